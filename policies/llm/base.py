@@ -1,0 +1,127 @@
+"""The one interface every chat backend implements, and the reply it returns.
+
+Every backend (OpenAI-compatible server, vLLM offline, embedded llama.cpp,
+replay) returns `ChatReply` objects that carry token usage, latency and the
+role that asked, so scaffolding cost can be accounted per role and episode.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Sequence
+
+Message = Mapping[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
+
+
+class LLMError(RuntimeError):
+    """A model call failed in a way the caller should record, not crash on."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    """One sampled completion with what it cost."""
+
+    text: str
+    usage: Usage
+    latency_s: float
+    role: str = "agent"
+    finish_reason: str | None = None
+    model: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ChatReply":
+        data = dict(data)
+        data["usage"] = Usage(**data.get("usage", {}))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """Everything that determines a reply; its hash keys the replay file."""
+
+    messages: tuple[Mapping[str, str], ...]
+    n: int = 1
+    temperature: float = 0.0
+    max_tokens: int = 512
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "messages": [dict(m) for m in self.messages],
+            "n": self.n,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stop": list(self.stop),
+            "seed": self.seed,
+        }
+
+
+class ChatModel(abc.ABC):
+    """A frozen LLM behind a chat interface.
+
+    `chat` returns `n` replies. Backends without native n > 1 sampling call
+    `_complete` repeatedly with distinct seeds (seed, seed+1, ...).
+    """
+
+    name: str = "model"
+    context_window: int = 2048
+
+    def chat(
+        self,
+        messages: Sequence[Message],
+        *,
+        n: int = 1,
+        temperature: float = 0.0,
+        max_tokens: int = 512,
+        stop: Sequence[str] | None = None,
+        seed: int | None = None,
+        role: str = "agent",
+    ) -> list[ChatReply]:
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        if not messages:
+            raise ValueError("messages must not be empty")
+        request = ChatRequest(
+            messages=tuple({"role": m["role"], "content": m["content"]} for m in messages),
+            n=n,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            stop=tuple(stop or ()),
+            seed=seed,
+        )
+        return self._chat(request, role)
+
+    @abc.abstractmethod
+    def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        """Serve one request; implementations return exactly `request.n` replies."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in `text`; backends with a tokenizer override this.
+
+        The fallback estimate is ceil(len(text) / 4): English prose and code
+        average 3.5-4.5 characters per BPE token on Llama/Qwen tokenizers.
+        """
+        return -(-len(text) // 4)
+
+    def count_message_tokens(self, messages: Sequence[Message]) -> int:
+        """Tokens of a whole chat, with 4 tokens per message for the template."""
+        return sum(self.count_tokens(m["content"]) + 4 for m in messages)
+
+    def close(self) -> None:
+        """Release servers, processes or memory the backend holds."""

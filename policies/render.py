@@ -1,0 +1,40 @@
+"""Render an observation into chat messages (the only place prompts are built).
+
+Layout: system, first user (instruction + context), then for each kept turn
+an assistant message (the action) and a user message (its output). A summary
+of dropped turns, when present, sits right after the first user message, so
+the prompt prefix (system + first user) never changes within an episode:
+that is what vLLM prefix caching reuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+PROMPTS_DIR = Path(__file__).parent / "prompts"
+
+
+def load_prompt(name: str) -> str:
+    """Read a prompt template from policies/prompts/<name>.txt."""
+    path = PROMPTS_DIR / f"{name}.txt"
+    if not path.is_file():
+        known = sorted(p.stem for p in PROMPTS_DIR.glob("*.txt"))
+        raise FileNotFoundError(f"no prompt template {name!r} in {PROMPTS_DIR}; known: {known}")
+    return path.read_text()
+
+
+def render_messages(observation: Mapping[str, Any], system_prompt: str) -> list[dict[str, str]]:
+    first_user = observation["instruction"]
+    if observation.get("context"):
+        first_user = f"{first_user}\n\n{observation['context']}"
+    messages = [
+        {"role": "system", "content": system_prompt},
+        {"role": "user", "content": first_user},
+    ]
+    if observation.get("summary"):
+        messages.append({"role": "user", "content": f"Summary of earlier steps:\n{observation['summary']}"})
+    for turn in observation["history"]:
+        messages.append({"role": "assistant", "content": turn["action"]})
+        messages.append({"role": "user", "content": turn["output"]})
+    return messages
