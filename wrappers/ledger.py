@@ -1,0 +1,42 @@
+"""The verbatim ledger: strings from earlier outputs that a summary must not lose.
+
+Small models paraphrase or drop access tokens, ids, emails, passwords and
+numbers when they summarize; the ledger copies them deterministically with
+regular expressions so they survive any summary, whatever the LLM wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_SENSITIVE_KEY = r"\w*(?:token|id|email|password|passw|phone|user(?:name)?|account|key|code)\w*"
+_VALUE = r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[\w.@+\-]{1,200})"
+_SENSITIVE_PAIR = re.compile(rf"[\"']?({_SENSITIVE_KEY})[\"']?\s*[:=]\s*({_VALUE})", re.IGNORECASE)
+_NUMBER_PAIR = re.compile(r"[\"']?(\w+)[\"']?\s*[:=]\s*(-?\d+(?:\.\d+)?)(?![\w.])")
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_TOKEN_LIKE = re.compile(r"(?<![\w\-])(?=[\w\-]*\d)(?=[\w\-]*[A-Za-z])[\w\-]{16,}(?![\w\-])")
+
+
+def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
+    """Entries in first-seen order; past `max_entries`, the most recent are kept."""
+    seen: dict[str, None] = {}
+    for output in outputs:
+        for key, value in _SENSITIVE_PAIR.findall(output):
+            seen[f"{key}: {value.strip(chr(34) + chr(39))}"] = None
+        for key, value in _NUMBER_PAIR.findall(output):
+            seen[f"{key}: {value}"] = None
+        for email in _EMAIL.findall(output):
+            seen[email] = None
+        for token in _TOKEN_LIKE.findall(output):
+            if not any(token in entry for entry in seen):
+                seen[token] = None
+    entries = list(seen)
+    return entries[-max_entries:] if max_entries > 0 else []
+
+
+def format_ledger(entries: list[str]) -> str:
+    if not entries:
+        return ""
+    lines = "\n".join(f"- {entry}" for entry in entries)
+    return f"Verbatim values from earlier outputs (copied exactly):\n{lines}"

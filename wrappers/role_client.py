@@ -1,0 +1,53 @@
+"""A wrapper's own line to the model: asks with the wrapper's role, counts its cost.
+
+Each wrapper asks the shared frozen model under its own role name, so the
+run's accountant splits cost by role, and keeps its own `Accountant` so the
+wrapper can report exactly what it spent in `info` / `step_info()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from policies.llm.accounting import Accountant
+from policies.llm.base import ChatModel, ChatReply, Message
+
+
+class RoleClient:
+    def __init__(
+        self,
+        model: ChatModel,
+        role: str,
+        *,
+        temperature: float = 0.0,
+        max_tokens: int = 512,
+        seed: int | None = None,
+    ) -> None:
+        self.model = model
+        self.role = role
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.seed = seed
+        self.cost = Accountant()
+
+    def ask(self, messages: Sequence[Message], **overrides: Any) -> list[ChatReply]:
+        """Chat under this client's role; `overrides` change n, temperature, ..."""
+        kwargs: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+        }
+        kwargs.update(overrides)
+        replies = self.model.chat(messages, role=self.role, **kwargs)
+        self.cost.record(replies)
+        return replies
+
+    def ask_text(self, messages: Sequence[Message], **overrides: Any) -> str:
+        return self.ask(messages, **overrides)[0].text
+
+    def reset(self) -> None:
+        """Start counting a new episode."""
+        self.cost = Accountant()
+
+    def report(self) -> dict[str, Any]:
+        return self.cost.to_dict()["total"]
