@@ -1,0 +1,18 @@
+"""Bandit strategy selection: pick a wrapper stack (an arm) per episode.
+
+Six strategies from "Multi-armed bandits for ML model deployment"
+(arXiv 2503.22595), each with `select() -> arm` and `update(arm, reward)`,
+seeded, with drift rollback and exact save/restore of their state.
+"""
+
+from policies.selection.bandits import UCB1, EpsilonGreedy, ThompsonSampling
+from policies.selection.base import Selector
+from policies.selection.deployment import ABTest, Naive, ValidationBased
+from policies.selection.drift import DriftConfig, PageHinkleyDetector, WindowDetector
+from policies.selection.factory import STRATEGIES, make_selector, parse_arms, selector_from_state
+
+__all__ = [
+    "ABTest", "DriftConfig", "EpsilonGreedy", "Naive", "PageHinkleyDetector", "STRATEGIES", "Selector",
+    "ThompsonSampling", "UCB1", "ValidationBased", "WindowDetector", "make_selector", "parse_arms",
+    "selector_from_state",
+]
