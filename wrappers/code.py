@@ -20,12 +20,14 @@ def extract_code(text: str) -> str:
 
 
 def has_code(action: str) -> bool:
-    """Whether an action is runnable code that does something (prose is not)."""
+    """Whether an action is code that does something: prose fails to parse, and
+    a lone word or string ("Done", "'ok'") is a statement that does nothing."""
     try:
         tree = ast.parse(action)
     except (SyntaxError, ValueError):
         return False
-    return any(isinstance(node, ast.Call) for node in ast.walk(tree))
+    inert = (ast.Constant, ast.Name)
+    return any(not (isinstance(s, ast.Expr) and isinstance(s.value, inert)) and not isinstance(s, ast.Pass) for s in tree.body)
 
 
 def normalize_code(code: str) -> str:
