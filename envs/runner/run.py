@@ -1,0 +1,260 @@
+"""One evaluation run: pick the episodes, run the missing ones in parallel, summarize.
+
+The run directory holds everything: run.json (what was asked; a resumed run
+must ask the same), results.jsonl (one line per finished episode),
+trajectories/, summary.json, summary.md and the PNG plots. Running again on
+the same directory runs only the episodes that have no line yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import gymnasium as gym
+from tqdm import tqdm
+
+from envs.runner import plots
+from envs.runner.build import make_env, make_model, policy_factory
+from envs.runner.episode import EpisodeSpec, failed_episode, json_safe, run_episode
+from envs.runner.parallel import EnvPool, ParallelRunner
+from envs.runner.results import ResultStore
+from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
+from envs.runner.summary import summarize, to_markdown
+from policies.base import Policy
+from policies.llm.accounting import Accountant, MeteredModel
+from policies.llm.base import ChatModel
+from wrappers.stack import apply_stack, validate_stack
+
+log = logging.getLogger(__name__)
+
+RUN_FILE = "run.json"
+
+
+class RunConfigMismatch(ValueError):
+    """A run dir holds results of a different configuration than the one asked now."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a run is asked to do, in plain types (the Hydra config, flattened)."""
+
+    env: Mapping[str, Any]
+    policy: Mapping[str, Any]
+    stack: Stack
+    split: str
+    tasks: Sequence[str] | None = None
+    limit: int | None = None
+    seeds: Sequence[int] = (0,)
+    max_steps: int | None = None
+    workers: int = 1
+    episode_timeout_s: float | None = None
+    retry_errors: bool = False
+    save_trajectories: bool = True
+    progress: bool = True
+    selector: Mapping[str, Any] | None = None
+
+    @property
+    def env_kind(self) -> str:
+        return str(self.env["name"])
+
+    @property
+    def label(self) -> str:
+        selector = (self.selector or {}).get("name")
+        return f"selector:{selector}" if selector not in (None, "none") else stack_label(stack_names(self.stack))
+
+    def identity(self) -> dict[str, Any]:
+        """What must not change between a run and its resumption (results would mix)."""
+        return json_safe(
+            {
+                "env": {"id": self.env["id"], "kwargs": self.env.get("kwargs") or {}},
+                "max_steps": self.max_steps,
+                "policy": self.policy,
+                "wrappers": [[name, settings] for name, settings in self.stack],
+                "selector": self.selector or {},
+            }
+        )
+
+
+def select_episodes(env: gym.Env, request: RunRequest) -> list[EpisodeSpec]:
+    """Tasks of the split (or the listed ones), first `limit`, each with every seed."""
+    tasks = list(env.unwrapped.list_tasks(request.split))
+    if not tasks:
+        raise ValueError(f"env {request.env_kind!r} has no tasks in split {request.split!r}")
+    if request.tasks:
+        by_id = {task["task_id"]: task for task in tasks}
+        missing = [task_id for task_id in request.tasks if task_id not in by_id]
+        if missing:
+            raise ValueError(
+                f"unknown task id(s) {missing} in split {request.split!r}; "
+                f"e.g. {sorted(by_id)[:5]} ({len(by_id)} tasks)"
+            )
+        tasks = [by_id[task_id] for task_id in request.tasks]
+    if request.limit is not None:
+        tasks = tasks[: int(request.limit)]
+    return [EpisodeSpec(task=task, seed=int(seed)) for task in tasks for seed in request.seeds]
+
+
+class EpisodeWorker:
+    """Plays one episode on a borrowed env: stack, metered model, policy, record, trajectory."""
+
+    def __init__(
+        self,
+        request: RunRequest,
+        pool: EnvPool,
+        model: ChatModel | None,
+        make_policy: Callable[[ChatModel | None, gym.Env], Policy],
+        chooser: StackChooser,
+        trajectory_dir: Path | None,
+    ) -> None:
+        self.request = request
+        self.pool = pool
+        self.model = model
+        self.make_policy = make_policy
+        self.chooser = chooser
+        self.trajectory_dir = trajectory_dir
+
+    def __call__(self, spec: EpisodeSpec) -> dict[str, Any]:
+        accountant = Accountant()
+        model = MeteredModel(self.model, accountant) if self.model is not None else None
+        stack = self.chooser.choose(spec.key)
+        env = self.pool.borrow()
+        broken = True
+        try:
+            try:
+                wrapped_env, policy = apply_stack(env, self.make_policy(model, env), model, stack, self.request.env_kind)
+            except Exception as exc:  # noqa: BLE001 - a failed build is this episode's error, not the run's
+                result = failed_episode(spec, exc, stage="build")
+            else:
+                result = run_episode(wrapped_env, policy, spec, timeout_s=self.request.episode_timeout_s)
+            broken = result.record["error"] is not None
+        finally:
+            self.pool.give_back(env, broken=broken)
+        cost = accountant.to_dict()
+        record = {
+            **result.record,
+            "stack": stack_names(stack),
+            "policy": self.request.policy.get("name"),
+            "llm": cost,
+            "model_time_s": round(cost["total"]["model_time_s"], 4),
+        }
+        if self.trajectory_dir is not None:
+            _write_json_atomically(self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record})
+        return record
+
+
+def run_evaluation(
+    request: RunRequest,
+    run_dir: str | Path,
+    chooser: StackChooser | None = None,
+) -> dict[str, Any]:
+    """Run every missing episode of `request` in `run_dir`; return the summary of all of them."""
+    run_dir = Path(run_dir)
+    validate_stack(stack_names(request.stack), request.env_kind)
+    chooser = chooser or FixedStack(request.stack)
+    with ResultStore(run_dir) as store:
+        _check_identity(run_dir, request)
+        model = make_model(request.policy)
+        if model is None and request.stack:
+            raise ValueError(
+                f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none"
+            )
+        make_policy = policy_factory(request.policy, request.env_kind)
+        first_env = make_env(request.env, request.max_steps)
+        pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers, first=first_env)
+        try:
+            make_policy(model, first_env)  # a bad policy config fails here, before any episode
+            specs = select_episodes(first_env, request)
+            done = store.finished_keys(count_errors=not request.retry_errors)
+            todo = [spec for spec in specs if spec.key not in done]
+            _announce(request, len(specs), len(todo), store.torn_bytes)
+            trajectory_dir = run_dir / "trajectories" if request.save_trajectories else None
+            if trajectory_dir is not None:
+                trajectory_dir.mkdir(exist_ok=True)
+            worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
+            started = time.monotonic()
+            _run_with_progress(ParallelRunner(worker, request.workers), todo, store, chooser, request)
+            elapsed = time.monotonic() - started
+        finally:
+            pool.close()
+            if model is not None:
+                model.close()
+        wanted = {spec.key for spec in specs}
+        records = [record for key, record in store.latest().items() if key in wanted]
+    summary = summarize(records, request.env_kind)
+    summary.update(label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3))
+    if chooser.state():
+        summary["selector"] = chooser.state()
+    write_outputs(run_dir, summary, title=_title(request))
+    return summary
+
+
+def _run_with_progress(
+    runner: ParallelRunner, todo: list[EpisodeSpec], store: ResultStore, chooser: StackChooser, request: RunRequest
+) -> None:
+    successes = errors = 0
+    with tqdm(total=len(todo), desc=request.label, unit="ep", disable=not request.progress, dynamic_ncols=True) as bar:
+        for record in runner.run(todo):
+            store.append(record)
+            chooser.update(record)
+            successes += bool(record["success"])
+            errors += record["error"] is not None
+            completed = bar.n + 1 - errors
+            rate = f"{100 * successes / completed:.0f}%" if completed else "-"
+            bar.set_postfix_str(f"success {successes}/{completed} ({rate}), errors {errors}", refresh=False)
+            bar.update(1)
+            if record["error"]:
+                log.warning("episode %s failed: %s: %s", record["key"], record["error"]["type"], record["error"]["reason"][:300])
+
+
+def write_outputs(run_dir: Path, summary: Mapping[str, Any], title: str) -> None:
+    """summary.json, summary.md and the plots of one run."""
+    _write_json_atomically(run_dir / "summary.json", summary)
+    (run_dir / "summary.md").write_text(to_markdown(summary, title))
+    one = {summary["label"]: summary}
+    plots.success_by_difficulty(one, run_dir / "success_by_difficulty.png")
+    plots.tokens_vs_success(one, run_dir / "tokens_vs_success.png")
+
+
+def _title(request: RunRequest) -> str:
+    return f"{request.env_kind} {request.split} | policy {request.policy.get('name')} | {request.label}"
+
+
+def _announce(request: RunRequest, total: int, todo: int, torn_bytes: int) -> None:
+    if torn_bytes:
+        log.warning("results.jsonl ended in a torn line (%d bytes, kept in results.jsonl.torn); its episode runs again", torn_bytes)
+    if todo < total:
+        log.info("resuming: %d of %d episodes already done, %d to run", total - todo, total, todo)
+    else:
+        log.info("%d episodes to run (%s, %d workers)", total, request.label, request.workers)
+
+
+def _check_identity(run_dir: Path, request: RunRequest) -> None:
+    path = run_dir / RUN_FILE
+    identity = request.identity()
+    if path.exists():
+        saved = json.loads(path.read_text())
+        differing = sorted(k for k in identity.keys() | saved["identity"].keys() if identity.get(k) != saved["identity"].get(k))
+        if differing:
+            raise RunConfigMismatch(
+                f"run dir {run_dir} holds results of another configuration (differs in: {', '.join(differing)}); "
+                f"use a new run dir, or the same settings to resume"
+            )
+        return
+    _write_json_atomically(path, {"identity": identity, "label": request.label, "env_kind": request.env_kind, "split": request.split})
+
+
+def _safe_name(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@=-]", "_", key)
+
+
+def _write_json_atomically(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str))
+    os.replace(tmp, path)

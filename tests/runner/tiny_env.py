@@ -1,0 +1,117 @@
+"""A tiny but real trainfree env that follows envs/contract.py, for harness tests.
+
+Each task hides a word. The action `look` shows it (difficulty d needs d-1
+looks before the answer is accepted); `answer <word>` ends the episode,
+successful when the word is right and enough looks were made. Knobs make the
+harness's failure paths real: `step_delay_s` slows every step (so a run can
+be killed mid-way), `crash_tasks` makes `step` raise on those tasks.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import gymnasium as gym
+
+from envs.contract import TaskMeta
+from envs.observation import make_observation, observation_space, text_space
+
+ENV_ID = "trainfree/Tiny-v0"
+WORDS = {"alpha": 1, "bravo": 2, "charlie": 3}  # scenario -> difficulty
+SPLITS = {"dev": ("alpha_0", "alpha_1", "bravo_0", "bravo_1", "charlie_0", "charlie_1"), "train": ("alpha_2", "bravo_2")}
+
+
+def task_meta(task_id: str, split: str) -> TaskMeta:
+    scenario = task_id.rsplit("_", 1)[0]
+    return TaskMeta(task_id=task_id, split=split, difficulty=WORDS[scenario], scenario=scenario)
+
+
+class TinyEnv(gym.Env):
+    metadata = {"render_modes": []}
+
+    def __init__(self, max_steps: int = 10, split: str = "dev", step_delay_s: float = 0.0, crash_tasks: tuple[str, ...] = ()):
+        self.max_steps = max_steps
+        self.split = split
+        self.step_delay_s = step_delay_s
+        self.crash_tasks = tuple(crash_tasks)
+        self.observation_space = observation_space(max_steps)
+        self.action_space = text_space(10_000)
+        self._task: TaskMeta | None = None
+        self._history: list[dict[str, str]] = []
+        self._looks = 0
+
+    def list_tasks(self, split: str) -> list[TaskMeta]:
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; known: {sorted(SPLITS)}")
+        return [task_meta(task_id, split) for task_id in SPLITS[split]]
+
+    def _word(self) -> str:
+        assert self._task is not None
+        return f"{self._task['scenario']}{self._task['task_id'].rsplit('_', 1)[1]}"
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        task_id = (options or {}).get("task_id") or SPLITS[self.split][int(self.np_random.integers(len(SPLITS[self.split])))]
+        split = next((name for name, ids in SPLITS.items() if task_id in ids), None)
+        if split is None:
+            raise ValueError(f"unknown task id {task_id!r}")
+        self._task = task_meta(task_id, split)
+        self._history = []
+        self._looks = 0
+        return self._observation(), dict(self._task)
+
+    def step(self, action: str):
+        assert self._task is not None, "call reset first"
+        if self.step_delay_s:
+            time.sleep(self.step_delay_s)
+        if self._task["task_id"] in self.crash_tasks:
+            raise RuntimeError(f"tiny env crashed on task {self._task['task_id']}")
+        if action == "look":
+            self._looks += 1
+            output = f"the word is {self._word()}"
+        else:
+            output = f"unknown action {action!r}" if not action.startswith("answer ") else "answered"
+        self._history.append({"action": action, "output": output})
+        if action.startswith("answer "):
+            return self._end(action.removeprefix("answer ").strip(), truncated=False)
+        if len(self._history) >= self.max_steps:
+            return self._end(None, truncated=True)
+        return self._observation(), 0.0, False, False, {}
+
+    def _end(self, answer: str | None, truncated: bool):
+        tests = {
+            "right word": answer == self._word(),
+            "enough looks": self._looks >= self._task["difficulty"] - 1,
+        }
+        passed = sum(tests.values())
+        success = all(tests.values())
+        info = {
+            "success": success,
+            "evaluation": {"tests": tests, "tests_passed": passed, "tests_failed": len(tests) - passed},
+            "metrics": {"tests_passed": passed, "tests_failed": len(tests) - passed, "looks": self._looks, "answered": answer is not None},
+        }
+        return self._observation(), float(success), not truncated, truncated, info
+
+    def _observation(self) -> dict[str, Any]:
+        assert self._task is not None
+        return make_observation(
+            task_id=self._task["task_id"],
+            instruction="Find the hidden word, then answer it.",
+            context="Actions: `look`, `answer <word>`.",
+            history=self._history,
+            steps_left=self.max_steps - len(self._history),
+        )
+
+    def oracle_actions(self) -> list[str]:
+        assert self._task is not None
+        return ["look"] * (self._task["difficulty"] - 1) + [f"answer {self._word()}"]
+
+    def get_state(self) -> dict[str, Any]:
+        return {"task": self._task, "history": list(self._history), "looks": self._looks}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._task, self._history, self._looks = state["task"], list(state["history"]), state["looks"]
+
+
+gym.register(id=ENV_ID, entry_point=TinyEnv, disable_env_checker=False)

@@ -1,0 +1,69 @@
+"""Evaluate a frozen LLM policy with a wrapper stack on a trainfree environment.
+
+    python train_free_eval.py env=toolworld policy=smollm2 wrappers=[] split=dev limit=20 workers=4
+    python train_free_eval.py policy=oracle limit=null           # the ceiling
+    python train_free_eval.py -m wrappers='[],[summarize],[summarize,correct]'
+    python -m envs.runner.report multirun/toolworld/<date>       # compare the stacks of a sweep
+
+Config groups (conf/): env, policy, wrappers (a list, in wrapping order),
+selector, launcher. Results go to the Hydra run dir; running again with the
+same `hydra.run.dir=...` resumes: finished episodes are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from envs.runner.run import RunRequest, run_evaluation
+from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_from_config
+
+
+def make_stack_chooser(selector_cfg: Mapping[str, Any] | None, stack: Stack, run_dir: Path) -> StackChooser:
+    """Where strategy selection plugs in: picks the wrapper stack of each episode.
+
+    `selector=none` (the default) keeps the configured `wrappers` for every episode.
+    """
+    name = (selector_cfg or {}).get("name", "none")
+    if name in (None, "none"):
+        return FixedStack(stack)
+    raise ValueError(f"selector {name!r}: online stack selection is not wired into train_free_eval.py yet")
+
+
+def request_from_config(cfg: DictConfig) -> RunRequest:
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    return RunRequest(
+        env=plain["env"],
+        policy=plain["policy"],
+        stack=stack_from_config(plain.get("wrappers")),
+        split=str(plain["split"]),
+        tasks=plain.get("tasks"),
+        limit=plain.get("limit"),
+        seeds=tuple(plain.get("seeds") or (0,)),
+        max_steps=plain.get("max_steps"),
+        workers=int(plain.get("workers") or 1),
+        episode_timeout_s=plain.get("episode_timeout_s"),
+        retry_errors=bool(plain.get("retry_errors")),
+        save_trajectories=bool(plain.get("save_trajectories", True)),
+        progress=bool(plain.get("progress", True)),
+        selector=plain.get("selector"),
+    )
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="eval")
+def main(cfg: DictConfig) -> dict[str, Any]:
+    request = request_from_config(cfg)
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    chooser = make_stack_chooser(request.selector, request.stack, run_dir)
+    summary = run_evaluation(request, run_dir, chooser)
+    print((run_dir / "summary.md").read_text())
+    print(f"results: {run_dir}")
+    return summary
+
+
+if __name__ == "__main__":
+    main()
