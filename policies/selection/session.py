@@ -36,7 +36,7 @@ def _normalized(config: dict[str, Any]) -> str:
 
 
 def stack_label(stack: Arm) -> str:
-    return "+".join(stack) if stack else "base"
+    return "+".join(stack) if stack else "none"
 
 
 class SelectorSession:

@@ -1,0 +1,156 @@
+"""Reward sources for offline simulation: synthetic arms and replayed sweeps.
+
+A source gives the reward of an arm at round t and what regret is measured
+against: `expected(t)` (each arm's expected reward at round t) and `best(t)`
+(the arm a clairvoyant would play). Synthetic arms compare with the best arm
+at each round (after a drift, the new best); a replayed sweep compares with
+the best fixed arm over all tasks, the best stack in hindsight.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+class RewardSource(Protocol):
+    n_arms: int
+    labels: list[str]
+
+    def start(self, rng: np.random.Generator) -> None:
+        """Begin a new stream (a replay draws its task order here)."""
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float: ...
+
+    def expected(self, t: int) -> np.ndarray: ...
+
+    def best(self, t: int) -> int: ...
+
+
+@dataclass
+class _SyntheticArms:
+    means: Sequence[float]
+    drift_at: int | None = None  # round at which `drift_means` replace `means`
+    drift_means: Sequence[float] | None = None
+
+    def __post_init__(self) -> None:
+        self.means = [float(m) for m in self.means]
+        if len(self.means) < 1 or not all(0.0 <= m <= 1.0 for m in self.means):
+            raise ValueError(f"arm means must be in [0, 1], got {self.means}")
+        if (self.drift_at is None) != (self.drift_means is None):
+            raise ValueError("give both drift_at and drift_means, or neither")
+        if self.drift_means is not None:
+            self.drift_means = [float(m) for m in self.drift_means]
+            if len(self.drift_means) != len(self.means) or not all(0.0 <= m <= 1.0 for m in self.drift_means):
+                raise ValueError(f"drift_means must be {len(self.means)} values in [0, 1], got {self.drift_means}")
+        self.n_arms = len(self.means)
+        self.labels = [f"arm{i} ({m:g})" for i, m in enumerate(self.means)]
+
+    def start(self, rng: np.random.Generator) -> None:
+        return None
+
+    def mean_at(self, t: int) -> list[float]:
+        drifted = self.drift_at is not None and t >= self.drift_at
+        return self.drift_means if drifted else self.means  # type: ignore[return-value]
+
+    def expected(self, t: int) -> np.ndarray:
+        return np.asarray(self.mean_at(t))
+
+    def best(self, t: int) -> int:
+        return int(np.argmax(self.mean_at(t)))
+
+
+class BernoulliArms(_SyntheticArms):
+    """Success (1) with probability `means[arm]`, like task goal completion."""
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
+        return float(rng.random() < self.mean_at(t)[arm])
+
+
+@dataclass
+class GaussianArms(_SyntheticArms):
+    """Normal rewards around `means[arm]` with `sigma`, clipped to [0, 1] (like a fraction of tests passed).
+
+    `means` are the means before clipping; `expected` gives the clipped means,
+    so regret is exact.
+    """
+
+    sigma: float = 0.1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.sigma <= 0:
+            raise ValueError(f"sigma must be > 0, got {self.sigma}")
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
+        return float(np.clip(rng.normal(self.mean_at(t)[arm], self.sigma), 0.0, 1.0))
+
+    def expected(self, t: int) -> np.ndarray:
+        return np.asarray([_clipped_normal_mean(m, self.sigma) for m in self.mean_at(t)])
+
+
+def _clipped_normal_mean(mu: float, sigma: float) -> float:
+    """E[clip(X, 0, 1)] for X ~ N(mu, sigma^2)."""
+    def cdf(z: float) -> float:
+        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+    def pdf(z: float) -> float:
+        return math.exp(-z * z / 2.0) / math.sqrt(2.0 * math.pi)
+
+    lo, hi = (0.0 - mu) / sigma, (1.0 - mu) / sigma
+    inside = mu * (cdf(hi) - cdf(lo)) + sigma * (pdf(lo) - pdf(hi))
+    return inside + (1.0 - cdf(hi))
+
+
+@dataclass
+class ReplayArms:
+    """Logged rewards of several stacks on the same tasks, replayed in random task orders.
+
+    `rewards[arm][task]` lists that stack's logged rewards on that task (one per
+    seed it ran with); a pull draws one of them. Each pass over the tasks uses a
+    fresh random order.
+    """
+
+    labels: list[str]
+    tasks: list[str]
+    rewards: list[dict[str, list[float]]]
+    _order: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.labels) < 2:
+            raise ValueError(f"a replay needs at least 2 arms (stacks), got {self.labels}")
+        if not self.tasks:
+            raise ValueError("a replay needs at least one task that every stack ran")
+        missing = [(label, task) for label, by_task in zip(self.labels, self.rewards, strict=True)
+                   for task in self.tasks if not by_task.get(task)]
+        if missing:
+            raise ValueError(f"replay has no logged reward for (stack, task) {missing[:5]}")
+        self.n_arms = len(self.labels)
+        self._task_means = np.asarray([[np.mean(by_task[task]) for by_task in self.rewards] for task in self.tasks])
+        self._best = int(np.argmax(self._task_means.mean(axis=0)))
+
+    def start(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._order = []
+
+    def _task_at(self, t: int) -> int:
+        while len(self._order) <= t:
+            self._order.extend(int(i) for i in self._rng.permutation(len(self.tasks)))
+        return self._order[t]
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
+        logged = self.rewards[arm][self.tasks[self._task_at(t)]]
+        return float(logged[int(rng.integers(len(logged)))]) if len(logged) > 1 else float(logged[0])
+
+    def expected(self, t: int) -> np.ndarray:
+        return self._task_means[self._task_at(t)]
+
+    def best(self, t: int) -> int:
+        return self._best
+
+    def arm_means(self) -> np.ndarray:
+        """Each stack's mean over all tasks (what regret is measured against)."""
+        return self._task_means.mean(axis=0)
