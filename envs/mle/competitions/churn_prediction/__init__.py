@@ -1,0 +1,87 @@
+"""Tabular binary classification (AUC-ROC): will a subscriber cancel?
+
+Generator (seeded): 4,000 customers with numeric and categorical features and
+some missing values; the churn log-odds mix linear, threshold and interaction
+effects plus noise, so trees and linear models land at different scores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.competition import CompetitionConfig
+
+N = 4000
+PLANS = ("basic", "plus", "pro")
+REGIONS = ("north", "south", "east", "west", "central")
+
+
+def generate(rng: np.random.Generator) -> pd.DataFrame:
+    tenure = rng.integers(1, 72, N)
+    charges = np.round(rng.normal(60, 20, N).clip(10, 150), 2)
+    calls = rng.poisson(1.5, N)
+    age = rng.integers(18, 80, N)
+    usage = np.round(rng.gamma(2.0, 10.0, N), 2)
+    plan = rng.choice(PLANS, N, p=[0.5, 0.3, 0.2])
+    region = rng.choice(REGIONS, N)
+    contract = rng.choice(("monthly", "yearly"), N, p=[0.6, 0.4])
+    logit = (
+        -1.0
+        - 0.04 * tenure
+        + 0.02 * (charges - 60)
+        + 0.5 * np.maximum(calls - 2, 0)
+        + 1.2 * (contract == "monthly")
+        - 0.6 * (plan == "pro")
+        + 0.8 * ((usage < 8) & (tenure < 12))
+        + 0.4 * (region == "south")
+        + rng.normal(0, 0.8, N)
+    )
+    churn = (rng.random(N) < 1 / (1 + np.exp(-logit))).astype(int)
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.arange(100000, 100000 + N),
+            "tenure_months": tenure,
+            "monthly_charges": charges,
+            "support_calls": calls,
+            "age": age,
+            "usage_gb": usage,
+            "plan": plan,
+            "region": region,
+            "contract": contract,
+            "churn": churn,
+        }
+    )
+    for col in ("usage_gb", "age"):
+        frame.loc[rng.random(N) < 0.05, col] = np.nan
+    return frame
+
+
+def features(public: Path) -> Features:
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    both = pd.get_dummies(pd.concat([train.drop(columns="churn"), test]), columns=["plan", "region", "contract"], dtype=float)
+    both = both.drop(columns="customer_id").fillna(both.median(numeric_only=True))
+    x = both.to_numpy(dtype=float)
+    return Features(x[: len(train)], train["churn"].to_numpy(), x[len(train) :], test["customer_id"].to_numpy(), ("churn",))
+
+
+SPEC = BuiltinSpec(
+    config=CompetitionConfig(
+        id="churn-prediction",
+        name="Subscriber churn prediction",
+        category="tabular-classification",
+        metric="auc-roc",
+        lower_is_better=False,
+        id_column="customer_id",
+        difficulty=1,
+    ),
+    seed=1,
+    generate=generate,
+    write_public=tabular_public(["churn"], "customer_id", 0.5),
+    answers=columns_answers(["customer_id", "churn"]),
+    kind="binary",
+    features=features,
+)

@@ -1,0 +1,124 @@
+"""Competition metrics with their direction, as used by MLE-bench lite graders.
+
+Each metric compares answers and predictions that are already aligned by id
+(rows in the same order, same target columns). `check` runs on predictions
+alone, so a submission's values can be validated without the private answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from sklearn import metrics as skm
+
+
+class InvalidSubmission(ValueError):
+    """A submission that cannot be graded; the message says why."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    lower_is_better: bool
+    score: Callable[[np.ndarray, np.ndarray], float]
+    numeric: bool = True
+    check: Callable[[np.ndarray], None] | None = None
+
+
+def _column_mean_auc(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean over target columns of the ROC AUC (one column = plain binary AUC)."""
+    scores = []
+    for col in range(y_true.shape[1]):
+        truth = y_true[:, col]
+        if np.unique(truth).size < 2:
+            continue  # AUC is undefined for a column with one class in the answers
+        scores.append(skm.roc_auc_score(truth, y_pred[:, col]))
+    if not scores:
+        raise InvalidSubmission("AUC is undefined: every answer column has a single class")
+    return float(np.mean(scores))
+
+
+#: Probabilities are clipped to [EPS, 1 - EPS] and each row rescaled to sum to 1,
+#: as the descriptions of log-loss competitions say.
+EPS = 1e-15
+
+
+def _multiclass_log_loss(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    probs = np.clip(y_pred, EPS, 1 - EPS)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.sum(y_true * np.log(probs), axis=1)))
+
+
+def _check_probabilities(pred: np.ndarray) -> None:
+    if (pred < 0).any() or (pred > 1).any():
+        raise InvalidSubmission("probabilities must lie in [0, 1]")
+
+
+def _check_row_probabilities(pred: np.ndarray) -> None:
+    _check_probabilities(pred)
+    if (pred.sum(axis=1) <= 0).any():
+        raise InvalidSubmission("every row needs a positive probability for at least one class")
+
+
+def _check_non_negative(pred: np.ndarray) -> None:
+    if (pred < 0).any():
+        raise InvalidSubmission("RMSLE needs predictions >= 0")
+
+
+def _check_integers(pred: np.ndarray) -> None:
+    if not np.all(np.equal(np.round(pred), pred)):
+        raise InvalidSubmission("quadratic weighted kappa needs integer class predictions")
+
+
+def _rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def _rmsle(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _rmse(np.log1p(y_true), np.log1p(y_pred))
+
+
+def _mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def _qwk(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(skm.cohen_kappa_score(y_true.ravel().astype(int), y_pred.ravel().astype(int), weights="quadratic"))
+
+
+def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Exact-match accuracy over all cells; numbers compare as numbers ("3" == "3.0")."""
+    truth, pred = _as_numbers_if_possible(y_true), _as_numbers_if_possible(y_pred)
+    if truth.dtype.kind == "f" and pred.dtype.kind == "f":
+        return float(np.mean(np.isclose(truth, pred, rtol=0, atol=1e-9)))
+    return float(np.mean(y_true.astype(str) == y_pred.astype(str)))
+
+
+def _as_numbers_if_possible(values: np.ndarray) -> np.ndarray:
+    try:
+        return values.astype(float)
+    except (TypeError, ValueError):
+        return values
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("auc-roc", False, _column_mean_auc, check=None),
+        Metric("log-loss", True, _multiclass_log_loss, check=_check_row_probabilities),
+        Metric("rmse", True, _rmse),
+        Metric("rmsle", True, _rmsle, check=_check_non_negative),
+        Metric("mae", True, _mae),
+        Metric("qwk", False, _qwk, check=_check_integers),
+        Metric("accuracy", False, _accuracy, numeric=False),
+    )
+}
+
+
+def get_metric(name: str) -> Metric:
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise ValueError(f"unknown metric {name!r}; known metrics: {sorted(METRICS)}") from None

@@ -1,0 +1,90 @@
+"""Prepare built-in competitions into a cache dir, idempotently and checksummed.
+
+The cache root is `--cache-dir`, else $TRAINFREE_MLE_CACHE, else
+~/.cache/trainfree/mle. Each competition is built in a temporary folder,
+checksummed (sha256 of every file into checksums.json) and renamed into place,
+under a file lock, so concurrent envs never see half-written data. A prepared
+competition whose files no longer match their checksums is rebuilt.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from envs.mle.competition import Competition
+from envs.mle.registry import get_spec
+
+CACHE_ENV = "TRAINFREE_MLE_CACHE"
+CHECKSUMS = "checksums.json"
+
+
+def cache_root(cache_dir: str | Path | None = None) -> Path:
+    chosen = cache_dir or os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "trainfree" / "mle"
+    return Path(chosen).expanduser()
+
+
+def file_checksums(root: Path) -> dict[str, str]:
+    sums = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != CHECKSUMS):
+        sums[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+def verify(root: Path) -> bool:
+    """True when every file listed in checksums.json exists with its recorded hash (and no file is missing from it)."""
+    listing = root / CHECKSUMS
+    if not listing.is_file():
+        return False
+    try:
+        expected = json.loads(listing.read_text())
+    except json.JSONDecodeError:
+        return False
+    return expected == file_checksums(root)
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare(competition_id: str, cache_dir: str | Path | None = None, force: bool = False) -> Competition:
+    """Make sure the competition is prepared and intact in the cache; return it."""
+    spec = get_spec(competition_id)
+    root = cache_root(cache_dir)
+    dest = root / competition_id
+    if not force and verify(dest):
+        return Competition.load(dest)
+    with _locked(root / f".{competition_id}.lock"):
+        if force or not verify(dest):
+            staging = Path(tempfile.mkdtemp(prefix=f".{competition_id}-", dir=root))
+            try:
+                spec.prepare(staging)
+                (staging / CHECKSUMS).write_text(json.dumps(file_checksums(staging), indent=1, sort_keys=True) + "\n")
+                _protect_private(staging)
+                if dest.exists():
+                    shutil.rmtree(dest)
+                staging.rename(dest)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    return Competition.load(dest)
+
+
+def _protect_private(root: Path) -> None:
+    """Private answers readable by the owner only (agent scripts may run as another user)."""
+    for private in (root / "prepared" / "private", root / "validation" / "private"):
+        if private.is_dir():
+            private.chmod(0o700)
