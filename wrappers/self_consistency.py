@@ -1,0 +1,82 @@
+"""self_consistency: sample k actions and play the one most samples agree on.
+
+Votes are over programs normalized by their syntax tree (ast.parse +
+ast.unparse), so comments, whitespace and formatting do not split votes;
+code that does not parse falls back to whitespace-normalized text. With
+`execution_vote`, each distinct program runs on a snapshot of the env and
+votes group by what it did (output, reward, end of episode); the env is
+restored after each run. Ties go to the earliest sample.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Hashable, Mapping
+
+import gymnasium as gym
+
+from policies.base import Policy
+from policies.llm.base import ChatModel
+from wrappers.code import normalize_code
+from wrappers.policy_wrapper import PolicyWrapper
+from wrappers.snapshots import require_snapshots, restore, snapshot
+
+
+class SelfConsistency(PolicyWrapper):
+    name = "self_consistency"
+
+    def __init__(
+        self,
+        policy: Policy,
+        model: ChatModel,
+        env: gym.Env | None = None,
+        *,
+        k: int = 5,
+        temperature: float = 0.7,
+        max_tokens: int = 512,
+        execution_vote: bool = False,
+        system_prompt: str | None = None,
+    ) -> None:
+        super().__init__(policy, model, temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt)
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        if execution_vote:
+            if env is None:
+                raise ValueError("self_consistency: execution_vote needs the env")
+            require_snapshots(env, self.name, "execution_vote")
+        self.k = k
+        self.env = env
+        self.execution_vote = execution_vote
+
+    def act(self, observation: Mapping[str, Any]) -> str:
+        replies = self.client.ask(self.messages(observation), n=self.k)
+        actions = [self.parse(reply.text) for reply in replies]
+        keys: list[Hashable] = [normalize_code(action) for action in actions]
+        if self.execution_vote:
+            keys = self._execution_keys(actions, keys)
+        votes = Counter(keys)
+        winner = max(keys, key=lambda key: (votes[key], -keys.index(key)))
+        self._report = {
+            "samples": len(actions),
+            "distinct": len(votes),
+            "winner_votes": votes[winner],
+            "vote": "execution" if self.execution_vote else "ast",
+        }
+        return actions[keys.index(winner)]
+
+    def _execution_keys(self, actions: list[str], programs: list[Hashable]) -> list[Hashable]:
+        """Run each distinct program once on a snapshot; key = what it did."""
+        base = self.env.unwrapped
+        root = snapshot(self.env)
+        outcome: dict[Hashable, Hashable] = {}
+        try:
+            for action, program in zip(actions, programs):
+                if program in outcome:
+                    continue
+                restore(self.env, root)
+                obs, reward, terminated, truncated, _ = base.step(action)
+                output = obs["history"][-1]["output"] if obs["history"] else ""
+                outcome[program] = (output, float(reward), bool(terminated), bool(truncated))
+        finally:
+            restore(self.env, root)
+        return [outcome[program] for program in programs]
