@@ -1,23 +1,13 @@
-"""Code in agent replies: extract it, normalize it for voting, find the APIs it calls.
+"""Code in actions: is it code, is it the same program, which APIs does it call.
 
 Wrappers compare, patch and vote over code, so they share one definition of
-"the code of a reply" and "the same program".
+"the same program". (The code of a reply is `policies.llm_policy.extract_action`.)
 """
 
 from __future__ import annotations
 
 import ast
 import re
-
-_FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
-
-
-def extract_code(text: str) -> str:
-    """The code of a reply: its fenced blocks joined, else the whole reply."""
-    blocks = [b.strip("\n") for b in _FENCE.findall(text)]
-    blocks = [b for b in blocks if b.strip()]
-    return "\n\n".join(blocks) if blocks else text.strip()
-
 
 def has_code(action: str) -> bool:
     """Whether an action is code that does something: prose fails to parse, and

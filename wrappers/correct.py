@@ -22,7 +22,8 @@ import gymnasium as gym
 from envs.sandbox.limits import truncate_output
 from policies.llm.base import ChatModel, LLMError
 from policies.render import load_prompt
-from wrappers.code import called_apis, extract_code, has_code, normalize_code, strip_calls
+from policies.llm_policy import extract_action
+from wrappers.code import called_apis, has_code, normalize_code, strip_calls
 from wrappers.info import with_wrapper_info
 from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output
@@ -47,8 +48,8 @@ def parse_correction(text: str) -> Correction:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         parts[match.group(1).lower()] = text[match.end() : end].strip()
-    fenced = extract_code(text) if "```" in text else ""
-    patch = fenced or extract_code(parts.get("patch", ""))
+    fenced = extract_action(text)[0] if "```" in text else ""
+    patch = fenced or extract_action(parts.get("patch", ""))[0]
     return Correction(
         category=parts.get("category", "").splitlines()[0].strip() if parts.get("category") else "",
         evidence=parts.get("evidence", ""),

@@ -3,9 +3,10 @@
 A policy wrapper holds the wrapped policy and a `RoleClient` for its own
 calls. To ask the model it needs the agent's prompt and reply parser: it uses
 the wrapped policy's `messages(observation)` and `parse(text)` when it has
-them (LLMPolicy and every PolicyWrapper do), else renders the observation with
-`policies.render.render_messages` and the policy's `system_prompt` (or the
-`system_prompt` template named in the wrapper's config) and extracts the code.
+them, else renders the observation with `policies.render.render_messages` and
+the policy's `system_prompt` (or the `system_prompt` template named in the
+wrapper's config) and reads the code with `extract_action` and the policy's
+`code_blocks` rule (LLMPolicy: "join" for ToolWorld, "longest" for MLE).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any, Mapping, Sequence
 
 from policies.base import Policy
 from policies.llm.base import ChatModel, Message
+from policies.llm_policy import extract_action
 from policies.render import load_prompt, render_messages
-from wrappers.code import extract_code
 from wrappers.info import with_wrapper_info
 from wrappers.role_client import RoleClient
 
@@ -78,7 +79,9 @@ class PolicyWrapper(Policy):
 
     def parse(self, text: str) -> str:
         inner = getattr(self.policy, "parse", None)
-        return inner(text) if callable(inner) else extract_code(text)
+        if callable(inner):
+            return inner(text)
+        return extract_action(text, getattr(self.policy, "code_blocks", "join"))[0]
 
     # -- Policy -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None) -> None:

@@ -1,33 +1,19 @@
-"""Small real policies for wrapper tests: a greedy LLM policy and a fixed one."""
+"""Policies for wrapper tests: the real LLMPolicy and a fixed one without a prompt."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from policies.base import Policy
-from policies.llm.base import ChatModel, Message
-from policies.render import render_messages
-from wrappers.code import extract_code
+from policies.llm.base import ChatModel
+from policies.llm_policy import LLMPolicy
 
 SYSTEM = "You write Python code that calls apis.<app>.<api>(...) to solve the task."
 
 
-class GreedyPolicy(Policy):
-    """Render, ask the model once at temperature 0 as the agent, play its code."""
-
-    system_prompt = SYSTEM
-
-    def __init__(self, model: ChatModel) -> None:
-        self.model = model
-
-    def messages(self, observation: Mapping[str, Any]) -> list[Message]:
-        return render_messages(observation, self.system_prompt)
-
-    def parse(self, text: str) -> str:
-        return extract_code(text)
-
-    def act(self, observation: Mapping[str, Any]) -> str:
-        return self.parse(self.model.chat(self.messages(observation), role="agent")[0].text)
+def greedy(model: ChatModel) -> LLMPolicy:
+    """The plain agent: one reply at temperature 0, its code is the action."""
+    return LLMPolicy(model, SYSTEM)
 
 
 class FixedPolicy(Policy):

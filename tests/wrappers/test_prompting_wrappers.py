@@ -3,7 +3,7 @@
 import pytest
 
 from tests.wrappers.bank_env import PASSWORD, BankEnv
-from tests.wrappers.policies import GreedyPolicy
+from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
 from wrappers.chaining import Chaining
 from wrappers.self_debug import SelfDebug
@@ -19,7 +19,7 @@ def last(messages) -> str:
 
 def test_self_debug_asks_for_a_fix_with_the_error_up_to_n_rounds_then_hands_back():
     model = ScriptedModel({"agent": [fenced("print(undefined_name)")] * 3, "self_debug": [fenced("print(still_undefined)")] * 3})
-    policy = SelfDebug(GreedyPolicy(model), model, max_rounds=2)
+    policy = SelfDebug(greedy(model), model, max_rounds=2)
     env = BankEnv()
     obs, _ = env.reset()
     actions = []
@@ -35,7 +35,7 @@ def test_self_debug_asks_for_a_fix_with_the_error_up_to_n_rounds_then_hands_back
 
 def test_self_debug_hands_back_once_the_code_runs():
     model = ScriptedModel({"agent": [fenced("print(nope)"), fenced("print(2)")], "self_debug": [fenced("print(1)")]})
-    policy = SelfDebug(GreedyPolicy(model), model, max_rounds=3)
+    policy = SelfDebug(greedy(model), model, max_rounds=3)
     env = BankEnv()
     obs, _ = env.reset()
     obs, *_ = env.step(policy.act(obs))  # agent fails
@@ -53,7 +53,7 @@ def test_self_reflection_critiques_then_revises_with_the_critique():
             "self_reflection": [critique, fenced("apis.bank.send_money(access_token=token, to='bob', amount=5)")],
         }
     )
-    policy = SelfReflection(GreedyPolicy(model), model)
+    policy = SelfReflection(greedy(model), model)
     env = BankEnv()
     obs, _ = env.reset()
     obs, *_ = env.step(policy.act(obs))  # first step: nothing to reflect on
@@ -67,7 +67,7 @@ def test_self_reflection_critiques_then_revises_with_the_critique():
 
 def test_self_reflection_only_on_error_skips_successful_steps():
     model = ScriptedModel({"agent": [fenced(LOGIN)] * 2})
-    policy = SelfReflection(GreedyPolicy(model), model, only_on_error=True)
+    policy = SelfReflection(greedy(model), model, only_on_error=True)
     env = BankEnv()
     obs, _ = env.reset()
     obs, *_ = env.step(policy.act(obs))
@@ -78,7 +78,7 @@ def test_self_reflection_only_on_error_skips_successful_steps():
 def test_chaining_plans_then_codes_conditioned_on_the_plan():
     plan = "1. log in with the password from the supervisor\n2. send 5 to bob"
     model = ScriptedModel({"chaining": [plan, fenced(LOGIN), fenced("print(token)")]})
-    policy = Chaining(GreedyPolicy(model), model, plan_every_step=False)
+    policy = Chaining(greedy(model), model, plan_every_step=False)
     env = BankEnv()
     obs, _ = env.reset()
     assert policy.act(obs) == LOGIN
@@ -105,7 +105,7 @@ def test_tree_of_thoughts_expands_the_best_b_to_depth_d_and_codes_the_best_chain
         return [fenced(LOGIN)] * n
 
     model = ScriptedModel({"tree_of_thoughts": tot})
-    policy = TreeOfThoughts(GreedyPolicy(model), model, k=3, b=2, d=2)
+    policy = TreeOfThoughts(greedy(model), model, k=3, b=2, d=2)
     assert policy.act(BankEnv().reset()[0]) == LOGIN
     report = policy.step_info()["wrappers"]["tree_of_thoughts"]
     assert report["best_chain"] == "Thought 1: log in first\nThought 2: then continue (A0)"

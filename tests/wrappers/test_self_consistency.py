@@ -1,7 +1,7 @@
 import pytest
 
 from tests.wrappers.bank_env import BankEnv
-from tests.wrappers.policies import FixedPolicy, GreedyPolicy
+from tests.wrappers.policies import FixedPolicy, greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
 from wrappers.self_consistency import SelfConsistency
 
@@ -16,7 +16,7 @@ MINORITY = ["print('a')", "print('a')  ", "apis.supervisor.complete_task()"]
 def test_picks_the_majority_among_differently_formatted_ast_equal_programs():
     samples = [MINORITY[0], MAJORITY[0], MINORITY[1], MAJORITY[1], MINORITY[2], MAJORITY[2]]
     model = ScriptedModel({"self_consistency": [fenced(s) for s in samples]})
-    policy = SelfConsistency(GreedyPolicy(model), model, k=6)
+    policy = SelfConsistency(greedy(model), model, k=6)
     action = policy.act(BankEnv().reset()[0])
     assert action == MAJORITY[0]  # 3 AST-equal votes beat 2 textually-equal-after-strip ones
     (request,) = model.calls("self_consistency")
@@ -28,7 +28,7 @@ def test_picks_the_majority_among_differently_formatted_ast_equal_programs():
 def test_unparsable_code_falls_back_to_normalized_text_and_ties_go_to_the_first():
     samples = ["this is  not code", "this is not   code", "print(1)", "print( 1 )"]
     model = ScriptedModel({"self_consistency": samples})
-    policy = SelfConsistency(GreedyPolicy(model), model, k=4)
+    policy = SelfConsistency(greedy(model), model, k=4)
     assert policy.act(BankEnv().reset()[0]) == "this is  not code"
 
 
@@ -42,7 +42,7 @@ def test_execution_vote_groups_different_programs_with_the_same_effect():
     env = BankEnv()
     obs, _ = env.reset()
     model = ScriptedModel({"self_consistency": samples})
-    policy = SelfConsistency(GreedyPolicy(model), model, env=env, k=5, execution_vote=True)
+    policy = SelfConsistency(greedy(model), model, env=env, k=5, execution_vote=True)
     assert policy.act(obs) == "print(100)"
     assert env.history == [] and env.tokens == [] and env.api_calls == 0  # restored after every run
 
@@ -52,7 +52,7 @@ def test_execution_vote_needs_snapshots():
         get_state = None
 
     with pytest.raises(ValueError, match="execution_vote needs env.unwrapped.get_state"):
-        SelfConsistency(GreedyPolicy(ScriptedModel({})), ScriptedModel({}), env=NoSnapshots(), execution_vote=True)
+        SelfConsistency(greedy(ScriptedModel({})), ScriptedModel({}), env=NoSnapshots(), execution_vote=True)
 
 
 def test_a_policy_without_a_prompt_is_refused_with_a_clear_error():
