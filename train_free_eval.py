@@ -23,15 +23,20 @@ from envs.runner.run import RunRequest, run_evaluation
 from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_from_config
 
 
-def make_stack_chooser(selector_cfg: Mapping[str, Any] | None, stack: Stack, run_dir: Path) -> StackChooser:
+def make_stack_chooser(
+    selector_cfg: Mapping[str, Any] | None, stack: Stack, run_dir: Path, env_kind: str | None = None
+) -> StackChooser:
     """Where strategy selection plugs in: picks the wrapper stack of each episode.
 
-    `selector=none` (the default) keeps the configured `wrappers` for every episode.
+    `selector=none` (the default) keeps the configured `wrappers` for every episode;
+    any other selector (conf/selector/) picks one of its `arms` per episode.
     """
     name = (selector_cfg or {}).get("name", "none")
     if name in (None, "none"):
         return FixedStack(stack)
-    raise ValueError(f"selector {name!r}: online stack selection is not wired into train_free_eval.py yet")
+    from policies.selection.chooser import SelectorChooser
+
+    return SelectorChooser.from_config(selector_cfg, run_dir, Path(__file__).resolve().parent / "conf", env_kind)
 
 
 def request_from_config(cfg: DictConfig) -> RunRequest:
@@ -58,9 +63,11 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
 def main(cfg: DictConfig) -> dict[str, Any]:
     request = request_from_config(cfg)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    chooser = make_stack_chooser(request.selector, request.stack, run_dir)
+    chooser = make_stack_chooser(request.selector, request.stack, run_dir, request.env_kind)
     summary = run_evaluation(request, run_dir, chooser)
     print((run_dir / "summary.md").read_text())
+    if hasattr(chooser, "format_summary"):
+        print(chooser.format_summary())
     print(f"results: {run_dir}")
     return summary
 

@@ -78,7 +78,7 @@ class Selector(ABC):
     def update(self, arm: int, reward: float) -> None:
         """Learn from one finished round of `arm`; `reward` must be in [0, 1]."""
         arm = self._check_arm(arm)
-        reward = _check_reward(reward)
+        reward = check_reward(reward)
         self.updates += 1
         self.pulls[arm] += 1
         self.reward_sum[arm] += reward
@@ -193,7 +193,8 @@ class Selector(ABC):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.config().items() if k != 'name')})"
 
 
-def _check_reward(reward: Any) -> float:
+def check_reward(reward: Any) -> float:
+    """The reward as a float, or a ValueError naming it when it is not a number in [0, 1]."""
     try:
         value = float(reward)
     except (TypeError, ValueError):

@@ -13,7 +13,7 @@ STRATEGIES: dict[str, type[Selector]] = {
     cls.name: cls for cls in (Naive, ValidationBased, ABTest, EpsilonGreedy, UCB1, ThompsonSampling)
 }
 NO_SELECTION = "none"
-_SESSION_KEYS = {"name", "arms", "n_arms"}
+_SESSION_KEYS = {"name", "arms", "n_arms", "error_reward"}  # used by SelectorSession, not the strategy
 
 Arm = tuple[str, ...]
 

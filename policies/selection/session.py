@@ -40,12 +40,16 @@ def stack_label(stack: Arm) -> str:
 
 
 class SelectorSession:
-    def __init__(self, selector: Selector, arms: list[Arm], path: str | Path | None = None):
+    def __init__(self, selector: Selector, arms: list[Arm], path: str | Path | None = None,
+                 error_reward: float | None = 0.0):
         if len(arms) != selector.n_arms:
             raise ValueError(f"{len(arms)} arms given for a selector of {selector.n_arms} arms")
+        if error_reward is not None and not 0.0 <= error_reward <= 1.0:
+            raise ValueError(f"error_reward must be in [0, 1] or null, got {error_reward}")
         self.selector = selector
         self.arms = list(arms)
         self.path = None if path is None else Path(path)
+        self.error_reward = error_reward
         self.episodes: dict[str, dict[str, Any]] = {}  # key -> {"arm", "status", "reward", "error"}
         self._lock = threading.Lock()
 
@@ -59,25 +63,27 @@ class SelectorSession:
         selector = make_selector(cfg)
         if selector is None:
             return None
-        arms = parse_arms(to_plain(cfg)["arms"])
+        plain = to_plain(cfg)
+        arms = parse_arms(plain.get("arms"))
+        error_reward = plain.get("error_reward", 0.0)
         path = None if run_dir is None else Path(run_dir) / STATE_FILE
         if path is not None and path.exists():
-            session = cls.load(path)
+            session = cls.load(path, error_reward)
             if session.arms != arms or _normalized(session.selector.config()) != _normalized(selector.config()):
                 raise ValueError(
                     f"{path} was saved by a different selector ({session.selector.config()}, arms "
                     f"{[list(a) for a in session.arms]}); use a new run dir or the same selector config")
             return session
-        return cls(selector, arms, path)
+        return cls(selector, arms, path, error_reward)
 
     @classmethod
-    def load(cls, path: str | Path) -> "SelectorSession":
+    def load(cls, path: str | Path, error_reward: float | None = 0.0) -> "SelectorSession":
         path = Path(path)
         try:
             data = json.loads(path.read_text())
             if data.get("format") != _FORMAT:
                 raise ValueError(f"unknown selector state format {data.get('format')!r}")
-            session = cls(selector_from_state(data["selector"]), parse_arms(data["arms"]), path)
+            session = cls(selector_from_state(data["selector"]), parse_arms(data["arms"]), path, error_reward)
             session.episodes = {str(k): dict(v) for k, v in data["episodes"].items()}
         except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
             raise ValueError(f"cannot resume selector state from {path}: {err}") from err
@@ -85,21 +91,31 @@ class SelectorSession:
 
     # ---- the run's calls ----------------------------------------------------
     def start(self, episode: Hashable) -> Choice:
-        """The arm for an episode; the same arm again if it was started before."""
+        """The arm for an episode; the same arm again if it was started before.
+
+        Starting a finished episode is refused; starting a failed one again
+        (a retry) reopens it on the same arm.
+        """
         key = str(episode)
         with self._lock:
             record = self.episodes.get(key)
-            if record is None:
-                record = {"arm": self.selector.select(), "status": "pending", "reward": None, "error": None}
-                self.episodes[key] = record
+            if record is not None and record["status"] == "done":
+                raise ValueError(f"episode {key!r} already finished with reward {record['reward']}")
+            if record is None or record["status"] == "error":
+                if record is None:
+                    record = {"arm": self.selector.select(), "reward": None}
+                    self.episodes[key] = record
+                record.update(status="pending", error=None)
                 self._save()
             return Choice(key, record["arm"], self.arms[record["arm"]])
 
     def finish(self, episode: Hashable, reward: float | None, error: str | None = None) -> None:
-        """Report an episode's reward in [0, 1]; `reward=None` marks a failed episode.
+        """Report an episode's reward in [0, 1], or its failure (`error`, or no reward).
 
-        A failed episode (server down, timeout, crash) says nothing about its
-        stack, so it is recorded with its reason but the selector learns nothing.
+        A failed episode (timeout, crash, server down) teaches the selector
+        `error_reward` (default 0: a stack whose episodes fail is a bad stack,
+        and an arm that always fails must not be retried forever as "untried");
+        with `error_reward=None` failures teach nothing.
         """
         key = str(episode)
         with self._lock:
@@ -108,7 +124,9 @@ class SelectorSession:
                 raise ValueError(f"episode {key!r} was never started in this selector session")
             if record["status"] != "pending":
                 raise ValueError(f"episode {key!r} already finished ({record['status']})")
-            if reward is None:
+            if error is not None or reward is None:
+                if self.error_reward is not None:
+                    self.selector.update(record["arm"], self.error_reward)
                 record.update(status="error", error=error or "no reward")
             else:
                 self.selector.update(record["arm"], reward)
