@@ -23,6 +23,7 @@ from envs.sandbox.limits import truncate_output
 from policies.llm.base import ChatModel, LLMError
 from policies.render import load_prompt
 from policies.llm_policy import extract_action
+from wrappers.api_docs import api_doc_lookup
 from wrappers.code import called_apis, has_code, normalize_code, strip_calls
 from wrappers.info import with_wrapper_info
 from wrappers.role_client import RoleClient
@@ -175,8 +176,8 @@ class Correct(gym.Wrapper):
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
     def _api_docs(self, code: str) -> str:
-        lookup = getattr(self.env.unwrapped, "api_doc", None)
-        if not callable(lookup):
+        lookup = api_doc_lookup(self.env)
+        if lookup is None:
             return "(none: this environment runs whole scripts)"
         docs = []
         for app, api in called_apis(code)[: self.max_api_docs]:
