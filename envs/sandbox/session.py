@@ -1,0 +1,153 @@
+"""The parent side of envs/sandbox/worker.py: start it, run code with a deadline, serve its calls.
+
+`WorkerSession.run(code, handler, timeout_s)` sends one snippet, answers each
+remote call with `handler(path, args, kwargs) -> (ok, value, error)`, and
+returns the worker's output. A snippet that overruns its deadline, or a worker
+that dies, ends with the whole process group killed and a `RunResult` saying
+why; the next `run` starts a fresh worker (variables are gone: callers that
+need them replay earlier snippets, see `replay`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from envs.sandbox.limits import Limits, kill_process_group
+
+WORKER = Path(__file__).with_name("worker.py")
+ALLOWED_MODULES = (
+    "json", "math", "re", "datetime", "time", "collections", "itertools", "functools", "random", "string",
+    "statistics", "decimal", "fractions", "typing", "dataclasses", "copy", "heapq", "bisect", "operator",
+    "textwrap", "calendar", "pprint", "enum", "difflib", "unicodedata", "zoneinfo",
+)
+CallHandler = Callable[[list[str], list[Any], dict[str, Any]], tuple[bool, Any, str]]
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    allowed_modules: tuple[str, ...] = ALLOWED_MODULES
+    output_limit: int = 20_000
+    frozen_time: str | None = None
+    seed: int = 0
+    stub: str = "apis"
+    limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0))
+
+
+@dataclass
+class RunResult:
+    output: str
+    ok: bool
+    stopped: str | None = None  # why the worker was stopped: "timeout", "crash"; None when it finished
+
+
+class WorkerSession:
+    def __init__(self, config: SessionConfig):
+        self.config = config
+        self.proc: subprocess.Popen | None = None
+        self._buffer = b""
+        self._ready = False
+        self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
+
+    def start(self) -> None:
+        """Start a fresh worker (killing any old one); does not wait for it to be ready."""
+        self.stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=self._workdir.name,
+            env=self.config.limits.environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}),
+            preexec_fn=self.config.limits.preexec(),
+        )
+        self._buffer = b""
+        self._ready = False
+        c = self.config
+        self._send({"op": "init", "allowed_modules": list(c.allowed_modules), "output_limit": c.output_limit,
+                    "frozen_time": c.frozen_time, "seed": c.seed, "stub": c.stub})
+
+    def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
+        deadline = time.monotonic() + timeout_s
+        try:
+            if self.proc is None or self.proc.poll() is not None:
+                self.start()
+            if not self._ready:
+                self._expect_ready(deadline)
+            self._send({"op": "exec", "code": code, "name": name})
+            while True:
+                message = self._receive(deadline)
+                if message["op"] == "done":
+                    return RunResult(message["output"], bool(message["ok"]))
+                if message["op"] == "call":
+                    ok, value, error = handler(message["path"], message.get("args", []), message.get("kwargs", {}))
+                    self._send({"op": "reply", "ok": ok, "value": value, "error": error})
+        except TimeoutError:
+            self.stop()
+            return RunResult(f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.", False, "timeout")
+        except (EOFError, BrokenPipeError, ValueError) as err:
+            code_ = self.proc.poll() if self.proc else None
+            self.stop()
+            return RunResult(f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.", False, "crash")
+
+    def died(self) -> bool:
+        """True when a started worker has exited on its own (killed, crashed) since the last run."""
+        return self.proc is not None and self.proc.poll() is not None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            kill_process_group(self.proc, grace_s=0.2)
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self._workdir.cleanup()
+
+    def _expect_ready(self, deadline: float) -> None:
+        message = self._receive(deadline)
+        if message.get("op") != "ready":
+            raise ValueError(f"worker said {message!r} instead of ready")
+        self._ready = True
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write((json.dumps(message) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([fd], [], [], left)
+            if not readable:
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise EOFError("worker closed its pipe")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
+def _exit_reason(returncode: int | None, err: Exception) -> str:
+    if returncode is None:
+        return str(err)
+    if returncode < 0:
+        return f"killed by signal {-returncode}, e.g. out of memory"
+    return f"exit code {returncode}"

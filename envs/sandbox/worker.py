@@ -1,0 +1,250 @@
+"""A persistent Python worker that runs agent code, one snippet per request.
+
+Run as a script (`python -I -S worker.py`), standard library only, so it never
+imports the env's packages. It talks JSON lines over its original stdin and
+stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
+
+  parent -> worker  {"op": "init", "allowed_modules": [...], "output_limit": N,
+                     "frozen_time": iso or null, "seed": int, "stub": "apis"}
+                    {"op": "exec", "code": str, "name": "<step 3>"}
+                    {"op": "reply", "ok": bool, "value": any, "error": str}
+  worker -> parent  {"op": "ready"}
+                    {"op": "call", "path": ["phone", "login"], "args": [...], "kwargs": {...}}
+                    {"op": "done", "output": str, "ok": bool}
+
+Variables persist across "exec" requests. `<stub>.a.b(...)` sends a "call" and
+waits for the reply; a reply with ok=false raises `Exception(error)` in the
+agent's code. Guards (against accidents, not a determined attacker; the
+parent adds rlimits and a hard kill): an import allow-list, no open/input/
+exit builtins, an audit hook that refuses processes, sockets and file writes,
+a capped output buffer, and frozen `time`/`datetime` when asked.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as real_datetime
+import json
+import linecache
+import os
+import random
+import sys
+import time as real_time
+import traceback
+import types
+
+BLOCKED_BUILTINS = ("open", "input", "breakpoint", "exit", "quit", "help", "copyright", "credits", "license")
+BLOCKED_EVENTS = (
+    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.kill", "os.killpg",
+    "subprocess.Popen", "socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo",
+    "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
+    "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "ctypes.dlopen", "ctypes.cdata",
+    "os.chdir", "os.putenv", "os.unsetenv", "sys.addaudithook", "pty.spawn", "resource.setrlimit",
+)
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+class CappedWriter:
+    """A text sink that keeps the head and tail of what is written, never more than `limit` chars."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.head: list[str] = []
+        self.head_len = 0
+        self.tail = ""
+        self.total = 0
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.total += len(text)
+        room = self.limit // 2 - self.head_len
+        if room > 0:
+            self.head.append(text[:room])
+            self.head_len += min(room, len(text))
+            text = text[room:]
+        if text:
+            self.tail = (self.tail + text)[-(self.limit - self.limit // 2) :]
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> str:
+        head = "".join(self.head)
+        dropped = self.total - len(head) - len(self.tail)
+        if dropped <= 0:
+            return head + self.tail
+        return f"{head}\n... [output truncated: {dropped} characters dropped] ...\n{self.tail}"
+
+
+class Remote:
+    """`stub.app.api(...)`: attribute access builds the path, a call sends it to the parent."""
+
+    def __init__(self, channel: "Channel", path: tuple[str, ...]):
+        self._channel = channel
+        self._path = path
+
+    def __getattr__(self, name: str) -> "Remote":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Remote(self._channel, self._path + (name,))
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.call(list(self._path), list(args), kwargs)
+
+    def __repr__(self) -> str:
+        return f"<remote {'.'.join(self._path)}>"
+
+
+class Channel:
+    def __init__(self, rfd: int, wfd: int):
+        self.reader = os.fdopen(rfd, "rb")
+        self.wfd = wfd
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message, default=repr) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.wfd, view) :]
+
+    def receive(self) -> dict:
+        line = self.reader.readline()
+        if not line:
+            raise SystemExit(0)  # the parent went away
+        return json.loads(line)
+
+    def call(self, path: list[str], args: list, kwargs: dict):
+        try:
+            self.send({"op": "call", "path": path, "args": args, "kwargs": kwargs})
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"arguments of {'.'.join(path)} must be JSON values: {err}") from None
+        reply = self.receive()
+        if not reply.get("ok"):
+            raise Exception(reply.get("error", "call failed"))
+        return reply.get("value")
+
+
+def frozen_modules(at: real_datetime.datetime) -> dict[str, types.ModuleType]:
+    """`datetime` and `time` modules whose clocks say `at` (the rest behaves as usual)."""
+    stamp = at.timestamp()
+
+    class datetime(real_datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(stamp, tz)
+
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(stamp)
+
+        @classmethod
+        def utcnow(cls):
+            return cls.utcfromtimestamp(stamp)
+
+    class date(real_datetime.date):
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(stamp)
+
+    dt_mod = types.ModuleType("datetime")
+    dt_mod.__dict__.update({k: v for k, v in vars(real_datetime).items() if not k.startswith("__")})
+    dt_mod.datetime, dt_mod.date = datetime, date
+    time_mod = types.ModuleType("time")
+    time_mod.__dict__.update({k: v for k, v in vars(real_time).items() if not k.startswith("__")})
+    time_mod.time = lambda: stamp
+    time_mod.time_ns = lambda: int(stamp * 1e9)
+    time_mod.localtime = lambda secs=None: real_time.localtime(stamp if secs is None else secs)
+    time_mod.gmtime = lambda secs=None: real_time.gmtime(stamp if secs is None else secs)
+    time_mod.ctime = lambda secs=None: real_time.ctime(stamp if secs is None else secs)
+    time_mod.strftime = lambda fmt, t=None: real_time.strftime(fmt, real_time.localtime(stamp) if t is None else t)
+    return {"datetime": dt_mod, "time": time_mod}
+
+
+def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleType]):
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        top = name.split(".")[0]
+        if level != 0 or top not in allowed:
+            raise ImportError(f"import of {name!r} is not allowed here; allowed modules: {', '.join(sorted(allowed))}")
+        if name in replacements:
+            return replacements[name]
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    return guarded_import
+
+
+def audit_guard(readable_roots: tuple[str, ...]):
+    def hook(event: str, args: tuple) -> None:
+        if event.startswith(BLOCKED_EVENTS):
+            raise PermissionError(f"{event} is not allowed in this sandbox")
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writes = (mode is not None and any(c in str(mode) for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS)
+            if writes:
+                raise PermissionError(f"writing files is not allowed in this sandbox ({path!r})")
+            if isinstance(path, (str, bytes)) and not os.fsdecode(path).startswith(readable_roots):
+                raise PermissionError(f"reading {path!r} is not allowed in this sandbox")
+
+    return hook
+
+
+def agent_traceback(err: BaseException) -> str:
+    """The traceback as the agent should see it: only frames of its own code."""
+    te = traceback.TracebackException.from_exception(err)
+    te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename.startswith("<") and not f.filename.startswith("<frozen")])
+    lines = list(te.format())
+    if lines and lines[0].startswith("Traceback"):
+        lines = lines[1:]
+    return "Traceback:\n" + "".join(lines)
+
+
+def run_snippet(code: str, name: str, namespace: dict, limit: int) -> dict:
+    out = CappedWriter(limit)
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = out
+    ok = True
+    try:
+        linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+        exec(compile(code, name, "exec"), namespace)
+    except BaseException as err:  # the agent's error, whatever it is, is its output
+        ok = False
+        failure = agent_traceback(err)
+    finally:
+        sys.stdout, sys.stderr = saved
+    text = out.getvalue()
+    if ok:
+        return {"op": "done", "ok": True, "output": text if text else "Execution successful."}
+    prefix = text + ("\n" if text and not text.endswith("\n") else "")
+    return {"op": "done", "ok": False, "output": f"{prefix}Execution failed. {failure}".rstrip("\n")}
+
+
+def main() -> None:
+    channel = Channel(os.dup(0), os.dup(1))
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    init = channel.receive()
+    replacements = frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
+    allowed = frozenset(init["allowed_modules"])
+    random.seed(init.get("seed", 0))
+    safe = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
+    safe["__import__"] = make_importer(allowed, replacements)
+    namespace = {"__builtins__": safe, "__name__": "__main__", init.get("stub", "apis"): Remote(channel, ())}
+    roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
+    for module in sorted(allowed - set(replacements)):
+        try:
+            __import__(module)  # warm imports before the audit hook, so they never need the disk later
+        except ImportError:
+            pass
+    sys.addaudithook(audit_guard(roots))
+    channel.send({"op": "ready"})
+    while True:
+        request = channel.receive()
+        if request["op"] == "exec":
+            channel.send(run_snippet(request["code"], request.get("name", "<agent>"), namespace, int(init["output_limit"])))
+        elif request["op"] == "exit":
+            return
+
+
+if __name__ == "__main__":
+    main()

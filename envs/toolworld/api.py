@@ -1,0 +1,363 @@
+"""One declaration per API: its doc, its argument validation and its implementation.
+
+An app is an `App`; each API is a plain function decorated with `@app.api(...)`
+whose keyword parameters are annotated with `Annotated[type, P("what it is", ...)]`.
+From that single declaration come:
+
+- the doc in api_docs' shape (`ApiSpec.doc()`),
+- validation of incoming arguments (422 naming the bad argument),
+- auth (`auth=True` adds a required `access_token`; missing/wrong -> 401),
+- pagination (`paginated=True` adds `page_index` from 0 and `page_limit`
+  default 5, max 20; the function returns the whole list, sorted),
+- the implementation, called as `fn(ctx, **arguments)` on the episode's SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import json
+import re
+import sqlite3
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Literal
+
+PAGE_LIMIT_DEFAULT = 5
+PAGE_LIMIT_MAX = 20
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "list"}
+
+
+class ApiError(Exception):
+    """An API answered with an error status; the agent sees status and message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class P:
+    """Doc and constraints of one API parameter (used inside `Annotated`)."""
+
+    description: str
+    ge: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    def constraints(self) -> list[str]:
+        out = []
+        if self.ge is not None:
+            out.append(f"value >= {_num(self.ge)}")
+        if self.le is not None:
+            out.append(f"value <= {_num(self.le)}")
+        if self.min_length is not None:
+            out.append(f"length >= {self.min_length}")
+        if self.max_length is not None:
+            out.append(f"length <= {self.max_length}")
+        return out
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Any  # python type: str, int, float, bool, list[str], dict, or a Literal
+    required: bool
+    default: Any
+    spec: P
+    nullable: bool = False
+
+    @property
+    def type_name(self) -> str:
+        base = _base_type(self.type)
+        if typing.get_origin(base) is list:
+            (item,) = typing.get_args(base) or (str,)
+            return f"list[{JSON_TYPES.get(item, 'any')}]"
+        if typing.get_origin(base) is Literal:
+            return JSON_TYPES[type(typing.get_args(base)[0])]
+        return JSON_TYPES.get(base, "any")
+
+    def constraints(self) -> list[str]:
+        base = _base_type(self.type)
+        out = list(self.spec.constraints())
+        if typing.get_origin(base) is Literal:
+            out.insert(0, f"value in {list(typing.get_args(base))}")
+        return out
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type_name,
+            "required": self.required,
+            "description": self.spec.description,
+            "default": None if self.required else self.default,
+            "constraints": self.constraints(),
+        }
+
+    def coerce(self, value: Any) -> Any:
+        """Return `value` checked against the type and constraints, or raise ApiError(422)."""
+        if value is None:
+            if self.nullable or (not self.required and self.default is None):
+                return None
+            raise _bad(self.name, "must not be null")
+        base = _base_type(self.type)
+        value = _check_type(self.name, base, value)
+        for problem in _violations(self, base, value):
+            raise _bad(self.name, problem)
+        return value
+
+
+def _bad(name: str, problem: str) -> ApiError:
+    return ApiError(422, f"Invalid argument {name!r}: {problem}.")
+
+
+def _base_type(tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0]
+    return tp
+
+
+def _check_type(name: str, base: Any, value: Any) -> Any:
+    origin = typing.get_origin(base)
+    if origin is Literal:
+        allowed = typing.get_args(base)
+        if value not in allowed:
+            raise _bad(name, f"got {value!r}, expected one of {list(allowed)}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(base) or (str,)
+        if not isinstance(value, (list, tuple)):
+            raise _bad(name, f"expected a list, got {type(value).__name__}")
+        return [_check_type(f"{name}[{i}]", item, v) for i, v in enumerate(value)]
+    if base is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if base is int and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if base in (int, float) and isinstance(value, bool):
+        raise _bad(name, f"expected {JSON_TYPES[base]}, got boolean")
+    if base in JSON_TYPES and not isinstance(value, base):
+        raise _bad(name, f"expected {JSON_TYPES[base]}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _violations(param: Param, base: Any, value: Any) -> list[str]:
+    spec, out = param.spec, []
+    if spec.ge is not None and value < spec.ge:
+        out.append(f"must be >= {_num(spec.ge)}, got {value!r}")
+    if spec.le is not None and value > spec.le:
+        out.append(f"must be <= {_num(spec.le)}, got {value!r}")
+    if spec.min_length is not None and len(value) < spec.min_length:
+        out.append(f"length must be >= {spec.min_length}, got {len(value)}")
+    if spec.max_length is not None and len(value) > spec.max_length:
+        out.append(f"length must be <= {spec.max_length}, got {len(value)}")
+    return out
+
+
+ACCESS_TOKEN = Param("access_token", str, True, None, P("Access token obtained from this app's login API."))
+PAGE_INDEX = Param("page_index", int, False, 0, P("The index of the page to return, from 0.", ge=0))
+PAGE_LIMIT = Param(
+    "page_limit", int, False, PAGE_LIMIT_DEFAULT, P("The maximum number of results per page.", ge=1, le=PAGE_LIMIT_MAX)
+)
+
+
+@dataclass
+class CallContext:
+    """What an API implementation may use: the episode's DB, the caller, the frozen time."""
+
+    conn: sqlite3.Connection
+    now: datetime
+    secret: str
+    user_id: int | None = None
+    session: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def row(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        found = self.rows(sql, *args)
+        return found[0] if found else None
+
+    def value(self, sql: str, *args: Any) -> Any:
+        found = self.conn.execute(sql, args).fetchone()
+        return None if found is None else found[0]
+
+    def execute(self, sql: str, *args: Any) -> int:
+        """Run a write; returns lastrowid."""
+        return self.conn.execute(sql, args).lastrowid
+
+    def update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
+        """Set the columns whose new value is not None (PATCH semantics)."""
+        for column, value in fields.items():
+            if value is not None:
+                self.conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+
+    def timestamp(self) -> str:
+        return self.now.isoformat(timespec="seconds")
+
+
+ApiFunction = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    app: str
+    name: str
+    method: str
+    path: str
+    description: str
+    params: tuple[Param, ...]
+    returns: Any
+    auth: bool
+    paginated: bool
+    fn: ApiFunction
+
+    def all_params(self) -> tuple[Param, ...]:
+        head = (ACCESS_TOKEN,) if self.auth else ()
+        tail = (PAGE_INDEX, PAGE_LIMIT) if self.paginated else ()
+        return head + self.params + tail
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "app_name": self.app,
+            "api_name": self.name,
+            "path": self.path,
+            "method": self.method,
+            "description": self.description,
+            "parameters": [p.doc() for p in self.all_params()],
+            "response_schemas": {"success": self.returns, "failure": {"message": "string"}},
+        }
+
+    def bind(self, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Map positional and keyword arguments onto parameters, validated."""
+        params = self.all_params()
+        by_name = {p.name: p for p in params}
+        if len(args) > len(params):
+            raise ApiError(422, f"{self.app}.{self.name} takes at most {len(params)} arguments, got {len(args)}.")
+        given = dict(zip((p.name for p in params), args))
+        for name, value in kwargs.items():
+            if name not in by_name:
+                raise ApiError(422, f"Unexpected argument {name!r} for {self.app}.{self.name}; its parameters are {list(by_name)}.")
+            if name in given:
+                raise ApiError(422, f"Argument {name!r} given twice.")
+            given[name] = value
+        bound = {}
+        for p in params:
+            if p.name in given:
+                bound[p.name] = p.coerce(given[p.name])
+            elif p.required:
+                status = 401 if p is ACCESS_TOKEN else 422
+                raise ApiError(status, f"Missing required argument {p.name!r}.")
+            else:
+                bound[p.name] = p.default
+        return bound
+
+
+class App:
+    """An app of the world: its tables, how to fill them, and its APIs."""
+
+    def __init__(self, name: str, description: str, schema: str = "", has_accounts: bool = True):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(f"app name {name!r} must be snake_case")
+        self.name = name
+        self.description = description
+        self.schema = schema
+        self.has_accounts = has_accounts
+        self.apis: dict[str, ApiSpec] = {}
+        self.populate: Callable[..., None] | None = None
+
+    def api(
+        self,
+        method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+        path: str,
+        returns: Any,
+        *,
+        auth: bool = True,
+        paginated: bool = False,
+    ) -> Callable[[ApiFunction], ApiFunction]:
+        """Declare an API; the function's name is the API name, its docstring the description."""
+
+        def register(fn: ApiFunction) -> ApiFunction:
+            name = fn.__name__
+            if name in self.apis:
+                raise ValueError(f"API {self.name}.{name} declared twice")
+            description = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ")
+            if not description:
+                raise ValueError(f"API {self.name}.{name} needs a docstring (it is the API's description)")
+            self.apis[name] = ApiSpec(
+                app=self.name,
+                name=name,
+                method=method,
+                path=f"/{self.name}{path}",
+                description=description,
+                params=_params_of(fn, f"{self.name}.{name}"),
+                returns=returns,
+                auth=auth,
+                paginated=paginated,
+                fn=fn,
+            )
+            return fn
+
+        return register
+
+    def populator(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """Declare the function that fills this app's tables when a world is generated."""
+        self.populate = fn
+        return fn
+
+
+def _params_of(fn: ApiFunction, where: str) -> tuple[Param, ...]:
+    hints = typing.get_type_hints(fn, include_extras=True)
+    out = []
+    for i, (name, sig) in enumerate(inspect.signature(fn).parameters.items()):
+        if i == 0:
+            continue  # the CallContext
+        hint = hints.get(name)
+        if typing.get_origin(hint) is not typing.Annotated:
+            raise TypeError(f"{where}: parameter {name!r} needs Annotated[type, P('description')]")
+        tp, *extras = typing.get_args(hint)
+        spec = next((e for e in extras if isinstance(e, P)), None)
+        if spec is None:
+            raise TypeError(f"{where}: parameter {name!r} needs a P('description') in its Annotated")
+        required = sig.default is inspect.Parameter.empty
+        nullable = typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in typing.get_args(tp)
+        out.append(Param(name, tp, required, None if required else sig.default, spec, nullable))
+    return tuple(out)
+
+
+def paginate(items: list[Any], page_index: int, page_limit: int) -> list[Any]:
+    start = page_index * page_limit
+    return items[start : start + page_limit]
+
+
+def make_token(secret: str, app: str, user_id: int) -> str:
+    """A stateless token: the user id plus an HMAC over (app, user), so login writes nothing."""
+    digest = hmac.new(secret.encode(), f"{app}:{user_id}".encode(), hashlib.sha256).hexdigest()[:28]
+    return f"{digest}{user_id:x}"
+
+
+def read_token(secret: str, app: str, token: str) -> int:
+    try:
+        user_id = int(token[28:], 16)
+    except ValueError:
+        user_id = -1
+    if user_id < 0 or not hmac.compare_digest(make_token(secret, app, user_id), token):
+        raise ApiError(401, f"Invalid access_token for app {app!r}: log in with apis.{app}.login(...) and pass its access_token.")
+    return user_id
+
+
+def to_json(value: Any) -> Any:
+    """Round-trip through JSON so the agent sees exactly what a web API would send."""
+    return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,251 @@
+"""ToolWorldEnv: a Gymnasium env where each action is Python code calling `apis.<app>.<api>(...)`.
+
+The world's DB lives here, in the env process; the agent's code runs in a
+persistent worker subprocess whose API calls come back over a pipe and are
+answered by `ApiServer`. Every call and its reply is recorded per step, which
+makes `set_state` exact: load the DB bytes, restart the worker and replay the
+earlier actions with the recorded replies (no DB effects), rebuilding the
+worker's variables. The same replay restores variables after a timeout.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+
+from envs.observation import make_observation, observation_space, text_space
+from envs.sandbox.session import SessionConfig, WorkerSession
+from envs.toolworld.api import CallContext
+from envs.toolworld.apps import all_apps
+from envs.toolworld.evaluate import Outcome, evaluate
+from envs.toolworld.failures import guess_failure
+from envs.toolworld.server import ApiServer
+from envs.toolworld.tasks import SPLITS, Task, list_tasks, load_task
+from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
+from envs.toolworld.world.changes import net_changes
+
+
+@dataclass
+class StepRecord:
+    action: str
+    output: str
+    calls: list[dict[str, Any]] = field(default_factory=list)  # {"path", "args", "kwargs", "reply"}
+    replayable: bool = True
+
+
+class ToolWorldEnv(gym.Env):
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        split: str = "dev",
+        max_steps: int = 30,
+        step_timeout_s: float = 10.0,
+        output_limit: int = 20_000,
+        max_action_chars: int = 50_000,
+        variants: int = 3,
+        world_seed: int = 0,
+        render_mode: str | None = None,
+    ):
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+        if render_mode not in (None, "ansi"):
+            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        self.split, self.max_steps, self.step_timeout_s = split, max_steps, step_timeout_s
+        self.output_limit, self.max_action_chars, self.variants, self.world_seed = output_limit, max_action_chars, variants, world_seed
+        self.render_mode = render_mode
+        self.observation_space = observation_space(max_steps)
+        self.action_space = text_space(max_action_chars)
+        self._template = template_bytes(world_seed)
+        self.task: Task | None = None
+        self.conn = None
+        self.session: dict[str, Any] = {}
+        self.steps: list[StepRecord] = []
+        self.worker: WorkerSession | None = None
+        self._recording: list[dict[str, Any]] | None = None
+
+    # --- contract -------------------------------------------------------------------------
+    def list_tasks(self, split: str | None = None) -> list[dict[str, Any]]:
+        return [t.meta() for t in list_tasks(split or self.split, self.variants, self.world_seed)]
+
+    def oracle_actions(self) -> list[str]:
+        task = self._require_task()
+        return [task.spec.oracle] if isinstance(task.spec.oracle, str) else list(task.spec.oracle)
+
+    # --- gymnasium ------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        task_id = (options or {}).get("task_id")
+        if task_id is None:
+            tasks = list_tasks(self.split, self.variants, self.world_seed)
+            if not tasks:
+                raise ValueError(f"split {self.split!r} has no tasks")
+            task_id = tasks[int(self.np_random.integers(len(tasks)))].task_id
+        self.task = load_task(task_id, self.world_seed)
+        self._load(self._template, {"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id,
+                                    "instruction": self.task.spec.instruction, "completed": None}, [])
+        return self._observation(), {**self.task.meta(), "apps": list(self.task.apps)}
+
+    def step(self, action: Any):
+        self._require_task()
+        if self._done():
+            raise RuntimeError("the episode is over: call reset() before step()")
+        record = self._run(action)
+        self.steps.append(record)
+        terminated = self.session.get("completed") is not None
+        truncated = not terminated and len(self.steps) >= self.max_steps
+        info: dict[str, Any] = {"api_calls": len(record.calls)}
+        reward = 0.0
+        if terminated or truncated:
+            info.update(self._final_info())
+            reward = float(info["success"])
+        return self._observation(), reward, terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi" or self.task is None:
+            return None
+        lines = [f"[{self.task.task_id}] {self.task.spec.instruction}"]
+        for i, s in enumerate(self.steps, 1):
+            lines += [f"--- step {i} ---", s.action, ">>>", s.output]
+        return "\n".join(lines)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    # --- snapshot / restore ---------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        task = self._require_task()
+        return {"task_id": task.task_id, "world_seed": self.world_seed, "db": self.conn.serialize(),
+                "session": copy.deepcopy(self.session), "steps": copy.deepcopy(self.steps)}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        if state.get("world_seed") != self.world_seed:
+            raise ValueError(f"state is from world {state.get('world_seed')}, this env has world {self.world_seed}")
+        self.task = load_task(state["task_id"], self.world_seed)
+        self._load(state["db"], copy.deepcopy(state["session"]), copy.deepcopy(state["steps"]))
+        note = self._replay()
+        if note:
+            raise RuntimeError(f"could not restore worker variables: {note}")
+
+    # --- internals ------------------------------------------------------------------------
+    def _require_task(self) -> Task:
+        if self.task is None or self.conn is None:
+            raise RuntimeError("call reset() first")
+        return self.task
+
+    def _done(self) -> bool:
+        return self.session.get("completed") is not None or len(self.steps) >= self.max_steps
+
+    def _load(self, db: bytes, session: dict[str, Any], steps: list[StepRecord]) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = open_copy(db)
+        self.session = session
+        self.steps = steps
+        self.server = ApiServer(self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session))
+        if self.worker is None:
+            self.worker = WorkerSession(SessionConfig(output_limit=self.output_limit, frozen_time=WORLD_NOW.isoformat(), seed=self.world_seed))
+        self.worker.start()
+
+    def _run(self, action: Any) -> StepRecord:
+        if not isinstance(action, str):
+            return StepRecord(repr(action)[:200], f"Invalid action: expected a string of Python code, got {type(action).__name__}.", replayable=False)
+        if len(action) > self.max_action_chars:
+            return StepRecord(action[: self.max_action_chars], f"Invalid action: {len(action)} characters, the limit is {self.max_action_chars}.", replayable=False)
+        prefix = ""
+        if self.worker.died():
+            prefix = "Note: the Python worker had died and was restarted." + self._restore_note() + "\n"
+        calls: list[dict[str, Any]] = []
+        self._recording = calls
+        result = self.worker.run(action, self._serve, self.step_timeout_s, name=f"<step {len(self.steps) + 1}>")
+        self._recording = None
+        output = prefix + result.output
+        if result.stopped:
+            output += self._restore_note()
+        return StepRecord(action, output, calls, replayable=result.stopped is None)
+
+    def _restore_note(self) -> str:
+        note = self._replay()
+        return " Variables from earlier steps were restored." if not note else f" Variables from earlier steps are lost: {note}."
+
+    def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
+        if len(path) != 2:
+            reply = (404, {"message": f"apis.{'.'.join(path)} is not an API: call apis.<app_name>.<api_name>(...)."})
+        else:
+            reply = self.server.call(path[0], path[1], args, kwargs)
+        if self._recording is not None:
+            self._recording.append({"path": path, "args": args, "kwargs": kwargs, "reply": reply})
+        return _as_worker_reply(reply)
+
+    def _replay(self) -> str:
+        """Re-run earlier replayable actions in a fresh worker, answering calls from the record."""
+        self.worker.start()
+        for i, record in enumerate(self.steps, 1):
+            if not record.replayable:
+                continue
+            queue = list(record.calls)
+
+            def recorded(path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
+                if not queue or queue[0]["path"] != path:
+                    return False, None, "replay diverged"
+                return _as_worker_reply(queue.pop(0)["reply"])
+
+            result = self.worker.run(record.action, recorded, self.step_timeout_s, name=f"<step {i}>")
+            if result.stopped or queue:
+                return f"step {i} did not replay the same way"
+        return ""
+
+    def _observation(self) -> dict[str, Any]:
+        task = self._require_task()
+        return make_observation(
+            task_id=task.task_id,
+            instruction=task.spec.instruction,
+            context=self._context(),
+            history=[{"action": s.action, "output": s.output} for s in self.steps],
+            steps_left=self.max_steps - len(self.steps),
+        )
+
+    def _context(self) -> str:
+        me = self.conn.execute("SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?", (self.session["supervisor_id"],)).fetchone()
+        apps = ", ".join(all_apps())
+        return (
+            f"You work for {me[0]} {me[1]} (email {me[2]}, phone {me[3]}). It is {WORLD_NOW:%A %Y-%m-%d %H:%M}.\n"
+            f"Write Python code; `apis.<app>.<api>(...)` calls an app, `print` shows results. Apps: {apps}.\n"
+            "Find APIs with apis.api_docs.show_api_descriptions(app_name=...) and apis.api_docs.show_api_doc(app_name=..., api_name=...). "
+            "Passwords: apis.supervisor.show_account_passwords(). Lists are paginated (page_index, page_limit <= 20). "
+            "When done, call apis.supervisor.complete_task(answer=...) (answer only for questions)."
+        )
+
+    def _final_info(self) -> dict[str, Any]:
+        task = self._require_task()
+        outcome = Outcome(net_changes(self.conn), self.conn, self.session.get("completed"))
+        tests = evaluate(task.spec.expectations, outcome, task.spec.expected_status)
+        success = all(t.passed for t in tests)
+        history = [{"action": s.action, "output": s.output} for s in self.steps]
+        category = None if success else guess_failure(history, tests, self.session.get("completed") is not None)
+        passed = sum(t.passed for t in tests)
+        return {
+            "success": success,
+            "evaluation": {"task_id": task.task_id, "tests": [t.as_dict() for t in tests], "completed": self.session.get("completed"),
+                           "failure_category": category},
+            "metrics": {"success": float(success), "tests_passed": passed, "tests_total": len(tests), "steps": len(self.steps),
+                        "api_calls": sum(len(s.calls) for s in self.steps), "difficulty": task.difficulty},
+        }
+
+
+def _as_worker_reply(reply: tuple[int, Any] | list[Any]) -> tuple[bool, Any, str]:
+    status, body = reply
+    if status == 200:
+        return True, body, ""
+    return False, None, f"Response status code is {status}:\n{json.dumps(body)}"

@@ -1,0 +1,200 @@
+"""State-based evaluation: the DB diff of an episode against what its task expects.
+
+A task lists `Expectation`s. Each one claims the row changes it explains and
+says whether it holds, with a reason. The evaluator adds two tests of its
+own: the task was completed with the right status, and nothing else changed
+(every row change must be claimed by some expectation: collateral damage
+fails). Every test carries a requirement string for `info`.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from envs.toolworld.api import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
+from envs.toolworld.world.changes import RowChange
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    requirement: str
+    passed: bool
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "passed": self.passed, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the episode produced: its net row changes, final DB and completion."""
+
+    changes: list[RowChange]
+    conn: sqlite3.Connection
+    completed: dict[str, Any] | None  # {"answer", "status"} from complete_task, None if never called
+
+
+class Contains:
+    """A column matcher: the value contains `text` (case-insensitive)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __call__(self, value: Any) -> bool:
+        return isinstance(value, str) and self.text.lower() in value.lower()
+
+    def __repr__(self) -> str:
+        return f"contains {self.text!r}"
+
+
+class OneOf:
+    """A column matcher: the value is one of `values`."""
+
+    def __init__(self, values: Any):
+        self.values = frozenset(values)
+
+    def __call__(self, value: Any) -> bool:
+        return value in self.values
+
+    def __repr__(self) -> str:
+        return f"one of {sorted(self.values)}"
+
+
+def _matches(row: dict[str, Any], match: dict[str, Any]) -> bool:
+    return all(want(row.get(k)) if callable(want) else row.get(k) == want for k, want in match.items())
+
+
+def pagination_hint(found: int, expected: int) -> str:
+    if 0 < found < expected and found % PAGE_LIMIT_DEFAULT == 0:
+        return f": results are paginated (page_limit default {PAGE_LIMIT_DEFAULT}, max {PAGE_LIMIT_MAX}); fetch every page with page_index"
+    return ""
+
+
+class Expectation:
+    requirement: str
+
+    def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Inserted(Expectation):
+    """`count` new rows of `table` whose columns match `match`."""
+
+    table: str
+    match: dict[str, Any]
+    requirement: str
+    count: int = 1
+    what: str = "rows"
+
+    def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
+        hits = [c for c in outcome.changes if c.table == self.table and c.kind == "insert" and _matches(c.after, self.match)]
+        keys = {(c.table, c.row_id) for c in hits}
+        if len(hits) == self.count:
+            return TestResult(self.requirement, True), keys
+        reason = f"expected {self.count} new {self.what}, found {len(hits)}" + pagination_hint(len(hits), self.count)
+        return TestResult(self.requirement, False, reason), keys
+
+
+@dataclass(frozen=True)
+class Updated(Expectation):
+    """Row `row_id` of `table` now has `values`; no other column of it changed."""
+
+    table: str
+    row_id: int
+    values: dict[str, Any]
+    requirement: str
+
+    def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
+        change = next((c for c in outcome.changes if (c.table, c.row_id) == (self.table, self.row_id)), None)
+        if change is None or change.after is None:
+            what = "was deleted" if change else "did not change"
+            return TestResult(self.requirement, False, f"{self.table} row {self.row_id} {what}"), set()
+        key = {(self.table, self.row_id)}
+        wrong = {k: change.after.get(k) for k, v in self.values.items() if not (v(change.after.get(k)) if callable(v) else change.after.get(k) == v)}
+        if wrong:
+            return TestResult(self.requirement, False, f"{self.table} row {self.row_id} has {wrong}, expected {self.values}"), key
+        extra = set(change.changed_columns()) - set(self.values)
+        if extra:
+            return TestResult(self.requirement, False, f"{self.table} row {self.row_id} also changed {sorted(extra)}"), key
+        return TestResult(self.requirement, True), key
+
+
+@dataclass(frozen=True)
+class Deleted(Expectation):
+    """Exactly the rows `row_ids` of `table` were deleted (no more: extra deletions are collateral)."""
+
+    table: str
+    row_ids: frozenset[int]
+    requirement: str
+    what: str = "rows"
+
+    def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
+        gone = {c.row_id for c in outcome.changes if c.table == self.table and c.kind == "delete" and c.row_id in self.row_ids}
+        keys = {(self.table, r) for r in gone}
+        if gone == set(self.row_ids):
+            return TestResult(self.requirement, True), keys
+        reason = f"expected {len(self.row_ids)} {self.what} deleted, found {len(gone)}" + pagination_hint(len(gone), len(self.row_ids))
+        return TestResult(self.requirement, False, reason), keys
+
+
+@dataclass(frozen=True)
+class Answer(Expectation):
+    """The answer given to complete_task equals `expected` (numbers to 0.01, lists as sets unless ordered)."""
+
+    expected: Any
+    requirement: str
+    ordered: bool = False
+    traps: dict[str, str] = field(default_factory=dict)  # normalized wrong answer -> why it is wrong
+
+    def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
+        given = None if outcome.completed is None else outcome.completed.get("answer")
+        if answers_equal(given, self.expected, self.ordered):
+            return TestResult(self.requirement, True), set()
+        reason = f"expected answer {self.expected!r}, got {given!r}"
+        trap = self.traps.get(normalize_answer(given, self.ordered))
+        return TestResult(self.requirement, False, reason + (f": {trap}" if trap else "")), set()
+
+
+def normalize_answer(value: Any, ordered: bool = False) -> str:
+    """A canonical text for comparing answers: numbers rounded, strings trimmed and lowercased."""
+    if isinstance(value, (list, tuple)):
+        items = [normalize_answer(v) for v in value]
+        return "[" + "|".join(items if ordered else sorted(items)) + "]"
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    try:
+        number = float(str(value).replace(",", "").replace("$", "").strip())
+        if math.isfinite(number):
+            return f"{round(number, 2):g}"
+    except ValueError:
+        pass
+    return " ".join(str(value).strip().lower().rstrip(".").split())
+
+
+def answers_equal(given: Any, expected: Any, ordered: bool = False) -> bool:
+    if isinstance(expected, (list, tuple)) and isinstance(given, str):
+        given = [part for part in (p.strip() for p in given.split(",")) if part]
+    return normalize_answer(given, ordered) == normalize_answer(expected, ordered)
+
+
+def evaluate(expectations: Iterable[Expectation], outcome: Outcome, expected_status: str = "success") -> list[TestResult]:
+    results, claimed = [], set()
+    done = outcome.completed
+    status_ok = done is not None and done.get("status") == expected_status
+    status_reason = "" if status_ok else ("complete_task was never called" if done is None else f"status was {done.get('status')!r}")
+    results.append(TestResult(f"the task is completed with status {expected_status!r}", status_ok, status_reason))
+    for expectation in expectations:
+        result, keys = expectation.check(outcome)
+        results.append(result)
+        claimed |= keys
+    unexpected = [c for c in outcome.changes if (c.table, c.row_id) not in claimed]
+    reason = "; ".join(c.describe() for c in unexpected[:5]) + (f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else "")
+    results.append(TestResult("nothing else in the world is changed", not unexpected, reason and f"unexpected changes: {reason}"))
+    return results
+

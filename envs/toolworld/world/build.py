@@ -1,0 +1,144 @@
+"""Generate a world from a seed once, cache it, and hand each episode its own copy.
+
+A world is one SQLite database: the core tables (people.py), every app's
+tables filled by the app's populator, and the change-log triggers. It is
+generated deterministically from the seed, serialized to bytes, cached on
+disk under `$TRAINFREE_CACHE` (default ~/.cache/trainfree)/toolworld/<version>/,
+where the version hashes the generator's sources (so editing an app
+invalidates the cache), and kept in memory per process. An episode copy is
+`sqlite3.Connection.deserialize(bytes)`: a memcpy, no file I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import sqlite3
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from envs.toolworld.apps import all_apps
+from envs.toolworld.world import people as core
+from envs.toolworld.world.changes import install_change_log
+
+DEFAULT_PEOPLE = 60
+WORLD_NOW = datetime(2026, 5, 18, 10, 30, 0)
+_SOURCES = [Path(__file__).parent, Path(__file__).parents[1] / "apps"]
+_lock = threading.Lock()
+_memory: dict[tuple[int, int], bytes] = {}
+
+
+@dataclass
+class WorldBuilder:
+    """What an app's populator gets: the DB being built, the people, and seeded randomness."""
+
+    conn: sqlite3.Connection
+    seed: int
+    now: datetime
+    people: list[core.Person]
+    _relations: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+
+    def rng(self, name: str) -> random.Random:
+        """A generator private to `name`, so one app's data never shifts another's."""
+        return random.Random(f"{self.seed}:{name}")
+
+    def insert(self, table: str, rows: Iterable[dict[str, Any]]) -> list[int]:
+        ids = []
+        for row in rows:
+            cols = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            ids.append(self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid)
+        return ids
+
+    def related(self, person_id: int, kinds: tuple[str, ...] = core.RELATION_KINDS) -> list[int]:
+        if not self._relations:
+            for a, b, kind in self.conn.execute("SELECT person_id, other_id, kind FROM relations ORDER BY id"):
+                self._relations.setdefault(a, []).append((b, kind))
+        return [other for other, kind in self._relations.get(person_id, []) if kind in kinds]
+
+
+def world_version() -> str:
+    digest = hashlib.sha256()
+    for folder in _SOURCES:
+        for path in sorted(folder.glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    root = Path(os.environ.get("TRAINFREE_CACHE", Path.home() / ".cache" / "trainfree"))
+    return root / "toolworld" / world_version()
+
+
+def generate(seed: int, n_people: int = DEFAULT_PEOPLE) -> bytes:
+    """Build the world of `seed` from scratch and return it serialized."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(core.CORE_SCHEMA)
+    apps = all_apps()
+    for app in apps.values():
+        if app.schema:
+            conn.executescript(app.schema)
+    rng = random.Random(f"{seed}:people")
+    people_rows = core.make_people(rng, n_people, WORLD_NOW.date())
+    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?)", people_rows)
+    ids = [r[0] for r in people_rows]
+    conn.executemany("INSERT INTO relations (person_id, other_id, kind) VALUES (?,?,?)", core.make_relations(rng, ids))
+    addresses, cards = core.make_cards_and_addresses(rng, people_rows)
+    conn.executemany("INSERT INTO addresses (person_id, name, street_address, city, state, zip_code) VALUES (?,?,?,?,?,?)", addresses)
+    conn.executemany(
+        "INSERT INTO payment_cards (person_id, card_name, owner_name, card_number, expiry_year, expiry_month, cvv_number) VALUES (?,?,?,?,?,?,?)",
+        cards,
+    )
+    for app in apps.values():
+        if app.has_accounts:
+            app_rng = random.Random(f"{seed}:password:{app.name}")
+            conn.executemany(
+                "INSERT INTO app_accounts (app, person_id, password) VALUES (?,?,?)",
+                [(app.name, pid, core.make_password(app_rng)) for pid in ids],
+            )
+    persons = [core.Person(r[0], r[1], r[2], r[3], r[4]) for r in people_rows]
+    builder = WorldBuilder(conn, seed, WORLD_NOW, persons)
+    for app in apps.values():
+        if app.populate is not None:
+            app.populate(builder)
+    install_change_log(conn)
+    conn.commit()
+    data = conn.serialize()
+    conn.close()
+    return data
+
+
+def template_bytes(seed: int, n_people: int = DEFAULT_PEOPLE) -> bytes:
+    """The world of `seed`: from this process's memory, else the disk cache, else generated."""
+    key = (seed, n_people)
+    with _lock:
+        if key in _memory:
+            return _memory[key]
+        path = cache_dir() / f"{seed}_{n_people}.db"
+        if path.is_file():
+            data = path.read_bytes()
+        else:
+            data = generate(seed, n_people)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                tmp.write(data)
+            os.replace(tmp.name, path)  # atomic: concurrent builders never see half a file
+        _memory[key] = data
+        return data
+
+
+def open_copy(data: bytes) -> sqlite3.Connection:
+    """A private in-memory DB holding a copy of `data`."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.deserialize(data)
+    return conn
+
+
+def today() -> date:
+    return WORLD_NOW.date()

@@ -1,0 +1,89 @@
+"""Track every row change of an episode with SQLite triggers, and net them into a diff.
+
+Triggers write one line per insert/update/delete into `_changes`; the net
+change of a row is its first `old` against its last `new`. That makes the
+evaluator's "DB at start vs DB at end" exact and cheap: no table scans, no
+copy of the start state. Tables whose name starts with "_" are not tracked.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+CHANGES_SCHEMA = """
+CREATE TABLE _changes (
+    seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, rid INTEGER NOT NULL, old TEXT, new TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class RowChange:
+    table: str
+    row_id: int
+    before: dict[str, Any] | None  # None: the row was inserted
+    after: dict[str, Any] | None  # None: the row was deleted
+
+    @property
+    def kind(self) -> str:
+        if self.before is None:
+            return "insert"
+        return "delete" if self.after is None else "update"
+
+    def changed_columns(self) -> dict[str, tuple[Any, Any]]:
+        before, after = self.before or {}, self.after or {}
+        return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+    def describe(self) -> str:
+        if self.kind == "insert":
+            return f"inserted {self.table} row {self.row_id}: {self.after}"
+        if self.kind == "delete":
+            return f"deleted {self.table} row {self.row_id}: {self.before}"
+        diffs = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in self.changed_columns().items())
+        return f"updated {self.table} row {self.row_id}: {diffs}"
+
+
+def tracked_tables(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name")
+    return [r[0] for r in rows]
+
+
+def install_change_log(conn: sqlite3.Connection) -> None:
+    conn.executescript(CHANGES_SCHEMA)
+    for table in tracked_tables(conn):
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+        def obj(prefix: str) -> str:
+            return "json_object(" + ", ".join(f"'{c}', {prefix}.{c}" for c in cols) + ")"
+
+        conn.executescript(
+            f"""
+            CREATE TRIGGER _ins_{table} AFTER INSERT ON {table} BEGIN
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'insert', NEW.rowid, NULL, {obj('NEW')}); END;
+            CREATE TRIGGER _upd_{table} AFTER UPDATE ON {table} BEGIN
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'update', NEW.rowid, {obj('OLD')}, {obj('NEW')}); END;
+            CREATE TRIGGER _del_{table} AFTER DELETE ON {table} BEGIN
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'delete', OLD.rowid, {obj('OLD')}, NULL); END;
+            """
+        )
+
+
+def net_changes(conn: sqlite3.Connection) -> list[RowChange]:
+    """Every row whose content differs between the episode's start and now."""
+    first_old: dict[tuple[str, int], str | None] = {}
+    last_new: dict[tuple[str, int], str | None] = {}
+    for tbl, op, rid, old, new in conn.execute("SELECT tbl, op, rid, old, new FROM _changes ORDER BY seq"):
+        key = (tbl, rid)
+        if key not in first_old:
+            first_old[key] = old
+        last_new[key] = new
+    out = []
+    for key, old in first_old.items():
+        before = None if old is None else json.loads(old)
+        after = None if last_new[key] is None else json.loads(last_new[key])
+        if before != after:
+            out.append(RowChange(key[0], key[1], before, after))
+    return out

@@ -1,0 +1,120 @@
+"""The Gymnasium contract: check_env, determinism, snapshots, bad actions, vector and threaded use."""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
+import gymnasium as gym
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import envs  # noqa: F401  (registers trainfree/ToolWorld-v0)
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.tasks import list_tasks
+from envs.toolworld.world.build import generate
+
+from .conftest import LOGIN_PHONE, run
+
+
+def test_check_env_passes() -> None:
+    env = gym.make("trainfree/ToolWorld-v0", split="dev", max_steps=5)
+    try:
+        check_env(env.unwrapped, skip_render_check=True)
+    finally:
+        env.close()
+
+
+def test_same_seed_same_world_and_task() -> None:
+    assert generate(7) == generate(7)
+    assert generate(7) != generate(8)
+    picks = []
+    for _ in range(2):
+        env = ToolWorldEnv(split="train")
+        obs, info = env.reset(seed=11)
+        picks.append((info["task_id"], obs["instruction"], obs["context"]))
+        env.close()
+    assert picks[0] == picks[1]
+    assert [t.spec.instruction for t in list_tasks("train")] == [t.spec.instruction for t in list_tasks("train")]
+
+
+def test_reset_meta_and_unknown_task_id(env: ToolWorldEnv) -> None:
+    obs, info = env.reset(options={"task_id": "phone_reply_latest_4"})  # variants beyond the listed ones exist too
+    assert info["scenario"] == "phone_reply_latest" and info["difficulty"] == 2 and obs["steps_left"] == env.max_steps
+    with pytest.raises(ValueError, match="unknown task id 'no_such_task_1'"):
+        env.reset(options={"task_id": "no_such_task_1"})
+    with pytest.raises(ValueError, match="unknown split"):
+        ToolWorldEnv(split="validation")
+
+
+def test_variables_persist_and_time_is_frozen(env: ToolWorldEnv) -> None:
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    run(env, "x = 41")
+    assert run(env, "print(x + 1)") == "42\n"
+    assert run(env, "y = 2") == "Execution successful."
+    assert run(env, "import datetime, time\nprint(datetime.datetime.now().isoformat(), time.time() == datetime.datetime.now().timestamp())") == "2026-05-18T10:30:00 True\n"
+
+
+def test_bad_actions_get_an_error_observation_not_a_crash(env: ToolWorldEnv) -> None:
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    obs, reward, terminated, truncated, _ = env.step(12345)
+    assert "expected a string of Python code, got int" in obs["history"][-1]["output"] and not terminated
+    obs, *_ = env.step("x" * (env.max_action_chars + 1))
+    assert "the limit is" in obs["history"][-1]["output"]
+    assert run(env, "def broken(:").startswith("Execution failed. Traceback:") and "SyntaxError" in run(env, "def broken(:")
+
+
+def test_step_budget_truncates_with_evaluation() -> None:
+    env = ToolWorldEnv(split="train", max_steps=2)
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    _, _, terminated, truncated, info = env.step("x = 1")
+    assert not terminated and not truncated and "evaluation" not in info
+    _, reward, terminated, truncated, info = env.step("x = 2")
+    assert truncated and not terminated and reward == 0.0
+    assert info["evaluation"]["tests"][0]["reason"] == "complete_task was never called"
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step("x = 3")
+    env.close()
+
+
+def test_snapshot_restore_round_trip(env: ToolWorldEnv) -> None:
+    env.reset(options={"task_id": "phone_text_all_of_kind_0"})
+    run(env, LOGIN_PHONE + "sent = 0\nimport random\nluck = random.random()")
+    state = pickle.loads(pickle.dumps(env.get_state()))
+    before = run(env, "print(luck, sent)")
+    run(env, "c = apis.phone.search_contacts(access_token=token)[0]\napis.phone.delete_contact(access_token=token, contact_id=c['contact_id'])\nsent = 99")
+    env.set_state(state)
+    assert run(env, "print(luck, sent)") == before
+    assert run(env, "print(len(apis.phone.search_contacts(access_token=token, page_limit=20, page_index=0)) > 0)") == "True\n"
+    for action in env.oracle_actions():
+        _, reward, *_ , info = env.step(action)
+    assert reward == 1.0, info["evaluation"]
+
+
+def test_threads_each_have_their_own_episode() -> None:
+    ids = [t.task_id for t in list_tasks("train")][:4]
+
+    def play(task_id: str) -> float:
+        env = ToolWorldEnv(split="train")
+        try:
+            env.reset(options={"task_id": task_id})
+            reward = 0.0
+            for action in env.oracle_actions():
+                _, reward, *_ = env.step(action)
+            return reward
+        finally:
+            env.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(play, ids)) == [1.0] * len(ids)
+
+
+def test_async_vector_env() -> None:
+    vec = gym.vector.AsyncVectorEnv([lambda: gym.make("trainfree/ToolWorld-v0", split="train", max_steps=3)] * 2, shared_memory=False)
+    try:
+        obs, infos = vec.reset(seed=[1, 2])
+        assert len(obs["task_id"]) == 2
+        obs, rewards, terminated, truncated, infos = vec.step(("print(1)", "apis.supervisor.complete_task()"))
+        assert list(terminated) == [False, True] and obs["history"][0][-1]["output"] == "1\n"
+    finally:
+        vec.close()

@@ -1,0 +1,37 @@
+"""Every task of every scenario is solvable by its oracle, in every split; doing nothing is not enough."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.tasks import SPLITS, list_tasks
+
+TASK_IDS = [(split, task.task_id) for split in SPLITS for task in list_tasks(split, variants=3)]
+
+
+@pytest.mark.parametrize(("split", "task_id"), TASK_IDS, ids=[t for _, t in TASK_IDS])
+def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split: str, task_id: str) -> None:
+    obs, info = env.reset(options={"task_id": task_id})
+    assert info["split"] == split and obs["task_id"] == task_id
+    for action in env.oracle_actions():
+        obs, reward, terminated, truncated, info = env.step(action)
+    failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
+    assert reward == 1.0 and terminated and not failed, failed or obs["history"][-1]["output"]
+    assert info["success"] is True and info["metrics"]["tests_passed"] == info["metrics"]["tests_total"]
+
+    env.reset(options={"task_id": task_id})
+    obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
+    assert terminated and reward == 0.0 and info["success"] is False
+    assert info["evaluation"]["failure_category"] in {"reasoning", "pagination"}
+
+
+def test_every_split_has_tasks_and_challenge_holds_out_train_apps() -> None:
+    by_split = {split: list_tasks(split) for split in SPLITS}
+    assert all(by_split[s] for s in ("train", "dev", "test_normal")), {s: len(t) for s, t in by_split.items()}
+    train_scenarios = {t.scenario for t in by_split["train"]}
+    for task in by_split["test_challenge"]:
+        assert task.scenario not in train_scenarios
+    train_apps = {a for t in by_split["train"] for a in t.apps}
+    for held in ("notes",):
+        assert held not in train_apps

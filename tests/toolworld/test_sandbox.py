@@ -1,0 +1,72 @@
+"""Agent code that misbehaves is stopped with a clear message and the env keeps working."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+
+from .conftest import run
+
+
+@pytest.fixture(scope="module")
+def sandboxed() -> ToolWorldEnv:
+    env = ToolWorldEnv(split="train", step_timeout_s=1.5, output_limit=2_000, max_steps=500)
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    yield env
+    env.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("import os", "import of 'os' is not allowed"),
+        ("import subprocess", "import of 'subprocess' is not allowed"),
+        ("import socket", "import of 'socket' is not allowed"),
+        ("from os import path", "import of 'os' is not allowed"),
+        ("open('/tmp/trainfree-escape.txt', 'w').write('x')", "name 'open' is not defined"),
+        ("import random\nrandom._os.system('touch /tmp/trainfree-escape.txt')", "os.system is not allowed"),
+        ("import random\nrandom._os.open('/tmp/trainfree-escape.txt', random._os.O_WRONLY | random._os.O_CREAT)", "writing files is not allowed"),
+        ("import random\nrandom._os.fork()", "os.fork is not allowed"),
+        ("import random\nrandom._os.open('/etc/passwd', 0)", "reading '/etc/passwd' is not allowed"),
+    ],
+)
+def test_forbidden_things_fail_with_a_clear_message(sandboxed: ToolWorldEnv, code: str, message: str) -> None:
+    run(sandboxed, "alive = 'yes'")
+    out = run(sandboxed, code)
+    assert out.startswith("Execution failed.") and message in out, out
+    assert run(sandboxed, "print(alive)") == "yes\n"
+
+
+def test_no_file_was_written() -> None:
+    import os
+
+    assert not os.path.exists("/tmp/trainfree-escape.txt")
+
+
+def test_infinite_loop_is_stopped_and_variables_come_back(sandboxed: ToolWorldEnv) -> None:
+    run(sandboxed, "kept = [1, 2, 3]")
+    out = run(sandboxed, "while True:\n    pass")
+    assert "TimeoutError: the code ran longer than 1.5 s and was stopped." in out and "restored" in out
+    assert run(sandboxed, "print(kept)") == "[1, 2, 3]\n"
+
+
+def test_megabytes_of_output_are_truncated(sandboxed: ToolWorldEnv) -> None:
+    out = run(sandboxed, "for i in range(200000):\n    print('spam' * 10)")
+    assert len(out) < 2_200 and "output truncated" in out
+    assert run(sandboxed, "print('fine')") == "fine\n"
+
+
+def test_memory_hog_fails_and_worker_survives(sandboxed: ToolWorldEnv) -> None:
+    out = run(sandboxed, "big = bytearray(4 * 1024**3)")
+    assert out.startswith("Execution failed.") and "MemoryError" in out
+    assert run(sandboxed, "print(2 + 2)") == "4\n"
+
+
+def test_killed_worker_is_restarted(sandboxed: ToolWorldEnv) -> None:
+    run(sandboxed, "survivor = 'here'")
+    sandboxed.worker.proc.kill()
+    sandboxed.worker.proc.wait()
+    out = run(sandboxed, "print('after')")
+    assert "worker had died and was restarted" in out and "restored" in out and out.endswith("after\n")
+    assert run(sandboxed, "print(survivor)") == "here\n"
