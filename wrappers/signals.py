@@ -1,7 +1,8 @@
-"""Execution signals read from env outputs: did the last action fail?"""
+"""Signals read from text: did the last action fail, what score did the model give?"""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 #: Markers of a failed execution in AppWorld-style and Python outputs.
@@ -20,3 +21,12 @@ def last_output(observation: Mapping[str, Any]) -> str:
 def last_action(observation: Mapping[str, Any]) -> str:
     history = observation.get("history") or ()
     return history[-1]["action"] if history else ""
+
+
+_SCORE = re.compile(r"(?<![\d.])(10|\d)(?:\.\d+)?(?:\s*/\s*10)?(?![\d])")
+
+
+def parse_score(text: str) -> float:
+    """The first number 0-10 in a reply (e.g. 'Score: 7/10'); 0 when there is none."""
+    match = _SCORE.search(text)
+    return float(match.group(1)) if match else 0.0

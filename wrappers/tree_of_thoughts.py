@@ -9,20 +9,12 @@ action: sum over depths of (chains expanded + chains scored) + 1.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
-
-_SCORE = re.compile(r"(?<![\d.])(10|\d)(?:\.\d+)?(?:\s*/\s*10)?(?![\d])")
-
-
-def parse_score(text: str) -> float:
-    """The first number 0-10 in a reply (e.g. 'Score: 7/10'); 0 when there is none."""
-    match = _SCORE.search(text)
-    return float(match.group(1)) if match else 0.0
+from wrappers.signals import parse_score
 
 
 class TreeOfThoughts(PolicyWrapper):

@@ -8,7 +8,8 @@ from tests.wrappers.scripted import ScriptedModel, fenced
 from wrappers.chaining import Chaining
 from wrappers.self_debug import SelfDebug
 from wrappers.self_reflection import SelfReflection
-from wrappers.tree_of_thoughts import TreeOfThoughts, parse_score
+from wrappers.signals import parse_score
+from wrappers.tree_of_thoughts import TreeOfThoughts
 
 LOGIN = f"token = apis.bank.login(username='alice', password='{PASSWORD}')['access_token']"
 

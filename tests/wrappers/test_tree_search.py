@@ -1,0 +1,182 @@
+import json
+
+import pytest
+
+from tests.wrappers.bank_env import PASSWORD, BankEnv
+from tests.wrappers.policies import FixedPolicy, greedy
+from tests.wrappers.scripted import ScriptedModel, fenced
+from wrappers.aide import parse_review
+from wrappers.tree_search import TreeSearch
+
+COMPLETE = "apis.supervisor.complete_task()"
+SEND = (f"token = apis.bank.login(username='alice', password='{PASSWORD}')['access_token']\n"
+        "apis.bank.send_money(access_token=token, to='bob', amount=5)")
+PONDER = "print('thinking')"
+
+
+def same_replies(messages, n):
+    """The model, whoever asks: its first idea is always to finish right away."""
+    history = "\n".join(m["content"] for m in messages if m["role"] == "assistant")
+    if "send_money" in history:
+        return [fenced(COMPLETE), fenced(PONDER), fenced(COMPLETE)][:n]
+    return [fenced(COMPLETE), fenced(SEND), fenced(PONDER)][:n]
+
+
+def play(env, policy, max_steps=6):
+    obs, _ = env.reset(options={"task_id": "send_bob_5"})
+    policy.reset(seed=0)
+    for _ in range(max_steps):
+        obs, reward, terminated, truncated, info = env.step(policy.act(obs))
+        if terminated or truncated:
+            return reward
+    return 0.0
+
+
+def test_greedy_fails_the_crafted_task_and_tree_search_with_the_same_replies_solves_it():
+    greedy_model = ScriptedModel({"agent": same_replies})
+    assert play(BankEnv(), greedy(greedy_model)) == 0.0
+
+    model = ScriptedModel({"agent": same_replies, "tree_search": same_replies})
+    env = BankEnv()
+    policy = TreeSearch(greedy(model), model, env, branching=3, node_budget=10)
+    assert play(env, policy) == 1.0
+    assert env.balances == {"alice": 95, "bob": 25, "carol": 0}  # search branches left no trace
+    info = policy.step_info()["wrappers"]["tree_search"]
+    assert info["mode"] == "snapshot" and not info["searched"]  # the second step followed the plan
+    assert len(model.calls("tree_search")) == 2 and not model.calls("agent")
+
+
+def test_node_budget_bounds_the_search_and_the_tree_is_reported():
+    def never_finishes(messages, n):
+        return [fenced(f"print({len(messages)} + {i})") for i in range(n)]
+
+    model = ScriptedModel({"tree_search": never_finishes})
+    env = BankEnv()
+    policy = TreeSearch(greedy(model), model, env, branching=2, node_budget=5)
+    obs, _ = env.reset()
+    policy.act(obs)
+    tree = policy.step_info()["wrappers"]["tree_search"]["tree"]
+    assert len(tree) == 5 and env.history == []
+    assert {node["depth"] for node in tree} >= {1, 2}
+
+
+def test_self_evaluation_scores_steer_the_search():
+    def replies(messages, n):
+        if "Judge the progress" in messages[-1]["content"]:
+            return ["Score: 9" if "'right'" in messages[-2]["content"] else "Score: 1"] * n
+        return [fenced("print('wrong')"), fenced("print('right')")][:n]
+
+    model = ScriptedModel({"tree_search": replies})
+    env = BankEnv()
+    policy = TreeSearch(greedy(model), model, env, branching=2, node_budget=4, self_evaluate=True)
+    obs, _ = env.reset()
+    policy.act(obs)
+    tree = policy.step_info()["wrappers"]["tree_search"]["tree"]
+    assert tree[2]["parent"] == 2  # the third node expanded the better-scored 'right' branch
+
+
+def test_snapshot_mode_needs_snapshots_and_a_prompting_policy():
+    class NoSnapshots(BankEnv):
+        set_state = None
+
+    with pytest.raises(ValueError, match="snapshot search needs env.unwrapped.get_state"):
+        TreeSearch(greedy(ScriptedModel({})), ScriptedModel({}), NoSnapshots())
+    with pytest.raises(ValueError, match="FixedPolicy has no messages"):
+        TreeSearch(FixedPolicy("x"), ScriptedModel({}), BankEnv())
+    with pytest.raises(ValueError, match="mode must be one of"):
+        TreeSearch(greedy(ScriptedModel({})), ScriptedModel({}), BankEnv(), mode="mcts")
+
+
+# -- AIDE mode -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, tool_calls, expected",
+    [
+        ('{"is_bug": false, "summary": "ok", "metric": 0.91, "lower_is_better": false, "has_csv_submission": true}',
+         None, (False, 0.91, "json")),
+        ("Sure! Here is my review:\n```json\n{\"is_bug\": true, \"metric\": null}\n```", None, (True, None, "json")),
+        ("is_bug: no\nsummary: fine\nmetric: 0.5 (accuracy)\nlower_is_better: false", None, (False, 0.5, "text")),
+        ("", [{"function": {"name": "submit_review", "arguments": json.dumps({"is_bug": False, "metric": 3})}}],
+         (False, 3.0, "tool_call")),
+    ],
+)
+def test_review_is_read_from_tool_call_json_or_text(text, tool_calls, expected):
+    review = parse_review(text, tool_calls)
+    assert (review.is_bug, review.metric, review.parsed_as) == expected
+
+
+def test_unreadable_review_is_none():
+    assert parse_review("I think it went well.") is None
+
+
+def aide_model(unreadable_first_review: bool = True):
+    state = {"reviews": 0}
+
+    def replies(messages, n):
+        request = messages[-1]["content"]
+        if "Review the run of this script" in request:
+            state["reviews"] += 1
+            if unreadable_first_review and state["reviews"] == 1:
+                return ["It looks fine to me."] * n
+            output = request.split("Output:")[1]
+            if "Error" in output:
+                return ['{"is_bug": true, "summary": "crashed", "metric": null, "lower_is_better": false}'] * n
+            metric = output.split("Validation metric:")[1].split()[0]
+            return [f"is_bug: false\nsummary: ran\nmetric: {metric}\nlower_is_better: false\nhas_csv_submission: true"] * n
+        if "Write a new solution" in request:
+            draft = "print('Validation metric: 0.7')" if "attempt 0" not in request else "raise ValueError('bad column')"
+            return [f"Plan: a baseline.\n{fenced(draft)}"] * n
+        if "This solution failed" in request:
+            return [fenced("print('Validation metric: 0.8')")] * n
+        if "best working solution so far (validation metric: 0.8)" in request:
+            return [fenced("print('Validation metric: 0.9')")] * n
+        return [fenced("print('Validation metric: 0.85')")] * n
+
+    return ScriptedModel({"tree_search": replies})
+
+
+def test_aide_drafts_then_debugs_buggy_leaves_then_improves_the_best_node():
+    model = aide_model()
+    env = BankEnv(max_steps=10)
+    policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2, debug_prob=1.0, max_debug_depth=3)
+    obs, _ = env.reset()
+    policy.reset(seed=0)
+    for _ in range(5):
+        obs, *_ = env.step(policy.act(obs))
+    info = policy.step_info()["wrappers"]["tree_search"]
+    journal = info["journal"]
+    assert [n["operation"] for n in journal] == ["draft", "draft", "debug", "improve", "improve"]
+    assert [n["parent"] for n in journal] == [None, None, 1, 2, 3]
+    assert journal[1]["is_buggy"] and journal[1]["exc_type"] == "ValueError" and journal[1]["children"] == [2]
+    assert journal[2]["debug_depth"] == 1 and not journal[2]["is_buggy"] and journal[2]["metric"] == 0.8
+    assert journal[0]["metric"] == 0.7  # its first review was unreadable; the retry was read
+    assert info["best_metric"] == 0.9 and info["best_step"] == 3
+    assert journal[0]["plan"] == "Plan: a baseline.\nHere is the code."  # the text before the code
+
+
+def test_aide_review_that_stays_unreadable_marks_the_node_buggy_after_bounded_retries():
+    def replies(messages, n):
+        if "Review the run" in messages[-1]["content"]:
+            return ["no idea"] * n
+        return [fenced("print('Validation metric: 1')")] * n
+
+    model = ScriptedModel({"tree_search": replies})
+    env = BankEnv()
+    policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=1, review_retries=2)
+    obs, _ = env.reset()
+    obs, *_ = env.step(policy.act(obs))
+    policy.act(obs)
+    journal = policy.step_info()["wrappers"]["tree_search"]["journal"]
+    assert journal[0]["is_buggy"] and journal[0]["analysis"].startswith("review unreadable")
+    reviews = [c for c in model.calls("tree_search") if "Review the run" in c.messages[-1]["content"]]
+    assert len(reviews) == 3
+    assert journal[1]["operation"] == "draft"  # nothing works yet: draft again
+
+
+def test_aide_best_node_respects_lower_is_better():
+    from wrappers.aide import AideNode, AideSearch
+
+    search = AideSearch(agent=None)  # type: ignore[arg-type]
+    for step, metric in enumerate([0.3, 0.1, 0.2]):
+        search.journal.append(AideNode(step, "draft", "", "", metric=metric, lower_is_better=True, is_buggy=False, reviewed=True))
+    assert search.best().step == 1

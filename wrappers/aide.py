@@ -1,0 +1,245 @@
+"""AIDE-style search for ML-engineering tasks (tree_search on MLE).
+
+Each env step runs one script, so each `act` is one search step: first the
+result of the previous script is reviewed into its node, then the next
+operation is chosen as in AIDE: `num_drafts` drafts first; then with
+probability `debug_prob` debug a random buggy leaf whose debug depth is at
+most `max_debug_depth`; else draft if no node works yet; else improve the best
+working node (greedy on the validation metric, direction-aware, None worst).
+
+The review asks for {is_bug, summary, metric, lower_is_better,
+has_csv_submission}. Small models rarely answer in clean JSON, so the reply is
+read as a tool call, a JSON object, or "key: value" text, in that order, with
+at most `review_retries` more asks; a review that cannot be read marks the
+node buggy instead of failing the run. Buggy = is_bug, an exception, no
+metric, or no submission.csv.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+from envs.sandbox.limits import truncate_output
+from wrappers.policy_wrapper import fill_prompt, with_user_turn
+from wrappers.signals import is_error_output
+from wrappers.snapshot_search import Agent
+
+TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
+
+
+@dataclass
+class AideNode:
+    step: int
+    operation: str  # draft | debug | improve
+    plan: str
+    code: str
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+    term_out: str = ""
+    exec_time: float | None = None
+    exc_type: str | None = None
+    analysis: str = ""
+    metric: float | None = None
+    lower_is_better: bool | None = None
+    is_buggy: bool = True
+    debug_depth: int = 0
+    reviewed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Review:
+    is_bug: bool
+    summary: str
+    metric: float | None
+    lower_is_better: bool | None
+    has_csv_submission: bool | None
+    parsed_as: str
+
+
+_BOOL = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def parse_review(text: str, tool_calls: Any = None) -> Review | None:
+    """A review from a tool call, a JSON object, or key: value lines; None if unreadable."""
+    for source, data in (("tool_call", _from_tool_calls(tool_calls)), ("json", _first_json_object(text))):
+        if isinstance(data, dict) and "is_bug" in data:
+            return _review(data, source)
+    fields = {}
+    for key in ("is_bug", "summary", "metric", "lower_is_better", "has_csv_submission"):
+        match = re.search(rf"{key}\W*[:=]\s*(.+)", text, re.IGNORECASE)
+        if match:
+            fields[key] = match.group(1).strip().strip('",')
+    return _review(fields, "text") if "is_bug" in fields else None
+
+
+def _review(data: Mapping[str, Any], source: str) -> Review:
+    return Review(
+        is_bug=bool(_as_bool(data.get("is_bug"))),
+        summary=str(data.get("summary") or ""),
+        metric=_as_float(data.get("metric")),
+        lower_is_better=_as_bool(data.get("lower_is_better")),
+        has_csv_submission=_as_bool(data.get("has_csv_submission")),
+        parsed_as=source,
+    )
+
+
+def _from_tool_calls(tool_calls: Any) -> Any:
+    for call in tool_calls or ():
+        arguments = (call.get("function") or {}).get("arguments") if isinstance(call, Mapping) else None
+        if isinstance(arguments, str):
+            try:
+                return json.loads(arguments)
+            except json.JSONDecodeError:
+                continue
+        if isinstance(arguments, Mapping):
+            return arguments
+    return None
+
+
+def _first_json_object(text: str) -> Any:
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"\{", text):
+        try:
+            return decoder.raw_decode(text[match.start() :])[0]
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    return _BOOL.get(str(value).strip().lower().split()[0] if str(value).strip() else "", None)
+
+
+def _as_float(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = re.search(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(value or ""), re.IGNORECASE)
+    return float(match.group(0)) if match else None
+
+
+def _exception_type(output: str) -> str | None:
+    found = re.findall(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))\s*:", output, re.MULTILINE)
+    return found[-1] if found else None
+
+
+def _exec_time(output: str) -> float | None:
+    match = re.search(r"(?:runtime|run time|took|elapsed)\D{0,20}?(\d+(?:\.\d+)?)\s*s", output, re.IGNORECASE)
+    return float(match.group(1)) if match else None
+
+
+class AideSearch:
+    def __init__(
+        self,
+        agent: Agent,
+        *,
+        num_drafts: int = 5,
+        debug_prob: float = 0.5,
+        max_debug_depth: int = 3,
+        review_retries: int = 2,
+        seed: int = 0,
+    ) -> None:
+        self.agent = agent
+        self.num_drafts = num_drafts
+        self.debug_prob = debug_prob
+        self.max_debug_depth = max_debug_depth
+        self.review_retries = review_retries
+        self.seed = seed
+        self.reset()
+
+    def reset(self, seed: int | None = None) -> None:
+        self.journal: list[AideNode] = []
+        self._pending: AideNode | None = None
+        self.rng = random.Random(self.seed if seed is None else seed)
+
+    # -- one search step per env step ---------------------------------------------
+    def act(self, observation: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        if self._pending is not None and observation["history"]:
+            self._review(self._pending, observation)
+        operation, parent = self._choose()
+        node = self._generate(observation, operation, parent)
+        self._pending = node
+        best = self.best()
+        return node.code, {
+            "operation": operation,
+            "parent": parent.step if parent else None,
+            "best_step": best.step if best else None,
+            "best_metric": best.metric if best else None,
+            "journal": [n.to_dict() for n in self.journal],
+        }
+
+    def best(self) -> AideNode | None:
+        good = [n for n in self.journal if n.reviewed and not n.is_buggy and n.metric is not None]
+        if not good:
+            return None
+        lower = next((n.lower_is_better for n in good if n.lower_is_better is not None), False)
+        return min(good, key=lambda n: n.metric) if lower else max(good, key=lambda n: n.metric)
+
+    def _choose(self) -> tuple[str, AideNode | None]:
+        drafts = sum(n.operation == "draft" for n in self.journal)
+        if drafts < self.num_drafts:
+            return "draft", None
+        if self.rng.random() < self.debug_prob:
+            leaves = [n for n in self.journal if n.reviewed and n.is_buggy and not n.children
+                      and n.debug_depth <= self.max_debug_depth]
+            if leaves:
+                return "debug", self.rng.choice(leaves)
+        best = self.best()
+        return ("draft", None) if best is None else ("improve", best)
+
+    def _generate(self, observation: Mapping[str, Any], operation: str, parent: AideNode | None) -> AideNode:
+        fresh = {**observation, "history": (), "summary": self._memory()}
+        values = {"plan": "", "code": "", "output": "", "metric": ""}
+        if parent is not None:
+            values = {"plan": parent.plan, "code": parent.code, "output": parent.term_out,
+                      "metric": "none" if parent.metric is None else str(parent.metric)}
+        request = fill_prompt(f"aide_{operation}", **values)
+        text = self.agent.client.ask_text(with_user_turn(self.agent.messages(fresh), request))
+        code = self.agent.parse(text)
+        plan = text.split("```")[0].strip()
+        node = AideNode(step=len(self.journal), operation=operation, plan=plan, code=code,
+                        parent=parent.step if parent else None,
+                        debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0)
+        if parent is not None:
+            parent.children.append(node.step)
+        self.journal.append(node)
+        return node
+
+    def _review(self, node: AideNode, observation: Mapping[str, Any]) -> None:
+        output = observation["history"][-1]["output"]
+        node.term_out = truncate_output(output, TERMINAL_CHARS)
+        node.exc_type = _exception_type(output) or ("ExecutionFailed" if is_error_output(output) else None)
+        node.exec_time = _exec_time(output)
+        request = fill_prompt("aide_review", code=node.code, output=node.term_out)
+        messages = with_user_turn(self.agent.messages({**observation, "history": (), "summary": ""}), request)
+        review = None
+        for _ in range(1 + self.review_retries):
+            reply = self.agent.client.ask(messages, temperature=0.0)[0]
+            review = parse_review(reply.text, reply.extra.get("tool_calls"))
+            if review is not None:
+                break
+        node.reviewed = True
+        if review is None:
+            node.analysis = "review unreadable: counted as buggy"
+            return
+        node.analysis = review.summary
+        node.metric = review.metric
+        node.lower_is_better = review.lower_is_better
+        node.is_buggy = bool(review.is_bug or node.exc_type or review.metric is None or review.has_csv_submission is False)
+
+    def _memory(self) -> str:
+        """What earlier working attempts tried and scored, for new drafts and improvements."""
+        lines = [
+            f"- attempt {n.step} ({n.operation}): {n.analysis or n.plan[:200]} -> metric {n.metric}"
+            for n in self.journal
+            if n.reviewed and not n.is_buggy
+        ]
+        return "Earlier working attempts:\n" + "\n".join(lines) if lines else ""
