@@ -154,14 +154,21 @@ class DriftConfig:
 
     @classmethod
     def from_any(cls, value: "DriftConfig | Mapping[str, Any] | str | None") -> "DriftConfig":
+        """From a config mapping; detector parameters may sit under the detector's name
+        (`window: {...}`, `page_hinkley: {...}`), so switching `kind` keeps each one's settings."""
         if value is None:
             return cls()
         if isinstance(value, DriftConfig):
             return value
         if isinstance(value, str):
             return cls(kind=value)
-        known = {"kind", "params", "hold", "decay"}
+        known = {"kind", "params", "hold", "decay", *DETECTORS}
         unknown = set(value) - known
         if unknown:
             raise ValueError(f"unknown drift option(s) {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**{k: (dict(v) if k == "params" and v is not None else v) for k, v in value.items()})
+        kind = value.get("kind", "none")
+        params = value.get("params")
+        if params is None:
+            params = value.get(kind)
+        return cls(kind=kind, params=None if params is None else dict(params),
+                   hold=value.get("hold", 50), decay=value.get("decay", 0.0))
