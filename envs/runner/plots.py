@@ -37,7 +37,7 @@ def success_by_difficulty(summaries: Summaries, path: str | Path) -> Path:
         ax.bar(positions, means, width, yerr=errors, capsize=3, label=label)
     ax.set_xticks(range(len(levels)), [f"difficulty {level}" if level != "all" else "all" for level in levels])
     ax.set_ylabel("success (%)")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 105)
     ax.legend(fontsize="small")
     return _save(fig, path)
 

@@ -1,0 +1,178 @@
+"""Compare the runs of a sweep side by side: `python -m envs.runner.report <sweep dir>`.
+
+Every run dir below the sweep dir (one per wrapper stack of a `-m` sweep)
+is read; the comparison uses only the episodes (task, seed) that completed
+in every run, so each stack is judged on the same tasks. Besides each
+stack's rates with SE, it gives the paired difference to a baseline stack:
+the mean over shared episodes of (stack - baseline), with the SE of those
+differences, which is much tighter than comparing two independent SEs when
+the stacks succeed on similar tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from envs.runner import plots
+from envs.runner.results import RESULTS_FILE, read_results
+from envs.runner.run import RUN_FILE
+from envs.runner.summary import HEADLINES, format_stat, mean_se, summarize
+
+PAIRED_FIELDS = ("success", "reward")
+
+
+@dataclass
+class Run:
+    label: str
+    path: Path
+    env_kind: str
+    records: list[dict[str, Any]]
+
+
+def find_runs(sweep_dir: str | Path) -> list[Run]:
+    """Run dirs below `sweep_dir` (itself included), in job order."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise FileNotFoundError(f"no sweep dir {sweep_dir}")
+    dirs = sorted({p.parent for p in sweep_dir.rglob(RUN_FILE) if (p.parent / RESULTS_FILE).exists()}, key=_job_order)
+    if not dirs:
+        raise FileNotFoundError(f"no runs below {sweep_dir} (looked for dirs with {RUN_FILE} and {RESULTS_FILE})")
+    runs = []
+    for path in dirs:
+        meta = json.loads((path / RUN_FILE).read_text())
+        runs.append(Run(label=meta["label"], path=path, env_kind=meta["env_kind"], records=read_results(path)))
+    labels = [run.label for run in runs]
+    for run in runs:
+        if labels.count(run.label) > 1:
+            run.label = f"{run.label} ({run.path.relative_to(sweep_dir)})"
+    return runs
+
+
+def _job_order(path: Path) -> tuple[Any, ...]:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in path.parts)
+
+
+def shared_keys(runs: Sequence[Run]) -> set[str]:
+    """Episodes that completed (no error) in every run."""
+    keys = None
+    for run in runs:
+        completed = {r["key"] for r in run.records if not r.get("error")}
+        keys = completed if keys is None else keys & completed
+    return keys or set()
+
+
+def paired_difference(run: Run, baseline: Run, keys: set[str], field: str) -> dict[str, Any]:
+    """mean +- SE over shared episodes of run[field] - baseline[field]."""
+    mine = {r["key"]: float(r[field]) for r in run.records if r["key"] in keys}
+    theirs = {r["key"]: float(r[field]) for r in baseline.records if r["key"] in keys}
+    return mean_se([mine[key] - theirs[key] for key in sorted(keys)])
+
+
+def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str, Any]:
+    kinds = {run.env_kind for run in runs}
+    if len(kinds) > 1:
+        raise ValueError(f"the runs are on different envs {sorted(kinds)}; compare runs of one env")
+    keys = shared_keys(runs)
+    if not keys:
+        raise ValueError("no episode completed in every run: nothing to compare on")
+    baseline = _pick_baseline(runs, baseline_label)
+    env_kind = kinds.pop()
+    stacks = {}
+    for run in runs:
+        summary = summarize([r for r in run.records if r["key"] in keys], env_kind)
+        stacks[run.label] = {
+            "path": str(run.path),
+            "episodes_total": len(run.records),
+            "errors_total": sum(1 for r in run.records if r.get("error")),
+            "summary": summary,
+            "paired_vs_baseline": {field: paired_difference(run, baseline, keys, field) for field in PAIRED_FIELDS},
+        }
+    return {"env": env_kind, "baseline": baseline.label, "shared_episodes": len(keys), "stacks": stacks}
+
+
+def _pick_baseline(runs: Sequence[Run], label: str | None) -> Run:
+    if label is not None:
+        for run in runs:
+            if run.label == label:
+                return run
+        raise ValueError(f"no run labelled {label!r}; runs: {[run.label for run in runs]}")
+    return next((run for run in runs if run.label == "none"), runs[0])
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    headlines = HEADLINES.get(report["env"], [("success", "success")])
+    labels = [label for label, _ in headlines]
+    baseline = report["baseline"]
+    header = ["stack", *labels, f"success - {baseline} (paired)", "tokens / episode", "wall s / episode", "errors"]
+    lines = [
+        f"# Sweep report: {report['env']}, {report['shared_episodes']} episodes shared by all stacks",
+        "",
+        _row(header),
+        _row(["---"] * len(header)),
+    ]
+    for label, entry in report["stacks"].items():
+        summary = entry["summary"]
+        cells = [format_stat(summary["headline"][name]) for name in labels]
+        paired = "baseline" if label == baseline else format_stat(entry["paired_vs_baseline"]["success"])
+        cost = summary["cost"]
+        lines.append(
+            _row(
+                [
+                    label,
+                    *cells,
+                    paired,
+                    format_stat(cost["tokens_per_episode"], percent=False),
+                    format_stat(cost["wall_time_per_episode_s"], percent=False),
+                    f"{entry['errors_total']} of {entry['episodes_total']}",
+                ]
+            )
+        )
+    levels = sorted({level for entry in report["stacks"].values() for level in entry["summary"]["by_difficulty"]})
+    if levels:
+        lines += ["", _row(["stack", *(f"difficulty {lv}" for lv in levels)]), _row(["---"] * (len(levels) + 1))]
+        for label, entry in report["stacks"].items():
+            by = entry["summary"]["by_difficulty"]
+            lines.append(_row([label, *(format_stat(by.get(lv, {}).get("success")) for lv in levels)]))
+    lines += ["", "Rates: mean +- SE on the shared episodes; paired: mean +- SE of per-episode differences to the baseline."]
+    return "\n".join(lines) + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def write_report(sweep_dir: str | Path, baseline_label: str | None = None) -> dict[str, Any]:
+    sweep_dir = Path(sweep_dir)
+    report = compare(find_runs(sweep_dir), baseline_label)
+    (sweep_dir / "report.json").write_text(json.dumps(report, indent=1))
+    markdown = to_markdown(report)
+    (sweep_dir / "report.md").write_text(markdown)
+    summaries = {label: entry["summary"] for label, entry in report["stacks"].items()}
+    plots.success_by_difficulty(summaries, sweep_dir / "report_success_by_difficulty.png")
+    plots.tokens_vs_success(summaries, sweep_dir / "report_tokens_vs_success.png")
+    report["markdown"] = markdown
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m envs.runner.report", description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", help="a multirun dir (or any dir holding run dirs)")
+    parser.add_argument("--baseline", default=None, help='label of the baseline stack (default: "none" if present, else the first run)')
+    args = parser.parse_args(argv)
+    try:
+        report = write_report(args.sweep_dir, args.baseline)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    print(report["markdown"])
+    print(f"written: {Path(args.sweep_dir) / 'report.md'}, report.json, report_*.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

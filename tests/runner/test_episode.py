@@ -1,0 +1,83 @@
+"""One episode with the Gymnasium loop: outcomes and every failure path as records."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.runner.episode import EpisodeSpec, run_episode
+from policies.base import Policy
+from policies.oracle import OraclePolicy
+from tests.runner.tiny_env import TinyEnv, task_meta
+
+
+class Looker(Policy):
+    def act(self, observation):
+        return "look"
+
+
+class Broken(Policy):
+    def act(self, observation):
+        raise ConnectionError("model server at http://127.0.0.1:9/v1 is down")
+
+
+def spec(task_id: str, seed: int = 0) -> EpisodeSpec:
+    return EpisodeSpec(task=task_meta(task_id, "dev"), seed=seed)
+
+
+@pytest.mark.parametrize("task_id,steps", [("alpha_0", 1), ("bravo_1", 2), ("charlie_0", 3)])
+def test_the_oracle_solves_each_task(tiny_env, task_id, steps):
+    result = run_episode(tiny_env, OraclePolicy(tiny_env), spec(task_id))
+    r = result.record
+    assert (r["success"], r["reward"], r["steps"], r["error"]) == (True, 1.0, steps, None)
+    assert (r["tests_passed"], r["tests_failed"], r["terminated"], r["truncated"]) == (2, 0, True, False)
+    assert (r["difficulty"], r["scenario"], r["key"]) == (task_meta(task_id, "dev")["difficulty"], task_id[:-2], f"{task_id}@0")
+    assert [s["action"] for s in result.trajectory["steps"]][-1].startswith("answer ")
+    assert result.trajectory["steps"][0]["policy"]["oracle_actions"] == steps
+
+
+def test_running_out_of_steps_is_a_failure_not_an_error():
+    env = TinyEnv(max_steps=3)
+    r = run_episode(env, Looker(), spec("alpha_0")).record
+    assert (r["success"], r["truncated"], r["steps"], r["error"]) == (False, True, 3, None)
+    assert r["metrics"]["answered"] == 0.0
+
+
+def test_a_crashing_env_step_becomes_an_error_record():
+    env = TinyEnv(crash_tasks=("bravo_0",))
+    result = run_episode(env, OraclePolicy(env), spec("bravo_0"))
+    error = result.record["error"]
+    assert (error["type"], error["stage"]) == ("RuntimeError", "step")
+    assert "crashed on task bravo_0" in error["reason"]
+    assert "traceback" not in error  # the traceback goes to the trajectory only
+    assert "RuntimeError" in result.trajectory["error"]["traceback"]
+    assert result.record["success"] is False
+
+
+def test_a_failing_policy_is_an_error_at_the_act_stage(tiny_env):
+    error = run_episode(tiny_env, Broken(), spec("alpha_0")).record["error"]
+    assert (error["type"], error["stage"]) == ("ConnectionError", "act")
+    assert "127.0.0.1:9" in error["reason"]
+
+
+def test_an_unknown_task_is_an_error_at_the_reset_stage(tiny_env):
+    bad = EpisodeSpec(task={"task_id": "nope", "split": "dev", "difficulty": 1, "scenario": "x"}, seed=0)
+    error = run_episode(tiny_env, Looker(), bad).record["error"]
+    assert (error["stage"], error["reason"]) == ("reset", "unknown task id 'nope'")
+
+
+def test_an_episode_past_its_time_budget_stops_at_the_next_step():
+    env = TinyEnv(max_steps=50, step_delay_s=0.02)
+    r = run_episode(env, Looker(), spec("alpha_0"), timeout_s=0.05).record
+    assert r["error"]["type"] == "EpisodeTimeout"
+    assert 2 <= r["steps"] < 50
+    assert r["wall_time_s"] >= 0.05
+
+
+def test_the_oracle_refuses_to_go_past_its_solution():
+    env = TinyEnv()
+    oracle = OraclePolicy(env)
+    env.reset(options={"task_id": "alpha_0"})
+    oracle.reset()
+    observation, *_ = env.step(oracle.act({}))  # the whole solution; the episode is over
+    with pytest.raises(RuntimeError, match="all 1 oracle actions played"):
+        oracle.act(observation)
