@@ -65,6 +65,25 @@ class OneOf:
         return f"one of {sorted(self.values)}"
 
 
+class HasLines:
+    """A column matcher: the text's non-empty lines (bullets stripped) are exactly `lines`, in any order."""
+
+    def __init__(self, lines: Any):
+        self.lines = sorted(_line_key(x) for x in lines)
+
+    def __call__(self, value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        return sorted(_line_key(x) for x in value.splitlines() if x.strip()) == self.lines
+
+    def __repr__(self) -> str:
+        return f"has exactly the lines {self.lines}"
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.strip().lstrip("-*•").strip().lower().split())
+
+
 def _matches(row: dict[str, Any], match: dict[str, Any]) -> bool:
     return all(want(row.get(k)) if callable(want) else row.get(k) == want for k, want in match.items())
 
