@@ -46,7 +46,10 @@ class LlamaCppEmbedded(ChatModel):
     """A GGUF chat model in this process. One generation at a time (a lock).
 
     n > 1 samples are repeated calls with seeds seed, seed+1, ...; the model
-    is loaded on first use, so building the object is free.
+    is loaded on first use, so building the object is free. `n_threads`
+    (generation and prompt processing) defaults to llama.cpp's choice; on a
+    machine whose cores are busy with other work, 1 is much faster than
+    more (llama.cpp's threads spin-wait for each other).
     """
 
     def __init__(
@@ -63,8 +66,8 @@ class LlamaCppEmbedded(ChatModel):
         self.name = self.model_path.stem
         self.context_window = context_window
         self._llama_kwargs = {"n_ctx": context_window, "n_batch": n_batch, "verbose": verbose}
-        if n_threads is not None:
-            self._llama_kwargs["n_threads"] = n_threads
+        if n_threads is not None:  # for generation and prompt processing alike
+            self._llama_kwargs.update(n_threads=n_threads, n_threads_batch=n_threads)
         self._lock = threading.Lock()
         self._llama: Any = None
         self._formatter: Any = None
@@ -98,6 +101,12 @@ class LlamaCppEmbedded(ChatModel):
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         llama = self.llama
+        prompt_tokens = self.count_message_tokens(request.messages)
+        if prompt_tokens >= self.context_window:
+            raise LLMError(
+                f"{self.name}: prompt of {prompt_tokens} tokens does not fit the context window "
+                f"of {self.context_window} tokens"
+            )
         started = time.perf_counter()
         with self._lock:
             replies = repeated_samples(request, lambda single: self._sample(llama, single, role))
@@ -113,7 +122,7 @@ class LlamaCppEmbedded(ChatModel):
                 stop=list(request.stop),
                 seed=request.seed,
             )
-        except ValueError as error:  # llama-cpp reports a too-long prompt this way
+        except ValueError as error:  # llama-cpp's own context checks
             raise LLMError(f"{self.name}: {error}") from error
         latency = time.perf_counter() - started
         choice = out["choices"][0]

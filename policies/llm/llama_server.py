@@ -69,7 +69,7 @@ class LlamaServer:
             "--n_ctx", str(self.context_window),
         ]
         if self.n_threads is not None:
-            command += ["--n_threads", str(self.n_threads)]
+            command += ["--n_threads", str(self.n_threads), "--n_threads_batch", str(self.n_threads)]
         self._process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
