@@ -34,10 +34,11 @@ class SelectorChooser:
         session = SelectorSession.from_config(selector_cfg, run_dir)
         if session is None:
             raise ValueError("selector=none has no chooser: use the configured `wrappers`")
+        stacks = [load_stack(names, conf_dir) for names in session.arms]
         if env_kind is not None:
-            for names in session.arms:
-                validate_stack(list(names), env_kind)
-        chooser = cls(session, [load_stack(names, conf_dir) for names in session.arms])
+            for stack in stacks:
+                validate_stack(list(stack), env_kind)
+        chooser = cls(session, stacks)
         chooser._catch_up(Path(run_dir))
         return chooser
 

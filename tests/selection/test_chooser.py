@@ -1,0 +1,121 @@
+"""Online selection in the real harness: tiny env, oracle policy, one stack per episode."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import pytest
+from omegaconf import OmegaConf
+
+from envs.runner.results import episode_key
+from envs.runner.run import RunRequest, run_evaluation
+from policies.selection.chooser import SelectorChooser
+from policies.selection.session import STATE_FILE
+from wrappers.stack import REGISTRY, WrapperSpec
+
+REPO = Path(__file__).resolve().parents[2]
+TINY_ENV = OmegaConf.to_container(OmegaConf.load(REPO / "tests/runner/conf/env/tiny.yaml"))
+ORACLE = OmegaConf.to_container(OmegaConf.load(REPO / "conf/policy/oracle.yaml"))
+ARMS = [[], ["sabotage"], ["noop"]]
+
+
+class Sabotage(gym.ActionWrapper):
+    """Replaces every action by a wrong answer: episodes under this stack fail."""
+
+    def action(self, action):
+        return "answer nothing"
+
+
+def tiny_spec(kind: str, build) -> WrapperSpec:
+    """A registry entry for the tiny env (`options`, when the registry has it, lists the config keys: none)."""
+    extra = {"options": build} if "options" in {f.name for f in dataclasses.fields(WrapperSpec)} else {}
+    return WrapperSpec(kind=kind, build=build, envs=frozenset({"tiny"}), **extra)
+
+
+@pytest.fixture
+def test_wrappers(monkeypatch, tmp_path):
+    monkeypatch.setitem(REGISTRY, "noop", tiny_spec("observation", lambda env, model=None, **_: env))
+    monkeypatch.setitem(REGISTRY, "sabotage", tiny_spec("action", lambda env, model=None, **_: Sabotage(env)))
+    conf = tmp_path / "conf"
+    (conf / "wrappers").mkdir(parents=True)
+    for name in ("noop", "sabotage"):
+        (conf / "wrappers" / f"{name}.yaml").write_text(f"{name}: {{}}\n")
+    return conf
+
+
+def online_run(run_dir, conf, seeds=range(8)):
+    selector = {"name": "thompson", "arms": ARMS, "seed": 0}
+    request = RunRequest(env=TINY_ENV, policy=ORACLE, stack=(), split="dev", seeds=tuple(seeds), workers=2,
+                         selector=selector, progress=False, save_trajectories=False)
+    chooser = SelectorChooser.from_config(selector, run_dir, conf, env_kind="tiny")
+    return chooser, run_evaluation(request, run_dir, chooser)
+
+
+def test_selector_picks_a_stack_per_episode_and_learns_to_avoid_the_bad_one(tmp_path, test_wrappers):
+    run_dir = tmp_path / "run"
+    chooser, summary = online_run(run_dir, test_wrappers)
+    records = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    assert len(records) == 48
+    pulls = [sum(r["stack"] == arm for r in records) for arm in ARMS]
+    assert pulls == [row["pulls"] for row in summary["selector"]["arms"]]
+    assert all(r["reward"] == (0.0 if r["stack"] == ["sabotage"] else 1.0) for r in records)
+    assert 1 <= pulls[1] < 12  # tried, then avoided
+    assert summary["selector"]["regret"] == pytest.approx(pulls[1] * 1.0)
+    state = json.loads((run_dir / STATE_FILE).read_text())
+    assert state["selector"]["updates"] == 48
+    assert "thompson: 48 episodes" in chooser.format_summary()
+
+    # a second run on the same dir resumes: nothing new runs, nothing is counted twice
+    again, _ = online_run(run_dir, test_wrappers)
+    assert again.session.selector.updates == 48
+    assert len((run_dir / "results.jsonl").read_text().splitlines()) == 48
+
+
+def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wrappers):
+    run_dir = tmp_path / "run"
+    selector = {"name": "ucb1", "arms": ARMS, "seed": 0}
+    first = SelectorChooser.from_config(selector, run_dir, test_wrappers)
+    keys = [episode_key("alpha_0", seed) for seed in range(3)]
+    stacks = [first.choose(key) for key in keys]
+    # the harness wrote the results, then died before telling the selector
+    with open(run_dir / "results.jsonl", "w") as fh:
+        for key, stack in zip(keys, stacks):
+            fh.write(json.dumps({"key": key, "task_id": "alpha_0", "reward": 1.0, "error": None,
+                                 "stack": [name for name, _ in stack]}) + "\n")
+    resumed = SelectorChooser.from_config(selector, run_dir, test_wrappers)
+    assert resumed.session.selector.updates == 3
+    assert all(record["status"] == "done" for record in resumed.session.episodes.values())
+
+
+def test_unusable_records_are_logged_not_fatal(tmp_path, test_wrappers, caplog):
+    chooser = SelectorChooser.from_config({"name": "ucb1", "arms": ARMS}, tmp_path, test_wrappers)
+    chooser.choose("a@0")
+    chooser.update({"key": "a@0", "reward": 7.5, "error": None})  # not in [0, 1]
+    chooser.update({"key": "never-started", "reward": 1.0, "error": None})
+    assert chooser.session.episodes["a@0"]["status"] == "error"
+    assert "unusable reward" in caplog.text and "never started" in caplog.text
+
+
+def test_arms_are_validated_before_any_episode(tmp_path, test_wrappers):
+    with pytest.raises(ValueError, match="unknown wrapper 'nonexistent'"):
+        SelectorChooser.from_config({"name": "ucb1", "arms": [[], ["nonexistent"]]}, tmp_path, test_wrappers, "tiny")
+
+
+@pytest.mark.slow  # a real Hydra process: ~6 s
+def test_train_free_eval_command_line_with_a_selector(tmp_path):
+    run_dir = tmp_path / "cli"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "train_free_eval.py"), f"hydra.searchpath=[file://{REPO / 'tests/runner/conf'}]",
+         "env=tiny", "policy=oracle", "progress=false", "limit=null", "selector=thompson", "selector.arms=[[]]",
+         f"hydra.run.dir={run_dir}"],
+        cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "selector thompson: 6 episodes" in proc.stdout
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["selector"]["arms"][0]["pulls"] == 6
+    assert json.loads((run_dir / STATE_FILE).read_text())["selector"]["updates"] == 6
