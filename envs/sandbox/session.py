@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -104,7 +105,11 @@ class WorkerSession:
 
     def stop(self) -> None:
         if self.proc is not None:
-            kill_process_group(self.proc, grace_s=0.2)
+            try:  # nothing in a worker needs a graceful end: kill the group, then reap without polling
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+            except (ProcessLookupError, PermissionError, subprocess.TimeoutExpired):
+                kill_process_group(self.proc, grace_s=0.2)
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
                     stream.close()

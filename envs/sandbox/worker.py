@@ -231,11 +231,6 @@ def main() -> None:
     safe["__import__"] = make_importer(allowed, replacements)
     namespace = {"__builtins__": safe, "__name__": "__main__", init.get("stub", "apis"): Remote(channel, ())}
     roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
-    for module in sorted(allowed - set(replacements)):
-        try:
-            __import__(module)  # warm imports before the audit hook, so they never need the disk later
-        except ImportError:
-            pass
     sys.addaudithook(audit_guard(roots))
     channel.send({"op": "ready"})
     while True:

@@ -1,0 +1,108 @@
+"""ToolWorld speed and memory: reset, a one-API-call step, whole oracle episodes, memory per env.
+
+Targets (issue 4): reset p50 < 50 ms, one-call step p50 < 5 ms.
+Prints a table and writes benchmarks/results/toolworld.json.
+Run: .venv/bin/python benchmarks/toolworld.py [--repeats 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.tasks import SPLITS, list_tasks
+from envs.toolworld.world.build import generate, template_bytes
+
+RESULTS = Path(__file__).parent / "results" / "toolworld.json"
+LOGIN = (
+    "passwords = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
+    "token = apis.phone.login(username=apis.supervisor.show_profile()['email'], password=passwords['phone'])['access_token']"
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=200)
+    args = parser.parse_args()
+
+    generate_ms = timed(lambda: generate(12345))
+    template_bytes(0)
+    tasks = [t for split in SPLITS for t in list_tasks(split)]
+    env = ToolWorldEnv(split="train", max_steps=args.repeats + 5)
+
+    resets = [timed(lambda t=t: env.reset(options={"task_id": t.task_id})) for t in (tasks * args.repeats)[: args.repeats]]
+
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    env.step(LOGIN)
+    steps = [timed(lambda: env.step("alarms = apis.phone.show_alarms(access_token=token)")) for _ in range(args.repeats)]
+
+    episodes = []
+    for task in tasks:
+        def episode(task_id: str = task.task_id) -> None:
+            env.reset(options={"task_id": task_id})
+            for action in env.oracle_actions():
+                env.step(action)
+        episodes.append(timed(episode))
+    env.close()
+
+    base = rss_kib()
+    pool = [ToolWorldEnv(split="train") for _ in range(8)]
+    for e in pool:
+        e.reset(options={"task_id": "phone_reply_latest_0"})
+        e.step("x = 1")
+    parent_per_env = (rss_kib() - base) / len(pool)
+    worker_rss = statistics.mean(rss_kib(e.worker.proc.pid) for e in pool)
+    for e in pool:
+        e.close()
+
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "note": "shared 2-core machine, other jobs running: noisy"},
+        "world_generation_ms": round(generate_ms, 1),
+        "world_db_kib": len(template_bytes(0)) // 1024,
+        "reset_ms": {"p50": round(percentile(resets, 50), 2), "p99": round(percentile(resets, 99), 2), "n": len(resets)},
+        "one_call_step_ms": {"p50": round(percentile(steps, 50), 2), "p99": round(percentile(steps, 99), 2), "n": len(steps)},
+        "oracle_episode_ms": {"p50": round(percentile(episodes, 50), 1), "max": round(max(episodes), 1), "n": len(episodes)},
+        "memory_per_env_kib": {"env_process": round(parent_per_env), "worker_process": round(worker_rss)},
+        "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
+    }
+    rows = [
+        ("world generation (cold)", f"{results['world_generation_ms']} ms", f"{results['world_db_kib']} KiB DB"),
+        ("reset", f"p50 {results['reset_ms']['p50']} ms", f"p99 {results['reset_ms']['p99']} ms (target p50 < 50)"),
+        ("step with one API call", f"p50 {results['one_call_step_ms']['p50']} ms", f"p99 {results['one_call_step_ms']['p99']} ms (target p50 < 5)"),
+        ("oracle episode", f"p50 {results['oracle_episode_ms']['p50']} ms", f"max {results['oracle_episode_ms']['max']} ms over {len(episodes)} tasks"),
+        ("memory per env", f"{results['memory_per_env_kib']['env_process']} KiB in the env process", f"+ {results['memory_per_env_kib']['worker_process']} KiB worker RSS"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, a, b in rows:
+        print(f"{name:<{width}}  {a:<36} {b}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"saved {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
