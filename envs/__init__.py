@@ -4,3 +4,6 @@ from gymnasium.envs.registration import register
 
 # ToolWorld: the AppWorld-like world of apps and APIs (envs/toolworld).
 register(id="trainfree/ToolWorld-v0", entry_point="envs.toolworld.env:ToolWorldEnv")
+
+# AppWorld: the real appworld package behind the same contract (needs appworld and its data).
+register(id="trainfree/AppWorld-v0", entry_point="envs.appworld:AppWorldEnv")
