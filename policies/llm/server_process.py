@@ -1,0 +1,117 @@
+"""A model server run as a subprocess on loopback, owned by this process.
+
+Started in its own session (so its worker processes die with it), ready when
+a URL answers 200 within a bounded time, stopped as a whole process group
+by `stop()`, on leaving a `with` block, or at interpreter exit. When it
+fails to start, the error carries the tail of its log.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from envs.sandbox.limits import kill_process_group
+from policies.llm.base import LLMError
+
+
+def answers(url: str, timeout_s: float = 2.0) -> bool:
+    """True when GET `url` returns a 2xx status."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class ServerProcess:
+    """One server command: start it, wait until `ready_url` answers, stop it. Restartable."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        ready_url: str,
+        name: str,
+        env: Mapping[str, str] | None = None,
+        startup_timeout_s: float = 600.0,
+    ) -> None:
+        if startup_timeout_s <= 0:
+            raise ValueError(f"startup_timeout_s must be > 0, got {startup_timeout_s}")
+        self.command = list(command)
+        self.ready_url = ready_url
+        self.name = name
+        self.env = dict(env or {})
+        self.startup_timeout_s = startup_timeout_s
+        self.process: subprocess.Popen | None = None
+        self._log_path: Path | None = None
+        atexit.register(self.stop)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> "ServerProcess":
+        """Launch and block until ready; raises LLMError with the log tail if it is not."""
+        if self.running:
+            return self
+        fd, log_name = tempfile.mkstemp(prefix=f"{self.name.replace(' ', '_')}_", suffix=".log")
+        self._log_path = Path(log_name)
+        with os.fdopen(fd, "wb") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
+                start_new_session=True,
+            )
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < self.startup_timeout_s:
+            if self.process.poll() is not None:
+                self._fail(f"{self.name} exited with code {self.process.returncode} while starting")
+            if answers(self.ready_url):
+                return
+            time.sleep(0.5)
+        self._fail(f"{self.name} not ready at {self.ready_url} after {self.startup_timeout_s:.0f} s")
+
+    def _fail(self, reason: str) -> None:
+        tail = self.log_tail()
+        self.stop()
+        raise LLMError(f"{reason}; command: {' '.join(self.command)}\nits log ends with:\n{tail}")
+
+    def log_tail(self, chars: int = 3000) -> str:
+        if self._log_path is None or not self._log_path.exists():
+            return "(no log)"
+        return self._log_path.read_text(errors="replace")[-chars:]
+
+    def stop(self) -> None:
+        """Kill the server's whole process group and delete its log. Idempotent."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                kill_process_group(self.process, grace_s=5.0)
+            try:  # workers that outlived their leader still carry its group id
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.process = None
+        if self._log_path is not None:
+            self._log_path.unlink(missing_ok=True)
+            self._log_path = None
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
