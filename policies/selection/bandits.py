@@ -8,6 +8,7 @@ out evenly, so parallel episodes do not all start on the same arm.
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from typing import Any, ClassVar, Sequence
 
 import numpy as np
@@ -16,9 +17,13 @@ from policies.selection.base import Selector
 
 
 class _LearningSelector(Selector):
-    def _untried(self) -> int | None:
+    def _choose(self) -> int:
         untried = [a for a in range(self.n_arms) if self.n[a] == 0]
-        return self._least_assigned(untried) if untried else None
+        return self._least_assigned(untried) if untried else self._learned_choice()
+
+    @abstractmethod
+    def _learned_choice(self) -> int:
+        """The pick once every arm has data."""
 
 
 class EpsilonGreedy(_LearningSelector):
@@ -50,10 +55,7 @@ class EpsilonGreedy(_LearningSelector):
             return self.epsilon
         return min(self.epsilon, self.decay * self.n_arms / max(self.rounds, 1))
 
-    def _choose(self) -> int:
-        untried = self._untried()
-        if untried is not None:
-            return untried
+    def _learned_choice(self) -> int:
         if self.rng.random() < self.current_epsilon():
             return int(self.rng.integers(self.n_arms))
         return self._best_by_mean(list(range(self.n_arms)))
@@ -78,10 +80,7 @@ class UCB1(_LearningSelector):
         log_t = math.log(max(self.updates, 1))
         return self.sum / self.n + np.sqrt(self.exploration * log_t / self.n)
 
-    def _choose(self) -> int:
-        untried = self._untried()
-        if untried is not None:
-            return untried
+    def _learned_choice(self) -> int:
         return int(np.argmax(self.indices()))
 
 
@@ -115,10 +114,7 @@ class ThompsonSampling(_LearningSelector):
     def params(self) -> dict[str, Any]:
         return {"prior": self.prior, "fractional": self.fractional}
 
-    def _choose(self) -> int:
-        untried = self._untried()
-        if untried is not None:
-            return untried
+    def _learned_choice(self) -> int:
         return int(np.argmax(self.rng.beta(self.alpha, self.beta)))
 
     def _learn(self, arm: int, reward: float) -> None:
