@@ -198,6 +198,13 @@ class CallContext:
         """Run a write; returns lastrowid."""
         return self.conn.execute(sql, args).lastrowid
 
+    def owned(self, table: str, row_id: int, what: str, owner_column: str = "owner_id") -> dict[str, Any]:
+        """The caller's row `row_id` of `table`, or a 404 naming `what`."""
+        row = self.row(f"SELECT * FROM {table} WHERE id = ? AND {owner_column} = ?", row_id, self.user_id)
+        if row is None:
+            raise ApiError(404, f"No {what} with id {row_id}.")
+        return row
+
     def update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
         """Set the columns whose new value is not None (PATCH semantics)."""
         for column, value in fields.items():

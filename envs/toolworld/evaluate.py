@@ -65,6 +65,19 @@ class OneOf:
         return f"one of {sorted(self.values)}"
 
 
+class Above:
+    """A column matcher: the value is greater than `bound` (e.g. an id newer than every id in the template)."""
+
+    def __init__(self, bound: Any):
+        self.bound = bound
+
+    def __call__(self, value: Any) -> bool:
+        return value is not None and value > self.bound
+
+    def __repr__(self) -> str:
+        return f"above {self.bound!r}"
+
+
 class HasLines:
     """A column matcher: the text's non-empty lines (bullets stripped) are exactly `lines`, in any order."""
 

@@ -55,13 +55,6 @@ def _note(row: dict[str, Any]) -> dict[str, Any]:
             "pinned": bool(row["pinned"]), "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
-def _mine(ctx: CallContext, note_id: int) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM notes_notes WHERE id = ? AND owner_id = ?", note_id, ctx.user_id)
-    if row is None:
-        raise ApiError(404, f"No note with id {note_id}.")
-    return row
-
-
 def _tags(tags: list[str]) -> str:
     bad = [t for t in tags if not t.isalnum() or t != t.lower()]
     if bad:
@@ -87,7 +80,7 @@ def search_notes(
 @app.api("GET", "/notes/{note_id}", NOTE)
 def show_note(ctx: CallContext, note_id: NOTE_ID) -> dict[str, Any]:
     """Show one note."""
-    return _note(_mine(ctx, note_id))
+    return _note(ctx.owned("notes_notes", note_id, "note"))
 
 
 @app.api("POST", "/notes", {"message": "string", "note_id": 1})
@@ -115,7 +108,7 @@ def update_note(
     pinned: Annotated[bool | None, P("Pin (true) or unpin (false).")] = None,
 ) -> dict[str, str]:
     """Change the fields you give of one note."""
-    _mine(ctx, note_id)
+    ctx.owned("notes_notes", note_id, "note")
     fields = {"title": title, "content": content, "tags": None if tags is None else _tags(tags), "pinned": None if pinned is None else int(pinned)}
     if any(v is not None for v in fields.values()):
         ctx.update("notes_notes", note_id, {**fields, "updated_at": ctx.timestamp()})
@@ -125,7 +118,7 @@ def update_note(
 @app.api("POST", "/notes/{note_id}/append", {"message": "string"})
 def append_to_note(ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("Text to add as a new line at the end.", min_length=1)]) -> dict[str, str]:
     """Add a line at the end of a note."""
-    row = _mine(ctx, note_id)
+    row = ctx.owned("notes_notes", note_id, "note")
     content = f"{row['content']}\n{text}" if row["content"] else text
     ctx.update("notes_notes", note_id, {"content": content, "updated_at": ctx.timestamp()})
     return {"message": "Text appended."}
@@ -134,7 +127,7 @@ def append_to_note(ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("T
 @app.api("DELETE", "/notes/{note_id}", {"message": "string"})
 def delete_note(ctx: CallContext, note_id: NOTE_ID) -> dict[str, str]:
     """Delete one note."""
-    _mine(ctx, note_id)
+    ctx.owned("notes_notes", note_id, "note")
     ctx.execute("DELETE FROM notes_notes WHERE id = ?", note_id)
     return {"message": "Note deleted."}
 

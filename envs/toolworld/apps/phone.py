@@ -83,13 +83,6 @@ def _contact(row: dict[str, Any]) -> dict[str, Any]:
     return {"contact_id": row["id"], **{k: row[k] for k in ("first_name", "last_name", "phone_number", "email", "relationship")}}
 
 
-def _owned(ctx: CallContext, table: str, row_id: int, what: str) -> dict[str, Any]:
-    row = ctx.row(f"SELECT * FROM {table} WHERE id = ? AND owner_id = ?", row_id, ctx.user_id)
-    if row is None:
-        raise ApiError(404, f"No {what} with id {row_id}.")
-    return row
-
-
 def _normalize_phone(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     if len(digits) != 10:
@@ -113,7 +106,7 @@ def search_contacts(
 @app.api("GET", "/contacts/{contact_id}", CONTACT)
 def show_contact(ctx: CallContext, contact_id: ID) -> dict[str, Any]:
     """Show one contact."""
-    return _contact(_owned(ctx, "phone_contacts", contact_id, "contact"))
+    return _contact(ctx.owned("phone_contacts", contact_id, "contact"))
 
 
 @app.api("POST", "/contacts", {"message": "string", "contact_id": 1})
@@ -147,7 +140,7 @@ def update_contact(
     relationship: Annotated[Literal["friend", "family", "coworker", "roommate"] | None, P("New relationship.")] = None,
 ) -> dict[str, str]:
     """Update the fields you give of one contact; fields left null keep their value."""
-    _owned(ctx, "phone_contacts", contact_id, "contact")
+    ctx.owned("phone_contacts", contact_id, "contact")
     fields = {"first_name": first_name, "last_name": last_name, "email": email, "relationship": relationship,
               "phone_number": None if phone_number is None else _normalize_phone(phone_number)}
     ctx.update("phone_contacts", contact_id, fields)
@@ -157,7 +150,7 @@ def update_contact(
 @app.api("DELETE", "/contacts/{contact_id}", {"message": "string"})
 def delete_contact(ctx: CallContext, contact_id: ID) -> dict[str, str]:
     """Delete one contact."""
-    _owned(ctx, "phone_contacts", contact_id, "contact")
+    ctx.owned("phone_contacts", contact_id, "contact")
     ctx.execute("DELETE FROM phone_contacts WHERE id = ?", contact_id)
     return {"message": "Contact deleted."}
 
@@ -267,7 +260,7 @@ def update_alarm(
     repeat_days: Annotated[list[str] | None, P("New weekdays on which it rings.")] = None,
 ) -> dict[str, str]:
     """Change the fields you give of one alarm."""
-    _owned(ctx, "phone_alarms", alarm_id, "alarm")
+    ctx.owned("phone_alarms", alarm_id, "alarm")
     fields = {"time": None if time is None else _check_time(time), "label": label,
               "enabled": None if enabled is None else int(enabled), "repeat_days": None if repeat_days is None else _check_days(repeat_days)}
     ctx.update("phone_alarms", alarm_id, fields)
@@ -277,6 +270,6 @@ def update_alarm(
 @app.api("DELETE", "/alarms/{alarm_id}", {"message": "string"})
 def delete_alarm(ctx: CallContext, alarm_id: ID) -> dict[str, str]:
     """Delete one alarm."""
-    _owned(ctx, "phone_alarms", alarm_id, "alarm")
+    ctx.owned("phone_alarms", alarm_id, "alarm")
     ctx.execute("DELETE FROM phone_alarms WHERE id = ?", alarm_id)
     return {"message": "Alarm deleted."}
