@@ -10,9 +10,10 @@ from policies.selection.base import Selector
 from policies.selection.deployment import ABTest, Naive, ValidationBased
 from policies.selection.drift import DriftConfig, PageHinkleyDetector, WindowDetector
 from policies.selection.factory import STRATEGIES, make_selector, parse_arms, selector_from_state
+from policies.selection.session import Choice, SelectorSession
 
 __all__ = [
-    "ABTest", "DriftConfig", "EpsilonGreedy", "Naive", "PageHinkleyDetector", "STRATEGIES", "Selector",
-    "ThompsonSampling", "UCB1", "ValidationBased", "WindowDetector", "make_selector", "parse_arms",
-    "selector_from_state",
+    "ABTest", "Choice", "DriftConfig", "EpsilonGreedy", "Naive", "PageHinkleyDetector", "STRATEGIES",
+    "Selector", "SelectorSession", "ThompsonSampling", "UCB1", "ValidationBased", "WindowDetector",
+    "make_selector", "parse_arms", "selector_from_state",
 ]
