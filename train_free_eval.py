@@ -34,6 +34,11 @@ def make_stack_chooser(
     name = (selector_cfg or {}).get("name", "none")
     if name in (None, "none"):
         return FixedStack(stack)
+    if stack:
+        raise ValueError(
+            f"selector={name} picks each episode's stack among selector.arms; "
+            f"leave `wrappers` empty (got wrappers={[wrapper for wrapper, _ in stack]})"
+        )
     from policies.selection.chooser import SelectorChooser
 
     return SelectorChooser.from_config(selector_cfg, run_dir, Path(__file__).resolve().parent / "conf", env_kind)

@@ -119,3 +119,10 @@ def test_train_free_eval_command_line_with_a_selector(tmp_path):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["selector"]["arms"][0]["pulls"] == 6
     assert json.loads((run_dir / STATE_FILE).read_text())["selector"]["updates"] == 6
+
+
+def test_a_selector_with_a_fixed_wrappers_list_is_refused(tmp_path):
+    from train_free_eval import make_stack_chooser
+
+    with pytest.raises(ValueError, match=r"leave `wrappers` empty \(got wrappers=\['summarize'\]\)"):
+        make_stack_chooser({"name": "ucb1", "arms": ARMS}, (("summarize", {}),), tmp_path)
