@@ -4,6 +4,7 @@
     python -m policies.selection.simulate synthetic --means 0.3 0.6 0.8 --drift-at 1000 --drift-means 0.3 0.6 0.1 --drift window
     python -m policies.selection.simulate synthetic --means 0.3 0.5 0.6 --gaussian-sigma 0.2
     python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --horizon 500
+    python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --validation-fraction 0.2
 
 Strategies come from conf/selector/*.yaml (the same hyperparameters the
 harness runs; `--strategies` picks some, `--drift` overrides their detector).
@@ -169,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--drift-means", type=float, nargs="+", default=None, help="means after the drift")
     replay = sub.add_parser("replay", help="replay the logged per-task rewards of a sweep's run dirs")
     replay.add_argument("runs", nargs="+", help="run or sweep directories holding results.jsonl files")
+    replay.add_argument("--validation-fraction", type=float, default=0.0,
+                        help="hold out this share of the tasks: validation-based selection picks its arm from "
+                             "their scores, and every strategy replays only the other tasks")
     for p in (synthetic, replay):
         p.add_argument("--strategies", nargs="+", default=None, help=f"default: all of {list(STRATEGIES)}")
         p.add_argument("--horizon", type=int, default=1000, help="rounds (episodes) per simulated run")
@@ -187,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("error: --horizon and --seeds must be >= 1 and --delay >= 0")
     drift_at = None
     try:
+        configs = strategy_configs(args.strategies, args.conf_dir)
         if args.source == "synthetic":
             kind = GaussianArms if args.gaussian_sigma is not None else BernoulliArms
             extra = {"sigma": args.gaussian_sigma} if args.gaussian_sigma is not None else {}
@@ -200,8 +205,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"replaying {log.episodes} episodes: {len(source.tasks)} tasks x {source.n_arms} stacks "
                   f"({', '.join(f'{l}={m:.3f}' for l, m in zip(source.labels, source.arm_means()))}); "
                   f"skipped {log.skipped or 'nothing'}; tasks not run by every stack: {len(log.dropped_tasks)}")
+            if args.validation_fraction:
+                scores, source = source.hold_out(args.validation_fraction)
+                for cfg in configs.values():
+                    if cfg["name"] == "validation":
+                        cfg["scores"] = scores
+                print(f"validation scores on {len(log.arms.tasks) - len(source.tasks)} held-out tasks: "
+                      f"{', '.join(f'{l}={v:.3f}' for l, v in zip(source.labels, scores))}")
             title = f"replay of {len(source.tasks)} tasks x {source.n_arms} stacks"
-        configs = strategy_configs(args.strategies, args.conf_dir)
         results = simulate(configs, source, args.horizon, range(args.seeds), args.delay, args.drift)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

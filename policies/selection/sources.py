@@ -154,3 +154,18 @@ class ReplayArms:
     def arm_means(self) -> np.ndarray:
         """Each stack's mean over all tasks (what regret is measured against)."""
         return self._task_means.mean(axis=0)
+
+    def hold_out(self, fraction: float, seed: int = 0) -> tuple[list[float], "ReplayArms"]:
+        """Split off a validation set of tasks: each stack's mean on it, and a replay of the rest.
+
+        This is validation-based selection as in the paper: the choice is made
+        on held-out data, never on the episodes being replayed.
+        """
+        count = round(fraction * len(self.tasks))
+        if not 0 < count < len(self.tasks):
+            raise ValueError(f"validation fraction {fraction} of {len(self.tasks)} tasks leaves no validation or no replay tasks")
+        order = np.random.default_rng(seed).permutation(len(self.tasks))
+        held = sorted(int(i) for i in order[:count])
+        rest = [self.tasks[int(i)] for i in sorted(order[count:])]
+        scores = [float(x) for x in self._task_means[held].mean(axis=0)]
+        return scores, ReplayArms(self.labels, rest, [{t: by_task[t] for t in rest} for by_task in self.rewards])

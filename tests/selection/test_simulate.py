@@ -175,3 +175,19 @@ def test_cli_bad_input_exits_with_a_message(tmp_path, capsys):
     assert main(["replay", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
     with pytest.raises(SystemExit):
         main(["synthetic", "--means", "0.5", "--horizon", "0"])
+
+
+def test_validation_can_choose_on_held_out_tasks(sweep, tmp_path, capsys):
+    arms = load_sweep([sweep]).arms
+    scores, rest = arms.hold_out(0.25, seed=0)
+    assert len(rest.tasks) == 15 and set(rest.tasks) < set(arms.tasks)
+    held = sorted(set(arms.tasks) - set(rest.tasks))
+    assert scores == pytest.approx([np.mean([np.mean(by_task[t]) for t in held]) for by_task in arms.rewards])
+    with pytest.raises(ValueError, match="leaves no validation"):
+        arms.hold_out(0.01)
+    out = tmp_path / "held"
+    assert main(["replay", str(sweep), "--validation-fraction", "0.25", "--strategies", "validation", "ucb1",
+                 "--horizon", "100", "--seeds", "2", "--out", str(out)]) == 0
+    assert "validation scores on 5 held-out tasks" in capsys.readouterr().out
+    rows = {row["strategy"]: row for row in json.loads((out / "table.json").read_text())["rows"]}
+    assert rows["validation"]["best_arm_share"] in (0.0, 1.0)  # fixed from round one, on the held-out scores
