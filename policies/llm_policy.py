@@ -11,7 +11,7 @@ import re
 from typing import Any, Literal, Mapping, Sequence
 
 from policies.base import Policy
-from policies.llm.base import ChatModel, ChatReply, LLMError
+from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded
 from policies.llm.openai_compatible import split_reasoning
 from policies.render import load_prompt, render_messages
 
@@ -132,7 +132,7 @@ class LLMPolicy(Policy):
         prompt_tokens = self.model.count_message_tokens(messages)
         room = self.model.context_window - prompt_tokens
         if room <= 0:
-            raise LLMError(
+            raise ContextLengthExceeded(
                 f"context length exceeded: the prompt has ~{prompt_tokens} tokens and {self.model.name} "
                 f"takes {self.model.context_window}; add a summarize or truncate wrapper"
             )

@@ -3,7 +3,9 @@
 The loop is the one an RL user writes: `reset`, then `act` / `step` until
 `terminated or truncated`. Any exception from the env, the policy or the
 model ends the episode as an error record with its reason; it never
-propagates, so one broken episode cannot take down a run.
+propagates, so one broken episode cannot take down a run. The agent's own
+limits (a prompt past the context window) are not errors: they end the
+episode as a failure that counts in the success rate.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ import gymnasium as gym
 from envs.contract import TaskMeta
 from envs.runner.results import episode_key
 from policies.base import Policy
+from policies.llm.base import ContextLengthExceeded
 
 MAX_REASON_CHARS = 2000
+
+#: Exceptions that are the agent's own limits: the episode ends as a failure
+#: that counts in the rates (with its reason in `failure`), not as an error.
+AGENT_LIMITS: tuple[type[Exception], ...] = (ContextLengthExceeded,)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ def run_episode(
     terminated = truncated = False
     info: dict[str, Any] = {}
     stage = "reset"
-    error = None
+    error = failure = None
     try:
         observation, info = env.reset(seed=spec.seed, options={"task_id": spec.task["task_id"]})
         policy.reset(seed=spec.seed)
@@ -76,17 +83,22 @@ def run_episode(
             if timeout_s is not None and time.monotonic() - started > timeout_s and not (terminated or truncated):
                 stage = "timeout"
                 raise EpisodeTimeout(f"episode exceeded {timeout_s:g} s after {len(steps)} steps")
+    except AGENT_LIMITS as exc:
+        failure = describe_error(exc, stage)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a record
         error = describe_error(exc, stage)
     wall_time_s = time.monotonic() - started
     record = _record(spec, episode_return, terminated, truncated, info, len(steps), wall_time_s, error)
-    return EpisodeResult(record=record, trajectory=_trajectory(spec, steps, info, error))
+    record["failure"] = _without_traceback(failure)
+    trajectory = {**_trajectory(spec, steps, info, error), "failure": failure}
+    return EpisodeResult(record=record, trajectory=trajectory)
 
 
 def failed_episode(spec: EpisodeSpec, exc: Exception, stage: str) -> EpisodeResult:
     """The record of an episode that could not even start (e.g. its wrappers failed to build)."""
     error = describe_error(exc, stage)
-    return EpisodeResult(record=_record(spec, 0.0, False, False, {}, 0, 0.0, error), trajectory=_trajectory(spec, [], {}, error))
+    record = {**_record(spec, 0.0, False, False, {}, 0, 0.0, error), "failure": None}
+    return EpisodeResult(record=record, trajectory=_trajectory(spec, [], {}, error))
 
 
 def describe_error(exc: BaseException, stage: str) -> dict[str, str]:
@@ -97,6 +109,11 @@ def describe_error(exc: BaseException, stage: str) -> dict[str, str]:
         "reason": str(exc)[:MAX_REASON_CHARS] or type(exc).__name__,
         "traceback": traceback.format_exc(),
     }
+
+
+def _without_traceback(problem: dict[str, str] | None) -> dict[str, str] | None:
+    """The record keeps type, stage and reason; the traceback goes to the trajectory."""
+    return {k: v for k, v in problem.items() if k != "traceback"} if problem else None
 
 
 def _trajectory(
@@ -146,27 +163,34 @@ def _record(
         "seed": spec.seed,
         "reward": episode_return,
         "success": bool(info.get("success", False)) and error is None,
-        "tests_passed": _count(info, "tests_passed"),
-        "tests_failed": _count(info, "tests_failed"),
+        **_test_counts(info),
         "steps": steps,
         "terminated": bool(terminated),
         "truncated": bool(truncated),
         "metrics": metrics,
         "wall_time_s": round(wall_time_s, 4),
-        "error": {k: v for k, v in error.items() if k != "traceback"} if error else None,
+        "error": _without_traceback(error),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
 
-def _count(info: Mapping[str, Any], name: str) -> int | None:
-    """Test counts from `metrics` (the contract's flat numbers) or `evaluation`."""
-    for source in (info.get("metrics") or {}, info.get("evaluation") or {}):
-        value = source.get(name) if isinstance(source, Mapping) else None
-        if isinstance(value, (list, tuple)):
-            return len(value)
-        if (number := _as_number(value)) is not None:
-            return int(number)
-    return None
+def _test_counts(info: Mapping[str, Any]) -> dict[str, int | None]:
+    """Tests passed/failed from the contract's flat `metrics` (tests_passed with
+    tests_failed or tests_total), else from a list of `evaluation["tests"]` with `passed` flags."""
+    metrics = info.get("metrics") or {}
+    passed = _as_number(metrics.get("tests_passed"))
+    failed = _as_number(metrics.get("tests_failed"))
+    total = _as_number(metrics.get("tests_total"))
+    if passed is not None and failed is None and total is not None:
+        failed = total - passed
+    tests = (info.get("evaluation") or {}).get("tests") if isinstance(info.get("evaluation"), Mapping) else None
+    if passed is None and isinstance(tests, list) and all(isinstance(t, Mapping) and "passed" in t for t in tests):
+        passed = sum(bool(t["passed"]) for t in tests)
+        failed = len(tests) - passed
+    return {
+        "tests_passed": None if passed is None else int(passed),
+        "tests_failed": None if failed is None else int(failed),
+    }
 
 
 def _as_number(value: Any) -> float | None:

@@ -86,7 +86,8 @@ def summarize(records: Iterable[Record], env_kind: str) -> dict[str, Any]:
         "episodes": len(records),
         "completed": len(completed),
         "errors": len(errors),
-        "error_reasons": dict(Counter(_error_label(r) for r in errors).most_common()),
+        "error_reasons": dict(Counter(_problem_label(r["error"]) for r in errors).most_common()),
+        "agent_limits": dict(Counter(_problem_label(r["failure"]) for r in completed if r.get("failure")).most_common()),
         "seeds": sorted({r["seed"] for r in records}),
         "success": aggregate(completed, success_units),
         "reward": aggregate(completed, reward_units),
@@ -146,9 +147,8 @@ def _group_by(records: Sequence[Record], field: str) -> dict[Any, list[Record]]:
     return dict(sorted(groups.items(), key=lambda kv: str(kv[0])))
 
 
-def _error_label(record: Record) -> str:
-    error = record["error"]
-    return f"{error.get('type', 'Error')} ({error.get('stage', '?')})"
+def _problem_label(problem: Mapping[str, Any]) -> str:
+    return f"{problem.get('type', 'Error')} ({problem.get('stage', '?')})"
 
 
 def format_stat(stat: Mapping[str, Any] | None, percent: bool = True) -> str:
@@ -192,6 +192,9 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
             f"- {role}: {role_cost.get('calls', 0)} calls, "
             f"{role_cost.get('prompt_tokens', 0) + role_cost.get('completion_tokens', 0)} tokens"
         )
+    if summary["agent_limits"]:
+        lines += ["", "episodes ended by the agent's limits (counted as failures):"]
+        lines += [f"- {reason}: {count}" for reason, count in summary["agent_limits"].items()]
     if summary["errors"]:
         lines += ["", "errors (excluded from the rates):"]
         lines += [f"- {reason}: {count}" for reason, count in summary["error_reasons"].items()]

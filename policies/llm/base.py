@@ -18,6 +18,11 @@ class LLMError(RuntimeError):
     """A model call failed in a way the caller should record, not crash on."""
 
 
+class ContextLengthExceeded(LLMError):
+    """The prompt no longer fits the model: the agent's own limit, so the harness
+    scores the episode as a failure (AppWorld's "context length" category), not an error."""
+
+
 @dataclass(frozen=True)
 class Usage:
     prompt_tokens: int = 0

@@ -6,6 +6,7 @@ import pytest
 
 from envs.runner.episode import EpisodeSpec, run_episode
 from policies.base import Policy
+from policies.llm.base import ContextLengthExceeded
 from policies.oracle import OraclePolicy
 from tests.runner.tiny_env import TinyEnv, task_meta
 
@@ -81,3 +82,16 @@ def test_the_oracle_refuses_to_go_past_its_solution():
     observation, *_ = env.step(oracle.act({}))  # the whole solution; the episode is over
     with pytest.raises(RuntimeError, match="all 1 oracle actions played"):
         oracle.act(observation)
+
+
+class Overflowing(Policy):
+    def act(self, observation):
+        raise ContextLengthExceeded("context length exceeded: the prompt has ~2100 tokens and m takes 2048")
+
+
+def test_a_prompt_past_the_context_window_is_a_failure_not_an_error(tiny_env):
+    result = run_episode(tiny_env, Overflowing(), spec("alpha_0"))
+    r = result.record
+    assert (r["error"], r["success"], r["steps"]) == (None, False, 0)
+    assert (r["failure"]["type"], r["failure"]["stage"]) == ("ContextLengthExceeded", "act")
+    assert "ContextLengthExceeded" in result.trajectory["failure"]["traceback"]

@@ -83,6 +83,16 @@ def test_errors_are_counted_apart_and_left_out_of_the_rates_but_not_the_cost():
     assert "errors (excluded from the rates)" in text and "LLMError (act): 1" in text
 
 
+def test_agent_limits_count_as_failures_and_are_listed():
+    overflow = {"type": "ContextLengthExceeded", "stage": "act", "reason": "context length exceeded"}
+    records = TWO_SEEDS[:3] + [{**rec("d", "s3", 3, 0, False), "failure": overflow}]
+    s = summarize(records, "toolworld")
+    assert (s["completed"], s["errors"]) == (4, 0)
+    assert s["success"]["mean"] == pytest.approx(2 / 4)
+    assert s["agent_limits"] == {"ContextLengthExceeded (act)": 1}
+    assert "ContextLengthExceeded (act): 1" in to_markdown(s, "t")
+
+
 def test_mle_headline_rates_come_from_metrics_over_seeds():
     medals = {(0, "x"): 1, (0, "y"): 0, (0, "z"): 0, (1, "x"): 1, (1, "y"): 1, (1, "z"): 0}
     records = [
