@@ -16,6 +16,7 @@ def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split:
     assert info["split"] == split and obs["task_id"] == task_id
     for action in env.oracle_actions():
         obs, reward, terminated, truncated, info = env.step(action)
+    assert "evaluation" in info, obs["history"][-1]["output"]
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
     assert reward == 1.0 and terminated and not failed, failed or obs["history"][-1]["output"]
     assert info["success"] is True and info["metrics"]["tests_passed"] == info["metrics"]["tests_total"]
