@@ -3,9 +3,9 @@
 Rows:
   <strategy>           select() + update() on 3 Bernoulli arms, drift detector on (page_hinkley);
                        target: < 100 us per round, nothing next to an episode's seconds
-  session (N done)     SelectorSession.start() + finish() with its atomic, fsync'd JSON save, after
-                       N finished episodes (one JSON document rewritten whole, so it grows with the
-                       run); target: < 100 ms per episode up to 1000 episodes
+  session              SelectorSession.start() + finish(), each appended to the journal with an
+                       fsync: constant however long the run; target: < 50 ms per episode
+  resume (N episodes)  replaying a journal of N finished episodes; target: < 5 s for 10 000
   simulator            rounds per second of `simulate` (all six strategies, no drift)
 The machine is shared (2 cores, other jobs running): numbers are noisy.
 Run: .venv/bin/python benchmarks/selection.py [--rounds 20000]
@@ -41,18 +41,29 @@ def per_round_us(name: str, rounds: int) -> float:
     return (time.perf_counter() - started) / rounds * 1e6
 
 
-def session_ms(done: int, measured: int = 50) -> float:
-    with tempfile.TemporaryDirectory() as run_dir:
-        session = SelectorSession.from_config({"name": "thompson", "arms": [[], ["summarize"], ["summarize", "correct"]]},
-                                              run_dir)
-        session.path = None  # fill without saving, then measure with saving
-        for episode in range(done):
-            session.finish(episode, 1.0 if session.start(episode).arm == 2 else 0.0)
-        session.path = Path(run_dir) / "selector_state.json"
+ARMS = [[], ["summarize"], ["summarize", "correct"]]
+
+
+def session_ms(measured: int = 50) -> float:
+    """start() + finish() per episode, each journaled with an fsync, on this disk."""
+    with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as run_dir:
+        session = SelectorSession.from_config({"name": "thompson", "arms": ARMS}, run_dir)
         started = time.perf_counter()
-        for episode in range(done, done + measured):
+        for episode in range(measured):
             session.finish(episode, 0.5 if session.start(episode).arm else 0.0)
         return (time.perf_counter() - started) / measured * 1e3
+
+
+def resume_s(episodes: int) -> float:
+    """Replaying a journal of `episodes` finished episodes (what a resumed run pays once)."""
+    fast_disk = "/dev/shm" if Path("/dev/shm").is_dir() else None  # only to write the journal quickly
+    with tempfile.TemporaryDirectory(dir=fast_disk) as run_dir:
+        session = SelectorSession.from_config({"name": "thompson", "arms": ARMS}, run_dir)
+        for episode in range(episodes):
+            session.finish(episode, 1.0 if session.start(episode).arm == 2 else 0.0)
+        started = time.perf_counter()
+        SelectorSession.load(session.path)
+        return time.perf_counter() - started
 
 
 def simulator_rounds_per_s(rounds: int) -> float:
@@ -67,7 +78,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20_000)
     args = parser.parse_args()
     rows = [{"what": name, "us_per_round": round(per_round_us(name, args.rounds), 2)} for name in STRATEGIES]
-    rows += [{"what": f"session ({done} done)", "ms_per_episode": round(session_ms(done), 3)} for done in (0, 1000, 10_000)]
+    rows.append({"what": "session start+finish", "ms_per_episode": round(session_ms(), 3)})
+    rows += [{"what": f"resume ({n} episodes)", "s_to_replay": round(resume_s(n), 3)} for n in (1000, 10_000)]
     rows.append({"what": "simulator", "rounds_per_s": round(simulator_rounds_per_s(args.rounds // 4))})
     print("| what | cost |\n|---|---|")
     for row in rows:

@@ -2,8 +2,8 @@
 
 `train_free_eval.py selector=thompson selector.arms='[[],[summarize],[summarize,correct]]'`
 builds one of these. Every arm's stack is loaded (and validated for the env)
-before any episode runs. The selector's state lives in
-`<run dir>/selector_state.json`; on resume, episodes that reached
+before any episode runs. The selector's calls are journaled in
+`<run dir>/selector_journal.jsonl`; on resume, episodes that reached
 results.jsonl but not the selector (a kill between the two writes) are fed
 to it first, so nothing is lost or counted twice.
 """
@@ -70,8 +70,9 @@ class SelectorChooser:
             log.warning("selector could not learn from episode %s: %s", key, err)
 
     def state(self) -> dict[str, Any]:
-        """The summary the harness saves in summary.json (full state: selector_state.json)."""
-        return {**self.session.summary(), "state_file": None if self.session.path is None else str(self.session.path)}
+        """What the harness saves in summary.json: the summary, the selector's state, the journal's path."""
+        return {**self.session.summary(), "selector_state": self.session.selector.state_dict(),
+                "journal": None if self.session.path is None else str(self.session.path)}
 
     def format_summary(self) -> str:
         return self.session.format_summary()

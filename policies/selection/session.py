@@ -1,11 +1,14 @@
-"""A selector for a live run: thread-safe, episodes finish in any order, state on disk.
+"""A selector for a live run: thread-safe, episodes finish in any order, kept on disk.
 
 The harness calls `start(episode)` when an episode begins (it gets the arm and
 its wrapper stack) and `finish(episode, reward)` when it ends, from any worker
-thread. After each call the whole state (selector, RNG, every episode's arm and
-reward) is written atomically to a JSON file in the run dir, so a killed run
-resumes exactly: an episode that was started but not finished gets the same
-arm again, and finished ones are never counted twice.
+thread. Every call is appended to a journal in the run dir (one JSON line,
+flushed and fsync'd, so the cost per episode stays constant however long the
+run). Selectors are deterministic given their seed and the order of their
+calls, so replaying the journal rebuilds the exact state, RNG included: a
+killed run resumes where it stopped, an episode that was started but not
+finished gets the same arm again, and finished ones are never counted twice.
+A line torn by a kill is cut off on load (its call is simply made again).
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from pathlib import Path
 from typing import Any, Hashable
 
 from policies.selection.base import Selector
-from policies.selection.factory import Arm, make_selector, parse_arms, selector_from_state, to_plain
+from policies.selection.factory import Arm, make_selector, parse_arms, to_plain
 
-STATE_FILE = "selector_state.json"
+JOURNAL_FILE = "selector_journal.jsonl"
 _FORMAT = 1
 
 
@@ -35,6 +38,18 @@ def _normalized(config: dict[str, Any]) -> str:
     return json.dumps(config, sort_keys=True)
 
 
+def _has_header(path: Path) -> bool:
+    """True when a journal exists with a complete first line; one torn while
+    being created (nothing was chosen yet) is removed."""
+    if not path.exists():
+        return False
+    with open(path, "rb") as fh:
+        if fh.readline().endswith(b"\n"):
+            return True
+    path.unlink()
+    return False
+
+
 def stack_label(stack: Arm) -> str:
     return "+".join(stack) if stack else "none"
 
@@ -42,6 +57,7 @@ def stack_label(stack: Arm) -> str:
 class SelectorSession:
     def __init__(self, selector: Selector, arms: list[Arm], path: str | Path | None = None,
                  error_reward: float | None = 0.0):
+        """A new session; with `path`, a new journal there (use `load` to resume one)."""
         if len(arms) != selector.n_arms:
             raise ValueError(f"{len(arms)} arms given for a selector of {selector.n_arms} arms")
         if error_reward is not None and not 0.0 <= error_reward <= 1.0:
@@ -52,41 +68,64 @@ class SelectorSession:
         self.error_reward = error_reward
         self.episodes: dict[str, dict[str, Any]] = {}  # key -> {"arm", "status", "reward", "error"}
         self._lock = threading.Lock()
+        if self.path is not None and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._append(self._header())
+
+    def _header(self) -> dict[str, Any]:
+        return {"format": _FORMAT, "config": self.selector.config(), "arms": [list(a) for a in self.arms],
+                "error_reward": self.error_reward}
 
     @classmethod
     def from_config(cls, cfg: Any, run_dir: str | Path | None = None) -> "SelectorSession | None":
         """The session a `selector` config asks for (None for `selector=none`).
 
-        With a `run_dir` that already holds a saved state, that state is
-        resumed; it must have been saved with the same config and arms.
+        With a `run_dir` that already holds a journal, it is resumed; it must
+        have been written with the same config, arms and error_reward.
         """
         selector = make_selector(cfg)
         if selector is None:
             return None
         plain = to_plain(cfg)
-        arms = parse_arms(plain.get("arms"))
-        error_reward = plain.get("error_reward", 0.0)
-        path = None if run_dir is None else Path(run_dir) / STATE_FILE
-        if path is not None and path.exists():
-            session = cls.load(path, error_reward)
-            if session.arms != arms or _normalized(session.selector.config()) != _normalized(selector.config()):
-                raise ValueError(
-                    f"{path} was saved by a different selector ({session.selector.config()}, arms "
-                    f"{[list(a) for a in session.arms]}); use a new run dir or the same selector config")
-            return session
-        return cls(selector, arms, path, error_reward)
+        arms, error_reward = parse_arms(plain.get("arms")), plain.get("error_reward", 0.0)
+        path = None if run_dir is None else Path(run_dir) / JOURNAL_FILE
+        if path is None or not _has_header(path):
+            return cls(selector, arms, path, error_reward)
+        session = cls.load(path)
+        wanted = cls(selector, arms, None, error_reward)._header()
+        if _normalized(session._header()) != _normalized(wanted):
+            raise ValueError(f"{path} was written by a different selector ({session._header()}); "
+                             f"use a new run dir or the same selector config")
+        return session
 
     @classmethod
-    def load(cls, path: str | Path, error_reward: float | None = 0.0) -> "SelectorSession":
+    def load(cls, path: str | Path) -> "SelectorSession":
+        """Replay a journal: the session exactly as it was after its last complete line."""
         path = Path(path)
+        data = path.read_bytes()
+        lines = data.split(b"\n")
+        complete, torn = lines[:-1], lines[-1]
         try:
-            data = json.loads(path.read_text())
-            if data.get("format") != _FORMAT:
-                raise ValueError(f"unknown selector state format {data.get('format')!r}")
-            session = cls(selector_from_state(data["selector"]), parse_arms(data["arms"]), path, error_reward)
-            session.episodes = {str(k): dict(v) for k, v in data["episodes"].items()}
-        except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-            raise ValueError(f"cannot resume selector state from {path}: {err}") from err
+            header = json.loads(complete[0]) if complete else {}
+            if header.get("format") != _FORMAT:
+                raise ValueError(f"no journal header of format {_FORMAT} (got {header!r:.200})")
+            selector = make_selector(header["config"])
+            session = cls(selector, parse_arms(header["arms"]), None, header["error_reward"])
+            for number, line in enumerate(complete[1:], start=2):
+                try:
+                    event = json.loads(line)
+                except json.JSONDecodeError:
+                    if number == len(complete) and not torn:
+                        torn = line  # the last line, cut by a kill
+                        complete = complete[:-1]
+                        break
+                    raise ValueError(f"line {number} is not JSON: {line[:80]!r}") from None
+                session._apply(event)
+        except (OSError, KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"cannot resume selector journal {path}: {err}") from err
+        if torn:
+            os.truncate(path, sum(len(line) + 1 for line in complete))
+        session.path = path
         return session
 
     # ---- the run's calls ----------------------------------------------------
@@ -99,14 +138,9 @@ class SelectorSession:
         key = str(episode)
         with self._lock:
             record = self.episodes.get(key)
-            if record is not None and record["status"] == "done":
-                raise ValueError(f"episode {key!r} already finished with reward {record['reward']}")
-            if record is None or record["status"] == "error":
-                if record is None:
-                    record = {"arm": self.selector.select(), "reward": None}
-                    self.episodes[key] = record
-                record.update(status="pending", error=None)
-                self._save()
+            if record is None or record["status"] != "pending":
+                self._append(self._apply({"event": "start", "episode": key}))
+                record = self.episodes[key]
             return Choice(key, record["arm"], self.arms[record["arm"]])
 
     def finish(self, episode: Hashable, reward: float | None, error: str | None = None) -> None:
@@ -117,41 +151,50 @@ class SelectorSession:
         and an arm that always fails must not be retried forever as "untried");
         with `error_reward=None` failures teach nothing.
         """
-        key = str(episode)
         with self._lock:
-            record = self.episodes.get(key)
+            self._append(self._apply({"event": "finish", "episode": str(episode), "reward": reward, "error": error}))
+
+    def _apply(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Carry out one call, live or replayed; returns the event with the arm it got."""
+        key = event["episode"]
+        record = self.episodes.get(key)
+        if event["event"] == "start":
+            if record is not None and record["status"] == "done":
+                raise ValueError(f"episode {key!r} already finished with reward {record['reward']}")
             if record is None:
-                raise ValueError(f"episode {key!r} was never started in this selector session")
-            if record["status"] != "pending":
-                raise ValueError(f"episode {key!r} already finished ({record['status']})")
-            if error is not None or reward is None:
-                if self.error_reward is not None:
-                    self.selector.update(record["arm"], self.error_reward)
-                record.update(status="error", error=error or "no reward")
-            else:
-                self.selector.update(record["arm"], reward)
-                record.update(status="done", reward=float(reward))
-            self._save()
+                arm = self.selector.select()
+                if event.get("arm", arm) != arm:
+                    raise ValueError(f"replaying episode {key!r} gave arm {arm}, the journal says {event['arm']}")
+                record = self.episodes[key] = {"arm": arm, "reward": None}
+            record.update(status="pending", error=None)
+            return {**event, "arm": record["arm"]}
+        if record is None:
+            raise ValueError(f"episode {key!r} was never started in this selector session")
+        if record["status"] != "pending":
+            raise ValueError(f"episode {key!r} already finished ({record['status']})")
+        if event["error"] is not None or event["reward"] is None:
+            if self.error_reward is not None:
+                self.selector.update(record["arm"], self.error_reward)
+            record.update(status="error", error=event["error"] or "no reward")
+        else:
+            self.selector.update(record["arm"], event["reward"])
+            record.update(status="done", reward=float(event["reward"]))
+        return event
 
     # ---- persistence ----------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        with self._lock:
-            return self._state()
-
-    def _state(self) -> dict[str, Any]:
-        return {"format": _FORMAT, "arms": [list(a) for a in self.arms],
-                "selector": self.selector.state_dict(), "episodes": self.episodes}
-
-    def _save(self) -> None:
+    def _append(self, event: dict[str, Any]) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w") as fh:
-            json.dump(self._state(), fh)
+        with open(self.path, "a") as fh:
+            fh.write(json.dumps(event) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+
+    def state(self) -> dict[str, Any]:
+        """A JSON-ready snapshot: the selector's full state and every episode's arm and result."""
+        with self._lock:
+            return {"format": _FORMAT, "arms": [list(a) for a in self.arms],
+                    "selector": self.selector.state_dict(), "episodes": json.loads(json.dumps(self.episodes))}
 
     # ---- reporting --------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

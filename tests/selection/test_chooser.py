@@ -15,7 +15,7 @@ from omegaconf import OmegaConf
 from envs.runner.results import episode_key
 from envs.runner.run import RunRequest, run_evaluation
 from policies.selection.chooser import SelectorChooser
-from policies.selection.session import STATE_FILE
+from policies.selection.session import JOURNAL_FILE, SelectorSession
 from wrappers.stack import REGISTRY, WrapperSpec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,8 +66,8 @@ def test_selector_picks_a_stack_per_episode_and_learns_to_avoid_the_bad_one(tmp_
     assert all(r["reward"] == (0.0 if r["stack"] == ["sabotage"] else 1.0) for r in records)
     assert 1 <= pulls[1] < 12  # tried, then avoided
     assert summary["selector"]["regret"] == pytest.approx(pulls[1] * 1.0)
-    state = json.loads((run_dir / STATE_FILE).read_text())
-    assert state["selector"]["updates"] == 48
+    assert SelectorSession.load(run_dir / JOURNAL_FILE).selector.updates == 48
+    assert summary["selector"]["selector_state"]["updates"] == 48
     assert "thompson: 48 episodes" in chooser.format_summary()
 
     # a second run on the same dir resumes: nothing new runs, nothing is counted twice
@@ -118,7 +118,7 @@ def test_train_free_eval_command_line_with_a_selector(tmp_path):
     assert "selector thompson: 6 episodes" in proc.stdout
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["selector"]["arms"][0]["pulls"] == 6
-    assert json.loads((run_dir / STATE_FILE).read_text())["selector"]["updates"] == 6
+    assert SelectorSession.load(run_dir / JOURNAL_FILE).selector.updates == 6
 
 
 def test_a_selector_with_a_fixed_wrappers_list_is_refused(tmp_path):

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from policies.selection import make_selector
-from policies.selection.session import STATE_FILE, SelectorSession
+from policies.selection.session import JOURNAL_FILE, SelectorSession
 
 ARMS = [[], ["summarize"], ["summarize", "correct"]]
 CFG = {"name": "thompson", "arms": ARMS, "seed": 5}
@@ -44,9 +44,8 @@ def test_parallel_episodes_finishing_out_of_order(tmp_path):
     assert sum(row["pulls"] for row in summary["arms"]) == 200 == session.selector.updates
     assert [row["pulls"] for row in summary["arms"]] == [list(arms.values()).count(a) for a in range(3)]
     assert summary["cumulative_reward"] == sum(reward_of(arm, ep) for ep, arm in arms.items())
-    on_disk = SelectorSession.load(tmp_path / STATE_FILE)
-    assert on_disk.selector.state_dict() == session.selector.state_dict()
-    assert on_disk.episodes == session.episodes
+    on_disk = SelectorSession.load(tmp_path / JOURNAL_FILE)  # replaying the journal: the same state, RNG included
+    assert on_disk.state() == session.state()
 
 
 def run_episodes(session, episodes):
@@ -72,13 +71,39 @@ def test_killed_run_resumes_exactly(tmp_path):
 
 def test_resuming_with_another_selector_config_is_refused(tmp_path):
     run_episodes(SelectorSession.from_config(CFG, tmp_path), range(3))
-    with pytest.raises(ValueError, match="saved by a different selector"):
+    with pytest.raises(ValueError, match="written by a different selector"):
         SelectorSession.from_config({**CFG, "seed": 6}, tmp_path)
-    with pytest.raises(ValueError, match="saved by a different selector"):
+    with pytest.raises(ValueError, match="written by a different selector"):
         SelectorSession.from_config({**CFG, "arms": ARMS[:2]}, tmp_path)
-    (tmp_path / STATE_FILE).write_text("{not json")
-    with pytest.raises(ValueError, match="cannot resume selector state"):
+    with pytest.raises(ValueError, match="written by a different selector"):
+        SelectorSession.from_config({**CFG, "error_reward": None}, tmp_path)
+    journal = tmp_path / JOURNAL_FILE
+    lines = journal.read_text().splitlines()
+    journal.write_text("\n".join([lines[0], "{not json", *lines[1:]]) + "\n")
+    with pytest.raises(ValueError, match="cannot resume selector journal .* line 2 is not JSON"):
         SelectorSession.from_config(CFG, tmp_path)
+
+
+def test_a_line_torn_by_a_kill_is_cut_and_the_call_made_again(tmp_path):
+    straight = SelectorSession.from_config(CFG, tmp_path / "straight")
+    run_episodes(straight, range(10))
+    session = SelectorSession.from_config(CFG, tmp_path / "torn")
+    run_episodes(session, range(9))
+    journal = tmp_path / "torn" / JOURNAL_FILE
+    with open(journal, "a") as fh:
+        fh.write('{"event": "start", "episode": "9", "ar')  # killed mid-write
+    resumed = SelectorSession.from_config(CFG, tmp_path / "torn")
+    assert journal.read_text().endswith("}\n")  # the torn tail is gone
+    run_episodes(resumed, [9])
+    assert resumed.state() == straight.state()
+    assert SelectorSession.load(journal).state() == straight.state()
+
+
+def test_a_journal_torn_while_being_created_starts_afresh(tmp_path):
+    (tmp_path / JOURNAL_FILE).write_text('{"format": 1, "conf')
+    session = SelectorSession.from_config(CFG, tmp_path)
+    run_episodes(session, range(3))
+    assert SelectorSession.load(tmp_path / JOURNAL_FILE).selector.updates == 3
 
 
 def test_failed_episodes_teach_error_reward_and_can_be_retried(tmp_path):
