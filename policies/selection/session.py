@@ -62,6 +62,8 @@ class SelectorSession:
             raise ValueError(f"{len(arms)} arms given for a selector of {selector.n_arms} arms")
         if error_reward is not None and not 0.0 <= error_reward <= 1.0:
             raise ValueError(f"error_reward must be in [0, 1] or null, got {error_reward}")
+        if path is not None and selector.seed is None:
+            raise ValueError("a selector kept in a run dir needs an integer seed: resuming replays its calls")
         self.selector = selector
         self.arms = list(arms)
         self.path = None if path is None else Path(path)

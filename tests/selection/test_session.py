@@ -136,6 +136,8 @@ def test_misuse_gets_clear_errors():
         session.start("x")
     with pytest.raises(ValueError, match="error_reward"):
         SelectorSession.from_config({**CFG, "error_reward": 2})
+    with pytest.raises(ValueError, match="needs an integer seed"):
+        SelectorSession.from_config({**CFG, "seed": None}, "unused_run_dir")
     assert SelectorSession.from_config({"name": "none"}) is None
 
 
