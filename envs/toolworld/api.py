@@ -205,6 +205,21 @@ class CallContext:
             raise ApiError(404, f"No {what} with id {row_id}.")
         return row
 
+    def insert_unique(self, table: str, key: dict[str, Any], conflict: str, extra: dict[str, Any] | None = None) -> int:
+        """Insert a row identified by `key` (plus `extra` columns), or 409 with `conflict` if one exists."""
+        where = " AND ".join(f"{k} = ?" for k in key)
+        if self.value(f"SELECT 1 FROM {table} WHERE {where}", *key.values()):
+            raise ApiError(409, conflict)
+        row = {**key, **(extra or {})}
+        return self.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", *row.values())
+
+    def delete_existing(self, table: str, key: dict[str, Any], missing: str) -> None:
+        """Delete the rows identified by `key`, or 404 with `missing` if there are none."""
+        where = " AND ".join(f"{k} = ?" for k in key)
+        if not self.value(f"SELECT 1 FROM {table} WHERE {where}", *key.values()):
+            raise ApiError(404, missing)
+        self.execute(f"DELETE FROM {table} WHERE {where}", *key.values())
+
     def update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
         """Set the columns whose new value is not None (PATCH semantics)."""
         for column, value in fields.items():

@@ -132,18 +132,14 @@ def show_song_library(ctx: CallContext) -> list[dict[str, Any]]:
 def add_song_to_library(ctx: CallContext, song_id: SONG_ID) -> dict[str, str]:
     """Add a song to your library."""
     _existing_song(ctx, song_id)
-    if ctx.value("SELECT 1 FROM music_library WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id):
-        raise ApiError(409, f"Song {song_id} is already in your library.")
-    ctx.execute("INSERT INTO music_library (owner_id, song_id, added_at) VALUES (?,?,?)", ctx.user_id, song_id, ctx.timestamp())
+    ctx.insert_unique("music_library", {"owner_id": ctx.user_id, "song_id": song_id}, f"Song {song_id} is already in your library.", {"added_at": ctx.timestamp()})
     return {"message": "Song added to your library."}
 
 
 @app.api("DELETE", "/library/{song_id}", {"message": "string"})
 def remove_song_from_library(ctx: CallContext, song_id: SONG_ID) -> dict[str, str]:
     """Remove a song from your library."""
-    if not ctx.value("SELECT 1 FROM music_library WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id):
-        raise ApiError(404, f"Song {song_id} is not in your library.")
-    ctx.execute("DELETE FROM music_library WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id)
+    ctx.delete_existing("music_library", {"owner_id": ctx.user_id, "song_id": song_id}, f"Song {song_id} is not in your library.")
     return {"message": "Song removed from your library."}
 
 
@@ -157,18 +153,14 @@ def show_liked_songs(ctx: CallContext) -> list[dict[str, Any]]:
 def like_song(ctx: CallContext, song_id: SONG_ID) -> dict[str, str]:
     """Like a song."""
     _existing_song(ctx, song_id)
-    if ctx.value("SELECT 1 FROM music_likes WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id):
-        raise ApiError(409, f"You already like song {song_id}.")
-    ctx.execute("INSERT INTO music_likes (owner_id, song_id) VALUES (?,?)", ctx.user_id, song_id)
+    ctx.insert_unique("music_likes", {"owner_id": ctx.user_id, "song_id": song_id}, f"You already like song {song_id}.")
     return {"message": "Song liked."}
 
 
 @app.api("DELETE", "/likes/{song_id}", {"message": "string"})
 def unlike_song(ctx: CallContext, song_id: SONG_ID) -> dict[str, str]:
     """Remove your like from a song."""
-    if not ctx.value("SELECT 1 FROM music_likes WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id):
-        raise ApiError(404, f"You do not like song {song_id}.")
-    ctx.execute("DELETE FROM music_likes WHERE owner_id = ? AND song_id = ?", ctx.user_id, song_id)
+    ctx.delete_existing("music_likes", {"owner_id": ctx.user_id, "song_id": song_id}, f"You do not like song {song_id}.")
     return {"message": "Like removed."}
 
 
@@ -183,18 +175,14 @@ def follow_artist(ctx: CallContext, artist: ARTIST) -> dict[str, str]:
     """Follow an artist."""
     if not ctx.value("SELECT 1 FROM music_songs WHERE artist = ?", artist):
         raise ApiError(404, f"No artist named {artist!r}.")
-    if ctx.value("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", ctx.user_id, artist):
-        raise ApiError(409, f"You already follow {artist}.")
-    ctx.execute("INSERT INTO music_follows (owner_id, artist) VALUES (?,?)", ctx.user_id, artist)
+    ctx.insert_unique("music_follows", {"owner_id": ctx.user_id, "artist": artist}, f"You already follow {artist}.")
     return {"message": f"You now follow {artist}."}
 
 
 @app.api("DELETE", "/following", {"message": "string"})
 def unfollow_artist(ctx: CallContext, artist: ARTIST) -> dict[str, str]:
     """Stop following an artist."""
-    if not ctx.value("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", ctx.user_id, artist):
-        raise ApiError(404, f"You do not follow {artist!r}.")
-    ctx.execute("DELETE FROM music_follows WHERE owner_id = ? AND artist = ?", ctx.user_id, artist)
+    ctx.delete_existing("music_follows", {"owner_id": ctx.user_id, "artist": artist}, f"You do not follow {artist!r}.")
     return {"message": f"You no longer follow {artist}."}
 
 
@@ -250,9 +238,8 @@ def add_song_to_playlist(ctx: CallContext, playlist_id: PLAYLIST_ID, song_id: SO
     """Add a song at the end of one of your playlists."""
     ctx.owned("music_playlists", playlist_id, "playlist")
     _existing_song(ctx, song_id)
-    if ctx.value("SELECT 1 FROM music_playlist_songs WHERE playlist_id = ? AND song_id = ?", playlist_id, song_id):
-        raise ApiError(409, f"Song {song_id} is already in playlist {playlist_id}.")
-    ctx.execute("INSERT INTO music_playlist_songs (playlist_id, song_id, added_at) VALUES (?,?,?)", playlist_id, song_id, ctx.timestamp())
+    ctx.insert_unique("music_playlist_songs", {"playlist_id": playlist_id, "song_id": song_id}, f"Song {song_id} is already in playlist {playlist_id}.",
+                      {"added_at": ctx.timestamp()})
     return {"message": "Song added to the playlist."}
 
 
@@ -260,9 +247,7 @@ def add_song_to_playlist(ctx: CallContext, playlist_id: PLAYLIST_ID, song_id: SO
 def remove_song_from_playlist(ctx: CallContext, playlist_id: PLAYLIST_ID, song_id: SONG_ID) -> dict[str, str]:
     """Remove a song from one of your playlists."""
     ctx.owned("music_playlists", playlist_id, "playlist")
-    if not ctx.value("SELECT 1 FROM music_playlist_songs WHERE playlist_id = ? AND song_id = ?", playlist_id, song_id):
-        raise ApiError(404, f"Song {song_id} is not in playlist {playlist_id}.")
-    ctx.execute("DELETE FROM music_playlist_songs WHERE playlist_id = ? AND song_id = ?", playlist_id, song_id)
+    ctx.delete_existing("music_playlist_songs", {"playlist_id": playlist_id, "song_id": song_id}, f"Song {song_id} is not in playlist {playlist_id}.")
     return {"message": "Song removed from the playlist."}
 
 

@@ -156,20 +156,14 @@ def show_friends(ctx: CallContext) -> list[dict[str, Any]]:
 @app.api("POST", "/friends", {"message": "string"})
 def add_friend(ctx: CallContext, email: EMAIL) -> dict[str, str]:
     """Add a payments friend by email."""
-    other = _person_by_email(ctx, email)
-    if ctx.value("SELECT 1 FROM payments_friends WHERE owner_id = ? AND friend_id = ?", ctx.user_id, other):
-        raise ApiError(409, f"{email} is already your friend.")
-    ctx.execute("INSERT INTO payments_friends (owner_id, friend_id) VALUES (?,?)", ctx.user_id, other)
+    ctx.insert_unique("payments_friends", {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)}, f"{email} is already your friend.")
     return {"message": "Friend added."}
 
 
 @app.api("DELETE", "/friends", {"message": "string"})
 def remove_friend(ctx: CallContext, email: EMAIL) -> dict[str, str]:
     """Remove a payments friend."""
-    other = _person_by_email(ctx, email)
-    if not ctx.value("SELECT 1 FROM payments_friends WHERE owner_id = ? AND friend_id = ?", ctx.user_id, other):
-        raise ApiError(404, f"{email} is not your friend.")
-    ctx.execute("DELETE FROM payments_friends WHERE owner_id = ? AND friend_id = ?", ctx.user_id, other)
+    ctx.delete_existing("payments_friends", {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)}, f"{email} is not your friend.")
     return {"message": "Friend removed."}
 
 

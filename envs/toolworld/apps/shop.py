@@ -189,9 +189,7 @@ def update_cart_item(ctx: CallContext, product_id: PRODUCT_ID, quantity: QUANTIT
 @app.api("DELETE", "/cart/{product_id}", {"message": "string"})
 def remove_from_cart(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Take a product out of your cart."""
-    if not ctx.value("SELECT 1 FROM shop_cart WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id):
-        raise ApiError(404, f"Product {product_id} is not in your cart.")
-    ctx.execute("DELETE FROM shop_cart WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id)
+    ctx.delete_existing("shop_cart", {"owner_id": ctx.user_id, "product_id": product_id}, f"Product {product_id} is not in your cart.")
     return {"message": "Removed from cart."}
 
 
@@ -283,16 +281,12 @@ def show_wishlist(ctx: CallContext) -> list[dict[str, Any]]:
 def add_to_wishlist(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Put a product on your wishlist."""
     _product(ctx, product_id)
-    if ctx.value("SELECT 1 FROM shop_wishlist WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id):
-        raise ApiError(409, f"Product {product_id} is already on your wishlist.")
-    ctx.execute("INSERT INTO shop_wishlist (owner_id, product_id) VALUES (?,?)", ctx.user_id, product_id)
+    ctx.insert_unique("shop_wishlist", {"owner_id": ctx.user_id, "product_id": product_id}, f"Product {product_id} is already on your wishlist.")
     return {"message": "Added to wishlist."}
 
 
 @app.api("DELETE", "/wishlist/{product_id}", {"message": "string"})
 def remove_from_wishlist(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Take a product off your wishlist."""
-    if not ctx.value("SELECT 1 FROM shop_wishlist WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id):
-        raise ApiError(404, f"Product {product_id} is not on your wishlist.")
-    ctx.execute("DELETE FROM shop_wishlist WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id)
+    ctx.delete_existing("shop_wishlist", {"owner_id": ctx.user_id, "product_id": product_id}, f"Product {product_id} is not on your wishlist.")
     return {"message": "Removed from wishlist."}
