@@ -7,3 +7,6 @@ register(id="trainfree/ToolWorld-v0", entry_point="envs.toolworld.env:ToolWorldE
 
 # AppWorld: the real appworld package behind the same contract (needs appworld and its data).
 register(id="trainfree/AppWorld-v0", entry_point="envs.appworld:AppWorldEnv")
+
+# MLE competitions: ML-engineering competitions in the MLE-bench shape (envs/mle).
+register(id="trainfree/MLECompetition-v0", entry_point="envs.mle.env:MLECompetitionEnv")

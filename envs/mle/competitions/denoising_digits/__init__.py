@@ -1,0 +1,101 @@
+"""Image-to-image (RMSE): clean stained, noisy scans of digits.
+
+Images are scikit-learn's bundled 8x8 digits drawn as dark ink on white
+paper (1 - intensity / 16). Each noisy copy gets one or two soft dark stains
+(Gaussian blobs of random place, size and strength) plus pixel noise (sd 0.08),
+clipped to [0, 1], as in Kaggle's dirty-documents task. Seeded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_digits
+
+from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.competition import CompetitionConfig
+
+SIDE = 8
+NOISY = [f"n{i}" for i in range(SIDE * SIDE)]
+CLEAN = [f"c{i}" for i in range(SIDE * SIDE)]
+PIXELS = [f"p{i}" for i in range(SIDE * SIDE)]
+
+
+def _stain(rng: np.random.Generator) -> np.ndarray:
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE]
+    cy, cx = rng.uniform(-1, SIDE, 2)
+    width = rng.uniform(1.0, 3.0)
+    return rng.uniform(0.2, 0.6) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * width**2))
+
+
+def generate(rng: np.random.Generator) -> pd.DataFrame:
+    clean = 1 - load_digits().images / 16.0
+    noisy = np.empty_like(clean)
+    for i, image in enumerate(clean):
+        stains = sum(_stain(rng) for _ in range(rng.integers(1, 3)))
+        noisy[i] = np.clip(image - stains + rng.normal(0, 0.08, image.shape), 0, 1)
+    flat = lambda images: images.reshape(len(images), -1).round(4)  # noqa: E731
+    frame = pd.concat([pd.DataFrame(flat(noisy), columns=NOISY), pd.DataFrame(flat(clean), columns=CLEAN)], axis=1)
+    frame.insert(0, "image_id", np.arange(len(frame)))
+    return frame
+
+
+def pixel_ids(image_ids: pd.Series) -> np.ndarray:
+    """Submission ids "<image>_<row>_<col>" (1-based rows and columns), image by image."""
+    return np.array([f"{img}_{r}_{c}" for img in image_ids for r in range(1, SIDE + 1) for c in range(1, SIDE + 1)])
+
+
+def _images(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame[["image_id", *columns]].copy()
+    out.columns = ["image_id", *PIXELS]
+    return out
+
+
+def answers(test: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"id": pixel_ids(test["image_id"]), "value": test[CLEAN].to_numpy().ravel()})
+
+
+def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
+    _images(train, NOISY).to_csv(public / "train_noisy.csv", index=False)
+    _images(train, CLEAN).to_csv(public / "train_clean.csv", index=False)
+    _images(test, NOISY).to_csv(public / "test_noisy.csv", index=False)
+    pd.DataFrame({"id": pixel_ids(test["image_id"]), "value": 1.0}).to_csv(public / "sample_submission.csv", index=False)
+
+
+def patches(images: np.ndarray) -> np.ndarray:
+    """Per pixel: its 3x3 neighbourhood (edge-padded) and its position; rows image by image."""
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    cols = [padded[:, dy : dy + SIDE, dx : dx + SIDE].reshape(-1) for dy in range(3) for dx in range(3)]
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE]
+    cols += [np.tile(yy.ravel(), len(images)), np.tile(xx.ravel(), len(images))]
+    return np.column_stack(cols)
+
+
+def features(public: Path) -> Features:
+    noisy = pd.read_csv(public / "train_noisy.csv")
+    clean = pd.read_csv(public / "train_clean.csv")
+    test = pd.read_csv(public / "test_noisy.csv")
+    as_images = lambda f: f[PIXELS].to_numpy().reshape(-1, SIDE, SIDE)  # noqa: E731
+    y = clean[PIXELS].to_numpy().ravel()
+    return Features(patches(as_images(noisy)), y, patches(as_images(test)), pixel_ids(test["image_id"]), ("value",))
+
+
+SPEC = BuiltinSpec(
+    config=CompetitionConfig(
+        id="denoising-digits",
+        name="Denoising stained digit scans",
+        category="image-to-image",
+        metric="rmse",
+        lower_is_better=True,
+        id_column="id",
+        difficulty=2,
+    ),
+    seed=7,
+    generate=generate,
+    write_public=write_public,
+    answers=answers,
+    kind="regression",
+    features=features,
+)

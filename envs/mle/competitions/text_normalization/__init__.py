@@ -1,0 +1,217 @@
+"""Sequence-to-sequence text normalization (accuracy): write tokens as spoken.
+
+Generator (seeded): 2,500 sentences of common words with embedded semiotic
+tokens: cardinals, years (only after "in", "since", "from" or "by"; the same
+digits elsewhere are cardinals), ordinals, money, decimals, letter
+sequences, measures and times. Targets ("after") are made by num2words in
+Kaggle's style (lower case, no hyphens, commas or "and").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from num2words import num2words
+
+from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.competition import CompetitionConfig
+from envs.mle.population import DATA_SETTINGS
+
+N_SENTENCES = 2500
+WORDS = (
+    "the a of and to in is was he she it they we you that for on with as his her at by this had not are but from "
+    "or have an which one were all there their been has more if will would who when what so can said about into "
+    "than them some could time these two may then do first any my now such like our over man me even most made "
+    "after also did many before must through back years where much your way well down should because each just "
+    "those people how too little state good very make world still own see men work long get here between both life "
+    "being under never day same another know while last might us great old year off come since against go came right "
+    "used take three city company river train house market report team school family music people night money"
+).split()
+YEAR_CUES = ("in", "since", "from", "by")
+UNITS = {"kg": ("kilogram", "kilograms"), "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"), "ml": ("milliliter", "milliliters")}
+
+
+def spoken(number: int, to: str = "cardinal") -> str:
+    """num2words in Kaggle's style: "one thousand two hundred thirty four"."""
+    text = num2words(number, to=to, lang="en")
+    return re.sub(r"\s+", " ", text.replace(",", "").replace("-", " ").replace(" and ", " ")).strip()
+
+
+def verbalize(token: str, kind: str) -> str:
+    if kind in ("PLAIN", "PUNCT"):
+        return token
+    if kind == "CARDINAL":
+        return spoken(int(token))
+    if kind == "YEAR":
+        return spoken(int(token), to="year")
+    if kind == "ORDINAL":
+        return spoken(int(token[:-2]), to="ordinal")
+    if kind == "MONEY":
+        amount = int(token[1:])
+        return f"{spoken(amount)} dollar" + ("" if amount == 1 else "s")
+    if kind == "DECIMAL":
+        whole, frac = token.split(".")
+        return f"{spoken(int(whole))} point " + " ".join(spoken(int(d)) for d in frac)
+    if kind == "LETTERS":
+        return " ".join(token.lower())
+    if kind == "MEASURE":
+        value, unit = int(token[:-2]), token[-2:]
+        return f"{spoken(value)} {UNITS[unit][0] if value == 1 else UNITS[unit][1]}"
+    if kind == "TIME":
+        hour, minute = (int(x) for x in token.split(":"))
+        if minute == 0:
+            return f"{spoken(hour)} o'clock"
+        return f"{spoken(hour)} " + (f"o {spoken(minute)}" if minute < 10 else spoken(minute))
+    raise ValueError(f"unknown token class {kind!r}")
+
+
+def _semiotic(rng: np.random.Generator, previous: str) -> tuple[str, str]:
+    kind = rng.choice(["CARDINAL", "YEAR", "ORDINAL", "MONEY", "DECIMAL", "LETTERS", "MEASURE", "TIME", "YEARLIKE"])
+    if kind == "CARDINAL":
+        return str(int(rng.choice([rng.integers(0, 20), rng.integers(20, 1000), rng.integers(1000, 100000)]))), kind
+    if kind in ("YEAR", "YEARLIKE"):  # a year-looking number that is a year only after a cue word
+        return str(int(rng.integers(1900, 2030))), "YEAR" if previous in YEAR_CUES else "CARDINAL"
+    if kind == "ORDINAL":
+        n = int(rng.integers(1, 120))
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}", kind
+    if kind == "MONEY":
+        return f"${int(rng.integers(1, 5000))}", kind
+    if kind == "DECIMAL":
+        return f"{int(rng.integers(0, 100))}.{int(rng.integers(0, 100)):0{int(rng.integers(1, 3))}d}", kind
+    if kind == "LETTERS":
+        return "".join(rng.choice(list("ABCDEFGHIJKLMNOPRSTUVW"), int(rng.integers(2, 5)))), kind
+    if kind == "MEASURE":
+        return f"{int(rng.integers(1, 500))}{rng.choice(list(UNITS))}", kind
+    return f"{int(rng.integers(1, 13))}:{int(rng.choice([0, 5, 15, 30, 45, int(rng.integers(0, 60))])):02d}", "TIME"
+
+
+def generate(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for sid in range(N_SENTENCES):
+        tokens: list[tuple[str, str]] = []
+        for _ in range(int(rng.integers(4, 14))):
+            previous = tokens[-1][0] if tokens else ""
+            if rng.random() < 0.18:
+                tokens.append(_semiotic(rng, previous))
+            elif rng.random() < 0.12:
+                tokens.append((str(rng.choice(YEAR_CUES)), "PLAIN"))
+            else:
+                tokens.append((str(rng.choice(WORDS)), "PLAIN"))
+            if rng.random() < 0.06:
+                tokens.append((",", "PUNCT"))
+        tokens.append((".", "PUNCT"))
+        for tid, (token, kind) in enumerate(tokens):
+            rows.append((sid, tid, kind, token, verbalize(token, kind)))
+    return pd.DataFrame(rows, columns=["sentence_id", "token_id", "class", "before", "after"])
+
+
+def token_ids(frame: pd.DataFrame) -> pd.Series:
+    return frame["sentence_id"].astype(str) + "_" + frame["token_id"].astype(str)
+
+
+def answers(test: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"id": token_ids(test), "after": test["after"]})
+
+
+def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
+    train.to_csv(public / "train.csv", index=False)
+    test[["sentence_id", "token_id", "before"]].to_csv(public / "test.csv", index=False)
+    pd.DataFrame({"id": token_ids(test), "after": test["before"]}).to_csv(public / "sample_submission.csv", index=False)
+
+
+# --- the leaderboard population: memorization plus growing sets of hand rules ---
+
+RULE_LEVELS = (
+    (),
+    ("cardinal",),
+    ("cardinal", "ordinal"),
+    ("cardinal", "ordinal", "money"),
+    ("cardinal", "ordinal", "money", "decimal"),
+    ("cardinal", "ordinal", "money", "decimal", "letters"),
+    ("cardinal", "ordinal", "money", "decimal", "letters", "year_always"),
+    ("cardinal", "ordinal", "money", "decimal", "letters", "year_in_context"),
+)
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    rules: tuple[str, ...]
+    rules_first: bool
+    data_fraction: float
+    seed: int
+
+    @property
+    def name(self) -> str:
+        order = "rules-first" if self.rules_first else "memory-first"
+        return f"memorize+rules({'+'.join(self.rules) or 'none'})|{order}|data={self.data_fraction}|seed={self.seed}"
+
+
+def candidates() -> list[Normalizer]:
+    return [Normalizer(rules, first, f, s) for rules in RULE_LEVELS for first in (False, True) for f, s in DATA_SETTINGS]
+
+
+def apply_rules(token: str, previous: str, rules: tuple[str, ...]) -> str | None:
+    if re.fullmatch(r"(19|20)\d\d", token) and ("year_always" in rules or ("year_in_context" in rules and previous in YEAR_CUES)):
+        return verbalize(token, "YEAR")
+    checks = (
+        ("cardinal", r"\d+", "CARDINAL"),
+        ("ordinal", r"\d+(st|nd|rd|th)", "ORDINAL"),
+        ("money", r"\$\d+", "MONEY"),
+        ("decimal", r"\d+\.\d+", "DECIMAL"),
+        ("letters", r"[A-Z]{2,}", "LETTERS"),
+    )
+    for rule, pattern, kind in checks:
+        if rule in rules and re.fullmatch(pattern, token):
+            return verbalize(token, kind)
+    return None
+
+
+def solve(candidate: Normalizer, public: Path) -> pd.DataFrame:
+    train = pd.read_csv(public / "train.csv", dtype=str, keep_default_na=False)
+    test = pd.read_csv(public / "test.csv", dtype=str, keep_default_na=False)
+    sentences = train["sentence_id"].unique()
+    if candidate.data_fraction < 1:
+        rng = np.random.default_rng(candidate.seed)
+        keep = rng.choice(sentences, int(candidate.data_fraction * len(sentences)), replace=False)
+        train = train[train["sentence_id"].isin(set(keep))]
+    pairs = train.groupby(["before", "after"]).size().reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    best = pairs.drop_duplicates("before")
+    memory = dict(zip(best["before"], best["after"]))
+    previous = test.groupby("sentence_id")["before"].shift(1).fillna("")
+    after = []
+    for token, prev in zip(test["before"], previous):
+        ruled = apply_rules(token, prev, candidate.rules)
+        remembered = memory.get(token)
+        first, second = (ruled, remembered) if candidate.rules_first else (remembered, ruled)
+        after.append(first if first is not None else second if second is not None else token)
+    return pd.DataFrame({"id": test["sentence_id"] + "_" + test["token_id"], "after": after})
+
+
+def features(public: Path) -> Features:
+    raise NotImplementedError("text-normalization uses its own population (candidates/solve)")
+
+
+SPEC = BuiltinSpec(
+    config=CompetitionConfig(
+        id="text-normalization",
+        name="Text normalization",
+        category="seq2seq",
+        metric="accuracy",
+        lower_is_better=False,
+        id_column="id",
+        difficulty=2,
+    ),
+    seed=8,
+    generate=generate,
+    write_public=write_public,
+    answers=answers,
+    kind="custom",
+    features=features,
+    group_column="sentence_id",
+    custom_population=(candidates, solve),
+)

@@ -1,0 +1,155 @@
+"""Pieces of an MLE episode that are plain data: journal entries, the chosen
+submission, the texts shown to the agent, and the reward definitions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from envs.mle.competition import Competition
+from envs.mle.runner import RunResult
+
+SUBMIT = "submit"
+SELECTIONS = ("best", "last")
+REWARDS = ("percentile", "medal")
+SUCCESS_RULES = ("any_medal", "above_median")
+_FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL)
+
+
+def split_plan(action: str) -> tuple[str, str]:
+    """(plan, code): text around a ```python block is the plan; else the leading comment lines."""
+    match = _FENCE.search(action)
+    if match:
+        plan = (action[: match.start()] + action[match.end() :]).strip()
+        return plan, match.group(1)
+    lines = action.splitlines()
+    head = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        head.append(line.lstrip("# ").rstrip())
+    return "\n".join(head).strip(), action
+
+
+@dataclass
+class Candidate:
+    """A valid submission the episode may end with."""
+
+    step: int
+    validation_score: float | None
+    csv: str
+
+
+def better(new: Candidate, old: Candidate | None, selection: str, lower_is_better: bool) -> bool:
+    """Whether `new` replaces `old` as the episode's chosen submission.
+
+    "last": the latest valid submission. "best": the best validation score
+    (a scored submission beats an unscored one; ties and unscored go to the later)."""
+    if old is None or selection == "last":
+        return True
+    if new.validation_score is None:
+        return old.validation_score is None
+    if old.validation_score is None:
+        return True
+    if lower_is_better:
+        return new.validation_score <= old.validation_score
+    return new.validation_score >= old.validation_score
+
+
+def medal_reward(evaluation: dict) -> float:
+    """Gold 1, silver 2/3, bronze 1/3, no medal 0."""
+    if evaluation["gold_medal"]:
+        return 1.0
+    if evaluation["silver_medal"]:
+        return 2 / 3
+    return 1 / 3 if evaluation["bronze_medal"] else 0.0
+
+
+def data_listing(public_dir: Path) -> str:
+    """Files of ./input with sizes; CSVs also with their header and row count."""
+    lines = ["Files in ./input:"]
+    for path in sorted(p for p in public_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(public_dir).as_posix()
+        line = f"- {rel} ({path.stat().st_size:,} bytes)"
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                header = handle.readline().strip()
+                rows = sum(1 for _ in handle)
+            shown = header if len(header) <= 300 else header[:300] + " ..."
+            line += f": {rows:,} rows; columns: {shown}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def rules_text(competition: Competition, *, max_steps: int, timeout_s: float, memory_mb: int | None, threads: int,
+               selection: str, validation: bool, time_budget_s: float | None) -> str:
+    cfg = competition.config
+    direction = "lower" if cfg.lower_is_better else "higher"
+    chosen = (
+        "the valid submission with the best validation score (the latest one among equals)"
+        if selection == "best" and validation
+        else "your latest valid submission"
+    )
+    lines = [
+        "Rules:",
+        "- Each action is one complete Python script (a plan may come first as leading # comments, or as text",
+        "  around a ```python block). It runs from scratch in a fresh folder; nothing carries over between steps.",
+        "- The data is in ./input (a private copy). Write ./submission.csv in the format of ./input/sample_submission.csv.",
+        f"- Limits per run: {timeout_s:g} s wall time, "
+        + (f"{memory_mb} MiB memory, " if memory_mb else "")
+        + f"{threads} thread(s). Available: numpy, pandas, scipy, scikit-learn, num2words.",
+        f"- You have {max_steps} steps" + (f" and {time_budget_s:g} s of run time in all" if time_budget_s else "")
+        + f". Reply with exactly `{SUBMIT}` to finish; the graded submission is {chosen}.",
+        f"- Metric: {cfg.metric} ({direction} is better), on a hidden test set.",
+    ]
+    if validation:
+        lines.append("- After a successful run your script is run again on a held-out split of the training data and the")
+        lines.append("  validation score is reported (never computed on the test set).")
+    return "\n".join(lines)
+
+
+def journal_entry(step: int, plan: str, code: str, run: RunResult | None, reason_invalid: str | None,
+                  submission_exists: bool, validation_score: float | None, error: str | None = None) -> dict:
+    ok = run is not None and run.ok
+    failed_output = run.stderr if run is not None and not ok else ""
+    summary = error or (failed_output[-600:] if failed_output else (run.stdout[-600:] if run else ""))
+    valid = submission_exists and reason_invalid is None
+    return {
+        "step": step,
+        "plan": plan,
+        "code": code,
+        "status": error or (run.status() if run else "not run"),
+        "ran_ok": ok,
+        "runtime_s": run.runtime_s if run else 0.0,
+        "output_summary": summary,
+        "submission": "valid" if valid else ("invalid" if submission_exists else "missing"),
+        "submission_reason": reason_invalid,
+        "metric": validation_score,
+        "buggy": not (ok and valid),
+    }
+
+
+def journal_table(journal: list[dict]) -> str:
+    if not journal:
+        return "Journal: no attempts yet."
+    lines = ["Journal of attempts (step | run | submission | validation metric | runtime | buggy):"]
+    for e in journal:
+        metric = "-" if e["metric"] is None else f"{e['metric']:.5g}"
+        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric} | {e['runtime_s']:.2f} s | {e['buggy']}")
+    return "\n".join(lines)
+
+
+def step_output(step: int, run: RunResult, exists: bool, reason: str | None, validation_score: float | None,
+                metric: str, validation: bool) -> str:
+    parts = [f"[step {step}] {run.status()} after {run.runtime_s:.2f} s"]
+    if not exists:
+        parts.append("submission.csv: missing")
+    else:
+        parts.append("submission.csv: valid" if reason is None else f"submission.csv: invalid: {reason}")
+    if validation:
+        shown = "unavailable (the run or its validation submission failed)" if validation_score is None else f"{validation_score:.5g}"
+        parts.append(f"validation {metric} on a held-out split of train: {shown}")
+    parts.append("--- stdout (end) ---\n" + (run.stdout.rstrip() or "(empty)"))
+    parts.append("--- stderr (end) ---\n" + (run.stderr.rstrip() or "(empty)"))
+    return "\n".join(parts)

@@ -1,0 +1,121 @@
+"""Run one solution script in its own folder under resource limits.
+
+The script gets a fresh folder holding a private copy of the public data in
+`./input`; it runs with a clean environment (no inherited variables, so no
+cache path or API key leaks in; HOME and TMPDIR point into its folder),
+BLAS/OpenMP thread caps, RLIMIT_AS / CPU / file-size limits, optional CPU
+pinning, and a wall-time limit after which its whole process group is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from envs.sandbox.limits import Limits, kill_process_group
+
+SCRIPT_NAME = "solution.py"
+MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unable to allocate")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int | None
+    timed_out: bool
+    runtime_s: float
+    stdout: str
+    stderr: str
+    out_of_memory: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    def status(self) -> str:
+        if self.timed_out:
+            return "killed: wall-time limit reached"
+        if self.out_of_memory:
+            return f"failed: out of memory (exit status {self.exit_code})"
+        if self.exit_code is not None and self.exit_code < 0:
+            return f"killed by signal {-self.exit_code}"
+        return f"exit status {self.exit_code}"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ok": self.ok, "status": self.status()}
+
+
+def _tail(path: Path, chars: int) -> str:
+    """The last `chars` characters of a possibly huge log file, read from its end."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4 * chars))
+        text = handle.read().decode("utf-8", errors="replace")
+    if size > 4 * chars or len(text) > chars:
+        return f"[... {size} bytes in all, showing the end ...]\n" + text[-chars:]
+    return text
+
+
+def clean_environment(workdir: Path, limits: Limits) -> dict[str, str]:
+    base = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir / "tmp"),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+    }
+    return limits.environment(base)
+
+
+def run_script(
+    code: str,
+    workdir: Path,
+    input_dir: Path,
+    *,
+    limits: Limits,
+    timeout_s: float,
+    log_dir: Path,
+    python: str = sys.executable,
+    tail_chars: int = 4000,
+) -> RunResult:
+    """Copy the public data to workdir/input, run the script there, report what happened."""
+    workdir.mkdir(parents=True)
+    shutil.copytree(input_dir, workdir / "input")
+    (workdir / "tmp").mkdir()
+    (workdir / SCRIPT_NAME).write_text(code, encoding="utf-8")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = log_dir / f"{workdir.name}.out", log_dir / f"{workdir.name}.err"
+    start = time.perf_counter()
+    timed_out = False
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            [python, SCRIPT_NAME],
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env=clean_environment(workdir, limits),
+            preexec_fn=limits.preexec(),
+        )
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        kill_process_group(proc)  # also ends background children a finished script left behind
+    runtime = time.perf_counter() - start
+    stdout, stderr = _tail(out_path, tail_chars), _tail(err_path, tail_chars)
+    return RunResult(
+        exit_code=None if timed_out else proc.returncode,
+        timed_out=timed_out,
+        runtime_s=round(runtime, 3),
+        stdout=stdout,
+        stderr=stderr,
+        out_of_memory=not timed_out and proc.returncode != 0 and any(s in stderr for s in MEMORY_SIGNS),
+    )
