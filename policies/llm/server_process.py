@@ -62,6 +62,7 @@ class ServerProcess:
         """Launch and block until ready; raises LLMError with the log tail if it is not."""
         if self.running:
             return self
+        self.stop()  # a crashed earlier run: reap it and drop its log
         fd, log_name = tempfile.mkstemp(prefix=f"{self.name.replace(' ', '_')}_", suffix=".log")
         self._log_path = Path(log_name)
         with os.fdopen(fd, "wb") as log:
