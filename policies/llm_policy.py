@@ -85,9 +85,15 @@ class LLMPolicy(Policy):
         Unset `prompt`/`code_blocks` follow the environment kind
         (toolworld/appworld: toolworld_system + join; mle: mle_system + longest).
         """
-        if env_kind not in ENV_DEFAULTS:
-            raise ValueError(f"unknown env kind {env_kind!r}; known: {', '.join(ENV_DEFAULTS)}")
-        default_prompt, default_blocks = ENV_DEFAULTS[env_kind]
+        prompt, code_blocks = cfg.get("prompt"), cfg.get("code_blocks")
+        if not (prompt and code_blocks):
+            if env_kind not in ENV_DEFAULTS:
+                raise ValueError(
+                    f"no default prompt for env kind {env_kind!r} (known: {', '.join(ENV_DEFAULTS)}); "
+                    "set policy.prompt and policy.code_blocks"
+                )
+            default_prompt, default_blocks = ENV_DEFAULTS[env_kind]
+            prompt, code_blocks = prompt or default_prompt, code_blocks or default_blocks
         sampling = dict(cfg.get("sampling") or {})
         unknown = set(sampling) - {"temperature", "max_tokens", "stop", "seed"}
         if unknown:
@@ -97,8 +103,8 @@ class LLMPolicy(Policy):
             sampling["stop"] = tuple(sampling["stop"])
         return cls(
             model,
-            load_prompt(cfg.get("prompt") or default_prompt),
-            code_blocks=cfg.get("code_blocks") or default_blocks,
+            load_prompt(prompt),
+            code_blocks=code_blocks,
             **sampling,
         )
 

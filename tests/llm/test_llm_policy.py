@@ -100,7 +100,9 @@ def test_from_config_picks_prompt_and_code_rule_by_env_kind(embedded) -> None:
     assert tool.system_prompt == load_prompt("mle_system") and tool.code_blocks == "join"
     with pytest.raises(ValueError, match="unknown sampling option"):
         LLMPolicy.from_config({"sampling": {"temprature": 1}}, embedded)
-    with pytest.raises(ValueError, match="unknown env kind"):
+    with pytest.raises(ValueError, match="no default prompt for env kind 'chess'.*set policy.prompt"):
         LLMPolicy.from_config({}, embedded, env_kind="chess")
+    chess = LLMPolicy.from_config({"prompt": "mle_system", "code_blocks": "longest"}, embedded, env_kind="chess")
+    assert chess.code_blocks == "longest"
     with pytest.raises(FileNotFoundError, match="no prompt template"):
         LLMPolicy.from_config({"prompt": "nope"}, embedded)
