@@ -153,14 +153,21 @@ def run_evaluation(
     request: RunRequest,
     run_dir: str | Path,
     chooser: StackChooser | None = None,
+    model: ChatModel | None = None,
 ) -> dict[str, Any]:
-    """Run every missing episode of `request` in `run_dir`; return the summary of all of them."""
+    """Run every missing episode of `request` in `run_dir`; return the summary of all of them.
+
+    `model` replaces the one `request.policy.model` describes (the caller keeps
+    ownership and closes it); by default the run builds its model and closes it.
+    """
     run_dir = Path(run_dir)
-    validate_stack(stack_names(request.stack), request.env_kind)
+    validate_stack(list(request.stack), request.env_kind)
     chooser = chooser or FixedStack(request.stack)
     with ResultStore(run_dir) as store:
         _check_identity(run_dir, request)
-        model = make_model(request.policy)
+        owns_model = model is None
+        if owns_model:
+            model = make_model(request.policy)
         if model is None and request.stack:
             raise ValueError(
                 f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none"
@@ -183,7 +190,7 @@ def run_evaluation(
             elapsed = time.monotonic() - started
         finally:
             pool.close()
-            if model is not None:
+            if owns_model and model is not None:
                 model.close()
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]

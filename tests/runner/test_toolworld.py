@@ -1,0 +1,87 @@
+"""The harness on ToolWorld: oracle ceiling, replayed LLM policy, a server that is down, a stack sweep."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from envs.runner.report import main as report_main
+from tests.runner.conftest import read_lines, run_eval
+from tests.runner.scripted import oracle_code_by_instruction, record_oracle_replies
+
+RECORDED = 3  # the recording covers the first 3 dev tasks
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory):
+    """Replies of an LLM policy that writes each task's oracle code, recorded through the harness."""
+    base = tmp_path_factory.mktemp("recording")
+    path = base / "replies.jsonl"
+    summary = record_oracle_replies(path, oracle_code_by_instruction("dev"), base / "run", limit=RECORDED)
+    assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == RECORDED
+    return path, read_lines(base / "run")
+
+
+def replay(path, *more: str) -> list[str]:
+    return ["env=toolworld", "policy=replay", f"policy.model.path={path}", "max_steps=3", *more]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed on exit: connecting is refused
+
+
+def test_the_oracle_policy_solves_the_dev_tasks(tmp_path):
+    proc = run_eval("env=toolworld", "policy=oracle", "limit=6", "max_steps=10", "workers=2", f"hydra.run.dir={tmp_path}")
+    lines = read_lines(tmp_path)
+    assert len(lines) >= 3 and all(r["success"] and r["tests_failed"] == 0 and r["tests_passed"] > 0 for r in lines)
+    assert "| TGC | 100.0% +- 0.0" in proc.stdout and "| SGC | 100.0%" in proc.stdout
+
+
+def test_a_replayed_llm_run_reproduces_the_recorded_run_without_model_calls(recording, tmp_path):
+    path, recorded = recording
+    before = path.read_bytes()
+    run_eval(*replay(path, f"limit={RECORDED}", "workers=2"), f"hydra.run.dir={tmp_path}")
+    replayed = {r["key"]: r for r in read_lines(tmp_path)}
+    fields = ("success", "reward", "steps", "tests_passed", "tests_failed", "llm")
+    assert {r["key"]: [r[f] for f in fields] for r in recorded} == {k: [r[f] for f in fields] for k, r in replayed.items()}
+    assert all(r["success"] and r["llm"]["by_role"]["agent"]["calls"] == 1 for r in replayed.values())
+    assert path.read_bytes() == before  # every request was answered from the file
+    trajectory = json.loads(next((tmp_path / "trajectories").glob("*.json")).read_text())
+    assert "apis.supervisor.complete_task" in trajectory["steps"][0]["action"]
+    assert trajectory["steps"][0]["policy"]["action_source"] == "code_block"
+
+
+def test_episodes_whose_model_server_is_down_are_errors_and_the_others_finish(recording, tmp_path):
+    path, _ = recording
+    port = closed_port()
+    down = f"{{backend:openai_compatible,model:m,base_url:'http://127.0.0.1:{port}/v1',max_retries:1,backoff_s:0.05,server_tokenizer:false}}"
+    proc = run_eval(
+        *replay(path, f"limit={RECORDED + 1}", "workers=2", f"policy.model.fallback={down}", "policy.model.record_misses=false"),
+        f"hydra.run.dir={tmp_path}",
+    )
+    lines = read_lines(tmp_path)
+    errors = [r for r in lines if r["error"]]
+    assert len(lines) == RECORDED + 1 and len(errors) == 1
+    assert errors[0]["error"]["type"] == "LLMError" and f"127.0.0.1:{port}" in errors[0]["error"]["reason"]
+    assert all(r["success"] for r in lines if not r["error"])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["errors"], summary["completed"], summary["headline"]["TGC"]["mean"]) == (1, RECORDED, 1.0)
+    assert "LLMError (act): 1" in proc.stdout
+
+
+def test_a_wrapper_stack_sweep_and_its_report(recording, tmp_path, capsys):
+    path, _ = recording
+    run_eval("-m", *replay(path, f"limit={RECORDED}"), "wrappers=[],[truncate]", f"hydra.sweep.dir={tmp_path}")
+    stacks = {json.loads((d / "run.json").read_text())["label"]: read_lines(d) for d in tmp_path.iterdir() if d.is_dir()}
+    assert sorted(stacks) == ["none", "truncate"]
+    assert [r["stack"] for r in stacks["truncate"]] == [["truncate"]] * RECORDED
+    assert report_main([str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["baseline"] == "none" and report["shared_episodes"] == RECORDED
+    paired = report["stacks"]["truncate"]["paired_vs_baseline"]["success"]
+    assert (paired["mean"], paired["se"]) == (0.0, 0.0)  # truncation never fires on 1-step episodes
+    assert "| truncate | 100.0% +- 0.0 (n=3) |" in capsys.readouterr().out
