@@ -6,8 +6,28 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import gymnasium as gym
+
 
 def with_wrapper_info(info: Mapping[str, Any], name: str, report: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(info)
     merged["wrappers"] = {**dict(info.get("wrappers", {})), name: dict(report)}
     return merged
+
+
+class ReportingObservationWrapper(gym.ObservationWrapper):
+    """An observation wrapper whose `observation()` leaves a report in `self._report`,
+    attached to the info of every reset and step under the wrapper's name."""
+
+    name = "observation_wrapper"
+    _report: dict[str, Any]
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        obs = self.observation(obs)
+        return obs, with_wrapper_info(info, self.name, self._report)
+
+    def step(self, action: Any):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        obs = self.observation(obs)
+        return obs, reward, terminated, truncated, with_wrapper_info(info, self.name, self._report)

@@ -23,7 +23,7 @@ from envs.observation import to_space_text
 from envs.sandbox.limits import truncate_output
 from policies.llm.base import ChatModel
 from policies.render import load_prompt, render_messages
-from wrappers.info import with_wrapper_info
+from wrappers.info import ReportingObservationWrapper
 from wrappers.ledger import format_ledger, ledger_entries
 from wrappers.role_client import RoleClient
 
@@ -43,7 +43,7 @@ def _digest(turns: Sequence[Turn]) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-class Summarize(gym.ObservationWrapper):
+class Summarize(ReportingObservationWrapper):
     name = "summarize"
 
     def __init__(
@@ -83,14 +83,7 @@ class Summarize(gym.ObservationWrapper):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         self._cache = []
         self.client.reset()
-        obs, info = self.env.reset(seed=seed, options=options)
-        obs = self.observation(obs)
-        return obs, with_wrapper_info(info, self.name, self._report)
-
-    def step(self, action: Any):
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        obs = self.observation(obs)
-        return obs, reward, terminated, truncated, with_wrapper_info(info, self.name, self._report)
+        return super().reset(seed=seed, options=options)
 
     def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
         history = tuple(observation["history"])

@@ -13,10 +13,10 @@ from typing import Any
 import gymnasium as gym
 
 from policies.llm.base import ChatModel
-from wrappers.info import with_wrapper_info
+from wrappers.info import ReportingObservationWrapper
 
 
-class Truncate(gym.ObservationWrapper):
+class Truncate(ReportingObservationWrapper):
     name = "truncate"
 
     def __init__(self, env: gym.Env, model: ChatModel | None = None, *, max_chars: int = 20_000) -> None:
@@ -25,16 +25,6 @@ class Truncate(gym.ObservationWrapper):
             raise ValueError(f"max_chars must be positive, got {max_chars}")
         self.max_chars = max_chars
         self._report: dict[str, Any] = {}
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
-        obs, info = self.env.reset(seed=seed, options=options)
-        obs = self.observation(obs)
-        return obs, with_wrapper_info(info, self.name, self._report)
-
-    def step(self, action: Any):
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        obs = self.observation(obs)
-        return obs, reward, terminated, truncated, with_wrapper_info(info, self.name, self._report)
 
     def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
         history = list(observation["history"])

@@ -2,10 +2,12 @@
 
 from envs.toolworld.world.changes import net_changes
 from tests.wrappers.scripted import ScriptedModel, fenced
-from wrappers.code import strip_calls
+from wrappers.code import called_apis, strip_calls
 from wrappers.correct import Correct
 
 COMPLETE = "apis.supervisor.complete_task()"
+# sending a text twice is visible in the DB, so a double effect fails the task
+TASK = "phone_text_relation_0"
 
 
 def run_oracle(env, task_id):
@@ -17,7 +19,7 @@ def run_oracle(env, task_id):
 
 def test_corrected_episode_ends_with_the_oracles_db_and_no_double_effects(toolworld_env):
     env = toolworld_env
-    task_id = env.list_tasks()[0]["task_id"]
+    task_id = TASK
     oracle_changes, oracle_info = run_oracle(env, task_id)
     assert oracle_info["success"] and oracle_changes
 
@@ -32,8 +34,9 @@ def test_corrected_episode_ends_with_the_oracles_db_and_no_double_effects(toolwo
     report = info["wrappers"]["correct"]
     assert report["fired"] and report["trigger"] == "error" and report["fixed"] and report["restored"]
     assert report["attempts"][0]["stripped_complete_task"] and not terminated
-    assert "apis.phone" in model.calls("corrector")[0].messages[1]["content"]  # docs of the APIs it called
-    assert '"api_name": "send_text_message"' in model.calls("corrector")[0].messages[1]["content"]
+    prompt = model.calls("corrector")[0].messages[1]["content"]
+    for app, api in called_apis(work)[:5]:  # the docs of the APIs it called
+        assert f'"app_name": "{app}", "api_name": "{api}"' in prompt
     obs, reward, terminated, _, info = wrapped.step(COMPLETE)
     assert terminated and reward == 1.0 and info["success"]
     assert net_changes(env.conn) == oracle_changes  # the failed step's text was not sent twice
@@ -41,7 +44,7 @@ def test_corrected_episode_ends_with_the_oracles_db_and_no_double_effects(toolwo
 
 def test_without_restoring_the_failed_steps_effects_stay_and_the_task_fails(toolworld_env):
     env = toolworld_env
-    task_id = env.list_tasks()[0]["task_id"]
+    task_id = TASK
     env.reset(options={"task_id": task_id})
     work = strip_calls("\n".join(env.oracle_actions()), "complete_task")
     model = ScriptedModel({"corrector": ["PATCH:\n" + fenced(work)]})
