@@ -12,7 +12,9 @@ has_csv_submission}. Small models rarely answer in clean JSON, so the reply is
 read as a tool call, a JSON object, or "key: value" text, in that order, with
 at most `review_retries` more asks; a review that cannot be read marks the
 node buggy instead of failing the run. Buggy = is_bug, an exception, no
-metric, or no submission.csv.
+metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
+valid", "validation <metric> on a held-out split of train: 0.91"), the env's
+submission status and validation score outrank the model's reading.
 """
 
 from __future__ import annotations
@@ -132,7 +134,19 @@ def _exception_type(output: str) -> str | None:
 
 
 def _exec_time(output: str) -> float | None:
-    match = re.search(r"(?:runtime|run time|took|elapsed)\D{0,20}?(\d+(?:\.\d+)?)\s*s", output, re.IGNORECASE)
+    match = re.search(r"(?:runtime|run time|took|elapsed|after)\D{0,20}?(\d+(?:\.\d+)?)\s*s\b", output, re.IGNORECASE)
+    return float(match.group(1)) if match else None
+
+
+def _env_submission(output: str) -> bool | None:
+    """What the env itself says about submission.csv (MLE: "submission.csv: valid")."""
+    match = re.search(r"submission\.csv: (valid|invalid|missing)", output)
+    return None if match is None else match.group(1) == "valid"
+
+
+def _env_metric(output: str) -> float | None:
+    """The env's own validation score on a held-out split, when it reports one."""
+    match = re.search(r"^validation [^\n]*?: (-?\d[\d.]*(?:e-?\d+)?)\s*$", output, re.MULTILINE | re.IGNORECASE)
     return float(match.group(1)) if match else None
 
 
@@ -231,9 +245,12 @@ class AideSearch:
             node.analysis = "review unreadable: counted as buggy"
             return
         node.analysis = review.summary
-        node.metric = review.metric
+        # the env's own signals, when present, outrank what the model read from the output
+        node.metric = _env_metric(output) if _env_metric(output) is not None else review.metric
         node.lower_is_better = review.lower_is_better
-        node.is_buggy = bool(review.is_bug or node.exc_type or review.metric is None or review.has_csv_submission is False)
+        has_csv = _env_submission(output)
+        has_csv = review.has_csv_submission if has_csv is None else has_csv
+        node.is_buggy = bool(review.is_bug or node.exc_type or node.metric is None or has_csv is False)
 
     def _memory(self) -> str:
         """What earlier working attempts tried and scored, for new drafts and improvements."""

@@ -180,3 +180,12 @@ def test_aide_best_node_respects_lower_is_better():
     for step, metric in enumerate([0.3, 0.1, 0.2]):
         search.journal.append(AideNode(step, "draft", "", "", metric=metric, lower_is_better=True, is_buggy=False, reviewed=True))
     assert search.best().step == 1
+
+
+def test_aide_prefers_the_envs_submission_status_and_validation_score():
+    from wrappers.aide import _env_metric, _env_submission, _exec_time
+
+    output = ("[step 2] exit 0 after 3.25 s\nsubmission.csv: missing\n"
+              "validation accuracy on a held-out split of train: 0.8125\n--- stdout (end) ---\nacc 0.99")
+    assert _env_submission(output) is False and _env_metric(output) == 0.8125 and _exec_time(output) == 3.25
+    assert _env_submission("submission.csv: valid") is True and _env_metric("no score here") is None
