@@ -186,3 +186,13 @@ def test_without_a_tokenize_endpoint_counting_falls_back_to_the_estimate() -> No
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="max_concurrency"):
         OpenAICompatible("m", max_concurrency=0)
+
+
+def test_a_server_that_cannot_start_reports_its_log(tmp_path: Path) -> None:
+    from policies.llm.llama_server import LlamaServer
+
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"not a gguf")
+    with pytest.raises(LLMError, match="llama.cpp server.*exited") as error:
+        LlamaServer(bad, startup_timeout_s=60).start()
+    assert "its log ends with" in str(error.value)
