@@ -71,6 +71,8 @@ def test_every_llm_policy_config_builds_its_model(name: str, tmp_path: Path) -> 
     cfg = policy_config(name, *overrides)
     assert cfg.kind == "llm" and cfg.name == name
     assert set(cfg.sampling) >= {"temperature", "max_tokens", "stop", "seed"}
+    if cfg.model.backend.startswith("vllm"):
+        pytest.skip("vLLM backends start an engine or server when built: tests/vllm builds them")
     model = make_chat_model(cfg.model)  # construction is offline and lazy: nothing is contacted
     assert model.context_window > 0
 
