@@ -28,51 +28,13 @@ def test_oracle_run_writes_results_trajectories_summary_and_plots(tmp_path):
     assert "| success | 100.0% +- 0.0 (n=6) |" in proc.stdout
 
 
-def test_limit_seeds_and_explicit_tasks_pick_the_episodes(tmp_path):
-    run_eval("env=tiny", "policy=oracle", "limit=2", "seeds=[0,1]", f"hydra.run.dir={tmp_path / 'a'}")
-    assert sorted(r["key"] for r in read_lines(tmp_path / "a")) == ["alpha_0@0", "alpha_0@1", "alpha_1@0", "alpha_1@1"]
-    run_eval("env=tiny", "policy=oracle", "tasks=[charlie_1,bravo_0]", f"hydra.run.dir={tmp_path / 'b'}")
-    assert sorted(r["key"] for r in read_lines(tmp_path / "b")) == ["bravo_0@0", "charlie_1@0"]
-    bad = run_eval("env=tiny", "policy=oracle", "tasks=[zulu_9]", f"hydra.run.dir={tmp_path / 'c'}", check=False)
+def test_a_bad_task_id_fails_the_run_with_a_clear_message(tmp_path):
+    bad = run_eval("env=tiny", "policy=oracle", "tasks=[zulu_9]", f"hydra.run.dir={tmp_path}", check=False)
     assert bad.returncode != 0 and "unknown task id(s) ['zulu_9']" in bad.stderr
 
 
-def test_a_crashing_episode_is_recorded_and_the_run_goes_on(tmp_path):
-    proc = run_eval("env=tiny", "policy=oracle", "limit=null", "workers=2", "+env.kwargs.crash_tasks=[bravo_0]", f"hydra.run.dir={tmp_path}")
-    by_task = {r["task_id"]: r for r in read_lines(tmp_path)}
-    assert len(by_task) == 6
-    assert by_task["bravo_0"]["error"]["type"] == "RuntimeError"
-    assert all(r["success"] for t, r in by_task.items() if t != "bravo_0")
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert (summary["errors"], summary["completed"], summary["success"]["mean"]) == (1, 5, 1.0)
-    assert "errors (excluded from the rates)" in proc.stdout
-
-
-def test_resume_skips_finished_episodes_and_refuses_another_config(tmp_path):
-    run_eval("env=tiny", "policy=oracle", "limit=2", f"hydra.run.dir={tmp_path}")
-    first = (tmp_path / "results.jsonl").read_bytes()
-    run_eval("env=tiny", "policy=oracle", "limit=2", f"hydra.run.dir={tmp_path}")
-    assert (tmp_path / "results.jsonl").read_bytes() == first  # nothing redone
-    run_eval("env=tiny", "policy=oracle", "limit=4", f"hydra.run.dir={tmp_path}")  # extend the same run
-    assert (tmp_path / "results.jsonl").read_bytes().startswith(first)
-    assert len(read_lines(tmp_path)) == 4
-    other = run_eval("env=tiny", "policy=oracle", "limit=2", "max_steps=2", f"hydra.run.dir={tmp_path}", check=False)
-    assert other.returncode != 0 and "holds results of another configuration (differs in: max_steps)" in other.stderr
-
-
-def test_errors_are_retried_only_when_asked(tmp_path):
-    crash = "+env.kwargs.crash_tasks=[alpha_1]"
-    run_eval("env=tiny", "policy=oracle", "limit=2", crash, f"hydra.run.dir={tmp_path}")
-    run_eval("env=tiny", "policy=oracle", "limit=2", crash, f"hydra.run.dir={tmp_path}")
-    assert len(read_lines(tmp_path)) == 2
-    run_eval("env=tiny", "policy=oracle", "limit=2", crash, "retry_errors=true", f"hydra.run.dir={tmp_path}")
-    assert [r["task_id"] for r in read_lines(tmp_path)] == ["alpha_0", "alpha_1", "alpha_1"]
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["episodes"] == 2  # the retried episode counts once
-
-
 def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path):
-    slow = ["env=tiny", "policy=oracle", "limit=null", "seeds=[0,1,2]", "+env.kwargs.step_delay_s=0.25", f"hydra.run.dir={tmp_path}"]
+    slow = ["env=tiny", "policy=oracle", "limit=null", "seeds=[0,1]", "+env.kwargs.step_delay_s=0.15", f"hydra.run.dir={tmp_path}"]
     proc = subprocess.Popen(eval_command(*slow), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = tmp_path / "results.jsonl"
     deadline = time.monotonic() + 60
@@ -81,14 +43,14 @@ def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     survivors = read_lines(tmp_path)
-    assert 3 <= len(survivors) < 18, "the kill must land mid-run"
+    assert 3 <= len(survivors) < 12, "the kill must land mid-run"
     # A crash in the middle of a write leaves a torn last line: simulate it on top of the kill.
     with open(results, "ab") as f:
-        f.write(json.dumps({"key": "charlie_1@2", "success": True})[:25].encode())
+        f.write(json.dumps({"key": "charlie_1@1", "success": True})[:25].encode())
     run_eval(*slow)
     final = read_lines(tmp_path)
     keys = [r["key"] for r in final]
-    assert len(keys) == len(set(keys)) == 18
+    assert len(keys) == len(set(keys)) == 12
     assert final[: len(survivors)] == survivors  # what was written before the kill is untouched
     assert all(r["success"] for r in final)
     assert (tmp_path / "results.jsonl.torn").exists()
