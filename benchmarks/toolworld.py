@@ -76,6 +76,7 @@ def main() -> None:
         e.step("x = 1")
     parent_per_env = (rss_kib() - base) / len(pool)
     worker_rss = statistics.mean(rss_kib(e.worker.proc.pid) for e in pool)
+    spare_rss = statistics.mean(rss_kib(e.worker._spare.pid) for e in pool if e.worker._spare is not None)
     for e in pool:
         e.close()
 
@@ -86,7 +87,7 @@ def main() -> None:
         "reset_ms": {"p50": round(percentile(resets, 50), 2), "p99": round(percentile(resets, 99), 2), "n": len(resets)},
         "one_call_step_ms": {"p50": round(percentile(steps, 50), 2), "p99": round(percentile(steps, 99), 2), "n": len(steps)},
         "oracle_episode_ms": {"p50": round(percentile(episodes, 50), 1), "max": round(max(episodes), 1), "n": len(episodes)},
-        "memory_per_env_kib": {"env_process": round(parent_per_env), "worker_process": round(worker_rss)},
+        "memory_per_env_kib": {"env_process": round(parent_per_env), "worker_process": round(worker_rss), "spare_worker_process": round(spare_rss)},
         "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
     }
     rows = [
@@ -94,7 +95,7 @@ def main() -> None:
         ("reset", f"p50 {results['reset_ms']['p50']} ms", f"p99 {results['reset_ms']['p99']} ms (target p50 < 50)"),
         ("step with one API call", f"p50 {results['one_call_step_ms']['p50']} ms", f"p99 {results['one_call_step_ms']['p99']} ms (target p50 < 5)"),
         ("oracle episode", f"p50 {results['oracle_episode_ms']['p50']} ms", f"max {results['oracle_episode_ms']['max']} ms over {len(episodes)} tasks"),
-        ("memory per env", f"{results['memory_per_env_kib']['env_process']} KiB in the env process", f"+ {results['memory_per_env_kib']['worker_process']} KiB worker RSS"),
+        ("memory per env", f"{results['memory_per_env_kib']['env_process']} KiB in the env process", f"+ {results['memory_per_env_kib']['worker_process']} KiB worker + {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, a, b in rows:

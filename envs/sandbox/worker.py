@@ -5,7 +5,8 @@ imports the env's packages. It talks JSON lines over its original stdin and
 stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
 
   parent -> worker  {"op": "init", "allowed_modules": [...], "output_limit": N,
-                     "frozen_time": iso or null, "seed": int, "stub": "apis"}
+                     "frozen_time": iso or null, "seed": int, "stub": "apis",
+                     "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus]}
                     {"op": "exec", "code": str, "name": "<step 3>"}
                     {"op": "reply", "ok": bool, "value": any, "error": str}
   worker -> parent  {"op": "ready"}
@@ -28,6 +29,7 @@ import json
 import linecache
 import os
 import random
+import resource
 import sys
 import time as real_time
 import traceback
@@ -218,12 +220,26 @@ def run_snippet(code: str, name: str, namespace: dict, limit: int) -> dict:
     return {"op": "done", "ok": False, "output": f"{prefix}Execution failed. {failure}".rstrip("\n")}
 
 
+def apply_limits(rlimits: dict, cpu_affinity: list) -> None:
+    """Cap this process (the parent spawns it without preexec_fn, so the limits are set here, before any agent code)."""
+    for name, value in rlimits.items():
+        if value is None:
+            continue
+        which = getattr(resource, name)
+        _, hard = resource.getrlimit(which)
+        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (cap, cap + 1 if name == "RLIMIT_CPU" else cap))
+    if cpu_affinity:
+        os.sched_setaffinity(0, cpu_affinity)
+
+
 def main() -> None:
     channel = Channel(os.dup(0), os.dup(1))
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     init = channel.receive()
+    apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
     replacements = frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
     allowed = frozenset(init["allowed_modules"])
     random.seed(init.get("seed", 0))
