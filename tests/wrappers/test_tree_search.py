@@ -189,3 +189,34 @@ def test_aide_prefers_the_envs_submission_status_and_validation_score():
               "validation accuracy on a held-out split of train: 0.8125\n--- stdout (end) ---\nacc 0.99")
     assert _env_submission(output) is False and _env_metric(output) == 0.8125 and _exec_time(output) == 3.25
     assert _env_submission("submission.csv: valid") is True and _env_metric("no score here") is None
+
+
+def test_on_toolworld_tree_search_solves_what_greedy_fails_with_the_same_replies(toolworld_env):
+    from envs.toolworld.world.changes import net_changes
+    from wrappers.code import strip_calls
+
+    env = toolworld_env
+    env.reset(options={"task_id": "phone_text_relation_0"})
+    for action in env.oracle_actions():
+        env.step(action)
+    oracle_changes = net_changes(env.conn)
+    work = strip_calls("\n".join(env.oracle_actions()), "complete_task")
+
+    def replies(messages, n):
+        done = any("send_text_message" in m["content"] for m in messages if m["role"] == "assistant")
+        ideas = [COMPLETE, PONDER] if done else [COMPLETE, work]  # the first idea: finish at once
+        return [fenced(ideas[i % len(ideas)]) for i in range(n)]
+
+    def play_toolworld(policy):
+        obs, _ = env.reset(options={"task_id": "phone_text_relation_0"})
+        policy.reset(seed=0)
+        for _ in range(4):
+            obs, reward, terminated, truncated, info = env.step(policy.act(obs))
+            if terminated or truncated:
+                return reward
+        return 0.0
+
+    assert play_toolworld(greedy(ScriptedModel({"agent": replies}))) == 0.0
+    model = ScriptedModel({"tree_search": replies})
+    assert play_toolworld(TreeSearch(greedy(model), model, env, branching=2, node_budget=4)) == 1.0
+    assert net_changes(env.conn) == oracle_changes  # the searched branches left no trace in the DB
