@@ -43,6 +43,32 @@ class EpisodeSpec:
         return episode_key(self.task["task_id"], self.seed)
 
 
+class EnvTimer(gym.Wrapper):
+    """Sums the time spent in the base env's reset and step.
+
+    It sits right around the base env, under every scaffolding wrapper, so
+    LLM calls a wrapper makes inside `step` are not counted as env time.
+    """
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self.seconds = 0.0
+
+    def reset(self, **kwargs: Any):
+        started = time.perf_counter()
+        try:
+            return self.env.reset(**kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def step(self, action: Any):
+        started = time.perf_counter()
+        try:
+            return self.env.step(action)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
 class EpisodeTimeout(RuntimeError):
     """The episode ran past its wall-time budget (checked between steps)."""
 

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from envs.runner import plots
 from envs.runner.build import make_env, make_model, policy_factory
-from envs.runner.episode import EpisodeSpec, failed_episode, json_safe, run_episode
+from envs.runner.episode import EnvTimer, EpisodeSpec, failed_episode, json_safe, run_episode
 from envs.runner.parallel import EnvPool, ParallelRunner
 from envs.runner.results import ResultStore
 from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
@@ -125,10 +125,11 @@ class EpisodeWorker:
         model = MeteredModel(self.model, accountant) if self.model is not None else None
         stack = self.chooser.choose(spec.key)
         env = self.pool.borrow()
+        timer = EnvTimer(env)
         broken = True
         try:
             try:
-                wrapped_env, policy = apply_stack(env, self.make_policy(model, env), model, stack, self.request.env_kind)
+                wrapped_env, policy = apply_stack(timer, self.make_policy(model, env), model, stack, self.request.env_kind)
             except Exception as exc:  # noqa: BLE001 - a failed build is this episode's error, not the run's
                 result = failed_episode(spec, exc, stage="build")
             else:
@@ -143,6 +144,7 @@ class EpisodeWorker:
             "policy": self.request.policy.get("name"),
             "llm": cost,
             "model_time_s": round(cost["total"]["model_time_s"], 4),
+            "env_time_s": round(timer.seconds, 4),
         }
         if self.trajectory_dir is not None:
             _write_json_atomically(self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record})

@@ -126,6 +126,7 @@ def cost(records: Sequence[Record]) -> dict[str, Any]:
     episode_tokens = [t.get("prompt_tokens", 0) + t.get("completion_tokens", 0) for t in totals]
     wall = [float(r.get("wall_time_s") or 0.0) for r in records]
     model = [float(t.get("model_time_s", 0.0)) for t in totals]
+    env = [float(r.get("env_time_s") or 0.0) for r in records]
     return {
         "calls": sum(int(t.get("calls", 0)) for t in totals),
         "prompt_tokens": sum(int(t.get("prompt_tokens", 0)) for t in totals),
@@ -135,6 +136,7 @@ def cost(records: Sequence[Record]) -> dict[str, Any]:
         "episode_wall_time_s": math.fsum(wall),
         "wall_time_per_episode_s": mean_se(wall),
         "model_time_s": math.fsum(model),
+        "env_time_s": math.fsum(env),
         "steps_per_episode": mean_se([float(r.get("steps") or 0) for r in records]),
     }
 
@@ -184,8 +186,8 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
     lines += [
         "",
         f"LLM: {c['calls']} calls, {c['prompt_tokens']} prompt + {c['completion_tokens']} completion tokens "
-        f"({format_stat(c['tokens_per_episode'], percent=False)} per episode); model time {c['model_time_s']:.1f} s; "
-        f"episode wall time {c['episode_wall_time_s']:.1f} s",
+        f"({format_stat(c['tokens_per_episode'], percent=False)} per episode); model time {c['model_time_s']:.1f} s, "
+        f"env time {c['env_time_s']:.1f} s, episode wall time {c['episode_wall_time_s']:.1f} s",
     ]
     for role, role_cost in c["by_role"].items():
         lines.append(

@@ -76,3 +76,12 @@ def test_wrappers_without_a_model_are_refused_before_any_episode(tmp_path):
     with pytest.raises(ValueError, match=r"wrappers \['truncate'\] need a model, and policy 'oracle' has none"):
         run_evaluation(request, tmp_path)
     assert not (tmp_path / "results.jsonl").read_text()
+
+
+def test_records_split_episode_time_into_env_time_and_the_rest(tmp_path):
+    summary = run(tmp_path, tasks=("charlie_0",), env_kwargs={"step_delay_s": 0.05})
+    (record,) = read_lines(tmp_path)
+    assert record["steps"] == 3
+    assert 0.15 <= record["env_time_s"] <= record["wall_time_s"]
+    assert record["model_time_s"] == 0.0  # the oracle asks no model
+    assert summary["cost"]["env_time_s"] == record["env_time_s"]
