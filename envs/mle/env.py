@@ -7,6 +7,10 @@ the end only, grades the chosen submission against the private answers:
 "percentile" (default) is the share of the reference leaderboard it beats
 (ties half, 0 when invalid or missing); "medal" is gold 1, silver 2/3,
 bronze 1/3, else 0. `info["evaluation"]` holds the full grading report.
+
+Run times are wall-clock, so observations that show them are not
+reproducible bit for bit; `show_runtime=False` leaves them out of
+observations and step infos (they stay in the journal of `get_state`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class MLECompetitionEnv(gym.Env):
         python: str = sys.executable,
         work_root: str | Path | None = None,
         keep_files: bool = False,
+        show_runtime: bool = True,
     ):
         for name, value, allowed in (("split", split, SPLITS), ("selection", selection, ep.SELECTIONS),
                                      ("reward", reward, ep.REWARDS), ("success", success, ep.SUCCESS_RULES)):
@@ -93,6 +98,7 @@ class MLECompetitionEnv(gym.Env):
         self.python = python
         self.work_root = work_root
         self.keep_files = keep_files
+        self.show_runtime = show_runtime
         self.action_space = text_space(max_action_chars)
         self.observation_space = observation_space(max_steps)
         self._competition: Competition | None = None
@@ -183,7 +189,10 @@ class MLECompetitionEnv(gym.Env):
         out_of_budget = self._steps >= self.max_steps or (self.time_budget_s is not None and self._elapsed >= self.time_budget_s)
         if out_of_budget:
             return self._finish(terminated=False, truncated=True)
-        return self._observation(), 0.0, False, False, {"journal_entry": self._journal[-1]}
+        entry = dict(self._journal[-1])
+        if not self.show_runtime:
+            entry.pop("runtime_s")
+        return self._observation(), 0.0, False, False, {"journal_entry": entry}
 
     def close(self) -> None:
         self._cleanup()
@@ -241,7 +250,7 @@ class MLECompetitionEnv(gym.Env):
             if ep.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
                 self._chosen = candidate
         self._journal.append(ep.journal_entry(self._steps, plan, code, run, reason, exists, score))
-        return ep.step_output(self._steps, run, exists, reason, score, comp.config.metric, validation)
+        return ep.step_output(self._steps, run, exists, reason, score, comp.config.metric, validation, self.show_runtime)
 
     def _finish(self, *, terminated: bool, truncated: bool):
         comp = self._competition
@@ -282,7 +291,7 @@ class MLECompetitionEnv(gym.Env):
         return make_observation(
             task_id=comp.id,
             instruction=comp.description,
-            context=self._context_head + "\n\n" + ep.journal_table(self._journal),
+            context=self._context_head + "\n\n" + ep.journal_table(self._journal, self.show_runtime),
             history=self._history,
             steps_left=max(0, self.max_steps - self._steps),
         )

@@ -130,19 +130,21 @@ def journal_entry(step: int, plan: str, code: str, run: RunResult | None, reason
     }
 
 
-def journal_table(journal: list[dict]) -> str:
+def journal_table(journal: list[dict], show_runtime: bool = True) -> str:
     if not journal:
         return "Journal: no attempts yet."
-    lines = ["Journal of attempts (step | run | submission | validation metric | runtime | buggy):"]
+    runtime_head = " | runtime" if show_runtime else ""
+    lines = [f"Journal of attempts (step | run | submission | validation metric{runtime_head} | buggy):"]
     for e in journal:
         metric = "-" if e["metric"] is None else f"{e['metric']:.5g}"
-        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric} | {e['runtime_s']:.2f} s | {e['buggy']}")
+        runtime = f" | {e['runtime_s']:.2f} s" if show_runtime else ""
+        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric}{runtime} | {e['buggy']}")
     return "\n".join(lines)
 
 
 def step_output(step: int, run: RunResult, exists: bool, reason: str | None, validation_score: float | None,
-                metric: str, validation: bool) -> str:
-    parts = [f"[step {step}] {run.status()} after {run.runtime_s:.2f} s"]
+                metric: str, validation: bool, show_runtime: bool = True) -> str:
+    parts = [f"[step {step}] {run.status()}" + (f" after {run.runtime_s:.2f} s" if show_runtime else "")]
     if not exists:
         parts.append("submission.csv: missing")
     else:

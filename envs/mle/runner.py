@@ -110,7 +110,8 @@ def run_script(
             timed_out = True
         kill_process_group(proc)  # also ends background children a finished script left behind
     runtime = time.perf_counter() - start
-    stdout, stderr = _tail(out_path, tail_chars), _tail(err_path, tail_chars)
+    # the folder's absolute path (random per step) is shown as "." so outputs are reproducible
+    stdout, stderr = (_tail(p, tail_chars).replace(str(workdir), ".") for p in (out_path, err_path))
     return RunResult(
         exit_code=None if timed_out else proc.returncode,
         timed_out=timed_out,

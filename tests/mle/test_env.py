@@ -1,0 +1,174 @@
+"""MLECompetitionEnv: the Gymnasium contract, the sandbox and the episode rules."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import envs  # noqa: F401  (registers the env ids)
+from envs.mle.env import MLECompetitionEnv
+
+WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\nprint('copied')\n"
+
+
+def test_check_env_passes(make_env) -> None:
+    check_env(make_env(step_timeout_s=20, show_runtime=False), skip_render_check=True)
+
+
+def test_gymnasium_make_with_competition(mle_cache) -> None:
+    env = gym.make("trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache)
+    obs, info = env.reset(seed=0)
+    assert info["task_id"] == "diabetes-progression" and info["competition"]["metric"] == "rmse"
+    assert "Diabetes progression" in obs["instruction"]
+    assert "train.csv" in obs["context"] and "submission.csv" in obs["context"] and obs["steps_left"] == 10
+    env.close()
+
+
+def test_unknown_competition_and_bad_options_are_named() -> None:
+    with pytest.raises(KeyError, match="unknown competition 'nope'"):
+        MLECompetitionEnv("nope")
+    with pytest.raises(ValueError, match="unknown selection"):
+        MLECompetitionEnv("diabetes-progression", selection="random")
+
+
+def test_reset_without_task_id_picks_from_split_by_seed(make_env) -> None:
+    env = make_env(None, split="lite")
+    first = env.reset(seed=3)[1]["task_id"]
+    assert first == env.reset(seed=3)[1]["task_id"]
+    assert first in {t["task_id"] for t in env.list_tasks("lite")}
+    assert len(env.list_tasks("all")) == 9 and len(env.list_tasks("lite")) == 8
+
+
+@pytest.mark.parametrize(
+    "action, message",
+    [(42, "got int"), (None, "got NoneType"), ("x" * 5001, "over the 5,000 limit"), ("   \n", "empty")],
+)
+def test_bad_actions_get_an_error_observation(make_env, action, message) -> None:
+    env = make_env(max_action_chars=5000)
+    env.reset()
+    obs, reward, terminated, truncated, info = env.step(action)
+    assert message in obs["history"][-1]["output"] and not terminated and reward == 0.0
+    assert info["journal_entry"]["buggy"]
+    obs, *_ = env.step(WRITE_SAMPLE)  # the env keeps working
+    assert "submission.csv: valid" in obs["history"][-1]["output"]
+
+
+def test_timeout_kills_the_script_and_its_children(make_env) -> None:
+    env = make_env(step_timeout_s=1.5)
+    env.reset()
+    script = "import subprocess, time\nsubprocess.Popen(['sleep', '60'])\nprint('started', flush=True)\ntime.sleep(60)\n"
+    obs, *_ = env.step(script)
+    out = obs["history"][-1]["output"]
+    entry = env._journal[-1]
+    assert "wall-time limit" in out and "started" in out and entry["runtime_s"] < 10 and not entry["ran_ok"]
+
+
+def test_memory_cap_stops_a_greedy_script(make_env) -> None:
+    env = make_env(memory_mb=400)
+    env.reset()
+    obs, *_ = env.step("import numpy as np\nx = np.ones(2 * 1024**3 // 8)\nprint('allocated')\n")
+    out = obs["history"][-1]["output"]
+    assert "out of memory" in out and "allocated" not in out.split("stdout")[1]
+    obs, *_ = env.step(WRITE_SAMPLE)
+    assert "submission.csv: valid" in obs["history"][-1]["output"]
+
+
+def test_private_data_is_out_of_reach(make_env, mle_cache) -> None:
+    env = make_env()
+    env.reset()
+    probe = (
+        "import os\n"
+        "print('ENV', sorted(os.environ.items()))\n"
+        "print('FILES', [os.path.join(d, f) for d, _, fs in os.walk('.') for f in fs])\n"
+        "print('PARENT', os.listdir('..'))\n"
+        "print('THREADS', os.environ['OMP_NUM_THREADS'])\n"
+    )
+    obs, *_ = env.step(probe)
+    out = obs["history"][-1]["output"]
+    assert "THREADS 1" in out and "FILES" in out
+    assert "answers" not in out and "private" not in out and str(mle_cache) not in out
+    assert "input/train.csv" in out
+
+
+def test_scripts_cannot_change_the_cached_public_data(make_env, mle_cache) -> None:
+    env = make_env()
+    env.reset()
+    env.step("open('input/train.csv', 'w').write('overwritten')\n")
+    assert (mle_cache / "diabetes-progression" / "prepared" / "public" / "train.csv").read_text().startswith("patient_id")
+
+
+def test_submit_grades_and_reports_metrics(make_env) -> None:
+    env = make_env(max_steps=5)
+    env.reset()
+    env.step("raise SystemExit('bad idea')\n")
+    env.step(WRITE_SAMPLE)
+    obs, reward, terminated, truncated, info = env.step("submit")
+    assert terminated and not truncated
+    ev = info["evaluation"]
+    assert ev["valid_submission"] and ev["submission_exists"] and ev["chosen_step"] == 2
+    assert info["metrics"]["valid_code_rate"] == 0.5 and info["metrics"]["made_submission"] == 1.0
+    assert info["success"] is False and 0.0 <= reward <= 1.0 and reward == ev["leaderboard_percentile"]
+    assert [e["buggy"] for e in info["journal"]] == [True, False]
+    with pytest.raises(RuntimeError, match="episode is over"):
+        env.step(WRITE_SAMPLE)
+
+
+def test_no_submission_means_zero_reward(make_env) -> None:
+    env = make_env(max_steps=2)
+    env.reset()
+    env.step("print('thinking')\n")
+    obs, reward, terminated, truncated, info = env.step("print('still thinking')\n")
+    assert truncated and not terminated and reward == 0.0
+    assert info["metrics"]["made_submission"] == 0.0 and info["evaluation"]["score"] is None
+
+
+def test_auto_submit_ends_on_first_valid_submission(make_env) -> None:
+    env = make_env(auto_submit=True)
+    env.reset()
+    *_, terminated, truncated, info = env.step("open('submission.csv','w').write('patient_id,progression\\n')\n")
+    assert not terminated  # an invalid submission does not end the episode
+    *_, terminated, truncated, info = env.step(WRITE_SAMPLE)
+    assert terminated and info["evaluation"]["valid_submission"]
+
+
+def test_time_budget_truncates(make_env) -> None:
+    env = make_env(time_budget_s=0.01)
+    env.reset()
+    *_, terminated, truncated, info = env.step(WRITE_SAMPLE)
+    assert truncated and info["evaluation"]["valid_submission"]
+
+
+def test_state_snapshot_and_restore(make_env) -> None:
+    env = make_env(selection="last", reward="medal")
+    env.reset()
+    env.step(WRITE_SAMPLE)
+    snapshot = env.get_state()
+    env.step("print(1)\n")
+    env.set_state(snapshot)
+    obs, reward, terminated, *_ = env.step("submit")
+    assert len(obs["history"]) == 2 and terminated
+    assert env.get_state()["journal"] == snapshot["journal"]
+    assert reward in (0.0, 1 / 3, 2 / 3, 1.0)
+
+
+def test_validation_feedback_and_best_selection(make_env) -> None:
+    env = make_env(validation=True, selection="best")
+    env.reset()
+    good = env.oracle_actions()[0]
+    env.step(good)
+    obs, *_ = env.step(WRITE_SAMPLE)
+    assert "validation rmse on a held-out split of train" in obs["history"][-1]["output"]
+    scores = [e["metric"] for e in env._journal]
+    assert scores[0] < scores[1]  # ridge beats the constant guess on validation
+    *_, info = env.step("submit")
+    assert info["evaluation"]["chosen_step"] == 1  # the best by validation, not the last
+
+
+def test_plan_is_split_from_code(make_env) -> None:
+    env = make_env()
+    env.reset()
+    env.step("I will copy the sample.\n```python\n" + WRITE_SAMPLE + "```\nThat's all.")
+    entry = env._journal[-1]
+    assert entry["plan"].startswith("I will copy the sample.") and entry["code"] == WRITE_SAMPLE
+    assert entry["submission"] == "valid"

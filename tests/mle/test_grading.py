@@ -1,0 +1,127 @@
+"""Malformed submissions are invalid with a reason; the grader never crashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from envs.mle import grading
+from envs.mle.competition import Competition
+from envs.mle.metrics import InvalidSubmission, get_metric
+
+
+@pytest.fixture(scope="module")
+def churn(mle_cache: Path) -> Competition:
+    return Competition.load(mle_cache / "churn-prediction")
+
+
+def _good(churn: Competition) -> pd.DataFrame:
+    sample = churn.sample_submission()
+    sample["churn"] = np.linspace(0, 1, len(sample)).astype(str)
+    return sample
+
+
+def _write(tmp_path: Path, frame: pd.DataFrame) -> Path:
+    path = tmp_path / "submission.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+BROKEN = {
+    "missing column": (lambda f: f.drop(columns="churn"), "missing ['churn']"),
+    "extra column": (lambda f: f.assign(leak=1), "unexpected ['leak']"),
+    "renamed id column": (lambda f: f.rename(columns={"customer_id": "id"}), "missing ['customer_id']"),
+    "too few rows": (lambda f: f.iloc[:-5], "expected"),
+    "too many rows": (lambda f: pd.concat([f, f.iloc[:3]]), "expected"),
+    "duplicate ids": (lambda f: f.assign(customer_id=[f.customer_id.iloc[0]] + f.customer_id.iloc[1:].tolist()[:-1] + [f.customer_id.iloc[0]]), "duplicate ids"),
+    "wrong ids": (lambda f: f.assign(customer_id="x" + f.customer_id), "ids not in the test set"),
+    "empty cell": (lambda f: f.assign(churn=[""] + f.churn.iloc[1:].tolist()), "missing value"),
+    "NaN": (lambda f: f.assign(churn=["NaN"] + f.churn.iloc[1:].tolist()), "missing value"),
+    "text in numeric column": (lambda f: f.assign(churn=["high"] + f.churn.iloc[1:].tolist()), "non-numeric value 'high'"),
+    "infinity": (lambda f: f.assign(churn=["inf"] + f.churn.iloc[1:].tolist()), "infinite"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_submission_is_invalid_with_reason(case: str, churn: Competition, tmp_path: Path) -> None:
+    mutate, reason = BROKEN[case]
+    path = _write(tmp_path, mutate(_good(churn)))
+    report = churn.evaluate(path)
+    assert report["submission_exists"] and not report["valid_submission"]
+    assert report["score"] is None and not report["any_medal"] and not report["above_median"]
+    assert reason in report["invalid_reason"]
+    assert churn.validate(path) is not None and reason in churn.validate(path)
+
+
+def test_a_good_submission_is_valid_and_scored(churn: Competition, tmp_path: Path) -> None:
+    report = churn.evaluate(_write(tmp_path, _good(churn).sample(frac=1, random_state=0)))  # row order does not matter
+    assert report["valid_submission"] and isinstance(report["score"], float)
+    assert round(report["score"], 5) == report["score"]
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe binary", "not a readable CSV"),
+        (b"", "is empty"),
+        (b'customer_id,churn\n"unterminated,0.5\n', "not a readable CSV"),
+    ],
+)
+def test_unreadable_files_are_invalid(content: bytes, reason: str, churn: Competition, tmp_path: Path) -> None:
+    path = tmp_path / "submission.csv"
+    path.write_bytes(content)
+    report = churn.evaluate(path)
+    assert not report["valid_submission"] and reason in report["invalid_reason"]
+
+
+def test_huge_file_is_refused_unread(churn: Competition, tmp_path: Path) -> None:
+    path = tmp_path / "submission.csv"
+    limit = grading.size_limit(churn.sample_submission_path())
+    with open(path, "wb") as handle:
+        handle.truncate(limit + 1)
+    report = churn.evaluate(path)
+    assert not report["valid_submission"] and "over the" in report["invalid_reason"]
+
+
+def test_missing_file_and_no_submission(churn: Competition, tmp_path: Path) -> None:
+    for path in (tmp_path / "nothing.csv", None):
+        report = churn.evaluate(path)
+        assert not report["submission_exists"] and not report["valid_submission"] and report["score"] is None
+
+
+def test_grader_exceptions_of_any_kind_mean_invalid(churn: Competition, tmp_path: Path) -> None:
+    def crashing(sub, ans):
+        raise ZeroDivisionError("boom")
+
+    broken = Competition(churn.root, churn.config, grader=crashing)
+    report = broken.evaluate(_write(tmp_path, _good(churn)))
+    assert report["score"] is None and "ZeroDivisionError" in report["invalid_reason"]
+
+
+def test_metric_value_checks() -> None:
+    ref = pd.DataFrame({"id": ["a", "b"], "y": ["1", "2"]})
+    with pytest.raises(InvalidSubmission, match="RMSLE needs predictions >= 0"):
+        grading.grade(pd.DataFrame({"id": ["a", "b"], "y": ["-1", "2"]}), ref, metric=get_metric("rmsle"), id_col="id")
+    with pytest.raises(InvalidSubmission, match="integer"):
+        grading.grade(pd.DataFrame({"id": ["a", "b"], "y": ["1.5", "2"]}), ref, metric=get_metric("qwk"), id_col="id")
+    sub = pd.DataFrame({"id": ["b", "a"], "y": ["2.0", "1"]})
+    assert grading.grade(sub, ref, metric=get_metric("accuracy"), id_col="id") == 1.0
+
+
+def test_log_loss_rescales_rows_as_the_description_says() -> None:
+    answers = pd.DataFrame({"id": ["a", "b"], "X": ["1", "0"], "Y": ["0", "1"]})
+    scaled = pd.DataFrame({"id": ["a", "b"], "X": ["0.8", "0.1"], "Y": ["0.2", "0.4"]})  # row b sums to 0.5
+    loss = grading.grade(scaled, answers, metric=get_metric("log-loss"), id_col="id")
+    assert loss == pytest.approx(-(np.log(0.8) + np.log(0.8)) / 2)
+    with pytest.raises(InvalidSubmission, match="probabilities"):
+        grading.grade(scaled.assign(X=["1.5", "0.1"]), answers, metric=get_metric("log-loss"), id_col="id")
+
+
+def test_text_cells_like_NA_stay_text(tmp_path: Path) -> None:
+    answers = pd.DataFrame({"id": ["0_1", "0_2"], "after": ["NA", "null"]})
+    path = tmp_path / "s.csv"
+    answers.to_csv(path, index=False)
+    assert grading.grade(grading.read_csv_strict(path), answers, metric=get_metric("accuracy"), id_col="id") == 1.0
