@@ -22,6 +22,8 @@ Key = tuple[str, int]
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     requirement: str
     passed: bool
     reason: str = ""
