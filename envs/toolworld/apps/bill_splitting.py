@@ -87,7 +87,7 @@ def populate(w: WorldBuilder) -> None:
             if rng.random() < 0.15:
                 author = rng.choice(members)
                 w.insert("bill_splitting_comments", [{"expense_id": expense_id, "author_id": author, "text": rng.choice(COMMENTS), "created_at": f"{day}T20:00:00"}])
-        for (debtor, creditor), owed in sorted(_debts(w.conn, group_id).items()):
+        for (debtor, creditor), owed in sorted(pair_debts(w.conn, group_id).items()):
             if rng.random() < 0.3:
                 w.insert("bill_splitting_settlements", [{"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": round(owed * rng.choice((0.5, 1.0)), 2),
                                                          "created_at": (w.now - timedelta(days=rng.randint(0, 10))).isoformat(timespec="seconds")}])
@@ -100,7 +100,7 @@ def equal_shares(amount: float, people: list[int]) -> dict[int, float]:
     return {p: (base + (i < extra)) / 100 for i, p in enumerate(ordered)}
 
 
-def _debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
+def pair_debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
     """(debtor, creditor) -> what the debtor still owes the creditor in the group, for every positive debt."""
     owed: dict[tuple[int, int], float] = {}
     for payer, person, amount in conn.execute("SELECT e.paid_by, s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON e.id = s.expense_id "
@@ -118,7 +118,7 @@ def _debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
 
 def group_balance(conn: Any, group_id: int, person_id: int) -> float:
     """What the group owes the person (negative: what they owe)."""
-    debts = _debts(conn, group_id)
+    debts = pair_debts(conn, group_id)
     return round(sum(a for (d, c), a in debts.items() if c == person_id) - sum(a for (d, c), a in debts.items() if d == person_id), 2)
 
 
@@ -231,7 +231,7 @@ def remove_group_member(ctx: CallContext, group_id: GROUP_ID, email: EMAIL) -> d
 def delete_group(ctx: CallContext, group_id: GROUP_ID) -> dict[str, str]:
     """Delete a group with its expenses; only possible when everyone in it is settled up."""
     _my_group(ctx, group_id)
-    if _debts(ctx.conn, group_id):
+    if pair_debts(ctx.conn, group_id):
         raise ApiError(409, f"Group {group_id} still has debts (see show_group_debts); settle up first.")
     expenses = f"SELECT id FROM bill_splitting_expenses WHERE group_id = {int(group_id)}"
     for sql in (f"DELETE FROM bill_splitting_comments WHERE expense_id IN ({expenses})", f"DELETE FROM bill_splitting_shares WHERE expense_id IN ({expenses})",
@@ -349,7 +349,7 @@ def show_group_balances(ctx: CallContext, group_id: GROUP_ID) -> list[dict[str, 
 def show_group_debts(ctx: CallContext, group_id: GROUP_ID) -> list[dict[str, Any]]:
     """Who owes whom how much in a group, largest first."""
     _my_group(ctx, group_id)
-    debts = sorted(_debts(ctx.conn, group_id).items(), key=lambda kv: (-kv[1], kv[0]))
+    debts = sorted(pair_debts(ctx.conn, group_id).items(), key=lambda kv: (-kv[1], kv[0]))
     return [{"debtor": _person(ctx, d), "creditor": _person(ctx, c), "amount": a} for (d, c), a in debts]
 
 
@@ -358,7 +358,7 @@ def show_balances_with_people(ctx: CallContext) -> list[dict[str, Any]]:
     """Your net balance with each person across all your groups: positive means they owe you. Settled people are left out."""
     totals: dict[int, float] = {}
     for (group_id,) in ctx.conn.execute("SELECT group_id FROM bill_splitting_members WHERE person_id = ? ORDER BY group_id", (ctx.user_id,)).fetchall():
-        for (debtor, creditor), amount in _debts(ctx.conn, group_id).items():
+        for (debtor, creditor), amount in pair_debts(ctx.conn, group_id).items():
             if ctx.user_id in (debtor, creditor):
                 other = creditor if debtor == ctx.user_id else debtor
                 totals[other] = totals.get(other, 0.0) + (amount if creditor == ctx.user_id else -amount)
@@ -378,7 +378,7 @@ def settle_up(
     if other == ctx.user_id:
         raise ApiError(422, "Invalid argument 'email': you cannot settle up with yourself.")
     if amount is None:
-        amount = _debts(ctx.conn, group_id).get((ctx.user_id, other))
+        amount = pair_debts(ctx.conn, group_id).get((ctx.user_id, other))
         if amount is None:
             raise ApiError(409, f"You owe {email} nothing in group {group_id}; pass an amount to record a payment anyway.")
     new_id = ctx.execute("INSERT INTO bill_splitting_settlements (group_id, payer_id, receiver_id, amount, created_at) VALUES (?,?,?,?,?)",
