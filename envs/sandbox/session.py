@@ -77,12 +77,14 @@ class WorkerSession:
 
     def _spawn(self) -> subprocess.Popen:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(WORKER)],
+            # -s -S -P: no user/site packages, no script dir on sys.path; not -I/-E, so the PYTHONHASHSEED
+            # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
+            [sys.executable, "-s", "-S", "-P", str(WORKER)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=self._workdir.name,
-            env=self.config.limits.environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}),
+            env=self.config.limits.environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}),
             start_new_session=True,  # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
         )
         c, lim = self.config, self.config.limits

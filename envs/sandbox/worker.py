@@ -1,6 +1,6 @@
 """A persistent Python worker that runs agent code, one snippet per request.
 
-Run as a script (`python -I -S worker.py`), standard library only, so it never
+Run as a script (`python -s -S -P worker.py`), standard library only, so it never
 imports the env's packages. It talks JSON lines over its original stdin and
 stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
 

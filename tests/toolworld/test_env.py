@@ -118,3 +118,14 @@ def test_async_vector_env() -> None:
         assert list(terminated) == [False, True] and obs["history"][0][-1]["output"] == "1\n"
     finally:
         vec.close()
+
+
+def test_string_hashing_is_fixed_so_replays_are_exact() -> None:
+    code = "print(list({'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'}))"
+    outputs = []
+    for _ in range(2):
+        env = ToolWorldEnv(split="train")
+        env.reset(options={"task_id": "phone_reply_latest_0"})
+        outputs.append(run(env, code))
+        env.close()
+    assert outputs[0] == outputs[1]
