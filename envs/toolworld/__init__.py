@@ -35,7 +35,10 @@ Tables are prefixed with the app name and keyed by `person_id`/`owner_id` (= peo
 use INTEGER PRIMARY KEY AUTOINCREMENT ids. `auth=True` (the default) sets `ctx.user_id`
 from the access token; raise `ApiError(status, message)` for errors (404 unknown id,
 409 conflict, 422 bad value naming the argument); return the whole list for paginated
-APIs. Then run `python -m envs.toolworld docs` to refresh the README's API table.
+APIs. `ctx` helpers: rows/row/value (reads), execute, update (PATCH: non-None fields),
+owned (the caller's row or 404), insert_unique (409 if present), delete_existing (404
+if absent), timestamp (the frozen now). Then run `python -m envs.toolworld docs` to
+refresh the README's API table.
 
 Adding a scenario template: create envs/toolworld/scenarios/<app>.py with
 
