@@ -15,6 +15,7 @@ from policies.llm.replay import Recording
 from policies.llm_policy import LLMPolicy, extract_action
 from policies.render import load_prompt, render_messages
 
+SYSTEM = "Answer with Python code in a ```python block."  # short: prompt processing is the slow part on CPU
 OBSERVATION = make_observation(
     task_id="t1",
     instruction="Print the names of my contacts.",
@@ -51,12 +52,12 @@ def recorded_requests(path: Path) -> list[dict]:
 @pytest.mark.llm
 def test_act_renders_the_observation_and_parses_the_reply(tmp_path: Path, embedded) -> None:
     model = Recording(embedded, tmp_path / "r.jsonl")
-    policy = LLMPolicy(model, load_prompt("toolworld_system"), max_tokens=24, seed=100)
+    policy = LLMPolicy(model, SYSTEM, max_tokens=24, seed=100)
     policy.reset(seed=7)
     actions = [policy.act(OBSERVATION) for _ in range(2)]
     records = recorded_requests(tmp_path / "r.jsonl")
     request, reply = records[-1]["request"], records[-1]["replies"][0]
-    assert request["messages"] == render_messages(OBSERVATION, load_prompt("toolworld_system"))
+    assert request["messages"] == render_messages(OBSERVATION, SYSTEM)
     assert [r["request"]["seed"] for r in records] == [7, 8]  # episode seed + turn
     assert request["max_tokens"] == 24
     assert actions[-1] == extract_action(reply["text"])[0]
@@ -71,21 +72,21 @@ def test_act_renders_the_observation_and_parses_the_reply(tmp_path: Path, embedd
 @pytest.mark.llm
 def test_agent_calls_are_accounted_per_role(embedded) -> None:
     accountant = Accountant()
-    policy = LLMPolicy(MeteredModel(embedded, accountant), load_prompt("toolworld_system"), max_tokens=8)
+    policy = LLMPolicy(MeteredModel(embedded, accountant), SYSTEM, max_tokens=8)
     policy.act(OBSERVATION)
     cost = accountant.to_dict()["by_role"]["agent"]
     assert cost["calls"] == 1 and cost["prompt_tokens"] > 0 and cost["completion_tokens"] > 0
 
 
 @pytest.mark.llm
-def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(tmp_path: Path, smollm2_gguf: Path) -> None:
-    small = LlamaCppEmbedded(smollm2_gguf, context_window=900, n_threads=1)
+def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(tmp_path: Path, embedded, smollm2_gguf: Path) -> None:
+    prompt_tokens = embedded.count_message_tokens(render_messages(OBSERVATION, SYSTEM))
+    window = prompt_tokens + 10  # room for a 10-token reply only
+    small = LlamaCppEmbedded(smollm2_gguf, context_window=window, n_threads=1)
     model = Recording(small, tmp_path / "r.jsonl")
-    policy = LLMPolicy(model, load_prompt("toolworld_system"), max_tokens=512)
-    prompt_tokens = small.count_message_tokens(policy.messages(OBSERVATION))
-    assert 900 - 512 < prompt_tokens < 900
+    policy = LLMPolicy(model, SYSTEM, max_tokens=512)
     policy.act(OBSERVATION)
-    assert recorded_requests(tmp_path / "r.jsonl")[0]["request"]["max_tokens"] == 900 - prompt_tokens
+    assert recorded_requests(tmp_path / "r.jsonl")[0]["request"]["max_tokens"] == 10
     long = make_observation(task_id="t", instruction="x " * 2000, context="", history=[], steps_left=1)
     with pytest.raises(LLMError, match="context length exceeded"):
         policy.act(long)
@@ -106,3 +107,15 @@ def test_from_config_picks_prompt_and_code_rule_by_env_kind(embedded) -> None:
     assert chess.code_blocks == "longest"
     with pytest.raises(FileNotFoundError, match="no prompt template"):
         LLMPolicy.from_config({"prompt": "nope"}, embedded)
+
+
+@pytest.mark.parametrize(
+    ("name", "must_mention"),
+    [
+        ("toolworld_system", ["apis.api_docs.show_api_doc", "apis.supervisor.complete_task", "page_index", "access_token"]),
+        ("mle_system", ["./input", "./submission.csv", "```python"]),
+    ],
+)
+def test_system_prompts_tell_the_model_the_interface(name: str, must_mention: list[str]) -> None:
+    text = load_prompt(name)
+    assert all(phrase in text for phrase in must_mention)
