@@ -103,13 +103,15 @@ class OpenAICompatible(ChatModel):
         started = time.perf_counter()
         response = self._create(request)
         latency = time.perf_counter() - started
-        choices = sorted(response.choices, key=lambda c: c.index)[: request.n]
+        choices = sorted(response.choices or [], key=lambda c: c.index)[: request.n]
+        if not choices:
+            raise LLMError(f"{self.base_url} answered with no choices (model {self.name!r})")
         texts = [choice.message.content or "" for choice in choices]
         usage = response.usage
         completion = _split_by_length(usage.completion_tokens if usage else 0, texts)
         replies = []
         for i, (choice, text) in enumerate(zip(choices, texts)):
-            answer, reasoning = split_reasoning(text, getattr(choice.message, "reasoning_content", None))
+            answer, reasoning = split_reasoning(text, _server_reasoning(choice.message))
             replies.append(
                 ChatReply(
                     text=answer,
@@ -180,6 +182,11 @@ def split_reasoning(text: str, reasoning: str | None) -> tuple[str, str | None]:
     if match:
         return text[match.end():], (reasoning or "") + match.group(1).strip()
     return text, reasoning
+
+
+def _server_reasoning(message: Any) -> str | None:
+    """Reasoning a server's parser split off (vLLM: `reasoning_content`, newer: `reasoning`)."""
+    return getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
 
 
 def _split_by_length(total: int, texts: list[str]) -> list[int]:

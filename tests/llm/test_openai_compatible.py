@@ -196,3 +196,20 @@ def test_a_server_that_cannot_start_reports_its_log(tmp_path: Path) -> None:
     with pytest.raises(LLMError, match="llama.cpp server.*exited") as error:
         LlamaServer(bad, startup_timeout_s=60).start()
     assert "its log ends with" in str(error.value)
+
+
+def test_reasoning_split_off_by_the_server_is_kept_in_extra() -> None:
+    def reply(body: dict) -> dict:
+        answer = completion(body, ["print(2)"])
+        answer["choices"][0]["message"]["reasoning_content"] = "think first"
+        return answer
+
+    with ScriptedChatServer(reply=reply) as server:
+        answer = client(server.url).chat(MESSAGES, max_tokens=4)[0]
+    assert (answer.text, answer.extra["reasoning"]) == ("print(2)", "think first")
+
+
+def test_an_answer_without_choices_is_a_clear_error() -> None:
+    with ScriptedChatServer(reply=lambda body: completion(body, [])) as server:
+        with pytest.raises(LLMError, match="no choices"):
+            client(server.url).chat(MESSAGES, max_tokens=4)
