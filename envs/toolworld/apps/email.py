@@ -448,9 +448,7 @@ def add_label_to_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_
     """Put a label on a thread."""
     _thread_row(ctx, thread_id)
     ctx.owned("email_labels", label_id, "label")
-    if ctx.value("SELECT 1 FROM email_thread_labels WHERE thread_id = ? AND label_id = ?", thread_id, label_id):
-        raise ApiError(409, f"Thread {thread_id} already has label {label_id}.")
-    ctx.execute("INSERT INTO email_thread_labels (thread_id, label_id) VALUES (?, ?)", thread_id, label_id)
+    ctx.insert_unique("email_thread_labels", {"thread_id": thread_id, "label_id": label_id}, f"Thread {thread_id} already has label {label_id}.")
     return {"message": "Label added."}
 
 
@@ -458,9 +456,7 @@ def add_label_to_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_
 def remove_label_from_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_ID) -> dict[str, str]:
     """Take a label off a thread."""
     _thread_row(ctx, thread_id)
-    if not ctx.value("SELECT 1 FROM email_thread_labels WHERE thread_id = ? AND label_id = ?", thread_id, label_id):
-        raise ApiError(404, f"Thread {thread_id} does not have label {label_id}.")
-    ctx.execute("DELETE FROM email_thread_labels WHERE thread_id = ? AND label_id = ?", thread_id, label_id)
+    ctx.delete_existing("email_thread_labels", {"thread_id": thread_id, "label_id": label_id}, f"Thread {thread_id} does not have label {label_id}.")
     return {"message": "Label removed."}
 
 

@@ -211,18 +211,19 @@ def delete_directory(ctx: CallContext, path: PATH, recursive: Annotated[bool, P(
     return {"message": f"Directory {directory} deleted."}
 
 
-def _check_not_into_itself(source: str, target: str) -> None:
+def _plan_transfer(ctx: CallContext, source: str, destination: str) -> tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """For moving or copying a directory: its path, where it goes, and the directories and files it holds."""
+    source = _existing_dir(ctx, source, "source")
+    target = _target(ctx, source, destination)
     if _inside(target, source):
         raise ApiError(422, f"Invalid argument 'destination': cannot put {source!r} inside itself.")
+    return source, target, *_tree(ctx, source)
 
 
 @app.api("POST", "/directories/move", {"message": "string", "path": "string"})
 def move_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -> dict[str, str]:
     """Move (or rename) a directory with everything in it."""
-    source = _existing_dir(ctx, source, "source")
-    target = _target(ctx, source, destination)
-    _check_not_into_itself(source, target)
-    dirs, files = _tree(ctx, source)
+    source, target, dirs, files = _plan_transfer(ctx, source, destination)
     for table, rows in (("file_system_directories", dirs), ("file_system_files", files)):
         for row in rows:
             ctx.execute(f"UPDATE {table} SET path = ? WHERE id = ?", target + row["path"][len(source):], row["id"])
@@ -233,10 +234,7 @@ def move_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -
 @app.api("POST", "/directories/copy", {"message": "string", "path": "string"})
 def copy_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -> dict[str, str]:
     """Copy a directory with everything in it."""
-    source = _existing_dir(ctx, source, "source")
-    target = _target(ctx, source, destination)
-    _check_not_into_itself(source, target)
-    dirs, files = _tree(ctx, source)
+    source, target, dirs, files = _plan_transfer(ctx, source, destination)
     for path in [target, *(target + d["path"][len(source):] for d in dirs)]:
         ctx.execute("INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)", ctx.user_id, path, ctx.timestamp())
     for row in files:
