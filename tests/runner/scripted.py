@@ -45,7 +45,9 @@ class OracleScriptedModel(ChatModel):
         ]
 
 
-def record_oracle_replies(path, solutions: dict[str, str], run_dir, limit: int | None, split: str = "dev") -> dict:
+def record_oracle_replies(
+    path, solutions: dict[str, str], run_dir, limit: int | None, split: str = "dev", seeds: tuple[int, ...] = (0,)
+) -> dict:
     """Run the harness in-process with the scripted model behind a Recording; return the summary."""
     from envs.runner.run import RunRequest, run_evaluation
     from policies.llm.replay import Recording
@@ -56,6 +58,7 @@ def record_oracle_replies(path, solutions: dict[str, str], run_dir, limit: int |
         stack=(),
         split=split,
         limit=limit,
+        seeds=seeds,
         max_steps=3,
         progress=False,
     )

@@ -1,0 +1,162 @@
+"""The evaluation harness: its overhead, and episodes per second as workers grow.
+
+(a) overhead: ToolWorld dev episodes with the embedded SmolLM2 model, one
+    worker. Harness time = the run's wall time minus model time (reply
+    latencies) minus env time (the base env's reset/step); its share of the
+    wall time is the harness's overhead (target <= 3%). It includes
+    everything between model and env: prompt rendering, token counting,
+    accounting, results fsync, trajectory files, the progress bar.
+(b) throughput with an instant policy: replayed replies (recorded through a
+    scripted model that writes each task's oracle code) on ToolWorld, and
+    the oracle on the tests' tiny env (no env cost: the harness's own
+    ceiling), for 1, 2, 4, 8 workers.
+(c) scaling against one llama.cpp server (`python -m llama_cpp.server`,
+    SmolLM2) with 1, 2, 4 workers sharing it.
+The model is loaded (and warmed up) before the timed part. The machine may
+be shared with other work: the load average at start is saved with the
+numbers, which are noisy when it is high.
+
+Run: .venv/bin/python benchmarks/harness.py [--episodes 3 --max-steps 3 --max-tokens 64] [--skip-server]
+Writes benchmarks/results/harness.json. Uses tests/runner's tiny env and
+scripted model, so run it from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from envs.runner.run import RunRequest, run_evaluation  # noqa: E402
+from policies.llm.llama_server import LlamaServer  # noqa: E402
+from policies.llm.registry import make_chat_model  # noqa: E402
+from tests.runner.scripted import oracle_code_by_instruction, record_oracle_replies  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "harness.json"
+TOOLWORLD = {"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}}
+TINY = {"name": "tiny", "id": "tests.runner.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
+
+
+def llm_policy(model_cfg: dict[str, Any], max_tokens: int) -> dict[str, Any]:
+    return {"name": model_cfg["backend"], "kind": "llm", "model": model_cfg, "sampling": {"max_tokens": max_tokens, "seed": 0}}
+
+
+def timed_run(request: RunRequest, model=None) -> dict[str, Any]:
+    """One run in a fresh dir; its summary's times as a table row."""
+    with tempfile.TemporaryDirectory() as run_dir:
+        summary = run_evaluation(request, run_dir, model=model)
+    cost = summary["cost"]
+    wall = summary["run_wall_time_s"]
+    harness = wall - cost["model_time_s"] - cost["env_time_s"]
+    return {
+        "episodes": summary["episodes"],
+        "errors": summary["errors"],
+        "workers": request.workers,
+        "wall_s": round(wall, 3),
+        "model_s": round(cost["model_time_s"], 3),
+        "env_s": round(cost["env_time_s"], 3),
+        "harness_s": round(harness, 3),
+        "harness_share": round(harness / wall, 4) if wall else None,
+        "episodes_per_s": round(summary["episodes"] / wall, 3) if wall else None,
+        "calls": cost["calls"],
+        "completion_tokens": cost["completion_tokens"],
+    }
+
+
+def overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
+    model_cfg = {"backend": "llama_cpp", "n_threads": args.threads}
+    model = make_chat_model(model_cfg)
+    model.chat([{"role": "user", "content": "Say hi."}], max_tokens=4)  # load and warm up, untimed
+    try:
+        request = RunRequest(
+            env=TOOLWORLD, policy=llm_policy(model_cfg, args.max_tokens), stack=(), split="dev",
+            limit=args.episodes, max_steps=args.max_steps, workers=1, progress=False,
+        )
+        return [{"case": "embedded SmolLM2, ToolWorld dev", **timed_run(request, model=model)}]
+    finally:
+        model.close()
+
+
+def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        replies = Path(scratch) / "replies.jsonl"
+        seeds = tuple(range(args.replay_seeds))
+        solutions = oracle_code_by_instruction("dev")
+        for seed in seeds:
+            record_oracle_replies(replies, solutions, Path(scratch) / f"record{seed}", limit=None, seeds=(seed,))
+        replay = {"name": "replay", "kind": "llm", "model": {"backend": "replay", "path": str(replies)}, "sampling": {"max_tokens": 512, "seed": 0}}
+        for workers in (1, 2, 4, 8):
+            request = RunRequest(env=TOOLWORLD, policy=replay, stack=(), split="dev", seeds=seeds, max_steps=3, workers=workers, progress=False)
+            rows.append({"case": "replay, ToolWorld dev", **timed_run(request)})
+    for workers in (1, 2, 4, 8):
+        request = RunRequest(
+            env=TINY, policy={"name": "oracle", "kind": "oracle"}, stack=(), split="dev",
+            seeds=tuple(range(args.tiny_seeds)), workers=workers, progress=False,
+        )
+        rows.append({"case": "oracle, tiny env (harness only)", **timed_run(request)})
+    return rows
+
+
+def server_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
+    rows = []
+    with LlamaServer(n_threads=args.threads) as server:
+        model_cfg = {
+            "backend": "openai_compatible", "model": server.model_alias, "base_url": server.url,
+            "context_window": 2048, "max_retries": 1, "timeout_s": 600,
+        }
+        model = make_chat_model(model_cfg)
+        model.chat([{"role": "user", "content": "Say hi."}], max_tokens=4)  # warm up, untimed
+        try:
+            for workers in (1, 2, 4):
+                request = RunRequest(
+                    env=TOOLWORLD, policy=llm_policy(model_cfg, args.max_tokens), stack=(), split="dev",
+                    limit=args.server_episodes, max_steps=args.max_steps, workers=workers, progress=False,
+                )
+                rows.append({"case": "llama.cpp server, ToolWorld dev", **timed_run(request, model=model)})
+        finally:
+            model.close()
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    columns = ["case", "workers", "episodes", "errors", "wall_s", "model_s", "env_s", "harness_s", "harness_share", "episodes_per_s"]
+    print(" | ".join(columns))
+    for row in rows:
+        print(" | ".join(str(row.get(c, "")) for c in columns))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=3, help="(a) ToolWorld dev episodes with the embedded model")
+    parser.add_argument("--server-episodes", type=int, default=4, help="(c) episodes per worker count")
+    parser.add_argument("--max-steps", type=int, default=3)
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
+    parser.add_argument("--replay-seeds", type=int, default=2, help="(b) seeds per ToolWorld dev task")
+    parser.add_argument("--tiny-seeds", type=int, default=50, help="(b) seeds per tiny-env task")
+    parser.add_argument("--skip-server", action="store_true", help="skip (c)")
+    args = parser.parse_args()
+    machine = {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version()}
+    results: dict[str, Any] = {"settings": vars(args), "machine": machine}
+    results["overhead"] = overhead(args)
+    print_table(results["overhead"])
+    results["throughput"] = throughput(args)
+    print_table(results["throughput"])
+    if not args.skip_server:
+        results["server_scaling"] = server_scaling(args)
+        print_table(results["server_scaling"])
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    print(f"written: {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
