@@ -36,3 +36,23 @@ def test_every_split_has_tasks_and_challenge_holds_out_train_apps() -> None:
     train_apps = {a for t in by_split["train"] for a in t.apps}
     for held in ("notes",):
         assert held not in train_apps
+
+
+UNWANTED = (
+    "pw = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
+    "tok = apis.phone.login(username=apis.supervisor.show_profile()['email'], password=pw['phone'])['access_token']\n"
+    "apis.phone.create_alarm(access_token=tok, time='04:44', label='unwanted side effect')"
+)
+FIRST_VARIANTS = [task_id for _, task_id in TASK_IDS if task_id.endswith("_0")]
+
+
+@pytest.mark.parametrize("task_id", FIRST_VARIANTS)
+def test_oracle_plus_an_unwanted_change_fails_on_collateral_damage(env: ToolWorldEnv, task_id: str) -> None:
+    env.reset(options={"task_id": task_id})
+    env.step(UNWANTED)
+    for action in env.oracle_actions():
+        obs, reward, terminated, truncated, info = env.step(action)
+    tests = {t["requirement"]: t for t in info["evaluation"]["tests"]}
+    collateral = tests.pop("nothing else in the world is changed")
+    assert reward == 0.0 and not collateral["passed"] and "unwanted side effect" in collateral["reason"]
+    assert all(t["passed"] for t in tests.values()), [t for t in tests.values() if not t["passed"]]
