@@ -9,7 +9,7 @@ import pytest
 
 from envs.observation import make_observation
 from policies.llm.accounting import Accountant, MeteredModel
-from policies.llm.base import LLMError
+from policies.llm.base import ContextLengthExceeded
 from policies.llm.llama_cpp_embedded import LlamaCppEmbedded
 from policies.llm.replay import Recording
 from policies.llm_policy import LLMPolicy, extract_action
@@ -88,7 +88,7 @@ def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(tmp_path
     policy.act(OBSERVATION)
     assert recorded_requests(tmp_path / "r.jsonl")[0]["request"]["max_tokens"] == 10
     long = make_observation(task_id="t", instruction="x " * 2000, context="", history=[], steps_left=1)
-    with pytest.raises(LLMError, match="context length exceeded"):
+    with pytest.raises(ContextLengthExceeded, match="context length exceeded"):
         policy.act(long)
 
 
