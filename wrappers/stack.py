@@ -46,7 +46,7 @@ class WrapperSpec:
 
 
 def _env_wrapper(cls: type) -> Callable[..., gym.Env]:
-    def build(*, env: gym.Env, model: ChatModel, env_kind: str, **cfg: Any) -> gym.Env:
+    def build(*, env: gym.Env, model: ChatModel, env_kind: str, policy: Policy, **cfg: Any) -> gym.Env:
         return cls(env, model, **cfg)
 
     return build
@@ -57,6 +57,14 @@ def _policy_wrapper(cls: type) -> Callable[..., Policy]:
         return cls(policy, model, env, **cfg)
 
     return build
+
+
+def _summarize(*, env: gym.Env, model: ChatModel, env_kind: str, policy: Policy, **cfg: Any) -> gym.Env:
+    """Counts the agent's own system prompt in the prompt size when the policy has one."""
+    text = getattr(policy, "system_prompt", None)
+    if not cfg.get("agent_prompt") and isinstance(text, str):
+        cfg.setdefault("agent_system_prompt", text)
+    return Summarize(env, model, **cfg)
 
 
 def _tree_search(*, policy: Policy, model: ChatModel, env: gym.Env, env_kind: str, **cfg: Any) -> Policy:
@@ -72,7 +80,7 @@ def _spec(kind: str, cls: type, **more: Any) -> WrapperSpec:
 
 
 REGISTRY: dict[str, WrapperSpec] = {
-    "summarize": _spec("observation", Summarize),
+    "summarize": _spec("observation", Summarize, build=_summarize),
     "truncate": _spec("observation", Truncate),
     "correct": _spec("action", Correct),
     "self_consistency": _spec("policy", SelfConsistency, generates=True),
@@ -150,7 +158,7 @@ def apply_stack(
         if spec.kind == "policy":
             policy = spec.build(policy=policy, model=role_model, env=env, env_kind=env_kind, **options)
         else:
-            env = spec.build(env=env, model=role_model, env_kind=env_kind, **options)
+            env = spec.build(env=env, model=role_model, env_kind=env_kind, policy=policy, **options)
     return env, policy
 
 

@@ -57,6 +57,7 @@ class Summarize(ReportingObservationWrapper):
         keep_messages: int = 6,
         reply_reserve: int = 512,
         agent_prompt: str | None = None,
+        agent_system_prompt: str = "",
         turn_chars: int = 3_000,
         summary_max_tokens: int = 600,
         ledger_max_entries: int = 60,
@@ -72,7 +73,7 @@ class Summarize(ReportingObservationWrapper):
         self.max_tokens = max_tokens
         self.keep_turns = keep_messages // 2
         self.reply_reserve = reply_reserve
-        self.agent_system_prompt = load_prompt(agent_prompt) if agent_prompt else ""
+        self.agent_system_prompt = load_prompt(agent_prompt) if agent_prompt else agent_system_prompt
         self.turn_chars = turn_chars
         self.ledger_max_entries = ledger_max_entries
         self.system_prompt = load_prompt("summarizer")

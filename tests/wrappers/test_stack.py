@@ -114,3 +114,9 @@ def test_a_wrapper_config_can_name_its_own_model(tmp_path):
     _, _, _, _, info = wrapped.step("print(nope)")
     assert info["wrappers"]["correct"]["fixed"]
     assert stack_model.accountant.to_dict()["by_role"]["corrector"]["calls"] == 1  # metered into the episode
+
+
+def test_summarize_counts_the_agents_own_system_prompt():
+    model = ScriptedModel({})
+    env, _ = apply_stack(BankEnv(), greedy(model), model, [("summarize", {})], "toolworld")
+    assert env.agent_system_prompt == greedy(model).system_prompt
