@@ -24,7 +24,7 @@ from envs.toolworld.apps import all_apps
 from envs.toolworld.evaluate import Outcome, evaluate
 from envs.toolworld.failures import guess_failure
 from envs.toolworld.server import ApiServer
-from envs.toolworld.tasks import SPLITS, Task, list_tasks, load_task
+from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
 from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
 from envs.toolworld.world.changes import net_changes
 
@@ -72,7 +72,7 @@ class ToolWorldEnv(gym.Env):
 
     # --- contract -------------------------------------------------------------------------
     def list_tasks(self, split: str | None = None) -> list[dict[str, Any]]:
-        return [t.meta() for t in list_tasks(split or self.split, self.variants, self.world_seed)]
+        return task_metas(split or self.split, self.variants)
 
     def oracle_actions(self) -> list[str]:
         task = self._require_task()
@@ -83,10 +83,10 @@ class ToolWorldEnv(gym.Env):
         super().reset(seed=seed)
         task_id = (options or {}).get("task_id")
         if task_id is None:
-            tasks = list_tasks(self.split, self.variants, self.world_seed)
+            tasks = task_metas(self.split, self.variants)
             if not tasks:
                 raise ValueError(f"split {self.split!r} has no tasks")
-            task_id = tasks[int(self.np_random.integers(len(tasks)))].task_id
+            task_id = tasks[int(self.np_random.integers(len(tasks)))]["task_id"]
         self.task = load_task(task_id, self.world_seed)
         self._load(self._template, {"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id,
                                     "instruction": self.task.spec.instruction, "completed": None}, [])

@@ -171,7 +171,14 @@ def load_task(task_id: str, world_seed: int = 0) -> Task:
     return _tasks[key]
 
 
-def list_tasks(split: str, variants: int = 3, world_seed: int = 0) -> list[Task]:
+def task_metas(split: str, variants: int = 3) -> list[dict[str, Any]]:
+    """The TaskMeta of every task of a split, without building any task (no world needed)."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
-    return [load_task(f"{s.name}_{v}", world_seed) for s in all_scenarios().values() if s.split == split for v in range(variants)]
+    return [{"task_id": f"{s.name}_{v}", "split": s.split, "difficulty": s.difficulty, "scenario": s.name}
+            for s in all_scenarios().values() if s.split == split for v in range(variants)]
+
+
+def list_tasks(split: str, variants: int = 3, world_seed: int = 0) -> list[Task]:
+    """Every task of a split, built (instruction, oracle, expectations)."""
+    return [load_task(meta["task_id"], world_seed) for meta in task_metas(split, variants)]

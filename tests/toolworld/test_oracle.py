@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.tasks import SPLITS, list_tasks
+from envs.toolworld.tasks import SPLITS, list_tasks, task_metas
 
 TASK_IDS = [(split, task.task_id) for split in SPLITS for task in list_tasks(split, variants=3)]
 
@@ -29,6 +29,8 @@ def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split:
 
 def test_every_split_has_tasks_and_challenge_holds_out_train_apps() -> None:
     by_split = {split: list_tasks(split) for split in SPLITS}
+    for split, tasks in by_split.items():
+        assert [t.meta() for t in tasks] == task_metas(split)  # listing needs no task building, and agrees with it
     assert all(by_split[s] for s in ("train", "dev", "test_normal")), {s: len(t) for s, t in by_split.items()}
     train_scenarios = {t.scenario for t in by_split["train"]}
     for task in by_split["test_challenge"]:
