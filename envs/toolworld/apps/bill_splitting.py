@@ -87,9 +87,10 @@ def populate(w: WorldBuilder) -> None:
             if rng.random() < 0.15:
                 author = rng.choice(members)
                 w.insert("bill_splitting_comments", [{"expense_id": expense_id, "author_id": author, "text": rng.choice(COMMENTS), "created_at": f"{day}T20:00:00"}])
+        settled = kinds is TRIP_EXPENSES and rng.random() < 0.35  # an old trip everyone has paid back
         for (debtor, creditor), owed in sorted(pair_debts(w.conn, group_id).items()):
-            if rng.random() < 0.3:
-                w.insert("bill_splitting_settlements", [{"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": round(owed * rng.choice((0.5, 1.0)), 2),
+            if settled or rng.random() < 0.3:
+                w.insert("bill_splitting_settlements", [{"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": round(owed * (1.0 if settled else rng.choice((0.5, 1.0))), 2),
                                                          "created_at": (w.now - timedelta(days=rng.randint(0, 10))).isoformat(timespec="seconds")}])
 
 

@@ -122,13 +122,13 @@ def populate(w: WorldBuilder) -> None:
         for owner in participants + cc:
             threads[owner] = w.insert("email_threads", [{
                 "owner_id": owner, "conversation_id": conversation_id, "subject": subject, "is_starred": int(rng.random() < 0.15),
-                "is_archived": int(rng.random() < 0.15), "is_trashed": int(rng.random() < 0.04)}])[0]
+                "is_archived": int(rng.random() < 0.15), "is_trashed": int(rng.random() < 0.07)}])[0]
             fits = {LABEL_FOR_KIND[kind]} | ({"Receipts"} if "amount" in body else set()) | ({"Important"} if rng.random() < 0.2 else set())
             fitting_labels.setdefault(owner, []).append((threads[owner], fits))
         for sender, to, copied, text, attached in messages:
             sent += timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
             for owner, thread_id in threads.items():
-                unread = owner != sender and (w.now - sent).days < 20 and rng.random() < 0.5
+                unread = owner != sender and (w.now - sent).days < 40 and rng.random() < 0.6
                 (message_id,) = w.insert("email_messages", [{
                     "thread_id": thread_id, "owner_id": owner, "sender_id": sender, "recipients": _join(by_id[p].email for p in to),
                     "cc": _join(by_id[p].email for p in copied), "body": text, "sent_at": min(sent, w.now).isoformat(timespec="seconds"),

@@ -133,8 +133,8 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_mark_inbox_read", apps=("email",), difficulty=2)
 def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(f"SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-                       f"WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id HAVING n > 5 ORDER BY t.owner_id")
-    owner = pick(rng, owners, "inbox with more than 5 unread threads")["owner_id"]
+                       f"WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id HAVING n >= 3 ORDER BY t.owner_id")
+    owner = pick(rng, owners, "inbox with 3 unread threads")["owner_id"]
     ids = [r["id"] for r in view.rows(f"SELECT m.id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0", owner)]
     oracle = (login("email") + fetch_all("threads", INBOX_THREADS + ", unread_only=True")
               + "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n" + DONE)
@@ -156,8 +156,7 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_empty_trash", apps=("email",), difficulty=2)
 def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id"),
-                 "mailbox with 2 trashed threads")["owner_id"]
+    owner = pick(rng, view.rows("SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id ORDER BY owner_id"), "mailbox with a trashed thread")["owner_id"]
     threads = frozenset(r["id"] for r in view.rows("SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1", owner))
     marks = ",".join(map(str, threads))
     messages = frozenset(r["id"] for r in view.rows(f"SELECT id FROM email_messages WHERE thread_id IN ({marks})"))
