@@ -1,18 +1,57 @@
-"""`python -m envs.toolworld docs`: rewrite the README's API table from the declarations."""
+"""ToolWorld command line.
+
+    python -m envs.toolworld docs                  rewrite the README's API table from the declarations
+    python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
+    python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
+    python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 
 from envs.toolworld.docs import README, rewrite_readme
+from envs.toolworld.tasks import SPLITS, all_scenarios, load_task, task_metas
 
 
 def main(argv: list[str]) -> int:
-    if argv != ["docs"]:
-        print("usage: python -m envs.toolworld docs", file=sys.stderr)
-        return 2
-    changed = rewrite_readme()
-    print(f"{README}: API table {'updated' if changed else 'already current'}")
+    parser = argparse.ArgumentParser(prog="python -m envs.toolworld", description="ToolWorld tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("docs", help="rewrite the README's API table")
+    tasks = sub.add_parser("tasks", help="list the tasks of a split")
+    tasks.add_argument("--split", choices=SPLITS, default="dev")
+    tasks.add_argument("--variants", type=int, default=3)
+    for name in ("show", "solve"):
+        sub.add_parser(name, help=f"{name} one task").add_argument("task_id")
+    args = parser.parse_args(argv)
+
+    if args.command == "docs":
+        print(f"{README}: API table {'updated' if rewrite_readme() else 'already current'}")
+    elif args.command == "tasks":
+        scenarios = all_scenarios()
+        for meta in task_metas(args.split, args.variants):
+            print(f"{meta['task_id']:<48} difficulty {meta['difficulty']}  apps {','.join(scenarios[meta['scenario']].apps)}")
+    elif args.command == "show":
+        task = load_task(args.task_id)
+        print(f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n{task.spec.instruction}\n\nTests:")
+        for expectation in task.spec.expectations:
+            print(f"- {expectation.requirement}")
+        oracle = task.spec.oracle if isinstance(task.spec.oracle, str) else "\n# --- next step ---\n".join(task.spec.oracle)
+        print(f"\nOracle solution:\n{oracle}")
+    else:
+        from envs.toolworld.env import ToolWorldEnv
+
+        env = ToolWorldEnv(split=load_task(args.task_id).split)
+        try:
+            env.reset(options={"task_id": args.task_id})
+            info: dict = {}
+            for action in env.oracle_actions():
+                _, _, _, _, info = env.step(action)
+            print(json.dumps(info.get("evaluation", info), indent=2, default=str))
+        finally:
+            env.close()
     return 0
 
 

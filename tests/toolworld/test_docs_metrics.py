@@ -19,3 +19,18 @@ def test_tgc_and_sgc() -> None:
     assert tgc(results + [("b_1", "b", True)]) == 100.0  # a rerun replaces the earlier result
     with pytest.raises(ValueError, match="undefined"):
         tgc([])
+
+
+def test_command_line_lists_shows_and_solves(capsys: pytest.CaptureFixture[str]) -> None:
+    from envs.toolworld.__main__ import main
+
+    assert main(["tasks", "--split", "test_challenge", "--variants", "1"]) == 0
+    listed = capsys.readouterr().out
+    assert "notes_create_list_0" in listed and "_1 " not in listed
+    assert main(["show", "phone_count_relationship_0"]) == 0
+    shown = capsys.readouterr().out
+    assert "How many contacts" in shown and "Oracle solution:" in shown and "complete_task(answer=len(found))" in shown
+    assert main(["solve", "phone_text_relation_0"]) == 0
+    assert '"passed": false' not in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["show"])
