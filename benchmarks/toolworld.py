@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import statistics
 import time
@@ -60,6 +61,18 @@ def main() -> None:
     env.step(LOGIN)
     steps = [timed(lambda: env.step("alarms = apis.phone.show_alarms(access_token=token)")) for _ in range(args.repeats)]
 
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    for code in (LOGIN, "alarms = apis.phone.show_alarms(access_token=token)", "n = len(alarms)"):
+        env.step(code)
+    snapshot_sizes = []
+
+    def snapshot() -> None:
+        snapshot_sizes.append(len(pickle.dumps(env.get_state())))
+
+    snapshots = [timed(snapshot) for _ in range(50)]
+    state = env.get_state()
+    restores = [timed(lambda: env.set_state(state)) for _ in range(50)]
+
     episodes = []
     for task in tasks:
         def episode(task_id: str = task.task_id) -> None:
@@ -87,6 +100,8 @@ def main() -> None:
         "reset_ms": {"p50": round(percentile(resets, 50), 2), "p99": round(percentile(resets, 99), 2), "n": len(resets)},
         "one_call_step_ms": {"p50": round(percentile(steps, 50), 2), "p99": round(percentile(steps, 99), 2), "n": len(steps)},
         "oracle_episode_ms": {"p50": round(percentile(episodes, 50), 1), "max": round(max(episodes), 1), "n": len(episodes)},
+        "get_state_ms": {"p50": round(percentile(snapshots, 50), 2), "pickled_kib": snapshot_sizes[0] // 1024},
+        "set_state_after_3_steps_ms": {"p50": round(percentile(restores, 50), 2), "p99": round(percentile(restores, 99), 2)},
         "memory_per_env_kib": {"env_process": round(parent_per_env), "worker_process": round(worker_rss), "spare_worker_process": round(spare_rss)},
         "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
     }
@@ -95,6 +110,8 @@ def main() -> None:
         ("reset", f"p50 {results['reset_ms']['p50']} ms", f"p99 {results['reset_ms']['p99']} ms (target p50 < 50)"),
         ("step with one API call", f"p50 {results['one_call_step_ms']['p50']} ms", f"p99 {results['one_call_step_ms']['p99']} ms (target p50 < 5)"),
         ("oracle episode", f"p50 {results['oracle_episode_ms']['p50']} ms", f"max {results['oracle_episode_ms']['max']} ms over {len(episodes)} tasks"),
+        ("get_state (pickled)", f"p50 {results['get_state_ms']['p50']} ms", f"{results['get_state_ms']['pickled_kib']} KiB"),
+        ("set_state, 3 steps replayed", f"p50 {results['set_state_after_3_steps_ms']['p50']} ms", f"p99 {results['set_state_after_3_steps_ms']['p99']} ms"),
         ("memory per env", f"{results['memory_per_env_kib']['env_process']} KiB in the env process", f"+ {results['memory_per_env_kib']['worker_process']} KiB worker + {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS"),
     ]
     width = max(len(r[0]) for r in rows)
