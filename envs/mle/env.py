@@ -27,6 +27,7 @@ import gymnasium as gym
 
 from envs.contract import TaskMeta
 from envs.mle import episode as ep
+from envs.mle import landlock
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
 from envs.mle.medals import leaderboard_percentile
@@ -65,6 +66,8 @@ class MLECompetitionEnv(gym.Env):
         work_root: str | Path | None = None,
         keep_files: bool = False,
         show_runtime: bool = True,
+        confine_files: bool = True,
+        extra_read_paths: tuple[str, ...] = (),
     ):
         for name, value, allowed in (("split", split, SPLITS), ("selection", selection, ep.SELECTIONS),
                                      ("reward", reward, ep.REWARDS), ("success", success, ep.SUCCESS_RULES)):
@@ -99,6 +102,8 @@ class MLECompetitionEnv(gym.Env):
         self.work_root = work_root
         self.keep_files = keep_files
         self.show_runtime = show_runtime
+        self.confine_files = confine_files and landlock.supported()
+        self.extra_read_paths = tuple(str(p) for p in extra_read_paths)
         self.action_space = text_space(max_action_chars)
         self.observation_space = observation_space(max_steps)
         self._competition: Competition | None = None
@@ -165,6 +170,7 @@ class MLECompetitionEnv(gym.Env):
         )
         info = dict(self._task_meta(self._competition.id, self.split))
         info["competition"] = self._competition.config.to_dict()
+        info["files_confined"] = self.confine_files
         return self._observation(), info
 
     def step(self, action: Any):
@@ -225,6 +231,7 @@ class MLECompetitionEnv(gym.Env):
         result = run_script(
             code, self._episode_dir / name, input_dir, limits=self.limits, timeout_s=self.step_timeout_s,
             log_dir=self._episode_dir / "logs", python=self.python, tail_chars=self.tail_chars,
+            confine=self.confine_files, extra_read_paths=self.extra_read_paths,
         )
         self._elapsed += result.runtime_s
         return result

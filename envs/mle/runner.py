@@ -5,6 +5,8 @@ The script gets a fresh folder holding a private copy of the public data in
 cache path or API key leaks in; HOME and TMPDIR point into its folder),
 BLAS/OpenMP thread caps, RLIMIT_AS / CPU / file-size limits, optional CPU
 pinning, and a wall-time limit after which its whole process group is killed.
+With `confine=True` Landlock (see landlock.py) also keeps it from reading
+anything outside its folder but the interpreter and system files.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from envs.mle.landlock import FsPolicy
 from envs.sandbox.limits import Limits, kill_process_group
 
 SCRIPT_NAME = "solution.py"
@@ -47,6 +50,18 @@ class RunResult:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok, "status": self.status()}
+
+
+def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str, ...]):
+    apply_limits = limits.preexec()
+    policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine else None
+
+    def apply() -> None:
+        apply_limits()
+        if policy is not None:
+            policy.apply()
+
+    return apply
 
 
 def _tail(path: Path, chars: int) -> str:
@@ -84,6 +99,8 @@ def run_script(
     log_dir: Path,
     python: str = sys.executable,
     tail_chars: int = 4000,
+    confine: bool = True,
+    extra_read_paths: tuple[str, ...] = (),
 ) -> RunResult:
     """Copy the public data to workdir/input, run the script there, report what happened."""
     workdir.mkdir(parents=True)
@@ -102,7 +119,7 @@ def run_script(
             stdout=out,
             stderr=err,
             env=clean_environment(workdir, limits),
-            preexec_fn=limits.preexec(),
+            preexec_fn=_preexec(limits, workdir, confine, extra_read_paths),
         )
         try:
             proc.wait(timeout=timeout_s)

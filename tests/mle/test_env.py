@@ -7,6 +7,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import envs  # noqa: F401  (registers the env ids)
+from envs.mle import landlock
 from envs.mle.env import MLECompetitionEnv
 
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\nprint('copied')\n"
@@ -75,7 +76,7 @@ def test_memory_cap_stops_a_greedy_script(make_env) -> None:
 
 
 def test_private_data_is_out_of_reach(make_env, mle_cache) -> None:
-    env = make_env()
+    env = make_env(confine_files=False)
     env.reset()
     probe = (
         "import os\n"
@@ -89,6 +90,27 @@ def test_private_data_is_out_of_reach(make_env, mle_cache) -> None:
     assert "THREADS 1" in out and "FILES" in out
     assert "answers" not in out and "private" not in out and str(mle_cache) not in out
     assert "input/train.csv" in out
+
+
+@pytest.mark.skipif(not landlock.supported(), reason="the kernel has no Landlock")
+def test_confined_scripts_cannot_read_the_answers_even_by_absolute_path(make_env, mle_cache) -> None:
+    env = make_env()
+    _, info = env.reset()
+    assert info["files_confined"]
+    answers = mle_cache / "diabetes-progression" / "prepared" / "private" / "answers.csv"
+    probe = (
+        "import pandas as pd\n"
+        "print('TRAIN', len(pd.read_csv('input/train.csv')))\n"
+        "for path in [%r, %r, '..']:\n"
+        "    try:\n"
+        "        open(path).read() if not path.endswith('..') else __import__('os').listdir(path)\n"
+        "        print('READ', path)\n"
+        "    except PermissionError:\n"
+        "        print('DENIED', path)\n"
+    ) % (str(answers), str(mle_cache / "diabetes-progression" / "config.json"))
+    obs, *_ = env.step(probe)
+    out = obs["history"][-1]["output"]
+    assert "TRAIN 309" in out and "READ" not in out and out.count("DENIED") == 3
 
 
 def test_scripts_cannot_change_the_cached_public_data(make_env, mle_cache) -> None:

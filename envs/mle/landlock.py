@@ -1,0 +1,112 @@
+"""Confine a solution run's file access with Linux Landlock (kernel >= 5.13).
+
+No namespaces or root needed: right before exec, the child restricts itself
+so it can read only the interpreter, its libraries and system files, and
+read/write only its own step folder (plus /dev). The prepared competition
+cache, the private answers and other episodes' folders become unreadable even
+by absolute path. Where the kernel lacks Landlock, runs go unconfined and
+`supported()` says so. Rights are masked to the kernel's Landlock ABI.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import site
+import struct
+import sys
+from dataclasses import dataclass
+
+_CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # same numbers on x86_64 and aarch64
+_RULE_PATH_BENEATH = 1
+_PR_SET_NO_NEW_PRIVS = 38
+_VERSION_FLAG = 1
+
+EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+READ = EXECUTE | READ_FILE | READ_DIR
+FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | (1 << 14) | (1 << 15)  # + truncate, ioctl_dev
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
+
+
+def _syscall(*args: object) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    result = libc.syscall(*args)
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"landlock syscall {args[0]} failed: {os.strerror(err)}")
+    return result
+
+
+def abi_version() -> int:
+    """The kernel's Landlock ABI version, 0 when Landlock is unavailable."""
+    try:
+        return _syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_VERSION_FLAG))
+    except (OSError, AttributeError):
+        return 0
+
+
+def supported() -> bool:
+    return abi_version() > 0
+
+
+def _handled_rights(abi: int) -> int:
+    rights = (1 << 13) - 1  # ABI 1: execute ... make_sym
+    if abi >= 2:
+        rights |= 1 << 13  # refer
+    if abi >= 3:
+        rights |= 1 << 14  # truncate
+    if abi >= 5:
+        rights |= 1 << 15  # ioctl_dev
+    return rights
+
+
+def interpreter_paths() -> tuple[str, ...]:
+    """Where this Python and its packages live (read-only for the child)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    candidates.update(site.getsitepackages())
+    return tuple(sorted(os.path.realpath(p) for p in candidates if os.path.exists(p)))
+
+
+@dataclass(frozen=True)
+class FsPolicy:
+    """Paths the child may read, and paths it may read and write (with their subtrees)."""
+
+    read_only: tuple[str, ...]
+    read_write: tuple[str, ...]
+
+    @classmethod
+    def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> "FsPolicy":
+        reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + interpreter_paths() + tuple(extra_read)
+        return cls(read_only=reads, read_write=(workdir, "/dev"))
+
+    def apply(self) -> None:
+        """Restrict the calling process (meant for preexec_fn, after fork, before exec)."""
+        abi = abi_version()
+        if abi == 0:
+            return
+        handled = _handled_rights(abi)
+        ruleset = struct.pack("=Q", handled)
+        fd = _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
+        try:
+            for paths, rights in ((self.read_only, READ), (self.read_write, handled)):
+                for path in paths:
+                    self._allow(fd, path, rights & handled)
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+            _syscall(_RESTRICT_SELF, fd, ctypes.c_uint32(0))
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _allow(ruleset_fd: int, path: str, rights: int) -> None:
+        try:
+            target = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return  # a path that does not exist needs no rule
+        try:
+            if not os.path.isdir(path):
+                rights &= FILE_RIGHTS
+            _syscall(_ADD_RULE, ruleset_fd, ctypes.c_uint32(_RULE_PATH_BENEATH), struct.pack("=Qi", rights, target), ctypes.c_uint32(0))
+        finally:
+            os.close(target)

@@ -1,0 +1,97 @@
+"""Every built-in competition: shape on disk, answers, sample submission, baseline, leaderboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from envs.mle.competition import CATEGORIES, Competition
+from envs.mle.prepare import CHECKSUMS, prepare, verify
+from envs.mle.registry import competition_ids, get_spec
+
+from .conftest import ALL_IDS
+
+#: competitions whose constant sample submission may sit above the median (none today)
+SAMPLE_ABOVE_MEDIAN_OK: set[str] = set()
+
+
+def test_lite_split_covers_the_mle_bench_lite_categories() -> None:
+    categories = {get_spec(cid).config.category for cid in competition_ids("lite")}
+    assert categories == set(CATEGORIES)
+    assert len(competition_ids("lite")) >= 8
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_folder_has_the_mle_bench_shape(cid: str, mle_cache: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
+    config = json.loads((comp.root / "config.json").read_text())
+    assert {"id", "name", "category", "metric", "lower_is_better", "id_column"} <= set(config)
+    assert (comp.root / "description.md").read_text().startswith("# ")
+    assert comp.sample_submission_path().is_file() and (comp.private_dir / comp.config.answers).is_file()
+    assert not any(p.name == comp.config.answers for p in comp.public_dir.iterdir())
+    assert len(comp.leaderboard) >= 100
+    assert verify(comp.root)
+    sample, answers = comp.sample_submission(), comp.answers()
+    assert list(sample.columns) == list(answers.columns)
+    assert set(sample[comp.config.id_column]) == set(answers[comp.config.id_column])
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_description_names_the_submission_columns_and_direction(cid: str, mle_cache: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
+    text = comp.description
+    assert ",".join(comp.sample_submission().columns) in text
+    assert ("Lower is better" if comp.config.lower_is_better else "Higher is better") in text
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_answers_score_gold(cid: str, mle_cache: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
+    report = comp.evaluate(comp.private_dir / comp.config.answers)
+    assert report["valid_submission"] and report["gold_medal"] and report["above_median"]
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_sample_submission_is_valid_and_below_median(cid: str, mle_cache: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
+    assert comp.validate(comp.sample_submission_path()) is None
+    report = comp.evaluate(comp.sample_submission_path())
+    assert report["valid_submission"]
+    if cid not in SAMPLE_ABOVE_MEDIAN_OK:
+        assert not report["above_median"] and not report["any_medal"]
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_baseline_makes_a_valid_submission_inside_the_leaderboard_range(cid: str, make_env) -> None:
+    env = make_env(cid, step_timeout_s=120)
+    env.reset()
+    baseline, submit = env.oracle_actions()
+    obs, *_ = env.step(baseline)
+    assert "submission.csv: valid" in obs["history"][-1]["output"], obs["history"][-1]["output"][-1500:]
+    *_, info = env.step(submit)
+    score = info["evaluation"]["score"]
+    board = env._competition.leaderboard["score"]
+    assert board.min() <= score <= board.max()
+    assert info["metrics"]["valid_code_rate"] == 1.0
+
+
+def test_prepare_is_idempotent_and_repairs_tampering(tmp_path: Path) -> None:
+    comp = prepare("diabetes-progression", tmp_path)
+    sums = (comp.root / CHECKSUMS).read_text()
+    stamp = (comp.root / CHECKSUMS).stat().st_mtime_ns
+    assert prepare("diabetes-progression", tmp_path).root == comp.root
+    assert (comp.root / CHECKSUMS).stat().st_mtime_ns == stamp  # untouched: nothing rebuilt
+    train = comp.public_dir / "train.csv"
+    train.write_text("tampered\n")
+    assert not verify(comp.root)
+    prepare("diabetes-progression", tmp_path)
+    assert verify(comp.root) and (comp.root / CHECKSUMS).read_text() == sums  # same bytes again
+    assert pd.read_csv(train).shape[0] > 100
+
+
+def test_prepared_data_is_deterministic(tmp_path: Path, mle_cache: Path) -> None:
+    again = prepare("author-identification", tmp_path)
+    assert (again.root / CHECKSUMS).read_text() == (mle_cache / "author-identification" / CHECKSUMS).read_text()

@@ -1,0 +1,70 @@
+"""Pointing the env at a prepared MLE-bench style folder that is not built in."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from envs.mle.env import MLECompetitionEnv
+from envs.mle.external import load_competition_dir
+
+WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\n"
+
+
+def _external_copy(mle_cache: Path, tmp_path: Path, name: str = "my-comp") -> Path:
+    """A folder laid out like MLE-bench's prepared data, answers under an MLE-bench-like name."""
+    source = mle_cache / "diabetes-progression"
+    root = tmp_path / name
+    shutil.copytree(source / "prepared", root / "prepared")
+    (root / "prepared" / "private" / "answers.csv").rename(root / "prepared" / "private" / "test.csv")
+    shutil.copy(source / "leaderboard.csv", root / "leaderboard.csv")
+    return root
+
+
+def test_env_grades_an_external_folder_with_the_named_metric(mle_cache: Path, tmp_path: Path) -> None:
+    root = _external_copy(mle_cache, tmp_path)
+    env = MLECompetitionEnv(competition_dir=root, competition_config={"metric": "rmse", "answers": "test.csv"}, work_root=tmp_path)
+    obs, info = env.reset()
+    assert info["task_id"] == "my-comp" and info["competition"]["id_column"] == "patient_id"  # from the sample
+    assert [t["task_id"] for t in env.list_tasks()] == ["my-comp"]
+    env.step(WRITE_SAMPLE)
+    *_, info = env.step("submit")
+    assert info["evaluation"]["valid_submission"] and info["evaluation"]["score"] > 0
+    with pytest.raises(NotImplementedError, match="no baseline"):
+        env.oracle_actions()
+    env.close()
+
+
+def test_config_json_in_the_folder_is_used(mle_cache: Path, tmp_path: Path) -> None:
+    root = _external_copy(mle_cache, tmp_path)
+    (root / "config.json").write_text(json.dumps({"id": "renamed", "metric": "mae", "id_column": "patient_id", "answers": "test.csv"}))
+    comp = load_competition_dir(root)
+    assert comp.id == "renamed" and comp.config.lower_is_better and comp.config.metric == "mae"
+
+
+def test_incomplete_folders_are_refused_with_the_reason(mle_cache: Path, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="prepared/public/ is missing"):
+        load_competition_dir(tmp_path)
+    root = _external_copy(mle_cache, tmp_path)
+    (root / "leaderboard.csv").unlink()
+    with pytest.raises(FileNotFoundError, match="no leaderboard.csv"):
+        load_competition_dir(root, {"metric": "rmse"})
+    with pytest.raises(ValueError, match="unknown metric"):
+        load_competition_dir(root, {"metric": "f7-score"})
+    with pytest.raises(ValueError, match="lacks \\['metric'\\]"):
+        load_competition_dir(root)
+
+
+def test_mlebench_grader_is_used_when_installed(mle_cache: Path, tmp_path: Path) -> None:
+    pytest.importorskip("mlebench")
+    from envs.mle.external import mlebench_competition
+
+    root = _external_copy(mle_cache, tmp_path, name="spooky-author-identification")
+    bench = mlebench_competition(root.name, root.parent)
+    if bench is None:
+        pytest.skip("this mlebench does not know spooky-author-identification")
+    comp = load_competition_dir(root, {"metric": "log-loss", "answers": "test.csv"})
+    assert comp._grader is bench.grader.grade_fn
