@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import signal
+import time
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -70,6 +73,27 @@ def server_client(server, **options) -> OpenAICompatible:
 def metered(model) -> tuple[MeteredModel, Accountant]:
     accountant = Accountant()
     return MeteredModel(model, accountant), accountant
+
+
+def server_token_counters(server) -> tuple[float, float]:
+    """(prompt, generated) token totals from the server's Prometheus metrics."""
+    with urllib.request.urlopen(f"http://{server.host}:{server.port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+
+    def total(name: str) -> float:
+        return sum(float(v) for v in re.findall(rf"^vllm:{name}_total{{[^}}]*}} (\S+)$", text, re.MULTILINE))
+
+    return total("prompt_tokens"), total("generation_tokens")
+
+
+def counters_after(server, before: tuple[float, float], timeout_s: float = 10.0) -> tuple[float, float]:
+    """Metrics are updated just after the reply is sent: wait until they move."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = server_token_counters(server)
+        if now[1] > before[1] or time.monotonic() > deadline:
+            return now
+        time.sleep(0.1)
 
 
 def crash(server) -> None:

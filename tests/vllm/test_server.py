@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,7 @@ from omegaconf import OmegaConf
 from policies.llm.base import LLMError
 from policies.llm.registry import make_chat_model
 from policies.llm.vllm_server import VLLMServer, start_or_attach_vllm_server
-from tests.vllm.conftest import metered, server_client
+from tests.vllm.conftest import counters_after, metered, server_client, server_token_counters
 
 pytestmark = pytest.mark.vllm
 
@@ -33,27 +30,6 @@ def test_native_n_returns_distinct_samples_in_one_request(live_server) -> None:
     replies = client.chat(STORY, n=4, temperature=1.0, max_tokens=16, seed=5)
     assert len(replies) == 4 and len({r.text for r in replies}) >= 3
     assert client.native_n  # vLLM honours n: no fallback to repeated calls
-
-
-def server_token_counters(server) -> tuple[float, float]:
-    """(prompt, generated) token totals from the server's Prometheus metrics."""
-    with urllib.request.urlopen(f"http://{server.host}:{server.port}/metrics", timeout=10) as response:
-        text = response.read().decode()
-
-    def total(name: str) -> float:
-        return sum(float(v) for v in re.findall(rf"^vllm:{name}_total{{[^}}]*}} (\S+)$", text, re.MULTILINE))
-
-    return total("prompt_tokens"), total("generation_tokens")
-
-
-def counters_after(server, before: tuple[float, float], timeout_s: float = 10.0) -> tuple[float, float]:
-    """Metrics are updated just after the reply is sent: wait until they move."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        now = server_token_counters(server)
-        if now[1] > before[1] or time.monotonic() > deadline:
-            return now
-        time.sleep(0.1)
 
 
 def test_usage_reported_by_vllm_equals_what_the_accountant_records(live_server) -> None:

@@ -1,0 +1,64 @@
+"""ServerProcess, the start/wait/stop machinery under VLLMServer, with small real servers."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from policies.llm.base import LLMError
+from policies.llm.llama_server import free_port
+from policies.llm.server_process import ServerProcess, answers
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-u", "-c", code]
+
+
+def test_a_server_that_never_gets_ready_times_out_with_its_log() -> None:
+    server = ServerProcess(python("print('loading weights...'); import time; time.sleep(60)"), "http://127.0.0.1:9/health", "slow", startup_timeout_s=1.5)
+    with pytest.raises(LLMError, match=r"(?s)slow not ready at http://127.0.0.1:9/health after 2 s.*loading weights\.\.\.") as failure:
+        server.start()
+    assert "its log ends with" in str(failure.value)
+    assert not server.running
+
+
+def test_a_server_that_exits_while_starting_says_so() -> None:
+    server = ServerProcess(python("import sys; print('bad flag --foo'); sys.exit(3)"), "http://127.0.0.1:9/health", "broken")
+    with pytest.raises(LLMError, match=r"(?s)broken exited with code 3 while starting.*bad flag --foo"):
+        server.start()
+
+
+def gone(pid: int, timeout_s: float = 5.0) -> bool:
+    """True once `pid` no longer exists (a killed orphan is reaped by init shortly after)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_start_stop_and_restart_on_the_same_port(tmp_path: Path) -> None:
+    port = free_port()
+    child_pid_file = str(tmp_path / "child.pid")
+    code = (
+        "import http.server, subprocess, sys\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({child_pid_file!r}, 'w').write(str(child.pid))\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
+    )
+    with ServerProcess(python(code), f"http://127.0.0.1:{port}/", "toy", env={"TOY": "1"}, startup_timeout_s=30) as server:
+        assert server.running and answers(f"http://127.0.0.1:{port}/")
+        worker = int(open(child_pid_file).read())
+        server.stop()
+        assert not answers(f"http://127.0.0.1:{port}/", timeout_s=0.5)
+        assert gone(worker)  # the server's own children died with it
+        server.start()  # restartable, same port
+        assert answers(f"http://127.0.0.1:{port}/")
+    assert not server.running
