@@ -32,10 +32,12 @@ class EpsilonGreedy(_LearningSelector):
     `decay=None` keeps epsilon constant (linear regret, but it keeps watching
     every arm). With `decay=c`, epsilon_t = min(epsilon, c * n_arms / t): the
     epsilon_n-greedy of Auer, Cesa-Bianchi and Fischer (2002), whose regret is
-    logarithmic when c is large enough for the gap between arms.
+    logarithmic when c is large enough for the gap between arms. t counts
+    from the last drift alarm, so exploration comes back after a change.
     """
 
     name = "epsilon_greedy"
+    _extra_state: ClassVar[tuple[str, ...]] = ("schedule_start",)
 
     def __init__(self, n_arms: int, epsilon: float = 0.1, decay: float | None = None,
                  seed: int | None = 0, drift: Any = None):
@@ -46,6 +48,7 @@ class EpsilonGreedy(_LearningSelector):
             raise ValueError(f"epsilon decay must be > 0 or null, got {decay}")
         self.epsilon = float(epsilon)
         self.decay = None if decay is None else float(decay)
+        self.schedule_start = 0  # the decay restarts after a drift: a changed world needs exploring again
 
     def params(self) -> dict[str, Any]:
         return {"epsilon": self.epsilon, "decay": self.decay}
@@ -53,7 +56,11 @@ class EpsilonGreedy(_LearningSelector):
     def current_epsilon(self) -> float:
         if self.decay is None:
             return self.epsilon
-        return min(self.epsilon, self.decay * self.n_arms / max(self.rounds, 1))
+        return min(self.epsilon, self.decay * self.n_arms / max(self.rounds - self.schedule_start, 1))
+
+    def _on_drift(self, arm: int, target: int | None) -> None:
+        super()._on_drift(arm, target)
+        self.schedule_start = self.rounds
 
     def _learned_choice(self) -> int:
         if self.rng.random() < self.current_epsilon():

@@ -72,7 +72,7 @@ def drifting_run(name: str, kind: str, seed: int, **params):
 
 STRATEGY_PARAMS = {
     "naive": {}, "validation": {"pulls_per_arm": 100}, "ab_test": {"test_rounds": 300},
-    "epsilon_greedy": {"epsilon": 0.1, "decay": 5.0}, "ucb1": {}, "thompson": {},
+    "epsilon_greedy": {"epsilon": 0.1, "decay": 10.0}, "ucb1": {}, "thompson": {},
 }
 
 

@@ -139,7 +139,7 @@ def test_table_reports_mean_and_se_over_seeds():
 def test_strategies_come_from_the_selector_yaml_files():
     configs = strategy_configs()
     assert set(configs) == {"naive", "validation", "ab_test", "epsilon_greedy", "ucb1", "thompson"}
-    assert configs["epsilon_greedy"]["decay"] == 5.0 and "arms" not in configs["thompson"]
+    assert configs["epsilon_greedy"]["decay"] == 10.0 and "arms" not in configs["thompson"]
     assert isinstance(simulate({"t": configs["thompson"]}, BernoulliArms([0.1, 0.9]), 5, [0]), dict)
     with pytest.raises(ValueError, match="unknown strategy"):
         strategy_configs(["softmax"])

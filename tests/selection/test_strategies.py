@@ -12,7 +12,7 @@ from policies.selection.sources import BernoulliArms
 MEANS = [0.2, 0.5, 0.8]  # best arm 2, gaps 0.3 and 0.6
 SEEDS = range(10)
 LEARNING = {
-    "epsilon_greedy": {"name": "epsilon_greedy", "epsilon": 0.1, "decay": 5.0},
+    "epsilon_greedy": {"name": "epsilon_greedy", "epsilon": 0.1, "decay": 10.0},
     "ucb1": {"name": "ucb1"},
     "thompson": {"name": "thompson"},
 }
