@@ -71,7 +71,7 @@ class SelectorChooser:
 
     def state(self) -> dict[str, Any]:
         """What the harness saves in summary.json: the summary, the selector's state, the journal's path."""
-        return {**self.session.summary(), "selector_state": self.session.selector.state_dict(),
+        return {**self.session.summary(), "selector_state": self.session.state()["selector"],
                 "journal": None if self.session.path is None else str(self.session.path)}
 
     def format_summary(self) -> str:
