@@ -59,6 +59,7 @@ class WorkerSession:
         self._keep_spare = spare
         self._buffer = b""
         self._ready = False
+        self.fresh = False
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
 
     def start(self) -> None:
@@ -72,6 +73,7 @@ class WorkerSession:
         self.proc = spare if spare is not None and spare.poll() is None else self._spawn()
         self._buffer = b""
         self._ready = False
+        self.fresh = True  # no code has run in this worker yet
         if self._keep_spare:
             self._spare = self._spawn()
 
@@ -101,6 +103,7 @@ class WorkerSession:
                 self.start()
             if not self._ready:
                 self._expect_ready(deadline)
+            self.fresh = False
             self._send({"op": "exec", "code": code, "name": name})
             while True:
                 message = self._receive(deadline)

@@ -190,7 +190,8 @@ class ToolWorldEnv(gym.Env):
 
     def _replay(self) -> str:
         """Re-run earlier replayable actions in a fresh worker, answering calls from the record."""
-        self.worker.start()
+        if not self.worker.fresh:
+            self.worker.start()
         for i, record in enumerate(self.steps, 1):
             if not record.replayable:
                 continue
