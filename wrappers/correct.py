@@ -94,7 +94,7 @@ class Correct(gym.Wrapper):
         self._previous_action = None
         self._no_code_streak = 0
         self._totals = {"fired": 0, "fixed": 0, "attempts": 0}
-        self.client.reset()
+        self.client.reset(seed)
         obs, info = self.env.reset(seed=seed, options=options)
         return obs, with_wrapper_info(info, self.name, self._report({"fired": False}))
 

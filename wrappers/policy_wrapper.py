@@ -86,7 +86,7 @@ class PolicyWrapper(Policy):
     # -- Policy -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None) -> None:
         self.policy.reset(seed=seed)
-        self.client.reset()
+        self.client.reset(seed)
         self._report = {}
 
     def step_info(self) -> dict[str, Any]:

@@ -83,7 +83,7 @@ class Summarize(ReportingObservationWrapper):
     # -- gymnasium ----------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         self._cache = []
-        self.client.reset()
+        self.client.reset(seed)
         return super().reset(seed=seed, options=options)
 
     def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
