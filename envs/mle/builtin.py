@@ -109,3 +109,12 @@ def tabular_public(target_columns: list[str], id_col: str, sample_value: object)
 
 def columns_answers(columns: list[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     return lambda test: test[columns].reset_index(drop=True)
+
+
+def tabular_features(public: Path, *, target: str, id_col: str, categorical: tuple[str, ...] = ()) -> Features:
+    """train.csv/test.csv as numbers: categorical columns one-hot, missing values median-filled."""
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    both = pd.get_dummies(pd.concat([train.drop(columns=target), test]), columns=list(categorical), dtype=float)
+    both = both.drop(columns=id_col)
+    x = both.fillna(both.median(numeric_only=True)).to_numpy(dtype=float)
+    return Features(x[: len(train)], train[target].to_numpy(), x[len(train) :], test[id_col].to_numpy(), (target,))

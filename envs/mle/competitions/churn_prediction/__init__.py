@@ -7,12 +7,12 @@ effects plus noise, so trees and linear models land at different scores.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 4000
@@ -59,15 +59,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         frame.loc[rng.random(N) < 0.05, col] = np.nan
     return frame
 
-
-def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    both = pd.get_dummies(pd.concat([train.drop(columns="churn"), test]), columns=["plan", "region", "contract"], dtype=float)
-    both = both.drop(columns="customer_id").fillna(both.median(numeric_only=True))
-    x = both.to_numpy(dtype=float)
-    return Features(x[: len(train)], train["churn"].to_numpy(), x[len(train) :], test["customer_id"].to_numpy(), ("churn",))
-
-
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="churn-prediction",
@@ -83,5 +74,5 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["churn"], "customer_id", 0.5),
     answers=columns_answers(["customer_id", "churn"]),
     kind="binary",
-    features=features,
+    features=partial(tabular_features, target="churn", id_col="customer_id", categorical=("plan", "region", "contract")),
 )

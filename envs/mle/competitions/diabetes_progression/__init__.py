@@ -8,13 +8,13 @@ check that a leaderboard regenerates exactly.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_diabetes
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 
@@ -24,13 +24,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame.insert(0, "patient_id", np.arange(len(frame)))
     frame["progression"] = data.target.astype(float)
     return frame
-
-
-def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    cols = [c for c in test.columns if c != "patient_id"]
-    return Features(train[cols].to_numpy(), train["progression"].to_numpy(), test[cols].to_numpy(), test["patient_id"].to_numpy(), ("progression",))
-
 
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
@@ -48,5 +41,5 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["progression"], "patient_id", 150.0),
     answers=columns_answers(["patient_id", "progression"]),
     kind="regression",
-    features=features,
+    features=partial(tabular_features, target="progression", id_col="patient_id"),
 )

@@ -7,13 +7,13 @@ shift of up to one pixel and Gaussian pixel noise (sd 2 of 16 levels).
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_digits
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 PIXELS = [f"pixel{i}" for i in range(64)]
@@ -37,12 +37,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame["label"] = labels
     return frame
 
-
-def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    return Features(train[PIXELS].to_numpy(), train["label"].to_numpy(), test[PIXELS].to_numpy(), test["image_id"].to_numpy(), ("label",))
-
-
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="digit-recognizer",
@@ -58,5 +52,5 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["label"], "image_id", 0),
     answers=columns_answers(["image_id", "label"]),
     kind="label",
-    features=features,
+    features=partial(tabular_features, target="label", id_col="image_id"),
 )

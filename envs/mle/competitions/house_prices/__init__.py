@@ -7,12 +7,12 @@ heavy-tailed noise, so prices are log-normal-ish as in Kaggle's house prices.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -50,14 +50,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     )
     return frame
 
-
-def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    both = pd.get_dummies(pd.concat([train.drop(columns="sale_price"), test]), columns=["neighborhood"], dtype=float)
-    x = both.drop(columns="house_id").to_numpy(dtype=float)
-    return Features(x[: len(train)], train["sale_price"].to_numpy(), x[len(train) :], test["house_id"].to_numpy(), ("sale_price",))
-
-
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="house-prices",
@@ -73,6 +65,6 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["sale_price"], "house_id", 180000),
     answers=columns_answers(["house_id", "sale_price"]),
     kind="regression",
-    features=features,
+    features=partial(tabular_features, target="sale_price", id_col="house_id", categorical=("neighborhood",)),
     log_target=True,
 )

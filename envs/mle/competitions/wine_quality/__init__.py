@@ -7,12 +7,12 @@ fixed thresholds into grades 3-8, most wines being 5-6 as in the real data.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -35,13 +35,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame["quality"] = grade
     return frame
 
-
-def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    cols = list(COLUMNS)
-    return Features(train[cols].to_numpy(), train["quality"].to_numpy(), test[cols].to_numpy(), test["wine_id"].to_numpy(), ("quality",))
-
-
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="wine-quality",
@@ -57,5 +50,5 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["quality"], "wine_id", 5),
     answers=columns_answers(["wine_id", "quality"]),
     kind="label",
-    features=features,
+    features=partial(tabular_features, target="quality", id_col="wine_id"),
 )
