@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from envs.runner.run import RunRequest, run_evaluation  # noqa: E402
 from policies.llm.llama_server import LlamaServer  # noqa: E402
 from policies.llm.registry import make_chat_model  # noqa: E402
-from tests.runner.scripted import oracle_code_by_instruction, record_oracle_replies  # noqa: E402
+from tests.runner.scripted import oracle_actions_by_instruction, record_oracle_replies  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "harness.json"
 TOOLWORLD = {"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}}
@@ -89,7 +89,7 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as scratch:
         replies = Path(scratch) / "replies.jsonl"
         seeds = tuple(range(args.replay_seeds))
-        solutions = oracle_code_by_instruction("dev")
+        solutions = oracle_actions_by_instruction("toolworld", "dev")
         for seed in seeds:
             record_oracle_replies(replies, solutions, Path(scratch) / f"record{seed}", limit=None, seeds=(seed,))
         replay = {"name": "replay", "kind": "llm", "model": {"backend": "replay", "path": str(replies)}, "sampling": {"max_tokens": 512, "seed": 0}}

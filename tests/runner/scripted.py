@@ -1,26 +1,39 @@
-"""A scripted chat model for harness tests: answers every ToolWorld task with its oracle code.
+"""A scripted chat model for harness tests: answers every task with its oracle actions.
 
 It is a real `ChatModel` (usage, latency, roles) whose replies are known in
-advance, so a recording made through it is deterministic and quick, and a
-replayed run must reproduce the recorded one exactly.
+advance: turn k of a task gets the task's k-th oracle action (code in a
+fenced block, one-word actions like MLE's `submit` as plain text). A
+recording made through it is deterministic and quick, and a replayed run
+must reproduce the recorded one exactly.
 """
 
 from __future__ import annotations
 
-import time
-import gymnasium as gym
+from pathlib import Path
+from typing import Any
 
-import envs  # noqa: F401 - registers trainfree/ToolWorld-v0
+import gymnasium as gym
+from omegaconf import OmegaConf
+
+import envs  # noqa: F401 - registers the trainfree/* env ids
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Usage
 
+CONF = Path(__file__).resolve().parents[2] / "conf"
 
-def oracle_code_by_instruction(split: str) -> dict[str, str]:
-    env = gym.make("trainfree/ToolWorld-v0", split=split)
+
+def env_config(name: str) -> dict[str, Any]:
+    """conf/env/<name>.yaml as a plain dict (what `env=<name>` selects)."""
+    return OmegaConf.to_container(OmegaConf.load(CONF / "env" / f"{name}.yaml"), resolve=True)
+
+
+def oracle_actions_by_instruction(env_name: str, split: str, limit: int | None = None) -> dict[str, list[str]]:
+    cfg = env_config(env_name)
+    env = gym.make(cfg["id"], **cfg["kwargs"])
     try:
         solutions = {}
-        for task in env.unwrapped.list_tasks(split):
+        for task in env.unwrapped.list_tasks(split)[:limit]:
             observation, _ = env.reset(options={"task_id": task["task_id"]})
-            solutions[observation["instruction"]] = "\n".join(env.unwrapped.oracle_actions())
+            solutions[observation["instruction"]] = list(env.unwrapped.oracle_actions())
         return solutions
     finally:
         env.close()
@@ -29,38 +42,46 @@ def oracle_code_by_instruction(split: str) -> dict[str, str]:
 class OracleScriptedModel(ChatModel):
     name = "scripted-oracle"
 
-    def __init__(self, solutions: dict[str, str]) -> None:
+    def __init__(self, solutions: dict[str, list[str]]) -> None:
         self.solutions = solutions
-        self.calls = 0
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
-        self.calls += 1
         first_user = next(m["content"] for m in request.messages if m["role"] == "user")
-        code = next((c for instruction, c in self.solutions.items() if first_user.startswith(instruction)), None)
-        text = f"```python\n{code}\n```" if code else "I do not know this task."
-        prompt_tokens = self.count_message_tokens(request.messages)
-        return [
-            ChatReply(text=text, usage=Usage(prompt_tokens, self.count_tokens(text)), latency_s=0.001, role=role, model=self.name)
-            for _ in range(request.n)
-        ]
+        actions = next((a for instruction, a in self.solutions.items() if first_user.startswith(instruction)), [])
+        turn = sum(m["role"] == "assistant" for m in request.messages)
+        action = actions[turn] if turn < len(actions) else "I do not know this task."
+        text = f"```python\n{action}\n```" if "\n" in action.strip() else action
+        usage = Usage(self.count_message_tokens(request.messages), self.count_tokens(text))
+        return [ChatReply(text=text, usage=usage, latency_s=0.001, role=role, model=self.name) for _ in range(request.n)]
 
 
 def record_oracle_replies(
-    path, solutions: dict[str, str], run_dir, limit: int | None, split: str = "dev", seeds: tuple[int, ...] = (0,)
+    path,
+    solutions: dict[str, list[str]],
+    run_dir,
+    limit: int | None,
+    env_name: str = "toolworld",
+    split: str = "dev",
+    seeds: tuple[int, ...] = (0,),
+    max_steps: int = 3,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> dict:
-    """Run the harness in-process with the scripted model behind a Recording; return the summary."""
+    """Run the harness in-process with the scripted model behind a Recording; return the summary.
+
+    `env_kwargs` are added to the env's config (e.g. MLE's show_runtime=False,
+    so step outputs, hence later requests, are the same when replayed)."""
     from envs.runner.run import RunRequest, run_evaluation
     from policies.llm.replay import Recording
 
+    env = env_config(env_name)
     request = RunRequest(
-        env={"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}},
+        env={**env, "kwargs": {**env["kwargs"], **(env_kwargs or {})}},
         policy={"name": "scripted", "kind": "llm", "sampling": {"max_tokens": 512, "seed": 0}},
         stack=(),
         split=split,
         limit=limit,
         seeds=seeds,
-        max_steps=3,
+        max_steps=max_steps,
         progress=False,
     )
-    model = Recording(OracleScriptedModel(solutions), path)
-    return run_evaluation(request, run_dir, model=model)
+    return run_evaluation(request, run_dir, model=Recording(OracleScriptedModel(solutions), path))

@@ -9,7 +9,7 @@ import pytest
 
 from envs.runner.report import main as report_main
 from tests.runner.conftest import read_lines, run_eval
-from tests.runner.scripted import oracle_code_by_instruction, record_oracle_replies
+from tests.runner.scripted import oracle_actions_by_instruction, record_oracle_replies
 
 RECORDED = 3  # the recording covers the first 3 dev tasks
 
@@ -19,7 +19,7 @@ def recording(tmp_path_factory):
     """Replies of an LLM policy that writes each task's oracle code, recorded through the harness."""
     base = tmp_path_factory.mktemp("recording")
     path = base / "replies.jsonl"
-    summary = record_oracle_replies(path, oracle_code_by_instruction("dev"), base / "run", limit=RECORDED)
+    summary = record_oracle_replies(path, oracle_actions_by_instruction("toolworld", "dev"), base / "run", limit=RECORDED)
     assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == RECORDED
     return path, read_lines(base / "run")
 
