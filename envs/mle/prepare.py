@@ -4,7 +4,9 @@ The cache root is `--cache-dir`, else $TRAINFREE_MLE_CACHE, else
 ~/.cache/trainfree/mle. Each competition is built in a temporary folder,
 checksummed (sha256 of every file into checksums.json) and renamed into place,
 under a file lock, so concurrent envs never see half-written data. A prepared
-competition whose files no longer match their checksums is rebuilt.
+competition whose files no longer match their checksums, or that was made
+from other sources (its module, description or leaderboard changed since:
+see `source_fingerprint`), is rebuilt.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from envs.mle.builtin import BuiltinSpec
 from envs.mle.competition import Competition
 from envs.mle.registry import get_spec
 
 CACHE_ENV = "TRAINFREE_MLE_CACHE"
 CHECKSUMS = "checksums.json"
+FINGERPRINT = "source.sha256"
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -50,6 +54,19 @@ def verify(root: Path) -> bool:
     return expected == file_checksums(root)
 
 
+def source_fingerprint(spec: BuiltinSpec) -> str:
+    """sha256 over the files a competition is prepared from (module, description, leaderboard)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in spec.resources.iterdir() if p.is_file() and p.suffix in (".py", ".md", ".csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_current(root: Path, spec: BuiltinSpec) -> bool:
+    stamp = root / FINGERPRINT
+    return verify(root) and stamp.is_file() and stamp.read_text().strip() == source_fingerprint(spec)
+
+
 @contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,13 +83,14 @@ def prepare(competition_id: str, cache_dir: str | Path | None = None, force: boo
     spec = get_spec(competition_id)
     root = cache_root(cache_dir)
     dest = root / competition_id
-    if not force and verify(dest):
+    if not force and is_current(dest, spec):
         return Competition.load(dest)
     with _locked(root / f".{competition_id}.lock"):
-        if force or not verify(dest):
+        if force or not is_current(dest, spec):
             staging = Path(tempfile.mkdtemp(prefix=f".{competition_id}-", dir=root))
             try:
                 spec.prepare(staging)
+                (staging / FINGERPRINT).write_text(source_fingerprint(spec) + "\n")
                 (staging / CHECKSUMS).write_text(json.dumps(file_checksums(staging), indent=1, sort_keys=True) + "\n")
                 _protect_private(staging)
                 if dest.exists():

@@ -92,6 +92,15 @@ def test_prepare_is_idempotent_and_repairs_tampering(tmp_path: Path) -> None:
     assert pd.read_csv(train).shape[0] > 100
 
 
+def test_prepare_rebuilds_when_the_sources_change(tmp_path: Path, monkeypatch) -> None:
+    comp = prepare("diabetes-progression", tmp_path)
+    stamp = (comp.root / CHECKSUMS).stat().st_mtime_ns
+    monkeypatch.setattr("envs.mle.prepare.source_fingerprint", lambda spec: "a newer leaderboard")
+    prepare("diabetes-progression", tmp_path)
+    assert (comp.root / CHECKSUMS).stat().st_mtime_ns != stamp
+    assert (comp.root / "source.sha256").read_text().strip() == "a newer leaderboard"
+
+
 def test_prepared_data_is_deterministic(tmp_path: Path, mle_cache: Path) -> None:
     again = prepare("author-identification", tmp_path)
     assert (again.root / CHECKSUMS).read_text() == (mle_cache / "author-identification" / CHECKSUMS).read_text()
