@@ -3,7 +3,8 @@
 (a) overhead: ToolWorld dev episodes with the embedded SmolLM2 model, one
     worker. Harness time = the run's wall time minus model time (reply
     latencies) minus env time (the base env's reset/step); its share of the
-    wall time is the harness's overhead (target <= 3%). It includes
+    wall time is the harness's overhead (target <= 3%); it is computed for one
+    worker only (with more, episode times overlap in wall time). It includes
     everything between model and env: prompt rendering, token counting,
     accounting, results fsync, trajectory files, the progress bar.
 (b) throughput with an instant policy: replayed replies (recorded through a
@@ -54,7 +55,9 @@ def timed_run(request: RunRequest, model=None) -> dict[str, Any]:
         summary = run_evaluation(request, run_dir, model=model)
     cost = summary["cost"]
     wall = summary["run_wall_time_s"]
-    harness = wall - cost["model_time_s"] - cost["env_time_s"]
+    # Model and env times are summed over episodes: with several workers they
+    # overlap in wall time, so the difference only means "harness" for one worker.
+    harness = wall - cost["model_time_s"] - cost["env_time_s"] if request.workers == 1 else None
     return {
         "episodes": summary["episodes"],
         "errors": summary["errors"],
@@ -62,8 +65,8 @@ def timed_run(request: RunRequest, model=None) -> dict[str, Any]:
         "wall_s": round(wall, 3),
         "model_s": round(cost["model_time_s"], 3),
         "env_s": round(cost["env_time_s"], 3),
-        "harness_s": round(harness, 3),
-        "harness_share": round(harness / wall, 4) if wall else None,
+        "harness_s": None if harness is None else round(harness, 3),
+        "harness_share": round(harness / wall, 4) if harness is not None and wall else None,
         "episodes_per_s": round(summary["episodes"] / wall, 3) if wall else None,
         "calls": cost["calls"],
         "completion_tokens": cost["completion_tokens"],
