@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
@@ -24,9 +25,10 @@ R = TypeVar("R")
 class EnvPool:
     """`size` envs made on demand; a worker borrows one for a whole episode.
 
-    An env whose episode ended in an error is closed and replaced by a fresh
-    one, so a crashed worker process or a half-done episode never leaks into
-    the next episode.
+    An env whose episode ended in an error is closed and a fresh one is made
+    at the next borrow, so a crashed worker process or a half-done episode
+    never leaks into the next episode. A failed make frees its slot again,
+    so the pool never waits for an env that will not come.
     """
 
     def __init__(self, make_env: Callable[[], gym.Env], size: int, first: gym.Env | None = None) -> None:
@@ -36,33 +38,40 @@ class EnvPool:
         self._idle: queue.LifoQueue[gym.Env] = queue.LifoQueue()
         self._all: list[gym.Env] = []
         self._unmade = size
+        self._lock = threading.Lock()
         if first is not None:
-            self._adopt(first)
+            self._all.append(first)
+            self._idle.put(first)
             self._unmade -= 1
-
-    def _adopt(self, env: gym.Env) -> None:
-        self._all.append(env)
-        self._idle.put(env)
 
     def borrow(self) -> gym.Env:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
             pass
-        if self._unmade > 0:
-            self._unmade -= 1
+        with self._lock:
+            make = self._unmade > 0
+            self._unmade -= int(make)
+        if not make:
+            return self._idle.get()
+        try:
             env = self._make_env()
+        except BaseException:
+            with self._lock:
+                self._unmade += 1
+            raise
+        with self._lock:
             self._all.append(env)
-            return env
-        return self._idle.get()
+        return env
 
     def give_back(self, env: gym.Env, *, broken: bool = False) -> None:
-        if broken:
-            _close_quietly(env)
+        if not broken:
+            self._idle.put(env)
+            return
+        _close_quietly(env)
+        with self._lock:
             self._all.remove(env)
-            env = self._make_env()
-            self._all.append(env)
-        self._idle.put(env)
+            self._unmade += 1
 
     def close(self) -> None:
         for env in self._all:

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from envs.runner import plots
 from envs.runner.build import make_env, make_model, policy_factory
-from envs.runner.episode import EnvTimer, EpisodeSpec, failed_episode, json_safe, run_episode
+from envs.runner.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from envs.runner.parallel import EnvPool, ParallelRunner
 from envs.runner.results import ResultStore
 from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
@@ -124,7 +124,26 @@ class EpisodeWorker:
         accountant = Accountant()
         model = MeteredModel(self.model, accountant) if self.model is not None else None
         stack = self.chooser.choose(spec.key)
-        env = self.pool.borrow()
+        result, env_time_s = self._play(spec, model, stack)
+        cost = accountant.to_dict()
+        record = {
+            **result.record,
+            "stack": stack_names(stack),
+            "policy": self.request.policy.get("name"),
+            "llm": cost,
+            "model_time_s": round(cost["total"]["model_time_s"], 4),
+            "env_time_s": round(env_time_s, 4),
+        }
+        if self.trajectory_dir is not None:
+            _write_json_atomically(self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record})
+        return record
+
+    def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: Stack) -> tuple[EpisodeResult, float]:
+        """The episode's result and its env time; failing to get an env or build the stack is its error."""
+        try:
+            env = self.pool.borrow()
+        except Exception as exc:  # noqa: BLE001 - no env for this episode is its error, not the run's
+            return failed_episode(spec, exc, stage="env"), 0.0
         timer = EnvTimer(env)
         broken = True
         try:
@@ -137,18 +156,7 @@ class EpisodeWorker:
             broken = result.record["error"] is not None
         finally:
             self.pool.give_back(env, broken=broken)
-        cost = accountant.to_dict()
-        record = {
-            **result.record,
-            "stack": stack_names(stack),
-            "policy": self.request.policy.get("name"),
-            "llm": cost,
-            "model_time_s": round(cost["total"]["model_time_s"], 4),
-            "env_time_s": round(timer.seconds, 4),
-        }
-        if self.trajectory_dir is not None:
-            _write_json_atomically(self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record})
-        return record
+        return result, timer.seconds
 
 
 def run_evaluation(
