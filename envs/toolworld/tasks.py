@@ -110,6 +110,21 @@ def all_scenarios() -> dict[str, Scenario]:
     return dict(sorted(_REGISTRY.items()))
 
 
+class VariantRandom(random.Random):
+    """The generator a scenario gets: seeded by (world, scenario, variant), and able to pick
+    rows that differ between variants of the same scenario (while the pool is large enough)."""
+
+    def __init__(self, world_seed: int, scenario_name: str, variant: int):
+        super().__init__(f"{world_seed}:{scenario_name}:{variant}")
+        self.variant = variant
+        self._order_seed = f"{world_seed}:{scenario_name}:order"
+
+    def distinct(self, rows: list[Any]) -> Any:
+        order = list(rows)
+        random.Random(f"{self._order_seed}:{len(order)}").shuffle(order)
+        return order[self.variant % len(order)]
+
+
 class WorldView:
     """Read-only queries on a world, for scenario builders."""
 
@@ -166,7 +181,7 @@ def load_task(task_id: str, world_seed: int = 0) -> Task:
         sc, variant = parse_task_id(task_id)
         view = world_view(world_seed)
         with _views_lock:  # one shared read-only connection: serialize its use
-            spec = sc.build(view, random.Random(f"{world_seed}:{sc.name}:{variant}"))
+            spec = sc.build(view, VariantRandom(world_seed, sc.name, variant))
         _tasks[key] = Task(task_id, sc.name, variant, sc.split, sc.difficulty, sc.apps, spec)
     return _tasks[key]
 

@@ -58,3 +58,11 @@ def test_oracle_plus_an_unwanted_change_fails_on_collateral_damage(env: ToolWorl
     collateral = tests.pop("nothing else in the world is changed")
     assert reward == 0.0 and not collateral["passed"] and "unwanted side effect" in collateral["reason"]
     assert all(t["passed"] for t in tests.values()), [t for t in tests.values() if not t["passed"]]
+
+
+def test_variants_of_a_scenario_differ() -> None:
+    from envs.toolworld.tasks import all_scenarios, load_task
+
+    for name in all_scenarios():
+        specs = [load_task(f"{name}_{v}").spec for v in range(3)]
+        assert len({(s.supervisor_id, s.instruction) for s in specs}) == 3, f"{name}: its first 3 variants are not all different"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.tasks import WorldView
+from envs.toolworld.tasks import VariantRandom, WorldView
 
 
 def login(*apps: str) -> str:
@@ -32,10 +32,11 @@ def fetch_all(target: str, call: str, indent: str = "") -> str:
     )
 
 
-def pick(rng: random.Random, rows: list[Any], what: str) -> Any:
+def pick(rng: random.Random, rows: list[Any], what: str, distinct: bool = False) -> Any:
+    """A random row; with `distinct`, variants of a scenario get different rows while there are enough."""
     if not rows:
         raise LookupError(f"the world has no {what} for this scenario")
-    return rng.choice(rows)
+    return rng.distinct(rows) if distinct and isinstance(rng, VariantRandom) else rng.choice(rows)
 
 
 def full_name(view: WorldView, person_id: int) -> str:

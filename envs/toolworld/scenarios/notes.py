@@ -41,7 +41,7 @@ def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
 def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2025-06-01", "2025-09-01", "2025-12-01"])
     owners = view.rows("SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id", cutoff)
-    owner = pick(rng, owners, "owner with old notes")["owner_id"]
+    owner = pick(rng, owners, "owner with old notes", distinct=True)["owner_id"]
     ids = frozenset(r["id"] for r in view.rows("SELECT id FROM notes_notes WHERE owner_id = ? AND created_at < ? AND pinned = 0", owner, cutoff))
     oracle = (login("notes") + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
               + f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n" + DONE)

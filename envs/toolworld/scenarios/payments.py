@@ -62,26 +62,26 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
                     [Updated("payments_requests", r["id"], {"status": "declined", "resolved_at": NOW}, f"request {r['id']} is declined") for r in rows])
 
 
-@scenario("payments_pay_family_requests", apps=("payments", "phone"), difficulty=3)
-def pay_family_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+@scenario("payments_pay_friend_requests", apps=("payments", "phone"), difficulty=3)
+def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT r.id, r.payer_id, r.requester_id, r.amount FROM payments_requests r JOIN people p ON p.id = r.requester_id "
-        "JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.phone_number = p.phone_number AND c.relationship = 'family' "
+        "JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.phone_number = p.phone_number AND c.relationship = 'friend' "
         "WHERE r.status = 'pending' ORDER BY r.id")
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
     owners = sorted({r["payer_id"] for r in rows if sum(x["amount"] for x in rows if x["payer_id"] == r["payer_id"]) <= balances[r["payer_id"]]})
-    owner = pick(rng, owners, "payer with affordable family requests")
+    owner = pick(rng, owners, "payer with affordable requests from friends", distinct=True)
     mine = [r for r in rows if r["payer_id"] == owner]
     deltas: dict[int, float] = {owner: -sum(r["amount"] for r in mine)}
     for r in mine:
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
-    oracle = (login("phone", "payments") + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
-              + "family_emails = {c['email'] for c in family}\n"
+    oracle = (login("phone", "payments") + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
+              + "friend_emails = {c['email'] for c in friends}\n"
               + fetch_all("pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'")
-              + "for r in pending:\n    if r['requester']['email'] in family_emails:\n"
+              + "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
               + "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n" + DONE)
-    expectations: list[Expectation] = [Updated("payments_requests", r["id"], {"status": "approved", "resolved_at": NOW}, f"request {r['id']} from family is paid") for r in mine]
+    expectations: list[Expectation] = [Updated("payments_requests", r["id"], {"status": "approved", "resolved_at": NOW}, f"request {r['id']} from a friend is paid") for r in mine]
     expectations.append(Inserted("payments_transactions", {"sender_id": owner, "receiver_id": OneOf(r["requester_id"] for r in mine)},
-                                 f"{len(mine)} payments go to the family members who asked", count=len(mine), what="payments to family"))
-    return TaskSpec(owner, "Pay every pending payment request I received from a family member (family as marked in my phone contacts). "
+                                 f"{len(mine)} payments go to the friends who asked", count=len(mine), what="payments to friends"))
+    return TaskSpec(owner, "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts). "
                     "Do not touch requests from anyone else.", oracle, expectations + balance_changes(view, deltas))

@@ -74,7 +74,7 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("phone_delete_disabled_alarms", apps=("phone",), difficulty=1)
 def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM phone_alarms WHERE enabled = 0 ORDER BY owner_id"), "disabled alarm")["owner_id"]
+    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM phone_alarms WHERE enabled = 0 ORDER BY owner_id"), "disabled alarm", distinct=True)["owner_id"]
     ids = frozenset(r["id"] for r in view.rows("SELECT id FROM phone_alarms WHERE owner_id = ? AND enabled = 0", owner))
     oracle = (
         login("phone")

@@ -53,7 +53,7 @@ def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("shop_cancel_unshipped", apps=("shop",), difficulty=2)
 def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'processing' ORDER BY owner_id"), "processing order")["owner_id"]
+    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'processing' ORDER BY owner_id"), "processing order", distinct=True)["owner_id"]
     orders = view.rows("SELECT id FROM shop_orders WHERE owner_id = ? AND status = 'processing' ORDER BY id", owner)
     deltas: dict[int, int] = {}
     for item in view.rows("SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id WHERE o.owner_id = ? AND o.status = 'processing'", owner):
