@@ -44,12 +44,14 @@ Adding a scenario template: create envs/toolworld/scenarios/<app>.py with
 
     @scenario("music_like_song", apps=("music",), difficulty=1)
     def like_song(view: WorldView, rng: random.Random) -> TaskSpec:
-        row = pick(rng, view.rows("SELECT ..."), "song")     # choose from the template world
+        row = pick(rng, view.rows("SELECT ..."), "song", distinct=True)  # variants get different rows
         return TaskSpec(supervisor_id=..., instruction="...",
                         oracle=login("music") + "...apis.supervisor.complete_task()\\n",
                         expectations=[Inserted("music_likes", {...}, "requirement shown in info")])
 
 Expectations must account for every row change the task needs (anything else is
 collateral damage). Question tasks use `Answer(value, requirement, traps={...})`.
-tests/toolworld/test_oracle.py then checks the oracle solves 3 variants in its split.
+tests/toolworld/test_oracle.py then checks, for every scenario: the oracle solves 3
+variants in its split, doing nothing fails, oracle + an unwanted change fails, and the
+3 variants differ. `python -m envs.toolworld show|solve <task_id>` helps debugging.
 """
