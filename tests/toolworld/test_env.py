@@ -129,3 +129,17 @@ def test_string_hashing_is_fixed_so_replays_are_exact() -> None:
         outputs.append(run(env, code))
         env.close()
     assert outputs[0] == outputs[1]
+
+
+def test_world_cache_is_written_once_and_stale_versions_go(tmp_path, monkeypatch) -> None:
+    from envs.toolworld.world import build
+
+    monkeypatch.setenv("TRAINFREE_CACHE", str(tmp_path))
+    monkeypatch.setattr(build, "_memory", {})
+    stale = tmp_path / "toolworld" / "0000stale0000000"
+    stale.mkdir(parents=True)
+    data = build.template_bytes(0)
+    cached = build.cache_dir() / f"0_{build.DEFAULT_PEOPLE}.db"
+    assert cached.read_bytes() == data and not stale.exists()
+    build._memory.clear()
+    assert build.template_bytes(0) == data  # read back from disk, same world

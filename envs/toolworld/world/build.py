@@ -12,13 +12,15 @@ invalidates the cache), and kept in memory per process. An episode copy is
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,6 +32,7 @@ DEFAULT_PEOPLE = 60
 WORLD_NOW = datetime(2026, 5, 18, 10, 30, 0)
 _SOURCES = [Path(__file__).parent, Path(__file__).parents[1] / "apps"]
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 _memory: dict[tuple[int, int], bytes] = {}
 
 
@@ -125,12 +128,23 @@ def template_bytes(seed: int, n_people: int = DEFAULT_PEOPLE) -> bytes:
             data = path.read_bytes()
         else:
             data = generate(seed, n_people)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-                tmp.write(data)
-            os.replace(tmp.name, path)  # atomic: concurrent builders never see half a file
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                    tmp.write(data)
+                os.replace(tmp.name, path)  # atomic: concurrent builders never see half a file
+                _drop_stale_versions(path.parent)
+            except OSError as err:  # the disk cache only saves time: go on without it
+                log.warning("could not cache the ToolWorld world at %s: %s", path, err)
         _memory[key] = data
         return data
+
+
+def _drop_stale_versions(current: Path) -> None:
+    """Delete cached worlds of other generator versions (every edit of an app makes one)."""
+    for folder in current.parent.iterdir():
+        if folder != current and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_copy(data: bytes) -> sqlite3.Connection:
@@ -139,6 +153,3 @@ def open_copy(data: bytes) -> sqlite3.Connection:
     conn.deserialize(data)
     return conn
 
-
-def today() -> date:
-    return WORLD_NOW.date()
