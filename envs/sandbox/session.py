@@ -16,6 +16,7 @@ import select
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -31,6 +32,9 @@ ALLOWED_MODULES = (
     "statistics", "decimal", "fractions", "typing", "dataclasses", "copy", "heapq", "bisect", "operator",
     "textwrap", "calendar", "pprint", "enum", "difflib", "unicodedata", "zoneinfo",
 )
+# what a confined worker may read: the standard library, shared libraries, time zones; nothing else
+WORKER_READ_ROOTS = tuple(sorted({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"], os.path.dirname(os.__file__),
+                                  "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"}))
 CallHandler = Callable[[list[str], list[Any], dict[str, Any]], tuple[bool, Any, str]]
 
 
@@ -42,6 +46,7 @@ class SessionConfig:
     seed: int = 0
     stub: str = "apis"
     limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0))
+    confine: bool = True  # seccomp + Landlock in the worker (see worker.py); False only to debug the worker itself
 
 
 @dataclass
@@ -60,6 +65,7 @@ class WorkerSession:
         self._buffer = b""
         self._ready = False
         self.fresh = False
+        self.confinement: list[str] = []  # kernel layers the current worker reported ("landlock", "seccomp")
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
 
     def start(self) -> None:
@@ -93,7 +99,8 @@ class WorkerSession:
         rlimits = {"RLIMIT_CPU": lim.cpu_seconds, "RLIMIT_AS": lim.memory_bytes, "RLIMIT_FSIZE": lim.file_size_bytes,
                    "RLIMIT_NOFILE": lim.open_files, "RLIMIT_CORE": 0, "RLIMIT_NPROC": lim.max_processes}
         _write(proc, {"op": "init", "allowed_modules": list(c.allowed_modules), "output_limit": c.output_limit, "frozen_time": c.frozen_time,
-                      "seed": c.seed, "stub": c.stub, "rlimits": rlimits, "cpu_affinity": list(lim.cpu_affinity or [])})
+                      "seed": c.seed, "stub": c.stub, "rlimits": rlimits, "cpu_affinity": list(lim.cpu_affinity or []),
+                      "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None})
         return proc
 
     def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
@@ -107,11 +114,12 @@ class WorkerSession:
             self._send({"op": "exec", "code": code, "name": name})
             while True:
                 message = self._receive(deadline)
-                if message["op"] == "done":
-                    return RunResult(message["output"], bool(message["ok"]))
-                if message["op"] == "call":
-                    ok, value, error = handler(message["path"], message.get("args", []), message.get("kwargs", {}))
-                    self._send({"op": "reply", "ok": ok, "value": value, "error": error})
+                if message.get("op") == "done" and isinstance(message.get("output"), str):
+                    return RunResult(message["output"], bool(message.get("ok")))
+                if not _is_call(message):
+                    raise ValueError(f"the worker sent a malformed message: {str(message)[:200]}")
+                ok, value, error = handler(message["path"], message.get("args", []), message.get("kwargs", {}))
+                self._send({"op": "reply", "ok": ok, "value": value, "error": error})
         except TimeoutError:
             self.stop()
             return RunResult(f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.", False, "timeout")
@@ -141,6 +149,7 @@ class WorkerSession:
         message = self._receive(deadline)
         if message.get("op") != "ready":
             raise ValueError(f"worker said {message!r} instead of ready")
+        self.confinement = list(message.get("confinement", []))
         self._ready = True
 
     def _send(self, message: dict[str, Any]) -> None:
@@ -162,7 +171,16 @@ class WorkerSession:
                 raise EOFError("worker closed its pipe")
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line)
+        message = json.loads(line)  # agent code can write to the pipe: anything but a JSON object is a protocol error
+        if not isinstance(message, dict):
+            raise ValueError(f"the worker sent a malformed message: {line[:200]!r}")
+        return message
+
+
+def _is_call(message: dict[str, Any]) -> bool:
+    path, args, kwargs = message.get("path"), message.get("args", []), message.get("kwargs", {})
+    return (message.get("op") == "call" and isinstance(path, list) and all(isinstance(p, str) for p in path)
+            and isinstance(args, list) and isinstance(kwargs, dict))
 
 
 def _write(proc: subprocess.Popen, message: dict[str, Any]) -> None:

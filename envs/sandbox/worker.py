@@ -15,16 +15,22 @@ stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
 
 Variables persist across "exec" requests. `<stub>.a.b(...)` sends a "call" and
 waits for the reply; a reply with ok=false raises `Exception(error)` in the
-agent's code. Guards (against accidents, not a determined attacker; the
-parent adds rlimits and a hard kill): an import allow-list, no open/input/
-exit builtins, an audit hook that refuses processes, sockets and file writes,
-a capped output buffer, and frozen `time`/`datetime` when asked.
+agent's code. Python-level guards (against accidents; they share the
+interpreter with the agent, so a determined agent can switch them off): an
+import allow-list, no open/input/exit builtins, an audit hook that refuses
+processes, sockets and file writes, a capped output buffer, and frozen
+`time`/`datetime` when asked. What holds against a determined agent is applied
+to the process before any agent code runs (init's "confine"): rlimits, a
+seccomp filter (no processes, network sockets, signals or rlimit changes; see
+seccomp.py) and Landlock (read only the standard library and system libraries,
+write nothing; see envs/mle/landlock.py). "ready" lists the layers in force.
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime as real_datetime
+import importlib.util
 import json
 import linecache
 import os
@@ -176,12 +182,14 @@ def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleT
 
 
 def audit_guard(readable_roots: tuple[str, ...]):
+    blocked, write_flags = BLOCKED_EVENTS, WRITE_FLAGS  # bound now: patching the module globals later changes nothing
+
     def hook(event: str, args: tuple) -> None:
-        if event.startswith(BLOCKED_EVENTS):
+        if event.startswith(blocked):
             raise PermissionError(f"{event} is not allowed in this sandbox")
         if event == "open":
             path, mode, flags = (tuple(args) + (None, None, None))[:3]
-            writes = (mode is not None and any(c in str(mode) for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS)
+            writes = (mode is not None and any(c in str(mode) for c in "wax+")) or (isinstance(flags, int) and flags & write_flags)
             if writes:
                 raise PermissionError(f"writing files is not allowed in this sandbox ({path!r})")
             if isinstance(path, (str, bytes)) and not os.fsdecode(path).startswith(readable_roots):
@@ -233,6 +241,29 @@ def apply_limits(rlimits: dict, cpu_affinity: list) -> None:
         os.sched_setaffinity(0, cpu_affinity)
 
 
+def _load_sibling(relative: str) -> types.ModuleType:
+    """A stdlib-only module of this repo, loaded by path (the worker never imports the env's packages)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relative)
+    name = "_sandbox_" + os.path.basename(relative)[:-3]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def confine(read_roots: list[str]) -> list[str]:
+    """Kernel-enforced limits that agent code cannot undo; returns the layers applied."""
+    applied = []
+    landlock, seccomp = _load_sibling("../mle/landlock.py"), _load_sibling("seccomp.py")  # both before Landlock hides them
+    if landlock.supported():
+        landlock.FsPolicy(read_only=tuple(read_roots), read_write=()).apply()
+        applied.append("landlock")
+    if seccomp.supported():
+        seccomp.SyscallPolicy(processes=False, network=False, new_session=False).apply()
+        applied.append("seccomp")
+    return applied
+
+
 def main() -> None:
     channel = Channel(os.dup(0), os.dup(1))
     null = os.open(os.devnull, os.O_RDWR)
@@ -240,6 +271,7 @@ def main() -> None:
         os.dup2(null, fd)
     init = channel.receive()
     apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
+    layers = confine(init["confine"]) if init.get("confine") is not None else []
     replacements = frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
     allowed = frozenset(init["allowed_modules"])
     random.seed(init.get("seed", 0))
@@ -248,7 +280,7 @@ def main() -> None:
     namespace = {"__builtins__": safe, "__name__": "__main__", init.get("stub", "apis"): Remote(channel, ())}
     roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
     sys.addaudithook(audit_guard(roots))
-    channel.send({"op": "ready"})
+    channel.send({"op": "ready", "confinement": layers})
     while True:
         request = channel.receive()
         if request["op"] == "exec":
