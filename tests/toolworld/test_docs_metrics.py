@@ -34,3 +34,15 @@ def test_command_line_lists_shows_and_solves(capsys: pytest.CaptureFixture[str])
     assert '"passed": false' not in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["show"])
+
+
+def test_readme_example_loop_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    section = README.read_text().split("## ToolWorld", 1)[1]
+    code = re.search(r"```python\n(.+?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md ToolWorld example", "exec"), namespace)
+    namespace["env"].close()
+    printed = capsys.readouterr().out
+    assert "search_contacts" in printed  # the example lists the phone app's APIs
