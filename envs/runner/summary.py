@@ -30,6 +30,8 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 DEFAULT_HEADLINES = [("success", "success")]
+#: Env metrics that repeat a record field; kept in summary.json, not repeated in summary.md.
+SHOWN_ELSEWHERE = frozenset({"success", "difficulty", "steps"})
 
 
 def mean_se(values: Sequence[float]) -> dict[str, Any]:
@@ -179,7 +181,9 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
     lines.append(f"| mean reward | {format_stat(summary['reward'], percent=False)} |")
     for level, stats in summary["by_difficulty"].items():
         lines.append(f"| success, difficulty {level} | {format_stat(stats['success'])} |")
+    lines.append(f"| steps per episode | {format_stat(c['steps_per_episode'], percent=False)} |")
     shown = {source.split(".", 1)[1] for _, source in HEADLINES.get(summary["env"], []) if source.startswith("metrics.")}
+    shown |= SHOWN_ELSEWHERE
     for name, stat in summary["metrics"].items():
         if name not in shown:
             lines.append(f"| {name} | {format_stat(stat, percent=False)} |")
