@@ -111,7 +111,7 @@ class Channel:
         self.wfd = wfd
 
     def send(self, message: dict) -> None:
-        data = (json.dumps(message, default=repr) + "\n").encode()
+        data = (json.dumps(message) + "\n").encode()
         view = memoryview(data)
         while view:
             view = view[os.write(self.wfd, view) :]

@@ -70,3 +70,9 @@ def test_killed_worker_is_restarted(sandboxed: ToolWorldEnv) -> None:
     out = run(sandboxed, "print('after')")
     assert "worker had died and was restarted" in out and "restored" in out and out.endswith("after\n")
     assert run(sandboxed, "print(survivor)") == "here\n"
+
+
+def test_non_json_arguments_are_refused_clearly(sandboxed: ToolWorldEnv) -> None:
+    out = run(sandboxed, "apis.api_docs.show_api_descriptions(app_name={'phone'})")
+    assert "TypeError: arguments of api_docs.show_api_descriptions must be JSON values" in out
+    assert run(sandboxed, "print(len(apis.api_docs.show_api_descriptions(app_name='phone')) > 5)") == "True\n"
