@@ -57,8 +57,9 @@ def verify(root: Path) -> bool:
 def source_fingerprint(spec: BuiltinSpec) -> str:
     """sha256 over the files a competition is prepared from (module, description, leaderboard)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in spec.resources.iterdir() if p.is_file() and p.suffix in (".py", ".md", ".csv")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in ("__init__.py", "description.md", "leaderboard.csv"):
+        path = spec.resources / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     return digest.hexdigest()
 
 
