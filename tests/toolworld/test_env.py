@@ -95,7 +95,7 @@ def test_threads_each_have_their_own_episode() -> None:
     ids = [t.task_id for t in list_tasks("train")][:4]
 
     def play(task_id: str) -> float:
-        env = ToolWorldEnv(split="train")
+        env = ToolWorldEnv(split="train", spare_worker=False)
         try:
             env.reset(options={"task_id": task_id})
             reward = 0.0
