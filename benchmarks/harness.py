@@ -10,7 +10,7 @@
 (b) throughput with an instant policy: replayed replies (recorded through a
     scripted model that writes each task's oracle code) on ToolWorld, and
     the oracle on the tests' tiny env (no env cost: the harness's own
-    ceiling), for 1, 2, 4, 8 workers.
+    ceiling), for 1, 2, 4, 8, 16 workers (--workers).
 (c) scaling against one llama.cpp server (`python -m llama_cpp.server`,
     SmolLM2) with 1, 2, 4 workers sharing it.
 The model is loaded (and warmed up) before the timed part. The machine may
@@ -96,10 +96,10 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
         for seed in seeds:
             record_oracle_replies(replies, solutions, Path(scratch) / f"record{seed}", limit=None, seeds=(seed,))
         replay = {"name": "replay", "kind": "llm", "model": {"backend": "replay", "path": str(replies)}, "sampling": {"max_tokens": 512, "seed": 0}}
-        for workers in (1, 2, 4, 8):
+        for workers in args.workers:
             request = RunRequest(env=TOOLWORLD, policy=replay, stack=(), split="dev", seeds=seeds, max_steps=3, workers=workers, progress=False)
             rows.append({"case": "replay, ToolWorld dev", **timed_run(request)})
-    for workers in (1, 2, 4, 8):
+    for workers in args.workers:
         request = RunRequest(
             env=TINY, policy={"name": "oracle", "kind": "oracle"}, stack=(), split="dev",
             seeds=tuple(range(args.tiny_seeds)), workers=workers, progress=False,
@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--replay-seeds", type=int, default=2, help="(b) seeds per ToolWorld dev task")
     parser.add_argument("--tiny-seeds", type=int, default=50, help="(b) seeds per tiny-env task")
     parser.add_argument("--skip-server", action="store_true", help="skip (c)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4, 8, 16], help="(b) worker counts")
     args = parser.parse_args()
     machine = {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version()}
     results: dict[str, Any] = {"settings": vars(args), "machine": machine}
