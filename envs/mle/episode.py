@@ -134,11 +134,13 @@ def journal_table(journal: list[dict], show_runtime: bool = True) -> str:
     if not journal:
         return "Journal: no attempts yet."
     runtime_head = " | runtime" if show_runtime else ""
-    lines = [f"Journal of attempts (step | run | submission | validation metric{runtime_head} | buggy):"]
+    lines = [f"Journal of attempts (step | run | submission | validation metric{runtime_head} | buggy | plan):"]
     for e in journal:
         metric = "-" if e["metric"] is None else f"{e['metric']:.5g}"
         runtime = f" | {e['runtime_s']:.2f} s" if show_runtime else ""
-        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric}{runtime} | {e['buggy']}")
+        plan = " ".join(e["plan"].split())
+        plan = plan if len(plan) <= 100 else plan[:97] + "..."
+        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric}{runtime} | {e['buggy']} | {plan or '-'}")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # same numbers on x8
 _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 _VERSION_FLAG = 1
+_SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 READ = EXECUTE | READ_FILE | READ_DIR
@@ -85,7 +86,8 @@ class FsPolicy:
         if abi == 0:
             return
         handled = _handled_rights(abi)
-        ruleset = struct.pack("=Q", handled)
+        # ABI >= 6 also scopes signals and abstract Unix sockets: no killing or talking to processes outside the sandbox
+        ruleset = struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX) if abi >= 6 else struct.pack("=Q", handled)
         fd = _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
         try:
             for paths, rights in ((self.read_only, READ), (self.read_write, handled)):

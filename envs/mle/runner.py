@@ -6,7 +6,9 @@ cache path or API key leaks in; HOME and TMPDIR point into its folder),
 BLAS/OpenMP thread caps, RLIMIT_AS / CPU / file-size limits, optional CPU
 pinning, and a wall-time limit after which its whole process group is killed.
 With `confine=True` Landlock (see landlock.py) also keeps it from reading
-anything outside its folder but the interpreter and system files.
+anything outside its folder but the interpreter and system files, and from
+signalling processes outside its sandbox; a seccomp filter
+(envs/sandbox/seccomp.py) refuses network sockets and new sessions.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from envs.mle.landlock import FsPolicy
+from envs.sandbox import seccomp
+from envs.sandbox.seccomp import SyscallPolicy
 from envs.sandbox.limits import Limits, kill_process_group
 
 SCRIPT_NAME = "solution.py"
@@ -55,11 +59,15 @@ class RunResult:
 def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str, ...]):
     apply_limits = limits.preexec()
     policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine else None
+    # no network; no new sessions, so every child stays in the process group a timeout kills
+    syscalls = SyscallPolicy(processes=True, network=False, new_session=False) if confine and seccomp.supported() else None
 
     def apply() -> None:
         apply_limits()
         if policy is not None:
             policy.apply()
+        if syscalls is not None:
+            syscalls.apply()
 
     return apply
 

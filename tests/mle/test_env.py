@@ -194,3 +194,6 @@ def test_plan_is_split_from_code(make_env) -> None:
     entry = env._journal[-1]
     assert entry["plan"].startswith("I will copy the sample.") and entry["code"] == WRITE_SAMPLE
     assert entry["submission"] == "valid"
+    obs, *_ = env.step("# Plan: fit a ridge model\n" + WRITE_SAMPLE)
+    assert env._journal[-1]["plan"] == "Plan: fit a ridge model"
+    assert "| I will copy the sample. That's all." in obs["context"] and "| Plan: fit a ridge model" in obs["context"]
