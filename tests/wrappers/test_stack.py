@@ -1,5 +1,6 @@
 """Stacks: every config loads and builds, stacks compose and pass check_env, bad stacks are refused."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,7 @@ def test_stacks_compose_and_still_pass_check_env(names):
     for _ in range(3):
         obs, reward, terminated, truncated, info = env.step(policy.act(obs))
     step_info = policy.step_info()
+    json.dumps(step_info), json.dumps(info)  # reports go into JSON results and trajectories as they are
     policy_names = [n for n in names if REGISTRY[n].kind == "policy"]
     assert sorted(step_info["wrappers"]) == sorted(policy_names)
     for name in policy_names:  # self_debug only asks after an error, and print('hi') never fails
