@@ -124,7 +124,7 @@ class WorkerSession:
             self.stop()
             return RunResult(f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.", False, "timeout")
         except (EOFError, BrokenPipeError, ValueError) as err:
-            code_ = self.proc.poll() if self.proc else None
+            code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, (EOFError, BrokenPipeError)) else 0.0)
             self.stop()
             return RunResult(f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.", False, "crash")
 
@@ -201,6 +201,16 @@ def _kill(proc: subprocess.Popen) -> None:
             stream.close()
         except OSError:
             pass
+
+
+def _exit_code(proc: subprocess.Popen | None, wait_s: float) -> int | None:
+    """The worker's exit code; a worker that closed its pipe is given a moment to be reaped, so the reason is exact."""
+    if proc is None:
+        return None
+    try:
+        return proc.wait(timeout=wait_s) if wait_s else proc.poll()
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _exit_reason(returncode: int | None, err: Exception) -> str:

@@ -172,7 +172,9 @@ def frozen_modules(at: real_datetime.datetime) -> dict[str, types.ModuleType]:
 def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleType]):
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         top = name.split(".")[0]
-        if level != 0 or top not in allowed:
+        if level != 0:
+            raise ImportError(f"relative imports are not allowed here (from {'.' * level}{name} import ...)")
+        if top not in allowed:
             raise ImportError(f"import of {name!r} is not allowed here; allowed modules: {', '.join(sorted(allowed))}")
         if name in replacements:
             return replacements[name]
@@ -261,6 +263,9 @@ def confine(read_roots: list[str]) -> list[str]:
     if seccomp.supported():
         seccomp.SyscallPolicy(processes=False, network=False, new_session=False).apply()
         applied.append("seccomp")
+    # forget the loaded ctypes (and its handle on libc): a later import goes through the audit hook's ctypes.dlopen check
+    for name in [n for n in sys.modules if n.split(".")[0] in ("ctypes", "_ctypes") or n.startswith("_sandbox_")]:
+        del sys.modules[name]
     return applied
 
 
