@@ -30,11 +30,11 @@ from typing import Any, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import report  # noqa: E402  (benchmarks/report.py: the markdown)
+import results_md  # noqa: E402  (benchmarks/results_md.py: the markdown)
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-NOT_BENCHMARKS = {"run_all.py", "report.py"}
+NOT_BENCHMARKS = {"run_all.py", "results_md.py"}
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out_md.parent.mkdir(parents=True, exist_ok=True)
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(everything, indent=1, default=str))
-    out_md.write_text(report.render(everything))
+    out_md.write_text(results_md.render(everything))
     print(f"written: {out_md} and {out_json}")
     return 0 if all(o["status"] != "failed" for o in outcomes.values()) else 1
 

@@ -32,7 +32,7 @@ def render(everything: Mapping[str, Any]) -> str:
     parts.append("## Projection: vLLM, Qwen3-8B, one 24 GB GPU\n")
     projection, source = lookup.get("vllm_projection", "vllm_projection.json")
     parts.append(vllm_projection.markdown(projection) if projection else "not computed: " + lookup.why("vllm_projection"))
-    parts.append("\n" + _stamp(provenance, [source] if source else [], lookup) + "\n")
+    parts.append("\n" + _stamp(provenance, [source] if source else [], lookup, model="Qwen3-8B (projected; nothing ran on a GPU)") + "\n")
     parts.append("## Every script\n")
     for name, outcome in outcomes.items():
         parts.append(_script_section(name, outcome))
@@ -84,11 +84,11 @@ def _header(provenance: Mapping[str, Any]) -> str:
     ])
 
 
-def _stamp(provenance: Mapping[str, Any], sources: Sequence[str], lookup: _Lookup) -> str:
+def _stamp(provenance: Mapping[str, Any], sources: Sequence[str], lookup: _Lookup, model: str | None = None) -> str:
     m = provenance["machine"]
     dates = [f"{s} from an earlier run ({lookup.earlier[s]})" for s in sources if s in lookup.earlier]
     when = provenance["date_utc"] + (f"; {'; '.join(dates)}" if dates else "")
-    return f"_Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gib']} GiB; model: {provenance['model']}; date: {when}._"
+    return f"_Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gib']} GiB; model: {model or provenance['model']}; date: {when}._"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

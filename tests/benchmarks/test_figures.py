@@ -1,0 +1,62 @@
+"""The arithmetic behind the figures: prefix shares and the vLLM projection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import prefix_stability
+import vllm_projection
+from prefix_stability import common_prefix_len, prefix_shares
+
+
+def test_common_prefix_len() -> None:
+    assert common_prefix_len("abcdef", "abcxyz") == 3
+    assert common_prefix_len("abc", "abcdef") == 3
+    assert common_prefix_len("", "abc") == 0
+    assert common_prefix_len("x" * 10_000 + "a", "x" * 10_000 + "b") == 10_000
+
+
+def test_prefix_shares_step_to_step_and_cacheable() -> None:
+    prompts = [("agent", "S" * 60 + "U" * 40), ("corrector", "C" * 50), ("agent", "S" * 60 + "U" * 40 + "A" * 100)]
+    shares = prefix_shares(prompts)
+    assert shares["step_prev_mean"] == pytest.approx(100 / 200)  # the corrector sees no history: not an acting role
+    assert shares["cached_share"] == pytest.approx(100 / 350)  # only the 2nd agent prompt repeats an earlier prefix
+    assert shares["by_role"] == {"agent": 2, "corrector": 1}
+
+
+def test_chatml_rendering_is_what_a_prefix_cache_sees() -> None:
+    text = prefix_stability.chatml([{"role": "system", "content": "s"}, {"role": "user", "content": "u"}])
+    assert text == "<|im_start|>system\ns<|im_end|>\n<|im_start|>user\nu<|im_end|>\n"
+
+
+def test_projection_follows_the_stated_formulas(tmp_path: Path) -> None:
+    rows = vllm_projection.project(weights_gb=16.4, prompt_tokens=4000, cached_share=0.5, overhead_s=0.05, env_s=0.01)
+    a = {name: v for name, (v, _) in vllm_projection.ASSUMPTIONS.items()}
+    context = 4000 + a["completion_tokens_per_step"] / 2
+    iteration = (16.4e9 + context * a["kv_kib_per_token"] * 1024) / (a["bandwidth_gb_s"] * 1e9 * a["bandwidth_eff"])
+    prefill = 4000 * 0.5 / (a["fp16_tflops"] * 1e12 * a["prefill_mfu"] / (2 * a["params_b"] * 1e9))
+    step = prefill + a["completion_tokens_per_step"] * iteration + 0.01 + 0.05
+    first = rows[0]
+    assert first["concurrency"] == 1
+    assert first["decode_tok_s_per_seq"] == pytest.approx(1 / iteration, abs=0.05)
+    assert first["step_s"] == pytest.approx(step, abs=1e-3)
+    assert first["harness_share_of_step"] == pytest.approx(0.05 / step, abs=1e-4)
+    rates = [r["decode_tok_s_aggregate"] for r in rows]
+    assert rates == sorted(rates)  # batching raises aggregate decode ...
+    per_seq = [r["decode_tok_s_per_seq"] for r in rows]
+    assert per_seq == sorted(per_seq, reverse=True)  # ... and slows each sequence (more KV read per iteration)
+    assert rows[0]["fits_kv_cache"] and not rows[-1]["fits_kv_cache"]  # 32 x 4K tokens exceed ~25K tokens of FP16 KV
+
+
+def test_projection_reads_measured_inputs_and_says_which_are_defaults(tmp_path: Path) -> None:
+    (tmp_path / "harness.json").write_text(json.dumps({"overhead": [{"harness_s": 0.6, "calls": 12, "harness_share": 0.002}]}))
+    result = vllm_projection.projection(tmp_path)
+    assert result["used"]["harness_s_per_step"] == pytest.approx(0.05)
+    assert set(result["used"]["defaults_used_for"]) == {"prompt_tokens_per_step", "cached_share", "env_step_s"}
+    md = vllm_projection.markdown(result)
+    assert "harness_step = 50.0 ms" in md and "Defaults used (not measured in this run)" in md
+    for name in vllm_projection.ASSUMPTIONS:
+        assert f"| {name} |" in md
