@@ -122,47 +122,35 @@ def served_models(base_url: str, timeout_s: float = 5.0) -> dict[str, dict[str, 
 def start_or_attach_vllm_server(
     model: str | None = None,
     attach_url: str | None = None,
-    port: int | None = None,
-    host: str = "127.0.0.1",
-    served_model_name: str = "smollm2",
-    dtype: str = "auto",
-    max_model_len: int = 2048,
-    enforce_eager: bool = False,
-    enable_prefix_caching: bool = True,
-    seed: int = 0,
-    cpu_kvcache_gib: int | None = 1,
-    extra_args: Sequence[str] = (),
-    python: str | None = None,
-    startup_timeout_s: float = 600.0,
     client: Mapping[str, Any] | None = None,
+    **server_options: Any,
 ) -> VLLMServerModel:
     """A client for `model` on a vLLM server: attached if one serves it, else started.
 
     `model`: a model dir or hub id; None is the embedded SmolLM2, converted to
-    safetensors on first use. `client`: options for `OpenAICompatible`
-    (timeout_s, max_retries, max_concurrency, enable_thinking, ...).
+    safetensors on first use. `server_options`: `VLLMServer`'s (port, host,
+    served_model_name, dtype, max_model_len, ...). `client`: options for
+    `OpenAICompatible` (timeout_s, max_retries, max_concurrency, enable_thinking, ...).
     """
-    client_options = _checked_client_options(client)
+    client_options = _checked_options(client, OpenAICompatible, "client", {"model", "base_url"})
+    settings = {**_defaults(VLLMServer), **_checked_options(server_options, VLLMServer, "server", {"model"})}
+    name, host, port = settings["served_model_name"], settings["host"], settings["port"]
     if attach_url is not None:
-        return _attach(attach_url, served_model_name, client_options)
+        return _attach(attach_url, name, client_options)
     if port is not None:
         existing = served_models(f"http://{host}:{port}/v1")
         if existing is not None:
-            if served_model_name not in existing:
+            if name not in existing:
                 raise LLMError(
-                    f"port {port} on {host} already serves {sorted(existing)}, not {served_model_name!r}; "
-                    "choose another port or attach_url"
+                    f"port {port} on {host} already serves {sorted(existing)}, not {name!r}; choose another port or attach_url"
                 )
-            return _attach(f"http://{host}:{port}/v1", served_model_name, client_options)
+            return _attach(f"http://{host}:{port}/v1", name, client_options)
     if model is None:
         from policies.llm.convert_gguf import converted_smollm2_dir
 
         model = str(converted_smollm2_dir())
-    server = VLLMServer(
-        model, port, host, served_model_name, dtype, max_model_len, enforce_eager,
-        enable_prefix_caching, seed, cpu_kvcache_gib, extra_args, python, startup_timeout_s,
-    ).start()
-    return _client(server, server.url, served_model_name, max_model_len, client_options)
+    server = VLLMServer(model, **settings).start()
+    return _client(server, server.url, name, settings["max_model_len"], client_options)
 
 
 def _attach(base_url: str, served_model_name: str | None, client_options: dict[str, Any]) -> VLLMServerModel:
@@ -182,11 +170,19 @@ def _client(
     return VLLMServerModel(server, model=name, base_url=base_url, **options)
 
 
-def _checked_client_options(client: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Reject unknown client options before a server is started for nothing."""
-    options = dict(client or {})
-    accepted = set(inspect.signature(OpenAICompatible.__init__).parameters) - {"self", "model", "base_url"}
+def _defaults(cls: type) -> dict[str, Any]:
+    return {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def _checked_options(options: Mapping[str, Any] | None, cls: type, what: str, reserved: set[str]) -> dict[str, Any]:
+    """Reject unknown options before a server is started for nothing."""
+    options = dict(options or {})
+    accepted = set(_defaults(cls)) - reserved
     unknown = sorted(set(options) - accepted)
     if unknown:
-        raise ValueError(f"unknown vLLM client option(s) {unknown}; accepted: {', '.join(sorted(accepted))}")
+        raise ValueError(f"unknown vLLM {what} option(s) {unknown}; accepted: {', '.join(sorted(accepted))}")
     return options
