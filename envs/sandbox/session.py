@@ -217,5 +217,7 @@ def _exit_reason(returncode: int | None, err: Exception) -> str:
     if returncode is None:
         return str(err)
     if returncode < 0:
-        return f"killed by signal {-returncode}, e.g. out of memory"
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else "unknown"
+        hint = {"SIGKILL": ", e.g. out of memory", "SIGSEGV": ", e.g. a stack overflow in C code", "SIGXCPU": ": CPU time limit"}.get(name, "")
+        return f"killed by signal {-returncode} ({name}){hint}"
     return f"exit code {returncode}"
