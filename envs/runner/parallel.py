@@ -31,7 +31,7 @@ class EnvPool:
     so the pool never waits for an env that will not come.
     """
 
-    def __init__(self, make_env: Callable[[], gym.Env], size: int, first: gym.Env | None = None) -> None:
+    def __init__(self, make_env: Callable[[], gym.Env], size: int) -> None:
         if size < 1:
             raise ValueError(f"workers must be >= 1, got {size}")
         self._make_env = make_env
@@ -39,10 +39,6 @@ class EnvPool:
         self._all: list[gym.Env] = []
         self._unmade = size
         self._lock = threading.Lock()
-        if first is not None:
-            self._all.append(first)
-            self._idle.put(first)
-            self._unmade -= 1
 
     def borrow(self) -> gym.Env:
         try:

@@ -8,6 +8,7 @@ the same directory runs only the episodes that have no line yet.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -172,36 +173,30 @@ def run_evaluation(
     """
     run_dir = Path(run_dir)
     validate_stack(list(request.stack), request.env_kind)
+    if request.stack and model is None and request.policy.get("model") is None:
+        raise ValueError(f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none")
     chooser = chooser or FixedStack(request.stack)
-    with ResultStore(run_dir) as store:
+    with contextlib.ExitStack() as cleanup:
+        store = cleanup.enter_context(ResultStore(run_dir))
         _check_identity(run_dir, request)
-        owns_model = model is None
-        if owns_model:
+        if model is None:
             model = make_model(request.policy)
-        if model is None and request.stack:
-            raise ValueError(
-                f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none"
-            )
+            if model is not None:
+                cleanup.callback(model.close)
         make_policy = policy_factory(request.policy, request.env_kind)
-        first_env = make_env(request.env, request.max_steps)
-        pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers, first=first_env)
-        try:
-            make_policy(model, first_env)  # a bad policy config fails here, before any episode
-            specs = select_episodes(first_env, request)
-            done = store.finished_keys(count_errors=not request.retry_errors)
-            todo = [spec for spec in specs if spec.key not in done]
-            _announce(request, len(specs), len(todo), store.torn_bytes)
-            trajectory_dir = run_dir / "trajectories" if request.save_trajectories else None
-            if trajectory_dir is not None:
-                trajectory_dir.mkdir(exist_ok=True)
-            worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
-            started = time.monotonic()
-            _run_with_progress(ParallelRunner(worker, request.workers), todo, store, chooser, request)
-            elapsed = time.monotonic() - started
-        finally:
-            pool.close()
-            if owns_model and model is not None:
-                model.close()
+        pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers)
+        cleanup.callback(pool.close)
+        specs = _prepare(pool, model, make_policy, request)
+        done = store.finished_keys(count_errors=not request.retry_errors)
+        todo = [spec for spec in specs if spec.key not in done]
+        _announce(request, len(specs), len(todo), store.torn_bytes)
+        trajectory_dir = run_dir / "trajectories" if request.save_trajectories else None
+        if trajectory_dir is not None:
+            trajectory_dir.mkdir(exist_ok=True)
+        worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
+        started = time.monotonic()
+        _run_with_progress(ParallelRunner(worker, request.workers), todo, store, chooser, request)
+        elapsed = time.monotonic() - started
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]
     summary = summarize(records, request.env_kind)
@@ -210,6 +205,18 @@ def run_evaluation(
         summary["selector"] = chooser.state()
     write_outputs(run_dir, summary, title=_title(request))
     return summary
+
+
+def _prepare(
+    pool: EnvPool, model: ChatModel | None, make_policy: Callable[[ChatModel | None, gym.Env], Policy], request: RunRequest
+) -> list[EpisodeSpec]:
+    """The episodes to play, from a first env; a bad env or policy config fails here, before any episode."""
+    env = pool.borrow()
+    try:
+        make_policy(model, env)
+        return select_episodes(env, request)
+    finally:
+        pool.give_back(env)
 
 
 def _run_with_progress(
