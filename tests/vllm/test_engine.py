@@ -67,3 +67,10 @@ def test_a_prompt_over_the_context_window_is_a_clear_llm_error(vllm_engine) -> N
         vllm_engine.chat(huge, max_tokens=8)
     (reply,) = vllm_engine.chat(CAPITAL, max_tokens=8)  # the engine survives it
     assert reply.text
+
+
+@pytest.mark.parametrize("thinking", [True, False])
+def test_the_thinking_switch_reaches_the_chat_template(vllm_engine, monkeypatch, thinking: bool) -> None:
+    monkeypatch.setattr(vllm_engine, "chat_template_kwargs", {"enable_thinking": thinking})
+    (reply,) = vllm_engine.chat(CAPITAL, max_tokens=8)
+    assert reply.text and reply.usage.prompt_tokens == vllm_engine.count_message_tokens(CAPITAL)
