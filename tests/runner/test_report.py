@@ -1,0 +1,58 @@
+"""The sweep report on hand-made run dirs: shared episodes, paired differences, clear refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from envs.runner.report import compare, find_runs, main
+
+
+def make_run(path, label, outcomes, env_kind="toolworld"):
+    """outcomes: {task: True/False/"error"}"""
+    path.mkdir(parents=True)
+    (path / "run.json").write_text(json.dumps({"label": label, "env_kind": env_kind, "identity": {}, "split": "dev"}))
+    lines = []
+    for task, outcome in outcomes.items():
+        error = {"type": "LLMError", "stage": "act", "reason": "down"} if outcome == "error" else None
+        success = outcome is True
+        lines.append(json.dumps({
+            "key": f"{task}@0", "task_id": task, "scenario": task[0], "difficulty": 1, "seed": 0,
+            "success": success, "reward": float(success), "error": error, "steps": 1, "metrics": {},
+        }))
+    (path / "results.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def test_paired_differences_on_the_episodes_every_run_completed(tmp_path):
+    make_run(tmp_path / "0", "none", {"a": True, "b": False, "c": True, "d": False, "e": True})
+    make_run(tmp_path / "1", "summarize", {"a": True, "b": True, "c": True, "d": False, "e": "error"})
+    report = compare(find_runs(tmp_path))
+    assert report["baseline"] == "none" and report["shared_episodes"] == 4  # e errored in one run
+    paired = report["stacks"]["summarize"]["paired_vs_baseline"]["success"]
+    # differences on a, b, c, d: 0, 1, 0, 0 -> mean 1/4, sample sd 1/2, SE 1/4
+    assert (paired["mean"], paired["se"], paired["n"]) == (0.25, 0.25, 4)
+    assert report["stacks"]["none"]["summary"]["success"]["mean"] == 0.5
+    assert report["stacks"]["summarize"]["errors_total"] == 1
+
+
+def test_the_baseline_can_be_chosen_and_must_exist(tmp_path):
+    make_run(tmp_path / "0", "summarize", {"a": True, "b": False})
+    make_run(tmp_path / "1", "correct", {"a": False, "b": False})
+    assert compare(find_runs(tmp_path))["baseline"] == "summarize"  # no "none": the first run
+    report = compare(find_runs(tmp_path), "correct")
+    assert report["stacks"]["summarize"]["paired_vs_baseline"]["success"]["mean"] == 0.5
+    with pytest.raises(ValueError, match="no run labelled 'nope'"):
+        compare(find_runs(tmp_path), "nope")
+
+
+def test_refusals_name_the_problem(tmp_path, capsys):
+    assert main([str(tmp_path / "missing")]) == 2
+    assert "no sweep dir" in capsys.readouterr().err
+    make_run(tmp_path / "0", "none", {"a": "error"})
+    make_run(tmp_path / "1", "summarize", {"a": True})
+    assert main([str(tmp_path)]) == 2
+    assert "no episode completed in every run" in capsys.readouterr().err
+    make_run(tmp_path / "x" / "2", "none", {"a": True}, env_kind="mle")
+    with pytest.raises(ValueError, match="different envs"):
+        compare(find_runs(tmp_path))
