@@ -108,6 +108,8 @@ def main() -> None:
               f"policy.sampling.max_tokens={cli.max_tokens}"] + ([f"split={cli.split}"] if cli.split else [])
     if cli.tasks:
         common.append(f"tasks=[{','.join(cli.tasks)}]")
+    if cli.env == "mle":  # run times in the output differ run to run and would make every later request new
+        common.append("+env.kwargs.show_runtime=false")
     rows = []
     for label, names, extra in STACKS:
         if cli.stacks and label not in cli.stacks:
