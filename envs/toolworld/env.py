@@ -3,9 +3,10 @@
 The world's DB lives here, in the env process; the agent's code runs in a
 persistent worker subprocess whose API calls come back over a pipe and are
 answered by `ApiServer`. Every call and its reply is recorded per step, which
-makes `set_state` exact: load the DB bytes, restart the worker and replay the
-earlier actions with the recorded replies (no DB effects), rebuilding the
-worker's variables. The same replay restores variables after a timeout.
+makes `set_state` exact: copy the template, re-apply the captured row changes
+(a few KB, see world/changes.py), restart the worker and replay the earlier
+actions with the recorded replies (no DB effects), rebuilding the worker's
+variables. The same replay restores variables after a timeout.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from envs.toolworld.failures import guess_failure
 from envs.toolworld.server import ApiServer
 from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
 from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
-from envs.toolworld.world.changes import net_changes
+from envs.toolworld.world.changes import capture, net_changes, restore
 
 
 @dataclass
@@ -92,7 +93,7 @@ class ToolWorldEnv(gym.Env):
                 raise ValueError(f"split {self.split!r} has no tasks")
             task_id = tasks[int(self.np_random.integers(len(tasks)))]["task_id"]
         self.task = load_task(task_id, self.world_seed)
-        self._load(self._template, {"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id,
+        self._load({"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id,
                                     "instruction": self.task.spec.instruction, "completed": None}, [])
         return self._observation(), {**self.task.meta(), "apps": list(self.task.apps)}
 
@@ -130,14 +131,14 @@ class ToolWorldEnv(gym.Env):
     # --- snapshot / restore ---------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
         task = self._require_task()
-        return {"task_id": task.task_id, "world_seed": self.world_seed, "db": self.conn.serialize(),
+        return {"task_id": task.task_id, "world_seed": self.world_seed, "db_changes": capture(self.conn),
                 "session": copy.deepcopy(self.session), "steps": copy.deepcopy(self.steps)}
 
     def set_state(self, state: dict[str, Any]) -> None:
         if state.get("world_seed") != self.world_seed:
             raise ValueError(f"state is from world {state.get('world_seed')}, this env has world {self.world_seed}")
         self.task = load_task(state["task_id"], self.world_seed)
-        self._load(state["db"], copy.deepcopy(state["session"]), copy.deepcopy(state["steps"]))
+        self._load(copy.deepcopy(state["session"]), copy.deepcopy(state["steps"]), state["db_changes"])
         note = self._replay()
         if note:
             raise RuntimeError(f"could not restore worker variables: {note}")
@@ -151,10 +152,12 @@ class ToolWorldEnv(gym.Env):
     def _done(self) -> bool:
         return self.session.get("completed") is not None or len(self.steps) >= self.max_steps
 
-    def _load(self, db: bytes, session: dict[str, Any], steps: list[StepRecord]) -> None:
+    def _load(self, session: dict[str, Any], steps: list[StepRecord], db_changes: dict[str, Any] | None = None) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.conn = open_copy(db)
+        self.conn = open_copy(self._template)
+        if db_changes is not None:
+            restore(self.conn, db_changes)
         self.session = session
         self.steps = steps
         self.server = ApiServer(self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session))

@@ -143,3 +143,28 @@ def test_world_cache_is_written_once_and_stale_versions_go(tmp_path, monkeypatch
     assert cached.read_bytes() == data and not stale.exists()
     build._memory.clear()
     assert build.template_bytes(0) == data  # read back from disk, same world
+
+
+def _dump(conn) -> dict:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {t: sorted(conn.execute(f"SELECT rowid, * FROM {t}").fetchall(), key=repr) for t in tables}
+
+
+def test_snapshot_restores_the_exact_db_in_another_env() -> None:
+    source, target = ToolWorldEnv(split="train"), ToolWorldEnv(split="train", spare_worker=False)
+    try:
+        source.reset(options={"task_id": "shop_buy_cheapest_rated_0"})  # deletes, inserts and updates rows
+        oracle = source.oracle_actions()[0].replace("apis.supervisor.complete_task()\n", "")
+        assert run(source, oracle + "x = 0.1 + 0.2") == "Execution successful."
+        run(source, LOGIN_PHONE + "apis.phone.create_alarm(access_token=token, time='06:10', label='after')")
+        state = pickle.loads(pickle.dumps(source.get_state()))
+        assert len(pickle.dumps(state)) < 50_000  # row changes, not the whole DB
+        target.reset(options={"task_id": "phone_reply_latest_0"})
+        target.set_state(state)
+        assert _dump(target.conn) == _dump(source.conn)
+        assert run(target, "print(x == 0.1 + 0.2, shop_token[:6])") == run(source, "print(x == 0.1 + 0.2, shop_token[:6])")
+        _, reward, _, _, info = target.step("apis.supervisor.complete_task()")
+        assert "unexpected changes" in info["evaluation"]["tests"][-1]["reason"] and "after" in info["evaluation"]["tests"][-1]["reason"]
+    finally:
+        source.close()
+        target.close()

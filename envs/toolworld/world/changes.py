@@ -87,3 +87,43 @@ def net_changes(conn: sqlite3.Connection) -> list[RowChange]:
         if before != after:
             out.append(RowChange(key[0], key[1], before, after))
     return out
+
+
+def capture(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A compact, exact snapshot of an episode DB relative to its template.
+
+    The current values of every row the change log touched (None if deleted),
+    read straight from SQLite so floats stay exact, plus the change log itself
+    and the AUTOINCREMENT counters. A few KB instead of the whole DB.
+    """
+    keys = conn.execute("SELECT DISTINCT tbl, rid FROM _changes ORDER BY tbl, rid").fetchall()
+    rows = []
+    for table, rid in keys:
+        cur = conn.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rid,))
+        found = cur.fetchone()
+        rows.append((table, rid, None if found is None else dict(zip([d[0] for d in cur.description], found))))
+    return {
+        "rows": rows,
+        "log": conn.execute("SELECT seq, tbl, op, rid, old, new FROM _changes ORDER BY seq").fetchall(),
+        "sequences": conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall() if _has_sequences(conn) else [],
+    }
+
+
+def restore(conn: sqlite3.Connection, snapshot: dict[str, Any]) -> None:
+    """Bring `conn`, a fresh copy of the template, to the captured state."""
+    for table, rid, row in snapshot["rows"]:
+        if row is None:
+            conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rid,))
+    for table, rid, row in snapshot["rows"]:
+        if row is not None:
+            cols = ", ".join(["rowid", *row])
+            conn.execute(f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({', '.join('?' * (len(row) + 1))})", (rid, *row.values()))
+    conn.execute("DELETE FROM _changes")  # the upserts above logged themselves: put back the real history
+    conn.executemany("INSERT INTO _changes (seq, tbl, op, rid, old, new) VALUES (?,?,?,?,?,?)", snapshot["log"])
+    if snapshot["sequences"]:
+        conn.execute("DELETE FROM sqlite_sequence")
+        conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (?,?)", snapshot["sequences"])
+
+
+def _has_sequences(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone() is not None
