@@ -180,10 +180,14 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
     aide, source = lookup.get("aide_side_by_side", "aide_side_by_side.json")
     if not aide:
         return "not measured: " + lookup.why("aide_side_by_side") + "\n", []
-    rows = [[r["system"], r["competition"], r["steps_done"], r.get("step_wall_s_p50"), r.get("valid_submission"),
-             r.get("score"), r.get("outcome", "")] for r in aide.get("rows", [])]
-    notes = "".join(f"\n- {note}" for note in aide.get("findings", []))
-    return table(["system", "competition", "steps", "step wall s p50", "valid submission", "score", "outcome"], rows) + notes + "\n", [source]
+    rows = [[r["system"], r["competition"], r["steps_done"], r.get("step_wall_s_mean"), r.get("valid_steps"),
+             r.get("valid_submission"), r.get("score"), r.get("outcome", "")] for r in aide.get("rows", [])]
+    s = aide.get("settings", {})
+    note = (f"\nSame model ({s.get('model')}), {s.get('steps')} steps, {s.get('timeout')} s per script run, "
+            f"search {s.get('search')}. valid steps: AIDE nodes not marked buggy / our steps whose script wrote a valid "
+            "submission.csv. Our env also reruns each working script on a validation split (double run time).\n")
+    return table(["system", "competition", "steps", "wall s per step", "valid steps", "valid submission", "score", "outcome"],
+                 rows) + note, [source]
 
 
 HEADLINES: list[tuple[str, Callable[[_Lookup], tuple[str, list[str]]]]] = [
