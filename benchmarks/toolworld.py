@@ -71,7 +71,11 @@ def main() -> None:
 
     snapshots = [timed(snapshot) for _ in range(50)]
     state = env.get_state()
-    restores = [timed(lambda: env.set_state(state)) for _ in range(50)]
+    restores = [timed(lambda: env.set_state(state)) for _ in range(30)]  # back to back: each waits for a worker to boot
+    ready_restores = []
+    for _ in range(30):  # with think time between restores (as an LLM call gives), the spare worker is booted
+        time.sleep(0.3)
+        ready_restores.append(timed(lambda: env.set_state(state)))
 
     episodes = []
     for task in tasks:
@@ -101,7 +105,8 @@ def main() -> None:
         "one_call_step_ms": {"p50": round(percentile(steps, 50), 2), "p99": round(percentile(steps, 99), 2), "n": len(steps)},
         "oracle_episode_ms": {"p50": round(percentile(episodes, 50), 1), "max": round(max(episodes), 1), "n": len(episodes)},
         "get_state_ms": {"p50": round(percentile(snapshots, 50), 2), "pickled_kib": snapshot_sizes[0] // 1024},
-        "set_state_after_3_steps_ms": {"p50": round(percentile(restores, 50), 2), "p99": round(percentile(restores, 99), 2)},
+        "set_state_after_3_steps_ms": {"back_to_back_p50": round(percentile(restores, 50), 2), "spare_ready_p50": round(percentile(ready_restores, 50), 2),
+                                       "spare_ready_p99": round(percentile(ready_restores, 99), 2)},
         "memory_per_env_kib": {"env_process": round(parent_per_env), "worker_process": round(worker_rss), "spare_worker_process": round(spare_rss)},
         "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
     }
@@ -111,7 +116,8 @@ def main() -> None:
         ("step with one API call", f"p50 {results['one_call_step_ms']['p50']} ms", f"p99 {results['one_call_step_ms']['p99']} ms (target p50 < 5)"),
         ("oracle episode", f"p50 {results['oracle_episode_ms']['p50']} ms", f"max {results['oracle_episode_ms']['max']} ms over {len(episodes)} tasks"),
         ("get_state (pickled)", f"p50 {results['get_state_ms']['p50']} ms", f"{results['get_state_ms']['pickled_kib']} KiB"),
-        ("set_state, 3 steps replayed", f"p50 {results['set_state_after_3_steps_ms']['p50']} ms", f"p99 {results['set_state_after_3_steps_ms']['p99']} ms"),
+        ("set_state, 3 steps replayed", f"p50 {results['set_state_after_3_steps_ms']['spare_ready_p50']} ms (spare worker ready)",
+         f"p50 {results['set_state_after_3_steps_ms']['back_to_back_p50']} ms back to back (waits for a boot)"),
         ("memory per env", f"{results['memory_per_env_kib']['env_process']} KiB in the env process", f"+ {results['memory_per_env_kib']['worker_process']} KiB worker + {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS"),
     ]
     width = max(len(r[0]) for r in rows)
