@@ -9,7 +9,7 @@ test never replaces real figures. Scripts not listed in BENCHMARKS run with
 their defaults (skipped in --quick). Provenance (CPU model, cores, RAM,
 load, date, commit, model) heads RESULTS.md and the JSON.
 
-Run: .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...] [--out DIR]
+Run: .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...] [--skip NAME ...] [--out DIR] [--render]
 Writes benchmarks/RESULTS.md and benchmarks/results/all.json (or into --out).
 """
 
@@ -183,14 +183,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small settings; leaves the saved results as they were")
     parser.add_argument("--only", nargs="+", default=None, help="benchmark names (script stems) to run")
+    parser.add_argument("--skip", nargs="+", default=[], help="benchmark names not to run (their saved figures are still shown)")
+    parser.add_argument("--render", action="store_true",
+                        help="run nothing: rewrite RESULTS.md from all.json (picks up results saved since by single scripts)")
     parser.add_argument("--out", type=Path, default=None, help="folder for RESULTS.md and all.json (default: benchmarks/)")
     args = parser.parse_args(argv)
+    out_md = (args.out or BENCH_DIR) / "RESULTS.md"
+    out_json = (args.out / "all.json") if args.out else BENCH_DIR / "results" / "all.json"
+    if args.render:
+        out_md.write_text(results_md.render(json.loads(out_json.read_text())))
+        print(f"written: {out_md}")
+        return 0
     benchmarks = discover()
     if args.only:
         unknown = sorted(set(args.only) - {b.name for b in benchmarks})
         if unknown:
             parser.error(f"unknown benchmark(s) {unknown}; known: {[b.name for b in benchmarks]}")
         benchmarks = [b for b in benchmarks if b.name in args.only]
+    unknown = sorted(set(args.skip) - {b.name for b in discover()})
+    if unknown:
+        parser.error(f"unknown benchmark(s) {unknown} in --skip")
     started = dt.datetime.now(dt.timezone.utc)
     provenance = {
         "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"), "mode": "quick" if args.quick else "full",
@@ -198,13 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     outcomes: dict[str, Any] = {}
     for bench in benchmarks:
+        if bench.name in args.skip:
+            outcomes[bench.name] = {"status": "skipped", "reason": "--skip on the command line"}
+            continue
         print(f"[run_all] {bench.name} ...", flush=True)
         outcomes[bench.name] = run_benchmark(bench, args.quick)
         print(f"[run_all] {bench.name}: {outcomes[bench.name]['status']} ({outcomes[bench.name].get('seconds', 0)} s)", flush=True)
     provenance["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     everything = {"provenance": provenance, "benchmarks": outcomes}
-    out_md = (args.out or BENCH_DIR) / "RESULTS.md"
-    out_json = (args.out / "all.json") if args.out else BENCH_DIR / "results" / "all.json"
     out_md.parent.mkdir(parents=True, exist_ok=True)
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(everything, indent=1, default=str))

@@ -54,6 +54,10 @@ def test_quick_run_writes_tables_with_provenance_and_keeps_saved_results(tmp_pat
     assert "### selection: ok" in md and "### prefix_stability: ok" in md
     assert md.count("_Machine: ") >= len(results_md.HEADLINES) + 1  # every figure states machine, model and date
 
+    (tmp_path / "RESULTS.md").unlink()
+    assert run_all.main(["--render", "--out", str(tmp_path)]) == 0  # re-rendered from all.json alone
+    assert (tmp_path / "RESULTS.md").read_text() == md
+
 
 def write_script(folder: Path, name: str, body: str) -> None:
     (folder / f"{name}.py").write_text(body)
@@ -108,3 +112,8 @@ def test_discover_lists_known_benchmarks_first_then_unknown_scripts(tmp_path: Pa
 def test_only_rejects_an_unknown_name() -> None:
     with pytest.raises(SystemExit):
         run_all.main(["--only", "no_such_benchmark"])
+
+
+def test_skip_rejects_an_unknown_name() -> None:
+    with pytest.raises(SystemExit):
+        run_all.main(["--skip", "no_such_benchmark"])
