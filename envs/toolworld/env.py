@@ -164,7 +164,8 @@ class ToolWorldEnv(gym.Env):
         if self.worker is None:
             config = SessionConfig(output_limit=self.output_limit, frozen_time=WORLD_NOW.isoformat(), seed=self.world_seed)
             self.worker = WorkerSession(config, spare=self.spare_worker)
-        self.worker.start()
+        if not self.worker.fresh or self.worker.died():  # a worker that has run nothing yet is as good as new
+            self.worker.start()
 
     def _run(self, action: Any) -> StepRecord:
         if not isinstance(action, str):
