@@ -223,12 +223,28 @@ def evaluate(expectations: Iterable[Expectation], outcome: Outcome, expected_sta
     status_ok = done is not None and done.get("status") == expected_status
     status_reason = "" if status_ok else ("complete_task was never called" if done is None else f"status was {done.get('status')!r}")
     results.append(TestResult(f"the task is completed with status {expected_status!r}", status_ok, status_reason))
+    checked = []
     for expectation in expectations:
         result, keys = expectation.check(outcome)
-        results.append(result)
+        checked.append((expectation, result))
         claimed |= keys
+    results += _explain_partial_updates(checked)
     unexpected = [c for c in outcome.changes if (c.table, c.row_id) not in claimed]
     reason = "; ".join(c.describe() for c in unexpected[:5]) + (f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else "")
     results.append(TestResult("nothing else in the world is changed", not unexpected, reason and f"unexpected changes: {reason}"))
     return results
 
+
+
+def _explain_partial_updates(checked: list[tuple[Expectation, TestResult]]) -> list[TestResult]:
+    """Row-by-row expectations of one table where exactly a page's worth passed: say it is pagination."""
+    by_table: dict[str, list[bool]] = {}
+    for expectation, result in checked:
+        if isinstance(expectation, Updated):
+            by_table.setdefault(expectation.table, []).append(result.passed)
+    out = []
+    for expectation, result in checked:
+        outcomes = by_table.get(getattr(expectation, "table", ""), []) if isinstance(expectation, Updated) else []
+        hint = pagination_hint(sum(outcomes), len(outcomes)) if not result.passed else ""
+        out.append(TestResult(result.requirement, result.passed, f"{result.reason} (only {sum(outcomes)} of {len(outcomes)} such rows changed{hint})") if hint else result)
+    return out

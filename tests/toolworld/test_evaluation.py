@@ -57,3 +57,19 @@ def test_fail_status_and_wrong_answer_are_failures(env: ToolWorldEnv) -> None:
     _, reward, _, _, info = env.step("apis.supervisor.complete_task(status='fail')")
     status = info["evaluation"]["tests"][0]
     assert reward == 0.0 and not status["passed"] and "'fail'" in status["reason"]
+
+
+def test_row_updates_that_stop_at_a_page_say_it_is_pagination() -> None:
+    import sqlite3
+
+    from envs.toolworld.evaluate import Outcome, Updated, evaluate
+    from envs.toolworld.world.changes import RowChange
+
+    changes = [RowChange("todo_tasks", i, {"due_date": "2026-05-01"}, {"due_date": "2026-06-01"}) for i in range(1, 6)]
+    expectations = [Updated("todo_tasks", i, {"due_date": "2026-06-01"}, f"task {i} is postponed") for i in range(1, 8)]
+    tests = evaluate(expectations, Outcome(changes, sqlite3.connect(":memory:"), {"answer": None, "status": "success"}))
+    failed = [t for t in tests if not t.passed]
+    assert [t.requirement for t in failed] == ["task 6 is postponed", "task 7 is postponed"]
+    assert all("only 5 of 7 such rows changed: results are paginated" in t.reason for t in failed)
+    partial = evaluate(expectations[:3], Outcome(changes[:1], sqlite3.connect(":memory:"), {"answer": None, "status": "success"}))
+    assert all("paginated" not in t.reason for t in partial)
