@@ -59,6 +59,9 @@ class ToolWorldEnv(gym.Env):
             raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
         if max_steps < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+        for name, value, low in (("step_timeout_s", step_timeout_s, 0.01), ("output_limit", output_limit, 100), ("max_action_chars", max_action_chars, 1), ("variants", variants, 1)):
+            if value < low:
+                raise ValueError(f"{name} must be >= {low}, got {value}")
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.split, self.max_steps, self.step_timeout_s = split, max_steps, step_timeout_s
@@ -93,8 +96,8 @@ class ToolWorldEnv(gym.Env):
                 raise ValueError(f"split {self.split!r} has no tasks")
             task_id = tasks[int(self.np_random.integers(len(tasks)))]["task_id"]
         self.task = load_task(task_id, self.world_seed)
-        self._load({"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id,
-                                    "instruction": self.task.spec.instruction, "completed": None}, [])
+        session = {"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id, "instruction": self.task.spec.instruction, "completed": None}
+        self._load(session, [])
         return self._observation(), {**self.task.meta(), "apps": list(self.task.apps)}
 
     def step(self, action: Any):

@@ -45,6 +45,8 @@ def test_reset_meta_and_unknown_task_id(env: ToolWorldEnv) -> None:
         env.reset(options={"task_id": "no_such_task_1"})
     with pytest.raises(ValueError, match="unknown split"):
         ToolWorldEnv(split="validation")
+    with pytest.raises(ValueError, match="step_timeout_s must be >= 0.01, got 0"):
+        ToolWorldEnv(step_timeout_s=0)
 
 
 def test_variables_persist_and_time_is_frozen(env: ToolWorldEnv) -> None:
