@@ -11,6 +11,10 @@ bronze 1/3, else 0. `info["evaluation"]` holds the full grading report.
 Run times are wall-clock, so observations that show them are not
 reproducible bit for bit; `show_runtime=False` leaves them out of
 observations and step infos (they stay in the journal of `get_state`).
+Gymnasium's vector envs stack info values into arrays typed by the first
+env, so a None (e.g. the score of an invalid submission, as MLE-bench
+reports it) next to a number breaks them: `vector_safe_info=True` reports
+missing numbers as NaN, other missing values as "" and integers as floats.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ from envs.mle.registry import SPLITS, competition_ids, get_spec
 from envs.mle.runner import RunResult, run_script
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.limits import Limits
+
+
+#: info keys holding a number or None
+NUMBER_KEYS = frozenset({"score", "chosen_step", "metric"})
 
 
 class MLECompetitionEnv(gym.Env):
@@ -68,6 +76,7 @@ class MLECompetitionEnv(gym.Env):
         show_runtime: bool = True,
         confine_files: bool = True,
         extra_read_paths: tuple[str, ...] = (),
+        vector_safe_info: bool = False,
     ):
         for name, value, allowed in (("split", split, SPLITS), ("selection", selection, ep.SELECTIONS),
                                      ("reward", reward, ep.REWARDS), ("success", success, ep.SUCCESS_RULES)):
@@ -104,6 +113,7 @@ class MLECompetitionEnv(gym.Env):
         self.show_runtime = show_runtime
         self.confine_files = confine_files and landlock.supported()
         self.extra_read_paths = tuple(str(p) for p in extra_read_paths)
+        self.vector_safe_info = vector_safe_info
         self.action_space = text_space(max_action_chars)
         self.observation_space = observation_space(max_steps)
         self._competition: Competition | None = None
@@ -198,7 +208,7 @@ class MLECompetitionEnv(gym.Env):
         entry = dict(self._journal[-1])
         if not self.show_runtime:
             entry.pop("runtime_s")
-        return self._observation(), 0.0, False, False, {"journal_entry": entry}
+        return self._observation(), 0.0, False, False, self._info({"journal_entry": entry})
 
     def close(self) -> None:
         self._cleanup()
@@ -224,6 +234,11 @@ class MLECompetitionEnv(gym.Env):
             return f"invalid action: the script has {len(action):,} characters, over the {self.max_action_chars:,} limit"
         if not action.strip():
             return "invalid action: the script is empty"
+        if not action.isascii():
+            try:
+                action.encode("utf-8")
+            except UnicodeEncodeError as err:  # lone surrogates cannot be written to solution.py
+                return f"invalid action: invalid unicode at character {err.start} ({action[err.start]!r}); the script must be UTF-8 text"
         return None
 
     def _execute(self, code: str, name: str, input_dir: Path) -> RunResult:
@@ -290,7 +305,10 @@ class MLECompetitionEnv(gym.Env):
             "metrics": metrics,
             "journal": copy.deepcopy(self._journal),
         }
-        return self._observation(), float(reward), terminated, truncated, info
+        return self._observation(), float(reward), terminated, truncated, self._info(info)
+
+    def _info(self, info: dict[str, Any]) -> dict[str, Any]:
+        return _numbers_as_floats(info) if self.vector_safe_info else info
 
     def _observation(self) -> dict[str, Any]:
         comp = self._competition
@@ -307,3 +325,16 @@ class MLECompetitionEnv(gym.Env):
         if self._episode_dir is not None and not self.keep_files:
             shutil.rmtree(self._episode_dir, ignore_errors=True)
         self._episode_dir = None
+
+
+def _numbers_as_floats(value: Any, key: str = "") -> Any:
+    """Type-stable info values for Gymnasium's vector envs (they stack values into arrays
+    typed by the first env): a missing number becomes NaN, another missing value "",
+    an int a float."""
+    if isinstance(value, dict):
+        return {k: _numbers_as_floats(v, k) for k, v in value.items()}
+    if value is None:
+        return float("nan") if key in NUMBER_KEYS else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value

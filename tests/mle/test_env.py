@@ -197,3 +197,20 @@ def test_plan_is_split_from_code(make_env) -> None:
     obs, *_ = env.step("# Plan: fit a ridge model\n" + WRITE_SAMPLE)
     assert env._journal[-1]["plan"] == "Plan: fit a ridge model"
     assert "| I will copy the sample. That's all." in obs["context"] and "| Plan: fit a ridge model" in obs["context"]
+
+
+def test_async_vector_env_runs_episodes_in_parallel(mle_cache) -> None:
+    make = lambda: gym.make(  # noqa: E731
+        "trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache, max_steps=2, vector_safe_info=True
+    )
+    venv = gym.vector.AsyncVectorEnv([make, make], shared_memory=False)
+    try:
+        venv.reset(seed=0)
+        venv.step((WRITE_SAMPLE, "print('no submission')\n"))
+        _, reward, terminated, _, info = venv.step(("submit", "submit"))
+        assert terminated.all() and reward[0] > 0 and reward[1] == 0
+        assert list(info["metrics"]["made_submission"]) == [1.0, 0.0]
+        score = info["evaluation"]["score"]
+        assert score[0] > 0 and score[1] != score[1]  # NaN: no valid submission
+    finally:
+        venv.close(terminate=True)
