@@ -76,6 +76,7 @@ class Competition:
         self.root = Path(root)
         self.config = config
         self._grader = grader
+        self._samples: dict[Path, pd.DataFrame] = {}
 
     @classmethod
     def load(cls, root: Path, grader: grading.Grader | None = None) -> "Competition":
@@ -144,9 +145,11 @@ class Competition:
     def validate(self, path: Path, public_dir: Path | None = None) -> str | None:
         """Reason a submission file is not gradable, or None; reads public data only."""
         sample_path = self.sample_submission_path(public_dir)
+        if sample_path not in self._samples:  # read once: validation runs after every step
+            self._samples[sample_path] = grading.read_csv_strict(sample_path)
         return grading.validate(
             path,
-            grading.read_csv_strict(sample_path),
+            self._samples[sample_path],
             metric=self.metric,
             id_col=self.config.id_column,
             max_bytes=grading.size_limit(sample_path),

@@ -62,12 +62,12 @@ def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric
     if len(duplicated):
         raise InvalidSubmission(f"duplicate ids in column {id_col!r}, e.g. {duplicated.iloc[0]!r}")
     ref_ids = reference[id_col].astype(str)
-    unknown = ids[~ids.isin(set(ref_ids))]
+    unknown = ids[~ids.isin(ref_ids)]
     if len(unknown):
         raise InvalidSubmission(f"ids not in the test set, e.g. {unknown.iloc[0]!r} ({len(unknown)} in all)")
-    ordered = submission.set_index(ids).loc[ref_ids.tolist()]
+    positions = pd.Index(ids).get_indexer(ref_ids)  # same ids, no duplicates: a permutation
     targets = [c for c in expected if c != id_col]
-    return _typed_values(ordered[targets], metric, ref_ids)
+    return _typed_values(submission[targets].iloc[positions].reset_index(drop=True), metric, ref_ids)
 
 
 def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.ndarray:
