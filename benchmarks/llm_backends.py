@@ -46,10 +46,10 @@ GEN_PROMPT = "Write a long story about a lighthouse keeper and a storm."
 
 @dataclass
 class Settings:
-    repeats: int = 5
+    repeats: int = 3
     threads: int = 1
     gen_tokens: int = 96
-    prompt_words: int = 400  # ~1,200 tokens
+    prompt_words: int = 170  # ~500 tokens
 
 
 @dataclass
