@@ -35,6 +35,7 @@ ALLOWED_MODULES = (
 # what a confined worker may read: the standard library, shared libraries, time zones; nothing else
 WORKER_READ_ROOTS = tuple(sorted({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"], os.path.dirname(os.__file__),
                                   "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"}))
+MAX_MESSAGE_BYTES = 16 * 2**20  # one API call's arguments or one output: more is a runaway, not a request
 CallHandler = Callable[[list[str], list[Any], dict[str, Any]], tuple[bool, Any, str]]
 
 
@@ -62,7 +63,7 @@ class WorkerSession:
         self.proc: subprocess.Popen | None = None
         self._spare: subprocess.Popen | None = None
         self._keep_spare = spare
-        self._buffer = b""
+        self._buffer = bytearray()
         self._ready = False
         self.fresh = False
         self.confinement: list[str] = []  # kernel layers the current worker reported ("landlock", "seccomp")
@@ -77,7 +78,7 @@ class WorkerSession:
         self.stop()
         spare, self._spare = self._spare, None
         self.proc = spare if spare is not None and spare.poll() is None else self._spawn()
-        self._buffer = b""
+        self._buffer = bytearray()
         self._ready = False
         self.fresh = True  # no code has run in this worker yet
         if self._keep_spare:
@@ -159,7 +160,9 @@ class WorkerSession:
     def _receive(self, deadline: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buffer:
+        scanned = 0  # bytes of the buffer known to hold no newline: each byte is searched once
+        while (end := self._buffer.find(b"\n", scanned)) < 0:
+            scanned = len(self._buffer)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
@@ -169,8 +172,11 @@ class WorkerSession:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 raise EOFError("worker closed its pipe")
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
+            self._buffer += chunk  # a bytearray: appending is amortized O(len(chunk)), not a copy of the whole buffer
+            if len(self._buffer) > MAX_MESSAGE_BYTES:
+                raise ValueError(f"it sent a message over {MAX_MESSAGE_BYTES // 2**20} MB")
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 1]
         message = json.loads(line)  # agent code can write to the pipe: anything but a JSON object is a protocol error
         if not isinstance(message, dict):
             raise ValueError(f"the worker sent a malformed message: {line[:200]!r}")

@@ -76,3 +76,10 @@ def test_non_json_arguments_are_refused_clearly(sandboxed: ToolWorldEnv) -> None
     out = run(sandboxed, "apis.api_docs.show_api_descriptions(app_name={'phone'})")
     assert "TypeError: arguments of api_docs.show_api_descriptions must be JSON values" in out
     assert run(sandboxed, "print(len(apis.api_docs.show_api_descriptions(app_name='phone')) > 5)") == "True\n"
+
+
+def test_a_runaway_api_argument_is_cut_off(sandboxed: ToolWorldEnv) -> None:
+    run(sandboxed, "before = 'kept'")
+    out = run(sandboxed, "apis.phone.send_text_message(access_token='x', phone_number='1', message='y' * (17 * 2**20))")
+    assert "worker died" in out and "over 16 MB" in out and "restored" in out
+    assert run(sandboxed, "print(before)") == "kept\n"
