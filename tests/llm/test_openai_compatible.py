@@ -213,3 +213,10 @@ def test_an_answer_without_choices_is_a_clear_error() -> None:
     with ScriptedChatServer(reply=lambda body: completion(body, [])) as server:
         with pytest.raises(LLMError, match="no choices"):
             client(server.url).chat(MESSAGES, max_tokens=4)
+
+
+def test_a_refused_api_key_names_the_env_var_and_is_not_retried() -> None:
+    with ScriptedChatServer(statuses=[401]) as server:
+        with pytest.raises(LLMError, match=r"refused the API key \(set it in \$MY_KEY\)"):
+            client(server.url, api_key_env="MY_KEY", max_retries=3).chat(MESSAGES, max_tokens=4)
+    assert len(server.bodies) == 1
