@@ -65,17 +65,20 @@ def _set(which: int, value: int | None, extra: int = 0) -> None:
 
 
 def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:
-    """SIGTERM then SIGKILL the whole session of `proc`; never raises."""
+    """SIGTERM the whole session of `proc`, then SIGKILL what is left of it; never raises.
+
+    The SIGKILL goes to the group even when the leader has exited: a child that
+    ignores SIGTERM would otherwise outlive the run.
+    """
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
         except (ProcessLookupError, PermissionError):
-            return
+            return  # nobody is left in the group
         try:
             proc.wait(timeout=grace_s)
-            return
         except subprocess.TimeoutExpired:
-            continue
+            pass
 
 
 def truncate_output(text: str, limit: int, marker: str = "\n... [output truncated: {dropped} characters dropped] ...\n") -> str:
