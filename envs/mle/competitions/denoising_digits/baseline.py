@@ -18,7 +18,7 @@ def patches(frame):
     return np.column_stack(cols + [np.tile(yy.ravel(), len(images)), np.tile(xx.ravel(), len(images))])
 
 
-model = HistGradientBoostingRegressor(max_iter=150, random_state=0)
+model = HistGradientBoostingRegressor(max_iter=60, learning_rate=0.05, random_state=0)
 model.fit(patches(noisy), clean[pixels].to_numpy().ravel())
 values = np.clip(model.predict(patches(test)), 0, 1)
 ids = [f"{img}_{r}_{c}" for img in test["image_id"] for r in range(1, SIDE + 1) for c in range(1, SIDE + 1)]
