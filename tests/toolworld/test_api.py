@@ -98,3 +98,35 @@ def test_world_has_enough_apis_each_documented() -> None:
             doc = spec.doc()
             assert doc["description"] and doc["path"].startswith(f"/{app.name}")
             assert all(p["description"] for p in doc["parameters"]), spec.name
+
+
+def test_blocking_numbers(fresh: ToolWorldEnv) -> None:
+    run(fresh, LOGIN_PHONE + "other = apis.phone.search_contacts(access_token=token)[0]['phone_number']")
+    assert "blocked" in run(fresh, "print(apis.phone.block_number(access_token=token, phone_number=other)['message'])")
+    assert "409" in run(fresh, "apis.phone.block_number(access_token=token, phone_number=other)")
+    assert run(fresh, "print([b['phone_number'] for b in apis.phone.show_blocked_numbers(access_token=token)] == [other])") == "True\n"
+    run(fresh, "apis.phone.unblock_number(access_token=token, phone_number=other)")
+    assert "404" in run(fresh, "apis.phone.unblock_number(access_token=token, phone_number=other)")
+
+
+def test_notes_tags_and_duplicates(fresh: ToolWorldEnv) -> None:
+    run(fresh, LOGIN_PHONE.replace("phone", "notes") + "n = apis.notes.search_notes(access_token=token)[0]")
+    run(fresh, "apis.notes.add_tag_to_note(access_token=token, note_id=n['note_id'], tag='zzz')")
+    assert "409" in run(fresh, "apis.notes.add_tag_to_note(access_token=token, note_id=n['note_id'], tag='zzz')")
+    assert run(fresh, "print('zzz' in apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'])") == "True\n"
+    run(fresh, "apis.notes.remove_tag_from_note(access_token=token, note_id=n['note_id'], tag='zzz')")
+    assert run(fresh, "print(apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'] == n['tags'])") == "True\n"
+    out = run(fresh, "c = apis.notes.duplicate_note(access_token=token, note_id=n['note_id'])['note_id']\nd = apis.notes.show_note(access_token=token, note_id=c)\n"
+                     "print(d['title'] == 'Copy of ' + n['title'], d['content'] == n['content'], d['pinned'])")
+    assert out == "True True False\n"
+
+
+def test_a_blocked_sender_cannot_text(fresh: ToolWorldEnv) -> None:
+    from envs.toolworld.api import make_token
+
+    server, secret = fresh.server, fresh.server.context.secret
+    me = fresh.session["supervisor_id"]
+    my_number, other_number = (fresh.conn.execute("SELECT phone_number FROM people WHERE id = ?", (pid,)).fetchone()[0] for pid in (me, me + 1))
+    assert server.call("phone", "block_number", kwargs={"access_token": make_token(secret, "phone", me + 1), "phone_number": my_number})[0] == 200
+    status, body = server.call("phone", "send_text_message", kwargs={"access_token": make_token(secret, "phone", me), "phone_number": other_number, "message": "hi"})
+    assert status == 403 and "has blocked your number" in body["message"]

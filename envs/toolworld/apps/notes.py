@@ -140,3 +140,35 @@ def show_tags(ctx: CallContext) -> list[dict[str, Any]]:
         for tag in filter(None, row["tags"].split(",")):
             counts[tag] = counts.get(tag, 0) + 1
     return [{"tag": t, "notes": n} for t, n in sorted(counts.items())]
+
+
+@app.api("POST", "/notes/{note_id}/tags", {"message": "string"})
+def add_tag_to_note(ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("A lowercase word.", min_length=1, max_length=40)]) -> dict[str, str]:
+    """Add one tag to a note (its other tags stay)."""
+    row = ctx.owned("notes_notes", note_id, "note")
+    tags = set(filter(None, row["tags"].split(",")))
+    if tag in tags:
+        raise ApiError(409, f"Note {note_id} already has the tag {tag!r}.")
+    ctx.update("notes_notes", note_id, {"tags": _tags(sorted(tags | {tag})), "updated_at": ctx.timestamp()})
+    return {"message": "Tag added."}
+
+
+@app.api("DELETE", "/notes/{note_id}/tags/{tag}", {"message": "string"})
+def remove_tag_from_note(ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("The tag to remove.", min_length=1)]) -> dict[str, str]:
+    """Remove one tag from a note."""
+    row = ctx.owned("notes_notes", note_id, "note")
+    tags = set(filter(None, row["tags"].split(",")))
+    if tag not in tags:
+        raise ApiError(404, f"Note {note_id} has no tag {tag!r}.")
+    ctx.execute("UPDATE notes_notes SET tags = ?, updated_at = ? WHERE id = ?", ",".join(sorted(tags - {tag})), ctx.timestamp(), note_id)
+    return {"message": "Tag removed."}
+
+
+@app.api("POST", "/notes/{note_id}/duplicate", {"message": "string", "note_id": 1})
+def duplicate_note(ctx: CallContext, note_id: NOTE_ID, title: Annotated[str | None, P("Title of the copy; null means 'Copy of <title>'.", min_length=1, max_length=200)] = None) -> dict[str, Any]:
+    """Make an unpinned copy of a note."""
+    row = ctx.owned("notes_notes", note_id, "note")
+    now = ctx.timestamp()
+    new_id = ctx.execute("INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,0,?,?)",
+                         ctx.user_id, title or f"Copy of {row['title']}", row["content"], row["tags"], now, now)
+    return {"message": "Note duplicated.", "note_id": new_id}

@@ -22,6 +22,7 @@ app = App(
         id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id INTEGER NOT NULL, receiver_id INTEGER NOT NULL,
         message TEXT NOT NULL, sent_at TEXT NOT NULL
     );
+    CREATE TABLE phone_blocked (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, phone_number TEXT NOT NULL, UNIQUE(owner_id, phone_number));
     CREATE TABLE phone_alarms (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, time TEXT NOT NULL, label TEXT NOT NULL,
         enabled INTEGER NOT NULL, repeat_days TEXT NOT NULL
@@ -201,6 +202,9 @@ def send_text_message(
     receiver = ctx.value("SELECT id FROM people WHERE phone_number = ?", _normalize_phone(phone_number))
     if receiver is None:
         raise ApiError(404, f"No phone with number {phone_number}.")
+    mine = ctx.value("SELECT phone_number FROM people WHERE id = ?", ctx.user_id)
+    if ctx.value("SELECT 1 FROM phone_blocked WHERE owner_id = ? AND phone_number = ?", receiver, mine):
+        raise ApiError(403, f"{phone_number} has blocked your number: the message was not sent.")
     new_id = ctx.execute("INSERT INTO phone_messages (sender_id, receiver_id, message, sent_at) VALUES (?,?,?,?)", ctx.user_id, receiver, message, ctx.timestamp())
     return {"message": "Text message sent.", "text_message_id": new_id}
 
@@ -273,3 +277,25 @@ def delete_alarm(ctx: CallContext, alarm_id: ID) -> dict[str, str]:
     ctx.owned("phone_alarms", alarm_id, "alarm")
     ctx.execute("DELETE FROM phone_alarms WHERE id = ?", alarm_id)
     return {"message": "Alarm deleted."}
+
+
+@app.api("GET", "/blocked", [{"phone_number": "string"}], paginated=True)
+def show_blocked_numbers(ctx: CallContext) -> list[dict[str, Any]]:
+    """List the phone numbers you blocked."""
+    return ctx.rows("SELECT phone_number FROM phone_blocked WHERE owner_id = ? ORDER BY id", ctx.user_id)
+
+
+@app.api("POST", "/blocked", {"message": "string"})
+def block_number(ctx: CallContext, phone_number: Annotated[str, P("The 10-digit number to block.")]) -> dict[str, str]:
+    """Block a phone number: its texts no longer reach you."""
+    number = _normalize_phone(phone_number)
+    ctx.insert_unique("phone_blocked", {"owner_id": ctx.user_id, "phone_number": number}, f"{number} is already blocked.")
+    return {"message": f"{number} blocked."}
+
+
+@app.api("DELETE", "/blocked/{phone_number}", {"message": "string"})
+def unblock_number(ctx: CallContext, phone_number: Annotated[str, P("The blocked 10-digit number.")]) -> dict[str, str]:
+    """Unblock a phone number."""
+    number = _normalize_phone(phone_number)
+    ctx.delete_existing("phone_blocked", {"owner_id": ctx.user_id, "phone_number": number}, f"{number} is not blocked.")
+    return {"message": f"{number} unblocked."}
