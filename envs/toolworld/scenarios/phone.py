@@ -126,3 +126,17 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         [Inserted("phone_messages", {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply)},
                   f"the reply goes to {sender}, who sent the latest text", what="replies")],
     )
+
+
+@scenario("phone_block_sender", apps=("phone",), difficulty=2)
+def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
+    rows = view.rows("SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m JOIN people p ON p.id = m.sender_id "
+                     "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
+                     "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message")
+    c = pick(rng, rows, "received text with a unique wording", distinct=True)
+    oracle = (login("phone") + fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
+              + "sender = next(t['sender']['phone_number'] for t in texts if t['receiver']['phone_number'] == me['phone_number'])\n"
+              + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n" + DONE)
+    return TaskSpec(c["receiver_id"], f'Block the number of the person who texted me "{c["message"]}". Do not delete anything.', oracle,
+                    [Inserted("phone_blocked", {"owner_id": c["receiver_id"], "phone_number": c["phone_number"]},
+                              f"{full_name(view, c['sender_id'])}'s number is blocked", what="blocked numbers")])
