@@ -4,12 +4,16 @@ Votes are over programs normalized by their syntax tree (ast.parse +
 ast.unparse), so comments, whitespace and formatting do not split votes;
 code that does not parse falls back to whitespace-normalized text. With
 `execution_vote`, each distinct program runs on a snapshot of the env and
-votes group by what it did (output, reward, end of episode); the env is
-restored after each run. Ties go to the earliest sample.
+votes group by what it did: its output, reward, end of episode and the state
+it left (a digest of the env's snapshot without its history of actions, so
+different code with the same effect agrees). The env is restored after each
+run. Ties go to the earliest sample.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter
 from typing import Any, Hashable, Mapping
 
@@ -76,7 +80,22 @@ class SelfConsistency(PolicyWrapper):
                 restore(self.env, root)
                 obs, reward, terminated, truncated, _ = base.step(action)
                 output = obs["history"][-1]["output"] if obs["history"] else ""
-                outcome[program] = (output, float(reward), bool(terminated), bool(truncated))
+                outcome[program] = (output, float(reward), bool(terminated), bool(truncated), state_digest(snapshot(self.env)))
         finally:
             restore(self.env, root)
         return [outcome[program] for program in programs]
+
+
+#: Snapshot parts that record the actions themselves, not their effect.
+HISTORY_KEYS = frozenset({"steps", "history", "namespace"})
+
+
+def state_digest(state: Any) -> str:
+    """A digest of what a snapshot holds besides the actions that led to it."""
+    if isinstance(state, Mapping):
+        state = {key: value for key, value in state.items() if key not in HISTORY_KEYS}
+    try:
+        data = pickle.dumps(state, protocol=4)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(state).encode()
+    return hashlib.sha256(data).hexdigest()

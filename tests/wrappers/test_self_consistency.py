@@ -33,11 +33,10 @@ def test_unparsable_code_falls_back_to_normalized_text_and_ties_go_to_the_first(
 
 
 def test_execution_vote_groups_different_programs_with_the_same_effect():
-    # three different programs print the same balance; two identical ones fail
+    # three different programs print the same and change nothing; two identical ones fail
     samples = [
         "raise Exception('boom')", "raise Exception('boom')",
-        "print(100)", "print(50 + 50)", "print(apis.bank.show_balance(access_token=apis.bank.login("
-        "username='alice', password='hunter2-pw')['access_token'])['balance'])",
+        "print(100)", "print(50 + 50)", "print(sum([60, 40]))",
     ]
     env = BankEnv()
     obs, _ = env.reset()
@@ -45,6 +44,18 @@ def test_execution_vote_groups_different_programs_with_the_same_effect():
     policy = SelfConsistency(greedy(model), model, env=env, k=5, execution_vote=True)
     assert policy.act(obs) == "print(100)"
     assert env.history == [] and env.tokens == [] and env.api_calls == 0  # restored after every run
+
+
+def test_execution_vote_splits_programs_that_print_the_same_but_change_the_state_differently():
+    send = ("apis.bank.send_money(access_token=apis.bank.login(username='alice', password='hunter2-pw')"
+            "['access_token'], to='bob', amount=5); print(100)")
+    samples = ["print(100)", "print(50 * 2)", send, send.replace("; print(100)", "\nprint(100)  # sent"), send]
+    env = BankEnv()
+    obs, _ = env.reset()
+    model = ScriptedModel({"self_consistency": samples})
+    policy = SelfConsistency(greedy(model), model, env=env, k=5, execution_vote=True)
+    assert policy.act(obs) == send  # same output "100", but 3 votes moved money and 2 did not
+    assert env.balances["bob"] == 20
 
 
 def test_execution_vote_needs_snapshots():
