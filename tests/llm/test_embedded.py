@@ -112,3 +112,26 @@ def test_missing_model_package_names_the_install_command() -> None:
 def test_missing_model_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(LLMError, match="nothing.gguf"):
         LlamaCppEmbedded(tmp_path / "nothing.gguf")
+
+
+def test_prompt_cache_serves_interleaved_conversations_with_the_same_replies(smollm2_gguf: Path) -> None:
+    def conversation(agent: str, turn: int) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": f"You are agent {agent}. " + "Keep answers short. " * 20},
+            {"role": "user", "content": f"Greet me, turn {turn}."},
+        ]
+
+    def replies(prompt_cache_mb: int) -> tuple[list[str], object]:
+        model = LlamaCppEmbedded(smollm2_gguf, n_threads=1, prompt_cache_mb=prompt_cache_mb)
+        texts = [
+            model.chat(conversation(agent, turn), max_tokens=6, temperature=0.8, seed=turn)[0].text
+            for turn in range(2)
+            for agent in "AB"
+        ]
+        return texts, model.llama.cache
+
+    cached, cache = replies(prompt_cache_mb=64)
+    uncached, no_cache = replies(prompt_cache_mb=0)
+    assert cached == uncached
+    assert no_cache is None
+    assert 0 < cache.cache_size <= 64 << 20 and len(cache.cache_state) >= 2
