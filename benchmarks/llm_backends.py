@@ -16,9 +16,11 @@ inside it (`extra["sample_latency_s"]`), as a share of the backend call;
 target < 2%. The raw-versus-layer throughput columns are also shown, but
 calls are interleaved on a shared 2-core machine, so they carry noise.
 
+Also: seconds per call when two conversations take turns on the embedded
+model (as parallel episodes do), without and with its prompt cache.
 Adding rows: write `def my_rows(settings: Settings) -> list[dict]` returning
 rows built with `measure_path(...)` and append it to ROW_GROUPS.
-Run: .venv/bin/python benchmarks/llm_backends.py [--repeats 5 --threads 1]
+Run: .venv/bin/python benchmarks/llm_backends.py [--repeats 5 --threads 1] [--only vllm_server_rows]
 Writes benchmarks/results/llm_backends.json.
 """
 
@@ -160,6 +162,29 @@ def vllm_server_rows(settings: Settings) -> list[dict[str, Any]]:
 ROW_GROUPS: list[Callable[[Settings], list[dict[str, Any]]]] = [embedded_rows, llama_server_rows, vllm_server_rows]
 
 
+def interleaved_prompt_cache(settings: Settings) -> dict[str, float]:
+    """Seconds per call when two conversations take turns, as parallel episodes
+    sharing the embedded model do, without and with its prompt cache."""
+    filler = prompt_messages(settings, 0)[0]["content"].split("\n")[1]
+    result = {}
+    for cache_mb in (0, 256):
+        model = LlamaCppEmbedded(n_threads=settings.threads, prompt_cache_mb=cache_mb)
+        seconds = []
+        for turn in range(3):
+            for agent in "AB":
+                messages = [
+                    {"role": "system", "content": f"You are agent {agent}. {filler}"},
+                    {"role": "user", "content": f"Turn {turn}: say hi."},
+                ]
+                started = time.perf_counter()
+                model.chat(messages, max_tokens=4)
+                if turn:  # the first turn reads each prompt once in both modes
+                    seconds.append(time.perf_counter() - started)
+        result[f"s_per_call_cache_{cache_mb}mb"] = statistics.median(seconds)
+        model.close()
+    return result
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     header = f"{'backend':<18} {'path':<20} {'prompt tok/s':>12} {'gen tok/s':>10} {'overhead ms':>11} {'overhead %':>10}"
     print(header)
@@ -177,29 +202,44 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=Settings.threads, help="llama.cpp threads (generation and prompt)")
     parser.add_argument("--gen-tokens", type=int, default=Settings.gen_tokens)
     parser.add_argument("--prompt-words", type=int, default=Settings.prompt_words)
+    parser.add_argument(
+        "--only", choices=[group.__name__ for group in ROW_GROUPS], default=None,
+        help="measure one row group; saved to results/llm_backends_<group>.json, the full file untouched",
+    )
     args = parser.parse_args()
     settings = Settings(args.repeats, args.threads, args.gen_tokens, args.prompt_words)
     load_before = os.getloadavg()
-    rows = [row for group in ROW_GROUPS for row in group(settings)]
+    groups = [group for group in ROW_GROUPS if args.only in (None, group.__name__)]
+    rows = [row for group in groups for row in group(settings)]
+    if not rows:
+        print("no rows measured")
+        return
+    results = RESULTS if args.only is None else RESULTS.with_name(f"llm_backends_{args.only}.json")
     print_table(rows)
     worst = max(row["layer_overhead_pct"] for row in rows)
     print(f"\nworst layer overhead: {worst:.3f}% of model time (target < 2%)")
+    interleaved = interleaved_prompt_cache(settings)
+    print(
+        f"two conversations taking turns on the embedded model: {interleaved['s_per_call_cache_0mb']:.2f} s/call "
+        f"without the prompt cache, {interleaved['s_per_call_cache_256mb']:.2f} s/call with it"
+    )
     print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
         json.dumps(
             {
                 "settings": asdict(settings),
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": load_before, "load_after": os.getloadavg()},
                 "rows": rows,
                 "worst_layer_overhead_pct": worst,
+                "interleaved_prompt_cache": interleaved,
                 "target_layer_overhead_pct": 2.0,
             },
             indent=2,
         )
         + "\n"
     )
-    print(f"saved {RESULTS}")
+    print(f"saved {results}")
 
 
 if __name__ == "__main__":
