@@ -218,11 +218,12 @@ def main() -> None:
     print_table(rows)
     worst = max(row["layer_overhead_pct"] for row in rows)
     print(f"\nworst layer overhead: {worst:.3f}% of model time (target < 2%)")
-    interleaved = interleaved_prompt_cache(settings)
-    print(
-        f"two conversations taking turns on the embedded model: {interleaved['s_per_call_cache_0mb']:.2f} s/call "
-        f"without the prompt cache, {interleaved['s_per_call_cache_256mb']:.2f} s/call with it"
-    )
+    interleaved = interleaved_prompt_cache(settings) if args.only in (None, "embedded_rows") else None
+    if interleaved:
+        print(
+            f"two conversations taking turns on the embedded model: {interleaved['s_per_call_cache_0mb']:.2f} s/call "
+            f"without the prompt cache, {interleaved['s_per_call_cache_256mb']:.2f} s/call with it"
+        )
     print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(
