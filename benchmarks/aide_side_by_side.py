@@ -38,6 +38,7 @@ import gymnasium as gym
 
 import envs  # noqa: F401  (registers trainfree/MLECompetition-v0)
 from envs.mle.prepare import prepare
+from envs.sandbox.limits import kill_process_group
 from policies.llm.llama_server import LlamaServer
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm_policy import LLMPolicy
@@ -46,6 +47,8 @@ from wrappers.stack import apply_stack
 
 RESULTS = Path(__file__).parent / "results" / "aide_side_by_side.json"
 AIDE_SEARCH = {"num_drafts": 5, "debug_prob": 0.5, "max_debug_depth": 3}
+HANG_AFTER_CRASH_S = 60.0
+AIDE_CRASH_FRAME = '/aide/run.py", line'  # in AIDE's own traceback, never in a generated script's
 
 
 def aide_version(python: str) -> str | None:
@@ -106,16 +109,10 @@ def run_aide(competition: str, cache: Path, server: LlamaServer, work: Path, arg
         f"agent.search.max_debug_depth={AIDE_SEARCH['max_debug_depth']}",
     ]
     environment = {**os.environ, "OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "local-no-key"}
+    log = work / "aide_output.log"
     started = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=args.aide_timeout, env=environment, cwd=work)
-        output, code = done.stdout + done.stderr, done.returncode
-        outcome = "finished" if code == 0 else f"crashed (exit {code}): {last_error(output)}"
-    except subprocess.TimeoutExpired as timeout:
-        output = _text(timeout.stdout) + _text(timeout.stderr)
-        outcome = f"timed out after {args.aide_timeout:.0f} s (no step finished in time or a retry loop): {last_error(output)}"
+    outcome = supervise(command, environment, work, log, args.aide_timeout)
     wall = time.perf_counter() - started
-    (work / "aide_output.log").write_text(output)
     nodes = journal_nodes(logs)
     submission = latest_submission(workspace)
     evaluation = comp.evaluate(submission) if submission else {}
@@ -124,8 +121,29 @@ def run_aide(competition: str, cache: Path, server: LlamaServer, work: Path, arg
         "wall_s": round(wall, 1), "step_wall_s_mean": round(wall / len(nodes), 1) if nodes else None,
         "valid_steps": sum(1 for n in nodes if not n.get("is_buggy", True)),
         "valid_submission": bool(evaluation.get("valid_submission")), "score": evaluation.get("score"),
-        "outcome": outcome, "log": str(work / "aide_output.log"),
+        "outcome": outcome, "log": str(log),
     }
+
+
+def supervise(command: list[str], environment: dict[str, str], cwd: Path, log: Path, limit_s: float) -> str:
+    """Run AIDE to its end, its time limit, or HANG_AFTER_CRASH_S past a traceback of its own
+    (seen here: after an exception AIDE waits forever at exit for its interpreter child)."""
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=cwd, start_new_session=True)
+    started, crashed_at = time.monotonic(), None
+    while process.poll() is None:
+        time.sleep(2)
+        text = log.read_text(errors="replace")
+        if crashed_at is None and AIDE_CRASH_FRAME in text:
+            crashed_at = time.monotonic()
+        if crashed_at is not None and time.monotonic() - crashed_at > HANG_AFTER_CRASH_S:
+            kill_process_group(process)
+            return f"crashed, then hung at exit (killed {HANG_AFTER_CRASH_S:.0f} s later): {last_error(text)}"
+        if time.monotonic() - started > limit_s:
+            kill_process_group(process)
+            return f"timed out after {limit_s:.0f} s: {last_error(text)}"
+    text = log.read_text(errors="replace")
+    return "finished" if process.returncode == 0 else f"crashed (exit {process.returncode}): {last_error(text)}"
 
 
 def last_error(output: str) -> str:
@@ -133,10 +151,6 @@ def last_error(output: str) -> str:
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if "Error" in line or "Exception" in line]
     return (errors or lines or ["(no output)"])[-1][:300]
-
-
-def _text(data: bytes | str | None) -> str:
-    return data.decode(errors="replace") if isinstance(data, bytes) else (data or "")
 
 
 def journal_nodes(logs: Path) -> list[dict[str, Any]]:
