@@ -10,12 +10,20 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+# Every pattern starts only where a run of its characters starts (the lookbehinds),
+# so a long run of word characters costs linear time, not quadratic.
 _SENSITIVE_KEY = r"\w*(?:token|id|email|password|passw|phone|user(?:name)?|account|key|code)\w*"
-_VALUE = r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[\w.@+\-]{1,200})"
-_SENSITIVE_PAIR = re.compile(rf"[\"']?({_SENSITIVE_KEY})[\"']?\s*[:=]\s*({_VALUE})", re.IGNORECASE)
-_NUMBER_PAIR = re.compile(r"[\"']?(\w+)[\"']?\s*[:=]\s*(-?\d+(?:\.\d+)?)(?![\w.])")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_TOKEN_LIKE = re.compile(r"(?<![\w\-])(?=[\w\-]*\d)(?=[\w\-]*[A-Za-z])[\w\-]{16,}(?![\w\-])")
+_VALUE = r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[\w.@+\-]{1,200}(?![\w.@+\-]))"
+_SENSITIVE_PAIR = re.compile(rf"(?<!\w)[\"']?({_SENSITIVE_KEY})[\"']?\s*[:=]\s*({_VALUE})", re.IGNORECASE)
+_NUMBER_PAIR = re.compile(r"(?<!\w)[\"']?(\w+)[\"']?\s*[:=]\s*(-?\d{1,30}(?:\.\d{1,30})?)(?![\w.])")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_WORD_RUN = re.compile(r"(?<![\w\-])[\w\-]{16,}(?![\w\-])")
+
+
+def _token_like(text: str) -> list[str]:
+    """Runs of 16+ word characters mixing letters and digits (access tokens, ids)."""
+    runs = (m.group(0) for m in _WORD_RUN.finditer(text))
+    return [r for r in runs if any(c.isdigit() for c in r) and any(c.isalpha() for c in r)]
 
 
 def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
@@ -28,7 +36,7 @@ def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
             seen[f"{key}: {value}"] = None
         for email in _EMAIL.findall(output):
             seen[email] = None
-        for token in _TOKEN_LIKE.findall(output):
+        for token in _token_like(output):
             if not any(token in entry for entry in seen):
                 seen[token] = None
     entries = list(seen)
