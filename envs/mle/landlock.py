@@ -29,9 +29,12 @@ FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | (1 << 14) | (1 << 15)  # + trun
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
 
 
+#: loaded once in the parent: dlopen in a forked child of a threaded process can deadlock
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
 def _syscall(*args: object) -> int:
-    libc = ctypes.CDLL(None, use_errno=True)
-    result = libc.syscall(*args)
+    result = _LIBC.syscall(*args)
     if result < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"landlock syscall {args[0]} failed: {os.strerror(err)}")
@@ -74,27 +77,26 @@ class FsPolicy:
 
     read_only: tuple[str, ...]
     read_write: tuple[str, ...]
+    abi: int
 
     @classmethod
     def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> "FsPolicy":
         reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + interpreter_paths() + tuple(extra_read)
-        return cls(read_only=reads, read_write=(workdir, "/dev"))
+        return cls(read_only=reads, read_write=(workdir, "/dev"), abi=abi_version())
 
     def apply(self) -> None:
         """Restrict the calling process (meant for preexec_fn, after fork, before exec)."""
-        abi = abi_version()
-        if abi == 0:
+        if self.abi == 0:
             return
-        handled = _handled_rights(abi)
+        handled = _handled_rights(self.abi)
         # ABI >= 6 also scopes signals and abstract Unix sockets: no killing or talking to processes outside the sandbox
-        ruleset = struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX) if abi >= 6 else struct.pack("=Q", handled)
+        ruleset = struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX) if self.abi >= 6 else struct.pack("=Q", handled)
         fd = _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
         try:
             for paths, rights in ((self.read_only, READ), (self.read_write, handled)):
                 for path in paths:
                     self._allow(fd, path, rights & handled)
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            if _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
                 raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
             _syscall(_RESTRICT_SELF, fd, ctypes.c_uint32(0))
         finally:
