@@ -60,6 +60,24 @@ def test_node_budget_bounds_the_search_and_the_tree_is_reported():
     assert {node["depth"] for node in tree} >= {1, 2}
 
 
+def test_beam_width_one_keeps_a_single_open_node_so_the_search_goes_deep():
+    def clean_then_errors(messages, n):  # below the root every idea fails, so depth lowers the value
+        if len(messages) == 2:
+            return [fenced(f"print({i})") for i in range(n)]
+        return [fenced(f"raise Exception('{len(messages)}-{i}')") for i in range(n)]
+
+    model = ScriptedModel({"tree_search": clean_then_errors})
+    env = BankEnv(max_steps=10)
+    best_first = TreeSearch(greedy(model), model, env, branching=2, node_budget=6)
+    beam = TreeSearch(greedy(model), model, env, branching=2, node_budget=6, beam_width=1)
+    obs, _ = env.reset()
+    depths = []
+    for policy in (best_first, beam):
+        policy.act(obs)
+        depths.append(max(node["depth"] for node in policy.step_info()["wrappers"]["tree_search"]["tree"]))
+    assert depths == [2, 3]  # best-first goes back to the better sibling; the beam has dropped it
+
+
 def test_self_evaluation_scores_steer_the_search():
     def replies(messages, n):
         if "Judge the progress" in messages[-1]["content"]:
