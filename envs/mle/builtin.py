@@ -107,6 +107,13 @@ def tabular_public(target_columns: list[str], id_col: str, sample_value: object)
     return write
 
 
+def opaque_ids(n: int, salt: int) -> np.ndarray:
+    """Random distinct 6-digit ids for rows taken from a public data set, so an id is not
+    the row's index in that data set (which would give its label away). A separate RNG
+    keeps the data, the split and thus the leaderboards unchanged."""
+    return np.random.default_rng(salt).choice(900_000, size=n, replace=False) + 100_000
+
+
 def columns_answers(columns: list[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     return lambda test: test[columns].reset_index(drop=True)
 

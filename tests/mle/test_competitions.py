@@ -104,3 +104,11 @@ def test_prepare_rebuilds_when_the_sources_change(tmp_path: Path, monkeypatch) -
 def test_prepared_data_is_deterministic(tmp_path: Path, mle_cache: Path) -> None:
     again = prepare("author-identification", tmp_path)
     assert (again.root / CHECKSUMS).read_text() == (mle_cache / "author-identification" / CHECKSUMS).read_text()
+
+
+@pytest.mark.parametrize("cid, id_col", [("digit-recognizer", "image_id"), ("diabetes-progression", "patient_id")])
+def test_rows_from_public_data_sets_do_not_carry_their_index_as_id(cid: str, id_col: str, mle_cache: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
+    ids = pd.read_csv(comp.public_dir / "test.csv")[id_col]
+    assert ids.min() >= 100_000 and ids.is_unique  # load_digits()/load_diabetes() index would give the label away
+    assert "must not" in comp.description

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_digits
 
-from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
 
 SIDE = 8
@@ -38,7 +38,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         noisy[i] = np.clip(image - stains + rng.normal(0, 0.08, image.shape), 0, 1)
     flat = lambda images: images.reshape(len(images), -1).round(4)  # noqa: E731
     frame = pd.concat([pd.DataFrame(flat(noisy), columns=NOISY), pd.DataFrame(flat(clean), columns=CLEAN)], axis=1)
-    frame.insert(0, "image_id", np.arange(len(frame)))
+    frame.insert(0, "image_id", opaque_ids(len(frame), salt=707))
     return frame
 
 

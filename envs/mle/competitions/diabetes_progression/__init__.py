@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_diabetes
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
     data = load_diabetes(as_frame=True)
     frame = data.data.round(6)
-    frame.insert(0, "patient_id", np.arange(len(frame)))
+    frame.insert(0, "patient_id", opaque_ids(len(frame), salt=404))
     frame["progression"] = data.target.astype(float)
     return frame
 

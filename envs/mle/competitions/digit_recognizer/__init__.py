@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_digits
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 PIXELS = [f"pixel{i}" for i in range(64)]
@@ -33,7 +33,7 @@ def noisy_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 def generate(rng: np.random.Generator) -> pd.DataFrame:
     images, labels = noisy_digits(rng)
     frame = pd.DataFrame(images.reshape(len(images), 64).round(2), columns=PIXELS)
-    frame.insert(0, "image_id", np.arange(len(frame)))
+    frame.insert(0, "image_id", opaque_ids(len(frame), salt=606))
     frame["label"] = labels
     return frame
 
