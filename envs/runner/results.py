@@ -81,7 +81,7 @@ class ResultStore:
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Write one finished episode durably before anything else happens."""
-        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode()
+        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8", "backslashreplace")  # lone surrogates -> JSON escapes
         with self._write_lock:
             self._file.write(line)
             self._file.flush()

@@ -280,5 +280,6 @@ def _safe_name(key: str) -> str:
 
 def _write_json_atomically(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str))
+    # backslashreplace: a lone surrogate (an action or output that is not valid unicode) is written as its JSON escape
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8", errors="backslashreplace")
     os.replace(tmp, path)

@@ -257,8 +257,10 @@ def confine(read_roots: list[str]) -> list[str]:
     """Kernel-enforced limits that agent code cannot undo; returns the layers applied."""
     applied = []
     landlock, seccomp = _load_sibling("../mle/landlock.py"), _load_sibling("seccomp.py")  # both before Landlock hides them
-    if landlock.supported():
-        landlock.FsPolicy(read_only=tuple(read_roots), read_write=()).apply()
+    abi = landlock.abi_version()
+    if abi > 0:
+        fields = landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry the ABI they were built for
+        landlock.FsPolicy(read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})).apply()
         applied.append("landlock")
     if seccomp.supported():
         seccomp.SyscallPolicy(processes=False, network=False, new_session=False).apply()

@@ -155,6 +155,8 @@ class OpenAICompatible(ChatModel):
                 ) from error
             except openai.APIStatusError as error:
                 raise LLMError(f"{self.base_url} rejected the request: {error}") from error
+            except ValueError as error:  # a 200 whose body is not JSON (json or unicode decoding failed in the client)
+                raise LLMError(f"{self.base_url} answered with a body that is not valid JSON: {type(error).__name__}: {error}") from error
         raise LLMError(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
             f"attempts: {type(last_error).__name__}: {last_error}"
