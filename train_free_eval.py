@@ -55,7 +55,7 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         limit=plain.get("limit"),
         seeds=tuple(plain.get("seeds") or (0,)),
         max_steps=plain.get("max_steps"),
-        workers=int(plain.get("workers") or 1),
+        workers=plain.get("workers", 1),
         episode_timeout_s=plain.get("episode_timeout_s"),
         retry_errors=bool(plain.get("retry_errors")),
         save_trajectories=bool(plain.get("save_trajectories", True)),

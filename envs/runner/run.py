@@ -61,6 +61,17 @@ class RunRequest:
     progress: bool = True
     selector: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        """A bad value of the run's own settings fails here, naming the setting, before any episode starts."""
+        for name, value, optional in (("limit", self.limit, True), ("max_steps", self.max_steps, True), ("workers", self.workers, False)):
+            if (value is not None or not optional) and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+                raise ValueError(f"{name} must be a whole number >= 1{' or null' if optional else ''}, got {value!r}")
+        if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in self.seeds):
+            raise ValueError(f"seeds must be a list of whole numbers, got {list(self.seeds)!r}")
+        timeout = self.episode_timeout_s
+        if timeout is not None and not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0):
+            raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
+
     @property
     def env_kind(self) -> str:
         return str(self.env["name"])
