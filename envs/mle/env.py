@@ -39,6 +39,7 @@ from envs.mle.prepare import prepare
 from envs.mle.registry import SPLITS, competition_ids, get_spec
 from envs.mle.runner import RunResult, run_script
 from envs.observation import make_observation, observation_space, text_space
+from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.limits import Limits
 
 
@@ -77,6 +78,7 @@ class MLECompetitionEnv(gym.Env):
         confine_files: bool = True,
         extra_read_paths: tuple[str, ...] = (),
         vector_safe_info: bool = False,
+        sandbox: str = "rlimit",
     ):
         for name, value, allowed in (("split", split, SPLITS), ("selection", selection, ep.SELECTIONS),
                                      ("reward", reward, ep.REWARDS), ("success", success, ep.SUCCESS_RULES)):
@@ -112,6 +114,8 @@ class MLECompetitionEnv(gym.Env):
         self.keep_files = keep_files
         self.show_runtime = show_runtime
         self.confine_files = confine_files and landlock.supported()
+        # "bwrap"/"auto": bubblewrap namespaces instead of Landlock + seccomp (opt-in: see envs/sandbox/bwrap.py)
+        self.in_bwrap = use_bwrap(sandbox)
         self.extra_read_paths = tuple(str(p) for p in extra_read_paths)
         self.vector_safe_info = vector_safe_info
         self.action_space = text_space(max_action_chars)
@@ -246,7 +250,7 @@ class MLECompetitionEnv(gym.Env):
         result = run_script(
             code, self._episode_dir / name, input_dir, limits=self.limits, timeout_s=self.step_timeout_s,
             log_dir=self._episode_dir / "logs", python=self.python, tail_chars=self.tail_chars,
-            confine=self.confine_files, extra_read_paths=self.extra_read_paths,
+            confine=self.confine_files, extra_read_paths=self.extra_read_paths, in_bwrap=self.in_bwrap,
         )
         self._elapsed += result.runtime_s
         return result

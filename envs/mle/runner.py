@@ -8,7 +8,9 @@ pinning, and a wall-time limit after which its whole process group is killed.
 With `confine=True` Landlock (see landlock.py) also keeps it from reading
 anything outside its folder but the interpreter and system files, and from
 signalling processes outside its sandbox; a seccomp filter
-(envs/sandbox/seccomp.py) refuses network sockets and new sessions.
+(envs/sandbox/seccomp.py) refuses network sockets and new sessions. With
+`in_bwrap=True` the script runs in bubblewrap namespaces instead (no network
+device, its folder the only writable path, the rest read-only binds).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from envs.mle.landlock import FsPolicy
-from envs.sandbox import seccomp
+from envs.sandbox import bwrap, seccomp
 from envs.sandbox.seccomp import SyscallPolicy
 from envs.sandbox.limits import Limits, kill_process_group
 
@@ -56,8 +58,10 @@ class RunResult:
         return {**asdict(self), "ok": self.ok, "status": self.status()}
 
 
-def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str, ...]):
+def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str, ...], in_bwrap: bool):
     apply_limits = limits.preexec()
+    if in_bwrap:  # Landlock and the seccomp filter would stop bwrap's own mounts; its namespaces take their place
+        return apply_limits
     policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine else None
     # no network; no new sessions, so every child stays in the process group a timeout kills
     syscalls = SyscallPolicy(processes=True, network=False, new_session=False) if confine and seccomp.supported() else None
@@ -109,6 +113,7 @@ def run_script(
     tail_chars: int = 4000,
     confine: bool = True,
     extra_read_paths: tuple[str, ...] = (),
+    in_bwrap: bool = False,
 ) -> RunResult:
     """Copy the public data to workdir/input, run the script there, report what happened."""
     workdir.mkdir(parents=True)
@@ -120,14 +125,18 @@ def run_script(
     start = time.perf_counter()
     timed_out = False
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        argv = [python, SCRIPT_NAME]
+        if in_bwrap:
+            readable = [p for p in FsPolicy.for_workdir(str(workdir), extra_read_paths).read_only if p not in ("/proc", "/dev")] + [python]
+            argv = bwrap.wrap(argv, readable=readable, writable=(str(workdir),), chdir=str(workdir))
         proc = subprocess.Popen(
-            [python, SCRIPT_NAME],
+            argv,
             cwd=workdir,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             env=clean_environment(workdir, limits),
-            preexec_fn=_preexec(limits, workdir, confine, extra_read_paths),
+            preexec_fn=_preexec(limits, workdir, confine, extra_read_paths, in_bwrap),
         )
         try:
             proc.wait(timeout=timeout_s)

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from envs.sandbox import bwrap
 from envs.sandbox.limits import Limits, kill_process_group
 
 WORKER = Path(__file__).with_name("worker.py")
+WORKER_FILES = (WORKER, WORKER.with_name("seccomp.py"), WORKER.parent.parent / "mle" / "landlock.py")  # what the worker loads by path
 ALLOWED_MODULES = (
     "json", "math", "re", "datetime", "time", "collections", "itertools", "functools", "random", "string",
     "statistics", "decimal", "fractions", "typing", "dataclasses", "copy", "heapq", "bisect", "operator",
@@ -48,6 +50,7 @@ class SessionConfig:
     stub: str = "apis"
     limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0))
     confine: bool = True  # seccomp + Landlock in the worker (see worker.py); False only to debug the worker itself
+    sandbox: str = "auto"  # "auto": also bwrap namespaces when bwrap works here; "bwrap": require them; "rlimit": never (see bwrap.py)
 
 
 @dataclass
@@ -67,6 +70,7 @@ class WorkerSession:
         self._ready = False
         self.fresh = False
         self.confinement: list[str] = []  # kernel layers the current worker reported ("landlock", "seccomp")
+        self.uses_bwrap = bwrap.use_bwrap(config.sandbox)
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
 
     def start(self) -> None:
@@ -85,10 +89,14 @@ class WorkerSession:
             self._spare = self._spawn()
 
     def _spawn(self) -> subprocess.Popen:
+        # -s -S -P: no user/site packages, no script dir on sys.path; not -I/-E, so the PYTHONHASHSEED
+        # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
+        argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
+        if self.uses_bwrap:
+            readable = (*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable, *map(str, WORKER_FILES))
+            argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
         proc = subprocess.Popen(
-            # -s -S -P: no user/site packages, no script dir on sys.path; not -I/-E, so the PYTHONHASHSEED
-            # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
-            [sys.executable, "-s", "-S", "-P", str(WORKER)],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -126,6 +134,8 @@ class WorkerSession:
             return RunResult(f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.", False, "timeout")
         except (EOFError, BrokenPipeError, ValueError) as err:
             code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, (EOFError, BrokenPipeError)) else 0.0)
+            if self.uses_bwrap and code_ is not None and code_ > 128:
+                code_ = 128 - code_  # bwrap exits with 128 + the signal that killed the worker
             self.stop()
             return RunResult(f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.", False, "crash")
 

@@ -19,6 +19,7 @@ from typing import Any
 import gymnasium as gym
 
 from envs.observation import make_observation, observation_space, text_space
+from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.session import SessionConfig, WorkerSession
 from envs.toolworld.api import CallContext
 from envs.toolworld.apps import all_apps
@@ -52,9 +53,12 @@ class ToolWorldEnv(gym.Env):
         world_seed: int = 0,
         spare_worker: bool = True,
         render_mode: str | None = None,
+        sandbox: str = "auto",
     ):
         """`spare_worker` keeps a second worker booted ahead of the next reset/restore
-        (faster episodes, ~12 MB more per env); turn it off for many envs on little memory."""
+        (faster episodes, ~12 MB more per env); turn it off for many envs on little memory.
+        `sandbox` isolates the agent's worker: auto | bwrap | rlimit (envs/sandbox/bwrap.py)."""
+        use_bwrap(sandbox)  # a bad value, or bwrap required but unusable, fails here rather than at reset
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
         if max_steps < 1:
@@ -68,6 +72,7 @@ class ToolWorldEnv(gym.Env):
         self.output_limit, self.max_action_chars, self.variants, self.world_seed = output_limit, max_action_chars, variants, world_seed
         self.render_mode = render_mode
         self.spare_worker = spare_worker
+        self.sandbox = sandbox
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(max_action_chars)
         self._template = template_bytes(world_seed)
@@ -165,7 +170,7 @@ class ToolWorldEnv(gym.Env):
         self.steps = steps
         self.server = ApiServer(self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session))
         if self.worker is None:
-            config = SessionConfig(output_limit=self.output_limit, frozen_time=WORLD_NOW.isoformat(), seed=self.world_seed)
+            config = SessionConfig(output_limit=self.output_limit, frozen_time=WORLD_NOW.isoformat(), seed=self.world_seed, sandbox=self.sandbox)
             self.worker = WorkerSession(config, spare=self.spare_worker)
         if not self.worker.fresh or self.worker.died():  # a worker that has run nothing yet is as good as new
             self.worker.start()

@@ -37,7 +37,8 @@ real_import = _sys.modules['builtins'].__import__
 
 @pytest.fixture(scope="module")
 def toolworld() -> Iterator[ToolWorldEnv]:
-    env = ToolWorldEnv(split="train", step_timeout_s=1.5, output_limit=4_000, max_steps=10)
+    # rlimit: exactly the seccomp + Landlock + rlimit layers (test_bwrap.py covers the bwrap backend)
+    env = ToolWorldEnv(split="train", step_timeout_s=1.5, output_limit=4_000, max_steps=10, sandbox="rlimit")
     yield env
     env.close()
 

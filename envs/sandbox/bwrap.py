@@ -1,0 +1,68 @@
+"""Bubblewrap (`bwrap`) namespaces around a sandboxed command, where the machine allows them.
+
+A bwrap sandbox adds what rlimits, seccomp and Landlock cannot: new user,
+PID, network, IPC and UTS namespaces (no network devices at all, the parent
+and other runs invisible), and a filesystem made only of read-only binds of
+what the command needs plus one writable folder. `--die-with-parent` and
+the PID namespace end every process inside when the sandbox is killed.
+
+`sandbox` settings: "auto" (bwrap when it works here, else rlimits only),
+"bwrap" (required: a clear error when it cannot work), "rlimit" (never).
+Whether bwrap works is probed once per process: the binary may be missing,
+or present but unable to create namespaces (e.g. inside a container without
+user-namespace permissions).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from typing import Sequence
+
+SANDBOXES = ("auto", "bwrap", "rlimit")
+PROBE_TIMEOUT_S = 10
+
+
+@functools.lru_cache(maxsize=1)
+def unavailable_reason() -> str | None:
+    """None when bwrap can sandbox a command here, else why not."""
+    binary = shutil.which("bwrap")
+    if binary is None:
+        return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = wrap(["/bin/true"], readable=("/usr", "/bin", "/lib", "/lib64"), writable=())
+    try:
+        proc = subprocess.run(probe, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"bwrap did not run: {err}"
+    if proc.returncode != 0:
+        return f"bwrap cannot create its namespaces here: {proc.stderr.strip() or f'exit status {proc.returncode}'}"
+    return None
+
+
+def use_bwrap(sandbox: str) -> bool:
+    """Resolve a `sandbox` setting to whether commands run inside bwrap."""
+    if sandbox not in SANDBOXES:
+        raise ValueError(f"unknown sandbox {sandbox!r}; choose one of {list(SANDBOXES)}")
+    if sandbox == "rlimit":
+        return False
+    reason = unavailable_reason()
+    if sandbox == "bwrap" and reason is not None:
+        raise RuntimeError(f"sandbox=bwrap was asked for, but {reason}; use sandbox=auto or sandbox=rlimit")
+    return reason is None
+
+
+def wrap(argv: Sequence[str], *, readable: Sequence[str], writable: Sequence[str], chdir: str | None = None) -> list[str]:
+    """The bwrap command line running `argv` with only these paths visible (read-only, or read-write)."""
+    command = ["bwrap", "--unshare-all", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    bound = [path for path in dict.fromkeys(os.path.realpath(p) for p in readable) if os.path.exists(path)]
+    # a symlinked entry (e.g. /lib64 on merged-/usr systems) is bound under its own name too, unless a bound folder holds it
+    bound += [p for p in readable if os.path.islink(p) and not any(p.startswith(b + "/") for b in bound)]
+    for path in dict.fromkeys(bound):
+        command += ["--ro-bind", path, path]
+    for path in writable:
+        command += ["--bind", path, path]
+    if chdir is not None:
+        command += ["--chdir", chdir]
+    return command + ["--", *argv]
