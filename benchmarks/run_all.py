@@ -43,6 +43,7 @@ class Benchmark:
     full: tuple[str, ...] = ()
     quick: tuple[str, ...] | None = None  # None: skipped with --quick
     timeout_s: float = 3600.0
+    keep_saved: bool = False  # full run on reduced settings: collect its figures, put the saved file back
 
 
 # Order matters: vllm_projection reads harness, prefix_stability and toolworld results.
@@ -55,7 +56,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("selection", quick=("--rounds", "500")),
     Benchmark("llm_backends", full=("--repeats", "3")),
     Benchmark("harness", full=("--episodes", "3", "--max-steps", "3", "--max-tokens", "64")),
-    Benchmark("wrapper_sweep", full=("--stacks", "none", "truncate", "summarize+correct", "--max-steps", "2", "--max-tokens", "32")),
+    Benchmark("wrapper_sweep", full=("--stacks", "none", "truncate", "summarize+correct", "--max-steps", "2", "--max-tokens", "32"),
+              keep_saved=True),
     Benchmark("vllm_serving"),
     Benchmark("aide_side_by_side", timeout_s=5400.0),
     Benchmark("vllm_projection", quick=()),
@@ -137,7 +139,7 @@ def run_benchmark(bench: Benchmark, quick: bool, bench_dir: Path = BENCH_DIR) ->
         outcome.update(status="skipped", reason=skipped)
     if status == "failed":
         outcome["error"] = _tail(stderr or stdout, 25)
-    if quick:  # put the real figures back
+    if quick or bench.keep_saved:  # put the saved figures back
         for path in written:
             if path in before:
                 path.write_bytes(before[path][1])

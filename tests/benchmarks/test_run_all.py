@@ -117,3 +117,12 @@ def test_only_rejects_an_unknown_name() -> None:
 def test_skip_rejects_an_unknown_name() -> None:
     with pytest.raises(SystemExit):
         run_all.main(["--skip", "no_such_benchmark"])
+
+
+def test_a_reduced_full_run_keeps_the_saved_file(tmp_path: Path) -> None:
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "sweep.json").write_text('{"stacks": 11}')
+    write_script(tmp_path, "sweep", "import pathlib\n(pathlib.Path(__file__).parent / 'results' / 'sweep.json').write_text('{\"stacks\": 3}')\n")
+    outcome = run_all.run_benchmark(run_all.Benchmark("sweep", keep_saved=True), quick=False, bench_dir=tmp_path)
+    assert outcome["results"] == {"sweep.json": {"stacks": 3}}
+    assert (tmp_path / "results" / "sweep.json").read_text() == '{"stacks": 11}'
