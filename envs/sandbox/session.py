@@ -53,6 +53,10 @@ class SessionConfig:
     sandbox: str = "auto"  # "auto": also bwrap namespaces when bwrap works here; "bwrap": require them; "rlimit": never (see bwrap.py)
 
 
+class WorkerStartError(RuntimeError):
+    """The worker could not apply its limits or confinement: a setup problem, not the agent's fault."""
+
+
 @dataclass
 class RunResult:
     output: str
@@ -158,6 +162,8 @@ class WorkerSession:
 
     def _expect_ready(self, deadline: float) -> None:
         message = self._receive(deadline)
+        if message.get("op") == "failed":
+            raise WorkerStartError(f"the sandbox worker could not confine itself, so it ran nothing: {message.get('reason')}")
         if message.get("op") != "ready":
             raise ValueError(f"worker said {message!r} instead of ready")
         self.confinement = list(message.get("confinement", []))

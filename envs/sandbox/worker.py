@@ -9,7 +9,7 @@ stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
                      "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus]}
                     {"op": "exec", "code": str, "name": "<step 3>"}
                     {"op": "reply", "ok": bool, "value": any, "error": str}
-  worker -> parent  {"op": "ready"}
+  worker -> parent  {"op": "ready", "confinement": [...]} or {"op": "failed", "reason": str}
                     {"op": "call", "path": ["phone", "login"], "args": [...], "kwargs": {...}}
                     {"op": "done", "output": str, "ok": bool}
 
@@ -277,8 +277,12 @@ def main() -> None:
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     init = channel.receive()
-    apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
-    layers = confine(init["confine"]) if init.get("confine") is not None else []
+    try:
+        apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
+        layers = confine(init["confine"]) if init.get("confine") is not None else []
+    except Exception as err:  # never run agent code half-confined: say why and stop
+        channel.send({"op": "failed", "reason": f"{type(err).__name__}: {err}"})
+        raise SystemExit(1) from None
     replacements = frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
     allowed = frozenset(init["allowed_modules"])
     random.seed(init.get("seed", 0))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from envs.sandbox.limits import Limits
+from envs.sandbox.session import SessionConfig, WorkerSession, WorkerStartError
 from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, TASK
@@ -111,3 +113,14 @@ def test_lone_surrogates_in_the_action_are_an_agent_error(episode: ToolWorldEnv)
 def test_unknown_task_id_is_named(toolworld: ToolWorldEnv) -> None:
     with pytest.raises((KeyError, ValueError), match="no_such_task_7"):
         toolworld.reset(options={"task_id": "no_such_task_7"})
+
+
+def test_a_worker_that_cannot_confine_itself_runs_nothing_and_says_why() -> None:
+    """Setup faults (here an impossible CPU pinning) stop the worker before any code, with the reason; no silent crash loop."""
+    limits = Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0, cpu_affinity=(4000,))
+    session = WorkerSession(SessionConfig(limits=limits, sandbox="rlimit"), spare=False)
+    try:
+        with pytest.raises(WorkerStartError, match=r"could not confine itself, so it ran nothing: OSError: \[Errno 22\]"):
+            session.run("print('ran')", lambda *call: (True, None, ""), timeout_s=10)
+    finally:
+        session.close()
