@@ -42,6 +42,7 @@ class SyscallPolicy:
     """What a confined process may still do. Everything not named here is allowed."""
 
     processes: bool = False  # fork, exec, signals to other processes; False leaves threads only
+    threads: bool = True  # False: no threads either (nothing can keep running between a worker's steps)
     network: bool = False  # IPv4/IPv6/packet sockets (Unix sockets and pipes always work)
     new_session: bool = True  # setsid/setpgid; False keeps every child in the group a timeout kills
 
@@ -60,7 +61,7 @@ class SyscallPolicy:
             asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)  # glibc falls back to clone for threads
             asm.jump(_JEQ, SYSCALLS["clone"], None, "after_clone")
             asm.op(_LD_ABS, 16)  # low half of clone's flags
-            asm.jump(_JSET, _CLONE_THREAD, "allow", "deny")
+            asm.jump(_JSET, _CLONE_THREAD, "allow" if self.threads else "deny", "deny")
             asm.label("after_clone")
         if not self.new_session:
             for name in ("setsid", "setpgid"):

@@ -21,7 +21,7 @@ import allow-list, no open/input/exit builtins, an audit hook that refuses
 processes, sockets and file writes, a capped output buffer, and frozen
 `time`/`datetime` when asked. What holds against a determined agent is applied
 to the process before any agent code runs (init's "confine"): rlimits, a
-seccomp filter (no processes, network sockets, signals or rlimit changes; see
+seccomp filter (no processes, threads, network sockets, signals or rlimit changes; see
 seccomp.py) and Landlock (read only the standard library and system libraries,
 write nothing; see envs/mle/landlock.py). "ready" lists the layers in force.
 """
@@ -263,7 +263,7 @@ def confine(read_roots: list[str]) -> list[str]:
         landlock.FsPolicy(read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})).apply()
         applied.append("landlock")
     if seccomp.supported():
-        seccomp.SyscallPolicy(processes=False, network=False, new_session=False).apply()
+        seccomp.SyscallPolicy(processes=False, threads=False, network=False, new_session=False).apply()
         applied.append("seccomp")
     # forget the loaded ctypes (and its handle on libc): a later import goes through the audit hook's ctypes.dlopen check
     for name in [n for n in sys.modules if n.split(".")[0] in ("ctypes", "_ctypes") or n.startswith("_sandbox_")]:

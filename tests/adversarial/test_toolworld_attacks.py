@@ -59,6 +59,7 @@ KERNEL_LEVEL = [
     ("kernel_delete_workdir", "os.rmdir(os.getcwd())", EACCES),
     ("kernel_raise_rlimit", "resource = real_import('resource')\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))", "not allowed to raise maximum limit"),
     ("kernel_unix_pair_then_fork", "s = real_import('socket')\ns.socketpair()\nos.fork()", EPERM),
+    ("kernel_background_thread", "t = real_import('_thread')\nt.start_new_thread(lambda: None, ())", "can't start new thread"),
     ("kernel_libc_via_ctypes_pythonapi", "ctypes = real_import('ctypes')\nprint(ctypes.pythonapi.system(b'touch {mark}'))", "32512"),
 ]
 
