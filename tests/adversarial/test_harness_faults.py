@@ -22,6 +22,7 @@ from tests.llm.http_servers import completion
 from tests.runner.conftest import REPO, eval_command, read_lines, run_eval
 
 from .conftest import DISABLE_PYTHON_GUARDS
+from .test_toolworld_attacks import needs_kernel_layers
 
 Answer = Callable[[dict], tuple[float, int, bytes]]  # request body -> (delay_s, status, response body)
 
@@ -121,6 +122,7 @@ ATTACKS = {
 }
 
 
+@needs_kernel_layers
 @pytest.mark.parametrize("model_server", [in_turn(*map(code_reply, ATTACKS.values()))], indirect=True)
 def test_attacking_replies_end_as_ordinary_failed_episodes(model_server, tmp_path: Path) -> None:
     run_eval(*via(model_server, tmp_path, len(ATTACKS)))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from envs.mle import landlock
+from envs.sandbox import seccomp
 from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, REPO, TASK, accepted_any
@@ -93,6 +95,11 @@ def test_python_level_escape_fails(toolworld: ToolWorldEnv, tmp_path: Path, code
     assert_still_solvable(toolworld)
 
 
+KERNEL_LAYERS = landlock.supported() and seccomp.supported()
+needs_kernel_layers = pytest.mark.skipif(not KERNEL_LAYERS, reason="needs Landlock and the x86_64 seccomp filter")
+
+
+@needs_kernel_layers
 @pytest.mark.parametrize(("code", "message"), [c[1:] for c in KERNEL_LEVEL], ids=[c[0] for c in KERNEL_LEVEL])
 def test_kernel_layer_holds_with_python_guards_off(toolworld: ToolWorldEnv, tmp_path: Path, code: str, message: str) -> None:
     output, mark = attack(toolworld, DISABLE_PYTHON_GUARDS + code, tmp_path)
@@ -101,6 +108,7 @@ def test_kernel_layer_holds_with_python_guards_off(toolworld: ToolWorldEnv, tmp_
     assert_still_solvable(toolworld)
 
 
+@needs_kernel_layers
 def test_guards_really_are_off_in_kernel_cases(toolworld: ToolWorldEnv, tmp_path: Path) -> None:
     """The prefix works: a read the hook refuses (outside Python's own files) becomes a kernel decision."""
     before, _ = attack(toolworld, "import random\nrandom._os.open('/usr/lib/os-release', 0)", tmp_path)
@@ -109,6 +117,7 @@ def test_guards_really_are_off_in_kernel_cases(toolworld: ToolWorldEnv, tmp_path
     assert after.strip().isdigit(), after  # system libraries are readable by design
 
 
+@needs_kernel_layers
 def test_network_connection_never_arrives(toolworld: ToolWorldEnv, tmp_path: Path, listener) -> None:
     port = listener.getsockname()[1]
     code = DISABLE_PYTHON_GUARDS + f"s = real_import('socket')\ns.create_connection(('127.0.0.1', {port}), timeout=1)"

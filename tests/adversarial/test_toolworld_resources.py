@@ -9,7 +9,7 @@ from envs.sandbox.session import SessionConfig, WorkerSession, WorkerStartError
 from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, TASK
-from .test_toolworld_attacks import assert_still_solvable
+from .test_toolworld_attacks import assert_still_solvable, needs_kernel_layers
 
 
 def step_output(env: ToolWorldEnv, action) -> str:
@@ -59,6 +59,7 @@ def test_overrunning_code_is_stopped_at_the_step_timeout(episode: ToolWorldEnv, 
     assert_still_solvable(episode)
 
 
+@needs_kernel_layers
 def test_c_stack_overflow_crashes_only_the_worker(episode: ToolWorldEnv) -> None:
     code = DISABLE_PYTHON_GUARDS + "_sys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]"
     output = step_output(episode, code)
