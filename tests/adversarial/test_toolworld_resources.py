@@ -8,7 +8,7 @@ from envs.sandbox.limits import Limits
 from envs.sandbox.session import SessionConfig, WorkerSession, WorkerStartError
 from envs.toolworld.env import ToolWorldEnv
 
-from .conftest import DISABLE_PYTHON_GUARDS, TASK
+from .conftest import DISABLE_PYTHON_GUARDS, STEP_TIMEOUT_S, TASK
 from .test_toolworld_attacks import assert_still_solvable, needs_kernel_layers
 
 
@@ -53,7 +53,7 @@ def test_exhaustion_fails_in_the_step(episode: ToolWorldEnv, code: str, message:
 )
 def test_overrunning_code_is_stopped_at_the_step_timeout(episode: ToolWorldEnv, code: str) -> None:
     output = step_output(episode, code)
-    assert "TimeoutError: the code ran longer than 1.5 s and was stopped." in output
+    assert f"TimeoutError: the code ran longer than {STEP_TIMEOUT_S:g} s and was stopped." in output
     assert "Variables from earlier steps were restored." in output
     assert_variables_survive(episode)
     assert_still_solvable(episode)
