@@ -113,7 +113,7 @@ class VLLMEngine(ChatModel):
                     use_tqdm=False,
                     chat_template_kwargs=self.chat_template_kwargs or None,
                 )
-        except (ValueError, RuntimeError) as error:  # prompt too long, engine died, ...
+        except Exception as error:  # noqa: BLE001 - prompt too long (VLLMValidationError), engine died, ...: record it
             raise LLMError(f"vLLM engine ({self.name}) failed: {type(error).__name__}: {error}") from error
         latency = time.perf_counter() - started
         prompt_tokens = len(output.prompt_token_ids or ())
