@@ -86,7 +86,7 @@ def _header(provenance: Mapping[str, Any]) -> str:
 
 def _stamp(provenance: Mapping[str, Any], sources: Sequence[str], lookup: _Lookup, model: str | None = None) -> str:
     m = provenance["machine"]
-    dates = [f"{s} from an earlier run ({lookup.earlier[s]})" for s in sources if s in lookup.earlier]
+    dates = [f"{s} from a separate run ({lookup.earlier[s]})" for s in sources if s in lookup.earlier]
     when = provenance["date_utc"] + (f"; {'; '.join(dates)}" if dates else "")
     return f"_Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gib']} GiB; model: {model or provenance['model']}; date: {when}._"
 
