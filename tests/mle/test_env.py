@@ -26,6 +26,14 @@ def test_gymnasium_make_with_competition(mle_cache) -> None:
     env.close()
 
 
+def test_a_missing_work_root_is_created(mle_cache, tmp_path) -> None:
+    work_root = tmp_path / "not" / "yet"
+    env = gym.make("trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache, work_root=work_root)
+    env.reset(seed=0)
+    assert any(work_root.iterdir())
+    env.close()
+
+
 def test_unknown_competition_and_bad_options_are_named() -> None:
     with pytest.raises(KeyError, match="unknown competition 'nope'"):
         MLECompetitionEnv("nope")
