@@ -39,6 +39,14 @@ def rss_kib(pid: int | str = "self") -> int:
     return 0
 
 
+def tree_rss_kib(pid: int) -> int:
+    """RSS of a process and all its descendants: under bubblewrap the worker's pid is bwrap's."""
+    children: list[str] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += (task / "children").read_text().split()
+    return rss_kib(pid) + sum(tree_rss_kib(int(child)) for child in children)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -92,8 +100,8 @@ def main() -> None:
         e.reset(options={"task_id": "phone_reply_latest_0"})
         e.step("x = 1")
     parent_per_env = (rss_kib() - base) / len(pool)
-    worker_rss = statistics.mean(rss_kib(e.worker.proc.pid) for e in pool)
-    spare_rss = statistics.mean(rss_kib(e.worker._spare.pid) for e in pool if e.worker._spare is not None)
+    worker_rss = statistics.mean(tree_rss_kib(e.worker.proc.pid) for e in pool)
+    spare_rss = statistics.mean(tree_rss_kib(e.worker._spare.pid) for e in pool if e.worker._spare is not None)
     for e in pool:
         e.close()
 
