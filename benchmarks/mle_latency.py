@@ -24,25 +24,14 @@ from pathlib import Path
 
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
+from measure import percentile, rss_kib  # benchmarks/measure.py
 
 RESULTS = Path(__file__).parent / "results" / "mle_latency.json"
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\n"
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 def summary_ms(values_s: list[float]) -> dict[str, float]:
     return {"p50": round(percentile(values_s, 50) * 1000, 2), "p99": round(percentile(values_s, 99) * 1000, 2), "n": len(values_s)}
-
-
-def rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def folder_bytes(path: Path) -> int:

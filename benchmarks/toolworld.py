@@ -19,32 +19,13 @@ from pathlib import Path
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import SPLITS, list_tasks
 from envs.toolworld.world.build import generate, template_bytes
+from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
 
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
 LOGIN = (
     "passwords = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
     "token = apis.phone.login(username=apis.supervisor.show_profile()['email'], password=passwords['phone'])['access_token']"
 )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def rss_kib(pid: int | str = "self") -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def tree_rss_kib(pid: int) -> int:
-    """RSS of a process and all its descendants: under bubblewrap the worker's pid is bwrap's."""
-    children: list[str] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += (task / "children").read_text().split()
-    return rss_kib(pid) + sum(tree_rss_kib(int(child)) for child in children)
 
 
 def timed(fn) -> float:
