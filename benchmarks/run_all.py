@@ -34,7 +34,7 @@ import results_md  # noqa: E402  (benchmarks/results_md.py: the markdown)
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-NOT_BENCHMARKS = {"run_all.py", "results_md.py"}
+NOT_BENCHMARKS = {"run_all.py", "results_md.py", "measure.py"}  # helpers, not scripts to run
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def test_scripts_without_quick_settings_are_skipped_in_quick_mode(tmp_path: Path
 
 
 def test_discover_lists_known_benchmarks_first_then_unknown_scripts(tmp_path: Path) -> None:
-    for name in ("selection", "zeta_new", "run_all", "results_md", "_helper"):
+    for name in ("selection", "zeta_new", "run_all", "results_md", "measure", "_helper"):
         write_script(tmp_path, name, "")
     assert [b.name for b in run_all.discover(tmp_path)] == ["selection", "zeta_new"]
 
