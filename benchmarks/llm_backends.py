@@ -133,7 +133,9 @@ def openai_server_rows(backend: str, base_url: str, model_name: str, settings: S
     client = openai.OpenAI(base_url=base_url, api_key="EMPTY", max_retries=0)
 
     def raw(messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int]:
-        out = client.chat.completions.create(model=model_name, messages=messages, temperature=0.0, max_tokens=max_tokens)
+        out = client.chat.completions.create(
+            model=model_name, messages=messages, temperature=0.0, max_tokens=max_tokens
+        )
         return out.usage.prompt_tokens, out.usage.completion_tokens
 
     return [
@@ -186,7 +188,9 @@ def interleaved_prompt_cache(settings: Settings) -> dict[str, float]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    header = f"{'backend':<18} {'path':<20} {'prompt tok/s':>12} {'gen tok/s':>10} {'overhead ms':>11} {'overhead %':>10}"
+    header = (
+        f"{'backend':<18} {'path':<20} {'prompt tok/s':>12} {'gen tok/s':>10} {'overhead ms':>11} {'overhead %':>10}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -199,11 +203,15 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=Settings.repeats)
-    parser.add_argument("--threads", type=int, default=Settings.threads, help="llama.cpp threads (generation and prompt)")
+    parser.add_argument(
+        "--threads", type=int, default=Settings.threads, help="llama.cpp threads (generation and prompt)"
+    )
     parser.add_argument("--gen-tokens", type=int, default=Settings.gen_tokens)
     parser.add_argument("--prompt-words", type=int, default=Settings.prompt_words)
     parser.add_argument(
-        "--only", choices=[group.__name__ for group in ROW_GROUPS], default=None,
+        "--only",
+        choices=[group.__name__ for group in ROW_GROUPS],
+        default=None,
         help="measure one row group; saved to results/llm_backends_<group>.json, the full file untouched",
     )
     args = parser.parse_args()
@@ -230,7 +238,12 @@ def main() -> None:
         json.dumps(
             {
                 "settings": asdict(settings),
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": load_before, "load_after": os.getloadavg()},
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "load_before": load_before,
+                    "load_after": os.getloadavg(),
+                },
                 "rows": rows,
                 "worst_layer_overhead_pct": worst,
                 "interleaved_prompt_cache": interleaved,

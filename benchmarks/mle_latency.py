@@ -31,7 +31,11 @@ WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submi
 
 
 def summary_ms(values_s: list[float]) -> dict[str, float]:
-    return {"p50": round(percentile(values_s, 50) * 1000, 2), "p99": round(percentile(values_s, 99) * 1000, 2), "n": len(values_s)}
+    return {
+        "p50": round(percentile(values_s, 50) * 1000, 2),
+        "p99": round(percentile(values_s, 99) * 1000, 2),
+        "n": len(values_s),
+    }
 
 
 def folder_bytes(path: Path) -> int:
@@ -59,7 +63,10 @@ def memory_per_env(competition: str, cache: Path, work: Path, count: int) -> dic
     for i in range(count):
         (work / str(i)).mkdir(parents=True, exist_ok=True)
     before = rss_kib()
-    envs = [MLECompetitionEnv(competition, cache_dir=cache, work_root=work / str(i), max_steps=2, keep_files=True) for i in range(count)]
+    envs = [
+        MLECompetitionEnv(competition, cache_dir=cache, work_root=work / str(i), max_steps=2, keep_files=True)
+        for i in range(count)
+    ]
     try:
         for env in envs:
             env.reset()
@@ -83,13 +90,18 @@ def main() -> None:
         cache, work = Path(tmp) / "cache", Path(tmp) / "work"
         for competition in args.competitions:
             prepare(competition, cache)
-            row = {"competition": competition, **latencies(competition, cache, work, args.repeats),
-                   "memory": memory_per_env(competition, cache, work / "memory", args.envs)}
+            row = {
+                "competition": competition,
+                **latencies(competition, cache, work, args.repeats),
+                "memory": memory_per_env(competition, cache, work / "memory", args.envs),
+            }
             rows.append(row)
-            print(f"{competition:22} reset p50 {row['reset_ms']['p50']:7.1f} ms p99 {row['reset_ms']['p99']:7.1f}  "
-                  f"step p50 {row['step_ms']['p50']:7.1f} ms p99 {row['step_ms']['p99']:7.1f}  "
-                  f"RSS/env {row['memory']['rss_kib_per_env']:7.1f} KiB  episode dir {row['memory']['episode_dir_kib']:8.1f} KiB",
-                  flush=True)
+            print(
+                f"{competition:22} reset p50 {row['reset_ms']['p50']:7.1f} ms p99 {row['reset_ms']['p99']:7.1f}  "
+                f"step p50 {row['step_ms']['p50']:7.1f} ms p99 {row['step_ms']['p99']:7.1f}  "
+                f"RSS/env {row['memory']['rss_kib_per_env']:7.1f} KiB  episode dir {row['memory']['episode_dir_kib']:8.1f} KiB",
+                flush=True,
+            )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"settings": vars(args), "load_average": os.getloadavg(), "rows": rows}, indent=1))
     print(f"written: {RESULTS}")

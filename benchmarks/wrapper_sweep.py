@@ -34,10 +34,16 @@ STACKS: list[tuple[str, list[str], list[str]]] = [
     ("self_debug", ["self_debug"], ["wrappers.self_debug.max_rounds=2"]),
     ("self_reflection", ["self_reflection"], []),
     ("chaining", ["chaining"], []),
-    ("tree_of_thoughts", ["tree_of_thoughts"], ["wrappers.tree_of_thoughts.k=2", "wrappers.tree_of_thoughts.b=1",
-                                                  "wrappers.tree_of_thoughts.d=1"]),
-    ("tree_search", ["tree_search"], ["wrappers.tree_search.branching=2", "wrappers.tree_search.node_budget=4",
-                                      "wrappers.tree_search.num_drafts=2"]),
+    (
+        "tree_of_thoughts",
+        ["tree_of_thoughts"],
+        ["wrappers.tree_of_thoughts.k=2", "wrappers.tree_of_thoughts.b=1", "wrappers.tree_of_thoughts.d=1"],
+    ),
+    (
+        "tree_search",
+        ["tree_search"],
+        ["wrappers.tree_search.branching=2", "wrappers.tree_search.node_budget=4", "wrappers.tree_search.num_drafts=2"],
+    ),
 ]
 TOKEN_KEYS = {"summarize": "summary_max_tokens", "truncate": None, "tree_of_thoughts": "code_max_tokens"}
 
@@ -104,8 +110,12 @@ def main() -> None:
 
     out = ROOT / "runs" / "wrapper_sweep" / cli.env
     recording = out / "replies.jsonl"
-    common = [f"env={cli.env}", f"limit={cli.limit}", f"max_steps={cli.max_steps}",
-              f"policy.sampling.max_tokens={cli.max_tokens}"] + ([f"split={cli.split}"] if cli.split else [])
+    common = [
+        f"env={cli.env}",
+        f"limit={cli.limit}",
+        f"max_steps={cli.max_steps}",
+        f"policy.sampling.max_tokens={cli.max_tokens}",
+    ] + ([f"split={cli.split}"] if cli.split else [])
     if cli.tasks:
         common.append(f"tasks=[{','.join(cli.tasks)}]")
     if cli.env == "mle":  # run times in the output differ run to run and would make every later request new
@@ -116,22 +126,36 @@ def main() -> None:
             continue
         stack_args = common + overrides(names, cli.max_tokens) + extra
         live = run(["policy=smollm2", f"policy.model.record_to={recording}", *stack_args], out / "live" / label)
-        replay = run(["policy=replay", f"policy.model.path={recording}", "policy.model.token_counter={backend:llama_cpp}",
-                      *stack_args], out / "replay" / label)
-        row = {"stack": label, "live": {**totals(live["records"]), "wall_s": live["wall_s"]},
-               "replay": {**totals(replay["records"]), "wall_s": replay["wall_s"]}}
+        replay = run(
+            [
+                "policy=replay",
+                f"policy.model.path={recording}",
+                "policy.model.token_counter={backend:llama_cpp}",
+                *stack_args,
+            ],
+            out / "replay" / label,
+        )
+        row = {
+            "stack": label,
+            "live": {**totals(live["records"]), "wall_s": live["wall_s"]},
+            "replay": {**totals(replay["records"]), "wall_s": replay["wall_s"]},
+        }
         rows.append(row)
         print(json.dumps(row), flush=True)
         result_file = ROOT / "benchmarks" / "results" / f"wrapper_sweep_{cli.env}.json"
         result_file.write_text(json.dumps({"settings": vars(cli), "rows": rows}, indent=2) + "\n")
 
-    print(f"\n{'stack':<20} {'live ok':>8} {'calls':>6} {'tokens':>7} {'model s':>8} {'wall s':>7} | "
-          f"{'replay ok':>9} {'calls':>6} {'wall s':>7}")
+    print(
+        f"\n{'stack':<20} {'live ok':>8} {'calls':>6} {'tokens':>7} {'model s':>8} {'wall s':>7} | "
+        f"{'replay ok':>9} {'calls':>6} {'wall s':>7}"
+    )
     for row in rows:
         live, replay = row["live"], row["replay"]
-        print(f"{row['stack']:<20} {live['success']:>4}/{live['episodes']:<3} {live['llm_calls']:>6} {live['tokens']:>7} "
-              f"{live['model_time_s']:>8} {live['wall_s']:>7} | {replay['success']:>5}/{replay['episodes']:<3} "
-              f"{replay['llm_calls']:>6} {replay['wall_s']:>7}")
+        print(
+            f"{row['stack']:<20} {live['success']:>4}/{live['episodes']:<3} {live['llm_calls']:>6} {live['tokens']:>7} "
+            f"{live['model_time_s']:>8} {live['wall_s']:>7} | {replay['success']:>5}/{replay['episodes']:<3} "
+            f"{replay['llm_calls']:>6} {replay['wall_s']:>7}"
+        )
 
 
 if __name__ == "__main__":

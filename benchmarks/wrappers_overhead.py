@@ -53,13 +53,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=40)
     cli = parser.parse_args()
-    stacks = {"bare": [], "truncate": [("truncate", {})], "summarize": [("summarize", {})],
-              "correct": [("correct", {})], "summarize+correct": [("summarize", {}), ("correct", {})]}
+    stacks = {
+        "bare": [],
+        "truncate": [("truncate", {})],
+        "summarize": [("summarize", {})],
+        "correct": [("correct", {})],
+        "summarize+correct": [("summarize", {}), ("correct", {})],
+    }
     rows = []
     for label, stack in stacks.items():
         times = sorted(step_times(stack, cli.steps))
-        rows.append({"stack": label, "p50_ms": round(1000 * statistics.median(times), 2),
-                     "p90_ms": round(1000 * times[int(0.9 * (len(times) - 1))], 2)})
+        rows.append(
+            {
+                "stack": label,
+                "p50_ms": round(1000 * statistics.median(times), 2),
+                "p90_ms": round(1000 * times[int(0.9 * (len(times) - 1))], 2),
+            }
+        )
     bare = rows[0]["p50_ms"]
     print(f"{'stack':<20} {'p50 ms':>8} {'p90 ms':>8} {'p50 overhead ms':>16}")
     for row in rows:

@@ -33,7 +33,13 @@ def _appworld() -> Any:
 class AppWorldEnv(gym.Env):
     metadata = {"render_modes": [], "render_fps": 1}
 
-    def __init__(self, split: str = "dev", max_steps: int = 30, max_action_chars: int = 50_000, experiment_name: str = "trainfree"):
+    def __init__(
+        self,
+        split: str = "dev",
+        max_steps: int = 30,
+        max_action_chars: int = 50_000,
+        experiment_name: str = "trainfree",
+    ):
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
         self._aw = _appworld()
@@ -47,7 +53,10 @@ class AppWorldEnv(gym.Env):
 
     def list_tasks(self, split: str | None = None) -> list[dict[str, Any]]:
         split = split or self.split
-        return [{"task_id": t, "split": split, "difficulty": 0, "scenario": t.rsplit("_", 1)[0]} for t in self._aw.load_task_ids(split)]
+        return [
+            {"task_id": t, "split": split, "difficulty": 0, "scenario": t.rsplit("_", 1)[0]}
+            for t in self._aw.load_task_ids(split)
+        ]
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
@@ -56,7 +65,12 @@ class AppWorldEnv(gym.Env):
             ids = self._aw.load_task_ids(self.split)
             task_id = ids[int(self.np_random.integers(len(ids)))]
         self._open(task_id)
-        meta = {"task_id": task_id, "split": self.split, "difficulty": self._difficulty(), "scenario": task_id.rsplit("_", 1)[0]}
+        meta = {
+            "task_id": task_id,
+            "split": self.split,
+            "difficulty": self._difficulty(),
+            "scenario": task_id.rsplit("_", 1)[0],
+        }
         return self._observation(), meta
 
     def step(self, action: Any):
@@ -78,8 +92,16 @@ class AppWorldEnv(gym.Env):
             evaluation = self.world.evaluate().to_dict()
             success = bool(evaluation.get("success"))
             passes, failures = len(evaluation.get("passes", [])), len(evaluation.get("failures", []))
-            info = {"success": success, "evaluation": evaluation,
-                    "metrics": {"success": float(success), "tests_passed": passes, "tests_total": passes + failures, "steps": len(self.history)}}
+            info = {
+                "success": success,
+                "evaluation": evaluation,
+                "metrics": {
+                    "success": float(success),
+                    "tests_passed": passes,
+                    "tests_total": passes + failures,
+                    "steps": len(self.history),
+                },
+            }
             reward = float(success)
         return self._observation(), reward, terminated, truncated, info
 
@@ -110,7 +132,14 @@ class AppWorldEnv(gym.Env):
 
     def _observation(self) -> dict[str, Any]:
         sup = self.world.task.supervisor
-        context = (f"You work for {sup.first_name} {sup.last_name} (email {sup.email}, phone {sup.phone_number}). "
-                   "Write Python code calling apis.<app>.<api>(...); call apis.supervisor.complete_task() when done.")
-        return make_observation(task_id=self.task_id, instruction=self.world.task.instruction, context=context,
-                                history=self.history, steps_left=self.max_steps - len(self.history))
+        context = (
+            f"You work for {sup.first_name} {sup.last_name} (email {sup.email}, phone {sup.phone_number}). "
+            "Write Python code calling apis.<app>.<api>(...); call apis.supervisor.complete_task() when done."
+        )
+        return make_observation(
+            task_id=self.task_id,
+            instruction=self.world.task.instruction,
+            context=context,
+            history=self.history,
+            steps_left=self.max_steps - len(self.history),
+        )

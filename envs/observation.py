@@ -23,9 +23,7 @@ from gymnasium import spaces
 
 #: Printable ASCII plus whitespace and common unicode: the Text default
 #: (alphanumerics only) would reject any real code.
-TEXT_CHARSET: frozenset[str] = frozenset(
-    string.printable + "".join(chr(c) for c in range(0xA0, 0x2FFF))
-)
+TEXT_CHARSET: frozenset[str] = frozenset(string.printable + "".join(chr(c) for c in range(0xA0, 0x2FFF)))
 MAX_TEXT = 1_000_000
 
 
@@ -66,10 +64,7 @@ def make_observation(
         "task_id": to_space_text(task_id, 256),
         "instruction": to_space_text(instruction),
         "context": to_space_text(context),
-        "history": tuple(
-            {"action": to_space_text(t["action"]), "output": to_space_text(t["output"])}
-            for t in history
-        ),
+        "history": tuple({"action": to_space_text(t["action"]), "output": to_space_text(t["output"])} for t in history),
         "summary": to_space_text(summary),
         "steps_left": int(steps_left),
     }

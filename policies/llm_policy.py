@@ -97,7 +97,9 @@ class LLMPolicy(Policy):
         sampling = dict(cfg.get("sampling") or {})
         unknown = set(sampling) - {"temperature", "max_tokens", "stop", "seed"}
         if unknown:
-            raise ValueError(f"unknown sampling option(s) {sorted(unknown)}; known: temperature, max_tokens, stop, seed")
+            raise ValueError(
+                f"unknown sampling option(s) {sorted(unknown)}; known: temperature, max_tokens, stop, seed"
+            )
         sampling = {key: value for key, value in sampling.items() if value is not None or key == "seed"}
         if "stop" in sampling:
             sampling["stop"] = tuple(sampling["stop"])

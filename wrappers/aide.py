@@ -202,8 +202,11 @@ class AideSearch:
         if drafts < self.num_drafts:
             return "draft", None
         if self.rng.random() < self.debug_prob:
-            leaves = [n for n in self.journal if n.reviewed and n.is_buggy and not n.children
-                      and n.debug_depth <= self.max_debug_depth]
+            leaves = [
+                n
+                for n in self.journal
+                if n.reviewed and n.is_buggy and not n.children and n.debug_depth <= self.max_debug_depth
+            ]
             if leaves:
                 return "debug", self.rng.choice(leaves)
         best = self.best()
@@ -213,15 +216,24 @@ class AideSearch:
         fresh = {**observation, "history": (), "summary": self._memory()}
         values = {"plan": "", "code": "", "output": "", "metric": ""}
         if parent is not None:
-            values = {"plan": parent.plan, "code": parent.code, "output": parent.term_out,
-                      "metric": "none" if parent.metric is None else str(parent.metric)}
+            values = {
+                "plan": parent.plan,
+                "code": parent.code,
+                "output": parent.term_out,
+                "metric": "none" if parent.metric is None else str(parent.metric),
+            }
         request = fill_prompt(f"aide_{operation}", **values)
         text = self.agent.client.ask_text(with_user_turn(self.agent.messages(fresh), request))
         code = self.agent.parse(text)
         plan = text.split("```")[0].strip()
-        node = AideNode(step=len(self.journal), operation=operation, plan=plan, code=code,
-                        parent=parent.step if parent else None,
-                        debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0)
+        node = AideNode(
+            step=len(self.journal),
+            operation=operation,
+            plan=plan,
+            code=code,
+            parent=parent.step if parent else None,
+            debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0,
+        )
         if parent is not None:
             parent.children.append(node.step)
         self.journal.append(node)

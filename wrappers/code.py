@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
+
 def has_code(action: str) -> bool:
     """Whether an action is code that does something: prose fails to parse, and
     a lone word or string ("Done", "'ok'") is a statement that does nothing."""
@@ -17,7 +18,9 @@ def has_code(action: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     inert = (ast.Constant, ast.Name)
-    return any(not (isinstance(s, ast.Expr) and isinstance(s.value, inert)) and not isinstance(s, ast.Pass) for s in tree.body)
+    return any(
+        not (isinstance(s, ast.Expr) and isinstance(s.value, inert)) and not isinstance(s, ast.Pass) for s in tree.body
+    )
 
 
 def normalize_code(code: str) -> str:

@@ -30,7 +30,9 @@ from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output
 from wrappers.snapshots import restore, snapshot, supports_snapshots
 
-_SECTION = re.compile(r"^\s*\**\s*(category|evidence|diagnosis|fix steps|patch)\s*\**\s*:\s*\**\s*", re.IGNORECASE | re.MULTILINE)
+_SECTION = re.compile(
+    r"^\s*\**\s*(category|evidence|diagnosis|fix steps|patch)\s*\**\s*:\s*\**\s*", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass
@@ -189,4 +191,9 @@ class Correct(gym.Wrapper):
         return "\n".join(docs) or "(the code called no APIs)"
 
     def _report(self, step_report: dict[str, Any]) -> dict[str, Any]:
-        return {**step_report, "episode": dict(self._totals), "snapshots": self.use_snapshots, "cost": self.client.report()}
+        return {
+            **step_report,
+            "episode": dict(self._totals),
+            "snapshots": self.use_snapshots,
+            "cost": self.client.report(),
+        }

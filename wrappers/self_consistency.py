@@ -80,7 +80,13 @@ class SelfConsistency(PolicyWrapper):
                 restore(self.env, root)
                 obs, reward, terminated, truncated, _ = base.step(action)
                 output = obs["history"][-1]["output"] if obs["history"] else ""
-                outcome[program] = (output, float(reward), bool(terminated), bool(truncated), state_digest(snapshot(self.env)))
+                outcome[program] = (
+                    output,
+                    float(reward),
+                    bool(terminated),
+                    bool(truncated),
+                    state_digest(snapshot(self.env)),
+                )
         finally:
             restore(self.env, root)
         return [outcome[program] for program in programs]

@@ -50,9 +50,14 @@ class Node:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "id": self.id, "parent": self.parent, "depth": self.depth, "value": round(self.value, 3),
-            "action": truncate_output(self.action, 400), "output": truncate_output(self.output, 400),
-            "terminal": self.terminal, "reward": self.reward,
+            "id": self.id,
+            "parent": self.parent,
+            "depth": self.depth,
+            "value": round(self.value, 3),
+            "action": truncate_output(self.action, 400),
+            "output": truncate_output(self.output, 400),
+            "terminal": self.terminal,
+            "reward": self.reward,
         }
 
 
@@ -150,8 +155,18 @@ class SnapshotSearch:
             signal = -1.0
         else:
             signal = 0.1
-        child = Node(node_id, parent.id, parent.depth + 1, action, output, parent.value + signal, obs,
-                     state=None if ended else snapshot(self.env), terminal=ended, reward=float(reward))
+        child = Node(
+            node_id,
+            parent.id,
+            parent.depth + 1,
+            action,
+            output,
+            parent.value + signal,
+            obs,
+            state=None if ended else snapshot(self.env),
+            terminal=ended,
+            reward=float(reward),
+        )
         if self.self_evaluate and not ended:
             request = with_user_turn(self.agent.messages(obs), fill_prompt("tree_search_value"))
             child.value += parse_score(self.agent.client.ask_text(request, temperature=0.0)) / 10.0

@@ -88,8 +88,14 @@ REGISTRY: dict[str, WrapperSpec] = {
     "self_reflection": _spec("policy", SelfReflection),
     "chaining": _spec("policy", Chaining, generates=True),
     # The real AppWorld has no cheap snapshots to search over.
-    "tree_search": _spec("policy", TreeSearch, build=_tree_search, envs=frozenset({"toolworld", "mle"}),
-                         exclusive="search", generates=True),
+    "tree_search": _spec(
+        "policy",
+        TreeSearch,
+        build=_tree_search,
+        envs=frozenset({"toolworld", "mle"}),
+        exclusive="search",
+        generates=True,
+    ),
     "tree_of_thoughts": _spec("policy", TreeOfThoughts, exclusive="search", generates=True),
 }
 
@@ -119,7 +125,9 @@ def validate_stack(stack: Sequence[StackItem], env_kind: str) -> None:
             groups.setdefault(REGISTRY[name].exclusive, []).append(name)
     for group, members in groups.items():
         if len(members) > 1:
-            raise ValueError(f"a stack can hold one {group} wrapper, got {members}: each would search over the other's steps")
+            raise ValueError(
+                f"a stack can hold one {group} wrapper, got {members}: each would search over the other's steps"
+            )
     _check_generators([name for name in names if REGISTRY[name].kind == "policy"])
 
 

@@ -147,7 +147,9 @@ class Summarize(ReportingObservationWrapper):
             chunk.append(step)
         return self._fold(observation, cached, chunk, start + len(middle), history)
 
-    def _prompt(self, observation: Mapping[str, Any], cached: _Summary | None, steps: Sequence[str]) -> list[dict[str, str]]:
+    def _prompt(
+        self, observation: Mapping[str, Any], cached: _Summary | None, steps: Sequence[str]
+    ) -> list[dict[str, str]]:
         previous = cached.text if cached else "(none yet)"
         user = (
             f"Task:\n{observation['instruction']}\n\n"

@@ -50,15 +50,19 @@ class TreeOfThoughts(PolicyWrapper):
                 request = fill_prompt("tot_propose", chain=chain or "(no thoughts yet)", depth=str(depth))
                 for reply in self.client.ask(with_user_turn(messages, request), n=self.k):
                     new_chain = f"{chain}\nThought {depth}: {reply.text.strip()}".strip()
-                    score = parse_score(self.client.ask_text(
-                        with_user_turn(messages, fill_prompt("tot_score", chain=new_chain)), temperature=0.0
-                    ))
+                    score = parse_score(
+                        self.client.ask_text(
+                            with_user_turn(messages, fill_prompt("tot_score", chain=new_chain)), temperature=0.0
+                        )
+                    )
                     scored.append((score, new_chain))
                     tree.append({"depth": depth, "score": score, "thought": reply.text.strip()})
             scored.sort(key=lambda item: -item[0])  # stable: ties keep proposal order
             frontier = scored[: self.b]
         best_score, best_chain = frontier[0]
         code_request = fill_prompt("tot_code", chain=best_chain)
-        action = self.parse(self.client.ask_text(with_user_turn(messages, code_request), max_tokens=self.code_max_tokens))
+        action = self.parse(
+            self.client.ask_text(with_user_turn(messages, code_request), max_tokens=self.code_max_tokens)
+        )
         self._report = {"best_score": best_score, "best_chain": best_chain, "thoughts": tree}
         return action

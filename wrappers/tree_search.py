@@ -58,13 +58,28 @@ class TreeSearch(PolicyWrapper):
             require_snapshots(env, self.name, "snapshot search")
             if min(branching, node_budget, max_depth) < 1:
                 raise ValueError("tree_search: branching, node_budget and max_depth must be >= 1")
-            self.engine = SnapshotSearch(env, self, branching=branching, node_budget=node_budget,
-                                         max_depth=max_depth, beam_width=beam_width, self_evaluate=self_evaluate)
+            self.engine = SnapshotSearch(
+                env,
+                self,
+                branching=branching,
+                node_budget=node_budget,
+                max_depth=max_depth,
+                beam_width=beam_width,
+                self_evaluate=self_evaluate,
+            )
         else:
             if not 0.0 <= debug_prob <= 1.0 or num_drafts < 1:
-                raise ValueError(f"tree_search (aide): need num_drafts >= 1 and 0 <= debug_prob <= 1, got {num_drafts}, {debug_prob}")
-            self.engine = AideSearch(self, num_drafts=num_drafts, debug_prob=debug_prob,
-                                     max_debug_depth=max_debug_depth, review_retries=review_retries, seed=seed)
+                raise ValueError(
+                    f"tree_search (aide): need num_drafts >= 1 and 0 <= debug_prob <= 1, got {num_drafts}, {debug_prob}"
+                )
+            self.engine = AideSearch(
+                self,
+                num_drafts=num_drafts,
+                debug_prob=debug_prob,
+                max_debug_depth=max_debug_depth,
+                review_retries=review_retries,
+                seed=seed,
+            )
 
     def reset(self, *, seed: int | None = None) -> None:
         super().reset(seed=seed)

@@ -1,8 +1,8 @@
 """Command line: list, prepare and make leaderboards for built-in competitions.
 
-    python -m envs.mle list [--split lite|all]
-    python -m envs.mle prepare --all | <id> ... [--cache-dir DIR] [--force]
-    python -m envs.mle leaderboard <id> ... | --all [--check]
+python -m envs.mle list [--split lite|all]
+python -m envs.mle prepare --all | <id> ... [--cache-dir DIR] [--force]
+python -m envs.mle leaderboard <id> ... | --all [--check]
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m envs.mle", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m envs.mle", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     listing = sub.add_parser("list", help="list the built-in competitions")
     listing.add_argument("--split", choices=SPLITS, default="all")
@@ -77,10 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--all", action="store_true")
         cmd.set_defaults(run=run)
         if name == "prepare":
-            cmd.add_argument("--cache-dir", default=None, help="default: $TRAINFREE_MLE_CACHE or ~/.cache/trainfree/mle")
+            cmd.add_argument(
+                "--cache-dir", default=None, help="default: $TRAINFREE_MLE_CACHE or ~/.cache/trainfree/mle"
+            )
             cmd.add_argument("--force", action="store_true", help="rebuild even when the checksums verify")
         else:
-            cmd.add_argument("--check", action="store_true", help="compare with the committed leaderboard instead of writing")
+            cmd.add_argument(
+                "--check", action="store_true", help="compare with the committed leaderboard instead of writing"
+            )
     args = parser.parse_args(argv)
     try:
         return args.run(args)

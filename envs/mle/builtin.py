@@ -68,7 +68,11 @@ class BuiltinSpec:
     def split(self, data: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         keys = data[self.group_column].unique() if self.group_column else np.arange(len(data))
         test_keys = set(rng.choice(keys, size=int(round(self.test_fraction * len(keys))), replace=False).tolist())
-        in_test = data[self.group_column].isin(test_keys) if self.group_column else np.isin(np.arange(len(data)), list(test_keys))
+        in_test = (
+            data[self.group_column].isin(test_keys)
+            if self.group_column
+            else np.isin(np.arange(len(data)), list(test_keys))
+        )
         return data[~in_test].reset_index(drop=True), data[in_test].reset_index(drop=True)
 
     def write_split(self, train: pd.DataFrame, test: pd.DataFrame, public: Path, private: Path) -> None:
@@ -93,7 +97,9 @@ class BuiltinSpec:
             (root / "leaderboard.csv").write_bytes(board.read_bytes())
 
 
-def tabular_public(target_columns: list[str], id_col: str, sample_value: object) -> Callable[[pd.DataFrame, pd.DataFrame, Path], None]:
+def tabular_public(
+    target_columns: list[str], id_col: str, sample_value: object
+) -> Callable[[pd.DataFrame, pd.DataFrame, Path], None]:
     """train.csv with labels, test.csv without, sample_submission.csv with a constant guess."""
 
     def write(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:

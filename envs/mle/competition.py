@@ -1,11 +1,11 @@
 """A competition on disk in the MLE-bench shape, and its grading.
 
-    <root>/config.json          id, name, category, metric, lower_is_better, ...
-    <root>/description.md
-    <root>/leaderboard.csv      one `score` per team (other columns are ignored)
-    <root>/prepared/public/     train, test (no labels), sample_submission
-    <root>/prepared/private/    answers
-    <root>/validation/          optional: the same split applied to public train
+<root>/config.json          id, name, category, metric, lower_is_better, ...
+<root>/description.md
+<root>/leaderboard.csv      one `score` per team (other columns are ignored)
+<root>/prepared/public/     train, test (no labels), sample_submission
+<root>/prepared/private/    answers
+<root>/validation/          optional: the same split applied to public train
 """
 
 from __future__ import annotations

@@ -80,13 +80,19 @@ class MLECompetitionEnv(gym.Env):
         vector_safe_info: bool = False,
         sandbox: str = "rlimit",
     ):
-        for name, value, allowed in (("split", split, SPLITS), ("selection", selection, ep.SELECTIONS),
-                                     ("reward", reward, ep.REWARDS), ("success", success, ep.SUCCESS_RULES)):
+        for name, value, allowed in (
+            ("split", split, SPLITS),
+            ("selection", selection, ep.SELECTIONS),
+            ("reward", reward, ep.REWARDS),
+            ("success", success, ep.SUCCESS_RULES),
+        ):
             if value not in allowed:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {list(allowed)}")
         if max_steps < 1 or step_timeout_s <= 0:
             raise ValueError("max_steps must be >= 1 and step_timeout_s > 0")
-        self._external = load_competition_dir(competition_dir, competition_config) if competition_dir is not None else None
+        self._external = (
+            load_competition_dir(competition_dir, competition_config) if competition_dir is not None else None
+        )
         if competition is not None and self._external is None:
             get_spec(competition)  # unknown ids fail here, naming the known ones
         self.competition_id = competition
@@ -139,7 +145,9 @@ class MLECompetitionEnv(gym.Env):
         if self._competition is None:
             raise RuntimeError("call reset() first")
         if self._external is not None:
-            raise NotImplementedError(f"no baseline solution is known for external competition {self._competition.id!r}")
+            raise NotImplementedError(
+                f"no baseline solution is known for external competition {self._competition.id!r}"
+            )
         return [get_spec(self._competition.id).baseline_script, ep.SUBMIT]
 
     def get_state(self) -> dict[str, Any]:
@@ -180,9 +188,19 @@ class MLECompetitionEnv(gym.Env):
         self._episode_dir = Path(tempfile.mkdtemp(prefix=f"mle-{self._competition.id}-", dir=self.work_root))
         self._reset_episode_state()
         validation = self.validation and self._competition.has_validation()
-        self._context_head = ep.data_listing(self._competition.public_dir) + "\n\n" + ep.rules_text(
-            self._competition, max_steps=self.max_steps, timeout_s=self.step_timeout_s, memory_mb=self.memory_mb,
-            threads=self.limits.threads, selection=self.selection, validation=validation, time_budget_s=self.time_budget_s,
+        self._context_head = (
+            ep.data_listing(self._competition.public_dir)
+            + "\n\n"
+            + ep.rules_text(
+                self._competition,
+                max_steps=self.max_steps,
+                timeout_s=self.step_timeout_s,
+                memory_mb=self.memory_mb,
+                threads=self.limits.threads,
+                selection=self.selection,
+                validation=validation,
+                time_budget_s=self.time_budget_s,
+            )
         )
         info = dict(self._task_meta(self._competition.id, self.split))
         info["competition"] = self._competition.config.to_dict()
@@ -208,7 +226,9 @@ class MLECompetitionEnv(gym.Env):
         just_valid = self._journal[-1]["submission"] == "valid"
         if self.auto_submit and just_valid:
             return self._finish(terminated=True, truncated=False)
-        out_of_budget = self._steps >= self.max_steps or (self.time_budget_s is not None and self._elapsed >= self.time_budget_s)
+        out_of_budget = self._steps >= self.max_steps or (
+            self.time_budget_s is not None and self._elapsed >= self.time_budget_s
+        )
         if out_of_budget:
             return self._finish(terminated=False, truncated=True)
         entry = dict(self._journal[-1])
@@ -237,7 +257,9 @@ class MLECompetitionEnv(gym.Env):
         if not isinstance(action, str):
             return f"invalid action: expected a Python script as a string, got {type(action).__name__}"
         if len(action) > self.max_action_chars:
-            return f"invalid action: the script has {len(action):,} characters, over the {self.max_action_chars:,} limit"
+            return (
+                f"invalid action: the script has {len(action):,} characters, over the {self.max_action_chars:,} limit"
+            )
         if not action.strip():
             return "invalid action: the script is empty"
         if not action.isascii():
@@ -250,9 +272,17 @@ class MLECompetitionEnv(gym.Env):
     def _execute(self, code: str, name: str, input_dir: Path) -> RunResult:
         assert self._episode_dir is not None
         result = run_script(
-            code, self._episode_dir / name, input_dir, limits=self.limits, timeout_s=self.step_timeout_s,
-            log_dir=self._episode_dir / "logs", python=self.python, tail_chars=self.tail_chars,
-            confine=self.confine_files, extra_read_paths=self.extra_read_paths, in_bwrap=self.in_bwrap,
+            code,
+            self._episode_dir / name,
+            input_dir,
+            limits=self.limits,
+            timeout_s=self.step_timeout_s,
+            log_dir=self._episode_dir / "logs",
+            python=self.python,
+            tail_chars=self.tail_chars,
+            confine=self.confine_files,
+            extra_read_paths=self.extra_read_paths,
+            in_bwrap=self.in_bwrap,
         )
         self._elapsed += result.runtime_s
         return result
@@ -278,7 +308,9 @@ class MLECompetitionEnv(gym.Env):
             if ep.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
                 self._chosen = candidate
         self._journal.append(ep.journal_entry(self._steps, plan, code, run, reason, exists, score))
-        return ep.step_output(self._steps, run, exists, reason, score, comp.config.metric, validation, self.show_runtime)
+        return ep.step_output(
+            self._steps, run, exists, reason, score, comp.config.metric, validation, self.show_runtime
+        )
 
     def _finish(self, *, terminated: bool, truncated: bool):
         comp = self._competition
@@ -290,7 +322,9 @@ class MLECompetitionEnv(gym.Env):
             final.write_text(self._chosen.csv, encoding="utf-8")
         evaluation = comp.evaluate(final)
         evaluation.update(competition_id=comp.id, chosen_step=self._chosen.step if self._chosen else None)
-        percentile = leaderboard_percentile(evaluation["score"], comp.leaderboard["score"].tolist(), comp.config.lower_is_better)
+        percentile = leaderboard_percentile(
+            evaluation["score"], comp.leaderboard["score"].tolist(), comp.config.lower_is_better
+        )
         evaluation["leaderboard_percentile"] = percentile
         reward = percentile if self.reward_kind == "percentile" else ep.medal_reward(evaluation)
         runs = self._journal

@@ -82,8 +82,17 @@ def data_listing(public_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def rules_text(competition: Competition, *, max_steps: int, timeout_s: float, memory_mb: int | None, threads: int,
-               selection: str, validation: bool, time_budget_s: float | None) -> str:
+def rules_text(
+    competition: Competition,
+    *,
+    max_steps: int,
+    timeout_s: float,
+    memory_mb: int | None,
+    threads: int,
+    selection: str,
+    validation: bool,
+    time_budget_s: float | None,
+) -> str:
     cfg = competition.config
     direction = "lower" if cfg.lower_is_better else "higher"
     chosen = (
@@ -99,18 +108,29 @@ def rules_text(competition: Competition, *, max_steps: int, timeout_s: float, me
         f"- Limits per run: {timeout_s:g} s wall time, "
         + (f"{memory_mb} MiB memory, " if memory_mb else "")
         + f"{threads} thread(s). Available: numpy, pandas, scipy, scikit-learn, num2words.",
-        f"- You have {max_steps} steps" + (f" and {time_budget_s:g} s of run time in all" if time_budget_s else "")
+        f"- You have {max_steps} steps"
+        + (f" and {time_budget_s:g} s of run time in all" if time_budget_s else "")
         + f". Reply with exactly `{SUBMIT}` to finish; the graded submission is {chosen}.",
         f"- Metric: {cfg.metric} ({direction} is better), on a hidden test set.",
     ]
     if validation:
-        lines.append("- After a successful run your script is run again on a held-out split of the training data and the")
+        lines.append(
+            "- After a successful run your script is run again on a held-out split of the training data and the"
+        )
         lines.append("  validation score is reported (never computed on the test set).")
     return "\n".join(lines)
 
 
-def journal_entry(step: int, plan: str, code: str, run: RunResult | None, reason_invalid: str | None,
-                  submission_exists: bool, validation_score: float | None, error: str | None = None) -> dict:
+def journal_entry(
+    step: int,
+    plan: str,
+    code: str,
+    run: RunResult | None,
+    reason_invalid: str | None,
+    submission_exists: bool,
+    validation_score: float | None,
+    error: str | None = None,
+) -> dict:
     ok = run is not None and run.ok
     failed_output = run.stderr if run is not None and not ok else ""
     summary = error or (failed_output[-600:] if failed_output else (run.stdout[-600:] if run else ""))
@@ -140,19 +160,33 @@ def journal_table(journal: list[dict], show_runtime: bool = True) -> str:
         runtime = f" | {e['runtime_s']:.2f} s" if show_runtime else ""
         plan = " ".join(e["plan"].split())
         plan = plan if len(plan) <= 100 else plan[:97] + "..."
-        lines.append(f"- {e['step']} | {e['status']} | {e['submission']} | {metric}{runtime} | {e['buggy']} | {plan or '-'}")
+        lines.append(
+            f"- {e['step']} | {e['status']} | {e['submission']} | {metric}{runtime} | {e['buggy']} | {plan or '-'}"
+        )
     return "\n".join(lines)
 
 
-def step_output(step: int, run: RunResult, exists: bool, reason: str | None, validation_score: float | None,
-                metric: str, validation: bool, show_runtime: bool = True) -> str:
+def step_output(
+    step: int,
+    run: RunResult,
+    exists: bool,
+    reason: str | None,
+    validation_score: float | None,
+    metric: str,
+    validation: bool,
+    show_runtime: bool = True,
+) -> str:
     parts = [f"[step {step}] {run.status()}" + (f" after {run.runtime_s:.2f} s" if show_runtime else "")]
     if not exists:
         parts.append("submission.csv: missing")
     else:
         parts.append("submission.csv: valid" if reason is None else f"submission.csv: invalid: {reason}")
     if validation:
-        shown = "unavailable (the run or its validation submission failed)" if validation_score is None else f"{validation_score:.5g}"
+        shown = (
+            "unavailable (the run or its validation submission failed)"
+            if validation_score is None
+            else f"{validation_score:.5g}"
+        )
         parts.append(f"validation {metric} on a held-out split of train: {shown}")
     parts.append("--- stdout (end) ---\n" + (run.stdout.rstrip() or "(empty)"))
     parts.append("--- stderr (end) ---\n" + (run.stderr.rstrip() or "(empty)"))

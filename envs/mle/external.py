@@ -57,7 +57,10 @@ def load_competition_dir(path: str | Path, overrides: dict[str, Any] | None = No
 
 def _fill_from_mlebench(root: Path, bench: Any) -> None:
     """Copy mlebench's description and leaderboard next to the data when the folder has none."""
-    for name, source in (("description.md", getattr(bench, "description", None)), ("leaderboard.csv", getattr(bench, "leaderboard", None))):
+    for name, source in (
+        ("description.md", getattr(bench, "description", None)),
+        ("leaderboard.csv", getattr(bench, "leaderboard", None)),
+    ):
         target = root / name
         if target.exists() or source is None:
             continue

@@ -75,7 +75,9 @@ def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.nda
         values = frame.to_numpy(dtype=object)
         blank = frame.apply(lambda col: col.str.strip() == "").to_numpy()
         if blank.any():
-            raise InvalidSubmission(f"missing values (empty cells), e.g. at id {ids.iloc[int(np.argwhere(blank)[0][0])]!r}")
+            raise InvalidSubmission(
+                f"missing values (empty cells), e.g. at id {ids.iloc[int(np.argwhere(blank)[0][0])]!r}"
+            )
         return values
     numbers = frame.apply(pd.to_numeric, errors="coerce")
     bad = numbers.isna().to_numpy()

@@ -90,7 +90,11 @@ class FsPolicy:
             return
         handled = _handled_rights(self.abi)
         # ABI >= 6 also scopes signals and abstract Unix sockets: no killing or talking to processes outside the sandbox
-        ruleset = struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX) if self.abi >= 6 else struct.pack("=Q", handled)
+        ruleset = (
+            struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX)
+            if self.abi >= 6
+            else struct.pack("=Q", handled)
+        )
         fd = _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
         try:
             for paths, rights in ((self.read_only, READ), (self.read_write, handled)):
@@ -111,6 +115,12 @@ class FsPolicy:
         try:
             if not os.path.isdir(path):
                 rights &= FILE_RIGHTS
-            _syscall(_ADD_RULE, ruleset_fd, ctypes.c_uint32(_RULE_PATH_BENEATH), struct.pack("=Qi", rights, target), ctypes.c_uint32(0))
+            _syscall(
+                _ADD_RULE,
+                ruleset_fd,
+                ctypes.c_uint32(_RULE_PATH_BENEATH),
+                struct.pack("=Qi", rights, target),
+                ctypes.c_uint32(0),
+            )
         finally:
             os.close(target)

@@ -52,9 +52,13 @@ def _settings(kind: str, sparse: bool) -> list[tuple[str, dict]]:
     trees = [("tree", {"max_depth": d}) for d in (2, 4, 8, None)]
     if sparse:
         return linear + knn + trees + [("naive_bayes", {"alpha": a}) for a in (0.1, 0.3, 1.0, 3.0)]
-    return linear + knn + trees + [("forest", {"max_depth": d}) for d in (4, None)] + [
-        ("boosting", {"learning_rate": r}) for r in (0.03, 0.1)
-    ]
+    return (
+        linear
+        + knn
+        + trees
+        + [("forest", {"max_depth": d}) for d in (4, None)]
+        + [("boosting", {"learning_rate": r}) for r in (0.03, 0.1)]
+    )
 
 
 def population(spec: BuiltinSpec) -> list[Candidate]:

@@ -64,7 +64,9 @@ def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str
         return apply_limits
     policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine else None
     # no network; no new sessions, so every child stays in the process group a timeout kills
-    syscalls = SyscallPolicy(processes=True, network=False, new_session=False) if confine and seccomp.supported() else None
+    syscalls = (
+        SyscallPolicy(processes=True, network=False, new_session=False) if confine and seccomp.supported() else None
+    )
 
     def apply() -> None:
         apply_limits()
@@ -127,7 +129,9 @@ def run_script(
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         argv = [python, SCRIPT_NAME]
         if in_bwrap:
-            readable = [p for p in FsPolicy.for_workdir(str(workdir), extra_read_paths).read_only if p not in ("/proc", "/dev")] + [python]
+            readable = [
+                p for p in FsPolicy.for_workdir(str(workdir), extra_read_paths).read_only if p not in ("/proc", "/dev")
+            ] + [python]
             argv = bwrap.wrap(argv, readable=readable, writable=(str(workdir),), chdir=str(workdir))
         proc = subprocess.Popen(
             argv,

@@ -145,7 +145,14 @@ def _without_traceback(problem: dict[str, str] | None) -> dict[str, str] | None:
 def _trajectory(
     spec: EpisodeSpec, steps: list[dict[str, Any]], info: Mapping[str, Any], error: dict[str, str] | None
 ) -> dict[str, Any]:
-    return {"key": spec.key, "task": dict(spec.task), "seed": spec.seed, "steps": steps, "final_info": json_safe(info), "error": error}
+    return {
+        "key": spec.key,
+        "task": dict(spec.task),
+        "seed": spec.seed,
+        "steps": steps,
+        "final_info": json_safe(info),
+        "error": error,
+    }
 
 
 def _step_entry(

@@ -138,7 +138,10 @@ def to_markdown(report: dict[str, Any]) -> str:
         for label, entry in report["stacks"].items():
             by = entry["summary"]["by_difficulty"]
             lines.append(_row([label, *(format_stat(by.get(lv, {}).get("success")) for lv in levels)]))
-    lines += ["", "Rates: mean +- SE on the shared episodes; paired: mean +- SE of per-episode differences to the baseline."]
+    lines += [
+        "",
+        "Rates: mean +- SE on the shared episodes; paired: mean +- SE of per-episode differences to the baseline.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -162,7 +165,9 @@ def write_report(sweep_dir: str | Path, baseline_label: str | None = None) -> di
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m envs.runner.report", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", help="a multirun dir (or any dir holding run dirs)")
-    parser.add_argument("--baseline", default=None, help='label of the baseline stack (default: "none" if present, else the first run)')
+    parser.add_argument(
+        "--baseline", default=None, help='label of the baseline stack (default: "none" if present, else the first run)'
+    )
     args = parser.parse_args(argv)
     try:
         report = write_report(args.sweep_dir, args.baseline)

@@ -81,7 +81,9 @@ class ResultStore:
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Write one finished episode durably before anything else happens."""
-        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8", "backslashreplace")  # lone surrogates -> JSON escapes
+        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode(
+            "utf-8", "backslashreplace"
+        )  # lone surrogates -> JSON escapes
         with self._write_lock:
             self._file.write(line)
             self._file.flush()
@@ -95,9 +97,7 @@ class ResultStore:
 
     def finished_keys(self, *, count_errors: bool) -> set[str]:
         """Episodes that need not run again; errors only when `count_errors`."""
-        return {
-            key for key, record in self.latest().items() if count_errors or not record.get("error")
-        }
+        return {key for key, record in self.latest().items() if count_errors or not record.get("error")}
 
     def close(self) -> None:
         self._file.close()
@@ -142,7 +142,9 @@ def _lock_directory(run_dir: Path):
         handle.seek(0)
         owner = handle.read().strip() or "unknown"
         handle.close()
-        raise RunDirBusy(f"run dir {run_dir} is in use by another run (pid {owner}); wait for it or use another dir") from None
+        raise RunDirBusy(
+            f"run dir {run_dir} is in use by another run (pid {owner}); wait for it or use another dir"
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))

@@ -63,13 +63,21 @@ class RunRequest:
 
     def __post_init__(self) -> None:
         """A bad value of the run's own settings fails here, naming the setting, before any episode starts."""
-        for name, value, optional in (("limit", self.limit, True), ("max_steps", self.max_steps, True), ("workers", self.workers, False)):
-            if (value is not None or not optional) and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        for name, value, optional in (
+            ("limit", self.limit, True),
+            ("max_steps", self.max_steps, True),
+            ("workers", self.workers, False),
+        ):
+            if (value is not None or not optional) and not (
+                isinstance(value, int) and not isinstance(value, bool) and value >= 1
+            ):
                 raise ValueError(f"{name} must be a whole number >= 1{' or null' if optional else ''}, got {value!r}")
         if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in self.seeds):
             raise ValueError(f"seeds must be a list of whole numbers, got {list(self.seeds)!r}")
         timeout = self.episode_timeout_s
-        if timeout is not None and not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0):
+        if timeout is not None and not (
+            isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+        ):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
 
     @property
@@ -147,7 +155,9 @@ class EpisodeWorker:
             "env_time_s": round(env_time_s, 4),
         }
         if self.trajectory_dir is not None:
-            _write_json_atomically(self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record})
+            _write_json_atomically(
+                self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record}
+            )
         return record
 
     def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: Stack) -> tuple[EpisodeResult, float]:
@@ -160,7 +170,9 @@ class EpisodeWorker:
         broken = True
         try:
             try:
-                wrapped_env, policy = apply_stack(timer, self.make_policy(model, env), model, stack, self.request.env_kind)
+                wrapped_env, policy = apply_stack(
+                    timer, self.make_policy(model, env), model, stack, self.request.env_kind
+                )
             except Exception as exc:  # noqa: BLE001 - a failed build is this episode's error, not the run's
                 result = failed_episode(spec, exc, stage="build")
             else:
@@ -185,7 +197,9 @@ def run_evaluation(
     run_dir = Path(run_dir)
     validate_stack(list(request.stack), request.env_kind)
     if request.stack and model is None and request.policy.get("model") is None:
-        raise ValueError(f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none")
+        raise ValueError(
+            f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none"
+        )
     chooser = chooser or FixedStack(request.stack)
     with contextlib.ExitStack() as cleanup:
         store = cleanup.enter_context(ResultStore(run_dir))
@@ -211,7 +225,9 @@ def run_evaluation(
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]
     summary = summarize(records, request.env_kind)
-    summary.update(label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3))
+    summary.update(
+        label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3)
+    )
     if chooser.state():
         summary["selector"] = chooser.state()
     write_outputs(run_dir, summary, title=_title(request))
@@ -219,7 +235,10 @@ def run_evaluation(
 
 
 def _prepare(
-    pool: EnvPool, model: ChatModel | None, make_policy: Callable[[ChatModel | None, gym.Env], Policy], request: RunRequest
+    pool: EnvPool,
+    model: ChatModel | None,
+    make_policy: Callable[[ChatModel | None, gym.Env], Policy],
+    request: RunRequest,
 ) -> list[EpisodeSpec]:
     """The episodes to play, from a first env; a bad env or policy config fails here, before any episode."""
     env = pool.borrow()
@@ -245,7 +264,9 @@ def _run_with_progress(
             bar.set_postfix_str(f"success {successes}/{completed} ({rate}), errors {errors}", refresh=False)
             bar.update(1)
             if record["error"]:
-                log.warning("episode %s failed: %s: %s", record["key"], record["error"]["type"], record["error"]["reason"][:300])
+                log.warning(
+                    "episode %s failed: %s: %s", record["key"], record["error"]["type"], record["error"]["reason"][:300]
+                )
 
 
 def write_outputs(run_dir: Path, summary: Mapping[str, Any], title: str) -> None:
@@ -263,7 +284,10 @@ def _title(request: RunRequest) -> str:
 
 def _announce(request: RunRequest, total: int, todo: int, torn_bytes: int) -> None:
     if torn_bytes:
-        log.warning("results.jsonl ended in a torn line (%d bytes, kept in results.jsonl.torn); its episode runs again", torn_bytes)
+        log.warning(
+            "results.jsonl ended in a torn line (%d bytes, kept in results.jsonl.torn); its episode runs again",
+            torn_bytes,
+        )
     if todo < total:
         log.info("resuming: %d of %d episodes already done, %d to run", total - todo, total, todo)
     else:
@@ -275,14 +299,18 @@ def _check_identity(run_dir: Path, request: RunRequest) -> None:
     identity = request.identity()
     if path.exists():
         saved = json.loads(path.read_text())
-        differing = sorted(k for k in identity.keys() | saved["identity"].keys() if identity.get(k) != saved["identity"].get(k))
+        differing = sorted(
+            k for k in identity.keys() | saved["identity"].keys() if identity.get(k) != saved["identity"].get(k)
+        )
         if differing:
             raise RunConfigMismatch(
                 f"run dir {run_dir} holds results of another configuration (differs in: {', '.join(differing)}); "
                 f"use a new run dir, or the same settings to resume"
             )
         return
-    _write_json_atomically(path, {"identity": identity, "label": request.label, "env_kind": request.env_kind, "split": request.split})
+    _write_json_atomically(
+        path, {"identity": identity, "label": request.label, "env_kind": request.env_kind, "split": request.split}
+    )
 
 
 def _safe_name(key: str) -> str:
@@ -292,5 +320,7 @@ def _safe_name(key: str) -> str:
 def _write_json_atomically(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     # backslashreplace: a lone surrogate (an action or output that is not valid unicode) is written as its JSON escape
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8", errors="backslashreplace")
+    tmp.write_text(
+        json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8", errors="backslashreplace"
+    )
     os.replace(tmp, path)

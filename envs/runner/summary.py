@@ -89,7 +89,9 @@ def summarize(records: Iterable[Record], env_kind: str) -> dict[str, Any]:
         "completed": len(completed),
         "errors": len(errors),
         "error_reasons": dict(Counter(_problem_label(r["error"]) for r in errors).most_common()),
-        "agent_limits": dict(Counter(_problem_label(r["failure"]) for r in completed if r.get("failure")).most_common()),
+        "agent_limits": dict(
+            Counter(_problem_label(r["failure"]) for r in completed if r.get("failure")).most_common()
+        ),
         "seeds": sorted({r["seed"] for r in records}),
         "success": aggregate(completed, success_units),
         "reward": aggregate(completed, reward_units),
@@ -104,7 +106,9 @@ def summarize(records: Iterable[Record], env_kind: str) -> dict[str, Any]:
         "metrics": {name: aggregate(completed, metric_units(name)) for name in metric_names},
         "cost": cost(records),
     }
-    summary["headline"] = {label: lookup(summary, source) for label, source in HEADLINES.get(env_kind, DEFAULT_HEADLINES)}
+    summary["headline"] = {
+        label: lookup(summary, source) for label, source in HEADLINES.get(env_kind, DEFAULT_HEADLINES)
+    }
     return summary
 
 
@@ -156,7 +160,7 @@ def _problem_label(problem: Mapping[str, Any]) -> str:
 
 
 def format_stat(stat: Mapping[str, Any] | None, percent: bool = True) -> str:
-    """"33.3% +- 27.2 (n=3)"; "-" when there is nothing to show."""
+    """ "33.3% +- 27.2 (n=3)"; "-" when there is nothing to show."""
     if not stat or stat.get("mean") is None:
         return "-"
     scale, unit = (100.0, "%") if percent else (1.0, "")
@@ -182,7 +186,9 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
     for level, stats in summary["by_difficulty"].items():
         lines.append(f"| success, difficulty {level} | {format_stat(stats['success'])} |")
     lines.append(f"| steps per episode | {format_stat(c['steps_per_episode'], percent=False)} |")
-    shown = {source.split(".", 1)[1] for _, source in HEADLINES.get(summary["env"], []) if source.startswith("metrics.")}
+    shown = {
+        source.split(".", 1)[1] for _, source in HEADLINES.get(summary["env"], []) if source.startswith("metrics.")
+    }
     shown |= SHOWN_ELSEWHERE
     for name, stat in summary["metrics"].items():
         if name not in shown:

@@ -53,7 +53,9 @@ def use_bwrap(sandbox: str) -> bool:
     return reason is None
 
 
-def wrap(argv: Sequence[str], *, readable: Sequence[str], writable: Sequence[str], chdir: str | None = None) -> list[str]:
+def wrap(
+    argv: Sequence[str], *, readable: Sequence[str], writable: Sequence[str], chdir: str | None = None
+) -> list[str]:
     """The bwrap command line running `argv` with only these paths visible (read-only, or read-write)."""
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     bound = [path for path in dict.fromkeys(os.path.realpath(p) for p in readable) if os.path.exists(path)]

@@ -81,7 +81,9 @@ def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:
             pass
 
 
-def truncate_output(text: str, limit: int, marker: str = "\n... [output truncated: {dropped} characters dropped] ...\n") -> str:
+def truncate_output(
+    text: str, limit: int, marker: str = "\n... [output truncated: {dropped} characters dropped] ...\n"
+) -> str:
     """Keep the head and tail of long output with a marker saying how much went."""
     if len(text) <= limit:
         return text

@@ -29,10 +29,31 @@ AF_INET, AF_INET6, AF_PACKET = 2, 10, 17
 
 # x86_64 syscall numbers
 SYSCALLS = {
-    "clone": 56, "fork": 57, "vfork": 58, "execve": 59, "kill": 62, "ptrace": 101, "setsid": 112, "setpgid": 109,
-    "socket": 41, "connect": 42, "bind": 49, "socketpair": 53, "setrlimit": 160, "chroot": 161, "mount": 165,
-    "tkill": 200, "tgkill": 234, "unshare": 272, "setns": 308, "process_vm_writev": 311, "execveat": 322,
-    "prlimit64": 302, "pidfd_send_signal": 424, "io_uring_setup": 425, "clone3": 435,
+    "clone": 56,
+    "fork": 57,
+    "vfork": 58,
+    "execve": 59,
+    "kill": 62,
+    "ptrace": 101,
+    "setsid": 112,
+    "setpgid": 109,
+    "socket": 41,
+    "connect": 42,
+    "bind": 49,
+    "socketpair": 53,
+    "setrlimit": 160,
+    "chroot": 161,
+    "mount": 165,
+    "tkill": 200,
+    "tgkill": 234,
+    "unshare": 272,
+    "setns": 308,
+    "process_vm_writev": 311,
+    "execveat": 322,
+    "prlimit64": 302,
+    "pidfd_send_signal": 424,
+    "io_uring_setup": 425,
+    "clone3": 435,
 }
 ALWAYS_DENIED = ("ptrace", "setrlimit", "chroot", "mount", "unshare", "setns", "process_vm_writev", "io_uring_setup")
 
@@ -96,9 +117,21 @@ class SyscallPolicy:
         filters = (_SockFilter * len(code))(*(_SockFilter(*ins) for ins in code))
         prog = _SockFprog(len(code), filters)
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        if (
+            libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+            != 0
+        ):
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        if libc.prctl(_PR_SET_SECCOMP, ctypes.c_ulong(_SECCOMP_MODE_FILTER), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        if (
+            libc.prctl(
+                _PR_SET_SECCOMP,
+                ctypes.c_ulong(_SECCOMP_MODE_FILTER),
+                ctypes.byref(prog),
+                ctypes.c_ulong(0),
+                ctypes.c_ulong(0),
+            )
+            != 0
+        ):
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
 
 

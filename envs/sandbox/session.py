@@ -28,15 +28,54 @@ from envs.sandbox import bwrap
 from envs.sandbox.limits import Limits, kill_process_group
 
 WORKER = Path(__file__).with_name("worker.py")
-WORKER_FILES = (WORKER, WORKER.with_name("seccomp.py"), WORKER.parent.parent / "mle" / "landlock.py")  # what the worker loads by path
+WORKER_FILES = (
+    WORKER,
+    WORKER.with_name("seccomp.py"),
+    WORKER.parent.parent / "mle" / "landlock.py",
+)  # what the worker loads by path
 ALLOWED_MODULES = (
-    "json", "math", "re", "datetime", "time", "collections", "itertools", "functools", "random", "string",
-    "statistics", "decimal", "fractions", "typing", "dataclasses", "copy", "heapq", "bisect", "operator",
-    "textwrap", "calendar", "pprint", "enum", "difflib", "unicodedata", "zoneinfo",
+    "json",
+    "math",
+    "re",
+    "datetime",
+    "time",
+    "collections",
+    "itertools",
+    "functools",
+    "random",
+    "string",
+    "statistics",
+    "decimal",
+    "fractions",
+    "typing",
+    "dataclasses",
+    "copy",
+    "heapq",
+    "bisect",
+    "operator",
+    "textwrap",
+    "calendar",
+    "pprint",
+    "enum",
+    "difflib",
+    "unicodedata",
+    "zoneinfo",
 )
 # what a confined worker may read: the standard library, shared libraries, time zones; nothing else
-WORKER_READ_ROOTS = tuple(sorted({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"], os.path.dirname(os.__file__),
-                                  "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"}))
+WORKER_READ_ROOTS = tuple(
+    sorted(
+        {
+            sysconfig.get_paths()["stdlib"],
+            sysconfig.get_paths()["platstdlib"],
+            os.path.dirname(os.__file__),
+            "/usr/lib",
+            "/usr/lib64",
+            "/lib",
+            "/lib64",
+            "/usr/share/zoneinfo",
+        }
+    )
+)
 MAX_MESSAGE_BYTES = 16 * 2**20  # one API call's arguments or one output: more is a runaway, not a request
 CallHandler = Callable[[list[str], list[Any], dict[str, Any]], tuple[bool, Any, str]]
 
@@ -97,7 +136,14 @@ class WorkerSession:
         # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
         argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
         if self.uses_bwrap:
-            readable = (*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable, *map(str, WORKER_FILES))
+            readable = (
+                *WORKER_READ_ROOTS,
+                sys.prefix,
+                sys.base_prefix,
+                sys.exec_prefix,
+                sys.executable,
+                *map(str, WORKER_FILES),
+            )
             argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
         proc = subprocess.Popen(
             argv,
@@ -105,15 +151,34 @@ class WorkerSession:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=self._workdir.name,
-            env=self.config.limits.environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}),
+            env=self.config.limits.environment(
+                {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}
+            ),
             start_new_session=True,  # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
         )
         c, lim = self.config, self.config.limits
-        rlimits = {"RLIMIT_CPU": lim.cpu_seconds, "RLIMIT_AS": lim.memory_bytes, "RLIMIT_FSIZE": lim.file_size_bytes,
-                   "RLIMIT_NOFILE": lim.open_files, "RLIMIT_CORE": 0, "RLIMIT_NPROC": lim.max_processes}
-        _write(proc, {"op": "init", "allowed_modules": list(c.allowed_modules), "output_limit": c.output_limit, "frozen_time": c.frozen_time,
-                      "seed": c.seed, "stub": c.stub, "rlimits": rlimits, "cpu_affinity": list(lim.cpu_affinity or []),
-                      "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None})
+        rlimits = {
+            "RLIMIT_CPU": lim.cpu_seconds,
+            "RLIMIT_AS": lim.memory_bytes,
+            "RLIMIT_FSIZE": lim.file_size_bytes,
+            "RLIMIT_NOFILE": lim.open_files,
+            "RLIMIT_CORE": 0,
+            "RLIMIT_NPROC": lim.max_processes,
+        }
+        _write(
+            proc,
+            {
+                "op": "init",
+                "allowed_modules": list(c.allowed_modules),
+                "output_limit": c.output_limit,
+                "frozen_time": c.frozen_time,
+                "seed": c.seed,
+                "stub": c.stub,
+                "rlimits": rlimits,
+                "cpu_affinity": list(lim.cpu_affinity or []),
+                "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None,
+            },
+        )
         return proc
 
     def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
@@ -135,13 +200,21 @@ class WorkerSession:
                 self._send({"op": "reply", "ok": ok, "value": value, "error": error})
         except TimeoutError:
             self.stop()
-            return RunResult(f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.", False, "timeout")
+            return RunResult(
+                f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.",
+                False,
+                "timeout",
+            )
         except (EOFError, BrokenPipeError, ValueError) as err:
             code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, (EOFError, BrokenPipeError)) else 0.0)
             if self.uses_bwrap and code_ is not None and code_ > 128:
                 code_ = 128 - code_  # bwrap exits with 128 + the signal that killed the worker
             self.stop()
-            return RunResult(f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.", False, "crash")
+            return RunResult(
+                f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.",
+                False,
+                "crash",
+            )
 
     def died(self) -> bool:
         """True when a started worker has exited on its own (killed, crashed) since the last run."""
@@ -163,7 +236,9 @@ class WorkerSession:
     def _expect_ready(self, deadline: float) -> None:
         message = self._receive(deadline)
         if message.get("op") == "failed":
-            raise WorkerStartError(f"the sandbox worker could not confine itself, so it ran nothing: {message.get('reason')}")
+            raise WorkerStartError(
+                f"the sandbox worker could not confine itself, so it ran nothing: {message.get('reason')}"
+            )
         if message.get("op") != "ready":
             raise ValueError(f"worker said {message!r} instead of ready")
         self.confinement = list(message.get("confinement", []))
@@ -201,8 +276,13 @@ class WorkerSession:
 
 def _is_call(message: dict[str, Any]) -> bool:
     path, args, kwargs = message.get("path"), message.get("args", []), message.get("kwargs", {})
-    return (message.get("op") == "call" and isinstance(path, list) and all(isinstance(p, str) for p in path)
-            and isinstance(args, list) and isinstance(kwargs, dict))
+    return (
+        message.get("op") == "call"
+        and isinstance(path, list)
+        and all(isinstance(p, str) for p in path)
+        and isinstance(args, list)
+        and isinstance(kwargs, dict)
+    )
 
 
 def _write(proc: subprocess.Popen, message: dict[str, Any]) -> None:
@@ -240,6 +320,10 @@ def _exit_reason(returncode: int | None, err: Exception) -> str:
         return str(err)
     if returncode < 0:
         name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else "unknown"
-        hint = {"SIGKILL": ", e.g. out of memory", "SIGSEGV": ", e.g. a stack overflow in C code", "SIGXCPU": ": CPU time limit"}.get(name, "")
+        hint = {
+            "SIGKILL": ", e.g. out of memory",
+            "SIGSEGV": ", e.g. a stack overflow in C code",
+            "SIGXCPU": ": CPU time limit",
+        }.get(name, "")
         return f"killed by signal {-returncode} ({name}){hint}"
     return f"exit code {returncode}"

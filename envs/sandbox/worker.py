@@ -43,11 +43,39 @@ import types
 
 BLOCKED_BUILTINS = ("open", "input", "breakpoint", "exit", "quit", "help", "copyright", "credits", "license")
 BLOCKED_EVENTS = (
-    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.kill", "os.killpg",
-    "subprocess.Popen", "socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo",
-    "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
-    "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "ctypes.dlopen", "ctypes.cdata",
-    "os.chdir", "os.putenv", "os.unsetenv", "sys.addaudithook", "pty.spawn", "resource.setrlimit",
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "os.kill",
+    "os.killpg",
+    "subprocess.Popen",
+    "socket.__new__",
+    "socket.connect",
+    "socket.bind",
+    "socket.getaddrinfo",
+    "os.remove",
+    "os.rename",
+    "os.rmdir",
+    "os.mkdir",
+    "os.chmod",
+    "os.chown",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "os.utime",
+    "shutil.rmtree",
+    "shutil.copyfile",
+    "ctypes.dlopen",
+    "ctypes.cdata",
+    "os.chdir",
+    "os.putenv",
+    "os.unsetenv",
+    "sys.addaudithook",
+    "pty.spawn",
+    "resource.setrlimit",
 )
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
@@ -191,7 +219,9 @@ def audit_guard(readable_roots: tuple[str, ...]):
             raise PermissionError(f"{event} is not allowed in this sandbox")
         if event == "open":
             path, mode, flags = (tuple(args) + (None, None, None))[:3]
-            writes = (mode is not None and any(c in str(mode) for c in "wax+")) or (isinstance(flags, int) and flags & write_flags)
+            writes = (mode is not None and any(c in str(mode) for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags
+            )
             if writes:
                 raise PermissionError(f"writing files is not allowed in this sandbox ({path!r})")
             if isinstance(path, (str, bytes)) and not os.fsdecode(path).startswith(readable_roots):
@@ -203,7 +233,9 @@ def audit_guard(readable_roots: tuple[str, ...]):
 def agent_traceback(err: BaseException) -> str:
     """The traceback as the agent should see it: only frames of its own code."""
     te = traceback.TracebackException.from_exception(err)
-    te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename.startswith("<") and not f.filename.startswith("<frozen")])
+    te.stack = traceback.StackSummary.from_list(
+        [f for f in te.stack if f.filename.startswith("<") and not f.filename.startswith("<frozen")]
+    )
     lines = list(te.format())
     if lines and lines[0].startswith("Traceback"):
         lines = lines[1:]
@@ -256,11 +288,16 @@ def _load_sibling(relative: str) -> types.ModuleType:
 def confine(read_roots: list[str]) -> list[str]:
     """Kernel-enforced limits that agent code cannot undo; returns the layers applied."""
     applied = []
-    landlock, seccomp = _load_sibling("../mle/landlock.py"), _load_sibling("seccomp.py")  # both before Landlock hides them
+    landlock, seccomp = (
+        _load_sibling("../mle/landlock.py"),
+        _load_sibling("seccomp.py"),
+    )  # both before Landlock hides them
     abi = landlock.abi_version()
     if abi > 0:
         fields = landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry the ABI they were built for
-        landlock.FsPolicy(read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})).apply()
+        landlock.FsPolicy(
+            read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})
+        ).apply()
         applied.append("landlock")
     if seccomp.supported():
         seccomp.SyscallPolicy(processes=False, threads=False, network=False, new_session=False).apply()
@@ -283,7 +320,9 @@ def main() -> None:
     except Exception as err:  # never run agent code half-confined: say why and stop
         channel.send({"op": "failed", "reason": f"{type(err).__name__}: {err}"})
         raise SystemExit(1) from None
-    replacements = frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
+    replacements = (
+        frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
+    )
     allowed = frozenset(init["allowed_modules"])
     random.seed(init.get("seed", 0))
     safe = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
@@ -295,7 +334,9 @@ def main() -> None:
     while True:
         request = channel.receive()
         if request["op"] == "exec":
-            channel.send(run_snippet(request["code"], request.get("name", "<agent>"), namespace, int(init["output_limit"])))
+            channel.send(
+                run_snippet(request["code"], request.get("name", "<agent>"), namespace, int(init["output_limit"]))
+            )
         elif request["op"] == "exit":
             return
 

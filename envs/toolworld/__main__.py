@@ -1,9 +1,9 @@
 """ToolWorld command line.
 
-    python -m envs.toolworld docs                  rewrite the README's API table from the declarations
-    python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
-    python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
-    python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
+python -m envs.toolworld docs                  rewrite the README's API table from the declarations
+python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
+python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
+python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
 """
 
 from __future__ import annotations
@@ -32,13 +32,19 @@ def main(argv: list[str]) -> int:
     elif args.command == "tasks":
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
-            print(f"{meta['task_id']:<48} difficulty {meta['difficulty']}  apps {','.join(scenarios[meta['scenario']].apps)}")
+            print(
+                f"{meta['task_id']:<48} difficulty {meta['difficulty']}  apps {','.join(scenarios[meta['scenario']].apps)}"
+            )
     elif args.command == "show":
         task = load_task(args.task_id)
-        print(f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n{task.spec.instruction}\n\nTests:")
+        print(
+            f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n{task.spec.instruction}\n\nTests:"
+        )
         for expectation in task.spec.expectations:
             print(f"- {expectation.requirement}")
-        oracle = task.spec.oracle if isinstance(task.spec.oracle, str) else "\n# --- next step ---\n".join(task.spec.oracle)
+        oracle = (
+            task.spec.oracle if isinstance(task.spec.oracle, str) else "\n# --- next step ---\n".join(task.spec.oracle)
+        )
         print(f"\nOracle solution:\n{oracle}")
     else:
         from envs.toolworld.env import ToolWorldEnv

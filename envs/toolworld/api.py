@@ -211,7 +211,9 @@ class CallContext:
         if self.value(f"SELECT 1 FROM {table} WHERE {where}", *key.values()):
             raise ApiError(409, conflict)
         row = {**key, **(extra or {})}
-        return self.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", *row.values())
+        return self.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", *row.values()
+        )
 
     def delete_existing(self, table: str, key: dict[str, Any], missing: str) -> None:
         """Delete the rows identified by `key`, or 404 with `missing` if there are none."""
@@ -271,7 +273,9 @@ class ApiSpec:
         given = dict(zip((p.name for p in params), args))
         for name, value in kwargs.items():
             if name not in by_name:
-                raise ApiError(422, f"Unexpected argument {name!r} for {self.app}.{self.name}; its parameters are {list(by_name)}.")
+                raise ApiError(
+                    422, f"Unexpected argument {name!r} for {self.app}.{self.name}; its parameters are {list(by_name)}."
+                )
             if name in given:
                 raise ApiError(422, f"Argument {name!r} given twice.")
             given[name] = value
@@ -376,7 +380,9 @@ def read_token(secret: str, app: str, token: str) -> int:
     except ValueError:
         user_id = -1
     if user_id < 0 or not hmac.compare_digest(make_token(secret, app, user_id), token):
-        raise ApiError(401, f"Invalid access_token for app {app!r}: log in with apis.{app}.login(...) and pass its access_token.")
+        raise ApiError(
+            401, f"Invalid access_token for app {app!r}: log in with apis.{app}.login(...) and pass its access_token."
+        )
     return user_id
 
 

@@ -63,13 +63,23 @@ class ToolWorldEnv(gym.Env):
             raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
         if max_steps < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps}")
-        for name, value, low in (("step_timeout_s", step_timeout_s, 0.01), ("output_limit", output_limit, 100), ("max_action_chars", max_action_chars, 1), ("variants", variants, 1)):
+        for name, value, low in (
+            ("step_timeout_s", step_timeout_s, 0.01),
+            ("output_limit", output_limit, 100),
+            ("max_action_chars", max_action_chars, 1),
+            ("variants", variants, 1),
+        ):
             if value < low:
                 raise ValueError(f"{name} must be >= {low}, got {value}")
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.split, self.max_steps, self.step_timeout_s = split, max_steps, step_timeout_s
-        self.output_limit, self.max_action_chars, self.variants, self.world_seed = output_limit, max_action_chars, variants, world_seed
+        self.output_limit, self.max_action_chars, self.variants, self.world_seed = (
+            output_limit,
+            max_action_chars,
+            variants,
+            world_seed,
+        )
         self.render_mode = render_mode
         self.spare_worker = spare_worker
         self.sandbox = sandbox
@@ -101,7 +111,12 @@ class ToolWorldEnv(gym.Env):
                 raise ValueError(f"split {self.split!r} has no tasks")
             task_id = tasks[int(self.np_random.integers(len(tasks)))]["task_id"]
         self.task = load_task(task_id, self.world_seed)
-        session = {"supervisor_id": self.task.spec.supervisor_id, "task_id": self.task.task_id, "instruction": self.task.spec.instruction, "completed": None}
+        session = {
+            "supervisor_id": self.task.spec.supervisor_id,
+            "task_id": self.task.task_id,
+            "instruction": self.task.spec.instruction,
+            "completed": None,
+        }
         self._load(session, [])
         return self._observation(), {**self.task.meta(), "apps": list(self.task.apps)}
 
@@ -139,8 +154,13 @@ class ToolWorldEnv(gym.Env):
     # --- snapshot / restore ---------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
         task = self._require_task()
-        return {"task_id": task.task_id, "world_seed": self.world_seed, "db_changes": capture(self.conn),
-                "session": copy.deepcopy(self.session), "steps": copy.deepcopy(self.steps)}
+        return {
+            "task_id": task.task_id,
+            "world_seed": self.world_seed,
+            "db_changes": capture(self.conn),
+            "session": copy.deepcopy(self.session),
+            "steps": copy.deepcopy(self.steps),
+        }
 
     def set_state(self, state: dict[str, Any]) -> None:
         if state.get("world_seed") != self.world_seed:
@@ -168,18 +188,33 @@ class ToolWorldEnv(gym.Env):
             restore(self.conn, db_changes)
         self.session = session
         self.steps = steps
-        self.server = ApiServer(self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session))
+        self.server = ApiServer(
+            self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session)
+        )
         if self.worker is None:
-            config = SessionConfig(output_limit=self.output_limit, frozen_time=WORLD_NOW.isoformat(), seed=self.world_seed, sandbox=self.sandbox)
+            config = SessionConfig(
+                output_limit=self.output_limit,
+                frozen_time=WORLD_NOW.isoformat(),
+                seed=self.world_seed,
+                sandbox=self.sandbox,
+            )
             self.worker = WorkerSession(config, spare=self.spare_worker)
         if not self.worker.fresh or self.worker.died():  # a worker that has run nothing yet is as good as new
             self.worker.start()
 
     def _run(self, action: Any) -> StepRecord:
         if not isinstance(action, str):
-            return StepRecord(repr(action)[:200], f"Invalid action: expected a string of Python code, got {type(action).__name__}.", replayable=False)
+            return StepRecord(
+                repr(action)[:200],
+                f"Invalid action: expected a string of Python code, got {type(action).__name__}.",
+                replayable=False,
+            )
         if len(action) > self.max_action_chars:
-            return StepRecord(action[: self.max_action_chars], f"Invalid action: {len(action)} characters, the limit is {self.max_action_chars}.", replayable=False)
+            return StepRecord(
+                action[: self.max_action_chars],
+                f"Invalid action: {len(action)} characters, the limit is {self.max_action_chars}.",
+                replayable=False,
+            )
         prefix = ""
         if self.worker.died():
             prefix = "Note: the Python worker had died and was restarted." + self._restore_note() + "\n"
@@ -194,7 +229,11 @@ class ToolWorldEnv(gym.Env):
 
     def _restore_note(self) -> str:
         note = self._replay()
-        return " Variables from earlier steps were restored." if not note else f" Variables from earlier steps are lost: {note}."
+        return (
+            " Variables from earlier steps were restored."
+            if not note
+            else f" Variables from earlier steps are lost: {note}."
+        )
 
     def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
         if len(path) != 2:
@@ -235,7 +274,10 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _context(self) -> str:
-        me = self.conn.execute("SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?", (self.session["supervisor_id"],)).fetchone()
+        me = self.conn.execute(
+            "SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?",
+            (self.session["supervisor_id"],),
+        ).fetchone()
         apps = ", ".join(all_apps())
         return (
             f"You work for {me[0]} {me[1]} (email {me[2]}, phone {me[3]}). It is {WORLD_NOW:%A %Y-%m-%d %H:%M}.\n"
@@ -255,10 +297,20 @@ class ToolWorldEnv(gym.Env):
         passed = sum(t.passed for t in tests)
         return {
             "success": success,
-            "evaluation": {"task_id": task.task_id, "tests": [t.as_dict() for t in tests], "completed": self.session.get("completed"),
-                           "failure_category": category},
-            "metrics": {"success": float(success), "tests_passed": passed, "tests_total": len(tests), "steps": len(self.steps),
-                        "api_calls": sum(len(s.calls) for s in self.steps), "difficulty": task.difficulty},
+            "evaluation": {
+                "task_id": task.task_id,
+                "tests": [t.as_dict() for t in tests],
+                "completed": self.session.get("completed"),
+                "failure_category": category,
+            },
+            "metrics": {
+                "success": float(success),
+                "tests_passed": passed,
+                "tests_total": len(tests),
+                "steps": len(self.steps),
+                "api_calls": sum(len(s.calls) for s in self.steps),
+                "difficulty": task.difficulty,
+            },
         }
 
 

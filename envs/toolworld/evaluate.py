@@ -127,7 +127,9 @@ class Inserted(Expectation):
     what: str = "rows"
 
     def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
-        hits = [c for c in outcome.changes if c.table == self.table and c.kind == "insert" and _matches(c.after, self.match)]
+        hits = [
+            c for c in outcome.changes if c.table == self.table and c.kind == "insert" and _matches(c.after, self.match)
+        ]
         keys = {(c.table, c.row_id) for c in hits}
         if len(hits) == self.count:
             return TestResult(self.requirement, True), keys
@@ -150,12 +152,20 @@ class Updated(Expectation):
             what = "was deleted" if change else "did not change"
             return TestResult(self.requirement, False, f"{self.table} row {self.row_id} {what}"), set()
         key = {(self.table, self.row_id)}
-        wrong = {k: change.after.get(k) for k, v in self.values.items() if not (v(change.after.get(k)) if callable(v) else change.after.get(k) == v)}
+        wrong = {
+            k: change.after.get(k)
+            for k, v in self.values.items()
+            if not (v(change.after.get(k)) if callable(v) else change.after.get(k) == v)
+        }
         if wrong:
-            return TestResult(self.requirement, False, f"{self.table} row {self.row_id} has {wrong}, expected {self.values}"), key
+            return TestResult(
+                self.requirement, False, f"{self.table} row {self.row_id} has {wrong}, expected {self.values}"
+            ), key
         extra = set(change.changed_columns()) - set(self.values)
         if extra:
-            return TestResult(self.requirement, False, f"{self.table} row {self.row_id} also changed {sorted(extra)}"), key
+            return TestResult(
+                self.requirement, False, f"{self.table} row {self.row_id} also changed {sorted(extra)}"
+            ), key
         return TestResult(self.requirement, True), key
 
 
@@ -169,11 +179,17 @@ class Deleted(Expectation):
     what: str = "rows"
 
     def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
-        gone = {c.row_id for c in outcome.changes if c.table == self.table and c.kind == "delete" and c.row_id in self.row_ids}
+        gone = {
+            c.row_id
+            for c in outcome.changes
+            if c.table == self.table and c.kind == "delete" and c.row_id in self.row_ids
+        }
         keys = {(self.table, r) for r in gone}
         if gone == set(self.row_ids):
             return TestResult(self.requirement, True), keys
-        reason = f"expected {len(self.row_ids)} {self.what} deleted, found {len(gone)}" + pagination_hint(len(gone), len(self.row_ids))
+        reason = f"expected {len(self.row_ids)} {self.what} deleted, found {len(gone)}" + pagination_hint(
+            len(gone), len(self.row_ids)
+        )
         return TestResult(self.requirement, False, reason), keys
 
 
@@ -217,11 +233,17 @@ def answers_equal(given: Any, expected: Any, ordered: bool = False) -> bool:
     return normalize_answer(given, ordered) == normalize_answer(expected, ordered)
 
 
-def evaluate(expectations: Iterable[Expectation], outcome: Outcome, expected_status: str = "success") -> list[TestResult]:
+def evaluate(
+    expectations: Iterable[Expectation], outcome: Outcome, expected_status: str = "success"
+) -> list[TestResult]:
     results, claimed = [], set()
     done = outcome.completed
     status_ok = done is not None and done.get("status") == expected_status
-    status_reason = "" if status_ok else ("complete_task was never called" if done is None else f"status was {done.get('status')!r}")
+    status_reason = (
+        ""
+        if status_ok
+        else ("complete_task was never called" if done is None else f"status was {done.get('status')!r}")
+    )
     results.append(TestResult(f"the task is completed with status {expected_status!r}", status_ok, status_reason))
     checked = []
     for expectation in expectations:
@@ -230,10 +252,13 @@ def evaluate(expectations: Iterable[Expectation], outcome: Outcome, expected_sta
         claimed |= keys
     results += _explain_partial_updates(checked)
     unexpected = [c for c in outcome.changes if (c.table, c.row_id) not in claimed]
-    reason = "; ".join(c.describe() for c in unexpected[:5]) + (f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else "")
-    results.append(TestResult("nothing else in the world is changed", not unexpected, reason and f"unexpected changes: {reason}"))
+    reason = "; ".join(c.describe() for c in unexpected[:5]) + (
+        f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else ""
+    )
+    results.append(
+        TestResult("nothing else in the world is changed", not unexpected, reason and f"unexpected changes: {reason}")
+    )
     return results
-
 
 
 def _explain_partial_updates(checked: list[tuple[Expectation, TestResult]]) -> list[TestResult]:
@@ -246,5 +271,13 @@ def _explain_partial_updates(checked: list[tuple[Expectation, TestResult]]) -> l
     for expectation, result in checked:
         outcomes = by_table.get(getattr(expectation, "table", ""), []) if isinstance(expectation, Updated) else []
         hint = pagination_hint(sum(outcomes), len(outcomes)) if not result.passed else ""
-        out.append(TestResult(result.requirement, result.passed, f"{result.reason} (only {sum(outcomes)} of {len(outcomes)} such rows changed{hint})") if hint else result)
+        out.append(
+            TestResult(
+                result.requirement,
+                result.passed,
+                f"{result.reason} (only {sum(outcomes)} of {len(outcomes)} such rows changed{hint})",
+            )
+            if hint
+            else result
+        )
     return out

@@ -13,8 +13,18 @@ from typing import Any, Sequence
 
 from envs.toolworld.evaluate import TestResult
 
-CATEGORIES = ("missing/wrong API", "wrong arguments", "pagination", "auth", "reasoning", "loop",
-              "runtime error", "context length", "formatting", "other")
+CATEGORIES = (
+    "missing/wrong API",
+    "wrong arguments",
+    "pagination",
+    "auth",
+    "reasoning",
+    "loop",
+    "runtime error",
+    "context length",
+    "formatting",
+    "other",
+)
 ERROR_PATTERNS = (
     ("context length", re.compile(r"context length|maximum context|too many tokens", re.I)),
     ("loop", re.compile(r"TimeoutError: the code ran longer")),

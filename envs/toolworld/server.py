@@ -23,7 +23,9 @@ class ApiServer:
         self.context = context
         self.calls = 0
 
-    def call(self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None) -> tuple[int, Any]:
+    def call(
+        self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
         self.calls += 1
         try:
             spec = find_api(app, api)

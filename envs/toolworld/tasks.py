@@ -85,7 +85,9 @@ def scenario(name: str, apps: tuple[str, ...], difficulty: int, split: str | Non
     def register(fn: Callable[[WorldView, random.Random], TaskSpec]):
         if name in _REGISTRY:
             raise ValueError(f"scenario {name!r} declared twice")
-        _REGISTRY[name] = Scenario(name, tuple(apps), difficulty, fn, "test_challenge" if held else split or _hashed_split(name))
+        _REGISTRY[name] = Scenario(
+            name, tuple(apps), difficulty, fn, "test_challenge" if held else split or _hashed_split(name)
+        )
         return fn
 
     return register
@@ -167,7 +169,9 @@ def parse_task_id(task_id: str) -> tuple[Scenario, int]:
     match = re.fullmatch(r"(.+)_(\d+)", task_id) if isinstance(task_id, str) else None
     scenarios = all_scenarios()
     if not match or match.group(1) not in scenarios:
-        raise ValueError(f"unknown task id {task_id!r}: expected <scenario>_<variant> with a scenario from {list(scenarios)[:8]}...")
+        raise ValueError(
+            f"unknown task id {task_id!r}: expected <scenario>_<variant> with a scenario from {list(scenarios)[:8]}..."
+        )
     return scenarios[match.group(1)], int(match.group(2))
 
 
@@ -190,8 +194,12 @@ def task_metas(split: str, variants: int = 3) -> list[dict[str, Any]]:
     """The TaskMeta of every task of a split, without building any task (no world needed)."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
-    return [{"task_id": f"{s.name}_{v}", "split": s.split, "difficulty": s.difficulty, "scenario": s.name}
-            for s in all_scenarios().values() if s.split == split for v in range(variants)]
+    return [
+        {"task_id": f"{s.name}_{v}", "split": s.split, "difficulty": s.difficulty, "scenario": s.name}
+        for s in all_scenarios().values()
+        if s.split == split
+        for v in range(variants)
+    ]
 
 
 def list_tasks(split: str, variants: int = 3, world_seed: int = 0) -> list[Task]:

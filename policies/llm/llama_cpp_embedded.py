@@ -96,9 +96,7 @@ class LlamaCppEmbedded(ChatModel):
             from llama_cpp import Llama, LlamaRAMCache
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
-            raise LLMError(
-                "llama-cpp-python is not installed; install the extra: pip install -e '.[local]'"
-            ) from error
+            raise LLMError("llama-cpp-python is not installed; install the extra: pip install -e '.[local]'") from error
         llama = Llama(model_path=str(self.model_path), **self._llama_kwargs)
         if self.prompt_cache_mb > 0:
             llama.set_cache(LlamaRAMCache(capacity_bytes=self.prompt_cache_mb << 20))
@@ -160,9 +158,7 @@ class LlamaCppEmbedded(ChatModel):
         if self._formatter is None:
             return super().count_message_tokens(messages)
         result = self._formatter(messages=[dict(m) for m in messages])
-        tokens = llama.tokenize(
-            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
-        )
+        tokens = llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
         return len(tokens)
 
     def close(self) -> None:

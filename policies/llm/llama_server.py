@@ -41,12 +41,19 @@ class LlamaServer(ServerProcess):
         self.port = port or free_port(host)
         self.model_alias = model_alias
         command = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(self.model_path),
-            "--model_alias", model_alias,
-            "--host", host,
-            "--port", str(self.port),
-            "--n_ctx", str(context_window),
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.model_path),
+            "--model_alias",
+            model_alias,
+            "--host",
+            host,
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(context_window),
         ]
         if n_threads is not None:  # generation and prompt processing alike
             command += ["--n_threads", str(n_threads), "--n_threads_batch", str(n_threads)]

@@ -156,7 +156,9 @@ class OpenAICompatible(ChatModel):
             except openai.APIStatusError as error:
                 raise LLMError(f"{self.base_url} rejected the request: {error}") from error
             except ValueError as error:  # a 200 whose body is not JSON (json or unicode decoding failed in the client)
-                raise LLMError(f"{self.base_url} answered with a body that is not valid JSON: {type(error).__name__}: {error}") from error
+                raise LLMError(
+                    f"{self.base_url} answered with a body that is not valid JSON: {type(error).__name__}: {error}"
+                ) from error
         raise LLMError(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
             f"attempts: {type(last_error).__name__}: {last_error}"
@@ -182,7 +184,7 @@ def split_reasoning(text: str, reasoning: str | None) -> tuple[str, str | None]:
     """
     match = THINK_BLOCK.match(text)
     if match:
-        return text[match.end():], (reasoning or "") + match.group(1).strip()
+        return text[match.end() :], (reasoning or "") + match.group(1).strip()
     return text, reasoning
 
 

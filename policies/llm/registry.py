@@ -84,9 +84,7 @@ def _check_options(backend: str, factory: Callable[..., Any], options: Mapping[s
     accepted = list(parameters)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
-        raise ValueError(
-            f"LLM backend {backend!r} got unknown option(s) {unknown}; it accepts: {', '.join(accepted)}"
-        )
+        raise ValueError(f"LLM backend {backend!r} got unknown option(s) {unknown}; it accepts: {', '.join(accepted)}")
 
 
 def _plain_dict(cfg: Mapping[str, Any]) -> dict[str, Any]:

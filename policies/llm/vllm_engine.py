@@ -97,6 +97,7 @@ class VLLMEngine(ChatModel):
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         llm = self.engine()
         from vllm import SamplingParams
+
         params = SamplingParams(
             n=request.n,
             temperature=request.temperature,

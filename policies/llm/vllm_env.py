@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Mapping
 
 
-def vllm_environment(cpu_kvcache_gib: int | None, current: Mapping[str, str], model: str | None = None) -> dict[str, str]:
+def vllm_environment(
+    cpu_kvcache_gib: int | None, current: Mapping[str, str], model: str | None = None
+) -> dict[str, str]:
     """The variables to add to `current` (never overriding what it sets)."""
     wanted = {
         "VLLM_HOST_IP": "127.0.0.1",

@@ -13,7 +13,20 @@ from policies.selection.factory import STRATEGIES, make_selector, parse_arms, se
 from policies.selection.session import Choice, SelectorSession
 
 __all__ = [
-    "ABTest", "Choice", "DriftConfig", "EpsilonGreedy", "Naive", "PageHinkleyDetector", "STRATEGIES",
-    "Selector", "SelectorSession", "ThompsonSampling", "UCB1", "ValidationBased", "WindowDetector",
-    "make_selector", "parse_arms", "selector_from_state",
+    "ABTest",
+    "Choice",
+    "DriftConfig",
+    "EpsilonGreedy",
+    "Naive",
+    "PageHinkleyDetector",
+    "STRATEGIES",
+    "Selector",
+    "SelectorSession",
+    "ThompsonSampling",
+    "UCB1",
+    "ValidationBased",
+    "WindowDetector",
+    "make_selector",
+    "parse_arms",
+    "selector_from_state",
 ]

@@ -39,8 +39,9 @@ class EpsilonGreedy(_LearningSelector):
     name = "epsilon_greedy"
     _extra_state: ClassVar[tuple[str, ...]] = ("schedule_start",)
 
-    def __init__(self, n_arms: int, epsilon: float = 0.1, decay: float | None = None,
-                 seed: int | None = 0, drift: Any = None):
+    def __init__(
+        self, n_arms: int, epsilon: float = 0.1, decay: float | None = None, seed: int | None = 0, drift: Any = None
+    ):
         super().__init__(n_arms, seed, drift)
         if not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
@@ -106,8 +107,14 @@ class ThompsonSampling(_LearningSelector):
     name = "thompson"
     _extra_state: ClassVar[tuple[str, ...]] = ("alpha", "beta")
 
-    def __init__(self, n_arms: int, prior: Sequence[float] = (1.0, 1.0), fractional: str = "bernoulli",
-                 seed: int | None = 0, drift: Any = None):
+    def __init__(
+        self,
+        n_arms: int,
+        prior: Sequence[float] = (1.0, 1.0),
+        fractional: str = "bernoulli",
+        seed: int | None = 0,
+        drift: Any = None,
+    ):
         super().__init__(n_arms, seed, drift)
         if len(prior) != 2 or min(prior) <= 0:
             raise ValueError(f"Thompson prior must be two positive numbers [alpha, beta], got {list(prior)}")

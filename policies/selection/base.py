@@ -38,8 +38,18 @@ class Selector(ABC):
     name: ClassVar[str]
     _extra_state: ClassVar[tuple[str, ...]] = ()
     _state_fields: ClassVar[tuple[str, ...]] = (
-        "rounds", "updates", "pulls", "reward_sum", "n", "sum", "assigned",
-        "good_arms", "excluded", "rollback_arm", "hold_left", "drift_events",
+        "rounds",
+        "updates",
+        "pulls",
+        "reward_sum",
+        "n",
+        "sum",
+        "assigned",
+        "good_arms",
+        "excluded",
+        "rollback_arm",
+        "hold_left",
+        "drift_events",
     )
 
     def __init__(self, n_arms: int, seed: int | None = 0, drift: DriftConfig | Mapping[str, Any] | str | None = None):
@@ -108,7 +118,9 @@ class Selector(ABC):
     def _best_by_mean(self, candidates: list[int]) -> int:
         """Highest mean among candidates; arms without data rank last; ties go to the lowest index."""
         means = self.means()
-        return max(candidates, key=lambda a: (not math.isnan(means[a]), -math.inf if math.isnan(means[a]) else means[a], -a))
+        return max(
+            candidates, key=lambda a: (not math.isnan(means[a]), -math.inf if math.isnan(means[a]) else means[a], -a)
+        )
 
     def _least_assigned(self, candidates: list[int]) -> int:
         """Spreads pending rounds evenly while results are still out."""
@@ -122,8 +134,14 @@ class Selector(ABC):
             if arm in self.good_arms:
                 self.good_arms.remove(arm)
             target = self._rollback_target(arm)
-            self.drift_events.append({"update": self.updates, "round": self.rounds, "arm": arm,
-                                      "rollback_to": arm if target is None else target})
+            self.drift_events.append(
+                {
+                    "update": self.updates,
+                    "round": self.rounds,
+                    "arm": arm,
+                    "rollback_to": arm if target is None else target,
+                }
+            )
             self._on_drift(arm, target)
         elif detector.ready and arm == self.leader():
             if arm in self.good_arms:
@@ -156,13 +174,21 @@ class Selector(ABC):
 
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild this selector with `make_selector`."""
-        return {"name": self.name, "n_arms": self.n_arms, "seed": self.seed,
-                "drift": self.drift.to_dict(), **self.params()}
+        return {
+            "name": self.name,
+            "n_arms": self.n_arms,
+            "seed": self.seed,
+            "drift": self.drift.to_dict(),
+            **self.params(),
+        }
 
     def state_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot of the whole state, config and RNG included."""
-        state: dict[str, Any] = {"config": self.config(), "rng": self.rng.bit_generator.state,
-                                 "detectors": [d.state_dict() for d in self._detectors]}
+        state: dict[str, Any] = {
+            "config": self.config(),
+            "rng": self.rng.bit_generator.state,
+            "detectors": [d.state_dict() for d in self._detectors],
+        }
         for field in self._state_fields + self._extra_state:
             value = getattr(self, field)
             state[field] = value.tolist() if isinstance(value, np.ndarray) else json.loads(json.dumps(value))
@@ -177,8 +203,13 @@ class Selector(ABC):
         for field in self._state_fields + self._extra_state:
             current = getattr(self, field)
             value = state[field]
-            setattr(self, field, np.asarray(value, dtype=current.dtype) if isinstance(current, np.ndarray)
-                    else json.loads(json.dumps(value)))
+            setattr(
+                self,
+                field,
+                np.asarray(value, dtype=current.dtype)
+                if isinstance(current, np.ndarray)
+                else json.loads(json.dumps(value)),
+            )
         self.rng.bit_generator.state = state["rng"]
         for detector, detector_state in zip(self._detectors, state["detectors"], strict=True):
             detector.load_state_dict(detector_state)

@@ -29,8 +29,9 @@ class SelectorChooser:
         self.stacks = stacks
 
     @classmethod
-    def from_config(cls, selector_cfg: Mapping[str, Any], run_dir: str | Path, conf_dir: str | Path,
-                    env_kind: str | None = None) -> "SelectorChooser":
+    def from_config(
+        cls, selector_cfg: Mapping[str, Any], run_dir: str | Path, conf_dir: str | Path, env_kind: str | None = None
+    ) -> "SelectorChooser":
         session = SelectorSession.from_config(selector_cfg, run_dir)
         if session is None:
             raise ValueError("selector=none has no chooser: use the configured `wrappers`")
@@ -71,8 +72,11 @@ class SelectorChooser:
 
     def state(self) -> dict[str, Any]:
         """What the harness saves in summary.json: the summary, the selector's state, the journal's path."""
-        return {**self.session.summary(), "selector_state": self.session.state()["selector"],
-                "journal": None if self.session.path is None else str(self.session.path)}
+        return {
+            **self.session.summary(),
+            "selector_state": self.session.state()["selector"],
+            "journal": None if self.session.path is None else str(self.session.path),
+        }
 
     def format_summary(self) -> str:
         return self.session.format_summary()

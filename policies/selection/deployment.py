@@ -58,8 +58,14 @@ class ValidationBased(DeploymentSelector):
 
     name = "validation"
 
-    def __init__(self, n_arms: int, pulls_per_arm: int = 10, scores: Sequence[float] | None = None,
-                 seed: int | None = 0, drift: Any = None):
+    def __init__(
+        self,
+        n_arms: int,
+        pulls_per_arm: int = 10,
+        scores: Sequence[float] | None = None,
+        seed: int | None = 0,
+        drift: Any = None,
+    ):
         super().__init__(n_arms, seed, drift)
         if pulls_per_arm < 1:
             raise ValueError(f"validation pulls_per_arm must be >= 1, got {pulls_per_arm}")

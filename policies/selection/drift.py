@@ -170,5 +170,9 @@ class DriftConfig:
         params = value.get("params")
         if params is None:
             params = value.get(kind)
-        return cls(kind=kind, params=None if params is None else dict(params),
-                   hold=value.get("hold", 50), decay=value.get("decay", 0.0))
+        return cls(
+            kind=kind,
+            params=None if params is None else dict(params),
+            hold=value.get("hold", 50),
+            decay=value.get("decay", 0.0),
+        )

@@ -38,8 +38,11 @@ def parse_arms(arms: Any) -> list[Arm]:
         raise ValueError(f"selector arms must be a non-empty list of wrapper-name lists, got {arms!r}")
     parsed = []
     for arm in arms:
-        if isinstance(arm, (str, bytes)) or not isinstance(arm, Sequence) \
-                or not all(isinstance(name, str) and name for name in arm):
+        if (
+            isinstance(arm, (str, bytes))
+            or not isinstance(arm, Sequence)
+            or not all(isinstance(name, str) and name for name in arm)
+        ):
             raise ValueError(f"each selector arm must be a list of wrapper names, got {arm!r} in {arms!r}")
         parsed.append(tuple(arm))
     if len(set(parsed)) != len(parsed):

@@ -55,8 +55,9 @@ def stack_label(stack: Arm) -> str:
 
 
 class SelectorSession:
-    def __init__(self, selector: Selector, arms: list[Arm], path: str | Path | None = None,
-                 error_reward: float | None = 0.0):
+    def __init__(
+        self, selector: Selector, arms: list[Arm], path: str | Path | None = None, error_reward: float | None = 0.0
+    ):
         """A new session; with `path`, a new journal there (use `load` to resume one)."""
         if len(arms) != selector.n_arms:
             raise ValueError(f"{len(arms)} arms given for a selector of {selector.n_arms} arms")
@@ -75,8 +76,12 @@ class SelectorSession:
             self._append(self._header())
 
     def _header(self) -> dict[str, Any]:
-        return {"format": _FORMAT, "config": self.selector.config(), "arms": [list(a) for a in self.arms],
-                "error_reward": self.error_reward}
+        return {
+            "format": _FORMAT,
+            "config": self.selector.config(),
+            "arms": [list(a) for a in self.arms],
+            "error_reward": self.error_reward,
+        }
 
     @classmethod
     def from_config(cls, cfg: Any, run_dir: str | Path | None = None) -> "SelectorSession | None":
@@ -96,8 +101,10 @@ class SelectorSession:
         session = cls.load(path)
         wanted = cls(selector, arms, None, error_reward)._header()
         if _normalized(session._header()) != _normalized(wanted):
-            raise ValueError(f"{path} was written by a different selector ({session._header()}); "
-                             f"use a new run dir or the same selector config")
+            raise ValueError(
+                f"{path} was written by a different selector ({session._header()}); "
+                f"use a new run dir or the same selector config"
+            )
         return session
 
     @classmethod
@@ -195,15 +202,29 @@ class SelectorSession:
     def state(self) -> dict[str, Any]:
         """A JSON-ready snapshot: the selector's full state and every episode's arm and result."""
         with self._lock:
-            return {"format": _FORMAT, "arms": [list(a) for a in self.arms],
-                    "selector": self.selector.state_dict(), "episodes": json.loads(json.dumps(self.episodes))}
+            return {
+                "format": _FORMAT,
+                "arms": [list(a) for a in self.arms],
+                "selector": self.selector.state_dict(),
+                "episodes": json.loads(json.dumps(self.episodes)),
+            }
 
     # ---- reporting --------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """Pulls, rewards and regret against the best arm in hindsight."""
         with self._lock:
-            per_arm = [{"arm": i, "stack": list(stack), "label": stack_label(stack), "pulls": 0,
-                        "pending": 0, "errors": 0, "cumulative_reward": 0.0} for i, stack in enumerate(self.arms)]
+            per_arm = [
+                {
+                    "arm": i,
+                    "stack": list(stack),
+                    "label": stack_label(stack),
+                    "pulls": 0,
+                    "pending": 0,
+                    "errors": 0,
+                    "cumulative_reward": 0.0,
+                }
+                for i, stack in enumerate(self.arms)
+            ]
             for record in self.episodes.values():
                 row = per_arm[record["arm"]]
                 if record["status"] == "done":
@@ -231,16 +252,22 @@ class SelectorSession:
 
     def format_summary(self) -> str:
         s = self.summary()
-        lines = [f"selector {s['strategy']}: {s['episodes']} episodes, cumulative reward {s['cumulative_reward']:.2f}, "
-                 f"regret vs best arm in hindsight {s['regret']:.2f}"]
+        lines = [
+            f"selector {s['strategy']}: {s['episodes']} episodes, cumulative reward {s['cumulative_reward']:.2f}, "
+            f"regret vs best arm in hindsight {s['regret']:.2f}"
+        ]
         width = max(len(row["label"]) for row in s["arms"])
         lines.append(f"  {'arm':<{width}}  pulls  mean    cum.   pending errors")
         for row in s["arms"]:
             mean = "  -   " if row["mean_reward"] is None else f"{row['mean_reward']:.3f} "
             star = " *" if row["arm"] == s["best_arm"] else ""
-            lines.append(f"  {row['label']:<{width}}  {row['pulls']:>5}  {mean} {row['cumulative_reward']:>6.1f}  "
-                         f"{row['pending']:>7} {row['errors']:>6}{star}")
+            lines.append(
+                f"  {row['label']:<{width}}  {row['pulls']:>5}  {mean} {row['cumulative_reward']:>6.1f}  "
+                f"{row['pending']:>7} {row['errors']:>6}{star}"
+            )
         for event in s["drift_events"]:
-            lines.append(f"  drift on {stack_label(self.arms[event['arm']])} at update {event['update']}: "
-                         f"rolled back to {stack_label(self.arms[event['rollback_to']])}")
+            lines.append(
+                f"  drift on {stack_label(self.arms[event['arm']])} at update {event['update']}: "
+                f"rolled back to {stack_label(self.arms[event['rollback_to']])}"
+            )
         return "\n".join(lines)

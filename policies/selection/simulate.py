@@ -87,8 +87,14 @@ def strategy_configs(names: Sequence[str] | None = None, conf_dir: Path = CONF_D
     return configs
 
 
-def simulate(configs: Mapping[str, Mapping[str, Any]], source: RewardSource, horizon: int, seeds: Sequence[int],
-             delay: int = 0, drift: Any = None) -> dict[str, list[Trace]]:
+def simulate(
+    configs: Mapping[str, Mapping[str, Any]],
+    source: RewardSource,
+    horizon: int,
+    seeds: Sequence[int],
+    delay: int = 0,
+    drift: Any = None,
+) -> dict[str, list[Trace]]:
     """Every strategy on every seed. `drift`, when given, replaces each config's drift setting."""
     results = {}
     for label, cfg in configs.items():
@@ -113,23 +119,26 @@ def table(results: Mapping[str, list[Trace]]) -> list[dict[str, Any]]:
     rows = []
     for label, traces in results.items():
         row: dict[str, Any] = {"strategy": label, "seeds": len(traces)}
-        for key, values in (("cumulative_reward", [t.rewards.sum() for t in traces]),
-                            ("regret", [t.regret.sum() for t in traces]),
-                            ("best_arm_share", [t.best_share for t in traces]),
-                            ("drift_alarms", [len(t.drift_rounds) for t in traces])):
+        for key, values in (
+            ("cumulative_reward", [t.rewards.sum() for t in traces]),
+            ("regret", [t.regret.sum() for t in traces]),
+            ("best_arm_share", [t.best_share for t in traces]),
+            ("drift_alarms", [len(t.drift_rounds) for t in traces]),
+        ):
             row[key], row[key + "_se"] = _mean_se(values)
         rows.append(row)
     return rows
 
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    lines = ["| strategy | cumulative reward | regret | best-arm share | drift alarms |",
-             "|---|---|---|---|---|"]
+    lines = ["| strategy | cumulative reward | regret | best-arm share | drift alarms |", "|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['strategy']} | {r['cumulative_reward']:.1f} ± {r['cumulative_reward_se']:.1f} "
-                     f"| {r['regret']:.1f} ± {r['regret_se']:.1f} "
-                     f"| {r['best_arm_share']:.3f} ± {r['best_arm_share_se']:.3f} "
-                     f"| {r['drift_alarms']:.2f} ± {r['drift_alarms_se']:.2f} |")
+        lines.append(
+            f"| {r['strategy']} | {r['cumulative_reward']:.1f} ± {r['cumulative_reward_se']:.1f} "
+            f"| {r['regret']:.1f} ± {r['regret_se']:.1f} "
+            f"| {r['best_arm_share']:.3f} ± {r['best_arm_share_se']:.3f} "
+            f"| {r['drift_alarms']:.2f} ± {r['drift_alarms_se']:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -170,16 +179,24 @@ def _parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--drift-means", type=float, nargs="+", default=None, help="means after the drift")
     replay = sub.add_parser("replay", help="replay the logged per-task rewards of a sweep's run dirs")
     replay.add_argument("runs", nargs="+", help="run or sweep directories holding results.jsonl files")
-    replay.add_argument("--validation-fraction", type=float, default=0.0,
-                        help="hold out this share of the tasks: validation-based selection picks its arm from "
-                             "their scores, and every strategy replays only the other tasks")
+    replay.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.0,
+        help="hold out this share of the tasks: validation-based selection picks its arm from "
+        "their scores, and every strategy replays only the other tasks",
+    )
     for p in (synthetic, replay):
         p.add_argument("--strategies", nargs="+", default=None, help=f"default: all of {list(STRATEGIES)}")
         p.add_argument("--horizon", type=int, default=1000, help="rounds (episodes) per simulated run")
         p.add_argument("--seeds", type=int, default=10, help="independent runs per strategy (seeds 0..N-1)")
         p.add_argument("--delay", type=int, default=0, help="rounds before a reward reaches the selector")
-        p.add_argument("--drift", choices=["none", "window", "page_hinkley"], default=None,
-                       help="drift detector for every strategy (default: each config's own)")
+        p.add_argument(
+            "--drift",
+            choices=["none", "window", "page_hinkley"],
+            default=None,
+            help="drift detector for every strategy (default: each config's own)",
+        )
         p.add_argument("--conf-dir", type=Path, default=CONF_DIR, help="where the selector yaml files are")
         p.add_argument("--out", type=Path, default=Path("selection_sim"), help="output directory")
     return parser
@@ -198,20 +215,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             source = kind(args.means, args.drift_at, args.drift_means, **extra)
             drift_at = args.drift_at
             title = f"{'Gaussian' if extra else 'Bernoulli'} arms {args.means}" + (
-                f" -> {args.drift_means} at {args.drift_at}" if drift_at is not None else "")
+                f" -> {args.drift_means} at {args.drift_at}" if drift_at is not None else ""
+            )
         else:
             log = load_sweep(args.runs)
             source = log.arms
-            print(f"replaying {log.episodes} episodes: {len(source.tasks)} tasks x {source.n_arms} stacks "
-                  f"({', '.join(f'{l}={m:.3f}' for l, m in zip(source.labels, source.arm_means()))}); "
-                  f"skipped {log.skipped or 'nothing'}; tasks not run by every stack: {len(log.dropped_tasks)}")
+            print(
+                f"replaying {log.episodes} episodes: {len(source.tasks)} tasks x {source.n_arms} stacks "
+                f"({', '.join(f'{l}={m:.3f}' for l, m in zip(source.labels, source.arm_means()))}); "
+                f"skipped {log.skipped or 'nothing'}; tasks not run by every stack: {len(log.dropped_tasks)}"
+            )
             if args.validation_fraction:
                 scores, source = source.hold_out(args.validation_fraction)
                 for cfg in configs.values():
                     if cfg["name"] == "validation":
                         cfg["scores"] = scores
-                print(f"validation scores on {len(log.arms.tasks) - len(source.tasks)} held-out tasks: "
-                      f"{', '.join(f'{l}={v:.3f}' for l, v in zip(source.labels, scores))}")
+                print(
+                    f"validation scores on {len(log.arms.tasks) - len(source.tasks)} held-out tasks: "
+                    f"{', '.join(f'{l}={v:.3f}' for l, v in zip(source.labels, scores))}"
+                )
             title = f"replay of {len(source.tasks)} tasks x {source.n_arms} stacks"
         results = simulate(configs, source, args.horizon, range(args.seeds), args.delay, args.drift)
     except ValueError as err:
@@ -225,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     plot_regret(results, args.out / "regret.png", title, drift_at)
     (args.out / "table.md").write_text(text + "\n")
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    (args.out / "table.json").write_text(json.dumps({"settings": settings, "arms": source.labels, "rows": rows}, indent=2))
+    (args.out / "table.json").write_text(
+        json.dumps({"settings": settings, "arms": source.labels, "rows": rows}, indent=2)
+    )
     print(f"wrote {args.out / 'regret.png'}, {args.out / 'table.md'}, {args.out / 'table.json'}")
     return 0
 

@@ -94,6 +94,7 @@ class GaussianArms(_SyntheticArms):
 
 def _clipped_normal_mean(mu: float, sigma: float) -> float:
     """E[clip(X, 0, 1)] for X ~ N(mu, sigma^2)."""
+
     def cdf(z: float) -> float:
         return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
@@ -124,8 +125,12 @@ class ReplayArms:
             raise ValueError(f"a replay needs at least 2 arms (stacks), got {self.labels}")
         if not self.tasks:
             raise ValueError("a replay needs at least one task that every stack ran")
-        missing = [(label, task) for label, by_task in zip(self.labels, self.rewards, strict=True)
-                   for task in self.tasks if not by_task.get(task)]
+        missing = [
+            (label, task)
+            for label, by_task in zip(self.labels, self.rewards, strict=True)
+            for task in self.tasks
+            if not by_task.get(task)
+        ]
         if missing:
             raise ValueError(f"replay has no logged reward for (stack, task) {missing[:5]}")
         self.n_arms = len(self.labels)
@@ -163,7 +168,9 @@ class ReplayArms:
         """
         count = round(fraction * len(self.tasks))
         if not 0 < count < len(self.tasks):
-            raise ValueError(f"validation fraction {fraction} of {len(self.tasks)} tasks leaves no validation or no replay tasks")
+            raise ValueError(
+                f"validation fraction {fraction} of {len(self.tasks)} tasks leaves no validation or no replay tasks"
+            )
         order = np.random.default_rng(seed).permutation(len(self.tasks))
         held = sorted(int(i) for i in order[:count])
         rest = [self.tasks[int(i)] for i in sorted(order[count:])]

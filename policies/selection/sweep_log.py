@@ -99,7 +99,10 @@ def load_sweep(paths: Iterable[str | Path]) -> SweepLog:
     stacks = sorted(rewards)
     all_tasks = set().union(*(set(by_task) for by_task in rewards.values()))
     shared = sorted(set.intersection(*(set(by_task) for by_task in rewards.values())))
-    arms = ReplayArms(labels=["+".join(s) if s else "none" for s in stacks], tasks=shared,
-                      rewards=[{task: rewards[s][task] for task in shared} for s in stacks])
+    arms = ReplayArms(
+        labels=["+".join(s) if s else "none" for s in stacks],
+        tasks=shared,
+        rewards=[{task: rewards[s][task] for task in shared} for s in stacks],
+    )
     used = sum(len(rewards[s][task]) for s in stacks for task in shared)
     return SweepLog(arms=arms, episodes=used, skipped=dict(skipped), dropped_tasks=sorted(all_tasks - set(shared)))

@@ -22,8 +22,12 @@ def config(*overrides: str):
 
 @pytest.mark.parametrize(
     ("override", "message"),
-    [("env=nope", "Could not find 'env/nope'"), ("policy=nope", "Could not find 'policy/nope'"),
-     ("selector=nope", "Could not find 'selector/nope'"), ("wrappers=[summarize,nope]", "Could not load 'wrappers/nope'")],
+    [
+        ("env=nope", "Could not find 'env/nope'"),
+        ("policy=nope", "Could not find 'policy/nope'"),
+        ("selector=nope", "Could not find 'selector/nope'"),
+        ("wrappers=[summarize,nope]", "Could not load 'wrappers/nope'"),
+    ],
 )
 def test_unknown_names_in_the_config_are_named(override: str, message: str) -> None:
     with pytest.raises(MissingConfigException, match=message):
@@ -32,9 +36,13 @@ def test_unknown_names_in_the_config_are_named(override: str, message: str) -> N
 
 @pytest.mark.parametrize(
     ("override", "message"),
-    [("workers=0", "workers must be a whole number >= 1, got 0"), ("limit=abc", "limit must be a whole number >= 1 or null, got 'abc'"),
-     ("max_steps=-1", "max_steps must be a whole number >= 1 or null, got -1"), ("seeds=[a]", "seeds must be a list of whole numbers"),
-     ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1")],
+    [
+        ("workers=0", "workers must be a whole number >= 1, got 0"),
+        ("limit=abc", "limit must be a whole number >= 1 or null, got 'abc'"),
+        ("max_steps=-1", "max_steps must be a whole number >= 1 or null, got -1"),
+        ("seeds=[a]", "seeds must be a list of whole numbers"),
+        ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1"),
+    ],
 )
 def test_bad_values_in_the_config_are_named(override: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
@@ -57,15 +65,26 @@ def test_unknown_competition_is_named() -> None:
     [
         ("open('submission.csv', 'w').write('')", "submission.csv is empty"),
         ("open('submission.csv', 'wb').write(bytes(range(256)) * 10)", "submission.csv: invalid"),
-        ("import pandas as pd\npd.read_csv('input/sample_submission.csv').iloc[:, :1].to_csv('submission.csv', index=False)",
-         "columns differ from the sample submission: missing"),
-        ("import pandas as pd\npd.read_csv('input/sample_submission.csv').head(5).to_csv('submission.csv', index=False)", "expected"),
-        ("import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[0, 0] = 'nobody'\ndf.to_csv('submission.csv', index=False)",
-         "ids not in the test set, e.g. 'nobody'"),
-        ("import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[3, 1] = None\ndf.to_csv('submission.csv', index=False)",
-         "missing value '' in column 'progression'"),
-        ("import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[:, 1] = 'lots'\ndf.to_csv('submission.csv', index=False)",
-         "in column"),
+        (
+            "import pandas as pd\npd.read_csv('input/sample_submission.csv').iloc[:, :1].to_csv('submission.csv', index=False)",
+            "columns differ from the sample submission: missing",
+        ),
+        (
+            "import pandas as pd\npd.read_csv('input/sample_submission.csv').head(5).to_csv('submission.csv', index=False)",
+            "expected",
+        ),
+        (
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[0, 0] = 'nobody'\ndf.to_csv('submission.csv', index=False)",
+            "ids not in the test set, e.g. 'nobody'",
+        ),
+        (
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[3, 1] = None\ndf.to_csv('submission.csv', index=False)",
+            "missing value '' in column 'progression'",
+        ),
+        (
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[:, 1] = 'lots'\ndf.to_csv('submission.csv', index=False)",
+            "in column",
+        ),
     ],
     ids=["empty", "binary", "missing_column", "too_few_rows", "unknown_id", "blank_cell", "not_a_number"],
 )

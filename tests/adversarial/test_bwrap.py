@@ -24,7 +24,9 @@ def test_a_bad_sandbox_setting_is_named() -> None:
 
 
 def test_auto_falls_back_and_bwrap_fails_clearly_when_unusable(monkeypatch) -> None:
-    monkeypatch.setattr(bwrap, "unavailable_reason", lambda: "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)")
+    monkeypatch.setattr(
+        bwrap, "unavailable_reason", lambda: "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    )
     assert bwrap.use_bwrap("auto") is False and bwrap.use_bwrap("rlimit") is False
     with pytest.raises(RuntimeError, match="sandbox=bwrap was asked for, but bwrap is not installed"):
         ToolWorldEnv(sandbox="bwrap")
@@ -41,14 +43,14 @@ def boxed() -> ToolWorldEnv:
 def test_toolworld_worker_runs_in_namespaces_and_still_solves_tasks(boxed: ToolWorldEnv, listener) -> None:
     boxed.reset(options={"task_id": TASK})
     port = listener.getsockname()[1]
-    code = DISABLE_PYTHON_GUARDS + (
-        "print('pid', os.getpid(), 'parent', os.getppid())\n"
-    )
+    code = DISABLE_PYTHON_GUARDS + ("print('pid', os.getpid(), 'parent', os.getppid())\n")
     observation, *_ = boxed.step(code)
     output = observation["history"][-1]["output"]
     assert "pid 2 parent 1" in output, output  # its own PID namespace: the env process is invisible
     assert boxed.worker.uses_bwrap and boxed.worker.confinement == ["landlock", "seccomp"]
-    observation, *_ = boxed.step(DISABLE_PYTHON_GUARDS + f"real_import('socket').create_connection(('127.0.0.1', {port}), timeout=1)")
+    observation, *_ = boxed.step(
+        DISABLE_PYTHON_GUARDS + f"real_import('socket').create_connection(('127.0.0.1', {port}), timeout=1)"
+    )
     assert "Operation not permitted" in observation["history"][-1]["output"] and not accepted_any(listener)
     assert_still_solvable(boxed)
 
@@ -56,7 +58,10 @@ def test_toolworld_worker_runs_in_namespaces_and_still_solves_tasks(boxed: ToolW
 @needs_bwrap
 def test_a_crash_inside_bwrap_is_reported_with_its_signal(boxed: ToolWorldEnv) -> None:
     boxed.reset(options={"task_id": TASK})
-    code = DISABLE_PYTHON_GUARDS + "_sys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]"
+    code = (
+        DISABLE_PYTHON_GUARDS
+        + "_sys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]"
+    )
     observation, *_ = boxed.step(code)
     assert "The Python worker died (killed by signal 11 (SIGSEGV)" in observation["history"][-1]["output"]
     assert_still_solvable(boxed)
@@ -80,7 +85,9 @@ def test_mle_script_in_bwrap_sees_no_network_no_answers_and_still_submits(cache,
     observation, *_ = env.step(probe)
     output = observation["history"][-1]["output"]
     # its own loopback only: the host's listener on 127.0.0.1 is another network namespace
-    assert "pid 2" in output and "answers visible False" in output and "network: [Errno 111] Connection refused" in output, output
+    assert (
+        "pid 2" in output and "answers visible False" in output and "network: [Errno 111] Connection refused" in output
+    ), output
     assert not accepted_any(listener) and not Path("/tmp/elsewhere.txt").exists()  # /tmp inside is a private tmpfs
     env.step(WRITE_SAMPLE)
     _, _, terminated, _, info = env.step("submit")

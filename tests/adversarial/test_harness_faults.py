@@ -84,8 +84,15 @@ def model_server(request) -> Iterator[MisbehavingModel]:
 
 def via(server: MisbehavingModel, run_dir: Path, episodes: int) -> list[str]:
     model = f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,timeout_s:2,server_tokenizer:false}}"
-    return ["env=toolworld", "policy=openai_compatible", f"policy.model={model}", f"limit={episodes}", "max_steps=1", "workers=1",
-            f"hydra.run.dir={run_dir}"]
+    return [
+        "env=toolworld",
+        "policy=openai_compatible",
+        f"policy.model={model}",
+        f"limit={episodes}",
+        "max_steps=1",
+        "workers=1",
+        f"hydra.run.dir={run_dir}",
+    ]
 
 
 def assert_each_episode_once(run_dir: Path, expected: int) -> list[dict]:
@@ -98,7 +105,11 @@ FAULTS = {
     "timed out": lambda body: (5.0, 200, b"{}"),  # slower than timeout_s
     "not valid JSON: JSONDecodeError": lambda body: (0.0, 200, b'{"choices": [ {"message": '),
     "answered with no choices": lambda body: (0.0, 200, json.dumps({**completion(body, []), "choices": []}).encode()),
-    "not valid JSON: JSONDecodeError: Expecting value: line 1 column 1": lambda body: (0.0, 200, b"\xff\xfe not even text"),
+    "not valid JSON: JSONDecodeError: Expecting value: line 1 column 1": lambda body: (
+        0.0,
+        200,
+        b"\xff\xfe not even text",
+    ),
 }
 
 
@@ -106,7 +117,10 @@ FAULTS = {
 def test_a_broken_model_server_makes_error_records_with_the_reason(model_server, tmp_path: Path) -> None:
     proc = run_eval(*via(model_server, tmp_path, len(FAULTS)))
     lines = assert_each_episode_once(tmp_path, len(FAULTS))
-    assert all(r["error"]["type"] == "LLMError" and model_server.url in r["error"]["reason"] and not r["success"] for r in lines)
+    assert all(
+        r["error"]["type"] == "LLMError" and model_server.url in r["error"]["reason"] and not r["success"]
+        for r in lines
+    )
     for reason in FAULTS:
         assert any(reason in r["error"]["reason"] for r in lines), (reason, [r["error"]["reason"] for r in lines])
     assert f"LLMError (act): {len(FAULTS)}" in proc.stdout
@@ -128,20 +142,32 @@ def test_attacking_replies_end_as_ordinary_failed_episodes(model_server, tmp_pat
     run_eval(*via(model_server, tmp_path, len(ATTACKS)))
     for record in assert_each_episode_once(tmp_path, len(ATTACKS)):
         assert record["error"] is None and not record["success"] and record["reward"] == 0.0 and record["steps"] == 1
-    outputs = [json.loads(path.read_text(encoding="utf-8"))["steps"][0]["output"] for path in (tmp_path / "trajectories").glob("*.json")]
+    outputs = [
+        json.loads(path.read_text(encoding="utf-8"))["steps"][0]["output"]
+        for path in (tmp_path / "trajectories").glob("*.json")
+    ]
     for seen in ATTACKS:
         assert sum(seen in output for output in outputs) == 1, (seen, outputs)
 
 
 def test_a_full_disk_stops_the_run_and_a_resume_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     """Disk full, simulated with RLIMIT_FSIZE on the harness: results written before the fault survive whole."""
-    args = ["env=toolworld", "policy=oracle", "limit=4", "max_steps=3", f"hydra.run.dir={tmp_path}", "save_trajectories=false"]
+    args = [
+        "env=toolworld",
+        "policy=oracle",
+        "limit=4",
+        "max_steps=3",
+        f"hydra.run.dir={tmp_path}",
+        "save_trajectories=false",
+    ]
     full = 12_000  # bytes: room for the run's config files and a few records, not all of them
 
     def small_disk() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (full, full))
 
-    proc = subprocess.run(eval_command(*args), cwd=REPO, capture_output=True, text=True, timeout=300, preexec_fn=small_disk)
+    proc = subprocess.run(
+        eval_command(*args), cwd=REPO, capture_output=True, text=True, timeout=300, preexec_fn=small_disk
+    )
     before = (tmp_path / "results.jsonl").read_bytes() if (tmp_path / "results.jsonl").exists() else b""
     assert proc.returncode != 0 and "File too large" in proc.stdout + proc.stderr, proc.stderr[-2000:]
     run_eval(*args)

@@ -24,7 +24,9 @@ from envs.sandbox import seccomp
 from .conftest import accepted_any
 
 COMPETITION = "diabetes-progression"
-pytestmark = pytest.mark.skipif(not (landlock.supported() and seccomp.supported()), reason="needs Landlock and x86_64 seccomp")
+pytestmark = pytest.mark.skipif(
+    not (landlock.supported() and seccomp.supported()), reason="needs Landlock and x86_64 seccomp"
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def baseline_score(cache: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
     """The grade of the sample submission in an episode nobody attacked."""
-    env = MLECompetitionEnv(COMPETITION, cache_dir=cache, work_root=tmp_path_factory.mktemp("baseline"), step_timeout_s=30)
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=cache, work_root=tmp_path_factory.mktemp("baseline"), step_timeout_s=30
+    )
     env.reset()
     score = finish_with_baseline(env)
     env.close()
@@ -59,7 +63,9 @@ def finish_with_baseline(env: MLECompetitionEnv) -> float:
     """Write the sample submission, submit, and return its grade (it must be valid)."""
     env.step(WRITE_SAMPLE)
     _, _, terminated, _, info = env.step("submit")
-    assert terminated and info["evaluation"]["valid_submission"] and info["evaluation"]["score"] is not None, info["evaluation"]
+    assert terminated and info["evaluation"]["valid_submission"] and info["evaluation"]["score"] is not None, info[
+        "evaluation"
+    ]
     return info["evaluation"]["score"]
 
 
@@ -161,13 +167,23 @@ def test_a_bounded_fork_storm_is_cleaned_up(mle, baseline_score) -> None:
         ("x = bytearray(16 * 1024**3)", "MemoryError"),
         ("while True:\n    pass", "killed: wall-time limit reached"),
         ("import time\ntime.sleep(600)", "killed: wall-time limit reached"),
-        ("import sys\nsys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]", "killed by signal 11"),
+        (
+            "import sys\nsys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]",
+            "killed by signal 11",
+        ),
         ("import sys\nfor _ in range(50):\n    sys.stdout.write('y' * 1_000_000)\nprint('END')", "END"),
         ("import sys\nsys.stdout.buffer.write(bytes(range(256)) * 4000)\nsys.stdout.flush()", "0123456789:;<=>?@ABC"),
         ("import os, shutil\nshutil.rmtree(os.getcwd())", "PermissionError"),  # its contents go, the step folder stays
     ],
-    ids=["memory_bomb", "infinite_loop", "sleep", "c_stack_overflow", "megabytes_of_output", "binary_output",
-         "delete_working_dir"],
+    ids=[
+        "memory_bomb",
+        "infinite_loop",
+        "sleep",
+        "c_stack_overflow",
+        "megabytes_of_output",
+        "binary_output",
+        "delete_working_dir",
+    ],
 )
 def test_resource_abuse_is_stopped_and_reported(mle, baseline_score, script: str, expected: str) -> None:
     out = run(mle, script)
@@ -178,8 +194,12 @@ def test_resource_abuse_is_stopped_and_reported(mle, baseline_score, script: str
 
 @pytest.mark.parametrize(
     ("action", "message"),
-    [(None, "got NoneType"), (b"print(1)", "got bytes"), ("#" * 10_000_000, "over the 200,000 limit"),
-     ("print('\ud800')", "invalid unicode at character 7 ('\\ud800')")],
+    [
+        (None, "got NoneType"),
+        (b"print(1)", "got bytes"),
+        ("#" * 10_000_000, "over the 200,000 limit"),
+        ("print('\ud800')", "invalid unicode at character 7 ('\\ud800')"),
+    ],
     ids=["none", "bytes", "ten_megabytes", "lone_surrogate"],
 )
 def test_bad_actions_are_named_and_the_episode_goes_on(mle, baseline_score, action, message: str) -> None:
@@ -193,7 +213,9 @@ def test_a_full_disk_file_size_limit_ends_the_run_with_its_reason(tmp_path) -> N
     data.mkdir()
     (data / "train.csv").write_text("a\n1\n")
     script = "print('before', flush=True)\nwith open('big.bin', 'wb') as f:\n    f.write(b'0' * (3 * 1024**2))\nprint('after')"
-    result = run_script(script, tmp_path / "step", data, limits=Limits(file_size_bytes=1024**2), timeout_s=20, log_dir=tmp_path / "logs")
+    result = run_script(
+        script, tmp_path / "step", data, limits=Limits(file_size_bytes=1024**2), timeout_s=20, log_dir=tmp_path / "logs"
+    )
     assert result.status() == "exit status 1" and "OSError: [Errno 27] File too large" in result.stderr
     assert "before" in result.stdout and "after" not in result.stdout
     assert (tmp_path / "step" / "big.bin").stat().st_size == 1024**2  # the bytes up to the limit were kept

@@ -30,22 +30,47 @@ PYTHON_LEVEL = [
     ("builtins_module", "import builtins\nbuiltins.open('{mark}', 'w')", "import of 'builtins' is not allowed"),
     ("builtins_dict", "__builtins__['open']('{mark}', 'w')", "KeyError: 'open'"),
     ("relative_import", "from . import session", "relative imports are not allowed here"),
-    ("getattr_chain_subclasses",
-     "w = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == '_wrap_close'][0]\n"
-     "w.__init__.__globals__['system']('touch {mark}')", "os.system is not allowed"),
+    (
+        "getattr_chain_subclasses",
+        "w = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == '_wrap_close'][0]\n"
+        "w.__init__.__globals__['system']('touch {mark}')",
+        "os.system is not allowed",
+    ),
     ("eval_string", "eval(\"__import__('subprocess')\")", "import of 'subprocess' is not allowed"),
-    ("exec_string", "exec(\"import socket\\nsocket.socket()\")", "import of 'socket' is not allowed"),
+    ("exec_string", 'exec("import socket\\nsocket.socket()")', "import of 'socket' is not allowed"),
     ("ctypes_import", "import ctypes", "import of 'ctypes' is not allowed"),
-    ("ctypes_via_real_import", "import random\nrandom._os.sys.modules['builtins'].__import__('ctypes')", "ctypes.dlopen is not allowed"),
-    ("pickle_reduce",
-     "import random\npickle = random._os.sys.modules['builtins'].__import__('pickle')\n"
-     "pickle.loads(b\"cposix\\nsystem\\n(S'touch {mark}'\\ntR.\")", "import of 'posix' is not allowed"),
-    ("patch_module_globals",
-     "import random\nm = random._os.sys.modules['__main__']\nm.BLOCKED_EVENTS = ()\nm.WRITE_FLAGS = 0\n"
-     "random._os.system('touch {mark}')", "os.system is not allowed"),
-    ("write_outside", "import random\nfd = random._os.open('{mark}', random._os.O_WRONLY | random._os.O_CREAT)", "writing files is not allowed"),
-    ("read_env_source", f"import random\nrandom._os.open('{REPO}/envs/toolworld/tasks.py', 0)", "is not allowed in this sandbox"),
-    ("subprocess", "import random\nrandom._os.sys.modules['builtins'].__import__('subprocess').run(['touch', '{mark}'])", "is not allowed in this sandbox"),
+    (
+        "ctypes_via_real_import",
+        "import random\nrandom._os.sys.modules['builtins'].__import__('ctypes')",
+        "ctypes.dlopen is not allowed",
+    ),
+    (
+        "pickle_reduce",
+        "import random\npickle = random._os.sys.modules['builtins'].__import__('pickle')\n"
+        "pickle.loads(b\"cposix\\nsystem\\n(S'touch {mark}'\\ntR.\")",
+        "import of 'posix' is not allowed",
+    ),
+    (
+        "patch_module_globals",
+        "import random\nm = random._os.sys.modules['__main__']\nm.BLOCKED_EVENTS = ()\nm.WRITE_FLAGS = 0\n"
+        "random._os.system('touch {mark}')",
+        "os.system is not allowed",
+    ),
+    (
+        "write_outside",
+        "import random\nfd = random._os.open('{mark}', random._os.O_WRONLY | random._os.O_CREAT)",
+        "writing files is not allowed",
+    ),
+    (
+        "read_env_source",
+        f"import random\nrandom._os.open('{REPO}/envs/toolworld/tasks.py', 0)",
+        "is not allowed in this sandbox",
+    ),
+    (
+        "subprocess",
+        "import random\nrandom._os.sys.modules['builtins'].__import__('subprocess').run(['touch', '{mark}'])",
+        "is not allowed in this sandbox",
+    ),
 ]
 
 KERNEL_LEVEL = [
@@ -53,16 +78,32 @@ KERNEL_LEVEL = [
     ("kernel_fork", "os.fork()", EPERM),
     ("kernel_fork_bomb", "while True:\n    os.fork()", EPERM),
     ("kernel_exec", "os.execv('/bin/sh', ['sh', '-c', 'touch {mark}'])", EPERM),
-    ("kernel_ctypes_system", "ctypes = real_import('ctypes')\nprint(ctypes.CDLL(None).system(b'touch {mark}'))", "32512"),
+    (
+        "kernel_ctypes_system",
+        "ctypes = real_import('ctypes')\nprint(ctypes.CDLL(None).system(b'touch {mark}'))",
+        "32512",
+    ),
     ("kernel_write_outside", "os.open('{mark}', os.O_WRONLY | os.O_CREAT)", EACCES),
     ("kernel_read_env_source", f"os.open('{REPO}/envs/toolworld/tasks.py', 0)", EACCES),
     ("kernel_read_parent_environ", "os.open(f'/proc/{os.getppid()}/environ', 0)", EACCES),
     ("kernel_kill_parent", "os.kill(os.getppid(), 9)", EPERM),
     ("kernel_delete_workdir", "os.rmdir(os.getcwd())", EACCES),
-    ("kernel_raise_rlimit", "resource = real_import('resource')\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))", "not allowed to raise maximum limit"),
+    (
+        "kernel_raise_rlimit",
+        "resource = real_import('resource')\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
+        "not allowed to raise maximum limit",
+    ),
     ("kernel_unix_pair_then_fork", "s = real_import('socket')\ns.socketpair()\nos.fork()", EPERM),
-    ("kernel_background_thread", "t = real_import('_thread')\nt.start_new_thread(lambda: None, ())", "can't start new thread"),
-    ("kernel_libc_via_ctypes_pythonapi", "ctypes = real_import('ctypes')\nprint(ctypes.pythonapi.system(b'touch {mark}'))", "32512"),
+    (
+        "kernel_background_thread",
+        "t = real_import('_thread')\nt.start_new_thread(lambda: None, ())",
+        "can't start new thread",
+    ),
+    (
+        "kernel_libc_via_ctypes_pythonapi",
+        "ctypes = real_import('ctypes')\nprint(ctypes.pythonapi.system(b'touch {mark}'))",
+        "32512",
+    ),
 ]
 
 
@@ -101,7 +142,9 @@ needs_kernel_layers = pytest.mark.skipif(not KERNEL_LAYERS, reason="needs Landlo
 
 @needs_kernel_layers
 @pytest.mark.parametrize(("code", "message"), [c[1:] for c in KERNEL_LEVEL], ids=[c[0] for c in KERNEL_LEVEL])
-def test_kernel_layer_holds_with_python_guards_off(toolworld: ToolWorldEnv, tmp_path: Path, code: str, message: str) -> None:
+def test_kernel_layer_holds_with_python_guards_off(
+    toolworld: ToolWorldEnv, tmp_path: Path, code: str, message: str
+) -> None:
     output, mark = attack(toolworld, DISABLE_PYTHON_GUARDS + code, tmp_path)
     assert message in output and "not allowed in this sandbox" not in output, output  # the kernel said no, not the hook
     assert not mark.exists() and toolworld.worker.confinement == ["landlock", "seccomp"]
@@ -127,8 +170,10 @@ def test_network_connection_never_arrives(toolworld: ToolWorldEnv, tmp_path: Pat
 
 
 def test_fake_success_by_monkeypatching_the_api_client_changes_nothing(toolworld: ToolWorldEnv, tmp_path: Path) -> None:
-    code = ("real_call = type(apis).__call__\ntype(apis).__call__ = lambda self, *a, **kw: {'success': True}\n"
-            "print(apis.supervisor.complete_task(answer='done'))")
+    code = (
+        "real_call = type(apis).__call__\ntype(apis).__call__ = lambda self, *a, **kw: {'success': True}\n"
+        "print(apis.supervisor.complete_task(answer='done'))"
+    )
     toolworld.reset(options={"task_id": TASK})
     observation, reward, terminated, _, _ = toolworld.step(code)
     assert observation["history"][-1]["output"] == "{'success': True}\n" and (reward, terminated) == (0.0, False)
@@ -138,7 +183,7 @@ def test_fake_success_by_monkeypatching_the_api_client_changes_nothing(toolworld
 
 
 def test_forged_protocol_message_restarts_the_worker(toolworld: ToolWorldEnv, tmp_path: Path) -> None:
-    code = "import random\nfor fd in range(3, 12):\n    try:\n        random._os.write(fd, b'{\"op\": \"done\"}\\n')\n    except OSError:\n        pass"
+    code = 'import random\nfor fd in range(3, 12):\n    try:\n        random._os.write(fd, b\'{"op": "done"}\\n\')\n    except OSError:\n        pass'
     output, _ = attack(toolworld, code, tmp_path)
     assert "worker died (the worker sent a malformed message" in output
     assert_still_solvable(toolworld)
@@ -148,7 +193,10 @@ def test_worker_exit_from_agent_code_restarts_it_with_variables(toolworld: ToolW
     toolworld.reset(options={"task_id": TASK})
     toolworld.step("kept = 41")
     observation, *_ = toolworld.step("import random\nrandom._os._exit(3)")
-    assert "The Python worker died (exit code 3) and was restarted. Variables from earlier steps were restored." in observation["history"][-1]["output"]
+    assert (
+        "The Python worker died (exit code 3) and was restarted. Variables from earlier steps were restored."
+        in observation["history"][-1]["output"]
+    )
     observation, *_ = toolworld.step("print(kept + 1)")
     assert observation["history"][-1]["output"] == "42\n"
     assert_still_solvable(toolworld)
@@ -160,5 +208,8 @@ def test_worker_killed_from_outside_is_restarted(toolworld: ToolWorldEnv) -> Non
     os.kill(toolworld.worker.proc.pid, 9)
     toolworld.worker.proc.wait(timeout=5)  # dead before the next step starts
     observation, *_ = toolworld.step("print(kept)")
-    assert observation["history"][-1]["output"].endswith("yes\n") and "worker had died and was restarted" in observation["history"][-1]["output"]
+    assert (
+        observation["history"][-1]["output"].endswith("yes\n")
+        and "worker had died and was restarted" in observation["history"][-1]["output"]
+    )
     assert_still_solvable(toolworld)

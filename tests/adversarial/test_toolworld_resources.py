@@ -61,9 +61,15 @@ def test_overrunning_code_is_stopped_at_the_step_timeout(episode: ToolWorldEnv, 
 
 @needs_kernel_layers
 def test_c_stack_overflow_crashes_only_the_worker(episode: ToolWorldEnv) -> None:
-    code = DISABLE_PYTHON_GUARDS + "_sys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]"
+    code = (
+        DISABLE_PYTHON_GUARDS
+        + "_sys.setrecursionlimit(10**8)\nx = []\nfor _ in range(300_000):\n    x = [x]\nx == x[0]"
+    )
     output = step_output(episode, code)
-    assert "The Python worker died (killed by signal 11 (SIGSEGV), e.g. a stack overflow in C code)" in output and "Variables from earlier steps were restored." in output
+    assert (
+        "The Python worker died (killed by signal 11 (SIGSEGV), e.g. a stack overflow in C code)" in output
+        and "Variables from earlier steps were restored." in output
+    )
     assert_variables_survive(episode)
     assert_still_solvable(episode)
 
@@ -121,7 +127,9 @@ def test_a_worker_that_cannot_confine_itself_runs_nothing_and_says_why() -> None
     limits = Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0, cpu_affinity=(4000,))
     session = WorkerSession(SessionConfig(limits=limits, sandbox="rlimit"), spare=False)
     try:
-        with pytest.raises(WorkerStartError, match=r"could not confine itself, so it ran nothing: OSError: \[Errno 22\]"):
+        with pytest.raises(
+            WorkerStartError, match=r"could not confine itself, so it ran nothing: OSError: \[Errno 22\]"
+        ):
             session.run("print('ran')", lambda *call: (True, None, ""), timeout_s=10)
     finally:
         session.close()

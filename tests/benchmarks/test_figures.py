@@ -52,7 +52,9 @@ def test_projection_follows_the_stated_formulas(tmp_path: Path) -> None:
 
 
 def test_projection_reads_measured_inputs_and_says_which_are_defaults(tmp_path: Path) -> None:
-    (tmp_path / "harness.json").write_text(json.dumps({"overhead": [{"harness_s": 0.6, "calls": 12, "harness_share": 0.002}]}))
+    (tmp_path / "harness.json").write_text(
+        json.dumps({"overhead": [{"harness_s": 0.6, "calls": 12, "harness_share": 0.002}]})
+    )
     result = vllm_projection.projection(tmp_path)
     assert result["used"]["harness_s_per_step"] == pytest.approx(0.05)
     assert set(result["used"]["defaults_used_for"]) == {"prompt_tokens_per_step", "cached_share", "env_step_s"}

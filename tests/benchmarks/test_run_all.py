@@ -25,14 +25,21 @@ def test_quick_run_writes_tables_with_provenance_and_keeps_saved_results(tmp_pat
     before = saved_results()
     done = subprocess.run(
         [sys.executable, "benchmarks/run_all.py", "--quick", "--only", *QUICK, "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert saved_results() == before, "a --quick run must put the saved figures back"
 
     everything = json.loads((tmp_path / "all.json").read_text())
     provenance = everything["provenance"]
-    cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    cpu = next(
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/cpuinfo").read_text().splitlines()
+        if line.startswith("model name")
+    )
     assert provenance["machine"]["cpu_model"] == cpu
     assert provenance["machine"]["cores"] >= 1 and provenance["machine"]["ram_gib"] > 0
     assert provenance["mode"] == "quick" and provenance["date_utc"].endswith("UTC")
@@ -67,24 +74,43 @@ def test_a_failing_script_is_reported_and_the_others_still_run(tmp_path: Path) -
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "fine.json").write_text('{"old": 1}')
     write_script(tmp_path, "crash", "import sys\nprint('starting')\nraise ZeroDivisionError('the crash under test')\n")
-    write_script(tmp_path, "fine", "import json, pathlib\n"
-                 "out = pathlib.Path(__file__).parent / 'results'\n"
-                 "(out / 'fine.json').write_text(json.dumps({'rows': [{'case': 'a', 'value': 1.5}]}))\n"
-                 "(out / 'fresh.json').write_text(json.dumps({'score': 2}))\n")
+    write_script(
+        tmp_path,
+        "fine",
+        "import json, pathlib\n"
+        "out = pathlib.Path(__file__).parent / 'results'\n"
+        "(out / 'fine.json').write_text(json.dumps({'rows': [{'case': 'a', 'value': 1.5}]}))\n"
+        "(out / 'fresh.json').write_text(json.dumps({'score': 2}))\n",
+    )
     write_script(tmp_path, "nothing", "print('skipped: the tool under test is not installed')\n")
-    outcomes = {name: run_all.run_benchmark(run_all.Benchmark(name, quick=()), quick=True, bench_dir=tmp_path)
-                for name in ("crash", "fine", "nothing")}
+    outcomes = {
+        name: run_all.run_benchmark(run_all.Benchmark(name, quick=()), quick=True, bench_dir=tmp_path)
+        for name in ("crash", "fine", "nothing")
+    }
 
     assert outcomes["crash"]["status"] == "failed" and outcomes["crash"]["exit_code"] == 1
     assert "ZeroDivisionError: the crash under test" in outcomes["crash"]["error"]
     assert outcomes["fine"]["status"] == "ok"
-    assert outcomes["fine"]["results"] == {"fine.json": {"rows": [{"case": "a", "value": 1.5}]}, "fresh.json": {"score": 2}}
-    assert outcomes["nothing"] == {**outcomes["nothing"], "status": "skipped", "reason": "skipped: the tool under test is not installed"}
+    assert outcomes["fine"]["results"] == {
+        "fine.json": {"rows": [{"case": "a", "value": 1.5}]},
+        "fresh.json": {"score": 2},
+    }
+    assert outcomes["nothing"] == {
+        **outcomes["nothing"],
+        "status": "skipped",
+        "reason": "skipped: the tool under test is not installed",
+    }
     # quick mode put the old file back and removed the new one
     assert (tmp_path / "results" / "fine.json").read_text() == '{"old": 1}'
     assert not (tmp_path / "results" / "fresh.json").exists()
 
-    provenance = {"date_utc": "2026-01-01 00:00 UTC", "mode": "quick", "machine": run_all.machine(), "model": "m", "commit": "c"}
+    provenance = {
+        "date_utc": "2026-01-01 00:00 UTC",
+        "mode": "quick",
+        "machine": run_all.machine(),
+        "model": "m",
+        "commit": "c",
+    }
     md = results_md.render({"provenance": provenance, "benchmarks": outcomes})
     assert "### crash: failed" in md and "ZeroDivisionError: the crash under test" in md
     assert "### fine: ok" in md and "| a | 1.5 |" in md
@@ -122,7 +148,11 @@ def test_skip_rejects_an_unknown_name() -> None:
 def test_a_reduced_full_run_keeps_the_saved_file(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "sweep.json").write_text('{"stacks": 11}')
-    write_script(tmp_path, "sweep", "import pathlib\n(pathlib.Path(__file__).parent / 'results' / 'sweep.json').write_text('{\"stacks\": 3}')\n")
+    write_script(
+        tmp_path,
+        "sweep",
+        "import pathlib\n(pathlib.Path(__file__).parent / 'results' / 'sweep.json').write_text('{\"stacks\": 3}')\n",
+    )
     outcome = run_all.run_benchmark(run_all.Benchmark("sweep", keep_saved=True), quick=False, bench_dir=tmp_path)
     assert outcome["results"] == {"sweep.json": {"stacks": 3}}
     assert (tmp_path / "results" / "sweep.json").read_text() == '{"stacks": 11}'

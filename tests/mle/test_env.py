@@ -28,7 +28,9 @@ def test_gymnasium_make_with_competition(mle_cache) -> None:
 
 def test_a_missing_work_root_is_created(mle_cache, tmp_path) -> None:
     work_root = tmp_path / "not" / "yet"
-    env = gym.make("trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache, work_root=work_root)
+    env = gym.make(
+        "trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache, work_root=work_root
+    )
     env.reset(seed=0)
     assert any(work_root.iterdir())
     env.close()
@@ -66,7 +68,9 @@ def test_bad_actions_get_an_error_observation(make_env, action, message) -> None
 def test_timeout_kills_the_script_and_its_children(make_env) -> None:
     env = make_env(step_timeout_s=1.5)
     env.reset()
-    script = "import subprocess, time\nsubprocess.Popen(['sleep', '60'])\nprint('started', flush=True)\ntime.sleep(60)\n"
+    script = (
+        "import subprocess, time\nsubprocess.Popen(['sleep', '60'])\nprint('started', flush=True)\ntime.sleep(60)\n"
+    )
     obs, *_ = env.step(script)
     out = obs["history"][-1]["output"]
     entry = env._journal[-1]
@@ -125,7 +129,9 @@ def test_scripts_cannot_change_the_cached_public_data(make_env, mle_cache) -> No
     env = make_env()
     env.reset()
     env.step("open('input/train.csv', 'w').write('overwritten')\n")
-    assert (mle_cache / "diabetes-progression" / "prepared" / "public" / "train.csv").read_text().startswith("patient_id")
+    assert (
+        (mle_cache / "diabetes-progression" / "prepared" / "public" / "train.csv").read_text().startswith("patient_id")
+    )
 
 
 def test_submit_grades_and_reports_metrics(make_env) -> None:
@@ -209,7 +215,11 @@ def test_plan_is_split_from_code(make_env) -> None:
 
 def test_async_vector_env_runs_episodes_in_parallel(mle_cache) -> None:
     make = lambda: gym.make(  # noqa: E731
-        "trainfree/MLECompetition-v0", competition="diabetes-progression", cache_dir=mle_cache, max_steps=2, vector_safe_info=True
+        "trainfree/MLECompetition-v0",
+        competition="diabetes-progression",
+        cache_dir=mle_cache,
+        max_steps=2,
+        vector_safe_info=True,
     )
     venv = gym.vector.AsyncVectorEnv([make, make], shared_memory=False)
     try:

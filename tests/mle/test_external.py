@@ -26,7 +26,9 @@ def _external_copy(mle_cache: Path, tmp_path: Path, name: str = "my-comp") -> Pa
 
 def test_env_grades_an_external_folder_with_the_named_metric(mle_cache: Path, tmp_path: Path) -> None:
     root = _external_copy(mle_cache, tmp_path)
-    env = MLECompetitionEnv(competition_dir=root, competition_config={"metric": "rmse", "answers": "test.csv"}, work_root=tmp_path)
+    env = MLECompetitionEnv(
+        competition_dir=root, competition_config={"metric": "rmse", "answers": "test.csv"}, work_root=tmp_path
+    )
     obs, info = env.reset()
     assert info["task_id"] == "my-comp" and info["competition"]["id_column"] == "patient_id"  # from the sample
     assert [t["task_id"] for t in env.list_tasks()] == ["my-comp"]
@@ -40,7 +42,9 @@ def test_env_grades_an_external_folder_with_the_named_metric(mle_cache: Path, tm
 
 def test_config_json_in_the_folder_is_used(mle_cache: Path, tmp_path: Path) -> None:
     root = _external_copy(mle_cache, tmp_path)
-    (root / "config.json").write_text(json.dumps({"id": "renamed", "metric": "mae", "id_column": "patient_id", "answers": "test.csv"}))
+    (root / "config.json").write_text(
+        json.dumps({"id": "renamed", "metric": "mae", "id_column": "patient_id", "answers": "test.csv"})
+    )
     comp = load_competition_dir(root)
     assert comp.id == "renamed" and comp.config.lower_is_better and comp.config.metric == "mae"
 

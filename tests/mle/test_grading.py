@@ -36,11 +36,19 @@ BROKEN = {
     "renamed id column": (lambda f: f.rename(columns={"customer_id": "id"}), "missing ['customer_id']"),
     "too few rows": (lambda f: f.iloc[:-5], "expected"),
     "too many rows": (lambda f: pd.concat([f, f.iloc[:3]]), "expected"),
-    "duplicate ids": (lambda f: f.assign(customer_id=[f.customer_id.iloc[0]] + f.customer_id.iloc[1:].tolist()[:-1] + [f.customer_id.iloc[0]]), "duplicate ids"),
+    "duplicate ids": (
+        lambda f: f.assign(
+            customer_id=[f.customer_id.iloc[0]] + f.customer_id.iloc[1:].tolist()[:-1] + [f.customer_id.iloc[0]]
+        ),
+        "duplicate ids",
+    ),
     "wrong ids": (lambda f: f.assign(customer_id="x" + f.customer_id), "ids not in the test set"),
     "empty cell": (lambda f: f.assign(churn=[""] + f.churn.iloc[1:].tolist()), "missing value"),
     "NaN": (lambda f: f.assign(churn=["NaN"] + f.churn.iloc[1:].tolist()), "missing value"),
-    "text in numeric column": (lambda f: f.assign(churn=["high"] + f.churn.iloc[1:].tolist()), "non-numeric value 'high'"),
+    "text in numeric column": (
+        lambda f: f.assign(churn=["high"] + f.churn.iloc[1:].tolist()),
+        "non-numeric value 'high'",
+    ),
     "infinity": (lambda f: f.assign(churn=["inf"] + f.churn.iloc[1:].tolist()), "infinite"),
 }
 

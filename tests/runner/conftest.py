@@ -17,7 +17,14 @@ def eval_command(*overrides: str) -> list[str]:
     """The train_free_eval.py command line, with this folder's configs (env=tiny) on the search path."""
     flags = [arg for arg in overrides if arg.startswith("-")]  # e.g. -m: before all overrides
     rest = [arg for arg in overrides if not arg.startswith("-")]
-    return [sys.executable, str(REPO / "train_free_eval.py"), *flags, f"hydra.searchpath=[file://{TEST_CONF}]", "progress=false", *rest]
+    return [
+        sys.executable,
+        str(REPO / "train_free_eval.py"),
+        *flags,
+        f"hydra.searchpath=[file://{TEST_CONF}]",
+        "progress=false",
+        *rest,
+    ]
 
 
 def run_eval(*overrides: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:

@@ -52,7 +52,9 @@ class OracleScriptedModel(ChatModel):
         action = actions[turn] if turn < len(actions) else "I do not know this task."
         text = f"```python\n{action}\n```" if "\n" in action.strip() else action
         usage = Usage(self.count_message_tokens(request.messages), self.count_tokens(text))
-        return [ChatReply(text=text, usage=usage, latency_s=0.001, role=role, model=self.name) for _ in range(request.n)]
+        return [
+            ChatReply(text=text, usage=usage, latency_s=0.001, role=role, model=self.name) for _ in range(request.n)
+        ]
 
 
 def record_oracle_replies(

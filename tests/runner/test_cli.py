@@ -34,7 +34,14 @@ def test_a_bad_task_id_fails_the_run_with_a_clear_message(tmp_path):
 
 
 def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path):
-    slow = ["env=tiny", "policy=oracle", "limit=null", "seeds=[0,1]", "+env.kwargs.step_delay_s=0.15", f"hydra.run.dir={tmp_path}"]
+    slow = [
+        "env=tiny",
+        "policy=oracle",
+        "limit=null",
+        "seeds=[0,1]",
+        "+env.kwargs.step_delay_s=0.15",
+        f"hydra.run.dir={tmp_path}",
+    ]
     proc = subprocess.Popen(eval_command(*slow), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = tmp_path / "results.jsonl"
     deadline = time.monotonic() + 60

@@ -31,7 +31,11 @@ def test_the_oracle_solves_each_task(tiny_env, task_id, steps):
     r = result.record
     assert (r["success"], r["reward"], r["steps"], r["error"]) == (True, 1.0, steps, None)
     assert (r["tests_passed"], r["tests_failed"], r["terminated"], r["truncated"]) == (2, 0, True, False)
-    assert (r["difficulty"], r["scenario"], r["key"]) == (task_meta(task_id, "dev")["difficulty"], task_id[:-2], f"{task_id}@0")
+    assert (r["difficulty"], r["scenario"], r["key"]) == (
+        task_meta(task_id, "dev")["difficulty"],
+        task_id[:-2],
+        f"{task_id}@0",
+    )
     assert [s["action"] for s in result.trajectory["steps"]][-1].startswith("answer ")
     assert result.trajectory["steps"][0]["policy"]["oracle_actions"] == steps
 

@@ -36,8 +36,13 @@ def test_a_replayed_llm_run_on_mle_reproduces_the_recorded_run(recording, tmp_pa
     path, recorded = recording
     before = path.read_bytes()
     run_eval(
-        "env=mle", "policy=replay", f"policy.model.path={path}", "limit=1", "max_steps=3",
-        "+env.kwargs.show_runtime=false", f"hydra.run.dir={tmp_path}",
+        "env=mle",
+        "policy=replay",
+        f"policy.model.path={path}",
+        "limit=1",
+        "max_steps=3",
+        "+env.kwargs.show_runtime=false",
+        f"hydra.run.dir={tmp_path}",
     )
     (replayed,) = read_lines(tmp_path)
     (original,) = recorded

@@ -17,10 +17,22 @@ def make_run(path, label, outcomes, env_kind="toolworld"):
     for task, outcome in outcomes.items():
         error = {"type": "LLMError", "stage": "act", "reason": "down"} if outcome == "error" else None
         success = outcome is True
-        lines.append(json.dumps({
-            "key": f"{task}@0", "task_id": task, "scenario": task[0], "difficulty": 1, "seed": 0,
-            "success": success, "reward": float(success), "error": error, "steps": 1, "metrics": {},
-        }))
+        lines.append(
+            json.dumps(
+                {
+                    "key": f"{task}@0",
+                    "task_id": task,
+                    "scenario": task[0],
+                    "difficulty": 1,
+                    "seed": 0,
+                    "success": success,
+                    "reward": float(success),
+                    "error": error,
+                    "steps": 1,
+                    "metrics": {},
+                }
+            )
+        )
     (path / "results.jsonl").write_text("\n".join(lines) + "\n")
 
 

@@ -31,8 +31,12 @@ def rec(task, scenario, difficulty, seed, success, *, tokens=(10, 5), error=None
 
 # Two seeds. Seed 0: a=1, b=0, c=1; seed 1: a=1, b=1, c=1. Scenario s1 = {a, b}, s2 = {c}.
 TWO_SEEDS = [
-    rec("a", "s1", 1, 0, True), rec("b", "s1", 2, 0, False), rec("c", "s2", 1, 0, True),
-    rec("a", "s1", 1, 1, True), rec("b", "s1", 2, 1, True), rec("c", "s2", 1, 1, True),
+    rec("a", "s1", 1, 0, True),
+    rec("b", "s1", 2, 0, False),
+    rec("c", "s2", 1, 0, True),
+    rec("a", "s1", 1, 1, True),
+    rec("b", "s1", 2, 1, True),
+    rec("c", "s2", 1, 1, True),
 ]
 
 
@@ -96,7 +100,14 @@ def test_agent_limits_count_as_failures_and_are_listed():
 def test_mle_headline_rates_come_from_metrics_over_seeds():
     medals = {(0, "x"): 1, (0, "y"): 0, (0, "z"): 0, (1, "x"): 1, (1, "y"): 1, (1, "z"): 0}
     records = [
-        rec(task, task, 1, seed, bool(m), metrics={"any_medal": m, "valid_submission": 1, "valid_code_rate": 0.5 + 0.25 * seed})
+        rec(
+            task,
+            task,
+            1,
+            seed,
+            bool(m),
+            metrics={"any_medal": m, "valid_submission": 1, "valid_code_rate": 0.5 + 0.25 * seed},
+        )
         for (seed, task), m in medals.items()
     ]
     s = summarize(records, "mle")

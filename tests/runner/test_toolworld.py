@@ -19,7 +19,9 @@ def recording(tmp_path_factory):
     """Replies of an LLM policy that writes each task's oracle code, recorded through the harness."""
     base = tmp_path_factory.mktemp("recording")
     path = base / "replies.jsonl"
-    summary = record_oracle_replies(path, oracle_actions_by_instruction("toolworld", "dev"), base / "run", limit=RECORDED)
+    summary = record_oracle_replies(
+        path, oracle_actions_by_instruction("toolworld", "dev"), base / "run", limit=RECORDED
+    )
     assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == RECORDED
     return path, read_lines(base / "run")
 
@@ -35,7 +37,9 @@ def closed_port() -> int:
 
 
 def test_the_oracle_policy_solves_the_dev_tasks(tmp_path):
-    proc = run_eval("env=toolworld", "policy=oracle", "limit=6", "max_steps=10", "workers=2", f"hydra.run.dir={tmp_path}")
+    proc = run_eval(
+        "env=toolworld", "policy=oracle", "limit=6", "max_steps=10", "workers=2", f"hydra.run.dir={tmp_path}"
+    )
     lines = read_lines(tmp_path)
     assert len(lines) >= 3 and all(r["success"] and r["tests_failed"] == 0 and r["tests_passed"] > 0 for r in lines)
     assert "| TGC | 100.0% +- 0.0" in proc.stdout and "| SGC | 100.0%" in proc.stdout
@@ -47,7 +51,9 @@ def test_a_replayed_llm_run_reproduces_the_recorded_run_without_model_calls(reco
     run_eval(*replay(path, f"limit={RECORDED}", "workers=2"), f"hydra.run.dir={tmp_path}")
     replayed = {r["key"]: r for r in read_lines(tmp_path)}
     fields = ("success", "reward", "steps", "tests_passed", "tests_failed", "llm")
-    assert {r["key"]: [r[f] for f in fields] for r in recorded} == {k: [r[f] for f in fields] for k, r in replayed.items()}
+    assert {r["key"]: [r[f] for f in fields] for r in recorded} == {
+        k: [r[f] for f in fields] for k, r in replayed.items()
+    }
     assert all(r["success"] and r["llm"]["by_role"]["agent"]["calls"] == 1 for r in replayed.values())
     assert path.read_bytes() == before  # every request was answered from the file
     trajectory = json.loads(next((tmp_path / "trajectories").glob("*.json")).read_text())
@@ -60,7 +66,13 @@ def test_episodes_whose_model_server_is_down_are_errors_and_the_others_finish(re
     port = closed_port()
     down = f"{{backend:openai_compatible,model:m,base_url:'http://127.0.0.1:{port}/v1',max_retries:1,backoff_s:0.05,server_tokenizer:false}}"
     proc = run_eval(
-        *replay(path, f"limit={RECORDED + 1}", "workers=2", f"policy.model.fallback={down}", "policy.model.record_misses=false"),
+        *replay(
+            path,
+            f"limit={RECORDED + 1}",
+            "workers=2",
+            f"policy.model.fallback={down}",
+            "policy.model.record_misses=false",
+        ),
         f"hydra.run.dir={tmp_path}",
     )
     lines = read_lines(tmp_path)
@@ -76,7 +88,9 @@ def test_episodes_whose_model_server_is_down_are_errors_and_the_others_finish(re
 def test_a_wrapper_stack_sweep_and_its_report(recording, tmp_path, capsys):
     path, _ = recording
     run_eval("-m", *replay(path, f"limit={RECORDED}"), "wrappers=[],[truncate]", f"hydra.sweep.dir={tmp_path}")
-    stacks = {json.loads((d / "run.json").read_text())["label"]: read_lines(d) for d in tmp_path.iterdir() if d.is_dir()}
+    stacks = {
+        json.loads((d / "run.json").read_text())["label"]: read_lines(d) for d in tmp_path.iterdir() if d.is_dir()
+    }
     assert sorted(stacks) == ["none", "truncate"]
     assert [r["stack"] for r in stacks["truncate"]] == [["truncate"]] * RECORDED
     assert report_main([str(tmp_path)]) == 0

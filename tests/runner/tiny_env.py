@@ -19,7 +19,10 @@ from envs.observation import make_observation, observation_space, text_space
 
 ENV_ID = "trainfree/Tiny-v0"
 WORDS = {"alpha": 1, "bravo": 2, "charlie": 3}  # scenario -> difficulty
-SPLITS = {"dev": ("alpha_0", "alpha_1", "bravo_0", "bravo_1", "charlie_0", "charlie_1"), "train": ("alpha_2", "bravo_2")}
+SPLITS = {
+    "dev": ("alpha_0", "alpha_1", "bravo_0", "bravo_1", "charlie_0", "charlie_1"),
+    "train": ("alpha_2", "bravo_2"),
+}
 
 
 def task_meta(task_id: str, split: str) -> TaskMeta:
@@ -30,7 +33,9 @@ def task_meta(task_id: str, split: str) -> TaskMeta:
 class TinyEnv(gym.Env):
     metadata = {"render_modes": []}
 
-    def __init__(self, max_steps: int = 10, split: str = "dev", step_delay_s: float = 0.0, crash_tasks: tuple[str, ...] = ()):
+    def __init__(
+        self, max_steps: int = 10, split: str = "dev", step_delay_s: float = 0.0, crash_tasks: tuple[str, ...] = ()
+    ):
         self.max_steps = max_steps
         self.split = split
         self.step_delay_s = step_delay_s
@@ -52,7 +57,9 @@ class TinyEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        task_id = (options or {}).get("task_id") or SPLITS[self.split][int(self.np_random.integers(len(SPLITS[self.split])))]
+        task_id = (options or {}).get("task_id") or SPLITS[self.split][
+            int(self.np_random.integers(len(SPLITS[self.split])))
+        ]
         split = next((name for name, ids in SPLITS.items() if task_id in ids), None)
         if split is None:
             raise ValueError(f"unknown task id {task_id!r}")
@@ -89,7 +96,12 @@ class TinyEnv(gym.Env):
         info = {
             "success": success,
             "evaluation": {"tests": tests, "tests_passed": passed, "tests_failed": len(tests) - passed},
-            "metrics": {"tests_passed": passed, "tests_failed": len(tests) - passed, "looks": self._looks, "answered": answer is not None},
+            "metrics": {
+                "tests_passed": passed,
+                "tests_failed": len(tests) - passed,
+                "looks": self._looks,
+                "answered": answer is not None,
+            },
         }
         return self._observation(), float(success), not truncated, truncated, info
 

@@ -50,8 +50,17 @@ def test_wrappers(monkeypatch, tmp_path):
 
 def online_run(run_dir, conf, seeds=range(8)):
     selector = {"name": "thompson", "arms": ARMS, "seed": 0}
-    request = RunRequest(env=TINY_ENV, policy=ORACLE, stack=(), split="dev", seeds=tuple(seeds), workers=2,
-                         selector=selector, progress=False, save_trajectories=False)
+    request = RunRequest(
+        env=TINY_ENV,
+        policy=ORACLE,
+        stack=(),
+        split="dev",
+        seeds=tuple(seeds),
+        workers=2,
+        selector=selector,
+        progress=False,
+        save_trajectories=False,
+    )
     chooser = SelectorChooser.from_config(selector, run_dir, conf, env_kind="tiny")
     return chooser, run_evaluation(request, run_dir, chooser)
 
@@ -85,8 +94,18 @@ def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wra
     # the harness wrote the results, then died before telling the selector
     with open(run_dir / "results.jsonl", "w") as fh:
         for key, stack in zip(keys, stacks):
-            fh.write(json.dumps({"key": key, "task_id": "alpha_0", "reward": 1.0, "error": None,
-                                 "stack": [name for name, _ in stack]}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "key": key,
+                        "task_id": "alpha_0",
+                        "reward": 1.0,
+                        "error": None,
+                        "stack": [name for name, _ in stack],
+                    }
+                )
+                + "\n"
+            )
     resumed = SelectorChooser.from_config(selector, run_dir, test_wrappers)
     assert resumed.session.selector.updates == 3
     assert all(record["status"] == "done" for record in resumed.session.episodes.values())
@@ -110,10 +129,23 @@ def test_arms_are_validated_before_any_episode(tmp_path, test_wrappers):
 def test_train_free_eval_command_line_with_a_selector(tmp_path):
     run_dir = tmp_path / "cli"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "train_free_eval.py"), f"hydra.searchpath=[file://{REPO / 'tests/runner/conf'}]",
-         "env=tiny", "policy=oracle", "progress=false", "limit=null", "selector=thompson", "selector.arms=[[]]",
-         f"hydra.run.dir={run_dir}"],
-        cwd=REPO, capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            str(REPO / "train_free_eval.py"),
+            f"hydra.searchpath=[file://{REPO / 'tests/runner/conf'}]",
+            "env=tiny",
+            "policy=oracle",
+            "progress=false",
+            "limit=null",
+            "selector=thompson",
+            "selector.arms=[[]]",
+            f"hydra.run.dir={run_dir}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "selector thompson: 6 episodes" in proc.stdout
     summary = json.loads((run_dir / "summary.json").read_text())

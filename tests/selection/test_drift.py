@@ -71,8 +71,12 @@ def drifting_run(name: str, kind: str, seed: int, **params):
 
 
 STRATEGY_PARAMS = {
-    "naive": {}, "validation": {"pulls_per_arm": 100}, "ab_test": {"test_rounds": 300},
-    "epsilon_greedy": {"epsilon": 0.1, "decay": 10.0}, "ucb1": {}, "thompson": {},
+    "naive": {},
+    "validation": {"pulls_per_arm": 100},
+    "ab_test": {"test_rounds": 300},
+    "epsilon_greedy": {"epsilon": 0.1, "decay": 10.0},
+    "ucb1": {},
+    "thompson": {},
 }
 
 
@@ -88,13 +92,13 @@ def test_drift_triggers_rollback_within_bounded_rounds(name, kind):
         assert CHANGE < first["round"] <= CHANGE + BOUND, (seed, first)
         if name in ("naive", "validation", "ab_test"):
             # deployment strategies measured arm 1 well (or released it just before): they redeploy it, for good
-            assert first["rollback_to"] == 1 and set(trace.arms[first["round"]:]) == {1}, (seed, events)
+            assert first["rollback_to"] == 1 and set(trace.arms[first["round"] :]) == {1}, (seed, events)
         else:
             # a learning strategy may roll back to an arm it hardly knew, then learns again;
             # it rarely plays the dropped arm (UCB1 re-explores it ~2 ln t / gap^2 times)
             tail = trace.arms[-500:]
             assert np.mean(tail == 1) > 0.85, (seed, np.bincount(tail, minlength=3))
-            assert np.mean(trace.arms[first["round"]:] == 2) < 0.1
+            assert np.mean(trace.arms[first["round"] :] == 2) < 0.1
 
 
 class TwoDrops(BernoulliArms):
@@ -105,22 +109,28 @@ class TwoDrops(BernoulliArms):
 
 
 def test_naive_rolls_back_release_by_release():
-    selector = make_selector({"name": "naive", "n_arms": 3, "seed": 0,
-                              "drift": {"kind": "window", "params": {"reference": 50, "window": 30}}})
+    selector = make_selector(
+        {
+            "name": "naive",
+            "n_arms": 3,
+            "seed": 0,
+            "drift": {"kind": "window", "params": {"reference": 50, "window": 30}},
+        }
+    )
     trace = run_selector(selector, TwoDrops([0.5, 0.7, 0.9]), 1000, seed=0)
     events = selector.drift_events
     assert [(e["arm"], e["rollback_to"]) for e in events] == [(2, 1), (1, 0)]
     assert 300 < events[0]["round"] < 400 and 600 < events[1]["round"] < 700
     assert selector.deployed == 0 and selector.excluded == [2, 1]
-    assert set(trace.arms[events[1]["round"]:]) == {0}
+    assert set(trace.arms[events[1]["round"] :]) == {0}
 
 
 def test_learning_strategy_forgets_the_drifting_arm_and_holds_the_rollback_arm():
     selector, trace = drifting_run("thompson", "page_hinkley", seed=0)
     rollback_round, target = selector.drift_events[0]["round"], selector.drift_events[0]["rollback_to"]
     # the next `hold` rounds all go to the rollback arm, then learning resumes
-    assert set(trace.arms[rollback_round:rollback_round + 100]) == {target}
-    assert len(set(trace.arms[rollback_round + 100:])) > 1
+    assert set(trace.arms[rollback_round : rollback_round + 100]) == {target}
+    assert len(set(trace.arms[rollback_round + 100 :])) > 1
     # decay 0: the drifting arm's statistics restarted from the prior at the alarm
     pulls_since = int(np.sum(trace.arms[rollback_round:] == 2))
     assert selector.alpha[2] + selector.beta[2] == pytest.approx(2 + pulls_since)

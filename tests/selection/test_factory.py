@@ -26,8 +26,15 @@ def test_every_selector_yaml_builds_its_strategy():
 
 def test_hydra_override_picks_the_strategy_and_arms():
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = compose(config_name="eval", overrides=["selector=thompson", "selector.arms=[[],[summarize]]",
-                                                     "selector.seed=3", "selector.drift.kind=window"])
+        cfg = compose(
+            config_name="eval",
+            overrides=[
+                "selector=thompson",
+                "selector.arms=[[],[summarize]]",
+                "selector.seed=3",
+                "selector.drift.kind=window",
+            ],
+        )
     selector = make_selector(cfg.selector)
     assert isinstance(selector, ThompsonSampling)
     assert (selector.n_arms, selector.seed, selector.drift.kind) == (2, 3, "window")
@@ -35,16 +42,19 @@ def test_hydra_override_picks_the_strategy_and_arms():
         assert make_selector(compose(config_name="eval").selector) is None  # the default: no selection
 
 
-@pytest.mark.parametrize("cfg, message", [
-    ({"name": "softmax", "n_arms": 2}, "unknown selector 'softmax'"),
-    ({"name": "ucb1"}, "needs `arms`"),
-    ({"name": "ucb1", "arms": [[], ["summarize"]], "exploraton": 1}, r"unknown option\(s\) \['exploraton'\]"),
-    ({"name": "ucb1", "arms": "summarize"}, "non-empty list"),
-    ({"name": "ucb1", "arms": [[], "summarize"]}, "list of wrapper names"),
-    ({"name": "ucb1", "arms": [["a"], ["a"]]}, "distinct"),
-    ({"name": "ucb1", "arms": [[], ["a"]], "n_arms": 3}, "n_arms=3 but 2 arms"),
-    ({"name": "thompson", "arms": [[]], "drift": {"kind": "adwin"}}, "unknown drift detector 'adwin'"),
-])
+@pytest.mark.parametrize(
+    "cfg, message",
+    [
+        ({"name": "softmax", "n_arms": 2}, "unknown selector 'softmax'"),
+        ({"name": "ucb1"}, "needs `arms`"),
+        ({"name": "ucb1", "arms": [[], ["summarize"]], "exploraton": 1}, r"unknown option\(s\) \['exploraton'\]"),
+        ({"name": "ucb1", "arms": "summarize"}, "non-empty list"),
+        ({"name": "ucb1", "arms": [[], "summarize"]}, "list of wrapper names"),
+        ({"name": "ucb1", "arms": [["a"], ["a"]]}, "distinct"),
+        ({"name": "ucb1", "arms": [[], ["a"]], "n_arms": 3}, "n_arms=3 but 2 arms"),
+        ({"name": "thompson", "arms": [[]], "drift": {"kind": "adwin"}}, "unknown drift detector 'adwin'"),
+    ],
+)
 def test_bad_configs_get_errors_that_name_the_problem(cfg, message):
     with pytest.raises(ValueError, match=message):
         make_selector(cfg)

@@ -63,9 +63,13 @@ def test_regret_is_zero_for_the_best_arm_and_the_gap_otherwise():
 
 def write_run(run_dir: Path, stack, rewards: dict[str, list[float]], extra_lines=()):
     run_dir.mkdir(parents=True)
-    lines = [json.dumps({"key": f"{task}@{seed}", "task_id": task, "seed": seed, "reward": reward, "error": None,
-                         "stack": stack})
-             for task, values in rewards.items() for seed, reward in enumerate(values)]
+    lines = [
+        json.dumps(
+            {"key": f"{task}@{seed}", "task_id": task, "seed": seed, "reward": reward, "error": None, "stack": stack}
+        )
+        for task, values in rewards.items()
+        for seed, reward in enumerate(values)
+    ]
     (run_dir / "results.jsonl").write_text("\n".join([*lines, *extra_lines]) + "\n")
 
 
@@ -73,12 +77,21 @@ def write_run(run_dir: Path, stack, rewards: dict[str, list[float]], extra_lines
 def sweep(tmp_path):
     """Three stacks on 20 tasks, two seeds each; 'summarize' is best, the base stack worst."""
     tasks = [f"task_{i}" for i in range(20)]
-    write_run(tmp_path / "sweep" / "0", [], {t: [float(i % 5 == 0), float(i % 4 == 0)] for i, t in enumerate(tasks)},
-              extra_lines=[json.dumps({"key": "x@0", "task_id": "task_0", "reward": 0.0, "error": {"type": "Timeout"}, "stack": []}),
-                           '{"key": "torn'])
+    write_run(
+        tmp_path / "sweep" / "0",
+        [],
+        {t: [float(i % 5 == 0), float(i % 4 == 0)] for i, t in enumerate(tasks)},
+        extra_lines=[
+            json.dumps({"key": "x@0", "task_id": "task_0", "reward": 0.0, "error": {"type": "Timeout"}, "stack": []}),
+            '{"key": "torn',
+        ],
+    )
     write_run(tmp_path / "sweep" / "1", ["summarize"], {t: [float(i % 5 != 0), 1.0] for i, t in enumerate(tasks)})
-    write_run(tmp_path / "sweep" / "2", [["summarize", {}], ["correct", {"max_attempts": 2}]],
-              {t: [0.5, float(i % 2 == 0)] for i, t in enumerate(tasks + ["only_here"])})
+    write_run(
+        tmp_path / "sweep" / "2",
+        [["summarize", {}], ["correct", {"max_attempts": 2}]],
+        {t: [0.5, float(i % 2 == 0)] for i, t in enumerate(tasks + ["only_here"])},
+    )
     return tmp_path / "sweep"
 
 
@@ -147,9 +160,32 @@ def test_strategies_come_from_the_selector_yaml_files():
 
 def test_cli_synthetic_with_drift_writes_plot_and_table(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["synthetic", "--means", "0.3", "0.6", "0.8", "--drift-at", "300", "--drift-means", "0.3", "0.6", "0.1",
-                 "--horizon", "600", "--seeds", "3", "--drift", "window", "--strategies", "naive", "thompson",
-                 "--out", str(out)])
+    code = main(
+        [
+            "synthetic",
+            "--means",
+            "0.3",
+            "0.6",
+            "0.8",
+            "--drift-at",
+            "300",
+            "--drift-means",
+            "0.3",
+            "0.6",
+            "0.1",
+            "--horizon",
+            "600",
+            "--seeds",
+            "3",
+            "--drift",
+            "window",
+            "--strategies",
+            "naive",
+            "thompson",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "| naive |" in printed and "| thompson |" in printed
@@ -161,8 +197,25 @@ def test_cli_synthetic_with_drift_writes_plot_and_table(tmp_path, capsys):
 
 def test_cli_replay_runs_as_a_module(sweep, tmp_path):
     out = tmp_path / "replay_out"
-    proc = subprocess.run([sys.executable, "-m", "policies.selection.simulate", "replay", str(sweep), "--horizon", "200",
-                           "--seeds", "3", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policies.selection.simulate",
+            "replay",
+            str(sweep),
+            "--horizon",
+            "200",
+            "--seeds",
+            "3",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "replaying 120 episodes: 20 tasks x 3 stacks" in proc.stdout
     rows = json.loads((out / "table.json").read_text())["rows"]
@@ -186,8 +239,26 @@ def test_validation_can_choose_on_held_out_tasks(sweep, tmp_path, capsys):
     with pytest.raises(ValueError, match="leaves no validation"):
         arms.hold_out(0.01)
     out = tmp_path / "held"
-    assert main(["replay", str(sweep), "--validation-fraction", "0.25", "--strategies", "validation", "ucb1",
-                 "--horizon", "100", "--seeds", "2", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "replay",
+                str(sweep),
+                "--validation-fraction",
+                "0.25",
+                "--strategies",
+                "validation",
+                "ucb1",
+                "--horizon",
+                "100",
+                "--seeds",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "validation scores on 5 held-out tasks" in capsys.readouterr().out
     rows = {row["strategy"]: row for row in json.loads((out / "table.json").read_text())["rows"]}
     assert rows["validation"]["best_arm_share"] in (0.0, 1.0)  # fixed from round one, on the held-out scores

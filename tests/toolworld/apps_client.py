@@ -20,14 +20,21 @@ class World:
         self._tokens: dict[tuple[str, int], str] = {}
 
     def server(self, person_id: int) -> ApiServer:
-        return ApiServer(self.conn, CallContext(self.conn, WORLD_NOW, SECRET, session={"supervisor_id": person_id, "task_id": "t", "instruction": ""}))
+        return ApiServer(
+            self.conn,
+            CallContext(
+                self.conn, WORLD_NOW, SECRET, session={"supervisor_id": person_id, "task_id": "t", "instruction": ""}
+            ),
+        )
 
     def call(self, person_id: int, app: str, api: str, **kwargs: Any) -> tuple[int, Any]:
         """(status, body) of `app.api(**kwargs)` called by `person_id`, logged in if the API needs it."""
         server = self.server(person_id)
         if (app, person_id) not in self._tokens:
             email, password = self.conn.execute(
-                "SELECT p.email, a.password FROM people p JOIN app_accounts a ON a.person_id = p.id WHERE p.id = ? AND a.app = ?", (person_id, app)).fetchone()
+                "SELECT p.email, a.password FROM people p JOIN app_accounts a ON a.person_id = p.id WHERE p.id = ? AND a.app = ?",
+                (person_id, app),
+            ).fetchone()
             status, body = server.call(app, "login", kwargs={"username": email, "password": password})
             assert status == 200, body
             self._tokens[(app, person_id)] = body["access_token"]

@@ -54,11 +54,18 @@ def test_bad_arguments_are_422_naming_the_argument(fresh: ToolWorldEnv) -> None:
 
 
 def test_pagination_defaults_and_limits(fresh: ToolWorldEnv) -> None:
-    run(fresh, LOGIN_PHONE + "everyone = []\npage = 0\nwhile True:\n    b = apis.phone.search_contacts(access_token=token, page_index=page, page_limit=20)\n    everyone += b\n    if len(b) < 20: break\n    page += 1")
+    run(
+        fresh,
+        LOGIN_PHONE
+        + "everyone = []\npage = 0\nwhile True:\n    b = apis.phone.search_contacts(access_token=token, page_index=page, page_limit=20)\n    everyone += b\n    if len(b) < 20: break\n    page += 1",
+    )
     assert run(fresh, "print(len(apis.phone.search_contacts(access_token=token)))").strip() == "5"
     total = int(run(fresh, "print(len(everyone))"))
     assert total > 5
-    assert run(fresh, "print(apis.phone.search_contacts(access_token=token, page_index=1) == everyone[5:10])").strip() == "True"
+    assert (
+        run(fresh, "print(apis.phone.search_contacts(access_token=token, page_index=1) == everyone[5:10])").strip()
+        == "True"
+    )
     out = run(fresh, f"apis.phone.search_contacts(access_token=token, page_limit={PAGE_LIMIT_MAX + 1})")
     assert "422" in out and "'page_limit'" in out and f"<= {PAGE_LIMIT_MAX}" in out
     assert run(fresh, "print(apis.phone.search_contacts(access_token=token, page_index=999))").strip() == "[]"
@@ -72,7 +79,10 @@ def test_unknown_app_or_api_is_404_with_a_pointer(fresh: ToolWorldEnv) -> None:
 
 
 def test_docs_come_from_the_declarations(fresh: ToolWorldEnv) -> None:
-    out = run(fresh, "d = apis.api_docs.show_api_doc(app_name='phone', api_name='search_contacts')\nprint(d['method'], d['path'])\nprint([(p['name'], p['type'], p['required'], p['default'], p['constraints']) for p in d['parameters']])")
+    out = run(
+        fresh,
+        "d = apis.api_docs.show_api_doc(app_name='phone', api_name='search_contacts')\nprint(d['method'], d['path'])\nprint([(p['name'], p['type'], p['required'], p['default'], p['constraints']) for p in d['parameters']])",
+    )
     assert out.startswith("GET /phone/contacts")
     assert "('access_token', 'string', True, None, [])" in out
     assert "('page_limit', 'integer', False, 5, ['value >= 1', 'value <= 20'])" in out
@@ -85,9 +95,18 @@ def test_docs_come_from_the_declarations(fresh: ToolWorldEnv) -> None:
 
 def test_a_failed_call_leaves_no_partial_change(fresh: ToolWorldEnv) -> None:
     run(fresh, LOGIN_PHONE + "c = apis.phone.search_contacts(access_token=token)[0]")
-    out = run(fresh, "apis.phone.update_contact(access_token=token, contact_id=c['contact_id'], first_name='Zed', phone_number='12')")
+    out = run(
+        fresh,
+        "apis.phone.update_contact(access_token=token, contact_id=c['contact_id'], first_name='Zed', phone_number='12')",
+    )
     assert "422" in out
-    assert run(fresh, "print(apis.phone.show_contact(access_token=token, contact_id=c['contact_id'])['first_name'] == c['first_name'])").strip() == "True"
+    assert (
+        run(
+            fresh,
+            "print(apis.phone.show_contact(access_token=token, contact_id=c['contact_id'])['first_name'] == c['first_name'])",
+        ).strip()
+        == "True"
+    )
 
 
 def test_world_has_enough_apis_each_documented() -> None:
@@ -104,7 +123,10 @@ def test_blocking_numbers(fresh: ToolWorldEnv) -> None:
     run(fresh, LOGIN_PHONE + "other = apis.phone.search_contacts(access_token=token)[0]['phone_number']")
     assert "blocked" in run(fresh, "print(apis.phone.block_number(access_token=token, phone_number=other)['message'])")
     assert "409" in run(fresh, "apis.phone.block_number(access_token=token, phone_number=other)")
-    assert run(fresh, "print([b['phone_number'] for b in apis.phone.show_blocked_numbers(access_token=token)] == [other])") == "True\n"
+    assert (
+        run(fresh, "print([b['phone_number'] for b in apis.phone.show_blocked_numbers(access_token=token)] == [other])")
+        == "True\n"
+    )
     run(fresh, "apis.phone.unblock_number(access_token=token, phone_number=other)")
     assert "404" in run(fresh, "apis.phone.unblock_number(access_token=token, phone_number=other)")
 
@@ -113,11 +135,19 @@ def test_notes_tags_and_duplicates(fresh: ToolWorldEnv) -> None:
     run(fresh, LOGIN_PHONE.replace("phone", "notes") + "n = apis.notes.search_notes(access_token=token)[0]")
     run(fresh, "apis.notes.add_tag_to_note(access_token=token, note_id=n['note_id'], tag='zzz')")
     assert "409" in run(fresh, "apis.notes.add_tag_to_note(access_token=token, note_id=n['note_id'], tag='zzz')")
-    assert run(fresh, "print('zzz' in apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'])") == "True\n"
+    assert (
+        run(fresh, "print('zzz' in apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'])") == "True\n"
+    )
     run(fresh, "apis.notes.remove_tag_from_note(access_token=token, note_id=n['note_id'], tag='zzz')")
-    assert run(fresh, "print(apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'] == n['tags'])") == "True\n"
-    out = run(fresh, "c = apis.notes.duplicate_note(access_token=token, note_id=n['note_id'])['note_id']\nd = apis.notes.show_note(access_token=token, note_id=c)\n"
-                     "print(d['title'] == 'Copy of ' + n['title'], d['content'] == n['content'], d['pinned'])")
+    assert (
+        run(fresh, "print(apis.notes.show_note(access_token=token, note_id=n['note_id'])['tags'] == n['tags'])")
+        == "True\n"
+    )
+    out = run(
+        fresh,
+        "c = apis.notes.duplicate_note(access_token=token, note_id=n['note_id'])['note_id']\nd = apis.notes.show_note(access_token=token, note_id=c)\n"
+        "print(d['title'] == 'Copy of ' + n['title'], d['content'] == n['content'], d['pinned'])",
+    )
     assert out == "True True False\n"
 
 
@@ -126,7 +156,20 @@ def test_a_blocked_sender_cannot_text(fresh: ToolWorldEnv) -> None:
 
     server, secret = fresh.server, fresh.server.context.secret
     me = fresh.session["supervisor_id"]
-    my_number, other_number = (fresh.conn.execute("SELECT phone_number FROM people WHERE id = ?", (pid,)).fetchone()[0] for pid in (me, me + 1))
-    assert server.call("phone", "block_number", kwargs={"access_token": make_token(secret, "phone", me + 1), "phone_number": my_number})[0] == 200
-    status, body = server.call("phone", "send_text_message", kwargs={"access_token": make_token(secret, "phone", me), "phone_number": other_number, "message": "hi"})
+    my_number, other_number = (
+        fresh.conn.execute("SELECT phone_number FROM people WHERE id = ?", (pid,)).fetchone()[0] for pid in (me, me + 1)
+    )
+    assert (
+        server.call(
+            "phone",
+            "block_number",
+            kwargs={"access_token": make_token(secret, "phone", me + 1), "phone_number": my_number},
+        )[0]
+        == 200
+    )
+    status, body = server.call(
+        "phone",
+        "send_text_message",
+        kwargs={"access_token": make_token(secret, "phone", me), "phone_number": other_number, "message": "hi"},
+    )
     assert status == 403 and "has blocked your number" in body["message"]

@@ -29,7 +29,10 @@ def test_missing_appworld_gives_install_instructions() -> None:
         gym.make("trainfree/AppWorld-v0")
 
 
-@pytest.mark.skipif(not _data_ready(), reason="needs `pip install appworld && appworld install && appworld download data` (data not reachable here)")
+@pytest.mark.skipif(
+    not _data_ready(),
+    reason="needs `pip install appworld && appworld install && appworld download data` (data not reachable here)",
+)
 def test_real_appworld_episode_follows_the_contract() -> None:
     env = gym.make("trainfree/AppWorld-v0", split="dev", max_steps=3)
     try:

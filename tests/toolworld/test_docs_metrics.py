@@ -9,7 +9,9 @@ from envs.toolworld.metrics import sgc, tgc
 
 
 def test_readme_api_table_is_current() -> None:
-    assert api_table() in README.read_text(), "README's ToolWorld API table is stale: run `python -m envs.toolworld docs`"
+    assert api_table() in README.read_text(), (
+        "README's ToolWorld API table is stale: run `python -m envs.toolworld docs`"
+    )
 
 
 def test_tgc_and_sgc() -> None:

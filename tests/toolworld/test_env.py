@@ -54,7 +54,13 @@ def test_variables_persist_and_time_is_frozen(env: ToolWorldEnv) -> None:
     run(env, "x = 41")
     assert run(env, "print(x + 1)") == "42\n"
     assert run(env, "y = 2") == "Execution successful."
-    assert run(env, "import datetime, time\nprint(datetime.datetime.now().isoformat(), time.time() == datetime.datetime.now().timestamp())") == "2026-05-18T10:30:00 True\n"
+    assert (
+        run(
+            env,
+            "import datetime, time\nprint(datetime.datetime.now().isoformat(), time.time() == datetime.datetime.now().timestamp())",
+        )
+        == "2026-05-18T10:30:00 True\n"
+    )
 
 
 def test_bad_actions_get_an_error_observation_not_a_crash(env: ToolWorldEnv) -> None:
@@ -63,7 +69,9 @@ def test_bad_actions_get_an_error_observation_not_a_crash(env: ToolWorldEnv) -> 
     assert "expected a string of Python code, got int" in obs["history"][-1]["output"] and not terminated
     obs, *_ = env.step("x" * (env.max_action_chars + 1))
     assert "the limit is" in obs["history"][-1]["output"]
-    assert run(env, "def broken(:").startswith("Execution failed. Traceback:") and "SyntaxError" in run(env, "def broken(:")
+    assert run(env, "def broken(:").startswith("Execution failed. Traceback:") and "SyntaxError" in run(
+        env, "def broken(:"
+    )
 
 
 def test_step_budget_truncates_with_evaluation() -> None:
@@ -84,12 +92,18 @@ def test_snapshot_restore_round_trip(env: ToolWorldEnv) -> None:
     run(env, LOGIN_PHONE + "sent = 0\nimport random\nluck = random.random()")
     state = pickle.loads(pickle.dumps(env.get_state()))
     before = run(env, "print(luck, sent)")
-    run(env, "c = apis.phone.search_contacts(access_token=token)[0]\napis.phone.delete_contact(access_token=token, contact_id=c['contact_id'])\nsent = 99")
+    run(
+        env,
+        "c = apis.phone.search_contacts(access_token=token)[0]\napis.phone.delete_contact(access_token=token, contact_id=c['contact_id'])\nsent = 99",
+    )
     env.set_state(state)
     assert run(env, "print(luck, sent)") == before
-    assert run(env, "print(len(apis.phone.search_contacts(access_token=token, page_limit=20, page_index=0)) > 0)") == "True\n"
+    assert (
+        run(env, "print(len(apis.phone.search_contacts(access_token=token, page_limit=20, page_index=0)) > 0)")
+        == "True\n"
+    )
     for action in env.oracle_actions():
-        _, reward, *_ , info = env.step(action)
+        _, reward, *_, info = env.step(action)
     assert reward == 1.0, info["evaluation"]
 
 
@@ -112,7 +126,9 @@ def test_threads_each_have_their_own_episode() -> None:
 
 
 def test_async_vector_env() -> None:
-    vec = gym.vector.AsyncVectorEnv([lambda: gym.make("trainfree/ToolWorld-v0", split="train", max_steps=3)] * 2, shared_memory=False)
+    vec = gym.vector.AsyncVectorEnv(
+        [lambda: gym.make("trainfree/ToolWorld-v0", split="train", max_steps=3)] * 2, shared_memory=False
+    )
     try:
         obs, infos = vec.reset(seed=[1, 2])
         assert len(obs["task_id"]) == 2
@@ -164,9 +180,14 @@ def test_snapshot_restores_the_exact_db_in_another_env() -> None:
         target.reset(options={"task_id": "phone_reply_latest_0"})
         target.set_state(state)
         assert _dump(target.conn) == _dump(source.conn)
-        assert run(target, "print(x == 0.1 + 0.2, shop_token[:6])") == run(source, "print(x == 0.1 + 0.2, shop_token[:6])")
+        assert run(target, "print(x == 0.1 + 0.2, shop_token[:6])") == run(
+            source, "print(x == 0.1 + 0.2, shop_token[:6])"
+        )
         _, reward, _, _, info = target.step("apis.supervisor.complete_task()")
-        assert "unexpected changes" in info["evaluation"]["tests"][-1]["reason"] and "after" in info["evaluation"]["tests"][-1]["reason"]
+        assert (
+            "unexpected changes" in info["evaluation"]["tests"][-1]["reason"]
+            and "after" in info["evaluation"]["tests"][-1]["reason"]
+        )
     finally:
         source.close()
         target.close()

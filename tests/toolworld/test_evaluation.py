@@ -12,7 +12,10 @@ def test_oracle_plus_one_unwanted_change_fails_on_collateral_damage(env: ToolWor
     env.reset(options={"task_id": "phone_text_all_of_kind_0"})
     solution = env.oracle_actions()[0].replace("apis.supervisor.complete_task()\n", "")
     run(env, solution)
-    run(env, "alarm = apis.phone.show_alarms(access_token=phone_token)[0]\napis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])")
+    run(
+        env,
+        "alarm = apis.phone.show_alarms(access_token=phone_token)[0]\napis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])",
+    )
     _, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
     tests = {t["requirement"]: t for t in info["evaluation"]["tests"]}
     assert terminated and reward == 0.0
@@ -71,5 +74,7 @@ def test_row_updates_that_stop_at_a_page_say_it_is_pagination() -> None:
     failed = [t for t in tests if not t.passed]
     assert [t.requirement for t in failed] == ["task 6 is postponed", "task 7 is postponed"]
     assert all("only 5 of 7 such rows changed: results are paginated" in t.reason for t in failed)
-    partial = evaluate(expectations[:3], Outcome(changes[:1], sqlite3.connect(":memory:"), {"answer": None, "status": "success"}))
+    partial = evaluate(
+        expectations[:3], Outcome(changes[:1], sqlite3.connect(":memory:"), {"answer": None, "status": "success"})
+    )
     assert all("paginated" not in t.reason for t in partial)

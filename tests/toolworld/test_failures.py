@@ -10,7 +10,10 @@ from envs.toolworld.failures import CATEGORIES, guess_failure
 
 from .conftest import LOGIN_PHONE
 
-FAILED = [TestResult("the task is completed with status 'success'", True), TestResult("a text is sent", False, "expected 1 new texts, found 0")]
+FAILED = [
+    TestResult("the task is completed with status 'success'", True),
+    TestResult("a text is sent", False, "expected 1 new texts, found 0"),
+]
 
 
 def turn(output: str, action: str = "x") -> dict[str, str]:
@@ -20,11 +23,26 @@ def turn(output: str, action: str = "x") -> dict[str, str]:
 @pytest.mark.parametrize(
     ("outputs", "expected"),
     [
-        (['Execution failed. Traceback:\nException: Response status code is 401:\n{"message": "Invalid access_token"}'], "auth"),
-        (['Execution failed. Traceback:\nException: Response status code is 404:\n{"message": "No API named \'fly\' in app \'phone\'"}'], "missing/wrong API"),
-        (['Execution failed. Traceback:\nException: Response status code is 422:\n{"message": "Invalid argument \'time\'"}'], "wrong arguments"),
+        (
+            [
+                'Execution failed. Traceback:\nException: Response status code is 401:\n{"message": "Invalid access_token"}'
+            ],
+            "auth",
+        ),
+        (
+            [
+                "Execution failed. Traceback:\nException: Response status code is 404:\n{\"message\": \"No API named 'fly' in app 'phone'\"}"
+            ],
+            "missing/wrong API",
+        ),
+        (
+            [
+                'Execution failed. Traceback:\nException: Response status code is 422:\n{"message": "Invalid argument \'time\'"}'
+            ],
+            "wrong arguments",
+        ),
         (["Execution failed. TimeoutError: the code ran longer than 10 s and was stopped."], "loop"),
-        (["Execution failed. Traceback:\n  File \"<step 1>\", line 1\nSyntaxError: invalid syntax"], "formatting"),
+        (['Execution failed. Traceback:\n  File "<step 1>", line 1\nSyntaxError: invalid syntax'], "formatting"),
         (["Execution failed. Traceback:\nKeyError: 'email'"], "runtime error"),
         (["42\n"], "reasoning"),
     ],
@@ -34,7 +52,11 @@ def test_last_error_decides(outputs: list[str], expected: str) -> None:
 
 
 def test_pagination_hint_wins_and_repeats_are_a_loop() -> None:
-    paged = [TestResult("texts sent", False, "expected 7 new texts, found 5: results are paginated (page_limit default 5, max 20)")]
+    paged = [
+        TestResult(
+            "texts sent", False, "expected 7 new texts, found 5: results are paginated (page_limit default 5, max 20)"
+        )
+    ]
     assert guess_failure([turn("Execution failed. Traceback:\nKeyError: 'x'")], paged, completed=True) == "pagination"
     assert guess_failure([turn("ok", "same")] * 3, FAILED, completed=False) == "loop"
     assert set(CATEGORIES) >= {"pagination", "auth", "context length", "other"}
@@ -55,8 +77,12 @@ def test_link_rows_conflict_and_missing(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "music_follow_most_played_0"})
     login = LOGIN_PHONE.replace("phone", "music")
     env.step(login)
-    out = env.step("liked = {x['song_id'] for x in apis.music.show_liked_songs(access_token=token, page_limit=20)}\n"
-                   "s = next(x['song_id'] for x in apis.music.search_songs(page_limit=20) if x['song_id'] not in liked)\nprint(apis.music.like_song(access_token=token, song_id=s))\napis.music.like_song(access_token=token, song_id=s)")[0]["history"][-1]["output"]
+    out = env.step(
+        "liked = {x['song_id'] for x in apis.music.show_liked_songs(access_token=token, page_limit=20)}\n"
+        "s = next(x['song_id'] for x in apis.music.search_songs(page_limit=20) if x['song_id'] not in liked)\nprint(apis.music.like_song(access_token=token, song_id=s))\napis.music.like_song(access_token=token, song_id=s)"
+    )[0]["history"][-1]["output"]
     assert "Song liked." in out and "Response status code is 409" in out and "already like" in out
-    out = env.step("apis.music.unlike_song(access_token=token, song_id=s)\napis.music.unlike_song(access_token=token, song_id=s)")[0]["history"][-1]["output"]
+    out = env.step(
+        "apis.music.unlike_song(access_token=token, song_id=s)\napis.music.unlike_song(access_token=token, song_id=s)"
+    )[0]["history"][-1]["output"]
     assert "Response status code is 404" in out and "do not like" in out

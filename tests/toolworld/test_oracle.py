@@ -65,4 +65,6 @@ def test_variants_of_a_scenario_differ() -> None:
 
     for name in all_scenarios():
         specs = [load_task(f"{name}_{v}").spec for v in range(3)]
-        assert len({(s.supervisor_id, s.instruction) for s in specs}) == 3, f"{name}: its first 3 variants are not all different"
+        assert len({(s.supervisor_id, s.instruction) for s in specs}) == 3, (
+            f"{name}: its first 3 variants are not all different"
+        )

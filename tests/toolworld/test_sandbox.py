@@ -26,7 +26,10 @@ def sandboxed() -> ToolWorldEnv:
         ("from os import path", "import of 'os' is not allowed"),
         ("open('/tmp/trainfree-escape.txt', 'w').write('x')", "name 'open' is not defined"),
         ("import random\nrandom._os.system('touch /tmp/trainfree-escape.txt')", "os.system is not allowed"),
-        ("import random\nrandom._os.open('/tmp/trainfree-escape.txt', random._os.O_WRONLY | random._os.O_CREAT)", "writing files is not allowed"),
+        (
+            "import random\nrandom._os.open('/tmp/trainfree-escape.txt', random._os.O_WRONLY | random._os.O_CREAT)",
+            "writing files is not allowed",
+        ),
         ("import random\nrandom._os.fork()", "os.fork is not allowed"),
         ("import random\nrandom._os.open('/etc/passwd', 0)", "reading '/etc/passwd' is not allowed"),
     ],

@@ -44,7 +44,9 @@ def test_an_interrupted_conversion_is_redone(tmp_path: Path, smollm2_dir: Path, 
 
 
 @pytest.mark.parametrize("missing", ["gguf", "transformers"])
-def test_missing_converter_packages_are_named(tmp_path: Path, smollm2_gguf: Path, monkeypatch, capsys, missing: str) -> None:
+def test_missing_converter_packages_are_named(
+    tmp_path: Path, smollm2_gguf: Path, monkeypatch, capsys, missing: str
+) -> None:
     monkeypatch.setitem(sys.modules, missing, None)  # `import <missing>` now raises ImportError
     assert main(["--out", str(tmp_path / "model"), "--gguf", str(smollm2_gguf)]) == 2
     error = capsys.readouterr().err

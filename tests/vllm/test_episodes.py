@@ -40,11 +40,15 @@ def check_episode(record, trajectory, accountant, max_steps: int) -> None:
 
 
 def test_a_toolworld_episode_against_the_vllm_server(live_server) -> None:
-    record, trajectory, accountant = play(live_server, "trainfree/ToolWorld-v0", "dev", "toolworld_system", "join", 3, 96)
+    record, trajectory, accountant = play(
+        live_server, "trainfree/ToolWorld-v0", "dev", "toolworld_system", "join", 3, 96
+    )
     check_episode(record, trajectory, accountant, max_steps=3)
     assert record["task_id"].startswith(trajectory["task"]["scenario"])
 
 
 def test_an_mle_episode_against_the_vllm_server(live_server) -> None:
-    record, trajectory, accountant = play(live_server, "trainfree/MLECompetition-v0", "lite", "mle_system", "longest", 2, 128)
+    record, trajectory, accountant = play(
+        live_server, "trainfree/MLECompetition-v0", "lite", "mle_system", "longest", 2, 128
+    )
     check_episode(record, trajectory, accountant, max_steps=2)

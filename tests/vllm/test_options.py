@@ -14,8 +14,14 @@ from tests.vllm.test_server import REPO
 @pytest.mark.parametrize(
     ("cfg", "message"),
     [
-        ({"backend": "vllm_server", "bogus": 1}, r"unknown vLLM server option\(s\) \['bogus'\]; accepted: .*max_model_len"),
-        ({"backend": "vllm_server", "client": {"retries": 1}}, r"unknown vLLM client option\(s\) \['retries'\]; accepted: .*max_retries"),
+        (
+            {"backend": "vllm_server", "bogus": 1},
+            r"unknown vLLM server option\(s\) \['bogus'\]; accepted: .*max_model_len",
+        ),
+        (
+            {"backend": "vllm_server", "client": {"retries": 1}},
+            r"unknown vLLM client option\(s\) \['retries'\]; accepted: .*max_retries",
+        ),
         ({"backend": "vllm_offline", "max_len": 1}, r"got unknown option\(s\) \['max_len'\]"),
         ({"backend": "vllm_offline", "max_model_len": 8}, "max_model_len must be >= 16"),
     ],

@@ -32,11 +32,20 @@ def first_dev_tasks(count: int) -> list[str]:
 
 def harness(server, run_dir: Path, tasks: list[str], *more: str) -> list[str]:
     return [
-        sys.executable, str(REPO / "train_free_eval.py"),
-        "env=toolworld", "policy=vllm_cpu", f"policy.model.attach_url={server.url}",
-        "policy.model.client.max_retries=1", "policy.model.client.backoff_s=0.1",
-        "policy.sampling.max_tokens=48", f"tasks=[{','.join(tasks)}]", "max_steps=4", "workers=1", "progress=false",
-        f"hydra.run.dir={run_dir}", *more,
+        sys.executable,
+        str(REPO / "train_free_eval.py"),
+        "env=toolworld",
+        "policy=vllm_cpu",
+        f"policy.model.attach_url={server.url}",
+        "policy.model.client.max_retries=1",
+        "policy.model.client.backoff_s=0.1",
+        "policy.sampling.max_tokens=48",
+        f"tasks=[{','.join(tasks)}]",
+        "max_steps=4",
+        "workers=1",
+        "progress=false",
+        f"hydra.run.dir={run_dir}",
+        *more,
     ]
 
 
@@ -67,7 +76,9 @@ def assert_policy_fails_clearly(server) -> None:
 def test_server_killed_mid_run_then_the_harness_resumes(live_server, tmp_path: Path) -> None:
     tasks = first_dev_tasks(2)
     generated = server_token_counters(live_server)[1]
-    run = subprocess.Popen(harness(live_server, tmp_path, tasks), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(
+        harness(live_server, tmp_path, tasks), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_for_generation(live_server, generated)
         crash(live_server)  # after the first reply, while the episode still has steps to go
@@ -83,7 +94,13 @@ def test_server_killed_mid_run_then_the_harness_resumes(live_server, tmp_path: P
     assert_policy_fails_clearly(live_server)
 
     live_server.start()
-    rerun = subprocess.run(harness(live_server, tmp_path, tasks, "retry_errors=true"), cwd=REPO, capture_output=True, text=True, timeout=600)
+    rerun = subprocess.run(
+        harness(live_server, tmp_path, tasks, "retry_errors=true"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     final = last_record_per_episode(tmp_path)
     assert sorted(r["task_id"] for r in final.values()) == sorted(tasks)

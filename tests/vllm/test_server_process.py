@@ -19,15 +19,24 @@ def python(code: str) -> list[str]:
 
 
 def test_a_server_that_never_gets_ready_times_out_with_its_log() -> None:
-    server = ServerProcess(python("print('loading weights...'); import time; time.sleep(60)"), "http://127.0.0.1:9/health", "slow", startup_timeout_s=1.5)
-    with pytest.raises(LLMError, match=r"(?s)slow not ready at http://127.0.0.1:9/health after 2 s.*loading weights\.\.\.") as failure:
+    server = ServerProcess(
+        python("print('loading weights...'); import time; time.sleep(60)"),
+        "http://127.0.0.1:9/health",
+        "slow",
+        startup_timeout_s=1.5,
+    )
+    with pytest.raises(
+        LLMError, match=r"(?s)slow not ready at http://127.0.0.1:9/health after 2 s.*loading weights\.\.\."
+    ) as failure:
         server.start()
     assert "its log ends with" in str(failure.value)
     assert not server.running
 
 
 def test_a_server_that_exits_while_starting_says_so() -> None:
-    server = ServerProcess(python("import sys; print('bad flag --foo'); sys.exit(3)"), "http://127.0.0.1:9/health", "broken")
+    server = ServerProcess(
+        python("import sys; print('bad flag --foo'); sys.exit(3)"), "http://127.0.0.1:9/health", "broken"
+    )
     with pytest.raises(LLMError, match=r"(?s)broken exited with code 3 while starting.*bad flag --foo"):
         server.start()
 
@@ -53,7 +62,9 @@ def test_start_stop_and_restart_on_the_same_port(tmp_path: Path) -> None:
         f"open({child_pid_file!r}, 'w').write(str(child.pid))\n"
         f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
     )
-    with ServerProcess(python(code), f"http://127.0.0.1:{port}/", "toy", env={"TOY": "1"}, startup_timeout_s=30) as server:
+    with ServerProcess(
+        python(code), f"http://127.0.0.1:{port}/", "toy", env={"TOY": "1"}, startup_timeout_s=30
+    ) as server:
         assert server.running and answers(f"http://127.0.0.1:{port}/")
         worker = int(open(child_pid_file).read())
         server.stop()

@@ -31,18 +31,29 @@ def test_aide_on_a_real_competition_reviews_runs_debugs_the_broken_draft_and_end
         request = messages[-1]["content"]
         if "Review the run" in request:
             broken = "Error" in request.split("Output:")[1]
-            return [json.dumps({"is_bug": broken, "summary": "ran", "metric": None if broken else 50.0,
-                                "lower_is_better": True, "has_csv_submission": not broken})] * n
+            return [
+                json.dumps(
+                    {
+                        "is_bug": broken,
+                        "summary": "ran",
+                        "metric": None if broken else 50.0,
+                        "lower_is_better": True,
+                        "has_csv_submission": not broken,
+                    }
+                )
+            ] * n
         if "Write a new solution" in request:
             return [fenced(BROKEN if "attempt 0" in request else baseline)] * n
         return [fenced(baseline)] * n  # debug and improve
 
     model = ScriptedModel({"tree_search": replies})
-    env = MLECompetitionEnv(COMPETITION, cache_dir=mle_cache, work_root=tmp_path, max_steps=3, validation=True,
-                            step_timeout_s=120)
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=mle_cache, work_root=tmp_path, max_steps=3, validation=True, step_timeout_s=120
+    )
     try:
-        wrapped, policy = apply_stack(env, greedy(model), model,
-                                      [("tree_search", {"num_drafts": 2, "debug_prob": 1.0})], "mle")
+        wrapped, policy = apply_stack(
+            env, greedy(model), model, [("tree_search", {"num_drafts": 2, "debug_prob": 1.0})], "mle"
+        )
         obs, _ = wrapped.reset(seed=0, options={"task_id": COMPETITION})
         policy.reset(seed=0)
         for _ in range(3):

@@ -86,7 +86,9 @@ def test_a_patch_that_only_completes_the_task_is_refused_and_attempts_are_bounde
 
 
 def test_failing_patches_stop_after_max_attempts_each_from_the_same_snapshot():
-    bad_patch = f"{LOGIN}\napis.bank.send_money(access_token=token, to='bob', amount=5)\nraise Exception('still broken')"
+    bad_patch = (
+        f"{LOGIN}\napis.bank.send_money(access_token=token, to='bob', amount=5)\nraise Exception('still broken')"
+    )
     model = ScriptedModel({"corrector": [correction(bad_patch)] * 2})
     env = Correct(BankEnv(), model, max_attempts=2)
     env.reset()
@@ -130,7 +132,11 @@ def test_no_trigger_no_call_and_cost_is_reported():
 def test_parse_correction_reads_sections_and_text_patch_without_fence():
     parsed = parse_correction("**Category:** pagination\nEvidence: x\nDiagnosis: y\nFix steps: z\nPatch: print(1)")
     assert (parsed.category, parsed.evidence, parsed.diagnosis, parsed.fix_steps, parsed.patch) == (
-        "pagination", "x", "y", "z", "print(1)",
+        "pagination",
+        "x",
+        "y",
+        "z",
+        "print(1)",
     )
 
 

@@ -26,7 +26,9 @@ def test_corrected_episode_ends_with_the_oracles_db_and_no_double_effects(toolwo
     env.reset(options={"task_id": task_id})
     work = strip_calls("\n".join(env.oracle_actions()), "complete_task")
     failing = work + "\nprint(summary_of_what_was_sent)"  # does the work, then a NameError
-    corrector = "CATEGORY: runtime_error\nEVIDENCE: NameError\nDIAGNOSIS: undefined name\nFIX STEPS: 1. drop it\nPATCH:\n"
+    corrector = (
+        "CATEGORY: runtime_error\nEVIDENCE: NameError\nDIAGNOSIS: undefined name\nFIX STEPS: 1. drop it\nPATCH:\n"
+    )
     model = ScriptedModel({"corrector": [corrector + fenced(work + "\n" + COMPLETE)]})
     wrapped = Correct(env, model)
     wrapped.reset(options={"task_id": task_id})

@@ -1,13 +1,21 @@
 from wrappers.ledger import format_ledger, ledger_entries
 
-API_OUTPUT = ('{"access_token": "tok0x9f3a12345678abcd", "song_id": 5, "email": "a.b@c.org", "amount": 17.5}\n'
-              "your code is 7Q2XK9MZP4RT88LL ok")
+API_OUTPUT = (
+    '{"access_token": "tok0x9f3a12345678abcd", "song_id": 5, "email": "a.b@c.org", "amount": 17.5}\n'
+    "your code is 7Q2XK9MZP4RT88LL ok"
+)
 
 
 def test_keeps_credentials_ids_emails_numbers_and_tokens_verbatim():
     entries = ledger_entries([API_OUTPUT])
-    assert entries == ["access_token: tok0x9f3a12345678abcd", "song_id: 5", "email: a.b@c.org", "amount: 17.5",
-                       "a.b@c.org", "7Q2XK9MZP4RT88LL"]
+    assert entries == [
+        "access_token: tok0x9f3a12345678abcd",
+        "song_id: 5",
+        "email: a.b@c.org",
+        "amount: 17.5",
+        "a.b@c.org",
+        "7Q2XK9MZP4RT88LL",
+    ]
     assert format_ledger(entries).splitlines()[1] == "- access_token: tok0x9f3a12345678abcd"
 
 

@@ -19,7 +19,9 @@ def last(messages) -> str:
 
 
 def test_self_debug_asks_for_a_fix_with_the_error_up_to_n_rounds_then_hands_back():
-    model = ScriptedModel({"agent": [fenced("print(undefined_name)")] * 3, "self_debug": [fenced("print(still_undefined)")] * 3})
+    model = ScriptedModel(
+        {"agent": [fenced("print(undefined_name)")] * 3, "self_debug": [fenced("print(still_undefined)")] * 3}
+    )
     policy = SelfDebug(greedy(model), model, max_rounds=2)
     env = BankEnv()
     obs, _ = env.reset()

@@ -8,7 +8,7 @@ from wrappers.self_consistency import SelfConsistency
 MAJORITY = [
     "x = apis.bank.show_balance(access_token=token)\nprint(x['balance'])",
     "# check the balance first\nx = apis.bank.show_balance( access_token = token )\n\nprint( x[ 'balance' ] )",
-    "x = apis.bank.show_balance(access_token=token)  # balance\nprint(x[\"balance\"])",
+    'x = apis.bank.show_balance(access_token=token)  # balance\nprint(x["balance"])',
 ]
 MINORITY = ["print('a')", "print('a')  ", "apis.supervisor.complete_task()"]
 
@@ -35,8 +35,11 @@ def test_unparsable_code_falls_back_to_normalized_text_and_ties_go_to_the_first(
 def test_execution_vote_groups_different_programs_with_the_same_effect():
     # three different programs print the same and change nothing; two identical ones fail
     samples = [
-        "raise Exception('boom')", "raise Exception('boom')",
-        "print(100)", "print(50 + 50)", "print(sum([60, 40]))",
+        "raise Exception('boom')",
+        "raise Exception('boom')",
+        "print(100)",
+        "print(50 + 50)",
+        "print(sum([60, 40]))",
     ]
     env = BankEnv()
     obs, _ = env.reset()
@@ -47,8 +50,10 @@ def test_execution_vote_groups_different_programs_with_the_same_effect():
 
 
 def test_execution_vote_splits_programs_that_print_the_same_but_change_the_state_differently():
-    send = ("apis.bank.send_money(access_token=apis.bank.login(username='alice', password='hunter2-pw')"
-            "['access_token'], to='bob', amount=5); print(100)")
+    send = (
+        "apis.bank.send_money(access_token=apis.bank.login(username='alice', password='hunter2-pw')"
+        "['access_token'], to='bob', amount=5); print(100)"
+    )
     samples = ["print(100)", "print(50 * 2)", send, send.replace("; print(100)", "\nprint(100)  # sent"), send]
     env = BankEnv()
     obs, _ = env.reset()

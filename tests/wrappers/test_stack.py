@@ -45,8 +45,10 @@ def anything(messages, n):
     ],
 )
 def test_stacks_compose_and_still_pass_check_env(names):
-    model = MeteredModel(ScriptedModel({role: anything for role in
-                                        ["agent", "summarizer", "corrector", *[n for n in names]]}), Accountant())
+    model = MeteredModel(
+        ScriptedModel({role: anything for role in ["agent", "summarizer", "corrector", *[n for n in names]]}),
+        Accountant(),
+    )
     stack = [(name, {**config(name), **({"k": 2} if name == "self_consistency" else {})}) for name in names]
     env, policy = apply_stack(BankEnv(), greedy(model), model, stack, "toolworld")
     check_env(env, skip_render_check=True)
@@ -68,8 +70,13 @@ def test_stacks_compose_and_still_pass_check_env(names):
 
 def test_list_order_is_wrapping_order():
     model = ScriptedModel({})
-    env, policy = apply_stack(BankEnv(), greedy(model), model,
-                              [("truncate", {}), ("correct", {}), ("chaining", {}), ("self_debug", {})], "toolworld")
+    env, policy = apply_stack(
+        BankEnv(),
+        greedy(model),
+        model,
+        [("truncate", {}), ("correct", {}), ("chaining", {}), ("self_debug", {})],
+        "toolworld",
+    )
     assert type(env).__name__ == "Correct" and type(env.env).__name__ == "Truncate"
     assert type(policy).__name__ == "SelfDebug" and type(policy.policy).__name__ == "Chaining"
     assert isinstance(policy, PolicyWrapper)
@@ -77,7 +84,9 @@ def test_list_order_is_wrapping_order():
 
 def test_tree_search_mode_follows_the_env_kind():
     model = ScriptedModel({})
-    _, toolworld_policy = apply_stack(BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))], "toolworld")
+    _, toolworld_policy = apply_stack(
+        BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))], "toolworld"
+    )
     _, mle_policy = apply_stack(BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))], "mle")
     assert (toolworld_policy.mode, mle_policy.mode) == ("snapshot", "aide")
 

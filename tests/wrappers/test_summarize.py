@@ -16,7 +16,9 @@ def printing(n_chars: int) -> str:
 
 
 def make(env_steps: int = 20, **kwargs) -> tuple[Summarize, ScriptedModel]:
-    model = ScriptedModel({"summarizer": lambda messages, n: [SUMMARY] * n}, context_window=kwargs.pop("context_window", 1_000_000))
+    model = ScriptedModel(
+        {"summarizer": lambda messages, n: [SUMMARY] * n}, context_window=kwargs.pop("context_window", 1_000_000)
+    )
     env = Summarize(BankEnv(max_steps=env_steps), model, **kwargs)
     env.reset()
     return env, model

@@ -9,8 +9,10 @@ from wrappers.aide import parse_review
 from wrappers.tree_search import TreeSearch
 
 COMPLETE = "apis.supervisor.complete_task()"
-SEND = (f"token = apis.bank.login(username='alice', password='{PASSWORD}')['access_token']\n"
-        "apis.bank.send_money(access_token=token, to='bob', amount=5)")
+SEND = (
+    f"token = apis.bank.login(username='alice', password='{PASSWORD}')['access_token']\n"
+    "apis.bank.send_money(access_token=token, to='bob', amount=5)"
+)
 PONDER = "print('thinking')"
 
 
@@ -107,15 +109,22 @@ def test_snapshot_mode_needs_snapshots_and_a_prompting_policy():
 
 # -- AIDE mode -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text, tool_calls, expected",
     [
-        ('{"is_bug": false, "summary": "ok", "metric": 0.91, "lower_is_better": false, "has_csv_submission": true}',
-         None, (False, 0.91, "json")),
-        ("Sure! Here is my review:\n```json\n{\"is_bug\": true, \"metric\": null}\n```", None, (True, None, "json")),
+        (
+            '{"is_bug": false, "summary": "ok", "metric": 0.91, "lower_is_better": false, "has_csv_submission": true}',
+            None,
+            (False, 0.91, "json"),
+        ),
+        ('Sure! Here is my review:\n```json\n{"is_bug": true, "metric": null}\n```', None, (True, None, "json")),
         ("is_bug: no\nsummary: fine\nmetric: 0.5 (accuracy)\nlower_is_better: false", None, (False, 0.5, "text")),
-        ("", [{"function": {"name": "submit_review", "arguments": json.dumps({"is_bug": False, "metric": 3})}}],
-         (False, 3.0, "tool_call")),
+        (
+            "",
+            [{"function": {"name": "submit_review", "arguments": json.dumps({"is_bug": False, "metric": 3})}}],
+            (False, 3.0, "tool_call"),
+        ),
     ],
 )
 def test_review_is_read_from_tool_call_json_or_text(text, tool_calls, expected):
@@ -140,9 +149,13 @@ def aide_model(unreadable_first_review: bool = True):
             if "Error" in output:
                 return ['{"is_bug": true, "summary": "crashed", "metric": null, "lower_is_better": false}'] * n
             metric = output.split("Validation metric:")[1].split()[0]
-            return [f"is_bug: false\nsummary: ran\nmetric: {metric}\nlower_is_better: false\nhas_csv_submission: true"] * n
+            return [
+                f"is_bug: false\nsummary: ran\nmetric: {metric}\nlower_is_better: false\nhas_csv_submission: true"
+            ] * n
         if "Write a new solution" in request:
-            draft = "print('Validation metric: 0.7')" if "attempt 0" not in request else "raise ValueError('bad column')"
+            draft = (
+                "print('Validation metric: 0.7')" if "attempt 0" not in request else "raise ValueError('bad column')"
+            )
             return [f"Plan: a baseline.\n{fenced(draft)}"] * n
         if "This solution failed" in request:
             return [fenced("print('Validation metric: 0.8')")] * n
@@ -196,15 +209,19 @@ def test_aide_best_node_respects_lower_is_better():
 
     search = AideSearch(agent=None)  # type: ignore[arg-type]
     for step, metric in enumerate([0.3, 0.1, 0.2]):
-        search.journal.append(AideNode(step, "draft", "", "", metric=metric, lower_is_better=True, is_buggy=False, reviewed=True))
+        search.journal.append(
+            AideNode(step, "draft", "", "", metric=metric, lower_is_better=True, is_buggy=False, reviewed=True)
+        )
     assert search.best().step == 1
 
 
 def test_aide_prefers_the_envs_submission_status_and_validation_score():
     from wrappers.aide import _env_metric, _env_submission, _exec_time
 
-    output = ("[step 2] exit 0 after 3.25 s\nsubmission.csv: missing\n"
-              "validation accuracy on a held-out split of train: 0.8125\n--- stdout (end) ---\nacc 0.99")
+    output = (
+        "[step 2] exit 0 after 3.25 s\nsubmission.csv: missing\n"
+        "validation accuracy on a held-out split of train: 0.8125\n--- stdout (end) ---\nacc 0.99"
+    )
     assert _env_submission(output) is False and _env_metric(output) == 0.8125 and _exec_time(output) == 3.25
     assert _env_submission("submission.csv: valid") is True and _env_metric("no score here") is None
 

@@ -41,5 +41,8 @@ def find_app(app_name: str) -> App:
 def find_api(app_name: str, api_name: str) -> ApiSpec:
     apis = find_app(app_name).apis
     if api_name not in apis:
-        raise ApiError(404, f"No API named {api_name!r} in app {app_name!r}. See apis.api_docs.show_api_descriptions(app_name={app_name!r}).")
+        raise ApiError(
+            404,
+            f"No API named {api_name!r} in app {app_name!r}. See apis.api_docs.show_api_descriptions(app_name={app_name!r}).",
+        )
     return apis[api_name]

@@ -14,11 +14,15 @@ def add_account_apis(app: App) -> None:
     def login(
         ctx: CallContext,
         username: Annotated[str, P("Your email address or phone number.", min_length=1)],
-        password: Annotated[str, P("Your password for this app (see apis.supervisor.show_account_passwords).", min_length=1)],
+        password: Annotated[
+            str, P("Your password for this app (see apis.supervisor.show_account_passwords).", min_length=1)
+        ],
     ) -> dict[str, str]:
         """Log in to get the access token that the other APIs of this app need."""
         person = ctx.row("SELECT id FROM people WHERE email = ? OR phone_number = ?", username, username)
-        stored = person and ctx.value("SELECT password FROM app_accounts WHERE app = ? AND person_id = ?", app.name, person["id"])
+        stored = person and ctx.value(
+            "SELECT password FROM app_accounts WHERE app = ? AND person_id = ?", app.name, person["id"]
+        )
         if not person or stored is None:
             raise ApiError(401, f"No {app.name} account with username {username!r}.")
         if stored != password:
@@ -30,7 +34,9 @@ def add_account_apis(app: App) -> None:
         """Log out of this app."""
         return {"message": "Logged out."}
 
-    @app.api("GET", "/account", {"first_name": "string", "last_name": "string", "email": "string", "phone_number": "string"})
+    @app.api(
+        "GET", "/account", {"first_name": "string", "last_name": "string", "email": "string", "phone_number": "string"}
+    )
     def show_account(ctx: CallContext) -> dict[str, Any]:
         """Show the account you are logged in with."""
         return ctx.row("SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?", ctx.user_id)
@@ -45,5 +51,7 @@ def add_account_apis(app: App) -> None:
         current = ctx.value("SELECT password FROM app_accounts WHERE app = ? AND person_id = ?", app.name, ctx.user_id)
         if current != old_password:
             raise ApiError(401, "old_password is wrong.")
-        ctx.execute("UPDATE app_accounts SET password = ? WHERE app = ? AND person_id = ?", new_password, app.name, ctx.user_id)
+        ctx.execute(
+            "UPDATE app_accounts SET password = ? WHERE app = ? AND person_id = ?", new_password, app.name, ctx.user_id
+        )
         return {"message": "Password changed."}

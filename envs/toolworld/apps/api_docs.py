@@ -25,13 +25,43 @@ def show_api_descriptions(ctx: CallContext, app_name: APP_NAME) -> list[dict[str
     return [{"name": s.name, "description": s.description} for s in find_app(app_name).apis.values()]
 
 
-@app.api("GET", "/api_doc/{app_name}/{api_name}", {"app_name": "string", "api_name": "string", "path": "string", "method": "string", "description": "string", "parameters": [{"name": "string", "type": "string", "required": True, "description": "string", "default": "any", "constraints": ["string"]}], "response_schemas": {"success": "any", "failure": "any"}}, auth=False)
-def show_api_doc(ctx: CallContext, app_name: APP_NAME, api_name: Annotated[str, P("Name of the API.")]) -> dict[str, Any]:
+@app.api(
+    "GET",
+    "/api_doc/{app_name}/{api_name}",
+    {
+        "app_name": "string",
+        "api_name": "string",
+        "path": "string",
+        "method": "string",
+        "description": "string",
+        "parameters": [
+            {
+                "name": "string",
+                "type": "string",
+                "required": True,
+                "description": "string",
+                "default": "any",
+                "constraints": ["string"],
+            }
+        ],
+        "response_schemas": {"success": "any", "failure": "any"},
+    },
+    auth=False,
+)
+def show_api_doc(
+    ctx: CallContext, app_name: APP_NAME, api_name: Annotated[str, P("Name of the API.")]
+) -> dict[str, Any]:
     """Show the full doc of one API: path, method, parameters with types, defaults and constraints, responses."""
     return find_api(app_name, api_name).doc()
 
 
-@app.api("GET", "/search", [{"app_name": "string", "api_name": "string", "description": "string"}], auth=False, paginated=True)
+@app.api(
+    "GET",
+    "/search",
+    [{"app_name": "string", "api_name": "string", "description": "string"}],
+    auth=False,
+    paginated=True,
+)
 def search_api_docs(
     ctx: CallContext,
     query: Annotated[str, P("Words to look for in API names and descriptions.", min_length=1)],

@@ -38,16 +38,43 @@ add_account_apis(app)
 
 CATEGORIES = ("groceries", "rent", "utilities", "dining", "travel", "entertainment", "general")
 Category = Literal["groceries", "rent", "utilities", "dining", "travel", "entertainment", "general"]
-HOME_EXPENSES = (("Rent", "rent", 900, 2400), ("Electricity bill", "utilities", 40, 160), ("Internet", "utilities", 30, 90),
-                 ("Groceries", "groceries", 20, 180), ("Cleaning supplies", "general", 8, 40), ("Pizza night", "dining", 25, 70))
-TRIP_EXPENSES = (("Hotel", "travel", 150, 900), ("Train tickets", "travel", 40, 300), ("Dinner", "dining", 40, 220), ("Museum tickets", "entertainment", 20, 90),
-                 ("Snacks", "groceries", 8, 40), ("Boat tour", "entertainment", 60, 240))
+HOME_EXPENSES = (
+    ("Rent", "rent", 900, 2400),
+    ("Electricity bill", "utilities", 40, 160),
+    ("Internet", "utilities", 30, 90),
+    ("Groceries", "groceries", 20, 180),
+    ("Cleaning supplies", "general", 8, 40),
+    ("Pizza night", "dining", 25, 70),
+)
+TRIP_EXPENSES = (
+    ("Hotel", "travel", 150, 900),
+    ("Train tickets", "travel", 40, 300),
+    ("Dinner", "dining", 40, 220),
+    ("Museum tickets", "entertainment", 20, 90),
+    ("Snacks", "groceries", 8, 40),
+    ("Boat tour", "entertainment", 60, 240),
+)
 TRIPS = ("Lisbon trip", "Ski weekend", "Camping at the lake", "Road trip", "Beach house", "Festival weekend")
-COMMENTS = ("Thanks!", "I'll pay you back on Friday.", "Was this with tip?", "Receipt is on the fridge.", "Can we split this differently next time?")
+COMMENTS = (
+    "Thanks!",
+    "I'll pay you back on Friday.",
+    "Was this with tip?",
+    "Receipt is on the fridge.",
+    "Can we split this differently next time?",
+)
 PERSON = {"name": "string", "email": "string"}
 GROUP = {"group_id": 1, "name": "string", "members": [PERSON], "created_at": "string", "my_balance": 1.0}
-EXPENSE = {"expense_id": 1, "group_id": 1, "description": "string", "amount": 1.0, "category": "string", "date": "string", "paid_by": PERSON,
-           "shares": [{**PERSON, "amount": 1.0}], "comment_count": 1}
+EXPENSE = {
+    "expense_id": 1,
+    "group_id": 1,
+    "description": "string",
+    "amount": 1.0,
+    "category": "string",
+    "date": "string",
+    "paid_by": PERSON,
+    "shares": [{**PERSON, "amount": 1.0}],
+    "comment_count": 1,
+}
 MESSAGE = {"message": "string"}
 GROUP_ID = Annotated[int, P("The group's id.", ge=1)]
 EXPENSE_ID = Annotated[int, P("The expense's id.", ge=1)]
@@ -58,7 +85,12 @@ AMOUNT = Annotated[float, P("Amount in dollars.", ge=0.01, le=100_000)]
 @app.populator
 def populate(w: WorldBuilder) -> None:
     rng = w.rng("bill_splitting")
-    streets = {pid: street for pid, street in w.conn.execute("SELECT person_id, street_address FROM addresses WHERE name = 'Home' ORDER BY id")}
+    streets = {
+        pid: street
+        for pid, street in w.conn.execute(
+            "SELECT person_id, street_address FROM addresses WHERE name = 'Home' ORDER BY id"
+        )
+    }
     groups: list[tuple[str, list[int], tuple]] = []
     seen: set[tuple[int, ...]] = set()
     for person in w.people:
@@ -66,32 +98,85 @@ def populate(w: WorldBuilder) -> None:
             household = tuple(sorted({person.id, *w.related(person.id, (kind,))}))
             if len(household) >= 2 and household not in seen:
                 seen.add(household)
-                name = f"Flat on {streets[person.id].split(' ', 1)[1]}" if kind == "roommate" else f"{person.last_name} family"
+                name = (
+                    f"Flat on {streets[person.id].split(' ', 1)[1]}"
+                    if kind == "roommate"
+                    else f"{person.last_name} family"
+                )
                 groups.append((name, list(household), HOME_EXPENSES))
         friends = w.related(person.id, ("friend",))
         if len(friends) >= 2 and rng.random() < 0.5:
-            groups.append((rng.choice(TRIPS), sorted({person.id, *rng.sample(friends, min(len(friends), rng.randint(2, 4)))}), TRIP_EXPENSES))
+            groups.append(
+                (
+                    rng.choice(TRIPS),
+                    sorted({person.id, *rng.sample(friends, min(len(friends), rng.randint(2, 4)))}),
+                    TRIP_EXPENSES,
+                )
+            )
     for name, members, kinds in groups:
         created = w.now - timedelta(days=rng.randint(60, 400))
-        (group_id,) = w.insert("bill_splitting_groups", [{"name": name, "created_by": members[0], "created_at": created.isoformat(timespec="seconds")}])
+        (group_id,) = w.insert(
+            "bill_splitting_groups",
+            [{"name": name, "created_by": members[0], "created_at": created.isoformat(timespec="seconds")}],
+        )
         w.insert("bill_splitting_members", [{"group_id": group_id, "person_id": m} for m in members])
         for _ in range(rng.randint(4, 14)):
             description, category, low, high = rng.choice(kinds)
             payer = rng.choice(members)
-            sharers = members if rng.random() < 0.7 else sorted({payer, *rng.sample(members, rng.randint(1, len(members)))})
+            sharers = (
+                members if rng.random() < 0.7 else sorted({payer, *rng.sample(members, rng.randint(1, len(members)))})
+            )
             amount = round(rng.uniform(low, high), 2)
             day = (w.now - timedelta(days=rng.randint(0, 55))).date().isoformat()
-            (expense_id,) = w.insert("bill_splitting_expenses", [{"group_id": group_id, "description": description, "amount": amount, "category": category,
-                                                                  "paid_by": payer, "created_by": payer, "date": day}])
-            w.insert("bill_splitting_shares", [{"expense_id": expense_id, "person_id": p, "amount": a} for p, a in equal_shares(amount, sharers).items()])
+            (expense_id,) = w.insert(
+                "bill_splitting_expenses",
+                [
+                    {
+                        "group_id": group_id,
+                        "description": description,
+                        "amount": amount,
+                        "category": category,
+                        "paid_by": payer,
+                        "created_by": payer,
+                        "date": day,
+                    }
+                ],
+            )
+            w.insert(
+                "bill_splitting_shares",
+                [
+                    {"expense_id": expense_id, "person_id": p, "amount": a}
+                    for p, a in equal_shares(amount, sharers).items()
+                ],
+            )
             if rng.random() < 0.15:
                 author = rng.choice(members)
-                w.insert("bill_splitting_comments", [{"expense_id": expense_id, "author_id": author, "text": rng.choice(COMMENTS), "created_at": f"{day}T20:00:00"}])
+                w.insert(
+                    "bill_splitting_comments",
+                    [
+                        {
+                            "expense_id": expense_id,
+                            "author_id": author,
+                            "text": rng.choice(COMMENTS),
+                            "created_at": f"{day}T20:00:00",
+                        }
+                    ],
+                )
         settled = kinds is TRIP_EXPENSES and rng.random() < 0.35  # an old trip everyone has paid back
         for (debtor, creditor), owed in sorted(pair_debts(w.conn, group_id).items()):
             if settled or rng.random() < 0.3:
-                w.insert("bill_splitting_settlements", [{"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": round(owed * (1.0 if settled else rng.choice((0.5, 1.0))), 2),
-                                                         "created_at": (w.now - timedelta(days=rng.randint(0, 10))).isoformat(timespec="seconds")}])
+                w.insert(
+                    "bill_splitting_settlements",
+                    [
+                        {
+                            "group_id": group_id,
+                            "payer_id": debtor,
+                            "receiver_id": creditor,
+                            "amount": round(owed * (1.0 if settled else rng.choice((0.5, 1.0))), 2),
+                            "created_at": (w.now - timedelta(days=rng.randint(0, 10))).isoformat(timespec="seconds"),
+                        }
+                    ],
+                )
 
 
 def equal_shares(amount: float, people: list[int]) -> dict[int, float]:
@@ -104,10 +189,15 @@ def equal_shares(amount: float, people: list[int]) -> dict[int, float]:
 def pair_debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
     """(debtor, creditor) -> what the debtor still owes the creditor in the group, for every positive debt."""
     owed: dict[tuple[int, int], float] = {}
-    for payer, person, amount in conn.execute("SELECT e.paid_by, s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON e.id = s.expense_id "
-                                              "WHERE e.group_id = ? AND s.person_id != e.paid_by", (group_id,)):
+    for payer, person, amount in conn.execute(
+        "SELECT e.paid_by, s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON e.id = s.expense_id "
+        "WHERE e.group_id = ? AND s.person_id != e.paid_by",
+        (group_id,),
+    ):
         owed[(person, payer)] = owed.get((person, payer), 0.0) + amount
-    for payer, receiver, amount in conn.execute("SELECT payer_id, receiver_id, amount FROM bill_splitting_settlements WHERE group_id = ?", (group_id,)):
+    for payer, receiver, amount in conn.execute(
+        "SELECT payer_id, receiver_id, amount FROM bill_splitting_settlements WHERE group_id = ?", (group_id,)
+    ):
         owed[(payer, receiver)] = owed.get((payer, receiver), 0.0) - amount
     net = {}
     for (a, b), amount in owed.items():
@@ -120,7 +210,11 @@ def pair_debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
 def group_balance(conn: Any, group_id: int, person_id: int) -> float:
     """What the group owes the person (negative: what they owe)."""
     debts = pair_debts(conn, group_id)
-    return round(sum(a for (d, c), a in debts.items() if c == person_id) - sum(a for (d, c), a in debts.items() if d == person_id), 2)
+    return round(
+        sum(a for (d, c), a in debts.items() if c == person_id)
+        - sum(a for (d, c), a in debts.items() if d == person_id),
+        2,
+    )
 
 
 def _person(ctx: CallContext, person_id: int) -> dict[str, str]:
@@ -135,11 +229,20 @@ def _person_id(ctx: CallContext, email: str, argument: str) -> int:
 
 
 def _members(ctx: CallContext, group_id: int) -> list[int]:
-    return [r["person_id"] for r in ctx.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ? ORDER BY person_id", group_id)]
+    return [
+        r["person_id"]
+        for r in ctx.rows(
+            "SELECT person_id FROM bill_splitting_members WHERE group_id = ? ORDER BY person_id", group_id
+        )
+    ]
 
 
 def _my_group(ctx: CallContext, group_id: int) -> dict[str, Any]:
-    row = ctx.row("SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE g.id = ? AND m.person_id = ?", group_id, ctx.user_id)
+    row = ctx.row(
+        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE g.id = ? AND m.person_id = ?",
+        group_id,
+        ctx.user_id,
+    )
     if row is None:
         raise ApiError(404, f"No group with id {group_id} among your groups.")
     return row
@@ -153,29 +256,52 @@ def _member(ctx: CallContext, group_id: int, email: str, argument: str) -> int:
 
 
 def _group(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    return {"group_id": row["id"], "name": row["name"], "members": [_person(ctx, p) for p in _members(ctx, row["id"])], "created_at": row["created_at"],
-            "my_balance": group_balance(ctx.conn, row["id"], ctx.user_id)}
+    return {
+        "group_id": row["id"],
+        "name": row["name"],
+        "members": [_person(ctx, p) for p in _members(ctx, row["id"])],
+        "created_at": row["created_at"],
+        "my_balance": group_balance(ctx.conn, row["id"], ctx.user_id),
+    }
 
 
 def _my_expense(ctx: CallContext, expense_id: int) -> dict[str, Any]:
-    row = ctx.row("SELECT e.* FROM bill_splitting_expenses e JOIN bill_splitting_members m ON m.group_id = e.group_id WHERE e.id = ? AND m.person_id = ?",
-                  expense_id, ctx.user_id)
+    row = ctx.row(
+        "SELECT e.* FROM bill_splitting_expenses e JOIN bill_splitting_members m ON m.group_id = e.group_id WHERE e.id = ? AND m.person_id = ?",
+        expense_id,
+        ctx.user_id,
+    )
     if row is None:
         raise ApiError(404, f"No expense with id {expense_id} in your groups.")
     return row
 
 
 def _expense(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    shares = ctx.rows("SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ? ORDER BY person_id", row["id"])
-    return {"expense_id": row["id"], "group_id": row["group_id"], "description": row["description"], "amount": row["amount"], "category": row["category"],
-            "date": row["date"], "paid_by": _person(ctx, row["paid_by"]), "shares": [{**_person(ctx, s["person_id"]), "amount": s["amount"]} for s in shares],
-            "comment_count": ctx.value("SELECT COUNT(*) FROM bill_splitting_comments WHERE expense_id = ?", row["id"])}
+    shares = ctx.rows(
+        "SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ? ORDER BY person_id", row["id"]
+    )
+    return {
+        "expense_id": row["id"],
+        "group_id": row["group_id"],
+        "description": row["description"],
+        "amount": row["amount"],
+        "category": row["category"],
+        "date": row["date"],
+        "paid_by": _person(ctx, row["paid_by"]),
+        "shares": [{**_person(ctx, s["person_id"]), "amount": s["amount"]} for s in shares],
+        "comment_count": ctx.value("SELECT COUNT(*) FROM bill_splitting_comments WHERE expense_id = ?", row["id"]),
+    }
 
 
 @app.api("GET", "/groups", [GROUP], paginated=True)
-def show_groups(ctx: CallContext, query: Annotated[str, P("Words to match in the group's name; empty lists all.")] = "") -> list[dict[str, Any]]:
+def show_groups(
+    ctx: CallContext, query: Annotated[str, P("Words to match in the group's name; empty lists all.")] = ""
+) -> list[dict[str, Any]]:
     """List the groups you belong to, by name."""
-    rows = ctx.rows("SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE m.person_id = ? ORDER BY g.name, g.id", ctx.user_id)
+    rows = ctx.rows(
+        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE m.person_id = ? ORDER BY g.name, g.id",
+        ctx.user_id,
+    )
     return [_group(ctx, r) for r in rows if all(w in r["name"].lower() for w in query.lower().split())]
 
 
@@ -193,14 +319,21 @@ def create_group(
 ) -> dict[str, Any]:
     """Create a group with you and the given people."""
     people = {ctx.user_id, *(_person_id(ctx, e, f"member_emails[{i}]") for i, e in enumerate(member_emails))}
-    group_id = ctx.execute("INSERT INTO bill_splitting_groups (name, created_by, created_at) VALUES (?,?,?)", name, ctx.user_id, ctx.timestamp())
+    group_id = ctx.execute(
+        "INSERT INTO bill_splitting_groups (name, created_by, created_at) VALUES (?,?,?)",
+        name,
+        ctx.user_id,
+        ctx.timestamp(),
+    )
     for person in sorted(people):
         ctx.execute("INSERT INTO bill_splitting_members (group_id, person_id) VALUES (?,?)", group_id, person)
     return {"message": "Group created.", "group_id": group_id}
 
 
 @app.api("PATCH", "/groups/{group_id}", MESSAGE)
-def rename_group(ctx: CallContext, group_id: GROUP_ID, name: Annotated[str, P("The new name.", min_length=1, max_length=100)]) -> dict[str, str]:
+def rename_group(
+    ctx: CallContext, group_id: GROUP_ID, name: Annotated[str, P("The new name.", min_length=1, max_length=100)]
+) -> dict[str, str]:
     """Rename a group you belong to."""
     _my_group(ctx, group_id)
     ctx.execute("UPDATE bill_splitting_groups SET name = ? WHERE id = ?", name, group_id)
@@ -212,7 +345,11 @@ def add_group_member(ctx: CallContext, group_id: GROUP_ID, email: EMAIL) -> dict
     """Add someone to a group you belong to."""
     _my_group(ctx, group_id)
     person = _person_id(ctx, email, "email")
-    ctx.insert_unique("bill_splitting_members", {"group_id": group_id, "person_id": person}, f"{email} is already in group {group_id}.")
+    ctx.insert_unique(
+        "bill_splitting_members",
+        {"group_id": group_id, "person_id": person},
+        f"{email} is already in group {group_id}.",
+    )
     return {"message": "Member added."}
 
 
@@ -235,9 +372,14 @@ def delete_group(ctx: CallContext, group_id: GROUP_ID) -> dict[str, str]:
     if pair_debts(ctx.conn, group_id):
         raise ApiError(409, f"Group {group_id} still has debts (see show_group_debts); settle up first.")
     expenses = f"SELECT id FROM bill_splitting_expenses WHERE group_id = {int(group_id)}"
-    for sql in (f"DELETE FROM bill_splitting_comments WHERE expense_id IN ({expenses})", f"DELETE FROM bill_splitting_shares WHERE expense_id IN ({expenses})",
-                "DELETE FROM bill_splitting_expenses WHERE group_id = ?", "DELETE FROM bill_splitting_settlements WHERE group_id = ?",
-                "DELETE FROM bill_splitting_members WHERE group_id = ?", "DELETE FROM bill_splitting_groups WHERE id = ?"):
+    for sql in (
+        f"DELETE FROM bill_splitting_comments WHERE expense_id IN ({expenses})",
+        f"DELETE FROM bill_splitting_shares WHERE expense_id IN ({expenses})",
+        "DELETE FROM bill_splitting_expenses WHERE group_id = ?",
+        "DELETE FROM bill_splitting_settlements WHERE group_id = ?",
+        "DELETE FROM bill_splitting_members WHERE group_id = ?",
+        "DELETE FROM bill_splitting_groups WHERE id = ?",
+    ):
         ctx.execute(sql, *([group_id] if "?" in sql else []))
     return {"message": "Group deleted."}
 
@@ -251,13 +393,27 @@ def show_expenses(
     paid_by_email: Annotated[str | None, P("Only expenses paid by this person.")] = None,
 ) -> list[dict[str, Any]]:
     """List the expenses of your groups, newest first."""
-    groups = [group_id] if group_id is not None else [r["group_id"] for r in ctx.rows("SELECT group_id FROM bill_splitting_members WHERE person_id = ?", ctx.user_id)]
+    groups = (
+        [group_id]
+        if group_id is not None
+        else [
+            r["group_id"]
+            for r in ctx.rows("SELECT group_id FROM bill_splitting_members WHERE person_id = ?", ctx.user_id)
+        ]
+    )
     if group_id is not None:
         _my_group(ctx, group_id)
     payer = None if paid_by_email is None else _person_id(ctx, paid_by_email, "paid_by_email")
-    rows = ctx.rows(f"SELECT * FROM bill_splitting_expenses WHERE group_id IN ({','.join(str(int(g)) for g in groups) or 'NULL'}) ORDER BY date DESC, id DESC")
-    return [_expense(ctx, r) for r in rows if all(w in r["description"].lower() for w in query.lower().split())
-            and (category is None or r["category"] == category) and (payer is None or r["paid_by"] == payer)]
+    rows = ctx.rows(
+        f"SELECT * FROM bill_splitting_expenses WHERE group_id IN ({','.join(str(int(g)) for g in groups) or 'NULL'}) ORDER BY date DESC, id DESC"
+    )
+    return [
+        _expense(ctx, r)
+        for r in rows
+        if all(w in r["description"].lower() for w in query.lower().split())
+        and (category is None or r["category"] == category)
+        and (payer is None or r["paid_by"] == payer)
+    ]
 
 
 @app.api("GET", "/expenses/{expense_id}", EXPENSE)
@@ -273,8 +429,13 @@ def add_expense(
     description: Annotated[str, P("What it was for.", min_length=1, max_length=200)],
     amount: AMOUNT,
     paid_by_email: Annotated[str | None, P("Who paid; null means you.")] = None,
-    split_with_emails: Annotated[list[str] | None, P("Split equally among these members (include the payer if they have a share); null means all members.")] = None,
-    exact_shares: Annotated[dict | None, P("Instead of an equal split: {member email: share in dollars}, summing to amount.")] = None,
+    split_with_emails: Annotated[
+        list[str] | None,
+        P("Split equally among these members (include the payer if they have a share); null means all members."),
+    ] = None,
+    exact_shares: Annotated[
+        dict | None, P("Instead of an equal split: {member email: share in dollars}, summing to amount.")
+    ] = None,
     category: Annotated[Category, P("The kind of expense.")] = "general",
     date: Annotated[str | None, P("The day of the expense (YYYY-MM-DD); null means today.")] = None,
 ) -> dict[str, Any]:
@@ -286,15 +447,34 @@ def add_expense(
     if exact_shares is not None:
         shares = _exact(ctx, group_id, exact_shares, amount)
     else:
-        people = _members(ctx, group_id) if split_with_emails is None else [_member(ctx, group_id, e, f"split_with_emails[{i}]") for i, e in enumerate(split_with_emails)]
+        people = (
+            _members(ctx, group_id)
+            if split_with_emails is None
+            else [_member(ctx, group_id, e, f"split_with_emails[{i}]") for i, e in enumerate(split_with_emails)]
+        )
         if not people:
-            raise ApiError(422, "Invalid argument 'split_with_emails': the expense needs at least one person to share it.")
+            raise ApiError(
+                422, "Invalid argument 'split_with_emails': the expense needs at least one person to share it."
+            )
         shares = equal_shares(amount, people)
     day = ctx.now.date().isoformat() if date is None else _day(date)
-    expense_id = ctx.execute("INSERT INTO bill_splitting_expenses (group_id, description, amount, category, paid_by, created_by, date) VALUES (?,?,?,?,?,?,?)",
-                             group_id, description, round(amount, 2), category, payer, ctx.user_id, day)
+    expense_id = ctx.execute(
+        "INSERT INTO bill_splitting_expenses (group_id, description, amount, category, paid_by, created_by, date) VALUES (?,?,?,?,?,?,?)",
+        group_id,
+        description,
+        round(amount, 2),
+        category,
+        payer,
+        ctx.user_id,
+        day,
+    )
     for person, share in shares.items():
-        ctx.execute("INSERT INTO bill_splitting_shares (expense_id, person_id, amount) VALUES (?,?,?)", expense_id, person, share)
+        ctx.execute(
+            "INSERT INTO bill_splitting_shares (expense_id, person_id, amount) VALUES (?,?,?)",
+            expense_id,
+            person,
+            share,
+        )
     return {"message": "Expense added.", "expense_id": expense_id}
 
 
@@ -302,10 +482,16 @@ def _exact(ctx: CallContext, group_id: int, given: dict, amount: float) -> dict[
     shares: dict[int, float] = {}
     for email, share in given.items():
         if not isinstance(share, (int, float)) or isinstance(share, bool) or share < 0:
-            raise ApiError(422, f"Invalid argument 'exact_shares': the share of {email!r} must be a non-negative number, got {share!r}.")
+            raise ApiError(
+                422,
+                f"Invalid argument 'exact_shares': the share of {email!r} must be a non-negative number, got {share!r}.",
+            )
         shares[_member(ctx, group_id, email, "exact_shares")] = round(float(share), 2)
     if round(sum(shares.values()), 2) != round(amount, 2):
-        raise ApiError(422, f"Invalid argument 'exact_shares': the shares add up to {sum(shares.values()):.2f}, not the amount {amount:.2f}.")
+        raise ApiError(
+            422,
+            f"Invalid argument 'exact_shares': the shares add up to {sum(shares.values()):.2f}, not the amount {amount:.2f}.",
+        )
     return shares
 
 
@@ -326,7 +512,11 @@ def update_expense(
 ) -> dict[str, str]:
     """Change an expense's description, category or date (to change amounts, delete it and add it again)."""
     _my_expense(ctx, expense_id)
-    ctx.update("bill_splitting_expenses", expense_id, {"description": description, "category": category, "date": None if date is None else _day(date)})
+    ctx.update(
+        "bill_splitting_expenses",
+        expense_id,
+        {"description": description, "category": category, "date": None if date is None else _day(date)},
+    )
     return {"message": "Expense updated."}
 
 
@@ -334,7 +524,11 @@ def update_expense(
 def delete_expense(ctx: CallContext, expense_id: EXPENSE_ID) -> dict[str, str]:
     """Delete an expense with its shares and comments."""
     _my_expense(ctx, expense_id)
-    for table, column in (("bill_splitting_comments", "expense_id"), ("bill_splitting_shares", "expense_id"), ("bill_splitting_expenses", "id")):
+    for table, column in (
+        ("bill_splitting_comments", "expense_id"),
+        ("bill_splitting_shares", "expense_id"),
+        ("bill_splitting_expenses", "id"),
+    ):
         ctx.execute(f"DELETE FROM {table} WHERE {column} = ?", expense_id)
     return {"message": "Expense deleted."}
 
@@ -358,7 +552,9 @@ def show_group_debts(ctx: CallContext, group_id: GROUP_ID) -> list[dict[str, Any
 def show_balances_with_people(ctx: CallContext) -> list[dict[str, Any]]:
     """Your net balance with each person across all your groups: positive means they owe you. Settled people are left out."""
     totals: dict[int, float] = {}
-    for (group_id,) in ctx.conn.execute("SELECT group_id FROM bill_splitting_members WHERE person_id = ? ORDER BY group_id", (ctx.user_id,)).fetchall():
+    for (group_id,) in ctx.conn.execute(
+        "SELECT group_id FROM bill_splitting_members WHERE person_id = ? ORDER BY group_id", (ctx.user_id,)
+    ).fetchall():
         for (debtor, creditor), amount in pair_debts(ctx.conn, group_id).items():
             if ctx.user_id in (debtor, creditor):
                 other = creditor if debtor == ctx.user_id else debtor
@@ -371,7 +567,9 @@ def settle_up(
     ctx: CallContext,
     group_id: GROUP_ID,
     email: Annotated[str, P("The member you paid back.", min_length=3)],
-    amount: Annotated[float | None, P("How much you paid them; null means all you owe them in this group.", ge=0.01, le=100_000)] = None,
+    amount: Annotated[
+        float | None, P("How much you paid them; null means all you owe them in this group.", ge=0.01, le=100_000)
+    ] = None,
 ) -> dict[str, Any]:
     """Record that you paid a member back (pay them with the payments app; this only records it)."""
     _my_group(ctx, group_id)
@@ -381,32 +579,76 @@ def settle_up(
     if amount is None:
         amount = pair_debts(ctx.conn, group_id).get((ctx.user_id, other))
         if amount is None:
-            raise ApiError(409, f"You owe {email} nothing in group {group_id}; pass an amount to record a payment anyway.")
-    new_id = ctx.execute("INSERT INTO bill_splitting_settlements (group_id, payer_id, receiver_id, amount, created_at) VALUES (?,?,?,?,?)",
-                         group_id, ctx.user_id, other, round(amount, 2), ctx.timestamp())
+            raise ApiError(
+                409, f"You owe {email} nothing in group {group_id}; pass an amount to record a payment anyway."
+            )
+    new_id = ctx.execute(
+        "INSERT INTO bill_splitting_settlements (group_id, payer_id, receiver_id, amount, created_at) VALUES (?,?,?,?,?)",
+        group_id,
+        ctx.user_id,
+        other,
+        round(amount, 2),
+        ctx.timestamp(),
+    )
     return {"message": "Settlement recorded.", "settlement_id": new_id, "amount": round(amount, 2)}
 
 
-@app.api("GET", "/groups/{group_id}/settlements", [{"settlement_id": 1, "payer": PERSON, "receiver": PERSON, "amount": 1.0, "created_at": "string"}], paginated=True)
+@app.api(
+    "GET",
+    "/groups/{group_id}/settlements",
+    [{"settlement_id": 1, "payer": PERSON, "receiver": PERSON, "amount": 1.0, "created_at": "string"}],
+    paginated=True,
+)
 def show_settlements(ctx: CallContext, group_id: GROUP_ID) -> list[dict[str, Any]]:
     """List the settlements recorded in a group, newest first."""
     _my_group(ctx, group_id)
-    rows = ctx.rows("SELECT * FROM bill_splitting_settlements WHERE group_id = ? ORDER BY created_at DESC, id DESC", group_id)
-    return [{"settlement_id": r["id"], "payer": _person(ctx, r["payer_id"]), "receiver": _person(ctx, r["receiver_id"]), "amount": r["amount"],
-             "created_at": r["created_at"]} for r in rows]
+    rows = ctx.rows(
+        "SELECT * FROM bill_splitting_settlements WHERE group_id = ? ORDER BY created_at DESC, id DESC", group_id
+    )
+    return [
+        {
+            "settlement_id": r["id"],
+            "payer": _person(ctx, r["payer_id"]),
+            "receiver": _person(ctx, r["receiver_id"]),
+            "amount": r["amount"],
+            "created_at": r["created_at"],
+        }
+        for r in rows
+    ]
 
 
 @app.api("POST", "/expenses/{expense_id}/comments", {"message": "string", "comment_id": 1})
-def add_comment(ctx: CallContext, expense_id: EXPENSE_ID, text: Annotated[str, P("The comment.", min_length=1, max_length=1000)]) -> dict[str, Any]:
+def add_comment(
+    ctx: CallContext, expense_id: EXPENSE_ID, text: Annotated[str, P("The comment.", min_length=1, max_length=1000)]
+) -> dict[str, Any]:
     """Comment on an expense."""
     _my_expense(ctx, expense_id)
-    new_id = ctx.execute("INSERT INTO bill_splitting_comments (expense_id, author_id, text, created_at) VALUES (?,?,?,?)", expense_id, ctx.user_id, text, ctx.timestamp())
+    new_id = ctx.execute(
+        "INSERT INTO bill_splitting_comments (expense_id, author_id, text, created_at) VALUES (?,?,?,?)",
+        expense_id,
+        ctx.user_id,
+        text,
+        ctx.timestamp(),
+    )
     return {"message": "Comment added.", "comment_id": new_id}
 
 
-@app.api("GET", "/expenses/{expense_id}/comments", [{"comment_id": 1, "author": PERSON, "text": "string", "created_at": "string"}], paginated=True)
+@app.api(
+    "GET",
+    "/expenses/{expense_id}/comments",
+    [{"comment_id": 1, "author": PERSON, "text": "string", "created_at": "string"}],
+    paginated=True,
+)
 def show_comments(ctx: CallContext, expense_id: EXPENSE_ID) -> list[dict[str, Any]]:
     """List the comments on an expense, oldest first."""
     _my_expense(ctx, expense_id)
     rows = ctx.rows("SELECT * FROM bill_splitting_comments WHERE expense_id = ? ORDER BY created_at, id", expense_id)
-    return [{"comment_id": r["id"], "author": _person(ctx, r["author_id"]), "text": r["text"], "created_at": r["created_at"]} for r in rows]
+    return [
+        {
+            "comment_id": r["id"],
+            "author": _person(ctx, r["author_id"]),
+            "text": r["text"],
+            "created_at": r["created_at"],
+        }
+        for r in rows
+    ]

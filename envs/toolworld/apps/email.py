@@ -43,41 +43,128 @@ add_account_apis(app)
 
 LABEL_FOR_KIND = {"coworker": "Work", "family": "Family", "friend": "Friends", "roommate": "Home"}
 LABEL_NAMES = (*LABEL_FOR_KIND.values(), "Receipts", "Important")
-THINGS = ("concert tickets", "the cabin booking", "dinner at Luca's", "the museum passes", "the birthday cake", "the ski rental", "the taxi to the airport")
+THINGS = (
+    "concert tickets",
+    "the cabin booking",
+    "dinner at Luca's",
+    "the museum passes",
+    "the birthday cake",
+    "the ski rental",
+    "the taxi to the airport",
+)
 # (subject, opening body, reply bodies, attachment or None); {thing}/{amount}/{day} are filled per conversation
 TOPICS: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, str] | None]]] = {
     "friend": [
-        ("Weekend plans", "Are you free on {day}? Thinking of a hike and lunch after.", ("Sounds great, count me in!", "Can we start a bit later?"), None),
-        ("Paying you back", "I paid ${amount} for {thing}. Could you send me your share of ${share} when you can?", ("Sure, will do!",), None),
-        ("Photos from the trip", "Here are the photos from last weekend, the lake ones came out great.", ("Love them, thanks!",), ("photos_list.txt", "lake_sunrise.jpg\ncampfire.jpg\ngroup_shot.jpg")),
-        ("Book recommendation", "You have to read 'The Quiet Orchard', I finished it in two days.", ("Adding it to my list.",), None),
+        (
+            "Weekend plans",
+            "Are you free on {day}? Thinking of a hike and lunch after.",
+            ("Sounds great, count me in!", "Can we start a bit later?"),
+            None,
+        ),
+        (
+            "Paying you back",
+            "I paid ${amount} for {thing}. Could you send me your share of ${share} when you can?",
+            ("Sure, will do!",),
+            None,
+        ),
+        (
+            "Photos from the trip",
+            "Here are the photos from last weekend, the lake ones came out great.",
+            ("Love them, thanks!",),
+            ("photos_list.txt", "lake_sunrise.jpg\ncampfire.jpg\ngroup_shot.jpg"),
+        ),
+        (
+            "Book recommendation",
+            "You have to read 'The Quiet Orchard', I finished it in two days.",
+            ("Adding it to my list.",),
+            None,
+        ),
     ],
     "family": [
-        ("Family dinner", "Dinner at our place on {day}? Bring dessert if you can.", ("We'll be there at 7.", "I'll bake a pie."), None),
-        ("Grandma's birthday", "Let's all chip in for grandma's gift. It came to ${amount} for {thing}, so ${share} each.", ("Sending my share today.",), None),
-        ("Holiday itinerary", "Attached is the itinerary for the holidays.", ("Perfect, thank you!",), ("itinerary.txt", "Day 1: drive to the coast\nDay 2: boat tour\nDay 3: drive home")),
+        (
+            "Family dinner",
+            "Dinner at our place on {day}? Bring dessert if you can.",
+            ("We'll be there at 7.", "I'll bake a pie."),
+            None,
+        ),
+        (
+            "Grandma's birthday",
+            "Let's all chip in for grandma's gift. It came to ${amount} for {thing}, so ${share} each.",
+            ("Sending my share today.",),
+            None,
+        ),
+        (
+            "Holiday itinerary",
+            "Attached is the itinerary for the holidays.",
+            ("Perfect, thank you!",),
+            ("itinerary.txt", "Day 1: drive to the coast\nDay 2: boat tour\nDay 3: drive home"),
+        ),
     ],
     "coworker": [
-        ("Quarterly report", "Attached is the draft of the quarterly report, comments welcome by {day}.", ("Looks good, a few notes inline.", "Thanks, reviewing now."),
-         ("quarterly_report.txt", "Revenue grew 12%.\nCosts were flat.\nHeadcount: 14.")),
-        ("Invoice {number}", "Please find invoice {number} attached. The total due is ${amount}.", ("Received, thanks.",),
-         ("invoice_{number}.txt", "Invoice {number}\nConsulting hours: {hours}\nTotal due: ${amount}")),
-        ("Meeting notes", "Notes from {day}'s meeting: we ship the beta next month.", ("Thanks for writing these up.",), None),
+        (
+            "Quarterly report",
+            "Attached is the draft of the quarterly report, comments welcome by {day}.",
+            ("Looks good, a few notes inline.", "Thanks, reviewing now."),
+            ("quarterly_report.txt", "Revenue grew 12%.\nCosts were flat.\nHeadcount: 14."),
+        ),
+        (
+            "Invoice {number}",
+            "Please find invoice {number} attached. The total due is ${amount}.",
+            ("Received, thanks.",),
+            ("invoice_{number}.txt", "Invoice {number}\nConsulting hours: {hours}\nTotal due: ${amount}"),
+        ),
+        (
+            "Meeting notes",
+            "Notes from {day}'s meeting: we ship the beta next month.",
+            ("Thanks for writing these up.",),
+            None,
+        ),
         ("Offsite logistics", "The offsite is on {day}; the bus leaves at 8am sharp.", ("Noted!",), None),
     ],
     "roommate": [
-        ("Utilities this month", "The utilities bill came to ${amount}; your share is ${share}.", ("Paying you tonight.",),
-         ("utilities_bill.txt", "Electricity and water\nTotal: ${amount}")),
-        ("Cleaning schedule", "New cleaning schedule starts {day}: I take the kitchen, you take the bathroom.", ("Deal.",), None),
+        (
+            "Utilities this month",
+            "The utilities bill came to ${amount}; your share is ${share}.",
+            ("Paying you tonight.",),
+            ("utilities_bill.txt", "Electricity and water\nTotal: ${amount}"),
+        ),
+        (
+            "Cleaning schedule",
+            "New cleaning schedule starts {day}: I take the kitchen, you take the bathroom.",
+            ("Deal.",),
+            None,
+        ),
     ],
 }
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERSON = {"name": "string", "email": "string"}
 ATTACHMENT = {"attachment_id": 1, "file_name": "string"}
-EMAIL = {"email_id": 1, "thread_id": 1, "subject": "string", "sender": PERSON, "recipients": ["string"], "cc": ["string"], "body": "string",
-         "sent_at": "string", "is_read": True, "attachments": [ATTACHMENT]}
-THREAD = {"thread_id": 1, "subject": "string", "participants": ["string"], "email_count": 1, "unread_count": 1, "last_sent_at": "string",
-          "last_sender": PERSON, "has_attachments": True, "is_starred": True, "is_archived": True, "is_trashed": True, "labels": ["string"]}
+EMAIL = {
+    "email_id": 1,
+    "thread_id": 1,
+    "subject": "string",
+    "sender": PERSON,
+    "recipients": ["string"],
+    "cc": ["string"],
+    "body": "string",
+    "sent_at": "string",
+    "is_read": True,
+    "attachments": [ATTACHMENT],
+}
+THREAD = {
+    "thread_id": 1,
+    "subject": "string",
+    "participants": ["string"],
+    "email_count": 1,
+    "unread_count": 1,
+    "last_sent_at": "string",
+    "last_sender": PERSON,
+    "has_attachments": True,
+    "is_starred": True,
+    "is_archived": True,
+    "is_trashed": True,
+    "labels": ["string"],
+}
 DRAFT = {"draft_id": 1, "recipients": ["string"], "subject": "string", "body": "string", "updated_at": "string"}
 MESSAGE = {"message": "string"}
 THREAD_ID = Annotated[int, P("The thread's id.", ge=1)]
@@ -107,8 +194,14 @@ def populate(w: WorldBuilder) -> None:
     for conversation_id, (starter, other, kind, days_ago) in enumerate(conversations, start=1):
         subject, body, replies, attachment = rng.choice(TOPICS[kind])
         amount = round(rng.uniform(20, 400), 2)
-        fill = {"thing": rng.choice(THINGS), "amount": f"{amount:.2f}", "share": f"{amount / 2:.2f}", "day": rng.choice(DAYS),
-                "number": str(rng.randint(1000, 9999)), "hours": str(rng.randint(5, 60))}
+        fill = {
+            "thing": rng.choice(THINGS),
+            "amount": f"{amount:.2f}",
+            "share": f"{amount / 2:.2f}",
+            "day": rng.choice(DAYS),
+            "number": str(rng.randint(1000, 9999)),
+            "hours": str(rng.randint(5, 60)),
+        }
         subject = subject.format(**fill)
         participants = [starter, other]
         extra = [p for p in w.related(starter, (kind,)) if p != other]
@@ -117,24 +210,66 @@ def populate(w: WorldBuilder) -> None:
         messages = [(starter, [other], cc, body.format(**fill), attachment)]
         for reply in rng.sample(replies, rng.randint(0, len(replies))):
             previous = messages[-1][0]
-            messages.append((other if previous == starter else starter, [starter if previous == starter else other], [], reply, None))
+            messages.append(
+                (
+                    other if previous == starter else starter,
+                    [starter if previous == starter else other],
+                    [],
+                    reply,
+                    None,
+                )
+            )
         threads = {}
         for owner in participants + cc:
-            threads[owner] = w.insert("email_threads", [{
-                "owner_id": owner, "conversation_id": conversation_id, "subject": subject, "is_starred": int(rng.random() < 0.15),
-                "is_archived": int(rng.random() < 0.15), "is_trashed": int(rng.random() < 0.07)}])[0]
-            fits = {LABEL_FOR_KIND[kind]} | ({"Receipts"} if "amount" in body else set()) | ({"Important"} if rng.random() < 0.2 else set())
+            threads[owner] = w.insert(
+                "email_threads",
+                [
+                    {
+                        "owner_id": owner,
+                        "conversation_id": conversation_id,
+                        "subject": subject,
+                        "is_starred": int(rng.random() < 0.15),
+                        "is_archived": int(rng.random() < 0.15),
+                        "is_trashed": int(rng.random() < 0.07),
+                    }
+                ],
+            )[0]
+            fits = (
+                {LABEL_FOR_KIND[kind]}
+                | ({"Receipts"} if "amount" in body else set())
+                | ({"Important"} if rng.random() < 0.2 else set())
+            )
             fitting_labels.setdefault(owner, []).append((threads[owner], fits))
         for sender, to, copied, text, attached in messages:
             sent += timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
             for owner, thread_id in threads.items():
                 unread = owner != sender and (w.now - sent).days < 40 and rng.random() < 0.6
-                (message_id,) = w.insert("email_messages", [{
-                    "thread_id": thread_id, "owner_id": owner, "sender_id": sender, "recipients": _join(by_id[p].email for p in to),
-                    "cc": _join(by_id[p].email for p in copied), "body": text, "sent_at": min(sent, w.now).isoformat(timespec="seconds"),
-                    "is_read": int(not unread)}])
+                (message_id,) = w.insert(
+                    "email_messages",
+                    [
+                        {
+                            "thread_id": thread_id,
+                            "owner_id": owner,
+                            "sender_id": sender,
+                            "recipients": _join(by_id[p].email for p in to),
+                            "cc": _join(by_id[p].email for p in copied),
+                            "body": text,
+                            "sent_at": min(sent, w.now).isoformat(timespec="seconds"),
+                            "is_read": int(not unread),
+                        }
+                    ],
+                )
                 if attached:
-                    w.insert("email_attachments", [{"message_id": message_id, "file_name": attached[0].format(**fill), "content": attached[1].format(**fill)}])
+                    w.insert(
+                        "email_attachments",
+                        [
+                            {
+                                "message_id": message_id,
+                                "file_name": attached[0].format(**fill),
+                                "content": attached[1].format(**fill),
+                            }
+                        ],
+                    )
     for person in w.people:
         names = rng.sample(LABEL_NAMES, rng.randint(1, 3))
         label_ids = w.insert("email_labels", [{"owner_id": person.id, "name": n} for n in sorted(names)])
@@ -143,8 +278,18 @@ def populate(w: WorldBuilder) -> None:
             w.insert("email_thread_labels", [{"thread_id": t, "label_id": label_id} for t in fitting])
         if rng.random() < 0.4:
             other = by_id[rng.choice(w.related(person.id) or [p.id for p in w.people if p.id != person.id])]
-            w.insert("email_drafts", [{"owner_id": person.id, "recipients": other.email, "subject": f"Catching up with {other.first_name}",
-                                       "body": "Hi! It has been a while, how are you?", "updated_at": (w.now - timedelta(days=rng.randint(1, 30))).isoformat(timespec="seconds")}])
+            w.insert(
+                "email_drafts",
+                [
+                    {
+                        "owner_id": person.id,
+                        "recipients": other.email,
+                        "subject": f"Catching up with {other.first_name}",
+                        "body": "Hi! It has been a while, how are you?",
+                        "updated_at": (w.now - timedelta(days=rng.randint(1, 30))).isoformat(timespec="seconds"),
+                    }
+                ],
+            )
 
 
 def _join(emails: Any) -> str:
@@ -173,8 +318,15 @@ def _people_ids(ctx: CallContext, emails: list[str], argument: str) -> list[int]
 def _attachments(given: list[dict] | None) -> list[tuple[str, str]]:
     out = []
     for i, item in enumerate(given or []):
-        if set(item) != {"file_name", "content"} or not all(isinstance(v, str) for v in item.values()) or not item["file_name"].strip():
-            raise ApiError(422, f"Invalid argument 'attachments[{i}]': expected {{'file_name': non-empty string, 'content': string}}, got {item!r}.")
+        if (
+            set(item) != {"file_name", "content"}
+            or not all(isinstance(v, str) for v in item.values())
+            or not item["file_name"].strip()
+        ):
+            raise ApiError(
+                422,
+                f"Invalid argument 'attachments[{i}]': expected {{'file_name': non-empty string, 'content': string}}, got {item!r}.",
+            )
         out.append((item["file_name"], item["content"]))
     return out
 
@@ -189,22 +341,56 @@ def _email_row(ctx: CallContext, email_id: int) -> dict[str, Any]:
 
 def _email(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
     subject = ctx.value("SELECT subject FROM email_threads WHERE id = ?", row["thread_id"])
-    files = ctx.rows("SELECT id AS attachment_id, file_name FROM email_attachments WHERE message_id = ? ORDER BY id", row["id"])
-    return {"email_id": row["id"], "thread_id": row["thread_id"], "subject": subject, "sender": _person(ctx, row["sender_id"]),
-            "recipients": _split(row["recipients"]), "cc": _split(row["cc"]), "body": row["body"], "sent_at": row["sent_at"],
-            "is_read": bool(row["is_read"]), "attachments": files}
+    files = ctx.rows(
+        "SELECT id AS attachment_id, file_name FROM email_attachments WHERE message_id = ? ORDER BY id", row["id"]
+    )
+    return {
+        "email_id": row["id"],
+        "thread_id": row["thread_id"],
+        "subject": subject,
+        "sender": _person(ctx, row["sender_id"]),
+        "recipients": _split(row["recipients"]),
+        "cc": _split(row["cc"]),
+        "body": row["body"],
+        "sent_at": row["sent_at"],
+        "is_read": bool(row["is_read"]),
+        "attachments": files,
+    }
 
 
 def _thread(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
     emails = ctx.rows("SELECT * FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id", row["id"])
     people = {row["owner_id"]} | {e["sender_id"] for e in emails}
-    addresses = sorted({a for e in emails for a in _split(e["recipients"]) + _split(e["cc"])} | {_person(ctx, p)["email"] for p in people})
-    labels = [r["name"] for r in ctx.rows("SELECT l.name FROM email_thread_labels t JOIN email_labels l ON l.id = t.label_id WHERE t.thread_id = ? ORDER BY l.name", row["id"])]
-    has_files = bool(emails) and bool(ctx.value(f"SELECT COUNT(*) FROM email_attachments WHERE message_id IN ({','.join(str(e['id']) for e in emails)})"))
-    return {"thread_id": row["id"], "subject": row["subject"], "participants": addresses, "email_count": len(emails),
-            "unread_count": sum(not e["is_read"] for e in emails), "last_sent_at": emails[-1]["sent_at"] if emails else None,
-            "last_sender": _person(ctx, emails[-1]["sender_id"]) if emails else None, "has_attachments": has_files,
-            "is_starred": bool(row["is_starred"]), "is_archived": bool(row["is_archived"]), "is_trashed": bool(row["is_trashed"]), "labels": labels}
+    addresses = sorted(
+        {a for e in emails for a in _split(e["recipients"]) + _split(e["cc"])}
+        | {_person(ctx, p)["email"] for p in people}
+    )
+    labels = [
+        r["name"]
+        for r in ctx.rows(
+            "SELECT l.name FROM email_thread_labels t JOIN email_labels l ON l.id = t.label_id WHERE t.thread_id = ? ORDER BY l.name",
+            row["id"],
+        )
+    ]
+    has_files = bool(emails) and bool(
+        ctx.value(
+            f"SELECT COUNT(*) FROM email_attachments WHERE message_id IN ({','.join(str(e['id']) for e in emails)})"
+        )
+    )
+    return {
+        "thread_id": row["id"],
+        "subject": row["subject"],
+        "participants": addresses,
+        "email_count": len(emails),
+        "unread_count": sum(not e["is_read"] for e in emails),
+        "last_sent_at": emails[-1]["sent_at"] if emails else None,
+        "last_sender": _person(ctx, emails[-1]["sender_id"]) if emails else None,
+        "has_attachments": has_files,
+        "is_starred": bool(row["is_starred"]),
+        "is_archived": bool(row["is_archived"]),
+        "is_trashed": bool(row["is_trashed"]),
+        "labels": labels,
+    }
 
 
 def _in_folder(thread: dict[str, Any], emails: list[dict[str, Any]], owner: int, folder: str) -> bool:
@@ -221,7 +407,15 @@ def _in_folder(thread: dict[str, Any], emails: list[dict[str, Any]], owner: int,
     }[folder]
 
 
-def _deliver(ctx: CallContext, conversation_id: int | None, subject: str, to: list[int], cc: list[int], body: str, files: list[tuple[str, str]]) -> dict[str, int]:
+def _deliver(
+    ctx: CallContext,
+    conversation_id: int | None,
+    subject: str,
+    to: list[int],
+    cc: list[int],
+    body: str,
+    files: list[tuple[str, str]],
+) -> dict[str, int]:
     """Write one email into the mailbox of the sender and of every recipient; returns the sender's copy."""
     if conversation_id is None:
         conversation_id = (ctx.value("SELECT MAX(conversation_id) FROM email_threads") or 0) + 1
@@ -229,14 +423,34 @@ def _deliver(ctx: CallContext, conversation_id: int | None, subject: str, to: li
     copied = _join(_person(ctx, p)["email"] for p in cc if p not in to)
     mine: dict[str, int] = {}
     for owner in dict.fromkeys([ctx.user_id, *to, *cc]):
-        thread_id = ctx.value("SELECT id FROM email_threads WHERE owner_id = ? AND conversation_id = ?", owner, conversation_id)
+        thread_id = ctx.value(
+            "SELECT id FROM email_threads WHERE owner_id = ? AND conversation_id = ?", owner, conversation_id
+        )
         if thread_id is None:
-            thread_id = ctx.execute("INSERT INTO email_threads (owner_id, conversation_id, subject, is_starred, is_archived, is_trashed) VALUES (?,?,?,0,0,0)",
-                                    owner, conversation_id, subject)
-        message_id = ctx.execute("INSERT INTO email_messages (thread_id, owner_id, sender_id, recipients, cc, body, sent_at, is_read) VALUES (?,?,?,?,?,?,?,?)",
-                                 thread_id, owner, ctx.user_id, recipients, copied, body, ctx.timestamp(), int(owner == ctx.user_id))
+            thread_id = ctx.execute(
+                "INSERT INTO email_threads (owner_id, conversation_id, subject, is_starred, is_archived, is_trashed) VALUES (?,?,?,0,0,0)",
+                owner,
+                conversation_id,
+                subject,
+            )
+        message_id = ctx.execute(
+            "INSERT INTO email_messages (thread_id, owner_id, sender_id, recipients, cc, body, sent_at, is_read) VALUES (?,?,?,?,?,?,?,?)",
+            thread_id,
+            owner,
+            ctx.user_id,
+            recipients,
+            copied,
+            body,
+            ctx.timestamp(),
+            int(owner == ctx.user_id),
+        )
         for name, content in files:
-            ctx.execute("INSERT INTO email_attachments (message_id, file_name, content) VALUES (?,?,?)", message_id, name, content)
+            ctx.execute(
+                "INSERT INTO email_attachments (message_id, file_name, content) VALUES (?,?,?)",
+                message_id,
+                name,
+                content,
+            )
         if owner == ctx.user_id:
             mine = {"email_id": message_id, "thread_id": thread_id}
     return mine
@@ -245,8 +459,14 @@ def _deliver(ctx: CallContext, conversation_id: int | None, subject: str, to: li
 @app.api("GET", "/threads", [THREAD], paginated=True)
 def show_threads(
     ctx: CallContext,
-    folder: Annotated[Literal["inbox", "sent", "starred", "archived", "trash", "all"], P("Which threads: 'all' is every thread not in the trash.")] = "inbox",
-    query: Annotated[str, P("Words to match in the subject, the emails' text or the senders' names and addresses; empty matches all.")] = "",
+    folder: Annotated[
+        Literal["inbox", "sent", "starred", "archived", "trash", "all"],
+        P("Which threads: 'all' is every thread not in the trash."),
+    ] = "inbox",
+    query: Annotated[
+        str,
+        P("Words to match in the subject, the emails' text or the senders' names and addresses; empty matches all."),
+    ] = "",
     label: Annotated[str | None, P("Only threads with the label of this name.")] = None,
     unread_only: Annotated[bool, P("Only threads with unread emails.")] = False,
 ) -> list[dict[str, Any]]:
@@ -257,8 +477,19 @@ def show_threads(
         if not _in_folder(row, emails, ctx.user_id, folder):
             continue
         thread = _thread(ctx, row)
-        text = " ".join([row["subject"], *thread["participants"], *(e["body"] for e in emails), *(_person(ctx, e["sender_id"])["name"] for e in emails)]).lower()
-        if all(w in text for w in query.lower().split()) and (label is None or label in thread["labels"]) and (not unread_only or thread["unread_count"]):
+        text = " ".join(
+            [
+                row["subject"],
+                *thread["participants"],
+                *(e["body"] for e in emails),
+                *(_person(ctx, e["sender_id"])["name"] for e in emails),
+            ]
+        ).lower()
+        if (
+            all(w in text for w in query.lower().split())
+            and (label is None or label in thread["labels"])
+            and (not unread_only or thread["unread_count"])
+        ):
             out.append(thread)
     return sorted(out, key=lambda t: (t["last_sent_at"] or "", t["thread_id"]), reverse=True)
 
@@ -287,15 +518,27 @@ def search_emails(
     has_attachment: Annotated[bool | None, P("Only emails with (true) or without (false) attachments.")] = None,
 ) -> list[dict[str, Any]]:
     """Search the emails of your mailbox outside the trash, newest first."""
-    bounds = {name: _date(name, value) for name, value in (("sent_after", sent_after), ("sent_before", sent_before)) if value is not None}
-    rows = ctx.rows("SELECT m.* FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND t.is_trashed = 0 "
-                    "ORDER BY m.sent_at DESC, m.id DESC", ctx.user_id)
+    bounds = {
+        name: _date(name, value)
+        for name, value in (("sent_after", sent_after), ("sent_before", sent_before))
+        if value is not None
+    }
+    rows = ctx.rows(
+        "SELECT m.* FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND t.is_trashed = 0 "
+        "ORDER BY m.sent_at DESC, m.id DESC",
+        ctx.user_id,
+    )
     out = []
     for row in rows:
         email = _email(ctx, row)
         if sender_email is not None and email["sender"]["email"].lower() != sender_email.lower():
             continue
-        if "sent_after" in bounds and row["sent_at"][:10] < bounds["sent_after"] or "sent_before" in bounds and row["sent_at"][:10] >= bounds["sent_before"]:
+        if (
+            "sent_after" in bounds
+            and row["sent_at"][:10] < bounds["sent_after"]
+            or "sent_before" in bounds
+            and row["sent_at"][:10] >= bounds["sent_before"]
+        ):
             continue
         if has_attachment is not None and bool(email["attachments"]) != has_attachment:
             continue
@@ -312,7 +555,14 @@ def _date(name: str, value: str) -> str:
 
 
 @app.api("POST", "/emails", {"message": "string", "email_id": 1, "thread_id": 1})
-def send_email(ctx: CallContext, recipients: ADDRESSES, subject: SUBJECT, body: BODY, cc: CC = None, attachments: ATTACHMENTS = None) -> dict[str, Any]:
+def send_email(
+    ctx: CallContext,
+    recipients: ADDRESSES,
+    subject: SUBJECT,
+    body: BODY,
+    cc: CC = None,
+    attachments: ATTACHMENTS = None,
+) -> dict[str, Any]:
     """Send a new email; it starts a new thread."""
     to, copied = _people_ids(ctx, recipients, "recipients"), _people_ids(ctx, cc or [], "cc")
     return {"message": "Email sent.", **_deliver(ctx, None, subject, to, copied, body, _attachments(attachments))}
@@ -333,28 +583,53 @@ def reply_to_email(
     if row["sender_id"] == ctx.user_id:
         to = [p for p in everyone if p != ctx.user_id] or [ctx.user_id]
     else:
-        to = [row["sender_id"]] + ([p for p in everyone if p not in (ctx.user_id, row["sender_id"])] if reply_all else [])
+        to = [row["sender_id"]] + (
+            [p for p in everyone if p not in (ctx.user_id, row["sender_id"])] if reply_all else []
+        )
     cc = [p for p in _people_ids(ctx, _split(row["cc"]), "email_id") if p != ctx.user_id] if reply_all else []
-    return {"message": "Reply sent.", **_deliver(ctx, thread["conversation_id"], thread["subject"], to, cc, body, _attachments(attachments))}
+    return {
+        "message": "Reply sent.",
+        **_deliver(ctx, thread["conversation_id"], thread["subject"], to, cc, body, _attachments(attachments)),
+    }
 
 
 @app.api("POST", "/emails/{email_id}/forward", {"message": "string", "email_id": 1, "thread_id": 1})
-def forward_email(ctx: CallContext, email_id: EMAIL_ID, recipients: ADDRESSES, body: Annotated[str, P("Text to put above the forwarded email.", max_length=20_000)] = "") -> dict[str, Any]:
+def forward_email(
+    ctx: CallContext,
+    email_id: EMAIL_ID,
+    recipients: ADDRESSES,
+    body: Annotated[str, P("Text to put above the forwarded email.", max_length=20_000)] = "",
+) -> dict[str, Any]:
     """Forward an email, with its attachments, to new recipients in a new thread."""
     row = _email_row(ctx, email_id)
     original = _email(ctx, row)
     sender = original["sender"]
     text = f"{body}\n\n---------- Forwarded message ----------\nFrom: {sender['name']} <{sender['email']}>\nDate: {row['sent_at']}\nSubject: {original['subject']}\n\n{row['body']}"
-    files = [(r["file_name"], r["content"]) for r in ctx.rows("SELECT file_name, content FROM email_attachments WHERE message_id = ? ORDER BY id", email_id)]
+    files = [
+        (r["file_name"], r["content"])
+        for r in ctx.rows("SELECT file_name, content FROM email_attachments WHERE message_id = ? ORDER BY id", email_id)
+    ]
     to = _people_ids(ctx, recipients, "recipients")
-    return {"message": "Email forwarded.", **_deliver(ctx, None, f"Fwd: {original['subject']}", to, [], text.lstrip("\n"), files)}
+    return {
+        "message": "Email forwarded.",
+        **_deliver(ctx, None, f"Fwd: {original['subject']}", to, [], text.lstrip("\n"), files),
+    }
 
 
 @app.api("PATCH", "/threads/{thread_id}/read", MESSAGE)
-def mark_thread_read(ctx: CallContext, thread_id: THREAD_ID, is_read: Annotated[bool, P("True to mark every email of the thread read, false for unread.")] = True) -> dict[str, str]:
+def mark_thread_read(
+    ctx: CallContext,
+    thread_id: THREAD_ID,
+    is_read: Annotated[bool, P("True to mark every email of the thread read, false for unread.")] = True,
+) -> dict[str, str]:
     """Mark all the emails of a thread as read (or unread)."""
     _thread_row(ctx, thread_id)
-    ctx.execute("UPDATE email_messages SET is_read = ? WHERE thread_id = ? AND is_read != ?", int(is_read), thread_id, int(is_read))
+    ctx.execute(
+        "UPDATE email_messages SET is_read = ? WHERE thread_id = ? AND is_read != ?",
+        int(is_read),
+        thread_id,
+        int(is_read),
+    )
     return {"message": f"Thread marked {'read' if is_read else 'unread'}."}
 
 
@@ -372,7 +647,14 @@ def _flag(column: str, value: int, done: str):
 for _name, _path, _column, _value, _done, _doc in (
     ("star_thread", "/star", "is_starred", 1, "starred", "Star a thread."),
     ("unstar_thread", "/star", "is_starred", 0, "not starred", "Remove the star of a thread."),
-    ("archive_thread", "/archive", "is_archived", 1, "archived", "Archive a thread: it leaves the inbox but stays searchable."),
+    (
+        "archive_thread",
+        "/archive",
+        "is_archived",
+        1,
+        "archived",
+        "Archive a thread: it leaves the inbox but stays searchable.",
+    ),
     ("unarchive_thread", "/archive", "is_archived", 0, "not archived", "Move an archived thread back to the inbox."),
     ("trash_thread", "/trash", "is_trashed", 1, "in the trash", "Move a thread to the trash."),
     ("restore_thread", "/trash", "is_trashed", 0, "not in the trash", "Take a thread out of the trash."),
@@ -387,7 +669,10 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
     """Delete a thread from your mailbox for good; it must be in the trash first."""
     if not _thread_row(ctx, thread_id)["is_trashed"]:
         raise ApiError(409, f"Thread {thread_id} is not in the trash; trash it first with trash_thread.")
-    ctx.execute("DELETE FROM email_attachments WHERE message_id IN (SELECT id FROM email_messages WHERE thread_id = ?)", thread_id)
+    ctx.execute(
+        "DELETE FROM email_attachments WHERE message_id IN (SELECT id FROM email_messages WHERE thread_id = ?)",
+        thread_id,
+    )
     ctx.execute("DELETE FROM email_messages WHERE thread_id = ?", thread_id)
     ctx.execute("DELETE FROM email_thread_labels WHERE thread_id = ?", thread_id)
     ctx.execute("DELETE FROM email_threads WHERE id = ?", thread_id)
@@ -397,17 +682,29 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
 @app.api("GET", "/attachments/{attachment_id}", {**ATTACHMENT, "email_id": 1, "content": "string"})
 def show_attachment(ctx: CallContext, attachment_id: Annotated[int, P("The attachment's id.", ge=1)]) -> dict[str, Any]:
     """Show an attachment of one of your emails, with its content."""
-    row = ctx.row("SELECT a.* FROM email_attachments a JOIN email_messages m ON m.id = a.message_id WHERE a.id = ? AND m.owner_id = ?", attachment_id, ctx.user_id)
+    row = ctx.row(
+        "SELECT a.* FROM email_attachments a JOIN email_messages m ON m.id = a.message_id WHERE a.id = ? AND m.owner_id = ?",
+        attachment_id,
+        ctx.user_id,
+    )
     if row is None:
         raise ApiError(404, f"No attachment with id {attachment_id} in your mailbox.")
-    return {"attachment_id": row["id"], "file_name": row["file_name"], "email_id": row["message_id"], "content": row["content"]}
+    return {
+        "attachment_id": row["id"],
+        "file_name": row["file_name"],
+        "email_id": row["message_id"],
+        "content": row["content"],
+    }
 
 
 @app.api("GET", "/labels", [{"label_id": 1, "name": "string", "thread_count": 1}], paginated=True)
 def show_labels(ctx: CallContext) -> list[dict[str, Any]]:
     """List your labels by name."""
-    return ctx.rows("SELECT l.id AS label_id, l.name, (SELECT COUNT(*) FROM email_thread_labels t WHERE t.label_id = l.id) AS thread_count "
-                    "FROM email_labels l WHERE l.owner_id = ? ORDER BY l.name, l.id", ctx.user_id)
+    return ctx.rows(
+        "SELECT l.id AS label_id, l.name, (SELECT COUNT(*) FROM email_thread_labels t WHERE t.label_id = l.id) AS thread_count "
+        "FROM email_labels l WHERE l.owner_id = ? ORDER BY l.name, l.id",
+        ctx.user_id,
+    )
 
 
 LABEL_NAME = Annotated[str, P("The label's name.", min_length=1, max_length=40)]
@@ -422,7 +719,10 @@ def _free_label_name(ctx: CallContext, name: str) -> None:
 def create_label(ctx: CallContext, name: LABEL_NAME) -> dict[str, Any]:
     """Create a label to organize threads."""
     _free_label_name(ctx, name)
-    return {"message": "Label created.", "label_id": ctx.execute("INSERT INTO email_labels (owner_id, name) VALUES (?, ?)", ctx.user_id, name)}
+    return {
+        "message": "Label created.",
+        "label_id": ctx.execute("INSERT INTO email_labels (owner_id, name) VALUES (?, ?)", ctx.user_id, name),
+    }
 
 
 @app.api("PATCH", "/labels/{label_id}", MESSAGE)
@@ -448,7 +748,11 @@ def add_label_to_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_
     """Put a label on a thread."""
     _thread_row(ctx, thread_id)
     ctx.owned("email_labels", label_id, "label")
-    ctx.insert_unique("email_thread_labels", {"thread_id": thread_id, "label_id": label_id}, f"Thread {thread_id} already has label {label_id}.")
+    ctx.insert_unique(
+        "email_thread_labels",
+        {"thread_id": thread_id, "label_id": label_id},
+        f"Thread {thread_id} already has label {label_id}.",
+    )
     return {"message": "Label added."}
 
 
@@ -456,26 +760,52 @@ def add_label_to_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_
 def remove_label_from_thread(ctx: CallContext, thread_id: THREAD_ID, label_id: LABEL_ID) -> dict[str, str]:
     """Take a label off a thread."""
     _thread_row(ctx, thread_id)
-    ctx.delete_existing("email_thread_labels", {"thread_id": thread_id, "label_id": label_id}, f"Thread {thread_id} does not have label {label_id}.")
+    ctx.delete_existing(
+        "email_thread_labels",
+        {"thread_id": thread_id, "label_id": label_id},
+        f"Thread {thread_id} does not have label {label_id}.",
+    )
     return {"message": "Label removed."}
 
 
 def _draft(row: dict[str, Any]) -> dict[str, Any]:
-    return {"draft_id": row["id"], "recipients": _split(row["recipients"]), "subject": row["subject"], "body": row["body"], "updated_at": row["updated_at"]}
+    return {
+        "draft_id": row["id"],
+        "recipients": _split(row["recipients"]),
+        "subject": row["subject"],
+        "body": row["body"],
+        "updated_at": row["updated_at"],
+    }
 
 
 @app.api("GET", "/drafts", [DRAFT], paginated=True)
 def show_drafts(ctx: CallContext) -> list[dict[str, Any]]:
     """List your drafts, most recently edited first."""
-    return [_draft(r) for r in ctx.rows("SELECT * FROM email_drafts WHERE owner_id = ? ORDER BY updated_at DESC, id DESC", ctx.user_id)]
+    return [
+        _draft(r)
+        for r in ctx.rows(
+            "SELECT * FROM email_drafts WHERE owner_id = ? ORDER BY updated_at DESC, id DESC", ctx.user_id
+        )
+    ]
 
 
 @app.api("POST", "/drafts", {"message": "string", "draft_id": 1})
-def create_draft(ctx: CallContext, recipients: Annotated[list[str], P("Email addresses of the recipients (may be empty).")], subject: SUBJECT, body: BODY) -> dict[str, Any]:
+def create_draft(
+    ctx: CallContext,
+    recipients: Annotated[list[str], P("Email addresses of the recipients (may be empty).")],
+    subject: SUBJECT,
+    body: BODY,
+) -> dict[str, Any]:
     """Save an email as a draft, to send later."""
     _people_ids(ctx, recipients, "recipients")
-    new_id = ctx.execute("INSERT INTO email_drafts (owner_id, recipients, subject, body, updated_at) VALUES (?,?,?,?,?)",
-                         ctx.user_id, _join(recipients), subject, body, ctx.timestamp())
+    new_id = ctx.execute(
+        "INSERT INTO email_drafts (owner_id, recipients, subject, body, updated_at) VALUES (?,?,?,?,?)",
+        ctx.user_id,
+        _join(recipients),
+        subject,
+        body,
+        ctx.timestamp(),
+    )
     return {"message": "Draft saved.", "draft_id": new_id}
 
 
@@ -491,8 +821,16 @@ def update_draft(
     ctx.owned("email_drafts", draft_id, "draft")
     if recipients is not None:
         _people_ids(ctx, recipients, "recipients")
-    ctx.update("email_drafts", draft_id, {"recipients": None if recipients is None else _join(recipients), "subject": subject, "body": body,
-                                          "updated_at": ctx.timestamp()})
+    ctx.update(
+        "email_drafts",
+        draft_id,
+        {
+            "recipients": None if recipients is None else _join(recipients),
+            "subject": subject,
+            "body": body,
+            "updated_at": ctx.timestamp(),
+        },
+    )
     return {"message": "Draft updated."}
 
 
@@ -510,6 +848,8 @@ def send_draft(ctx: CallContext, draft_id: DRAFT_ID) -> dict[str, Any]:
     row = ctx.owned("email_drafts", draft_id, "draft")
     if not row["recipients"]:
         raise ApiError(409, f"Draft {draft_id} has no recipients; add some with update_draft.")
-    sent = _deliver(ctx, None, row["subject"], _people_ids(ctx, _split(row["recipients"]), "recipients"), [], row["body"], [])
+    sent = _deliver(
+        ctx, None, row["subject"], _people_ids(ctx, _split(row["recipients"]), "recipients"), [], row["body"], []
+    )
     ctx.execute("DELETE FROM email_drafts WHERE id = ?", draft_id)
     return {"message": "Draft sent.", **sent}

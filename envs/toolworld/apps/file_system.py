@@ -34,17 +34,50 @@ app = App(
 )
 add_account_apis(app)
 
-STORES = ("Green Basket", "Corner Hardware", "Page Turner Books", "Fuel Stop", "Bean There Cafe", "Pet Palace", "City Pharmacy")
+STORES = (
+    "Green Basket",
+    "Corner Hardware",
+    "Page Turner Books",
+    "Fuel Stop",
+    "Bean There Cafe",
+    "Pet Palace",
+    "City Pharmacy",
+)
 TRIPS = ("lisbon_2025", "camping_2025", "tokyo_2026", "beach_weekend", "grand_canyon")
 PROJECTS = ("apollo", "harbor", "lighthouse", "orchard")
-DOWNLOADS = ("setup_guide.pdf", "bank_statement.pdf", "concert_ticket.pdf", "wallpaper.png", "installer.dmg", "menu.pdf", "boarding_pass.pdf")
+DOWNLOADS = (
+    "setup_guide.pdf",
+    "bank_statement.pdf",
+    "concert_ticket.pdf",
+    "wallpaper.png",
+    "installer.dmg",
+    "menu.pdf",
+    "boarding_pass.pdf",
+)
 BASE_DIRS = ("/documents", "/documents/receipts", "/documents/taxes", "/downloads", "/photos", "/work")
-ENTRY = {"path": "string", "name": "string", "type": "string", "size": 1, "created_at": "string", "updated_at": "string"}
-FILE = {"path": "string", "name": "string", "content": "string", "size": 1, "created_at": "string", "updated_at": "string"}
+ENTRY = {
+    "path": "string",
+    "name": "string",
+    "type": "string",
+    "size": 1,
+    "created_at": "string",
+    "updated_at": "string",
+}
+FILE = {
+    "path": "string",
+    "name": "string",
+    "content": "string",
+    "size": 1,
+    "created_at": "string",
+    "updated_at": "string",
+}
 MESSAGE = {"message": "string"}
 PATH = Annotated[str, P("An absolute path, like '/documents/notes.txt'.", min_length=1)]
 SOURCE = Annotated[str, P("The absolute path to move or copy from.", min_length=1)]
-DESTINATION = Annotated[str, P("The absolute path to move or copy to; an existing directory means 'into it, keeping the name'.", min_length=1)]
+DESTINATION = Annotated[
+    str,
+    P("The absolute path to move or copy to; an existing directory means 'into it, keeping the name'.", min_length=1),
+]
 CONTENT = Annotated[str, P("The text content.", max_length=100_000)]
 
 
@@ -53,46 +86,83 @@ def populate(w: WorldBuilder) -> None:
     rng = w.rng("file_system")
     by_id = {p.id: p for p in w.people}
     for person in w.people:
+
         def stamp(days: int) -> str:
             return (w.now - timedelta(days=days, minutes=rng.randint(0, 1440))).isoformat(timespec="seconds")
 
         trips = rng.sample(TRIPS, rng.randint(1, 3))
         projects = rng.sample(PROJECTS, rng.randint(1, 2))
-        dirs = [*BASE_DIRS, *(f"/photos/{t}" for t in trips), *(f"/work/{p}" for p in projects)] + (["/backups"] if rng.random() < 0.4 else [])
-        w.insert("file_system_directories", [{"owner_id": person.id, "path": d, "created_at": stamp(400)} for d in sorted(dirs)])
+        dirs = [*BASE_DIRS, *(f"/photos/{t}" for t in trips), *(f"/work/{p}" for p in projects)] + (
+            ["/backups"] if rng.random() < 0.4 else []
+        )
+        w.insert(
+            "file_system_directories",
+            [{"owner_id": person.id, "path": d, "created_at": stamp(400)} for d in sorted(dirs)],
+        )
         files: dict[str, tuple[str, int]] = {}  # path -> (content, age in days)
         for _ in range(rng.randint(3, 9)):
             day = w.now.date() - timedelta(days=rng.randint(1, 200))
             total = round(rng.uniform(4, 180), 2)
             folder = "/downloads" if rng.random() < 0.35 else "/documents/receipts"
             files[f"{folder}/receipt_{day.isoformat()}_{rng.randint(10, 99)}.txt"] = (
-                f"Store: {rng.choice(STORES)}\nDate: {day.isoformat()}\nTotal: ${total:.2f}", (w.now.date() - day).days)
+                f"Store: {rng.choice(STORES)}\nDate: {day.isoformat()}\nTotal: ${total:.2f}",
+                (w.now.date() - day).days,
+            )
         for year in (2024, 2025):
-            files[f"/documents/taxes/w2_{year}.txt"] = (f"W-2 {year}\nEmployer: {rng.choice(PROJECTS).title()} Inc.\nWages: ${rng.randint(30, 160) * 1000}", rng.randint(100, 500))
+            files[f"/documents/taxes/w2_{year}.txt"] = (
+                f"W-2 {year}\nEmployer: {rng.choice(PROJECTS).title()} Inc.\nWages: ${rng.randint(30, 160) * 1000}",
+                rng.randint(100, 500),
+            )
         for trip in trips:
             for i in range(rng.randint(2, 9)):
                 ext = "jpeg" if rng.random() < 0.3 else "jpg"
-                files[f"/photos/{trip}/IMG_{rng.randint(1000, 9999)}_{i}.{ext}"] = (f"<image {trip} #{i}, {rng.choice(('3024x4032', '4032x3024'))}>", rng.randint(30, 300))
+                files[f"/photos/{trip}/IMG_{rng.randint(1000, 9999)}_{i}.{ext}"] = (
+                    f"<image {trip} #{i}, {rng.choice(('3024x4032', '4032x3024'))}>",
+                    rng.randint(30, 300),
+                )
         for project in projects:
-            files[f"/work/{project}/report.txt"] = (f"{project.title()} status report\nProgress: {rng.randint(10, 95)}%\nRisks: {rng.choice(('none', 'budget', 'staffing'))}", rng.randint(1, 60))
-            files[f"/work/{project}/budget.csv"] = ("item,amount\n" + "\n".join(f"{k},{rng.randint(100, 5000)}" for k in ("travel", "hardware", "software")), rng.randint(1, 90))
+            files[f"/work/{project}/report.txt"] = (
+                f"{project.title()} status report\nProgress: {rng.randint(10, 95)}%\nRisks: {rng.choice(('none', 'budget', 'staffing'))}",
+                rng.randint(1, 60),
+            )
+            files[f"/work/{project}/budget.csv"] = (
+                "item,amount\n"
+                + "\n".join(f"{k},{rng.randint(100, 5000)}" for k in ("travel", "hardware", "software")),
+                rng.randint(1, 90),
+            )
         for name in rng.sample(DOWNLOADS, rng.randint(1, 5)):
             files[f"/downloads/{name}"] = (f"<{name}>", rng.randint(1, 400))
         family = [by_id[i] for i in w.related(person.id, ("family", "roommate"))]
         if family:
-            files["/documents/emergency_contacts.txt"] = ("\n".join(f"{p.first_name} {p.last_name}: {p.phone_number}" for p in family), rng.randint(50, 300))
+            files["/documents/emergency_contacts.txt"] = (
+                "\n".join(f"{p.first_name} {p.last_name}: {p.phone_number}" for p in family),
+                rng.randint(50, 300),
+            )
         friends = [by_id[i] for i in w.related(person.id, ("friend",))]
         if len(friends) >= 2:
-            lines = [f"{p.first_name} {p.last_name}: ${rng.randint(8, 45)}.{rng.choice(('00', '50'))}" for p in rng.sample(friends, min(len(friends), rng.randint(2, 3)))]
-            files["/documents/dinner_split.txt"] = ("Money I owe from the group dinner\n" + "\n".join(lines), rng.randint(1, 20))
-        w.insert("file_system_files", [{"owner_id": person.id, "path": p, "content": c, "created_at": stamp(age + 1), "updated_at": stamp(age)}
-                                       for p, (c, age) in sorted(files.items())])
+            lines = [
+                f"{p.first_name} {p.last_name}: ${rng.randint(8, 45)}.{rng.choice(('00', '50'))}"
+                for p in rng.sample(friends, min(len(friends), rng.randint(2, 3)))
+            ]
+            files["/documents/dinner_split.txt"] = (
+                "Money I owe from the group dinner\n" + "\n".join(lines),
+                rng.randint(1, 20),
+            )
+        w.insert(
+            "file_system_files",
+            [
+                {"owner_id": person.id, "path": p, "content": c, "created_at": stamp(age + 1), "updated_at": stamp(age)}
+                for p, (c, age) in sorted(files.items())
+            ],
+        )
 
 
 def normalize(path: str, argument: str = "path") -> str:
     """The canonical form of an absolute path, or a 422 naming the argument."""
     if not isinstance(path, str) or not path.startswith("/"):
-        raise ApiError(422, f"Invalid argument {argument!r}: {path!r} is not an absolute path (it must start with '/').")
+        raise ApiError(
+            422, f"Invalid argument {argument!r}: {path!r} is not an absolute path (it must start with '/')."
+        )
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise ApiError(422, f"Invalid argument {argument!r}: '..' is not allowed in paths.")
@@ -104,7 +174,9 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def _is_dir(ctx: CallContext, path: str) -> bool:
-    return path == "/" or bool(ctx.value("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", ctx.user_id, path))
+    return path == "/" or bool(
+        ctx.value("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", ctx.user_id, path)
+    )
 
 
 def _file(ctx: CallContext, path: str) -> dict[str, Any] | None:
@@ -114,7 +186,11 @@ def _file(ctx: CallContext, path: str) -> dict[str, Any] | None:
 def _existing_file(ctx: CallContext, path: str, argument: str = "path") -> dict[str, Any]:
     found = _file(ctx, normalize(path, argument))
     if found is None:
-        raise ApiError(404, f"No file at {normalize(path, argument)!r}" + (" (that is a directory)." if _is_dir(ctx, normalize(path, argument)) else "."))
+        raise ApiError(
+            404,
+            f"No file at {normalize(path, argument)!r}"
+            + (" (that is a directory)." if _is_dir(ctx, normalize(path, argument)) else "."),
+        )
     return found
 
 
@@ -130,7 +206,10 @@ def _free(ctx: CallContext, path: str, argument: str) -> str:
     if path == "/" or _is_dir(ctx, path) or _file(ctx, path):
         raise ApiError(409, f"Invalid argument {argument!r}: {path!r} already exists.")
     if not _is_dir(ctx, posixpath.dirname(path)):
-        raise ApiError(404, f"Invalid argument {argument!r}: the directory {posixpath.dirname(path)!r} does not exist (create it with create_directory).")
+        raise ApiError(
+            404,
+            f"Invalid argument {argument!r}: the directory {posixpath.dirname(path)!r} does not exist (create it with create_directory).",
+        )
     return path
 
 
@@ -142,8 +221,14 @@ def _target(ctx: CallContext, source: str, destination: str) -> str:
 
 
 def _entry(row: dict[str, Any], kind: str) -> dict[str, Any]:
-    return {"path": row["path"], "name": posixpath.basename(row["path"]), "type": kind, "size": len(row.get("content", "")),
-            "created_at": row["created_at"], "updated_at": row.get("updated_at", row["created_at"])}
+    return {
+        "path": row["path"],
+        "name": posixpath.basename(row["path"]),
+        "type": kind,
+        "size": len(row.get("content", "")),
+        "created_at": row["created_at"],
+        "updated_at": row.get("updated_at", row["created_at"]),
+    }
 
 
 def _file_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -152,8 +237,16 @@ def _file_out(row: dict[str, Any]) -> dict[str, Any]:
 
 def _tree(ctx: CallContext, directory: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The directories and files strictly under `directory`."""
-    dirs = [r for r in ctx.rows("SELECT * FROM file_system_directories WHERE owner_id = ? ORDER BY path", ctx.user_id) if _inside(r["path"], directory) and r["path"] != directory]
-    files = [r for r in ctx.rows("SELECT * FROM file_system_files WHERE owner_id = ? ORDER BY path", ctx.user_id) if _inside(r["path"], directory)]
+    dirs = [
+        r
+        for r in ctx.rows("SELECT * FROM file_system_directories WHERE owner_id = ? ORDER BY path", ctx.user_id)
+        if _inside(r["path"], directory) and r["path"] != directory
+    ]
+    files = [
+        r
+        for r in ctx.rows("SELECT * FROM file_system_files WHERE owner_id = ? ORDER BY path", ctx.user_id)
+        if _inside(r["path"], directory)
+    ]
     return dirs, files
 
 
@@ -173,12 +266,18 @@ def show_directory(
         entries = [e for e in entries if posixpath.dirname(e["path"]) == directory]
     if entry_type is not None:
         entries = [e for e in entries if e["type"] == entry_type]
-    key = {"path": lambda e: e["path"], "-updated_at": lambda e: (e["updated_at"], e["path"]), "-size": lambda e: (e["size"], e["path"])}[sort_by]
+    key = {
+        "path": lambda e: e["path"],
+        "-updated_at": lambda e: (e["updated_at"], e["path"]),
+        "-size": lambda e: (e["size"], e["path"]),
+    }[sort_by]
     return sorted(entries, key=key, reverse=sort_by != "path")
 
 
 @app.api("POST", "/directories", MESSAGE)
-def create_directory(ctx: CallContext, path: PATH, parents: Annotated[bool, P("Also create missing parent directories.")] = False) -> dict[str, str]:
+def create_directory(
+    ctx: CallContext, path: PATH, parents: Annotated[bool, P("Also create missing parent directories.")] = False
+) -> dict[str, str]:
     """Create a directory."""
     path = normalize(path)
     missing = []
@@ -190,19 +289,31 @@ def create_directory(ctx: CallContext, path: PATH, parents: Annotated[bool, P("A
         if _file(ctx, directory):
             raise ApiError(409, f"{directory!r} is a file.")
         _free(ctx, directory, "path")
-        ctx.execute("INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)", ctx.user_id, directory, ctx.timestamp())
+        ctx.execute(
+            "INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)",
+            ctx.user_id,
+            directory,
+            ctx.timestamp(),
+        )
     return {"message": f"Directory {path} created."}
 
 
 @app.api("DELETE", "/directories", MESSAGE)
-def delete_directory(ctx: CallContext, path: PATH, recursive: Annotated[bool, P("Also delete everything inside; needed when it is not empty.")] = False) -> dict[str, str]:
+def delete_directory(
+    ctx: CallContext,
+    path: PATH,
+    recursive: Annotated[bool, P("Also delete everything inside; needed when it is not empty.")] = False,
+) -> dict[str, str]:
     """Delete a directory."""
     directory = _existing_dir(ctx, path)
     if directory == "/":
         raise ApiError(422, "Invalid argument 'path': the root directory cannot be deleted.")
     dirs, files = _tree(ctx, directory)
     if (dirs or files) and not recursive:
-        raise ApiError(409, f"{directory!r} is not empty ({len(dirs)} directories, {len(files)} files); pass recursive=True to delete it all.")
+        raise ApiError(
+            409,
+            f"{directory!r} is not empty ({len(dirs)} directories, {len(files)} files); pass recursive=True to delete it all.",
+        )
     for row in files:
         ctx.execute("DELETE FROM file_system_files WHERE id = ?", row["id"])
     for row in dirs:
@@ -211,7 +322,9 @@ def delete_directory(ctx: CallContext, path: PATH, recursive: Annotated[bool, P(
     return {"message": f"Directory {directory} deleted."}
 
 
-def _plan_transfer(ctx: CallContext, source: str, destination: str) -> tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]:
+def _plan_transfer(
+    ctx: CallContext, source: str, destination: str
+) -> tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]:
     """For moving or copying a directory: its path, where it goes, and the directories and files it holds."""
     source = _existing_dir(ctx, source, "source")
     target = _target(ctx, source, destination)
@@ -226,8 +339,10 @@ def move_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -
     source, target, dirs, files = _plan_transfer(ctx, source, destination)
     for table, rows in (("file_system_directories", dirs), ("file_system_files", files)):
         for row in rows:
-            ctx.execute(f"UPDATE {table} SET path = ? WHERE id = ?", target + row["path"][len(source):], row["id"])
-    ctx.execute("UPDATE file_system_directories SET path = ? WHERE owner_id = ? AND path = ?", target, ctx.user_id, source)
+            ctx.execute(f"UPDATE {table} SET path = ? WHERE id = ?", target + row["path"][len(source) :], row["id"])
+    ctx.execute(
+        "UPDATE file_system_directories SET path = ? WHERE owner_id = ? AND path = ?", target, ctx.user_id, source
+    )
     return {"message": "Directory moved.", "path": target}
 
 
@@ -235,16 +350,27 @@ def move_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -
 def copy_directory(ctx: CallContext, source: SOURCE, destination: DESTINATION) -> dict[str, str]:
     """Copy a directory with everything in it."""
     source, target, dirs, files = _plan_transfer(ctx, source, destination)
-    for path in [target, *(target + d["path"][len(source):] for d in dirs)]:
-        ctx.execute("INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)", ctx.user_id, path, ctx.timestamp())
+    for path in [target, *(target + d["path"][len(source) :] for d in dirs)]:
+        ctx.execute(
+            "INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)",
+            ctx.user_id,
+            path,
+            ctx.timestamp(),
+        )
     for row in files:
-        _write_new(ctx, target + row["path"][len(source):], row["content"])
+        _write_new(ctx, target + row["path"][len(source) :], row["content"])
     return {"message": "Directory copied.", "path": target}
 
 
 def _write_new(ctx: CallContext, path: str, content: str) -> int:
-    return ctx.execute("INSERT INTO file_system_files (owner_id, path, content, created_at, updated_at) VALUES (?,?,?,?,?)",
-                       ctx.user_id, path, content, ctx.timestamp(), ctx.timestamp())
+    return ctx.execute(
+        "INSERT INTO file_system_files (owner_id, path, content, created_at, updated_at) VALUES (?,?,?,?,?)",
+        ctx.user_id,
+        path,
+        content,
+        ctx.timestamp(),
+        ctx.timestamp(),
+    )
 
 
 @app.api("GET", "/files", FILE)
@@ -265,16 +391,30 @@ def create_file(ctx: CallContext, path: PATH, content: CONTENT = "") -> dict[str
 def update_file(ctx: CallContext, path: PATH, content: CONTENT) -> dict[str, str]:
     """Replace the content of a file."""
     row = _existing_file(ctx, path)
-    ctx.execute("UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?", content, ctx.timestamp(), row["id"])
+    ctx.execute(
+        "UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?", content, ctx.timestamp(), row["id"]
+    )
     return {"message": "File updated."}
 
 
 @app.api("PATCH", "/files/append", MESSAGE)
-def append_to_file(ctx: CallContext, path: PATH, content: Annotated[str, P("Text to add at the end; a line break is put before it when the file does not end with one.", min_length=1)]) -> dict[str, str]:
+def append_to_file(
+    ctx: CallContext,
+    path: PATH,
+    content: Annotated[
+        str,
+        P("Text to add at the end; a line break is put before it when the file does not end with one.", min_length=1),
+    ],
+) -> dict[str, str]:
     """Add text at the end of a file."""
     row = _existing_file(ctx, path)
     joiner = "\n" if row["content"] and not row["content"].endswith("\n") else ""
-    ctx.execute("UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?", row["content"] + joiner + content, ctx.timestamp(), row["id"])
+    ctx.execute(
+        "UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?",
+        row["content"] + joiner + content,
+        ctx.timestamp(),
+        row["id"],
+    )
     return {"message": "Text appended."}
 
 
@@ -304,7 +444,11 @@ def copy_file(ctx: CallContext, source: SOURCE, destination: DESTINATION) -> dic
 
 
 @app.api("POST", "/files/rename", {"message": "string", "path": "string"})
-def rename_file(ctx: CallContext, path: PATH, new_name: Annotated[str, P("The new file name, without a directory.", min_length=1, max_length=255)]) -> dict[str, str]:
+def rename_file(
+    ctx: CallContext,
+    path: PATH,
+    new_name: Annotated[str, P("The new file name, without a directory.", min_length=1, max_length=255)],
+) -> dict[str, str]:
     """Rename a file, keeping it in its directory."""
     if "/" in new_name or new_name in (".", ".."):
         raise ApiError(422, f"Invalid argument 'new_name': {new_name!r} must be a plain file name (no '/').")
@@ -342,7 +486,12 @@ def search_file_contents(
 ) -> list[dict[str, Any]]:
     """Find the lines of your files that contain some text."""
     _, files = _tree(ctx, _existing_dir(ctx, directory, "directory"))
-    return [{"path": f["path"], "line_number": i, "line": line} for f in files for i, line in enumerate(f["content"].splitlines(), start=1) if text.lower() in line.lower()]
+    return [
+        {"path": f["path"], "line_number": i, "line": line}
+        for f in files
+        for i, line in enumerate(f["content"].splitlines(), start=1)
+        if text.lower() in line.lower()
+    ]
 
 
 def _archive_path(path: str, argument: str) -> str:
@@ -366,7 +515,7 @@ def compress(
         base = posixpath.dirname(path)
         if _is_dir(ctx, path) and path != "/":
             _, files = _tree(ctx, path)
-            members.update({f["path"][len(base):].lstrip("/"): f["content"] for f in files})
+            members.update({f["path"][len(base) :].lstrip("/"): f["content"] for f in files})
         elif (row := _file(ctx, path)) is not None:
             members[posixpath.basename(path)] = row["content"]
         else:
@@ -386,7 +535,9 @@ def _members(ctx: CallContext, archive_path: str) -> dict[str, str]:
 
 
 @app.api("GET", "/archives", [{"path": "string", "size": 1}], paginated=True)
-def show_archive_contents(ctx: CallContext, archive_path: Annotated[str, P("The .zip archive.", min_length=1)]) -> list[dict[str, Any]]:
+def show_archive_contents(
+    ctx: CallContext, archive_path: Annotated[str, P("The .zip archive.", min_length=1)]
+) -> list[dict[str, Any]]:
     """List the files inside a .zip archive."""
     return [{"path": p, "size": len(c)} for p, c in sorted(_members(ctx, archive_path).items())]
 
@@ -413,7 +564,9 @@ def decompress(
 
 
 @app.api("GET", "/usage", {"directories": 1, "files": 1, "total_size": 1})
-def show_disk_usage(ctx: CallContext, path: Annotated[str, P("The directory to measure.", min_length=1)] = "/") -> dict[str, int]:
+def show_disk_usage(
+    ctx: CallContext, path: Annotated[str, P("The directory to measure.", min_length=1)] = "/"
+) -> dict[str, int]:
     """Count the directories, files and bytes under a directory."""
     dirs, files = _tree(ctx, _existing_dir(ctx, path))
     return {"directories": len(dirs), "files": len(files), "total_size": sum(len(f["content"]) for f in files)}

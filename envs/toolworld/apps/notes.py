@@ -30,7 +30,15 @@ TOPICS = {
     "books": ["Reading list", "Book club picks", "Quotes I liked"],
     "health": ["Workout plan", "Doctor questions", "Sleep log"],
 }
-NOTE = {"note_id": 1, "title": "string", "content": "string", "tags": ["string"], "pinned": True, "created_at": "string", "updated_at": "string"}
+NOTE = {
+    "note_id": 1,
+    "title": "string",
+    "content": "string",
+    "tags": ["string"],
+    "pinned": True,
+    "created_at": "string",
+    "updated_at": "string",
+}
 NOTE_ID = Annotated[int, P("The note's id.", ge=1)]
 TAG_LIST = Annotated[list[str] | None, P("Tags, lowercase words.")]
 
@@ -44,15 +52,30 @@ def populate(w: WorldBuilder) -> None:
             tag = rng.choice(TAGS)
             created = w.now - timedelta(days=rng.randint(1, 400), minutes=rng.randint(0, 1440))
             tags = sorted({tag} | ({rng.choice(TAGS)} if rng.random() < 0.3 else set()))
-            rows.append({"owner_id": person.id, "title": rng.choice(TOPICS[tag]), "content": f"Some thoughts about {tag}.",
-                         "tags": ",".join(tags), "pinned": int(rng.random() < 0.15), "created_at": created.isoformat(timespec="seconds"),
-                         "updated_at": (created + timedelta(days=rng.randint(0, 30))).isoformat(timespec="seconds")})
+            rows.append(
+                {
+                    "owner_id": person.id,
+                    "title": rng.choice(TOPICS[tag]),
+                    "content": f"Some thoughts about {tag}.",
+                    "tags": ",".join(tags),
+                    "pinned": int(rng.random() < 0.15),
+                    "created_at": created.isoformat(timespec="seconds"),
+                    "updated_at": (created + timedelta(days=rng.randint(0, 30))).isoformat(timespec="seconds"),
+                }
+            )
         w.insert("notes_notes", sorted(rows, key=lambda r: r["created_at"]))
 
 
 def _note(row: dict[str, Any]) -> dict[str, Any]:
-    return {"note_id": row["id"], "title": row["title"], "content": row["content"], "tags": [t for t in row["tags"].split(",") if t],
-            "pinned": bool(row["pinned"]), "created_at": row["created_at"], "updated_at": row["updated_at"]}
+    return {
+        "note_id": row["id"],
+        "title": row["title"],
+        "content": row["content"],
+        "tags": [t for t in row["tags"].split(",") if t],
+        "pinned": bool(row["pinned"]),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
 
 
 def _tags(tags: list[str]) -> str:
@@ -93,8 +116,16 @@ def create_note(
 ) -> dict[str, Any]:
     """Create a note."""
     now = ctx.timestamp()
-    new_id = ctx.execute("INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                         ctx.user_id, title, content, _tags(tags), int(pinned), now, now)
+    new_id = ctx.execute(
+        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+        ctx.user_id,
+        title,
+        content,
+        _tags(tags),
+        int(pinned),
+        now,
+        now,
+    )
     return {"message": "Note created.", "note_id": new_id}
 
 
@@ -109,14 +140,21 @@ def update_note(
 ) -> dict[str, str]:
     """Change the fields you give of one note."""
     ctx.owned("notes_notes", note_id, "note")
-    fields = {"title": title, "content": content, "tags": None if tags is None else _tags(tags), "pinned": None if pinned is None else int(pinned)}
+    fields = {
+        "title": title,
+        "content": content,
+        "tags": None if tags is None else _tags(tags),
+        "pinned": None if pinned is None else int(pinned),
+    }
     if any(v is not None for v in fields.values()):
         ctx.update("notes_notes", note_id, {**fields, "updated_at": ctx.timestamp()})
     return {"message": "Note updated."}
 
 
 @app.api("POST", "/notes/{note_id}/append", {"message": "string"})
-def append_to_note(ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("Text to add as a new line at the end.", min_length=1)]) -> dict[str, str]:
+def append_to_note(
+    ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("Text to add as a new line at the end.", min_length=1)]
+) -> dict[str, str]:
     """Add a line at the end of a note."""
     row = ctx.owned("notes_notes", note_id, "note")
     content = f"{row['content']}\n{text}" if row["content"] else text
@@ -143,7 +181,9 @@ def show_tags(ctx: CallContext) -> list[dict[str, Any]]:
 
 
 @app.api("POST", "/notes/{note_id}/tags", {"message": "string"})
-def add_tag_to_note(ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("A lowercase word.", min_length=1, max_length=40)]) -> dict[str, str]:
+def add_tag_to_note(
+    ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("A lowercase word.", min_length=1, max_length=40)]
+) -> dict[str, str]:
     """Add one tag to a note (its other tags stay)."""
     row = ctx.owned("notes_notes", note_id, "note")
     tags = set(filter(None, row["tags"].split(",")))
@@ -154,21 +194,41 @@ def add_tag_to_note(ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("A
 
 
 @app.api("DELETE", "/notes/{note_id}/tags/{tag}", {"message": "string"})
-def remove_tag_from_note(ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("The tag to remove.", min_length=1)]) -> dict[str, str]:
+def remove_tag_from_note(
+    ctx: CallContext, note_id: NOTE_ID, tag: Annotated[str, P("The tag to remove.", min_length=1)]
+) -> dict[str, str]:
     """Remove one tag from a note."""
     row = ctx.owned("notes_notes", note_id, "note")
     tags = set(filter(None, row["tags"].split(",")))
     if tag not in tags:
         raise ApiError(404, f"Note {note_id} has no tag {tag!r}.")
-    ctx.execute("UPDATE notes_notes SET tags = ?, updated_at = ? WHERE id = ?", ",".join(sorted(tags - {tag})), ctx.timestamp(), note_id)
+    ctx.execute(
+        "UPDATE notes_notes SET tags = ?, updated_at = ? WHERE id = ?",
+        ",".join(sorted(tags - {tag})),
+        ctx.timestamp(),
+        note_id,
+    )
     return {"message": "Tag removed."}
 
 
 @app.api("POST", "/notes/{note_id}/duplicate", {"message": "string", "note_id": 1})
-def duplicate_note(ctx: CallContext, note_id: NOTE_ID, title: Annotated[str | None, P("Title of the copy; null means 'Copy of <title>'.", min_length=1, max_length=200)] = None) -> dict[str, Any]:
+def duplicate_note(
+    ctx: CallContext,
+    note_id: NOTE_ID,
+    title: Annotated[
+        str | None, P("Title of the copy; null means 'Copy of <title>'.", min_length=1, max_length=200)
+    ] = None,
+) -> dict[str, Any]:
     """Make an unpinned copy of a note."""
     row = ctx.owned("notes_notes", note_id, "note")
     now = ctx.timestamp()
-    new_id = ctx.execute("INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,0,?,?)",
-                         ctx.user_id, title or f"Copy of {row['title']}", row["content"], row["tags"], now, now)
+    new_id = ctx.execute(
+        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,0,?,?)",
+        ctx.user_id,
+        title or f"Copy of {row['title']}",
+        row["content"],
+        row["tags"],
+        now,
+        now,
+    )
     return {"message": "Note duplicated.", "note_id": new_id}

@@ -31,11 +31,37 @@ app = App(
 )
 add_account_apis(app)
 
-NOTES = ("pizza night", "concert tickets", "rent share", "groceries", "cab ride", "birthday gift", "utilities", "coffee", "book club", "gas money")
-TRANSACTION = {"transaction_id": 1, "sender": {"name": "string", "email": "string"}, "receiver": {"name": "string", "email": "string"},
-               "amount": 1.0, "note": "string", "private": True, "created_at": "string"}
-REQUEST = {"request_id": 1, "requester": {"name": "string", "email": "string"}, "payer": {"name": "string", "email": "string"},
-           "amount": 1.0, "note": "string", "status": "string", "created_at": "string", "resolved_at": "string"}
+NOTES = (
+    "pizza night",
+    "concert tickets",
+    "rent share",
+    "groceries",
+    "cab ride",
+    "birthday gift",
+    "utilities",
+    "coffee",
+    "book club",
+    "gas money",
+)
+TRANSACTION = {
+    "transaction_id": 1,
+    "sender": {"name": "string", "email": "string"},
+    "receiver": {"name": "string", "email": "string"},
+    "amount": 1.0,
+    "note": "string",
+    "private": True,
+    "created_at": "string",
+}
+REQUEST = {
+    "request_id": 1,
+    "requester": {"name": "string", "email": "string"},
+    "payer": {"name": "string", "email": "string"},
+    "amount": 1.0,
+    "note": "string",
+    "status": "string",
+    "created_at": "string",
+    "resolved_at": "string",
+}
 AMOUNT = Annotated[float, P("Amount in dollars.", ge=0.01, le=10_000)]
 EMAIL = Annotated[str, P("The other person's email address.", min_length=3)]
 REQUEST_ID = Annotated[int, P("The request's id.", ge=1)]
@@ -47,18 +73,38 @@ def populate(w: WorldBuilder) -> None:
     ids = [p.id for p in w.people]
     w.insert("payments_balances", [{"person_id": pid, "balance": round(rng.uniform(0, 900), 2)} for pid in ids])
     for pid in ids:
-        w.insert("payments_friends", [{"owner_id": pid, "friend_id": f} for f in sorted(set(w.related(pid, ("friend", "family", "roommate"))))])
+        w.insert(
+            "payments_friends",
+            [{"owner_id": pid, "friend_id": f} for f in sorted(set(w.related(pid, ("friend", "family", "roommate"))))],
+        )
     transactions, requests = [], []
     for pid in ids:
         others = w.related(pid) or ids
         for _ in range(rng.randint(3, 12)):
-            transactions.append({"sender_id": pid, "receiver_id": rng.choice(others), "amount": round(rng.uniform(3, 150), 2), "note": rng.choice(NOTES),
-                                 "private": int(rng.random() < 0.3), "created_at": _ago(w, rng)})
+            transactions.append(
+                {
+                    "sender_id": pid,
+                    "receiver_id": rng.choice(others),
+                    "amount": round(rng.uniform(3, 150), 2),
+                    "note": rng.choice(NOTES),
+                    "private": int(rng.random() < 0.3),
+                    "created_at": _ago(w, rng),
+                }
+            )
         for _ in range(rng.randint(0, 4)):
             status = rng.choice(("pending", "pending", "approved", "declined"))
             created = _ago(w, rng)
-            requests.append({"requester_id": rng.choice(others), "payer_id": pid, "amount": round(rng.uniform(5, 120), 2), "note": rng.choice(NOTES),
-                             "status": status, "created_at": created, "resolved_at": None if status == "pending" else created})
+            requests.append(
+                {
+                    "requester_id": rng.choice(others),
+                    "payer_id": pid,
+                    "amount": round(rng.uniform(5, 120), 2),
+                    "note": rng.choice(NOTES),
+                    "status": status,
+                    "created_at": created,
+                    "resolved_at": None if status == "pending" else created,
+                }
+            )
     w.insert("payments_transactions", sorted(transactions, key=lambda t: t["created_at"]))
     w.insert("payments_requests", sorted(requests, key=lambda r: r["created_at"]))
 
@@ -83,26 +129,52 @@ def _person_by_email(ctx: CallContext, email: str) -> int:
 def _move(ctx: CallContext, sender: int, receiver: int, amount: float, note: str, private: bool) -> int:
     balance = ctx.value("SELECT balance FROM payments_balances WHERE person_id = ?", sender)
     if balance < amount:
-        raise ApiError(409, f"Insufficient balance: {balance:.2f} available, {amount:.2f} needed. Add money from a card first.")
+        raise ApiError(
+            409, f"Insufficient balance: {balance:.2f} available, {amount:.2f} needed. Add money from a card first."
+        )
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance - ?, 2) WHERE person_id = ?", amount, sender)
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance + ?, 2) WHERE person_id = ?", amount, receiver)
-    return ctx.execute("INSERT INTO payments_transactions (sender_id, receiver_id, amount, note, private, created_at) VALUES (?,?,?,?,?,?)",
-                       sender, receiver, round(amount, 2), note, int(private), ctx.timestamp())
+    return ctx.execute(
+        "INSERT INTO payments_transactions (sender_id, receiver_id, amount, note, private, created_at) VALUES (?,?,?,?,?,?)",
+        sender,
+        receiver,
+        round(amount, 2),
+        note,
+        int(private),
+        ctx.timestamp(),
+    )
 
 
 def _transaction(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    return {"transaction_id": row["id"], "sender": _who(ctx, row["sender_id"]), "receiver": _who(ctx, row["receiver_id"]), "amount": row["amount"],
-            "note": row["note"], "private": bool(row["private"]), "created_at": row["created_at"]}
+    return {
+        "transaction_id": row["id"],
+        "sender": _who(ctx, row["sender_id"]),
+        "receiver": _who(ctx, row["receiver_id"]),
+        "amount": row["amount"],
+        "note": row["note"],
+        "private": bool(row["private"]),
+        "created_at": row["created_at"],
+    }
 
 
 def _request(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    return {"request_id": row["id"], "requester": _who(ctx, row["requester_id"]), "payer": _who(ctx, row["payer_id"]), "amount": row["amount"],
-            "note": row["note"], "status": row["status"], "created_at": row["created_at"], "resolved_at": row["resolved_at"]}
+    return {
+        "request_id": row["id"],
+        "requester": _who(ctx, row["requester_id"]),
+        "payer": _who(ctx, row["payer_id"]),
+        "amount": row["amount"],
+        "note": row["note"],
+        "status": row["status"],
+        "created_at": row["created_at"],
+        "resolved_at": row["resolved_at"],
+    }
 
 
 def _card(ctx: CallContext, card_number: str) -> None:
     if not ctx.value("SELECT 1 FROM payment_cards WHERE person_id = ? AND card_number = ?", ctx.user_id, card_number):
-        raise ApiError(404, "No payment card of yours with that card_number (see apis.supervisor.show_payment_cards()).")
+        raise ApiError(
+            404, "No payment card of yours with that card_number (see apis.supervisor.show_payment_cards())."
+        )
 
 
 @app.api("GET", "/balance", {"balance": 1.0})
@@ -112,36 +184,60 @@ def show_balance(ctx: CallContext) -> dict[str, float]:
 
 
 @app.api("POST", "/balance/add", {"message": "string", "balance": 1.0})
-def add_money(ctx: CallContext, amount: AMOUNT, card_number: Annotated[str, P("Number of one of your payment cards.")]) -> dict[str, Any]:
+def add_money(
+    ctx: CallContext, amount: AMOUNT, card_number: Annotated[str, P("Number of one of your payment cards.")]
+) -> dict[str, Any]:
     """Move money from one of your payment cards into your balance."""
     _card(ctx, card_number)
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance + ?, 2) WHERE person_id = ?", amount, ctx.user_id)
-    ctx.execute("INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'deposit', ?, ?, ?)",
-                ctx.user_id, round(amount, 2), card_number, ctx.timestamp())
+    ctx.execute(
+        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'deposit', ?, ?, ?)",
+        ctx.user_id,
+        round(amount, 2),
+        card_number,
+        ctx.timestamp(),
+    )
     return {"message": "Money added.", **show_balance(ctx)}
 
 
 @app.api("POST", "/balance/withdraw", {"message": "string", "balance": 1.0})
-def withdraw_money(ctx: CallContext, amount: AMOUNT, card_number: Annotated[str, P("Number of one of your payment cards.")]) -> dict[str, Any]:
+def withdraw_money(
+    ctx: CallContext, amount: AMOUNT, card_number: Annotated[str, P("Number of one of your payment cards.")]
+) -> dict[str, Any]:
     """Move money from your balance to one of your payment cards."""
     _card(ctx, card_number)
     balance = show_balance(ctx)["balance"]
     if balance < amount:
         raise ApiError(409, f"Insufficient balance: {balance:.2f} available.")
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance - ?, 2) WHERE person_id = ?", amount, ctx.user_id)
-    ctx.execute("INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'withdrawal', ?, ?, ?)",
-                ctx.user_id, round(amount, 2), card_number, ctx.timestamp())
+    ctx.execute(
+        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'withdrawal', ?, ?, ?)",
+        ctx.user_id,
+        round(amount, 2),
+        card_number,
+        ctx.timestamp(),
+    )
     return {"message": "Money withdrawn.", **show_balance(ctx)}
 
 
-@app.api("GET", "/transfers", [{"transfer_id": 1, "kind": "string", "amount": 1.0, "card_number": "string", "created_at": "string"}], paginated=True)
+@app.api(
+    "GET",
+    "/transfers",
+    [{"transfer_id": 1, "kind": "string", "amount": 1.0, "card_number": "string", "created_at": "string"}],
+    paginated=True,
+)
 def show_transfers(ctx: CallContext) -> list[dict[str, Any]]:
     """List money you added from or withdrew to your cards, newest first."""
-    return ctx.rows("SELECT id AS transfer_id, kind, amount, card_number, created_at FROM payments_transfers WHERE person_id = ? ORDER BY id DESC", ctx.user_id)
+    return ctx.rows(
+        "SELECT id AS transfer_id, kind, amount, card_number, created_at FROM payments_transfers WHERE person_id = ? ORDER BY id DESC",
+        ctx.user_id,
+    )
 
 
 @app.api("GET", "/users", [{"name": "string", "email": "string"}], paginated=True)
-def search_users(ctx: CallContext, query: Annotated[str, P("Words to match in name or email.", min_length=1)]) -> list[dict[str, Any]]:
+def search_users(
+    ctx: CallContext, query: Annotated[str, P("Words to match in name or email.", min_length=1)]
+) -> list[dict[str, Any]]:
     """Find payments users by name or email."""
     rows = ctx.rows("SELECT first_name || ' ' || last_name AS name, email FROM people ORDER BY first_name, last_name")
     return [r for r in rows if all(w in f"{r['name']} {r['email']}".lower() for w in query.lower().split())]
@@ -150,31 +246,48 @@ def search_users(ctx: CallContext, query: Annotated[str, P("Words to match in na
 @app.api("GET", "/friends", [{"name": "string", "email": "string"}], paginated=True)
 def show_friends(ctx: CallContext) -> list[dict[str, Any]]:
     """List your payments friends."""
-    return [_who(ctx, r["friend_id"]) for r in ctx.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ? ORDER BY id", ctx.user_id)]
+    return [
+        _who(ctx, r["friend_id"])
+        for r in ctx.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ? ORDER BY id", ctx.user_id)
+    ]
 
 
 @app.api("POST", "/friends", {"message": "string"})
 def add_friend(ctx: CallContext, email: EMAIL) -> dict[str, str]:
     """Add a payments friend by email."""
-    ctx.insert_unique("payments_friends", {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)}, f"{email} is already your friend.")
+    ctx.insert_unique(
+        "payments_friends",
+        {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)},
+        f"{email} is already your friend.",
+    )
     return {"message": "Friend added."}
 
 
 @app.api("DELETE", "/friends", {"message": "string"})
 def remove_friend(ctx: CallContext, email: EMAIL) -> dict[str, str]:
     """Remove a payments friend."""
-    ctx.delete_existing("payments_friends", {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)}, f"{email} is not your friend.")
+    ctx.delete_existing(
+        "payments_friends",
+        {"owner_id": ctx.user_id, "friend_id": _person_by_email(ctx, email)},
+        f"{email} is not your friend.",
+    )
     return {"message": "Friend removed."}
 
 
 @app.api("GET", "/transactions", [TRANSACTION], paginated=True)
 def show_transactions(
     ctx: CallContext,
-    direction: Annotated[Literal["sent", "received"] | None, P("Only money you sent or only money you received.")] = None,
+    direction: Annotated[
+        Literal["sent", "received"] | None, P("Only money you sent or only money you received.")
+    ] = None,
     with_email: Annotated[str | None, P("Only transactions with this person.")] = None,
 ) -> list[dict[str, Any]]:
     """List your transactions, newest first."""
-    rows = ctx.rows("SELECT * FROM payments_transactions WHERE sender_id = ? OR receiver_id = ? ORDER BY created_at DESC, id DESC", ctx.user_id, ctx.user_id)
+    rows = ctx.rows(
+        "SELECT * FROM payments_transactions WHERE sender_id = ? OR receiver_id = ? ORDER BY created_at DESC, id DESC",
+        ctx.user_id,
+        ctx.user_id,
+    )
     if direction is not None:
         rows = [r for r in rows if (r["sender_id"] if direction == "sent" else r["receiver_id"]) == ctx.user_id]
     if with_email is not None:
@@ -184,9 +297,16 @@ def show_transactions(
 
 
 @app.api("GET", "/transactions/{transaction_id}", TRANSACTION)
-def show_transaction(ctx: CallContext, transaction_id: Annotated[int, P("The transaction's id.", ge=1)]) -> dict[str, Any]:
+def show_transaction(
+    ctx: CallContext, transaction_id: Annotated[int, P("The transaction's id.", ge=1)]
+) -> dict[str, Any]:
     """Show one of your transactions."""
-    row = ctx.row("SELECT * FROM payments_transactions WHERE id = ? AND (sender_id = ? OR receiver_id = ?)", transaction_id, ctx.user_id, ctx.user_id)
+    row = ctx.row(
+        "SELECT * FROM payments_transactions WHERE id = ? AND (sender_id = ? OR receiver_id = ?)",
+        transaction_id,
+        ctx.user_id,
+        ctx.user_id,
+    )
     if row is None:
         raise ApiError(404, f"No transaction with id {transaction_id}.")
     return _transaction(ctx, row)
@@ -206,22 +326,39 @@ def send_money(
 
 
 @app.api("POST", "/requests", {"message": "string", "request_id": 1})
-def request_money(ctx: CallContext, payer_email: EMAIL, amount: AMOUNT, note: Annotated[str, P("What it is for.", min_length=1, max_length=200)]) -> dict[str, Any]:
+def request_money(
+    ctx: CallContext,
+    payer_email: EMAIL,
+    amount: AMOUNT,
+    note: Annotated[str, P("What it is for.", min_length=1, max_length=200)],
+) -> dict[str, Any]:
     """Ask someone to pay you."""
-    new_id = ctx.execute("INSERT INTO payments_requests (requester_id, payer_id, amount, note, status, created_at) VALUES (?,?,?,?, 'pending', ?)",
-                         ctx.user_id, _person_by_email(ctx, payer_email), round(amount, 2), note, ctx.timestamp())
+    new_id = ctx.execute(
+        "INSERT INTO payments_requests (requester_id, payer_id, amount, note, status, created_at) VALUES (?,?,?,?, 'pending', ?)",
+        ctx.user_id,
+        _person_by_email(ctx, payer_email),
+        round(amount, 2),
+        note,
+        ctx.timestamp(),
+    )
     return {"message": "Request sent.", "request_id": new_id}
 
 
 @app.api("GET", "/requests", [REQUEST], paginated=True)
 def show_requests(
     ctx: CallContext,
-    direction: Annotated[Literal["received", "sent"], P("Requests others sent you, or requests you sent.")] = "received",
-    status: Annotated[Literal["pending", "approved", "declined", "cancelled"] | None, P("Only requests with this status.")] = None,
+    direction: Annotated[
+        Literal["received", "sent"], P("Requests others sent you, or requests you sent.")
+    ] = "received",
+    status: Annotated[
+        Literal["pending", "approved", "declined", "cancelled"] | None, P("Only requests with this status.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """List money requests, newest first."""
     column = "payer_id" if direction == "received" else "requester_id"
-    rows = ctx.rows(f"SELECT * FROM payments_requests WHERE {column} = ? ORDER BY created_at DESC, id DESC", ctx.user_id)
+    rows = ctx.rows(
+        f"SELECT * FROM payments_requests WHERE {column} = ? ORDER BY created_at DESC, id DESC", ctx.user_id
+    )
     return [_request(ctx, r) for r in rows if status is None or r["status"] == status]
 
 

@@ -45,8 +45,21 @@ SMALL_TALK = [
     "Lunch {day}? My treat.",
     "The package arrived, thank you!",
 ]
-CONTACT = {"contact_id": 1, "first_name": "string", "last_name": "string", "phone_number": "string", "email": "string", "relationship": "string"}
-MESSAGE = {"text_message_id": 1, "sender": {"name": "string", "phone_number": "string"}, "receiver": {"name": "string", "phone_number": "string"}, "message": "string", "sent_at": "string"}
+CONTACT = {
+    "contact_id": 1,
+    "first_name": "string",
+    "last_name": "string",
+    "phone_number": "string",
+    "email": "string",
+    "relationship": "string",
+}
+MESSAGE = {
+    "text_message_id": 1,
+    "sender": {"name": "string", "phone_number": "string"},
+    "receiver": {"name": "string", "phone_number": "string"},
+    "message": "string",
+    "sent_at": "string",
+}
 ALARM = {"alarm_id": 1, "time": "string", "label": "string", "enabled": True, "repeat_days": ["string"]}
 ID = Annotated[int, P("The id.", ge=1)]
 TIME = Annotated[str, P("Time of day as HH:MM, 24-hour clock.", min_length=5, max_length=5)]
@@ -62,26 +75,51 @@ def populate(w: WorldBuilder) -> None:
             for other_id in w.related(person.id, (kind,)):
                 other = by_id[other_id]
                 contacts.append(
-                    {"owner_id": person.id, "first_name": other.first_name, "last_name": other.last_name,
-                     "phone_number": other.phone_number, "email": other.email, "relationship": kind}
+                    {
+                        "owner_id": person.id,
+                        "first_name": other.first_name,
+                        "last_name": other.last_name,
+                        "phone_number": other.phone_number,
+                        "email": other.email,
+                        "relationship": kind,
+                    }
                 )
         w.insert("phone_contacts", sorted(contacts, key=lambda c: (c["first_name"], c["last_name"])))
         for _ in range(rng.randint(1, 3)):
             hour, minute = rng.randint(5, 9), rng.choice((0, 15, 30, 45))
-            w.insert("phone_alarms", [{"owner_id": person.id, "time": f"{hour:02d}:{minute:02d}", "label": rng.choice(("Wake up", "Gym", "Meds", "Walk the dog")),
-                                       "enabled": int(rng.random() < 0.8), "repeat_days": ",".join(sorted(rng.sample(DAYS, rng.randint(1, 5)), key=DAYS.index))}])
+            w.insert(
+                "phone_alarms",
+                [
+                    {
+                        "owner_id": person.id,
+                        "time": f"{hour:02d}:{minute:02d}",
+                        "label": rng.choice(("Wake up", "Gym", "Meds", "Walk the dog")),
+                        "enabled": int(rng.random() < 0.8),
+                        "repeat_days": ",".join(sorted(rng.sample(DAYS, rng.randint(1, 5)), key=DAYS.index)),
+                    }
+                ],
+            )
     messages = []
     for person in w.people:
         for other_id in rng.sample(w.related(person.id), min(4, len(w.related(person.id)))):
             for _ in range(rng.randint(1, 4)):
                 sent = w.now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
-                messages.append({"sender_id": person.id, "receiver_id": other_id, "message": rng.choice(SMALL_TALK).format(day=rng.choice(DAYS).title()),
-                                 "sent_at": sent.isoformat(timespec="seconds")})
+                messages.append(
+                    {
+                        "sender_id": person.id,
+                        "receiver_id": other_id,
+                        "message": rng.choice(SMALL_TALK).format(day=rng.choice(DAYS).title()),
+                        "sent_at": sent.isoformat(timespec="seconds"),
+                    }
+                )
     w.insert("phone_messages", sorted(messages, key=lambda m: m["sent_at"]))
 
 
 def _contact(row: dict[str, Any]) -> dict[str, Any]:
-    return {"contact_id": row["id"], **{k: row[k] for k in ("first_name", "last_name", "phone_number", "email", "relationship")}}
+    return {
+        "contact_id": row["id"],
+        **{k: row[k] for k in ("first_name", "last_name", "phone_number", "email", "relationship")},
+    }
 
 
 def _normalize_phone(number: str) -> str:
@@ -95,12 +133,18 @@ def _normalize_phone(number: str) -> str:
 def search_contacts(
     ctx: CallContext,
     query: Annotated[str, P("Words to match in the contact's name, phone number or email; empty lists all.")] = "",
-    relationship: Annotated[Literal["friend", "family", "coworker", "roommate"] | None, P("Only contacts with this relationship.")] = None,
+    relationship: Annotated[
+        Literal["friend", "family", "coworker", "roommate"] | None, P("Only contacts with this relationship.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """Search your contacts, ordered by first then last name."""
     rows = ctx.rows("SELECT * FROM phone_contacts WHERE owner_id = ? ORDER BY first_name, last_name, id", ctx.user_id)
     words = query.lower().split()
-    found = [r for r in rows if all(w in f"{r['first_name']} {r['last_name']} {r['phone_number']} {r['email']}".lower() for w in words)]
+    found = [
+        r
+        for r in rows
+        if all(w in f"{r['first_name']} {r['last_name']} {r['phone_number']} {r['email']}".lower() for w in words)
+    ]
     return [_contact(r) for r in found if relationship is None or r["relationship"] == relationship]
 
 
@@ -125,7 +169,12 @@ def add_contact(
         raise ApiError(409, f"A contact with phone number {number} already exists.")
     new_id = ctx.execute(
         "INSERT INTO phone_contacts (owner_id, first_name, last_name, phone_number, email, relationship) VALUES (?,?,?,?,?,?)",
-        ctx.user_id, first_name, last_name, number, email, relationship,
+        ctx.user_id,
+        first_name,
+        last_name,
+        number,
+        email,
+        relationship,
     )
     return {"message": "Contact added.", "contact_id": new_id}
 
@@ -142,8 +191,13 @@ def update_contact(
 ) -> dict[str, str]:
     """Update the fields you give of one contact; fields left null keep their value."""
     ctx.owned("phone_contacts", contact_id, "contact")
-    fields = {"first_name": first_name, "last_name": last_name, "email": email, "relationship": relationship,
-              "phone_number": None if phone_number is None else _normalize_phone(phone_number)}
+    fields = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "relationship": relationship,
+        "phone_number": None if phone_number is None else _normalize_phone(phone_number),
+    }
     ctx.update("phone_contacts", contact_id, fields)
     return {"message": "Contact updated."}
 
@@ -162,8 +216,13 @@ def _party(ctx: CallContext, person_id: int) -> dict[str, str]:
 
 
 def _message(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    return {"text_message_id": row["id"], "sender": _party(ctx, row["sender_id"]), "receiver": _party(ctx, row["receiver_id"]),
-            "message": row["message"], "sent_at": row["sent_at"]}
+    return {
+        "text_message_id": row["id"],
+        "sender": _party(ctx, row["sender_id"]),
+        "receiver": _party(ctx, row["receiver_id"]),
+        "message": row["message"],
+        "sent_at": row["sent_at"],
+    }
 
 
 @app.api("GET", "/messages", [MESSAGE], paginated=True)
@@ -171,11 +230,17 @@ def search_text_messages(
     ctx: CallContext,
     phone_number: Annotated[str | None, P("Only messages exchanged with this phone number.")] = None,
     query: Annotated[str, P("Words the message must contain; empty matches all.")] = "",
-    sort_by: Annotated[Literal["-sent_at", "sent_at"], P("Newest first ('-sent_at') or oldest first ('sent_at').")] = "-sent_at",
+    sort_by: Annotated[
+        Literal["-sent_at", "sent_at"], P("Newest first ('-sent_at') or oldest first ('sent_at').")
+    ] = "-sent_at",
 ) -> list[dict[str, Any]]:
     """Search the text messages you sent or received."""
     order = "DESC" if sort_by == "-sent_at" else "ASC"
-    rows = ctx.rows(f"SELECT * FROM phone_messages WHERE (sender_id = ? OR receiver_id = ?) ORDER BY sent_at {order}, id {order}", ctx.user_id, ctx.user_id)
+    rows = ctx.rows(
+        f"SELECT * FROM phone_messages WHERE (sender_id = ? OR receiver_id = ?) ORDER BY sent_at {order}, id {order}",
+        ctx.user_id,
+        ctx.user_id,
+    )
     if phone_number is not None:
         other = ctx.value("SELECT id FROM people WHERE phone_number = ?", _normalize_phone(phone_number))
         rows = [r for r in rows if other in (r["sender_id"], r["receiver_id"])]
@@ -186,7 +251,12 @@ def search_text_messages(
 @app.api("GET", "/messages/{text_message_id}", MESSAGE)
 def show_text_message(ctx: CallContext, text_message_id: ID) -> dict[str, Any]:
     """Show one text message."""
-    row = ctx.row("SELECT * FROM phone_messages WHERE id = ? AND (sender_id = ? OR receiver_id = ?)", text_message_id, ctx.user_id, ctx.user_id)
+    row = ctx.row(
+        "SELECT * FROM phone_messages WHERE id = ? AND (sender_id = ? OR receiver_id = ?)",
+        text_message_id,
+        ctx.user_id,
+        ctx.user_id,
+    )
     if row is None:
         raise ApiError(404, f"No text message with id {text_message_id}.")
     return _message(ctx, row)
@@ -205,7 +275,13 @@ def send_text_message(
     mine = ctx.value("SELECT phone_number FROM people WHERE id = ?", ctx.user_id)
     if ctx.value("SELECT 1 FROM phone_blocked WHERE owner_id = ? AND phone_number = ?", receiver, mine):
         raise ApiError(403, f"{phone_number} has blocked your number: the message was not sent.")
-    new_id = ctx.execute("INSERT INTO phone_messages (sender_id, receiver_id, message, sent_at) VALUES (?,?,?,?)", ctx.user_id, receiver, message, ctx.timestamp())
+    new_id = ctx.execute(
+        "INSERT INTO phone_messages (sender_id, receiver_id, message, sent_at) VALUES (?,?,?,?)",
+        ctx.user_id,
+        receiver,
+        message,
+        ctx.timestamp(),
+    )
     return {"message": "Text message sent.", "text_message_id": new_id}
 
 
@@ -218,8 +294,13 @@ def delete_text_message(ctx: CallContext, text_message_id: ID) -> dict[str, str]
 
 
 def _alarm(row: dict[str, Any]) -> dict[str, Any]:
-    return {"alarm_id": row["id"], "time": row["time"], "label": row["label"], "enabled": bool(row["enabled"]),
-            "repeat_days": [d for d in row["repeat_days"].split(",") if d]}
+    return {
+        "alarm_id": row["id"],
+        "time": row["time"],
+        "label": row["label"],
+        "enabled": bool(row["enabled"]),
+        "repeat_days": [d for d in row["repeat_days"].split(",") if d],
+    }
 
 
 def _check_time(value: str) -> str:
@@ -249,8 +330,13 @@ def create_alarm(
     repeat_days: Annotated[list[str], P("Weekdays (lowercase) on which it rings; empty rings once.")] = [],  # noqa: B006 (never mutated)
 ) -> dict[str, Any]:
     """Create an enabled alarm."""
-    new_id = ctx.execute("INSERT INTO phone_alarms (owner_id, time, label, enabled, repeat_days) VALUES (?,?,?,1,?)",
-                         ctx.user_id, _check_time(time), label, _check_days(repeat_days))
+    new_id = ctx.execute(
+        "INSERT INTO phone_alarms (owner_id, time, label, enabled, repeat_days) VALUES (?,?,?,1,?)",
+        ctx.user_id,
+        _check_time(time),
+        label,
+        _check_days(repeat_days),
+    )
     return {"message": "Alarm created.", "alarm_id": new_id}
 
 
@@ -265,8 +351,12 @@ def update_alarm(
 ) -> dict[str, str]:
     """Change the fields you give of one alarm."""
     ctx.owned("phone_alarms", alarm_id, "alarm")
-    fields = {"time": None if time is None else _check_time(time), "label": label,
-              "enabled": None if enabled is None else int(enabled), "repeat_days": None if repeat_days is None else _check_days(repeat_days)}
+    fields = {
+        "time": None if time is None else _check_time(time),
+        "label": label,
+        "enabled": None if enabled is None else int(enabled),
+        "repeat_days": None if repeat_days is None else _check_days(repeat_days),
+    }
     ctx.update("phone_alarms", alarm_id, fields)
     return {"message": "Alarm updated."}
 
@@ -289,7 +379,9 @@ def show_blocked_numbers(ctx: CallContext) -> list[dict[str, Any]]:
 def block_number(ctx: CallContext, phone_number: Annotated[str, P("The 10-digit number to block.")]) -> dict[str, str]:
     """Block a phone number: its texts no longer reach you."""
     number = _normalize_phone(phone_number)
-    ctx.insert_unique("phone_blocked", {"owner_id": ctx.user_id, "phone_number": number}, f"{number} is already blocked.")
+    ctx.insert_unique(
+        "phone_blocked", {"owner_id": ctx.user_id, "phone_number": number}, f"{number} is already blocked."
+    )
     return {"message": f"{number} blocked."}
 
 

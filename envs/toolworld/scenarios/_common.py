@@ -14,7 +14,10 @@ def login(*apps: str) -> str:
         "passwords = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}",
         "me = apis.supervisor.show_profile()",
     ]
-    lines += [f"{app}_token = apis.{app}.login(username=me['email'], password=passwords['{app}'])['access_token']" for app in apps]
+    lines += [
+        f"{app}_token = apis.{app}.login(username=me['email'], password=passwords['{app}'])['access_token']"
+        for app in apps
+    ]
     return "\n".join(lines) + "\n"
 
 

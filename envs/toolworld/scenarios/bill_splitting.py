@@ -22,38 +22,82 @@ def unique_groups(view: WorldView, min_members: int = 2) -> list[dict[str, Any]]
     return view.rows(
         "SELECT m.person_id AS owner_id, g.id AS group_id, g.name FROM bill_splitting_members m JOIN bill_splitting_groups g ON g.id = m.group_id "
         "WHERE (SELECT COUNT(*) FROM bill_splitting_members x JOIN bill_splitting_groups y ON y.id = x.group_id WHERE x.person_id = m.person_id AND y.name = g.name) = 1 "
-        "AND (SELECT COUNT(*) FROM bill_splitting_members z WHERE z.group_id = g.id) >= ? ORDER BY m.id", min_members)
+        "AND (SELECT COUNT(*) FROM bill_splitting_members z WHERE z.group_id = g.id) >= ? ORDER BY m.id",
+        min_members,
+    )
 
 
 def members(view: WorldView, group_id: int) -> list[int]:
-    return [r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ? ORDER BY person_id", group_id)]
+    return [
+        r["person_id"]
+        for r in view.rows(
+            "SELECT person_id FROM bill_splitting_members WHERE group_id = ? ORDER BY person_id", group_id
+        )
+    ]
 
 
 def pairwise(view: WorldView, group_id: int) -> dict[tuple[int, int], float]:
     return pair_debts(view.conn, group_id)
 
 
-def added_expense(view: WorldView, group_id: int, payer: int, description: str, amount: float, shares: dict[int, float], category: str | None) -> list[Expectation]:
+def added_expense(
+    view: WorldView,
+    group_id: int,
+    payer: int,
+    description: str,
+    amount: float,
+    shares: dict[int, float],
+    category: str | None,
+) -> list[Expectation]:
     match: dict[str, Any] = {"group_id": group_id, "paid_by": payer, "description": description, "amount": amount}
     if category is not None:
         match["category"] = category
     newest = view.value("SELECT MAX(id) FROM bill_splitting_expenses")
-    return [Inserted("bill_splitting_expenses", match, f"a ${amount:.2f} expense '{description}' paid by {full_name(view, payer)}" + (f" in {category}" if category else ""),
-                     what="expenses"),
-            *(Inserted("bill_splitting_shares", {"expense_id": Above(newest), "person_id": p, "amount": a}, f"{full_name(view, p)}'s share is ${a:.2f}", what="shares")
-              for p, a in shares.items())]
+    return [
+        Inserted(
+            "bill_splitting_expenses",
+            match,
+            f"a ${amount:.2f} expense '{description}' paid by {full_name(view, payer)}"
+            + (f" in {category}" if category else ""),
+            what="expenses",
+        ),
+        *(
+            Inserted(
+                "bill_splitting_shares",
+                {"expense_id": Above(newest), "person_id": p, "amount": a},
+                f"{full_name(view, p)}'s share is ${a:.2f}",
+                what="shares",
+            )
+            for p, a in shares.items()
+        ),
+    ]
 
 
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
 def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     g = pick(rng, unique_groups(view), "group")
     people = members(view, g["group_id"])
-    description, category = rng.choice([("Pizza night", "dining"), ("Groceries run", "groceries"), ("Concert tickets", "entertainment"), ("Gas for the car", "travel")])
+    description, category = rng.choice(
+        [
+            ("Pizza night", "dining"),
+            ("Groceries run", "groceries"),
+            ("Concert tickets", "entertainment"),
+            ("Gas for the car", "travel"),
+        ]
+    )
     amount = round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)
-    oracle = (login("bill_splitting") + FIND_GROUP.format(name=g["name"])
-              + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={amount}, category={category!r})\n" + DONE)
-    return TaskSpec(g["owner_id"], f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. Add it as a {category} expense split equally among all members.",
-                    oracle, added_expense(view, g["group_id"], g["owner_id"], description, amount, equal_shares(amount, people), category))
+    oracle = (
+        login("bill_splitting")
+        + FIND_GROUP.format(name=g["name"])
+        + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={amount}, category={category!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. Add it as a {category} expense split equally among all members.",
+        oracle,
+        added_expense(view, g["group_id"], g["owner_id"], description, amount, equal_shares(amount, people), category),
+    )
 
 
 @scenario("bill_splitting_exact_split", apps=("bill_splitting",), difficulty=2)
@@ -65,12 +109,21 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
     total = sum(parts.values()) + mine
     description = rng.choice(["Birthday dinner", "Cabin deposit", "Taxi"])
     names = [full_name(view, p) for p in others]
-    oracle = (login("bill_splitting") + FIND_GROUP.format(name=g["name"]) + "emails = {m['name']: m['email'] for m in group['members']}\n"
-              + f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: {parts[others[1]]}, me['email']: {mine}}}\n"
-              + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={total}, exact_shares=shares)\n" + DONE)
-    return TaskSpec(g["owner_id"], f"In my bill splitting group '{g['name']}', add a ${total:.2f} expense '{description}' that I paid: {names[0]}'s share is "
-                    f"${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is ${mine:.2f}. Nobody else has a share.", oracle,
-                    added_expense(view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, None))
+    oracle = (
+        login("bill_splitting")
+        + FIND_GROUP.format(name=g["name"])
+        + "emails = {m['name']: m['email'] for m in group['members']}\n"
+        + f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: {parts[others[1]]}, me['email']: {mine}}}\n"
+        + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={total}, exact_shares=shares)\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"In my bill splitting group '{g['name']}', add a ${total:.2f} expense '{description}' that I paid: {names[0]}'s share is "
+        f"${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is ${mine:.2f}. Nobody else has a share.",
+        oracle,
+        added_expense(view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, None),
+    )
 
 
 @scenario("bill_splitting_total_i_owe", apps=("bill_splitting",), difficulty=2)
@@ -83,58 +136,124 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
     totals = {p: round(sum(a for a in per.values() if round(a, 2) > 0), 2) for p, per in owed.items()}
     nets = {p: round(sum(per.values()), 2) for p, per in owed.items()}
     owner = pick(rng, sorted(p for p, t in totals.items() if t > 0 and nets[p] != t), "person who owes and is owed")
-    oracle = (login("bill_splitting") + fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token")
-              + "apis.supervisor.complete_task(answer=round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2))\n")
-    return TaskSpec(owner, "On the bill splitting app, how much do I owe other people in total, in dollars? Add up what I owe each person "
-                    "(after netting with that person), ignoring people who owe me.", oracle,
-                    [Answer(totals[owner], f"the answer is the sum of what I owe ({totals[owner]:.2f})",
-                            traps={f"{-nets[owner]:g}": "that is my net balance, which subtracts what others owe me"})])
+    oracle = (
+        login("bill_splitting")
+        + fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token")
+        + "apis.supervisor.complete_task(answer=round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        "On the bill splitting app, how much do I owe other people in total, in dollars? Add up what I owe each person "
+        "(after netting with that person), ignoring people who owe me.",
+        oracle,
+        [
+            Answer(
+                totals[owner],
+                f"the answer is the sum of what I owe ({totals[owner]:.2f})",
+                traps={f"{-nets[owner]:g}": "that is my net balance, which subtracts what others owe me"},
+            )
+        ],
+    )
 
 
 @scenario("bill_splitting_recategorize", apps=("bill_splitting",), difficulty=2)
 def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows("SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses GROUP BY group_id, description HAVING n >= 2 ORDER BY group_id, description")
-    busy = {r["group_id"] for r in view.rows("SELECT group_id FROM bill_splitting_expenses GROUP BY group_id HAVING COUNT(*) > 5")}
+    rows = view.rows(
+        "SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses GROUP BY group_id, description HAVING n >= 2 ORDER BY group_id, description"
+    )
+    busy = {
+        r["group_id"]
+        for r in view.rows("SELECT group_id FROM bill_splitting_expenses GROUP BY group_id HAVING COUNT(*) > 5")
+    }
     named = {(g["group_id"]): g for g in unique_groups(view)}
-    c = pick(rng, [r for r in rows if r["group_id"] in busy and r["group_id"] in named], "repeated expense in a busy group")
+    c = pick(
+        rng, [r for r in rows if r["group_id"] in busy and r["group_id"] in named], "repeated expense in a busy group"
+    )
     g = named[c["group_id"]]
     new = "general" if c["category"] != "general" else "groceries"
-    ids = [r["id"] for r in view.rows("SELECT id FROM bill_splitting_expenses WHERE group_id = ? AND description = ? AND category != ?", c["group_id"], c["description"], new)]
-    oracle = (login("bill_splitting") + FIND_GROUP.format(name=g["name"])
-              + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
-              + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
-              + f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], category={new!r})\n" + DONE)
-    return TaskSpec(g["owner_id"], f"In my bill splitting group '{g['name']}', set the category of every '{c['description']}' expense to '{new}'. "
-                    "Leave other groups alone.", oracle,
-                    [Updated("bill_splitting_expenses", i, {"category": new}, f"expense {i} is in '{new}'") for i in ids])
+    ids = [
+        r["id"]
+        for r in view.rows(
+            "SELECT id FROM bill_splitting_expenses WHERE group_id = ? AND description = ? AND category != ?",
+            c["group_id"],
+            c["description"],
+            new,
+        )
+    ]
+    oracle = (
+        login("bill_splitting")
+        + FIND_GROUP.format(name=g["name"])
+        + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
+        + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
+        + f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], category={new!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"In my bill splitting group '{g['name']}', set the category of every '{c['description']}' expense to '{new}'. "
+        "Leave other groups alone.",
+        oracle,
+        [Updated("bill_splitting_expenses", i, {"category": new}, f"expense {i} is in '{new}'") for i in ids],
+    )
 
 
 @scenario("bill_splitting_largest_expense", apps=("bill_splitting",), difficulty=1)
 def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for g in unique_groups(view):
-        top = view.rows("SELECT description, amount FROM bill_splitting_expenses WHERE group_id = ? ORDER BY amount DESC LIMIT 2", g["group_id"])
-        if len(top) == 2 and top[0]["amount"] > top[1]["amount"] and view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) > 5:
+        top = view.rows(
+            "SELECT description, amount FROM bill_splitting_expenses WHERE group_id = ? ORDER BY amount DESC LIMIT 2",
+            g["group_id"],
+        )
+        if (
+            len(top) == 2
+            and top[0]["amount"] > top[1]["amount"]
+            and view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) > 5
+        ):
             candidates.append((g, top[0]))
     g, top = pick(rng, candidates, "group with a single largest expense")
-    oracle = (login("bill_splitting") + FIND_GROUP.format(name=g["name"])
-              + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
-              + "apis.supervisor.complete_task(answer=max(expenses, key=lambda e: e['amount'])['description'])\n")
-    return TaskSpec(g["owner_id"], f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}'?", oracle,
-                    [Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})")])
+    oracle = (
+        login("bill_splitting")
+        + FIND_GROUP.format(name=g["name"])
+        + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
+        + "apis.supervisor.complete_task(answer=max(expenses, key=lambda e: e['amount'])['description'])\n"
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}'?",
+        oracle,
+        [Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})")],
+    )
 
 
 @scenario("bill_splitting_comment_latest", apps=("bill_splitting",), difficulty=1)
 def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     g = pick(rng, unique_groups(view), "group")
-    latest = view.row("SELECT id, description FROM bill_splitting_expenses WHERE group_id = ? ORDER BY date DESC, id DESC LIMIT 1", g["group_id"])
+    latest = view.row(
+        "SELECT id, description FROM bill_splitting_expenses WHERE group_id = ? ORDER BY date DESC, id DESC LIMIT 1",
+        g["group_id"],
+    )
     text = rng.choice(["Paid, thanks!", "Can you upload the receipt?", "Great evening, thank you."])
-    oracle = (login("bill_splitting") + FIND_GROUP.format(name=g["name"])
-              + "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'])[0]\n"
-              + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n" + DONE)
-    return TaskSpec(g["owner_id"], f"Comment '{text}' on the most recent expense of my bill splitting group '{g['name']}'.", oracle,
-                    [Inserted("bill_splitting_comments", {"expense_id": latest["id"], "author_id": g["owner_id"], "text": text},
-                              f"the comment is on '{latest['description']}' (expense {latest['id']})", what="comments")])
+    oracle = (
+        login("bill_splitting")
+        + FIND_GROUP.format(name=g["name"])
+        + "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'])[0]\n"
+        + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"Comment '{text}' on the most recent expense of my bill splitting group '{g['name']}'.",
+        oracle,
+        [
+            Inserted(
+                "bill_splitting_comments",
+                {"expense_id": latest["id"], "author_id": g["owner_id"], "text": text},
+                f"the comment is on '{latest['description']}' (expense {latest['id']})",
+                what="comments",
+            )
+        ],
+    )
 
 
 @scenario("bill_splitting_leave_settled_groups", apps=("bill_splitting",), difficulty=2)
@@ -148,63 +267,148 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
         else:
             unsettled.add(r["person_id"])
     owner = pick(rng, sorted(p for p in settled if p in unsettled), "person with settled and unsettled groups")
-    oracle = (login("bill_splitting") + fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
-              + "for g in groups:\n    if g['my_balance'] == 0:\n"
-              + f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], email=me['email'])\n" + DONE)
-    return TaskSpec(owner, "Leave every bill splitting group in which my balance is exactly zero. Stay in the others.", oracle,
-                    [Deleted("bill_splitting_members", frozenset(settled[owner]), f"I left the {len(settled[owner])} settled groups", what="memberships")])
+    oracle = (
+        login("bill_splitting")
+        + fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
+        + "for g in groups:\n    if g['my_balance'] == 0:\n"
+        + f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], email=me['email'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Leave every bill splitting group in which my balance is exactly zero. Stay in the others.",
+        oracle,
+        [
+            Deleted(
+                "bill_splitting_members",
+                frozenset(settled[owner]),
+                f"I left the {len(settled[owner])} settled groups",
+                what="memberships",
+            )
+        ],
+    )
 
 
 @scenario("bill_splitting_group_from_contacts", apps=("bill_splitting", "phone"), difficulty=2)
 def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     kind = rng.choice(["coworker", "friend"])
-    owners = view.rows("SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id", kind)
+    owners = view.rows(
+        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        kind,
+    )
     owner = pick(rng, owners, f"two {kind} contacts")["owner_id"]
-    people = [r["id"] for r in view.rows("SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ?", owner, kind)]
+    people = [
+        r["id"]
+        for r in view.rows(
+            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ?",
+            owner,
+            kind,
+        )
+    ]
     name = {"coworker": "Office lunches", "friend": "Friends night out"}[kind]
-    oracle = (login("phone", "bill_splitting") + fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-              + f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, member_emails=[c['email'] for c in contacts])\n" + DONE)
-    return TaskSpec(owner, f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts.", oracle,
-                    [Inserted("bill_splitting_groups", {"name": name, "created_by": owner}, f"a group '{name}' exists", what="groups"),
-                     Inserted("bill_splitting_members", {"group_id": Above(view.value("SELECT MAX(id) FROM bill_splitting_groups")), "person_id": OneOf([owner, *people])},
-                              f"its members are me and my {len(people)} {kind}s", count=len(people) + 1, what="members")])
+    oracle = (
+        login("phone", "bill_splitting")
+        + fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+        + f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, member_emails=[c['email'] for c in contacts])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts.",
+        oracle,
+        [
+            Inserted(
+                "bill_splitting_groups", {"name": name, "created_by": owner}, f"a group '{name}' exists", what="groups"
+            ),
+            Inserted(
+                "bill_splitting_members",
+                {
+                    "group_id": Above(view.value("SELECT MAX(id) FROM bill_splitting_groups")),
+                    "person_id": OneOf([owner, *people]),
+                },
+                f"its members are me and my {len(people)} {kind}s",
+                count=len(people) + 1,
+                what="members",
+            ),
+        ],
+    )
 
 
 @scenario("bill_splitting_settle_with_payments", apps=("bill_splitting", "payments"), difficulty=3)
 def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
     funded = {r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > 400")}
     named = {(g["owner_id"], g["group_id"]): g for g in unique_groups(view)}
-    debts = [(d, c, g, a) for (o, g) in named for (d, c), a in pairwise(view, g).items() if d == o and d in funded and a < 400]
+    debts = [
+        (d, c, g, a)
+        for (o, g) in named
+        for (d, c), a in pairwise(view, g).items()
+        if d == o and d in funded and a < 400
+    ]
     debtor, creditor, group_id, amount = pick(rng, sorted(debts), "affordable debt")
     g, name = named[(debtor, group_id)], full_name(view, creditor)
-    oracle = (login("bill_splitting", "payments") + FIND_GROUP.format(name=g["name"])
-              + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-              + f"debt = next(d for d in debts if d['debtor']['email'] == me['email'] and d['creditor']['name'] == {name!r})\n"
-              + f"apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], amount=debt['amount'], note={g['name']!r})\n"
-              + f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], email=debt['creditor']['email'], amount=debt['amount'])\n" + DONE)
-    return TaskSpec(debtor, f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': send the money on the payments app with the note "
-                    f"'{g['name']}', then record the settlement in the bill splitting app.", oracle,
-                    [Inserted("bill_splitting_settlements", {"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": amount},
-                              f"a ${amount:.2f} settlement to {name} is recorded", what="settlements"),
-                     Inserted("payments_transactions", {"sender_id": debtor, "receiver_id": creditor, "amount": amount, "note": Contains(g["name"])},
-                              f"${amount:.2f} is paid to {name}", what="payments"),
-                     *balance_changes(view, {debtor: -amount, creditor: amount})])
+    oracle = (
+        login("bill_splitting", "payments")
+        + FIND_GROUP.format(name=g["name"])
+        + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
+        + f"debt = next(d for d in debts if d['debtor']['email'] == me['email'] and d['creditor']['name'] == {name!r})\n"
+        + f"apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], amount=debt['amount'], note={g['name']!r})\n"
+        + f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], email=debt['creditor']['email'], amount=debt['amount'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        debtor,
+        f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': send the money on the payments app with the note "
+        f"'{g['name']}', then record the settlement in the bill splitting app.",
+        oracle,
+        [
+            Inserted(
+                "bill_splitting_settlements",
+                {"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": amount},
+                f"a ${amount:.2f} settlement to {name} is recorded",
+                what="settlements",
+            ),
+            Inserted(
+                "payments_transactions",
+                {"sender_id": debtor, "receiver_id": creditor, "amount": amount, "note": Contains(g["name"])},
+                f"${amount:.2f} is paid to {name}",
+                what="payments",
+            ),
+            *balance_changes(view, {debtor: -amount, creditor: amount}),
+        ],
+    )
 
 
 @scenario("bill_splitting_remind_top_debtor", apps=("bill_splitting", "email"), difficulty=3)
 def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for g in unique_groups(view):
-        mine = sorted(((a, d) for (d, c), a in pairwise(view, g["group_id"]).items() if c == g["owner_id"]), reverse=True)
+        mine = sorted(
+            ((a, d) for (d, c), a in pairwise(view, g["group_id"]).items() if c == g["owner_id"]), reverse=True
+        )
         if mine and (len(mine) == 1 or mine[0][0] > mine[1][0]):
             candidates.append((g, mine[0][1], mine[0][0]))
     g, debtor, amount = pick(rng, candidates, "group where someone owes me the most")
     subject = f"Reminder: {g['name']}"
-    oracle = (login("bill_splitting", "email") + FIND_GROUP.format(name=g["name"])
-              + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-              + "top = max((d for d in debts if d['creditor']['email'] == me['email']), key=lambda d: d['amount'])\n"
-              + f"apis.email.send_email(access_token=email_token, recipients=[top['debtor']['email']], subject={subject!r}, "
-              + "body=f\"Hi! You still owe me ${top['amount']:.2f} in our group. Thanks!\")\n" + DONE)
-    return TaskSpec(g["owner_id"], f"Find who owes me the most in my bill splitting group '{g['name']}' and email them a reminder with the subject '{subject}' "
-                    "that states the amount they owe me (like $12.34).", oracle,
-                    sent_email(view, g["owner_id"], [debtor], Contains(f"${amount:.2f}"), f"{full_name(view, debtor)} is reminded of ${amount:.2f}", subject=subject))
+    oracle = (
+        login("bill_splitting", "email")
+        + FIND_GROUP.format(name=g["name"])
+        + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
+        + "top = max((d for d in debts if d['creditor']['email'] == me['email']), key=lambda d: d['amount'])\n"
+        + f"apis.email.send_email(access_token=email_token, recipients=[top['debtor']['email']], subject={subject!r}, "
+        + "body=f\"Hi! You still owe me ${top['amount']:.2f} in our group. Thanks!\")\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"Find who owes me the most in my bill splitting group '{g['name']}' and email them a reminder with the subject '{subject}' "
+        "that states the amount they owe me (like $12.34).",
+        oracle,
+        sent_email(
+            view,
+            g["owner_id"],
+            [debtor],
+            Contains(f"${amount:.2f}"),
+            f"{full_name(view, debtor)} is reminded of ${amount:.2f}",
+            subject=subject,
+        ),
+    )

@@ -33,55 +33,106 @@ class ArchiveOf:
 
 
 def files_under(view: WorldView, owner: int, directory: str) -> list[dict[str, Any]]:
-    return view.rows("SELECT * FROM file_system_files WHERE owner_id = ? AND path LIKE ? ORDER BY path", owner, directory.rstrip("/") + "/%")
+    return view.rows(
+        "SELECT * FROM file_system_files WHERE owner_id = ? AND path LIKE ? ORDER BY path",
+        owner,
+        directory.rstrip("/") + "/%",
+    )
 
 
 def listing(target: str, directory: str, recursive: bool = False) -> str:
     """Oracle code reading every entry of `directory` into `target`."""
-    return fetch_all(target, f"{FS}.show_directory(access_token=file_system_token, path={directory!r}, recursive={recursive}")
+    return fetch_all(
+        target, f"{FS}.show_directory(access_token=file_system_token, path={directory!r}, recursive={recursive}"
+    )
 
 
 @scenario("file_system_file_downloaded_receipts", apps=("file_system",), difficulty=2)
 def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows("SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id ORDER BY owner_id")
+    owners = view.rows(
+        "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id ORDER BY owner_id"
+    )
     owner = pick(rng, owners, "receipt in downloads")["owner_id"]
-    rows = view.rows("SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%'", owner)
-    oracle = (login("file_system") + listing("entries", "/downloads")
-              + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
-              + f"        {FS}.move_file(access_token=file_system_token, source=e['path'], destination='/documents/receipts')\n" + DONE)
-    return TaskSpec(owner, "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts.", oracle,
-                    [Updated("file_system_files", r["id"], {"path": r["path"].replace("/downloads/", "/documents/receipts/")}, f"{r['path']} is moved") for r in rows])
+    rows = view.rows(
+        "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%'", owner
+    )
+    oracle = (
+        login("file_system")
+        + listing("entries", "/downloads")
+        + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
+        + f"        {FS}.move_file(access_token=file_system_token, source=e['path'], destination='/documents/receipts')\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts.",
+        oracle,
+        [
+            Updated(
+                "file_system_files",
+                r["id"],
+                {"path": r["path"].replace("/downloads/", "/documents/receipts/")},
+                f"{r['path']} is moved",
+            )
+            for r in rows
+        ],
+    )
 
 
 @scenario("file_system_receipts_total", apps=("file_system",), difficulty=2)
 def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows("SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files WHERE path LIKE '/documents/receipts/receipt_%' ORDER BY id")
+    rows = view.rows(
+        "SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files WHERE path LIKE '/documents/receipts/receipt_%' ORDER BY id"
+    )
     groups: dict[tuple[int, str], float] = {}
     for r in rows:
         key = (r["owner_id"], r["month"])
         groups[key] = round(groups.get(key, 0.0) + float(r["content"].rsplit("$", 1)[1]), 2)
     owner, month = pick(rng, sorted(groups), "receipts of a month")
-    oracle = (login("file_system") + fetch_all("found", f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', directory='/documents/receipts'")
-              + "total = 0.0\nfor f in found:\n"
-              + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
-              + "    total += float(text.split('Total: $')[1].split()[0])\n"
-              + "apis.supervisor.complete_task(answer=round(total, 2))\n")
-    return TaskSpec(owner, f"What is the total, in dollars, of my receipts in /documents/receipts dated in {month} (YYYY-MM)?", oracle,
-                    [Answer(groups[(owner, month)], f"the answer is the sum of the {month} receipts (${groups[(owner, month)]:.2f})")])
+    oracle = (
+        login("file_system")
+        + fetch_all(
+            "found",
+            f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', directory='/documents/receipts'",
+        )
+        + "total = 0.0\nfor f in found:\n"
+        + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
+        + "    total += float(text.split('Total: $')[1].split()[0])\n"
+        + "apis.supervisor.complete_task(answer=round(total, 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        f"What is the total, in dollars, of my receipts in /documents/receipts dated in {month} (YYYY-MM)?",
+        oracle,
+        [
+            Answer(
+                groups[(owner, month)], f"the answer is the sum of the {month} receipts (${groups[(owner, month)]:.2f})"
+            )
+        ],
+    )
 
 
 @scenario("file_system_count_photos", apps=("file_system",), difficulty=1)
 def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
-    counts = view.rows("SELECT owner_id, COUNT(*) AS n, SUM(path LIKE '%.jpg') AS jpg FROM file_system_files WHERE path LIKE '/photos/%' "
-                       "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 ORDER BY owner_id")
+    counts = view.rows(
+        "SELECT owner_id, COUNT(*) AS n, SUM(path LIKE '%.jpg') AS jpg FROM file_system_files WHERE path LIKE '/photos/%' "
+        "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"
+    )
     c = pick(rng, counts, "more than 5 photos")
-    oracle = (login("file_system") + listing("entries", "/photos", recursive=True)
-              + "apis.supervisor.complete_task(answer=sum(e['name'].endswith(('.jpg', '.jpeg')) for e in entries))\n")
+    oracle = (
+        login("file_system")
+        + listing("entries", "/photos", recursive=True)
+        + "apis.supervisor.complete_task(answer=sum(e['name'].endswith(('.jpg', '.jpeg')) for e in entries))\n"
+    )
     traps = {"5": "only the first page was counted (page_limit default 5)"}
     if c["jpg"] != c["n"]:
         traps[str(c["jpg"])] = "that counts only .jpg files; .jpeg files are photos too"
-    return TaskSpec(c["owner_id"], "How many photos (.jpg or .jpeg files) are there under my /photos directory, subdirectories included?", oracle,
-                    [Answer(c["n"], f"the answer is the number of photos under /photos ({c['n']})", traps=traps)])
+    return TaskSpec(
+        c["owner_id"],
+        "How many photos (.jpg or .jpeg files) are there under my /photos directory, subdirectories included?",
+        oracle,
+        [Answer(c["n"], f"the answer is the number of photos under /photos ({c['n']})", traps=traps)],
+    )
 
 
 @scenario("file_system_fix_jpeg_extension", apps=("file_system",), difficulty=2)
@@ -90,11 +141,22 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     dirs = sorted({(r["owner_id"], r["path"].rsplit("/", 1)[0]) for r in albums})
     owner, directory = pick(rng, dirs, "album with .jpeg photos")
     rows = [r for r in files_under(view, owner, directory) if r["path"].endswith(".jpeg")]
-    oracle = (login("file_system") + listing("entries", directory)
-              + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
-              + f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], new_name=e['name'][:-5] + '.jpg')\n" + DONE)
-    return TaskSpec(owner, f"In my {directory} directory, rename every .jpeg file so it ends in .jpg instead (same name otherwise).", oracle,
-                    [Updated("file_system_files", r["id"], {"path": r["path"][:-5] + ".jpg"}, f"{r['path']} is renamed to .jpg") for r in rows])
+    oracle = (
+        login("file_system")
+        + listing("entries", directory)
+        + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
+        + f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], new_name=e['name'][:-5] + '.jpg')\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"In my {directory} directory, rename every .jpeg file so it ends in .jpg instead (same name otherwise).",
+        oracle,
+        [
+            Updated("file_system_files", r["id"], {"path": r["path"][:-5] + ".jpg"}, f"{r['path']} is renamed to .jpg")
+            for r in rows
+        ],
+    )
 
 
 @scenario("file_system_backup_project", apps=("file_system",), difficulty=2)
@@ -103,74 +165,169 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(rng, projects, "work project")
     owner, project = c["owner_id"], c["path"].rsplit("/", 1)[1]
     members = {f"{project}/{r['path'].rsplit('/', 1)[1]}": r["content"] for r in files_under(view, owner, c["path"])}
-    has_backups = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/backups'", owner))
-    oracle = (login("file_system") + f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', entry_type='directory', page_limit=20)]\n"
-              + f"if '/backups' not in dirs:\n    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
-              + f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], archive_path='/backups/{project}.zip')\n" + DONE)
-    expectations: list[Expectation] = [Inserted("file_system_files", {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members)},
-                                                f"/backups/{project}.zip is an archive of the {project} directory", what="archives")]
+    has_backups = bool(
+        view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/backups'", owner)
+    )
+    oracle = (
+        login("file_system")
+        + f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', entry_type='directory', page_limit=20)]\n"
+        + f"if '/backups' not in dirs:\n    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
+        + f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], archive_path='/backups/{project}.zip')\n"
+        + DONE
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "file_system_files",
+            {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members)},
+            f"/backups/{project}.zip is an archive of the {project} directory",
+            what="archives",
+        )
+    ]
     if not has_backups:
-        expectations.append(Inserted("file_system_directories", {"owner_id": owner, "path": "/backups"}, "a /backups directory exists", what="directories"))
-    return TaskSpec(owner, f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip (create /backups if it is missing).", oracle, expectations)
+        expectations.append(
+            Inserted(
+                "file_system_directories",
+                {"owner_id": owner, "path": "/backups"},
+                "a /backups directory exists",
+                what="directories",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip (create /backups if it is missing).",
+        oracle,
+        expectations,
+    )
 
 
 @scenario("file_system_clean_old_downloads", apps=("file_system",), difficulty=2)
 def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2026-01-01", "2026-02-01", "2026-03-01"])
-    rows = view.rows("SELECT owner_id, SUM(updated_at < ?) AS old, SUM(updated_at >= ?) AS new FROM file_system_files WHERE path LIKE '/downloads/%' "
-                     "GROUP BY owner_id HAVING old >= 2 AND new >= 1 ORDER BY owner_id", cutoff, cutoff)
+    rows = view.rows(
+        "SELECT owner_id, SUM(updated_at < ?) AS old, SUM(updated_at >= ?) AS new FROM file_system_files WHERE path LIKE '/downloads/%' "
+        "GROUP BY owner_id HAVING old >= 2 AND new >= 1 ORDER BY owner_id",
+        cutoff,
+        cutoff,
+    )
     owner = pick(rng, rows, "old and new downloads")["owner_id"]
     old = frozenset(r["id"] for r in files_under(view, owner, "/downloads") if r["updated_at"] < cutoff)
-    oracle = (login("file_system") + listing("entries", "/downloads")
-              + f"for e in entries:\n    if e['type'] == 'file' and e['updated_at'] < {cutoff!r}:\n"
-              + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n" + DONE)
-    return TaskSpec(owner, f"Delete every file in my /downloads directory last modified before {cutoff}. Keep the newer ones.", oracle,
-                    [Deleted("file_system_files", old, f"the {len(old)} downloads older than {cutoff} are deleted", what="files")])
+    oracle = (
+        login("file_system")
+        + listing("entries", "/downloads")
+        + f"for e in entries:\n    if e['type'] == 'file' and e['updated_at'] < {cutoff!r}:\n"
+        + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Delete every file in my /downloads directory last modified before {cutoff}. Keep the newer ones.",
+        oracle,
+        [Deleted("file_system_files", old, f"the {len(old)} downloads older than {cutoff} are deleted", what="files")],
+    )
 
 
 @scenario("file_system_update_progress", apps=("file_system",), difficulty=1)
 def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
-    report = pick(rng, view.rows("SELECT * FROM file_system_files WHERE path LIKE '/work/%/report.txt' ORDER BY id"), "project report")
+    report = pick(
+        rng,
+        view.rows("SELECT * FROM file_system_files WHERE path LIKE '/work/%/report.txt' ORDER BY id"),
+        "project report",
+    )
     old = report["content"].split("Progress: ")[1].split("%")[0]
     new = str(min(100, int(old) + rng.choice([5, 10, 15])))
     content = report["content"].replace(f"Progress: {old}%", f"Progress: {new}%")
-    oracle = (login("file_system") + f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
-              + f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n" + DONE)
-    return TaskSpec(report["owner_id"], f"In {report['path']}, change the progress to {new}%; leave the rest of the file as it is.", oracle,
-                    [Updated("file_system_files", report["id"], {"content": content, "updated_at": WORLD_NOW.isoformat(timespec="seconds")}, f"the report says {new}%")])
+    oracle = (
+        login("file_system")
+        + f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
+        + f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
+        + DONE
+    )
+    return TaskSpec(
+        report["owner_id"],
+        f"In {report['path']}, change the progress to {new}%; leave the rest of the file as it is.",
+        oracle,
+        [
+            Updated(
+                "file_system_files",
+                report["id"],
+                {"content": content, "updated_at": WORLD_NOW.isoformat(timespec="seconds")},
+                f"the report says {new}%",
+            )
+        ],
+    )
 
 
 @scenario("file_system_text_emergency_contacts", apps=("file_system", "phone"), difficulty=3)
 def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    c = pick(rng, view.rows("SELECT owner_id, content FROM file_system_files WHERE path = '/documents/emergency_contacts.txt' ORDER BY id"), "emergency contacts file")
+    c = pick(
+        rng,
+        view.rows(
+            "SELECT owner_id, content FROM file_system_files WHERE path = '/documents/emergency_contacts.txt' ORDER BY id"
+        ),
+        "emergency contacts file",
+    )
     numbers = [line.rsplit(": ", 1)[1] for line in c["content"].splitlines()]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
-    oracle = (login("file_system", "phone") + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')['content']\n"
-              + "for line in text.splitlines():\n"
-              + f"    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], message={text!r})\n" + DONE)
-    return TaskSpec(c["owner_id"], f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file.", oracle,
-                    [Inserted("phone_messages", {"sender_id": c["owner_id"], "receiver_id": OneOf(ids), "message": text},
-                              f"each of the {len(ids)} emergency contacts gets the text", count=len(ids), what="texts")])
+    oracle = (
+        login("file_system", "phone")
+        + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')['content']\n"
+        + "for line in text.splitlines():\n"
+        + f"    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], message={text!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file.",
+        oracle,
+        [
+            Inserted(
+                "phone_messages",
+                {"sender_id": c["owner_id"], "receiver_id": OneOf(ids), "message": text},
+                f"each of the {len(ids)} emergency contacts gets the text",
+                count=len(ids),
+                what="texts",
+            )
+        ],
+    )
 
 
 @scenario("file_system_pay_dinner_split", apps=("file_system", "payments"), difficulty=3)
 def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
-    files = view.rows("SELECT f.owner_id, f.content FROM file_system_files f JOIN payments_balances b ON b.person_id = f.owner_id "
-                      "WHERE f.path = '/documents/dinner_split.txt' AND b.balance > 150 ORDER BY f.id")
+    files = view.rows(
+        "SELECT f.owner_id, f.content FROM file_system_files f JOIN payments_balances b ON b.person_id = f.owner_id "
+        "WHERE f.path = '/documents/dinner_split.txt' AND b.balance > 150 ORDER BY f.id"
+    )
     c = pick(rng, files, "dinner split list with a funded payer")
     debts = []
     for line in c["content"].splitlines()[1:]:
         name, amount = line.rsplit(": $", 1)
         first, last = name.split(" ", 1)
-        debts.append((view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last), float(amount)))
+        debts.append(
+            (view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last), float(amount))
+        )
     deltas: dict[int, float] = {c["owner_id"]: -round(sum(a for _, a in debts), 2)}
     deltas.update({p: a for p, a in debts})
-    oracle = (login("file_system", "payments") + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
-              + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
-              + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
-              + "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), note='group dinner')\n" + DONE)
-    return TaskSpec(c["owner_id"], "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, with the note 'group dinner'.", oracle,
-                    [Inserted("payments_transactions", {"sender_id": c["owner_id"], "receiver_id": person, "amount": amount, "note": Contains("group dinner")},
-                              f"{full_name(view, person)} is paid ${amount:.2f}", what="payments") for person, amount in debts]
-                    + balance_changes(view, deltas))
+    oracle = (
+        login("file_system", "payments")
+        + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
+        + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
+        + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
+        + "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), note='group dinner')\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, with the note 'group dinner'.",
+        oracle,
+        [
+            Inserted(
+                "payments_transactions",
+                {"sender_id": c["owner_id"], "receiver_id": person, "amount": amount, "note": Contains("group dinner")},
+                f"{full_name(view, person)} is paid ${amount:.2f}",
+                what="payments",
+            )
+            for person, amount in debts
+        ]
+        + balance_changes(view, deltas),
+    )

@@ -17,81 +17,193 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = view.rows(
         "SELECT l.owner_id, s.artist, COUNT(*) AS n FROM music_library l JOIN music_songs s ON s.id = l.song_id "
         "WHERE NOT EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id) "
-        "GROUP BY l.owner_id, s.artist HAVING n >= 2 ORDER BY l.owner_id, s.artist")
+        "GROUP BY l.owner_id, s.artist HAVING n >= 2 ORDER BY l.owner_id, s.artist"
+    )
     c = pick(rng, candidates, "library with unliked songs by one artist")
-    ids = [r["id"] for r in view.rows(
-        "SELECT s.id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.artist = ? "
-        "AND NOT EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id)", c["owner_id"], c["artist"])]
-    oracle = (login("music") + fetch_all("library", LIBRARY) + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
-              + "liked_ids = {s['song_id'] for s in liked}\n"
-              + f"for s in library:\n    if s['artist'] == {c['artist']!r} and s['song_id'] not in liked_ids:\n"
-              + "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n" + DONE)
-    return TaskSpec(c["owner_id"], f"Like every song by {c['artist']} in my music library that I have not liked yet.", oracle,
-                    [Inserted("music_likes", {"owner_id": c["owner_id"], "song_id": OneOf(ids)}, f"the {len(ids)} unliked {c['artist']} songs are liked",
-                              count=len(ids), what="likes")])
+    ids = [
+        r["id"]
+        for r in view.rows(
+            "SELECT s.id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.artist = ? "
+            "AND NOT EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id)",
+            c["owner_id"],
+            c["artist"],
+        )
+    ]
+    oracle = (
+        login("music")
+        + fetch_all("library", LIBRARY)
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + "liked_ids = {s['song_id'] for s in liked}\n"
+        + f"for s in library:\n    if s['artist'] == {c['artist']!r} and s['song_id'] not in liked_ids:\n"
+        + "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f"Like every song by {c['artist']} in my music library that I have not liked yet.",
+        oracle,
+        [
+            Inserted(
+                "music_likes",
+                {"owner_id": c["owner_id"], "song_id": OneOf(ids)},
+                f"the {len(ids)} unliked {c['artist']} songs are liked",
+                count=len(ids),
+                what="likes",
+            )
+        ],
+    )
 
 
 @scenario("music_playlist_length", apps=("music",), difficulty=2)
 def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = view.rows(
         "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n FROM music_playlists p JOIN music_playlist_songs s ON s.playlist_id = p.id "
-        "GROUP BY p.id HAVING n > 5 AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 ORDER BY p.id")
+        "GROUP BY p.id HAVING n > 5 AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 ORDER BY p.id"
+    )
     c = pick(rng, candidates, "playlist with more than 5 songs")
-    oracle = (login("music") + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
-              + f"target = next(p for p in playlists if p['title'] == {c['title']!r})\n"
-              + fetch_all("songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']")
-              + "apis.supervisor.complete_task(answer=len(songs))\n")
-    return TaskSpec(c["owner_id"], f"How many songs are in my '{c['title']}' playlist?", oracle,
-                    [Answer(c["n"], f"the answer is the number of songs in '{c['title']}' ({c['n']})",
-                            traps={"5": "expected more songs: only the first page was counted (page_limit default 5)"})])
+    oracle = (
+        login("music")
+        + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + f"target = next(p for p in playlists if p['title'] == {c['title']!r})\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + "apis.supervisor.complete_task(answer=len(songs))\n"
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f"How many songs are in my '{c['title']}' playlist?",
+        oracle,
+        [
+            Answer(
+                c["n"],
+                f"the answer is the number of songs in '{c['title']}' ({c['n']})",
+                traps={"5": "expected more songs: only the first page was counted (page_limit default 5)"},
+            )
+        ],
+    )
 
 
 @scenario("music_genre_playlist", apps=("music",), difficulty=3)
 def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = view.rows("SELECT l.owner_id, s.genre, COUNT(*) AS n FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-                           "GROUP BY l.owner_id, s.genre HAVING n >= 3 ORDER BY l.owner_id, s.genre")
+    candidates = view.rows(
+        "SELECT l.owner_id, s.genre, COUNT(*) AS n FROM music_library l JOIN music_songs s ON s.id = l.song_id "
+        "GROUP BY l.owner_id, s.genre HAVING n >= 3 ORDER BY l.owner_id, s.genre"
+    )
     c = pick(rng, candidates, "library with 3+ songs of a genre")
-    ids = [r["song_id"] for r in view.rows("SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.genre = ?",
-                                           c["owner_id"], c["genre"])]
+    ids = [
+        r["song_id"]
+        for r in view.rows(
+            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.genre = ?",
+            c["owner_id"],
+            c["genre"],
+        )
+    ]
     newest = view.value("SELECT MAX(id) FROM music_playlists")
     title = f"Best of {c['genre'].title()}"
-    oracle = (login("music") + fetch_all("library", LIBRARY)
-              + f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_public=False)['playlist_id']\n"
-              + f"for s in library:\n    if s['genre'] == {c['genre']!r}:\n"
-              + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n" + DONE)
-    return TaskSpec(c["owner_id"], f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library.", oracle,
-                    [Inserted("music_playlists", {"owner_id": c["owner_id"], "title": title, "is_public": 0}, f"a private playlist '{title}' exists", what="playlists"),
-                     Inserted("music_playlist_songs", {"playlist_id": Above(newest), "song_id": OneOf(ids)}, f"all {len(ids)} {c['genre']} library songs are in it",
-                              count=len(ids), what=f"{c['genre']} songs in the new playlist")])
+    oracle = (
+        login("music")
+        + fetch_all("library", LIBRARY)
+        + f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_public=False)['playlist_id']\n"
+        + f"for s in library:\n    if s['genre'] == {c['genre']!r}:\n"
+        + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library.",
+        oracle,
+        [
+            Inserted(
+                "music_playlists",
+                {"owner_id": c["owner_id"], "title": title, "is_public": 0},
+                f"a private playlist '{title}' exists",
+                what="playlists",
+            ),
+            Inserted(
+                "music_playlist_songs",
+                {"playlist_id": Above(newest), "song_id": OneOf(ids)},
+                f"all {len(ids)} {c['genre']} library songs are in it",
+                count=len(ids),
+                what=f"{c['genre']} songs in the new playlist",
+            ),
+        ],
+    )
 
 
 @scenario("music_follow_most_played", apps=("music",), difficulty=2)
 def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows("SELECT DISTINCT owner_id FROM music_library ORDER BY owner_id")
     for owner in rng.sample([o["owner_id"] for o in owners], len(owners)):
-        top = view.row("SELECT s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? ORDER BY s.play_count DESC, s.id LIMIT 1", owner)
+        top = view.row(
+            "SELECT s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? ORDER BY s.play_count DESC, s.id LIMIT 1",
+            owner,
+        )
         if not view.rows("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", owner, top["artist"]):
             break
     else:
         raise LookupError("everyone already follows their top artist")
-    oracle = (login("music") + fetch_all("library", LIBRARY) + "top = max(library, key=lambda s: (s['play_count'], -s['song_id']))\n"
-              + "apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n" + DONE)
-    return TaskSpec(owner, "Follow the artist of the most-played song (by play count) in my music library.", oracle,
-                    [Inserted("music_follows", {"owner_id": owner, "artist": top["artist"]}, f"{top['artist']} is followed", what="follows")])
+    oracle = (
+        login("music")
+        + fetch_all("library", LIBRARY)
+        + "top = max(library, key=lambda s: (s['play_count'], -s['song_id']))\n"
+        + "apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Follow the artist of the most-played song (by play count) in my music library.",
+        oracle,
+        [
+            Inserted(
+                "music_follows",
+                {"owner_id": owner, "artist": top["artist"]},
+                f"{top['artist']} is followed",
+                what="follows",
+            )
+        ],
+    )
 
 
 @scenario("music_purge_song_from_playlists", apps=("music",), difficulty=2)
 def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = view.rows("SELECT p.owner_id, ps.song_id, COUNT(*) AS n FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
-                           "GROUP BY p.owner_id, ps.song_id HAVING n >= 2 ORDER BY p.owner_id, ps.song_id")
+    candidates = view.rows(
+        "SELECT p.owner_id, ps.song_id, COUNT(*) AS n FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
+        "GROUP BY p.owner_id, ps.song_id HAVING n >= 2 ORDER BY p.owner_id, ps.song_id"
+    )
     c = pick(rng, candidates, "song in two playlists of one owner")
     song = view.row("SELECT * FROM music_songs WHERE id = ?", c["song_id"])
-    ids = frozenset(r["id"] for r in view.rows("SELECT ps.id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id WHERE p.owner_id = ? AND ps.song_id = ?",
-                                               c["owner_id"], c["song_id"]))
-    oracle = (login("music") + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
-              + "for p in playlists:\n"
-              + fetch_all("songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=p['playlist_id']", indent="    ")
-              + f"    if any(s['song_id'] == {song['id']} for s in songs):\n"
-              + f"        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=p['playlist_id'], song_id={song['id']})\n" + DONE)
-    return TaskSpec(c["owner_id"], f"Take the song '{song['title']}' by {song['artist']} out of all my playlists.", oracle,
-                    [Deleted("music_playlist_songs", ids, f"the song is removed from all {len(ids)} playlists holding it", what="playlist entries")])
+    ids = frozenset(
+        r["id"]
+        for r in view.rows(
+            "SELECT ps.id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id WHERE p.owner_id = ? AND ps.song_id = ?",
+            c["owner_id"],
+            c["song_id"],
+        )
+    )
+    oracle = (
+        login("music")
+        + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + "for p in playlists:\n"
+        + fetch_all(
+            "songs",
+            "apis.music.show_playlist_songs(access_token=music_token, playlist_id=p['playlist_id']",
+            indent="    ",
+        )
+        + f"    if any(s['song_id'] == {song['id']} for s in songs):\n"
+        + f"        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=p['playlist_id'], song_id={song['id']})\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f"Take the song '{song['title']}' by {song['artist']} out of all my playlists.",
+        oracle,
+        [
+            Deleted(
+                "music_playlist_songs",
+                ids,
+                f"the song is removed from all {len(ids)} playlists holding it",
+                what="playlist entries",
+            )
+        ],
+    )

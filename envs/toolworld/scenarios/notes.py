@@ -20,115 +20,284 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
     items = rng.sample(GROCERIES, rng.randint(3, 5))
     title = rng.choice(["Groceries", "Shopping list", "Market run"])
     content = "\n".join(items)
-    oracle = login("notes") + f"apis.notes.create_note(access_token=notes_token, title={title!r}, content={content!r})\n" + DONE
-    return TaskSpec(owner, f"Make a new note titled '{title}' listing these items, one per line: {', '.join(items)}.", oracle,
-                    [Inserted("notes_notes", {"owner_id": owner, "title": title, "content": HasLines(items)},
-                              f"a note '{title}' with exactly the {len(items)} items, one per line", what="notes")])
+    oracle = (
+        login("notes")
+        + f"apis.notes.create_note(access_token=notes_token, title={title!r}, content={content!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Make a new note titled '{title}' listing these items, one per line: {', '.join(items)}.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": title, "content": HasLines(items)},
+                f"a note '{title}' with exactly the {len(items)} items, one per line",
+                what="notes",
+            )
+        ],
+    )
 
 
 @scenario("notes_pin_titled", apps=("notes",), difficulty=1)
 def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
-    unique = view.rows("SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned FROM notes_notes GROUP BY owner_id, title HAVING COUNT(*) = 1 AND pinned = 0 ORDER BY owner_id, title")
+    unique = view.rows(
+        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned FROM notes_notes GROUP BY owner_id, title HAVING COUNT(*) = 1 AND pinned = 0 ORDER BY owner_id, title"
+    )
     note = pick(rng, unique, "unpinned note with a unique title")
-    oracle = (login("notes") + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
-              + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
-              + "apis.notes.update_note(access_token=notes_token, note_id=target['note_id'], pinned=True)\n" + DONE)
-    return TaskSpec(note["owner_id"], f"Pin my note titled '{note['title']}'.", oracle,
-                    [Updated("notes_notes", note["id"], {"pinned": 1, "updated_at": NOW}, f"the note '{note['title']}' is pinned")])
+    oracle = (
+        login("notes")
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
+        + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
+        + "apis.notes.update_note(access_token=notes_token, note_id=target['note_id'], pinned=True)\n"
+        + DONE
+    )
+    return TaskSpec(
+        note["owner_id"],
+        f"Pin my note titled '{note['title']}'.",
+        oracle,
+        [Updated("notes_notes", note["id"], {"pinned": 1, "updated_at": NOW}, f"the note '{note['title']}' is pinned")],
+    )
 
 
 @scenario("notes_delete_old", apps=("notes",), difficulty=2)
 def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2025-06-01", "2025-09-01", "2025-12-01"])
-    owners = view.rows("SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id", cutoff)
+    owners = view.rows(
+        "SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        cutoff,
+    )
     owner = pick(rng, owners, "owner with old notes", distinct=True)["owner_id"]
-    ids = frozenset(r["id"] for r in view.rows("SELECT id FROM notes_notes WHERE owner_id = ? AND created_at < ? AND pinned = 0", owner, cutoff))
-    oracle = (login("notes") + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
-              + f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n" + DONE)
-    return TaskSpec(owner, f"Clean up my notes: delete every unpinned note created before {cutoff}. Keep pinned ones.", oracle,
-                    [Deleted("notes_notes", ids, f"the {len(ids)} unpinned notes created before {cutoff} are deleted", what="old notes")])
+    ids = frozenset(
+        r["id"]
+        for r in view.rows(
+            "SELECT id FROM notes_notes WHERE owner_id = ? AND created_at < ? AND pinned = 0", owner, cutoff
+        )
+    )
+    oracle = (
+        login("notes")
+        + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
+        + f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Clean up my notes: delete every unpinned note created before {cutoff}. Keep pinned ones.",
+        oracle,
+        [
+            Deleted(
+                "notes_notes",
+                ids,
+                f"the {len(ids)} unpinned notes created before {cutoff} are deleted",
+                what="old notes",
+            )
+        ],
+    )
 
 
 @scenario("notes_family_numbers", apps=("notes", "phone"), difficulty=3)
 def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows("SELECT owner_id FROM phone_contacts WHERE relationship = 'family' GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id")
+    owners = view.rows(
+        "SELECT owner_id FROM phone_contacts WHERE relationship = 'family' GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id"
+    )
     owner = pick(rng, owners, "owner with family contacts")["owner_id"]
-    family = view.rows("SELECT first_name, last_name, phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = 'family'", owner)
+    family = view.rows(
+        "SELECT first_name, last_name, phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = 'family'",
+        owner,
+    )
     lines = [f"{f['first_name']} {f['last_name']}: {f['phone_number']}" for f in family]
-    oracle = (login("phone", "notes") + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
-              + "text = '\\n'.join(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}\" for c in family)\n"
-              + "apis.notes.create_note(access_token=notes_token, title='Family phone numbers', content=text)\n" + DONE)
-    return TaskSpec(owner, "Create a note titled 'Family phone numbers' with one line per family member in my phone contacts, "
-                    "written as 'First Last: phonenumber'.", oracle,
-                    [Inserted("notes_notes", {"owner_id": owner, "title": "Family phone numbers", "content": HasLines(lines)},
-                              f"a note lists all {len(lines)} family members with their numbers", what="notes")])
+    oracle = (
+        login("phone", "notes")
+        + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
+        + "text = '\\n'.join(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}\" for c in family)\n"
+        + "apis.notes.create_note(access_token=notes_token, title='Family phone numbers', content=text)\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Create a note titled 'Family phone numbers' with one line per family member in my phone contacts, "
+        "written as 'First Last: phonenumber'.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": "Family phone numbers", "content": HasLines(lines)},
+                f"a note lists all {len(lines)} family members with their numbers",
+                what="notes",
+            )
+        ],
+    )
 
 
 @scenario("notes_count_all", apps=("notes",), difficulty=2)
 def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
-    c = pick(rng, view.rows("SELECT owner_id, COUNT(*) AS n FROM notes_notes GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"), "owner with more than 5 notes")
-    oracle = login("notes") + fetch_all("found", "apis.notes.search_notes(access_token=notes_token") + "apis.supervisor.complete_task(answer=len(found))\n"
-    return TaskSpec(c["owner_id"], "How many notes do I have in the notes app?", oracle,
-                    [Answer(c["n"], f"the answer is the number of notes ({c['n']})", traps={"5": "only the first page of notes was counted (page_limit default 5)"})])
+    c = pick(
+        rng,
+        view.rows("SELECT owner_id, COUNT(*) AS n FROM notes_notes GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"),
+        "owner with more than 5 notes",
+    )
+    oracle = (
+        login("notes")
+        + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
+        + "apis.supervisor.complete_task(answer=len(found))\n"
+    )
+    return TaskSpec(
+        c["owner_id"],
+        "How many notes do I have in the notes app?",
+        oracle,
+        [
+            Answer(
+                c["n"],
+                f"the answer is the number of notes ({c['n']})",
+                traps={"5": "only the first page of notes was counted (page_limit default 5)"},
+            )
+        ],
+    )
 
 
 @scenario("notes_retag", apps=("notes",), difficulty=2)
 def retag(view: WorldView, rng: random.Random) -> TaskSpec:
     old, new = rng.choice([("ideas", "someday"), ("work", "office"), ("books", "reading"), ("recipes", "cooking")])
-    owners = view.rows("SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id", f"%,{old},%")
+    owners = view.rows(
+        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        f"%,{old},%",
+    )
     owner = pick(rng, owners, f"owner with 2+ notes tagged {old}")["owner_id"]
-    rows = view.rows("SELECT id, title, tags FROM notes_notes WHERE owner_id = ? AND ',' || tags || ',' LIKE ?", owner, f"%,{old},%")
-    oracle = (login("notes") + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, tag={old!r}")
-              + f"for n in found:\n    tags = [t for t in n['tags'] if t != {old!r}] + [{new!r}]\n"
-              + "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n" + DONE)
-    expectations = [Updated("notes_notes", r["id"], {"tags": ",".join(sorted((set(r["tags"].split(",")) - {old}) | {new})), "updated_at": NOW},
-                            f"note '{r['title']}' is tagged {new!r} instead of {old!r}") for r in rows]
-    return TaskSpec(owner, f"On every note tagged '{old}', replace that tag with '{new}' (keep the other tags).", oracle, expectations)
+    rows = view.rows(
+        "SELECT id, title, tags FROM notes_notes WHERE owner_id = ? AND ',' || tags || ',' LIKE ?", owner, f"%,{old},%"
+    )
+    oracle = (
+        login("notes")
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, tag={old!r}")
+        + f"for n in found:\n    tags = [t for t in n['tags'] if t != {old!r}] + [{new!r}]\n"
+        + "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n"
+        + DONE
+    )
+    expectations = [
+        Updated(
+            "notes_notes",
+            r["id"],
+            {"tags": ",".join(sorted((set(r["tags"].split(",")) - {old}) | {new})), "updated_at": NOW},
+            f"note '{r['title']}' is tagged {new!r} instead of {old!r}",
+        )
+        for r in rows
+    ]
+    return TaskSpec(
+        owner,
+        f"On every note tagged '{old}', replace that tag with '{new}' (keep the other tags).",
+        oracle,
+        expectations,
+    )
 
 
 @scenario("notes_playlist_tracklist", apps=("notes", "music"), difficulty=3)
 def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
-    playlists = view.rows("SELECT p.id, p.owner_id, p.title FROM music_playlists p WHERE (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
-                          "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) > 5 ORDER BY p.id")
+    playlists = view.rows(
+        "SELECT p.id, p.owner_id, p.title FROM music_playlists p WHERE (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) > 5 ORDER BY p.id"
+    )
     p = pick(rng, playlists, "playlist with more than 5 songs")
-    titles = [r["title"] for r in view.rows("SELECT s.title FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id WHERE ps.playlist_id = ?", p["id"])]
+    titles = [
+        r["title"]
+        for r in view.rows(
+            "SELECT s.title FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id WHERE ps.playlist_id = ?",
+            p["id"],
+        )
+    ]
     note_title = f"{p['title']} tracklist"
-    oracle = (login("music", "notes") + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
-              + f"target = next(x for x in playlists if x['title'] == {p['title']!r})\n"
-              + fetch_all("songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']")
-              + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(s['title'] for s in songs))\n" + DONE)
-    return TaskSpec(p["owner_id"], f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, one per line.", oracle,
-                    [Inserted("notes_notes", {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles)},
-                              f"the note lists all {len(titles)} song titles of the playlist", what="notes")])
+    oracle = (
+        login("music", "notes")
+        + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + f"target = next(x for x in playlists if x['title'] == {p['title']!r})\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(s['title'] for s in songs))\n"
+        + DONE
+    )
+    return TaskSpec(
+        p["owner_id"],
+        f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, one per line.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles)},
+                f"the note lists all {len(titles)} song titles of the playlist",
+                what="notes",
+            )
+        ],
+    )
 
 
 @scenario("notes_open_todos", apps=("notes", "todo"), difficulty=3)
 def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
-    projects = view.rows("SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0) >= 2 "
-                         "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id")
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0) >= 2 "
+        "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id"
+    )
     p = pick(rng, projects, "project with 2+ open tasks")
-    titles = [r["title"] for r in view.rows("SELECT title FROM todo_tasks WHERE project_id = ? AND completed = 0", p["id"])]
+    titles = [
+        r["title"] for r in view.rows("SELECT title FROM todo_tasks WHERE project_id = ? AND completed = 0", p["id"])
+    ]
     note_title = f"{p['name']} to-dos"
-    oracle = (login("todo", "notes") + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
-              + f"project = next(x for x in projects if x['name'] == {p['name']!r})\n"
-              + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False")
-              + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])\n" + DONE)
-    return TaskSpec(p["owner_id"], f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' project, one per line.",
-                    oracle, [Inserted("notes_notes", {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "work"},
-                                      f"the note lists the {len(titles)} open to-dos and is tagged work", what="notes")])
+    oracle = (
+        login("todo", "notes")
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + f"project = next(x for x in projects if x['name'] == {p['name']!r})\n"
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+        )
+        + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        p["owner_id"],
+        f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' project, one per line.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "work"},
+                f"the note lists the {len(titles)} open to-dos and is tagged work",
+                what="notes",
+            )
+        ],
+    )
 
 
 @scenario("notes_log_last_order", apps=("notes", "shop"), difficulty=2)
 def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows("SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title HAVING COUNT(*) = 1 ORDER BY n.owner_id, n.title")
+    owners = view.rows(
+        "SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title HAVING COUNT(*) = 1 ORDER BY n.owner_id, n.title"
+    )
     n = pick(rng, owners, "note with a unique title")
-    order = view.row("SELECT id, total FROM shop_orders WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", n["owner_id"])
+    order = view.row(
+        "SELECT id, total FROM shop_orders WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", n["owner_id"]
+    )
     content = view.value("SELECT content FROM notes_notes WHERE id = ?", n["note_id"])
     line = f"Order {order['id']}: ${order['total']:.2f}"
-    oracle = (login("shop", "notes") + "order = apis.shop.show_orders(access_token=shop_token)[0]\n"
-              + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={n['title']!r}")
-              + f"note = next(x for x in found if x['title'] == {n['title']!r})\n"
-              + "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n" + DONE)
-    return TaskSpec(n["owner_id"], f"Add a line to the end of my note '{n['title']}' saying 'Order <id>: $<total>' for my most recent shop order "
-                    "(total with 2 decimals, e.g. 'Order 12: $45.50').", oracle,
-                    [Updated("notes_notes", n["note_id"], {"content": f"{content}\n{line}", "updated_at": NOW}, f"the note ends with the line {line!r}")])
+    oracle = (
+        login("shop", "notes")
+        + "order = apis.shop.show_orders(access_token=shop_token)[0]\n"
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={n['title']!r}")
+        + f"note = next(x for x in found if x['title'] == {n['title']!r})\n"
+        + "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
+        + DONE
+    )
+    return TaskSpec(
+        n["owner_id"],
+        f"Add a line to the end of my note '{n['title']}' saying 'Order <id>: $<total>' for my most recent shop order "
+        "(total with 2 decimals, e.g. 'Order 12: $45.50').",
+        oracle,
+        [
+            Updated(
+                "notes_notes",
+                n["note_id"],
+                {"content": f"{content}\n{line}", "updated_at": NOW},
+                f"the note ends with the line {line!r}",
+            )
+        ],
+    )

@@ -19,47 +19,106 @@ def balance_changes(view: WorldView, deltas: dict[int, float]) -> list[Expectati
     for person_id, delta in sorted(deltas.items()):
         row = view.row("SELECT id, balance FROM payments_balances WHERE person_id = ?", person_id)
         new = round(row["balance"] + delta, 2)
-        out.append(Updated("payments_balances", row["id"], {"balance": new}, f"{full_name(view, person_id)}'s balance is {new:.2f}"))
+        out.append(
+            Updated(
+                "payments_balances", row["id"], {"balance": new}, f"{full_name(view, person_id)}'s balance is {new:.2f}"
+            )
+        )
     return out
 
 
 @scenario("payments_send_money", apps=("payments",), difficulty=1)
 def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT person_id FROM payments_balances WHERE balance > 60 ORDER BY person_id"), "funded account")["person_id"]
+    owner = pick(
+        rng,
+        view.rows("SELECT person_id FROM payments_balances WHERE balance > 60 ORDER BY person_id"),
+        "funded account",
+    )["person_id"]
     other = rng.choice([p for p in view.people_ids() if p != owner])
     amount, note = float(rng.randint(5, 50)), rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
     name = full_name(view, other)
-    oracle = (login("payments") + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
-              + f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, note={note!r})\n" + DONE)
-    return TaskSpec(owner, f"Send ${amount:.0f} to {name} on the payments app, with the note '{note}'.", oracle,
-                    [Inserted("payments_transactions", {"sender_id": owner, "receiver_id": other, "amount": amount, "note": Contains(note)},
-                              f"${amount:.0f} is sent to {name} with note '{note}'", what="payments"),
-                     *balance_changes(view, {owner: -amount, other: amount})])
+    oracle = (
+        login("payments")
+        + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
+        + f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, note={note!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Send ${amount:.0f} to {name} on the payments app, with the note '{note}'.",
+        oracle,
+        [
+            Inserted(
+                "payments_transactions",
+                {"sender_id": owner, "receiver_id": other, "amount": amount, "note": Contains(note)},
+                f"${amount:.0f} is sent to {name} with note '{note}'",
+                what="payments",
+            ),
+            *balance_changes(view, {owner: -amount, other: amount}),
+        ],
+    )
 
 
 @scenario("payments_total_received", apps=("payments",), difficulty=2)
 def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = view.rows("SELECT receiver_id, sender_id, ROUND(SUM(amount), 2) AS total, COUNT(*) AS n FROM payments_transactions "
-                      "GROUP BY receiver_id, sender_id HAVING n >= 2 ORDER BY receiver_id, sender_id")
+    pairs = view.rows(
+        "SELECT receiver_id, sender_id, ROUND(SUM(amount), 2) AS total, COUNT(*) AS n FROM payments_transactions "
+        "GROUP BY receiver_id, sender_id HAVING n >= 2 ORDER BY receiver_id, sender_id"
+    )
     c = pick(rng, pairs, "two payments between the same people")
     name = full_name(view, c["sender_id"])
-    oracle = (login("payments") + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
-              + fetch_all("received", "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email")
-              + "apis.supervisor.complete_task(answer=round(sum(t['amount'] for t in received), 2))\n")
-    return TaskSpec(c["receiver_id"], f"How much money, in dollars, have I received from {name} on the payments app in total?", oracle,
-                    [Answer(c["total"], f"the answer is the total received from {name} (${c['total']})")])
+    oracle = (
+        login("payments")
+        + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
+        + fetch_all(
+            "received",
+            "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email",
+        )
+        + "apis.supervisor.complete_task(answer=round(sum(t['amount'] for t in received), 2))\n"
+    )
+    return TaskSpec(
+        c["receiver_id"],
+        f"How much money, in dollars, have I received from {name} on the payments app in total?",
+        oracle,
+        [Answer(c["total"], f"the answer is the total received from {name} (${c['total']})")],
+    )
 
 
 @scenario("payments_decline_large_requests", apps=("payments",), difficulty=2)
 def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
     limit = rng.choice([20, 30, 40])
-    owners = view.rows("SELECT payer_id FROM payments_requests WHERE status = 'pending' AND amount > ? GROUP BY payer_id ORDER BY payer_id", limit)
+    owners = view.rows(
+        "SELECT payer_id FROM payments_requests WHERE status = 'pending' AND amount > ? GROUP BY payer_id ORDER BY payer_id",
+        limit,
+    )
     owner = pick(rng, owners, "pending request above the limit")["payer_id"]
-    rows = view.rows("SELECT id FROM payments_requests WHERE payer_id = ? AND status = 'pending' AND amount > ? ORDER BY id", owner, limit)
-    oracle = (login("payments") + fetch_all("pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'")
-              + f"for r in pending:\n    if r['amount'] > {limit}:\n        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n" + DONE)
-    return TaskSpec(owner, f"Decline every pending payment request I received that asks for more than ${limit}. Leave the rest alone.", oracle,
-                    [Updated("payments_requests", r["id"], {"status": "declined", "resolved_at": NOW}, f"request {r['id']} is declined") for r in rows])
+    rows = view.rows(
+        "SELECT id FROM payments_requests WHERE payer_id = ? AND status = 'pending' AND amount > ? ORDER BY id",
+        owner,
+        limit,
+    )
+    oracle = (
+        login("payments")
+        + fetch_all(
+            "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+        )
+        + f"for r in pending:\n    if r['amount'] > {limit}:\n        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Decline every pending payment request I received that asks for more than ${limit}. Leave the rest alone.",
+        oracle,
+        [
+            Updated(
+                "payments_requests",
+                r["id"],
+                {"status": "declined", "resolved_at": NOW},
+                f"request {r['id']} is declined",
+            )
+            for r in rows
+        ],
+    )
 
 
 @scenario("payments_pay_friend_requests", apps=("payments", "phone"), difficulty=3)
@@ -67,21 +126,54 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT r.id, r.payer_id, r.requester_id, r.amount FROM payments_requests r JOIN people p ON p.id = r.requester_id "
         "JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.phone_number = p.phone_number AND c.relationship = 'friend' "
-        "WHERE r.status = 'pending' ORDER BY r.id")
+        "WHERE r.status = 'pending' ORDER BY r.id"
+    )
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
-    owners = sorted({r["payer_id"] for r in rows if sum(x["amount"] for x in rows if x["payer_id"] == r["payer_id"]) <= balances[r["payer_id"]]})
+    owners = sorted(
+        {
+            r["payer_id"]
+            for r in rows
+            if sum(x["amount"] for x in rows if x["payer_id"] == r["payer_id"]) <= balances[r["payer_id"]]
+        }
+    )
     owner = pick(rng, owners, "payer with affordable requests from friends", distinct=True)
     mine = [r for r in rows if r["payer_id"] == owner]
     deltas: dict[int, float] = {owner: -sum(r["amount"] for r in mine)}
     for r in mine:
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
-    oracle = (login("phone", "payments") + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
-              + "friend_emails = {c['email'] for c in friends}\n"
-              + fetch_all("pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'")
-              + "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
-              + "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n" + DONE)
-    expectations: list[Expectation] = [Updated("payments_requests", r["id"], {"status": "approved", "resolved_at": NOW}, f"request {r['id']} from a friend is paid") for r in mine]
-    expectations.append(Inserted("payments_transactions", {"sender_id": owner, "receiver_id": OneOf(r["requester_id"] for r in mine)},
-                                 f"{len(mine)} payments go to the friends who asked", count=len(mine), what="payments to friends"))
-    return TaskSpec(owner, "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts). "
-                    "Do not touch requests from anyone else.", oracle, expectations + balance_changes(view, deltas))
+    oracle = (
+        login("phone", "payments")
+        + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
+        + "friend_emails = {c['email'] for c in friends}\n"
+        + fetch_all(
+            "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+        )
+        + "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
+        + "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = [
+        Updated(
+            "payments_requests",
+            r["id"],
+            {"status": "approved", "resolved_at": NOW},
+            f"request {r['id']} from a friend is paid",
+        )
+        for r in mine
+    ]
+    expectations.append(
+        Inserted(
+            "payments_transactions",
+            {"sender_id": owner, "receiver_id": OneOf(r["requester_id"] for r in mine)},
+            f"{len(mine)} payments go to the friends who asked",
+            count=len(mine),
+            what="payments to friends",
+        )
+    )
+    return TaskSpec(
+        owner,
+        "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts). "
+        "Do not touch requests from anyone else.",
+        oracle,
+        expectations + balance_changes(view, deltas),
+    )

@@ -8,8 +8,13 @@ from envs.toolworld.evaluate import Answer, Contains, Deleted, Inserted, OneOf
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-MESSAGES = ["See you at the station at six.", "Can you water my plants this weekend?", "I found your keys in my bag!",
-            "Dinner is on me tonight.", "Don't forget the meeting moved to Thursday."]
+MESSAGES = [
+    "See you at the station at six.",
+    "Can you water my plants this weekend?",
+    "I found your keys in my bag!",
+    "Dinner is on me tonight.",
+    "Don't forget the meeting moved to Thursday.",
+]
 DONE = "apis.supervisor.complete_task()\n"
 
 
@@ -29,32 +34,58 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
         supervisor_id=contact["owner_id"],
         instruction=f'Text my {contact["relationship"]} {name}: "{message}"',
         oracle=oracle,
-        expectations=[Inserted("phone_messages", {"sender_id": contact["owner_id"], "receiver_id": person_id, "message": Contains(message)},
-                               f"a text message to {name} saying {message!r} is sent", what="text messages")],
+        expectations=[
+            Inserted(
+                "phone_messages",
+                {"sender_id": contact["owner_id"], "receiver_id": person_id, "message": Contains(message)},
+                f"a text message to {name} saying {message!r} is sent",
+                what="text messages",
+            )
+        ],
     )
 
 
 @scenario("phone_count_relationship", apps=("phone",), difficulty=2)
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
-    groups = view.rows("SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship")
+    groups = view.rows(
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship"
+    )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
     kind = group["relationship"]
-    oracle = login("phone") + fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}") + "apis.supervisor.complete_task(answer=len(found))\n"
+    oracle = (
+        login("phone")
+        + fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+        + "apis.supervisor.complete_task(answer=len(found))\n"
+    )
     return TaskSpec(
         supervisor_id=group["owner_id"],
         instruction=f"How many contacts in my phone are my {kind}s?",
         oracle=oracle,
-        expectations=[Answer(group["n"], f"the answer is the number of {kind} contacts ({group['n']})",
-                             traps={"5": "only the first page of contacts was counted: results are paginated (page_limit default 5)"})],
+        expectations=[
+            Answer(
+                group["n"],
+                f"the answer is the number of {kind} contacts ({group['n']})",
+                traps={
+                    "5": "only the first page of contacts was counted: results are paginated (page_limit default 5)"
+                },
+            )
+        ],
     )
 
 
 @scenario("phone_text_all_of_kind", apps=("phone",), difficulty=3)
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
-    groups = view.rows("SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship")
+    groups = view.rows(
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship"
+    )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
     kind, owner = group["relationship"], group["owner_id"]
-    numbers = [r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = ?", owner, kind)]
+    numbers = [
+        r["phone_number"]
+        for r in view.rows(
+            "SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = ?", owner, kind
+        )
+    ]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     message = rng.choice(MESSAGES)
     oracle = (
@@ -67,14 +98,26 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
         supervisor_id=owner,
         instruction=f'Send this text to every {kind} in my phone contacts, one message each: "{message}"',
         oracle=oracle,
-        expectations=[Inserted("phone_messages", {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message)},
-                               f"each of the {len(ids)} {kind} contacts gets the text", count=len(ids), what=f"texts to {kind}s")],
+        expectations=[
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message)},
+                f"each of the {len(ids)} {kind} contacts gets the text",
+                count=len(ids),
+                what=f"texts to {kind}s",
+            )
+        ],
     )
 
 
 @scenario("phone_delete_disabled_alarms", apps=("phone",), difficulty=1)
 def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM phone_alarms WHERE enabled = 0 ORDER BY owner_id"), "disabled alarm", distinct=True)["owner_id"]
+    owner = pick(
+        rng,
+        view.rows("SELECT DISTINCT owner_id FROM phone_alarms WHERE enabled = 0 ORDER BY owner_id"),
+        "disabled alarm",
+        distinct=True,
+    )["owner_id"]
     ids = frozenset(r["id"] for r in view.rows("SELECT id FROM phone_alarms WHERE owner_id = ? AND enabled = 0", owner))
     oracle = (
         login("phone")
@@ -82,34 +125,64 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
         + "for alarm in alarms:\n    if not alarm['enabled']:\n        apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
         + DONE
     )
-    return TaskSpec(owner, "Delete all the alarms on my phone that are turned off; keep the others.", oracle,
-                    [Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms")])
+    return TaskSpec(
+        owner,
+        "Delete all the alarms on my phone that are turned off; keep the others.",
+        oracle,
+        [Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms")],
+    )
 
 
 @scenario("phone_add_contact", apps=("phone",), difficulty=1)
 def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = rng.choice(view.people_ids())
     known = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_contacts WHERE owner_id = ?", owner)}
-    stranger = pick(rng, [p for p in view.rows("SELECT * FROM people WHERE id != ? ORDER BY id", owner) if p["phone_number"] not in known], "stranger")
+    stranger = pick(
+        rng,
+        [
+            p
+            for p in view.rows("SELECT * FROM people WHERE id != ? ORDER BY id", owner)
+            if p["phone_number"] not in known
+        ],
+        "stranger",
+    )
     relationship = rng.choice(("friend", "coworker"))
     name = f"{stranger['first_name']} {stranger['last_name']}"
     oracle = login("phone") + (
         f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, last_name={stranger['last_name']!r}, "
-        f"phone_number={stranger['phone_number']!r}, email={stranger['email']!r}, relationship={relationship!r})\n" + DONE
+        f"phone_number={stranger['phone_number']!r}, email={stranger['email']!r}, relationship={relationship!r})\n"
+        + DONE
     )
-    match = {"owner_id": owner, "first_name": stranger["first_name"], "last_name": stranger["last_name"], "phone_number": stranger["phone_number"], "relationship": relationship}
+    match = {
+        "owner_id": owner,
+        "first_name": stranger["first_name"],
+        "last_name": stranger["last_name"],
+        "phone_number": stranger["phone_number"],
+        "relationship": relationship,
+    }
     return TaskSpec(
         owner,
         f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, email {stranger['email']}.",
         oracle,
-        [Inserted("phone_contacts", match, f"{name} is a new {relationship} contact with the right phone number", what="contacts")],
+        [
+            Inserted(
+                "phone_contacts",
+                match,
+                f"{name} is a new {relationship} contact with the right phone number",
+                what="contacts",
+            )
+        ],
     )
 
 
 @scenario("phone_reply_latest", apps=("phone",), difficulty=2)
 def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT DISTINCT receiver_id FROM phone_messages ORDER BY receiver_id"), "received text")["receiver_id"]
-    latest = view.row("SELECT * FROM phone_messages WHERE receiver_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1", owner)
+    owner = pick(
+        rng, view.rows("SELECT DISTINCT receiver_id FROM phone_messages ORDER BY receiver_id"), "received text"
+    )["receiver_id"]
+    latest = view.row(
+        "SELECT * FROM phone_messages WHERE receiver_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1", owner
+    )
     reply = rng.choice(["Got it, thanks!", "Sounds good to me.", "Sure, talk soon."])
     oracle = (
         login("phone")
@@ -123,20 +196,42 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f'Reply "{reply}" to whoever sent me my most recent text message.',
         oracle,
-        [Inserted("phone_messages", {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply)},
-                  f"the reply goes to {sender}, who sent the latest text", what="replies")],
+        [
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply)},
+                f"the reply goes to {sender}, who sent the latest text",
+                what="replies",
+            )
+        ],
     )
 
 
 @scenario("phone_block_sender", apps=("phone",), difficulty=2)
 def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows("SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m JOIN people p ON p.id = m.sender_id "
-                     "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
-                     "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message")
+    rows = view.rows(
+        "SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m JOIN people p ON p.id = m.sender_id "
+        "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
+        "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message"
+    )
     c = pick(rng, rows, "received text with a unique wording", distinct=True)
-    oracle = (login("phone") + fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
-              + "sender = next(t['sender']['phone_number'] for t in texts if t['receiver']['phone_number'] == me['phone_number'])\n"
-              + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n" + DONE)
-    return TaskSpec(c["receiver_id"], f'Block the number of the person who texted me "{c["message"]}". Do not delete anything.', oracle,
-                    [Inserted("phone_blocked", {"owner_id": c["receiver_id"], "phone_number": c["phone_number"]},
-                              f"{full_name(view, c['sender_id'])}'s number is blocked", what="blocked numbers")])
+    oracle = (
+        login("phone")
+        + fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
+        + "sender = next(t['sender']['phone_number'] for t in texts if t['receiver']['phone_number'] == me['phone_number'])\n"
+        + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["receiver_id"],
+        f'Block the number of the person who texted me "{c["message"]}". Do not delete anything.',
+        oracle,
+        [
+            Inserted(
+                "phone_blocked",
+                {"owner_id": c["receiver_id"], "phone_number": c["phone_number"]},
+                f"{full_name(view, c['sender_id'])}'s number is blocked",
+                what="blocked numbers",
+            )
+        ],
+    )

@@ -16,7 +16,14 @@ def stock_changes(view: WorldView, deltas: dict[int, int]) -> list[Expectation]:
     out: list[Expectation] = []
     for product_id, delta in sorted(deltas.items()):
         stock = view.value("SELECT stock FROM shop_products WHERE id = ?", product_id)
-        out.append(Updated("shop_products", product_id, {"stock": stock + delta}, f"product {product_id}'s stock is {stock + delta}"))
+        out.append(
+            Updated(
+                "shop_products",
+                product_id,
+                {"stock": stock + delta},
+                f"product {product_id}'s stock is {stock + delta}",
+            )
+        )
     return out
 
 
@@ -24,83 +31,187 @@ def stock_changes(view: WorldView, deltas: dict[int, int]) -> list[Expectation]:
 def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows("SELECT owner_id FROM shop_wishlist GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id")
     owner = pick(rng, owners, "wishlist with 2+ items")["owner_id"]
-    items = view.rows("SELECT w.id, w.product_id, p.price FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY p.price, p.id", owner)
+    items = view.rows(
+        "SELECT w.id, w.product_id, p.price FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY p.price, p.id",
+        owner,
+    )
     cheapest = items[0]
-    in_cart = view.rows("SELECT id, quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", owner, cheapest["product_id"])
-    cart: Expectation = (Updated("shop_cart", in_cart[0]["id"], {"quantity": in_cart[0]["quantity"] + 1}, "one more of the cheapest wishlist item is in the cart")
-                         if in_cart else Inserted("shop_cart", {"owner_id": owner, "product_id": cheapest["product_id"], "quantity": 1}, "the cheapest wishlist item is in the cart", what="cart items"))
-    oracle = (login("shop") + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-              + "cheapest = min(wished, key=lambda p: (p['price'], p['product_id']))\n"
-              + "apis.shop.add_to_cart(access_token=shop_token, product_id=cheapest['product_id'], quantity=1)\n"
-              + "apis.shop.remove_from_wishlist(access_token=shop_token, product_id=cheapest['product_id'])\n" + DONE)
-    return TaskSpec(owner, "Move the cheapest item on my shop wishlist into my cart (one unit) and take it off the wishlist.", oracle,
-                    [cart, Deleted("shop_wishlist", frozenset({cheapest["id"]}), "it is no longer on the wishlist", what="wishlist entries")])
+    in_cart = view.rows(
+        "SELECT id, quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", owner, cheapest["product_id"]
+    )
+    cart: Expectation = (
+        Updated(
+            "shop_cart",
+            in_cart[0]["id"],
+            {"quantity": in_cart[0]["quantity"] + 1},
+            "one more of the cheapest wishlist item is in the cart",
+        )
+        if in_cart
+        else Inserted(
+            "shop_cart",
+            {"owner_id": owner, "product_id": cheapest["product_id"], "quantity": 1},
+            "the cheapest wishlist item is in the cart",
+            what="cart items",
+        )
+    )
+    oracle = (
+        login("shop")
+        + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+        + "cheapest = min(wished, key=lambda p: (p['price'], p['product_id']))\n"
+        + "apis.shop.add_to_cart(access_token=shop_token, product_id=cheapest['product_id'], quantity=1)\n"
+        + "apis.shop.remove_from_wishlist(access_token=shop_token, product_id=cheapest['product_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Move the cheapest item on my shop wishlist into my cart (one unit) and take it off the wishlist.",
+        oracle,
+        [
+            cart,
+            Deleted(
+                "shop_wishlist", frozenset({cheapest["id"]}), "it is no longer on the wishlist", what="wishlist entries"
+            ),
+        ],
+    )
 
 
 @scenario("shop_delivered_spending", apps=("shop",), difficulty=2)
 def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows("SELECT owner_id FROM shop_orders WHERE status = 'delivered' GROUP BY owner_id HAVING COUNT(*) > 5 ORDER BY owner_id")
+    owners = view.rows(
+        "SELECT owner_id FROM shop_orders WHERE status = 'delivered' GROUP BY owner_id HAVING COUNT(*) > 5 ORDER BY owner_id"
+    )
     owner = pick(rng, owners, "owner with more than 5 delivered orders")["owner_id"]
-    totals = [r["total"] for r in view.rows("SELECT total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC", owner)]
+    totals = [
+        r["total"]
+        for r in view.rows(
+            "SELECT total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC",
+            owner,
+        )
+    ]
     answer = round(sum(totals), 2)
-    oracle = (login("shop") + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-              + "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n")
+    oracle = (
+        login("shop")
+        + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
+        + "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n"
+    )
     first_page = f"{round(sum(totals[:5]), 2):g}"
-    return TaskSpec(owner, "How much have I spent in total, in dollars, on shop orders that were delivered?", oracle,
-                    [Answer(answer, f"the answer is the sum of delivered order totals (${answer})",
-                            traps={first_page: "that is the sum of the first page of orders only (page_limit default 5)"})])
+    return TaskSpec(
+        owner,
+        "How much have I spent in total, in dollars, on shop orders that were delivered?",
+        oracle,
+        [
+            Answer(
+                answer,
+                f"the answer is the sum of delivered order totals (${answer})",
+                traps={first_page: "that is the sum of the first page of orders only (page_limit default 5)"},
+            )
+        ],
+    )
 
 
 @scenario("shop_cancel_unshipped", apps=("shop",), difficulty=2)
 def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(rng, view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'processing' ORDER BY owner_id"), "processing order", distinct=True)["owner_id"]
+    owner = pick(
+        rng,
+        view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'processing' ORDER BY owner_id"),
+        "processing order",
+        distinct=True,
+    )["owner_id"]
     orders = view.rows("SELECT id FROM shop_orders WHERE owner_id = ? AND status = 'processing' ORDER BY id", owner)
     deltas: dict[int, int] = {}
-    for item in view.rows("SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id WHERE o.owner_id = ? AND o.status = 'processing'", owner):
+    for item in view.rows(
+        "SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id WHERE o.owner_id = ? AND o.status = 'processing'",
+        owner,
+    ):
         deltas[item["product_id"]] = deltas.get(item["product_id"], 0) + item["quantity"]
-    oracle = (login("shop") + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='processing'")
-              + "for o in orders:\n    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n" + DONE)
-    return TaskSpec(owner, "Cancel all my shop orders that have not shipped yet.", oracle,
-                    [Updated("shop_orders", o["id"], {"status": "cancelled"}, f"order {o['id']} is cancelled") for o in orders] + stock_changes(view, deltas))
+    oracle = (
+        login("shop")
+        + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='processing'")
+        + "for o in orders:\n    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Cancel all my shop orders that have not shipped yet.",
+        oracle,
+        [Updated("shop_orders", o["id"], {"status": "cancelled"}, f"order {o['id']} is cancelled") for o in orders]
+        + stock_changes(view, deltas),
+    )
 
 
 @scenario("shop_buy_cheapest_rated", apps=("shop",), difficulty=3)
 def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     category = rng.choice(sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products")))
-    product = view.row("SELECT * FROM shop_products WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id LIMIT 1", category)
+    product = view.row(
+        "SELECT * FROM shop_products WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id LIMIT 1",
+        category,
+    )
     owner = rng.choice(view.people_ids())
     card = view.row("SELECT card_name, card_number FROM payment_cards WHERE person_id = ? ORDER BY id LIMIT 1", owner)
     cart_rows = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
     newest = view.value("SELECT MAX(id) FROM shop_orders")
     total = round(product["price"] * 2, 2)
-    oracle = (login("shop") + "apis.shop.empty_cart(access_token=shop_token)\n"
-              + fetch_all("found", f"apis.shop.search_products(category={category!r}, sort_by='price'")
-              + "best = next(p for p in found if p['rating'] >= 4.0 and p['stock'] >= 2)\n"
-              + "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
-              + f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
-              + "apis.shop.place_order(access_token=shop_token, address_name='Home', card_number=card['card_number'])\n" + DONE)
+    oracle = (
+        login("shop")
+        + "apis.shop.empty_cart(access_token=shop_token)\n"
+        + fetch_all("found", f"apis.shop.search_products(category={category!r}, sort_by='price'")
+        + "best = next(p for p in found if p['rating'] >= 4.0 and p['stock'] >= 2)\n"
+        + "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
+        + f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
+        + "apis.shop.place_order(access_token=shop_token, address_name='Home', card_number=card['card_number'])\n"
+        + DONE
+    )
     return TaskSpec(
         owner,
         f"Empty my shop cart, then order 2 units of the cheapest {category} product rated 4.0 or more that has at least 2 in stock. "
         f"Ship to my Home address and pay with my {card['card_name']}.",
         oracle,
-        [Deleted("shop_cart", cart_rows, "the cart's earlier items are removed", what="cart items"),
-         Inserted("shop_orders", {"owner_id": owner, "card_number": card["card_number"], "total": total, "status": "processing"},
-                  f"one order of ${total} paid with the {card['card_name']}", what="orders"),
-         Inserted("shop_order_items", {"order_id": Above(newest), "product_id": product["id"], "quantity": 2}, f"the order holds 2 x {product['name']}", what="order lines"),
-         *stock_changes(view, {product["id"]: -2})],
+        [
+            Deleted("shop_cart", cart_rows, "the cart's earlier items are removed", what="cart items"),
+            Inserted(
+                "shop_orders",
+                {"owner_id": owner, "card_number": card["card_number"], "total": total, "status": "processing"},
+                f"one order of ${total} paid with the {card['card_name']}",
+                what="orders",
+            ),
+            Inserted(
+                "shop_order_items",
+                {"order_id": Above(newest), "product_id": product["id"], "quantity": 2},
+                f"the order holds 2 x {product['name']}",
+                what="order lines",
+            ),
+            *stock_changes(view, {product["id"]: -2}),
+        ],
     )
 
 
 @scenario("shop_review_delivered", apps=("shop",), difficulty=1)
 def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows("SELECT DISTINCT o.owner_id, i.product_id, p.name FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
-                     "WHERE o.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id AND r.product_id = i.product_id) "
-                     "AND (SELECT COUNT(*) FROM shop_products q WHERE q.name = p.name) = 1 ORDER BY o.owner_id, i.product_id")
+    rows = view.rows(
+        "SELECT DISTINCT o.owner_id, i.product_id, p.name FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
+        "WHERE o.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id AND r.product_id = i.product_id) "
+        "AND (SELECT COUNT(*) FROM shop_products q WHERE q.name = p.name) = 1 ORDER BY o.owner_id, i.product_id"
+    )
     c = pick(rng, rows, "delivered product without a review")
-    stars, text = rng.choice([(5, "Exactly what I needed."), (4, "Good, but shipping was slow."), (2, "Not worth the price.")])
-    oracle = (login("shop") + f"product = apis.shop.search_products(query={c['name']!r})[0]\n"
-              + f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, text={text!r})\n" + DONE)
-    return TaskSpec(c["owner_id"], f"Leave a {stars}-star review on the {c['name']} I received, saying: \"{text}\"", oracle,
-                    [Inserted("shop_reviews", {"author_id": c["owner_id"], "product_id": c["product_id"], "rating": stars, "text": Contains(text)},
-                              f"a {stars}-star review of {c['name']} is posted", what="reviews")])
+    stars, text = rng.choice(
+        [(5, "Exactly what I needed."), (4, "Good, but shipping was slow."), (2, "Not worth the price.")]
+    )
+    oracle = (
+        login("shop")
+        + f"product = apis.shop.search_products(query={c['name']!r})[0]\n"
+        + f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, text={text!r})\n"
+        + DONE
+    )
+    return TaskSpec(
+        c["owner_id"],
+        f'Leave a {stars}-star review on the {c["name"]} I received, saying: "{text}"',
+        oracle,
+        [
+            Inserted(
+                "shop_reviews",
+                {"author_id": c["owner_id"], "product_id": c["product_id"], "rating": stars, "text": Contains(text)},
+                f"a {stars}-star review of {c['name']} is posted",
+                what="reviews",
+            )
+        ],
+    )

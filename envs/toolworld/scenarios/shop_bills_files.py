@@ -15,34 +15,74 @@ LATEST_ORDER = "order = apis.shop.show_orders(access_token=shop_token, status='d
 
 
 def latest_delivered(view: WorldView, owner: int) -> dict | None:
-    found = view.rows("SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC LIMIT 1", owner)
+    found = view.rows(
+        "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC LIMIT 1",
+        owner,
+    )
     return found[0] if found else None
 
 
 @scenario("shop_split_order_with_group", apps=("shop", "bill_splitting"), difficulty=3)
 def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = [(g, order) for g in unique_groups(view) if g["name"].startswith("Flat on") and (order := latest_delivered(view, g["owner_id"]))]
+    candidates = [
+        (g, order)
+        for g in unique_groups(view)
+        if g["name"].startswith("Flat on") and (order := latest_delivered(view, g["owner_id"]))
+    ]
     g, order = pick(rng, candidates, "flat group member with a delivered order")
     description = "Household shopping"
-    oracle = (login("shop", "bill_splitting") + LATEST_ORDER + FIND_GROUP.format(name=g["name"])
-              + f"apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, "
-              + "amount=order['total'], category='general')\n" + DONE)
-    return TaskSpec(g["owner_id"], f"Share the cost of my most recent delivered shop order with my flatmates: add its total as a '{description}' expense "
-                    f"(category general) in my bill splitting group '{g['name']}', paid by me and split equally among all members.", oracle,
-                    added_expense(view, g["group_id"], g["owner_id"], description, order["total"], equal_shares(order["total"], members(view, g["group_id"])), "general"))
+    oracle = (
+        login("shop", "bill_splitting")
+        + LATEST_ORDER
+        + FIND_GROUP.format(name=g["name"])
+        + f"apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, "
+        + "amount=order['total'], category='general')\n"
+        + DONE
+    )
+    return TaskSpec(
+        g["owner_id"],
+        f"Share the cost of my most recent delivered shop order with my flatmates: add its total as a '{description}' expense "
+        f"(category general) in my bill splitting group '{g['name']}', paid by me and split equally among all members.",
+        oracle,
+        added_expense(
+            view,
+            g["group_id"],
+            g["owner_id"],
+            description,
+            order["total"],
+            equal_shares(order["total"], members(view, g["group_id"])),
+            "general",
+        ),
+    )
 
 
 @scenario("shop_save_order_receipt", apps=("shop", "file_system"), difficulty=2)
 def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = [r["owner_id"] for r in view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'delivered' ORDER BY owner_id")]
+    owners = [
+        r["owner_id"]
+        for r in view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'delivered' ORDER BY owner_id")
+    ]
     owner = pick(rng, owners, "person with a delivered order")
     order = latest_delivered(view, owner)
     path = f"/documents/receipts/shop_order_{order['id']}.txt"
-    oracle = (login("shop", "file_system") + LATEST_ORDER
-              + "lines = [f\"{i['quantity']} x {i['name']} at ${i['unit_price']:.2f}\" for i in order['items']] + [f\"Total: ${order['total']:.2f}\"]\n"
-              + "apis.file_system.create_file(access_token=file_system_token, path=f\"/documents/receipts/shop_order_{order['order_id']}.txt\", content='\\n'.join(lines))\n"
-              + DONE)
-    return TaskSpec(owner, "Keep a receipt of my most recent delivered shop order: create the file /documents/receipts/shop_order_<order id>.txt listing its items "
-                    "and ending with a line 'Total: $<total>' (two decimals).", oracle,
-                    [Inserted("file_system_files", {"owner_id": owner, "path": path, "content": Contains(f"Total: ${order['total']:.2f}")},
-                              f"{path} holds the order's total ${order['total']:.2f}", what="receipt files")])
+    oracle = (
+        login("shop", "file_system")
+        + LATEST_ORDER
+        + "lines = [f\"{i['quantity']} x {i['name']} at ${i['unit_price']:.2f}\" for i in order['items']] + [f\"Total: ${order['total']:.2f}\"]\n"
+        + "apis.file_system.create_file(access_token=file_system_token, path=f\"/documents/receipts/shop_order_{order['order_id']}.txt\", content='\\n'.join(lines))\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Keep a receipt of my most recent delivered shop order: create the file /documents/receipts/shop_order_<order id>.txt listing its items "
+        "and ending with a line 'Total: $<total>' (two decimals).",
+        oracle,
+        [
+            Inserted(
+                "file_system_files",
+                {"owner_id": owner, "path": path, "content": Contains(f"Total: ${order['total']:.2f}")},
+                f"{path} holds the order's total ${order['total']:.2f}",
+                what="receipt files",
+            )
+        ],
+    )

@@ -55,7 +55,9 @@ class WorldBuilder:
         for row in rows:
             cols = ", ".join(row)
             marks = ", ".join("?" for _ in row)
-            ids.append(self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid)
+            ids.append(
+                self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+            )
         return ids
 
     def related(self, person_id: int, kinds: tuple[str, ...] = core.RELATION_KINDS) -> list[int]:
@@ -93,7 +95,9 @@ def generate(seed: int, n_people: int = DEFAULT_PEOPLE) -> bytes:
     ids = [r[0] for r in people_rows]
     conn.executemany("INSERT INTO relations (person_id, other_id, kind) VALUES (?,?,?)", core.make_relations(rng, ids))
     addresses, cards = core.make_cards_and_addresses(rng, people_rows)
-    conn.executemany("INSERT INTO addresses (person_id, name, street_address, city, state, zip_code) VALUES (?,?,?,?,?,?)", addresses)
+    conn.executemany(
+        "INSERT INTO addresses (person_id, name, street_address, city, state, zip_code) VALUES (?,?,?,?,?,?)", addresses
+    )
     conn.executemany(
         "INSERT INTO payment_cards (person_id, card_name, owner_name, card_number, expiry_year, expiry_month, cvv_number) VALUES (?,?,?,?,?,?,?)",
         cards,
@@ -152,4 +156,3 @@ def open_copy(data: bytes) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     conn.deserialize(data)
     return conn
-

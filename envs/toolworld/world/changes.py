@@ -35,7 +35,9 @@ class RowChange:
 
     def changed_columns(self) -> dict[str, tuple[Any, Any]]:
         before, after = self.before or {}, self.after or {}
-        return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+        return {
+            k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+        }
 
     def describe(self) -> str:
         if self.kind == "insert":
@@ -47,7 +49,9 @@ class RowChange:
 
 
 def tracked_tables(conn: sqlite3.Connection) -> list[str]:
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name")
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name"
+    )
     return [r[0] for r in rows]
 
 
@@ -62,11 +66,11 @@ def install_change_log(conn: sqlite3.Connection) -> None:
         conn.executescript(
             f"""
             CREATE TRIGGER _ins_{table} AFTER INSERT ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'insert', NEW.rowid, NULL, {obj('NEW')}); END;
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'insert', NEW.rowid, NULL, {obj("NEW")}); END;
             CREATE TRIGGER _upd_{table} AFTER UPDATE ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'update', NEW.rowid, {obj('OLD')}, {obj('NEW')}); END;
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'update', NEW.rowid, {obj("OLD")}, {obj("NEW")}); END;
             CREATE TRIGGER _del_{table} AFTER DELETE ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'delete', OLD.rowid, {obj('OLD')}, NULL); END;
+              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'delete', OLD.rowid, {obj("OLD")}, NULL); END;
             """
         )
 
@@ -117,7 +121,10 @@ def restore(conn: sqlite3.Connection, snapshot: dict[str, Any]) -> None:
     for table, rid, row in snapshot["rows"]:
         if row is not None:
             cols = ", ".join(["rowid", *row])
-            conn.execute(f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({', '.join('?' * (len(row) + 1))})", (rid, *row.values()))
+            conn.execute(
+                f"INSERT OR REPLACE INTO {table} ({cols}) VALUES ({', '.join('?' * (len(row) + 1))})",
+                (rid, *row.values()),
+            )
     conn.execute("DELETE FROM _changes")  # the upserts above logged themselves: put back the real history
     conn.executemany("INSERT INTO _changes (seq, tbl, op, rid, old, new) VALUES (?,?,?,?,?,?)", snapshot["log"])
     if snapshot["sequences"]:

@@ -108,12 +108,40 @@ def make_cards_and_addresses(rng: random.Random, people: list[tuple]) -> tuple[l
     addresses, cards = [], []
     for pid, first, last, *_ in people:
         city, state = rng.choice(CITIES)
-        addresses.append((pid, "Home", f"{rng.randint(10, 999)} {rng.choice(STREETS)} St", city, state, f"{rng.randint(10000, 99999)}"))
+        addresses.append(
+            (
+                pid,
+                "Home",
+                f"{rng.randint(10, 999)} {rng.choice(STREETS)} St",
+                city,
+                state,
+                f"{rng.randint(10000, 99999)}",
+            )
+        )
         if rng.random() < 0.5:
-            addresses.append((pid, "Work", f"{rng.randint(10, 999)} {rng.choice(STREETS)} Ave", city, state, f"{rng.randint(10000, 99999)}"))
+            addresses.append(
+                (
+                    pid,
+                    "Work",
+                    f"{rng.randint(10, 999)} {rng.choice(STREETS)} Ave",
+                    city,
+                    state,
+                    f"{rng.randint(10000, 99999)}",
+                )
+            )
         for card_name in rng.sample(("Everyday Visa", "Travel Mastercard", "Cashback Card"), rng.randint(1, 2)):
             number = "4" + "".join(str(rng.randint(0, 9)) for _ in range(11)) + f"{pid:04d}"
-            cards.append((pid, card_name, f"{first} {last}", number, rng.randint(2027, 2031), rng.randint(1, 12), f"{rng.randint(100, 999)}"))
+            cards.append(
+                (
+                    pid,
+                    card_name,
+                    f"{first} {last}",
+                    number,
+                    rng.randint(2027, 2031),
+                    rng.randint(1, 12),
+                    f"{rng.randint(100, 999)}",
+                )
+            )
     return addresses, cards
 
 

@@ -72,7 +72,9 @@ def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
     train[["clip_id", *TAGS]].to_csv(public / "train_labels.csv", index=False)
     np.save(public / "test_signals.npy", test[SAMPLES].to_numpy(np.float32))
     test[["clip_id"]].to_csv(public / "test.csv", index=False)
-    pd.DataFrame({"clip_id": test["clip_id"], **{tag: 0.5 for tag in TAGS}}).to_csv(public / "sample_submission.csv", index=False)
+    pd.DataFrame({"clip_id": test["clip_id"], **{tag: 0.5 for tag in TAGS}}).to_csv(
+        public / "sample_submission.csv", index=False
+    )
 
 
 def spectrum_bands(signals: np.ndarray, bands: int = 43) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Baseline: log band power of the spectrum, one logistic regression per tag."""
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression

@@ -20,7 +20,28 @@ from envs.mle.competition import CompetitionConfig
 
 N = 3000
 AUTHORS = ("ALC", "BRN", "CRW")
-SYLLABLES = ("ka", "lo", "mi", "ne", "sur", "tal", "vi", "dro", "pen", "qua", "ri", "so", "th", "ul", "wen", "xa", "yor", "ze", "an", "el")
+SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "sur",
+    "tal",
+    "vi",
+    "dro",
+    "pen",
+    "qua",
+    "ri",
+    "so",
+    "th",
+    "ul",
+    "wen",
+    "xa",
+    "yor",
+    "ze",
+    "an",
+    "el",
+)
 STYLE = {  # mean words per sentence, punctuation marks used inside sentences
     "ALC": (14, (",", ";")),
     "BRN": (9, (",",)),
@@ -38,7 +59,9 @@ def _vocabulary(rng: np.random.Generator, size: int = 800) -> list[str]:
 def _sentence(rng: np.random.Generator, vocab: list[str], probs: np.ndarray, author: str) -> str:
     mean_len, marks = STYLE[author]
     words = list(rng.choice(vocab, max(3, rng.poisson(mean_len)), p=probs))
-    for pos in sorted(rng.choice(range(1, len(words)), min(len(words) - 1, rng.poisson(1)), replace=False), reverse=True):
+    for pos in sorted(
+        rng.choice(range(1, len(words)), min(len(words) - 1, rng.poisson(1)), replace=False), reverse=True
+    ):
         words[pos - 1] += rng.choice(marks)
     return (" ".join(words) + rng.choice([".", ".", "?", "!"])).capitalize()
 
@@ -71,7 +94,14 @@ def features(public: Path) -> Features:
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, token_pattern=r"[^\s]+")
     x_train = vectorizer.fit_transform(train["text"])
-    return Features(x_train, train["author"].to_numpy(), vectorizer.transform(test["text"]), test["id"].to_numpy(), AUTHORS, classes=AUTHORS)
+    return Features(
+        x_train,
+        train["author"].to_numpy(),
+        vectorizer.transform(test["text"]),
+        test["id"].to_numpy(),
+        AUTHORS,
+        classes=AUTHORS,
+    )
 
 
 SPEC = BuiltinSpec(

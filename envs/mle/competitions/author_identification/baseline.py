@@ -1,4 +1,5 @@
 """Baseline: TF-IDF word and bigram features, logistic regression."""
+
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression

@@ -59,6 +59,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         frame.loc[rng.random(N) < 0.05, col] = np.nan
     return frame
 
+
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="churn-prediction",
@@ -74,5 +75,7 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["churn"], "customer_id", 0.5),
     answers=columns_answers(["customer_id", "churn"]),
     kind="binary",
-    features=partial(tabular_features, target="churn", id_col="customer_id", categorical=("plan", "region", "contract")),
+    features=partial(
+        tabular_features, target="churn", id_col="customer_id", categorical=("plan", "region", "contract")
+    ),
 )

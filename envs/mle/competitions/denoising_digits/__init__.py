@@ -61,7 +61,9 @@ def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
     _images(train, NOISY).to_csv(public / "train_noisy.csv", index=False)
     _images(train, CLEAN).to_csv(public / "train_clean.csv", index=False)
     _images(test, NOISY).to_csv(public / "test_noisy.csv", index=False)
-    pd.DataFrame({"id": pixel_ids(test["image_id"]), "value": 1.0}).to_csv(public / "sample_submission.csv", index=False)
+    pd.DataFrame({"id": pixel_ids(test["image_id"]), "value": 1.0}).to_csv(
+        public / "sample_submission.csv", index=False
+    )
 
 
 def patches(images: np.ndarray) -> np.ndarray:

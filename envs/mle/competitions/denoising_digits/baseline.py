@@ -1,4 +1,5 @@
 """Baseline: predict each clean pixel from its noisy 3x3 neighbourhood with gradient boosting."""
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -13,7 +14,7 @@ test = pd.read_csv("input/test_noisy.csv")
 def patches(frame):
     images = frame[pixels].to_numpy().reshape(-1, SIDE, SIDE)
     padded = np.pad(images, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    cols = [padded[:, dy:dy + SIDE, dx:dx + SIDE].reshape(-1) for dy in range(3) for dx in range(3)]
+    cols = [padded[:, dy : dy + SIDE, dx : dx + SIDE].reshape(-1) for dy in range(3) for dx in range(3)]
     yy, xx = np.mgrid[0:SIDE, 0:SIDE]
     return np.column_stack(cols + [np.tile(yy.ravel(), len(images)), np.tile(xx.ravel(), len(images))])
 

@@ -25,6 +25,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame["progression"] = data.target.astype(float)
     return frame
 
+
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="diabetes-progression",

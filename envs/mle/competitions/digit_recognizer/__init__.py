@@ -37,6 +37,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame["label"] = labels
     return frame
 
+
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="digit-recognizer",

@@ -1,4 +1,5 @@
 """Baseline: standardized pixels, multinomial logistic regression."""
+
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score

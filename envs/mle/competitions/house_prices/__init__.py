@@ -50,6 +50,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     )
     return frame
 
+
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="house-prices",

@@ -32,7 +32,12 @@ WORDS = (
     "used take three city company river train house market report team school family music people night money"
 ).split()
 YEAR_CUES = ("in", "since", "from", "by")
-UNITS = {"kg": ("kilogram", "kilograms"), "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"), "ml": ("milliliter", "milliliters")}
+UNITS = {
+    "kg": ("kilogram", "kilograms"),
+    "km": ("kilometer", "kilometers"),
+    "cm": ("centimeter", "centimeters"),
+    "ml": ("milliliter", "milliliters"),
+}
 
 
 def spoken(number: int, to: str = "cardinal") -> str:
@@ -152,11 +157,15 @@ class Normalizer:
 
 
 def candidates() -> list[Normalizer]:
-    return [Normalizer(rules, first, f, s) for rules in RULE_LEVELS for first in (False, True) for f, s in DATA_SETTINGS]
+    return [
+        Normalizer(rules, first, f, s) for rules in RULE_LEVELS for first in (False, True) for f, s in DATA_SETTINGS
+    ]
 
 
 def apply_rules(token: str, previous: str, rules: tuple[str, ...]) -> str | None:
-    if re.fullmatch(r"(19|20)\d\d", token) and ("year_always" in rules or ("year_in_context" in rules and previous in YEAR_CUES)):
+    if re.fullmatch(r"(19|20)\d\d", token) and (
+        "year_always" in rules or ("year_in_context" in rules and previous in YEAR_CUES)
+    ):
         return verbalize(token, "YEAR")
     checks = (
         ("cardinal", r"\d+", "CARDINAL"),
@@ -179,7 +188,9 @@ def solve(candidate: Normalizer, public: Path) -> pd.DataFrame:
         rng = np.random.default_rng(candidate.seed)
         keep = rng.choice(sentences, int(candidate.data_fraction * len(sentences)), replace=False)
         train = train[train["sentence_id"].isin(set(keep))]
-    pairs = train.groupby(["before", "after"]).size().reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    pairs = (
+        train.groupby(["before", "after"]).size().reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    )
     best = pairs.drop_duplicates("before")
     memory = dict(zip(best["before"], best["after"]))
     previous = test.groupby("sentence_id")["before"].shift(1).fillna("")

@@ -1,4 +1,5 @@
 """Baseline: memorize train mappings; spell unseen numbers with num2words."""
+
 import re
 
 import pandas as pd

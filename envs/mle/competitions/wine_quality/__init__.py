@@ -16,15 +16,28 @@ from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tab
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
-COLUMNS = ("fixed_acidity", "volatile_acidity", "citric_acid", "residual_sugar", "chlorides", "sulphates", "alcohol", "density")
+COLUMNS = (
+    "fixed_acidity",
+    "volatile_acidity",
+    "citric_acid",
+    "residual_sugar",
+    "chlorides",
+    "sulphates",
+    "alcohol",
+    "density",
+)
 
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
     cov = 0.3 * np.ones((8, 8)) + 0.7 * np.eye(8)
     z = rng.multivariate_normal(np.zeros(8), cov, N)
     latent = (
-        0.9 * z[:, 6] - 0.6 * z[:, 1] + 0.3 * z[:, 5] + 0.2 * z[:, 2]
-        - 0.4 * np.tanh(z[:, 0] * z[:, 6]) + 0.5 * rng.normal(0, 1, N)
+        0.9 * z[:, 6]
+        - 0.6 * z[:, 1]
+        + 0.3 * z[:, 5]
+        + 0.2 * z[:, 2]
+        - 0.4 * np.tanh(z[:, 0] * z[:, 6])
+        + 0.5 * rng.normal(0, 1, N)
     )
     grade = 3 + np.searchsorted([-2.2, -1.0, 0.4, 1.5, 2.4], latent)
     scales = np.array([1.7, 0.18, 0.19, 4.5, 0.02, 0.17, 1.1, 0.003])
@@ -34,6 +47,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     frame.insert(0, "wine_id", np.arange(N))
     frame["quality"] = grade
     return frame
+
 
 SPEC = BuiltinSpec(
     config=CompetitionConfig(

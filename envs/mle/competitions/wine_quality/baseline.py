@@ -1,4 +1,5 @@
 """Baseline: gradient boosting regression rounded to the nearest grade."""
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
