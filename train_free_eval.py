@@ -3,7 +3,7 @@
     python train_free_eval.py env=toolworld policy=smollm2 wrappers=[] split=dev limit=20 workers=4
     python train_free_eval.py policy=oracle limit=null           # the ceiling
     python train_free_eval.py -m wrappers='[],[summarize],[summarize,correct]'
-    python -m envs.runner.report multirun/toolworld/<date>       # compare the stacks of a sweep
+    python -m harness.report multirun/toolworld/<date>       # compare the stacks of a sweep
 
 Config groups (conf/): env, policy, wrappers (a list, in wrapping order),
 selector, launcher. Results go to the Hydra run dir; running again with the
@@ -19,8 +19,8 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from envs.runner.run import RunRequest, run_evaluation
-from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_from_config
+from harness.run import RunRequest, run_evaluation
+from harness.stacks import FixedStack, Stack, StackChooser, stack_from_config
 
 
 def make_stack_chooser(

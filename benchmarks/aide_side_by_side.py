@@ -40,7 +40,7 @@ import gymnasium as gym
 
 import envs  # noqa: F401  (registers trainfree/MLECompetition-v0)
 from envs.mle.prepare import prepare
-from envs.sandbox.limits import kill_process_group
+from envs.sandbox.processes import kill_process_group
 from policies.llm.llama_server import LlamaServer
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm_policy import LLMPolicy

@@ -22,9 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import percentile, rss_kib  # benchmarks/measure.py
+
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
-from measure import percentile, rss_kib  # benchmarks/measure.py
 
 RESULTS = Path(__file__).parent / "results" / "mle_latency.json"
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\n"

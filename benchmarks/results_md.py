@@ -156,9 +156,9 @@ def _env_latency(lookup: _Lookup) -> tuple[str, list[str]]:
 
 
 def _harness_overhead(lookup: _Lookup) -> tuple[str, list[str]]:
-    harness, source = lookup.get("harness", "harness.json")
+    harness, source = lookup.get("harness_overhead", "harness_overhead.json")
     if not harness:
-        return "not measured: " + lookup.why("harness") + "\n", []
+        return "not measured: " + lookup.why("harness_overhead") + "\n", []
     rows = [
         [
             r["case"],
@@ -181,9 +181,9 @@ def _harness_overhead(lookup: _Lookup) -> tuple[str, list[str]]:
 
 def _scaling(case_key: str, title: str) -> Callable[[_Lookup], tuple[str, list[str]]]:
     def build(lookup: _Lookup) -> tuple[str, list[str]]:
-        harness, source = lookup.get("harness", "harness.json")
+        harness, source = lookup.get("harness_overhead", "harness_overhead.json")
         if not harness or not harness.get(case_key):
-            return f"not measured ({title}): " + lookup.why("harness") + "\n", []
+            return f"not measured ({title}): " + lookup.why("harness_overhead") + "\n", []
         by_case: dict[str, list[dict[str, Any]]] = {}
         for row in harness[case_key]:
             by_case.setdefault(row["case"], []).append(row)

@@ -58,7 +58,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     ),
     Benchmark("selection", quick=("--rounds", "500")),
     Benchmark("llm_backends", full=("--repeats", "3")),
-    Benchmark("harness", full=("--episodes", "3", "--max-steps", "3", "--max-tokens", "64")),
+    Benchmark("harness_overhead", full=("--episodes", "3", "--max-steps", "3", "--max-tokens", "64")),
     Benchmark(
         "wrapper_sweep",
         full=("--stacks", "none", "truncate", "summarize+correct", "--max-steps", "2", "--max-tokens", "32"),

@@ -16,10 +16,11 @@ import statistics
 import time
 from pathlib import Path
 
+from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
+
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import SPLITS, list_tasks
 from envs.toolworld.world.build import generate, template_bytes
-from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
 
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
 LOGIN = (

@@ -3,7 +3,7 @@
 No GPU here: this is arithmetic, with every input named in ASSUMPTIONS
 (hardware specs and model shapes are public facts; efficiencies, tokens per
 step and steps per episode are assumptions) or MEASURED here (the harness's
-per-step overhead from results/harness.json, the prompt size and prefix
+per-step overhead from results/harness_overhead.json, the prompt size and prefix
 cache share from results/prefix_stability.json, the ToolWorld step time
 from results/toolworld.json). Decode is memory-bound: one decode iteration
 reads the weights once plus every running sequence's KV cache, so with b
@@ -60,7 +60,7 @@ def measured_inputs(results_dir: Path = RESULTS_DIR) -> dict[str, Any]:
         "cached_share": None,
         "env_step_s": None,
     }
-    harness = load("harness")
+    harness = load("harness_overhead")
     if harness and harness.get("overhead"):
         row = harness["overhead"][0]
         if row.get("calls"):
@@ -160,7 +160,7 @@ def markdown(result: Mapping[str, Any]) -> str:
         "",
         f"Inputs measured here: P = {used['prompt_tokens_per_step']:.0f} prompt tokens per step (the `none` stack of "
         f"prefix_stability, {CHARS_PER_TOKEN:g} chars/token), c = {used['cached_share']:.3f} prefix-cache share, "
-        f"harness_step = {used['harness_s_per_step'] * 1000:.1f} ms (benchmarks/harness.py, embedded model), "
+        f"harness_step = {used['harness_s_per_step'] * 1000:.1f} ms (benchmarks/harness_overhead.py, embedded model), "
         f"env_step = {used['env_step_s'] * 1000:.1f} ms (ToolWorld one-call step p50)."
         + (
             f" Defaults used (not measured in this run): {', '.join(used['defaults_used_for'])}."

@@ -34,9 +34,9 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import TOOLWORLD, llm_policy, timed_run  # noqa: E402
+from harness_overhead import TOOLWORLD, llm_policy, timed_run  # noqa: E402
 
-from envs.runner.run import RunRequest  # noqa: E402
+from harness.run import RunRequest  # noqa: E402
 from policies.llm.convert_gguf import converted_smollm2_dir  # noqa: E402
 from policies.llm.llama_server import LlamaServer  # noqa: E402
 from policies.llm.openai_compatible import OpenAICompatible  # noqa: E402

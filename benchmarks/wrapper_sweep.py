@@ -3,7 +3,7 @@
 Every stack runs on the same tasks with the embedded model (recording every
 request and reply), then again from the recording with `policy=replay`.
 The table puts success, LLM calls, tokens and time per stack side by side;
-the sweep dirs can be compared further with `python -m envs.runner.report`.
+the sweep dirs can be compared further with `python -m harness.report`.
 
     python benchmarks/wrapper_sweep.py --env toolworld --tasks payments_send_money_0 phone_text_relation_0 \
         --max-steps 2 --max-tokens 32

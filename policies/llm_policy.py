@@ -12,7 +12,7 @@ from typing import Any, Literal, Mapping, Sequence
 
 from policies.base import Policy
 from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded
-from policies.llm.openai_compatible import split_reasoning
+from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
 
 CodeBlocks = Literal["join", "longest"]

@@ -25,10 +25,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from envs.sandbox.limits import truncate_output
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
+from wrappers.text import truncate_output
 
 TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
 

@@ -19,16 +19,16 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.sandbox.limits import truncate_output
 from policies.llm.base import ChatModel, LLMError
-from policies.render import load_prompt
 from policies.llm_policy import extract_action
+from policies.render import load_prompt
 from wrappers.api_docs import api_doc_lookup
 from wrappers.code import called_apis, has_code, normalize_code, strip_calls
 from wrappers.info import with_wrapper_info
 from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output
 from wrappers.snapshots import restore, snapshot, supports_snapshots
+from wrappers.text import truncate_output
 
 _SECTION = re.compile(
     r"^\s*\**\s*(category|evidence|diagnosis|fix steps|patch)\s*\**\s*:\s*\**\s*", re.IGNORECASE | re.MULTILINE

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from envs.sandbox.limits import truncate_output
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
 from wrappers.signals import is_error_output, last_action, last_output
+from wrappers.text import truncate_output
 
 
 class SelfDebug(PolicyWrapper):

@@ -18,13 +18,13 @@ from typing import Any, Mapping, Protocol
 
 import gymnasium as gym
 
-from envs.sandbox.limits import truncate_output
 from policies.llm.base import Message
 from wrappers.code import normalize_code
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output, parse_score
 from wrappers.snapshots import restore, snapshot
+from wrappers.text import truncate_output
 
 
 class Agent(Protocol):

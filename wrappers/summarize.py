@@ -20,12 +20,12 @@ from typing import Any, Mapping, Sequence
 import gymnasium as gym
 
 from envs.observation import to_space_text
-from envs.sandbox.limits import truncate_output
 from policies.llm.base import ChatModel
 from policies.render import load_prompt, render_messages
 from wrappers.info import ReportingObservationWrapper
 from wrappers.ledger import format_ledger, ledger_entries
 from wrappers.role_client import RoleClient
+from wrappers.text import truncate_output
 
 Turn = Mapping[str, str]
 

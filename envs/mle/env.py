@@ -31,7 +31,6 @@ import gymnasium as gym
 
 from envs.contract import TaskMeta
 from envs.mle import episode as ep
-from envs.mle import landlock
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
 from envs.mle.medals import leaderboard_percentile
@@ -39,9 +38,9 @@ from envs.mle.prepare import prepare
 from envs.mle.registry import SPLITS, competition_ids, get_spec
 from envs.mle.runner import RunResult, run_script
 from envs.observation import make_observation, observation_space, text_space
+from envs.sandbox import landlock
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.limits import Limits
-
 
 #: info keys holding a number or None
 NUMBER_KEYS = frozenset({"score", "chosen_step", "metric"})

@@ -23,10 +23,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from envs.mle.landlock import FsPolicy
 from envs.sandbox import bwrap, seccomp
+from envs.sandbox.landlock import FsPolicy
+from envs.sandbox.limits import Limits
+from envs.sandbox.processes import kill_process_group
 from envs.sandbox.seccomp import SyscallPolicy
-from envs.sandbox.limits import Limits, kill_process_group
 
 SCRIPT_NAME = "solution.py"
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unable to allocate")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import resource
-import signal
-import subprocess
 from dataclasses import dataclass
 from typing import Callable
 
@@ -62,31 +60,3 @@ def _set(which: int, value: int | None, extra: int = 0) -> None:
     cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
     hard_cap = cap + extra if hard == resource.RLIM_INFINITY else min(cap + extra, hard)
     resource.setrlimit(which, (cap, hard_cap))
-
-
-def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:
-    """SIGTERM the whole session of `proc`, then SIGKILL what is left of it; never raises.
-
-    The SIGKILL goes to the group even when the leader has exited: a child that
-    ignores SIGTERM would otherwise outlive the run.
-    """
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return  # nobody is left in the group
-        try:
-            proc.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
-
-
-def truncate_output(
-    text: str, limit: int, marker: str = "\n... [output truncated: {dropped} characters dropped] ...\n"
-) -> str:
-    """Keep the head and tail of long output with a marker saying how much went."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    dropped = len(text) - 2 * half
-    return text[:half] + marker.format(dropped=dropped) + text[-half:]

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from envs.sandbox import bwrap
-from envs.sandbox.limits import Limits, kill_process_group
+from envs.sandbox.limits import Limits
+from envs.sandbox.processes import kill_process_group
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKER_FILES = (
     WORKER,
     WORKER.with_name("seccomp.py"),
-    WORKER.parent.parent / "mle" / "landlock.py",
+    WORKER.with_name("landlock.py"),
 )  # what the worker loads by path
 ALLOWED_MODULES = (
     "json",

@@ -23,7 +23,7 @@ processes, sockets and file writes, a capped output buffer, and frozen
 to the process before any agent code runs (init's "confine"): rlimits, a
 seccomp filter (no processes, threads, network sockets, signals or rlimit changes; see
 seccomp.py) and Landlock (read only the standard library and system libraries,
-write nothing; see envs/mle/landlock.py). "ready" lists the layers in force.
+write nothing; see landlock.py). "ready" lists the layers in force.
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def confine(read_roots: list[str]) -> list[str]:
     """Kernel-enforced limits that agent code cannot undo; returns the layers applied."""
     applied = []
     landlock, seccomp = (
-        _load_sibling("../mle/landlock.py"),
+        _load_sibling("landlock.py"),
         _load_sibling("seccomp.py"),
     )  # both before Landlock hides them
     abi = landlock.abi_version()

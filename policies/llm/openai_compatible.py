@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 import urllib.error
@@ -18,10 +17,10 @@ from typing import Any, Callable, Mapping
 import openai
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Usage
+from policies.llm.reasoning import split_reasoning
 from policies.llm.sampling import repeated_samples, share_call_latency
 
 RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
-THINK_BLOCK = re.compile(r"^\s*<think>(.*?)(</think>\s*|$)", re.DOTALL)
 NO_KEY = "EMPTY"  # local servers accept any key; the openai client insists on one
 
 
@@ -174,18 +173,6 @@ class OpenAICompatible(ChatModel):
 
     def close(self) -> None:
         self._client.close()
-
-
-def split_reasoning(text: str, reasoning: str | None) -> tuple[str, str | None]:
-    """Separate a Qwen3-style thinking block from the answer.
-
-    Servers with a reasoning parser return it apart (`reasoning_content`);
-    others leave `<think>...</think>` at the start of the content.
-    """
-    match = THINK_BLOCK.match(text)
-    if match:
-        return text[match.end() :], (reasoning or "") + match.group(1).strip()
-    return text, reasoning
 
 
 def _server_reasoning(message: Any) -> str | None:

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from envs.sandbox.limits import kill_process_group
+from envs.sandbox.processes import kill_process_group
 from policies.llm.base import LLMError
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
-from policies.llm.openai_compatible import split_reasoning
+from policies.llm.reasoning import split_reasoning
 from policies.llm.vllm_env import vllm_environment
 
 VLLM_MISSING = (

@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import MissingConfigException
 
 from envs.mle.env import MLECompetitionEnv
-from tests.runner.conftest import REPO, run_eval
+from tests.harness.conftest import REPO, run_eval
 from train_free_eval import request_from_config
 
 from .test_mle_attacks import COMPETITION, cache, mle  # noqa: F401 - fixtures

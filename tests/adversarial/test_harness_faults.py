@@ -18,8 +18,8 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.harness.conftest import REPO, eval_command, read_lines, run_eval
 from tests.llm.http_servers import completion
-from tests.runner.conftest import REPO, eval_command, read_lines, run_eval
 
 from .conftest import DISABLE_PYTHON_GUARDS
 from .test_toolworld_attacks import needs_kernel_layers

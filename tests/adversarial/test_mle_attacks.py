@@ -14,12 +14,11 @@ from typing import Iterator
 
 import pytest
 
-from envs.mle import landlock
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
 from envs.mle.runner import run_script
+from envs.sandbox import landlock, seccomp
 from envs.sandbox.limits import Limits
-from envs.sandbox import seccomp
 
 from .conftest import accepted_any
 

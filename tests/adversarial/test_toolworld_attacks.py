@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from envs.mle import landlock
-from envs.sandbox import seccomp
+from envs.sandbox import landlock, seccomp
 from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, REPO, TASK, accepted_any

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 import prefix_stability
+import pytest
 import vllm_projection
 from prefix_stability import common_prefix_len, prefix_shares
 
@@ -52,7 +51,7 @@ def test_projection_follows_the_stated_formulas(tmp_path: Path) -> None:
 
 
 def test_projection_reads_measured_inputs_and_says_which_are_defaults(tmp_path: Path) -> None:
-    (tmp_path / "harness.json").write_text(
+    (tmp_path / "harness_overhead.json").write_text(
         json.dumps({"overhead": [{"harness_s": 0.6, "calls": 12, "harness_share": 0.002}]})
     )
     result = vllm_projection.projection(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.selection import ABTest, EpsilonGreedy, Naive, ThompsonSampling, UCB1, ValidationBased
+from policies.selection import UCB1, ABTest, EpsilonGreedy, Naive, ThompsonSampling, ValidationBased
 from policies.selection.simulate import run_selector, simulate
 from policies.selection.sources import BernoulliArms
 

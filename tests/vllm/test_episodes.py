@@ -6,7 +6,7 @@ import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers the trainfree envs
-from envs.runner.episode import EpisodeSpec, run_episode
+from harness.episode import EpisodeSpec, run_episode
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
 from tests.vllm.conftest import metered, server_client

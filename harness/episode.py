@@ -20,7 +20,7 @@ from typing import Any, Mapping
 import gymnasium as gym
 
 from envs.contract import TaskMeta
-from envs.runner.results import episode_key
+from harness.results import episode_key
 from policies.base import Policy
 from policies.llm.base import ContextLengthExceeded
 

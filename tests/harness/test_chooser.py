@@ -12,14 +12,14 @@ import gymnasium as gym
 import pytest
 from omegaconf import OmegaConf
 
-from envs.runner.results import episode_key
-from envs.runner.run import RunRequest, run_evaluation
+from harness.results import episode_key
+from harness.run import RunRequest, run_evaluation
 from policies.selection.chooser import SelectorChooser
 from policies.selection.session import JOURNAL_FILE, SelectorSession
 from wrappers.stack import REGISTRY, WrapperSpec
 
 REPO = Path(__file__).resolve().parents[2]
-TINY_ENV = OmegaConf.to_container(OmegaConf.load(REPO / "tests/runner/conf/env/tiny.yaml"))
+TINY_ENV = OmegaConf.to_container(OmegaConf.load(REPO / "tests/harness/conf/env/tiny.yaml"))
 ORACLE = OmegaConf.to_container(OmegaConf.load(REPO / "conf/policy/oracle.yaml"))
 ARMS = [[], ["sabotage"], ["noop"]]
 
@@ -132,7 +132,7 @@ def test_train_free_eval_command_line_with_a_selector(tmp_path):
         [
             sys.executable,
             str(REPO / "train_free_eval.py"),
-            f"hydra.searchpath=[file://{REPO / 'tests/runner/conf'}]",
+            f"hydra.searchpath=[file://{REPO / 'tests/harness/conf'}]",
             "env=tiny",
             "policy=oracle",
             "progress=false",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from envs.runner.episode import EpisodeSpec, run_episode
+from harness.episode import EpisodeSpec, run_episode
 from policies.base import Policy
 from policies.llm.base import ContextLengthExceeded
 from policies.oracle import OraclePolicy
-from tests.runner.tiny_env import TinyEnv, task_meta
+from tests.harness.tiny_env import TinyEnv, task_meta
 
 
 class Looker(Policy):

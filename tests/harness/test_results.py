@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from envs.runner.results import ResultsCorrupted, ResultStore, RunDirBusy, read_results
+from harness.results import ResultsCorrupted, ResultStore, RunDirBusy, read_results
 
 
 def record(key: str, **fields) -> dict:

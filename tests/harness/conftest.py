@@ -40,7 +40,7 @@ def read_lines(run_dir: Path) -> list[dict]:
 
 @pytest.fixture
 def tiny_env():
-    from tests.runner.tiny_env import TinyEnv
+    from tests.harness.tiny_env import TinyEnv
 
     env = TinyEnv()
     yield env

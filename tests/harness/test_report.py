@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from envs.runner.report import compare, find_runs, main
+from harness.report import compare, find_runs, main
 
 
 def make_run(path, label, outcomes, env_kind="toolworld"):

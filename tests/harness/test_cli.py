@@ -8,8 +8,8 @@ import signal
 import subprocess
 import time
 
-from envs.runner.report import main as report_main
-from tests.runner.conftest import REPO, eval_command, read_lines, run_eval
+from harness.report import main as report_main
+from tests.harness.conftest import REPO, eval_command, read_lines, run_eval
 
 TINY_DEV = {"alpha_0", "alpha_1", "bravo_0", "bravo_1", "charlie_0", "charlie_1"}
 

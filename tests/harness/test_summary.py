@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from envs.runner.summary import format_stat, mean_se, summarize, to_markdown
+from harness.summary import format_stat, mean_se, summarize, to_markdown
 
 
 def rec(task, scenario, difficulty, seed, success, *, tokens=(10, 5), error=None, metrics=None):

@@ -17,8 +17,8 @@ The model is loaded (and warmed up) before the timed part. The machine may
 be shared with other work: the load average at start is saved with the
 numbers, which are noisy when it is high.
 
-Run: .venv/bin/python benchmarks/harness.py [--episodes 3 --max-steps 3 --max-tokens 64] [--skip-server]
-Writes benchmarks/results/harness.json. Uses tests/runner's tiny env and
+Run: .venv/bin/python benchmarks/harness_overhead.py [--episodes 3 --max-steps 3 --max-tokens 64] [--skip-server]
+Writes benchmarks/results/harness_overhead.json. Uses tests/harness's tiny env and
 scripted model, so run it from the repository root.
 """
 
@@ -35,14 +35,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from envs.runner.run import RunRequest, run_evaluation  # noqa: E402
+from harness.run import RunRequest, run_evaluation  # noqa: E402
 from policies.llm.llama_server import LlamaServer  # noqa: E402
 from policies.llm.registry import make_chat_model  # noqa: E402
-from tests.runner.scripted import oracle_actions_by_instruction, record_oracle_replies  # noqa: E402
+from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "harness.json"
+RESULTS = Path(__file__).parent / "results" / "harness_overhead.json"
 TOOLWORLD = {"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}}
-TINY = {"name": "tiny", "id": "tests.runner.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
+TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
 
 
 def llm_policy(model_cfg: dict[str, Any], max_tokens: int) -> dict[str, Any]:

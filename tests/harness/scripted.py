@@ -72,7 +72,7 @@ def record_oracle_replies(
 
     `env_kwargs` are added to the env's config (e.g. MLE's show_runtime=False,
     so step outputs, hence later requests, are the same when replayed)."""
-    from envs.runner.run import RunRequest, run_evaluation
+    from harness.run import RunRequest, run_evaluation
     from policies.llm.replay import Recording
 
     env = env_config(env_name)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.runner.conftest import read_lines, run_eval
-from tests.runner.scripted import oracle_actions_by_instruction, record_oracle_replies
+from tests.harness.conftest import read_lines, run_eval
+from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies
 
 MLE_RATES = ("made submission", "valid submission", "above median", "any medal", "valid-code rate")
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from envs.runner.parallel import EnvPool, ParallelRunner
-from tests.runner.tiny_env import TinyEnv
+from harness.parallel import EnvPool, ParallelRunner
+from tests.harness.tiny_env import TinyEnv
 
 
 class Factory:

@@ -1,4 +1,4 @@
-"""Compare the runs of a sweep side by side: `python -m envs.runner.report <sweep dir>`.
+"""Compare the runs of a sweep side by side: `python -m harness.report <sweep dir>`.
 
 Every run dir below the sweep dir (one per wrapper stack of a `-m` sweep)
 is read; the comparison uses only the episodes (task, seed) that completed
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from envs.runner import plots
-from envs.runner.results import RESULTS_FILE, read_results
-from envs.runner.run import RUN_FILE
-from envs.runner.summary import HEADLINES, format_stat, mean_se, summarize
+from harness import plots
+from harness.results import RESULTS_FILE, read_results
+from harness.run import RUN_FILE
+from harness.summary import HEADLINES, format_stat, mean_se, summarize
 
 PAIRED_FIELDS = ("success", "reward")
 
@@ -163,7 +163,7 @@ def write_report(sweep_dir: str | Path, baseline_label: str | None = None) -> di
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m envs.runner.report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.report", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", help="a multirun dir (or any dir holding run dirs)")
     parser.add_argument(
         "--baseline", default=None, help='label of the baseline stack (default: "none" if present, else the first run)'

@@ -5,5 +5,5 @@
 - parallel.py: worker threads, each with its own env, sharing one model
 - run.py: one run (task selection, resume, progress, outputs)
 - summary.py / plots.py: the numbers and pictures of a run
-- report.py: `python -m envs.runner.report <sweep dir>` compares the stacks of a sweep
+- report.py: `python -m harness.report <sweep dir>` compares the stacks of a sweep
 """

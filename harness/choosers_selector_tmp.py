@@ -14,8 +14,8 @@ import logging
 from pathlib import Path
 from typing import Any, Mapping
 
-from envs.runner.results import RESULTS_FILE, read_results
-from envs.runner.stacks import Stack, load_stack
+from harness.results import RESULTS_FILE, read_results
+from harness.stacks import Stack, load_stack
 from policies.selection.base import check_reward
 from policies.selection.session import SelectorSession
 from wrappers.stack import validate_stack

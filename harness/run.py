@@ -21,13 +21,13 @@ from typing import Any, Callable, Mapping, Sequence
 import gymnasium as gym
 from tqdm import tqdm
 
-from envs.runner import plots
-from envs.runner.build import make_env, make_model, policy_factory
-from envs.runner.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
-from envs.runner.parallel import EnvPool, ParallelRunner
-from envs.runner.results import ResultStore
-from envs.runner.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
-from envs.runner.summary import summarize, to_markdown
+from harness import plots
+from harness.build import make_env, make_model, policy_factory
+from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
+from harness.parallel import EnvPool, ParallelRunner
+from harness.results import ResultStore
+from harness.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
+from harness.summary import summarize, to_markdown
 from policies.base import Policy
 from policies.llm.accounting import Accountant, MeteredModel
 from policies.llm.base import ChatModel

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from envs.runner.run import RunConfigMismatch, RunRequest, run_evaluation
-from tests.runner.conftest import read_lines
+from harness.run import RunConfigMismatch, RunRequest, run_evaluation
+from tests.harness.conftest import read_lines
 
-TINY = {"name": "tiny", "id": "tests.runner.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
+TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
 ORACLE = {"name": "oracle", "kind": "oracle"}
 
 

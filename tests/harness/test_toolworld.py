@@ -7,9 +7,9 @@ import socket
 
 import pytest
 
-from envs.runner.report import main as report_main
-from tests.runner.conftest import read_lines, run_eval
-from tests.runner.scripted import oracle_actions_by_instruction, record_oracle_replies
+from harness.report import main as report_main
+from tests.harness.conftest import read_lines, run_eval
+from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies
 
 RECORDED = 3  # the recording covers the first 3 dev tasks
 
