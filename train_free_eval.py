@@ -39,7 +39,7 @@ def make_stack_chooser(
             f"selector={name} picks each episode's stack among selector.arms; "
             f"leave `wrappers` empty (got wrappers={[wrapper for wrapper, _ in stack]})"
         )
-    from policies.selection.chooser import SelectorChooser
+    from harness.choosers import SelectorChooser
 
     return SelectorChooser.from_config(selector_cfg, run_dir, Path(__file__).resolve().parent / "conf", env_kind)
 

@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from harness.results import episode_key
 from harness.run import RunRequest, run_evaluation
-from policies.selection.chooser import SelectorChooser
+from harness.choosers import SelectorChooser
 from policies.selection.session import JOURNAL_FILE, SelectorSession
 from wrappers.stack import REGISTRY, WrapperSpec
 
