@@ -54,7 +54,7 @@ class CompetitionConfig:
             raise ValueError(f"{self.id}: metric {self.metric} has lower_is_better={metric.lower_is_better}")
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "CompetitionConfig":
+    def from_dict(cls, raw: dict[str, Any]) -> CompetitionConfig:
         known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
         if "lower_is_better" not in known and "metric" in known:
             known["lower_is_better"] = get_metric(known["metric"]).lower_is_better
@@ -79,7 +79,7 @@ class Competition:
         self._samples: dict[Path, pd.DataFrame] = {}
 
     @classmethod
-    def load(cls, root: Path, grader: grading.Grader | None = None) -> "Competition":
+    def load(cls, root: Path, grader: grading.Grader | None = None) -> Competition:
         config_path = Path(root) / "config.json"
         if not config_path.is_file():
             raise FileNotFoundError(f"{root} has no config.json naming the competition's metric and id column")

@@ -7,8 +7,8 @@ means strictly better than the leaderboard's median.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Sequence
 
 import numpy as np
 

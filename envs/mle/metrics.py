@@ -7,8 +7,8 @@ alone, so a submission's values can be validated without the private answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from sklearn import metrics as skm

@@ -19,7 +19,7 @@ import functools
 import os
 import shutil
 import subprocess
-from typing import Sequence
+from collections.abc import Sequence
 
 SANDBOXES = ("auto", "bwrap", "rlimit")
 PROBE_TIMEOUT_S = 10

@@ -80,7 +80,7 @@ class FsPolicy:
     abi: int
 
     @classmethod
-    def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> "FsPolicy":
+    def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> FsPolicy:
         reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + interpreter_paths() + tuple(extra_read)
         return cls(read_only=reads, read_write=(workdir, "/dev"), abi=abi_version())
 

@@ -20,9 +20,10 @@ import sysconfig
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from envs.sandbox import bwrap
 from envs.sandbox.limits import Limits

@@ -117,11 +117,11 @@ class CappedWriter:
 class Remote:
     """`stub.app.api(...)`: attribute access builds the path, a call sends it to the parent."""
 
-    def __init__(self, channel: "Channel", path: tuple[str, ...]):
+    def __init__(self, channel: Channel, path: tuple[str, ...]):
         self._channel = channel
         self._path = path
 
-    def __getattr__(self, name: str) -> "Remote":
+    def __getattr__(self, name: str) -> Remote:
         if name.startswith("__"):
             raise AttributeError(name)
         return Remote(self._channel, self._path + (name,))

@@ -22,9 +22,10 @@ import re
 import sqlite3
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 PAGE_LIMIT_DEFAULT = 5
 PAGE_LIMIT_MAX = 20

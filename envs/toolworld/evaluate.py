@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from envs.toolworld.api import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 from envs.toolworld.world.changes import RowChange

@@ -9,7 +9,8 @@ hint is decisive), then at the last error the agent saw.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from envs.toolworld.evaluate import TestResult
 

@@ -8,7 +8,7 @@ Input: (task_id, scenario, success) per task; a task seen twice counts once
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def _latest(results: Iterable[tuple[str, str, bool]]) -> dict[str, tuple[str, bool]]:

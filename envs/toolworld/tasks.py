@@ -21,9 +21,10 @@ import random
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from envs.toolworld.evaluate import Expectation
 from envs.toolworld.world.build import open_copy, template_bytes
@@ -49,7 +50,7 @@ class Scenario:
     name: str
     apps: tuple[str, ...]
     difficulty: int
-    build: Callable[["WorldView", random.Random], TaskSpec]
+    build: Callable[[WorldView, random.Random], TaskSpec]
     split: str
 
 

@@ -19,10 +19,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from envs.toolworld.apps import all_apps
 from envs.toolworld.world import people as core
