@@ -33,9 +33,10 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from policies.llm.base import ChatModel
 from policies.llm.llama_cpp_embedded import LlamaCppEmbedded

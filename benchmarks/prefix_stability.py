@@ -26,8 +26,9 @@ import argparse
 import json
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from envs.toolworld.env import ToolWorldEnv
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage

@@ -9,8 +9,8 @@ per test session and stopped at its end.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

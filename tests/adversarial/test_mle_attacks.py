@@ -9,8 +9,8 @@ score as in an untouched episode), never the answers'.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

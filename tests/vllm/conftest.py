@@ -14,8 +14,9 @@ import re
 import signal
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -48,7 +49,7 @@ def smollm2_dir(vllm_module, smollm2_gguf: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def vllm_server(smollm2_dir: Path) -> Iterator["VLLMServer"]:
+def vllm_server(smollm2_dir: Path) -> Iterator[VLLMServer]:
     """One real vLLM OpenAI server on 127.0.0.1 serving SmolLM2 as "smollm2"."""
     from policies.llm.vllm_server import VLLMServer
 
@@ -59,7 +60,7 @@ def vllm_server(smollm2_dir: Path) -> Iterator["VLLMServer"]:
 
 
 @pytest.fixture
-def live_server(vllm_server) -> "VLLMServer":
+def live_server(vllm_server) -> VLLMServer:
     """The shared server, restarted first if an earlier test killed it."""
     return vllm_server.start()
 

@@ -39,7 +39,7 @@ class APIError(Exception):
 
 
 class _App:
-    def __init__(self, env: "BankEnv", name: str) -> None:
+    def __init__(self, env: BankEnv, name: str) -> None:
         self._env, self._name = env, name
 
     def __getattr__(self, api: str) -> Any:
@@ -49,7 +49,7 @@ class _App:
 
 
 class _Apis:
-    def __init__(self, env: "BankEnv") -> None:
+    def __init__(self, env: BankEnv) -> None:
         self.bank = _App(env, "bank")
         self.supervisor = _App(env, "supervisor")
 

@@ -8,7 +8,8 @@ role so tests can check who asked what.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Mapping, Sequence, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Union
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 
