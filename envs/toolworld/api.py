@@ -185,7 +185,7 @@ class CallContext:
     def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, args)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def row(self, sql: str, *args: Any) -> dict[str, Any] | None:
         found = self.rows(sql, *args)
@@ -271,7 +271,8 @@ class ApiSpec:
         by_name = {p.name: p for p in params}
         if len(args) > len(params):
             raise ApiError(422, f"{self.app}.{self.name} takes at most {len(params)} arguments, got {len(args)}.")
-        given = dict(zip((p.name for p in params), args))
+        # Fewer positional arguments than parameters is allowed: the rest come from kwargs or defaults.
+        given = dict(zip((p.name for p in params), args, strict=False))
         for name, value in kwargs.items():
             if name not in by_name:
                 raise ApiError(

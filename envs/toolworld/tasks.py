@@ -137,7 +137,7 @@ class WorldView:
     def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, args)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def row(self, sql: str, *args: Any) -> dict[str, Any]:
         found = self.rows(sql, *args)

@@ -273,7 +273,7 @@ def populate(w: WorldBuilder) -> None:
     for person in w.people:
         names = rng.sample(LABEL_NAMES, rng.randint(1, 3))
         label_ids = w.insert("email_labels", [{"owner_id": person.id, "name": n} for n in sorted(names)])
-        for name, label_id in zip(sorted(names), label_ids):
+        for name, label_id in zip(sorted(names), label_ids, strict=True):
             fitting = [t for t, fits in fitting_labels.get(person.id, []) if name in fits and rng.random() < 0.6]
             w.insert("email_thread_labels", [{"thread_id": t, "label_id": label_id} for t in fitting])
         if rng.random() < 0.4:

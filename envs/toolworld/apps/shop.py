@@ -109,7 +109,7 @@ def populate(w: WorldBuilder) -> None:
         for adj in rng.sample(ADJECTIVES, 3)
     ]
     ids = w.insert("shop_products", products)
-    price = {i: p["price"] for i, p in zip(ids, products)}
+    price = {i: p["price"] for i, p in zip(ids, products, strict=True)}
     for person in w.people:
         home = w.conn.execute(
             "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses WHERE person_id = ? ORDER BY id",

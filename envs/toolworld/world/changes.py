@@ -55,22 +55,25 @@ def tracked_tables(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _json_object(prefix: str, cols: list[str]) -> str:
+    """SQL building a JSON object of a row's columns, `prefix` being NEW or OLD in a trigger."""
+    return "json_object(" + ", ".join(f"'{c}', {prefix}.{c}" for c in cols) + ")"
+
+
 def install_change_log(conn: sqlite3.Connection) -> None:
     conn.executescript(CHANGES_SCHEMA)
+    log = "INSERT INTO _changes(tbl, op, rid, old, new) VALUES"
     for table in tracked_tables(conn):
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-
-        def obj(prefix: str) -> str:
-            return "json_object(" + ", ".join(f"'{c}', {prefix}.{c}" for c in cols) + ")"
-
+        new, old = _json_object("NEW", cols), _json_object("OLD", cols)
         conn.executescript(
             f"""
             CREATE TRIGGER _ins_{table} AFTER INSERT ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'insert', NEW.rowid, NULL, {obj("NEW")}); END;
+              {log} ('{table}', 'insert', NEW.rowid, NULL, {new}); END;
             CREATE TRIGGER _upd_{table} AFTER UPDATE ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'update', NEW.rowid, {obj("OLD")}, {obj("NEW")}); END;
+              {log} ('{table}', 'update', NEW.rowid, {old}, {new}); END;
             CREATE TRIGGER _del_{table} AFTER DELETE ON {table} BEGIN
-              INSERT INTO _changes(tbl, op, rid, old, new) VALUES ('{table}', 'delete', OLD.rowid, {obj("OLD")}, NULL); END;
+              {log} ('{table}', 'delete', OLD.rowid, {old}, NULL); END;
             """
         )
 
@@ -79,7 +82,7 @@ def net_changes(conn: sqlite3.Connection) -> list[RowChange]:
     """Every row whose content differs between the episode's start and now."""
     first_old: dict[tuple[str, int], str | None] = {}
     last_new: dict[tuple[str, int], str | None] = {}
-    for tbl, op, rid, old, new in conn.execute("SELECT tbl, op, rid, old, new FROM _changes ORDER BY seq"):
+    for tbl, rid, old, new in conn.execute("SELECT tbl, rid, old, new FROM _changes ORDER BY seq"):
         key = (tbl, rid)
         if key not in first_old:
             first_old[key] = old
@@ -105,7 +108,8 @@ def capture(conn: sqlite3.Connection) -> dict[str, Any]:
     for table, rid in keys:
         cur = conn.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rid,))
         found = cur.fetchone()
-        rows.append((table, rid, None if found is None else dict(zip([d[0] for d in cur.description], found))))
+        columns = [d[0] for d in cur.description]
+        rows.append((table, rid, None if found is None else dict(zip(columns, found, strict=True))))
     return {
         "rows": rows,
         "log": conn.execute("SELECT seq, tbl, op, rid, old, new FROM _changes ORDER BY seq").fetchall(),

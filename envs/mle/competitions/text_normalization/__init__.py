@@ -192,10 +192,10 @@ def solve(candidate: Normalizer, public: Path) -> pd.DataFrame:
         train.groupby(["before", "after"]).size().reset_index(name="n").sort_values("n", ascending=False, kind="stable")
     )
     best = pairs.drop_duplicates("before")
-    memory = dict(zip(best["before"], best["after"]))
+    memory = dict(zip(best["before"], best["after"], strict=True))
     previous = test.groupby("sentence_id")["before"].shift(1).fillna("")
     after = []
-    for token, prev in zip(test["before"], previous):
+    for token, prev in zip(test["before"], previous, strict=True):
         ruled = apply_rules(token, prev, candidate.rules)
         remembered = memory.get(token)
         first, second = (ruled, remembered) if candidate.rules_first else (remembered, ruled)

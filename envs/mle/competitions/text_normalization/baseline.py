@@ -9,7 +9,7 @@ train = pd.read_csv("input/train.csv", dtype=str, keep_default_na=False)
 test = pd.read_csv("input/test.csv", dtype=str, keep_default_na=False)
 pairs = train.groupby(["before", "after"]).size().reset_index(name="n").sort_values("n", ascending=False, kind="stable")
 best = pairs.drop_duplicates("before")
-memory = dict(zip(best["before"], best["after"]))
+memory = dict(zip(best["before"], best["after"], strict=True))
 
 
 def spoken(number):
