@@ -18,7 +18,8 @@ Per system and competition: steps done, mean wall time per step, whether the
 graded submission is valid, its score, and how the run ended. Without aideml
 the script prints a line starting with "skipped" and writes nothing.
 Not run by the test suite (minutes per step with a CPU model).
-Run: .venv/bin/python benchmarks/aide_side_by_side.py [--competitions churn-prediction house-prices --steps 4 --timeout 60]
+Run: .venv/bin/python benchmarks/aide_side_by_side.py
+       [--competitions churn-prediction house-prices --steps 4 --timeout 60]
 Writes benchmarks/results/aide_side_by_side.json (with --only, the other system's rows of
 an earlier run with the same budget are kept) and aideml's output tails to
 benchmarks/results/aide_<competition>.log (git-ignored).

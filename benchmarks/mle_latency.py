@@ -100,7 +100,8 @@ def main() -> None:
             print(
                 f"{competition:22} reset p50 {row['reset_ms']['p50']:7.1f} ms p99 {row['reset_ms']['p99']:7.1f}  "
                 f"step p50 {row['step_ms']['p50']:7.1f} ms p99 {row['step_ms']['p99']:7.1f}  "
-                f"RSS/env {row['memory']['rss_kib_per_env']:7.1f} KiB  episode dir {row['memory']['episode_dir_kib']:8.1f} KiB",
+                f"RSS/env {row['memory']['rss_kib_per_env']:7.1f} KiB  "
+                f"episode dir {row['memory']['episode_dir_kib']:8.1f} KiB",
                 flush=True,
             )
     RESULTS.parent.mkdir(exist_ok=True)

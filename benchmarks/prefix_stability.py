@@ -27,6 +27,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,10 @@ class ExploringAgentModel(ChatModel):
     def reply_text(self, role: str) -> str:
         code = f"```python\n{self.agent_action(self.turn)}\n```"
         if role == "summarizer":
-            return "Progress: read API docs.\nKey facts: none new.\nFailure modes: expired token.\nNext actions: log in first."
+            return (
+                "Progress: read API docs.\nKey facts: none new.\n"
+                "Failure modes: expired token.\nNext actions: log in first."
+            )
         if role == "corrector":
             return (
                 "Category: auth\nEvidence: 401\nDiagnosis: the token expired.\nFix steps: log in again.\n"
@@ -124,7 +128,7 @@ def prefix_shares(prompts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     step_shares = []
     for acting in {role for role, _ in prompts} - set(ISOLATED_ROLES):
         chain = [text for role, text in prompts if role == acting]
-        step_shares += [common_prefix_len(prev, cur) / len(cur) for prev, cur in zip(chain, chain[1:])]
+        step_shares += [common_prefix_len(prev, cur) / len(cur) for prev, cur in pairwise(chain)]
     reused = sum(
         max((common_prefix_len(earlier, text) for _, earlier in prompts[:i]), default=0)
         for i, (_, text) in enumerate(prompts)

@@ -25,7 +25,8 @@ from envs.toolworld.world.build import generate, template_bytes
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
 LOGIN = (
     "passwords = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
-    "token = apis.phone.login(username=apis.supervisor.show_profile()['email'], password=passwords['phone'])['access_token']"
+    "token = apis.phone.login(username=apis.supervisor.show_profile()['email'], "
+    "password=passwords['phone'])['access_token']"
 )
 
 
@@ -155,7 +156,8 @@ def main() -> None:
         (
             "memory per env",
             f"{results['memory_per_env_kib']['env_process']} KiB in the env process",
-            f"+ {results['memory_per_env_kib']['worker_process']} KiB worker + {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS",
+            f"+ {results['memory_per_env_kib']['worker_process']} KiB worker "
+            f"+ {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS",
         ),
     ]
     width = max(len(r[0]) for r in rows)

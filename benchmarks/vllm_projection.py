@@ -176,15 +176,17 @@ def markdown(result: Mapping[str, Any]) -> str:
         "KV cache capacity: "
         + ", ".join(f"{label}: {tokens:,} tokens" for label, tokens in result["kv_capacity_tokens"].items()),
         "",
-        "| setting | concurrency | fits KV | decode tok/s per seq | aggregate tok/s | step s | harness share | steps/s | episodes/h | episodes/h without prefix cache |",
+        "| setting | concurrency | fits KV | decode tok/s per seq | aggregate tok/s | step s | harness share "
+        "| steps/s | episodes/h | episodes/h without prefix cache |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, rows in result["rows"].items():
-        for row, plain in zip(rows, result["rows_no_prefix_cache"][label]):
+        for row, plain in zip(rows, result["rows_no_prefix_cache"][label], strict=True):
             lines.append(
-                f"| {label} | {row['concurrency']} | {'yes' if row['fits_kv_cache'] else 'no (queued)'} | {row['decode_tok_s_per_seq']} | "
-                f"{row['decode_tok_s_aggregate']} | {row['step_s']} | {row['harness_share_of_step']:.2%} | {row['steps_per_s']} | "
-                f"{row['episodes_per_hour']} | {plain['episodes_per_hour']} |"
+                f"| {label} | {row['concurrency']} | {'yes' if row['fits_kv_cache'] else 'no (queued)'} "
+                f"| {row['decode_tok_s_per_seq']} | {row['decode_tok_s_aggregate']} | {row['step_s']} "
+                f"| {row['harness_share_of_step']:.2%} | {row['steps_per_s']} "
+                f"| {row['episodes_per_hour']} | {plain['episodes_per_hour']} |"
             )
     lines += [
         "",

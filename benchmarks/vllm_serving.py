@@ -171,7 +171,8 @@ def main() -> None:
     args = parser.parse_args()
     machine = {**hardware(), "load_average_at_start": os.getloadavg()}
     print(
-        f"hardware: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; load {machine['load_average_at_start'][0]:.1f}"
+        f"hardware: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
+        f"load {machine['load_average_at_start'][0]:.1f}"
     )
     rows = bench_server("llama.cpp server", lambda: LlamaServer(n_threads=1).start(), "smollm2", args)
     if importlib.util.find_spec("vllm") is None:
