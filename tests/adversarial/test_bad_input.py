@@ -66,23 +66,28 @@ def test_unknown_competition_is_named() -> None:
         ("open('submission.csv', 'w').write('')", "submission.csv is empty"),
         ("open('submission.csv', 'wb').write(bytes(range(256)) * 10)", "submission.csv: invalid"),
         (
-            "import pandas as pd\npd.read_csv('input/sample_submission.csv').iloc[:, :1].to_csv('submission.csv', index=False)",
+            "import pandas as pd\n"
+            "pd.read_csv('input/sample_submission.csv').iloc[:, :1].to_csv('submission.csv', index=False)",
             "columns differ from the sample submission: missing",
         ),
         (
-            "import pandas as pd\npd.read_csv('input/sample_submission.csv').head(5).to_csv('submission.csv', index=False)",
+            "import pandas as pd\n"
+            "pd.read_csv('input/sample_submission.csv').head(5).to_csv('submission.csv', index=False)",
             "expected",
         ),
         (
-            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[0, 0] = 'nobody'\ndf.to_csv('submission.csv', index=False)",
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\n"
+            "df.iloc[0, 0] = 'nobody'\ndf.to_csv('submission.csv', index=False)",
             "ids not in the test set, e.g. 'nobody'",
         ),
         (
-            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[3, 1] = None\ndf.to_csv('submission.csv', index=False)",
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\n"
+            "df.iloc[3, 1] = None\ndf.to_csv('submission.csv', index=False)",
             "missing value '' in column 'progression'",
         ),
         (
-            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\ndf.iloc[:, 1] = 'lots'\ndf.to_csv('submission.csv', index=False)",
+            "import pandas as pd\ndf = pd.read_csv('input/sample_submission.csv', dtype=str)\n"
+            "df.iloc[:, 1] = 'lots'\ndf.to_csv('submission.csv', index=False)",
             "in column",
         ),
     ],

@@ -1,4 +1,5 @@
-"""The bubblewrap backend: runs where bwrap works (skipped with the reason elsewhere), and a clear error or fallback otherwise."""
+"""The bubblewrap backend: runs where bwrap works (skipped with the reason elsewhere),
+and a clear error or fallback otherwise."""
 
 from __future__ import annotations
 

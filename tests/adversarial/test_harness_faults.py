@@ -1,4 +1,5 @@
-"""Faults through the real harness (train_free_eval.py in a subprocess): each is recorded with its reason, nothing is lost or duplicated.
+"""Faults through the real harness (train_free_eval.py in a subprocess): each is recorded
+with its reason, nothing is lost or duplicated.
 
 The model is a real HTTP server on 127.0.0.1 that misbehaves on purpose (too
 slow, malformed JSON, no choices, or a reply whose code attacks the sandbox).
@@ -83,7 +84,10 @@ def model_server(request) -> Iterator[MisbehavingModel]:
 
 
 def via(server: MisbehavingModel, run_dir: Path, episodes: int) -> list[str]:
-    model = f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,timeout_s:2,server_tokenizer:false}}"
+    model = (
+        f"{{backend:openai_compatible,model:m,base_url:'{server.url}',"
+        "max_retries:0,timeout_s:2,server_tokenizer:false}"
+    )
     return [
         "env=toolworld",
         "policy=openai_compatible",

@@ -1,4 +1,5 @@
-"""Solution scripts attacking an MLE competition: they fail or are contained, the env keeps working, grading is untouched.
+"""Solution scripts attacking an MLE competition: they fail or are contained, the env keeps
+working, grading is untouched.
 
 Each case runs the attack as one step of an episode on a real prepared
 competition, checks what it tried did not happen, then writes the sample
@@ -152,7 +153,18 @@ def test_a_child_cannot_leave_the_process_group_and_outlive_the_step(mle, baseli
 
 
 def test_a_bounded_fork_storm_is_cleaned_up(mle, baseline_score) -> None:
-    script = "import os, time\npids = []\nfor _ in range(50):\n    pid = os.fork()\n    if pid == 0:\n        time.sleep(60)\n        os._exit(0)\n    pids.append(pid)\nprint('PIDS', pids[0], pids[-1], flush=True)\ntime.sleep(60)"
+    script = (
+        "import os, time\n"
+        "pids = []\n"
+        "for _ in range(50):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        time.sleep(60)\n"
+        "        os._exit(0)\n"
+        "    pids.append(pid)\n"
+        "print('PIDS', pids[0], pids[-1], flush=True)\n"
+        "time.sleep(60)"
+    )
     out = run(mle, script)
     assert "killed: wall-time limit reached" in out
     first, last = (int(p) for p in out.split("PIDS ")[1].split()[:2])
@@ -211,7 +223,12 @@ def test_a_full_disk_file_size_limit_ends_the_run_with_its_reason(tmp_path) -> N
     data = tmp_path / "input"
     data.mkdir()
     (data / "train.csv").write_text("a\n1\n")
-    script = "print('before', flush=True)\nwith open('big.bin', 'wb') as f:\n    f.write(b'0' * (3 * 1024**2))\nprint('after')"
+    script = (
+        "print('before', flush=True)\n"
+        "with open('big.bin', 'wb') as f:\n"
+        "    f.write(b'0' * (3 * 1024**2))\n"
+        "print('after')"
+    )
     result = run_script(
         script, tmp_path / "step", data, limits=Limits(file_size_bytes=1024**2), timeout_s=20, log_dir=tmp_path / "logs"
     )

@@ -182,7 +182,14 @@ def test_fake_success_by_monkeypatching_the_api_client_changes_nothing(toolworld
 
 
 def test_forged_protocol_message_restarts_the_worker(toolworld: ToolWorldEnv, tmp_path: Path) -> None:
-    code = 'import random\nfor fd in range(3, 12):\n    try:\n        random._os.write(fd, b\'{"op": "done"}\\n\')\n    except OSError:\n        pass'
+    code = (
+        "import random\n"
+        "for fd in range(3, 12):\n"
+        "    try:\n"
+        '        random._os.write(fd, b\'{"op": "done"}\\n\')\n'
+        "    except OSError:\n"
+        "        pass"
+    )
     output, _ = attack(toolworld, code, tmp_path)
     assert "worker died (the worker sent a malformed message" in output
     assert_still_solvable(toolworld)

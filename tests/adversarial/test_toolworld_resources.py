@@ -1,4 +1,5 @@
-"""Agent code that exhausts resources or sends bad actions: stopped with a reason, the episode goes on and is still solvable."""
+"""Agent code that exhausts resources or sends bad actions: stopped with a reason,
+the episode goes on and is still solvable."""
 
 from __future__ import annotations
 
@@ -123,7 +124,8 @@ def test_unknown_task_id_is_named(toolworld: ToolWorldEnv) -> None:
 
 
 def test_a_worker_that_cannot_confine_itself_runs_nothing_and_says_why() -> None:
-    """Setup faults (here an impossible CPU pinning) stop the worker before any code, with the reason; no silent crash loop."""
+    """Setup faults (here an impossible CPU pinning) stop the worker before any code, with the reason;
+    no silent crash loop."""
     limits = Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0, cpu_affinity=(4000,))
     session = WorkerSession(SessionConfig(limits=limits, sandbox="rlimit"), spare=False)
     try:

@@ -48,7 +48,7 @@ def test_replay_gives_identical_replies_without_any_model(recorded) -> None:
     path, originals = recorded
     replay = Replay(path)  # no model at all behind it
     assert len(replay) == len(REQUESTS)
-    for (messages, options), original in zip(REQUESTS, originals):
+    for (messages, options), original in zip(REQUESTS, originals, strict=True):
         replayed = replay.chat(messages, **options)
         assert [r.text for r in replayed] == [r.text for r in original]
         assert [r.usage for r in replayed] == [r.usage for r in original]

@@ -109,17 +109,18 @@ def test_confined_scripts_cannot_read_the_answers_even_by_absolute_path(make_env
     env = make_env()
     _, info = env.reset()
     assert info["files_confined"]
-    answers = mle_cache / "diabetes-progression" / "prepared" / "private" / "answers.csv"
+    answers = str(mle_cache / "diabetes-progression" / "prepared" / "private" / "answers.csv")
+    config = str(mle_cache / "diabetes-progression" / "config.json")
     probe = (
         "import pandas as pd\n"
         "print('TRAIN', len(pd.read_csv('input/train.csv')))\n"
-        "for path in [%r, %r, '..']:\n"
+        f"for path in [{answers!r}, {config!r}, '..']:\n"
         "    try:\n"
         "        open(path).read() if not path.endswith('..') else __import__('os').listdir(path)\n"
         "        print('READ', path)\n"
         "    except PermissionError:\n"
         "        print('DENIED', path)\n"
-    ) % (str(answers), str(mle_cache / "diabetes-progression" / "config.json"))
+    )
     obs, *_ = env.step(probe)
     out = obs["history"][-1]["output"]
     assert "TRAIN 309" in out and "READ" not in out and out.count("DENIED") == 3

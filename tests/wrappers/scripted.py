@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Union
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 
 ScriptFn = Callable[[Sequence[Message], int], list[str]]
-Script = Union[Sequence[str], ScriptFn]
+Script = Sequence[str] | ScriptFn
 
 
 class ScriptedModel(ChatModel):
