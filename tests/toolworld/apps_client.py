@@ -32,7 +32,8 @@ class World:
         server = self.server(person_id)
         if (app, person_id) not in self._tokens:
             email, password = self.conn.execute(
-                "SELECT p.email, a.password FROM people p JOIN app_accounts a ON a.person_id = p.id WHERE p.id = ? AND a.app = ?",
+                "SELECT p.email, a.password FROM people p JOIN app_accounts a ON a.person_id = p.id "
+                "WHERE p.id = ? AND a.app = ?",
                 (person_id, app),
             ).fetchone()
             status, body = server.call(app, "login", kwargs={"username": email, "password": password})

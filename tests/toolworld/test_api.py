@@ -57,7 +57,15 @@ def test_pagination_defaults_and_limits(fresh: ToolWorldEnv) -> None:
     run(
         fresh,
         LOGIN_PHONE
-        + "everyone = []\npage = 0\nwhile True:\n    b = apis.phone.search_contacts(access_token=token, page_index=page, page_limit=20)\n    everyone += b\n    if len(b) < 20: break\n    page += 1",
+        + (
+            "everyone = []\n"
+            "page = 0\n"
+            "while True:\n"
+            "    b = apis.phone.search_contacts(access_token=token, page_index=page, page_limit=20)\n"
+            "    everyone += b\n"
+            "    if len(b) < 20: break\n"
+            "    page += 1"
+        ),
     )
     assert run(fresh, "print(len(apis.phone.search_contacts(access_token=token)))").strip() == "5"
     total = int(run(fresh, "print(len(everyone))"))
@@ -81,7 +89,9 @@ def test_unknown_app_or_api_is_404_with_a_pointer(fresh: ToolWorldEnv) -> None:
 def test_docs_come_from_the_declarations(fresh: ToolWorldEnv) -> None:
     out = run(
         fresh,
-        "d = apis.api_docs.show_api_doc(app_name='phone', api_name='search_contacts')\nprint(d['method'], d['path'])\nprint([(p['name'], p['type'], p['required'], p['default'], p['constraints']) for p in d['parameters']])",
+        "d = apis.api_docs.show_api_doc(app_name='phone', api_name='search_contacts')\n"
+        "print(d['method'], d['path'])\n"
+        "print([(p['name'], p['type'], p['required'], p['default'], p['constraints']) for p in d['parameters']])",
     )
     assert out.startswith("GET /phone/contacts")
     assert "('access_token', 'string', True, None, [])" in out
@@ -97,13 +107,15 @@ def test_a_failed_call_leaves_no_partial_change(fresh: ToolWorldEnv) -> None:
     run(fresh, LOGIN_PHONE + "c = apis.phone.search_contacts(access_token=token)[0]")
     out = run(
         fresh,
-        "apis.phone.update_contact(access_token=token, contact_id=c['contact_id'], first_name='Zed', phone_number='12')",
+        "apis.phone.update_contact("
+        "access_token=token, contact_id=c['contact_id'], first_name='Zed', phone_number='12')",
     )
     assert "422" in out
     assert (
         run(
             fresh,
-            "print(apis.phone.show_contact(access_token=token, contact_id=c['contact_id'])['first_name'] == c['first_name'])",
+            "print(apis.phone.show_contact(access_token=token, contact_id=c['contact_id'])['first_name']"
+            " == c['first_name'])",
         ).strip()
         == "True"
     )
@@ -145,7 +157,8 @@ def test_notes_tags_and_duplicates(fresh: ToolWorldEnv) -> None:
     )
     out = run(
         fresh,
-        "c = apis.notes.duplicate_note(access_token=token, note_id=n['note_id'])['note_id']\nd = apis.notes.show_note(access_token=token, note_id=c)\n"
+        "c = apis.notes.duplicate_note(access_token=token, note_id=n['note_id'])['note_id']\n"
+        "d = apis.notes.show_note(access_token=token, note_id=c)\n"
         "print(d['title'] == 'Copy of ' + n['title'], d['content'] == n['content'], d['pinned'])",
     )
     assert out == "True True False\n"

@@ -1,4 +1,5 @@
-"""The email app: per-owner copies of conversations, replies in place, forwards with attachments, and errors that name the problem."""
+"""The email app: per-owner copies of conversations, replies in place, forwards with attachments,
+and errors that name the problem."""
 
 from __future__ import annotations
 

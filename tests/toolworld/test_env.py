@@ -57,7 +57,8 @@ def test_variables_persist_and_time_is_frozen(env: ToolWorldEnv) -> None:
     assert (
         run(
             env,
-            "import datetime, time\nprint(datetime.datetime.now().isoformat(), time.time() == datetime.datetime.now().timestamp())",
+            "import datetime, time\n"
+            "print(datetime.datetime.now().isoformat(), time.time() == datetime.datetime.now().timestamp())",
         )
         == "2026-05-18T10:30:00 True\n"
     )
@@ -94,7 +95,9 @@ def test_snapshot_restore_round_trip(env: ToolWorldEnv) -> None:
     before = run(env, "print(luck, sent)")
     run(
         env,
-        "c = apis.phone.search_contacts(access_token=token)[0]\napis.phone.delete_contact(access_token=token, contact_id=c['contact_id'])\nsent = 99",
+        "c = apis.phone.search_contacts(access_token=token)[0]\n"
+        "apis.phone.delete_contact(access_token=token, contact_id=c['contact_id'])\n"
+        "sent = 99",
     )
     env.set_state(state)
     assert run(env, "print(luck, sent)") == before

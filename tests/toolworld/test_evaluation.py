@@ -14,7 +14,8 @@ def test_oracle_plus_one_unwanted_change_fails_on_collateral_damage(env: ToolWor
     run(env, solution)
     run(
         env,
-        "alarm = apis.phone.show_alarms(access_token=phone_token)[0]\napis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])",
+        "alarm = apis.phone.show_alarms(access_token=phone_token)[0]\n"
+        "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])",
     )
     _, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
     tests = {t["requirement"]: t for t in info["evaluation"]["tests"]}

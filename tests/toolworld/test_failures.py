@@ -25,19 +25,24 @@ def turn(output: str, action: str = "x") -> dict[str, str]:
     [
         (
             [
-                'Execution failed. Traceback:\nException: Response status code is 401:\n{"message": "Invalid access_token"}'
+                "Execution failed. Traceback:\n"
+                'Exception: Response status code is 401:\n{"message": "Invalid access_token"}'
             ],
             "auth",
         ),
         (
             [
-                "Execution failed. Traceback:\nException: Response status code is 404:\n{\"message\": \"No API named 'fly' in app 'phone'\"}"
+                "Execution failed. Traceback:\n"
+                "Exception: Response status code is 404:\n"
+                "{\"message\": \"No API named 'fly' in app 'phone'\"}"
             ],
             "missing/wrong API",
         ),
         (
             [
-                'Execution failed. Traceback:\nException: Response status code is 422:\n{"message": "Invalid argument \'time\'"}'
+                "Execution failed. Traceback:\n"
+                "Exception: Response status code is 422:\n"
+                '{"message": "Invalid argument \'time\'"}'
             ],
             "wrong arguments",
         ),
@@ -79,7 +84,9 @@ def test_link_rows_conflict_and_missing(env: ToolWorldEnv) -> None:
     env.step(login)
     out = env.step(
         "liked = {x['song_id'] for x in apis.music.show_liked_songs(access_token=token, page_limit=20)}\n"
-        "s = next(x['song_id'] for x in apis.music.search_songs(page_limit=20) if x['song_id'] not in liked)\nprint(apis.music.like_song(access_token=token, song_id=s))\napis.music.like_song(access_token=token, song_id=s)"
+        "s = next(x['song_id'] for x in apis.music.search_songs(page_limit=20) if x['song_id'] not in liked)\n"
+        "print(apis.music.like_song(access_token=token, song_id=s))\n"
+        "apis.music.like_song(access_token=token, song_id=s)"
     )[0]["history"][-1]["output"]
     assert "Song liked." in out and "Response status code is 409" in out and "already like" in out
     out = env.step(

@@ -1,4 +1,5 @@
-"""The file_system app: paths, moves that keep ids, copies, archives round-tripping, clear errors; and traps in its scenarios."""
+"""The file_system app: paths, moves that keep ids, copies, archives round-tripping, clear errors;
+and traps in its scenarios."""
 
 from __future__ import annotations
 
