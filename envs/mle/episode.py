@@ -104,7 +104,8 @@ def rules_text(
         "Rules:",
         "- Each action is one complete Python script (a plan may come first as leading # comments, or as text",
         "  around a ```python block). It runs from scratch in a fresh folder; nothing carries over between steps.",
-        "- The data is in ./input (a private copy). Write ./submission.csv in the format of ./input/sample_submission.csv.",
+        "- The data is in ./input (a private copy). Write ./submission.csv in the format of "
+        "./input/sample_submission.csv.",
         f"- Limits per run: {timeout_s:g} s wall time, "
         + (f"{memory_mb} MiB memory, " if memory_mb else "")
         + f"{threads} thread(s). Available: numpy, pandas, scipy, scikit-learn, num2words.",

@@ -59,7 +59,8 @@ def wrap(
     """The bwrap command line running `argv` with only these paths visible (read-only, or read-write)."""
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     bound = [path for path in dict.fromkeys(os.path.realpath(p) for p in readable) if os.path.exists(path)]
-    # a symlinked entry (e.g. /lib64 on merged-/usr systems) is bound under its own name too, unless a bound folder holds it
+    # a symlinked entry (e.g. /lib64 on merged-/usr systems) is bound under its own name too,
+    # unless a bound folder holds it
     bound += [p for p in readable if os.path.islink(p) and not any(p.startswith(b + "/") for b in bound)]
     for path in dict.fromkeys(bound):
         command += ["--ro-bind", path, path]

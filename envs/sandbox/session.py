@@ -91,7 +91,8 @@ class SessionConfig:
     stub: str = "apis"
     limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0))
     confine: bool = True  # seccomp + Landlock in the worker (see worker.py); False only to debug the worker itself
-    sandbox: str = "auto"  # "auto": also bwrap namespaces when bwrap works here; "bwrap": require them; "rlimit": never (see bwrap.py)
+    # "auto": also bwrap namespaces when bwrap works here; "bwrap": require them; "rlimit": never (see bwrap.py)
+    sandbox: str = "auto"
 
 
 class WorkerStartError(RuntimeError):
@@ -156,7 +157,8 @@ class WorkerSession:
             env=self.config.limits.environment(
                 {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}
             ),
-            start_new_session=True,  # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
+            # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
+            start_new_session=True,
         )
         c, lim = self.config, self.config.limits
         rlimits = {

@@ -302,7 +302,8 @@ def confine(read_roots: list[str]) -> list[str]:
     if seccomp.supported():
         seccomp.SyscallPolicy(processes=False, threads=False, network=False, new_session=False).apply()
         applied.append("seccomp")
-    # forget the loaded ctypes (and its handle on libc): a later import goes through the audit hook's ctypes.dlopen check
+    # forget the loaded ctypes (and its handle on libc):
+    # a later import goes through the audit hook's ctypes.dlopen check
     for name in [n for n in sys.modules if n.split(".")[0] in ("ctypes", "_ctypes") or n.startswith("_sandbox_")]:
         del sys.modules[name]
     return applied

@@ -33,12 +33,14 @@ def main(argv: list[str]) -> int:
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
             print(
-                f"{meta['task_id']:<48} difficulty {meta['difficulty']}  apps {','.join(scenarios[meta['scenario']].apps)}"
+                f"{meta['task_id']:<48} difficulty {meta['difficulty']}  apps "
+                f"{','.join(scenarios[meta['scenario']].apps)}"
             )
     elif args.command == "show":
         task = load_task(args.task_id)
         print(
-            f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n{task.spec.instruction}\n\nTests:"
+            f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n"
+            f"{task.spec.instruction}\n\nTests:"
         )
         for expectation in task.spec.expectations:
             print(f"- {expectation.requirement}")

@@ -106,7 +106,10 @@ def _matches(row: dict[str, Any], match: dict[str, Any]) -> bool:
 
 def pagination_hint(found: int, expected: int) -> str:
     if 0 < found < expected and found % PAGE_LIMIT_DEFAULT == 0:
-        return f": results are paginated (page_limit default {PAGE_LIMIT_DEFAULT}, max {PAGE_LIMIT_MAX}); fetch every page with page_index"
+        return (
+            f": results are paginated (page_limit default {PAGE_LIMIT_DEFAULT}, max {PAGE_LIMIT_MAX}); "
+            "fetch every page with page_index"
+        )
     return ""
 
 

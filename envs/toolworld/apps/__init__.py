@@ -43,6 +43,7 @@ def find_api(app_name: str, api_name: str) -> ApiSpec:
     if api_name not in apis:
         raise ApiError(
             404,
-            f"No API named {api_name!r} in app {app_name!r}. See apis.api_docs.show_api_descriptions(app_name={app_name!r}).",
+            f"No API named {api_name!r} in app {app_name!r}. See "
+            f"apis.api_docs.show_api_descriptions(app_name={app_name!r}).",
         )
     return apis[api_name]

@@ -20,18 +20,30 @@ app = App(
     "bill_splitting",
     "Split bills with groups: shared expenses, who owes whom, settling up.",
     schema="""
-    CREATE TABLE bill_splitting_groups (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created_by INTEGER NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE bill_splitting_members (id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, person_id INTEGER NOT NULL, UNIQUE(group_id, person_id));
+    CREATE TABLE bill_splitting_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created_by INTEGER NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE TABLE bill_splitting_members (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+        UNIQUE(group_id, person_id)
+    );
     CREATE TABLE bill_splitting_expenses (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, description TEXT NOT NULL, amount REAL NOT NULL, category TEXT NOT NULL,
-        paid_by INTEGER NOT NULL, created_by INTEGER NOT NULL, date TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, description TEXT NOT NULL,
+        amount REAL NOT NULL, category TEXT NOT NULL, paid_by INTEGER NOT NULL, created_by INTEGER NOT NULL,
+        date TEXT NOT NULL
     );
-    CREATE TABLE bill_splitting_shares (id INTEGER PRIMARY KEY AUTOINCREMENT, expense_id INTEGER NOT NULL, person_id INTEGER NOT NULL, amount REAL NOT NULL);
+    CREATE TABLE bill_splitting_shares (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, expense_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+        amount REAL NOT NULL
+    );
     CREATE TABLE bill_splitting_settlements (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, payer_id INTEGER NOT NULL, receiver_id INTEGER NOT NULL, amount REAL NOT NULL,
-        created_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, payer_id INTEGER NOT NULL,
+        receiver_id INTEGER NOT NULL, amount REAL NOT NULL, created_at TEXT NOT NULL
     );
-    CREATE TABLE bill_splitting_comments (id INTEGER PRIMARY KEY AUTOINCREMENT, expense_id INTEGER NOT NULL, author_id INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE bill_splitting_comments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, expense_id INTEGER NOT NULL, author_id INTEGER NOT NULL,
+        text TEXT NOT NULL, created_at TEXT NOT NULL
+    );
     """,
 )
 add_account_apis(app)
@@ -190,8 +202,8 @@ def pair_debts(conn: Any, group_id: int) -> dict[tuple[int, int], float]:
     """(debtor, creditor) -> what the debtor still owes the creditor in the group, for every positive debt."""
     owed: dict[tuple[int, int], float] = {}
     for payer, person, amount in conn.execute(
-        "SELECT e.paid_by, s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON e.id = s.expense_id "
-        "WHERE e.group_id = ? AND s.person_id != e.paid_by",
+        "SELECT e.paid_by, s.person_id, s.amount FROM bill_splitting_shares s "
+        "JOIN bill_splitting_expenses e ON e.id = s.expense_id WHERE e.group_id = ? AND s.person_id != e.paid_by",
         (group_id,),
     ):
         owed[(person, payer)] = owed.get((person, payer), 0.0) + amount
@@ -239,7 +251,8 @@ def _members(ctx: CallContext, group_id: int) -> list[int]:
 
 def _my_group(ctx: CallContext, group_id: int) -> dict[str, Any]:
     row = ctx.row(
-        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE g.id = ? AND m.person_id = ?",
+        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
+        "WHERE g.id = ? AND m.person_id = ?",
         group_id,
         ctx.user_id,
     )
@@ -267,7 +280,8 @@ def _group(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
 
 def _my_expense(ctx: CallContext, expense_id: int) -> dict[str, Any]:
     row = ctx.row(
-        "SELECT e.* FROM bill_splitting_expenses e JOIN bill_splitting_members m ON m.group_id = e.group_id WHERE e.id = ? AND m.person_id = ?",
+        "SELECT e.* FROM bill_splitting_expenses e JOIN bill_splitting_members m ON m.group_id = e.group_id "
+        "WHERE e.id = ? AND m.person_id = ?",
         expense_id,
         ctx.user_id,
     )
@@ -299,7 +313,8 @@ def show_groups(
 ) -> list[dict[str, Any]]:
     """List the groups you belong to, by name."""
     rows = ctx.rows(
-        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id WHERE m.person_id = ? ORDER BY g.name, g.id",
+        "SELECT g.* FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
+        "WHERE m.person_id = ? ORDER BY g.name, g.id",
         ctx.user_id,
     )
     return [_group(ctx, r) for r in rows if all(w in r["name"].lower() for w in query.lower().split())]
@@ -405,7 +420,8 @@ def show_expenses(
         _my_group(ctx, group_id)
     payer = None if paid_by_email is None else _person_id(ctx, paid_by_email, "paid_by_email")
     rows = ctx.rows(
-        f"SELECT * FROM bill_splitting_expenses WHERE group_id IN ({','.join(str(int(g)) for g in groups) or 'NULL'}) ORDER BY date DESC, id DESC"
+        f"SELECT * FROM bill_splitting_expenses WHERE group_id IN ({','.join(str(int(g)) for g in groups) or 'NULL'}) "
+        "ORDER BY date DESC, id DESC"
     )
     return [
         _expense(ctx, r)
@@ -459,7 +475,8 @@ def add_expense(
         shares = equal_shares(amount, people)
     day = ctx.now.date().isoformat() if date is None else _day(date)
     expense_id = ctx.execute(
-        "INSERT INTO bill_splitting_expenses (group_id, description, amount, category, paid_by, created_by, date) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO bill_splitting_expenses (group_id, description, amount, category, paid_by, created_by, date) "
+        "VALUES (?,?,?,?,?,?,?)",
         group_id,
         description,
         round(amount, 2),
@@ -484,13 +501,15 @@ def _exact(ctx: CallContext, group_id: int, given: dict, amount: float) -> dict[
         if not isinstance(share, (int, float)) or isinstance(share, bool) or share < 0:
             raise ApiError(
                 422,
-                f"Invalid argument 'exact_shares': the share of {email!r} must be a non-negative number, got {share!r}.",
+                f"Invalid argument 'exact_shares': the share of {email!r} must be a non-negative number, "
+                f"got {share!r}.",
             )
         shares[_member(ctx, group_id, email, "exact_shares")] = round(float(share), 2)
     if round(sum(shares.values()), 2) != round(amount, 2):
         raise ApiError(
             422,
-            f"Invalid argument 'exact_shares': the shares add up to {sum(shares.values()):.2f}, not the amount {amount:.2f}.",
+            f"Invalid argument 'exact_shares': the shares add up to {sum(shares.values()):.2f}, "
+            f"not the amount {amount:.2f}.",
         )
     return shares
 
@@ -550,7 +569,9 @@ def show_group_debts(ctx: CallContext, group_id: GROUP_ID) -> list[dict[str, Any
 
 @app.api("GET", "/balances", [{**PERSON, "balance": 1.0}], paginated=True)
 def show_balances_with_people(ctx: CallContext) -> list[dict[str, Any]]:
-    """Your net balance with each person across all your groups: positive means they owe you. Settled people are left out."""
+    """Your net balance with each person across all your groups: positive means they owe you.
+    Settled people are left out.
+    """
     totals: dict[int, float] = {}
     for (group_id,) in ctx.conn.execute(
         "SELECT group_id FROM bill_splitting_members WHERE person_id = ? ORDER BY group_id", (ctx.user_id,)
@@ -583,7 +604,8 @@ def settle_up(
                 409, f"You owe {email} nothing in group {group_id}; pass an amount to record a payment anyway."
             )
     new_id = ctx.execute(
-        "INSERT INTO bill_splitting_settlements (group_id, payer_id, receiver_id, amount, created_at) VALUES (?,?,?,?,?)",
+        "INSERT INTO bill_splitting_settlements (group_id, payer_id, receiver_id, amount, created_at) "
+        "VALUES (?,?,?,?,?)",
         group_id,
         ctx.user_id,
         other,

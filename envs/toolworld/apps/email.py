@@ -21,21 +21,29 @@ app = App(
     "An email app: threads, sending, replies, forwards, labels, attachments and drafts.",
     schema="""
     CREATE TABLE email_threads (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, conversation_id INTEGER NOT NULL, subject TEXT NOT NULL,
-        is_starred INTEGER NOT NULL, is_archived INTEGER NOT NULL, is_trashed INTEGER NOT NULL, UNIQUE(owner_id, conversation_id)
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, conversation_id INTEGER NOT NULL,
+        subject TEXT NOT NULL, is_starred INTEGER NOT NULL, is_archived INTEGER NOT NULL, is_trashed INTEGER NOT NULL,
+        UNIQUE(owner_id, conversation_id)
     );
     CREATE TABLE email_messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, sender_id INTEGER NOT NULL,
-        recipients TEXT NOT NULL, cc TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT NOT NULL, is_read INTEGER NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, owner_id INTEGER NOT NULL,
+        sender_id INTEGER NOT NULL, recipients TEXT NOT NULL, cc TEXT NOT NULL, body TEXT NOT NULL,
+        sent_at TEXT NOT NULL, is_read INTEGER NOT NULL
     );
     CREATE TABLE email_attachments (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER NOT NULL, file_name TEXT NOT NULL, content TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER NOT NULL, file_name TEXT NOT NULL,
+        content TEXT NOT NULL
     );
-    CREATE TABLE email_labels (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(owner_id, name));
-    CREATE TABLE email_thread_labels (id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, label_id INTEGER NOT NULL, UNIQUE(thread_id, label_id));
+    CREATE TABLE email_labels (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(owner_id, name)
+    );
+    CREATE TABLE email_thread_labels (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
+        UNIQUE(thread_id, label_id)
+    );
     CREATE TABLE email_drafts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, recipients TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, recipients TEXT NOT NULL,
+        subject TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL
     );
     """,
 )
@@ -325,7 +333,8 @@ def _attachments(given: list[dict] | None) -> list[tuple[str, str]]:
         ):
             raise ApiError(
                 422,
-                f"Invalid argument 'attachments[{i}]': expected {{'file_name': non-empty string, 'content': string}}, got {item!r}.",
+                f"Invalid argument 'attachments[{i}]': "
+                f"expected {{'file_name': non-empty string, 'content': string}}, got {item!r}.",
             )
         out.append((item["file_name"], item["content"]))
     return out
@@ -368,7 +377,8 @@ def _thread(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
     labels = [
         r["name"]
         for r in ctx.rows(
-            "SELECT l.name FROM email_thread_labels t JOIN email_labels l ON l.id = t.label_id WHERE t.thread_id = ? ORDER BY l.name",
+            "SELECT l.name FROM email_thread_labels t JOIN email_labels l ON l.id = t.label_id WHERE t.thread_id = ? "
+            "ORDER BY l.name",
             row["id"],
         )
     ]
@@ -428,13 +438,15 @@ def _deliver(
         )
         if thread_id is None:
             thread_id = ctx.execute(
-                "INSERT INTO email_threads (owner_id, conversation_id, subject, is_starred, is_archived, is_trashed) VALUES (?,?,?,0,0,0)",
+                "INSERT INTO email_threads (owner_id, conversation_id, subject, is_starred, is_archived, is_trashed) "
+                "VALUES (?,?,?,0,0,0)",
                 owner,
                 conversation_id,
                 subject,
             )
         message_id = ctx.execute(
-            "INSERT INTO email_messages (thread_id, owner_id, sender_id, recipients, cc, body, sent_at, is_read) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO email_messages (thread_id, owner_id, sender_id, recipients, cc, body, sent_at, is_read) "
+            "VALUES (?,?,?,?,?,?,?,?)",
             thread_id,
             owner,
             ctx.user_id,
@@ -524,8 +536,8 @@ def search_emails(
         if value is not None
     }
     rows = ctx.rows(
-        "SELECT m.* FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND t.is_trashed = 0 "
-        "ORDER BY m.sent_at DESC, m.id DESC",
+        "SELECT m.* FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.owner_id = ? AND t.is_trashed = 0 ORDER BY m.sent_at DESC, m.id DESC",
         ctx.user_id,
     )
     out = []
@@ -604,7 +616,10 @@ def forward_email(
     row = _email_row(ctx, email_id)
     original = _email(ctx, row)
     sender = original["sender"]
-    text = f"{body}\n\n---------- Forwarded message ----------\nFrom: {sender['name']} <{sender['email']}>\nDate: {row['sent_at']}\nSubject: {original['subject']}\n\n{row['body']}"
+    text = (
+        f"{body}\n\n---------- Forwarded message ----------\nFrom: {sender['name']} <{sender['email']}>\n"
+        f"Date: {row['sent_at']}\nSubject: {original['subject']}\n\n{row['body']}"
+    )
     files = [
         (r["file_name"], r["content"])
         for r in ctx.rows("SELECT file_name, content FROM email_attachments WHERE message_id = ? ORDER BY id", email_id)
@@ -683,7 +698,8 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
 def show_attachment(ctx: CallContext, attachment_id: Annotated[int, P("The attachment's id.", ge=1)]) -> dict[str, Any]:
     """Show an attachment of one of your emails, with its content."""
     row = ctx.row(
-        "SELECT a.* FROM email_attachments a JOIN email_messages m ON m.id = a.message_id WHERE a.id = ? AND m.owner_id = ?",
+        "SELECT a.* FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+        "WHERE a.id = ? AND m.owner_id = ?",
         attachment_id,
         ctx.user_id,
     )
@@ -701,8 +717,8 @@ def show_attachment(ctx: CallContext, attachment_id: Annotated[int, P("The attac
 def show_labels(ctx: CallContext) -> list[dict[str, Any]]:
     """List your labels by name."""
     return ctx.rows(
-        "SELECT l.id AS label_id, l.name, (SELECT COUNT(*) FROM email_thread_labels t WHERE t.label_id = l.id) AS thread_count "
-        "FROM email_labels l WHERE l.owner_id = ? ORDER BY l.name, l.id",
+        "SELECT l.id AS label_id, l.name, (SELECT COUNT(*) FROM email_thread_labels t WHERE t.label_id = l.id) "
+        "AS thread_count FROM email_labels l WHERE l.owner_id = ? ORDER BY l.name, l.id",
         ctx.user_id,
     )
 

@@ -24,7 +24,8 @@ app = App(
     "Your files and directories: read, write, move, copy, compress and search.",
     schema="""
     CREATE TABLE file_system_directories (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE(owner_id, path)
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL,
+        UNIQUE(owner_id, path)
     );
     CREATE TABLE file_system_files (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, path TEXT NOT NULL, content TEXT NOT NULL,
@@ -122,7 +123,8 @@ def populate(w: WorldBuilder) -> None:
                 )
         for project in projects:
             files[f"/work/{project}/report.txt"] = (
-                f"{project.title()} status report\nProgress: {rng.randint(10, 95)}%\nRisks: {rng.choice(('none', 'budget', 'staffing'))}",
+                f"{project.title()} status report\nProgress: {rng.randint(10, 95)}%\n"
+                f"Risks: {rng.choice(('none', 'budget', 'staffing'))}",
                 rng.randint(1, 60),
             )
             files[f"/work/{project}/budget.csv"] = (
@@ -208,7 +210,8 @@ def _free(ctx: CallContext, path: str, argument: str) -> str:
     if not _is_dir(ctx, posixpath.dirname(path)):
         raise ApiError(
             404,
-            f"Invalid argument {argument!r}: the directory {posixpath.dirname(path)!r} does not exist (create it with create_directory).",
+            f"Invalid argument {argument!r}: the directory {posixpath.dirname(path)!r} does not exist "
+            "(create it with create_directory).",
         )
     return path
 
@@ -312,7 +315,8 @@ def delete_directory(
     if (dirs or files) and not recursive:
         raise ApiError(
             409,
-            f"{directory!r} is not empty ({len(dirs)} directories, {len(files)} files); pass recursive=True to delete it all.",
+            f"{directory!r} is not empty ({len(dirs)} directories, {len(files)} files); "
+            "pass recursive=True to delete it all.",
         )
     for row in files:
         ctx.execute("DELETE FROM file_system_files WHERE id = ?", row["id"])

@@ -17,26 +17,41 @@ app = App(
         id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, artist TEXT NOT NULL, album TEXT NOT NULL,
         genre TEXT NOT NULL, duration_s INTEGER NOT NULL, release_year INTEGER NOT NULL, play_count INTEGER NOT NULL
     );
-    CREATE TABLE music_library (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, song_id INTEGER NOT NULL, added_at TEXT NOT NULL, UNIQUE(owner_id, song_id));
-    CREATE TABLE music_likes (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, song_id INTEGER NOT NULL, UNIQUE(owner_id, song_id));
-    CREATE TABLE music_follows (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, artist TEXT NOT NULL, UNIQUE(owner_id, artist));
+    CREATE TABLE music_library (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, song_id INTEGER NOT NULL,
+        added_at TEXT NOT NULL, UNIQUE(owner_id, song_id)
+    );
+    CREATE TABLE music_likes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, song_id INTEGER NOT NULL,
+        UNIQUE(owner_id, song_id)
+    );
+    CREATE TABLE music_follows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, artist TEXT NOT NULL, UNIQUE(owner_id, artist)
+    );
     CREATE TABLE music_playlists (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, title TEXT NOT NULL, is_public INTEGER NOT NULL, created_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, title TEXT NOT NULL,
+        is_public INTEGER NOT NULL, created_at TEXT NOT NULL
     );
     CREATE TABLE music_playlist_songs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, playlist_id INTEGER NOT NULL, song_id INTEGER NOT NULL, added_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, playlist_id INTEGER NOT NULL, song_id INTEGER NOT NULL,
+        added_at TEXT NOT NULL
     );
     """,
 )
 add_account_apis(app)
 
 GENRES = ("pop", "rock", "jazz", "hip hop", "folk", "electronic", "classical")
-ARTISTS = """The Paper Lanterns|Mara Quell|Sunday Static|Juno Vale|Copper Fox|Lumen Drive|The Velvet Hours|Oskar Brae|Nine Harbors|
-    Tilde & the Waves|Ruby Marsh|Echo Parade|Hollow Pines|Kestrel|Ines Duarte|The Night Ferries|Glass Orchard|Baxter Lowe|Saffron Sky|Milo Kade""".replace(
-    "\n", ""
+ARTISTS = (
+    "The Paper Lanterns|Mara Quell|Sunday Static|Juno Vale|Copper Fox|Lumen Drive|The Velvet Hours|Oskar Brae|"
+    # The leading spaces of "    Tilde & the Waves" are in every generated world (its songs, follows and tasks): kept.
+    "Nine Harbors|    Tilde & the Waves|Ruby Marsh|Echo Parade|Hollow Pines|Kestrel|Ines Duarte|The Night Ferries|"
+    "Glass Orchard|Baxter Lowe|Saffron Sky|Milo Kade"
 ).split("|")
-WORDS = """Midnight River Golden Echo Paper Heart Silver Morning Neon Rain Quiet Storm Wild Summer Broken Compass Electric Dream Slow
-    Motion Ocean Letters Velvet Sky Falling Stars Hidden Road Lonely Satellite Amber Light Winter Garden Open Window Blue Horizon""".split()
+WORDS = (
+    "Midnight River Golden Echo Paper Heart Silver Morning Neon Rain Quiet Storm Wild Summer Broken Compass Electric "
+    "Dream Slow Motion Ocean Letters Velvet Sky Falling Stars Hidden Road Lonely Satellite Amber Light Winter Garden "
+    "Open Window Blue Horizon"
+).split()
 PLAYLIST_NAMES = (
     "Morning Run",
     "Focus",
@@ -196,7 +211,8 @@ def search_albums(
 ) -> list[dict[str, Any]]:
     """Search albums."""
     rows = ctx.rows(
-        "SELECT album, artist, MIN(release_year) AS release_year, COUNT(*) AS songs FROM music_songs GROUP BY album, artist ORDER BY album, artist"
+        "SELECT album, artist, MIN(release_year) AS release_year, COUNT(*) AS songs FROM music_songs "
+        "GROUP BY album, artist ORDER BY album, artist"
     )
     return [r for r in rows if all(w in f"{r['album']} {r['artist']}".lower() for w in query.lower().split())]
 
@@ -205,7 +221,8 @@ def search_albums(
 def show_song_library(ctx: CallContext) -> list[dict[str, Any]]:
     """List the songs in your library, most recently added first."""
     rows = ctx.rows(
-        "SELECT s.* FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? ORDER BY l.added_at DESC, l.id DESC",
+        "SELECT s.* FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+        "ORDER BY l.added_at DESC, l.id DESC",
         ctx.user_id,
     )
     return [_song(r) for r in rows]
@@ -239,7 +256,8 @@ def show_liked_songs(ctx: CallContext) -> list[dict[str, Any]]:
     return [
         _song(r)
         for r in ctx.rows(
-            "SELECT s.* FROM music_likes l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? ORDER BY l.id DESC",
+            "SELECT s.* FROM music_likes l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+            "ORDER BY l.id DESC",
             ctx.user_id,
         )
     ]
@@ -297,7 +315,8 @@ def show_playlist_songs(ctx: CallContext, playlist_id: PLAYLIST_ID) -> list[dict
     """List the songs of one of your playlists, in playlist order."""
     ctx.owned("music_playlists", playlist_id, "playlist")
     rows = ctx.rows(
-        "SELECT s.* FROM music_playlist_songs p JOIN music_songs s ON s.id = p.song_id WHERE p.playlist_id = ? ORDER BY p.id",
+        "SELECT s.* FROM music_playlist_songs p JOIN music_songs s ON s.id = p.song_id WHERE p.playlist_id = ? "
+        "ORDER BY p.id",
         playlist_id,
     )
     return [_song(r) for r in rows]

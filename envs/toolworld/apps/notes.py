@@ -117,7 +117,8 @@ def create_note(
     """Create a note."""
     now = ctx.timestamp()
     new_id = ctx.execute(
-        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?)",
         ctx.user_id,
         title,
         content,
@@ -223,7 +224,8 @@ def duplicate_note(
     row = ctx.owned("notes_notes", note_id, "note")
     now = ctx.timestamp()
     new_id = ctx.execute(
-        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) VALUES (?,?,?,?,0,?,?)",
+        "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at) "
+        "VALUES (?,?,?,?,0,?,?)",
         ctx.user_id,
         title or f"Copy of {row['title']}",
         row["content"],

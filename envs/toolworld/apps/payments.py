@@ -13,20 +13,25 @@ app = App(
     "payments",
     "Send and request money from friends; keep a balance funded from your cards.",
     schema="""
-    CREATE TABLE payments_balances (id INTEGER PRIMARY KEY AUTOINCREMENT, person_id INTEGER NOT NULL UNIQUE, balance REAL NOT NULL);
+    CREATE TABLE payments_balances (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, person_id INTEGER NOT NULL UNIQUE, balance REAL NOT NULL
+    );
     CREATE TABLE payments_transactions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id INTEGER NOT NULL, receiver_id INTEGER NOT NULL, amount REAL NOT NULL,
-        note TEXT NOT NULL, private INTEGER NOT NULL, created_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id INTEGER NOT NULL, receiver_id INTEGER NOT NULL,
+        amount REAL NOT NULL, note TEXT NOT NULL, private INTEGER NOT NULL, created_at TEXT NOT NULL
     );
     CREATE TABLE payments_requests (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, requester_id INTEGER NOT NULL, payer_id INTEGER NOT NULL, amount REAL NOT NULL,
-        note TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT
+        id INTEGER PRIMARY KEY AUTOINCREMENT, requester_id INTEGER NOT NULL, payer_id INTEGER NOT NULL,
+        amount REAL NOT NULL, note TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT
     );
     CREATE TABLE payments_transfers (
         id INTEGER PRIMARY KEY AUTOINCREMENT, person_id INTEGER NOT NULL, kind TEXT NOT NULL, amount REAL NOT NULL,
         card_number TEXT NOT NULL, created_at TEXT NOT NULL
     );
-    CREATE TABLE payments_friends (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, friend_id INTEGER NOT NULL, UNIQUE(owner_id, friend_id));
+    CREATE TABLE payments_friends (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, friend_id INTEGER NOT NULL,
+        UNIQUE(owner_id, friend_id)
+    );
     """,
 )
 add_account_apis(app)
@@ -135,7 +140,8 @@ def _move(ctx: CallContext, sender: int, receiver: int, amount: float, note: str
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance - ?, 2) WHERE person_id = ?", amount, sender)
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance + ?, 2) WHERE person_id = ?", amount, receiver)
     return ctx.execute(
-        "INSERT INTO payments_transactions (sender_id, receiver_id, amount, note, private, created_at) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO payments_transactions (sender_id, receiver_id, amount, note, private, created_at) "
+        "VALUES (?,?,?,?,?,?)",
         sender,
         receiver,
         round(amount, 2),
@@ -191,7 +197,8 @@ def add_money(
     _card(ctx, card_number)
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance + ?, 2) WHERE person_id = ?", amount, ctx.user_id)
     ctx.execute(
-        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'deposit', ?, ?, ?)",
+        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) "
+        "VALUES (?, 'deposit', ?, ?, ?)",
         ctx.user_id,
         round(amount, 2),
         card_number,
@@ -211,7 +218,8 @@ def withdraw_money(
         raise ApiError(409, f"Insufficient balance: {balance:.2f} available.")
     ctx.execute("UPDATE payments_balances SET balance = ROUND(balance - ?, 2) WHERE person_id = ?", amount, ctx.user_id)
     ctx.execute(
-        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) VALUES (?, 'withdrawal', ?, ?, ?)",
+        "INSERT INTO payments_transfers (person_id, kind, amount, card_number, created_at) "
+        "VALUES (?, 'withdrawal', ?, ?, ?)",
         ctx.user_id,
         round(amount, 2),
         card_number,
@@ -229,7 +237,8 @@ def withdraw_money(
 def show_transfers(ctx: CallContext) -> list[dict[str, Any]]:
     """List money you added from or withdrew to your cards, newest first."""
     return ctx.rows(
-        "SELECT id AS transfer_id, kind, amount, card_number, created_at FROM payments_transfers WHERE person_id = ? ORDER BY id DESC",
+        "SELECT id AS transfer_id, kind, amount, card_number, created_at FROM payments_transfers WHERE person_id = ? "
+        "ORDER BY id DESC",
         ctx.user_id,
     )
 
@@ -334,7 +343,8 @@ def request_money(
 ) -> dict[str, Any]:
     """Ask someone to pay you."""
     new_id = ctx.execute(
-        "INSERT INTO payments_requests (requester_id, payer_id, amount, note, status, created_at) VALUES (?,?,?,?, 'pending', ?)",
+        "INSERT INTO payments_requests (requester_id, payer_id, amount, note, status, created_at) "
+        "VALUES (?,?,?,?, 'pending', ?)",
         ctx.user_id,
         _person_by_email(ctx, payer_email),
         round(amount, 2),

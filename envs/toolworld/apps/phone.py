@@ -15,14 +15,17 @@ app = App(
     "Your phone: contacts, text messages and alarms.",
     schema="""
     CREATE TABLE phone_contacts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
-        phone_number TEXT NOT NULL, email TEXT, relationship TEXT
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL, phone_number TEXT NOT NULL, email TEXT, relationship TEXT
     );
     CREATE TABLE phone_messages (
         id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id INTEGER NOT NULL, receiver_id INTEGER NOT NULL,
         message TEXT NOT NULL, sent_at TEXT NOT NULL
     );
-    CREATE TABLE phone_blocked (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, phone_number TEXT NOT NULL, UNIQUE(owner_id, phone_number));
+    CREATE TABLE phone_blocked (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, phone_number TEXT NOT NULL,
+        UNIQUE(owner_id, phone_number)
+    );
     CREATE TABLE phone_alarms (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, time TEXT NOT NULL, label TEXT NOT NULL,
         enabled INTEGER NOT NULL, repeat_days TEXT NOT NULL
@@ -168,7 +171,8 @@ def add_contact(
     if ctx.value("SELECT 1 FROM phone_contacts WHERE owner_id = ? AND phone_number = ?", ctx.user_id, number):
         raise ApiError(409, f"A contact with phone number {number} already exists.")
     new_id = ctx.execute(
-        "INSERT INTO phone_contacts (owner_id, first_name, last_name, phone_number, email, relationship) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO phone_contacts (owner_id, first_name, last_name, phone_number, email, relationship) "
+        "VALUES (?,?,?,?,?,?)",
         ctx.user_id,
         first_name,
         last_name,

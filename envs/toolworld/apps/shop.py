@@ -17,20 +17,29 @@ app = App(
         id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, category TEXT NOT NULL, price REAL NOT NULL,
         rating REAL NOT NULL, stock INTEGER NOT NULL, seller TEXT NOT NULL
     );
-    CREATE TABLE shop_cart (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL, UNIQUE(owner_id, product_id));
+    CREATE TABLE shop_cart (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
+        quantity INTEGER NOT NULL, UNIQUE(owner_id, product_id)
+    );
     CREATE TABLE shop_orders (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, status TEXT NOT NULL, address TEXT NOT NULL,
         card_number TEXT NOT NULL, total REAL NOT NULL, created_at TEXT NOT NULL
     );
-    CREATE TABLE shop_order_items (id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL, unit_price REAL NOT NULL);
-    CREATE TABLE shop_reviews (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, product_id INTEGER NOT NULL, author_id INTEGER NOT NULL, rating INTEGER NOT NULL,
-        text TEXT NOT NULL, created_at TEXT NOT NULL
+    CREATE TABLE shop_order_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
+        quantity INTEGER NOT NULL, unit_price REAL NOT NULL
     );
-    CREATE TABLE shop_wishlist (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL, UNIQUE(owner_id, product_id));
+    CREATE TABLE shop_reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, product_id INTEGER NOT NULL, author_id INTEGER NOT NULL,
+        rating INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE TABLE shop_wishlist (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
+        UNIQUE(owner_id, product_id)
+    );
     CREATE TABLE shop_returns (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL, reason TEXT NOT NULL,
-        status TEXT NOT NULL, created_at TEXT NOT NULL
+        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
+        reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL
     );
     """,
 )
@@ -112,7 +121,8 @@ def populate(w: WorldBuilder) -> None:
     price = {i: p["price"] for i, p in zip(ids, products, strict=True)}
     for person in w.people:
         home = w.conn.execute(
-            "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses WHERE person_id = ? ORDER BY id",
+            "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
+            "WHERE person_id = ? ORDER BY id",
             (person.id,),
         ).fetchone()[0]
         card = w.conn.execute(
@@ -179,7 +189,8 @@ def _product(ctx: CallContext, product_id: int) -> dict[str, Any]:
 
 def _order(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
     items = ctx.rows(
-        "SELECT i.product_id, p.name, i.quantity, i.unit_price FROM shop_order_items i JOIN shop_products p ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id",
+        "SELECT i.product_id, p.name, i.quantity, i.unit_price FROM shop_order_items i "
+        "JOIN shop_products p ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id",
         row["id"],
     )
     return {
@@ -237,8 +248,9 @@ def show_product_reviews(ctx: CallContext, product_id: PRODUCT_ID) -> list[dict[
     """List the reviews of a product, newest first."""
     _product(ctx, product_id)
     return ctx.rows(
-        "SELECT r.id AS review_id, p.first_name || ' ' || p.last_name AS author, r.rating, r.text, r.created_at FROM shop_reviews r "
-        "JOIN people p ON p.id = r.author_id WHERE r.product_id = ? ORDER BY r.created_at DESC, r.id DESC",
+        "SELECT r.id AS review_id, p.first_name || ' ' || p.last_name AS author, r.rating, r.text, r.created_at "
+        "FROM shop_reviews r JOIN people p ON p.id = r.author_id WHERE r.product_id = ? "
+        "ORDER BY r.created_at DESC, r.id DESC",
         product_id,
     )
 
@@ -253,7 +265,8 @@ def write_review(
     """Review a product you received in a delivered order (one review per product)."""
     _product(ctx, product_id)
     if not ctx.value(
-        "SELECT 1 FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id WHERE o.owner_id = ? AND i.product_id = ? AND o.status = 'delivered'",
+        "SELECT 1 FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id "
+        "WHERE o.owner_id = ? AND i.product_id = ? AND o.status = 'delivered'",
         ctx.user_id,
         product_id,
     ):
@@ -298,7 +311,8 @@ def delete_review(ctx: CallContext, review_id: Annotated[int, P("The review's id
 def show_cart(ctx: CallContext) -> dict[str, Any]:
     """Show your cart and its total."""
     items = ctx.rows(
-        "SELECT c.product_id, p.name, c.quantity, p.price AS unit_price FROM shop_cart c JOIN shop_products p ON p.id = c.product_id WHERE c.owner_id = ? ORDER BY c.id",
+        "SELECT c.product_id, p.name, c.quantity, p.price AS unit_price FROM shop_cart c "
+        "JOIN shop_products p ON p.id = c.product_id WHERE c.owner_id = ? ORDER BY c.id",
         ctx.user_id,
     )
     return {"items": items, "total": round(sum(i["quantity"] * i["unit_price"] for i in items), 2)}
@@ -360,7 +374,8 @@ def place_order(
 ) -> dict[str, Any]:
     """Order everything in your cart, shipped to a saved address and paid with one of your cards."""
     address = ctx.row(
-        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS a FROM addresses WHERE person_id = ? AND name = ?",
+        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS a FROM addresses "
+        "WHERE person_id = ? AND name = ?",
         ctx.user_id,
         address_name,
     )
@@ -375,7 +390,8 @@ def place_order(
         if ctx.value("SELECT stock FROM shop_products WHERE id = ?", item["product_id"]) < item["quantity"]:
             raise ApiError(409, f"Not enough stock of {item['name']} (product {item['product_id']}).")
     order_id = ctx.execute(
-        "INSERT INTO shop_orders (owner_id, status, address, card_number, total, created_at) VALUES (?, 'processing', ?, ?, ?, ?)",
+        "INSERT INTO shop_orders (owner_id, status, address, card_number, total, created_at) "
+        "VALUES (?, 'processing', ?, ?, ?, ?)",
         ctx.user_id,
         address["a"],
         card_number,
@@ -459,8 +475,8 @@ def request_return(
 def show_returns(ctx: CallContext) -> list[dict[str, Any]]:
     """List your return requests."""
     return ctx.rows(
-        "SELECT r.id AS return_id, r.order_id, r.product_id, r.reason, r.status, r.created_at FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
-        "WHERE o.owner_id = ? ORDER BY r.id DESC",
+        "SELECT r.id AS return_id, r.order_id, r.product_id, r.reason, r.status, r.created_at FROM shop_returns r "
+        "JOIN shop_orders o ON o.id = r.order_id WHERE o.owner_id = ? ORDER BY r.id DESC",
         ctx.user_id,
     )
 

@@ -66,7 +66,8 @@ def show_addresses(ctx: CallContext) -> list[dict[str, Any]]:
 def show_payment_cards(ctx: CallContext) -> list[dict[str, Any]]:
     """Show the supervisor's payment cards."""
     return ctx.rows(
-        "SELECT card_name, owner_name, card_number, expiry_year, expiry_month, cvv_number FROM payment_cards WHERE person_id = ? ORDER BY id",
+        "SELECT card_name, owner_name, card_number, expiry_year, expiry_month, cvv_number FROM payment_cards "
+        "WHERE person_id = ? ORDER BY id",
         _me(ctx),
     )
 
@@ -103,7 +104,9 @@ def complete_task(
         Literal["success", "fail"], P("'success' when the task is done, 'fail' when it cannot be done.")
     ] = "success",
 ) -> dict[str, str]:
-    """Mark the active task as completed (or failed), giving the answer if the task asked a question. Ends the episode."""
+    """Mark the active task as completed (or failed), giving the answer if the task asked a question.
+    Ends the episode.
+    """
     if ctx.session.get("completed") is not None:
         raise ApiError(409, "The task is already completed.")
     ctx.session["completed"] = {"answer": answer, "status": status}

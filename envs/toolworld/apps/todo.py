@@ -14,12 +14,18 @@ app = App(
     "todo",
     "A to-do list app: projects, tasks with due dates, priorities and labels.",
     schema="""
-    CREATE TABLE todo_projects (id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, color TEXT NOT NULL);
-    CREATE TABLE todo_tasks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, project_id INTEGER NOT NULL, title TEXT NOT NULL,
-        due_date TEXT, priority INTEGER NOT NULL, labels TEXT NOT NULL, completed INTEGER NOT NULL, completed_at TEXT, created_at TEXT NOT NULL
+    CREATE TABLE todo_projects (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, color TEXT NOT NULL
     );
-    CREATE TABLE todo_comments (id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE todo_tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, project_id INTEGER NOT NULL,
+        title TEXT NOT NULL, due_date TEXT, priority INTEGER NOT NULL, labels TEXT NOT NULL, completed INTEGER NOT NULL,
+        completed_at TEXT, created_at TEXT NOT NULL
+    );
+    CREATE TABLE todo_comments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
     """,
 )
 add_account_apis(app)
@@ -214,7 +220,8 @@ def create_task(
     """Add a task to one of your projects."""
     ctx.owned("todo_projects", project_id, "project")
     new_id = ctx.execute(
-        "INSERT INTO todo_tasks (owner_id, project_id, title, due_date, priority, labels, completed, created_at) VALUES (?,?,?,?,?,?,0,?)",
+        "INSERT INTO todo_tasks (owner_id, project_id, title, due_date, priority, labels, completed, created_at) "
+        "VALUES (?,?,?,?,?,?,0,?)",
         ctx.user_id,
         project_id,
         title,

@@ -1,4 +1,6 @@
-"""Scenarios on the bill_splitting app: adding and fixing expenses, balances, settling up with payments, reminders by email."""
+"""Scenarios on the bill_splitting app: adding and fixing expenses, balances, settling up with payments,
+reminders by email.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +16,19 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
 BS = "apis.bill_splitting"
-FIND_GROUP = "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, page_limit=20) if g['name'] == {name!r})\n"
+FIND_GROUP = (
+    "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, "
+    "page_limit=20) if g['name'] == {name!r})\n"
+)
 
 
 def unique_groups(view: WorldView, min_members: int = 2) -> list[dict[str, Any]]:
     """(owner, group) pairs where the owner has no other group of that name, so the name identifies it."""
     return view.rows(
-        "SELECT m.person_id AS owner_id, g.id AS group_id, g.name FROM bill_splitting_members m JOIN bill_splitting_groups g ON g.id = m.group_id "
-        "WHERE (SELECT COUNT(*) FROM bill_splitting_members x JOIN bill_splitting_groups y ON y.id = x.group_id WHERE x.person_id = m.person_id AND y.name = g.name) = 1 "
+        "SELECT m.person_id AS owner_id, g.id AS group_id, g.name FROM bill_splitting_members m "
+        "JOIN bill_splitting_groups g ON g.id = m.group_id "
+        "WHERE (SELECT COUNT(*) FROM bill_splitting_members x JOIN bill_splitting_groups y ON y.id = x.group_id "
+        "WHERE x.person_id = m.person_id AND y.name = g.name) = 1 "
         "AND (SELECT COUNT(*) FROM bill_splitting_members z WHERE z.group_id = g.id) >= ? ORDER BY m.id",
         min_members,
     )
@@ -89,12 +96,16 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("bill_splitting")
         + FIND_GROUP.format(name=g["name"])
-        + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={amount}, category={category!r})\n"
+        + (
+            f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"description={description!r}, amount={amount}, category={category!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
         g["owner_id"],
-        f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. Add it as a {category} expense split equally among all members.",
+        f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. "
+        f"Add it as a {category} expense split equally among all members.",
         oracle,
         added_expense(view, g["group_id"], g["owner_id"], description, amount, equal_shares(amount, people), category),
     )
@@ -113,14 +124,21 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
         login("bill_splitting")
         + FIND_GROUP.format(name=g["name"])
         + "emails = {m['name']: m['email'] for m in group['members']}\n"
-        + f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: {parts[others[1]]}, me['email']: {mine}}}\n"
-        + f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, amount={total}, exact_shares=shares)\n"
+        + (
+            f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: "
+            f"{parts[others[1]]}, me['email']: {mine}}}\n"
+        )
+        + (
+            f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"description={description!r}, amount={total}, exact_shares=shares)\n"
+        )
         + DONE
     )
     return TaskSpec(
         g["owner_id"],
-        f"In my bill splitting group '{g['name']}', add a ${total:.2f} expense '{description}' that I paid: {names[0]}'s share is "
-        f"${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is ${mine:.2f}. Nobody else has a share.",
+        f"In my bill splitting group '{g['name']}', add a ${total:.2f} expense '{description}' that I paid: "
+        f"{names[0]}'s share is ${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is "
+        f"${mine:.2f}. Nobody else has a share.",
         oracle,
         added_expense(view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, None),
     )
@@ -159,7 +177,8 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("bill_splitting_recategorize", apps=("bill_splitting",), difficulty=2)
 def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses GROUP BY group_id, description HAVING n >= 2 ORDER BY group_id, description"
+        "SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses "
+        "GROUP BY group_id, description HAVING n >= 2 ORDER BY group_id, description"
     )
     busy = {
         r["group_id"]
@@ -185,7 +204,10 @@ def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
         + FIND_GROUP.format(name=g["name"])
         + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
         + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
-        + f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], category={new!r})\n"
+        + (
+            f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            f"category={new!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -237,7 +259,10 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("bill_splitting")
         + FIND_GROUP.format(name=g["name"])
-        + "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'])[0]\n"
+        + (
+            "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
+            "group_id=group['group_id'])[0]\n"
+        )
         + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
         + DONE
     )
@@ -271,7 +296,10 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
         login("bill_splitting")
         + fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
         + "for g in groups:\n    if g['my_balance'] == 0:\n"
-        + f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], email=me['email'])\n"
+        + (
+            f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
+            "email=me['email'])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -293,14 +321,16 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
 def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     kind = rng.choice(["coworker", "friend"])
     owners = view.rows(
-        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 "
+        "ORDER BY owner_id",
         kind,
     )
     owner = pick(rng, owners, f"two {kind} contacts")["owner_id"]
     people = [
         r["id"]
         for r in view.rows(
-            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ?",
+            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
+            "WHERE c.owner_id = ? AND c.relationship = ?",
             owner,
             kind,
         )
@@ -309,7 +339,10 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("phone", "bill_splitting")
         + fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, member_emails=[c['email'] for c in contacts])\n"
+        + (
+            f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
+            "member_emails=[c['email'] for c in contacts])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -350,15 +383,25 @@ def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
         login("bill_splitting", "payments")
         + FIND_GROUP.format(name=g["name"])
         + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-        + f"debt = next(d for d in debts if d['debtor']['email'] == me['email'] and d['creditor']['name'] == {name!r})\n"
-        + f"apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], amount=debt['amount'], note={g['name']!r})\n"
-        + f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], email=debt['creditor']['email'], amount=debt['amount'])\n"
+        + (
+            "debt = next(d for d in debts if d['debtor']['email'] == me['email'] "
+            f"and d['creditor']['name'] == {name!r})\n"
+        )
+        + (
+            "apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], "
+            f"amount=debt['amount'], note={g['name']!r})\n"
+        )
+        + (
+            f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
+            "email=debt['creditor']['email'], amount=debt['amount'])\n"
+        )
         + DONE
     )
     return TaskSpec(
         debtor,
-        f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': send the money on the payments app with the note "
-        f"'{g['name']}', then record the settlement in the bill splitting app.",
+        f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': "
+        f"send the money on the payments app with the note '{g['name']}', "
+        "then record the settlement in the bill splitting app.",
         oracle,
         [
             Inserted(
@@ -400,8 +443,8 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         g["owner_id"],
-        f"Find who owes me the most in my bill splitting group '{g['name']}' and email them a reminder with the subject '{subject}' "
-        "that states the amount they owe me (like $12.34).",
+        f"Find who owes me the most in my bill splitting group '{g['name']}' and email them a reminder with the "
+        f"subject '{subject}' that states the amount they owe me (like $12.34).",
         oracle,
         sent_email(
             view,

@@ -15,7 +15,10 @@ ALL_THREADS = "apis.email.show_threads(access_token=email_token, folder='all'"
 INBOX_THREADS = "apis.email.show_threads(access_token=email_token, folder='inbox'"
 ALL_EMAILS = "apis.email.search_emails(access_token=email_token"
 # an email's thread is in the inbox: neither archived nor trashed, and someone else wrote to the owner in it
-INBOX = "t.is_archived = 0 AND t.is_trashed = 0 AND EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id != t.owner_id)"
+INBOX = (
+    "t.is_archived = 0 AND t.is_trashed = 0 "
+    "AND EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id != t.owner_id)"
+)
 
 
 def email_of(view: WorldView, person_id: int) -> str:
@@ -94,13 +97,14 @@ def sent_email(
 @scenario("email_reply_latest_from", apps=("email",), difficulty=2)
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     latest = view.rows(
-        "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 GROUP BY m.owner_id, m.sender_id ORDER BY m.owner_id, m.sender_id"
+        "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 "
+        "GROUP BY m.owner_id, m.sender_id ORDER BY m.owner_id, m.sender_id"
     )
     c = pick(rng, latest, "email from someone else")
     email = view.row(
-        "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND m.sender_id = ? "
-        "AND m.sent_at = ? AND t.is_trashed = 0 ORDER BY m.id DESC LIMIT 1",
+        "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 ORDER BY m.id DESC LIMIT 1",
         c["owner_id"],
         c["sender_id"],
         c["sent_at"],
@@ -134,8 +138,9 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_unread_count", apps=("email",), difficulty=2)
 def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     counts = view.rows(
-        f"SELECT t.owner_id, SUM(1 - m.is_read) AS unread, COUNT(DISTINCT CASE WHEN m.is_read = 0 THEN t.id END) AS threads "
-        f"FROM email_threads t JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} GROUP BY t.owner_id HAVING unread > 5 ORDER BY t.owner_id"
+        "SELECT t.owner_id, SUM(1 - m.is_read) AS unread, COUNT(DISTINCT CASE WHEN m.is_read = 0 THEN t.id END) "
+        "AS threads FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        f"WHERE {INBOX} GROUP BY t.owner_id HAVING unread > 5 ORDER BY t.owner_id"
     )
     c = pick(rng, counts, "inbox with more than 5 unread emails")
     oracle = (
@@ -157,8 +162,9 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_invoice_total", apps=("email",), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
-        "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id ORDER BY a.id"
+        "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
+        "JOIN email_messages m ON m.id = a.message_id WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id "
+        "ORDER BY a.id"
     )
     c = pick(rng, invoices, "invoice attachment")
     number = c["file_name"].removeprefix("invoice_").removesuffix(".txt")
@@ -170,13 +176,17 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         + "files = [a for e in found for a in e['attachments'] if a['file_name'] == "
         + repr(c["file_name"])
         + "]\n"
-        + "text = apis.email.show_attachment(access_token=email_token, attachment_id=files[0]['attachment_id'])['content']\n"
+        + (
+            "text = apis.email.show_attachment(access_token=email_token, "
+            "attachment_id=files[0]['attachment_id'])['content']\n"
+        )
         + "total = float(text.split('Total due: $')[1].split()[0])\n"
         + "apis.supervisor.complete_task(answer=total)\n"
     )
     return TaskSpec(
         c["owner_id"],
-        f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice file?",
+        f"{name} emailed me invoice {number}. What is its total due, in dollars, "
+        "according to the attached invoice file?",
         oracle,
         [Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})")],
     )
@@ -186,14 +196,15 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
 def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-        "JOIN email_attachments a ON a.message_id = m.id WHERE t.is_trashed = 0 GROUP BY t.owner_id HAVING n >= 3 ORDER BY t.owner_id"
+        "JOIN email_attachments a ON a.message_id = m.id WHERE t.is_trashed = 0 GROUP BY t.owner_id HAVING n >= 3 "
+        "ORDER BY t.owner_id"
     )
     owner = pick(rng, owners, "mailbox with 3 threads with attachments")["owner_id"]
     ids = [
         r["id"]
         for r in view.rows(
-            "SELECT DISTINCT t.id FROM email_threads t JOIN email_messages m ON m.thread_id = t.id JOIN email_attachments a ON a.message_id = m.id "
-            "WHERE t.owner_id = ? AND t.is_trashed = 0",
+            "SELECT DISTINCT t.id FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+            "JOIN email_attachments a ON a.message_id = m.id WHERE t.owner_id = ? AND t.is_trashed = 0",
             owner,
         )
     ]
@@ -202,7 +213,10 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
         login("email")
         + f"label_id = apis.email.create_label(access_token=email_token, name={label!r})['label_id']\n"
         + fetch_all("threads", ALL_THREADS)
-        + "for t in threads:\n    if t['has_attachments']:\n        apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=label_id)\n"
+        + (
+            "for t in threads:\n    if t['has_attachments']:\n        "
+            "apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=label_id)\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -225,8 +239,9 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_archive_read_labelled", apps=("email",), difficulty=2)
 def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        f"SELECT t.id, t.owner_id, l.name, MIN(m.is_read) AS all_read FROM email_threads t JOIN email_thread_labels x ON x.thread_id = t.id "
-        f"JOIN email_labels l ON l.id = x.label_id JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} GROUP BY t.id, l.id ORDER BY t.id, l.id"
+        "SELECT t.id, t.owner_id, l.name, MIN(m.is_read) AS all_read FROM email_threads t "
+        "JOIN email_thread_labels x ON x.thread_id = t.id JOIN email_labels l ON l.id = x.label_id "
+        f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} GROUP BY t.id, l.id ORDER BY t.id, l.id"
     )
     groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for r in rows:
@@ -240,12 +255,16 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("email")
         + fetch_all("threads", INBOX_THREADS + f", label={label!r}")
-        + "for t in threads:\n    if t['unread_count'] == 0:\n        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        + (
+            "for t in threads:\n    if t['unread_count'] == 0:\n        "
+            "apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
         + DONE
     )
     return TaskSpec(
         owner,
-        f"Archive every thread in my email inbox labelled '{label}' that has no unread emails. Keep the ones with unread emails in the inbox.",
+        f"Archive every thread in my email inbox labelled '{label}' that has no unread emails. "
+        "Keep the ones with unread emails in the inbox.",
         oracle,
         [Updated("email_threads", i, {"is_archived": 1}, f"read '{label}' thread {i} is archived") for i in ids],
     )
@@ -254,14 +273,16 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_mark_inbox_read", apps=("email",), difficulty=2)
 def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        f"SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-        f"WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id HAVING n >= 3 ORDER BY t.owner_id"
+        "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
+        f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
+        "HAVING n >= 3 ORDER BY t.owner_id"
     )
     owner = pick(rng, owners, "inbox with 3 unread threads")["owner_id"]
     ids = [
         r["id"]
         for r in view.rows(
-            f"SELECT m.id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
+            "SELECT m.id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+            f"WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
             owner,
         )
     ]
@@ -318,7 +339,8 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     files = frozenset(
         r["id"]
         for r in view.rows(
-            f"SELECT a.id FROM email_attachments a JOIN email_messages m ON m.id = a.message_id WHERE m.thread_id IN ({marks})"
+            "SELECT a.id FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+            f"WHERE m.thread_id IN ({marks})"
         )
     )
     labels = frozenset(r["id"] for r in view.rows(f"SELECT id FROM email_thread_labels WHERE thread_id IN ({marks})"))
@@ -348,8 +370,9 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
 def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-        "JOIN phone_contacts c ON c.owner_id = t.owner_id AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
+        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
+        "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
+        "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
         "WHERE t.is_trashed = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
     )
     pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
@@ -358,8 +381,9 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [
         r["id"]
         for r in view.rows(
-            "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_starred = 0 AND EXISTS "
-            "(SELECT 1 FROM email_messages m WHERE m.thread_id = t.id AND (m.sender_id = ? OR m.recipients LIKE ? OR m.cc LIKE ?))",
+            "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_starred = 0 "
+            "AND EXISTS (SELECT 1 FROM email_messages m WHERE m.thread_id = t.id "
+            "AND (m.sender_id = ? OR m.recipients LIKE ? OR m.cc LIKE ?))",
             owner,
             other,
             f"%{email}%",
@@ -386,15 +410,17 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_forward_attachment_to_contact", apps=("email", "phone"), difficulty=3)
 def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT m.id, m.owner_id, m.sender_id, a.file_name FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
-        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 ORDER BY m.id"
+        "SELECT m.id, m.owner_id, m.sender_id, a.file_name FROM email_attachments a "
+        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 ORDER BY m.id"
     )
     unique = [
         r for r in rows if sum((x["owner_id"], x["file_name"]) == (r["owner_id"], r["file_name"]) for x in rows) == 1
     ]
     c = pick(rng, unique, "attachment received once")
     contacts = view.rows(
-        "SELECT p.id, c.relationship FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND p.id != ? ORDER BY p.id",
+        "SELECT p.id, c.relationship FROM phone_contacts c JOIN people p ON p.email = c.email "
+        "WHERE c.owner_id = ? AND p.id != ? ORDER BY p.id",
         c["owner_id"],
         c["sender_id"],
     )
@@ -408,7 +434,10 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"contact = apis.phone.search_contacts(access_token=phone_token, query={target!r})[0]\n"
         + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
         + f"email = next(e for e in emails if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-        + "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], recipients=[contact['email']])\n"
+        + (
+            "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
+            "recipients=[contact['email']])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -430,14 +459,15 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_group_announcement", apps=("email", "phone"), difficulty=3)
 def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
-        "SELECT owner_id, relationship FROM phone_contacts WHERE relationship IN ('family', 'roommate') AND email IS NOT NULL "
-        "GROUP BY owner_id, relationship HAVING COUNT(*) >= 2 ORDER BY owner_id, relationship"
+        "SELECT owner_id, relationship FROM phone_contacts WHERE relationship IN ('family', 'roommate') "
+        "AND email IS NOT NULL GROUP BY owner_id, relationship HAVING COUNT(*) >= 2 ORDER BY owner_id, relationship"
     )
     g = pick(rng, groups, "two family or roommate contacts")
     to = [
         r["id"]
         for r in view.rows(
-            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ? ORDER BY p.id",
+            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
+            "WHERE c.owner_id = ? AND c.relationship = ? ORDER BY p.id",
             g["owner_id"],
             g["relationship"],
         )
@@ -453,12 +483,16 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("phone", "email")
         + fetch_all("group", f"apis.phone.search_contacts(access_token=phone_token, relationship={g['relationship']!r}")
-        + f"apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], subject={subject!r}, body={body!r})\n"
+        + (
+            "apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], "
+            f"subject={subject!r}, body={body!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
         g["owner_id"],
-        f"Send one email to all my {plural} (as marked in my phone contacts) with the subject '{subject}' and the text '{body}'.",
+        f"Send one email to all my {plural} (as marked in my phone contacts) with the subject '{subject}' and the "
+        f"text '{body}'.",
         oracle,
         sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
     )
@@ -467,9 +501,10 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_pay_back_share", apps=("email", "payments"), difficulty=3)
 def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     asks = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.body, t.subject FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-        "JOIN payments_balances b ON b.person_id = m.owner_id WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 "
-        "AND b.balance > 250 ORDER BY m.id"
+        "SELECT m.owner_id, m.sender_id, m.body, t.subject FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id JOIN payments_balances b ON b.person_id = m.owner_id "
+        "WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 AND b.balance > 250 "
+        "ORDER BY m.id"
     )
     unique = [
         a for a in asks if sum((x["owner_id"], x["sender_id"]) == (a["owner_id"], a["sender_id"]) for x in asks) == 1
@@ -482,7 +517,10 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("emails", ALL_EMAILS + ", query='share'")
         + f"ask = next(e for e in emails if e['sender']['name'] == {name!r})\n"
         + "share = float(ask['body'].split('$')[-1].split()[0].rstrip('.,'))\n"
-        + f"apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], amount=share, note={note!r})\n"
+        + (
+            "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
+            f"amount=share, note={note!r})\n"
+        )
         + DONE
     )
     return TaskSpec(

@@ -11,8 +11,9 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
 RECEIVED_ATTACHMENTS = (
-    "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
-    "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0"
+    "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
+    "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+    "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0"
 )
 
 
@@ -38,8 +39,14 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("email", "file_system")
         + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-        + f"attachment = next(a for e in emails if e['sender']['name'] == {name!r} for a in e['attachments'] if a['file_name'] == {c['file_name']!r})\n"
-        + "content = apis.email.show_attachment(access_token=email_token, attachment_id=attachment['attachment_id'])['content']\n"
+        + (
+            f"attachment = next(a for e in emails if e['sender']['name'] == {name!r} "
+            f"for a in e['attachments'] if a['file_name'] == {c['file_name']!r})\n"
+        )
+        + (
+            "content = apis.email.show_attachment(access_token=email_token, "
+            "attachment_id=attachment['attachment_id'])['content']\n"
+        )
         + f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=content)\n"
         + DONE
     )
@@ -61,8 +68,9 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_send_report_file", apps=("email", "file_system", "phone"), difficulty=3)
 def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
     reports = view.rows(
-        "SELECT f.owner_id, f.path, c.email, p.id AS coworker FROM file_system_files f JOIN phone_contacts c ON c.owner_id = f.owner_id "
-        "AND c.relationship = 'coworker' JOIN people p ON p.email = c.email WHERE f.path LIKE '/work/%/report.txt' ORDER BY f.id, p.id"
+        "SELECT f.owner_id, f.path, c.email, p.id AS coworker FROM file_system_files f "
+        "JOIN phone_contacts c ON c.owner_id = f.owner_id AND c.relationship = 'coworker' "
+        "JOIN people p ON p.email = c.email WHERE f.path LIKE '/work/%/report.txt' ORDER BY f.id, p.id"
     )
     c = pick(rng, reports, "report and a coworker contact")
     project = c["path"].split("/")[2]
@@ -75,14 +83,17 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
         login("email", "file_system", "phone")
         + f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
         + f"content = apis.file_system.show_file(access_token=file_system_token, path={c['path']!r})['content']\n"
-        + f"apis.email.send_email(access_token=email_token, recipients=[contact['email']], subject={subject!r}, body={body!r}, "
+        + (
+            f"apis.email.send_email(access_token=email_token, recipients=[contact['email']], subject={subject!r}, "
+            f"body={body!r}, "
+        )
         + "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
         + DONE
     )
     return TaskSpec(
         c["owner_id"],
-        f"Email my file {c['path']} as an attachment named report.txt to my coworker {name}, with the subject '{subject}' "
-        f"and the text '{body}'.",
+        f"Email my file {c['path']} as an attachment named report.txt to my coworker {name}, "
+        f"with the subject '{subject}' and the text '{body}'.",
         oracle,
         sent_email(
             view,
@@ -107,16 +118,25 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
         + "apis.file_system.create_directory(access_token=file_system_token, path='/documents/invoices')\n"
         + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
         + "saved = set()\nfor e in emails:\n    for a in e['attachments']:\n"
-        + "        if a['file_name'].startswith('invoice_') and a['file_name'] not in saved and e['sender']['email'] != me['email']:\n"
-        + "            content = apis.email.show_attachment(access_token=email_token, attachment_id=a['attachment_id'])['content']\n"
-        + "            apis.file_system.create_file(access_token=file_system_token, path='/documents/invoices/' + a['file_name'], content=content)\n"
+        + (
+            "        if a['file_name'].startswith('invoice_') and a['file_name'] not in saved "
+            "and e['sender']['email'] != me['email']:\n"
+        )
+        + (
+            "            content = apis.email.show_attachment(access_token=email_token, "
+            "attachment_id=a['attachment_id'])['content']\n"
+        )
+        + (
+            "            apis.file_system.create_file(access_token=file_system_token, "
+            "path='/documents/invoices/' + a['file_name'], content=content)\n"
+        )
         + "            saved.add(a['file_name'])\n"
         + DONE
     )
     return TaskSpec(
         owner,
-        "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails I received, "
-        "keeping their file names. Ignore the trash.",
+        "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
+        "I received, keeping their file names. Ignore the trash.",
         oracle,
         [
             Inserted(

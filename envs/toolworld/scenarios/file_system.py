@@ -50,7 +50,8 @@ def listing(target: str, directory: str, recursive: bool = False) -> str:
 @scenario("file_system_file_downloaded_receipts", apps=("file_system",), difficulty=2)
 def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id ORDER BY owner_id"
+        "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id "
+        "ORDER BY owner_id"
     )
     owner = pick(rng, owners, "receipt in downloads")["owner_id"]
     rows = view.rows(
@@ -60,7 +61,10 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
         login("file_system")
         + listing("entries", "/downloads")
         + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
-        + f"        {FS}.move_file(access_token=file_system_token, source=e['path'], destination='/documents/receipts')\n"
+        + (
+            f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
+            "destination='/documents/receipts')\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -82,7 +86,8 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("file_system_receipts_total", apps=("file_system",), difficulty=2)
 def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files WHERE path LIKE '/documents/receipts/receipt_%' ORDER BY id"
+        "SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files "
+        "WHERE path LIKE '/documents/receipts/receipt_%' ORDER BY id"
     )
     groups: dict[tuple[int, str], float] = {}
     for r in rows:
@@ -93,7 +98,8 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
         login("file_system")
         + fetch_all(
             "found",
-            f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', directory='/documents/receipts'",
+            f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', "
+            "directory='/documents/receipts'",
         )
         + "total = 0.0\nfor f in found:\n"
         + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
@@ -115,8 +121,9 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("file_system_count_photos", apps=("file_system",), difficulty=1)
 def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
     counts = view.rows(
-        "SELECT owner_id, COUNT(*) AS n, SUM(path LIKE '%.jpg') AS jpg FROM file_system_files WHERE path LIKE '/photos/%' "
-        "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"
+        "SELECT owner_id, COUNT(*) AS n, SUM(path LIKE '%.jpg') AS jpg FROM file_system_files "
+        "WHERE path LIKE '/photos/%' AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 "
+        "ORDER BY owner_id"
     )
     c = pick(rng, counts, "more than 5 photos")
     oracle = (
@@ -145,7 +152,10 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
         login("file_system")
         + listing("entries", directory)
         + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
-        + f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], new_name=e['name'][:-5] + '.jpg')\n"
+        + (
+            f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], "
+            "new_name=e['name'][:-5] + '.jpg')\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -170,9 +180,15 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     oracle = (
         login("file_system")
-        + f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', entry_type='directory', page_limit=20)]\n"
+        + (
+            f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', "
+            "entry_type='directory', page_limit=20)]\n"
+        )
         + f"if '/backups' not in dirs:\n    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
-        + f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], archive_path='/backups/{project}.zip')\n"
+        + (
+            f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], "
+            f"archive_path='/backups/{project}.zip')\n"
+        )
         + DONE
     )
     expectations: list[Expectation] = [
@@ -194,7 +210,8 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     return TaskSpec(
         owner,
-        f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip (create /backups if it is missing).",
+        f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip "
+        "(create /backups if it is missing).",
         oracle,
         expectations,
     )
@@ -204,8 +221,8 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
 def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2026-01-01", "2026-02-01", "2026-03-01"])
     rows = view.rows(
-        "SELECT owner_id, SUM(updated_at < ?) AS old, SUM(updated_at >= ?) AS new FROM file_system_files WHERE path LIKE '/downloads/%' "
-        "GROUP BY owner_id HAVING old >= 2 AND new >= 1 ORDER BY owner_id",
+        "SELECT owner_id, SUM(updated_at < ?) AS old, SUM(updated_at >= ?) AS new FROM file_system_files "
+        "WHERE path LIKE '/downloads/%' GROUP BY owner_id HAVING old >= 2 AND new >= 1 ORDER BY owner_id",
         cutoff,
         cutoff,
     )
@@ -239,7 +256,10 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("file_system")
         + f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
-        + f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
+        + (
+            f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, "
+            f"content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -262,7 +282,8 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(
         rng,
         view.rows(
-            "SELECT owner_id, content FROM file_system_files WHERE path = '/documents/emergency_contacts.txt' ORDER BY id"
+            "SELECT owner_id, content FROM file_system_files WHERE path = '/documents/emergency_contacts.txt' "
+            "ORDER BY id"
         ),
         "emergency contacts file",
     )
@@ -271,9 +292,15 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
     oracle = (
         login("file_system", "phone")
-        + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')['content']\n"
+        + (
+            f"text = {FS}.show_file(access_token=file_system_token, "
+            "path='/documents/emergency_contacts.txt')['content']\n"
+        )
         + "for line in text.splitlines():\n"
-        + f"    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], message={text!r})\n"
+        + (
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
+            f"message={text!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -313,12 +340,16 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
         + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
         + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
-        + "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), note='group dinner')\n"
+        + (
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), "
+            "note='group dinner')\n"
+        )
         + DONE
     )
     return TaskSpec(
         c["owner_id"],
-        "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, with the note 'group dinner'.",
+        "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, "
+        "with the note 'group dinner'.",
         oracle,
         [
             Inserted(

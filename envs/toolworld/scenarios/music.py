@@ -23,8 +23,9 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [
         r["id"]
         for r in view.rows(
-            "SELECT s.id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.artist = ? "
-            "AND NOT EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id)",
+            "SELECT s.id FROM music_library l JOIN music_songs s ON s.id = l.song_id "
+            "WHERE l.owner_id = ? AND s.artist = ? AND NOT EXISTS "
+            "(SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id)",
             c["owner_id"],
             c["artist"],
         )
@@ -57,8 +58,11 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("music_playlist_length", apps=("music",), difficulty=2)
 def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = view.rows(
-        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n FROM music_playlists p JOIN music_playlist_songs s ON s.playlist_id = p.id "
-        "GROUP BY p.id HAVING n > 5 AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 ORDER BY p.id"
+        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n FROM music_playlists p "
+        "JOIN music_playlist_songs s ON s.playlist_id = p.id GROUP BY p.id "
+        "HAVING n > 5 "
+        "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        "ORDER BY p.id"
     )
     c = pick(rng, candidates, "playlist with more than 5 songs")
     oracle = (
@@ -94,7 +98,8 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [
         r["song_id"]
         for r in view.rows(
-            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? AND s.genre = ?",
+            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id "
+            "WHERE l.owner_id = ? AND s.genre = ?",
             c["owner_id"],
             c["genre"],
         )
@@ -104,7 +109,10 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("music")
         + fetch_all("library", LIBRARY)
-        + f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_public=False)['playlist_id']\n"
+        + (
+            f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, "
+            "is_public=False)['playlist_id']\n"
+        )
         + f"for s in library:\n    if s['genre'] == {c['genre']!r}:\n"
         + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
         + DONE
@@ -136,7 +144,8 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows("SELECT DISTINCT owner_id FROM music_library ORDER BY owner_id")
     for owner in rng.sample([o["owner_id"] for o in owners], len(owners)):
         top = view.row(
-            "SELECT s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? ORDER BY s.play_count DESC, s.id LIMIT 1",
+            "SELECT s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+            "ORDER BY s.play_count DESC, s.id LIMIT 1",
             owner,
         )
         if not view.rows("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", owner, top["artist"]):
@@ -168,15 +177,17 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("music_purge_song_from_playlists", apps=("music",), difficulty=2)
 def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = view.rows(
-        "SELECT p.owner_id, ps.song_id, COUNT(*) AS n FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
-        "GROUP BY p.owner_id, ps.song_id HAVING n >= 2 ORDER BY p.owner_id, ps.song_id"
+        "SELECT p.owner_id, ps.song_id, COUNT(*) AS n FROM music_playlist_songs ps "
+        "JOIN music_playlists p ON p.id = ps.playlist_id GROUP BY p.owner_id, ps.song_id HAVING n >= 2 "
+        "ORDER BY p.owner_id, ps.song_id"
     )
     c = pick(rng, candidates, "song in two playlists of one owner")
     song = view.row("SELECT * FROM music_songs WHERE id = ?", c["song_id"])
     ids = frozenset(
         r["id"]
         for r in view.rows(
-            "SELECT ps.id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id WHERE p.owner_id = ? AND ps.song_id = ?",
+            "SELECT ps.id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
+            "WHERE p.owner_id = ? AND ps.song_id = ?",
             c["owner_id"],
             c["song_id"],
         )
@@ -191,7 +202,10 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
             indent="    ",
         )
         + f"    if any(s['song_id'] == {song['id']} for s in songs):\n"
-        + f"        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=p['playlist_id'], song_id={song['id']})\n"
+        + (
+            "        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=p['playlist_id'], "
+            f"song_id={song['id']})\n"
+        )
         + DONE
     )
     return TaskSpec(

@@ -43,7 +43,8 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_pin_titled", apps=("notes",), difficulty=1)
 def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
     unique = view.rows(
-        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned FROM notes_notes GROUP BY owner_id, title HAVING COUNT(*) = 1 AND pinned = 0 ORDER BY owner_id, title"
+        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned FROM notes_notes GROUP BY owner_id, title "
+        "HAVING COUNT(*) = 1 AND pinned = 0 ORDER BY owner_id, title"
     )
     note = pick(rng, unique, "unpinned note with a unique title")
     oracle = (
@@ -65,7 +66,8 @@ def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
 def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2025-06-01", "2025-09-01", "2025-12-01"])
     owners = view.rows(
-        "SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        "SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 "
+        "ORDER BY owner_id",
         cutoff,
     )
     owner = pick(rng, owners, "owner with old notes", distinct=True)["owner_id"]
@@ -78,7 +80,10 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("notes")
         + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
-        + f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
+        + (
+            f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n"
+            "        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -99,7 +104,8 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_family_numbers", apps=("notes", "phone"), difficulty=3)
 def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT owner_id FROM phone_contacts WHERE relationship = 'family' GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id"
+        "SELECT owner_id FROM phone_contacts WHERE relationship = 'family' GROUP BY owner_id HAVING COUNT(*) >= 2 "
+        "ORDER BY owner_id"
     )
     owner = pick(rng, owners, "owner with family contacts")["owner_id"]
     family = view.rows(
@@ -160,7 +166,8 @@ def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
 def retag(view: WorldView, rng: random.Random) -> TaskSpec:
     old, new = rng.choice([("ideas", "someday"), ("work", "office"), ("books", "reading"), ("recipes", "cooking")])
     owners = view.rows(
-        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id",
+        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 2 "
+        "ORDER BY owner_id",
         f"%,{old},%",
     )
     owner = pick(rng, owners, f"owner with 2+ notes tagged {old}")["owner_id"]
@@ -194,14 +201,16 @@ def retag(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_playlist_tracklist", apps=("notes", "music"), difficulty=3)
 def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
     playlists = view.rows(
-        "SELECT p.id, p.owner_id, p.title FROM music_playlists p WHERE (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        "SELECT p.id, p.owner_id, p.title FROM music_playlists p "
+        "WHERE (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
         "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) > 5 ORDER BY p.id"
     )
     p = pick(rng, playlists, "playlist with more than 5 songs")
     titles = [
         r["title"]
         for r in view.rows(
-            "SELECT s.title FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id WHERE ps.playlist_id = ?",
+            "SELECT s.title FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
+            "WHERE ps.playlist_id = ?",
             p["id"],
         )
     ]
@@ -213,12 +222,16 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all(
             "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
         )
-        + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(s['title'] for s in songs))\n"
+        + (
+            f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
+            "content='\\n'.join(s['title'] for s in songs))\n"
+        )
         + DONE
     )
     return TaskSpec(
         p["owner_id"],
-        f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, one per line.",
+        f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, "
+        "one per line.",
         oracle,
         [
             Inserted(
@@ -234,7 +247,8 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_open_todos", apps=("notes", "todo"), difficulty=3)
 def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     projects = view.rows(
-        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0) >= 2 "
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE "
+        "(SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0) >= 2 "
         "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id"
     )
     p = pick(rng, projects, "project with 2+ open tasks")
@@ -250,12 +264,16 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
             "open_tasks",
             "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
         )
-        + f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])\n"
+        + (
+            f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
+            "content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])\n"
+        )
         + DONE
     )
     return TaskSpec(
         p["owner_id"],
-        f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' project, one per line.",
+        f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' "
+        "project, one per line.",
         oracle,
         [
             Inserted(
@@ -271,7 +289,8 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_log_last_order", apps=("notes", "shop"), difficulty=2)
 def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title HAVING COUNT(*) = 1 ORDER BY n.owner_id, n.title"
+        "SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title "
+        "HAVING COUNT(*) = 1 ORDER BY n.owner_id, n.title"
     )
     n = pick(rng, owners, "note with a unique title")
     order = view.row(
@@ -284,7 +303,10 @@ def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
         + "order = apis.shop.show_orders(access_token=shop_token)[0]\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={n['title']!r}")
         + f"note = next(x for x in found if x['title'] == {n['title']!r})\n"
-        + "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
+        + (
+            "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], "
+            "text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
+        )
         + DONE
     )
     return TaskSpec(

@@ -40,7 +40,10 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("payments")
         + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
-        + f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, note={note!r})\n"
+        + (
+            f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
+            f"note={note!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -88,7 +91,8 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
 def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
     limit = rng.choice([20, 30, 40])
     owners = view.rows(
-        "SELECT payer_id FROM payments_requests WHERE status = 'pending' AND amount > ? GROUP BY payer_id ORDER BY payer_id",
+        "SELECT payer_id FROM payments_requests WHERE status = 'pending' AND amount > ? GROUP BY payer_id "
+        "ORDER BY payer_id",
         limit,
     )
     owner = pick(rng, owners, "pending request above the limit")["payer_id"]
@@ -102,7 +106,10 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all(
             "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
         )
-        + f"for r in pending:\n    if r['amount'] > {limit}:\n        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+        + (
+            f"for r in pending:\n    if r['amount'] > {limit}:\n        "
+            "apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -124,9 +131,9 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("payments_pay_friend_requests", apps=("payments", "phone"), difficulty=3)
 def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT r.id, r.payer_id, r.requester_id, r.amount FROM payments_requests r JOIN people p ON p.id = r.requester_id "
-        "JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.phone_number = p.phone_number AND c.relationship = 'friend' "
-        "WHERE r.status = 'pending' ORDER BY r.id"
+        "SELECT r.id, r.payer_id, r.requester_id, r.amount FROM payments_requests r "
+        "JOIN people p ON p.id = r.requester_id JOIN phone_contacts c ON c.owner_id = r.payer_id "
+        "AND c.phone_number = p.phone_number AND c.relationship = 'friend' WHERE r.status = 'pending' ORDER BY r.id"
     )
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
     owners = sorted(

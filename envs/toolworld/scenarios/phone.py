@@ -27,7 +27,10 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("phone")
         + f"found = apis.phone.search_contacts(access_token=phone_token, query={name!r})\n"
-        + f"apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], message={message!r})\n"
+        + (
+            "apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], "
+            f"message={message!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -48,7 +51,8 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("phone_count_relationship", apps=("phone",), difficulty=2)
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
-        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship"
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 "
+        "ORDER BY owner_id, relationship"
     )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
     kind = group["relationship"]
@@ -76,7 +80,8 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("phone_text_all_of_kind", apps=("phone",), difficulty=3)
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
-        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 ORDER BY owner_id, relationship"
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 "
+        "ORDER BY owner_id, relationship"
     )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
     kind, owner = group["relationship"], group["owner_id"]
@@ -91,7 +96,10 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("phone")
         + fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + f"for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message={message!r})\n"
+        + (
+            "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
+            f"phone_number=contact['phone_number'], message={message!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -122,7 +130,10 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("phone")
         + fetch_all("alarms", "apis.phone.show_alarms(access_token=phone_token")
-        + "for alarm in alarms:\n    if not alarm['enabled']:\n        apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
+        + (
+            "for alarm in alarms:\n    if not alarm['enabled']:\n        "
+            "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -149,9 +160,9 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     relationship = rng.choice(("friend", "coworker"))
     name = f"{stranger['first_name']} {stranger['last_name']}"
     oracle = login("phone") + (
-        f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, last_name={stranger['last_name']!r}, "
-        f"phone_number={stranger['phone_number']!r}, email={stranger['email']!r}, relationship={relationship!r})\n"
-        + DONE
+        f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, "
+        f"last_name={stranger['last_name']!r}, phone_number={stranger['phone_number']!r}, email={stranger['email']!r}, "
+        f"relationship={relationship!r})\n" + DONE
     )
     match = {
         "owner_id": owner,
@@ -162,7 +173,8 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     }
     return TaskSpec(
         owner,
-        f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, email {stranger['email']}.",
+        f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, "
+        f"email {stranger['email']}.",
         oracle,
         [
             Inserted(
@@ -188,7 +200,10 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         login("phone")
         + fetch_all("messages", "apis.phone.search_text_messages(access_token=phone_token")
         + "latest = next(m for m in messages if m['receiver']['phone_number'] == me['phone_number'])\n"
-        + f"apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], message={reply!r})\n"
+        + (
+            "apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], "
+            f"message={reply!r})\n"
+        )
         + DONE
     )
     sender = full_name(view, latest["sender_id"])
@@ -210,15 +225,20 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("phone_block_sender", apps=("phone",), difficulty=2)
 def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m JOIN people p ON p.id = m.sender_id "
-        "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
+        "SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m "
+        "JOIN people p ON p.id = m.sender_id "
+        "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x "
+        "WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
         "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message"
     )
     c = pick(rng, rows, "received text with a unique wording", distinct=True)
     oracle = (
         login("phone")
         + fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
-        + "sender = next(t['sender']['phone_number'] for t in texts if t['receiver']['phone_number'] == me['phone_number'])\n"
+        + (
+            "sender = next(t['sender']['phone_number'] for t in texts "
+            "if t['receiver']['phone_number'] == me['phone_number'])\n"
+        )
         + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
         + DONE
     )

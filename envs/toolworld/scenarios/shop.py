@@ -32,7 +32,8 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows("SELECT owner_id FROM shop_wishlist GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id")
     owner = pick(rng, owners, "wishlist with 2+ items")["owner_id"]
     items = view.rows(
-        "SELECT w.id, w.product_id, p.price FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY p.price, p.id",
+        "SELECT w.id, w.product_id, p.price FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
+        "WHERE w.owner_id = ? ORDER BY p.price, p.id",
         owner,
     )
     cheapest = items[0]
@@ -78,13 +79,15 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("shop_delivered_spending", apps=("shop",), difficulty=2)
 def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT owner_id FROM shop_orders WHERE status = 'delivered' GROUP BY owner_id HAVING COUNT(*) > 5 ORDER BY owner_id"
+        "SELECT owner_id FROM shop_orders WHERE status = 'delivered' GROUP BY owner_id HAVING COUNT(*) > 5 "
+        "ORDER BY owner_id"
     )
     owner = pick(rng, owners, "owner with more than 5 delivered orders")["owner_id"]
     totals = [
         r["total"]
         for r in view.rows(
-            "SELECT total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC",
+            "SELECT total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' "
+            "ORDER BY created_at DESC, id DESC",
             owner,
         )
     ]
@@ -120,7 +123,8 @@ def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
     orders = view.rows("SELECT id FROM shop_orders WHERE owner_id = ? AND status = 'processing' ORDER BY id", owner)
     deltas: dict[int, int] = {}
     for item in view.rows(
-        "SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id WHERE o.owner_id = ? AND o.status = 'processing'",
+        "SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id "
+        "WHERE o.owner_id = ? AND o.status = 'processing'",
         owner,
     ):
         deltas[item["product_id"]] = deltas.get(item["product_id"], 0) + item["quantity"]
@@ -163,8 +167,8 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Empty my shop cart, then order 2 units of the cheapest {category} product rated 4.0 or more that has at least 2 in stock. "
-        f"Ship to my Home address and pay with my {card['card_name']}.",
+        f"Empty my shop cart, then order 2 units of the cheapest {category} product rated 4.0 or more that has at "
+        f"least 2 in stock. Ship to my Home address and pay with my {card['card_name']}.",
         oracle,
         [
             Deleted("shop_cart", cart_rows, "the cart's earlier items are removed", what="cart items"),
@@ -188,9 +192,12 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("shop_review_delivered", apps=("shop",), difficulty=1)
 def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT DISTINCT o.owner_id, i.product_id, p.name FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
-        "WHERE o.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id AND r.product_id = i.product_id) "
-        "AND (SELECT COUNT(*) FROM shop_products q WHERE q.name = p.name) = 1 ORDER BY o.owner_id, i.product_id"
+        "SELECT DISTINCT o.owner_id, i.product_id, p.name FROM shop_orders o "
+        "JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
+        "WHERE o.status = 'delivered' "
+        "AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id AND r.product_id = i.product_id) "
+        "AND (SELECT COUNT(*) FROM shop_products q WHERE q.name = p.name) = 1 "
+        "ORDER BY o.owner_id, i.product_id"
     )
     c = pick(rng, rows, "delivered product without a review")
     stars, text = rng.choice(
@@ -199,7 +206,10 @@ def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("shop")
         + f"product = apis.shop.search_products(query={c['name']!r})[0]\n"
-        + f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, text={text!r})\n"
+        + (
+            f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, "
+            f"text={text!r})\n"
+        )
         + DONE
     )
     return TaskSpec(

@@ -16,7 +16,8 @@ LATEST_ORDER = "order = apis.shop.show_orders(access_token=shop_token, status='d
 
 def latest_delivered(view: WorldView, owner: int) -> dict | None:
     found = view.rows(
-        "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC LIMIT 1",
+        "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC "
+        "LIMIT 1",
         owner,
     )
     return found[0] if found else None
@@ -35,14 +36,18 @@ def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
         login("shop", "bill_splitting")
         + LATEST_ORDER
         + FIND_GROUP.format(name=g["name"])
-        + f"apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], description={description!r}, "
+        + (
+            "apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"description={description!r}, "
+        )
         + "amount=order['total'], category='general')\n"
         + DONE
     )
     return TaskSpec(
         g["owner_id"],
-        f"Share the cost of my most recent delivered shop order with my flatmates: add its total as a '{description}' expense "
-        f"(category general) in my bill splitting group '{g['name']}', paid by me and split equally among all members.",
+        "Share the cost of my most recent delivered shop order with my flatmates: "
+        f"add its total as a '{description}' expense (category general) in my bill splitting group '{g['name']}', "
+        "paid by me and split equally among all members.",
         oracle,
         added_expense(
             view,
@@ -68,14 +73,21 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("shop", "file_system")
         + LATEST_ORDER
-        + "lines = [f\"{i['quantity']} x {i['name']} at ${i['unit_price']:.2f}\" for i in order['items']] + [f\"Total: ${order['total']:.2f}\"]\n"
-        + "apis.file_system.create_file(access_token=file_system_token, path=f\"/documents/receipts/shop_order_{order['order_id']}.txt\", content='\\n'.join(lines))\n"
+        + (
+            "lines = [f\"{i['quantity']} x {i['name']} at ${i['unit_price']:.2f}\" for i in order['items']] + "
+            "[f\"Total: ${order['total']:.2f}\"]\n"
+        )
+        + (
+            "apis.file_system.create_file(access_token=file_system_token, "
+            "path=f\"/documents/receipts/shop_order_{order['order_id']}.txt\", content='\\n'.join(lines))\n"
+        )
         + DONE
     )
     return TaskSpec(
         owner,
-        "Keep a receipt of my most recent delivered shop order: create the file /documents/receipts/shop_order_<order id>.txt listing its items "
-        "and ending with a line 'Total: $<total>' (two decimals).",
+        "Keep a receipt of my most recent delivered shop order: "
+        "create the file /documents/receipts/shop_order_<order id>.txt listing its items and ending with a line "
+        "'Total: $<total>' (two decimals).",
         oracle,
         [
             Inserted(

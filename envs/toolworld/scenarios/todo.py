@@ -17,7 +17,8 @@ TODAY = WORLD_NOW.date().isoformat()
 @scenario("todo_close_titled", apps=("todo",), difficulty=1)
 def close_titled(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT t.* FROM todo_tasks t WHERE completed = 0 AND (SELECT COUNT(*) FROM todo_tasks u WHERE u.owner_id = t.owner_id AND u.title = t.title) = 1 ORDER BY id"
+        "SELECT t.* FROM todo_tasks t WHERE completed = 0 "
+        "AND (SELECT COUNT(*) FROM todo_tasks u WHERE u.owner_id = t.owner_id AND u.title = t.title) = 1 ORDER BY id"
     )
     task = pick(rng, rows, "open task with a unique title")
     oracle = (
@@ -37,7 +38,8 @@ def close_titled(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("todo_count_open", apps=("todo",), difficulty=2)
 def count_open(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT owner_id, COUNT(*) AS n FROM todo_tasks WHERE completed = 0 GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"
+        "SELECT owner_id, COUNT(*) AS n FROM todo_tasks WHERE completed = 0 GROUP BY owner_id HAVING n > 5 "
+        "ORDER BY owner_id"
     )
     c = pick(rng, owners, "owner with more than 5 open tasks")
     oracle = (
@@ -79,9 +81,13 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"project = next(p for p in projects if p['name'] == {g['name']!r})\n"
         + fetch_all(
             "late",
-            f"apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False, due_before={TODAY!r}",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False, "
+            f"due_before={TODAY!r}",
         )
-        + f"for t in late:\n    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={new_date!r})\n"
+        + (
+            "for t in late:\n    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], "
+            f"due_date={new_date!r})\n"
+        )
         + DONE
     )
     return TaskSpec(
@@ -95,18 +101,23 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("todo_label_top_priority", apps=("todo",), difficulty=2)
 def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
-        "SELECT owner_id FROM todo_tasks WHERE completed = 0 AND priority = 1 AND labels NOT LIKE '%urgent%' GROUP BY owner_id ORDER BY owner_id"
+        "SELECT owner_id FROM todo_tasks WHERE completed = 0 AND priority = 1 AND labels NOT LIKE '%urgent%' "
+        "GROUP BY owner_id ORDER BY owner_id"
     )
     owner = pick(rng, owners, "open priority-1 task without the urgent label")["owner_id"]
     rows = view.rows(
-        "SELECT id, title, labels FROM todo_tasks WHERE owner_id = ? AND completed = 0 AND priority = 1 AND labels NOT LIKE '%urgent%'",
+        "SELECT id, title, labels FROM todo_tasks WHERE owner_id = ? AND completed = 0 AND priority = 1 "
+        "AND labels NOT LIKE '%urgent%'",
         owner,
     )
     oracle = (
         login("todo")
         + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
         + "for t in open_tasks:\n    if t['priority'] == 1 and 'urgent' not in t['labels']:\n"
-        + "        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=t['labels'] + ['urgent'])\n"
+        + (
+            "        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], "
+            "labels=t['labels'] + ['urgent'])\n"
+        )
         + DONE
     )
     expectations = [

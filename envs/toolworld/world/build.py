@@ -100,7 +100,8 @@ def generate(seed: int, n_people: int = DEFAULT_PEOPLE) -> bytes:
         "INSERT INTO addresses (person_id, name, street_address, city, state, zip_code) VALUES (?,?,?,?,?,?)", addresses
     )
     conn.executemany(
-        "INSERT INTO payment_cards (person_id, card_name, owner_name, card_number, expiry_year, expiry_month, cvv_number) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO payment_cards (person_id, card_name, owner_name, card_number, expiry_year, expiry_month, "
+        "cvv_number) VALUES (?,?,?,?,?,?,?)",
         cards,
     )
     for app in apps.values():
