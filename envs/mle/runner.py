@@ -5,7 +5,7 @@ The script gets a fresh folder holding a private copy of the public data in
 cache path or API key leaks in; HOME and TMPDIR point into its folder),
 BLAS/OpenMP thread caps, RLIMIT_AS / CPU / file-size limits, optional CPU
 pinning, and a wall-time limit after which its whole process group is killed.
-With `confine=True` Landlock (see landlock.py) also keeps it from reading
+With `confine=True` Landlock (envs/sandbox/landlock.py) also keeps it from reading
 anything outside its folder but the interpreter and system files, and from
 signalling processes outside its sandbox; a seccomp filter
 (envs/sandbox/seccomp.py) refuses network sockets and new sessions. With

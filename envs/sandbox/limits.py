@@ -56,7 +56,7 @@ class Limits:
 def _set(which: int, value: int | None, extra: int = 0) -> None:
     if value is None:
         return
-    soft, hard = resource.getrlimit(which)
+    _, hard = resource.getrlimit(which)
     cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
     hard_cap = cap + extra if hard == resource.RLIM_INFINITY else min(cap + extra, hard)
     resource.setrlimit(which, (cap, hard_cap))

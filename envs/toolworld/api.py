@@ -112,7 +112,7 @@ class Param:
             raise _bad(self.name, "must not be null")
         base = _base_type(self.type)
         value = _check_type(self.name, base, value)
-        for problem in _violations(self, base, value):
+        for problem in _violations(self, value):
             raise _bad(self.name, problem)
         return value
 
@@ -152,7 +152,7 @@ def _check_type(name: str, base: Any, value: Any) -> Any:
     return value
 
 
-def _violations(param: Param, base: Any, value: Any) -> list[str]:
+def _violations(param: Param, value: Any) -> list[str]:
     spec, out = param.spec, []
     if spec.ge is not None and value < spec.ge:
         out.append(f"must be >= {_num(spec.ge)}, got {value!r}")

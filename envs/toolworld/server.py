@@ -21,12 +21,10 @@ class ApiServer:
     def __init__(self, conn: sqlite3.Connection, context: CallContext):
         self.conn = conn
         self.context = context
-        self.calls = 0
 
     def call(
         self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
-        self.calls += 1
         try:
             spec = find_api(app, api)
             bound = spec.bind(list(args or []), dict(kwargs or {}))

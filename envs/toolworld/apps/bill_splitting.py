@@ -48,7 +48,6 @@ app = App(
 )
 add_account_apis(app)
 
-CATEGORIES = ("groceries", "rent", "utilities", "dining", "travel", "entertainment", "general")
 Category = Literal["groceries", "rent", "utilities", "dining", "travel", "entertainment", "general"]
 HOME_EXPENSES = (
     ("Rent", "rent", 900, 2400),
