@@ -46,7 +46,7 @@ from policies.llm.llama_server import LlamaServer
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
-from wrappers.stack import apply_stack
+from wrappers.stack import apply_stack, parse_stack
 
 RESULTS = Path(__file__).parent / "results" / "aide_side_by_side.json"
 AIDE_SEARCH = {"num_drafts": 5, "debug_prob": 0.5, "max_debug_depth": 3}
@@ -86,9 +86,8 @@ def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.
         selection="best",
     )
     policy = LLMPolicy(model, load_prompt("mle_system"), max_tokens=args.max_tokens, code_blocks="longest")
-    env, policy = apply_stack(
-        env, policy, model, [("tree_search", {**AIDE_SEARCH, "max_tokens": args.max_tokens})], "mle"
-    )
+    stack = parse_stack([("tree_search", {**AIDE_SEARCH, "max_tokens": args.max_tokens})], env.profile)
+    env, policy = apply_stack(env, policy, model, stack)
     step_times, valid_steps, info, outcome = [], 0, {}, "finished"
     started = time.perf_counter()
     try:

@@ -86,7 +86,7 @@ def overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
         request = RunRequest(
             env=TOOLWORLD,
             policy=llm_policy(model_cfg, args.max_tokens),
-            stack=(),
+            wrappers=(),
             split="dev",
             limit=args.episodes,
             max_steps=args.max_steps,
@@ -116,7 +116,7 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
             request = RunRequest(
                 env=TOOLWORLD,
                 policy=replay,
-                stack=(),
+                wrappers=(),
                 split="dev",
                 seeds=seeds,
                 max_steps=3,
@@ -128,7 +128,7 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
         request = RunRequest(
             env=TINY,
             policy={"name": "oracle", "kind": "oracle"},
-            stack=(),
+            wrappers=(),
             split="dev",
             seeds=tuple(range(args.tiny_seeds)),
             workers=workers,
@@ -156,7 +156,7 @@ def server_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
                 request = RunRequest(
                     env=TOOLWORLD,
                     policy=llm_policy(model_cfg, args.max_tokens),
-                    stack=(),
+                    wrappers=(),
                     split="dev",
                     limit=args.server_episodes,
                     max_steps=args.max_steps,

@@ -35,7 +35,7 @@ from envs.toolworld.env import ToolWorldEnv
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
-from wrappers.stack import apply_stack
+from wrappers.stack import apply_stack, parse_stack
 
 RESULTS = Path(__file__).parent / "results" / "prefix_stability.json"
 CONTEXT_WINDOW = 12_288
@@ -151,7 +151,8 @@ def run_stack(
     per_episode = []
     for task_id in task_ids:
         base = ToolWorldEnv(split="dev", max_steps=steps)
-        env, policy = apply_stack(base, LLMPolicy(model, load_prompt("toolworld_system")), model, stack, "toolworld")
+        policy = LLMPolicy(model, load_prompt("toolworld_system"))
+        env, policy = apply_stack(base, policy, model, parse_stack(stack, ToolWorldEnv.profile))
         try:
             observation, _ = env.reset(options={"task_id": task_id})
             model.oracle, model.prompts = list(base.oracle_actions()), []

@@ -107,7 +107,7 @@ def episode_rows(
         request = RunRequest(
             env=TOOLWORLD,
             policy=llm_policy(model_cfg, args.max_tokens),
-            stack=(),
+            wrappers=(),
             split="dev",
             limit=args.episodes,
             max_steps=args.max_steps,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from envs.toolworld.env import ToolWorldEnv
 from policies.llm.base import ChatModel, ChatReply, ChatRequest
-from wrappers.stack import apply_stack
+from wrappers.stack import apply_stack, parse_stack
 
 ACTION = "print(apis.supervisor.show_profile()['first_name'], {i})"
 RESULTS = Path(__file__).resolve().parent / "results" / "wrappers_overhead.json"
@@ -34,7 +34,7 @@ class NeverAsked(ChatModel):
 
 def step_times(stack: list[tuple[str, dict]], steps: int) -> list[float]:
     base = ToolWorldEnv(split="dev", max_steps=steps + 1)
-    env, _ = apply_stack(base, _NoPolicy(), NeverAsked(), stack, "toolworld")
+    env, _ = apply_stack(base, _NoPolicy(), NeverAsked(), parse_stack(stack, ToolWorldEnv.profile))
     env.reset(options={"task_id": base.list_tasks()[0]["task_id"]})
     times = []
     for i in range(steps):

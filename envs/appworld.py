@@ -11,11 +11,13 @@ own evaluation. Snapshots replay the recorded actions in a fresh world
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import Any
 
 import gymnasium as gym
 
 from envs.observation import make_observation, observation_space, text_space
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 
 INSTALL = "pip install appworld && appworld install && appworld download data"
 SPLITS = ("train", "dev", "test_normal", "test_challenge")
@@ -32,6 +34,8 @@ def _appworld() -> Any:
 
 class AppWorldEnv(gym.Env):
     metadata = {"render_modes": [], "render_fps": 1}
+    # Same prompt and numbers as ToolWorld; snapshots replay every action in a new world, too slow to search over.
+    profile = replace(TOOLWORLD_PROFILE, name="appworld", search=None)
 
     def __init__(
         self,

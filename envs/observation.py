@@ -1,4 +1,4 @@
-"""The observation shape every trainfree environment shares.
+"""The observation space every trainfree environment shares (the type is envs.contract.Observation).
 
 Observations are dicts holding the instruction and the whole episode history
 as structured turns, so a summarizer can be a plain ObservationWrapper and a
@@ -17,9 +17,11 @@ policy can render a prompt from the observation alone:
 from __future__ import annotations
 
 import string
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from gymnasium import spaces
+
+from envs.contract import Observation, Turn
 
 #: Printable ASCII plus whitespace and common unicode: the Text default
 #: (alphanumerics only) would reject any real code.
@@ -59,12 +61,12 @@ def make_observation(
     history: Sequence[Mapping[str, str]],
     steps_left: int,
     summary: str = "",
-) -> dict[str, Any]:
+) -> Observation:
     return {
         "task_id": to_space_text(task_id, 256),
         "instruction": to_space_text(instruction),
         "context": to_space_text(context),
-        "history": tuple({"action": to_space_text(t["action"]), "output": to_space_text(t["output"])} for t in history),
+        "history": tuple(Turn(action=to_space_text(t["action"]), output=to_space_text(t["output"])) for t in history),
         "summary": to_space_text(summary),
         "steps_left": int(steps_left),
     }

@@ -6,11 +6,13 @@ or "oracle" (plays the task's solution, needs no model).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import gymnasium as gym
 
 import envs  # noqa: F401 - registers the trainfree/* env ids
+from envs.contract import EnvProfile
 from policies.base import Policy
 from policies.llm.base import ChatModel
 
@@ -47,7 +49,7 @@ def make_model(policy_cfg: Mapping[str, Any]) -> ChatModel | None:
     return make_chat_model(policy_cfg["model"])
 
 
-def policy_factory(policy_cfg: Mapping[str, Any], env_kind: str) -> Callable[[ChatModel | None, gym.Env], Policy]:
+def policy_factory(policy_cfg: Mapping[str, Any], profile: EnvProfile) -> Callable[[ChatModel | None, gym.Env], Policy]:
     """A function making one episode's policy from its (metered) model and its env."""
     kind = policy_kind(policy_cfg)
     if kind == "oracle":
@@ -56,4 +58,9 @@ def policy_factory(policy_cfg: Mapping[str, Any], env_kind: str) -> Callable[[Ch
         return lambda model, env: OraclePolicy(env)
     from policies.llm_policy import LLMPolicy
 
-    return lambda model, env: LLMPolicy.from_config(policy_cfg, model, env_kind)
+    def llm_policy(model: ChatModel | None, env: gym.Env) -> Policy:
+        if model is None:
+            raise ValueError(f"policy {policy_cfg.get('name')!r} is an LLM policy but the run has no model")
+        return LLMPolicy.from_config(policy_cfg, model, profile)
+
+    return llm_policy

@@ -1,44 +1,96 @@
-"""The harness's `StackChooser` backed by a selector: one wrapper stack per episode.
+"""Stack choosers: the hook through which the harness gets each episode's wrapper stack.
 
-`train_free_eval.py selector=thompson selector.arms='[[],[summarize],[summarize,correct]]'`
-builds one of these. Every arm's stack is loaded (and validated for the env)
-before any episode runs. The selector's calls are journaled in
+The harness asks `choose(episode_key)` for the stack of each episode and tells
+`update(record)` each result. `FixedStack` (selector=none, the default) always
+answers the configured `wrappers`; `SelectorChooser` lets a bandit
+(policies/selection) pick one of its arms per episode:
+
+    train_free_eval.py selector=thompson selector.arms='[[],[summarize],[summarize,correct]]'
+
+Every arm is composed through Hydra (harness/compose.py) and checked for the
+env before any episode runs. The selector's calls are journaled in
 `<run dir>/selector_journal.jsonl`; on resume, episodes that reached
-results.jsonl but not the selector (a kill between the two writes) are fed
-to it first, so nothing is lost or counted twice.
+results.jsonl but not the selector (a kill between the two writes) are fed to
+it first, so nothing is lost or counted twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Protocol
 
+from envs.contract import EnvProfile
+from harness.compose import CONF_DIR, compose_stack
 from harness.results import RESULTS_FILE, read_results
-from harness.stacks import Stack, load_stack
 from policies.selection.base import check_reward
 from policies.selection.session import SelectorSession
-from wrappers.stack import validate_stack
+from wrappers.stack import WrapperStack
 
 log = logging.getLogger(__name__)
 
 
+class StackChooser(Protocol):
+    """Picks the wrapper stack of each episode and learns from its result.
+
+    `choose` may be called for several episodes before any `update` (episodes
+    run in parallel and finish out of order); both are called from the
+    harness's threads, so implementations must be thread-safe.
+    """
+
+    def choose(self, episode_key: str) -> WrapperStack: ...
+
+    def update(self, record: Mapping[str, Any]) -> None:
+        """Learn from a finished episode's record (its `stack`, `reward`, `success`, `error`)."""
+        ...
+
+    def state(self) -> dict[str, Any]:
+        """What the chooser knows, saved in summary.json (empty when nothing)."""
+        ...
+
+    def format_summary(self) -> str:
+        """A few lines for the end of the run ("" when there is nothing to say)."""
+        ...
+
+
+class FixedStack:
+    """The same configured stack for every episode (no selection)."""
+
+    def __init__(self, stack: WrapperStack) -> None:
+        self.stack = stack
+
+    def choose(self, episode_key: str) -> WrapperStack:
+        return self.stack
+
+    def update(self, record: Mapping[str, Any]) -> None:
+        return None
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def format_summary(self) -> str:
+        return ""
+
+
 class SelectorChooser:
-    def __init__(self, session: SelectorSession, stacks: list[Stack]):
+    def __init__(self, session: SelectorSession, stacks: list[WrapperStack]):
         self.session = session
         self.stacks = stacks
 
     @classmethod
     def from_config(
-        cls, selector_cfg: Mapping[str, Any], run_dir: str | Path, conf_dir: str | Path, env_kind: str | None = None
-    ) -> "SelectorChooser":
+        cls,
+        selector_cfg: Mapping[str, Any],
+        run_dir: str | Path,
+        profile: EnvProfile,
+        conf_dir: str | Path = CONF_DIR,
+        searchpath: Sequence[str] = (),
+    ) -> SelectorChooser:
         session = SelectorSession.from_config(selector_cfg, run_dir)
         if session is None:
             raise ValueError("selector=none has no chooser: use the configured `wrappers`")
-        stacks = [load_stack(names, conf_dir) for names in session.arms]
-        if env_kind is not None:
-            for stack in stacks:
-                validate_stack(list(stack), env_kind)
+        stacks = [compose_stack(arm, profile, conf_dir, searchpath) for arm in session.arms]
         chooser = cls(session, stacks)
         chooser._catch_up(Path(run_dir))
         return chooser
@@ -51,7 +103,7 @@ class SelectorChooser:
             if record.get("key") in pending:
                 self.update(record)
 
-    def choose(self, episode_key: str) -> Stack:
+    def choose(self, episode_key: str) -> WrapperStack:
         return self.stacks[self.session.start(episode_key).arm]
 
     def update(self, record: Mapping[str, Any]) -> None:
@@ -80,6 +132,26 @@ class SelectorChooser:
 
     def format_summary(self) -> str:
         return self.session.format_summary()
+
+
+def make_stack_chooser(
+    selector_cfg: Mapping[str, Any] | None,
+    stack: WrapperStack,
+    run_dir: Path,
+    conf_dir: str | Path = CONF_DIR,
+    searchpath: Sequence[str] = (),
+) -> StackChooser:
+    """`selector=none` (the default) keeps the configured `wrappers` for every episode;
+    any other selector (conf/selector/) picks one of its `arms` per episode."""
+    name = (selector_cfg or {}).get("name", "none")
+    if selector_cfg is None or name in (None, "none"):
+        return FixedStack(stack)
+    if stack:
+        raise ValueError(
+            f"selector={name} picks each episode's stack among selector.arms; "
+            f"leave `wrappers` empty (got wrappers={stack.names})"
+        )
+    return SelectorChooser.from_config(selector_cfg, run_dir, stack.profile, conf_dir, searchpath)
 
 
 def _error_reason(error: Any) -> str | None:

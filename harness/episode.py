@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 import gymnasium as gym
 

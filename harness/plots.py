@@ -5,8 +5,9 @@ Each function takes {stack label: summary}; a single run is a one-stack sweep.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import matplotlib
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.results import RESULTS_FILE, read_results
 from harness.run import RUN_FILE
-from harness.summary import HEADLINES, format_stat, mean_se, summarize
+from harness.summary import format_stat, mean_se, summarize
 
 PAIRED_FIELDS = ("success", "reward")
 
@@ -30,7 +32,7 @@ PAIRED_FIELDS = ("success", "reward")
 class Run:
     label: str
     path: Path
-    env_kind: str
+    profile: EnvProfile
     records: list[dict[str, Any]]
 
 
@@ -45,12 +47,20 @@ def find_runs(sweep_dir: str | Path) -> list[Run]:
     runs = []
     for path in dirs:
         meta = json.loads((path / RUN_FILE).read_text())
-        runs.append(Run(label=meta["label"], path=path, env_kind=meta["env_kind"], records=read_results(path)))
+        runs.append(Run(label=meta["label"], path=path, profile=run_profile(meta), records=read_results(path)))
     labels = [run.label for run in runs]
     for run in runs:
         if labels.count(run.label) > 1:
             run.label = f"{run.label} ({run.path.relative_to(sweep_dir)})"
     return runs
+
+
+def run_profile(meta: dict[str, Any]) -> EnvProfile:
+    """The env profile a run recorded in run.json (runs made before profiles: the registered env's)."""
+    if "profile" in meta:
+        saved = meta["profile"]
+        return EnvProfile(**{**saved, "headlines": tuple(tuple(row) for row in saved["headlines"])})
+    return registered_profile(meta["identity"]["env"]["id"])
 
 
 def _job_order(path: Path) -> tuple[Any, ...]:
@@ -74,17 +84,16 @@ def paired_difference(run: Run, baseline: Run, keys: set[str], field: str) -> di
 
 
 def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str, Any]:
-    kinds = {run.env_kind for run in runs}
+    kinds = {run.profile.name for run in runs}
     if len(kinds) > 1:
         raise ValueError(f"the runs are on different envs {sorted(kinds)}; compare runs of one env")
     keys = shared_keys(runs)
     if not keys:
         raise ValueError("no episode completed in every run: nothing to compare on")
     baseline = _pick_baseline(runs, baseline_label)
-    env_kind = kinds.pop()
     stacks = {}
     for run in runs:
-        summary = summarize([r for r in run.records if r["key"] in keys], env_kind)
+        summary = summarize([r for r in run.records if r["key"] in keys], run.profile)
         stacks[run.label] = {
             "path": str(run.path),
             "episodes_total": len(run.records),
@@ -92,7 +101,7 @@ def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str,
             "summary": summary,
             "paired_vs_baseline": {field: paired_difference(run, baseline, keys, field) for field in PAIRED_FIELDS},
         }
-    return {"env": env_kind, "baseline": baseline.label, "shared_episodes": len(keys), "stacks": stacks}
+    return {"env": baseline.profile.name, "baseline": baseline.label, "shared_episodes": len(keys), "stacks": stacks}
 
 
 def _pick_baseline(runs: Sequence[Run], label: str | None) -> Run:
@@ -105,8 +114,7 @@ def _pick_baseline(runs: Sequence[Run], label: str | None) -> Run:
 
 
 def to_markdown(report: dict[str, Any]) -> str:
-    headlines = HEADLINES.get(report["env"], [("success", "success")])
-    labels = [label for label, _ in headlines]
+    labels = list(next(iter(report["stacks"].values()))["summary"]["headline"])
     baseline = report["baseline"]
     header = ["stack", *labels, f"success - {baseline} (paired)", "tokens / episode", "wall s / episode", "errors"]
     lines = [

@@ -13,8 +13,9 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 RESULTS_FILE = "results.jsonl"
 LOCK_FILE = ".run.lock"
@@ -103,7 +104,7 @@ class ResultStore:
         self._file.close()
         self._lock_file.close()
 
-    def __enter__(self) -> "ResultStore":
+    def __enter__(self) -> ResultStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,29 +9,33 @@ the same directory runs only the episodes that have no line yet.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
 import re
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import gymnasium as gym
 from tqdm import tqdm
 
+from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.build import make_env, make_model, policy_factory
+from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from harness.parallel import EnvPool, ParallelRunner
 from harness.results import ResultStore
-from harness.stacks import FixedStack, Stack, StackChooser, stack_label, stack_names
 from harness.summary import summarize, to_markdown
 from policies.base import Policy
 from policies.llm.accounting import Accountant, MeteredModel
 from policies.llm.base import ChatModel
-from wrappers.stack import apply_stack, validate_stack
+from wrappers.stack import StackInput, WrapperStack, apply_stack, parse_stack
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,7 @@ class RunRequest:
 
     env: Mapping[str, Any]
     policy: Mapping[str, Any]
-    stack: Stack
+    wrappers: StackInput
     split: str
     tasks: Sequence[str] | None = None
     limit: int | None = None
@@ -80,14 +84,24 @@ class RunRequest:
         ):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
 
-    @property
-    def env_kind(self) -> str:
-        return str(self.env["name"])
+    @cached_property
+    def profile(self) -> EnvProfile:
+        """The env's profile (envs/contract.py), read from its registration without making it."""
+        env_id = self.env["id"]
+        try:
+            return registered_profile(env_id)
+        except (ValueError, TypeError, ImportError) as err:
+            raise ValueError(f"env {self.env.get('name')!r}: cannot make {env_id!r}: {err}") from err
+
+    @cached_property
+    def stack(self) -> WrapperStack:
+        """The configured `wrappers`, parsed and checked for the env once."""
+        return parse_stack(self.wrappers, self.profile)
 
     @property
     def label(self) -> str:
         selector = (self.selector or {}).get("name")
-        return f"selector:{selector}" if selector not in (None, "none") else stack_label(stack_names(self.stack))
+        return f"selector:{selector}" if selector not in (None, "none") else self.stack.label
 
     def identity(self) -> dict[str, Any]:
         """What must not change between a run and its resumption (results would mix)."""
@@ -96,7 +110,7 @@ class RunRequest:
                 "env": {"id": self.env["id"], "kwargs": self.env.get("kwargs") or {}},
                 "max_steps": self.max_steps,
                 "policy": self.policy,
-                "wrappers": [[name, settings] for name, settings in self.stack],
+                "wrappers": self.stack.to_plain(),
                 "selector": self.selector or {},
             }
         )
@@ -106,7 +120,7 @@ def select_episodes(env: gym.Env, request: RunRequest) -> list[EpisodeSpec]:
     """Tasks of the split (or the listed ones), first `limit`, each with every seed."""
     tasks = list(env.unwrapped.list_tasks(request.split))
     if not tasks:
-        raise ValueError(f"env {request.env_kind!r} has no tasks in split {request.split!r}")
+        raise ValueError(f"env {request.profile.name!r} has no tasks in split {request.split!r}")
     if request.tasks:
         by_id = {task["task_id"]: task for task in tasks}
         missing = [task_id for task_id in request.tasks if task_id not in by_id]
@@ -148,7 +162,7 @@ class EpisodeWorker:
         cost = accountant.to_dict()
         record = {
             **result.record,
-            "stack": stack_names(stack),
+            "stack": stack.names,
             "policy": self.request.policy.get("name"),
             "llm": cost,
             "model_time_s": round(cost["total"]["model_time_s"], 4),
@@ -160,7 +174,7 @@ class EpisodeWorker:
             )
         return record
 
-    def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: Stack) -> tuple[EpisodeResult, float]:
+    def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: WrapperStack) -> tuple[EpisodeResult, float]:
         """The episode's result and its env time; failing to get an env or build the stack is its error."""
         try:
             env = self.pool.borrow()
@@ -170,9 +184,7 @@ class EpisodeWorker:
         broken = True
         try:
             try:
-                wrapped_env, policy = apply_stack(
-                    timer, self.make_policy(model, env), model, stack, self.request.env_kind
-                )
+                wrapped_env, policy = apply_stack(timer, self.make_policy(model, env), model, stack)
             except Exception as exc:  # noqa: BLE001 - a failed build is this episode's error, not the run's
                 result = failed_episode(spec, exc, stage="build")
             else:
@@ -195,10 +207,9 @@ def run_evaluation(
     ownership and closes it); by default the run builds its model and closes it.
     """
     run_dir = Path(run_dir)
-    validate_stack(list(request.stack), request.env_kind)
     if request.stack and model is None and request.policy.get("model") is None:
         raise ValueError(
-            f"wrappers {stack_names(request.stack)} need a model, and policy {request.policy.get('name')!r} has none"
+            f"wrappers {request.stack.names} need a model, and policy {request.policy.get('name')!r} has none"
         )
     chooser = chooser or FixedStack(request.stack)
     with contextlib.ExitStack() as cleanup:
@@ -208,7 +219,7 @@ def run_evaluation(
             model = make_model(request.policy)
             if model is not None:
                 cleanup.callback(model.close)
-        make_policy = policy_factory(request.policy, request.env_kind)
+        make_policy = policy_factory(request.policy, request.profile)
         pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers)
         cleanup.callback(pool.close)
         specs = _prepare(pool, model, make_policy, request)
@@ -224,7 +235,7 @@ def run_evaluation(
         elapsed = time.monotonic() - started
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]
-    summary = summarize(records, request.env_kind)
+    summary = summarize(records, request.profile)
     summary.update(
         label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3)
     )
@@ -279,7 +290,7 @@ def write_outputs(run_dir: Path, summary: Mapping[str, Any], title: str) -> None
 
 
 def _title(request: RunRequest) -> str:
-    return f"{request.env_kind} {request.split} | policy {request.policy.get('name')} | {request.label}"
+    return f"{request.profile.name} {request.split} | policy {request.policy.get('name')} | {request.label}"
 
 
 def _announce(request: RunRequest, total: int, todo: int, torn_bytes: int) -> None:
@@ -309,7 +320,14 @@ def _check_identity(run_dir: Path, request: RunRequest) -> None:
             )
         return
     _write_json_atomically(
-        path, {"identity": identity, "label": request.label, "env_kind": request.env_kind, "split": request.split}
+        path,
+        {
+            "identity": identity,
+            "label": request.label,
+            "env_kind": request.profile.name,
+            "profile": dataclasses.asdict(request.profile),
+            "split": request.split,
+        },
     )
 
 

@@ -13,23 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from envs.contract import EnvProfile
 
 Record = Mapping[str, Any]
 
-#: Headline rows of the summary per env kind: (label, where the number comes from).
-HEADLINES: dict[str, list[tuple[str, str]]] = {
-    "toolworld": [("TGC", "success"), ("SGC", "sgc")],
-    "appworld": [("TGC", "success"), ("SGC", "sgc")],
-    "mle": [
-        ("made submission", "metrics.made_submission"),
-        ("valid submission", "metrics.valid_submission"),
-        ("above median", "metrics.above_median"),
-        ("any medal", "metrics.any_medal"),
-        ("valid-code rate", "metrics.valid_code_rate"),
-    ],
-}
-DEFAULT_HEADLINES = [("success", "success")]
 #: Env metrics that repeat a record field; kept in summary.json, not repeated in summary.md.
 SHOWN_ELSEWHERE = frozenset({"success", "difficulty", "steps"})
 
@@ -78,13 +68,14 @@ def metric_units(name: str) -> Callable[[Sequence[Record]], list[float]]:
     return lambda records: [float(r["metrics"][name]) for r in records if name in (r.get("metrics") or {})]
 
 
-def summarize(records: Iterable[Record], env_kind: str) -> dict[str, Any]:
+def summarize(records: Iterable[Record], profile: EnvProfile) -> dict[str, Any]:
+    """The summary of a run's records; its headline rows are the ones the env's profile names."""
     records = list(records)
     completed = [r for r in records if not r.get("error")]
     errors = [r for r in records if r.get("error")]
     metric_names = sorted({name for r in completed for name in (r.get("metrics") or {})})
     summary: dict[str, Any] = {
-        "env": env_kind,
+        "env": profile.name,
         "episodes": len(records),
         "completed": len(completed),
         "errors": len(errors),
@@ -106,9 +97,8 @@ def summarize(records: Iterable[Record], env_kind: str) -> dict[str, Any]:
         "metrics": {name: aggregate(completed, metric_units(name)) for name in metric_names},
         "cost": cost(records),
     }
-    summary["headline"] = {
-        label: lookup(summary, source) for label, source in HEADLINES.get(env_kind, DEFAULT_HEADLINES)
-    }
+    summary["headline_sources"] = dict(profile.headlines)
+    summary["headline"] = {label: lookup(summary, source) for label, source in profile.headlines}
     return summary
 
 
@@ -187,7 +177,7 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
         lines.append(f"| success, difficulty {level} | {format_stat(stats['success'])} |")
     lines.append(f"| steps per episode | {format_stat(c['steps_per_episode'], percent=False)} |")
     shown = {
-        source.split(".", 1)[1] for _, source in HEADLINES.get(summary["env"], []) if source.startswith("metrics.")
+        source.split(".", 1)[1] for source in summary["headline_sources"].values() if source.startswith("metrics.")
     }
     shown |= SHOWN_ELSEWHERE
     for name, stat in summary["metrics"].items():

@@ -8,21 +8,14 @@ whole reply when it has none. The model is asked with role "agent".
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from policies.base import Policy
-from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded
+from envs.contract import CodeBlocks, EnvProfile, Observation
+from policies.base import ChatPolicy
+from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded, Message
 from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
-
-CodeBlocks = Literal["join", "longest"]
-
-# Prompt template and code-block rule per kind of environment.
-ENV_DEFAULTS: dict[str, tuple[str, CodeBlocks]] = {
-    "toolworld": ("toolworld_system", "join"),
-    "appworld": ("toolworld_system", "join"),
-    "mle": ("mle_system", "longest"),
-}
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 
@@ -44,7 +37,7 @@ def extract_action(reply: str, code_blocks: CodeBlocks = "join") -> tuple[str, s
     return "\n\n".join(blocks), "code_block"
 
 
-class LLMPolicy(Policy):
+class LLMPolicy(ChatPolicy):
     """A frozen chat model acting through code.
 
     Seeds: every call gets `episode_seed + turn`, where the episode seed is
@@ -79,21 +72,13 @@ class LLMPolicy(Policy):
         self._info: dict[str, Any] = {}
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any], model: ChatModel, env_kind: str = "toolworld") -> "LLMPolicy":
+    def from_config(cls, cfg: Mapping[str, Any], model: ChatModel, profile: EnvProfile) -> LLMPolicy:
         """From a `policy` config node: `sampling`, optional `prompt` and `code_blocks`.
 
-        Unset `prompt`/`code_blocks` follow the environment kind
-        (toolworld/appworld: toolworld_system + join; mle: mle_system + longest).
+        Unset `prompt`/`code_blocks` follow the env's profile (envs.contract.EnvProfile).
         """
-        prompt, code_blocks = cfg.get("prompt"), cfg.get("code_blocks")
-        if not (prompt and code_blocks):
-            if env_kind not in ENV_DEFAULTS:
-                raise ValueError(
-                    f"no default prompt for env kind {env_kind!r} (known: {', '.join(ENV_DEFAULTS)}); "
-                    "set policy.prompt and policy.code_blocks"
-                )
-            default_prompt, default_blocks = ENV_DEFAULTS[env_kind]
-            prompt, code_blocks = prompt or default_prompt, code_blocks or default_blocks
+        prompt = cfg.get("prompt") or profile.system_prompt
+        code_blocks = cfg.get("code_blocks") or profile.code_blocks
         sampling = dict(cfg.get("sampling") or {})
         unknown = set(sampling) - {"temperature", "max_tokens", "stop", "seed"}
         if unknown:
@@ -115,11 +100,13 @@ class LLMPolicy(Policy):
         self._turn = 0
         self._info = {}
 
-    def messages(self, observation: Mapping[str, Any]) -> list[dict[str, str]]:
-        """The chat this policy would send for `observation`."""
+    def messages(self, observation: Observation) -> list[Message]:
         return render_messages(observation, self.system_prompt)
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def parse(self, reply: str) -> str:
+        return extract_action(reply, self.code_blocks)[0]
+
+    def act(self, observation: Observation) -> str:
         messages = self.messages(observation)
         seed = None if self._episode_seed is None else self._episode_seed + self._turn
         self._turn += 1

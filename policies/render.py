@@ -9,19 +9,25 @@ that is what vLLM prefix caching reuses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 
 
-def load_prompt(name: str) -> str:
-    """Read a prompt template from policies/prompts/<name>.txt."""
-    path = PROMPTS_DIR / f"{name}.txt"
+def read_template(directory: Path, name: str) -> str:
+    """Read `<directory>/<name>.txt`; an unknown name is refused with the known ones."""
+    path = directory / f"{name}.txt"
     if not path.is_file():
-        known = sorted(p.stem for p in PROMPTS_DIR.glob("*.txt"))
-        raise FileNotFoundError(f"no prompt template {name!r} in {PROMPTS_DIR}; known: {known}")
+        known = sorted(p.stem for p in directory.glob("*.txt"))
+        raise FileNotFoundError(f"no prompt template {name!r} in {directory}; known: {known}")
     return path.read_text()
+
+
+def load_prompt(name: str) -> str:
+    """An agent prompt template from policies/prompts/<name>.txt."""
+    return read_template(PROMPTS_DIR, name)
 
 
 def render_messages(observation: Mapping[str, Any], system_prompt: str) -> list[dict[str, str]]:

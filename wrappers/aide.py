@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
@@ -155,12 +156,13 @@ class AideSearch:
         self,
         agent: Agent,
         *,
-        num_drafts: int = 5,
-        debug_prob: float = 0.5,
-        max_debug_depth: int = 3,
-        review_retries: int = 2,
-        seed: int = 0,
+        num_drafts: int,
+        debug_prob: float,
+        max_debug_depth: int,
+        review_retries: int,
+        seed: int,
     ) -> None:
+        """The search parameters' defaults (AIDE's own) live in one place: TreeSearch's signature."""
         self.agent = agent
         self.num_drafts = num_drafts
         self.debug_prob = debug_prob

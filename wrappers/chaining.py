@@ -6,7 +6,8 @@ With `plan_every_step: false` the first plan is kept for the whole episode.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from policies.base import Policy
 from policies.llm.base import ChatModel

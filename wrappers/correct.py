@@ -12,19 +12,18 @@ otherwise the patch runs after it. At most `max_attempts` patches per step.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import ApiDocsEnv
 from policies.llm.base import ChatModel, LLMError
 from policies.llm_policy import extract_action
-from policies.render import load_prompt
-from wrappers.api_docs import api_doc_lookup
 from wrappers.code import called_apis, has_code, normalize_code, strip_calls
 from wrappers.info import with_wrapper_info
+from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output
 from wrappers.snapshots import restore, snapshot, supports_snapshots
@@ -178,16 +177,16 @@ class Correct(gym.Wrapper):
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
     def _api_docs(self, code: str) -> str:
-        lookup = api_doc_lookup(self.env)
-        if lookup is None:
+        base = self.env.unwrapped
+        if not isinstance(base, ApiDocsEnv):
             return "(none: this environment runs whole scripts)"
         docs = []
         for app, api in called_apis(code)[: self.max_api_docs]:
             try:
-                doc = lookup(app, api)
+                doc = base.api_doc(app, api)
             except Exception as error:  # noqa: BLE001 - an unknown API is itself evidence
                 doc = f"no such API: {error}"
-            docs.append(f"{app}.{api}: {doc if isinstance(doc, str) else json.dumps(doc, default=str)}")
+            docs.append(f"{app}.{api}: {doc}")
         return "\n".join(docs) or "(the code called no APIs)"
 
     def _report(self, step_report: dict[str, Any]) -> dict[str, Any]:

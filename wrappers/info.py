@@ -4,7 +4,8 @@ sit side by side without clobbering each other or the env's own keys."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import gymnasium as gym
 

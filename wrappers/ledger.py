@@ -8,7 +8,7 @@ regular expressions so they survive any summary, whatever the LLM wrote.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # Every pattern starts only where a run of its characters starts (the lookbehinds),
 # so a long run of word characters costs linear time, not quadratic.

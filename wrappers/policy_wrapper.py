@@ -1,29 +1,33 @@
 """PolicyWrapper: the base of policy wrappers, in the spirit of gymnasium.Wrapper.
 
 A policy wrapper holds the wrapped policy and a `RoleClient` for its own
-calls. To ask the model it needs the agent's prompt and reply parser: it uses
-the wrapped policy's `messages(observation)` and `parse(text)` when it has
-them, else renders the observation with `policies.render.render_messages` and
-the policy's `system_prompt` (or the `system_prompt` template named in the
-wrapper's config) and reads the code with `extract_action` and the policy's
-`code_blocks` rule (LLMPolicy: "join" for ToolWorld, "longest" for MLE).
+calls. To ask the model it needs the agent's prompt and reply parser: a
+wrapped `ChatPolicy` (the LLM policy, or another policy wrapper) lends its
+`messages(observation)` and `parse(reply)`; any other policy needs the
+`system_prompt` template named in the wrapper's config, and replies are then
+read with `extract_action` (every fenced block, in order). A wrapper is itself
+a `ChatPolicy`, so wrappers stack.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from string import Template
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from policies.base import Policy
+from envs.contract import Observation
+from policies.base import ChatPolicy, Policy
 from policies.llm.base import ChatModel, Message
 from policies.llm_policy import extract_action
-from policies.render import load_prompt, render_messages
+from policies.render import load_prompt as load_agent_prompt
+from policies.render import render_messages
 from wrappers.info import with_wrapper_info
+from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
 
 
 def fill_prompt(name: str, **values: str) -> str:
-    """A prompt template from policies/prompts/ with its $placeholders filled."""
+    """A prompt template from wrappers/prompts/ with its $placeholders filled."""
     return Template(load_prompt(name)).substitute(values)
 
 
@@ -38,7 +42,7 @@ def with_user_turn(messages: Sequence[Message], text: str) -> list[dict[str, str
     return out
 
 
-class PolicyWrapper(Policy):
+class PolicyWrapper(ChatPolicy):
     name = "policy_wrapper"
 
     def __init__(
@@ -55,33 +59,27 @@ class PolicyWrapper(Policy):
         self.policy = policy
         self.model = model
         self.client = RoleClient(model, self.name, temperature=temperature, max_tokens=max_tokens)
-        self._system_prompt = self._resolve_system_prompt(policy, system_prompt)
+        if isinstance(policy, ChatPolicy):
+            self.system_prompt = policy.system_prompt
+        elif system_prompt:
+            self.system_prompt = load_agent_prompt(system_prompt)
+        else:
+            raise ValueError(
+                f"{self.name} asks the model with the agent's prompt, but {type(policy).__name__} is not a "
+                "ChatPolicy: wrap an LLMPolicy or set `system_prompt` (a template name) in the wrapper config"
+            )
         self._report: dict[str, Any] = {}
 
-    def _resolve_system_prompt(self, policy: Policy, template: str | None) -> str | None:
-        if callable(getattr(policy, "messages", None)):
-            return None  # the wrapped policy renders its own prompt
-        if template:
-            return load_prompt(template)
-        text = getattr(policy, "system_prompt", None)
-        if isinstance(text, str):
-            return text
-        raise ValueError(
-            f"{self.name} asks the model with the agent's prompt, but {type(policy).__name__} has no "
-            "messages()/system_prompt: wrap an LLMPolicy or set `system_prompt` (a template name) in the wrapper config"
-        )
-
     # -- the agent's prompt, shared by every wrapper of the stack --------------
-    def messages(self, observation: Mapping[str, Any]) -> list[Message]:
-        if self._system_prompt is None:
-            return list(self.policy.messages(observation))  # type: ignore[attr-defined]
-        return render_messages(observation, self._system_prompt)
+    def messages(self, observation: Observation) -> list[Message]:
+        if isinstance(self.policy, ChatPolicy):
+            return self.policy.messages(observation)
+        return render_messages(observation, self.system_prompt)
 
-    def parse(self, text: str) -> str:
-        inner = getattr(self.policy, "parse", None)
-        if callable(inner):
-            return inner(text)
-        return extract_action(text, getattr(self.policy, "code_blocks", "join"))[0]
+    def parse(self, reply: str) -> str:
+        if isinstance(self.policy, ChatPolicy):
+            return self.policy.parse(reply)
+        return extract_action(reply)[0]
 
     # -- Policy -----------------------------------------------------------------
     def reset(self, *, seed: int | None = None) -> None:

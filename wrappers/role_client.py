@@ -10,7 +10,8 @@ wrapper can report exactly what it spent in `info` / `step_info()`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from policies.llm.accounting import Accountant
 from policies.llm.base import ChatModel, ChatReply, Message

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter
-from typing import Any, Hashable, Mapping
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import gymnasium as gym
 

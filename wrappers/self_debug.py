@@ -8,7 +8,8 @@ policy acts again (and a later error starts a new chain of fixes).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from policies.base import Policy
 from policies.llm.base import ChatModel

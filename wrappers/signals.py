@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: Markers of a failed execution in AppWorld-style and Python outputs.
 ERROR_MARKERS: tuple[str, ...] = ("Execution failed", "Traceback", "Exception:", "Error:")

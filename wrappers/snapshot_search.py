@@ -13,8 +13,9 @@ action per step, searching again when the world answers differently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 import gymnasium as gym
 

@@ -1,4 +1,4 @@
-"""Env snapshots (envs/contract.py: get_state / set_state) for wrappers that branch."""
+"""Env snapshots (envs.contract.SnapshotEnv: get_state / set_state) for wrappers that branch."""
 
 from __future__ import annotations
 
@@ -6,24 +6,27 @@ from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import SnapshotEnv
+
 
 def supports_snapshots(env: gym.Env) -> bool:
+    return isinstance(env.unwrapped, SnapshotEnv)
+
+
+def require_snapshots(env: gym.Env, wrapper: str, feature: str) -> SnapshotEnv:
+    """The env's snapshots; refused at build time, before any episode, when it has none."""
     base = env.unwrapped
-    return callable(getattr(base, "get_state", None)) and callable(getattr(base, "set_state", None))
-
-
-def require_snapshots(env: gym.Env, wrapper: str, feature: str) -> None:
-    """Refuse at build time, before any episode, a feature the env cannot serve."""
-    if not supports_snapshots(env):
+    if not isinstance(base, SnapshotEnv):
         raise ValueError(
             f"{wrapper}: {feature} needs env.unwrapped.get_state()/set_state(), "
-            f"which {type(env.unwrapped).__name__} does not provide"
+            f"which {type(base).__name__} does not provide"
         )
+    return base
 
 
 def snapshot(env: gym.Env) -> Any:
-    return env.unwrapped.get_state()
+    return require_snapshots(env, "snapshot", "a snapshot").get_state()
 
 
 def restore(env: gym.Env, state: Any) -> None:
-    env.unwrapped.set_state(state)
+    require_snapshots(env, "restore", "a restore").set_state(state)

@@ -1,12 +1,22 @@
-"""Build a wrapper stack around an env and a policy, in list order.
+"""A wrapper stack: parsed and validated once, then built around an env and a policy.
 
-A stack is a list of (name, config) pairs; list order is wrapping order.
-Each wrapper is registered in `REGISTRY` with its kind: observation and
-action wrappers wrap the env, policy wrappers wrap the policy.
-`validate_stack` refuses, before any episode runs, a stack that cannot work:
-unknown or repeated wrappers, two searches, a wrapper the env kind does not
-support, unknown config keys. A wrapper config may name its own `model`
-(a policies.llm.registry config); otherwise every role uses the stack's model.
+A stack is an ordered list of wrappers with their settings; list order is
+wrapping order. Hydra composes `wrappers=[summarize,correct]` into the mapping
+{summarize: {...}, correct: {...}} in that order, because every
+conf/wrappers/<name>.yaml holds one top-level key, <name>.
+
+`parse_stack(wrappers, profile)` is the only way to get a `WrapperStack`: it
+refuses, before any episode runs, a stack that cannot work on that env
+(unknown or repeated wrappers, two searches, a search the env cannot serve,
+unknown options, a policy wrapper another one would bypass). `apply_stack`
+builds a `WrapperStack` without checking it again.
+
+Each wrapper declares its kind: "observation" (a gymnasium.ObservationWrapper:
+summarize, truncate), "step" (a gymnasium.Wrapper around `step`, which sees
+each action and its result and may act again: correct), "policy" (wraps the
+policy: self_consistency, tree_search, ...). A wrapper's settings may name its
+own `model` (a policies.llm.registry config); otherwise every role uses the
+stack's model.
 """
 
 from __future__ import annotations
@@ -14,12 +24,14 @@ from __future__ import annotations
 import inspect
 import json
 import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Literal
 
 import gymnasium as gym
 
-from policies.base import Policy
+from envs.contract import EnvProfile
+from policies.base import ChatPolicy, Policy
 from policies.llm.accounting import MeteredModel
 from policies.llm.base import ChatModel
 from wrappers.chaining import Chaining
@@ -32,103 +44,126 @@ from wrappers.tree_of_thoughts import TreeOfThoughts
 from wrappers.tree_search import TreeSearch
 from wrappers.truncate import Truncate
 
-ALL_ENVS = frozenset({"toolworld", "mle", "appworld"})
+WrapperKind = Literal["observation", "step", "policy"]
 
 
 @dataclass(frozen=True)
 class WrapperSpec:
-    kind: str  # "observation" | "action" | "policy"
-    build: Callable[..., Any]
-    envs: frozenset[str] = ALL_ENVS
+    kind: WrapperKind
+    cls: type  # its keyword-only constructor parameters are the wrapper's options
     exclusive: str | None = None  # at most one wrapper of each exclusive group in a stack
-    generates: bool = False  # a policy wrapper that writes every action itself, never calling the wrapped policy's act
-    options: Callable[..., Any] | None = None  # the callable whose keyword-only parameters are the config keys
+    generates: bool = False  # a policy wrapper that writes every action itself, never calling the wrapped act
+    needs_search: bool = False  # only on envs whose profile names a search (EnvProfile.search)
+    fill: Callable[[dict[str, Any], Policy, EnvProfile], None] | None = None  # settings that follow the env/policy
 
 
-def _env_wrapper(cls: type) -> Callable[..., gym.Env]:
-    def build(*, env: gym.Env, model: ChatModel, env_kind: str, policy: Policy, **cfg: Any) -> gym.Env:
-        return cls(env, model, **cfg)
-
-    return build
-
-
-def _policy_wrapper(cls: type) -> Callable[..., Policy]:
-    def build(*, policy: Policy, model: ChatModel, env: gym.Env, env_kind: str, **cfg: Any) -> Policy:
-        return cls(policy, model, env, **cfg)
-
-    return build
-
-
-def _summarize(*, env: gym.Env, model: ChatModel, env_kind: str, policy: Policy, **cfg: Any) -> gym.Env:
-    """Counts the agent's own system prompt in the prompt size when the policy has one."""
-    text = getattr(policy, "system_prompt", None)
-    if not cfg.get("agent_prompt") and isinstance(text, str):
-        cfg.setdefault("agent_system_prompt", text)
-    return Summarize(env, model, **cfg)
-
-
-def _tree_search(*, policy: Policy, model: ChatModel, env: gym.Env, env_kind: str, **cfg: Any) -> Policy:
-    """AIDE on ML-engineering competitions, snapshot search elsewhere (unless `mode` says)."""
-    if cfg.get("mode") is None:
-        cfg["mode"] = "aide" if env_kind == "mle" else "snapshot"
-    return TreeSearch(policy, model, env, **cfg)
-
-
-def _spec(kind: str, cls: type, **more: Any) -> WrapperSpec:
-    build = more.pop("build", None) or (_policy_wrapper(cls) if kind == "policy" else _env_wrapper(cls))
-    return WrapperSpec(kind=kind, build=build, options=cls, **more)
+def _count_the_agent_prompt(options: dict[str, Any], policy: Policy, profile: EnvProfile) -> None:
+    """The summarizer counts the agent's own system prompt in the prompt size."""
+    if not options.get("agent_prompt") and isinstance(policy, ChatPolicy):
+        options.setdefault("agent_system_prompt", policy.system_prompt)
 
 
 REGISTRY: dict[str, WrapperSpec] = {
-    "summarize": _spec("observation", Summarize, build=_summarize),
-    "truncate": _spec("observation", Truncate),
-    "correct": _spec("action", Correct),
-    "self_consistency": _spec("policy", SelfConsistency, generates=True),
-    "self_debug": _spec("policy", SelfDebug),
-    "self_reflection": _spec("policy", SelfReflection),
-    "chaining": _spec("policy", Chaining, generates=True),
-    # The real AppWorld has no cheap snapshots to search over.
-    "tree_search": _spec(
-        "policy",
-        TreeSearch,
-        build=_tree_search,
-        envs=frozenset({"toolworld", "mle"}),
-        exclusive="search",
-        generates=True,
-    ),
-    "tree_of_thoughts": _spec("policy", TreeOfThoughts, exclusive="search", generates=True),
+    "summarize": WrapperSpec("observation", Summarize, fill=_count_the_agent_prompt),
+    "truncate": WrapperSpec("observation", Truncate),
+    "correct": WrapperSpec("step", Correct),
+    "self_consistency": WrapperSpec("policy", SelfConsistency, generates=True),
+    "self_debug": WrapperSpec("policy", SelfDebug),
+    "self_reflection": WrapperSpec("policy", SelfReflection),
+    "chaining": WrapperSpec("policy", Chaining, generates=True),
+    "tree_search": WrapperSpec("policy", TreeSearch, exclusive="search", generates=True, needs_search=True),
+    "tree_of_thoughts": WrapperSpec("policy", TreeOfThoughts, exclusive="search", generates=True),
 }
 
-StackItem = Union[str, tuple[str, Mapping[str, Any]]]
+
+@dataclass(frozen=True)
+class WrapperStack:
+    """A stack checked for one env profile; made by `parse_stack`, never by hand."""
+
+    items: tuple[tuple[str, Mapping[str, Any]], ...]
+    profile: EnvProfile
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.items]
+
+    @property
+    def label(self) -> str:
+        return stack_label(self.names)
+
+    def __iter__(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def to_plain(self) -> list[list[Any]]:
+        """[[name, settings], ...]: how run.json records a stack."""
+        return [[name, dict(settings)] for name, settings in self.items]
 
 
-def validate_stack(stack: Sequence[StackItem], env_kind: str) -> None:
-    """Refuse, before any episode runs, a stack that cannot work.
+def stack_label(names: Sequence[str]) -> str:
+    """A short readable name for a stack: "none" or "summarize+correct"."""
+    return "+".join(names) if names else "none"
 
-    `stack` holds names, or (name, config) pairs whose config keys are checked too.
+
+StackInput = Mapping[str, Any] | Sequence[str | tuple[str, Mapping[str, Any] | None]] | None
+
+
+def parse_stack(wrappers: StackInput, profile: EnvProfile) -> WrapperStack:
+    """The stack `wrappers` describes, checked for envs of `profile`.
+
+    `wrappers` is the composed Hydra mapping {name: settings} (order kept), or
+    a list of names or (name, settings) pairs; settings default to none.
     """
-    items = [(item, None) if isinstance(item, str) else (item[0], item[1]) for item in stack]
+    items = tuple(_items(wrappers))
     names = [name for name, _ in items]
-    for name, cfg in items:
-        if name not in REGISTRY:
+    for name, settings in items:
+        spec = REGISTRY.get(name)
+        if spec is None:
             raise ValueError(f"unknown wrapper {name!r}; known wrappers: {sorted(REGISTRY)}")
-        spec = REGISTRY[name]
-        if env_kind not in spec.envs:
-            raise ValueError(f"wrapper {name!r} does not support env {env_kind!r} (only {sorted(spec.envs)})")
         if names.count(name) > 1:
             raise ValueError(f"wrapper {name!r} appears {names.count(name)} times in the stack {names}; use it once")
-        if cfg is not None:
-            _check_options(name, spec, cfg)
+        if spec.needs_search and profile.search is None:
+            raise ValueError(
+                f"wrapper {name!r} does not support env {profile.name!r}: it has no search "
+                "(no cheap snapshots to branch from)"
+            )
+        _check_options(name, spec, settings)
     groups: dict[str, list[str]] = {}
     for name in names:
-        if REGISTRY[name].exclusive:
-            groups.setdefault(REGISTRY[name].exclusive, []).append(name)
+        group = REGISTRY[name].exclusive
+        if group:
+            groups.setdefault(group, []).append(name)
     for group, members in groups.items():
         if len(members) > 1:
             raise ValueError(
                 f"a stack can hold one {group} wrapper, got {members}: each would search over the other's steps"
             )
     _check_generators([name for name in names if REGISTRY[name].kind == "policy"])
+    return WrapperStack(items=items, profile=profile)
+
+
+def _items(wrappers: StackInput) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    pairs: Sequence[Any]
+    if wrappers is None:
+        return
+    if isinstance(wrappers, Mapping):
+        pairs = list(wrappers.items())
+    elif isinstance(wrappers, str):
+        raise ValueError(f"a wrapper stack is a list of wrapper names, got the string {wrappers!r}")
+    else:
+        pairs = [(item, None) if isinstance(item, str) else item for item in wrappers]
+    for pair in pairs:
+        if not (isinstance(pair, Sequence) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise ValueError(f"a stack entry is a wrapper name or (name, settings), got {pair!r}")
+        name, settings = pair
+        if settings is not None and not isinstance(settings, Mapping):
+            raise ValueError(
+                f"wrapper {name!r}: settings must be a mapping, got {settings!r}; "
+                f"conf/wrappers/{name}.yaml must hold one top-level key {name!r}"
+            )
+        yield name, dict(settings or {})
 
 
 def _check_generators(policy_names: list[str]) -> None:
@@ -143,30 +178,26 @@ def _check_generators(policy_names: list[str]) -> None:
             )
 
 
-def _check_options(name: str, spec: WrapperSpec, cfg: Mapping[str, Any]) -> None:
-    parameters = inspect.signature(spec.options).parameters
+def _check_options(name: str, spec: WrapperSpec, settings: Mapping[str, Any]) -> None:
+    parameters = inspect.signature(spec.cls).parameters
     known = {p for p, v in parameters.items() if v.kind is inspect.Parameter.KEYWORD_ONLY} | {"model"}
-    unknown = sorted(set(cfg) - known)
+    unknown = sorted(set(settings) - known)
     if unknown:
         raise ValueError(f"wrapper {name!r}: unknown option(s) {unknown}; known options: {sorted(known)}")
 
 
-def apply_stack(
-    env: gym.Env,
-    policy: Policy,
-    model: ChatModel,
-    stack: Sequence[tuple[str, Mapping[str, Any]]],
-    env_kind: str,
-) -> tuple[gym.Env, Policy]:
-    validate_stack([(name, cfg) for name, cfg in stack], env_kind)
-    for name, cfg in stack:
+def apply_stack(env: gym.Env, policy: Policy, model: ChatModel | None, stack: WrapperStack) -> tuple[gym.Env, Policy]:
+    """Wrap `env` and `policy` in list order; every role asks `model` unless its settings name another."""
+    for name, settings in stack:
         spec = REGISTRY[name]
-        options = dict(cfg)
+        options = dict(settings)
         role_model = _role_model(options.pop("model", None), model)
+        if spec.fill is not None:
+            spec.fill(options, policy, stack.profile)
         if spec.kind == "policy":
-            policy = spec.build(policy=policy, model=role_model, env=env, env_kind=env_kind, **options)
+            policy = spec.cls(policy, role_model, env, **options)
         else:
-            env = spec.build(env=env, model=role_model, env_kind=env_kind, policy=policy, **options)
+            env = spec.cls(env, role_model, **options)
     return env, policy
 
 
@@ -174,7 +205,7 @@ _ROLE_MODELS: dict[str, ChatModel] = {}
 _ROLE_MODELS_LOCK = threading.Lock()
 
 
-def _role_model(model_cfg: Mapping[str, Any] | None, stack_model: ChatModel) -> ChatModel:
+def _role_model(model_cfg: Mapping[str, Any] | None, stack_model: ChatModel | None) -> ChatModel | None:
     """The stack's model, or the one a wrapper config names (built once per process,
     metered into the episode's accountant like the stack's model)."""
     if not model_cfg:

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import gymnasium as gym
 
 from envs.observation import to_space_text
 from policies.llm.base import ChatModel
-from policies.render import load_prompt, render_messages
+from policies.render import load_prompt as load_agent_prompt
+from policies.render import render_messages
 from wrappers.info import ReportingObservationWrapper
 from wrappers.ledger import format_ledger, ledger_entries
+from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
 from wrappers.text import truncate_output
 
@@ -73,7 +76,7 @@ class Summarize(ReportingObservationWrapper):
         self.max_tokens = max_tokens
         self.keep_turns = keep_messages // 2
         self.reply_reserve = reply_reserve
-        self.agent_system_prompt = load_prompt(agent_prompt) if agent_prompt else agent_system_prompt
+        self.agent_system_prompt = load_agent_prompt(agent_prompt) if agent_prompt else agent_system_prompt
         self.turn_chars = turn_chars
         self.ledger_max_entries = ledger_max_entries
         self.system_prompt = load_prompt("summarizer")

@@ -9,7 +9,8 @@ action: sum over depths of (chains expanded + chains scored) + 1.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from policies.base import Policy
 from policies.llm.base import ChatModel

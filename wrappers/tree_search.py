@@ -3,16 +3,18 @@
 ToolWorld (and any env with snapshots): best-first or beam search over env
 snapshots (wrappers/snapshot_search.py). MLE: AIDE's draft / debug / improve
 search over whole scripts (wrappers/aide.py), one script per env step. The
-mode follows the env kind unless set; the tree or journal is in
+mode follows the env's profile (EnvProfile.search) unless set; the tree or journal is in
 `step_info()["wrappers"]["tree_search"]`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import SearchMode, profile_of
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.aide import AideSearch
@@ -32,7 +34,7 @@ class TreeSearch(PolicyWrapper):
         model: ChatModel,
         env: gym.Env,
         *,
-        mode: str = "snapshot",
+        mode: SearchMode | None = None,
         temperature: float = 0.8,
         max_tokens: int = 768,
         system_prompt: str | None = None,
@@ -42,7 +44,7 @@ class TreeSearch(PolicyWrapper):
         max_depth: int = 6,
         beam_width: int = 0,
         self_evaluate: bool = False,
-        # aide mode (defaults from AIDE)
+        # aide mode (AIDE's own defaults; AideSearch takes them from here)
         num_drafts: int = 5,
         debug_prob: float = 0.5,
         max_debug_depth: int = 3,
@@ -50,6 +52,7 @@ class TreeSearch(PolicyWrapper):
         seed: int = 0,
     ) -> None:
         super().__init__(policy, model, temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt)
+        mode = mode or profile_of(env).search
         if mode not in MODES:
             raise ValueError(f"tree_search mode must be one of {MODES}, got {mode!r}")
         self.mode = mode

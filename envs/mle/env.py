@@ -29,7 +29,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import TaskMeta
+from envs.contract import EnvProfile, TaskMeta
 from envs.mle import episode as ep
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
@@ -48,6 +48,19 @@ NUMBER_KEYS = frozenset({"score", "chosen_step", "metric"})
 
 class MLECompetitionEnv(gym.Env):
     metadata = {"render_modes": []}
+    profile = EnvProfile(
+        name="mle",
+        system_prompt="mle_system",
+        code_blocks="longest",
+        search="aide",
+        headlines=(
+            ("made submission", "metrics.made_submission"),
+            ("valid submission", "metrics.valid_submission"),
+            ("above median", "metrics.above_median"),
+            ("any medal", "metrics.any_medal"),
+            ("valid-code rate", "metrics.valid_code_rate"),
+        ),
+    )
 
     def __init__(
         self,

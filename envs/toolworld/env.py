@@ -22,9 +22,10 @@ from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.session import SessionConfig, WorkerSession
 from envs.toolworld.api import CallContext
-from envs.toolworld.apps import all_apps
+from envs.toolworld.apps import all_apps, find_api
 from envs.toolworld.evaluate import Outcome, evaluate
 from envs.toolworld.failures import guess_failure
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 from envs.toolworld.server import ApiServer
 from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
 from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
@@ -41,6 +42,7 @@ class StepRecord:
 
 class ToolWorldEnv(gym.Env):
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    profile = TOOLWORLD_PROFILE
 
     def __init__(
         self,
@@ -100,6 +102,10 @@ class ToolWorldEnv(gym.Env):
     def oracle_actions(self) -> list[str]:
         task = self._require_task()
         return [task.spec.oracle] if isinstance(task.spec.oracle, str) else list(task.spec.oracle)
+
+    def api_doc(self, app: str, api: str) -> str:
+        """The doc `apis.api_docs.show_api_doc(app, api)` returns, from the API's declaration."""
+        return json.dumps(find_api(app, api).doc(), default=str)
 
     # --- gymnasium ------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):

@@ -79,7 +79,7 @@ def record_oracle_replies(
     request = RunRequest(
         env={**env, "kwargs": {**env["kwargs"], **(env_kwargs or {})}},
         policy={"name": "scripted", "kind": "llm", "sampling": {"max_tokens": 512, "seed": 0}},
-        stack=(),
+        wrappers=(),
         split=split,
         limit=limit,
         seeds=seeds,

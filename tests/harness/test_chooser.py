@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -12,11 +11,13 @@ import gymnasium as gym
 import pytest
 from omegaconf import OmegaConf
 
+from envs.appworld import AppWorldEnv
+from harness.choosers import SelectorChooser, make_stack_chooser
 from harness.results import episode_key
 from harness.run import RunRequest, run_evaluation
-from harness.choosers import SelectorChooser
 from policies.selection.session import JOURNAL_FILE, SelectorSession
-from wrappers.stack import REGISTRY, WrapperSpec
+from tests.harness.tiny_env import TinyEnv
+from wrappers.stack import REGISTRY, WrapperSpec, parse_stack
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_ENV = OmegaConf.to_container(OmegaConf.load(REPO / "tests/harness/conf/env/tiny.yaml"))
@@ -27,24 +28,27 @@ ARMS = [[], ["sabotage"], ["noop"]]
 class Sabotage(gym.ActionWrapper):
     """Replaces every action by a wrong answer: episodes under this stack fail."""
 
+    def __init__(self, env, model, *, answer: str = "nothing"):
+        super().__init__(env)
+        self.answer = answer
+
     def action(self, action):
-        return "answer nothing"
+        return f"answer {self.answer}"
 
 
-def tiny_spec(kind: str, build) -> WrapperSpec:
-    """A registry entry for the tiny env (`options`, when the registry has it, lists the config keys: none)."""
-    extra = {"options": build} if "options" in {f.name for f in dataclasses.fields(WrapperSpec)} else {}
-    return WrapperSpec(kind=kind, build=build, envs=frozenset({"tiny"}), **extra)
+class Noop(gym.Wrapper):
+    def __init__(self, env, model):
+        super().__init__(env)
 
 
 @pytest.fixture
 def test_wrappers(monkeypatch, tmp_path):
-    monkeypatch.setitem(REGISTRY, "noop", tiny_spec("observation", lambda env, model=None, **_: env))
-    monkeypatch.setitem(REGISTRY, "sabotage", tiny_spec("action", lambda env, model=None, **_: Sabotage(env)))
+    monkeypatch.setitem(REGISTRY, "noop", WrapperSpec("observation", Noop))
+    monkeypatch.setitem(REGISTRY, "sabotage", WrapperSpec("step", Sabotage))
     conf = tmp_path / "conf"
     (conf / "wrappers").mkdir(parents=True)
-    for name in ("noop", "sabotage"):
-        (conf / "wrappers" / f"{name}.yaml").write_text(f"{name}: {{}}\n")
+    (conf / "wrappers" / "noop.yaml").write_text("noop: {}\n")
+    (conf / "wrappers" / "sabotage.yaml").write_text("sabotage:\n  answer: nothing\n")
     return conf
 
 
@@ -53,7 +57,7 @@ def online_run(run_dir, conf, seeds=range(8)):
     request = RunRequest(
         env=TINY_ENV,
         policy=ORACLE,
-        stack=(),
+        wrappers=(),
         split="dev",
         seeds=tuple(seeds),
         workers=2,
@@ -61,7 +65,7 @@ def online_run(run_dir, conf, seeds=range(8)):
         progress=False,
         save_trajectories=False,
     )
-    chooser = SelectorChooser.from_config(selector, run_dir, conf, env_kind="tiny")
+    chooser = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, conf)
     return chooser, run_evaluation(request, run_dir, chooser)
 
 
@@ -88,12 +92,12 @@ def test_selector_picks_a_stack_per_episode_and_learns_to_avoid_the_bad_one(tmp_
 def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wrappers):
     run_dir = tmp_path / "run"
     selector = {"name": "ucb1", "arms": ARMS, "seed": 0}
-    first = SelectorChooser.from_config(selector, run_dir, test_wrappers)
+    first = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, test_wrappers)
     keys = [episode_key("alpha_0", seed) for seed in range(3)]
     stacks = [first.choose(key) for key in keys]
     # the harness wrote the results, then died before telling the selector
     with open(run_dir / "results.jsonl", "w") as fh:
-        for key, stack in zip(keys, stacks):
+        for key, stack in zip(keys, stacks, strict=True):
             fh.write(
                 json.dumps(
                     {
@@ -106,13 +110,13 @@ def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wra
                 )
                 + "\n"
             )
-    resumed = SelectorChooser.from_config(selector, run_dir, test_wrappers)
+    resumed = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, test_wrappers)
     assert resumed.session.selector.updates == 3
     assert all(record["status"] == "done" for record in resumed.session.episodes.values())
 
 
 def test_unusable_records_are_logged_not_fatal(tmp_path, test_wrappers, caplog):
-    chooser = SelectorChooser.from_config({"name": "ucb1", "arms": ARMS}, tmp_path, test_wrappers)
+    chooser = SelectorChooser.from_config({"name": "ucb1", "arms": ARMS}, tmp_path, TinyEnv.profile, test_wrappers)
     chooser.choose("a@0")
     chooser.update({"key": "a@0", "reward": 7.5, "error": None})  # not in [0, 1]
     chooser.update({"key": "never-started", "reward": 1.0, "error": None})
@@ -121,8 +125,29 @@ def test_unusable_records_are_logged_not_fatal(tmp_path, test_wrappers, caplog):
 
 
 def test_arms_are_validated_before_any_episode(tmp_path, test_wrappers):
-    with pytest.raises(ValueError, match="unknown wrapper 'nonexistent'"):
-        SelectorChooser.from_config({"name": "ucb1", "arms": [[], ["nonexistent"]]}, tmp_path, test_wrappers, "tiny")
+    selector = {"name": "ucb1", "arms": [[], ["nonexistent"]]}
+    with pytest.raises(ValueError, match=r"selector arm \['nonexistent'\]: cannot compose.*nonexistent"):
+        SelectorChooser.from_config(selector, tmp_path, TinyEnv.profile, test_wrappers)
+    selector = {"name": "ucb1", "arms": [[], ["tree_search"]]}
+    with pytest.raises(ValueError, match="wrapper 'tree_search' does not support env 'appworld'"):
+        SelectorChooser.from_config(selector, tmp_path / "aw", AppWorldEnv.profile)
+    selector = {"name": "ucb1", "arms": [["correct", "correct.max_attempt=3"]]}
+    with pytest.raises(ValueError, match="max_attempt"):
+        SelectorChooser.from_config(selector, tmp_path / "typo", TinyEnv.profile)
+
+
+def test_arms_are_composed_by_hydra_with_the_same_overrides_as_wrappers(tmp_path, test_wrappers):
+    """An arm takes option overrides like `wrappers=` does; defaults come from conf/wrappers/."""
+    selector = {"name": "ucb1", "arms": [["noop", "sabotage", "sabotage.answer=alpha0"], ["sabotage"]]}
+    chooser = SelectorChooser.from_config(selector, tmp_path / "a", TinyEnv.profile, test_wrappers)
+    assert chooser.stacks[0].items == (("noop", {}), ("sabotage", {"answer": "alpha0"}))
+    assert chooser.stacks[1].items == (("sabotage", {"answer": "nothing"}),)
+
+    shipped = {"name": "ucb1", "arms": [["correct"], ["correct", "correct.max_attempts=3"]]}
+    chooser = SelectorChooser.from_config(shipped, tmp_path / "b", TinyEnv.profile)  # the repository's conf/
+    correct = OmegaConf.to_container(OmegaConf.load(REPO / "conf/wrappers/correct.yaml"))["correct"]
+    assert chooser.stacks[0].items == (("correct", correct),)
+    assert chooser.stacks[1].items == (("correct", {**correct, "max_attempts": 3}),)
 
 
 @pytest.mark.slow  # a real Hydra process: ~6 s
@@ -138,7 +163,7 @@ def test_train_free_eval_command_line_with_a_selector(tmp_path):
             "progress=false",
             "limit=null",
             "selector=thompson",
-            "selector.arms=[[]]",
+            'selector.arms=[[],[truncate,"truncate.max_chars=500"]]',  # an arm with an option override
             f"hydra.run.dir={run_dir}",
         ],
         cwd=REPO,
@@ -149,12 +174,13 @@ def test_train_free_eval_command_line_with_a_selector(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "selector thompson: 6 episodes" in proc.stdout
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["selector"]["arms"][0]["pulls"] == 6
+    arms = summary["selector"]["arms"]
+    assert [arm["label"] for arm in arms] == ["none", "truncate+truncate.max_chars=500"]
+    assert sum(arm["pulls"] for arm in arms) == 6
     assert SelectorSession.load(run_dir / JOURNAL_FILE).selector.updates == 6
 
 
 def test_a_selector_with_a_fixed_wrappers_list_is_refused(tmp_path):
-    from train_free_eval import make_stack_chooser
-
+    stack = parse_stack([("summarize", {})], TinyEnv.profile)
     with pytest.raises(ValueError, match=r"leave `wrappers` empty \(got wrappers=\['summarize'\]\)"):
-        make_stack_chooser({"name": "ucb1", "arms": ARMS}, (("summarize", {}),), tmp_path)
+        make_stack_chooser({"name": "ucb1", "arms": ARMS}, stack, tmp_path)

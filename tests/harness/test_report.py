@@ -8,11 +8,14 @@ import pytest
 
 from harness.report import compare, find_runs, main
 
+ENV_IDS = {"toolworld": "trainfree/ToolWorld-v0", "mle": "trainfree/MLECompetition-v0"}
+
 
 def make_run(path, label, outcomes, env_kind="toolworld"):
-    """outcomes: {task: True/False/"error"}"""
+    """outcomes: {task: True/False/"error"}; run.json as written before env profiles (the env's id only)."""
     path.mkdir(parents=True)
-    (path / "run.json").write_text(json.dumps({"label": label, "env_kind": env_kind, "identity": {}, "split": "dev"}))
+    identity = {"env": {"id": ENV_IDS[env_kind]}}
+    (path / "run.json").write_text(json.dumps({"label": label, "env_kind": env_kind, "identity": identity}))
     lines = []
     for task, outcome in outcomes.items():
         error = {"type": "LLMError", "stage": "act", "reason": "down"} if outcome == "error" else None

@@ -15,7 +15,7 @@ ORACLE = {"name": "oracle", "kind": "oracle"}
 
 def run(run_dir, **fields):
     env = {**TINY, "kwargs": fields.pop("env_kwargs", {})}
-    request = RunRequest(env=env, policy=ORACLE, stack=(), split="dev", progress=False, **fields)
+    request = RunRequest(env=env, policy=ORACLE, wrappers=(), split="dev", progress=False, **fields)
     return run_evaluation(request, run_dir)
 
 
@@ -67,7 +67,7 @@ def test_errors_are_retried_only_when_asked(tmp_path):
 
 def test_an_unknown_env_id_is_a_clear_error(tmp_path):
     request = RunRequest(
-        env={"name": "x", "id": "trainfree/Nope-v0"}, policy=ORACLE, stack=(), split="dev", progress=False
+        env={"name": "x", "id": "trainfree/Nope-v0"}, policy=ORACLE, wrappers=(), split="dev", progress=False
     )
     with pytest.raises(ValueError, match=r"env 'x': cannot make 'trainfree/Nope-v0'"):
         run_evaluation(request, tmp_path)
@@ -75,7 +75,7 @@ def test_an_unknown_env_id_is_a_clear_error(tmp_path):
 
 def test_wrappers_without_a_model_are_refused_before_any_episode(tmp_path):
     request = RunRequest(
-        env={**TINY, "name": "toolworld"}, policy=ORACLE, stack=(("truncate", {}),), split="dev", progress=False
+        env={**TINY, "name": "toolworld"}, policy=ORACLE, wrappers=(("truncate", {}),), split="dev", progress=False
     )
     with pytest.raises(ValueError, match=r"wrappers \['truncate'\] need a model, and policy 'oracle' has none"):
         run_evaluation(request, tmp_path / "run")

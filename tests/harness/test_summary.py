@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from envs.mle.env import MLECompetitionEnv
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 from harness.summary import format_stat, mean_se, summarize, to_markdown
 
 
@@ -49,7 +51,7 @@ def test_mean_se_matches_the_textbook_formula():
 
 
 def test_tgc_and_sgc_are_averaged_over_seeds_with_se_over_seeds():
-    s = summarize(TWO_SEEDS, "toolworld")
+    s = summarize(TWO_SEEDS, TOOLWORLD_PROFILE)
     # TGC per seed: 2/3 and 1 -> mean 5/6, SE = |1 - 2/3| / 2 = 1/6.
     assert s["headline"]["TGC"]["mean"] == pytest.approx(5 / 6)
     assert s["headline"]["TGC"]["se"] == pytest.approx(1 / 6)
@@ -64,7 +66,7 @@ def test_tgc_and_sgc_are_averaged_over_seeds_with_se_over_seeds():
 
 
 def test_one_seed_gives_se_over_tasks():
-    s = summarize(TWO_SEEDS[:3], "toolworld")
+    s = summarize(TWO_SEEDS[:3], TOOLWORLD_PROFILE)
     # successes 1, 0, 1: mean 2/3, sample variance 1/3, SE sqrt(1/9) = 1/3.
     assert s["success"]["mean"] == pytest.approx(2 / 3)
     assert s["success"]["se"] == pytest.approx(1 / 3)
@@ -74,7 +76,7 @@ def test_one_seed_gives_se_over_tasks():
 def test_errors_are_counted_apart_and_left_out_of_the_rates_but_not_the_cost():
     down = {"type": "LLMError", "stage": "act", "reason": "connection refused"}
     records = TWO_SEEDS[:3] + [rec("d", "s3", 3, 0, False, tokens=(0, 0), error=down)]
-    s = summarize(records, "toolworld")
+    s = summarize(records, TOOLWORLD_PROFILE)
     assert (s["episodes"], s["completed"], s["errors"]) == (4, 3, 1)
     assert s["error_reasons"] == {"LLMError (act)": 1}
     assert s["success"]["mean"] == pytest.approx(2 / 3)
@@ -90,7 +92,7 @@ def test_errors_are_counted_apart_and_left_out_of_the_rates_but_not_the_cost():
 def test_agent_limits_count_as_failures_and_are_listed():
     overflow = {"type": "ContextLengthExceeded", "stage": "act", "reason": "context length exceeded"}
     records = TWO_SEEDS[:3] + [{**rec("d", "s3", 3, 0, False), "failure": overflow}]
-    s = summarize(records, "toolworld")
+    s = summarize(records, TOOLWORLD_PROFILE)
     assert (s["completed"], s["errors"]) == (4, 0)
     assert s["success"]["mean"] == pytest.approx(2 / 4)
     assert s["agent_limits"] == {"ContextLengthExceeded (act)": 1}
@@ -110,7 +112,7 @@ def test_mle_headline_rates_come_from_metrics_over_seeds():
         )
         for (seed, task), m in medals.items()
     ]
-    s = summarize(records, "mle")
+    s = summarize(records, MLECompetitionEnv.profile)
     # any medal per seed: 1/3 and 2/3 -> mean 1/2, SE 1/6.
     assert s["headline"]["any medal"]["mean"] == pytest.approx(0.5)
     assert s["headline"]["any medal"]["se"] == pytest.approx(1 / 6)

@@ -14,7 +14,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import TaskMeta
+from envs.contract import EnvProfile, TaskMeta
 from envs.observation import make_observation, observation_space, text_space
 
 ENV_ID = "trainfree/Tiny-v0"
@@ -32,6 +32,7 @@ def task_meta(task_id: str, split: str) -> TaskMeta:
 
 class TinyEnv(gym.Env):
     metadata = {"render_modes": []}
+    profile = EnvProfile(name="tiny", system_prompt="toolworld_system", code_blocks="join", search="snapshot")
 
     def __init__(
         self, max_steps: int = 10, split: str = "dev", step_delay_s: float = 0.0, crash_tasks: tuple[str, ...] = ()

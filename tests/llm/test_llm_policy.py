@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from envs.mle.env import MLECompetitionEnv
 from envs.observation import make_observation
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 from policies.llm.accounting import Accountant, MeteredModel
 from policies.llm.base import ContextLengthExceeded
 from policies.llm.llama_cpp_embedded import LlamaCppEmbedded
@@ -102,21 +104,17 @@ def test_max_tokens_shrinks_to_fit_the_context_and_overflow_is_an_error(
         policy.act(long)
 
 
-def test_from_config_picks_prompt_and_code_rule_by_env_kind(embedded) -> None:
+def test_from_config_picks_prompt_and_code_rule_by_env_profile(embedded) -> None:
     cfg = {"sampling": {"temperature": 0.5, "max_tokens": 64, "stop": ["\nObservation:"], "seed": None}}
-    mle = LLMPolicy.from_config(cfg, embedded, env_kind="mle")
+    mle = LLMPolicy.from_config(cfg, embedded, MLECompetitionEnv.profile)
     assert mle.system_prompt == load_prompt("mle_system") and mle.code_blocks == "longest"
     assert (mle.temperature, mle.max_tokens, mle.stop, mle.seed) == (0.5, 64, ("\nObservation:",), None)
-    tool = LLMPolicy.from_config({"prompt": "mle_system", "code_blocks": "join"}, embedded, env_kind="toolworld")
+    tool = LLMPolicy.from_config({"prompt": "mle_system", "code_blocks": "join"}, embedded, TOOLWORLD_PROFILE)
     assert tool.system_prompt == load_prompt("mle_system") and tool.code_blocks == "join"
     with pytest.raises(ValueError, match="unknown sampling option"):
-        LLMPolicy.from_config({"sampling": {"temprature": 1}}, embedded)
-    with pytest.raises(ValueError, match="no default prompt for env kind 'chess'.*set policy.prompt"):
-        LLMPolicy.from_config({}, embedded, env_kind="chess")
-    chess = LLMPolicy.from_config({"prompt": "mle_system", "code_blocks": "longest"}, embedded, env_kind="chess")
-    assert chess.code_blocks == "longest"
+        LLMPolicy.from_config({"sampling": {"temprature": 1}}, embedded, TOOLWORLD_PROFILE)
     with pytest.raises(FileNotFoundError, match="no prompt template"):
-        LLMPolicy.from_config({"prompt": "nope"}, embedded)
+        LLMPolicy.from_config({"prompt": "nope"}, embedded, TOOLWORLD_PROFILE)
 
 
 @pytest.mark.parametrize(

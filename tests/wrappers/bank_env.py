@@ -18,6 +18,7 @@ import gymnasium as gym
 
 from envs.contract import TaskMeta
 from envs.observation import make_observation, observation_space, text_space
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 
 START_BALANCES = {"alice": 100, "bob": 20, "carol": 0}
 PASSWORD = "hunter2-pw"
@@ -56,6 +57,7 @@ class _Apis:
 
 class BankEnv(gym.Env):
     metadata = {"render_modes": []}
+    profile = TOOLWORLD_PROFILE  # a tiny tool-use world: ToolWorld's prompt, code rule and search
 
     def __init__(self, max_steps: int = 8) -> None:
         self.max_steps = max_steps

@@ -8,7 +8,7 @@ from envs.mle.prepare import prepare
 from envs.mle.registry import get_spec
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
-from wrappers.stack import apply_stack
+from wrappers.stack import apply_stack, parse_stack
 
 COMPETITION = "diabetes-progression"
 BROKEN = "columns = {'age': 1}\nprint(columns['no_such_column'])"
@@ -51,9 +51,8 @@ def test_aide_on_a_real_competition_reviews_runs_debugs_the_broken_draft_and_end
         COMPETITION, cache_dir=mle_cache, work_root=tmp_path, max_steps=3, validation=True, step_timeout_s=120
     )
     try:
-        wrapped, policy = apply_stack(
-            env, greedy(model), model, [("tree_search", {"num_drafts": 2, "debug_prob": 1.0})], "mle"
-        )
+        stack = parse_stack([("tree_search", {"num_drafts": 2, "debug_prob": 1.0})], MLECompetitionEnv.profile)
+        wrapped, policy = apply_stack(env, greedy(model), model, stack)
         obs, _ = wrapped.reset(seed=0, options={"task_id": COMPETITION})
         policy.reset(seed=0)
         for _ in range(3):

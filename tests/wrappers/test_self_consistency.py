@@ -1,5 +1,6 @@
 import pytest
 
+from policies.render import load_prompt
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import FixedPolicy, greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
@@ -72,12 +73,12 @@ def test_execution_vote_needs_snapshots():
 
 
 def test_a_policy_without_a_prompt_is_refused_with_a_clear_error():
-    with pytest.raises(ValueError, match="FixedPolicy has no messages"):
+    with pytest.raises(ValueError, match="FixedPolicy is not a ChatPolicy"):
         SelfConsistency(FixedPolicy("print(1)"), ScriptedModel({}))
 
 
 def test_named_system_prompt_template_is_used_for_a_policy_without_a_prompt():
     model = ScriptedModel({"self_consistency": ["print(1)"] * 2})
-    policy = SelfConsistency(FixedPolicy("x"), model, k=2, system_prompt="corrector")
+    policy = SelfConsistency(FixedPolicy("x"), model, k=2, system_prompt="mle_system")
     policy.act(BankEnv().reset()[0])
-    assert "You are the corrector" in model.calls("self_consistency")[0].messages[0]["content"]
+    assert model.calls("self_consistency")[0].messages[0]["content"] == load_prompt("mle_system")

@@ -1,5 +1,6 @@
 """Stacks: every config loads and builds, stacks compose and pass check_env, bad stacks are refused."""
 
+import inspect
 import json
 from pathlib import Path
 
@@ -7,12 +8,16 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from omegaconf import OmegaConf
 
+from envs.appworld import AppWorldEnv
+from envs.contract import EnvProfile
+from envs.mle.env import MLECompetitionEnv
+from envs.toolworld.profile import TOOLWORLD_PROFILE
 from policies.llm.accounting import Accountant, MeteredModel
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
 from wrappers.policy_wrapper import PolicyWrapper
-from wrappers.stack import REGISTRY, apply_stack, validate_stack
+from wrappers.stack import REGISTRY, apply_stack, parse_stack
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "wrappers"
 
@@ -23,10 +28,25 @@ def config(name: str) -> dict:
     return content[name]
 
 
+PROFILES = {"toolworld": TOOLWORLD_PROFILE, "mle": MLECompetitionEnv.profile, "appworld": AppWorldEnv.profile}
+
+
+def build(env, policy, model, stack, profile: EnvProfile = TOOLWORLD_PROFILE):
+    return apply_stack(env, policy, model, parse_stack(stack, profile))
+
+
 def test_every_registered_wrapper_has_a_config_and_its_keys_are_valid():
     assert sorted(p.stem for p in CONF.glob("*.yaml")) == sorted(REGISTRY)
     for name in REGISTRY:
-        validate_stack([(name, config(name))], "toolworld")
+        parse_stack([(name, config(name))], TOOLWORLD_PROFILE)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_config_value_is_the_wrappers_own_default(name):
+    """conf/wrappers/<name>.yaml mirrors the constructor's defaults, so the two cannot drift apart."""
+    parameters = inspect.signature(REGISTRY[name].cls).parameters
+    for option, value in config(name).items():
+        assert parameters[option].default == value, f"conf/wrappers/{name}.yaml: {option}={value!r}"
 
 
 def anything(messages, n):
@@ -50,7 +70,7 @@ def test_stacks_compose_and_still_pass_check_env(names):
         Accountant(),
     )
     stack = [(name, {**config(name), **({"k": 2} if name == "self_consistency" else {})}) for name in names]
-    env, policy = apply_stack(BankEnv(), greedy(model), model, stack, "toolworld")
+    env, policy = build(BankEnv(), greedy(model), model, stack)
     check_env(env, skip_render_check=True)
     obs, _ = env.reset(seed=0)
     policy.reset(seed=0)
@@ -70,24 +90,25 @@ def test_stacks_compose_and_still_pass_check_env(names):
 
 def test_list_order_is_wrapping_order():
     model = ScriptedModel({})
-    env, policy = apply_stack(
+    env, policy = build(
         BankEnv(),
         greedy(model),
         model,
         [("truncate", {}), ("correct", {}), ("chaining", {}), ("self_debug", {})],
-        "toolworld",
     )
     assert type(env).__name__ == "Correct" and type(env.env).__name__ == "Truncate"
     assert type(policy).__name__ == "SelfDebug" and type(policy.policy).__name__ == "Chaining"
     assert isinstance(policy, PolicyWrapper)
 
 
-def test_tree_search_mode_follows_the_env_kind():
+class MLEBank(BankEnv):
+    profile = MLECompetitionEnv.profile
+
+
+def test_tree_search_mode_follows_the_env_profile():
     model = ScriptedModel({})
-    _, toolworld_policy = apply_stack(
-        BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))], "toolworld"
-    )
-    _, mle_policy = apply_stack(BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))], "mle")
+    _, toolworld_policy = build(BankEnv(), greedy(model), model, [("tree_search", config("tree_search"))])
+    _, mle_policy = build(MLEBank(), greedy(model), model, [("tree_search", config("tree_search"))], MLEBank.profile)
     assert (toolworld_policy.mode, mle_policy.mode) == ("snapshot", "aide")
 
 
@@ -100,12 +121,14 @@ def test_tree_search_mode_follows_the_env_kind():
         (["correct", "correct"], "toolworld", "appears 2 times"),
         (["summarise"], "toolworld", "unknown wrapper 'summarise'"),
         (["tree_search"], "appworld", "does not support env 'appworld'"),
+        ("summarize", "toolworld", "a list of wrapper names, got the string 'summarize'"),
+        ([("correct", 3)], "toolworld", "settings must be a mapping, got 3"),
         ([("correct", {"max_attempt": 3})], "toolworld", r"unknown option\(s\) \['max_attempt'\]"),
     ],
 )
 def test_invalid_stacks_are_refused_with_clear_errors(stack, env_kind, message):
     with pytest.raises(ValueError, match=message):
-        validate_stack(stack, env_kind)
+        parse_stack(stack, PROFILES[env_kind])
 
 
 def test_a_wrapper_config_can_name_its_own_model(tmp_path):
@@ -114,13 +137,13 @@ def test_a_wrapper_config_can_name_its_own_model(tmp_path):
 
     recorded = tmp_path / "corrector.jsonl"
     live = ScriptedModel({"corrector": ["PATCH:\n" + fenced("print('fixed')")]})
-    wrapped, _ = apply_stack(BankEnv(), greedy(live), Recording(live, recorded), [("correct", {})], "toolworld")
+    wrapped, _ = build(BankEnv(), greedy(live), Recording(live, recorded), [("correct", {})])
     wrapped.reset()
     wrapped.step("print(nope)")  # records the corrector's request and reply
 
     stack_model = MeteredModel(ScriptedModel({}), Accountant())
     correct_cfg = {"model": {"backend": "replay", "path": str(recorded)}}
-    wrapped, _ = apply_stack(BankEnv(), greedy(stack_model), stack_model, [("correct", correct_cfg)], "toolworld")
+    wrapped, _ = build(BankEnv(), greedy(stack_model), stack_model, [("correct", correct_cfg)])
     wrapped.reset()
     _, _, _, _, info = wrapped.step("print(nope)")
     assert info["wrappers"]["correct"]["fixed"]
@@ -129,5 +152,5 @@ def test_a_wrapper_config_can_name_its_own_model(tmp_path):
 
 def test_summarize_counts_the_agents_own_system_prompt():
     model = ScriptedModel({})
-    env, _ = apply_stack(BankEnv(), greedy(model), model, [("summarize", {})], "toolworld")
+    env, _ = build(BankEnv(), greedy(model), model, [("summarize", {})])
     assert env.agent_system_prompt == greedy(model).system_prompt

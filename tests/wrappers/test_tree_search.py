@@ -101,7 +101,7 @@ def test_snapshot_mode_needs_snapshots_and_a_prompting_policy():
 
     with pytest.raises(ValueError, match="snapshot search needs env.unwrapped.get_state"):
         TreeSearch(greedy(ScriptedModel({})), ScriptedModel({}), NoSnapshots())
-    with pytest.raises(ValueError, match="FixedPolicy has no messages"):
+    with pytest.raises(ValueError, match="FixedPolicy is not a ChatPolicy"):
         TreeSearch(FixedPolicy("x"), ScriptedModel({}), BankEnv())
     with pytest.raises(ValueError, match="mode must be one of"):
         TreeSearch(greedy(ScriptedModel({})), ScriptedModel({}), BankEnv(), mode="mcts")
@@ -207,7 +207,14 @@ def test_aide_review_that_stays_unreadable_marks_the_node_buggy_after_bounded_re
 def test_aide_best_node_respects_lower_is_better():
     from wrappers.aide import AideNode, AideSearch
 
-    search = AideSearch(agent=None)  # type: ignore[arg-type]
+    search = AideSearch(
+        agent=None,  # type: ignore[arg-type]
+        num_drafts=5,
+        debug_prob=0.5,
+        max_debug_depth=3,
+        review_retries=2,
+        seed=0,
+    )
     for step, metric in enumerate([0.3, 0.1, 0.2]):
         search.journal.append(
             AideNode(step, "draft", "", "", metric=metric, lower_is_better=True, is_buggy=False, reviewed=True)
