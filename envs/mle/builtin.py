@@ -12,11 +12,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from envs.mle.competition import CompetitionConfig
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 RESOURCES = Path(__file__).resolve().parent / "competitions"
 
@@ -25,9 +29,9 @@ RESOURCES = Path(__file__).resolve().parent / "competitions"
 class Features:
     """Model-ready arrays for the leaderboard population (not shown to agents)."""
 
-    x_train: object
+    x_train: np.ndarray | sparse.spmatrix  # sparse for text features (BuiltinSpec.sparse_features)
     y_train: np.ndarray
-    x_test: object
+    x_test: np.ndarray | sparse.spmatrix
     test_ids: np.ndarray
     target_columns: tuple[str, ...]
     classes: tuple = ()
@@ -51,7 +55,7 @@ class BuiltinSpec:
     log_target: bool = False
     sparse_features: bool = False
     #: custom population: (list of candidates, solve(candidate, public_dir) -> submission)
-    custom_population: tuple[Callable[[], list], Callable[[object, Path], pd.DataFrame]] | None = None
+    custom_population: tuple[Callable[[], list], Callable[[Any, Path], pd.DataFrame]] | None = None
 
     @property
     def resources(self) -> Path:

@@ -134,7 +134,7 @@ def evaluate(
     """The MLE-bench style grading report of one submission file (or of none)."""
     exists = path is not None and Path(path).is_file()
     score, reason = None, None if exists else "no submission.csv was produced"
-    if exists:
+    if exists and path is not None:
         try:
             score = round(float(grader(read_csv_strict(path, max_bytes), answers)), 5)
         except Exception as exc:  # any grader failure means an invalid submission

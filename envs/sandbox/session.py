@@ -303,6 +303,8 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         kill_process_group(proc, grace_s=0.2)
     for stream in (proc.stdin, proc.stdout):
+        if stream is None:
+            continue
         try:
             stream.close()
         except OSError:

@@ -185,15 +185,17 @@ def frozen_modules(at: real_datetime.datetime) -> dict[str, types.ModuleType]:
 
     dt_mod = types.ModuleType("datetime")
     dt_mod.__dict__.update({k: v for k, v in vars(real_datetime).items() if not k.startswith("__")})
-    dt_mod.datetime, dt_mod.date = datetime, date
+    dt_mod.__dict__.update(datetime=datetime, date=date)
     time_mod = types.ModuleType("time")
     time_mod.__dict__.update({k: v for k, v in vars(real_time).items() if not k.startswith("__")})
-    time_mod.time = lambda: stamp
-    time_mod.time_ns = lambda: int(stamp * 1e9)
-    time_mod.localtime = lambda secs=None: real_time.localtime(stamp if secs is None else secs)
-    time_mod.gmtime = lambda secs=None: real_time.gmtime(stamp if secs is None else secs)
-    time_mod.ctime = lambda secs=None: real_time.ctime(stamp if secs is None else secs)
-    time_mod.strftime = lambda fmt, t=None: real_time.strftime(fmt, real_time.localtime(stamp) if t is None else t)
+    time_mod.__dict__.update(
+        time=lambda: stamp,
+        time_ns=lambda: int(stamp * 1e9),
+        localtime=lambda secs=None: real_time.localtime(stamp if secs is None else secs),
+        gmtime=lambda secs=None: real_time.gmtime(stamp if secs is None else secs),
+        ctime=lambda secs=None: real_time.ctime(stamp if secs is None else secs),
+        strftime=lambda fmt, t=None: real_time.strftime(fmt, real_time.localtime(stamp) if t is None else t),
+    )
     return {"datetime": dt_mod, "time": time_mod}
 
 
@@ -280,6 +282,8 @@ def _load_sibling(relative: str) -> types.ModuleType:
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relative)
     name = "_sandbox_" + os.path.basename(relative)[:-3]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = sys.modules[name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module

@@ -191,13 +191,29 @@ class CallContext:
         found = self.rows(sql, *args)
         return found[0] if found else None
 
+    def existing_row(self, sql: str, *args: Any) -> dict[str, Any]:
+        """The first row of a query that always has one (e.g. a person by id); LookupError if it has none."""
+        found = self.row(sql, *args)
+        if found is None:
+            raise LookupError(f"no row for {sql!r} {args}")
+        return found
+
+    @property
+    def caller(self) -> int:
+        """The logged-in caller's person id: always set in APIs with auth=True (the default)."""
+        if self.user_id is None:
+            raise RuntimeError("no caller: this API is declared with auth=False")
+        return self.user_id
+
     def value(self, sql: str, *args: Any) -> Any:
         found = self.conn.execute(sql, args).fetchone()
         return None if found is None else found[0]
 
     def execute(self, sql: str, *args: Any) -> int:
         """Run a write; returns lastrowid."""
-        return self.conn.execute(sql, args).lastrowid
+        rowid = self.conn.execute(sql, args).lastrowid
+        assert rowid is not None  # set by every executed statement
+        return rowid
 
     def owned(self, table: str, row_id: int, what: str, owner_column: str = "owner_id") -> dict[str, Any]:
         """The caller's row `row_id` of `table`, or a 404 naming `what`."""

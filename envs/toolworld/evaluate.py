@@ -132,7 +132,9 @@ class Inserted(Expectation):
 
     def check(self, outcome: Outcome) -> tuple[TestResult, set[Key]]:
         hits = [
-            c for c in outcome.changes if c.table == self.table and c.kind == "insert" and _matches(c.after, self.match)
+            c
+            for c in outcome.changes
+            if c.table == self.table and c.kind == "insert" and c.after is not None and _matches(c.after, self.match)
         ]
         keys = {(c.table, c.row_id) for c in hits}
         if len(hits) == self.count:

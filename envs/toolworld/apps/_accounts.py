@@ -39,7 +39,9 @@ def add_account_apis(app: App) -> None:
     )
     def show_account(ctx: CallContext) -> dict[str, Any]:
         """Show the account you are logged in with."""
-        return ctx.row("SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?", ctx.user_id)
+        return ctx.existing_row(
+            "SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?", ctx.user_id
+        )
 
     @app.api("PATCH", "/account/password", {"message": "string"})
     def change_password(

@@ -229,7 +229,7 @@ def group_balance(conn: Any, group_id: int, person_id: int) -> float:
 
 
 def _person(ctx: CallContext, person_id: int) -> dict[str, str]:
-    return ctx.row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
+    return ctx.existing_row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
 
 
 def _person_id(ctx: CallContext, email: str, argument: str) -> int:
@@ -273,7 +273,7 @@ def _group(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
         "name": row["name"],
         "members": [_person(ctx, p) for p in _members(ctx, row["id"])],
         "created_at": row["created_at"],
-        "my_balance": group_balance(ctx.conn, row["id"], ctx.user_id),
+        "my_balance": group_balance(ctx.conn, row["id"], ctx.caller),
     }
 
 
@@ -332,7 +332,7 @@ def create_group(
     member_emails: Annotated[list[str], P("Emails of the other members; you are added yourself.")],
 ) -> dict[str, Any]:
     """Create a group with you and the given people."""
-    people = {ctx.user_id, *(_person_id(ctx, e, f"member_emails[{i}]") for i, e in enumerate(member_emails))}
+    people = {ctx.caller, *(_person_id(ctx, e, f"member_emails[{i}]") for i, e in enumerate(member_emails))}
     group_id = ctx.execute(
         "INSERT INTO bill_splitting_groups (name, created_by, created_at) VALUES (?,?,?)",
         name,
@@ -597,7 +597,7 @@ def settle_up(
     if other == ctx.user_id:
         raise ApiError(422, "Invalid argument 'email': you cannot settle up with yourself.")
     if amount is None:
-        amount = pair_debts(ctx.conn, group_id).get((ctx.user_id, other))
+        amount = pair_debts(ctx.conn, group_id).get((ctx.caller, other))
         if amount is None:
             raise ApiError(
                 409, f"You owe {email} nothing in group {group_id}; pass an amount to record a payment anyway."

@@ -285,14 +285,14 @@ def populate(w: WorldBuilder) -> None:
             fitting = [t for t, fits in fitting_labels.get(person.id, []) if name in fits and rng.random() < 0.6]
             w.insert("email_thread_labels", [{"thread_id": t, "label_id": label_id} for t in fitting])
         if rng.random() < 0.4:
-            other = by_id[rng.choice(w.related(person.id) or [p.id for p in w.people if p.id != person.id])]
+            friend = by_id[rng.choice(w.related(person.id) or [p.id for p in w.people if p.id != person.id])]
             w.insert(
                 "email_drafts",
                 [
                     {
                         "owner_id": person.id,
-                        "recipients": other.email,
-                        "subject": f"Catching up with {other.first_name}",
+                        "recipients": friend.email,
+                        "subject": f"Catching up with {friend.first_name}",
                         "body": "Hi! It has been a while, how are you?",
                         "updated_at": (w.now - timedelta(days=rng.randint(1, 30))).isoformat(timespec="seconds"),
                     }
@@ -310,7 +310,7 @@ def _split(emails: str) -> list[str]:
 
 
 def _person(ctx: CallContext, person_id: int) -> dict[str, str]:
-    return ctx.row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
+    return ctx.existing_row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
 
 
 def _people_ids(ctx: CallContext, emails: list[str], argument: str) -> list[int]:
@@ -486,7 +486,7 @@ def show_threads(
     out = []
     for row in ctx.rows("SELECT * FROM email_threads WHERE owner_id = ? ORDER BY id", ctx.user_id):
         emails = ctx.rows("SELECT * FROM email_messages WHERE thread_id = ?", row["id"])
-        if not _in_folder(row, emails, ctx.user_id, folder):
+        if not _in_folder(row, emails, ctx.caller, folder):
             continue
         thread = _thread(ctx, row)
         text = " ".join(
@@ -593,7 +593,7 @@ def reply_to_email(
     thread = _thread_row(ctx, row["thread_id"])
     everyone = _people_ids(ctx, [_person(ctx, row["sender_id"])["email"], *_split(row["recipients"])], "email_id")
     if row["sender_id"] == ctx.user_id:
-        to = [p for p in everyone if p != ctx.user_id] or [ctx.user_id]
+        to = [p for p in everyone if p != ctx.user_id] or [ctx.caller]
     else:
         to = [row["sender_id"]] + (
             [p for p in everyone if p not in (ctx.user_id, row["sender_id"])] if reply_all else []

@@ -119,7 +119,7 @@ def _ago(w: WorldBuilder, rng: Any) -> str:
 
 
 def _who(ctx: CallContext, person_id: int) -> dict[str, str]:
-    return ctx.row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
+    return ctx.existing_row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
 
 
 def _person_by_email(ctx: CallContext, email: str) -> int:
@@ -330,7 +330,7 @@ def send_money(
     private: Annotated[bool, P("Hide it from the public feed.")] = False,
 ) -> dict[str, Any]:
     """Send money from your balance to someone."""
-    new_id = _move(ctx, ctx.user_id, _person_by_email(ctx, receiver_email), amount, note, private)
+    new_id = _move(ctx, ctx.caller, _person_by_email(ctx, receiver_email), amount, note, private)
     return {"message": "Money sent.", "transaction_id": new_id}
 
 
@@ -383,7 +383,7 @@ def _pending(ctx: CallContext, request_id: int, column: str) -> dict[str, Any]:
 def approve_request(ctx: CallContext, request_id: REQUEST_ID) -> dict[str, Any]:
     """Pay a pending request someone sent you (from your balance)."""
     row = _pending(ctx, request_id, "payer_id")
-    new_id = _move(ctx, ctx.user_id, row["requester_id"], row["amount"], row["note"], False)
+    new_id = _move(ctx, ctx.caller, row["requester_id"], row["amount"], row["note"], False)
     ctx.update("payments_requests", request_id, {"status": "approved", "resolved_at": ctx.timestamp()})
     return {"message": "Request paid.", "transaction_id": new_id}
 

@@ -104,7 +104,7 @@ QUANTITY = Annotated[int, P("How many.", ge=1, le=20)]
 @app.populator
 def populate(w: WorldBuilder) -> None:
     rng = w.rng("shop")
-    products = [
+    products: list[dict[str, Any]] = [
         {
             "name": f"{adj} {name}",
             "category": cat,

@@ -30,7 +30,7 @@ def _me(ctx: CallContext) -> int:
 )
 def show_profile(ctx: CallContext) -> dict[str, Any]:
     """Show the supervisor's profile: name, email, phone number, birthday."""
-    return ctx.row(
+    return ctx.existing_row(
         "SELECT first_name, last_name, email, phone_number, birthday, sex FROM people WHERE id = ?", _me(ctx)
     )
 

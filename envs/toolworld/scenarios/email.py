@@ -350,7 +350,7 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         + "for t in trash:\n    apis.email.delete_thread(access_token=email_token, thread_id=t['thread_id'])\n"
         + DONE
     )
-    expectations = [
+    expectations: list[Expectation] = [
         Deleted("email_threads", threads, f"all {len(threads)} trashed threads are deleted for good", what="threads"),
         Deleted("email_messages", messages, "their emails are gone from my mailbox (and only mine)", what="emails"),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Deleted, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -181,7 +181,7 @@ def retag(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n"
         + DONE
     )
-    expectations = [
+    expectations: list[Expectation] = [
         Updated(
             "notes_notes",
             r["id"],

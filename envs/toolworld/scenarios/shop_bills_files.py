@@ -69,6 +69,7 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     owner = pick(rng, owners, "person with a delivered order")
     order = latest_delivered(view, owner)
+    assert order is not None  # the owners are the people with a delivered order
     path = f"/documents/receipts/shop_order_{order['id']}.txt"
     oracle = (
         login("shop", "file_system")

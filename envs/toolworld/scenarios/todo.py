@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Updated
 from envs.toolworld.scenarios._common import fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -120,7 +120,7 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + DONE
     )
-    expectations = [
+    expectations: list[Expectation] = [
         Updated(
             "todo_tasks",
             r["id"],

@@ -56,9 +56,9 @@ class WorldBuilder:
         for row in rows:
             cols = ", ".join(row)
             marks = ", ".join("?" for _ in row)
-            ids.append(
-                self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
-            )
+            rowid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+            assert rowid is not None  # set by every executed statement
+            ids.append(rowid)
         return ids
 
     def related(self, person_id: int, kinds: tuple[str, ...] = core.RELATION_KINDS) -> list[int]:

@@ -90,8 +90,9 @@ def net_changes(conn: sqlite3.Connection) -> list[RowChange]:
         last_new[key] = new
     out = []
     for key, old in first_old.items():
+        new = last_new[key]
         before = None if old is None else json.loads(old)
-        after = None if last_new[key] is None else json.loads(last_new[key])
+        after = None if new is None else json.loads(new)
         if before != after:
             out.append(RowChange(key[0], key[1], before, after))
     return out

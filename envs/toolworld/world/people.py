@@ -65,7 +65,8 @@ class Person:
 
 def make_people(rng: random.Random, count: int, today: date) -> list[tuple]:
     """Rows for `people`: unique names, emails and phone numbers."""
-    rows, used = [], set()
+    rows: list[tuple] = []
+    used: set[tuple[str, str]] = set()
     while len(rows) < count:
         sex = rng.choice(("female", "male"))
         first, last = rng.choice(FIRST_NAMES[sex]), rng.choice(LAST_NAMES)

@@ -36,7 +36,10 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     for i, image in enumerate(clean):
         stains = sum(_stain(rng) for _ in range(rng.integers(1, 3)))
         noisy[i] = np.clip(image - stains + rng.normal(0, 0.08, image.shape), 0, 1)
-    flat = lambda images: images.reshape(len(images), -1).round(4)  # noqa: E731
+
+    def flat(images: np.ndarray) -> np.ndarray:
+        return images.reshape(len(images), -1).round(4)
+
     frame = pd.concat([pd.DataFrame(flat(noisy), columns=NOISY), pd.DataFrame(flat(clean), columns=CLEAN)], axis=1)
     frame.insert(0, "image_id", opaque_ids(len(frame), salt=707))
     return frame
@@ -79,7 +82,10 @@ def features(public: Path) -> Features:
     noisy = pd.read_csv(public / "train_noisy.csv")
     clean = pd.read_csv(public / "train_clean.csv")
     test = pd.read_csv(public / "test_noisy.csv")
-    as_images = lambda f: f[PIXELS].to_numpy().reshape(-1, SIDE, SIDE)  # noqa: E731
+
+    def as_images(frame: pd.DataFrame) -> np.ndarray:
+        return frame[PIXELS].to_numpy().reshape(-1, SIDE, SIDE)
+
     y = clean[PIXELS].to_numpy().ravel()
     return Features(patches(as_images(noisy)), y, patches(as_images(test)), pixel_ids(test["image_id"]), ("value",))
 
