@@ -16,6 +16,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation
 from envs.observation import make_observation, observation_space, text_space
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 
@@ -134,7 +135,8 @@ class AppWorldEnv(gym.Env):
         metadata = getattr(getattr(self.world.task, "ground_truth", None), "metadata", None) or {}
         return int(metadata.get("difficulty", 0)) if isinstance(metadata, dict) else 0
 
-    def _observation(self) -> dict[str, Any]:
+    def _observation(self) -> Observation:
+        assert self.task_id is not None, "call reset() first"
         sup = self.world.task.supervisor
         context = (
             f"You work for {sup.first_name} {sup.last_name} (email {sup.email}, phone {sup.phone_number}). "

@@ -106,7 +106,7 @@ def run_episode(
             stage = "step"
             observation, reward, terminated, truncated, info = env.step(action)
             episode_return += float(reward)
-            steps.append(_step_entry(action, observation, reward, terminated, truncated, info, policy))
+            steps.append(_step_entry(action, observation, float(reward), terminated, truncated, info, policy))
             if timeout_s is not None and time.monotonic() - started > timeout_s and not (terminated or truncated):
                 stage = "timeout"
                 raise EpisodeTimeout(f"episode exceeded {timeout_s:g} s after {len(steps)} steps")

@@ -33,7 +33,7 @@ def success_by_difficulty(summaries: Summaries, path: str | Path) -> Path:
             summary["by_difficulty"].get(level, {}).get("success") if level != "all" else summary["success"]
             for level in levels
         ]
-        means, errors = zip(*(_pct(stat) for stat in stats))
+        means, errors = zip(*(_pct(stat) for stat in stats), strict=True)
         positions = [x + (i - (len(summaries) - 1) / 2) * width for x in range(len(levels))]
         ax.bar(positions, means, width, yerr=errors, capsize=3, label=label)
     ax.set_xticks(range(len(levels)), [f"difficulty {level}" if level != "all" else "all" for level in levels])

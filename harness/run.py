@@ -24,7 +24,7 @@ from typing import Any
 import gymnasium as gym
 from tqdm import tqdm
 
-from envs.contract import EnvProfile, registered_profile
+from envs.contract import EnvProfile, registered_profile, trainfree_env
 from harness import plots
 from harness.build import make_env, make_model, policy_factory
 from harness.choosers import FixedStack, StackChooser
@@ -118,7 +118,7 @@ class RunRequest:
 
 def select_episodes(env: gym.Env, request: RunRequest) -> list[EpisodeSpec]:
     """Tasks of the split (or the listed ones), first `limit`, each with every seed."""
-    tasks = list(env.unwrapped.list_tasks(request.split))
+    tasks = list(trainfree_env(env).list_tasks(request.split))
     if not tasks:
         raise ValueError(f"env {request.profile.name!r} has no tasks in split {request.split!r}")
     if request.tasks:

@@ -122,7 +122,7 @@ class LLMPolicy(ChatPolicy):
         self._info = _reply_info(reply, action_source=source, seed=seed)
         return action
 
-    def _max_tokens_left(self, messages: list[dict[str, str]]) -> int:
+    def _max_tokens_left(self, messages: list[Message]) -> int:
         """max_tokens, capped so prompt + reply fit the model's context window."""
         prompt_tokens = self.model.count_message_tokens(messages)
         room = self.model.context_window - prompt_tokens

@@ -8,10 +8,11 @@ silent no-op: it means the oracle or the env is wrong.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation, trainfree_env
 from policies.base import Policy
 
 
@@ -29,9 +30,9 @@ class OraclePolicy(Policy):
         self._actions = None
         self._played = 0
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         if self._actions is None:
-            self._actions = list(self.env.unwrapped.oracle_actions())
+            self._actions = list(trainfree_env(self.env).oracle_actions())
         if self._played >= len(self._actions):
             raise OracleExhausted(
                 f"task {observation.get('task_id')!r}: all {len(self._actions)} oracle actions played "

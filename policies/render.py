@@ -9,9 +9,10 @@ that is what vLLM prefix caching reuses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from envs.contract import Observation
+from policies.llm.base import Message
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 
@@ -30,11 +31,11 @@ def load_prompt(name: str) -> str:
     return read_template(PROMPTS_DIR, name)
 
 
-def render_messages(observation: Mapping[str, Any], system_prompt: str) -> list[dict[str, str]]:
+def render_messages(observation: Observation, system_prompt: str) -> list[Message]:
     first_user = observation["instruction"]
     if observation.get("context"):
         first_user = f"{first_user}\n\n{observation['context']}"
-    messages = [
+    messages: list[Message] = [
         {"role": "system", "content": system_prompt},
         {"role": "user", "content": first_user},
     ]

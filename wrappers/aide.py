@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from envs.contract import Observation
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
@@ -151,6 +152,12 @@ def _env_metric(output: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def _metric(node: AideNode) -> float:
+    """The metric of a node known to have one (`best` keeps only those)."""
+    assert node.metric is not None
+    return node.metric
+
+
 class AideSearch:
     def __init__(
         self,
@@ -177,7 +184,7 @@ class AideSearch:
         self.rng = random.Random(self.seed if seed is None else seed)
 
     # -- one search step per env step ---------------------------------------------
-    def act(self, observation: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def act(self, observation: Observation) -> tuple[str, dict[str, Any]]:
         if self._pending is not None and observation["history"]:
             self._review(self._pending, observation)
         operation, parent = self._choose()
@@ -197,7 +204,7 @@ class AideSearch:
         if not good:
             return None
         lower = next((n.lower_is_better for n in good if n.lower_is_better is not None), False)
-        return min(good, key=lambda n: n.metric) if lower else max(good, key=lambda n: n.metric)
+        return min(good, key=_metric) if lower else max(good, key=_metric)
 
     def _choose(self) -> tuple[str, AideNode | None]:
         drafts = sum(n.operation == "draft" for n in self.journal)
@@ -214,8 +221,8 @@ class AideSearch:
         best = self.best()
         return ("draft", None) if best is None else ("improve", best)
 
-    def _generate(self, observation: Mapping[str, Any], operation: str, parent: AideNode | None) -> AideNode:
-        fresh = {**observation, "history": (), "summary": self._memory()}
+    def _generate(self, observation: Observation, operation: str, parent: AideNode | None) -> AideNode:
+        fresh = Observation({**observation, "history": (), "summary": self._memory()})
         values = {"plan": "", "code": "", "output": "", "metric": ""}
         if parent is not None:
             values = {
@@ -241,7 +248,7 @@ class AideSearch:
         self.journal.append(node)
         return node
 
-    def _review(self, node: AideNode, observation: Mapping[str, Any]) -> None:
+    def _review(self, node: AideNode, observation: Observation) -> None:
         output = observation["history"][-1]["output"]
         node.term_out = truncate_output(output, TERMINAL_CHARS)
         node.exc_type = _exception_type(output) or ("ExecutionFailed" if is_error_output(output) else None)

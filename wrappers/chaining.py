@@ -6,9 +6,9 @@ With `plan_every_step: false` the first plan is kept for the whole episode.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
@@ -36,11 +36,11 @@ class Chaining(PolicyWrapper):
         super().reset(seed=seed)
         self._plan = None
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         messages = self.messages(observation)
-        planned = self._plan is None or self.plan_every_step
-        if planned:
-            self._plan = self.client.ask_text(with_user_turn(messages, fill_prompt("chaining_plan")))
+        planned = False
+        if self._plan is None or self.plan_every_step:
+            self._plan, planned = self.client.ask_text(with_user_turn(messages, fill_prompt("chaining_plan"))), True
         code_request = fill_prompt("chaining_code", plan=self._plan)
         action = self.parse(self.client.ask_text(with_user_turn(messages, code_request)))
         self._report = {"planned": planned, "plan": self._plan}

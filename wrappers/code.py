@@ -45,7 +45,9 @@ def called_apis(code: str) -> list[tuple[str, str]]:
         return list(dict.fromkeys(pairs))
     found: list[tuple[int, int, tuple[str, str]]] = []
     for node in ast.walk(tree):
-        func = node.func if isinstance(node, ast.Call) else None
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Attribute)

@@ -20,6 +20,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.code import normalize_code
@@ -53,12 +54,12 @@ class SelfConsistency(PolicyWrapper):
         self.env = env
         self.execution_vote = execution_vote
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         replies = self.client.ask(self.messages(observation), n=self.k)
         actions = [self.parse(reply.text) for reply in replies]
         keys: list[Hashable] = [normalize_code(action) for action in actions]
-        if self.execution_vote:
-            keys = self._execution_keys(actions, keys)
+        if self.execution_vote and self.env is not None:
+            keys = self._execution_keys(self.env, actions, keys)
         votes = Counter(keys)
         winner = max(keys, key=lambda key: (votes[key], -keys.index(key)))
         self._report = {
@@ -69,16 +70,16 @@ class SelfConsistency(PolicyWrapper):
         }
         return actions[keys.index(winner)]
 
-    def _execution_keys(self, actions: list[str], programs: list[Hashable]) -> list[Hashable]:
+    def _execution_keys(self, env: gym.Env, actions: list[str], programs: list[Hashable]) -> list[Hashable]:
         """Run each distinct program once on a snapshot; key = what it did."""
-        base = self.env.unwrapped
-        root = snapshot(self.env)
+        base = env.unwrapped
+        root = snapshot(env)
         outcome: dict[Hashable, Hashable] = {}
         try:
-            for action, program in zip(actions, programs):
+            for action, program in zip(actions, programs, strict=True):
                 if program in outcome:
                     continue
-                restore(self.env, root)
+                restore(env, root)
                 obs, reward, terminated, truncated, _ = base.step(action)
                 output = obs["history"][-1]["output"] if obs["history"] else ""
                 outcome[program] = (
@@ -86,10 +87,10 @@ class SelfConsistency(PolicyWrapper):
                     float(reward),
                     bool(terminated),
                     bool(truncated),
-                    state_digest(snapshot(self.env)),
+                    state_digest(snapshot(env)),
                 )
         finally:
-            restore(self.env, root)
+            restore(env, root)
         return [outcome[program] for program in programs]
 
 

@@ -8,9 +8,9 @@ policy acts again (and a later error starts a new chain of fixes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
@@ -44,7 +44,7 @@ class SelfDebug(PolicyWrapper):
         super().reset(seed=seed)
         self._rounds = 0
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         output = last_output(observation)
         if not is_error_output(output) or self._rounds >= self.max_rounds:
             self._rounds = 0  # the wrapped policy's next code starts a new chain of fixes

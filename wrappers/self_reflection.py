@@ -8,9 +8,9 @@ goes to the wrapped policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
@@ -37,7 +37,7 @@ class SelfReflection(PolicyWrapper):
         self.only_on_error = only_on_error
         self.output_chars = output_chars
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         output = last_output(observation)
         if not observation["history"] or (self.only_on_error and not is_error_output(output)):
             self._report = {"reflected": False}

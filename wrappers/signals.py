@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+
+from envs.contract import Observation
 
 #: Markers of a failed execution in AppWorld-style and Python outputs.
 ERROR_MARKERS: tuple[str, ...] = ("Execution failed", "Traceback", "Exception:", "Error:")
@@ -14,12 +14,12 @@ def is_error_output(output: str) -> bool:
     return any(marker in output for marker in ERROR_MARKERS)
 
 
-def last_output(observation: Mapping[str, Any]) -> str:
+def last_output(observation: Observation) -> str:
     history = observation.get("history") or ()
     return history[-1]["output"] if history else ""
 
 
-def last_action(observation: Mapping[str, Any]) -> str:
+def last_action(observation: Observation) -> str:
     history = observation.get("history") or ()
     return history[-1]["action"] if history else ""
 

@@ -13,12 +13,12 @@ action per step, searching again when the world answers differently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import gymnasium as gym
 
+from envs.contract import Observation
 from policies.llm.base import Message
 from wrappers.code import normalize_code
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
@@ -31,7 +31,7 @@ from wrappers.text import truncate_output
 class Agent(Protocol):
     client: RoleClient
 
-    def messages(self, observation: Mapping[str, Any]) -> list[Message]: ...
+    def messages(self, observation: Observation) -> list[Message]: ...
 
     def parse(self, text: str) -> str: ...
 
@@ -44,7 +44,7 @@ class Node:
     action: str
     output: str
     value: float
-    observation: Mapping[str, Any]
+    observation: Observation
     state: Any = None
     terminal: bool = False
     reward: float = 0.0
@@ -90,7 +90,7 @@ class SnapshotSearch:
         self._expected_output = None
         self.searches = 0
 
-    def act(self, observation: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def act(self, observation: Observation) -> tuple[str, dict[str, Any]]:
         history = observation["history"]
         on_plan = self._plan and history and history[-1]["output"] == self._expected_output
         if not on_plan:
@@ -101,7 +101,7 @@ class SnapshotSearch:
         self._expected_output = node.output
         return node.action, {"searched": not on_plan, "planned_steps_left": len(self._plan), "tree": journal}
 
-    def _search(self, observation: Mapping[str, Any]) -> tuple[list[Node], list[dict[str, Any]]]:
+    def _search(self, observation: Observation) -> tuple[list[Node], list[dict[str, Any]]]:
         self.searches += 1
         root = Node(0, None, 0, "", "", 0.0, observation, state=snapshot(self.env))
         nodes = [root]
@@ -148,7 +148,7 @@ class SnapshotSearch:
         obs, reward, terminated, truncated, _ = self.env.unwrapped.step(action)
         output = obs["history"][-1]["output"] if obs["history"] else ""
         ended = bool(terminated or truncated)
-        if terminated and reward > 0:
+        if terminated and float(reward) > 0:
             signal = 10.0 * float(reward)
         elif ended:
             signal = -10.0

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation, Turn
 from envs.observation import to_space_text
 from policies.llm.base import ChatModel
 from policies.render import load_prompt as load_agent_prompt
@@ -29,8 +30,6 @@ from wrappers.ledger import format_ledger, ledger_entries
 from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
 from wrappers.text import truncate_output
-
-Turn = Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Summarize(ReportingObservationWrapper):
         self.client.reset(seed)
         return super().reset(seed=seed, options=options)
 
-    def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
+    def observation(self, observation: Observation) -> Observation:
         history = tuple(observation["history"])
         cached = self._cached_for(history)
         view = self._view(observation, history, cached)
@@ -112,7 +111,7 @@ class Summarize(ReportingObservationWrapper):
         return view
 
     # -- mechanism ------------------------------------------------------------
-    def _over_budget(self, view: Mapping[str, Any]) -> bool:
+    def _over_budget(self, view: Observation) -> bool:
         messages = render_messages(view, self.agent_system_prompt)
         tokens = self.model.count_message_tokens(messages)
         if tokens > self.model.context_window - self.reply_reserve:
@@ -127,14 +126,14 @@ class Summarize(ReportingObservationWrapper):
                 return summary
         return None
 
-    def _view(self, observation: Mapping[str, Any], history: Sequence[Turn], cached: _Summary | None) -> dict[str, Any]:
+    def _view(self, observation: Observation, history: Sequence[Turn], cached: _Summary | None) -> Observation:
         if cached is None:
-            return dict(observation)
+            return observation
         summary = "\n\n".join(part for part in (cached.text.strip(), cached.ledger) if part)
         return {**observation, "history": tuple(history[cached.covered :]), "summary": to_space_text(summary)}
 
     def _extend(
-        self, observation: Mapping[str, Any], cached: _Summary | None, middle: Sequence[Turn], history: Sequence[Turn]
+        self, observation: Observation, cached: _Summary | None, middle: Sequence[Turn], history: Sequence[Turn]
     ) -> _Summary:
         """Fold `middle` into the summary, in chunks that fit the model's context."""
         start = cached.covered if cached else 0
@@ -150,9 +149,7 @@ class Summarize(ReportingObservationWrapper):
             chunk.append(step)
         return self._fold(observation, cached, chunk, start + len(middle), history)
 
-    def _prompt(
-        self, observation: Mapping[str, Any], cached: _Summary | None, steps: Sequence[str]
-    ) -> list[dict[str, str]]:
+    def _prompt(self, observation: Observation, cached: _Summary | None, steps: Sequence[str]) -> list[dict[str, str]]:
         previous = cached.text if cached else "(none yet)"
         user = (
             f"Task:\n{observation['instruction']}\n\n"
@@ -161,13 +158,13 @@ class Summarize(ReportingObservationWrapper):
         )
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
-    def _fits(self, observation: Mapping[str, Any], cached: _Summary | None, steps: Sequence[str]) -> bool:
+    def _fits(self, observation: Observation, cached: _Summary | None, steps: Sequence[str]) -> bool:
         tokens = self.model.count_message_tokens(self._prompt(observation, cached, steps))
         return tokens <= self.model.context_window - self.client.max_tokens
 
     def _fold(
         self,
-        observation: Mapping[str, Any],
+        observation: Observation,
         cached: _Summary | None,
         steps: Sequence[str],
         covered: int,

@@ -9,9 +9,9 @@ action: sum over depths of (chains expanded + chains scored) + 1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
@@ -41,7 +41,7 @@ class TreeOfThoughts(PolicyWrapper):
         self.k, self.b, self.d = k, b, d
         self.code_max_tokens = code_max_tokens
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         messages = self.messages(observation)
         frontier: list[tuple[float, str]] = [(0.0, "")]
         tree: list[dict[str, Any]] = []

@@ -9,12 +9,9 @@ mode follows the env's profile (EnvProfile.search) unless set; the tree or journ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import gymnasium as gym
 
-from envs.contract import SearchMode, profile_of
+from envs.contract import Observation, SearchMode, profile_of
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.aide import AideSearch
@@ -91,7 +88,7 @@ class TreeSearch(PolicyWrapper):
         else:
             self.engine.reset()
 
-    def act(self, observation: Mapping[str, Any]) -> str:
+    def act(self, observation: Observation) -> str:
         action, report = self.engine.act(observation)
         self._report = {"mode": self.mode, **report}
         return action

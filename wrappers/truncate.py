@@ -12,6 +12,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation, Turn
 from policies.llm.base import ChatModel
 from wrappers.info import ReportingObservationWrapper
 
@@ -26,9 +27,9 @@ class Truncate(ReportingObservationWrapper):
         self.max_chars = max_chars
         self._report: dict[str, Any] = {}
 
-    def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
+    def observation(self, observation: Observation) -> Observation:
         history = list(observation["history"])
-        kept: list[dict[str, str]] = []
+        kept: list[Turn] = []
         used = 0
         cut = 0
         for turn in reversed(history):
@@ -37,9 +38,9 @@ class Truncate(ReportingObservationWrapper):
                 if not kept:  # the newest turn alone is too long: keep its action and the tail of its output
                     room = max(0, self.max_chars - len(turn["action"]))
                     cut = len(turn["output"]) - room
-                    kept.append({"action": turn["action"], "output": turn["output"][cut:]})
+                    kept.append(Turn(action=turn["action"], output=turn["output"][cut:]))
                 break
-            kept.append(dict(turn))
+            kept.append(turn)
             used += size
         kept.reverse()
         dropped = history[: len(history) - len(kept)]

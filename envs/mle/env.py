@@ -29,7 +29,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import EnvProfile, TaskMeta
+from envs.contract import EnvProfile, Observation, TaskMeta
 from envs.mle import episode as ep
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
@@ -142,6 +142,9 @@ class MLECompetitionEnv(gym.Env):
         self.observation_space = observation_space(max_steps)
         self._competition: Competition | None = None
         self._episode_dir: Path | None = None
+        self._history: list[dict[str, str]] = []
+        self._journal: list[dict[str, Any]] = []
+        self._chosen: ep.Candidate | None = None
         self._context_head = ""
         self._reset_episode_state()
 
@@ -256,9 +259,9 @@ class MLECompetitionEnv(gym.Env):
     def _reset_episode_state(self) -> None:
         self._steps = 0
         self._elapsed = 0.0
-        self._history: list[dict[str, str]] = []
-        self._journal: list[dict] = []
-        self._chosen: ep.Candidate | None = None
+        self._history = []
+        self._journal = []
+        self._chosen = None
         self._done = False
 
     def _task_meta(self, cid: str, split: str) -> TaskMeta:
@@ -278,7 +281,10 @@ class MLECompetitionEnv(gym.Env):
             try:
                 action.encode("utf-8")
             except UnicodeEncodeError as err:  # lone surrogates cannot be written to solution.py
-                return f"invalid action: invalid unicode at character {err.start} ({action[err.start]!r}); the script must be UTF-8 text"
+                return (
+                    f"invalid action: invalid unicode at character {err.start} ({action[err.start]!r}); "
+                    "the script must be UTF-8 text"
+                )
         return None
 
     def _execute(self, code: str, name: str, input_dir: Path) -> RunResult:
@@ -301,7 +307,7 @@ class MLECompetitionEnv(gym.Env):
 
     def _run(self, action: str) -> str:
         comp = self._competition
-        assert comp is not None
+        assert comp is not None and self._episode_dir is not None
         plan, code = ep.split_plan(action)
         name = f"step_{self._steps:03d}_{uuid.uuid4().hex[:6]}"
         run = self._execute(code, name, comp.public_dir)
@@ -362,7 +368,7 @@ class MLECompetitionEnv(gym.Env):
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         return _numbers_as_floats(info) if self.vector_safe_info else info
 
-    def _observation(self) -> dict[str, Any]:
+    def _observation(self) -> Observation:
         comp = self._competition
         assert comp is not None
         return make_observation(

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 
+from envs.contract import Observation
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.session import SessionConfig, WorkerSession
@@ -89,7 +91,8 @@ class ToolWorldEnv(gym.Env):
         self.action_space = text_space(max_action_chars)
         self._template = template_bytes(world_seed)
         self.task: Task | None = None
-        self.conn = None
+        self.conn: sqlite3.Connection | None = None
+        self.server: ApiServer | None = None
         self.session: dict[str, Any] = {}
         self.steps: list[StepRecord] = []
         self.worker: WorkerSession | None = None
@@ -163,7 +166,7 @@ class ToolWorldEnv(gym.Env):
         return {
             "task_id": task.task_id,
             "world_seed": self.world_seed,
-            "db_changes": capture(self.conn),
+            "db_changes": capture(self._db()),
             "session": copy.deepcopy(self.session),
             "steps": copy.deepcopy(self.steps),
         }
@@ -183,19 +186,29 @@ class ToolWorldEnv(gym.Env):
             raise RuntimeError("call reset() first")
         return self.task
 
+    def _db(self) -> sqlite3.Connection:
+        if self.conn is None:
+            raise RuntimeError("call reset() first")
+        return self.conn
+
+    def _live_worker(self) -> WorkerSession:
+        if self.worker is None:
+            raise RuntimeError("call reset() first")
+        return self.worker
+
     def _done(self) -> bool:
         return self.session.get("completed") is not None or len(self.steps) >= self.max_steps
 
     def _load(self, session: dict[str, Any], steps: list[StepRecord], db_changes: dict[str, Any] | None = None) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.conn = open_copy(self._template)
+        self.conn = conn = open_copy(self._template)
         if db_changes is not None:
-            restore(self.conn, db_changes)
+            restore(conn, db_changes)
         self.session = session
         self.steps = steps
         self.server = ApiServer(
-            self.conn, CallContext(self.conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session)
+            conn, CallContext(conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session)
         )
         if self.worker is None:
             config = SessionConfig(
@@ -222,11 +235,12 @@ class ToolWorldEnv(gym.Env):
                 replayable=False,
             )
         prefix = ""
-        if self.worker.died():
+        worker = self._live_worker()
+        if worker.died():
             prefix = "Note: the Python worker had died and was restarted." + self._restore_note() + "\n"
         calls: list[dict[str, Any]] = []
         self._recording = calls
-        result = self.worker.run(action, self._serve, self.step_timeout_s, name=f"<step {len(self.steps) + 1}>")
+        result = worker.run(action, self._serve, self.step_timeout_s, name=f"<step {len(self.steps) + 1}>")
         self._recording = None
         output = prefix + result.output
         if result.stopped:
@@ -245,6 +259,7 @@ class ToolWorldEnv(gym.Env):
         if len(path) != 2:
             reply = (404, {"message": f"apis.{'.'.join(path)} is not an API: call apis.<app_name>.<api_name>(...)."})
         else:
+            assert self.server is not None, "the env serves API calls only after reset()"
             reply = self.server.call(path[0], path[1], args, kwargs)
         if self._recording is not None:
             self._recording.append({"path": path, "args": args, "kwargs": kwargs, "reply": reply})
@@ -252,24 +267,27 @@ class ToolWorldEnv(gym.Env):
 
     def _replay(self) -> str:
         """Re-run earlier replayable actions in a fresh worker, answering calls from the record."""
-        if not self.worker.fresh:
-            self.worker.start()
+        worker = self._live_worker()
+        if not worker.fresh:
+            worker.start()
         for i, record in enumerate(self.steps, 1):
             if not record.replayable:
                 continue
             queue = list(record.calls)
 
-            def recorded(path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
+            def recorded(
+                path: list[str], args: list[Any], kwargs: dict[str, Any], queue: list[dict[str, Any]] = queue
+            ) -> tuple[bool, Any, str]:
                 if not queue or queue[0]["path"] != path:
                     return False, None, "replay diverged"
                 return _as_worker_reply(queue.pop(0)["reply"])
 
-            result = self.worker.run(record.action, recorded, self.step_timeout_s, name=f"<step {i}>")
+            result = worker.run(record.action, recorded, self.step_timeout_s, name=f"<step {i}>")
             if result.stopped or queue:
                 return f"step {i} did not replay the same way"
         return ""
 
-    def _observation(self) -> dict[str, Any]:
+    def _observation(self) -> Observation:
         task = self._require_task()
         return make_observation(
             task_id=task.task_id,
@@ -280,22 +298,28 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _context(self) -> str:
-        me = self.conn.execute(
-            "SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?",
-            (self.session["supervisor_id"],),
-        ).fetchone()
+        me = (
+            self._db()
+            .execute(
+                "SELECT first_name, last_name, email, phone_number FROM people WHERE id = ?",
+                (self.session["supervisor_id"],),
+            )
+            .fetchone()
+        )
         apps = ", ".join(all_apps())
         return (
             f"You work for {me[0]} {me[1]} (email {me[2]}, phone {me[3]}). It is {WORLD_NOW:%A %Y-%m-%d %H:%M}.\n"
             f"Write Python code; `apis.<app>.<api>(...)` calls an app, `print` shows results. Apps: {apps}.\n"
-            "Find APIs with apis.api_docs.show_api_descriptions(app_name=...) and apis.api_docs.show_api_doc(app_name=..., api_name=...). "
+            "Find APIs with apis.api_docs.show_api_descriptions(app_name=...) and "
+            "apis.api_docs.show_api_doc(app_name=..., api_name=...). "
             "Passwords: apis.supervisor.show_account_passwords(). Lists are paginated (page_index, page_limit <= 20). "
             "When done, call apis.supervisor.complete_task(answer=...) (answer only for questions)."
         )
 
     def _final_info(self) -> dict[str, Any]:
         task = self._require_task()
-        outcome = Outcome(net_changes(self.conn), self.conn, self.session.get("completed"))
+        conn = self._db()
+        outcome = Outcome(net_changes(conn), conn, self.session.get("completed"))
         tests = evaluate(task.spec.expectations, outcome, task.spec.expected_status)
         success = all(t.passed for t in tests)
         history = [{"action": s.action, "output": s.output} for s in self.steps]
