@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any
 
 from policies.selection.base import Selector
 from policies.selection.factory import Arm, make_selector, parse_arms, to_plain
@@ -84,7 +85,7 @@ class SelectorSession:
         }
 
     @classmethod
-    def from_config(cls, cfg: Any, run_dir: str | Path | None = None) -> "SelectorSession | None":
+    def from_config(cls, cfg: Any, run_dir: str | Path | None = None) -> SelectorSession | None:
         """The session a `selector` config asks for (None for `selector=none`).
 
         With a `run_dir` that already holds a journal, it is resumed; it must
@@ -108,7 +109,7 @@ class SelectorSession:
         return session
 
     @classmethod
-    def load(cls, path: str | Path) -> "SelectorSession":
+    def load(cls, path: str | Path) -> SelectorSession:
         """Replay a journal: the session exactly as it was after its last complete line."""
         path = Path(path)
         data = path.read_bytes()
@@ -119,6 +120,8 @@ class SelectorSession:
             if header.get("format") != _FORMAT:
                 raise ValueError(f"no journal header of format {_FORMAT} (got {header!r:.200})")
             selector = make_selector(header["config"])
+            if selector is None:
+                raise ValueError("the journal's config names no selector (selector=none keeps no journal)")
             session = cls(selector, parse_arms(header["arms"]), None, header["error_reward"])
             for number, line in enumerate(complete[1:], start=2):
                 try:
@@ -213,7 +216,7 @@ class SelectorSession:
     def summary(self) -> dict[str, Any]:
         """Pulls, rewards and regret against the best arm in hindsight."""
         with self._lock:
-            per_arm = [
+            per_arm: list[dict[str, Any]] = [
                 {
                     "arm": i,
                     "stack": list(stack),
