@@ -3,7 +3,7 @@
 Prints the reply, then its token usage and latency. The backend comes from
 conf/policy/<name>.yaml (default smollm2), with Hydra-style overrides:
 
-    python -m policies.llm chat "Say hi" --policy openai_compatible \
+    python -m policies.llm chat "Say hi" --policy openai_compatible \\
         policy.model.base_url=http://127.0.0.1:8000/v1 policy.model.model=smollm2
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from policies.llm.base import LLMError
 
@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     completion = sum(r.usage.completion_tokens for r in replies)
     print(
         f"--- model {first.model}, finish {first.finish_reason}; tokens: prompt {first.usage.prompt_tokens}, "
-        f"completion {completion}; latency {first.latency_s:.2f} s ({completion / max(first.latency_s, 1e-9):.1f} tok/s)"
+        f"completion {completion}; latency {first.latency_s:.2f} s "
+        f"({completion / max(first.latency_s, 1e-9):.1f} tok/s)"
     )
     return 0
 

@@ -9,8 +9,9 @@ every reply into it. Wrappers ask with their own role (summarizer, corrector,
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message
 

@@ -8,8 +8,9 @@ role that asked, so scaffolding cost can be accounted per role and episode.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 Message = Mapping[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
 
@@ -28,10 +29,6 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
 
 @dataclass(frozen=True)
 class ChatReply:
@@ -49,7 +46,7 @@ class ChatReply:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ChatReply":
+    def from_dict(cls, data: Mapping[str, Any]) -> ChatReply:
         data = dict(data)
         data["usage"] = Usage(**data.get("usage", {}))
         return cls(**data)
@@ -80,8 +77,9 @@ class ChatRequest:
 class ChatModel(abc.ABC):
     """A frozen LLM behind a chat interface.
 
-    `chat` returns `n` replies. Backends without native n > 1 sampling call
-    `_complete` repeatedly with distinct seeds (seed, seed+1, ...).
+    `chat` returns `n` replies; backends implement `_chat`. Those without
+    native n > 1 sampling call `policies.llm.sampling.repeated_samples`: one
+    call per sample, with distinct seeds (seed, seed+1, ...).
     """
 
     name: str = "model"
@@ -129,4 +127,9 @@ class ChatModel(abc.ABC):
         return sum(self.count_tokens(m["content"]) + 4 for m in messages)
 
     def close(self) -> None:
-        """Release servers, processes or memory the backend holds."""
+        """Release servers, processes or memory the backend holds.
+
+        A hook, not an abstract method: a backend that holds nothing (or, like
+        `MeteredModel`, only borrows a model owned elsewhere) keeps this no-op.
+        """
+        return None

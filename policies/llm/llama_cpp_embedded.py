@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 from policies.llm.sampling import repeated_samples, share_call_latency
@@ -74,7 +75,7 @@ class LlamaCppEmbedded(ChatModel):
             raise LLMError(f"GGUF model file not found: {self.model_path}")
         self.name = self.model_path.stem
         self.context_window = context_window
-        self._llama_kwargs = {"n_ctx": context_window, "n_batch": n_batch, "verbose": verbose}
+        self._llama_kwargs: dict[str, Any] = {"n_ctx": context_window, "n_batch": n_batch, "verbose": verbose}
         if n_threads is not None:  # for generation and prompt processing alike
             self._llama_kwargs.update(n_threads=n_threads, n_threads_batch=n_threads)
         self.prompt_cache_mb = prompt_cache_mb

@@ -12,7 +12,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import openai
 
@@ -109,7 +110,7 @@ class OpenAICompatible(ChatModel):
         usage = response.usage
         completion = _split_by_length(usage.completion_tokens if usage else 0, texts)
         replies = []
-        for i, (choice, text) in enumerate(zip(choices, texts)):
+        for i, (choice, text) in enumerate(zip(choices, texts, strict=True)):
             answer, reasoning = split_reasoning(text, _server_reasoning(choice.message))
             replies.append(
                 ChatReply(

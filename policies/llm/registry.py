@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from policies.llm.base import ChatModel
 
@@ -94,6 +95,7 @@ def _plain_dict(cfg: Mapping[str, Any]) -> dict[str, Any]:
 
     if isinstance(cfg, DictConfig):
         try:
+            # to_container is typed for any node (dict, list, str, None); a DictConfig gives a dict
             return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)  # type: ignore[return-value]
         except MissingMandatoryValue as error:
             raise ValueError(f"LLM model config has a required value left unset (???): {error}") from error

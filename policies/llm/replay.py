@@ -16,8 +16,9 @@ import json
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message
 

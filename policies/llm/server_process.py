@@ -16,8 +16,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import NoReturn, TypeVar
 
 from envs.sandbox.processes import kill_process_group
 from policies.llm.base import LLMError
@@ -30,6 +31,9 @@ def answers(url: str, timeout_s: float = 2.0) -> bool:
             return 200 <= response.status < 300
     except (urllib.error.URLError, OSError):
         return False
+
+
+_Server = TypeVar("_Server", bound="ServerProcess")  # start() and `with` return the subclass they are called on
 
 
 class ServerProcess:
@@ -58,7 +62,7 @@ class ServerProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self) -> "ServerProcess":
+    def start(self: _Server) -> _Server:
         """Launch and block until ready; raises LLMError with the log tail if it is not."""
         if self.running:
             return self
@@ -74,20 +78,20 @@ class ServerProcess:
                 env={**os.environ, **self.env},
                 start_new_session=True,
             )
-        self._wait_ready()
+        self._wait_ready(self.process)
         return self
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, process: subprocess.Popen) -> None:
         started = time.monotonic()
         while time.monotonic() - started < self.startup_timeout_s:
-            if self.process.poll() is not None:
-                self._fail(f"{self.name} exited with code {self.process.returncode} while starting")
+            if process.poll() is not None:
+                self._fail(f"{self.name} exited with code {process.returncode} while starting")
             if answers(self.ready_url):
                 return
             time.sleep(0.5)
         self._fail(f"{self.name} not ready at {self.ready_url} after {self.startup_timeout_s:.0f} s")
 
-    def _fail(self, reason: str) -> None:
+    def _fail(self, reason: str) -> NoReturn:
         tail = self.log_tail()
         self.stop()
         raise LLMError(f"{reason}; command: {' '.join(self.command)}\nits log ends with:\n{tail}")
@@ -111,8 +115,8 @@ class ServerProcess:
             self._log_path.unlink(missing_ok=True)
             self._log_path = None
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self: _Server) -> _Server:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()

@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 from policies.llm.reasoning import split_reasoning

@@ -8,8 +8,8 @@ beside the tests. Values the user already set win.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 
 def vllm_environment(

@@ -17,7 +17,8 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from policies.llm.base import LLMError
 from policies.llm.llama_server import free_port
@@ -65,8 +66,6 @@ class VLLMServer(ServerProcess):
             dtype, enforce_eager = "float32", True
         self.host = host
         self.port = port or free_port(host)
-        self.model = model
-        self.served_model_name = served_model_name
         self.max_model_len = max_model_len
         command = [
             python or sys.executable,
@@ -151,7 +150,8 @@ def start_or_attach_vllm_server(
         if existing is not None:
             if name not in existing:
                 raise LLMError(
-                    f"port {port} on {host} already serves {sorted(existing)}, not {name!r}; choose another port or attach_url"
+                    f"port {port} on {host} already serves {sorted(existing)}, not {name!r}; "
+                    "choose another port or attach_url"
                 )
             return _attach(f"http://{host}:{port}/v1", name, client_options)
     if model is None:
@@ -182,7 +182,7 @@ def _client(
 def _defaults(cls: type) -> dict[str, Any]:
     return {
         name: p.default
-        for name, p in inspect.signature(cls.__init__).parameters.items()
+        for name, p in inspect.signature(cls).parameters.items()
         if p.default is not inspect.Parameter.empty
     }
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import math
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Mapping
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -103,7 +104,13 @@ class Selector(ABC):
         """The strategy's own pick (holds after a rollback are handled above)."""
 
     def _learn(self, arm: int, reward: float) -> None:
-        """Strategy-specific learning beyond the shared counts."""
+        """Strategy-specific learning beyond the shared counts.
+
+        A hook, not an abstract method: strategies that learn only from the
+        shared counts (`n`, `sum`, `pulls`) keep this no-op; Thompson sampling
+        updates its Beta posterior here.
+        """
+        return None
 
     # ---- estimates ----------------------------------------------------------
     def means(self) -> np.ndarray:

@@ -8,7 +8,8 @@ drifting arm is excluded for good and the rollback arm is deployed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from policies.selection.base import Selector
 
@@ -42,6 +43,7 @@ class Naive(DeploymentSelector):
         self.deployed = self.n_arms - 1
 
     def _choose(self) -> int:
+        assert self.deployed is not None  # deployed from construction on; a drift only moves it to another arm
         return self.deployed
 
     def _fallback_arm(self, arm: int) -> int | None:
@@ -74,7 +76,8 @@ class ValidationBased(DeploymentSelector):
         self.pulls_per_arm = int(pulls_per_arm)
         self.scores = None if scores is None else [float(s) for s in scores]
         if self.scores is not None:
-            self.deployed = max(range(self.n_arms), key=lambda a: (self.scores[a], -a))
+            arm_scores = self.scores
+            self.deployed = max(range(self.n_arms), key=lambda a: (arm_scores[a], -a))
 
     def params(self) -> dict[str, Any]:
         return {"pulls_per_arm": self.pulls_per_arm, "scores": self.scores}

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 
 class DriftDetector(Protocol):
@@ -43,7 +44,7 @@ class WindowDetector:
             raise ValueError(f"drift window sizes must be >= 1, got reference={reference}, window={window}")
         if not 0.0 < delta < 1.0:
             raise ValueError(f"drift delta must be in (0, 1), got {delta}")
-        self.reference, self.window, self.min_drop, self.delta = reference, window, min_drop, delta
+        self.reference, self.window = reference, window
         # Hoeffding: P(mean_ref - mean_recent - true gap >= eps) <= exp(-2 eps^2 / (1/R + 1/W)).
         self.bound = max(min_drop, math.sqrt((1 / reference + 1 / window) * math.log(1 / delta) / 2))
         self.reset()
@@ -153,7 +154,7 @@ class DriftConfig:
         return {"kind": self.kind, "params": dict(self.params or {}), "hold": self.hold, "decay": self.decay}
 
     @classmethod
-    def from_any(cls, value: "DriftConfig | Mapping[str, Any] | str | None") -> "DriftConfig":
+    def from_any(cls, value: DriftConfig | Mapping[str, Any] | str | None) -> DriftConfig:
         """From a config mapping; detector parameters may sit under the detector's name
         (`window: {...}`, `page_hinkley: {...}`), so switching `kind` keeps each one's settings."""
         if value is None:

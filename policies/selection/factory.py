@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from policies.selection.bandits import UCB1, EpsilonGreedy, ThompsonSampling
 from policies.selection.base import Selector
@@ -24,6 +25,7 @@ def to_plain(cfg: Any) -> dict[str, Any]:
         from omegaconf import DictConfig, OmegaConf
 
         if isinstance(cfg, DictConfig):
+            # to_container is typed for any node (dict, list, str, None); a DictConfig gives a dict
             return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
     except ImportError:  # pragma: no cover - omegaconf comes with hydra-core
         pass

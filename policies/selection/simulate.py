@@ -1,7 +1,8 @@
 """Offline comparison of selection strategies: regret curves and a table, no model calls.
 
     python -m policies.selection.simulate synthetic --means 0.2 0.4 0.6 --horizon 2000 --seeds 20
-    python -m policies.selection.simulate synthetic --means 0.3 0.6 0.8 --drift-at 1000 --drift-means 0.3 0.6 0.1 --drift window
+    python -m policies.selection.simulate synthetic --means 0.3 0.6 0.8 --drift-at 1000 \\
+        --drift-means 0.3 0.6 0.1 --drift window
     python -m policies.selection.simulate synthetic --means 0.3 0.5 0.6 --gaussian-sigma 0.2
     python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --horizon 500
     python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --validation-fraction 0.2
@@ -20,9 +21,10 @@ import argparse
 import json
 import sys
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -103,15 +105,18 @@ def simulate(
             run_cfg = {**cfg, "n_arms": source.n_arms, "seed": int(seed)}
             if drift is not None:
                 run_cfg["drift"] = drift
-            traces.append(run_selector(make_selector(run_cfg), source, horizon, int(seed), delay))
+            selector = make_selector(run_cfg)
+            if selector is None:
+                raise ValueError(f"strategy {label!r} selects nothing (name: {NO_SELECTION}); nothing to simulate")
+            traces.append(run_selector(selector, source, horizon, int(seed), delay))
         results[label] = traces
     return results
 
 
 def _mean_se(values: Sequence[float]) -> tuple[float, float]:
-    values = np.asarray(values, dtype=float)
-    se = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-    return float(values.mean()), se
+    array = np.asarray(values, dtype=float)
+    se = float(array.std(ddof=1) / np.sqrt(len(array))) if len(array) > 1 else 0.0
+    return float(array.mean()), se
 
 
 def table(results: Mapping[str, list[Trace]]) -> list[dict[str, Any]]:
@@ -207,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.horizon < 1 or args.seeds < 1 or args.delay < 0:
         raise SystemExit("error: --horizon and --seeds must be >= 1 and --delay >= 0")
     drift_at = None
+    source: RewardSource
     try:
         configs = strategy_configs(args.strategies, args.conf_dir)
         if args.source == "synthetic":
@@ -219,22 +225,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             log = load_sweep(args.runs)
-            source = log.arms
+            replay = log.arms
+            means = zip(replay.labels, replay.arm_means(), strict=True)
             print(
-                f"replaying {log.episodes} episodes: {len(source.tasks)} tasks x {source.n_arms} stacks "
-                f"({', '.join(f'{l}={m:.3f}' for l, m in zip(source.labels, source.arm_means()))}); "
+                f"replaying {log.episodes} episodes: {len(replay.tasks)} tasks x {replay.n_arms} stacks "
+                f"({', '.join(f'{label}={mean:.3f}' for label, mean in means)}); "
                 f"skipped {log.skipped or 'nothing'}; tasks not run by every stack: {len(log.dropped_tasks)}"
             )
             if args.validation_fraction:
-                scores, source = source.hold_out(args.validation_fraction)
+                scores, replay = replay.hold_out(args.validation_fraction)
                 for cfg in configs.values():
                     if cfg["name"] == "validation":
                         cfg["scores"] = scores
+                held_out = zip(replay.labels, scores, strict=True)
                 print(
-                    f"validation scores on {len(log.arms.tasks) - len(source.tasks)} held-out tasks: "
-                    f"{', '.join(f'{l}={v:.3f}' for l, v in zip(source.labels, scores))}"
+                    f"validation scores on {len(log.arms.tasks) - len(replay.tasks)} held-out tasks: "
+                    f"{', '.join(f'{label}={score:.3f}' for label, score in held_out)}"
                 )
-            title = f"replay of {len(source.tasks)} tasks x {source.n_arms} stacks"
+            title = f"replay of {len(replay.tasks)} tasks x {replay.n_arms} stacks"
+            source = replay
         results = simulate(configs, source, args.horizon, range(args.seeds), args.delay, args.drift)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -10,8 +10,9 @@ the best fixed arm over all tasks, the best stack in hindsight.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -52,9 +53,10 @@ class _SyntheticArms:
     def start(self, rng: np.random.Generator) -> None:
         return None
 
-    def mean_at(self, t: int) -> list[float]:
-        drifted = self.drift_at is not None and t >= self.drift_at
-        return self.drift_means if drifted else self.means  # type: ignore[return-value]
+    def mean_at(self, t: int) -> Sequence[float]:
+        if self.drift_means is not None and self.drift_at is not None and t >= self.drift_at:
+            return self.drift_means
+        return self.means
 
     def expected(self, t: int) -> np.ndarray:
         return np.asarray(self.mean_at(t))
@@ -160,7 +162,7 @@ class ReplayArms:
         """Each stack's mean over all tasks (what regret is measured against)."""
         return self._task_means.mean(axis=0)
 
-    def hold_out(self, fraction: float, seed: int = 0) -> tuple[list[float], "ReplayArms"]:
+    def hold_out(self, fraction: float, seed: int = 0) -> tuple[list[float], ReplayArms]:
         """Split off a validation set of tasks: each stack's mean on it, and a replay of the rest.
 
         This is validation-based selection as in the paper: the choice is made
