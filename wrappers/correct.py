@@ -1,4 +1,4 @@
-"""correct: the Three-Roles corrector as an action wrapper.
+"""correct: the Three-Roles corrector as a step wrapper (a gymnasium.Wrapper around `step`).
 
 Fires on error output, on `no_code_turns` agent turns in a row without code,
 or on a repeated identical action. The corrector sees only the failed code,

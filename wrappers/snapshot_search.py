@@ -83,12 +83,10 @@ class SnapshotSearch:
         self.self_evaluate = self_evaluate
         self._plan: list[Node] = []
         self._expected_output: str | None = None
-        self.searches = 0
 
     def reset(self) -> None:
         self._plan = []
         self._expected_output = None
-        self.searches = 0
 
     def act(self, observation: Observation) -> tuple[str, dict[str, Any]]:
         history = observation["history"]
@@ -102,7 +100,6 @@ class SnapshotSearch:
         return node.action, {"searched": not on_plan, "planned_steps_left": len(self._plan), "tree": journal}
 
     def _search(self, observation: Observation) -> tuple[list[Node], list[dict[str, Any]]]:
-        self.searches += 1
         root = Node(0, None, 0, "", "", 0.0, observation, state=snapshot(self.env))
         nodes = [root]
         open_nodes = [root]
