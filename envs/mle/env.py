@@ -1,6 +1,6 @@
 """MLECompetitionEnv: an ML-engineering competition as a Gymnasium environment.
 
-Each step runs one whole solution script (see runner.py); the episode ends on
+Each step runs one whole solution script (see solution_run.py); the episode ends on
 the action `submit`, after the first valid submission with `auto_submit`, or
 when the step or run-time budget is spent (truncated). The reward, given at
 the end only, grades the chosen submission against the private answers:
@@ -30,13 +30,13 @@ from typing import Any
 import gymnasium as gym
 
 from envs.contract import EnvProfile, Observation, TaskMeta
-from envs.mle import episode as ep
+from envs.mle import journal
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
 from envs.mle.medals import leaderboard_percentile
 from envs.mle.prepare import prepare
 from envs.mle.registry import SPLITS, competition_ids, get_spec
-from envs.mle.runner import RunResult, run_script
+from envs.mle.solution_run import RunResult, run_script
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox import landlock
 from envs.sandbox.bwrap import use_bwrap
@@ -94,9 +94,9 @@ class MLECompetitionEnv(gym.Env):
     ):
         for name, value, allowed in (
             ("split", split, SPLITS),
-            ("selection", selection, ep.SELECTIONS),
-            ("reward", reward, ep.REWARDS),
-            ("success", success, ep.SUCCESS_RULES),
+            ("selection", selection, journal.SELECTIONS),
+            ("reward", reward, journal.REWARDS),
+            ("success", success, journal.SUCCESS_RULES),
         ):
             if value not in allowed:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {list(allowed)}")
@@ -144,7 +144,7 @@ class MLECompetitionEnv(gym.Env):
         self._episode_dir: Path | None = None
         self._history: list[dict[str, str]] = []
         self._journal: list[dict[str, Any]] = []
-        self._chosen: ep.Candidate | None = None
+        self._chosen: journal.Candidate | None = None
         self._context_head = ""
         self._reset_episode_state()
 
@@ -163,7 +163,7 @@ class MLECompetitionEnv(gym.Env):
             raise NotImplementedError(
                 f"no baseline solution is known for external competition {self._competition.id!r}"
             )
-        return [get_spec(self._competition.id).baseline_script, ep.SUBMIT]
+        return [get_spec(self._competition.id).baseline_script, journal.SUBMIT]
 
     def get_state(self) -> dict[str, Any]:
         return copy.deepcopy(
@@ -184,7 +184,7 @@ class MLECompetitionEnv(gym.Env):
         state = copy.deepcopy(state)
         self._steps, self._elapsed, self._done = state["steps"], state["elapsed_s"], state["done"]
         self._history, self._journal = state["history"], state["journal"]
-        self._chosen = None if state["chosen"] is None else ep.Candidate(**state["chosen"])
+        self._chosen = None if state["chosen"] is None else journal.Candidate(**state["chosen"])
 
     # ----- gymnasium -----
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -204,9 +204,9 @@ class MLECompetitionEnv(gym.Env):
         self._reset_episode_state()
         validation = self.validation and self._competition.has_validation()
         self._context_head = (
-            ep.data_listing(self._competition.public_dir)
+            journal.data_listing(self._competition.public_dir)
             + "\n\n"
-            + ep.rules_text(
+            + journal.rules_text(
                 self._competition,
                 max_steps=self.max_steps,
                 timeout_s=self.step_timeout_s,
@@ -228,13 +228,13 @@ class MLECompetitionEnv(gym.Env):
         if self._done:
             raise RuntimeError("the episode is over; call reset()")
         self._steps += 1
-        if isinstance(action, str) and action.strip() == ep.SUBMIT:
+        if isinstance(action, str) and action.strip() == journal.SUBMIT:
             self._history.append({"action": action, "output": "Submitted for grading."})
             return self._finish(terminated=True, truncated=False)
         problem = self._action_problem(action)
         if problem is not None:
             plan, code = "", action if isinstance(action, str) else repr(action)[:200]
-            self._journal.append(ep.journal_entry(self._steps, plan, code, None, None, False, None, error=problem))
+            self._journal.append(journal.journal_entry(self._steps, plan, code, None, None, False, None, error=problem))
             self._history.append({"action": code[:2000], "output": f"[step {self._steps}] {problem}"})
         else:
             self._history.append({"action": action, "output": self._run(action)})
@@ -308,7 +308,7 @@ class MLECompetitionEnv(gym.Env):
     def _run(self, action: str) -> str:
         comp = self._competition
         assert comp is not None and self._episode_dir is not None
-        plan, code = ep.split_plan(action)
+        plan, code = journal.split_plan(action)
         name = f"step_{self._steps:03d}_{uuid.uuid4().hex[:6]}"
         run = self._execute(code, name, comp.public_dir)
         submission = self._episode_dir / name / "submission.csv"
@@ -322,11 +322,11 @@ class MLECompetitionEnv(gym.Env):
             if val.ok and val_sub.is_file():
                 score = comp.score_file(val_sub, comp.validation_root / "public", comp.validation_root / "private")
         if exists and reason is None:
-            candidate = ep.Candidate(self._steps, score, submission.read_text(encoding="utf-8"))
-            if ep.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
+            candidate = journal.Candidate(self._steps, score, submission.read_text(encoding="utf-8"))
+            if journal.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
                 self._chosen = candidate
-        self._journal.append(ep.journal_entry(self._steps, plan, code, run, reason, exists, score))
-        return ep.step_output(
+        self._journal.append(journal.journal_entry(self._steps, plan, code, run, reason, exists, score))
+        return journal.step_output(
             self._steps, run, exists, reason, score, comp.config.metric, validation, self.show_runtime
         )
 
@@ -344,7 +344,7 @@ class MLECompetitionEnv(gym.Env):
             evaluation["score"], comp.leaderboard["score"].tolist(), comp.config.lower_is_better
         )
         evaluation["leaderboard_percentile"] = percentile
-        reward = percentile if self.reward_kind == "percentile" else ep.medal_reward(evaluation)
+        reward = percentile if self.reward_kind == "percentile" else journal.medal_reward(evaluation)
         runs = self._journal
         metrics = {
             "made_submission": float(evaluation["submission_exists"]),
@@ -374,7 +374,7 @@ class MLECompetitionEnv(gym.Env):
         return make_observation(
             task_id=comp.id,
             instruction=comp.description,
-            context=self._context_head + "\n\n" + ep.journal_table(self._journal, self.show_runtime),
+            context=self._context_head + "\n\n" + journal.journal_table(self._journal, self.show_runtime),
             history=self._history,
             steps_left=max(0, self.max_steps - self._steps),
         )

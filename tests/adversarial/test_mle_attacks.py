@@ -17,7 +17,7 @@ import pytest
 
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
-from envs.mle.runner import run_script
+from envs.mle.solution_run import run_script
 from envs.sandbox import landlock, seccomp
 from envs.sandbox.limits import Limits
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envs.mle.competition import Competition
-from envs.mle.runner import RunResult
+from envs.mle.solution_run import RunResult
 
 SUBMIT = "submit"
 SELECTIONS = ("best", "last")
