@@ -6,8 +6,6 @@ With `plan_every_step: false` the first plan is kept for the whole episode.
 
 from __future__ import annotations
 
-from typing import Any
-
 from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
@@ -21,7 +19,6 @@ class Chaining(PolicyWrapper):
         self,
         policy: Policy,
         model: ChatModel,
-        env: Any = None,
         *,
         plan_every_step: bool = True,
         temperature: float = 0.0,

@@ -8,8 +8,6 @@ policy acts again (and a later error starts a new chain of fixes).
 
 from __future__ import annotations
 
-from typing import Any
-
 from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
@@ -25,7 +23,6 @@ class SelfDebug(PolicyWrapper):
         self,
         policy: Policy,
         model: ChatModel,
-        env: Any = None,
         *,
         max_rounds: int = 3,
         temperature: float = 0.0,

@@ -8,8 +8,6 @@ goes to the wrapped policy.
 
 from __future__ import annotations
 
-from typing import Any
-
 from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
@@ -25,7 +23,6 @@ class SelfReflection(PolicyWrapper):
         self,
         policy: Policy,
         model: ChatModel,
-        env: Any = None,
         *,
         only_on_error: bool = False,
         temperature: float = 0.0,

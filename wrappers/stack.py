@@ -194,10 +194,11 @@ def apply_stack(env: gym.Env, policy: Policy, model: ChatModel | None, stack: Wr
         role_model = _role_model(options.pop("model", None), model)
         if spec.fill is not None:
             spec.fill(options, policy, stack.profile)
-        if spec.kind == "policy":
-            policy = spec.cls(policy, role_model, env, **options)
-        else:
-            env = spec.cls(env, role_model, **options)
+        takes = inspect.signature(spec.cls).parameters
+        if spec.kind == "policy":  # a policy wrapper takes the env only when it branches on it
+            policy = spec.cls(policy, role_model, **({"env": env} if "env" in takes else {}), **options)
+        else:  # an env wrapper takes a model only when it asks one
+            env = spec.cls(env, **({"model": role_model} if "model" in takes else {}), **options)
     return env, policy
 
 

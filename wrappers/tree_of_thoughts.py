@@ -25,7 +25,6 @@ class TreeOfThoughts(PolicyWrapper):
         self,
         policy: Policy,
         model: ChatModel,
-        env: Any = None,
         *,
         k: int = 3,
         b: int = 2,

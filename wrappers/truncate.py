@@ -13,14 +13,13 @@ from typing import Any
 import gymnasium as gym
 
 from envs.contract import Observation, Turn
-from policies.llm.base import ChatModel
 from wrappers.info import ReportingObservationWrapper
 
 
 class Truncate(ReportingObservationWrapper):
     name = "truncate"
 
-    def __init__(self, env: gym.Env, model: ChatModel | None = None, *, max_chars: int = 20_000) -> None:
+    def __init__(self, env: gym.Env, *, max_chars: int = 20_000) -> None:
         super().__init__(env)
         if max_chars < 1:
             raise ValueError(f"max_chars must be positive, got {max_chars}")

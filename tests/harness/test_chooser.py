@@ -28,7 +28,7 @@ ARMS = [[], ["sabotage"], ["noop"]]
 class Sabotage(gym.ActionWrapper):
     """Replaces every action by a wrong answer: episodes under this stack fail."""
 
-    def __init__(self, env, model, *, answer: str = "nothing"):
+    def __init__(self, env, *, answer: str = "nothing"):
         super().__init__(env)
         self.answer = answer
 
@@ -36,14 +36,9 @@ class Sabotage(gym.ActionWrapper):
         return f"answer {self.answer}"
 
 
-class Noop(gym.Wrapper):
-    def __init__(self, env, model):
-        super().__init__(env)
-
-
 @pytest.fixture
 def test_wrappers(monkeypatch, tmp_path):
-    monkeypatch.setitem(REGISTRY, "noop", WrapperSpec("observation", Noop))
+    monkeypatch.setitem(REGISTRY, "noop", WrapperSpec("observation", gym.Wrapper))
     monkeypatch.setitem(REGISTRY, "sabotage", WrapperSpec("step", Sabotage))
     conf = tmp_path / "conf"
     (conf / "wrappers").mkdir(parents=True)
