@@ -4,8 +4,11 @@ The worker's import allow-list and audit hook live in the same interpreter as
 the agent's code, so a determined agent can switch them off (e.g. reach `os`
 through `random._os` and patch the hook's globals). Syscalls refused by the
 kernel cannot be switched off: after `apply()` this process and its children
-can never start programs, create sockets, signal other processes, raise their
-rlimits or change namespaces, whatever Python code they run.
+can never create sockets, hand children to their parent (CLONE_PARENT),
+raise their rlimits, change namespaces or mounts, read the kernel log, load
+modules, set clocks or reach other processes' memory, and (unless
+`processes`) never start programs or signal other processes, whatever
+Python code they run.
 
 Standard library only (the worker loads it by path before any agent code),
 x86_64 only: on other machines `supported()` is False and callers fall back to
@@ -24,8 +27,12 @@ _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _KILL_PROCESS, _ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
 _AUDIT_ARCH_X86_64, _X32_BIT = 0xC000003E, 0x40000000
-_CLONE_THREAD = 0x00010000
-AF_INET, AF_INET6, AF_PACKET = 2, 10, 17
+_CLONE_THREAD, _CLONE_PARENT = 0x00010000, 0x00008000
+# new namespaces: mount, cgroup, UTS, IPC, user, PID, network
+_CLONE_NAMESPACES = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+_ALU_AND = 0x54
+AF_UNIX = 1
+SOCK_DGRAM, SOCK_TYPE_MASK = 2, 0xF
 
 # x86_64 syscall numbers
 SYSCALLS = {
@@ -35,27 +42,163 @@ SYSCALLS = {
     "execve": 59,
     "kill": 62,
     "ptrace": 101,
+    "syslog": 103,
     "setsid": 112,
     "setpgid": 109,
     "socket": 41,
     "connect": 42,
     "bind": 49,
     "socketpair": 53,
+    "uselib": 134,
+    "personality": 135,
+    "ustat": 136,
+    "sysfs": 139,
+    "vhangup": 153,
+    "modify_ldt": 154,
+    "pivot_root": 155,
+    "_sysctl": 156,
+    "adjtimex": 159,
     "setrlimit": 160,
     "chroot": 161,
+    "acct": 163,
+    "settimeofday": 164,
     "mount": 165,
+    "umount2": 166,
+    "swapon": 167,
+    "swapoff": 168,
+    "reboot": 169,
+    "sethostname": 170,
+    "setdomainname": 171,
+    "iopl": 172,
+    "ioperm": 173,
+    "create_module": 174,
+    "init_module": 175,
+    "delete_module": 176,
+    "get_kernel_syms": 177,
+    "query_module": 178,
+    "quotactl": 179,
+    "nfsservctl": 180,
     "tkill": 200,
+    "lookup_dcookie": 212,
+    "clock_settime": 227,
     "tgkill": 234,
+    "vserver": 236,
+    "kexec_load": 246,
+    "add_key": 248,
+    "request_key": 249,
+    "keyctl": 250,
+    "ioprio_set": 251,
+    "migrate_pages": 256,
+    "mknodat": 259,
     "unshare": 272,
-    "setns": 308,
-    "process_vm_writev": 311,
-    "execveat": 322,
+    "move_pages": 279,
+    "perf_event_open": 298,
+    "fanotify_init": 300,
     "prlimit64": 302,
+    "name_to_handle_at": 303,
+    "open_by_handle_at": 304,
+    "clock_adjtime": 305,
+    "setns": 308,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "kcmp": 312,
+    "finit_module": 313,
+    "kexec_file_load": 320,
+    "bpf": 321,
+    "execveat": 322,
+    "userfaultfd": 323,
+    "mknod": 133,
     "pidfd_send_signal": 424,
     "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
     "clone3": 435,
+    "pidfd_getfd": 438,
+    "process_madvise": 440,
+    "mount_setattr": 442,
+    "open_tree_attr": 467,
 }
-ALWAYS_DENIED = ("ptrace", "setrlimit", "chroot", "mount", "unshare", "setns", "process_vm_writev", "io_uring_setup")
+# Never needed by a sandboxed program, and each one reaches past the sandbox: debugging or reading other
+# processes, the kernel log, modules, clocks, mounts, namespaces, keyrings, device nodes, raw I/O ports,
+# BPF and perf (kernel attack surface), io_uring (syscalls the filter cannot see), rlimit changes.
+ALWAYS_DENIED = (
+    "ptrace",
+    "syslog",
+    "uselib",
+    "personality",
+    "ustat",
+    "sysfs",
+    "vhangup",
+    "modify_ldt",
+    "pivot_root",
+    "_sysctl",
+    "adjtimex",
+    "setrlimit",
+    "chroot",
+    "acct",
+    "settimeofday",
+    "mount",
+    "umount2",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "sethostname",
+    "setdomainname",
+    "iopl",
+    "ioperm",
+    "create_module",
+    "init_module",
+    "delete_module",
+    "get_kernel_syms",
+    "query_module",
+    "quotactl",
+    "nfsservctl",
+    "lookup_dcookie",
+    "clock_settime",
+    "vserver",
+    "kexec_load",
+    "add_key",
+    "request_key",
+    "keyctl",
+    "ioprio_set",
+    "migrate_pages",
+    "mknod",
+    "mknodat",
+    "unshare",
+    "move_pages",
+    "perf_event_open",
+    "fanotify_init",
+    "name_to_handle_at",
+    "open_by_handle_at",
+    "clock_adjtime",
+    "setns",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "finit_module",
+    "kexec_file_load",
+    "bpf",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "pidfd_getfd",
+    "process_madvise",
+    "mount_setattr",
+    "open_tree_attr",
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +207,7 @@ class SyscallPolicy:
 
     processes: bool = False  # fork, exec, signals to other processes; False leaves threads only
     threads: bool = True  # False: no threads either (nothing can keep running between a worker's steps)
-    network: bool = False  # IPv4/IPv6/packet sockets (Unix sockets and pipes always work)
+    network: bool = False  # sockets of any kind; False leaves pipes and stream socketpairs only
     new_session: bool = True  # setsid/setpgid; False keeps every child in the group a timeout kills
 
     def program(self) -> list[tuple[int, int, int, int]]:
@@ -76,24 +219,35 @@ class SyscallPolicy:
         asm.jump(_JGE, _X32_BIT, "deny", None)
         for name in ALWAYS_DENIED:
             asm.jump(_JEQ, SYSCALLS[name], "deny", None)
+        # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
+        asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
         if not self.processes:
             for name in ("fork", "vfork", "execve", "execveat", "kill", "tkill", "tgkill", "pidfd_send_signal"):
                 asm.jump(_JEQ, SYSCALLS[name], "deny", None)
-            asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)  # glibc falls back to clone for threads
-            asm.jump(_JEQ, SYSCALLS["clone"], None, "after_clone")
-            asm.op(_LD_ABS, 16)  # low half of clone's flags
+        asm.jump(_JEQ, SYSCALLS["clone"], None, "after_clone")
+        asm.op(_LD_ABS, 16)  # low half of clone's flags
+        # CLONE_PARENT would hand the child to the env process, outside the group a kill reaches and unreaped
+        asm.jump(_JSET, _CLONE_PARENT | _CLONE_NAMESPACES, "deny", None)
+        if not self.processes:
             asm.jump(_JSET, _CLONE_THREAD, "allow" if self.threads else "deny", "deny")
-            asm.label("after_clone")
+        else:
+            asm.jump(_JEQ, 0xFFFFFFFF, "deny", "allow")  # always false: a plain jump to allow
+        asm.label("after_clone")
         if not self.new_session:
             for name in ("setsid", "setpgid"):
                 asm.jump(_JEQ, SYSCALLS[name], "deny", None)
         if not self.network:
-            asm.jump(_JEQ, SYSCALLS["socket"], None, "after_socket")
-            asm.op(_LD_ABS, 16)  # the address family
-            for family in (AF_INET, AF_INET6, AF_PACKET):
-                asm.jump(_JEQ, family, "deny", None)
-            asm.jump(_JEQ, 0xFFFFFFFF, "deny", "allow")  # always false: a plain jump to allow
-            asm.label("after_socket")
+            # no socket() of any family (IP, netlink, packet, Unix: a Unix socket can reach servers outside the
+            # sandbox); socketpair() stays for pipes between a program's own processes, stream-only, since a
+            # datagram socket can still send to a named Unix address outside
+            asm.jump(_JEQ, SYSCALLS["socket"], "deny", None)
+            asm.jump(_JEQ, SYSCALLS["socketpair"], None, "after_socketpair")
+            asm.op(_LD_ABS, 16)  # the domain
+            asm.jump(_JEQ, AF_UNIX, None, "deny")
+            asm.op(_LD_ABS, 24)  # the type, with SOCK_NONBLOCK/SOCK_CLOEXEC in its high bits
+            asm.op(_ALU_AND, SOCK_TYPE_MASK)
+            asm.jump(_JEQ, SOCK_DGRAM, "deny", "allow")
+            asm.label("after_socketpair")
         asm.jump(_JEQ, SYSCALLS["prlimit64"], None, "allow")
         asm.op(_LD_ABS, 32)  # prlimit64's new_limit pointer: reading limits is fine, setting them is not
         asm.jump(_JEQ, 0, None, "deny")
