@@ -34,21 +34,50 @@ class DeploymentSelector(Selector):
 
 
 class Naive(DeploymentSelector):
-    """Always the newest arm (the last in the list); on drift, the previous good release."""
+    """Always the newest arm; on drift, the previous good release.
+
+    "Newest" is declared, never guessed from names: by default the order of
+    the arms as listed (the last is the newest), or with `deployed_at` one
+    release time per arm (numbers, or ISO dates as strings; the latest is the
+    newest, ties keep the listed order). The online session and the simulator
+    build the same selector from the same config, so they deploy the same arm.
+    """
 
     name = "naive"
 
-    def __init__(self, n_arms: int, seed: int | None = 0, drift: Any = None):
+    def __init__(
+        self, n_arms: int, deployed_at: Sequence[float | str] | None = None, seed: int | None = 0, drift: Any = None
+    ):
         super().__init__(n_arms, seed, drift)
-        self.deployed = self.n_arms - 1
+        self.deployed_at = None if deployed_at is None else list(deployed_at)
+        self.release_order = _release_order(self.n_arms, self.deployed_at)
+        self.deployed = self.release_order[-1]
+
+    def params(self) -> dict[str, Any]:
+        return {"deployed_at": self.deployed_at}
 
     def _choose(self) -> int:
         assert self.deployed is not None  # deployed from construction on; a drift only moves it to another arm
         return self.deployed
 
     def _fallback_arm(self, arm: int) -> int | None:
-        older = [a for a in range(arm) if a not in self.excluded]
+        position = self.release_order.index(arm)
+        older = [a for a in self.release_order[:position] if a not in self.excluded]
         return older[-1] if older else None
+
+
+def _release_order(n_arms: int, deployed_at: list[Any] | None) -> list[int]:
+    """Arm indices from the oldest release to the newest."""
+    if deployed_at is None:
+        return list(range(n_arms))
+    if len(deployed_at) != n_arms:
+        raise ValueError(f"naive deployed_at must give one release time per arm ({n_arms}), got {deployed_at}")
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in deployed_at)
+    if not numeric and not all(isinstance(v, str) for v in deployed_at):
+        raise ValueError(
+            f"naive deployed_at must be all numbers or all ISO date strings (comparable), got {deployed_at}"
+        )
+    return sorted(range(n_arms), key=lambda a: (deployed_at[a], a))
 
 
 class ValidationBased(DeploymentSelector):

@@ -6,13 +6,20 @@
     python -m policies.selection.simulate synthetic --means 0.3 0.5 0.6 --gaussian-sigma 0.2
     python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --horizon 500
     python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --validation-fraction 0.2
+    python -m policies.selection.simulate replay multirun/toolworld/2026-11-25_12-00-00 --order finish \\
+        --arms none summarize summarize+correct --drift window
 
 Strategies come from conf/selector/*.yaml (the same hyperparameters the
 harness runs; `--strategies` picks some, `--drift` overrides their detector).
 Each strategy plays every seed against the same reward stream seed. Regret is
 expected regret: against the best arm at each round for synthetic arms, and
-against the best stack in hindsight (best mean over all tasks) for a replay.
+against the best stack in hindsight (best mean over all tasks) for a shuffled
+replay, and against the locally best stack for a time-ordered one.
 Rewards can arrive `--delay` rounds late, as with parallel episodes.
+
+A replay's arms keep a declared order (naive deploys the last, the newest):
+`--arms`, else the strategies' yaml `arms` (the order the online session
+uses), restricted to the stacks of the log only when neither is given.
 """
 
 from __future__ import annotations
@@ -29,11 +36,12 @@ from typing import Any
 import numpy as np
 
 from policies.selection.base import Selector
-from policies.selection.factory import NO_SELECTION, STRATEGIES, make_selector, to_plain
-from policies.selection.sources import BernoulliArms, GaussianArms, RewardSource
-from policies.selection.sweep_log import load_sweep
+from policies.selection.factory import NO_SELECTION, STRATEGIES, Arm, make_selector, parse_arms, to_plain
+from policies.selection.sources import BernoulliArms, GaussianArms, OrderedReplay, RewardSource
+from policies.selection.sweep_log import FINISH_ORDER, load_sweep
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf" / "selector"
+DEFAULT_HORIZON = 1000
 
 
 @dataclass
@@ -73,7 +81,26 @@ def run_selector(selector: Selector, source: RewardSource, horizon: int, seed: i
 
 
 def strategy_configs(names: Sequence[str] | None = None, conf_dir: Path = CONF_DIR) -> dict[str, dict[str, Any]]:
-    """Strategy name -> config, from conf/selector/<name>.yaml when present, else the code's defaults."""
+    """Strategy name -> config, from conf/selector/<name>.yaml when present, else the code's defaults.
+
+    The configs' `arms` are left out (the reward source sets the arms; see `configured_arms`)."""
+    configs = _load_configs(names, conf_dir)
+    for cfg in configs.values():
+        cfg.pop("arms", None)
+    return configs
+
+
+def configured_arms(names: Sequence[str] | None = None, conf_dir: Path = CONF_DIR) -> list[Arm] | None:
+    """The arms the strategies' yaml files declare, in their order (None when none declares any)."""
+    configs = _load_configs(names, conf_dir)
+    declared = {name: parse_arms(cfg["arms"]) for name, cfg in configs.items() if cfg.get("arms")}
+    distinct = {tuple(arms) for arms in declared.values()}
+    if len(distinct) > 1:
+        raise ValueError(f"the strategies declare different arms {declared}; give the replay's arms with --arms")
+    return list(distinct.pop()) if distinct else None
+
+
+def _load_configs(names: Sequence[str] | None, conf_dir: Path) -> dict[str, dict[str, Any]]:
     from omegaconf import OmegaConf
 
     configs = {}
@@ -84,7 +111,6 @@ def strategy_configs(names: Sequence[str] | None = None, conf_dir: Path = CONF_D
             continue
         if cfg["name"] not in STRATEGIES:
             raise ValueError(f"unknown strategy {cfg['name']!r}; known: {list(STRATEGIES)}")
-        cfg.pop("arms", None)
         configs[name] = cfg
     return configs
 
@@ -188,12 +214,32 @@ def _parser() -> argparse.ArgumentParser:
         "--validation-fraction",
         type=float,
         default=0.0,
-        help="hold out this share of the tasks: validation-based selection picks its arm from "
-        "their scores, and every strategy replays only the other tasks",
+        help="hold out this share of the tasks (of the first rounds with --order): validation-based selection "
+        "picks its arm from their scores, and every strategy replays only the rest",
     )
+    replay.add_argument(
+        "--order",
+        default=None,
+        help=f"replay in logged time order instead of shuffled tasks: '{FINISH_ORDER}' (the episodes' finish "
+        "order) or a record field to sort each stack's episodes by; the horizon is then at most the "
+        "shortest stack's episodes",
+    )
+    replay.add_argument(
+        "--arms",
+        nargs="+",
+        default=None,
+        help="the stacks to replay, oldest release first (labels as printed: none, summarize+correct); "
+        "default: the strategies' yaml arms",
+    )
+    replay.add_argument("--smooth", type=int, default=50, help="episodes per local mean in an ordered replay")
     for p in (synthetic, replay):
         p.add_argument("--strategies", nargs="+", default=None, help=f"default: all of {list(STRATEGIES)}")
-        p.add_argument("--horizon", type=int, default=1000, help="rounds (episodes) per simulated run")
+        p.add_argument(
+            "--horizon",
+            type=int,
+            default=None,
+            help="rounds (episodes) per simulated run (default 1000; an ordered replay: all its rounds)",
+        )
         p.add_argument("--seeds", type=int, default=10, help="independent runs per strategy (seeds 0..N-1)")
         p.add_argument("--delay", type=int, default=0, help="rounds before a reward reaches the selector")
         p.add_argument(
@@ -209,7 +255,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.horizon < 1 or args.seeds < 1 or args.delay < 0:
+    if (args.horizon is not None and args.horizon < 1) or args.seeds < 1 or args.delay < 0:
         raise SystemExit("error: --horizon and --seeds must be >= 1 and --delay >= 0")
     drift_at = None
     source: RewardSource
@@ -224,26 +270,44 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" -> {args.drift_means} at {args.drift_at}" if drift_at is not None else ""
             )
         else:
-            log = load_sweep(args.runs)
+            arms = _arms_from_labels(args.arms) if args.arms else configured_arms(args.strategies, args.conf_dir)
+            log = load_sweep(args.runs, arms, args.order, args.smooth)
             replay = log.arms
             means = zip(replay.labels, replay.arm_means(), strict=True)
+            shape = (
+                f"{replay.length} rounds in {args.order} order"
+                if isinstance(replay, OrderedReplay)
+                else f"{len(replay.tasks)} tasks"
+            )
             print(
-                f"replaying {log.episodes} episodes: {len(replay.tasks)} tasks x {replay.n_arms} stacks "
+                f"replaying {log.episodes} episodes: {shape} x {replay.n_arms} stacks "
                 f"({', '.join(f'{label}={mean:.3f}' for label, mean in means)}); "
                 f"skipped {log.skipped or 'nothing'}; tasks not run by every stack: {len(log.dropped_tasks)}"
+                + (f"; stacks not among the arms: {log.dropped_stacks}" if log.dropped_stacks else "")
+                + (f"; episodes past the shortest stack's log: {log.cut_episodes}" if log.cut_episodes else "")
             )
             if args.validation_fraction:
+                before = replay.length if isinstance(replay, OrderedReplay) else len(replay.tasks)
                 scores, replay = replay.hold_out(args.validation_fraction)
                 for cfg in configs.values():
                     if cfg["name"] == "validation":
                         cfg["scores"] = scores
                 held_out = zip(replay.labels, scores, strict=True)
-                print(
-                    f"validation scores on {len(log.arms.tasks) - len(replay.tasks)} held-out tasks: "
-                    f"{', '.join(f'{label}={score:.3f}' for label, score in held_out)}"
+                held = (
+                    f"the first {before - replay.length} rounds"
+                    if isinstance(replay, OrderedReplay)
+                    else f"{before - len(replay.tasks)} held-out tasks"
                 )
-            title = f"replay of {len(replay.tasks)} tasks x {replay.n_arms} stacks"
+                print(f"validation scores on {held}: {', '.join(f'{lbl}={score:.3f}' for lbl, score in held_out)}")
+            if isinstance(replay, OrderedReplay):
+                args.horizon = args.horizon or replay.length
+                if args.horizon > replay.length:
+                    raise ValueError(f"--horizon {args.horizon} is past the ordered replay's {replay.length} rounds")
+                title = f"replay of {replay.length} rounds in {args.order} order x {replay.n_arms} stacks"
+            else:
+                title = f"replay of {len(replay.tasks)} tasks x {replay.n_arms} stacks"
             source = replay
+        args.horizon = args.horizon or DEFAULT_HORIZON
         results = simulate(configs, source, args.horizon, range(args.seeds), args.delay, args.drift)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -261,6 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"wrote {args.out / 'regret.png'}, {args.out / 'table.md'}, {args.out / 'table.json'}")
     return 0
+
+
+def _arms_from_labels(labels: Sequence[str]) -> list[Arm]:
+    """Stack labels as printed ("none", "summarize+correct") -> arms."""
+    return [() if label == "none" else tuple(label.split("+")) for label in labels]
 
 
 if __name__ == "__main__":

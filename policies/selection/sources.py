@@ -178,3 +178,75 @@ class ReplayArms:
         rest = [self.tasks[int(i)] for i in sorted(order[count:])]
         scores = [float(x) for x in self._task_means[held].mean(axis=0)]
         return scores, ReplayArms(self.labels, rest, [{t: by_task[t] for t in rest} for by_task in self.rewards])
+
+
+@dataclass
+class OrderedReplay:
+    """Logged rewards of several stacks replayed in the order they were logged, so drift replays as it happened.
+
+    `rewards[arm]` is that stack's episodes in time order (finish order or a
+    chosen key); round t plays each arm's t-th episode, with no reshuffling
+    and no wrap-around. What an arm could be expected to earn at round t is
+    its mean over the `smooth` logged episodes centred on t (fewer at the
+    ends), so regret is measured against the locally best arm: after a logged
+    drop, the best arm changes just as it did for the synthetic drifting arms.
+    """
+
+    labels: list[str]
+    rewards: list[list[float]]
+    smooth: int = 50
+
+    def __post_init__(self) -> None:
+        if len(self.labels) < 2 or len(self.rewards) != len(self.labels):
+            raise ValueError(f"an ordered replay needs at least 2 arms (stacks), got {self.labels}")
+        if self.smooth < 1:
+            raise ValueError(f"smooth must be >= 1 episode, got {self.smooth}")
+        self.n_arms = len(self.labels)
+        self.length = min(len(r) for r in self.rewards)
+        if self.length < 1:
+            lengths = [len(r) for r in self.rewards]
+            raise ValueError(f"every stack needs at least one logged episode, got lengths {lengths}")
+        table = np.asarray([r[: self.length] for r in self.rewards], dtype=float)  # arm x round
+        self._table = table
+        sums = np.concatenate([np.zeros((self.n_arms, 1)), np.cumsum(table, axis=1)], axis=1)
+        lo = np.clip(np.arange(self.length) - self.smooth // 2, 0, None)
+        hi = np.clip(lo + self.smooth, None, self.length)
+        lo = np.clip(hi - self.smooth, 0, None)
+        self._local = ((sums[:, hi] - sums[:, lo]) / (hi - lo)).T  # round x arm
+
+    def start(self, rng: np.random.Generator) -> None:
+        return None
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
+        self._check_round(t)
+        return float(self._table[arm, t])
+
+    def expected(self, t: int) -> np.ndarray:
+        self._check_round(t)
+        return self._local[t]
+
+    def best(self, t: int) -> int:
+        return int(np.argmax(self.expected(t)))
+
+    def arm_means(self) -> np.ndarray:
+        return self._table.mean(axis=1)
+
+    def hold_out(self, fraction: float, seed: int = 0) -> tuple[list[float], OrderedReplay]:
+        """The first `fraction` of the time order is the validation set (each stack's mean there); the rest replays.
+
+        In time order, validation must come before deployment, so the split is not random (`seed` is unused).
+        """
+        count = round(fraction * self.length)
+        if not 0 < count < self.length:
+            raise ValueError(
+                f"validation fraction {fraction} of {self.length} rounds leaves no validation or no replay rounds"
+            )
+        scores = [float(x) for x in self._table[:, :count].mean(axis=1)]
+        return scores, OrderedReplay(self.labels, [list(r[count : self.length]) for r in self.rewards], self.smooth)
+
+    def _check_round(self, t: int) -> None:
+        if not 0 <= t < self.length:
+            raise ValueError(
+                f"round {t} is past the ordered replay's {self.length} logged rounds (the shortest stack's "
+                f"episodes); use a horizon of at most {self.length}"
+            )

@@ -1,33 +1,59 @@
-"""Read the per-episode results of a sweep into a replayable `ReplayArms`.
+"""Read the per-episode results of a sweep into a replay: shuffled by task, or in logged time order.
 
 A sweep is any set of run directories, each with a `results.jsonl` of one JSON
-object per finished episode. Only three fields are read: `task_id`, `reward`
-and the wrapper `stack` (a list of names, a list of [name, settings] pairs or
+object per finished episode. Only these fields are read: `task_id`, `reward`,
+the wrapper `stack` (a list of names, a list of [name, settings] pairs or
 {"name": ...} objects, or a "summarize+correct" string; `wrappers` is read
-when `stack` is absent). Errored episodes (`error` set or no reward) and torn
-lines are skipped and counted, never guessed.
+when `stack` is absent), and for a time-ordered replay `finished_at` or the
+chosen order key. Errored episodes (`error` set or no reward) and torn lines
+are skipped and counted, never guessed.
+
+The arms keep a declared order, never a name sort: the order given (e.g. the
+selector config's `arms`, so naive deploys the same "newest" stack offline as
+online), else the order in which the stacks were first logged.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.selection.sources import ReplayArms
+from policies.selection.sources import OrderedReplay, ReplayArms
 
 RESULTS_FILE = "results.jsonl"
 
 
+FINISH_ORDER = "finish"  # `order` for the episodes' finish order
+
+Stack = tuple[str, ...]
+
+
 @dataclass
 class SweepLog:
-    arms: ReplayArms
+    arms: ReplayArms | OrderedReplay
     episodes: int  # episodes used
     skipped: dict[str, int]  # reason -> count
-    dropped_tasks: list[str]  # tasks that not every stack ran
+    dropped_tasks: list[str]  # tasks that not every stack ran (shuffled replay)
+    dropped_stacks: list[str] = field(default_factory=list)  # logged stacks that are not among the declared arms
+    cut_episodes: int = 0  # episodes past the shortest stack's log (ordered replay)
+
+
+@dataclass
+class _Episode:
+    stack: Stack
+    task_id: str
+    reward: float
+    record: dict[str, Any]
+    position: tuple[int, int]  # (file, line): the order of appending, which is the finish order within a run
+
+    def finish_key(self) -> tuple[str, tuple[int, int]]:
+        """Finish order: `finished_at` (ISO time, whole seconds) across runs, the order of lines within one."""
+        finished = self.record.get("finished_at")
+        return (finished if isinstance(finished, str) else "", self.position)
 
 
 def _stack_names(value: Any) -> tuple[str, ...]:
@@ -68,11 +94,51 @@ def find_results(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_sweep(paths: Iterable[str | Path]) -> SweepLog:
-    """Per (stack, task) rewards of all runs; tasks that some stack did not run are dropped."""
-    rewards: dict[tuple[str, ...], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+def label(stack: Stack) -> str:
+    return "+".join(stack) if stack else "none"
+
+
+def load_sweep(
+    paths: Iterable[str | Path],
+    arms: Sequence[Sequence[str]] | None = None,
+    order: str | None = None,
+    smooth: int = 50,
+) -> SweepLog:
+    """The sweep's episodes as a replay.
+
+    `arms`: the stacks to replay, in their declared order (missing ones are an
+    error, other logged stacks are dropped and listed); None: every logged
+    stack, in the order they were first logged. `order`: None replays per-task
+    rewards in a fresh random task order per pass (`ReplayArms`); "finish"
+    replays each stack's episodes in the order they finished, any other value
+    sorts them by that record field (ties in finish order) (`OrderedReplay`,
+    `smooth` episodes per local mean).
+    """
+    episodes, skipped = _read_episodes(find_results(paths))
+    by_stack: dict[Stack, list[_Episode]] = defaultdict(list)
+    for episode in sorted(episodes, key=_Episode.finish_key):
+        by_stack[episode.stack].append(episode)
+    if arms is None:
+        stacks = list(by_stack)  # first logged first (dicts keep insertion order)
+    else:
+        stacks = [tuple(arm) for arm in arms]
+        missing = [label(s) for s in stacks if s not in by_stack]
+        if missing:
+            raise ValueError(
+                f"declared arm(s) {missing} have no logged episodes; logged stacks: {[label(s) for s in by_stack]}"
+            )
+    if len(stacks) < 2:
+        raise ValueError(f"a sweep needs results of at least 2 stacks, found {[list(s) for s in stacks]}")
+    dropped_stacks = [label(s) for s in by_stack if s not in stacks]
+    if order is None:
+        return _shuffled(by_stack, stacks, skipped, dropped_stacks)
+    return _ordered(by_stack, stacks, order, smooth, skipped, dropped_stacks)
+
+
+def _read_episodes(files: list[Path]) -> tuple[list[_Episode], dict[str, int]]:
+    episodes = []
     skipped: dict[str, int] = defaultdict(int)
-    for file in find_results(paths):
+    for index, file in enumerate(files):
         for number, line in enumerate(file.read_text(errors="replace").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -94,16 +160,60 @@ def load_sweep(paths: Iterable[str | Path]) -> SweepLog:
                 stack = _stack_names(record.get("stack", record.get("wrappers")))
             except ValueError as err:
                 raise ValueError(f"{file}:{number}: {err}") from None
-            rewards[stack][str(record["task_id"])].append(reward)
-    if len(rewards) < 2:
-        raise ValueError(f"a sweep needs results of at least 2 stacks, found {[list(s) for s in rewards]}")
-    stacks = sorted(rewards)
+            episodes.append(_Episode(stack, str(record["task_id"]), reward, record, (index, number)))
+    return episodes, dict(skipped)
+
+
+def _shuffled(
+    by_stack: dict[Stack, list[_Episode]], stacks: list[Stack], skipped: dict[str, int], dropped_stacks: list[str]
+) -> SweepLog:
+    """Per (stack, task) rewards; tasks that some stack did not run are dropped."""
+    rewards: dict[Stack, dict[str, list[float]]] = {s: defaultdict(list) for s in stacks}
+    for stack in stacks:
+        for episode in by_stack[stack]:
+            rewards[stack][episode.task_id].append(episode.reward)
     all_tasks = set().union(*(set(by_task) for by_task in rewards.values()))
     shared = sorted(set.intersection(*(set(by_task) for by_task in rewards.values())))
     arms = ReplayArms(
-        labels=["+".join(s) if s else "none" for s in stacks],
+        labels=[label(s) for s in stacks],
         tasks=shared,
         rewards=[{task: rewards[s][task] for task in shared} for s in stacks],
     )
     used = sum(len(rewards[s][task]) for s in stacks for task in shared)
-    return SweepLog(arms=arms, episodes=used, skipped=dict(skipped), dropped_tasks=sorted(all_tasks - set(shared)))
+    return SweepLog(arms, used, skipped, sorted(all_tasks - set(shared)), dropped_stacks)
+
+
+def _ordered(
+    by_stack: dict[Stack, list[_Episode]],
+    stacks: list[Stack],
+    order: str,
+    smooth: int,
+    skipped: dict[str, int],
+    dropped_stacks: list[str],
+) -> SweepLog:
+    """Each stack's episodes in finish order, or sorted by the record field `order` (stable: ties keep finish order)."""
+    sequences = []
+    for stack in stacks:
+        episodes = by_stack[stack]
+        if order != FINISH_ORDER:
+            episodes = _sorted_by_field(episodes, order, stack)
+        sequences.append([e.reward for e in episodes])
+    replay = OrderedReplay([label(s) for s in stacks], sequences, smooth)
+    logged = sum(len(seq) for seq in sequences)
+    used = replay.length * len(stacks)
+    return SweepLog(replay, used, skipped, [], dropped_stacks, cut_episodes=logged - used)
+
+
+def _sorted_by_field(episodes: list[_Episode], key: str, stack: Stack) -> list[_Episode]:
+    values = []
+    for episode in episodes:
+        value = episode.record.get(key)
+        if value is None or isinstance(value, (dict, list)):
+            raise ValueError(
+                f"order key {key!r}: episode {episode.record.get('key', episode.task_id)!r} of stack {label(stack)} "
+                f"has {'no' if value is None else 'an unsortable'} value ({value!r})"
+            )
+        values.append(value)
+    if not (all(isinstance(v, str) for v in values) or all(isinstance(v, (int, float)) for v in values)):
+        raise ValueError(f"order key {key!r} mixes strings and numbers in stack {label(stack)}; it cannot sort them")
+    return [episodes[i] for i in sorted(range(len(episodes)), key=lambda i: values[i])]
