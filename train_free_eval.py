@@ -9,10 +9,16 @@
 Config groups (conf/): env, policy, wrappers (a list, in wrapping order),
 selector, launcher. Results go to the Hydra run dir; running again with the
 same `hydra.run.dir=...` resumes: finished episodes are skipped.
+
+Exit codes: 0 the run's numbers stand; 1 an error (bad config, crash);
+2 the model did not answer its health check (nothing was run); 3 no episode
+completed; 4 infrastructure errors above `max_infra_error_share`. In a
+multirun, the worst job's code.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +27,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from harness.choosers import make_stack_chooser
-from harness.run import RunRequest, run_evaluation
+from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
 
@@ -40,25 +46,42 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         workers=plain.get("workers", 1),
         episode_timeout_s=plain.get("episode_timeout_s"),
         retry_errors=bool(plain.get("retry_errors")),
+        infra_retries=plain.get("infra_retries", 2),
+        infra_backoff_s=plain.get("infra_backoff_s", 5.0),
+        max_infra_error_share=plain.get("max_infra_error_share", 0.1),
         save_trajectories=bool(plain.get("save_trajectories", True)),
         progress=bool(plain.get("progress", True)),
         selector=plain.get("selector"),
     )
 
 
+#: The worst exit code of the runs of this process (one, or each job of a multirun).
+_exit_code = EXIT_OK
+
+
 @hydra.main(version_base="1.3", config_path="conf", config_name="eval")
-def main(cfg: DictConfig) -> dict[str, Any]:
+def main(cfg: DictConfig) -> dict[str, Any] | None:
+    global _exit_code
     request = request_from_config(cfg)
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     chooser = make_stack_chooser(request.selector, request.stack, run_dir, CONF_DIR, list(hydra_cfg.searchpath))
-    summary = run_evaluation(request, run_dir, chooser)
+    try:
+        summary = run_evaluation(request, run_dir, chooser)
+    except ModelNotAnswering as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        _exit_code = max(_exit_code, EXIT_MODEL_NOT_ANSWERING)
+        return None
     print((run_dir / "summary.md").read_text())
     if chooser.format_summary():
         print(chooser.format_summary())
+    for problem in summary["problems"]:
+        print(problem, file=sys.stderr)
     print(f"results: {run_dir}")
+    _exit_code = max(_exit_code, summary["exit_code"])
     return summary
 
 
 if __name__ == "__main__":
     main()
+    sys.exit(_exit_code)

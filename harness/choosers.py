@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from envs.contract import EnvProfile
+from harness.blame import AGENT, INFRA, record_error_kind
 from harness.compose import CONF_DIR, compose_stack
 from harness.results import RESULTS_FILE, read_results
 from policies.selection.base import check_reward
@@ -107,16 +108,24 @@ class SelectorChooser:
         return self.stacks[self.session.start(episode_key).arm]
 
     def update(self, record: Mapping[str, Any]) -> None:
-        """Feed a finished episode's reward; a bad record is logged, never fatal to the run."""
+        """Feed a finished episode's reward; a bad record is logged, never fatal to the run.
+
+        An episode the agent's error ended teaches reward 0, like any failure (a stack whose
+        episodes crash must not look better than one whose episodes fail); one an infrastructure
+        error ended teaches nothing and stays pending until it is run again.
+        """
         key = record.get("key")
-        reward = record.get("reward")
-        reason = _error_reason(record.get("error"))
-        if reason is None:
-            try:
-                reward = check_reward(reward)
-            except ValueError as err:
-                reason = f"unusable reward: {err}"
-                log.warning("episode %s: %s; the selector counts it as a failed episode", key, reason)
+        kind = record_error_kind(record)
+        if kind == INFRA:
+            log.info("episode %s ended in an infrastructure error: the selector does not learn from it", key)
+            return
+        reward = 0.0 if kind == AGENT else record.get("reward")
+        reason = None
+        try:
+            reward = check_reward(reward)
+        except ValueError as err:
+            reason = f"unusable reward: {err}"
+            log.warning("episode %s: %s; the selector counts it as a failed episode", key, reason)
         try:
             self.session.finish(key, None if reason else reward, reason)
         except ValueError as err:
@@ -152,11 +161,3 @@ def make_stack_chooser(
             f"leave `wrappers` empty (got wrappers={stack.names})"
         )
     return SelectorChooser.from_config(selector_cfg, run_dir, stack.profile, conf_dir, searchpath)
-
-
-def _error_reason(error: Any) -> str | None:
-    if not error:
-        return None
-    if isinstance(error, Mapping):
-        return f"{error.get('type', 'error')}: {error.get('reason', '')}"[:500]
-    return str(error)[:500]

@@ -2,18 +2,25 @@
 
 The loop is the one an RL user writes: `reset`, then `act` / `step` until
 `terminated or truncated`. Any exception from the env, the policy or the
-model ends the episode as an error record with its reason; it never
-propagates, so one broken episode cannot take down a run. The agent's own
-limits (a prompt past the context window) are not errors: they end the
-episode as a failure that counts in the success rate.
+model ends the episode with an `error` (type, stage, reason and `kind`, see
+harness/blame.py); it never propagates, so one broken episode cannot take
+down a run. An error of kind "agent" (its action crashed the env, its time
+ran out, its prompt outgrew the context window) is a failure that counts in
+the rates; one of kind "infra" is retried by the harness.
+
+`timeout_s` holds even when a step never returns: the loop runs in its own
+thread, and when the deadline passes a watchdog calls `kill` (the harness
+closes the env from outside, so a blocked call fails and returns), waits
+`grace_s` for the loop, then gives up on it and records the timeout.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -21,15 +28,14 @@ from typing import Any
 import gymnasium as gym
 
 from envs.contract import TaskMeta
+from harness.blame import error_kind
 from harness.results import episode_key
 from policies.base import Policy
-from policies.llm.base import ContextLengthExceeded
 
 MAX_REASON_CHARS = 2000
 
-#: Exceptions that are the agent's own limits: the episode ends as a failure
-#: that counts in the rates (with its reason in `failure`), not as an error.
-AGENT_LIMITS: tuple[type[Exception], ...] = (ContextLengthExceeded,)
+#: Seconds the watchdog waits for a killed episode's loop before recording the timeout without it.
+KILL_GRACE_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ class EnvTimer(gym.Wrapper):
 
 
 class EpisodeTimeout(RuntimeError):
-    """The episode ran past its wall-time budget (checked between steps)."""
+    """The episode ran past its wall-time budget."""
 
 
 @dataclass
@@ -80,6 +86,35 @@ class EpisodeResult:
 
     record: dict[str, Any]
     trajectory: dict[str, Any] = field(default_factory=dict)
+    #: The watchdog fired: the env is being killed (or is still held by a stuck loop); drop it, never reuse it.
+    env_lost: bool = False
+
+
+class _Progress:
+    """What the loop has done so far, shared with the watchdog; frozen once the watchdog gives up on the loop."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.steps: list[dict[str, Any]] = []
+        self.episode_return = 0.0
+        self.terminated = self.truncated = False
+        self.info: Mapping[str, Any] = {}
+        self.stage = "reset"
+        self.error: dict[str, Any] | None = None
+        self.frozen = False
+
+    def update(self, **fields: Any) -> None:
+        with self.lock:
+            if not self.frozen:
+                for name, value in fields.items():
+                    setattr(self, name, value)
+
+    def add_step(self, entry: dict[str, Any], reward: float, terminated: bool, truncated: bool, info: Any) -> None:
+        with self.lock:
+            if not self.frozen:
+                self.steps.append(entry)
+                self.episode_return += reward
+                self.terminated, self.truncated, self.info = terminated, truncated, info
 
 
 def run_episode(
@@ -88,52 +123,110 @@ def run_episode(
     spec: EpisodeSpec,
     *,
     timeout_s: float | None = None,
+    kill: Callable[[], None] | None = None,
+    grace_s: float = KILL_GRACE_S,
 ) -> EpisodeResult:
-    """Play `spec` to the end; the record has no cost fields (the caller adds them)."""
+    """Play `spec` to the end; the record has no cost fields (the caller adds them).
+
+    With `timeout_s`, the episode ends at its deadline even inside a step
+    that does not return: `kill` is called (from the watchdog's thread) to
+    make the blocked call fail.
+    """
     started = time.monotonic()
-    steps: list[dict[str, Any]] = []
-    episode_return = 0.0
-    terminated = truncated = False
-    info: dict[str, Any] = {}
-    stage = "reset"
-    error = failure = None
+    progress = _Progress()
+    deadline_passed = threading.Event()
+    abandoned = False
+    if timeout_s is None:
+        _play(env, policy, spec, progress, started, timeout_s, deadline_passed)
+    else:
+        loop = threading.Thread(
+            target=_play,
+            args=(env, policy, spec, progress, started, timeout_s, deadline_passed),
+            name=f"episode {spec.key}",
+            daemon=True,  # a loop stuck for good in a step must not keep the process alive
+        )
+        loop.start()
+        loop.join(timeout_s)
+        if loop.is_alive():
+            deadline_passed.set()
+            if kill is not None:
+                threading.Thread(target=kill, name=f"kill {spec.key}", daemon=True).start()
+            loop.join(grace_s)
+        abandoned = loop.is_alive()
+        with progress.lock:
+            progress.frozen = True
+            if deadline_passed.is_set():
+                progress.error = _timeout_error(timeout_s, progress, abandoned)
+    return _result(spec, progress, time.monotonic() - started, env_lost=deadline_passed.is_set())
+
+
+def _play(
+    env: gym.Env,
+    policy: Policy,
+    spec: EpisodeSpec,
+    progress: _Progress,
+    started: float,
+    timeout_s: float | None,
+    deadline_passed: threading.Event,
+) -> None:
+    """The Gymnasium loop; whatever it raises becomes `progress.error`, described at the stage it was in."""
     try:
         observation, info = env.reset(seed=spec.seed, options={"task_id": spec.task["task_id"]})
         policy.reset(seed=spec.seed)
+        terminated = truncated = False
         while not (terminated or truncated):
-            stage = "act"
+            progress.update(stage="act")
             action = policy.act(observation)
-            stage = "step"
+            progress.update(stage="step")
             observation, reward, terminated, truncated, info = env.step(action)
-            episode_return += float(reward)
-            steps.append(_step_entry(action, observation, float(reward), terminated, truncated, info, policy))
-            if timeout_s is not None and time.monotonic() - started > timeout_s and not (terminated or truncated):
-                stage = "timeout"
-                raise EpisodeTimeout(f"episode exceeded {timeout_s:g} s after {len(steps)} steps")
-    except AGENT_LIMITS as exc:
-        failure = describe_error(exc, stage)
+            entry = _step_entry(action, observation, float(reward), terminated, truncated, info, policy)
+            progress.add_step(entry, float(reward), terminated, truncated, info)
+            out_of_time = timeout_s is not None and time.monotonic() - started > timeout_s
+            if (out_of_time or deadline_passed.is_set()) and not (terminated or truncated):
+                progress.update(stage="timeout")
+                raise EpisodeTimeout(f"episode exceeded {timeout_s:g} s after {len(progress.steps)} steps")
     except Exception as exc:  # noqa: BLE001 - every failure becomes a record
-        error = describe_error(exc, stage)
-    wall_time_s = time.monotonic() - started
-    record = _record(spec, episode_return, terminated, truncated, info, len(steps), wall_time_s, error)
-    record["failure"] = _without_traceback(failure)
-    trajectory = {**_trajectory(spec, steps, info, error), "failure": failure}
-    return EpisodeResult(record=record, trajectory=trajectory)
+        progress.update(error=describe_error(exc, progress.stage))
+
+
+def _timeout_error(timeout_s: float, progress: _Progress, abandoned: bool) -> dict[str, Any]:
+    """The record of a deadline the watchdog enforced; what the killed call raised is kept in the traceback."""
+    during = "a step that did not return" if progress.stage == "step" else f"stage {progress.stage}"
+    how = "it was abandoned (the killed call never returned)" if abandoned else "the env was killed"
+    reason = f"episode exceeded {timeout_s:g} s after {len(progress.steps)} steps, in {during}; {how}"
+    killed = progress.error
+    return {
+        "type": EpisodeTimeout.__name__,
+        "stage": "timeout",
+        "reason": reason,
+        "kind": error_kind(EpisodeTimeout(reason), progress.stage),  # a reset that hangs is the env's, not the agent's
+        "traceback": (killed or {}).get("traceback", ""),
+    }
+
+
+def _result(spec: EpisodeSpec, progress: _Progress, wall_time_s: float, env_lost: bool) -> EpisodeResult:
+    with progress.lock:
+        steps, error, info = list(progress.steps), progress.error, progress.info
+        record = _record(
+            spec, progress.episode_return, progress.terminated, progress.truncated, info, len(steps), wall_time_s, error
+        )
+    return EpisodeResult(record=record, trajectory=_trajectory(spec, steps, info, error), env_lost=env_lost)
 
 
 def failed_episode(spec: EpisodeSpec, exc: Exception, stage: str) -> EpisodeResult:
     """The record of an episode that could not even start (e.g. its wrappers failed to build)."""
     error = describe_error(exc, stage)
-    record = {**_record(spec, 0.0, False, False, {}, 0, 0.0, error), "failure": None}
+    record = _record(spec, 0.0, False, False, {}, 0, 0.0, error)
     return EpisodeResult(record=record, trajectory=_trajectory(spec, [], {}, error))
 
 
 def describe_error(exc: BaseException, stage: str) -> dict[str, str]:
-    """Type, stage and reason of a failure; call inside the `except` (it keeps the traceback)."""
+    """Type, stage, reason and kind (agent or infra) of an error; call inside the `except` (it keeps the traceback)."""
     return {
         "type": type(exc).__name__,
         "stage": stage,
         "reason": str(exc)[:MAX_REASON_CHARS] or type(exc).__name__,
+        "kind": error_kind(exc, stage),
         "traceback": traceback.format_exc(),
     }
 

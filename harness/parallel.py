@@ -65,18 +65,22 @@ class EnvPool:
         if not broken:
             self._idle.put(env)
             return
-        _close_quietly(env)
+        close_quietly(env)
+        self.drop(env)
+
+    def drop(self, env: gym.Env) -> None:
+        """Forget an env someone else is closing (a killed episode's); a fresh one is made at the next borrow."""
         with self._lock:
             self._all.remove(env)
             self._unmade += 1
 
     def close(self) -> None:
         for env in self._all:
-            _close_quietly(env)
+            close_quietly(env)
         self._all.clear()
 
 
-def _close_quietly(env: gym.Env) -> None:
+def close_quietly(env: gym.Env) -> None:
     try:
         env.close()
     except Exception as exc:  # noqa: BLE001 - closing must not mask the real outcome

@@ -2,27 +2,44 @@
 
 Each finished episode is one line, written in a single `write` and then
 flushed and fsync'd, so after a kill -9 every line on disk is a whole episode
-except possibly the last one. Opening the store cuts such a torn tail off
-(keeping its bytes in `results.jsonl.torn` for inspection), so its episode is
-simply run again: nothing is lost and nothing is counted twice.
+except possibly the last one. Opening the store checks every line: one that
+is not a whole episode record (a torn tail without its newline, text that is
+not JSON, an object that lacks a field the harness reads or has it of the
+wrong type) is moved, byte for byte, to `results.rejected.jsonl`, with a
+warning naming `results.jsonl:<line>` and the problem, and its episode simply
+runs again: nothing written is lost, nothing is counted twice, and no bad
+line can crash a resume.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.blame import INFRA, record_error_kind
+
 RESULTS_FILE = "results.jsonl"
+REJECTED_FILE = "results.rejected.jsonl"
 LOCK_FILE = ".run.lock"
 
-
-class ResultsCorrupted(RuntimeError):
-    """A line other than the last one is not a JSON record: the file was edited or damaged."""
+#: The fields the harness reads from every record (summary, resume, selector), with what each must be.
+REQUIRED_FIELDS: dict[str, tuple[str, Any]] = {
+    "key": ("a string", lambda v: isinstance(v, str)),
+    "task_id": ("a string", lambda v: isinstance(v, str)),
+    "seed": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "success": ("true or false", lambda v: isinstance(v, bool)),
+    "reward": (
+        "a finite number",
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+    ),
+    "error": ("null or an object", lambda v: v is None or isinstance(v, dict)),
+}
 
 
 class RunDirBusy(RuntimeError):
@@ -34,11 +51,37 @@ def episode_key(task_id: str, seed: int) -> str:
     return f"{task_id}@{seed}"
 
 
+def record_problem(record: Any) -> str | None:
+    """Why `record` is not a usable episode record, or None when it is."""
+    if not isinstance(record, dict):
+        return f"not a JSON object but {type(record).__name__}"
+    missing = [name for name in REQUIRED_FIELDS if name not in record]
+    if missing:
+        return f"lacks field(s) {', '.join(missing)}"
+    for name, (expected, valid) in REQUIRED_FIELDS.items():
+        if not valid(record[name]):
+            return f"field {name!r} is {str(record[name])[:60]!r}, not {expected}"
+    if record["key"] != episode_key(record["task_id"], record["seed"]):
+        return f"key {record['key'][:60]!r} is not task_id@seed ({episode_key(record['task_id'], record['seed'])!r})"
+    return None
+
+
+def parse_line(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """(record, None) for a valid line, (None, problem) otherwise."""
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return None, f"not JSON ({error})"
+    problem = record_problem(record)
+    return (None, problem) if problem else (record, None)
+
+
 class ResultStore:
     """Episode records of one run directory, one JSON object per line.
 
     Holds an exclusive lock on the run directory while open, so two runs
-    never interleave their lines in the same file.
+    never interleave their lines in the same file. `rejected` lists the lines
+    set aside when it opened ("results.jsonl:<n>: <problem>").
     """
 
     def __init__(self, run_dir: str | Path) -> None:
@@ -47,38 +90,46 @@ class ResultStore:
         self.path = self.run_dir / RESULTS_FILE
         self._write_lock = threading.Lock()
         self._lock_file = _lock_directory(self.run_dir)
-        self.torn_bytes = 0
+        self.rejected: list[str] = []
         self._records = self._load_and_repair()
         self._file = open(self.path, "ab")
 
     def _load_and_repair(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
-        data = self.path.read_bytes()
-        records: list[dict[str, Any]] = []
-        good_end = 0
-        lines = data.split(b"\n")
+        lines = self.path.read_bytes().split(b"\n")
         complete, tail = lines[:-1], lines[-1]
+        records: list[dict[str, Any]] = []
+        kept: list[bytes] = []
+        bad: list[tuple[int, bytes, str]] = []
         for number, line in enumerate(complete, start=1):
-            record = _parse(line)
+            if not line.strip():
+                continue
+            record, problem = parse_line(line)
             if record is None:
-                if number == len(complete) and not tail:
-                    break  # last line unparsable: torn by a crash
-                raise ResultsCorrupted(
-                    f"{self.path}:{number}: not a JSON episode record ({line[:80]!r}); "
-                    "fix or remove that line, then run again"
-                )
-            records.append(record)
-            good_end += len(line) + 1
-        if good_end < len(data):
-            self._cut_torn_tail(data[good_end:], good_end)
+                bad.append((number, line, str(problem)))
+            else:
+                records.append(record)
+                kept.append(line)
+        if tail:
+            bad.append((len(complete) + 1, tail, "torn: no newline at its end (a crash in the middle of a write)"))
+        if bad:
+            self._set_aside(kept, [line for _, line, _ in bad])
+            self.rejected = [f"{self.path}:{number}: {problem}" for number, _, problem in bad]
         return records
 
-    def _cut_torn_tail(self, torn: bytes, good_end: int) -> None:
-        with open(self.path.with_name(RESULTS_FILE + ".torn"), "ab") as keep:
-            keep.write(torn + b"\n")
-        os.truncate(self.path, good_end)
-        self.torn_bytes = len(torn)
+    def _set_aside(self, kept: list[bytes], bad: list[bytes]) -> None:
+        """Bad lines to results.rejected.jsonl first (durably), then the file without them, atomically."""
+        with open(self.run_dir / REJECTED_FILE, "ab") as out:
+            out.write(b"".join(line + b"\n" for line in bad))
+            out.flush()
+            os.fsync(out.fileno())
+        tmp = self.path.with_name(RESULTS_FILE + ".tmp")
+        with open(tmp, "wb") as out:
+            out.write(b"".join(line + b"\n" for line in kept))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
 
     def append(self, record: Mapping[str, Any]) -> None:
         """Write one finished episode durably before anything else happens."""
@@ -96,9 +147,15 @@ class ResultStore:
         with self._write_lock:
             return {record["key"]: record for record in self._records}
 
-    def finished_keys(self, *, count_errors: bool) -> set[str]:
-        """Episodes that need not run again; errors only when `count_errors`."""
-        return {key for key, record in self.latest().items() if count_errors or not record.get("error")}
+    def finished_keys(self, *, retry_infra_errors: bool) -> set[str]:
+        """Episodes that need not run again. An agent's failure is an outcome and is never rerun
+        (rerunning failures until they pass would inflate the rates); an infrastructure error is,
+        when `retry_infra_errors`."""
+        return {
+            key
+            for key, record in self.latest().items()
+            if not (retry_infra_errors and record_error_kind(record) == INFRA)
+        }
 
     def close(self) -> None:
         self._file.close()
@@ -112,27 +169,14 @@ class ResultStore:
 
 
 def read_results(run_dir: str | Path) -> list[dict[str, Any]]:
-    """The latest record of every episode of a run dir, read-only (no repair, no lock)."""
+    """The latest valid record of every episode of a run dir, read-only (no repair, no lock)."""
     path = Path(run_dir) / RESULTS_FILE
     latest: dict[str, dict[str, Any]] = {}
-    for record in _complete_records(path.read_bytes().split(b"\n")[:-1]):
-        latest[record["key"]] = record
-    return list(latest.values())
-
-
-def _complete_records(lines: Iterable[bytes]) -> Iterable[dict[str, Any]]:
-    for line in lines:
-        record = _parse(line)
+    for line in path.read_bytes().split(b"\n")[:-1]:
+        record, _ = parse_line(line)
         if record is not None:
-            yield record
-
-
-def _parse(line: bytes) -> dict[str, Any] | None:
-    try:
-        record = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return record if isinstance(record, dict) and "key" in record else None
+            latest[record["key"]] = record
+    return list(latest.values())
 
 
 def _lock_directory(run_dir: Path):

@@ -4,6 +4,13 @@ The run directory holds everything: run.json (what was asked; a resumed run
 must ask the same), results.jsonl (one line per finished episode),
 trajectories/, summary.json, summary.md and the PNG plots. Running again on
 the same directory runs only the episodes that have no line yet.
+
+Before the first episode the model must answer a 1-token request, or the run
+stops with its URL and error (`ModelNotAnswering`). An episode that ends in an
+infrastructure error (harness/blame.py) is retried `infra_retries` times with
+a doubling backoff. The summary's `exit_code` says whether the numbers can be
+trusted: no episode completed, or infra errors above `max_infra_error_share`,
+make it non-zero.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -26,24 +34,38 @@ from tqdm import tqdm
 
 from envs.contract import EnvProfile, registered_profile, trainfree_env
 from harness import plots
+from harness.blame import INFRA, record_error_kind
 from harness.build import make_env, make_model, policy_factory
 from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
-from harness.parallel import EnvPool, ParallelRunner
-from harness.results import ResultStore
+from harness.parallel import EnvPool, ParallelRunner, close_quietly
+from harness.results import REJECTED_FILE, ResultStore
 from harness.summary import summarize, to_markdown
 from policies.base import Policy
 from policies.llm.accounting import Accountant, MeteredModel
-from policies.llm.base import ChatModel
+from policies.llm.base import ChatModel, ModelUnavailable
 from wrappers.stack import StackInput, WrapperStack, apply_stack, parse_stack
 
 log = logging.getLogger(__name__)
 
 RUN_FILE = "run.json"
 
+#: Exit codes of train_free_eval.py (README, "Exit codes"); 1 is any other error (bad config, crash).
+EXIT_OK = 0
+EXIT_MODEL_NOT_ANSWERING = 2
+EXIT_NOTHING_COMPLETED = 3
+EXIT_TOO_MANY_INFRA_ERRORS = 4
+
+#: Longest wait between two attempts of an episode that hit an infrastructure error.
+MAX_INFRA_BACKOFF_S = 60.0
+
 
 class RunConfigMismatch(ValueError):
     """A run dir holds results of a different configuration than the one asked now."""
+
+
+class ModelNotAnswering(RuntimeError):
+    """The model failed its health check: no episode was run and nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,9 @@ class RunRequest:
     workers: int = 1
     episode_timeout_s: float | None = None
     retry_errors: bool = False
+    infra_retries: int = 2
+    infra_backoff_s: float = 5.0
+    max_infra_error_share: float = 0.1
     save_trajectories: bool = True
     progress: bool = True
     selector: Mapping[str, Any] | None = None
@@ -79,10 +104,16 @@ class RunRequest:
         if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in self.seeds):
             raise ValueError(f"seeds must be a list of whole numbers, got {list(self.seeds)!r}")
         timeout = self.episode_timeout_s
-        if timeout is not None and not (
-            isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
-        ):
+        if timeout is not None and not (_is_number(timeout) and timeout > 0):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
+        retries = self.infra_retries
+        if not (isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0):
+            raise ValueError(f"infra_retries must be a whole number >= 0, got {retries!r}")
+        if not (_is_number(self.infra_backoff_s) and self.infra_backoff_s >= 0):
+            raise ValueError(f"infra_backoff_s must be a number >= 0, got {self.infra_backoff_s!r}")
+        share = self.max_infra_error_share
+        if not (_is_number(share) and 0 <= share <= 1):
+            raise ValueError(f"max_infra_error_share must be a number in [0, 1], got {share!r}")
 
     @cached_property
     def profile(self) -> EnvProfile:
@@ -114,6 +145,11 @@ class RunRequest:
                 "selector": self.selector or {},
             }
         )
+
+
+def _is_number(value: Any) -> bool:
+    """A real, finite number (not a bool, not NaN or infinity, which pass every comparison check wrongly)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def select_episodes(env: gym.Env, request: RunRequest) -> list[EpisodeSpec]:
@@ -158,10 +194,29 @@ class EpisodeWorker:
         accountant = Accountant()
         model = MeteredModel(self.model, accountant) if self.model is not None else None
         stack = self.chooser.choose(spec.key)
-        result, env_time_s = self._play(spec, model, stack)
-        cost = accountant.to_dict()
+        env_time_s = 0.0
+        for attempt in range(1, self.request.infra_retries + 2):
+            result, env_time = self._play(spec, model, stack)
+            env_time_s += env_time
+            error = result.record["error"]
+            if record_error_kind(result.record) != INFRA or attempt > self.request.infra_retries:
+                break
+            backoff = min(self.request.infra_backoff_s * 2 ** (attempt - 1), MAX_INFRA_BACKOFF_S)
+            log.warning(
+                "episode %s: infrastructure error (%s at %s: %s); attempt %d of %d again in %.1f s",
+                spec.key,
+                error["type"],
+                error["stage"],
+                error["reason"][:300],
+                attempt + 1,
+                self.request.infra_retries + 1,
+                backoff,
+            )
+            time.sleep(backoff)
+        cost = accountant.to_dict()  # every attempt's calls: failed attempts cost too
         record = {
             **result.record,
+            "attempts": attempt,
             "stack": stack.names,
             "policy": self.request.policy.get("name"),
             "llm": cost,
@@ -175,23 +230,36 @@ class EpisodeWorker:
         return record
 
     def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: WrapperStack) -> tuple[EpisodeResult, float]:
-        """The episode's result and its env time; failing to get an env or build the stack is its error."""
+        """The episode's result and its env time; failing to get an env or build the stack is its error.
+
+        An env whose episode ended in an error is replaced; one the deadline's watchdog killed is
+        dropped without another close (the watchdog is closing it, maybe still blocked in it).
+        """
         try:
             env = self.pool.borrow()
         except Exception as exc:  # noqa: BLE001 - no env for this episode is its error, not the run's
             return failed_episode(spec, exc, stage="env"), 0.0
         timer = EnvTimer(env)
-        broken = True
+        result: EpisodeResult | None = None
         try:
             try:
                 wrapped_env, policy = apply_stack(timer, self.make_policy(model, env), model, stack)
             except Exception as exc:  # noqa: BLE001 - a failed build is this episode's error, not the run's
                 result = failed_episode(spec, exc, stage="build")
             else:
-                result = run_episode(wrapped_env, policy, spec, timeout_s=self.request.episode_timeout_s)
-            broken = result.record["error"] is not None
+                result = run_episode(
+                    wrapped_env,
+                    policy,
+                    spec,
+                    timeout_s=self.request.episode_timeout_s,
+                    kill=lambda: close_quietly(env),
+                )
         finally:
-            self.pool.give_back(env, broken=broken)
+            if result is not None and result.env_lost:
+                self.pool.drop(env)
+            else:
+                self.pool.give_back(env, broken=result is None or result.record["error"] is not None)
+        assert result is not None  # both branches set it; only a BaseException gets past them
         return result, timer.seconds
 
 
@@ -213,19 +281,21 @@ def run_evaluation(
         )
     chooser = chooser or FixedStack(request.stack)
     with contextlib.ExitStack() as cleanup:
-        store = cleanup.enter_context(ResultStore(run_dir))
-        _check_identity(run_dir, request)
         if model is None:
             model = make_model(request.policy)
             if model is not None:
                 cleanup.callback(model.close)
+        if model is not None:
+            _check_model_answers(model)  # before anything is written in the run dir
+        store = cleanup.enter_context(ResultStore(run_dir))
+        _check_identity(run_dir, request)
         make_policy = policy_factory(request.policy, request.profile)
         pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers)
         cleanup.callback(pool.close)
         specs = _prepare(pool, model, make_policy, request)
-        done = store.finished_keys(count_errors=not request.retry_errors)
+        done = store.finished_keys(retry_infra_errors=request.retry_errors)
         todo = [spec for spec in specs if spec.key not in done]
-        _announce(request, len(specs), len(todo), store.torn_bytes)
+        _announce(request, len(specs), len(todo), store.rejected)
         trajectory_dir = run_dir / "trajectories" if request.save_trajectories else None
         if trajectory_dir is not None:
             trajectory_dir.mkdir(exist_ok=True)
@@ -239,10 +309,37 @@ def run_evaluation(
     summary.update(
         label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3)
     )
+    summary["exit_code"], summary["problems"] = judge(summary, request.max_infra_error_share)
     if chooser.state():
         summary["selector"] = chooser.state()
     write_outputs(run_dir, summary, title=_title(request))
     return summary
+
+
+def _check_model_answers(model: ChatModel) -> None:
+    """One tiny request; a model that does not answer stops the run before its first episode."""
+    try:
+        model.health_check()
+    except ModelUnavailable as error:
+        raise ModelNotAnswering(f"the model does not answer, so no episode was run: {error}") from error
+
+
+def judge(summary: Mapping[str, Any], max_infra_error_share: float) -> tuple[int, list[str]]:
+    """The run's exit code and why: its numbers mean nothing when no episode completed, and too little
+    when infrastructure errors (left out of the rates) are more than `max_infra_error_share` of the episodes."""
+    attempted, infra = summary["episodes"], summary["infra_errors"]
+    if summary["completed"] == 0:
+        return EXIT_NOTHING_COMPLETED, [
+            f"FAILED RUN: none of the {attempted} episodes completed "
+            f"({summary['agent_failures']} agent failures, {infra} infrastructure errors)"
+        ]
+    if attempted and infra / attempted > max_infra_error_share:
+        return EXIT_TOO_MANY_INFRA_ERRORS, [
+            f"FAILED RUN: {infra} of {attempted} episodes ({100 * infra / attempted:.0f}%) ended in infrastructure "
+            f"errors, more than max_infra_error_share={max_infra_error_share:g}; fix the cause and resume "
+            "with retry_errors=true"
+        ]
+    return EXIT_OK, []
 
 
 def _prepare(
@@ -263,20 +360,25 @@ def _prepare(
 def _run_with_progress(
     runner: ParallelRunner, todo: list[EpisodeSpec], store: ResultStore, chooser: StackChooser, request: RunRequest
 ) -> None:
-    successes = errors = 0
+    successes = infra = 0
     with tqdm(total=len(todo), desc=request.label, unit="ep", disable=not request.progress, dynamic_ncols=True) as bar:
         for record in runner.run(todo):
             store.append(record)
             chooser.update(record)
             successes += bool(record["success"])
-            errors += record["error"] is not None
-            completed = bar.n + 1 - errors
-            rate = f"{100 * successes / completed:.0f}%" if completed else "-"
-            bar.set_postfix_str(f"success {successes}/{completed} ({rate}), errors {errors}", refresh=False)
+            kind = record_error_kind(record)
+            infra += kind == INFRA
+            scored = bar.n + 1 - infra
+            rate = f"{100 * successes / scored:.0f}%" if scored else "-"
+            bar.set_postfix_str(f"success {successes}/{scored} ({rate}), infra errors {infra}", refresh=False)
             bar.update(1)
-            if record["error"]:
+            if kind is not None:
                 log.warning(
-                    "episode %s failed: %s: %s", record["key"], record["error"]["type"], record["error"]["reason"][:300]
+                    "episode %s ended in an error (%s): %s: %s",
+                    record["key"],
+                    "infrastructure, left out of the rates" if kind == INFRA else "the agent's, a failure",
+                    record["error"]["type"],
+                    record["error"]["reason"][:300],
                 )
 
 
@@ -293,12 +395,9 @@ def _title(request: RunRequest) -> str:
     return f"{request.profile.name} {request.split} | policy {request.policy.get('name')} | {request.label}"
 
 
-def _announce(request: RunRequest, total: int, todo: int, torn_bytes: int) -> None:
-    if torn_bytes:
-        log.warning(
-            "results.jsonl ended in a torn line (%d bytes, kept in results.jsonl.torn); its episode runs again",
-            torn_bytes,
-        )
+def _announce(request: RunRequest, total: int, todo: int, rejected: Sequence[str]) -> None:
+    for problem in rejected:
+        log.warning("%s; the line is moved to %s and its episode runs again", problem, REJECTED_FILE)
     if todo < total:
         log.info("resuming: %d of %d episodes already done, %d to run", total - todo, total, todo)
     else:

@@ -1,8 +1,12 @@
 """Aggregate episode records into the numbers a paper reports, with standard errors.
 
-Rates are computed on the episodes that completed; errored episodes (server
-down, timeout, crash) are counted separately, by reason, so an outage is
-never mistaken for a policy failure. Standard errors follow the papers: with
+Rates count every attempted episode. One that ended in an error of the
+agent's (its action crashed the env or a wrapper, it ran out of time or
+context: harness/blame.py) is a failure: success 0 and 0 on every headline
+metric, so crashing can never raise a rate. Only infrastructure errors (the
+model unreachable, an env that failed to start), which the harness has
+already retried, are left out, and the summary then says so loudly, with
+how many. Standard errors follow the papers: with
 two or more seeds, the rate is computed per seed and the SE is over seeds
 (MLE-bench style, mean +- SEM over seeds); with one seed it is over the
 units themselves (tasks, or scenarios for SGC). SE = sample std (ddof=1) /
@@ -17,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from envs.contract import EnvProfile
+from harness.blame import AGENT, INFRA, record_error_kind
 
 Record = Mapping[str, Any]
 
@@ -65,41 +70,76 @@ def scenario_units(records: Sequence[Record]) -> list[float]:
 
 
 def metric_units(name: str) -> Callable[[Sequence[Record]], list[float]]:
+    """A metric over the episodes that report it (for the metrics that are not headline rates)."""
     return lambda records: [float(r["metrics"][name]) for r in records if name in (r.get("metrics") or {})]
+
+
+def headline_metric_units(name: str) -> Callable[[Sequence[Record]], list[float]]:
+    """A headline metric over every scored episode: one that ended in the agent's error, or reported
+    nothing, scores 0 (a missing medal is no medal), so leaving it out can never raise the rate."""
+
+    def units(records: Sequence[Record]) -> list[float]:
+        return [
+            0.0 if record_error_kind(r) == AGENT else float((r.get("metrics") or {}).get(name, 0.0)) for r in records
+        ]
+
+    return units
 
 
 def summarize(records: Iterable[Record], profile: EnvProfile) -> dict[str, Any]:
     """The summary of a run's records; its headline rows are the ones the env's profile names."""
     records = list(records)
-    completed = [r for r in records if not r.get("error")]
-    errors = [r for r in records if r.get("error")]
-    metric_names = sorted({name for r in completed for name in (r.get("metrics") or {})})
+    kinds = [record_error_kind(r) for r in records]
+    scored = [r for r, kind in zip(records, kinds, strict=True) if kind != INFRA]
+    agent_errors = [r for r, kind in zip(records, kinds, strict=True) if kind == AGENT]
+    infra_errors = [r for r, kind in zip(records, kinds, strict=True) if kind == INFRA]
+    headline_metrics = {source.split(".", 1)[1] for _, source in profile.headlines if source.startswith("metrics.")}
+    metric_names = sorted({name for r in scored for name in (r.get("metrics") or {})})
     summary: dict[str, Any] = {
         "env": profile.name,
         "episodes": len(records),
-        "completed": len(completed),
-        "errors": len(errors),
-        "error_reasons": dict(Counter(_problem_label(r["error"]) for r in errors).most_common()),
-        "agent_limits": dict(
-            Counter(_problem_label(r["failure"]) for r in completed if r.get("failure")).most_common()
-        ),
+        "completed": len(records) - len(agent_errors) - len(infra_errors),
+        "scored": len(scored),
+        "errors": len(agent_errors) + len(infra_errors),
+        "agent_failures": len(agent_errors),
+        "agent_failure_reasons": _reasons(agent_errors),
+        "infra_errors": len(infra_errors),
+        "infra_error_reasons": _reasons(infra_errors),
+        "warnings": _warnings(len(records), infra_errors),
         "seeds": sorted({r["seed"] for r in records}),
-        "success": aggregate(completed, success_units),
-        "reward": aggregate(completed, reward_units),
-        "sgc": aggregate(completed, scenario_units),
+        "success": aggregate(scored, success_units),
+        "reward": aggregate(scored, reward_units),
+        "sgc": aggregate(scored, scenario_units),
         "by_difficulty": {
             str(level): {
                 "success": aggregate(group, success_units),
                 "reward": aggregate(group, reward_units),
             }
-            for level, group in _group_by(completed, "difficulty").items()
+            for level, group in _group_by(scored, "difficulty").items()
         },
-        "metrics": {name: aggregate(completed, metric_units(name)) for name in metric_names},
+        "metrics": {
+            name: aggregate(scored, headline_metric_units(name) if name in headline_metrics else metric_units(name))
+            for name in metric_names
+        },
         "cost": cost(records),
     }
     summary["headline_sources"] = dict(profile.headlines)
     summary["headline"] = {label: lookup(summary, source) for label, source in profile.headlines}
     return summary
+
+
+def _reasons(records: Sequence[Record]) -> dict[str, int]:
+    return dict(Counter(_problem_label(r["error"]) for r in records).most_common())
+
+
+def _warnings(attempted: int, infra_errors: Sequence[Record]) -> list[str]:
+    if not infra_errors:
+        return []
+    return [
+        f"WARNING: {len(infra_errors)} of {attempted} attempted episodes are EXCLUDED from the rates: "
+        "infrastructure errors that persisted through the retries (model unreachable, env failed to start); "
+        "the rates are over the other episodes only"
+    ]
 
 
 def lookup(summary: Mapping[str, Any], source: str) -> dict[str, Any] | None:
@@ -145,7 +185,9 @@ def _group_by(records: Sequence[Record], field: str) -> dict[Any, list[Record]]:
     return dict(sorted(groups.items(), key=lambda kv: str(kv[0])))
 
 
-def _problem_label(problem: Mapping[str, Any]) -> str:
+def _problem_label(problem: Any) -> str:
+    if not isinstance(problem, Mapping):
+        return str(problem)[:200]
     return f"{problem.get('type', 'Error')} ({problem.get('stage', '?')})"
 
 
@@ -162,11 +204,14 @@ def format_stat(stat: Mapping[str, Any] | None, percent: bool = True) -> str:
 
 def to_markdown(summary: Mapping[str, Any], title: str) -> str:
     c = summary["cost"]
-    lines = [
-        f"# {title}",
+    lines = [f"# {title}", ""]
+    lines += [f"**{warning}**" for warning in summary["warnings"] + summary.get("problems", [])]
+    lines += [
         "",
-        f"episodes: {summary['episodes']} ({summary['completed']} completed, {summary['errors']} errors, "
-        f"seeds {summary['seeds']}); rates are over completed episodes",
+        f"episodes: {summary['episodes']} attempted, {summary['completed']} completed, "
+        f"{summary['agent_failures']} ended by the agent's errors (failures in the rates), "
+        f"{summary['infra_errors']} infrastructure errors (excluded); seeds {summary['seeds']}; "
+        f"rates are over {summary['scored']} episodes",
         "",
         "| metric | mean +- SE |",
         "| --- | --- |",
@@ -194,10 +239,10 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
             f"- {role}: {role_cost.get('calls', 0)} calls, "
             f"{role_cost.get('prompt_tokens', 0) + role_cost.get('completion_tokens', 0)} tokens"
         )
-    if summary["agent_limits"]:
-        lines += ["", "episodes ended by the agent's limits (counted as failures):"]
-        lines += [f"- {reason}: {count}" for reason, count in summary["agent_limits"].items()]
-    if summary["errors"]:
-        lines += ["", "errors (excluded from the rates):"]
-        lines += [f"- {reason}: {count}" for reason, count in summary["error_reasons"].items()]
+    if summary["agent_failures"]:
+        lines += ["", "episodes ended by the agent's errors (counted as failures in the rates):"]
+        lines += [f"- {reason}: {count}" for reason, count in summary["agent_failure_reasons"].items()]
+    if summary["infra_errors"]:
+        lines += ["", "infrastructure errors (EXCLUDED from the rates, after retries):"]
+        lines += [f"- {reason}: {count}" for reason, count in summary["infra_error_reasons"].items()]
     return "\n".join(lines) + "\n"

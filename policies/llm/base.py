@@ -19,6 +19,13 @@ class LLMError(RuntimeError):
     """A model call failed in a way the caller should record, not crash on."""
 
 
+class ModelUnavailable(LLMError):
+    """The model could not be reached or gave no usable answer (connection refused, timeout, 5xx, a body
+    that is not a reply, a refused key): the infrastructure's fault, not the agent's, so the harness retries
+    the episode and never scores it as the agent's failure. Backends raise this, not plain `LLMError`,
+    only for failures that do not depend on what the request contains."""
+
+
 class ContextLengthExceeded(LLMError):
     """The prompt no longer fits the model: the agent's own limit, so the harness
     scores the episode as a failure (AppWorld's "context length" category), not an error."""
@@ -84,6 +91,8 @@ class ChatModel(abc.ABC):
 
     name: str = "model"
     context_window: int = 2048
+    #: Where the model runs, for error messages: a server's URL, or "in-process".
+    location: str = "in-process"
 
     def chat(
         self,
@@ -113,6 +122,19 @@ class ChatModel(abc.ABC):
     @abc.abstractmethod
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         """Serve one request; implementations return exactly `request.n` replies."""
+
+    def health_check(self) -> None:
+        """Ask for one token, so a run stops before its first episode when the model does not answer.
+
+        Raises `ModelUnavailable` naming where the model is and what went wrong.
+        """
+        try:
+            self.chat([{"role": "user", "content": "Say OK."}], max_tokens=1, role="health_check")
+        except Exception as error:  # noqa: BLE001 - whatever the backend raises, the answer is "it does not answer"
+            raise ModelUnavailable(
+                f"model {self.name!r} at {self.location} does not answer a 1-token request: "
+                f"{type(error).__name__}: {error}"
+            ) from error
 
     def count_tokens(self, text: str) -> int:
         """Tokens in `text`; backends with a tokenizer override this.

@@ -17,11 +17,14 @@ from typing import Any
 
 import openai
 
-from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Usage
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
 from policies.llm.reasoning import split_reasoning
 from policies.llm.sampling import repeated_samples, share_call_latency
 
 RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
+#: Statuses by which a server refuses this request's content (too long, malformed): the request's fault,
+#: not the server's; every other refusal (unknown model, no access) would refuse any request.
+REQUEST_REFUSALS = frozenset({400, 413, 422})
 NO_KEY = "EMPTY"  # local servers accept any key; the openai client insists on one
 
 
@@ -58,6 +61,7 @@ class OpenAICompatible(ChatModel):
             )
         self.name = model
         self.base_url = base_url.rstrip("/")
+        self.location = self.base_url
         self.api_key_env = api_key_env
         self.timeout_s = timeout_s
         self.max_retries = max_retries
@@ -105,7 +109,7 @@ class OpenAICompatible(ChatModel):
         latency = time.perf_counter() - started
         choices = sorted(response.choices or [], key=lambda c: c.index)[: request.n]
         if not choices:
-            raise LLMError(f"{self.base_url} answered with no choices (model {self.name!r})")
+            raise ModelUnavailable(f"{self.base_url} answered with no choices (model {self.name!r})")
         texts = [choice.message.content or "" for choice in choices]
         usage = response.usage
         completion = _split_by_length(usage.completion_tokens if usage else 0, texts)
@@ -150,16 +154,17 @@ class OpenAICompatible(ChatModel):
             except RETRYABLE as error:
                 last_error = error
             except openai.AuthenticationError as error:
-                raise LLMError(
+                raise ModelUnavailable(
                     f"{self.base_url} refused the API key (set it in ${self.api_key_env}): {error}"
                 ) from error
             except openai.APIStatusError as error:
-                raise LLMError(f"{self.base_url} rejected the request: {error}") from error
+                refused = LLMError if error.status_code in REQUEST_REFUSALS else ModelUnavailable
+                raise refused(f"{self.base_url} rejected the request: {error}") from error
             except ValueError as error:  # a 200 whose body is not JSON (json or unicode decoding failed in the client)
-                raise LLMError(
+                raise ModelUnavailable(
                     f"{self.base_url} answered with a body that is not valid JSON: {type(error).__name__}: {error}"
                 ) from error
-        raise LLMError(
+        raise ModelUnavailable(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
             f"attempts: {type(last_error).__name__}: {last_error}"
         ) from last_error

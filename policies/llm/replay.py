@@ -105,6 +105,10 @@ class Recording(_CountsLike):
         self._file.append(request, replies)
         return replies
 
+    def health_check(self) -> None:
+        """The recorded model's check, kept out of the recording."""
+        self.model.health_check()
+
     def close(self) -> None:
         self.model.close()
 
@@ -178,6 +182,11 @@ class Replay(_CountsLike):
         if self._recorder is not None:
             self._recorder.append(request, replies)
         return replies
+
+    def health_check(self) -> None:
+        """Replies come from the file; only a fallback model has to answer."""
+        if self.fallback is not None:
+            self.fallback.health_check()
 
     def close(self) -> None:
         for model in {id(m): m for m in (self.fallback, self.counter) if m is not None}.values():

@@ -92,12 +92,14 @@ def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wra
     stacks = [first.choose(key) for key in keys]
     # the harness wrote the results, then died before telling the selector
     with open(run_dir / "results.jsonl", "w") as fh:
-        for key, stack in zip(keys, stacks, strict=True):
+        for seed, (key, stack) in enumerate(zip(keys, stacks, strict=True)):
             fh.write(
                 json.dumps(
                     {
                         "key": key,
                         "task_id": "alpha_0",
+                        "seed": seed,
+                        "success": True,
                         "reward": 1.0,
                         "error": None,
                         "stack": [name for name, _ in stack],
@@ -108,6 +110,27 @@ def test_resume_feeds_results_that_never_reached_the_selector(tmp_path, test_wra
     resumed = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, test_wrappers)
     assert resumed.session.selector.updates == 3
     assert all(record["status"] == "done" for record in resumed.session.episodes.values())
+
+
+def test_agent_errors_teach_reward_0_and_infra_errors_teach_nothing(tmp_path, test_wrappers):
+    """Even a selector told to learn nothing from errors (error_reward null) scores a crash as a failure."""
+    selector = {"name": "ucb1", "arms": ARMS, "seed": 0, "error_reward": None}
+    chooser = SelectorChooser.from_config(selector, tmp_path, TinyEnv.profile, test_wrappers)
+    crashed, down = episode_key("alpha_0", 0), episode_key("alpha_0", 1)
+    chooser.choose(crashed)
+    chooser.choose(down)
+    agent = {"type": "RuntimeError", "stage": "step", "reason": "crashed by the action", "kind": "agent"}
+    infra = {"type": "ModelUnavailable", "stage": "act", "reason": "connection refused", "kind": "infra"}
+    chooser.update({"key": crashed, "reward": 1.0, "success": False, "error": agent})
+    chooser.update({"key": down, "reward": 0.0, "success": False, "error": infra})
+    assert chooser.session.selector.updates == 1
+    assert chooser.session.episodes[crashed] | {"arm": None} == {
+        "arm": None,
+        "status": "done",
+        "reward": 0.0,
+        "error": None,
+    }
+    assert chooser.session.episodes[down]["status"] == "pending"  # learned from when it is run again
 
 
 def test_unusable_records_are_logged_not_fatal(tmp_path, test_wrappers, caplog):

@@ -60,7 +60,7 @@ def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(tmp_path):
     assert len(keys) == len(set(keys)) == 12
     assert final[: len(survivors)] == survivors  # what was written before the kill is untouched
     assert all(r["success"] for r in final)
-    assert (tmp_path / "results.jsonl.torn").exists()
+    assert (tmp_path / "results.rejected.jsonl").exists()
 
 
 def test_a_stack_sweep_runs_each_job_in_its_own_dir_and_the_report_compares_them(tmp_path, capsys):

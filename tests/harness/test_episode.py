@@ -6,7 +6,7 @@ import pytest
 
 from harness.episode import EpisodeSpec, run_episode
 from policies.base import Policy
-from policies.llm.base import ContextLengthExceeded
+from policies.llm.base import ContextLengthExceeded, ModelUnavailable
 from policies.oracle import OraclePolicy
 from tests.harness.tiny_env import TinyEnv, task_meta
 
@@ -19,6 +19,11 @@ class Looker(Policy):
 class Broken(Policy):
     def act(self, observation):
         raise ConnectionError("model server at http://127.0.0.1:9/v1 is down")
+
+
+class Unreachable(Policy):
+    def act(self, observation):
+        raise ModelUnavailable("LLM server http://127.0.0.1:9/v1 unreachable or failing after 4 attempts")
 
 
 def spec(task_id: str, seed: int = 0) -> EpisodeSpec:
@@ -47,33 +52,35 @@ def test_running_out_of_steps_is_a_failure_not_an_error():
     assert r["metrics"]["answered"] == 0.0
 
 
-def test_a_crashing_env_step_becomes_an_error_record():
+def test_a_crashing_env_step_is_the_agents_error():
     env = TinyEnv(crash_tasks=("bravo_0",))
     result = run_episode(env, OraclePolicy(env), spec("bravo_0"))
     error = result.record["error"]
-    assert (error["type"], error["stage"]) == ("RuntimeError", "step")
+    assert (error["type"], error["stage"], error["kind"]) == ("RuntimeError", "step", "agent")
     assert "crashed on task bravo_0" in error["reason"]
     assert "traceback" not in error  # the traceback goes to the trajectory only
     assert "RuntimeError" in result.trajectory["error"]["traceback"]
     assert result.record["success"] is False
 
 
-def test_a_failing_policy_is_an_error_at_the_act_stage(tiny_env):
+def test_a_failing_policy_is_the_agents_error_unless_the_model_is_unavailable(tiny_env):
     error = run_episode(tiny_env, Broken(), spec("alpha_0")).record["error"]
-    assert (error["type"], error["stage"]) == ("ConnectionError", "act")
+    assert (error["type"], error["stage"], error["kind"]) == ("ConnectionError", "act", "agent")
     assert "127.0.0.1:9" in error["reason"]
+    error = run_episode(tiny_env, Unreachable(), spec("alpha_0")).record["error"]
+    assert (error["type"], error["stage"], error["kind"]) == ("ModelUnavailable", "act", "infra")
 
 
-def test_an_unknown_task_is_an_error_at_the_reset_stage(tiny_env):
+def test_an_env_that_fails_to_reset_is_an_infra_error(tiny_env):
     bad = EpisodeSpec(task={"task_id": "nope", "split": "dev", "difficulty": 1, "scenario": "x"}, seed=0)
     error = run_episode(tiny_env, Looker(), bad).record["error"]
-    assert (error["stage"], error["reason"]) == ("reset", "unknown task id 'nope'")
+    assert (error["stage"], error["reason"], error["kind"]) == ("reset", "unknown task id 'nope'", "infra")
 
 
 def test_an_episode_past_its_time_budget_stops_at_the_next_step():
     env = TinyEnv(max_steps=50, step_delay_s=0.02)
     r = run_episode(env, Looker(), spec("alpha_0"), timeout_s=0.05).record
-    assert r["error"]["type"] == "EpisodeTimeout"
+    assert (r["error"]["type"], r["error"]["kind"]) == ("EpisodeTimeout", "agent")
     assert 2 <= r["steps"] < 50
     assert r["wall_time_s"] >= 0.05
 
@@ -93,9 +100,9 @@ class Overflowing(Policy):
         raise ContextLengthExceeded("context length exceeded: the prompt has ~2100 tokens and m takes 2048")
 
 
-def test_a_prompt_past_the_context_window_is_a_failure_not_an_error(tiny_env):
+def test_a_prompt_past_the_context_window_is_the_agents_failure(tiny_env):
     result = run_episode(tiny_env, Overflowing(), spec("alpha_0"))
     r = result.record
-    assert (r["error"], r["success"], r["steps"]) == (None, False, 0)
-    assert (r["failure"]["type"], r["failure"]["stage"]) == ("ContextLengthExceeded", "act")
-    assert "ContextLengthExceeded" in result.trajectory["failure"]["traceback"]
+    assert (r["success"], r["steps"]) == (False, 0)
+    assert (r["error"]["type"], r["error"]["stage"], r["error"]["kind"]) == ("ContextLengthExceeded", "act", "agent")
+    assert "ContextLengthExceeded" in result.trajectory["error"]["traceback"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from harness.run import RunConfigMismatch, RunRequest, run_evaluation
@@ -32,14 +30,16 @@ def test_limit_seeds_and_explicit_tasks_pick_the_episodes(tmp_path):
         run(tmp_path / "c", tasks=("zulu_9",))
 
 
-def test_a_crashing_episode_is_recorded_and_the_run_goes_on(tmp_path):
+def test_a_crashing_episode_is_recorded_as_a_failure_and_the_run_goes_on(tmp_path):
     summary = run(tmp_path, workers=2, env_kwargs={"crash_tasks": ["bravo_0"]})
     by_task = {r["task_id"]: r for r in read_lines(tmp_path)}
     assert len(by_task) == 6
-    assert by_task["bravo_0"]["error"]["type"] == "RuntimeError"
+    assert (by_task["bravo_0"]["error"]["type"], by_task["bravo_0"]["error"]["kind"]) == ("RuntimeError", "agent")
+    assert by_task["bravo_0"]["attempts"] == 1  # the agent's error is not retried
     assert all(r["success"] for t, r in by_task.items() if t != "bravo_0")
-    assert (summary["errors"], summary["completed"], summary["success"]["mean"]) == (1, 5, 1.0)
-    assert "errors (excluded from the rates)" in (tmp_path / "summary.md").read_text()
+    assert (summary["agent_failures"], summary["completed"], summary["success"]["mean"]) == (1, 5, 5 / 6)
+    assert summary["exit_code"] == 0
+    assert "counted as failures in the rates" in (tmp_path / "summary.md").read_text()
 
 
 def test_resume_skips_finished_episodes_and_refuses_another_config(tmp_path):
@@ -54,15 +54,45 @@ def test_resume_skips_finished_episodes_and_refuses_another_config(tmp_path):
         run(tmp_path, limit=2, max_steps=2)
 
 
-def test_errors_are_retried_only_when_asked(tmp_path):
+def test_infra_errors_are_retried_then_left_out_loudly_and_rerun_on_resume_only_when_asked(tmp_path):
+    failures = tmp_path / "failures_left"
+    failures.write_text("2")  # alpha_1's env fails to start twice, then starts
+    env = {"fail_reset_tasks": ["alpha_1"], "fail_resets_file": str(failures)}
+    summary = run(tmp_path / "flaky", limit=2, env_kwargs=env, infra_retries=2, infra_backoff_s=0)
+    assert [(r["task_id"], r["attempts"], r["success"]) for r in read_lines(tmp_path / "flaky")] == [
+        ("alpha_0", 1, True),
+        ("alpha_1", 3, True),
+    ]
+    assert (summary["infra_errors"], summary["exit_code"]) == (0, 0)
+
+    failures.write_text("100")  # now it never starts
+    summary = run(tmp_path / "down", limit=2, env_kwargs=env, infra_retries=1, infra_backoff_s=0)
+    (down,) = [r for r in read_lines(tmp_path / "down") if r["error"]]
+    assert (down["error"]["kind"], down["error"]["stage"], down["attempts"]) == ("infra", "reset", 2)
+    assert (summary["episodes"], summary["scored"], summary["success"]["mean"]) == (2, 1, 1.0)
+    assert summary["exit_code"] == 4  # 1 of 2 is above max_infra_error_share 0.1
+    assert "WARNING: 1 of 2 attempted episodes are EXCLUDED" in (tmp_path / "down" / "summary.md").read_text()
+
+    run(tmp_path / "down", limit=2, env_kwargs=env, infra_retries=0)
+    assert len(read_lines(tmp_path / "down")) == 2  # kept on a plain resume
+    failures.write_text("0")
+    summary = run(tmp_path / "down", limit=2, env_kwargs=env, retry_errors=True)
+    assert [r["task_id"] for r in read_lines(tmp_path / "down")] == ["alpha_0", "alpha_1", "alpha_1"]
+    assert (summary["episodes"], summary["infra_errors"], summary["exit_code"]) == (2, 0, 0)
+
+
+def test_an_agents_failure_is_never_rerun_not_even_with_retry_errors(tmp_path):
     crash = {"crash_tasks": ["alpha_1"]}
     run(tmp_path, limit=2, env_kwargs=crash)
-    run(tmp_path, limit=2, env_kwargs=crash)
-    assert len(read_lines(tmp_path)) == 2
     summary = run(tmp_path, limit=2, env_kwargs=crash, retry_errors=True)
-    assert [r["task_id"] for r in read_lines(tmp_path)] == ["alpha_0", "alpha_1", "alpha_1"]
-    assert summary["episodes"] == 2  # the retried episode counts once
-    assert json.loads((tmp_path / "summary.json").read_text())["errors"] == 1
+    assert [r["task_id"] for r in read_lines(tmp_path)] == ["alpha_0", "alpha_1"]
+    assert summary["success"]["mean"] == 0.5
+
+
+def test_a_run_in_which_no_episode_completed_says_so(tmp_path):
+    summary = run(tmp_path, limit=2, env_kwargs={"crash_tasks": ["alpha_0", "alpha_1"]})
+    assert (summary["completed"], summary["success"]["mean"], summary["exit_code"]) == (0, 0.0, 3)
+    assert "FAILED RUN: none of the 2 episodes completed" in (tmp_path / "summary.md").read_text()
 
 
 def test_an_unknown_env_id_is_a_clear_error(tmp_path):

@@ -73,30 +73,45 @@ def test_one_seed_gives_se_over_tasks():
     assert s["success"]["over"] == "units"
 
 
-def test_errors_are_counted_apart_and_left_out_of_the_rates_but_not_the_cost():
-    down = {"type": "LLMError", "stage": "act", "reason": "connection refused"}
-    records = TWO_SEEDS[:3] + [rec("d", "s3", 3, 0, False, tokens=(0, 0), error=down)]
+def test_agent_errors_are_failures_and_infra_errors_are_left_out_loudly_but_cost():
+    crash = {"type": "RuntimeError", "stage": "step", "reason": "env crashed", "kind": "agent"}
+    down = {"type": "ModelUnavailable", "stage": "act", "reason": "connection refused", "kind": "infra"}
+    records = TWO_SEEDS[:3] + [
+        rec("d", "s3", 3, 0, False, error=crash),
+        rec("e", "s4", 3, 0, False, tokens=(0, 0), error=down),
+    ]
     s = summarize(records, TOOLWORLD_PROFILE)
-    assert (s["episodes"], s["completed"], s["errors"]) == (4, 3, 1)
-    assert s["error_reasons"] == {"LLMError (act)": 1}
-    assert s["success"]["mean"] == pytest.approx(2 / 3)
-    assert "3" not in s["by_difficulty"]
-    assert s["cost"]["calls"] == 4
-    assert s["cost"]["prompt_tokens"] == 30 and s["cost"]["completion_tokens"] == 15
-    assert s["cost"]["tokens_per_episode"]["mean"] == pytest.approx(45 / 4)
-    assert s["cost"]["model_time_s"] == pytest.approx(6.0)
+    assert (s["episodes"], s["completed"], s["scored"], s["errors"]) == (5, 3, 4, 2)
+    assert (s["agent_failures"], s["infra_errors"]) == (1, 1)
+    assert s["agent_failure_reasons"] == {"RuntimeError (step)": 1}
+    assert s["infra_error_reasons"] == {"ModelUnavailable (act)": 1}
+    assert s["success"]["mean"] == pytest.approx(2 / 4)  # the crash counts, the outage does not
+    assert s["by_difficulty"]["3"]["success"] == {"mean": 0.0, "se": None, "n": 1, "over": "units"}
+    assert s["cost"]["calls"] == 5
+    assert s["cost"]["prompt_tokens"] == 40 and s["cost"]["completion_tokens"] == 20
     text = to_markdown(s, "t")
-    assert "errors (excluded from the rates)" in text and "LLMError (act): 1" in text
+    assert "**WARNING: 1 of 5 attempted episodes are EXCLUDED from the rates" in text
+    assert "counted as failures in the rates" in text and "RuntimeError (step): 1" in text
+    assert "EXCLUDED from the rates, after retries" in text and "ModelUnavailable (act): 1" in text
 
 
-def test_agent_limits_count_as_failures_and_are_listed():
-    overflow = {"type": "ContextLengthExceeded", "stage": "act", "reason": "context length exceeded"}
-    records = TWO_SEEDS[:3] + [{**rec("d", "s3", 3, 0, False), "failure": overflow}]
-    s = summarize(records, TOOLWORLD_PROFILE)
-    assert (s["completed"], s["errors"]) == (4, 0)
+def test_records_from_before_error_kinds_count_as_the_agents_failures():
+    old = {"type": "LLMError", "stage": "act", "reason": "connection refused"}
+    s = summarize(TWO_SEEDS[:3] + [rec("d", "s3", 3, 0, False, error=old)], TOOLWORLD_PROFILE)
+    assert (s["agent_failures"], s["infra_errors"], s["warnings"]) == (1, 0, [])
     assert s["success"]["mean"] == pytest.approx(2 / 4)
-    assert s["agent_limits"] == {"ContextLengthExceeded (act)": 1}
-    assert "ContextLengthExceeded (act): 1" in to_markdown(s, "t")
+
+
+def test_a_crash_scores_0_on_every_headline_metric_even_when_its_last_info_had_one():
+    crash = {"type": "RuntimeError", "stage": "step", "reason": "env crashed", "kind": "agent"}
+    records = [
+        rec("x", "x", 1, 0, True, metrics={"any_medal": 1.0, "valid_submission": 1.0}),
+        rec("y", "y", 1, 0, False, error=crash, metrics={"any_medal": 1.0}),
+        rec("z", "z", 1, 0, False, error=crash),
+    ]
+    s = summarize(records, MLECompetitionEnv.profile)
+    assert s["headline"]["any medal"]["mean"] == pytest.approx(1 / 3)
+    assert s["headline"]["valid submission"]["mean"] == pytest.approx(1 / 3)
 
 
 def test_mle_headline_rates_come_from_metrics_over_seeds():

@@ -1,4 +1,4 @@
-"""The harness on ToolWorld: oracle ceiling, replayed LLM policy, a server that is down, a stack sweep."""
+"""The harness on ToolWorld: oracle ceiling, replayed LLM policy, a model server that is down, a stack sweep."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from harness.report import main as report_main
+from harness.run import EXIT_MODEL_NOT_ANSWERING
 from tests.harness.conftest import read_lines, run_eval
 from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies
 
@@ -61,28 +62,21 @@ def test_a_replayed_llm_run_reproduces_the_recorded_run_without_model_calls(reco
     assert trajectory["steps"][0]["policy"]["action_source"] == "code_block"
 
 
-def test_episodes_whose_model_server_is_down_are_errors_and_the_others_finish(recording, tmp_path):
+def test_a_model_server_that_is_down_stops_the_run_before_any_episode(recording, tmp_path):
+    """The replay's fallback is the model misses would go to: down, it fails the 1-token health check."""
     path, _ = recording
     port = closed_port()
     down = f"{{backend:openai_compatible,model:m,base_url:'http://127.0.0.1:{port}/v1',max_retries:1,backoff_s:0.05,server_tokenizer:false}}"
     proc = run_eval(
-        *replay(
-            path,
-            f"limit={RECORDED + 1}",
-            "workers=2",
-            f"policy.model.fallback={down}",
-            "policy.model.record_misses=false",
-        ),
+        *replay(path, f"limit={RECORDED + 1}", f"policy.model.fallback={down}", "policy.model.record_misses=false"),
         f"hydra.run.dir={tmp_path}",
+        check=False,
     )
-    lines = read_lines(tmp_path)
-    errors = [r for r in lines if r["error"]]
-    assert len(lines) == RECORDED + 1 and len(errors) == 1
-    assert errors[0]["error"]["type"] == "LLMError" and f"127.0.0.1:{port}" in errors[0]["error"]["reason"]
-    assert all(r["success"] for r in lines if not r["error"])
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert (summary["errors"], summary["completed"], summary["headline"]["TGC"]["mean"]) == (1, RECORDED, 1.0)
-    assert "LLMError (act): 1" in proc.stdout
+    assert proc.returncode == EXIT_MODEL_NOT_ANSWERING, proc.stdout + proc.stderr
+    assert f"the model does not answer, so no episode was run: model 'm' at http://127.0.0.1:{port}/v1" in proc.stderr
+    assert "Connection error" in proc.stderr
+    written = {p.name for p in tmp_path.iterdir()} if tmp_path.exists() else set()
+    assert not written & {"results.jsonl", "summary.json", "summary.md", "run.json", "trajectories"}
 
 
 def test_a_wrapper_stack_sweep_and_its_report(recording, tmp_path, capsys):

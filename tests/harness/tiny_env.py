@@ -4,12 +4,19 @@ Each task hides a word. The action `look` shows it (difficulty d needs d-1
 looks before the answer is accepted); `answer <word>` ends the episode,
 successful when the word is right and enough looks were made. Knobs make the
 harness's failure paths real: `step_delay_s` slows every step (so a run can
-be killed mid-way), `crash_tasks` makes `step` raise on those tasks.
+be killed mid-way), `crash_tasks` makes `step` raise on those tasks,
+`fail_reset_tasks` makes `reset` raise on them (an env that fails to start;
+with `fail_resets_file`, only while the count in that file is above 0, each
+failure taking one off, so a retry can succeed), and `hang_tasks` makes
+`step` block: until `close()` is called (`hang_until_closed`, like a read on
+a pipe whose other end is killed) or for good.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -35,12 +42,25 @@ class TinyEnv(gym.Env):
     profile = EnvProfile(name="tiny", system_prompt="toolworld_system", code_blocks="join", search="snapshot")
 
     def __init__(
-        self, max_steps: int = 10, split: str = "dev", step_delay_s: float = 0.0, crash_tasks: tuple[str, ...] = ()
+        self,
+        max_steps: int = 10,
+        split: str = "dev",
+        step_delay_s: float = 0.0,
+        crash_tasks: tuple[str, ...] = (),
+        fail_reset_tasks: tuple[str, ...] = (),
+        fail_resets_file: str | None = None,
+        hang_tasks: tuple[str, ...] = (),
+        hang_until_closed: bool = True,
     ):
         self.max_steps = max_steps
         self.split = split
         self.step_delay_s = step_delay_s
         self.crash_tasks = tuple(crash_tasks)
+        self.fail_reset_tasks = tuple(fail_reset_tasks)
+        self.fail_resets_file = Path(fail_resets_file) if fail_resets_file else None
+        self.hang_tasks = tuple(hang_tasks)
+        self.hang_until_closed = hang_until_closed
+        self.closed = threading.Event()
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(10_000)
         self._task: TaskMeta | None = None
@@ -64,6 +84,8 @@ class TinyEnv(gym.Env):
         split = next((name for name, ids in SPLITS.items() if task_id in ids), None)
         if split is None:
             raise ValueError(f"unknown task id {task_id!r}")
+        if task_id in self.fail_reset_tasks and self._take_a_reset_failure():
+            raise OSError(f"tiny env failed to start for task {task_id}")
         self._task = task_meta(task_id, split)
         self._history = []
         self._looks = 0
@@ -75,6 +97,8 @@ class TinyEnv(gym.Env):
             time.sleep(self.step_delay_s)
         if self._task["task_id"] in self.crash_tasks:
             raise RuntimeError(f"tiny env crashed on task {self._task['task_id']}")
+        if self._task["task_id"] in self.hang_tasks:
+            self._hang()
         if action == "look":
             self._looks += 1
             output = f"the word is {self._word()}"
@@ -86,6 +110,24 @@ class TinyEnv(gym.Env):
         if len(self._history) >= self.max_steps:
             return self._end(None, truncated=True)
         return self._observation(), 0.0, False, False, {}
+
+    def _take_a_reset_failure(self) -> bool:
+        if self.fail_resets_file is None:
+            return True
+        left = int(self.fail_resets_file.read_text())
+        self.fail_resets_file.write_text(str(max(left - 1, 0)))
+        return left > 0
+
+    def _hang(self) -> None:
+        if self.hang_until_closed:
+            self.closed.wait()
+            raise BrokenPipeError("tiny env: closed while a step was blocked")
+        while True:
+            time.sleep(3600)
+
+    def close(self) -> None:
+        self.closed.set()
+        super().close()
 
     def _end(self, answer: str | None, truncated: bool):
         tests = {
