@@ -15,6 +15,7 @@ code above the envs probes attributes or switches on an env's name:
 - `Observation` / `Turn`: the observation dict every env returns.
 - `EnvProfile`: what an env kind means for the layers above (prompt, code rule,
   search, headline numbers), declared by the env class.
+- `exact_text` / `type_name`: how an env reads a text action before measuring it, and names what it refuses.
 """
 
 from __future__ import annotations
@@ -96,6 +97,26 @@ class SnapshotEnv(Protocol):
 @runtime_checkable
 class ApiDocsEnv(Protocol):
     def api_doc(self, app: str, api: str) -> str: ...
+
+
+def exact_text(action: Any) -> Any:
+    """A `str` action (or str subclass) as an exact `str`; anything else unchanged, for the env to refuse.
+
+    Limits must measure what will run: a subclass can override `__len__`, `__str__`, `encode`,
+    `strip`, `__iter__`, `__getitem__`..., so none of its methods is asked. `type()` rather than
+    `isinstance`, which a fake `__class__` fools; `str.__str__` copies the characters themselves.
+    """
+    kind = type(action)
+    if kind is not str and issubclass(kind, str):
+        return str.__str__(action)
+    return action
+
+
+def type_name(value: object) -> str:
+    """The name of `value`'s type for an error message, read from the type itself
+    (a metaclass can fake `__name__`), cut short."""
+    name: str = type.__dict__["__name__"].__get__(type(value))
+    return name[:80]
 
 
 def trainfree_env(env: gym.Env) -> TrainfreeEnv:

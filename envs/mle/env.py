@@ -29,7 +29,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import EnvProfile, Observation, TaskMeta
+from envs.contract import EnvProfile, Observation, TaskMeta, exact_text
 from envs.mle import journal
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
@@ -228,6 +228,7 @@ class MLECompetitionEnv(gym.Env):
         if self._done:
             raise RuntimeError("the episode is over; call reset()")
         self._steps += 1
+        action = exact_text(action)  # a str subclass's own methods could hide its length from the checks below
         if isinstance(action, str) and action.strip() == journal.SUBMIT:
             self._history.append({"action": action, "output": "Submitted for grading."})
             return self._finish(terminated=True, truncated=False)

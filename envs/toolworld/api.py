@@ -10,6 +10,12 @@ From that single declaration come:
 - pagination (`paginated=True` adds `page_index` from 0 and `page_limit`
   default 5, max 20; the function returns the whole list, sorted),
 - the implementation, called as `fn(ctx, **arguments)` on the episode's SQLite.
+
+Arguments come from agent code, so before any type check every argument is
+rebuilt from exact JSON types (see `plain_json`): bounded in depth, length
+and total size, numbers finite and within SQLite's 64-bit integers, text
+encodable. Whatever passes can be stored, compared and sent back without a
+server error, and no single call can hold or process unbounded data.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import hashlib
 import hmac
 import inspect
 import json
+import math
 import re
+import secrets
 import sqlite3
 import types
 import typing
@@ -27,8 +35,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from envs.contract import type_name
+
 PAGE_LIMIT_DEFAULT = 5
 PAGE_LIMIT_MAX = 20
+MAX_TEXT_CHARS = 20_000  # any one string inside an argument, unless its P declares another max_length
+QUERY_MAX_CHARS = 200  # search words: each is matched against every row, so the cost grows with their number
+MAX_ITEMS = 500  # any one list or object inside an argument
+MAX_DEPTH = 8  # lists and objects nested inside one argument
+MAX_CALL_SIZE = 200_000  # one call's arguments: characters of text plus one per value
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what SQLite stores as an INTEGER
+TOKEN_DIGEST_CHARS = 28
 JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "list"}
 
 
@@ -104,8 +121,11 @@ class Param:
             "constraints": self.constraints(),
         }
 
-    def coerce(self, value: Any) -> Any:
-        """Return `value` checked against the type and constraints, or raise ApiError(422)."""
+    def coerce(self, value: Any, budget: SizeBudget | None = None) -> Any:
+        """Return `value` checked against the type and constraints, or raise ApiError(422).
+
+        `budget` is the call's size allowance, shared by all its arguments."""
+        value = plain_json(self.name, value, budget or SizeBudget(), self.spec.max_length)
         if value is None:
             if self.nullable or (not self.required and self.default is None):
                 return None
@@ -121,6 +141,103 @@ def _bad(name: str, problem: str) -> ApiError:
     return ApiError(422, f"Invalid argument {name!r}: {problem}.")
 
 
+class SizeBudget:
+    """What one call's arguments may add up to: characters of text plus one per value."""
+
+    def __init__(self, limit: int = MAX_CALL_SIZE):
+        self.left = limit
+        self.limit = limit
+
+    def spend(self, name: str, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise _bad(name, f"the call's arguments are too large (over {self.limit:,} characters and values in all)")
+
+
+def shorten(value: Any, chars: int = 100) -> str:
+    """The repr of a (plain, depth-bounded) value, cut so an error message stays short."""
+    text = repr(value)
+    return text if len(text) <= chars else text[:chars] + f"... ({len(text):,} characters)"
+
+
+def plain_json(name: str, value: Any, budget: SizeBudget, max_length: int | None = None) -> Any:
+    """`value` rebuilt from exact JSON types, or ApiError(422) naming the first problem.
+
+    Walks with an explicit stack, so depth costs no recursion, and reads every
+    container and scalar through the builtin type's own methods: a subclass
+    that lies in `__len__`, `__iter__`, `__eq__`, `__hash__` or `__str__` is
+    neither trusted nor kept. `max_length` is the argument's declared bound
+    on its own length (a string's characters or a list's items).
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, str, int]] = [(value, root, 0, name, 0)]
+    while stack:
+        item, parent, key, path, depth = stack.pop()
+        limit = max_length if depth == 0 and max_length is not None else None
+        parent[key] = _plain_scalar_or_container(item, path, depth, budget, limit, stack)
+    return root[0]
+
+
+def _plain_scalar_or_container(
+    item: Any, path: str, depth: int, budget: SizeBudget, limit: int | None, stack: list[tuple[Any, Any, Any, str, int]]
+) -> Any:
+    kind = type(item)
+    budget.spend(path, 1)
+    if item is None or kind is bool:
+        return item
+    if issubclass(kind, str):
+        text = _plain_text(path, item, limit or MAX_TEXT_CHARS)
+        budget.spend(path, len(text))
+        return text
+    if issubclass(kind, int):
+        number = int.__int__(item)
+        if not INT_MIN <= number <= INT_MAX:
+            raise _bad(path, f"integer out of range (must be between {INT_MIN} and {INT_MAX})")
+        return number
+    if issubclass(kind, float):
+        real = float.__float__(item)
+        if not math.isfinite(real):
+            raise _bad(path, f"must be a finite number, got {real!r}")
+        return real
+    if not issubclass(kind, (list, tuple, dict)):
+        raise _bad(
+            path, f"expected a JSON value (string, number, boolean, null, list or object), got {type_name(item)}"
+        )
+    if depth >= MAX_DEPTH:
+        raise _bad(path, f"nested more than {MAX_DEPTH} lists or objects deep")
+    size = dict.__len__(item) if issubclass(kind, dict) else (list if issubclass(kind, list) else tuple).__len__(item)
+    most = limit or MAX_ITEMS
+    if size > most:
+        raise _bad(path, f"length must be <= {most}, got {size}")
+    budget.spend(path, size)
+    if issubclass(kind, dict):
+        out: dict[str, Any] = {}
+        for field_name, field_value in list(dict.items(item)):
+            if not issubclass(type(field_name), str):
+                raise _bad(path, f"object keys must be strings, got {type_name(field_name)}")
+            plain_key = _plain_text(f"{path} key", field_name, MAX_TEXT_CHARS)
+            budget.spend(path, len(plain_key))
+            out[plain_key] = None
+            stack.append((field_value, out, plain_key, f"{path}.{plain_key[:40]}", depth + 1))
+        return out
+    items = list.copy(item) if issubclass(kind, list) else list(tuple.__iter__(item))
+    stack.extend((v, items, i, f"{path}[{i}]", depth + 1) for i, v in enumerate(items))
+    return items
+
+
+def _plain_text(path: str, text: str, most: int) -> str:
+    length = str.__len__(text)
+    if length > most:
+        raise _bad(path, f"length must be <= {most}, got {length}")
+    exact = str.__str__(text)  # a plain copy of the characters: no method of a subclass runs
+    if not exact.isascii():
+        try:
+            exact.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise _bad(path, f"invalid text at character {err.start}: lone surrogate {exact[err.start]!r}") from None
+    return exact
+
+
 def _base_type(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -134,7 +251,7 @@ def _check_type(name: str, base: Any, value: Any) -> Any:
     if origin is Literal:
         allowed = typing.get_args(base)
         if value not in allowed:
-            raise _bad(name, f"got {value!r}, expected one of {list(allowed)}")
+            raise _bad(name, f"got {shorten(value)}, expected one of {list(allowed)}")
         return value
     if origin is list:
         (item,) = typing.get_args(base) or (str,)
@@ -145,10 +262,10 @@ def _check_type(name: str, base: Any, value: Any) -> Any:
         return float(value)
     if base is int and isinstance(value, float) and value.is_integer():
         return int(value)
-    if base in (int, float) and isinstance(value, bool):
+    if base in (int, float) and type(value) is bool:
         raise _bad(name, f"expected {JSON_TYPES[base]}, got boolean")
     if base in JSON_TYPES and not isinstance(value, base):
-        raise _bad(name, f"expected {JSON_TYPES[base]}, got {type(value).__name__} {value!r}")
+        raise _bad(name, f"expected {JSON_TYPES[base]}, got {type(value).__name__} {shorten(value)}")
     return value
 
 
@@ -290,17 +407,21 @@ class ApiSpec:
         # Fewer positional arguments than parameters is allowed: the rest come from kwargs or defaults.
         given = dict(zip((p.name for p in params), args, strict=False))
         for name, value in kwargs.items():
+            if type(name) is not str:
+                raise ApiError(422, f"Argument names must be strings, got {type_name(name)}.")
             if name not in by_name:
                 raise ApiError(
-                    422, f"Unexpected argument {name!r} for {self.app}.{self.name}; its parameters are {list(by_name)}."
+                    422,
+                    f"Unexpected argument {shorten(name)} for {self.app}.{self.name}; "
+                    f"its parameters are {list(by_name)}.",
                 )
             if name in given:
                 raise ApiError(422, f"Argument {name!r} given twice.")
             given[name] = value
-        bound = {}
+        bound, budget = {}, SizeBudget()
         for p in params:
             if p.name in given:
-                bound[p.name] = p.coerce(given[p.name])
+                bound[p.name] = p.coerce(given[p.name], budget)
             elif p.required:
                 status = 401 if p is ACCESS_TOKEN else 422
                 raise ApiError(status, f"Missing required argument {p.name!r}.")
@@ -386,17 +507,21 @@ def paginate(items: list[Any], page_index: int, page_limit: int) -> list[Any]:
     return items[start : start + page_limit]
 
 
+def new_token_key() -> str:
+    """A fresh random key for signing tokens: made per env, so no token can be computed from the source code."""
+    return secrets.token_hex(32)
+
+
 def make_token(secret: str, app: str, user_id: int) -> str:
     """A stateless token: the user id plus an HMAC over (app, user), so login writes nothing."""
-    digest = hmac.new(secret.encode(), f"{app}:{user_id}".encode(), hashlib.sha256).hexdigest()[:28]
+    digest = hmac.new(secret.encode(), f"{app}:{user_id}".encode(), hashlib.sha256).hexdigest()[:TOKEN_DIGEST_CHARS]
     return f"{digest}{user_id:x}"
 
 
 def read_token(secret: str, app: str, token: str) -> int:
-    try:
-        user_id = int(token[28:], 16)
-    except ValueError:
-        user_id = -1
+    tail = token[TOKEN_DIGEST_CHARS:]
+    well_formed = token.isascii() and 0 < len(tail) <= 16 and all(c in "0123456789abcdef" for c in tail)
+    user_id = int(tail, 16) if well_formed else -1
     if user_id < 0 or not hmac.compare_digest(make_token(secret, app, user_id), token):
         raise ApiError(
             401, f"Invalid access_token for app {app!r}: log in with apis.{app}.login(...) and pass its access_token."

@@ -19,11 +19,11 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import Observation
+from envs.contract import Observation, exact_text, type_name
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.session import SessionConfig, WorkerSession
-from envs.toolworld.api import CallContext
+from envs.toolworld.api import CallContext, new_token_key
 from envs.toolworld.apps import all_apps, find_api
 from envs.toolworld.evaluate import Outcome, evaluate
 from envs.toolworld.failures import guess_failure
@@ -33,12 +33,14 @@ from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
 from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
 from envs.toolworld.world.changes import capture, net_changes, restore
 
+EPISODE_STORAGE_BYTES = 8 * 2**20  # how much an episode's API calls may grow the world's DB
+
 
 @dataclass
 class StepRecord:
     action: str
     output: str
-    calls: list[dict[str, Any]] = field(default_factory=list)  # {"path", "args", "kwargs", "reply"}
+    calls: list[dict[str, Any]] = field(default_factory=list)  # {"path", "reply"}: what a replay answers
     replayable: bool = True
 
 
@@ -90,6 +92,9 @@ class ToolWorldEnv(gym.Env):
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(max_action_chars)
         self._template = template_bytes(world_seed)
+        # signs login tokens: random per env, so no token follows from the source; kept in get_state's
+        # state so a restored worker's tokens (replayed from recorded replies) stay valid
+        self._token_key = new_token_key()
         self.task: Task | None = None
         self.conn: sqlite3.Connection | None = None
         self.server: ApiServer | None = None
@@ -166,6 +171,7 @@ class ToolWorldEnv(gym.Env):
         return {
             "task_id": task.task_id,
             "world_seed": self.world_seed,
+            "token_key": self._token_key,
             "db_changes": capture(self._db()),
             "session": copy.deepcopy(self.session),
             "steps": copy.deepcopy(self.steps),
@@ -175,6 +181,7 @@ class ToolWorldEnv(gym.Env):
         if state.get("world_seed") != self.world_seed:
             raise ValueError(f"state is from world {state.get('world_seed')}, this env has world {self.world_seed}")
         self.task = load_task(state["task_id"], self.world_seed)
+        self._token_key = state.get("token_key", self._token_key)
         self._load(copy.deepcopy(state["session"]), copy.deepcopy(state["steps"]), state["db_changes"])
         note = self._replay()
         if note:
@@ -202,14 +209,12 @@ class ToolWorldEnv(gym.Env):
     def _load(self, session: dict[str, Any], steps: list[StepRecord], db_changes: dict[str, Any] | None = None) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.conn = conn = open_copy(self._template)
+        self.conn = conn = open_copy(self._template, EPISODE_STORAGE_BYTES)
         if db_changes is not None:
             restore(conn, db_changes)
         self.session = session
         self.steps = steps
-        self.server = ApiServer(
-            conn, CallContext(conn, WORLD_NOW, f"toolworld:{self.world_seed}", session=self.session)
-        )
+        self.server = ApiServer(conn, CallContext(conn, WORLD_NOW, self._token_key, session=self.session))
         if self.worker is None:
             config = SessionConfig(
                 output_limit=self.output_limit,
@@ -222,10 +227,11 @@ class ToolWorldEnv(gym.Env):
             self.worker.start()
 
     def _run(self, action: Any) -> StepRecord:
-        if not isinstance(action, str):
+        action = exact_text(action)
+        if type(action) is not str:
             return StepRecord(
-                repr(action)[:200],
-                f"Invalid action: expected a string of Python code, got {type(action).__name__}.",
+                f"<{type_name(action)}>",
+                f"Invalid action: expected a string of Python code, got {type_name(action)}.",
                 replayable=False,
             )
         if len(action) > self.max_action_chars:
@@ -256,13 +262,15 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
-        if len(path) != 2:
-            reply = (404, {"message": f"apis.{'.'.join(path)} is not an API: call apis.<app_name>.<api_name>(...)."})
+        if type(path) is not list or len(path) != 2:
+            named = type(path) is list and all(type(part) is str for part in path)
+            shown = f"apis.{'.'.join(path)[:100]}" if named else "that"
+            reply = (404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."})
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
             reply = self.server.call(path[0], path[1], args, kwargs)
         if self._recording is not None:
-            self._recording.append({"path": path, "args": args, "kwargs": kwargs, "reply": reply})
+            self._recording.append({"path": path, "reply": reply})
         return _as_worker_reply(reply)
 
     def _replay(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envs.toolworld.api import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
+from envs.toolworld.api import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, shorten
 from envs.toolworld.world.changes import RowChange
 
 Key = tuple[str, int]
@@ -212,7 +212,7 @@ class Answer(Expectation):
         given = None if outcome.completed is None else outcome.completed.get("answer")
         if answers_equal(given, self.expected, self.ordered):
             return TestResult(self.requirement, True), set()
-        reason = f"expected answer {self.expected!r}, got {given!r}"
+        reason = f"expected answer {self.expected!r}, got {shorten(given, 300)}"
         trap = self.traps.get(normalize_answer(given, self.ordered))
         return TestResult(self.requirement, False, reason + (f": {trap}" if trap else "")), set()
 

@@ -2,7 +2,9 @@
 
 Each call runs inside a SAVEPOINT, so an API that fails half-way leaves no
 trace in the DB. The answer is `(status, body)`: 200 and the JSON result, or
-an error status and `{"message": ...}` as a web API would send.
+an error status and `{"message": ...}` as a web API would send. A write past
+the episode's storage bound (see `open_copy`) is the caller's error (507),
+not a crash.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import logging
 import sqlite3
 from typing import Any
 
-from envs.toolworld.api import ApiError, CallContext, paginate, read_token, to_json
+from envs.contract import type_name
+from envs.toolworld.api import ApiError, CallContext, paginate, read_token, shorten, to_json
 from envs.toolworld.apps import find_api
 
 log = logging.getLogger(__name__)
+MAX_NAME_CHARS = 100  # an app or API name; longer is not a name
 
 
 class ApiServer:
@@ -26,6 +30,7 @@ class ApiServer:
         self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
         try:
+            _check_call_shape(app, api, args, kwargs)
             spec = find_api(app, api)
             bound = spec.bind(list(args or []), dict(kwargs or {}))
             user_id = read_token(self.context.secret, app, bound.pop("access_token")) if spec.auth else None
@@ -45,5 +50,19 @@ class ApiServer:
         except ApiError as err:
             return err.status, {"message": err.message}
         except Exception as err:  # a bug in an app must not end the episode
+            if isinstance(err, sqlite3.OperationalError) and err.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                return 507, {"message": f"{app}.{api} would exceed this episode's storage; delete something first."}
             log.exception("ToolWorld API %s.%s crashed", app, api)
             return 500, {"message": f"Internal error in {app}.{api}: {type(err).__name__}: {err}"}
+
+
+def _check_call_shape(app: Any, api: Any, args: Any, kwargs: Any) -> None:
+    """The call names an app and an API with short strings and passes a list and a dict: else 404/422."""
+    for what, name in (("app", app), ("API", api)):
+        if type(name) is not str or len(name) > MAX_NAME_CHARS:
+            shown = shorten(name) if type(name) is str else type_name(name)
+            raise ApiError(404, f"No {what} named {shown}.")
+    if args is not None and type(args) not in (list, tuple):
+        raise ApiError(422, f"Positional arguments must be a list, got {type_name(args)}.")
+    if kwargs is not None and type(kwargs) is not dict:
+        raise ApiError(422, f"Keyword arguments must be an object, got {type_name(kwargs)}.")

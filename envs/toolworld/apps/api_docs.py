@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from envs.toolworld.api import App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, App, CallContext, P
 from envs.toolworld.apps import all_apps, find_api, find_app
 
 app = App("api_docs", "Documentation of every app and API of this world.", has_accounts=False)
@@ -64,7 +64,9 @@ def show_api_doc(
 )
 def search_api_docs(
     ctx: CallContext,
-    query: Annotated[str, P("Words to look for in API names and descriptions.", min_length=1)],
+    query: Annotated[
+        str, P("Words to look for in API names and descriptions.", min_length=1, max_length=QUERY_MAX_CHARS)
+    ],
     app_name: Annotated[str | None, P("Only search this app.")] = None,
 ) -> list[dict[str, str]]:
     """Search the APIs of all apps (or one) by keywords, best matches first."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -308,7 +308,8 @@ def _expense(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
 
 @app.api("GET", "/groups", [GROUP], paginated=True)
 def show_groups(
-    ctx: CallContext, query: Annotated[str, P("Words to match in the group's name; empty lists all.")] = ""
+    ctx: CallContext,
+    query: Annotated[str, P("Words to match in the group's name; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
 ) -> list[dict[str, Any]]:
     """List the groups you belong to, by name."""
     rows = ctx.rows(
@@ -402,7 +403,7 @@ def delete_group(ctx: CallContext, group_id: GROUP_ID) -> dict[str, str]:
 def show_expenses(
     ctx: CallContext,
     group_id: Annotated[int | None, P("Only expenses of this group; null for all your groups.", ge=1)] = None,
-    query: Annotated[str, P("Words to match in the description; empty matches all.")] = "",
+    query: Annotated[str, P("Words to match in the description; empty matches all.", max_length=QUERY_MAX_CHARS)] = "",
     category: Annotated[Category | None, P("Only expenses of this category.")] = None,
     paid_by_email: Annotated[str | None, P("Only expenses paid by this person.")] = None,
 ) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -477,7 +477,10 @@ def show_threads(
     ] = "inbox",
     query: Annotated[
         str,
-        P("Words to match in the subject, the emails' text or the senders' names and addresses; empty matches all."),
+        P(
+            "Words to match in the subject, the emails' text or the senders' names and addresses; empty matches all.",
+            max_length=QUERY_MAX_CHARS,
+        ),
     ] = "",
     label: Annotated[str | None, P("Only threads with the label of this name.")] = None,
     unread_only: Annotated[bool, P("Only threads with unread emails.")] = False,
@@ -523,7 +526,9 @@ def show_email(ctx: CallContext, email_id: EMAIL_ID) -> dict[str, Any]:
 @app.api("GET", "/emails", [EMAIL], paginated=True)
 def search_emails(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in the subject or text; empty matches all.")] = "",
+    query: Annotated[
+        str, P("Words to match in the subject or text; empty matches all.", max_length=QUERY_MAX_CHARS)
+    ] = "",
     sender_email: Annotated[str | None, P("Only emails from this address.")] = None,
     sent_after: Annotated[str | None, P("Only emails sent on or after this date (YYYY-MM-DD).")] = None,
     sent_before: Annotated[str | None, P("Only emails sent before this date (YYYY-MM-DD).")] = None,

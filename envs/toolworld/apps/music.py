@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -165,7 +165,9 @@ def _playlist(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
 @app.api("GET", "/songs", [SONG], auth=False, paginated=True)
 def search_songs(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in title, artist or album; empty lists all.")] = "",
+    query: Annotated[
+        str, P("Words to match in title, artist or album; empty lists all.", max_length=QUERY_MAX_CHARS)
+    ] = "",
     genre: Annotated[str | None, P("Only songs of this genre.")] = None,
     artist: Annotated[str | None, P("Only songs by this artist (exact name).")] = None,
     sort_by: Annotated[Literal["title", "-play_count", "-release_year"], P("Order of results.")] = "title",
@@ -190,7 +192,8 @@ def show_song(ctx: CallContext, song_id: SONG_ID) -> dict[str, Any]:
 
 @app.api("GET", "/artists", [{"artist": "string", "genre": "string", "songs": 1}], auth=False, paginated=True)
 def search_artists(
-    ctx: CallContext, query: Annotated[str, P("Words to match in the artist's name; empty lists all.")] = ""
+    ctx: CallContext,
+    query: Annotated[str, P("Words to match in the artist's name; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
 ) -> list[dict[str, Any]]:
     """Search artists by name."""
     rows = ctx.rows(
@@ -207,7 +210,8 @@ def search_artists(
     paginated=True,
 )
 def search_albums(
-    ctx: CallContext, query: Annotated[str, P("Words to match in album or artist; empty lists all.")] = ""
+    ctx: CallContext,
+    query: Annotated[str, P("Words to match in album or artist; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
 ) -> list[dict[str, Any]]:
     """Search albums."""
     rows = ctx.rows(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -88,7 +88,7 @@ def _tags(tags: list[str]) -> str:
 @app.api("GET", "/notes", [NOTE], paginated=True)
 def search_notes(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in title or content; empty lists all.")] = "",
+    query: Annotated[str, P("Words to match in title or content; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
     tag: Annotated[str | None, P("Only notes with this tag.")] = None,
     pinned: Annotated[bool | None, P("Only pinned (true) or unpinned (false) notes.")] = None,
 ) -> list[dict[str, Any]]:

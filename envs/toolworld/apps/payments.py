@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -245,7 +245,8 @@ def show_transfers(ctx: CallContext) -> list[dict[str, Any]]:
 
 @app.api("GET", "/users", [{"name": "string", "email": "string"}], paginated=True)
 def search_users(
-    ctx: CallContext, query: Annotated[str, P("Words to match in name or email.", min_length=1)]
+    ctx: CallContext,
+    query: Annotated[str, P("Words to match in name or email.", min_length=1, max_length=QUERY_MAX_CHARS)],
 ) -> list[dict[str, Any]]:
     """Find payments users by name or email."""
     rows = ctx.rows("SELECT first_name || ' ' || last_name AS name, email FROM people ORDER BY first_name, last_name")

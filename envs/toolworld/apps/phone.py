@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -135,7 +135,10 @@ def _normalize_phone(number: str) -> str:
 @app.api("GET", "/contacts", [CONTACT], paginated=True)
 def search_contacts(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in the contact's name, phone number or email; empty lists all.")] = "",
+    query: Annotated[
+        str,
+        P("Words to match in the contact's name, phone number or email; empty lists all.", max_length=QUERY_MAX_CHARS),
+    ] = "",
     relationship: Annotated[
         Literal["friend", "family", "coworker", "roommate"] | None, P("Only contacts with this relationship.")
     ] = None,
@@ -233,7 +236,7 @@ def _message(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
 def search_text_messages(
     ctx: CallContext,
     phone_number: Annotated[str | None, P("Only messages exchanged with this phone number.")] = None,
-    query: Annotated[str, P("Words the message must contain; empty matches all.")] = "",
+    query: Annotated[str, P("Words the message must contain; empty matches all.", max_length=QUERY_MAX_CHARS)] = "",
     sort_by: Annotated[
         Literal["-sent_at", "sent_at"], P("Newest first ('-sent_at') or oldest first ('sent_at').")
     ] = "-sent_at",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -203,7 +203,7 @@ def _order(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
 @app.api("GET", "/products", [PRODUCT], auth=False, paginated=True)
 def search_products(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in the product name; empty lists all.")] = "",
+    query: Annotated[str, P("Words to match in the product name; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
     category: Annotated[str | None, P("Only this category (see show_categories).")] = None,
     max_price: Annotated[float | None, P("Only products at most this price.", ge=0)] = None,
     sort_by: Annotated[Literal["name", "price", "-price", "-rating"], P("Order of results.")] = "name",

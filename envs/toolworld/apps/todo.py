@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.world.build import WorldBuilder
 
@@ -180,7 +180,7 @@ def delete_project(ctx: CallContext, project_id: PROJECT_ID) -> dict[str, str]:
 @app.api("GET", "/tasks", [TASK], paginated=True)
 def search_tasks(
     ctx: CallContext,
-    query: Annotated[str, P("Words to match in the title; empty matches all.")] = "",
+    query: Annotated[str, P("Words to match in the title; empty matches all.", max_length=QUERY_MAX_CHARS)] = "",
     project_id: Annotated[int | None, P("Only tasks of this project.", ge=1)] = None,
     completed: Annotated[bool | None, P("Only completed (true) or open (false) tasks.")] = None,
     label: Annotated[str | None, P("Only tasks with this label.")] = None,

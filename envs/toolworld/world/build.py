@@ -153,8 +153,14 @@ def _drop_stale_versions(current: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def open_copy(data: bytes) -> sqlite3.Connection:
-    """A private in-memory DB holding a copy of `data`."""
+def open_copy(data: bytes, growth_bytes: int | None = None) -> sqlite3.Connection:
+    """A private in-memory DB holding a copy of `data`, allowed to grow by at most `growth_bytes`.
+
+    The bound is SQLite's own `max_page_count`, so every write path (APIs, the change log's
+    triggers) stops at it with SQLITE_FULL instead of growing the process's memory."""
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     conn.deserialize(data)
+    if growth_bytes is not None:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {(len(data) + growth_bytes) // page_size}")
     return conn
