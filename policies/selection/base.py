@@ -32,6 +32,10 @@ import numpy as np
 
 from policies.selection.drift import DriftConfig
 
+#: What is known about a round before it is played (e.g. a task's difficulty, scenario, split, apps).
+#: Context-free strategies ignore it; contextual ones (contextual.py) choose by it.
+Context = Mapping[str, Any]
+
 
 class Selector(ABC):
     """Base of all strategies. Not thread-safe: see `SelectorSession` for that."""
@@ -75,19 +79,19 @@ class Selector(ABC):
         self._detectors = [self.drift.make() for _ in range(self.n_arms)] if self.drift.enabled else []
 
     # ---- the contract -------------------------------------------------------
-    def select(self) -> int:
-        """The arm to play this round."""
+    def select(self, context: Context | None = None) -> int:
+        """The arm to play this round (`context`: what is known about the round before it starts)."""
         self.rounds += 1
         if self.hold_left > 0 and self.rollback_arm is not None:
             self.hold_left -= 1
             arm = self.rollback_arm
         else:
-            arm = int(self._choose())
+            arm = int(self._choose_in(context))
         self.assigned[arm] += 1
         return arm
 
-    def update(self, arm: int, reward: float) -> None:
-        """Learn from one finished round of `arm`; `reward` must be in [0, 1]."""
+    def update(self, arm: int, reward: float, context: Context | None = None) -> None:
+        """Learn from one finished round of `arm`; `reward` must be in [0, 1], `context` as given to `select`."""
         arm = self._check_arm(arm)
         reward = check_reward(reward)
         self.updates += 1
@@ -95,13 +99,21 @@ class Selector(ABC):
         self.reward_sum[arm] += reward
         self.n[arm] += 1
         self.sum[arm] += reward
-        self._learn(arm, reward)
+        self._learn_in(arm, reward, context)
         if self.drift.enabled:
             self._watch(arm, reward)
 
     @abstractmethod
     def _choose(self) -> int:
         """The strategy's own pick (holds after a rollback are handled above)."""
+
+    def _choose_in(self, context: Context | None) -> int:
+        """The pick for a round with this context; context-free strategies ignore it."""
+        return self._choose()
+
+    def _learn_in(self, arm: int, reward: float, context: Context | None) -> None:
+        """Learning from a round with its context; context-free strategies ignore it."""
+        self._learn(arm, reward)
 
     def _learn(self, arm: int, reward: float) -> None:
         """Strategy-specific learning beyond the shared counts.

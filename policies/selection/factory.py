@@ -8,11 +8,15 @@ from typing import Any
 
 from policies.selection.bandits import UCB1, EpsilonGreedy, ThompsonSampling
 from policies.selection.base import Selector
+from policies.selection.contextual import LinUCB
 from policies.selection.deployment import ABTest, Naive, ValidationBased
 
-STRATEGIES: dict[str, type[Selector]] = {
+#: The six strategies of the model-deployment paper (arXiv 2503.22595): what the simulator compares by default.
+PAPER_STRATEGIES: dict[str, type[Selector]] = {
     cls.name: cls for cls in (Naive, ValidationBased, ABTest, EpsilonGreedy, UCB1, ThompsonSampling)
 }
+#: Every strategy a config can name: the paper's six and the contextual one.
+STRATEGIES: dict[str, type[Selector]] = {**PAPER_STRATEGIES, LinUCB.name: LinUCB}
 NO_SELECTION = "none"
 _SESSION_KEYS = {"name", "arms", "n_arms", "error_reward"}  # used by SelectorSession, not the strategy
 

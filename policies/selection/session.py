@@ -1,8 +1,9 @@
 """A selector for a live run: thread-safe, episodes finish in any order, kept on disk.
 
-The harness calls `start(episode)` when an episode begins (it gets the arm and
-its wrapper stack) and `finish(episode, reward)` when it ends, from any worker
-thread. Every call is appended to a journal in the run dir (one JSON line,
+The harness calls `start(episode, context)` when an episode begins (it gets the
+arm and its wrapper stack; `context` is what the env says about the task before
+it starts, for contextual strategies) and `finish(episode, reward)` when it
+ends, from any worker thread. Every call is appended to a journal in the run dir (one JSON line,
 flushed and fsync'd, so the cost per episode stays constant however long the
 run). Selectors are deterministic given their seed and the order of their
 calls, so replaying the journal rebuilds the exact state, RNG included: a
@@ -16,12 +17,12 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policies.selection.base import Selector
+from policies.selection.base import Context, Selector
 from policies.selection.factory import Arm, make_selector, parse_arms, to_plain
 
 JOURNAL_FILE = "selector_journal.jsonl"
@@ -49,6 +50,14 @@ def _has_header(path: Path) -> bool:
             return True
     path.unlink()
     return False
+
+
+def plain_context(context: Context) -> dict[str, Any]:
+    """The context as it is journaled and replayed: JSON values only (others as their text), so a
+    resumed run gives the selector exactly what the live one did."""
+    if not isinstance(context, Mapping):
+        raise ValueError(f"an episode's context must be a mapping of feature names to values, got {context!r:.200}")
+    return json.loads(json.dumps({str(k): v for k, v in context.items()}, default=str))
 
 
 def stack_label(stack: Arm) -> str:
@@ -141,17 +150,22 @@ class SelectorSession:
         return session
 
     # ---- the run's calls ----------------------------------------------------
-    def start(self, episode: Hashable) -> Choice:
+    def start(self, episode: Hashable, context: Context | None = None) -> Choice:
         """The arm for an episode; the same arm again if it was started before.
 
-        Starting a finished episode is refused; starting a failed one again
-        (a retry) reopens it on the same arm.
+        `context` (JSON-able values: the task's difficulty, scenario, split...)
+        is given to the selector's choice and, when the episode finishes, to its
+        update. Starting a finished episode is refused; starting a failed one
+        again (a retry) reopens it on the same arm with its first context.
         """
         key = str(episode)
         with self._lock:
             record = self.episodes.get(key)
             if record is None or record["status"] != "pending":
-                self._append(self._apply({"event": "start", "episode": key}))
+                event: dict[str, Any] = {"event": "start", "episode": key}
+                if context is not None and record is None:
+                    event["context"] = plain_context(context)
+                self._append(self._apply(event))
                 record = self.episodes[key]
             return Choice(key, record["arm"], self.arms[record["arm"]])
 
@@ -174,10 +188,13 @@ class SelectorSession:
             if record is not None and record["status"] == "done":
                 raise ValueError(f"episode {key!r} already finished with reward {record['reward']}")
             if record is None:
-                arm = self.selector.select()
+                context = event.get("context")
+                arm = self.selector.select(context)
                 if event.get("arm", arm) != arm:
                     raise ValueError(f"replaying episode {key!r} gave arm {arm}, the journal says {event['arm']}")
                 record = self.episodes[key] = {"arm": arm, "reward": None}
+                if context is not None:
+                    record["context"] = context
             record.update(status="pending", error=None)
             return {**event, "arm": record["arm"]}
         if record is None:
@@ -186,10 +203,10 @@ class SelectorSession:
             raise ValueError(f"episode {key!r} already finished ({record['status']})")
         if event["error"] is not None or event["reward"] is None:
             if self.error_reward is not None:
-                self.selector.update(record["arm"], self.error_reward)
+                self.selector.update(record["arm"], self.error_reward, record.get("context"))
             record.update(status="error", error=event["error"] or "no reward")
         else:
-            self.selector.update(record["arm"], event["reward"])
+            self.selector.update(record["arm"], event["reward"], record.get("context"))
             record.update(status="done", reward=float(event["reward"]))
         return event
 

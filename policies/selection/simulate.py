@@ -35,8 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from policies.selection.base import Selector
-from policies.selection.factory import NO_SELECTION, STRATEGIES, Arm, make_selector, parse_arms, to_plain
+from policies.selection.base import Context, Selector
+from policies.selection.factory import (
+    NO_SELECTION,
+    PAPER_STRATEGIES,
+    STRATEGIES,
+    Arm,
+    make_selector,
+    parse_arms,
+    to_plain,
+)
 from policies.selection.sources import BernoulliArms, GaussianArms, OrderedReplay, RewardSource
 from policies.selection.sweep_log import FINISH_ORDER, load_sweep
 
@@ -67,14 +75,15 @@ def run_selector(selector: Selector, source: RewardSource, horizon: int, seed: i
     rewards = np.empty(horizon)
     regret = np.empty(horizon)
     best = np.empty(horizon, dtype=np.int64)
-    pending: deque[tuple[int, float]] = deque()
+    pending: deque[tuple[int, float, Context | None]] = deque()
     for t in range(horizon):
-        arm = selector.select()
+        context = source.context(t)
+        arm = selector.select(context)
         expected = source.expected(t)
         arms[t], best[t] = arm, source.best(t)
         rewards[t] = source.reward(arm, t, rng)
         regret[t] = expected[best[t]] - expected[arm]
-        pending.append((arm, rewards[t]))
+        pending.append((arm, rewards[t], context))
         while len(pending) > delay:
             selector.update(*pending.popleft())
     return Trace(arms, rewards, regret, best, [e["round"] for e in selector.drift_events])
@@ -104,7 +113,7 @@ def _load_configs(names: Sequence[str] | None, conf_dir: Path) -> dict[str, dict
     from omegaconf import OmegaConf
 
     configs = {}
-    for name in names or list(STRATEGIES):
+    for name in names or list(PAPER_STRATEGIES):
         path = conf_dir / f"{name}.yaml"
         cfg = to_plain(OmegaConf.load(path)) if path.is_file() else {"name": name}
         if cfg.get("name", NO_SELECTION) == NO_SELECTION:
@@ -233,7 +242,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--smooth", type=int, default=50, help="episodes per local mean in an ordered replay")
     for p in (synthetic, replay):
-        p.add_argument("--strategies", nargs="+", default=None, help=f"default: all of {list(STRATEGIES)}")
+        p.add_argument(
+            "--strategies",
+            nargs="+",
+            default=None,
+            help=f"default: the paper's {list(PAPER_STRATEGIES)}; any of {list(STRATEGIES)}",
+        )
         p.add_argument(
             "--horizon",
             type=int,

@@ -2,7 +2,8 @@
 
 A source gives the reward of an arm at round t and what regret is measured
 against: `expected(t)` (each arm's expected reward at round t) and `best(t)`
-(the arm a clairvoyant would play). Synthetic arms compare with the best arm
+(the arm a clairvoyant would play); `context(t)` is what a contextual
+strategy may know before choosing (None when the source has nothing to say). Synthetic arms compare with the best arm
 at each round (after a drift, the new best); a replayed sweep compares with
 the best fixed arm over all tasks, the best stack in hindsight.
 """
@@ -16,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from policies.selection.base import Context
+
 
 class RewardSource(Protocol):
     n_arms: int
@@ -23,6 +26,8 @@ class RewardSource(Protocol):
 
     def start(self, rng: np.random.Generator) -> None:
         """Begin a new stream (a replay draws its task order here)."""
+
+    def context(self, t: int) -> Context | None: ...
 
     def reward(self, arm: int, t: int, rng: np.random.Generator) -> float: ...
 
@@ -51,6 +56,9 @@ class _SyntheticArms:
         self.labels = [f"arm{i} ({m:g})" for i, m in enumerate(self.means)]
 
     def start(self, rng: np.random.Generator) -> None:
+        return None
+
+    def context(self, t: int) -> Context | None:
         return None
 
     def mean_at(self, t: int) -> Sequence[float]:
@@ -114,12 +122,14 @@ class ReplayArms:
 
     `rewards[arm][task]` lists that stack's logged rewards on that task (one per
     seed it ran with); a pull draws one of them. Each pass over the tasks uses a
-    fresh random order.
+    fresh random order. `contexts[task]` (optional) is what the log says about
+    the task before it ran (split, difficulty, scenario), for contextual strategies.
     """
 
     labels: list[str]
     tasks: list[str]
     rewards: list[dict[str, list[float]]]
+    contexts: dict[str, dict[str, object]] = field(default_factory=dict)
     _order: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +157,9 @@ class ReplayArms:
         while len(self._order) <= t:
             self._order.extend(int(i) for i in self._rng.permutation(len(self.tasks)))
         return self._order[t]
+
+    def context(self, t: int) -> Context | None:
+        return self.contexts.get(self.tasks[self._task_at(t)])
 
     def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
         logged = self.rewards[arm][self.tasks[self._task_at(t)]]
@@ -177,7 +190,8 @@ class ReplayArms:
         held = sorted(int(i) for i in order[:count])
         rest = [self.tasks[int(i)] for i in sorted(order[count:])]
         scores = [float(x) for x in self._task_means[held].mean(axis=0)]
-        return scores, ReplayArms(self.labels, rest, [{t: by_task[t] for t in rest} for by_task in self.rewards])
+        rewards = [{t: by_task[t] for t in rest} for by_task in self.rewards]
+        return scores, ReplayArms(self.labels, rest, rewards, {t: c for t, c in self.contexts.items() if t in rest})
 
 
 @dataclass
@@ -217,6 +231,9 @@ class OrderedReplay:
     def start(self, rng: np.random.Generator) -> None:
         return None
 
+    def context(self, t: int) -> Context | None:
+        return None
+
     def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
         self._check_round(t)
         return float(self._table[arm, t])
@@ -250,3 +267,55 @@ class OrderedReplay:
                 f"round {t} is past the ordered replay's {self.length} logged rounds (the shortest stack's "
                 f"episodes); use a horizon of at most {self.length}"
             )
+
+
+@dataclass
+class ContextualArms:
+    """Bernoulli arms whose means depend on the round's context (a task kind), drawn at random each round.
+
+    `contexts[k]` is a task kind's features (e.g. {"difficulty": 1, "scenario": "email"}), `means[k][arm]`
+    each arm's success rate on it, `weights[k]` how often it comes (default: evenly). Regret is against the
+    best arm for each round's context, which no context-free strategy can match when the best arm differs
+    between kinds.
+    """
+
+    contexts: list[dict[str, object]]
+    means: list[list[float]]
+    weights: list[float] | None = None
+    labels: list[str] = field(default_factory=list)
+    _kinds: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        table = np.asarray(self.means, dtype=float)
+        if table.ndim != 2 or table.shape[0] != len(self.contexts) or table.shape[1] < 2:
+            raise ValueError(f"means must give every context ({len(self.contexts)}) a mean per arm (>= 2 arms)")
+        if not np.all((table >= 0) & (table <= 1)):
+            raise ValueError("arm means must be in [0, 1]")
+        weights = np.ones(len(self.contexts)) if self.weights is None else np.asarray(self.weights, dtype=float)
+        if weights.shape != (len(self.contexts),) or np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError(f"weights must be {len(self.contexts)} non-negative numbers, not all 0")
+        self._table = table
+        self._p = weights / weights.sum()
+        self.n_arms = table.shape[1]
+        self.labels = self.labels or [f"arm{i}" for i in range(self.n_arms)]
+
+    def start(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._kinds = []
+
+    def _kind_at(self, t: int) -> int:
+        while len(self._kinds) <= t:
+            self._kinds.extend(int(k) for k in self._rng.choice(len(self.contexts), size=256, p=self._p))
+        return self._kinds[t]
+
+    def context(self, t: int) -> Context | None:
+        return self.contexts[self._kind_at(t)]
+
+    def reward(self, arm: int, t: int, rng: np.random.Generator) -> float:
+        return float(rng.random() < self._table[self._kind_at(t), arm])
+
+    def expected(self, t: int) -> np.ndarray:
+        return self._table[self._kind_at(t)]
+
+    def best(self, t: int) -> int:
+        return int(np.argmax(self.expected(t)))

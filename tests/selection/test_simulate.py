@@ -51,10 +51,10 @@ def test_regret_is_zero_for_the_best_arm_and_the_gap_otherwise():
         def __init__(self, arm):
             self.arm = arm
 
-        def select(self):
+        def select(self, context=None):
             return self.arm
 
-        def update(self, arm, reward):
+        def update(self, arm, reward, context=None):
             pass
 
     assert run_selector(Always(1), source, 50, 0).regret.sum() == 0
