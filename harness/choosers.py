@@ -37,10 +37,12 @@ class StackChooser(Protocol):
 
     `choose` may be called for several episodes before any `update` (episodes
     run in parallel and finish out of order); both are called from the
-    harness's threads, so implementations must be thread-safe.
+    harness's threads, so implementations must be thread-safe. `task` is the
+    episode's task as the env lists it before the first step (envs.contract
+    `TaskMeta`: split, difficulty, scenario), for choosers that choose per task.
     """
 
-    def choose(self, episode_key: str) -> WrapperStack: ...
+    def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack: ...
 
     def update(self, record: Mapping[str, Any]) -> None:
         """Learn from a finished episode's record (its `stack`, `reward`, `success`, `error`)."""
@@ -61,7 +63,7 @@ class FixedStack:
     def __init__(self, stack: WrapperStack) -> None:
         self.stack = stack
 
-    def choose(self, episode_key: str) -> WrapperStack:
+    def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack:
         return self.stack
 
     def update(self, record: Mapping[str, Any]) -> None:
@@ -104,8 +106,9 @@ class SelectorChooser:
             if record.get("key") in pending:
                 self.update(record)
 
-    def choose(self, episode_key: str) -> WrapperStack:
-        return self.stacks[self.session.start(episode_key).arm]
+    def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack:
+        """The episode's stack; a contextual selector (selector=linucb) gets the task's features as context."""
+        return self.stacks[self.session.start(episode_key, task_context(task)).arm]
 
     def update(self, record: Mapping[str, Any]) -> None:
         """Feed a finished episode's reward; a bad record is logged, never fatal to the run.
@@ -161,3 +164,11 @@ def make_stack_chooser(
             f"leave `wrappers` empty (got wrappers={stack.names})"
         )
     return SelectorChooser.from_config(selector_cfg, run_dir, stack.profile, conf_dir, searchpath)
+
+
+def task_context(task: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a contextual selector may know of a task before it starts: its metadata without the id
+    (an id is one task, so it generalizes to nothing)."""
+    if task is None:
+        return None
+    return {key: value for key, value in task.items() if key != "task_id"}

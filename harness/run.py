@@ -193,7 +193,7 @@ class EpisodeWorker:
     def __call__(self, spec: EpisodeSpec) -> dict[str, Any]:
         accountant = Accountant()
         model = MeteredModel(self.model, accountant) if self.model is not None else None
-        stack = self.chooser.choose(spec.key)
+        stack = self.chooser.choose(spec.key, spec.task)
         env_time_s = 0.0
         for attempt in range(1, self.request.infra_retries + 2):
             result, env_time = self._play(spec, model, stack)

@@ -202,3 +202,33 @@ def test_a_selector_with_a_fixed_wrappers_list_is_refused(tmp_path):
     stack = parse_stack([("summarize", {})], TinyEnv.profile)
     with pytest.raises(ValueError, match=r"leave `wrappers` empty \(got wrappers=\['summarize'\]\)"):
         make_stack_chooser({"name": "ucb1", "arms": ARMS}, stack, tmp_path)
+
+
+def test_contextual_selector_gets_each_tasks_features_before_it_starts(tmp_path, test_wrappers):
+    """selector=linucb in the real harness: every episode's choice sees its task's split, difficulty and
+    scenario (never its id), the journal keeps them, and a resumed run replays them exactly."""
+    run_dir = tmp_path / "run"
+    selector = {"name": "linucb", "arms": ARMS, "seed": 0}
+    request = RunRequest(
+        env=TINY_ENV,
+        policy=ORACLE,
+        wrappers=(),
+        split="dev",
+        seeds=tuple(range(4)),
+        workers=2,
+        selector=selector,
+        progress=False,
+        save_trajectories=False,
+    )
+    chooser = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, test_wrappers)
+    summary = run_evaluation(request, run_dir, chooser)
+    tasks = {task["task_id"]: task for task in TinyEnv().list_tasks("dev")}
+    records = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    for record in records:
+        task = tasks[record["task_id"]]
+        context = chooser.session.episodes[record["key"]]["context"]
+        assert context == {"split": "dev", "difficulty": task["difficulty"], "scenario": task["scenario"]}
+    assert {f"scenario={t['scenario']}" for t in tasks.values()} <= set(chooser.session.selector.vocabulary)
+    assert summary["selector"]["selector_state"]["updates"] == len(records)
+    resumed = SelectorSession.load(run_dir / JOURNAL_FILE)
+    assert resumed.state() == chooser.session.state()
