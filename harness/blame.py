@@ -13,14 +13,19 @@ is decided where the exception is caught, from the stage and the type:
   or a wrapper handling its action, its time budget, its context window): agent.
 
 An agent can therefore only ever turn its episode into a failure: whatever
-its action makes the env or a wrapper raise, the episode still counts.
+its action makes the env or a wrapper raise, the episode still counts. One
+more check closes the last gap, an episode whose own content makes the model
+server fail (a prompt that crashes it with a 5xx): when a model error met
+after the agent acted persists through the retries while the model answers
+a 1-token request, the episode's requests are what fails, so it is the
+agent's (`final_kind`).
 Records written before errors carried a `kind` count as the agent's (the
 reading that cannot raise a rate).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from policies.llm.base import ModelUnavailable
@@ -49,3 +54,12 @@ def record_error_kind(record: Mapping[str, Any]) -> Kind | None:
     if not error:
         return None
     return INFRA if isinstance(error, Mapping) and error.get("kind") == INFRA else AGENT
+
+
+def final_kind(error: Mapping[str, Any], model_answers: Callable[[], bool] | None) -> Kind:
+    """The kind of an episode's error once its retries are spent: a model error met after the agent
+    acted is the agent's when the model answers other requests (`model_answers`, None: no model)."""
+    kind: Kind = INFRA if error.get("kind") == INFRA else AGENT
+    if kind == INFRA and error.get("stage") not in BEFORE_ANY_ACTION and model_answers is not None:
+        return AGENT if model_answers() else INFRA
+    return kind

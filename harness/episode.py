@@ -191,8 +191,8 @@ def _play(
 
 def _timeout_error(timeout_s: float, progress: _Progress, abandoned: bool) -> dict[str, Any]:
     """The record of a deadline the watchdog enforced; what the killed call raised is kept in the traceback."""
-    during = "a step that did not return" if progress.stage == "step" else f"stage {progress.stage}"
-    how = "it was abandoned (the killed call never returned)" if abandoned else "the env was killed"
+    during = f"stage {progress.stage}"
+    how = "the env was killed and the call never returned (abandoned)" if abandoned else "the env was killed"
     reason = f"episode exceeded {timeout_s:g} s after {len(progress.steps)} steps, in {during}; {how}"
     killed = progress.error
     return {

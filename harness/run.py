@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from envs.contract import EnvProfile, registered_profile, trainfree_env
 from harness import plots
-from harness.blame import INFRA, record_error_kind
+from harness.blame import AGENT, INFRA, final_kind, record_error_kind
 from harness.build import make_env, make_model, policy_factory
 from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
@@ -213,6 +213,7 @@ class EpisodeWorker:
                 backoff,
             )
             time.sleep(backoff)
+        self._settle_blame(result)
         cost = accountant.to_dict()  # every attempt's calls: failed attempts cost too
         record = {
             **result.record,
@@ -228,6 +229,26 @@ class EpisodeWorker:
                 self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record}
             )
         return record
+
+    def _settle_blame(self, result: EpisodeResult) -> None:
+        """A model error that survived the retries while the model answers is the episode's own (harness/blame.py)."""
+        error = result.record["error"]
+        model_answers = self._model_answers if self.model is not None else None
+        if error is None or final_kind(error, model_answers) == error["kind"]:
+            return
+        for problem in (error, result.trajectory.get("error") or {}):
+            problem["kind"] = AGENT
+            problem["reason"] += (
+                " [the agent's: the model answers a 1-token request, so this episode's own requests are what fails]"
+            )
+
+    def _model_answers(self) -> bool:
+        assert self.model is not None
+        try:
+            self.model.health_check()
+        except ModelUnavailable:
+            return False
+        return True
 
     def _play(self, spec: EpisodeSpec, model: ChatModel | None, stack: WrapperStack) -> tuple[EpisodeResult, float]:
         """The episode's result and its env time; failing to get an env or build the stack is its error.

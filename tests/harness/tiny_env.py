@@ -2,7 +2,9 @@
 
 Each task hides a word. The action `look` shows it (difficulty d needs d-1
 looks before the answer is accepted); `answer <word>` ends the episode,
-successful when the word is right and enough looks were made. Knobs make the
+successful when the word is right and enough looks were made; `crash` makes
+`step` raise (an action that breaks the env, as agent code that kills a
+worker does). Knobs make the
 harness's failure paths real: `step_delay_s` slows every step (so a run can
 be killed mid-way), `crash_tasks` makes `step` raise on those tasks,
 `fail_reset_tasks` makes `reset` raise on them (an env that fails to start;
@@ -99,6 +101,8 @@ class TinyEnv(gym.Env):
             raise RuntimeError(f"tiny env crashed on task {self._task['task_id']}")
         if self._task["task_id"] in self.hang_tasks:
             self._hang()
+        if action == "crash":
+            raise RuntimeError("tiny env: the action `crash` broke it")
         if action == "look":
             self._looks += 1
             output = f"the word is {self._word()}"
