@@ -20,7 +20,7 @@ import pandas as pd
 
 from envs.mle import grading
 from envs.mle.medals import Thresholds, thresholds
-from envs.mle.metrics import Metric, get_metric
+from envs.mle.metrics import InvalidSubmission, Metric, get_metric
 
 CATEGORIES = (
     "tabular-classification",
@@ -142,18 +142,30 @@ class Competition:
     def thresholds(self) -> Thresholds:
         return thresholds(self.leaderboard["score"].tolist(), self.config.lower_is_better)
 
-    def validate(self, path: Path, public_dir: Path | None = None) -> str | None:
-        """Reason a submission file is not gradable, or None; reads public data only."""
+    def _sample(self, public_dir: Path | None = None) -> pd.DataFrame:
         sample_path = self.sample_submission_path(public_dir)
         if sample_path not in self._samples:  # read once: validation runs after every step
             self._samples[sample_path] = grading.read_csv_strict(sample_path)
-        return grading.validate(
+        return self._samples[sample_path]
+
+    def load_submission(self, path: Path, public_dir: Path | None = None) -> str:
+        """The text of a gradable submission file, read once (never through a link); raises
+        InvalidSubmission with the reason. Reads public data only."""
+        return grading.load_checked(
             path,
-            self._samples[sample_path],
+            self._sample(public_dir),
             metric=self.metric,
             id_col=self.config.id_column,
-            max_bytes=grading.size_limit(sample_path),
+            max_bytes=grading.size_limit(self.sample_submission_path(public_dir)),
         )
+
+    def validate(self, path: Path, public_dir: Path | None = None) -> str | None:
+        """Reason a submission file is not gradable, or None; reads public data only."""
+        try:
+            self.load_submission(path, public_dir)
+        except InvalidSubmission as exc:
+            return str(exc)
+        return None
 
     def evaluate(self, path: Path | None) -> dict:
         """The full grading report of a submission file against the private answers."""
@@ -164,12 +176,13 @@ class Competition:
             self.thresholds,
             lower_is_better=self.config.lower_is_better,
             max_bytes=grading.size_limit(self.sample_submission_path()),
+            sample=self._sample(),
         )
 
     def score_file(self, path: Path, public_dir: Path, private_dir: Path) -> float | None:
         """Score of a submission against other answers (the validation split); None if invalid."""
         try:
-            sub = grading.read_csv_strict(path, grading.size_limit(self.sample_submission_path(public_dir)))
+            sub = grading.parse_submission(self.load_submission(path, public_dir), self._sample(public_dir))
             return round(self.grade(sub, self.answers(private_dir)), 5)
         except Exception:  # an invalid validation submission just gives no feedback
             return None

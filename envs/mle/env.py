@@ -20,6 +20,7 @@ missing numbers as NaN, other missing values as "" and integers as floats.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import sys
 import tempfile
@@ -34,11 +35,12 @@ from envs.mle import journal
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
 from envs.mle.medals import leaderboard_percentile
+from envs.mle.metrics import InvalidSubmission
 from envs.mle.prepare import prepare
 from envs.mle.registry import SPLITS, competition_ids, get_spec
-from envs.mle.solution_run import RunResult, run_script
+from envs.mle.solution_run import RunResult, run_script, sandbox_protections
 from envs.observation import make_observation, observation_space, text_space
-from envs.sandbox import landlock
+from envs.sandbox import landlock, protections
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.limits import Limits
 
@@ -74,6 +76,7 @@ class MLECompetitionEnv(gym.Env):
         time_budget_s: float | None = None,
         step_timeout_s: float = 120.0,
         memory_mb: int | None = 4096,
+        disk_mb: int | None = 4096,
         threads: int = 1,
         cpu_affinity: tuple[int, ...] | None = None,
         auto_submit: bool = False,
@@ -114,6 +117,7 @@ class MLECompetitionEnv(gym.Env):
         self.time_budget_s = time_budget_s
         self.step_timeout_s = step_timeout_s
         self.memory_mb = memory_mb
+        self.disk_quota_bytes = disk_mb * 1024**2 if disk_mb else None
         self.limits = Limits(
             cpu_seconds=int(step_timeout_s) + 5,
             memory_bytes=memory_mb * 1024**2 if memory_mb else None,
@@ -136,6 +140,10 @@ class MLECompetitionEnv(gym.Env):
         self.confine_files = confine_files and landlock.supported()
         # "bwrap"/"auto": bubblewrap namespaces instead of Landlock + seccomp (opt-in: see envs/sandbox/bwrap.py)
         self.in_bwrap = use_bwrap(sandbox)
+        self.protections = sandbox_protections(
+            self.in_bwrap, self.confine_files, self.limits.memory_bytes, self.disk_quota_bytes
+        )
+        protections.announce("mle", self.protections)
         self.extra_read_paths = tuple(str(p) for p in extra_read_paths)
         self.vector_safe_info = vector_safe_info
         self.action_space = text_space(max_action_chars)
@@ -220,6 +228,7 @@ class MLECompetitionEnv(gym.Env):
         info = dict(self._task_meta(self._competition.id, self.split))
         info["competition"] = self._competition.config.to_dict()
         info["files_confined"] = self.confine_files
+        info["sandbox"] = protections.as_info(self.protections)
         return self._observation(), info
 
     def step(self, action: Any):
@@ -302,6 +311,7 @@ class MLECompetitionEnv(gym.Env):
             confine=self.confine_files,
             extra_read_paths=self.extra_read_paths,
             in_bwrap=self.in_bwrap,
+            disk_quota_bytes=self.disk_quota_bytes,
         )
         self._elapsed += result.runtime_s
         return result
@@ -313,17 +323,22 @@ class MLECompetitionEnv(gym.Env):
         name = f"step_{self._steps:03d}_{uuid.uuid4().hex[:6]}"
         run = self._execute(code, name, comp.public_dir)
         submission = self._episode_dir / name / "submission.csv"
-        exists = submission.is_file()
-        reason = comp.validate(submission) if exists else None
+        exists = os.path.lexists(submission)  # a link or a folder is there, and invalid
+        text, reason = None, None
+        if exists:
+            try:
+                text = comp.load_submission(submission)
+            except InvalidSubmission as exc:
+                reason = str(exc)
         score = None
         validation = self.validation and comp.has_validation()
         if validation and run.ok:
             val = self._execute(code, name + "_validation", comp.validation_root / "public")
             val_sub = self._episode_dir / (name + "_validation") / "submission.csv"
-            if val.ok and val_sub.is_file():
+            if val.ok and os.path.lexists(val_sub):
                 score = comp.score_file(val_sub, comp.validation_root / "public", comp.validation_root / "private")
-        if exists and reason is None:
-            candidate = journal.Candidate(self._steps, score, submission.read_text(encoding="utf-8"))
+        if text is not None:
+            candidate = journal.Candidate(self._steps, score, text)
             if journal.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
                 self._chosen = candidate
         self._journal.append(journal.journal_entry(self._steps, plan, code, run, reason, exists, score))

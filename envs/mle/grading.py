@@ -9,13 +9,17 @@ values the metric accepts. `grade` raises `InvalidSubmission` with the reason;
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from envs.mle.bounded_text import clip, names
 from envs.mle.medals import Thresholds, medal_report
 from envs.mle.metrics import InvalidSubmission, Metric
 
@@ -23,10 +27,75 @@ from envs.mle.metrics import InvalidSubmission, Metric
 #: MIN_LIMIT_BYTES) is refused unread.
 SIZE_FACTOR = 20
 MIN_LIMIT_BYTES = 16 * 1024**2
+#: the header line is read on its own before the file is parsed: this much longer than the reference's at most
+MAX_HEADER_CHARS = 64 * 1024
 
 
-def read_csv_strict(source: Path | str | io.StringIO, max_bytes: int | None = None) -> pd.DataFrame:
-    """Read a CSV with every cell as a string (so "NA" stays "NA"), or say why not."""
+def read_submission(path: Path, max_bytes: int) -> str:
+    """The text of a submission file a script wrote, read once and only if it is the file itself.
+
+    The env reads it with its own rights, so the script must not be able to point
+    it elsewhere: a symbolic link (O_NOFOLLOW), a hard link to another file, a
+    FIFO or device (which could block the read forever) are all refused, and the
+    checks are made on the open descriptor that is then read.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise InvalidSubmission(f"{path.name} does not exist") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise InvalidSubmission(f"{path.name} is a symbolic link; write the file itself") from None
+        raise InvalidSubmission(f"{path.name} cannot be opened: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidSubmission(f"{path.name} is not a regular file; write the file itself")
+        if info.st_nlink != 1:
+            raise InvalidSubmission(f"{path.name} is a hard link to another file; write the file itself")
+        if info.st_size > max_bytes:
+            raise InvalidSubmission(f"{path.name} is {info.st_size} bytes, over the {max_bytes}-byte limit")
+        if info.st_size == 0:
+            raise InvalidSubmission(f"{path.name} is empty")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew after the check
+        raise InvalidSubmission(f"{path.name} is over the {max_bytes}-byte limit")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSubmission(f"not a readable CSV file: UnicodeDecodeError: {exc}") from None
+
+
+def parse_submission(text: str, reference: pd.DataFrame) -> pd.DataFrame:
+    """Parse a submission's text, refusing cheaply, before pandas builds anything, one whose
+    header has another number of columns than the reference (a million columns would take
+    minutes and gigabytes to parse) or that has more rows than it."""
+    header_end = text.find("\n", 0, MAX_HEADER_CHARS + 1)
+    if header_end < 0 and len(text) > MAX_HEADER_CHARS:
+        raise InvalidSubmission(f"the header line is over {MAX_HEADER_CHARS:,} characters long")
+    try:
+        header = next(csv.reader([text[: header_end if header_end >= 0 else len(text)]]), [])
+    except csv.Error as exc:
+        raise InvalidSubmission(f"not a readable CSV file: {clip(str(exc))}") from None
+    if len(header) != len(reference.columns):
+        expected = [str(c) for c in reference.columns]
+        missing, extra = [c for c in expected if c not in set(header)], [c for c in header if c not in set(expected)]
+        raise InvalidSubmission(
+            f"columns differ from the sample submission ({len(header):,} instead of {len(expected)}): "
+            f"missing {names(missing)}, unexpected {names(extra)}"
+        )
+    frame = read_csv_strict(io.StringIO(text), nrows=len(reference) + 1)
+    if len(frame) > len(reference):
+        raise InvalidSubmission(f"more rows than the {len(reference)} expected")
+    return frame
+
+
+def read_csv_strict(
+    source: Path | str | io.StringIO, max_bytes: int | None = None, nrows: int | None = None
+) -> pd.DataFrame:
+    """Read a CSV the env trusts (sample, answers) with every cell as a string (so "NA" stays "NA"),
+    or say why not. Submissions go through `read_submission` and `parse_submission`."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -37,9 +106,9 @@ def read_csv_strict(source: Path | str | io.StringIO, max_bytes: int | None = No
         if size == 0:
             raise InvalidSubmission(f"{path.name} is empty")
     try:
-        return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+        return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8", nrows=nrows)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
-        raise InvalidSubmission(f"not a readable CSV file: {type(exc).__name__}: {exc}") from None
+        raise InvalidSubmission(f"not a readable CSV file: {type(exc).__name__}: {clip(str(exc))}") from None
 
 
 def size_limit(sample_path: Path) -> int:
@@ -52,7 +121,9 @@ def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric
     missing = [c for c in expected if c not in got]
     extra = [c for c in got if c not in expected]
     if missing or extra:
-        raise InvalidSubmission(f"columns differ from the sample submission: missing {missing}, unexpected {extra}")
+        raise InvalidSubmission(
+            f"columns differ from the sample submission: missing {names(missing)}, unexpected {names(extra)}"
+        )
     if len(set(got)) != len(got):
         raise InvalidSubmission("duplicate column names")
     if len(submission) != len(reference):
@@ -60,11 +131,11 @@ def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric
     ids = submission[id_col].astype(str)
     duplicated = ids[ids.duplicated()]
     if len(duplicated):
-        raise InvalidSubmission(f"duplicate ids in column {id_col!r}, e.g. {duplicated.iloc[0]!r}")
+        raise InvalidSubmission(f"duplicate ids in column {id_col!r}, e.g. {clip(duplicated.iloc[0], 80)!r}")
     ref_ids = reference[id_col].astype(str)
     unknown = ids[~ids.isin(ref_ids)]
     if len(unknown):
-        raise InvalidSubmission(f"ids not in the test set, e.g. {unknown.iloc[0]!r} ({len(unknown)} in all)")
+        raise InvalidSubmission(f"ids not in the test set, e.g. {clip(unknown.iloc[0], 80)!r} ({len(unknown)} in all)")
     positions = pd.Index(ids).get_indexer(ref_ids)  # same ids, no duplicates: a permutation
     targets = [c for c in expected if c != id_col]
     return _typed_values(submission[targets].iloc[positions].reset_index(drop=True), metric, ref_ids)
@@ -76,7 +147,7 @@ def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.nda
         blank = frame.apply(lambda col: col.str.strip() == "").to_numpy()
         if blank.any():
             raise InvalidSubmission(
-                f"missing values (empty cells), e.g. at id {ids.iloc[int(np.argwhere(blank)[0][0])]!r}"
+                f"missing values (empty cells), e.g. at id {clip(ids.iloc[int(np.argwhere(blank)[0][0])], 80)!r}"
             )
         return values
     numbers = frame.apply(pd.to_numeric, errors="coerce")
@@ -85,7 +156,8 @@ def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.nda
         row, col = np.argwhere(bad)[0]
         cell = frame.iat[row, col]
         what = "missing value" if cell.strip() in ("", "nan", "NaN", "NA", "null", "None") else "non-numeric value"
-        raise InvalidSubmission(f"{what} {cell!r} in column {frame.columns[col]!r} at id {ids.iloc[row]!r}")
+        column, at_id = clip(str(frame.columns[col]), 80), clip(ids.iloc[row], 80)
+        raise InvalidSubmission(f"{what} {clip(cell, 80)!r} in column {column!r} at id {at_id!r}")
     values = numbers.to_numpy(dtype=float)
     if not np.isfinite(values).all():
         raise InvalidSubmission("infinite values are not allowed")
@@ -107,16 +179,14 @@ def grade(submission: pd.DataFrame, answers: pd.DataFrame, *, metric: Metric, id
     return metric.score(answer_values(answers, id_col, metric), predictions)
 
 
-def validate(path: Path, sample: pd.DataFrame, *, metric: Metric, id_col: str, max_bytes: int) -> str | None:
-    """None when the submission file is gradable, else the reason; uses only public data."""
-    path = Path(path)
-    if path.is_symlink():  # the env reads it unconfined: a link could point at the private answers
-        return f"{path.name} is a symbolic link; write the file itself"
+def load_checked(path: Path, sample: pd.DataFrame, *, metric: Metric, id_col: str, max_bytes: int) -> str:
+    """The text of a gradable submission file; raises InvalidSubmission (reason clipped); uses only public data."""
     try:
-        align(read_csv_strict(path, max_bytes), sample, id_col, metric)
+        text = read_submission(path, max_bytes)
+        align(parse_submission(text, sample), sample, id_col, metric)
     except InvalidSubmission as exc:
-        return str(exc)
-    return None
+        raise InvalidSubmission(clip(str(exc))) from None
+    return text
 
 
 Grader = Callable[[pd.DataFrame, pd.DataFrame], float]
@@ -130,15 +200,25 @@ def evaluate(
     *,
     lower_is_better: bool,
     max_bytes: int,
+    sample: pd.DataFrame | None = None,
 ) -> dict:
-    """The MLE-bench style grading report of one submission file (or of none)."""
-    exists = path is not None and Path(path).is_file()
+    """The MLE-bench style grading report of one submission file (or of none); `sample` (default: the
+    answers) gives the shape a submission must have before it is parsed in full."""
+    exists = path is not None and os.path.lexists(path)
     score, reason = None, None if exists else "no submission.csv was produced"
     if exists and path is not None:
         try:
-            score = round(float(grader(read_csv_strict(path, max_bytes), answers)), 5)
+            score = round(
+                float(
+                    grader(
+                        parse_submission(read_submission(path, max_bytes), answers if sample is None else sample),
+                        answers,
+                    )
+                ),
+                5,
+            )
         except Exception as exc:  # any grader failure means an invalid submission
-            reason = str(exc) if isinstance(exc, InvalidSubmission) else f"{type(exc).__name__}: {exc}"
+            reason = clip(str(exc) if isinstance(exc, InvalidSubmission) else f"{type(exc).__name__}: {exc}")
     report = medal_report(score, thresholds, lower_is_better)
     report.update(submission_exists=exists, valid_submission=score is not None, invalid_reason=reason)
     return report

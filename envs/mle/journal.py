@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from envs.mle.bounded_text import clip
 from envs.mle.competition import Competition
 from envs.mle.solution_run import RunResult
 
@@ -181,7 +182,7 @@ def step_output(
     if not exists:
         parts.append("submission.csv: missing")
     else:
-        parts.append("submission.csv: valid" if reason is None else f"submission.csv: invalid: {reason}")
+        parts.append("submission.csv: valid" if reason is None else f"submission.csv: invalid: {clip(reason)}")
     if validation:
         shown = (
             "unavailable (the run or its validation submission failed)"

@@ -1,16 +1,25 @@
 """Run one solution script in its own folder under resource limits.
 
 The script gets a fresh folder holding a private copy of the public data in
-`./input`; it runs with a clean environment (no inherited variables, so no
+`./input`; it runs with a cleared environment (no inherited variable, so no
 cache path or API key leaks in; HOME and TMPDIR point into its folder),
 BLAS/OpenMP thread caps, RLIMIT_AS / CPU / file-size limits, optional CPU
-pinning, and a wall-time limit after which its whole process group is killed.
-With `confine=True` Landlock (envs/sandbox/landlock.py) also keeps it from reading
-anything outside its folder but the interpreter and system files, and from
-signalling processes outside its sandbox; a seccomp filter
-(envs/sandbox/seccomp.py) refuses network sockets and new sessions. With
-`in_bwrap=True` the script runs in bubblewrap namespaces instead (no network
-device, its folder the only writable path, the rest read-only binds).
+pinning, no capabilities, a parent-death SIGKILL, and a wall-time limit after
+which every process it started is killed. Where a memory cgroup can be made
+(envs/sandbox/cgroup.py) its whole process tree shares `memory_bytes` and the
+end of a run kills every process in the group, whatever session or parent it
+moved to. Its folder has a disk quota (workdir_quota.py).
+
+Two confinements, each holding the same protections:
+- without bwrap: Landlock (envs/sandbox/landlock.py) keeps it from reading
+  anything outside its folder but the interpreter and system files, from other
+  processes' /proc folders and from /dev/shm; a seccomp filter
+  (envs/sandbox/seccomp.py) refuses every socket, new sessions, CLONE_PARENT,
+  namespaces and kernel administration.
+- `in_bwrap=True`: bubblewrap namespaces (no network device, a private /proc,
+  /tmp and /dev/shm, its folder the only writable path, the rest read-only
+  binds), no capabilities, and the same seccomp filter installed by bwrap
+  after its own mounts.
 """
 
 from __future__ import annotations
@@ -20,17 +29,23 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from envs.sandbox import bwrap, seccomp
-from envs.sandbox.landlock import FsPolicy
+from envs.mle.workdir_quota import QuotaWatch
+from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
+from envs.sandbox.landlock import SYSTEM_DIRS, FsPolicy, interpreter_paths
 from envs.sandbox.limits import Limits
 from envs.sandbox.processes import kill_process_group
+from envs.sandbox.protections import Protection
 from envs.sandbox.seccomp import SyscallPolicy
 
 SCRIPT_NAME = "solution.py"
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unable to allocate")
+MAX_ENTRIES = 200_000  # files and folders a run may make, besides its bytes on disk
+#: programs and their children may run; no sockets, no new sessions (every child stays in the group a kill reaches)
+SCRIPT_SYSCALLS = SyscallPolicy(processes=True, network=False, new_session=False)
 
 
 @dataclass(frozen=True)
@@ -41,12 +56,15 @@ class RunResult:
     stdout: str
     stderr: str
     out_of_memory: bool
+    limit_hit: str | None = None  # a limit on the whole run that ended it: disk quota, tree memory
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0 and not self.timed_out
+        return self.exit_code == 0 and not self.timed_out and self.limit_hit is None
 
     def status(self) -> str:
+        if self.limit_hit is not None:
+            return f"killed: {self.limit_hit}"
         if self.timed_out:
             return "killed: wall-time limit reached"
         if self.out_of_memory:
@@ -59,18 +77,27 @@ class RunResult:
         return {**asdict(self), "ok": self.ok, "status": self.status()}
 
 
-def _preexec(limits: Limits, workdir: Path, confine: bool, extra_read: tuple[str, ...], in_bwrap: bool):
+def _preexec(
+    limits: Limits,
+    workdir: Path,
+    confine: bool,
+    extra_read: tuple[str, ...],
+    in_bwrap: bool,
+    group: cgroup.MemoryGroup | None,
+) -> Callable[[], None]:
     apply_limits = limits.preexec()
-    if in_bwrap:  # Landlock and the seccomp filter would stop bwrap's own mounts; its namespaces take their place
-        return apply_limits
-    policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine else None
-    # no network; no new sessions, so every child stays in the process group a timeout kills
-    syscalls = (
-        SyscallPolicy(processes=True, network=False, new_session=False) if confine and seccomp.supported() else None
-    )
+    parent = os.getpid()
+    policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine and not in_bwrap else None
+    syscalls = SCRIPT_SYSCALLS if not in_bwrap and seccomp.supported() else None
 
     def apply() -> None:
         apply_limits()
+        if group is not None:
+            group.join()
+        privileges.die_with_parent(parent)
+        if in_bwrap:  # bwrap needs its capabilities for its mounts; it drops them and installs the filter itself
+            return
+        privileges.drop_capabilities()
         if policy is not None:
             policy.apply()
         if syscalls is not None:
@@ -92,8 +119,9 @@ def _tail(path: Path, chars: int) -> str:
 
 
 def clean_environment(workdir: Path, limits: Limits) -> dict[str, str]:
+    """Only what a script needs: nothing inherited from the env process (its variables may hold API keys)."""
     base = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(workdir),
         "TMPDIR": str(workdir / "tmp"),
         "LANG": "C.UTF-8",
@@ -102,6 +130,53 @@ def clean_environment(workdir: Path, limits: Limits) -> dict[str, str]:
         "MPLBACKEND": "Agg",
     }
     return limits.environment(base)
+
+
+def _bwrap_argv(
+    argv: list[str],
+    workdir: Path,
+    python: str,
+    extra_read: tuple[str, ...],
+    seccomp_fd: int | None,
+    tmpfs_bytes: int | None,
+) -> list[str]:
+    readable = [p for p in SYSTEM_DIRS if os.path.exists(p)] + list(interpreter_paths()) + list(extra_read) + [python]
+    return bwrap.wrap(
+        argv,
+        readable=readable,
+        writable=(str(workdir),),
+        chdir=str(workdir),
+        seccomp_fd=seccomp_fd,
+        tmpfs_bytes=tmpfs_bytes,
+    )
+
+
+def _filter_pipe() -> int | None:
+    """A pipe's read end holding the compiled seccomp filter, for bwrap's `--seccomp`."""
+    if not seccomp.supported():
+        return None
+    data = bwrap.seccomp_bytes(SCRIPT_SYSCALLS.program())
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, data)  # a few KiB: fits in the pipe's buffer
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _memory_group(limits: Limits) -> cgroup.MemoryGroup | None:
+    if limits.memory_bytes is None or cgroup.unavailable_reason() is not None:
+        return None
+    return cgroup.MemoryGroup.create(limits.memory_bytes)
+
+
+def _empty_folder(folder: Path) -> None:
+    """Free what a run over its disk quota wrote (the folder stays)."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def run_script(
@@ -117,6 +192,7 @@ def run_script(
     confine: bool = True,
     extra_read_paths: tuple[str, ...] = (),
     in_bwrap: bool = False,
+    disk_quota_bytes: int | None = None,
 ) -> RunResult:
     """Copy the public data to workdir/input, run the script there, report what happened."""
     workdir.mkdir(parents=True)
@@ -125,37 +201,129 @@ def run_script(
     (workdir / SCRIPT_NAME).write_text(code, encoding="utf-8")
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{workdir.name}.out", log_dir / f"{workdir.name}.err"
+    quota = QuotaWatch.start(workdir, disk_quota_bytes, MAX_ENTRIES) if disk_quota_bytes is not None else None
+    group = _memory_group(limits)
+    filter_fd = _filter_pipe() if in_bwrap else None
     start = time.perf_counter()
-    timed_out = False
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        argv = [python, SCRIPT_NAME]
-        if in_bwrap:
-            readable = [
-                p for p in FsPolicy.for_workdir(str(workdir), extra_read_paths).read_only if p not in ("/proc", "/dev")
-            ] + [python]
-            argv = bwrap.wrap(argv, readable=readable, writable=(str(workdir),), chdir=str(workdir))
-        proc = subprocess.Popen(
-            argv,
-            cwd=workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            env=clean_environment(workdir, limits),
-            preexec_fn=_preexec(limits, workdir, confine, extra_read_paths, in_bwrap),
-        )
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        kill_process_group(proc)  # also ends background children a finished script left behind
+    timed_out, limit_hit = False, None
+    try:
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            argv = [python, SCRIPT_NAME]
+            if in_bwrap:
+                argv = _bwrap_argv(argv, workdir, python, extra_read_paths, filter_fd, disk_quota_bytes)
+            proc = subprocess.Popen(
+                argv,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=clean_environment(workdir, limits),
+                preexec_fn=_preexec(limits, workdir, confine, extra_read_paths, in_bwrap, group),
+                pass_fds=() if filter_fd is None else (filter_fd,),
+            )
+            if filter_fd is not None:
+                os.close(filter_fd)
+                filter_fd = None
+            timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
+            kill_process_group(proc)  # also ends background children a finished script left behind
+            if group is not None:
+                group.kill_all()  # and any that left the group or the session
+        if limit_hit is None and quota is not None:
+            limit_hit = quota.exceeded()  # what a run wrote just before it ended
+        if group is not None and group.out_of_memory():
+            limit_hit = limit_hit or (
+                f"out of memory: its processes together passed the {group.limit_bytes // 1024**2} MiB limit"
+            )
+        if limit_hit is not None and limit_hit.startswith("disk quota"):
+            _empty_folder(workdir)
+    finally:
+        if filter_fd is not None:
+            os.close(filter_fd)
+        if group is not None:
+            group.remove()
     runtime = time.perf_counter() - start
     # the folder's absolute path (random per step) is shown as "." so outputs are reproducible
     stdout, stderr = (_tail(p, tail_chars).replace(str(workdir), ".") for p in (out_path, err_path))
+    exited = not timed_out and limit_hit is None
     return RunResult(
         exit_code=None if timed_out else proc.returncode,
         timed_out=timed_out,
         runtime_s=round(runtime, 3),
         stdout=stdout,
         stderr=stderr,
-        out_of_memory=not timed_out and proc.returncode != 0 and any(s in stderr for s in MEMORY_SIGNS),
+        out_of_memory=(exited and proc.returncode != 0 and any(s in stderr for s in MEMORY_SIGNS))
+        or (limit_hit is not None and limit_hit.startswith("out of memory")),
+        limit_hit=limit_hit,
     )
+
+
+def _wait(proc: subprocess.Popen, deadline: float, quota: QuotaWatch | None) -> tuple[bool, str | None]:
+    """Wait for the script to end; (timed out, quota passed) when it had to be stopped first."""
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return True, None
+        try:
+            proc.wait(timeout=left if quota is None else min(left, max(0.01, quota.interval_s())))
+            return False, None
+        except subprocess.TimeoutExpired:
+            pass
+        if quota is not None and time.perf_counter() < deadline:
+            passed = quota.exceeded()
+            if passed is not None:
+                return False, passed
+
+
+def sandbox_protections(
+    in_bwrap: bool, confine: bool, memory_bytes: int | None, disk_quota_bytes: int | None
+) -> list[Protection]:
+    """What holds a solution script on this machine with these settings, each with why it is off when off."""
+    found = [protections.bwrap_protection(in_bwrap)]
+    if in_bwrap:
+        found += [
+            Protection(
+                "files", True, "mount namespace: read-only system and interpreter, only the step folder writable"
+            ),
+            Protection("private_proc", True, "own PID namespace and /proc: other processes are invisible"),
+            Protection("private_tmp", True, "private /tmp and /dev/shm, gone with the run"),
+        ]
+    else:
+        files = protections.landlock_protection()
+        if files.active and not confine:
+            files = Protection("landlock", False, "switched off by confine_files=False")
+        found += [
+            files,
+            Protection(
+                "private_proc",
+                files.active,
+                "only /proc's system entries and the script's own folder"
+                if files.active
+                else f"other processes' /proc folders are readable ({files.detail})",
+            ),
+            Protection(
+                "private_tmp",
+                files.active,
+                "TMPDIR in the step folder; /tmp and /dev/shm not writable"
+                if files.active
+                else f"/tmp and /dev/shm are shared and outlive the run ({files.detail})",
+            ),
+        ]
+    found += [protections.seccomp_protection(), protections.capabilities_protection()]
+    reason = cgroup.unavailable_reason()
+    if memory_bytes is None:
+        found.append(Protection("tree_memory", False, "no memory limit was asked for (memory_mb=None)"))
+    elif reason is not None:
+        found.append(Protection("tree_memory", False, f"{reason}; each process alone is held by RLIMIT_AS"))
+    else:
+        found.append(Protection("tree_memory", True, f"one memory cgroup of {memory_bytes // 1024**2} MiB per run"))
+    if disk_quota_bytes is None:
+        found.append(Protection("disk_quota", False, "no disk quota was asked for (disk_mb=None)"))
+    else:
+        found.append(
+            Protection(
+                "disk_quota",
+                True,
+                f"{disk_quota_bytes // 1024**2} MiB and {MAX_ENTRIES:,} files per step folder, measured as it runs",
+            )
+        )
+    return found

@@ -4,7 +4,8 @@ A bwrap sandbox adds what rlimits, seccomp and Landlock cannot: new user,
 PID, network, IPC and UTS namespaces (no network devices at all, the parent
 and other runs invisible), and a filesystem made only of read-only binds of
 what the command needs plus one writable folder. `--die-with-parent` and
-the PID namespace end every process inside when the sandbox is killed.
+the PID namespace end every process inside when the sandbox is killed; `--cap-drop ALL`
+leaves the command no capability, and a seccomp filter can be passed in (`--seccomp`).
 
 `sandbox` settings: "auto" (bwrap when it works here, else rlimits only),
 "bwrap" (required: a clear error when it cannot work), "rlimit" (never).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import struct
 import subprocess
 from collections.abc import Sequence
 
@@ -54,10 +56,27 @@ def use_bwrap(sandbox: str) -> bool:
 
 
 def wrap(
-    argv: Sequence[str], *, readable: Sequence[str], writable: Sequence[str], chdir: str | None = None
+    argv: Sequence[str],
+    *,
+    readable: Sequence[str],
+    writable: Sequence[str],
+    chdir: str | None = None,
+    seccomp_fd: int | None = None,
+    tmpfs_bytes: int | None = None,
 ) -> list[str]:
-    """The bwrap command line running `argv` with only these paths visible (read-only, or read-write)."""
-    command = ["bwrap", "--unshare-all", "--die-with-parent", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    """The bwrap command line running `argv` with only these paths visible (read-only, or read-write).
+
+    The command starts without any capability (as root, bwrap would otherwise hand it every one
+    inside its namespaces), with a private /dev, /dev/shm, /proc and /tmp; `tmpfs_bytes` caps the
+    size of /tmp and /dev/shm. `seccomp_fd`: a readable fd holding a compiled BPF filter
+    (`seccomp_bytes`), installed right before `argv` runs, after bwrap's own mounts; pass the fd
+    to the child (Popen `pass_fds`).
+    """
+    size = [] if tmpfs_bytes is None else ["--size", str(tmpfs_bytes)]
+    command = ["bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--dev", "/dev", "--proc", "/proc"]
+    command += [*size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
+    if seccomp_fd is not None:
+        command += ["--seccomp", str(seccomp_fd)]
     bound = [path for path in dict.fromkeys(os.path.realpath(p) for p in readable) if os.path.exists(path)]
     # a symlinked entry (e.g. /lib64 on merged-/usr systems) is bound under its own name too,
     # unless a bound folder holds it
@@ -69,3 +88,8 @@ def wrap(
     if chdir is not None:
         command += ["--chdir", chdir]
     return command + ["--", *argv]
+
+
+def seccomp_bytes(program: Sequence[tuple[int, int, int, int]]) -> bytes:
+    """A BPF program (seccomp.SyscallPolicy.program()) as the struct sock_filter array `--seccomp` reads."""
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)

@@ -2,9 +2,12 @@
 
 No namespaces or root needed: right before exec, the child restricts itself
 so it can read only the interpreter, its libraries and system files, and
-read/write only its own step folder (plus /dev). The prepared competition
-cache, the private answers and other episodes' folders become unreadable even
-by absolute path. Where the kernel lacks Landlock, runs go unconfined and
+read/write only its own step folder plus a few device nodes (/dev/null,
+/dev/zero, /dev/full, /dev/random, /dev/urandom: not /dev/shm, whose files
+would outlive the run). The prepared competition cache, the private answers
+and other episodes' folders become unreadable even by absolute path. Of /proc
+it reads the system-wide entries and its own process's folder only, never
+another process's (command lines, environments, open files). Where the kernel lacks Landlock, runs go unconfined and
 `supported()` says so. Rights are masked to the kernel's Landlock ABI.
 """
 
@@ -26,7 +29,8 @@ _SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1 << 0, 1 << 1
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 READ = EXECUTE | READ_FILE | READ_DIR
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | (1 << 14) | (1 << 15)  # + truncate, ioctl_dev
-SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
 #: loaded once in the parent: dlopen in a forked child of a threaded process can deadlock
@@ -71,6 +75,17 @@ def interpreter_paths() -> tuple[str, ...]:
     return tuple(sorted(os.path.realpath(p) for p in candidates if os.path.exists(p)))
 
 
+def proc_entries() -> tuple[str, ...]:
+    """/proc without the other processes' folders: the system-wide entries (cpuinfo, meminfo, sys, ...),
+    and /proc/self, which `apply` resolves in the restricted process itself, so it grants only that
+    process's own folder."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return ()
+    return tuple(f"/proc/{name}" for name in sorted(names) if not name.isdigit() and name != "thread-self")
+
+
 @dataclass(frozen=True)
 class FsPolicy:
     """Paths the child may read, and paths it may read and write (with their subtrees)."""
@@ -81,8 +96,8 @@ class FsPolicy:
 
     @classmethod
     def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> FsPolicy:
-        reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + interpreter_paths() + tuple(extra_read)
-        return cls(read_only=reads, read_write=(workdir, "/dev"), abi=abi_version())
+        reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + proc_entries() + interpreter_paths()
+        return cls(read_only=reads + tuple(extra_read), read_write=(workdir, *DEVICES), abi=abi_version())
 
     def apply(self) -> None:
         """Restrict the calling process (meant for preexec_fn, after fork, before exec)."""

@@ -13,7 +13,7 @@ from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, TASK, accepted_any
 from .test_mle_attacks import COMPETITION, WRITE_SAMPLE, answers, cache  # noqa: F401 - fixture
-from .test_toolworld_attacks import assert_still_solvable
+from .test_toolworld_attacks import ALL_LAYERS, assert_still_solvable
 
 REASON = bwrap.unavailable_reason()
 needs_bwrap = pytest.mark.skipif(REASON is not None, reason=f"bwrap unusable here: {REASON}")
@@ -48,7 +48,7 @@ def test_toolworld_worker_runs_in_namespaces_and_still_solves_tasks(boxed: ToolW
     observation, *_ = boxed.step(code)
     output = observation["history"][-1]["output"]
     assert "pid 2 parent 1" in output, output  # its own PID namespace: the env process is invisible
-    assert boxed.worker.uses_bwrap and boxed.worker.confinement == ["landlock", "seccomp"]
+    assert boxed.worker.uses_bwrap and boxed.worker.confinement == ALL_LAYERS
     observation, *_ = boxed.step(
         DISABLE_PYTHON_GUARDS + f"real_import('socket').create_connection(('127.0.0.1', {port}), timeout=1)"
     )
@@ -85,10 +85,9 @@ def test_mle_script_in_bwrap_sees_no_network_no_answers_and_still_submits(cache,
     )
     observation, *_ = env.step(probe)
     output = observation["history"][-1]["output"]
-    # its own loopback only: the host's listener on 127.0.0.1 is another network namespace
-    assert (
-        "pid 2" in output and "answers visible False" in output and "network: [Errno 111] Connection refused" in output
-    ), output
+    # no socket at all: the seccomp filter holds inside bwrap too (and the host's listener is another namespace)
+    assert "pid 2" in output and "answers visible False" in output, output
+    assert "network: [Errno 1] Operation not permitted" in output, output
     assert not accepted_any(listener) and not Path("/tmp/elsewhere.txt").exists()  # /tmp inside is a private tmpfs
     env.step(WRITE_SAMPLE)
     _, _, terminated, _, info = env.step("submit")

@@ -1,0 +1,144 @@
+"""One memory cgroup per sandboxed run: a memory cap for the whole process tree, and a list of every process in it.
+
+RLIMIT_AS caps each process on its own, so a script that spreads its memory over
+many children passes it; a memory cgroup counts the tree as one (children,
+tmpfs files and page cache included) and the kernel's OOM killer ends the run
+when it passes the cap. The group also lists every process the run started,
+whatever session, process group or parent it moved to, so the end of a run can
+kill them all.
+
+Needs a writable cgroup v1 memory hierarchy (root, as in containers and CI).
+cgroup v2 is not used: a process's own v2 group cannot hand the memory
+controller to a child group while it holds processes itself. Where no group can
+be made, `unavailable_reason()` says why and runs keep only the per-process limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+V1_ROOT = Path("/sys/fs/cgroup/memory")
+KILL_ROUNDS = 100  # a forking tree may add processes while it is being killed
+
+
+def _own_group() -> Path:
+    """This process's memory cgroup folder in the v1 hierarchy."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            folder = V1_ROOT / path.lstrip("/")
+            return folder if folder.is_dir() else V1_ROOT
+    raise OSError("no cgroup v1 memory controller is mounted at /sys/fs/cgroup/memory")
+
+
+@functools.lru_cache(maxsize=1)
+def unavailable_reason() -> str | None:
+    """None when a memory cgroup can be made for a run here, else why not (probed once)."""
+    try:
+        group = MemoryGroup.create(64 * 1024**2)
+    except OSError as err:
+        return f"no memory cgroup can be created ({err}); needs root and cgroup v1 memory at {V1_ROOT}"
+    group.remove()
+    return None
+
+
+class MemoryGroup:
+    """A fresh memory cgroup with a limit; processes join it between fork and exec."""
+
+    def __init__(self, folder: Path, limit_bytes: int):
+        self.folder = folder
+        self.limit_bytes = limit_bytes
+        self._procs = str(folder / "cgroup.procs")
+
+    @classmethod
+    def create(cls, limit_bytes: int) -> MemoryGroup:
+        folder = _own_group() / f"trainfree-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        folder.mkdir()
+        try:
+            (folder / "memory.limit_in_bytes").write_text(str(limit_bytes))
+            swap = folder / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # memory + swap: without it a tree could swap past the cap
+                swap.write_text(str(limit_bytes))
+        except OSError:
+            folder.rmdir()
+            raise
+        return cls(folder, limit_bytes)
+
+    def join(self) -> None:
+        """Move the calling process into the group (meant for preexec_fn: plain syscalls only)."""
+        fd = os.open(self._procs, os.O_WRONLY)
+        try:
+            os.write(fd, str(os.getpid()).encode())
+        finally:
+            os.close(fd)
+
+    def pids(self) -> list[int]:
+        try:
+            return [int(p) for p in Path(self._procs).read_text().split()]
+        except OSError:
+            return []
+
+    def out_of_memory(self) -> bool:
+        """Whether the kernel killed a process of the group for passing the limit."""
+        try:
+            fields = dict(line.split() for line in (self.folder / "memory.oom_control").read_text().splitlines())
+        except (OSError, ValueError):
+            return False
+        return int(fields.get("oom_kill", "0")) > 0
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in the group, until none is left; reap those that are our own children.
+
+        A child that escaped to this process (e.g. with CLONE_PARENT) would
+        otherwise stay a zombie of the env for good.
+        """
+        ours: set[int] = set()
+        for _ in range(KILL_ROUNDS):
+            pids = self.pids()
+            if not pids:
+                break
+            for pid in pids:
+                if _parent(pid) == os.getpid():
+                    ours.add(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.005)
+        for pid in ours:
+            _reap(pid)
+
+    def remove(self) -> None:
+        """Delete the group (it must be empty: call kill_all first); never raises."""
+        for _ in range(50):
+            try:
+                self.folder.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:  # processes still exiting
+                time.sleep(0.01)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _reap(pid: int, wait_s: float = 2.0) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # reaped elsewhere (e.g. by its Popen)
+        if done:
+            return
+        time.sleep(0.005)

@@ -1,0 +1,261 @@
+"""What keeps a solution script in, on both sandbox paths (bwrap namespaces, and rlimits + Landlock + seccomp):
+secrets of other processes, escaped children, files outside the run, sockets, whole-tree memory, disk,
+and the cost of refusing a hostile submission."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from envs.mle.env import MLECompetitionEnv
+from envs.sandbox import bwrap, cgroup
+
+from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
+
+BWRAP_REASON = bwrap.unavailable_reason()
+SANDBOXES = [
+    "rlimit",
+    pytest.param("bwrap", marks=pytest.mark.skipif(BWRAP_REASON is not None, reason=f"bwrap: {BWRAP_REASON}")),
+]
+SECRET = "sk-trainfree-" + uuid.uuid4().hex
+NEEDLE = SECRET[:13] + "' + '" + SECRET[13:]  # the script searches for it without quoting it whole
+
+
+@pytest.fixture(params=SANDBOXES)
+def sandbox(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def mle(cache: Path, tmp_path: Path, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[MLECompetitionEnv]:  # noqa: F811
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)  # what an env process running an LLM agent holds
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, max_steps=6, sandbox=sandbox
+    )
+    env.reset()
+    yield env
+    env.close()
+
+
+def run(env: MLECompetitionEnv, script: str) -> str:
+    observation, *_ = env.step(script)
+    return observation["history"][-1]["output"]
+
+
+def test_no_secret_of_another_process_is_readable(mle, tmp_path: Path) -> None:
+    # a bystander with the secret on its command line, as `--api-key sk-...` would put it
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", SECRET])
+    script = (
+        "import glob, os\n"
+        f"needle = ('{NEEDLE}').encode()\n"
+        "paths = [f'/proc/{os.getppid()}/environ', f'/proc/{os.getppid()}/cmdline']\n"
+        "paths += glob.glob('/proc/*/environ') + glob.glob('/proc/*/cmdline') + glob.glob('/proc/*/task/*/environ')\n"
+        "readable = 0\n"
+        "for path in paths:\n"
+        "    try:\n"
+        "        data = open(path, 'rb').read()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    readable += 1\n"
+        "    if needle in data:\n"
+        "        print('LEAK', path)\n"
+        "print('scanned', len(paths), 'readable', readable, 'own environment', sorted(os.environ))\n"
+        "print('LEAK in env' if needle.decode() in str(os.environ) else 'env clean')\n"
+    )
+    try:
+        out = run(mle, script)
+    finally:
+        bystander.kill()
+        bystander.wait()
+    assert "scanned" in out and "env clean" in out, out
+    assert "LEAK" not in out and SECRET not in out, out
+
+
+def test_scripts_hold_no_capability(mle) -> None:
+    out = run(mle, "print([l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapBnd', 'CapPrm'))])")
+    assert out.count("0000000000000000") == 3, out
+
+
+CLONE_PARENT_SCRIPT = """
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+pid = libc.syscall(56, 0x00008000 | 17, 0, 0, 0, 0)  # clone(CLONE_PARENT | SIGCHLD): a sibling, not a child
+if pid == 0:
+    time.sleep(60)
+    os._exit(0)
+print('refused' if pid < 0 else f'SIBLING {pid}', os.strerror(ctypes.get_errno()) if pid < 0 else '', flush=True)
+"""
+
+
+def test_a_clone_parent_child_is_refused_and_nothing_outlives_the_run(mle) -> None:
+    out = run(mle, CLONE_PARENT_SCRIPT)
+    assert "refused Operation not permitted" in out, out
+    fork_storm = (
+        "import os, subprocess, sys, time\n"
+        "for _ in range(5):\n"
+        "    if os.fork() == 0:\n"
+        "        subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "        time.sleep(60)\n"
+        "print('CHILD', os.getpid(), flush=True)\n"
+    )
+    pids_before = _children_of_this_process()
+    out = run(mle, fork_storm)
+    assert "exit status 0" in out, out
+    assert _children_of_this_process() <= pids_before  # no zombie or live child handed to the env process
+
+
+def _children_of_this_process() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                found.add(int(entry.name))
+    return found
+
+
+def test_shared_memory_and_tmp_files_do_not_outlive_the_run(mle) -> None:
+    name = f"trainfree-{uuid.uuid4().hex}"
+    write = (
+        "for folder in ('/dev/shm', '/tmp'):\n"
+        "    try:\n"
+        f"        open(f'{{folder}}/{name}', 'w').write('left behind')\n"
+        "        print('wrote', folder)\n"
+        "    except OSError as err:\n"
+        "        print('refused', folder, err.errno)\n"
+    )
+    run(mle, write)
+    assert not Path("/dev/shm", name).exists() and not Path("/tmp", name).exists()
+    out = run(mle, f"import os\nprint('seen' if os.path.exists('/dev/shm/{name}') else 'not seen')")
+    assert "not seen" in out, out
+
+
+def test_parallel_scikit_learn_still_works(mle) -> None:
+    script = (
+        "import joblib, multiprocessing\n"
+        "from joblib import Parallel, delayed\n"
+        "print('joblib', sum(Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(10))))\n"
+        "try:\n"
+        "    with multiprocessing.Pool(2) as pool:\n"
+        "        print('pool', sum(pool.map(abs, range(10))))\n"
+        "except OSError as err:\n"
+        "    print('pool refused', err)\n"
+    )
+    out = run(mle, script)
+    assert "exit status 0" in out and "joblib 45" in out and ("pool 45" in out or "pool refused" in out), out
+
+
+@pytest.fixture
+def unix_servers(tmp_path: Path) -> Iterator[tuple[str, str, list[socket.socket]]]:
+    """A listening Unix socket in a folder outside the run, and one in the abstract namespace."""
+    path = str(tmp_path / "agent.sock")
+    abstract = f"trainfree-{uuid.uuid4().hex}"
+    servers = []
+    for address in (path, "\0" + abstract):
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(address)
+        server.listen(4)
+        server.settimeout(0.2)
+        servers.append(server)
+    yield path, abstract, servers
+    for server in servers:
+        server.close()
+
+
+def test_no_unix_or_netlink_socket_reaches_outside(mle, unix_servers) -> None:
+    path, abstract, servers = unix_servers
+    script = (
+        "import socket\n"
+        f"for address in ({path!r}, '\\0' + {abstract!r}):\n"
+        "    try:\n"
+        "        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "        s.connect(address)\n"
+        "        print('CONNECTED', repr(address))\n"
+        "    except OSError as err:\n"
+        "        print('refused unix', err)\n"
+        "for kind in (socket.SOCK_DGRAM, socket.SOCK_RAW):\n"
+        "    try:\n"
+        "        socket.socket(socket.AF_NETLINK, kind, 0)\n"
+        "        print('NETLINK OPEN')\n"
+        "    except OSError as err:\n"
+        "        print('refused netlink', err)\n"
+    )
+    out = run(mle, script)
+    assert out.count("refused unix") == 2 and out.count("refused netlink") == 2, out
+    for server in servers:
+        with pytest.raises(TimeoutError):
+            server.accept()
+
+
+needs_cgroup = pytest.mark.skipif(
+    cgroup.unavailable_reason() is not None, reason=f"no memory cgroup: {cgroup.unavailable_reason()}"
+)
+
+
+@needs_cgroup
+@pytest.mark.parametrize("sandbox_name", [p if isinstance(p, str) else p.values[0] for p in SANDBOXES])
+def test_memory_spread_over_children_is_capped_for_the_whole_tree(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    sandbox_name: str,
+) -> None:
+    if sandbox_name == "bwrap" and BWRAP_REASON is not None:
+        pytest.skip(f"bwrap: {BWRAP_REASON}")
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, memory_mb=300, sandbox=sandbox_name
+    )
+    env.reset()
+    # each child keeps 120 MiB, well under the 300 MiB each process may have; together 600 MiB
+    script = (
+        "import subprocess, sys\n"
+        "grab = \"import time; x = b'x' * (120 * 1024**2); print('holding', flush=True); time.sleep(5)\"\n"
+        "children = [subprocess.Popen([sys.executable, '-c', grab]) for _ in range(5)]\n"
+        "print('exits', [c.wait() for c in children])\n"
+    )
+    out = run(env, script)
+    env.close()
+    assert "killed: out of memory: its processes together passed the 300 MiB limit" in out, out
+
+
+def test_the_disk_quota_stops_a_run_and_frees_its_files(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, disk_mb=20, sandbox=sandbox
+    )
+    env.reset()
+    script = (
+        "import time\n"
+        "for i in range(400):\n"
+        "    open(f'part{i}.bin', 'wb').write(b'0' * 1024**2)  # each file far under RLIMIT_FSIZE\n"
+        "    time.sleep(0.002)\n"
+        "print('wrote all')\n"
+    )
+    out = run(env, script)
+    step_dirs = [d for d in env.unwrapped._episode_dir.iterdir() if d.name.startswith("step_")]
+    env.close()
+    assert "killed: disk quota exceeded (" in out and "the limit is 20 MiB)" in out, out
+    assert "wrote all" not in out
+    assert not any(any(step.glob("part*.bin")) for step in step_dirs)  # what it wrote was freed
+
+
+def test_the_start_up_report_names_every_protection(cache: Path, tmp_path: Path, caplog, sandbox: str) -> None:  # noqa: F811
+    caplog.set_level(logging.INFO, logger="trainfree.sandbox")
+    env = MLECompetitionEnv(COMPETITION, cache_dir=cache, work_root=tmp_path, disk_mb=None, sandbox=sandbox)
+    _, info = env.reset()
+    env.close()
+    report = info["sandbox"]
+    names = {"bwrap", "private_proc", "private_tmp", "seccomp", "capabilities", "tree_memory", "disk_quota"}
+    assert names <= set(report) and all(v.startswith(("on: ", "off: ")) for v in report.values()), report
+    assert report["disk_quota"] == "off: no disk quota was asked for (disk_mb=None)"
+    assert report["bwrap"].startswith("on" if sandbox == "bwrap" else "off")
+    assert any("mle sandbox:" in r.getMessage() and "disk_quota=off" in r.getMessage() for r in caplog.records)
