@@ -27,7 +27,7 @@ from envs.mle.metrics import InvalidSubmission, Metric
 #: MIN_LIMIT_BYTES) is refused unread.
 SIZE_FACTOR = 20
 MIN_LIMIT_BYTES = 16 * 1024**2
-#: the header line is read on its own before the file is parsed: this much longer than the reference's at most
+#: the header line is read on its own before the file is parsed: at most this long (or 4 times the reference's)
 MAX_HEADER_CHARS = 64 * 1024
 
 
@@ -48,7 +48,7 @@ def read_submission(path: Path, max_bytes: int) -> str:
         if err.errno == errno.ELOOP:
             raise InvalidSubmission(f"{path.name} is a symbolic link; write the file itself") from None
         raise InvalidSubmission(f"{path.name} cannot be opened: {err.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise InvalidSubmission(f"{path.name} is not a regular file; write the file itself")
@@ -58,7 +58,10 @@ def read_submission(path: Path, max_bytes: int) -> str:
             raise InvalidSubmission(f"{path.name} is {info.st_size} bytes, over the {max_bytes}-byte limit")
         if info.st_size == 0:
             raise InvalidSubmission(f"{path.name} is empty")
-        data = handle.read(max_bytes + 1)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # grew after the check
         raise InvalidSubmission(f"{path.name} is over the {max_bytes}-byte limit")
     try:
@@ -71,9 +74,10 @@ def parse_submission(text: str, reference: pd.DataFrame) -> pd.DataFrame:
     """Parse a submission's text, refusing cheaply, before pandas builds anything, one whose
     header has another number of columns than the reference (a million columns would take
     minutes and gigabytes to parse) or that has more rows than it."""
-    header_end = text.find("\n", 0, MAX_HEADER_CHARS + 1)
-    if header_end < 0 and len(text) > MAX_HEADER_CHARS:
-        raise InvalidSubmission(f"the header line is over {MAX_HEADER_CHARS:,} characters long")
+    longest = max(MAX_HEADER_CHARS, 4 * len(",".join(str(c) for c in reference.columns)))
+    header_end = text.find("\n", 0, longest + 1)
+    if header_end < 0 and len(text) > longest:
+        raise InvalidSubmission(f"the header line is over {longest:,} characters long")
     try:
         header = next(csv.reader([text[: header_end if header_end >= 0 else len(text)]]), [])
     except csv.Error as exc:

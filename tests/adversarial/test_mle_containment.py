@@ -259,3 +259,54 @@ def test_the_start_up_report_names_every_protection(cache: Path, tmp_path: Path,
     assert report["disk_quota"] == "off: no disk quota was asked for (disk_mb=None)"
     assert report["bwrap"].startswith("on" if sandbox == "bwrap" else "off")
     assert any("mle sandbox:" in r.getMessage() and "disk_quota=off" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def with_validation(cache: Path, tmp_path: Path, sandbox: str) -> Iterator[MLECompetitionEnv]:  # noqa: F811
+    env = MLECompetitionEnv(
+        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, validation=True, sandbox=sandbox
+    )
+    env.reset()
+    assert env.unwrapped._competition.has_validation()
+    yield env
+    env.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "refusal"),
+    [
+        ("os.symlink(VALIDATION_ANSWERS, 'submission.csv')", "is a symbolic link"),
+        ("os.link('input/sample_submission.csv', 'submission.csv')", "is a hard link to another file"),
+        ("os.mkdir('submission.csv')", "is not a regular file"),  # FIFOs and devices: mknod is refused already
+    ],
+    ids=["symlink_to_validation_answers", "hard_link", "folder"],
+)
+def test_every_submission_the_env_reads_must_be_the_file_itself(with_validation, cache, make, refusal) -> None:  # noqa: F811
+    answers = cache / COMPETITION / "validation" / "private" / "answers.csv"
+    script = f"import os\nVALIDATION_ANSWERS = {str(answers)!r}\n{make}\nprint('made')\n"
+    out = run(with_validation, script)
+    assert "made" in out and f"submission.csv: invalid: submission.csv {refusal}" in out, out
+    # the validation run's submission is refused the same way: no score computed from what it points at
+    assert "unavailable (the run or its validation submission failed)" in out, out
+    assert with_validation.unwrapped._chosen is None
+
+
+@pytest.mark.parametrize(
+    ("columns", "refusal"),
+    [
+        (1_000_000, "the header line is over 65,536 characters long"),
+        (5_000, "columns differ from the sample submission (5,002 instead of 2): missing [], unexpected ['c0', 'c1'"),
+    ],
+    ids=["million_columns", "thousands_of_columns"],
+)
+def test_a_many_column_submission_is_refused_cheaply_with_a_short_reason(mle, columns: int, refusal: str) -> None:
+    script = (
+        "import csv\n"
+        "rows = list(csv.reader(open('input/sample_submission.csv')))\n"
+        "with open('submission.csv', 'w') as f:\n"
+        f"    f.write(','.join(rows[0] + [f'c{{i}}' for i in range({columns})]) + '\\n')\n"
+        "    for row in rows[1:]:\n"
+        "        f.write(','.join(row) + '\\n')\n"
+    )
+    out = run(mle, script)
+    assert refusal in out and len(out) < 5_000, out[:3000]
