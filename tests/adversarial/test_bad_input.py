@@ -1,7 +1,9 @@
-"""Bad input gets an error that names the problem: run configs, unknown ids, malformed submissions."""
+"""Bad input gets an error that names the problem: run configs, unknown ids, malformed submissions,
+results.jsonl lines a resume cannot use."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import MissingConfigException
 
 from envs.mle.env import MLECompetitionEnv
+from harness.run import RunRequest, run_evaluation
 from tests.harness.conftest import REPO, run_eval
 from train_free_eval import request_from_config
 
@@ -42,6 +45,12 @@ def test_unknown_names_in_the_config_are_named(override: str, message: str) -> N
         ("max_steps=-1", "max_steps must be a whole number >= 1 or null, got -1"),
         ("seeds=[a]", "seeds must be a list of whole numbers"),
         ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1"),
+        ("episode_timeout_s=nan", "episode_timeout_s must be a number > 0 or null, got nan"),
+        ("infra_retries=-1", "infra_retries must be a whole number >= 0, got -1"),
+        ("infra_retries=1.5", "infra_retries must be a whole number >= 0, got 1.5"),
+        ("infra_backoff_s=inf", "infra_backoff_s must be a number >= 0, got inf"),
+        ("max_infra_error_share=2", "max_infra_error_share must be a number in [0, 1], got 2"),
+        ("max_infra_error_share=nan", "max_infra_error_share must be a number in [0, 1], got nan"),
     ],
 )
 def test_bad_values_in_the_config_are_named(override: str, message: str) -> None:
@@ -99,3 +108,71 @@ def test_malformed_submissions_are_named_and_not_graded(mle, script: str, messag
     assert "submission.csv: invalid" in output and message in output, output
     _, reward, terminated, _, info = mle.step("submit")
     assert terminated and reward == 0.0 and not info["evaluation"]["valid_submission"]
+
+
+# ---- results.jsonl lines a resume must survive ------------------------------------------------------------------
+
+TINY_RUN = ("env=tiny", "policy=oracle", "limit=null")
+
+
+def tiny_run(run_dir: Path, *tasks: str) -> dict:
+    request = RunRequest(
+        env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
+        policy={"name": "oracle", "kind": "oracle"},
+        wrappers=(),
+        split="dev",
+        tasks=tasks,
+        progress=False,
+    )
+    return run_evaluation(request, run_dir)
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "problem"),
+    [
+        (b'{"key": "charlie_1@0", "success": true}', "lacks field(s) task_id, seed, reward, error"),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": "0", "success": true, "reward": 1, "error": null}',
+            "field 'seed' is '0', not a whole number",
+        ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": 1, "reward": 1, "error": null}',
+            "field 'success' is '1', not true or false",
+        ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": NaN, "error": null}',
+            "field 'reward' is 'nan', not a finite number",
+        ),
+        (b'["charlie_1@0"]', "not a JSON object but list"),
+        (b"\xff\xfe garbage", "not JSON"),
+    ],
+    ids=["lacks_fields", "seed_text", "success_number", "reward_nan", "not_an_object", "not_json"],
+)
+def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, bad_line: bytes, problem: str
+) -> None:
+    """The issue's case and its class: the last line is valid JSON (or not) but not a usable record."""
+    tiny_run(tmp_path, "alpha_0", "bravo_0")
+    results = tmp_path / "results.jsonl"
+    before = results.read_bytes()
+    results.write_bytes(before + bad_line + b"\n")
+    summary = tiny_run(tmp_path, "alpha_0", "bravo_0", "charlie_1")
+    assert f"{results}:3: {problem}" in caplog.text
+    assert (tmp_path / "results.rejected.jsonl").read_bytes() == bad_line + b"\n"  # kept byte for byte
+    after = results.read_bytes()
+    assert after.startswith(before)  # nothing written before is lost
+    keys = [json.loads(line)["key"] for line in after.splitlines()]
+    assert keys == ["alpha_0@0", "bravo_0@0", "charlie_1@0"]  # the bad line's episode ran again, once
+    assert (summary["episodes"], summary["success"]["mean"], summary["exit_code"]) == (3, 1.0, 0)
+
+
+def test_the_command_line_names_a_bad_middle_line_of_results_jsonl_and_resumes(tmp_path: Path) -> None:
+    run_eval(*TINY_RUN, "tasks=[alpha_0,bravo_0]", f"hydra.run.dir={tmp_path}")
+    results = tmp_path / "results.jsonl"
+    first, second = results.read_bytes().splitlines(keepends=True)
+    results.write_bytes(first + b'{"key": "bravo_0@0"}\n' + second)
+    proc = run_eval(*TINY_RUN, "tasks=[alpha_0,bravo_0]", f"hydra.run.dir={tmp_path}", check=False)
+    # Hydra logs to the console's stdout
+    assert proc.returncode == 0 and f"{results}:2: lacks field(s)" in proc.stdout, proc.stderr[-2000:]
+    assert results.read_bytes() == first + second  # the good lines stay, in order; nothing reruns
+    assert (tmp_path / "results.rejected.jsonl").read_bytes() == b'{"key": "bravo_0@0"}\n'
