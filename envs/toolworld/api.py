@@ -40,6 +40,7 @@ from envs.contract import type_name
 PAGE_LIMIT_DEFAULT = 5
 PAGE_LIMIT_MAX = 20
 MAX_TEXT_CHARS = 20_000  # any one string inside an argument, unless its P declares another max_length
+MAX_STORED_CHARS = 100_000  # any one text an API writes (a file grown by appends, an archive): replies stay small
 QUERY_MAX_CHARS = 200  # search words: each is matched against every row, so the cost grows with their number
 MAX_ITEMS = 500  # any one list or object inside an argument
 MAX_DEPTH = 8  # lists and objects nested inside one argument
@@ -327,7 +328,9 @@ class CallContext:
         return None if found is None else found[0]
 
     def execute(self, sql: str, *args: Any) -> int:
-        """Run a write; returns lastrowid."""
+        """Run a write; returns lastrowid. Every write of the APIs comes here, so no stored text outgrows
+        MAX_STORED_CHARS, whether it came in one argument or was built up from many (appends, archives)."""
+        _check_stored(args)
         rowid = self.conn.execute(sql, args).lastrowid
         assert rowid is not None  # set by every executed statement
         return rowid
@@ -360,10 +363,20 @@ class CallContext:
         """Set the columns whose new value is not None (PATCH semantics)."""
         for column, value in fields.items():
             if value is not None:
-                self.conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+                self.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", value, row_id)
 
     def timestamp(self) -> str:
         return self.now.isoformat(timespec="seconds")
+
+
+def _check_stored(values: tuple[Any, ...]) -> None:
+    for value in values:
+        if isinstance(value, str) and len(value) > MAX_STORED_CHARS:
+            raise ApiError(
+                413,
+                f"The result would store {len(value):,} characters in one field, "
+                f"over the limit of {MAX_STORED_CHARS:,}.",
+            )
 
 
 ApiFunction = Callable[..., Any]

@@ -22,6 +22,7 @@ import gymnasium as gym
 from envs.contract import Observation, exact_text, type_name
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
+from envs.sandbox.protections import announce, as_info
 from envs.sandbox.session import SessionConfig, WorkerSession
 from envs.toolworld.api import CallContext, new_token_key
 from envs.toolworld.apps import all_apps, find_api
@@ -34,6 +35,7 @@ from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
 from envs.toolworld.world.changes import capture, net_changes, restore
 
 EPISODE_STORAGE_BYTES = 8 * 2**20  # how much an episode's API calls may grow the world's DB
+EPISODE_REPLY_BYTES = 64 * 2**20  # API replies an episode keeps (for replays): reading the same big page in a loop
 
 
 @dataclass
@@ -102,6 +104,7 @@ class ToolWorldEnv(gym.Env):
         self.steps: list[StepRecord] = []
         self.worker: WorkerSession | None = None
         self._recording: list[dict[str, Any]] | None = None
+        self._reply_bytes = 0  # of the replies recorded in self.steps
 
     # --- contract -------------------------------------------------------------------------
     def list_tasks(self, split: str | None = None) -> list[dict[str, Any]]:
@@ -132,7 +135,9 @@ class ToolWorldEnv(gym.Env):
             "completed": None,
         }
         self._load(session, [])
-        return self._observation(), {**self.task.meta(), "apps": list(self.task.apps)}
+        sandbox = self._live_worker().protections()  # what the worker reported when ready: on and off, with why
+        announce("toolworld", sandbox)
+        return self._observation(), {**self.task.meta(), "apps": list(self.task.apps), "sandbox": as_info(sandbox)}
 
     def step(self, action: Any):
         self._require_task()
@@ -214,6 +219,7 @@ class ToolWorldEnv(gym.Env):
             restore(conn, db_changes)
         self.session = session
         self.steps = steps
+        self._reply_bytes = sum(_reply_size(call["reply"]) for step in steps for call in step.calls)
         self.server = ApiServer(conn, CallContext(conn, WORLD_NOW, self._token_key, session=self.session))
         if self.worker is None:
             config = SessionConfig(
@@ -268,10 +274,19 @@ class ToolWorldEnv(gym.Env):
             reply = (404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."})
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
-            reply = self.server.call(path[0], path[1], args, kwargs)
+            reply = self._within_reply_budget(self.server.call(path[0], path[1], args, kwargs))
         if self._recording is not None:
             self._recording.append({"path": path, "reply": reply})
         return _as_worker_reply(reply)
+
+    def _within_reply_budget(self, reply: tuple[int, Any]) -> tuple[int, Any]:
+        """The reply, or a 429 once the episode's recorded replies would pass EPISODE_REPLY_BYTES."""
+        size = _reply_size(reply)
+        if self._reply_bytes + size > EPISODE_REPLY_BYTES:
+            limit = EPISODE_REPLY_BYTES // 2**20
+            return 429, {"message": f"This episode's API replies passed {limit} MB: fetch less (smaller pages)."}
+        self._reply_bytes += size
+        return reply
 
     def _replay(self) -> str:
         """Re-run earlier replayable actions in a fresh worker, answering calls from the record."""
@@ -350,6 +365,10 @@ class ToolWorldEnv(gym.Env):
                 "difficulty": task.difficulty,
             },
         }
+
+
+def _reply_size(reply: tuple[int, Any] | list[Any]) -> int:
+    return len(json.dumps(reply[1]))
 
 
 def _as_worker_reply(reply: tuple[int, Any] | list[Any]) -> tuple[bool, Any, str]:

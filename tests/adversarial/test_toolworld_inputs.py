@@ -19,9 +19,18 @@ import pytest
 
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
-from envs.toolworld.api import ACCESS_TOKEN, MAX_TEXT_CHARS, QUERY_MAX_CHARS, ApiSpec, Param, _base_type, make_token
+from envs.toolworld.api import (
+    ACCESS_TOKEN,
+    MAX_STORED_CHARS,
+    MAX_TEXT_CHARS,
+    QUERY_MAX_CHARS,
+    ApiSpec,
+    Param,
+    _base_type,
+    make_token,
+)
 from envs.toolworld.apps import all_apps
-from envs.toolworld.env import EPISODE_STORAGE_BYTES, ToolWorldEnv
+from envs.toolworld.env import EPISODE_REPLY_BYTES, EPISODE_STORAGE_BYTES, ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
 TASK = "phone_reply_latest_0"
@@ -299,6 +308,46 @@ def test_an_episode_cannot_grow_the_world_past_its_storage_bound() -> None:
         deleted = srv.call("file_system", "delete_file", [], {"access_token": token, "path": "/documents/f0.txt"})
         assert deleted[0] == 200
     finally:
+        environment.close()
+
+
+def test_no_stored_text_outgrows_its_bound_however_it_is_built(env: ToolWorldEnv) -> None:
+    """Appends and archives build texts from many small arguments; the write itself is bounded."""
+    token, srv = login(env, "file_system"), server(env)
+    path, chunk = "/documents/grown.txt", "y" * (MAX_TEXT_CHARS - 1)
+    assert srv.call("file_system", "create_file", [], {"access_token": token, "path": path, "content": chunk})[0] == 200
+    status, body = 200, {}
+    for _ in range(MAX_STORED_CHARS // len(chunk) + 1):
+        status, body = srv.call(
+            "file_system", "append_to_file", [], {"access_token": token, "path": path, "content": chunk}
+        )
+        if status != 200:
+            break
+    assert status == 413 and f"{MAX_STORED_CHARS:,}" in body["message"], body
+    shown = srv.call("file_system", "show_file", [], {"access_token": token, "path": path})[1]
+    assert len(shown["content"]) <= MAX_STORED_CHARS
+    srv.call("file_system", "delete_file", [], {"access_token": token, "path": path})
+
+
+def test_reading_a_big_page_in_a_loop_cannot_fill_the_env_with_recorded_replies() -> None:
+    """Every reply is kept for replays: past the episode's reply budget the calls get a 429."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, path = login(environment, "file_system"), "/documents/big.txt"
+        server(environment).call(
+            "file_system", "create_file", [], {"access_token": token, "path": path, "content": "z" * 90_000}
+        )
+        environment._recording = recorded = []  # as during a step
+        error = ""
+        for _ in range(2 * EPISODE_REPLY_BYTES // 90_000):
+            ok, _, error = environment._serve(["file_system", "show_file"], [], {"access_token": token, "path": path})
+            if not ok:
+                break
+        assert "429" in error and "replies passed" in error, error
+        assert sum(len(str(call["reply"])) for call in recorded) <= EPISODE_REPLY_BYTES * 1.1
+    finally:
+        environment._recording = None
         environment.close()
 
 
