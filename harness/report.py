@@ -1,8 +1,9 @@
 """Compare the runs of a sweep side by side: `python -m harness.report <sweep dir>`.
 
 Every run dir below the sweep dir (one per wrapper stack of a `-m` sweep)
-is read; the comparison uses only the episodes (task, seed) that completed
-in every run, so each stack is judged on the same tasks. Besides each
+is read; the comparison uses only the episodes (task, seed) scored in every
+run (an agent's error is a failure and stays; an infrastructure error drops
+the episode for every stack), so each stack is judged on the same tasks. Besides each
 stack's rates with SE, it gives the paired difference to a baseline stack:
 the mean over shared episodes of (stack - baseline), with the SE of those
 differences, which is much tighter than comparing two independent SEs when
@@ -21,6 +22,7 @@ from typing import Any
 
 from envs.contract import EnvProfile, registered_profile
 from harness import plots
+from harness.blame import INFRA, record_error_kind
 from harness.results import RESULTS_FILE, read_results
 from harness.run import RUN_FILE
 from harness.summary import format_stat, mean_se, summarize
@@ -68,11 +70,12 @@ def _job_order(path: Path) -> tuple[Any, ...]:
 
 
 def shared_keys(runs: Sequence[Run]) -> set[str]:
-    """Episodes that completed (no error) in every run."""
+    """Episodes scored in every run: an agent's error is a failure and stays in (dropping it would drop the
+    task from the comparison exactly where a stack crashed); only infrastructure errors are left out."""
     keys = None
     for run in runs:
-        completed = {r["key"] for r in run.records if not r.get("error")}
-        keys = completed if keys is None else keys & completed
+        scored = {r["key"] for r in run.records if record_error_kind(r) != INFRA}
+        keys = scored if keys is None else keys & scored
     return keys or set()
 
 
@@ -89,7 +92,7 @@ def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str,
         raise ValueError(f"the runs are on different envs {sorted(kinds)}; compare runs of one env")
     keys = shared_keys(runs)
     if not keys:
-        raise ValueError("no episode completed in every run: nothing to compare on")
+        raise ValueError("no episode was scored in every run (all ended in infrastructure errors somewhere)")
     baseline = _pick_baseline(runs, baseline_label)
     stacks = {}
     for run in runs:

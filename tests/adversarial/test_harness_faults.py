@@ -25,12 +25,14 @@ import pytest
 
 from harness.episode import EpisodeSpec, run_episode
 from harness.parallel import close_quietly
+from harness.report import compare, find_runs
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_NOTHING_COMPLETED, RunRequest, run_evaluation
 from harness.summary import summarize
 from policies.base import Policy
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Usage
 from policies.oracle import OraclePolicy
 from tests.harness.conftest import REPO, eval_command, read_lines, run_eval
+from tests.harness.test_report import make_run
 from tests.harness.tiny_env import TinyEnv, task_meta
 from tests.llm.http_servers import completion
 
@@ -334,6 +336,16 @@ def test_over_random_mixes_crashes_score_like_honest_failures(tmp_path: Path) ->
         assert crashed["by_difficulty"] == honest["by_difficulty"]
         assert crashed["headline"]["answered"]["mean"] <= honest["headline"]["answered"]["mean"]
         assert crashed["scored"] == len(mix)
+
+
+def test_the_sweep_report_compares_a_stack_that_crashes_where_it_fails_on_every_task(tmp_path: Path) -> None:
+    """Dropping episodes where a stack crashed would judge it only where it did not: 100% on 1 of 4."""
+    make_run(tmp_path / "0", "none", {"a": True, "b": False, "c": False, "d": True})
+    make_run(tmp_path / "1", "crashy", {"a": True, "b": "crash", "c": "crash", "d": "crash"})
+    report = compare(find_runs(tmp_path))
+    assert report["shared_episodes"] == 4
+    assert report["stacks"]["crashy"]["summary"]["success"]["mean"] == 0.25
+    assert report["stacks"]["crashy"]["paired_vs_baseline"]["success"]["mean"] == -0.25
 
 
 # ---- episode_timeout_s holds when a step never returns --------------------------------------------------------

@@ -12,13 +12,16 @@ ENV_IDS = {"toolworld": "trainfree/ToolWorld-v0", "mle": "trainfree/MLECompetiti
 
 
 def make_run(path, label, outcomes, env_kind="toolworld"):
-    """outcomes: {task: True/False/"error"}; run.json as written before env profiles (the env's id only)."""
+    """outcomes: {task: True/False/"error"/"crash"}; run.json as written before env profiles (the env's id only)."""
     path.mkdir(parents=True)
     identity = {"env": {"id": ENV_IDS[env_kind]}}
     (path / "run.json").write_text(json.dumps({"label": label, "env_kind": env_kind, "identity": identity}))
     lines = []
     for task, outcome in outcomes.items():
-        error = {"type": "LLMError", "stage": "act", "reason": "down"} if outcome == "error" else None
+        error = {
+            "error": {"type": "ModelUnavailable", "stage": "act", "reason": "down", "kind": "infra"},
+            "crash": {"type": "RuntimeError", "stage": "step", "reason": "env crashed", "kind": "agent"},
+        }.get(str(outcome))
         success = outcome is True
         lines.append(
             json.dumps(
@@ -67,7 +70,7 @@ def test_refusals_name_the_problem(tmp_path, capsys):
     make_run(tmp_path / "0", "none", {"a": "error"})
     make_run(tmp_path / "1", "summarize", {"a": True})
     assert main([str(tmp_path)]) == 2
-    assert "no episode completed in every run" in capsys.readouterr().err
+    assert "no episode was scored in every run" in capsys.readouterr().err
     make_run(tmp_path / "x" / "2", "none", {"a": True}, env_kind="mle")
     with pytest.raises(ValueError, match="different envs"):
         compare(find_runs(tmp_path))
