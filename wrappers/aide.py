@@ -112,7 +112,7 @@ def _first_json_object(text: str) -> Any:
     for match in re.finditer(r"\{", text):
         try:
             return decoder.raw_decode(text[match.start() :])[0]
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested past the decoder's stack
             continue
     return None
 
@@ -131,7 +131,8 @@ def _as_float(value: Any) -> float | None:
 
 
 def _exception_type(output: str) -> str | None:
-    found = re.findall(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))\s*:", output, re.MULTILINE)
+    # [ \t]*, not \s*: whitespace that may span lines makes a run of blank lines cost cubic time
+    found = re.findall(r"^[ \t]*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))[ \t]*:", output, re.MULTILINE)
     return found[-1] if found else None
 
 

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable
 
 # Every pattern starts only where a run of its characters starts (the lookbehinds),
-# so a long run of word characters costs linear time, not quadratic.
-_SENSITIVE_KEY = r"\w*(?:token|id|email|password|passw|phone|user(?:name)?|account|key|code)\w*"
+# so a long run of word characters costs linear time, not quadratic; a key's letters around
+# its keyword are bounded too, else a long word repeating "token" is tried at every split.
+_SENSITIVE_KEY = r"\w{0,40}(?:token|id|email|password|passw|phone|user(?:name)?|account|key|code)\w{0,40}"
 _VALUE = r"(?:\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|[\w.@+\-]{1,200}(?![\w.@+\-]))"
 _SENSITIVE_PAIR = re.compile(rf"(?<!\w)[\"']?({_SENSITIVE_KEY})[\"']?\s*[:=]\s*({_VALUE})", re.IGNORECASE)
 _NUMBER_PAIR = re.compile(r"(?<!\w)[\"']?(\w+)[\"']?\s*[:=]\s*(-?\d{1,30}(?:\.\d{1,30})?)(?![\w.])")

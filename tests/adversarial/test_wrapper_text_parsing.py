@@ -1,0 +1,45 @@
+"""Wrappers that read agent outputs and model replies with patterns must not stall or crash on them.
+
+The agent decides what its code prints, and the model what it replies; a
+pattern with super-linear backtracking turns one printed line into minutes of
+wrapper time, and a deep JSON reply into a RecursionError. Each stall case
+runs in a subprocess with a deadline hundreds of times what the linear
+version needs (a hang check, not a speed target: the old patterns take
+minutes on these inputs).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wrappers.aide import parse_review
+
+REPO = Path(__file__).resolve().parents[2]
+HANG_CHECK_S = 60
+
+STALLS = {
+    "ledger_key_repeated_in_one_word": (
+        "from wrappers.ledger import ledger_entries\nledger_entries(['token' * 40_000 + '='])"
+    ),
+    "aide_exception_type_blank_lines": ("from wrappers.aide import _exception_type\n_exception_type('\\n' * 50_000)"),
+}
+
+
+@pytest.mark.parametrize("name", list(STALLS))
+def test_reading_a_hostile_output_does_not_stall(name: str) -> None:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", STALLS[name]], cwd=REPO, capture_output=True, text=True, timeout=HANG_CHECK_S
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{name}: still running after {HANG_CHECK_S} s")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_deeply_nested_json_review_is_read_as_text_not_a_crash() -> None:
+    review = parse_review('{"is_bug": ' + "[" * 5_000)
+    assert review is not None and review.parsed_as == "text"
