@@ -111,6 +111,16 @@ class ValidationBased(DeploymentSelector):
     def params(self) -> dict[str, Any]:
         return {"pulls_per_arm": self.pulls_per_arm, "scores": self.scores}
 
+    def _fallback_arm(self, arm: int) -> int | None:
+        """No other arm has proved good in deployment: the next best on validation (given scores, else means)."""
+        candidates = [a for a in range(self.n_arms) if a != arm and a not in self.excluded]
+        if not candidates:
+            return None
+        if self.scores is not None:
+            scores = self.scores
+            return max(candidates, key=lambda a: (scores[a], -a))
+        return self._best_by_mean(candidates)
+
     def _choose(self) -> int:
         if self.deployed is None:
             candidates = [a for a in range(self.n_arms) if a not in self.excluded]

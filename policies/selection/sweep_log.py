@@ -28,6 +28,7 @@ RESULTS_FILE = "results.jsonl"
 
 
 FINISH_ORDER = "finish"  # `order` for the episodes' finish order
+CONTEXT_FIELDS = ("split", "difficulty", "scenario")  # what a results line says about its task before it ran
 
 Stack = tuple[str, ...]
 
@@ -178,9 +179,24 @@ def _shuffled(
         labels=[label(s) for s in stacks],
         tasks=shared,
         rewards=[{task: rewards[s][task] for task in shared} for s in stacks],
+        contexts=_task_contexts(by_stack, stacks, shared),
     )
     used = sum(len(rewards[s][task]) for s in stacks for task in shared)
     return SweepLog(arms, used, skipped, sorted(all_tasks - set(shared)), dropped_stacks)
+
+
+def _task_contexts(
+    by_stack: dict[Stack, list[_Episode]], stacks: list[Stack], tasks: list[str]
+) -> dict[str, dict[str, object]]:
+    """What the log says about each task before it ran (the harness writes split, difficulty, scenario)."""
+    contexts: dict[str, dict[str, object]] = {}
+    wanted = set(tasks)
+    for stack in stacks:
+        for episode in by_stack[stack]:
+            if episode.task_id in wanted and episode.task_id not in contexts:
+                known = {key: episode.record.get(key) for key in CONTEXT_FIELDS}
+                contexts[episode.task_id] = {key: value for key, value in known.items() if value is not None}
+    return contexts
 
 
 def _ordered(

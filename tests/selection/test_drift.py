@@ -140,3 +140,20 @@ def test_learning_strategy_forgets_the_drifting_arm_and_holds_the_rollback_arm()
 def test_no_drift_config_means_no_detector():
     selector, _ = drifting_run("naive", "none", seed=0)
     assert selector.drift_events == [] and selector.deployed == 2
+
+
+def test_validation_with_scores_rolls_back_to_the_next_best_on_validation():
+    """Deployed from given scores, no other arm ever played: the rollback goes by the scores, not to arm 0."""
+    selector = make_selector(
+        {
+            "name": "validation",
+            "n_arms": 3,
+            "seed": 0,
+            "scores": [0.2, 0.9, 0.6],
+            "drift": {"kind": "window", "params": {"reference": 50, "window": 30}},
+        }
+    )
+    source = BernoulliArms([0.3, 0.9, 0.6], drift_at=300, drift_means=[0.3, 0.1, 0.6])
+    trace = run_selector(selector, source, 600, seed=0)
+    assert [(e["arm"], e["rollback_to"]) for e in selector.drift_events] == [(1, 2)]
+    assert set(trace.arms[selector.drift_events[0]["round"] :]) == {2}

@@ -58,3 +58,10 @@ def test_hydra_override_picks_the_strategy_and_arms():
 def test_bad_configs_get_errors_that_name_the_problem(cfg, message):
     with pytest.raises(ValueError, match=message):
         make_selector(cfg)
+
+
+def test_hydra_composes_the_contextual_selector():
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose(config_name="eval", overrides=["selector=linucb", "selector.features=[difficulty]"])
+    selector = make_selector(cfg.selector)
+    assert (selector.name, selector.n_arms, selector.features, selector.alpha) == ("linucb", 3, ["difficulty"], 1.0)
