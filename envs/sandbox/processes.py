@@ -1,5 +1,12 @@
-"""Ending a sandboxed process tree: every run starts its child in a new session,
-so one process-group kill reaches all of its descendants.
+"""Starting and ending sandboxed process trees.
+
+Every run starts its child in a new session, so one process-group kill
+reaches all of its descendants. Children that ask for a parent-death signal
+(privileges.die_with_parent, bwrap --die-with-parent) are started by
+`spawn`, from one thread that lives as long as the process: the kernel sends
+that signal when the *thread* that started the child exits, so a child
+started from a short-lived thread (the harness runs each episode in its own)
+would be killed when that episode's thread ends, not when the env does.
 
 Used by the MLE runs, the ToolWorld worker session and the LLM server processes.
 """
@@ -9,6 +16,25 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+_spawner: tuple[int, ThreadPoolExecutor] | None = None  # (pid that made it, its one thread)
+_spawner_lock = threading.Lock()
+
+
+def spawn(argv: list[str], **popen_args: Any) -> subprocess.Popen:
+    """`subprocess.Popen(argv, **popen_args)`, started from the process's lasting spawner thread."""
+    return _spawner_thread().submit(lambda: subprocess.Popen(argv, **popen_args)).result()
+
+
+def _spawner_thread() -> ThreadPoolExecutor:
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None or _spawner[0] != os.getpid():  # a forked child has no copy of the thread
+            _spawner = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner"))
+        return _spawner[1]
 
 
 def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:

@@ -6,11 +6,20 @@ returns the worker's output. A snippet that overruns its deadline, or a worker
 that dies, ends with the whole process group killed and a `RunResult` saying
 why; the next `run` starts a fresh worker (variables are gone: callers that
 need them replay earlier snippets, see `replay`).
+
+Agent code can write anything to its end of the pipe, so the deadline covers
+every read, every write (non-blocking, polled) and every handler call; each
+line is checked before it is decoded (wire.py); a step may make a bounded
+number of calls and send a bounded number of bytes; and any protocol fault
+kills the worker with its buffered bytes. Every message carries its exec
+request's number, so no step ever takes an earlier step's messages for its
+own (agent code can forge its step's "done" and run on: what it sends after
+that is dropped, its calls refused).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import select
 import signal
@@ -25,13 +34,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envs.sandbox import bwrap
+from envs.sandbox import bwrap, protections, wire
 from envs.sandbox.limits import Limits
-from envs.sandbox.processes import kill_process_group
+from envs.sandbox.processes import kill_process_group, spawn
+from envs.sandbox.protections import Protection
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKER_FILES = (
     WORKER,
+    WORKER.with_name("wire.py"),
+    WORKER.with_name("privileges.py"),
     WORKER.with_name("seccomp.py"),
     WORKER.with_name("landlock.py"),
 )  # what the worker loads by path
@@ -78,7 +90,14 @@ WORKER_READ_ROOTS = tuple(
         }
     )
 )
-MAX_MESSAGE_BYTES = 16 * 2**20  # one API call's arguments or one output: more is a runaway, not a request
+OUTPUT_SLACK_CHARS = 200  # the worker's truncation marker on top of output_limit
+STALE_CALL = "this call comes from a step whose output was already returned; it was not made"
+READY_TIMEOUT_S = 30.0  # a worker's start-up, when waited for outside a step (a busy machine can take seconds)
+CONFINEMENT_PROBES = {
+    "capabilities": protections.capabilities_protection,
+    "landlock": protections.landlock_protection,
+    "seccomp": protections.seccomp_protection,
+}
 CallHandler = Callable[[list[str], list[Any], dict[str, Any]], tuple[bool, Any, str]]
 
 
@@ -93,17 +112,32 @@ class SessionConfig:
     confine: bool = True  # seccomp + Landlock in the worker (see worker.py); False only to debug the worker itself
     # "auto": also bwrap namespaces when bwrap works here; "bwrap": require them; "rlimit": never (see bwrap.py)
     sandbox: str = "auto"
+    # per step (one `run`): what a runaway or hostile snippet may cost the env before the worker is stopped
+    max_calls_per_step: int = 1_000
+    max_bytes_per_step: int = 32 * 2**20
 
 
 class WorkerStartError(RuntimeError):
     """The worker could not apply its limits or confinement: a setup problem, not the agent's fault."""
 
 
+class _DeadlinePassed(Exception):
+    """The step's time is up."""
+
+
+class _WorkerGone(Exception):
+    """The worker's end of the pipe is closed: it exited or was killed."""
+
+
+class _StepLimit(Exception):
+    """The snippet used up its step's budget of calls or bytes (the message says what it did)."""
+
+
 @dataclass
 class RunResult:
     output: str
     ok: bool
-    stopped: str | None = None  # why the worker was stopped: "timeout", "crash"; None when it finished
+    stopped: str | None = None  # why the worker was stopped: "timeout", "limit", "crash"; None when it finished
 
 
 class WorkerSession:
@@ -115,7 +149,11 @@ class WorkerSession:
         self._buffer = bytearray()
         self._ready = False
         self.fresh = False
-        self.confinement: list[str] = []  # kernel layers the current worker reported ("landlock", "seccomp")
+        self.confinement: list[str] = []  # layers the current worker reported ("parent_death", "landlock", ...)
+        self._skipped: dict[str, str] | None = None  # layers the first ready worker could not apply, and why
+        self._seq = 0  # the current exec request's number, echoed in every message the worker sends for it
+        self._step_bytes = 0
+        self._line_cap = max(wire.MAX_MESSAGE_BYTES, 12 * (config.output_limit + OUTPUT_SLACK_CHARS) + 1024)
         self.uses_bwrap = bwrap.use_bwrap(config.sandbox)
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
 
@@ -148,7 +186,8 @@ class WorkerSession:
                 *map(str, WORKER_FILES),
             )
             argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
-        proc = subprocess.Popen(
+        # from the lasting spawner thread: the parent-death signal follows the thread that started the worker
+        proc = spawn(
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -160,6 +199,8 @@ class WorkerSession:
             # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
             start_new_session=True,
         )
+        assert proc.stdin is not None
+        os.set_blocking(proc.stdin.fileno(), False)  # every write waits on a deadline, never on the worker
         c, lim = self.config, self.config.limits
         rlimits = {
             "RLIMIT_CPU": lim.cpu_seconds,
@@ -169,48 +210,42 @@ class WorkerSession:
             "RLIMIT_CORE": 0,
             "RLIMIT_NPROC": lim.max_processes,
         }
-        _write(
-            proc,
-            {
-                "op": "init",
-                "allowed_modules": list(c.allowed_modules),
-                "output_limit": c.output_limit,
-                "frozen_time": c.frozen_time,
-                "seed": c.seed,
-                "stub": c.stub,
-                "rlimits": rlimits,
-                "cpu_affinity": list(lim.cpu_affinity or []),
-                "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None,
-            },
-        )
+        init = {
+            "op": "init",
+            "allowed_modules": list(c.allowed_modules),
+            "output_limit": c.output_limit,
+            "frozen_time": c.frozen_time,
+            "seed": c.seed,
+            "stub": c.stub,
+            # inside bwrap the worker's parent is bwrap's init, PID 1 of the sandbox (bwrap dies with the env)
+            "parent_pid": 1 if self.uses_bwrap else os.getpid(),
+            "rlimits": rlimits,
+            "cpu_affinity": list(lim.cpu_affinity or []),
+            "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None,
+        }
+        # a few hundred bytes into an empty pipe; a worker that died at once is reported when its ready is read
+        with contextlib.suppress(_WorkerGone, _DeadlinePassed):
+            _write(proc, wire.encode(init), time.monotonic() + READY_TIMEOUT_S)
         return proc
 
     def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
         deadline = time.monotonic() + timeout_s
         try:
-            if self.proc is None or self.proc.poll() is not None:
-                self.start()
-            if not self._ready:
-                self._expect_ready(deadline)
-            self.fresh = False
-            self._send({"op": "exec", "code": code, "name": name})
-            while True:
-                message = self._receive(deadline)
-                if message.get("op") == "done" and isinstance(message.get("output"), str):
-                    return RunResult(message["output"], bool(message.get("ok")))
-                if not _is_call(message):
-                    raise ValueError(f"the worker sent a malformed message: {str(message)[:200]}")
-                ok, value, error = handler(message["path"], message.get("args", []), message.get("kwargs", {}))
-                self._send({"op": "reply", "ok": ok, "value": value, "error": error})
-        except TimeoutError:
+            return self._exchange(code, handler, deadline, name)
+        except _DeadlinePassed:
             self.stop()
             return RunResult(
                 f"Execution failed. TimeoutError: the code ran longer than {timeout_s:g} s and was stopped.",
                 False,
                 "timeout",
             )
-        except (EOFError, BrokenPipeError, ValueError) as err:
-            code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, (EOFError, BrokenPipeError)) else 0.0)
+        except _StepLimit as err:
+            self.stop()
+            return RunResult(
+                f"Execution failed. LimitError: the code {err} in one step and was stopped.", False, "limit"
+            )
+        except (_WorkerGone, wire.ProtocolError) as err:
+            code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, _WorkerGone) else 0.0)
             if self.uses_bwrap and code_ is not None and code_ > 128:
                 code_ = 128 - code_  # bwrap exits with 128 + the signal that killed the worker
             self.stop()
@@ -219,16 +254,86 @@ class WorkerSession:
                 False,
                 "crash",
             )
+        except BaseException:
+            self.stop()  # a handler's bug, an interrupt: the worker is mid-step, so it is never reused
+            raise
+
+    def _exchange(self, code: str, handler: CallHandler, deadline: float, name: str) -> RunResult:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        self._step_bytes = 0
+        if not self._ready:
+            self._expect_ready(deadline)
+        self.fresh = False
+        self._seq += 1
+        self._send({"op": "exec", "code": code, "name": name, "seq": self._seq}, deadline)
+        calls = 0
+        while True:
+            message = self._receive(deadline)
+            output = message.get("output")
+            done = message.get("op") == "done" and isinstance(output, str) and isinstance(message.get("ok"), bool)
+            if not done and not _is_call(message):
+                raise wire.ProtocolError(f"the worker sent a malformed message: {str(message)[:200]}")
+            seq = message.get("seq")
+            if type(seq) is not int or seq > self._seq:
+                raise wire.ProtocolError(f"the worker sent a message numbered {str(seq)[:20]}, not {self._seq}")
+            stale = seq < self._seq  # an earlier step's code, still running after it forged that step's "done"
+            if isinstance(output, str) and done:
+                if len(output) > self.config.output_limit + OUTPUT_SLACK_CHARS:
+                    raise wire.ProtocolError(f"the worker sent {len(output):,} characters of output, over its limit")
+                if stale:
+                    continue  # that step's output was returned already: never this step's
+                return RunResult(output, message["ok"])
+            calls += 1
+            if calls > self.config.max_calls_per_step:
+                raise _StepLimit(f"made more than {self.config.max_calls_per_step:,} API calls")
+            if stale:
+                self._send({"op": "reply", "seq": seq, "ok": False, "value": None, "error": STALE_CALL}, deadline)
+                continue
+            path = message["path"]
+            ok, value, error = handler(path, message.get("args", []), message.get("kwargs", {}))
+            if time.monotonic() > deadline:  # a slow handler counts against the step's time too
+                raise _DeadlinePassed
+            self._send({**_reply(path, ok, value, error), "seq": seq}, deadline)
+
+    def protections(self) -> list[Protection]:
+        """What guards this session's workers, from what its first worker reported when it was ready
+        (waits for that report once; later workers run with the same config on the same machine)."""
+        if self._skipped is None:
+            if self.proc is None or self.proc.poll() is not None:
+                self.start()
+            try:
+                self._expect_ready(time.monotonic() + READY_TIMEOUT_S)
+            except (_DeadlinePassed, _WorkerGone, wire.ProtocolError) as err:
+                reason = _exit_reason(_exit_code(self.proc, wait_s=0.5), err)
+                self.stop()
+                raise WorkerStartError(f"the sandbox worker did not start: {reason}") from None
+        assert self._skipped is not None
+        found = [protections.bwrap_protection(self.uses_bwrap)]
+        for layer, probe in CONFINEMENT_PROBES.items():
+            if not self.config.confine:
+                found.append(Protection(layer, False, "switched off (SessionConfig.confine=False)"))
+            elif layer in self.confinement:
+                expected = probe()
+                found.append(Protection(layer, True, expected.detail if expected.active else "applied"))
+            else:
+                found.append(Protection(layer, False, self._skipped.get(layer) or probe().detail))
+        found.append(
+            Protection("parent_death", "parent_death" in self.confinement, "the worker is killed when the env dies")
+        )
+        return found
 
     def died(self) -> bool:
         """True when a started worker has exited on its own (killed, crashed) since the last run."""
         return self.proc is not None and self.proc.poll() is not None
 
     def stop(self) -> None:
-        """Kill the current worker (the spare, if any, stays ready)."""
+        """Kill the current worker (the spare, if any, stays ready) and forget what it sent."""
         if self.proc is not None:
             _kill(self.proc)
             self.proc = None
+        self._buffer = bytearray()
+        self._ready = False
 
     def close(self) -> None:
         self.stop()
@@ -243,39 +348,51 @@ class WorkerSession:
             raise WorkerStartError(
                 f"the sandbox worker could not confine itself, so it ran nothing: {message.get('reason')}"
             )
-        if message.get("op") != "ready":
-            raise ValueError(f"worker said {message!r} instead of ready")
-        self.confinement = list(message.get("confinement", []))
+        layers, skipped = message.get("confinement"), message.get("skipped", {})
+        if (
+            message.get("op") != "ready"
+            or not isinstance(layers, list)
+            or not all(isinstance(layer, str) for layer in layers)
+            or not isinstance(skipped, dict)
+        ):
+            raise wire.ProtocolError(f"the worker said {str(message)[:200]} instead of ready")
+        self.confinement = layers
+        if self._skipped is None:
+            self._skipped = {str(k): str(v) for k, v in skipped.items()}
         self._ready = True
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: dict[str, Any], deadline: float) -> None:
         assert self.proc is not None
-        _write(self.proc, message)
+        _write(self.proc, wire.encode(message), deadline)
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         scanned = 0  # bytes of the buffer known to hold no newline: each byte is searched once
         while (end := self._buffer.find(b"\n", scanned)) < 0:
+            if len(self._buffer) > self._line_cap:
+                raise wire.ProtocolError(f"the worker sent a message over the {self._line_cap:,} byte limit")
             scanned = len(self._buffer)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            readable, _, _ = select.select([fd], [], [], left)
-            if not readable:
-                raise TimeoutError
-            chunk = os.read(fd, 1 << 16)
+            _wait(fd, select.POLLIN, deadline)
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError as err:
+                raise _WorkerGone(f"reading its pipe failed: {err}") from None
             if not chunk:
-                raise EOFError("worker closed its pipe")
+                raise _WorkerGone("worker closed its pipe")
+            self._step_bytes += len(chunk)
+            if self._step_bytes > self.config.max_bytes_per_step:
+                limit = self.config.max_bytes_per_step / 2**20
+                raise _StepLimit(f"sent more than {limit:g} MB to the env")
             self._buffer += chunk  # a bytearray: appending is amortized O(len(chunk)), not a copy of the whole buffer
-            if len(self._buffer) > MAX_MESSAGE_BYTES:
-                raise ValueError(f"it sent a message over {MAX_MESSAGE_BYTES // 2**20} MB")
+        if time.monotonic() > deadline:  # also when a flood left many messages buffered
+            raise _DeadlinePassed
         line = bytes(self._buffer[:end])
         del self._buffer[: end + 1]
-        message = json.loads(line)  # agent code can write to the pipe: anything but a JSON object is a protocol error
-        if not isinstance(message, dict):
-            raise ValueError(f"the worker sent a malformed message: {line[:200]!r}")
-        return message
+        try:  # agent code can write to the pipe: anything but a bounded JSON object is a protocol error
+            return wire.decode(line, self._line_cap)
+        except wire.ProtocolError as err:
+            raise wire.ProtocolError(f"the worker sent {err}") from None
 
 
 def _is_call(message: dict[str, Any]) -> bool:
@@ -289,10 +406,44 @@ def _is_call(message: dict[str, Any]) -> bool:
     )
 
 
-def _write(proc: subprocess.Popen, message: dict[str, Any]) -> None:
+def _reply(path: list[str], ok: bool, value: Any, error: str) -> dict[str, Any]:
+    """The reply message, or an error reply when the handler's answer cannot cross the pipe."""
+    try:
+        reason = wire.problem(wire.encode({"op": "reply", "ok": ok, "value": value, "error": error}))
+    except (TypeError, ValueError, RecursionError) as err:
+        reason = f"{type(err).__name__}: {str(err)[:200]}"
+    if reason is None:
+        return {"op": "reply", "ok": ok, "value": value, "error": error}
+    return {
+        "op": "reply",
+        "ok": False,
+        "value": None,
+        "error": f"the answer of {'.'.join(path)[:100]} cannot be sent: {reason}",
+    }
+
+
+def _wait(fd: int, event: int, deadline: float) -> None:
+    """Until `fd` is ready for `event` (or hung up); _DeadlinePassed when the deadline comes first."""
+    poller = select.poll()  # not select(): it fails on descriptors past 1023, and an env process can hold that many
+    poller.register(fd, event)
+    left = deadline - time.monotonic()
+    if left <= 0 or not poller.poll(left * 1000):
+        raise _DeadlinePassed
+
+
+def _write(proc: subprocess.Popen, data: bytes, deadline: float) -> None:
+    """All of `data` into the worker's non-blocking stdin, or _DeadlinePassed: a worker that stops reading
+    (its agent code floods calls and never reads the replies) cannot block the env."""
     assert proc.stdin is not None
-    proc.stdin.write((json.dumps(message) + "\n").encode())
-    proc.stdin.flush()
+    fd, view = proc.stdin.fileno(), memoryview(data)
+    while view:
+        _wait(fd, select.POLLOUT, deadline)
+        try:
+            view = view[os.write(fd, view) :]
+        except BlockingIOError:
+            continue
+        except OSError as err:  # EPIPE: the worker is gone
+            raise _WorkerGone(f"writing to it failed: {err}") from None
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -5,13 +5,16 @@ imports the env's packages. It talks JSON lines over its original stdin and
 stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
 
   parent -> worker  {"op": "init", "allowed_modules": [...], "output_limit": N,
-                     "frozen_time": iso or null, "seed": int, "stub": "apis",
+                     "frozen_time": iso or null, "seed": int, "stub": "apis", "parent_pid": int or null,
                      "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus]}
-                    {"op": "exec", "code": str, "name": "<step 3>"}
-                    {"op": "reply", "ok": bool, "value": any, "error": str}
-  worker -> parent  {"op": "ready", "confinement": [...]} or {"op": "failed", "reason": str}
-                    {"op": "call", "path": ["phone", "login"], "args": [...], "kwargs": {...}}
-                    {"op": "done", "output": str, "ok": bool}
+                    {"op": "exec", "code": str, "name": "<step 3>", "seq": int}
+                    {"op": "reply", "seq": int, "ok": bool, "value": any, "error": str}
+  worker -> parent  {"op": "ready", "confinement": [...], "skipped": {layer: why}} or {"op": "failed", "reason": str}
+                    {"op": "call", "seq": int, "path": ["phone", "login"], "args": [...], "kwargs": {...}}
+                    {"op": "done", "seq": int, "output": str, "ok": bool}
+
+Messages are bounded in bytes, values and nesting (wire.py); "seq" is the exec
+request's, so the parent can tell a stale message from an earlier step.
 
 Variables persist across "exec" requests. `<stub>.a.b(...)` sends a "call" and
 waits for the reply; a reply with ok=false raises `Exception(error)` in the
@@ -20,10 +23,12 @@ interpreter with the agent, so a determined agent can switch them off): an
 import allow-list, no open/input/exit builtins, an audit hook that refuses
 processes, sockets and file writes, a capped output buffer, and frozen
 `time`/`datetime` when asked. What holds against a determined agent is applied
-to the process before any agent code runs (init's "confine"): rlimits, a
-seccomp filter (no processes, threads, network sockets, signals or rlimit changes; see
-seccomp.py) and Landlock (read only the standard library and system libraries,
-write nothing; see landlock.py). "ready" lists the layers in force.
+to the process before any agent code runs: a parent-death signal (the worker
+never outlives the env), then with init's "confine": rlimits, no capabilities
+(privileges.py), Landlock (read only the standard library and system libraries,
+write nothing; see landlock.py) and a seccomp filter (no processes, threads,
+sockets, signals, rlimit changes or kernel administration; see seccomp.py).
+"ready" lists the layers in force.
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ from __future__ import annotations
 import builtins
 import datetime as real_datetime
 import importlib.util
-import json
 import linecache
 import os
 import random
@@ -78,6 +82,7 @@ BLOCKED_EVENTS = (
     "resource.setrlimit",
 )
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+STALE_STEP = "this step's output was already returned (its 'done' message was forged): the call was not made"
 
 
 class CappedWriter:
@@ -134,12 +139,17 @@ class Remote:
 
 
 class Channel:
-    def __init__(self, rfd: int, wfd: int):
+    def __init__(self, rfd: int, wfd: int, wire: types.ModuleType):
         self.reader = os.fdopen(rfd, "rb")
         self.wfd = wfd
+        self.wire = wire
+        self.seq = 0  # the exec request being served: every message back carries it
+        self.pending: list[dict] = []  # an exec request that arrived while a call waited for its reply
 
     def send(self, message: dict) -> None:
-        data = (json.dumps(message) + "\n").encode()
+        self.write(self.wire.encode({**message, "seq": self.seq}))
+
+    def write(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(self.wfd, view) :]
@@ -148,14 +158,25 @@ class Channel:
         line = self.reader.readline()
         if not line:
             raise SystemExit(0)  # the parent went away
-        return json.loads(line)
+        return self.wire.decode(line, max_bytes=None)  # the parent's own checks bound what it sends
 
     def call(self, path: list[str], args: list, kwargs: dict):
+        what = ".".join(path)
         try:
-            self.send({"op": "call", "path": path, "args": args, "kwargs": kwargs})
+            data = self.wire.encode({"op": "call", "seq": self.seq, "path": path, "args": args, "kwargs": kwargs})
         except (TypeError, ValueError) as err:
-            raise TypeError(f"arguments of {'.'.join(path)} must be JSON values: {err}") from None
-        reply = self.receive()
+            raise TypeError(f"arguments of {what} must be JSON values: {err}") from None
+        except RecursionError:
+            raise ValueError(f"arguments of {what} cannot be sent: nested too deep") from None
+        reason = self.wire.problem(data)
+        if reason is not None:
+            raise ValueError(f"arguments of {what} cannot be sent: {reason}")
+        self.write(data)
+        while (reply := self.receive()).get("op") != "reply" or reply.get("seq") != self.seq:
+            if reply.get("op") == "exec":  # this code forged its step's "done" and ran on: the next step is here
+                self.pending.append(reply)
+                raise Exception(STALE_STEP)
+            # else a reply to a call of an earlier such step: not this call's
         if not reply.get("ok"):
             raise Exception(reply.get("error", "call failed"))
         return reply.get("value")
@@ -260,8 +281,10 @@ def run_snippet(code: str, name: str, namespace: dict, limit: int) -> dict:
     text = out.getvalue()
     if ok:
         return {"op": "done", "ok": True, "output": text if text else "Execution successful."}
-    prefix = text + ("\n" if text and not text.endswith("\n") else "")
-    return {"op": "done", "ok": False, "output": f"{prefix}Execution failed. {failure}".rstrip("\n")}
+    if text and not text.endswith("\n"):
+        out.write("\n")
+    out.write(f"Execution failed. {failure}")  # capped too: an error message can be as long as the agent likes
+    return {"op": "done", "ok": False, "output": out.getvalue().rstrip("\n")}
 
 
 def apply_limits(rlimits: dict, cpu_affinity: list) -> None:
@@ -289,13 +312,15 @@ def _load_sibling(relative: str) -> types.ModuleType:
     return module
 
 
-def confine(read_roots: list[str]) -> list[str]:
-    """Kernel-enforced limits that agent code cannot undo; returns the layers applied."""
-    applied = []
-    landlock, seccomp = (
-        _load_sibling("landlock.py"),
-        _load_sibling("seccomp.py"),
-    )  # both before Landlock hides them
+def confine(read_roots: list[str], privileges: types.ModuleType) -> tuple[list[str], dict[str, str]]:
+    """Kernel-enforced limits that agent code cannot undo: the layers applied, and why any was skipped."""
+    applied, skipped = [], {}
+    landlock, seccomp = _load_sibling("landlock.py"), _load_sibling("seccomp.py")  # before Landlock hides them
+    try:  # first: capset and prctl may be refused once seccomp is on
+        privileges.drop_capabilities()
+        applied.append("capabilities")
+    except OSError as err:  # e.g. capget/capset numbers unknown on this machine: run, and say so
+        skipped["capabilities"] = f"could not drop them: {err}"
     abi = landlock.abi_version()
     if abi > 0:
         fields = landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry the ABI they were built for
@@ -306,22 +331,31 @@ def confine(read_roots: list[str]) -> list[str]:
     if seccomp.supported():
         seccomp.SyscallPolicy(processes=False, threads=False, network=False, new_session=False).apply()
         applied.append("seccomp")
-    # forget the loaded ctypes (and its handle on libc):
-    # a later import goes through the audit hook's ctypes.dlopen check
+    return applied, skipped
+
+
+def forget_sandbox_modules() -> None:
+    """Drop the loaded ctypes (and its handle on libc) and our modules: a later import goes through the
+    audit hook's ctypes.dlopen check."""
     for name in [n for n in sys.modules if n.split(".")[0] in ("ctypes", "_ctypes") or n.startswith("_sandbox_")]:
         del sys.modules[name]
-    return applied
 
 
 def main() -> None:
-    channel = Channel(os.dup(0), os.dup(1))
+    channel = Channel(os.dup(0), os.dup(1), _load_sibling("wire.py"))
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     init = channel.receive()
     try:
+        privileges = _load_sibling("privileges.py")
+        privileges.die_with_parent(init.get("parent_pid"))
+        layers, skipped = ["parent_death"], dict[str, str]()
         apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
-        layers = confine(init["confine"]) if init.get("confine") is not None else []
+        if init.get("confine") is not None:
+            confined, skipped = confine(init["confine"], privileges)
+            layers += confined
+        forget_sandbox_modules()
     except Exception as err:  # never run agent code half-confined: say why and stop
         channel.send({"op": "failed", "reason": f"{type(err).__name__}: {err}"})
         raise SystemExit(1) from None
@@ -335,10 +369,11 @@ def main() -> None:
     namespace = {"__builtins__": safe, "__name__": "__main__", init.get("stub", "apis"): Remote(channel, ())}
     roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
     sys.addaudithook(audit_guard(roots))
-    channel.send({"op": "ready", "confinement": layers})
+    channel.send({"op": "ready", "confinement": layers, "skipped": skipped})
     while True:
-        request = channel.receive()
+        request = channel.pending.pop(0) if channel.pending else channel.receive()
         if request["op"] == "exec":
+            channel.seq = request["seq"]
             channel.send(
                 run_snippet(request["code"], request.get("name", "<agent>"), namespace, int(init["output_limit"]))
             )

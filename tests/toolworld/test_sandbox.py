@@ -81,8 +81,11 @@ def test_non_json_arguments_are_refused_clearly(sandboxed: ToolWorldEnv) -> None
     assert run(sandboxed, "print(len(apis.api_docs.show_api_descriptions(app_name='phone')) > 5)") == "True\n"
 
 
-def test_a_runaway_api_argument_is_cut_off(sandboxed: ToolWorldEnv) -> None:
+def test_a_runaway_api_argument_is_refused_in_the_agents_code(sandboxed: ToolWorldEnv) -> None:
     run(sandboxed, "before = 'kept'")
     out = run(sandboxed, "apis.phone.send_text_message(access_token='x', phone_number='1', message='y' * (17 * 2**20))")
-    assert "worker died" in out and "over 16 MB" in out and "restored" in out
-    assert run(sandboxed, "print(before)") == "kept\n"
+    assert out.startswith("Execution failed.") and (
+        "ValueError: arguments of phone.send_text_message cannot be sent: 17,825,9" in out
+        and "bytes, over the 4,194,304 byte limit" in out
+    ), out
+    assert "worker died" not in out and run(sandboxed, "print(before)") == "kept\n"  # the same worker goes on

@@ -1,0 +1,78 @@
+"""The JSON-lines protocol between the env and its sandboxed worker, bounded on both ends.
+
+Agent code shares the worker's process, so it can write any bytes to the
+worker's end of the pipe: the env treats every line as hostile. A line is
+decoded only after cheap checks on its raw bytes (size, number of values,
+nesting depth), so no message can make the env recurse, or build a huge
+object graph, before a handler sees it. The worker checks its own outgoing
+calls the same way, so an honest agent gets a clear error in its code rather
+than a killed worker.
+
+Standard library only: the worker loads this module by path before any agent code runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+#: One message's bytes. The API caps one call's arguments at 200,000 characters plus values; escaped as JSON
+#: (ensure_ascii) a character takes at most 12 bytes, so an honest call stays under ~2.5 MB.
+MAX_MESSAGE_BYTES = 4 * 2**20
+#: Lists and objects nested in one message: the API accepts arguments 8 deep, inside a call's 2 levels.
+MAX_DEPTH = 32
+#: Values (a comma or an opening bracket outside strings each counts one) in one message: bounds the objects
+#: decoding builds, e.g. a few MB of `[{}, {}, ...]` would otherwise become millions of dicts.
+MAX_VALUES = 250_000
+
+_STRING = re.compile(rb'"[^"]*"')  # once escaped backslashes and quotes are gone, a string holds no quote
+_BRACKETS = bytes.maketrans(b"{}", b"[]")  # depth is the same whichever bracket opens a level
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class ProtocolError(ValueError):
+    """A line that is not a message the peer could have sent honestly."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One line; raises TypeError/ValueError for non-JSON values and RecursionError for runaway nesting."""
+    return (json.dumps(message) + "\n").encode()
+
+
+def problem(line: bytes, max_bytes: int | None = MAX_MESSAGE_BYTES) -> str | None:
+    """Why `line` (one encoded message) is over the limits, or None; never recurses, never decodes.
+
+    `max_bytes=None`: no cap on bytes (a trusted sender's long code), the other limits still hold."""
+    if max_bytes is not None and len(line) > max_bytes:
+        return f"{len(line):,} bytes, over the {max_bytes:,} byte limit"
+    structure = _STRING.sub(b"", line.replace(b"\\\\", b"").replace(b'\\"', b""))
+    values = structure.count(b",") + structure.count(b"[") + structure.count(b"{")
+    if values > MAX_VALUES:
+        return f"over {MAX_VALUES:,} values"
+    brackets = structure.translate(_BRACKETS, _NOT_BRACKET)
+    if len(brackets) // 2 <= MAX_DEPTH:
+        return None  # too few brackets to nest deeper
+    # bytes.replace never rescans what it joined, so each pass removes exactly the innermost level
+    for _ in range(MAX_DEPTH):
+        shorter = brackets.replace(b"[]", b"")
+        if not shorter:
+            return None
+        if len(shorter) == len(brackets):
+            break  # unbalanced: no decoder would accept it either
+        brackets = shorter
+    return f"lists or objects nested more than {MAX_DEPTH} deep"
+
+
+def decode(line: bytes, max_bytes: int | None = MAX_MESSAGE_BYTES) -> dict[str, Any]:
+    """The message on one line, or ProtocolError naming what is wrong with it."""
+    reason = problem(line, max_bytes)
+    if reason is not None:
+        raise ProtocolError(f"a message of {reason}")
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError, MemoryError) as err:  # UnicodeDecodeError is a ValueError
+        raise ProtocolError(f"a malformed message ({type(err).__name__}): {line[:200]!r}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError(f"a malformed message: {line[:200]!r}")
+    return message
