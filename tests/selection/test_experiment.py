@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policies.selection.experiment import rollback_rounds
+from policies.selection.experiment import main, rollback_rounds
 from policies.selection.experiment_data import DEGRADED_SHARE, LABEL_SHIFT_SHARE, MODELS, deploy
 from policies.selection.simulate import Trace
 from policies.selection.stream import ClassifierStream, Phase
@@ -71,17 +71,11 @@ def test_rollback_rounds_count_from_the_drift_until_the_dropped_model_serves_und
     assert rollback_rounds(trace([0, 1] * 100), dropped) == (False, None)  # it served no model mostly
 
 
-def test_quick_experiment_runs_as_a_module_and_shows_detection_pays(tmp_path):
+def test_quick_experiment_prints_saves_and_shows_detection_pays(tmp_path, capsys):
     out = tmp_path / "experiment"
-    proc = subprocess.run(
-        [sys.executable, "-m", "policies.selection.experiment", "--quick", "--datasets", "wine", "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "| naive | yes |" in proc.stdout and "wine / degraded_model: naive_bayes" in proc.stdout
+    assert main(["--quick", "--datasets", "wine", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| naive | yes |" in printed and "wine / degraded_model: naive_bayes" in printed
     for name in ("table.md", "results.json", "regret_wine.png"):
         assert (out / name).stat().st_size > 0
     assert (out / "regret_wine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -94,10 +88,17 @@ def test_quick_experiment_runs_as_a_module_and_shows_detection_pays(tmp_path):
     assert with_detection["rollback"]["rolled_back"] == with_detection["rollback"]["on_dropped_model"] == 2
     assert without["rollback"]["rolled_back"] == 0
     assert with_detection["regret"]["mean"] < 0.5 * without["regret"]["mean"]
-    assert main_refuses_bad_sizes()
 
 
-def main_refuses_bad_sizes() -> bool:
-    from policies.selection.experiment import main
+def test_bad_sizes_and_names_exit_with_a_message(capsys):
+    assert main(["--horizon", "100", "--drift-at", "100"]) == 2
+    assert "0 < --drift-at < horizon" in capsys.readouterr().err
+    assert main(["--quick", "--strategies", "softmax"]) == 2
+    assert "unknown strategy 'softmax'" in capsys.readouterr().err
 
-    return main(["--horizon", "100", "--drift-at", "100"]) == 2
+
+def test_the_module_runs_from_the_command_line():
+    proc = subprocess.run(
+        [sys.executable, "-m", "policies.selection.experiment", "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and "--quick" in proc.stdout
