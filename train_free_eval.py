@@ -30,6 +30,8 @@ from harness.choosers import make_stack_chooser
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
 
 CONF_DIR = Path(__file__).resolve().parent / "conf"
+#: Run settings passed only when the config has them (RunRequest holds their defaults).
+INFRA_SETTINGS = ("infra_retries", "infra_backoff_s", "max_infra_error_share")
 
 
 def request_from_config(cfg: DictConfig) -> RunRequest:
@@ -46,12 +48,10 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         workers=plain.get("workers", 1),
         episode_timeout_s=plain.get("episode_timeout_s"),
         retry_errors=bool(plain.get("retry_errors")),
-        infra_retries=plain.get("infra_retries", 2),
-        infra_backoff_s=plain.get("infra_backoff_s", 5.0),
-        max_infra_error_share=plain.get("max_infra_error_share", 0.1),
         save_trajectories=bool(plain.get("save_trajectories", True)),
         progress=bool(plain.get("progress", True)),
         selector=plain.get("selector"),
+        **{name: plain[name] for name in INFRA_SETTINGS if name in plain},
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from omegaconf import OmegaConf
 
 from harness.run import RunConfigMismatch, RunRequest, run_evaluation
 from tests.harness.conftest import read_lines
@@ -119,3 +122,11 @@ def test_records_split_episode_time_into_env_time_and_the_rest(tmp_path):
     assert 0.15 <= record["env_time_s"] <= record["wall_time_s"]
     assert record["model_time_s"] == 0.0  # the oracle asks no model
     assert summary["cost"]["env_time_s"] == record["env_time_s"]
+
+
+def test_the_command_line_defaults_are_the_python_defaults():
+    """conf/eval.yaml and RunRequest agree on the run's error handling, so both entry points behave alike."""
+    conf = OmegaConf.load(Path(__file__).resolve().parents[2] / "conf" / "eval.yaml")
+    defaults = RunRequest(env=TINY, policy=ORACLE, wrappers=(), split="dev")
+    for name in ("infra_retries", "infra_backoff_s", "max_infra_error_share", "retry_errors"):
+        assert conf[name] == getattr(defaults, name), name
