@@ -39,8 +39,10 @@ BIAS = "bias"  # the constant column: the arm's base rate
 
 def context_pairs(context: Context | None, features: Sequence[str] | None) -> list[str]:
     """The context's "name=value" columns, in a stable order; `features` picks the names (None: all)."""
-    if not context:
+    if context is None:
         return []
+    if not isinstance(context, Mapping):
+        raise ValueError(f"a context must be a mapping of feature names to values, got {context!r:.200}")
     names = sorted(context) if features is None else list(features)
     pairs: list[str] = []
     for name in names:

@@ -101,6 +101,8 @@ def test_features_pick_context_keys_and_the_vocabulary_stays_bounded():
     assert selector.vocabulary == ["bias", "difficulty=1", "apps=gmail", "apps=venmo"]
     assert x.tolist() == [1.0, 0.0, 1.0, 0.0]
     assert LinUCB(2).encode(None).tolist() == [1.0]  # no context: the bias alone (a plain UCB on means)
+    with pytest.raises(ValueError, match="context must be a mapping"):
+        LinUCB(2).select(["difficulty", 1])  # type: ignore[arg-type]
     for bad, message in [
         ({"alpha": -1}, "alpha must be >= 0"),
         ({"l2_lambda": 0}, "l2_lambda must be > 0"),
