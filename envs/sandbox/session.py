@@ -156,6 +156,7 @@ class WorkerSession:
         self._line_cap = max(wire.MAX_MESSAGE_BYTES, 12 * (config.output_limit + OUTPUT_SLACK_CHARS) + 1024)
         self.uses_bwrap = bwrap.use_bwrap(config.sandbox)
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
+        self._closed = False
 
     def start(self) -> None:
         """Switch to a fresh worker (killing the old one); does not wait for it to be ready.
@@ -163,6 +164,8 @@ class WorkerSession:
         A spare worker is spawned ahead of need, so the interpreter start-up (~50 ms)
         happens while the previous episode runs, not on the next reset or restore.
         """
+        if self._closed:  # e.g. a step still replaying when the harness closed the env from its watchdog
+            raise RuntimeError("the worker session is closed: no new worker may start")
         self.stop()
         spare, self._spare = self._spare, None
         self.proc = spare if spare is not None and spare.poll() is None else self._spawn()
@@ -336,6 +339,7 @@ class WorkerSession:
         self._ready = False
 
     def close(self) -> None:
+        self._closed = True
         self.stop()
         if self._spare is not None:
             _kill(self._spare)
