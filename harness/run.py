@@ -22,8 +22,9 @@ import logging
 import math
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -189,6 +190,8 @@ class EpisodeWorker:
         self.make_policy = make_policy
         self.chooser = chooser
         self.trajectory_dir = trajectory_dir
+        #: Set when the model fails a health check after an episode's retries: no new episode should start.
+        self.model_down = threading.Event()
 
     def __call__(self, spec: EpisodeSpec) -> dict[str, Any]:
         accountant = Accountant()
@@ -243,10 +246,13 @@ class EpisodeWorker:
             )
 
     def _model_answers(self) -> bool:
+        """Whether the model answers a 1-token request now; when it does not, the run stops starting episodes."""
         assert self.model is not None
         try:
             self.model.health_check()
-        except ModelUnavailable:
+        except ModelUnavailable as error:
+            log.error("%s; no new episode starts: resume with the same run dir once it is back", error)
+            self.model_down.set()
             return False
         return True
 
@@ -322,7 +328,9 @@ def run_evaluation(
             trajectory_dir.mkdir(exist_ok=True)
         worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
         started = time.monotonic()
-        _run_with_progress(ParallelRunner(worker, request.workers), todo, store, chooser, request)
+        ran = _run_with_progress(
+            ParallelRunner(worker, request.workers), _until(worker.model_down, todo), len(todo), store, chooser, request
+        )
         elapsed = time.monotonic() - started
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]
@@ -330,6 +338,7 @@ def run_evaluation(
     summary.update(
         label=request.label, split=request.split, policy=request.policy.get("name"), run_wall_time_s=round(elapsed, 3)
     )
+    summary["not_started"] = len(todo) - ran
     summary["exit_code"], summary["problems"] = judge(summary, request.max_infra_error_share)
     if chooser.state():
         summary["selector"] = chooser.state()
@@ -346,9 +355,15 @@ def _check_model_answers(model: ChatModel) -> None:
 
 
 def judge(summary: Mapping[str, Any], max_infra_error_share: float) -> tuple[int, list[str]]:
-    """The run's exit code and why: its numbers mean nothing when no episode completed, and too little
-    when infrastructure errors (left out of the rates) are more than `max_infra_error_share` of the episodes."""
+    """The run's exit code and why: the run stopped because the model stopped answering; its numbers mean
+    nothing when no episode completed, and too little when infrastructure errors (left out of the rates)
+    are more than `max_infra_error_share` of the episodes."""
     attempted, infra = summary["episodes"], summary["infra_errors"]
+    if summary.get("not_started"):
+        return EXIT_MODEL_NOT_ANSWERING, [
+            f"FAILED RUN: the model stopped answering mid-run, so {summary['not_started']} episodes were not "
+            "started; resume with the same run dir and retry_errors=true once it is back"
+        ]
     if summary["completed"] == 0:
         return EXIT_NOTHING_COMPLETED, [
             f"FAILED RUN: none of the {attempted} episodes completed "
@@ -378,18 +393,33 @@ def _prepare(
         pool.give_back(env)
 
 
+def _until(stop: threading.Event, specs: Sequence[EpisodeSpec]) -> Iterator[EpisodeSpec]:
+    """`specs` until `stop` is set (the runner draws them one at a time, as workers free up)."""
+    for spec in specs:
+        if stop.is_set():
+            return
+        yield spec
+
+
 def _run_with_progress(
-    runner: ParallelRunner, todo: list[EpisodeSpec], store: ResultStore, chooser: StackChooser, request: RunRequest
-) -> None:
-    successes = infra = 0
-    with tqdm(total=len(todo), desc=request.label, unit="ep", disable=not request.progress, dynamic_ncols=True) as bar:
+    runner: ParallelRunner,
+    todo: Iterable[EpisodeSpec],
+    total: int,
+    store: ResultStore,
+    chooser: StackChooser,
+    request: RunRequest,
+) -> int:
+    """Run the episodes, writing each record as it comes; returns how many ran."""
+    done = successes = infra = 0
+    with tqdm(total=total, desc=request.label, unit="ep", disable=not request.progress, dynamic_ncols=True) as bar:
         for record in runner.run(todo):
             store.append(record)
             chooser.update(record)
+            done += 1
             successes += bool(record["success"])
             kind = record_error_kind(record)
             infra += kind == INFRA
-            scored = bar.n + 1 - infra
+            scored = done - infra
             rate = f"{100 * successes / scored:.0f}%" if scored else "-"
             bar.set_postfix_str(f"success {successes}/{scored} ({rate}), infra errors {infra}", refresh=False)
             bar.update(1)
@@ -401,6 +431,7 @@ def _run_with_progress(
                     record["error"]["type"],
                     record["error"]["reason"][:300],
                 )
+    return done
 
 
 def write_outputs(run_dir: Path, summary: Mapping[str, Any], title: str) -> None:

@@ -26,6 +26,8 @@ RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateL
 #: not the server's; every other refusal (unknown model, no access) would refuse any request.
 REQUEST_REFUSALS = frozenset({400, 413, 422})
 NO_KEY = "EMPTY"  # local servers accept any key; the openai client insists on one
+#: The longest a health check waits: one token, so a dead or hanging server must not hold a run for minutes.
+HEALTH_CHECK_TIMEOUT_S = 30.0
 
 
 class OpenAICompatible(ChatModel):
@@ -168,6 +170,14 @@ class OpenAICompatible(ChatModel):
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
             f"attempts: {type(last_error).__name__}: {last_error}"
         ) from last_error
+
+    def _tiny_request(self) -> None:
+        """One 1-token request, not retried, bounded by HEALTH_CHECK_TIMEOUT_S."""
+        client = self._client.with_options(timeout=min(self.timeout_s, HEALTH_CHECK_TIMEOUT_S), max_retries=0)
+        kwargs: dict[str, Any] = {"model": self.name, "messages": [{"role": "user", "content": "Say OK."}]}
+        if self.extra_body:
+            kwargs["extra_body"] = self.extra_body
+        client.chat.completions.create(max_tokens=1, **kwargs)
 
     def count_tokens(self, text: str) -> int:
         """The server's tokenizer when it has a tokenize endpoint, else the estimate."""

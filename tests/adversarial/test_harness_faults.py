@@ -137,30 +137,50 @@ def is_health_check(body: dict) -> bool:
     return body.get("max_tokens") == 1
 
 
-def down_after_the_start_up_check() -> Answer:
-    """The start-up check passes; then each episode's request fails in its own way, and so does every re-check."""
-    checks, episodes = iter(range(10**9)), in_turn(*FAULTS.values())
-    overloaded = (0.0, 503, b'{"error": "overloaded"}')
-    return lambda body: (
-        (HEALTHY(body) if next(checks) == 0 else overloaded) if is_health_check(body) else episodes(body)
-    )
-
-
-@pytest.mark.parametrize("model_server", [down_after_the_start_up_check()], indirect=True)
-def test_a_model_server_failing_mid_run_gives_infra_errors_excluded_loudly_and_a_failed_exit(
+@pytest.mark.parametrize(
+    "model_server", [lambda body: HEALTHY(body) if is_health_check(body) else (0.0, 503, b"{}")], indirect=True
+)
+def test_a_model_server_that_stops_answering_mid_run_stops_the_run_and_a_resume_finishes_it(
     model_server, tmp_path: Path
 ) -> None:
+    """Up for the start-up check, then down for everything: the first episode's error is infra (the re-check
+    fails too), no further episode starts (each would only burn its retries), and the exit code says so."""
+    answers = iter([True])
+    model_server.answer = lambda body: HEALTHY(body) if next(answers, False) else (0.0, 503, b'{"error": "down"}')
+    proc = run_eval(*via(model_server, tmp_path, 4), "infra_retries=1", "infra_backoff_s=0", check=False)
+    assert proc.returncode == EXIT_MODEL_NOT_ANSWERING, proc.stdout + proc.stderr
+    (record,) = assert_each_episode_once(tmp_path, 1)
+    assert (record["error"]["type"], record["error"]["kind"], record["attempts"]) == ("ModelUnavailable", "infra", 2)
+    assert "the model stopped answering mid-run, so 3 episodes were not started" in proc.stderr
+    assert "WARNING: 1 of 1 attempted episodes are EXCLUDED from the rates" in proc.stdout
+
+    model_server.answer = HEALTHY  # back up: the resume redoes the infra error and runs the rest
+    proc = run_eval(*via(model_server, tmp_path, 4), "retry_errors=true", check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["episodes"], summary["completed"], summary["infra_errors"]) == (4, 4, 0)
+
+
+# each episode's requests fail in their own way while the server answers 1-token requests: the episodes' own
+FAILING_REQUESTS = in_turn(*FAULTS.values())
+
+
+@pytest.mark.parametrize(
+    "model_server", [lambda body: HEALTHY(body) if is_health_check(body) else FAILING_REQUESTS(body)], indirect=True
+)
+def test_model_faults_on_an_episodes_requests_are_named_and_count_as_its_failures(model_server, tmp_path: Path) -> None:
     proc = run_eval(*via(model_server, tmp_path, len(FAULTS)), "infra_retries=0", check=False)
     assert proc.returncode == EXIT_NOTHING_COMPLETED, proc.stdout + proc.stderr
     lines = assert_each_episode_once(tmp_path, len(FAULTS))
     for r in lines:
-        assert r["error"]["type"] == "ModelUnavailable" and r["error"]["kind"] == "infra", r["error"]
+        assert r["error"]["type"] == "ModelUnavailable" and r["error"]["kind"] == "agent", r["error"]
         assert model_server.url in r["error"]["reason"] and not r["success"]
     for reason in FAULTS:
         assert any(reason in r["error"]["reason"] for r in lines), (reason, [r["error"]["reason"] for r in lines])
-    assert f"WARNING: {len(FAULTS)} of {len(FAULTS)} attempted episodes are EXCLUDED from the rates" in proc.stdout
     assert f"ModelUnavailable (act): {len(FAULTS)}" in proc.stdout
     assert f"FAILED RUN: none of the {len(FAULTS)} episodes completed" in proc.stderr
+    run_eval(*via(model_server, tmp_path, len(FAULTS)), "retry_errors=true", check=False)
+    assert_each_episode_once(tmp_path, len(FAULTS))  # an agent's failure is never rerun
 
 
 def test_a_model_server_that_is_down_stops_the_run_before_the_first_episode(tmp_path: Path) -> None:
