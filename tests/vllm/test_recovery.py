@@ -12,7 +12,7 @@ import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers the trainfree envs
-from harness.run import EXIT_NOTHING_COMPLETED, EXIT_TOO_MANY_INFRA_ERRORS
+from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_NOTHING_COMPLETED, EXIT_TOO_MANY_INFRA_ERRORS
 from policies.llm.base import LLMError
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
@@ -87,8 +87,9 @@ def test_server_killed_mid_run_then_the_harness_resumes(live_server, tmp_path: P
         output, _ = run.communicate(timeout=600)
     finally:
         run.kill()
-    # failed episodes are records, not a crashed run; infrastructure errors make the exit code say so
-    assert run.returncode in (EXIT_NOTHING_COMPLETED, EXIT_TOO_MANY_INFRA_ERRORS), output
+    # failed episodes are records, not a crashed run; the exit code says the model stopped answering (the run
+    # stops starting episodes) or that infrastructure errors spoil the numbers
+    assert run.returncode in (EXIT_MODEL_NOT_ANSWERING, EXIT_NOTHING_COMPLETED, EXIT_TOO_MANY_INFRA_ERRORS), output
     failed = [r for r in last_record_per_episode(tmp_path).values() if r["error"]]
     assert failed, output
     for record in failed:
