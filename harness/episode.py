@@ -17,6 +17,7 @@ closes the env from outside, so a blocked call fails and returns), waits
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import traceback
@@ -179,8 +180,10 @@ def _play(
             action = policy.act(observation)
             progress.update(stage="step")
             observation, reward, terminated, truncated, info = env.step(action)
-            entry = _step_entry(action, observation, float(reward), terminated, truncated, info, policy)
-            progress.add_step(entry, float(reward), terminated, truncated, info)
+            if not math.isfinite(reward := float(reward)):
+                raise ValueError(f"the env returned a reward of {reward} (not a finite number)")
+            entry = _step_entry(action, observation, reward, terminated, truncated, info, policy)
+            progress.add_step(entry, reward, terminated, truncated, info)
             out_of_time = timeout_s is not None and time.monotonic() - started > timeout_s
             if (out_of_time or deadline_passed.is_set()) and not (terminated or truncated):
                 progress.update(stage="timeout")
@@ -321,13 +324,14 @@ def _test_counts(info: Mapping[str, Any]) -> dict[str, int | None]:
 
 
 def _as_number(value: Any) -> float | None:
-    """Numbers, bools and numpy scalars as float; anything else None."""
+    """Finite numbers, bools and numpy scalars as float; anything else (NaN, infinity included) None."""
     if value is None or isinstance(value, (str, bytes)):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def json_safe(value: Any) -> Any:

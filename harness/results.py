@@ -18,7 +18,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +28,48 @@ RESULTS_FILE = "results.jsonl"
 REJECTED_FILE = "results.rejected.jsonl"
 LOCK_FILE = ".run.lock"
 
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _numbers(value: Any) -> bool:
+    """An object whose values are all finite numbers (bools count: they are 0 and 1)."""
+    return isinstance(value, dict) and all(_finite(v) or isinstance(v, bool) for v in value.values())
+
+
+def _cost(value: Any) -> bool:
+    """The `llm` field: totals and per-role costs, each an object of numbers."""
+    if not isinstance(value, dict):
+        return False
+    by_role = value.get("by_role", {})
+    return _numbers(value.get("total", {})) and isinstance(by_role, dict) and all(map(_numbers, by_role.values()))
+
+
 #: The fields the harness reads from every record (summary, resume, selector), with what each must be.
-REQUIRED_FIELDS: dict[str, tuple[str, Any]] = {
+REQUIRED_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "key": ("a string", lambda v: isinstance(v, str)),
     "task_id": ("a string", lambda v: isinstance(v, str)),
-    "seed": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "seed": ("a whole number", _whole),
     "success": ("true or false", lambda v: isinstance(v, bool)),
-    "reward": (
-        "a finite number",
-        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
-    ),
+    "reward": ("a finite number", _finite),
     "error": ("null or an object", lambda v: v is None or isinstance(v, dict)),
+}
+
+#: Fields the summary reads when they are there; null is always allowed.
+OPTIONAL_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "scenario": ("a string or a number", lambda v: isinstance(v, str) or _finite(v)),
+    "difficulty": ("a string or a number", lambda v: isinstance(v, str) or _finite(v)),
+    "steps": ("a whole number", _whole),
+    "metrics": ("an object of finite numbers", _numbers),
+    "wall_time_s": ("a finite number", _finite),
+    "env_time_s": ("a finite number", _finite),
+    "model_time_s": ("a finite number", _finite),
+    "llm": ("an object of call costs", _cost),
 }
 
 
@@ -61,6 +92,9 @@ def record_problem(record: Any) -> str | None:
     for name, (expected, valid) in REQUIRED_FIELDS.items():
         if not valid(record[name]):
             return f"field {name!r} is {str(record[name])[:60]!r}, not {expected}"
+    for name, (expected, valid) in OPTIONAL_FIELDS.items():
+        if record.get(name) is not None and not valid(record[name]):
+            return f"field {name!r} is {str(record[name])[:60]!r}, not {expected} or null"
     if record["key"] != episode_key(record["task_id"], record["seed"]):
         return f"key {record['key'][:60]!r} is not task_id@seed ({episode_key(record['task_id'], record['seed'])!r})"
     return None
@@ -72,6 +106,8 @@ def parse_line(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
         record = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         return None, f"not JSON ({error})"
+    except RecursionError:
+        return None, "nested too deeply to read"
     problem = record_problem(record)
     return (None, problem) if problem else (record, None)
 

@@ -143,10 +143,25 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
             b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": NaN, "error": null}',
             "field 'reward' is 'nan', not a finite number",
         ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": null, '
+            b'"metrics": {"any_medal": "yes"}}',
+            "field 'metrics' is",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply to read"),
         (b'["charlie_1@0"]', "not a JSON object but list"),
         (b"\xff\xfe garbage", "not JSON"),
     ],
-    ids=["lacks_fields", "seed_text", "success_number", "reward_nan", "not_an_object", "not_json"],
+    ids=[
+        "lacks_fields",
+        "seed_text",
+        "success_number",
+        "reward_nan",
+        "metric_text",
+        "deep",
+        "not_an_object",
+        "not_json",
+    ],
 )
 def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, bad_line: bytes, problem: str

@@ -106,3 +106,25 @@ def test_a_prompt_past_the_context_window_is_the_agents_failure(tiny_env):
     assert (r["success"], r["steps"]) == (False, 0)
     assert (r["error"]["type"], r["error"]["stage"], r["error"]["kind"]) == ("ContextLengthExceeded", "act", "agent")
     assert "ContextLengthExceeded" in result.trajectory["error"]["traceback"]
+
+
+class NonFiniteEnv(TinyEnv):
+    """Reports NaN: as its reward after `look`, as a metric at the end."""
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = super().step(action)
+        if action == "look":
+            reward = float("nan")
+        if terminated:
+            info = {**info, "metrics": {**info["metrics"], "score": float("nan"), "big": 10**400}}
+        return observation, reward, terminated, truncated, info
+
+
+def test_non_finite_numbers_never_reach_a_record():
+    """A NaN reward ends the episode as an error (it would poison every mean); a NaN metric is dropped."""
+    r = run_episode(NonFiniteEnv(), Looker(), spec("alpha_0")).record
+    assert (r["error"]["type"], r["error"]["stage"], r["reward"]) == ("ValueError", "step", 0.0)
+    assert "reward of nan" in r["error"]["reason"]
+    env = NonFiniteEnv()
+    r = run_episode(env, OraclePolicy(env), spec("alpha_0")).record
+    assert r["success"] and "score" not in r["metrics"] and "big" not in r["metrics"]

@@ -66,6 +66,10 @@ def test_bad_lines_anywhere_are_named_set_aside_byte_for_byte_and_their_episodes
         4: json.dumps(record("d@0", reward=float("nan"))).encode(),  # NaN: json writes it, no mean survives it
         5: json.dumps({**record("e@0"), "key": "x@0"}).encode(),
         6: json.dumps(["a", "list"]).encode(),
+        7: json.dumps(record("f@0", metrics={"any_medal": "yes"})).encode(),
+        8: json.dumps(record("g@0", scenario=["unhashable"])).encode(),
+        9: json.dumps(record("h@0", llm={"total": {"calls": "many"}})).encode(),
+        10: b"[" * 100_000 + b"]" * 100_000,
     }
     good = [json.dumps(record("a@0")).encode(), json.dumps(record("b@0")).encode()]
     content = [good[0], *bad.values(), good[1]]
@@ -78,6 +82,9 @@ def test_bad_lines_anywhere_are_named_set_aside_byte_for_byte_and_their_episodes
     assert "results.jsonl:4: field 'reward' is 'nan', not a finite number" in messages[4]
     assert "results.jsonl:5: key 'x@0' is not task_id@seed ('e@0')" in messages[5]
     assert "results.jsonl:6: not a JSON object but list" in messages[6]
+    assert "results.jsonl:7: field 'metrics' is" in messages[7] and "not an object of finite numbers" in messages[7]
+    assert "results.jsonl:8: field 'scenario'" in messages[8] and "results.jsonl:9: field 'llm'" in messages[9]
+    assert "results.jsonl:10: nested too deeply to read" in messages[10]
     assert (tmp_path / REJECTED_FILE).read_bytes() == b"".join(line + b"\n" for line in bad.values())
     assert (tmp_path / "results.jsonl").read_bytes() == b"".join(line + b"\n" for line in good)
     assert [r["key"] for r in read_results(tmp_path)] == ["a@0", "b@0"]
