@@ -307,7 +307,12 @@ class WorkerSession:
                 self.start()
             try:
                 self._expect_ready(time.monotonic() + READY_TIMEOUT_S)
-            except (_DeadlinePassed, _WorkerGone, wire.ProtocolError) as err:
+            except _DeadlinePassed:
+                self.stop()
+                raise WorkerStartError(
+                    f"the sandbox worker did not report ready within {READY_TIMEOUT_S:g} s"
+                ) from None
+            except (_WorkerGone, wire.ProtocolError) as err:
                 reason = _exit_reason(_exit_code(self.proc, wait_s=0.5), err)
                 self.stop()
                 raise WorkerStartError(f"the sandbox worker did not start: {reason}") from None

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from envs.sandbox import bwrap, landlock, protections, seccomp
+from envs.sandbox.limits import Limits
+from envs.sandbox.session import SessionConfig, WorkerSession, WorkerStartError
 from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, REPO, TASK
@@ -169,3 +171,16 @@ def test_reset_info_and_the_log_say_which_protections_are_on(
     assert sandbox["capabilities"].startswith("on: ") and sandbox["parent_death"].startswith("on: ")
     announced = [r.getMessage() for r in caplog.records if r.getMessage().startswith("toolworld sandbox: ")]
     assert announced and "bwrap=off" in announced[-1] and "bwrap: switched off by sandbox=rlimit" in announced[-1]
+
+
+def test_a_worker_that_cannot_start_makes_protections_name_the_reason() -> None:
+    """The protections report waits for the worker: a setup fault surfaces at reset, with its reason."""
+    limits = Limits(cpu_seconds=None, memory_bytes=1024**3, file_size_bytes=0, cpu_affinity=(4000,))
+    session = WorkerSession(SessionConfig(limits=limits, sandbox="rlimit"), spare=False)
+    try:
+        with pytest.raises(
+            WorkerStartError, match=r"could not confine itself, so it ran nothing: OSError: \[Errno 22\]"
+        ):
+            session.protections()
+    finally:
+        session.close()
