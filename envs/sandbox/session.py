@@ -157,6 +157,7 @@ class WorkerSession:
         self.uses_bwrap = bwrap.use_bwrap(config.sandbox)
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
         self._closed = False
+        self._runner: int | None = None  # the thread inside run(), which alone may close the pipes under it
 
     def start(self) -> None:
         """Switch to a fresh worker (killing the old one); does not wait for it to be ready.
@@ -233,6 +234,7 @@ class WorkerSession:
 
     def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
         deadline = time.monotonic() + timeout_s
+        self._runner = threading.get_ident()
         try:
             return self._exchange(code, handler, deadline, name)
         except _DeadlinePassed:
@@ -260,6 +262,8 @@ class WorkerSession:
         except BaseException:
             self.stop()  # a handler's bug, an interrupt: the worker is mid-step, so it is never reused
             raise
+        finally:
+            self._runner = None
 
     def _exchange(self, code: str, handler: CallHandler, deadline: float, name: str) -> RunResult:
         if self.proc is None or self.proc.poll() is not None:
@@ -338,6 +342,12 @@ class WorkerSession:
     def stop(self) -> None:
         """Kill the current worker (the spare, if any, stays ready) and forget what it sent."""
         if self.proc is not None:
+            if self._runner not in (None, threading.get_ident()):
+                # another thread is mid-step (e.g. the harness's watchdog closing the env): only kill, and let that
+                # thread see the pipe close and clean up; closing its descriptors under it could let a file opened
+                # meanwhile take their numbers and receive the worker's replies
+                _signal_group(self.proc)
+                return
             _kill(self.proc)
             self.proc = None
         self._buffer = bytearray()
@@ -455,13 +465,18 @@ def _write(proc: subprocess.Popen, data: bytes, deadline: float) -> None:
             raise _WorkerGone(f"writing to it failed: {err}") from None
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill a worker's whole session now and reap it off the caller's path (a worker needs no graceful end)."""
+def _signal_group(proc: subprocess.Popen) -> None:
+    """SIGKILL a worker's whole session now and reap it off the caller's path (a worker needs no graceful end)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
         threading.Thread(target=proc.wait, daemon=True).start()
     except (ProcessLookupError, PermissionError):
         kill_process_group(proc, grace_s=0.2)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill a worker's whole session and close the env's ends of its pipes."""
+    _signal_group(proc)
     for stream in (proc.stdin, proc.stdout):
         if stream is None:
             continue
