@@ -167,7 +167,11 @@ def _filter_pipe() -> int | None:
 def _memory_group(limits: Limits) -> cgroup.MemoryGroup | None:
     if limits.memory_bytes is None or cgroup.unavailable_reason() is not None:
         return None
-    return cgroup.MemoryGroup.create(limits.memory_bytes)
+    try:
+        return cgroup.MemoryGroup.create(limits.memory_bytes)
+    except OSError as err:  # worked at start-up, fails now (e.g. the cgroup was removed): run, and say so
+        protections.LOG.warning("this run's memory cgroup could not be made (%s): only RLIMIT_AS holds it", err)
+        return None
 
 
 def _empty_folder(folder: Path) -> None:
