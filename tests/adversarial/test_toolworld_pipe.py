@@ -238,7 +238,7 @@ env.close()
         "    except Exception:\n        pass",
         raw_write(
             'b\'{"op": "call", "seq": %d, "path": ["supervisor", "show_profile"], "args": [\' % seq'
-            " + b'{}, ' * 240_000 + b'{}], \"kwargs\": {}}\\n'",
+            " + b'{}, ' * 120_000 + b'{}], \"kwargs\": {}}\\n'",
             times=100,
         ),
     ],
