@@ -24,6 +24,7 @@ Two confinements, each holding the same protections:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -46,6 +47,20 @@ MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unab
 MAX_ENTRIES = 200_000  # files and folders a run may make, besides its bytes on disk
 #: programs and their children may run; no sockets, no new sessions (every child stays in the group a kill reaches)
 SCRIPT_SYSCALLS = SyscallPolicy(processes=True, network=False, new_session=False)
+_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded in the parent: dlopen in a forked child can deadlock
+_CLONE_NEWIPC, _CAP_SYS_ADMIN = 0x08000000, 21
+
+
+def private_ipc_available() -> bool:
+    """Whether a run without bwrap can get its own IPC namespace (unshare needs CAP_SYS_ADMIN, i.e. root).
+
+    Without one, SysV shared memory, semaphores and message queues a script makes outlive its run.
+    """
+    try:
+        effective, _, _ = privileges.held_capabilities()
+    except OSError:
+        return False
+    return bool(effective >> _CAP_SYS_ADMIN & 1)
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,7 @@ def _preexec(
     parent = os.getpid()
     policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine and not in_bwrap else None
     syscalls = SCRIPT_SYSCALLS if not in_bwrap and seccomp.supported() else None
+    own_ipc = not in_bwrap and private_ipc_available()
 
     def apply() -> None:
         apply_limits()
@@ -97,6 +113,8 @@ def _preexec(
         privileges.die_with_parent(parent)
         if in_bwrap:  # bwrap needs its capabilities for its mounts; it drops them and installs the filter itself
             return
+        if own_ipc and _LIBC.unshare(_CLONE_NEWIPC) != 0:  # ends with the run's last process
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
         privileges.drop_capabilities()
         if policy is not None:
             policy.apply()
@@ -290,6 +308,7 @@ def sandbox_protections(
             ),
             Protection("private_proc", True, "own PID namespace and /proc: other processes are invisible"),
             Protection("private_tmp", True, "private /tmp and /dev/shm, gone with the run"),
+            Protection("private_ipc", True, "own IPC namespace: shared memory and semaphores end with the run"),
         ]
     else:
         files = protections.landlock_protection()
@@ -310,6 +329,11 @@ def sandbox_protections(
                 "TMPDIR in the step folder; /tmp and /dev/shm not writable"
                 if files.active
                 else f"/tmp and /dev/shm are shared and outlive the run ({files.detail})",
+            ),
+            Protection("private_ipc", True, "own IPC namespace: shared memory and semaphores end with the run")
+            if private_ipc_available()
+            else Protection(
+                "private_ipc", False, "needs CAP_SYS_ADMIN (root): SysV shared memory a script makes outlives the run"
             ),
         ]
     found += [protections.seccomp_protection(), protections.capabilities_protection()]

@@ -135,8 +135,15 @@ def test_shared_memory_and_tmp_files_do_not_outlive_the_run(mle) -> None:
         "    except OSError as err:\n"
         "        print('refused', folder, err.errno)\n"
     )
-    run(mle, write)
+    key = int(uuid.uuid4().int % 2**30) + 1
+    write += (
+        "import ctypes\n"
+        f"print('shmget', ctypes.CDLL(None).shmget({key}, 4096, 0o1000 | 0o600))  # IPC_CREAT: SysV shared memory\n"
+    )
+    out = run(mle, write)
+    assert "shmget" in out, out
     assert not Path("/dev/shm", name).exists() and not Path("/tmp", name).exists()
+    assert str(key) not in [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
     out = run(mle, f"import os\nprint('seen' if os.path.exists('/dev/shm/{name}') else 'not seen')")
     assert "not seen" in out, out
 
@@ -254,8 +261,9 @@ def test_the_start_up_report_names_every_protection(cache: Path, tmp_path: Path,
     _, info = env.reset()
     env.close()
     report = info["sandbox"]
-    names = {"bwrap", "private_proc", "private_tmp", "seccomp", "capabilities", "tree_memory", "disk_quota"}
-    assert names <= set(report) and all(v.startswith(("on: ", "off: ")) for v in report.values()), report
+    names = {"bwrap", "private_proc", "private_tmp", "private_ipc", "seccomp", "capabilities", "tree_memory"}
+    assert names | {"disk_quota"} <= set(report), report
+    assert all(v.startswith(("on: ", "off: ")) for v in report.values()), report
     assert report["disk_quota"] == "off: no disk quota was asked for (disk_mb=None)"
     assert report["bwrap"].startswith("on" if sandbox == "bwrap" else "off")
     assert any("mle sandbox:" in r.getMessage() and "disk_quota=off" in r.getMessage() for r in caplog.records)
