@@ -29,8 +29,11 @@ from wrappers.signals import is_error_output
 from wrappers.snapshots import restore, snapshot, supports_snapshots
 from wrappers.text import truncate_output
 
+# No two runs of the same characters side by side, none spanning lines: a run of blank lines or
+# spaces that could be split between them in many ways made one reply cost seconds to minutes
 _SECTION = re.compile(
-    r"^\s*\**\s*(category|evidence|diagnosis|fix steps|patch)\s*\**\s*:\s*\**\s*", re.IGNORECASE | re.MULTILINE
+    r"^[ \t]*(?:\*+[ \t]*)?(category|evidence|diagnosis|fix steps|patch)[ \t]*(?:\*+[ \t]*)?:[ \t]*\**",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 

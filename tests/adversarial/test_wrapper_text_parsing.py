@@ -25,6 +25,8 @@ STALLS = {
     "ledger_key_repeated_in_one_word": (
         "from wrappers.ledger import ledger_entries\nledger_entries(['token' * 40_000 + '='])"
     ),
+    "correct_sections_spaces": "from wrappers.correct import parse_correction\nparse_correction(' ' * 100_000)",
+    "correct_sections_blank_lines": "from wrappers.correct import parse_correction\nparse_correction('\\n' * 50_000)",
     "aide_exception_type_blank_lines": ("from wrappers.aide import _exception_type\n_exception_type('\\n' * 50_000)"),
 }
 
