@@ -30,7 +30,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import EnvProfile, Observation, TaskMeta, exact_text
+from envs.contract import EnvProfile, Observation, TaskMeta, exact_text, type_name
 from envs.mle import journal
 from envs.mle.competition import Competition
 from envs.mle.external import load_competition_dir
@@ -243,7 +243,7 @@ class MLECompetitionEnv(gym.Env):
             return self._finish(terminated=True, truncated=False)
         problem = self._action_problem(action)
         if problem is not None:
-            plan, code = "", action if isinstance(action, str) else repr(action)[:200]
+            plan, code = "", action if isinstance(action, str) else f"<{type_name(action)}>"  # repr may recurse
             self._journal.append(journal.journal_entry(self._steps, plan, code, None, None, False, None, error=problem))
             self._history.append({"action": code[:2000], "output": f"[step {self._steps}] {problem}"})
         else:
@@ -280,7 +280,7 @@ class MLECompetitionEnv(gym.Env):
 
     def _action_problem(self, action: Any) -> str | None:
         if not isinstance(action, str):
-            return f"invalid action: expected a Python script as a string, got {type(action).__name__}"
+            return f"invalid action: expected a Python script as a string, got {type_name(action)}"
         if len(action) > self.max_action_chars:
             return (
                 f"invalid action: the script has {len(action):,} characters, over the {self.max_action_chars:,} limit"

@@ -417,7 +417,7 @@ def test_a_deep_non_string_action_is_refused_by_type() -> None:
         environment.close()
 
 
-def test_mle_measures_the_real_length_of_a_str_subclass(tmp_path: Path) -> None:
+def test_mle_measures_a_str_subclass_and_names_a_deep_non_string(tmp_path: Path) -> None:
     prepare("diabetes-progression", tmp_path / "cache")
     mle = MLECompetitionEnv(
         "diabetes-progression", cache_dir=tmp_path / "cache", work_root=tmp_path / "work", max_steps=3
@@ -426,5 +426,7 @@ def test_mle_measures_the_real_length_of_a_str_subclass(tmp_path: Path) -> None:
         mle.reset()
         obs, _, terminated, _, _ = mle.step(LyingAction(HUGE_ACTION))
         assert "over the 200,000 limit" in obs["history"][-1]["output"] and not terminated
+        obs, _, terminated, _, _ = mle.step(nested(DEEP))
+        assert "expected a Python script as a string, got list" in obs["history"][-1]["output"] and not terminated
     finally:
         mle.close()
