@@ -318,3 +318,17 @@ def test_a_many_column_submission_is_refused_cheaply_with_a_short_reason(mle, co
     )
     out = run(mle, script)
     assert refusal in out and len(out) < 5_000, out[:3000]
+
+
+def test_a_line_with_a_million_fields_is_refused_cheaply(mle) -> None:
+    # the header is right; pandas took quadratic time on such a line (30,000 fields: 6 s)
+    script = (
+        "import csv\n"
+        "rows = list(csv.reader(open('input/sample_submission.csv')))\n"
+        "with open('submission.csv', 'w') as f:\n"
+        "    f.write(','.join(rows[0]) + '\\n' + ','.join(rows[1]) + ',1' * 1_000_000 + '\\n')\n"
+        "    for row in rows[2:]:\n"
+        "        f.write(','.join(row) + '\\n')\n"
+    )
+    out = run(mle, script)
+    assert "submission.csv: invalid: line 2 has 1,000,002 fields, the header 2" in out, out[:3000]
