@@ -43,6 +43,16 @@ def unavailable_reason() -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def supports_tmpfs_size() -> bool:
+    """Whether this bwrap can cap a tmpfs (`--size`, bubblewrap >= 0.6); older ones leave it uncapped."""
+    try:
+        proc = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--size" in proc.stdout + proc.stderr
+
+
 def use_bwrap(sandbox: str) -> bool:
     """Resolve a `sandbox` setting to whether commands run inside bwrap."""
     if sandbox not in SANDBOXES:
@@ -68,11 +78,11 @@ def wrap(
 
     The command starts without any capability (as root, bwrap would otherwise hand it every one
     inside its namespaces), with a private /dev, /dev/shm, /proc and /tmp; `tmpfs_bytes` caps the
-    size of /tmp and /dev/shm. `seccomp_fd`: a readable fd holding a compiled BPF filter
-    (`seccomp_bytes`), installed right before `argv` runs, after bwrap's own mounts; pass the fd
-    to the child (Popen `pass_fds`).
+    size of /tmp and /dev/shm where this bwrap can (a memory cgroup caps them anyway).
+    `seccomp_fd`: a readable fd holding a compiled BPF filter (`seccomp_bytes`), installed right
+    before `argv` runs, after bwrap's own mounts; pass the fd to the child (Popen `pass_fds`).
     """
-    size = [] if tmpfs_bytes is None else ["--size", str(tmpfs_bytes)]
+    size = [] if tmpfs_bytes is None or not supports_tmpfs_size() else ["--size", str(tmpfs_bytes)]
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--dev", "/dev", "--proc", "/proc"]
     command += [*size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
     if seccomp_fd is not None:

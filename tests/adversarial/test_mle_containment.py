@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 
 from envs.mle.env import MLECompetitionEnv
-from envs.sandbox import bwrap, cgroup
+from envs.mle.solution_run import private_ipc_available
+from envs.sandbox import bwrap, cgroup, landlock, seccomp
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
 
 BWRAP_REASON = bwrap.unavailable_reason()
+KERNEL_LAYERS = landlock.supported() and seccomp.supported()
 SANDBOXES = [
-    "rlimit",
+    pytest.param("rlimit", marks=pytest.mark.skipif(not KERNEL_LAYERS, reason="needs Landlock and x86_64 seccomp")),
     pytest.param("bwrap", marks=pytest.mark.skipif(BWRAP_REASON is not None, reason=f"bwrap: {BWRAP_REASON}")),
 ]
 SECRET = "sk-trainfree-" + uuid.uuid4().hex
@@ -125,7 +127,9 @@ def _children_of_this_process() -> set[int]:
     return found
 
 
-def test_shared_memory_and_tmp_files_do_not_outlive_the_run(mle) -> None:
+def test_shared_memory_and_tmp_files_do_not_outlive_the_run(mle, sandbox: str) -> None:
+    if sandbox == "rlimit" and not private_ipc_available():
+        pytest.skip("a private IPC namespace needs CAP_SYS_ADMIN (root)")
     name = f"trainfree-{uuid.uuid4().hex}"
     write = (
         "for folder in ('/dev/shm', '/tmp'):\n"
@@ -211,16 +215,9 @@ needs_cgroup = pytest.mark.skipif(
 
 
 @needs_cgroup
-@pytest.mark.parametrize("sandbox_name", [p if isinstance(p, str) else p.values[0] for p in SANDBOXES])
-def test_memory_spread_over_children_is_capped_for_the_whole_tree(
-    cache: Path,  # noqa: F811
-    tmp_path: Path,
-    sandbox_name: str,
-) -> None:
-    if sandbox_name == "bwrap" and BWRAP_REASON is not None:
-        pytest.skip(f"bwrap: {BWRAP_REASON}")
+def test_memory_spread_over_children_is_capped_for_the_whole_tree(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
     env = MLECompetitionEnv(
-        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, memory_mb=300, sandbox=sandbox_name
+        COMPETITION, cache_dir=cache, work_root=tmp_path, step_timeout_s=20, memory_mb=300, sandbox=sandbox
     )
     env.reset()
     # each child keeps 120 MiB, well under the 300 MiB each process may have; together 600 MiB
