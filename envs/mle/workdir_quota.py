@@ -22,9 +22,13 @@ MIN_INTERVAL_S = 0.25
 COST_FACTOR = 20  # measure at most 1/20th of the time
 
 
-def usage(root: Path) -> tuple[int, int]:
-    """(bytes on disk, number of entries) under `root`, symbolic links not followed."""
-    used, entries = 0, 0
+def usage(root: Path) -> tuple[int, int, int]:
+    """(bytes on disk, number of entries, folders that could not be read) under `root`, links not followed.
+
+    A folder the env cannot list (a path past PATH_MAX, permissions taken away) could hide any
+    amount of data, so it is counted, not skipped.
+    """
+    used, entries, unreadable = 0, 0, 0
     stack = [str(root)]
     while stack:
         try:
@@ -35,12 +39,17 @@ def usage(root: Path) -> tuple[int, int]:
                         info = entry.stat(follow_symlinks=False)
                         if entry.is_dir(follow_symlinks=False):
                             stack.append(entry.path)
-                    except OSError:
+                    except FileNotFoundError:
                         continue  # removed while measured
+                    except OSError:
+                        unreadable += 1
+                        continue
                     used += info.st_blocks * 512
-        except OSError:
+        except FileNotFoundError:
             continue
-    return used, entries
+        except OSError:
+            unreadable += 1
+    return used, entries, unreadable
 
 
 @dataclass
@@ -50,7 +59,7 @@ class QuotaWatch:
     root: Path
     max_bytes: int
     max_entries: int
-    baseline: tuple[int, int] = (0, 0)
+    baseline: tuple[int, int, int] = (0, 0, 0)
     next_check: float = 0.0
 
     @classmethod
@@ -63,9 +72,11 @@ class QuotaWatch:
     def exceeded(self) -> str | None:
         """None while the run is within its quota, else what it passed (in words for the agent)."""
         began = time.monotonic()
-        used, entries = usage(self.root)
+        used, entries, unreadable = usage(self.root)
         self.next_check = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * (time.monotonic() - began))
         used, entries = used - self.baseline[0], entries - self.baseline[1]
+        if unreadable > self.baseline[2]:
+            return "disk quota exceeded (a folder could not be measured: its path is too long or unreadable)"
         if used > self.max_bytes:
             mib = 1024**2
             return f"disk quota exceeded ({used / mib:.0f} MiB written, the limit is {self.max_bytes / mib:.0f} MiB)"

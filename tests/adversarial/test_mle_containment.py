@@ -329,3 +329,19 @@ def test_a_line_with_a_million_fields_is_refused_cheaply(mle) -> None:
     )
     out = run(mle, script)
     assert "submission.csv: invalid: line 2 has 1,000,002 fields, the header 2" in out, out[:3000]
+
+
+def test_data_hidden_past_the_longest_path_still_counts_against_the_quota(mle) -> None:
+    # folders nested past PATH_MAX cannot be listed by path: they must not escape the measurement
+    script = (
+        "import os, time\n"
+        "name = 'd' * 250\n"
+        "for _ in range(40):\n"
+        "    os.mkdir(name)\n"
+        "    os.chdir(name)\n"
+        "open('hidden.bin', 'wb').write(b'0' * 1024)\n"
+        "print('hidden', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    out = run(mle, script)
+    assert "killed: disk quota exceeded (a folder could not be measured" in out, out
