@@ -24,7 +24,6 @@ Two confinements, each holding the same protections:
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from envs.mle import run_namespaces
 from envs.mle.workdir_quota import QuotaWatch
 from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
 from envs.sandbox.landlock import SYSTEM_DIRS, FsPolicy, interpreter_paths
@@ -47,20 +47,6 @@ MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unab
 MAX_ENTRIES = 200_000  # files and folders a run may make, besides its bytes on disk
 #: programs and their children may run; no sockets, no new sessions (every child stays in the group a kill reaches)
 SCRIPT_SYSCALLS = SyscallPolicy(processes=True, network=False, new_session=False)
-_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded in the parent: dlopen in a forked child can deadlock
-_CLONE_NEWIPC, _CAP_SYS_ADMIN = 0x08000000, 21
-
-
-def private_ipc_available() -> bool:
-    """Whether a run without bwrap can get its own IPC namespace (unshare needs CAP_SYS_ADMIN, i.e. root).
-
-    Without one, SysV shared memory, semaphores and message queues a script makes outlive its run.
-    """
-    try:
-        effective, _, _ = privileges.held_capabilities()
-    except OSError:
-        return False
-    return bool(effective >> _CAP_SYS_ADMIN & 1)
 
 
 @dataclass(frozen=True)
@@ -102,9 +88,9 @@ def _preexec(
 ) -> Callable[[], None]:
     apply_limits = limits.preexec()
     parent = os.getpid()
+    own_ipc = not in_bwrap and run_namespaces.available()
     policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine and not in_bwrap else None
     syscalls = SCRIPT_SYSCALLS if not in_bwrap and seccomp.supported() else None
-    own_ipc = not in_bwrap and private_ipc_available()
 
     def apply() -> None:
         apply_limits()
@@ -113,8 +99,8 @@ def _preexec(
         privileges.die_with_parent(parent)
         if in_bwrap:  # bwrap needs its capabilities for its mounts; it drops them and installs the filter itself
             return
-        if own_ipc and _LIBC.unshare(_CLONE_NEWIPC) != 0:  # ends with the run's last process
-            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
+        if own_ipc:
+            run_namespaces.enter()
         privileges.drop_capabilities()
         if policy is not None:
             policy.apply()
@@ -296,6 +282,16 @@ def _wait(proc: subprocess.Popen, deadline: float, quota: QuotaWatch | None) -> 
                 return False, passed
 
 
+def _private_tmp_and_ipc(files: Protection) -> list[Protection]:
+    if files.active:
+        tmp = Protection("private_tmp", True, "/tmp and /dev/shm not writable, TMPDIR in the step folder")
+    else:
+        tmp = Protection("private_tmp", False, f"/tmp and /dev/shm are shared and outlive the run ({files.detail})")
+    if run_namespaces.available():
+        return [tmp, Protection("private_ipc", True, "own IPC namespace: SysV shared memory ends with the run")]
+    return [tmp, Protection("private_ipc", False, "needs CAP_SYS_ADMIN (root): SysV shared memory outlives the run")]
+
+
 def sandbox_protections(
     in_bwrap: bool, confine: bool, memory_bytes: int | None, disk_quota_bytes: int | None
 ) -> list[Protection]:
@@ -323,18 +319,7 @@ def sandbox_protections(
                 if files.active
                 else f"other processes' /proc folders are readable ({files.detail})",
             ),
-            Protection(
-                "private_tmp",
-                files.active,
-                "TMPDIR in the step folder; /tmp and /dev/shm not writable"
-                if files.active
-                else f"/tmp and /dev/shm are shared and outlive the run ({files.detail})",
-            ),
-            Protection("private_ipc", True, "own IPC namespace: shared memory and semaphores end with the run")
-            if private_ipc_available()
-            else Protection(
-                "private_ipc", False, "needs CAP_SYS_ADMIN (root): SysV shared memory a script makes outlives the run"
-            ),
+            *_private_tmp_and_ipc(files),
         ]
     found += [protections.seccomp_protection(), protections.capabilities_protection()]
     reason = cgroup.unavailable_reason()

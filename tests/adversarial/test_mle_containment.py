@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from envs.mle import run_namespaces
 from envs.mle.env import MLECompetitionEnv
-from envs.mle.solution_run import private_ipc_available
 from envs.sandbox import bwrap, cgroup, landlock, seccomp
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
@@ -128,7 +128,7 @@ def _children_of_this_process() -> set[int]:
 
 
 def test_shared_memory_and_tmp_files_do_not_outlive_the_run(mle, sandbox: str) -> None:
-    if sandbox == "rlimit" and not private_ipc_available():
+    if sandbox == "rlimit" and not run_namespaces.available():
         pytest.skip("a private IPC namespace needs CAP_SYS_ADMIN (root)")
     name = f"trainfree-{uuid.uuid4().hex}"
     write = (
@@ -164,7 +164,9 @@ def test_parallel_scikit_learn_still_works(mle) -> None:
         "    print('pool refused', err)\n"
     )
     out = run(mle, script)
-    assert "exit status 0" in out and "joblib 45" in out and ("pool 45" in out or "pool refused" in out), out
+    assert "exit status 0" in out and "joblib 45" in out, out
+    # bwrap: a private /dev/shm, so semaphores work; else Landlock refuses them, and that is said cleanly
+    assert ("pool 45" if mle.unwrapped.in_bwrap else "pool refused") in out, out
 
 
 @pytest.fixture
