@@ -83,14 +83,18 @@ def parse_submission(text: str, reference: pd.DataFrame) -> pd.DataFrame:
     except csv.Error as exc:
         raise InvalidSubmission(f"not a readable CSV file: {clip(str(exc))}") from None
     if len(header) != len(reference.columns):
-        expected = [str(c) for c in reference.columns]
-        missing, extra = [c for c in expected if c not in set(header)], [c for c in header if c not in set(expected)]
-        raise InvalidSubmission(
-            f"columns differ from the sample submission ({len(header):,} instead of {len(expected)}): "
-            f"missing {names(missing)}, unexpected {names(extra)}"
-        )
+        raise column_mismatch(header, [str(c) for c in reference.columns])
     _check_rows(text, len(header), len(reference))
     return read_csv_strict(io.StringIO(text))
+
+
+def column_mismatch(got: list[str], expected: list[str]) -> InvalidSubmission:
+    """One wording for every column mismatch, whichever check finds it."""
+    missing, extra = [c for c in expected if c not in set(got)], [c for c in got if c not in set(expected)]
+    return InvalidSubmission(
+        f"columns differ from the sample submission ({len(got):,} instead of {len(expected)}): "
+        f"missing {names(missing)}, unexpected {names(extra)}"
+    )
 
 
 def _check_rows(text: str, columns: int, rows: int) -> None:
@@ -135,13 +139,9 @@ def size_limit(sample_path: Path) -> int:
 
 def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric: Metric) -> np.ndarray:
     """Check the submission's shape against the reference; return its predictions in reference order."""
-    expected, got = list(reference.columns), [str(c) for c in submission.columns]
-    missing = [c for c in expected if c not in got]
-    extra = [c for c in got if c not in expected]
-    if missing or extra:
-        raise InvalidSubmission(
-            f"columns differ from the sample submission: missing {names(missing)}, unexpected {names(extra)}"
-        )
+    expected, got = [str(c) for c in reference.columns], [str(c) for c in submission.columns]
+    if set(expected) != set(got):
+        raise column_mismatch(got, expected)
     if len(set(got)) != len(got):
         raise InvalidSubmission("duplicate column names")
     if len(submission) != len(reference):

@@ -77,7 +77,7 @@ def test_unknown_competition_is_named() -> None:
         (
             "import pandas as pd\n"
             "pd.read_csv('input/sample_submission.csv').iloc[:, :1].to_csv('submission.csv', index=False)",
-            "columns differ from the sample submission: missing",
+            "columns differ from the sample submission (1 instead of 2): missing ['progression']",
         ),
         (
             "import pandas as pd\n"
