@@ -29,7 +29,7 @@ from envs.toolworld.apps import all_apps
 from envs.toolworld.world import people as core
 from envs.toolworld.world.changes import install_change_log
 
-DEFAULT_PEOPLE = 60
+DEFAULT_PEOPLE = 106  # AppWorld's world has 106 people
 WORLD_NOW = datetime(2026, 5, 18, 10, 30, 0)
 _SOURCES = [Path(__file__).parent, Path(__file__).parents[1] / "apps"]
 _lock = threading.Lock()
@@ -52,14 +52,26 @@ class WorldBuilder:
         return random.Random(f"{self.seed}:{name}")
 
     def insert(self, table: str, rows: Iterable[dict[str, Any]]) -> list[int]:
-        ids = []
-        for row in rows:
-            cols = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            rowid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
-            assert rowid is not None  # set by every executed statement
-            ids.append(rowid)
-        return ids
+        """Insert `rows` (dicts with the same keys) in one batch and return their new rowids.
+
+        A table being generated only grows, and SQLite gives each new row max(rowid) + 1,
+        so the ids of one batch are consecutive after the largest id before it."""
+        batch = list(rows)
+        if not batch:
+            return []
+        columns = list(batch[0])
+        odd = next((r for r in batch if r.keys() != batch[0].keys()), None)
+        if odd is not None:
+            raise ValueError(f"{table}: rows of one batch need the same columns, got {sorted(odd)} and {columns}")
+        marks = ", ".join("?" for _ in columns)
+        start = self.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0]
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [tuple(r[c] for c in columns) for r in batch]
+        )
+        end = self.conn.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0]
+        if end - start != len(batch):
+            raise RuntimeError(f"{table}: rowids of a batch are not consecutive ({start}..{end} for {len(batch)} rows)")
+        return list(range(start + 1, end + 1))
 
     def related(self, person_id: int, kinds: tuple[str, ...] = core.RELATION_KINDS) -> list[int]:
         if not self._relations:
