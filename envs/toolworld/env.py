@@ -1,10 +1,11 @@
 """ToolWorldEnv: a Gymnasium env where each action is Python code calling `apis.<app>.<api>(...)`.
 
-The world's DB lives here, in the env process; the agent's code runs in a
-persistent worker subprocess whose API calls come back over a pipe and are
-answered by `ApiServer`. Every call and its reply is recorded per step, which
-makes `set_state` exact: copy the template, re-apply the captured row changes
-(a few KB, see world/changes.py), restart the worker and replay the earlier
+The world's DB lives here, in the env process (one copy per env, each episode
+a transaction that reset rolls back: world/episode_db.py); the agent's code
+runs in a persistent worker subprocess whose API calls come back over a pipe
+and are answered by `ApiServer`. Every call and its reply is recorded per
+step, which makes `set_state` exact: roll back to the world's start, re-apply
+the captured row changes (a few KB, see world/changes.py), restart the worker and replay the earlier
 actions with the recorded replies (no DB effects), rebuilding the worker's
 variables. The same replay restores variables after a timeout.
 """
@@ -31,8 +32,9 @@ from envs.toolworld.failures import guess_failure
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 from envs.toolworld.server import ApiServer
 from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
-from envs.toolworld.world.build import WORLD_NOW, open_copy, template_bytes
-from envs.toolworld.world.changes import capture, net_changes, restore
+from envs.toolworld.world.build import WORLD_NOW, template_bytes
+from envs.toolworld.world.changes import capture, net_changes
+from envs.toolworld.world.episode_db import EpisodeDB
 
 EPISODE_STORAGE_BYTES = 8 * 2**20  # how much an episode's API calls may grow the world's DB
 EPISODE_REPLY_BYTES = 64 * 2**20  # API replies an episode keeps (for replays): reading the same big page in a loop
@@ -93,7 +95,7 @@ class ToolWorldEnv(gym.Env):
         self.sandbox = sandbox
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(max_action_chars)
-        self._template = template_bytes(world_seed)
+        self._world = EpisodeDB(template_bytes(world_seed), EPISODE_STORAGE_BYTES)
         # signs login tokens: random per env, so no token follows from the source; kept in get_state's
         # state so a restored worker's tokens (replayed from recorded replies) stay valid
         self._token_key = new_token_key()
@@ -167,9 +169,8 @@ class ToolWorldEnv(gym.Env):
         if self.worker is not None:
             self.worker.close()
             self.worker = None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        self._world.close()
+        self.conn = None
 
     # --- snapshot / restore ---------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
@@ -213,11 +214,7 @@ class ToolWorldEnv(gym.Env):
         return self.session.get("completed") is not None or len(self.steps) >= self.max_steps
 
     def _load(self, session: dict[str, Any], steps: list[StepRecord], db_changes: dict[str, Any] | None = None) -> None:
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = conn = open_copy(self._template, EPISODE_STORAGE_BYTES)
-        if db_changes is not None:
-            restore(conn, db_changes)
+        self.conn = conn = self._world.start(db_changes)
         self.session = session
         self.steps = steps
         self._reply_bytes = sum(_reply_size(call["reply"]) for step in steps for call in step.calls)
@@ -275,6 +272,7 @@ class ToolWorldEnv(gym.Env):
             reply = (404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."})
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
+            self._world.guard()
             reply = self._within_reply_budget(self.server.call(path[0], path[1], args, kwargs))
         if self._recording is not None:
             self._recording.append({"path": path, "reply": reply})

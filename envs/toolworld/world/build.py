@@ -65,9 +65,8 @@ class WorldBuilder:
             raise ValueError(f"{table}: rows of one batch need the same columns, got {sorted(odd)} and {columns}")
         marks = ", ".join("?" for _ in columns)
         start = self.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0]
-        self.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [tuple(r[c] for c in columns) for r in batch]
-        )
+        values = [tuple(r[c] for c in columns) for r in batch]
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
         end = self.conn.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0]
         if end - start != len(batch):
             raise RuntimeError(f"{table}: rowids of a batch are not consecutive ({start}..{end} for {len(batch)} rows)")

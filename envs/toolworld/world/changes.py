@@ -120,7 +120,7 @@ def capture(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 def restore(conn: sqlite3.Connection, snapshot: dict[str, Any]) -> None:
-    """Bring `conn`, a fresh copy of the template, to the captured state."""
+    """Bring `conn`, at the template's state, to the captured state."""
     for table, rid, row in snapshot["rows"]:
         if row is None:
             conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rid,))
