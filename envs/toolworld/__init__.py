@@ -42,7 +42,7 @@ refresh the README's API table.
 
 Adding a scenario template: create envs/toolworld/scenarios/<app>.py with
 
-    @scenario("music_like_song", apps=("music",), difficulty=1)
+    @scenario("music_like_song", apps=("music",))
     def like_song(view: WorldView, rng: random.Random) -> TaskSpec:
         row = pick(rng, view.rows("SELECT ..."), "song", distinct=True)  # variants get different rows
         return TaskSpec(supervisor_id=..., instruction="...",

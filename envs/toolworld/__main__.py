@@ -4,6 +4,7 @@ python -m envs.toolworld docs                  rewrite the README's API table fr
 python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
 python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
 python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
+python -m envs.toolworld figures [--write]     play every oracle, print its figures per split (and store them)
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import json
 import sys
 
 from envs.toolworld.docs import README, rewrite_readme
+from envs.toolworld.figures import FIGURES_PATH, summarize
+from envs.toolworld.figures import write as store
 from envs.toolworld.tasks import SPLITS, all_scenarios, load_task, task_metas
 
 
@@ -25,10 +28,14 @@ def main(argv: list[str]) -> int:
     tasks.add_argument("--variants", type=int, default=3)
     for name in ("show", "solve"):
         sub.add_parser(name, help=f"{name} one task").add_argument("task_id")
+    figures = sub.add_parser("figures", help="measure every oracle (difficulty and the task table come from this)")
+    figures.add_argument("--write", action="store_true", help=f"store them in {FIGURES_PATH.name}")
     args = parser.parse_args(argv)
 
     if args.command == "docs":
         print(f"{README}: API table {'updated' if rewrite_readme() else 'already current'}")
+    elif args.command == "figures":
+        return _figures(args.write)
     elif args.command == "tasks":
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
@@ -60,6 +67,23 @@ def main(argv: list[str]) -> int:
             print(json.dumps(info.get("evaluation", info), indent=2, default=str))
         finally:
             env.close()
+    return 0
+
+
+def _figures(write: bool) -> int:
+    from envs.toolworld.measure import measure_all
+
+    found, failures = measure_all()
+    for split in SPLITS:
+        ids = {m["task_id"] for m in task_metas(split)}
+        print(split, json.dumps(summarize(f for tid, f in found.items() if tid in ids)))
+    for task_id, why in failures.items():
+        print(f"oracle of {task_id} did not succeed: {why}", file=sys.stderr)
+    if failures:
+        return 1
+    if write:
+        store(found, world_seed=0)
+        print(f"wrote {FIGURES_PATH}")
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gymnasium as gym
@@ -25,10 +25,12 @@ from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.protections import announce, as_info
 from envs.sandbox.session import SessionConfig, WorkerSession
+from envs.toolworld import pages
 from envs.toolworld.api import CallContext, new_token_key
 from envs.toolworld.apps import all_apps, find_api
 from envs.toolworld.evaluate import Outcome, evaluate
 from envs.toolworld.failures import guess_failure
+from envs.toolworld.figures import paged_by_oracle
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 from envs.toolworld.server import ApiServer
 from envs.toolworld.tasks import SPLITS, Task, load_task, task_metas
@@ -266,6 +268,7 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
+        page = None
         if type(path) is not list or len(path) != 2:
             named = type(path) is list and all(type(part) is str for part in path)
             shown = f"apis.{'.'.join(path)[:100]}" if named else "that"
@@ -274,8 +277,9 @@ class ToolWorldEnv(gym.Env):
             assert self.server is not None, "the env serves API calls only after reset()"
             self._world.guard()
             reply = self._within_reply_budget(self.server.call(path[0], path[1], args, kwargs))
+            page = self.server.last_page
         if self._recording is not None:
-            self._recording.append({"path": path, "reply": reply})
+            self._recording.append({"path": path, "reply": reply, **({"page": page.as_record()} if page else {})})
         return _as_worker_reply(reply)
 
     def _within_reply_budget(self, reply: tuple[int, Any]) -> tuple[int, Any]:
@@ -345,7 +349,10 @@ class ToolWorldEnv(gym.Env):
         tests = evaluate(task.spec.expectations, outcome, task.spec.expected_status)
         success = all(t.passed for t in tests)
         history = [{"action": s.action, "output": s.output} for s in self.steps]
-        category = None if success else guess_failure(history, tests, self.session.get("completed") is not None)
+        missed = self._missed_pages() if not success else set()
+        category = None if success else guess_failure(history, tests, outcome.completed is not None, missed)
+        if missed:  # say why in every failed test, as the category does
+            tests = [t if t.passed else replace(t, reason=f"{t.reason}; {pages.hint(missed)}") for t in tests]
         passed = sum(t.passed for t in tests)
         return {
             "success": success,
@@ -364,6 +371,12 @@ class ToolWorldEnv(gym.Env):
                 "difficulty": task.difficulty,
             },
         }
+
+    def _missed_pages(self) -> set[str]:
+        """APIs whose lists the episode left unread, among those the task's oracle had to page through."""
+        task = self._require_task()
+        reads = [pages.PageRead.from_record(c["page"]) for s in self.steps for c in s.calls if "page" in c]
+        return pages.missed_apis(reads) & set(paged_by_oracle(task.scenario, task.variant))
 
 
 def _reply_size(reply: tuple[int, Any] | list[Any]) -> int:

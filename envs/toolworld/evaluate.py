@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envs.toolworld.api import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, shorten
+from envs.toolworld.api import shorten
 from envs.toolworld.world.changes import RowChange
 
 Key = tuple[str, int]
@@ -104,15 +104,6 @@ def _matches(row: dict[str, Any], match: dict[str, Any]) -> bool:
     return all(want(row.get(k)) if callable(want) else row.get(k) == want for k, want in match.items())
 
 
-def pagination_hint(found: int, expected: int) -> str:
-    if 0 < found < expected and found % PAGE_LIMIT_DEFAULT == 0:
-        return (
-            f": results are paginated (page_limit default {PAGE_LIMIT_DEFAULT}, max {PAGE_LIMIT_MAX}); "
-            "fetch every page with page_index"
-        )
-    return ""
-
-
 class Expectation:
     requirement: str
 
@@ -139,7 +130,7 @@ class Inserted(Expectation):
         keys = {(c.table, c.row_id) for c in hits}
         if len(hits) == self.count:
             return TestResult(self.requirement, True), keys
-        reason = f"expected {self.count} new {self.what}, found {len(hits)}" + pagination_hint(len(hits), self.count)
+        reason = f"expected {self.count} new {self.what}, found {len(hits)}"
         return TestResult(self.requirement, False, reason), keys
 
 
@@ -193,9 +184,7 @@ class Deleted(Expectation):
         keys = {(self.table, r) for r in gone}
         if gone == set(self.row_ids):
             return TestResult(self.requirement, True), keys
-        reason = f"expected {len(self.row_ids)} {self.what} deleted, found {len(gone)}" + pagination_hint(
-            len(gone), len(self.row_ids)
-        )
+        reason = f"expected {len(self.row_ids)} {self.what} deleted, found {len(gone)}"
         return TestResult(self.requirement, False, reason), keys
 
 
@@ -251,12 +240,10 @@ def evaluate(
         else ("complete_task was never called" if done is None else f"status was {done.get('status')!r}")
     )
     results.append(TestResult(f"the task is completed with status {expected_status!r}", status_ok, status_reason))
-    checked = []
     for expectation in expectations:
         result, keys = expectation.check(outcome)
-        checked.append((expectation, result))
+        results.append(result)
         claimed |= keys
-    results += _explain_partial_updates(checked)
     unexpected = [c for c in outcome.changes if (c.table, c.row_id) not in claimed]
     reason = "; ".join(c.describe() for c in unexpected[:5]) + (
         f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else ""
@@ -265,25 +252,3 @@ def evaluate(
         TestResult("nothing else in the world is changed", not unexpected, reason and f"unexpected changes: {reason}")
     )
     return results
-
-
-def _explain_partial_updates(checked: list[tuple[Expectation, TestResult]]) -> list[TestResult]:
-    """Row-by-row expectations of one table where exactly a page's worth passed: say it is pagination."""
-    by_table: dict[str, list[bool]] = {}
-    for expectation, result in checked:
-        if isinstance(expectation, Updated):
-            by_table.setdefault(expectation.table, []).append(result.passed)
-    out = []
-    for expectation, result in checked:
-        outcomes = by_table.get(getattr(expectation, "table", ""), []) if isinstance(expectation, Updated) else []
-        hint = pagination_hint(sum(outcomes), len(outcomes)) if not result.passed else ""
-        out.append(
-            TestResult(
-                result.requirement,
-                result.passed,
-                f"{result.reason} (only {sum(outcomes)} of {len(outcomes)} such rows changed{hint})",
-            )
-            if hint
-            else result
-        )
-    return out

@@ -2,14 +2,16 @@
 
 Categories follow the AppWorld-style taxonomy: missing/wrong API, wrong
 arguments, pagination, auth, reasoning, loop, runtime error, context length,
-formatting, other. The guess looks at the failed tests first (a pagination
-hint is decisive), then at the last error the agent saw.
+formatting, other. Pagination is decided by one rule on every task: the agent
+left a list before its end, of an API whose every page the task's oracle
+needed (pages.py). Otherwise the guess looks at repeated actions, then at the
+last error the agent saw.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from envs.toolworld.evaluate import TestResult
@@ -37,9 +39,15 @@ ERROR_PATTERNS = (
 )
 
 
-def guess_failure(history: Sequence[dict[str, Any]], tests: Sequence[TestResult], completed: bool) -> str:
+def guess_failure(
+    history: Sequence[dict[str, Any]],
+    tests: Sequence[TestResult],
+    completed: bool,
+    missed_pages: Collection[str] = (),
+) -> str:
+    """The category of a failed episode; `missed_pages`: the APIs it left unread that its task needed read."""
     failed = [t for t in tests if not t.passed]
-    if any("paginated" in t.reason for t in failed):
+    if missed_pages:
         return "pagination"
     actions = [turn["action"].strip() for turn in history]
     if len(actions) >= 3 and len(set(actions[-3:])) == 1:

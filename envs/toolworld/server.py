@@ -16,6 +16,7 @@ from typing import Any
 from envs.contract import type_name
 from envs.toolworld.api import ApiError, CallContext, paginate, read_token, shorten, to_json
 from envs.toolworld.apps import find_api
+from envs.toolworld.pages import PageRead
 
 log = logging.getLogger(__name__)
 MAX_NAME_CHARS = 100  # an app or API name; longer is not a name
@@ -25,10 +26,12 @@ class ApiServer:
     def __init__(self, conn: sqlite3.Connection, context: CallContext):
         self.conn = conn
         self.context = context
+        self.last_page: PageRead | None = None  # the page the last call served, if it was of a paginated list
 
     def call(
         self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
+        self.last_page = None
         try:
             _check_call_shape(app, api, args, kwargs)
             spec = find_api(app, api)
@@ -45,7 +48,9 @@ class ApiServer:
             finally:
                 self.conn.execute("RELEASE api_call")
             if page is not None:
-                result = paginate(list(result), *page)
+                items = list(result)
+                self.last_page = PageRead.of_call(f"{app}.{api}", {**bound, "user": user_id}, *page, len(items))
+                result = paginate(items, *page)
             return 200, to_json(result)
         except ApiError as err:
             return err.status, {"message": err.message}

@@ -43,9 +43,14 @@ def test_ignoring_pagination_fails_with_a_reason_that_says_so(env: ToolWorldEnv)
 
 def test_question_answer_from_the_first_page_only_is_explained(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "phone_count_relationship_0"})
-    _, reward, _, _, info = env.step("apis.supervisor.complete_task(answer=5)")
+    kind = env.task.spec.instruction.rsplit("my ", 1)[1].rstrip("?")[:-1]  # "... are my friends?" -> friend
+    _, reward, _, _, info = env.step(
+        LOGIN_PHONE + f"apis.supervisor.complete_task(answer=len(apis.phone.search_contacts("
+        f"access_token=token, relationship={kind!r})))"
+    )
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
     assert reward == 0.0 and "only the first page" in failed[0]["reason"]
+    assert "apis.phone.search_contacts returned a page with more results" in failed[0]["reason"]
     assert info["evaluation"]["failure_category"] == "pagination"
 
 

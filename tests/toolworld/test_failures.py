@@ -56,13 +56,10 @@ def test_last_error_decides(outputs: list[str], expected: str) -> None:
     assert guess_failure([turn(o, action=str(i)) for i, o in enumerate(outputs)], FAILED, completed=True) == expected
 
 
-def test_pagination_hint_wins_and_repeats_are_a_loop() -> None:
-    paged = [
-        TestResult(
-            "texts sent", False, "expected 7 new texts, found 5: results are paginated (page_limit default 5, max 20)"
-        )
-    ]
-    assert guess_failure([turn("Execution failed. Traceback:\nKeyError: 'x'")], paged, completed=True) == "pagination"
+def test_a_missed_page_is_pagination_whatever_else_went_wrong_and_repeats_are_a_loop() -> None:
+    error = [turn("Execution failed. Traceback:\nKeyError: 'x'")]
+    assert guess_failure(error, FAILED, completed=True, missed_pages={"phone.search_contacts"}) == "pagination"
+    assert guess_failure(error, FAILED, completed=True) == "runtime error"
     assert guess_failure([turn("ok", "same")] * 3, FAILED, completed=False) == "loop"
     assert set(CATEGORIES) >= {"pagination", "auth", "context length", "other"}
 
