@@ -5,6 +5,7 @@ python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficu
 python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
 python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
 python -m envs.toolworld figures [--write]     play every oracle, print its figures per split (and store them)
+python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ def main(argv: list[str]) -> int:
         sub.add_parser(name, help=f"{name} one task").add_argument("task_id")
     figures = sub.add_parser("figures", help="measure every oracle (difficulty and the task table come from this)")
     figures.add_argument("--write", action="store_true", help=f"store them in {FIGURES_PATH.name}")
+    graders = sub.add_parser("graders", help="check that every task's graders catch every mutant of its end state")
+    graders.add_argument("task_ids", nargs="*", help="default: variant 0 of every scenario")
     args = parser.parse_args(argv)
 
     if args.command == "docs":
         print(f"{README}: API table {'updated' if rewrite_readme() else 'already current'}")
     elif args.command == "figures":
         return _figures(args.write)
+    elif args.command == "graders":
+        return _graders(args.task_ids or [f"{name}_0" for name in all_scenarios()])
     elif args.command == "tasks":
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
@@ -85,6 +90,23 @@ def _figures(write: bool) -> int:
         store(found, world_seed=0)
         print(f"wrote {FIGURES_PATH}")
     return 0
+
+
+def _graders(task_ids: list[str]) -> int:
+    from envs.toolworld.env import ToolWorldEnv
+    from envs.toolworld.grader_check import check_task
+
+    env = ToolWorldEnv(split="train", max_steps=100)
+    weak = 0
+    try:
+        for task_id in task_ids:
+            missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
+            weak += bool(missed)
+            print(f"{task_id}: " + ("every mutant caught" if not missed else f"{len(missed)} let through: {missed}"))
+    finally:
+        env.close()
+    print(f"{weak} of {len(task_ids)} tasks have graders that let a mutant through")
+    return 1 if weak else 0
 
 
 if __name__ == "__main__":

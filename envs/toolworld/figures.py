@@ -27,6 +27,7 @@ POINTS = (("api_calls", (40, 70)), ("apps", (2, 3)), ("lines", (45, 70)), ("bran
 DIFFICULTY_BY_POINTS = ((2, 1), (4, 2))  # at most 2 points: difficulty 1; at most 4: 2; more: 3
 log = logging.getLogger(__name__)
 _unmeasured: set[str] = set()  # scenarios already warned about
+REMEASURE = "`python -m envs.toolworld figures --write`"
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,9 @@ def difficulty_of(scenario: str, variant: int) -> int:
         return task.difficulty
     levels = [f.difficulty for f in _of_scenario(scenario)]
     if not levels:
-        log.warning(
-            "scenario %s has no measured oracle figures: difficulty 2 until `python -m envs.toolworld figures --write`",
-            scenario,
-        )
+        if scenario not in _unmeasured:
+            _unmeasured.add(scenario)
+            log.warning("scenario %s has no measured oracle figures: difficulty 2 until %s", scenario, REMEASURE)
         return 2
     return int(statistics.median_low(levels))
 

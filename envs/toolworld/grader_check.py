@@ -1,0 +1,139 @@
+"""Do a task's graders check every clause? Mutate the oracle's end state one effect at a time.
+
+After the oracle has played, every row it changed is one expected effect, and
+its answer is one more. A mutant undoes one effect (the row as it was: an
+insert removed, a delete restored, an update reverted), alters one (a changed
+column given another value) or alters the answer (a number moved, a text
+changed, one list item dropped or replaced). Each mutant is written into the
+world's DB for real and graded by the task's own expectations: a grader that
+passes a mutant does not check that part of the instruction. Doing nothing is
+one more mutant, which must fail unless the task is labelled no-op-pass.
+
+Columns the server stamps with the frozen clock (creation and update times)
+are not altered: no agent can set them otherwise.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from envs.toolworld.env import EPISODE_STORAGE_BYTES, ToolWorldEnv
+from envs.toolworld.evaluate import Outcome, TestResult, evaluate
+from envs.toolworld.measure import play_oracle
+from envs.toolworld.tasks import Task, load_task
+from envs.toolworld.world.build import WORLD_NOW, template_bytes
+from envs.toolworld.world.changes import RowChange, net_changes
+from envs.toolworld.world.episode_db import EpisodeDB
+
+COMPLETION = "the task is completed with status"
+STAMP = WORLD_NOW.date().isoformat()
+
+
+@dataclass(frozen=True)
+class MutantVerdict:
+    mutant: str  # what was changed, in words
+    failed: list[TestResult]  # the task's tests that failed on it
+    should_pass: bool = False  # only the no-op of a no-op-pass task
+
+    @property
+    def caught(self) -> bool:
+        """Failed, by a test that names what is wrong (not only the completion status)."""
+        named = [t for t in self.failed if t.reason and not t.requirement.startswith(COMPLETION)]
+        return not self.failed if self.should_pass else bool(named)
+
+
+def check_task(env: ToolWorldEnv, task_id: str) -> list[MutantVerdict]:
+    """Play the oracle of `task_id` in `env`, then grade every mutant of its end state."""
+    _, info = play_oracle(env, task_id)
+    if not info.get("success"):
+        raise ValueError(f"the oracle of {task_id} does not succeed: {info.get('evaluation', info)}")
+    state = env.get_state()
+    task = load_task(task_id, env.world_seed)
+    completed = state["session"]["completed"]
+    db = EpisodeDB(template_bytes(env.world_seed), EPISODE_STORAGE_BYTES)
+    try:
+        changes = net_changes(db.start(state["db_changes"]))
+        verdicts = [
+            _grade(task, db.start(), {"answer": None, "status": "success"}, "nothing done", task.spec.noop_pass)
+        ]
+        for change in changes:
+            for mutant, mutate in _row_mutants(change):
+                conn = db.start(state["db_changes"])
+                try:
+                    mutate(conn)
+                except sqlite3.IntegrityError:
+                    continue  # a state no API could produce (a unique or required column)
+                verdicts.append(_grade(task, conn, completed, mutant))
+        for mutant, answer in _answer_mutants(completed.get("answer")):
+            verdicts.append(_grade(task, db.start(state["db_changes"]), {**completed, "answer": answer}, mutant))
+    finally:
+        db.close()
+    return verdicts
+
+
+def _grade(
+    task: Task, conn: sqlite3.Connection, completed: dict[str, Any], mutant: str, should_pass: bool = False
+) -> MutantVerdict:
+    tests = evaluate(task.spec.expectations, Outcome(net_changes(conn), conn, completed), task.spec.expected_status)
+    return MutantVerdict(mutant, [t for t in tests if not t.passed], should_pass)
+
+
+Mutation = Callable[[sqlite3.Connection], None]
+
+
+def _row_mutants(change: RowChange) -> Iterator[tuple[str, Mutation]]:
+    table, rowid = change.table, change.row_id
+    if change.kind == "insert":
+        yield f"{table} row {rowid} not inserted", lambda c: c.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+    elif change.kind == "delete":
+        before = change.before or {}
+        yield f"{table} row {rowid} not deleted", lambda c: _insert(c, table, rowid, before)
+    else:
+        reverted = {k: before for k, (before, _) in change.changed_columns().items()}
+        yield f"{table} row {rowid} not updated", lambda c: _set(c, table, rowid, reverted)
+    altered = (
+        change.changed_columns() if change.kind == "update" else {k: (None, v) for k, v in (change.after or {}).items()}
+    )
+    for column, (_, value) in altered.items():
+        if column == "id" or (isinstance(value, str) and value.startswith(STAMP)):
+            continue
+        other = _other_value(value)
+        yield (
+            f"{table} row {rowid}: {column} {value!r} -> {other!r}",
+            lambda c, k=column, v=other: _set(c, table, rowid, {k: v}),
+        )
+
+
+def _insert(conn: sqlite3.Connection, table: str, rowid: int, row: dict[str, Any]) -> None:
+    columns = ", ".join(["rowid", *row])
+    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (len(row) + 1))})", (rowid, *row.values()))
+
+
+def _set(conn: sqlite3.Connection, table: str, rowid: int, values: dict[str, Any]) -> None:
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    conn.execute(f"UPDATE {table} SET {assignments} WHERE rowid = ?", (*values.values(), rowid))
+
+
+def _other_value(value: Any) -> Any:
+    """A plausible different value of the same type."""
+    if isinstance(value, bool) or value in (0, 1) and isinstance(value, int):
+        return 1 - int(value)
+    if isinstance(value, (int, float)):
+        return round(value * 2 + 3, 2)
+    if isinstance(value, str):
+        return "" if value.strip() else "changed"
+    return "changed"
+
+
+def _answer_mutants(answer: Any) -> Iterator[tuple[str, Any]]:
+    if answer is None:
+        return
+    if isinstance(answer, list):
+        if answer:
+            yield "answer without its first item", answer[1:]
+            yield "answer with its first item replaced", ["someone else", *answer[1:]]
+        return
+    yield f"answer {answer!r} -> {_other_value(answer)!r}", _other_value(answer)

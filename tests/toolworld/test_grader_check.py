@@ -1,0 +1,38 @@
+"""The grader check finds the clause a grader does not check, and passes graders that check them all."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from envs.toolworld import tasks
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.evaluate import Inserted
+from envs.toolworld.grader_check import check_task
+
+TASK = "phone_text_all_of_kind_0"  # texts every contact of a kind: one inserted row per contact
+
+
+def test_a_strict_grader_catches_every_mutant(env: ToolWorldEnv) -> None:
+    verdicts = check_task(env, TASK)
+    kinds = {v.mutant.split(":")[0].split(" not ")[-1] for v in verdicts}
+    assert len(verdicts) > 10 and "inserted" in kinds and "nothing done" in kinds
+    assert all(v.caught for v in verdicts), [v.mutant for v in verdicts if not v.caught]
+
+
+def test_a_grader_that_skips_a_column_lets_its_mutant_through(
+    env: ToolWorldEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = tasks.load_task(TASK)
+    loose = [
+        dataclasses.replace(e, match={k: v for k, v in e.match.items() if k != "message"})
+        if isinstance(e, Inserted)
+        else e
+        for e in task.spec.expectations
+    ]
+    monkeypatch.setitem(
+        tasks._tasks, (0, TASK), dataclasses.replace(task, spec=dataclasses.replace(task.spec, expectations=loose))
+    )
+    missed = [v.mutant for v in check_task(env, TASK) if not v.caught]
+    assert missed and all(": message " in m for m in missed), missed
