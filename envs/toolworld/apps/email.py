@@ -9,12 +9,12 @@ looking around leaves the world unchanged.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.world.build import WorldBuilder
+from envs.toolworld.apps._email_data import join_addresses, populate
 
 app = App(
     "email",
@@ -23,17 +23,23 @@ app = App(
     CREATE TABLE email_threads (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, conversation_id INTEGER NOT NULL,
         subject TEXT NOT NULL, is_starred INTEGER NOT NULL, is_archived INTEGER NOT NULL, is_trashed INTEGER NOT NULL,
+        is_spam INTEGER NOT NULL DEFAULT 0, is_important INTEGER NOT NULL DEFAULT 0,
+        is_muted INTEGER NOT NULL DEFAULT 0,
         UNIQUE(owner_id, conversation_id)
     );
+    CREATE INDEX email_threads_conversation ON email_threads(conversation_id);
     CREATE TABLE email_messages (
         id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, owner_id INTEGER NOT NULL,
         sender_id INTEGER NOT NULL, recipients TEXT NOT NULL, cc TEXT NOT NULL, body TEXT NOT NULL,
         sent_at TEXT NOT NULL, is_read INTEGER NOT NULL
     );
+    CREATE INDEX email_messages_thread ON email_messages(thread_id, sent_at);
+    CREATE INDEX email_messages_owner ON email_messages(owner_id, sent_at);
     CREATE TABLE email_attachments (
         id INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER NOT NULL, file_name TEXT NOT NULL,
         content TEXT NOT NULL
     );
+    CREATE INDEX email_attachments_message ON email_attachments(message_id);
     CREATE TABLE email_labels (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(owner_id, name)
     );
@@ -41,110 +47,32 @@ app = App(
         id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
         UNIQUE(thread_id, label_id)
     );
+    CREATE INDEX email_thread_labels_label ON email_thread_labels(label_id);
     CREATE TABLE email_drafts (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, recipients TEXT NOT NULL,
-        subject TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL
+        cc TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE INDEX email_drafts_owner ON email_drafts(owner_id, updated_at);
+    CREATE TABLE email_contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+        notes TEXT NOT NULL, is_favorite INTEGER NOT NULL, created_at TEXT NOT NULL, UNIQUE(owner_id, email)
+    );
+    CREATE TABLE email_filters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, from_address TEXT NOT NULL,
+        subject_contains TEXT NOT NULL, has_words TEXT NOT NULL, action TEXT NOT NULL, label_id INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX email_filters_owner ON email_filters(owner_id);
+    CREATE TABLE email_settings (
+        owner_id INTEGER PRIMARY KEY, display_name TEXT NOT NULL, signature TEXT NOT NULL,
+        vacation_enabled INTEGER NOT NULL, vacation_subject TEXT NOT NULL, vacation_message TEXT NOT NULL,
+        vacation_start TEXT NOT NULL, vacation_end TEXT NOT NULL
     );
     """,
 )
 add_account_apis(app)
+app.populator(populate)
 
-LABEL_FOR_KIND = {"coworker": "Work", "family": "Family", "friend": "Friends", "roommate": "Home"}
-LABEL_NAMES = (*LABEL_FOR_KIND.values(), "Receipts", "Important")
-THINGS = (
-    "concert tickets",
-    "the cabin booking",
-    "dinner at Luca's",
-    "the museum passes",
-    "the birthday cake",
-    "the ski rental",
-    "the taxi to the airport",
-)
-# (subject, opening body, reply bodies, attachment or None); {thing}/{amount}/{day} are filled per conversation
-TOPICS: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, str] | None]]] = {
-    "friend": [
-        (
-            "Weekend plans",
-            "Are you free on {day}? Thinking of a hike and lunch after.",
-            ("Sounds great, count me in!", "Can we start a bit later?"),
-            None,
-        ),
-        (
-            "Paying you back",
-            "I paid ${amount} for {thing}. Could you send me your share of ${share} when you can?",
-            ("Sure, will do!",),
-            None,
-        ),
-        (
-            "Photos from the trip",
-            "Here are the photos from last weekend, the lake ones came out great.",
-            ("Love them, thanks!",),
-            ("photos_list.txt", "lake_sunrise.jpg\ncampfire.jpg\ngroup_shot.jpg"),
-        ),
-        (
-            "Book recommendation",
-            "You have to read 'The Quiet Orchard', I finished it in two days.",
-            ("Adding it to my list.",),
-            None,
-        ),
-    ],
-    "family": [
-        (
-            "Family dinner",
-            "Dinner at our place on {day}? Bring dessert if you can.",
-            ("We'll be there at 7.", "I'll bake a pie."),
-            None,
-        ),
-        (
-            "Grandma's birthday",
-            "Let's all chip in for grandma's gift. It came to ${amount} for {thing}, so ${share} each.",
-            ("Sending my share today.",),
-            None,
-        ),
-        (
-            "Holiday itinerary",
-            "Attached is the itinerary for the holidays.",
-            ("Perfect, thank you!",),
-            ("itinerary.txt", "Day 1: drive to the coast\nDay 2: boat tour\nDay 3: drive home"),
-        ),
-    ],
-    "coworker": [
-        (
-            "Quarterly report",
-            "Attached is the draft of the quarterly report, comments welcome by {day}.",
-            ("Looks good, a few notes inline.", "Thanks, reviewing now."),
-            ("quarterly_report.txt", "Revenue grew 12%.\nCosts were flat.\nHeadcount: 14."),
-        ),
-        (
-            "Invoice {number}",
-            "Please find invoice {number} attached. The total due is ${amount}.",
-            ("Received, thanks.",),
-            ("invoice_{number}.txt", "Invoice {number}\nConsulting hours: {hours}\nTotal due: ${amount}"),
-        ),
-        (
-            "Meeting notes",
-            "Notes from {day}'s meeting: we ship the beta next month.",
-            ("Thanks for writing these up.",),
-            None,
-        ),
-        ("Offsite logistics", "The offsite is on {day}; the bus leaves at 8am sharp.", ("Noted!",), None),
-    ],
-    "roommate": [
-        (
-            "Utilities this month",
-            "The utilities bill came to ${amount}; your share is ${share}.",
-            ("Paying you tonight.",),
-            ("utilities_bill.txt", "Electricity and water\nTotal: ${amount}"),
-        ),
-        (
-            "Cleaning schedule",
-            "New cleaning schedule starts {day}: I take the kitchen, you take the bathroom.",
-            ("Deal.",),
-            None,
-        ),
-    ],
-}
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERSON = {"name": "string", "email": "string"}
 ATTACHMENT = {"attachment_id": 1, "file_name": "string"}
 EMAIL = {
@@ -171,9 +99,19 @@ THREAD = {
     "is_starred": True,
     "is_archived": True,
     "is_trashed": True,
+    "is_spam": True,
+    "is_important": True,
+    "is_muted": True,
     "labels": ["string"],
 }
-DRAFT = {"draft_id": 1, "recipients": ["string"], "subject": "string", "body": "string", "updated_at": "string"}
+DRAFT = {
+    "draft_id": 1,
+    "recipients": ["string"],
+    "cc": ["string"],
+    "subject": "string",
+    "body": "string",
+    "updated_at": "string",
+}
 MESSAGE = {"message": "string"}
 THREAD_ID = Annotated[int, P("The thread's id.", ge=1)]
 EMAIL_ID = Annotated[int, P("The email's id.", ge=1)]
@@ -184,125 +122,6 @@ CC = Annotated[list[str] | None, P("Email addresses to copy.")]
 SUBJECT = Annotated[str, P("The subject line.", min_length=1, max_length=200)]
 BODY = Annotated[str, P("The text of the email.", max_length=20_000)]
 ATTACHMENTS = Annotated[list[dict] | None, P("Files to attach, each {'file_name': ..., 'content': ...}.")]
-
-
-@app.populator
-def populate(w: WorldBuilder) -> None:
-    rng = w.rng("email")
-    by_id = {p.id: p for p in w.people}
-    conversations = []
-    for person in w.people:
-        for kind in ("friend", "family", "coworker", "roommate"):
-            others = w.related(person.id, (kind,))
-            for other in rng.sample(others, min(len(others), 3)):
-                for _ in range(rng.randint(1, 2)):
-                    conversations.append((person.id, other, kind, rng.randint(0, 90)))
-    conversations.sort(key=lambda c: -c[3])
-    fitting_labels: dict[int, list[tuple[int, set[str]]]] = {}  # owner -> [(thread id, labels that fit it)]
-    for conversation_id, (starter, other, kind, days_ago) in enumerate(conversations, start=1):
-        subject, body, replies, attachment = rng.choice(TOPICS[kind])
-        amount = round(rng.uniform(20, 400), 2)
-        fill = {
-            "thing": rng.choice(THINGS),
-            "amount": f"{amount:.2f}",
-            "share": f"{amount / 2:.2f}",
-            "day": rng.choice(DAYS),
-            "number": str(rng.randint(1000, 9999)),
-            "hours": str(rng.randint(5, 60)),
-        }
-        subject = subject.format(**fill)
-        participants = [starter, other]
-        extra = [p for p in w.related(starter, (kind,)) if p != other]
-        cc = [rng.choice(extra)] if extra and kind in ("coworker", "family") and rng.random() < 0.3 else []
-        sent = w.now - timedelta(days=days_ago, hours=rng.randint(1, 20), minutes=rng.randint(0, 59))
-        messages = [(starter, [other], cc, body.format(**fill), attachment)]
-        for reply in rng.sample(replies, rng.randint(0, len(replies))):
-            previous = messages[-1][0]
-            messages.append(
-                (
-                    other if previous == starter else starter,
-                    [starter if previous == starter else other],
-                    [],
-                    reply,
-                    None,
-                )
-            )
-        threads = {}
-        for owner in participants + cc:
-            threads[owner] = w.insert(
-                "email_threads",
-                [
-                    {
-                        "owner_id": owner,
-                        "conversation_id": conversation_id,
-                        "subject": subject,
-                        "is_starred": int(rng.random() < 0.15),
-                        "is_archived": int(rng.random() < 0.15),
-                        "is_trashed": int(rng.random() < 0.07),
-                    }
-                ],
-            )[0]
-            fits = (
-                {LABEL_FOR_KIND[kind]}
-                | ({"Receipts"} if "amount" in body else set())
-                | ({"Important"} if rng.random() < 0.2 else set())
-            )
-            fitting_labels.setdefault(owner, []).append((threads[owner], fits))
-        for sender, to, copied, text, attached in messages:
-            sent += timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
-            for owner, thread_id in threads.items():
-                unread = owner != sender and (w.now - sent).days < 40 and rng.random() < 0.6
-                (message_id,) = w.insert(
-                    "email_messages",
-                    [
-                        {
-                            "thread_id": thread_id,
-                            "owner_id": owner,
-                            "sender_id": sender,
-                            "recipients": _join(by_id[p].email for p in to),
-                            "cc": _join(by_id[p].email for p in copied),
-                            "body": text,
-                            "sent_at": min(sent, w.now).isoformat(timespec="seconds"),
-                            "is_read": int(not unread),
-                        }
-                    ],
-                )
-                if attached:
-                    w.insert(
-                        "email_attachments",
-                        [
-                            {
-                                "message_id": message_id,
-                                "file_name": attached[0].format(**fill),
-                                "content": attached[1].format(**fill),
-                            }
-                        ],
-                    )
-    for person in w.people:
-        names = rng.sample(LABEL_NAMES, rng.randint(1, 3))
-        label_ids = w.insert("email_labels", [{"owner_id": person.id, "name": n} for n in sorted(names)])
-        for name, label_id in zip(sorted(names), label_ids, strict=True):
-            fitting = [t for t, fits in fitting_labels.get(person.id, []) if name in fits and rng.random() < 0.6]
-            w.insert("email_thread_labels", [{"thread_id": t, "label_id": label_id} for t in fitting])
-        if rng.random() < 0.4:
-            friend = by_id[rng.choice(w.related(person.id) or [p.id for p in w.people if p.id != person.id])]
-            w.insert(
-                "email_drafts",
-                [
-                    {
-                        "owner_id": person.id,
-                        "recipients": friend.email,
-                        "subject": f"Catching up with {friend.first_name}",
-                        "body": "Hi! It has been a while, how are you?",
-                        "updated_at": (w.now - timedelta(days=rng.randint(1, 30))).isoformat(timespec="seconds"),
-                    }
-                ],
-            )
-
-
-def _join(emails: Any) -> str:
-    """Address lists are stored sorted and comma-separated, so their order never matters."""
-    return ", ".join(sorted(set(emails)))
 
 
 def _split(emails: str) -> list[str]:
@@ -348,73 +167,128 @@ def _email_row(ctx: CallContext, email_id: int) -> dict[str, Any]:
     return ctx.owned("email_messages", email_id, "email in your mailbox")
 
 
-def _email(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    subject = ctx.value("SELECT subject FROM email_threads WHERE id = ?", row["thread_id"])
-    files = ctx.rows(
-        "SELECT id AS attachment_id, file_name FROM email_attachments WHERE message_id = ? ORDER BY id", row["id"]
-    )
+def _people(ctx: CallContext, ids: set[int]) -> dict[int, dict[str, str]]:
+    marks = ",".join(str(int(i)) for i in ids) or "0"
     return {
-        "email_id": row["id"],
-        "thread_id": row["thread_id"],
-        "subject": subject,
-        "sender": _person(ctx, row["sender_id"]),
-        "recipients": _split(row["recipients"]),
-        "cc": _split(row["cc"]),
-        "body": row["body"],
-        "sent_at": row["sent_at"],
-        "is_read": bool(row["is_read"]),
-        "attachments": files,
+        r["id"]: {"name": r["name"], "email": r["email"]}
+        for r in ctx.rows(f"SELECT id, first_name || ' ' || last_name AS name, email FROM people WHERE id IN ({marks})")
     }
+
+
+def _ids(rows: list[dict[str, Any]], key: str = "id") -> str:
+    """An SQL list of row ids (integers read from the DB, so safe to inline)."""
+    return ",".join(str(int(r[key])) for r in rows) or "0"
+
+
+def _emails(ctx: CallContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Emails as the agent sees them; one query per kind of detail, however many emails there are."""
+    subjects = dict(
+        ctx.conn.execute(f"SELECT id, subject FROM email_threads WHERE id IN ({_ids(rows, 'thread_id')})").fetchall()
+    )
+    files: dict[int, list[dict[str, Any]]] = {}
+    for f in ctx.rows(
+        f"SELECT id, message_id, file_name FROM email_attachments WHERE message_id IN ({_ids(rows)}) ORDER BY id"
+    ):
+        files.setdefault(f["message_id"], []).append({"attachment_id": f["id"], "file_name": f["file_name"]})
+    people = _people(ctx, {r["sender_id"] for r in rows})
+    return [
+        {
+            "email_id": row["id"],
+            "thread_id": row["thread_id"],
+            "subject": subjects[row["thread_id"]],
+            "sender": people[row["sender_id"]],
+            "recipients": _split(row["recipients"]),
+            "cc": _split(row["cc"]),
+            "body": row["body"],
+            "sent_at": row["sent_at"],
+            "is_read": bool(row["is_read"]),
+            "attachments": files.get(row["id"], []),
+        }
+        for row in rows
+    ]
+
+
+def _email(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
+    return _emails(ctx, [row])[0]
+
+
+def _threads(ctx: CallContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Thread summaries in the order of `rows`; a fixed handful of queries, however many threads there are."""
+    ids = _ids(rows)
+    emails: dict[int, list[dict[str, Any]]] = {}
+    for e in ctx.rows(
+        "SELECT thread_id, sender_id, recipients, cc, sent_at, is_read FROM email_messages "
+        f"WHERE thread_id IN ({ids}) ORDER BY sent_at, id"
+    ):
+        emails.setdefault(e["thread_id"], []).append(e)
+    labels: dict[int, list[str]] = {}
+    for r in ctx.rows(
+        "SELECT x.thread_id, l.name FROM email_thread_labels x JOIN email_labels l ON l.id = x.label_id "
+        f"WHERE x.thread_id IN ({ids}) ORDER BY l.name"
+    ):
+        labels.setdefault(r["thread_id"], []).append(r["name"])
+    with_files = {
+        r[0]
+        for r in ctx.conn.execute(
+            "SELECT DISTINCT m.thread_id FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+            f"WHERE m.thread_id IN ({ids})"
+        )
+    }
+    people = _people(ctx, {r["owner_id"] for r in rows} | {e["sender_id"] for es in emails.values() for e in es})
+    out = []
+    for row in rows:
+        mine = emails.get(row["id"], [])
+        addresses = {a for e in mine for a in _split(e["recipients"]) + _split(e["cc"])}
+        addresses |= {people[p]["email"] for p in {row["owner_id"]} | {e["sender_id"] for e in mine}}
+        out.append(
+            {
+                "thread_id": row["id"],
+                "subject": row["subject"],
+                "participants": sorted(addresses),
+                "email_count": len(mine),
+                "unread_count": sum(not e["is_read"] for e in mine),
+                "last_sent_at": mine[-1]["sent_at"] if mine else None,
+                "last_sender": people[mine[-1]["sender_id"]] if mine else None,
+                "has_attachments": row["id"] in with_files,
+                **{flag: bool(row[flag]) for flag in FLAGS},
+                "labels": labels.get(row["id"], []),
+            }
+        )
+    return out
 
 
 def _thread(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    emails = ctx.rows("SELECT * FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id", row["id"])
-    people = {row["owner_id"]} | {e["sender_id"] for e in emails}
-    addresses = sorted(
-        {a for e in emails for a in _split(e["recipients"]) + _split(e["cc"])}
-        | {_person(ctx, p)["email"] for p in people}
-    )
-    labels = [
-        r["name"]
-        for r in ctx.rows(
-            "SELECT l.name FROM email_thread_labels t JOIN email_labels l ON l.id = t.label_id WHERE t.thread_id = ? "
-            "ORDER BY l.name",
-            row["id"],
-        )
-    ]
-    has_files = bool(emails) and bool(
-        ctx.value(
-            f"SELECT COUNT(*) FROM email_attachments WHERE message_id IN ({','.join(str(e['id']) for e in emails)})"
-        )
-    )
-    return {
-        "thread_id": row["id"],
-        "subject": row["subject"],
-        "participants": addresses,
-        "email_count": len(emails),
-        "unread_count": sum(not e["is_read"] for e in emails),
-        "last_sent_at": emails[-1]["sent_at"] if emails else None,
-        "last_sender": _person(ctx, emails[-1]["sender_id"]) if emails else None,
-        "has_attachments": has_files,
-        "is_starred": bool(row["is_starred"]),
-        "is_archived": bool(row["is_archived"]),
-        "is_trashed": bool(row["is_trashed"]),
-        "labels": labels,
-    }
+    return _threads(ctx, [row])[0]
 
 
-def _in_folder(thread: dict[str, Any], emails: list[dict[str, Any]], owner: int, folder: str) -> bool:
-    if folder == "trash":
-        return bool(thread["is_trashed"])
-    if thread["is_trashed"]:
-        return False
-    return {
-        "inbox": not thread["is_archived"] and any(e["sender_id"] != owner for e in emails),
-        "sent": any(e["sender_id"] == owner for e in emails),
-        "starred": bool(thread["is_starred"]),
-        "archived": bool(thread["is_archived"]),
-        "all": True,
-    }[folder]
+FLAGS = ("is_starred", "is_archived", "is_trashed", "is_spam", "is_important", "is_muted")
+# a thread is in a folder when this holds (t is the thread); spam and trash are outside every other folder,
+# muted threads stay out of the inbox
+KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+FOLDERS = {
+    "inbox": f"{KEPT} AND t.is_archived = 0 AND t.is_muted = 0 AND EXISTS "
+    "(SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id != t.owner_id)",
+    "sent": f"{KEPT} AND EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
+    "starred": f"{KEPT} AND t.is_starred = 1",
+    "important": f"{KEPT} AND t.is_important = 1",
+    "archived": f"{KEPT} AND t.is_archived = 1",
+    "spam": "t.is_trashed = 0 AND t.is_spam = 1",
+    "trash": "t.is_trashed = 1",
+    "all": KEPT,
+}
+THREAD_WORD = (
+    "(instr(lower(t.subject), ?) OR EXISTS (SELECT 1 FROM email_messages m JOIN people p ON p.id = m.sender_id "
+    "WHERE m.thread_id = t.id AND instr(lower(m.body || ' ' || m.recipients || ' ' || m.cc || ' ' || p.first_name "
+    "|| ' ' || p.last_name || ' ' || p.email), ?)) "
+    "OR instr(lower((SELECT email FROM people WHERE id = t.owner_id)), ?))"
+)
+HAS_LABEL = (
+    "EXISTS (SELECT 1 FROM email_thread_labels x JOIN email_labels l ON l.id = x.label_id "
+    "WHERE x.thread_id = {thread} AND l.name = ?)"
+)
+HAS_FILES = (
+    "EXISTS (SELECT 1 FROM email_attachments a JOIN email_messages f ON f.id = a.message_id WHERE f.{column} = {row})"
+)
 
 
 def _deliver(
@@ -425,14 +299,17 @@ def _deliver(
     cc: list[int],
     body: str,
     files: list[tuple[str, str]],
+    sender: int | None = None,
 ) -> dict[str, int]:
-    """Write one email into the mailbox of the sender and of every recipient; returns the sender's copy."""
+    """Write one email into the mailbox of the sender (the caller unless given) and of every recipient; returns
+    the sender's copy. A recipient whose vacation reply runs today answers at once (an auto-reply never does)."""
+    sender = ctx.caller if sender is None else sender
     if conversation_id is None:
         conversation_id = (ctx.value("SELECT MAX(conversation_id) FROM email_threads") or 0) + 1
-    recipients = _join(_person(ctx, p)["email"] for p in to)
-    copied = _join(_person(ctx, p)["email"] for p in cc if p not in to)
+    recipients = join_addresses(_person(ctx, p)["email"] for p in to)
+    copied = join_addresses(_person(ctx, p)["email"] for p in cc if p not in to)
     mine: dict[str, int] = {}
-    for owner in dict.fromkeys([ctx.user_id, *to, *cc]):
+    for owner in dict.fromkeys([sender, *to, *cc]):
         thread_id = ctx.value(
             "SELECT id FROM email_threads WHERE owner_id = ? AND conversation_id = ?", owner, conversation_id
         )
@@ -449,12 +326,12 @@ def _deliver(
             "VALUES (?,?,?,?,?,?,?,?)",
             thread_id,
             owner,
-            ctx.user_id,
+            sender,
             recipients,
             copied,
             body,
             ctx.timestamp(),
-            int(owner == ctx.user_id),
+            int(owner == sender),
         )
         for name, content in files:
             ctx.execute(
@@ -463,17 +340,38 @@ def _deliver(
                 name,
                 content,
             )
-        if owner == ctx.user_id:
+        if owner == sender:
             mine = {"email_id": message_id, "thread_id": thread_id}
+    if sender == ctx.user_id:
+        today = ctx.now.date().isoformat()
+        for away in ctx.rows(
+            f"SELECT * FROM email_settings WHERE owner_id IN ({','.join(str(p) for p in dict.fromkeys(to + cc))}) "
+            "AND owner_id != ? AND vacation_enabled = 1 AND vacation_start <= ? AND vacation_end >= ? "
+            "ORDER BY owner_id",
+            sender,
+            today,
+            today,
+        ):
+            text = f"{away['vacation_subject']}\n\n{away['vacation_message']}"
+            _deliver(ctx, conversation_id, subject, [sender], [], text, [], sender=away["owner_id"])
     return mine
+
+
+def _signed(ctx: CallContext, body: str, include_signature: bool) -> str:
+    """`body` with the caller's signature (from update_email_settings) below it, if asked and set."""
+    signature = ctx.value("SELECT signature FROM email_settings WHERE owner_id = ?", ctx.user_id)
+    return f"{body}\n\n-- \n{signature}" if include_signature and signature else body
+
+
+SIGNATURE = Annotated[bool, P("Add your signature (see show_email_settings) below the text.")]
 
 
 @app.api("GET", "/threads", [THREAD], paginated=True)
 def show_threads(
     ctx: CallContext,
     folder: Annotated[
-        Literal["inbox", "sent", "starred", "archived", "trash", "all"],
-        P("Which threads: 'all' is every thread not in the trash."),
+        Literal["inbox", "sent", "starred", "important", "archived", "spam", "trash", "all"],
+        P("Which threads: 'all' is every thread outside the spam and the trash."),
     ] = "inbox",
     query: Annotated[
         str,
@@ -482,31 +380,43 @@ def show_threads(
             max_length=QUERY_MAX_CHARS,
         ),
     ] = "",
-    label: Annotated[str | None, P("Only threads with the label of this name.")] = None,
+    label: Annotated[str | None, P("Only threads with the label of this name.", max_length=40)] = None,
     unread_only: Annotated[bool, P("Only threads with unread emails.")] = False,
+    sender_email: Annotated[
+        str | None, P("Only threads with an email from this address.", max_length=QUERY_MAX_CHARS)
+    ] = None,
+    has_attachment: Annotated[bool | None, P("Only threads with (true) or without (false) attachments.")] = None,
+    sort_by: Annotated[
+        Literal["-last_sent_at", "last_sent_at"],
+        P("Most recent activity first ('-last_sent_at') or oldest first ('last_sent_at')."),
+    ] = "-last_sent_at",
 ) -> list[dict[str, Any]]:
     """List the threads of a folder of your mailbox, most recent activity first."""
-    out = []
-    for row in ctx.rows("SELECT * FROM email_threads WHERE owner_id = ? ORDER BY id", ctx.user_id):
-        emails = ctx.rows("SELECT * FROM email_messages WHERE thread_id = ?", row["id"])
-        if not _in_folder(row, emails, ctx.caller, folder):
-            continue
-        thread = _thread(ctx, row)
-        text = " ".join(
-            [
-                row["subject"],
-                *thread["participants"],
-                *(e["body"] for e in emails),
-                *(_person(ctx, e["sender_id"])["name"] for e in emails),
-            ]
-        ).lower()
-        if (
-            all(w in text for w in query.lower().split())
-            and (label is None or label in thread["labels"])
-            and (not unread_only or thread["unread_count"])
-        ):
-            out.append(thread)
-    return sorted(out, key=lambda t: (t["last_sent_at"] or "", t["thread_id"]), reverse=True)
+    where = ["t.owner_id = ?", FOLDERS[folder]]
+    args: list[Any] = [ctx.user_id]
+    for word in query.lower().split():
+        where.append(THREAD_WORD)
+        args += [word, word, word]
+    if label is not None:
+        where.append(HAS_LABEL.format(thread="t.id"))
+        args.append(label)
+    if unread_only:
+        where.append("EXISTS (SELECT 1 FROM email_messages u WHERE u.thread_id = t.id AND u.is_read = 0)")
+    if sender_email is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM email_messages s JOIN people p ON p.id = s.sender_id "
+            "WHERE s.thread_id = t.id AND lower(p.email) = lower(?))"
+        )
+        args.append(sender_email.strip())
+    if has_attachment is not None:
+        where.append(("" if has_attachment else "NOT ") + HAS_FILES.format(column="thread_id", row="t.id"))
+    order = "DESC" if sort_by.startswith("-") else "ASC"
+    rows = ctx.rows(
+        f"SELECT t.* FROM email_threads t WHERE {' AND '.join(where)} "
+        f"ORDER BY (SELECT MAX(sent_at) FROM email_messages WHERE thread_id = t.id) {order}, t.id {order}",
+        *args,
+    )
+    return _threads(ctx, rows)
 
 
 @app.api("GET", "/threads/{thread_id}", {**THREAD, "emails": [EMAIL]})
@@ -514,7 +424,7 @@ def show_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, Any]:
     """Show a thread with all its emails, oldest first."""
     row = _thread_row(ctx, thread_id)
     emails = ctx.rows("SELECT * FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id", thread_id)
-    return {**_thread(ctx, row), "emails": [_email(ctx, e) for e in emails]}
+    return {**_thread(ctx, row), "emails": _emails(ctx, emails)}
 
 
 @app.api("GET", "/emails/{email_id}", EMAIL)
@@ -529,39 +439,51 @@ def search_emails(
     query: Annotated[
         str, P("Words to match in the subject or text; empty matches all.", max_length=QUERY_MAX_CHARS)
     ] = "",
-    sender_email: Annotated[str | None, P("Only emails from this address.")] = None,
-    sent_after: Annotated[str | None, P("Only emails sent on or after this date (YYYY-MM-DD).")] = None,
-    sent_before: Annotated[str | None, P("Only emails sent before this date (YYYY-MM-DD).")] = None,
+    sender_email: Annotated[str | None, P("Only emails from this address.", max_length=QUERY_MAX_CHARS)] = None,
+    sent_after: Annotated[str | None, P("Only emails sent on or after this date (YYYY-MM-DD).", max_length=10)] = None,
+    sent_before: Annotated[str | None, P("Only emails sent before this date (YYYY-MM-DD).", max_length=10)] = None,
     has_attachment: Annotated[bool | None, P("Only emails with (true) or without (false) attachments.")] = None,
+    recipient_email: Annotated[
+        str | None, P("Only emails sent or copied to this address.", max_length=QUERY_MAX_CHARS)
+    ] = None,
+    label: Annotated[str | None, P("Only emails whose thread has the label of this name.", max_length=40)] = None,
+    unread_only: Annotated[bool, P("Only unread emails.")] = False,
+    sort_by: Annotated[
+        Literal["-sent_at", "sent_at"], P("Newest first ('-sent_at') or oldest first ('sent_at').")
+    ] = "-sent_at",
 ) -> list[dict[str, Any]]:
-    """Search the emails of your mailbox outside the trash, newest first."""
-    bounds = {
-        name: _date(name, value)
-        for name, value in (("sent_after", sent_after), ("sent_before", sent_before))
-        if value is not None
-    }
+    """Search the emails of your mailbox outside the spam and the trash, newest first."""
+    where: list[str] = ["m.owner_id = ?", KEPT]
+    args: list[Any] = [ctx.user_id]
+    if sender_email is not None:
+        where.append("m.sender_id = (SELECT id FROM people WHERE lower(email) = lower(?))")
+        args.append(sender_email.strip())
+    if sent_after is not None:
+        where.append("m.sent_at >= ?")
+        args.append(_date("sent_after", sent_after))
+    if sent_before is not None:
+        where.append("m.sent_at < ?")
+        args.append(_date("sent_before", sent_before))
+    if has_attachment is not None:
+        where.append(("" if has_attachment else "NOT ") + HAS_FILES.format(column="id", row="m.id"))
+    if recipient_email is not None:
+        where.append("instr(', ' || lower(m.recipients || ', ' || m.cc) || ', ', ', ' || lower(?) || ', ')")
+        args.append(recipient_email.strip())
+    if label is not None:
+        where.append(HAS_LABEL.format(thread="m.thread_id"))
+        args.append(label)
+    if unread_only:
+        where.append("m.is_read = 0")
+    for word in query.lower().split():
+        where.append("instr(lower(t.subject || ' ' || m.body), ?)")
+        args.append(word)
+    order = "DESC" if sort_by.startswith("-") else "ASC"
     rows = ctx.rows(
         "SELECT m.* FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.owner_id = ? AND t.is_trashed = 0 ORDER BY m.sent_at DESC, m.id DESC",
-        ctx.user_id,
+        f"WHERE {' AND '.join(where)} ORDER BY m.sent_at {order}, m.id {order}",
+        *args,
     )
-    out = []
-    for row in rows:
-        email = _email(ctx, row)
-        if sender_email is not None and email["sender"]["email"].lower() != sender_email.lower():
-            continue
-        if (
-            "sent_after" in bounds
-            and row["sent_at"][:10] < bounds["sent_after"]
-            or "sent_before" in bounds
-            and row["sent_at"][:10] >= bounds["sent_before"]
-        ):
-            continue
-        if has_attachment is not None and bool(email["attachments"]) != has_attachment:
-            continue
-        if all(w in f"{email['subject']} {row['body']}".lower() for w in query.lower().split()):
-            out.append(email)
-    return out
+    return _emails(ctx, rows)
 
 
 def _date(name: str, value: str) -> str:
@@ -579,10 +501,12 @@ def send_email(
     body: BODY,
     cc: CC = None,
     attachments: ATTACHMENTS = None,
+    include_signature: SIGNATURE = False,
 ) -> dict[str, Any]:
     """Send a new email; it starts a new thread."""
     to, copied = _people_ids(ctx, recipients, "recipients"), _people_ids(ctx, cc or [], "cc")
-    return {"message": "Email sent.", **_deliver(ctx, None, subject, to, copied, body, _attachments(attachments))}
+    text, files = _signed(ctx, body, include_signature), _attachments(attachments)
+    return {"message": "Email sent.", **_deliver(ctx, None, subject, to, copied, text, files)}
 
 
 @app.api("POST", "/emails/{email_id}/reply", {"message": "string", "email_id": 1, "thread_id": 1})
@@ -592,6 +516,7 @@ def reply_to_email(
     body: BODY,
     reply_all: Annotated[bool, P("Also reply to every other recipient and cc of the email.")] = False,
     attachments: ATTACHMENTS = None,
+    include_signature: SIGNATURE = False,
 ) -> dict[str, Any]:
     """Reply to an email, in its thread: to its sender (or, for your own email, its recipients)."""
     row = _email_row(ctx, email_id)
@@ -606,7 +531,15 @@ def reply_to_email(
     cc = [p for p in _people_ids(ctx, _split(row["cc"]), "email_id") if p != ctx.user_id] if reply_all else []
     return {
         "message": "Reply sent.",
-        **_deliver(ctx, thread["conversation_id"], thread["subject"], to, cc, body, _attachments(attachments)),
+        **_deliver(
+            ctx,
+            thread["conversation_id"],
+            thread["subject"],
+            to,
+            cc,
+            _signed(ctx, body, include_signature),
+            _attachments(attachments),
+        ),
     }
 
 
@@ -616,23 +549,26 @@ def forward_email(
     email_id: EMAIL_ID,
     recipients: ADDRESSES,
     body: Annotated[str, P("Text to put above the forwarded email.", max_length=20_000)] = "",
+    cc: CC = None,
+    include_signature: SIGNATURE = False,
 ) -> dict[str, Any]:
     """Forward an email, with its attachments, to new recipients in a new thread."""
     row = _email_row(ctx, email_id)
     original = _email(ctx, row)
     sender = original["sender"]
     text = (
-        f"{body}\n\n---------- Forwarded message ----------\nFrom: {sender['name']} <{sender['email']}>\n"
+        f"{_signed(ctx, body, include_signature)}\n\n---------- Forwarded message ----------\n"
+        f"From: {sender['name']} <{sender['email']}>\n"
         f"Date: {row['sent_at']}\nSubject: {original['subject']}\n\n{row['body']}"
     )
     files = [
         (r["file_name"], r["content"])
         for r in ctx.rows("SELECT file_name, content FROM email_attachments WHERE message_id = ? ORDER BY id", email_id)
     ]
-    to = _people_ids(ctx, recipients, "recipients")
+    to, copied = _people_ids(ctx, recipients, "recipients"), _people_ids(ctx, cc or [], "cc")
     return {
         "message": "Email forwarded.",
-        **_deliver(ctx, None, f"Fwd: {original['subject']}", to, [], text.lstrip("\n"), files),
+        **_deliver(ctx, None, f"Fwd: {original['subject']}", to, copied, text.lstrip("\n"), files),
     }
 
 
@@ -664,24 +600,38 @@ def _flag(column: str, value: int, done: str):
     return set_flag
 
 
-for _name, _path, _column, _value, _done, _doc in (
-    ("star_thread", "/star", "is_starred", 1, "starred", "Star a thread."),
-    ("unstar_thread", "/star", "is_starred", 0, "not starred", "Remove the star of a thread."),
+def register_flags(flags: tuple[tuple[str, str, str, int, str, str], ...]) -> None:
+    """Declare one API per (name, path, column, value, state reached, doc): it sets the thread's column."""
+    for name, path, column, value, done, doc in flags:
+        fn = _flag(column, value, done)
+        fn.__name__, fn.__doc__ = name, doc
+        app.api("POST" if value else "DELETE", f"/threads/{{thread_id}}{path}", MESSAGE)(fn)
+
+
+register_flags(
     (
-        "archive_thread",
-        "/archive",
-        "is_archived",
-        1,
-        "archived",
-        "Archive a thread: it leaves the inbox but stays searchable.",
-    ),
-    ("unarchive_thread", "/archive", "is_archived", 0, "not archived", "Move an archived thread back to the inbox."),
-    ("trash_thread", "/trash", "is_trashed", 1, "in the trash", "Move a thread to the trash."),
-    ("restore_thread", "/trash", "is_trashed", 0, "not in the trash", "Take a thread out of the trash."),
-):
-    _fn = _flag(_column, _value, _done)
-    _fn.__name__, _fn.__doc__ = _name, _doc
-    app.api("POST" if _value else "DELETE", f"/threads/{{thread_id}}{_path}", MESSAGE)(_fn)
+        ("star_thread", "/star", "is_starred", 1, "starred", "Star a thread."),
+        ("unstar_thread", "/star", "is_starred", 0, "not starred", "Remove the star of a thread."),
+        (
+            "archive_thread",
+            "/archive",
+            "is_archived",
+            1,
+            "archived",
+            "Archive a thread: it leaves the inbox but stays searchable.",
+        ),
+        (
+            "unarchive_thread",
+            "/archive",
+            "is_archived",
+            0,
+            "not archived",
+            "Move an archived thread back to the inbox.",
+        ),
+        ("trash_thread", "/trash", "is_trashed", 1, "in the trash", "Move a thread to the trash."),
+        ("restore_thread", "/trash", "is_trashed", 0, "not in the trash", "Take a thread out of the trash."),
+    )
+)
 
 
 @app.api("DELETE", "/threads/{thread_id}", MESSAGE)
@@ -689,6 +639,12 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
     """Delete a thread from your mailbox for good; it must be in the trash first."""
     if not _thread_row(ctx, thread_id)["is_trashed"]:
         raise ApiError(409, f"Thread {thread_id} is not in the trash; trash it first with trash_thread.")
+    erase_thread(ctx, thread_id)
+    return {"message": "Thread deleted."}
+
+
+def erase_thread(ctx: CallContext, thread_id: int) -> None:
+    """Delete a thread of the caller's mailbox with its emails, attachments and labels (other copies stay)."""
     ctx.execute(
         "DELETE FROM email_attachments WHERE message_id IN (SELECT id FROM email_messages WHERE thread_id = ?)",
         thread_id,
@@ -696,7 +652,6 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
     ctx.execute("DELETE FROM email_messages WHERE thread_id = ?", thread_id)
     ctx.execute("DELETE FROM email_thread_labels WHERE thread_id = ?", thread_id)
     ctx.execute("DELETE FROM email_threads WHERE id = ?", thread_id)
-    return {"message": "Thread deleted."}
 
 
 @app.api("GET", "/attachments/{attachment_id}", {**ATTACHMENT, "email_id": 1, "content": "string"})
@@ -793,6 +748,7 @@ def _draft(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "draft_id": row["id"],
         "recipients": _split(row["recipients"]),
+        "cc": _split(row["cc"]),
         "subject": row["subject"],
         "body": row["body"],
         "updated_at": row["updated_at"],
@@ -800,12 +756,21 @@ def _draft(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @app.api("GET", "/drafts", [DRAFT], paginated=True)
-def show_drafts(ctx: CallContext) -> list[dict[str, Any]]:
+def show_drafts(
+    ctx: CallContext,
+    query: Annotated[
+        str, P("Words to match in the subject, text or recipients; empty lists all.", max_length=QUERY_MAX_CHARS)
+    ] = "",
+) -> list[dict[str, Any]]:
     """List your drafts, most recently edited first."""
+    words = query.lower().split()
+    match = "".join(" AND instr(lower(subject || ' ' || body || ' ' || recipients || ' ' || cc), ?)" for _ in words)
     return [
         _draft(r)
         for r in ctx.rows(
-            "SELECT * FROM email_drafts WHERE owner_id = ? ORDER BY updated_at DESC, id DESC", ctx.user_id
+            f"SELECT * FROM email_drafts WHERE owner_id = ?{match} ORDER BY updated_at DESC, id DESC",
+            ctx.user_id,
+            *words,
         )
     ]
 
@@ -816,13 +781,16 @@ def create_draft(
     recipients: Annotated[list[str], P("Email addresses of the recipients (may be empty).")],
     subject: SUBJECT,
     body: BODY,
+    cc: CC = None,
 ) -> dict[str, Any]:
     """Save an email as a draft, to send later."""
     _people_ids(ctx, recipients, "recipients")
+    _people_ids(ctx, cc or [], "cc")
     new_id = ctx.execute(
-        "INSERT INTO email_drafts (owner_id, recipients, subject, body, updated_at) VALUES (?,?,?,?,?)",
+        "INSERT INTO email_drafts (owner_id, recipients, cc, subject, body, updated_at) VALUES (?,?,?,?,?,?)",
         ctx.user_id,
-        _join(recipients),
+        join_addresses(recipients),
+        join_addresses(cc or []),
         subject,
         body,
         ctx.timestamp(),
@@ -837,16 +805,18 @@ def update_draft(
     recipients: Annotated[list[str] | None, P("New recipients; null keeps them.")] = None,
     subject: Annotated[str | None, P("New subject; null keeps it.", min_length=1, max_length=200)] = None,
     body: Annotated[str | None, P("New text; null keeps it.", max_length=20_000)] = None,
+    cc: Annotated[list[str] | None, P("New addresses to copy; null keeps them.")] = None,
 ) -> dict[str, str]:
     """Edit a draft; only the fields given change."""
     ctx.owned("email_drafts", draft_id, "draft")
-    if recipients is not None:
-        _people_ids(ctx, recipients, "recipients")
+    for argument, given in (("recipients", recipients), ("cc", cc)):
+        _people_ids(ctx, given or [], argument)
     ctx.update(
         "email_drafts",
         draft_id,
         {
-            "recipients": None if recipients is None else _join(recipients),
+            "recipients": None if recipients is None else join_addresses(recipients),
+            "cc": None if cc is None else join_addresses(cc),
             "subject": subject,
             "body": body,
             "updated_at": ctx.timestamp(),
@@ -869,8 +839,11 @@ def send_draft(ctx: CallContext, draft_id: DRAFT_ID) -> dict[str, Any]:
     row = ctx.owned("email_drafts", draft_id, "draft")
     if not row["recipients"]:
         raise ApiError(409, f"Draft {draft_id} has no recipients; add some with update_draft.")
-    sent = _deliver(
-        ctx, None, row["subject"], _people_ids(ctx, _split(row["recipients"]), "recipients"), [], row["body"], []
-    )
+    to, copied = (_people_ids(ctx, _split(row[column]), column) for column in ("recipients", "cc"))
+    sent = _deliver(ctx, None, row["subject"], to, copied, row["body"], [])
     ctx.execute("DELETE FROM email_drafts WHERE id = ?", draft_id)
     return {"message": "Draft sent.", **sent}
+
+
+# the APIs of the other parts of the mailbox register themselves on `app` when imported
+from envs.toolworld.apps import _email_contacts, _email_filters, _email_flags, _email_settings  # noqa: E402, F401

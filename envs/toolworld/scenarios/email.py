@@ -16,7 +16,7 @@ INBOX_THREADS = "apis.email.show_threads(access_token=email_token, folder='inbox
 ALL_EMAILS = "apis.email.search_emails(access_token=email_token"
 # an email's thread is in the inbox: neither archived nor trashed, and someone else wrote to the owner in it
 INBOX = (
-    "t.is_archived = 0 AND t.is_trashed = 0 "
+    "t.is_archived = 0 AND t.is_trashed = 0 AND t.is_spam = 0 AND t.is_muted = 0 "
     "AND EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id != t.owner_id)"
 )
 
@@ -98,13 +98,15 @@ def sent_email(
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     latest = view.rows(
         "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
-        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 "
+        "JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 "
         "GROUP BY m.owner_id, m.sender_id ORDER BY m.owner_id, m.sender_id"
     )
     c = pick(rng, latest, "email from someone else")
     email = view.row(
         "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 ORDER BY m.id DESC LIMIT 1",
+        "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
+        "ORDER BY m.id DESC LIMIT 1",
         c["owner_id"],
         c["sender_id"],
         c["sent_at"],
@@ -163,7 +165,8 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     invoices = view.rows(
         "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id "
+        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
         "ORDER BY a.id"
     )
     c = pick(rng, invoices, "invoice attachment")
@@ -196,15 +199,16 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
 def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-        "JOIN email_attachments a ON a.message_id = m.id WHERE t.is_trashed = 0 GROUP BY t.owner_id HAVING n >= 3 "
-        "ORDER BY t.owner_id"
+        "JOIN email_attachments a ON a.message_id = m.id WHERE t.is_trashed = 0 AND t.is_spam = 0 "
+        "GROUP BY t.owner_id HAVING n >= 3 ORDER BY t.owner_id"
     )
     owner = pick(rng, owners, "mailbox with 3 threads with attachments")["owner_id"]
     ids = [
         r["id"]
         for r in view.rows(
             "SELECT DISTINCT t.id FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
-            "JOIN email_attachments a ON a.message_id = m.id WHERE t.owner_id = ? AND t.is_trashed = 0",
+            "JOIN email_attachments a ON a.message_id = m.id "
+            "WHERE t.owner_id = ? AND t.is_trashed = 0 AND t.is_spam = 0",
             owner,
         )
     ]
@@ -373,7 +377,7 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
         "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
         "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
         "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
-        "WHERE t.is_trashed = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
     )
     pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
     owner, other = pick(rng, pairs, "unstarred thread with a contact")
@@ -381,7 +385,7 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [
         r["id"]
         for r in view.rows(
-            "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_starred = 0 "
+            "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_spam = 0 AND is_starred = 0 "
             "AND EXISTS (SELECT 1 FROM email_messages m WHERE m.thread_id = t.id "
             "AND (m.sender_id = ? OR m.recipients LIKE ? OR m.cc LIKE ?))",
             owner,
@@ -412,7 +416,7 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT m.id, m.owner_id, m.sender_id, a.file_name FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 ORDER BY m.id"
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id"
     )
     unique = [
         r for r in rows if sum((x["owner_id"], x["file_name"]) == (r["owner_id"], r["file_name"]) for x in rows) == 1
@@ -503,7 +507,8 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     asks = view.rows(
         "SELECT m.owner_id, m.sender_id, m.body, t.subject FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id JOIN payments_balances b ON b.person_id = m.owner_id "
-        "WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 AND b.balance > 250 "
+        "WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 AND t.is_spam = 0 "
+        "AND b.balance > 250 "
         "ORDER BY m.id"
     )
     unique = [
@@ -515,7 +520,7 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = (
         login("email", "payments")
         + fetch_all("emails", ALL_EMAILS + ", query='share'")
-        + f"ask = next(e for e in emails if e['sender']['name'] == {name!r})\n"
+        + f"ask = next(e for e in emails if e['sender']['name'] == {name!r} and '$' in e['body'])\n"
         + "share = float(ask['body'].split('$')[-1].split()[0].rstrip('.,'))\n"
         + (
             "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "

@@ -13,7 +13,7 @@ DONE = "apis.supervisor.complete_task()\n"
 RECEIVED_ATTACHMENTS = (
     "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
     "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-    "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0"
+    "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0"
 )
 
 
