@@ -42,52 +42,80 @@ class Outcome:
     completed: dict[str, Any] | None  # {"answer", "status"} from complete_task, None if never called
 
 
-class Contains:
-    """A column matcher: the value contains `text` (case-insensitive)."""
+class Matcher:
+    """A column test richer than equality; it may look at the whole outcome (e.g. rows inserted this episode)."""
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        raise NotImplementedError
+
+
+class Contains(Matcher):
+    """The value contains `text` (case-insensitive)."""
 
     def __init__(self, text: str):
         self.text = text
 
-    def __call__(self, value: Any) -> bool:
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
         return isinstance(value, str) and self.text.lower() in value.lower()
 
     def __repr__(self) -> str:
         return f"contains {self.text!r}"
 
 
-class OneOf:
-    """A column matcher: the value is one of `values`."""
+class OneOf(Matcher):
+    """The value is one of `values`."""
 
     def __init__(self, values: Any):
         self.values = frozenset(values)
 
-    def __call__(self, value: Any) -> bool:
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
         return value in self.values
 
     def __repr__(self) -> str:
         return f"one of {sorted(self.values)}"
 
 
-class Above:
-    """A column matcher: the value is greater than `bound` (e.g. an id newer than every id in the template)."""
+class Above(Matcher):
+    """The value is greater than `bound`."""
 
     def __init__(self, bound: Any):
         self.bound = bound
 
-    def __call__(self, value: Any) -> bool:
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
         return value is not None and value > self.bound
 
     def __repr__(self) -> str:
         return f"above {self.bound!r}"
 
 
-class HasLines:
-    """A column matcher: the text's non-empty lines (bullets stripped) are exactly `lines`, in any order."""
+class NewRow(Matcher):
+    """The value is the id of a row inserted this episode into `table` (whose columns match `match`):
+    ties a new row to the new row it belongs to, e.g. an expense's shares to that expense."""
+
+    def __init__(self, table: str, match: dict[str, Any] | None = None):
+        self.table = table
+        self.match = match or {}
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        return any(
+            c.table == self.table
+            and c.kind == "insert"
+            and c.row_id == value
+            and _matches(c.after or {}, self.match, outcome)
+            for c in outcome.changes
+        )
+
+    def __repr__(self) -> str:
+        return f"the id of a new {self.table} row" + (f" with {self.match}" if self.match else "")
+
+
+class HasLines(Matcher):
+    """The text's non-empty lines (bullets stripped) are exactly `lines`, in any order."""
 
     def __init__(self, lines: Any):
         self.lines = sorted(_line_key(x) for x in lines)
 
-    def __call__(self, value: Any) -> bool:
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
         if not isinstance(value, str):
             return False
         return sorted(_line_key(x) for x in value.splitlines() if x.strip()) == self.lines
@@ -100,8 +128,12 @@ def _line_key(line: str) -> str:
     return " ".join(line.strip().lstrip("-*•").strip().lower().split())
 
 
-def _matches(row: dict[str, Any], match: dict[str, Any]) -> bool:
-    return all(want(row.get(k)) if callable(want) else row.get(k) == want for k, want in match.items())
+def _matches(row: dict[str, Any], match: dict[str, Any], outcome: Outcome) -> bool:
+    return all(_holds(want, row.get(k), outcome) for k, want in match.items())
+
+
+def _holds(want: Any, value: Any, outcome: Outcome) -> bool:
+    return want(value, outcome) if isinstance(want, Matcher) else value == want
 
 
 class Expectation:
@@ -125,7 +157,10 @@ class Inserted(Expectation):
         hits = [
             c
             for c in outcome.changes
-            if c.table == self.table and c.kind == "insert" and c.after is not None and _matches(c.after, self.match)
+            if c.table == self.table
+            and c.kind == "insert"
+            and c.after is not None
+            and _matches(c.after, self.match, outcome)
         ]
         keys = {(c.table, c.row_id) for c in hits}
         if len(hits) == self.count:
@@ -149,11 +184,7 @@ class Updated(Expectation):
             what = "was deleted" if change else "did not change"
             return TestResult(self.requirement, False, f"{self.table} row {self.row_id} {what}"), set()
         key = {(self.table, self.row_id)}
-        wrong = {
-            k: change.after.get(k)
-            for k, v in self.values.items()
-            if not (v(change.after.get(k)) if callable(v) else change.after.get(k) == v)
-        }
+        wrong = {k: change.after.get(k) for k, v in self.values.items() if not _holds(v, change.after.get(k), outcome)}
         if wrong:
             return TestResult(
                 self.requirement, False, f"{self.table} row {self.row_id} has {wrong}, expected {self.values}"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.evaluate import answers_equal
+from envs.toolworld.evaluate import Inserted, NewRow, Outcome, answers_equal
+from envs.toolworld.world.changes import RowChange
 
 from .conftest import LOGIN_PHONE, run
 
@@ -68,19 +71,20 @@ def test_fail_status_and_wrong_answer_are_failures(env: ToolWorldEnv) -> None:
     assert reward == 0.0 and not status["passed"] and "'fail'" in status["reason"]
 
 
-def test_row_updates_that_stop_at_a_page_say_it_is_pagination() -> None:
-    import sqlite3
-
-    from envs.toolworld.evaluate import Outcome, Updated, evaluate
-    from envs.toolworld.world.changes import RowChange
-
-    changes = [RowChange("todo_tasks", i, {"due_date": "2026-05-01"}, {"due_date": "2026-06-01"}) for i in range(1, 6)]
-    expectations = [Updated("todo_tasks", i, {"due_date": "2026-06-01"}, f"task {i} is postponed") for i in range(1, 8)]
-    tests = evaluate(expectations, Outcome(changes, sqlite3.connect(":memory:"), {"answer": None, "status": "success"}))
-    failed = [t for t in tests if not t.passed]
-    assert [t.requirement for t in failed] == ["task 6 is postponed", "task 7 is postponed"]
-    assert all("only 5 of 7 such rows changed: results are paginated" in t.reason for t in failed)
-    partial = evaluate(
-        expectations[:3], Outcome(changes[:1], sqlite3.connect(":memory:"), {"answer": None, "status": "success"})
+def test_new_row_ties_a_row_to_the_row_inserted_with_it() -> None:
+    old_expense = 12  # in the world before the episode
+    share = {"id": 5000, "expense_id": 900, "person_id": 3}
+    expect = Inserted(
+        "bill_splitting_shares",
+        {"expense_id": NewRow("bill_splitting_expenses", {"title": "Dinner"}), "person_id": 3},
+        "the share belongs to the new expense",
     )
-    assert all("paginated" not in t.reason for t in partial)
+
+    def grade(expense_id: int, title: str = "Dinner") -> bool:
+        new = RowChange("bill_splitting_expenses", 900, None, {"id": 900, "title": title})
+        changes = [new, RowChange("bill_splitting_shares", 5000, None, {**share, "expense_id": expense_id})]
+        return expect.check(Outcome(changes, sqlite3.connect(":memory:"), None))[0].passed
+
+    assert grade(900)
+    assert not grade(old_expense)  # an existing expense is not the new one
+    assert not grade(900, title="Lunch")  # the new row must also match
