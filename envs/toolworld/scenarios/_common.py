@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import textwrap
 from typing import Any
 
 from envs.toolworld.tasks import VariantRandom, WorldView
@@ -45,3 +47,39 @@ def pick(rng: random.Random, rows: list[Any], what: str, distinct: bool = False)
 def full_name(view: WorldView, person_id: int) -> str:
     p = view.person(person_id)
     return f"{p['first_name']} {p['last_name']}"
+
+
+SERVICE_APPS = ("api_docs", "supervisor")
+API_CALL = re.compile(r"apis\.([a-z_]+)\.([a-z_]+)\(")
+
+
+class Solution:
+    """An oracle written the way a good agent works, one step per turn: read the docs, then log in,
+    look at the data, act, check, finish.
+
+    `step()` adds the task's own steps in order; `steps()` puts two discovery steps before them:
+    the descriptions of every app the later steps use, then the doc of every API they call (in
+    order of first use), as an agent reads a doc before its first call; `login` is the same
+    everywhere, so its doc is read once."""
+
+    def __init__(self) -> None:
+        self._steps: list[str] = []
+
+    def step(self, code: str) -> Solution:
+        self._steps.append(textwrap.dedent(code).strip("\n") + "\n")
+        return self
+
+    def steps(self) -> list[str]:
+        called = dict.fromkeys(API_CALL.findall("".join(self._steps)))
+        apps = dict.fromkeys(app for app, _ in called if app not in SERVICE_APPS)
+        first_login = next((call for call in called if call[1] == "login"), None)
+        used = [call for call in called if call[1] != "login" or call == first_login]
+        overview = "print(apis.api_docs.show_app_descriptions())\n" + "".join(
+            f"print(apis.api_docs.show_api_descriptions(app_name={app!r}))\n" for app in apps
+        )
+        docs = "".join(
+            f"print(apis.api_docs.show_api_doc(app_name={app!r}, api_name={api!r}))\n"
+            for app, api in used
+            if app != "api_docs"
+        )
+        return [overview, docs, *self._steps]
