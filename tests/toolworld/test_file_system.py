@@ -31,7 +31,9 @@ def test_listing_is_per_directory_unless_recursive(world: World) -> None:
 
 
 def test_move_keeps_the_row_and_copy_makes_a_new_one(world: World) -> None:
-    source = world.all_pages(ME, "file_system", "search_files", directory="/work", extension="txt")[0]["path"]
+    source = world.all_pages(ME, "file_system", "search_files", query="report", directory="/work", extension="txt")[0][
+        "path"
+    ]
     file_id = world.value("SELECT id FROM file_system_files WHERE owner_id = ? AND path = ?", ME, source)
     moved = world.ok(ME, "file_system", "move_file", source=source, destination="/downloads")["path"]
     assert moved == "/downloads/report.txt"

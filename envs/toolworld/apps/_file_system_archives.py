@@ -1,0 +1,144 @@
+"""file_system archives: a ".zip" file whose content is the JSON of the paths it holds and their contents.
+
+Any file can be named *.zip, so an archive's content is checked when read, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Annotated, Any
+
+from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.apps._file_system_base import (
+    app,
+    existing_dir,
+    existing_file,
+    file_at,
+    free,
+    is_dir,
+    make_parents,
+    normalize,
+    tree,
+    write_new,
+)
+
+ARCHIVE = Annotated[str, P("The .zip archive's absolute path.", min_length=1, max_length=1000)]
+PATHS = Annotated[list[str], P("Absolute paths of files and directories.", min_length=1, max_length=100)]
+
+
+def _archive_path(path: str, argument: str) -> str:
+    path = normalize(path, argument)
+    if not path.endswith(".zip"):
+        raise ApiError(422, f"Invalid argument {argument!r}: an archive's name must end in '.zip', got {path!r}.")
+    return path
+
+
+def _gather(ctx: CallContext, paths: list[str]) -> dict[str, str]:
+    """Archive members for `paths`: a file by its name, a directory's files under the directory's name."""
+    members: dict[str, str] = {}
+    for i, given in enumerate(paths):
+        path = normalize(given, f"paths[{i}]")
+        base = posixpath.dirname(path)
+        if is_dir(ctx, path) and path != "/":
+            _, files = tree(ctx, path)
+            members.update({f["path"][len(base) :].lstrip("/"): f["content"] for f in files})
+        elif (row := file_at(ctx, path)) is not None:
+            members[posixpath.basename(path)] = row["content"]
+        else:
+            raise ApiError(404, f"Invalid argument 'paths[{i}]': nothing at {path!r}.")
+    return members
+
+
+def _members(ctx: CallContext, archive_path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The archive's file row and its members."""
+    row = existing_file(ctx, _archive_path(archive_path, "archive_path"), "archive_path")
+    try:
+        members = json.loads(row["content"])
+    except (ValueError, RecursionError):  # a hand-written "archive" may nest arbitrarily deep
+        members = None
+    if not isinstance(members, dict) or not all(isinstance(c, str) for c in members.values()):
+        raise ApiError(422, f"Invalid argument 'archive_path': {row['path']!r} is not a valid archive.")
+    return row, members
+
+
+@app.api("POST", "/archives", {"message": "string", "path": "string", "file_count": 1})
+def compress(ctx: CallContext, paths: PATHS, archive_path: ARCHIVE) -> dict[str, Any]:
+    """Compress files and directories into a new .zip archive; the originals stay."""
+    place = free(ctx, _archive_path(archive_path, "archive_path"), "archive_path")
+    members = _gather(ctx, paths)
+    write_new(ctx, place, json.dumps(members, sort_keys=True))
+    return {"message": "Archive created.", "path": place, "file_count": len(members)}
+
+
+@app.api("PATCH", "/archives", {"message": "string", "file_count": 1})
+def add_to_archive(
+    ctx: CallContext,
+    archive_path: ARCHIVE,
+    paths: PATHS,
+    replace: Annotated[bool, P("Overwrite members that already have the same name.")] = False,
+) -> dict[str, Any]:
+    """Add files and directories to an existing .zip archive."""
+    row, members = _members(ctx, archive_path)
+    added = _gather(ctx, paths)
+    clashes = sorted(set(added) & set(members))
+    if clashes and not replace:
+        raise ApiError(409, f"The archive already holds {clashes[:3]}; pass replace=True to overwrite them.")
+    members.update(added)
+    ctx.execute(
+        "UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?",
+        json.dumps(members, sort_keys=True),
+        ctx.timestamp(),
+        row["id"],
+    )
+    return {"message": f"{len(added)} files added.", "file_count": len(members)}
+
+
+@app.api("GET", "/archives", [{"path": "string", "size": 1}], paginated=True)
+def show_archive_contents(ctx: CallContext, archive_path: ARCHIVE) -> list[dict[str, Any]]:
+    """List the files inside a .zip archive."""
+    return [{"path": p, "size": len(c)} for p, c in sorted(_members(ctx, archive_path)[1].items())]
+
+
+@app.api("POST", "/archives/extract", {"message": "string", "file_count": 1})
+def decompress(
+    ctx: CallContext,
+    archive_path: ARCHIVE,
+    destination: Annotated[str, P("An existing directory to extract into.", min_length=1, max_length=1000)],
+) -> dict[str, Any]:
+    """Extract a .zip archive into a directory, creating the subdirectories it needs; nothing is overwritten."""
+    _, members = _members(ctx, archive_path)
+    root = existing_dir(ctx, destination, "destination")
+    targets = {normalize(posixpath.join(root, p), "archive_path"): c for p, c in members.items()}
+    clashes = [t for t in targets if file_at(ctx, t) or is_dir(ctx, t)]
+    if clashes:
+        raise ApiError(409, f"Extracting would overwrite {clashes[:3]}; choose another destination.")
+    for path, content in sorted(targets.items()):
+        make_parents(ctx, path)
+        write_new(ctx, path, content)
+    return {"message": "Archive extracted.", "file_count": len(targets)}
+
+
+@app.api("POST", "/archives/extract_file", {"message": "string", "path": "string"})
+def extract_file_from_archive(
+    ctx: CallContext,
+    archive_path: ARCHIVE,
+    member: Annotated[
+        str,
+        P("The member's path inside the archive, as show_archive_contents lists it.", min_length=1, max_length=1000),
+    ],
+    destination: Annotated[
+        str,
+        P("Where to write it: a new file path, or an existing directory to put it in.", min_length=1, max_length=1000),
+    ],
+) -> dict[str, str]:
+    """Extract one file of a .zip archive."""
+    _, members = _members(ctx, archive_path)
+    if member not in members:
+        raise ApiError(404, f"The archive has no member {member!r}; see show_archive_contents.")
+    destination = normalize(destination, "destination")
+    if is_dir(ctx, destination):
+        destination = posixpath.join(destination, posixpath.basename(member))
+    place = free(ctx, destination, "destination")
+    write_new(ctx, place, members[member])
+    return {"message": "File extracted.", "path": place}
