@@ -13,6 +13,15 @@ DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 
 
+def find_email(name: str) -> str:
+    """Oracle code that searches payments users for `name` and keeps the email of the exact full-name match
+    (the search also returns people with similar names or emails)."""
+    return (
+        f"found = apis.payments.search_users(access_token=payments_token, query={name!r}, page_limit=20)\n"
+        f"email = next(u['email'] for u in found if u['name'] == {name!r})\n"
+    )
+
+
 def balance_changes(view: WorldView, deltas: dict[int, float]) -> list[Expectation]:
     """Updated-balance expectations for the people whose balance moves by `deltas`."""
     out: list[Expectation] = []
@@ -34,12 +43,17 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
         view.rows("SELECT person_id FROM payments_balances WHERE balance > 60 ORDER BY person_id"),
         "funded account",
     )["person_id"]
-    other = rng.choice([p for p in view.people_ids() if p != owner])
+    blocked = {
+        b
+        for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks WHERE ? IN (owner_id, blocked_id)", owner)
+        for b in (r["owner_id"], r["blocked_id"])
+    }
+    other = rng.choice([p for p in view.people_ids() if p != owner and p not in blocked])
     amount, note = float(rng.randint(5, 50)), rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
     name = full_name(view, other)
     oracle = (
         login("payments")
-        + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
+        + find_email(name)
         + (
             f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
             f"note={note!r})\n"
@@ -72,7 +86,7 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
     name = full_name(view, c["sender_id"])
     oracle = (
         login("payments")
-        + f"email = apis.payments.search_users(access_token=payments_token, query={name!r})[0]['email']\n"
+        + find_email(name)
         + fetch_all(
             "received",
             "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email",
