@@ -4,7 +4,7 @@ python -m envs.toolworld docs                  rewrite the README's API table fr
 python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
 python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
 python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
-python -m envs.toolworld figures [--write]     play every oracle, print its figures per split (and store them)
+python -m envs.toolworld figures [--write] [SCENARIO...]  play the oracles, print their figures (and store them)
 python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
 """
 
@@ -15,7 +15,7 @@ import json
 import sys
 
 from envs.toolworld.docs import README, rewrite_readme
-from envs.toolworld.figures import FIGURES_PATH, summarize
+from envs.toolworld.figures import FIGURES_PATH, stored, summarize
 from envs.toolworld.figures import write as store
 from envs.toolworld.tasks import SPLITS, all_scenarios, load_task, task_metas
 
@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
         sub.add_parser(name, help=f"{name} one task").add_argument("task_id")
     figures = sub.add_parser("figures", help="measure every oracle (difficulty and the task table come from this)")
     figures.add_argument("--write", action="store_true", help=f"store them in {FIGURES_PATH.name}")
+    figures.add_argument("scenarios", nargs="*", help="only these scenarios, each task's figures printed")
     graders = sub.add_parser("graders", help="check that every task's graders catch every mutant of its end state")
     graders.add_argument("task_ids", nargs="*", help="default: variant 0 of every scenario")
     args = parser.parse_args(argv)
@@ -38,7 +39,7 @@ def main(argv: list[str]) -> int:
     if args.command == "docs":
         print(f"{README}: API table {'updated' if rewrite_readme() else 'already current'}")
     elif args.command == "figures":
-        return _figures(args.write)
+        return _figures(args.write, args.scenarios)
     elif args.command == "graders":
         return _graders(args.task_ids or [f"{name}_0" for name in all_scenarios()])
     elif args.command == "tasks":
@@ -75,19 +76,29 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _figures(write: bool) -> int:
+def _figures(write: bool, scenarios: list[str]) -> int:
     from envs.toolworld.measure import measure_all
 
-    found, failures = measure_all()
-    for split in SPLITS:
-        ids = {m["task_id"] for m in task_metas(split)}
-        print(split, json.dumps(summarize(f for tid, f in found.items() if tid in ids)))
+    unknown = sorted(set(scenarios) - set(all_scenarios()))
+    if unknown:
+        print(f"unknown scenarios: {unknown}", file=sys.stderr)
+        return 2
+    found, failures = measure_all(scenarios=scenarios)
+    if scenarios:
+        for task_id, figures in found.items():
+            print(task_id, f"difficulty {figures.difficulty}", json.dumps(figures.as_json()))
+        print("these tasks", json.dumps(summarize(found.values())))
+    else:
+        for split in SPLITS:
+            ids = {m["task_id"] for m in task_metas(split)}
+            print(split, json.dumps(summarize(f for tid, f in found.items() if tid in ids)))
     for task_id, why in failures.items():
         print(f"oracle of {task_id} did not succeed: {why}", file=sys.stderr)
     if failures:
         return 1
     if write:
-        store(found, world_seed=0)
+        kept = {tid: f for tid, f in stored().items() if tid.rsplit("_", 1)[0] in all_scenarios()} if scenarios else {}
+        store({**kept, **found}, world_seed=0)
         print(f"wrote {FIGURES_PATH}")
     return 0
 

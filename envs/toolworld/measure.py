@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from envs.toolworld.env import ToolWorldEnv
@@ -20,14 +21,19 @@ def play_oracle(env: ToolWorldEnv, task_id: str) -> tuple[OracleFigures, dict[st
     return figures_of(actions, (call for step in env.steps for call in step.calls), tests), info
 
 
-def measure_all(variants: int = 3, world_seed: int = 0) -> tuple[dict[str, OracleFigures], dict[str, str]]:
-    """Figures of every listed task of every split, and the tasks whose oracle did not succeed (why)."""
+def measure_all(
+    variants: int = 3, world_seed: int = 0, scenarios: Collection[str] = ()
+) -> tuple[dict[str, OracleFigures], dict[str, str]]:
+    """Figures of every listed task of every split (or of `scenarios` only), and the tasks whose oracle
+    did not succeed (why)."""
     figures: dict[str, OracleFigures] = {}
     failures: dict[str, str] = {}
     env = ToolWorldEnv(split="train", world_seed=world_seed, max_steps=100)
     try:
         for split in SPLITS:
             for meta in task_metas(split, variants):
+                if scenarios and meta["scenario"] not in scenarios:
+                    continue
                 found, info = play_oracle(env, meta["task_id"])
                 figures[meta["task_id"]] = found
                 if not info.get("success"):
