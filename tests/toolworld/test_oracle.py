@@ -7,7 +7,7 @@ import pytest
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.figures import REMEASURE, stored
 from envs.toolworld.measure import play_oracle
-from envs.toolworld.tasks import SPLITS, list_tasks, task_metas
+from envs.toolworld.tasks import HELD_OUT_APPS, SPLITS, list_tasks, task_metas
 
 TASK_IDS = [(split, task.task_id) for split in SPLITS for task in list_tasks(split, variants=3)]
 
@@ -21,6 +21,7 @@ def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split:
     assert info["success"] is True and not failed, failed or env.steps[-1].output
     assert info["metrics"]["tests_passed"] == info["metrics"]["tests_total"]
     assert stored().get(task_id) == figures, f"the stored figures of {task_id} are stale: run {REMEASURE}"
+    assert set(figures.apps) == set(env.task.apps), "the scenario declares other apps than its oracle uses"
 
     env.reset(options={"task_id": task_id})
     obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
@@ -36,9 +37,9 @@ def test_every_split_has_tasks_and_challenge_holds_out_train_apps() -> None:
     assert all(by_split[s] for s in ("train", "dev", "test_normal")), {s: len(t) for s, t in by_split.items()}
     train_scenarios = {t.scenario for t in by_split["train"]}
     for task in by_split["test_challenge"]:
-        assert task.scenario not in train_scenarios
+        assert task.scenario not in train_scenarios and set(task.apps) & set(HELD_OUT_APPS), task.task_id
     train_apps = {a for t in by_split["train"] for a in t.apps}
-    for held in ("notes",):
+    for held in HELD_OUT_APPS:
         assert held not in train_apps
 
 
