@@ -97,6 +97,7 @@ def _figures(write: bool, scenarios: list[str]) -> int:
     if failures:
         return 1
     if write:
+        stored.cache_clear()  # the file as it is now: others may have merged theirs meanwhile
         kept = {tid: f for tid, f in stored().items() if tid.rsplit("_", 1)[0] in all_scenarios()} if scenarios else {}
         store({**kept, **found}, world_seed=0)
         print(f"wrote {FIGURES_PATH}")
