@@ -2,10 +2,11 @@
 
 The server notes each page it serves (which list, which slice, of how many
 items). A list is identified by its API and its other arguments (a hash), so
-`show_orders(status='delivered')` and `show_orders()` are different lists. An
-API counts as missed when some list of it was left before its end and no list
-of it was read to the end; the failure taxonomy calls a failed episode
-"pagination" when such an API is one the task's oracle had to page through.
+`show_orders(status='delivered')` and `show_orders()` are different lists
+(and so are the songs of two playlists). An API counts as missed when some
+list of it was left before its end; the failure taxonomy calls a failed
+episode "pagination" when such an API is one the task's oracle had to page
+through.
 """
 
 from __future__ import annotations
@@ -48,12 +49,10 @@ class PageRead:
 
 
 def missed_apis(reads: Iterable[PageRead]) -> set[str]:
-    """APIs with a list left before its end and no list read to its end."""
-    ended: set[str] = set()
-    left: set[str] = set()
-    for read in reads:
-        (ended if read.reached_end else left).add(read.api)
-    return left - ended
+    """APIs with a list (one API, one set of arguments) of which no page reaching its end was read."""
+    reads = list(reads)
+    ended = {(r.api, r.key) for r in reads if r.reached_end}
+    return {r.api for r in reads if (r.api, r.key) not in ended}
 
 
 def paged_apis(reads: Iterable[PageRead]) -> set[str]:

@@ -7,6 +7,7 @@ import pytest
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.evaluate import TestResult
 from envs.toolworld.failures import CATEGORIES, guess_failure
+from envs.toolworld.pages import PageRead, missed_apis, paged_apis
 
 from .conftest import LOGIN_PHONE
 
@@ -90,3 +91,19 @@ def test_link_rows_conflict_and_missing(env: ToolWorldEnv) -> None:
         "apis.music.unlike_song(access_token=token, song_id=s)\napis.music.unlike_song(access_token=token, song_id=s)"
     )[0]["history"][-1]["output"]
     assert "Response status code is 404" in out and "do not like" in out
+
+
+def test_a_list_counts_as_read_only_when_a_page_reaching_its_end_was_read() -> None:
+    def read(api: str, args: dict, page: int, total: int, limit: int = 5) -> PageRead:
+        return PageRead.of_call(api, args, page, limit, total)
+
+    short, long_first, long_last = (
+        read("music.show_playlist_songs", {"playlist_id": 1}, 0, 3),
+        read("music.show_playlist_songs", {"playlist_id": 2}, 0, 12),
+        read("music.show_playlist_songs", {"playlist_id": 2}, 2, 12),
+    )
+    assert missed_apis([short, long_first]) == {"music.show_playlist_songs"}  # one playlist's songs left unread
+    assert missed_apis([short, long_first, long_last]) == set()
+    assert paged_apis([short, long_first, long_last]) == {"music.show_playlist_songs"}  # 12 > one default page
+    assert paged_apis([short]) == set()
+    assert read("a.b", {"x": 1}, 0, 9).key != read("a.b", {"x": 2}, 0, 9).key
