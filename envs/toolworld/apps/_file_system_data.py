@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps._file_system_base import app
+from envs.toolworld.apps._generation import Clock, between
 from envs.toolworld.world.build import WorldBuilder
 from envs.toolworld.world.people import Person
 
@@ -62,11 +64,7 @@ BASE_DIRS = (
 )
 TAGGABLE = ("important", "work", "personal", "tax", "red", "blue", "green", "yellow")
 Files = dict[str, tuple[str, int]]  # path -> (content, age in days)
-
-
-def _between(rng: random.Random, low: int, high: int) -> int:
-    """A number in [low, high] like rng.randint, at a fifth of its cost (the data needs ~100,000 of them)."""
-    return low + int(rng.random() * (high - low + 1))
+Stamp = Callable[[int], str]  # a timestamp about that many days ago
 
 
 def _money(rng: random.Random, low: float, high: float) -> float:
@@ -75,12 +73,12 @@ def _money(rng: random.Random, low: float, high: float) -> float:
 
 def _receipts(rng: random.Random, today: date, files: Files) -> None:
     for count, folder, oldest in (
-        (_between(rng, 20, 45), "/documents/receipts", 700),
-        (_between(rng, 3, 9), "/downloads", 200),
+        (between(rng, 20, 45), "/documents/receipts", 700),
+        (between(rng, 3, 9), "/downloads", 200),
     ):
         for _ in range(count):
-            day = today - timedelta(days=_between(rng, 1, oldest))
-            files[f"{folder}/receipt_{day.isoformat()}_{_between(rng, 10, 99)}.txt"] = (
+            day = today - timedelta(days=between(rng, 1, oldest))
+            files[f"{folder}/receipt_{day.isoformat()}_{between(rng, 10, 99)}.txt"] = (
                 f"Store: {rng.choice(STORES)}\nDate: {day.isoformat()}\nTotal: ${_money(rng, 4, 180):.2f}",
                 (today - day).days,
             )
@@ -89,8 +87,8 @@ def _receipts(rng: random.Random, today: date, files: Files) -> None:
 def _documents(rng: random.Random, person: Person, today: date, files: Files) -> None:
     employer = f"{rng.choice(PROJECTS).split('_')[0].title()} Inc."
     for year in (2024, 2025):
-        age = (today - date(year + 1, 2, 1)).days + _between(rng, 0, 20)
-        wages = _between(rng, 30, 160) * 1000
+        age = (today - date(year + 1, 2, 1)).days + between(rng, 0, 20)
+        wages = between(rng, 30, 160) * 1000
         files[f"/documents/taxes/w2_{year}.txt"] = (f"W-2 {year}\nEmployer: {employer}\nWages: ${wages}", age)
         files[f"/documents/taxes/{year}/1099_int.txt"] = (f"1099-INT {year}\nInterest: ${_money(rng, 3, 400):.2f}", age)
         files[f"/documents/taxes/{year}/deductions.csv"] = (
@@ -107,73 +105,73 @@ def _documents(rng: random.Random, person: Person, today: date, files: Files) ->
             f"Tax return {year} (FILED)\nWages: ${wages}\nRefund: ${refund:.2f}",
             age - 60,
         )
-    for utility in rng.sample(sorted(UTILITIES), _between(rng, 2, 3)):
+    for utility in rng.sample(sorted(UTILITIES), between(rng, 2, 3)):
         low, high = UTILITIES[utility]
-        for back in range(_between(rng, 14, 22)):
+        for back in range(between(rng, 14, 22)):
             month = (today.replace(day=1) - timedelta(days=30 * back + 15)).strftime("%Y-%m")
             status = "unpaid" if back == 0 and rng.random() < 0.5 else "paid"
             files[f"/documents/bills/{utility}_{month}.txt"] = (
                 f"{utility.title()} bill\nPeriod: {month}\nAmount due: ${_money(rng, low, high):.2f}\n"
-                f"Due date: {month}-{_between(rng, 10, 28)}\nStatus: {status}",
-                30 * back + _between(rng, 0, 10),
+                f"Due date: {month}-{between(rng, 10, 28)}\nStatus: {status}",
+                30 * back + between(rng, 0, 10),
             )
     job = rng.choice(JOBS)
     resume = f"{person.full_name}\n{person.email} | {person.phone_number}\nExperience: {job} at {employer}"
-    files["/documents/resume.txt"] = (resume + f", {_between(rng, 2, 9)} years", _between(rng, 5, 90))
-    files["/documents/resume_old.txt"] = (resume.replace(employer, "Previous Co."), _between(rng, 300, 700))
+    files["/documents/resume.txt"] = (resume + f", {between(rng, 2, 9)} years", between(rng, 5, 90))
+    files["/documents/resume_old.txt"] = (resume.replace(employer, "Previous Co."), between(rng, 300, 700))
     files["/documents/cover_letter_draft.txt"] = (f"Dear hiring manager,\nI am applying as {job}. [TODO]", 60)
     files["/documents/cover_letter_final.txt"] = (f"Dear hiring manager,\nI am applying as {job}.", 40)
-    for year, age in ((2024, _between(rng, 400, 600)), (2025, _between(rng, 30, 300))):
+    for year, age in ((2024, between(rng, 400, 600)), (2025, between(rng, 30, 300))):
         files[f"/documents/lease_agreement_{year}.txt"] = (
-            f"Lease {year}\nMonthly rent: ${_between(rng, 9, 30) * 100}\nTerm: 12 months",
+            f"Lease {year}\nMonthly rent: ${between(rng, 9, 30) * 100}\nTerm: 12 months",
             age,
         )
         files[f"/documents/insurance/car_insurance_{year + 1}.txt"] = (
             f"Car insurance {year + 1}\nPremium: ${_money(rng, 600, 1900):.2f}\n"
-            f"Policy: CI-{_between(rng, 10000, 99999)}",
+            f"Policy: CI-{between(rng, 10000, 99999)}",
             age,
         )
-    for year in rng.sample((2023, 2024, 2025), _between(rng, 1, 3)):
+    for year in rng.sample((2023, 2024, 2025), between(rng, 1, 3)):
         files[f"/documents/medical/checkup_{year}.txt"] = (
-            f"Checkup {year}\nBlood pressure: {_between(rng, 105, 140)}/{_between(rng, 65, 90)}",
-            (today - date(year, _between(rng, 1, 12), 15)).days % 700 + 1,
+            f"Checkup {year}\nBlood pressure: {between(rng, 105, 140)}/{between(rng, 65, 90)}",
+            (today - date(year, between(rng, 1, 12), 15)).days % 700 + 1,
         )
-    for recipe in rng.sample(RECIPES, _between(rng, 3, 8)):
+    for recipe in rng.sample(RECIPES, between(rng, 3, 8)):
         files[f"/documents/recipes/{recipe}.txt"] = (
             f"{recipe.replace('_', ' ').title()}\nIngredients: {', '.join(rng.sample(INGREDIENTS, 4))}",
-            _between(rng, 10, 700),
+            between(rng, 10, 700),
         )
 
 
 def _photos(rng: random.Random, trips: list[str], files: Files) -> None:
     for trip in trips:
-        for i in range(_between(rng, 6, 30)):
+        for i in range(between(rng, 6, 30)):
             ext = "jpeg" if rng.random() < 0.3 else "jpg"
-            files[f"/photos/{trip}/IMG_{_between(rng, 1000, 9999)}_{i}.{ext}"] = (
+            files[f"/photos/{trip}/IMG_{between(rng, 1000, 9999)}_{i}.{ext}"] = (
                 f"<image {trip} #{i}, {rng.choice(('3024x4032', '4032x3024'))}>",
-                _between(rng, 30, 700),
+                between(rng, 30, 700),
             )
-    for i in range(_between(rng, 4, 20)):
-        files[f"/photos/family/family_{i:02d}.jpg"] = (f"<image family #{i}>", _between(rng, 1, 700))
-    for i in range(_between(rng, 3, 15)):
-        files[f"/photos/screenshots/screenshot_{i:03d}.png"] = (f"<screenshot #{i}>", _between(rng, 1, 300))
-    for i in range(_between(rng, 1, 6)):
-        files[f"/videos/clip_{i:02d}.mp4"] = (f"<video #{i}, {_between(rng, 5, 600)} s>", _between(rng, 1, 600))
+    for i in range(between(rng, 4, 20)):
+        files[f"/photos/family/family_{i:02d}.jpg"] = (f"<image family #{i}>", between(rng, 1, 700))
+    for i in range(between(rng, 3, 15)):
+        files[f"/photos/screenshots/screenshot_{i:03d}.png"] = (f"<screenshot #{i}>", between(rng, 1, 300))
+    for i in range(between(rng, 1, 6)):
+        files[f"/videos/clip_{i:02d}.mp4"] = (f"<video #{i}, {between(rng, 5, 600)} s>", between(rng, 1, 600))
 
 
 def _work(rng: random.Random, projects: list[str], today: date, files: Files) -> None:
     for project in projects:
         files[f"/work/{project}/report.txt"] = (
-            f"{project.title()} status report\nProgress: {_between(rng, 10, 95)}%\n"
+            f"{project.title()} status report\nProgress: {between(rng, 10, 95)}%\n"
             f"Risks: {rng.choice(('none', 'budget', 'staffing'))}",
-            _between(rng, 1, 60),
+            between(rng, 1, 60),
         )
         files[f"/work/{project}/budget.csv"] = (
-            "item,amount\n" + "\n".join(f"{k},{_between(rng, 100, 5000)}" for k in ("travel", "hardware", "software")),
-            _between(rng, 1, 90),
+            "item,amount\n" + "\n".join(f"{k},{between(rng, 100, 5000)}" for k in ("travel", "hardware", "software")),
+            between(rng, 1, 90),
         )
-        for _ in range(_between(rng, 3, 12)):
-            day = today - timedelta(days=_between(rng, 1, 400))
+        for _ in range(between(rng, 3, 12)):
+            day = today - timedelta(days=between(rng, 1, 400))
             files[f"/work/{project}/meeting_notes_{day.isoformat()}.txt"] = (
                 f"{project.title()} meeting {day.isoformat()}\nDecisions: {rng.choice(('ship', 'delay', 'hire'))}",
                 (today - day).days,
@@ -181,12 +179,12 @@ def _work(rng: random.Random, projects: list[str], today: date, files: Files) ->
 
 
 def _downloads(rng: random.Random, files: Files) -> None:
-    for name in rng.sample(DOWNLOADS, _between(rng, 2, 7)):
-        age = _between(rng, 1, 400)
+    for name in rng.sample(DOWNLOADS, between(rng, 2, 7)):
+        age = between(rng, 1, 400)
         files[f"/downloads/{name}"] = (f"<{name}>", age)
         if rng.random() < 0.3:
             stem, ext = name.rsplit(".", 1)
-            files[f"/downloads/{stem} (1).{ext}"] = (f"<{name}>", max(0, age - _between(rng, 0, 30)))
+            files[f"/downloads/{stem} (1).{ext}"] = (f"<{name}>", max(0, age - between(rng, 0, 30)))
 
 
 def _people_lists(rng: random.Random, w: WorldBuilder, person: Person, by_id: dict[int, Person], files: Files) -> None:
@@ -194,17 +192,17 @@ def _people_lists(rng: random.Random, w: WorldBuilder, person: Person, by_id: di
     if family:
         files["/documents/emergency_contacts.txt"] = (
             "\n".join(f"{p.first_name} {p.last_name}: {p.phone_number}" for p in family),
-            _between(rng, 50, 300),
+            between(rng, 50, 300),
         )
     friends = [by_id[i] for i in w.related(person.id, ("friend",))]
     if len(friends) >= 2:
         lines = [
-            f"{p.first_name} {p.last_name}: ${_between(rng, 8, 45)}.{rng.choice(('00', '50'))}"
-            for p in rng.sample(friends, min(len(friends), _between(rng, 2, 3)))
+            f"{p.first_name} {p.last_name}: ${between(rng, 8, 45)}.{rng.choice(('00', '50'))}"
+            for p in rng.sample(friends, min(len(friends), between(rng, 2, 3)))
         ]
         files["/documents/dinner_split.txt"] = (
             "Money I owe from the group dinner\n" + "\n".join(lines),
-            _between(rng, 1, 20),
+            between(rng, 1, 20),
         )
 
 
@@ -213,20 +211,20 @@ def _backups(rng: random.Random, projects: list[str], files: Files) -> list[str]
         return []
     for project in projects:
         month = rng.choice(("2025-01", "2025-06", "2025-11"))
-        members = {f"{project}/report.txt": f"{project.title()} status report\nProgress: {_between(rng, 5, 40)}%"}
-        files[f"/backups/{project}_{month}.zip"] = (json.dumps(members, sort_keys=True), _between(rng, 150, 500))
+        members = {f"{project}/report.txt": f"{project.title()} status report\nProgress: {between(rng, 5, 40)}%"}
+        files[f"/backups/{project}_{month}.zip"] = (json.dumps(members, sort_keys=True), between(rng, 150, 500))
     return ["/backups"]
 
 
-def _trash(rng: random.Random, owner: int, stamp: _Stamps, trips: list[str]) -> list[dict[str, Any]]:
+def _trash(rng: random.Random, owner: int, stamp: Stamp, trips: list[str]) -> list[dict[str, Any]]:
     rows = []
-    for i in range(_between(rng, 4, 20)):
-        age = _between(rng, 0, 90)
+    for i in range(between(rng, 4, 20)):
+        age = between(rng, 0, 90)
         kind = rng.random()
         if kind < 0.4:
             path, content = f"/downloads/{rng.choice(DOWNLOADS)}", "<old download>"
         elif kind < 0.7:
-            photo = f"IMG_{_between(rng, 1000, 9999)}_{90 + i}.jpg"
+            photo = f"IMG_{between(rng, 1000, 9999)}_{90 + i}.jpg"
             path, content = f"/photos/{rng.choice(trips)}/{photo}", "<blurry image>"
         elif kind < 0.9:
             path, content = f"/documents/draft_{i}.txt", f"Draft {i}\nnotes to self"
@@ -241,7 +239,7 @@ def _trash(rng: random.Random, owner: int, stamp: _Stamps, trips: list[str]) -> 
     return rows
 
 
-def _trash_row(owner: int, path: str, kind: str, content: str, stamp: _Stamps, age: int) -> dict[str, Any]:
+def _trash_row(owner: int, path: str, kind: str, content: str, stamp: Stamp, age: int) -> dict[str, Any]:
     return {
         "owner_id": owner,
         "original_path": path,
@@ -253,37 +251,22 @@ def _trash_row(owner: int, path: str, kind: str, content: str, stamp: _Stamps, a
     }
 
 
-class _Stamps:
-    """Timestamps `days` before now at a random minute of that day, built from cached date and time strings:
-    the data needs ~50,000 of them and datetime arithmetic per stamp was a third of the generation time."""
-
-    def __init__(self, now: datetime, rng: random.Random):
-        self.now, self.rng = now, rng
-        self.minute_of_day = now.hour * 60 + now.minute
-        self.dates: dict[int, str] = {}
-        self.times = [f"{m // 60:02d}:{m % 60:02d}:{now.second:02d}" for m in range(1440)]
-
-    def __call__(self, days: int) -> str:
-        minute = self.minute_of_day - int(self.rng.random() * 1440)
-        back = days + (minute < 0)
-        if back not in self.dates:
-            self.dates[back] = (self.now.date() - timedelta(days=back)).isoformat()
-        return f"{self.dates[back]}T{self.times[minute % 1440]}"
-
-
 @app.populator
 def populate(w: WorldBuilder) -> None:
     rng = w.rng("file_system")
     by_id = {p.id: p for p in w.people}
     today = w.now.date()
 
-    stamp = _Stamps(w.now, rng)
+    clock = Clock(w.now)
+
+    def stamp(days: int) -> str:
+        return clock.stamp(rng, days)
 
     dir_rows, file_rows, trash_rows, settings = [], [], [], []
     owners: list[Person] = []
     for person in w.people:
-        trips = rng.sample(TRIPS, _between(rng, 1, 3))
-        projects = rng.sample(PROJECTS, _between(rng, 1, 3))
+        trips = rng.sample(TRIPS, between(rng, 1, 3))
+        projects = rng.sample(PROJECTS, between(rng, 1, 3))
         files: Files = {}
         _receipts(rng, today, files)
         _documents(rng, person, today, files)
@@ -294,7 +277,7 @@ def populate(w: WorldBuilder) -> None:
         extra = _backups(rng, projects, files)
         dirs = [*BASE_DIRS, *(f"/photos/{t}" for t in trips), *(f"/work/{p}" for p in projects), *extra]
         dir_rows += [
-            {"owner_id": person.id, "path": d, "created_at": stamp(700 + _between(rng, 0, 30))} for d in sorted(dirs)
+            {"owner_id": person.id, "path": d, "created_at": stamp(700 + between(rng, 0, 30))} for d in sorted(dirs)
         ]
         for path, (content, age) in sorted(files.items()):
             file_rows.append(
@@ -302,7 +285,7 @@ def populate(w: WorldBuilder) -> None:
                     "owner_id": person.id,
                     "path": path,
                     "content": content,
-                    "created_at": stamp(age + _between(rng, 1, 30)),
+                    "created_at": stamp(age + between(rng, 1, 30)),
                     "updated_at": stamp(age),
                     "starred": int(rng.random() < 0.04),
                 }
@@ -324,7 +307,7 @@ def populate(w: WorldBuilder) -> None:
 
 
 def _shares_and_tags(
-    w: WorldBuilder, rng: random.Random, stamp: _Stamps, files: list[tuple[int, dict[str, Any]]]
+    w: WorldBuilder, rng: random.Random, stamp: Stamp, files: list[tuple[int, dict[str, Any]]]
 ) -> None:
     """Shares follow relations: work files with coworkers, documents with family, photos with friends."""
     audience = {"/work/": ("coworker",), "/documents/": ("family", "roommate"), "/photos/": ("friend", "family")}
@@ -333,7 +316,7 @@ def _shares_and_tags(
         top = "/" + row["path"].split("/")[1] + "/"
         if top in audience and rng.random() < 0.06:
             people = w.related(row["owner_id"], audience[top])
-            for other in rng.sample(people, min(len(people), _between(rng, 1, 2))):
+            for other in rng.sample(people, min(len(people), between(rng, 1, 2))):
                 if (file_id, other) not in seen:
                     seen.add((file_id, other))
                     shares.append(
@@ -342,11 +325,11 @@ def _shares_and_tags(
                             "owner_id": row["owner_id"],
                             "shared_with_id": other,
                             "permission": rng.choice(("view", "view", "edit")),
-                            "created_at": stamp(_between(rng, 0, 300)),
+                            "created_at": stamp(between(rng, 0, 300)),
                         }
                     )
         if top != "/downloads/" and rng.random() < 0.08:
-            for tag in rng.sample(TAGGABLE, _between(rng, 1, 2)):
+            for tag in rng.sample(TAGGABLE, between(rng, 1, 2)):
                 tags.append({"file_id": file_id, "owner_id": row["owner_id"], "tag": tag})
     w.insert("file_system_shares", shares)
     w.insert("file_system_tags", tags)

@@ -17,14 +17,18 @@ TODAY = WORLD_NOW.date().isoformat()
 @scenario("todo_close_titled", apps=("todo",), difficulty=1)
 def close_titled(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT t.* FROM todo_tasks t WHERE completed = 0 "
-        "AND (SELECT COUNT(*) FROM todo_tasks u WHERE u.owner_id = t.owner_id AND u.title = t.title) = 1 ORDER BY id"
+        "SELECT t.* FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        "AND t.recurrence IS NULL AND p.archived = 0 "
+        "AND (SELECT COUNT(*) FROM todo_tasks u WHERE u.owner_id = t.owner_id AND u.title = t.title) = 1 ORDER BY t.id"
     )
-    task = pick(rng, rows, "open task with a unique title")
+    task = pick(rng, rows, "open, non-repeating task with a unique title")
     oracle = (
         login("todo")
-        + f"found = apis.todo.search_tasks(access_token=todo_token, query={task['title']!r}, completed=False)\n"
-        + "apis.todo.close_task(access_token=todo_token, task_id=found[0]['task_id'])\n"
+        + fetch_all(
+            "found", f"apis.todo.search_tasks(access_token=todo_token, query={task['title']!r}, completed=False"
+        )
+        + f"task = next(t for t in found if t['title'] == {task['title']!r})\n"
+        + "apis.todo.close_task(access_token=todo_token, task_id=task['task_id'])\n"
         + DONE
     )
     return TaskSpec(
