@@ -1,92 +1,36 @@
-"""shop: an online store with products, reviews, a cart, orders, returns and a wishlist."""
+"""shop: an online store (amazon-like): products, reviews, a cart, orders with tracking, returns, a wishlist.
+
+The app's declaration and shared helpers are in _shop_base, its data in _shop_data; sellers, Q&A, price
+history and browsing history are in _shop_catalog; saved-for-later, coupons, gift cards, subscriptions and
+settings in _shop_perks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
-from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.world.build import WorldBuilder
-
-app = App(
-    "shop",
-    "An online store: search products, read reviews, fill a cart, place and return orders.",
-    schema="""
-    CREATE TABLE shop_products (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, category TEXT NOT NULL, price REAL NOT NULL,
-        rating REAL NOT NULL, stock INTEGER NOT NULL, seller TEXT NOT NULL
-    );
-    CREATE TABLE shop_cart (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
-        quantity INTEGER NOT NULL, UNIQUE(owner_id, product_id)
-    );
-    CREATE TABLE shop_orders (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, status TEXT NOT NULL, address TEXT NOT NULL,
-        card_number TEXT NOT NULL, total REAL NOT NULL, created_at TEXT NOT NULL
-    );
-    CREATE TABLE shop_order_items (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
-        quantity INTEGER NOT NULL, unit_price REAL NOT NULL
-    );
-    CREATE TABLE shop_reviews (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, product_id INTEGER NOT NULL, author_id INTEGER NOT NULL,
-        rating INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL
-    );
-    CREATE TABLE shop_wishlist (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
-        UNIQUE(owner_id, product_id)
-    );
-    CREATE TABLE shop_returns (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
-        reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL
-    );
-    """,
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.apps import _shop_catalog, _shop_data, _shop_perks  # noqa: F401  (they register on `app`)
+from envs.toolworld.apps._day_args import day_after, day_arg
+from envs.toolworld.apps._shop_base import (
+    ADDRESS_NAME,
+    MESSAGE,
+    ORDER_ID,
+    PRODUCT,
+    PRODUCT_COLUMNS,
+    PRODUCT_ID,
+    PRODUCT_SQL,
+    QUANTITY,
+    SHIPPING_FEES,
+    add_to_cart_row,
+    address_text,
+    app,
+    check_card,
+    product,
 )
-add_account_apis(app)
 
-CATALOG = {
-    "kitchen": [
-        "Cast Iron Skillet",
-        "Chef Knife",
-        "Coffee Grinder",
-        "Tea Kettle",
-        "Mixing Bowls",
-        "Salad Spinner",
-        "Toaster",
-    ],
-    "electronics": [
-        "Wireless Earbuds",
-        "USB-C Charger",
-        "Bluetooth Speaker",
-        "Phone Stand",
-        "Power Bank",
-        "HDMI Cable",
-        "Webcam",
-    ],
-    "books": [
-        "Mystery Novel",
-        "Cookbook",
-        "Travel Guide",
-        "Poetry Collection",
-        "History of Maps",
-        "Gardening Handbook",
-    ],
-    "sports": ["Yoga Mat", "Water Bottle", "Running Socks", "Jump Rope", "Resistance Bands", "Cycling Gloves"],
-    "home": ["Desk Lamp", "Throw Blanket", "Scented Candle", "Picture Frame", "Storage Basket", "Wall Clock"],
-    "toys": ["Puzzle 1000 Pieces", "Building Blocks", "Board Game", "Kite", "Plush Bear"],
-}
-SELLERS = ("Northwind Goods", "BrightCart", "Maple & Co", "Urban Supply", "Pebble Market")
-ADJECTIVES = ("Classic", "Deluxe", "Compact", "Eco", "Pro")
-PRODUCT = {
-    "product_id": 1,
-    "name": "string",
-    "category": "string",
-    "price": 1.0,
-    "rating": 1.0,
-    "stock": 1,
-    "seller": "string",
-}
+__all__ = ["app"]
+
+ORDER_ITEM = {"product_id": 1, "name": "string", "quantity": 1, "unit_price": 1.0}
 ORDER = {
     "order_id": 1,
     "status": "string",
@@ -94,141 +38,96 @@ ORDER = {
     "card_number": "string",
     "total": 1.0,
     "created_at": "string",
-    "items": [{"product_id": 1, "name": "string", "quantity": 1, "unit_price": 1.0}],
+    "shipping_speed": "string",
+    "shipping_fee": 1.0,
+    "coupon_code": "string",
+    "discount": 1.0,
+    "gift_card_amount": 1.0,
+    "delivered_at": "string",
+    "items": [ORDER_ITEM],
 }
-PRODUCT_ID = Annotated[int, P("The product's id.", ge=1)]
-ORDER_ID = Annotated[int, P("The order's id.", ge=1)]
-QUANTITY = Annotated[int, P("How many.", ge=1, le=20)]
+RETURN = {
+    "return_id": 1,
+    "order_id": 1,
+    "product_id": 1,
+    "reason": "string",
+    "status": "string",
+    "created_at": "string",
+    "refund_amount": 1.0,
+}
+RETURN_ID = Annotated[int, P("The return's id.", ge=1)]
+RETURN_SQL = (
+    "SELECT r.id AS return_id, r.order_id, r.product_id, r.reason, r.status, r.created_at, r.refund_amount "
+    "FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
+)
+ORDER_COLUMNS = tuple(k for k in ORDER if k not in ("order_id", "items"))
+SPEED = Annotated[
+    Literal["standard", "express", "next_day"], P("Shipping speed: standard is free, express $9.99, next_day $19.99.")
+]
 
 
-@app.populator
-def populate(w: WorldBuilder) -> None:
-    rng = w.rng("shop")
-    products: list[dict[str, Any]] = [
-        {
-            "name": f"{adj} {name}",
-            "category": cat,
-            "price": round(rng.uniform(4, 180), 2),
-            "rating": round(rng.uniform(2.5, 5), 1),
-            "stock": rng.randint(0, 60),
-            "seller": rng.choice(SELLERS),
-        }
-        for cat, names in CATALOG.items()
-        for name in names
-        for adj in rng.sample(ADJECTIVES, 3)
-    ]
-    ids = w.insert("shop_products", products)
-    price = {i: p["price"] for i, p in zip(ids, products, strict=True)}
-    for person in w.people:
-        home = w.conn.execute(
-            "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
-            "WHERE person_id = ? ORDER BY id",
-            (person.id,),
-        ).fetchone()[0]
-        card = w.conn.execute(
-            "SELECT card_number FROM payment_cards WHERE person_id = ? ORDER BY id", (person.id,)
-        ).fetchone()[0]
-        for _ in range(rng.randint(2, 8)):
-            items = [(pid, rng.randint(1, 3)) for pid in rng.sample(ids, rng.randint(1, 3))]
-            created = w.now - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
-            status = "delivered" if (w.now - created).days > 7 else rng.choice(("processing", "shipped"))
-            (order_id,) = w.insert(
-                "shop_orders",
-                [
-                    {
-                        "owner_id": person.id,
-                        "status": status,
-                        "address": home,
-                        "card_number": card,
-                        "total": round(sum(price[p] * q for p, q in items), 2),
-                        "created_at": created.isoformat(timespec="seconds"),
-                    }
-                ],
-            )
-            w.insert(
-                "shop_order_items",
-                [{"order_id": order_id, "product_id": p, "quantity": q, "unit_price": price[p]} for p, q in items],
-            )
-            if status == "delivered" and rng.random() < 0.4:
-                w.insert(
-                    "shop_reviews",
-                    [
-                        {
-                            "product_id": items[0][0],
-                            "author_id": person.id,
-                            "rating": rng.randint(1, 5),
-                            "text": rng.choice(
-                                ("Works as described.", "Great value!", "Broke after a week.", "Would buy again.")
-                            ),
-                            "created_at": (created + timedelta(days=7)).isoformat(timespec="seconds"),
-                        }
-                    ],
-                )
-        w.insert(
-            "shop_wishlist",
-            [{"owner_id": person.id, "product_id": p} for p in sorted(rng.sample(ids, rng.randint(0, 8)))],
-        )
-        w.insert(
-            "shop_cart",
-            [
-                {"owner_id": person.id, "product_id": p, "quantity": rng.randint(1, 2)}
-                for p in sorted(rng.sample(ids, rng.randint(0, 3)))
-            ],
-        )
-
-
-def _product(ctx: CallContext, product_id: int) -> dict[str, Any]:
-    row = ctx.row(
-        "SELECT id AS product_id, name, category, price, rating, stock, seller FROM shop_products WHERE id = ?",
-        product_id,
-    )
-    if row is None:
-        raise ApiError(404, f"No product with id {product_id}.")
-    return row
-
-
-def _order(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    items = ctx.rows(
-        "SELECT i.product_id, p.name, i.quantity, i.unit_price FROM shop_order_items i "
-        "JOIN shop_products p ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id",
-        row["id"],
-    )
-    return {
-        "order_id": row["id"],
-        **{k: row[k] for k in ("status", "address", "card_number", "total", "created_at")},
-        "items": items,
-    }
+def _words(column: str, query: str | None) -> tuple[list[str], list[str]]:
+    words = (query or "").lower().split()
+    return [f"LOWER({column}) LIKE ?" for _ in words], [f"%{w}%" for w in words]
 
 
 @app.api("GET", "/products", [PRODUCT], auth=False, paginated=True)
 def search_products(
     ctx: CallContext,
     query: Annotated[str, P("Words to match in the product name; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
-    category: Annotated[str | None, P("Only this category (see show_categories).")] = None,
+    category: Annotated[str | None, P("Only this category (see show_categories).", max_length=50)] = None,
     max_price: Annotated[float | None, P("Only products at most this price.", ge=0)] = None,
-    sort_by: Annotated[Literal["name", "price", "-price", "-rating"], P("Order of results.")] = "name",
+    sort_by: Annotated[
+        Literal["name", "price", "-price", "-rating", "-discount"], P("Order of results ('-discount': biggest sale).")
+    ] = "name",
+    min_price: Annotated[float | None, P("Only products at least this price.", ge=0)] = None,
+    min_rating: Annotated[float | None, P("Only products rated at least this.", ge=0, le=5)] = None,
+    seller_id: Annotated[int | None, P("Only products of this seller (see show_sellers).", ge=1)] = None,
+    brand: Annotated[str | None, P("Only products of this brand.", max_length=50)] = None,
+    in_stock_only: Annotated[bool, P("Leave out products that are out of stock.")] = False,
+    on_sale_only: Annotated[bool, P("Only products priced below their list price.")] = False,
 ) -> list[dict[str, Any]]:
-    """Search the store's products."""
-    order = {"name": "name, id", "price": "price, id", "-price": "price DESC, id", "-rating": "rating DESC, id"}[
-        sort_by
-    ]
-    rows = ctx.rows(
-        f"SELECT id AS product_id, name, category, price, rating, stock, seller FROM shop_products ORDER BY {order}"
-    )
-    words = query.lower().split()
-    return [
-        r
-        for r in rows
-        if all(w in r["name"].lower() for w in words)
-        and (category is None or r["category"] == category)
-        and (max_price is None or r["price"] <= max_price)
-    ]
+    """Search the store's products by name words, category, price, rating, seller, brand, stock and sale."""
+    where, words = _words("p.name", query)
+    args: list[Any] = list(words)
+    for condition, value in (
+        ("p.category = ?", category),
+        ("p.price <= ?", max_price),
+        ("p.price >= ?", min_price),
+        ("p.rating >= ?", min_rating),
+        ("p.seller_id = ?", seller_id),
+        ("p.brand = ? COLLATE NOCASE", brand),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
+    where += ["p.stock > 0"] * in_stock_only + ["p.price < p.list_price"] * on_sale_only
+    order = {
+        "name": "p.name, p.id",
+        "price": "p.price, p.id",
+        "-price": "p.price DESC, p.id",
+        "-rating": "p.rating DESC, p.id",
+        "-discount": "p.list_price - p.price DESC, p.id",
+    }[sort_by]
+    return ctx.rows(f"{PRODUCT_SQL} WHERE {' AND '.join(where) or '1'} ORDER BY {order}", *args)
 
 
-@app.api("GET", "/products/{product_id}", PRODUCT, auth=False)
+@app.api(
+    "GET",
+    "/products/{product_id}",
+    {**PRODUCT, "description": "string", "review_count": 1, "variant_count": 1},
+    auth=False,
+)
 def show_product(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, Any]:
-    """Show one product."""
-    return _product(ctx, product_id)
+    """Show one product with its description, number of reviews and number of variants."""
+    found = product(ctx, product_id)
+    extra = ctx.existing_row(
+        "SELECT p.description, (SELECT COUNT(*) FROM shop_reviews r WHERE r.product_id = p.id) AS review_count, "
+        "(SELECT COUNT(*) FROM shop_products v WHERE v.group_id = p.group_id) AS variant_count "
+        "FROM shop_products p WHERE p.id = ?",
+        product_id,
+    )
+    return {**found, **extra}
 
 
 @app.api("GET", "/categories", [{"category": "string", "products": 1}], auth=False)
@@ -240,18 +139,33 @@ def show_categories(ctx: CallContext) -> list[dict[str, Any]]:
 @app.api(
     "GET",
     "/products/{product_id}/reviews",
-    [{"review_id": 1, "author": "string", "rating": 1, "text": "string", "created_at": "string"}],
+    [{"review_id": 1, "author": "string", "rating": 1, "text": "string", "created_at": "string", "helpful_votes": 1}],
     auth=False,
     paginated=True,
 )
-def show_product_reviews(ctx: CallContext, product_id: PRODUCT_ID) -> list[dict[str, Any]]:
-    """List the reviews of a product, newest first."""
-    _product(ctx, product_id)
+def show_product_reviews(
+    ctx: CallContext,
+    product_id: PRODUCT_ID,
+    min_rating: Annotated[int | None, P("Only reviews with at least these stars.", ge=1, le=5)] = None,
+    max_rating: Annotated[int | None, P("Only reviews with at most these stars.", ge=1, le=5)] = None,
+    sort_by: Annotated[Literal["-created_at", "-helpful", "-rating", "rating"], P("Order of reviews.")] = "-created_at",
+) -> list[dict[str, Any]]:
+    """List the reviews of a product, newest first unless sorted otherwise."""
+    product(ctx, product_id)
+    order = {
+        "-created_at": "r.created_at DESC",
+        "-helpful": "helpful_votes DESC, r.created_at DESC",
+        "-rating": "r.rating DESC, r.created_at DESC",
+        "rating": "r.rating, r.created_at DESC",
+    }[sort_by]
     return ctx.rows(
-        "SELECT r.id AS review_id, p.first_name || ' ' || p.last_name AS author, r.rating, r.text, r.created_at "
-        "FROM shop_reviews r JOIN people p ON p.id = r.author_id WHERE r.product_id = ? "
-        "ORDER BY r.created_at DESC, r.id DESC",
+        "SELECT r.id AS review_id, p.first_name || ' ' || p.last_name AS author, r.rating, r.text, r.created_at, "
+        "(SELECT COUNT(*) FROM shop_review_votes v WHERE v.review_id = r.id AND v.helpful = 1) AS helpful_votes "
+        "FROM shop_reviews r JOIN people p ON p.id = r.author_id WHERE r.product_id = ? AND r.rating >= ? "
+        f"AND r.rating <= ? ORDER BY {order}, r.id DESC",
         product_id,
+        min_rating or 1,
+        max_rating or 5,
     )
 
 
@@ -263,7 +177,7 @@ def write_review(
     text: Annotated[str, P("The review.", min_length=1, max_length=2000)],
 ) -> dict[str, Any]:
     """Review a product you received in a delivered order (one review per product)."""
-    _product(ctx, product_id)
+    product(ctx, product_id)
     if not ctx.value(
         "SELECT 1 FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id "
         "WHERE o.owner_id = ? AND i.product_id = ? AND o.status = 'delivered'",
@@ -284,7 +198,7 @@ def write_review(
     return {"message": "Review posted.", "review_id": new_id}
 
 
-@app.api("PATCH", "/reviews/{review_id}", {"message": "string"})
+@app.api("PATCH", "/reviews/{review_id}", MESSAGE)
 def update_review(
     ctx: CallContext,
     review_id: Annotated[int, P("The review's id.", ge=1)],
@@ -297,7 +211,7 @@ def update_review(
     return {"message": "Review updated."}
 
 
-@app.api("DELETE", "/reviews/{review_id}", {"message": "string"})
+@app.api("DELETE", "/reviews/{review_id}", MESSAGE)
 def delete_review(ctx: CallContext, review_id: Annotated[int, P("The review's id.", ge=1)]) -> dict[str, str]:
     """Delete one of your reviews."""
     ctx.owned("shop_reviews", review_id, "review of yours", owner_column="author_id")
@@ -305,9 +219,7 @@ def delete_review(ctx: CallContext, review_id: Annotated[int, P("The review's id
     return {"message": "Review deleted."}
 
 
-@app.api(
-    "GET", "/cart", {"items": [{"product_id": 1, "name": "string", "quantity": 1, "unit_price": 1.0}], "total": 1.0}
-)
+@app.api("GET", "/cart", {"items": [ORDER_ITEM], "total": 1.0})
 def show_cart(ctx: CallContext) -> dict[str, Any]:
     """Show your cart and its total."""
     items = ctx.rows(
@@ -318,26 +230,15 @@ def show_cart(ctx: CallContext) -> dict[str, Any]:
     return {"items": items, "total": round(sum(i["quantity"] * i["unit_price"] for i in items), 2)}
 
 
-@app.api("POST", "/cart", {"message": "string"})
+@app.api("POST", "/cart", MESSAGE)
 def add_to_cart(ctx: CallContext, product_id: PRODUCT_ID, quantity: QUANTITY = 1) -> dict[str, str]:
     """Put a product in your cart (adds to the quantity already there)."""
-    _product(ctx, product_id)
-    current = ctx.value("SELECT quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id)
-    if current is None:
-        ctx.execute(
-            "INSERT INTO shop_cart (owner_id, product_id, quantity) VALUES (?,?,?)", ctx.user_id, product_id, quantity
-        )
-    else:
-        ctx.execute(
-            "UPDATE shop_cart SET quantity = ? WHERE owner_id = ? AND product_id = ?",
-            current + quantity,
-            ctx.user_id,
-            product_id,
-        )
+    product(ctx, product_id)
+    add_to_cart_row(ctx, product_id, quantity)
     return {"message": "Added to cart."}
 
 
-@app.api("PATCH", "/cart/{product_id}", {"message": "string"})
+@app.api("PATCH", "/cart/{product_id}", MESSAGE)
 def update_cart_item(ctx: CallContext, product_id: PRODUCT_ID, quantity: QUANTITY) -> dict[str, str]:
     """Set the quantity of a product already in your cart."""
     if not ctx.value("SELECT 1 FROM shop_cart WHERE owner_id = ? AND product_id = ?", ctx.user_id, product_id):
@@ -348,7 +249,7 @@ def update_cart_item(ctx: CallContext, product_id: PRODUCT_ID, quantity: QUANTIT
     return {"message": "Cart updated."}
 
 
-@app.api("DELETE", "/cart/{product_id}", {"message": "string"})
+@app.api("DELETE", "/cart/{product_id}", MESSAGE)
 def remove_from_cart(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Take a product out of your cart."""
     ctx.delete_existing(
@@ -357,46 +258,101 @@ def remove_from_cart(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]
     return {"message": "Removed from cart."}
 
 
-@app.api("DELETE", "/cart", {"message": "string"})
+@app.api("DELETE", "/cart", MESSAGE)
 def empty_cart(ctx: CallContext) -> dict[str, str]:
     """Remove everything from your cart."""
     ctx.execute("DELETE FROM shop_cart WHERE owner_id = ?", ctx.user_id)
     return {"message": "Cart emptied."}
 
 
-@app.api("POST", "/orders", {"message": "string", "order_id": 1, "total": 1.0})
+@app.api("GET", "/addresses", [{"name": "string", "address": "string"}])
+def show_addresses(ctx: CallContext) -> list[dict[str, Any]]:
+    """List your saved addresses, by the names orders and subscriptions use."""
+    return ctx.rows(
+        "SELECT name, street_address || ', ' || city || ', ' || state || ' ' || zip_code AS address FROM addresses "
+        "WHERE person_id = ? ORDER BY id",
+        ctx.user_id,
+    )
+
+
+def _coupon_discount(ctx: CallContext, code: str, items: list[dict[str, Any]], subtotal: float) -> tuple[int, float]:
+    """(coupon row id, dollars off) for the caller's coupon `code` on these cart items; 404/409 naming why not."""
+    coupon = ctx.row("SELECT * FROM shop_coupons WHERE owner_id = ? AND code = ? COLLATE NOCASE", ctx.user_id, code)
+    if coupon is None:
+        raise ApiError(404, f"No coupon of yours with code {code!r} (see show_coupons).")
+    if coupon["used_order_id"] is not None:
+        raise ApiError(409, f"Coupon {code} was already used on order {coupon['used_order_id']}.")
+    if coupon["expires_at"] < ctx.timestamp():
+        raise ApiError(409, f"Coupon {code} expired on {coupon['expires_at'][:10]}.")
+    if subtotal < coupon["min_total"]:
+        raise ApiError(409, f"Coupon {code} needs a cart of at least ${coupon['min_total']:.2f}.")
+    eligible = sum(
+        i["quantity"] * i["unit_price"]
+        for i in items
+        if coupon["category"] is None
+        or ctx.value("SELECT category FROM shop_products WHERE id = ?", i["product_id"]) == coupon["category"]
+    )
+    if not eligible:
+        raise ApiError(409, f"Coupon {code} only applies to {coupon['category']} products; your cart has none.")
+    return coupon["id"], round(eligible * coupon["percent_off"] / 100, 2)
+
+
+def _spend_gift_cards(ctx: CallContext, amount: float) -> float:
+    """Take up to `amount` from the caller's unexpired gift cards, soonest to expire first; what was taken."""
+    taken = 0.0
+    for card in ctx.rows(
+        "SELECT id, balance FROM shop_gift_cards WHERE owner_id = ? AND balance > 0 AND expires_at >= ? "
+        "ORDER BY expires_at, id",
+        ctx.user_id,
+        ctx.timestamp(),
+    ):
+        part = round(min(card["balance"], amount - taken), 2)
+        if part <= 0:
+            break
+        ctx.execute("UPDATE shop_gift_cards SET balance = ROUND(balance - ?, 2) WHERE id = ?", part, card["id"])
+        taken = round(taken + part, 2)
+    return taken
+
+
+@app.api(
+    "POST",
+    "/orders",
+    {"message": "string", "order_id": 1, "total": 1.0, "discount": 1.0, "gift_card_amount": 1.0, "card_charge": 1.0},
+)
 def place_order(
     ctx: CallContext,
-    address_name: Annotated[
-        str, P("Name of one of your saved addresses, e.g. 'Home' (see apis.supervisor.show_addresses()).")
-    ],
-    card_number: Annotated[str, P("Number of one of your payment cards.")],
+    address_name: ADDRESS_NAME,
+    card_number: Annotated[str, P("Number of one of your payment cards.", max_length=30)],
+    shipping_speed: SPEED = "standard",
+    coupon_code: Annotated[str | None, P("Code of one of your coupons to apply.", max_length=40)] = None,
+    use_gift_card_balance: Annotated[bool, P("Pay what your gift cards hold first, the rest by card.")] = False,
 ) -> dict[str, Any]:
     """Order everything in your cart, shipped to a saved address and paid with one of your cards."""
-    address = ctx.row(
-        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS a FROM addresses "
-        "WHERE person_id = ? AND name = ?",
-        ctx.user_id,
-        address_name,
-    )
-    if address is None:
-        raise ApiError(404, f"No saved address named {address_name!r}.")
-    if not ctx.value("SELECT 1 FROM payment_cards WHERE person_id = ? AND card_number = ?", ctx.user_id, card_number):
-        raise ApiError(404, "No payment card of yours with that card_number.")
+    address = address_text(ctx, address_name)
+    check_card(ctx, card_number)
     cart = show_cart(ctx)
     if not cart["items"]:
         raise ApiError(409, "Your cart is empty.")
     for item in cart["items"]:
         if ctx.value("SELECT stock FROM shop_products WHERE id = ?", item["product_id"]) < item["quantity"]:
             raise ApiError(409, f"Not enough stock of {item['name']} (product {item['product_id']}).")
+    coupon_id, discount = _coupon_discount(ctx, coupon_code, cart["items"], cart["total"]) if coupon_code else (0, 0.0)
+    fee = SHIPPING_FEES[shipping_speed]
+    total = round(cart["total"] - discount + fee, 2)
+    gift = _spend_gift_cards(ctx, total) if use_gift_card_balance else 0.0
     order_id = ctx.execute(
-        "INSERT INTO shop_orders (owner_id, status, address, card_number, total, created_at) "
-        "VALUES (?, 'processing', ?, ?, ?, ?)",
+        "INSERT INTO shop_orders (owner_id, status, address, card_number, total, created_at, shipping_speed, "
+        "shipping_fee, coupon_code, discount, gift_card_amount) VALUES (?, 'processing', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ctx.user_id,
-        address["a"],
+        address,
         card_number,
-        cart["total"],
+        total,
         ctx.timestamp(),
+        shipping_speed,
+        fee,
+        coupon_code and ctx.value("SELECT code FROM shop_coupons WHERE id = ?", coupon_id),
+        discount,
+        gift,
     )
     for item in cart["items"]:
         ctx.execute(
@@ -407,8 +363,36 @@ def place_order(
             item["unit_price"],
         )
         ctx.execute("UPDATE shop_products SET stock = stock - ? WHERE id = ?", item["quantity"], item["product_id"])
+    if coupon_code:
+        ctx.execute("UPDATE shop_coupons SET used_order_id = ? WHERE id = ?", order_id, coupon_id)
     ctx.execute("DELETE FROM shop_cart WHERE owner_id = ?", ctx.user_id)
-    return {"message": "Order placed.", "order_id": order_id, "total": cart["total"]}
+    return {
+        "message": "Order placed.",
+        "order_id": order_id,
+        "total": total,
+        "discount": discount,
+        "gift_card_amount": gift,
+        "card_charge": round(total - gift, 2),
+    }
+
+
+def _orders(ctx: CallContext, where: list[str], args: list[Any], order: str) -> list[dict[str, Any]]:
+    """The caller's orders matching `where` (on alias o), each with its items (read in one query)."""
+    rows = ctx.rows(
+        f"SELECT o.* FROM shop_orders o WHERE {' AND '.join(['o.owner_id = ?', *where])} ORDER BY {order}",
+        ctx.user_id,
+        *args,
+    )
+    items: dict[int, list[dict[str, Any]]] = {}
+    for item in ctx.rows(
+        "SELECT i.order_id, i.product_id, p.name, i.quantity, i.unit_price FROM shop_order_items i "
+        "JOIN shop_products p ON p.id = i.product_id JOIN shop_orders o ON o.id = i.order_id "
+        f"WHERE {' AND '.join(['o.owner_id = ?', *where])} ORDER BY i.id",
+        ctx.user_id,
+        *args,
+    ):
+        items.setdefault(item.pop("order_id"), []).append(item)
+    return [{"order_id": r["id"], **{k: r[k] for k in ORDER_COLUMNS}, "items": items.get(r["id"], [])} for r in rows]
 
 
 @app.api("GET", "/orders", [ORDER], paginated=True)
@@ -417,29 +401,108 @@ def show_orders(
     status: Annotated[
         Literal["processing", "shipped", "delivered", "cancelled"] | None, P("Only orders with this status.")
     ] = None,
+    query: Annotated[
+        str | None, P("Words that must all appear in the name of one item of the order.", max_length=QUERY_MAX_CHARS)
+    ] = None,
+    start_date: Annotated[str | None, P("Only orders placed on or after this day (YYYY-MM-DD).", max_length=10)] = None,
+    end_date: Annotated[str | None, P("Only orders placed on or before this day (YYYY-MM-DD).", max_length=10)] = None,
+    min_total: Annotated[float | None, P("Only orders of at least this total.", ge=0)] = None,
+    max_total: Annotated[float | None, P("Only orders of at most this total.", ge=0)] = None,
+    sort_by: Annotated[
+        Literal["-created_at", "created_at", "-total", "total"], P("Order: newest, oldest, largest or smallest.")
+    ] = "-created_at",
 ) -> list[dict[str, Any]]:
-    """List your orders, newest first."""
-    rows = ctx.rows("SELECT * FROM shop_orders WHERE owner_id = ? ORDER BY created_at DESC, id DESC", ctx.user_id)
-    return [_order(ctx, r) for r in rows if status is None or r["status"] == status]
+    """List your orders, newest first unless sorted otherwise, filtered by status, item, date and total."""
+    first, last = day_arg("start_date", start_date), day_arg("end_date", end_date)
+    where: list[str] = []
+    args: list[Any] = []
+    for condition, value in (
+        ("o.status = ?", status),
+        ("o.created_at >= ?", first),
+        ("o.created_at < ?", last and day_after(last)),
+        ("o.total >= ?", min_total),
+        ("o.total <= ?", max_total),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
+    name_where, name_args = _words("p.name", query)
+    if name_where:
+        where.append(
+            "EXISTS (SELECT 1 FROM shop_order_items j JOIN shop_products p ON p.id = j.product_id "
+            f"WHERE j.order_id = o.id AND {' AND '.join(name_where)})"
+        )
+        args += name_args
+    column = sort_by.lstrip("-")
+    return _orders(ctx, where, args, f"o.{column} {'DESC' if sort_by.startswith('-') else 'ASC'}, o.id DESC")
 
 
 @app.api("GET", "/orders/{order_id}", ORDER)
 def show_order(ctx: CallContext, order_id: ORDER_ID) -> dict[str, Any]:
     """Show one of your orders with its items."""
-    return _order(ctx, ctx.owned("shop_orders", order_id, "order"))
+    found = _orders(ctx, ["o.id = ?"], [order_id], "o.id")
+    if not found:
+        raise ApiError(404, f"No order with id {order_id}.")
+    return found[0]
 
 
-@app.api("POST", "/orders/{order_id}/cancel", {"message": "string"})
+def _processing(ctx: CallContext, order_id: int, action: str) -> dict[str, Any]:
+    order = ctx.owned("shop_orders", order_id, "order")
+    if order["status"] != "processing":
+        raise ApiError(409, f"Order {order_id} is {order['status']}; only 'processing' orders can be {action}.")
+    return order
+
+
+@app.api("POST", "/orders/{order_id}/cancel", MESSAGE)
 def cancel_order(ctx: CallContext, order_id: ORDER_ID) -> dict[str, str]:
     """Cancel an order that has not shipped yet (its items go back in stock)."""
-    if ctx.owned("shop_orders", order_id, "order")["status"] != "processing":
-        raise ApiError(
-            409, f"Order {order_id} has already shipped or is closed; only 'processing' orders can be cancelled."
-        )
+    _processing(ctx, order_id, "cancelled")
     for item in ctx.rows("SELECT product_id, quantity FROM shop_order_items WHERE order_id = ?", order_id):
         ctx.execute("UPDATE shop_products SET stock = stock + ? WHERE id = ?", item["quantity"], item["product_id"])
     ctx.execute("UPDATE shop_orders SET status = 'cancelled' WHERE id = ?", order_id)
     return {"message": "Order cancelled."}
+
+
+@app.api("PATCH", "/orders/{order_id}/address", MESSAGE)
+def change_order_address(ctx: CallContext, order_id: ORDER_ID, address_name: ADDRESS_NAME) -> dict[str, str]:
+    """Ship an order that has not shipped yet to another of your saved addresses."""
+    _processing(ctx, order_id, "changed")
+    ctx.execute("UPDATE shop_orders SET address = ? WHERE id = ?", address_text(ctx, address_name), order_id)
+    return {"message": f"Order {order_id} will ship to {address_name}."}
+
+
+@app.api("PATCH", "/orders/{order_id}/payment", MESSAGE)
+def change_order_payment(
+    ctx: CallContext,
+    order_id: ORDER_ID,
+    card_number: Annotated[str, P("Number of one of your payment cards.", max_length=30)],
+) -> dict[str, str]:
+    """Pay an order that has not shipped yet with another of your cards."""
+    _processing(ctx, order_id, "changed")
+    check_card(ctx, card_number)
+    ctx.execute("UPDATE shop_orders SET card_number = ? WHERE id = ?", card_number, order_id)
+    return {"message": f"Order {order_id} will be charged to the card ending {card_number[-4:]}."}
+
+
+@app.api("GET", "/orders/{order_id}/tracking", [{"status": "string", "location": "string", "at": "string"}])
+def track_order(ctx: CallContext, order_id: ORDER_ID) -> list[dict[str, Any]]:
+    """Follow an order: when it was placed, shipped, out for delivery and delivered (oldest event first)."""
+    order = ctx.owned("shop_orders", order_id, "order")
+    placed = {"status": "placed", "location": "online", "at": order["created_at"]}
+    return [
+        placed,
+        *ctx.rows("SELECT status, location, at FROM shop_tracking WHERE order_id = ? ORDER BY at, id", order_id),
+    ]
+
+
+@app.api("POST", "/orders/{order_id}/reorder", {"message": "string", "added": 1})
+def reorder(ctx: CallContext, order_id: ORDER_ID) -> dict[str, Any]:
+    """Put every item of a past order back in your cart, in the same quantities."""
+    ctx.owned("shop_orders", order_id, "order")
+    items = ctx.rows("SELECT product_id, quantity FROM shop_order_items WHERE order_id = ? ORDER BY id", order_id)
+    for item in items:
+        add_to_cart_row(ctx, item["product_id"], item["quantity"])
+    return {"message": f"Added {len(items)} products to your cart.", "added": len(items)}
 
 
 @app.api("POST", "/returns", {"message": "string", "return_id": 1})
@@ -449,60 +512,108 @@ def request_return(
     product_id: PRODUCT_ID,
     reason: Annotated[str, P("Why it goes back.", min_length=1, max_length=500)],
 ) -> dict[str, Any]:
-    """Ask to return a product from a delivered order."""
+    """Ask to return a product from a delivered order (refunded at the price paid)."""
     if ctx.owned("shop_orders", order_id, "order")["status"] != "delivered":
         raise ApiError(409, f"Order {order_id} is not delivered; only delivered items can be returned.")
-    if not ctx.value("SELECT 1 FROM shop_order_items WHERE order_id = ? AND product_id = ?", order_id, product_id):
+    line = ctx.row(
+        "SELECT quantity, unit_price FROM shop_order_items WHERE order_id = ? AND product_id = ?", order_id, product_id
+    )
+    if line is None:
         raise ApiError(404, f"Product {product_id} is not in order {order_id}.")
-    if ctx.value("SELECT 1 FROM shop_returns WHERE order_id = ? AND product_id = ?", order_id, product_id):
+    if ctx.value(
+        "SELECT 1 FROM shop_returns WHERE order_id = ? AND product_id = ? AND status != 'cancelled'",
+        order_id,
+        product_id,
+    ):
         raise ApiError(409, "A return for this item already exists.")
     new_id = ctx.execute(
-        "INSERT INTO shop_returns (order_id, product_id, reason, status, created_at) VALUES (?,?,?, 'requested', ?)",
+        "INSERT INTO shop_returns (order_id, product_id, reason, status, created_at, refund_amount) "
+        "VALUES (?,?,?, 'requested', ?, ?)",
         order_id,
         product_id,
         reason,
         ctx.timestamp(),
+        round(line["quantity"] * line["unit_price"], 2),
     )
     return {"message": "Return requested.", "return_id": new_id}
 
 
-@app.api(
-    "GET",
-    "/returns",
-    [{"return_id": 1, "order_id": 1, "product_id": 1, "reason": "string", "status": "string", "created_at": "string"}],
-    paginated=True,
-)
-def show_returns(ctx: CallContext) -> list[dict[str, Any]]:
-    """List your return requests."""
+@app.api("GET", "/returns", [RETURN], paginated=True)
+def show_returns(
+    ctx: CallContext,
+    status: Annotated[
+        Literal["requested", "approved", "refunded", "rejected", "cancelled"] | None,
+        P("Only returns with this status."),
+    ] = None,
+) -> list[dict[str, Any]]:
+    """List your return requests, newest first."""
     return ctx.rows(
-        "SELECT r.id AS return_id, r.order_id, r.product_id, r.reason, r.status, r.created_at FROM shop_returns r "
-        "JOIN shop_orders o ON o.id = r.order_id WHERE o.owner_id = ? ORDER BY r.id DESC",
+        f"{RETURN_SQL} WHERE o.owner_id = ? AND (r.status = ? OR ? IS NULL) ORDER BY r.created_at DESC, r.id DESC",
         ctx.user_id,
+        status,
+        status,
     )
 
 
-@app.api("GET", "/wishlist", [PRODUCT], paginated=True)
-def show_wishlist(ctx: CallContext) -> list[dict[str, Any]]:
-    """List the products on your wishlist."""
-    return [
-        _product(ctx, r["product_id"])
-        for r in ctx.rows("SELECT product_id FROM shop_wishlist WHERE owner_id = ? ORDER BY id", ctx.user_id)
-    ]
+def _return(ctx: CallContext, return_id: int) -> dict[str, Any]:
+    found = ctx.row(f"{RETURN_SQL} WHERE r.id = ? AND o.owner_id = ?", return_id, ctx.user_id)
+    if found is None:
+        raise ApiError(404, f"No return with id {return_id}.")
+    return found
 
 
-@app.api("POST", "/wishlist", {"message": "string"})
+@app.api("GET", "/returns/{return_id}", RETURN)
+def show_return(ctx: CallContext, return_id: RETURN_ID) -> dict[str, Any]:
+    """Show one of your returns and its status."""
+    return _return(ctx, return_id)
+
+
+@app.api("POST", "/returns/{return_id}/cancel", MESSAGE)
+def cancel_return(ctx: CallContext, return_id: RETURN_ID) -> dict[str, str]:
+    """Cancel a return you requested that has not been approved yet."""
+    if (status := _return(ctx, return_id)["status"]) != "requested":
+        raise ApiError(409, f"Return {return_id} is {status}; only 'requested' returns can be cancelled.")
+    ctx.execute("UPDATE shop_returns SET status = 'cancelled' WHERE id = ?", return_id)
+    return {"message": "Return cancelled."}
+
+
+@app.api("GET", "/wishlist", [{**PRODUCT, "added_at": "string", "price_when_added": 1.0}], paginated=True)
+def show_wishlist(
+    ctx: CallContext,
+    category: Annotated[str | None, P("Only products of this category.", max_length=50)] = None,
+    sort_by: Annotated[Literal["added_at", "-added_at", "price", "-price"], P("Order of the list.")] = "added_at",
+) -> list[dict[str, Any]]:
+    """List the products on your wishlist, in the order you added them unless sorted otherwise."""
+    order = {
+        "added_at": "w.id",
+        "-added_at": "w.id DESC",
+        "price": "p.price, p.id",
+        "-price": "p.price DESC, p.id",
+    }[sort_by]
+    return ctx.rows(
+        f"SELECT {PRODUCT_COLUMNS}, w.added_at, w.price_when_added FROM shop_products p "
+        "JOIN shop_wishlist w ON w.product_id = p.id WHERE w.owner_id = ? AND (p.category = ? OR ? IS NULL) "
+        f"ORDER BY {order}",
+        ctx.user_id,
+        category,
+        category,
+    )
+
+
+@app.api("POST", "/wishlist", MESSAGE)
 def add_to_wishlist(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Put a product on your wishlist."""
-    _product(ctx, product_id)
+    price = product(ctx, product_id)["price"]
     ctx.insert_unique(
         "shop_wishlist",
         {"owner_id": ctx.user_id, "product_id": product_id},
         f"Product {product_id} is already on your wishlist.",
+        {"added_at": ctx.timestamp(), "price_when_added": price},
     )
     return {"message": "Added to wishlist."}
 
 
-@app.api("DELETE", "/wishlist/{product_id}", {"message": "string"})
+@app.api("DELETE", "/wishlist/{product_id}", MESSAGE)
 def remove_from_wishlist(ctx: CallContext, product_id: PRODUCT_ID) -> dict[str, str]:
     """Take a product off your wishlist."""
     ctx.delete_existing(

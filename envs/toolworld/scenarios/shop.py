@@ -205,7 +205,8 @@ def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     oracle = (
         login("shop")
-        + f"product = apis.shop.search_products(query={c['name']!r})[0]\n"
+        + fetch_all("found", f"apis.shop.search_products(query={c['name']!r}")
+        + f"product = next(p for p in found if p['name'] == {c['name']!r})\n"
         + (
             f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, "
             f"text={text!r})\n"
