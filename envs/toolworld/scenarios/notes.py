@@ -43,8 +43,9 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("notes_pin_titled", apps=("notes",), difficulty=1)
 def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
     unique = view.rows(
-        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned FROM notes_notes GROUP BY owner_id, title "
-        "HAVING COUNT(*) = 1 AND pinned = 0 ORDER BY owner_id, title"
+        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned, MAX(trashed_at IS NOT NULL) AS trashed "
+        "FROM notes_notes GROUP BY owner_id, title HAVING COUNT(*) = 1 AND pinned = 0 AND trashed = 0 "
+        "ORDER BY owner_id, title"
     )
     note = pick(rng, unique, "unpinned note with a unique title")
     oracle = (
@@ -66,17 +67,33 @@ def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
 def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2025-06-01", "2025-09-01", "2025-12-01"])
     owners = view.rows(
-        "SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 GROUP BY owner_id HAVING COUNT(*) >= 2 "
-        "ORDER BY owner_id",
+        "SELECT owner_id FROM notes_notes WHERE created_at < ? AND pinned = 0 AND trashed_at IS NULL GROUP BY owner_id "
+        "HAVING COUNT(*) >= 2 ORDER BY owner_id",
         cutoff,
     )
     owner = pick(rng, owners, "owner with old notes", distinct=True)["owner_id"]
     ids = frozenset(
         r["id"]
         for r in view.rows(
-            "SELECT id FROM notes_notes WHERE owner_id = ? AND created_at < ? AND pinned = 0", owner, cutoff
+            "SELECT id FROM notes_notes WHERE owner_id = ? AND created_at < ? AND pinned = 0 AND trashed_at IS NULL",
+            owner,
+            cutoff,
         )
     )
+    marks = ",".join("?" for _ in ids)
+    attached = [  # deleting a note for good deletes its versions, checklist items and shares too
+        Deleted(
+            table,
+            frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE note_id IN ({marks})", *sorted(ids))),
+            f"their {what} are deleted with them",
+            what=what,
+        )
+        for table, what in (
+            ("notes_versions", "old versions"),
+            ("notes_checklist_items", "checklist items"),
+            ("notes_shares", "shares"),
+        )
+    ]
     oracle = (
         login("notes")
         + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
@@ -96,7 +113,8 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
                 ids,
                 f"the {len(ids)} unpinned notes created before {cutoff} are deleted",
                 what="old notes",
-            )
+            ),
+            *(d for d in attached if d.row_ids),
         ],
     )
 
@@ -140,7 +158,10 @@ def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
 def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(
         rng,
-        view.rows("SELECT owner_id, COUNT(*) AS n FROM notes_notes GROUP BY owner_id HAVING n > 5 ORDER BY owner_id"),
+        view.rows(
+            "SELECT owner_id, COUNT(*) AS n FROM notes_notes WHERE trashed_at IS NULL GROUP BY owner_id HAVING n > 5 "
+            "ORDER BY owner_id"
+        ),
         "owner with more than 5 notes",
     )
     oracle = (
@@ -150,7 +171,7 @@ def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         c["owner_id"],
-        "How many notes do I have in the notes app?",
+        "How many notes do I have in the notes app (not counting the trash)?",
         oracle,
         [
             Answer(
@@ -166,13 +187,16 @@ def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
 def retag(view: WorldView, rng: random.Random) -> TaskSpec:
     old, new = rng.choice([("ideas", "someday"), ("work", "office"), ("books", "reading"), ("recipes", "cooking")])
     owners = view.rows(
-        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 2 "
-        "ORDER BY owner_id",
+        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? AND trashed_at IS NULL GROUP BY owner_id "
+        "HAVING COUNT(*) >= 2 ORDER BY owner_id",
         f"%,{old},%",
     )
     owner = pick(rng, owners, f"owner with 2+ notes tagged {old}")["owner_id"]
     rows = view.rows(
-        "SELECT id, title, tags FROM notes_notes WHERE owner_id = ? AND ',' || tags || ',' LIKE ?", owner, f"%,{old},%"
+        "SELECT id, title, tags FROM notes_notes WHERE owner_id = ? AND ',' || tags || ',' LIKE ? "
+        "AND trashed_at IS NULL",
+        owner,
+        f"%,{old},%",
     )
     oracle = (
         login("notes")
@@ -192,7 +216,7 @@ def retag(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         owner,
-        f"On every note tagged '{old}', replace that tag with '{new}' (keep the other tags).",
+        f"On every note tagged '{old}' (not those in the trash), replace that tag with '{new}' (keep the other tags).",
         oracle,
         expectations,
     )
@@ -290,13 +314,14 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
 def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title "
-        "HAVING COUNT(*) = 1 ORDER BY n.owner_id, n.title"
+        "HAVING COUNT(*) = 1 AND MAX(n.trashed_at IS NOT NULL) = 0 ORDER BY n.owner_id, n.title"
     )
     n = pick(rng, owners, "note with a unique title")
     order = view.row(
         "SELECT id, total FROM shop_orders WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", n["owner_id"]
     )
-    content = view.value("SELECT content FROM notes_notes WHERE id = ?", n["note_id"])
+    before = view.row("SELECT title, content, updated_at FROM notes_notes WHERE id = ?", n["note_id"])
+    content = before["content"]
     line = f"Order {order['id']}: ${order['total']:.2f}"
     oracle = (
         login("shop", "notes")
@@ -318,8 +343,14 @@ def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
             Updated(
                 "notes_notes",
                 n["note_id"],
-                {"content": f"{content}\n{line}", "updated_at": NOW},
+                {"content": f"{content}\n{line}" if content else line, "updated_at": NOW},
                 f"the note ends with the line {line!r}",
-            )
+            ),
+            Inserted(
+                "notes_versions",
+                {"note_id": n["note_id"], "content": content, "saved_at": before["updated_at"]},
+                "the text before the change is kept as a version",
+                what="versions",
+            ),
         ],
     )
