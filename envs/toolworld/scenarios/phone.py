@@ -20,7 +20,9 @@ DONE = "apis.supervisor.complete_task()\n"
 
 @scenario("phone_text_relation", apps=("phone",), difficulty=1)
 def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
-    contact = pick(rng, view.rows("SELECT * FROM phone_contacts ORDER BY id"), "contact")
+    contact = pick(
+        rng, view.rows("SELECT * FROM phone_contacts WHERE relationship IS NOT NULL ORDER BY id"), "related contact"
+    )
     person_id = view.value("SELECT id FROM people WHERE phone_number = ?", contact["phone_number"])
     message = rng.choice(MESSAGES)
     name = f"{contact['first_name']} {contact['last_name']}"
@@ -51,7 +53,8 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("phone_count_relationship", apps=("phone",), difficulty=2)
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
-        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 "
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
+        "GROUP BY owner_id, relationship HAVING n > 5 "
         "ORDER BY owner_id, relationship"
     )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
@@ -80,7 +83,8 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("phone_text_all_of_kind", apps=("phone",), difficulty=3)
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
-        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts GROUP BY owner_id, relationship HAVING n > 5 "
+        "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
+        "GROUP BY owner_id, relationship HAVING n > 5 "
         "ORDER BY owner_id, relationship"
     )
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
