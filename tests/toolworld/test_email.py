@@ -194,3 +194,146 @@ def test_archiving_unread_labelled_threads_too_fails_on_collateral(env: ToolWorl
             assert reward == 0.0 and failed == ["nothing else in the world is changed"]
             return
     pytest.fail("no variant of email_archive_read_labelled has an unread thread under its label")
+
+
+@pytest.mark.parametrize(
+    ("on", "off", "column", "folder"),
+    [
+        ("mark_thread_spam", "mark_thread_not_spam", "is_spam", "spam"),
+        ("mark_thread_important", "unmark_thread_important", "is_important", "important"),
+        ("mute_thread", "unmute_thread", "is_muted", None),
+    ],
+)
+def test_thread_flags_move_threads_between_folders(
+    world: World, on: str, off: str, column: str, folder: str | None
+) -> None:
+    me, other = pair(world)
+    sent = world.ok(other, "email", "send_email", recipients=[email_of(world, me)], subject="Flag me", body="x")
+    (thread,) = world.ok(me, "email", "show_threads", query="Flag me")
+    world.ok(me, "email", on, thread_id=thread["thread_id"])
+    assert world.value(f"SELECT {column} FROM email_threads WHERE id = ?", thread["thread_id"]) == 1
+    assert world.call(me, "email", on, thread_id=thread["thread_id"])[0] == 409
+    in_inbox = [t["thread_id"] for t in world.ok(me, "email", "show_threads", query="Flag me")]
+    assert in_inbox == ([thread["thread_id"]] if column == "is_important" else [])  # spam and muted leave the inbox
+    if folder:
+        assert [t["thread_id"] for t in world.ok(me, "email", "show_threads", folder=folder, query="Flag me")] == [
+            thread["thread_id"]
+        ]
+    world.ok(me, "email", off, thread_id=thread["thread_id"])
+    assert world.value(f"SELECT {column} FROM email_threads WHERE id = ?", thread["thread_id"]) == 0
+    assert world.call(me, "email", on, thread_id=sent["thread_id"])[0] == 404  # the sender's copy is not mine
+
+
+def test_spam_is_out_of_search_and_empty_trash_deletes_only_my_trash(world: World) -> None:
+    me = world.value("SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id ORDER BY COUNT(*) DESC")
+    spam = world.value("SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 0 LIMIT 1", me)
+    world.ok(me, "email", "mark_thread_spam", thread_id=spam)
+    assert spam not in {e["thread_id"] for e in world.all_pages(me, "email", "search_emails")}
+    trashed = world.value("SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND is_trashed = 1", me)
+    others = world.value("SELECT COUNT(*) FROM email_threads WHERE owner_id != ?", me)
+    assert world.ok(me, "email", "empty_trash")["deleted_threads"] == trashed > 0
+    assert not world.all_pages(me, "email", "show_threads", folder="trash")
+    assert world.value("SELECT COUNT(*) FROM email_threads WHERE owner_id != ?", me) == others
+    orphans = (
+        "SELECT COUNT(*) FROM email_messages m "
+        "WHERE NOT EXISTS (SELECT 1 FROM email_threads t WHERE t.id = m.thread_id)"
+    )
+    assert world.value(orphans) == 0
+
+
+def test_mark_one_email_read(world: World) -> None:
+    email_id, me = world.conn.execute("SELECT id, owner_id FROM email_messages WHERE is_read = 0 LIMIT 1").fetchone()
+    world.ok(me, "email", "mark_email_read", email_id=email_id)
+    assert world.ok(me, "email", "show_email", email_id=email_id)["is_read"]
+    assert world.call(me, "email", "mark_email_read", email_id=email_id)[0] == 409
+    world.ok(me, "email", "mark_email_read", email_id=email_id, is_read=False)
+    assert world.value("SELECT is_read FROM email_messages WHERE id = ?", email_id) == 0
+
+
+def test_search_and_thread_filters_agree_with_the_db(world: World) -> None:
+    me, other = pair(world)
+    sender = email_of(world, other)
+    from_them = world.all_pages(me, "email", "search_emails", sender_email=sender.upper(), sort_by="sent_at")
+    expected = world.value(
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.owner_id = ? AND m.sender_id = ? AND t.is_trashed = 0 AND t.is_spam = 0",
+        me,
+        other,
+    )
+    assert len(from_them) == expected > 0 and [e["sent_at"] for e in from_them] == sorted(
+        e["sent_at"] for e in from_them
+    )
+    to_them = world.all_pages(me, "email", "search_emails", recipient_email=sender)
+    assert to_them and all(sender in e["recipients"] + e["cc"] for e in to_them)
+    unread = world.all_pages(me, "email", "search_emails", unread_only=True, sent_after="2026-04-01")
+    assert all(not e["is_read"] and e["sent_at"] >= "2026-04-01" for e in unread)
+    label = world.value("SELECT name FROM email_labels WHERE owner_id = ? ORDER BY id LIMIT 1", me)
+    labelled = world.all_pages(me, "email", "search_emails", label=label)
+    threads = {t["thread_id"] for t in world.all_pages(me, "email", "show_threads", folder="all", label=label)}
+    assert {e["thread_id"] for e in labelled} == threads
+    with_files = world.all_pages(me, "email", "show_threads", folder="all", has_attachment=True, sender_email=sender)
+    assert all(t["has_attachments"] and sender in t["participants"] for t in with_files)
+    oldest = world.all_pages(me, "email", "show_threads", folder="all", sort_by="last_sent_at")
+    assert [t["last_sent_at"] for t in oldest] == sorted(t["last_sent_at"] for t in oldest)
+
+
+def test_address_book(world: World) -> None:
+    me, other = pair(world)
+    made = world.ok(me, "email", "add_email_contact", name="Pat Quill", email="pat@quill.org", notes="printer guy")
+    assert world.call(me, "email", "add_email_contact", name="Pat again", email="PAT@quill.org")[0] == 409
+    assert world.call(me, "email", "add_email_contact", name="Nobody", email="not-an-address")[0] == 422
+    (found,) = world.ok(me, "email", "show_email_contacts", query="printer")
+    assert found["email_contact_id"] == made["email_contact_id"] and not found["is_favorite"]
+    world.ok(me, "email", "update_email_contact", email_contact_id=made["email_contact_id"], is_favorite=True)
+    favourites = world.all_pages(me, "email", "show_email_contacts", favorites_only=True)
+    assert made["email_contact_id"] in [c["email_contact_id"] for c in favourites]
+    world.ok(me, "email", "delete_email_contact", email_contact_id=made["email_contact_id"])
+    assert world.call(me, "email", "show_email_contact", email_contact_id=made["email_contact_id"])[0] == 404
+    theirs = world.value("SELECT id FROM email_contacts WHERE owner_id = ? LIMIT 1", other)
+    assert world.call(me, "email", "delete_email_contact", email_contact_id=theirs)[0] == 404
+
+
+def test_filters_apply_their_action_to_matching_threads_only(world: World) -> None:
+    me, other = pair(world)
+    label = world.ok(me, "email", "create_label", name="From them")["label_id"]
+    made = world.ok(me, "email", "create_filter", from_address=email_of(world, other), action="label", label_id=label)
+    changed = world.ok(me, "email", "apply_filter", filter_id=made["filter_id"])["changed_threads"]
+    mine = world.all_pages(me, "email", "show_threads", folder="all", sender_email=email_of(world, other))
+    labelled = world.all_pages(me, "email", "show_threads", folder="all", label="From them")
+    assert changed == len(mine) == len(labelled) > 0
+    assert world.ok(me, "email", "apply_filter", filter_id=made["filter_id"])["changed_threads"] == 0
+    assert world.call(me, "email", "create_filter", action="archive")[0] == 422  # no criterion
+    assert world.call(me, "email", "create_filter", action="star", subject_contains="x", label_id=label)[0] == 422
+    world.ok(me, "email", "delete_label", label_id=label)
+    assert world.call(me, "email", "apply_filter", filter_id=made["filter_id"])[0] == 409
+    world.ok(me, "email", "delete_filter", filter_id=made["filter_id"])
+    assert made["filter_id"] not in [f["filter_id"] for f in world.all_pages(me, "email", "show_filters")]
+
+
+def test_signature_and_vacation_reply(world: World) -> None:
+    me, other = pair(world)
+    world.ok(me, "email", "update_email_settings", signature="Yours, Me")
+    sent = world.ok(
+        me, "email", "send_email", recipients=[email_of(world, other)], subject="Sig", body="Hi", include_signature=True
+    )
+    assert world.ok(me, "email", "show_email", email_id=sent["email_id"])["body"] == "Hi\n\n-- \nYours, Me"
+    status, body = world.call(
+        other, "email", "update_email_settings", vacation_start="2026-05-20", vacation_end="2026-05-01"
+    )
+    assert status == 422 and "'vacation_end'" in body["message"]
+    world.ok(
+        other,
+        "email",
+        "update_email_settings",
+        vacation_enabled=True,
+        vacation_message="Back on Monday.",
+        vacation_start="2026-05-10",
+        vacation_end="2026-05-25",
+    )
+    assert world.ok(other, "email", "show_email_settings")["vacation_running_now"]
+    asked = world.ok(
+        me, "email", "send_email", recipients=[email_of(world, other)], subject="Away?", body="Are you there?"
+    )
+    thread = world.ok(me, "email", "show_thread", thread_id=asked["thread_id"])
+    assert [e["sender"]["email"] for e in thread["emails"]] == [email_of(world, me), email_of(world, other)]
+    assert "Back on Monday." in thread["emails"][1]["body"] and thread["unread_count"] == 1
