@@ -186,7 +186,7 @@ def test_blocking_stops_money_and_friendship(world: World) -> None:
 def test_feed_likes_and_comments(world: World) -> None:
     me, friend = friends_pair(world)
     feed = world.all_pages(me, "payments", "show_feed")
-    assert 20 < len(feed) <= 200 and not any(t["private"] for t in feed)
+    assert 20 < len(feed) <= 100 and not any(t["private"] for t in feed)
     private = world.value(
         "SELECT id FROM payments_transactions WHERE private = 1 AND sender_id != ?1 AND receiver_id != ?1 LIMIT 1", me
     )

@@ -102,14 +102,14 @@ EMAIL = Annotated[str, P("The other person's email address.", min_length=3, max_
 NOTE = Annotated[str, P("What it is for.", min_length=1, max_length=200)]
 REQUEST_ID = Annotated[int, P("The request's id.", ge=1)]
 TRANSACTION_ID = Annotated[int, P("The transaction's id.", ge=1)]
-FEED_LIMIT = 200  # the feed, like a real app's, is a window on the newest activity, not the whole history
+FEED_LIMIT = 100  # the feed, like a real app's, is a window on the newest activity, not the whole history
 
 _TRANSACTION_SQL = (
     "SELECT t.id AS transaction_id, s.first_name || ' ' || s.last_name AS sender_name, s.email AS sender_email, "
     "r.first_name || ' ' || r.last_name AS receiver_name, r.email AS receiver_email, t.amount, t.note, t.private, "
     "t.created_at, (SELECT COUNT(*) FROM payments_likes l WHERE l.transaction_id = t.id) AS like_count, "
     "(SELECT COUNT(*) FROM payments_comments c WHERE c.transaction_id = t.id) AS comment_count "
-    "FROM payments_transactions t JOIN people s ON s.id = t.sender_id JOIN people r ON r.id = t.receiver_id "
+    "FROM payments_transactions t {hint} JOIN people s ON s.id = t.sender_id JOIN people r ON r.id = t.receiver_id "
 )
 _REQUEST_SQL = (
     "SELECT q.id AS request_id, a.first_name || ' ' || a.last_name AS requester_name, a.email AS requester_email, "
@@ -128,10 +128,19 @@ def _nest(row: dict[str, Any], *roles: str) -> dict[str, Any]:
 
 
 def transactions(
-    ctx: CallContext, where: str, *args: Any, order: str = "t.created_at DESC, t.id DESC", limit: int = -1
+    ctx: CallContext,
+    where: str,
+    *args: Any,
+    order: str = "t.created_at DESC, t.id DESC",
+    limit: int = -1,
+    newest_first_scan: bool = False,
 ) -> list[Any]:
-    """Transactions matching the SQL condition `where` (on alias t), shaped as the API returns them."""
-    rows = ctx.rows(f"{_TRANSACTION_SQL} WHERE {where} ORDER BY {order} LIMIT {int(limit)}", *args)
+    """Transactions matching the SQL condition `where` (on alias t), shaped as the API returns them.
+
+    `newest_first_scan` walks the creation-time index from the newest row until `limit` rows match: for a
+    feed that matches many people, SQLite would otherwise gather every match and sort them (4x slower)."""
+    hint = "INDEXED BY payments_transactions_created" if newest_first_scan else ""
+    rows = ctx.rows(f"{_TRANSACTION_SQL.format(hint=hint)} WHERE {where} ORDER BY {order} LIMIT {int(limit)}", *args)
     return [{**_nest(r, "sender", "receiver"), "private": bool(r["private"])} for r in rows]
 
 

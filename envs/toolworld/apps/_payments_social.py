@@ -190,7 +190,7 @@ def show_feed(
     ] = "friends",
     query: Annotated[str | None, P("Words that must all appear in the note.", max_length=QUERY_MAX_CHARS)] = None,
 ) -> list[dict[str, Any]]:
-    """The feed of public payments, newest first (only the newest 200 are kept in the feed)."""
+    """The feed of public payments, newest first (the feed keeps the newest 100)."""
     words = (query or "").lower().split()
     circle = "SELECT friend_id FROM payments_friends WHERE owner_id = ?1 UNION SELECT ?1"
     who = {
@@ -199,7 +199,9 @@ def show_feed(
         "everyone": "?1 = ?1",
     }[scope]
     where = [who, "t.private = 0", *(f"LOWER(t.note) LIKE ?{i + 2}" for i in range(len(words)))]
-    return transactions(ctx, " AND ".join(where), ctx.user_id, *[f"%{w}%" for w in words], limit=FEED_LIMIT)
+    return transactions(
+        ctx, " AND ".join(where), ctx.user_id, *[f"%{w}%" for w in words], limit=FEED_LIMIT, newest_first_scan=True
+    )
 
 
 @app.api("GET", "/users/{email}/transactions", [TRANSACTION], paginated=True)
