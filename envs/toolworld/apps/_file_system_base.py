@@ -202,12 +202,12 @@ def write_new(ctx: CallContext, path: str, content: str, created_at: str | None 
     )
 
 
-def add_directory(ctx: CallContext, path: str) -> None:
+def add_directory(ctx: CallContext, path: str, created_at: str | None = None) -> None:
     ctx.execute(
         "INSERT INTO file_system_directories (owner_id, path, created_at) VALUES (?,?,?)",
         ctx.caller,
         path,
-        ctx.timestamp(),
+        created_at or ctx.timestamp(),
     )
 
 

@@ -230,7 +230,7 @@ def _trash(rng: random.Random, owner: int, stamp: Stamp, trips: list[str]) -> li
             path, content = f"/documents/draft_{i}.txt", f"Draft {i}\nnotes to self"
         else:
             held = {
-                "directories": [],
+                "directories": {},
                 "files": {f"old_{j}.txt": [f"old note {j}", stamp(400), stamp(300)] for j in range(3)},
             }
             rows.append(_trash_row(owner, f"/old_stuff_{i}", "directory", json.dumps(held, sort_keys=True), stamp, age))

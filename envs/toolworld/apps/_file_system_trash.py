@@ -1,8 +1,8 @@
 """file_system trash: deleting with a way back.
 
 A trashed file keeps its content and dates in one trash row; a trashed directory becomes one row
-whose content is the JSON of what it held (subdirectories and files, relative to it), so restoring
-brings back the whole tree. Items older than the retention setting are shown as expired but stay
+whose content is the JSON of what it held (subdirectories and files relative to it, with their dates),
+so restoring brings back the whole tree as it was. Items older than the retention setting are shown as expired but stay
 until the trash is emptied.
 """
 
@@ -59,7 +59,7 @@ def move_to_trash(ctx: CallContext, path: PATH) -> dict[str, Any]:
     elif is_dir(ctx, path):
         dirs, files = tree(ctx, path)
         held = {
-            "directories": [d["path"][len(path) + 1 :] for d in dirs],
+            "directories": {d["path"][len(path) + 1 :]: d["created_at"] for d in dirs},
             "files": {f["path"][len(path) + 1 :]: [f["content"], f["created_at"], f["updated_at"]] for f in files},
         }
         created = ctx.value(
@@ -140,8 +140,9 @@ def restore_from_trash(
         _restore_file(ctx, place, item["content"], item["created_at"], item["updated_at"])
     else:
         held = json.loads(item["content"])
-        for sub in [place, *(posixpath.join(place, d) for d in held["directories"])]:
-            add_directory(ctx, sub)
+        add_directory(ctx, place, item["created_at"])
+        for sub, created in sorted(held["directories"].items()):
+            add_directory(ctx, posixpath.join(place, sub), created)
         for rel, (content, created, updated) in sorted(held["files"].items()):
             _restore_file(ctx, posixpath.join(place, rel), content, created, updated)
     ctx.execute("DELETE FROM file_system_trash WHERE id = ?", trash_id)
