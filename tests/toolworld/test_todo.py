@@ -130,11 +130,14 @@ def test_renaming_or_deleting_a_label_updates_the_tasks_that_carry_it(world: Wor
     carrying = world.value(
         "SELECT COUNT(*) FROM todo_tasks WHERE owner_id = ? AND instr(',' || labels || ',', ',quick,') > 0", ME
     )
+    made = world.ok(ME, "todo", "create_filter", name="Quick ones", label="quick")["filter_id"]
     out = world.ok(ME, "todo", "update_label", name="quick", new_name="fast")
     assert out["tasks_updated"] == carrying > 0
     assert len(world.all_pages(ME, "todo", "search_tasks", label="fast", include_archived=True)) == carrying
     assert world.call(ME, "todo", "update_label", name="fast", new_name="urgent")[0] == 409
+    assert [f["label"] for f in world.all_pages(ME, "todo", "show_filters") if f["filter_id"] == made] == ["fast"]
     world.ok(ME, "todo", "delete_label", name="fast")
+    assert world.call(ME, "todo", "show_filter_tasks", filter_id=made)[0] == 404
     assert world.value("SELECT COUNT(*) FROM todo_tasks WHERE owner_id = ? AND labels LIKE '%fast%'", ME) == 0
     status, body = world.call(ME, "todo", "update_task", task_id=_open_task(world), labels=["fast"])
     assert status == 422 and "'fast'" in body["message"]

@@ -118,6 +118,14 @@ def children_only(directory: str) -> tuple[str, tuple[Any, ...]]:
     return " AND instr(substr(path, ?), '/') = 0", (len(directory.rstrip("/")) + 2,)
 
 
+HAS_SUFFIX = "substr(lower(path), -length(?)) = ?"  # with suffix() twice: the path ends with it
+
+
+def suffix(extension: str) -> str:
+    """The lowercase ending of file names with `extension` ('pdf', '.PDF' -> '.pdf')."""
+    return "." + extension.lower().lstrip(".")
+
+
 def is_dir(ctx: CallContext, path: str) -> bool:
     return path == "/" or bool(
         ctx.value("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", ctx.caller, path)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, CallContext, P
-from envs.toolworld.apps._file_system_base import ENTRY, MESSAGE, PATH, app, entry, existing_file
+from envs.toolworld.apps._file_system_base import ENTRY, HAS_SUFFIX, MESSAGE, PATH, app, entry, existing_file, suffix
 
 TAGS = ("red", "orange", "yellow", "green", "blue", "purple", "gray", "important", "work", "personal", "tax")
 Tag = Literal["red", "orange", "yellow", "green", "blue", "purple", "gray", "important", "work", "personal", "tax"]
@@ -58,15 +58,16 @@ def show_recent_files(
 ) -> list[dict[str, Any]]:
     """List the files you changed recently, most recent first."""
     since = (ctx.now - timedelta(days=days)).isoformat(timespec="seconds")
-    suffix = None if extension is None else "%." + extension.lower().lstrip(".")
+    ending = None if extension is None else suffix(extension)
     return _listed(
         ctx.rows(
-            FILE_COLUMNS + " WHERE owner_id = ? AND updated_at >= ? AND (? IS NULL OR lower(path) LIKE ?) "
+            FILE_COLUMNS + f" WHERE owner_id = ? AND updated_at >= ? AND (? IS NULL OR {HAS_SUFFIX}) "
             "ORDER BY updated_at DESC, path",
             ctx.caller,
             since,
-            suffix,
-            suffix,
+            ending,
+            ending,
+            ending,
         )
     )
 

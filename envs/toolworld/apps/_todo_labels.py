@@ -43,7 +43,12 @@ def _valid_name(name: str, argument: str) -> str:
 
 
 def _relabel(ctx: CallContext, old: str, new: str | None) -> int:
-    """Rename (or with `new` None, remove) label `old` on every task of the caller; returns how many changed."""
+    """Rename (or with `new` None, remove) label `old` on every task of the caller, and in (or with None,
+    delete) the saved filters on it; returns how many tasks changed."""
+    if new is None:
+        ctx.execute("DELETE FROM todo_filters WHERE owner_id = ? AND label = ?", ctx.caller, old)
+    else:
+        ctx.execute("UPDATE todo_filters SET label = ? WHERE owner_id = ? AND label = ?", new, ctx.caller, old)
     rows = ctx.rows(f"SELECT id, labels FROM todo_tasks t WHERE t.owner_id = ? AND {HAS_LABEL}", ctx.caller, old)
     for r in rows:
         names = {x for x in r["labels"].split(",") if x and x != old} | ({new} if new else set())
@@ -113,7 +118,7 @@ def update_label(
 
 @app.api("DELETE", "/labels/{name}", {"message": "string", "tasks_updated": 1})
 def delete_label(ctx: CallContext, name: LABEL) -> dict[str, Any]:
-    """Delete a label and take it off your tasks."""
+    """Delete a label, take it off your tasks and delete your saved filters on it."""
     label = _label(ctx, name)
     changed = _relabel(ctx, name, None)
     ctx.execute("DELETE FROM todo_labels WHERE id = ?", label["id"])

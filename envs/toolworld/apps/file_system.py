@@ -26,6 +26,7 @@ from envs.toolworld.apps._file_system_base import (
     DIRECTORY,
     ENTRY,
     FILE,
+    HAS_SUFFIX,
     MESSAGE,
     MOVED,
     NAME,
@@ -44,6 +45,7 @@ from envs.toolworld.apps._file_system_base import (
     normalize,
     plain_name,
     remove_tree,
+    suffix,
     target,
     tree,
     under,
@@ -302,8 +304,8 @@ def search_files(
         clauses.append(" AND instr(lower(path), ?) > 0")
         values.append(word)
     if extension is not None:
-        clauses.append(" AND lower(path) LIKE ?")
-        values.append("%." + extension.lower().lstrip(".").replace("%", "").replace("_", ""))
+        clauses.append(" AND " + HAS_SUFFIX)
+        values += [suffix(extension)] * 2
     for sql, value in (
         (" AND updated_at >= ?", modified_after),
         (" AND updated_at < ?", modified_before),
@@ -339,11 +341,11 @@ def search_file_contents(
         *args,
         needle,
     )
-    suffix = None if extension is None else "." + extension.lower().lstrip(".")
+    ending = None if extension is None else suffix(extension)
     return [
         {"path": f["path"], "line_number": i, "line": line}
         for f in files
-        if suffix is None or f["path"].lower().endswith(suffix)
+        if ending is None or f["path"].lower().endswith(ending)
         for i, line in enumerate(f["content"].splitlines(), start=1)
         if needle in line.lower()
     ]

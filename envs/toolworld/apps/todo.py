@@ -171,10 +171,10 @@ def unarchive_project(ctx: CallContext, project_id: PROJECT_ID) -> dict[str, str
 
 @app.api("DELETE", "/projects/{project_id}", MESSAGE)
 def delete_project(ctx: CallContext, project_id: PROJECT_ID) -> dict[str, str]:
-    """Delete a project with all its tasks, sections and sharing."""
+    """Delete a project with all its tasks, sections, sharing and the saved filters on it."""
     ctx.owned("todo_projects", project_id, "project")
     delete_tasks(ctx, [r["id"] for r in ctx.rows("SELECT id FROM todo_tasks WHERE project_id = ?", project_id)])
-    for table in ("todo_sections", "todo_collaborators"):
+    for table in ("todo_sections", "todo_collaborators", "todo_filters"):
         ctx.execute(f"DELETE FROM {table} WHERE project_id = ?", project_id)
     ctx.execute("DELETE FROM todo_projects WHERE id = ?", project_id)
     return {"message": "Project deleted."}
