@@ -85,6 +85,10 @@ def test_add_and_withdraw_need_exactly_one_usable_funding_source(world: World) -
     assert world.ok(me, "payments", "withdraw_money", amount=0.5, card_number=card)["balance"] == round(start + 20, 2)
     kinds = [t["kind"] for t in world.ok(me, "payments", "show_transfers", page_limit=2)]
     assert kinds == ["withdrawal", "deposit"]
+    by_bank = world.all_pages(me, "payments", "show_transfers", bank_account_id=new["bank_account_id"])
+    assert [(t["kind"], t["amount"]) for t in by_bank] == [("deposit", 20.5)]
+    by_card = world.all_pages(me, "payments", "show_transfers", card_number=card, kind="withdrawal")
+    assert by_card[0]["amount"] == 0.5 and all(t["card_number"] == card for t in by_card)
     other_bank = world.value("SELECT id FROM payments_bank_accounts WHERE owner_id != ? LIMIT 1", me)
     for kwargs, status in [
         ({"amount": 1}, 422),
@@ -151,6 +155,10 @@ def test_requests_go_through_their_states(world: World) -> None:
     assert world.ok(me, "payments", "remind_request", request_id=rid)["reminders"] == 1
     assert world.call(me, "payments", "remind_request", request_id=rid)[0] == 409  # once a day
     (note,) = world.ok(friend, "payments", "show_notifications", kind="reminder", unread_only=True, page_limit=1)
+    world.conn.execute("UPDATE payments_settings SET notify_requests = 0 WHERE person_id = ?", (friend,))
+    quiet = world.ok(me, "payments", "request_money", payer_email=email_of(world, friend), amount=2, note="quiet")
+    world.ok(me, "payments", "remind_request", request_id=quiet["request_id"])
+    assert not world.value("SELECT COUNT(*) FROM payments_notifications WHERE request_id = ?", quiet["request_id"])
     assert note["request_id"] == rid and "31.50" in note["message"]
     assert world.call(friend, "payments", "cancel_request", request_id=rid)[0] == 404  # not the requester
     world.ok(friend, "payments", "decline_request", request_id=rid)
@@ -178,6 +186,9 @@ def test_blocking_stops_money_and_friendship(world: World) -> None:
         )
         assert status == 409 and "blocked" in body["message"]
     assert world.ok(friend, "payments", "show_user_transactions", email=email_of(world, me)) == []
+    for viewer, other in ((me, friend), (friend, me)):
+        feed = world.all_pages(viewer, "payments", "show_feed", scope="everyone")
+        assert email_of(world, other) not in {t[side]["email"] for t in feed for side in ("sender", "receiver")}
     assert world.call(me, "payments", "block_user", email=email_of(world, friend))[0] == 409
     world.ok(me, "payments", "unblock_user", email=email_of(world, friend))
     assert world.call(me, "payments", "unblock_user", email=email_of(world, friend))[0] == 404

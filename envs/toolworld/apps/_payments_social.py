@@ -99,13 +99,15 @@ def show_user(ctx: CallContext, email: EMAIL) -> dict[str, Any]:
 def show_friends(
     ctx: CallContext,
     query: Annotated[str | None, P("Words to match in the friend's name or email.", max_length=QUERY_MAX_CHARS)] = None,
+    sort_by: Annotated[Literal["added", "name"], P("In the order you added them, or by name.")] = "added",
 ) -> list[dict[str, Any]]:
-    """List your payments friends, in the order you added them."""
+    """List your payments friends."""
     words = (query or "").lower().split()
+    order = "f.id" if sort_by == "added" else "p.first_name, p.last_name"
     return ctx.rows(
         f"SELECT {NAME_SQL} AS name, p.email FROM payments_friends f JOIN people p ON p.id = f.friend_id "
         f"WHERE {' AND '.join(['f.owner_id = ?'] + [MATCH_SQL for _ in words])} "
-        "ORDER BY f.id",
+        f"ORDER BY {order}",
         ctx.user_id,
         *[f"%{w}%" for w in words],
     )
@@ -190,7 +192,7 @@ def show_feed(
     ] = "friends",
     query: Annotated[str | None, P("Words that must all appear in the note.", max_length=QUERY_MAX_CHARS)] = None,
 ) -> list[dict[str, Any]]:
-    """The feed of public payments, newest first (the feed keeps the newest 100)."""
+    """The feed of public payments, newest first (the feed keeps the newest 100; blocked people never show)."""
     words = (query or "").lower().split()
     circle = "SELECT friend_id FROM payments_friends WHERE owner_id = ?1 UNION SELECT ?1"
     who = {
@@ -198,7 +200,16 @@ def show_feed(
         "mine": "(t.sender_id = ?1 OR t.receiver_id = ?1)",
         "everyone": "?1 = ?1",
     }[scope]
-    where = [who, "t.private = 0", *(f"LOWER(t.note) LIKE ?{i + 2}" for i in range(len(words)))]
+    hidden = (
+        "SELECT blocked_id FROM payments_blocks WHERE owner_id = ?1 "
+        "UNION SELECT owner_id FROM payments_blocks WHERE blocked_id = ?1"
+    )
+    where = [
+        who,
+        "t.private = 0",
+        f"t.sender_id NOT IN ({hidden}) AND t.receiver_id NOT IN ({hidden})",
+        *(f"LOWER(t.note) LIKE ?{i + 2}" for i in range(len(words))),
+    ]
     return transactions(
         ctx, " AND ".join(where), ctx.user_id, *[f"%{w}%" for w in words], limit=FEED_LIMIT, newest_first_scan=True
     )

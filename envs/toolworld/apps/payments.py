@@ -152,12 +152,19 @@ def show_transfers(
     end_date: END = None,
     min_amount: MIN_AMOUNT = None,
     max_amount: MAX_AMOUNT = None,
+    card_number: Annotated[str | None, P("Only transfers with this card of yours.", max_length=30)] = None,
+    bank_account_id: Annotated[int | None, P("Only transfers with this bank account of yours.", ge=1)] = None,
 ) -> list[dict[str, Any]]:
     """List money you added from or withdrew to your cards and bank accounts, newest first."""
     where, args = _range_filters("t", start_date, end_date, min_amount, max_amount)
-    if kind is not None:
-        where.append("t.kind = ?")
-        args.append(kind)
+    for condition, value in (
+        ("t.kind = ?", kind),
+        ("t.card_number = ?", card_number),
+        ("t.bank_account_id = ?", bank_account_id),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
     return ctx.rows(
         "SELECT t.id AS transfer_id, t.kind, t.amount, t.card_number, t.bank_account_id, t.created_at "
         f"FROM payments_transfers t WHERE {' AND '.join(['t.person_id = ?', *where])} "
@@ -452,7 +459,8 @@ def update_request(
 
 @app.api("POST", "/requests/{request_id}/remind", {"message": "string", "reminders": 1})
 def remind_request(ctx: CallContext, request_id: REQUEST_ID) -> dict[str, Any]:
-    """Remind the payer of a pending request you sent (at most once a day): they get a notification."""
+    """Remind the payer of a pending request you sent (at most once a day): they get a notification unless they
+    turned request notifications off."""
     row = _pending(ctx, request_id, "requester_id")
     last = row["last_reminded_at"]
     if last is not None and last[:10] == ctx.timestamp()[:10]:
@@ -462,6 +470,11 @@ def remind_request(ctx: CallContext, request_id: REQUEST_ID) -> dict[str, Any]:
         ctx.timestamp(),
         request_id,
     )
+    if not setting(ctx, row["payer_id"], "notify_requests"):
+        return {
+            "message": "Reminder recorded (they turned off request notifications).",
+            "reminders": row["reminders"] + 1,
+        }
     me = ctx.existing_row("SELECT first_name FROM people WHERE id = ?", ctx.user_id)["first_name"]
     ctx.execute(
         "INSERT INTO payments_notifications (person_id, kind, message, transaction_id, request_id, is_read, "
