@@ -101,7 +101,11 @@ TASK_SELECT = (
     "JOIN todo_projects p ON p.id = t.project_id LEFT JOIN todo_sections s ON s.id = t.section_id "
     "LEFT JOIN people a ON a.id = t.assignee_id"
 )
-VISIBLE = "(t.owner_id = ? OR t.project_id IN (SELECT project_id FROM todo_collaborators WHERE person_id = ?))"
+# The caller's projects and those shared with the caller, as an IN list so SQLite reads tasks by project index.
+VISIBLE = (
+    "t.project_id IN (SELECT id FROM todo_projects WHERE owner_id = ? "
+    "UNION ALL SELECT project_id FROM todo_collaborators WHERE person_id = ?)"
+)
 
 
 def task_out(row: dict[str, Any]) -> dict[str, Any]:
