@@ -350,7 +350,7 @@ def _contacts(w: WorldBuilder, people: People, rng: random.Random) -> None:
     for person in w.people:
         known = w.related(person.id)
         strangers = [p.id for p in w.people if p.id != person.id and p.id not in known]
-        for other_id in sorted(set(known) | set(rng.sample(strangers, rng.randint(3, 10)))):
+        for other_id in sorted(set(known) | set(rng.sample(strangers, min(len(strangers), rng.randint(3, 10))))):
             other = people[other_id]
             rows.append(
                 {
