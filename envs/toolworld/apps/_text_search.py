@@ -14,3 +14,12 @@ def words_clause(query: str, columns: Sequence[str]) -> tuple[str, list[str]]:
         sql += " AND (" + " OR ".join(f"instr(lower({c}), ?) > 0" for c in columns) + ")"
         args += [word] * len(columns)
     return sql, args
+
+
+def named_words_clause(query: str, columns: Sequence[str], prefix: str = "word") -> tuple[str, dict[str, str]]:
+    """words_clause for SQL with named parameters: (" AND ..." SQL, {":prefixN" name: word})."""
+    sql, args = "", {}
+    for i, word in enumerate(query.lower().split()):
+        sql += " AND (" + " OR ".join(f"instr(lower({c}), :{prefix}{i}) > 0" for c in columns) + ")"
+        args[f"{prefix}{i}"] = word
+    return sql, args

@@ -1,0 +1,309 @@
+"""calendar's app object, tables, and the rules every part of it shares: who may see or change what, and times.
+
+A person sees the calendars they own or that are shared with them, and every
+event on those plus every event they are invited to. Changing an event needs
+being its organizer or having edit rights on its calendar; an invitee may only
+answer, keep notes and set their own reminders. A repeating event is one row
+with a rule (daily/weekly/monthly/yearly, optionally until a day); its
+occurrences are computed, and single ones can be cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._dates import add_months
+
+app = App(
+    "calendar",
+    "Your calendars: events with attendees and invitations, repeating events, reminders, free time, birthdays.",
+    schema="""
+    CREATE TABLE calendar_calendars (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+        color TEXT NOT NULL, description TEXT NOT NULL, is_visible INTEGER NOT NULL, is_primary INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX calendar_calendars_owner ON calendar_calendars(owner_id);
+    CREATE TABLE calendar_shares (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, calendar_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+        permission TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE(calendar_id, person_id)
+    );
+    CREATE INDEX calendar_shares_person ON calendar_shares(person_id);
+    CREATE TABLE calendar_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, calendar_id INTEGER NOT NULL, organizer_id INTEGER NOT NULL,
+        title TEXT NOT NULL, description TEXT NOT NULL, location TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+        all_day INTEGER NOT NULL, recurrence TEXT NOT NULL, recurrence_until TEXT, status TEXT NOT NULL,
+        busy INTEGER NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE INDEX calendar_events_calendar ON calendar_events(calendar_id, start);
+    CREATE INDEX calendar_events_organizer ON calendar_events(organizer_id);
+    CREATE TABLE calendar_exceptions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL, occurrence_date TEXT NOT NULL,
+        UNIQUE(event_id, occurrence_date)
+    );
+    CREATE TABLE calendar_attendees (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+        response TEXT NOT NULL, comment TEXT NOT NULL, responded_at TEXT, UNIQUE(event_id, person_id)
+    );
+    CREATE INDEX calendar_attendees_person ON calendar_attendees(person_id);
+    CREATE TABLE calendar_reminders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+        minutes_before INTEGER NOT NULL, method TEXT NOT NULL
+    );
+    CREATE INDEX calendar_reminders_event ON calendar_reminders(event_id, person_id);
+    CREATE INDEX calendar_reminders_person ON calendar_reminders(person_id);
+    CREATE TABLE calendar_notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL, author_id INTEGER NOT NULL,
+        text TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE INDEX calendar_notes_event ON calendar_notes(event_id);
+    CREATE TABLE calendar_settings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, person_id INTEGER NOT NULL UNIQUE, week_start TEXT NOT NULL,
+        default_duration_minutes INTEGER NOT NULL, default_reminder_minutes INTEGER NOT NULL,
+        work_day_start TEXT NOT NULL, work_day_end TEXT NOT NULL, show_declined INTEGER NOT NULL
+    );
+    """,
+)
+add_account_apis(app)
+
+Recurrence = Literal["none", "daily", "weekly", "monthly", "yearly"]
+Response = Literal["pending", "accepted", "declined", "tentative"]
+PERSON = {"name": "string", "email": "string"}
+MESSAGE = {"message": "string"}
+CALENDAR_ID = Annotated[int, P("The calendar's id.", ge=1)]
+EVENT_ID = Annotated[int, P("The event's id.", ge=1)]
+EMAIL = Annotated[str, P("The person's email address.", min_length=3, max_length=200)]
+TIME_DOC = "YYYY-MM-DDTHH:MM (or YYYY-MM-DD for a whole day)"
+DAY_FROM = Annotated[str, P("The first day (YYYY-MM-DD).", max_length=10)]
+DAY_TO = Annotated[str, P("The last day, inclusive (YYYY-MM-DD).", max_length=10)]
+MAX_RANGE_DAYS = 31  # expanded views (agenda, busy times, conflicts) cover at most a month per call
+
+# The ids of the events the caller may see: on their own or shared calendars, or invited to.
+VISIBLE_EVENTS = """
+SELECT e.id FROM calendar_events e WHERE e.calendar_id IN (
+    SELECT id FROM calendar_calendars WHERE owner_id = :me UNION SELECT calendar_id FROM calendar_shares
+    WHERE person_id = :me)
+UNION SELECT event_id FROM calendar_attendees WHERE person_id = :me
+"""
+
+
+def when(value: str, argument: str) -> datetime:
+    """A time argument as a datetime, or 422 naming it."""
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a time like {TIME_DOC}.") from None
+
+
+def on_day(value: str, argument: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a day in YYYY-MM-DD form.") from None
+
+
+def clock(value: str, argument: str) -> str:
+    """A time of day as HH:MM, or 422 naming the argument."""
+    try:
+        return datetime.strptime(value.strip(), "%H:%M").strftime("%H:%M")
+    except ValueError:
+        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a time of day like 09:00.") from None
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def day_span(date_from: str, date_to: str, most_days: int = MAX_RANGE_DAYS) -> tuple[datetime, datetime]:
+    """[start of date_from, start of the day after date_to), at most `most_days` long, or 422."""
+    first, last = on_day(date_from, "date_from"), on_day(date_to, "date_to")
+    if last < first:
+        raise ApiError(422, f"Invalid argument 'date_to': {last} is before date_from {first}.")
+    if (last - first).days >= most_days:
+        raise ApiError(422, f"Invalid argument 'date_to': the range may cover at most {most_days} days.")
+    return datetime.combine(first, datetime.min.time()), datetime.combine(last + timedelta(days=1), datetime.min.time())
+
+
+def shift(start: datetime, recurrence: str, n: int) -> datetime:
+    """The start of occurrence `n` of a series starting at `start`."""
+    if recurrence == "daily":
+        return start + timedelta(days=n)
+    if recurrence == "weekly":
+        return start + timedelta(weeks=n)
+    months = n if recurrence == "monthly" else 12 * n
+    return datetime.combine(add_months(start.date(), months), start.time())
+
+
+def occurrences(event: dict[str, Any], low: datetime, high: datetime, skipped: set[str]) -> Iterator[datetime]:
+    """Starts of the event's occurrences that overlap [low, high), without the cancelled days in `skipped`."""
+    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    length = end - start
+    if event["recurrence"] == "none":
+        if start < high and end > low:
+            yield start
+        return
+    until = None if event["recurrence_until"] is None else date.fromisoformat(event["recurrence_until"])
+    period = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}[event["recurrence"]]
+    n = max(0, (low - length - start).days // period - 1)  # skip what surely ends before `low`
+    while True:
+        begin = shift(start, event["recurrence"], n)
+        if begin >= high or (until is not None and begin.date() > until):
+            return
+        if begin + length > low and begin.date().isoformat() not in skipped:
+            yield begin
+        n += 1
+
+
+def cancelled_days(ctx: CallContext, event_ids: list[int]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for r in ctx.rows(
+        "SELECT event_id, occurrence_date FROM calendar_exceptions WHERE event_id IN (SELECT value FROM json_each(?))",
+        json.dumps(event_ids),
+    ):
+        out.setdefault(r["event_id"], set()).add(r["occurrence_date"])
+    return out
+
+
+def people_of(ctx: CallContext, ids: Any) -> dict[int, dict[str, str]]:
+    """id -> {name, email} for the given person ids, in one query."""
+    return {
+        r["id"]: {"name": r["name"], "email": r["email"]}
+        for r in ctx.rows(
+            "SELECT id, first_name || ' ' || last_name AS name, email FROM people "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            json.dumps(sorted(set(ids))),
+        )
+    }
+
+
+def person_id(ctx: CallContext, email: str, argument: str) -> int:
+    found = ctx.value("SELECT id FROM people WHERE lower(email) = lower(?)", email.strip())
+    if found is None:
+        raise ApiError(422, f"Invalid argument {argument!r}: no user has the email {email!r}.")
+    return found
+
+
+def rows_of(ctx: CallContext, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of `sql` with named parameters (:name), as dicts."""
+    cursor = ctx.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def row_of(ctx: CallContext, sql: str, **params: Any) -> dict[str, Any] | None:
+    found = rows_of(ctx, sql, **params)
+    return found[0] if found else None
+
+
+def visible_calendar(ctx: CallContext, calendar_id: int) -> dict[str, Any]:
+    """A calendar the caller owns or that is shared with them, with `permission` ('owner', 'edit' or 'view')."""
+    row = row_of(
+        ctx,
+        "SELECT c.*, CASE WHEN c.owner_id = :me THEN 'owner' ELSE s.permission END AS permission "
+        "FROM calendar_calendars c LEFT JOIN calendar_shares s ON s.calendar_id = c.id AND s.person_id = :me "
+        "WHERE c.id = :id AND (c.owner_id = :me OR s.id IS NOT NULL)",
+        me=ctx.user_id,
+        id=calendar_id,
+    )
+    if row is None:
+        raise ApiError(404, f"No calendar with id {calendar_id} among your calendars.")
+    return row
+
+
+def writable_calendar(ctx: CallContext, calendar_id: int) -> dict[str, Any]:
+    row = visible_calendar(ctx, calendar_id)
+    if row["permission"] == "view":
+        raise ApiError(409, f"Calendar {calendar_id} is shared with you read-only; you cannot change its events.")
+    return row
+
+
+def owned_calendar(ctx: CallContext, calendar_id: int) -> dict[str, Any]:
+    row = visible_calendar(ctx, calendar_id)
+    if row["permission"] != "owner":
+        raise ApiError(409, f"Calendar {calendar_id} belongs to someone else; only its owner can do that.")
+    return row
+
+
+def visible_event(ctx: CallContext, event_id: int) -> dict[str, Any]:
+    """An event the caller may see, or 404."""
+    row = row_of(
+        ctx, f"SELECT * FROM calendar_events WHERE id = :id AND id IN ({VISIBLE_EVENTS})", id=event_id, me=ctx.user_id
+    )
+    if row is None:
+        raise ApiError(404, f"No event with id {event_id} in your calendars or invitations.")
+    return row
+
+
+def editable_event(ctx: CallContext, event_id: int) -> dict[str, Any]:
+    """An event the caller organizes or whose calendar they may edit; 404 if unseen, 409 if only invited/viewing."""
+    row = visible_event(ctx, event_id)
+    if row["organizer_id"] == ctx.user_id:
+        return row
+    rights = row_of(
+        ctx,
+        "SELECT CASE WHEN c.owner_id = :me THEN 'owner' ELSE s.permission END AS rights FROM calendar_calendars c "
+        "LEFT JOIN calendar_shares s ON s.calendar_id = c.id AND s.person_id = :me WHERE c.id = :cal",
+        me=ctx.user_id,
+        cal=row["calendar_id"],
+    )
+    if rights is None or rights["rights"] not in ("owner", "edit"):
+        raise ApiError(409, f"You cannot change event {event_id}: only its organizer and its calendar's editors can.")
+    return row
+
+
+def primary_calendar(ctx: CallContext) -> int:
+    return ctx.value(
+        "SELECT id FROM calendar_calendars WHERE owner_id = ? ORDER BY is_primary DESC, id LIMIT 1", ctx.user_id
+    )
+
+
+# An event (or, if it repeats, its series) that does not end before :low (a day or a time).
+REACHES = (
+    "(CASE WHEN e.recurrence = 'none' THEN e.end > :low "
+    "ELSE COALESCE(e.recurrence_until, '9') >= substr(:low, 1, 10) END)"
+)
+
+
+def timeline(
+    ctx: CallContext, where: str, low: datetime, high: datetime, **params: Any
+) -> list[tuple[dict[str, Any], datetime, datetime]]:
+    """(event row, occurrence start, occurrence end) for every occurrence in [low, high) of the confirmed events
+    matching `where` (on alias e), by start. Only events that can reach the range are loaded."""
+    rows = rows_of(
+        ctx,
+        f"SELECT e.* FROM calendar_events e WHERE ({where}) AND e.status = 'confirmed' AND e.start < :high "
+        f"AND {REACHES}",
+        high=stamp(high),
+        low=stamp(low),
+        **params,
+    )
+    skipped = cancelled_days(ctx, [r["id"] for r in rows if r["recurrence"] != "none"])
+    out = []
+    for row in rows:
+        length = datetime.fromisoformat(row["end"]) - datetime.fromisoformat(row["start"])
+        out += [(row, s, s + length) for s in occurrences(row, low, high, skipped.get(row["id"], set()))]
+    return sorted(out, key=lambda t: (t[1], t[0]["id"]))
+
+
+# Events that take up a person's time: organized by them, or accepted or tentatively accepted, and marked busy.
+BUSY_EVENTS = (
+    "e.busy = 1 AND (e.organizer_id = :person OR e.id IN (SELECT event_id FROM calendar_attendees "
+    "WHERE person_id = :person AND response IN ('accepted', 'tentative')))"
+)
+
+
+def busy_blocks(ctx: CallContext, person: int, low: datetime, high: datetime) -> list[tuple[datetime, datetime]]:
+    """The person's busy time in [low, high) as sorted, merged, non-overlapping (start, end) blocks."""
+    merged: list[tuple[datetime, datetime]] = []
+    for _, start, end in timeline(ctx, BUSY_EVENTS, low, high, person=person):
+        start, end = max(start, low), min(end, high)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,342 @@
+"""calendar's generated data: about two years of work meetings, personal plans and family events per person.
+
+Distractors: the same title at different times (dentist visits every half year,
+"Team offsite" and "Team offsite 2025"), dinners with friends who share a first
+name, weekly 1:1s that ended and the ones that replaced them, a hidden "Old work"
+calendar, cancelled events and cancelled single occurrences, and invitations in
+every state (pending mostly in the future, declined with a comment).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from envs.toolworld.apps._calendar_core import app, stamp
+from envs.toolworld.world.build import WorldBuilder
+
+PAST_DAYS, FUTURE_DAYS = 700, 75
+MEETINGS = (
+    "Project sync",
+    "Quarterly planning",
+    "Budget review",
+    "Design review",
+    "Client call",
+    "Interview",
+    "Lunch & learn",
+    "Sprint retrospective",
+    "Roadmap review",
+    "Hiring committee",
+)
+ROOMS = ("Conference room A", "Conference room B", "Conference room C", "Zoom", "Main office, 3rd floor")
+ERRANDS = (
+    ("Dentist appointment", "Bright Smile Dental", 60),
+    ("Haircut", "Clip & Co", 45),
+    ("Doctor checkup", "Cedar Health Clinic", 30),
+    ("Car service", "Quick Lube Garage", 120),
+    ("Yoga class", "Lotus Studio", 60),
+    ("Concert", "City Arena", 180),
+    ("Movie night", "Grand Cinema", 150),
+)
+SOCIAL = (
+    ("Dinner with {name}", "Cafe Luna", 120),
+    ("Coffee with {name}", "Bean There", 45),
+    ("Drinks with {name}", "The Anchor", 120),
+)
+FAMILY_EVENTS = (
+    ("Family dinner", 120),
+    ("Sunday lunch", 120),
+    ("Parent-teacher meeting", 45),
+    ("Grandma's visit", 180),
+    ("Movie afternoon", 150),
+)
+HOME_EVENTS = (("Flat cleaning", 90), ("House meeting", 45), ("Bins out", 15))
+HOBBIES = ("Gym", "Book club", "Kids' activities", "Volunteering")
+NOTES = (
+    "Agenda: status, blockers, next steps.",
+    "Bring the slides from last time.",
+    "I'll bring dessert.",
+    "Link: https://meet.example/toolworld",
+    "Parking is behind the building.",
+    "Moved from last week.",
+)
+DECLINES = ("Sorry, can't make it.", "I'm travelling that week.", "")
+COLORS = ("blue", "green", "red", "purple", "orange", "yellow")
+
+
+@dataclass
+class Event:
+    """One event to insert, with what hangs off it."""
+
+    calendar: int  # index into Calendars.rows
+    organizer: int
+    title: str
+    start: datetime
+    minutes: int
+    location: str = ""
+    description: str = ""
+    all_day: bool = False
+    recurrence: str = "none"
+    until: date | None = None
+    busy: bool = True
+    attendees: list[int] = field(default_factory=list)
+    skipped: list[date] = field(default_factory=list)
+
+
+class Calendars:
+    """Calendar rows built for the batch insert; events refer to a calendar by its index here until it has an id."""
+
+    def __init__(self, w: WorldBuilder):
+        self.rows: list[dict[str, Any]] = []
+        self.created = stamp(w.now - timedelta(days=PAST_DAYS + 30))
+
+    def add(self, owner: int, name: str, kind: str, color: str, primary: bool = False, visible: bool = True) -> int:
+        self.rows.append(
+            {
+                "owner_id": owner,
+                "name": name,
+                "kind": kind,
+                "color": color,
+                "description": "",
+                "is_visible": int(visible),
+                "is_primary": int(primary),
+                "created_at": self.created,
+            }
+        )
+        return len(self.rows) - 1
+
+
+def _moment(rng: random.Random, day: date, earliest: int, latest: int) -> datetime:
+    """A start on `day` between the hours `earliest` and `latest`, on the quarter hour."""
+    return datetime.combine(day, time(rng.randint(earliest, latest - 1), rng.choice((0, 15, 30, 45))))
+
+
+def _weekday(rng: random.Random, low: date, high: date) -> date:
+    day = low + timedelta(days=rng.randint(0, (high - low).days))
+    return day - timedelta(days=max(0, day.weekday() - 4))  # weekends move back to Friday
+
+
+def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[list[Event], list[dict[str, Any]]]:
+    """Every person's calendars and events; returns the events and the calendar shares."""
+    today = w.now.date()
+    first_day, last_day = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    by_id = {p.id: p for p in w.people}
+    events: list[Event] = []
+    shares: list[dict[str, Any]] = []
+    households: set[tuple[int, ...]] = set()
+    for person in w.people:
+        me = person.id
+        personal = cals.add(me, "Personal", "personal", "blue", primary=True)
+        work = cals.add(me, "Work", "work", "green")
+        coworkers, friends = w.related(me, ("coworker",)), w.related(me, ("friend",))
+        hobby: int | None = (
+            cals.add(me, rng.choice(HOBBIES), "other", rng.choice(COLORS)) if rng.random() < 0.5 else None
+        )
+        if rng.random() < 0.15:
+            old = cals.add(me, "Old work", "work", "gray", visible=False)
+            for _ in range(rng.randint(6, 12)):
+                day = _weekday(rng, first_day, first_day + timedelta(days=120))
+                events.append(Event(old, me, rng.choice(MEETINGS), _moment(rng, day, 9, 17), 60, rng.choice(ROOMS)))
+        if coworkers:
+            team = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
+            monday = today - timedelta(days=today.weekday() + 7 * rng.randint(30, 90))
+            standup = datetime.combine(monday, time(9, 30))
+            events.append(Event(work, me, "Team standup", standup, 15, "Zoom", recurrence="weekly", attendees=team))
+            events[-1].skipped = [monday + timedelta(weeks=rng.randint(1, 25)) for _ in range(rng.randint(0, 3))]
+            partner = by_id[rng.choice(coworkers)]
+            ended = datetime.combine(monday + timedelta(days=3), time(14, 0))
+            switch = today - timedelta(days=rng.randint(40, 150))
+            title = f"1:1 with {partner.first_name}"
+            events.append(
+                Event(work, me, title, ended, 30, "Zoom", recurrence="weekly", until=switch, attendees=[partner.id])
+            )
+            restart = datetime.combine(switch + timedelta(days=5), time(11, 0))
+            events.append(Event(work, me, title, restart, 30, ROOMS[0], recurrence="weekly", attendees=[partner.id]))
+            for _ in range(rng.randint(45, 70)):
+                day = _weekday(rng, first_day, last_day)
+                guests = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
+                title = rng.choice(MEETINGS)
+                events.append(
+                    Event(
+                        work,
+                        me,
+                        title,
+                        _moment(rng, day, 9, 17),
+                        rng.choice((30, 60, 60, 90)),
+                        rng.choice(ROOMS),
+                        attendees=guests,
+                    )
+                )
+            if rng.random() < 0.5:
+                for year in (today.year - 1, today.year):
+                    day = date(year, rng.randint(3, 10), rng.randint(1, 28))
+                    title = "Team offsite" if year == today.year else f"Team offsite {year}"
+                    events.append(
+                        Event(
+                            work,
+                            me,
+                            title,
+                            datetime.combine(day, time()),
+                            2 * 1440,
+                            "Lakeside Lodge",
+                            all_day=True,
+                            attendees=coworkers[:4],
+                        )
+                    )
+        for _ in range(rng.randint(15, 30)):
+            title, place, minutes = rng.choice(ERRANDS)
+            day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
+            events.append(Event(personal, me, title, _moment(rng, day, 8, 19), minutes, place))
+        for _ in range(rng.randint(5, 15) if friends else 0):
+            friend = by_id[rng.choice(friends)]
+            title, place, minutes = rng.choice(SOCIAL)
+            day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
+            events.append(
+                Event(
+                    personal,
+                    me,
+                    title.format(name=friend.first_name),
+                    _moment(rng, day, 17, 21),
+                    minutes,
+                    place,
+                    attendees=[friend.id],
+                )
+            )
+        rent_day = datetime.combine(first_day.replace(day=1), time())
+        events.append(Event(personal, me, "Rent due", rent_day, 1440, all_day=True, recurrence="monthly", busy=False))
+        gym_day = today - timedelta(days=rng.randint(100, 500))
+        events.append(
+            Event(
+                personal if hobby is None else hobby,
+                me,
+                "Gym",
+                datetime.combine(gym_day, time(18, 30)),
+                60,
+                "FitHub",
+                recurrence="weekly",
+            )
+        )
+        if rng.random() < 0.4:
+            start = datetime.combine(first_day + timedelta(days=rng.randint(0, 200)), time(17, 0))
+            events.append(
+                Event(
+                    personal,
+                    me,
+                    "Piano lesson",
+                    start,
+                    45,
+                    "Music school",
+                    recurrence="weekly",
+                    until=start.date() + timedelta(weeks=rng.randint(10, 40)),
+                )
+            )
+        if rng.random() < 0.25 and friends:
+            shares.append({"calendar_id": personal, "person_id": rng.choice(friends), "permission": "view"})
+        for kind, name, choices in (("family", "Family", FAMILY_EVENTS), ("roommate", "Home", HOME_EVENTS)):
+            house = tuple(sorted({me, *w.related(me, (kind,))}))
+            if len(house) < 2 or house in households:
+                continue
+            households.add(house)
+            shared = cals.add(
+                me, f"{person.last_name} {name.lower()}" if kind == "family" else name, "family", "purple"
+            )
+            shares += [{"calendar_id": shared, "person_id": o, "permission": "edit"} for o in house if o != me]
+            for _ in range(rng.randint(15, 30)):
+                title, minutes = rng.choice(choices)
+                day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
+                host = rng.choice(house)
+                guests = [o for o in house if o != host]
+                events.append(Event(shared, host, title, _moment(rng, day, 10, 20), minutes, attendees=guests))
+    return events, shares
+
+
+def _response(rng: random.Random, future: bool) -> str:
+    roll = rng.random()
+    if future:
+        return "pending" if roll < 0.45 else "accepted" if roll < 0.8 else "declined" if roll < 0.9 else "tentative"
+    return "accepted" if roll < 0.8 else "declined" if roll < 0.9 else "tentative" if roll < 0.95 else "pending"
+
+
+@app.populator
+def populate(w: WorldBuilder) -> None:
+    rng = w.rng("calendar")
+    cals = Calendars(w)
+    events, shares = plan_events(w, rng, cals)
+    calendar_ids = w.insert("calendar_calendars", cals.rows)
+    created = stamp(w.now - timedelta(days=PAST_DAYS))
+    w.insert(
+        "calendar_shares",
+        [{**s, "calendar_id": calendar_ids[s["calendar_id"]], "created_at": created} for s in shares],
+    )
+    ids = w.insert(
+        "calendar_events",
+        [
+            {
+                "calendar_id": calendar_ids[e.calendar],
+                "organizer_id": e.organizer,
+                "title": e.title,
+                "description": "" if rng.random() < 0.8 else rng.choice(NOTES),
+                "location": e.location,
+                "start": stamp(e.start),
+                "end": stamp(e.start + timedelta(minutes=e.minutes)),
+                "all_day": int(e.all_day),
+                "recurrence": e.recurrence,
+                "recurrence_until": None if e.until is None else e.until.isoformat(),
+                "status": "cancelled" if e.recurrence == "none" and rng.random() < 0.04 else "confirmed",
+                "busy": int(e.busy),
+                "created_at": stamp(min(w.now, e.start) - timedelta(days=rng.randint(1, 30))),
+            }
+            for e in events
+        ],
+    )
+    attendees, reminders, notes, skipped = [], [], [], []
+    for event_id, e in zip(ids, events, strict=True):
+        future = e.start > w.now
+        for guest in dict.fromkeys(e.attendees):
+            if guest == e.organizer:
+                continue
+            answer = _response(rng, future)
+            answered = None if answer == "pending" else stamp(min(w.now, e.start) - timedelta(hours=rng.randint(2, 90)))
+            comment = rng.choice(DECLINES) if answer == "declined" else ""
+            attendees.append(
+                {
+                    "event_id": event_id,
+                    "person_id": guest,
+                    "response": answer,
+                    "comment": comment,
+                    "responded_at": answered,
+                }
+            )
+            if answer == "accepted" and rng.random() < 0.15:
+                reminders.append({"event_id": event_id, "person_id": guest, "minutes_before": 15, "method": "popup"})
+        if rng.random() < 0.4:
+            minutes, method = rng.choice(((10, "popup"), (30, "popup"), (60, "email"), (1440, "email")))
+            reminders.append(
+                {"event_id": event_id, "person_id": e.organizer, "minutes_before": minutes, "method": method}
+            )
+        if rng.random() < 0.06:
+            author = rng.choice([e.organizer, *e.attendees])
+            at = stamp(min(w.now, e.start) - timedelta(hours=rng.randint(1, 72)))
+            notes.append({"event_id": event_id, "author_id": author, "text": rng.choice(NOTES), "created_at": at})
+        skipped += [{"event_id": event_id, "occurrence_date": d.isoformat()} for d in sorted(set(e.skipped))]
+    w.insert("calendar_attendees", attendees)
+    w.insert("calendar_reminders", reminders)
+    w.insert("calendar_notes", notes)
+    w.insert("calendar_exceptions", skipped)
+    w.insert(
+        "calendar_settings",
+        [
+            {
+                "person_id": p.id,
+                "week_start": rng.choice(("monday", "monday", "sunday")),
+                "default_duration_minutes": rng.choice((30, 60, 60)),
+                "default_reminder_minutes": rng.choice((10, 15, 30)),
+                "work_day_start": rng.choice(("08:00", "08:30", "09:00", "09:00")),
+                "work_day_end": rng.choice(("16:30", "17:00", "17:00", "18:00")),
+                "show_declined": int(rng.random() < 0.2),
+            }
+            for p in w.people
+        ],
+    )
