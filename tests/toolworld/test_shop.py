@@ -325,6 +325,16 @@ def test_gift_cards_and_subscriptions(world: World) -> None:
     ]
     assert shown["every_weeks"] == 4 and shown["quantity"] == 2
     assert world.call(me, "shop", "update_subscription", subscription_id=sub["subscription_id"], quantity=1)[0] == 409
+    default = world.value("SELECT default_address_name FROM shop_settings WHERE person_id = ?", me)
+    other_product = world.value("SELECT MAX(id) FROM shop_products")
+    world.conn.execute("DELETE FROM shop_subscriptions WHERE owner_id = ? AND product_id = ?", (me, other_product))
+    plain = world.ok(me, "shop", "subscribe", product_id=other_product, every_weeks=1)
+    (made,) = [
+        s
+        for s in world.all_pages(me, "shop", "show_subscriptions", status="active")
+        if s["subscription_id"] == plain["subscription_id"]
+    ]
+    assert made["address_name"] == default and made["quantity"] == 1
     settings = world.ok(me, "shop", "update_settings", deal_emails=False, public_wishlist=True)
     assert settings["deal_emails"] is False and settings["public_wishlist"] is True
     assert world.call(me, "shop", "update_settings", default_address_name="Mars")[0] == 404
@@ -350,3 +360,23 @@ def test_reading_changes_nothing(world: World) -> None:
     order_id = world.value("SELECT id FROM shop_orders WHERE owner_id = ? LIMIT 1", me)
     world.ok(me, "shop", "track_order", order_id=order_id)
     assert world.changes() == []
+
+
+def test_bought_gift_cards_pass_to_whoever_redeems_them_and_public_wishlists(world: World) -> None:
+    buyer, friend = 11, 12
+    bought = world.ok(buyer, "shop", "buy_gift_card", amount=25, card_number=first_card(world, buyer))
+    assert world.call(buyer, "shop", "buy_gift_card", amount=25, card_number="4000000000000000")[0] == 404
+    before = world.ok(friend, "shop", "show_gift_card_balance")["balance"]
+    world.ok(friend, "shop", "redeem_gift_card", code=bought["code"])
+    assert world.ok(friend, "shop", "show_gift_card_balance")["balance"] == round(before + 25, 2)
+    (card,) = [c for c in world.all_pages(friend, "shop", "show_gift_cards") if c["code"] == bought["code"]]
+    assert card["sender_name"] == world.value("SELECT first_name || ' ' || last_name FROM people WHERE id = ?", buyer)
+    email = world.value("SELECT email FROM people WHERE id = ?", friend)
+    world.conn.execute("UPDATE shop_settings SET public_wishlist = 0 WHERE person_id = ?", (friend,))
+    status, body = world.call(buyer, "shop", "show_user_wishlist", email=email)
+    assert status == 409 and "private" in body["message"]
+    world.ok(friend, "shop", "update_settings", public_wishlist=True)
+    wished = world.all_pages(buyer, "shop", "show_user_wishlist", email=email)
+    assert [p["product_id"] for p in wished] == [
+        p["product_id"] for p in world.all_pages(friend, "shop", "show_wishlist")
+    ]

@@ -8,13 +8,15 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, CallContext, P
 from envs.toolworld.apps._shop_base import (
-    ADDRESS_NAME,
     MESSAGE,
+    PRODUCT,
+    PRODUCT_COLUMNS,
     PRODUCT_ID,
     QUANTITY,
     add_to_cart_row,
     address_text,
     app,
+    check_card,
     product,
 )
 
@@ -191,6 +193,47 @@ def redeem_gift_card(
     return {"message": "Gift card redeemed.", "gift_card_id": card["id"], "balance": card["balance"]}
 
 
+@app.api("POST", "/gift_cards/buy", {"message": "string", "code": "string", "expires_at": "string"})
+def buy_gift_card(
+    ctx: CallContext,
+    amount: Annotated[float, P("The card's value in dollars.", ge=5, le=500)],
+    card_number: Annotated[str, P("Number of the payment card to pay with.", max_length=30)],
+) -> dict[str, Any]:
+    """Buy a gift card for someone: you get its code to pass on; whoever redeems it gets the money (valid a year)."""
+    check_card(ctx, card_number)
+    me = ctx.existing_row("SELECT first_name || ' ' || last_name AS name FROM people WHERE id = ?", ctx.user_id)
+    serial = ctx.value("SELECT COUNT(*) FROM shop_gift_cards") + 1
+    code = f"GB{ctx.caller:03d}{serial:06d}"  # GB: bought here; the world's own cards start with GC
+    expires = (ctx.now + timedelta(days=365)).isoformat(timespec="seconds")
+    ctx.execute(
+        "INSERT INTO shop_gift_cards (code, owner_id, sender_name, initial_amount, balance, redeemed_at, expires_at) "
+        "VALUES (?, NULL, ?, ?, ?, NULL, ?)",
+        code,
+        me["name"],
+        round(amount, 2),
+        round(amount, 2),
+        expires,
+    )
+    return {"message": f"Gift card of ${amount:.2f} bought.", "code": code, "expires_at": expires}
+
+
+@app.api("GET", "/users/{email}/wishlist", [PRODUCT], paginated=True)
+def show_user_wishlist(
+    ctx: CallContext, email: Annotated[str, P("The other person's email address.", min_length=3, max_length=200)]
+) -> list[dict[str, Any]]:
+    """See someone else's wishlist, if they made it public (to pick a gift)."""
+    owner = ctx.value("SELECT id FROM people WHERE email = ? COLLATE NOCASE", email.strip())
+    if owner is None:
+        raise ApiError(404, f"No shop user with email {email!r}.")
+    if not ctx.value("SELECT public_wishlist FROM shop_settings WHERE person_id = ?", owner):
+        raise ApiError(409, f"{email}'s wishlist is private.")
+    return ctx.rows(
+        f"SELECT {PRODUCT_COLUMNS} FROM shop_products p JOIN shop_wishlist w ON w.product_id = p.id "
+        "WHERE w.owner_id = ? ORDER BY w.id",
+        owner,
+    )
+
+
 @app.api("GET", "/subscriptions", [SUBSCRIPTION], paginated=True)
 def show_subscriptions(
     ctx: CallContext,
@@ -213,11 +256,15 @@ def subscribe(
     ctx: CallContext,
     product_id: PRODUCT_ID,
     every_weeks: EVERY_WEEKS,
-    address_name: ADDRESS_NAME,
     quantity: QUANTITY = 1,
+    address_name: Annotated[
+        str | None, P("Name of a saved address; null uses your default address (see show_settings).", max_length=100)
+    ] = None,
 ) -> dict[str, Any]:
     """Get a product delivered regularly (the first delivery is one period from today)."""
     product(ctx, product_id)
+    if address_name is None:
+        address_name = str(show_settings(ctx)["default_address_name"])
     address_text(ctx, address_name)
     if ctx.value(
         "SELECT 1 FROM shop_subscriptions WHERE owner_id = ? AND product_id = ? AND status != 'cancelled'",
