@@ -141,14 +141,20 @@ def test_labels_and_drafts(world: World) -> None:
     assert [t["thread_id"] for t in world.all_pages(me, "email", "show_threads", folder="all", label="Zeta")] == [
         thread["thread_id"]
     ]
+    assert [(x["name"], x["thread_count"]) for x in world.ok(me, "email", "show_labels", query="zet")] == [("Zeta", 1)]
+    assert len(world.all_pages(me, "email", "show_labels")) == world.value(
+        "SELECT COUNT(*) FROM email_labels WHERE owner_id = ?", me
+    )
     world.ok(me, "email", "delete_label", label_id=label)
     assert "Zeta" not in world.ok(me, "email", "show_thread", thread_id=thread["thread_id"])["labels"]
     draft = world.ok(me, "email", "create_draft", recipients=[], subject="Later", body="draft text")["draft_id"]
     assert world.call(me, "email", "send_draft", draft_id=draft)[0] == 409
     world.ok(me, "email", "update_draft", draft_id=draft, recipients=[email_of(world, other)])
+    assert world.ok(me, "email", "show_draft", draft_id=draft)["recipients"] == [email_of(world, other)]
     sent = world.ok(me, "email", "send_draft", draft_id=draft)
     assert world.ok(me, "email", "show_thread", thread_id=sent["thread_id"])["emails"][0]["body"] == "draft text"
     assert world.call(me, "email", "delete_draft", draft_id=draft)[0] == 404
+    assert world.call(me, "email", "show_draft", draft_id=draft)[0] == 404
 
 
 @pytest.mark.parametrize(

@@ -674,12 +674,17 @@ def show_attachment(ctx: CallContext, attachment_id: Annotated[int, P("The attac
 
 
 @app.api("GET", "/labels", [{"label_id": 1, "name": "string", "thread_count": 1}], paginated=True)
-def show_labels(ctx: CallContext) -> list[dict[str, Any]]:
+def show_labels(
+    ctx: CallContext,
+    query: Annotated[str, P("Text the label's name must contain; empty lists all.", max_length=40)] = "",
+) -> list[dict[str, Any]]:
     """List your labels by name."""
     return ctx.rows(
         "SELECT l.id AS label_id, l.name, (SELECT COUNT(*) FROM email_thread_labels t WHERE t.label_id = l.id) "
-        "AS thread_count FROM email_labels l WHERE l.owner_id = ? ORDER BY l.name, l.id",
+        "AS thread_count FROM email_labels l WHERE l.owner_id = ? AND instr(lower(l.name), lower(?)) > 0 "
+        "ORDER BY l.name, l.id",
         ctx.user_id,
+        query.strip(),
     )
 
 
@@ -773,6 +778,12 @@ def show_drafts(
             *words,
         )
     ]
+
+
+@app.api("GET", "/drafts/{draft_id}", DRAFT)
+def show_draft(ctx: CallContext, draft_id: DRAFT_ID) -> dict[str, Any]:
+    """Show one draft."""
+    return _draft(ctx.owned("email_drafts", draft_id, "draft"))
 
 
 @app.api("POST", "/drafts", {"message": "string", "draft_id": 1})
