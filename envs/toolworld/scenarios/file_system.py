@@ -6,7 +6,17 @@ import json
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import (
+    Answer,
+    Contains,
+    Deleted,
+    Expectation,
+    Inserted,
+    Matcher,
+    OneOf,
+    Outcome,
+    Updated,
+)
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -16,13 +26,13 @@ DONE = "apis.supervisor.complete_task()\n"
 FS = "apis.file_system"
 
 
-class ArchiveOf:
+class ArchiveOf(Matcher):
     """A column matcher: the text is an archive (JSON of path -> content) holding exactly `members`."""
 
     def __init__(self, members: dict[str, str]):
         self.members = members
 
-    def __call__(self, value: Any) -> bool:
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
         try:
             return json.loads(value) == self.members
         except (TypeError, ValueError):
