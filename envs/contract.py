@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
+from typing import Any, Literal, NotRequired, Protocol, TypedDict, runtime_checkable
 
 import gymnasium as gym
 from gymnasium.envs.registration import load_env_creator
@@ -36,6 +36,7 @@ class TaskMeta(TypedDict):
     split: str
     difficulty: int
     scenario: str
+    apps: NotRequired[list[str]]  # the apps a ToolWorld task uses (a contextual selector's feature)
 
 
 class Turn(TypedDict):

@@ -66,7 +66,13 @@ class Task:
     spec: TaskSpec
 
     def meta(self) -> dict[str, Any]:
-        return {"task_id": self.task_id, "split": self.split, "difficulty": self.difficulty, "scenario": self.scenario}
+        return {
+            "task_id": self.task_id,
+            "split": self.split,
+            "difficulty": self.difficulty,
+            "scenario": self.scenario,
+            "apps": list(self.apps),
+        }
 
 
 _REGISTRY: dict[str, Scenario] = {}
@@ -196,7 +202,13 @@ def task_metas(split: str, variants: int = 3) -> list[dict[str, Any]]:
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
     return [
-        {"task_id": f"{s.name}_{v}", "split": s.split, "difficulty": difficulty_of(s.name, v), "scenario": s.name}
+        {
+            "task_id": f"{s.name}_{v}",
+            "split": s.split,
+            "difficulty": difficulty_of(s.name, v),
+            "scenario": s.name,
+            "apps": list(s.apps),
+        }
         for s in all_scenarios().values()
         if s.split == split
         for v in range(variants)

@@ -169,3 +169,20 @@ def test_a_sweeps_logged_task_features_let_linucb_beat_the_best_stack_in_hindsig
     results = simulate({"linucb": LINUCB, "thompson": {"name": "thompson"}}, replay, 400, range(3), drift="none")
     for linucb, thompson in zip(results["linucb"], results["thompson"], strict=True):
         assert linucb.regret.sum() < -100 < thompson.regret.sum()  # the best stack earns 0.5 a round, per task 1.0
+
+
+def test_toolworld_tasks_give_their_apps_to_the_shipped_linucb_config():
+    """The env's task list carries each task's apps; conf/selector/linucb.yaml turns them into columns."""
+    from pathlib import Path
+
+    import yaml
+
+    from envs.toolworld.tasks import task_metas
+    from harness.choosers import task_context
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "conf" / "selector" / "linucb.yaml").read_text())
+    selector = LinUCB(2, features=config["features"])
+    multi = next(t for t in task_metas("train") if len(t["apps"]) >= 2)
+    selector.select(task_context(multi))
+    assert {f"apps={app}" for app in multi["apps"]} <= set(selector.vocabulary)
+    assert f"difficulty={multi['difficulty']}" in selector.vocabulary and "split=train" in selector.vocabulary
