@@ -117,10 +117,11 @@ THREAD_ID = Annotated[int, P("The thread's id.", ge=1)]
 EMAIL_ID = Annotated[int, P("The email's id.", ge=1)]
 LABEL_ID = Annotated[int, P("The label's id.", ge=1)]
 DRAFT_ID = Annotated[int, P("The draft's id.", ge=1)]
-ADDRESSES = Annotated[list[str], P("Email addresses of the recipients.", min_length=1)]
-CC = Annotated[list[str] | None, P("Email addresses to copy.")]
+ADDRESSES = Annotated[list[str], P("Email addresses of the recipients.", min_length=1, max_length=50)]
+CC = Annotated[list[str] | None, P("Email addresses to copy.", max_length=50)]
 SUBJECT = Annotated[str, P("The subject line.", min_length=1, max_length=200)]
 BODY = Annotated[str, P("The text of the email.", max_length=20_000)]
+# no count bound of its own: the call's size budget (api.MAX_CALL_SIZE) bounds what attachments can carry
 ATTACHMENTS = Annotated[list[dict] | None, P("Files to attach, each {'file_name': ..., 'content': ...}.")]
 
 
@@ -789,7 +790,7 @@ def show_draft(ctx: CallContext, draft_id: DRAFT_ID) -> dict[str, Any]:
 @app.api("POST", "/drafts", {"message": "string", "draft_id": 1})
 def create_draft(
     ctx: CallContext,
-    recipients: Annotated[list[str], P("Email addresses of the recipients (may be empty).")],
+    recipients: Annotated[list[str], P("Email addresses of the recipients (may be empty).", max_length=50)],
     subject: SUBJECT,
     body: BODY,
     cc: CC = None,
@@ -813,10 +814,10 @@ def create_draft(
 def update_draft(
     ctx: CallContext,
     draft_id: DRAFT_ID,
-    recipients: Annotated[list[str] | None, P("New recipients; null keeps them.")] = None,
+    recipients: Annotated[list[str] | None, P("New recipients; null keeps them.", max_length=50)] = None,
     subject: Annotated[str | None, P("New subject; null keeps it.", min_length=1, max_length=200)] = None,
     body: Annotated[str | None, P("New text; null keeps it.", max_length=20_000)] = None,
-    cc: Annotated[list[str] | None, P("New addresses to copy; null keeps them.")] = None,
+    cc: Annotated[list[str] | None, P("New addresses to copy; null keeps them.", max_length=50)] = None,
 ) -> dict[str, str]:
     """Edit a draft; only the fields given change."""
     ctx.owned("email_drafts", draft_id, "draft")
