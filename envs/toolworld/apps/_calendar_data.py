@@ -140,11 +140,12 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
                 day = _weekday(rng, first_day, first_day + timedelta(days=120))
                 events.append(Event(old, me, rng.choice(MEETINGS), _moment(rng, day, 9, 17), 60, rng.choice(ROOMS)))
         if coworkers:
-            team = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
             monday = today - timedelta(days=today.weekday() + 7 * rng.randint(30, 90))
-            standup = datetime.combine(monday, time(9, 30))
-            events.append(Event(work, me, "Team standup", standup, 15, "Zoom", recurrence="weekly", attendees=team))
-            events[-1].skipped = [monday + timedelta(weeks=rng.randint(1, 25)) for _ in range(rng.randint(0, 3))]
+            if rng.random() < 0.4:  # a team lead's standup, with some weeks skipped
+                team = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
+                standup = datetime.combine(monday, time(9, 30))
+                events.append(Event(work, me, "Team standup", standup, 15, "Zoom", recurrence="weekly", attendees=team))
+                events[-1].skipped = [monday + timedelta(weeks=rng.randint(1, 25)) for _ in range(rng.randint(0, 3))]
             partner = by_id[rng.choice(coworkers)]
             ended = datetime.combine(monday + timedelta(days=3), time(14, 0))
             switch = today - timedelta(days=rng.randint(40, 150))
@@ -154,7 +155,7 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             )
             restart = datetime.combine(switch + timedelta(days=5), time(11, 0))
             events.append(Event(work, me, title, restart, 30, ROOMS[0], recurrence="weekly", attendees=[partner.id]))
-            for _ in range(rng.randint(45, 70)):
+            for _ in range(rng.randint(30, 50)):
                 day = _weekday(rng, first_day, last_day)
                 guests = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
                 title = rng.choice(MEETINGS)
@@ -309,14 +310,14 @@ def populate(w: WorldBuilder) -> None:
                     "responded_at": answered,
                 }
             )
-            if answer == "accepted" and rng.random() < 0.15:
+            if answer == "accepted" and rng.random() < 0.3:
                 reminders.append({"event_id": event_id, "person_id": guest, "minutes_before": 15, "method": "popup"})
         if rng.random() < 0.4:
             minutes, method = rng.choice(((10, "popup"), (30, "popup"), (60, "email"), (1440, "email")))
             reminders.append(
                 {"event_id": event_id, "person_id": e.organizer, "minutes_before": minutes, "method": method}
             )
-        if rng.random() < 0.06:
+        if rng.random() < 0.1:
             author = rng.choice([e.organizer, *e.attendees])
             at = stamp(min(w.now, e.start) - timedelta(hours=rng.randint(1, 72)))
             notes.append({"event_id": event_id, "author_id": author, "text": rng.choice(NOTES), "created_at": at})
