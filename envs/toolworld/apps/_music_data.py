@@ -8,6 +8,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from envs.toolworld.apps._generation import Clock
 from envs.toolworld.apps._music_app import app
 from envs.toolworld.world.build import WorldBuilder
 
@@ -52,9 +53,9 @@ QUALITIES = ("low", "normal", "high", "very_high")
 ALBUM_KINDS = ("album", "album", "album", "ep", "single")
 
 
-def _stamp(now: datetime, rng: random.Random, max_days: int = 700) -> str:
-    """A time 1 to `max_days` days before `now` (one random draw: this runs ~50,000 times per world)."""
-    return (now - timedelta(seconds=86_400 + int(rng.random() * (max_days - 1) * 86_400))).isoformat()
+def _stamp(clock: Clock, rng: random.Random, max_days: int = 700) -> str:
+    """A time 1 to `max_days` days before now (one random draw: this runs ~50,000 times per world)."""
+    return clock.at(1440 + int(rng.random() * (max_days - 1) * 1440))
 
 
 def _artists(rng: random.Random) -> list[str]:
@@ -135,7 +136,7 @@ def _catalog(w: WorldBuilder, rng: random.Random) -> list[dict[str, Any]]:
 
 @app.populator
 def populate(w: WorldBuilder) -> None:
-    rng = w.rng("music")
+    rng, clock = w.rng("music"), Clock(w.now)
     songs = _catalog(w, rng)
     by_genre: dict[str, list[int]] = {}
     for s in songs:
@@ -151,13 +152,13 @@ def populate(w: WorldBuilder) -> None:
         favorites = rng.sample(GENRES, rng.randint(2, 3))
         taste = [i for g in favorites for i in by_genre.get(g, [])]
         library = sorted(set(rng.sample(taste, min(len(taste), rng.randint(20, 120))) + rng.sample(all_ids, 30)))
-        rows["music_library"] += [{"owner_id": pid, "song_id": s, "added_at": _stamp(w.now, rng)} for s in library]
+        rows["music_library"] += [{"owner_id": pid, "song_id": s, "added_at": _stamp(clock, rng)} for s in library]
         liked = sorted(rng.sample(library, rng.randint(len(library) // 5, len(library) // 2)))
         rows["music_likes"] += [{"owner_id": pid, "song_id": s} for s in liked]
         followed = sorted({song_of[s]["artist"] for s in rng.sample(library, 12)} | set(rng.sample(artist_names, 6)))
-        rows["music_follows"] += [{"owner_id": pid, "artist": a, "followed_at": _stamp(w.now, rng)} for a in followed]
+        rows["music_follows"] += [{"owner_id": pid, "artist": a, "followed_at": _stamp(clock, rng)} for a in followed]
         saved = sorted({song_of[s]["album_id"] for s in rng.sample(library, 10)} | set(rng.sample(album_ids, 12)))
-        rows["music_saved_albums"] += [{"owner_id": pid, "album_id": a, "saved_at": _stamp(w.now, rng)} for a in saved]
+        rows["music_saved_albums"] += [{"owner_id": pid, "album_id": a, "saved_at": _stamp(clock, rng)} for a in saved]
         for title in rng.sample(PLAYLIST_NAMES, rng.randint(6, 16)):
             pool = library if rng.random() < 0.6 else taste
             members = rng.sample(pool, min(len(pool), rng.randint(5, 30)))
@@ -165,7 +166,7 @@ def populate(w: WorldBuilder) -> None:
                 "owner_id": pid,
                 "title": title,
                 "is_public": int(rng.random() < 0.5),
-                "created_at": _stamp(w.now, rng),
+                "created_at": _stamp(clock, rng),
                 "description": rng.choice(("", "", f"My {title.lower()} picks.", "Updated now and then.")),
                 "is_collaborative": int(rng.random() < 0.12),
             }
@@ -173,7 +174,7 @@ def populate(w: WorldBuilder) -> None:
         history = [
             rng.choice(library) if rng.random() < 0.75 else rng.choice(taste) for _ in range(rng.randint(40, 160))
         ]
-        stamps = sorted(_stamp(w.now, rng) for _ in history)
+        stamps = sorted(_stamp(clock, rng) for _ in history)
         rows["music_history"] += [
             {
                 "owner_id": pid,
@@ -185,7 +186,7 @@ def populate(w: WorldBuilder) -> None:
         ]
         for reviewed in sorted(set(rng.sample(history, rng.randint(3, 20)))):
             rating = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 5))
-            made = _stamp(w.now, rng)
+            made = _stamp(clock, rng)
             rows["music_reviews"].append(
                 {
                     "owner_id": pid,
@@ -198,7 +199,7 @@ def populate(w: WorldBuilder) -> None:
             )
         downloads = sorted(rng.sample(liked, min(len(liked), rng.randint(0, 40))))
         rows["music_downloads"] += [
-            {"owner_id": pid, "song_id": s, "quality": rng.choice(QUALITIES), "downloaded_at": _stamp(w.now, rng, 365)}
+            {"owner_id": pid, "song_id": s, "quality": rng.choice(QUALITIES), "downloaded_at": _stamp(clock, rng, 365)}
             for s in downloads
         ]
         rows["music_queue"] += [
@@ -226,13 +227,14 @@ def populate(w: WorldBuilder) -> None:
                 "crossfade_s": rng.choice((0, 0, 3, 5, 8)),
             }
         )
-    _playlists(w, rng, playlists, rows)
+    _playlists(w, clock, rng, playlists, rows)
     for table in TABLES:
         w.insert(table, rows[table])
 
 
 def _playlists(
     w: WorldBuilder,
+    clock: Clock,
     rng: random.Random,
     playlists: list[tuple[int, dict[str, Any], list[int]]],
     rows: dict[str, list[dict[str, Any]]],
@@ -253,7 +255,7 @@ def _playlists(
             {
                 "playlist_id": playlist_id,
                 "song_id": s,
-                "added_at": _stamp(w.now, rng),
+                "added_at": _stamp(clock, rng),
                 "position": float(i),
                 "added_by": rng.choice(adders),
             }
@@ -265,7 +267,7 @@ def _playlists(
         candidates = [p for other in w.related(person.id) for p in public_by_owner.get(other, [])]
         for playlist_id in sorted(rng.sample(candidates, min(len(candidates), rng.randint(2, 10)))):
             rows["music_playlist_follows"].append(
-                {"owner_id": person.id, "playlist_id": playlist_id, "followed_at": _stamp(w.now, rng)}
+                {"owner_id": person.id, "playlist_id": playlist_id, "followed_at": _stamp(clock, rng)}
             )
 
 

@@ -139,9 +139,3 @@ def person_by_email(ctx: CallContext, email: str) -> int:
     if found is None:
         raise ApiError(404, f"No user with email {email!r}.")
     return int(found)
-
-
-def match_words(text_sql: str, query: str) -> tuple[str, list[Any]]:
-    """A WHERE fragment requiring every word of `query` in the SQL text `text_sql` (case-insensitive)."""
-    words: list[Any] = query.lower().split()
-    return " AND ".join(f"instr(lower({text_sql}), ?) > 0" for _ in words) or "1", words

@@ -5,9 +5,9 @@ reminders, a trash, and notes shared with relations. Built as lists, one insert 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
 from typing import Any
 
+from envs.toolworld.apps._generation import Clock
 from envs.toolworld.apps._notes_app import COLORS, app
 from envs.toolworld.world.build import WorldBuilder
 
@@ -78,16 +78,12 @@ NOTEBOOK_FOR_TAG = {
     "journal": "Journal",
     "shopping": "Home",
 }
-DAY = 86_400
-
-
-def _at(now: datetime, seconds_ago: float) -> str:
-    return (now - timedelta(seconds=int(seconds_ago))).isoformat()
+DAY = 1440  # minutes
 
 
 @app.populator
 def populate(w: WorldBuilder) -> None:
-    rng = w.rng("notes")
+    rng, clock = w.rng("notes"), Clock(w.now)
     tags = list(TOPICS)
     notebooks: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
@@ -95,11 +91,11 @@ def populate(w: WorldBuilder) -> None:
     for person in w.people:
         names = rng.sample(NOTEBOOKS, rng.randint(4, 9))
         notebooks += [
-            {"owner_id": person.id, "name": n, "description": f"{n} notes.", "created_at": _at(w.now, 700 * DAY)}
+            {"owner_id": person.id, "name": n, "description": f"{n} notes.", "created_at": clock.at(700 * DAY)}
             for n in names
         ]
         for _ in range(rng.randint(45, 170)):
-            notes.append(_note(w, rng, person.id, rng.choice(tags), plans))
+            notes.append(_note(clock, rng, person.id, rng.choice(tags), plans))
     notebook_ids = w.insert("notes_notebooks", notebooks)
     by_owner: dict[int, dict[str, int]] = {}
     for notebook_id, book in zip(notebook_ids, notebooks, strict=True):
@@ -151,13 +147,13 @@ def populate(w: WorldBuilder) -> None:
     )
 
 
-def _note(w: WorldBuilder, rng: random.Random, owner: int, tag: str, plans: list[dict[str, Any]]) -> dict[str, Any]:
+def _note(clock: Clock, rng: random.Random, owner: int, tag: str, plans: list[dict[str, Any]]) -> dict[str, Any]:
     """One note row (its notebook chosen later) and, in `plans`, its older versions and checklist items."""
     titles, lines = TOPICS[tag]
     title = rng.choice(titles) + rng.choice(SUFFIXES)
     body = rng.sample(lines, rng.randint(2, min(8, len(lines))))
     age = DAY + rng.random() * 700 * DAY
-    edited = age - rng.random() * min(age - 3600, 60 * DAY)
+    edited = age - rng.random() * min(age - 60, 60 * DAY)
     versions = []
     if rng.random() < 0.35:
         count = rng.randint(1, 4)
@@ -169,30 +165,30 @@ def _note(w: WorldBuilder, rng: random.Random, owner: int, tag: str, plans: list
                     "owner_id": owner,
                     "title": title if rng.random() < 0.8 else rng.choice(titles),
                     "content": "\n".join(old_body),
-                    "saved_at": _at(w.now, saved),
+                    "saved_at": clock.at(int(saved)),
                 }
             )
     items = []
     if rng.random() < 0.18:
-        made = _at(w.now, age)
+        made = clock.at(int(age))
         items = [
             {"text": text, "checked": int(rng.random() < 0.4), "position": float(i), "created_at": made}
             for i, text in enumerate(rng.sample(lines, rng.randint(3, min(10, len(lines)))), 1)
         ]
     plans.append({"versions": versions, "items": items})
     extra = {rng.choice(EXTRA_TAGS)} if rng.random() < 0.3 else set()
-    trashed = _at(w.now, edited * rng.random()) if rng.random() < 0.07 else None
+    trashed = clock.at(int(edited * rng.random())) if rng.random() < 0.07 else None
     reminder = None
     if rng.random() < 0.08:
-        reminder = (w.now + timedelta(hours=rng.randint(-60 * 24, 60 * 24))).replace(minute=0).isoformat()
+        reminder = clock.at(60 * rng.randint(-60 * 24, 60 * 24))
     return {
         "owner_id": owner,
         "title": title,
         "content": "" if items and rng.random() < 0.5 else "\n".join(body),
         "tags": ",".join(sorted({tag} | extra)),
         "pinned": int(rng.random() < 0.1),
-        "created_at": _at(w.now, age),
-        "updated_at": _at(w.now, edited),
+        "created_at": clock.at(int(age)),
+        "updated_at": clock.at(int(edited)),
         "color": rng.choice(COLORS) if rng.random() < 0.3 else "none",
         "reminder_at": reminder,
         "trashed_at": trashed,

@@ -16,10 +16,10 @@ from envs.toolworld.apps._notes_app import (
     change_text,
     existing_notebook,
     live_note,
-    match_words,
     note,
     person_by_email,
 )
+from envs.toolworld.apps._text_search import words_clause
 
 NOTEBOOK = {"notebook_id": 1, "name": "string", "description": "string", "created_at": "string", "notes": 1}
 NOTEBOOK_SQL = (
@@ -42,9 +42,9 @@ def show_notebooks(
     sort_by: Annotated[Literal["name", "-created_at", "-notes"], P("Order of results.")] = "name",
 ) -> list[dict[str, Any]]:
     """List your notebooks with how many notes (not in the trash) each holds."""
-    text, words = match_words("b.name", query)
+    words, word_args = words_clause(query, ["b.name"])
     order = {"name": "b.name, b.id", "-created_at": "b.created_at DESC, b.id", "-notes": "notes DESC, b.name"}
-    return ctx.rows(f"{NOTEBOOK_SQL} WHERE b.owner_id = ? AND {text} ORDER BY {order[sort_by]}", ctx.caller, *words)
+    return ctx.rows(f"{NOTEBOOK_SQL} WHERE b.owner_id = ?{words} ORDER BY {order[sort_by]}", ctx.caller, *word_args)
 
 
 @app.api("POST", "/notebooks", {"message": "string", "notebook_id": 1})
@@ -234,8 +234,8 @@ def show_shared_notes(
     permission: Annotated[Permission | None, P("Only notes you may view, or edit.")] = None,
 ) -> list[dict[str, Any]]:
     """List the notes other users shared with you (not those they trashed), most recently updated first."""
-    text, words = match_words("n.title || ' ' || n.content", query)
-    where, args = ["s.person_id = ?", "n.trashed_at IS NULL", text], [ctx.caller, *words]
+    words, word_args = words_clause(query, ["n.title", "n.content"])
+    where, args = ["s.person_id = ?", f"n.trashed_at IS NULL{words}"], [ctx.caller, *word_args]
     for clause, value in (("o.email = ? COLLATE NOCASE", owner_email), ("s.permission = ?", permission)):
         if value is not None:
             where.append(clause)

@@ -19,11 +19,11 @@ from envs.toolworld.apps._music_app import (
     app,
     existing_album,
     existing_song,
-    match_words,
     person_by_email,
     song,
     songs,
 )
+from envs.toolworld.apps._text_search import words_clause
 
 __all__ = ["app"]
 
@@ -106,8 +106,9 @@ def search_songs(
     explicit: Annotated[bool | None, P("Only explicit (true) or clean (false) songs.")] = None,
 ) -> list[dict[str, Any]]:
     """Search the song catalog by words, genre, artist, album, release year and explicitness."""
-    text, args = match_words("s.title || ' ' || s.artist || ' ' || s.album", query)
-    where: list[str] = [text]
+    words, word_args = words_clause(query, ["s.title", "s.artist", "s.album"])
+    where = [f"1{words}"]  # words_clause gives ' AND ...' to continue a WHERE
+    args: list[Any] = list(word_args)
     for column, value in (("s.genre", genre), ("s.artist", artist), ("s.album_id", album_id)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -149,8 +150,9 @@ def search_artists(
     sort_by: Annotated[Literal["name", "-followers"], P("Order of results.")] = "name",
 ) -> list[dict[str, Any]]:
     """Search artists by name and genre."""
-    text, args = match_words("a.name", query)
-    where = [text]
+    words, word_args = words_clause(query, ["a.name"])
+    where = [f"1{words}"]
+    args: list[Any] = list(word_args)
     if genre is not None:
         where.append("a.genre = ?")
         args.append(genre)
@@ -179,8 +181,9 @@ def search_albums(
     sort_by: Annotated[Literal["album", "-release_date", "release_date"], P("Order of results.")] = "album",
 ) -> list[dict[str, Any]]:
     """Search albums by words, genre, artist, kind and release year."""
-    text, args = match_words("b.title || ' ' || b.artist", query)
-    where: list[str] = [text]
+    words, word_args = words_clause(query, ["b.title", "b.artist"])
+    where = [f"1{words}"]
+    args: list[Any] = list(word_args)
     for column, value in (("b.genre", genre), ("b.artist_id", artist_id), ("b.kind", kind)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -208,8 +211,9 @@ def show_song_library(
     sort_by: Annotated[Literal["-added_at", "added_at", "title", "-play_count"], P("Order of results.")] = "-added_at",
 ) -> list[dict[str, Any]]:
     """List the songs in your library, most recently added first unless sorted otherwise."""
-    text, args = match_words("s.title || ' ' || s.artist || ' ' || s.album", query)
-    where = [text]
+    words, word_args = words_clause(query, ["s.title", "s.artist", "s.album"])
+    where = [f"1{words}"]
+    args: list[Any] = list(word_args)
     for column, value in (("s.genre", genre), ("s.artist", artist)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -434,8 +438,9 @@ def show_playlists(
     is_public: Annotated[bool | None, P("Only public (true) or private (false) playlists.")] = None,
 ) -> list[dict[str, Any]]:
     """List your playlists (oldest first), or the collaborative playlists others shared with you."""
-    text, args = match_words("p.title", query)
-    where = [text]
+    words, word_args = words_clause(query, ["p.title"])
+    where = [f"1{words}"]
+    args: list[Any] = list(word_args)
     if role == "owner":
         where.append("p.owner_id = ?")
     else:
@@ -458,8 +463,9 @@ def search_playlists(
     sort_by: Annotated[Literal["title", "-followers", "-created_at"], P("Order of results.")] = "title",
 ) -> list[dict[str, Any]]:
     """Search everyone's public playlists."""
-    text, args = match_words("p.title || ' ' || p.description", query)
-    where = ["p.is_public = 1", text]
+    words, word_args = words_clause(query, ["p.title", "p.description"])
+    where = [f"p.is_public = 1{words}"]
+    args: list[Any] = list(word_args)
     if owner_email is not None:
         where.append("o.email = ? COLLATE NOCASE")
         args.append(owner_email.strip())

@@ -20,10 +20,10 @@ from envs.toolworld.apps._notes_app import (
     change_text,
     existing_notebook,
     live_note,
-    match_words,
     note,
     tags_text,
 )
+from envs.toolworld.apps._text_search import words_clause
 
 __all__ = ["app"]
 
@@ -54,8 +54,8 @@ def search_notes(
     sort_by: Annotated[NoteOrder, P("Order of results; '-' means newest first.")] = "-updated_at",
 ) -> list[dict[str, Any]]:
     """Search your notes (not those in the trash), most recently updated first unless sorted otherwise."""
-    text, words = match_words("n.title || ' ' || n.content", query)
-    where, args = ["n.owner_id = ?", "n.trashed_at IS NULL", text], [ctx.caller, *words]
+    words, word_args = words_clause(query, ["n.title", "n.content"])
+    where, args = ["n.owner_id = ?", f"n.trashed_at IS NULL{words}"], [ctx.caller, *word_args]
     clauses: list[tuple[str, Any]] = [
         ("instr(',' || n.tags || ',', ?) > 0", None if tag is None else f",{tag},"),
         ("n.pinned = ?", None if pinned is None else int(pinned)),
@@ -207,17 +207,21 @@ def restore_note(ctx: CallContext, note_id: NOTE_ID) -> dict[str, str]:
     return {"message": "Note restored."}
 
 
+TRASH_ORDER = {"-trashed_at": "n.trashed_at DESC, n.id", "trashed_at": "n.trashed_at, n.id", "title": "n.title, n.id"}
+
+
 @app.api("GET", "/trash", [{**NOTE, "trashed_at": "string"}], paginated=True)
 def show_trash(
     ctx: CallContext,
     query: Annotated[str, P("Words to match in title or content.", max_length=QUERY_MAX_CHARS)] = "",
+    sort_by: Annotated[Literal["-trashed_at", "trashed_at", "title"], P("Order of results.")] = "-trashed_at",
 ) -> list[dict[str, Any]]:
-    """List the notes in your trash, most recently trashed first."""
-    text, words = match_words("n.title || ' ' || n.content", query)
+    """List the notes in your trash, most recently trashed first unless sorted otherwise."""
+    words, word_args = words_clause(query, ["n.title", "n.content"])
     rows = ctx.rows(
-        f"{NOTE_SQL} WHERE n.owner_id = ? AND n.trashed_at IS NOT NULL AND {text} ORDER BY n.trashed_at DESC, n.id",
+        f"{NOTE_SQL} WHERE n.owner_id = ? AND n.trashed_at IS NOT NULL{words} ORDER BY {TRASH_ORDER[sort_by]}",
         ctx.caller,
-        *words,
+        *word_args,
     )
     return [{**note(r), "trashed_at": r["trashed_at"]} for r in rows]
 
@@ -302,13 +306,17 @@ def _note_tags(row: dict[str, Any]) -> set[str]:
 
 
 @app.api("GET", "/tags", [{"tag": "string", "notes": 1}])
-def show_tags(ctx: CallContext) -> list[dict[str, Any]]:
+def show_tags(
+    ctx: CallContext,
+    sort_by: Annotated[Literal["tag", "-notes"], P("By name, or most used first.")] = "tag",
+) -> list[dict[str, Any]]:
     """List the tags you use (notes in the trash not counted), with how many notes carry each."""
     counts: dict[str, int] = {}
     for row in ctx.rows("SELECT tags FROM notes_notes WHERE owner_id = ? AND trashed_at IS NULL", ctx.caller):
         for tag in _note_tags(row):
             counts[tag] = counts.get(tag, 0) + 1
-    return [{"tag": t, "notes": n} for t, n in sorted(counts.items())]
+    ordered = sorted(counts.items(), key=(lambda kv: kv[0]) if sort_by == "tag" else (lambda kv: (-kv[1], kv[0])))
+    return [{"tag": t, "notes": n} for t, n in ordered]
 
 
 @app.api("POST", "/notes/{note_id}/tags", MESSAGE)
