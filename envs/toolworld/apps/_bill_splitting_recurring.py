@@ -38,7 +38,7 @@ RECURRING = {
 RECURRING_ID = Annotated[int, P("The recurring expense's id.", ge=1)]
 
 
-def next_date(current: str, frequency: str) -> str:
+def following_date(current: str, frequency: str) -> str:
     """The day one period after `current`; a monthly day past the month's end becomes its last day."""
     day_ = date.fromisoformat(current)
     if frequency == "weekly":
@@ -180,6 +180,6 @@ def add_recurring_expense_now(ctx: CallContext, recurring_id: RECURRING_ID) -> d
         recurring_id,
     )
     write_shares(ctx, expense_id, equal_shares(row["amount"], members(ctx, row["group_id"])))
-    following = next_date(row["next_date"], row["frequency"])
+    following = following_date(row["next_date"], row["frequency"])
     ctx.execute("UPDATE bill_splitting_recurring SET next_date = ? WHERE id = ?", following, recurring_id)
     return {"message": "Expense added.", "expense_id": expense_id, "next_date": following}

@@ -112,6 +112,16 @@ def event_times(
     return stamp(begin), stamp(finish)
 
 
+def target_calendar(ctx: CallContext, calendar_id: int | None) -> int:
+    """The calendar a new event goes on: the one given if the caller may add to it, else their primary one."""
+    if calendar_id is not None:
+        return writable_calendar(ctx, calendar_id)["id"]
+    primary = primary_calendar(ctx)
+    if primary is None:
+        raise ApiError(409, "You have no calendar; create one with create_calendar first.")
+    return primary
+
+
 def _until(value: str | None, start: str) -> str | None:
     if value is None:
         return None
@@ -206,9 +216,7 @@ def create_event(
     ] = None,
 ) -> dict[str, Any]:
     """Create an event on one of your calendars, optionally inviting people and repeating it."""
-    calendar = primary_calendar(ctx) if calendar_id is None else writable_calendar(ctx, calendar_id)["id"]
-    if calendar is None:
-        raise ApiError(409, "You have no calendar; create one with create_calendar first.")
+    calendar = target_calendar(ctx, calendar_id)
     begin, finish = event_times(ctx, start, end, all_day)
     guests = [person_id(ctx, e, f"attendee_emails[{i}]") for i, e in enumerate(attendee_emails or [])]
     event_id = ctx.execute(
@@ -318,7 +326,7 @@ def duplicate_event(
 ) -> dict[str, Any]:
     """Copy an event you can see to another time, organized by you (not repeating)."""
     row = visible_event(ctx, event_id)
-    calendar = primary_calendar(ctx) if calendar_id is None else writable_calendar(ctx, calendar_id)["id"]
+    calendar = target_calendar(ctx, calendar_id)
     begin = when(start, "start")
     finish = begin + (datetime.fromisoformat(row["end"]) - datetime.fromisoformat(row["start"]))
     new_id = ctx.execute(
