@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -50,25 +50,33 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
     }
     other = rng.choice([p for p in view.people_ids() if p != owner and p not in blocked])
     amount, note = float(rng.randint(5, 50)), rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
+    private = rng.random() < 0.5
     name = full_name(view, other)
     oracle = (
         login("payments")
         + find_email(name)
         + (
             f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
-            f"note={note!r})\n"
+            f"note={note!r}, private={private})\n"
         )
         + DONE
     )
+    visibility = "private" if private else "public"
     return TaskSpec(
         owner,
-        f"Send ${amount:.0f} to {name} on the payments app, with the note '{note}'.",
+        f"Send ${amount:.0f} to {name} on the payments app, with the note '{note}'. Make the payment {visibility}.",
         oracle,
         [
             Inserted(
                 "payments_transactions",
-                {"sender_id": owner, "receiver_id": other, "amount": amount, "note": Contains(note)},
-                f"${amount:.0f} is sent to {name} with note '{note}'",
+                {
+                    "sender_id": owner,
+                    "receiver_id": other,
+                    "amount": amount,
+                    "note": Contains(note),
+                    "private": int(private),
+                },
+                f"a {visibility} payment of ${amount:.0f} is sent to {name} with note '{note}'",
                 what="payments",
             ),
             *balance_changes(view, {owner: -amount, other: amount}),
@@ -145,7 +153,7 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("payments_pay_friend_requests", apps=("payments", "phone"), difficulty=3)
 def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT r.id, r.payer_id, r.requester_id, r.amount FROM payments_requests r "
+        "SELECT r.id, r.payer_id, r.requester_id, r.amount, r.note FROM payments_requests r "
         "JOIN people p ON p.id = r.requester_id JOIN phone_contacts c ON c.owner_id = r.payer_id "
         "AND c.phone_number = p.phone_number AND c.relationship = 'friend' WHERE r.status = 'pending' ORDER BY r.id"
     )
@@ -182,15 +190,20 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for r in mine
     ]
-    expectations.append(
+    paid: dict[tuple[int, float, str], int] = {}
+    for r in mine:
+        key = (r["requester_id"], r["amount"], r["note"])
+        paid[key] = paid.get(key, 0) + 1
+    expectations += [
         Inserted(
             "payments_transactions",
-            {"sender_id": owner, "receiver_id": OneOf(r["requester_id"] for r in mine)},
-            f"{len(mine)} payments go to the friends who asked",
-            count=len(mine),
-            what="payments to friends",
+            {"sender_id": owner, "receiver_id": requester, "amount": amount, "note": note, "private": 0},
+            f"{full_name(view, requester)} is paid ${amount:.2f} for '{note}'" + (f" ({n} times)" if n > 1 else ""),
+            count=n,
+            what="payments for that request",
         )
-    )
+        for (requester, amount, note), n in sorted(paid.items())
+    ]
     return TaskSpec(
         owner,
         "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts). "

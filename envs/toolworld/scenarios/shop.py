@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Above, Answer, Contains, Deleted, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
+# an order placed as asked, with nothing the instruction did not ask for: standard shipping, no coupon, no gift card
+PLAIN_ORDER = {
+    "shipping_speed": "standard",
+    "shipping_fee": 0.0,
+    "coupon_code": None,
+    "discount": 0.0,
+    "gift_card_amount": 0.0,
+    "delivered_at": None,
+}
 
 
 def stock_changes(view: WorldView, deltas: dict[int, int]) -> list[Expectation]:
@@ -153,7 +162,11 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = rng.choice(view.people_ids())
     card = view.row("SELECT card_name, card_number FROM payment_cards WHERE person_id = ? ORDER BY id LIMIT 1", owner)
     cart_rows = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
-    newest = view.value("SELECT MAX(id) FROM shop_orders")
+    home = view.value(
+        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
+        "WHERE person_id = ? AND name = 'Home'",
+        owner,
+    )
     total = round(product["price"] * 2, 2)
     oracle = (
         login("shop")
@@ -174,14 +187,26 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
             Deleted("shop_cart", cart_rows, "the cart's earlier items are removed", what="cart items"),
             Inserted(
                 "shop_orders",
-                {"owner_id": owner, "card_number": card["card_number"], "total": total, "status": "processing"},
-                f"one order of ${total} paid with the {card['card_name']}",
+                {
+                    "owner_id": owner,
+                    "card_number": card["card_number"],
+                    "total": total,
+                    "status": "processing",
+                    "address": home,
+                    **PLAIN_ORDER,
+                },
+                f"one order of ${total} shipped to Home and paid with the {card['card_name']}, no extras",
                 what="orders",
             ),
             Inserted(
                 "shop_order_items",
-                {"order_id": Above(newest), "product_id": product["id"], "quantity": 2},
-                f"the order holds 2 x {product['name']}",
+                {
+                    "order_id": NewRow("shop_orders", {"owner_id": owner}),
+                    "product_id": product["id"],
+                    "quantity": 2,
+                    "unit_price": product["price"],
+                },
+                f"the order holds 2 x {product['name']} at ${product['price']}",
                 what="order lines",
             ),
             *stock_changes(view, {product["id"]: -2}),

@@ -5,13 +5,34 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Contains, Inserted
+from envs.toolworld.evaluate import Inserted, Matcher, Outcome
 from envs.toolworld.scenarios._common import login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, added_expense, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
 LATEST_ORDER = "order = apis.shop.show_orders(access_token=shop_token, status='delivered')[0]\n"
+
+
+class Receipt(Matcher):
+    """A receipt's text: exactly the item lines (any order, case and spacing aside), then the total line last."""
+
+    def __init__(self, items: list[str], total: str):
+        self.items = sorted(_key(x) for x in items)
+        self.total = _key(total)
+
+    def __call__(self, value: object, outcome: Outcome) -> bool:
+        if not isinstance(value, str):
+            return False
+        lines = [_key(x) for x in value.splitlines() if x.strip()]
+        return bool(lines) and lines[-1] == self.total and sorted(lines[:-1]) == self.items
+
+    def __repr__(self) -> str:
+        return f"the lines {self.items} then {self.total!r}"
+
+
+def _key(line: str) -> str:
+    return " ".join(line.lower().split())
 
 
 def latest_delivered(view: WorldView, owner: int) -> dict | None:
@@ -71,11 +92,16 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
     order = latest_delivered(view, owner)
     assert order is not None  # the owners are the people with a delivered order
     path = f"/documents/receipts/shop_order_{order['id']}.txt"
+    items = view.rows(
+        "SELECT i.quantity, p.name FROM shop_order_items i JOIN shop_products p ON p.id = i.product_id "
+        "WHERE i.order_id = ? ORDER BY i.id",
+        order["id"],
+    )
     oracle = (
         login("shop", "file_system")
         + LATEST_ORDER
         + (
-            "lines = [f\"{i['quantity']} x {i['name']} at ${i['unit_price']:.2f}\" for i in order['items']] + "
+            "lines = [f\"{i['quantity']} x {i['name']}\" for i in order['items']] + "
             "[f\"Total: ${order['total']:.2f}\"]\n"
         )
         + (
@@ -87,14 +113,21 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Keep a receipt of my most recent delivered shop order: "
-        "create the file /documents/receipts/shop_order_<order id>.txt listing its items and ending with a line "
-        "'Total: $<total>' (two decimals).",
+        "create the file /documents/receipts/shop_order_<order id>.txt listing each of its items on its own line as "
+        "'<quantity> x <product name>', then a last line 'Total: $<total>' (two decimals).",
         oracle,
         [
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": path, "content": Contains(f"Total: ${order['total']:.2f}")},
-                f"{path} holds the order's total ${order['total']:.2f}",
+                {
+                    "owner_id": owner,
+                    "path": path,
+                    "content": Receipt(
+                        [f"{i['quantity']} x {i['name']}" for i in items], f"Total: ${order['total']:.2f}"
+                    ),
+                    "starred": 0,
+                },
+                f"{path} lists the order's {len(items)} items, then its total ${order['total']:.2f}",
                 what="receipt files",
             )
         ],
