@@ -119,7 +119,7 @@ def _contacts(w: WorldBuilder, rng: random.Random) -> None:
                 if rng.random() < 0.06:
                     stale.append({**mine[-1], "phone_number": _unknown_number(rng), "email": None})
                     stale[-1].update(relationship=None, is_favorite=0, notes="old number, no longer in use")
-        for first, last, note in rng.sample(BUSINESSES, rng.randint(2, 6)):
+        for first, last, note in rng.sample(BUSINESSES, rng.randint(3, 8)):
             mine.append(
                 {
                     "owner_id": person.id,
