@@ -31,7 +31,8 @@ from envs.toolworld.apps._payments_base import (
 __all__ = ["app"]
 
 CARD_NUMBER = Annotated[
-    str | None, P("Number of one of your payment cards (see show_payment_cards); give this or bank_account_id.")
+    str | None,
+    P("Number of one of your payment cards (see show_payment_cards); give this or bank_account_id.", max_length=30),
 ]
 BANK_ACCOUNT_ID = Annotated[
     int | None, P("Id of one of your verified bank accounts (see show_bank_accounts); or give card_number.", ge=1)
