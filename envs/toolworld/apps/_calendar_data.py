@@ -53,7 +53,13 @@ FAMILY_EVENTS = (
     ("Movie afternoon", 150),
 )
 HOME_EVENTS = (("Flat cleaning", 90), ("House meeting", 45), ("Bins out", 15))
-HOBBIES = ("Gym", "Book club", "Kids' activities", "Volunteering")
+# hobby calendar -> (its repeating event, where, how often, minutes, hour)
+HOBBIES = {
+    "Gym": ("Gym", "FitHub", "weekly", 60, 18),
+    "Book club": ("Book club meeting", "Corner Books", "monthly", 90, 19),
+    "Kids' activities": ("Soccer practice", "Riverside Park", "weekly", 60, 17),
+    "Volunteering": ("Food bank shift", "Community Food Bank", "monthly", 180, 10),
+}
 NOTES = (
     "Agenda: status, blockers, next steps.",
     "Bring the slides from last time.",
@@ -113,9 +119,12 @@ def _moment(rng: random.Random, day: date, earliest: int, latest: int) -> dateti
     return datetime.combine(day, time(rng.randint(earliest, latest - 1), rng.choice((0, 15, 30, 45))))
 
 
-def _weekday(rng: random.Random, low: date, high: date) -> date:
-    day = low + timedelta(days=rng.randint(0, (high - low).days))
+def _workday(day: date) -> date:
     return day - timedelta(days=max(0, day.weekday() - 4))  # weekends move back to Friday
+
+
+def _weekday(rng: random.Random, low: date, high: date) -> date:
+    return _workday(low + timedelta(days=rng.randint(0, (high - low).days)))
 
 
 def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[list[Event], list[dict[str, Any]]]:
@@ -131,9 +140,15 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
         personal = cals.add(me, "Personal", "personal", "blue", primary=True)
         work = cals.add(me, "Work", "work", "green")
         coworkers, friends = w.related(me, ("coworker",)), w.related(me, ("friend",))
-        hobby: int | None = (
-            cals.add(me, rng.choice(HOBBIES), "other", rng.choice(COLORS)) if rng.random() < 0.5 else None
-        )
+        if rng.random() < 0.5:
+            name = rng.choice(sorted(HOBBIES))
+            title, place, recurrence, minutes, hour = HOBBIES[name]
+            begin = datetime.combine(today - timedelta(days=rng.randint(100, 500)), time(hour, 30))
+            hobby = cals.add(me, name, "other", rng.choice(COLORS))
+            events.append(Event(hobby, me, title, begin, minutes, place, recurrence=recurrence))
+        elif rng.random() < 0.5:
+            begin = datetime.combine(today - timedelta(days=rng.randint(100, 500)), time(18, 30))
+            events.append(Event(personal, me, "Gym", begin, 60, "FitHub", recurrence="weekly"))
         if rng.random() < 0.15:
             old = cals.add(me, "Old work", "work", "gray", visible=False)
             for _ in range(rng.randint(6, 12)):
@@ -141,11 +156,13 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
                 events.append(Event(old, me, rng.choice(MEETINGS), _moment(rng, day, 9, 17), 60, rng.choice(ROOMS)))
         if coworkers:
             monday = today - timedelta(days=today.weekday() + 7 * rng.randint(30, 90))
-            if rng.random() < 0.4:  # a team lead's standup, with some weeks skipped
+            if rng.random() < 0.4:  # a team lead's weekly standup, with some weeks skipped
                 team = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
-                standup = datetime.combine(monday, time(9, 30))
+                standup = datetime.combine(monday + timedelta(days=rng.randint(0, 4)), time(rng.randint(9, 10), 30))
                 events.append(Event(work, me, "Team standup", standup, 15, "Zoom", recurrence="weekly", attendees=team))
-                events[-1].skipped = [monday + timedelta(weeks=rng.randint(1, 25)) for _ in range(rng.randint(0, 3))]
+                events[-1].skipped = [
+                    standup.date() + timedelta(weeks=rng.randint(1, 25)) for _ in range(rng.randint(0, 3))
+                ]
             partner = by_id[rng.choice(coworkers)]
             ended = datetime.combine(monday + timedelta(days=3), time(14, 0))
             switch = today - timedelta(days=rng.randint(40, 150))
@@ -153,7 +170,7 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             events.append(
                 Event(work, me, title, ended, 30, "Zoom", recurrence="weekly", until=switch, attendees=[partner.id])
             )
-            restart = datetime.combine(switch + timedelta(days=5), time(11, 0))
+            restart = datetime.combine(_workday(switch + timedelta(days=5)), time(11, 0))
             events.append(Event(work, me, title, restart, 30, ROOMS[0], recurrence="weekly", attendees=[partner.id]))
             for _ in range(rng.randint(30, 50)):
                 day = _weekday(rng, first_day, last_day)
@@ -207,18 +224,6 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             )
         rent_day = datetime.combine(first_day.replace(day=1), time())
         events.append(Event(personal, me, "Rent due", rent_day, 1440, all_day=True, recurrence="monthly", busy=False))
-        gym_day = today - timedelta(days=rng.randint(100, 500))
-        events.append(
-            Event(
-                personal if hobby is None else hobby,
-                me,
-                "Gym",
-                datetime.combine(gym_day, time(18, 30)),
-                60,
-                "FitHub",
-                recurrence="weekly",
-            )
-        )
         if rng.random() < 0.4:
             start = datetime.combine(first_day + timedelta(days=rng.randint(0, 200)), time(17, 0))
             events.append(
