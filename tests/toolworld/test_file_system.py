@@ -339,3 +339,27 @@ def test_recent_files_are_newest_first_within_the_window(world: World) -> None:
         > 0
     )
     assert [f["updated_at"] for f in recent] == sorted((f["updated_at"] for f in recent), reverse=True)
+
+
+def test_unsharing_and_dropping_shares_from_either_side(world: World) -> None:
+    path, email, share_id = world.conn.execute(
+        "SELECT f.path, p.email, s.id FROM file_system_shares s JOIN file_system_files f ON f.id = s.file_id "
+        "JOIN people p ON p.id = s.shared_with_id WHERE s.owner_id = ? ORDER BY s.id",
+        (ME,),
+    ).fetchone()
+    assert path in [s["path"] for s in world.all_pages(ME, "file_system", "show_my_shared_files", email=email)]
+    assert email in [s["email"] for s in world.all_pages(ME, "file_system", "show_file_shares", path=path)]
+    world.ok(ME, "file_system", "unshare_file", path=path, email=email)
+    assert world.value("SELECT COUNT(*) FROM file_system_shares WHERE id = ?", share_id) == 0
+    assert world.call(ME, "file_system", "unshare_file", path=path, email=email)[0] == 404
+    incoming = world.value("SELECT id FROM file_system_shares WHERE shared_with_id = ? ORDER BY id", ME)
+    world.ok(ME, "file_system", "remove_shared_with_me", share_id=incoming)
+    assert world.call(ME, "file_system", "show_shared_file", share_id=incoming)[0] == 404
+
+
+def test_deleting_from_the_trash_is_final_and_only_for_your_own_items(world: World) -> None:
+    mine = world.all_pages(ME, "file_system", "show_trash")[0]["trash_id"]
+    assert world.call(2, "file_system", "delete_from_trash", trash_id=mine)[0] == 404
+    world.ok(ME, "file_system", "delete_from_trash", trash_id=mine)
+    status, body = world.call(ME, "file_system", "restore_from_trash", trash_id=mine)
+    assert status == 404 and "trash item" in body["message"]

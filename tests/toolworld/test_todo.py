@@ -262,3 +262,50 @@ def test_duplicate_project_names_are_refused(world: World) -> None:
     assert made in [p["project_id"] for p in world.all_pages(ME, "todo", "show_projects", favorites_only=True)]
     assert world.call(ME, "todo", "update_project", project_id=made, name=name)[0] == 409
     assert date.fromisoformat(world.value("SELECT created_at FROM todo_projects WHERE id = ?", made)[:10])
+
+
+def test_show_project_counts_its_tasks_and_lists_its_sections(world: World) -> None:
+    project = world.value(
+        "SELECT project_id FROM todo_sections s JOIN todo_projects p ON p.id = s.project_id WHERE p.owner_id = ?", ME
+    )
+    shown = world.ok(ME, "todo", "show_project", project_id=project)
+    count = "SELECT COUNT(*) FROM todo_tasks WHERE project_id = ? AND completed = ?"
+    assert (shown["open_tasks"], shown["completed_tasks"]) == (
+        world.value(count, project, 0),
+        world.value(count, project, 1),
+    )
+    assert [s["section_id"] for s in shown["sections"]] == [
+        r[0]
+        for r in world.conn.execute("SELECT id FROM todo_sections WHERE project_id = ? ORDER BY position", (project,))
+    ]
+    section = shown["sections"][0]["section_id"]
+    world.ok(ME, "todo", "rename_section", section_id=section, name="Renamed")
+    assert world.value("SELECT name FROM todo_sections WHERE id = ?", section) == "Renamed"
+    if len(shown["sections"]) > 1:
+        other = shown["sections"][1]["name"]
+        assert world.call(ME, "todo", "rename_section", section_id=section, name=other)[0] == 409
+    assert world.call(OTHER, "todo", "rename_section", section_id=section, name="x")[0] == 404
+    assert world.call(OTHER, "todo", "show_project", project_id=project)[0] == 404
+
+
+def test_only_the_author_edits_a_comment(world: World) -> None:
+    task = _open_task(world)
+    comment = world.ok(ME, "todo", "add_task_comment", task_id=task, text="first")["comment_id"]
+    world.ok(ME, "todo", "update_task_comment", comment_id=comment, text="second")
+    shown = world.all_pages(ME, "todo", "show_task_comments", task_id=task)
+    assert shown[-1]["text"] == "second" and shown[-1]["author"]["email"] == _email(world, ME)
+    assert world.call(OTHER, "todo", "update_task_comment", comment_id=comment, text="mine")[0] == 404
+
+
+def test_a_collaborator_can_leave_and_assigned_tasks_are_listed(world: World) -> None:
+    project = _project(world)
+    world.ok(ME, "todo", "share_project", project_id=project, email=_email(world, OTHER))
+    task = world.ok(OTHER, "todo", "create_task", project_id=project, title="Bring chairs")["task_id"]
+    assert world.value("SELECT owner_id FROM todo_tasks WHERE id = ?", task) == ME
+    world.ok(ME, "todo", "assign_task", task_id=task, email=_email(world, ME))
+    assigned = world.all_pages(ME, "todo", "show_assigned_tasks")
+    assert task in [t["task_id"] for t in assigned]
+    assert len(assigned) == world.value("SELECT COUNT(*) FROM todo_tasks WHERE assignee_id = ? AND completed = 0", ME)
+    world.ok(OTHER, "todo", "leave_project", project_id=project)
+    assert project not in [p["project_id"] for p in world.all_pages(OTHER, "todo", "show_shared_projects")]
+    assert world.call(OTHER, "todo", "create_task", project_id=project, title="x")[0] == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import MAX_STORED_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._file_system_base import PATH, app, existing_file
 
 
@@ -47,7 +47,9 @@ def replace_in_file(
     path: PATH,
     find: Annotated[str, P("The exact text to find (case-sensitive).", min_length=1, max_length=1000)],
     replace_with: Annotated[str, P("The text to put in its place; may be empty.", max_length=1000)],
-    max_replacements: Annotated[int | None, P("Replace at most this many occurrences, from the start.", ge=1)] = None,
+    max_replacements: Annotated[
+        int | None, P("Replace at most this many occurrences, from the start.", ge=1, le=MAX_STORED_CHARS)
+    ] = None,
 ) -> dict[str, Any]:
     """Find and replace text inside a file."""
     row = existing_file(ctx, path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import MAX_STORED_CHARS, QUERY_MAX_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps import (  # noqa: F401 (importing them registers their APIs on `app`)
     _file_system_archives,
     _file_system_data,
@@ -292,8 +292,8 @@ def search_files(
     modified_before: Annotated[
         str | None, P("Only files last changed before this date (YYYY-MM-DD).", max_length=10)
     ] = None,
-    min_size: Annotated[int | None, P("Only files of at least this many bytes.", ge=0)] = None,
-    max_size: Annotated[int | None, P("Only files of at most this many bytes.", ge=0)] = None,
+    min_size: Annotated[int | None, P("Only files of at least this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,
+    max_size: Annotated[int | None, P("Only files of at most this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,
     sort_by: Annotated[Sort, P("Order of the results; '-' means largest or newest first.")] = "path",
 ) -> list[dict[str, Any]]:
     """Find files by name, place, extension, date or size."""
