@@ -21,19 +21,7 @@ SETTINGS = {
 
 
 def _settings_row(ctx: CallContext) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM email_settings WHERE owner_id = ?", ctx.user_id)
-    if row is None:  # an account made after the world was generated starts from these
-        name = ctx.existing_row("SELECT first_name || ' ' || last_name AS n FROM people WHERE id = ?", ctx.user_id)
-        today = ctx.now.date().isoformat()
-        ctx.execute(
-            "INSERT INTO email_settings VALUES (?, ?, '', 0, 'Out of office', '', ?, ?)",
-            ctx.user_id,
-            name["n"],
-            today,
-            today,
-        )
-        return _settings_row(ctx)
-    return row
+    return ctx.existing_row("SELECT * FROM email_settings WHERE owner_id = ?", ctx.user_id)  # one per person
 
 
 @app.api("GET", "/settings", SETTINGS)

@@ -22,17 +22,7 @@ Ringtone = Literal["Classic", "Marimba", "Chimes", "Radar", "Silk"]
 
 
 def _row(ctx: CallContext, person_id: int) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM phone_settings WHERE owner_id = ?", person_id)
-    return row or {
-        "owner_id": person_id,
-        "do_not_disturb": 0,
-        "quiet_start": "22:00",
-        "quiet_end": "07:00",
-        "allow_favorites": 1,
-        "ringtone": "Classic",
-        "vibrate": 1,
-        "voicemail_greeting": "Leave a message.",
-    }
+    return ctx.existing_row("SELECT * FROM phone_settings WHERE owner_id = ?", person_id)  # one per person
 
 
 def _quiet_now(ctx: CallContext, row: dict[str, Any]) -> bool:
@@ -91,11 +81,8 @@ def update_phone_settings(
         "vibrate": vibrate,
         "voicemail_greeting": voicemail_greeting,
     }
-    new = {k: (int(v) if isinstance(v, bool) else v) for k, v in given.items() if v is not None}
-    if any(row[k] != v for k, v in new.items()):
-        merged = {**row, **new}
-        ctx.execute(
-            f"INSERT OR REPLACE INTO phone_settings ({', '.join(merged)}) VALUES ({', '.join('?' for _ in merged)})",
-            *merged.values(),
-        )
+    for column, value in given.items():
+        stored = int(value) if isinstance(value, bool) else value
+        if stored is not None and stored != row[column]:  # unchanged values write nothing
+            ctx.execute(f"UPDATE phone_settings SET {column} = ? WHERE owner_id = ?", stored, ctx.user_id)
     return {"message": "Settings updated."}
