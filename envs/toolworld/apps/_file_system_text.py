@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from envs.toolworld.api import MAX_STORED_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._file_system_base import PATH, app, existing_file
 
+COMPARE_MAX_LINES = 2_000  # a line diff can cost the product of the two files' lengths
+
 
 @app.api("GET", "/files/lines", {"path": "string", "line_count": 1, "lines": [{"line_number": 1, "line": "string"}]})
 def show_file_lines(
@@ -75,6 +77,13 @@ def compare_files(
     """Compare two of your files line by line: lines only in the first start with '-', only in the second with '+'."""
     first = existing_file(ctx, path)
     second = existing_file(ctx, other_path, "other_path")
+    for row, argument in ((first, "path"), (second, "other_path")):
+        if row["content"].count("\n") >= COMPARE_MAX_LINES:
+            raise ApiError(
+                422,
+                f"Invalid argument {argument!r}: {row['path']} has over {COMPARE_MAX_LINES:,} lines, too many to "
+                "compare; read it in parts with show_file_lines.",
+            )
     differences = [
         line
         for line in difflib.unified_diff(
