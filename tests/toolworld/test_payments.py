@@ -279,3 +279,39 @@ def test_reading_changes_nothing(world: World) -> None:
     for api in ("show_balance", "show_bank_accounts", "show_settings", "show_payment_cards"):
         world.ok(me, "payments", api)
     assert world.changes() == []
+
+
+def test_friends_privacy_and_approving_a_request(world: World) -> None:
+    me, friend = friends_pair(world)
+    status, body = world.call(me, "payments", "add_friend", email=email_of(world, friend))
+    assert status == 409 and "already your friend" in body["message"]
+    world.ok(me, "payments", "remove_friend", email=email_of(world, friend))
+    assert world.call(me, "payments", "remove_friend", email=email_of(world, friend))[0] == 404
+    world.ok(me, "payments", "add_friend", email=email_of(world, friend))
+    assert world.ok(me, "payments", "show_friends", sort_by="added", page_limit=20)[-1]["email"] == email_of(
+        world, friend
+    )
+    mine = world.ok(me, "payments", "show_transactions", direction="sent", page_limit=1)[0]["transaction_id"]
+    world.ok(me, "payments", "update_transaction_privacy", transaction_id=mine, private=True)
+    assert world.ok(me, "payments", "show_transaction", transaction_id=mine)["private"] is True
+    stranger = world.value(
+        "SELECT id FROM people WHERE id NOT IN (SELECT sender_id FROM payments_transactions WHERE id = ?1 "
+        "UNION SELECT receiver_id FROM payments_transactions WHERE id = ?1) LIMIT 1",
+        mine,
+    )
+    assert world.call(stranger, "payments", "update_transaction_privacy", transaction_id=mine, private=False)[0] == 404
+    request = world.ok(friend, "payments", "request_money", payer_email=email_of(world, me), amount=7.25, note="pie")
+    world.ok(
+        me,
+        "payments",
+        "add_money",
+        amount=10,
+        card_number=world.ok(me, "payments", "show_payment_cards")[0]["card_number"],
+    )
+    before_me, before_friend = balance(world, me), balance(world, friend)
+    paid = world.ok(me, "payments", "approve_request", request_id=request["request_id"])
+    assert balance(world, me) == round(before_me - 7.25, 2) and balance(world, friend) == round(before_friend + 7.25, 2)
+    shown = world.ok(friend, "payments", "show_request", request_id=request["request_id"])
+    assert shown["status"] == "approved" and shown["resolved_at"] == "2026-05-18T10:30:00"
+    assert world.ok(me, "payments", "show_transaction", transaction_id=paid["transaction_id"])["note"] == "pie"
+    assert world.call(me, "payments", "approve_request", request_id=request["request_id"])[0] == 409

@@ -380,3 +380,40 @@ def test_bought_gift_cards_pass_to_whoever_redeems_them_and_public_wishlists(wor
     assert [p["product_id"] for p in wished] == [
         p["product_id"] for p in world.all_pages(friend, "shop", "show_wishlist")
     ]
+
+
+def test_reviews_cart_and_wishlist_edits_and_their_conflicts(world: World) -> None:
+    me, product_id = world.conn.execute(
+        "SELECT o.owner_id, i.product_id FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id "
+        "WHERE o.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id "
+        "AND r.product_id = i.product_id) LIMIT 1"
+    ).fetchone()
+    review = world.ok(me, "shop", "write_review", product_id=product_id, rating=4, text="Solid.")
+    assert world.call(me, "shop", "write_review", product_id=product_id, rating=5, text="Again")[0] == 409
+    world.ok(me, "shop", "update_review", review_id=review["review_id"], rating=2)
+    assert world.value("SELECT rating || text FROM shop_reviews WHERE id = ?", review["review_id"]) == "2Solid."
+    other = world.value("SELECT MAX(id) FROM people WHERE id != ?", me)
+    assert world.call(other, "shop", "delete_review", review_id=review["review_id"])[0] == 404
+    world.ok(me, "shop", "delete_review", review_id=review["review_id"])
+    never = world.value(
+        "SELECT id FROM shop_products WHERE id NOT IN (SELECT i.product_id FROM shop_orders o JOIN shop_order_items i "
+        "ON i.order_id = o.id WHERE o.owner_id = ? AND o.status = 'delivered') LIMIT 1",
+        me,
+    )
+    assert world.call(me, "shop", "write_review", product_id=never, rating=5, text="x")[0] == 409
+    world.ok(me, "shop", "empty_cart")
+    world.ok(me, "shop", "add_to_cart", product_id=never)
+    world.ok(me, "shop", "update_cart_item", product_id=never, quantity=4)
+    assert world.ok(me, "shop", "show_cart")["items"][0]["quantity"] == 4
+    world.ok(me, "shop", "remove_from_cart", product_id=never)
+    assert world.call(me, "shop", "update_cart_item", product_id=never, quantity=1)[0] == 404
+    assert world.call(me, "shop", "remove_from_cart", product_id=never)[0] == 404
+    world.conn.execute("DELETE FROM shop_wishlist WHERE owner_id = ? AND product_id = ?", (me, never))
+    world.ok(me, "shop", "add_to_wishlist", product_id=never)
+    added = world.ok(me, "shop", "show_wishlist", sort_by="-added_at", page_limit=1)[0]
+    assert added["product_id"] == never and added["price_when_added"] == added["price"]
+    assert world.call(me, "shop", "add_to_wishlist", product_id=never)[0] == 409
+    world.ok(me, "shop", "remove_from_wishlist", product_id=never)
+    assert world.call(me, "shop", "remove_from_wishlist", product_id=never)[0] == 404
+    categories = public(world, "show_categories")
+    assert sum(c["products"] for c in categories) == world.value("SELECT COUNT(*) FROM shop_products")
