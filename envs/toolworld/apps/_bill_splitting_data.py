@@ -21,7 +21,7 @@ from envs.toolworld.world.build import WorldBuilder
 
 # (description, category, low, high, per month): a household's everyday costs
 HOME_COSTS = (
-    ("Groceries", "groceries", 25, 180, 2),
+    ("Groceries", "groceries", 25, 180, 1.5),
     ("Cleaning supplies", "general", 8, 40, 0.5),
     ("Pizza night", "dining", 25, 70, 0.7),
     ("Water bill", "utilities", 20, 60, 0.5),
@@ -218,7 +218,7 @@ def fill_costs(
     `recurring` maps a description to (recurring row index, payer) for the costs that come from a recurring rule."""
     settlements: list[dict[str, Any]] = []
     if plan.kind == "trip":
-        for _ in range(rng.randint(5, 14)):
+        for _ in range(rng.randint(4, 12)):
             description, category, low, high = rng.choice(TRIP_COSTS)
             when = plan.end - timedelta(days=rng.randint(0, max(0, (plan.end - plan.start).days - 10)))
             _add(plan, rng, description, category, _cents(rng, low, high), when)
@@ -243,7 +243,7 @@ def fill_costs(
             _add(plan, rng, "Electricity bill", "utilities", electricity, _day_in(rng, first, last))
         costs = {"home": HOME_COSTS, "family": FAMILY_COSTS, "couple": COUPLE_COSTS}.get(plan.kind)
         if costs is None:  # work: a lunch or two a week and supplies
-            for _ in range(rng.randint(2, 4)):
+            for _ in range(rng.randint(2, 3)):
                 description, category, low, high = rng.choice(WORK_COSTS)
                 _add(plan, rng, description, category, _cents(rng, low, high), _day_in(rng, first, last))
         else:
