@@ -370,13 +370,15 @@ def _person_rows(
                 "used_order_id": None,
             }
         )
+    names = {p.id: p.full_name for p in w.people}
+    givers = w.related(me, ("friend", "family")) or [p for p in names if p != me]  # gift cards come from people close
     for n in range(rng.randint(2, 7)):
         amount = float(rng.choice((10, 25, 50, 100)))
         rows["shop_gift_cards"].append(
             {
                 "code": f"GC{me:03d}{n}{rng.randint(100000, 999999)}",
                 "owner_id": None if n == 0 else me,  # the first is still unclaimed: a code someone was given
-                "sender_name": w.people[rng.randrange(len(w.people))].full_name,
+                "sender_name": names[rng.choice(givers)],
                 "initial_amount": amount,
                 "balance": amount if n == 0 else rng.choice((amount, round(amount * rng.random(), 2), 0.0)),
                 "redeemed_at": None if n == 0 else ago(),
