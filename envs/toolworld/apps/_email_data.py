@@ -231,13 +231,14 @@ def _plan_conversation(
         messages.append((other if previous == starter else starter, [previous], [], reply.format(**fill), None))
     old = (w.now - sent).days > 120
     index: dict[int, int] = {}
+    title = subject.format(**fill)
     for owner in [starter, other, *cc]:
         index[owner] = len(plan.threads)
         plan.threads.append(
             {
                 "owner_id": owner,
                 "conversation_id": number,
-                "subject": subject.format(**fill),
+                "subject": title,
                 "is_starred": int(rng.random() < 0.12),
                 "is_archived": int(rng.random() < (0.45 if old else 0.1)),
                 "is_trashed": int(rng.random() < 0.06),
@@ -254,25 +255,20 @@ def _plan_conversation(
         )
     for sender, to, copied, text, attached in messages:
         sent += timedelta(hours=rng.randint(1, 30), minutes=rng.randint(0, 59))
+        recent = (w.now - sent).days < 40
+        email = {
+            "sender_id": sender,
+            "recipients": join_addresses(people[p].email for p in to),
+            "cc": join_addresses(people[p].email for p in copied),
+            "body": text,
+            "sent_at": min(sent, w.now).isoformat(timespec="seconds"),
+        }
+        file = attached and {"file_name": attached[0].format(**fill), "content": attached[1].format(**fill)}
         for owner, thread in index.items():
-            unread = owner != sender and (w.now - sent).days < 40 and rng.random() < 0.6
-            plan.messages.append(
-                (
-                    thread,
-                    {
-                        "owner_id": owner,
-                        "sender_id": sender,
-                        "recipients": join_addresses(people[p].email for p in to),
-                        "cc": join_addresses(people[p].email for p in copied),
-                        "body": text,
-                        "sent_at": min(sent, w.now).isoformat(timespec="seconds"),
-                        "is_read": int(not unread),
-                    },
-                )
-            )
-            if attached:
-                content = {"file_name": attached[0].format(**fill), "content": attached[1].format(**fill)}
-                plan.attachments.append((len(plan.messages) - 1, content))
+            unread = owner != sender and recent and rng.random() < 0.6
+            plan.messages.append((thread, {**email, "owner_id": owner, "is_read": int(not unread)}))
+            if file:
+                plan.attachments.append((len(plan.messages) - 1, file))
 
 
 def join_addresses(emails: Any) -> str:
