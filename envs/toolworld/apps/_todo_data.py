@@ -219,7 +219,7 @@ class _Tasks:
             parent = self.add(row)
             ids.append(parent)
             if rng.random() < 0.12:
-                ids += [self._subtask(row, parent, title) for title in rng.sample(SUBTASKS, between(rng, 1, 3))]
+                ids += [self._subtask(row, parent, step) for step in rng.sample(SUBTASKS, between(rng, 1, 3))]
         return ids
 
 
@@ -263,11 +263,10 @@ def populate(w: WorldBuilder) -> None:
     project_ids = w.insert("todo_projects", projects)
     w.insert("todo_labels", labels)
     w.insert("todo_settings", settings)
-    sections, section_of = [], {}
+    sections = []
     for project_id, (owner, name, _) in zip(project_ids, plan, strict=True):
         if name in SECTIONS and rng.random() < 0.7:
-            section_of[project_id] = [(owner, project_id, s, i) for i, s in enumerate(SECTIONS[name])]
-            sections += section_of[project_id]
+            sections += [(owner, project_id, section, i) for i, section in enumerate(SECTIONS[name])]
     section_ids = w.insert(
         "todo_sections", [{"owner_id": o, "project_id": p, "name": n, "position": i} for o, p, n, i in sections]
     )
