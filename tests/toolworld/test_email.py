@@ -343,3 +343,14 @@ def test_signature_and_vacation_reply(world: World) -> None:
     thread = world.ok(me, "email", "show_thread", thread_id=asked["thread_id"])
     assert [e["sender"]["email"] for e in thread["emails"]] == [email_of(world, me), email_of(world, other)]
     assert "Back on Monday." in thread["emails"][1]["body"] and thread["unread_count"] == 1
+
+
+def test_no_generated_vacation_reply_runs_so_sending_never_answers_itself(world: World) -> None:
+    """Generated vacations have ended or are yet to come: a task that sends mail gets no auto-reply unasked."""
+    running = "vacation_enabled = 1 AND vacation_start <= '2026-05-18' AND vacation_end >= '2026-05-18'"
+    assert world.value(f"SELECT COUNT(*) FROM email_settings WHERE {running}") == 0
+    away = world.value("SELECT owner_id FROM email_settings WHERE vacation_enabled = 1 ORDER BY owner_id LIMIT 1")
+    me = world.value("SELECT MIN(id) FROM people WHERE id != ?", away)
+    assert not world.ok(away, "email", "show_email_settings")["vacation_running_now"]
+    sent = world.ok(me, "email", "send_email", recipients=[email_of(world, away)], subject="Hello", body="Hi")
+    assert world.ok(me, "email", "show_thread", thread_id=sent["thread_id"])["email_count"] == 1

@@ -85,6 +85,9 @@ def test_conversations_read_state_and_deletion(world: World) -> None:
     me, other = pair(world)
     world.ok(other, "phone", "send_text_message", phone_number=number(world, me), message="ping one")
     world.ok(other, "phone", "send_text_message", phone_number=number(world, me), message="ping two")
+    assert [c["name"] for c in world.ok(me, "phone", "show_conversations", query=number(world, other))] == [
+        world.value("SELECT first_name || ' ' || last_name FROM people WHERE id = ?", other)
+    ]
     (talk,) = [
         c
         for c in world.all_pages(me, "phone", "show_conversations", unread_only=True)
@@ -161,6 +164,12 @@ def test_calls_answered_missed_with_voicemail_and_blocked(world: World) -> None:
     assert not world.ok(me, "phone", "make_call", phone_number=theirs)["answered"]
     assert world.value("SELECT COUNT(*) FROM phone_calls WHERE owner_id = ?", other) == before
     assert world.call(me, "phone", "make_call", phone_number=mine)[0] == 422
+    business = world.value("SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND email IS NULL LIMIT 1", me)
+    calls = world.value("SELECT COUNT(*) FROM phone_calls")
+    outside = world.ok(me, "phone", "make_call", phone_number=business)
+    assert not outside["answered"] and world.value("SELECT COUNT(*) FROM phone_calls") == calls + 1  # only mine
+    world.ok(me, "phone", "delete_call_record", call_id=outside["call_id"])
+    assert world.call(me, "phone", "show_call", call_id=outside["call_id"])[0] == 404
 
 
 def test_a_favourite_rings_through_do_not_disturb_when_allowed(world: World) -> None:
