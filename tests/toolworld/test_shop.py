@@ -59,6 +59,13 @@ def test_search_products_filters_agree_with_the_catalog(world: World, kwargs: di
     assert [p["product_id"] for p in found] == want and want
 
 
+def test_an_unknown_category_is_named_not_an_empty_list(world: World) -> None:
+    status, body = world.server(1).call("shop", "search_products", kwargs={"category": "Kitchen"})
+    assert status == 422 and "'Kitchen' is not a category" in body["message"] and "'kitchen'" in body["message"]
+    for api in ("show_wishlist", "show_browsing_history", "show_coupons"):
+        assert world.call(1, "shop", api, category="garage")[0] == 422, api
+
+
 def test_search_sorts_and_near_duplicate_names_exist(world: World) -> None:
     sale = public(world, "search_products", sort_by="-discount", page_limit=3)
     drops = [p["list_price"] - p["price"] for p in sale]

@@ -141,6 +141,7 @@ MESSAGE = {"message": "string"}
 PRODUCT_ID = Annotated[int, P("The product's id.", ge=1)]
 ORDER_ID = Annotated[int, P("The order's id.", ge=1)]
 QUANTITY = Annotated[int, P("How many.", ge=1, le=20)]
+CATEGORY = Annotated[str | None, P("Only this category (see show_categories).", max_length=50)]
 ADDRESS_NAME = Annotated[
     str, P("Name of one of your saved addresses, e.g. 'Home' (see show_addresses).", min_length=1, max_length=100)
 ]
@@ -200,3 +201,12 @@ def add_to_cart_row(ctx: CallContext, product_id: int, quantity: int) -> None:
             ctx.user_id,
             product_id,
         )
+
+
+def category_arg(ctx: CallContext, category: str | None) -> str | None:
+    """`category` if the store has it (None stays None), else a 422 listing the categories: a typo must not
+    look like an empty result."""
+    if category is None or ctx.value("SELECT 1 FROM shop_products WHERE category = ? LIMIT 1", category):
+        return category
+    known = [r["category"] for r in ctx.rows("SELECT DISTINCT category FROM shop_products ORDER BY category")]
+    raise ApiError(422, f"Invalid argument 'category': {category!r} is not a category; categories are {known}.")

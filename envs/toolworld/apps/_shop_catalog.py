@@ -7,7 +7,17 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._day_args import day_after, day_arg
-from envs.toolworld.apps._shop_base import MESSAGE, PRODUCT, PRODUCT_ID, PRODUCT_SQL, app, bought, product
+from envs.toolworld.apps._shop_base import (
+    CATEGORY,
+    MESSAGE,
+    PRODUCT,
+    PRODUCT_ID,
+    PRODUCT_SQL,
+    app,
+    bought,
+    category_arg,
+    product,
+)
 
 SELLER = {
     "seller_id": 1,
@@ -286,11 +296,12 @@ def show_my_reviews(
 )
 def show_browsing_history(
     ctx: CallContext,
-    category: Annotated[str | None, P("Only products of this category.", max_length=50)] = None,
+    category: CATEGORY = None,
     start_date: Annotated[str | None, P("Only views from this day on (YYYY-MM-DD).", max_length=10)] = None,
     end_date: Annotated[str | None, P("Only views up to and including this day (YYYY-MM-DD).", max_length=10)] = None,
 ) -> list[dict[str, Any]]:
     """List the products you looked at, most recent first."""
+    category = category_arg(ctx, category)
     first, last = day_arg("start_date", start_date), day_arg("end_date", end_date)
     return ctx.rows(
         "SELECT h.id AS history_id, h.product_id, p.name, p.category, p.price, h.viewed_at FROM shop_history h "

@@ -16,6 +16,7 @@ from envs.toolworld.apps._shop_base import (
     add_to_cart_row,
     address_text,
     app,
+    category_arg,
     check_card,
     product,
 )
@@ -133,9 +134,10 @@ def show_coupons(
     status: Annotated[
         Literal["available", "used", "expired"] | None, P("Only coupons you can still use, used ones, or expired ones.")
     ] = "available",
-    category: Annotated[str | None, P("Only coupons for this category.", max_length=50)] = None,
+    category: Annotated[str | None, P("Only coupons for this category (see show_categories).", max_length=50)] = None,
 ) -> list[dict[str, Any]]:
     """List your coupons, the ones expiring soonest first."""
+    category = category_arg(ctx, category)
     state = (
         "CASE WHEN c.used_order_id IS NOT NULL THEN 'used' WHEN c.expires_at < ?1 THEN 'expired' ELSE 'available' END"
     )

@@ -13,6 +13,7 @@ from envs.toolworld.apps import _shop_catalog, _shop_data, _shop_perks  # noqa: 
 from envs.toolworld.apps._day_args import day_after, day_arg
 from envs.toolworld.apps._shop_base import (
     ADDRESS_NAME,
+    CATEGORY,
     MESSAGE,
     ORDER_ID,
     PRODUCT,
@@ -24,6 +25,7 @@ from envs.toolworld.apps._shop_base import (
     add_to_cart_row,
     address_text,
     app,
+    category_arg,
     check_card,
     product,
 )
@@ -75,7 +77,7 @@ def _words(column: str, query: str | None) -> tuple[list[str], list[str]]:
 def search_products(
     ctx: CallContext,
     query: Annotated[str, P("Words to match in the product name; empty lists all.", max_length=QUERY_MAX_CHARS)] = "",
-    category: Annotated[str | None, P("Only this category (see show_categories).", max_length=50)] = None,
+    category: CATEGORY = None,
     max_price: Annotated[float | None, P("Only products at most this price.", ge=0)] = None,
     sort_by: Annotated[
         Literal["name", "price", "-price", "-rating", "-discount"], P("Order of results ('-discount': biggest sale).")
@@ -91,7 +93,7 @@ def search_products(
     where, words = _words("p.name", query)
     args: list[Any] = list(words)
     for condition, value in (
-        ("p.category = ?", category),
+        ("p.category = ?", category_arg(ctx, category)),
         ("p.price <= ?", max_price),
         ("p.price >= ?", min_price),
         ("p.rating >= ?", min_rating),
@@ -580,10 +582,11 @@ def cancel_return(ctx: CallContext, return_id: RETURN_ID) -> dict[str, str]:
 @app.api("GET", "/wishlist", [{**PRODUCT, "added_at": "string", "price_when_added": 1.0}], paginated=True)
 def show_wishlist(
     ctx: CallContext,
-    category: Annotated[str | None, P("Only products of this category.", max_length=50)] = None,
+    category: CATEGORY = None,
     sort_by: Annotated[Literal["added_at", "-added_at", "price", "-price"], P("Order of the list.")] = "added_at",
 ) -> list[dict[str, Any]]:
     """List the products on your wishlist, in the order you added them unless sorted otherwise."""
+    category = category_arg(ctx, category)
     order = {
         "added_at": "w.id",
         "-added_at": "w.id DESC",
