@@ -205,6 +205,11 @@ def test_repeating_events_and_single_cancelled_occurrences(world: World) -> None
     world.ok(me, "calendar", "set_event_recurrence", event_id=event, recurrence="monthly")
     monthly = world.all_pages(me, "calendar", "show_occurrences", event_id=event, date_from=DAY, date_to="2027-01-31")
     assert [o["start"][:10] for o in monthly] == ["2026-09-15", "2026-10-15", "2026-11-15", "2026-12-15", "2027-01-15"]
+    rent = new_event(world, me, title="Rent", start="2023-01-31", end=None, all_day=True, recurrence="monthly")
+    later = world.all_pages(
+        me, "calendar", "show_occurrences", event_id=rent, date_from="2026-02-01", date_to="2026-03-31"
+    )
+    assert [o["start"] for o in later] == ["2026-02-28T00:00:00", "2026-03-31T00:00:00"]
     single = new_event(world, me, start=f"{DAY}T18:00", end=f"{DAY}T19:00")
     assert world.call(me, "calendar", "cancel_occurrence", event_id=single, date=DAY)[0] == 409
 

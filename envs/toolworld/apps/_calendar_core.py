@@ -148,8 +148,8 @@ def occurrences(event: dict[str, Any], low: datetime, high: datetime, skipped: s
             yield start
         return
     until = None if event["recurrence_until"] is None else date.fromisoformat(event["recurrence_until"])
-    period = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}[event["recurrence"]]
-    n = max(0, (low - length - start).days // period - 1)  # skip what surely ends before `low`
+    longest = {"daily": 1, "weekly": 7, "monthly": 31, "yearly": 366}[event["recurrence"]]  # days between two
+    n = max(0, (low - length - start).days // longest - 1)  # occurrences before n surely end before `low`
     while True:
         begin = shift(start, event["recurrence"], n)
         if begin >= high or (until is not None and begin.date() > until):
