@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from envs.toolworld.env import EPISODE_STORAGE_BYTES, ToolWorldEnv
@@ -87,13 +88,12 @@ Mutation = Callable[[sqlite3.Connection], None]
 def _row_mutants(change: RowChange) -> Iterator[tuple[str, Mutation]]:
     table, rowid = change.table, change.row_id
     if change.kind == "insert":
-        yield f"{table} row {rowid} not inserted", lambda c: c.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+        yield f"{table} row {rowid} not inserted", partial(_delete, table=table, rowid=rowid)
     elif change.kind == "delete":
-        before = change.before or {}
-        yield f"{table} row {rowid} not deleted", lambda c: _insert(c, table, rowid, before)
+        yield f"{table} row {rowid} not deleted", partial(_insert, table=table, rowid=rowid, row=change.before or {})
     else:
         reverted = {k: before for k, (before, _) in change.changed_columns().items()}
-        yield f"{table} row {rowid} not updated", lambda c: _set(c, table, rowid, reverted)
+        yield f"{table} row {rowid} not updated", partial(_set, table=table, rowid=rowid, values=reverted)
     altered = (
         change.changed_columns() if change.kind == "update" else {k: (None, v) for k, v in (change.after or {}).items()}
     )
@@ -103,8 +103,12 @@ def _row_mutants(change: RowChange) -> Iterator[tuple[str, Mutation]]:
         other = _other_value(value)
         yield (
             f"{table} row {rowid}: {column} {value!r} -> {other!r}",
-            lambda c, k=column, v=other: _set(c, table, rowid, {k: v}),
+            partial(_set, table=table, rowid=rowid, values={column: other}),
         )
+
+
+def _delete(conn: sqlite3.Connection, table: str, rowid: int) -> None:
+    conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
 
 def _insert(conn: sqlite3.Connection, table: str, rowid: int, row: dict[str, Any]) -> None:
