@@ -311,9 +311,8 @@ def show_monthly_spending(
 def export_group_expenses(
     ctx: CallContext, group_id: GROUP_ID, date_from: DATE_FROM = None, date_to: DATE_TO = None
 ) -> dict[str, Any]:
-    """Export a group's expenses as CSV text (date, description, category, amount, paid by, your share), oldest first.
-
-    The text can be saved with the file_system app."""
+    """Export a group's expenses as CSV text (date, description, category, amount, paid by, your share), oldest
+    first, e.g. to save with the file_system app."""
     group = my_group(ctx, group_id)
     first, last = day_range(date_from, date_to)
     rows = ctx.rows(

@@ -194,7 +194,6 @@ def show_expenses(
     sort_by: Annotated[Literal["newest", "oldest", "largest", "smallest", "description"], P("The order.")] = "newest",
 ) -> list[dict[str, Any]]:
     """List and search the expenses of your groups, newest first unless sort_by says otherwise.
-
     Each item has your share of it; show_expense has everyone's."""
     if group_id is not None:
         my_group(ctx, group_id)

@@ -151,8 +151,8 @@ def show_events(
     ] = "start",
 ) -> list[dict[str, Any]]:
     """Search the events you can see: on your calendars, on calendars shared with you, and invitations.
-
-    A repeating event is listed once (with its first start) when any of its occurrences is in the range."""
+    A repeating event is listed once (with its first start) if any occurrence falls in the dates; show_agenda
+    lists occurrences one by one."""
     where = f"e.id IN ({VISIBLE_EVENTS})"
     params: dict[str, Any] = {}
     words, args = named_words_clause(query, ["e.title", "e.description", "e.location"])

@@ -7,14 +7,17 @@ them on the one `app`. See `_bill_splitting_core` for how debts are computed.
 
 from __future__ import annotations
 
-from envs.toolworld.apps import (  # noqa: F401  (importing registers their APIs and the populator)
-    _bill_splitting_balances,
-    _bill_splitting_data,
-    _bill_splitting_expenses,
+# isort: off
+from envs.toolworld.apps import (  # noqa: F401  (importing registers the APIs, in this order in the docs)
     _bill_splitting_groups,
-    _bill_splitting_notices,
+    _bill_splitting_expenses,
+    _bill_splitting_balances,
     _bill_splitting_recurring,
+    _bill_splitting_notices,
+    _bill_splitting_data,
 )
+
+# isort: on
 from envs.toolworld.apps._bill_splitting_core import app, equal_shares, group_balance, pair_debts
 
 __all__ = ["app", "equal_shares", "group_balance", "pair_debts"]

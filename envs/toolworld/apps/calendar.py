@@ -8,14 +8,17 @@ registers them on the one `app`.
 
 from __future__ import annotations
 
-from envs.toolworld.apps import (  # noqa: F401  (importing registers their APIs and the populator)
+# isort: off
+from envs.toolworld.apps import (  # noqa: F401  (importing registers the APIs, in this order in the docs)
     _calendar_calendars,
-    _calendar_data,
     _calendar_events,
-    _calendar_notes,
     _calendar_people,
+    _calendar_notes,
     _calendar_views,
+    _calendar_data,
 )
+
+# isort: on
 from envs.toolworld.apps._calendar_core import app
 
 __all__ = ["app"]
