@@ -43,6 +43,7 @@ NOTES = (
 COMMENTS = ("Thanks!", "🍕🍕", "Got it, thank you", "Next one is on me", "So much fun!", "Cheers", "👍", "lol")
 BANKS = ("First Harbor Bank", "Cedar Credit Union", "Summit Savings", "Lantern Trust")
 DAYS = 730
+RECENT_DAYS = 45  # requests this young may still be pending
 
 
 def _stamp(moment: datetime) -> str:
@@ -214,10 +215,10 @@ def _requests(w: WorldBuilder, rng: random.Random, ids: list[int]) -> tuple[list
     for pid in ids:
         others = w.related(pid) or [i for i in ids if i != pid]
         for _ in range(rng.randint(10, 40)):
-            created = _ago(w, rng)
-            fresh = (w.now - created).days < 30
+            created = _ago(w, rng, RECENT_DAYS if rng.random() < 0.25 else DAYS)  # a quarter asked lately
+            fresh = (w.now - created).days < RECENT_DAYS
             status = (
-                rng.choice(("pending", "pending", "approved", "declined"))
+                rng.choice(("pending", "pending", "pending", "approved", "declined"))
                 if fresh
                 else rng.choice(("approved", "approved", "approved", "declined", "cancelled"))
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
@@ -210,4 +211,87 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         "Do not touch requests from anyone else.",
         oracle,
         expectations + balance_changes(view, deltas),
+    )
+
+
+def _day_words(day: str) -> str:
+    return date.fromisoformat(day).strftime("%B %-d, %Y")
+
+
+@scenario("payments_chase_old_requests", apps=("payments",))
+def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    remind_before = rng.choice(["2026-05-08", "2026-05-11", "2026-05-13"])
+    cancel_before = rng.choice(["2026-04-20", "2026-04-25", "2026-04-30"])
+    owners = view.rows(
+        "SELECT requester_id FROM payments_requests WHERE status = 'pending' GROUP BY requester_id "
+        "HAVING SUM(created_at < ?1) >= 1 AND SUM(created_at >= ?1 AND created_at < ?2) >= 1 "
+        "AND SUM(created_at >= ?2) >= 1 ORDER BY requester_id",
+        cancel_before,
+        remind_before,
+    )
+    owner = pick(rng, owners, "requester with old, older and new pending requests", distinct=True)["requester_id"]
+    me = view.person(owner)["first_name"]
+    rows = view.rows(
+        "SELECT q.*, s.notify_requests FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
+        "WHERE q.requester_id = ? AND q.status = 'pending' AND q.created_at < ? ORDER BY q.id",
+        owner,
+        remind_before,
+    )
+    expectations: list[Expectation] = []
+    for r in rows:
+        if r["created_at"] < cancel_before:
+            expectations.append(
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "cancelled", "resolved_at": NOW},
+                    f"the old request {r['id']} ({r['note']}) is cancelled",
+                )
+            )
+            continue
+        expectations.append(
+            Updated(
+                "payments_requests",
+                r["id"],
+                {"reminders": r["reminders"] + 1, "last_reminded_at": NOW},
+                f"{full_name(view, r['payer_id'])} is reminded of request {r['id']} ({r['note']})",
+            )
+        )
+        if r["notify_requests"]:
+            expectations.append(
+                Inserted(
+                    "payments_notifications",
+                    {
+                        "person_id": r["payer_id"],
+                        "kind": "reminder",
+                        "request_id": r["id"],
+                        "transaction_id": None,
+                        "is_read": 0,
+                        "message": f"{me} reminds you of their request for ${r['amount']:.2f} ({r['note']})",
+                    },
+                    f"{full_name(view, r['payer_id'])} gets a reminder notification for request {r['id']}",
+                    what="reminder notifications",
+                )
+            )
+    discover = (
+        login("payments")
+        + fetch_all(
+            "pending", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
+        )
+        + "for r in pending:\n    print(r['request_id'], r['created_at'], r['payer']['name'], r['amount'], r['note'])\n"
+    )
+    act = (
+        "for r in pending:\n"
+        f"    if r['created_at'] < {cancel_before!r}:\n"
+        "        apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])\n"
+        f"    elif r['created_at'] < {remind_before!r}:\n"
+        "        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])\n" + DONE
+    )
+    return TaskSpec(
+        owner,
+        "On the payments app, chase the money people still owe me: send a reminder for every pending request I sent "
+        f"before {_day_words(remind_before)}, except those I sent before {_day_words(cancel_before)}, which are too "
+        "old: cancel them instead. Leave newer requests alone.",
+        [discover, act],
+        expectations,
     )
