@@ -299,6 +299,14 @@ class CallContext:
     secret: str
     user_id: int | None = None
     session: dict[str, Any] = field(default_factory=dict)
+    page: tuple[int, int] | None = None  # (page_index, page_limit) of a call to a paginated API
+
+    def page_window(self) -> tuple[int, int]:
+        """(LIMIT, OFFSET) of the page asked for, for a paginated API that cuts it in SQL and returns a `Page`."""
+        if self.page is None:
+            raise RuntimeError("page_window() needs a call to an API declared with paginated=True")
+        index, limit = self.page
+        return limit, index * limit
 
     def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, args)
@@ -513,6 +521,16 @@ def _params_of(fn: ApiFunction, where: str) -> tuple[Param, ...]:
         nullable = typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in typing.get_args(tp)
         out.append(Param(name, tp, required, None if required else sig.default, spec, nullable))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a paginated API may return instead of its whole list: the page asked for (see
+    CallContext.page_window) and the length of the whole list. For lists too long to build on every call
+    (a catalog of thousands of songs): the API cuts the page in SQL with LIMIT/OFFSET and counts the rest."""
+
+    items: list[Any]
+    total: int
 
 
 def paginate(items: list[Any], page_index: int, page_limit: int) -> list[Any]:

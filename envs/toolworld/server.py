@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any
 
 from envs.contract import type_name
-from envs.toolworld.api import ApiError, CallContext, paginate, read_token, shorten, to_json
+from envs.toolworld.api import ApiError, CallContext, Page, paginate, read_token, shorten, to_json
 from envs.toolworld.apps import find_api
 from envs.toolworld.pages import PageRead
 
@@ -38,7 +38,7 @@ class ApiServer:
             bound = spec.bind(list(args or []), dict(kwargs or {}))
             user_id = read_token(self.context.secret, app, bound.pop("access_token")) if spec.auth else None
             page = (bound.pop("page_index"), bound.pop("page_limit")) if spec.paginated else None
-            ctx = CallContext(self.conn, self.context.now, self.context.secret, user_id, self.context.session)
+            ctx = CallContext(self.conn, self.context.now, self.context.secret, user_id, self.context.session, page)
             self.conn.execute("SAVEPOINT api_call")
             try:
                 result = spec.fn(ctx, **bound)
@@ -48,9 +48,12 @@ class ApiServer:
             finally:
                 self.conn.execute("RELEASE api_call")
             if page is not None:
-                items = list(result)
-                self.last_page = PageRead.of_call(f"{app}.{api}", {**bound, "user": user_id}, *page, len(items))
-                result = paginate(items, *page)
+                if isinstance(result, Page):  # the API cut the page itself, in SQL
+                    total, result = result.total, result.items
+                else:
+                    items = list(result)
+                    total, result = len(items), paginate(items, *page)
+                self.last_page = PageRead.of_call(f"{app}.{api}", {**bound, "user": user_id}, *page, total)
             return 200, to_json(result)
         except ApiError as err:
             return err.status, {"message": err.message}

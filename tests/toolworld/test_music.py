@@ -115,6 +115,20 @@ def test_catalog_search_filters_and_sorts_in_the_database(world: World) -> None:
     assert public(world, "search_songs", page_index=1000) == []
 
 
+def test_catalog_pages_are_cut_in_sql_and_the_server_still_knows_the_whole_length(world: World) -> None:
+    server = world.server(ME)
+    everything = [
+        r[0] for r in world.conn.execute("SELECT id FROM music_songs WHERE genre = 'jazz' ORDER BY title, id")
+    ]
+    for index in (0, 1, len(everything) // 20):
+        status, page = server.call(
+            "music", "search_songs", kwargs={"genre": "jazz", "page_index": index, "page_limit": 20}
+        )
+        assert status == 200 and [s["song_id"] for s in page] == everything[index * 20 : index * 20 + 20]
+        assert server.last_page is not None and server.last_page.total == len(everything)
+    assert server.last_page.reached_end  # the last index asked for is the list's last page
+
+
 def test_library_pages_and_filters_by_genre(world: World) -> None:
     library = world.all_pages(ME, "music", "show_song_library")
     assert len(library) == world.value("SELECT COUNT(*) FROM music_library WHERE owner_id = ?", ME) > 20

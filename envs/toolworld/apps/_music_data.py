@@ -129,6 +129,7 @@ def _catalog(w: WorldBuilder, rng: random.Random) -> list[dict[str, Any]]:
                     "explicit": int(rng.random() < 0.12),
                 }
             )
+            songs[-1]["search_text"] = f"{songs[-1]['title']} {b['artist']} {b['title']}".lower()
     for song_id, s in zip(w.insert("music_songs", songs), songs, strict=True):
         s["id"] = song_id
     return songs

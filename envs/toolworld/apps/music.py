@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps._music_app import (
     ALBUM,
     ALBUM_ID,
@@ -22,6 +22,7 @@ from envs.toolworld.apps._music_app import (
     person_by_email,
     song,
     songs,
+    sql_page,
 )
 from envs.toolworld.apps._text_search import words_clause
 
@@ -104,9 +105,9 @@ def search_songs(
     release_year_from: YEAR_FROM = None,
     release_year_to: YEAR_TO = None,
     explicit: Annotated[bool | None, P("Only explicit (true) or clean (false) songs.")] = None,
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search the song catalog by words, genre, artist, album, release year and explicitness."""
-    words, word_args = words_clause(query, ["s.title", "s.artist", "s.album"])
+    words, word_args = words_clause(query, ["s.search_text"])
     where = [f"1{words}"]  # words_clause gives ' AND ...' to continue a WHERE
     args: list[Any] = list(word_args)
     for column, value in (("s.genre", genre), ("s.artist", artist), ("s.album_id", album_id)):
@@ -119,9 +120,8 @@ def search_songs(
     if explicit is not None:
         where.append("s.explicit = ?")
         args.append(int(explicit))
-    return songs(
-        ctx, f"SELECT SONG_COLUMNS FROM music_songs s WHERE {' AND '.join(where)} ORDER BY {SONG_ORDER[sort_by]}", *args
-    )
+    query = f"SELECT {SONG_COLUMNS} FROM music_songs s WHERE {' AND '.join(where)}"
+    return sql_page(ctx, query, SONG_ORDER[sort_by], *args, shape=song)
 
 
 @app.api("GET", "/songs/{song_id}", {**SONG, "average_rating": 1.0, "reviews": 1}, auth=False)
@@ -179,7 +179,7 @@ def search_albums(
     release_year_from: YEAR_FROM = None,
     release_year_to: YEAR_TO = None,
     sort_by: Annotated[Literal["album", "-release_date", "release_date"], P("Order of results.")] = "album",
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search albums by words, genre, artist, kind and release year."""
     words, word_args = words_clause(query, ["b.title", "b.artist"])
     where = [f"1{words}"]
@@ -191,7 +191,7 @@ def search_albums(
     years, year_args = _year_filters("b.release_date", release_year_from, release_year_to)
     order = {"album": "b.title, b.artist, b.id", "-release_date": "b.release_date DESC, b.id"}
     order["release_date"] = "b.release_date, b.id"
-    return ctx.rows(f"{ALBUM_SQL} WHERE {' AND '.join(where + years)} ORDER BY {order[sort_by]}", *args, *year_args)
+    return sql_page(ctx, f"{ALBUM_SQL} WHERE {' AND '.join(where + years)}", order[sort_by], *args, *year_args)
 
 
 @app.api("GET", "/albums/{album_id}", {**ALBUM, "tracks": [SONG]}, auth=False)
@@ -211,7 +211,7 @@ def show_song_library(
     sort_by: Annotated[Literal["-added_at", "added_at", "title", "-play_count"], P("Order of results.")] = "-added_at",
 ) -> list[dict[str, Any]]:
     """List the songs in your library, most recently added first unless sorted otherwise."""
-    words, word_args = words_clause(query, ["s.title", "s.artist", "s.album"])
+    words, word_args = words_clause(query, ["s.search_text"])
     where = [f"1{words}"]
     args: list[Any] = list(word_args)
     for column, value in (("s.genre", genre), ("s.artist", artist)):
@@ -461,7 +461,7 @@ def search_playlists(
     query: Annotated[str, P("Words to match in title or description.", max_length=QUERY_MAX_CHARS)] = "",
     owner_email: Annotated[str | None, P("Only playlists of the user with this email.", max_length=200)] = None,
     sort_by: Annotated[Literal["title", "-followers", "-created_at"], P("Order of results.")] = "title",
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search everyone's public playlists."""
     words, word_args = words_clause(query, ["p.title", "p.description"])
     where = [f"p.is_public = 1{words}"]
@@ -470,10 +470,7 @@ def search_playlists(
         where.append("o.email = ? COLLATE NOCASE")
         args.append(owner_email.strip())
     order = {"title": "p.title, p.id", "-followers": "followers DESC, p.id", "-created_at": "p.created_at DESC, p.id"}
-    return [
-        _playlist_out(r)
-        for r in ctx.rows(f"{PLAYLIST_SQL} WHERE {' AND '.join(where)} ORDER BY {order[sort_by]}", *args)
-    ]
+    return sql_page(ctx, f"{PLAYLIST_SQL} WHERE {' AND '.join(where)}", order[sort_by], *args, shape=_playlist_out)
 
 
 @app.api("GET", "/playlists/{playlist_id}", {**PLAYLIST, "collaborators": ["string"]})
