@@ -7,8 +7,10 @@ import random
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 # an order placed as asked, with nothing the instruction did not ask for: standard shipping, no coupon, no gift card
 PLAIN_ORDER = {
     "shipping_speed": "standard",
@@ -249,5 +251,137 @@ def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"a {stars}-star review of {c['name']} is posted",
                 what="reviews",
             )
+        ],
+    )
+
+
+def _gift_card_spending(view: WorldView, owner: int, amount: float) -> list[tuple[int, float]]:
+    """(gift card id, new balance) for each card place_order(use_gift_card_balance=True) draws `amount` from."""
+    out: list[tuple[int, float]] = []
+    taken = 0.0
+    for card in view.rows(
+        "SELECT id, balance FROM shop_gift_cards WHERE owner_id = ? AND balance > 0 AND expires_at >= ? "
+        "ORDER BY expires_at, id",
+        owner,
+        NOW,
+    ):
+        part = round(min(card["balance"], amount - taken), 2)
+        if part <= 0:
+            break
+        out.append((card["id"], round(card["balance"] - part, 2)))
+        taken = round(taken + part, 2)
+    return out
+
+
+def _best_coupon(view: WorldView, owner: int, items: list[dict], subtotal: float) -> tuple[dict | None, float, float]:
+    """The owner's available coupon that takes most off these cart items, its discount, and the runner-up's."""
+    offers = []
+    for coupon in view.rows(
+        "SELECT * FROM shop_coupons WHERE owner_id = ? AND used_order_id IS NULL AND expires_at >= ? ORDER BY id",
+        owner,
+        NOW,
+    ):
+        if subtotal < coupon["min_total"]:
+            continue
+        eligible = sum(i["quantity"] * i["price"] for i in items if coupon["category"] in (None, i["category"]))
+        offers.append((round(eligible * coupon["percent_off"] / 100, 2), coupon))
+    offers.sort(key=lambda o: -o[0])
+    best = offers[0] if offers and offers[0][0] > 0 else (0.0, None)
+    return best[1], best[0], offers[1][0] if len(offers) > 1 else 0.0
+
+
+@scenario("shop_order_cart_with_best_coupon", apps=("shop",))
+def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for (owner,) in ((r["owner_id"],) for r in view.rows("SELECT DISTINCT owner_id FROM shop_cart ORDER BY owner_id")):
+        items = view.rows(
+            "SELECT c.id AS cart_id, c.product_id, c.quantity, p.price, p.category, p.stock FROM shop_cart c "
+            "JOIN shop_products p ON p.id = c.product_id WHERE c.owner_id = ? ORDER BY c.id",
+            owner,
+        )
+        if any(i["stock"] < i["quantity"] for i in items):
+            continue
+        subtotal = round(sum(i["quantity"] * i["price"] for i in items), 2)
+        coupon, discount, runner_up = _best_coupon(view, owner, items, subtotal)
+        if coupon is not None and discount > runner_up:
+            candidates.append((owner, items, subtotal, coupon, discount))
+    owner, items, subtotal, coupon, discount = pick(rng, candidates, "cart with one best coupon", distinct=True)
+    card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
+    total = round(subtotal - discount, 2)
+    spent = _gift_card_spending(view, owner, total)
+    gift = round(sum(view.value("SELECT balance FROM shop_gift_cards WHERE id = ?", g) - left for g, left in spent), 2)
+    home = view.value(
+        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
+        "WHERE person_id = ? AND name = 'Home'",
+        owner,
+    )
+    new_order = NewRow("shop_orders", {"owner_id": owner})
+    discover = (
+        login("shop")
+        + "cart = apis.shop.show_cart(access_token=shop_token)\n"
+        + "categories = {i['product_id']: apis.shop.show_product(product_id=i['product_id'])['category'] "
+        "for i in cart['items']}\n"
+        + fetch_all("coupons", "apis.shop.show_coupons(access_token=shop_token, status='available'")
+        + "print(cart['total'], categories, [(c['code'], c['percent_off'], c['min_total'], c['category']) "
+        "for c in coupons])\n" + "print(apis.shop.show_gift_card_balance(access_token=shop_token))\n"
+    )
+    act = (
+        "best, best_off = None, 0.0\n"
+        "for c in coupons:\n"
+        "    if cart['total'] < c['min_total']:\n"
+        "        continue\n"
+        "    eligible = sum(i['quantity'] * i['unit_price'] for i in cart['items'] "
+        "if c['category'] is None or categories[i['product_id']] == c['category'])\n"
+        "    off = round(eligible * c['percent_off'] / 100, 2)\n"
+        "    if off > best_off:\n"
+        "        best, best_off = c, off\n"
+        f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
+        "apis.shop.place_order(access_token=shop_token, address_name='Home', card_number=card['card_number'], "
+        "coupon_code=best['code'] if best else None, use_gift_card_balance=True)\n" + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Order everything in my shop cart, shipped to my Home address and paid with my {card['card_name']}. "
+        "Use the one coupon of mine that takes the most off this order (check each coupon's minimum and category), "
+        "and let my gift card balance pay first.",
+        [discover, act],
+        [
+            Inserted(
+                "shop_orders",
+                {
+                    "owner_id": owner,
+                    "status": "processing",
+                    "address": home,
+                    "card_number": card["card_number"],
+                    "total": total,
+                    **PLAIN_ORDER,
+                    "coupon_code": coupon["code"],
+                    "discount": discount,
+                    "gift_card_amount": gift,
+                },
+                f"one order of ${total} (coupon {coupon['code']}: -${discount}; ${gift} from gift cards)",
+                what="orders",
+            ),
+            *[
+                Inserted(
+                    "shop_order_items",
+                    {
+                        "order_id": new_order,
+                        "product_id": i["product_id"],
+                        "quantity": i["quantity"],
+                        "unit_price": i["price"],
+                    },
+                    f"the order holds {i['quantity']} x product {i['product_id']}",
+                    what="order lines",
+                )
+                for i in items
+            ],
+            Deleted("shop_cart", frozenset(i["cart_id"] for i in items), "the cart is emptied", what="cart items"),
+            *stock_changes(view, {i["product_id"]: -i["quantity"] for i in items}),
+            Updated("shop_coupons", coupon["id"], {"used_order_id": new_order}, f"coupon {coupon['code']} is spent"),
+            *[
+                Updated("shop_gift_cards", g, {"balance": left}, f"gift card {g} is left with ${left}")
+                for g, left in spent
+            ],
         ],
     )
