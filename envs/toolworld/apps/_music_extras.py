@@ -178,17 +178,8 @@ def show_recommendations(
 
 
 def _settings(ctx: CallContext) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM music_settings WHERE owner_id = ?", ctx.caller)
-    if row is None:
-        defaults = ("normal", "normal", 1, 1, 0, 0)
-        ctx.execute(
-            "INSERT INTO music_settings (owner_id, audio_quality, download_quality, allow_explicit, autoplay, "
-            "private_session, crossfade_s) VALUES (?,?,?,?,?,?,?)",
-            ctx.caller,
-            *defaults,
-        )
-        row = ctx.existing_row("SELECT * FROM music_settings WHERE owner_id = ?", ctx.caller)
-    return row
+    """The caller's settings (every person of the world has them)."""
+    return ctx.existing_row("SELECT * FROM music_settings WHERE owner_id = ?", ctx.caller)
 
 
 @app.api("GET", "/settings", SETTINGS)

@@ -29,24 +29,15 @@ PLAYER = {
     "queue_length": 1,
 }
 QUEUE_ITEM = {**SONG, "queue_position": 1}
-DEFAULT_PLAYER = {"song_id": None, "is_playing": 0, "shuffle": 0, "repeat": "off", "volume": 70}
 
 
 def _player(ctx: CallContext) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM music_player WHERE owner_id = ?", ctx.caller)
-    if row is None:
-        ctx.execute(
-            "INSERT INTO music_player (owner_id, song_id, is_playing, shuffle, repeat, volume) VALUES (?,?,?,?,?,?)",
-            ctx.caller,
-            *DEFAULT_PLAYER.values(),
-        )
-        row = {"owner_id": ctx.caller, **DEFAULT_PLAYER}
-    return row
+    """The caller's player (every person of the world has one)."""
+    return ctx.existing_row("SELECT * FROM music_player WHERE owner_id = ?", ctx.caller)
 
 
 def _start(ctx: CallContext, song_id: int) -> int:
     """Make `song_id` the playing song: one play counted and one history entry written. Returns the play count."""
-    _player(ctx)
     ctx.execute("UPDATE music_player SET song_id = ?, is_playing = 1 WHERE owner_id = ?", song_id, ctx.caller)
     ctx.execute("UPDATE music_songs SET play_count = play_count + 1 WHERE id = ?", song_id)
     duration = ctx.value("SELECT duration_s FROM music_songs WHERE id = ?", song_id)

@@ -65,6 +65,8 @@ NOTE = {
     "checklist_items": 1,
 }
 MESSAGE = {"message": "string"}
+NOTE_TEXT_MAX = 20_000  # one argument; a note grown by appends is bounded by api.MAX_STORED_CHARS
+APPEND_TEXT = P("Text to add as a new line at the end.", min_length=1, max_length=NOTE_TEXT_MAX)
 NOTE_ID = Annotated[int, P("The note's id.", ge=1)]
 NOTEBOOK_ID = Annotated[int, P("The notebook's id.", ge=1)]
 TAG = P("A tag: one lowercase word (letters and digits).", min_length=1, max_length=40)

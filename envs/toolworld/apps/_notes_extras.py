@@ -169,15 +169,8 @@ def export_notes(
 
 
 def _settings(ctx: CallContext) -> dict[str, Any]:
-    row = ctx.row("SELECT * FROM notes_settings WHERE owner_id = ?", ctx.caller)
-    if row is None:
-        ctx.execute(
-            "INSERT INTO notes_settings (owner_id, default_sort, default_color, trash_retention_days, show_previews, "
-            "spell_check) VALUES (?, '-updated_at', 'none', 30, 1, 1)",
-            ctx.caller,
-        )
-        row = ctx.existing_row("SELECT * FROM notes_settings WHERE owner_id = ?", ctx.caller)
-    return row
+    """The caller's settings (every person of the world has them)."""
+    return ctx.existing_row("SELECT * FROM notes_settings WHERE owner_id = ?", ctx.caller)
 
 
 @app.api("GET", "/settings", SETTINGS)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._notes_app import (
+    APPEND_TEXT,
     MESSAGE,
     NOTE,
     NOTE_ID,
@@ -258,9 +259,7 @@ def show_shared_note(ctx: CallContext, note_id: NOTE_ID) -> dict[str, Any]:
 
 
 @app.api("POST", "/shared/{note_id}/append", MESSAGE)
-def append_to_shared_note(
-    ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("Text to add as a new line at the end.", min_length=1)]
-) -> dict[str, str]:
+def append_to_shared_note(ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, APPEND_TEXT]) -> dict[str, str]:
     """Add a line at the end of a note shared with you with edit permission."""
     row = _shared_note(ctx, note_id)
     if row["permission"] != "edit":

@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._notes_app import (
+    APPEND_TEXT,
     MESSAGE,
     NOTE,
     NOTE_ID,
     NOTE_SQL,
+    NOTE_TEXT_MAX,
     TAG,
     TAG_LIST,
     Color,
@@ -93,7 +95,7 @@ def _checked_notebook(ctx: CallContext, notebook_id: int | None) -> int | None:
 def create_note(
     ctx: CallContext,
     title: Annotated[str, P("The note's title.", min_length=1, max_length=200)],
-    content: Annotated[str, P("The note's text.")] = "",
+    content: Annotated[str, P("The note's text.", max_length=NOTE_TEXT_MAX)] = "",
     tags: Annotated[list[str], P("Tags, lowercase words.", max_length=30)] = [],  # noqa: B006 (never mutated)
     pinned: Annotated[bool, P("Pin it to the top.")] = False,
     notebook_id: Annotated[int | None, P("Put it in this notebook of yours; null or 0 for none.", ge=0)] = None,
@@ -126,7 +128,9 @@ def update_note(
     ctx: CallContext,
     note_id: NOTE_ID,
     title: Annotated[str | None, P("New title.", min_length=1, max_length=200)] = None,
-    content: Annotated[str | None, P("New text (replaces the old text; the old one is kept as a version).")] = None,
+    content: Annotated[
+        str | None, P("New text (replaces the old text; the old one is kept as a version).", max_length=NOTE_TEXT_MAX)
+    ] = None,
     tags: TAG_LIST = None,
     pinned: Annotated[bool | None, P("Pin (true) or unpin (false).")] = None,
     color: Annotated[Color | None, P("New color.")] = None,
@@ -146,9 +150,7 @@ def update_note(
 
 
 @app.api("POST", "/notes/{note_id}/append", MESSAGE)
-def append_to_note(
-    ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, P("Text to add as a new line at the end.", min_length=1)]
-) -> dict[str, str]:
+def append_to_note(ctx: CallContext, note_id: NOTE_ID, text: Annotated[str, APPEND_TEXT]) -> dict[str, str]:
     """Add a line at the end of a note."""
     row = live_note(ctx, note_id)
     change_text(ctx, row, None, f"{row['content']}\n{text}" if row["content"] else text)
