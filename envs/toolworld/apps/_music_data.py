@@ -156,13 +156,13 @@ def populate(w: WorldBuilder) -> None:
         rows["music_library"] += [{"owner_id": pid, "song_id": s, "added_at": _stamp(clock, rng)} for s in library]
         liked = sorted(rng.sample(library, rng.randint(len(library) // 5, len(library) // 2)))
         rows["music_likes"] += [{"owner_id": pid, "song_id": s} for s in liked]
-        followed = sorted({song_of[s]["artist"] for s in rng.sample(library, 12)} | set(rng.sample(artist_names, 6)))
+        followed = sorted({song_of[s]["artist"] for s in rng.sample(library, 20)} | set(rng.sample(artist_names, 10)))
         rows["music_follows"] += [{"owner_id": pid, "artist": a, "followed_at": _stamp(clock, rng)} for a in followed]
-        saved = sorted({song_of[s]["album_id"] for s in rng.sample(library, 10)} | set(rng.sample(album_ids, 12)))
+        saved = sorted({song_of[s]["album_id"] for s in rng.sample(library, 14)} | set(rng.sample(album_ids, 16)))
         rows["music_saved_albums"] += [{"owner_id": pid, "album_id": a, "saved_at": _stamp(clock, rng)} for a in saved]
-        for title in rng.sample(PLAYLIST_NAMES, rng.randint(6, 16)):
+        for title in rng.sample(PLAYLIST_NAMES, rng.randint(8, 22)):
             pool = library if rng.random() < 0.6 else taste
-            members = rng.sample(pool, min(len(pool), rng.randint(5, 30)))
+            members = rng.sample(pool, min(len(pool), rng.randint(5, 26)))
             playlist = {
                 "owner_id": pid,
                 "title": title,
@@ -185,7 +185,7 @@ def populate(w: WorldBuilder) -> None:
             }
             for s, t in zip(history, stamps, strict=True)
         ]
-        for reviewed in sorted(set(rng.sample(history, rng.randint(3, 20)))):
+        for reviewed in sorted(set(rng.sample(history, rng.randint(8, 35)))):
             rating = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 5))
             made = _stamp(clock, rng)
             rows["music_reviews"].append(
@@ -198,7 +198,7 @@ def populate(w: WorldBuilder) -> None:
                     "updated_at": made,
                 }
             )
-        downloads = sorted(rng.sample(liked, min(len(liked), rng.randint(0, 40))))
+        downloads = sorted(rng.sample(liked, min(len(liked), rng.randint(10, 50))))
         rows["music_downloads"] += [
             {"owner_id": pid, "song_id": s, "quality": rng.choice(QUALITIES), "downloaded_at": _stamp(clock, rng, 365)}
             for s in downloads
@@ -266,7 +266,7 @@ def _playlists(
             public_by_owner.setdefault(owner, []).append(playlist_id)
     for person in w.people:
         candidates = [p for other in w.related(person.id) for p in public_by_owner.get(other, [])]
-        for playlist_id in sorted(rng.sample(candidates, min(len(candidates), rng.randint(2, 10)))):
+        for playlist_id in sorted(rng.sample(candidates, min(len(candidates), rng.randint(5, 20)))):
             rows["music_playlist_follows"].append(
                 {"owner_id": person.id, "playlist_id": playlist_id, "followed_at": _stamp(clock, rng)}
             )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.apps._generation import Clock
+from envs.toolworld.apps._generation import Clock, between
 from envs.toolworld.apps._notes_app import COLORS, app
 from envs.toolworld.world.build import WorldBuilder
 
@@ -118,7 +118,7 @@ def populate(w: WorldBuilder) -> None:
     for person in w.people:
         related = w.related(person.id)
         mine = owned.get(person.id, [])
-        for note_id, row in rng.sample(mine, rng.randint(2, 10)) if related else []:
+        for note_id, row in rng.sample(mine, rng.randint(5, 20)) if related else []:
             shares.append(
                 {
                     "note_id": note_id,
@@ -151,12 +151,12 @@ def _note(clock: Clock, rng: random.Random, owner: int, tag: str, plans: list[di
     """One note row (its notebook chosen later) and, in `plans`, its older versions and checklist items."""
     titles, lines = TOPICS[tag]
     title = rng.choice(titles) + rng.choice(SUFFIXES)
-    body = rng.sample(lines, rng.randint(2, min(8, len(lines))))
+    body = rng.sample(lines, between(rng, 2, min(8, len(lines))))
     age = DAY + rng.random() * 700 * DAY
     edited = age - rng.random() * min(age - 60, 60 * DAY)
     versions = []
     if rng.random() < 0.35:
-        count = rng.randint(1, 4)
+        count = between(rng, 1, 4)
         for k in range(count):  # each older version lacks some of the later lines, or had another title
             saved = age - (age - edited) * (k + 1) / (count + 1)
             old_body = body[: max(1, len(body) - count + k)] if rng.random() < 0.7 else rng.sample(lines, 2)
@@ -173,14 +173,14 @@ def _note(clock: Clock, rng: random.Random, owner: int, tag: str, plans: list[di
         made = clock.at(int(age))
         items = [
             {"text": text, "checked": int(rng.random() < 0.4), "position": float(i), "created_at": made}
-            for i, text in enumerate(rng.sample(lines, rng.randint(3, min(10, len(lines)))), 1)
+            for i, text in enumerate(rng.sample(lines, between(rng, 3, min(10, len(lines)))), 1)
         ]
     plans.append({"versions": versions, "items": items})
     extra = {rng.choice(EXTRA_TAGS)} if rng.random() < 0.3 else set()
-    trashed = clock.at(int(edited * rng.random())) if rng.random() < 0.07 else None
+    trashed = clock.at(int(edited * rng.random())) if rng.random() < 0.1 else None
     reminder = None
     if rng.random() < 0.08:
-        reminder = clock.at(60 * rng.randint(-60 * 24, 60 * 24))
+        reminder = clock.at(60 * between(rng, -60 * 24, 60 * 24))
     return {
         "owner_id": owner,
         "title": title,
