@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, App, CallContext, P
+from envs.toolworld.api import ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._sql_page import sql_page
 
 app = App(
     "payments",
@@ -127,6 +128,15 @@ def _nest(row: dict[str, Any], *roles: str) -> dict[str, Any]:
     return out
 
 
+def transaction_page(ctx: CallContext, where: str, *args: Any, order: str = "t.created_at DESC, t.id DESC") -> Page:
+    """One page of the transactions matching `where` (on alias t), cut in SQL (see sql_page)."""
+    return sql_page(ctx, f"{_TRANSACTION_SQL.format(hint='')} WHERE {where}", order, *args, shape=_transaction)
+
+
+def _transaction(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_nest(row, "sender", "receiver"), "private": bool(row["private"])}
+
+
 def transactions(
     ctx: CallContext,
     where: str,
@@ -141,7 +151,7 @@ def transactions(
     feed that matches many people, SQLite would otherwise gather every match and sort them (4x slower)."""
     hint = "INDEXED BY payments_transactions_created" if newest_first_scan else ""
     rows = ctx.rows(f"{_TRANSACTION_SQL.format(hint=hint)} WHERE {where} ORDER BY {order} LIMIT {int(limit)}", *args)
-    return [{**_nest(r, "sender", "receiver"), "private": bool(r["private"])} for r in rows]
+    return [_transaction(r) for r in rows]
 
 
 def requests(ctx: CallContext, where: str, *args: Any, order: str = "q.created_at DESC, q.id DESC") -> list[Any]:

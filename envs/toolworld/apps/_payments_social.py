@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps._payments_base import (
     EMAIL,
     FEED_LIMIT,
@@ -16,6 +16,7 @@ from envs.toolworld.apps._payments_base import (
     app,
     blocked_between,
     person_by_email,
+    transaction_page,
     transactions,
     visible_transaction,
 )
@@ -216,12 +217,12 @@ def show_feed(
 
 
 @app.api("GET", "/users/{email}/transactions", [TRANSACTION], paginated=True)
-def show_user_transactions(ctx: CallContext, email: EMAIL) -> list[dict[str, Any]]:
+def show_user_transactions(ctx: CallContext, email: EMAIL) -> Page:
     """A user's public payments, newest first (none if one of you blocked the other)."""
     other = person_by_email(ctx, email)
     if blocked_between(ctx, ctx.caller, other):
-        return []
-    return transactions(ctx, "(t.sender_id = ?1 OR t.receiver_id = ?1) AND t.private = 0", other)
+        return Page([], 0)
+    return transaction_page(ctx, "(t.sender_id = ?1 OR t.receiver_id = ?1) AND t.private = 0", other)
 
 
 @app.api("GET", "/transactions/{transaction_id}/likes", [{"name": "string", "email": "string"}], paginated=True)

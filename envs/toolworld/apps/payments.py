@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps import _payments_data, _payments_social  # noqa: F401  (they register on `app`)
 from envs.toolworld.apps._day_args import day_after, day_arg
 from envs.toolworld.apps._payments_base import (
@@ -25,6 +25,7 @@ from envs.toolworld.apps._payments_base import (
     person_by_email,
     requests,
     setting,
+    transaction_page,
     transactions,
 )
 
@@ -250,7 +251,7 @@ def show_transactions(
     sort_by: Annotated[
         Literal["-created_at", "created_at", "-amount", "amount"], P("Order: newest, oldest, largest or smallest.")
     ] = "-created_at",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List your transactions (newest first by default), filtered by direction, person, note, amount and date."""
     sides = {"sent": "t.sender_id = ?", "received": "t.receiver_id = ?"}
     mine = sides[direction] if direction else "(t.sender_id = ? OR t.receiver_id = ?)"
@@ -264,7 +265,7 @@ def show_transactions(
     range_where, range_args = _range_filters("t", start_date, end_date, min_amount, max_amount)
     column = sort_by.lstrip("-")
     order = f"t.{column} {'DESC' if sort_by.startswith('-') else 'ASC'}, t.id DESC"
-    return transactions(
+    return transaction_page(
         ctx, " AND ".join(where + note_where + range_where), *args, *note_args, *range_args, order=order
     )
 

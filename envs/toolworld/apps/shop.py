@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps import _shop_catalog, _shop_data, _shop_perks  # noqa: F401  (they register on `app`)
 from envs.toolworld.apps._day_args import day_after, day_arg
 from envs.toolworld.apps._shop_base import (
@@ -29,6 +29,7 @@ from envs.toolworld.apps._shop_base import (
     check_card,
     product,
 )
+from envs.toolworld.apps._sql_page import sql_page
 
 __all__ = ["app"]
 
@@ -88,7 +89,7 @@ def search_products(
     brand: Annotated[str | None, P("Only products of this brand.", max_length=50)] = None,
     in_stock_only: Annotated[bool, P("Leave out products that are out of stock.")] = False,
     on_sale_only: Annotated[bool, P("Only products priced below their list price.")] = False,
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search the store's products by name words, category, price, rating, seller, brand, stock and sale."""
     where, words = _words("p.name", query)
     args: list[Any] = list(words)
@@ -111,7 +112,7 @@ def search_products(
         "-rating": "p.rating DESC, p.id",
         "-discount": "p.list_price - p.price DESC, p.id",
     }[sort_by]
-    return ctx.rows(f"{PRODUCT_SQL} WHERE {' AND '.join(where) or '1'} ORDER BY {order}", *args)
+    return sql_page(ctx, f"{PRODUCT_SQL} WHERE {' AND '.join(where) or '1'}", order, *args)
 
 
 @app.api(
