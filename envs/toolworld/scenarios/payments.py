@@ -6,7 +6,7 @@ import random
 from datetime import date
 
 from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -292,6 +292,6 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         "On the payments app, chase the money people still owe me: send a reminder for every pending request I sent "
         f"before {_day_words(remind_before)}, except those I sent before {_day_words(cancel_before)}, which are too "
         "old: cancel them instead. Leave newer requests alone.",
-        [discover, act],
+        Solution().step(discover).step(act).steps(),
         expectations,
     )

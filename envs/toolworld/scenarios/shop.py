@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -344,7 +344,7 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
         f"Order everything in my shop cart, shipped to my Home address and paid with my {card['card_name']}. "
         "Use the one coupon of mine that takes the most off this order (check each coupon's minimum and category), "
         "and let my gift card balance pay first.",
-        [discover, act],
+        Solution().step(discover).step(act).steps(),
         [
             Inserted(
                 "shop_orders",
