@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Above, Answer, Deleted, Inserted, OneOf
+from envs.toolworld.evaluate import Answer, Deleted, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -99,13 +99,13 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         r["song_id"]
         for r in view.rows(
             "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-            "WHERE l.owner_id = ? AND s.genre = ?",
+            "WHERE l.owner_id = ? AND s.genre = ? ORDER BY l.added_at DESC, l.id DESC",  # the library's own order
             c["owner_id"],
             c["genre"],
         )
     ]
-    newest = view.value("SELECT MAX(id) FROM music_playlists")
     title = f"Best of {c['genre'].title()}"
+    playlist = {"owner_id": c["owner_id"], "title": title, "is_public": 0, "description": "", "is_collaborative": 0}
     oracle = (
         login("music")
         + fetch_all("library", LIBRARY)
@@ -119,21 +119,26 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         c["owner_id"],
-        f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library.",
+        f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library, in the order "
+        "my library lists them (most recently added first).",
         oracle,
         [
-            Inserted(
-                "music_playlists",
-                {"owner_id": c["owner_id"], "title": title, "is_public": 0},
-                f"a private playlist '{title}' exists",
-                what="playlists",
-            ),
+            Inserted("music_playlists", playlist, f"a private playlist '{title}' exists", what="playlists"),
             Inserted(
                 "music_playlist_songs",
-                {"playlist_id": Above(newest), "song_id": OneOf(ids)},
+                {"playlist_id": NewRow("music_playlists", playlist), "song_id": OneOf(ids), "added_by": c["owner_id"]},
                 f"all {len(ids)} {c['genre']} library songs are in it",
                 count=len(ids),
                 what=f"{c['genre']} songs in the new playlist",
+            ),
+            *(  # the order: each song at its place (positions count from 1 as songs are added at the end)
+                Inserted(
+                    "music_playlist_songs",
+                    {"playlist_id": NewRow("music_playlists", playlist), "song_id": song_id, "position": float(i)},
+                    f"song {song_id} is number {i} in the playlist",
+                    what=f"song {song_id} at position {i}",
+                )
+                for i, song_id in enumerate(ids, 1)
             ),
         ],
     )

@@ -12,6 +12,7 @@ from envs.toolworld.world.build import WORLD_NOW
 GROCERIES = ["oat milk", "eggs", "spinach", "rye bread", "lemons", "coffee beans", "rice", "chickpeas"]
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+PLAIN = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}  # a new note
 
 
 @scenario("notes_create_list", apps=("notes",), difficulty=1)
@@ -32,7 +33,7 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": HasLines(items)},
+                {"owner_id": owner, "title": title, "content": HasLines(items), "tags": "", **PLAIN},
                 f"a note '{title}' with exactly the {len(items)} items, one per line",
                 what="notes",
             )
@@ -146,7 +147,7 @@ def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": "Family phone numbers", "content": HasLines(lines)},
+                {"owner_id": owner, "title": "Family phone numbers", "content": HasLines(lines), "tags": "", **PLAIN},
                 f"a note lists all {len(lines)} family members with their numbers",
                 what="notes",
             )
@@ -260,7 +261,7 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles)},
+                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "", **PLAIN},
                 f"the note lists all {len(titles)} song titles of the playlist",
                 what="notes",
             )
@@ -302,7 +303,7 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "work"},
+                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "work", **PLAIN},
                 f"the note lists the {len(titles)} open to-dos and is tagged work",
                 what="notes",
             )
@@ -348,7 +349,13 @@ def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             Inserted(
                 "notes_versions",
-                {"note_id": n["note_id"], "content": content, "saved_at": before["updated_at"]},
+                {
+                    "note_id": n["note_id"],
+                    "owner_id": n["owner_id"],
+                    "title": before["title"],
+                    "content": content,
+                    "saved_at": before["updated_at"],
+                },
                 "the text before the change is kept as a version",
                 what="versions",
             ),
