@@ -379,20 +379,15 @@ def place_order(
     }
 
 
-def _orders(ctx: CallContext, where: list[str], args: list[Any], order: str) -> list[dict[str, Any]]:
-    """The caller's orders matching `where` (on alias o), each with its items (read in one query)."""
-    rows = ctx.rows(
-        f"SELECT o.* FROM shop_orders o WHERE {' AND '.join(['o.owner_id = ?', *where])} ORDER BY {order}",
-        ctx.user_id,
-        *args,
-    )
+def _with_items(ctx: CallContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Orders (shop_orders rows) as the API shows them, each with its items (read in one query)."""
+    ids = [r["id"] for r in rows]
     items: dict[int, list[dict[str, Any]]] = {}
     for item in ctx.rows(
         "SELECT i.order_id, i.product_id, p.name, i.quantity, i.unit_price FROM shop_order_items i "
-        "JOIN shop_products p ON p.id = i.product_id JOIN shop_orders o ON o.id = i.order_id "
-        f"WHERE {' AND '.join(['o.owner_id = ?', *where])} ORDER BY i.id",
-        ctx.user_id,
-        *args,
+        f"JOIN shop_products p ON p.id = i.product_id WHERE i.order_id IN ({', '.join('?' for _ in ids)}) "
+        "ORDER BY i.id",
+        *ids,
     ):
         items.setdefault(item.pop("order_id"), []).append(item)
     return [{"order_id": r["id"], **{k: r[k] for k in ORDER_COLUMNS}, "items": items.get(r["id"], [])} for r in rows]
@@ -414,7 +409,7 @@ def show_orders(
     sort_by: Annotated[
         Literal["-created_at", "created_at", "-total", "total"], P("Order: newest, oldest, largest or smallest.")
     ] = "-created_at",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List your orders, newest first unless sorted otherwise, filtered by status, item, date and total."""
     first, last = day_arg("start_date", start_date), day_arg("end_date", end_date)
     where: list[str] = []
@@ -437,16 +432,20 @@ def show_orders(
         )
         args += name_args
     column = sort_by.lstrip("-")
-    return _orders(ctx, where, args, f"o.{column} {'DESC' if sort_by.startswith('-') else 'ASC'}, o.id DESC")
+    page = sql_page(
+        ctx,
+        f"SELECT o.* FROM shop_orders o WHERE {' AND '.join(['o.owner_id = ?', *where])}",
+        f"o.{column} {'DESC' if sort_by.startswith('-') else 'ASC'}, o.id DESC",
+        ctx.user_id,
+        *args,
+    )
+    return Page(_with_items(ctx, page.items), page.total)
 
 
 @app.api("GET", "/orders/{order_id}", ORDER)
 def show_order(ctx: CallContext, order_id: ORDER_ID) -> dict[str, Any]:
     """Show one of your orders with its items."""
-    found = _orders(ctx, ["o.id = ?"], [order_id], "o.id")
-    if not found:
-        raise ApiError(404, f"No order with id {order_id}.")
-    return found[0]
+    return _with_items(ctx, [ctx.owned("shop_orders", order_id, "order")])[0]
 
 
 def _processing(ctx: CallContext, order_id: int, action: str) -> dict[str, Any]:
