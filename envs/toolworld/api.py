@@ -306,7 +306,7 @@ class CallContext:
         if self.page is None:
             raise RuntimeError("page_window() needs a call to an API declared with paginated=True")
         index, limit = self.page
-        return limit, index * limit
+        return limit, min(index * limit, INT_MAX)  # a page index near 2**63 must not overflow SQLite's integers
 
     def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, args)

@@ -3,10 +3,9 @@ _music_*.py, which register on this one `app`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, App, CallContext, P, Page
+from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 
 app = App(
@@ -151,16 +150,6 @@ def song(row: dict[str, Any]) -> dict[str, Any]:
 def songs(ctx: CallContext, sql: str, *args: Any) -> list[dict[str, Any]]:
     """Songs selected by `sql`, a query whose select list is SONG_COLUMNS over `music_songs s`."""
     return [song(r) for r in ctx.rows(sql.replace("SONG_COLUMNS", SONG_COLUMNS), *args)]
-
-
-def sql_page(ctx: CallContext, query: str, order: str, *args: Any, shape: Callable[[Any], Any] = dict) -> Page:
-    """The page asked for of `query` (a SELECT without ORDER BY), cut in SQL, with the length of the whole list:
-    catalog-wide lists hold thousands of rows, too many to build on every call."""
-    limit, offset = ctx.page_window()
-    rows = ctx.rows(f"{query} ORDER BY {order} LIMIT ? OFFSET ?", *args, limit, offset)
-    short_page = 0 < len(rows) < limit or (offset == 0 and not rows)  # the list ends on this page: no count needed
-    total = offset + len(rows) if short_page else ctx.value(f"SELECT COUNT(*) FROM ({query})", *args)
-    return Page([shape(r) for r in rows], total)
 
 
 def existing_song(ctx: CallContext, song_id: int) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from envs.toolworld.apps._music_app import (
     person_by_email,
     song,
     songs,
-    sql_page,
 )
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import words_clause
 
 __all__ = ["app"]
