@@ -93,7 +93,8 @@ def _catalog(w: WorldBuilder, rng: random.Random) -> list[dict[str, Any]]:
             if title in titles:
                 continue
             titles.add(title)
-            day = datetime(max(a["formed_year"], 1995), 1, 1) + timedelta(days=rng.randint(0, 365 * 31))
+            start = datetime(max(a["formed_year"], 1995), 1, 1)  # releases spread from then until three days ago
+            day = start + timedelta(days=rng.randint(0, (w.now - start).days - 3))
             albums.append(
                 {
                     "title": title,
@@ -101,7 +102,7 @@ def _catalog(w: WorldBuilder, rng: random.Random) -> list[dict[str, Any]]:
                     "artist": a["name"],
                     "genre": a["genre"] if rng.random() < 0.85 else rng.choice(GENRES),
                     "kind": rng.choice(ALBUM_KINDS),
-                    "release_date": min(day, w.now - timedelta(days=3)).date().isoformat(),
+                    "release_date": day.date().isoformat(),
                     "label": rng.choice(LABELS),
                 }
             )
@@ -181,7 +182,7 @@ def populate(w: WorldBuilder) -> None:
                 "owner_id": pid,
                 "song_id": s,
                 "played_at": t,
-                "seconds_played": 20 + int(rng.random() * song_of[s]["duration_s"]),
+                "seconds_played": int((0.1 + 0.9 * rng.random()) * song_of[s]["duration_s"]),
             }
             for s, t in zip(history, stamps, strict=True)
         ]
