@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, NewRow, OneOf
-from envs.toolworld.scenarios._common import fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 LIBRARY = "apis.music.show_song_library(access_token=music_token"
 
 
@@ -225,4 +227,65 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="playlist entries",
             )
         ],
+    )
+
+
+def top_artists(view: WorldView, owner: int, since: str, until: str, count: int) -> list[dict[str, object]] | None:
+    """The `count` most played artists of `owner` in [since, until) as show_listening_stats orders them (plays,
+    then name), or None when the last of them ties with the next one or a name has stray spaces (so the set is
+    exactly what the instruction says)."""
+    rows = view.rows(
+        "SELECT s.artist, COUNT(*) AS plays FROM music_history h JOIN music_songs s ON s.id = h.song_id "
+        "WHERE h.owner_id = ? AND h.played_at >= ? AND h.played_at < ? GROUP BY s.artist "
+        "ORDER BY plays DESC, s.artist LIMIT ?",
+        owner,
+        since,
+        until,
+        count + 1,
+    )
+    clear = len(rows) == count + 1 and rows[count - 1]["plays"] > rows[count]["plays"]
+    return rows[:count] if clear and all(r["artist"] == r["artist"].strip() for r in rows) else None
+
+
+@scenario("music_follow_top_artists", apps=("music",))
+def follow_top_artists(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = rng.choice(["2025-05-01", "2025-07-01", "2025-09-01"])
+    candidates = []
+    for person in view.people_ids():
+        top = top_artists(view, person, since, "9999", 3)
+        if top:
+            followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
+            candidates.append((person, [str(r["artist"]) for r in top if r["artist"] not in followed]))
+    owner, missing = pick(rng, candidates, "listener with a clear top 3", distinct=True)
+    look = (
+        login("music")
+        + fetch_all(
+            "stats", f"apis.music.show_listening_stats(access_token=music_token, group_by='artist', since={since!r}"
+        )
+        + "top = [s['artist'] for s in stats[:3]]\n"
+        + "print(stats[:4])\n"
+        + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+        + "print(len(followed))\n"
+    )
+    act = (
+        "following = {a['artist'] for a in followed}\n"
+        "for artist in top:\n"
+        "    if artist not in following:\n"
+        "        apis.music.follow_artist(access_token=music_token, artist=artist)\n" + DONE
+    )
+    return TaskSpec(
+        owner,
+        f"Look at my music listening history since {since}: follow each of my 3 most played artists in that time "
+        "(ties broken by artist name) that I do not follow yet. If I already follow all three, change nothing.",
+        Solution().step(look).step(act).steps(),
+        [
+            Inserted(
+                "music_follows",
+                {"owner_id": owner, "artist": artist, "followed_at": NOW},
+                f"{artist} (a top-3 artist) is followed",
+                what=f"follows of {artist}",
+            )
+            for artist in missing
+        ],
+        noop_pass=not missing,
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
-from envs.toolworld.scenarios._common import fetch_all, login, pick
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.music import top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -357,6 +358,122 @@ def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
                     "saved_at": before["updated_at"],
                 },
                 "the text before the change is kept as a version",
+                what="versions",
+            ),
+        ],
+    )
+
+
+@scenario("notes_top_artists_note", apps=("notes", "music"))
+def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    year = rng.choice([2024, 2025])
+    since, until = f"{year}-01-01", f"{year + 1}-01-01"
+    candidates = [(p, top) for p in view.people_ids() if (top := top_artists(view, p, since, until, 5))]
+    owner, top = pick(rng, candidates, f"listener with a clear top 5 of {year}", distinct=True)
+    books = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Journal'", owner)
+    journal = books[0]["id"] if books else None
+    title = f"Top artists of {year}"
+    content = "\n".join(f"{r['artist']}: {r['plays']} plays" for r in top)
+    look = (
+        login("music", "notes")
+        + fetch_all(
+            "stats",
+            f"apis.music.show_listening_stats(access_token=music_token, group_by='artist', since={since!r}, "
+            f"until={until!r}",
+        )
+        + "print(stats[:6])\n"
+        + fetch_all("books", "apis.notes.show_notebooks(access_token=notes_token, query='Journal'")
+        + "print(books)\n"
+    )
+    act = (
+        "journal = next((b['notebook_id'] for b in books if b['name'] == 'Journal'), None)\n"
+        "if journal is None:\n"
+        "    journal = apis.notes.create_notebook(access_token=notes_token, name='Journal')['notebook_id']\n"
+        "text = '\\n'.join(f\"{s['artist']}: {s['plays']} plays\" for s in stats[:5])\n"
+        f"apis.notes.create_note(access_token=notes_token, title={title!r}, content=text, notebook_id=journal)\n" + DONE
+    )
+    book = {"owner_id": owner, "name": "Journal", "description": "", "created_at": NOW}
+    expectations: list[Expectation] = []
+    if journal is None:
+        expectations.append(Inserted("notes_notebooks", book, "a 'Journal' notebook is created", what="notebooks"))
+    expectations.append(
+        Inserted(
+            "notes_notes",
+            {
+                "owner_id": owner,
+                "title": title,
+                "content": content,
+                "tags": "",
+                **PLAIN,
+                "notebook_id": journal or NewRow("notes_notebooks", book),
+                "created_at": NOW,
+                "updated_at": NOW,
+            },
+            f"a note '{title}' in the Journal notebook lists the top 5, most played first: {content!r}",
+            what="notes",
+        )
+    )
+    return TaskSpec(
+        owner,
+        f"Make a note titled '{title}' in my 'Journal' notebook (create the notebook if I have none) listing my 5 most "
+        f"played music artists of {year} (by plays in my music listening history), most played first with ties by "
+        "name, one per line written as 'Artist: N plays'.",
+        Solution().step(look).step(act).steps(),
+        expectations,
+    )
+
+
+@scenario("notes_restore_first_version", apps=("notes",))
+def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
+    notes = view.rows(
+        "SELECT n.id, n.owner_id, n.title, n.content, n.updated_at FROM notes_notes n WHERE n.trashed_at IS NULL "
+        "AND (SELECT COUNT(*) FROM notes_versions v WHERE v.note_id = n.id) >= 2 "
+        "AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title) = 1 "
+        "AND EXISTS (SELECT 1 FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title LIKE n.title || ' %') "
+        "ORDER BY n.id"
+    )
+    candidates = []
+    for n in notes:  # the oldest version must differ from the note now, or restoring it is refused (409)
+        first = view.row(
+            "SELECT id, title, content FROM notes_versions WHERE note_id = ? ORDER BY saved_at, id LIMIT 1", n["id"]
+        )
+        if (first["title"], first["content"]) != (n["title"], n["content"]):
+            candidates.append((n, first))
+    note, first = pick(rng, candidates, "edited note whose title has a look-alike", distinct=True)
+    look = (
+        login("notes")
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
+        + "print([n['title'] for n in found])\n"
+        + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
+        + fetch_all("versions", "apis.notes.show_note_versions(access_token=notes_token, note_id=target['note_id']")
+        + "print([(v['version_id'], v['saved_at']) for v in versions])\n"
+    )
+    act = (
+        "oldest = min(versions, key=lambda v: (v['saved_at'], v['version_id']))\n"
+        "apis.notes.restore_note_version(access_token=notes_token, version_id=oldest['version_id'])\n" + DONE
+    )
+    return TaskSpec(
+        note["owner_id"],
+        f"My note titled exactly '{note['title']}' has been edited several times. Bring back its very first saved "
+        "version from its version history (the oldest one), title and text.",
+        Solution().step(look).step(act).steps(),
+        [
+            Updated(
+                "notes_notes",
+                note["id"],
+                {"title": first["title"], "content": first["content"], "updated_at": NOW},
+                "the note has the title and text of its oldest version",
+            ),
+            Inserted(
+                "notes_versions",
+                {
+                    "note_id": note["id"],
+                    "owner_id": note["owner_id"],
+                    "title": note["title"],
+                    "content": note["content"],
+                    "saved_at": note["updated_at"],
+                },
+                "the text it had before is kept as a version",
                 what="versions",
             ),
         ],
