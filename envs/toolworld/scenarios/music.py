@@ -289,3 +289,125 @@ def follow_top_artists(view: WorldView, rng: random.Random) -> TaskSpec:
         ],
         noop_pass=not missing,
     )
+
+
+@scenario("music_upgrade_low_downloads", apps=("music",))
+def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM music_downloads WHERE quality = 'low' GROUP BY owner_id HAVING COUNT(*) >= 2 "
+        "ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "listener with low-quality downloads", distinct=True)["owner_id"]
+    low = view.rows("SELECT id, song_id FROM music_downloads WHERE owner_id = ? AND quality = 'low'", owner)
+    look = (
+        login("music")
+        + fetch_all("low", "apis.music.show_downloads(access_token=music_token, quality='low'")
+        + "print(len(low), apis.music.show_music_settings(access_token=music_token))\n"
+    )
+    act = (
+        "for d in low:\n"
+        "    apis.music.remove_download(access_token=music_token, song_id=d['song_id'])\n"
+        "    apis.music.download_song(access_token=music_token, song_id=d['song_id'], quality='high')\n" + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Replace every low-quality song download of mine in the music app with a high-quality download of the same "
+        "song. Leave my settings as they are.",
+        Solution().step(look).step(act).steps(),
+        [
+            Deleted(
+                "music_downloads",
+                frozenset(d["id"] for d in low),
+                f"the {len(low)} low-quality downloads are removed",
+                what="low-quality downloads",
+            ),
+            Inserted(
+                "music_downloads",
+                {
+                    "owner_id": owner,
+                    "song_id": OneOf(d["song_id"] for d in low),
+                    "quality": "high",
+                    "downloaded_at": NOW,
+                },
+                f"the same {len(low)} songs are downloaded again in high quality",
+                count=len(low),
+                what="high-quality downloads",
+            ),
+        ],
+    )
+
+
+@scenario("music_copy_roommate_playlist", apps=("music", "phone"))
+def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = view.rows(
+        "SELECT c.owner_id, p.id, p.title, f.id AS friend FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "JOIN music_playlists p ON p.owner_id = f.id AND p.is_public = 1 WHERE c.relationship = 'roommate' "
+        "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) >= 5 "
+        "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = f.id AND q.title = p.title) = 1 "
+        "AND EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = f.id AND q.title LIKE p.title || ' %') "
+        "ORDER BY c.owner_id, p.id"
+    )
+    c = pick(rng, candidates, "roommate's public playlist with a look-alike title", distinct=True)
+    friend = view.person(c["friend"])
+    name = f"{friend['first_name']} {friend['last_name']}"
+    new_title = f"{c['title']} (from {friend['first_name']})"
+    ids = [
+        r["song_id"]
+        for r in view.rows(
+            "SELECT song_id FROM music_playlist_songs WHERE playlist_id = ? ORDER BY position, id", c["id"]
+        )
+    ]
+    look = (
+        login("phone", "music")
+        + fetch_all(
+            "contacts", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}, relationship='roommate'"
+        )
+        + f"email = next(x['email'] for x in contacts if x['first_name'] + ' ' + x['last_name'] == {name!r})\n"
+        + fetch_all("lists", f"apis.music.search_playlists(owner_email=email, query={c['title']!r}")
+        + "print([(p['playlist_id'], p['title']) for p in lists])\n"
+    )
+    act = (
+        f"source = next(p for p in lists if p['title'] == {c['title']!r})\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=source['playlist_id']"
+        )
+        + f"new = apis.music.create_playlist(access_token=music_token, title={new_title!r})['playlist_id']\n"
+        + "for s in songs:\n"
+        + "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+        + DONE
+    )
+    playlist = {
+        "owner_id": c["owner_id"],
+        "title": new_title,
+        "is_public": 0,
+        "description": "",
+        "is_collaborative": 0,
+        "created_at": NOW,
+    }
+    entry = {"playlist_id": NewRow("music_playlists", playlist), "added_by": c["owner_id"], "added_at": NOW}
+    return TaskSpec(
+        c["owner_id"],
+        f"My roommate {name} has a public music playlist named exactly '{c['title']}'. Copy it into a new private "
+        f"playlist of mine named '{new_title}': the same songs in the same order. ({friend['first_name']}'s email is "
+        "in my phone contacts.)",
+        Solution().step(look).step(act).steps(),
+        [
+            Inserted("music_playlists", playlist, f"a private playlist '{new_title}' is created", what="playlists"),
+            Inserted(
+                "music_playlist_songs",
+                {**entry, "song_id": OneOf(ids)},
+                f"all {len(ids)} songs of the roommate's playlist are in it",
+                count=len(ids),
+                what="songs in the new playlist",
+            ),
+            *(
+                Inserted(
+                    "music_playlist_songs",
+                    {**entry, "song_id": song_id, "position": float(i)},
+                    f"song {song_id} is number {i}, as in the original",
+                    what=f"song {song_id} at position {i}",
+                )
+                for i, song_id in enumerate(ids, 1)
+            ),
+        ],
+    )
