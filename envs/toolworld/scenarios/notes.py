@@ -478,3 +478,66 @@ def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
         ],
     )
+
+
+@scenario("notes_share_with_roommates", apps=("notes", "phone"))
+def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.relationship = 'roommate' "
+        "GROUP BY c.owner_id ORDER BY c.owner_id"
+    )
+    owner = pick(rng, owners, "owner with roommates in their contacts", distinct=True)["owner_id"]
+    notes = view.rows(
+        "SELECT n.id, n.title FROM notes_notes n WHERE n.owner_id = ? AND n.trashed_at IS NULL "
+        "AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title) = 1 "
+        "AND EXISTS (SELECT 1 FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title LIKE n.title || ' %') "
+        "ORDER BY n.id",
+        owner,
+    )
+    note = pick(rng, notes, "note whose title has a look-alike")
+    roommates = view.rows(
+        "SELECT f.id, f.email, s.id AS share_id, s.permission FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "LEFT JOIN notes_shares s ON s.note_id = ? AND s.person_id = f.id WHERE c.owner_id = ? "
+        "AND c.relationship = 'roommate' ORDER BY f.id",
+        note["id"],
+        owner,
+    )
+    look = (
+        login("phone", "notes")
+        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
+        + f"note = next(n for n in found if n['title'] == {note['title']!r})\n"
+        + "shares = {s['email']: s['permission'] for s in "
+        "apis.notes.show_note_shares(access_token=notes_token, note_id=note['note_id'])}\n"
+        + "print([r['email'] for r in roommates], shares)\n"
+    )
+    act = (
+        "for r in roommates:\n"
+        "    if shares.get(r['email']) != 'edit':\n"
+        "        apis.notes.share_note(access_token=notes_token, note_id=note['note_id'], email=r['email'], "
+        "permission='edit')\n"
+        "        shares[r['email']] = 'edit'\n" + DONE
+    )
+    expectations: list[Expectation] = []
+    for r in roommates:
+        if r["share_id"] is None:
+            expectations.append(
+                Inserted(
+                    "notes_shares",
+                    {"note_id": note["id"], "person_id": r["id"], "permission": "edit", "shared_at": NOW},
+                    f"the note is shared with {r['email']} (edit)",
+                    what=f"shares with {r['email']}",
+                )
+            )
+        elif r["permission"] != "edit":
+            expectations.append(
+                Updated("notes_shares", r["share_id"], {"permission": "edit"}, f"{r['email']} may now edit the note")
+            )
+    return TaskSpec(
+        owner,
+        f"Share my note titled exactly '{note['title']}' with every roommate in my phone contacts, letting them edit "
+        "it (anyone of them it is already shared with for viewing gets edit permission).",
+        Solution().step(look).step(act).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
