@@ -11,6 +11,7 @@ from gymnasium.utils.env_checker import check_env
 
 import envs  # noqa: F401  (registers trainfree/ToolWorld-v0)
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.figures import difficulty_of
 from envs.toolworld.tasks import list_tasks
 from envs.toolworld.world.build import generate
 
@@ -40,7 +41,8 @@ def test_same_seed_same_world_and_task() -> None:
 
 def test_reset_meta_and_unknown_task_id(env: ToolWorldEnv) -> None:
     obs, info = env.reset(options={"task_id": "phone_reply_latest_4"})  # variants beyond the listed ones exist too
-    assert info["scenario"] == "phone_reply_latest" and info["difficulty"] == 2 and obs["steps_left"] == env.max_steps
+    assert info["scenario"] == "phone_reply_latest" and obs["steps_left"] == env.max_steps
+    assert info["difficulty"] == difficulty_of("phone_reply_latest", 0)  # a variant not measured: its scenario's
     with pytest.raises(ValueError, match="unknown task id 'no_such_task_1'"):
         env.reset(options={"task_id": "no_such_task_1"})
     with pytest.raises(ValueError, match="unknown split"):

@@ -144,7 +144,7 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
         "AS threads FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         f"WHERE {INBOX} GROUP BY t.owner_id HAVING unread > 5 ORDER BY t.owner_id"
     )
-    c = pick(rng, counts, "inbox with more than 5 unread emails")
+    c = pick(rng, counts, "inbox with more than 5 unread emails", distinct=True)
     oracle = (
         login("email")
         + fetch_all("threads", INBOX_THREADS)

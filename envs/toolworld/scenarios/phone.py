@@ -42,7 +42,12 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations=[
             Inserted(
                 "phone_messages",
-                {"sender_id": contact["owner_id"], "receiver_id": person_id, "message": Contains(message)},
+                {
+                    "sender_id": contact["owner_id"],
+                    "receiver_id": person_id,
+                    "message": Contains(message),
+                    "is_read": 0,
+                },
                 f"a text message to {name} saying {message!r} is sent",
                 what="text messages",
             )
@@ -113,7 +118,7 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations=[
             Inserted(
                 "phone_messages",
-                {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message)},
+                {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message), "is_read": 0},
                 f"each of the {len(ids)} {kind} contacts gets the text",
                 count=len(ids),
                 what=f"texts to {kind}s",
