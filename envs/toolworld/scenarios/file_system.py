@@ -13,7 +13,6 @@ from envs.toolworld.evaluate import (
     Expectation,
     Inserted,
     Matcher,
-    OneOf,
     Outcome,
     Updated,
 )
@@ -57,7 +56,7 @@ def listing(target: str, directory: str, recursive: bool = False) -> str:
     )
 
 
-@scenario("file_system_file_downloaded_receipts", apps=("file_system",), difficulty=2)
+@scenario("file_system_file_downloaded_receipts", apps=("file_system",))
 def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id "
@@ -93,7 +92,7 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_receipts_total", apps=("file_system",), difficulty=2)
+@scenario("file_system_receipts_total", apps=("file_system",))
 def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files "
@@ -128,7 +127,7 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_count_photos", apps=("file_system",), difficulty=1)
+@scenario("file_system_count_photos", apps=("file_system",))
 def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
     counts = view.rows(
         "SELECT owner_id, COUNT(*) AS n, SUM(path LIKE '%.jpg') AS jpg FROM file_system_files "
@@ -152,7 +151,7 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_fix_jpeg_extension", apps=("file_system",), difficulty=2)
+@scenario("file_system_fix_jpeg_extension", apps=("file_system",))
 def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     albums = view.rows("SELECT owner_id, path FROM file_system_files WHERE path LIKE '/photos/%.jpeg' ORDER BY id")
     dirs = sorted({(r["owner_id"], r["path"].rsplit("/", 1)[0]) for r in albums})
@@ -179,7 +178,7 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_backup_project", apps=("file_system",), difficulty=2)
+@scenario("file_system_backup_project", apps=("file_system",))
 def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     projects = view.rows("SELECT owner_id, path FROM file_system_directories WHERE path LIKE '/work/%' ORDER BY id")
     c = pick(rng, projects, "work project")
@@ -204,7 +203,7 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "file_system_files",
-            {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members)},
+            {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members), "starred": 0},
             f"/backups/{project}.zip is an archive of the {project} directory",
             what="archives",
         )
@@ -227,7 +226,7 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_clean_old_downloads", apps=("file_system",), difficulty=2)
+@scenario("file_system_clean_old_downloads", apps=("file_system",))
 def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2026-01-01", "2026-02-01", "2026-03-01"])
     rows = view.rows(
@@ -253,7 +252,7 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_update_progress", apps=("file_system",), difficulty=1)
+@scenario("file_system_update_progress", apps=("file_system",))
 def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     report = pick(
         rng,
@@ -287,7 +286,7 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone"), difficulty=3)
+@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone"))
 def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(
         rng,
@@ -320,16 +319,16 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "phone_messages",
-                {"sender_id": c["owner_id"], "receiver_id": OneOf(ids), "message": text},
-                f"each of the {len(ids)} emergency contacts gets the text",
-                count=len(ids),
+                {"sender_id": c["owner_id"], "receiver_id": person, "message": text, "is_read": 0},
+                f"emergency contact {full_name(view, person)} gets the text",
                 what="texts",
             )
+            for person in ids
         ],
     )
 
 
-@scenario("file_system_pay_dinner_split", apps=("file_system", "payments"), difficulty=3)
+@scenario("file_system_pay_dinner_split", apps=("file_system", "payments"))
 def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
     files = view.rows(
         "SELECT f.owner_id, f.content FROM file_system_files f JOIN payments_balances b ON b.person_id = f.owner_id "
@@ -343,6 +342,7 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
         debts.append(
             (view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last), float(amount))
         )
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
     deltas: dict[int, float] = {c["owner_id"]: -round(sum(a for _, a in debts), 2)}
     deltas.update({p: a for p, a in debts})
     oracle = (
@@ -364,8 +364,14 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "payments_transactions",
-                {"sender_id": c["owner_id"], "receiver_id": person, "amount": amount, "note": Contains("group dinner")},
-                f"{full_name(view, person)} is paid ${amount:.2f}",
+                {
+                    "sender_id": c["owner_id"],
+                    "receiver_id": person,
+                    "amount": amount,
+                    "note": Contains("group dinner"),
+                    "private": private,
+                },
+                f"{full_name(view, person)} is paid ${amount:.2f}, with my default privacy",
                 what="payments",
             )
             for person, amount in debts

@@ -18,7 +18,7 @@ MESSAGES = [
 DONE = "apis.supervisor.complete_task()\n"
 
 
-@scenario("phone_text_relation", apps=("phone",), difficulty=1)
+@scenario("phone_text_relation", apps=("phone",))
 def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     contact = pick(
         rng, view.rows("SELECT * FROM phone_contacts WHERE relationship IS NOT NULL ORDER BY id"), "related contact"
@@ -55,7 +55,7 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_count_relationship", apps=("phone",), difficulty=2)
+@scenario("phone_count_relationship", apps=("phone",))
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
@@ -85,7 +85,7 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_text_all_of_kind", apps=("phone",), difficulty=3)
+@scenario("phone_text_all_of_kind", apps=("phone",))
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
@@ -127,7 +127,7 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_delete_disabled_alarms", apps=("phone",), difficulty=1)
+@scenario("phone_delete_disabled_alarms", apps=("phone",))
 def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(
         rng,
@@ -153,7 +153,7 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_add_contact", apps=("phone",), difficulty=1)
+@scenario("phone_add_contact", apps=("phone",))
 def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = rng.choice(view.people_ids())
     known = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_contacts WHERE owner_id = ?", owner)}
@@ -179,6 +179,11 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
         "last_name": stranger["last_name"],
         "phone_number": stranger["phone_number"],
         "relationship": relationship,
+        "email": stranger["email"],
+        "is_favorite": 0,
+        "birthday": None,
+        "company": None,
+        "notes": "",
     }
     return TaskSpec(
         owner,
@@ -196,7 +201,7 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_reply_latest", apps=("phone",), difficulty=2)
+@scenario("phone_reply_latest", apps=("phone",))
 def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(
         rng, view.rows("SELECT DISTINCT receiver_id FROM phone_messages ORDER BY receiver_id"), "received text"
@@ -223,7 +228,7 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "phone_messages",
-                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply)},
+                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply), "is_read": 0},
                 f"the reply goes to {sender}, who sent the latest text",
                 what="replies",
             )
@@ -231,7 +236,7 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_block_sender", apps=("phone",), difficulty=2)
+@scenario("phone_block_sender", apps=("phone",))
 def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m "
