@@ -8,13 +8,15 @@ import random
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares, group_balance, pair_debts
-from envs.toolworld.evaluate import Above, Answer, Contains, Deleted, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
+TODAY = WORLD_NOW.date().isoformat()
 BS = "apis.bill_splitting"
 FIND_GROUP = (
     "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, "
@@ -54,25 +56,41 @@ def added_expense(
     description: str,
     amount: float,
     shares: dict[int, float],
-    category: str | None,
+    category: str,
+    split_type: str = "equal",
+    *,
+    creator: int | None = None,
+    date: str = TODAY,
+    notes: str = "",
 ) -> list[Expectation]:
-    match: dict[str, Any] = {"group_id": group_id, "paid_by": payer, "description": description, "amount": amount}
-    if category is not None:
-        match["category"] = category
-    newest = view.value("SELECT MAX(id) FROM bill_splitting_expenses")
+    """An expense added by `creator` (the payer unless given) and one share row of it per person in `shares`:
+    every column the agent sets is pinned, and the shares are tied to that new expense."""
+    match: dict[str, Any] = {
+        "group_id": group_id,
+        "paid_by": payer,
+        "created_by": payer if creator is None else creator,
+        "description": description,
+        "amount": amount,
+        "category": category,
+        "split_type": split_type,
+        "date": date,
+        "notes": notes,
+        "recurring_id": None,
+    }
     return [
         Inserted(
             "bill_splitting_expenses",
             match,
-            f"a ${amount:.2f} expense '{description}' paid by {full_name(view, payer)}"
-            + (f" in {category}" if category else ""),
+            f"a ${amount:.2f} {split_type} expense '{description}' in {category} paid by {full_name(view, payer)}"
+            + (f" on {date}" if date != TODAY else "")
+            + (f" with the notes {notes!r}" if notes else ""),
             what="expenses",
         ),
         *(
             Inserted(
                 "bill_splitting_shares",
-                {"expense_id": Above(newest), "person_id": p, "amount": a},
-                f"{full_name(view, p)}'s share is ${a:.2f}",
+                {"expense_id": NewRow("bill_splitting_expenses", match), "person_id": p, "amount": a},
+                f"{full_name(view, p)}'s share of '{description}' is ${a:.2f}",
                 what="shares",
             )
             for p, a in shares.items()
@@ -118,7 +136,7 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
     parts = {p: float(rng.randint(5, 40)) for p in others}
     mine = float(rng.randint(5, 40))
     total = sum(parts.values()) + mine
-    description = rng.choice(["Birthday dinner", "Cabin deposit", "Taxi"])
+    description, category = rng.choice([("Birthday dinner", "dining"), ("Cabin deposit", "travel"), ("Taxi", "travel")])
     names = [full_name(view, p) for p in others]
     oracle = (
         login("bill_splitting")
@@ -130,17 +148,19 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + (
             f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, amount={total}, exact_shares=shares)\n"
+            f"description={description!r}, amount={total}, category={category!r}, exact_shares=shares)\n"
         )
         + DONE
     )
     return TaskSpec(
         g["owner_id"],
-        f"In my bill splitting group '{g['name']}', add a ${total:.2f} expense '{description}' that I paid: "
+        f"In my bill splitting group '{g['name']}', add a ${total:.2f} {category} expense '{description}' that I paid: "
         f"{names[0]}'s share is ${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is "
         f"${mine:.2f}. Nobody else has a share.",
         oracle,
-        added_expense(view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, None),
+        added_expense(
+            view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, category, "exact"
+        ),
     )
 
 
@@ -336,6 +356,8 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     ]
     name = {"coworker": "Office lunches", "friend": "Friends night out"}[kind]
+    kinds = {"coworker": ("work", "other"), "friend": ("other",)}[kind]  # a group type the name allows
+    group = {"name": name, "created_by": owner, "group_type": OneOf(kinds), "description": "", "simplify_debts": 0}
     oracle = (
         login("phone", "bill_splitting")
         + fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
@@ -350,14 +372,13 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts.",
         oracle,
         [
-            Inserted(
-                "bill_splitting_groups", {"name": name, "created_by": owner}, f"a group '{name}' exists", what="groups"
-            ),
+            Inserted("bill_splitting_groups", group, f"a group '{name}' exists (no description asked)", what="groups"),
             Inserted(
                 "bill_splitting_members",
                 {
-                    "group_id": Above(view.value("SELECT MAX(id) FROM bill_splitting_groups")),
+                    "group_id": NewRow("bill_splitting_groups", group),
                     "person_id": OneOf([owner, *people]),
+                    "is_archived": 0,
                 },
                 f"its members are me and my {len(people)} {kind}s",
                 count=len(people) + 1,
@@ -389,31 +410,44 @@ def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + (
             "apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], "
-            f"amount=debt['amount'], note={g['name']!r})\n"
+            f"amount=debt['amount'], note={g['name']!r}, private=True)\n"
         )
         + (
             f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
-            "email=debt['creditor']['email'], amount=debt['amount'])\n"
+            f"email=debt['creditor']['email'], amount=debt['amount'], method='payments app', note={g['name']!r})\n"
         )
         + DONE
     )
     return TaskSpec(
         debtor,
         f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': "
-        f"send the money on the payments app with the note '{g['name']}', "
-        "then record the settlement in the bill splitting app.",
+        f"send the money privately on the payments app with the note '{g['name']}', "
+        f"then record the settlement in the bill splitting app as paid by payments app, with the same note.",
         oracle,
         [
             Inserted(
                 "bill_splitting_settlements",
-                {"group_id": group_id, "payer_id": debtor, "receiver_id": creditor, "amount": amount},
-                f"a ${amount:.2f} settlement to {name} is recorded",
+                {
+                    "group_id": group_id,
+                    "payer_id": debtor,
+                    "receiver_id": creditor,
+                    "amount": amount,
+                    "method": "payments app",
+                    "note": g["name"],
+                },
+                f"a ${amount:.2f} settlement to {name} is recorded (by payments app, note '{g['name']}')",
                 what="settlements",
             ),
             Inserted(
                 "payments_transactions",
-                {"sender_id": debtor, "receiver_id": creditor, "amount": amount, "note": Contains(g["name"])},
-                f"${amount:.2f} is paid to {name}",
+                {
+                    "sender_id": debtor,
+                    "receiver_id": creditor,
+                    "amount": amount,
+                    "note": Contains(g["name"]),
+                    "private": 1,
+                },
+                f"${amount:.2f} is paid privately to {name}",
                 what="payments",
             ),
             *balance_changes(view, {debtor: -amount, creditor: amount}),
