@@ -5,7 +5,18 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Above, Answer, Contains, Deleted, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import (
+    Answer,
+    Contains,
+    Deleted,
+    Expectation,
+    Inserted,
+    Matcher,
+    NewRow,
+    OneOf,
+    Outcome,
+    Updated,
+)
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -25,6 +36,32 @@ def email_of(view: WorldView, person_id: int) -> str:
     return view.person(person_id)["email"]
 
 
+class NewConversation(Matcher):
+    """The conversation id of the new thread `subject` in the sender's mailbox: every copy of a new email must
+    share it (a copy filed under another conversation is not the same email)."""
+
+    def __init__(self, sender: int, subject: str, above: int):
+        self.sender, self.subject, self.above = sender, subject, above
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        return value is not None and any(
+            c.table == "email_threads"
+            and c.kind == "insert"
+            and c.after is not None
+            and c.after.get("owner_id") == self.sender
+            and c.after.get("subject") == self.subject
+            and c.after.get("conversation_id") == value
+            and value > self.above
+            for c in outcome.changes
+        )
+
+    def __repr__(self) -> str:
+        return f"the new conversation '{self.subject}' of the sender"
+
+
+NEW_THREAD_FLAGS = dict.fromkeys(("is_starred", "is_archived", "is_trashed", "is_spam", "is_important", "is_muted"), 0)
+
+
 def sent_email(
     view: WorldView,
     sender: int,
@@ -35,62 +72,73 @@ def sent_email(
     subject: str | None = None,
     conversation: int | None = None,
     cc: tuple[int, ...] = (),
-    files: tuple[str, ...] = (),
+    files: dict[str, Any] | None = None,
 ) -> list[Expectation]:
-    """What sending one email changes: a copy (and a thread, when new) in every participant's mailbox, plus attachments.
+    """What sending one email changes, pinned column by column: in every participant's mailbox a copy (read by
+    the sender only) in that mailbox's thread (new and unflagged, when the conversation is new), plus attachments.
 
-    `subject` for a new conversation, `conversation` for a reply in an existing one.
+    `subject` for a new conversation, `conversation` for a reply in an existing one; `files` maps each
+    attachment's name to its content (a matcher or the exact text).
     """
     owners = list(dict.fromkeys([sender, *to, *cc]))
-    out: list[Expectation] = []
-    if conversation is None:
-        out.append(
-            Inserted(
-                "email_threads",
-                {
-                    "owner_id": OneOf(owners),
-                    "subject": subject,
-                    "conversation_id": Above(view.value("SELECT MAX(conversation_id) FROM email_threads")),
-                },
-                f"{requirement}: a new thread '{subject}' in each of the {len(owners)} mailboxes",
-                count=len(owners),
-                what="threads",
-            )
-        )
-        threads: Any = Above(view.value("SELECT MAX(id) FROM email_threads"))
-    else:
-        have = view.rows("SELECT id, owner_id FROM email_threads WHERE conversation_id = ?", conversation)
-        if set(owners) - {r["owner_id"] for r in have}:
-            raise LookupError(f"conversation {conversation} lacks a thread for some of {owners}")
-        threads = OneOf(r["id"] for r in have)
     to_text = ", ".join(sorted(email_of(view, p) for p in to))
-    cc_text = ", ".join(sorted(email_of(view, p) for p in cc))
-    out.append(
-        Inserted(
-            "email_messages",
-            {
-                "owner_id": OneOf(owners),
-                "sender_id": sender,
-                "thread_id": threads,
-                "recipients": to_text,
-                "cc": cc_text,
-                "body": body,
-            },
-            f"{requirement} (to {to_text}{', cc ' + cc_text if cc else ''})",
-            count=len(owners),
-            what="email copies",
-        )
-    )
-    if files:
+    cc_text = ", ".join(sorted(email_of(view, p) for p in cc if p not in to))
+    out: list[Expectation] = []
+    threads: dict[int, Any] = {}
+    if conversation is None:
+        assert subject is not None, "a new conversation needs its subject"
+        above = view.value("SELECT MAX(conversation_id) FROM email_threads")
+        for owner in owners:
+            out.append(
+                Inserted(
+                    "email_threads",
+                    {
+                        "owner_id": owner,
+                        "subject": subject,
+                        "conversation_id": NewConversation(sender, subject, above),
+                        **NEW_THREAD_FLAGS,
+                    },
+                    f"{requirement}: a new thread '{subject}' in {full_name(view, owner)}'s mailbox",
+                    what="threads",
+                )
+            )
+            threads[owner] = NewRow("email_threads", {"owner_id": owner, "subject": subject})
+    else:
+        have = {
+            r["owner_id"]: r["id"]
+            for r in view.rows("SELECT id, owner_id FROM email_threads WHERE conversation_id = ?", conversation)
+        }
+        if set(owners) - set(have):
+            raise LookupError(f"conversation {conversation} lacks a thread for some of {owners}")
+        threads = {owner: have[owner] for owner in owners}
+    for owner in owners:
+        copy = {
+            "owner_id": owner,
+            "sender_id": sender,
+            "thread_id": threads[owner],
+            "recipients": to_text,
+            "cc": cc_text,
+            "body": body,
+            "is_read": int(owner == sender),
+        }
+        whose = "my sent copy" if owner == sender else f"the copy in {full_name(view, owner)}'s mailbox"
         out.append(
             Inserted(
-                "email_attachments",
-                {"message_id": Above(view.value("SELECT MAX(id) FROM email_messages")), "file_name": OneOf(files)},
-                f"{requirement}: with the attachment(s) {list(files)}",
-                count=len(files) * len(owners),
-                what="attachment copies",
+                "email_messages",
+                copy,
+                f"{requirement} (to {to_text}{', cc ' + cc_text if cc_text else ''}): {whose}",
+                what="email copies",
             )
         )
+        for name, content in (files or {}).items():
+            out.append(
+                Inserted(
+                    "email_attachments",
+                    {"message_id": NewRow("email_messages", copy), "file_name": name, "content": content},
+                    f"{requirement}: {whose} has the attachment '{name}'",
+                    what="attachments",
+                )
+            )
     return out
 
 
@@ -231,7 +279,7 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
             Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
             Inserted(
                 "email_thread_labels",
-                {"thread_id": OneOf(ids), "label_id": Above(view.value("SELECT MAX(id) FROM email_labels"))},
+                {"thread_id": OneOf(ids), "label_id": NewRow("email_labels", {"owner_id": owner, "name": label})},
                 f"all {len(ids)} threads with attachments have it",
                 count=len(ids),
                 what="labelled threads",
@@ -414,7 +462,7 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_forward_attachment_to_contact", apps=("email", "phone"), difficulty=3)
 def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT m.id, m.owner_id, m.sender_id, a.file_name FROM email_attachments a "
+        "SELECT m.id, m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id"
     )
@@ -455,7 +503,7 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
             Contains("Forwarded message"),
             f"the email is forwarded to {target}",
             subject=f"Fwd: {subject}",
-            files=(c["file_name"],),
+            files={c["file_name"]: c["content"]},
         ),
     )
 
@@ -535,7 +583,13 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "payments_transactions",
-                {"sender_id": c["owner_id"], "receiver_id": c["sender_id"], "amount": share, "note": Contains(note)},
+                {
+                    "sender_id": c["owner_id"],
+                    "receiver_id": c["sender_id"],
+                    "amount": share,
+                    "note": Contains(note),
+                    "private": 0,
+                },
                 f"${share:.2f} is paid to {name} with the note '{note}'",
                 what="payments",
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Contains, Inserted, OneOf
+from envs.toolworld.evaluate import Inserted
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -57,7 +57,7 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                {"owner_id": c["owner_id"], "path": path, "content": c["content"]},
+                {"owner_id": c["owner_id"], "path": path, "content": c["content"], "starred": 0},
                 f"{path} holds the attachment's content",
                 what="files",
             )
@@ -68,7 +68,7 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_send_report_file", apps=("email", "file_system", "phone"), difficulty=3)
 def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
     reports = view.rows(
-        "SELECT f.owner_id, f.path, c.email, p.id AS coworker FROM file_system_files f "
+        "SELECT f.owner_id, f.path, f.content, c.email, p.id AS coworker FROM file_system_files f "
         "JOIN phone_contacts c ON c.owner_id = f.owner_id AND c.relationship = 'coworker' "
         "JOIN people p ON p.email = c.email WHERE f.path LIKE '/work/%/report.txt' ORDER BY f.id, p.id"
     )
@@ -102,7 +102,7 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
             body,
             f"the report is emailed to {name}",
             subject=subject,
-            files=("report.txt",),
+            files={"report.txt": c["content"]},
         ),
     )
 
@@ -145,16 +145,14 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
                 "/documents/invoices exists",
                 what="directories",
             ),
-            Inserted(
-                "file_system_files",
-                {
-                    "owner_id": owner,
-                    "path": OneOf(f"/documents/invoices/{n}" for n in mine),
-                    "content": Contains("Total due"),
-                },
-                f"all {len(mine)} invoices are saved there",
-                count=len(mine),
-                what="invoice files",
+            *(
+                Inserted(
+                    "file_system_files",
+                    {"owner_id": owner, "path": f"/documents/invoices/{name}", "content": content, "starred": 0},
+                    f"the invoice {name} is saved there with its content",
+                    what="invoice files",
+                )
+                for name, content in sorted(mine.items())
             ),
         ],
     )
