@@ -1,0 +1,52 @@
+"""What the work_* scenarios (productivity around the todo app) share: the frozen clock's dates and the
+full column set of a task row, so a grader pins every column an agent decides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from envs.toolworld.tasks import WorldView
+from envs.toolworld.world.build import WORLD_NOW
+
+DONE = "apis.supervisor.complete_task()\n"
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+TODAY = WORLD_NOW.date().isoformat()
+PLAIN_NOTE = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}
+
+
+def day(offset: int) -> str:
+    """The date `offset` days from today (the world's frozen clock)."""
+    return (WORLD_NOW.date() + timedelta(days=offset)).isoformat()
+
+
+def new_task(owner_id: int, project_id: int, title: str, **columns: Any) -> dict[str, Any]:
+    """Every column of a task row created through create_task (defaults as the API stores them)."""
+    row: dict[str, Any] = {
+        "owner_id": owner_id,
+        "project_id": project_id,
+        "title": title,
+        "due_date": None,
+        "priority": 4,
+        "labels": "",
+        "completed": 0,
+        "completed_at": None,
+        "description": "",
+        "section_id": None,
+        "parent_id": None,
+        "recurrence": None,
+        "assignee_id": None,
+    }
+    unknown = set(columns) - set(row)
+    if unknown:
+        raise ValueError(f"todo_tasks has no columns {sorted(unknown)}")
+    return {**row, **columns}
+
+
+def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
+    """The stored form (sorted, comma-joined) of a task's labels after adding and removing some."""
+    return ",".join(sorted((set(filter(None, stored.split(","))) | set(added)) - set(removed)))
+
+
+def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
+    return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)

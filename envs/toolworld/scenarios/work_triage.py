@@ -1,0 +1,75 @@
+"""Productivity around the todo app: triaging overdue and upcoming tasks by project, priority and label."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Expectation, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import TODAY, day, labels_with
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+OVERDUE = "t.completed = 0 AND t.due_date < ?"
+
+
+@scenario("work_overdue_triage", apps=("todo",))
+def overdue_triage(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT p.owner_id, p.id, p.name FROM todo_projects p JOIN todo_tasks t ON t.project_id = p.id "
+        f"WHERE p.archived = 0 AND {OVERDUE} GROUP BY p.id HAVING COUNT(*) >= 3 ORDER BY p.id",
+        TODAY,
+    )
+    project = pick(rng, owners, "project with overdue tasks", distinct=True)
+    owner = project["owner_id"]
+    later = day(rng.choice((7, 10, 14)))
+    late = view.rows(
+        f"SELECT t.* FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
+        f"AND p.archived = 0 AND t.project_id != ? AND {OVERDUE} ORDER BY t.id",
+        owner,
+        project["id"],
+        TODAY,
+    )
+    look = (
+        login("todo")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
+        + f"skip = next(p for p in projects if p['name'] == {project['name']!r})\n"
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + "late = [t for t in late if t['project']['project_id'] != skip['project_id']]\n"
+        + "for t in late:\n    print(t['task_id'], t['title'], t['due_date'], t['priority'], t['labels'])\n"
+    )
+    act = f"""
+        waiting = 0
+        for t in late:
+            if 'waiting' in t['labels']:
+                waiting += 1
+            elif t['priority'] <= 2:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={TODAY!r},
+                                      labels=sorted(set(t['labels']) | {{'urgent'}}))
+            else:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={later!r})
+        """
+    check = (
+        fetch_all("still", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + "print([(t['title'], t['project']['name'], t['labels']) for t in still])\n"
+        + "apis.supervisor.complete_task(answer=waiting)\n"
+    )
+    expectations: list[Expectation] = []
+    waiting = 0
+    for t in late:
+        if "waiting" in t["labels"].split(","):
+            waiting += 1
+        elif t["priority"] <= 2:
+            values = {"due_date": TODAY, "labels": labels_with(t["labels"], "urgent")}
+            expectations.append(Updated("todo_tasks", t["id"], values, f"'{t['title']}' is due today, urgent"))
+        else:
+            expectations.append(Updated("todo_tasks", t["id"], {"due_date": later}, f"'{t['title']}' is due {later}"))
+    expectations.append(Answer(waiting, f"the answer is the number of overdue tasks left waiting ({waiting})"))
+    return TaskSpec(
+        owner,
+        f"Triage my overdue to-dos, except those of my '{project['name']}' project, which I will handle myself. "
+        "Those labelled 'waiting' stay as they are. Of the others, the priority 1 and 2 ones are due today and get "
+        f"the 'urgent' label (keeping their other labels); the rest are due on {later}. Tell me how many overdue "
+        "to-dos (outside that project) you left alone because they were waiting.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
