@@ -1,0 +1,168 @@
+"""Calendar scenarios on the birthdays of the people I know: texting them, and keeping them on my calendar."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.apps._calendar_people import show_birthdays
+from envs.toolworld.evaluate import Answer, Inserted, NewRow
+from envs.toolworld.scenarios._calendar import reader
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+TEXT_DAYS = (45, 60, 75)  # how far ahead to look, per variant
+MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def _text(first_name: str, when: str) -> str:
+    return f"Hi {first_name}, your birthday is coming up on {when}! Let's celebrate: when are you free?"
+
+
+@scenario("calendar_birthday_texts", apps=("calendar", "phone"))
+def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
+    days = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
+    pool = []
+    for person in view.people_ids():
+        coming = show_birthdays(reader(view, person), within_days=days)
+        friends = [b for b in coming if b["relationship"] == "friend"]
+        if len(friends) >= 2 and len(coming) > len(friends):  # others' birthdays too: not everyone is texted
+            pool.append((person, friends))
+    person, friends = pick(rng, pool, "person with friends' birthdays coming up", distinct=True)
+    expectations: list = []
+    for b in friends:
+        receiver = view.row("SELECT id, first_name FROM people WHERE email = ?", b["email"])
+        expectations.append(
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": person,
+                    "receiver_id": receiver["id"],
+                    "message": _text(receiver["first_name"], b["next_birthday"]),
+                    "is_read": 0,
+                },
+                f"{b['name']} is texted about their birthday on {b['next_birthday']}",
+                what=f"texts to {b['name']}",
+            )
+        )
+    names = [b["name"] for b in friends]
+    expectations.append(
+        Answer(
+            names,
+            "the answer lists the friends whose birthday comes within the period",
+            traps={"[]": "no friend found: the birthdays were not looked up"},
+        )
+    )
+    look = (
+        fetch_all("coming", f"apis.calendar.show_birthdays(access_token=calendar_token, within_days={days}")
+        + "friends = [b for b in coming if b['relationship'] == 'friend']\nprint(coming)\n"
+    )
+    numbers = """
+numbers = {}
+for b in friends:
+    found = apis.phone.search_contacts(access_token=phone_token, query=b['email'], page_limit=20)
+    numbers[b['email']] = next(c['phone_number'] for c in found if c['email'] == b['email'])
+print(numbers)
+"""
+    act = """
+for b in friends:
+    first = b['name'].split(' ')[0]
+    text = ('Hi ' + first + ', your birthday is coming up on ' + b['next_birthday']
+            + "! Let's celebrate: when are you free?")
+    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[b['email']], message=text)
+"""
+    check = fetch_all("sent", "apis.phone.search_text_messages(access_token=phone_token, query='birthday'") + (
+        "print([m['message'] for m in sent][:10])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=[b['name'] for b in friends])\n"
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(numbers).step(act).step(check).step(done)
+    return TaskSpec(
+        person,
+        f"Which of my friends (not coworkers or family) have a birthday in the next {days} days? Text each of them "
+        'at the number in my phone contacts: "Hi <first name>, your birthday is coming up on <YYYY-MM-DD>! '
+        "Let's celebrate: when are you free?\" Then tell me their full names.",
+        oracle.steps(),
+        expectations,
+    )
+
+
+@scenario("calendar_birthday_events", apps=("calendar",))
+def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
+    pool = []
+    for month in (6, 7, 8):
+        for person in view.people_ids():
+            ctx = reader(view, person)
+            friends = show_birthdays(ctx, month=month, relationship="friend")
+            if len(friends) >= 2 and len(show_birthdays(ctx, month=month)) > len(friends):
+                pool.append((person, month, friends))
+    person, month, friends = pick(rng, pool, "person with several friends born in a summer month", distinct=True)
+    personal = view.value(
+        "SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1 ORDER BY id LIMIT 1", person
+    )
+    expectations: list = []
+    for b in friends:
+        title = f"{b['name']}'s birthday"
+        start = date.fromisoformat(b["next_birthday"])
+        row = {
+            "calendar_id": personal,
+            "organizer_id": person,
+            "title": title,
+            "description": f"{b['name']} turns {b['turns']}.",
+            "location": "",
+            "start": f"{start}T00:00:00",
+            "end": f"{start + timedelta(days=1)}T00:00:00",
+            "all_day": 1,
+            "recurrence": "yearly",
+            "recurrence_until": None,
+            "status": "confirmed",
+            "busy": 0,
+        }
+        expectations += [
+            Inserted("calendar_events", row, f"a yearly all-day '{title}' event on {start}, shown as free"),
+            Inserted(
+                "calendar_reminders",
+                {
+                    "event_id": NewRow("calendar_events", {"title": title}),
+                    "person_id": person,
+                    "minutes_before": 1440,
+                    "method": "popup",
+                },
+                f"'{title}' has a popup reminder a day before",
+            ),
+        ]
+    expectations.append(
+        Answer(
+            len(friends),
+            "the answer is how many birthday events were added",
+            traps={str(len(friends) + 1): "a non-friend's birthday was counted"},
+        )
+    )
+    look = fetch_all(
+        "born", f"apis.calendar.show_birthdays(access_token=calendar_token, month={month}, relationship='friend'"
+    ) + (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "personal = next(c['calendar_id'] for c in calendars if c['is_primary'])\n"
+        "print(personal, [(b['name'], b['next_birthday'], b['turns']) for b in born])\n"
+    )
+    act = """
+for b in born:
+    apis.calendar.create_event(
+        access_token=calendar_token, title=b['name'] + "'s birthday", start=b['next_birthday'], all_day=True,
+        calendar_id=personal, description=b['name'] + ' turns ' + str(b['turns']) + '.', recurrence='yearly',
+        busy=False, reminder_minutes=1440,
+    )
+"""
+    check = fetch_all("added", "apis.calendar.show_events(access_token=calendar_token, query='birthday'") + (
+        "print([(e['title'], e['start'], e['recurrence']) for e in added])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=len(born))\n"
+    oracle = Solution().step(login("calendar")).step(look).step(act).step(check).step(done).steps()
+    return TaskSpec(
+        person,
+        f"Put the birthday of each of my friends born in {MONTHS[month - 1]} on my primary calendar: an all-day "
+        'event titled "<full name>\'s birthday" on their next birthday, repeating every year, with the description '
+        "'<full name> turns <age>.', not marking me busy, and with a popup reminder one day (1440 minutes) before. "
+        "Only friends, not coworkers or family. Tell me how many you added.",
+        oracle,
+        expectations,
+    )
