@@ -1,0 +1,342 @@
+"""Scenarios joining phone contacts and calls with the calendar: call-backs, birthdays, meetings with contacts."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+TODAY = WORLD_NOW.date()
+TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+
+
+def contact_names(view: WorldView, owner: int) -> dict[str, str]:
+    """Phone number -> the name it is saved under (the first entry if saved twice), as the phone shows it."""
+    names: dict[str, str] = {}
+    for c in view.rows("SELECT * FROM phone_contacts WHERE owner_id = ? ORDER BY id", owner):
+        names.setdefault(c["phone_number"], f"{c['first_name']} {c['last_name']}")
+    return names
+
+
+def calendar_id(view: WorldView, owner: int, name: str) -> int:
+    return int(view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = ?", owner, name))
+
+
+def new_event(owner: int, calendar: int, title: str, start: str, end: str, **columns: Any) -> dict[str, Any]:
+    """The columns of a calendar event the agent creates (every column it decides)."""
+    return {
+        "calendar_id": calendar,
+        "organizer_id": owner,
+        "title": title,
+        "start": start,
+        "end": end,
+        "description": "",
+        "location": "",
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+        **columns,
+    }
+
+
+FIND_CALENDAR = """
+calendars = apis.calendar.show_calendars(access_token=calendar_token)
+print([(c['calendar_id'], c['name']) for c in calendars])
+target = next(c['calendar_id'] for c in calendars if c['name'] == {name!r})
+"""
+
+
+def pending_callbacks(view: WorldView, owner: int, since: str) -> list[str]:
+    """Names of saved contacts whose latest missed call since `since` I have not returned (no outgoing call after)."""
+    names = contact_names(view, owner)
+    latest: dict[str, str] = {}
+    for call in view.rows(
+        "SELECT phone_number, started_at FROM phone_calls WHERE owner_id = ? AND direction = 'missed' "
+        "AND started_at >= ?",
+        owner,
+        since,
+    ):
+        if call["phone_number"] in names:
+            latest[call["phone_number"]] = max(latest.get(call["phone_number"], ""), call["started_at"])
+    return sorted(
+        names[number]
+        for number, missed in latest.items()
+        if not view.rows(
+            "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
+            "AND started_at > ?",
+            owner,
+            number,
+            missed,
+        )
+    )
+
+
+def slot(day: str, first_minute: int, index: int, minutes: int) -> tuple[str, str]:
+    begin = datetime.fromisoformat(day) + timedelta(minutes=first_minute + index * minutes)
+    return begin.isoformat(timespec="seconds"), (begin + timedelta(minutes=minutes)).isoformat(timespec="seconds")
+
+
+@scenario("contacts_schedule_callbacks", apps=("phone", "calendar"))
+def schedule_callbacks(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = rng.choice(["2026-02-01", "2026-03-01", "2026-01-15"])
+    candidates = [p for p in view.people_ids() if 2 <= len(pending_callbacks(view, p, since)) <= 6]
+    owner = pick(rng, candidates, "person with missed calls to return", distinct=True)
+    pending = pending_callbacks(view, owner, since)
+    personal = calendar_id(view, owner, "Personal")
+    look = (
+        fetch_all(
+            "missed",
+            f"apis.phone.show_call_history(access_token=phone_token, direction='missed', started_after={since!r}",
+        )
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + """
+names = {}
+for c in sorted(contacts, key=lambda c: c['contact_id']):
+    names.setdefault(c['phone_number'], c['first_name'] + ' ' + c['last_name'])
+latest = {}
+for call in missed:
+    if call['phone_number'] in names:
+        latest[call['phone_number']] = max(latest.get(call['phone_number'], ''), call['started_at'])
+print(len(missed), 'missed calls;', len(latest), 'from contacts')
+"""
+    )
+    decide = """
+pending = []
+for number, when in latest.items():
+    outgoing = apis.phone.show_call_history(access_token=phone_token, phone_number=number, direction='outgoing',
+                                            started_after=when[:10], page_limit=20)
+    if not any(call['started_at'] > when for call in outgoing):
+        pending.append(names[number])
+pending.sort()
+print(pending)
+"""
+    act = FIND_CALENDAR.format(name="Personal") + (
+        "for i, name in enumerate(pending):\n"
+        "    minute = 9 * 60 + 15 * i\n"
+        f"    start = '{TOMORROW}T%02d:%02d' % divmod(minute, 60)\n"
+        f"    end = '{TOMORROW}T%02d:%02d' % divmod(minute + 15, 60)\n"
+        "    apis.calendar.create_event(access_token=calendar_token, title='Call back ' + name, start=start, "
+        "end=end, calendar_id=target)\n"
+    )
+    check = (
+        fetch_all(
+            "booked",
+            f"apis.calendar.show_events(access_token=calendar_token, query='Call back', date_from={TOMORROW!r}, "
+            f"date_to={TOMORROW!r}",
+        )
+        + "print([(e['start'], e['title']) for e in booked])\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "calendar"))
+        .step(look)
+        .step(decide)
+        .step(act)
+        .step(check)
+        .step("apis.supervisor.complete_task(answer=pending)\n")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_events",
+            new_event(owner, personal, f"Call back {name}", *slot(TOMORROW, 9 * 60, i, 15)),
+            f"a 15-minute 'Call back {name}' event at slot {i + 1} tomorrow on the Personal calendar",
+            what=f"call-back events for {name}",
+        )
+        for i, name in enumerate(pending)
+    ]
+    expectations.append(
+        Answer(pending, f"the answer names the {len(pending)} people to call back", traps={"[]": "no one listed"})
+    )
+    return TaskSpec(
+        owner,
+        f"Since {since} I missed calls from some of my contacts that I never returned (no outgoing call to them "
+        "after their latest missed call). For each such contact, put a 15-minute event 'Call back <First Last>' "
+        f"(their name as saved in my phone) on my Personal calendar tomorrow ({TOMORROW}): the first at 09:00, each "
+        "next one 15 minutes later, in alphabetical order of name. Ignore callers not in my contacts. "
+        "Tell me the names.",
+        oracle,
+        expectations,
+    )
+
+
+def next_birthday(birthday: str) -> date:
+    month, day = int(birthday[5:7]), int(birthday[8:10])
+    this_year = date(TODAY.year, month, day)
+    return this_year if this_year >= TODAY else date(TODAY.year + 1, month, day)
+
+
+@scenario("contacts_birthday_events", apps=("phone", "calendar"))
+def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
+    kind = rng.choice(["coworker", "friend"])
+    groups = view.rows(
+        "SELECT owner_id, COUNT(*) AS n, SUM(birthday IS NULL) AS missing FROM phone_contacts "
+        "WHERE relationship = ? GROUP BY owner_id HAVING SUM(birthday IS NOT NULL) BETWEEN 3 AND 7 AND missing >= 1 "
+        "AND SUM(substr(birthday, 6) = '02-29') = 0 ORDER BY owner_id",
+        kind,
+    )
+    owner = pick(rng, groups, f"{kind} contacts with and without birthdays", distinct=True)["owner_id"]
+    people = view.rows(
+        "SELECT first_name || ' ' || last_name AS name, birthday FROM phone_contacts WHERE owner_id = ? "
+        "AND relationship = ? AND birthday IS NOT NULL ORDER BY id",
+        owner,
+        kind,
+    )
+    personal = calendar_id(view, owner, "Personal")
+    soonest = min(people, key=lambda p: (next_birthday(p["birthday"]), p["name"]))
+    look = (
+        fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+        + f"""
+today = {TODAY.isoformat()!r}
+dated = [c for c in contacts if c['birthday']]
+print(len(contacts), 'contacts,', len(dated), 'with a birthday')
+def next_birthday(birthday):
+    this_year = today[:4] + birthday[4:]
+    return this_year if this_year >= today else str(int(today[:4]) + 1) + birthday[4:]
+"""
+    )
+    act = FIND_CALENDAR.format(name="Personal") + (
+        "for c in dated:\n"
+        "    apis.calendar.create_event(access_token=calendar_token, title='Birthday: ' + c['first_name'] + ' ' + "
+        "c['last_name'], start=next_birthday(c['birthday']), all_day=True, recurrence='yearly', calendar_id=target)\n"
+    )
+    check = fetch_all(
+        "made", "apis.calendar.show_events(access_token=calendar_token, query='Birthday', calendar_id=target"
+    ) + (
+        "print([(e['start'], e['title'], e['recurrence']) for e in made])\n"
+        "first = min(dated, key=lambda c: (next_birthday(c['birthday']), c['first_name'] + ' ' + c['last_name']))\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "calendar"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step("apis.supervisor.complete_task(answer=first['first_name'] + ' ' + first['last_name'])\n")
+        .steps()
+    )
+    expectations: list[Expectation] = []
+    for p in people:
+        day = next_birthday(p["birthday"])
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                new_event(
+                    owner,
+                    personal,
+                    f"Birthday: {p['name']}",
+                    f"{day.isoformat()}T00:00:00",
+                    f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+                    all_day=1,
+                    recurrence="yearly",
+                ),
+                f"a yearly all-day 'Birthday: {p['name']}' event on {day} (Personal calendar)",
+                what=f"birthday events for {p['name']}",
+            )
+        )
+    earliest = min(people, key=lambda p: p["birthday"][5:])["name"]
+    traps = (
+        {}
+        if earliest == soonest["name"]
+        else {earliest.lower(): "that birthday is earliest in the year, but it has already passed this year"}
+    )
+    expectations.append(Answer(soonest["name"], f"the answer is {soonest['name']}, the next birthday", traps=traps))
+    return TaskSpec(
+        owner,
+        f"For every {kind} contact in my phone that has a birthday saved, add a yearly all-day event "
+        "'Birthday: <First Last>' on my Personal calendar, starting on their next birthday (today, "
+        f"{TODAY.isoformat()}, counts). Skip the ones without a birthday. Then tell me whose birthday comes next.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("contacts_text_meeting_attendees", apps=("phone", "calendar"))
+def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
+    events = view.rows(
+        "SELECT e.id, e.title, e.start, e.location, c.owner_id FROM calendar_events e "
+        "JOIN calendar_calendars c ON c.id = e.calendar_id WHERE e.organizer_id = c.owner_id "
+        "AND e.status = 'confirmed' "
+        "AND e.recurrence = 'none' AND e.start > ? AND e.start < ? AND e.location != '' "
+        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'accepted') >= 2 "
+        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'accepted') >= 1 "
+        "AND (SELECT COUNT(*) FROM calendar_events x WHERE x.calendar_id = e.calendar_id AND x.title = e.title) >= 2 "
+        "ORDER BY e.id",
+        WORLD_NOW.isoformat(),
+        (WORLD_NOW + timedelta(days=40)).isoformat(),
+    )
+    event = pick(rng, events, "upcoming event with accepted and other attendees", distinct=True)
+    owner = event["owner_id"]
+    emails = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
+    accepted = view.rows(
+        "SELECT p.id, p.first_name || ' ' || p.last_name AS name, p.email FROM calendar_attendees a "
+        "JOIN people p ON p.id = a.person_id WHERE a.event_id = ? AND a.response = 'accepted' ORDER BY a.id",
+        event["id"],
+    )
+    day, hour = event["start"][:10], event["start"][11:16]
+    text = f"Reminder: {event['title']} at {hour} on {day}, {event['location']}. See you there!"
+    look = (
+        fetch_all(
+            "events",
+            f"apis.calendar.show_events(access_token=calendar_token, query={event['title']!r}, date_from={day!r}, "
+            f"date_to={day!r}",
+        )
+        + f"event = next(e for e in events if e['title'] == {event['title']!r} and e['start'].startswith({day!r}))\n"
+        + fetch_all(
+            "accepted",
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id'], "
+            "response='accepted'",
+        )
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "print(event['start'], event['location'], [a['email'] for a in accepted])\n"
+    )
+    act = (
+        "by_email = {c['email']: c for c in contacts if c['email']}\n"
+        "text = 'Reminder: ' + event['title'] + ' at ' + event['start'][11:16] + ' on ' + event['start'][:10] + ', ' "
+        "+ event['location'] + '. See you there!'\n"
+        "missing = []\n"
+        "for a in accepted:\n"
+        "    if a['email'] == me['email']:\n"
+        "        continue\n"
+        "    if a['email'] in by_email:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, "
+        "phone_number=by_email[a['email']]['phone_number'], message=text)\n"
+        "    else:\n"
+        "        missing.append(a['name'])\n"
+        "print(missing)\n"
+    )
+    texted = [a for a in accepted if a["id"] != owner and a["email"] in emails]
+    missing = sorted(a["name"] for a in accepted if a["id"] != owner and a["email"] not in emails)
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_messages",
+            {"sender_id": owner, "receiver_id": a["id"], "message": text, "is_read": 0},
+            f"{a['name']}, who accepted, gets the reminder text",
+            what=f"texts to {a['name']}",
+        )
+        for a in texted
+    ]
+    expectations.append(Answer(missing, "the answer lists the accepted attendees missing from my contacts", traps={}))
+    oracle = (
+        Solution()
+        .step(login("calendar", "phone"))
+        .step(look)
+        .step(act)
+        .step("apis.supervisor.complete_task(answer=missing)\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Text everyone who accepted my '{event['title']}' on {day} (not those who declined or have not answered): "
+        f"'{text}' (exactly that), to the number saved in my phone contacts. Tell me the names of accepted "
+        "attendees who are not in my contacts (an empty list if none).",
+        oracle,
+        expectations,
+    )
