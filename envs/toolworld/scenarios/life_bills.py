@@ -1,0 +1,314 @@
+"""Life admin around the bill files in /documents/bills: todo reminders, notes, calendar and payments."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._life import BILLS, NEW_TASK, NOW, PARSE_BILL, PLAIN_NOTE, TODAY, bills, done, project_of
+from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+FIND_UNPAID = (
+    PARSE_BILL
+    + fetch_all(
+        "hits",
+        f"apis.file_system.search_file_contents(access_token=file_system_token, text='Status: unpaid', "
+        f"directory={BILLS!r}",
+    )
+    + "unpaid = []\n"
+    "for path in sorted({h['path'] for h in hits}):\n"
+    "    file = apis.file_system.show_file(access_token=file_system_token, path=path)\n"
+    "    bill = parse_bill(path, file['content'])\n"
+    "    if bill['status'] == 'unpaid':\n"
+    "        info = apis.file_system.show_file_info(access_token=file_system_token, path=path)\n"
+    "        unpaid.append({**bill, 'starred': info['starred'], 'tags': info['tags']})\n"
+    "print([(b['kind'], b['period'], b['amount']) for b in unpaid])\n"
+)
+
+
+def _money(amount: float) -> str:
+    return f"${amount:.2f}"
+
+
+@scenario("life_bills_unpaid_todo", apps=("file_system", "todo"))
+def bills_unpaid_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        f"SELECT f.owner_id FROM file_system_files f JOIN todo_projects p ON p.owner_id = f.owner_id "
+        f"AND p.name = 'Finance' AND p.archived = 0 WHERE f.path LIKE '{BILLS}/%' "
+        "AND f.content LIKE '%Status: unpaid%' "
+        "GROUP BY f.owner_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY f.owner_id"
+    )
+    owner = pick(rng, owners, "person with unpaid bills and a Finance project", distinct=True)["owner_id"]
+    project = project_of(view, owner, "Finance")
+    assert project is not None
+    unpaid = [b for b in bills(view, owner) if b["status"] == "unpaid"]
+    total = round(sum(b["amount"] for b in unpaid), 2)
+    look = FIND_UNPAID + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'")
+    look += "finance = next(p for p in projects if p['name'] == 'Finance')\n"
+    look += fetch_all("tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=finance['project_id']")
+    look += "have = {t['title'] for t in tasks}\n"
+    act = """\
+    for bill in unpaid:
+        if not bill['starred']:
+            apis.file_system.star_file(access_token=file_system_token, path=bill['path'])
+        title = f"Pay the {bill['kind']} bill for {bill['period']}"
+        if title not in have:
+            apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title,
+                                  due_date=bill['due'], priority=1, description=f"Amount due: ${bill['amount']:.2f}")
+    """
+    check = fetch_all("after", "apis.todo.search_tasks(access_token=todo_token, project_id=finance['project_id']")
+    check += "print([t['title'] for t in after if t['title'].startswith('Pay the ')])\n"
+    check += "total = round(sum(b['amount'] for b in unpaid), 2)\n"
+    expectations: list[Expectation] = []
+    for b in unpaid:
+        title = f"Pay the {b['kind']} bill for {b['period']}"
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                {
+                    "owner_id": owner,
+                    "project_id": project["id"],
+                    "title": title,
+                    "due_date": b["due"],
+                    "priority": 1,
+                    "description": f"Amount due: {_money(b['amount'])}",
+                    **NEW_TASK,
+                },
+                f"a task '{title}' due {b['due']}, priority 1, with the amount due",
+                what=f"tasks '{title}'",
+            )
+        )
+        if not b["starred"]:
+            expectations.append(Updated("file_system_files", b["id"], {"starred": 1}, f"{b['path']} is starred"))
+    all_total = round(sum(b["amount"] for b in bills(view, owner)), 2)
+    expectations.append(
+        Answer(total, f"the total still due is {total}", traps={f"{all_total:g}": "that sums every bill, paid too"})
+    )
+    return TaskSpec(
+        owner,
+        f"Some of my bills in {BILLS} are still marked unpaid. For each unpaid bill: star its file, and add a task "
+        "'Pay the <kind> bill for <period>' (kind as in the file name, like 'gas'; period as in the bill, like "
+        "'2026-04') to my Finance project in my todo app, due on the bill's due date, priority 1, with the "
+        "description 'Amount due: $<amount>' (two decimals). Then tell me the total amount still due.",
+        Solution().step(login("file_system", "todo")).step(look).step(act).step(check).step(done("total")).steps(),
+        expectations,
+    )
+
+
+@scenario("life_bills_year_note", apps=("file_system", "notes"))
+def bills_year_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    kind = rng.choice(["electricity", "gas", "water", "internet", "phone"])
+    year = "2025"
+    owners = view.rows(
+        f"SELECT owner_id FROM file_system_files WHERE path LIKE '{BILLS}/{kind}_{year}-%' GROUP BY owner_id "
+        "HAVING COUNT(*) >= 6 AND NOT EXISTS (SELECT 1 FROM notes_notes n "
+        "WHERE n.owner_id = file_system_files.owner_id "
+        "AND n.title LIKE '%bills%') ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, f"person with {kind} bills in {year}", distinct=True)["owner_id"]
+    found = [b for b in bills(view, owner) if b["kind"] == kind and b["period"].startswith(f"{year}-")]
+    lines = [f"{b['period']}: {_money(b['amount'])}" for b in found]
+    total = f"Total: {_money(round(sum(b['amount'] for b in found), 2))}"
+    top = max(found, key=lambda b: (b["amount"], b["period"]))
+    title = f"{kind.capitalize()} bills {year}"
+    look = PARSE_BILL + fetch_all(
+        "files",
+        f"apis.file_system.search_files(access_token=file_system_token, query='{kind}_{year}-', directory={BILLS!r}",
+    )
+    look += "mine = []\n"
+    look += f"for f in sorted(files, key=lambda f: f['path']):\n    if f['name'].startswith('{kind}_{year}-'):\n"
+    look += "        mine.append(parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
+    look += "path=f['path'])['content']))\nprint([(b['period'], b['amount']) for b in mine])\n"
+    act = (
+        "lines = [f\"{b['period']}: ${b['amount']:.2f}\" for b in sorted(mine, key=lambda b: b['period'])]\n"
+        "lines.append(f\"Total: ${round(sum(b['amount'] for b in mine), 2):.2f}\")\n"
+        f"created = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        "top = max(mine, key=lambda b: (b['amount'], b['period']))\n"
+    )
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=created['note_id'])['content'])\n"
+    lowest = min(found, key=lambda b: b["amount"])["period"]
+    return TaskSpec(
+        owner,
+        f"Make me a note titled '{title}' listing my {kind} bills of {year} from the files in {BILLS}: one line per "
+        f"bill, 'YYYY-MM: $<amount>' (the bill's period, two decimals), then a last line 'Total: $<sum>'. Then tell "
+        "me which month (YYYY-MM) had the highest bill.",
+        Solution()
+        .step(login("file_system", "notes"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done("top['period']"))
+        .steps(),
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": title, "content": Receipt(lines, total), **PLAIN_NOTE},
+                f"a note '{title}' with the {len(lines)} {kind} bills of {year}, then '{total}'",
+                what=f"notes '{title}'",
+            ),
+            Answer(
+                top["period"],
+                f"the highest {kind} bill of {year} was {top['period']}",
+                traps={lowest: "that is the lowest bill"},
+            ),
+        ],
+    )
+
+
+@scenario("life_bills_split_roommates", apps=("file_system", "phone", "payments"))
+def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = view.rows(
+        "SELECT c.owner_id, COUNT(*) AS n FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "WHERE c.relationship = 'roommate' AND f.id != c.owner_id AND NOT EXISTS (SELECT 1 FROM payments_settings s "
+        "WHERE s.person_id = f.id AND s.allow_requests_from != 'everyone' AND NOT EXISTS (SELECT 1 FROM "
+        "payments_friends x WHERE x.owner_id = f.id AND x.friend_id = c.owner_id)) GROUP BY c.owner_id "
+        "HAVING n = (SELECT COUNT(*) FROM phone_contacts d WHERE d.owner_id = c.owner_id "
+        "AND d.relationship = 'roommate') "
+        "AND (SELECT COUNT(*) FROM file_system_files b WHERE b.owner_id = c.owner_id AND b.path LIKE "
+        f"'{BILLS}/%_2026-03.txt') >= 3 ORDER BY c.owner_id"
+    )
+    owner = pick(rng, candidates, "person with roommates and March bills", distinct=True)["owner_id"]
+    period = "2026-03"
+    month = "March 2026"
+    found = [b for b in bills(view, owner) if b["period"] == period]
+    mates = view.rows(
+        "SELECT DISTINCT f.id, f.email FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
+        "AND c.relationship = 'roommate' ORDER BY f.id",
+        owner,
+    )
+    people = len(mates) + 1
+    look = PARSE_BILL + fetch_all(
+        "files",
+        f"apis.file_system.search_files(access_token=file_system_token, query='_{period}', directory={BILLS!r}",
+    )
+    look += (
+        "month = [parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, path=f['path'])"
+        f"['content']) for f in files if f['name'].endswith('_{period}.txt')]\n"
+    )
+    look += fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+    look += "emails = sorted({m['email'] for m in mates if m['email']})\nprint(month, emails)\n"
+    act = (
+        "mine = 0.0\n"
+        "for bill in month:\n"
+        "    share = round(bill['amount'] / (len(emails) + 1), 2)\n"
+        "    mine += share\n"
+        "    for email in emails:\n"
+        "        apis.payments.request_money(access_token=payments_token, payer_email=email, amount=share, "
+        "note=f\"{bill['kind'].capitalize()} {bill['period']}\")\n"
+    )
+    check = fetch_all(
+        "sent", f"apis.payments.show_requests(access_token=payments_token, direction='sent', query='{period}'"
+    )
+    check += "print(len(sent), sorted((r['payer']['email'], r['amount'], r['note']) for r in sent))\n"
+    expectations: list[Expectation] = []
+    mine = 0.0
+    for b in found:
+        share = round(b["amount"] / people, 2)
+        mine += share
+        note = f"{b['kind'].capitalize()} {period}"
+        for m in mates:
+            expectations.append(
+                Inserted(
+                    "payments_requests",
+                    {"requester_id": owner, "payer_id": m["id"], "amount": share, "note": note, "status": "pending"}
+                    | {"created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None},
+                    f"{m['email']} is asked for {share} with the note '{note}'",
+                    what=f"requests to {m['email']} for '{note}'",
+                )
+            )
+    mine = round(mine, 2)
+    return TaskSpec(
+        owner,
+        f"Split my {month} bills with my roommates. For each bill of period {period} in {BILLS}, ask every roommate "
+        "in my phone contacts, on the payments app, for an equal share: the bill's amount divided among them and "
+        "me, rounded to cents, with the note '<Kind> <period>' (like 'Gas 2026-03'). Then tell me how much of "
+        "those bills is my own share in total.",
+        Solution()
+        .step(login("file_system", "phone", "payments"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done("round(mine, 2)"))
+        .steps(),
+        [*expectations, Answer(mine, f"my own share is {mine}")],
+    )
+
+
+@scenario("life_bills_overdue_calendar", apps=("file_system", "calendar"))
+def bills_overdue_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        f"SELECT f.owner_id FROM file_system_files f WHERE f.path LIKE '{BILLS}/%' AND f.content LIKE "
+        "'%Status: unpaid%' AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = f.owner_id AND "
+        "c.is_primary = 1) GROUP BY f.owner_id ORDER BY f.owner_id"
+    )
+    owner = pick(rng, owners, "person with unpaid bills", distinct=True)["owner_id"]
+    unpaid = [b for b in bills(view, owner) if b["status"] == "unpaid"]
+    overdue = [b for b in unpaid if b["due"] < TODAY]
+    calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
+    tomorrow = (date.fromisoformat(TODAY) + timedelta(days=1)).isoformat()
+    lines = [f"{b['kind'].capitalize()} {b['period']}: {_money(b['amount'])}" for b in overdue]
+    tag_ids = view.rows("SELECT file_id, tag FROM file_system_tags WHERE owner_id = ? AND tag = 'important'", owner)
+    tagged = {t["file_id"] for t in tag_ids}
+    look = FIND_UNPAID + f"overdue = [b for b in unpaid if b['due'] < {TODAY!r}]\n"
+    look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
+    look += "primary = next(c for c in calendars if c['is_primary'])\n"
+    act = (
+        "for bill in overdue:\n"
+        "    if 'important' not in bill['tags']:\n"
+        "        apis.file_system.add_file_tag(access_token=file_system_token, path=bill['path'], tag='important')\n"
+        "lines = [f\"{b['kind'].capitalize()} {b['period']}: ${b['amount']:.2f}\" for b in overdue]\n"
+        "event = apis.calendar.create_event(access_token=calendar_token, title='Pay overdue bills', "
+        f"start='{tomorrow}T09:00', end='{tomorrow}T09:30', calendar_id=primary['calendar_id'], "
+        "description='\\n'.join(lines), reminder_minutes=60)\n"
+    )
+    check = "print(apis.calendar.show_event(access_token=calendar_token, event_id=event['event_id']))\n"
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_events",
+            {
+                "calendar_id": calendar,
+                "organizer_id": owner,
+                "title": "Pay overdue bills",
+                "description": HasLines(lines),
+                "location": "",
+                "start": f"{tomorrow}T09:00:00",
+                "end": f"{tomorrow}T09:30:00",
+                "all_day": 0,
+                "recurrence": "none",
+                "recurrence_until": None,
+                "status": "confirmed",
+                "busy": 1,
+            },
+            f"an event 'Pay overdue bills' tomorrow 09:00-09:30 on my main calendar listing {len(lines)} bills",
+            what="'Pay overdue bills' events",
+        ),
+        Inserted(
+            "calendar_reminders",
+            {"event_id": NewRow("calendar_events", {"title": "Pay overdue bills"}), "person_id": owner}
+            | {"minutes_before": 60, "method": "popup"},
+            "the event has a reminder an hour before",
+            what="reminders of the new event",
+        ),
+    ]
+    for b in overdue:
+        if b["id"] not in tagged:
+            expectations.append(
+                Inserted(
+                    "file_system_tags",
+                    {"file_id": b["id"], "owner_id": owner, "tag": "important"},
+                    f"{b['path']} is tagged important",
+                    what=f"'important' tags on {b['path']}",
+                )
+            )
+    return TaskSpec(
+        owner,
+        f"Tag every overdue bill in {BILLS} (still unpaid and its due date already passed) as 'important' in my files, "
+        "and put a 30-minute event 'Pay overdue bills' on my main calendar tomorrow at 09:00, with a reminder an "
+        "hour before, whose description lists those bills one per line as '<Kind> <period>: $<amount>' (like "
+        "'Gas 2026-04: $68.43').",
+        Solution().step(login("file_system", "calendar")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
