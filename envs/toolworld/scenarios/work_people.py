@@ -1,0 +1,98 @@
+"""Productivity around the todo app with the people in it: assigning shared to-dos and telling people so."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, NOW
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+
+def text_to(owner: int, receiver: int, lines: list[str], requirement: str) -> Inserted:
+    """The one text message `owner` sends `receiver`, holding exactly `lines`."""
+    return Inserted(
+        "phone_messages",
+        {"sender_id": owner, "receiver_id": receiver, "message": HasLines(lines), "sent_at": NOW, "is_read": 0},
+        requirement,
+        what="text messages",
+    )
+
+
+@scenario("work_assign_and_text", apps=("todo", "phone"))
+def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Hand a collaborator every unassigned open to-do of a shared project, then text them their whole list."""
+    pairs = view.rows(
+        "SELECT p.id, p.owner_id, p.name, f.id AS person_id, f.first_name || ' ' || f.last_name AS full, f.email "
+        "FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id JOIN people f ON f.id = c.person_id "
+        "WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = p.owner_id "
+        "AND k.email = f.email) AND (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 "
+        "AND t.assignee_id IS NULL) BETWEEN 3 AND 20 ORDER BY c.id"
+    )
+    pair = pick(rng, pairs, "collaborator of a shared project with unassigned to-dos", distinct=True)
+    tasks = view.rows(
+        "SELECT id, title, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 ORDER BY id", pair["id"]
+    )
+    look = (
+        login("todo", "phone")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={pair['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {pair['name']!r})\n"
+        + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
+        + f"person = next(p for p in people if p['name'] == {pair['full']!r})\n"
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+        )
+        + "print(person, [(t['title'], t['assignee_email']) for t in open_tasks])\n"
+    )
+    act = """
+        mine = []
+        for t in open_tasks:
+            if t['assignee_email'] is None:
+                apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=person['email'])
+                mine.append(t['title'])
+            elif t['assignee_email'] == person['email']:
+                mine.append(t['title'])
+        contact = next(c for c in apis.phone.search_contacts(access_token=phone_token, query=person['email'])
+                       if c['email'] == person['email'])
+        apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
+                                     message='\\n'.join(mine))
+        """
+    check = (
+        fetch_all(
+            "after", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False"
+        )
+        + "print([(t['title'], t['assignee_email']) for t in after])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = [
+        Updated("todo_tasks", t["id"], {"assignee_id": pair["person_id"]}, f"'{t['title']}' is assigned to them")
+        for t in tasks
+        if t["assignee_id"] is None
+    ]
+    titles = [t["title"] for t in tasks if t["assignee_id"] in (None, pair["person_id"])]
+    expectations.append(
+        text_to(pair["owner_id"], pair["person_id"], titles, f"one text to {pair['full']} with exactly their titles")
+    )
+    return TaskSpec(
+        pair["owner_id"],
+        f"In my shared '{pair['name']}' to-do project, assign every open to-do that nobody is assigned to yet to "
+        f"{pair['full']}. Then text {pair['full'].split()[0]} (number in my phone contacts) the titles of all the open "
+        "to-dos of that project now assigned to them, one per line and nothing else.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+def next_birthday(birthday: str) -> date:
+    """The next time (today included) the day and month of `birthday` come round; 29 February as 28 February."""
+    month, dom = int(birthday[5:7]), int(birthday[8:10])
+    today = WORLD_NOW.date()
+    for year in (today.year, today.year + 1):
+        candidate = date(year, month, 28 if (month, dom) == (2, 29) else dom)
+        if candidate >= today:
+            return candidate
+    raise AssertionError("unreachable: next year always comes after today")

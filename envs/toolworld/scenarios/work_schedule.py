@@ -1,0 +1,176 @@
+"""Productivity around the todo app and time: reminders for what is due soon, calendar time to do it."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+OPEN_ACTIVE = (
+    "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? AND t.completed = 0 "
+    "AND p.archived = 0"
+)
+
+
+@scenario("work_focus_blocks", apps=("todo", "calendar"))
+def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A one-hour calendar block with a reminder for each important to-do due in the next two weeks."""
+    start, end = day(1), day(15)
+    owners = view.rows(
+        "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.completed = 0 AND p.archived = 0 AND t.priority <= 2 AND t.due_date >= ? AND t.due_date < ? "
+        "GROUP BY t.owner_id HAVING n BETWEEN 3 AND 12 ORDER BY t.owner_id",
+        start,
+        end,
+    )
+    owner = pick(rng, owners, "person with important to-dos due soon", distinct=True)["owner_id"]
+    hour = rng.choice(("08:00", "09:00", "16:00"))
+    until = f"{int(hour[:2]) + 1:02d}:00"
+    minutes = rng.choice((10, 15, 30))
+    tasks = view.rows(
+        f"SELECT t.title, t.due_date {OPEN_ACTIVE} AND t.priority <= 2 AND t.due_date >= ? AND t.due_date < ? "
+        "ORDER BY t.due_date, t.id",
+        owner,
+        start,
+        end,
+    )
+    primary = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)
+    look = (
+        login("todo", "calendar")
+        + "soon = []\n"
+        + "for priority in (1, 2):\n"
+        + fetch_all(
+            "found",
+            f"apis.todo.search_tasks(access_token=todo_token, completed=False, priority=priority, due_after={start!r}, "
+            f"due_before={end!r}",
+            indent="    ",
+        )
+        + "    soon += found\n"
+        + "print([(t['title'], t['due_date']) for t in soon])\n"
+    )
+    act = f"""
+        made = []
+        for t in soon:
+            event = apis.calendar.create_event(access_token=calendar_token, title='Focus: ' + t['title'],
+                                               start=t['due_date'] + 'T{hour}', end=t['due_date'] + 'T{until}',
+                                               reminder_minutes={minutes})
+            made.append(event['event_id'])
+        """
+    check = (
+        fetch_all(
+            "events",
+            f"apis.calendar.show_events(access_token=calendar_token, query='Focus', date_from={start!r}, "
+            f"date_to={day(15)!r}",
+        )
+        + "print([(e['title'], e['start']) for e in events])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    for t in tasks:
+        title = f"Focus: {t['title']}"
+        match = {
+            "calendar_id": primary,
+            "organizer_id": owner,
+            "title": title,
+            "description": "",
+            "location": "",
+            "start": f"{t['due_date']}T{hour}:00",
+            "end": f"{t['due_date']}T{until}:00",
+            "all_day": 0,
+            "recurrence": "none",
+            "recurrence_until": None,
+            "status": "confirmed",
+            "busy": 1,
+            "created_at": NOW,
+        }
+        expectations.append(
+            Inserted("calendar_events", match, f"'{title}' on {t['due_date']} {hour}-{until}", what="events")
+        )
+        expectations.append(
+            Inserted(
+                "calendar_reminders",
+                {
+                    "event_id": NewRow("calendar_events", {"title": title, "start": match["start"]}),
+                    "person_id": owner,
+                    "minutes_before": minutes,
+                    "method": "popup",
+                },
+                f"'{title}' reminds me {minutes} minutes before",
+                what="reminders",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Block time for my important to-dos: for each open to-do of priority 1 or 2 due from tomorrow ({start}) "
+        f"to two weeks after that (before {end}), add an event 'Focus: <to-do title>' to my primary calendar on its "
+        f"due date from {hour} to {until}, with a reminder {minutes} minutes before.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_task_reminders", apps=("todo",))
+def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A reminder for every to-do due this week that has none yet; today's go in the evening (morning has passed)."""
+    days = rng.choice((5, 7, 9))
+    owners = view.rows(
+        "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.completed = 0 AND p.archived = 0 AND t.due_date >= ? AND t.due_date < ? "
+        "AND EXISTS (SELECT 1 FROM todo_reminders r WHERE r.task_id = t.id) "
+        "GROUP BY t.owner_id ORDER BY t.owner_id",
+        TODAY,
+        day(days),
+    )
+    owner = pick(rng, owners, "person with a reminder on a to-do due soon", distinct=True)["owner_id"]
+    hour = rng.choice(("08:00", "09:00"))
+    tasks = view.rows(
+        f"SELECT t.id, t.title, t.due_date, (SELECT COUNT(*) FROM todo_reminders r WHERE r.task_id = t.id) AS has "
+        f"{OPEN_ACTIVE} AND t.due_date >= ? AND t.due_date < ? ORDER BY t.id",
+        owner,
+        TODAY,
+        day(days),
+    )
+    look = (
+        login("todo")
+        + fetch_all("soon", f"apis.todo.show_upcoming_tasks(access_token=todo_token, days={days}")
+        + fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token, include_past=True")
+        + "has = {r['task_id'] for r in reminders}\n"
+        + "print([(t['task_id'], t['title'], t['due_date'], t['task_id'] in has) for t in soon])\n"
+    )
+    act = f"""
+        for t in soon:
+            if t['task_id'] in has:
+                continue
+            when = t['due_date'] + ('T18:00' if t['due_date'] == {TODAY!r} else 'T{hour}')
+            apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=when)
+        """
+    check = (
+        fetch_all("after", "apis.todo.show_reminders(access_token=todo_token")
+        + "print([(r['task_title'], r['remind_at']) for r in after])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_reminders",
+            {
+                "task_id": t["id"],
+                "owner_id": owner,
+                "remind_at": f"{t['due_date']}T{'18:00' if t['due_date'] == TODAY else hour}:00",
+            },
+            f"'{t['title']}' gets one reminder on its due date",
+            what="reminders",
+        )
+        for t in tasks
+        if not t["has"]
+    ]
+    return TaskSpec(
+        owner,
+        f"Every open to-do due in the next {days} days (today included) that has no reminder yet should remind me on "
+        f"its due date at {hour}, except those due today, which remind me at 18:00 today. Leave the to-dos that "
+        "already have a reminder alone.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
