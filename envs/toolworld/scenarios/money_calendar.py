@@ -1,0 +1,172 @@
+"""Money and shopping on the calendar: delivery days of shop subscriptions, days to pay what people ask for."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import all_day_event_row, money, primary_calendar
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DONE = "apis.supervisor.complete_task()\n"
+
+
+def _day_words(day: str) -> str:
+    return date.fromisoformat(day).strftime("%B %-d, %Y")
+
+
+@scenario("money_calendar_subscription_deliveries", apps=("shop", "calendar"))
+def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each active subscription's next delivery goes on the calendar; deliveries before a day are skipped first."""
+    skip_before = rng.choice(["2026-05-24", "2026-05-27", "2026-05-30"])
+    owners = view.rows(
+        "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= 3 "
+        "AND SUM(status = 'active' AND next_delivery < ?1) >= 1 "
+        "AND SUM(status = 'active' AND next_delivery >= ?1) >= 1 "
+        "AND SUM(status != 'active') >= 1 ORDER BY owner_id",
+        skip_before,
+    )
+    owner = pick(rng, owners, "subscriber with early, later and inactive subscriptions", distinct=True)["owner_id"]
+    subs = view.rows(
+        "SELECT s.*, p.name FROM shop_subscriptions s JOIN shop_products p ON p.id = s.product_id "
+        "WHERE s.owner_id = ? AND s.status = 'active' ORDER BY s.id",
+        owner,
+    )
+    calendar = primary_calendar(view, owner)
+    expectations: list[Expectation] = []
+    for s in subs:
+        day = s["next_delivery"]
+        if day < skip_before:
+            day = (date.fromisoformat(day) + timedelta(weeks=s["every_weeks"])).isoformat()
+            expectations.append(
+                Updated(
+                    "shop_subscriptions",
+                    s["id"],
+                    {"next_delivery": day},
+                    f"the {s['name']} delivery of {s['next_delivery']} is skipped (next: {day})",
+                )
+            )
+        title = f"Delivery: {s['name']} x{s['quantity']}"
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                all_day_event_row(calendar, owner, title, day),
+                f"an all-day free event '{title}' on {day} in the primary calendar",
+                what="delivery events",
+            )
+        )
+    look = (
+        login("shop", "calendar")
+        + fetch_all("subs", "apis.shop.show_subscriptions(access_token=shop_token, status='active'")
+        + "for s in subs:\n"
+        "    print(s['subscription_id'], s['name'], s['quantity'], s['next_delivery'], s['every_weeks'])\n"
+        + "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine')\n"
+        + "print([(c['calendar_id'], c['name']) for c in calendars])\n"
+    )
+    act = (
+        "created = []\n"
+        "for s in subs:\n"
+        "    day = s['next_delivery']\n"
+        f"    if day < {skip_before!r}:\n"
+        "        day = apis.shop.skip_next_delivery(access_token=shop_token, "
+        "subscription_id=s['subscription_id'])['next_delivery']\n"
+        "    title = f\"Delivery: {s['name']} x{s['quantity']}\"\n"
+        "    event = apis.calendar.create_event(access_token=calendar_token, title=title, start=day, all_day=True, "
+        "busy=False)\n"
+        "    created.append(event['event_id'])\n"
+    )
+    check = (
+        "for event_id in created:\n"
+        "    event = apis.calendar.show_event(access_token=calendar_token, event_id=event_id)\n"
+        "    print(event['title'], event['start'], event['all_day'], event['busy'])\n"
+        + fetch_all("after", "apis.shop.show_subscriptions(access_token=shop_token, status='active'")
+        + "print([(s['name'], s['next_delivery']) for s in after])\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Put the next delivery of each of my active shop subscriptions on my calendar: an all-day event on my primary "
+        "calendar titled 'Delivery: <product name> x<quantity>' on the delivery day, shown as free. Paused and "
+        f"cancelled subscriptions do not count. Any delivery due before {_day_words(skip_before)} comes too soon: skip "
+        "that delivery first, and put the day it moves to on the calendar instead.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("money_calendar_pay_by_dates", apps=("payments", "calendar"))
+def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Pending requests received over an amount get a pay-by day two weeks after they were sent; the answer is
+    what they add up to."""
+    limit = rng.choice([15, 25, 35])
+    owners = view.rows(
+        "SELECT payer_id FROM payments_requests WHERE status = 'pending' GROUP BY payer_id "
+        "HAVING SUM(amount > ?1) >= 3 AND SUM(amount <= ?1) >= 1 ORDER BY payer_id",
+        limit,
+    )
+    owner = pick(rng, owners, "payer with large and small pending requests", distinct=True)["payer_id"]
+    rows = view.rows(
+        "SELECT * FROM payments_requests WHERE payer_id = ? AND status = 'pending' AND amount > ? ORDER BY id",
+        owner,
+        limit,
+    )
+    calendar = primary_calendar(view, owner)
+    expectations: list[Expectation] = []
+    for r in rows:
+        due = (date.fromisoformat(r["created_at"][:10]) + timedelta(days=14)).isoformat()
+        title = f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])} ({r['note']})"
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                all_day_event_row(calendar, owner, title, due, busy=False),
+                f"an all-day free event '{title}' on {due}",
+                what="pay-by events",
+            )
+        )
+    total = round(sum(r["amount"] for r in rows), 2)
+    everything = round(
+        view.value("SELECT SUM(amount) FROM payments_requests WHERE payer_id = ? AND status = 'pending'", owner), 2
+    )
+    expectations.append(
+        Answer(
+            total,
+            f"the answer is what those requests add up to ({money(total)})",
+            traps={f"{everything:g}": f"that is every pending request, also those of ${limit} or less"},
+        )
+    )
+    look = (
+        login("payments", "calendar")
+        + fetch_all(
+            "pending",
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+        )
+        + "for r in pending:\n"
+        "    print(r['request_id'], r['requester']['name'], r['amount'], r['note'], r['created_at'])\n"
+    )
+    act = (
+        f"large = [r for r in pending if r['amount'] > {limit}]\n"
+        "created = []\n"
+        "for r in large:\n"
+        "    due = (datetime.date.fromisoformat(r['created_at'][:10]) + datetime.timedelta(days=14)).isoformat()\n"
+        "    title = f\"Pay {r['requester']['name']} ${r['amount']:.2f} ({r['note']})\"\n"
+        "    event = apis.calendar.create_event(access_token=calendar_token, title=title, start=due, all_day=True, "
+        "busy=False)\n"
+        "    created.append(event['event_id'])\n"
+    )
+    check = (
+        "for event_id in created:\n"
+        "    event = apis.calendar.show_event(access_token=calendar_token, event_id=event_id)\n"
+        "    print(event['title'], event['start'], event['busy'])\n"
+        "apis.supervisor.complete_task(answer=round(sum(r['amount'] for r in large), 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        f"I want to pay what people asked me for on the payments app in time. For every pending request I received "
+        f"for more than ${limit}, add an all-day event to my primary calendar, shown as free, on the day two weeks "
+        "after the request was sent, titled 'Pay <their full name> $<amount with two decimals> (<the request's "
+        "note>)'. Then tell me how much those requests add up to.",
+        Solution().step(look).step("import datetime\n" + act).step(check).steps(),
+        expectations,
+    )

@@ -1,0 +1,232 @@
+"""Money and shopping in notes: a log of the payments of a month, a log of a year's shop orders, a budget check."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from datetime import date
+
+from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import money, note_row
+from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+MONTHS = ["2026-02", "2026-03", "2026-04"]
+
+
+def _month_words(month: str) -> str:
+    return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+
+
+def _last_day(month: str) -> str:
+    year, number = (int(x) for x in month.split("-"))
+    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+@scenario("money_notes_payments_log", apps=("payments", "notes"))
+def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A note with one line per payment sent in a month (received ones and other months are distractors)."""
+    month = rng.choice(MONTHS)
+    title = f"Payments sent {_month_words(month)}"
+    owners = view.rows(
+        "SELECT sender_id FROM payments_transactions WHERE created_at LIKE ? || '-%' GROUP BY sender_id "
+        "HAVING COUNT(*) BETWEEN 6 AND 14 ORDER BY sender_id",
+        month,
+    )
+    owner = pick(rng, owners, "sender with a busy month", distinct=True)["sender_id"]
+    sent = view.rows(
+        "SELECT * FROM payments_transactions WHERE sender_id = ? AND created_at LIKE ? || '-%' ORDER BY created_at",
+        owner,
+        month,
+    )
+    lines = [f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}" for t in sent]
+    total = round(sum(t["amount"] for t in sent), 2)
+    first_page = round(sum(t["amount"] for t in sorted(sent, key=lambda t: t["created_at"], reverse=True)[:5]), 2)
+    look = (
+        login("payments", "notes")
+        + fetch_all(
+            "sent",
+            "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            f"start_date='{month}-01', end_date='{_last_day(month)}', sort_by='created_at'",
+        )
+        + f"sent = [t for t in sent if t['created_at'].startswith({month!r})]\n"
+        + "print(len(sent), [(t['created_at'], t['receiver']['name'], t['amount']) for t in sent])\n"
+        + fetch_all("existing", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
+        + "print([n['title'] for n in existing])\n"
+    )
+    act = (
+        "lines = [f\"{t['created_at'][:10]} {t['receiver']['name']}: ${t['amount']:.2f}\" for t in sent]\n"
+        "total = round(sum(t['amount'] for t in sent), 2)\n"
+        "lines.append(f'Total: ${total:.2f}')\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'])\n"
+        "apis.supervisor.complete_task(answer=total)\n"
+    )
+    return TaskSpec(
+        owner,
+        f"Make me a note titled '{title}' listing every payment I sent on the payments app in "
+        f"{_month_words(month)}, oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two "
+        "decimals), and a last line 'Total: $<their sum>'. Money I received does not belong there. Then tell me "
+        "the total.",
+        Solution().step(look).step(act).step(check).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                note_row(owner, title, Receipt(lines, f"Total: {money(total)}")),
+                f"a plain note '{title}' with the {len(lines)} payments, then 'Total: {money(total)}'",
+                what="notes",
+            ),
+            Answer(
+                total,
+                f"the answer is the month's total sent ({money(total)})",
+                traps={f"{first_page:g}": "that is the first page of payments only (page_limit default 5)"},
+            ),
+        ],
+    )
+
+
+@scenario("money_notes_orders_log", apps=("shop", "notes"))
+def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A note of a quarter's delivered shop orders with their items; cancelled and other quarters' orders are
+    distractors, and the answer is the count."""
+    start, end, label = rng.choice(
+        [
+            ("2025-10-01", "2025-12-31", "Q4 2025"),
+            ("2026-01-01", "2026-03-31", "Q1 2026"),
+            ("2025-07-01", "2025-09-30", "Q3 2025"),
+        ]
+    )
+    title = f"Shop orders {label}"
+    owners = view.rows(
+        "SELECT owner_id FROM shop_orders WHERE created_at BETWEEN ? AND ? || 'T23:59:59' GROUP BY owner_id "
+        "HAVING SUM(status = 'delivered') BETWEEN 3 AND 9 ORDER BY owner_id",
+        start,
+        end,
+    )
+    owner = pick(rng, owners, "shopper with a few delivered orders in the quarter", distinct=True)["owner_id"]
+    orders = view.rows(
+        "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' AND created_at BETWEEN ? AND ? "
+        "|| 'T23:59:59' ORDER BY created_at",
+        owner,
+        start,
+        end,
+    )
+    lines = []
+    for o in orders:
+        items = view.rows(
+            "SELECT i.quantity, p.name FROM shop_order_items i JOIN shop_products p ON p.id = i.product_id "
+            "WHERE i.order_id = ? ORDER BY i.id",
+            o["id"],
+        )
+        listed = ", ".join(f"{i['quantity']} x {i['name']}" for i in items)
+        lines.append(f"{o['created_at'][:10]} order {o['id']}: {listed} = {money(o['total'])}")
+    total = round(sum(o["total"] for o in orders), 2)
+    look = (
+        login("shop", "notes")
+        + fetch_all(
+            "orders",
+            "apis.shop.show_orders(access_token=shop_token, status='delivered', "
+            f"start_date={start!r}, end_date={end!r}, sort_by='created_at'",
+        )
+        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['total'], len(o['items']))\n"
+    )
+    act = (
+        "lines = []\n"
+        "for o in orders:\n"
+        "    listed = ', '.join(f\"{i['quantity']} x {i['name']}\" for i in o['items'])\n"
+        "    lines.append(f\"{o['created_at'][:10]} order {o['order_id']}: {listed} = ${o['total']:.2f}\")\n"
+        "total = round(sum(o['total'] for o in orders), 2)\n"
+        "lines.append(f'Total: ${total:.2f}')\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'])\n"
+        "apis.supervisor.complete_task(answer=len(orders))\n"
+    )
+    return TaskSpec(
+        owner,
+        f"Keep a log of what I received from the shop in {label} ({start} to {end}): create a note titled "
+        f"'{title}' with one line per delivered order placed in that period, oldest first, written as 'YYYY-MM-DD "
+        "order <order id>: <quantity> x <product name>, <quantity> x <product name>... = $<order total>', then a last "
+        "line 'Total: $<sum of those totals>' (amounts with two decimals). Cancelled orders do not count. Then tell "
+        "me how many orders that is.",
+        Solution().step(look).step(act).step(check).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                note_row(owner, title, Receipt(lines, f"Total: {money(total)}")),
+                f"a plain note '{title}' with the {len(lines)} delivered orders and their items, then the total",
+                what="notes",
+            ),
+            Answer(len(orders), f"the answer is the number of delivered orders ({len(orders)})"),
+        ],
+    )
+
+
+@scenario("money_notes_budget_alert", apps=("shop", "notes"))
+def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: a note only when the month's shop spending (orders not cancelled) is over the budget."""
+    month = rng.choice(MONTHS)
+    spent_by_owner = view.rows(
+        "SELECT owner_id, ROUND(SUM(total), 2) AS spent FROM shop_orders WHERE status != 'cancelled' "
+        "AND created_at LIKE ? || '-%' GROUP BY owner_id HAVING COUNT(*) >= 3 ORDER BY owner_id",
+        month,
+    )
+    over = getattr(rng, "variant", 1) % 3 != 0  # variant 0 stays within the budget: both outcomes occur
+    candidates = [(r, float(int(r["spent"] * (0.8 if over else 1.25) / 10) * 10)) for r in spent_by_owner]
+    row, budget = pick(rng, candidates, "shopper with orders that month", distinct=True)
+    owner, spent = row["owner_id"], row["spent"]
+    title = f"Over budget {_month_words(month)}"
+    orders = view.rows(
+        "SELECT * FROM shop_orders WHERE owner_id = ? AND status != 'cancelled' AND created_at LIKE ? || '-%' "
+        "ORDER BY total DESC, id",
+        owner,
+        month,
+    )
+    lines = [f"Order {o['id']} ({o['created_at'][:10]}): {money(o['total'])}" for o in orders]
+    summary = f"Spent {money(spent)} of my {money(budget)} budget"
+    look = (
+        login("shop", "notes")
+        + fetch_all(
+            "orders",
+            f"apis.shop.show_orders(access_token=shop_token, start_date='{month}-01', end_date='{_last_day(month)}'",
+        )
+        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['status'], o['total'])\n"
+    )
+    decide = (
+        f"counted = [o for o in orders if o['status'] != 'cancelled' and o['created_at'].startswith({month!r})]\n"
+        "spent = round(sum(o['total'] for o in counted), 2)\n"
+        f"print(spent, spent > {budget})\n"
+    )
+    act = (
+        f"if spent > {budget}:\n"
+        "    counted.sort(key=lambda o: (-o['total'], o['order_id']))\n"
+        "    lines = [f\"Order {o['order_id']} ({o['created_at'][:10]}): ${o['total']:.2f}\" for o in counted]\n"
+        f"    lines.append(f'Spent ${{spent:.2f}} of my ${budget:.2f} budget')\n"
+        f"    apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "pinned=True)\n"
+        "apis.supervisor.complete_task()\n"
+    )
+    return TaskSpec(
+        owner,
+        f"My shop budget for {_month_words(month)} was {money(budget)}. Add up my shop orders placed that month "
+        "(cancelled ones do not count). If I went over the budget, create a pinned note titled "
+        f"'{title}' listing those orders from the most expensive down, one per line as 'Order <order id> "
+        f"(YYYY-MM-DD): $<total>', and a last line 'Spent $<sum> of my {money(budget)} budget'. If I stayed within "
+        "it, do not create anything.",
+        Solution().step(look).step(decide).step(act).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                {**note_row(owner, title, Receipt(lines, summary)), "pinned": 1},
+                f"a pinned note '{title}' with the {len(lines)} orders, then '{summary}'",
+                what="notes",
+            )
+        ]
+        if spent > budget
+        else [],
+        noop_pass=spent <= budget,
+    )
