@@ -1,0 +1,326 @@
+"""Scenarios writing notes from the phone: call-time summaries, voicemail digests, coworkers by company, blocked
+callers."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from typing import Any
+
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.contacts_calendar import contact_names
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+MONTHS = {"2026-02": "February 2026", "2026-03": "March 2026", "2026-04": "April 2026"}
+NEXT_MONTH = {"2026-02": "2026-03-01", "2026-03": "2026-04-01", "2026-04": "2026-05-01"}
+CONTACT_NAMES = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + (
+    "names = {}\n"
+    "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
+    "    names.setdefault(c['phone_number'], c['first_name'] + ' ' + c['last_name'])\n"
+)
+
+
+def new_note(owner: int, title: str, content: Any, **columns: Any) -> dict[str, Any]:
+    """The columns of a note the agent creates (every column it decides)."""
+    return {
+        "owner_id": owner,
+        "title": title,
+        "content": content,
+        "tags": "",
+        "pinned": 0,
+        "notebook_id": None,
+        "color": "none",
+        "reminder_at": None,
+        "trashed_at": None,
+        **columns,
+    }
+
+
+def talk_seconds(view: WorldView, owner: int, month: str) -> dict[str, int]:
+    """Contact name -> seconds talked (answered calls either way) in `month`."""
+    names = contact_names(view, owner)
+    total: Counter[str] = Counter()
+    for call in view.rows(
+        "SELECT phone_number, duration_seconds FROM phone_calls WHERE owner_id = ? AND direction != 'missed' "
+        "AND started_at >= ? AND started_at < ?",
+        owner,
+        f"{month}-01",
+        NEXT_MONTH[month],
+    ):
+        if call["phone_number"] in names:
+            total[names[call["phone_number"]]] += call["duration_seconds"]
+    return dict(total)
+
+
+@scenario("contacts_call_time_note", apps=("phone", "notes"))
+def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    month = rng.choice(sorted(MONTHS))
+    candidates = []
+    for person in view.people_ids():
+        totals = talk_seconds(view, person, month)
+        ranked = sorted(totals.values(), reverse=True)
+        if len(ranked) >= 3 and ranked[0] != ranked[1]:
+            candidates.append(person)
+    owner = pick(rng, candidates, f"person who talked to 3+ contacts in {month}", distinct=True)
+    totals = talk_seconds(view, owner, month)
+    lines = [f"{name}: {seconds // 60} min" for name, seconds in totals.items()]
+    top = max(totals, key=lambda n: totals[n])
+    title = f"Calls in {MONTHS[month]}"
+    look = (
+        fetch_all(
+            "calls",
+            f"apis.phone.show_call_history(access_token=phone_token, started_after='{month}-01', "
+            f"started_before={NEXT_MONTH[month]!r}",
+        )
+        + CONTACT_NAMES
+        + "print(len(calls), 'calls')\n"
+    )
+    compute = (
+        "seconds = {}\n"
+        "for call in calls:\n"
+        "    if call['direction'] != 'missed' and call['phone_number'] in names:\n"
+        "        name = names[call['phone_number']]\n"
+        "        seconds[name] = seconds.get(name, 0) + call['duration_seconds']\n"
+        "lines = [f'{name}: {s // 60} min' for name, s in sorted(seconds.items(), key=lambda x: -x[1])]\n"
+        "top = max(seconds, key=seconds.get)\n"
+        "print(lines, top)\n"
+    )
+    act = (
+        f"made = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "tags=['calls'])\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=made['note_id']))\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "notes"))
+        .step(look)
+        .step(compute)
+        .step(act)
+        .step("apis.supervisor.complete_task(answer=top)\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Make a note titled '{title}', tagged 'calls', with one line per contact I talked to on the phone in "
+        f"{MONTHS[month]} (answered calls, incoming and outgoing): '<name as saved in my contacts>: <N> min', N being "
+        "the total talk time in whole minutes, rounded down. Leave out callers not in my contacts. "
+        "Tell me who I talked to the longest.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                new_note(owner, title, HasLines(lines), tags="calls"),
+                f"the note '{title}' lists talk time per contact",
+                what="call-time notes",
+            ),
+            Answer(top, f"the answer is {top}, the longest talk time in {MONTHS[month]}"),
+        ],
+    )
+
+
+@scenario("contacts_voicemail_digest_note", apps=("phone", "notes"))
+def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = rng.choice(["2026-01-01", "2025-12-01", "2026-02-01"])
+    counts = view.rows(
+        "SELECT owner_id FROM phone_voicemails WHERE left_at >= ? GROUP BY owner_id "
+        "HAVING COUNT(*) BETWEEN 3 AND 9 AND SUM(is_heard = 0) >= 1 ORDER BY owner_id",
+        since,
+    )
+    owner = pick(rng, counts, "person with recent voicemails, some unheard", distinct=True)["owner_id"]
+    names = contact_names(view, owner)
+    mails = view.rows(
+        "SELECT * FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? ORDER BY left_at DESC", owner, since
+    )
+    lines = [f"{m['left_at'][:10]} {names.get(m['phone_number'], m['phone_number'])}: {m['transcript']}" for m in mails]
+    unknown = sum(m["phone_number"] not in names for m in mails)
+    title = f"Voicemails since {since}"
+    look = (
+        fetch_all("mails", "apis.phone.show_voicemails(access_token=phone_token")
+        + CONTACT_NAMES
+        + f"recent = [m for m in mails if m['left_at'] >= {since!r}]\nprint(len(mails), len(recent))\n"
+    )
+    act = (
+        "lines = [m['left_at'][:10] + ' ' + names.get(m['phone_number'], m['phone_number']) + ': ' + m['transcript'] "
+        "for m in recent]\n"
+        f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        "for m in recent:\n"
+        "    if not m['is_heard']:\n"
+        "        apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
+    )
+    check = (
+        "print(apis.phone.show_voicemails(access_token=phone_token, unheard_only=True, page_limit=20))\n"
+        "unknown = sum(m['phone_number'] not in names for m in recent)\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "notes"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step("apis.supervisor.complete_task(answer=unknown)\n")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            new_note(owner, title, HasLines(lines)),
+            f"the note '{title}' lists the {len(lines)} voicemails",
+            what="voicemail notes",
+        )
+    ]
+    expectations += [
+        Updated("phone_voicemails", m["id"], {"is_heard": 1}, f"the voicemail of {m['left_at'][:10]} is marked heard")
+        for m in mails
+        if not m["is_heard"]
+    ]
+    expectations.append(Answer(unknown, f"the answer is {unknown}, the voicemails from numbers not in my contacts"))
+    return TaskSpec(
+        owner,
+        f"Make a note titled '{title}' with one line per voicemail left since {since}: "
+        "'<YYYY-MM-DD> <caller>: <transcript>', the caller being the name saved in my contacts, or the number if "
+        "they are not in my contacts. Then mark those I have not heard yet as heard (older ones stay as they are). "
+        "Tell me how many of them came from numbers not in my contacts.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("contacts_coworkers_by_company_note", apps=("phone", "notes"))
+def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT c.owner_id FROM phone_contacts c WHERE c.relationship = 'coworker' AND c.company IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM phone_contacts f WHERE f.owner_id = c.owner_id AND f.relationship = 'friend' "
+        "AND f.company IS NOT NULL) GROUP BY c.owner_id HAVING COUNT(DISTINCT c.company) >= 2 ORDER BY c.owner_id"
+    )
+    owner = pick(rng, owners, "coworkers at 2+ companies and a friend with a company", distinct=True)["owner_id"]
+    by_company: dict[str, list[str]] = defaultdict(list)
+    for c in view.rows(
+        "SELECT first_name || ' ' || last_name AS name, company FROM phone_contacts WHERE owner_id = ? "
+        "AND relationship = 'coworker' AND company IS NOT NULL",
+        owner,
+    ):
+        by_company[c["company"]].append(c["name"])
+    lines = [f"{company}: {', '.join(sorted(names))}" for company, names in by_company.items()]
+    biggest = max(by_company, key=lambda c: (len(by_company[c]), c))
+    ties = [c for c in by_company if len(by_company[c]) == len(by_company[biggest])]
+    look = (
+        fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+        + "groups = {}\n"
+        "for c in coworkers:\n"
+        "    if c['company']:\n"
+        "        groups.setdefault(c['company'], []).append(c['first_name'] + ' ' + c['last_name'])\n"
+        "lines = [company + ': ' + ', '.join(sorted(names)) for company, names in sorted(groups.items())]\n"
+        "print(lines)\n"
+    )
+    act = (
+        "made = apis.notes.create_note(access_token=notes_token, title='Coworkers by company', "
+        "content='\\n'.join(lines), pinned=True)\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=made['note_id'])['content'])\n"
+        "most = max(len(v) for v in groups.values())\n"
+        "biggest = sorted(c for c, v in groups.items() if len(v) == most)\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "notes"))
+        .step(look)
+        .step(act)
+        .step("apis.supervisor.complete_task(answer=biggest)\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Make a pinned note titled 'Coworkers by company' with one line per company my coworker contacts work at: "
+        "'<company>: <First Last>, <First Last>, ...' (names in alphabetical order). Only contacts saved as "
+        "coworkers count, and only those with a company. Tell me which company (or companies, if tied) has the most "
+        "of them.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                new_note(owner, "Coworkers by company", HasLines(lines), pinned=1),
+                "a pinned note groups my coworkers by company",
+                what="company notes",
+            ),
+            Answer(sorted(ties), f"the answer is {sorted(ties)}, the company with the most coworkers"),
+        ],
+    )
+
+
+def repeat_strangers(view: WorldView, owner: int, since: str) -> list[str]:
+    """Numbers not in my contacts (nor already blocked) that called me at least twice since `since`."""
+    known = set(contact_names(view, owner))
+    blocked = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_blocked WHERE owner_id = ?", owner)}
+    calls = Counter(
+        r["phone_number"]
+        for r in view.rows(
+            "SELECT phone_number FROM phone_calls WHERE owner_id = ? AND direction != 'outgoing' AND started_at >= ?",
+            owner,
+            since,
+        )
+    )
+    return sorted(n for n, k in calls.items() if k >= 2 and n not in known and n not in blocked)
+
+
+@scenario("contacts_block_repeat_callers_note", apps=("phone", "notes"))
+def block_repeat_callers_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = rng.choice(["2025-06-01", "2025-09-01", "2025-03-01"])
+    candidates = [p for p in view.people_ids() if len(repeat_strangers(view, p, since)) >= 2]
+    owner = pick(rng, candidates, "person called repeatedly by strangers", distinct=True)
+    numbers = repeat_strangers(view, owner, since)
+    look = (
+        fetch_all("calls", f"apis.phone.show_call_history(access_token=phone_token, started_after={since!r}")
+        + CONTACT_NAMES
+        + fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token")
+        + "print(len(calls), 'calls', blocked)\n"
+    )
+    decide = (
+        "already = {b['phone_number'] for b in blocked}\n"
+        "counts = {}\n"
+        "for call in calls:\n"
+        "    if call['direction'] != 'outgoing' and call['phone_number'] not in names:\n"
+        "        counts[call['phone_number']] = counts.get(call['phone_number'], 0) + 1\n"
+        "strangers = sorted(n for n, k in counts.items() if k >= 2 and n not in already)\n"
+        "print(strangers)\n"
+    )
+    act = (
+        "for number in strangers:\n"
+        "    apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
+        "apis.notes.create_note(access_token=notes_token, title='Blocked callers', content='\\n'.join(strangers), "
+        "tags=['phone'])\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "notes"))
+        .step(look)
+        .step(decide)
+        .step(act)
+        .step("apis.supervisor.complete_task(answer=len(strangers))\n")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_blocked",
+            {"owner_id": owner, "phone_number": n},
+            f"{n} is blocked",
+            what=f"blocks of {n}",
+        )
+        for n in numbers
+    ]
+    expectations.append(
+        Inserted(
+            "notes_notes",
+            new_note(owner, "Blocked callers", HasLines(numbers), tags="phone"),
+            "the note 'Blocked callers' lists the numbers blocked now",
+            what="blocked-caller notes",
+        )
+    )
+    expectations.append(Answer(len(numbers), f"the answer is {len(numbers)}, the numbers newly blocked"))
+    return TaskSpec(
+        owner,
+        f"Block every number that is not in my contacts and called me (answered or missed) at least twice since "
+        f"{since}, unless it is already blocked. Then make a note titled 'Blocked callers', tagged 'phone', listing "
+        "the numbers you blocked now, one per line, and tell me how many you blocked.",
+        oracle,
+        expectations,
+    )
