@@ -1,0 +1,187 @@
+"""Household scenarios on the calendar: trips and shared household events for a bill splitting group's members."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
+from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+CALENDARS = "apis.calendar.show_calendars(access_token=calendar_token"
+
+
+def primary_calendar(view: WorldView, owner: int) -> int:
+    return int(view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner))
+
+
+def new_event(event: dict[str, Any], guests: list[int], requirement: str) -> list[Expectation]:
+    """A new event with every column the agent sets pinned, and its guests invited (pending) to that event."""
+    return [
+        Inserted("calendar_events", event, requirement, what="events"),
+        Inserted(
+            "calendar_attendees",
+            {
+                "event_id": NewRow("calendar_events", event),
+                "person_id": OneOf(guests),
+                "response": "pending",
+                "comment": "",
+                "responded_at": None,
+            },
+            f"{requirement}: the {len(guests)} other members are invited",
+            count=len(guests),
+            what="invitations",
+        ),
+    ]
+
+
+def trip_groups(view: WorldView) -> list[dict[str, Any]]:
+    kinds = {r["id"]: r["group_type"] for r in view.rows("SELECT id, group_type FROM bill_splitting_groups")}
+    return [
+        g
+        for g in unique_groups(view, 3)
+        if kinds[g["group_id"]] == "trip"
+        and view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) > 5
+    ]
+
+
+@scenario("household_trip_event_with_spend", apps=("bill_splitting", "calendar"))
+def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
+    g = pick(rng, trip_groups(view), "trip group with many expenses", distinct=True)
+    owner, group_id = int(g["owner_id"]), int(g["group_id"])
+    guests = [p for p in members(view, group_id) if p != owner]
+    first = WORLD_NOW.date() + timedelta(days=rng.randint(20, 60))
+    last = first + timedelta(days=rng.randint(2, 6))
+    total = round(view.value("SELECT SUM(amount) FROM bill_splitting_expenses WHERE group_id = ?", group_id), 2)
+    place = rng.choice(["Lisbon", "the Alps", "Porto", "the coast", "Vienna"])
+    note = f"Spent so far: ${total:.2f}"
+    event = {
+        "calendar_id": primary_calendar(view, owner),
+        "organizer_id": owner,
+        "title": g["name"],
+        "description": "",
+        "location": place,
+        "start": f"{first.isoformat()}T00:00:00",
+        "end": f"{(last + timedelta(days=1)).isoformat()}T00:00:00",
+        "all_day": 1,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "calendar"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all(
+                "expenses",
+                "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']",
+            )
+            + "total = round(sum(e['amount'] for e in expenses), 2)\n"
+            + "print(len(expenses), total)\n"
+        )
+        .step(
+            "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
+            f"event_id = apis.calendar.create_event(access_token=calendar_token, title={g['name']!r}, "
+            f"start={first.isoformat()!r}, end={last.isoformat()!r}, all_day=True, location={place!r}, "
+            "attendee_emails=guests)['event_id']\n"
+            "apis.calendar.add_event_note(access_token=calendar_token, event_id=event_id, "
+            "text=f'Spent so far: ${total:.2f}')\n"
+        )
+        .step("print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id))")
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Put our trip on my calendar: an all-day event titled '{g['name']}' (the name of my bill splitting group) "
+        f"from {first.isoformat()} to {last.isoformat()} inclusive, located in {place}, on my primary calendar, "
+        "inviting everyone else in that group. Then leave a note on the event saying how much the group has spent "
+        "so far, the total of all its expenses, written exactly like 'Spent so far: $1234.50'.",
+        oracle,
+        [
+            *new_event(event, guests, f"an all-day event '{g['name']}' {first}..{last} in {place}"),
+            Inserted(
+                "calendar_notes",
+                {"event_id": NewRow("calendar_events", event), "author_id": owner, "text": note},
+                f"the event's note says '{note}' (every expense page added up)",
+                what="notes",
+            ),
+        ],
+    )
+
+
+@scenario("household_rent_due_series", apps=("bill_splitting", "calendar"))
+def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
+    g = pick(rng, home_groups(view), "home group of three or more", distinct=True)
+    owner, group_id = int(g["owner_id"]), int(g["group_id"])
+    guests = [p for p in members(view, group_id) if p != owner]
+    day = rng.choice([1, 2, 3, 5])
+    month = WORLD_NOW.month + 1
+    start = f"{WORLD_NOW.year}-{month:02d}-{day:02d}"
+    until = f"{WORLD_NOW.year}-12-31"
+    hour = rng.choice(["08:00", "09:00", "18:30"])
+    minutes = rng.choice([60, 1440, 2880])
+    title = f"Rent due: {g['name']}"
+    end_hour = f"{int(hour[:2]):02d}:{int(hour[3:]) + 15:02d}"
+    event = {
+        "calendar_id": primary_calendar(view, owner),
+        "organizer_id": owner,
+        "title": title,
+        "description": "",
+        "location": "",
+        "start": f"{start}T{hour}:00",
+        "end": f"{start}T{end_hour}:00",
+        "all_day": 0,
+        "recurrence": "monthly",
+        "recurrence_until": OneOf((until, f"{until}T23:59:59", f"{until}T00:00:00")),
+        "status": "confirmed",
+        "busy": 0,
+    }
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "calendar"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
+            + fetch_all("calendars", CALENDARS)
+            + "primary = next(c for c in calendars if c['is_primary'] and c['owner']['email'] == me['email'])\n"
+        )
+        .step(
+            f"event_id = apis.calendar.create_event(access_token=calendar_token, title={title!r}, "
+            f"start={start + 'T' + hour!r}, end={start + 'T' + end_hour!r}, calendar_id=primary['calendar_id'], "
+            f"attendee_emails=guests, recurrence='monthly', recurrence_until={until!r}, busy=False, "
+            f"reminder_minutes={minutes})['event_id']\n"
+        )
+        .step("print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id))")
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    when = {60: "an hour", 1440: "a day", 2880: "two days"}[minutes]
+    return TaskSpec(
+        owner,
+        f"Add a repeating reminder of the rent to my primary calendar: '{title}', on day {day} of every month from "
+        f"{start} until {until}, {hour} to {end_hour}, shown as free (not busy), inviting the other members of my bill "
+        f"splitting group '{g['name']}', with a pop-up reminder {when} before.",
+        oracle,
+        [
+            *new_event(event, guests, f"a monthly '{title}' event from {start} {hour}"),
+            Inserted(
+                "calendar_reminders",
+                {
+                    "event_id": NewRow("calendar_events", event),
+                    "person_id": owner,
+                    "minutes_before": minutes,
+                    "method": "popup",
+                },
+                f"my pop-up reminder {minutes} minutes before",
+                what="reminders",
+            ),
+        ],
+    )
