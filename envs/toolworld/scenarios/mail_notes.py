@@ -1,0 +1,103 @@
+"""Mail and documents: notes written from email threads (meeting notes, digests), held out in test_challenge."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, HasLines, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+FIRST_SENDER = "(SELECT m.sender_id FROM email_messages m WHERE m.thread_id = t.id ORDER BY m.sent_at, m.id LIMIT 1)"
+NEW_NOTE = {"tags": "", "pinned": 0, "color": "none", "reminder_at": None, "trashed_at": None}
+
+
+@scenario("mail_meeting_notes_digest", apps=("email", "notes"))
+def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Meeting-notes threads of one year (archived ones too, the other year's are distractors) gathered into a
+    note in the 'Work' notebook (not 'Work (old)'), the ones still in the inbox archived, and counted."""
+    owners = view.rows(
+        "SELECT t.owner_id, substr(t.subject, -4) AS year, COUNT(*) AS n FROM email_threads t "
+        f"JOIN notes_notebooks b ON b.owner_id = t.owner_id AND b.name = 'Work' WHERE {KEPT} "
+        f"AND t.subject LIKE 'Meeting notes %' AND {FIRST_SENDER} != t.owner_id "
+        "GROUP BY t.owner_id, year HAVING n >= 3 AND n <= 8 AND SUM(t.is_archived) < n ORDER BY t.owner_id, year"
+    )
+    c = pick(rng, owners, "mailbox with 3 meeting-notes threads of a year and a Work notebook", distinct=True)
+    owner, year = c["owner_id"], c["year"]
+    threads = view.rows(
+        f"SELECT t.id, t.subject, t.is_archived, {FIRST_SENDER} AS writer FROM email_threads t "
+        f"WHERE t.owner_id = ? AND {KEPT} AND t.subject LIKE 'Meeting notes %' AND substr(t.subject, -4) = ? "
+        "ORDER BY t.id",
+        owner,
+        year,
+    )
+    if any(t["writer"] == owner for t in threads):
+        raise LookupError("a meeting-notes thread the owner started")
+    notebook = view.value("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Work'", owner)
+    lines = [f"{t['subject'].removeprefix('Meeting notes ')}: {full_name(view, t['writer'])}" for t in threads]
+    title = f"Meeting notes digest {year}"
+    every_year = view.value(
+        f"SELECT COUNT(*) FROM email_threads t WHERE t.owner_id = ? AND {KEPT} AND t.subject LIKE 'Meeting notes %'",
+        owner,
+    )
+    oracle = (
+        Solution()
+        .step(login("email", "notes"))
+        .step(
+            fetch_all(
+                "threads", "apis.email.show_threads(access_token=email_token, folder='all', query='Meeting notes'"
+            )
+            + f"mine = [t for t in threads if t['subject'].startswith('Meeting notes ') and "
+            f"t['subject'].endswith(' {year}')]\n"
+            "print([(t['thread_id'], t['subject'], t['is_archived']) for t in mine])\n"
+        )
+        .step(
+            "lines = []\n"
+            "for t in mine:\n"
+            "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
+            "    first = min(emails, key=lambda e: (e['sent_at'], e['email_id']))\n"
+            "    lines.append(t['subject'].removeprefix('Meeting notes ') + ': ' + first['sender']['name'])\n"
+            "print(lines)\n"
+        )
+        .step(
+            fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Work'")
+            + "work = next(b for b in notebooks if b['name'] == 'Work')\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+            "notebook_id=work['notebook_id'])\n"
+            "for t in mine:\n"
+            "    if not t['is_archived']:\n"
+            "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+            "apis.supervisor.complete_task(answer=len(mine))\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Go through every 'Meeting notes <month> {year}' email thread I have (archived ones too, not the trash) and "
+        f"write a note titled '{title}' in my notes notebook 'Work' with one line per thread: '<month> {year}: "
+        "<full name of whoever sent the notes>'. Then archive those threads that are still in my inbox, and tell "
+        f"me how many meetings of {year} there were.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": title, "content": HasLines(lines), "notebook_id": notebook, **NEW_NOTE},
+                f"a note '{title}' in 'Work' lists the {len(lines)} meetings with who sent the notes",
+                what="notes",
+            ),
+            *(
+                Updated("email_threads", t["id"], {"is_archived": 1}, f"the thread '{t['subject']}' is archived")
+                for t in threads
+                if not t["is_archived"]
+            ),
+            Answer(
+                len(threads),
+                f"the answer is the number of {year} meeting-notes threads ({len(threads)})",
+                traps={str(every_year): "that counts the meeting notes of every year"},
+            ),
+        ],
+    )

@@ -1,0 +1,224 @@
+"""Mail and documents: action items from emails become todo tasks (held out in test_challenge)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+RECEIVED = (
+    "SELECT m.id, m.owner_id, m.sender_id, m.body, m.sent_at, t.subject, t.conversation_id FROM email_messages m "
+    "JOIN email_threads t ON t.id = m.thread_id WHERE t.is_trashed = 0 AND t.is_spam = 0 "
+    "AND m.sender_id != m.owner_id"
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def new_task(owner: int, project: int, **columns: object) -> dict[str, object]:
+    """Every column of a task created with create_task that the agent decides or must leave at its default."""
+    defaults = {"labels": "", "completed": 0, "completed_at": None, "section_id": None, "parent_id": None}
+    return {"owner_id": owner, "project_id": project, **defaults, "recurrence": None, "assignee_id": None, **columns}
+
+
+def project_of(view: WorldView, owner: int, name: str) -> int:
+    return view.value("SELECT id FROM todo_projects WHERE owner_id = ? AND name = ? AND archived = 0", owner, name)
+
+
+def find_project(name: str) -> str:
+    """Oracle code: the caller's project called exactly `name` (the search also returns look-alikes)."""
+    return fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={name!r}") + (
+        f"project = next(p for p in projects if p['name'] == {name!r})\n"
+    )
+
+
+@scenario("mail_invoice_tasks", apps=("email", "todo"))
+def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every invoice of one year (the other years' are distractors) becomes a 'Pay invoice' task due 30 days after
+    its email, with the amount read from the attached invoice; the answer is the year's total."""
+    owners = view.rows(
+        "SELECT m.owner_id, substr(m.sent_at, 1, 4) AS year, COUNT(*) AS n FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id "
+        "JOIN todo_projects p ON p.owner_id = m.owner_id AND p.name = 'Finance' AND p.archived = 0 "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND t.subject LIKE 'Invoice %' "
+        "AND m.body LIKE 'Please find invoice%' GROUP BY m.owner_id, year HAVING n BETWEEN 2 AND 6 "
+        "ORDER BY m.owner_id, year"
+    )
+    c = pick(rng, owners, "mailbox with 2 invoices of a year and a Finance project", distinct=True)
+    owner, year = c["owner_id"], c["year"]
+    invoices = view.rows(
+        RECEIVED + " AND m.owner_id = ? AND t.subject LIKE 'Invoice %' AND m.body LIKE 'Please find invoice%' "
+        "ORDER BY m.sent_at",
+        owner,
+    )
+    project = project_of(view, owner, "Finance")
+    expectations: list[Expectation] = []
+    total = every_year = 0.0
+    for inv in invoices:
+        amount = float(inv["body"].rsplit("$", 1)[1].rstrip("."))
+        every_year += amount
+        if not inv["sent_at"].startswith(year):
+            continue
+        total += amount
+        number = inv["subject"].removeprefix("Invoice ")
+        due = (date.fromisoformat(inv["sent_at"][:10]) + timedelta(days=30)).isoformat()
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                new_task(
+                    owner,
+                    project,
+                    title=f"Pay invoice {number}",
+                    due_date=due,
+                    priority=1,
+                    description=f"${amount:.2f} to {full_name(view, inv['sender_id'])}",
+                ),
+                f"a task 'Pay invoice {number}' due {due} says ${amount:.2f} to whom",
+                what=f"tasks for invoice {number}",
+            )
+        )
+    expectations.append(
+        Answer(
+            round(total, 2),
+            f"the answer is the total due of the {year} invoices (${total:.2f})",
+            traps={f"{round(every_year, 2):g}": "that adds the invoices of every year"},
+        )
+    )
+    oracle = (
+        Solution()
+        .step(login("email", "todo"))
+        .step(
+            fetch_all(
+                "emails", "apis.email.search_emails(access_token=email_token, query='invoice', has_attachment=True"
+            )
+            + "invoices = [e for e in emails if e['subject'].startswith('Invoice ') and "
+            f"e['sent_at'].startswith('{year}') and e['sender']['email'] != me['email']]\n"
+            "print([(e['subject'], e['sent_at'], e['sender']['name']) for e in invoices])\n"
+        )
+        .step(
+            "amounts = {}\n"
+            "for e in invoices:\n"
+            "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
+            "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
+            "['content']\n"
+            "    amounts[e['email_id']] = float(text.split('Total due: $')[1].split()[0])\n"
+            "print(amounts)\n"
+        )
+        .step(
+            find_project("Finance") + "from datetime import date, timedelta\n"
+            "for e in invoices:\n"
+            "    due = (date.fromisoformat(e['sent_at'][:10]) + timedelta(days=30)).isoformat()\n"
+            "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
+            "title='Pay invoice ' + e['subject'].removeprefix('Invoice '), due_date=due, priority=1, "
+            "description=f\"${amounts[e['email_id']]:.2f} to {e['sender']['name']}\")\n"
+        )
+        .step(
+            fetch_all(
+                "tasks",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Pay invoice'",
+            )
+            + "print([(t['title'], t['due_date']) for t in tasks])\n"
+            "apis.supervisor.complete_task(answer=round(sum(amounts.values()), 2))\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"For every invoice emailed to me in {year}, add a task to my todo project 'Finance' titled 'Pay invoice "
+        "<number>', priority 1, due 30 days after the invoice email's date, with the description '$<total due> to "
+        "<sender's full name>' (the total as in the attached invoice file, like $12.50). Then tell me the total due "
+        f"of all the {year} invoices.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("mail_code_review_tasks", apps=("email", "todo"))
+def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every 'Code review' request of one year becomes a task due on the weekday the email names (the first such
+    day after it was sent), and each request gets a reply; requests of other years are distractors."""
+    owners = view.rows(
+        "SELECT m.owner_id, substr(m.sent_at, 1, 4) AS year, COUNT(*) AS n FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id "
+        "JOIN todo_projects p ON p.owner_id = m.owner_id AND p.name = 'Work' AND p.archived = 0 "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND t.subject = 'Code review' "
+        "AND m.body LIKE 'Could you review%' GROUP BY m.owner_id, year HAVING n BETWEEN 2 AND 5 "
+        "ORDER BY m.owner_id, year"
+    )
+    c = pick(rng, owners, "mailbox with 2 code review requests of a year and a Work project", distinct=True)
+    owner, year = c["owner_id"], c["year"]
+    asks = view.rows(
+        RECEIVED + " AND m.owner_id = ? AND t.subject = 'Code review' AND m.body LIKE 'Could you review%' "
+        "AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
+        owner,
+        year,
+    )
+    project = project_of(view, owner, "Work")
+    expectations: list[Expectation] = []
+    for ask in asks:
+        day = WEEKDAYS.index(ask["body"].split("before ")[1].split("?")[0])
+        sent = date.fromisoformat(ask["sent_at"][:10])
+        due = (sent + timedelta(days=(day - sent.weekday() - 1) % 7 + 1)).isoformat()
+        name = full_name(view, ask["sender_id"])
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                new_task(owner, project, title=f"Review {name}'s change", due_date=due, priority=2, description=""),
+                f"a task 'Review {name}'s change' due {due}",
+                what=f"review tasks for {name} due {due}",
+            )
+        )
+        expectations += sent_email(
+            view,
+            owner,
+            [ask["sender_id"]],
+            "On it.",
+            f"{name}'s request of {ask['sent_at'][:10]} is answered",
+            conversation=ask["conversation_id"],
+        )
+    oracle = (
+        Solution()
+        .step(login("email", "todo"))
+        .step(
+            fetch_all("emails", "apis.email.search_emails(access_token=email_token, query='Code review'")
+            + "asks = [e for e in emails if e['subject'] == 'Code review' and e['body'].startswith('Could you review')"
+            f" and e['sent_at'].startswith('{year}') and e['sender']['email'] != me['email']]\n"
+            "print([(e['sender']['name'], e['sent_at'], e['body']) for e in asks])\n"
+        )
+        .step(
+            "from datetime import date, timedelta\n"
+            "days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']\n"
+            "def due_date(e):\n"
+            "    day = days.index(e['body'].split('before ')[1].split('?')[0])\n"
+            "    sent = date.fromisoformat(e['sent_at'][:10])\n"
+            "    return (sent + timedelta(days=(day - sent.weekday() - 1) % 7 + 1)).isoformat()\n"
+            "print([due_date(e) for e in asks])\n"
+        )
+        .step(
+            find_project("Work") + "for e in asks:\n"
+            "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
+            "title=f\"Review {e['sender']['name']}'s change\", due_date=due_date(e), priority=2)\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body='On it.')\n"
+        )
+        .step(
+            fetch_all(
+                "tasks",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Review'",
+            )
+            + "print([(t['title'], t['due_date']) for t in tasks])\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Coworkers emailed me 'Code review' requests in {year}, each asking for a review before some weekday. For "
+        "each request add a task to my todo project 'Work' titled \"Review <their full name>'s change\", priority 2, "
+        "due on that weekday (the first one after the email was sent), and reply 'On it.' to the request (to the "
+        "sender only).",
+        oracle,
+        expectations,
+    )
