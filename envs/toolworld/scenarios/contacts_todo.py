@@ -1,0 +1,274 @@
+"""Scenarios turning phone contacts, voicemail and texts into to-dos, and to-dos into texts: follow-ups."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, contact_names
+from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DONE = "apis.supervisor.complete_task()\n"
+
+
+def new_todo(owner: int, project: Any, title: str, **columns: Any) -> dict[str, Any]:
+    """The columns of a to-do the agent creates (every column it decides)."""
+    return {
+        "owner_id": owner,
+        "project_id": project,
+        "title": title,
+        "due_date": None,
+        "priority": 4,
+        "labels": "",
+        "completed": 0,
+        "completed_at": None,
+        "description": "",
+        "section_id": None,
+        "parent_id": None,
+        "recurrence": None,
+        "assignee_id": None,
+        **columns,
+    }
+
+
+def project_step(name: str) -> str:
+    """Oracle code that finds my project `name`, creating it when missing, into `project_id`."""
+    return (
+        fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={name!r}")
+        + f"project_id = next((p['project_id'] for p in projects if p['name'] == {name!r}), None)\n"
+        "if project_id is None:\n"
+        f"    project_id = apis.todo.create_project(access_token=todo_token, name={name!r})['project_id']\n"
+    )
+
+
+def project_expectations(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectation]]:
+    """(the project_id matcher for new to-dos, the expectation of the project itself when it must be created)."""
+    found = view.rows("SELECT id FROM todo_projects WHERE owner_id = ? AND name = ?", owner, name)
+    if found:
+        return found[0]["id"], []
+    match = {"owner_id": owner, "name": name, "color": "blue", "is_favorite": 0, "archived": 0}
+    return NewRow("todo_projects", match), [
+        Inserted("todo_projects", match, f"a '{name}' project is created", what="projects")
+    ]
+
+
+def callback_voicemails(view: WorldView, owner: int, since: str) -> dict[str, dict[str, Any]]:
+    """Contact name -> their latest voicemail since `since` asking me to call back."""
+    names = contact_names(view, owner)
+    latest: dict[str, dict[str, Any]] = {}
+    for m in view.rows(
+        "SELECT * FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? AND instr(lower(transcript), "
+        "'call me back') ORDER BY left_at",
+        owner,
+        since,
+    ):
+        if m["phone_number"] in names:
+            latest[names[m["phone_number"]]] = m
+    return latest
+
+
+@scenario("contacts_voicemail_followups", apps=("phone", "todo"))
+def voicemail_followups(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = rng.choice(["2025-09-01", "2025-06-01", "2025-11-01"])
+    candidates = [
+        p
+        for p in view.people_ids()
+        if 2 <= len(callback_voicemails(view, p, since)) <= 6
+        and view.value(
+            "SELECT COUNT(*) FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? AND "
+            "NOT instr(lower(transcript), 'call me back')",
+            p,
+            since,
+        )
+    ]
+    owner = pick(rng, candidates, "person asked to call back by contacts", distinct=True)
+    wanted = callback_voicemails(view, owner, since)
+    project, expectations = project_expectations(view, owner, "Call-backs")
+    look = (
+        fetch_all("mails", "apis.phone.show_voicemails(access_token=phone_token, query='call me back'")
+        + CONTACT_NAMES
+        + f"""
+latest = {{}}
+for m in sorted(mails, key=lambda m: m['left_at']):
+    if m['left_at'] >= {since!r} and m['phone_number'] in names:
+        latest[names[m['phone_number']]] = m
+print({{name: m['left_at'] for name, m in latest.items()}})
+"""
+    )
+    act = project_step("Call-backs") + (
+        "for name, m in sorted(latest.items()):\n"
+        "    apis.todo.create_task(access_token=todo_token, project_id=project_id, title='Call back ' + name, "
+        f"due_date={TOMORROW!r}, priority=2, description=m['transcript'])\n"
+    )
+    check = (
+        fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, query='Call back', project_id=project_id")
+        + "print([(t['title'], t['due_date']) for t in made])\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("phone", "todo"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step("apis.supervisor.complete_task(answer=sorted(latest))\n")
+        .steps()
+    )
+    expectations += [
+        Inserted(
+            "todo_tasks",
+            new_todo(
+                owner,
+                project,
+                f"Call back {name}",
+                due_date=TOMORROW,
+                priority=2,
+                description=m["transcript"],
+            ),
+            f"a priority-2 to-do 'Call back {name}' due tomorrow holds their latest voicemail",
+            what=f"to-dos for {name}",
+        )
+        for name, m in sorted(wanted.items())
+    ]
+    expectations.append(Answer(sorted(wanted), "the answer names the contacts to call back"))
+    return TaskSpec(
+        owner,
+        f"Some of my contacts left me voicemails since {since} asking me to call them back ('call me back'). For "
+        "each such contact, add one to-do 'Call back <First Last>' (as saved in my phone) to my 'Call-backs' project "
+        f"(create it if I have none), due tomorrow ({TOMORROW}), priority 2, with the transcript of their latest such "
+        "voicemail as its description. Ignore callers not in my contacts and other voicemails. Tell me the names.",
+        oracle,
+        expectations,
+    )
+
+
+def birthdays_within(view: WorldView, owner: int, days: int) -> dict[str, str]:
+    """Contact name -> this year's birthday date, for birthdays from today to `days` days ahead."""
+    window = [(TODAY + timedelta(days=d)).isoformat()[5:] for d in range(days + 1)]
+    found = {}
+    for c in view.rows(
+        "SELECT first_name || ' ' || last_name AS name, birthday FROM phone_contacts WHERE owner_id = ? "
+        "AND birthday IS NOT NULL",
+        owner,
+    ):
+        if c["birthday"][5:] in window:
+            found[c["name"]] = f"{TODAY.year}-{c['birthday'][5:]}"
+    return found
+
+
+@scenario("contacts_birthday_week_todos", apps=("phone", "todo"))
+def birthday_week_todos(view: WorldView, rng: random.Random) -> TaskSpec:
+    days = 10
+    noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no birthday in the window, nothing to do
+    candidates = [p for p in view.people_ids() if (not birthdays_within(view, p, days)) == noop]
+    owner = pick(rng, candidates, "contacts' birthdays" if not noop else "no birthday soon", distinct=True)
+    soon = birthdays_within(view, owner, days)
+    project, expectations = project_expectations(view, owner, "Birthdays") if soon else (None, [])
+    last = (TODAY + timedelta(days=days)).isoformat()
+    look = (
+        fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, sort_by='birthday'")
+        + f"""
+today, last = {TODAY.isoformat()!r}, {last!r}
+soon = {{}}
+for c in contacts:
+    if c['birthday'] and today <= today[:4] + c['birthday'][4:] <= last:
+        soon[c['first_name'] + ' ' + c['last_name']] = today[:4] + c['birthday'][4:]
+print(soon)
+"""
+    )
+    act = (
+        "if soon:\n"
+        + "".join("    " + line + "\n" for line in project_step("Birthdays").splitlines())
+        + "    for name, day in sorted(soon.items()):\n"
+        "        apis.todo.create_task(access_token=todo_token, project_id=project_id, "
+        "title='Wish ' + name + ' a happy birthday', due_date=day, priority=1)\n"
+        "    print(apis.todo.show_upcoming_tasks(access_token=todo_token, page_limit=20))\n"
+    )
+    oracle = Solution().step(login("phone", "todo")).step(look).step(act).step(DONE).steps()
+    expectations += [
+        Inserted(
+            "todo_tasks",
+            new_todo(owner, project, f"Wish {name} a happy birthday", due_date=day, priority=1),
+            f"a priority-1 to-do to wish {name} a happy birthday, due {day}",
+            what=f"birthday to-dos for {name}",
+        )
+        for name, day in sorted(soon.items())
+    ]
+    return TaskSpec(
+        owner,
+        f"If any of my phone contacts has a birthday in the next {days} days (today {TODAY.isoformat()} to {last}), "
+        "add a to-do 'Wish <First Last> a happy birthday' for each of them (one per name, even if saved twice), due "
+        "on the birthday, priority 1, in my 'Birthdays' project (create it if missing). If there are none, change "
+        "nothing.",
+        oracle,
+        expectations,
+        noop_pass=not soon,
+    )
+
+
+@scenario("contacts_text_overdue_assignees", apps=("todo", "phone"))
+def text_overdue_assignees(view: WorldView, rng: random.Random) -> TaskSpec:
+    rows = view.rows(
+        "SELECT t.id, t.owner_id, t.title, t.due_date, t.assignee_id, p.email FROM todo_tasks t "
+        "JOIN todo_projects j ON j.id = t.project_id JOIN people p ON p.id = t.assignee_id "
+        "WHERE t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id AND t.completed = 0 AND j.archived = 0 "
+        "AND t.due_date < ? ORDER BY t.owner_id, t.due_date, t.id",
+        TODAY.isoformat(),
+    )
+    owners = sorted({r["owner_id"] for r in rows})
+    owner = pick(rng, owners, "overdue to-dos assigned to others", distinct=True)
+    mine = [r for r in rows if r["owner_id"] == owner]
+    emails = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
+    look = (
+        fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "numbers = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+        "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
+        "print([(t['title'], t['assignee_email'], t['due_date']) for t in theirs])\n"
+    )
+    act = (
+        "unreachable = []\n"
+        "for t in theirs:\n"
+        "    if t['assignee_email'] in numbers:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[t['assignee_email']], "
+        "message='Reminder: \"' + t['title'] + '\" was due on ' + t['due_date'] + '.')\n"
+        "    else:\n"
+        "        unreachable.append(t['title'])\n"
+        "print(unreachable)\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("todo", "phone"))
+        .step(look)
+        .step(act)
+        .step("apis.supervisor.complete_task(answer=unreachable)\n")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": r["assignee_id"],
+                "message": f'Reminder: "{r["title"]}" was due on {r["due_date"]}.',
+                "is_read": 0,
+            },
+            f"the assignee of '{r['title']}' gets a reminder text",
+            what=f"reminders about {r['title']!r}",
+        )
+        for r in mine
+        if r["email"] in emails
+    ]
+    unreachable = [r["title"] for r in mine if r["email"] not in emails]
+    expectations.append(Answer(unreachable, "the answer lists the overdue to-dos whose assignee is not in my contacts"))
+    return TaskSpec(
+        owner,
+        "For each of my overdue open to-dos that is assigned to someone else, text that person (at the number in "
+        "my phone contacts) exactly: 'Reminder: \"<to-do title>\" was due on <YYYY-MM-DD>.' Tell me the titles of "
+        "those whose assignee is not in my contacts (an empty list if none).",
+        oracle,
+        expectations,
+    )
