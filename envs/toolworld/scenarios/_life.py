@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from envs.toolworld.tasks import WorldView
+from envs.toolworld.tasks import VariantRandom, WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
@@ -51,3 +52,8 @@ def project_of(view: WorldView, owner: int, name: str) -> dict[str, Any] | None:
 def done(answer: str = "") -> str:
     """Oracle code finishing the task, with `answer` (an expression) when the task asks a question."""
     return f"apis.supervisor.complete_task(answer={answer})\n" if answer else "apis.supervisor.complete_task()\n"
+
+
+def variant_of(rng: random.Random) -> int:
+    """The variant number, for conditional templates whose variants must show both outcomes."""
+    return rng.variant if isinstance(rng, VariantRandom) else 0

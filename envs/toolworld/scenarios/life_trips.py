@@ -1,0 +1,374 @@
+"""Life admin around shared trips and households in bill_splitting, carried into notes, calendar, phone, files, todo."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from envs.toolworld.apps._bill_splitting_core import pair_debts
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, done, project_of, variant_of
+from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+# Oracle code: the group called exactly `group_name` among mine (others have similar names, like last year's trip).
+FIND_GROUP = fetch_all(
+    "groups", "apis.bill_splitting.show_groups(access_token=bill_splitting_token, query=group_name"
+) + (
+    "group = next(g for g in groups if g['name'] == group_name)\n"
+    "group = apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
+    "print(group['name'], [m['email'] for m in group['members']])\n"
+)
+FIND_EXPENSES = fetch_all(
+    "expenses", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']"
+)
+
+
+def _groups(view: WorldView, where: str = "", *args: Any) -> list[dict[str, Any]]:
+    """(member, group) pairs of active memberships, the group's name unique among the member's groups."""
+    return view.rows(
+        "SELECT m.person_id AS owner, g.id, g.name FROM bill_splitting_members m JOIN bill_splitting_groups g "
+        "ON g.id = m.group_id WHERE m.is_archived = 0 AND (SELECT COUNT(*) FROM bill_splitting_members x JOIN "
+        "bill_splitting_groups y ON y.id = x.group_id WHERE x.person_id = m.person_id AND y.name = g.name) = 1 "
+        f"{where} ORDER BY m.person_id, g.id",
+        *args,
+    )
+
+
+def _members(view: WorldView, group_id: int, but: int) -> list[dict[str, Any]]:
+    return view.rows(
+        "SELECT p.id, p.email, p.first_name, p.last_name, p.phone_number FROM bill_splitting_members m "
+        "JOIN people p ON p.id = m.person_id WHERE m.group_id = ? AND p.id != ? ORDER BY p.id",
+        group_id,
+        but,
+    )
+
+
+def _in_contacts(view: WorldView, owner: int) -> set[str]:
+    return {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner) if r["email"]}
+
+
+def _text(owner: int, person: dict[str, Any], message: str) -> Inserted:
+    return Inserted(
+        "phone_messages",
+        {"sender_id": owner, "receiver_id": person["id"], "message": message, "sent_at": NOW, "is_read": 0},
+        f"{person['first_name']} {person['last_name']} gets the text {message!r}",
+        what=f"texts to {person['email']}",
+    )
+
+
+CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + (
+    "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+)
+
+
+@scenario("life_trip_costs_note", apps=("bill_splitting", "notes"))
+def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    pairs = _groups(
+        view,
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 6 "
+        "AND EXISTS (SELECT 1 FROM bill_splitting_groups s WHERE s.id != g.id AND s.name != g.name "
+        "AND substr(s.name, 1, length(s.name) - 5) = substr(g.name, 1, length(g.name) - 5))",
+    )
+    chosen = pick(rng, pairs, "trip group with a look-alike", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    expenses = view.rows(
+        "SELECT e.amount, e.category, e.paid_by FROM bill_splitting_expenses e WHERE e.group_id = ?", chosen["id"]
+    )
+    by_category: dict[str, float] = {}
+    paid: dict[int, float] = {}
+    for e in expenses:
+        by_category[e["category"]] = by_category.get(e["category"], 0.0) + e["amount"]
+        paid[e["paid_by"]] = paid.get(e["paid_by"], 0.0) + e["amount"]
+    lines = [f"{c}: ${round(t, 2):.2f}" for c, t in sorted(by_category.items())]
+    total = f"Total: ${round(sum(e['amount'] for e in expenses), 2):.2f}"
+    top = max(paid, key=lambda p: (round(paid[p], 2), -p))
+    title = f"{name} costs"
+    look = f"group_name = {name!r}\n" + FIND_GROUP + FIND_EXPENSES
+    look += "print(len(expenses), [(e['category'], e['amount'], e['paid_by']['name']) for e in expenses])\n"
+    act = """\
+    by_category, paid = {}, {}
+    for e in expenses:
+        by_category[e['category']] = by_category.get(e['category'], 0.0) + e['amount']
+        paid[e['paid_by']['name']] = paid.get(e['paid_by']['name'], 0.0) + e['amount']
+    lines = [f"{c}: ${round(t, 2):.2f}" for c, t in sorted(by_category.items())]
+    lines.append(f"Total: ${round(sum(e['amount'] for e in expenses), 2):.2f}")
+    note = apis.notes.create_note(access_token=notes_token, title=group_name + ' costs', content='\\n'.join(lines),
+                                  pinned=True)
+    top = max(paid, key=lambda who: round(paid[who], 2))
+    """
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'], top)\n"
+    return TaskSpec(
+        owner,
+        f"Sum up what our bill-splitting group '{name}' cost: make a pinned note titled '{title}' with one line per "
+        "expense category, '<category>: $<total>' (two decimals), then 'Total: $<sum of all its expenses>'. Then "
+        "tell me who paid the most for that group in total (their full name).",
+        Solution().step(login("bill_splitting", "notes")).step(look).step(act).step(check).step(done("top")).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": title, "content": Receipt(lines, total), **PLAIN_NOTE, "pinned": 1},
+                f"a pinned note '{title}' with {len(lines)} category lines then '{total}'",
+                what=f"notes '{title}'",
+            ),
+            Answer(full_name(view, top), f"{full_name(view, top)} paid the most for {name}"),
+        ],
+    )
+
+
+@scenario("life_trip_photo_evening", apps=("bill_splitting", "calendar", "phone"))
+def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
+    pairs = _groups(
+        view,
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3 "
+        "AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = m.person_id AND c.is_primary = 1) "
+        "AND EXISTS (SELECT 1 FROM bill_splitting_members y JOIN people p ON p.id = y.person_id JOIN phone_contacts k "
+        "ON k.email = p.email AND k.owner_id = m.person_id WHERE y.group_id = g.id AND p.id != m.person_id)",
+    )
+    chosen = pick(rng, pairs, "trip group with a member in my contacts", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    day = rng.choice(["2026-05-29", "2026-06-05", "2026-06-12"])
+    calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
+    members = _members(view, chosen["id"], owner)
+    known = _in_contacts(view, owner)
+    title = f"{name} photo evening"
+    message = f"Photo evening for {name} on {day} at 19:00 - check your calendar invite!"
+    look = f"group_name = {name!r}\n" + FIND_GROUP + CONTACTS
+    look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
+    look += "primary = next(c for c in calendars if c['is_primary'])\n"
+    act = (
+        "others = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
+        f"event = apis.calendar.create_event(access_token=calendar_token, title={title!r}, start='{day}T19:00', "
+        f"end='{day}T21:00', calendar_id=primary['calendar_id'], location='My place', attendee_emails=others)\n"
+        "for email in others:\n"
+        "    if email in phones:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], "
+        f"message={message!r})\n"
+    )
+    check = (
+        "print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id'], "
+        "page_limit=20))\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_events",
+            {
+                "calendar_id": calendar,
+                "organizer_id": owner,
+                "title": title,
+                "description": "",
+                "location": "My place",
+                "start": f"{day}T19:00:00",
+                "end": f"{day}T21:00:00",
+                "all_day": 0,
+                "recurrence": "none",
+                "recurrence_until": None,
+                "status": "confirmed",
+                "busy": 1,
+            },
+            f"an event '{title}' on {day} 19:00-21:00 at 'My place' on my main calendar",
+            what=f"events '{title}'",
+        )
+    ]
+    for m in members:
+        expectations.append(
+            Inserted(
+                "calendar_attendees",
+                {"event_id": NewRow("calendar_events", {"title": title}), "person_id": m["id"], "response": "pending"}
+                | {"comment": "", "responded_at": None},
+                f"{m['email']} is invited",
+                what=f"invitations of {m['email']}",
+            )
+        )
+        if m["email"] in known:
+            expectations.append(_text(owner, m, message))
+    return TaskSpec(
+        owner,
+        f"Let's have a photo evening with everyone from my bill-splitting group '{name}': put an event '{title}' on "
+        f"my main calendar on {day} from 19:00 to 21:00 at 'My place', inviting every other member of the group, and "
+        f"text each of them who is in my phone contacts: '{message}'",
+        Solution()
+        .step(login("bill_splitting", "phone", "calendar"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done())
+        .steps(),
+        expectations,
+    )
+
+
+def _owed_to(view: WorldView, group_id: int, owner: int) -> dict[int, float]:
+    return {
+        debtor: amount for (debtor, creditor), amount in pair_debts(view.conn, group_id).items() if creditor == owner
+    }
+
+
+@scenario("life_trip_chase_debtors", apps=("bill_splitting", "phone"))
+def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
+    pairs = [
+        p
+        for p in _groups(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
+        if len(_owed_to(view, p["id"], p["owner"])) >= 2
+    ]
+    chosen = pick(rng, pairs, "group where two people owe me", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    owed = _owed_to(view, chosen["id"], owner)
+    known = _in_contacts(view, owner)
+    members = {m["id"]: m for m in _members(view, chosen["id"], owner)}
+    look = f"group_name = {name!r}\n" + FIND_GROUP + CONTACTS
+    look += fetch_all(
+        "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+    )
+    look += "mine = [d for d in debts if d['creditor']['email'] == me['email']]\nprint(mine)\n"
+    act = """\
+    for d in mine:
+        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, group_id=group['group_id'],
+                                                  email=d['debtor']['email'], message=group_name)
+        if d['debtor']['email'] in phones:
+            first = d['debtor']['name'].split()[0]
+            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[d['debtor']['email']],
+                                         message=f"Hi {first}, you still owe me ${d['amount']:.2f} for {group_name}.")
+    total = round(sum(d['amount'] for d in mine), 2)
+    """
+    check = fetch_all("sent", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
+    check += "print([(r['receiver']['email'], r['amount']) for r in sent[:5]])\n"
+    expectations: list[Expectation] = []
+    for debtor, amount in sorted(owed.items()):
+        m = members[debtor]
+        expectations.append(
+            Inserted(
+                "bill_splitting_reminders",
+                {"group_id": chosen["id"], "sender_id": owner, "receiver_id": debtor, "amount": amount}
+                | {"message": name, "created_at": NOW, "is_read": 0},
+                f"{m['email']} is reminded of {amount} in {name}",
+                what=f"reminders to {m['email']}",
+            )
+        )
+        if m["email"] in known:
+            expectations.append(_text(owner, m, f"Hi {m['first_name']}, you still owe me ${amount:.2f} for {name}."))
+    total = round(sum(owed.values()), 2)
+    return TaskSpec(
+        owner,
+        f"Chase what I'm owed in my bill-splitting group '{name}': send a payment reminder in the app, with the "
+        f"message '{name}', to each member who owes me, and text each of them who is in my phone contacts 'Hi "
+        "<first name>, you still owe me $<amount> for <group name>.' (two decimals). Tell me the total they owe me.",
+        Solution().step(login("bill_splitting", "phone")).step(look).step(act).step(check).step(done("total")).steps(),
+        [*expectations, Answer(total, f"they owe me {total} in total")],
+    )
+
+
+@scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
+def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    pairs = _groups(
+        view,
+        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) >= 3",
+    )
+    chosen = pick(rng, pairs, "group where I paid several expenses", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    slug = "_".join(name.lower().replace("'", "").split())
+    path = f"/documents/{slug}_paid.txt"
+    mine = view.rows(
+        "SELECT date, description, amount FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
+        "ORDER BY date, id",
+        chosen["id"],
+        owner,
+    )
+    lines = [f"{e['date']} {e['description']}: ${e['amount']:.2f}" for e in mine]
+    total = round(sum(e["amount"] for e in mine), 2)
+    look = f"group_name = {name!r}\n" + FIND_GROUP + FIND_EXPENSES
+    look += "paid = sorted((e for e in expenses if e['paid_by']['email'] == me['email']), key=lambda e: e['date'])\n"
+    look += "print(len(expenses), len(paid))\n"
+    act = (
+        "lines = [f\"{e['date']} {e['description']}: ${e['amount']:.2f}\" for e in paid]\n"
+        "total = round(sum(e['amount'] for e in paid), 2)\n"
+        "lines.append(f'Total: ${total:.2f}')\n"
+        f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
+    )
+    check = f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+    others = round(
+        sum(
+            e["amount"]
+            for e in view.rows("SELECT amount FROM bill_splitting_expenses WHERE group_id = ?", chosen["id"])
+        ),
+        2,
+    )
+    return TaskSpec(
+        owner,
+        f"Write down what I paid for our bill-splitting group '{name}': create the file {path} with one line per "
+        "expense I paid there, oldest first, as 'YYYY-MM-DD <description>: $<amount>' (two decimals), then a last "
+        "line 'Total: $<sum>'. Tell me that total.",
+        Solution()
+        .step(login("bill_splitting", "file_system"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done("total"))
+        .steps(),
+        [
+            Inserted(
+                "file_system_files",
+                {"owner_id": owner, "path": path, "content": Receipt(lines, f"Total: ${total:.2f}"), "starred": 0},
+                f"{path} lists the {len(lines)} expenses I paid, then the total",
+                what=f"files {path}",
+            ),
+            Answer(total, f"I paid {total}", traps={f"{others:g}": "that is what the whole group spent"}),
+        ],
+    )
+
+
+@scenario("life_trip_payback_tasks", apps=("bill_splitting", "todo"))
+def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: tasks only when I owe someone in the group (variant 2 picks a group where I owe nobody)."""
+    owing = variant_of(rng) % 3 != 2
+    pairs = [
+        p
+        for p in _groups(view)
+        if project_of(view, p["owner"], "Finance")
+        and bool([c for (d, c) in pair_debts(view.conn, p["id"]) if d == p["owner"]]) == owing
+    ]
+    chosen = pick(rng, pairs, "group membership", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    project = project_of(view, owner, "Finance")
+    assert project is not None
+    debts = {c: a for (d, c), a in pair_debts(view.conn, chosen["id"]).items() if d == owner}
+    look = f"group_name = {name!r}\n" + FIND_GROUP
+    look += fetch_all(
+        "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+    )
+    look += "owe = [d for d in debts if d['debtor']['email'] == me['email']]\nprint(owe)\n"
+    act = fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'", "    ")
+    act = (
+        "if owe:\n" + act + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
+        "    for d in owe:\n"
+        "        apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
+        "title=f\"Pay back {d['creditor']['name']} (${d['amount']:.2f})\", due_date='2026-05-25', priority=2, "
+        "description=group_name)\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            {
+                "owner_id": owner,
+                "project_id": project["id"],
+                "title": f"Pay back {full_name(view, c)} (${a:.2f})",
+                "due_date": "2026-05-25",
+                "priority": 2,
+                "description": name,
+                **NEW_TASK,
+            },
+            f"a task to pay back {full_name(view, c)} ${a:.2f}, due 2026-05-25, priority 2",
+            what=f"pay-back tasks for {full_name(view, c)}",
+        )
+        for c, a in sorted(debts.items())
+    ]
+    return TaskSpec(
+        owner,
+        f"Do I still owe anyone in my bill-splitting group '{name}'? If so, add a task 'Pay back <their full name> "
+        "($<amount>)' (two decimals) for each of them to my Finance project in my todo app, due 2026-05-25, priority "
+        "2, with the group's name as its description. If I owe nobody there, leave my todo list alone.",
+        Solution().step(login("bill_splitting", "todo")).step(look).step(act).step(done()).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
