@@ -3,10 +3,11 @@ full column set of a task row, so a grader pins every column an agent decides.""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.tasks import WorldView
+from envs.toolworld.tasks import VariantRandom, WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -50,3 +51,9 @@ def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
 
 def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
     return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)
+
+
+def condition_fails(rng: random.Random) -> bool:
+    """For conditional templates: variant 1 (of each 3) is the one whose condition the world does not meet, so
+    variants 0..2 hold both outcomes (change something, change nothing)."""
+    return isinstance(rng, VariantRandom) and rng.variant % 3 == 1

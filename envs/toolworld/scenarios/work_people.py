@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -96,3 +96,91 @@ def next_birthday(birthday: str) -> date:
         if candidate >= today:
             return candidate
     raise AssertionError("unreachable: next year always comes after today")
+
+
+GIFT = "Buy a birthday gift for "
+
+
+@scenario("work_gift_due_dates", apps=("todo", "phone"))
+def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Gift to-dos due a few days before each person's next birthday; a name two contacts share is not guessed."""
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        "AND p.archived = 0 AND t.title LIKE ? AND (SELECT COUNT(*) FROM phone_contacts c "
+        "WHERE c.owner_id = t.owner_id AND c.first_name = substr(t.title, ?) AND c.birthday IS NOT NULL) = 1 "
+        "GROUP BY t.owner_id ORDER BY t.owner_id",
+        GIFT + "%",
+        len(GIFT) + 1,
+    )
+    owner = pick(rng, owners, "person with a gift to-do for a contact with a birthday", distinct=True)["owner_id"]
+    ahead = rng.choice((2, 3, 5))
+    tasks = view.rows(
+        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.title LIKE ? ORDER BY t.id",
+        owner,
+        GIFT + "%",
+    )
+    look = (
+        login("todo", "phone")
+        + fetch_all("gifts", "apis.todo.search_tasks(access_token=todo_token, query='birthday gift', completed=False")
+        + f"gifts = [t for t in gifts if t['title'].startswith({GIFT!r})]\n"
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "print([t['title'] for t in gifts], len(contacts))\n"
+    )
+    act = f"""
+        from datetime import date, timedelta
+        today = date.fromisoformat({TODAY!r})
+        def next_birthday(text):
+            month, dom = int(text[5:7]), int(text[8:10])
+            for year in (today.year, today.year + 1):
+                when = date(year, month, 28 if (month, dom) == (2, 29) else dom)
+                if when >= today:
+                    return when
+        soonest = None
+        for t in gifts:
+            name = t['title'][len({GIFT!r}):]
+            same = [c for c in contacts if c['first_name'] == name]
+            if len(same) == 1 and same[0]['birthday']:
+                when = next_birthday(same[0]['birthday'])
+                due = (when - timedelta(days={ahead})).isoformat()
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=due)
+                if soonest is None or when < soonest[0]:
+                    soonest = (when, name)
+            else:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
+                                      labels=sorted(set(t['labels']) | {{'waiting'}}))
+        """
+    check = (
+        "for t in gifts:\n"
+        "    print(apis.todo.show_task(access_token=todo_token, task_id=t['task_id']))\n"
+        "apis.supervisor.complete_task(answer=soonest[1])\n"
+    )
+    expectations: list[Expectation] = []
+    soonest: tuple[date, str] | None = None
+    for t in tasks:
+        name = t["title"][len(GIFT) :]
+        same = view.rows("SELECT birthday FROM phone_contacts WHERE owner_id = ? AND first_name = ?", owner, name)
+        if len(same) == 1 and same[0]["birthday"]:
+            when = next_birthday(same[0]["birthday"])
+            due = date.fromordinal(when.toordinal() - ahead).isoformat()
+            expectations.append(Updated("todo_tasks", t["id"], {"due_date": due}, f"'{t['title']}' is due {due}"))
+            if soonest is None or when < soonest[0]:
+                soonest = (when, name)
+        else:
+            labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
+            expectations.append(
+                Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is labelled waiting, date kept")
+            )
+    if soonest is None:
+        raise LookupError("the picked owner has no gift to-do for a single contact with a birthday")
+    expectations.append(Answer(soonest[1], f"the answer is {soonest[1]}, whose birthday comes first"))
+    return TaskSpec(
+        owner,
+        f"My open '{GIFT}<name>' to-dos need due dates: set each one to {ahead} days before that person's next "
+        "birthday (today counts if it is today), from the birthday in my phone contacts. If no contact has that "
+        "first name with a birthday saved, or several contacts share that first name, don't guess: add the label "
+        "'waiting' (keeping its other labels) and leave its date. Tell me the first name whose birthday comes first "
+        "among those you dated.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )

@@ -1,0 +1,236 @@
+"""Productivity around the todo app: cleaning up duplicates, finished parents and stale labels."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, NOW, condition_fails, day, labels_with
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+
+def deleted_with_everything(view: WorldView, task_ids: list[int], what: str) -> list[Expectation]:
+    """Deleting tasks takes their subtasks, comments and reminders with them: one Deleted per table."""
+    tasks, pending = set(), list(task_ids)
+    while pending:
+        current = pending.pop()
+        tasks.add(current)
+        pending += [r["id"] for r in view.rows("SELECT id FROM todo_tasks WHERE parent_id = ?", current)]
+    marks = ",".join("?" * len(tasks))
+    found: list[Expectation] = [Deleted("todo_tasks", frozenset(tasks), f"exactly {what} are deleted", what="tasks")]
+    for table in ("todo_comments", "todo_reminders"):
+        ids = frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE task_id IN ({marks})", *tasks))
+        if ids:
+            found.append(Deleted(table, ids, f"the {table[5:]} of {what} go with them", what=table[5:]))
+    return found
+
+
+@scenario("work_dedupe_project", apps=("todo",))
+def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Open to-dos entered twice in one project: keep the copy due first, delete the rest, keep its labels union."""
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
+        "(SELECT title FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL "
+        "GROUP BY title HAVING COUNT(*) > 1)) BETWEEN 2 AND 6 ORDER BY p.id"
+    )
+    project = pick(rng, projects, "project with duplicated open to-dos", distinct=True)
+    rows = view.rows(
+        "SELECT id, title, due_date, labels, created_at FROM todo_tasks WHERE project_id = ? AND completed = 0 "
+        "AND parent_id IS NULL ORDER BY id",
+        project["id"],
+    )
+    look = (
+        login("todo")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+        )
+        + "groups = {}\n"
+        + "for t in open_tasks:\n"
+        + "    if t['parent_task_id'] is None:\n"
+        + "        groups.setdefault(t['title'], []).append(t)\n"
+        + "print({title: len(copies) for title, copies in groups.items() if len(copies) > 1})\n"
+    )
+    act = """
+        removed = 0
+        for title, copies in groups.items():
+            if len(copies) < 2:
+                continue
+            copies.sort(key=lambda t: (t['due_date'] is None, t['due_date'] or '', t['created_at']))
+            keep, extra = copies[0], copies[1:]
+            labels = set(keep['labels'])
+            for t in extra:
+                labels |= set(t['labels'])
+                apis.todo.delete_task(access_token=todo_token, task_id=t['task_id'])
+                removed += 1
+            if labels != set(keep['labels']):
+                apis.todo.update_task(access_token=todo_token, task_id=keep['task_id'], labels=sorted(labels))
+        """
+    check = (
+        fetch_all(
+            "after", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False"
+        )
+        + "print(sorted(t['title'] for t in after))\n"
+        + "apis.supervisor.complete_task(answer=removed)\n"
+    )
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["title"], []).append(r)
+    expectations: list[Expectation] = []
+    gone: list[int] = []
+    for title, copies in groups.items():
+        if len(copies) < 2:
+            continue
+        copies.sort(key=lambda t: (t["due_date"] is None, t["due_date"] or "", t["created_at"]))
+        keep, extra = copies[0], copies[1:]
+        gone += [t["id"] for t in extra]
+        merged = labels_with(keep["labels"], *(x for t in extra for x in t["labels"].split(",") if x))
+        if merged != keep["labels"]:
+            expectations.append(
+                Updated("todo_tasks", keep["id"], {"labels": merged}, f"the kept '{title}' has every copy's labels")
+            )
+    expectations += deleted_with_everything(view, gone, "the extra copies")
+    expectations.append(
+        Answer(len(gone), f"the answer is how many copies were deleted ({len(gone)})", traps={"0": "nothing deleted"})
+    )
+    return TaskSpec(
+        project["owner_id"],
+        f"My '{project['name']}' to-do project has open to-dos entered more than once (same title; subtasks don't "
+        "count). For each such title keep one: the copy due first (one without a due date comes last; on a tie, the "
+        "one created first). Delete the other copies, but first give the kept one every label the copies had. Tell "
+        "me how many copies you deleted.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_close_finished_parents", apps=("todo",))
+def close_finished_parents(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: a to-do whose every subtask is done gets closed; a person with none has nothing to change."""
+    finished = (
+        "t.parent_id IS NULL AND t.completed = 0 AND p.archived = 0 AND EXISTS (SELECT 1 FROM todo_tasks s "
+        "WHERE s.parent_id = t.id) AND NOT EXISTS (SELECT 1 FROM todo_tasks s WHERE s.parent_id = t.id AND "
+        "s.completed = 0)"
+    )
+    with_parents = (
+        "EXISTS (SELECT 1 FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = x.owner_id "
+        "AND t.parent_id IS NOT NULL AND t.completed = 0 AND p.archived = 0)"
+    )
+    some = view.rows(
+        f"SELECT DISTINCT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE {finished} "
+        "ORDER BY t.owner_id"
+    )
+    none = view.rows(
+        f"SELECT DISTINCT x.owner_id FROM todo_tasks x WHERE {with_parents} AND x.owner_id NOT IN "
+        f"(SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE {finished}) "
+        "ORDER BY x.owner_id"
+    )
+    quiet = condition_fails(rng)
+    owner = pick(rng, none if quiet else some, "person for the finished-parents check", distinct=True)["owner_id"]
+    parents = view.rows(
+        f"SELECT t.id, t.title, t.recurrence, t.due_date FROM todo_tasks t JOIN todo_projects p "
+        f"ON p.id = t.project_id WHERE t.owner_id = ? AND {finished} ORDER BY t.id",
+        owner,
+    )
+    look = (
+        login("todo")
+        + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
+        + "parents = {t['parent_task_id'] for t in open_tasks if t['parent_task_id'] is not None}\n"
+        + "candidates = [t for t in open_tasks if t['parent_task_id'] is None]\n"
+        + "print(len(open_tasks), len(candidates))\n"
+    )
+    act = """
+        closed = []
+        for t in candidates:
+            if t['task_id'] in parents:
+                continue
+            subs = apis.todo.show_subtasks(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            if subs and all(s['completed'] for s in subs):
+                apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])
+                closed.append(t['title'])
+        print(closed)
+        """
+    expectations: list[Expectation] = [
+        Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+        for t in parents
+    ]
+    return TaskSpec(
+        owner,
+        "Some of my open to-dos have subtasks. Close each open to-do all of whose subtasks are done; leave the ones "
+        "with a subtask still open, and don't touch to-dos without subtasks.",
+        Solution().step(look).step(act).step(DONE).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
+
+
+@scenario("work_urgent_sweep", apps=("todo",))
+def urgent_sweep(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The 'urgent' label made true again: off every completed to-do, onto open priority-1 ones due within days."""
+    days = rng.choice((3, 5, 7))
+    owners = view.rows(
+        "SELECT owner_id FROM todo_tasks WHERE completed = 1 AND instr(',' || labels || ',', ',urgent,') > 0 "
+        "GROUP BY owner_id HAVING COUNT(*) BETWEEN 3 AND 15 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "person with completed urgent to-dos", distinct=True)["owner_id"]
+    stale = view.rows(
+        "SELECT t.id, t.title, t.labels FROM todo_tasks t WHERE t.owner_id = ? AND t.completed = 1 "
+        "AND instr(',' || t.labels || ',', ',urgent,') > 0 ORDER BY t.id",
+        owner,
+    )
+    pressing = view.rows(
+        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND t.due_date < ? "
+        "AND instr(',' || t.labels || ',', ',urgent,') = 0 ORDER BY t.id",
+        owner,
+        day(days),
+    )
+    look = (
+        login("todo")
+        + fetch_all(
+            "stale",
+            "apis.todo.search_tasks(access_token=todo_token, completed=True, label='urgent', include_archived=True",
+        )
+        + fetch_all(
+            "pressing",
+            f"apis.todo.search_tasks(access_token=todo_token, completed=False, priority=1, due_before={day(days)!r}",
+        )
+        + "print(len(stale), [(t['title'], t['due_date'], t['labels']) for t in pressing])\n"
+    )
+    act = """
+        for t in stale:
+            apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
+                                  labels=[x for x in t['labels'] if x != 'urgent'])
+        added = 0
+        for t in pressing:
+            if 'urgent' not in t['labels']:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=t['labels'] + ['urgent'])
+                added += 1
+        """
+    check = (
+        fetch_all("now_urgent", "apis.todo.search_tasks(access_token=todo_token, label='urgent', include_archived=True")
+        + "print([(t['title'], t['completed']) for t in now_urgent])\n"
+        + "apis.supervisor.complete_task(answer=added)\n"
+    )
+    expectations: list[Expectation] = [
+        Updated(
+            "todo_tasks", t["id"], {"labels": labels_with(t["labels"], removed=("urgent",))}, f"'{t['title']}' loses it"
+        )
+        for t in stale
+    ]
+    expectations += [
+        Updated("todo_tasks", t["id"], {"labels": labels_with(t["labels"], "urgent")}, f"'{t['title']}' gains it")
+        for t in pressing
+    ]
+    expectations.append(Answer(len(pressing), f"the answer is how many to-dos gained the label ({len(pressing)})"))
+    return TaskSpec(
+        owner,
+        "My 'urgent' label has gone stale. Take it off every completed to-do that has it (archived projects "
+        "included), keeping their other labels. Then add it to each open priority-1 to-do due before "
+        f"{day(days)} (overdue ones included) that lacks it. Tell me how many to-dos gained the label.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
