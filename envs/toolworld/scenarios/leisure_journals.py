@@ -1,0 +1,246 @@
+"""Leisure scenarios that keep music notes: tracklists and listening journals (notes is held out: these are
+test_challenge tasks)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+NEW_NOTE = {"pinned": 0, "color": "none", "reminder_at": None, "trashed_at": None, "created_at": NOW, "updated_at": NOW}
+MINUTES = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # m:ss, the way tasks ask for it
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def notebook_expectations(view: WorldView, owner: int, name: str) -> tuple[int | NewRow, list[Expectation]]:
+    """The id a new note in notebook `name` must have, and the expectation that creates the notebook when missing."""
+    books = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = ?", owner, name)
+    if books:
+        return int(books[0]["id"]), []
+    book = {"owner_id": owner, "name": name, "description": "", "created_at": NOW}
+    return NewRow("notes_notebooks", book), [
+        Inserted("notes_notebooks", book, f"a '{name}' notebook is created", what="notebooks")
+    ]
+
+
+def find_or_create_notebook(name: str) -> str:
+    """Oracle code leaving `book` = the id of notebook `name`, created when missing."""
+    return fetch_all("books", f"apis.notes.show_notebooks(access_token=notes_token, query={name!r}") + (
+        f"book = next((b['notebook_id'] for b in books if b['name'] == {name!r}), None)\n"
+        "if book is None:\n"
+        f"    book = apis.notes.create_notebook(access_token=notes_token, name={name!r})['notebook_id']\n"
+    )
+
+
+@scenario("leisure_album_tracklist_note", apps=("music", "notes"))
+def album_tracklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    albums = view.rows(
+        "SELECT a.id, a.title, a.artist FROM music_albums a WHERE a.kind = 'album' "
+        "AND (SELECT COUNT(*) FROM music_albums b WHERE b.title = a.title) > 1 "
+        "AND (SELECT COUNT(*) FROM music_songs s WHERE s.album_id = a.id) >= 8 ORDER BY a.id"
+    )
+    album = pick(rng, albums, "album whose title another album shares", distinct=True)
+    tracks = view.rows(
+        "SELECT id, title, duration_s FROM music_songs WHERE album_id = ? ORDER BY track_number", album["id"]
+    )
+    owners = view.rows(
+        "SELECT owner_id FROM music_library WHERE song_id IN (SELECT id FROM music_songs WHERE album_id = ?) "
+        "GROUP BY owner_id HAVING COUNT(*) < ? ORDER BY owner_id",
+        album["id"],
+        len(tracks),
+    )
+    owner = pick(rng, owners, "listener with part of the album")["owner_id"]
+    in_library = {r["song_id"] for r in view.rows("SELECT song_id FROM music_library WHERE owner_id = ?", owner)}
+    missing = [t["id"] for t in tracks if t["id"] not in in_library]
+    saved = bool(view.rows("SELECT 1 FROM music_saved_albums WHERE owner_id = ? AND album_id = ?", owner, album["id"]))
+    title = f"{album['title']} tracklist"
+    lines = [f"{i}. {t['title']} ({clock(t['duration_s'])})" for i, t in enumerate(tracks, 1)]
+    content = "\n".join([*lines, f"Total: {clock(sum(t['duration_s'] for t in tracks))}"])
+    look = (
+        login("music", "notes")
+        + fetch_all("found", f"apis.music.search_albums(query={album['title']!r}")
+        + "print([(a['album_id'], a['album'], a['artist']) for a in found])\n"
+        + f"target = next(a for a in found if a['album'] == {album['title']!r} "
+        f"and a['artist'] == {album['artist']!r})\n"
+        + "tracks = apis.music.show_album(album_id=target['album_id'])['tracks']\n"
+        + fetch_all("library", f"apis.music.show_song_library(access_token=music_token, artist={album['artist']!r}")
+        + fetch_all("saved", "apis.music.show_saved_albums(access_token=music_token")
+    )
+    plan = (
+        MINUTES + "lines = [f\"{i}. {t['title']} ({clock(t['duration_s'])})\" for i, t in enumerate(tracks, 1)]\n"
+        "lines.append('Total: ' + clock(sum(t['duration_s'] for t in tracks)))\n"
+        "have = {s['song_id'] for s in library}\n"
+        "missing = [t['song_id'] for t in tracks if t['song_id'] not in have]\n"
+        "is_saved = any(a['album_id'] == target['album_id'] for a in saved)\n"
+        "print(lines, missing, is_saved)\n"
+    )
+    act = (
+        find_or_create_notebook("Journal")
+        + f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "tags=['tracklist'], notebook_id=book)['note_id']\n"
+        "for song_id in missing:\n"
+        "    apis.music.add_song_to_library(access_token=music_token, song_id=song_id)\n"
+        "if not is_saved:\n"
+        "    apis.music.save_album(access_token=music_token, album_id=target['album_id'])\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n"
+        "apis.supervisor.complete_task(answer=len(missing))\n"
+    )
+    book, expectations = notebook_expectations(view, owner, "Journal")
+    expectations += [
+        Inserted(
+            "notes_notes",
+            {
+                "owner_id": owner,
+                "title": title,
+                "content": content,
+                "tags": "tracklist",
+                "notebook_id": book,
+                **NEW_NOTE,
+            },
+            f"a note '{title}' tagged tracklist in the Journal notebook lists the {len(tracks)} tracks of "
+            f"{album['artist']}'s album with their lengths and the total: {content!r}",
+            what="notes",
+        ),
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": OneOf(missing), "added_at": NOW},
+            f"the {len(missing)} tracks of the album missing from my library are added",
+            count=len(missing),
+            what="library songs",
+        ),
+        Answer(
+            len(missing),
+            f"the answer is the number of tracks added to the library ({len(missing)})",
+            traps={str(len(tracks)): "that is every track of the album, not those that were missing"},
+        ),
+    ]
+    if not saved:
+        expectations.append(
+            Inserted(
+                "music_saved_albums",
+                {"owner_id": owner, "album_id": album["id"], "saved_at": NOW},
+                "the album is saved",
+                what="saved albums",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Make a note titled '{title}' in my 'Journal' notebook (create the notebook if I have none), tagged "
+        f"'tracklist', listing the tracks of the album '{album['title']}' by {album['artist']} (another album has that "
+        "title) in track order, one per line written as '1. Title (m:ss)', then a last line 'Total: m:ss' with the "
+        "album's length (minutes may go past 59). Then add to my music library every track of that album that is not "
+        "in it yet, and save the album if I have not. Tell me how many tracks you added to my library.",
+        Solution().step(look).step(plan).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("leisure_saved_albums_journal", apps=("music", "notes"))
+def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM music_saved_albums GROUP BY owner_id HAVING COUNT(*) >= 6 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "listener with saved albums", distinct=True)["owner_id"]
+    saves = view.rows(
+        "SELECT v.album_id, v.saved_at, a.title, a.artist FROM music_saved_albums v JOIN music_albums a "
+        "ON a.id = v.album_id WHERE v.owner_id = ? ORDER BY v.saved_at, v.id",
+        owner,
+    )
+    nothing_new = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: no album saved since the date
+    if nothing_new:
+        since = (date.fromisoformat(saves[-1]["saved_at"][:10]) + timedelta(days=1)).isoformat()
+    else:
+        since = saves[-rng.randint(3, 5)]["saved_at"][:10]
+    recent = [s for s in saves if s["saved_at"][:10] >= since]
+    in_library = {r["song_id"] for r in view.rows("SELECT song_id FROM music_library WHERE owner_id = ?", owner)}
+    downloaded = {r["song_id"] for r in view.rows("SELECT song_id FROM music_downloads WHERE owner_id = ?", owner)}
+    lines, to_download = [], []
+    for s in recent:
+        tracks = [r["id"] for r in view.rows("SELECT id FROM music_songs WHERE album_id = ?", s["album_id"])]
+        have = sum(t in in_library for t in tracks)
+        to_download += [t for t in tracks if t in in_library and t not in downloaded]
+        lines.append(f"{s['saved_at'][:10]}: {s['title']} by {s['artist']} ({have}/{len(tracks)} in my library)")
+    title = f"Albums saved since {since}"
+    look = (
+        login("music", "notes")
+        + fetch_all("saved", "apis.music.show_saved_albums(access_token=music_token")
+        + f"recent = sorted((a for a in saved if a['saved_at'][:10] >= {since!r}), key=lambda a: a['saved_at'])\n"
+        + "print(len(saved), [(a['album'], a['saved_at']) for a in recent])\n"
+    )
+    count = (
+        "if recent:\n"
+        + fetch_all("library", "apis.music.show_song_library(access_token=music_token", indent="    ")
+        + fetch_all("downloads", "apis.music.show_downloads(access_token=music_token", indent="    ")
+        + "    have = {s['song_id'] for s in library}\n"
+        "    offline = {d['song_id'] for d in downloads}\n"
+        "    lines, to_download = [], []\n"
+        "    for a in recent:\n"
+        "        tracks = apis.music.show_album(album_id=a['album_id'])['tracks']\n"
+        "        owned = sum(t['song_id'] in have for t in tracks)\n"
+        "        to_download += [t['song_id'] for t in tracks if t['song_id'] in have "
+        "and t['song_id'] not in offline]\n"
+        "        lines.append(f\"{a['saved_at'][:10]}: {a['album']} by {a['artist']} ({owned}/{len(tracks)} in my "
+        'library)")\n'
+        "    print(lines, to_download)\n"
+    )
+    act = (
+        "if recent:\n"
+        + "\n".join("    " + line for line in find_or_create_notebook("Journal").splitlines())
+        + "\n"
+        + f"    note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "notebook_id=book)['note_id']\n"
+        "    for song_id in to_download:\n"
+        "        apis.music.download_song(access_token=music_token, song_id=song_id, quality='high')\n"
+        "    print(apis.notes.show_note(access_token=notes_token, note_id=note))\n"
+        "apis.supervisor.complete_task()\n"
+    )
+    expectations: list[Expectation] = []
+    if recent:
+        book, expectations = notebook_expectations(view, owner, "Journal")
+        expectations.append(
+            Inserted(
+                "notes_notes",
+                {
+                    "owner_id": owner,
+                    "title": title,
+                    "content": "\n".join(lines),
+                    "tags": "",
+                    "notebook_id": book,
+                    **NEW_NOTE,
+                },
+                f"a note '{title}' in the Journal notebook lists the {len(recent)} albums saved since {since}, oldest "
+                "first, with how many of their tracks are in my library",
+                what="notes",
+            )
+        )
+        expectations.append(
+            Inserted(
+                "music_downloads",
+                {"owner_id": owner, "song_id": OneOf(to_download), "quality": "high", "downloaded_at": NOW},
+                f"the {len(to_download)} tracks of those albums in my library but not downloaded are downloaded",
+                count=len(to_download),
+                what="new downloads",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Look at the albums I saved in the music app on or after {since}. If there are any, make a note titled "
+        f"'{title}' in my 'Journal' notebook (create the notebook if I have none) with one line per such album, "
+        "oldest save first, written as 'YYYY-MM-DD: Album by Artist (K/N in my library)', where YYYY-MM-DD is the "
+        "day I saved it, N the album's track count and K how many of its tracks are in my music library. Also "
+        "download in high quality every track of those albums that is in my library but not downloaded yet. If I "
+        "saved none since then, change nothing.",
+        Solution().step(look).step(count).step(act).steps(),
+        expectations,
+        noop_pass=not recent,
+    )
