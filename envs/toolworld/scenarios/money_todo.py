@@ -1,0 +1,284 @@
+"""Money and shopping on the to-do list: bills to pay, returns to chase, a balance to top up."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import money, project_id, todo_task_row
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DONE = "apis.supervisor.complete_task()\n"
+FIND_PROJECT = (
+    "{target} = next(p for p in projects if p['name'] == {name!r})\n"
+    "print(apis.todo.show_project(access_token=todo_token, project_id={target}['project_id']))\n"
+)
+
+
+@scenario("money_todo_bill_reminders", apps=("payments", "todo"))
+def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A Finance to-do per pending request received; the large ones are urgent; the answer is how many."""
+    urgent_over = rng.choice([40, 60, 80])
+    due = rng.choice(["2026-05-22", "2026-05-25", "2026-05-29"])
+    owners = view.rows(
+        "SELECT r.payer_id FROM payments_requests r JOIN todo_projects p ON p.owner_id = r.payer_id "
+        "AND p.name = 'Finance' WHERE r.status = 'pending' GROUP BY r.payer_id "
+        "HAVING COUNT(*) BETWEEN 4 AND 9 AND SUM(r.amount > ?1) >= 1 AND SUM(r.amount <= ?1) >= 1 "
+        "ORDER BY r.payer_id",
+        urgent_over,
+    )
+    owner = pick(rng, owners, "payer with a Finance project and pending requests", distinct=True)["payer_id"]
+    rows = view.rows("SELECT * FROM payments_requests WHERE payer_id = ? AND status = 'pending' ORDER BY id", owner)
+    project = project_id(view, owner, "Finance")
+    expectations: list[Expectation] = []
+    for r in rows:
+        title = f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])} for {r['note']}"
+        priority = 1 if r["amount"] > urgent_over else 3
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                todo_task_row(owner, project, title, due, priority),
+                f"a Finance to-do '{title}' due {due}, priority {priority}",
+                what="to-dos",
+            )
+        )
+    expectations.append(Answer(len(rows), f"the answer is the number of pending requests ({len(rows)})"))
+    look = (
+        login("payments", "todo")
+        + fetch_all(
+            "pending",
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+        )
+        + "for r in pending:\n    print(r['request_id'], r['requester']['name'], r['amount'], r['note'])\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + FIND_PROJECT.format(target="finance", name="Finance")
+    )
+    act = (
+        "created = []\n"
+        "for r in pending:\n"
+        "    title = f\"Pay {r['requester']['name']} ${r['amount']:.2f} for {r['note']}\"\n"
+        f"    priority = 1 if r['amount'] > {urgent_over} else 3\n"
+        "    task = apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title, "
+        f"due_date={due!r}, priority=priority)\n"
+        "    created.append(task['task_id'])\n"
+    )
+    check = (
+        "for task_id in created:\n"
+        "    task = apis.todo.show_task(access_token=todo_token, task_id=task_id)\n"
+        "    print(task['title'], task['due_date'], task['priority'])\n"
+        "apis.supervisor.complete_task(answer=len(created))\n"
+    )
+    return TaskSpec(
+        owner,
+        "Turn the money people asked me for into to-dos: for every pending payment request I received on the "
+        "payments app, add a task to my todo project 'Finance' titled 'Pay <requester's full name> $<amount with "
+        f"two decimals> for <the request's note>', due {due}, priority 1 if the amount is over ${urgent_over} and "
+        "priority 3 otherwise. Then tell me how many tasks you added.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("money_todo_return_followups", apps=("shop", "todo"))
+def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An Errands to-do per open return (requested or approved, not refunded or rejected); the answer is the refund
+    still to come."""
+    due = rng.choice(["2026-05-21", "2026-05-26", "2026-05-28"])
+    owners = view.rows(
+        "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p "
+        "ON p.owner_id = o.owner_id AND p.name = 'Errands' GROUP BY o.owner_id "
+        "HAVING SUM(r.status IN ('requested', 'approved')) >= 2 AND SUM(r.status IN ('refunded', 'rejected')) >= 1 "
+        "ORDER BY o.owner_id"
+    )
+    owner = pick(rng, owners, "shopper with open and closed returns", distinct=True)["owner_id"]
+    rows = view.rows(
+        "SELECT r.*, p.name FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
+        "JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? AND r.status IN ('requested', 'approved') "
+        "ORDER BY r.id",
+        owner,
+    )
+    project = project_id(view, owner, "Errands")
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            todo_task_row(owner, project, f"Follow up on the return of {r['name']} (order {r['order_id']})", due, 2),
+            f"an Errands to-do for the {r['status']} return of {r['name']} in order {r['order_id']}",
+            what="to-dos",
+        )
+        for r in rows
+    ]
+    pending_refund = round(sum(r["refund_amount"] for r in rows), 2)
+    every_refund = round(
+        view.value(
+            "SELECT SUM(r.refund_amount) FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
+            "WHERE o.owner_id = ?",
+            owner,
+        ),
+        2,
+    )
+    expectations.append(
+        Answer(
+            pending_refund,
+            f"the answer is the refund still to come ({money(pending_refund)})",
+            traps={f"{every_refund:g}": "that counts refunded and rejected returns too"},
+        )
+    )
+    look = (
+        login("shop", "todo")
+        + fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
+        + "for r in returns:\n"
+        "    print(r['return_id'], r['order_id'], r['product_id'], r['status'], r['refund_amount'])\n"
+        + "open_returns = [r for r in returns if r['status'] in ('requested', 'approved')]\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + FIND_PROJECT.format(target="errands", name="Errands")
+    )
+    act = (
+        "created = []\n"
+        "for r in open_returns:\n"
+        "    name = apis.shop.show_product(product_id=r['product_id'])['name']\n"
+        "    title = f\"Follow up on the return of {name} (order {r['order_id']})\"\n"
+        "    task = apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'], title=title, "
+        f"due_date={due!r}, priority=2)\n"
+        "    created.append(task['task_id'])\n"
+    )
+    check = (
+        "for task_id in created:\n"
+        "    print(apis.todo.show_task(access_token=todo_token, task_id=task_id)['title'])\n"
+        "apis.supervisor.complete_task(answer=round(sum(r['refund_amount'] for r in open_returns), 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        "Some of my shop returns are still open (requested or approved, but not refunded or rejected yet). For each "
+        "one, add a task to my todo project 'Errands' titled 'Follow up on the return of <product name> (order "
+        f"<order id>)', due {due}, priority 2. Then tell me how much money in refunds those open returns should "
+        "still bring me.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("money_todo_top_up_balance", apps=("payments", "todo"))
+def top_up_balance(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: a to-do only when the pending requests received exceed the payments balance (variant 0 does
+    not: no-op-pass)."""
+    short = getattr(rng, "variant", 1) % 3 != 0
+    owners = view.rows(
+        "SELECT r.payer_id, ROUND(SUM(r.amount), 2) AS owed, b.balance FROM payments_requests r "
+        "JOIN payments_balances b ON b.person_id = r.payer_id JOIN todo_projects p ON p.owner_id = r.payer_id "
+        "AND p.name = 'Finance' WHERE r.status = 'pending' GROUP BY r.payer_id HAVING COUNT(*) >= 3 "
+        "ORDER BY r.payer_id"
+    )
+    pool = [r for r in owners if (r["owed"] > r["balance"]) == short]
+    row = pick(rng, pool, "payer whose requests do (not) exceed the balance", distinct=True)
+    owner = row["payer_id"]
+    shortfall = round(row["owed"] - row["balance"], 2)
+    title = f"Top up payments balance by {money(shortfall)}"
+    expectations: list[Expectation] = (
+        [
+            Inserted(
+                "todo_tasks",
+                todo_task_row(owner, project_id(view, owner, "Finance"), title, "2026-05-19", 1),
+                f"a Finance to-do '{title}' due tomorrow, priority 1",
+                what="to-dos",
+            )
+        ]
+        if short
+        else []
+    )
+    look = (
+        login("payments", "todo")
+        + "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
+        + fetch_all(
+            "pending",
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+        )
+        + "owed = round(sum(r['amount'] for r in pending), 2)\n"
+        + "print(balance, owed, len(pending))\n"
+    )
+    act = (
+        "if owed > balance:\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token", indent="    ")
+        + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
+        "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
+        "title=f'Top up payments balance by ${round(owed - balance, 2):.2f}', due_date='2026-05-19', priority=1)\n"
+        + DONE
+    )
+    return TaskSpec(
+        owner,
+        "Check whether my payments balance covers every pending payment request I received. If the requests add up "
+        "to more than my balance, add a task to my todo project 'Finance' titled 'Top up payments balance by "
+        "$<the missing amount, two decimals>', due tomorrow, priority 1. If the balance covers them, change nothing.",
+        Solution().step(look).step(act).steps(),
+        expectations,
+        noop_pass=not short,
+    )
+
+
+@scenario("money_todo_price_drops", apps=("shop", "todo"))
+def price_drops(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A to-do per wishlist item whose price fell by at least some dollars since it was added (smaller drops and
+    rises are distractors); the answer is what they would cost together."""
+    min_drop = rng.choice([2, 5, 8])
+    due = rng.choice(["2026-05-20", "2026-05-23", "2026-05-24"])
+    owners = view.rows(
+        "SELECT w.owner_id FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
+        "JOIN todo_projects t ON t.owner_id = w.owner_id AND t.name = 'Errands' GROUP BY w.owner_id "
+        "HAVING SUM(ROUND(w.price_when_added - p.price, 2) >= ?1) BETWEEN 2 AND 8 "
+        "AND SUM(w.price_when_added > p.price AND ROUND(w.price_when_added - p.price, 2) < ?1) >= 1 "
+        "ORDER BY w.owner_id",
+        min_drop,
+    )
+    owner = pick(rng, owners, "wishlist with price drops", distinct=True)["owner_id"]
+    rows = view.rows(
+        "SELECT p.id, p.name, p.price, w.price_when_added FROM shop_wishlist w JOIN shop_products p "
+        "ON p.id = w.product_id WHERE w.owner_id = ? AND ROUND(w.price_when_added - p.price, 2) >= ? ORDER BY w.id",
+        owner,
+        min_drop,
+    )
+    project = project_id(view, owner, "Errands")
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            todo_task_row(
+                owner,
+                project,
+                f"Buy {r['name']}: now {money(r['price'])}, was {money(r['price_when_added'])}",
+                due,
+            ),
+            f"an Errands to-do for the price drop of {r['name']}",
+            what="to-dos",
+        )
+        for r in rows
+    ]
+    cost = round(sum(r["price"] for r in rows), 2)
+    expectations.append(Answer(cost, f"the answer is what those items cost now together ({money(cost)})"))
+    look = (
+        login("shop", "todo")
+        + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+        + "for w in wished:\n    print(w['product_id'], w['name'], w['price'], w['price_when_added'])\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + FIND_PROJECT.format(target="errands", name="Errands")
+    )
+    act = (
+        f"dropped = [w for w in wished if round(w['price_when_added'] - w['price'], 2) >= {min_drop}]\n"
+        "created = []\n"
+        "for w in dropped:\n"
+        "    title = f\"Buy {w['name']}: now ${w['price']:.2f}, was ${w['price_when_added']:.2f}\"\n"
+        "    task = apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'], title=title, "
+        f"due_date={due!r})\n"
+        "    created.append(task['task_id'])\n"
+    )
+    check = (
+        "for task_id in created:\n"
+        "    print(apis.todo.show_task(access_token=todo_token, task_id=task_id)['title'])\n"
+        "apis.supervisor.complete_task(answer=round(sum(w['price'] for w in dropped), 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        f"Which things on my shop wishlist got at least ${min_drop} cheaper since I added them? For each, add a task "
+        "to my todo project 'Errands' titled 'Buy <product name>: now $<price>, was $<price when I added it>' (two "
+        f"decimals), due {due}. Then tell me what those items cost now, all together.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
