@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
-from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf
-from envs.toolworld.scenarios._common import Solution, full_name, login, pick
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -135,4 +136,126 @@ def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
                 for chore, due, who in rota
             ),
         ],
+    )
+
+
+def shared_projects(view: WorldView) -> list[dict[str, Any]]:
+    """(owner, project, collaborator) of projects shared with others, whose name is unique among the owner's."""
+    return view.rows(
+        "SELECT p.owner_id, p.id AS project_id, p.name, c.person_id AS helper FROM todo_projects p "
+        "JOIN todo_collaborators c ON c.project_id = p.id WHERE p.archived = 0 AND (SELECT COUNT(*) FROM todo_projects "
+        "q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id, c.person_id"
+    )
+
+
+def open_tasks_of(view: WorldView, project_id: int, assignee: int) -> list[dict[str, Any]]:
+    return view.rows(
+        "SELECT id, title, due_date FROM todo_tasks WHERE project_id = ? AND assignee_id = ? AND completed = 0 "
+        "ORDER BY id",
+        project_id,
+        assignee,
+    )
+
+
+FIND_PROJECT = (
+    fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query={name!r}")
+    + "project = next(p for p in projects if p['name'] == {name!r})\n"
+    + fetch_all(
+        "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False"
+    )
+    + "print(len(tasks), 'open tasks')\n"
+)
+
+
+@scenario("household_take_over_overdue_chores", apps=("todo",))
+def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
+    today = WORLD_NOW.date().isoformat()
+    pairs = [(r, open_tasks_of(view, r["project_id"], r["helper"])) for r in shared_projects(view)]
+    late = [(r, [t for t in ts if t["due_date"] and t["due_date"] < today]) for r, ts in pairs]
+    some = [(r, ts) for r, ts in late if 2 <= len(ts) <= 8]
+    none = [(r, ts) for r, ts in late if not ts and len(open_tasks_of(view, r["project_id"], r["helper"])) >= 2]
+    r, overdue = pick(rng, none if rng.variant == 1 else some, "shared project with a helper", distinct=True)
+    owner, helper = r["owner_id"], r["helper"]
+    due = next_saturday().isoformat()
+    name = full_name(view, helper)
+    oracle = (
+        Solution()
+        .step(login("todo"))
+        .step(
+            FIND_PROJECT.format(name=r["name"])
+            + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
+            + f"helper = next(h for h in helpers if h['name'] == {name!r})\n"
+            + f"late = [t for t in tasks if t['assignee_email'] == helper['email'] and t['due_date'] "
+            f"and t['due_date'] < {today!r}]\n" + "print([(t['title'], t['due_date']) for t in late])\n"
+        )
+        .step(
+            "for t in late:\n"
+            "    apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=me['email'])\n"
+            f"    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={due!r})\n"
+        )
+        .step(
+            "for t in late:\n"
+            "    print(apis.todo.show_task(access_token=todo_token, task_id=t['task_id']))\n"
+            "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    expectations: list[Expectation] = [  # none when nothing is overdue: then the right answer is to change nothing
+        Updated("todo_tasks", t["id"], {"assignee_id": owner, "due_date": due}, f"'{t['title']}' is mine, due {due}")
+        for t in overdue
+    ]
+    return TaskSpec(
+        owner,
+        f"{name} is away, so I take over their overdue chores in my shared todo project '{r['name']}': every open "
+        f"task there assigned to them whose due date is before today ({today}) gets assigned to me and is due "
+        f"{due} instead. Their other tasks stay as they are; if nothing of theirs is overdue, change nothing.",
+        oracle,
+        expectations,
+        noop_pass=not overdue,
+    )
+
+
+@scenario("household_busiest_housemate", apps=("todo", "bill_splitting"))
+def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Who in my household carries the most open chores: counts over a shared project's every page, the answer a
+    name; people not in the household group are a distractor (they may have more)."""
+    people_of_group = {g["group_id"]: set(members(view, g["group_id"])) for g in home_groups(view, 2)}
+    cases = []
+    for g in home_groups(view, 2):
+        for r in view.rows(
+            "SELECT id AS project_id, name FROM todo_projects WHERE owner_id = ? AND archived = 0 AND id IN "
+            "(SELECT project_id FROM todo_collaborators) AND (SELECT COUNT(*) FROM todo_projects q WHERE "
+            "q.owner_id = todo_projects.owner_id AND q.name = todo_projects.name) = 1 ORDER BY id",
+            g["owner_id"],
+        ):
+            counts = {p: len(open_tasks_of(view, r["project_id"], p)) for p in people_of_group[g["group_id"]]}
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            if len(ranked) >= 2 and ranked[0][1] > ranked[1][1] and ranked[0][1] > 0:
+                cases.append((g, r, ranked[0][0], ranked[0][1]))
+    g, r, top, count = pick(rng, cases, "household with a shared project", distinct=True)
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "todo"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + "household = {m['email']: m['name'] for m in group['members']}\n"
+            + FIND_PROJECT.format(name=r["name"])
+        )
+        .step(
+            "counts = {email: 0 for email in household}\n"
+            "for t in tasks:\n"
+            "    if t['assignee_email'] in counts:\n"
+            "        counts[t['assignee_email']] += 1\n"
+            "print({household[e]: n for e, n in counts.items()})\n"
+            "top = max(counts, key=counts.get)\n"
+        )
+        .step("apis.supervisor.complete_task(answer=household[top])")
+        .steps()
+    )
+    return TaskSpec(
+        int(g["owner_id"]),
+        f"Of the people in my bill splitting group '{g['name']}' (me included), who has the most open tasks "
+        f"assigned in my todo project '{r['name']}'? Answer with their full name.",
+        oracle,
+        [Answer(full_name(view, top), f"the answer is {full_name(view, top)} ({count} open tasks)")],
     )
