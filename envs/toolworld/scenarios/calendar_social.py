@@ -1,0 +1,278 @@
+"""Calendar scenarios around friends and housemates: splitting the cost of past dinners, asking for the rent share
+when it is due soon, and inviting a friend when my evening is free."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from envs.toolworld.api import ApiError
+from envs.toolworld.apps._calendar_core import busy_blocks
+from envs.toolworld.apps.payments import _allowed_to_request
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, day, reader, spans
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
+DINNER_DAYS = 180
+
+
+def _requestable(view: WorldView, requester: int, payer: int) -> bool:
+    try:
+        _allowed_to_request(reader(view, requester), payer)
+    except ApiError:
+        return False
+    return True
+
+
+def _requested(requester: int, payer: int, amount: float, note: str, requirement: str) -> Inserted:
+    return Inserted(
+        "payments_requests",
+        {"requester_id": requester, "payer_id": payer, "amount": amount, "note": note, **REQUEST},
+        requirement,
+        what=f"requests with the note {note!r}",
+    )
+
+
+@scenario("calendar_dinner_requests", apps=("calendar", "payments"))
+def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    first = TODAY - timedelta(days=DINNER_DAYS)
+    dinners = view.rows(
+        "SELECT e.id, e.organizer_id, e.title, e.start, e.status, a.person_id, a.response FROM calendar_events e "
+        "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.title LIKE 'Dinner with %' AND e.start >= ? "
+        "AND e.start < ? ORDER BY e.organizer_id, e.start",
+        first.isoformat(),
+        MIDNIGHT.isoformat(),
+    )
+    by_person: dict[int, list[dict[str, Any]]] = {}
+    for d in dinners:
+        by_person.setdefault(d["organizer_id"], []).append(d)
+    pool = []
+    for person, rows in sorted(by_person.items()):
+        due = [d for d in rows if d["status"] == "confirmed" and d["response"] == "accepted"]
+        if len(due) >= 2 and all(_requestable(view, person, d["person_id"]) for d in due):
+            pool.append((person, due, len(rows) > len(due)))
+    with_distractor = [p for p in pool if p[2]] or pool
+    person, due, _ = pick(rng, with_distractor, "person with past dinners", distinct=True)
+    amount = rng.choice((28.5, 35.0, 42.75))
+    expectations: list[Expectation] = [
+        _requested(
+            person,
+            d["person_id"],
+            amount,
+            f"Dinner on {d['start'][:10]}",
+            f"${amount} is requested from the guest of the dinner on {d['start'][:10]}",
+        )
+        for d in due
+    ]
+    look = fetch_all(
+        "dinners",
+        "apis.calendar.show_events(access_token=calendar_token, query='Dinner with', role='organizer', "
+        f"date_from={first.isoformat()!r}, date_to={day(-1)!r}",
+    ) + (
+        "dinners = [e for e in dinners if e['title'].startswith('Dinner with ') and e['start'] < "
+        f"{MIDNIGHT.isoformat()!r}]\n"
+        "print([(e['event_id'], e['title'], e['start']) for e in dinners])\n"
+    )
+    guests = """
+due = []
+for e in dinners:
+    for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], page_limit=20):
+        print(e['start'], a['email'], a['response'])
+        if a['response'] == 'accepted':
+            due.append((e, a['email']))
+"""
+    act = (
+        "for e, email in due:\n"
+        f"    apis.payments.request_money(access_token=payments_token, payer_email=email, amount={amount}, "
+        "note='Dinner on ' + e['start'][:10])\n"
+    )
+    check = (
+        fetch_all("sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'")
+        + "print([(r['note'], r['amount']) for r in sent][:10])\n"
+    )
+    oracle = Solution().step(login("calendar", "payments")).step(look).step(guests).step(act).step(check).step(DONE)
+    return TaskSpec(
+        person,
+        f"I paid for the 'Dinner with ...' evenings I organized in the last {DINNER_DAYS} days (from {first} to "
+        f"yesterday). For each such dinner that took place (not cancelled), request ${amount} from every guest who "
+        "had accepted the invitation, with the note 'Dinner on <YYYY-MM-DD>'. Coffee and drinks don't count.",
+        oracle.steps(),
+        expectations,
+    )
+
+
+def _rent_due(view: WorldView, person: int) -> str:
+    rent = view.row(
+        "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id "
+        "WHERE c.owner_id = ? AND e.title = 'Rent due' ORDER BY e.id LIMIT 1",
+        person,
+    )
+    return next(s for s, _ in spans(view, rent, MIDNIGHT, MIDNIGHT + timedelta(days=62))).date().isoformat()
+
+
+@scenario("calendar_rent_share_requests", apps=("calendar", "phone", "payments"))
+def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    horizon = (20, 10, 30)[getattr(rng, "variant", 0) % 3]
+    people = view.rows(
+        "SELECT owner_id FROM phone_contacts WHERE relationship = 'roommate' GROUP BY owner_id ORDER BY owner_id"
+    )
+    pool = []
+    for p in people:
+        mates = view.rows(
+            "SELECT f.id, f.email FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
+            "AND c.relationship = 'roommate' ORDER BY f.id",
+            p["owner_id"],
+        )
+        if all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
+            pool.append((p["owner_id"], mates))
+    person, mates = pick(rng, pool, "person with roommates", distinct=True)
+    due = _rent_due(view, person)
+    soon = due <= day(horizon)
+    amount = rng.choice((410.0, 525.0, 640.0))
+    note = f"Rent share {due}"
+    expectations: list[Expectation] = (
+        [_requested(person, m["id"], amount, note, f"{m['email']} is asked for ${amount}") for m in mates]
+        if soon
+        else []
+    )
+    look = (
+        fetch_all(
+            "rent",
+            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={day(0)!r}, date_to={day(30)!r}",
+        )
+        + "due = [i['start'][:10] for i in rent if i['title'] == 'Rent due']\n"
+        + "print(due)\n"
+        + fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + "print([(m['first_name'], m['email']) for m in mates])\n"
+    )
+    act = (
+        f"if due and due[0] <= {day(horizon)!r}:\n"
+        "    for m in mates:\n"
+        f"        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount={amount}, "
+        "note='Rent share ' + due[0])\n"
+        "else:\n"
+        "    print('rent is not due soon: nothing to do')\n"
+    )
+    check = (
+        fetch_all(
+            "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', query='Rent share'"
+        )
+        + "print([(r['note'], r['amount']) for r in sent])\n"
+    )
+    oracle = Solution().step(login("calendar", "phone", "payments")).step(look).step(act).step(check).step(DONE).steps()
+    return TaskSpec(
+        person,
+        f"If the next 'Rent due' day on my calendar is within the next {horizon} days (by {day(horizon)}), request "
+        f"${amount} from each roommate in my phone contacts with the note 'Rent share <that day, YYYY-MM-DD>'. "
+        "If it is further away, don't request anything.",
+        oracle,
+        expectations,
+        noop_pass=not soon,
+    )
+
+
+@scenario("calendar_free_evening_dinner", apps=("calendar", "phone"))
+def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
+    friday = TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 + 7 * rng.randint(0, 3))
+    low = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18, minutes=30)
+    high = low + timedelta(hours=2, minutes=30)
+    busy_wanted = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: the evening is taken
+    pool = []
+    for p in view.rows(
+        "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
+        "HAVING n >= 2 ORDER BY owner_id"
+    ):
+        if bool(busy_blocks(reader(view, p["owner_id"]), p["owner_id"], low, high)) == busy_wanted:
+            pool.append(p["owner_id"])
+    person = pick(rng, pool, "person with a free (or a busy) Friday evening", distinct=True)
+    friend = rng.choice(
+        view.rows(
+            "SELECT f.* FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
+            "AND c.relationship = 'friend' ORDER BY f.id",
+            person,
+        )
+    )
+    name = f"{friend['first_name']} {friend['last_name']}"
+    title = f"Dinner with {friend['first_name']}"
+    start = low + timedelta(minutes=30)
+    expectations: list[Expectation] = []
+    if not busy_wanted:
+        primary = view.value(
+            "SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1 ORDER BY id LIMIT 1", person
+        )
+        event = {
+            "calendar_id": primary,
+            "organizer_id": person,
+            "title": title,
+            "description": "",
+            "location": "Cafe Luna",
+            "start": start.isoformat(timespec="seconds"),
+            "end": high.isoformat(timespec="seconds"),
+            "all_day": 0,
+            "recurrence": "none",
+            "recurrence_until": None,
+            "status": "confirmed",
+            "busy": 1,
+        }
+        text = f"Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you an invite."
+        expectations = [
+            Inserted("calendar_events", event, f"'{title}' at Cafe Luna on {friday} 19:00-21:00"),
+            Inserted(
+                "calendar_attendees",
+                {
+                    "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
+                    "person_id": friend["id"],
+                    "response": "pending",
+                    "comment": "",
+                    "responded_at": None,
+                },
+                f"{name} is invited to the dinner",
+                what="invitations",
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": person, "receiver_id": friend["id"], "message": text, "is_read": 0},
+                f"{name} is texted about the dinner",
+                what="texts",
+            ),
+        ]
+    look = (
+        fetch_all("friends", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}")
+        + f"friend = next(c for c in friends if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
+        + f"busy = apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], "
+        f"date_from={friday.isoformat()!r}, date_to={friday.isoformat()!r}, page_limit=20)\n"
+        + f"clash = [b for b in busy if b['start'] < {high.isoformat(timespec='seconds')!r} and b['end'] > "
+        f"{low.isoformat(timespec='seconds')!r}]\n" + "print(friend['email'], busy, clash)\n"
+    )
+    act = (
+        "if not clash:\n"
+        f"    apis.calendar.create_event(access_token=calendar_token, title={title!r}, "
+        f"start={start.isoformat(timespec='minutes')!r}, end={high.isoformat(timespec='minutes')!r}, "
+        "location='Cafe Luna', attendee_emails=[friend['email']])\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=friend['phone_number'], "
+        f"message='Hi ' + friend['first_name'] + ', dinner at Cafe Luna on {friday} at 19:00? I sent you an invite.')\n"
+        "else:\n"
+        "    print('the evening is taken: nothing to do')\n"
+    )
+    check = (
+        fetch_all(
+            "mine",
+            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={friday.isoformat()!r}, "
+            f"date_to={friday.isoformat()!r}",
+        )
+        + "print([(i['title'], i['start'], i['end']) for i in mine])\n"
+    )
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(check).step(DONE).steps()
+    return TaskSpec(
+        person,
+        f"If nothing keeps me busy on Friday {friday} between 18:30 and 21:00, put '{title}' "
+        f"on my primary calendar from 19:00 to 21:00 at Cafe Luna, invite {name} (their email is in my phone "
+        f"contacts), and text them 'Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you "
+        "an invite.' If I'm busy then, do nothing.",
+        oracle,
+        expectations,
+        noop_pass=busy_wanted,
+    )
