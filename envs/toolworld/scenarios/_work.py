@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from envs.toolworld.evaluate import Matcher, Outcome
 from envs.toolworld.tasks import VariantRandom, WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -57,3 +58,21 @@ def condition_fails(rng: random.Random) -> bool:
     """For conditional templates: variant 1 (of each 3) is the one whose condition the world does not meet, so
     variants 0..2 hold both outcomes (change something, change nothing)."""
     return isinstance(rng, VariantRandom) and rng.variant % 3 == 1
+
+
+class LinesInOrder(Matcher):
+    """The text's non-empty lines are exactly `lines` in this order (case and spacing aside): for lists the
+    instruction orders, where HasLines would accept any order."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = [_key(x) for x in lines]
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        return isinstance(value, str) and [_key(x) for x in value.splitlines() if x.strip()] == self.lines
+
+    def __repr__(self) -> str:
+        return f"has exactly the lines {self.lines} in order"
+
+
+def _key(line: str) -> str:
+    return " ".join(line.strip().lower().split())

@@ -1,0 +1,122 @@
+"""Productivity around the todo app and email: to-dos from starred emails, project status mailed to its people."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, TODAY, day, new_task
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+STARRED = "t.is_starred = 1 AND t.is_trashed = 0 AND t.is_spam = 0"
+
+
+@scenario("work_starred_to_todos", apps=("todo", "email"))
+def starred_to_todos(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each starred thread becomes a follow-up to-do (in the project's waiting section when it has one), unstarred."""
+    owners = view.rows(
+        f"SELECT t.owner_id, p.id AS project_id, p.name FROM email_threads t JOIN todo_projects p "
+        f"ON p.owner_id = t.owner_id AND p.name = 'Work' AND p.archived = 0 WHERE {STARRED} "
+        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 3 AND 12 ORDER BY t.owner_id"
+    )
+    chosen = pick(rng, owners, "person with starred emails and a Work project", distinct=True)
+    owner, project_id = chosen["owner_id"], chosen["project_id"]
+    due = day(rng.choice((2, 3, 4)))
+    threads = view.rows(f"SELECT t.id, t.subject FROM email_threads t WHERE t.owner_id = ? AND {STARRED}", owner)
+    section = view.rows("SELECT id FROM todo_sections WHERE project_id = ? AND name = 'Waiting on others'", project_id)
+    section_id = section[0]["id"] if section else None
+    look = (
+        login("email", "todo")
+        + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Work'")
+        + "work = next(p for p in projects if p['name'] == 'Work')\n"
+        + "sections = apis.todo.show_sections(access_token=todo_token, project_id=work['project_id'])\n"
+        + "waiting = next((s['section_id'] for s in sections if s['name'] == 'Waiting on others'), None)\n"
+        + "print([t['subject'] for t in starred], sections)\n"
+    )
+    act = f"""
+        for thread in starred:
+            apis.todo.create_task(access_token=todo_token, project_id=work['project_id'],
+                                  title='Follow up: ' + thread['subject'], due_date={due!r}, priority=2,
+                                  labels=['waiting'], section_id=waiting)
+            apis.email.unstar_thread(access_token=email_token, thread_id=thread['thread_id'])
+        """
+    check = (
+        fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, query='Follow up', completed=False")
+        + "print([(t['title'], t['section']) for t in made])\n"
+        + "print(apis.email.show_threads(access_token=email_token, folder='starred'))\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    for subject, count in Counter(t["subject"] for t in threads).items():
+        title = f"Follow up: {subject}"
+        row = new_task(
+            owner, project_id, title, due_date=due, priority=2, labels="waiting", section_id=section_id
+        )
+        expectations.append(
+            Inserted("todo_tasks", row, f"a to-do '{title}' per starred thread", count=count, what="to-dos")
+        )
+    expectations += [
+        Updated("email_threads", t["id"], {"is_starred": 0}, f"the thread '{t['subject']}' is unstarred")
+        for t in threads
+    ]
+    return TaskSpec(
+        owner,
+        "Turn my starred emails into to-dos: for each starred thread, add a to-do 'Follow up: <subject>' to my 'Work' "
+        f"project (in its 'Waiting on others' section if it has one), due {due}, priority 2, labelled 'waiting'. "
+        "Then unstar the thread.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_status_email", apps=("todo", "email"))
+def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A shared project's status mailed to its collaborators: counts, then what nobody has taken yet."""
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM "
+        "todo_collaborators c WHERE c.project_id = p.id) AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
+        "t.project_id = p.id AND t.completed = 0) > 5 ORDER BY p.id"
+    )
+    project = pick(rng, projects, "shared project with open to-dos", distinct=True)
+    owner = project["owner_id"]
+    people = [r["person_id"] for r in view.rows(
+        "SELECT person_id FROM todo_collaborators WHERE project_id = ? ORDER BY id", project["id"]
+    )]
+    tasks = view.rows(
+        "SELECT title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0", project["id"]
+    )
+    overdue = sum(1 for t in tasks if t["due_date"] and t["due_date"] < TODAY)
+    free = [t["title"] for t in tasks if t["assignee_id"] is None]
+    subject = f"{project['name']} status {TODAY}"
+    lines = [f"Open: {len(tasks)}", f"Overdue: {overdue}", *free]
+    look = (
+        login("todo", "email")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
+        + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+        )
+        + "print(people, len(open_tasks))\n"
+    )
+    act = f"""
+        late = [t for t in open_tasks if t['due_date'] and t['due_date'] < {TODAY!r}]
+        free = [t['title'] for t in open_tasks if t['assignee_email'] is None]
+        body = '\\n'.join(['Open: ' + str(len(open_tasks)), 'Overdue: ' + str(len(late))] + free)
+        to = [p['email'] for p in people if p['role'] == 'collaborator']
+        sent = apis.email.send_email(access_token=email_token, recipients=to, subject={subject!r}, body=body)
+        """
+    check = "print(apis.email.show_thread(access_token=email_token, thread_id=sent['thread_id']))\n" + DONE
+    return TaskSpec(
+        owner,
+        f"Email the collaborators of my shared '{project['name']}' to-do project (not me) a status update with the "
+        f"subject '{subject}'. The body: a line 'Open: <number of open to-dos>', a line 'Overdue: <how many of them "
+        "are overdue>', then the title of each open to-do nobody is assigned to, one per line. Nothing else.",
+        Solution().step(look).step(act).step(check).steps(),
+        sent_email(view, owner, people, HasLines(lines), "the status email", subject=subject),
+    )
