@@ -4,6 +4,7 @@ these are test_challenge tasks)."""
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -302,4 +303,131 @@ def listening_party(view: WorldView, rng: random.Random) -> TaskSpec:
         "open it. Tell me the end time as HH:MM.",
         Solution().step(look).step(compute).step(act).step(check).steps(),
         expectations,
+    )
+
+
+OUTINGS = ("Concert", "Movie night")
+WINDOW = ("2026-05-18", "2026-07-31")  # from the world's today to the end of July
+
+
+def outings(view: WorldView, owner: int, since: str, until: str) -> list[dict[str, object]]:
+    """Confirmed concerts and movie nights the owner organizes on their own calendars, between the two days."""
+    return view.rows(
+        "SELECT e.id, e.title, e.start FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id "
+        "WHERE c.owner_id = ? AND e.organizer_id = c.owner_id AND e.title IN (?, ?) AND e.status = 'confirmed' "
+        "AND substr(e.start, 1, 10) BETWEEN ? AND ? ORDER BY e.start, e.id",
+        owner,
+        *OUTINGS,
+        since,
+        until,
+    )
+
+
+@scenario("leisure_outing_tickets", apps=("calendar", "todo"))
+def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
+    nothing_planned = getattr(rng, "variant", 0) % 3 == 2  # one variant in three: no outing in the window
+    owners = [
+        p
+        for p in view.people_ids()
+        if (len(outings(view, p, *WINDOW)) == 0 if nothing_planned else len(outings(view, p, *WINDOW)) >= 2)
+        and outings(view, p, "2025-01-01", WINDOW[1])  # past outings are there to tell apart
+    ]
+    owner = pick(rng, owners, "owner with (or without) outings ahead", distinct=True)
+    events = outings(view, owner, *WINDOW)
+    has_label = bool(view.rows("SELECT 1 FROM todo_labels WHERE owner_id = ? AND name = 'errand'", owner))
+    look = (
+        login("calendar", "todo")
+        + "found = []\n"
+        + "for kind in ('Concert', 'Movie night'):\n"
+        + fetch_all(
+            "batch_all",
+            f"apis.calendar.show_events(access_token=calendar_token, query=kind, date_from={WINDOW[0]!r}, "
+            f"date_to={WINDOW[1]!r}, role='organizer'",
+            indent="    ",
+        )
+        + "    found += [e for e in batch_all if e['title'] == kind]\n"
+        + "found.sort(key=lambda e: (e['start'], e['event_id']))\n"
+        + "print([(e['event_id'], e['title'], e['start'], e['calendar_name']) for e in found])\n"
+        + "labels = [l['label'] for l in apis.todo.show_labels(access_token=todo_token)]\n"
+    )
+    act = (
+        "from datetime import date, timedelta\n"
+        "if found:\n"
+        "    if 'errand' not in labels:\n"
+        "        apis.todo.create_label(access_token=todo_token, name='errand')\n"
+        "    project = apis.todo.create_project(access_token=todo_token, name='Outings', color='green')['project_id']\n"
+        "    for e in found:\n"
+        "        day = date.fromisoformat(e['start'][:10])\n"
+        "        due = max(day - timedelta(days=3), date(2026, 5, 18)).isoformat()\n"
+        "        task = apis.todo.create_task(access_token=todo_token, project_id=project, "
+        "title=f\"Get tickets: {e['title']} on {day.isoformat()}\", due_date=due, priority=2, "
+        "labels=['errand'])['task_id']\n"
+        "        apis.todo.add_reminder(access_token=todo_token, task_id=task, remind_at=due + 'T09:00')\n"
+        "        apis.calendar.add_event_note(access_token=calendar_token, event_id=e['event_id'], "
+        "text=f'Tickets to-do due {due}')\n"
+    )
+    check = (
+        "if found:\n"
+        + fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, project_id=project", indent="    ")
+        + "    print([(t['title'], t['due_date']) for t in made])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    if events:
+        project = {"owner_id": owner, "name": "Outings", "color": "green", "is_favorite": 0, "archived": 0}
+        expectations.append(
+            Inserted("todo_projects", {**project, "created_at": NOW}, "a green project 'Outings'", what="projects")
+        )
+        if not has_label:
+            expectations.append(
+                Inserted(
+                    "todo_labels",
+                    {"owner_id": owner, "name": "errand", "color": "gray", "is_favorite": 0},
+                    "an 'errand' label is created",
+                    what="labels",
+                )
+            )
+    for e in events:
+        day = date.fromisoformat(str(e["start"])[:10])
+        due = max(day - timedelta(days=3), WORLD_NOW.date()).isoformat()
+        task = {
+            "owner_id": owner,
+            "project_id": NewRow("todo_projects", {"owner_id": owner, "name": "Outings"}),
+            "title": f"Get tickets: {e['title']} on {day.isoformat()}",
+            "due_date": due,
+            "priority": 2,
+            "labels": "errand",
+        }
+        open_task = {"completed": 0, "completed_at": None, "description": "", "section_id": None, "parent_id": None}
+        expectations += [
+            Inserted(
+                "todo_tasks",
+                {**task, **open_task, "recurrence": None, "assignee_id": None, "created_at": NOW},
+                f"a to-do '{task['title']}' due {due}, priority 2, labelled errand",
+                what=f"to-dos for the {e['title']} of {day}",
+            ),
+            Inserted(
+                "todo_reminders",
+                {"task_id": NewRow("todo_tasks", task), "owner_id": owner, "remind_at": f"{due}T09:00:00"},
+                f"the to-do for the {e['title']} of {day} reminds me at 9:00 on {due}",
+                what=f"reminders for the {e['title']} of {day}",
+            ),
+            Inserted(
+                "calendar_notes",
+                {"event_id": e["id"], "author_id": owner, "text": f"Tickets to-do due {due}", "created_at": NOW},
+                f"the {e['title']} event of {day} gets the note 'Tickets to-do due {due}'",
+                what=f"notes on the {e['title']} of {day}",
+            ),
+        ]
+    return TaskSpec(
+        owner,
+        f"Check the concerts and movie nights (events titled exactly 'Concert' or 'Movie night') that I organize, "
+        f"between {WINDOW[0]} and {WINDOW[1]}. If there are any, create a green todo project 'Outings' and, for each "
+        "one, a to-do 'Get tickets: <title> on <YYYY-MM-DD>' (the event's day) due 3 days before it (today, "
+        f"{WORLD_NOW.date()}, if that is already past), priority 2, labelled 'errand' (create the label if I have "
+        "none), with a reminder at 9:00 on its due date; and add the note 'Tickets to-do due <due date>' to the "
+        "event. If there are none, change nothing.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+        noop_pass=not events,
     )
