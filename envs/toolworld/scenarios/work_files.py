@@ -89,7 +89,8 @@ def export_project_file(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Export the open to-dos of my '{project['name']}' project (not its subtasks) to a new file {path}, making "
         "the folders if needed: one line per to-do as '<due date YYYY-MM-DD> <title>' ('no date' for one without a "
-        "due date), earliest first (same date: by title; undated last), then a last line 'Total: <how many>'. Tell me how many of them are overdue.",
+        "due date), earliest first (same date: by title; undated last), then a last line 'Total: <how many>'. "
+        "Tell me how many of them are overdue.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )

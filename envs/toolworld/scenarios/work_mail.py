@@ -53,9 +53,7 @@ def starred_to_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = []
     for subject, count in Counter(t["subject"] for t in threads).items():
         title = f"Follow up: {subject}"
-        row = new_task(
-            owner, project_id, title, due_date=due, priority=2, labels="waiting", section_id=section_id
-        )
+        row = new_task(owner, project_id, title, due_date=due, priority=2, labels="waiting", section_id=section_id)
         expectations.append(
             Inserted("todo_tasks", row, f"a to-do '{title}' per starred thread", count=count, what="to-dos")
         )
@@ -83,9 +81,10 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     project = pick(rng, projects, "shared project with open to-dos", distinct=True)
     owner = project["owner_id"]
-    people = [r["person_id"] for r in view.rows(
-        "SELECT person_id FROM todo_collaborators WHERE project_id = ? ORDER BY id", project["id"]
-    )]
+    people = [
+        r["person_id"]
+        for r in view.rows("SELECT person_id FROM todo_collaborators WHERE project_id = ? ORDER BY id", project["id"])
+    ]
     tasks = view.rows(
         "SELECT title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0", project["id"]
     )
