@@ -1,0 +1,229 @@
+"""Life admin around the shop: wishlist price drops, pending returns and a quarter's spending, across apps."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._life import NEW_TASK, PLAIN_NOTE, done, project_of, variant_of
+from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DROP = 20.0
+
+
+@scenario("life_wishlist_drops_note", apps=("shop", "notes"))
+def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: variant 2 picks a wishlist where nothing dropped enough (no-op-pass)."""
+    dropping = variant_of(rng) % 3 != 2
+    counts = view.rows(
+        "SELECT w.owner_id, SUM(w.price_when_added - p.price >= ?) AS n, SUM(c.id IS NOT NULL) AS in_cart "
+        "FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id LEFT JOIN shop_cart c ON c.owner_id = "
+        "w.owner_id AND c.product_id = w.product_id GROUP BY w.owner_id ORDER BY w.owner_id",
+        DROP,
+    )
+    pool = [c for c in counts if (2 <= c["n"] <= 6 and not c["in_cart"]) if dropping] or [
+        c for c in counts if c["n"] == 0 and not dropping
+    ]
+    owner = pick(rng, pool, "wishlist", distinct=True)["owner_id"]
+    drops = view.rows(
+        "SELECT w.id, p.id AS product_id, p.name, p.price, w.price_when_added FROM shop_wishlist w "
+        "JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? AND w.price_when_added - p.price >= ? "
+        "ORDER BY p.id",
+        owner,
+        DROP,
+    )
+    lines = [f"{d['name']}: ${d['price_when_added']:.2f} -> ${d['price']:.2f}" for d in drops]
+    saved = round(sum(d["price_when_added"] - d["price"] for d in drops), 2)
+    look = fetch_all("drops", f"apis.shop.show_price_drops(access_token=shop_token, min_drop={DROP}")
+    look += "print([(d['name'], d['price_when_added'], d['price']) for d in drops])\n"
+    act = """\
+    if drops:
+        for d in drops:
+            apis.shop.add_to_cart(access_token=shop_token, product_id=d['product_id'], quantity=1)
+            apis.shop.remove_from_wishlist(access_token=shop_token, product_id=d['product_id'])
+        lines = [f"{d['name']}: ${d['price_when_added']:.2f} -> ${d['price']:.2f}" for d in drops]
+        lines.append(f"Saved: ${round(sum(d['price_when_added'] - d['price'] for d in drops), 2):.2f}")
+        apis.notes.create_note(access_token=notes_token, title='Wishlist price drops', content='\\n'.join(lines))
+    """
+    check = "print(apis.shop.show_cart(access_token=shop_token))\n"
+    expectations: list[Expectation] = []
+    if drops:
+        expectations.append(
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": "Wishlist price drops", "content": Receipt(lines, f"Saved: ${saved:.2f}")}
+                | PLAIN_NOTE,
+                f"a note 'Wishlist price drops' with the {len(lines)} items, then 'Saved: ${saved:.2f}'",
+                what="notes 'Wishlist price drops'",
+            )
+        )
+        expectations.append(
+            Deleted("shop_wishlist", frozenset(d["id"] for d in drops), "the dropped items leave my wishlist")
+        )
+        expectations += [
+            Inserted(
+                "shop_cart",
+                {"owner_id": owner, "product_id": d["product_id"], "quantity": 1},
+                f"one {d['name']} is in my cart",
+                what=f"cart rows of {d['name']}",
+            )
+            for d in drops
+        ]
+    return TaskSpec(
+        owner,
+        f"Check my shop wishlist for price drops of at least ${DROP:.0f} since I added the item. If there are any, "
+        "move each of those items from my wishlist to my cart (one of each), and make a note titled 'Wishlist price "
+        "drops' with one line per item, '<product name>: $<price when added> -> $<price now>', then a last line "
+        "'Saved: $<sum of the drops>' (two decimals). If nothing dropped that much, change nothing.",
+        Solution().step(login("shop", "notes")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
+
+
+@scenario("life_returns_followup_todo", apps=("shop", "todo"))
+def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p ON "
+        "p.owner_id = o.owner_id AND p.name = 'Errands' AND p.archived = 0 WHERE r.status IN ('requested', 'approved') "
+        "GROUP BY o.owner_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY o.owner_id"
+    )
+    owner = pick(rng, owners, "person with returns waiting and an Errands project", distinct=True)["owner_id"]
+    project = project_of(view, owner, "Errands")
+    assert project is not None
+    waiting = view.rows(
+        "SELECT r.id, r.order_id, r.refund_amount, r.status, p.name FROM shop_returns r JOIN shop_orders o "
+        "ON o.id = r.order_id JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? "
+        "AND r.status IN ('requested', 'approved') ORDER BY r.id",
+        owner,
+    )
+    total = round(sum(r["refund_amount"] for r in waiting), 2)
+    every = round(
+        sum(
+            r["refund_amount"]
+            for r in view.rows(
+                "SELECT r.refund_amount FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
+                "WHERE o.owner_id = ?",
+                owner,
+            )
+        ),
+        2,
+    )
+    look = fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
+    look += "waiting = [r for r in returns if r['status'] in ('requested', 'approved')]\n"
+    look += "names = {r['product_id']: apis.shop.show_product(product_id=r['product_id'])['name'] for r in waiting}\n"
+    look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Errands'")
+    look += "errands = next(p for p in projects if p['name'] == 'Errands')\nprint(waiting, names)\n"
+    act = """\
+    for r in waiting:
+        apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'],
+                              title=f"Follow up on the return of {names[r['product_id']]}", priority=2,
+                              description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}")
+    total = round(sum(r['refund_amount'] for r in waiting), 2)
+    """
+    check = fetch_all(
+        "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=errands['project_id'], query='return'"
+    )
+    check += "print([t['title'] for t in tasks])\n"
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            {
+                "owner_id": owner,
+                "project_id": project["id"],
+                "title": f"Follow up on the return of {r['name']}",
+                "due_date": None,
+                "priority": 2,
+                "description": f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}",
+                **NEW_TASK,
+            },
+            f"a task to follow up on the return of {r['name']} (order {r['order_id']})",
+            what=f"follow-up tasks for return {r['id']}",
+        )
+        for r in waiting
+    ]
+    return TaskSpec(
+        owner,
+        "Some of my shop returns are still waiting (requested or approved, not yet refunded or rejected). For each "
+        "one, add a task 'Follow up on the return of <product name>' to my Errands project in my todo app, priority "
+        "2, no due date, with the description 'Order <order id>, refund $<refund amount>' (two decimals). Tell me "
+        "the total refund I'm still waiting for.",
+        Solution().step(login("shop", "todo")).step(look).step(act).step(check).step(done("total")).steps(),
+        [
+            *expectations,
+            Answer(total, f"{total} is still to be refunded", traps={f"{every:g}": "that counts every return"}),
+        ],
+    )
+
+
+QUARTER = ("2026-01", "2026-02", "2026-03")
+
+
+@scenario("life_quarter_spending_note", apps=("shop", "payments", "notes"))
+def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM shop_orders WHERE created_at BETWEEN '2026-01' AND '2026-04' AND status != 'cancelled' "
+        "GROUP BY owner_id HAVING COUNT(*) >= 3 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "shopper", distinct=True)["owner_id"]
+    lines, best, best_total = [], "", -1.0
+    grand = 0.0
+    for month in QUARTER:
+        shop = view.value(
+            "SELECT ROUND(COALESCE(SUM(total), 0), 2) FROM shop_orders WHERE owner_id = ? AND created_at LIKE ? "
+            "AND status != 'cancelled'",
+            owner,
+            f"{month}%",
+        )
+        sent = view.value(
+            "SELECT ROUND(COALESCE(SUM(amount), 0), 2) FROM payments_transactions WHERE sender_id = ? "
+            "AND created_at LIKE ?",
+            owner,
+            f"{month}%",
+        )
+        lines.append(f"{month}: shop ${shop:.2f}, payments ${sent:.2f}")
+        if round(shop + sent, 2) > best_total:
+            best, best_total = month, round(shop + sent, 2)
+        grand += shop + sent
+    total = f"Total: ${round(grand, 2):.2f}"
+    look = fetch_all(
+        "orders", "apis.shop.show_orders(access_token=shop_token, start_date='2026-01-01', end_date='2026-03-31'"
+    )
+    look += fetch_all(
+        "sent",
+        "apis.payments.show_transactions(access_token=payments_token, direction='sent', start_date='2026-01-01', "
+        "end_date='2026-03-31'",
+    )
+    look += "print(len(orders), len(sent))\n"
+    act = """\
+    lines, by_month = [], {}
+    for month in ('2026-01', '2026-02', '2026-03'):
+        kept = [o for o in orders if o['created_at'].startswith(month) and o['status'] != 'cancelled']
+        shop = round(sum(o['total'] for o in kept), 2)
+        paid = round(sum(t['amount'] for t in sent if t['created_at'].startswith(month)), 2)
+        by_month[month] = round(shop + paid, 2)
+        lines.append(f"{month}: shop ${shop:.2f}, payments ${paid:.2f}")
+    lines.append(f"Total: ${round(sum(by_month.values()), 2):.2f}")
+    note = apis.notes.create_note(access_token=notes_token, title='Spending Q1 2026', content='\\n'.join(lines))
+    top = max(by_month, key=lambda m: by_month[m])
+    """
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'])\n"
+    return TaskSpec(
+        owner,
+        "How much did I spend in the first quarter of 2026? Make a note titled 'Spending Q1 2026' with one line per "
+        "month, 'YYYY-MM: shop $<my shop orders placed that month, cancelled ones left out>, payments $<money I sent "
+        "on the payments app that month>' (two decimals), then 'Total: $<both, all three months>'. Then tell me which "
+        "month (YYYY-MM) I spent the most in, both together.",
+        Solution().step(login("shop", "payments", "notes")).step(look).step(act).step(check).step(done("top")).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": owner, "title": "Spending Q1 2026", "content": Receipt(lines, total)} | PLAIN_NOTE,
+                f"a note 'Spending Q1 2026' with the three month lines then '{total}'",
+                what="notes 'Spending Q1 2026'",
+            ),
+            Answer(best, f"I spent the most in {best}"),
+        ],
+    )
