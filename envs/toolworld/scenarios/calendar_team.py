@@ -1,0 +1,208 @@
+"""Calendar scenarios on running a team's meetings: a day off, and chasing answers to the offsite invitation."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, spans
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+OFF_COMMENT = "I'm off that day."
+
+
+@scenario("calendar_day_off", apps=("calendar", "phone"))
+def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
+    standups = view.rows(
+        "SELECT e.* FROM calendar_events e WHERE e.title = 'Team standup' AND e.status = 'confirmed' "
+        "AND e.recurrence_until IS NULL ORDER BY e.id"
+    )
+    standup = pick(rng, standups, "team lead with a standup", distinct=True)
+    me = standup["organizer_id"]
+    upcoming = [s for s, _ in spans(view, standup, MIDNIGHT + timedelta(days=1), MIDNIGHT + timedelta(days=15))]
+    off = upcoming[rng.randrange(len(upcoming))].date()
+    low = datetime.combine(off, datetime.min.time())
+    high = low + timedelta(days=1)
+    series = [
+        e
+        for e in view.rows(
+            "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? "
+            "AND c.name = 'Work' AND e.organizer_id = ? AND e.recurrence != 'none' AND e.status = 'confirmed' "
+            "ORDER BY e.id",
+            me,
+            me,
+        )
+        if spans(view, e, low, high)
+    ]
+    invited = [
+        i
+        for i in view.rows(
+            "SELECT e.*, a.id AS attendee_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+            "WHERE a.person_id = ? AND a.response != 'declined' AND e.status = 'confirmed' ORDER BY e.id",
+            me,
+        )
+        if spans(view, i, low, high)
+    ]
+    guests = sorted(
+        {
+            a["person_id"]
+            for e in series
+            for a in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ?", e["id"])
+        }
+    )
+    text = f"I'm off on {off}, so our meetings that day are cancelled. See you after!"
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_exceptions",
+            {"event_id": e["id"], "occurrence_date": off.isoformat()},
+            f"the occurrence of '{e['title']}' on {off} is cancelled",
+            what=f"cancelled occurrences of '{e['title']}'",
+        )
+        for e in series
+    ]
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {"sender_id": me, "receiver_id": g, "message": text, "is_read": 0},
+            f"{view.person(g)['email']} is texted once about the day off",
+            what="texts",
+        )
+        for g in guests
+    ]
+    expectations += [
+        Updated(
+            "calendar_attendees",
+            i["attendee_id"],
+            {"response": "declined", "comment": OFF_COMMENT, "responded_at": NOW},
+            f"the invitation to '{i['title']}' on {off} is declined",
+        )
+        for i in invited
+    ]
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+        + fetch_all(
+            "items",
+            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={off.isoformat()!r}, "
+            f"date_to={off.isoformat()!r}",
+        )
+        + "print([(i['event_id'], i['title'], i['start'], i['calendar_id'], i['my_response']) for i in items])\n"
+    )
+    sort = """
+mine, invitations = [], []
+for i in items:
+    event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])
+    if event['organizer']['email'] == me['email']:
+        if event['calendar_id'] == work and event['recurrence'] != 'none':
+            mine.append(event)
+    elif i['my_response'] in ('pending', 'accepted', 'tentative'):
+        invitations.append(event)
+print([e['title'] for e in mine], [e['title'] for e in invitations])
+"""
+    act = (
+        "people = []\n"
+        "for e in mine:\n"
+        "    apis.calendar.cancel_occurrence(access_token=calendar_token, event_id=e['event_id'], "
+        f"date={off.isoformat()!r})\n"
+        "    for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+        "page_limit=20):\n"
+        "        if a['email'] not in people:\n"
+        "            people.append(a['email'])\n"
+        "for e in invitations:\n"
+        "    apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=e['event_id'], "
+        f"response='declined', comment={OFF_COMMENT!r})\n"
+        "for email in people:\n"
+        "    found = apis.phone.search_contacts(access_token=phone_token, query=email, page_limit=20)\n"
+        "    number = next(c['phone_number'] for c in found if c['email'] == email)\n"
+        f"    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={text!r})\n"
+    )
+    check = (
+        fetch_all(
+            "after",
+            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={off.isoformat()!r}, "
+            f"date_to={off.isoformat()!r}",
+        )
+        + "print([(i['title'], i['start']) for i in after])\n"
+    )
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(sort).step(act).step(check).step(DONE)
+    return TaskSpec(
+        me,
+        f"I'm taking {off} off. Cancel that day's occurrence of every repeating meeting I organize on my Work "
+        f"calendar (only that day), decline every invitation I haven't declined yet for that day with the comment "
+        f"'{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at the number in my "
+        f'phone contacts): "{text}"',
+        oracle.steps(),
+        expectations,
+    )
+
+
+@scenario("calendar_offsite_chase_answers", apps=("calendar", "email"))
+def offsite_chase_answers(view: WorldView, rng: random.Random) -> TaskSpec:
+    offsites = view.rows(
+        "SELECT e.* FROM calendar_events e WHERE e.title = 'Team offsite' AND e.status = 'confirmed' AND e.start > ? "
+        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'pending') "
+        "AND EXISTS (SELECT 1 FROM calendar_events o WHERE o.organizer_id = e.organizer_id "
+        "AND o.title LIKE 'Team offsite 2%') ORDER BY e.id",
+        NOW,
+    )
+    offsite = pick(rng, offsites, "upcoming offsite with unanswered invitations", distinct=True)
+    me = offsite["organizer_id"]
+    attendees = view.rows(
+        "SELECT a.*, p.email FROM calendar_attendees a JOIN people p ON p.id = a.person_id WHERE a.event_id = ? "
+        "ORDER BY a.id",
+        offsite["id"],
+    )
+    pending = [a for a in attendees if a["response"] == "pending"]
+    coming = [a for a in attendees if a["response"] in ("accepted", "tentative")]
+    subject = f"Team offsite on {offsite['start'][:10]}: please answer"
+    body = "Please accept or decline the offsite invitation by Friday so I can book the rooms."
+    expectations = sent_email(
+        view, me, [a["person_id"] for a in pending], body, "the unanswered invitees are emailed", subject=subject
+    )
+    expectations.append(
+        Answer(
+            len(coming),
+            "the answer is how many have accepted or tentatively accepted",
+            traps={
+                str(len(attendees)): "everyone invited was counted",
+                str(len(pending)): "the unanswered were counted",
+            },
+        )
+    )
+    look = fetch_all(
+        "found",
+        "apis.calendar.show_events(access_token=calendar_token, query='Team offsite', role='organizer', "
+        f"date_from={TODAY.isoformat()!r}",
+    ) + (
+        "offsite = next(e for e in found if e['title'] == 'Team offsite')\n"
+        "print([(e['title'], e['start']) for e in found])\n"
+        + fetch_all(
+            "attendees",
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=offsite['event_id']",
+        )
+        + "pending = [a['email'] for a in attendees if a['response'] == 'pending']\n"
+        "coming = [a['email'] for a in attendees if a['response'] in ('accepted', 'tentative')]\n"
+        "print(pending, coming)\n"
+    )
+    act = (
+        "apis.email.send_email(access_token=email_token, recipients=pending, "
+        "subject='Team offsite on ' + offsite['start'][:10] + ': please answer', "
+        f"body={body!r})\n"
+    )
+    check = (
+        fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent', query='Team offsite'")
+        + "print([t['subject'] for t in sent])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=len(coming))\n"
+    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(check).step(done).steps()
+    return TaskSpec(
+        me,
+        "For this year's upcoming 'Team offsite' I organize (not last year's), send one email to everyone invited who "
+        f"hasn't answered yet, with the subject 'Team offsite on <YYYY-MM-DD>: please answer' and the text '{body}' "
+        "Then tell me how many have accepted or tentatively accepted so far.",
+        oracle,
+        expectations,
+    )
