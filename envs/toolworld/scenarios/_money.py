@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Matcher
+from envs.toolworld.apps.bill_splitting import equal_shares
+from envs.toolworld.evaluate import Expectation, Inserted, Matcher, NewRow
+from envs.toolworld.scenarios._common import full_name
 from envs.toolworld.tasks import WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -78,3 +80,44 @@ def project_id(view: WorldView, owner: int, name: str) -> int:
 
 def money(amount: float) -> str:
     return f"${amount:.2f}"
+
+
+def added_equal_expense(
+    view: WorldView, group_id: int, payer: int, description: str, amount: float, category: str, notes: str = ""
+) -> list[Expectation]:
+    """The expense `payer` adds to a group, split equally among all its members: the expense with every column the
+    agent decides, and each member's share tied to that new expense."""
+    members = [
+        r["person_id"]
+        for r in view.rows(
+            "SELECT person_id FROM bill_splitting_members WHERE group_id = ? ORDER BY person_id", group_id
+        )
+    ]
+    match: dict[str, Any] = {"group_id": group_id, "description": description, "amount": amount}
+    expense = Inserted(
+        "bill_splitting_expenses",
+        {
+            **match,
+            "category": category,
+            "paid_by": payer,
+            "created_by": payer,
+            "notes": notes,
+            "split_type": "equal",
+            "recurring_id": None,
+        },
+        f"a {money(amount)} '{description}' expense ({category}) paid by me, split equally"
+        + (f", noted '{notes}'" if notes else ""),
+        what="expenses",
+    )
+    return [
+        expense,
+        *(
+            Inserted(
+                "bill_splitting_shares",
+                {"expense_id": NewRow("bill_splitting_expenses", match), "person_id": person, "amount": share},
+                f"{full_name(view, person)}'s share of '{description}' is {money(share)}",
+                what="shares",
+            )
+            for person, share in equal_shares(amount, members).items()
+        ),
+    ]

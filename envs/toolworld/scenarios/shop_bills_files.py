@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Inserted, Matcher, Outcome
-from envs.toolworld.scenarios._common import login, pick
-from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, added_expense, members, unique_groups
+from envs.toolworld.evaluate import Answer, Inserted, Matcher, Outcome
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._money import added_equal_expense, money
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -44,41 +45,48 @@ def latest_delivered(view: WorldView, owner: int) -> dict | None:
     return found[0] if found else None
 
 
-@scenario("shop_split_order_with_group", apps=("shop", "bill_splitting"), difficulty=3)
+@scenario("shop_split_order_with_group", apps=("shop", "bill_splitting"))
 def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = [
         (g, order)
         for g in unique_groups(view)
         if g["name"].startswith("Flat on") and (order := latest_delivered(view, g["owner_id"]))
     ]
-    g, order = pick(rng, candidates, "flat group member with a delivered order")
-    description = "Household shopping"
-    oracle = (
+    g, order = pick(rng, candidates, "flat group member with a delivered order", distinct=True)
+    owner, description = g["owner_id"], "Household shopping"
+    notes = f"Shop order {order['id']}"
+    mine = equal_shares(order["total"], members(view, g["group_id"]))[owner]
+    look = (
         login("shop", "bill_splitting")
-        + LATEST_ORDER
+        + fetch_all("delivered", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
+        + "order = max(delivered, key=lambda o: (o['created_at'], o['order_id']))\n"
+        + "print(order['order_id'], order['created_at'], order['total'], order['items'])\n"
         + FIND_GROUP.format(name=g["name"])
-        + (
-            "apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, "
-        )
-        + "amount=order['total'], category='general')\n"
-        + DONE
+        + "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
+    )
+    act = (
+        "added = apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+        f"description={description!r}, amount=order['total'], category='general', "
+        "notes=f\"Shop order {order['order_id']}\")\n"
+    )
+    check = (
+        "expense = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+        "expense_id=added['expense_id'])\n"
+        "print(expense)\n"
+        "my_share = next(s['amount'] for s in expense['shares'] if s['email'] == me['email'])\n"
+        "apis.supervisor.complete_task(answer=my_share)\n"
     )
     return TaskSpec(
-        g["owner_id"],
+        owner,
         "Share the cost of my most recent delivered shop order with my flatmates: "
         f"add its total as a '{description}' expense (category general) in my bill splitting group '{g['name']}', "
-        "paid by me and split equally among all members.",
-        oracle,
-        added_expense(
-            view,
-            g["group_id"],
-            g["owner_id"],
-            description,
-            order["total"],
-            equal_shares(order["total"], members(view, g["group_id"])),
-            "general",
-        ),
+        "paid by me and split equally among all members, with the note 'Shop order <order id>'. Then tell me my own "
+        "share of it.",
+        Solution().step(look).step(act).step(check).steps(),
+        [
+            *added_equal_expense(view, g["group_id"], owner, description, order["total"], "general", notes),
+            Answer(mine, f"the answer is my equal share ({money(mine)})"),
+        ],
     )
 
 
