@@ -1,0 +1,313 @@
+"""Mail and documents: events announced by email put on the calendar, invitations answered by who emails me,
+reminders emailed to an event's guests (held out in test_challenge)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+TODAY = WORLD_NOW.date().isoformat()
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+
+
+def next_weekday(sent_at: str, day_name: str) -> str:
+    """The first `day_name` strictly after the day `sent_at` falls on."""
+    sent = date.fromisoformat(sent_at[:10])
+    return (sent + timedelta(days=(WEEKDAYS.index(day_name) - sent.weekday() - 1) % 7 + 1)).isoformat()
+
+
+@scenario("mail_offsite_event", apps=("email", "calendar"))
+def offsite_event(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The offsite named in one coworker's latest 'Offsite logistics' email (their earlier ones and other people's
+    are distractors) goes on the 'Work' calendar (not 'Old work') with everyone else on that email invited."""
+    rows = view.rows(
+        "SELECT m.id, m.owner_id, m.sender_id, m.recipients, m.cc, m.body, m.sent_at, t.conversation_id "
+        f"FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE {KEPT} "
+        "AND t.subject = 'Offsite logistics' AND m.body LIKE 'The offsite is on %' AND m.sender_id != m.owner_id "
+        "ORDER BY m.owner_id, m.sent_at DESC, m.id DESC"
+    )
+    latest: dict[tuple[int, int], dict] = {}
+    for r in rows:
+        latest.setdefault((r["owner_id"], r["sender_id"]), r)
+    mailboxes = {r["owner_id"] for r in rows}
+    candidates = [
+        r
+        for (owner, _), r in sorted(latest.items())
+        if sum(x["owner_id"] == owner for x in rows) >= 2 and owner in mailboxes
+    ]
+    c = pick(rng, candidates, "offsite email in a mailbox with another one", distinct=True)
+    owner, sender = c["owner_id"], c["sender_id"]
+    day = next_weekday(c["sent_at"], c["body"].split("on ")[1].split(";")[0])
+    addresses = [a for a in (c["recipients"] + ", " + c["cc"]).split(", ") if a]
+    guests = sorted({sender} | {view.value("SELECT id FROM people WHERE email = ?", a) for a in addresses} - {owner})
+    calendar = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", owner)
+    name = full_name(view, sender)
+    event = {
+        "calendar_id": calendar,
+        "organizer_id": owner,
+        "title": "Offsite",
+        "description": "",
+        "location": "Bus departure",
+        "start": f"{day}T08:00:00",
+        "end": f"{day}T17:00:00",
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_events", event, f"an 'Offsite' event on {day} 08:00-17:00 on my Work calendar", what="events"
+        ),
+        *(
+            Inserted(
+                "calendar_attendees",
+                {
+                    "event_id": NewRow("calendar_events", {"title": "Offsite", "organizer_id": owner}),
+                    "person_id": guest,
+                    "response": "pending",
+                    "comment": "",
+                    "responded_at": None,
+                },
+                f"{full_name(view, guest)} is invited to the offsite",
+                what=f"invitations of {full_name(view, guest)}",
+            )
+            for guest in guests
+        ),
+        *sent_email(
+            view,
+            owner,
+            [sender],
+            "Added to the calendar.",
+            f"{name}'s email is answered",
+            conversation=c["conversation_id"],
+        ),
+    ]
+    oracle = (
+        Solution()
+        .step(login("email", "calendar"))
+        .step(
+            fetch_all("emails", "apis.email.search_emails(access_token=email_token, query='offsite'")
+            + f"theirs = [e for e in emails if e['subject'] == 'Offsite logistics' and e['sender']['name'] == {name!r}"
+            " and e['body'].startswith('The offsite is on ')]\n"
+            "latest = max(theirs, key=lambda e: (e['sent_at'], e['email_id']))\n"
+            "print(latest)\n"
+        )
+        .step(
+            "from datetime import date, timedelta\n"
+            "days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']\n"
+            "wanted = days.index(latest['body'].split('on ')[1].split(';')[0])\n"
+            "sent = date.fromisoformat(latest['sent_at'][:10])\n"
+            "day = (sent + timedelta(days=(wanted - sent.weekday() - 1) % 7 + 1)).isoformat()\n"
+            "guests = sorted({latest['sender']['email'], *latest['recipients'], *latest['cc']} - {me['email']})\n"
+            "print(day, guests)\n"
+        )
+        .step(
+            fetch_all("calendars", "apis.calendar.show_calendars(access_token=calendar_token, query='work'")
+            + "work = next(c for c in calendars if c['name'] == 'Work')\n"
+            "event = apis.calendar.create_event(access_token=calendar_token, title='Offsite', start=day + 'T08:00', "
+            "end=day + 'T17:00', calendar_id=work['calendar_id'], location='Bus departure', attendee_emails=guests)\n"
+            "apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], "
+            "body='Added to the calendar.')\n"
+        )
+        .step(
+            "print(apis.calendar.show_event(access_token=calendar_token, event_id=event['event_id']))\n"
+            "print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id']))\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"{name} sent me an email about the offsite ('Offsite logistics'); take their most recent one. Put the "
+        "offsite on my 'Work' calendar: title 'Offsite', location 'Bus departure', from 08:00 to 17:00 on the weekday "
+        "the email names (the first such day after it was sent), inviting everyone else on that email (sender, "
+        "recipients and cc, except me). Then reply 'Added to the calendar.' to that email (to the sender only).",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("mail_invitations_by_sender", apps=("email", "calendar"))
+def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each pending upcoming invitation is accepted when its organizer has emailed me, else declined with a
+    comment; the answer counts the accepted ones."""
+    since = rng.choice(["2026-03-01", "2026-04-01", "2026-04-15"])
+    known = (
+        "EXISTS (SELECT 1 FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = "
+        f"a.person_id AND m.sender_id = e.organizer_id AND m.sent_at >= '{since}' AND {KEPT})"
+    )
+    owners = view.rows(
+        f"SELECT a.person_id AS owner_id, COUNT(*) AS n, SUM({known}) AS known "
+        "FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+        f"WHERE a.response = 'pending' AND e.status = 'confirmed' AND e.start >= '{TODAY}' "
+        "GROUP BY a.person_id HAVING n BETWEEN 3 AND 10 AND known > 0 AND known < n ORDER BY a.person_id"
+    )
+    owner = pick(rng, owners, "person with pending invitations from known and unknown organizers", distinct=True)[
+        "owner_id"
+    ]
+    invitations = view.rows(
+        f"SELECT a.id, e.title, e.start, e.organizer_id, {known} AS known "
+        "FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+        f"WHERE a.person_id = ? AND a.response = 'pending' AND e.status = 'confirmed' AND e.start >= '{TODAY}' "
+        "ORDER BY e.start",
+        owner,
+    )
+    decline = "Sorry, I can't make it."
+    expectations: list[Expectation] = [
+        Updated(
+            "calendar_attendees",
+            i["id"],
+            {"response": "accepted", "comment": "", "responded_at": NOW}
+            if i["known"]
+            else {"response": "declined", "comment": decline, "responded_at": NOW},
+            f"'{i['title']}' on {i['start'][:10]} by {full_name(view, i['organizer_id'])} is "
+            + (f"accepted (they emailed me since {since})" if i["known"] else "declined with the comment"),
+        )
+        for i in invitations
+    ]
+    accepted = sum(i["known"] for i in invitations)
+    expectations.append(
+        Answer(
+            accepted,
+            f"the answer is the number of accepted invitations ({accepted})",
+            traps={str(len(invitations)): "that counts every pending invitation"},
+        )
+    )
+    oracle = (
+        Solution()
+        .step(login("email", "calendar"))
+        .step(
+            fetch_all(
+                "invitations",
+                f"apis.calendar.show_invitations(access_token=calendar_token, response='pending', date_from='{TODAY}'",
+            )
+            + "print([(i['event_id'], i['title'], i['start'], i['organizer']['email']) for i in invitations])\n"
+        )
+        .step(
+            "emailed = {}\n"
+            "for i in invitations:\n"
+            "    sender = i['organizer']['email']\n"
+            "    if sender not in emailed:\n"
+            "        found = apis.email.search_emails(access_token=email_token, sender_email=sender, "
+            f"sent_after='{since}', page_limit=1)\n"
+            "        emailed[sender] = bool(found)\n"
+            "print(emailed)\n"
+        )
+        .step(
+            "accepted = 0\n"
+            "for i in invitations:\n"
+            "    if emailed[i['organizer']['email']]:\n"
+            "        apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=i['event_id'], "
+            "response='accepted')\n"
+            "        accepted += 1\n"
+            "    else:\n"
+            "        apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=i['event_id'], "
+            f"response='declined', comment={decline!r})\n"
+        )
+        .step(
+            fetch_all(
+                "left",
+                f"apis.calendar.show_invitations(access_token=calendar_token, response='pending', date_from='{TODAY}'",
+            )
+            + "print(len(left), 'still pending')\n"
+            "apis.supervisor.complete_task(answer=accepted)\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Go through my pending calendar invitations for events from today on. Accept each one whose organizer has "
+        f"emailed me since {since} (check my mailbox, not the trash); decline the others with the comment "
+        f"'{decline}'. Tell me how many I accepted.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("mail_event_guest_reminder", apps=("email", "calendar"))
+def event_guest_reminder(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A reminder emailed to the guests of my next event of a title (not to those who declined; past events of
+    the same title are distractors), and a note on the event that it was sent."""
+    events = view.rows(
+        "SELECT e.id, e.organizer_id, e.title, e.start, e.location FROM calendar_events e "
+        f"WHERE e.start >= '{TODAY}' AND e.status = 'confirmed' AND e.recurrence = 'none' "
+        "AND e.start = (SELECT MIN(f.start) FROM calendar_events f WHERE f.organizer_id = e.organizer_id "
+        f"AND f.title = e.title AND f.status = 'confirmed' AND f.start >= '{TODAY}') "
+        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'declined') >= 2 "
+        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'declined') "
+        "AND EXISTS (SELECT 1 FROM calendar_events f WHERE f.organizer_id = e.organizer_id AND f.title = e.title "
+        f"AND f.start < '{TODAY}') ORDER BY e.id"
+    )
+    e = pick(rng, events, "upcoming event of mine with guests, a declined one and a past namesake", distinct=True)
+    owner = e["organizer_id"]
+    guests = [
+        r["person_id"]
+        for r in view.rows(
+            "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response != 'declined' ORDER BY person_id",
+            e["id"],
+        )
+    ]
+    when, at = e["start"][:10], e["start"][11:16]
+    subject = f"Reminder: {e['title']}"
+    body = f"{e['title']} on {when} at {at}" + (f", {e['location']}" if e["location"] else "") + "."
+    expectations: list[Expectation] = [
+        *sent_email(view, owner, guests, body, f"the {len(guests)} guests who did not decline get it", subject=subject),
+        Inserted(
+            "calendar_notes",
+            {"event_id": e["id"], "author_id": owner, "text": "Reminder sent", "created_at": NOW},
+            "the event has the note 'Reminder sent'",
+            what="event notes",
+        ),
+    ]
+    oracle = (
+        Solution()
+        .step(login("calendar", "email"))
+        .step(
+            fetch_all(
+                "events",
+                f"apis.calendar.show_events(access_token=calendar_token, query={e['title']!r}, date_from='{TODAY}'",
+            )
+            + f"mine = [x for x in events if x['title'] == {e['title']!r} and x['organizer']['email'] == me['email']]\n"
+            "event = min(mine, key=lambda x: x['start'])\n"
+            "print(event)\n"
+        )
+        .step(
+            fetch_all(
+                "attendees",
+                "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id']",
+            )
+            + "to = [a['email'] for a in attendees if a['response'] != 'declined']\n"
+            "print(attendees)\n"
+        )
+        .step(
+            "text = f\"{event['title']} on {event['start'][:10]} at {event['start'][11:16]}\"\n"
+            "text += f\", {event['location']}.\" if event['location'] else '.'\n"
+            "apis.email.send_email(access_token=email_token, recipients=to, "
+            "subject='Reminder: ' + event['title'], body=text)\n"
+            "apis.calendar.add_event_note(access_token=calendar_token, event_id=event['event_id'], "
+            "text='Reminder sent')\n"
+        )
+        .step(
+            "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=event['event_id']))\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Email a reminder about my next '{e['title']}' event (one I organize, from today on) to its guests, except "
+        f"those who declined: one email, subject '{subject}', text '<title> on <YYYY-MM-DD> at <HH:MM>, <location>.' "
+        f"(like '{e['title']} on 2026-01-31 at 09:30, Room 4.'). Then add the note 'Reminder sent' to the event.",
+        oracle,
+        expectations,
+    )
