@@ -7,7 +7,7 @@ from datetime import date
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, condition_fails
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -183,4 +183,68 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
         "among those you dated.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
+    )
+
+
+@scenario("work_overdue_nudge", apps=("todo", "phone"))
+def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: text a collaborator their overdue to-dos of a shared project only past a threshold."""
+    pairs = view.rows(
+        "SELECT p.id, p.owner_id, p.name, f.id AS person_id, f.first_name || ' ' || f.last_name AS full, "
+        "COUNT(t.id) AS n FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id "
+        "JOIN people f ON f.id = c.person_id JOIN todo_tasks t ON t.project_id = p.id AND t.assignee_id = f.id "
+        "AND t.completed = 0 AND t.due_date < ? WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM phone_contacts k "
+        "WHERE k.owner_id = p.owner_id AND k.email = f.email) GROUP BY c.id ORDER BY c.id",
+        TODAY,
+    )
+    pair = pick(rng, pairs, "collaborator with overdue assigned to-dos", distinct=True)
+    limit = pair["n"] if condition_fails(rng) else max(0, pair["n"] - rng.choice((1, 2)))
+    titles = [
+        r["title"]
+        for r in view.rows(
+            "SELECT title FROM todo_tasks WHERE project_id = ? AND assignee_id = ? AND completed = 0 AND due_date < ?",
+            pair["id"],
+            pair["person_id"],
+            TODAY,
+        )
+    ]
+    first = pair["full"].split()[0]
+    look = (
+        login("todo", "phone")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={pair['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {pair['name']!r})\n"
+        + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
+        + f"person = next(p for p in people if p['name'] == {pair['full']!r})\n"
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
+        + "theirs = [t['title'] for t in late if t['assignee_email'] == person['email']]\n"
+        + "print(person, theirs)\n"
+    )
+    act = f"""
+        if len(theirs) > {limit}:
+            contact = next(c for c in apis.phone.search_contacts(access_token=phone_token, query=person['email'])
+                           if c['email'] == person['email'])
+            text = 'Overdue in {pair["name"]}:\\n' + '\\n'.join(theirs)
+            apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
+        else:
+            print('not more than {limit}: nothing to send')
+        """
+    expectations: list[Expectation] = []
+    if len(titles) > limit:
+        expectations.append(
+            text_to(
+                pair["owner_id"],
+                pair["person_id"],
+                [f"Overdue in {pair['name']}:", *titles],
+                f"one text to {pair['full']} with the header and exactly their overdue titles",
+            )
+        )
+    return TaskSpec(
+        pair["owner_id"],
+        f"Check my shared '{pair['name']}' to-do project: if more than {limit} of the open to-dos assigned to "
+        f"{pair['full']} are overdue, text {first} (number in my phone contacts) a message whose first line is "
+        f"'Overdue in {pair['name']}:' followed by the title of each of those overdue to-dos, one per line. If not, "
+        "don't send anything.",
+        Solution().step(look).step(act).step(DONE).steps(),
+        expectations,
+        noop_pass=not expectations,
     )

@@ -6,7 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import NOW, PLAIN_NOTE, TODAY, day
+from envs.toolworld.scenarios._work import DONE, NOW, PLAIN_NOTE, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -96,6 +96,72 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"my '{notebook}' notebook (make that notebook if I don't have it). One line per completed to-do as "
         "'<project name>: <to-do title>', then a line 'Completed: <how many>' and a line 'Still overdue: <how many "
         "of my open to-dos are overdue>'. Tell me how many I completed.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_week_checklist", apps=("todo", "notes"))
+def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
+    """This week's plan as a pinned checklist note: the overdue priority-1 to-dos first, then the week's by date."""
+    end = day(6)
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        "AND p.archived = 0 AND t.due_date >= ? AND t.due_date <= ? GROUP BY t.owner_id "
+        "HAVING COUNT(*) BETWEEN 4 AND 14 ORDER BY t.owner_id",
+        TODAY,
+        end,
+    )
+    owner = pick(rng, owners, "person with to-dos due this week", distinct=True)["owner_id"]
+    color = rng.choice(("yellow", "green", "blue"))
+    open_active = (
+        "SELECT t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 "
+    )
+    urgent = view.rows(open_active + "AND t.priority = 1 AND t.due_date < ?", owner, TODAY)
+    week = view.rows(open_active + "AND t.due_date >= ? AND t.due_date <= ?", owner, TODAY, end)
+    urgent.sort(key=lambda t: (t["due_date"], t["title"]))
+    week.sort(key=lambda t: (t["due_date"], t["title"]))
+    items = [t["title"] for t in urgent + week]
+    title = f"Week of {TODAY}"
+    look = (
+        login("todo", "notes")
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + fetch_all("week", "apis.todo.show_upcoming_tasks(access_token=todo_token, days=7")
+        + "print(len(late), len(week))\n"
+    )
+    act = f"""
+        late = sorted((t for t in late if t['priority'] == 1), key=lambda t: (t['due_date'], t['title']))
+        week = sorted(week, key=lambda t: (t['due_date'], t['title']))
+        note = apis.notes.create_note(access_token=notes_token, title={title!r}, pinned=True, color={color!r})
+        for t in late + week:
+            apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=t['title'])
+        """
+    check = "print(apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']))\n" + DONE
+    note = {"owner_id": owner, "title": title, "content": "", "tags": "", **PLAIN_NOTE, "pinned": 1, "color": color}
+    expectations: list[Expectation] = [
+        Inserted("notes_notes", {**note, "created_at": NOW, "updated_at": NOW}, f"a pinned {color} note '{title}'")
+    ]
+    expectations += [
+        Inserted(
+            "notes_checklist_items",
+            {
+                "note_id": NewRow("notes_notes", {"title": title}),
+                "text": text,
+                "checked": 0,
+                "position": float(i + 1),
+                "created_at": NOW,
+            },
+            f"item {i + 1} of the checklist is '{text}'",
+            what="checklist items",
+        )
+        for i, text in enumerate(items)
+    ]
+    return TaskSpec(
+        owner,
+        f"Plan my week in a new {color} note titled '{title}', pinned, with no text but a checklist: first an item "
+        "for each overdue open to-do of priority 1, then one for each open to-do due from today to "
+        f"{end}; each group by due date (same date: by title), each item the to-do's title.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
