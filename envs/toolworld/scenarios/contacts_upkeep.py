@@ -1,0 +1,304 @@
+"""Scenarios keeping contacts tidy and in step across apps: stale duplicates, the email address book, coworker
+emails, and money promised by text."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+STALE = "old number, no longer in use"
+DONE = "apis.supervisor.complete_task()\n"
+
+
+def stale_pairs(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """Stale entries (marked as an old number) with the current entry of the same name they duplicate."""
+    return view.rows(
+        "SELECT s.id AS stale_id, s.phone_number AS old_number, c.id AS current_id, c.notes AS current_notes, "
+        "s.first_name || ' ' || s.last_name AS name FROM phone_contacts s JOIN phone_contacts c ON c.owner_id = "
+        "s.owner_id AND c.first_name = s.first_name AND c.last_name = s.last_name AND c.id != s.id AND c.notes != ? "
+        "WHERE s.owner_id = ? AND s.notes = ? ORDER BY s.id",
+        STALE,
+        owner,
+        STALE,
+    )
+
+
+@scenario("contacts_remove_stale_duplicates", apps=("phone",))
+def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
+    noop = getattr(rng, "variant", 0) % 3 == 0  # variant 0: no stale duplicate, nothing to do
+    candidates = [p for p in view.people_ids() if (not stale_pairs(view, p)) == noop]
+    owner = pick(rng, candidates, "stale duplicate contacts" if not noop else "tidy contacts", distinct=True)
+    pairs = stale_pairs(view, owner)
+    look = (
+        fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + f"stale = [c for c in contacts if c['notes'] == {STALE!r}]\n"
+        "print(len(contacts), 'contacts;', [(c['first_name'], c['last_name'], c['phone_number']) for c in stale])\n"
+    )
+    act = (
+        "for old in stale:\n"
+        "    current = [c for c in contacts if c['contact_id'] != old['contact_id'] and c['notes'] != old['notes'] "
+        "and (c['first_name'], c['last_name']) == (old['first_name'], old['last_name'])]\n"
+        "    if current:\n"
+        "        apis.phone.delete_contact(access_token=phone_token, contact_id=old['contact_id'])\n"
+        "        note = 'old number ' + old['phone_number'] + ' removed'\n"
+        "        text = current[0]['notes'] + '; ' + note if current[0]['notes'] else note\n"
+        "        apis.phone.update_contact(access_token=phone_token, contact_id=current[0]['contact_id'], notes=text)\n"
+        "        print(apis.phone.show_contact(access_token=phone_token, contact_id=current[0]['contact_id']))\n"
+    )
+    oracle = Solution().step(login("phone")).step(look).step(act).step(DONE).steps()
+    expectations: list[Expectation] = []
+    if pairs:
+        expectations.append(
+            Deleted(
+                "phone_contacts",
+                frozenset(p["stale_id"] for p in pairs),
+                "the stale duplicate entries are deleted",
+                what="stale contacts",
+            )
+        )
+    for p in pairs:
+        note = f"old number {p['old_number']} removed"
+        expectations.append(
+            Updated(
+                "phone_contacts",
+                p["current_id"],
+                {"notes": f"{p['current_notes']}; {note}" if p["current_notes"] else note},
+                f"{p['name']}'s current entry notes that {p['old_number']} was removed",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Some people are saved twice in my phone: once with their current number and once with an old one whose "
+        f"notes say '{STALE}'. Delete each such old entry, and in the notes of the person's current entry write "
+        "'old number <the old 10-digit number> removed' (after any notes already there, separated by '; '). "
+        "If there is no such duplicate, change nothing.",
+        oracle,
+        expectations,
+        noop_pass=not pairs,
+    )
+
+
+def favorite_gaps(view: WorldView, owner: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """(phone contacts to make favourites: favourites of my email address book saved in my phone but not
+    favourite there, names of email favourites not in my phone at all)."""
+    rows = view.rows(
+        "SELECT e.name, e.email, (SELECT c.id FROM phone_contacts c WHERE c.owner_id = e.owner_id "
+        "AND lower(c.email) = lower(e.email) AND c.is_favorite = 0 ORDER BY c.id LIMIT 1) AS contact_id, "
+        "EXISTS (SELECT 1 FROM phone_contacts c WHERE c.owner_id = e.owner_id AND lower(c.email) = lower(e.email)) "
+        "AS in_phone FROM email_contacts e WHERE e.owner_id = ? AND e.is_favorite = 1 ORDER BY e.id",
+        owner,
+    )
+    return [r for r in rows if r["contact_id"]], sorted({r["name"] for r in rows if not r["in_phone"]})
+
+
+@scenario("contacts_sync_email_favorites", apps=("phone", "email"))
+def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = [p for p in view.people_ids() if len(favorite_gaps(view, p)[0]) >= 2]
+    owner = pick(rng, candidates, "email favourites not favourite on the phone", distinct=True)
+    promote, absent = favorite_gaps(view, owner)
+    look = (
+        fetch_all("book", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "by_email = {}\n"
+        "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
+        "    if c['email']:\n"
+        "        by_email.setdefault(c['email'].lower(), c)\n"
+        "print([(b['name'], b['email']) for b in book])\n"
+    )
+    act = (
+        "absent = set()\n"
+        "for b in book:\n"
+        "    c = by_email.get(b['email'].lower())\n"
+        "    if c is None:\n"
+        "        absent.add(b['name'])\n"
+        "    elif not c['is_favorite']:\n"
+        "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
+        "absent = sorted(absent)\n"
+    )
+    check = (
+        fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
+        + "print(len(favorites), absent)\n"
+    )
+    oracle = (
+        Solution()
+        .step(login("email", "phone"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step("apis.supervisor.complete_task(answer=absent)\n")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Updated("phone_contacts", r["contact_id"], {"is_favorite": 1}, f"{r['name']} is a favourite on my phone")
+        for r in promote
+    ]
+    expectations.append(Answer(absent, "the answer lists my email favourites who are not in my phone contacts"))
+    return TaskSpec(
+        owner,
+        "Everyone who is a favourite in my email address book and is saved in my phone contacts (same email "
+        "address) should be a favourite on my phone too: favourite the ones that are not. Tell me the names of my "
+        "email favourites who are not in my phone contacts at all (an empty list if none).",
+        oracle,
+        expectations,
+    )
+
+
+def on_vacation(view: WorldView) -> set[int]:
+    today = WORLD_NOW.date().isoformat()
+    return {
+        r["owner_id"]
+        for r in view.rows(
+            "SELECT owner_id FROM email_settings WHERE vacation_enabled = 1 AND vacation_start <= ? "
+            "AND vacation_end >= ?",
+            today,
+            today,
+        )
+    }
+
+
+@scenario("contacts_email_company_coworkers", apps=("phone", "email"))
+def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
+    away = on_vacation(view)
+    groups = view.rows(
+        "SELECT c.owner_id, c.company, group_concat(p.id) AS ids FROM phone_contacts c JOIN people p "
+        "ON p.email = c.email WHERE c.relationship = 'coworker' AND c.company IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM phone_contacts f WHERE f.owner_id = c.owner_id AND f.company = c.company "
+        "AND f.relationship != 'coworker') GROUP BY c.owner_id, c.company HAVING COUNT(*) >= 2 "
+        "ORDER BY c.owner_id, c.company"
+    )
+    groups = [g for g in groups if not {int(i) for i in g["ids"].split(",")} & away and g["owner_id"] not in away]
+    group = pick(rng, groups, "coworkers at one company with a non-coworker there too", distinct=True)
+    owner, company = group["owner_id"], group["company"]
+    to = sorted(int(i) for i in group["ids"].split(","))
+    day = rng.choice(["Thursday", "Friday"])
+    subject = f"{company} drinks on {day}"
+    body = f"Hi all, drinks after work on {day}? Reply if you can make it."
+    look = (
+        fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+        + f"emails = sorted(c['email'] for c in coworkers if c['company'] == {company!r} and c['email'])\n"
+        "print(emails)\n"
+    )
+    act = (
+        f"apis.email.send_email(access_token=email_token, recipients=emails, subject={subject!r}, body={body!r})\n"
+        + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, query={subject!r}")
+        + "print(sent)\n"
+    )
+    oracle = Solution().step(login("phone", "email")).step(look).step(act).step(DONE).steps()
+    return TaskSpec(
+        owner,
+        f"Send one email to all my coworkers at {company} (the contacts saved as coworkers in my phone with that "
+        f"company; not friends who happen to work there), subject '{subject}', body '{body}'.",
+        oracle,
+        sent_email(view, owner, to, body, f"the invitation goes to my {company} coworkers", subject=subject),
+    )
+
+
+DEBT = re.compile(r"I owe you \$(\d+\.\d\d) for the tickets")
+
+
+def unpaid_ticket_debts(view: WorldView, owner: int, since: str) -> list[dict[str, Any]]:
+    """Texts I sent since `since` promising money for tickets, with no payment of that amount to them after."""
+    debts = []
+    for t in view.rows(
+        "SELECT receiver_id, message, sent_at FROM phone_messages WHERE sender_id = ? AND sent_at >= ? "
+        "AND message LIKE 'I owe you $% for the tickets%' ORDER BY sent_at",
+        owner,
+        since,
+    ):
+        amount = float(DEBT.search(t["message"]).group(1))  # type: ignore[union-attr]
+        paid = view.rows(
+            "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+            "AND created_at >= ?",
+            owner,
+            t["receiver_id"],
+            amount,
+            t["sent_at"],
+        )
+        if not paid:
+            debts.append({"person": t["receiver_id"], "amount": amount, "sent_at": t["sent_at"]})
+    return debts
+
+
+@scenario("contacts_pay_ticket_promises", apps=("phone", "payments"))
+def pay_ticket_promises(view: WorldView, rng: random.Random) -> TaskSpec:
+    since = "2025-11-18"
+    noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no promise since then, nothing to pay
+    funded = {r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > 300")}
+    candidates = [p for p in view.people_ids() if p in funded and (not unpaid_ticket_debts(view, p, since)) == noop]
+    owner = pick(rng, candidates, "ticket promises by text", distinct=True)
+    debts = unpaid_ticket_debts(view, owner, since)
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
+    look = (
+        fetch_all(
+            "texts", "apis.phone.search_text_messages(access_token=phone_token, query='I owe you for the tickets'"
+        )
+        + f"""
+import re
+promises = []
+for t in texts:
+    found = re.search(r'I owe you \\$(\\d+\\.\\d\\d) for the tickets', t['message'])
+    if found and t['sender']['phone_number'] == me['phone_number'] and t['sent_at'] >= {since!r}:
+        promises.append((t['receiver']['phone_number'], float(found.group(1)), t['sent_at']))
+print(promises)
+"""
+    )
+    decide = (
+        fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "emails = {c['phone_number']: c['email'] for c in contacts if c['email']}\n"
+        + fetch_all(
+            "sent",
+            f"apis.payments.show_transactions(access_token=payments_token, direction='sent', start_date={since!r}",
+        )
+        + "todo = []\n"
+        "for number, amount, when in promises:\n"
+        "    email = emails[number]\n"
+        "    if not any(p['receiver']['email'] == email and abs(p['amount'] - amount) < 0.005 "
+        "and p['created_at'] >= when for p in sent):\n"
+        "        todo.append((email, amount))\n"
+        "print(todo)\n"
+    )
+    act = (
+        "for email, amount in todo:\n"
+        "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=amount, "
+        "note='tickets')\n"
+        "print(apis.payments.show_balance(access_token=payments_token))\n"
+    )
+    oracle = Solution().step(login("phone", "payments")).step(look).step(decide).step(act).step(DONE).steps()
+    expectations: list[Expectation] = []
+    deltas: dict[int, float] = {}
+    for d in debts:
+        expectations.append(
+            Inserted(
+                "payments_transactions",
+                {
+                    "sender_id": owner,
+                    "receiver_id": d["person"],
+                    "amount": d["amount"],
+                    "note": "tickets",
+                    "private": private,
+                },
+                f"the ${d['amount']:.2f} promised by text on {d['sent_at'][:10]} is paid",
+                what=f"payments of ${d['amount']:.2f}",
+            )
+        )
+        deltas[d["person"]] = round(deltas.get(d["person"], 0.0) + d["amount"], 2)
+        deltas[owner] = round(deltas.get(owner, 0.0) - d["amount"], 2)
+    if debts:
+        expectations += balance_changes(view, deltas)
+    return TaskSpec(
+        owner,
+        f"Since {since} I texted some people 'I owe you $<amount> for the tickets'. Pay each of those promises on "
+        "the payments app with the note 'tickets', unless I already sent that person that amount after the text. "
+        "If there is nothing left to pay, do nothing.",
+        oracle,
+        expectations,
+        noop_pass=not debts,
+    )
