@@ -1,0 +1,320 @@
+"""Household scenarios on shared money: settling, chasing and requesting a home or trip group's debts with the
+payments and phone apps, and what the household spent."""
+
+from __future__ import annotations
+
+import random
+from calendar import month_name
+
+from envs.toolworld.apps.bill_splitting import pair_debts
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
+from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DEBTS = "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+
+
+def payments_blocked(view: WorldView, a: int, b: int) -> bool:
+    return bool(
+        view.rows(
+            "SELECT 1 FROM payments_blocks WHERE (owner_id, blocked_id) IN ((?, ?), (?, ?))",
+            a,
+            b,
+            b,
+            a,
+        )
+    )
+
+
+def my_debts(view: WorldView, group_id: int, me: int) -> dict[int, float]:
+    """What I owe each member of a group (after netting with them)."""
+    return {c: a for (d, c), a in pair_debts(view.conn, group_id).items() if d == me}
+
+
+def owed_to_me(view: WorldView, group_id: int, me: int) -> dict[int, float]:
+    return {d: a for (d, c), a in pair_debts(view.conn, group_id).items() if c == me}
+
+
+@scenario("household_settle_all_debts", apps=("bill_splitting", "payments"))
+def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
+    balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
+    owing, clear = [], []
+    for g in unique_groups(view, 3):
+        owner = g["owner_id"]
+        debts = my_debts(view, g["group_id"], owner)
+        if any(payments_blocked(view, owner, c) for c in debts):
+            continue
+        if not debts and owed_to_me(view, g["group_id"], owner):
+            clear.append((g, debts))
+        elif 2 <= len(debts) and sum(debts.values()) < balances.get(owner, 0):
+            owing.append((g, debts))
+    g, debts = pick(rng, clear if rng.variant == 1 else owing, "group where I owe several members", distinct=True)
+    owner, name = int(g["owner_id"]), g["name"]
+    expectations: list[Expectation] = []  # none when I owe nobody: then the right answer is to change nothing
+    for creditor, amount in sorted(debts.items()):
+        who = full_name(view, creditor)
+        expectations += [
+            Inserted(
+                "payments_transactions",
+                {"sender_id": owner, "receiver_id": creditor, "amount": amount, "note": name, "private": 1},
+                f"${amount:.2f} is paid privately to {who} with the note '{name}'",
+                what="payments",
+            ),
+            Inserted(
+                "bill_splitting_settlements",
+                {
+                    "group_id": g["group_id"],
+                    "payer_id": owner,
+                    "receiver_id": creditor,
+                    "amount": amount,
+                    "method": "payments app",
+                    "note": name,
+                },
+                f"a ${amount:.2f} settlement to {who} is recorded (payments app, note '{name}')",
+                what="settlements",
+            ),
+        ]
+    if debts:
+        expectations += balance_changes(view, {owner: -round(sum(debts.values()), 2), **debts})
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "payments"))
+        .step(
+            FIND_GROUP.format(name=name)
+            + fetch_all("debts", DEBTS)
+            + "mine = [d for d in debts if d['debtor']['email'] == me['email']]\n"
+            + "print([(d['creditor']['name'], d['amount']) for d in mine])\n"
+            + "print(apis.payments.show_balance(access_token=payments_token))\n"
+        )
+        .step(
+            "for d in mine:\n"
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=d['creditor']['email'], "
+            f"amount=d['amount'], note={name!r}, private=True)\n"
+            "    apis.bill_splitting.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"email=d['creditor']['email'], amount=d['amount'], method='payments app', note={name!r})\n"
+        )
+        .step(
+            "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
+            "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Settle everything I owe in my bill splitting group '{name}': pay each member I owe exactly what I owe them "
+        f"(after netting with them) as a private payment on the payments app with the note '{name}', and record each "
+        "payment as a settlement in that group, paid by payments app, with the same note. People who owe me are not "
+        "part of this; if I owe nobody there, change nothing.",
+        oracle,
+        expectations,
+        noop_pass=not debts,
+    )
+
+
+@scenario("household_text_debtors", apps=("bill_splitting", "phone"))
+def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
+    cases = []
+    for g in unique_groups(view, 3):
+        owner = g["owner_id"]
+        owed = owed_to_me(view, g["group_id"], owner)
+        numbers = {
+            r["email"]: r["phone_number"]
+            for r in view.rows("SELECT email, phone_number FROM phone_contacts WHERE owner_id = ?", owner)
+        }
+        emails = {p: view.person(p)["email"] for p in members(view, g["group_id"])}
+        if len(owed) >= 2 and all(emails[p] in numbers for p in emails if p != owner):
+            cases.append((g, owed))
+    g, owed = pick(rng, cases, "group where several members owe me and are in my contacts", distinct=True)
+    owner, name = int(g["owner_id"]), g["name"]
+    texts = {p: f"Hi {view.person(p)['first_name']}, you owe me ${a:.2f} in '{name}'. Thanks!" for p, a in owed.items()}
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "phone"))
+        .step(
+            FIND_GROUP.format(name=name)
+            + fetch_all("debts", DEBTS)
+            + "owe_me = [d for d in debts if d['creditor']['email'] == me['email']]\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "numbers = {c['email']: c['phone_number'] for c in contacts}\n"
+        )
+        .step(
+            "for d in owe_me:\n"
+            "    first = d['debtor']['name'].split()[0]\n"
+            f"    text = f\"Hi {{first}}, you owe me ${{d['amount']:.2f}} in '{name}'. Thanks!\"\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[d['debtor']['email']], "
+            "message=text)\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Text everyone who owes me money in my bill splitting group '{name}' (not those I owe), one text each, "
+        f"exactly: \"Hi <their first name>, you owe me $<amount> in '{name}'. Thanks!\" with the amount they owe me "
+        "after netting, like $12.30. Their numbers are in my phone contacts.",
+        oracle,
+        [
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
+                f"{full_name(view, p)} gets the text '{text}'",
+                what="texts",
+            )
+            for p, text in texts.items()
+        ],
+    )
+
+
+@scenario("household_category_spend", apps=("bill_splitting",))
+def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
+    cases = view.rows(
+        "SELECT group_id, category, substr(date, 1, 7) AS month, ROUND(SUM(amount), 2) AS total, COUNT(*) AS n "
+        "FROM bill_splitting_expenses WHERE date >= '2025-01' GROUP BY 1, 2, 3 HAVING n >= 3 ORDER BY 1, 2, 3"
+    )
+    homes = {g["group_id"]: g for g in home_groups(view, 2)}
+    c = pick(rng, [r for r in cases if r["group_id"] in homes], "home group month with several expenses", True)
+    g = homes[c["group_id"]]
+    year, month = c["month"].split("-")
+    earlier = f"{int(year) - 1}-{month}"
+    traps: dict[str, str] = {}
+    before = view.value(
+        "SELECT ROUND(COALESCE(SUM(amount), 0), 2) FROM bill_splitting_expenses WHERE group_id = ? AND category = ? "
+        "AND substr(date, 1, 7) = ?",
+        c["group_id"],
+        c["category"],
+        earlier,
+    )
+    if before:
+        traps[f"{before:g}"] = f"that is {earlier}, a year earlier"
+    whole = view.value(
+        "SELECT ROUND(SUM(amount), 2) FROM bill_splitting_expenses WHERE group_id = ? AND substr(date, 1, 7) = ?",
+        c["group_id"],
+        c["month"],
+    )
+    traps[f"{whole:g}"] = "that adds every category of the month"
+    mine = view.value(
+        "SELECT ROUND(COALESCE(SUM(s.amount), 0), 2) FROM bill_splitting_expenses e JOIN bill_splitting_shares s ON "
+        "s.expense_id = e.id WHERE e.group_id = ? AND e.category = ? AND substr(e.date, 1, 7) = ? AND s.person_id = ?",
+        c["group_id"],
+        c["category"],
+        c["month"],
+        g["owner_id"],
+    )
+    traps[f"{mine:g}"] = "that is only my share of them"
+    label = f"{month_name[int(month)]} {year}"
+    oracle = (
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all(
+                "expenses",
+                "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"category={c['category']!r}",
+            )
+            + f"month = [e for e in expenses if e['date'].startswith({c['month']!r})]\n"
+            + "print(len(expenses), len(month))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in month), 2))")
+        .steps()
+    )
+    return TaskSpec(
+        int(g["owner_id"]),
+        f"How much did my household group '{g['name']}' on the bill splitting app spend on {c['category']} in "
+        f"{label}, in total (whole expenses, not only my shares)? Answer in dollars.",
+        oracle,
+        [
+            Answer(
+                c["total"], f"the answer is the {c['category']} total of {c['month']} ({c['total']:.2f})", traps=traps
+            )
+        ],
+    )
+
+
+@scenario("household_request_latest_shares", apps=("bill_splitting", "payments"))
+def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
+    requestable = {
+        r["person_id"]
+        for r in view.rows("SELECT person_id FROM payments_settings WHERE allow_requests_from = 'everyone'")
+    }
+    cases = []
+    for g in unique_groups(view, 3):
+        owner = g["owner_id"]
+        latest = view.rows(
+            "SELECT id, description, amount, date FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
+            "ORDER BY date DESC, id DESC LIMIT 2",
+            g["group_id"],
+            owner,
+        )
+        if len(latest) < 2 or latest[0]["date"] == latest[1]["date"]:
+            continue
+        shares = {
+            r["person_id"]: r["amount"]
+            for r in view.rows(
+                "SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ? AND person_id != ? "
+                "AND amount > 0",
+                latest[0]["id"],
+                owner,
+            )
+        }
+        if len(shares) >= 2 and all(p in requestable and not payments_blocked(view, owner, p) for p in shares):
+            cases.append((g, latest[0], shares))
+    g, expense, shares = pick(rng, cases, "group whose latest expense I paid is shared", distinct=True)
+    owner, description = int(g["owner_id"]), expense["description"]
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "payments"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all(
+                "paid",
+                "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                "paid_by_email=me['email']",
+            )
+            + "latest = max(paid, key=lambda e: (e['date'], e['expense_id']))\n"
+            + "expense = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            "expense_id=latest['expense_id'])\n" + "print(expense)\n"
+        )
+        .step(
+            "for s in expense['shares']:\n"
+            "    if s['email'] != me['email'] and s['amount'] > 0:\n"
+            "        apis.payments.request_money(access_token=payments_token, payer_email=s['email'], "
+            "amount=s['amount'], note=expense['description'])\n"
+        )
+        .step(
+            fetch_all(
+                "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
+            )
+            + "print(sent[:5])\n"
+            + "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"For the most recent expense I paid in my bill splitting group '{g['name']}', send each other member who "
+        "has a share of it a payment request on the payments app for exactly their share, with the expense's "
+        "description as the note.",
+        oracle,
+        [
+            Inserted(
+                "payments_requests",
+                {
+                    "requester_id": owner,
+                    "payer_id": p,
+                    "amount": a,
+                    "note": description,
+                    "status": "pending",
+                    "resolved_at": None,
+                    "reminders": 0,
+                    "last_reminded_at": None,
+                },
+                f"{full_name(view, p)} is asked for ${a:.2f} for '{description}'",
+                what="requests",
+            )
+            for p, a in sorted(shares.items())
+        ],
+    )
