@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -243,4 +243,205 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(count).step(act).steps(),
         expectations,
         noop_pass=not recent,
+    )
+
+
+@scenario("leisure_five_star_note", apps=("music", "notes"))
+def five_star_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM music_reviews WHERE rating = 5 GROUP BY owner_id HAVING COUNT(*) BETWEEN 4 AND 12 "
+        "AND COUNT(DISTINCT song_id) = COUNT(*) ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "listener with several five-star reviews", distinct=True)["owner_id"]
+    best = view.rows(
+        "SELECT s.id, s.title, s.artist FROM music_reviews r JOIN music_songs s ON s.id = r.song_id "
+        "WHERE r.owner_id = ? AND r.rating = 5 ORDER BY s.title, s.artist",
+        owner,
+    )
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    to_like = [s["id"] for s in best if s["id"] not in liked]
+    lines = [f"{s['title']} - {s['artist']}" for s in best]
+    look = (
+        login("music", "notes")
+        + fetch_all("reviews", "apis.music.show_my_reviews(access_token=music_token, rating=5")
+        + "print(len(reviews), [(r['song_title'], r['rating']) for r in reviews])\n"
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+    )
+    plan = (
+        "songs = [apis.music.show_song(song_id=r['song_id']) for r in reviews if r['rating'] == 5]\n"
+        "songs.sort(key=lambda s: (s['title'], s['artist']))\n"
+        "lines = [f\"{s['title']} - {s['artist']}\" for s in songs]\n"
+        "liked_ids = {s['song_id'] for s in liked}\n"
+        "to_like = [s['song_id'] for s in songs if s['song_id'] not in liked_ids]\n"
+        "print(lines, to_like)\n"
+    )
+    act = (
+        "note = apis.notes.create_note(access_token=notes_token, title='Five-star songs', content='\\n'.join(lines), "
+        "tags=['music'], pinned=True)['note_id']\n"
+        "for song_id in to_like:\n"
+        "    apis.music.like_song(access_token=music_token, song_id=song_id)\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n"
+        "apis.supervisor.complete_task(answer=len(lines))\n"
+    )
+    content = "\n".join(lines)
+    return TaskSpec(
+        owner,
+        "Make a pinned note titled 'Five-star songs', tagged 'music', listing every song I gave 5 stars in my music "
+        "reviews, one per line as 'Title - Artist', sorted by title (then artist). Like each of those songs that I "
+        "have not liked yet. Tell me how many songs the note lists.",
+        Solution().step(look).step(plan).step(act).step(check).steps(),
+        [
+            Inserted(
+                "notes_notes",
+                {
+                    "owner_id": owner,
+                    "title": "Five-star songs",
+                    "content": content,
+                    "tags": "music",
+                    "notebook_id": None,
+                    **NEW_NOTE,
+                    "pinned": 1,
+                },
+                f"a pinned note 'Five-star songs' tagged music lists my {len(lines)} five-star songs sorted by title: "
+                f"{content!r}",
+                what="notes",
+            ),
+            Inserted(
+                "music_likes",
+                {"owner_id": owner, "song_id": OneOf(to_like)},
+                f"the {len(to_like)} five-star songs not liked yet are liked",
+                count=len(to_like),
+                what="likes",
+            ),
+            Answer(
+                len(lines),
+                f"the answer is the number of five-star songs ({len(lines)})",
+                traps={"5": "only the first page of reviews was read (page_limit default 5)"} if len(lines) > 5 else {},
+            ),
+        ],
+    )
+
+
+HALVES = (
+    ("2024-07-01", "2025-01-01", "second half of 2024"),
+    ("2025-01-01", "2025-07-01", "first half of 2025"),
+    ("2025-07-01", "2026-01-01", "second half of 2025"),
+)
+
+
+@scenario("leisure_half_year_report", apps=("music", "notes"))
+def half_year_report(view: WorldView, rng: random.Random) -> TaskSpec:
+    since, until, period = HALVES[getattr(rng, "variant", 0) % 3]
+    candidates = []
+    for person in view.people_ids():
+        plays = view.rows(
+            "SELECT h.id, h.song_id, h.seconds_played, s.artist FROM music_history h "
+            "JOIN music_songs s ON s.id = h.song_id WHERE h.owner_id = ? AND h.played_at >= ? AND h.played_at < ?",
+            person,
+            since,
+            until,
+        )
+        kept = [p for p in plays if p["seconds_played"] >= 30]
+        counts: dict[str, int] = {}
+        for p in kept:
+            counts[p["artist"]] = counts.get(p["artist"], 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        skipped = [p for p in plays if p["seconds_played"] < 30]
+        if skipped and len(ranked) >= 2 and ranked[0][1] > ranked[1][1]:
+            candidates.append((person, kept, ranked[0], skipped))
+    owner, kept, top, skipped = pick(rng, candidates, f"listener with skips and a clear top artist in {period}")
+    minutes = sum(p["seconds_played"] for p in kept) // 60
+    title = f"Listening report: {period}"
+    content = f"Plays: {len(kept)}\nMinutes: {minutes}\nTop artist: {top[0]} ({top[1]} plays)"
+    look = (
+        login("music", "notes")
+        + fetch_all(
+            "plays", f"apis.music.show_listening_history(access_token=music_token, since={since!r}, until={until!r}"
+        )
+        + f"plays = [p for p in plays if {since!r} <= p['played_at'] < {until!r}]\n"
+        + "print(len(plays), [(p['history_id'], p['artist'], p['seconds_played']) for p in plays])\n"
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+    )
+    compute = (
+        "kept = [p for p in plays if p['seconds_played'] >= 30]\n"
+        "skips = [p['history_id'] for p in plays if p['seconds_played'] < 30]\n"
+        "minutes = sum(p['seconds_played'] for p in kept) // 60\n"
+        "counts = {}\n"
+        "for p in kept:\n"
+        "    counts[p['artist']] = counts.get(p['artist'], 0) + 1\n"
+        "top = max(counts.items(), key=lambda kv: kv[1])\n"
+        "print(len(kept), minutes, top, skips)\n"
+    )
+    act = (
+        'text = f"Plays: {len(kept)}\\nMinutes: {minutes}\\nTop artist: {top[0]} ({top[1]} plays)"\n'
+        + find_or_create_notebook("Journal")
+        + f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content=text, "
+        "notebook_id=book)['note_id']\n"
+        "for history_id in skips:\n"
+        "    apis.music.delete_history_entry(access_token=music_token, history_id=history_id)\n"
+        "liked_ids = {s['song_id'] for s in liked}\n"
+        "for song_id in sorted({p['song_id'] for p in kept if p['artist'] == top[0]} - liked_ids):\n"
+        "    apis.music.like_song(access_token=music_token, song_id=song_id)\n"
+        "if not any(a['artist'] == top[0] for a in followed):\n"
+        "    apis.music.follow_artist(access_token=music_token, artist=top[0])\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n"
+        "apis.supervisor.complete_task(answer=minutes)\n"
+    )
+    book, expectations = notebook_expectations(view, owner, "Journal")
+    with_skips = (sum(p["seconds_played"] for p in kept) + sum(p["seconds_played"] for p in skipped)) // 60
+    follows = bool(view.rows("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", owner, top[0]))
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    to_like = sorted({p["song_id"] for p in kept if p["artist"] == top[0]} - liked)
+    expectations += [
+        Inserted(
+            "notes_notes",
+            {"owner_id": owner, "title": title, "content": content, "tags": "", "notebook_id": book, **NEW_NOTE},
+            f"a note '{title}' in the Journal notebook says {content!r}",
+            what="notes",
+        ),
+        Deleted(
+            "music_history",
+            frozenset(p["id"] for p in skipped),
+            f"the {len(skipped)} plays under 30 seconds of the {period} are deleted from my history",
+            what="skipped plays",
+        ),
+        Answer(
+            minutes,
+            f"the answer is the minutes listened in the {period} without skips ({minutes})",
+            traps={str(with_skips): "the skips were counted"} if with_skips != minutes else {},
+        ),
+    ]
+    expectations.append(
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": OneOf(to_like)},
+            f"the {len(to_like)} songs of {top[0]} I played then and had not liked are liked",
+            count=len(to_like),
+            what="likes",
+        )
+    )
+    if not follows:
+        expectations.append(
+            Inserted(
+                "music_follows",
+                {"owner_id": owner, "artist": top[0], "followed_at": NOW},
+                f"{top[0]} is followed",
+                what="follows",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Write my music listening report for the {period} (plays from {since} up to, not including, {until}). Plays "
+        "under 30 seconds are skips: leave them out of the report and delete them from my listening history. Make a "
+        f"note titled '{title}' in my 'Journal' notebook (create it if I have none) with exactly three lines: "
+        "'Plays: <number of plays>', 'Minutes: <whole minutes played, rounded down>' and 'Top artist: <artist> "
+        "(<plays> plays)'. Then like every song of that top artist I played in that time (not skipped) that I have "
+        "not liked yet, and follow the artist if I don't. Tell me the minutes.",
+        Solution().step(look).step(compute).step(act).step(check).steps(),
+        expectations,
     )
