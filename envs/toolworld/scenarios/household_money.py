@@ -10,7 +10,7 @@ from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
-from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -51,7 +51,7 @@ def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
             clear.append((g, debts))
         elif 2 <= len(debts) and sum(debts.values()) < balances.get(owner, 0):
             owing.append((g, debts))
-    g, debts = pick(rng, clear if rng.variant == 1 else owing, "group where I owe several members", distinct=True)
+    g, debts = pick(rng, clear if nothing_to_do(rng) else owing, "group where I owe several members", distinct=True)
     owner, name = int(g["owner_id"]), g["name"]
     expectations: list[Expectation] = []  # none when I owe nobody: then the right answer is to change nothing
     for creditor, amount in sorted(debts.items()):
