@@ -1,0 +1,323 @@
+"""Calendar scenarios on keeping a calendar tidy: reminders for what I accepted, guests who declined, a week's
+plan in my notes, a focus block, and archiving an old calendar."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from envs.toolworld.apps._calendar_core import busy_blocks
+from envs.toolworld.apps._calendar_views import export_calendar, show_agenda
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+NOTE_PLAIN = {"tags": "", "pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}
+NEXT_MONDAY = TODAY + timedelta(days=7 - TODAY.weekday())
+
+
+@scenario("calendar_remind_accepted", apps=("calendar",))
+def remind_accepted(view: WorldView, rng: random.Random) -> TaskSpec:
+    days = 20
+    pool = []
+    for person in view.people_ids():
+        items = show_agenda(reader(view, person), day(0), day(days - 1))
+        accepted = {i["event_id"]: i for i in items if i["my_response"] == "accepted" and i["start"] > NOW}
+        bare = [
+            i
+            for eid, i in accepted.items()
+            if not view.rows("SELECT 1 FROM calendar_reminders WHERE event_id = ? AND person_id = ?", eid, person)
+        ]
+        if len(bare) >= 2 and len(accepted) > len(bare):
+            pool.append((person, bare))
+    person, bare = pick(rng, pool, "person with accepted invitations without reminders", distinct=True)
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_reminders",
+            {"event_id": i["event_id"], "person_id": person, "minutes_before": 15, "method": "popup"},
+            f"'{i['title']}' on {i['start'][:10]} gets a 15-minute popup reminder",
+            what=f"reminders on '{i['title']}'",
+        )
+        for i in bare
+    ]
+    expectations.append(Answer(len(bare), "the answer is how many reminders were added"))
+    look = fetch_all(
+        "items",
+        f"apis.calendar.show_agenda(access_token=calendar_token, date_from={day(0)!r}, date_to={day(days - 1)!r}",
+    ) + (
+        f"accepted = {{i['event_id']: i for i in items if i['my_response'] == 'accepted' and i['start'] > {NOW!r}}}\n"
+        "print([(i['title'], i['start']) for i in accepted.values()])\n"
+    )
+    act = """
+added = 0
+for event_id, item in accepted.items():
+    mine = apis.calendar.show_event_reminders(access_token=calendar_token, event_id=event_id)
+    if not mine:
+        apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event_id, minutes_before=15)
+        added += 1
+print(added)
+"""
+    done = "apis.supervisor.complete_task(answer=added)\n"
+    oracle = Solution().step(login("calendar")).step(look).step(act).step(done).steps()
+    return TaskSpec(
+        person,
+        f"For every invitation I've accepted to something between now and {day(days - 1)}, make sure I get reminded: "
+        "if I have no reminder of my own on it yet, add a popup reminder 15 minutes before (leave the ones that "
+        "already have a reminder alone). Tell me how many reminders you added.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("calendar_drop_declined_guests", apps=("calendar", "email"))
+def drop_declined_guests(view: WorldView, rng: random.Random) -> TaskSpec:
+    days = 30
+    pool = []
+    for person in view.people_ids():
+        rows = view.rows(
+            "SELECT a.id AS attendee_id, a.person_id, e.id, e.title, e.start FROM calendar_events e "
+            "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.organizer_id = ? AND e.recurrence = 'none' "
+            "AND e.status = 'confirmed' AND e.start > ? AND e.start < ? AND a.response = 'declined' "
+            "ORDER BY e.start, a.id",
+            person,
+            NOW,
+            day(days),
+        )
+        if len(rows) >= 2:
+            pool.append((person, rows))
+    person, rows = pick(rng, pool, "organizer with declined guests", distinct=True)
+    expectations: list[Expectation] = [
+        Deleted("calendar_attendees", frozenset(r["attendee_id"] for r in rows), "the declined guests are removed")
+    ]
+    by_event: dict[int, list[dict]] = {}
+    for r in rows:
+        by_event.setdefault(r["id"], []).append(r)
+    for group in by_event.values():
+        r = group[0]
+        expectations += sent_email(
+            view,
+            person,
+            [g["person_id"] for g in group],
+            f"No problem that you can't make '{r['title']}' on {r['start'][:10]}; I've taken you off the list.",
+            f"the declined guests of '{r['title']}' on {r['start'][:10]} are told",
+            subject=f"{r['title']} on {r['start'][:10]}",
+        )
+    look = fetch_all(
+        "events",
+        f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from={day(0)!r}, "
+        f"date_to={day(days - 1)!r}",
+    ) + (f"events = [e for e in events if e['recurrence'] == 'none' and e['start'] > {NOW!r}]\nprint(len(events))\n")
+    act = """
+for e in events:
+    gone = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], response='declined',
+                                              page_limit=20)
+    for a in gone:
+        apis.calendar.remove_event_attendee(access_token=calendar_token, event_id=e['event_id'], email=a['email'])
+    if gone:
+        apis.email.send_email(
+            access_token=email_token, recipients=[a['email'] for a in gone],
+            subject=e['title'] + ' on ' + e['start'][:10],
+            body="No problem that you can't make '" + e['title'] + "' on " + e['start'][:10]
+            + "; I've taken you off the list.",
+        )
+        print(e['title'], [a['name'] for a in gone])
+"""
+    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(DONE).steps()
+    return TaskSpec(
+        person,
+        f"Tidy the guest lists of the one-off events I organize between now and {day(days - 1)}: remove everyone who "
+        "declined, and send one email per event to the guests you removed from it, with the subject "
+        "'<event title> on <YYYY-MM-DD>' "
+        "and the text \"No problem that you can't make '<event title>' on <YYYY-MM-DD>; I've taken you off the "
+        'list."',
+        oracle,
+        expectations,
+    )
+
+
+@scenario("calendar_week_plan_note", apps=("calendar", "notes"))
+def week_plan_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    monday = NEXT_MONDAY + timedelta(weeks=getattr(rng, "variant", 0) % 3)
+    friday = monday + timedelta(days=4)
+    pool = []
+    for person in view.people_ids():
+        work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
+        items = show_agenda(reader(view, person), monday.isoformat(), friday.isoformat(), calendar_id=work)
+        timed = [i for i in items if not i["all_day"]]
+        if len(timed) >= 4:
+            pool.append((person, timed))
+    person, timed = pick(rng, pool, "person with a busy work week", distinct=True)
+    title = f"Week of {monday}"
+    lines = [f"{i['start'][:16].replace('T', ' ')} {i['title']}" for i in timed]
+    hours = round(
+        sum((datetime.fromisoformat(i["end"]) - datetime.fromisoformat(i["start"])).seconds for i in timed) / 3600, 2
+    )
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+        + fetch_all(
+            "items",
+            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={monday.isoformat()!r}, "
+            f"date_to={friday.isoformat()!r}, calendar_id=work",
+        )
+        + "timed = [i for i in items if not i['all_day']]\n"
+        + "print([(i['start'], i['title']) for i in timed])\n"
+    )
+    act = (
+        "lines = [i['start'][:16].replace('T', ' ') + ' ' + i['title'] for i in timed]\n"
+        f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        "from datetime import datetime\n"
+        "hours = sum((datetime.fromisoformat(i['end']) - datetime.fromisoformat(i['start'])).seconds "
+        "for i in timed) / 3600\n"
+    )
+    check = fetch_all("notes", f"apis.notes.search_notes(access_token=notes_token, query={title!r}") + (
+        "print([n['title'] for n in notes])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=round(hours, 2))\n"
+    oracle = Solution().step(login("calendar", "notes")).step(look).step(act).step(check).step(done).steps()
+    return TaskSpec(
+        person,
+        f"Write a note titled '{title}' listing every timed meeting on my Work calendar from Monday {monday} to "
+        "Friday (whole-day events left out), one line per meeting like '2026-05-25 09:30 Project sync', in time "
+        "order, each repeating meeting once per occurrence. Then tell me how many hours those meetings take in total.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {"owner_id": person, "title": title, "content": HasLines(lines), **NOTE_PLAIN},
+                f"a note '{title}' with the {len(lines)} meetings, one per line",
+                what="notes",
+            ),
+            Answer(hours, "the answer is the meetings' total hours", traps={str(len(lines)): "a count, not hours"}),
+        ],
+    )
+
+
+@scenario("calendar_focus_block", apps=("calendar",))
+def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
+    monday = NEXT_MONDAY + timedelta(weeks=getattr(rng, "variant", 0) % 2)
+    person = pick(rng, view.people_ids(), "person", distinct=True)
+    ctx = reader(view, person)
+    loads = []
+    for n in range(5):
+        low = datetime.combine(monday + timedelta(days=n), datetime.min.time())
+        minutes = sum(
+            int((e - s).total_seconds() // 60) for s, e in busy_blocks(ctx, person, low, low + timedelta(days=1))
+        )
+        loads.append((minutes, n))
+    lightest, busiest = min(loads)[1], min(loads, key=lambda t: (-t[0], t[1]))[1]
+    light_day = (monday + timedelta(days=lightest)).isoformat()
+    busy_day = (monday + timedelta(days=busiest)).isoformat()
+    work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
+    event = {
+        "calendar_id": work,
+        "organizer_id": person,
+        "title": "Focus time",
+        "description": f"Busiest day this week: {busy_day}",
+        "location": "",
+        "start": f"{light_day}T14:00:00",
+        "end": f"{light_day}T17:00:00",
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    look = (
+        "from datetime import date, timedelta, datetime\n"
+        "loads = []\n"
+        "for n in range(5):\n"
+        f"    d = (date.fromisoformat({monday.isoformat()!r}) + timedelta(days=n)).isoformat()\n"
+        "    blocks = apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], date_from=d, "
+        "date_to=d, page_limit=20)\n"
+        "    minutes = sum((datetime.fromisoformat(b['end']) - datetime.fromisoformat(b['start'])).total_seconds() "
+        "// 60 for b in blocks)\n"
+        "    loads.append((minutes, d))\n"
+        "print(loads)\n"
+        "light = min(loads)[1]\n"
+        "busiest = min(loads, key=lambda t: (-t[0], t[1]))[1]\n"
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+    )
+    act = (
+        "apis.calendar.create_event(access_token=calendar_token, title='Focus time', start=light + 'T14:00', "
+        "end=light + 'T17:00', calendar_id=work, description='Busiest day this week: ' + busiest)\n"
+    )
+    check = (
+        fetch_all("day_items", "apis.calendar.show_agenda(access_token=calendar_token, date_from=light, date_to=light")
+        + "print([(i['title'], i['start']) for i in day_items])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=busiest)\n"
+    oracle = Solution().step(login("calendar")).step(look).step(act).step(check).step(done).steps()
+    return TaskSpec(
+        person,
+        f"Look at how busy I am each weekday of the week starting Monday {monday} (total busy time per day). On the "
+        "least busy day (the earliest if tied), block 14:00-17:00 on my Work calendar as 'Focus time' with the "
+        "description 'Busiest day this week: <YYYY-MM-DD>' naming the busiest day (the earliest if tied), and tell "
+        "me that busiest day.",
+        oracle,
+        [
+            Inserted("calendar_events", event, f"'Focus time' 14:00-17:00 on {light_day} naming {busy_day}"),
+            Answer(busy_day, "the answer is the busiest day", traps={light_day: "the least busy day was given"}),
+        ],
+    )
+
+
+@scenario("calendar_archive_old_work", apps=("calendar", "file_system"))
+def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
+    has_old = getattr(rng, "variant", 0) % 3 != 1  # one variant in three: there is no 'Old work' calendar
+    owners = view.rows(
+        "SELECT p.id, (SELECT c.id FROM calendar_calendars c WHERE c.owner_id = p.id AND c.name = 'Old work') AS old "
+        "FROM people p ORDER BY p.id"
+    )
+    row = pick(rng, [o for o in owners if (o["old"] is not None) == has_old], "person", distinct=True)
+    person, old = row["id"], row["old"]
+    path = "/documents/old_work.ics"
+    expectations: list[Expectation] = []
+    if old is not None:
+        content = export_calendar(reader(view, person), old)["content"]
+        events = "SELECT id FROM calendar_events WHERE calendar_id = ?"
+        expectations = [
+            Inserted(
+                "file_system_files",
+                {"owner_id": person, "path": path, "content": content, "starred": 0},
+                f"{path} holds the exported calendar",
+                what="files",
+            ),
+            Deleted("calendar_calendars", frozenset({old}), "the 'Old work' calendar is deleted"),
+            Deleted(
+                "calendar_events",
+                frozenset(r["id"] for r in view.rows(events, old)),
+                "its events are deleted",
+            ),
+        ]
+        for table in ("calendar_attendees", "calendar_reminders", "calendar_notes", "calendar_exceptions"):
+            ids = frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE event_id IN ({events})", old))
+            if ids:
+                expectations.append(Deleted(table, ids, f"what hung off its events ({table}) is deleted"))
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "old = [c for c in calendars if c['name'] == 'Old work']\n"
+        "print([(c['calendar_id'], c['name'], c['is_visible'], c['event_count']) for c in calendars])\n"
+    )
+    act = (
+        "if old:\n"
+        "    export = apis.calendar.export_calendar(access_token=calendar_token, calendar_id=old[0]['calendar_id'])\n"
+        f"    apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=export['content'])\n"
+        "    apis.calendar.delete_calendar(access_token=calendar_token, calendar_id=old[0]['calendar_id'])\n"
+        "else:\n"
+        "    print('no Old work calendar: nothing to do')\n"
+    )
+    check = "print(apis.file_system.show_directory(access_token=file_system_token, path='/documents'))\n"
+    oracle = Solution().step(login("calendar", "file_system")).step(look).step(act).step(check).step(DONE).steps()
+    return TaskSpec(
+        person,
+        f"If I still have a calendar called 'Old work', export all its events to the file {path} in my files (the "
+        "calendar's own .ics export, as is) and then delete the calendar. If there is no such calendar, change "
+        "nothing.",
+        oracle,
+        expectations,
+        noop_pass=old is None,
+    )
