@@ -1,0 +1,118 @@
+"""Productivity around the todo app and money: pay-back to-dos settled against the payment requests received."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Expectation, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, NOW, condition_fails
+from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+PAY_BACK = ("Pay ", " back for dinner")
+
+
+@scenario("work_payback_todos", apps=("todo", "payments"))
+def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each 'Pay <name> back' to-do: pay the pending requests from someone of that first name and close it, or
+    note on the to-do that no request came yet."""
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "JOIN payments_balances b ON b.person_id = t.owner_id WHERE t.completed = 0 AND p.archived = 0 "
+        "AND t.title LIKE ? AND b.balance >= (SELECT COALESCE(SUM(amount), 0) FROM payments_requests r "
+        "WHERE r.payer_id = t.owner_id AND r.status = 'pending') AND (? OR EXISTS (SELECT 1 FROM payments_requests r "
+        "JOIN people f ON f.id = r.requester_id WHERE r.payer_id = t.owner_id AND r.status = 'pending' "
+        "AND t.title = 'Pay ' || f.first_name || ' back for dinner')) GROUP BY t.owner_id ORDER BY t.owner_id",
+        "%".join(("", *PAY_BACK, "")),
+        condition_fails(rng),  # variants 0 and 2 have a request to pay; variant 1 may have none
+    )
+    owner = pick(rng, owners, "person with pay-back to-dos who can afford their requests", distinct=True)["owner_id"]
+    tasks = view.rows(
+        "SELECT t.id, t.title FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
+        "AND t.completed = 0 AND p.archived = 0 AND t.title LIKE ? ORDER BY t.id",
+        owner,
+        "%".join(("", *PAY_BACK, "")),
+    )
+    look = (
+        login("todo", "payments")
+        + fetch_all("todos", "apis.todo.search_tasks(access_token=todo_token, query='back for dinner', completed=False")
+        + "todos = [t for t in todos if t['title'].startswith('Pay ') and t['title'].endswith(' back for dinner')]\n"
+        + fetch_all(
+            "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+        )
+        + "print([t['title'] for t in todos], [(r['requester']['name'], r['amount']) for r in pending])\n"
+    )
+    act = """
+        for t in todos:
+            name = t['title'][len('Pay '):-len(' back for dinner')]
+            theirs = [r for r in pending if r['requester']['name'].split()[0] == name]
+            if theirs:
+                for r in theirs:
+                    apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])
+                apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])
+            else:
+                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
+                                           text='No request from ' + name + ' yet')
+        """
+    check = (
+        "print(apis.payments.show_balance(access_token=payments_token))\n"
+        + fetch_all("left", "apis.todo.search_tasks(access_token=todo_token, query='back for dinner', completed=False")
+        + "print([t['title'] for t in left])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    deltas: dict[int, float] = {}
+    paid: dict[tuple[int, float, str], int] = {}
+    for t in tasks:
+        name = t["title"][len(PAY_BACK[0]) : -len(PAY_BACK[1])]
+        theirs = view.rows(
+            "SELECT r.* FROM payments_requests r JOIN people f ON f.id = r.requester_id WHERE r.payer_id = ? "
+            "AND r.status = 'pending' AND f.first_name = ? ORDER BY r.id",
+            owner,
+            name,
+        )
+        if not theirs:
+            expectations.append(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": owner, "text": f"No request from {name} yet", "created_at": NOW},
+                    f"'{t['title']}' gets the comment that no request came",
+                    what="comments",
+                )
+            )
+            continue
+        expectations.append(
+            Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+        )
+        for r in theirs:
+            expectations.append(
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "approved", "resolved_at": NOW},
+                    f"{name}'s request {r['id']} is paid",
+                )
+            )
+            deltas[owner] = deltas.get(owner, 0.0) - r["amount"]
+            deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
+            key = (r["requester_id"], r["amount"], r["note"])
+            paid[key] = paid.get(key, 0) + 1
+    expectations += [
+        Inserted(
+            "payments_transactions",
+            {"sender_id": owner, "receiver_id": requester, "amount": amount, "note": note, "private": 0},
+            f"${amount:.2f} paid for '{note}'",
+            count=n,
+            what="payments for that request",
+        )
+        for (requester, amount, note), n in sorted(paid.items())
+    ]
+    return TaskSpec(
+        owner,
+        "Settle my open 'Pay <name> back for dinner' to-dos. For each one, if I have pending payment requests from "
+        "someone with that first name, pay them all and close the to-do. If there is none, leave the to-do open and "
+        "add the comment 'No request from <name> yet' to it.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations + balance_changes(view, deltas),
+    )
