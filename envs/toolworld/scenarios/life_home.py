@@ -1,0 +1,300 @@
+"""Life admin at home: notes backed up to files, due tasks on the calendar, requests to pay, telling people I moved."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Expectation, HasLines, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, TODAY, done, project_of, variant_of
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+LOOK_ALIKE_NOTEBOOKS = {"Recipes": "Family Recipes", "Work": "Work (old)", "Projects": "Side Projects"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+SLUG = "import re\ndef slug(text):\n    return re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')\n"
+
+
+@scenario("life_notebook_backup_files", apps=("notes", "file_system"))
+def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for name, other in LOOK_ALIKE_NOTEBOOKS.items():
+        for row in view.rows(
+            "SELECT b.owner_id, b.id FROM notes_notebooks b WHERE b.name = ? AND EXISTS (SELECT 1 FROM notes_notebooks "
+            "o WHERE o.owner_id = b.owner_id AND o.name = ?) ORDER BY b.owner_id",
+            name,
+            other,
+        ):
+            titles = [
+                r["title"]
+                for r in view.rows(
+                    "SELECT title FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL", row["id"]
+                )
+            ]
+            kept = [_slug(t) for t in titles if not t.endswith(" - draft")]
+            if 3 <= len(kept) == len(set(kept)) and all(kept):
+                candidates.append({**row, "name": name})
+    chosen = pick(rng, candidates, "notebook with a look-alike", distinct=True)
+    owner, name = chosen["owner_id"], chosen["name"]
+    notes = view.rows(
+        "SELECT title, content FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL AND title NOT LIKE "
+        "'% - draft' ORDER BY id",
+        chosen["id"],
+    )
+    folder = f"/backups/notes/{_slug(name)}"
+    have = {r["path"] for r in view.rows("SELECT path FROM file_system_directories WHERE owner_id = ?", owner)}
+    look = fetch_all("books", f"apis.notes.show_notebooks(access_token=notes_token, query={name!r}")
+    look += f"book = next(b for b in books if b['name'] == {name!r})\n"
+    look += fetch_all("found", "apis.notes.search_notes(access_token=notes_token, notebook_id=book['notebook_id']")
+    look += "keep = [n for n in found if not n['title'].endswith(' - draft')]\nprint([n['title'] for n in found])\n"
+    act = SLUG + (
+        "for n in keep:\n"
+        "    text = apis.notes.show_note(access_token=notes_token, note_id=n['note_id'])['content']\n"
+        f"    apis.file_system.create_file(access_token=file_system_token, path='{folder}/' + slug(n['title']) + "
+        "'.txt', content=text, parents=True)\n"
+    )
+    check = fetch_all("saved", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
+    check += "print(len(saved), [f['name'] for f in saved])\n"
+    expectations: list[Expectation] = [
+        Inserted(
+            "file_system_files",
+            {"owner_id": owner, "path": f"{folder}/{_slug(n['title'])}.txt", "content": n["content"], "starred": 0},
+            f"{folder}/{_slug(n['title'])}.txt holds the note '{n['title']}'",
+            what=f"backups of '{n['title']}'",
+        )
+        for n in notes
+    ]
+    for path in ("/backups", "/backups/notes", folder):
+        if path not in have:
+            expectations.append(
+                Inserted(
+                    "file_system_directories",
+                    {"owner_id": owner, "path": path},
+                    f"the directory {path} exists",
+                    what=f"directories {path}",
+                )
+            )
+    return TaskSpec(
+        owner,
+        f"Back up my '{name}' notebook in my notes app (not '{LOOK_ALIKE_NOTEBOOKS[name]}') to my files: for each of "
+        f"its notes, except drafts (titles ending in ' - draft') and trashed notes, create {folder}/<slug>.txt "
+        "holding the note's text exactly, where <slug> is the title in lowercase with every run of characters other "
+        "than letters and digits replaced by one '_' (none at either end), like 'tomato_salad'. Create the folders "
+        "as needed.",
+        Solution().step(login("notes", "file_system")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
+
+
+@scenario("life_due_tasks_calendar", apps=("todo", "calendar"))
+def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    first = (date.fromisoformat(TODAY) + timedelta(days=1)).isoformat()
+    last = (date.fromisoformat(TODAY) + timedelta(days=7)).isoformat()
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN calendar_calendars c ON c.owner_id = t.owner_id AND c.is_primary = 1 "
+        "WHERE t.completed = 0 AND t.priority <= 2 AND t.due_date BETWEEN ? AND ? GROUP BY t.owner_id "
+        "HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY t.owner_id",
+        first,
+        last,
+    )
+    owner = pick(rng, owners, "person with urgent tasks due next week", distinct=True)["owner_id"]
+    calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
+    end = (date.fromisoformat(last) + timedelta(days=1)).isoformat()
+    look = fetch_all(
+        "tasks",
+        f"apis.todo.search_tasks(access_token=todo_token, completed=False, due_after='{first}', due_before='{end}'",
+    )
+    look += "urgent = [t for t in tasks if t['priority'] <= 2]\nprint([(t['title'], t['due_date']) for t in urgent])\n"
+    look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
+    look += "primary = next(c for c in calendars if c['is_primary'])\n"
+    act = """\
+    for t in urgent:
+        apis.calendar.create_event(access_token=calendar_token, title='Due: ' + t['title'], start=t['due_date'],
+                                   all_day=True, calendar_id=primary['calendar_id'], busy=False,
+                                   description=f"Priority {t['priority']} in {t['project']['name']}")
+    """
+    check = fetch_all(
+        "events",
+        f"apis.calendar.show_events(access_token=calendar_token, query='Due', date_from='{first}', date_to='{last}'",
+    )
+    check += "print([(e['title'], e['start']) for e in events])\n"
+    wanted = Counter(
+        (t["title"], t["due_date"], f"Priority {t['priority']} in {t['name']}")
+        for t in view.rows(
+            "SELECT t.title, t.due_date, t.priority, p.name FROM todo_tasks t JOIN todo_projects p "
+            "ON p.id = t.project_id WHERE t.owner_id = ? AND t.completed = 0 AND t.priority <= 2 "
+            "AND t.due_date BETWEEN ? AND ?",
+            owner,
+            first,
+            last,
+        )
+    )
+    expectations: list[Expectation] = []
+    for (title, due, description), n in sorted(wanted.items()):
+        day_after = (date.fromisoformat(due) + timedelta(days=1)).isoformat()
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                {
+                    "calendar_id": calendar,
+                    "organizer_id": owner,
+                    "title": f"Due: {title}",
+                    "start": f"{due}T00:00:00",
+                    "end": f"{day_after}T00:00:00",
+                    "all_day": 1,
+                    "busy": 0,
+                    "location": "",
+                    "recurrence": "none",
+                    "recurrence_until": None,
+                    "status": "confirmed",
+                    "description": description,
+                },
+                f"an all-day, free event 'Due: {title}' on {due} on my main calendar, described '{description}'",
+                count=n,
+                what=f"events 'Due: {title}' on {due}",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Put my urgent todo tasks on my calendar: for each open task of mine with priority 1 or 2 due from tomorrow "
+        f"to a week from today ({first} to {last}), add an all-day event 'Due: <task title>' on its due date to my "
+        "main calendar, shown as free (not busy), with the description 'Priority <priority> in <project name>'.",
+        Solution().step(login("todo", "calendar")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
+
+
+BIG = 100.0
+
+
+@scenario("life_big_requests_todo", apps=("payments", "todo"))
+def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: variant 2 picks someone whose pending requests are all small (no-op-pass)."""
+    big = variant_of(rng) % 3 != 2
+    owners = view.rows(
+        "SELECT r.payer_id, SUM(r.amount > ?) AS n, COUNT(*) AS pending FROM payments_requests r JOIN todo_projects p "
+        "ON p.owner_id = r.payer_id AND p.name = 'Finance' AND p.archived = 0 WHERE r.status = 'pending' "
+        "GROUP BY r.payer_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY r.payer_id",
+        BIG,
+    )
+    pool = [o for o in owners if (1 <= o["n"] <= 6 if big else o["n"] == 0)]
+    owner = pick(rng, pool, "payer of pending requests", distinct=True)["payer_id"]
+    project = project_of(view, owner, "Finance")
+    assert project is not None
+    asks = view.rows(
+        "SELECT requester_id, amount, note FROM payments_requests WHERE payer_id = ? AND status = 'pending' "
+        "AND amount > ? ORDER BY id",
+        owner,
+        BIG,
+    )
+    look = fetch_all(
+        "asks", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+    )
+    look += f"big = [r for r in asks if r['amount'] > {BIG}]\n"
+    look += "print([(r['requester']['name'], r['amount']) for r in asks])\n"
+    act = (
+        "if big:\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'", "    ")
+        + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
+        "    for r in big:\n"
+        "        apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
+        "title=f\"Pay {r['requester']['name']} ${r['amount']:.2f}\", description=r['note'], priority=1, "
+        "due_date='2026-05-22')\n"
+    )
+    wanted = Counter((f"Pay {full_name(view, a['requester_id'])} ${a['amount']:.2f}", a["note"]) for a in asks)
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            {"owner_id": owner, "project_id": project["id"], "title": title, "description": note}
+            | {"priority": 1, "due_date": "2026-05-22", **NEW_TASK},
+            f"a task '{title}' described '{note}', priority 1, due 2026-05-22",
+            count=n,
+            what=f"tasks '{title}'",
+        )
+        for (title, note), n in sorted(wanted.items())
+    ]
+    return TaskSpec(
+        owner,
+        f"Has anyone asked me on the payments app for more than ${BIG:.0f} that I haven't paid or declined yet? For "
+        "each such pending request, add a task 'Pay <their full name> $<amount>' (two decimals) to my Finance project "
+        "in my todo app, with the request's note as description, priority 1, due 2026-05-22. Don't pay anything yet; "
+        "if there are no such requests, leave everything as it is.",
+        Solution().step(login("payments", "todo")).step(look).step(act).step(done()).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
+
+
+@scenario("life_moved_tell_people", apps=("shop", "phone", "notes"))
+def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT c.owner_id FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number WHERE "
+        "(c.relationship = 'family' OR (c.relationship = 'friend' AND c.is_favorite = 1)) GROUP BY c.owner_id "
+        "HAVING COUNT(*) BETWEEN 3 AND 8 ORDER BY c.owner_id"
+    )
+    owner = pick(rng, owners, "person with family and favourite friends", distinct=True)["owner_id"]
+    home = view.row(
+        "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS address FROM addresses "
+        "WHERE person_id = ? AND name = 'Home'",
+        owner,
+    )["address"]
+    told = view.rows(
+        "SELECT c.first_name, c.last_name, c.phone_number, p.id FROM phone_contacts c JOIN people p ON "
+        "p.phone_number = c.phone_number WHERE c.owner_id = ? AND (c.relationship = 'family' OR "
+        "(c.relationship = 'friend' AND c.is_favorite = 1)) ORDER BY c.id",
+        owner,
+    )
+    look = "home = next(a for a in apis.shop.show_addresses(access_token=shop_token) if a['name'] == 'Home')\n"
+    look += fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
+    look += fetch_all(
+        "friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend', is_favorite=True"
+    )
+    look += "people = family + [f for f in friends if f['is_favorite']]\nprint(home, len(people))\n"
+    act = """\
+    for c in people:
+        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'],
+                                     message=f"Hi {c['first_name']}, I've moved! My new address is {home['address']}.")
+    lines = [f"{c['first_name']} {c['last_name']}: {c['phone_number']}" for c in people]
+    note = apis.notes.create_note(access_token=notes_token, title='Told about the move', content='\\n'.join(lines))
+    """
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'])\n"
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": t["id"],
+                "message": f"Hi {t['first_name']}, I've moved! My new address is {home}.",
+                "sent_at": NOW,
+                "is_read": 0,
+            },
+            f"{t['first_name']} {t['last_name']} is texted the new address",
+            what=f"texts to {t['phone_number']}",
+        )
+        for t in told
+    ]
+    lines = [f"{t['first_name']} {t['last_name']}: {t['phone_number']}" for t in told]
+    expectations.append(
+        Inserted(
+            "notes_notes",
+            {"owner_id": owner, "title": "Told about the move", "content": HasLines(lines)} | PLAIN_NOTE,
+            f"a note 'Told about the move' listing the {len(lines)} people texted",
+            what="notes 'Told about the move'",
+        )
+    )
+    return TaskSpec(
+        owner,
+        "I've moved, and my shop app already has my new address as 'Home'. Text every family member in my phone "
+        "contacts and every friend I marked as a favorite: 'Hi <their first name>, I've moved! My new address is "
+        "<my Home address as the shop shows it>.' Then make a note titled 'Told about the move' with one line per "
+        "person texted, '<first name> <last name>: <phone number>'.",
+        Solution().step(login("shop", "phone", "notes")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
