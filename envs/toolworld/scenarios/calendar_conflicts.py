@@ -1,0 +1,169 @@
+"""Calendar scenarios on overlaps: double bookings to sort out, and who is free to join a meeting."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from envs.toolworld.apps._calendar_core import busy_blocks
+from envs.toolworld.apps._calendar_views import show_conflicts
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+DOUBLE = "Double booked, will confirm."
+
+
+def _double_booked(view: WorldView, person: int) -> tuple[int, set[int]]:
+    """(how many conflicts, ids of the accepted invitations that overlap an event the person organizes)."""
+    pairs = show_conflicts(reader(view, person), day(0), day(30))
+    out = set()
+    for p in pairs:
+        sides = {p["first"]["my_response"]: p["first"], p["second"]["my_response"]: p["second"]}
+        if "organizer" in sides and "accepted" in sides:
+            out.add(sides["accepted"]["event_id"])
+    return len(pairs), out
+
+
+@scenario("calendar_double_booked_tentative", apps=("calendar",))
+def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
+    clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: conflicts, but none of that kind
+    pool = []
+    for person in view.people_ids():
+        count, hits = _double_booked(view, person)
+        if count and (not hits) == clean:
+            pool.append((person, hits))
+    person, hits = pick(rng, pool, "person with double bookings", distinct=True)
+    expectations: list[Expectation] = [
+        Updated(
+            "calendar_attendees",
+            view.value("SELECT id FROM calendar_attendees WHERE event_id = ? AND person_id = ?", eid, person),
+            {"response": "tentative", "comment": DOUBLE, "responded_at": NOW},
+            f"my answer to event {eid} is now tentative with the comment {DOUBLE!r}",
+        )
+        for eid in sorted(hits)
+    ]
+    look = (
+        fetch_all(
+            "pairs",
+            f"apis.calendar.show_conflicts(access_token=calendar_token, date_from={day(0)!r}, date_to={day(30)!r}",
+        )
+        + "print([(p['first']['title'], p['first']['my_response'], p['second']['title'], "
+        "p['second']['my_response']) for p in pairs])\n"
+    )
+    decide = """
+hits = []
+for p in pairs:
+    sides = {p['first']['my_response']: p['first'], p['second']['my_response']: p['second']}
+    if 'organizer' in sides and 'accepted' in sides and sides['accepted']['event_id'] not in hits:
+        hits.append(sides['accepted']['event_id'])
+for event_id in hits:
+    print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id)['title'])
+"""
+    act = (
+        "for event_id in hits:\n"
+        "    apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=event_id, "
+        f"response='tentative', comment={DOUBLE!r})\n"
+        "if not hits:\n"
+        "    print('no double booking of that kind: nothing to do')\n"
+    )
+    oracle = Solution().step(login("calendar")).step(look).step(decide).step(act).step(DONE).steps()
+    return TaskSpec(
+        person,
+        f"Check my double bookings from today to {day(30)}. Wherever an invitation I accepted overlaps an event I "
+        f"organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}'. Leave "
+        "every other overlap alone; if there is no such case, change nothing.",
+        oracle,
+        expectations,
+        noop_pass=not hits,
+    )
+
+
+@scenario("calendar_invite_free_coworkers", apps=("calendar", "phone"))
+def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
+    pool = []
+    for offset in (3, 4, 8, 9, 10):
+        when = TODAY + timedelta(days=offset)
+        if when.weekday() >= 5:
+            continue
+        low = datetime.combine(when, datetime.min.time()) + timedelta(hours=14)
+        high = low + timedelta(hours=1)
+        for p in view.rows(
+            "SELECT owner_id FROM phone_contacts WHERE relationship = 'coworker' GROUP BY owner_id "
+            "HAVING COUNT(*) >= 3 ORDER BY owner_id"
+        ):
+            mates = view.rows(
+                "SELECT f.id, f.email, f.first_name, f.last_name FROM phone_contacts c "
+                "JOIN people f ON f.email = c.email WHERE c.owner_id = ? AND c.relationship = 'coworker' ORDER BY f.id",
+                p["owner_id"],
+            )
+            ctx = reader(view, p["owner_id"])
+            free = [m for m in mates if not busy_blocks(ctx, m["id"], low, high)]
+            if not busy_blocks(ctx, p["owner_id"], low, high) and 0 < len(free) < len(mates):
+                pool.append((p["owner_id"], when, low, free))
+    person, when, low, free = pick(rng, pool, "person with some free coworkers", distinct=True)
+    work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
+    title = "Design review"
+    event = {
+        "calendar_id": work,
+        "organizer_id": person,
+        "title": title,
+        "description": "",
+        "location": "Conference room A",
+        "start": low.isoformat(timespec="seconds"),
+        "end": (low + timedelta(hours=1)).isoformat(timespec="seconds"),
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    expectations: list[Expectation] = [Inserted("calendar_events", event, f"'{title}' at {event['start']}")]
+    expectations += [
+        Inserted(
+            "calendar_attendees",
+            {
+                "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
+                "person_id": m["id"],
+                "response": "pending",
+                "comment": "",
+                "responded_at": None,
+            },
+            f"{m['email']} (free then) is invited",
+            what=f"invitations of {m['email']}",
+        )
+        for m in free
+    ]
+    expectations.append(
+        Answer(
+            [f"{m['first_name']} {m['last_name']}" for m in free],
+            "the answer lists the coworkers who are free and invited",
+        )
+    )
+    d = when.isoformat()
+    look = fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'") + (
+        "free = []\n"
+        "for m in mates:\n"
+        f"    busy = apis.calendar.show_busy_times(access_token=calendar_token, email=m['email'], date_from={d!r}, "
+        f"date_to={d!r}, page_limit=20)\n"
+        f"    if not any(b['start'] < '{d}T15:00:00' and b['end'] > '{d}T14:00:00' for b in busy):\n"
+        "        free.append(m)\n"
+        "print([m['first_name'] for m in free])\n"
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+    )
+    act = (
+        f"apis.calendar.create_event(access_token=calendar_token, title={title!r}, start='{d}T14:00', "
+        f"end='{d}T15:00', calendar_id=work, location='Conference room A', "
+        "attendee_emails=[m['email'] for m in free])\n"
+    )
+    done = "apis.supervisor.complete_task(answer=[m['first_name'] + ' ' + m['last_name'] for m in free])\n"
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(done).steps()
+    return TaskSpec(
+        person,
+        f"Put a '{title}' on my Work calendar on {d} from 14:00 to 15:00 in Conference room A and invite those of "
+        "my coworkers (the coworkers in my phone contacts) who are free for that whole hour. Tell me their full names.",
+        oracle,
+        expectations,
+    )
