@@ -54,9 +54,9 @@ def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
     return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)
 
 
-def condition_fails(rng: random.Random) -> bool:
-    """For conditional templates: variant 1 (of each 3) is the one whose condition the world does not meet, so
-    variants 0..2 hold both outcomes (change something, change nothing)."""
+def other_branch(rng: random.Random) -> bool:
+    """Variant 1 (of each 3) takes a template's other branch, so variants 0..2 cover both: for a conditional
+    template the one whose condition the world does not meet (nothing to change), elsewhere the rarer case."""
     return isinstance(rng, VariantRandom) and rng.variant % 3 == 1
 
 

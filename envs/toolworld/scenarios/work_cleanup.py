@@ -6,7 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, condition_fails, day, labels_with
+from envs.toolworld.scenarios._work import DONE, NOW, day, labels_with, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -128,7 +128,7 @@ def close_finished_parents(view: WorldView, rng: random.Random) -> TaskSpec:
         f"(SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE {finished}) "
         "ORDER BY x.owner_id"
     )
-    quiet = condition_fails(rng)
+    quiet = other_branch(rng)
     owner = pick(rng, none if quiet else some, "person for the finished-parents check", distinct=True)["owner_id"]
     parents = view.rows(
         f"SELECT t.id, t.title, t.recurrence, t.due_date FROM todo_tasks t JOIN todo_projects p "

@@ -6,7 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, condition_fails
+from envs.toolworld.scenarios._work import DONE, NOW, other_branch
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -25,7 +25,7 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         "JOIN people f ON f.id = r.requester_id WHERE r.payer_id = t.owner_id AND r.status = 'pending' "
         "AND t.title = 'Pay ' || f.first_name || ' back for dinner')) GROUP BY t.owner_id ORDER BY t.owner_id",
         "%".join(("", *PAY_BACK, "")),
-        condition_fails(rng),  # variants 0 and 2 have a request to pay; variant 1 may have none
+        other_branch(rng),  # variants 0 and 2 have a request to pay; variant 1 may have none
     )
     owner = pick(rng, owners, "person with pay-back to-dos who can afford their requests", distinct=True)["owner_id"]
     tasks = view.rows(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, condition_fails
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -198,7 +198,7 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
         TODAY,
     )
     pair = pick(rng, pairs, "collaborator with overdue assigned to-dos", distinct=True)
-    limit = pair["n"] if condition_fails(rng) else max(0, pair["n"] - rng.choice((1, 2)))
+    limit = pair["n"] if other_branch(rng) else max(0, pair["n"] - rng.choice((1, 2)))
     titles = [
         r["title"]
         for r in view.rows(
@@ -247,4 +247,82 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(DONE).steps(),
         expectations,
         noop_pass=not expectations,
+    )
+
+
+@scenario("work_collaborator_leaves", apps=("todo",))
+def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Someone stops helping: their open to-dos in every project of mine come to me, then they are removed."""
+    pairs = view.rows(
+        "SELECT p.owner_id, c.person_id, f.first_name || ' ' || f.last_name AS full, COUNT(*) AS projects "
+        "FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id JOIN people f ON f.id = c.person_id "
+        "WHERE p.archived = 0 GROUP BY p.owner_id, c.person_id ORDER BY projects DESC, p.owner_id, c.person_id"
+    )
+    pairs = [p for p in pairs if p["projects"] == pairs[0]["projects"]] if other_branch(rng) else pairs
+    pair = pick(rng, pairs, "collaborator of my projects", distinct=True)
+    owner, person = pair["owner_id"], pair["person_id"]
+    memberships = view.rows(
+        "SELECT c.id, p.id AS project_id, p.name FROM todo_collaborators c JOIN todo_projects p "
+        "ON p.id = c.project_id WHERE p.owner_id = ? AND c.person_id = ? AND p.archived = 0 ORDER BY c.id",
+        owner,
+        person,
+    )
+    theirs = view.rows(
+        "SELECT t.id, t.title, t.completed FROM todo_tasks t JOIN todo_collaborators c ON c.project_id = t.project_id "
+        "AND c.person_id = t.assignee_id JOIN todo_projects p ON p.id = t.project_id WHERE p.owner_id = ? "
+        "AND t.assignee_id = ? AND p.archived = 0 ORDER BY t.id",
+        owner,
+        person,
+    )
+    look = (
+        login("todo")
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + "shared = [p for p in projects if p['shared']]\n"
+        + "members = {}\n"
+        + "for p in shared:\n"
+        + fetch_all(
+            "people", "apis.todo.show_collaborators(access_token=todo_token, project_id=p['project_id']", "    "
+        )
+        + "    members[p['project_id']] = people\n"
+        + f"email = next(m['email'] for ms in members.values() for m in ms if m['name'] == {pair['full']!r})\n"
+        + "print(email, [p['name'] for p in shared if any(m['email'] == email for m in members[p['project_id']])])\n"
+    )
+    act = (
+        "for p in shared:\n"
+        "    if not any(m['email'] == email for m in members[p['project_id']]):\n"
+        "        continue\n"
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=p['project_id'], completed=False",
+            "    ",
+        )
+        + "    for t in open_tasks:\n"
+        "        if t['assignee_email'] == email:\n"
+        "            apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=me['email'])\n"
+        "    apis.todo.remove_collaborator(access_token=todo_token, project_id=p['project_id'], email=email)\n"
+    )
+    check = (
+        fetch_all("mine", "apis.todo.show_assigned_tasks(access_token=todo_token")
+        + "print([t['title'] for t in mine])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = [
+        Deleted("todo_collaborators", frozenset(m["id"] for m in memberships), "they are removed from each project")
+    ]
+    expectations += [
+        Updated(
+            "todo_tasks",
+            t["id"],
+            {"assignee_id": None if t["completed"] else owner},
+            f"'{t['title']}' is " + ("no longer theirs (done)" if t["completed"] else "now assigned to me"),
+        )
+        for t in theirs
+    ]
+    return TaskSpec(
+        owner,
+        f"{pair['full']} no longer helps me with my to-dos. In every project of mine they collaborate on, first "
+        "assign each open to-do assigned to them to me, then remove them from the project (their completed to-dos "
+        "simply lose their assignee).",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
     )
