@@ -445,3 +445,81 @@ def half_year_report(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(compute).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("leisure_playlist_checklist", apps=("music", "notes"))
+def playlist_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
+    playlists = view.rows(
+        "SELECT p.id, p.owner_id, p.title FROM music_playlists p "
+        "WHERE (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) BETWEEN 8 AND 20 "
+        "AND (SELECT COUNT(DISTINCT song_id) - COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) = 0 "
+        "AND EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title LIKE p.title || ' %') "
+        "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        "ORDER BY p.id"
+    )
+    p = pick(rng, playlists, "playlist whose title has a look-alike", distinct=True)
+    owner = p["owner_id"]
+    songs = view.rows(
+        "SELECT s.id, s.title, s.artist FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
+        "WHERE ps.playlist_id = ? ORDER BY ps.position, ps.id",
+        p["id"],
+    )
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    title = f"Learn: {p['title']}"
+    look = (
+        login("music", "notes")
+        + fetch_all("lists", f"apis.music.show_playlists(access_token=music_token, query={p['title']!r}")
+        + "print([(x['playlist_id'], x['title']) for x in lists])\n"
+        + f"target = next(x for x in lists if x['title'] == {p['title']!r})\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+    )
+    act = (
+        "liked_ids = {s['song_id'] for s in liked}\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, tags=['practice'])['note_id']\n"
+        "for s in songs:\n"
+        "    apis.notes.add_checklist_item(access_token=notes_token, note_id=note, text=f\"{s['title']} - "
+        "{s['artist']}\", checked=s['song_id'] in liked_ids)\n"
+    )
+    check = (
+        fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note")
+        + "left = sum(not i['checked'] for i in items)\n"
+        + "print(len(items), left)\n"
+        + "apis.supervisor.complete_task(answer=left)\n"
+    )
+    note = {"owner_id": owner, "title": title, "content": "", "tags": "practice", "notebook_id": None, **NEW_NOTE}
+    left = sum(s["id"] not in liked for s in songs)
+    expectations: list[Expectation] = [
+        Inserted("notes_notes", note, f"a note '{title}' tagged practice", what="notes"),
+        *(
+            Inserted(
+                "notes_checklist_items",
+                {
+                    "note_id": NewRow("notes_notes", note),
+                    "text": f"{s['title']} - {s['artist']}",
+                    "checked": int(s["id"] in liked),
+                    "position": i,
+                    "created_at": NOW,
+                },
+                f"checklist item {i} is '{s['title']} - {s['artist']}'"
+                + (" (checked: liked)" if s["id"] in liked else " (unchecked)"),
+                what=f"checklist items for song {s['id']} at {i}",
+            )
+            for i, s in enumerate(songs, 1)
+        ),
+        Answer(
+            left,
+            f"the answer is the number of unchecked songs ({left})",
+            traps={str(len(songs) - left): "that counts the checked (liked) songs"} if left * 2 != len(songs) else {},
+        ),
+    ]
+    return TaskSpec(
+        owner,
+        f"Turn my music playlist titled exactly '{p['title']}' into a checklist: make a note titled '{title}' tagged "
+        "'practice' whose checklist has one item per song of the playlist, in playlist order, written as 'Title - "
+        "Artist', already checked for the songs I have liked. Tell me how many items are left unchecked.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
