@@ -1,0 +1,268 @@
+"""Mail and documents: work files summarized or sent by email, email attachments filed as documents."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.mail_money import quiet_variant
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+COWORKERS = (
+    "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
+    "AND c.relationship = 'coworker' ORDER BY p.id"
+)
+FIND_COWORKER = (
+    "contacts = apis.phone.search_contacts(access_token=phone_token, query={name!r}, relationship='coworker')\n"
+    "coworker = next(c for c in contacts if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
+)
+
+
+def project_of(path: str) -> str:
+    return path.split("/")[2]
+
+
+@scenario("mail_report_risks", apps=("email", "file_system", "phone"))
+def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: each /work/<project>/report.txt that names a risk is emailed to a coworker; when every
+    report says 'Risks: none' (variant 1) nothing changes."""
+    reports = view.rows(
+        "SELECT f.owner_id, f.path, f.content FROM file_system_files f WHERE f.path LIKE '/work/%/report.txt' "
+        "AND EXISTS (SELECT 1 FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = f.owner_id "
+        "AND c.relationship = 'coworker') ORDER BY f.owner_id, f.path"
+    )
+    owners: dict[int, list[dict]] = {}
+    for r in reports:
+        owners.setdefault(r["owner_id"], []).append(r)
+    quiet = quiet_variant(rng)
+    candidates = sorted(
+        o
+        for o, mine in owners.items()
+        if (all("Risks: none" in r["content"] for r in mine) if quiet else len(mine) >= 2)
+        and any("Risks: none" not in r["content"] for r in mine) != quiet
+    )
+    owner = pick(rng, candidates, "owner whose reports fit the variant", distinct=True)
+    coworker = rng.choice([r["id"] for r in view.rows(COWORKERS, owner)])
+    name = full_name(view, coworker)
+    expectations: list[Expectation] = []
+    for r in owners[owner]:
+        risk = r["content"].split("Risks: ")[1].strip()
+        if risk == "none":
+            continue
+        project = project_of(r["path"])
+        expectations += sent_email(
+            view,
+            owner,
+            [coworker],
+            f"Risks: {risk}.",
+            f"the {project} report (risk: {risk}) goes to {name}",
+            subject=f"{project} risks",
+            files={"report.txt": r["content"]},
+        )
+    oracle = (
+        Solution()
+        .step(login("file_system", "phone", "email"))
+        .step(
+            fetch_all(
+                "files",
+                "apis.file_system.search_files(access_token=file_system_token, query='report', directory='/work'",
+            )
+            + "reports = [f for f in files if f['name'] == 'report.txt' and f['path'].count('/') == 3]\n"
+            "print([f['path'] for f in reports])\n"
+        )
+        .step(
+            "risky = []\n"
+            "for f in reports:\n"
+            "    content = apis.file_system.show_file(access_token=file_system_token, path=f['path'])['content']\n"
+            "    risk = content.split('Risks: ')[1].strip()\n"
+            "    if risk != 'none':\n"
+            "        risky.append((f['path'].split('/')[2], risk, content))\n"
+            "print(risky)\n"
+        )
+        .step(
+            FIND_COWORKER.format(name=name) + "for project, risk, content in risky:\n"
+            "    apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
+            "subject=project + ' risks', body=f'Risks: {risk}.', "
+            "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
+        )
+        .step("apis.supervisor.complete_task()\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Check the status report of each of my work projects (/work/<project>/report.txt). For every report that "
+        f"names a risk (anything but 'Risks: none'), email it to my coworker {name} as an attachment named "
+        "report.txt, subject '<project> risks' (the project's folder name) and text 'Risks: <the risk>.'. Send "
+        "nothing for reports without risks.",
+        oracle,
+        expectations,
+        noop_pass=quiet,
+    )
+
+
+@scenario("mail_meeting_decisions", apps=("email", "file_system", "phone"))
+def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A year of one project's meeting-notes files (another year's and a look-alike project's, like 'apollo' and
+    'apollo_v2', are distractors) summarized in an email to a coworker; the answer counts 'ship' decisions."""
+    files = view.rows(
+        "SELECT owner_id, path, content FROM file_system_files WHERE path LIKE '/work/%/meeting_notes_%.txt' "
+        "ORDER BY owner_id, path"
+    )
+    groups: dict[tuple[int, str, str], list[dict]] = {}
+    for f in files:
+        groups.setdefault((f["owner_id"], project_of(f["path"]), f["path"].rsplit("_", 1)[1][:4]), []).append(f)
+    candidates = sorted(
+        k
+        for k, v in groups.items()
+        if 3 <= len(v) <= 12
+        and any(o == k[0] and p == k[1] and y != k[2] for o, p, y in groups)
+        and view.rows(COWORKERS, k[0])
+    )
+    owner, project, year = pick(rng, candidates, "project with meeting notes in two years", distinct=True)
+    mine = groups[(owner, project, year)]
+    lines = [f"{f['path'].rsplit('_', 1)[1][:10]}: {f['content'].split('Decisions: ')[1].strip()}" for f in mine]
+    ships = sum(line.endswith(": ship") for line in lines)
+    every_year = sum(
+        f["content"].strip().endswith("Decisions: ship")
+        for k, v in groups.items()
+        if k[:2] == (owner, project)
+        for f in v
+    )
+    coworker = rng.choice([r["id"] for r in view.rows(COWORKERS, owner)])
+    name = full_name(view, coworker)
+    subject = f"{project} decisions {year}"
+    body = "\n".join(lines)
+    traps = {str(every_year): "that counts the meetings of every year"} if every_year != ships else {}
+    oracle = (
+        Solution()
+        .step(login("file_system", "phone", "email"))
+        .step(
+            fetch_all(
+                "files",
+                "apis.file_system.search_files(access_token=file_system_token, query='meeting_notes', "
+                f"directory='/work/{project}'",
+            )
+            + "mine = sorted(f['path'] for f in files if "
+            f"f['path'].startswith('/work/{project}/meeting_notes_{year}'))\n"
+            "print(mine)\n"
+        )
+        .step(
+            "lines = []\n"
+            "for path in mine:\n"
+            "    content = apis.file_system.show_file(access_token=file_system_token, path=path)['content']\n"
+            "    lines.append(path.rsplit('_', 1)[1][:10] + ': ' + content.split('Decisions: ')[1].strip())\n"
+            "print(lines)\n"
+        )
+        .step(
+            FIND_COWORKER.format(name=name)
+            + "apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
+            f"subject={subject!r}, body='\\n'.join(lines))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=sum(line.endswith(': ship') for line in lines))\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Read the meeting notes files of my work project '{project}' (/work/{project}/meeting_notes_<date>.txt) "
+        f"from {year}, and email my coworker {name} the decisions: subject '{subject}', one line per meeting "
+        "'<YYYY-MM-DD>: <decision>', oldest first. Then tell me in how many of those meetings the decision was to "
+        "ship.",
+        oracle,
+        [
+            *sent_email(
+                view,
+                owner,
+                [coworker],
+                body,
+                f"{name} gets the {len(lines)} decisions of {project} in {year}, oldest first",
+                subject=subject,
+            ),
+            Answer(ships, f"the answer is the number of 'ship' decisions ({ships})", traps=traps),
+        ],
+    )
+
+
+@scenario("mail_file_quarterly_reports", apps=("email", "file_system"))
+def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every quarterly report attached to emails of one year saved under /documents/reports (created), other
+    years' reports left alone; the answer names the quarters saved."""
+    rows = view.rows(
+        "SELECT m.owner_id, a.file_name, a.content, substr(a.file_name, 21, 4) AS year FROM email_attachments a "
+        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND a.file_name LIKE 'quarterly_report_q%' ORDER BY a.id"
+    )
+    groups: dict[tuple[int, str], dict[str, set[str]]] = {}
+    for r in rows:
+        groups.setdefault((r["owner_id"], r["year"]), {}).setdefault(r["file_name"], set()).add(r["content"])
+    candidates = sorted(
+        k
+        for k, v in groups.items()
+        if len(v) >= 2
+        and all(len(c) == 1 for c in v.values())
+        and any(o == k[0] and y != k[1] for o, y in groups)
+        and not view.rows(
+            "SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/documents/reports'", k[0]
+        )
+    )
+    owner, year = pick(rng, candidates, "mailbox with quarterly reports of two years", distinct=True)
+    reports = {name: next(iter(c)) for name, c in sorted(groups[(owner, year)].items())}
+    quarters = [name.split("_")[2].upper() for name in reports]
+    expectations: list[Expectation] = [
+        Inserted(
+            "file_system_directories",
+            {"owner_id": owner, "path": "/documents/reports"},
+            "/documents/reports exists",
+            what="directories",
+        ),
+        *(
+            Inserted(
+                "file_system_files",
+                {"owner_id": owner, "path": f"/documents/reports/{name}", "content": content, "starred": 0},
+                f"{name} is saved with its content",
+                what=f"files {name}",
+            )
+            for name, content in reports.items()
+        ),
+        Answer(quarters, f"the answer lists the quarters saved ({', '.join(quarters)})"),
+    ]
+    oracle = (
+        Solution()
+        .step(login("email", "file_system"))
+        .step(
+            fetch_all(
+                "emails",
+                "apis.email.search_emails(access_token=email_token, query='Quarterly report', has_attachment=True",
+            )
+            + "reports = {}\n"
+            "for e in emails:\n"
+            "    for a in e['attachments']:\n"
+            f"        if a['file_name'].startswith('quarterly_report_q') and a['file_name'].endswith('_{year}.txt'):\n"
+            "            reports[a['file_name']] = a['attachment_id']\n"
+            "print(reports)\n"
+        )
+        .step(
+            "apis.file_system.create_directory(access_token=file_system_token, path='/documents/reports')\n"
+            "for name, attachment in sorted(reports.items()):\n"
+            "    content = apis.email.show_attachment(access_token=email_token, attachment_id=attachment)['content']\n"
+            "    apis.file_system.create_file(access_token=file_system_token, path='/documents/reports/' + name, "
+            "content=content)\n"
+        )
+        .step(
+            fetch_all(
+                "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/reports'"
+            )
+            + "print([f['path'] for f in saved])\n"
+            "apis.supervisor.complete_task(answer=[name.split('_')[2].upper() for name in sorted(reports)])\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Create the folder /documents/reports and save in it every quarterly report file attached to my emails "
+        f"from {year} (quarterly_report_q<N>_{year}.txt), under its own name, once each. Leave other years' reports "
+        "alone. Tell me which quarters you saved (like Q1, Q3).",
+        oracle,
+        expectations,
+    )
