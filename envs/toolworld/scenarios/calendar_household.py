@@ -1,0 +1,246 @@
+"""Calendar scenarios at home and with repeated meetings: sharing my calendar with my household, calling the next
+house meeting, and running a past meeting again."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+MEETINGS = ("Budget review", "Design review", "Quarterly planning", "Roadmap review", "Project sync")
+
+
+@scenario("calendar_share_with_household", apps=("calendar", "phone"))
+def share_with_household(view: WorldView, rng: random.Random) -> TaskSpec:
+    pool = []
+    for person in view.people_ids():
+        personal = view.value(
+            "SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1 ORDER BY id LIMIT 1", person
+        )
+        household = view.rows(
+            "SELECT f.id, f.email, s.id AS share_id FROM phone_contacts c JOIN people f ON f.email = c.email "
+            "LEFT JOIN calendar_shares s ON s.calendar_id = ? AND s.person_id = f.id WHERE c.owner_id = ? "
+            "AND c.relationship IN ('family', 'roommate') ORDER BY f.id",
+            personal,
+            person,
+        )
+        missing = [h for h in household if h["share_id"] is None]
+        if len(missing) >= 2:
+            pool.append((person, personal, missing))
+    person, personal, missing = pick(rng, pool, "person with family or roommates", distinct=True)
+    total = view.value("SELECT COUNT(*) FROM calendar_shares WHERE calendar_id = ?", personal) + len(missing)
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_shares",
+            {"calendar_id": personal, "person_id": h["id"], "permission": "view", "created_at": NOW},
+            f"my primary calendar is shared with {h['email']} (view)",
+            what=f"shares with {h['email']}",
+        )
+        for h in missing
+    ]
+    expectations.append(
+        Answer(total, "the answer is how many people can now see the calendar", traps={str(len(missing)): "only new"})
+    )
+    look = (
+        fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
+        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + "household = [c['email'] for c in family + roommates if c['email']]\n"
+        + "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        + "personal = next(c['calendar_id'] for c in calendars if c['is_primary'])\n"
+        + fetch_all("shares", "apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=personal")
+        + "print(household, [s['email'] for s in shares])\n"
+    )
+    act = (
+        "have = {s['email'] for s in shares}\n"
+        "for email in household:\n"
+        "    if email not in have:\n"
+        "        apis.calendar.share_calendar(access_token=calendar_token, calendar_id=personal, email=email, "
+        "permission='view')\n"
+        "        have.add(email)\n"
+        "print(len(have))\n"
+    )
+    done = "apis.supervisor.complete_task(answer=len(have))\n"
+    oracle = Solution().step(login("phone", "calendar")).step(look).step(act).step(done).steps()
+    return TaskSpec(
+        person,
+        "Share my primary calendar, view only, with everyone in my phone contacts marked as family or roommate who "
+        "can't see it yet (leave existing shares as they are). Then tell me how many people in total it is shared "
+        "with.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("calendar_call_house_meeting", apps=("calendar", "phone"))
+def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
+    homes = view.rows(
+        "SELECT c.id, c.owner_id FROM calendar_calendars c WHERE c.name = 'Home' AND EXISTS (SELECT 1 FROM "
+        "calendar_events e WHERE e.calendar_id = c.id AND e.title = 'House meeting' AND e.status = 'confirmed' "
+        "AND e.start > ?) ORDER BY c.id",
+        NOW,
+    )
+    home = pick(rng, homes, "home calendar with an upcoming house meeting", distinct=True)
+    members = [home["owner_id"]] + [
+        r["person_id"]
+        for r in view.rows("SELECT person_id FROM calendar_shares WHERE calendar_id = ? ORDER BY id", home["id"])
+    ]
+    only_home = [
+        m
+        for m in members
+        if view.value(
+            "SELECT COUNT(*) FROM calendar_calendars c WHERE c.name = 'Home' AND (c.owner_id = ? OR c.id IN "
+            "(SELECT calendar_id FROM calendar_shares WHERE person_id = ?))",
+            m,
+            m,
+        )
+        == 1
+    ]
+    me = rng.choice(only_home or members)
+    meeting = view.row(
+        "SELECT * FROM calendar_events WHERE calendar_id = ? AND title = 'House meeting' AND status = 'confirmed' "
+        "AND start > ? ORDER BY start LIMIT 1",
+        home["id"],
+        NOW,
+    )
+    when = f"{meeting['start'][:10]} at {meeting['start'][11:16]}"
+    text = f"House meeting on {when}. Add your topics as notes on the event!"
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_messages",
+            {"sender_id": me, "receiver_id": m, "message": text, "is_read": 0},
+            f"{view.person(m)['email']} is texted about the house meeting",
+            what="texts",
+        )
+        for m in members
+        if m != me
+    ]
+    expectations.append(
+        Inserted(
+            "calendar_notes",
+            {"event_id": meeting["id"], "author_id": me, "text": "Topics so far: none yet."},
+            "the meeting carries the note 'Topics so far: none yet.'",
+            what="notes",
+        )
+    )
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, query='Home', page_limit=20)\n"
+        "home = next(c for c in calendars if c['name'] == 'Home')\n"
+        + fetch_all(
+            "meetings",
+            "apis.calendar.show_events(access_token=calendar_token, query='House meeting', "
+            f"calendar_id=home['calendar_id'], date_from={TODAY.isoformat()!r}",
+        )
+        + f"meeting = next(e for e in meetings if e['title'] == 'House meeting' and e['start'] > {NOW!r})\n"
+        + fetch_all(
+            "shares", "apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=home['calendar_id']"
+        )
+        + "members = [home['owner']['email']] + [s['email'] for s in shares]\n"
+        + "members = [m for m in members if m != me['email']]\n"
+        + "print(meeting['start'], members)\n"
+    )
+    act = (
+        "text = 'House meeting on ' + meeting['start'][:10] + ' at ' + meeting['start'][11:16] + "
+        "'. Add your topics as notes on the event!'\n"
+        "for email in members:\n"
+        "    found = apis.phone.search_contacts(access_token=phone_token, query=email, page_limit=20)\n"
+        "    number = next(c['phone_number'] for c in found if c['email'] == email)\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message=text)\n"
+        "apis.calendar.add_event_note(access_token=calendar_token, event_id=meeting['event_id'], "
+        "text='Topics so far: none yet.')\n"
+    )
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(DONE).steps()
+    return TaskSpec(
+        me,
+        "Find the next 'House meeting' on our shared 'Home' calendar. Text everyone else who shares that calendar "
+        "(at the numbers in my phone contacts): 'House meeting on <YYYY-MM-DD> at <HH:MM>. Add your topics as notes "
+        "on the event!', and leave the note 'Topics so far: none yet.' on the meeting.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("calendar_repeat_last_meeting", apps=("calendar",))
+def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
+    title = rng.choice(MEETINGS)
+    rows = view.rows(
+        "SELECT e.* FROM calendar_events e WHERE e.title = ? AND e.recurrence = 'none' AND e.status = 'confirmed' "
+        "AND e.start < ? AND e.start = (SELECT MAX(o.start) FROM calendar_events o WHERE o.organizer_id = "
+        "e.organizer_id AND o.title = e.title AND o.status = 'confirmed' AND o.start < ?) AND EXISTS (SELECT 1 FROM "
+        "calendar_events f WHERE f.organizer_id = e.organizer_id AND f.title = e.title AND f.start > ?) ORDER BY e.id",
+        title,
+        NOW,
+        NOW,
+        NOW,
+    )
+    last = pick(rng, rows, f"past {title} with a later one too", distinct=True)
+    me = last["organizer_id"]
+    target = TODAY + timedelta(days=rng.choice((9, 10, 11)))
+    target += timedelta(days=(7 - target.weekday()) % 7 if target.weekday() >= 5 else 0)
+    length = datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])
+    start = datetime.combine(target, datetime.fromisoformat(last["start"]).time())
+    guests = [
+        r["person_id"]
+        for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
+    ]
+    event = {
+        "calendar_id": last["calendar_id"],
+        "organizer_id": me,
+        "title": title,
+        "description": last["description"],
+        "location": last["location"],
+        "start": start.isoformat(timespec="seconds"),
+        "end": (start + length).isoformat(timespec="seconds"),
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    expectations: list[Expectation] = [Inserted("calendar_events", event, f"a copy of '{title}' at {event['start']}")]
+    expectations += [
+        Inserted(
+            "calendar_attendees",
+            {
+                "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
+                "person_id": g,
+                "response": "pending",
+                "comment": "",
+                "responded_at": None,
+            },
+            f"{view.person(g)['email']} is invited to the copy",
+            what=f"invitations of {view.person(g)['email']}",
+        )
+        for g in guests
+    ]
+    expectations.append(Answer(len(guests), "the answer is how many people were invited"))
+    look = fetch_all(
+        "found",
+        f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer', sort_by='-start'",
+    ) + (
+        f"past = [e for e in found if e['title'] == {title!r} and e['start'] < {NOW!r}]\n"
+        "last = max(past, key=lambda e: e['start'])\n"
+        "print(apis.calendar.show_event(access_token=calendar_token, event_id=last['event_id']))\n"
+    )
+    act = (
+        f"copy = apis.calendar.duplicate_event(access_token=calendar_token, event_id=last['event_id'], "
+        f"start='{target.isoformat()}T' + last['start'][11:16], calendar_id=last['calendar_id'], copy_attendees=True)\n"
+        + fetch_all(
+            "invited",
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=copy['event_id']",
+        )
+        + "print(invited)\n"
+    )
+    done = "apis.supervisor.complete_task(answer=len(invited))\n"
+    oracle = Solution().step(login("calendar")).step(look).step(act).step(done).steps()
+    return TaskSpec(
+        me,
+        f"Run my last '{title}' again (the most recent one I organized that already took place, not an upcoming "
+        f"one): copy it to {target} at the same time, on the same calendar, with the same place and everyone who was "
+        "invited to it. Tell me how many people you invited.",
+        oracle,
+        expectations,
+    )
