@@ -127,3 +127,91 @@ def practice_plan(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(plan).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("leisure_playlist_party_tasks", apps=("music", "todo"))
+def playlist_party_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    playlists = view.rows(
+        "SELECT p.id, p.owner_id, p.title, (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) "
+        "AS songs FROM music_playlists p WHERE EXISTS (SELECT 1 FROM music_collaborators c WHERE c.playlist_id = p.id) "
+        "AND EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title LIKE p.title || ' %') "
+        "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        "ORDER BY p.id"
+    )
+    p = pick(rng, playlists, "collaborative playlist whose title has a look-alike", distinct=True)
+    owner = p["owner_id"]
+    mates = view.rows(
+        "SELECT f.id, f.email FROM music_collaborators c JOIN people f ON f.id = c.person_id WHERE c.playlist_id = ? "
+        "ORDER BY f.id",
+        p["id"],
+    )
+    due = f"2026-06-{rng.randint(1, 20):02d}"
+    name = f"Party: {p['title']}"
+    look = (
+        login("music", "todo")
+        + fetch_all("lists", f"apis.music.show_playlists(access_token=music_token, query={p['title']!r}")
+        + "print([(x['playlist_id'], x['title']) for x in lists])\n"
+        + f"target = next(x for x in lists if x['title'] == {p['title']!r})\n"
+        + "info = apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id'])\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + "print(info['collaborators'], len(songs))\n"
+    )
+    act = (
+        f"project = apis.todo.create_project(access_token=todo_token, name={name!r}, color='purple')['project_id']\n"
+        "for email in info['collaborators']:\n"
+        "    apis.todo.share_project(access_token=todo_token, project_id=project, email=email)\n"
+        f"    task = apis.todo.create_task(access_token=todo_token, project_id=project, title='Add 3 songs to "
+        f"{p['title']}', due_date={due!r}, priority=3)['task_id']\n"
+        "    apis.todo.assign_task(access_token=todo_token, task_id=task, email=email)\n"
+        "if len(songs) < 20:\n"
+        "    apis.todo.create_task(access_token=todo_token, project_id=project, title='Find more songs', "
+        f"due_date={due!r}, priority=2)\n"
+    )
+    check = (
+        "print(apis.todo.show_collaborators(access_token=todo_token, project_id=project))\n"
+        + fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, project_id=project")
+        + "print([(t['title'], t['due_date'], t['priority']) for t in made])\n"
+        + "apis.supervisor.complete_task()\n"
+    )
+    project = {"owner_id": owner, "name": name, "color": "purple", "is_favorite": 0, "archived": 0}
+    new_project = NewRow("todo_projects", project)
+    task = {"owner_id": owner, "project_id": new_project, "due_date": due, "labels": "", "description": ""}
+    loose = {k: v for k, v in OPEN_TASK.items() if k != "assignee_id"}
+    expectations: list[Expectation] = [
+        Inserted("todo_projects", {**project, "created_at": NOW}, f"a purple project '{name}'", what="projects"),
+    ]
+    for m in mates:
+        expectations += [
+            Inserted(
+                "todo_collaborators",
+                {"project_id": new_project, "person_id": m["id"], "added_at": NOW},
+                f"the project is shared with {m['email']}",
+                what=f"shares with {m['email']}",
+            ),
+            Inserted(
+                "todo_tasks",
+                {**task, **loose, "title": f"Add 3 songs to {p['title']}", "priority": 3, "assignee_id": m["id"]},
+                f"a priority-3 to-do 'Add 3 songs to {p['title']}' due {due} is assigned to {m['email']}",
+                what=f"to-dos assigned to {m['email']}",
+            ),
+        ]
+    if p["songs"] < 20:
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                {**task, **OPEN_TASK, "title": "Find more songs", "priority": 2},
+                f"the playlist has {p['songs']} songs (under 20): an unassigned priority-2 to-do 'Find more songs'",
+                what="'Find more songs' to-dos",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"We're building my collaborative music playlist titled exactly '{p['title']}' for a party. Create a purple "
+        f"todo project '{name}', share it with every collaborator of the playlist, and give each of them a to-do "
+        f"'Add 3 songs to {p['title']}' due {due}, priority 3, assigned to them. If the playlist has fewer than 20 "
+        f"songs, also add an unassigned to-do 'Find more songs' due {due}, priority 2.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
