@@ -8,7 +8,7 @@ import random
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares, group_balance, pair_debts
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, Matcher, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
@@ -51,7 +51,7 @@ def pairwise(view: WorldView, group_id: int) -> dict[tuple[int, int], float]:
 
 def added_expense(
     view: WorldView,
-    group_id: int,
+    group_id: int | Matcher,
     payer: int,
     description: str,
     amount: float,

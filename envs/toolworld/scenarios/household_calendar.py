@@ -21,23 +21,26 @@ def primary_calendar(view: WorldView, owner: int) -> int:
 
 
 def new_event(event: dict[str, Any], guests: list[int], requirement: str) -> list[Expectation]:
-    """A new event with every column the agent sets pinned, and its guests invited (pending) to that event."""
-    return [
-        Inserted("calendar_events", event, requirement, what="events"),
-        Inserted(
-            "calendar_attendees",
-            {
-                "event_id": NewRow("calendar_events", event),
-                "person_id": OneOf(guests),
-                "response": "pending",
-                "comment": "",
-                "responded_at": None,
-            },
-            f"{requirement}: the {len(guests)} other members are invited",
-            count=len(guests),
-            what="invitations",
-        ),
-    ]
+    """A new event with every column the agent sets pinned, and its guests (if any) invited, pending, to it."""
+    made: list[Expectation] = [Inserted("calendar_events", event, requirement, what="events")]
+    if guests:
+        invited = {
+            "event_id": NewRow("calendar_events", event),
+            "person_id": OneOf(guests),
+            "response": "pending",
+            "comment": "",
+            "responded_at": None,
+        }
+        made.append(
+            Inserted(
+                "calendar_attendees",
+                invited,
+                f"{requirement}: the {len(guests)} others are invited",
+                count=len(guests),
+                what="invitations",
+            )
+        )
+    return made
 
 
 def trip_groups(view: WorldView) -> list[dict[str, Any]]:

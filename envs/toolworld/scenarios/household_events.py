@@ -1,0 +1,254 @@
+"""Household scenarios that start from calendar events: who came to a dinner pays their share, who is coming gets a
+text, and the chores I must do go on my calendar."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from envs.toolworld.apps.bill_splitting import equal_shares
+from envs.toolworld.evaluate import Inserted, NewRow, OneOf
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.bill_splitting import added_expense
+from envs.toolworld.scenarios.household_calendar import new_event, primary_calendar
+from envs.toolworld.scenarios.household_chores import FIND_PROJECT, shared_projects
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+TODAY = WORLD_NOW.date().isoformat()
+
+
+def attendees(view: WorldView, event_id: int) -> dict[int, str]:
+    return {
+        r["person_id"]: r["response"]
+        for r in view.rows("SELECT person_id, response FROM calendar_attendees WHERE event_id = ?", event_id)
+    }
+
+
+def organized(view: WorldView, past: bool) -> list[dict[str, Any]]:
+    """One-off confirmed events, each the latest past (or the next upcoming) of its organizer's events of that title,
+    when all their events of that title are one-off."""
+    rows = view.rows(
+        "SELECT e.id, e.organizer_id, e.title, e.start, e.location FROM calendar_events e "
+        "JOIN calendar_calendars c ON c.id = e.calendar_id AND c.owner_id = e.organizer_id "
+        "WHERE e.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM calendar_events x WHERE "
+        "x.organizer_id = e.organizer_id AND x.title = e.title AND x.recurrence != 'none') ORDER BY e.start, e.id"
+    )
+    chosen: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["organizer_id"], r["title"])
+        if past and r["start"] < NOW:
+            chosen[key] = r  # rows go by start: the last one kept is the latest past
+        elif not past and r["start"] > NOW and key not in chosen:
+            chosen[key] = r
+    return list(chosen.values())
+
+
+@scenario("household_dinner_group_from_event", apps=("calendar", "bill_splitting"))
+def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
+    cases = []
+    for e in organized(view, past=True):
+        who = attendees(view, e["id"])
+        came = [p for p, r in who.items() if r == "accepted"]
+        if len(came) >= 2 and len(who) > len(came):
+            cases.append((e, sorted(came)))
+    e, came = pick(rng, cases, "past event with accepted and other invitees", distinct=True)
+    owner, title, day = e["organizer_id"], e["title"], e["start"][:10]
+    amount = round(rng.randint(40, 240) + rng.choice((0, 0.5, 0.8)), 2)
+    name = f"{title} {day}"
+    group = {"name": name, "created_by": owner, "group_type": "other", "description": "", "simplify_debts": 0}
+    people = sorted([owner, *came])
+    oracle = (
+        Solution()
+        .step(login("calendar", "bill_splitting"))
+        .step(
+            fetch_all(
+                "events",
+                f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer', "
+                f"date_to={TODAY!r}",
+            )
+            + f"past = [e for e in events if e['title'] == {title!r} and e['start'] < {NOW!r}]\n"
+            + "last = max(past, key=lambda e: e['start'])\n"
+            + "event = apis.calendar.show_event(access_token=calendar_token, event_id=last['event_id'])\n"
+            + "came = [a['email'] for a in event['attendees'] if a['response'] == 'accepted']\n"
+            + "print(last['start'], [(a['name'], a['response']) for a in event['attendees']])\n"
+        )
+        .step(
+            "name = f\"{last['title']} {last['start'][:10]}\"\n"
+            "group_id = apis.bill_splitting.create_group(access_token=bill_splitting_token, name=name, "
+            "member_emails=came)['group_id']\n"
+            f"apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
+            f"description={title!r}, amount={amount}, category='dining')\n"
+        )
+        .step(
+            "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group_id))\n"
+            "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"I paid ${amount:.2f} for our last '{title}' (the most recent one I organized on my calendar, already past). "
+        f"Create a bill splitting group named '{title} <that event's date as YYYY-MM-DD>' with me and everyone who "
+        f"accepted that invitation (nobody else), then add a dining expense '{title}' of ${amount:.2f} paid by me, "
+        "split equally among all of us.",
+        oracle,
+        [
+            Inserted("bill_splitting_groups", group, f"a group '{name}' (no description asked)", what="groups"),
+            Inserted(
+                "bill_splitting_members",
+                {"group_id": NewRow("bill_splitting_groups", group), "person_id": OneOf(people), "is_archived": 0},
+                f"its members are me and the {len(came)} who accepted",
+                count=len(people),
+                what="members",
+            ),
+            *added_expense(
+                view,
+                NewRow("bill_splitting_groups", group),
+                owner,
+                title,
+                amount,
+                equal_shares(amount, people),
+                "dining",
+            ),
+        ],
+    )
+
+
+@scenario("household_text_coming_guests", apps=("calendar", "phone"))
+def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
+    cases = []
+    for e in organized(view, past=False):
+        if e["start"] > (WORLD_NOW + timedelta(days=60)).isoformat():
+            continue
+        who = attendees(view, e["id"])
+        coming = [p for p, r in who.items() if r == "accepted"]
+        numbers = {
+            r["email"]
+            for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email != ''", e["organizer_id"])
+        }
+        if coming and len(who) > len(coming) and all(view.person(p)["email"] in numbers for p in coming):
+            cases.append((e, coming))
+    e, coming = pick(rng, cases, "upcoming event with accepted guests in my contacts", distinct=True)
+    owner, title = e["organizer_id"], e["title"]
+    when = f"{e['start'][:10]} at {e['start'][11:16]}"
+    text = f"See you at {title} on {when}!"
+    oracle = (
+        Solution()
+        .step(login("calendar", "phone"))
+        .step(
+            fetch_all(
+                "events",
+                f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer', "
+                f"date_from={TODAY!r}",
+            )
+            + f"upcoming = [e for e in events if e['title'] == {title!r} and e['start'] > {NOW!r}]\n"
+            + "nxt = min(upcoming, key=lambda e: e['start'])\n"
+            + "event = apis.calendar.show_event(access_token=calendar_token, event_id=nxt['event_id'])\n"
+            + "coming = [a['email'] for a in event['attendees'] if a['response'] == 'accepted']\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "numbers = {c['email']: c['phone_number'] for c in contacts}\n"
+        )
+        .step(
+            "text = f\"See you at {nxt['title']} on {nxt['start'][:10]} at {nxt['start'][11:16]}!\"\n"
+            "for email in coming:\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[email], message=text)\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Text everyone who accepted my next '{title}' event (the next one I organized on my calendar) this exact "
+        "message, with the event's date and start time filled in: 'See you at "
+        f"{title} on YYYY-MM-DD at HH:MM!'. Only those who accepted; their numbers are in my phone contacts.",
+        oracle,
+        [
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
+                f"{full_name(view, p)} gets '{text}'",
+                what="texts",
+            )
+            for p in coming
+        ],
+    )
+
+
+@scenario("household_my_chores_on_calendar", apps=("todo", "calendar"))
+def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    last = (WORLD_NOW.date() + timedelta(days=13)).isoformat()
+    cases = []
+    for r in {p["project_id"]: p for p in shared_projects(view)}.values():
+        tasks = view.rows(
+            "SELECT id, title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 "
+            "AND parent_id IS NULL ORDER BY due_date, id",
+            r["project_id"],
+        )
+        mine = [
+            t for t in tasks if t["assignee_id"] == r["owner_id"] and t["due_date"] and TODAY <= t["due_date"] <= last
+        ]
+        others = [t for t in tasks if t["due_date"] and TODAY <= t["due_date"] <= last and t not in mine]
+        distinct = len({(t["title"], t["due_date"]) for t in mine}) == len(mine)  # one event per chore tells them apart
+        if 2 <= len(mine) <= 6 and others and distinct:
+            cases.append((r, mine))
+    r, mine = pick(rng, cases, "shared project with my chores due soon", distinct=True)
+    owner = r["owner_id"]
+    hour = rng.choice([9, 10, 17, 18])
+    calendar_id = primary_calendar(view, owner)
+    events = [
+        {
+            "calendar_id": calendar_id,
+            "organizer_id": owner,
+            "title": t["title"],
+            "description": "",
+            "location": "",
+            "start": f"{t['due_date']}T{hour:02d}:00:00",
+            "end": f"{t['due_date']}T{hour + 1:02d}:00:00",
+            "all_day": 0,
+            "recurrence": "none",
+            "recurrence_until": None,
+            "status": "confirmed",
+            "busy": 1,
+        }
+        for t in mine
+    ]
+    oracle = (
+        Solution()
+        .step(login("todo", "calendar"))
+        .step(
+            FIND_PROJECT.format(name=r["name"])
+            + f"soon = [t for t in tasks if t['assignee_email'] == me['email'] and t['due_date'] "
+            f"and {TODAY!r} <= t['due_date'] <= {last!r} and t['parent_task_id'] is None]\n"
+            + "print([(t['title'], t['due_date']) for t in soon])\n"
+        )
+        .step(
+            "for t in soon:\n"
+            "    apis.calendar.create_event(access_token=calendar_token, title=t['title'], "
+            f"start=t['due_date'] + 'T{hour:02d}:00', end=t['due_date'] + 'T{hour + 1:02d}:00')\n"
+        )
+        .step(
+            fetch_all(
+                "check",
+                f"apis.calendar.show_events(access_token=calendar_token, date_from={TODAY!r}, date_to={last!r}",
+            )
+            + "print(len(check))\n"
+            + "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Block time for my chores: for every open task (not subtasks) of my shared todo project '{r['name']}' that "
+        f"is assigned to me and due between today and {last} inclusive, add an event to my primary calendar titled "
+        f"like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00. Tasks assigned to others are "
+        "theirs to plan.",
+        oracle,
+        [
+            e
+            for event in events
+            for e in new_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}")
+        ],
+    )
