@@ -326,3 +326,86 @@ def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+def named_contact(title: str, contacts: dict[str, list[dict]]) -> dict | None:
+    """The one contact a title names by first name: None when it names none, two people, or a shared first name."""
+    names = {word for word in title.split() if word in contacts}
+    if len(names) != 1:
+        return None
+    same = contacts[names.pop()]
+    return same[0] if len(same) == 1 else None
+
+
+@scenario("work_call_details", apps=("todo", "phone"))
+def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
+    """To-dos naming a contact get the 'calls' label (made if missing) and that contact's number; a first name
+    several contacts share is skipped, not guessed."""
+    owners = view.rows(
+        "SELECT owner_id FROM todo_labels GROUP BY owner_id HAVING SUM(name = 'calls') = ? ORDER BY owner_id",
+        int(not other_branch(rng)),
+    )
+    owner = pick(rng, owners, "person with (or without) a 'calls' label", distinct=True)["owner_id"]
+    contacts: dict[str, list[dict]] = {}
+    for c in view.rows("SELECT * FROM phone_contacts WHERE owner_id = ? ORDER BY id", owner):
+        contacts.setdefault(c["first_name"], []).append(c)
+    tasks = view.rows(
+        "SELECT t.id, t.title, t.labels, t.description FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 ORDER BY t.id",
+        owner,
+    )
+    look = (
+        login("todo", "phone")
+        + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "by_name = {}\n"
+        + "for c in contacts:\n"
+        + "    by_name.setdefault(c['first_name'], []).append(c)\n"
+        + "labels = [x['label'] for x in apis.todo.show_labels(access_token=todo_token)]\n"
+        + "print(len(open_tasks), len(contacts), labels)\n"
+    )
+    act = """
+        if 'calls' not in labels:
+            apis.todo.create_label(access_token=todo_token, name='calls', color='orange')
+        for t in open_tasks:
+            names = {word for word in t['title'].split() if word in by_name}
+            if len(names) != 1 or len(by_name[next(iter(names))]) != 1:
+                continue
+            c = by_name[names.pop()][0]
+            apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
+                                  labels=sorted(set(t['labels']) | {'calls'}),
+                                  description='Call ' + c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number'])
+        """
+    check = (
+        fetch_all("labelled", "apis.todo.search_tasks(access_token=todo_token, label='calls', completed=False")
+        + "print([(t['title'], t['description']) for t in labelled])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    if not view.rows("SELECT 1 FROM todo_labels WHERE owner_id = ? AND name = 'calls'", owner):
+        expectations.append(
+            Inserted(
+                "todo_labels",
+                {"owner_id": owner, "name": "calls", "color": "orange", "is_favorite": 0},
+                "an orange 'calls' label is made",
+                what="labels",
+            )
+        )
+    for t in tasks:
+        c = named_contact(t["title"], contacts)
+        if c is None:
+            continue
+        values = {
+            "labels": ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"calls"})),
+            "description": f"Call {c['first_name']} {c['last_name']}: {c['phone_number']}",
+        }
+        expectations.append(Updated("todo_tasks", t["id"], values, f"'{t['title']}' has the label and the number"))
+    return TaskSpec(
+        owner,
+        "Make my open to-dos that mention one of my phone contacts by first name ready for calling: give each the "
+        "label 'calls' (keeping its other labels; create the label, orange, if I don't have it) and set its "
+        "description to 'Call <first name> <last name>: <phone number>'. Skip a to-do that names several of my "
+        "contacts, or a first name that more than one of my contacts has.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )

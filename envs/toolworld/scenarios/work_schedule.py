@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -174,3 +175,102 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("work_deadline_calendar", apps=("todo", "calendar"))
+def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Priority-1 deadlines as all-day, free events on a 'Deadlines' calendar, made when missing."""
+    days = rng.choice((21, 30))
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ? "
+        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 2 AND 10 ORDER BY t.owner_id",
+        TODAY,
+        day(days),
+    )
+    owner = pick(rng, owners, "person with priority-1 deadlines ahead", distinct=True)["owner_id"]
+    color = rng.choice(("red", "orange", "purple"))
+    tasks = view.rows(
+        f"SELECT t.title, t.due_date, p.name {OPEN_ACTIVE} AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ?",
+        owner,
+        TODAY,
+        day(days),
+    )
+    found = view.rows("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Deadlines'", owner)
+    look = (
+        login("todo", "calendar")
+        + fetch_all(
+            "due",
+            f"apis.todo.search_tasks(access_token=todo_token, completed=False, priority=1, due_after={TODAY!r}, "
+            f"due_before={day(days)!r}",
+        )
+        + fetch_all("calendars", "apis.calendar.show_calendars(access_token=calendar_token")
+        + "deadlines = next((c for c in calendars if c['name'] == 'Deadlines'), None)\n"
+        + "print([(t['title'], t['due_date']) for t in due], deadlines)\n"
+    )
+    act = f"""
+        if deadlines is None:
+            made = apis.calendar.create_calendar(access_token=calendar_token, name='Deadlines', color={color!r})
+            calendar_id = made['calendar_id']
+        else:
+            calendar_id = deadlines['calendar_id']
+        for t in due:
+            apis.calendar.create_event(access_token=calendar_token, calendar_id=calendar_id, title='Due: ' + t['title'],
+                                       start=t['due_date'], all_day=True, busy=False,
+                                       description='Project: ' + t['project']['name'])
+        """
+    check = (
+        fetch_all("events", "apis.calendar.show_events(access_token=calendar_token, calendar_id=calendar_id")
+        + "print([(e['title'], e['start']) for e in events])\n"
+        + DONE
+    )
+    calendar: object = found[0]["id"] if found else NewRow("calendar_calendars", {"name": "Deadlines"})
+    expectations: list[Expectation] = []
+    if not found:
+        expectations.append(
+            Inserted(
+                "calendar_calendars",
+                {
+                    "owner_id": owner,
+                    "name": "Deadlines",
+                    "kind": "other",
+                    "color": color,
+                    "description": "",
+                    "is_visible": 1,
+                    "is_primary": 0,
+                    "created_at": NOW,
+                },
+                f"a new 'Deadlines' calendar ({color}, kind other)",
+                what="calendars",
+            )
+        )
+    for t in tasks:
+        title = f"Due: {t['title']}"
+        match = {
+            "calendar_id": calendar,
+            "organizer_id": owner,
+            "title": title,
+            "description": f"Project: {t['name']}",
+            "location": "",
+            "start": f"{t['due_date']}T00:00:00",
+            "end": f"{day_after(t['due_date'])}T00:00:00",
+            "all_day": 1,
+            "recurrence": "none",
+            "recurrence_until": None,
+            "status": "confirmed",
+            "busy": 0,
+            "created_at": NOW,
+        }
+        expectations.append(Inserted("calendar_events", match, f"an all-day, free '{title}' on {t['due_date']}"))
+    return TaskSpec(
+        owner,
+        f"Put my deadlines on my calendar: for each open priority-1 to-do due from today up to {day(days - 1)}, add "
+        "an all-day event 'Due: <to-do title>' on its due date, showing me as free, with the description "
+        f"'Project: <its project name>', on my calendar named 'Deadlines' (make it, {color}, of kind 'other', if I have none).",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+def day_after(iso_day: str) -> str:
+    return (date.fromisoformat(iso_day) + timedelta(days=1)).isoformat()
