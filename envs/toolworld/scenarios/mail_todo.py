@@ -5,16 +5,21 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.email import INBOX, sent_email
+from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 RECEIVED = (
     "SELECT m.id, m.owner_id, m.sender_id, m.body, m.sent_at, t.subject, t.conversation_id FROM email_messages m "
     "JOIN email_threads t ON t.id = m.thread_id WHERE t.is_trashed = 0 AND t.is_spam = 0 "
     "AND m.sender_id != m.owner_id"
 )
+TODAY = WORLD_NOW.date().isoformat()
+TOMORROW = (WORLD_NOW.date() + timedelta(days=1)).isoformat()
+NEXT_MONDAY = (WORLD_NOW.date() + timedelta(days=7 - WORLD_NOW.weekday())).isoformat()
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -221,4 +226,160 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         "sender only).",
         oracle,
         expectations,
+    )
+
+
+@scenario("mail_overdue_digest", apps=("todo", "email", "phone"))
+def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: when a project has more than N overdue tasks, they are emailed to a coworker and all moved
+    to next Monday; variant 1's bound is not exceeded (no-op-pass). Done and future tasks are distractors."""
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name, COUNT(*) AS n FROM todo_projects p JOIN todo_tasks t ON t.project_id = p.id "
+        f"WHERE p.archived = 0 AND t.completed = 0 AND t.due_date < '{TODAY}' "
+        "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 "
+        "AND EXISTS (SELECT 1 FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = p.owner_id "
+        "AND c.relationship = 'coworker') GROUP BY p.id HAVING n BETWEEN 2 AND 8 ORDER BY p.id"
+    )
+    p = pick(rng, projects, "project with a few overdue tasks and a coworker contact", distinct=True)
+    quiet = quiet_variant(rng)
+    bound = p["n"] + rng.randint(0, 2) if quiet else p["n"] - rng.randint(1, 2)
+    overdue = view.rows(
+        f"SELECT id, title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 AND due_date < '{TODAY}' "
+        "ORDER BY due_date, id",
+        p["id"],
+    )
+    coworker = rng.choice(
+        [
+            r["id"]
+            for r in view.rows(
+                "SELECT f.id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
+                "AND c.relationship = 'coworker' ORDER BY f.id",
+                p["owner_id"],
+            )
+        ]
+    )
+    name = full_name(view, coworker)
+    subject = f"Overdue in {p['name']}"
+    lines = [f"{t['title']} (due {t['due_date']})" for t in overdue]
+    expectations: list[Expectation] = (
+        []
+        if quiet
+        else [
+            *sent_email(
+                view, p["owner_id"], [coworker], HasLines(lines), f"{name} gets the overdue list", subject=subject
+            ),
+            *(
+                Updated("todo_tasks", t["id"], {"due_date": NEXT_MONDAY}, f"'{t['title']}' is moved to {NEXT_MONDAY}")
+                for t in overdue
+            ),
+        ]
+    )
+    oracle = (
+        Solution()
+        .step(login("todo", "phone", "email"))
+        .step(
+            find_project(p["name"])
+            + fetch_all(
+                "overdue", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']"
+            )
+            + "print([(t['title'], t['due_date']) for t in overdue])\n"
+        )
+        .step(
+            f"if len(overdue) > {bound}:\n"
+            "    contacts = apis.phone.search_contacts(access_token=phone_token, "
+            f"query={name!r}, relationship='coworker')\n"
+            f"    coworker = next(c for c in contacts if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
+            "    body = '\\n'.join(f\"{t['title']} (due {t['due_date']})\" for t in overdue)\n"
+            "    apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
+            f"subject={subject!r}, body=body)\n"
+            "    for t in overdue:\n"
+            f"        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={NEXT_MONDAY!r})\n"
+            "else:\n"
+            "    print('not more than the bound: nothing to do')\n"
+        )
+        .step(
+            fetch_all("left", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
+            + "print(len(left), 'overdue left')\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        p["owner_id"],
+        f"If my todo project '{p['name']}' has more than {bound} overdue tasks (open, due before today), email my "
+        f"coworker {name} the list (subject '{subject}', one line per task '<title> (due <YYYY-MM-DD>)') and move "
+        f"every one of them to next Monday, {NEXT_MONDAY}. Otherwise leave everything as it is.",
+        oracle,
+        expectations,
+        noop_pass=quiet,
+    )
+
+
+@scenario("mail_starred_followups", apps=("email", "todo"))
+def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each starred inbox thread with unread emails becomes a 'Follow up' task and is marked read; starred but read,
+    unstarred unread and archived threads are distractors."""
+    owners = view.rows(
+        "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        "JOIN todo_projects p ON p.owner_id = t.owner_id AND p.name = 'Work' AND p.archived = 0 "
+        f"WHERE {INBOX} AND t.is_starred = 1 AND m.is_read = 0 GROUP BY t.owner_id HAVING n BETWEEN 2 AND 6 "
+        "ORDER BY t.owner_id"
+    )
+    owner = pick(rng, owners, "inbox with starred unread threads and a Work project", distinct=True)["owner_id"]
+    threads = view.rows(
+        f"SELECT t.id, t.subject FROM email_threads t WHERE t.owner_id = ? AND {INBOX} AND t.is_starred = 1 "
+        "AND EXISTS (SELECT 1 FROM email_messages m WHERE m.thread_id = t.id AND m.is_read = 0) ORDER BY t.id",
+        owner,
+    )
+    project = project_of(view, owner, "Work")
+    subjects = sorted({t["subject"] for t in threads})
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            new_task(owner, project, title=f"Follow up: {subject}", due_date=TOMORROW, priority=1, description=""),
+            f"a task 'Follow up: {subject}' due {TOMORROW} for each such thread",
+            count=sum(t["subject"] == subject for t in threads),
+            what=f"tasks 'Follow up: {subject}'",
+        )
+        for subject in subjects
+    ]
+    expectations += [
+        Updated("email_messages", m["id"], {"is_read": 1}, f"the unread email {m['id']} of '{m['subject']}' is read")
+        for m in view.rows(
+            "SELECT m.id, t.subject FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+            f"WHERE m.is_read = 0 AND t.id IN ({','.join(str(t['id']) for t in threads)}) ORDER BY m.id"
+        )
+    ]
+    oracle = (
+        Solution()
+        .step(login("email", "todo"))
+        .step(
+            fetch_all("threads", "apis.email.show_threads(access_token=email_token, folder='inbox', unread_only=True")
+            + "starred = [t for t in threads if t['is_starred']]\n"
+            "print([(t['thread_id'], t['subject'], t['unread_count']) for t in starred])\n"
+        )
+        .step(
+            find_project("Work") + "for t in starred:\n"
+            "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
+            f"title='Follow up: ' + t['subject'], due_date={TOMORROW!r}, priority=1)\n"
+            "    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all(
+                "tasks",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Follow up'",
+            )
+            + "print([(t['title'], t['due_date']) for t in tasks])\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "For every starred email thread in my inbox that has unread emails, add a task 'Follow up: <thread subject>' "
+        f"to my todo project 'Work', priority 1, due tomorrow ({TOMORROW}), and mark the thread read. Leave other "
+        "threads alone.",
+        oracle,
+        [e for e in expectations if not isinstance(e, Inserted)]
+        + list({e.requirement: e for e in expectations if isinstance(e, Inserted)}.values()),
     )
