@@ -372,9 +372,9 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
             if len(names) != 1 or len(by_name[next(iter(names))]) != 1:
                 continue
             c = by_name[names.pop()][0]
+            text = 'Call ' + c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number']
             apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
-                                  labels=sorted(set(t['labels']) | {'calls'}),
-                                  description='Call ' + c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number'])
+                                  labels=sorted(set(t['labels']) | {'calls'}), description=text)
         """
     check = (
         fetch_all("labelled", "apis.todo.search_tasks(access_token=todo_token, label='calls', completed=False")

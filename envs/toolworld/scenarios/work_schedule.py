@@ -266,7 +266,8 @@ def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Put my deadlines on my calendar: for each open priority-1 to-do due from today up to {day(days - 1)}, add "
         "an all-day event 'Due: <to-do title>' on its due date, showing me as free, with the description "
-        f"'Project: <its project name>', on my calendar named 'Deadlines' (make it, {color}, of kind 'other', if I have none).",
+        f"'Project: <its project name>', on my calendar named 'Deadlines' (make it, {color}, of kind 'other', if I "
+        "have none).",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
