@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from envs.toolworld.apps._bill_splitting_core import equal_shares
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+CLEANING_DAYS = 60
 MEETINGS = ("Budget review", "Design review", "Quarterly planning", "Roadmap review", "Project sync")
 
 
@@ -75,6 +77,21 @@ def share_with_household(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def _with_one_home(view: WorldView, members: list[int]) -> list[int]:
+    """The members who see a single calendar named 'Home' (so 'our Home calendar' names one)."""
+    return [
+        m
+        for m in members
+        if view.value(
+            "SELECT COUNT(*) FROM calendar_calendars c WHERE c.name = 'Home' AND (c.owner_id = ? OR c.id IN "
+            "(SELECT calendar_id FROM calendar_shares WHERE person_id = ?))",
+            m,
+            m,
+        )
+        == 1
+    ]
+
+
 @scenario("calendar_call_house_meeting", apps=("calendar", "phone"))
 def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     homes = view.rows(
@@ -88,18 +105,7 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         r["person_id"]
         for r in view.rows("SELECT person_id FROM calendar_shares WHERE calendar_id = ? ORDER BY id", home["id"])
     ]
-    only_home = [
-        m
-        for m in members
-        if view.value(
-            "SELECT COUNT(*) FROM calendar_calendars c WHERE c.name = 'Home' AND (c.owner_id = ? OR c.id IN "
-            "(SELECT calendar_id FROM calendar_shares WHERE person_id = ?))",
-            m,
-            m,
-        )
-        == 1
-    ]
-    me = rng.choice(only_home or members)
+    me = rng.choice(_with_one_home(view, members))
     meeting = view.row(
         "SELECT * FROM calendar_events WHERE calendar_id = ? AND title = 'House meeting' AND status = 'confirmed' "
         "AND start > ? ORDER BY start LIMIT 1",
@@ -241,6 +247,114 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Run my last '{title}' again (the most recent one I organized that already took place, not an upcoming "
         f"one): copy it to {target} at the same time, on the same calendar, with the same place and everyone who was "
         "invited to it. Tell me how many people you invited.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("calendar_cleaning_expenses", apps=("calendar", "bill_splitting"))
+def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
+    first = TODAY - timedelta(days=CLEANING_DAYS)
+    pool = []
+    for home in view.rows("SELECT id, owner_id FROM calendar_calendars WHERE name = 'Home' ORDER BY id"):
+        people = sorted(
+            [home["owner_id"]]
+            + [
+                r["person_id"]
+                for r in view.rows("SELECT person_id FROM calendar_shares WHERE calendar_id = ?", home["id"])
+            ]
+        )
+        groups = [
+            g
+            for g in view.rows("SELECT id, name FROM bill_splitting_groups WHERE group_type = 'home' ORDER BY id")
+            if sorted(
+                r["person_id"]
+                for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", g["id"])
+            )
+            == people
+        ]
+        cleanings = view.rows(
+            "SELECT * FROM calendar_events WHERE calendar_id = ? AND title = 'Flat cleaning' AND status = 'confirmed' "
+            "AND start >= ? AND start < ? ORDER BY start",
+            home["id"],
+            first.isoformat(),
+            NOW,
+        )
+        if len(groups) == 1 and len(cleanings) >= 2 and _with_one_home(view, people):
+            pool.append((_with_one_home(view, people), groups[0], cleanings))
+    payers, group, cleanings = pick(rng, pool, "household with a home group and past cleanings", distinct=True)
+    me = rng.choice(payers)
+    people = sorted(
+        r["person_id"]
+        for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", group["id"])
+    )
+    amount = rng.choice((18.0, 24.0, 27.5))
+    shares = equal_shares(amount, people)
+    expectations: list[Expectation] = []
+    for c in cleanings:
+        text = f"Cleaning supplies {c['start'][:10]}"
+        expectations.append(
+            Inserted(
+                "bill_splitting_expenses",
+                {
+                    "group_id": group["id"],
+                    "description": text,
+                    "amount": amount,
+                    "category": "general",
+                    "paid_by": me,
+                    "created_by": me,
+                    "date": c["start"][:10],
+                    "notes": "",
+                    "split_type": "equal",
+                    "recurring_id": None,
+                },
+                f"an expense '{text}' of ${amount} paid by me, dated that day",
+                what=f"expenses '{text}'",
+            )
+        )
+        expectations += [
+            Inserted(
+                "bill_splitting_shares",
+                {
+                    "expense_id": NewRow("bill_splitting_expenses", {"description": text}),
+                    "person_id": who,
+                    "amount": share,
+                },
+                f"{view.person(who)['email']} owes ${share} of '{text}'",
+                what=f"shares of '{text}' for {who}",
+            )
+            for who, share in shares.items()
+        ]
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, query='Home', page_limit=20)\n"
+        "home = next(c for c in calendars if c['name'] == 'Home')\n"
+        + fetch_all(
+            "cleanings",
+            "apis.calendar.show_events(access_token=calendar_token, query='Flat cleaning', "
+            f"calendar_id=home['calendar_id'], date_from={first.isoformat()!r}, date_to={TODAY.isoformat()!r}",
+        )
+        + f"cleanings = [c for c in cleanings if c['title'] == 'Flat cleaning' and c['start'] < {NOW!r}]\n"
+        + "print([c['start'] for c in cleanings])\n"
+        + "groups = apis.bill_splitting.show_groups(access_token=bill_splitting_token, group_type='home', "
+        "page_limit=20)\n" + "print(groups)\n"
+    )
+    act = (
+        f"group_id = next(g['group_id'] for g in groups if g['name'] == {group['name']!r})\n"
+        "for c in cleanings:\n"
+        "    apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
+        f"description='Cleaning supplies ' + c['start'][:10], amount={amount}, date=c['start'][:10])\n"
+    )
+    check = (
+        fetch_all("added", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group_id")
+        + "print([(e['description'], e['amount']) for e in added][:10])\n"
+    )
+    oracle = Solution().step(login("calendar", "bill_splitting")).step(look).step(act).step(check).step(DONE).steps()
+    return TaskSpec(
+        me,
+        f"I bought cleaning supplies for ${amount} for every 'Flat cleaning' on our shared 'Home' calendar from "
+        f"{first} until now. Add one expense per cleaning to our '{group['name']}' group: described 'Cleaning "
+        "supplies <YYYY-MM-DD>', dated the day of the cleaning, paid by me, split equally among everyone in the "
+        "group, category general.",
         oracle,
         expectations,
     )
