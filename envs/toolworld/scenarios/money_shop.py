@@ -1,0 +1,207 @@
+"""Shopping with an eye on the price: buy what got cheaper, reorder in the cheapest variants."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._money import money
+from envs.toolworld.scenarios.shop import DONE, PLAIN_ORDER, stock_changes
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+
+def home_address(view: WorldView, owner: int) -> str:
+    return str(
+        view.value(
+            "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
+            "WHERE person_id = ? AND name = 'Home'",
+            owner,
+        )
+    )
+
+
+@scenario("money_shop_price_drops_to_cart", apps=("shop",))
+def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: wishlist items that dropped by a share of their price and are in stock move to the cart; when
+    none did (variant 0), nothing changes."""
+    percent = rng.choice([10, 15, 20])
+    act_variant = getattr(rng, "variant", 1) % 3 != 0
+    owners = view.rows(
+        "SELECT w.owner_id, SUM(p.price <= w.price_when_added * (100 - ?1) / 100.0 AND p.stock >= 1) AS hits, "
+        "SUM(p.price < w.price_when_added) AS drops FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
+        "GROUP BY w.owner_id HAVING COUNT(*) >= 6 ORDER BY w.owner_id",
+        percent,
+    )
+    pool = [r for r in owners if (2 <= r["hits"] <= 6 if act_variant else r["hits"] == 0 and r["drops"] >= 1)]
+    owner = pick(rng, pool, "wishlist with (no) big price drops", distinct=True)["owner_id"]
+    rows = view.rows(
+        "SELECT w.id, w.product_id, p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
+        "WHERE w.owner_id = ? AND p.price <= w.price_when_added * (100 - ?) / 100.0 AND p.stock >= 1 ORDER BY w.id",
+        owner,
+        percent,
+    )
+    expectations: list[Expectation] = []
+    for r in rows:
+        in_cart = view.rows(
+            "SELECT id, quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", owner, r["product_id"]
+        )
+        expectations.append(
+            Updated(
+                "shop_cart",
+                in_cart[0]["id"],
+                {"quantity": in_cart[0]["quantity"] + 1},
+                f"one more {r['name']} is in the cart",
+            )
+            if in_cart
+            else Inserted(
+                "shop_cart",
+                {"owner_id": owner, "product_id": r["product_id"], "quantity": 1},
+                f"{r['name']} is in the cart (1 unit)",
+                what="cart items",
+            )
+        )
+    if rows:
+        expectations.append(
+            Deleted(
+                "shop_wishlist",
+                frozenset(r["id"] for r in rows),
+                f"the {len(rows)} cheaper items are off the wishlist",
+                what="wishlist entries",
+            )
+        )
+    look = (
+        login("shop")
+        + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+        + "for w in wished:\n    print(w['product_id'], w['name'], w['price'], w['price_when_added'], w['stock'])\n"
+        + fetch_all("drops", "apis.shop.show_price_drops(access_token=shop_token")
+        + "print(drops)\n"
+    )
+    act = (
+        f"cheaper = [w for w in wished if w['price'] <= w['price_when_added'] * {100 - percent} / 100 "
+        "and w['stock'] >= 1]\n"
+        "for w in cheaper:\n"
+        "    apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
+        "    apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
+    )
+    check = "print(apis.shop.show_cart(access_token=shop_token))\n" + DONE
+    return TaskSpec(
+        owner,
+        f"Look through my shop wishlist. Every item whose price is now at least {percent}% below what it cost when I "
+        "added it, and that is in stock, goes into my cart (one unit) and off the wishlist. If nothing dropped that "
+        "much, leave my wishlist and cart as they are.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+        noop_pass=not rows,
+    )
+
+
+@scenario("money_shop_reorder_cheapest_variants", apps=("shop",))
+def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Reorder the latest delivered order, each item in its cheapest variant with enough stock; the answer is the
+    saving on the original order's prices."""
+    candidates = []
+    for (owner,) in (
+        (r["owner_id"],)
+        for r in view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'delivered' ORDER BY owner_id")
+    ):
+        order = view.row(
+            "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC "
+            "LIMIT 1",
+            owner,
+        )
+        items = view.rows(
+            "SELECT i.product_id, i.quantity, i.unit_price, p.group_id FROM shop_order_items i JOIN shop_products p "
+            "ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id",
+            order["id"],
+        )
+        if len(items) < 2 or len({i["product_id"] for i in items}) < len(items):
+            continue
+        chosen = []
+        for i in items:
+            options = view.rows(
+                "SELECT id, name, price FROM shop_products WHERE group_id = ? AND stock >= ? ORDER BY price, id",
+                i["group_id"],
+                i["quantity"],
+            )
+            if not options or (len(options) > 1 and options[0]["price"] == options[1]["price"]):
+                break
+            chosen.append({**options[0], "quantity": i["quantity"], "was": i["unit_price"]})
+        switched = sum(c["id"] != i["product_id"] for c, i in zip(chosen, items, strict=False))
+        if len(chosen) == len(items) and switched >= 1 and len({c["id"] for c in chosen}) == len(chosen):
+            candidates.append((owner, order, chosen))
+    owner, order, chosen = pick(rng, candidates, "latest order with cheaper variants", distinct=True)
+    card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
+    cart = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
+    total = round(sum(c["price"] * c["quantity"] for c in chosen), 2)
+    saving = round(sum((c["was"] - c["price"]) * c["quantity"] for c in chosen), 2)
+    expectations: list[Expectation] = [
+        Inserted(
+            "shop_orders",
+            {
+                "owner_id": owner,
+                "status": "processing",
+                "address": home_address(view, owner),
+                "card_number": card["card_number"],
+                "total": total,
+                **PLAIN_ORDER,
+            },
+            f"one order of {money(total)} to Home, paid with the {card['card_name']}",
+            what="orders",
+        ),
+        *[
+            Inserted(
+                "shop_order_items",
+                {
+                    "order_id": NewRow("shop_orders", {"owner_id": owner}),
+                    "product_id": c["id"],
+                    "quantity": c["quantity"],
+                    "unit_price": c["price"],
+                },
+                f"the order holds {c['quantity']} x {c['name']} at {money(c['price'])}",
+                what="order lines",
+            )
+            for c in chosen
+        ],
+        *stock_changes(view, {c["id"]: -c["quantity"] for c in chosen}),
+        Answer(saving, f"the answer is the saving against the earlier prices ({money(saving)})"),
+    ]
+    if cart:
+        expectations.append(Deleted("shop_cart", cart, "the cart's earlier items are removed", what="cart items"))
+    look = (
+        login("shop")
+        + fetch_all("delivered", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
+        + "last = max(delivered, key=lambda o: (o['created_at'], o['order_id']))\n"
+        + "print(last['order_id'], last['created_at'], last['items'])\n"
+    )
+    choose = (
+        "picks = []\n"
+        "for item in last['items']:\n"
+        "    variants = apis.shop.show_product_variants(product_id=item['product_id'])\n"
+        "    usable = [v for v in variants if v['stock'] >= item['quantity']]\n"
+        "    best = min(usable, key=lambda v: (v['price'], v['product_id']))\n"
+        "    print(item['name'], item['unit_price'], '->', best['name'], best['price'])\n"
+        "    picks.append((best, item))\n"
+    )
+    act = (
+        "apis.shop.empty_cart(access_token=shop_token)\n"
+        "for best, item in picks:\n"
+        "    apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=item['quantity'])\n"
+        f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
+        "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
+        "card_number=card['card_number'])\n"
+    )
+    check = (
+        "print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n"
+        "saving = round(sum((item['unit_price'] - best['price']) * item['quantity'] for best, item in picks), 2)\n"
+        "apis.supervisor.complete_task(answer=saving)\n"
+    )
+    return TaskSpec(
+        owner,
+        "Order again what was in my most recent delivered shop order, same quantities, but for each item take the "
+        "cheapest variant of that product (colour, size...) that has enough stock for the quantity. Empty my cart "
+        f"first so nothing else comes along; ship to my Home address and pay with my {card['card_name']}. Then tell "
+        "me how much I save compared with the prices I paid in that earlier order.",
+        Solution().step(look).step(choose).step(act).step(check).steps(),
+        expectations,
+    )
