@@ -392,12 +392,12 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
     for t in tasks:
-        c = named_contact(t["title"], contacts)
-        if c is None:
+        named = named_contact(t["title"], contacts)
+        if named is None:
             continue
         values = {
             "labels": ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"calls"})),
-            "description": f"Call {c['first_name']} {c['last_name']}: {c['phone_number']}",
+            "description": f"Call {named['first_name']} {named['last_name']}: {named['phone_number']}",
         }
         expectations.append(Updated("todo_tasks", t["id"], values, f"'{t['title']}' has the label and the number"))
     return TaskSpec(
