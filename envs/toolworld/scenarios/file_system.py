@@ -16,7 +16,7 @@ from envs.toolworld.evaluate import (
     Outcome,
     Updated,
 )
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -67,14 +67,19 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
         "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%'", owner
     )
     oracle = (
-        login("file_system")
-        + listing("entries", "/downloads")
-        + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
-        + (
-            f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
-            "destination='/documents/receipts')\n"
+        Solution()
+        .step(login("file_system"))
+        .step(
+            listing("entries", "/downloads")
+            + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
+            + (
+                f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
+                "destination='/documents/receipts')\n"
+            )
         )
-        + DONE
+        .step(listing("moved", "/documents/receipts") + "print([e['name'] for e in moved])\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -104,16 +109,20 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
         groups[key] = round(groups.get(key, 0.0) + float(r["content"].rsplit("$", 1)[1]), 2)
     owner, month = pick(rng, sorted(groups), "receipts of a month")
     oracle = (
-        login("file_system")
-        + fetch_all(
-            "found",
-            f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', "
-            "directory='/documents/receipts'",
+        Solution()
+        .step(login("file_system"))
+        .step(
+            fetch_all(
+                "found",
+                f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', "
+                "directory='/documents/receipts'",
+            )
+            + "total = 0.0\nfor f in found:\n"
+            + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
+            + "    total += float(text.split('Total: $')[1].split()[0])\n"
         )
-        + "total = 0.0\nfor f in found:\n"
-        + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
-        + "    total += float(text.split('Total: $')[1].split()[0])\n"
-        + "apis.supervisor.complete_task(answer=round(total, 2))\n"
+        .step("apis.supervisor.complete_task(answer=round(total, 2))\n")
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -136,9 +145,11 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     c = pick(rng, counts, "more than 5 photos")
     oracle = (
-        login("file_system")
-        + listing("entries", "/photos", recursive=True)
-        + "apis.supervisor.complete_task(answer=sum(e['name'].endswith(('.jpg', '.jpeg')) for e in entries))\n"
+        Solution()
+        .step(login("file_system"))
+        .step(listing("entries", "/photos", recursive=True))
+        .step("apis.supervisor.complete_task(answer=sum(e['name'].endswith(('.jpg', '.jpeg')) for e in entries))\n")
+        .steps()
     )
     traps = {"5": "only the first page was counted (page_limit default 5)"}
     if c["jpg"] != c["n"]:
@@ -158,14 +169,19 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, directory = pick(rng, dirs, "album with .jpeg photos")
     rows = [r for r in files_under(view, owner, directory) if r["path"].endswith(".jpeg")]
     oracle = (
-        login("file_system")
-        + listing("entries", directory)
-        + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
-        + (
-            f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], "
-            "new_name=e['name'][:-5] + '.jpg')\n"
+        Solution()
+        .step(login("file_system"))
+        .step(
+            listing("entries", directory)
+            + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
+            + (
+                f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], "
+                "new_name=e['name'][:-5] + '.jpg')\n"
+            )
         )
-        + DONE
+        .step(listing("after", directory) + "print([e['name'] for e in after])\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -188,17 +204,26 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
         view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/backups'", owner)
     )
     oracle = (
-        login("file_system")
-        + (
-            f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', "
-            "entry_type='directory', page_limit=20)]\n"
+        Solution()
+        .step(login("file_system"))
+        .step(
+            (
+                f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', "
+                "entry_type='directory', page_limit=20)]\n"
+            )
+            + "if '/backups' not in dirs:\n"
+            + f"    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
+            + (
+                f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], "
+                f"archive_path='/backups/{project}.zip')\n"
+            )
         )
-        + f"if '/backups' not in dirs:\n    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
-        + (
-            f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], "
-            f"archive_path='/backups/{project}.zip')\n"
+        .step(
+            f"print({FS}.show_archive_contents(access_token=file_system_token, "
+            f"archive_path='/backups/{project}.zip'))\n"
         )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     expectations: list[Expectation] = [
         Inserted(
@@ -238,11 +263,16 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(rng, rows, "old and new downloads")["owner_id"]
     old = frozenset(r["id"] for r in files_under(view, owner, "/downloads") if r["updated_at"] < cutoff)
     oracle = (
-        login("file_system")
-        + listing("entries", "/downloads")
-        + f"for e in entries:\n    if e['type'] == 'file' and e['updated_at'] < {cutoff!r}:\n"
-        + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
-        + DONE
+        Solution()
+        .step(login("file_system"))
+        .step(
+            listing("entries", "/downloads")
+            + f"for e in entries:\n    if e['type'] == 'file' and e['updated_at'] < {cutoff!r}:\n"
+            + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
+        )
+        .step(listing("left", "/downloads") + "print(len(left), 'files left')\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -263,13 +293,18 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     new = str(min(100, int(old) + rng.choice([5, 10, 15])))
     content = report["content"].replace(f"Progress: {old}%", f"Progress: {new}%")
     oracle = (
-        login("file_system")
-        + f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
-        + (
-            f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, "
-            f"content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
+        Solution()
+        .step(login("file_system"))
+        .step(
+            f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
+            + (
+                f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, "
+                f"content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
+            )
         )
-        + DONE
+        .step(f"print({FS}.show_file(access_token=file_system_token, path={report['path']!r})['content'])\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         report["owner_id"],
@@ -300,17 +335,27 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
     oracle = (
-        login("file_system", "phone")
-        + (
-            f"text = {FS}.show_file(access_token=file_system_token, "
-            "path='/documents/emergency_contacts.txt')['content']\n"
+        Solution()
+        .step(login("file_system", "phone"))
+        .step(
+            (
+                f"text = {FS}.show_file(access_token=file_system_token, "
+                "path='/documents/emergency_contacts.txt')['content']\n"
+            )
+            + "for line in text.splitlines():\n"
+            + (
+                "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
+                f"message={text!r})\n"
+            )
         )
-        + "for line in text.splitlines():\n"
-        + (
-            "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
-            f"message={text!r})\n"
+        .step(
+            fetch_all(
+                "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={text!r}"
+            )
+            + "print(len(sent))\n"
         )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -346,15 +391,20 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
     deltas: dict[int, float] = {c["owner_id"]: -round(sum(a for _, a in debts), 2)}
     deltas.update({p: a for p, a in debts})
     oracle = (
-        login("file_system", "payments")
-        + f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
-        + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
-        + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
-        + (
-            "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), "
-            "note='group dinner')\n"
+        Solution()
+        .step(login("file_system", "payments"))
+        .step(
+            f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
+            + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
+            + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
+            + (
+                "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), "
+                "note='group dinner')\n"
+            )
         )
-        + DONE
+        .step("print(apis.payments.show_balance(access_token=payments_token))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],

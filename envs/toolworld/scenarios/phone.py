@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Inserted, OneOf
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 MESSAGES = [
@@ -27,13 +27,21 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     message = rng.choice(MESSAGES)
     name = f"{contact['first_name']} {contact['last_name']}"
     oracle = (
-        login("phone")
-        + f"found = apis.phone.search_contacts(access_token=phone_token, query={name!r})\n"
-        + (
-            "apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], "
-            f"message={message!r})\n"
+        Solution()
+        .step(login("phone"))
+        .step(
+            f"found = apis.phone.search_contacts(access_token=phone_token, query={name!r})\n"
+            + (
+                "apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], "
+                f"message={message!r})\n"
+            )
         )
-        + DONE
+        .step(
+            "print(apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=found[0]['phone_number'], page_limit=5))\n"
+        )
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         supervisor_id=contact["owner_id"],
@@ -65,9 +73,11 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
     kind = group["relationship"]
     oracle = (
-        login("phone")
-        + fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + "apis.supervisor.complete_task(answer=len(found))\n"
+        Solution()
+        .step(login("phone"))
+        .step(fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}"))
+        .step("apis.supervisor.complete_task(answer=len(found))\n")
+        .steps()
     )
     return TaskSpec(
         supervisor_id=group["owner_id"],
@@ -103,13 +113,23 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     message = rng.choice(MESSAGES)
     oracle = (
-        login("phone")
-        + fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + (
-            "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
-            f"phone_number=contact['phone_number'], message={message!r})\n"
+        Solution()
+        .step(login("phone"))
+        .step(
+            fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+            + (
+                "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
+                f"phone_number=contact['phone_number'], message={message!r})\n"
+            )
         )
-        + DONE
+        .step(
+            fetch_all(
+                "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={message!r}"
+            )
+            + "print(len(sent))\n"
+        )
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         supervisor_id=owner,
@@ -137,13 +157,18 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     )["owner_id"]
     ids = frozenset(r["id"] for r in view.rows("SELECT id FROM phone_alarms WHERE owner_id = ? AND enabled = 0", owner))
     oracle = (
-        login("phone")
-        + fetch_all("alarms", "apis.phone.show_alarms(access_token=phone_token")
-        + (
-            "for alarm in alarms:\n    if not alarm['enabled']:\n        "
-            "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
+        Solution()
+        .step(login("phone"))
+        .step(
+            fetch_all("alarms", "apis.phone.show_alarms(access_token=phone_token")
+            + (
+                "for alarm in alarms:\n    if not alarm['enabled']:\n        "
+                "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
+            )
         )
-        + DONE
+        .step("print(apis.phone.show_alarms(access_token=phone_token, page_limit=20))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -211,14 +236,22 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     reply = rng.choice(["Got it, thanks!", "Sounds good to me.", "Sure, talk soon."])
     oracle = (
-        login("phone")
-        + fetch_all("messages", "apis.phone.search_text_messages(access_token=phone_token")
-        + "latest = next(m for m in messages if m['receiver']['phone_number'] == me['phone_number'])\n"
-        + (
-            "apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], "
-            f"message={reply!r})\n"
+        Solution()
+        .step(login("phone"))
+        .step(
+            fetch_all("messages", "apis.phone.search_text_messages(access_token=phone_token")
+            + "latest = next(m for m in messages if m['receiver']['phone_number'] == me['phone_number'])\n"
+            + (
+                "apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], "
+                f"message={reply!r})\n"
+            )
         )
-        + DONE
+        .step(
+            "print(apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=latest['sender']['phone_number'], page_limit=3))\n"
+        )
+        .step(DONE)
+        .steps()
     )
     sender = full_name(view, latest["sender_id"])
     return TaskSpec(
@@ -247,14 +280,19 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     c = pick(rng, rows, "received text with a unique wording", distinct=True)
     oracle = (
-        login("phone")
-        + fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
-        + (
-            "sender = next(t['sender']['phone_number'] for t in texts "
-            "if t['receiver']['phone_number'] == me['phone_number'])\n"
+        Solution()
+        .step(login("phone"))
+        .step(
+            fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
+            + (
+                "sender = next(t['sender']['phone_number'] for t in texts "
+                "if t['receiver']['phone_number'] == me['phone_number'])\n"
+            )
+            + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
         )
-        + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
-        + DONE
+        .step(fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token") + "print(blocked)\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["receiver_id"],
