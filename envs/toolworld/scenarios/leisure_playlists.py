@@ -1,0 +1,213 @@
+"""Leisure scenarios that take music playlists and listening into files, mail, texts and payments (no held-out
+app: these go to train / dev / test_normal)."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+CLOCK = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # oracle code: m:ss
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, object]]:
+    """Playlists whose exact title is unique for their owner while another of theirs starts with it
+    ('Road Trip' next to 'Road Trip 2019'), optionally narrowed by an `extra` SQL condition on p."""
+    return view.rows(
+        "SELECT p.id, p.owner_id, p.title, p.is_public FROM music_playlists p WHERE "
+        "EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title LIKE p.title || ' %') "
+        "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
+        f"{extra} ORDER BY p.id"
+    )
+
+
+def playlist_songs(view: WorldView, playlist_id: object) -> list[dict[str, object]]:
+    """The songs of a playlist in playlist order, with their entry ids."""
+    return view.rows(
+        "SELECT ps.id AS entry, s.id, s.title, s.artist, s.duration_s FROM music_playlist_songs ps "
+        "JOIN music_songs s ON s.id = ps.song_id WHERE ps.playlist_id = ? ORDER BY ps.position, ps.id",
+        playlist_id,
+    )
+
+
+def find_playlist(title: str) -> str:
+    """Oracle code leaving `target` = my playlist titled exactly `title` and `songs` = its songs in order."""
+    return (
+        fetch_all("lists", f"apis.music.show_playlists(access_token=music_token, query={title!r}")
+        + "print([(x['playlist_id'], x['title']) for x in lists])\n"
+        + f"target = next(x for x in lists if x['title'] == {title!r})\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+    )
+
+
+@scenario("leisure_playlist_export_file", apps=("file_system", "music"))
+def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    extra = "AND EXISTS (SELECT 1 FROM music_collaborators c WHERE c.playlist_id = p.id)"
+    p = pick(rng, look_alike_playlists(view, extra), "shared playlist whose title has a look-alike", distinct=True)
+    owner = p["owner_id"]
+    songs = playlist_songs(view, p["id"])
+    mates = view.rows(
+        "SELECT f.id, f.email FROM music_collaborators c JOIN people f ON f.id = c.person_id WHERE c.playlist_id = ? "
+        "ORDER BY f.id",
+        p["id"],
+    )
+    path = f"/music/{str(p['title']).lower().replace(' ', '_')}.txt"
+    lines = [f"{i}. {s['artist']} - {s['title']} ({clock(int(s['duration_s']))})" for i, s in enumerate(songs, 1)]
+    content = "\n".join([*lines, f"Total: {clock(sum(int(s['duration_s']) for s in songs))}"])
+    has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
+    look = (
+        login("music", "file_system")
+        + find_playlist(str(p["title"]))
+        + "info = apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id'])\n"
+        + "print(len(songs), info['collaborators'])\n"
+    )
+    write = (
+        CLOCK + "lines = [f\"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])})\" for i, s in "
+        "enumerate(songs, 1)]\n"
+        "lines.append('Total: ' + clock(sum(s['duration_s'] for s in songs)))\n"
+        f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines), "
+        "parents=True)\n"
+        f"apis.file_system.star_file(access_token=file_system_token, path={path!r})\n"
+        "for email in info['collaborators']:\n"
+        f"    apis.file_system.share_file(access_token=file_system_token, path={path!r}, email=email, "
+        "permission='view')\n"
+    )
+    check = (
+        f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+        f"print(apis.file_system.show_file_shares(access_token=file_system_token, path={path!r}))\n"
+        "apis.supervisor.complete_task()\n"
+    )
+    file = {"owner_id": owner, "path": path, "content": content, "starred": 1, "created_at": NOW, "updated_at": NOW}
+    expectations: list[Expectation] = []
+    if not has_dir:
+        expectations.append(
+            Inserted(
+                "file_system_directories",
+                {"owner_id": owner, "path": "/music", "created_at": NOW},
+                "the /music directory is created",
+                what="directories",
+            )
+        )
+    expectations.append(
+        Inserted(
+            "file_system_files",
+            file,
+            f"a starred file {path} lists the {len(songs)} songs in playlist order with their lengths, then the "
+            f"total: {content!r}",
+            what="files",
+        )
+    )
+    expectations += [
+        Inserted(
+            "file_system_shares",
+            {
+                "file_id": NewRow("file_system_files", {"path": path}),
+                "owner_id": owner,
+                "shared_with_id": m["id"],
+                "permission": "view",
+                "created_at": NOW,
+            },
+            f"the file is shared with {m['email']} (view)",
+            what=f"shares with {m['email']}",
+        )
+        for m in mates
+    ]
+    return TaskSpec(
+        owner,
+        f"Export my music playlist titled exactly '{p['title']}' to a text file {path} (create the folder if "
+        "needed): one line per song in playlist order written as '1. Artist - Title (m:ss)', then a last line "
+        "'Total: m:ss' with the playlist's length (minutes may go past 59). Star the file and share it, view only, "
+        "with each collaborator of the playlist.",
+        Solution().step(look).step(write).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("leisure_low_rated_cleanup", apps=("music",))
+def low_rated_cleanup(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM music_reviews WHERE rating <= 2 GROUP BY owner_id HAVING COUNT(*) BETWEEN 2 AND 8 "
+        "ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "listener with low-rated songs", distinct=True)["owner_id"]
+    low = [
+        r["song_id"] for r in view.rows("SELECT song_id FROM music_reviews WHERE owner_id = ? AND rating <= 2", owner)
+    ]
+    marks = ",".join("?" * len(low))
+
+    def ids(sql: str) -> frozenset[int]:
+        return frozenset(r["id"] for r in view.rows(sql.format(marks=marks), owner, *low))
+
+    library = ids("SELECT id FROM music_library WHERE owner_id = ? AND song_id IN ({marks})")
+    likes = ids("SELECT id FROM music_likes WHERE owner_id = ? AND song_id IN ({marks})")
+    downloads = ids("SELECT id FROM music_downloads WHERE owner_id = ? AND song_id IN ({marks})")
+    entries = ids(
+        "SELECT ps.id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
+        "WHERE p.owner_id = ? AND ps.song_id IN ({marks})"
+    )
+    look = (
+        login("music")
+        + "low = []\n"
+        + "for stars in (1, 2):\n"
+        + fetch_all("rated", "apis.music.show_my_reviews(access_token=music_token, rating=stars", indent="    ")
+        + "    low += [r['song_id'] for r in rated]\n"
+        + "low = set(low)\n"
+        + "print(sorted(low))\n"
+        + fetch_all("library", "apis.music.show_song_library(access_token=music_token")
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + fetch_all("downloads", "apis.music.show_downloads(access_token=music_token")
+        + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+    )
+    find = (
+        "holding = []\n"
+        "for p in playlists:\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=p['playlist_id']", "    "
+        )
+        + "    holding += [(p['playlist_id'], s['song_id']) for s in songs if s['song_id'] in low]\n"
+        "print(holding)\n"
+    )
+    act = (
+        "for s in library:\n"
+        "    if s['song_id'] in low:\n"
+        "        apis.music.remove_song_from_library(access_token=music_token, song_id=s['song_id'])\n"
+        "for s in liked:\n"
+        "    if s['song_id'] in low:\n"
+        "        apis.music.unlike_song(access_token=music_token, song_id=s['song_id'])\n"
+        "for d in downloads:\n"
+        "    if d['song_id'] in low:\n"
+        "        apis.music.remove_download(access_token=music_token, song_id=d['song_id'])\n"
+        "for playlist_id, song_id in holding:\n"
+        "    apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=playlist_id, song_id=song_id)\n"
+        "apis.supervisor.complete_task(answer=len(holding))\n"
+    )
+    return TaskSpec(
+        owner,
+        "Clean out the songs I rated 1 or 2 stars in my music reviews: remove each from my library, unlike it, "
+        "delete its download, and take it out of every playlist I own (only where it is there). Leave songs rated "
+        "3 or more alone. Tell me how many playlist entries you removed.",
+        Solution().step(look).step(find).step(act).steps(),
+        [
+            *(
+                d
+                for d in (
+                    Deleted("music_library", library, f"the {len(library)} low-rated songs leave my library"),
+                    Deleted("music_likes", likes, f"the {len(likes)} low-rated liked songs are unliked", what="likes"),
+                    Deleted("music_downloads", downloads, f"their {len(downloads)} downloads are deleted"),
+                    Deleted("music_playlist_songs", entries, f"they leave my playlists ({len(entries)} entries)"),
+                )
+                if d.row_ids
+            ),
+            Answer(len(entries), f"the answer is the number of playlist entries removed ({len(entries)})"),
+        ],
+    )
