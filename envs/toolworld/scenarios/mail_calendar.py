@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -310,4 +311,102 @@ def event_guest_reminder(view: WorldView, rng: random.Random) -> TaskSpec:
         f"(like '{e['title']} on 2026-01-31 at 09:30, Room 4.'). Then add the note 'Reminder sent' to the event.",
         oracle,
         expectations,
+    )
+
+
+@scenario("mail_invoice_due_days", apps=("email", "calendar"))
+def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: each invoice of a year over a bound gets an all-day 'Pay invoice' day 30 days after its email on
+    the Personal calendar; in variant 1 no invoice is over the bound (no-op-pass). Other years' are distractors."""
+    owners = view.rows(
+        "SELECT m.owner_id, substr(m.sent_at, 1, 4) AS year, COUNT(*) AS n FROM email_messages m "
+        f"JOIN email_threads t ON t.id = m.thread_id WHERE {KEPT} AND m.sender_id != m.owner_id "
+        "AND t.subject LIKE 'Invoice %' AND m.body LIKE 'Please find invoice%' GROUP BY m.owner_id, year "
+        "HAVING n BETWEEN 2 AND 6 ORDER BY m.owner_id, year"
+    )
+    c = pick(rng, owners, "mailbox with a few invoices of a year", distinct=True)
+    owner, year = c["owner_id"], c["year"]
+    invoices = view.rows(
+        f"SELECT m.body, m.sent_at, t.subject FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        f"WHERE {KEPT} AND m.owner_id = ? AND m.sender_id != m.owner_id AND t.subject LIKE 'Invoice %' "
+        "AND m.body LIKE 'Please find invoice%' AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
+        owner,
+        year,
+    )
+    amounts = sorted(float(i["body"].rsplit("$", 1)[1].rstrip(".")) for i in invoices)
+    quiet = quiet_variant(rng)
+    bound = int(amounts[-1]) + rng.randint(1, 50) if quiet else int((amounts[0] + amounts[-1]) / 2)
+    calendar = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Personal'", owner)
+    expectations: list[Expectation] = []
+    for i in invoices:
+        amount = float(i["body"].rsplit("$", 1)[1].rstrip("."))
+        if amount <= bound:
+            continue
+        day = date.fromisoformat(i["sent_at"][:10]) + timedelta(days=30)
+        title = f"Pay invoice {i['subject'].removeprefix('Invoice ')}"
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                {
+                    "calendar_id": calendar,
+                    "organizer_id": owner,
+                    "title": title,
+                    "description": f"${amount:.2f}",
+                    "location": "",
+                    "start": f"{day.isoformat()}T00:00:00",
+                    "end": f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+                    "all_day": 1,
+                    "recurrence": "none",
+                    "recurrence_until": None,
+                    "status": "confirmed",
+                    "busy": 0,
+                },
+                f"an all-day, free '{title}' on {day} says ${amount:.2f}",
+                what=f"events '{title}'",
+            )
+        )
+    oracle = (
+        Solution()
+        .step(login("email", "calendar"))
+        .step(
+            fetch_all(
+                "emails", "apis.email.search_emails(access_token=email_token, query='invoice', has_attachment=True"
+            )
+            + "invoices = [e for e in emails if e['subject'].startswith('Invoice ') and "
+            f"e['sent_at'].startswith('{year}') and e['sender']['email'] != me['email']]\n"
+            "print([(e['subject'], e['sent_at']) for e in invoices])\n"
+        )
+        .step(
+            "due = []\n"
+            "for e in invoices:\n"
+            "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
+            "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
+            "['content']\n"
+            "    amount = float(text.split('Total due: $')[1].split()[0])\n"
+            f"    if amount > {bound}:\n"
+            "        due.append((e, amount))\n"
+            "print([(e['subject'], amount) for e, amount in due])\n"
+        )
+        .step(
+            "from datetime import date, timedelta\n"
+            + fetch_all("calendars", "apis.calendar.show_calendars(access_token=calendar_token, query='personal'")
+            + "personal = next(c for c in calendars if c['name'] == 'Personal')\n"
+            "for e, amount in due:\n"
+            "    day = (date.fromisoformat(e['sent_at'][:10]) + timedelta(days=30)).isoformat()\n"
+            "    apis.calendar.create_event(access_token=calendar_token, title='Pay invoice ' + "
+            "e['subject'].removeprefix('Invoice '), start=day, all_day=True, busy=False, "
+            "calendar_id=personal['calendar_id'], description=f'${amount:.2f}')\n"
+        )
+        .step("apis.supervisor.complete_task()\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"For each invoice emailed to me in {year} whose total due (in the attached invoice file) is over ${bound}, "
+        "put an all-day event 'Pay invoice <number>' on my 'Personal' calendar 30 days after the invoice email's "
+        "date, shown as free (not busy), with the amount as its description (like $12.50). Invoices up to "
+        f"${bound} need nothing.",
+        oracle,
+        expectations,
+        noop_pass=quiet,
     )

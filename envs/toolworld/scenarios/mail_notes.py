@@ -101,3 +101,94 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
         ],
     )
+
+
+@scenario("mail_thread_to_note", apps=("email", "notes"))
+def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The most recent of several same-subject threads (the older ones are distractors) copied into a tagged note,
+    one line per email with its date and sender, and starred."""
+    threads = view.rows(
+        "SELECT t.id, t.owner_id, t.subject, MAX(m.sent_at) AS last, COUNT(*) AS n FROM email_threads t "
+        "JOIN email_messages m ON m.thread_id = t.id "
+        f"JOIN notes_notebooks b ON b.owner_id = t.owner_id AND b.name = 'Personal' WHERE {KEPT} "
+        "GROUP BY t.id ORDER BY t.owner_id, t.subject, last DESC, t.id DESC"
+    )
+    latest: dict[tuple[int, str], dict] = {}
+    count: dict[tuple[int, str], int] = {}
+    for t in threads:
+        latest.setdefault((t["owner_id"], t["subject"]), t)
+        count[(t["owner_id"], t["subject"])] = count.get((t["owner_id"], t["subject"]), 0) + 1
+    candidates = [
+        t
+        for k, t in sorted(latest.items())
+        if count[k] >= 2
+        and t["n"] >= 2
+        and not view.value("SELECT is_starred FROM email_threads WHERE id = ?", t["id"])
+        and view.value("SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND subject = ? AND id != ?", *k, t["id"])
+        and not view.rows(
+            "SELECT 1 FROM email_threads u JOIN email_messages m ON m.thread_id = u.id WHERE u.owner_id = ? "
+            "AND u.subject = ? AND u.id != ? GROUP BY u.id HAVING MAX(m.sent_at) >= ?",
+            *k,
+            t["id"],
+            t["last"],
+        )
+    ]
+    t = pick(rng, candidates, "recent thread whose subject has older namesakes", distinct=True)
+    owner, subject = t["owner_id"], t["subject"]
+    emails = view.rows(
+        "SELECT sender_id, body, sent_at FROM email_messages WHERE thread_id = ? ORDER BY sent_at", t["id"]
+    )
+    lines = [f"{e['sent_at'][:10]} {full_name(view, e['sender_id'])}: {e['body']}" for e in emails]
+    notebook = view.value("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Personal'", owner)
+    title = f"{subject} (email)"
+    oracle = (
+        Solution()
+        .step(login("email", "notes"))
+        .step(
+            fetch_all("threads", f"apis.email.show_threads(access_token=email_token, folder='all', query={subject!r}")
+            + f"same = [t for t in threads if t['subject'] == {subject!r}]\n"
+            "thread = max(same, key=lambda t: t['last_sent_at'])\n"
+            "print([(t['thread_id'], t['last_sent_at']) for t in same])\n"
+        )
+        .step(
+            "emails = apis.email.show_thread(access_token=email_token, thread_id=thread['thread_id'])['emails']\n"
+            "lines = [f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['body']}\" for e in "
+            "sorted(emails, key=lambda e: e['sent_at'])]\n"
+            "print(lines)\n"
+        )
+        .step(
+            fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Personal'")
+            + "personal = next(b for b in notebooks if b['name'] == 'Personal')\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+            "tags=['email'], notebook_id=personal['notebook_id'])\n"
+            "apis.email.star_thread(access_token=email_token, thread_id=thread['thread_id'])\n"
+        )
+        .step(
+            "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+            "apis.supervisor.complete_task()\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"I have several email threads called '{subject}'. Copy the most recent one into a note titled '{title}' in "
+        "my notes notebook 'Personal', tagged 'email', with one line per email: '<YYYY-MM-DD> <sender's full name>: "
+        "<text>'. Then star that thread.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                {
+                    "owner_id": owner,
+                    "title": title,
+                    "content": HasLines(lines),
+                    "notebook_id": notebook,
+                    **NEW_NOTE,
+                    "tags": "email",
+                },
+                f"a note '{title}' in 'Personal', tagged 'email', holds the {len(lines)} emails of the latest thread",
+                what="notes",
+            ),
+            Updated("email_threads", t["id"], {"is_starred": 1}, "the most recent thread is starred"),
+        ],
+    )
