@@ -25,7 +25,7 @@ FIND_EXPENSES = fetch_all(
 )
 
 
-def _groups(view: WorldView, where: str = "", *args: Any) -> list[dict[str, Any]]:
+def groups_of(view: WorldView, where: str = "", *args: Any) -> list[dict[str, Any]]:
     """(member, group) pairs of active memberships, the group's name unique among the member's groups."""
     return view.rows(
         "SELECT m.person_id AS owner, g.id, g.name FROM bill_splitting_members m JOIN bill_splitting_groups g "
@@ -65,7 +65,7 @@ CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_
 
 @scenario("life_trip_costs_note", apps=("bill_splitting", "notes"))
 def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = _groups(
+    pairs = groups_of(
         view,
         "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 6 "
         "AND EXISTS (SELECT 1 FROM bill_splitting_groups s WHERE s.id != g.id AND s.name != g.name "
@@ -119,7 +119,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("life_trip_photo_evening", apps=("bill_splitting", "calendar", "phone"))
 def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = _groups(
+    pairs = groups_of(
         view,
         "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3 "
         "AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = m.person_id AND c.is_primary = 1) "
@@ -209,7 +209,7 @@ def _owed_to(view: WorldView, group_id: int, owner: int) -> dict[int, float]:
 def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     pairs = [
         p
-        for p in _groups(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
+        for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
         if len(_owed_to(view, p["id"], p["owner"])) >= 2
     ]
     chosen = pick(rng, pairs, "group where two people owe me", distinct=True)
@@ -261,7 +261,7 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
 def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = _groups(
+    pairs = groups_of(
         view,
         "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) >= 3",
     )
@@ -324,7 +324,7 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     owing = variant_of(rng) % 3 != 2
     pairs = [
         p
-        for p in _groups(view)
+        for p in groups_of(view)
         if project_of(view, p["owner"], "Finance")
         and bool([c for (d, c) in pair_debts(view.conn, p["id"]) if d == p["owner"]]) == owing
     ]

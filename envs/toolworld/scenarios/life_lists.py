@@ -1,0 +1,139 @@
+"""Life admin as checklists: who owes whom on a trip, a todo project carried into a notes checklist."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from envs.toolworld.apps._bill_splitting_core import pair_debts
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._life import NOW, PLAIN_NOTE, done, project_of
+from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+
+def _checklist(owner: int, title: str, items: list[str]) -> list[Expectation]:
+    """A new note `title` (empty text) holding `items` as unchecked checklist items, in order."""
+    note = NewRow("notes_notes", {"owner_id": owner, "title": title})
+    out: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            {"owner_id": owner, "title": title, "content": ""} | PLAIN_NOTE,
+            f"a note '{title}' with no text besides its checklist",
+            what=f"notes '{title}'",
+        )
+    ]
+    out += [
+        Inserted(
+            "notes_checklist_items",
+            {"note_id": note, "text": text, "checked": 0, "position": position, "created_at": NOW},
+            f"item {position} of the checklist is {text!r}",
+            what=f"checklist items {text!r} at {position}",
+        )
+        for position, text in enumerate(items, start=1)
+    ]
+    return out
+
+
+@scenario("life_trip_debts_checklist", apps=("bill_splitting", "notes"))
+def trip_debts_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
+    pairs = [
+        p
+        for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
+        if 3 <= len(pair_debts(view.conn, p["id"])) <= 12
+    ]
+    chosen = pick(rng, pairs, "group with several debts", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    debts = sorted(
+        ((full_name(view, d), full_name(view, c), a) for (d, c), a in pair_debts(view.conn, chosen["id"]).items()),
+        key=lambda x: (-x[2], x[0], x[1]),
+    )
+    items = [f"{d} owes {c} ${a:.2f}" for d, c, a in debts]
+    title = f"{name}: who owes whom"
+    look = f"group_name = {name!r}\n" + FIND_GROUP
+    look += fetch_all(
+        "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+    )
+    look += "debts.sort(key=lambda d: (-d['amount'], d['debtor']['name'], d['creditor']['name']))\nprint(debts)\n"
+    act = f"""\
+    note = apis.notes.create_note(access_token=notes_token, title={title!r})
+    for d in debts:
+        text = f"{{d['debtor']['name']}} owes {{d['creditor']['name']}} ${{d['amount']:.2f}}"
+        apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=text)
+    biggest = debts[0]['debtor']['name']
+    """
+    check = fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
+    check += "print([i['text'] for i in items])\n"
+    return TaskSpec(
+        owner,
+        f"Make a checklist of who owes whom in my bill-splitting group '{name}', so we can tick debts off as people "
+        f"pay: a new note titled '{title}' whose checklist has one item per debt, '<debtor full name> owes <creditor "
+        "full name> $<amount>' (two decimals), biggest amount first (ties by debtor then creditor name). Then tell "
+        "me who owes the biggest of those amounts.",
+        Solution()
+        .step(login("bill_splitting", "notes"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done("biggest"))
+        .steps(),
+        [*_checklist(owner, title, items), Answer(debts[0][0], f"{debts[0][0]} owes the biggest amount")],
+    )
+
+
+LOOK_ALIKE_PROJECTS = {"Home": "Home Renovation", "Errands": "Old errands", "Work": "Work 2025"}
+
+
+def _open_top_level(view: WorldView, project_id: int) -> list[dict[str, Any]]:
+    return view.rows(
+        "SELECT title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 AND parent_id IS NULL "
+        "ORDER BY due_date IS NULL, due_date, id",
+        project_id,
+    )
+
+
+@scenario("life_project_checklist_note", apps=("todo", "notes"))
+def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for name, other in LOOK_ALIKE_PROJECTS.items():
+        for row in view.rows(
+            "SELECT p.owner_id FROM todo_projects p WHERE p.name = ? AND p.archived = 0 AND EXISTS (SELECT 1 FROM "
+            "todo_projects o WHERE o.owner_id = p.owner_id AND o.name = ?) ORDER BY p.owner_id",
+            name,
+            other,
+        ):
+            project = project_of(view, row["owner_id"], name)
+            if project and 4 <= len(_open_top_level(view, project["id"])) <= 15:
+                candidates.append({"owner": row["owner_id"], "name": name, "id": project["id"]})
+    chosen = pick(rng, candidates, "project with a look-alike", distinct=True)
+    owner, name = chosen["owner"], chosen["name"]
+    tasks = _open_top_level(view, chosen["id"])
+    items = [t["title"] + (f" (due {t['due_date']})" if t["due_date"] else "") for t in tasks]
+    title = f"{name} to-do"
+    look = fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={name!r}")
+    look += f"project = next(p for p in projects if p['name'] == {name!r})\n"
+    look += fetch_all(
+        "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False"
+    )
+    look += "top = [t for t in tasks if not t['parent_task_id']]\n"
+    look += "top.sort(key=lambda t: (t['due_date'] is None, t['due_date'] or '', t['task_id']))\n"
+    look += "print(len(tasks), [(t['title'], t['due_date']) for t in top])\n"
+    act = f"""\
+    note = apis.notes.create_note(access_token=notes_token, title={title!r})
+    for t in top:
+        text = t['title'] + (f" (due {{t['due_date']}})" if t['due_date'] else '')
+        apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=text)
+    """
+    check = fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
+    check += "print([i['text'] for i in items])\n"
+    return TaskSpec(
+        owner,
+        f"Copy my open '{name}' todo project (not '{LOOK_ALIKE_PROJECTS[name]}') into a checklist: a new note titled "
+        f"'{title}' whose checklist has one item per open task of the project, leaving out subtasks, written "
+        "'<task title> (due <YYYY-MM-DD>)', or just the title when it has no due date; tasks with the soonest due "
+        "date first, those without one last (ties in the order the tasks were created). Tell me how many items "
+        "that makes.",
+        Solution().step(login("todo", "notes")).step(look).step(act).step(check).step(done("len(top)")).steps(),
+        [*_checklist(owner, title, items), Answer(len(items), f"the checklist has {len(items)} items")],
+    )
