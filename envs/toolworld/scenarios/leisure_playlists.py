@@ -4,6 +4,7 @@ app: these go to train / dev / test_normal)."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -18,7 +19,7 @@ def clock(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, object]]:
+def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, Any]]:
     """Playlists whose exact title is unique for their owner while another of theirs starts with it
     ('Road Trip' next to 'Road Trip 2019'), optionally narrowed by an `extra` SQL condition on p."""
     return view.rows(
@@ -29,7 +30,7 @@ def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, obj
     )
 
 
-def playlist_songs(view: WorldView, playlist_id: object) -> list[dict[str, object]]:
+def playlist_songs(view: WorldView, playlist_id: object) -> list[dict[str, Any]]:
     """The songs of a playlist in playlist order, with their entry ids."""
     return view.rows(
         "SELECT ps.id AS entry, s.id, s.title, s.artist, s.duration_s FROM music_playlist_songs ps "
@@ -61,13 +62,13 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY f.id",
         p["id"],
     )
-    path = f"/music/{str(p['title']).lower().replace(' ', '_')}.txt"
-    lines = [f"{i}. {s['artist']} - {s['title']} ({clock(int(s['duration_s']))})" for i, s in enumerate(songs, 1)]
-    content = "\n".join([*lines, f"Total: {clock(sum(int(s['duration_s']) for s in songs))}"])
+    path = f"/music/{p['title'].lower().replace(' ', '_')}.txt"
+    lines = [f"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])})" for i, s in enumerate(songs, 1)]
+    content = "\n".join([*lines, f"Total: {clock(sum(s['duration_s'] for s in songs))}"])
     has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
     look = (
         login("music", "file_system")
-        + find_playlist(str(p["title"]))
+        + find_playlist(p["title"])
         + "info = apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id'])\n"
         + "print(len(songs), info['collaborators'])\n"
     )
