@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import TODAY, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -70,6 +70,78 @@ def overdue_triage(view: WorldView, rng: random.Random) -> TaskSpec:
         "Those labelled 'waiting' stay as they are. Of the others, the priority 1 and 2 ones are due today and get "
         f"the 'urgent' label (keeping their other labels); the rest are due on {later}. Tell me how many overdue "
         "to-dos (outside that project) you left alone because they were waiting.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_overdue_section", apps=("todo",))
+def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An 'Overdue' section put first in a sectioned project, the overdue top-level to-dos moved into it, except
+    those parked in a named section."""
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
+        "todo_sections s WHERE s.project_id = p.id) >= 2 AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
+        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 3 AND 15 ORDER BY p.id",
+        TODAY,
+    )
+    project = pick(rng, projects, "sectioned project with overdue to-dos", distinct=True)
+    sections = view.rows(
+        "SELECT id, name, position FROM todo_sections WHERE project_id = ? ORDER BY position", project["id"]
+    )
+    parked = rng.choice(sections)
+    late = view.rows(
+        f"SELECT t.id, t.title, t.section_id FROM todo_tasks t WHERE t.project_id = ? AND t.parent_id IS NULL "
+        f"AND {OVERDUE} ORDER BY t.id",
+        project["id"],
+        TODAY,
+    )
+    look = (
+        login("todo")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
+        + "sections = apis.todo.show_sections(access_token=todo_token, project_id=project['project_id'])\n"
+        + f"parked = next(s['section_id'] for s in sections if s['name'] == {parked['name']!r})\n"
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
+        + "print(sections, [(t['title'], t['section']) for t in late])\n"
+    )
+    act = """
+        made = apis.todo.create_section(access_token=todo_token, project_id=project['project_id'], name='Overdue',
+                                        position=0)
+        moved = 0
+        for t in late:
+            if t['parent_task_id'] is not None or (t['section'] and t['section']['section_id'] == parked):
+                continue
+            apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], section_id=made['section_id'])
+            moved += 1
+        """
+    check = (
+        "print(apis.todo.show_sections(access_token=todo_token, project_id=project['project_id']))\n"
+        "apis.supervisor.complete_task(answer=moved)\n"
+    )
+    new_section = NewRow("todo_sections", {"project_id": project["id"], "name": "Overdue"})
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_sections",
+            {"project_id": project["id"], "owner_id": project["owner_id"], "name": "Overdue", "position": 0},
+            "a section 'Overdue' comes first in the project",
+            what="sections",
+        )
+    ]
+    expectations += [
+        Updated("todo_sections", s["id"], {"position": s["position"] + 1}, f"'{s['name']}' moves one place down")
+        for s in sections
+    ]
+    moved = [t for t in late if t["section_id"] != parked["id"]]
+    expectations += [
+        Updated("todo_tasks", t["id"], {"section_id": new_section}, f"'{t['title']}' is in 'Overdue'") for t in moved
+    ]
+    expectations.append(Answer(len(moved), f"the answer is how many to-dos moved ({len(moved)})"))
+    return TaskSpec(
+        project["owner_id"],
+        f"In my '{project['name']}' to-do project, add a section 'Overdue' as its first section and move into it "
+        f"every overdue open to-do of the project (not subtasks), except those in its '{parked['name']}' section, "
+        "which stay where they are. Tell me how many you moved.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
