@@ -1,0 +1,187 @@
+"""Household scenarios that write notes: who owes what in the house, what a trip cost, a house meeting's agenda."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from envs.toolworld.apps.bill_splitting import pair_debts
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import note_row
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
+from envs.toolworld.scenarios.household_calendar import new_event, primary_calendar, trip_groups
+from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+BALANCES = "apis.bill_splitting.show_group_balances(access_token=bill_splitting_token, group_id=group['group_id']"
+EXPENSES = "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']"
+# How a member's balance reads in a note: oracle code (over `b`, a show_group_balances item) and the same in Python.
+BALANCE_LINE = (
+    "def line(b):\n"
+    "    if b['balance'] < 0:\n"
+    "        return f\"{b['name']}: owes ${-b['balance']:.2f}\"\n"
+    "    if b['balance'] > 0:\n"
+    "        return f\"{b['name']}: is owed ${b['balance']:.2f}\"\n"
+    "    return f\"{b['name']}: settled\"\n"
+)
+
+
+def balances(view: WorldView, group_id: int) -> dict[int, float]:
+    """Every member's balance in a group: positive when the group owes them."""
+    out = dict.fromkeys(members(view, group_id), 0.0)
+    for (debtor, creditor), amount in pair_debts(view.conn, group_id).items():
+        out[debtor] -= amount
+        out[creditor] += amount
+    return {p: round(b, 2) + 0.0 for p, b in out.items()}
+
+
+def balance_line(name: str, balance: float) -> str:
+    if balance < 0:
+        return f"{name}: owes ${-balance:.2f}"
+    return f"{name}: is owed ${balance:.2f}" if balance > 0 else f"{name}: settled"
+
+
+@scenario("household_balances_note", apps=("bill_splitting", "notes"))
+def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    g = pick(rng, home_groups(view, 3), "home group", distinct=True)
+    lines = [balance_line(full_name(view, p), b) for p, b in balances(view, g["group_id"]).items()]
+    title = f"Who owes what: {g['name']}"
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "notes"))
+        .step(FIND_GROUP.format(name=g["name"]) + fetch_all("balances", BALANCES) + "print(balances)\n")
+        .step(
+            BALANCE_LINE
+            + "content = '\\n'.join(line(b) for b in balances)\n"
+            + f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content=content)\n"
+            + "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        int(g["owner_id"]),
+        f"Make a plain note titled '{title}' with one line per member of my bill splitting group '{g['name']}', "
+        "me included, giving their balance in that group: '<full name>: owes $12.30' when they owe, "
+        "'<full name>: is owed $12.30' when they are owed, '<full name>: settled' at zero.",
+        oracle,
+        [
+            Inserted(
+                "notes_notes",
+                note_row(int(g["owner_id"]), title, HasLines(lines)),
+                f"a note '{title}' with exactly the lines {lines}",
+                what="notes",
+            )
+        ],
+    )
+
+
+@scenario("household_trip_costs_note", apps=("bill_splitting", "notes"))
+def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    g = pick(rng, trip_groups(view), "trip group with expenses", distinct=True)
+    owner = int(g["owner_id"])
+    by_category: dict[str, float] = defaultdict(float)
+    for e in view.rows("SELECT category, amount FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]):
+        by_category[e["category"]] += e["amount"]
+    total = round(sum(by_category.values()), 2)
+    lines = [f"{c}: ${a:.2f}" for c, a in sorted(by_category.items())] + [f"Total: ${total:.2f}"]
+    my_share = view.value(
+        "SELECT ROUND(SUM(s.amount), 2) FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
+        "e.id = s.expense_id WHERE e.group_id = ? AND s.person_id = ?",
+        g["group_id"],
+        owner,
+    )
+    title = f"Trip costs: {g['name']}"
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "notes"))
+        .step(FIND_GROUP.format(name=g["name"]) + fetch_all("expenses", EXPENSES) + "print(len(expenses))\n")
+        .step(
+            "totals = {}\n"
+            "for e in expenses:\n"
+            "    totals[e['category']] = totals.get(e['category'], 0) + e['amount']\n"
+            "total = round(sum(totals.values()), 2)\n"
+            "lines = [f'{c}: ${a:.2f}' for c, a in sorted(totals.items())] + [f'Total: ${total:.2f}']\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+            "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=total)")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Write down what our trip cost: a plain note titled '{title}' with one line per expense category of my "
+        f"bill splitting group '{g['name']}', like 'dining: $123.40' (whole expenses, every category that has any), "
+        "then a last line 'Total: $<sum of all>'. Also tell me that total.",
+        oracle,
+        [
+            Inserted("notes_notes", note_row(owner, title, HasLines(lines)), f"a note with the lines {lines}"),
+            Answer(
+                total, f"the answer is the trip's total (${total:.2f})", traps={f"{my_share:g}": "that is my share"}
+            ),
+        ],
+    )
+
+
+@scenario("household_house_meeting", apps=("bill_splitting", "calendar", "notes"))
+def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
+    g = pick(rng, home_groups(view, 3), "home group", distinct=True)
+    owner, group_id = int(g["owner_id"]), int(g["group_id"])
+    today = WORLD_NOW.date()
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7 or 7)
+    hour = rng.choice([18, 19, 20])
+    guests = [p for p in members(view, group_id) if p != owner]
+    debtors = sorted(
+        (full_name(view, p), -b) for p, b in balances(view, group_id).items() if b < 0
+    )  # who owes the group, by name
+    lines = [f"{name} owes ${amount:.2f}" for name, amount in debtors] or ["Nobody owes anything"]
+    title = f"House meeting {sunday.isoformat()}"
+    event = {
+        "calendar_id": primary_calendar(view, owner),
+        "organizer_id": owner,
+        "title": "House meeting",
+        "description": "",
+        "location": "Home",
+        "start": f"{sunday.isoformat()}T{hour}:00:00",
+        "end": f"{sunday.isoformat()}T{hour + 1}:00:00",
+        "all_day": 0,
+        "recurrence": "none",
+        "recurrence_until": None,
+        "status": "confirmed",
+        "busy": 1,
+    }
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "calendar", "notes"))
+        .step(FIND_GROUP.format(name=g["name"]) + fetch_all("balances", BALANCES) + "print(balances)\n")
+        .step(
+            "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
+            "apis.calendar.create_event(access_token=calendar_token, title='House meeting', "
+            f"start='{sunday.isoformat()}T{hour}:00', end='{sunday.isoformat()}T{hour + 1}:00', location='Home', "
+            "attendee_emails=guests)\n"
+        )
+        .step(
+            "owing = sorted((b['name'], -b['balance']) for b in balances if b['balance'] < 0)\n"
+            "lines = [f'{name} owes ${amount:.2f}' for name, amount in owing] or ['Nobody owes anything']\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+            "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        *new_event(event, guests, f"a 'House meeting' on {sunday} at {hour}:00 at Home"),
+        Inserted("notes_notes", note_row(owner, title, HasLines(lines)), f"an agenda note with the lines {lines}"),
+    ]
+    return TaskSpec(
+        owner,
+        f"Call a house meeting: put 'House meeting' on my primary calendar on Sunday {sunday.isoformat()} from "
+        f"{hour}:00 to {hour + 1}:00 at 'Home', inviting everyone else in my bill splitting group '{g['name']}'. "
+        f"Then write the agenda as a plain note titled '{title}': one line '<full name> owes $12.30' for each "
+        "member who owes money in that group (by their balance), or the single line 'Nobody owes anything'.",
+        oracle,
+        expectations,
+    )
