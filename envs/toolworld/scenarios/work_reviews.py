@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, NOW, PLAIN_NOTE, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -162,6 +162,140 @@ def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Plan my week in a new {color} note titled '{title}', pinned, with no text but a checklist: first an item "
         "for each overdue open to-do of priority 1, then one for each open to-do due from today to "
         f"{end}; each group by due date (same date: by title), each item the to-do's title.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_best_project_goal", apps=("todo",))
+def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Computed values: the project with most completions since a date (made a favorite) and a weekly goal set from
+    the pace (completions per week, rounded up)."""
+    weeks = rng.choice((4, 6, 8))
+    since = day(-7 * weeks)
+    counts = view.rows(
+        "SELECT t.owner_id, p.id, p.name, p.is_favorite, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p "
+        "ON p.id = t.project_id WHERE t.completed = 1 AND t.completed_at >= ? AND p.archived = 0 "
+        "GROUP BY p.id ORDER BY t.owner_id, n DESC, p.name",
+        since,
+    )
+    best: dict[int, list[dict]] = {}
+    for r in counts:
+        best.setdefault(r["owner_id"], []).append(r)
+    owners = [o for o, rows in sorted(best.items()) if len(rows) < 2 or rows[0]["n"] > rows[1]["n"]]
+    owner = pick(rng, owners, "person whose top project since the date is unique", distinct=True)
+    top = best[owner][0]
+    total = view.value(
+        "SELECT COUNT(*) FROM todo_tasks WHERE owner_id = ? AND completed = 1 AND completed_at >= ?", owner, since
+    )
+    goal = max(1, -(-total // weeks))
+    settings = view.row("SELECT weekly_goal FROM todo_settings WHERE owner_id = ?", owner)
+    look = (
+        login("todo")
+        + fetch_all("done", f"apis.todo.show_completed_tasks(access_token=todo_token, since={since!r}")
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + "active = {p['project_id']: p for p in projects}\n"
+        + "print(len(done), apis.todo.show_settings(access_token=todo_token))\n"
+    )
+    act = f"""
+        per_project = {{}}
+        for t in done:
+            if t['project']['project_id'] in active:
+                per_project[t['project']['project_id']] = per_project.get(t['project']['project_id'], 0) + 1
+        best = max(per_project, key=lambda p: per_project[p])
+        if not active[best]['is_favorite']:
+            apis.todo.update_project(access_token=todo_token, project_id=best, is_favorite=True)
+        goal = max(1, -(-len(done) // {weeks}))
+        apis.todo.update_settings(access_token=todo_token, weekly_goal=goal)
+        """
+    check = (
+        "print(apis.todo.show_productivity(access_token=todo_token))\n"
+        "apis.supervisor.complete_task(answer=active[best]['name'])\n"
+    )
+    expectations: list[Expectation] = []
+    if not top["is_favorite"]:
+        expectations.append(Updated("todo_projects", top["id"], {"is_favorite": 1}, f"'{top['name']}' is a favorite"))
+    if settings["weekly_goal"] != goal:
+        expectations.append(Updated("todo_settings", owner, {"weekly_goal": goal}, f"the weekly goal is {goal}"))
+    expectations.append(
+        Answer(top["name"], f"the answer is '{top['name']}', the active project with most completions since {since}")
+    )
+    return TaskSpec(
+        owner,
+        f"Look at the to-dos I completed since {since} (the last {weeks} weeks). Which of my active projects got the "
+        "most of them done? Make it a favorite project if it isn't one, and tell me its name. Also set my weekly "
+        f"goal to my pace: all the to-dos I completed since {since} (any project) divided by {weeks}, rounded up.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_assigned_digest", apps=("todo", "notes"))
+def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
+    """What others handed me: a note of my open to-dos in projects shared with me (owner named), and an apology
+    comment on each overdue one; my own projects' assignments are distractors."""
+    people = view.rows(
+        "SELECT t.assignee_id FROM todo_tasks t WHERE t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id "
+        "AND t.completed = 0 GROUP BY t.assignee_id HAVING COUNT(*) BETWEEN 3 AND 12 ORDER BY t.assignee_id"
+    )
+    me = pick(rng, people, "person with to-dos assigned in others' projects", distinct=True)["assignee_id"]
+    comment = rng.choice(("On it, sorry for the delay.", "Still on my list, will do it this week."))
+    tasks = view.rows(
+        "SELECT t.id, t.title, t.due_date, p.name, o.first_name || ' ' || o.last_name AS owner FROM todo_tasks t "
+        "JOIN todo_projects p ON p.id = t.project_id JOIN people o ON o.id = p.owner_id WHERE t.assignee_id = ? "
+        "AND t.owner_id != ? AND t.completed = 0 ORDER BY t.id",
+        me,
+        me,
+    )
+    title = f"Assigned to me {TODAY}"
+    lines = [f"{t['name']} ({t['owner']}): {t['title']}" for t in tasks]
+    late = [t for t in tasks if t["due_date"] and t["due_date"] < TODAY]
+    look = (
+        login("todo", "notes")
+        + fetch_all("mine", "apis.todo.show_assigned_tasks(access_token=todo_token")
+        + fetch_all("shared", "apis.todo.show_shared_projects(access_token=todo_token")
+        + "owners = {p['project_id']: p['owner']['name'] for p in shared}\n"
+        + "theirs = [t for t in mine if t['project']['project_id'] in owners]\n"
+        + "print([(t['title'], t['project']['name']) for t in theirs])\n"
+    )
+    act = f"""
+        lines = [t['project']['name'] + ' (' + owners[t['project']['project_id']] + '): ' + t['title'] for t in theirs]
+        apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))
+        late = 0
+        for t in theirs:
+            if t['due_date'] and t['due_date'] < {TODAY!r}:
+                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={comment!r})
+                late += 1
+        """
+    check = (
+        fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
+        + "print(found)\n"
+        + "apis.supervisor.complete_task(answer=late)\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            {"owner_id": me, "title": title, "content": HasLines(lines), "tags": "", **PLAIN_NOTE},
+            f"a note '{title}' with one 'project (owner): title' line per to-do others assigned me",
+            what="notes",
+        )
+    ]
+    expectations += [
+        Inserted(
+            "todo_comments",
+            {"task_id": t["id"], "owner_id": me, "text": comment, "created_at": NOW},
+            f"the overdue '{t['title']}' gets my comment",
+            what="comments",
+        )
+        for t in late
+    ]
+    expectations.append(Answer(len(late), f"the answer is how many of them are overdue ({len(late)})"))
+    return TaskSpec(
+        me,
+        f"Other people assigned me to-dos in projects they shared with me. Make a note titled '{title}' listing each "
+        "of those that is still open, one per line as '<project name> (<owner's full name>): <to-do title>' (not "
+        f"to-dos of my own projects). On each of them that is overdue, add the comment '{comment}'. Tell me how many "
+        "are overdue.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
