@@ -6,9 +6,9 @@ import random
 from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._life import NOW, PLAIN_NOTE, done, project_of
+from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, done, project_of
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -136,4 +136,139 @@ def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "that makes.",
         Solution().step(login("todo", "notes")).step(look).step(act).step(check).step(done("len(top)")).steps(),
         [*_checklist(owner, title, items), Answer(len(items), f"the checklist has {len(items)} items")],
+    )
+
+
+@scenario("life_grocery_note_to_tasks", apps=("notes", "todo"))
+def grocery_note_to_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for note in view.rows(
+        "SELECT n.owner_id, n.id FROM notes_notes n WHERE n.title = 'Groceries' AND n.trashed_at IS NULL AND "
+        "(SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = 'Groceries' AND "
+        "m.trashed_at IS NULL) = 1 AND EXISTS (SELECT 1 FROM notes_checklist_items i WHERE i.note_id = n.id AND "
+        "i.checked = 0) ORDER BY n.owner_id"
+    ):
+        if project_of(view, note["owner_id"], "Groceries"):
+            candidates.append(note)
+    chosen = pick(rng, candidates, "Groceries note with unticked items", distinct=True)
+    owner = chosen["owner_id"]
+    project = project_of(view, owner, "Groceries")
+    assert project is not None
+    items = view.rows(
+        "SELECT id, text FROM notes_checklist_items WHERE note_id = ? AND checked = 0 ORDER BY position, id",
+        chosen["id"],
+    )
+    have = {
+        r["title"].lower()
+        for r in view.rows("SELECT title FROM todo_tasks WHERE project_id = ? AND completed = 0", project["id"])
+    }
+    look = fetch_all("notes", "apis.notes.search_notes(access_token=notes_token, query='Groceries'")
+    look += "note = next(n for n in notes if n['title'] == 'Groceries')\n"
+    look += fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
+    look += "todo_items = [i for i in items if not i['checked']]\n"
+    look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Groceries'")
+    look += "groceries = next(p for p in projects if p['name'] == 'Groceries')\n"
+    look += fetch_all(
+        "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=groceries['project_id'], completed=False"
+    )
+    look += "have = {t['title'].lower() for t in tasks}\nprint([i['text'] for i in todo_items], sorted(have))\n"
+    act = """\
+    added = 0
+    for i in todo_items:
+        title = 'Buy ' + i['text']
+        if title.lower() not in have:
+            apis.todo.create_task(access_token=todo_token, project_id=groceries['project_id'], title=title)
+            have.add(title.lower())
+            added += 1
+        apis.notes.update_checklist_item(access_token=notes_token, item_id=i['item_id'], checked=True)
+    """
+    check = fetch_all(
+        "left", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id'], checked=False"
+    )
+    check += "print(left, added)\n"
+    expectations: list[Expectation] = []
+    added = 0
+    for item in items:
+        title = f"Buy {item['text']}"
+        if title.lower() not in have:
+            have.add(title.lower())
+            added += 1
+            expectations.append(
+                Inserted(
+                    "todo_tasks",
+                    {"owner_id": owner, "project_id": project["id"], "title": title, "due_date": None}
+                    | {"priority": 4, "description": "", **NEW_TASK},
+                    f"a task '{title}' in my Groceries project",
+                    what=f"tasks '{title}'",
+                )
+            )
+        expectations.append(
+            Updated("notes_checklist_items", item["id"], {"checked": 1}, f"'{item['text']}' is ticked in the note")
+        )
+    return TaskSpec(
+        owner,
+        "Move my grocery list into my todo app: for each unticked item of the checklist in my 'Groceries' note, add a "
+        "task 'Buy <item>' (the item's text as written) to my Groceries project, unless an open task with that title "
+        "(ignoring case) is already there, and tick the item in the note either way. Tell me how many tasks you "
+        "added.",
+        Solution().step(login("notes", "todo")).step(look).step(act).step(check).step(done("added")).steps(),
+        [*expectations, Answer(added, f"{added} tasks were added", traps={str(len(items)): "some were already there"})],
+    )
+
+
+@scenario("life_doctor_questions_event", apps=("notes", "calendar"))
+def doctor_questions_event(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = view.rows(
+        "SELECT n.owner_id, n.id, (SELECT e.id FROM calendar_events e WHERE e.organizer_id = n.owner_id AND "
+        "e.title = 'Doctor checkup' AND e.start > ? AND e.status = 'confirmed' ORDER BY e.start LIMIT 1) AS event_id "
+        "FROM notes_notes n WHERE n.title = 'Doctor questions' AND n.trashed_at IS NULL AND (SELECT COUNT(*) FROM "
+        "notes_notes m WHERE m.owner_id = n.owner_id AND m.title = 'Doctor questions' AND m.trashed_at IS NULL) = 1 "
+        "AND EXISTS (SELECT 1 FROM notes_checklist_items i WHERE i.note_id = n.id AND i.checked = 0) "
+        "ORDER BY n.owner_id",
+        NOW,
+    )
+    chosen = pick(rng, [c for c in candidates if c["event_id"]], "doctor questions and a checkup", distinct=True)
+    owner = chosen["owner_id"]
+    event = view.row("SELECT id, start FROM calendar_events WHERE id = ?", chosen["event_id"])
+    questions = view.rows(
+        "SELECT id, text FROM notes_checklist_items WHERE note_id = ? AND checked = 0 ORDER BY position, id",
+        chosen["id"],
+    )
+    text = "Questions:\n" + "\n".join(f"- {q['text']}" for q in questions)
+    look = fetch_all("notes", "apis.notes.search_notes(access_token=notes_token, query='Doctor questions'")
+    look += "note = next(n for n in notes if n['title'] == 'Doctor questions')\n"
+    look += fetch_all(
+        "questions", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id'], checked=False"
+    )
+    look += fetch_all(
+        "events",
+        f"apis.calendar.show_events(access_token=calendar_token, query='Doctor checkup', date_from='{NOW[:10]}'",
+    )
+    look += (
+        f"coming = sorted((e for e in events if e['title'] == 'Doctor checkup' and e['start'] > {NOW!r} "
+        "and e['status'] == 'confirmed'), key=lambda e: e['start'])\n"
+        "checkup = coming[0]\nprint(checkup['start'], [q['text'] for q in questions])\n"
+    )
+    act = """\
+    text = 'Questions:\\n' + '\\n'.join('- ' + q['text'] for q in questions)
+    apis.calendar.add_event_note(access_token=calendar_token, event_id=checkup['event_id'], text=text)
+    for q in questions:
+        apis.notes.update_checklist_item(access_token=notes_token, item_id=q['item_id'], checked=True)
+    """
+    check = "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=checkup['event_id']))\n"
+    return TaskSpec(
+        owner,
+        "Before my next doctor checkup: take the unticked questions from the checklist of my 'Doctor questions' note "
+        "and add them as a note on my next 'Doctor checkup' calendar event, written 'Questions:' then one line per "
+        "question, '- <question>', in the checklist's order. Then tick those questions in my note.",
+        Solution().step(login("notes", "calendar")).step(look).step(act).step(check).step(done()).steps(),
+        [
+            Inserted(
+                "calendar_notes",
+                {"event_id": event["id"], "author_id": owner, "text": text, "created_at": NOW},
+                f"the checkup on {event['start']} has a note with the {len(questions)} questions",
+                what="event notes",
+            ),
+            *[Updated("notes_checklist_items", q["id"], {"checked": 1}, f"'{q['text']}' is ticked") for q in questions],
+        ],
     )
