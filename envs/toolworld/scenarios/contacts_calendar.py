@@ -6,7 +6,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -53,8 +53,9 @@ target = next(c['calendar_id'] for c in calendars if c['name'] == {name!r})
 """
 
 
-def pending_callbacks(view: WorldView, owner: int, since: str) -> list[str]:
-    """Names of saved contacts whose latest missed call since `since` I have not returned (no outgoing call after)."""
+def pending_callbacks(view: WorldView, owner: int, since: str) -> list[tuple[str, str]]:
+    """(name, number) of saved contacts whose latest missed call since `since` I have not returned (no outgoing
+    call after), by name."""
     names = contact_names(view, owner)
     latest: dict[str, str] = {}
     for call in view.rows(
@@ -66,7 +67,7 @@ def pending_callbacks(view: WorldView, owner: int, since: str) -> list[str]:
         if call["phone_number"] in names:
             latest[call["phone_number"]] = max(latest.get(call["phone_number"], ""), call["started_at"])
     return sorted(
-        names[number]
+        (names[number], number)
         for number, missed in latest.items()
         if not view.rows(
             "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
@@ -85,8 +86,8 @@ def slot(day: str, first_minute: int, index: int, minutes: int) -> tuple[str, st
 
 @scenario("contacts_schedule_callbacks", apps=("phone", "calendar"))
 def schedule_callbacks(view: WorldView, rng: random.Random) -> TaskSpec:
-    since = rng.choice(["2026-02-01", "2026-03-01", "2026-01-15"])
-    candidates = [p for p in view.people_ids() if 2 <= len(pending_callbacks(view, p, since)) <= 6]
+    since = rng.choice(["2025-12-01", "2026-01-01", "2025-11-15"])
+    candidates = [p for p in view.people_ids() if 3 <= len(pending_callbacks(view, p, since)) <= 8]
     owner = pick(rng, candidates, "person with missed calls to return", distinct=True)
     pending = pending_callbacks(view, owner, since)
     personal = calendar_id(view, owner, "Personal")
@@ -113,17 +114,19 @@ for number, when in latest.items():
     outgoing = apis.phone.show_call_history(access_token=phone_token, phone_number=number, direction='outgoing',
                                             started_after=when[:10], page_limit=20)
     if not any(call['started_at'] > when for call in outgoing):
-        pending.append(names[number])
+        pending.append((names[number], number))
 pending.sort()
 print(pending)
 """
     act = FIND_CALENDAR.format(name="Personal") + (
-        "for i, name in enumerate(pending):\n"
+        "for i, (name, number) in enumerate(pending):\n"
         "    minute = 9 * 60 + 15 * i\n"
-        f"    start = '{TOMORROW}T%02d:%02d' % divmod(minute, 60)\n"
+        "    hour = '%02d:%02d' % divmod(minute, 60)\n"
         f"    end = '{TOMORROW}T%02d:%02d' % divmod(minute + 15, 60)\n"
-        "    apis.calendar.create_event(access_token=calendar_token, title='Call back ' + name, start=start, "
-        "end=end, calendar_id=target)\n"
+        "    apis.calendar.create_event(access_token=calendar_token, title='Call back ' + name, "
+        f"start='{TOMORROW}T' + hour, end=end, calendar_id=target)\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
+        "message=\"Sorry I missed your call! I'll call you back tomorrow at \" + hour + '.')\n"
     )
     check = (
         fetch_all(
@@ -140,27 +143,44 @@ print(pending)
         .step(decide)
         .step(act)
         .step(check)
-        .step("apis.supervisor.complete_task(answer=pending)\n")
+        .step("apis.supervisor.complete_task(answer=[name for name, _ in pending])\n")
         .steps()
     )
-    expectations: list[Expectation] = [
-        Inserted(
-            "calendar_events",
-            new_event(owner, personal, f"Call back {name}", *slot(TOMORROW, 9 * 60, i, 15)),
-            f"a 15-minute 'Call back {name}' event at slot {i + 1} tomorrow on the Personal calendar",
-            what=f"call-back events for {name}",
+    expectations: list[Expectation] = []
+    for i, (name, number) in enumerate(pending):
+        start, end = slot(TOMORROW, 9 * 60, i, 15)
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                new_event(owner, personal, f"Call back {name}", start, end),
+                f"a 15-minute 'Call back {name}' event at {start[11:16]} tomorrow on the Personal calendar",
+                what=f"call-back events for {name}",
+            )
         )
-        for i, name in enumerate(pending)
-    ]
+        expectations.append(
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": owner,
+                    "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", number),
+                    "message": f"Sorry I missed your call! I'll call you back tomorrow at {start[11:16]}.",
+                    "is_read": 0,
+                },
+                f"{name} is texted the call-back time {start[11:16]}",
+                what=f"texts to {name}",
+            )
+        )
+    names = [name for name, _ in pending]
     expectations.append(
-        Answer(pending, f"the answer names the {len(pending)} people to call back", traps={"[]": "no one listed"})
+        Answer(names, f"the answer names the {len(names)} people to call back", traps={"[]": "no one listed"})
     )
     return TaskSpec(
         owner,
         f"Since {since} I missed calls from some of my contacts that I never returned (no outgoing call to them "
         "after their latest missed call). For each such contact, put a 15-minute event 'Call back <First Last>' "
         f"(their name as saved in my phone) on my Personal calendar tomorrow ({TOMORROW}): the first at 09:00, each "
-        "next one 15 minutes later, in alphabetical order of name. Ignore callers not in my contacts. "
+        'next one 15 minutes later, in alphabetical order of name, and text each of them exactly "Sorry I missed your '
+        "call! I'll call you back tomorrow at HH:MM.\" with their time. Ignore callers not in my contacts. "
         "Tell me the names.",
         oracle,
         expectations,
@@ -205,7 +225,8 @@ def next_birthday(birthday):
     act = FIND_CALENDAR.format(name="Personal") + (
         "for c in dated:\n"
         "    apis.calendar.create_event(access_token=calendar_token, title='Birthday: ' + c['first_name'] + ' ' + "
-        "c['last_name'], start=next_birthday(c['birthday']), all_day=True, recurrence='yearly', calendar_id=target)\n"
+        "c['last_name'], start=next_birthday(c['birthday']), all_day=True, recurrence='yearly', calendar_id=target, "
+        "reminder_minutes=1440)\n"
     )
     check = fetch_all(
         "made", "apis.calendar.show_events(access_token=calendar_token, query='Birthday', calendar_id=target"
@@ -225,20 +246,34 @@ def next_birthday(birthday):
     expectations: list[Expectation] = []
     for p in people:
         day = next_birthday(p["birthday"])
+        event = new_event(
+            owner,
+            personal,
+            f"Birthday: {p['name']}",
+            f"{day.isoformat()}T00:00:00",
+            f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+            all_day=1,
+            recurrence="yearly",
+        )
         expectations.append(
             Inserted(
                 "calendar_events",
-                new_event(
-                    owner,
-                    personal,
-                    f"Birthday: {p['name']}",
-                    f"{day.isoformat()}T00:00:00",
-                    f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
-                    all_day=1,
-                    recurrence="yearly",
-                ),
+                event,
                 f"a yearly all-day 'Birthday: {p['name']}' event on {day} (Personal calendar)",
                 what=f"birthday events for {p['name']}",
+            )
+        )
+        expectations.append(
+            Inserted(
+                "calendar_reminders",
+                {
+                    "event_id": NewRow("calendar_events", event),
+                    "person_id": owner,
+                    "minutes_before": 1440,
+                    "method": "popup",
+                },
+                f"the birthday of {p['name']} has a pop-up reminder a day (1440 minutes) before",
+                what=f"reminders for {p['name']}",
             )
         )
     earliest = min(people, key=lambda p: p["birthday"][5:])["name"]
@@ -252,7 +287,8 @@ def next_birthday(birthday):
         owner,
         f"For every {kind} contact in my phone that has a birthday saved, add a yearly all-day event "
         "'Birthday: <First Last>' on my Personal calendar, starting on their next birthday (today, "
-        f"{TODAY.isoformat()}, counts). Skip the ones without a birthday. Then tell me whose birthday comes next.",
+        f"{TODAY.isoformat()}, counts), with a pop-up reminder one day (1440 minutes) before. "
+        "Skip the ones without a birthday. Then tell me whose birthday comes next.",
         oracle,
         expectations,
     )
@@ -268,6 +304,7 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'accepted') >= 2 "
         "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'accepted') >= 1 "
         "AND (SELECT COUNT(*) FROM calendar_events x WHERE x.calendar_id = e.calendar_id AND x.title = e.title) >= 2 "
+        "AND NOT EXISTS (SELECT 1 FROM calendar_reminders r WHERE r.event_id = e.id AND r.minutes_before = 30) "
         "ORDER BY e.id",
         WORLD_NOW.isoformat(),
         (WORLD_NOW + timedelta(days=40)).isoformat(),
@@ -311,6 +348,12 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
         "    else:\n"
         "        missing.append(a['name'])\n"
         "print(missing)\n"
+        "texted = len([a for a in accepted if a['email'] != me['email']]) - len(missing)\n"
+        "apis.calendar.add_event_note(access_token=calendar_token, event_id=event['event_id'], "
+        "text='Reminder texted to %d people.' % texted)\n"
+        "apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event['event_id'], "
+        "minutes_before=30)\n"
+        "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=event['event_id']))\n"
     )
     texted = [a for a in accepted if a["id"] != owner and a["email"] in emails]
     missing = sorted(a["name"] for a in accepted if a["id"] != owner and a["email"] not in emails)
@@ -323,7 +366,23 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for a in texted
     ]
-    expectations.append(Answer(missing, "the answer lists the accepted attendees missing from my contacts", traps={}))
+    expectations.append(
+        Inserted(
+            "calendar_notes",
+            {"event_id": event["id"], "author_id": owner, "text": f"Reminder texted to {len(texted)} people."},
+            f"the event gets the note 'Reminder texted to {len(texted)} people.'",
+            what="event notes",
+        )
+    )
+    expectations.append(
+        Inserted(
+            "calendar_reminders",
+            {"event_id": event["id"], "person_id": owner, "minutes_before": 30, "method": "popup"},
+            "I get a pop-up reminder 30 minutes before the event",
+            what="reminders",
+        )
+    )
+    expectations.append(Answer(missing, "the answer lists the accepted attendees missing from my contacts"))
     oracle = (
         Solution()
         .step(login("calendar", "phone"))
@@ -336,7 +395,8 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Text everyone who accepted my '{event['title']}' on {day} (not those who declined or have not answered): "
         f"'{text}' (exactly that), to the number saved in my phone contacts. Tell me the names of accepted "
-        "attendees who are not in my contacts (an empty list if none).",
+        "attendees who are not in my contacts (an empty list if none). Then leave a note on the event 'Reminder "
+        "texted to <N> people.' (N: how many you texted) and give me a pop-up reminder 30 minutes before it.",
         oracle,
         expectations,
     )
