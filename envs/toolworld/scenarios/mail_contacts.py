@@ -1,0 +1,157 @@
+"""Mail and documents: the email address book and labels kept in line with the phone's contacts."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, OneOf
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+PHONE_PEOPLE = (
+    "SELECT first_name || ' ' || last_name AS name, email FROM phone_contacts WHERE owner_id = ? AND email IS NOT NULL"
+)
+
+
+@scenario("mail_sync_address_book", apps=("email", "phone"))
+def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Outdated address-book entries (same name as a phone contact, another address) deleted, phone contacts
+    missing from the address book added; entries of people not in the phone are distractors, kept even when old."""
+    owners = view.rows(
+        "SELECT e.owner_id, COUNT(*) AS n FROM email_contacts e JOIN phone_contacts c ON c.owner_id = e.owner_id "
+        "AND c.first_name || ' ' || c.last_name = e.name AND c.email IS NOT NULL AND c.email != e.email "
+        "WHERE NOT EXISTS (SELECT 1 FROM phone_contacts d WHERE d.owner_id = e.owner_id AND d.email = e.email) "
+        "GROUP BY e.owner_id HAVING n BETWEEN 2 AND 8 ORDER BY e.owner_id"
+    )
+    owner = pick(rng, owners, "address book with outdated entries", distinct=True)["owner_id"]
+    phone = view.rows(PHONE_PEOPLE, owner)
+    current = {p["email"] for p in phone}
+    names = {p["name"] for p in phone}
+    book = view.rows("SELECT id, name, email FROM email_contacts WHERE owner_id = ?", owner)
+    outdated = sorted(b["id"] for b in book if b["name"] in names and b["email"] not in current)
+    missing = sorted({(p["name"], p["email"]) for p in phone if p["email"] not in {b["email"] for b in book}})
+    expectations: list[Expectation] = [
+        Deleted("email_contacts", frozenset(outdated), "the outdated entries of my phone contacts are deleted"),
+        *(
+            Inserted(
+                "email_contacts",
+                {"owner_id": owner, "name": name, "email": email, "notes": "", "is_favorite": 0, "created_at": NOW},
+                f"{name} <{email}> is added to the address book",
+                what=f"entries for {email}",
+            )
+            for name, email in missing
+        ),
+        Answer(len(outdated), f"the answer is the number of outdated entries deleted ({len(outdated)})"),
+    ]
+    oracle = (
+        Solution()
+        .step(login("phone", "email"))
+        .step(
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "phone = {c['first_name'] + ' ' + c['last_name']: c['email'] for c in contacts if c['email']}\n"
+            "print(phone)\n"
+        )
+        .step(
+            fetch_all("book", "apis.email.show_email_contacts(access_token=email_token")
+            + "known = {b['email'] for b in book}\n"
+            "outdated = [b for b in book if b['name'] in phone and b['email'] not in phone.values()]\n"
+            "missing = sorted({(n, e) for n, e in phone.items() if e not in known})\n"
+            "print(outdated, missing)\n"
+        )
+        .step(
+            "for b in outdated:\n"
+            "    apis.email.delete_email_contact(access_token=email_token, email_contact_id=b['email_contact_id'])\n"
+            "for name, email in missing:\n"
+            "    apis.email.add_email_contact(access_token=email_token, name=name, email=email)\n"
+        )
+        .step(
+            fetch_all("after", "apis.email.show_email_contacts(access_token=email_token")
+            + "print(len(after), 'entries')\n"
+            "apis.supervisor.complete_task(answer=len(outdated))\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Bring my email address book in line with my phone contacts: for every phone contact with an email address, "
+        "delete the address-book entries under their full name whose address is not the phone's (outdated ones), "
+        "and add them (full name, the phone's address) if their address is not in the address book at all. Leave "
+        "entries of people who are not in my phone alone. Tell me how many outdated entries you deleted.",
+        oracle,
+        expectations,
+    )
+
+
+@scenario("mail_label_coworker_threads", apps=("email", "phone"))
+def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The 'Work' label (not 'Work 2024') put on every thread with a phone coworker in it that lacks it; threads
+    in the trash and threads with no coworker are distractors; the answer counts the threads labelled."""
+    owners = view.rows(
+        "SELECT l.owner_id, l.id AS label_id FROM email_labels l WHERE l.name = 'Work' AND EXISTS (SELECT 1 FROM "
+        "phone_contacts c WHERE c.owner_id = l.owner_id AND c.relationship = 'coworker' AND c.email IS NOT NULL) "
+        "ORDER BY l.owner_id"
+    )
+    c = pick(rng, owners, "mailbox with a Work label and coworker contacts", distinct=True)
+    owner, label = c["owner_id"], c["label_id"]
+    coworkers = [
+        r["email"]
+        for r in view.rows(
+            "SELECT email FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker' AND email IS NOT NULL",
+            owner,
+        )
+    ]
+    threads = view.rows(
+        "SELECT t.id, GROUP_CONCAT(s.email || ', ' || m.recipients || ', ' || m.cc, ', ') AS people "
+        "FROM email_threads t JOIN email_messages m ON m.thread_id = t.id JOIN people s ON s.id = m.sender_id "
+        "WHERE t.owner_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM email_thread_labels x WHERE x.thread_id = t.id AND x.label_id = ?) "
+        "GROUP BY t.id ORDER BY t.id",
+        owner,
+        label,
+    )
+    ids = sorted(t["id"] for t in threads if set(coworkers) & set(t["people"].split(", ")))
+    oracle = (
+        Solution()
+        .step(login("phone", "email"))
+        .step(
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+            + "coworkers = {c['email'] for c in contacts if c['email']}\n"
+            + fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+            + "work = next(l for l in labels if l['name'] == 'Work')\n"
+            "print(coworkers, work)\n"
+        )
+        .step(
+            fetch_all("threads", "apis.email.show_threads(access_token=email_token, folder='all'")
+            + "todo = [t for t in threads if coworkers & set(t['participants']) and 'Work' not in t['labels']]\n"
+            "print(len(threads), 'threads,', len(todo), 'to label')\n"
+        )
+        .step(
+            "for t in todo:\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], "
+            "label_id=work['label_id'])\n"
+        )
+        .step(
+            fetch_all("labelled", "apis.email.show_threads(access_token=email_token, folder='all', label='Work'")
+            + "print(len(labelled), 'threads labelled Work')\n"
+            "apis.supervisor.complete_task(answer=len(todo))\n"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Put my email label 'Work' on every email thread (outside the trash and spam) that includes one of the "
+        "coworkers in my phone contacts and does not have that label yet. Tell me how many threads you labelled.",
+        oracle,
+        [
+            Inserted(
+                "email_thread_labels",
+                {"thread_id": OneOf(ids), "label_id": label},
+                f"the {len(ids)} threads with a coworker get the label 'Work'",
+                count=len(ids),
+                what="labelled threads",
+            ),
+            Answer(len(ids), f"the answer is the number of threads labelled ({len(ids)})"),
+        ],
+    )
