@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
@@ -265,4 +265,68 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         "alone. Tell me which quarters you saved (like Q1, Q3).",
         oracle,
         expectations,
+    )
+
+
+@scenario("mail_attachment_inventory", apps=("email", "file_system"))
+def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An inventory file of every attachment received in one year (attachments I sent, other years' and the trash
+    are distractors), one dated line each with the sender; the answer counts them."""
+    received = (
+        "SELECT m.owner_id, m.sender_id, m.sent_at, a.file_name FROM email_attachments a "
+        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id"
+    )
+    years = view.rows(
+        f"SELECT owner_id, substr(sent_at, 1, 4) AS year, COUNT(*) AS n FROM ({received}) GROUP BY owner_id, year "
+        "HAVING n BETWEEN 4 AND 12 ORDER BY owner_id, year"
+    )
+    c = pick(rng, years, "mailbox with a few attachments received in a year", distinct=True)
+    owner, year = c["owner_id"], c["year"]
+    path = f"/documents/attachments_{year}.txt"
+    if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
+        raise LookupError(f"{path} already exists")
+    rows = view.rows(received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at", owner, year)
+    lines = [f"{r['sent_at'][:10]} {r['file_name']} from {full_name(view, r['sender_id'])}" for r in rows]
+    every_year = view.value(f"SELECT COUNT(*) FROM ({received}) WHERE owner_id = ?", owner)
+    oracle = (
+        Solution()
+        .step(login("email", "file_system"))
+        .step(
+            fetch_all("emails", "apis.email.search_emails(access_token=email_token, has_attachment=True")
+            + f"mine = [e for e in emails if e['sent_at'].startswith('{year}') "
+            "and e['sender']['email'] != me['email']]\n"
+            "print(len(emails), 'emails with attachments,', len(mine), 'received that year')\n"
+        )
+        .step(
+            "lines = [f\"{e['sent_at'][:10]} {a['file_name']} from {e['sender']['name']}\" "
+            "for e in sorted(mine, key=lambda e: e['sent_at']) for a in e['attachments']]\n"
+            "print(lines)\n"
+        )
+        .step(
+            f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
+            f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(lines))\n")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Make me an inventory of the email attachments I received in {year} (not ones I sent, not the trash): a new "
+        f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Then "
+        f"tell me how many attachments I received in {year}.",
+        oracle,
+        [
+            Inserted(
+                "file_system_files",
+                {"owner_id": owner, "path": path, "content": HasLines(lines), "starred": 0},
+                f"{path} lists the {len(lines)} attachments of {year} with date and sender",
+                what="files",
+            ),
+            Answer(
+                len(lines),
+                f"the answer is the number of attachments received in {year} ({len(lines)})",
+                traps={str(every_year): "that counts the attachments of every year"},
+            ),
+        ],
     )
