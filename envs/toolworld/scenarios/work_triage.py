@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import TODAY, day, labels_with
+from envs.toolworld.scenarios._work import DONE, TODAY, day, labels_with, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
@@ -145,3 +146,67 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("work_overload_relief", apps=("todo",))
+def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional on a computed pace: a slow week pushes the low-priority to-dos of the coming week by a week."""
+    week_ago = day(-6)
+    owners = view.rows(
+        "SELECT s.owner_id, s.daily_goal, (SELECT COUNT(*) FROM todo_tasks t WHERE t.owner_id = s.owner_id "
+        "AND t.completed = 1 AND substr(t.completed_at, 1, 10) >= ?) AS done FROM todo_settings s "
+        "WHERE s.daily_goal > 1 ORDER BY s.owner_id",
+        week_ago,
+    )
+    chosen = pick(rng, owners, "person with a daily goal above one", distinct=True)
+    owner, done = chosen["owner_id"], chosen["done"]
+    slow = not other_branch(rng)
+    threshold = done + rng.choice((1, 2, 3)) if slow else done
+    low = view.rows(
+        "SELECT t.id, t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority >= 3 AND t.due_date >= ? "
+        "AND t.due_date < ? ORDER BY t.id",
+        owner,
+        TODAY,
+        day(7),
+    )
+    look = (
+        login("todo")
+        + "pace = apis.todo.show_productivity(access_token=todo_token)\n"
+        + "done = sum(d['completed'] for d in pace['last_7_days'])\n"
+        + fetch_all("coming", "apis.todo.show_upcoming_tasks(access_token=todo_token, days=7")
+        + "print(done, pace['daily_goal'], [(t['title'], t['priority'], t['due_date']) for t in coming])\n"
+    )
+    act = f"""
+        from datetime import date, timedelta
+        if done < {threshold}:
+            for t in coming:
+                if t['priority'] >= 3:
+                    later = (date.fromisoformat(t['due_date']) + timedelta(days=7)).isoformat()
+                    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=later)
+            apis.todo.update_settings(access_token=todo_token, daily_goal=pace['daily_goal'] - 1)
+        else:
+            print('a good week: nothing to change')
+        """
+    expectations: list[Expectation] = []
+    if done < threshold:
+        expectations += [
+            Updated("todo_tasks", t["id"], {"due_date": day_later(t["due_date"], 7)}, f"'{t['title']}' is a week later")
+            for t in low
+        ]
+        expectations.append(
+            Updated("todo_settings", owner, {"daily_goal": chosen["daily_goal"] - 1}, "my daily goal is one lower")
+        )
+    return TaskSpec(
+        owner,
+        f"If I completed fewer than {threshold} to-dos over the last 7 days (today included), I'm overloaded: move "
+        "every open to-do of priority 3 or 4 due in the next 7 days (today included) one week later, and lower my "
+        "daily goal by one. If I completed that many or more, change nothing.",
+        Solution().step(look).step(act).step(DONE).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
+
+
+def day_later(iso_day: str, days: int) -> str:
+    return (date.fromisoformat(iso_day) + timedelta(days=days)).isoformat()
