@@ -6,8 +6,10 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import todo_task_row
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, VariantRandom, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -263,4 +265,155 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
         f"assigned in my todo project '{r['name']}'? Answer with their full name.",
         oracle,
         [Answer(full_name(view, top), f"the answer is {full_name(view, top)} ({count} open tasks)")],
+    )
+
+
+@scenario("household_debts_to_todo", apps=("bill_splitting", "todo"))
+def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    """One to-do per person I owe in a group: the amounts come from the group's debts, people who owe me are not
+    debts of mine, and a variant where I owe nobody is no-op-pass."""
+    projects = {
+        r["owner_id"]: r["id"]
+        for r in view.rows(
+            "SELECT owner_id, MIN(id) AS id FROM todo_projects WHERE name = 'Finance' AND archived = 0 "
+            "GROUP BY owner_id HAVING COUNT(*) = 1"
+        )
+    }
+    owing, clear = [], []
+    for g in unique_groups(view, 3):
+        if g["owner_id"] not in projects:
+            continue
+        debts = {c: a for (d, c), a in pair_debts(view.conn, g["group_id"]).items() if d == g["owner_id"]}
+        owed = any(c == g["owner_id"] for (_, c) in pair_debts(view.conn, g["group_id"]))
+        if debts and len(debts) <= 4:
+            owing.append((g, debts))
+        elif not debts and owed:
+            clear.append((g, debts))
+    g, debts = pick(rng, clear if nothing_to_do(rng) else owing, "group with a Finance project owner", distinct=True)
+    owner = int(g["owner_id"])
+    due = next_saturday().isoformat()
+    titles = {c: f"Pay back {full_name(view, c)} ${a:.2f} ({g['name']})" for c, a in debts.items()}
+    project = projects[owner]
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "todo"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all(
+                "debts",
+                "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
+            )
+            + "mine = [d for d in debts if d['debtor']['email'] == me['email']]\n"
+            + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'")
+            + "finance = next(p for p in projects if p['name'] == 'Finance')\n"
+            + "print(mine)\n"
+        )
+        .step(
+            "for d in mine:\n"
+            f"    title = f\"Pay back {{d['creditor']['name']}} ${{d['amount']:.2f}} ({g['name']})\"\n"
+            "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title, "
+            f"due_date={due!r}, priority=1)\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"For each person I owe money to in my bill splitting group '{g['name']}' (after netting with them), add a "
+        f"priority 1 task to my todo project 'Finance', due {due}, titled 'Pay back <their full name> $<amount> "
+        f"({g['name']})' with the amount like $12.30. If I owe nobody there, add nothing.",
+        oracle,
+        [
+            Inserted(
+                "todo_tasks",
+                {**todo_task_row(owner, project, title, due, priority=1), "labels": OneOf(("", "[]"))},
+                f"a task '{title}'",
+                what="tasks",
+            )
+            for title in titles.values()
+        ],
+        noop_pass=not debts,
+    )
+
+
+@scenario("household_nudge_late_chores", apps=("todo", "phone"))
+def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A comment on each overdue chore assigned to someone else and one text per such person, counting theirs."""
+    today = WORLD_NOW.date().isoformat()
+    cases = []
+    for r in {p["project_id"]: p for p in shared_projects(view)}.values():
+        late = view.rows(
+            "SELECT id, title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 "
+            "AND assignee_id IS NOT NULL AND assignee_id != ? AND due_date < ? ORDER BY id",
+            r["project_id"],
+            r["owner_id"],
+            today,
+        )
+        contacts = {x["email"] for x in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", r["owner_id"])}
+        people = {t["assignee_id"] for t in late}
+        if 2 <= len(late) <= 10 and all(view.person(p)["email"] in contacts for p in people):
+            cases.append((r, late, people))
+    r, late, people = pick(rng, cases, "shared project with others' overdue chores", distinct=True)
+    owner = r["owner_id"]
+    comment = "Reminder: this is overdue, please close it when done."
+    counts = {p: sum(t["assignee_id"] == p for t in late) for p in people}
+    texts = {
+        p: f"Hi {view.person(p)['first_name']}, you have {n} overdue task(s) in '{r['name']}'."
+        for p, n in counts.items()
+    }
+    oracle = (
+        Solution()
+        .step(login("todo", "phone"))
+        .step(
+            FIND_PROJECT.format(name=r["name"])
+            + f"late = [t for t in tasks if t['assignee_email'] and t['assignee_email'] != me['email'] "
+            f"and t['due_date'] and t['due_date'] < {today!r}]\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "contact = {c['email']: c for c in contacts}\n"
+            + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
+            + "names = {h['email']: h['name'] for h in helpers}\n"
+        )
+        .step(
+            "per_person = {}\n"
+            "for t in late:\n"
+            f"    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={comment!r})\n"
+            "    per_person[t['assignee_email']] = per_person.get(t['assignee_email'], 0) + 1\n"
+        )
+        .step(
+            "for email, n in per_person.items():\n"
+            "    c = contact[email]\n"
+            "    first = names[email].split()[0]\n"
+            f"    text = f\"Hi {{first}}, you have {{n}} overdue task(s) in '{r['name']}'.\"\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], message=text)\n"
+        )
+        .step("apis.supervisor.complete_task()")
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        f"Nudge my housemates about late chores in my shared todo project '{r['name']}': on every open task there "
+        f"assigned to someone other than me and due before today ({today}), add the comment '{comment}'. Then text "
+        f"each of those people once: \"Hi <first name>, you have <count> overdue task(s) in '{r['name']}'.\" "
+        "with their own count. Their numbers are in my phone contacts.",
+        oracle,
+        [
+            *(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": owner, "text": comment},
+                    f"'{t['title']}' (due {t['due_date']}) has the reminder comment",
+                    what="comments",
+                )
+                for t in late
+            ),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
+                    f"{full_name(view, p)} gets '{text}'",
+                    what="texts",
+                )
+                for p, text in texts.items()
+            ),
+        ],
     )
