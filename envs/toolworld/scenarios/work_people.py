@@ -409,3 +409,66 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("work_share_with_roommates", apps=("todo", "phone"))
+def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: roommates from the phone contacts missing from a household project are added and told; when
+    all are in already, nothing changes."""
+    projects = view.rows(
+        "SELECT p.id, p.owner_id, p.name, (SELECT COUNT(*) FROM phone_contacts k JOIN people f ON f.email = k.email "
+        "WHERE k.owner_id = p.owner_id AND k.relationship = 'roommate' AND NOT EXISTS (SELECT 1 FROM "
+        "todo_collaborators c WHERE c.project_id = p.id AND c.person_id = f.id)) AS missing FROM todo_projects p "
+        "WHERE p.archived = 0 AND p.name IN ('Groceries', 'Home') AND EXISTS (SELECT 1 FROM phone_contacts k "
+        "WHERE k.owner_id = p.owner_id AND k.relationship = 'roommate') ORDER BY p.id"
+    )
+    full = other_branch(rng)
+    project = pick(rng, [p for p in projects if (p["missing"] == 0) == full], "household project", distinct=True)
+    owner = project["owner_id"]
+    missing = view.rows(
+        "SELECT f.id, f.first_name FROM phone_contacts k JOIN people f ON f.email = k.email WHERE k.owner_id = ? "
+        "AND k.relationship = 'roommate' AND NOT EXISTS (SELECT 1 FROM todo_collaborators c WHERE c.project_id = ? "
+        "AND c.person_id = f.id) ORDER BY f.id",
+        owner,
+        project["id"],
+    )
+    message = f"Hi! I added you to my '{project['name']}' to-do list."
+    look = (
+        login("phone", "todo")
+        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
+        + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
+        + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
+        + "inside = {p['email'] for p in people}\n"
+        + "print([(r['first_name'], r['email']) for r in roommates], inside)\n"
+    )
+    act = f"""
+        for r in roommates:
+            if r['email'] and r['email'] not in inside:
+                apis.todo.share_project(access_token=todo_token, project_id=project['project_id'], email=r['email'])
+                apis.phone.send_text_message(access_token=phone_token, phone_number=r['phone_number'],
+                                             message={message!r})
+        """
+    check = (
+        "print(apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'], "
+        "page_limit=20))\n" + DONE
+    )
+    expectations: list[Expectation] = []
+    for person in missing:
+        expectations.append(
+            Inserted(
+                "todo_collaborators",
+                {"project_id": project["id"], "person_id": person["id"], "added_at": NOW},
+                f"{person['first_name']} is added to the project",
+                what="collaborators",
+            )
+        )
+        expectations.append(text_to(owner, person["id"], [message], f"{person['first_name']} is told by text"))
+    return TaskSpec(
+        owner,
+        f"Every roommate in my phone contacts should be in my '{project['name']}' to-do project. Add each one who "
+        f"isn't yet, and text each one you add exactly: {message} Leave those already in alone.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+        noop_pass=not expectations,
+    )
