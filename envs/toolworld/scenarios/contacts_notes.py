@@ -7,7 +7,7 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -19,6 +19,32 @@ CONTACT_NAMES = fetch_all("contacts", "apis.phone.search_contacts(access_token=p
     "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
     "    names.setdefault(c['phone_number'], c['first_name'] + ' ' + c['last_name'])\n"
 )
+
+
+def existing_or_new(
+    view: WorldView, table: str, owner: int, name: str, defaults: dict[str, Any], what: str
+) -> tuple[Any, list[Expectation]]:
+    """The id of my `table` row named `name` if it exists, else a NewRow matcher for it and the expectation that it
+    is created with `defaults` (e.g. a notebook or a project the instruction says to create when missing)."""
+    found = view.rows(f"SELECT id FROM {table} WHERE owner_id = ? AND name = ?", owner, name)
+    if found:
+        return found[0]["id"], []
+    match = {"owner_id": owner, "name": name, **defaults}
+    return NewRow(table, match), [Inserted(table, match, f"a {what} '{name}' is created", what=f"{what}s")]
+
+
+def notebook_step(name: str) -> str:
+    """Oracle code that finds my notebook named exactly `name` (look-alikes exist), creating it when missing."""
+    return (
+        fetch_all("notebooks", f"apis.notes.show_notebooks(access_token=notes_token, query={name!r}")
+        + f"notebook_id = next((b['notebook_id'] for b in notebooks if b['name'] == {name!r}), None)\n"
+        "if notebook_id is None:\n"
+        f"    notebook_id = apis.notes.create_notebook(access_token=notes_token, name={name!r})['notebook_id']\n"
+    )
+
+
+def notebook(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectation]]:
+    return existing_or_new(view, "notes_notebooks", owner, name, {"description": ""}, "notebook")
 
 
 def new_note(owner: int, title: str, content: Any, **columns: Any) -> dict[str, Any]:
@@ -67,6 +93,9 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
     lines = [f"{name}: {seconds // 60} min" for name, seconds in totals.items()]
     top = max(totals, key=lambda n: totals[n])
     title = f"Calls in {MONTHS[month]}"
+    thanks = f"Great talking to you in {MONTHS[month].split()[0]}!"
+    book, book_expectations = notebook(view, owner, "Personal")
+    top_number = next(n for n, name in contact_names(view, owner).items() if name == top)
     look = (
         fetch_all(
             "calls",
@@ -86,10 +115,12 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "top = max(seconds, key=seconds.get)\n"
         "print(lines, top)\n"
     )
-    act = (
+    act = notebook_step("Personal") + (
         f"made = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
-        "tags=['calls'])\n"
+        "tags=['calls'], notebook_id=notebook_id)\n"
         "print(apis.notes.show_note(access_token=notes_token, note_id=made['note_id']))\n"
+        "number = next(n for n, name in names.items() if name == top)\n"
+        f"apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={thanks!r})\n"
     )
     oracle = (
         Solution()
@@ -104,15 +135,28 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Make a note titled '{title}', tagged 'calls', with one line per contact I talked to on the phone in "
         f"{MONTHS[month]} (answered calls, incoming and outgoing): '<name as saved in my contacts>: <N> min', N being "
-        "the total talk time in whole minutes, rounded down. Leave out callers not in my contacts. "
-        "Tell me who I talked to the longest.",
+        "the total talk time in whole minutes, rounded down. Leave out callers not in my contacts. Put it in my "
+        "notebook named exactly 'Personal' (create it if missing). Text the person I talked to the longest "
+        f"'{thanks}' and tell me their name.",
         oracle,
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, title, HasLines(lines), tags="calls"),
-                f"the note '{title}' lists talk time per contact",
+                new_note(owner, title, HasLines(lines), tags="calls", notebook_id=book),
+                f"the note '{title}' lists talk time per contact, in my Personal notebook",
                 what="call-time notes",
+            ),
+            *book_expectations,
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": owner,
+                    "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", top_number),
+                    "message": thanks,
+                    "is_read": 0,
+                },
+                f"{top} gets the text",
+                what="thank-you texts",
             ),
             Answer(top, f"the answer is {top}, the longest talk time in {MONTHS[month]}"),
         ],
@@ -135,6 +179,7 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     lines = [f"{m['left_at'][:10]} {names.get(m['phone_number'], m['phone_number'])}: {m['transcript']}" for m in mails]
     unknown = sum(m["phone_number"] not in names for m in mails)
     title = f"Voicemails since {since}"
+    book, book_expectations = notebook(view, owner, "Phone")
     look = (
         fetch_all("mails", "apis.phone.show_voicemails(access_token=phone_token")
         + CONTACT_NAMES
@@ -143,7 +188,9 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     act = (
         "lines = [m['left_at'][:10] + ' ' + names.get(m['phone_number'], m['phone_number']) + ': ' + m['transcript'] "
         "for m in recent]\n"
-        f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        + notebook_step("Phone")
+        + f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "notebook_id=notebook_id, pinned=True)\n"
         "for m in recent:\n"
         "    if not m['is_heard']:\n"
         "        apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
@@ -164,10 +211,11 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "notes_notes",
-            new_note(owner, title, HasLines(lines)),
-            f"the note '{title}' lists the {len(lines)} voicemails",
+            new_note(owner, title, HasLines(lines), notebook_id=book, pinned=1),
+            f"the pinned note '{title}' lists the {len(lines)} voicemails, in my Phone notebook",
             what="voicemail notes",
-        )
+        ),
+        *book_expectations,
     ]
     expectations += [
         Updated("phone_voicemails", m["id"], {"is_heard": 1}, f"the voicemail of {m['left_at'][:10]} is marked heard")
@@ -177,7 +225,8 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations.append(Answer(unknown, f"the answer is {unknown}, the voicemails from numbers not in my contacts"))
     return TaskSpec(
         owner,
-        f"Make a note titled '{title}' with one line per voicemail left since {since}: "
+        f"Make a pinned note titled '{title}' in my 'Phone' notebook (create it if missing), with one line per "
+        f"voicemail left since {since}: "
         "'<YYYY-MM-DD> <caller>: <transcript>', the caller being the name saved in my contacts, or the number if "
         "they are not in my contacts. Then mark those I have not heard yet as heard (older ones stay as they are). "
         "Tell me how many of them came from numbers not in my contacts.",
@@ -204,6 +253,7 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
     lines = [f"{company}: {', '.join(sorted(names))}" for company, names in by_company.items()]
     biggest = max(by_company, key=lambda c: (len(by_company[c]), c))
     ties = [c for c in by_company if len(by_company[c]) == len(by_company[biggest])]
+    book, book_expectations = notebook(view, owner, "Work")
     look = (
         fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
         + "groups = {}\n"
@@ -214,8 +264,8 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(lines)\n"
     )
     act = (
-        "made = apis.notes.create_note(access_token=notes_token, title='Coworkers by company', "
-        "content='\\n'.join(lines), pinned=True)\n"
+        notebook_step("Work") + "made = apis.notes.create_note(access_token=notes_token, title='Coworkers by company', "
+        "content='\\n'.join(lines), pinned=True, notebook_id=notebook_id, tags=['work'])\n"
         "print(apis.notes.show_note(access_token=notes_token, note_id=made['note_id'])['content'])\n"
         "most = max(len(v) for v in groups.values())\n"
         "biggest = sorted(c for c, v in groups.items() if len(v) == most)\n"
@@ -230,7 +280,8 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Make a pinned note titled 'Coworkers by company' with one line per company my coworker contacts work at: "
+        "Make a pinned note titled 'Coworkers by company', tagged 'work', in my notebook named exactly 'Work' "
+        "(create it if missing), with one line per company my coworker contacts work at: "
         "'<company>: <First Last>, <First Last>, ...' (names in alphabetical order). Only contacts saved as "
         "coworkers count, and only those with a company. Tell me which company (or companies, if tied) has the most "
         "of them.",
@@ -238,10 +289,11 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, "Coworkers by company", HasLines(lines), pinned=1),
-                "a pinned note groups my coworkers by company",
+                new_note(owner, "Coworkers by company", HasLines(lines), pinned=1, notebook_id=book, tags="work"),
+                "a pinned note tagged 'work' in my Work notebook groups my coworkers by company",
                 what="company notes",
             ),
+            *book_expectations,
             Answer(sorted(ties), f"the answer is {sorted(ties)}, the company with the most coworkers"),
         ],
     )
@@ -288,6 +340,9 @@ def block_repeat_callers_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "    apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
         "apis.notes.create_note(access_token=notes_token, title='Blocked callers', content='\\n'.join(strangers), "
         "tags=['phone'])\n"
+        "for number in strangers:\n"
+        "    for m in apis.phone.show_voicemails(access_token=phone_token, phone_number=number, page_limit=20):\n"
+        "        apis.phone.delete_voicemail(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
     )
     oracle = (
         Solution()
@@ -315,12 +370,22 @@ def block_repeat_callers_note(view: WorldView, rng: random.Random) -> TaskSpec:
             what="blocked-caller notes",
         )
     )
+    voicemails = frozenset(
+        r["id"]
+        for n in numbers
+        for r in view.rows("SELECT id FROM phone_voicemails WHERE owner_id = ? AND phone_number = ?", owner, n)
+    )
+    if voicemails:
+        expectations.append(
+            Deleted("phone_voicemails", voicemails, "the blocked numbers' voicemails are deleted", what="voicemails")
+        )
     expectations.append(Answer(len(numbers), f"the answer is {len(numbers)}, the numbers newly blocked"))
     return TaskSpec(
         owner,
         f"Block every number that is not in my contacts and called me (answered or missed) at least twice since "
         f"{since}, unless it is already blocked. Then make a note titled 'Blocked callers', tagged 'phone', listing "
-        "the numbers you blocked now, one per line, and tell me how many you blocked.",
+        "the numbers you blocked now, one per line. Delete any voicemails they left, and tell me how many numbers you "
+        "blocked.",
         oracle,
         expectations,
     )

@@ -6,13 +6,14 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, contact_names
-from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
+from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
+REPLY = "Got your voicemail, I'll call you back tomorrow."
 
 
 def new_todo(owner: int, project: Any, title: str, **columns: Any) -> dict[str, Any]:
@@ -45,15 +46,10 @@ def project_step(name: str) -> str:
     )
 
 
-def project_expectations(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectation]]:
+def project(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectation]]:
     """(the project_id matcher for new to-dos, the expectation of the project itself when it must be created)."""
-    found = view.rows("SELECT id FROM todo_projects WHERE owner_id = ? AND name = ?", owner, name)
-    if found:
-        return found[0]["id"], []
-    match = {"owner_id": owner, "name": name, "color": "blue", "is_favorite": 0, "archived": 0}
-    return NewRow("todo_projects", match), [
-        Inserted("todo_projects", match, f"a '{name}' project is created", what="projects")
-    ]
+    defaults = {"color": "blue", "is_favorite": 0, "archived": 0}
+    return existing_or_new(view, "todo_projects", owner, name, defaults, "project")
 
 
 def callback_voicemails(view: WorldView, owner: int, since: str) -> dict[str, dict[str, Any]]:
@@ -87,7 +83,7 @@ def voicemail_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     owner = pick(rng, candidates, "person asked to call back by contacts", distinct=True)
     wanted = callback_voicemails(view, owner, since)
-    project, expectations = project_expectations(view, owner, "Call-backs")
+    project_id, expectations = project(view, owner, "Call-backs")
     look = (
         fetch_all("mails", "apis.phone.show_voicemails(access_token=phone_token, query='call me back'")
         + CONTACT_NAMES
@@ -103,6 +99,8 @@ print({{name: m['left_at'] for name, m in latest.items()}})
         "for name, m in sorted(latest.items()):\n"
         "    apis.todo.create_task(access_token=todo_token, project_id=project_id, title='Call back ' + name, "
         f"due_date={TOMORROW!r}, priority=2, description=m['transcript'])\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=m['phone_number'], "
+        f"message={REPLY!r})\n"
     )
     check = (
         fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, query='Call back', project_id=project_id")
@@ -122,7 +120,7 @@ print({{name: m['left_at'] for name, m in latest.items()}})
             "todo_tasks",
             new_todo(
                 owner,
-                project,
+                project_id,
                 f"Call back {name}",
                 due_date=TOMORROW,
                 priority=2,
@@ -133,13 +131,28 @@ print({{name: m['left_at'] for name, m in latest.items()}})
         )
         for name, m in sorted(wanted.items())
     ]
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", m["phone_number"]),
+                "message": REPLY,
+                "is_read": 0,
+            },
+            f"{name} is texted that I got the voicemail",
+            what=f"texts to {name}",
+        )
+        for name, m in sorted(wanted.items())
+    ]
     expectations.append(Answer(sorted(wanted), "the answer names the contacts to call back"))
     return TaskSpec(
         owner,
         f"Some of my contacts left me voicemails since {since} asking me to call them back ('call me back'). For "
         "each such contact, add one to-do 'Call back <First Last>' (as saved in my phone) to my 'Call-backs' project "
         f"(create it if I have none), due tomorrow ({TOMORROW}), priority 2, with the transcript of their latest such "
-        "voicemail as its description. Ignore callers not in my contacts and other voicemails. Tell me the names.",
+        "voicemail as its description, and text them exactly '" + REPLY + "'. Ignore callers not in my contacts and "
+        "other voicemails. Tell me the names.",
         oracle,
         expectations,
     )
@@ -166,7 +179,7 @@ def birthday_week_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = [p for p in view.people_ids() if (not birthdays_within(view, p, days)) == noop]
     owner = pick(rng, candidates, "contacts' birthdays" if not noop else "no birthday soon", distinct=True)
     soon = birthdays_within(view, owner, days)
-    project, expectations = project_expectations(view, owner, "Birthdays") if soon else (None, [])
+    project_id, expectations = project(view, owner, "Birthdays") if soon else (None, [])
     last = (TODAY + timedelta(days=days)).isoformat()
     look = (
         fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, sort_by='birthday'")
@@ -191,7 +204,7 @@ print(soon)
     expectations += [
         Inserted(
             "todo_tasks",
-            new_todo(owner, project, f"Wish {name} a happy birthday", due_date=day, priority=1),
+            new_todo(owner, project_id, f"Wish {name} a happy birthday", due_date=day, priority=1),
             f"a priority-1 to-do to wish {name} a happy birthday, due {day}",
             what=f"birthday to-dos for {name}",
         )
@@ -235,6 +248,8 @@ def text_overdue_assignees(view: WorldView, rng: random.Random) -> TaskSpec:
         "    if t['assignee_email'] in numbers:\n"
         "        apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[t['assignee_email']], "
         "message='Reminder: \"' + t['title'] + '\" was due on ' + t['due_date'] + '.')\n"
+        "        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], "
+        f"text='Reminder texted on {TODAY.isoformat()}.')\n"
         "    else:\n"
         "        unreachable.append(t['title'])\n"
         "print(unreachable)\n"
@@ -262,12 +277,23 @@ def text_overdue_assignees(view: WorldView, rng: random.Random) -> TaskSpec:
         for r in mine
         if r["email"] in emails
     ]
+    expectations += [
+        Inserted(
+            "todo_comments",
+            {"task_id": r["id"], "owner_id": owner, "text": f"Reminder texted on {TODAY.isoformat()}."},
+            f"'{r['title']}' gets the comment that a reminder was texted",
+            what=f"comments on {r['title']!r}",
+        )
+        for r in mine
+        if r["email"] in emails
+    ]
     unreachable = [r["title"] for r in mine if r["email"] not in emails]
     expectations.append(Answer(unreachable, "the answer lists the overdue to-dos whose assignee is not in my contacts"))
     return TaskSpec(
         owner,
         "For each of my overdue open to-dos that is assigned to someone else, text that person (at the number in "
-        "my phone contacts) exactly: 'Reminder: \"<to-do title>\" was due on <YYYY-MM-DD>.' Tell me the titles of "
+        "my phone contacts) exactly: 'Reminder: \"<to-do title>\" was due on <YYYY-MM-DD>.', and comment on that "
+        f"to-do 'Reminder texted on {TODAY.isoformat()}.'. Tell me the titles of "
         "those whose assignee is not in my contacts (an empty list if none).",
         oracle,
         expectations,
