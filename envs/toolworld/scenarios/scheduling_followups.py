@@ -124,9 +124,17 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for a in moving
     ]
-    after = sorted(_later(a["time"], shift) if a in moving else a["time"] for a in alarms if a["enabled"])
+    after = sorted(
+        _later(a["time"], shift) if a in moving else a["time"]
+        for a in alarms
+        if a["enabled"] and set(a["repeat_days"].split(",")) & set(WEEKDAYS)
+    )
     expectations.append(
-        Answer(after[0], "the answer is my earliest enabled alarm after the change", traps={moving[0]["time"]: "old"})
+        Answer(
+            after[0],
+            "the answer is my earliest enabled weekday alarm after the change",
+            traps={moving[0]["time"]: "old"},
+        )
     )
     look = fetch_all("alarms", "apis.phone.show_alarms(access_token=phone_token") + (
         "print([(a['alarm_id'], a['time'], a['label'], a['enabled'], a['repeat_days']) for a in alarms])\n"
@@ -143,13 +151,16 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("now_on", "apis.phone.show_alarms(access_token=phone_token, enabled=True")
         + "print([(a['time'], a['label']) for a in now_on])\n"
     )
-    done = "apis.supervisor.complete_task(answer=min(a['time'] for a in now_on))\n"
+    done = (
+        "apis.supervisor.complete_task(answer=min(a['time'] for a in now_on if any(d in weekdays for d in "
+        "a['repeat_days'])))\n"
+    )
     oracle = Solution().step(login("phone")).step(look).step(act).step(done).steps()
     return TaskSpec(
         person,
         f"My work now starts later: move every alarm of mine that is on, rings on at least one weekday (Monday to "
         f"Friday) and is set before {cutoff}, {shift} minutes later. Leave the others alone. Then tell me the time "
-        "(HH:MM) of my earliest alarm that is on.",
+        "(HH:MM) of my earliest alarm that is on and rings on a weekday.",
         oracle,
         expectations,
     )
