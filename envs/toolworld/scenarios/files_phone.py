@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
@@ -19,6 +19,16 @@ FS = "apis.file_system"
 
 def new_file(owner: int, path: str, content: Any, starred: int = 0) -> dict[str, Any]:
     return {"owner_id": owner, "path": path, "content": content, "starred": starred}
+
+
+def person_of(view: WorldView, number: str) -> int:
+    return int(view.value("SELECT id FROM people WHERE phone_number = ?", number))
+
+
+def tagged(owner: int, path: str, tag: str) -> Inserted:
+    """The tag `tag` on the file the agent creates at `path`."""
+    file = NewRow("file_system_files", {"owner_id": owner, "path": path})
+    return Inserted("file_system_tags", {"file_id": file, "tag": tag, "owner_id": owner}, f"{path} is tagged {tag}")
 
 
 def directory_expectation(view: WorldView, owner: int, path: str) -> list[Expectation]:
@@ -47,6 +57,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     lines = ["name,phone,email", *(f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows)]
     path = f"/documents/contacts/{kind}s.csv"
+    tag = "work" if kind == "coworker" else "personal"
     look = (
         fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
         + "print(len(contacts))\n"
@@ -56,6 +67,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
         "(c['email'] or '') for c in contacts]\n"
         f"{FS}.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(rows), parents=True)\n"
         f"{FS}.star_file(access_token=file_system_token, path={path!r})\n"
+        f"{FS}.add_file_tag(access_token=file_system_token, path={path!r}, tag={tag!r})\n"
     )
     check = (
         f"print({FS}.show_file(access_token=file_system_token, path={path!r})['content'])\n"
@@ -74,7 +86,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Export my {kind} contacts from my phone to a CSV file {path} (create the folder if needed): a header line "
         "'name,phone,email', then one line per contact 'First Last,phone,email' (empty email if none), in "
-        f"alphabetical order. Star the file, and tell me how many {kind}s it lists.",
+        f"alphabetical order. Star the file, tag it '{tag}', and tell me how many {kind}s it lists.",
         oracle,
         [
             Inserted(
@@ -83,6 +95,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{path} lists every {kind} contact and is starred",
                 what="csv files",
             ),
+            tagged(owner, path, tag),
             *directory_expectation(view, owner, "/documents/contacts"),
             Answer(len(rows), f"the answer is {len(rows)}", traps={"5": "only the first page of contacts was read"}),
         ],
@@ -90,6 +103,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 EMERGENCY = "/documents/emergency_contacts.txt"
+ADDED = "I've added you to my emergency contacts, hope that's ok!"
 
 
 def missing_favorites(view: WorldView, owner: int, content: str) -> list[str]:
@@ -122,6 +136,9 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "if missing:\n"
         f"    {FS}.append_to_file(access_token=file_system_token, path={EMERGENCY!r}, content='\\n'.join(missing))\n"
         f"    print({FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content'])\n"
+        "for line in missing:\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
+        f"message={ADDED!r})\n"
     )
     oracle = (
         Solution()
@@ -142,11 +159,21 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the emergency list keeps its lines and gains the {len(missing)} missing favourites",
             )
         )
+    for line in missing:
+        name, number = line.rsplit(": ", 1)
+        expectations.append(
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": person_of(view, number), "message": ADDED, "is_read": 0},
+                f"{name}, newly on the list, is told by text",
+                what=f"texts to {name}",
+            )
+        )
     return TaskSpec(
         owner,
         f"Every favourite contact in my phone should be on my emergency list {EMERGENCY}, as a line "
-        "'First Last: number' like the others. Add the missing favourites at the end, keeping the existing lines. "
-        "If none is missing, leave the file as it is.",
+        "'First Last: number' like the others. Add the missing favourites at the end, keeping the existing lines, "
+        f'and text each one you add exactly "{ADDED}". If none is missing, change nothing.',
         oracle,
         expectations,
         noop_pass=not missing,
@@ -187,6 +214,10 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         "    path = '/documents/voicemails/' + m['left_at'][:10] + '_' + m['phone_number'] + '.txt'\n"
         f"    {FS}.create_file(access_token=file_system_token, path=path, content=m['transcript'], parents=True)\n"
         "    apis.phone.delete_voicemail(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
+        + fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token")
+        + "already = {b['phone_number'] for b in blocked}\n"
+        "for number in sorted({m['phone_number'] for m in strangers} - already):\n"
+        "    apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
     )
     check = (
         fetch_all("saved", f"{FS}.show_directory(access_token=file_system_token, path='/documents/voicemails'")
@@ -214,12 +245,18 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
     expectations.append(
         Deleted("phone_voicemails", frozenset(v["id"] for v in found), "the strangers' voicemails are deleted")
     )
+    already = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_blocked WHERE owner_id = ?", owner)}
+    expectations += [
+        Inserted("phone_blocked", {"owner_id": owner, "phone_number": n}, f"{n} is blocked", what=f"blocks of {n}")
+        for n in sorted({v["phone_number"] for v in found} - already)
+    ]
     expectations.append(Answer(len(found), f"the answer is {len(found)}"))
     return TaskSpec(
         owner,
         "Archive the voicemails left by numbers that are not in my contacts: save each transcript as "
         "/documents/voicemails/<YYYY-MM-DD>_<number>.txt (the day it was left, the 10-digit number), then delete "
-        "that voicemail from my phone. Keep my contacts' voicemails. Tell me how many you archived.",
+        "that voicemail from my phone, and block each of those numbers (unless already blocked). Keep my contacts' "
+        "voicemails. Tell me how many voicemails you archived.",
         oracle,
         expectations,
     )
@@ -261,7 +298,9 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
         "lines = [c['started_at'][:10] + ' ' + c['started_at'][11:16] + ' ' + names.get(c['phone_number'], "
         "c['phone_number']) for c in sorted(calls, key=lambda c: c['started_at'])]\n"
         f"{FS}.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines), parents=True)\n"
-        f"print({FS}.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+        f"{FS}.star_file(access_token=file_system_token, path={path!r})\n"
+        f"{FS}.add_file_tag(access_token=file_system_token, path={path!r}, tag='important')\n"
+        f"print({FS}.show_file_info(access_token=file_system_token, path={path!r}))\n"
         "known = sum(c['phone_number'] in names for c in calls)\n"
     )
     oracle = (
@@ -276,15 +315,17 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Write a report of every call I missed since {REPORT_SINCE} to {path} (create the folders if needed): one "
         "line per missed call, oldest first, 'YYYY-MM-DD HH:MM <caller>', the caller being the name saved in my "
-        "contacts or else the number. Tell me how many of those missed calls came from my contacts.",
+        "contacts or else the number. Star it and tag it 'important'. Tell me how many of those missed calls came "
+        "from my contacts.",
         oracle,
         [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, HasLines(lines)),
-                f"{path} lists the {len(lines)} missed calls",
+                new_file(owner, path, HasLines(lines), starred=1),
+                f"{path} lists the {len(lines)} missed calls and is starred",
                 what="reports",
             ),
+            tagged(owner, path, "important"),
             *directory_expectation(view, owner, "/documents/reports"),
             Answer(from_contacts, f"the answer is {from_contacts}, the missed calls from contacts"),
         ],
