@@ -7,7 +7,7 @@ import random
 import re
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
@@ -181,23 +181,43 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     day = rng.choice(["Thursday", "Friday"])
     subject = f"{company} drinks on {day}"
     body = f"Hi all, drinks after work on {day}? Reply if you can make it."
+    crew = f"{company} crew"
+    chat = {"name": crew, "created_by": owner}
     look = (
         fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
-        + f"emails = sorted(c['email'] for c in coworkers if c['company'] == {company!r} and c['email'])\n"
+        + f"team = [c for c in coworkers if c['company'] == {company!r} and c['email']]\n"
+        "emails = sorted(c['email'] for c in team)\n"
         "print(emails)\n"
     )
     act = (
         f"apis.email.send_email(access_token=email_token, recipients=emails, subject={subject!r}, body={body!r})\n"
         + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, query={subject!r}")
         + "print(sent)\n"
+        f"apis.phone.create_group_chat(access_token=phone_token, name={crew!r}, "
+        "phone_numbers=[c['phone_number'] for c in team])\n"
+        + fetch_all("chats", "apis.phone.show_group_chats(access_token=phone_token")
+        + "print([c['name'] for c in chats])\n"
     )
     oracle = Solution().step(login("phone", "email")).step(look).step(act).step(DONE).steps()
     return TaskSpec(
         owner,
         f"Send one email to all my coworkers at {company} (the contacts saved as coworkers in my phone with that "
-        f"company; not friends who happen to work there), subject '{subject}', body '{body}'.",
+        f"company; not friends who happen to work there), subject '{subject}', body '{body}'. Then start a phone "
+        f"group chat named '{crew}' with them.",
         oracle,
-        sent_email(view, owner, to, body, f"the invitation goes to my {company} coworkers", subject=subject),
+        [
+            *sent_email(view, owner, to, body, f"the invitation goes to my {company} coworkers", subject=subject),
+            Inserted("phone_group_chats", chat, f"a group chat '{crew}' is started", what="group chats"),
+            *(
+                Inserted(
+                    "phone_group_members",
+                    {"group_id": NewRow("phone_group_chats", chat), "person_id": member},
+                    f"{view.value('SELECT email FROM people WHERE id = ?', member)} is in the '{crew}' chat",
+                    what="members",
+                )
+                for member in [owner, *to]
+            ),
+        ],
     )
 
 
@@ -269,6 +289,9 @@ print(promises)
         "for email, amount in todo:\n"
         "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=amount, "
         "note='tickets')\n"
+        "    number = next(n for n, e in emails.items() if e == email)\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
+        "message='Sent you $%.2f for the tickets.' % amount)\n"
         "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
     oracle = Solution().step(login("phone", "payments")).step(look).step(decide).step(act).step(DONE).steps()
@@ -289,6 +312,19 @@ print(promises)
                 what=f"payments of ${d['amount']:.2f}",
             )
         )
+        expectations.append(
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": owner,
+                    "receiver_id": d["person"],
+                    "message": f"Sent you ${d['amount']:.2f} for the tickets.",
+                    "is_read": 0,
+                },
+                f"a text tells them the ${d['amount']:.2f} is sent",
+                what=f"texts about ${d['amount']:.2f}",
+            )
+        )
         deltas[d["person"]] = round(deltas.get(d["person"], 0.0) + d["amount"], 2)
         deltas[owner] = round(deltas.get(owner, 0.0) - d["amount"], 2)
     if debts:
@@ -296,7 +332,8 @@ print(promises)
     return TaskSpec(
         owner,
         f"Since {since} I texted some people 'I owe you $<amount> for the tickets'. Pay each of those promises on "
-        "the payments app with the note 'tickets', unless I already sent that person that amount after the text. "
+        "the payments app with the note 'tickets', unless I already sent that person that amount after the text, and "
+        "text them 'Sent you $<amount> for the tickets.' (two decimals). "
         "If there is nothing left to pay, do nothing.",
         oracle,
         expectations,
