@@ -1,0 +1,296 @@
+"""Life admin plans: last year's bills archived, a workout plan on the calendar, chasing assigned tasks, meetings
+followed up."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._life import BILLS, NEW_TASK, NOW, PARSE_BILL, PLAIN_NOTE, TODAY, bills, done, project_of
+from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+
+@scenario("life_bills_archive_year", apps=("file_system", "notes"))
+def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
+    year = "2024"
+    folder = f"{BILLS}/{year}"
+    owners = view.rows(
+        f"SELECT owner_id FROM file_system_files WHERE path LIKE '{BILLS}/%_{year}-%' GROUP BY owner_id "
+        f"HAVING COUNT(*) >= 3 AND NOT EXISTS (SELECT 1 FROM file_system_directories d WHERE d.owner_id = "
+        f"file_system_files.owner_id AND d.path = '{folder}') ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, f"person with {year} bills", distinct=True)["owner_id"]
+    old = [b for b in bills(view, owner) if b["period"].startswith(f"{year}-") and b["path"].count("/") == 3]
+    totals: dict[str, float] = {}
+    for b in old:
+        totals[b["kind"]] = totals.get(b["kind"], 0.0) + b["amount"]
+    lines = [f"{kind}: ${round(t, 2):.2f}" for kind, t in sorted(totals.items())]
+    total = f"Total: ${round(sum(totals.values()), 2):.2f}"
+    look = PARSE_BILL + fetch_all(
+        "files", f"apis.file_system.show_directory(access_token=file_system_token, path={BILLS!r}"
+    )
+    look += f"old = [f for f in files if f['type'] == 'file' and '_{year}-' in f['name']]\n"
+    look += "parsed = [parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
+    look += (
+        "path=f['path'])['content']) for f in old]\nprint([(b['kind'], b['period'], b['amount']) for b in parsed])\n"
+    )
+    act = f"""\
+    apis.file_system.create_directory(access_token=file_system_token, path={folder!r})
+    for f in old:
+        apis.file_system.move_file(access_token=file_system_token, source=f['path'], destination={folder!r})
+    totals = {{}}
+    for b in parsed:
+        totals[b['kind']] = totals.get(b['kind'], 0.0) + b['amount']
+    lines = [f"{{kind}}: ${{round(t, 2):.2f}}" for kind, t in sorted(totals.items())]
+    lines.append(f"Total: ${{round(sum(totals.values()), 2):.2f}}")
+    apis.notes.create_note(access_token=notes_token, title='Bills {year}', content='\\n'.join(lines))
+    """
+    check = fetch_all("moved", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
+    check += "print(len(moved))\n"
+    expectations: list[Expectation] = [
+        Inserted(
+            "file_system_directories",
+            {"owner_id": owner, "path": folder},
+            f"the folder {folder} exists",
+            what=f"directories {folder}",
+        ),
+        Inserted(
+            "notes_notes",
+            {"owner_id": owner, "title": f"Bills {year}", "content": Receipt(lines, total)} | PLAIN_NOTE,
+            f"a note 'Bills {year}' with one total per kind then '{total}'",
+            what=f"notes 'Bills {year}'",
+        ),
+    ]
+    expectations += [
+        Updated(
+            "file_system_files",
+            b["id"],
+            {"path": f"{folder}/{b['path'].rsplit('/', 1)[1]}"},
+            f"{b['path']} is moved into {folder}",
+        )
+        for b in old
+    ]
+    return TaskSpec(
+        owner,
+        f"Tidy up my bills: move every bill file of {year} (its name has '_{year}-') from {BILLS} into a new folder "
+        f"{folder}, keeping the names, and make a note titled 'Bills {year}' with one line per kind of bill, "
+        "'<kind>: $<total of that kind in the year>' (kind as in the file names, two decimals), then 'Total: $<all of "
+        "them>'. Tell me how many files you moved.",
+        Solution().step(login("file_system", "notes")).step(look).step(act).step(check).step(done("len(old)")).steps(),
+        [*expectations, Answer(len(old), f"{len(old)} files were moved")],
+    )
+
+
+DAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
+
+
+@scenario("life_workout_plan_calendar", apps=("notes", "calendar"))
+def workout_plan_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    notes = view.rows(
+        "SELECT n.owner_id, n.id FROM notes_notes n WHERE n.title = 'Workout plan' AND n.trashed_at IS NULL AND "
+        "(SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = 'Workout plan' AND "
+        "m.trashed_at IS NULL) = 1 AND EXISTS (SELECT 1 FROM notes_checklist_items i WHERE i.note_id = n.id AND "
+        "i.text GLOB '[A-Z][a-z][a-z]: *') AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = "
+        "n.owner_id AND c.is_primary = 1) ORDER BY n.owner_id"
+    )
+    chosen = pick(rng, notes, "workout plan", distinct=True)
+    owner = chosen["owner_id"]
+    calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
+    items = [
+        i["text"]
+        for i in view.rows("SELECT text FROM notes_checklist_items WHERE note_id = ? ORDER BY position", chosen["id"])
+        if i["text"][:3] in DAYS and i["text"][3:5] == ": "
+    ]
+    today = date.fromisoformat(TODAY)
+    look = fetch_all("notes", "apis.notes.search_notes(access_token=notes_token, query='Workout plan'")
+    look += "note = next(n for n in notes if n['title'] == 'Workout plan')\n"
+    look += fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
+    look += "days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']\n"
+    look += "plan = [i['text'] for i in items if i['text'][:3] in days and i['text'][3:5] == ': ']\nprint(plan)\n"
+    look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
+    look += "primary = next(c for c in calendars if c['is_primary'])\n"
+    act = f"""\
+    from datetime import date, timedelta
+    today = date.fromisoformat({TODAY!r})
+    for text in plan:
+        ahead = (days.index(text[:3]) - today.weekday() - 1) % 7 + 1
+        first = (today + timedelta(days=ahead)).isoformat()
+        apis.calendar.create_event(access_token=calendar_token, title=text[5:], start=first + 'T07:00',
+                                   end=first + 'T08:00', calendar_id=primary['calendar_id'], recurrence='weekly',
+                                   recurrence_until='2026-08-31')
+    """
+    check = fetch_all(
+        "events",
+        "apis.calendar.show_events(access_token=calendar_token, date_from='2026-05-19', date_to='2026-05-26'",
+    )
+    check += "print([(e['title'], e['start']) for e in events])\n"
+    expectations: list[Expectation] = []
+    for text in items:
+        ahead = (DAYS[text[:3]] - today.weekday() - 1) % 7 + 1
+        first = (today + timedelta(days=ahead)).isoformat()
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                {"calendar_id": calendar, "organizer_id": owner, "title": text[5:], "description": "", "location": ""}
+                | {"start": f"{first}T07:00:00", "end": f"{first}T08:00:00", "all_day": 0, "recurrence": "weekly"}
+                | {"recurrence_until": "2026-08-31", "status": "confirmed", "busy": 1},
+                f"'{text[5:]}' repeats weekly from {first}, 07:00-08:00, until 2026-08-31",
+                what=f"events '{text[5:]}'",
+            )
+        )
+    return TaskSpec(
+        owner,
+        "Put my workout plan on my calendar: every checklist item of my 'Workout plan' note written '<Day>: "
+        "<activity>' (Day as Mon, Tue, ... Sun; other items are not workouts) becomes an event '<activity>' on my main "
+        "calendar from 07:00 to 08:00, repeating weekly until 2026-08-31, starting on the first such day after "
+        "today.",
+        Solution().step(login("notes", "calendar")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
+
+
+@scenario("life_overdue_assigned_texts", apps=("todo", "phone"))
+def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT owner_id FROM todo_tasks WHERE assignee_id IS NOT NULL AND assignee_id != owner_id AND completed = 0 "
+        "AND due_date < ? GROUP BY owner_id HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY owner_id",
+        TODAY,
+    )
+    owner = pick(rng, owners, "person with overdue assigned tasks", distinct=True)["owner_id"]
+    late = view.rows(
+        "SELECT t.id, t.title, t.due_date, p.id AS person, p.first_name, p.email FROM todo_tasks t JOIN people p ON "
+        "p.id = t.assignee_id WHERE t.owner_id = ? AND t.assignee_id != t.owner_id AND t.completed = 0 AND "
+        "t.due_date < ? ORDER BY t.due_date, t.id",
+        owner,
+        TODAY,
+    )
+    known = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
+    look = fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
+    look += "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
+    look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+    look += "phones = {c['email']: c for c in contacts if c['email']}\n"
+    look += "print([(t['title'], t['due_date'], t['assignee_email']) for t in theirs])\n"
+    act = """\
+    texted = 0
+    for t in theirs:
+        contact = phones.get(t['assignee_email'])
+        if contact:
+            apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
+                                         message=f"Hi {contact['first_name']}, a reminder: '{t['title']}' was due "
+                                                 f"{t['due_date']}.")
+            texted += 1
+        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
+                                   text='Reminded by text' if contact else 'Overdue: not in my contacts')
+    """
+    check = "print(texted)\n"
+    expectations: list[Expectation] = []
+    texted = 0
+    firsts = {
+        c["email"]: c["first_name"]
+        for c in view.rows("SELECT email, first_name FROM phone_contacts WHERE owner_id = ?", owner)
+        if c["email"]
+    }
+    for t in late:
+        in_contacts = t["email"] in known
+        comment = "Reminded by text" if in_contacts else "Overdue: not in my contacts"
+        expectations.append(
+            Inserted(
+                "todo_comments",
+                {"task_id": t["id"], "owner_id": owner, "text": comment, "created_at": NOW},
+                f"task '{t['title']}' has the comment '{comment}'",
+                what=f"comments on task {t['id']}",
+            )
+        )
+        if in_contacts:
+            texted += 1
+            message = f"Hi {firsts[t['email']]}, a reminder: '{t['title']}' was due {t['due_date']}."
+            expectations.append(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": t["person"], "message": message, "sent_at": NOW}
+                    | {"is_read": 0},
+                    f"{t['email']} is reminded of '{t['title']}'",
+                    what=f"texts to {t['email']} about {t['title']!r}",
+                )
+            )
+    return TaskSpec(
+        owner,
+        "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee if "
+        "they are in my phone contacts, 'Hi <first name as in my contacts>, a reminder: '<task title>' was due "
+        "<due date>.', and comment on the task 'Reminded by text'; if they aren't in my contacts, comment 'Overdue: "
+        "not in my contacts' instead. Tell me how many texts you sent.",
+        Solution().step(login("todo", "phone")).step(look).step(act).step(check).step(done("texted")).steps(),
+        [*expectations, Answer(texted, f"{texted} texts were sent", traps={str(len(late)): "not all are contacts"})],
+    )
+
+
+@scenario("life_meetings_followup_todo", apps=("calendar", "todo"))
+def meetings_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    since, until = "2026-04-20", "2026-05-17"
+    owners = view.rows(
+        "SELECT a.person_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id WHERE "
+        "a.response = 'accepted' AND e.status = 'confirmed' AND e.recurrence = 'none' AND substr(e.start, 1, 10) "
+        "BETWEEN ? AND ? GROUP BY a.person_id HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY a.person_id",
+        since,
+        until,
+    )
+    owners = [o for o in owners if project_of(view, o["person_id"], "Work")]
+    owner = pick(rng, owners, "person who went to meetings", distinct=True)["person_id"]
+    project = project_of(view, owner, "Work")
+    assert project is not None
+    met = view.rows(
+        "SELECT e.title, e.start, e.organizer_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+        "WHERE a.person_id = ? AND a.response = 'accepted' AND e.status = 'confirmed' AND e.recurrence = 'none' AND "
+        "substr(e.start, 1, 10) BETWEEN ? AND ? ORDER BY e.start, e.id",
+        owner,
+        since,
+        until,
+    )
+    look = fetch_all(
+        "invites",
+        f"apis.calendar.show_invitations(access_token=calendar_token, response='accepted', date_from='{since}'",
+    )
+    look += (
+        f"met = [e for e in invites if e['start'][:10] <= '{until}' and e['status'] == 'confirmed' "
+        "and e['recurrence'] == 'none']\n"
+    )
+    look += "print([(e['title'], e['start'], e['organizer']['name']) for e in met])\n"
+    look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Work'")
+    look += "work = next(p for p in projects if p['name'] == 'Work')\n"
+    act = """\
+    for e in met:
+        apis.todo.create_task(access_token=todo_token, project_id=work['project_id'],
+                              title=f"Follow up: {e['title']} ({e['organizer']['name']})", due_date='2026-05-20',
+                              description=f"Meeting on {e['start'][:10]}", priority=3)
+    """
+    check = fetch_all(
+        "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=work['project_id'], query='Follow up'"
+    )
+    check += "print([t['title'] for t in tasks])\n"
+    wanted: dict[tuple[str, str], int] = {}
+    for e in met:
+        key = (f"Follow up: {e['title']} ({full_name(view, e['organizer_id'])})", f"Meeting on {e['start'][:10]}")
+        wanted[key] = wanted.get(key, 0) + 1
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_tasks",
+            {"owner_id": owner, "project_id": project["id"], "title": title, "description": description}
+            | {"due_date": "2026-05-20", "priority": 3, **NEW_TASK},
+            f"a task '{title}' ({description.lower()}), due 2026-05-20, priority 3",
+            count=n,
+            what=f"tasks '{title}'",
+        )
+        for (title, description), n in sorted(wanted.items())
+    ]
+    return TaskSpec(
+        owner,
+        f"Follow up on the meetings I went to from {since} to {until}: for each one-off (not repeating), not "
+        "cancelled calendar event in that time that I was invited to and accepted, add a task 'Follow up: <event "
+        "title> (<organizer's full name>)' to my Work project in my todo app, description 'Meeting on <YYYY-MM-DD>', "
+        "due 2026-05-20, priority 3.",
+        Solution().step(login("calendar", "todo")).step(look).step(act).step(check).step(done()).steps(),
+        expectations,
+    )
