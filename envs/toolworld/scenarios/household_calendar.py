@@ -6,8 +6,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -187,4 +187,78 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="reminders",
             ),
         ],
+    )
+
+
+@scenario("household_share_family_calendar", apps=("bill_splitting", "calendar"))
+def share_family_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Everyone of my household group may edit my family calendar: new shares for those without one, view shares
+    upgraded, edit shares and shares with people outside the group left alone."""
+    cases = []
+    for g in home_groups(view, 2):
+        calendars = view.rows(
+            "SELECT id, name FROM calendar_calendars c WHERE owner_id = ? AND kind = 'family' AND (SELECT COUNT(*) "
+            "FROM calendar_calendars d WHERE d.owner_id = c.owner_id AND d.name = c.name) = 1",
+            g["owner_id"],
+        )
+        for c in calendars:
+            cases.append((g, c))
+    g, c = pick(rng, cases, "home group owner with a family calendar", distinct=True)
+    owner = int(g["owner_id"])
+    shares = {
+        r["person_id"]: r
+        for r in view.rows("SELECT id, person_id, permission FROM calendar_shares WHERE calendar_id = ?", c["id"])
+    }
+    household = [p for p in members(view, int(g["group_id"])) if p != owner]
+    new = [p for p in household if p not in shares]
+    upgrade = [shares[p] for p in household if p in shares and shares[p]["permission"] == "view"]
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "calendar"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("calendars", CALENDARS)
+            + f"cal = next(c for c in calendars if c['name'] == {c['name']!r} and c['owner']['email'] == me['email'])\n"
+            + fetch_all(
+                "shares",
+                "apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=cal['calendar_id']",
+            )
+            + "current = {s['email']: s['permission'] for s in shares}\n"
+            + "print(current)\n"
+        )
+        .step(
+            "for m in group['members']:\n"
+            "    if m['email'] != me['email'] and current.get(m['email']) != 'edit':\n"
+            "        apis.calendar.share_calendar(access_token=calendar_token, calendar_id=cal['calendar_id'], "
+            "email=m['email'], permission='edit')\n"
+        )
+        .step(
+            "print(apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=cal['calendar_id'], "
+            "page_limit=20))\n"
+            "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    expectations: list[Expectation] = [
+        Updated("calendar_shares", s["id"], {"permission": "edit"}, f"{full_name(view, s['person_id'])} may now edit")
+        for s in upgrade
+    ]
+    if new:
+        expectations.append(
+            Inserted(
+                "calendar_shares",
+                {"calendar_id": c["id"], "person_id": OneOf(new), "permission": "edit"},
+                f"'{c['name']}' is newly shared, to edit, with the {len(new)} members who had no access",
+                count=len(new),
+                what="shares",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Everyone else in my bill splitting group '{g['name']}' should be able to edit my calendar '{c['name']}': "
+        "share it with edit permission with those who cannot see it yet and upgrade those who may only view it. "
+        "Leave everyone else's access as it is.",
+        oracle,
+        expectations,
+        noop_pass=not expectations,
     )
