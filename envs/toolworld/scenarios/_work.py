@@ -22,7 +22,7 @@ def day(offset: int) -> str:
     return (WORLD_NOW.date() + timedelta(days=offset)).isoformat()
 
 
-def new_task(owner_id: int, project_id: int, title: str, **columns: Any) -> dict[str, Any]:
+def new_task(owner_id: int, project_id: int | Matcher, title: str, **columns: Any) -> dict[str, Any]:
     """Every column of a task row created through create_task (defaults as the API stores them)."""
     row: dict[str, Any] = {
         "owner_id": owner_id,

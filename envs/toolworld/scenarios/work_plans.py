@@ -1,0 +1,138 @@
+"""Productivity around the todo app: plans kept in notes turned into projects, label statistics kept in files."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, NOW, LinesInOrder, new_task
+from envs.toolworld.scenarios.work_files import new_file
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+
+@scenario("work_note_to_project", apps=("notes", "todo"))
+def note_to_project(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The newest note of a title (older look-alikes share it) becomes a project: one to-do per unchecked item, then
+    the note's checked items are cleared."""
+    notes = view.rows(
+        "SELECT n.id, n.owner_id, n.title FROM notes_notes n WHERE n.trashed_at IS NULL AND n.updated_at = (SELECT "
+        "MAX(m.updated_at) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title AND "
+        "m.trashed_at IS NULL) AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND "
+        "m.title = n.title AND m.trashed_at IS NULL) >= 2 AND (SELECT SUM(1 - checked) FROM notes_checklist_items i "
+        "WHERE i.note_id = n.id) >= 3 AND (SELECT SUM(checked) FROM notes_checklist_items i WHERE i.note_id = n.id) "
+        ">= 1 AND NOT EXISTS (SELECT 1 FROM todo_projects p WHERE p.owner_id = n.owner_id AND p.name = n.title) "
+        "ORDER BY n.id"
+    )
+    note = pick(rng, notes, "newest of several same-titled notes with a checklist", distinct=True)
+    owner = note["owner_id"]
+    color = rng.choice(("green", "yellow", "purple"))
+    priority = rng.choice((2, 3))
+    items = view.rows(
+        "SELECT id, text, checked FROM notes_checklist_items WHERE note_id = ? ORDER BY position", note["id"]
+    )
+    look = (
+        login("notes", "todo")
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
+        + f"same = [n for n in found if n['title'] == {note['title']!r}]\n"
+        + "newest = max(same, key=lambda n: n['updated_at'])\n"
+        + fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=newest['note_id']")
+        + "print(len(same), items)\n"
+    )
+    act = f"""
+        project = apis.todo.create_project(access_token=todo_token, name={note["title"]!r}, color={color!r})
+        for item in items:
+            if not item['checked']:
+                apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], title=item['text'],
+                                      priority={priority})
+        apis.notes.clear_checked_items(access_token=notes_token, note_id=newest['note_id'])
+        """
+    check = (
+        fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id']")
+        + "print([t['title'] for t in made])\n"
+        + "print(apis.notes.show_checklist(access_token=notes_token, note_id=newest['note_id']))\n"
+        + DONE
+    )
+    project = {"owner_id": owner, "name": note["title"]}
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_projects",
+            {**project, "color": color, "is_favorite": 0, "archived": 0, "created_at": NOW},
+            f"a {color} project '{note['title']}'",
+            what="projects",
+        )
+    ]
+    for text, n in Counter(i["text"] for i in items if not i["checked"]).items():
+        row = new_task(owner, NewRow("todo_projects", project), text, priority=priority)
+        expectations.append(Inserted("todo_tasks", row, f"a priority-{priority} to-do '{text}'", count=n))
+    expectations.append(
+        Deleted(
+            "notes_checklist_items",
+            frozenset(i["id"] for i in items if i["checked"]),
+            "the newest note's checked items are cleared",
+            what="checklist items",
+        )
+    )
+    return TaskSpec(
+        owner,
+        f"I have several notes titled '{note['title']}'; the most recently updated one has the checklist I want to "
+        f"work through. Make a new {color} to-do project named '{note['title']}' with a priority-{priority} to-do "
+        "(no due date) for each unchecked item of that checklist, titled as the item. Then clear the checked items "
+        "from that note.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_label_stats_file", apps=("todo", "file_system"))
+def label_stats_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Computed per-label counts (open from the label list, completed by reading every page) written to a file."""
+    owner = pick(rng, view.people_ids(), "person", distinct=True)
+    path = rng.choice(("/documents/todo/labels.txt", "/documents/label_report.txt"))
+    labels = [r["name"] for r in view.rows("SELECT name FROM todo_labels WHERE owner_id = ? ORDER BY name", owner)]
+    tasks = view.rows("SELECT labels, completed FROM todo_tasks WHERE owner_id = ?", owner)
+    counts = {
+        name: [sum(1 for t in tasks if t["completed"] == done and name in t["labels"].split(",")) for done in (0, 1)]
+        for name in labels
+    }
+    lines = [f"{name}: {counts[name][0]} open, {counts[name][1]} done" for name in labels]
+    busiest = sorted(labels, key=lambda name: (-counts[name][0], name))[0]
+    look = (
+        login("todo", "file_system")
+        + "labels = apis.todo.show_labels(access_token=todo_token)\n"
+        + "done = {}\n"
+        + "for label in labels:\n"
+        + fetch_all(
+            "found",
+            "apis.todo.search_tasks(access_token=todo_token, label=label['label'], completed=True, "
+            "include_archived=True",
+            "    ",
+        )
+        + "    done[label['label']] = len(found)\n"
+        + "print([(x['label'], x['open_tasks']) for x in labels], done)\n"
+    )
+    act = f"""
+        labels.sort(key=lambda x: x['label'])
+        lines = [x['label'] + ': ' + str(x['open_tasks']) + ' open, ' + str(done[x['label']]) + ' done' for x in labels]
+        apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines),
+                                     parents=True)
+        busiest = sorted(labels, key=lambda x: (-x['open_tasks'], x['label']))[0]['label']
+        """
+    check = (
+        f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
+        "apis.supervisor.complete_task(answer=busiest)\n"
+    )
+    expectations = new_file(
+        view, owner, path, LinesInOrder(lines), f"{path} has '<label>: <n> open, <m> done' per label, by name"
+    )
+    expectations.append(Answer(busiest, f"the answer is '{busiest}', the label on most open to-dos"))
+    return TaskSpec(
+        owner,
+        f"Write a report of my to-do labels to a new file {path} (make the folders if needed): one line per label, "
+        "in alphabetical order, as '<label>: <open to-dos carrying it> open, <completed to-dos carrying it> done' "
+        "(count every project, archived ones included, and subtasks too). Tell me which label the most open to-dos "
+        "carry (on a tie, the first alphabetically).",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
