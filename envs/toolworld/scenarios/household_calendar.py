@@ -9,7 +9,7 @@ from typing import Any
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
-from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -192,26 +192,29 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_share_family_calendar", apps=("bill_splitting", "calendar"))
 def share_family_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Everyone of my household group may edit my family calendar: new shares for those without one, view shares
-    upgraded, edit shares and shares with people outside the group left alone."""
-    cases = []
+    """Everyone of my household group may edit one of my calendars: new shares for those without one, view shares
+    upgraded, edit shares and shares with people outside the group left alone; variant 1 picks a calendar they
+    can all edit already (no-op-pass)."""
+    todo: list[tuple[Any, ...]] = []
+    done: list[tuple[Any, ...]] = []
     for g in home_groups(view, 2):
-        calendars = view.rows(
-            "SELECT id, name FROM calendar_calendars c WHERE owner_id = ? AND kind = 'family' AND (SELECT COUNT(*) "
-            "FROM calendar_calendars d WHERE d.owner_id = c.owner_id AND d.name = c.name) = 1",
+        household = [p for p in members(view, int(g["group_id"])) if p != g["owner_id"]]
+        for c in view.rows(
+            "SELECT id, name FROM calendar_calendars c WHERE owner_id = ? AND (SELECT COUNT(*) FROM calendar_calendars "
+            "d WHERE d.owner_id = c.owner_id AND d.name = c.name) = 1 ORDER BY id",
             g["owner_id"],
-        )
-        for c in calendars:
-            cases.append((g, c))
-    g, c = pick(rng, cases, "home group owner with a family calendar", distinct=True)
+        ):
+            shares = {
+                r["person_id"]: r
+                for r in view.rows(
+                    "SELECT id, person_id, permission FROM calendar_shares WHERE calendar_id = ?", c["id"]
+                )
+            }
+            new = [p for p in household if p not in shares]
+            upgrade = [shares[p] for p in household if p in shares and shares[p]["permission"] == "view"]
+            (todo if new or upgrade else done).append((g, c, new, upgrade))
+    g, c, new, upgrade = pick(rng, done if nothing_to_do(rng) else todo, "home group owner's calendar", distinct=True)
     owner = int(g["owner_id"])
-    shares = {
-        r["person_id"]: r
-        for r in view.rows("SELECT id, person_id, permission FROM calendar_shares WHERE calendar_id = ?", c["id"])
-    }
-    household = [p for p in members(view, int(g["group_id"])) if p != owner]
-    new = [p for p in household if p not in shares]
-    upgrade = [shares[p] for p in household if p in shares and shares[p]["permission"] == "view"]
     oracle = (
         Solution()
         .step(login("bill_splitting", "calendar"))
