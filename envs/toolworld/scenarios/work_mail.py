@@ -7,7 +7,7 @@ from collections import Counter
 
 from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, TODAY, day, new_task
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day, new_task
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -118,4 +118,100 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
         "are overdue>', then the title of each open to-do nobody is assigned to, one per line. Nothing else.",
         Solution().step(look).step(act).step(check).steps(),
         sent_email(view, owner, people, HasLines(lines), "the status email", subject=subject),
+    )
+
+
+EMAIL_TODOS = {
+    "Reply to {} about the budget": ("Budget follow-up for {}", "Hi {}, following up on the budget."),
+    "Send meeting notes to {}": ("Meeting notes for {}", "Hi {}, here are the notes from our meeting."),
+}
+
+
+@scenario("work_email_todos", apps=("todo", "email"))
+def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
+    """To-dos that are an email to write: written to the one email contact of that first name and closed; a name no
+    contact or several contacts have is labelled 'waiting' instead."""
+    patterns = [p.format("%") for p in EMAIL_TODOS]
+    owners = view.rows(
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        "AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) GROUP BY t.owner_id HAVING COUNT(*) >= 2 "
+        "AND COUNT(*) = COUNT(DISTINCT t.title) "
+        "ORDER BY t.owner_id",
+        *patterns,
+    )
+    owner = pick(rng, owners, "person with email to-dos", distinct=True)["owner_id"]
+    tasks = view.rows(
+        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) "
+        "ORDER BY t.id",
+        owner,
+        *patterns,
+    )
+    contacts = view.rows(
+        "SELECT c.name, f.id FROM email_contacts c LEFT JOIN people f ON f.email = c.email WHERE c.owner_id = ?", owner
+    )
+    look = (
+        login("todo", "email")
+        + "todos = []\n"
+        + "for words in ('about the budget', 'Send meeting notes'):\n"
+        + fetch_all("found", "apis.todo.search_tasks(access_token=todo_token, query=words, completed=False", "    ")
+        + "    todos += found\n"
+        + fetch_all("contacts", "apis.email.show_email_contacts(access_token=email_token")
+        + "print([t['title'] for t in todos], len(contacts))\n"
+    )
+    act = """
+        kinds = {'Reply to ': ' about the budget', 'Send meeting notes to ': ''}
+        mails = {'Reply to ': ('Budget follow-up for {}', 'Hi {}, following up on the budget.'),
+                 'Send meeting notes to ': ('Meeting notes for {}', 'Hi {}, here are the notes from our meeting.')}
+        for t in todos:
+            start = next((s for s, end in kinds.items() if t['title'].startswith(s) and t['title'].endswith(end)), None)
+            if start is None:
+                continue
+            name = t['title'][len(start):len(t['title']) - len(kinds[start])]
+            same = [c for c in contacts if c['name'].split()[0] == name]
+            if len(same) == 1:
+                subject, body = mails[start]
+                apis.email.send_email(access_token=email_token, recipients=[same[0]['email']],
+                                      subject=subject.format(name), body=body.format(name))
+                apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])
+            else:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
+                                      labels=sorted(set(t['labels']) | {'waiting'}))
+        """
+    check = (
+        fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent'")
+        + "print([t['subject'] for t in sent[:5]])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    for t in tasks:
+        pattern = next(p for p in EMAIL_TODOS if t["title"].startswith(p.split("{}")[0]))
+        start, end = pattern.split("{}")
+        name = t["title"][len(start) : len(t["title"]) - len(end)]
+        same = [c for c in contacts if c["name"].split()[0] == name]
+        if len(same) == 1:
+            subject, body = EMAIL_TODOS[pattern]
+            expectations += sent_email(
+                view,
+                owner,
+                [same[0]["id"]],
+                body.format(name),
+                f"the email for '{t['title']}'",
+                subject=subject.format(name),
+            )
+            expectations.append(
+                Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+            )
+        else:
+            labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
+            expectations.append(Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is waiting"))
+    return TaskSpec(
+        owner,
+        "Clear my email to-dos. For each open 'Reply to <name> about the budget' to-do, email the one email contact "
+        "with that first name the subject 'Budget follow-up for <name>' and the text 'Hi <name>, following up on "
+        "the budget.'; for each open 'Send meeting notes to <name>', the subject 'Meeting notes for <name>' and the "
+        "text 'Hi <name>, here are the notes from our meeting.'. Close each to-do you emailed for. If no contact or "
+        "several contacts have that first name, add the label 'waiting' to the to-do (keeping its labels) instead.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
     )
