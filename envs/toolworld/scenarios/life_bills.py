@@ -312,3 +312,72 @@ def bills_overdue_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(login("file_system", "calendar")).step(look).step(act).step(check).step(done()).steps(),
         expectations,
     )
+
+
+@scenario("life_bills_kind_history", apps=("file_system", "notes", "todo"))
+def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
+    kind = rng.choice(["electricity", "gas", "water", "internet", "phone"])
+    owners = view.rows(
+        f"SELECT f.owner_id FROM file_system_files f WHERE f.path LIKE '{BILLS}/{kind}_%' AND EXISTS (SELECT 1 FROM "
+        "todo_projects p WHERE p.owner_id = f.owner_id AND p.name = 'Finance' AND p.archived = 0) GROUP BY f.owner_id "
+        "HAVING COUNT(*) >= 8 ORDER BY f.owner_id"
+    )
+    owners = [o for o in owners if project_of(view, o["owner_id"], "Finance")]
+    owner = pick(rng, owners, f"person with a {kind} bill history", distinct=True)["owner_id"]
+    project = project_of(view, owner, "Finance")
+    assert project is not None
+    history = [b for b in bills(view, owner) if b["kind"] == kind and b["path"].count("/") == 3]
+    history.sort(key=lambda b: b["period"])
+    average = round(sum(b["amount"] for b in history) / len(history), 2)
+    latest = history[-1]
+    lines = [f"{b['period']}: {_money(b['amount'])}" for b in history]
+    title = f"{kind.capitalize()} bill history"
+    look = PARSE_BILL + fetch_all(
+        "files", f"apis.file_system.search_files(access_token=file_system_token, query='{kind}_', directory={BILLS!r}"
+    )
+    look += f"mine = [f for f in files if f['name'].startswith('{kind}_') and f['path'].count('/') == 3]\n"
+    look += "history = sorted((parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
+    look += "path=f['path'])['content']) for f in mine), key=lambda b: b['period'])\n"
+    look += "print([(b['period'], b['amount']) for b in history])\n"
+    act = f"""\
+    average = round(sum(b['amount'] for b in history) / len(history), 2)
+    lines = [f"{{b['period']}}: ${{b['amount']:.2f}}" for b in history]
+    lines.append(f"Average: ${{average:.2f}}")
+    apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))
+    latest = history[-1]
+    if latest['amount'] > 1.2 * average:
+        projects = apis.todo.show_projects(access_token=todo_token, query='Finance', page_limit=20)
+        finance = next(p for p in projects if p['name'] == 'Finance')
+        apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], priority=2,
+                              title=f"Check the {kind} bill for {{latest['period']}}",
+                              description=f"${{latest['amount']:.2f}} against an average of ${{average:.2f}}")
+    """
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            {"owner_id": owner, "title": title, "content": Receipt(lines, f"Average: {_money(average)}")} | PLAIN_NOTE,
+            f"a note '{title}' with the {len(lines)} bills then 'Average: {_money(average)}'",
+            what=f"notes '{title}'",
+        )
+    ]
+    if latest["amount"] > 1.2 * average:
+        task = f"Check the {kind} bill for {latest['period']}"
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                {"owner_id": owner, "project_id": project["id"], "title": task, "priority": 2, "due_date": None}
+                | {"description": f"{_money(latest['amount'])} against an average of {_money(average)}", **NEW_TASK},
+                f"a task '{task}' since it is over 20% above the average",
+                what=f"tasks '{task}'",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Review my {kind} bills: make a note titled '{title}' with one line per {kind} bill file directly in "
+        f"{BILLS}, oldest period first, '<YYYY-MM>: $<amount>', then 'Average: $<average of them, rounded to cents>'. "
+        f"If the latest bill is more than 20% above that average, also add a task 'Check the {kind} bill for "
+        "<period>' to my Finance project in my todo app, priority 2, described '$<its amount> against an average "
+        "of $<average>'.",
+        Solution().step(login("file_system", "notes", "todo")).step(look).step(act).step(done()).steps(),
+        expectations,
+    )
