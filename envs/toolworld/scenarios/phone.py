@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Inserted, OneOf
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -16,6 +16,7 @@ MESSAGES = [
     "Don't forget the meeting moved to Thursday.",
 ]
 DONE = "apis.supervisor.complete_task()\n"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
 @scenario("phone_text_relation", apps=("phone",))
@@ -35,6 +36,8 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
                 "apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], "
                 f"message={message!r})\n"
             )
+            + "if not found[0]['is_favorite']:\n"
+            "    apis.phone.favorite_contact(access_token=phone_token, contact_id=found[0]['contact_id'])\n"
         )
         .step(
             "print(apis.phone.search_text_messages(access_token=phone_token, "
@@ -45,7 +48,8 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         supervisor_id=contact["owner_id"],
-        instruction=f'Text my {contact["relationship"]} {name}: "{message}"',
+        instruction=f'Text my {contact["relationship"]} {name}: "{message}", and make them a favourite contact if '
+        "they are not one yet.",
         oracle=oracle,
         expectations=[
             Inserted(
@@ -58,7 +62,12 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
                 },
                 f"a text message to {name} saying {message!r} is sent",
                 what="text messages",
-            )
+            ),
+            *(
+                []
+                if contact["is_favorite"]
+                else [Updated("phone_contacts", contact["id"], {"is_favorite": 1}, f"{name} is now a favourite")]
+            ),
         ],
     )
 
@@ -112,11 +121,15 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     message = rng.choice(MESSAGES)
+    chat_name = f"My {kind}s"
+    chat = {"name": chat_name, "created_by": owner}
     oracle = (
         Solution()
         .step(login("phone"))
         .step(
             fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+            + f"apis.phone.create_group_chat(access_token=phone_token, name={chat_name!r}, "
+            "phone_numbers=[c['phone_number'] for c in found])\n"
             + (
                 "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
                 f"phone_number=contact['phone_number'], message={message!r})\n"
@@ -133,7 +146,8 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         supervisor_id=owner,
-        instruction=f'Send this text to every {kind} in my phone contacts, one message each: "{message}"',
+        instruction=f'Send this text to every {kind} in my phone contacts, one message each: "{message}". Then '
+        f"start a group chat named '{chat_name}' with all of them.",
         oracle=oracle,
         expectations=[
             Inserted(
@@ -142,7 +156,17 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"each of the {len(ids)} {kind} contacts gets the text",
                 count=len(ids),
                 what=f"texts to {kind}s",
-            )
+            ),
+            Inserted("phone_group_chats", chat, f"a group chat '{chat_name}' is started", what="group chats"),
+            *(
+                Inserted(
+                    "phone_group_members",
+                    {"group_id": NewRow("phone_group_chats", chat), "person_id": member},
+                    f"{full_name(view, member)} is in the '{chat_name}' chat",
+                    what="members",
+                )
+                for member in dict.fromkeys([owner, *ids])
+            ),
         ],
     )
 
@@ -165,6 +189,11 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
                 "for alarm in alarms:\n    if not alarm['enabled']:\n        "
                 "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
             )
+            + "for alarm in alarms:\n"
+            "    if alarm['enabled'] and not alarm['repeat_days']:\n"
+            "        apis.phone.update_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'], "
+            f"repeat_days={list(WEEKDAYS)!r})\n"
+            "        print(apis.phone.show_alarm(access_token=phone_token, alarm_id=alarm['alarm_id']))\n"
         )
         .step("print(apis.phone.show_alarms(access_token=phone_token, page_limit=20))\n")
         .step(DONE)
@@ -172,9 +201,23 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Delete all the alarms on my phone that are turned off; keep the others.",
+        "Delete all the alarms on my phone that are turned off; keep the others. Those of the others that ring only "
+        "once (no repeat days) should repeat Monday to Friday from now on.",
         oracle,
-        [Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms")],
+        [
+            Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms"),
+            *(
+                Updated(
+                    "phone_alarms",
+                    a["id"],
+                    {"repeat_days": ",".join(WEEKDAYS)},
+                    f"the one-off {a['time']} alarm '{a['label']}' now repeats on weekdays",
+                )
+                for a in view.rows(
+                    "SELECT * FROM phone_alarms WHERE owner_id = ? AND enabled = 1 AND repeat_days = ''", owner
+                )
+            ),
+        ],
     )
 
 
@@ -193,10 +236,22 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     relationship = rng.choice(("friend", "coworker"))
     name = f"{stranger['first_name']} {stranger['last_name']}"
-    oracle = login("phone") + (
-        f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, "
-        f"last_name={stranger['last_name']!r}, phone_number={stranger['phone_number']!r}, email={stranger['email']!r}, "
-        f"relationship={relationship!r})\n" + DONE
+    hello = f"Hi {stranger['first_name']}, it's {view.person(owner)['first_name']}. I saved your number!"
+    oracle = (
+        Solution()
+        .step(login("phone"))
+        .step(
+            fetch_all("same", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}") + "print(same)\n"
+        )
+        .step(
+            f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, "
+            f"last_name={stranger['last_name']!r}, phone_number={stranger['phone_number']!r}, "
+            f"email={stranger['email']!r}, relationship={relationship!r})\n"
+            f"apis.phone.send_text_message(access_token=phone_token, phone_number={stranger['phone_number']!r}, "
+            f"message={hello!r})\n"
+        )
+        .step(DONE)
+        .steps()
     )
     match = {
         "owner_id": owner,
@@ -213,7 +268,7 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, "
-        f"email {stranger['email']}.",
+        f'email {stranger["email"]}. Then text them "{hello}"',
         oracle,
         [
             Inserted(
@@ -221,7 +276,13 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
                 match,
                 f"{name} is a new {relationship} contact with the right phone number",
                 what="contacts",
-            )
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": stranger["id"], "message": hello, "is_read": 0},
+                f"{name} gets the hello text",
+                what="hello texts",
+            ),
         ],
     )
 
@@ -245,6 +306,8 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
                 "apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], "
                 f"message={reply!r})\n"
             )
+            + "apis.phone.mark_conversation_read(access_token=phone_token, "
+            "phone_number=latest['sender']['phone_number'])\n"
         )
         .step(
             "print(apis.phone.search_text_messages(access_token=phone_token, "
@@ -256,7 +319,7 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     sender = full_name(view, latest["sender_id"])
     return TaskSpec(
         owner,
-        f'Reply "{reply}" to whoever sent me my most recent text message.',
+        f'Reply "{reply}" to whoever sent me my most recent text message, and mark all their texts to me as read.',
         oracle,
         [
             Inserted(
@@ -264,7 +327,15 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply), "is_read": 0},
                 f"the reply goes to {sender}, who sent the latest text",
                 what="replies",
-            )
+            ),
+            *(
+                Updated("phone_messages", m["id"], {"is_read": 1}, f"{sender}'s text of {m['sent_at']} is read")
+                for m in view.rows(
+                    "SELECT id, sent_at FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND is_read = 0",
+                    latest["sender_id"],
+                    owner,
+                )
+            ),
         ],
     )
 
