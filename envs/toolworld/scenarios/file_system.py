@@ -71,28 +71,45 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("file_system"))
         .step(
             listing("entries", "/downloads")
+            + "count = 0\n"
             + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
             + (
                 f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
                 "destination='/documents/receipts')\n"
+                f"        {FS}.add_file_tag(access_token=file_system_token, path='/documents/receipts/' + e['name'], "
+                "tag='tax')\n"
+                "        count += 1\n"
             )
         )
         .step(listing("moved", "/documents/receipts") + "print([e['name'] for e in moved])\n")
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=count)\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts.",
+        "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts, tag "
+        "each one 'tax', and tell me how many you moved.",
         oracle,
         [
-            Updated(
-                "file_system_files",
-                r["id"],
-                {"path": r["path"].replace("/downloads/", "/documents/receipts/")},
-                f"{r['path']} is moved",
-            )
-            for r in rows
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {"file_id": r["id"], "tag": "tax", "owner_id": owner},
+                    f"{r['path']} is tagged tax",
+                    what="tags",
+                )
+                for r in rows
+            ),
+            Answer(len(rows), f"the answer is {len(rows)}", traps={"5": "only the first page of /downloads was read"}),
+            *(
+                Updated(
+                    "file_system_files",
+                    r["id"],
+                    {"path": r["path"].replace("/downloads/", "/documents/receipts/")},
+                    f"{r['path']} is moved",
+                )
+                for r in rows
+            ),
         ],
     )
 
@@ -179,17 +196,27 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
                 "new_name=e['name'][:-5] + '.jpg')\n"
             )
         )
-        .step(listing("after", directory) + "print([e['name'] for e in after])\n")
-        .step(DONE)
+        .step(
+            listing("after", directory)
+            + "print([e['name'] for e in after])\n"
+            + "renamed = sum(e['name'].endswith('.jpeg') for e in entries)\n"
+        )
+        .step("apis.supervisor.complete_task(answer=renamed)\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"In my {directory} directory, rename every .jpeg file so it ends in .jpg instead (same name otherwise).",
+        f"In my {directory} directory, rename every .jpeg file so it ends in .jpg instead (same name otherwise), and "
+        "tell me how many you renamed.",
         oracle,
         [
-            Updated("file_system_files", r["id"], {"path": r["path"][:-5] + ".jpg"}, f"{r['path']} is renamed to .jpg")
-            for r in rows
+            Answer(len(rows), f"the answer is {len(rows)}, the .jpeg files renamed"),
+            *(
+                Updated(
+                    "file_system_files", r["id"], {"path": r["path"][:-5] + ".jpg"}, f"{r['path']} is renamed to .jpg"
+                )
+                for r in rows
+            ),
         ],
     )
 
@@ -271,30 +298,55 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
         )
         .step(listing("left", "/downloads") + "print(len(left), 'files left')\n")
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=len(entries) - len(left))\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Delete every file in my /downloads directory last modified before {cutoff}. Keep the newer ones.",
+        f"Delete every file in my /downloads directory last modified before {cutoff}. Keep the newer ones. Tell me "
+        "how many you deleted.",
         oracle,
-        [Deleted("file_system_files", old, f"the {len(old)} downloads older than {cutoff} are deleted", what="files")],
+        [
+            Deleted("file_system_files", old, f"the {len(old)} downloads before {cutoff} are deleted", what="files"),
+            Answer(len(old), f"the answer is {len(old)}"),
+        ],
     )
 
 
-@scenario("file_system_update_progress", apps=("file_system",))
+@scenario("file_system_update_progress", apps=("file_system", "phone"))
 def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     report = pick(
         rng,
-        view.rows("SELECT * FROM file_system_files WHERE path LIKE '/work/%/report.txt' ORDER BY id"),
-        "project report",
+        view.rows(
+            "SELECT * FROM file_system_files f WHERE path LIKE '/work/%/report.txt' AND EXISTS (SELECT 1 FROM "
+            "phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = f.owner_id AND c.relationship = "
+            "'coworker' AND NOT EXISTS (SELECT 1 FROM file_system_shares s WHERE s.file_id = f.id AND "
+            "s.shared_with_id = p.id)) ORDER BY id"
+        ),
+        "project report and a coworker it is not shared with",
+    )
+    coworker = rng.choice(
+        view.rows(
+            "SELECT p.id, c.first_name || ' ' || c.last_name AS name FROM phone_contacts c JOIN people p "
+            "ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = 'coworker' AND NOT EXISTS (SELECT 1 FROM "
+            "file_system_shares s WHERE s.file_id = ? AND s.shared_with_id = p.id) ORDER BY c.id",
+            report["owner_id"],
+            report["id"],
+        )
     )
     old = report["content"].split("Progress: ")[1].split("%")[0]
     new = str(min(100, int(old) + rng.choice([5, 10, 15])))
     content = report["content"].replace(f"Progress: {old}%", f"Progress: {new}%")
     oracle = (
         Solution()
-        .step(login("file_system"))
+        .step(login("file_system", "phone"))
+        .step(
+            fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, query={coworker['name']!r}")
+            + f"email = next(c['email'] for c in found if c['first_name'] + ' ' + c['last_name'] == "
+            f"{coworker['name']!r} and c['relationship'] == 'coworker')\n"
+            + f"{FS}.share_file(access_token=file_system_token, path={report['path']!r}, email=email, "
+            "permission='edit')\n"
+        )
         .step(
             f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
             + (
@@ -308,7 +360,8 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         report["owner_id"],
-        f"In {report['path']}, change the progress to {new}%; leave the rest of the file as it is.",
+        f"In {report['path']}, change the progress to {new}%; leave the rest of the file as it is. Then share the "
+        f"file with my coworker {coworker['name']} (their email is in my phone contacts) so they can edit it.",
         oracle,
         [
             Updated(
@@ -316,7 +369,18 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
                 report["id"],
                 {"content": content, "updated_at": WORLD_NOW.isoformat(timespec="seconds")},
                 f"the report says {new}%",
-            )
+            ),
+            Inserted(
+                "file_system_shares",
+                {
+                    "file_id": report["id"],
+                    "owner_id": report["owner_id"],
+                    "shared_with_id": coworker["id"],
+                    "permission": "edit",
+                },
+                f"the report is shared with {coworker['name']} for editing",
+                what="shares",
+            ),
         ],
     )
 
