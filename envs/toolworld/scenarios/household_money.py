@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 from calendar import month_name
+from typing import Any
 
-from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
@@ -316,5 +317,131 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="requests",
             )
             for p, a in sorted(shares.items())
+        ],
+    )
+
+
+@scenario("household_add_roommates", apps=("bill_splitting", "phone"))
+def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The roommates of my phone contacts who are not yet in a group of mine (a trip, a flat) join it; friends and
+    coworkers are not roommates; variant 1 picks a group that has them all already (no-op-pass)."""
+    missing: list[tuple[dict[str, Any], list[int]]] = []
+    complete: list[tuple[dict[str, Any], list[int]]] = []
+    for g in unique_groups(view, 2):
+        roommates = {
+            r["id"]
+            for r in view.rows(
+                "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
+                "AND c.relationship = 'roommate'",
+                g["owner_id"],
+            )
+        }
+        if roommates:
+            new = sorted(roommates - set(members(view, g["group_id"])))
+            (missing if new else complete).append((g, new))
+    g, new = pick(rng, complete if nothing_to_do(rng) else missing, "group whose owner has roommates", distinct=True)
+    oracle = (
+        Solution()
+        .step(login("bill_splitting", "phone"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+            + "inside = {m['email'] for m in group['members']}\n"
+            + "print([(r['first_name'], r['email'] in inside) for r in roommates])\n"
+        )
+        .step(
+            "for r in roommates:\n"
+            "    if r['email'] not in inside:\n"
+            "        apis.bill_splitting.add_group_member(access_token=bill_splitting_token, "
+            "group_id=group['group_id'], email=r['email'])\n"
+        )
+        .step(
+            "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
+            "apis.supervisor.complete_task()"
+        )
+        .steps()
+    )
+    expectations: list[Expectation] = []  # none when every roommate is in already: then change nothing
+    if new:
+        expectations.append(
+            Inserted(
+                "bill_splitting_members",
+                {"group_id": g["group_id"], "person_id": OneOf(new), "is_archived": 0},
+                f"the {len(new)} missing roommates ({', '.join(full_name(view, p) for p in new)}) join the group",
+                count=len(new),
+                what="members",
+            )
+        )
+    return TaskSpec(
+        int(g["owner_id"]),
+        f"Make sure every roommate in my phone contacts is in my bill splitting group '{g['name']}': add those "
+        "who are not members yet. If they all are, change nothing.",
+        oracle,
+        expectations,
+        noop_pass=not new,
+    )
+
+
+@scenario("household_archive_old_trips", apps=("bill_splitting",))
+def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Archive my settled trip groups without an expense since a day; trips with a balance, recent trips and
+    other group types stay; the count is the answer."""
+    since = rng.choice(["2025-07-01", "2025-10-01", "2026-01-01"])
+    cases = []
+    people = sorted({r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members")})
+    for person in people:
+        trips = view.rows(
+            "SELECT m.id, g.id AS group_id, g.name, (SELECT MAX(date) FROM bill_splitting_expenses e WHERE "
+            "e.group_id = g.id) AS last FROM bill_splitting_members m JOIN bill_splitting_groups g ON "
+            "g.id = m.group_id WHERE m.person_id = ? AND g.group_type = 'trip' AND m.is_archived = 0",
+            person,
+        )
+        settled = [t for t in trips if group_balance(view.conn, t["group_id"], person) == 0]
+        old = [t for t in settled if not t["last"] or t["last"] < since]
+        if 2 <= len(old) < len(trips) and len(settled) > len(old):
+            cases.append((person, old, len(settled)))
+    owner, old, settled = pick(rng, cases, "person with old settled trips", distinct=True)
+    oracle = (
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            fetch_all(
+                "trips",
+                "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='active', group_type='trip'",
+            )
+            + "settled = [g for g in trips if g['my_balance'] == 0]\n"
+            + "print(len(trips), len(settled))\n"
+        )
+        .step(
+            "old = []\n"
+            "for g in settled:\n"
+            "    recent = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
+            f"group_id=g['group_id'], date_from={since!r}, page_limit=1)\n"
+            "    if not recent:\n"
+            "        old.append(g)\n"
+            "print([g['name'] for g in old])\n"
+        )
+        .step(
+            "for g in old:\n"
+            "    apis.bill_splitting.archive_group(access_token=bill_splitting_token, group_id=g['group_id'])\n"
+            "apis.supervisor.complete_task(answer=len(old))"
+        )
+        .steps()
+    )
+    return TaskSpec(
+        owner,
+        "Tidy my bill splitting groups: archive every trip group of mine that is still active, where my balance is "
+        f"exactly zero and that has no expense dated on or after {since}. Keep the others. How many did you archive?",
+        oracle,
+        [
+            Answer(
+                len(old),
+                f"the answer is the number of trips archived ({len(old)})",
+                traps={str(settled): f"that counts every settled trip, also those with expenses since {since}"},
+            ),
+            *(
+                Updated("bill_splitting_members", t["id"], {"is_archived": 1}, f"'{t['name']}' is archived for me")
+                for t in old
+            ),
         ],
     )
