@@ -1,0 +1,171 @@
+"""Work admin from the inbox, without the todo app (train/dev/test_normal): shares owed asked for through payments,
+meeting notes filed as text files."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._work import DONE, day
+from envs.toolworld.scenarios.work_files import new_file
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+
+SHARE = re.compile(r"I paid \$[\d.]+ for (.+)\. Could you send me your share of \$([\d.]+) when you can\?")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@scenario("work_share_requests", apps=("email", "payments"))
+def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The shares I asked for by email since a date become payment requests; replies, older asks and the asks others
+    sent me are distractors; the answer is the computed total."""
+    since = day(-rng.choice((120, 180, 240)))
+    sent = view.rows(
+        "SELECT m.owner_id, m.recipients, m.body, f.id AS payer FROM email_messages m JOIN email_threads t "
+        "ON t.id = m.thread_id JOIN people f ON f.email = m.recipients WHERE m.sender_id = m.owner_id "
+        "AND t.subject = 'Paying you back' AND m.body LIKE 'I paid %' AND m.sent_at >= ? AND t.is_trashed = 0 "
+        "AND t.is_spam = 0 ORDER BY m.id",
+        since,
+    )
+    blocked = {(r["owner_id"], r["blocked_id"]) for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks")}
+    asks: dict[int, list[dict]] = {}
+    for r in sent:
+        asks.setdefault(r["owner_id"], []).append(r)
+    owners = [
+        o
+        for o, rows in sorted(asks.items())
+        if len(rows) >= 2 and not any({(o, r["payer"]), (r["payer"], o)} & blocked for r in rows)
+    ]
+    owner = pick(rng, owners, "person who asked for shares by email lately", distinct=True)
+    mine = asks[owner]
+    look = (
+        login("email", "payments")
+        + fetch_all(
+            "found",
+            f"apis.email.search_emails(access_token=email_token, query='send me your share', sent_after={since!r}",
+        )
+        + "mine = [e for e in found if e['sender']['email'] == me['email'] and e['body'].startswith('I paid')]\n"
+        + "print([(e['recipients'], e['body']) for e in mine])\n"
+    )
+    act = """
+        import re
+        pattern = re.compile(r"for (.+)\\. Could you send me your share of \\$([\\d.]+)")
+        total = 0.0
+        for e in mine:
+            what, share = pattern.search(e['body']).groups()
+            apis.payments.request_money(access_token=payments_token, payer_email=e['recipients'][0],
+                                        amount=float(share), note=what)
+            total += float(share)
+        """
+    check = (
+        fetch_all(
+            "requests", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
+        )
+        + "print(len(requests))\n"
+        + "apis.supervisor.complete_task(answer=round(total, 2))\n"
+    )
+    expectations: list[Expectation] = []
+    total = 0.0
+    for r in mine:
+        match = SHARE.match(r["body"])
+        if match is None:
+            raise LookupError(f"an ask email does not read as expected: {r['body']!r}")
+        what, share = match.group(1), float(match.group(2))
+        total += share
+        expectations.append(
+            Inserted(
+                "payments_requests",
+                {
+                    "requester_id": owner,
+                    "payer_id": r["payer"],
+                    "amount": share,
+                    "note": what,
+                    "status": "pending",
+                    "resolved_at": None,
+                    "reminders": 0,
+                    "last_reminded_at": None,
+                },
+                f"{r['recipients']} is asked for ${share:.2f} for '{what}'",
+                what="requests",
+            )
+        )
+    expectations.append(
+        Answer(round(total, 2), f"the answer is the total requested (${total:.2f})", traps={"0": "nothing requested"})
+    )
+    return TaskSpec(
+        owner,
+        f"Since {since} I emailed people asking for their share of things I paid for ('I paid $X for <what>. Could "
+        "you send me your share of $Y when you can?'). Turn each of those asks into a payment request to that person "
+        "for the share, with <what> as the note (for example 'the ski rental'). Tell me the total you requested.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_file_meeting_notes", apps=("email", "file_system"))
+def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each 'Meeting notes <Month> <Year>' thread of one year filed as /work/meeting_notes/<year>-<mm>.txt holding its
+    first email's text; other years and the replies are distractors."""
+    threads = view.rows(
+        "SELECT t.id, t.owner_id, t.subject FROM email_threads t WHERE t.subject LIKE 'Meeting notes %' "
+        "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY t.id"
+    )
+    by_owner_year: dict[tuple[int, str], list[dict]] = {}
+    for t in threads:
+        by_owner_year.setdefault((t["owner_id"], t["subject"].rsplit(" ", 1)[1]), []).append(t)
+    pairs = sorted(k for k, v in by_owner_year.items() if len(v) >= 2 and len({t["subject"] for t in v}) == len(v))
+    owner, year = pick(rng, pairs, "person with meeting-notes threads in a year", distinct=True)
+    files: list[tuple[str, str]] = []
+    for t in by_owner_year[(owner, year)]:
+        month = MONTHS.index(t["subject"].split()[2]) + 1
+        first = view.value("SELECT body FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id LIMIT 1", t["id"])
+        files.append((f"/work/meeting_notes/{year}-{month:02d}.txt", first))
+    look = (
+        login("email", "file_system")
+        + fetch_all(
+            "found", f"apis.email.show_threads(access_token=email_token, folder='all', query='Meeting notes {year}'"
+        )
+        + "found = [t for t in found if t['subject'].startswith('Meeting notes ') "
+        + f"and t['subject'].endswith(' {year}')]\n"
+        + "print([t['subject'] for t in found])\n"
+    )
+    act = f"""
+        months = {list(MONTHS)!r}
+        for t in found:
+            thread = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])
+            first = min(thread['emails'], key=lambda e: e['sent_at'])
+            month = months.index(t['subject'].split()[2]) + 1
+            path = '/work/meeting_notes/{year}-' + str(month).zfill(2) + '.txt'
+            apis.file_system.create_file(access_token=file_system_token, path=path, content=first['body'],
+                                         parents=True)
+        """
+    check = (
+        fetch_all("saved", "apis.file_system.show_directory(access_token=file_system_token, path='/work/meeting_notes'")
+        + "print([f['path'] for f in saved])\n"
+        + DONE
+    )
+    expectations: list[Expectation] = []
+    for i, (path, body) in enumerate(files):
+        made = new_file(view, owner, path, body, f"{path} holds the first email of its thread")
+        expectations += made if i == 0 else made[-1:]
+    return TaskSpec(
+        owner,
+        f"File my 'Meeting notes <Month> {year}' email threads: for each one, save the text of its first email as "
+        f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed). Only {year}'s.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
