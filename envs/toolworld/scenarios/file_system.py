@@ -13,6 +13,7 @@ from envs.toolworld.evaluate import (
     Expectation,
     Inserted,
     Matcher,
+    NewRow,
     Outcome,
     Updated,
 )
@@ -22,6 +23,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
+STALE = "old number, no longer in use"  # the notes of a phone contact saved under an old number
 FS = "apis.file_system"
 
 
@@ -125,6 +127,7 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
         key = (r["owner_id"], r["month"])
         groups[key] = round(groups.get(key, 0.0) + float(r["content"].rsplit("$", 1)[1]), 2)
     owner, month = pick(rng, sorted(groups), "receipts of a month")
+    summary = f"/documents/receipts/total_{month}.txt"
     oracle = (
         Solution()
         .step(login("file_system"))
@@ -138,17 +141,27 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
             + "    total += float(text.split('Total: $')[1].split()[0])\n"
         )
+        .step(
+            f"{FS}.create_file(access_token=file_system_token, path={summary!r}, content='Total: $%.2f' % total)\n"
+            f"print({FS}.show_file(access_token=file_system_token, path={summary!r}))\n"
+        )
         .step("apis.supervisor.complete_task(answer=round(total, 2))\n")
         .steps()
     )
+    total = groups[(owner, month)]
     return TaskSpec(
         owner,
-        f"What is the total, in dollars, of my receipts in /documents/receipts dated in {month} (YYYY-MM)?",
+        f"What is the total, in dollars, of my receipts in /documents/receipts dated in {month} (YYYY-MM)? Also save "
+        f"it in a new file {summary} as 'Total: $<amount>' (two decimals).",
         oracle,
         [
-            Answer(
-                groups[(owner, month)], f"the answer is the sum of the {month} receipts (${groups[(owner, month)]:.2f})"
-            )
+            Answer(total, f"the answer is the sum of the {month} receipts (${total:.2f})"),
+            Inserted(
+                "file_system_files",
+                {"owner_id": owner, "path": summary, "content": f"Total: ${total:.2f}", "starred": 0},
+                f"{summary} holds the total",
+                what="summary files",
+            ),
         ],
     )
 
@@ -246,10 +259,13 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
         .step(
-            f"print({FS}.show_archive_contents(access_token=file_system_token, "
-            f"archive_path='/backups/{project}.zip'))\n"
+            fetch_all(
+                "inside",
+                f"{FS}.show_archive_contents(access_token=file_system_token, archive_path='/backups/{project}.zip'",
+            )
+            + "print(inside)\n"
         )
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=len(inside))\n")
         .steps()
     )
     expectations: list[Expectation] = [
@@ -258,7 +274,8 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
             {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members), "starred": 0},
             f"/backups/{project}.zip is an archive of the {project} directory",
             what="archives",
-        )
+        ),
+        Answer(len(members), f"the answer is {len(members)}, the files in the archive"),
     ]
     if not has_backups:
         expectations.append(
@@ -272,7 +289,7 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip "
-        "(create /backups if it is missing).",
+        "(create /backups if it is missing), and tell me how many files it holds.",
         oracle,
         expectations,
     )
@@ -398,6 +415,7 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     numbers = [line.rsplit(": ", 1)[1] for line in c["content"].splitlines()]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
+    chat = {"name": "Emergency", "created_by": c["owner_id"]}
     oracle = (
         Solution()
         .step(login("file_system", "phone"))
@@ -413,6 +431,10 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
         .step(
+            "apis.phone.create_group_chat(access_token=phone_token, name='Emergency', "
+            "phone_numbers=[line.rsplit(': ', 1)[1] for line in text.splitlines()])\n"
+        )
+        .step(
             fetch_all(
                 "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={text!r}"
             )
@@ -423,21 +445,34 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         c["owner_id"],
-        f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file.",
+        f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file, one text each, then "
+        "start a group chat named 'Emergency' with all of them.",
         oracle,
         [
-            Inserted(
-                "phone_messages",
-                {"sender_id": c["owner_id"], "receiver_id": person, "message": text, "is_read": 0},
-                f"emergency contact {full_name(view, person)} gets the text",
-                what="texts",
-            )
-            for person in ids
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": c["owner_id"], "receiver_id": person, "message": text, "is_read": 0},
+                    f"emergency contact {full_name(view, person)} gets the text",
+                    what="texts",
+                )
+                for person in ids
+            ),
+            Inserted("phone_group_chats", chat, "a group chat 'Emergency' is started", what="group chats"),
+            *(
+                Inserted(
+                    "phone_group_members",
+                    {"group_id": NewRow("phone_group_chats", chat), "person_id": member},
+                    f"{full_name(view, member)} is in the 'Emergency' chat",
+                    what="members",
+                )
+                for member in dict.fromkeys([c["owner_id"], *ids])
+            ),
         ],
     )
 
 
-@scenario("file_system_pay_dinner_split", apps=("file_system", "payments"))
+@scenario("file_system_pay_dinner_split", apps=("file_system", "payments", "phone"))
 def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
     files = view.rows(
         "SELECT f.owner_id, f.content FROM file_system_files f JOIN payments_balances b ON b.person_id = f.owner_id "
@@ -451,12 +486,13 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
         debts.append(
             (view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last), float(amount))
         )
+    written_amounts = [line.rsplit(": $", 1)[1] for line in c["content"].splitlines()[1:]]
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
     deltas: dict[int, float] = {c["owner_id"]: -round(sum(a for _, a in debts), 2)}
     deltas.update({p: a for p, a in debts})
     oracle = (
         Solution()
-        .step(login("file_system", "payments"))
+        .step(login("file_system", "payments", "phone"))
         .step(
             f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
             + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
@@ -465,6 +501,11 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), "
                 "note='group dinner')\n"
             )
+            + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=name", indent="    ")
+            + "    number = next(c['phone_number'] for c in found if c['first_name'] + ' ' + c['last_name'] == name "
+            f"and c['notes'] != {STALE!r})\n"
+            + "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
+            "message='Paid you $' + amount + ' for the group dinner.')\n"
         )
         .step("print(apis.payments.show_balance(access_token=payments_token))\n")
         .step(DONE)
@@ -473,7 +514,8 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, "
-        "with the note 'group dinner'.",
+        "with the note 'group dinner', and text each of them 'Paid you $<amount> for the group dinner.' (the amount as "
+        "written in the file) at their number in my phone contacts.",
         oracle,
         [
             Inserted(
@@ -489,6 +531,20 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="payments",
             )
             for person, amount in debts
+        ]
+        + [
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": c["owner_id"],
+                    "receiver_id": person,
+                    "message": f"Paid you ${written} for the group dinner.",
+                    "is_read": 0,
+                },
+                f"{full_name(view, person)} is told by text",
+                what="texts",
+            )
+            for (person, _), written in zip(debts, written_amounts, strict=True)
         ]
         + balance_changes(view, deltas),
     )
