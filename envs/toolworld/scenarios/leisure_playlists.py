@@ -212,3 +212,182 @@ def low_rated_cleanup(view: WorldView, rng: random.Random) -> TaskSpec:
             Answer(len(entries), f"the answer is the number of playlist entries removed ({len(entries)})"),
         ],
     )
+
+
+@scenario("leisure_trim_playlist", apps=("music",))
+def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
+    extra = "AND (SELECT COUNT(DISTINCT song_id) - COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) = 0"
+    candidates = [p for p in look_alike_playlists(view, extra) if len(playlist_songs(view, p["id"])) >= 8]
+    p = pick(rng, candidates, "playlist of 8+ songs whose title has a look-alike", distinct=True)
+    songs = playlist_songs(view, p["id"])
+    total = sum(s["duration_s"] for s in songs)
+    fits = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: the playlist already fits
+    if fits:
+        limit = -(-total // 60) + rng.randint(0, 10)
+    else:
+        keep_seconds = sum(s["duration_s"] for s in songs[: len(songs) - rng.randint(2, 4)])
+        limit = keep_seconds // 60 + 1 if (keep_seconds // 60 + 1) * 60 < total else keep_seconds // 60
+    kept, removed = list(songs), list[dict[str, Any]]()
+    while sum(s["duration_s"] for s in kept) > limit * 60:
+        removed.insert(0, kept.pop())
+    extra_title = f"{p['title']} (extra)"
+    look = (
+        login("music")
+        + find_playlist(p["title"])
+        + "total = sum(s['duration_s'] for s in songs)\n"
+        + f"print(len(songs), total, total / 60, {limit})\n"
+    )
+    act = (
+        "kept, removed = list(songs), []\n"
+        f"while sum(s['duration_s'] for s in kept) > {limit} * 60:\n"
+        "    removed.insert(0, kept.pop())\n"
+        "print([s['title'] for s in removed])\n"
+        "if removed:\n"
+        f"    new = apis.music.create_playlist(access_token=music_token, title={extra_title!r})['playlist_id']\n"
+        "    for s in removed:\n"
+        "        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=target['playlist_id'], "
+        "song_id=s['song_id'])\n"
+        "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+    )
+    check = (
+        "if removed:\n"
+        + fetch_all(
+            "left", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']", "    "
+        )
+        + "    print(len(left), sum(s['duration_s'] for s in left) / 60)\n"
+        + "apis.supervisor.complete_task()\n"
+    )
+    expectations: list[Expectation] = []
+    if removed:
+        playlist = {
+            "owner_id": p["owner_id"],
+            "title": extra_title,
+            "is_public": 0,
+            "description": "",
+            "is_collaborative": 0,
+            "created_at": NOW,
+        }
+        entry = {"playlist_id": NewRow("music_playlists", playlist), "added_by": p["owner_id"], "added_at": NOW}
+        expectations += [
+            Deleted(
+                "music_playlist_songs",
+                frozenset(s["entry"] for s in removed),
+                f"the last {len(removed)} songs leave '{p['title']}' so it fits in {limit} minutes",
+                what="songs removed from the end",
+            ),
+            Inserted("music_playlists", playlist, f"a private playlist '{extra_title}'", what="playlists"),
+            *(
+                Inserted(
+                    "music_playlist_songs",
+                    {**entry, "song_id": s["id"], "position": float(i)},
+                    f"removed song {s['id']} is number {i} in '{extra_title}'",
+                    what=f"song {s['id']} at position {i}",
+                )
+                for i, s in enumerate(removed, 1)
+            ),
+        ]
+    return TaskSpec(
+        p["owner_id"],
+        f"My music playlist titled exactly '{p['title']}' must fit in {limit} minutes. If it is longer, take songs "
+        f"off its end, last one first, until its total length is at most {limit} minutes, and put the removed songs "
+        f"into a new private playlist '{extra_title}' in the order they had. If it already fits, change nothing.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+        noop_pass=not removed,
+    )
+
+
+@scenario("leisure_ticket_split", apps=("music", "payments", "phone"))
+def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.relationship = 'roommate' "
+        "GROUP BY c.owner_id ORDER BY c.owner_id"
+    )
+    owner = pick(rng, owners, "owner with roommates", distinct=True)["owner_id"]
+    mates = view.rows(
+        "SELECT f.id, f.email, c.phone_number FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "WHERE c.owner_id = ? AND c.relationship = 'roommate' ORDER BY f.id",
+        owner,
+    )
+    artist = rng.choice(["Juno Vale", "Kestrel", "Ruby Marsh", "Copper Fox"])
+    people = len(mates) + 1
+    total = round(rng.uniform(35, 70) * people, 2)
+    while round(total * 1000 / people) % 10 == 5:  # no share ending in half a cent: rounding would be ambiguous
+        total = round(total + 0.01, 2)
+    share = round(total / people, 2)
+    note = f"{artist} tickets"
+    text = f"I requested ${share:.2f} on payments for the {artist} tickets"
+    followed = bool(view.rows("SELECT 1 FROM music_follows WHERE owner_id = ? AND artist = ?", owner, artist))
+    look = (
+        login("phone", "payments", "music")
+        + fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + "print([(m['first_name'], m['email'], m['phone_number']) for m in mates])\n"
+        + fetch_all(
+            "asked", f"apis.payments.show_requests(access_token=payments_token, direction='sent', query={note!r}"
+        )
+        + "print(asked)\n"
+        + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+    )
+    act = (
+        f"share = round({total} / (len(mates) + 1), 2)\n"
+        "for m in mates:\n"
+        f"    apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share, "
+        f"note={note!r})\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=m['phone_number'], "
+        f"message=f'I requested ${{share:.2f}} on payments for the {artist} tickets')\n"
+        f"if not any(a['artist'] == {artist!r} for a in followed):\n"
+        f"    apis.music.follow_artist(access_token=music_token, artist={artist!r})\n"
+    )
+    check = (
+        fetch_all("asked", f"apis.payments.show_requests(access_token=payments_token, direction='sent', query={note!r}")
+        + "print([(r['payer']['email'], r['amount']) for r in asked])\n"
+        + "apis.supervisor.complete_task(answer=share)\n"
+    )
+    expectations: list[Expectation] = []
+    for m in mates:
+        expectations += [
+            Inserted(
+                "payments_requests",
+                {
+                    "requester_id": owner,
+                    "payer_id": m["id"],
+                    "amount": share,
+                    "note": note,
+                    "status": "pending",
+                    "created_at": NOW,
+                    "resolved_at": None,
+                    "reminders": 0,
+                    "last_reminded_at": None,
+                },
+                f"{m['email']} is asked for ${share:.2f} with the note {note!r}",
+                what=f"requests to {m['email']}",
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": m["id"], "message": text, "sent_at": NOW, "is_read": 0},
+                f"{m['email']} gets the text {text!r}",
+                what=f"texts to {m['email']}",
+            ),
+        ]
+    if not followed:
+        expectations.append(
+            Inserted(
+                "music_follows",
+                {"owner_id": owner, "artist": artist, "followed_at": NOW},
+                f"{artist} is followed",
+                what="follows",
+            )
+        )
+    expectations.append(
+        Answer(share, f"the answer is each person's share ${share:.2f}", traps={f"{total:g}": "that is the total"})
+    )
+    return TaskSpec(
+        owner,
+        f"I paid ${total:.2f} for concert tickets to see {artist}: one for me and one for each of my roommates (they "
+        "are in my phone contacts). Split it equally: request each roommate's share (rounded to the cent) on "
+        f"payments with the note '{note}', and text each of them 'I requested $<share> on payments for the {artist} "
+        f"tickets' (share with 2 decimals). Follow {artist} (exactly that artist) in the music app if I don't yet. "
+        "Tell me the share.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
