@@ -9,6 +9,7 @@ import re
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
+from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -166,6 +167,75 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"File my 'Meeting notes <Month> {year}' email threads: for each one, save the text of its first email as "
         f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed). Only {year}'s.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("work_office_expenses_file", apps=("shop", "file_system"))
+def office_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A year's office supplies from delivered shop orders (category read per product) written as an expense list
+    ending with the computed total; other categories, other years and undelivered orders are distractors."""
+    year = rng.choice(("2025", "2024"))
+    items = view.rows(
+        "SELECT o.owner_id, o.created_at, p.name, i.quantity, i.unit_price FROM shop_orders o JOIN shop_order_items i "
+        "ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id WHERE p.category = 'office' "
+        "AND o.status = 'delivered' AND substr(o.created_at, 1, 4) = ? ORDER BY o.owner_id, o.id, i.id",
+        year,
+    )
+    by_owner: dict[int, list[dict]] = {}
+    for r in items:
+        by_owner.setdefault(r["owner_id"], []).append(r)
+    owners = [o for o, rows in sorted(by_owner.items()) if 2 <= len(rows) <= 10]
+    owner = pick(rng, owners, "person who bought office supplies that year", distinct=True)
+    mine = by_owner[owner]
+    path = f"/documents/expenses/office_{year}.txt"
+    lines = [
+        f"{r['created_at'][:10]} {r['name']} x{r['quantity']}: ${r['quantity'] * r['unit_price']:.2f}" for r in mine
+    ]
+    total = round(sum(r["quantity"] * r["unit_price"] for r in mine), 2)
+    look = (
+        login("shop", "file_system")
+        + fetch_all(
+            "orders",
+            f"apis.shop.show_orders(access_token=shop_token, status='delivered', start_date='{year}-01-01', "
+            f"end_date='{year}-12-31'",
+        )
+        + "categories = {}\n"
+        + "for o in orders:\n"
+        + "    for i in o['items']:\n"
+        + "        if i['product_id'] not in categories:\n"
+        + "            product = apis.shop.show_product(product_id=i['product_id'])\n"
+        + "            categories[i['product_id']] = product['category']\n"
+        + "print(len(orders), categories)\n"
+    )
+    act = f"""
+        lines, total = [], 0.0
+        for o in orders:
+            for i in o['items']:
+                if categories[i['product_id']] == 'office':
+                    cost = i['quantity'] * i['unit_price']
+                    lines.append(o['created_at'][:10] + ' ' + i['name'] + ' x' + str(i['quantity']) + ': $'
+                                 + format(cost, '.2f'))
+                    total += cost
+        lines.append('Total: $' + format(total, '.2f'))
+        apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines),
+                                     parents=True)
+        """
+    check = (
+        f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
+        "apis.supervisor.complete_task(answer=round(total, 2))\n"
+    )
+    expectations: list[Expectation] = new_file(
+        view, owner, path, Receipt(lines, f"Total: ${total:.2f}"), f"{path} lists each office item, then the total"
+    )
+    expectations.append(Answer(total, f"the answer is the total spent on office supplies in {year} (${total:.2f})"))
+    return TaskSpec(
+        owner,
+        f"I need my {year} office expenses: from my delivered shop orders placed in {year}, every item whose product "
+        f"is in the 'office' category. Write them to a new file {path} (make the folders if needed), one line per "
+        "item as '<order date YYYY-MM-DD> <product name> x<quantity>: $<quantity times unit price, 2 decimals>', "
+        "then a last line 'Total: $<sum, 2 decimals>'. Tell me the total.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
