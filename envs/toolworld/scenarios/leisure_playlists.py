@@ -8,6 +8,8 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.music import top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -391,3 +393,90 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("leisure_top_artists_email", apps=("email", "music", "phone"))
+def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
+    year = rng.choice([2024, 2025])
+    candidates = []
+    for person in view.people_ids():
+        top = top_artists(view, person, f"{year}-01-01", f"{year + 1}-01-01", 5)
+        friends = view.rows(
+            "SELECT f.id, f.email, c.first_name, c.last_name FROM phone_contacts c JOIN people f ON f.email = c.email "
+            "WHERE c.owner_id = ? AND c.relationship = 'friend' AND (SELECT COUNT(*) FROM phone_contacts d "
+            "WHERE d.owner_id = c.owner_id AND d.first_name = c.first_name) > 1 ORDER BY f.id",
+            person,
+        )
+        if top and friends and all(clear_best_song(view, str(a["artist"])) for a in top):
+            candidates.append((person, top, friends))
+    owner, top, friends = pick(rng, candidates, f"listener with a clear top 5 of {year} and a friend", distinct=True)
+    friend = rng.choice(friends)
+    name = f"{friend['first_name']} {friend['last_name']}"
+    best = [clear_best_song(view, str(a["artist"])) for a in top]
+    subject = f"My top artists of {year}"
+    body = "\n".join(f"{i}. {a['artist']} ({a['plays']} plays)" for i, a in enumerate(top, 1))
+    title = f"Top of {year}"
+    look = (
+        login("music", "phone", "email")
+        + fetch_all(
+            "stats",
+            f"apis.music.show_listening_stats(access_token=music_token, group_by='artist', since='{year}-01-01', "
+            f"until='{year + 1}-01-01'",
+        )
+        + "top = sorted(stats, key=lambda s: (-s['plays'], s['artist']))[:5]\n"
+        + "print(top, stats[5:6])\n"
+        + fetch_all("people", f"apis.phone.search_contacts(access_token=phone_token, query={friend['first_name']!r}")
+        + "print([(c['first_name'], c['last_name'], c['email']) for c in people])\n"
+        + f"friend = next(c for c in people if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
+    )
+    act = (
+        "body = '\\n'.join(f\"{i}. {s['artist']} ({s['plays']} plays)\" for i, s in enumerate(top, 1))\n"
+        f"apis.email.send_email(access_token=email_token, recipients=[friend['email']], subject={subject!r}, "
+        "body=body)\n"
+        f"new = apis.music.create_playlist(access_token=music_token, title={title!r})['playlist_id']\n"
+        "for s in top:\n"
+        "    song = apis.music.search_songs(artist=s['artist'], sort_by='-play_count', page_limit=1)[0]\n"
+        "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=song['song_id'])\n"
+    )
+    check = (
+        "print(apis.music.show_playlist_songs(access_token=music_token, playlist_id=new))\n"
+        + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, folder='sent', query={subject!r}")
+        + "print(sent)\n"
+        + "apis.supervisor.complete_task()\n"
+    )
+    playlist = {
+        "owner_id": owner,
+        "title": title,
+        "is_public": 0,
+        "description": "",
+        "is_collaborative": 0,
+        "created_at": NOW,
+    }
+    entry = {"playlist_id": NewRow("music_playlists", playlist), "added_by": owner, "added_at": NOW}
+    return TaskSpec(
+        owner,
+        f"Email my friend {name} (their address is in my phone contacts) with the subject '{subject}' and, as the "
+        f"text, my 5 most played music artists of {year} by plays in my listening history (ties by name), one per "
+        f"line as '1. Artist (N plays)'. Then make me a private playlist '{title}' holding the most played song (by "
+        "play count in the catalog) of each of those 5 artists, in the same order.",
+        Solution().step(look).step(act).step(check).steps(),
+        [
+            *sent_email(view, owner, [friend["id"]], body, f"{name} gets my top 5 artists of {year}", subject=subject),
+            Inserted("music_playlists", playlist, f"a private playlist '{title}'", what="playlists"),
+            *(
+                Inserted(
+                    "music_playlist_songs",
+                    {**entry, "song_id": song_id, "position": float(i)},
+                    f"the most played song of top artist {i} ({top[i - 1]['artist']}) is number {i}",
+                    what=f"song {song_id} at position {i}",
+                )
+                for i, song_id in enumerate(best, 1)
+            ),
+        ],
+    )
+
+
+def clear_best_song(view: WorldView, artist: str) -> int | None:
+    """The id of the artist's most played song, or None when two songs tie for it."""
+    rows = view.rows("SELECT id, play_count FROM music_songs WHERE artist = ? ORDER BY play_count DESC LIMIT 2", artist)
+    return rows[0]["id"] if len(rows) == 1 or rows[0]["play_count"] > rows[1]["play_count"] else None
