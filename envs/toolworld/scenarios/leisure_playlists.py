@@ -480,3 +480,98 @@ def clear_best_song(view: WorldView, artist: str) -> int | None:
     """The id of the artist's most played song, or None when two songs tie for it."""
     rows = view.rows("SELECT id, play_count FROM music_songs WHERE artist = ? ORDER BY play_count DESC LIMIT 2", artist)
     return rows[0]["id"] if len(rows) == 1 or rows[0]["play_count"] > rows[1]["play_count"] else None
+
+
+@scenario("leisure_family_mix", apps=("music", "phone"))
+def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for row in view.rows(
+        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "AND f.phone_number = c.phone_number WHERE c.relationship = 'family' GROUP BY c.owner_id "
+        "HAVING COUNT(*) >= 2 ORDER BY c.owner_id"
+    ):
+        top = view.rows(
+            "SELECT s.id, s.play_count FROM music_library l JOIN music_songs s ON s.id = l.song_id "
+            "WHERE l.owner_id = ? ORDER BY s.play_count DESC LIMIT 6",
+            row["owner_id"],
+        )
+        if len({t["play_count"] for t in top}) == 6:  # a clear top 5, in a clear order
+            candidates.append((row["owner_id"], [t["id"] for t in top[:5]]))
+    owner, top = pick(rng, candidates, "owner with family contacts and a clear top 5", distinct=True)
+    family = view.rows(
+        "SELECT f.id, f.email, c.phone_number FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "AND f.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = 'family' ORDER BY f.id",
+        owner,
+    )
+    title = rng.choice(["Family mix", "Family road trip", "Sunday songs"])
+    text = f"I started a music playlist '{title}' and added you as a collaborator - add your songs!"
+    look = (
+        login("phone", "music")
+        + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
+        + "print([(c['first_name'], c['email'], c['phone_number']) for c in family])\n"
+        + fetch_all("library", "apis.music.show_song_library(access_token=music_token")
+        + "top = sorted(library, key=lambda s: -s['play_count'])[:5]\n"
+        + "print([(s['title'], s['play_count']) for s in top])\n"
+    )
+    act = (
+        f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_collaborative=True)"
+        "['playlist_id']\n"
+        "for s in top:\n"
+        "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+        "for c in family:\n"
+        "    if c['email']:\n"
+        "        apis.music.add_playlist_collaborator(access_token=music_token, playlist_id=new, email=c['email'])\n"
+        f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        f"message={text!r})\n"
+    )
+    check = (
+        "print(apis.music.show_playlist(access_token=music_token, playlist_id=new))\n"
+        + "apis.supervisor.complete_task()\n"
+    )
+    playlist = {
+        "owner_id": owner,
+        "title": title,
+        "is_public": 0,
+        "description": "",
+        "is_collaborative": 1,
+        "created_at": NOW,
+    }
+    new = NewRow("music_playlists", playlist)
+    entry = {"playlist_id": new, "added_by": owner, "added_at": NOW}
+    return TaskSpec(
+        owner,
+        f"Start a private, collaborative music playlist '{title}' with the 5 most played songs of my library (by "
+        "play count), most played first. Add each family member in my phone contacts as a collaborator and text "
+        f"each of them: '{text}'",
+        Solution().step(look).step(act).step(check).steps(),
+        [
+            Inserted("music_playlists", playlist, f"a private collaborative playlist '{title}'", what="playlists"),
+            *(
+                Inserted(
+                    "music_playlist_songs",
+                    {**entry, "song_id": song_id, "position": float(i)},
+                    f"my number {i} most played library song (id {song_id}) is number {i}",
+                    what=f"song {song_id} at position {i}",
+                )
+                for i, song_id in enumerate(top, 1)
+            ),
+            *(
+                expectation
+                for f in family
+                for expectation in (
+                    Inserted(
+                        "music_collaborators",
+                        {"playlist_id": new, "person_id": f["id"], "added_at": NOW},
+                        f"{f['email']} collaborates on the playlist",
+                        what=f"collaborators {f['email']}",
+                    ),
+                    Inserted(
+                        "phone_messages",
+                        {"sender_id": owner, "receiver_id": f["id"], "message": text, "sent_at": NOW, "is_read": 0},
+                        f"{f['email']} gets the text",
+                        what=f"texts to {f['email']}",
+                    ),
+                )
+            ),
+        ],
+    )
