@@ -1,0 +1,204 @@
+"""Money requests sorted by who asks (phone contacts), and a shop order split with roommates by request."""
+
+from __future__ import annotations
+
+import random
+
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._money import money
+from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
+DONE = "apis.supervisor.complete_task()\n"
+
+
+def _relationships(view: WorldView, owner: int) -> dict[str, str | None]:
+    """Email -> relationship of the owner's phone contacts that have an email."""
+    return {
+        r["email"]: r["relationship"]
+        for r in view.rows(
+            "SELECT email, relationship FROM phone_contacts WHERE owner_id = ? AND email IS NOT NULL", owner
+        )
+    }
+
+
+@scenario("money_sort_requests_by_contacts", apps=("payments", "phone"))
+def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Pay small requests from friends and family, decline coworkers', leave the rest (big ones, roommates...); the
+    relationship comes from the phone contacts; the answer is how many are left."""
+    limit = rng.choice([30, 50, 70])
+    balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
+    candidates = []
+    for (owner,) in (
+        (r["payer_id"],)
+        for r in view.rows("SELECT DISTINCT payer_id FROM payments_requests WHERE status = 'pending' ORDER BY 1")
+    ):
+        known = _relationships(view, owner)
+        rows = view.rows(
+            "SELECT q.*, p.email FROM payments_requests q JOIN people p ON p.id = q.requester_id "
+            "WHERE q.payer_id = ? AND q.status = 'pending' ORDER BY q.id",
+            owner,
+        )
+        close = [r for r in rows if known.get(r["email"]) in ("friend", "family")]
+        pay = [r for r in close if r["amount"] <= limit]
+        decline = [r for r in rows if known.get(r["email"]) == "coworker"]
+        keep = [r for r in rows if r not in pay and r not in decline]
+        if pay and decline and keep and len(rows) <= 10 and sum(r["amount"] for r in pay) <= balances[owner]:
+            candidates.append((owner, pay, decline, keep))
+    owner, pay, decline, keep = pick(rng, candidates, "payer with requests of every kind", distinct=True)
+    expectations: list[Expectation] = []
+    deltas: dict[int, float] = {owner: -sum(r["amount"] for r in pay)}
+    for r in pay:
+        expectations += [
+            Updated(
+                "payments_requests", r["id"], {"status": "approved", "resolved_at": NOW}, f"request {r['id']} is paid"
+            ),
+            Inserted(
+                "payments_transactions",
+                {
+                    "sender_id": owner,
+                    "receiver_id": r["requester_id"],
+                    "amount": r["amount"],
+                    "note": r["note"],
+                    "private": 0,
+                },
+                f"{full_name(view, r['requester_id'])} is paid {money(r['amount'])} for '{r['note']}'",
+                what="payments",
+            ),
+        ]
+        deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
+    expectations += [
+        Updated(
+            "payments_requests",
+            r["id"],
+            {"status": "declined", "resolved_at": NOW},
+            f"request {r['id']} from {full_name(view, r['requester_id'])}, a coworker, is declined",
+        )
+        for r in decline
+    ]
+    expectations += balance_changes(view, deltas)
+    expectations.append(Answer(len(keep), f"the answer is the number of requests left pending ({len(keep)})"))
+    look = (
+        login("payments", "phone")
+        + fetch_all(
+            "pending",
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+        )
+        + "for r in pending:\n"
+        "    print(r['request_id'], r['requester']['name'], r['requester']['email'], r['amount'])\n"
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "relationship = {c['email']: c['relationship'] for c in contacts if c['email']}\n"
+        + "print(len(contacts), len(relationship))\n"
+    )
+    act = (
+        "left = []\n"
+        "for r in pending:\n"
+        "    kind = relationship.get(r['requester']['email'])\n"
+        "    if kind == 'coworker':\n"
+        "        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+        f"    elif kind in ('friend', 'family') and r['amount'] <= {limit}:\n"
+        "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+        "    else:\n"
+        "        left.append(r)\n"
+    )
+    check = (
+        fetch_all(
+            "still",
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+        )
+        + "print([(r['requester']['name'], r['amount']) for r in still])\n"
+        + "print(apis.payments.show_balance(access_token=payments_token))\n"
+        + "apis.supervisor.complete_task(answer=len(left))\n"
+    )
+    return TaskSpec(
+        owner,
+        "Sort out the pending payment requests I received on the payments app, by who sent them as saved in my phone "
+        f"contacts (matched by email): pay every one from a friend or family member that asks for ${limit} or less; "
+        "decline every one from a coworker; leave all the others pending, and tell me how many those are.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
+
+
+@scenario("money_split_order_with_roommates", apps=("shop", "payments", "phone"))
+def split_order_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Request each roommate's equal share (me included) of the latest delivered order; roommates come from the
+    phone contacts' relationship, friends and coworkers are distractors."""
+    candidates = []
+    for (owner,) in (
+        (r["owner_id"],)
+        for r in view.rows(
+            "SELECT owner_id FROM phone_contacts WHERE relationship = 'roommate' AND email IS NOT NULL "
+            "GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id"
+        )
+    ):
+        order = view.rows(
+            "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC "
+            "LIMIT 1",
+            owner,
+        )
+        roommates = view.rows(
+            "SELECT p.id, s.allow_requests_from, EXISTS(SELECT 1 FROM payments_friends f WHERE f.owner_id = p.id "
+            "AND f.friend_id = ?1) AS friend, EXISTS(SELECT 1 FROM payments_blocks b WHERE (b.owner_id = p.id AND "
+            "b.blocked_id = ?1) OR (b.owner_id = ?1 AND b.blocked_id = p.id)) AS blocked FROM phone_contacts c "
+            "JOIN people p ON p.email = c.email JOIN payments_settings s ON s.person_id = p.id "
+            "WHERE c.owner_id = ?1 AND c.relationship = 'roommate' ORDER BY p.id",
+            owner,
+        )
+        if order and all(
+            (r["allow_requests_from"] != "friends" or r["friend"]) and not r["blocked"] for r in roommates
+        ):
+            candidates.append((owner, order[0], [r["id"] for r in roommates]))
+    owner, order, roommates = pick(rng, candidates, "roommates and a delivered order", distinct=True)
+    note = f"Shop order {order['id']}"
+    share = round(order["total"] / (len(roommates) + 1), 2)
+    expectations: list[Expectation] = [
+        Inserted(
+            "payments_requests",
+            {
+                "requester_id": owner,
+                "payer_id": p,
+                "amount": share,
+                "note": note,
+                "status": "pending",
+                "resolved_at": None,
+                "reminders": 0,
+                "last_reminded_at": None,
+            },
+            f"{full_name(view, p)} is asked for {money(share)} with the note '{note}'",
+            what="requests",
+        )
+        for p in roommates
+    ]
+    expectations.append(Answer(share, f"the answer is each share ({money(share)})"))
+    look = (
+        login("shop", "payments", "phone")
+        + fetch_all("delivered", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
+        + "order = max(delivered, key=lambda o: (o['created_at'], o['order_id']))\n"
+        + "print(order['order_id'], order['created_at'], order['total'])\n"
+        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + "print([(c['first_name'], c['last_name'], c['email']) for c in roommates])\n"
+    )
+    act = (
+        "emails = [c['email'] for c in roommates if c['email']]\n"
+        "for email in emails:\n"
+        "    print(apis.payments.show_user(access_token=payments_token, email=email))\n"
+        "split = apis.payments.split_bill(access_token=payments_token, emails=emails, total_amount=order['total'], "
+        "note=f\"Shop order {order['order_id']}\", include_me=True)\n"
+    )
+    check = (
+        "for request_id in split['request_ids']:\n"
+        "    print(apis.payments.show_request(access_token=payments_token, request_id=request_id))\n"
+        "apis.supervisor.complete_task(answer=split['share'])\n"
+    )
+    return TaskSpec(
+        owner,
+        "Split the cost of my most recent delivered shop order with my roommates (the contacts saved as roommates in "
+        "my phone): on the payments app, ask each of them for an equal share of the order's total, counting me as "
+        "one of the people sharing, with the note 'Shop order <order id>'. Then tell me how much each share is.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
