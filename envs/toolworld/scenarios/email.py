@@ -17,7 +17,7 @@ from envs.toolworld.evaluate import (
     Outcome,
     Updated,
 )
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -164,11 +164,16 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         rng.choice(["Thanks, got it!", "Sounds good to me.", "Let me check and get back to you."]),
     )
     oracle = (
-        login("email")
-        + fetch_all("emails", ALL_EMAILS)
-        + f"latest = next(e for e in emails if e['sender']['name'] == {name!r})\n"
-        + f"apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], body={text!r})\n"
-        + DONE
+        Solution()
+        .step(login("email"))
+        .step(
+            fetch_all("emails", ALL_EMAILS)
+            + f"latest = next(e for e in emails if e['sender']['name'] == {name!r})\n"
+            + f"apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], body={text!r})\n"
+        )
+        .step("print(apis.email.show_thread(access_token=email_token, thread_id=latest['thread_id'])['email_count'])\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -194,9 +199,11 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     c = pick(rng, counts, "inbox with more than 5 unread emails", distinct=True)
     oracle = (
-        login("email")
-        + fetch_all("threads", INBOX_THREADS)
-        + "apis.supervisor.complete_task(answer=sum(t['unread_count'] for t in threads))\n"
+        Solution()
+        .step(login("email"))
+        .step(fetch_all("threads", INBOX_THREADS))
+        .step("apis.supervisor.complete_task(answer=sum(t['unread_count'] for t in threads))\n")
+        .steps()
     )
     traps = {"5": "only the first page of threads was read (page_limit default 5)"}
     if c["threads"] != c["unread"]:
@@ -222,17 +229,21 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     total = float(c["content"].rsplit("$", 1)[1])
     name = full_name(view, c["sender_id"])
     oracle = (
-        login("email")
-        + f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
-        + "files = [a for e in found for a in e['attachments'] if a['file_name'] == "
-        + repr(c["file_name"])
-        + "]\n"
-        + (
-            "text = apis.email.show_attachment(access_token=email_token, "
-            "attachment_id=files[0]['attachment_id'])['content']\n"
+        Solution()
+        .step(login("email"))
+        .step(
+            f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
+            + "files = [a for e in found for a in e['attachments'] if a['file_name'] == "
+            + repr(c["file_name"])
+            + "]\n"
+            + (
+                "text = apis.email.show_attachment(access_token=email_token, "
+                "attachment_id=files[0]['attachment_id'])['content']\n"
+            )
+            + "total = float(text.split('Total due: $')[1].split()[0])\n"
         )
-        + "total = float(text.split('Total due: $')[1].split()[0])\n"
-        + "apis.supervisor.complete_task(answer=total)\n"
+        .step("apis.supervisor.complete_task(answer=total)\n")
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -262,14 +273,20 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     label = rng.choice(["Attachments", "Has files", "Documents"])
     oracle = (
-        login("email")
-        + f"label_id = apis.email.create_label(access_token=email_token, name={label!r})['label_id']\n"
-        + fetch_all("threads", ALL_THREADS)
-        + (
-            "for t in threads:\n    if t['has_attachments']:\n        "
-            "apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=label_id)\n"
+        Solution()
+        .step(login("email"))
+        .step(
+            f"label_id = apis.email.create_label(access_token=email_token, name={label!r})['label_id']\n"
+            + fetch_all("threads", ALL_THREADS)
+            + (
+                "for t in threads:\n    if t['has_attachments']:\n        "
+                "apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], "
+                "label_id=label_id)\n"
+            )
         )
-        + DONE
+        .step(fetch_all("labelled", ALL_THREADS + f", label={label!r}") + "print(len(labelled), 'threads labelled')\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -305,13 +322,21 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, label = pick(rng, candidates, "labelled inbox thread that is all read")
     ids = [r["id"] for r in groups[(owner, label)] if r["all_read"]]
     oracle = (
-        login("email")
-        + fetch_all("threads", INBOX_THREADS + f", label={label!r}")
-        + (
-            "for t in threads:\n    if t['unread_count'] == 0:\n        "
-            "apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        Solution()
+        .step(login("email"))
+        .step(
+            fetch_all("threads", INBOX_THREADS + f", label={label!r}")
+            + (
+                "for t in threads:\n    if t['unread_count'] == 0:\n        "
+                "apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            )
         )
-        + DONE
+        .step(
+            fetch_all("left", INBOX_THREADS + f", label={label!r}")
+            + "print([(t['subject'], t['unread_count']) for t in left])\n"
+        )
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -339,10 +364,15 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     ]
     oracle = (
-        login("email")
-        + fetch_all("threads", INBOX_THREADS + ", unread_only=True")
-        + "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
-        + DONE
+        Solution()
+        .step(login("email"))
+        .step(
+            fetch_all("threads", INBOX_THREADS + ", unread_only=True")
+            + "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(fetch_all("left", INBOX_THREADS + ", unread_only=True") + "print(len(left), 'unread threads left')\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -359,11 +389,16 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     to = [view.value("SELECT id FROM people WHERE email = ?", e) for e in draft["recipients"].split(", ")]
     oracle = (
-        login("email")
-        + fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
-        + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
-        + "apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n"
-        + DONE
+        Solution()
+        .step(login("email"))
+        .step(
+            fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
+            + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
+            + "apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n"
+        )
+        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         draft["owner_id"],
@@ -397,10 +432,18 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     labels = frozenset(r["id"] for r in view.rows(f"SELECT id FROM email_thread_labels WHERE thread_id IN ({marks})"))
     oracle = (
-        login("email")
-        + fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
-        + "for t in trash:\n    apis.email.delete_thread(access_token=email_token, thread_id=t['thread_id'])\n"
-        + DONE
+        Solution()
+        .step(login("email"))
+        .step(
+            fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
+            + "for t in trash:\n    apis.email.delete_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all("left", "apis.email.show_threads(access_token=email_token, folder='trash'")
+            + "print(len(left), 'threads left in the trash')\n"
+        )
+        .step(DONE)
+        .steps()
     )
     expectations: list[Expectation] = [
         Deleted("email_threads", threads, f"all {len(threads)} trashed threads are deleted for good", what="threads"),
@@ -444,12 +487,20 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     name = full_name(view, other)
     oracle = (
-        login("phone", "email")
-        + f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
-        + fetch_all("threads", ALL_THREADS)
-        + "for t in threads:\n    if contact['email'] in t['participants'] and not t['is_starred']:\n"
-        + "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
-        + DONE
+        Solution()
+        .step(login("phone", "email"))
+        .step(
+            f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
+            + fetch_all("threads", ALL_THREADS)
+            + "for t in threads:\n    if contact['email'] in t['participants'] and not t['is_starred']:\n"
+            + "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
+            + "print(len(starred), 'starred threads')\n"
+        )
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -482,15 +533,21 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         "SELECT t.subject FROM email_threads t JOIN email_messages m ON m.thread_id = t.id WHERE m.id = ?", c["id"]
     )
     oracle = (
-        login("phone", "email")
-        + f"contact = apis.phone.search_contacts(access_token=phone_token, query={target!r})[0]\n"
-        + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-        + f"email = next(e for e in emails if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-        + (
-            "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
-            "recipients=[contact['email']])\n"
+        Solution()
+        .step(login("phone", "email"))
+        .step(
+            f"contact = apis.phone.search_contacts(access_token=phone_token, query={target!r})[0]\n"
+            + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
+            + "email = next(e for e in emails if "
+            f"any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
+            + (
+                "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
+                "recipients=[contact['email']])\n"
+            )
         )
-        + DONE
+        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -533,13 +590,20 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
     oracle = (
-        login("phone", "email")
-        + fetch_all("group", f"apis.phone.search_contacts(access_token=phone_token, relationship={g['relationship']!r}")
-        + (
-            "apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], "
-            f"subject={subject!r}, body={body!r})\n"
+        Solution()
+        .step(login("phone", "email"))
+        .step(
+            fetch_all(
+                "group", f"apis.phone.search_contacts(access_token=phone_token, relationship={g['relationship']!r}"
+            )
+            + (
+                "apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], "
+                f"subject={subject!r}, body={body!r})\n"
+            )
         )
-        + DONE
+        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
@@ -566,15 +630,20 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     share = float(c["body"].split("$")[-1].split()[0].rstrip(".,"))
     name, note = full_name(view, c["sender_id"]), c["subject"]
     oracle = (
-        login("email", "payments")
-        + fetch_all("emails", ALL_EMAILS + ", query='share'")
-        + f"ask = next(e for e in emails if e['sender']['name'] == {name!r} and '$' in e['body'])\n"
-        + "share = float(ask['body'].split('$')[-1].split()[0].rstrip('.,'))\n"
-        + (
-            "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
-            f"amount=share, note={note!r})\n"
+        Solution()
+        .step(login("email", "payments"))
+        .step(
+            fetch_all("emails", ALL_EMAILS + ", query='share'")
+            + f"ask = next(e for e in emails if e['sender']['name'] == {name!r} and '$' in e['body'])\n"
+            + "share = float(ask['body'].split('$')[-1].split()[0].rstrip('.,'))\n"
+            + (
+                "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
+                f"amount=share, note={note!r})\n"
+            )
         )
-        + DONE
+        .step("print(apis.payments.show_balance(access_token=payments_token))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Inserted
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -37,18 +37,23 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(rng, unique, "attachment received once from a sender")
     name, path = full_name(view, c["sender_id"]), f"/documents/{c['file_name']}"
     oracle = (
-        login("email", "file_system")
-        + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-        + (
-            f"attachment = next(a for e in emails if e['sender']['name'] == {name!r} "
-            f"for a in e['attachments'] if a['file_name'] == {c['file_name']!r})\n"
+        Solution()
+        .step(login("email", "file_system"))
+        .step(
+            fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
+            + (
+                f"attachment = next(a for e in emails if e['sender']['name'] == {name!r} "
+                f"for a in e['attachments'] if a['file_name'] == {c['file_name']!r})\n"
+            )
+            + (
+                "content = apis.email.show_attachment(access_token=email_token, "
+                "attachment_id=attachment['attachment_id'])['content']\n"
+            )
+            + f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=content)\n"
         )
-        + (
-            "content = apis.email.show_attachment(access_token=email_token, "
-            "attachment_id=attachment['attachment_id'])['content']\n"
-        )
-        + f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=content)\n"
-        + DONE
+        .step(f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -80,15 +85,20 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
         "Here is the latest status report.",
     )
     oracle = (
-        login("email", "file_system", "phone")
-        + f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
-        + f"content = apis.file_system.show_file(access_token=file_system_token, path={c['path']!r})['content']\n"
-        + (
-            f"apis.email.send_email(access_token=email_token, recipients=[contact['email']], subject={subject!r}, "
-            f"body={body!r}, "
+        Solution()
+        .step(login("email", "file_system", "phone"))
+        .step(
+            f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
+            + f"content = apis.file_system.show_file(access_token=file_system_token, path={c['path']!r})['content']\n"
+            + (
+                f"apis.email.send_email(access_token=email_token, recipients=[contact['email']], subject={subject!r}, "
+                f"body={body!r}, "
+            )
+            + "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
         )
-        + "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
-        + DONE
+        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],
@@ -114,24 +124,34 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(rng, owners, "mailbox with 2 invoices")
     mine = {r["file_name"]: r["content"] for r in rows if r["owner_id"] == owner}
     oracle = (
-        login("email", "file_system")
-        + "apis.file_system.create_directory(access_token=file_system_token, path='/documents/invoices')\n"
-        + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-        + "saved = set()\nfor e in emails:\n    for a in e['attachments']:\n"
-        + (
-            "        if a['file_name'].startswith('invoice_') and a['file_name'] not in saved "
-            "and e['sender']['email'] != me['email']:\n"
+        Solution()
+        .step(login("email", "file_system"))
+        .step(
+            "apis.file_system.create_directory(access_token=file_system_token, path='/documents/invoices')\n"
+            + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
+            + "saved = set()\nfor e in emails:\n    for a in e['attachments']:\n"
+            + (
+                "        if a['file_name'].startswith('invoice_') and a['file_name'] not in saved "
+                "and e['sender']['email'] != me['email']:\n"
+            )
+            + (
+                "            content = apis.email.show_attachment(access_token=email_token, "
+                "attachment_id=a['attachment_id'])['content']\n"
+            )
+            + (
+                "            apis.file_system.create_file(access_token=file_system_token, "
+                "path='/documents/invoices/' + a['file_name'], content=content)\n"
+            )
+            + "            saved.add(a['file_name'])\n"
         )
-        + (
-            "            content = apis.email.show_attachment(access_token=email_token, "
-            "attachment_id=a['attachment_id'])['content']\n"
+        .step(
+            fetch_all(
+                "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
+            )
+            + "print([f['path'] for f in saved])\n"
         )
-        + (
-            "            apis.file_system.create_file(access_token=file_system_token, "
-            "path='/documents/invoices/' + a['file_name'], content=content)\n"
-        )
-        + "            saved.add(a['file_name'])\n"
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
