@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.music import top_artists
@@ -574,4 +574,134 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
             ),
         ],
+    )
+
+
+@scenario("leisure_recommended_from_followed", apps=("music",))
+def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
+    genres = [r["genre"] for r in view.rows("SELECT DISTINCT genre FROM music_songs ORDER BY genre")]
+    candidates = []
+    for person in view.people_ids():
+        followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
+        for genre in genres:
+            recommended = view.rows(
+                "SELECT id, artist FROM music_songs WHERE genre = ? AND id NOT IN "
+                "(SELECT song_id FROM music_library WHERE owner_id = ?) ORDER BY play_count DESC, id LIMIT 100",
+                genre,
+                person,
+            )
+            picked = [r["id"] for r in recommended if r["artist"] in followed]
+            if 3 <= len(picked) <= 10:
+                candidates.append((person, genre, picked))
+    owner, genre, picked = pick(rng, candidates, "listener following a few recommended artists", distinct=True)
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    look = (
+        login("music")
+        + fetch_all("recommended", f"apis.music.show_recommendations(access_token=music_token, genre={genre!r}")
+        + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + "print(len(recommended), len(followed))\n"
+    )
+    act = (
+        "following = {a['artist'] for a in followed}\n"
+        "liked_ids = {s['song_id'] for s in liked}\n"
+        "chosen = [s for s in recommended if s['artist'] in following]\n"
+        "print([(s['title'], s['artist']) for s in chosen])\n"
+        "for s in chosen:\n"
+        "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+        "    if s['song_id'] not in liked_ids:\n"
+        "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
+        "apis.supervisor.complete_task(answer=len(chosen))\n"
+    )
+    to_like = [s for s in picked if s not in liked]
+    return TaskSpec(
+        owner,
+        f"Go through all my {genre} music recommendations: add to my library every recommended song whose artist I "
+        "follow (exactly that artist name), and like it if I have not. Tell me how many songs you added.",
+        Solution().step(look).step(act).steps(),
+        [
+            Inserted(
+                "music_library",
+                {"owner_id": owner, "song_id": OneOf(picked), "added_at": NOW},
+                f"the {len(picked)} recommended {genre} songs by followed artists are added to my library",
+                count=len(picked),
+                what="library songs",
+            ),
+            Inserted(
+                "music_likes",
+                {"owner_id": owner, "song_id": OneOf(to_like)},
+                f"the {len(to_like)} of them not liked yet are liked",
+                count=len(to_like),
+                what="likes",
+            ),
+            Answer(
+                len(picked),
+                f"the answer is the number of songs added ({len(picked)})",
+                traps={"5": "only the first page of recommendations was read"} if len(picked) != 5 else {},
+            ),
+        ],
+    )
+
+
+@scenario("leisure_reviews_export", apps=("file_system", "music"))
+def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
+    year = rng.choice([2024, 2025])
+    owners = view.rows(
+        "SELECT owner_id FROM music_reviews WHERE created_at LIKE ? GROUP BY owner_id HAVING COUNT(*) BETWEEN 6 AND 20 "
+        "AND COUNT(DISTINCT created_at) = COUNT(*) ORDER BY owner_id",
+        f"{year}-%",
+    )
+    owner = pick(rng, owners, f"listener with reviews in {year}", distinct=True)["owner_id"]
+    reviews = view.rows(
+        "SELECT s.title, s.artist, r.rating FROM music_reviews r JOIN music_songs s ON s.id = r.song_id "
+        "WHERE r.owner_id = ? AND r.created_at LIKE ? ORDER BY r.created_at",
+        owner,
+        f"{year}-%",
+    )
+    average = round(sum(r["rating"] for r in reviews) / len(reviews), 2)
+    path = f"/music/reviews_{year}.csv"
+    content = "\n".join(["song,artist,rating", *(f"{r['title']},{r['artist']},{r['rating']}" for r in reviews)])
+    has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
+    look = (
+        login("music", "file_system")
+        + fetch_all("reviews", "apis.music.show_my_reviews(access_token=music_token")
+        + f"mine = sorted((r for r in reviews if r['created_at'].startswith('{year}')), "
+        "key=lambda r: r['created_at'])\n" + "print(len(reviews), len(mine))\n"
+    )
+    act = (
+        "rows = ['song,artist,rating']\n"
+        "for r in mine:\n"
+        "    song = apis.music.show_song(song_id=r['song_id'])\n"
+        "    rows.append(f\"{song['title']},{song['artist']},{r['rating']}\")\n"
+        f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(rows), "
+        "parents=True)\n"
+        f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+        "apis.supervisor.complete_task(answer=round(sum(r['rating'] for r in mine) / len(mine), 2))\n"
+    )
+    expectations: list[Expectation] = []
+    if not has_dir:
+        expectations.append(
+            Inserted(
+                "file_system_directories",
+                {"owner_id": owner, "path": "/music", "created_at": NOW},
+                "the /music directory is created",
+                what="directories",
+            )
+        )
+    expectations += [
+        Inserted(
+            "file_system_files",
+            {"owner_id": owner, "path": path, "content": content, "starred": 0, "created_at": NOW, "updated_at": NOW},
+            f"{path} has the header and one row per {year} review, oldest first: {content!r}",
+            what="files",
+        ),
+        Answer(average, f"the answer is the average rating of my {year} reviews ({average})"),
+    ]
+    return TaskSpec(
+        owner,
+        f"Export the music reviews I wrote in {year} to {path} (create the folder if needed): a header line "
+        "'song,artist,rating', then one line per review, oldest first, as '<song title>,<artist>,<stars>'. Tell me "
+        "their average rating, rounded to 2 decimals.",
+        Solution().step(look).step(act).steps(),
+        expectations,
     )
