@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
@@ -61,6 +61,12 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     first = WORLD_NOW.date() + timedelta(days=rng.randint(20, 60))
     last = first + timedelta(days=rng.randint(2, 6))
     total = round(view.value("SELECT SUM(amount) FROM bill_splitting_expenses WHERE group_id = ?", group_id), 2)
+    mine = view.value(
+        "SELECT ROUND(SUM(s.amount), 2) FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
+        "e.id = s.expense_id WHERE e.group_id = ? AND s.person_id = ?",
+        group_id,
+        owner,
+    )
     place = rng.choice(["Lisbon", "the Alps", "Porto", "the coast", "Vienna"])
     note = f"Spent so far: ${total:.2f}"
     event = {
@@ -98,7 +104,7 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
             "text=f'Spent so far: ${total:.2f}')\n"
         )
         .step("print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id))")
-        .step("apis.supervisor.complete_task()")
+        .step("apis.supervisor.complete_task(answer=total)")
         .steps()
     )
     return TaskSpec(
@@ -106,7 +112,7 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Put our trip on my calendar: an all-day event titled '{g['name']}' (the name of my bill splitting group) "
         f"from {first.isoformat()} to {last.isoformat()} inclusive, located in {place}, on my primary calendar, "
         "inviting everyone else in that group. Then leave a note on the event saying how much the group has spent "
-        "so far, the total of all its expenses, written exactly like 'Spent so far: $1234.50'.",
+        "so far, the total of all its expenses, written exactly like 'Spent so far: $1234.50', and tell me that total.",
         oracle,
         [
             *new_event(event, guests, f"an all-day event '{g['name']}' {first}..{last} in {place}"),
@@ -116,6 +122,7 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the event's note says '{note}' (every expense page added up)",
                 what="notes",
             ),
+            Answer(total, f"the answer is the group's total spend ({total:.2f})", traps={f"{mine:g}": "my share"}),
         ],
     )
 

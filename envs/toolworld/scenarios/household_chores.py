@@ -386,7 +386,7 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
             f"    text = f\"Hi {{first}}, you have {{n}} overdue task(s) in '{r['name']}'.\"\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], message=text)\n"
         )
-        .step("apis.supervisor.complete_task()")
+        .step("apis.supervisor.complete_task(answer=len(late))")
         .steps()
     )
     return TaskSpec(
@@ -394,9 +394,10 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Nudge my housemates about late chores in my shared todo project '{r['name']}': on every open task there "
         f"assigned to someone other than me and due before today ({today}), add the comment '{comment}'. Then text "
         f"each of those people once: \"Hi <first name>, you have <count> overdue task(s) in '{r['name']}'.\" "
-        "with their own count. Their numbers are in my phone contacts.",
+        "with their own count. Their numbers are in my phone contacts. Tell me how many tasks got the comment.",
         oracle,
         [
+            Answer(len(late), f"the answer is the number of overdue chores of others ({len(late)})"),
             *(
                 Inserted(
                     "todo_comments",

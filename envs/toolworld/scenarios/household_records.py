@@ -7,7 +7,7 @@ import random
 from calendar import monthrange
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, added_expense, members
 from envs.toolworld.scenarios.household_chores import home_groups
@@ -43,7 +43,8 @@ def month_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
     path = f"/documents/bills/{slug}_{month}.txt"
     first, last = month_bounds(month)
     lines = [f"{r['date']} {r['description']}: ${r['amount']:.2f}" for r in rows]
-    total = f"Total: ${sum(r['amount'] for r in rows):.2f}"
+    amount = round(sum(r["amount"] for r in rows), 2)
+    total = f"Total: ${amount:.2f}"
     oracle = (
         Solution()
         .step(login("bill_splitting", "file_system"))
@@ -62,14 +63,14 @@ def month_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
             f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
             f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
         )
-        .step("apis.supervisor.complete_task()")
+        .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in expenses), 2))")
         .steps()
     )
     return TaskSpec(
         owner,
         f"Keep a record of what my household spent in {month}: create the file {path} with one line per expense of "
         f"my bill splitting group '{g['name']}' dated in that month, written like '2026-01-31 Groceries: $12.30' "
-        "(date, description, whole amount), and a last line 'Total: $<sum of them>'.",
+        "(date, description, whole amount), and a last line 'Total: $<sum of them>'. Also tell me that total.",
         oracle,
         [
             Inserted(
@@ -77,7 +78,8 @@ def month_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"owner_id": owner, "path": path, "content": Receipt(lines, total), "starred": 0},
                 f"{path} lists the {len(lines)} expenses of {month}, then '{total}'",
                 what="files",
-            )
+            ),
+            Answer(amount, f"the answer is the month's total ({amount:.2f})"),
         ],
     )
 
