@@ -6,6 +6,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from envs.toolworld.apps._calendar_views import show_time_summary
+from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -168,7 +169,17 @@ def standup_tally_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("calendar_one_on_one_count", apps=("calendar",))
+def _partner(view: WorldView, pair: dict) -> int:
+    """The one person invited to a 1:1 series (the same in the old and the new series)."""
+    return view.value(
+        "SELECT a.person_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+        "WHERE e.organizer_id = ? AND e.title = ? ORDER BY e.start DESC LIMIT 1",
+        pair["organizer_id"],
+        pair["title"],
+    )
+
+
+@scenario("calendar_one_on_one_count", apps=("calendar", "phone"))
 def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
     first, last = date(TODAY.year, 1, 1), TODAY - timedelta(days=1)
     pairs = view.rows(
@@ -177,13 +188,16 @@ def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY organizer_id",
         first.isoformat(),
     )
+    pairs = [p for p in pairs if not blocked_by(reader(view, p["organizer_id"]), _partner(view, p))]
     pair = pick(rng, pairs, "person whose 1:1 series was replaced this year", distinct=True)
     series = view.rows(
         "SELECT * FROM calendar_events WHERE organizer_id = ? AND title = ? ORDER BY start",
         pair["organizer_id"],
         pair["title"],
     )
+    partner = view.person(_partner(view, pair))
     counts = [_held(view, s, first, last) for s in series]
+    text = f"Hi {partner['first_name']}, we've had {sum(counts)} 1:1s so far this year. Same time next week!"
     minutes = sum(
         c * (datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"])).seconds // 60
         for c, s in zip(counts, series, strict=True)
@@ -221,14 +235,26 @@ def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=current['event_id'], "
         "page_limit=20))\n"
     )
+    tell = (
+        "partner = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=current['event_id'], "
+        "page_limit=20)[0]\n"
+        + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=partner['email']")
+        + "contact = next(c for c in found if c['email'] == partner['email'])\n"
+        "apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+        "message='Hi ' + contact['first_name'] + \", we've had \" + str(total) + ' 1:1s so far this year. Same time "
+        "next week!')\n"
+    )
     done = "apis.supervisor.complete_task(answer=minutes)\n"
-    oracle = Solution().step(login("calendar")).step(look).step(count).step(write).step(done).steps()
+    oracle = (
+        Solution().step(login("calendar", "phone")).step(look).step(count).step(write).step(tell).step(done).steps()
+    )
     return TaskSpec(
         pair["organizer_id"],
         f"How many minutes in total did my '{pair['title']}' meetings take from {first} to {last}? The weekly "
         "series was replaced by a new one at another time this year: count the occurrences of both (cancelled ones "
         "don't count). Leave a note on the current series saying '<count> meetings, <minutes> minutes in "
-        f"{TODAY.year} so far.' and answer with the number of minutes.",
+        f"{TODAY.year} so far.', text the person I meet at the number in my phone contacts: \"Hi <first name>, "
+        "we've had <count> 1:1s so far this year. Same time next week!\", and answer with the number of minutes.",
         oracle,
         [
             Inserted(
@@ -236,6 +262,12 @@ def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"event_id": current["id"], "author_id": pair["organizer_id"], "text": note},
                 f"the current 1:1 series carries the note {note!r}",
                 what="notes",
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": pair["organizer_id"], "receiver_id": partner["id"], "message": text, "is_read": 0},
+                f"{partner['first_name']} is texted the count",
+                what="texts",
             ),
             Answer(
                 minutes,
