@@ -85,12 +85,18 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(login("phone"))
         .step(fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}"))
+        .step(
+            "for c in found:\n"
+            "    if not c['is_favorite']:\n"
+            "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
+        )
         .step("apis.supervisor.complete_task(answer=len(found))\n")
         .steps()
     )
     return TaskSpec(
         supervisor_id=group["owner_id"],
-        instruction=f"How many contacts in my phone are my {kind}s?",
+        instruction=f"How many contacts in my phone are my {kind}s? Also make every one of them a favourite "
+        "contact (those that are not yet).",
         oracle=oracle,
         expectations=[
             Answer(
@@ -99,7 +105,16 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
                 traps={
                     "5": "only the first page of contacts was counted: results are paginated (page_limit default 5)"
                 },
-            )
+            ),
+            *(
+                Updated("phone_contacts", c["id"], {"is_favorite": 1}, f"{c['name']} is now a favourite")
+                for c in view.rows(
+                    "SELECT id, first_name || ' ' || last_name AS name FROM phone_contacts WHERE owner_id = ? "
+                    "AND relationship = ? AND is_favorite = 0",
+                    group["owner_id"],
+                    kind,
+                )
+            ),
         ],
     )
 
@@ -350,6 +365,9 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
         "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message"
     )
     c = pick(rng, rows, "received text with a unique wording", distinct=True)
+    received = view.value(
+        "SELECT COUNT(*) FROM phone_messages WHERE sender_id = ? AND receiver_id = ?", c["sender_id"], c["receiver_id"]
+    )
     oracle = (
         Solution()
         .step(login("phone"))
@@ -362,19 +380,31 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
             + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
         )
         .step(fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token") + "print(blocked)\n")
-        .step(DONE)
+        .step(
+            fetch_all(
+                "theirs",
+                "apis.phone.search_text_messages(access_token=phone_token, phone_number=sender, direction='received'",
+            )
+        )
+        .step("apis.supervisor.complete_task(answer=len(theirs))\n")
         .steps()
     )
     return TaskSpec(
         c["receiver_id"],
-        f'Block the number of the person who texted me "{c["message"]}". Do not delete anything.',
+        f'Block the number of the person who texted me "{c["message"]}". Do not delete anything. Tell me how many '
+        "texts that person has sent me in all.",
         oracle,
         [
+            Answer(
+                received,
+                f"the answer is {received}, the texts they sent me",
+                traps={"5": "only the first page of texts was counted"},
+            ),
             Inserted(
                 "phone_blocked",
                 {"owner_id": c["receiver_id"], "phone_number": c["phone_number"]},
                 f"{full_name(view, c['sender_id'])}'s number is blocked",
                 what="blocked numbers",
-            )
+            ),
         ],
     )
