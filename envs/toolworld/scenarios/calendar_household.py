@@ -10,6 +10,7 @@ from envs.toolworld.apps._bill_splitting_core import equal_shares
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 CLEANING_DAYS = 60
@@ -169,7 +170,7 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("calendar_repeat_last_meeting", apps=("calendar",))
+@scenario("calendar_repeat_last_meeting", apps=("calendar", "email"))
 def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     title = rng.choice(MEETINGS)
     rows = view.rows(
@@ -222,6 +223,9 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for g in guests
     ]
+    subject = f"{title} again on {target}"
+    body = f"I've scheduled another {title} on {target} at {start:%H:%M}; the invitation is in your calendar."
+    expectations += sent_email(view, me, guests, body, "everyone invited is emailed", subject=subject)
     expectations.append(Answer(len(guests), "the answer is how many people were invited"))
     look = fetch_all(
         "found",
@@ -240,13 +244,20 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print(invited)\n"
     )
+    tell = (
+        f"apis.email.send_email(access_token=email_token, recipients=[a['email'] for a in invited], "
+        f"subject={subject!r}, body=\"I've scheduled another {title} on {target} at \" + last['start'][11:16] + "
+        "'; the invitation is in your calendar.')\n"
+    )
     done = "apis.supervisor.complete_task(answer=len(invited))\n"
-    oracle = Solution().step(login("calendar")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(tell).step(done).steps()
     return TaskSpec(
         me,
         f"Run my last '{title}' again (the most recent one I organized that already took place, not an upcoming "
         f"one): copy it to {target} at the same time, on the same calendar, with the same place and everyone who was "
-        "invited to it. Tell me how many people you invited.",
+        f"invited to it. Then send them all one email with the subject '{subject}' and the text \"I've scheduled "
+        f'another {title} on {target} at <HH:MM>; the invitation is in your calendar." Tell me how many people you '
+        "invited.",
         oracle,
         expectations,
     )
