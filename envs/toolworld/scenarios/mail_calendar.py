@@ -327,7 +327,8 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(rng, owners, "mailbox with a few invoices of a year", distinct=True)
     owner, year = c["owner_id"], c["year"]
     invoices = view.rows(
-        f"SELECT m.body, m.sent_at, t.subject FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "SELECT m.sender_id, m.body, m.sent_at, t.subject, t.conversation_id FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id "
         f"WHERE {KEPT} AND m.owner_id = ? AND m.sender_id != m.owner_id AND t.subject LIKE 'Invoice %' "
         "AND m.body LIKE 'Please find invoice%' AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
         owner,
@@ -365,6 +366,14 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
                 what=f"events '{title}'",
             )
         )
+        expectations += sent_email(
+            view,
+            owner,
+            [i["sender_id"]],
+            f"Scheduled for {day.isoformat()}.",
+            f"the sender of {i['subject']} is told the payment day",
+            conversation=i["conversation_id"],
+        )
     oracle = (
         Solution()
         .step(login("email", "calendar"))
@@ -396,6 +405,8 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
             "    apis.calendar.create_event(access_token=calendar_token, title='Pay invoice ' + "
             "e['subject'].removeprefix('Invoice '), start=day, all_day=True, busy=False, "
             "calendar_id=personal['calendar_id'], description=f'${amount:.2f}')\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
+            "body=f'Scheduled for {day}.')\n"
         )
         .step("apis.supervisor.complete_task()\n")
         .steps()
@@ -404,8 +415,8 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"For each invoice emailed to me in {year} whose total due (in the attached invoice file) is over ${bound}, "
         "put an all-day event 'Pay invoice <number>' on my 'Personal' calendar 30 days after the invoice email's "
-        "date, shown as free (not busy), with the amount as its description (like $12.50). Invoices up to "
-        f"${bound} need nothing.",
+        "date, shown as free (not busy), with the amount as its description (like $12.50), and reply "
+        f"'Scheduled for <YYYY-MM-DD>.' (that day) to the invoice email. Invoices up to ${bound} need nothing.",
         oracle,
         expectations,
         noop_pass=quiet,

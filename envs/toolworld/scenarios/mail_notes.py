@@ -162,6 +162,9 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
             f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
             "tags=['email'], notebook_id=personal['notebook_id'])\n"
             "apis.email.star_thread(access_token=email_token, thread_id=thread['thread_id'])\n"
+            "for t in same:\n"
+            "    if t['thread_id'] != thread['thread_id'] and not t['is_archived']:\n"
+            "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
         )
         .step(
             "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
@@ -173,7 +176,7 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"I have several email threads called '{subject}'. Copy the most recent one into a note titled '{title}' in "
         "my notes notebook 'Personal', tagged 'email', with one line per email: '<YYYY-MM-DD> <sender's full name>: "
-        "<text>'. Then star that thread.",
+        f"<text>'. Then star that thread and archive the older '{subject}' threads that are still in my inbox.",
         oracle,
         [
             Inserted(
@@ -190,5 +193,15 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="notes",
             ),
             Updated("email_threads", t["id"], {"is_starred": 1}, "the most recent thread is starred"),
+            *(
+                Updated("email_threads", old["id"], {"is_archived": 1}, f"the older thread {old['id']} is archived")
+                for old in view.rows(
+                    f"SELECT t.id FROM email_threads t WHERE t.owner_id = ? AND t.subject = ? AND t.id != ? AND {KEPT} "
+                    "AND t.is_archived = 0 ORDER BY t.id",
+                    owner,
+                    subject,
+                    t["id"],
+                )
+            ),
         ],
     )
