@@ -170,3 +170,85 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step("import datetime\n" + act).step(check).steps(),
         expectations,
     )
+
+
+@scenario("money_calendar_shared_bills", apps=("bill_splitting", "calendar"))
+def shared_bills(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A repeating all-day event per active recurring expense of my groups, titled with my share; paused ones are
+    distractors; the answer is my shares' sum."""
+    until = rng.choice(["2026-09-30", "2026-10-31", "2026-12-31"])
+    owners = view.rows(
+        "SELECT m.person_id FROM bill_splitting_members m JOIN bill_splitting_recurring r ON r.group_id = m.group_id "
+        "GROUP BY m.person_id HAVING SUM(r.is_active) >= 2 AND SUM(1 - r.is_active) >= 1 ORDER BY m.person_id"
+    )
+    owner = pick(rng, owners, "member with active and paused recurring expenses", distinct=True)["person_id"]
+    rows = view.rows(
+        "SELECT r.*, g.name AS group_name, "
+        "(SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = r.group_id) AS members "
+        "FROM bill_splitting_recurring r JOIN bill_splitting_groups g ON g.id = r.group_id "
+        "JOIN bill_splitting_members m ON m.group_id = r.group_id AND m.person_id = ? WHERE r.is_active = 1 "
+        "ORDER BY r.id",
+        owner,
+    )
+    calendar = primary_calendar(view, owner)
+    expectations: list[Expectation] = []
+    shares = []
+    for r in rows:
+        share = round(r["amount"] / r["members"], 2)
+        shares.append(share)
+        title = f"{r['description']} ({r['group_name']}): my share {money(share)}"
+        expectations.append(
+            Inserted(
+                "calendar_events",
+                {
+                    **all_day_event_row(calendar, owner, title, r["next_date"]),
+                    "recurrence": r["frequency"],
+                    "recurrence_until": until,
+                },
+                f"a {r['frequency']} all-day free event '{title}' from {r['next_date']} until {until}",
+                what="bill events",
+            )
+        )
+    total = round(sum(shares), 2)
+    expectations.append(Answer(total, f"the answer is the sum of my shares ({money(total)})"))
+    look = (
+        login("bill_splitting", "calendar")
+        + fetch_all(
+            "recurring",
+            "apis.bill_splitting.show_recurring_expenses(access_token=bill_splitting_token, status='active'",
+        )
+        + "groups = {}\n"
+        "for r in recurring:\n"
+        "    if r['group_id'] not in groups:\n"
+        "        groups[r['group_id']] = apis.bill_splitting.show_group(access_token=bill_splitting_token, "
+        "group_id=r['group_id'])\n"
+        "    print(r['description'], r['amount'], r['frequency'], r['next_date'], groups[r['group_id']]['name'])\n"
+    )
+    act = (
+        "shares = []\n"
+        "created = []\n"
+        "for r in recurring:\n"
+        "    group = groups[r['group_id']]\n"
+        "    share = round(r['amount'] / len(group['members']), 2)\n"
+        "    shares.append(share)\n"
+        "    title = f\"{r['description']} ({group['name']}): my share ${share:.2f}\"\n"
+        "    event = apis.calendar.create_event(access_token=calendar_token, title=title, start=r['next_date'], "
+        f"all_day=True, busy=False, recurrence=r['frequency'], recurrence_until={until!r})\n"
+        "    created.append(event['event_id'])\n"
+    )
+    check = (
+        "for event_id in created:\n"
+        "    event = apis.calendar.show_event(access_token=calendar_token, event_id=event_id)\n"
+        "    print(event['title'], event['start'], event['recurrence'], event['recurrence_until'])\n"
+        "apis.supervisor.complete_task(answer=round(sum(shares), 2))\n"
+    )
+    return TaskSpec(
+        owner,
+        "Put my shared bills on my calendar: for every active recurring expense of my bill splitting groups (paused "
+        "ones do not count), add an all-day event to my primary calendar, shown as free, starting on its next date and "
+        f"repeating as often as the expense does (weekly or monthly) until {_day_words(until)}, titled '<description> "
+        "(<group name>): my share $<amount divided by the number of group members, rounded to the cent>'. Then tell "
+        "me what my shares of them add up to.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
+    )
