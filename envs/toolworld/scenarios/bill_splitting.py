@@ -9,7 +9,7 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares, group_balance, pair_debts
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, Matcher, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -111,21 +111,33 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
         ]
     )
     amount = round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)
+    shares = equal_shares(amount, people)
+    before = group_balance(view.conn, g["group_id"], g["owner_id"])
+    after = round(before + amount - shares[g["owner_id"]], 2)
     oracle = (
-        login("bill_splitting")
-        + FIND_GROUP.format(name=g["name"])
-        + (
-            f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+        Solution()
+        .step(login("bill_splitting"))
+        .step(FIND_GROUP.format(name=g["name"]) + "print(group['members'], group['my_balance'])\n")
+        .step(
+            f"added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
             f"description={description!r}, amount={amount}, category={category!r})\n"
+            f"print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
-        + DONE
+        .step(
+            f"now = {BS}.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
+            "apis.supervisor.complete_task(answer=now['my_balance'])"
+        )
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
         f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. "
-        f"Add it as a {category} expense split equally among all members.",
+        f"Add it as a {category} expense split equally among all members, then tell me my balance in that group.",
         oracle,
-        added_expense(view, g["group_id"], g["owner_id"], description, amount, equal_shares(amount, people), category),
+        [
+            *added_expense(view, g["group_id"], g["owner_id"], description, amount, shares, category),
+            Answer(after, f"the answer is my balance after it ({after:.2f})", traps={f"{before:g}": "that is before"}),
+        ],
     )
 
 
@@ -139,18 +151,22 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
     description, category = rng.choice([("Birthday dinner", "dining"), ("Cabin deposit", "travel"), ("Taxi", "travel")])
     names = [full_name(view, p) for p in others]
     oracle = (
-        login("bill_splitting")
-        + FIND_GROUP.format(name=g["name"])
-        + "emails = {m['name']: m['email'] for m in group['members']}\n"
-        + (
-            f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: "
-            f"{parts[others[1]]}, me['email']: {mine}}}\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + "emails = {m['name']: m['email'] for m in group['members']}\n"
+            + (
+                f"shares = {{emails[{names[0]!r}]: {parts[others[0]]}, emails[{names[1]!r}]: "
+                f"{parts[others[1]]}, me['email']: {mine}}}\n"
+            )
+            + (
+                f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"description={description!r}, amount={total}, category={category!r}, exact_shares=shares)\n"
+            )
         )
-        + (
-            f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, amount={total}, category={category!r}, exact_shares=shares)\n"
-        )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
@@ -175,9 +191,13 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
     nets = {p: round(sum(per.values()), 2) for p, per in owed.items()}
     owner = pick(rng, sorted(p for p, t in totals.items() if t > 0 and nets[p] != t), "person who owes and is owed")
     oracle = (
-        login("bill_splitting")
-        + fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token")
-        + "apis.supervisor.complete_task(answer=round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2))\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token"))
+        .step(
+            "apis.supervisor.complete_task(answer=round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2))\n"
+        )
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -220,15 +240,19 @@ def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     ]
     oracle = (
-        login("bill_splitting")
-        + FIND_GROUP.format(name=g["name"])
-        + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
-        + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
-        + (
-            f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], "
-            f"category={new!r})\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
+            + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
+            + (
+                f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+                f"category={new!r})\n"
+            )
         )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
@@ -255,10 +279,14 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
             candidates.append((g, top[0]))
     g, top = pick(rng, candidates, "group with a single largest expense")
     oracle = (
-        login("bill_splitting")
-        + FIND_GROUP.format(name=g["name"])
-        + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
-        + "apis.supervisor.complete_task(answer=max(expenses, key=lambda e: e['amount'])['description'])\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
+        )
+        .step("apis.supervisor.complete_task(answer=max(expenses, key=lambda e: e['amount'])['description'])\n")
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
@@ -277,14 +305,18 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     text = rng.choice(["Paid, thanks!", "Can you upload the receipt?", "Great evening, thank you."])
     oracle = (
-        login("bill_splitting")
-        + FIND_GROUP.format(name=g["name"])
-        + (
-            "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
-            "group_id=group['group_id'])[0]\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + (
+                "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
+                "group_id=group['group_id'])[0]\n"
+            )
+            + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
         )
-        + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
@@ -313,14 +345,18 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
             unsettled.add(r["person_id"])
     owner = pick(rng, sorted(p for p in settled if p in unsettled), "person with settled and unsettled groups")
     oracle = (
-        login("bill_splitting")
-        + fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
-        + "for g in groups:\n    if g['my_balance'] == 0:\n"
-        + (
-            f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
-            "email=me['email'])\n"
+        Solution()
+        .step(login("bill_splitting"))
+        .step(
+            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
+            + "for g in groups:\n    if g['my_balance'] == 0:\n"
+            + (
+                f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
+                "email=me['email'])\n"
+            )
         )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -359,13 +395,17 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     kinds = {"coworker": ("work", "other"), "friend": ("other",)}[kind]  # a group type the name allows
     group = {"name": name, "created_by": owner, "group_type": OneOf(kinds), "description": "", "simplify_debts": 0}
     oracle = (
-        login("phone", "bill_splitting")
-        + fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + (
-            f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
-            "member_emails=[c['email'] for c in contacts])\n"
+        Solution()
+        .step(login("phone", "bill_splitting"))
+        .step(
+            fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+            + (
+                f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
+                "member_emails=[c['email'] for c in contacts])\n"
+            )
         )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -401,22 +441,26 @@ def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
     debtor, creditor, group_id, amount = pick(rng, sorted(debts), "affordable debt")
     g, name = named[(debtor, group_id)], full_name(view, creditor)
     oracle = (
-        login("bill_splitting", "payments")
-        + FIND_GROUP.format(name=g["name"])
-        + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-        + (
-            "debt = next(d for d in debts if d['debtor']['email'] == me['email'] "
-            f"and d['creditor']['name'] == {name!r})\n"
+        Solution()
+        .step(login("bill_splitting", "payments"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
+            + (
+                "debt = next(d for d in debts if d['debtor']['email'] == me['email'] "
+                f"and d['creditor']['name'] == {name!r})\n"
+            )
+            + (
+                "apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], "
+                f"amount=debt['amount'], note={g['name']!r}, private=True)\n"
+            )
+            + (
+                f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"email=debt['creditor']['email'], amount=debt['amount'], method='payments app', note={g['name']!r})\n"
+            )
         )
-        + (
-            "apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], "
-            f"amount=debt['amount'], note={g['name']!r}, private=True)\n"
-        )
-        + (
-            f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"email=debt['creditor']['email'], amount=debt['amount'], method='payments app', note={g['name']!r})\n"
-        )
-        + DONE
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         debtor,
@@ -467,13 +511,18 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
     g, debtor, amount = pick(rng, candidates, "group where someone owes me the most")
     subject = f"Reminder: {g['name']}"
     oracle = (
-        login("bill_splitting", "email")
-        + FIND_GROUP.format(name=g["name"])
-        + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-        + "top = max((d for d in debts if d['creditor']['email'] == me['email']), key=lambda d: d['amount'])\n"
-        + f"apis.email.send_email(access_token=email_token, recipients=[top['debtor']['email']], subject={subject!r}, "
-        + "body=f\"Hi! You still owe me ${top['amount']:.2f} in our group. Thanks!\")\n"
-        + DONE
+        Solution()
+        .step(login("bill_splitting", "email"))
+        .step(
+            FIND_GROUP.format(name=g["name"])
+            + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
+            + "top = max((d for d in debts if d['creditor']['email'] == me['email']), key=lambda d: d['amount'])\n"
+            + "apis.email.send_email(access_token=email_token, recipients=[top['debtor']['email']], "
+            + f"subject={subject!r}, "
+            + "body=f\"Hi! You still owe me ${top['amount']:.2f} in our group. Thanks!\")\n"
+        )
+        .step(DONE)
+        .steps()
     )
     return TaskSpec(
         g["owner_id"],
