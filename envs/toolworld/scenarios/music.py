@@ -32,27 +32,33 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
             c["artist"],
         )
     ]
-    oracle = (
+    look = (
         login("music")
         + fetch_all("library", LIBRARY)
         + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
         + "liked_ids = {s['song_id'] for s in liked}\n"
-        + f"for s in library:\n    if s['artist'] == {c['artist']!r} and s['song_id'] not in liked_ids:\n"
-        + "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
-        + DONE
+        + f"todo = [s['song_id'] for s in library if s['artist'] == {c['artist']!r} "
+        "and s['song_id'] not in liked_ids]\n" + "print(len(library), len(liked), todo)\n"
+    )
+    act = "for song_id in todo:\n    apis.music.like_song(access_token=music_token, song_id=song_id)\n"
+    check = (
+        f"print(len(apis.music.show_liked_songs(access_token=music_token, artist={c['artist']!r}, page_limit=20)))\n"
+        "apis.supervisor.complete_task(answer=len(todo))\n"
     )
     return TaskSpec(
         c["owner_id"],
-        f"Like every song by {c['artist']} in my music library that I have not liked yet.",
-        oracle,
+        f"Like every song by {c['artist']} in my music library that I have not liked yet, and tell me how many songs "
+        "you liked.",
+        Solution().step(look).step(act).step(check).steps(),
         [
+            Answer(len(ids), f"the answer is the number of songs liked ({len(ids)})"),
             Inserted(
                 "music_likes",
                 {"owner_id": c["owner_id"], "song_id": OneOf(ids)},
                 f"the {len(ids)} unliked {c['artist']} songs are liked",
                 count=len(ids),
                 what="likes",
-            )
+            ),
         ],
     )
 
@@ -67,15 +73,17 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY p.id"
     )
     c = pick(rng, candidates, "playlist with more than 5 songs")
-    oracle = (
+    look = (
         login("music")
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + "print([(p['playlist_id'], p['title']) for p in playlists])\n"
         + f"target = next(p for p in playlists if p['title'] == {c['title']!r})\n"
-        + fetch_all(
-            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
-        )
-        + "apis.supervisor.complete_task(answer=len(songs))\n"
+        + "print(apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id']))\n"
     )
+    count = fetch_all(
+        "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+    ) + ("print(len(songs))\napis.supervisor.complete_task(answer=len(songs))\n")
+    oracle = Solution().step(look).step(count).steps()
     return TaskSpec(
         c["owner_id"],
         f"How many songs are in my '{c['title']}' playlist?",
@@ -108,17 +116,23 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     title = f"Best of {c['genre'].title()}"
     playlist = {"owner_id": c["owner_id"], "title": title, "is_public": 0, "description": "", "is_collaborative": 0}
-    oracle = (
+    look = (
         login("music")
         + fetch_all("library", LIBRARY)
-        + (
-            f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, "
-            "is_public=False)['playlist_id']\n"
-        )
-        + f"for s in library:\n    if s['genre'] == {c['genre']!r}:\n"
-        + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+        + f"chosen = [s for s in library if s['genre'] == {c['genre']!r}]\n"
+        + "print(len(library), [(s['title'], s['added_at']) for s in chosen])\n"
+    )
+    act = (
+        f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_public=False)['playlist_id']\n"
+        "for s in chosen:\n"
+        "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+    )
+    check = (
+        fetch_all("added", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=new")
+        + "print([s['song_id'] for s in added] == [s['song_id'] for s in chosen])\n"
         + DONE
     )
+    oracle = Solution().step(look).step(act).step(check).steps()
     return TaskSpec(
         c["owner_id"],
         f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library, in the order "
@@ -159,13 +173,17 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
             break
     else:
         raise LookupError("everyone already follows their top artist")
-    oracle = (
+    look = (
         login("music")
         + fetch_all("library", LIBRARY)
         + "top = max(library, key=lambda s: (s['play_count'], -s['song_id']))\n"
-        + "apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n"
-        + DONE
+        + "print(top['title'], top['artist'], top['play_count'])\n"
+        + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+        + "print(any(a['artist'] == top['artist'] for a in followed))\n"
     )
+    act = "apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n"
+    check = "print(apis.music.show_artist(artist_id=top['artist_id']))\n" + DONE
+    oracle = Solution().step(look).step(act).step(check).steps()
     return TaskSpec(
         owner,
         "Follow the artist of the most-played song (by play count) in my music library.",
@@ -199,33 +217,50 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
             c["song_id"],
         )
     )
-    oracle = (
+    held = {
+        r["playlist_id"]
+        for r in view.rows(
+            "SELECT ps.playlist_id FROM music_playlist_songs ps JOIN music_playlists p ON p.id = ps.playlist_id "
+            "WHERE p.owner_id = ? AND ps.song_id = ?",
+            c["owner_id"],
+            c["song_id"],
+        )
+    }
+    look = (
         login("music")
+        + fetch_all("found", f"apis.music.search_songs(query={song['title']!r}, artist={song['artist']!r}")
+        + f"target = next(s for s in found if s['title'] == {song['title']!r})\n"
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + "holding = []\n"
         + "for p in playlists:\n"
         + fetch_all(
             "songs",
             "apis.music.show_playlist_songs(access_token=music_token, playlist_id=p['playlist_id']",
             indent="    ",
         )
-        + f"    if any(s['song_id'] == {song['id']} for s in songs):\n"
-        + (
-            "        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=p['playlist_id'], "
-            f"song_id={song['id']})\n"
-        )
-        + DONE
+        + "    if any(s['song_id'] == target['song_id'] for s in songs):\n"
+        + "        holding.append(p['playlist_id'])\n"
+        + "print(holding)\n"
+    )
+    act = (
+        "for playlist_id in holding:\n"
+        "    apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=playlist_id, "
+        "song_id=target['song_id'])\n"
+        "apis.supervisor.complete_task(answer=len(holding))\n"
     )
     return TaskSpec(
         c["owner_id"],
-        f"Take the song '{song['title']}' by {song['artist']} out of all my playlists.",
-        oracle,
+        f"Take the song '{song['title']}' by {song['artist']} out of all my playlists, and tell me how many playlists "
+        "it was in.",
+        Solution().step(look).step(act).steps(),
         [
+            Answer(len(held), f"the answer is the number of playlists that held it ({len(held)})"),
             Deleted(
                 "music_playlist_songs",
                 ids,
                 f"the song is removed from all {len(ids)} playlists holding it",
                 what="playlist entries",
-            )
+            ),
         ],
     )
 
