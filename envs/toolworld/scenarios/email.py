@@ -384,9 +384,17 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_send_draft", apps=("email",), difficulty=1)
 def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A draft sent as it is and its older version (a near-duplicate draft, the distractor) deleted."""
     draft = pick(
-        rng, view.rows("SELECT * FROM email_drafts WHERE recipients != '' ORDER BY id"), "draft with recipients"
+        rng,
+        view.rows(
+            "SELECT d.*, o.id AS older_id FROM email_drafts d JOIN email_drafts o ON o.owner_id = d.owner_id "
+            "AND o.subject = d.subject || ' (older version)' WHERE d.recipients != '' ORDER BY d.id"
+        ),
+        "draft with recipients and an older version",
+        distinct=True,
     )
+    older = f"{draft['subject']} (older version)"
     to = [view.value("SELECT id FROM people WHERE email = ?", e) for e in draft["recipients"].split(", ")]
     oracle = (
         Solution()
@@ -394,18 +402,28 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
             + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
-            + "apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n"
+            + f"older = next(d for d in drafts if d['subject'] == {older!r})\n"
+            + "print(draft, older)\n"
         )
-        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(
+            "apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n"
+            "apis.email.delete_draft(access_token=email_token, draft_id=older['draft_id'])\n"
+        )
+        .step(
+            "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
+            + fetch_all("left", "apis.email.show_drafts(access_token=email_token")
+            + "print([d['subject'] for d in left])\n"
+        )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         draft["owner_id"],
-        f"Send my email draft '{draft['subject']}' as it is.",
+        f"Send my email draft '{draft['subject']}' as it is (not its older version), then delete the draft '{older}'.",
         oracle,
         [
             Deleted("email_drafts", frozenset({draft["id"]}), "the draft is sent, so no longer a draft", what="drafts"),
+            Deleted("email_drafts", frozenset({draft["older_id"]}), f"the draft '{older}' is deleted", what="drafts"),
             *sent_email(view, draft["owner_id"], to, draft["body"], "the draft is sent", subject=draft["subject"]),
         ],
     )
