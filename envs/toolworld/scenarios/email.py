@@ -218,39 +218,53 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_invoice_total", apps=("email",), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The total due read from an invoice attachment, answered and confirmed to its sender by a reply."""
     invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
+        "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
         "ORDER BY a.id"
     )
-    c = pick(rng, invoices, "invoice attachment")
+    c = pick(rng, invoices, "invoice attachment", distinct=True)
     number = c["file_name"].removeprefix("invoice_").removesuffix(".txt")
     total = float(c["content"].rsplit("$", 1)[1])
     name = full_name(view, c["sender_id"])
+    reply = f"Thanks, I will pay ${total:.2f} this week."
     oracle = (
         Solution()
         .step(login("email"))
         .step(
             f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
-            + "files = [a for e in found for a in e['attachments'] if a['file_name'] == "
+            + f"email = next(e for e in found if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
+            + "file = next(a for a in email['attachments'] if a['file_name'] == "
             + repr(c["file_name"])
-            + "]\n"
-            + (
-                "text = apis.email.show_attachment(access_token=email_token, "
-                "attachment_id=files[0]['attachment_id'])['content']\n"
-            )
-            + "total = float(text.split('Total due: $')[1].split()[0])\n"
+            + ")\n"
+            + "text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
+            "['content']\n" + "total = float(text.split('Total due: $')[1].split()[0])\n" + "print(text)\n"
+        )
+        .step(
+            "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            "body=f'Thanks, I will pay ${total:.2f} this week.')\n"
         )
         .step("apis.supervisor.complete_task(answer=total)\n")
         .steps()
     )
     return TaskSpec(
         c["owner_id"],
-        f"{name} emailed me invoice {number}. What is its total due, in dollars, "
-        "according to the attached invoice file?",
+        f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice "
+        f"file? Also reply to that email (to {name} only) 'Thanks, I will pay $<total> this week.' (like $12.50).",
         oracle,
-        [Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})")],
+        [
+            Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})"),
+            *sent_email(
+                view,
+                c["owner_id"],
+                [c["sender_id"]],
+                reply,
+                f"{name} is told the amount",
+                conversation=c["conversation_id"],
+            ),
+        ],
     )
 
 
