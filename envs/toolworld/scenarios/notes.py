@@ -22,11 +22,16 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
     items = rng.sample(GROCERIES, rng.randint(3, 5))
     title = rng.choice(["Groceries", "Shopping list", "Market run"])
     content = "\n".join(items)
-    oracle = (
+    look = (
         login("notes")
-        + f"apis.notes.create_note(access_token=notes_token, title={title!r}, content={content!r})\n"
-        + DONE
+        + fetch_all("same", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
+        + "print([(n['note_id'], n['title']) for n in same])\n"
     )
+    act = (
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content={content!r})['note_id']\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         owner,
         f"Make a new note titled '{title}' listing these items, one per line: {', '.join(items)}.",
@@ -50,13 +55,17 @@ def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY owner_id, title"
     )
     note = pick(rng, unique, "unpinned note with a unique title")
-    oracle = (
+    look = (
         login("notes")
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
+        + "print([(n['note_id'], n['title'], n['pinned']) for n in found])\n"
         + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
-        + "apis.notes.update_note(access_token=notes_token, note_id=target['note_id'], pinned=True)\n"
-        + DONE
     )
+    act = (
+        "apis.notes.update_note(access_token=notes_token, note_id=target['note_id'], pinned=True)\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=target['note_id'])['pinned'])\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         note["owner_id"],
         f"Pin my note titled '{note['title']}'.",
@@ -96,15 +105,19 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
             ("notes_shares", "shares"),
         )
     ]
-    oracle = (
+    look = (
         login("notes")
-        + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
-        + (
-            f"for n in found:\n    if n['created_at'] < {cutoff!r} and not n['pinned']:\n"
-            "        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
-        )
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, created_before={cutoff!r}")
+        + f"old = [n for n in found if n['created_at'] < {cutoff!r} and not n['pinned']]\n"
+        + "print(len(found), [(n['title'], n['created_at']) for n in old])\n"
+    )
+    act = "for n in old:\n    apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
+    check = (
+        fetch_all("left", f"apis.notes.search_notes(access_token=notes_token, created_before={cutoff!r}")
+        + "print([(n['title'], n['pinned']) for n in left])\n"
         + DONE
     )
+    oracle = Solution().step(look).step(act).step(check).steps()
     return TaskSpec(
         owner,
         f"Clean up my notes: delete every unpinned note created before {cutoff}. Keep pinned ones.",
@@ -133,13 +146,18 @@ def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
     )
     lines = [f"{f['first_name']} {f['last_name']}: {f['phone_number']}" for f in family]
-    oracle = (
+    look = (
         login("phone", "notes")
         + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
-        + "text = '\\n'.join(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}\" for c in family)\n"
-        + "apis.notes.create_note(access_token=notes_token, title='Family phone numbers', content=text)\n"
-        + DONE
+        + "print([(c['first_name'], c['last_name'], c['phone_number']) for c in family])\n"
     )
+    act = (
+        "text = '\\n'.join(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}\" for c in family)\n"
+        "note = apis.notes.create_note(access_token=notes_token, title='Family phone numbers', content=text)"
+        "['note_id']\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         owner,
         "Create a note titled 'Family phone numbers' with one line per family member in my phone contacts, "
@@ -166,11 +184,15 @@ def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         "owner with more than 5 notes",
     )
-    oracle = (
+    look = (
         login("notes")
         + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
-        + "apis.supervisor.complete_task(answer=len(found))\n"
+        + ("print(len(found))\n")
     )
+    answer = fetch_all("trash", "apis.notes.show_trash(access_token=notes_token") + (
+        "print(len(trash), 'in the trash, not counted')\napis.supervisor.complete_task(answer=len(found))\n"
+    )
+    oracle = Solution().step(look).step(answer).steps()
     return TaskSpec(
         c["owner_id"],
         "How many notes do I have in the notes app (not counting the trash)?",
@@ -200,13 +222,22 @@ def retag(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"%,{old},%",
     )
-    oracle = (
+    look = (
         login("notes")
+        + "print(apis.notes.show_tags(access_token=notes_token))\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, tag={old!r}")
-        + f"for n in found:\n    tags = [t for t in n['tags'] if t != {old!r}] + [{new!r}]\n"
-        + "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n"
+        + "print([(n['title'], n['tags']) for n in found])\n"
+    )
+    act = (
+        f"for n in found:\n    tags = [t for t in n['tags'] if t != {old!r}] + [{new!r}]\n"
+        "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n"
+    )
+    check = (
+        fetch_all("moved", f"apis.notes.search_notes(access_token=notes_token, tag={new!r}")
+        + "print([(n['title'], n['tags']) for n in moved])\n"
         + DONE
     )
+    oracle = Solution().step(look).step(act).step(check).steps()
     expectations: list[Expectation] = [
         Updated(
             "notes_notes",
@@ -241,19 +272,22 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     ]
     note_title = f"{p['title']} tracklist"
-    oracle = (
+    look = (
         login("music", "notes")
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
+        + "print([(x['playlist_id'], x['title']) for x in playlists])\n"
         + f"target = next(x for x in playlists if x['title'] == {p['title']!r})\n"
         + fetch_all(
             "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
         )
-        + (
-            f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
-            "content='\\n'.join(s['title'] for s in songs))\n"
-        )
-        + DONE
+        + "print(len(songs))\n"
     )
+    act = (
+        f"note = apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
+        "content='\\n'.join(s['title'] for s in songs))['note_id']\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         p["owner_id"],
         f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, "
@@ -282,20 +316,23 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         r["title"] for r in view.rows("SELECT title FROM todo_tasks WHERE project_id = ? AND completed = 0", p["id"])
     ]
     note_title = f"{p['name']} to-dos"
-    oracle = (
+    look = (
         login("todo", "notes")
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + "print([(x['project_id'], x['name']) for x in projects])\n"
         + f"project = next(x for x in projects if x['name'] == {p['name']!r})\n"
         + fetch_all(
             "open_tasks",
             "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
         )
-        + (
-            f"apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
-            "content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])\n"
-        )
-        + DONE
+        + "print([t['title'] for t in open_tasks])\n"
     )
+    act = (
+        f"note = apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
+        "content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])['note_id']\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note))\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         p["owner_id"],
         f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' "
@@ -325,17 +362,20 @@ def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
     before = view.row("SELECT title, content, updated_at FROM notes_notes WHERE id = ?", n["note_id"])
     content = before["content"]
     line = f"Order {order['id']}: ${order['total']:.2f}"
-    oracle = (
+    look = (
         login("shop", "notes")
         + "order = apis.shop.show_orders(access_token=shop_token)[0]\n"
+        + "print(order['order_id'], order['created_at'], order['total'])\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={n['title']!r}")
+        + "print([(x['note_id'], x['title']) for x in found])\n"
         + f"note = next(x for x in found if x['title'] == {n['title']!r})\n"
-        + (
-            "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], "
-            "text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
-        )
-        + DONE
     )
+    act = (
+        "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], "
+        "text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'][-80:])\n" + DONE
+    )
+    oracle = Solution().step(look).step(act).steps()
     return TaskSpec(
         n["owner_id"],
         f"Add a line to the end of my note '{n['title']}' saying 'Order <id>: $<total>' for my most recent shop order "
