@@ -299,12 +299,13 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
         .step(fetch_all("labelled", ALL_THREADS + f", label={label!r}") + "print(len(labelled), 'threads labelled')\n")
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=len(labelled))\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Create an email label '{label}' and put it on every thread with an attachment (leave the trash alone).",
+        f"Create an email label '{label}' and put it on every thread with an attachment (leave the trash alone). "
+        "Tell me how many threads got it.",
         oracle,
         [
             Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
@@ -314,6 +315,11 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"all {len(ids)} threads with attachments have it",
                 count=len(ids),
                 what="labelled threads",
+            ),
+            Answer(
+                len(ids),
+                f"the answer is the number of threads labelled ({len(ids)})",
+                traps={"5": "only the first page of threads was read (page_limit default 5)"} if len(ids) != 5 else {},
             ),
         ],
     )
@@ -341,23 +347,28 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("threads", INBOX_THREADS + f", label={label!r}")
             + (
+                "archived = 0\n"
                 "for t in threads:\n    if t['unread_count'] == 0:\n        "
                 "apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+                "        archived += 1\n"
             )
         )
         .step(
             fetch_all("left", INBOX_THREADS + f", label={label!r}")
             + "print([(t['subject'], t['unread_count']) for t in left])\n"
         )
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=archived)\n")
         .steps()
     )
     return TaskSpec(
         owner,
         f"Archive every thread in my email inbox labelled '{label}' that has no unread emails. "
-        "Keep the ones with unread emails in the inbox.",
+        "Keep the ones with unread emails in the inbox. Tell me how many threads you archived.",
         oracle,
-        [Updated("email_threads", i, {"is_archived": 1}, f"read '{label}' thread {i} is archived") for i in ids],
+        [
+            *(Updated("email_threads", i, {"is_archived": 1}, f"read '{label}' thread {i} is archived") for i in ids),
+            Answer(len(ids), f"the answer is the number of threads archived ({len(ids)})"),
+        ],
     )
 
 
