@@ -30,7 +30,7 @@ def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
         "FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id JOIN people f ON f.id = c.person_id "
         "WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = p.owner_id "
         "AND k.email = f.email) AND (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 "
-        "AND t.assignee_id IS NULL) BETWEEN 3 AND 20 ORDER BY c.id"
+        "AND t.assignee_id IS NULL) BETWEEN 6 AND 20 ORDER BY c.id"
     )
     pair = pick(rng, pairs, "collaborator of a shared project with unassigned to-dos", distinct=True)
     tasks = view.rows(

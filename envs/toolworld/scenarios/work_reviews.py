@@ -108,7 +108,7 @@ def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
         "AND p.archived = 0 AND t.due_date >= ? AND t.due_date <= ? GROUP BY t.owner_id "
-        "HAVING COUNT(*) BETWEEN 4 AND 14 ORDER BY t.owner_id",
+        "HAVING COUNT(*) BETWEEN 7 AND 16 ORDER BY t.owner_id",
         TODAY,
         end,
     )

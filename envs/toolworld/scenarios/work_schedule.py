@@ -23,7 +23,7 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.completed = 0 AND p.archived = 0 AND t.priority <= 2 AND t.due_date >= ? AND t.due_date < ? "
-        "GROUP BY t.owner_id HAVING n BETWEEN 3 AND 12 ORDER BY t.owner_id",
+        "GROUP BY t.owner_id HAVING n BETWEEN 5 AND 14 ORDER BY t.owner_id",
         start,
         end,
     )
@@ -116,7 +116,7 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("work_task_reminders", apps=("todo",))
 def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
     """A reminder for every to-do due this week that has none yet; today's go in the evening (morning has passed)."""
-    days = rng.choice((5, 7, 9))
+    days = rng.choice((7, 10, 14))
     owners = view.rows(
         "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.completed = 0 AND p.archived = 0 AND t.due_date >= ? AND t.due_date < ? "
@@ -180,11 +180,11 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("work_deadline_calendar", apps=("todo", "calendar"))
 def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     """Priority-1 deadlines as all-day, free events on a 'Deadlines' calendar, made when missing."""
-    days = rng.choice((21, 30))
+    days = rng.choice((30, 45))
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ? "
-        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 2 AND 10 ORDER BY t.owner_id",
+        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 4 AND 14 ORDER BY t.owner_id",
         TODAY,
         day(days),
     )

@@ -83,7 +83,7 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
     projects = view.rows(
         "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
         "todo_sections s WHERE s.project_id = p.id) >= 2 AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
-        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 3 AND 15 ORDER BY p.id",
+        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 5 AND 15 ORDER BY p.id",
         TODAY,
     )
     project = pick(rng, projects, "sectioned project with overdue to-dos", distinct=True)
