@@ -34,7 +34,7 @@ MONTHS = (
 def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     """The shares I asked for by email since a date become payment requests; replies, older asks and the asks others
     sent me are distractors; the answer is the computed total."""
-    since = day(-rng.choice((120, 180, 240)))
+    since = day(-rng.choice((240, 300, 365)))
     sent = view.rows(
         "SELECT m.owner_id, m.recipients, m.body, f.id AS payer FROM email_messages m JOIN email_threads t "
         "ON t.id = m.thread_id JOIN people f ON f.email = m.recipients WHERE m.sender_id = m.owner_id "

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, TODAY, day, labels_with, other_branch
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day, labels_with, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
@@ -184,23 +184,33 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
                 if t['priority'] >= 3:
                     later = (date.fromisoformat(t['due_date']) + timedelta(days=7)).isoformat()
                     apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=later)
+                    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text='Moved: slow week.')
             apis.todo.update_settings(access_token=todo_token, daily_goal=pace['daily_goal'] - 1)
         else:
             print('a good week: nothing to change')
         """
     expectations: list[Expectation] = []
     if done < threshold:
-        expectations += [
-            Updated("todo_tasks", t["id"], {"due_date": day_later(t["due_date"], 7)}, f"'{t['title']}' is a week later")
-            for t in low
-        ]
+        for t in low:
+            expectations.append(
+                Updated("todo_tasks", t["id"], {"due_date": day_later(t["due_date"], 7)}, f"'{t['title']}' is later")
+            )
+            expectations.append(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": owner, "text": "Moved: slow week.", "created_at": NOW},
+                    f"'{t['title']}' says why it moved",
+                    what="comments",
+                )
+            )
         expectations.append(
             Updated("todo_settings", owner, {"daily_goal": chosen["daily_goal"] - 1}, "my daily goal is one lower")
         )
     return TaskSpec(
         owner,
         f"If I completed fewer than {threshold} to-dos over the last 7 days (today included), I'm overloaded: move "
-        "every open to-do of priority 3 or 4 due in the next 7 days (today included) one week later, and lower my "
+        "every open to-do of priority 3 or 4 due in the next 7 days (today included) one week later, commenting "
+        "'Moved: slow week.' on each, and lower my "
         "daily goal by one. If I completed that many or more, change nothing.",
         Solution().step(look).step(act).step(DONE).steps(),
         expectations,
