@@ -317,18 +317,18 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("mail_starred_followups", apps=("email", "todo"))
 def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each starred inbox thread with unread emails becomes a 'Follow up' task and is marked read; starred but read,
-    unstarred unread and archived threads are distractors."""
+    """Each starred inbox thread becomes a 'Follow up' task and is marked read where it has unread emails; unstarred
+    and archived starred threads are distractors."""
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         "JOIN todo_projects p ON p.owner_id = t.owner_id AND p.name = 'Work' AND p.archived = 0 "
-        f"WHERE {INBOX} AND t.is_starred = 1 AND m.is_read = 0 GROUP BY t.owner_id HAVING n BETWEEN 2 AND 6 "
+        f"WHERE {INBOX} AND t.is_starred = 1 GROUP BY t.owner_id HAVING n BETWEEN 2 AND 6 "
         "ORDER BY t.owner_id"
     )
-    owner = pick(rng, owners, "inbox with starred unread threads and a Work project", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "inbox with starred threads and a Work project", distinct=True)["owner_id"]
     threads = view.rows(
         f"SELECT t.id, t.subject FROM email_threads t WHERE t.owner_id = ? AND {INBOX} AND t.is_starred = 1 "
-        "AND EXISTS (SELECT 1 FROM email_messages m WHERE m.thread_id = t.id AND m.is_read = 0) ORDER BY t.id",
+        "ORDER BY t.id",
         owner,
     )
     project = project_of(view, owner, "Work")
@@ -354,7 +354,7 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(login("email", "todo"))
         .step(
-            fetch_all("threads", "apis.email.show_threads(access_token=email_token, folder='inbox', unread_only=True")
+            fetch_all("threads", "apis.email.show_threads(access_token=email_token, folder='inbox'")
             + "starred = [t for t in threads if t['is_starred']]\n"
             "print([(t['thread_id'], t['subject'], t['unread_count']) for t in starred])\n"
         )
@@ -362,7 +362,8 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
             find_project("Work") + "for t in starred:\n"
             "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
             f"title='Follow up: ' + t['subject'], due_date={TOMORROW!r}, priority=1)\n"
-            "    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
+            "    if t['unread_count']:\n"
+            "        apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
         )
         .step(
             fetch_all(
@@ -376,9 +377,9 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "For every starred email thread in my inbox that has unread emails, add a task 'Follow up: <thread subject>' "
-        f"to my todo project 'Work', priority 1, due tomorrow ({TOMORROW}), and mark the thread read. Leave other "
-        "threads alone.",
+        "For every starred email thread in my inbox, add a task 'Follow up: <thread subject>' to my todo project "
+        f"'Work', priority 1, due tomorrow ({TOMORROW}), and mark the thread read if it has unread emails. Leave "
+        "other threads alone.",
         oracle,
         [e for e in expectations if not isinstance(e, Inserted)]
         + list({e.requirement: e for e in expectations if isinstance(e, Inserted)}.values()),
