@@ -60,6 +60,7 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
     name = f"{title} {day}"
     group = {"name": name, "created_by": owner, "group_type": "other", "description": "", "simplify_debts": 0}
     people = sorted([owner, *came])
+    expense = {"description": title, "amount": amount, "paid_by": owner, "category": "dining"}
     oracle = (
         Solution()
         .step(login("calendar", "bill_splitting"))
@@ -79,8 +80,10 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
             "name = f\"{last['title']} {last['start'][:10]}\"\n"
             "group_id = apis.bill_splitting.create_group(access_token=bill_splitting_token, name=name, "
             "member_emails=came)['group_id']\n"
-            f"apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
+            f"expense = apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
             f"description={title!r}, amount={amount}, category='dining')\n"
+            "apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=expense['expense_id'], "
+            "text='Thanks for coming!')\n"
         )
         .step(
             "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group_id))\n"
@@ -93,7 +96,7 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
         f"I paid ${amount:.2f} for our last '{title}' (the most recent one I organized on my calendar, already past). "
         f"Create a bill splitting group named '{title} <that event's date as YYYY-MM-DD>' with me and everyone who "
         f"accepted that invitation (nobody else), then add a dining expense '{title}' of ${amount:.2f} paid by me, "
-        "split equally among all of us.",
+        "split equally among all of us, and comment 'Thanks for coming!' on that expense.",
         oracle,
         [
             Inserted("bill_splitting_groups", group, f"a group '{name}' (no description asked)", what="groups"),
@@ -112,6 +115,16 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
                 amount,
                 equal_shares(amount, people),
                 "dining",
+            ),
+            Inserted(
+                "bill_splitting_comments",
+                {
+                    "expense_id": NewRow("bill_splitting_expenses", expense),
+                    "author_id": owner,
+                    "text": "Thanks for coming!",
+                },
+                "the expense has my comment 'Thanks for coming!'",
+                what="comments",
             ),
         ],
     )
@@ -227,7 +240,8 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for t in soon:\n"
             "    apis.calendar.create_event(access_token=calendar_token, title=t['title'], "
-            f"start=t['due_date'] + 'T{hour:02d}:00', end=t['due_date'] + 'T{hour + 1:02d}:00')\n"
+            f"start=t['due_date'] + 'T{hour:02d}:00', end=t['due_date'] + 'T{hour + 1:02d}:00', "
+            "reminder_minutes=30)\n"
         )
         .step(
             fetch_all(
@@ -243,12 +257,25 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Block time for my chores: for every open task (not subtasks) of my shared todo project '{r['name']}' that "
         f"is assigned to me and due between today and {last} inclusive, add an event to my primary calendar titled "
-        f"like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00. Tasks assigned to others are "
-        "theirs to plan.",
+        f"like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00, with a 30-minute pop-up "
+        "reminder. Tasks assigned to others are theirs to plan.",
         oracle,
         [
             e
             for event in events
-            for e in new_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}")
+            for e in [
+                *new_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}"),
+                Inserted(
+                    "calendar_reminders",
+                    {
+                        "event_id": NewRow("calendar_events", event),
+                        "person_id": owner,
+                        "minutes_before": 30,
+                        "method": "popup",
+                    },
+                    f"'{event['title']}' has my 30-minute pop-up reminder",
+                    what="reminders",
+                ),
+            ]
         ],
     )

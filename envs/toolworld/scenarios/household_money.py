@@ -147,25 +147,44 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             f"    text = f\"Hi {{first}}, you owe me ${{d['amount']:.2f}} in '{name}'. Thanks!\"\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[d['debtor']['email']], "
             "message=text)\n"
+            "    apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
+            "group_id=group['group_id'], email=d['debtor']['email'], message=text)\n"
         )
-        .step("apis.supervisor.complete_task()")
+        .step("apis.supervisor.complete_task(answer=round(sum(d['amount'] for d in owe_me), 2))")
         .steps()
     )
-    return TaskSpec(
-        owner,
-        f"Text everyone who owes me money in my bill splitting group '{name}' (not those I owe), one text each, "
-        f"exactly: \"Hi <their first name>, you owe me $<amount> in '{name}'. Thanks!\" with the amount they owe me "
-        "after netting, like $12.30. Their numbers are in my phone contacts.",
-        oracle,
-        [
+    total = round(sum(owed.values()), 2)
+    expectations: list[Expectation] = [Answer(total, f"the answer is what they owe me in all ({total:.2f})")]
+    for p, text in texts.items():
+        expectations += [
             Inserted(
                 "phone_messages",
                 {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
                 f"{full_name(view, p)} gets the text '{text}'",
                 what="texts",
-            )
-            for p, text in texts.items()
-        ],
+            ),
+            Inserted(
+                "bill_splitting_reminders",
+                {
+                    "group_id": g["group_id"],
+                    "sender_id": owner,
+                    "receiver_id": p,
+                    "amount": owed[p],
+                    "message": text,
+                    "is_read": 0,
+                },
+                f"{full_name(view, p)} gets a payment reminder in the group with the same message",
+                what="reminders",
+            ),
+        ]
+    return TaskSpec(
+        owner,
+        f"Text everyone who owes me money in my bill splitting group '{name}' (not those I owe), one text each, "
+        f"exactly: \"Hi <their first name>, you owe me $<amount> in '{name}'. Thanks!\" with the amount they owe me "
+        "after netting, like $12.30. Their numbers are in my phone contacts. Also send each of them a payment "
+        "reminder in the group with that same text as its message, and tell me how much they owe me in all.",
+        oracle,
+        expectations,
     )
 
 

@@ -49,6 +49,8 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
     g = pick(rng, home_groups(view, 3), "home group", distinct=True)
     lines = [balance_line(full_name(view, p), b) for p, b in balances(view, g["group_id"]).items()]
     title = f"Who owes what: {g['name']}"
+    owner = int(g["owner_id"])
+    message = f"See my note '{title}'"
     oracle = (
         Solution()
         .step(login("bill_splitting", "notes"))
@@ -59,22 +61,50 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content=content)\n"
             + "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         )
+        .step(
+            fetch_all(
+                "debts",
+                "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
+            )
+            + "for d in debts:\n"
+            + "    if d['creditor']['email'] == me['email']:\n"
+            + "        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
+            + f"group_id=group['group_id'], email=d['debtor']['email'], message={message!r})\n"
+        )
         .step("apis.supervisor.complete_task()")
         .steps()
     )
     return TaskSpec(
-        int(g["owner_id"]),
+        owner,
         f"Make a plain note titled '{title}' with one line per member of my bill splitting group '{g['name']}', "
         "me included, giving their balance in that group: '<full name>: owes $12.30' when they owe, "
-        "'<full name>: is owed $12.30' when they are owed, '<full name>: settled' at zero.",
+        "'<full name>: is owed $12.30' when they are owed, '<full name>: settled' at zero. Then send a payment "
+        f"reminder in the group, with the message '{message}', to each member who owes me money (after netting).",
         oracle,
         [
             Inserted(
                 "notes_notes",
-                note_row(int(g["owner_id"]), title, HasLines(lines)),
+                note_row(owner, title, HasLines(lines)),
                 f"a note '{title}' with exactly the lines {lines}",
                 what="notes",
-            )
+            ),
+            *(
+                Inserted(
+                    "bill_splitting_reminders",
+                    {
+                        "group_id": g["group_id"],
+                        "sender_id": owner,
+                        "receiver_id": p,
+                        "amount": a,
+                        "message": message,
+                        "is_read": 0,
+                    },
+                    f"{full_name(view, p)} is reminded of the ${a:.2f} they owe me",
+                    what="reminders",
+                )
+                for (p, c), a in pair_debts(view.conn, g["group_id"]).items()
+                if c == owner
+            ),
         ],
     )
 
