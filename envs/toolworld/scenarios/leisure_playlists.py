@@ -653,12 +653,18 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     owner = pick(rng, owners, f"listener with reviews in {year}", distinct=True)["owner_id"]
     reviews = view.rows(
-        "SELECT s.title, s.artist, r.rating FROM music_reviews r JOIN music_songs s ON s.id = r.song_id "
+        "SELECT s.id, s.title, s.artist, r.rating FROM music_reviews r JOIN music_songs s ON s.id = r.song_id "
         "WHERE r.owner_id = ? AND r.created_at LIKE ? ORDER BY r.created_at",
         owner,
         f"{year}-%",
     )
     average = round(sum(r["rating"] for r in reviews) / len(reviews), 2)
+    worst = [r["id"] for r in reviews if r["rating"] == 1]
+    marks = ",".join("?" * len(worst)) or "NULL"
+    dropped = frozenset(
+        r["id"]
+        for r in view.rows(f"SELECT id FROM music_library WHERE owner_id = ? AND song_id IN ({marks})", owner, *worst)
+    )
     path = f"/music/reviews_{year}.csv"
     content = "\n".join(["song,artist,rating", *(f"{r['title']},{r['artist']},{r['rating']}" for r in reviews)])
     has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
@@ -666,7 +672,9 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         login("music", "file_system")
         + fetch_all("reviews", "apis.music.show_my_reviews(access_token=music_token")
         + f"mine = sorted((r for r in reviews if r['created_at'].startswith('{year}')), "
-        "key=lambda r: r['created_at'])\n" + "print(len(reviews), len(mine))\n"
+        "key=lambda r: r['created_at'])\n"
+        + "print(len(reviews), len(mine))\n"
+        + fetch_all("library", "apis.music.show_song_library(access_token=music_token")
     )
     act = (
         "rows = ['song,artist,rating']\n"
@@ -676,6 +684,10 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(rows), "
         "parents=True)\n"
         f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+        "worst = {r['song_id'] for r in mine if r['rating'] == 1}\n"
+        "for s in library:\n"
+        "    if s['song_id'] in worst:\n"
+        "        apis.music.remove_song_from_library(access_token=music_token, song_id=s['song_id'])\n"
         "apis.supervisor.complete_task(answer=round(sum(r['rating'] for r in mine) / len(mine), 2))\n"
     )
     expectations: list[Expectation] = []
@@ -697,11 +709,16 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         Answer(average, f"the answer is the average rating of my {year} reviews ({average})"),
     ]
+    if dropped:
+        expectations.append(
+            Deleted("music_library", dropped, f"the {len(dropped)} songs I gave 1 star in {year} leave my library")
+        )
     return TaskSpec(
         owner,
         f"Export the music reviews I wrote in {year} to {path} (create the folder if needed): a header line "
-        "'song,artist,rating', then one line per review, oldest first, as '<song title>,<artist>,<stars>'. Tell me "
-        "their average rating, rounded to 2 decimals.",
+        "'song,artist,rating', then one line per review, oldest first, as '<song title>,<artist>,<stars>'. Then "
+        f"take every song I gave 1 star in {year} out of my music library (where it is there). Tell me the average "
+        "rating of those reviews, rounded to 2 decimals.",
         Solution().step(look).step(act).steps(),
         expectations,
     )
