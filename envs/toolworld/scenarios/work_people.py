@@ -144,6 +144,8 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
                 when = next_birthday(same[0]['birthday'])
                 due = (when - timedelta(days={ahead})).isoformat()
                 apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=due)
+                if due > today.isoformat():
+                    apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=due + 'T09:00')
                 if soonest is None or when < soonest[0]:
                     soonest = (when, name)
             else:
@@ -164,6 +166,15 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
             when = next_birthday(same[0]["birthday"])
             due = date.fromordinal(when.toordinal() - ahead).isoformat()
             expectations.append(Updated("todo_tasks", t["id"], {"due_date": due}, f"'{t['title']}' is due {due}"))
+            if due > TODAY:
+                expectations.append(
+                    Inserted(
+                        "todo_reminders",
+                        {"task_id": t["id"], "owner_id": owner, "remind_at": f"{due}T09:00:00"},
+                        f"'{t['title']}' reminds me at 09:00 on {due}",
+                        what="reminders",
+                    )
+                )
             if soonest is None or when < soonest[0]:
                 soonest = (when, name)
         else:
@@ -177,7 +188,8 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"My open '{GIFT}<name>' to-dos need due dates: set each one to {ahead} days before that person's next "
-        "birthday (today counts if it is today), from the birthday in my phone contacts. If no contact has that "
+        "birthday (today counts if it is today), from the birthday in my phone contacts, with a reminder at 09:00 "
+        "on that date when it is after today. If no contact has that "
         "first name with a birthday saved, or several contacts share that first name, don't guess: add the label "
         "'waiting' (keeping its other labels) and leave its date. Tell me the first name whose birthday comes first "
         "among those you dated.",

@@ -205,6 +205,9 @@ def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
         best = max(per_project, key=lambda p: per_project[p])
         if not active[best]['is_favorite']:
             apis.todo.update_project(access_token=todo_token, project_id=best, is_favorite=True)
+        for pid, p in active.items():
+            if p['is_favorite'] and pid != best and pid not in per_project:
+                apis.todo.update_project(access_token=todo_token, project_id=pid, is_favorite=False)
         goal = max(1, -(-len(done) // {weeks}))
         apis.todo.update_settings(access_token=todo_token, weekly_goal=goal)
         """
@@ -215,6 +218,17 @@ def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = []
     if not top["is_favorite"]:
         expectations.append(Updated("todo_projects", top["id"], {"is_favorite": 1}, f"'{top['name']}' is a favorite"))
+    idle = view.rows(
+        "SELECT p.id, p.name FROM todo_projects p WHERE p.owner_id = ? AND p.archived = 0 AND p.is_favorite = 1 "
+        "AND NOT EXISTS (SELECT 1 FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 1 "
+        "AND t.completed_at >= ?)",
+        owner,
+        since,
+    )
+    expectations += [
+        Updated("todo_projects", p["id"], {"is_favorite": 0}, f"the idle '{p['name']}' is no longer a favorite")
+        for p in idle
+    ]
     if settings["weekly_goal"] != goal:
         expectations.append(Updated("todo_settings", owner, {"weekly_goal": goal}, f"the weekly goal is {goal}"))
     expectations.append(
@@ -223,7 +237,8 @@ def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Look at the to-dos I completed since {since} (the last {weeks} weeks). Which of my active projects got the "
-        "most of them done? Make it a favorite project if it isn't one, and tell me its name. Also set my weekly "
+        "most of them done? Make it a favorite project if it isn't one, and tell me its name; any other favorite "
+        "project of mine with nothing completed since then stops being a favorite. Also set my weekly "
         f"goal to my pace: all the to-dos I completed since {since} (any project) divided by {weeks}, rounded up.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
