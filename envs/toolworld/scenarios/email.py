@@ -394,16 +394,21 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("threads", INBOX_THREADS + ", unread_only=True")
             + "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
+            + "marked = sum(t['unread_count'] for t in threads)\n"
         )
         .step(fetch_all("left", INBOX_THREADS + ", unread_only=True") + "print(len(left), 'unread threads left')\n")
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=marked)\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        "Mark everything in my email inbox as read. Leave archived threads and the trash as they are.",
+        "Mark everything in my email inbox as read. Leave archived threads and the trash as they are. Tell me how "
+        "many unread emails there were.",
         oracle,
-        [Updated("email_messages", i, {"is_read": 1}, f"inbox email {i} is read") for i in ids],
+        [
+            *(Updated("email_messages", i, {"is_read": 1}, f"inbox email {i} is read") for i in ids),
+            Answer(len(ids), f"the answer is the number of unread inbox emails ({len(ids)})"),
+        ],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Inserted
+from envs.toolworld.evaluate import Answer, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -146,17 +146,17 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             fetch_all(
-                "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
+                "listed", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
             )
-            + "print([f['path'] for f in saved])\n"
+            + "print([f['path'] for f in listed])\n"
         )
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=len(saved))\n")
         .steps()
     )
     return TaskSpec(
         owner,
         "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
-        "I received, keeping their file names. Ignore the trash.",
+        "I received, keeping their file names. Ignore the trash. Tell me how many invoices you saved.",
         oracle,
         [
             Inserted(
@@ -174,5 +174,6 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for name, content in sorted(mine.items())
             ),
+            Answer(len(mine), f"the answer is the number of invoices saved ({len(mine)})"),
         ],
     )
