@@ -236,16 +236,17 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_add_contact", apps=("phone",))
+@scenario("phone_add_contact", apps=("phone", "email"))
 def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = rng.choice(view.people_ids())
     known = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_contacts WHERE owner_id = ?", owner)}
+    in_book = {r["email"] for r in view.rows("SELECT email FROM email_contacts WHERE owner_id = ?", owner)}
     stranger = pick(
         rng,
         [
             p
             for p in view.rows("SELECT * FROM people WHERE id != ? ORDER BY id", owner)
-            if p["phone_number"] not in known
+            if p["phone_number"] not in known and p["email"] not in in_book
         ],
         "stranger",
     )
@@ -254,9 +255,11 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     hello = f"Hi {stranger['first_name']}, it's {view.person(owner)['first_name']}. I saved your number!"
     oracle = (
         Solution()
-        .step(login("phone"))
+        .step(login("phone", "email"))
         .step(
-            fetch_all("same", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}") + "print(same)\n"
+            fetch_all("same", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}")
+            + fetch_all("book", f"apis.email.show_email_contacts(access_token=email_token, query={name!r}")
+            + "print(same, book)\n"
         )
         .step(
             f"apis.phone.add_contact(access_token=phone_token, first_name={stranger['first_name']!r}, "
@@ -264,6 +267,8 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
             f"email={stranger['email']!r}, relationship={relationship!r})\n"
             f"apis.phone.send_text_message(access_token=phone_token, phone_number={stranger['phone_number']!r}, "
             f"message={hello!r})\n"
+            f"apis.email.add_email_contact(access_token=email_token, name={name!r}, email={stranger['email']!r}, "
+            f"notes={relationship!r})\n"
         )
         .step(DONE)
         .steps()
@@ -283,7 +288,8 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, "
-        f'email {stranger["email"]}. Then text them "{hello}"',
+        f'email {stranger["email"]}. Then text them "{hello}", and add them to my email address book too (their '
+        f"full name, that email, the note '{relationship}').",
         oracle,
         [
             Inserted(
@@ -297,6 +303,12 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"sender_id": owner, "receiver_id": stranger["id"], "message": hello, "is_read": 0},
                 f"{name} gets the hello text",
                 what="hello texts",
+            ),
+            Inserted(
+                "email_contacts",
+                {"owner_id": owner, "name": name, "email": stranger["email"], "notes": relationship, "is_favorite": 0},
+                f"{name} is in my email address book",
+                what="address-book entries",
             ),
         ],
     )
