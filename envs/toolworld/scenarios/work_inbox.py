@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
 from envs.toolworld.scenarios.shop_bills_files import Receipt
@@ -142,9 +142,13 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "found = [t for t in found if t['subject'].startswith('Meeting notes ') "
         + f"and t['subject'].endswith(' {year}')]\n"
-        + "print([t['subject'] for t in found])\n"
+        + fetch_all("labels", "apis.email.show_labels(access_token=email_token, query='Filed'")
+        + "filed = next((x['label_id'] for x in labels if x['name'] == 'Filed'), None)\n"
+        + "print([t['subject'] for t in found], filed)\n"
     )
     act = f"""
+        if filed is None:
+            filed = apis.email.create_label(access_token=email_token, name='Filed')['label_id']
         months = {list(MONTHS)!r}
         for t in found:
             thread = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])
@@ -153,6 +157,7 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
             path = '/work/meeting_notes/{year}-' + str(month).zfill(2) + '.txt'
             apis.file_system.create_file(access_token=file_system_token, path=path, content=first['body'],
                                          parents=True)
+            apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=filed)
         """
     check = (
         fetch_all("saved", "apis.file_system.show_directory(access_token=file_system_token, path='/work/meeting_notes'")
@@ -163,10 +168,26 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
     for i, (path, body) in enumerate(files):
         made = new_file(view, owner, path, body, f"{path} holds the first email of its thread")
         expectations += made if i == 0 else made[-1:]
+    label = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = 'Filed'", owner)
+    if not label:
+        expectations.append(
+            Inserted("email_labels", {"owner_id": owner, "name": "Filed"}, "a label 'Filed' is made", what="labels")
+        )
+    label_id = label[0]["id"] if label else NewRow("email_labels", {"owner_id": owner, "name": "Filed"})
+    expectations += [
+        Inserted(
+            "email_thread_labels",
+            {"thread_id": t["id"], "label_id": label_id},
+            f"the thread '{t['subject']}' is labelled 'Filed'",
+            what="thread labels",
+        )
+        for t in by_owner_year[(owner, year)]
+    ]
     return TaskSpec(
         owner,
         f"File my 'Meeting notes <Month> {year}' email threads: for each one, save the text of its first email as "
-        f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed). Only {year}'s.",
+        f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed), then label the "
+        f"thread 'Filed' (make that email label if I don't have it). Only {year}'s.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
