@@ -9,6 +9,7 @@ from typing import Any
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.leisure_concerts import most_played
 from envs.toolworld.scenarios.music import top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -311,7 +312,10 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE c.owner_id = ? AND c.relationship = 'roommate' ORDER BY f.id",
         owner,
     )
-    artist = rng.choice(["Juno Vale", "Kestrel", "Ruby Marsh", "Copper Fox"])
+    artist = rng.choice([a for a in ("Juno Vale", "Kestrel", "Ruby Marsh", "Copper Fox") if most_played(view, a, 5)])
+    warm_up = most_played(view, artist, 5) or []
+    in_library = {r["song_id"] for r in view.rows("SELECT song_id FROM music_library WHERE owner_id = ?", owner)}
+    to_add = [song for song in warm_up if song not in in_library]
     people = len(mates) + 1
     total = round(rng.uniform(35, 70) * people, 2)
     while round(total * 1000 / people) % 10 == 5:  # no share ending in half a cent: rounding would be ambiguous
@@ -329,8 +333,15 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print(asked)\n"
         + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
+        + fetch_all("songs", f"apis.music.search_songs(artist={artist!r}, sort_by='-play_count'")
+        + fetch_all("library", f"apis.music.show_song_library(access_token=music_token, artist={artist!r}")
+        + "print([(s['title'], s['play_count']) for s in songs[:6]], len(library))\n"
     )
     act = (
+        "have = {s['song_id'] for s in library}\n"
+        "for s in songs[:5]:\n"
+        "    if s['song_id'] not in have:\n"
+        "        apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
         f"share = round({total} / (len(mates) + 1), 2)\n"
         "for m in mates:\n"
         f"    apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share, "
@@ -381,6 +392,15 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
     expectations.append(
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": OneOf(to_add), "added_at": NOW},
+            f"the {len(to_add)} of {artist}'s 5 most played songs missing from my library are added",
+            count=len(to_add),
+            what="library songs",
+        )
+    )
+    expectations.append(
         Answer(share, f"the answer is each person's share ${share:.2f}", traps={f"{total:g}": "that is the total"})
     )
     return TaskSpec(
@@ -388,7 +408,8 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
         f"I paid ${total:.2f} for concert tickets to see {artist}: one for me and one for each of my roommates (they "
         "are in my phone contacts). Split it equally: request each roommate's share (rounded to the cent) on "
         f"payments with the note '{note}', and text each of them 'I requested $<share> on payments for the {artist} "
-        f"tickets' (share with 2 decimals). Follow {artist} (exactly that artist) in the music app if I don't yet. "
+        f"tickets' (share with 2 decimals). Follow {artist} (exactly that artist) in the music app if I don't yet, "
+        f"and add {artist}'s 5 most played songs to my music library (those not in it yet) so I can warm up. "
         "Tell me the share.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
