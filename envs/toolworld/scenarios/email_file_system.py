@@ -11,7 +11,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
 RECEIVED_ATTACHMENTS = (
-    "SELECT m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
+    "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id FROM email_attachments a "
     "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
     "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0"
 )
@@ -42,14 +42,17 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
             + (
-                f"attachment = next(a for e in emails if e['sender']['name'] == {name!r} "
-                f"for a in e['attachments'] if a['file_name'] == {c['file_name']!r})\n"
+                f"email = next(e for e in emails if e['sender']['name'] == {name!r} "
+                f"and any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
+                f"attachment = next(a for a in email['attachments'] if a['file_name'] == {c['file_name']!r})\n"
             )
             + (
                 "content = apis.email.show_attachment(access_token=email_token, "
                 "attachment_id=attachment['attachment_id'])['content']\n"
             )
             + f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=content)\n"
+            + "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            "body='Saved it, thanks!')\n"
         )
         .step(f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n")
         .step(DONE)
@@ -57,7 +60,8 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         c["owner_id"],
-        f"Save the attachment '{c['file_name']}' that {name} emailed me as the file {path}.",
+        f"Save the attachment '{c['file_name']}' that {name} emailed me as the file {path}, then reply 'Saved it, "
+        f"thanks!' to that email (to {name} only).",
         oracle,
         [
             Inserted(
@@ -65,7 +69,15 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"owner_id": c["owner_id"], "path": path, "content": c["content"], "starred": 0},
                 f"{path} holds the attachment's content",
                 what="files",
-            )
+            ),
+            *sent_email(
+                view,
+                c["owner_id"],
+                [c["sender_id"]],
+                "Saved it, thanks!",
+                f"{name} gets the reply",
+                conversation=c["conversation_id"],
+            ),
         ],
     )
 
