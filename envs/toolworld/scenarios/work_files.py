@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import NOW, LinesInOrder
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -75,6 +75,8 @@ def export_project_file(view: WorldView, rng: random.Random) -> TaskSpec:
         lines = [(t['due_date'] or 'no date') + ' ' + t['title'] for t in top] + ['Total: ' + str(len(top))]
         apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines),
                                      parents=True)
+        tag = 'work' if project['name'].startswith('Work') else 'personal'
+        apis.file_system.add_file_tag(access_token=file_system_token, path={path!r}, tag=tag)
         overdue = sum(1 for t in top if t['due_date'] and t['due_date'] < {NOW[:10]!r})
         """
     check = (
@@ -84,13 +86,23 @@ def export_project_file(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations = new_file(
         view, owner, path, LinesInOrder(lines), f"{path} lists each open to-do as '<due date> <title>', then the total"
     )
+    tag = "work" if project["name"].startswith("Work") else "personal"
+    expectations.append(
+        Inserted(
+            "file_system_tags",
+            {"file_id": NewRow("file_system_files", {"path": path}), "owner_id": owner, "tag": tag},
+            f"the file is tagged '{tag}'",
+            what="file tags",
+        )
+    )
     expectations.append(Answer(late, f"the answer is how many of them are overdue ({late})"))
     return TaskSpec(
         owner,
         f"Export the open to-dos of my '{project['name']}' project (not its subtasks) to a new file {path}, making "
         "the folders if needed: one line per to-do as '<due date YYYY-MM-DD> <title>' ('no date' for one without a "
         "due date), earliest first (same date: by title; undated last), then a last line 'Total: <how many>'. "
-        "Tell me how many of them are overdue.",
+        "Tag the file 'work' if it is a work project (its name starts with 'Work'), else 'personal'. Tell me how "
+        "many of them are overdue.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
