@@ -54,7 +54,7 @@ def find_playlist(title: str) -> str:
     )
 
 
-@scenario("leisure_playlist_export_file", apps=("file_system", "music"))
+@scenario("leisure_playlist_export_file", apps=("email", "file_system", "music"))
 def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
     extra = "AND EXISTS (SELECT 1 FROM music_collaborators c WHERE c.playlist_id = p.id)"
     p = pick(rng, look_alike_playlists(view, extra), "shared playlist whose title has a look-alike", distinct=True)
@@ -69,8 +69,9 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
     lines = [f"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])})" for i, s in enumerate(songs, 1)]
     content = "\n".join([*lines, f"Total: {clock(sum(s['duration_s'] for s in songs))}"])
     has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
+    subject = f"{p['title']} tracklist"
     look = (
-        login("music", "file_system")
+        login("music", "file_system", "email")
         + find_playlist(p["title"])
         + "info = apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id'])\n"
         + "print(len(songs), info['collaborators'])\n"
@@ -85,6 +86,8 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         "for email in info['collaborators']:\n"
         f"    apis.file_system.share_file(access_token=file_system_token, path={path!r}, email=email, "
         "permission='view')\n"
+        f"apis.email.send_email(access_token=email_token, recipients=info['collaborators'], subject={subject!r}, "
+        "body='\\n'.join(lines))\n"
     )
     check = (
         f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
@@ -126,12 +129,16 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for m in mates
     ]
+    expectations += sent_email(
+        view, owner, [m["id"] for m in mates], content, "the collaborators get the listing by email", subject=subject
+    )
     return TaskSpec(
         owner,
         f"Export my music playlist titled exactly '{p['title']}' to a text file {path} (create the folder if "
         "needed): one line per song in playlist order written as '1. Artist - Title (m:ss)', then a last line "
         "'Total: m:ss' with the playlist's length (minutes may go past 59). Star the file and share it, view only, "
-        "with each collaborator of the playlist.",
+        "with each collaborator of the playlist. Also send them all one email with the subject "
+        f"'{subject}' and the file's text as its body.",
         Solution().step(look).step(write).step(check).steps(),
         expectations,
     )
