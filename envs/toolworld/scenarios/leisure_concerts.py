@@ -365,6 +365,8 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
         "        apis.todo.add_reminder(access_token=todo_token, task_id=task, remind_at=due + 'T09:00')\n"
         "        apis.calendar.add_event_note(access_token=calendar_token, event_id=e['event_id'], "
         "text=f'Tickets to-do due {due}')\n"
+        "        apis.calendar.add_event_reminder(access_token=calendar_token, event_id=e['event_id'], "
+        "minutes_before=120)\n"
     )
     check = (
         "if found:\n"
@@ -418,6 +420,12 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the {e['title']} event of {day} gets the note 'Tickets to-do due {due}'",
                 what=f"notes on the {e['title']} of {day}",
             ),
+            Inserted(
+                "calendar_reminders",
+                {"event_id": e["id"], "person_id": owner, "minutes_before": 120, "method": "popup"},
+                f"the {e['title']} of {day} reminds me 2 hours before",
+                what=f"reminders on the {e['title']} of {day}",
+            ),
         ]
     return TaskSpec(
         owner,
@@ -425,8 +433,8 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
         f"between {WINDOW[0]} and {WINDOW[1]}. If there are any, create a green todo project 'Outings' and, for each "
         "one, a to-do 'Get tickets: <title> on <YYYY-MM-DD>' (the event's day) due 3 days before it (today, "
         f"{WORLD_NOW.date()}, if that is already past), priority 2, labelled 'errand' (create the label if I have "
-        "none), with a reminder at 9:00 on its due date; and add the note 'Tickets to-do due <due date>' to the "
-        "event. If there are none, change nothing.",
+        "none), with a reminder at 9:00 on its due date; and add the note 'Tickets to-do due <due date>' and a "
+        "reminder 2 hours before to the event. If there are none, change nothing.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not events,
