@@ -17,6 +17,7 @@ from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 TODAY = WORLD_NOW.date().isoformat()
+BIGGEST = "Biggest one so far!"
 BS = "apis.bill_splitting"
 FIND_GROUP = (
     "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, "
@@ -268,7 +269,8 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for g in unique_groups(view):
         top = view.rows(
-            "SELECT description, amount FROM bill_splitting_expenses WHERE group_id = ? ORDER BY amount DESC LIMIT 2",
+            "SELECT id, description, amount FROM bill_splitting_expenses WHERE group_id = ? "
+            "ORDER BY amount DESC LIMIT 2",
             g["group_id"],
         )
         if (
@@ -285,14 +287,27 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
             FIND_GROUP.format(name=g["name"])
             + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
         )
-        .step("apis.supervisor.complete_task(answer=max(expenses, key=lambda e: e['amount'])['description'])\n")
+        .step(
+            "top = max(expenses, key=lambda e: e['amount'])\n"
+            f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=top['expense_id'], text={BIGGEST!r})\n"
+        )
+        .step("apis.supervisor.complete_task(answer=top['description'])\n")
         .steps()
     )
     return TaskSpec(
         g["owner_id"],
-        f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}'?",
+        f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}'? "
+        f"Also comment '{BIGGEST}' on it.",
         oracle,
-        [Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})")],
+        [
+            Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})"),
+            Inserted(
+                "bill_splitting_comments",
+                {"expense_id": top["id"], "author_id": g["owner_id"], "text": BIGGEST},
+                f"the comment is on '{top['description']}' (expense {top['id']})",
+                what="comments",
+            ),
+        ],
     )
 
 
@@ -300,7 +315,8 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
 def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     g = pick(rng, unique_groups(view), "group")
     latest = view.row(
-        "SELECT id, description FROM bill_splitting_expenses WHERE group_id = ? ORDER BY date DESC, id DESC LIMIT 1",
+        "SELECT id, description, paid_by FROM bill_splitting_expenses WHERE group_id = ? ORDER BY date DESC, id DESC "
+        "LIMIT 1",
         g["group_id"],
     )
     text = rng.choice(["Paid, thanks!", "Can you upload the receipt?", "Great evening, thank you."])
@@ -314,21 +330,26 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
                 "group_id=group['group_id'])[0]\n"
             )
             + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
+            + "print(latest)\n"
         )
-        .step(DONE)
+        .step("apis.supervisor.complete_task(answer=latest['paid_by']['name'])")
         .steps()
     )
     return TaskSpec(
         g["owner_id"],
-        f"Comment '{text}' on the most recent expense of my bill splitting group '{g['name']}'.",
+        f"Comment '{text}' on the most recent expense of my bill splitting group '{g['name']}', and tell me who paid "
+        "it (their full name).",
         oracle,
         [
+            Answer(
+                full_name(view, latest["paid_by"]), f"the answer is the payer, {full_name(view, latest['paid_by'])}"
+            ),
             Inserted(
                 "bill_splitting_comments",
                 {"expense_id": latest["id"], "author_id": g["owner_id"], "text": text},
                 f"the comment is on '{latest['description']}' (expense {latest['id']})",
                 what="comments",
-            )
+            ),
         ],
     )
 

@@ -168,6 +168,8 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
             "text = f\"See you at {nxt['title']} on {nxt['start'][:10]} at {nxt['start'][11:16]}!\"\n"
             "for email in coming:\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[email], message=text)\n"
+            "apis.calendar.add_event_note(access_token=calendar_token, event_id=nxt['event_id'], "
+            "text=f'Texted {len(coming)} guests')\n"
         )
         .step("apis.supervisor.complete_task()")
         .steps()
@@ -176,16 +178,25 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Text everyone who accepted my next '{title}' event (the next one I organized on my calendar) this exact "
         "message, with the event's date and start time filled in: 'See you at "
-        f"{title} on YYYY-MM-DD at HH:MM!'. Only those who accepted; their numbers are in my phone contacts.",
+        f"{title} on YYYY-MM-DD at HH:MM!'. Only those who accepted; their numbers are in my phone contacts. Then "
+        "leave a note on the event saying 'Texted <how many> guests'.",
         oracle,
         [
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
+                    f"{full_name(view, p)} gets '{text}'",
+                    what="texts",
+                )
+                for p in coming
+            ),
             Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
-                f"{full_name(view, p)} gets '{text}'",
-                what="texts",
-            )
-            for p in coming
+                "calendar_notes",
+                {"event_id": e["id"], "author_id": owner, "text": f"Texted {len(coming)} guests"},
+                f"the event has the note 'Texted {len(coming)} guests'",
+                what="notes",
+            ),
         ],
     )
 

@@ -225,6 +225,7 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     traps[f"{mine:g}"] = "that is only my share of them"
     label = f"{month_name[int(month)]} {year}"
+    note = f"Counted in the {label} {c['category']} total"
     oracle = (
         Solution()
         .step(login("bill_splitting"))
@@ -238,18 +239,40 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"month = [e for e in expenses if e['date'].startswith({c['month']!r})]\n"
             + "print(len(expenses), len(month))\n"
         )
+        .step(
+            "for e in month:\n"
+            "    apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            f"text={note!r})\n"
+        )
         .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in month), 2))")
         .steps()
+    )
+    counted = view.rows(
+        "SELECT id, description, date FROM bill_splitting_expenses WHERE group_id = ? AND category = ? "
+        "AND substr(date, 1, 7) = ? ORDER BY id",
+        c["group_id"],
+        c["category"],
+        c["month"],
     )
     return TaskSpec(
         int(g["owner_id"]),
         f"How much did my household group '{g['name']}' on the bill splitting app spend on {c['category']} in "
-        f"{label}, in total (whole expenses, not only my shares)? Answer in dollars.",
+        f"{label}, in total (whole expenses, not only my shares)? Answer in dollars, and comment '{note}' on each "
+        "expense you counted.",
         oracle,
         [
             Answer(
                 c["total"], f"the answer is the {c['category']} total of {c['month']} ({c['total']:.2f})", traps=traps
-            )
+            ),
+            *(
+                Inserted(
+                    "bill_splitting_comments",
+                    {"expense_id": e["id"], "author_id": g["owner_id"], "text": note},
+                    f"'{e['description']}' of {e['date']} has the comment",
+                    what="comments",
+                )
+                for e in counted
+            ),
         ],
     )
 
@@ -359,6 +382,7 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
             new = sorted(roommates - set(members(view, g["group_id"])))
             (missing if new else complete).append((g, new))
     g, new = pick(rng, complete if nothing_to_do(rng) else missing, "group whose owner has roommates", distinct=True)
+    welcome = f"I added you to '{g['name']}' on bill splitting."
     oracle = (
         Solution()
         .step(login("bill_splitting", "phone"))
@@ -373,6 +397,8 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
             "    if r['email'] not in inside:\n"
             "        apis.bill_splitting.add_group_member(access_token=bill_splitting_token, "
             "group_id=group['group_id'], email=r['email'])\n"
+            "        apis.phone.send_text_message(access_token=phone_token, phone_number=r['phone_number'], "
+            f"message={welcome!r})\n"
         )
         .step(
             "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
@@ -391,10 +417,19 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="members",
             )
         )
+        expectations += [
+            Inserted(
+                "phone_messages",
+                {"sender_id": g["owner_id"], "receiver_id": p, "message": welcome, "is_read": 0},
+                f"{full_name(view, p)} is told '{welcome}'",
+                what="texts",
+            )
+            for p in new
+        ]
     return TaskSpec(
         int(g["owner_id"]),
         f"Make sure every roommate in my phone contacts is in my bill splitting group '{g['name']}': add those "
-        "who are not members yet. If they all are, change nothing.",
+        f"who are not members yet, and text each one you add: '{welcome}'. If they all are in, change nothing.",
         oracle,
         expectations,
         noop_pass=not new,
