@@ -114,17 +114,31 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     look += "urgent = [t for t in tasks if t['priority'] <= 2]\nprint([(t['title'], t['due_date']) for t in urgent])\n"
     look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
     look += "primary = next(c for c in calendars if c['is_primary'])\n"
+    look += fetch_all("before", "apis.todo.show_reminders(access_token=todo_token")
+    look += "already = {(r['task_id'], r['remind_at']) for r in before}\n"
     act = """\
     for t in urgent:
         apis.calendar.create_event(access_token=calendar_token, title='Due: ' + t['title'], start=t['due_date'],
                                    all_day=True, calendar_id=primary['calendar_id'], busy=False,
                                    description=f"Priority {t['priority']} in {t['project']['name']}")
+        if (t['task_id'], t['due_date'] + 'T08:00:00') not in already:
+            apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=t['due_date'] + 'T08:00')
     """
     check = fetch_all(
         "events",
         f"apis.calendar.show_events(access_token=calendar_token, query='Due', date_from='{first}', date_to='{last}'",
     )
     check += "print([(e['title'], e['start']) for e in events])\n"
+    check += fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token")
+    check += "print([(r['task_title'], r['remind_at']) for r in reminders])\n"
+    reminded = view.rows(
+        "SELECT id, title, due_date FROM todo_tasks WHERE owner_id = ? AND completed = 0 AND priority <= 2 "
+        "AND due_date BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM todo_reminders r WHERE r.task_id = todo_tasks.id "
+        "AND r.remind_at = todo_tasks.due_date || 'T08:00:00') ORDER BY id",
+        owner,
+        first,
+        last,
+    )
     wanted = Counter(
         (t["title"], t["due_date"], f"Priority {t['priority']} in {t['name']}")
         for t in view.rows(
@@ -161,11 +175,21 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
                 what=f"events 'Due: {title}' on {due}",
             )
         )
+    expectations += [
+        Inserted(
+            "todo_reminders",
+            {"task_id": t["id"], "owner_id": owner, "remind_at": f"{t['due_date']}T08:00:00"},
+            f"task '{t['title']}' reminds me at 08:00 on {t['due_date']}",
+            what=f"reminders of task {t['id']}",
+        )
+        for t in reminded
+    ]
     return TaskSpec(
         owner,
         f"Put my urgent todo tasks on my calendar: for each open task of mine with priority 1 or 2 due from tomorrow "
         f"to a week from today ({first} to {last}), add an all-day event 'Due: <task title>' on its due date to my "
-        "main calendar, shown as free (not busy), with the description 'Priority <priority> in <project name>'.",
+        "main calendar, shown as free (not busy), with the description 'Priority <priority> in <project name>'; "
+        "and set a todo reminder on each of those tasks at 08:00 on its due date, unless it already has that one.",
         Solution().step(login("todo", "calendar")).step(look).step(act).step(check).step(done()).steps(),
         expectations,
     )
