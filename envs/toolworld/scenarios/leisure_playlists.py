@@ -608,6 +608,7 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("leisure_recommended_from_followed", apps=("music",))
 def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
     genres = [r["genre"] for r in view.rows("SELECT DISTINCT genre FROM music_songs ORDER BY genre")]
+    none_followed = getattr(rng, "variant", 0) % 3 == 2  # one variant in three: no recommended artist is followed
     candidates = []
     for person in view.people_ids():
         followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
@@ -619,7 +620,7 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
                 person,
             )
             picked = [r["id"] for r in recommended if r["artist"] in followed]
-            if 3 <= len(picked) <= 10:
+            if (not picked) if none_followed else 3 <= len(picked) <= 10:
                 candidates.append((person, genre, picked))
     owner, genre, picked = pick(rng, candidates, "listener following a few recommended artists", distinct=True)
     liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
@@ -639,35 +640,38 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
         "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
         "    if s['song_id'] not in liked_ids:\n"
         "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
-        "apis.supervisor.complete_task(answer=len(chosen))\n"
+        "apis.supervisor.complete_task(answer=len(chosen) if chosen else None)\n"
     )
     to_like = [s for s in picked if s not in liked]
+    expectations: list[Expectation] = [
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": OneOf(picked), "added_at": NOW},
+            f"the {len(picked)} recommended {genre} songs by followed artists are added to my library",
+            count=len(picked),
+            what="library songs",
+        ),
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": OneOf(to_like)},
+            f"the {len(to_like)} of them not liked yet are liked",
+            count=len(to_like),
+            what="likes",
+        ),
+        Answer(
+            len(picked),
+            f"the answer is the number of songs added ({len(picked)})",
+            traps={"5": "only the first page of recommendations was read"} if len(picked) != 5 else {},
+        ),
+    ]
     return TaskSpec(
         owner,
         f"Go through all my {genre} music recommendations: add to my library every recommended song whose artist I "
-        "follow (exactly that artist name), and like it if I have not. Tell me how many songs you added.",
+        "follow (exactly that artist name), and like it if I have not. Tell me how many songs you added. If none "
+        "of them is by an artist I follow, change nothing (and no answer is needed).",
         Solution().step(look).step(act).steps(),
-        [
-            Inserted(
-                "music_library",
-                {"owner_id": owner, "song_id": OneOf(picked), "added_at": NOW},
-                f"the {len(picked)} recommended {genre} songs by followed artists are added to my library",
-                count=len(picked),
-                what="library songs",
-            ),
-            Inserted(
-                "music_likes",
-                {"owner_id": owner, "song_id": OneOf(to_like)},
-                f"the {len(to_like)} of them not liked yet are liked",
-                count=len(to_like),
-                what="likes",
-            ),
-            Answer(
-                len(picked),
-                f"the answer is the number of songs added ({len(picked)})",
-                traps={"5": "only the first page of recommendations was read"} if len(picked) != 5 else {},
-            ),
-        ],
+        expectations if picked else [],
+        noop_pass=not picked,
     )
 
 
