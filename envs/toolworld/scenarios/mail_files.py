@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
@@ -273,7 +273,7 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
     """An inventory file of every attachment received in one year (attachments I sent, other years' and the trash
     are distractors), one dated line each with the sender; the answer counts them."""
     received = (
-        "SELECT m.owner_id, m.sender_id, m.sent_at, a.file_name FROM email_attachments a "
+        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id"
     )
@@ -288,6 +288,10 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         raise LookupError(f"{path} already exists")
     rows = view.rows(received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at", owner, year)
     lines = [f"{r['sent_at'][:10]} {r['file_name']} from {full_name(view, r['sender_id'])}" for r in rows]
+    label = f"Attachments {year}"
+    threads = sorted({r["thread_id"] for r in rows})
+    if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", owner, label):
+        raise LookupError(f"the label {label} already exists")
     every_year = view.value(f"SELECT COUNT(*) FROM ({received}) WHERE owner_id = ?", owner)
     oracle = (
         Solution()
@@ -305,7 +309,15 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
+            f"label = apis.email.create_label(access_token=email_token, name={label!r})\n"
+            "for thread_id in sorted({e['thread_id'] for e in mine}):\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=thread_id, "
+            "label_id=label['label_id'])\n"
+        )
+        .step(
             f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
+            + fetch_all("labelled", f"apis.email.show_threads(access_token=email_token, folder='all', label={label!r}")
+            + "print(len(labelled), 'threads labelled')\n"
         )
         .step("apis.supervisor.complete_task(answer=len(lines))\n")
         .steps()
@@ -313,8 +325,9 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Make me an inventory of the email attachments I received in {year} (not ones I sent, not the trash): a new "
-        f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Then "
-        f"tell me how many attachments I received in {year}.",
+        f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Put a "
+        f"new email label '{label}' on the threads those attachments came in. Then tell me how many attachments I "
+        f"received in {year}.",
         oracle,
         [
             Inserted(
@@ -322,6 +335,14 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"owner_id": owner, "path": path, "content": HasLines(lines), "starred": 0},
                 f"{path} lists the {len(lines)} attachments of {year} with date and sender",
                 what="files",
+            ),
+            Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
+            Inserted(
+                "email_thread_labels",
+                {"thread_id": OneOf(threads), "label_id": NewRow("email_labels", {"owner_id": owner, "name": label})},
+                f"the {len(threads)} threads with those attachments have the label",
+                count=len(threads),
+                what="labelled threads",
             ),
             Answer(
                 len(lines),
