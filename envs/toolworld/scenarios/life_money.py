@@ -1,91 +1,81 @@
-"""Life admin about shared money without the held-out apps: an order split with roommates, balances emailed."""
+"""Life admin about shared money without the held-out apps: thanks for paid requests, balances emailed."""
 
 from __future__ import annotations
 
 import random
 
 from envs.toolworld.apps._bill_splitting_core import group_balance
-from envs.toolworld.evaluate import Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import NOW, done
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+SINCE = "2026-03-18"
 
-@scenario("life_order_split_roommates", apps=("shop", "payments", "phone"))
-def order_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = view.rows(
-        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.relationship = 'roommate' "
-        "AND f.id != c.owner_id AND NOT EXISTS (SELECT 1 FROM payments_settings s WHERE s.person_id = f.id AND "
-        "s.allow_requests_from != 'everyone' AND NOT EXISTS (SELECT 1 FROM payments_friends x WHERE x.owner_id = f.id "
-        "AND x.friend_id = c.owner_id)) AND EXISTS (SELECT 1 FROM shop_orders o WHERE o.owner_id = c.owner_id AND "
-        "o.status = 'delivered') GROUP BY c.owner_id HAVING COUNT(*) = (SELECT COUNT(*) FROM phone_contacts d WHERE "
-        "d.owner_id = c.owner_id AND d.relationship = 'roommate') ORDER BY c.owner_id"
+
+@scenario("life_paid_requests_thanks", apps=("payments", "phone"))
+def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
+    owners = view.rows(
+        "SELECT r.requester_id FROM payments_requests r WHERE r.status = 'approved' AND r.resolved_at >= ? "
+        "GROUP BY r.requester_id HAVING COUNT(*) >= 2 AND MAX((SELECT COUNT(*) FROM phone_contacts c JOIN people p "
+        "ON p.email = c.email WHERE c.owner_id = r.requester_id AND p.id = r.payer_id)) = 1 AND MIN((SELECT COUNT(*) "
+        "FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = r.requester_id "
+        "AND p.id = r.payer_id)) = 1 ORDER BY r.requester_id",
+        SINCE,
     )
-    owner = pick(rng, candidates, "person with roommates and a delivered order", distinct=True)["owner_id"]
-    order = view.row(
-        "SELECT id, total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' "
-        "ORDER BY created_at DESC, id DESC LIMIT 1",
+    owner = pick(rng, owners, "person whose requests were paid", distinct=True)["requester_id"]
+    paid = view.rows(
+        "SELECT r.payer_id, r.amount, r.note, c.first_name FROM payments_requests r JOIN people p ON p.id = r.payer_id "
+        "JOIN phone_contacts c ON c.owner_id = r.requester_id AND c.email = p.email WHERE r.requester_id = ? AND "
+        "r.status = 'approved' AND r.resolved_at >= ? ORDER BY r.id",
         owner,
+        SINCE,
     )
-    mates = view.rows(
-        "SELECT DISTINCT f.id, f.email, c.first_name FROM phone_contacts c JOIN people f ON f.email = c.email "
-        "WHERE c.owner_id = ? AND c.relationship = 'roommate' ORDER BY f.id",
-        owner,
+    total = round(sum(r["amount"] for r in paid), 2)
+    every = round(
+        sum(r["amount"] for r in view.rows("SELECT amount FROM payments_requests WHERE requester_id = ?", owner)), 2
     )
-    share = round(order["total"] / (len(mates) + 1), 2)
-    look = fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-    look += "latest = max(orders, key=lambda o: (o['created_at'], o['order_id']))\n"
-    look += "detail = apis.shop.show_order(access_token=shop_token, order_id=latest['order_id'])\n"
-    look += fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
-    look += "print(detail['total'], [m['email'] for m in mates])\n"
+    look = fetch_all(
+        "mine", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='approved'"
+    )
+    look += f"paid = [r for r in mine if r['resolved_at'] and r['resolved_at'] >= {SINCE!r}]\n"
+    look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+    look += "people = {c['email']: c for c in contacts if c['email']}\n"
+    look += "print([(r['payer']['email'], r['amount'], r['note']) for r in paid])\n"
     act = """\
-    share = round(detail['total'] / (len(mates) + 1), 2)
-    for m in mates:
-        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share,
-                                    note=f"Order {latest['order_id']}")
-        apis.phone.send_text_message(access_token=phone_token, phone_number=m['phone_number'],
-                                     message=f"Hi {m['first_name']}, I've asked you for ${share:.2f} on the payments "
-                                             f"app, your share of our shop order {latest['order_id']}.")
+    for r in paid:
+        contact = people[r['payer']['email']]
+        text = f"Thanks {contact['first_name']}, got your ${r['amount']:.2f} for {r['note']}!"
+        apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
+    total = round(sum(r['amount'] for r in paid), 2)
     """
     check = fetch_all(
-        "sent",
-        f"apis.payments.show_requests(access_token=payments_token, direction='sent', query='Order {order['id']}'",
+        "texts", "apis.phone.search_text_messages(access_token=phone_token, direction='sent', query='Thanks'"
     )
-    check += "print(sent)\n"
-    expectations: list[Expectation] = []
-    for m in mates:
-        expectations.append(
-            Inserted(
-                "payments_requests",
-                {"requester_id": owner, "payer_id": m["id"], "amount": share, "note": f"Order {order['id']}"}
-                | {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0}
-                | {"last_reminded_at": None},
-                f"{m['email']} is asked for {share} with the note 'Order {order['id']}'",
-                what=f"requests to {m['email']}",
-            )
+    check += "print(len(texts))\n"
+    wanted: dict[tuple[int, str], int] = {}
+    for r in paid:
+        key = (r["payer_id"], f"Thanks {r['first_name']}, got your ${r['amount']:.2f} for {r['note']}!")
+        wanted[key] = wanted.get(key, 0) + 1
+    expectations: list[Expectation] = [
+        Inserted(
+            "phone_messages",
+            {"sender_id": owner, "receiver_id": payer, "message": message, "sent_at": NOW, "is_read": 0},
+            f"the text {message!r}",
+            count=n,
+            what=f"texts {message!r}",
         )
-        message = (
-            f"Hi {m['first_name']}, I've asked you for ${share:.2f} on the payments app, your share of our shop "
-            f"order {order['id']}."
-        )
-        expectations.append(
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": m["id"], "message": message, "sent_at": NOW, "is_read": 0},
-                f"{m['email']} is texted about the request",
-                what=f"texts to {m['email']}",
-            )
-        )
+        for (payer, message), n in sorted(wanted.items())
+    ]
     return TaskSpec(
         owner,
-        "Split my most recent delivered shop order equally between me and my roommates (everyone in my phone contacts "
-        "marked as roommate): ask each of them on the payments app for their share, rounded to cents, with the note "
-        "'Order <order id>', and text each of them 'Hi <first name>, I've asked you for $<share> on the payments app, "
-        "your share of our shop order <order id>.'",
-        Solution().step(login("shop", "payments", "phone")).step(look).step(act).step(check).step(done()).steps(),
-        expectations,
+        f"Thank the people who paid my money requests on the payments app since {SINCE}: for each request of mine "
+        "that was paid in that time, text the payer 'Thanks <first name as in my phone contacts>, got your "
+        "$<amount> for <the request's note>!' (two decimals). Tell me how much those requests brought in.",
+        Solution().step(login("payments", "phone")).step(look).step(act).step(check).step(done("total")).steps(),
+        [*expectations, Answer(total, f"they brought in {total}", traps={f"{every:g}": "that counts every request"})],
     )
 
 
