@@ -54,13 +54,22 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
     private = rng.random() < 0.5
     name = full_name(view, other)
     oracle = (
-        login("payments")
-        + find_email(name)
-        + (
-            f"apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
+        Solution()
+        .step(
+            login("payments")
+            + find_email(name)
+            + "print(apis.payments.show_user(access_token=payments_token, email=email))\n"
+            + "print(apis.payments.show_balance(access_token=payments_token))\n"
+        )
+        .step(
+            f"sent = apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
             f"note={note!r}, private={private})\n"
         )
-        + DONE
+        .step(
+            "print(apis.payments.show_transaction(access_token=payments_token, "
+            "transaction_id=sent['transaction_id']))\n" + DONE
+        )
+        .steps()
     )
     visibility = "private" if private else "public"
     return TaskSpec(
@@ -94,13 +103,17 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(rng, pairs, "two payments between the same people")
     name = full_name(view, c["sender_id"])
     oracle = (
-        login("payments")
-        + find_email(name)
-        + fetch_all(
-            "received",
-            "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email",
+        Solution()
+        .step(login("payments") + find_email(name) + "print(email)\n")
+        .step(
+            fetch_all(
+                "received",
+                "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email",
+            )
+            + "print(len(received), [t['amount'] for t in received])\n"
         )
-        + "apis.supervisor.complete_task(answer=round(sum(t['amount'] for t in received), 2))\n"
+        .step("apis.supervisor.complete_task(answer=round(sum(t['amount'] for t in received), 2))\n")
+        .steps()
     )
     return TaskSpec(
         c["receiver_id"],
@@ -125,15 +138,25 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
         limit,
     )
     oracle = (
-        login("payments")
-        + fetch_all(
-            "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+        Solution()
+        .step(
+            login("payments")
+            + fetch_all(
+                "pending",
+                "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+            )
+            + "for r in pending:\n    print(r['request_id'], r['requester']['name'], r['amount'], r['note'])\n"
         )
-        + (
+        .step(
             f"for r in pending:\n    if r['amount'] > {limit}:\n        "
             "apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
         )
-        + DONE
+        .step(
+            f"for r in pending:\n    if r['amount'] > {limit}:\n        "
+            "print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id'])['status'])\n"
+            + DONE
+        )
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -172,15 +195,24 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     for r in mine:
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
     oracle = (
-        login("phone", "payments")
-        + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
-        + "friend_emails = {c['email'] for c in friends}\n"
-        + fetch_all(
-            "pending", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
+        Solution()
+        .step(
+            login("phone", "payments")
+            + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
+            + "friend_emails = {c['email'] for c in friends}\n"
+            + fetch_all(
+                "pending",
+                "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+            )
+            + "print(len(friend_emails), [(r['requester']['email'], r['amount']) for r in pending])\n"
+            + "print(apis.payments.show_balance(access_token=payments_token))\n"
         )
-        + "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
-        + "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
-        + DONE
+        .step(
+            "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
+            "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+        )
+        .step("print(apis.payments.show_balance(access_token=payments_token))\n" + DONE)
+        .steps()
     )
     expectations: list[Expectation] = [
         Updated(

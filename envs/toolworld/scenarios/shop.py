@@ -67,12 +67,20 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     )
     oracle = (
-        login("shop")
-        + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-        + "cheapest = min(wished, key=lambda p: (p['price'], p['product_id']))\n"
-        + "apis.shop.add_to_cart(access_token=shop_token, product_id=cheapest['product_id'], quantity=1)\n"
-        + "apis.shop.remove_from_wishlist(access_token=shop_token, product_id=cheapest['product_id'])\n"
-        + DONE
+        Solution()
+        .step(
+            login("shop")
+            + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+            + "for w in wished:\n    print(w['product_id'], w['name'], w['price'])\n"
+            + "print(apis.shop.show_cart(access_token=shop_token))\n"
+        )
+        .step(
+            "cheapest = min(wished, key=lambda p: (p['price'], p['product_id']))\n"
+            "apis.shop.add_to_cart(access_token=shop_token, product_id=cheapest['product_id'], quantity=1)\n"
+            "apis.shop.remove_from_wishlist(access_token=shop_token, product_id=cheapest['product_id'])\n"
+        )
+        .step("print(apis.shop.show_cart(access_token=shop_token))\n" + DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -104,9 +112,14 @@ def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     answer = round(sum(totals), 2)
     oracle = (
-        login("shop")
-        + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-        + "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n"
+        Solution()
+        .step(
+            login("shop")
+            + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
+            + "print(len(orders), [o['total'] for o in orders])\n"
+        )
+        .step("apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n")
+        .steps()
     )
     first_page = f"{round(sum(totals[:5]), 2):g}"
     return TaskSpec(
@@ -140,10 +153,18 @@ def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
     ):
         deltas[item["product_id"]] = deltas.get(item["product_id"], 0) + item["quantity"]
     oracle = (
-        login("shop")
-        + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='processing'")
-        + "for o in orders:\n    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n"
-        + DONE
+        Solution()
+        .step(
+            login("shop")
+            + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='processing'")
+            + "for o in orders:\n    print(o['order_id'], o['created_at'], o['status'], o['items'])\n"
+        )
+        .step("for o in orders:\n    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n")
+        .step(
+            "for o in orders:\n"
+            "    print(apis.shop.show_order(access_token=shop_token, order_id=o['order_id'])['status'])\n" + DONE
+        )
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -171,14 +192,23 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     total = round(product["price"] * 2, 2)
     oracle = (
-        login("shop")
-        + "apis.shop.empty_cart(access_token=shop_token)\n"
-        + fetch_all("found", f"apis.shop.search_products(category={category!r}, sort_by='price'")
-        + "best = next(p for p in found if p['rating'] >= 4.0 and p['stock'] >= 2)\n"
-        + "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
-        + f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
-        + "apis.shop.place_order(access_token=shop_token, address_name='Home', card_number=card['card_number'])\n"
-        + DONE
+        Solution()
+        .step(
+            login("shop")
+            + "print(apis.shop.show_cart(access_token=shop_token))\n"
+            + fetch_all("found", f"apis.shop.search_products(category={category!r}, sort_by='price'")
+            + "best = next(p for p in found if p['rating'] >= 4.0 and p['stock'] >= 2)\n"
+            + "print(best)\n"
+        )
+        .step(
+            "apis.shop.empty_cart(access_token=shop_token)\n"
+            "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
+            f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
+            "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
+            "card_number=card['card_number'])\n"
+        )
+        .step("print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n" + DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
@@ -231,14 +261,19 @@ def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
         [(5, "Exactly what I needed."), (4, "Good, but shipping was slow."), (2, "Not worth the price.")]
     )
     oracle = (
-        login("shop")
-        + fetch_all("found", f"apis.shop.search_products(query={c['name']!r}")
-        + f"product = next(p for p in found if p['name'] == {c['name']!r})\n"
-        + (
+        Solution()
+        .step(
+            login("shop")
+            + fetch_all("found", f"apis.shop.search_products(query={c['name']!r}")
+            + f"product = next(p for p in found if p['name'] == {c['name']!r})\n"
+            + "print(product)\n"
+        )
+        .step(
             f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, "
             f"text={text!r})\n"
         )
-        + DONE
+        .step("print(apis.shop.show_my_reviews(access_token=shop_token, page_limit=1))\n" + DONE)
+        .steps()
     )
     return TaskSpec(
         c["owner_id"],

@@ -106,17 +106,21 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
         order["id"],
     )
     oracle = (
-        login("shop", "file_system")
-        + LATEST_ORDER
-        + (
+        Solution()
+        .step(
+            login("shop", "file_system")
+            + LATEST_ORDER
+            + "print(order['order_id'], order['created_at'], order['items'], order['total'])\n"
+            + "print(apis.file_system.show_directory(access_token=file_system_token, path='/documents/receipts'))\n"
+        )
+        .step(
             "lines = [f\"{i['quantity']} x {i['name']}\" for i in order['items']] + "
             "[f\"Total: ${order['total']:.2f}\"]\n"
+            "path = f\"/documents/receipts/shop_order_{order['order_id']}.txt\"\n"
+            "apis.file_system.create_file(access_token=file_system_token, path=path, content='\\n'.join(lines))\n"
         )
-        + (
-            "apis.file_system.create_file(access_token=file_system_token, "
-            "path=f\"/documents/receipts/shop_order_{order['order_id']}.txt\", content='\\n'.join(lines))\n"
-        )
-        + DONE
+        .step("print(apis.file_system.show_file(access_token=file_system_token, path=path))\n" + DONE)
+        .steps()
     )
     return TaskSpec(
         owner,
