@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money, project_id, todo_task_row
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -31,6 +32,7 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(rng, owners, "payer with a Finance project and pending requests", distinct=True)["payer_id"]
     rows = view.rows("SELECT * FROM payments_requests WHERE payer_id = ? AND status = 'pending' ORDER BY id", owner)
     project = project_id(view, owner, "Finance")
+    remind_at = f"{(date.fromisoformat(due) - timedelta(days=1)).isoformat()}T09:00"
     expectations: list[Expectation] = []
     for r in rows:
         title = f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])} for {r['note']}"
@@ -43,6 +45,19 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="to-dos",
             )
         )
+        if priority == 1:
+            expectations.append(
+                Inserted(
+                    "todo_reminders",
+                    {
+                        "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": title}),
+                        "owner_id": owner,
+                        "remind_at": f"{remind_at}:00",
+                    },
+                    f"the urgent to-do '{title}' has a reminder at {remind_at}",
+                    what="reminders",
+                )
+            )
     expectations.append(Answer(len(rows), f"the answer is the number of pending requests ({len(rows)})"))
     look = (
         login("payments", "todo")
@@ -62,11 +77,15 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         "    task = apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title, "
         f"due_date={due!r}, priority=priority)\n"
         "    created.append(task['task_id'])\n"
+        "    if priority == 1:\n"
+        f"        apis.todo.add_reminder(access_token=todo_token, task_id=task['task_id'], remind_at={remind_at!r})\n"
     )
     check = (
         "for task_id in created:\n"
         "    task = apis.todo.show_task(access_token=todo_token, task_id=task_id)\n"
         "    print(task['title'], task['due_date'], task['priority'])\n"
+        + fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token")
+        + "print([(r['task_title'], r['remind_at']) for r in reminders])\n"
         "apis.supervisor.complete_task(answer=len(created))\n"
     )
     return TaskSpec(
@@ -74,7 +93,8 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         "Turn the money people asked me for into to-dos: for every pending payment request I received on the "
         "payments app, add a task to my todo project 'Finance' titled 'Pay <requester's full name> $<amount with "
         f"two decimals> for <the request's note>', due {due}, priority 1 if the amount is over ${urgent_over} and "
-        "priority 3 otherwise. Then tell me how many tasks you added.",
+        "priority 3 otherwise. Give each priority-1 task a reminder at 9:00 the day before it is due. Then tell me "
+        "how many tasks you added.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
