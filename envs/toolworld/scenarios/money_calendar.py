@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import all_day_event_row, money, primary_calendar
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -117,14 +117,25 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
     for r in rows:
         due = (date.fromisoformat(r["created_at"][:10]) + timedelta(days=14)).isoformat()
         title = f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])} ({r['note']})"
-        expectations.append(
+        expectations += [
             Inserted(
                 "calendar_events",
                 all_day_event_row(calendar, owner, title, due, busy=False),
                 f"an all-day free event '{title}' on {due}",
                 what="pay-by events",
-            )
-        )
+            ),
+            Inserted(
+                "calendar_reminders",
+                {
+                    "event_id": NewRow("calendar_events", {"title": title, "organizer_id": owner}),
+                    "person_id": owner,
+                    "minutes_before": 1440,
+                    "method": "popup",
+                },
+                f"'{title}' has a reminder a day (1440 minutes) before",
+                what="reminders",
+            ),
+        ]
     total = round(sum(r["amount"] for r in rows), 2)
     everything = round(
         view.value("SELECT SUM(amount) FROM payments_requests WHERE payer_id = ? AND status = 'pending'", owner), 2
@@ -152,21 +163,22 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
         "    due = (datetime.date.fromisoformat(r['created_at'][:10]) + datetime.timedelta(days=14)).isoformat()\n"
         "    title = f\"Pay {r['requester']['name']} ${r['amount']:.2f} ({r['note']})\"\n"
         "    event = apis.calendar.create_event(access_token=calendar_token, title=title, start=due, all_day=True, "
-        "busy=False)\n"
+        "busy=False, reminder_minutes=1440)\n"
         "    created.append(event['event_id'])\n"
     )
     check = (
         "for event_id in created:\n"
         "    event = apis.calendar.show_event(access_token=calendar_token, event_id=event_id)\n"
         "    print(event['title'], event['start'], event['busy'])\n"
+        "    print(apis.calendar.show_event_reminders(access_token=calendar_token, event_id=event_id))\n"
         "apis.supervisor.complete_task(answer=round(sum(r['amount'] for r in large), 2))\n"
     )
     return TaskSpec(
         owner,
         f"I want to pay what people asked me for on the payments app in time. For every pending request I received "
-        f"for more than ${limit}, add an all-day event to my primary calendar, shown as free, on the day two weeks "
-        "after the request was sent, titled 'Pay <their full name> $<amount with two decimals> (<the request's "
-        "note>)'. Then tell me how much those requests add up to.",
+        f"for more than ${limit}, add an all-day event to my primary calendar, shown as free, with a reminder a day "
+        "(1440 minutes) before, on the day two weeks after the request was sent, titled 'Pay <their full name> "
+        "$<amount with two decimals> (<the request's note>)'. Then tell me how much those requests add up to.",
         Solution().step(look).step("import datetime\n" + act).step(check).steps(),
         expectations,
     )
