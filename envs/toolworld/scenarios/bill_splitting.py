@@ -370,26 +370,35 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("bill_splitting"))
         .step(
             fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
-            + "for g in groups:\n    if g['my_balance'] == 0:\n"
-            + (
-                f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
-                "email=me['email'])\n"
-            )
+            + "settled = [g for g in groups if g['my_balance'] == 0]\n"
+            + "print(len(groups), [g['name'] for g in settled])\n"
         )
-        .step(DONE)
+        .step(
+            "for g in settled:\n"
+            f"    {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
+            "email=me['email'])\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(settled))")
         .steps()
     )
+    everywhere = len({r["group_id"] for r in rows if r["person_id"] == owner})
     return TaskSpec(
         owner,
-        "Leave every bill splitting group in which my balance is exactly zero. Stay in the others.",
+        "Leave every bill splitting group in which my balance is exactly zero. Stay in the others. How many groups "
+        "did I leave?",
         oracle,
         [
+            Answer(
+                len(settled[owner]),
+                f"the answer is the number of groups left ({len(settled[owner])})",
+                traps={str(everywhere): "that counts every group I was in"},
+            ),
             Deleted(
                 "bill_splitting_members",
                 frozenset(settled[owner]),
                 f"I left the {len(settled[owner])} settled groups",
                 what="memberships",
-            )
+            ),
         ],
     )
 
