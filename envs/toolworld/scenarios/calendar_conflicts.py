@@ -10,23 +10,25 @@ from envs.toolworld.apps._calendar_views import show_conflicts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DOUBLE = "Double booked, will confirm."
 
 
-def _double_booked(view: WorldView, person: int) -> tuple[int, set[int]]:
-    """(how many conflicts, ids of the accepted invitations that overlap an event the person organizes)."""
+def _double_booked(view: WorldView, person: int) -> tuple[int, dict[int, dict]]:
+    """(how many conflicts, the accepted invitations that overlap an event the person organizes: event id -> its
+    first such occurrence)."""
     pairs = show_conflicts(reader(view, person), day(0), day(30))
-    out = set()
+    out: dict[int, dict] = {}
     for p in pairs:
         sides = {p["first"]["my_response"]: p["first"], p["second"]["my_response"]: p["second"]}
         if "organizer" in sides and "accepted" in sides:
-            out.add(sides["accepted"]["event_id"])
+            out.setdefault(sides["accepted"]["event_id"], sides["accepted"])
     return len(pairs), out
 
 
-@scenario("calendar_double_booked_tentative", apps=("calendar",))
+@scenario("calendar_double_booked_tentative", apps=("calendar", "email"))
 def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: conflicts, but none of that kind
     pool = []
@@ -44,6 +46,16 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for eid in sorted(hits)
     ]
+    for eid, item in hits.items():
+        organizer = view.value("SELECT organizer_id FROM calendar_events WHERE id = ?", eid)
+        expectations += sent_email(
+            view,
+            person,
+            [organizer],
+            f"I'm double booked for '{item['title']}' on {item['start'][:10]}; I'll confirm as soon as I can.",
+            f"the organizer of '{item['title']}' is told",
+            subject=f"Double booked: {item['title']} on {item['start'][:10]}",
+        )
     look = (
         fetch_all(
             "pairs",
@@ -53,27 +65,35 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
         "p['second']['my_response']) for p in pairs])\n"
     )
     decide = """
-hits = []
+hits = {}
 for p in pairs:
     sides = {p['first']['my_response']: p['first'], p['second']['my_response']: p['second']}
     if 'organizer' in sides and 'accepted' in sides and sides['accepted']['event_id'] not in hits:
-        hits.append(sides['accepted']['event_id'])
+        hits[sides['accepted']['event_id']] = sides['accepted']
+organizers = {}
 for event_id in hits:
-    print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id)['title'])
+    organizers[event_id] = apis.calendar.show_event(access_token=calendar_token, event_id=event_id)['organizer']
+print(organizers)
 """
     act = (
         "for event_id in hits:\n"
         "    apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=event_id, "
         f"response='tentative', comment={DOUBLE!r})\n"
+        "    item = hits[event_id]\n"
+        "    apis.email.send_email(access_token=email_token, recipients=[organizers[event_id]['email']], "
+        "subject='Double booked: ' + item['title'] + ' on ' + item['start'][:10], body=\"I'm double booked for '\" "
+        "+ item['title'] + \"' on \" + item['start'][:10] + \"; I'll confirm as soon as I can.\")\n"
         "if not hits:\n"
         "    print('no double booking of that kind: nothing to do')\n"
     )
-    oracle = Solution().step(login("calendar")).step(look).step(decide).step(act).step(DONE).steps()
+    oracle = Solution().step(login("calendar", "email")).step(look).step(decide).step(act).step(DONE).steps()
     return TaskSpec(
         person,
         f"Check my double bookings from today to {day(30)}. Wherever an invitation I accepted overlaps an event I "
-        f"organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}'. Leave "
-        "every other overlap alone; if there is no such case, change nothing.",
+        f"organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}' and email "
+        "its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double booked for "
+        "'<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave every other "
+        "overlap alone; if there is no such case, change nothing.",
         oracle,
         expectations,
         noop_pass=not hits,
