@@ -55,7 +55,9 @@ def all_day_event_row(calendar_id: int, organizer: int, title: str, day: str, bu
     }
 
 
-def note_row(owner: int, title: str, content: Matcher | str, notebook_id: int | None = None) -> dict[str, Any]:
+def note_row(
+    owner: int, title: str, content: Matcher | str, notebook_id: int | Matcher | None = None
+) -> dict[str, Any]:
     """A new plain note: untagged, unpinned, uncolored, without reminder, not trashed."""
     return {
         "owner_id": owner,

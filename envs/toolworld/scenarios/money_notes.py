@@ -6,7 +6,7 @@ import calendar
 import random
 from datetime import date
 
-from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money, note_row
 from envs.toolworld.scenarios.shop_bills_files import Receipt
@@ -41,6 +41,20 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
         month,
     )
     lines = [f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}" for t in sent]
+    notebook = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Finance'", owner)
+    filed: list[Expectation] = (
+        []
+        if notebook
+        else [
+            Inserted(
+                "notes_notebooks",
+                {"owner_id": owner, "name": "Finance", "description": ""},
+                "a notebook 'Finance' is created (I had none)",
+                what="notebooks",
+            )
+        ]
+    )
+    notebook_id = notebook[0]["id"] if notebook else NewRow("notes_notebooks", {"owner_id": owner, "name": "Finance"})
     total = round(sum(t["amount"] for t in sent), 2)
     first_page = round(sum(t["amount"] for t in sorted(sent, key=lambda t: t["created_at"], reverse=True)[:5]), 2)
     look = (
@@ -54,29 +68,37 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(len(sent), [(t['created_at'], t['receiver']['name'], t['amount']) for t in sent])\n"
         + fetch_all("existing", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
         + "print([n['title'] for n in existing])\n"
+        + fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Finance'")
+        + "finance = next((n['notebook_id'] for n in notebooks if n['name'] == 'Finance'), None)\n"
+        + "print(finance)\n"
     )
     act = (
         "lines = [f\"{t['created_at'][:10]} {t['receiver']['name']}: ${t['amount']:.2f}\" for t in sent]\n"
         "total = round(sum(t['amount'] for t in sent), 2)\n"
         "lines.append(f'Total: ${total:.2f}')\n"
-        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        "if finance is None:\n"
+        "    finance = apis.notes.create_notebook(access_token=notes_token, name='Finance')['notebook_id']\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "notebook_id=finance)\n"
     )
     check = (
-        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'])\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         "apis.supervisor.complete_task(answer=total)\n"
     )
     return TaskSpec(
         owner,
         f"Make me a note titled '{title}' listing every payment I sent on the payments app in "
         f"{_month_words(month)}, oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two "
-        "decimals), and a last line 'Total: $<their sum>'. Money I received does not belong there. Then tell me "
-        "the total.",
+        "decimals), and a last line 'Total: $<their sum>'. Money I received does not belong there. Keep it in my "
+        "notebook 'Finance' (create that notebook if I have none). Then tell me the total.",
         Solution().step(look).step(act).step(check).steps(),
         [
+            *filed,
             Inserted(
                 "notes_notes",
-                note_row(owner, title, Receipt(lines, f"Total: {money(total)}")),
-                f"a plain note '{title}' with the {len(lines)} payments, then 'Total: {money(total)}'",
+                note_row(owner, title, Receipt(lines, f"Total: {money(total)}"), notebook_id),
+                f"a plain note '{title}' in the Finance notebook with the {len(lines)} payments, then "
+                f"'Total: {money(total)}'",
                 what="notes",
             ),
             Answer(
