@@ -30,11 +30,15 @@ def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split:
         assert reward == 0.0 and info["evaluation"]["failure_category"] == "reasoning"
 
 
-def test_every_split_has_tasks_and_challenge_holds_out_train_apps() -> None:
+APPWORLD_SPLIT_SIZES = {"train": 105, "dev": 60, "test_normal": 168, "test_challenge": 417}
+
+
+def test_every_split_is_as_large_as_appworlds_and_challenge_holds_out_train_apps() -> None:
     by_split = {split: list_tasks(split) for split in SPLITS}
     for split, tasks in by_split.items():
         assert [t.meta() for t in tasks] == task_metas(split)  # listing needs no task building, and agrees with it
-    assert all(by_split[s] for s in ("train", "dev", "test_normal")), {s: len(t) for s, t in by_split.items()}
+    sizes = {split: len(tasks) for split, tasks in by_split.items()}
+    assert all(sizes[s] >= n for s, n in APPWORLD_SPLIT_SIZES.items()), sizes  # at least AppWorld's splits
     train_scenarios = {t.scenario for t in by_split["train"]}
     for task in by_split["test_challenge"]:
         assert task.scenario not in train_scenarios and set(task.apps) & set(HELD_OUT_APPS), task.task_id
