@@ -249,7 +249,7 @@ def test_a_full_disk_stops_the_run_and_a_resume_loses_and_duplicates_nothing(tmp
         "env=toolworld",
         "policy=oracle",
         "limit=4",
-        "max_steps=3",
+        "max_steps=10",  # the deepest oracle takes 8 steps
         f"hydra.run.dir={tmp_path}",
         "save_trajectories=false",
     ]
