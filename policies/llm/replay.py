@@ -50,12 +50,13 @@ class _JsonlAppender:
         self.path = path
         self._lock = threading.Lock()
 
-    def append(self, request: ChatRequest, replies: Sequence[ChatReply]) -> None:
+    def append(self, request: ChatRequest, replies: Sequence[ChatReply], context_window: int) -> None:
         line = json.dumps(
             {
                 "key": request_key(request),
                 "request": request.to_dict(),
                 "replies": [reply.to_dict() for reply in replies],
+                "context_window": context_window,
             },
             ensure_ascii=False,
         )
@@ -102,7 +103,7 @@ class Recording(_CountsLike):
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         replies = ask(self.model, request, role)
-        self._file.append(request, replies)
+        self._file.append(request, replies, self.model.context_window)
         return replies
 
     def health_check(self) -> None:
@@ -123,7 +124,9 @@ class Replay(_CountsLike):
     file (with `record_misses`), so the next replay has it.
     Tokens are counted by `token_counter`, else by `fallback`, else with the
     estimate; give the recorded model as `token_counter` to replay runs
-    whose requests depended on token counts.
+    whose requests depended on token counts. Without either, the context
+    window is the recorded model's (kept with each record), so every prompt
+    that fitted when recorded fits when replayed.
     """
 
     def __init__(
@@ -150,15 +153,20 @@ class Replay(_CountsLike):
 
     def _load(self) -> None:
         lines = self.path.read_text(encoding="utf-8").splitlines()
+        windows: list[int] = []
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
                 self._entries[record["key"]].append(record["replies"])
+                if isinstance(record.get("context_window"), int):
+                    windows.append(record["context_window"])
             except (ValueError, KeyError, TypeError) as error:
                 if number < len(lines):  # only a torn last line (a killed recorder) is skipped
                     raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
+        if windows and self.counter is None:
+            self.context_window = max(windows)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._entries.values())
@@ -180,7 +188,7 @@ class Replay(_CountsLike):
             raise LLMError(f"request not in replay file {self.path} (key {key[:12]}); messages start: {first}")
         replies = ask(self.fallback, request, role)
         if self._recorder is not None:
-            self._recorder.append(request, replies)
+            self._recorder.append(request, replies, self.fallback.context_window)
         return replies
 
     def health_check(self) -> None:

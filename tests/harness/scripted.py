@@ -41,6 +41,7 @@ def oracle_actions_by_instruction(env_name: str, split: str, limit: int | None =
 
 class OracleScriptedModel(ChatModel):
     name = "scripted-oracle"
+    context_window = 131_072  # a long-context model: oracles read whole API docs over several steps
 
     def __init__(self, solutions: dict[str, list[str]]) -> None:
         self.solutions = solutions

@@ -13,6 +13,7 @@ from tests.harness.conftest import read_lines, run_eval
 from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies
 
 RECORDED = 3  # the recording covers the first 3 dev tasks
+MAX_STEPS = 10  # room for every oracle (the deepest takes 8 steps)
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +21,15 @@ def recording(tmp_path_factory):
     """Replies of an LLM policy that writes each task's oracle code, recorded through the harness."""
     base = tmp_path_factory.mktemp("recording")
     path = base / "replies.jsonl"
-    summary = record_oracle_replies(
-        path, oracle_actions_by_instruction("toolworld", "dev"), base / "run", limit=RECORDED
-    )
-    assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == RECORDED
+    solutions = oracle_actions_by_instruction("toolworld", "dev", limit=RECORDED)
+    summary = record_oracle_replies(path, solutions, base / "run", limit=RECORDED, max_steps=MAX_STEPS)
+    steps = sum(len(actions) for actions in solutions.values())  # one model call per oracle step
+    assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == steps
     return path, read_lines(base / "run")
 
 
 def replay(path, *more: str) -> list[str]:
-    return ["env=toolworld", "policy=replay", f"policy.model.path={path}", "max_steps=3", *more]
+    return ["env=toolworld", "policy=replay", f"policy.model.path={path}", f"max_steps={MAX_STEPS}", *more]
 
 
 def closed_port() -> int:
@@ -55,11 +56,12 @@ def test_a_replayed_llm_run_reproduces_the_recorded_run_without_model_calls(reco
     assert {r["key"]: [r[f] for f in fields] for r in recorded} == {
         k: [r[f] for f in fields] for k, r in replayed.items()
     }
-    assert all(r["success"] and r["llm"]["by_role"]["agent"]["calls"] == 1 for r in replayed.values())
+    assert all(r["success"] and r["llm"]["by_role"]["agent"]["calls"] == r["steps"] for r in replayed.values())
     assert path.read_bytes() == before  # every request was answered from the file
     trajectory = json.loads(next((tmp_path / "trajectories").glob("*.json")).read_text())
-    assert "apis.supervisor.complete_task" in trajectory["steps"][0]["action"]
-    assert trajectory["steps"][0]["policy"]["action_source"] == "code_block"
+    assert "apis.supervisor.complete_task" in trajectory["steps"][-1]["action"]
+    multi_line = [step for step in trajectory["steps"] if "\n" in step["action"].strip()]
+    assert multi_line and all(step["policy"]["action_source"] == "code_block" for step in multi_line)
 
 
 def test_a_model_server_that_is_down_stops_the_run_before_any_episode(recording, tmp_path):

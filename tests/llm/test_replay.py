@@ -169,3 +169,16 @@ def test_token_counter_makes_replay_count_like_the_recorded_model(tmp_path: Path
     counted = Replay(path, token_counter=embedded)
     assert counted.count_tokens(text) == embedded.count_tokens(text) == 100
     assert counted.context_window == embedded.context_window
+
+
+def test_a_replay_has_the_recorded_models_context_window(tmp_path: Path) -> None:
+    """A long prompt that fitted the recorded model fits its replay (and is refused where it did not fit)."""
+    path = tmp_path / "r.jsonl"
+    long_context = Fixed()
+    long_context.context_window = 32_768
+    long_prompt = [{"role": "user", "content": "word " * 6_000}]  # ~6,000 tokens: over the 2,048 default
+    text = Recording(long_context, path).chat(long_prompt)[0].text
+    replay = Replay(path)
+    assert replay.context_window == 32_768 and replay.chat(long_prompt)[0].text == text
+    line = json.loads(path.read_text().splitlines()[0])
+    assert line["context_window"] == 32_768
