@@ -27,3 +27,16 @@ LOGIN_PHONE = (
     "me = apis.supervisor.show_profile()\n"
     "token = apis.phone.login(username=me['email'], password=passwords['phone'])['access_token']\n"
 )
+
+
+def play_oracle_without_completing(env: ToolWorldEnv, edit=lambda code: code) -> list[str]:
+    """Step every oracle action of the current task, `edit`ed, with its complete_task calls left out
+    (so a test can add a change of its own, then complete); returns the outputs."""
+    outputs = []
+    for action in env.oracle_actions():
+        kept = "\n".join(
+            line for line in action.splitlines() if not line.strip().startswith("apis.supervisor.complete_task(")
+        )
+        if kept.strip():
+            outputs.append(run(env, edit(kept + "\n")))
+    return outputs

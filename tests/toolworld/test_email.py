@@ -8,6 +8,7 @@ import pytest
 from envs.toolworld.env import ToolWorldEnv
 
 from .apps_client import World
+from .conftest import play_oracle_without_completing
 
 
 @pytest.fixture()
@@ -193,11 +194,11 @@ def test_another_persons_thread_is_404(world: World) -> None:
 def test_archiving_unread_labelled_threads_too_fails_on_collateral(env: ToolWorldEnv) -> None:
     for variant in range(10):
         env.reset(options={"task_id": f"email_archive_read_labelled_{variant}"})
-        greedy = env.oracle_actions()[0].replace("if t['unread_count'] == 0:", "if True:")
-        obs, reward, terminated, _, info = env.step(greedy)
+        play_oracle_without_completing(env, lambda code: code.replace("if t['unread_count'] == 0:", "if True:"))
+        obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task(answer=archived)")
         failed = [t["requirement"] for t in info["evaluation"]["tests"] if not t["passed"]]
         if failed:  # this variant's label also holds unread threads: the trap caught the extra archive
-            assert reward == 0.0 and failed == ["nothing else in the world is changed"]
+            assert reward == 0.0 and "nothing else in the world is changed" in failed
             return
     pytest.fail("no variant of email_archive_read_labelled has an unread thread under its label")
 

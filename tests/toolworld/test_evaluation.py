@@ -8,13 +8,12 @@ from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.evaluate import Inserted, NewRow, Outcome, answers_equal
 from envs.toolworld.world.changes import RowChange
 
-from .conftest import LOGIN_PHONE, run
+from .conftest import LOGIN_PHONE, play_oracle_without_completing, run
 
 
 def test_oracle_plus_one_unwanted_change_fails_on_collateral_damage(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "phone_text_all_of_kind_0"})
-    solution = env.oracle_actions()[0].replace("apis.supervisor.complete_task()\n", "")
-    run(env, solution)
+    play_oracle_without_completing(env)
     run(
         env,
         "alarm = apis.phone.show_alarms(access_token=phone_token)[0]\n"
@@ -39,14 +38,14 @@ def test_ignoring_pagination_fails_with_a_reason_that_says_so(env: ToolWorldEnv)
     )
     _, reward, _, _, info = env.step(code)
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
-    assert reward == 0.0 and len(failed) == 1
-    assert "found 5" in failed[0]["reason"] and "paginated (page_limit default 5" in failed[0]["reason"]
+    assert reward == 0.0 and failed and any("found 5" in t["reason"] for t in failed)
+    assert all("lists are paginated (page_limit default 5" in t["reason"] for t in failed)
     assert info["evaluation"]["failure_category"] == "pagination"
 
 
 def test_question_answer_from_the_first_page_only_is_explained(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "phone_count_relationship_0"})
-    kind = env.task.spec.instruction.rsplit("my ", 1)[1].rstrip("?")[:-1]  # "... are my friends?" -> friend
+    kind = env.task.spec.instruction.split("are my ", 1)[1].split("?")[0][:-1]  # "... are my friends?" -> friend
     _, reward, _, _, info = env.step(
         LOGIN_PHONE + f"apis.supervisor.complete_task(answer=len(apis.phone.search_contacts("
         f"access_token=token, relationship={kind!r})))"

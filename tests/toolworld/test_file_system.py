@@ -13,6 +13,7 @@ from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.world.build import WORLD_NOW
 
 from .apps_client import World
+from .conftest import play_oracle_without_completing
 
 ME = 1
 
@@ -115,19 +116,14 @@ def test_create_directory_with_parents_and_append(world: World) -> None:
     ] == ["/a/b/c/log.txt"]
 
 
-def _without_completion(oracle: str) -> str:
-    return oracle.replace("apis.supervisor.complete_task()\n", "")
-
-
 def test_deleting_every_download_fails_the_old_downloads_task_on_collateral(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "file_system_clean_old_downloads_0"})
-    greedy = _without_completion(env.oracle_actions()[0]).replace("e['updated_at'] < ", "True or e['updated_at'] < ")
-    obs, reward, terminated, _, info = env.step(greedy + "apis.supervisor.complete_task()\n")
+    play_oracle_without_completing(env, lambda code: code.replace("e['updated_at'] < ", "True or e['updated_at'] < "))
+    obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()\n")
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
     assert terminated and reward == 0.0
-    assert [t["requirement"] for t in failed] == [
-        "nothing else in the world is changed"
-    ] and "deleted file_system_files" in failed[0]["reason"]
+    collateral = [t for t in failed if t["requirement"] == "nothing else in the world is changed"]
+    assert collateral and "deleted file_system_files" in collateral[0]["reason"]
 
 
 def test_counting_one_page_of_photos_is_explained(env: ToolWorldEnv) -> None:
