@@ -3,8 +3,9 @@
 The server notes each page it serves (which list, which slice, of how many
 items). A list is identified by its API and its other arguments (a hash), so
 `show_orders(status='delivered')` and `show_orders()` are different lists
-(and so are the songs of two playlists). An API counts as missed when some
-list of it was left before its end; the failure taxonomy calls a failed
+(and so are the songs of two playlists). An API counts as missed when a page
+of one of its lists had more after it and no later read went on from there;
+the failure taxonomy calls a failed
 episode "pagination" when such an API is one the task's oracle had to page
 through.
 """
@@ -49,10 +50,17 @@ class PageRead:
 
 
 def missed_apis(reads: Iterable[PageRead]) -> set[str]:
-    """APIs with a list (one API, one set of arguments) of which no page reaching its end was read."""
+    """APIs with a page that had more items after it and was never followed by a later read of
+    the same list from there on (re-reading its first page after changing it does not count)."""
     reads = list(reads)
-    ended = {(r.api, r.key) for r in reads if r.reached_end}
-    return {r.api for r in reads if (r.api, r.key) not in ended}
+    missed = set()
+    for i, read in enumerate(reads):
+        if read.reached_end:
+            continue
+        later = (r for r in reads[i + 1 :] if (r.api, r.key) == (read.api, read.key))
+        if not any(r.start >= read.stop for r in later):
+            missed.add(read.api)
+    return missed
 
 
 def paged_apis(reads: Iterable[PageRead]) -> set[str]:

@@ -7,9 +7,23 @@ import pytest
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.figures import stored
-from envs.toolworld.tasks import all_scenarios
+from envs.toolworld.tasks import all_scenarios, load_task
 
-PAGED = [f"{name}_0" for name in all_scenarios() if stored().get(f"{name}_0") and stored()[f"{name}_0"].paged]
+FETCH_ALL = ", page_index=page, page_limit=20)"  # how scenarios/_common.fetch_all reads every page
+
+
+def oracle(task_id: str) -> list[str]:
+    actions = load_task(task_id).spec.oracle
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+PAGED = [  # templates whose oracle must page through a list, with scenarios/_common.fetch_all
+    f"{name}_0"
+    for name in all_scenarios()
+    if stored().get(f"{name}_0")
+    and stored()[f"{name}_0"].paged
+    and any(FETCH_ALL in action for action in oracle(f"{name}_0"))
+]
 
 
 def play_cut(env: ToolWorldEnv, task_id: str) -> dict:
@@ -27,7 +41,7 @@ def play_cut(env: ToolWorldEnv, task_id: str) -> dict:
 
 def first_page_only(code: str) -> str:
     """The oracle's read-every-page loops (scenarios/_common.fetch_all) cut to one default-size page."""
-    return code.replace(", page_index=page, page_limit=20)", ")").replace("if len(batch) < 20:", "if True:")
+    return code.replace(FETCH_ALL, ")").replace("if len(batch) < 20:", "if True:")
 
 
 @pytest.mark.parametrize("task_id", PAGED)

@@ -104,6 +104,9 @@ def test_a_list_counts_as_read_only_when_a_page_reaching_its_end_was_read() -> N
     )
     assert missed_apis([short, long_first]) == {"music.show_playlist_songs"}  # one playlist's songs left unread
     assert missed_apis([short, long_first, long_last]) == set()
+    assert missed_apis([long_first, read("music.show_playlist_songs", {"playlist_id": 2}, 0, 3)]) == {
+        "music.show_playlist_songs"
+    }  # reading the first page again after deleting from the list is not reading on
     assert paged_apis([short, long_first, long_last]) == {"music.show_playlist_songs"}  # 12 > one default page
     assert paged_apis([short]) == set()
     assert read("a.b", {"x": 1}, 0, 9).key != read("a.b", {"x": 2}, 0, 9).key
