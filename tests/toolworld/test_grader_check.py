@@ -36,3 +36,10 @@ def test_a_grader_that_skips_a_column_lets_its_mutant_through(
     )
     missed = [v.mutant for v in check_task(env, TASK) if not v.caught]
     assert missed and all(": message " in m for m in missed), missed
+
+
+@pytest.mark.parametrize("task_id", [f"{name}_0" for name in tasks.all_scenarios()])
+def test_every_template_catches_every_mutant_of_its_end_state(env: ToolWorldEnv, task_id: str) -> None:
+    """Issue 16: graders check every clause of the instruction, on every template."""
+    missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
+    assert not missed, f"{task_id}'s graders let through: {missed[:5]}"
