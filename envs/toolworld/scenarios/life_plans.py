@@ -4,7 +4,6 @@ followed up."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
@@ -85,71 +84,6 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 DAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
-
-
-@scenario("life_workout_plan_calendar", apps=("notes", "calendar"))
-def workout_plan_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
-    notes = view.rows(
-        "SELECT n.owner_id, n.id FROM notes_notes n WHERE n.title = 'Workout plan' AND n.trashed_at IS NULL AND "
-        "(SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = 'Workout plan' AND "
-        "m.trashed_at IS NULL) = 1 AND EXISTS (SELECT 1 FROM notes_checklist_items i WHERE i.note_id = n.id AND "
-        "i.text GLOB '[A-Z][a-z][a-z]: *') AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = "
-        "n.owner_id AND c.is_primary = 1) ORDER BY n.owner_id"
-    )
-    chosen = pick(rng, notes, "workout plan", distinct=True)
-    owner = chosen["owner_id"]
-    calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
-    items = [
-        i["text"]
-        for i in view.rows("SELECT text FROM notes_checklist_items WHERE note_id = ? ORDER BY position", chosen["id"])
-        if i["text"][:3] in DAYS and i["text"][3:5] == ": "
-    ]
-    today = date.fromisoformat(TODAY)
-    look = fetch_all("notes", "apis.notes.search_notes(access_token=notes_token, query='Workout plan'")
-    look += "note = next(n for n in notes if n['title'] == 'Workout plan')\n"
-    look += fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
-    look += "days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']\n"
-    look += "plan = [i['text'] for i in items if i['text'][:3] in days and i['text'][3:5] == ': ']\nprint(plan)\n"
-    look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
-    look += "primary = next(c for c in calendars if c['is_primary'])\n"
-    act = f"""\
-    from datetime import date, timedelta
-    today = date.fromisoformat({TODAY!r})
-    for text in plan:
-        ahead = (days.index(text[:3]) - today.weekday() - 1) % 7 + 1
-        first = (today + timedelta(days=ahead)).isoformat()
-        apis.calendar.create_event(access_token=calendar_token, title=text[5:], start=first + 'T07:00',
-                                   end=first + 'T08:00', calendar_id=primary['calendar_id'], recurrence='weekly',
-                                   recurrence_until='2026-08-31')
-    """
-    check = fetch_all(
-        "events",
-        "apis.calendar.show_events(access_token=calendar_token, date_from='2026-05-19', date_to='2026-05-26'",
-    )
-    check += "print([(e['title'], e['start']) for e in events])\n"
-    expectations: list[Expectation] = []
-    for text in items:
-        ahead = (DAYS[text[:3]] - today.weekday() - 1) % 7 + 1
-        first = (today + timedelta(days=ahead)).isoformat()
-        expectations.append(
-            Inserted(
-                "calendar_events",
-                {"calendar_id": calendar, "organizer_id": owner, "title": text[5:], "description": "", "location": ""}
-                | {"start": f"{first}T07:00:00", "end": f"{first}T08:00:00", "all_day": 0, "recurrence": "weekly"}
-                | {"recurrence_until": "2026-08-31", "status": "confirmed", "busy": 1},
-                f"'{text[5:]}' repeats weekly from {first}, 07:00-08:00, until 2026-08-31",
-                what=f"events '{text[5:]}'",
-            )
-        )
-    return TaskSpec(
-        owner,
-        "Put my workout plan on my calendar: every checklist item of my 'Workout plan' note written '<Day>: "
-        "<activity>' (Day as Mon, Tue, ... Sun; other items are not workouts) becomes an event '<activity>' on my main "
-        "calendar from 07:00 to 08:00, repeating weekly until 2026-08-31, starting on the first such day after "
-        "today.",
-        Solution().step(login("notes", "calendar")).step(look).step(act).step(check).step(done()).steps(),
-        expectations,
-    )
 
 
 @scenario("life_overdue_assigned_texts", apps=("todo", "phone"))
