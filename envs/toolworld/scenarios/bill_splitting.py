@@ -568,3 +568,31 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
             subject=subject,
         ),
     )
+
+
+def paid_and_settled(
+    view: WorldView, group_id: int, payer: int, creditor: int, amount: float, note: str
+) -> list[Expectation]:
+    """A debt paid privately on payments with `note`, and its settlement recorded by 'payments app', same note."""
+    who = full_name(view, creditor)
+    return [
+        Inserted(
+            "payments_transactions",
+            {"sender_id": payer, "receiver_id": creditor, "amount": amount, "note": note, "private": 1},
+            f"${amount:.2f} is paid privately to {who} with the note '{note}'",
+            what="payments",
+        ),
+        Inserted(
+            "bill_splitting_settlements",
+            {
+                "group_id": group_id,
+                "payer_id": payer,
+                "receiver_id": creditor,
+                "amount": amount,
+                "method": "payments app",
+                "note": note,
+            },
+            f"a ${amount:.2f} settlement to {who} is recorded (payments app, note '{note}')",
+            what="settlements",
+        ),
+    ]

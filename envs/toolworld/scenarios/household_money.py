@@ -10,7 +10,7 @@ from typing import Any
 from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, paid_and_settled, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -56,28 +56,7 @@ def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, name = int(g["owner_id"]), g["name"]
     expectations: list[Expectation] = []  # none when I owe nobody: then the right answer is to change nothing
     for creditor, amount in sorted(debts.items()):
-        who = full_name(view, creditor)
-        expectations += [
-            Inserted(
-                "payments_transactions",
-                {"sender_id": owner, "receiver_id": creditor, "amount": amount, "note": name, "private": 1},
-                f"${amount:.2f} is paid privately to {who} with the note '{name}'",
-                what="payments",
-            ),
-            Inserted(
-                "bill_splitting_settlements",
-                {
-                    "group_id": g["group_id"],
-                    "payer_id": owner,
-                    "receiver_id": creditor,
-                    "amount": amount,
-                    "method": "payments app",
-                    "note": name,
-                },
-                f"a ${amount:.2f} settlement to {who} is recorded (payments app, note '{name}')",
-                what="settlements",
-            ),
-        ]
+        expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, name)
     if debts:
         expectations += balance_changes(view, {owner: -round(sum(debts.values()), 2), **debts})
     oracle = (

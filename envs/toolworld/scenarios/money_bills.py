@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Expectation, Inserted
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import money
-from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, unique_groups
+from envs.toolworld.evaluate import Expectation
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, paid_and_settled, unique_groups
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -43,28 +42,7 @@ def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, note = g["owner_id"], f"{g['name']} settle up"
     expectations: list[Expectation] = []
     for creditor, amount in sorted(mine.items()):
-        name = full_name(view, creditor)
-        expectations += [
-            Inserted(
-                "payments_transactions",
-                {"sender_id": owner, "receiver_id": creditor, "amount": amount, "note": note, "private": 1},
-                f"{name} is paid {money(amount)} privately on payments with the note '{note}'",
-                what="payments",
-            ),
-            Inserted(
-                "bill_splitting_settlements",
-                {
-                    "group_id": g["group_id"],
-                    "payer_id": owner,
-                    "receiver_id": creditor,
-                    "amount": amount,
-                    "method": "payments app",
-                    "note": note,
-                },
-                f"a {money(amount)} settlement to {name} by 'payments app' is recorded in {g['name']}",
-                what="settlements",
-            ),
-        ]
+        expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, note)
     if mine:
         deltas = {owner: -sum(mine.values()), **mine}
         expectations += balance_changes(view, deltas)
