@@ -51,15 +51,17 @@ class PageRead:
 
 def missed_apis(reads: Iterable[PageRead]) -> set[str]:
     """APIs with a page that had more items after it and was never followed by a later read of
-    the same list from there on (re-reading its first page after changing it does not count)."""
-    reads = list(reads)
+    the same list from there on (re-reading its first page after changing it does not count).
+
+    One pass from the last read back, keeping the furthest start read later of each list: linear
+    in the reads, which agent code controls (up to the step's call budget, every step)."""
+    furthest_later: dict[tuple[str, str], int] = {}
     missed = set()
-    for i, read in enumerate(reads):
-        if read.reached_end:
-            continue
-        later = (r for r in reads[i + 1 :] if (r.api, r.key) == (read.api, read.key))
-        if not any(r.start >= read.stop for r in later):
+    for read in reversed(list(reads)):
+        key = (read.api, read.key)
+        if not read.reached_end and furthest_later.get(key, -1) < read.stop:
             missed.add(read.api)
+        furthest_later[key] = max(furthest_later.get(key, -1), read.start)
     return missed
 
 

@@ -430,3 +430,15 @@ def test_mle_measures_a_str_subclass_and_names_a_deep_non_string(tmp_path: Path)
         assert "expected a Python script as a string, got list" in obs["history"][-1]["output"] and not terminated
     finally:
         mle.close()
+
+
+@pytest.mark.timeout(60)  # a hang guard, not a speed target: the quadratic scan took hours on this input
+def test_the_pagination_rule_stays_linear_in_the_pages_an_agent_reads() -> None:
+    """Agent code decides how many pages it reads (up to the call budget on every step); the end-of-episode
+    diagnosis must not blow up with them."""
+    from envs.toolworld.pages import PageRead, missed_apis
+
+    reads = [PageRead.of_call("phone.search_contacts", {"q": i % 50}, 0, 5, 12) for i in range(300_000)]
+    assert missed_apis(reads) == {"phone.search_contacts"}
+    reads.append(PageRead.of_call("phone.search_contacts", {"q": 0}, 2, 5, 12))
+    assert missed_apis(reads) == {"phone.search_contacts"}  # 49 other lists are still left after page 0
