@@ -5,71 +5,15 @@ arguments the instruction asks for: a grader pinning every column catches any ex
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Expectation, Inserted, Matcher, NewRow
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import full_name
 from envs.toolworld.tasks import WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
 TODAY = WORLD_NOW.date().isoformat()
-
-
-def todo_task_row(owner: int, project_id: int, title: str, due_date: str | None, priority: int = 4) -> dict[str, Any]:
-    """A new top-level to-do with no labels, description, section or repetition."""
-    return {
-        "owner_id": owner,
-        "project_id": project_id,
-        "title": title,
-        "due_date": due_date,
-        "priority": priority,
-        "labels": "",
-        "completed": 0,
-        "completed_at": None,
-        "description": "",
-        "section_id": None,
-        "parent_id": None,
-        "recurrence": None,
-        "assignee_id": None,
-    }
-
-
-def all_day_event_row(calendar_id: int, organizer: int, title: str, day: str, busy: bool = False) -> dict[str, Any]:
-    """A new one-day, non-repeating all-day event with no description or location."""
-    start = date.fromisoformat(day)
-    return {
-        "calendar_id": calendar_id,
-        "organizer_id": organizer,
-        "title": title,
-        "description": "",
-        "location": "",
-        "start": f"{start.isoformat()}T00:00:00",
-        "end": f"{(start + timedelta(days=1)).isoformat()}T00:00:00",
-        "all_day": 1,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": int(busy),
-    }
-
-
-def note_row(
-    owner: int, title: str, content: Matcher | str, notebook_id: int | Matcher | None = None
-) -> dict[str, Any]:
-    """A new plain note: untagged, unpinned, uncolored, without reminder, not trashed."""
-    return {
-        "owner_id": owner,
-        "title": title,
-        "content": content,
-        "tags": "",
-        "pinned": 0,
-        "notebook_id": notebook_id,
-        "color": "none",
-        "reminder_at": None,
-        "trashed_at": None,
-    }
 
 
 def primary_calendar(view: WorldView, owner: int) -> int:

@@ -22,29 +22,6 @@ def day(offset: int) -> str:
     return (WORLD_NOW.date() + timedelta(days=offset)).isoformat()
 
 
-def new_task(owner_id: int, project_id: int | Matcher, title: str, **columns: Any) -> dict[str, Any]:
-    """Every column of a task row created through create_task (defaults as the API stores them)."""
-    row: dict[str, Any] = {
-        "owner_id": owner_id,
-        "project_id": project_id,
-        "title": title,
-        "due_date": None,
-        "priority": 4,
-        "labels": "",
-        "completed": 0,
-        "completed_at": None,
-        "description": "",
-        "section_id": None,
-        "parent_id": None,
-        "recurrence": None,
-        "assignee_id": None,
-    }
-    unknown = set(columns) - set(row)
-    if unknown:
-        raise ValueError(f"todo_tasks has no columns {sorted(unknown)}")
-    return {**row, **columns}
-
-
 def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
     """The stored form (sorted, comma-joined) of a task's labels after adding and removing some."""
     return ",".join(sorted((set(filter(None, stored.split(","))) | set(added)) - set(removed)))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -25,25 +25,6 @@ def contact_names(view: WorldView, owner: int) -> dict[str, str]:
 
 def calendar_id(view: WorldView, owner: int, name: str) -> int:
     return int(view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = ?", owner, name))
-
-
-def new_event(owner: int, calendar: int, title: str, start: str, end: str, **columns: Any) -> dict[str, Any]:
-    """The columns of a calendar event the agent creates (every column it decides)."""
-    return {
-        "calendar_id": calendar,
-        "organizer_id": owner,
-        "title": title,
-        "start": start,
-        "end": end,
-        "description": "",
-        "location": "",
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-        **columns,
-    }
 
 
 FIND_CALENDAR = """

@@ -9,6 +9,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -45,22 +46,6 @@ def notebook_step(name: str) -> str:
 
 def notebook(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectation]]:
     return existing_or_new(view, "notes_notebooks", owner, name, {"description": ""}, "notebook")
-
-
-def new_note(owner: int, title: str, content: Any, **columns: Any) -> dict[str, Any]:
-    """The columns of a note the agent creates (every column it decides)."""
-    return {
-        "owner_id": owner,
-        "title": title,
-        "content": content,
-        "tags": "",
-        "pinned": 0,
-        "notebook_id": None,
-        "color": "none",
-        "reminder_at": None,
-        "trashed_at": None,
-        **columns,
-    }
 
 
 def talk_seconds(view: WorldView, owner: int, month: str) -> dict[str, int]:

@@ -8,32 +8,13 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
 REPLY = "Got your voicemail, I'll call you back tomorrow."
-
-
-def new_todo(owner: int, project: Any, title: str, **columns: Any) -> dict[str, Any]:
-    """The columns of a to-do the agent creates (every column it decides)."""
-    return {
-        "owner_id": owner,
-        "project_id": project,
-        "title": title,
-        "due_date": None,
-        "priority": 4,
-        "labels": "",
-        "completed": 0,
-        "completed_at": None,
-        "description": "",
-        "section_id": None,
-        "parent_id": None,
-        "recurrence": None,
-        "assignee_id": None,
-        **columns,
-    }
 
 
 def project_step(name: str) -> str:
@@ -118,7 +99,7 @@ print({{name: m['left_at'] for name, m in latest.items()}})
     expectations += [
         Inserted(
             "todo_tasks",
-            new_todo(
+            new_task(
                 owner,
                 project_id,
                 f"Call back {name}",
@@ -204,7 +185,7 @@ print(soon)
     expectations += [
         Inserted(
             "todo_tasks",
-            new_todo(owner, project_id, f"Wish {name} a happy birthday", due_date=day, priority=1),
+            new_task(owner, project_id, f"Wish {name} a happy birthday", due_date=day, priority=1),
             f"a priority-1 to-do to wish {name} a happy birthday, due {day}",
             what=f"birthday to-dos for {name}",
         )

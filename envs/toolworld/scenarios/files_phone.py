@@ -8,6 +8,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -15,10 +16,6 @@ from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 FS = "apis.file_system"
-
-
-def new_file(owner: int, path: str, content: Any, starred: int = 0) -> dict[str, Any]:
-    return {"owner_id": owner, "path": path, "content": content, "starred": starred}
 
 
 def person_of(view: WorldView, number: str) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import todo_task_row
+from envs.toolworld.scenarios._rows import new_task as task_row
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, VariantRandom, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -53,21 +53,9 @@ def new_task(
     """One plain new task of the new project `project` (no labels, section, parent or repetition unless asked)."""
     return Inserted(
         "todo_tasks",
-        {
-            "owner_id": owner,
-            "project_id": NewRow("todo_projects", project),
-            "title": title,
-            "due_date": due,
-            "priority": 4,
-            "labels": OneOf(("", "[]")),
-            "completed": 0,
-            "completed_at": None,
-            "description": "",
-            "section_id": None,
-            "parent_id": None,
-            "recurrence": None,
-            "assignee_id": assignee,
-        },
+        task_row(
+            owner, NewRow("todo_projects", project), title, due_date=due, labels=OneOf(("", "[]")), assignee_id=assignee
+        ),
         requirement,
         what="tasks",
     )
@@ -326,7 +314,7 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "todo_tasks",
-                {**todo_task_row(owner, project, title, due, priority=1), "labels": OneOf(("", "[]"))},
+                task_row(owner, project, title, due_date=due, priority=1, labels=OneOf(("", "[]"))),
                 f"a task '{title}'",
                 what="tasks",
             )

@@ -9,7 +9,7 @@ from datetime import timedelta
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import note_row
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
 from envs.toolworld.scenarios.household_calendar import new_event, primary_calendar, trip_groups
 from envs.toolworld.scenarios.household_chores import home_groups
@@ -84,7 +84,7 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                note_row(owner, title, HasLines(lines)),
+                new_note(owner, title, HasLines(lines)),
                 f"a note '{title}' with exactly the lines {lines}",
                 what="notes",
             ),
@@ -148,7 +148,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "then a last line 'Total: $<sum of all>'. Also tell me that total.",
         oracle,
         [
-            Inserted("notes_notes", note_row(owner, title, HasLines(lines)), f"a note with the lines {lines}"),
+            Inserted("notes_notes", new_note(owner, title, HasLines(lines)), f"a note with the lines {lines}"),
             Answer(
                 total, f"the answer is the trip's total (${total:.2f})", traps={f"{my_share:g}": "that is my share"}
             ),
@@ -204,7 +204,7 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     expectations: list[Expectation] = [
         *new_event(event, guests, f"a 'House meeting' on {sunday} at {hour}:00 at Home"),
-        Inserted("notes_notes", note_row(owner, title, HasLines(lines)), f"an agenda note with the lines {lines}"),
+        Inserted("notes_notes", new_note(owner, title, HasLines(lines)), f"an agenda note with the lines {lines}"),
     ]
     return TaskSpec(
         owner,

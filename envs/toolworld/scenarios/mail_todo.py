@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.email import INBOX, sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -21,12 +22,6 @@ TODAY = WORLD_NOW.date().isoformat()
 TOMORROW = (WORLD_NOW.date() + timedelta(days=1)).isoformat()
 NEXT_MONDAY = (WORLD_NOW.date() + timedelta(days=7 - WORLD_NOW.weekday())).isoformat()
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def new_task(owner: int, project: int, **columns: object) -> dict[str, object]:
-    """Every column of a task created with create_task that the agent decides or must leave at its default."""
-    defaults = {"labels": "", "completed": 0, "completed_at": None, "section_id": None, "parent_id": None}
-    return {"owner_id": owner, "project_id": project, **defaults, "recurrence": None, "assignee_id": None, **columns}
 
 
 def project_of(view: WorldView, owner: int, name: str) -> int:
@@ -76,7 +71,7 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
                 new_task(
                     owner,
                     project,
-                    title=f"Pay invoice {number}",
+                    f"Pay invoice {number}",
                     due_date=due,
                     priority=1,
                     description=f"${amount:.2f} to {full_name(view, inv['sender_id'])}",
@@ -171,7 +166,7 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "todo_tasks",
-                new_task(owner, project, title=f"Review {name}'s change", due_date=due, priority=2, description=""),
+                new_task(owner, project, f"Review {name}'s change", due_date=due, priority=2, description=""),
                 f"a task 'Review {name}'s change' due {due}",
                 what=f"review tasks for {name} due {due}",
             )
@@ -336,7 +331,7 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            new_task(owner, project, title=f"Follow up: {subject}", due_date=TOMORROW, priority=1, description=""),
+            new_task(owner, project, f"Follow up: {subject}", due_date=TOMORROW, priority=1, description=""),
             f"a task 'Follow up: {subject}' due {TOMORROW} for each such thread",
             count=sum(t["subject"] == subject for t in threads),
             what=f"tasks 'Follow up: {subject}'",

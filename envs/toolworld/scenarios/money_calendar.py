@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import all_day_event_row, money, primary_calendar
+from envs.toolworld.scenarios._money import money, primary_calendar
+from envs.toolworld.scenarios._rows import new_all_day_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -52,7 +53,7 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "calendar_events",
-                all_day_event_row(calendar, owner, title, day),
+                new_all_day_event(owner, calendar, title, day),
                 f"an all-day free event '{title}' on {day} in the primary calendar",
                 what="delivery events",
             )
@@ -120,7 +121,7 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations += [
             Inserted(
                 "calendar_events",
-                all_day_event_row(calendar, owner, title, due, busy=False),
+                new_all_day_event(owner, calendar, title, due),
                 f"an all-day free event '{title}' on {due}",
                 what="pay-by events",
             ),
@@ -212,11 +213,9 @@ def shared_bills(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "calendar_events",
-                {
-                    **all_day_event_row(calendar, owner, title, r["next_date"]),
-                    "recurrence": r["frequency"],
-                    "recurrence_until": until,
-                },
+                new_all_day_event(
+                    owner, calendar, title, r["next_date"], recurrence=r["frequency"], recurrence_until=until
+                ),
                 f"a {r['frequency']} all-day free event '{title}' from {r['next_date']} until {until}",
                 what="bill events",
             )

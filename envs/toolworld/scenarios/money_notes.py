@@ -8,7 +8,8 @@ from datetime import date
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import money, note_row
+from envs.toolworld.scenarios._money import money
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -96,7 +97,7 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
             *filed,
             Inserted(
                 "notes_notes",
-                note_row(owner, title, Receipt(lines, f"Total: {money(total)}"), notebook_id),
+                new_note(owner, title, Receipt(lines, f"Total: {money(total)}"), notebook_id=notebook_id),
                 f"a plain note '{title}' in the Finance notebook with the {len(lines)} payments, then "
                 f"'Total: {money(total)}'",
                 what="notes",
@@ -179,7 +180,7 @@ def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                note_row(owner, title, Receipt(lines, f"Total: {money(total)}")),
+                new_note(owner, title, Receipt(lines, f"Total: {money(total)}")),
                 f"a plain note '{title}' with the {len(lines)} delivered orders and their items, then the total",
                 what="notes",
             ),
@@ -243,7 +244,7 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {**note_row(owner, title, Receipt(lines, summary)), "pinned": 1},
+                new_note(owner, title, Receipt(lines, summary), pinned=1),
                 f"a pinned note '{title}' with the {len(lines)} orders, then '{summary}'",
                 what="notes",
             )

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._money import money, project_id, todo_task_row
+from envs.toolworld.scenarios._money import money, project_id
+from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -40,7 +41,7 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "todo_tasks",
-                todo_task_row(owner, project, title, due, priority),
+                new_task(owner, project, title, due_date=due, priority=priority),
                 f"a Finance to-do '{title}' due {due}, priority {priority}",
                 what="to-dos",
             )
@@ -122,7 +123,13 @@ def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            todo_task_row(owner, project, f"Follow up on the return of {r['name']} (order {r['order_id']})", due, 2),
+            new_task(
+                owner,
+                project,
+                f"Follow up on the return of {r['name']} (order {r['order_id']})",
+                due_date=due,
+                priority=2,
+            ),
             f"an Errands to-do for the {r['status']} return of {r['name']} in order {r['order_id']}",
             what="to-dos",
         )
@@ -198,7 +205,7 @@ def top_up_balance(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "todo_tasks",
-                todo_task_row(owner, project_id(view, owner, "Finance"), title, "2026-05-19", 1),
+                new_task(owner, project_id(view, owner, "Finance"), title, due_date="2026-05-19", priority=1),
                 f"a Finance to-do '{title}' due tomorrow, priority 1",
                 what="to-dos",
             )
@@ -260,11 +267,11 @@ def price_drops(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            todo_task_row(
+            new_task(
                 owner,
                 project,
                 f"Buy {r['name']}: now {money(r['price'])}, was {money(r['price_when_added'])}",
-                due,
+                due_date=due,
             ),
             f"an Errands to-do for the price drop of {r['name']}",
             what="to-dos",

@@ -7,7 +7,8 @@ from collections import Counter
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, LinesInOrder, new_task
+from envs.toolworld.scenarios._rows import new_task
+from envs.toolworld.scenarios._work import DONE, NOW, LinesInOrder
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
