@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, TODAY, done, project_of, variant_of
+from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
+from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 LOOK_ALIKE_NOTEBOOKS = {"Recipes": "Family Recipes", "Work": "Work (old)", "Projects": "Side Projects"}
@@ -236,8 +237,7 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            {"owner_id": owner, "project_id": project["id"], "title": title, "description": note}
-            | {"priority": 1, "due_date": "2026-05-22", **NEW_TASK},
+            new_task(owner, project["id"], title, description=note, priority=1, due_date="2026-05-22"),
             f"a task '{title}' described '{note}', priority 1, due 2026-05-22",
             count=n,
             what=f"tasks '{title}'",
@@ -308,7 +308,7 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations.append(
         Inserted(
             "notes_notes",
-            {"owner_id": owner, "title": "Told about the move", "content": HasLines(lines)} | PLAIN_NOTE,
+            new_note(owner, "Told about the move", HasLines(lines)),
             f"a note 'Told about the move' listing the {len(lines)} people texted",
             what="notes 'Told about the move'",
         )

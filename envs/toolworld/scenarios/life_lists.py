@@ -8,7 +8,8 @@ from typing import Any
 from envs.toolworld.apps._bill_splitting_core import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, done, project_of
+from envs.toolworld.scenarios._life import NOW, done, project_of
+from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -19,7 +20,7 @@ def _checklist(owner: int, title: str, items: list[str]) -> list[Expectation]:
     out: list[Expectation] = [
         Inserted(
             "notes_notes",
-            {"owner_id": owner, "title": title, "content": ""} | PLAIN_NOTE,
+            new_note(owner, title, ""),
             f"a note '{title}' with no text besides its checklist",
             what=f"notes '{title}'",
         )
@@ -196,8 +197,7 @@ def grocery_note_to_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             expectations.append(
                 Inserted(
                     "todo_tasks",
-                    {"owner_id": owner, "project_id": project["id"], "title": title, "due_date": None}
-                    | {"priority": 4, "description": "", **NEW_TASK},
+                    new_task(owner, project["id"], title),
                     f"a task '{title}' in my Groceries project",
                     what=f"tasks '{title}'",
                 )

@@ -7,7 +7,8 @@ import random
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._life import BILLS, NEW_TASK, NOW, PARSE_BILL, PLAIN_NOTE, TODAY, bills, done, project_of
+from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
+from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -58,7 +59,7 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         Inserted(
             "notes_notes",
-            {"owner_id": owner, "title": f"Bills {year}", "content": Receipt(lines, total)} | PLAIN_NOTE,
+            new_note(owner, f"Bills {year}", Receipt(lines, total)),
             f"a note 'Bills {year}' with one total per kind then '{total}'",
             what=f"notes 'Bills {year}'",
         ),
@@ -211,8 +212,7 @@ def meetings_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            {"owner_id": owner, "project_id": project["id"], "title": title, "description": description}
-            | {"due_date": "2026-05-20", "priority": 3, **NEW_TASK},
+            new_task(owner, project["id"], title, description=description, due_date="2026-05-20", priority=3),
             f"a task '{title}' ({description.lower()}), due 2026-05-20, priority 3",
             count=n,
             what=f"tasks '{title}'",

@@ -6,7 +6,8 @@ import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._life import NEW_TASK, PLAIN_NOTE, done, project_of, variant_of
+from envs.toolworld.scenarios._life import done, project_of, variant_of
+from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -53,8 +54,7 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": "Wishlist price drops", "content": Receipt(lines, f"Saved: ${saved:.2f}")}
-                | PLAIN_NOTE,
+                new_note(owner, "Wishlist price drops", Receipt(lines, f"Saved: ${saved:.2f}")),
                 f"a note 'Wishlist price drops' with the {len(lines)} items, then 'Saved: ${saved:.2f}'",
                 what="notes 'Wishlist price drops'",
             )
@@ -130,15 +130,13 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            {
-                "owner_id": owner,
-                "project_id": project["id"],
-                "title": f"Follow up on the return of {r['name']}",
-                "due_date": None,
-                "priority": 2,
-                "description": f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}",
-                **NEW_TASK,
-            },
+            new_task(
+                owner,
+                project["id"],
+                f"Follow up on the return of {r['name']}",
+                priority=2,
+                description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}",
+            ),
             f"a task to follow up on the return of {r['name']} (order {r['order_id']})",
             what=f"follow-up tasks for return {r['id']}",
         )
@@ -220,7 +218,7 @@ def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": "Spending Q1 2026", "content": Receipt(lines, total)} | PLAIN_NOTE,
+                new_note(owner, "Spending Q1 2026", Receipt(lines, total)),
                 f"a note 'Spending Q1 2026' with the three month lines then '{total}'",
                 what="notes 'Spending Q1 2026'",
             ),

@@ -6,7 +6,8 @@ import random
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, PLAIN_NOTE, TODAY, day
+from envs.toolworld.scenarios._rows import new_note
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -72,14 +73,7 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += [
         Inserted(
             "notes_notes",
-            {
-                "owner_id": owner,
-                "title": title,
-                "content": HasLines(lines),
-                "tags": "review",
-                **PLAIN_NOTE,
-                "notebook_id": book_id,
-            },
+            new_note(owner, title, HasLines(lines), tags="review", notebook_id=book_id),
             f"a note '{title}' in '{notebook}' tagged review: each completed to-do as 'project: title', then the "
             "two count lines",
             what="notes",
@@ -138,7 +132,7 @@ def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
             apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=t['title'])
         """
     check = "print(apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']))\n" + DONE
-    note = {"owner_id": owner, "title": title, "content": "", "tags": "", **PLAIN_NOTE, "pinned": 1, "color": color}
+    note = new_note(owner, title, "", pinned=1, color=color)
     expectations: list[Expectation] = [
         Inserted("notes_notes", {**note, "created_at": NOW, "updated_at": NOW}, f"a pinned {color} note '{title}'")
     ]
@@ -290,7 +284,7 @@ def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "notes_notes",
-            {"owner_id": me, "title": title, "content": HasLines(lines), "tags": "", **PLAIN_NOTE},
+            new_note(me, title, HasLines(lines)),
             f"a note '{title}' with one 'project (owner): title' line per to-do others assigned me",
             what="notes",
         )
