@@ -9,12 +9,13 @@ going one each to the members with the lowest ids.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._people import people_of as people_of
+from envs.toolworld.apps._people import person_id as person_id
 
 app = App(
     "bill_splitting",
@@ -199,27 +200,8 @@ def simplified_debts(balances: dict[int, float]) -> list[tuple[int, int, float]]
     return out
 
 
-def people_of(ctx: CallContext, ids: Any) -> dict[int, dict[str, str]]:
-    """id -> {name, email} for the given person ids, in one query."""
-    return {
-        r["id"]: {"name": r["name"], "email": r["email"]}
-        for r in ctx.rows(
-            "SELECT id, first_name || ' ' || last_name AS name, email FROM people "
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            json.dumps(sorted(set(ids))),
-        )
-    }
-
-
 def person(ctx: CallContext, person_id: int) -> dict[str, str]:
     return ctx.existing_row("SELECT first_name || ' ' || last_name AS name, email FROM people WHERE id = ?", person_id)
-
-
-def person_id(ctx: CallContext, email: str, argument: str) -> int:
-    found = ctx.value("SELECT id FROM people WHERE lower(email) = lower(?)", email.strip())
-    if found is None:
-        raise ApiError(422, f"Invalid argument {argument!r}: no user has the email {email!r}.")
-    return found
 
 
 def members(ctx: CallContext, group_id: int) -> list[int]:

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._dates import add_months
+from envs.toolworld.apps._people import people_of as people_of
+from envs.toolworld.apps._people import person_id as person_id
 
 app = App(
     "calendar",
@@ -167,25 +169,6 @@ def cancelled_days(ctx: CallContext, event_ids: list[int]) -> dict[int, set[str]
     ):
         out.setdefault(r["event_id"], set()).add(r["occurrence_date"])
     return out
-
-
-def people_of(ctx: CallContext, ids: Any) -> dict[int, dict[str, str]]:
-    """id -> {name, email} for the given person ids, in one query."""
-    return {
-        r["id"]: {"name": r["name"], "email": r["email"]}
-        for r in ctx.rows(
-            "SELECT id, first_name || ' ' || last_name AS name, email FROM people "
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            json.dumps(sorted(set(ids))),
-        )
-    }
-
-
-def person_id(ctx: CallContext, email: str, argument: str) -> int:
-    found = ctx.value("SELECT id FROM people WHERE lower(email) = lower(?)", email.strip())
-    if found is None:
-        raise ApiError(422, f"Invalid argument {argument!r}: no user has the email {email!r}.")
-    return found
 
 
 def rows_of(ctx: CallContext, sql: str, **params: Any) -> list[dict[str, Any]]:

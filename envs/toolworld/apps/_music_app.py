@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._people import person_by_email as person_by_email
 
 app = App(
     "music",
@@ -164,10 +165,3 @@ def existing_album(ctx: CallContext, album_id: int) -> dict[str, Any]:
     if row is None:
         raise ApiError(404, f"No album with id {album_id}.")
     return row
-
-
-def person_by_email(ctx: CallContext, email: str) -> int:
-    found = ctx.value("SELECT id FROM people WHERE email = ? COLLATE NOCASE", email.strip())
-    if found is None:
-        raise ApiError(404, f"No user with email {email!r}.")
-    return int(found)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._people import person_by_email as person_by_email
 
 app = App(
     "notes",
@@ -134,10 +135,3 @@ def change_text(ctx: CallContext, row: dict[str, Any], title: str | None, conten
 
 def existing_notebook(ctx: CallContext, notebook_id: int) -> dict[str, Any]:
     return ctx.owned("notes_notebooks", notebook_id, "notebook")
-
-
-def person_by_email(ctx: CallContext, email: str) -> int:
-    found = ctx.value("SELECT id FROM people WHERE email = ? COLLATE NOCASE", email.strip())
-    if found is None:
-        raise ApiError(404, f"No user with email {email!r}.")
-    return int(found)
