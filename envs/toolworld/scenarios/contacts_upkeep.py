@@ -33,6 +33,9 @@ def stale_pairs(view: WorldView, owner: int) -> list[dict[str, Any]]:
 
 @scenario("contacts_remove_stale_duplicates", apps=("phone",))
 def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each stale entry is checked against its person's current entry (another person's entry of the same first
+    name is a distractor), deleted, noted in the current entry and the person texted at the current number; the
+    answer names them. Variant 0 has no stale entry: the right answer is to change nothing."""
     noop = getattr(rng, "variant", 0) % 3 == 0  # variant 0: no stale duplicate, nothing to do
     candidates = [p for p in view.people_ids() if (not stale_pairs(view, p)) == noop]
     owner = pick(rng, candidates, "stale duplicate contacts" if not noop else "tidy contacts", distinct=True)
@@ -42,18 +45,38 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"stale = [c for c in contacts if c['notes'] == {STALE!r}]\n"
         "print(len(contacts), 'contacts;', [(c['first_name'], c['last_name'], c['phone_number']) for c in stale])\n"
     )
-    act = (
+    decide = (
+        "pairs = []\n"
         "for old in stale:\n"
-        "    current = [c for c in contacts if c['contact_id'] != old['contact_id'] and c['notes'] != old['notes'] "
+        "    same = [c for c in contacts if c['contact_id'] != old['contact_id'] and c['notes'] != old['notes'] "
         "and (c['first_name'], c['last_name']) == (old['first_name'], old['last_name'])]\n"
-        "    if current:\n"
-        "        apis.phone.delete_contact(access_token=phone_token, contact_id=old['contact_id'])\n"
-        "        note = 'old number ' + old['phone_number'] + ' removed'\n"
-        "        text = current[0]['notes'] + '; ' + note if current[0]['notes'] else note\n"
-        "        apis.phone.update_contact(access_token=phone_token, contact_id=current[0]['contact_id'], notes=text)\n"
-        "        print(apis.phone.show_contact(access_token=phone_token, contact_id=current[0]['contact_id']))\n"
+        "    if same:\n"
+        "        current = apis.phone.show_contact(access_token=phone_token, contact_id=same[0]['contact_id'])\n"
+        "        pairs.append((old, current))\n"
+        "print([(old['phone_number'], current['phone_number']) for old, current in pairs])\n"
     )
-    oracle = Solution().step(login("phone")).step(look).step(act).step(DONE).steps()
+    act = (
+        "for old, current in pairs:\n"
+        "    apis.phone.delete_contact(access_token=phone_token, contact_id=old['contact_id'])\n"
+        "    note = 'old number ' + old['phone_number'] + ' removed'\n"
+        "    text = current['notes'] + '; ' + note if current['notes'] else note\n"
+        "    apis.phone.update_contact(access_token=phone_token, contact_id=current['contact_id'], notes=text)\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=current['phone_number'], "
+        "message='Hi ' + current['first_name'] + ', I deleted your old number ' + old['phone_number'] + "
+        "' from my phone.')\n"
+    )
+    check = (
+        "for old, current in pairs:\n"
+        "    print(apis.phone.show_contact(access_token=phone_token, contact_id=current['contact_id'])['notes'])\n"
+        "    print(apis.phone.search_text_messages(access_token=phone_token, phone_number=current['phone_number'], "
+        "direction='sent', page_limit=1))\n"
+        + fetch_all("left", "apis.phone.search_contacts(access_token=phone_token")
+        + f"print(sum(c['notes'] == {STALE!r} for c in left), 'stale entries left')\n"
+    )
+    oracle = Solution().step(login("phone")).step(look).step(decide)
+    if pairs:
+        oracle.step(act).step(check)
+    steps = oracle.step(DONE).steps()
     expectations: list[Expectation] = []
     if pairs:
         expectations.append(
@@ -66,21 +89,35 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     for p in pairs:
         note = f"old number {p['old_number']} removed"
-        expectations.append(
+        current = view.row("SELECT * FROM phone_contacts WHERE id = ?", p["current_id"])
+        expectations += [
             Updated(
                 "phone_contacts",
                 p["current_id"],
                 {"notes": f"{p['current_notes']}; {note}" if p["current_notes"] else note},
                 f"{p['name']}'s current entry notes that {p['old_number']} was removed",
-            )
-        )
+            ),
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": owner,
+                    "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", current["phone_number"]),
+                    "message": f"Hi {current['first_name']}, I deleted your old number {p['old_number']} "
+                    "from my phone.",
+                    "is_read": 0,
+                },
+                f"{p['name']} is told at {current['phone_number']} that the old number is deleted",
+                what=f"texts to {p['name']}",
+            ),
+        ]
     return TaskSpec(
         owner,
         f"Some people are saved twice in my phone: once with their current number and once with an old one whose "
         f"notes say '{STALE}'. Delete each such old entry, and in the notes of the person's current entry write "
-        "'old number <the old 10-digit number> removed' (after any notes already there, separated by '; '). "
-        "If there is no such duplicate, change nothing.",
-        oracle,
+        "'old number <the old 10-digit number> removed' (after any notes already there, separated by '; '). Then "
+        "text each of them at their current number: 'Hi <first name>, I deleted your old number <old number> from my "
+        "phone.' If there is no such duplicate, change nothing.",
+        steps,
         expectations,
         noop_pass=not pairs,
     )
@@ -101,37 +138,62 @@ def favorite_gaps(view: WorldView, owner: int) -> tuple[list[dict[str, Any]], li
 
 @scenario("contacts_sync_email_favorites", apps=("phone", "email"))
 def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Favourites made the same both ways by email address: email favourites saved in the phone become phone
+    favourites, phone favourites in the address book become email favourites; the answer names the email
+    favourites the phone lacks (an old address of someone saved under a newer one counts as lacking)."""
     candidates = [p for p in view.people_ids() if len(favorite_gaps(view, p)[0]) >= 2]
     owner = pick(rng, candidates, "email favourites not favourite on the phone", distinct=True)
     promote, absent = favorite_gaps(view, owner)
+    promoted = {r["contact_id"] for r in promote}
+    favorite_emails = {
+        c["email"].lower()
+        for c in view.rows("SELECT id, email, is_favorite FROM phone_contacts WHERE owner_id = ?", owner)
+        if c["email"] and (c["is_favorite"] or c["id"] in promoted)
+    }
+    back = [
+        e
+        for e in view.rows("SELECT id, name, email FROM email_contacts WHERE owner_id = ? AND is_favorite = 0", owner)
+        if e["email"].lower() in favorite_emails
+    ]
     look = (
-        fetch_all("book", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+        fetch_all("book", "apis.email.show_email_contacts(access_token=email_token")
         + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
         + "by_email = {}\n"
         "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
         "    if c['email']:\n"
         "        by_email.setdefault(c['email'].lower(), c)\n"
-        "print([(b['name'], b['email']) for b in book])\n"
+        "print([(b['name'], b['email'], b['is_favorite']) for b in book])\n"
     )
-    act = (
+    to_phone = (
         "absent = set()\n"
         "for b in book:\n"
         "    c = by_email.get(b['email'].lower())\n"
+        "    if not b['is_favorite']:\n"
+        "        continue\n"
         "    if c is None:\n"
         "        absent.add(b['name'])\n"
         "    elif not c['is_favorite']:\n"
         "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
         "absent = sorted(absent)\n"
     )
-    check = (
+    to_email = (
         fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
-        + "print(len(favorites), absent)\n"
+        + "favorite_emails = {c['email'].lower() for c in favorites if c['email']}\n"
+        "for b in book:\n"
+        "    if not b['is_favorite'] and b['email'].lower() in favorite_emails:\n"
+        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=b['email_contact_id'], "
+        "is_favorite=True)\n"
+    )
+    check = (
+        fetch_all("starred", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+        + "print(len(favorites), 'phone favourites,', len(starred), 'email favourites;', absent)\n"
     )
     oracle = (
         Solution()
         .step(login("email", "phone"))
         .step(look)
-        .step(act)
+        .step(to_phone)
+        .step(to_email)
         .step(check)
         .step("apis.supervisor.complete_task(answer=absent)\n")
         .steps()
@@ -140,12 +202,17 @@ def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("phone_contacts", r["contact_id"], {"is_favorite": 1}, f"{r['name']} is a favourite on my phone")
         for r in promote
     ]
+    expectations += [
+        Updated("email_contacts", r["id"], {"is_favorite": 1}, f"{r['name']} is a favourite in my address book")
+        for r in back
+    ]
     expectations.append(Answer(absent, "the answer lists my email favourites who are not in my phone contacts"))
     return TaskSpec(
         owner,
-        "Everyone who is a favourite in my email address book and is saved in my phone contacts (same email "
-        "address) should be a favourite on my phone too: favourite the ones that are not. Tell me the names of my "
-        "email favourites who are not in my phone contacts at all (an empty list if none).",
+        "Make my favourites the same on my phone and in my email address book, matching people by email address: "
+        "every email favourite saved in my phone contacts should be a phone favourite, and every phone favourite "
+        "in my address book should be an email favourite. Favourite the ones that are not. Tell me the names of my "
+        "email favourites whose address is not in my phone contacts at all (an empty list if none).",
         oracle,
         expectations,
     )
@@ -183,30 +250,60 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     body = f"Hi all, drinks after work on {day}? Reply if you can make it."
     crew = f"{company} crew"
     chat = {"name": crew, "created_by": owner}
+    post = f"Details are in my email '{subject}'."
     look = (
         fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
         + f"team = [c for c in coworkers if c['company'] == {company!r} and c['email']]\n"
         "emails = sorted(c['email'] for c in team)\n"
         "print(emails)\n"
     )
-    act = (
+    send = (
         f"apis.email.send_email(access_token=email_token, recipients=emails, subject={subject!r}, body={body!r})\n"
         + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, query={subject!r}")
         + "print(sent)\n"
-        f"apis.phone.create_group_chat(access_token=phone_token, name={crew!r}, "
-        "phone_numbers=[c['phone_number'] for c in team])\n"
-        + fetch_all("chats", "apis.phone.show_group_chats(access_token=phone_token")
-        + "print([c['name'] for c in chats])\n"
     )
-    oracle = Solution().step(login("phone", "email")).step(look).step(act).step(DONE).steps()
+    book = (
+        "for email in emails:\n"
+        "    entry = next(e for e in apis.email.show_email_contacts(access_token=email_token, query=email) "
+        "if e['email'] == email)\n"
+        f"    if {company!r} not in entry['notes']:\n"
+        f"        notes = entry['notes'] + '; ' + {company!r} if entry['notes'] else {company!r}\n"
+        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=entry['email_contact_id'], "
+        "notes=notes)\n"
+    )
+    chat_code = (
+        f"chat = apis.phone.create_group_chat(access_token=phone_token, name={crew!r}, "
+        "phone_numbers=[c['phone_number'] for c in team])\n"
+        "apis.phone.send_group_message(access_token=phone_token, group_chat_id=chat['group_chat_id'], "
+        f"message={post!r})\n"
+        "print(apis.phone.show_group_chat(access_token=phone_token, group_chat_id=chat['group_chat_id']))\n"
+        "print(apis.phone.show_group_messages(access_token=phone_token, group_chat_id=chat['group_chat_id']))\n"
+    )
+    oracle = Solution().step(login("phone", "email")).step(look).step(send).step(book).step(chat_code).step(DONE)
+    entries = view.rows(
+        f"SELECT id, name, notes FROM email_contacts WHERE owner_id = ? AND email IN ({','.join('?' * len(to))})",
+        owner,
+        *[view.person(p)["email"] for p in to],
+    )
     return TaskSpec(
         owner,
         f"Send one email to all my coworkers at {company} (the contacts saved as coworkers in my phone with that "
-        f"company; not friends who happen to work there), subject '{subject}', body '{body}'. Then start a phone "
-        f"group chat named '{crew}' with them.",
-        oracle,
+        f"company; not friends who happen to work there), subject '{subject}', body '{body}'. In my email address "
+        f"book, add '{company}' to the notes of each of them who lacks it (after any notes already there, separated "
+        f"by '; '). Then start a phone group chat named '{crew}' with them and post in it: \"{post}\"",
+        oracle.steps(),
         [
             *sent_email(view, owner, to, body, f"the invitation goes to my {company} coworkers", subject=subject),
+            *(
+                Updated(
+                    "email_contacts",
+                    e["id"],
+                    {"notes": f"{e['notes']}; {company}" if e["notes"] else company},
+                    f"{e['name']}'s address-book entry notes {company}",
+                )
+                for e in entries
+                if company not in e["notes"]
+            ),
             Inserted("phone_group_chats", chat, f"a group chat '{crew}' is started", what="group chats"),
             *(
                 Inserted(
@@ -216,6 +313,12 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="members",
                 )
                 for member in [owner, *to]
+            ),
+            Inserted(
+                "phone_group_messages",
+                {"group_id": NewRow("phone_group_chats", chat), "sender_id": owner, "message": post},
+                f"the chat gets the pointer to the email: {post!r}",
+                what="chat messages",
             ),
         ],
     )
