@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -38,58 +39,78 @@ def stock_changes(view: WorldView, deltas: dict[int, int]) -> list[Expectation]:
     return out
 
 
+def cart_gets(view: WorldView, owner: int, product_id: int, quantity: int, requirement: str) -> Expectation:
+    """The cart line of `product_id` after add_to_cart(quantity): a new line, or more of one already there."""
+    line = view.rows("SELECT id, quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", owner, product_id)
+    if line:
+        return Updated("shop_cart", line[0]["id"], {"quantity": line[0]["quantity"] + quantity}, requirement)
+    return Inserted(
+        "shop_cart", {"owner_id": owner, "product_id": product_id, "quantity": quantity}, requirement, what="cart lines"
+    )
+
+
 @scenario("shop_wishlist_cheapest_to_cart", apps=("shop",), difficulty=2)
 def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows("SELECT owner_id FROM shop_wishlist GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id")
-    owner = pick(rng, owners, "wishlist with 2+ items")["owner_id"]
+    owners = view.rows("SELECT owner_id FROM shop_wishlist GROUP BY owner_id HAVING COUNT(*) > 20 ORDER BY owner_id")
+    owner = pick(rng, owners, "wishlist longer than a page", distinct=True)["owner_id"]
     items = view.rows(
-        "SELECT w.id, w.product_id, p.price FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
-        "WHERE w.owner_id = ? ORDER BY p.price, p.id",
+        "SELECT w.id, w.product_id, p.name, p.price, p.category, p.stock FROM shop_wishlist w "
+        "JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY p.price, p.id",
         owner,
     )
-    cheapest = items[0]
-    in_cart = view.rows(
-        "SELECT id, quantity FROM shop_cart WHERE owner_id = ? AND product_id = ?", owner, cheapest["product_id"]
-    )
-    cart: Expectation = (
-        Updated(
-            "shop_cart",
-            in_cart[0]["id"],
-            {"quantity": in_cart[0]["quantity"] + 1},
-            "one more of the cheapest wishlist item is in the cart",
-        )
-        if in_cart
-        else Inserted(
-            "shop_cart",
-            {"owner_id": owner, "product_id": cheapest["product_id"], "quantity": 1},
-            "the cheapest wishlist item is in the cart",
-            what="cart items",
-        )
-    )
+    chosen: dict[str, dict] = {}
+    for item in items:
+        if item["stock"] > 0:
+            chosen.setdefault(item["category"], item)
+    moved = sorted(chosen.values(), key=lambda i: i["product_id"])
+    categories = len({i["category"] for i in items})
     oracle = (
         Solution()
         .step(
             login("shop")
             + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-            + "for w in wished:\n    print(w['product_id'], w['name'], w['price'])\n"
+            + "for w in wished:\n    print(w['product_id'], w['name'], w['category'], w['price'], w['stock'])\n"
             + "print(apis.shop.show_cart(access_token=shop_token))\n"
         )
         .step(
-            "cheapest = min(wished, key=lambda p: (p['price'], p['product_id']))\n"
-            "apis.shop.add_to_cart(access_token=shop_token, product_id=cheapest['product_id'], quantity=1)\n"
-            "apis.shop.remove_from_wishlist(access_token=shop_token, product_id=cheapest['product_id'])\n"
+            "cheapest = {}\n"
+            "for w in sorted(wished, key=lambda w: (w['price'], w['product_id'])):\n"
+            "    if w['stock'] > 0 and w['category'] not in cheapest:\n"
+            "        cheapest[w['category']] = w\n"
+            "for category, w in cheapest.items():\n"
+            "    print(category, w['name'], w['price'])\n"
+            "    apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
+            "    apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
         )
-        .step("print(apis.shop.show_cart(access_token=shop_token))\n" + DONE)
+        .step(
+            "cart = apis.shop.show_cart(access_token=shop_token)\n"
+            "print(sorted(i['product_id'] for i in cart['items']))\n"
+            + fetch_all("left", "apis.shop.show_wishlist(access_token=shop_token")
+            + "print(len(left), 'left on the wishlist')\n"
+            "apis.supervisor.complete_task(answer=len(cheapest))\n"
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        "Move the cheapest item on my shop wishlist into my cart (one unit) and take it off the wishlist.",
+        "For each category on my shop wishlist, move its cheapest item that is in stock into my cart (one unit) "
+        "and take it off the wishlist; a category with nothing in stock stays as it is. How many items did you move?",
         oracle,
         [
-            cart,
+            *[
+                cart_gets(view, owner, i["product_id"], 1, f"one {i['name']} ({i['category']}) is added to the cart")
+                for i in moved
+            ],
             Deleted(
-                "shop_wishlist", frozenset({cheapest["id"]}), "it is no longer on the wishlist", what="wishlist entries"
+                "shop_wishlist",
+                frozenset(i["id"] for i in moved),
+                f"exactly the {len(moved)} moved items leave the wishlist",
+                what="wishlist entries",
+            ),
+            Answer(
+                len(moved),
+                f"the answer is the number of items moved ({len(moved)})",
+                traps={str(categories): "that counts categories with nothing in stock too"},
             ),
         ],
     )
@@ -97,94 +118,202 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("shop_delivered_spending", apps=("shop",), difficulty=2)
 def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT owner_id FROM shop_orders WHERE status = 'delivered' GROUP BY owner_id HAVING COUNT(*) > 5 "
-        "ORDER BY owner_id"
+    owner = pick(
+        rng,
+        view.rows(
+            "SELECT owner_id FROM shop_orders WHERE status = 'delivered' AND created_at LIKE '2025-%' "
+            "GROUP BY owner_id HAVING COUNT(*) > 12 ORDER BY owner_id"
+        ),
+        "owner with more than 12 delivered orders in 2025",
+        distinct=True,
+    )["owner_id"]
+    lines = view.rows(
+        "SELECT o.status, o.created_at, o.id AS order_id, i.quantity, i.unit_price, p.category FROM shop_orders o "
+        "JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
+        "WHERE o.owner_id = ? ORDER BY o.created_at DESC, o.id DESC, i.id",
+        owner,
     )
-    owner = pick(rng, owners, "owner with more than 5 delivered orders")["owner_id"]
-    totals = [
-        r["total"]
-        for r in view.rows(
-            "SELECT total FROM shop_orders WHERE owner_id = ? AND status = 'delivered' "
-            "ORDER BY created_at DESC, id DESC",
-            owner,
-        )
-    ]
-    answer = round(sum(totals), 2)
+
+    def spent(rows: list[dict], category: str) -> float:
+        return round(sum(r["quantity"] * r["unit_price"] for r in rows if r["category"] == category), 2)
+
+    wanted = [r for r in lines if r["status"] == "delivered" and r["created_at"].startswith("2025-")]
+    categories = sorted({r["category"] for r in wanted})
+    category = rng.choice([c for c in categories if spent(wanted, c) > 0])
+    answer = spent(wanted, category)
+    first_five = list(dict.fromkeys(r["order_id"] for r in wanted))[:5]
+    traps = {
+        f"{spent([r for r in lines if r['status'] == 'delivered'], category):g}": "that counts every year",
+        f"{spent([r for r in lines if r['created_at'].startswith('2025-')], category):g}": (
+            "that counts cancelled and undelivered orders too"
+        ),
+        f"{spent([r for r in wanted if r['order_id'] in first_five], category):g}": (
+            "that counts only the first page of orders (page_limit default 5)"
+        ),
+    }
+    traps.pop(f"{answer:g}", None)
     oracle = (
         Solution()
         .step(
             login("shop")
-            + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-            + "print(len(orders), [o['total'] for o in orders])\n"
+            + fetch_all(
+                "orders",
+                "apis.shop.show_orders(access_token=shop_token, status='delivered', start_date='2025-01-01', "
+                "end_date='2025-12-31'",
+            )
+            + "print(len(orders), 'delivered orders placed in 2025')\n"
         )
-        .step("apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n")
+        .step(
+            "categories = {}\n"
+            "for o in orders:\n"
+            "    for item in o['items']:\n"
+            "        if item['product_id'] not in categories:\n"
+            "            categories[item['product_id']] = "
+            "apis.shop.show_product(product_id=item['product_id'])['category']\n"
+            "print(categories)\n"
+        )
+        .step(
+            "spent = round(sum(i['quantity'] * i['unit_price'] for o in orders for i in o['items'] "
+            f"if categories[i['product_id']] == {category!r}), 2)\n"
+            "print(spent)\n"
+            "apis.supervisor.complete_task(answer=spent)\n"
+        )
         .steps()
     )
-    first_page = f"{round(sum(totals[:5]), 2):g}"
     return TaskSpec(
         owner,
-        "How much have I spent in total, in dollars, on shop orders that were delivered?",
+        f"How much did I spend, in dollars, on {category} products in my shop orders placed in 2025 that were "
+        "delivered? Count each such item's quantity times the unit price I paid.",
         oracle,
         [
             Answer(
-                answer,
-                f"the answer is the sum of delivered order totals (${answer})",
-                traps={first_page: "that is the sum of the first page of orders only (page_limit default 5)"},
+                answer, f"the answer is what the delivered 2025 orders' {category} items cost (${answer})", traps=traps
             )
         ],
     )
+
+
+AWAY_UNTIL = "2026-07-15"
 
 
 @scenario("shop_cancel_unshipped", apps=("shop",), difficulty=2)
 def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(
         rng,
-        view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'processing' ORDER BY owner_id"),
-        "processing order",
+        view.rows(
+            "SELECT DISTINCT o.owner_id FROM shop_orders o JOIN shop_subscriptions s ON s.owner_id = o.owner_id "
+            "WHERE o.status = 'processing' AND s.status = 'active' AND s.next_delivery < ? ORDER BY o.owner_id",
+            AWAY_UNTIL,
+        ),
+        "processing order and a subscription delivering while away",
         distinct=True,
     )["owner_id"]
-    orders = view.rows("SELECT id FROM shop_orders WHERE owner_id = ? AND status = 'processing' ORDER BY id", owner)
-    deltas: dict[int, int] = {}
-    for item in view.rows(
-        "SELECT i.product_id, i.quantity FROM shop_order_items i JOIN shop_orders o ON o.id = i.order_id "
-        "WHERE o.owner_id = ? AND o.status = 'processing'",
+    orders = view.rows(
+        "SELECT id, total FROM shop_orders WHERE owner_id = ? AND status = 'processing' ORDER BY id", owner
+    )
+    items = view.rows(
+        "SELECT i.product_id, i.quantity, p.name, p.price FROM shop_order_items i "
+        "JOIN shop_orders o ON o.id = i.order_id JOIN shop_products p ON p.id = i.product_id "
+        "WHERE o.owner_id = ? AND o.status = 'processing' ORDER BY i.id",
         owner,
-    ):
+    )
+    deltas: dict[int, int] = {}
+    for item in items:
         deltas[item["product_id"]] = deltas.get(item["product_id"], 0) + item["quantity"]
+    wished = {r["product_id"] for r in view.rows("SELECT product_id FROM shop_wishlist WHERE owner_id = ?", owner)}
+    to_wish = {i["product_id"]: i for i in items if i["product_id"] not in wished}
+    answer = round(sum(o["total"] for o in orders), 2)
+    skipped = []
+    for sub in view.rows(
+        "SELECT id, next_delivery, every_weeks FROM shop_subscriptions WHERE owner_id = ? AND status = 'active' "
+        "AND next_delivery < ? ORDER BY id",
+        owner,
+        AWAY_UNTIL,
+    ):
+        day = date.fromisoformat(sub["next_delivery"])
+        while day.isoformat() < AWAY_UNTIL:
+            day += timedelta(weeks=sub["every_weeks"])
+        skipped.append((sub["id"], day.isoformat()))
     oracle = (
         Solution()
         .step(
             login("shop")
             + fetch_all("orders", "apis.shop.show_orders(access_token=shop_token, status='processing'")
-            + "for o in orders:\n    print(o['order_id'], o['created_at'], o['status'], o['items'])\n"
+            + "for o in orders:\n    print(o['order_id'], o['created_at'], o['total'], o['items'])\n"
+            + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+            + "wished_ids = {w['product_id'] for w in wished}\n"
+            + fetch_all("subs", "apis.shop.show_subscriptions(access_token=shop_token, status='active'")
+            + "for s in subs:\n    print(s['subscription_id'], s['name'], s['next_delivery'], s['every_weeks'])\n"
         )
-        .step("for o in orders:\n    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n")
         .step(
             "for o in orders:\n"
-            "    print(apis.shop.show_order(access_token=shop_token, order_id=o['order_id'])['status'])\n" + DONE
+            "    apis.shop.cancel_order(access_token=shop_token, order_id=o['order_id'])\n"
+            "    for item in o['items']:\n"
+            "        if item['product_id'] not in wished_ids:\n"
+            "            apis.shop.add_to_wishlist(access_token=shop_token, product_id=item['product_id'])\n"
+            "            wished_ids.add(item['product_id'])\n"
+            "for s in subs:\n"
+            "    next_delivery = s['next_delivery']\n"
+            f"    while next_delivery < {AWAY_UNTIL!r}:\n"
+            "        next_delivery = apis.shop.skip_next_delivery(access_token=shop_token, "
+            "subscription_id=s['subscription_id'])['next_delivery']\n"
+            "    print(s['name'], 'next comes', next_delivery)\n"
+        )
+        .step(
+            "for o in orders:\n"
+            "    print(apis.shop.show_order(access_token=shop_token, order_id=o['order_id'])['status'])\n"
+            + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+            + "print(len(wished), 'on the wishlist')\n"
+            + fetch_all("subs", "apis.shop.show_subscriptions(access_token=shop_token, status='active'")
+            + "print([(s['name'], s['next_delivery']) for s in subs])\n"
+            "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        "Cancel all my shop orders that have not shipped yet.",
+        f"I am away until {AWAY_UNTIL}. Cancel all my shop orders that have not shipped yet and put each of their "
+        "products on my wishlist (unless it is there already), so I can buy them later. Skip deliveries of my "
+        f"active subscriptions so that none of them delivers before {AWAY_UNTIL}. What did the cancelled orders "
+        "come to in total, in dollars?",
         oracle,
         [Updated("shop_orders", o["id"], {"status": "cancelled"}, f"order {o['id']} is cancelled") for o in orders]
-        + stock_changes(view, deltas),
+        + stock_changes(view, deltas)
+        + [
+            Inserted(
+                "shop_wishlist",
+                {"owner_id": owner, "product_id": pid, "price_when_added": i["price"]},
+                f"{i['name']} is put on the wishlist",
+                what="wishlist entries",
+            )
+            for pid, i in sorted(to_wish.items())
+        ]
+        + [
+            Updated("shop_subscriptions", sid, {"next_delivery": day}, f"subscription {sid} next delivers on {day}")
+            for sid, day in skipped
+        ]
+        + [Answer(answer, f"the answer is the cancelled orders' total (${answer})")],
     )
 
 
 @scenario("shop_buy_cheapest_rated", apps=("shop",), difficulty=3)
 def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     category = rng.choice(sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products")))
-    product = view.row(
-        "SELECT * FROM shop_products WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id LIMIT 1",
+    candidates = view.rows(
+        "SELECT p.*, (SELECT COUNT(*) FROM shop_reviews r WHERE r.product_id = p.id AND r.rating = 1) AS ones "
+        "FROM shop_products p WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id",
         category,
     )
-    owner = rng.choice(view.people_ids())
+    product = next(p for p in candidates if p["ones"] == 0)
+    owners = view.rows(
+        "SELECT c.owner_id FROM shop_cart c GROUP BY c.owner_id HAVING SUM(EXISTS (SELECT 1 FROM shop_saved s "
+        "WHERE s.owner_id = c.owner_id AND s.product_id = c.product_id)) = 0 "
+        "AND SUM(c.product_id = ?) = 0 ORDER BY c.owner_id",
+        product["id"],
+    )
+    owner = pick(rng, owners, "cart whose items are not saved for later yet", distinct=True)["owner_id"]
     card = view.row("SELECT card_name, card_number FROM payment_cards WHERE person_id = ? ORDER BY id LIMIT 1", owner)
-    cart_rows = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
+    cart = view.rows("SELECT id, product_id, quantity FROM shop_cart WHERE owner_id = ? ORDER BY id", owner)
     home = view.value(
         "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code FROM addresses "
         "WHERE person_id = ? AND name = 'Home'",
@@ -195,28 +324,58 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(
             login("shop")
-            + "print(apis.shop.show_cart(access_token=shop_token))\n"
-            + fetch_all("found", f"apis.shop.search_products(category={category!r}, sort_by='price'")
-            + "best = next(p for p in found if p['rating'] >= 4.0 and p['stock'] >= 2)\n"
-            + "print(best)\n"
+            + "cart = apis.shop.show_cart(access_token=shop_token)\n"
+            + "print(cart)\n"
+            + fetch_all("found", f"apis.shop.search_products(category={category!r}, min_rating=4.0, sort_by='price'")
+            + "print(len(found), 'candidates')\n"
         )
         .step(
-            "apis.shop.empty_cart(access_token=shop_token)\n"
+            "best = None\n"
+            "for p in sorted(found, key=lambda p: (p['price'], p['product_id'])):\n"
+            "    if p['rating'] < 4.0 or p['stock'] < 2:\n"
+            "        continue\n"
+            "    ones = apis.shop.show_product_reviews(product_id=p['product_id'], max_rating=1)\n"
+            "    print(p['name'], p['price'], len(ones), 'one-star reviews')\n"
+            "    if not ones:\n"
+            "        best = p\n"
+            "        break\n"
+            "print(best)\n"
+        )
+        .step(
+            "for item in cart['items']:\n"
+            "    apis.shop.save_for_later(access_token=shop_token, product_id=item['product_id'])\n"
             "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
             f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
             "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
             "card_number=card['card_number'])\n"
         )
-        .step("print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n" + DONE)
+        .step(
+            "print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n"
+            + fetch_all("saved", "apis.shop.show_saved_for_later(access_token=shop_token")
+            + "print(len(saved), 'saved for later')\n"
+            + DONE
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Empty my shop cart, then order 2 units of the cheapest {category} product rated 4.0 or more that has at "
-        f"least 2 in stock. Ship to my Home address and pay with my {card['card_name']}.",
+        f"Move everything in my shop cart to my saved-for-later list, then order 2 units of the cheapest {category} "
+        "product rated 4.0 or more that has at least 2 in stock and not a single 1-star review. Ship to my Home "
+        f"address and pay with my {card['card_name']}.",
         oracle,
         [
-            Deleted("shop_cart", cart_rows, "the cart's earlier items are removed", what="cart items"),
+            Deleted(
+                "shop_cart", frozenset(r["id"] for r in cart), "the cart's earlier items leave it", what="cart items"
+            ),
+            *[
+                Inserted(
+                    "shop_saved",
+                    {"owner_id": owner, "product_id": r["product_id"], "quantity": r["quantity"]},
+                    f"product {r['product_id']} is saved for later ({r['quantity']} units)",
+                    what="saved items",
+                )
+                for r in cart
+            ],
             Inserted(
                 "shop_orders",
                 {
@@ -238,7 +397,7 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
                     "quantity": 2,
                     "unit_price": product["price"],
                 },
-                f"the order holds 2 x {product['name']} at ${product['price']}",
+                f"the order holds 2 x {product['name']} at ${product['price']} (no 1-star review)",
                 what="order lines",
             ),
             *stock_changes(view, {product["id"]: -2}),
@@ -246,46 +405,89 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+REVIEW_SINCE = "2026-02-01"
+REVIEW_KEPT = (5, "Exactly what I needed.")
+REVIEW_RETURNED = (2, "Not worth the price.")
+
+
 @scenario("shop_review_delivered", apps=("shop",), difficulty=1)
 def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(
-        "SELECT DISTINCT o.owner_id, i.product_id, p.name FROM shop_orders o "
-        "JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id "
-        "WHERE o.status = 'delivered' "
-        "AND NOT EXISTS (SELECT 1 FROM shop_reviews r WHERE r.author_id = o.owner_id AND r.product_id = i.product_id) "
-        "AND (SELECT COUNT(*) FROM shop_products q WHERE q.name = p.name) = 1 "
-        "ORDER BY o.owner_id, i.product_id"
-    )
-    c = pick(rng, rows, "delivered product without a review")
-    stars, text = rng.choice(
-        [(5, "Exactly what I needed."), (4, "Good, but shipping was slow."), (2, "Not worth the price.")]
-    )
+    candidates = []
+    for (owner,) in ((r["owner_id"],) for r in view.rows("SELECT DISTINCT owner_id FROM shop_orders ORDER BY 1")):
+        received = view.rows(
+            "SELECT DISTINCT i.product_id, p.name FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id "
+            "JOIN shop_products p ON p.id = i.product_id WHERE o.owner_id = ? AND o.status = 'delivered' "
+            "AND o.created_at >= ? ORDER BY i.product_id",
+            owner,
+            REVIEW_SINCE,
+        )
+        reviewed = {
+            r["product_id"] for r in view.rows("SELECT product_id FROM shop_reviews WHERE author_id = ?", owner)
+        }
+        returned = {
+            r["product_id"]
+            for r in view.rows(
+                "SELECT r.product_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id WHERE o.owner_id = ?",
+                owner,
+            )
+        }
+        todo = [r for r in received if r["product_id"] not in reviewed]
+        if any(r["product_id"] in returned for r in todo) and len(todo) < len(received) and len(todo) >= 4:
+            candidates.append((owner, todo, returned))
+    owner, todo, returned = pick(rng, candidates, "delivered products to review, some returned", distinct=True)
     oracle = (
         Solution()
         .step(
             login("shop")
-            + fetch_all("found", f"apis.shop.search_products(query={c['name']!r}")
-            + f"product = next(p for p in found if p['name'] == {c['name']!r})\n"
-            + "print(product)\n"
+            + fetch_all(
+                "orders",
+                f"apis.shop.show_orders(access_token=shop_token, status='delivered', start_date={REVIEW_SINCE!r}",
+            )
+            + fetch_all("mine", "apis.shop.show_my_reviews(access_token=shop_token")
+            + fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
+            + "reviewed = {r['product_id'] for r in mine}\n"
+            "returned = {r['product_id'] for r in returns}\n"
+            "print(len(orders), len(reviewed), returned)\n"
         )
         .step(
-            f"apis.shop.write_review(access_token=shop_token, product_id=product['product_id'], rating={stars}, "
-            f"text={text!r})\n"
+            "done = set()\n"
+            "for o in orders:\n"
+            "    for item in o['items']:\n"
+            "        pid = item['product_id']\n"
+            "        if pid in reviewed or pid in done:\n"
+            "            continue\n"
+            f"        stars, text = {REVIEW_RETURNED!r} if pid in returned else {REVIEW_KEPT!r}\n"
+            "        apis.shop.write_review(access_token=shop_token, product_id=pid, rating=stars, text=text)\n"
+            "        done.add(pid)\n"
+            "        print(item['name'], stars)\n"
         )
-        .step("print(apis.shop.show_my_reviews(access_token=shop_token, page_limit=1))\n" + DONE)
+        .step(
+            fetch_all("mine", "apis.shop.show_my_reviews(access_token=shop_token")
+            + "print([(r['product_name'], r['rating']) for r in mine if r['product_id'] in done])\n"
+            + DONE
+        )
         .steps()
     )
     return TaskSpec(
-        c["owner_id"],
-        f'Leave a {stars}-star review on the {c["name"]} I received, saying: "{text}"',
+        owner,
+        f"Review every product from my delivered shop orders placed since {REVIEW_SINCE} that I have not reviewed "
+        f'yet: {REVIEW_RETURNED[0]} stars saying "{REVIEW_RETURNED[1]}" for a product I asked to return (whatever '
+        f'came of the request), {REVIEW_KEPT[0]} stars saying "{REVIEW_KEPT[1]}" for the others.',
         oracle,
         [
             Inserted(
                 "shop_reviews",
-                {"author_id": c["owner_id"], "product_id": c["product_id"], "rating": stars, "text": Contains(text)},
-                f"a {stars}-star review of {c['name']} is posted",
+                {
+                    "author_id": owner,
+                    "product_id": r["product_id"],
+                    "rating": stars,
+                    "text": Contains(text),
+                },
+                f"{r['name']} gets {stars} stars ({'returned' if r['product_id'] in returned else 'kept'})",
                 what="reviews",
             )
+            for r in todo
+            for stars, text in [REVIEW_RETURNED if r["product_id"] in returned else REVIEW_KEPT]
         ],
     )
 
@@ -351,6 +553,12 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
         owner,
     )
     new_order = NewRow("shop_orders", {"owner_id": owner})
+    charge = round(total - gift, 2)
+    unwished = [
+        r["id"]
+        for r in view.rows("SELECT id, product_id FROM shop_wishlist WHERE owner_id = ?", owner)
+        if r["product_id"] in {i["product_id"] for i in items}
+    ]
     discover = (
         login("shop")
         + "cart = apis.shop.show_cart(access_token=shop_token)\n"
@@ -371,15 +579,26 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
         "    if off > best_off:\n"
         "        best, best_off = c, off\n"
         f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
-        "apis.shop.place_order(access_token=shop_token, address_name='Home', card_number=card['card_number'], "
-        "coupon_code=best['code'] if best else None, use_gift_card_balance=True)\n" + DONE
+        "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
+        "card_number=card['card_number'], coupon_code=best['code'] if best else None, use_gift_card_balance=True)\n"
+        "print(placed)\n"
+    )
+    tidy = (
+        fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+        + "ordered = {i['product_id'] for i in cart['items']}\n"
+        "for w in wished:\n"
+        "    if w['product_id'] in ordered:\n"
+        "        apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
+        "print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n"
+        "apis.supervisor.complete_task(answer=placed['card_charge'])\n"
     )
     return TaskSpec(
         owner,
         f"Order everything in my shop cart, shipped to my Home address and paid with my {card['card_name']}. "
         "Use the one coupon of mine that takes the most off this order (check each coupon's minimum and category), "
-        "and let my gift card balance pay first.",
-        Solution().step(discover).step(act).steps(),
+        "and let my gift card balance pay first. Then take the products I ordered off my wishlist, where they are on "
+        "it. How much was charged to my card?",
+        Solution().step(discover).step(act).step(tidy).steps(),
         [
             Inserted(
                 "shop_orders",
@@ -418,5 +637,16 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
                 Updated("shop_gift_cards", g, {"balance": left}, f"gift card {g} is left with ${left}")
                 for g, left in spent
             ],
+            Deleted(
+                "shop_wishlist",
+                frozenset(unwished),
+                f"the {len(unwished)} ordered products on the wishlist leave it (and nothing else)",
+                what="wishlist entries",
+            ),
+            Answer(
+                charge,
+                f"the answer is the card charge, the total less the gift cards (${charge})",
+                traps={f"{total:g}": "that is the order total before the gift cards paid their part"},
+            ),
         ],
     )
