@@ -9,6 +9,7 @@ from envs.toolworld.apps._calendar_people import show_birthdays
 from envs.toolworld.evaluate import Answer, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 TEXT_DAYS = (45, 60, 75)  # how far ahead to look, per variant
@@ -103,20 +104,17 @@ def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
     for b in friends:
         title = f"{b['name']}'s birthday"
         start = date.fromisoformat(b["next_birthday"])
-        row = {
-            "calendar_id": personal,
-            "organizer_id": person,
-            "title": title,
-            "description": f"{b['name']} turns {b['turns']}.",
-            "location": "",
-            "start": f"{start}T00:00:00",
-            "end": f"{start + timedelta(days=1)}T00:00:00",
-            "all_day": 1,
-            "recurrence": "yearly",
-            "recurrence_until": None,
-            "status": "confirmed",
-            "busy": 0,
-        }
+        row = new_event(
+            person,
+            personal,
+            title,
+            f"{start}T00:00:00",
+            f"{start + timedelta(days=1)}T00:00:00",
+            description=f"{b['name']} turns {b['turns']}.",
+            all_day=1,
+            recurrence="yearly",
+            busy=0,
+        )
         expectations += [
             Inserted("calendar_events", row, f"a yearly all-day '{title}' event on {start}, shown as free"),
             Inserted(

@@ -10,6 +10,7 @@ from envs.toolworld.apps._calendar_views import show_conflicts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -125,20 +126,14 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     person, when, low, free = pick(rng, pool, "person with some free coworkers", distinct=True)
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
     title = "Design review"
-    event = {
-        "calendar_id": work,
-        "organizer_id": person,
-        "title": title,
-        "description": "",
-        "location": "Conference room A",
-        "start": low.isoformat(timespec="seconds"),
-        "end": (low + timedelta(hours=1)).isoformat(timespec="seconds"),
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        person,
+        work,
+        title,
+        low.isoformat(timespec="seconds"),
+        (low + timedelta(hours=1)).isoformat(timespec="seconds"),
+        location="Conference room A",
+    )
     expectations: list[Expectation] = [Inserted("calendar_events", event, f"'{title}' at {event['start']}")]
     expectations += [
         Inserted(

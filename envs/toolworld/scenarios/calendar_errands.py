@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from envs.toolworld.evaluate import Expectation, Inserted
 from envs.toolworld.scenarios._calendar import DONE, NOW, day
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -58,21 +59,14 @@ def appointment_prep_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations = [
             Inserted(
                 "todo_tasks",
-                {
-                    "owner_id": person,
-                    "project_id": project_id,
-                    "title": chore,
-                    "due_date": before,
-                    "priority": 2,
-                    "labels": "",
-                    "completed": 0,
-                    "completed_at": None,
-                    "description": f"{title} at {visit['location']} on {visit['start'][:16].replace('T', ' ')}",
-                    "section_id": None,
-                    "parent_id": None,
-                    "recurrence": None,
-                    "assignee_id": None,
-                },
+                new_task(
+                    person,
+                    project_id,
+                    chore,
+                    due_date=before,
+                    priority=2,
+                    description=f"{title} at {visit['location']} on {visit['start'][:16].replace('T', ' ')}",
+                ),
                 f"a priority-2 task '{chore}' due {before} in {project}",
                 what="tasks",
             ),

@@ -10,6 +10,7 @@ from envs.toolworld.apps._bill_splitting_core import equal_shares
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -193,20 +194,15 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         r["person_id"]
         for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
     ]
-    event = {
-        "calendar_id": last["calendar_id"],
-        "organizer_id": me,
-        "title": title,
-        "description": last["description"],
-        "location": last["location"],
-        "start": start.isoformat(timespec="seconds"),
-        "end": (start + length).isoformat(timespec="seconds"),
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        me,
+        last["calendar_id"],
+        title,
+        start.isoformat(timespec="seconds"),
+        (start + length).isoformat(timespec="seconds"),
+        description=last["description"],
+        location=last["location"],
+    )
     expectations: list[Expectation] = [Inserted("calendar_events", event, f"a copy of '{title}' at {event['start']}")]
     expectations += [
         Inserted(

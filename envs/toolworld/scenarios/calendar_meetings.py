@@ -11,6 +11,7 @@ from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import MIDNIGHT, TODAY, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -52,20 +53,14 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
     room = rng.choice(ROOMS)
     title = f"{thread['subject']}: follow-up"
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", me)
-    event = {
-        "calendar_id": work,
-        "organizer_id": me,
-        "title": title,
-        "description": "",
-        "location": room,
-        "start": start.isoformat(timespec="seconds"),
-        "end": (start + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        me,
+        work,
+        title,
+        start.isoformat(timespec="seconds"),
+        (start + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
+        location=room,
+    )
     expectations: list[Expectation] = [
         Inserted("calendar_events", event, f"a {minutes}-minute '{title}' event at {event['start']} in {room}")
     ]
@@ -156,20 +151,15 @@ def move_one_on_one(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Hi {partner['first_name']}, our 1:1 on {moved.date()} moves to {new_day} at 15:30. "
         "The others stay as they are."
     )
-    copy = {
-        "calendar_id": series["calendar_id"],
-        "organizer_id": me,
-        "title": series["title"],
-        "description": series["description"],
-        "location": series["location"],
-        "start": new_start.isoformat(timespec="seconds"),
-        "end": (new_start + length).isoformat(timespec="seconds"),
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    copy = new_event(
+        me,
+        series["calendar_id"],
+        series["title"],
+        new_start.isoformat(timespec="seconds"),
+        (new_start + length).isoformat(timespec="seconds"),
+        description=series["description"],
+        location=series["location"],
+    )
     expectations: list[Expectation] = [
         Inserted(
             "calendar_exceptions",

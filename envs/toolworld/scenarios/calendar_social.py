@@ -13,6 +13,7 @@ from envs.toolworld.apps.payments import _allowed_to_request
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
@@ -203,20 +204,14 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
         primary = view.value(
             "SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1 ORDER BY id LIMIT 1", person
         )
-        event = {
-            "calendar_id": primary,
-            "organizer_id": person,
-            "title": title,
-            "description": "",
-            "location": "Cafe Luna",
-            "start": start.isoformat(timespec="seconds"),
-            "end": high.isoformat(timespec="seconds"),
-            "all_day": 0,
-            "recurrence": "none",
-            "recurrence_until": None,
-            "status": "confirmed",
-            "busy": 1,
-        }
+        event = new_event(
+            person,
+            primary,
+            title,
+            start.isoformat(timespec="seconds"),
+            high.isoformat(timespec="seconds"),
+            location="Cafe Luna",
+        )
         text = f"Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you an invite."
         expectations = [
             Inserted("calendar_events", event, f"'{title}' at Cafe Luna on {friday} 19:00-21:00"),

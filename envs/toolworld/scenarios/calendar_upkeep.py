@@ -11,6 +11,7 @@ from envs.toolworld.apps._calendar_views import export_calendar, show_agenda
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -211,20 +212,14 @@ def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
     light_day = (monday + timedelta(days=lightest)).isoformat()
     busy_day = (monday + timedelta(days=busiest)).isoformat()
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
-    event = {
-        "calendar_id": work,
-        "organizer_id": person,
-        "title": "Focus time",
-        "description": f"Busiest day this week: {busy_day}",
-        "location": "",
-        "start": f"{light_day}T14:00:00",
-        "end": f"{light_day}T17:00:00",
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        person,
+        work,
+        "Focus time",
+        f"{light_day}T14:00:00",
+        f"{light_day}T17:00:00",
+        description=f"Busiest day this week: {busy_day}",
+    )
     look = (
         "from datetime import date, timedelta, datetime\n"
         "loads = []\n"

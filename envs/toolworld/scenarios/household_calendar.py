@@ -8,6 +8,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -20,7 +21,7 @@ def primary_calendar(view: WorldView, owner: int) -> int:
     return int(view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner))
 
 
-def new_event(event: dict[str, Any], guests: list[int], requirement: str) -> list[Expectation]:
+def invited_event(event: dict[str, Any], guests: list[int], requirement: str) -> list[Expectation]:
     """A new event with every column the agent sets pinned, and its guests (if any) invited, pending, to it."""
     made: list[Expectation] = [Inserted("calendar_events", event, requirement, what="events")]
     if guests:
@@ -69,20 +70,15 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     place = rng.choice(["Lisbon", "the Alps", "Porto", "the coast", "Vienna"])
     note = f"Spent so far: ${total:.2f}"
-    event = {
-        "calendar_id": primary_calendar(view, owner),
-        "organizer_id": owner,
-        "title": g["name"],
-        "description": "",
-        "location": place,
-        "start": f"{first.isoformat()}T00:00:00",
-        "end": f"{(last + timedelta(days=1)).isoformat()}T00:00:00",
-        "all_day": 1,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        owner,
+        primary_calendar(view, owner),
+        g["name"],
+        f"{first.isoformat()}T00:00:00",
+        f"{(last + timedelta(days=1)).isoformat()}T00:00:00",
+        location=place,
+        all_day=1,
+    )
     oracle = (
         Solution()
         .step(login("bill_splitting", "calendar"))
@@ -115,7 +111,7 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         "so far, the total of all its expenses, written exactly like 'Spent so far: $1234.50', and tell me that total.",
         oracle,
         [
-            *new_event(event, guests, f"an all-day event '{g['name']}' {first}..{last} in {place}"),
+            *invited_event(event, guests, f"an all-day event '{g['name']}' {first}..{last} in {place}"),
             Inserted(
                 "calendar_notes",
                 {"event_id": NewRow("calendar_events", event), "author_id": owner, "text": note},
@@ -140,20 +136,16 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
     minutes = rng.choice([60, 1440, 2880])
     title = f"Rent due: {g['name']}"
     end_hour = f"{int(hour[:2]):02d}:{int(hour[3:]) + 15:02d}"
-    event = {
-        "calendar_id": primary_calendar(view, owner),
-        "organizer_id": owner,
-        "title": title,
-        "description": "",
-        "location": "",
-        "start": f"{start}T{hour}:00",
-        "end": f"{start}T{end_hour}:00",
-        "all_day": 0,
-        "recurrence": "monthly",
-        "recurrence_until": OneOf((until, f"{until}T23:59:59", f"{until}T00:00:00")),
-        "status": "confirmed",
-        "busy": 0,
-    }
+    event = new_event(
+        owner,
+        primary_calendar(view, owner),
+        title,
+        f"{start}T{hour}:00",
+        f"{start}T{end_hour}:00",
+        recurrence="monthly",
+        recurrence_until=OneOf((until, f"{until}T23:59:59", f"{until}T00:00:00")),
+        busy=0,
+    )
     oracle = (
         Solution()
         .step(login("bill_splitting", "calendar"))
@@ -181,7 +173,7 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
         f"splitting group '{g['name']}', with a pop-up reminder {when} before.",
         oracle,
         [
-            *new_event(event, guests, f"a monthly '{title}' event from {start} {hour}"),
+            *invited_event(event, guests, f"a monthly '{title}' event from {start} {hour}"),
             Inserted(
                 "calendar_reminders",
                 {

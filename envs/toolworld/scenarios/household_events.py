@@ -10,8 +10,9 @@ from typing import Any
 from envs.toolworld.apps.bill_splitting import equal_shares
 from envs.toolworld.evaluate import Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import added_expense
-from envs.toolworld.scenarios.household_calendar import new_event, primary_calendar
+from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar
 from envs.toolworld.scenarios.household_chores import FIND_PROJECT, shared_projects
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -223,20 +224,9 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     hour = rng.choice([9, 10, 17, 18])
     calendar_id = primary_calendar(view, owner)
     events = [
-        {
-            "calendar_id": calendar_id,
-            "organizer_id": owner,
-            "title": t["title"],
-            "description": "",
-            "location": "",
-            "start": f"{t['due_date']}T{hour:02d}:00:00",
-            "end": f"{t['due_date']}T{hour + 1:02d}:00:00",
-            "all_day": 0,
-            "recurrence": "none",
-            "recurrence_until": None,
-            "status": "confirmed",
-            "busy": 1,
-        }
+        new_event(
+            owner, calendar_id, t["title"], f"{t['due_date']}T{hour:02d}:00:00", f"{t['due_date']}T{hour + 1:02d}:00:00"
+        )
         for t in mine
     ]
     oracle = (
@@ -275,7 +265,7 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
             e
             for event in events
             for e in [
-                *new_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}"),
+                *invited_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}"),
                 Inserted(
                     "calendar_reminders",
                     {

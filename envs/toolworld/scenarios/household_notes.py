@@ -9,9 +9,9 @@ from datetime import timedelta
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._rows import new_note
+from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
-from envs.toolworld.scenarios.household_calendar import new_event, primary_calendar, trip_groups
+from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar, trip_groups
 from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -169,20 +169,14 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     )  # who owes the group, by name
     lines = [f"{name} owes ${amount:.2f}" for name, amount in debtors] or ["Nobody owes anything"]
     title = f"House meeting {sunday.isoformat()}"
-    event = {
-        "calendar_id": primary_calendar(view, owner),
-        "organizer_id": owner,
-        "title": "House meeting",
-        "description": "",
-        "location": "Home",
-        "start": f"{sunday.isoformat()}T{hour}:00:00",
-        "end": f"{sunday.isoformat()}T{hour + 1}:00:00",
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(
+        owner,
+        primary_calendar(view, owner),
+        "House meeting",
+        f"{sunday.isoformat()}T{hour}:00:00",
+        f"{sunday.isoformat()}T{hour + 1}:00:00",
+        location="Home",
+    )
     oracle = (
         Solution()
         .step(login("bill_splitting", "calendar", "notes"))
@@ -203,7 +197,7 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         .steps()
     )
     expectations: list[Expectation] = [
-        *new_event(event, guests, f"a 'House meeting' on {sunday} at {hour}:00 at Home"),
+        *invited_event(event, guests, f"a 'House meeting' on {sunday} at {hour}:00 at Home"),
         Inserted("notes_notes", new_note(owner, title, HasLines(lines)), f"an agenda note with the lines {lines}"),
     ]
     return TaskSpec(

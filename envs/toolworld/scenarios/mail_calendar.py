@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -51,20 +52,7 @@ def offsite_event(view: WorldView, rng: random.Random) -> TaskSpec:
     guests = sorted({sender} | {view.value("SELECT id FROM people WHERE email = ?", a) for a in addresses} - {owner})
     calendar = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", owner)
     name = full_name(view, sender)
-    event = {
-        "calendar_id": calendar,
-        "organizer_id": owner,
-        "title": "Offsite",
-        "description": "",
-        "location": "Bus departure",
-        "start": f"{day}T08:00:00",
-        "end": f"{day}T17:00:00",
-        "all_day": 0,
-        "recurrence": "none",
-        "recurrence_until": None,
-        "status": "confirmed",
-        "busy": 1,
-    }
+    event = new_event(owner, calendar, "Offsite", f"{day}T08:00:00", f"{day}T17:00:00", location="Bus departure")
     expectations: list[Expectation] = [
         Inserted(
             "calendar_events", event, f"an 'Offsite' event on {day} 08:00-17:00 on my Work calendar", what="events"
@@ -348,20 +336,16 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "calendar_events",
-                {
-                    "calendar_id": calendar,
-                    "organizer_id": owner,
-                    "title": title,
-                    "description": f"${amount:.2f}",
-                    "location": "",
-                    "start": f"{day.isoformat()}T00:00:00",
-                    "end": f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
-                    "all_day": 1,
-                    "recurrence": "none",
-                    "recurrence_until": None,
-                    "status": "confirmed",
-                    "busy": 0,
-                },
+                new_event(
+                    owner,
+                    calendar,
+                    title,
+                    f"{day.isoformat()}T00:00:00",
+                    f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+                    description=f"${amount:.2f}",
+                    all_day=1,
+                    busy=0,
+                ),
                 f"an all-day, free '{title}' on {day} says ${amount:.2f}",
                 what=f"events '{title}'",
             )
