@@ -6,8 +6,12 @@ run (an agent's error is a failure and stays; an infrastructure error drops
 the episode for every stack), so each stack is judged on the same tasks. Besides each
 stack's rates with SE, it gives the paired difference to a baseline stack:
 the mean over shared episodes of (stack - baseline), with the SE of those
-differences, which is much tighter than comparing two independent SEs when
-the stacks succeed on similar tasks.
+differences and their 95% t interval, which is much tighter than comparing
+two independent intervals when the stacks succeed on similar tasks.
+
+Runs that share a stack label (a sweep over another setting, e.g.
+`max_steps=1,5`) are told apart by the settings that differ between them:
+the Hydra overrides of each job, else the run's recorded identity.
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.blame import INFRA, record_error_kind
 from harness.results import RESULTS_FILE, read_results
 from harness.run import RUN_FILE
-from harness.summary import format_stat, mean_se, summarize
+from harness.summary import format_interval, format_stat, mean_se, summarize
 
-PAIRED_FIELDS = ("success", "reward")
+#: The per-episode fields compared pairwise, with the range their difference can take (None: unbounded).
+PAIRED_FIELDS: dict[str, tuple[float, float] | None] = {"success": (-1.0, 1.0), "reward": None}
 
 
 @dataclass
@@ -46,15 +53,46 @@ def find_runs(sweep_dir: str | Path) -> list[Run]:
     dirs = sorted({p.parent for p in sweep_dir.rglob(RUN_FILE) if (p.parent / RESULTS_FILE).exists()}, key=_job_order)
     if not dirs:
         raise FileNotFoundError(f"no runs below {sweep_dir} (looked for dirs with {RUN_FILE} and {RESULTS_FILE})")
-    runs = []
+    runs, settings = [], []
     for path in dirs:
         meta = json.loads((path / RUN_FILE).read_text())
         runs.append(Run(label=meta["label"], path=path, profile=run_profile(meta), records=read_results(path)))
-    labels = [run.label for run in runs]
-    for run in runs:
-        if labels.count(run.label) > 1:
-            run.label = f"{run.label} ({run.path.relative_to(sweep_dir)})"
+        settings.append(run_settings(path, meta))
+    for label in {run.label for run in runs}:
+        same = [i for i, run in enumerate(runs) if run.label == label]
+        if len(same) > 1:
+            for i, difference in zip(same, differing_settings([settings[i] for i in same]), strict=True):
+                runs[i].label = (
+                    f"{label}, {difference}" if difference else f"{label} ({dirs[i].relative_to(sweep_dir)})"
+                )
     return runs
+
+
+def run_settings(path: Path, meta: dict[str, Any]) -> dict[str, str]:
+    """What a run was asked, flat ("max_steps" -> "1"): its Hydra overrides when the job saved them
+    (what the user typed), over its recorded identity (what the harness keeps for resuming)."""
+    flat = {key: json.dumps(value) for key, value in _flatten(meta.get("identity") or {}).items()}
+    overrides = path / ".hydra" / "overrides.yaml"
+    if overrides.exists():
+        for item in OmegaConf.to_container(OmegaConf.load(overrides)) or []:
+            key, _, value = str(item).partition("=")
+            flat[key.lstrip("+~")] = value
+    return flat
+
+
+def differing_settings(settings: Sequence[dict[str, str]]) -> list[str]:
+    """For runs with one label: each run's "key=value" of the settings not all of them share ("" if none)."""
+    keys = sorted({key for one in settings for key in one if len({s.get(key) for s in settings}) > 1})
+    return [", ".join(f"{key}={one.get(key, '-')}" for key in keys) for one in settings]
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(node, dict) or not node:
+        return {prefix: node}
+    flat: dict[str, Any] = {}
+    for key, value in node.items():
+        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
 
 
 def run_profile(meta: dict[str, Any]) -> EnvProfile:
@@ -80,10 +118,10 @@ def shared_keys(runs: Sequence[Run]) -> set[str]:
 
 
 def paired_difference(run: Run, baseline: Run, keys: set[str], field: str) -> dict[str, Any]:
-    """mean +- SE over shared episodes of run[field] - baseline[field]."""
+    """mean +- SE and 95% t interval over shared episodes of run[field] - baseline[field]."""
     mine = {r["key"]: float(r[field]) for r in run.records if r["key"] in keys}
     theirs = {r["key"]: float(r[field]) for r in baseline.records if r["key"] in keys}
-    return mean_se([mine[key] - theirs[key] for key in sorted(keys)])
+    return mean_se([mine[key] - theirs[key] for key in sorted(keys)], PAIRED_FIELDS[field])
 
 
 def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str, Any]:
@@ -128,8 +166,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     ]
     for label, entry in report["stacks"].items():
         summary = entry["summary"]
-        cells = [format_stat(summary["headline"][name]) for name in labels]
-        paired = "baseline" if label == baseline else format_stat(entry["paired_vs_baseline"]["success"])
+        cells = [stat_cell(summary["headline"][name]) for name in labels]
+        paired = "baseline" if label == baseline else stat_cell(entry["paired_vs_baseline"]["success"])
         cost = summary["cost"]
         lines.append(
             _row(
@@ -148,12 +186,20 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines += ["", _row(["stack", *(f"difficulty {lv}" for lv in levels)]), _row(["---"] * (len(levels) + 1))]
         for label, entry in report["stacks"].items():
             by = entry["summary"]["by_difficulty"]
-            lines.append(_row([label, *(format_stat(by.get(lv, {}).get("success")) for lv in levels)]))
+            lines.append(_row([label, *(stat_cell(by.get(lv, {}).get("success")) for lv in levels)]))
     lines += [
         "",
-        "Rates: mean +- SE on the shared episodes; paired: mean +- SE of per-episode differences to the baseline.",
+        "Rates: mean +- SE (n) [95% interval: Wilson for rates over episodes, t over seeds] on the shared episodes; "
+        "paired: mean +- SE [95% t interval] of the per-episode differences to the baseline.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def stat_cell(stat: dict[str, Any] | None, percent: bool = True) -> str:
+    """ "100.0% +- 0.0 (n=5) [56.6, 100.0]": the stat with its 95% interval when it has one."""
+    interval = format_interval(stat, percent)
+    text = format_stat(stat, percent)
+    return text if interval == "-" else f"{text} {interval.rsplit(' ', 1)[0]}"
 
 
 def _row(cells: Sequence[str]) -> str:

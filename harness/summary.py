@@ -11,6 +11,13 @@ two or more seeds, the rate is computed per seed and the SE is over seeds
 (MLE-bench style, mean +- SEM over seeds); with one seed it is over the
 units themselves (tasks, or scenarios for SGC). SE = sample std (ddof=1) /
 sqrt(n); it is None for n < 2.
+
+Every stat also carries a 95% interval (`ci95`, `ci_method`), because a mean
++- SE of 0.0 for 5 successes out of 5 hides how little 5 episodes say: a rate
+over 0/1 units gets the Wilson score interval (scipy's binomtest: right near
+0% and 100%, where the normal interval collapses to a point); a mean over
+seeds or over other numbers gets Student's t interval (n >= 2). An interval of
+a quantity bounded to [0, 1] is clipped to it.
 """
 
 from __future__ import annotations
@@ -20,36 +27,73 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from scipy import stats as scipy_stats
+
 from envs.contract import EnvProfile
 from harness.blame import AGENT, INFRA, record_error_kind
 
 Record = Mapping[str, Any]
 
+CONFIDENCE = 0.95
+
+#: How the intervals are named in tables.
+METHOD_NAMES = {"wilson": "Wilson", "t": "t"}
+
+#: Bounds of a count or a duration: its interval never goes below 0.
+NON_NEGATIVE = (0.0, math.inf)
+
 #: Env metrics that repeat a record field; kept in summary.json, not repeated in summary.md.
 SHOWN_ELSEWHERE = frozenset({"success", "difficulty", "steps"})
 
 
-def mean_se(values: Sequence[float]) -> dict[str, Any]:
-    """Mean and standard error of the mean (sample std, ddof=1)."""
+def mean_se(values: Sequence[float], bounds: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Mean, standard error of the mean (sample std, ddof=1) and its 95% t interval, clipped to `bounds`
+    (what the quantity can be: a rate cannot leave [0, 1])."""
     n = len(values)
     if n == 0:
-        return {"mean": None, "se": None, "n": 0}
+        return {"mean": None, "se": None, "n": 0, "ci95": None, "ci_method": None}
     mean = math.fsum(values) / n
     if n < 2:
-        return {"mean": mean, "se": None, "n": n}
+        return {"mean": mean, "se": None, "n": n, "ci95": None, "ci_method": None}
     variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    return {"mean": mean, "se": math.sqrt(variance / n), "n": n}
+    se = math.sqrt(variance / n)
+    half = float(scipy_stats.t.ppf((1 + CONFIDENCE) / 2, n - 1)) * se
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return {"mean": mean, "se": se, "n": n, "ci95": [low, high], "ci_method": "t"}
+
+
+def rate_stat(values: Sequence[float]) -> dict[str, Any]:
+    """mean_se of 0/1 outcomes with the Wilson score interval instead of t (exact enough at 0% and 100%)."""
+    stat = mean_se(values)
+    if stat["n"]:
+        successes = round(math.fsum(values))
+        interval = scipy_stats.binomtest(successes, stat["n"]).proportion_ci(CONFIDENCE, method="wilson")
+        stat.update(ci95=[float(interval.low), float(interval.high)], ci_method="wilson")
+    return stat
+
+
+def _bounds(values: Sequence[float]) -> tuple[float, float] | None:
+    """Units that all lie in [0, 1] are rates or shares (success, medals, fraction of tests): so is their mean."""
+    return (0.0, 1.0) if values and all(0.0 <= v <= 1.0 for v in values) else None
+
+
+def _is_binary(values: Sequence[float]) -> bool:
+    return bool(values) and all(v in (0.0, 1.0) for v in values)
 
 
 def aggregate(records: Sequence[Record], units: Callable[[Sequence[Record]], list[float]]) -> dict[str, Any]:
-    """mean +- SE of `units(records)`: over seeds when there are several, else over the units."""
+    """mean +- SE and 95% interval of `units(records)`: over seeds when there are several, else over the
+    units (Wilson when they are 0/1 outcomes)."""
     by_seed: dict[Any, list[Record]] = defaultdict(list)
     for record in records:
         by_seed[record["seed"]].append(record)
     if len(by_seed) < 2:
-        return {**mean_se(units(records)), "over": "units"}
-    per_seed = [mean_se(units(group))["mean"] for _, group in sorted(by_seed.items())]
-    return {**mean_se([m for m in per_seed if m is not None]), "over": "seeds"}
+        values = units(records)
+        return {**(rate_stat(values) if _is_binary(values) else mean_se(values, _bounds(values))), "over": "units"}
+    per_seed = [m for _, group in sorted(by_seed.items()) if (m := mean_se(units(group))["mean"]) is not None]
+    return {**mean_se(per_seed, _bounds(per_seed)), "over": "seeds"}
 
 
 def success_units(records: Sequence[Record]) -> list[float]:
@@ -167,13 +211,13 @@ def cost(records: Sequence[Record]) -> dict[str, Any]:
         "calls": sum(int(t.get("calls", 0)) for t in totals),
         "prompt_tokens": sum(int(t.get("prompt_tokens", 0)) for t in totals),
         "completion_tokens": sum(int(t.get("completion_tokens", 0)) for t in totals),
-        "tokens_per_episode": mean_se(episode_tokens),
+        "tokens_per_episode": mean_se(episode_tokens, NON_NEGATIVE),
         "by_role": {role: dict(c) for role, c in sorted(by_role.items())},
         "episode_wall_time_s": math.fsum(wall),
-        "wall_time_per_episode_s": mean_se(wall),
+        "wall_time_per_episode_s": mean_se(wall, NON_NEGATIVE),
         "model_time_s": math.fsum(model),
         "env_time_s": math.fsum(env),
-        "steps_per_episode": mean_se([float(r.get("steps") or 0) for r in records]),
+        "steps_per_episode": mean_se([float(r.get("steps") or 0) for r in records], NON_NEGATIVE),
     }
 
 
@@ -202,6 +246,19 @@ def format_stat(stat: Mapping[str, Any] | None, percent: bool = True) -> str:
     return f"{text} (n={stat['n']}{', seeds' if stat.get('over') == 'seeds' else ''})"
 
 
+def format_interval(stat: Mapping[str, Any] | None, percent: bool = True) -> str:
+    """ "[56.6, 100.0] Wilson" (in % for rates); "-" when the stat has no interval (n < 2 for a mean)."""
+    if not stat or not stat.get("ci95"):
+        return "-"
+    low, high = stat["ci95"]
+    bounds = f"[{100 * low:.1f}, {100 * high:.1f}]" if percent else f"[{low:.3g}, {high:.3g}]"
+    return f"{bounds} {METHOD_NAMES.get(str(stat.get('ci_method')), '')}".rstrip()
+
+
+def _stat_row(name: str, stat: Mapping[str, Any] | None, percent: bool = True) -> str:
+    return f"| {name} | {format_stat(stat, percent)} | {format_interval(stat, percent)} |"
+
+
 def to_markdown(summary: Mapping[str, Any], title: str) -> str:
     c = summary["cost"]
     lines = [f"# {title}", ""]
@@ -213,21 +270,21 @@ def to_markdown(summary: Mapping[str, Any], title: str) -> str:
         f"{summary['infra_errors']} infrastructure errors (excluded); seeds {summary['seeds']}; "
         f"rates are over {summary['scored']} episodes",
         "",
-        "| metric | mean +- SE |",
-        "| --- | --- |",
+        "| metric | mean +- SE | 95% interval |",
+        "| --- | --- | --- |",
     ]
-    lines += [f"| {label} | {format_stat(stat)} |" for label, stat in summary["headline"].items()]
-    lines.append(f"| mean reward | {format_stat(summary['reward'], percent=False)} |")
+    lines += [_stat_row(label, stat) for label, stat in summary["headline"].items()]
+    lines.append(_stat_row("mean reward", summary["reward"], percent=False))
     for level, stats in summary["by_difficulty"].items():
-        lines.append(f"| success, difficulty {level} | {format_stat(stats['success'])} |")
-    lines.append(f"| steps per episode | {format_stat(c['steps_per_episode'], percent=False)} |")
+        lines.append(_stat_row(f"success, difficulty {level}", stats["success"]))
+    lines.append(_stat_row("steps per episode", c["steps_per_episode"], percent=False))
     shown = {
         source.split(".", 1)[1] for source in summary["headline_sources"].values() if source.startswith("metrics.")
     }
     shown |= SHOWN_ELSEWHERE
     for name, stat in summary["metrics"].items():
         if name not in shown:
-            lines.append(f"| {name} | {format_stat(stat, percent=False)} |")
+            lines.append(_stat_row(name, stat, percent=False))
     lines += [
         "",
         f"LLM: {c['calls']} calls, {c['prompt_tokens']} prompt + {c['completion_tokens']} completion tokens "

@@ -70,9 +70,9 @@ def test_a_stack_sweep_runs_each_job_in_its_own_dir_and_the_report_compares_them
     out = capsys.readouterr().out
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["shared_episodes"] == 6
-    cut, full = report["stacks"]["none (0)"], report["stacks"]["none (1)"]
+    cut, full = report["stacks"]["none, max_steps=1"], report["stacks"]["none, max_steps=5"]
     # With one step only the difficulty-1 tasks (2 of 6) can be solved by the oracle.
     assert cut["summary"]["success"]["mean"] == 2 / 6 and full["summary"]["success"]["mean"] == 1.0
     assert full["paired_vs_baseline"]["success"]["mean"] == 4 / 6
-    assert "| none (1) | 100.0% +- 0.0 (n=6) | 66.7% +-" in out
+    assert "| none, max_steps=5 | 100.0% +- 0.0 (n=6) [61.0, 100.0] | 66.7% +-" in out
     assert (tmp_path / "report_success_by_difficulty.png").exists()

@@ -28,7 +28,14 @@ def test_the_oracle_earns_every_mle_rate_with_se_over_seeds(tmp_path):
     proc = run_eval("env=mle", "policy=oracle", "limit=1", "seeds=[0,1]", "max_steps=null", f"hydra.run.dir={tmp_path}")
     summary = json.loads((tmp_path / "summary.json").read_text())
     for label in MLE_RATES:
-        assert summary["headline"][label] == {"mean": 1.0, "se": 0.0, "n": 2, "over": "seeds"}, label
+        assert summary["headline"][label] == {
+            "mean": 1.0,
+            "se": 0.0,
+            "n": 2,
+            "over": "seeds",
+            "ci95": [1.0, 1.0],
+            "ci_method": "t",
+        }, label
     assert "| any medal | 100.0% +- 0.0 (n=2, seeds) |" in proc.stdout
 
 

@@ -50,8 +50,24 @@ def test_paired_differences_on_the_episodes_every_run_completed(tmp_path):
     paired = report["stacks"]["summarize"]["paired_vs_baseline"]["success"]
     # differences on a, b, c, d: 0, 1, 0, 0 -> mean 1/4, sample sd 1/2, SE 1/4
     assert (paired["mean"], paired["se"], paired["n"]) == (0.25, 0.25, 4)
+    # 95% t interval, 3 dof (t = 3.18245): 0.25 -+ 0.7956, the top cut at +1 (a difference of rates)
+    assert paired["ci95"] == pytest.approx([0.25 - 3.18245 * 0.25, 1.0], abs=1e-4)
     assert report["stacks"]["none"]["summary"]["success"]["mean"] == 0.5
     assert report["stacks"]["summarize"]["errors_total"] == 1
+
+
+def test_runs_of_one_stack_are_named_by_the_setting_their_sweep_changed(tmp_path):
+    for job, steps in (("0", 1), ("1", 5)):
+        make_run(tmp_path / job, "none", {"a": steps > 1, "b": True})
+        (tmp_path / job / ".hydra").mkdir()
+        (tmp_path / job / ".hydra" / "overrides.yaml").write_text(f"- env=tiny\n- max_steps={steps}\n")
+    make_run(tmp_path / "2", "summarize", {"a": True, "b": True})
+    assert [run.label for run in find_runs(tmp_path)] == ["none, max_steps=1", "none, max_steps=5", "summarize"]
+    text = main([str(tmp_path)])
+    assert (
+        text == 0
+        and "| none, max_steps=5 | 100.0% +- 0.0 (n=2) [34.2, 100.0] |" in (tmp_path / "report.md").read_text()
+    )
 
 
 def test_the_baseline_can_be_chosen_and_must_exist(tmp_path):

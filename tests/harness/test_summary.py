@@ -8,7 +8,7 @@ import pytest
 
 from envs.mle.env import MLECompetitionEnv
 from envs.toolworld.profile import TOOLWORLD_PROFILE
-from harness.summary import format_stat, mean_se, summarize, to_markdown
+from harness.summary import format_interval, format_stat, mean_se, summarize, to_markdown
 
 
 def rec(task, scenario, difficulty, seed, success, *, tokens=(10, 5), error=None, metrics=None):
@@ -46,8 +46,31 @@ def test_mean_se_matches_the_textbook_formula():
     stat = mean_se([1.0, 2.0, 3.0, 4.0])
     assert stat["mean"] == 2.5
     assert stat["se"] == pytest.approx(math.sqrt(5 / 3 / 4))  # sample var 5/3, n 4
-    assert mean_se([7.0]) == {"mean": 7.0, "se": None, "n": 1}
+    # 95% t interval: mean +- t(0.975, 3 dof) * SE, t = 3.18245 from the table.
+    low, high = stat["ci95"]
+    assert (low, high) == pytest.approx((2.5 - 3.18245 * stat["se"], 2.5 + 3.18245 * stat["se"]), abs=1e-4)
+    assert stat["ci_method"] == "t"
+    assert mean_se([7.0]) == {"mean": 7.0, "se": None, "n": 1, "ci95": None, "ci_method": None}
     assert mean_se([])["mean"] is None
+    assert mean_se([0.0, 10.0], bounds=(0.0, 12.0))["ci95"] == [0.0, 12.0]  # a count cannot be below 0
+
+
+def test_rates_get_the_wilson_interval_which_is_wide_for_5_of_5():
+    s = summarize([rec(t, t, 1, 0, True) for t in "abcde"], TOOLWORLD_PROFILE)
+    # Wilson score interval for 5/5: [n / (n + z^2), 1] with z = 1.959964 -> [0.56552, 1].
+    assert s["success"]["mean"] == 1.0 and s["success"]["se"] == 0.0
+    assert s["success"]["ci95"] == pytest.approx([5 / (5 + 1.959964**2), 1.0], abs=1e-5)
+    assert s["success"]["ci_method"] == "wilson"
+    # 1 of 3: (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
+    one = summarize(
+        [rec("a", "a", 1, 0, True), rec("b", "b", 1, 0, False), rec("c", "c", 1, 0, False)], TOOLWORLD_PROFILE
+    )
+    z, n, p = 1.959964, 3, 1 / 3
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert one["success"]["ci95"] == pytest.approx(
+        [(centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)]
+    )
+    assert "| TGC | 100.0% +- 0.0 (n=5) | [56.6, 100.0] Wilson |" in to_markdown(s, "t")
 
 
 def test_tgc_and_sgc_are_averaged_over_seeds_with_se_over_seeds():
@@ -59,6 +82,8 @@ def test_tgc_and_sgc_are_averaged_over_seeds_with_se_over_seeds():
     # SGC per seed: s1 fails in seed 0 (b) -> 1/2; both pass in seed 1 -> 1. Mean 3/4, SE 1/4.
     assert s["headline"]["SGC"]["mean"] == pytest.approx(3 / 4)
     assert s["headline"]["SGC"]["se"] == pytest.approx(1 / 4)
+    # Over 2 seeds the interval is t with 1 dof: 5/6 -+ 12.706 * 1/6 = [-1.28, 2.95], cut to what a rate can be.
+    assert (s["headline"]["TGC"]["ci95"], s["headline"]["TGC"]["ci_method"]) == ([0.0, 1.0], "t")
     # Difficulty 2 is task b only: 0 then 1 -> 0.5 +- 0.5; difficulty 1 always succeeds.
     assert s["by_difficulty"]["2"]["success"]["mean"] == pytest.approx(0.5)
     assert s["by_difficulty"]["2"]["success"]["se"] == pytest.approx(0.5)
@@ -86,7 +111,7 @@ def test_agent_errors_are_failures_and_infra_errors_are_left_out_loudly_but_cost
     assert s["agent_failure_reasons"] == {"RuntimeError (step)": 1}
     assert s["infra_error_reasons"] == {"ModelUnavailable (act)": 1}
     assert s["success"]["mean"] == pytest.approx(2 / 4)  # the crash counts, the outage does not
-    assert s["by_difficulty"]["3"]["success"] == {"mean": 0.0, "se": None, "n": 1, "over": "units"}
+    assert s["by_difficulty"]["3"]["success"]["ci95"] == pytest.approx([0.0, 1.959964**2 / (1 + 1.959964**2)], abs=1e-6)
     assert s["cost"]["calls"] == 5
     assert s["cost"]["prompt_tokens"] == 40 and s["cost"]["completion_tokens"] == 20
     text = to_markdown(s, "t")
@@ -144,3 +169,9 @@ def test_format_stat():
     assert format_stat({"mean": 0.5, "se": 0.25, "n": 2, "over": "seeds"}) == "50.0% +- 25.0 (n=2, seeds)"
     assert format_stat({"mean": 12.0, "se": None, "n": 1}, percent=False) == "12.0 (n=1)"
     assert format_stat(None) == "-"
+
+
+def test_format_interval():
+    assert format_interval({"mean": 1.0, "ci95": [0.5655, 1.0], "ci_method": "wilson"}) == "[56.5, 100.0] Wilson"
+    assert format_interval({"mean": 2.5, "ci95": [0.4457, 4.554], "ci_method": "t"}, percent=False) == "[0.446, 4.55] t"
+    assert format_interval({"mean": 7.0, "ci95": None}) == "-"

@@ -94,4 +94,4 @@ def test_a_wrapper_stack_sweep_and_its_report(recording, tmp_path, capsys):
     assert report["baseline"] == "none" and report["shared_episodes"] == RECORDED
     paired = report["stacks"]["truncate"]["paired_vs_baseline"]["success"]
     assert (paired["mean"], paired["se"]) == (0.0, 0.0)  # truncation never fires on 1-step episodes
-    assert "| truncate | 100.0% +- 0.0 (n=3) |" in capsys.readouterr().out
+    assert "| truncate | 100.0% +- 0.0 (n=3) [43.9, 100.0] |" in capsys.readouterr().out
