@@ -128,9 +128,14 @@ class Competition:
             return float(self._grader(submission, answers))
         return grading.grade(submission, answers, metric=self.metric, id_col=self.config.id_column)
 
+    @property
+    def leaderboard_path(self) -> Path:
+        """Where the reference leaderboard is read (a competition MLE-bench knows may take MLE-bench's)."""
+        return self.root / "leaderboard.csv"
+
     @cached_property
     def leaderboard(self) -> pd.DataFrame:
-        path = self.root / "leaderboard.csv"
+        path = self.leaderboard_path
         if not path.is_file():
             raise FileNotFoundError(f"{self.id}: no leaderboard.csv in {self.root}")
         board = pd.read_csv(path)
