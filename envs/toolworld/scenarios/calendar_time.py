@@ -10,6 +10,7 @@ from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -19,7 +20,6 @@ MONTH_SETS = (
     (("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-28")),
 )
 NAMES = {"01": "Jan", "02": "Feb", "03": "Mar", "04": "Apr", "12": "Dec"}
-NOTE_PLAIN = {"tags": "", "pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}
 
 
 def _hours(value: float) -> str:
@@ -72,7 +72,7 @@ def hours_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": person, "title": title, "content": HasLines(lines), **NOTE_PLAIN},
+                new_note(person, title, HasLines(lines)),
                 f"a note '{title}' with exactly the lines {lines}",
                 what="notes",
             ),

@@ -11,11 +11,10 @@ from envs.toolworld.apps._calendar_views import export_calendar, show_agenda
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._rows import new_event
+from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-NOTE_PLAIN = {"tags": "", "pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}
 NEXT_MONDAY = TODAY + timedelta(days=7 - TODAY.weekday())
 
 
@@ -187,7 +186,7 @@ def week_plan_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": person, "title": title, "content": HasLines(lines), **NOTE_PLAIN},
+                new_note(person, title, HasLines(lines)),
                 f"a note '{title}' with the {len(lines)} meetings, one per line",
                 what="notes",
             ),

@@ -6,11 +6,11 @@ import random
 
 from envs.toolworld.evaluate import Answer, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
 FIRST_SENDER = "(SELECT m.sender_id FROM email_messages m WHERE m.thread_id = t.id ORDER BY m.sent_at, m.id LIMIT 1)"
-NEW_NOTE = {"tags": "", "pinned": 0, "color": "none", "reminder_at": None, "trashed_at": None}
 
 
 @scenario("mail_meeting_notes_digest", apps=("email", "notes"))
@@ -85,7 +85,7 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": HasLines(lines), "notebook_id": notebook, **NEW_NOTE},
+                new_note(owner, title, HasLines(lines), notebook_id=notebook),
                 f"a note '{title}' in 'Work' lists the {len(lines)} meetings with who sent the notes",
                 what="notes",
             ),
@@ -181,14 +181,7 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {
-                    "owner_id": owner,
-                    "title": title,
-                    "content": HasLines(lines),
-                    "notebook_id": notebook,
-                    **NEW_NOTE,
-                    "tags": "email",
-                },
+                new_note(owner, title, HasLines(lines), notebook_id=notebook, tags="email"),
                 f"a note '{title}' in 'Personal', tagged 'email', holds the {len(lines)} emails of the latest thread",
                 what="notes",
             ),

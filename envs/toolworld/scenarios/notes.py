@@ -6,6 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.music import top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -13,7 +14,6 @@ from envs.toolworld.world.build import WORLD_NOW
 GROCERIES = ["oat milk", "eggs", "spinach", "rye bread", "lemons", "coffee beans", "rice", "chickpeas"]
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
-PLAIN = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}  # a new note
 
 
 @scenario("notes_create_list", apps=("notes",), difficulty=1)
@@ -39,7 +39,7 @@ def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": HasLines(items), "tags": "", **PLAIN},
+                new_note(owner, title, HasLines(items)),
                 f"a note '{title}' with exactly the {len(items)} items, one per line",
                 what="notes",
             )
@@ -166,7 +166,7 @@ def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": "Family phone numbers", "content": HasLines(lines), "tags": "", **PLAIN},
+                new_note(owner, "Family phone numbers", HasLines(lines)),
                 f"a note lists all {len(lines)} family members with their numbers",
                 what="notes",
             )
@@ -296,7 +296,7 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "", **PLAIN},
+                new_note(p["owner_id"], note_title, HasLines(titles)),
                 f"the note lists all {len(titles)} song titles of the playlist",
                 what="notes",
             )
@@ -341,7 +341,7 @@ def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": p["owner_id"], "title": note_title, "content": HasLines(titles), "tags": "work", **PLAIN},
+                new_note(p["owner_id"], note_title, HasLines(titles), tags="work"),
                 f"the note lists the {len(titles)} open to-dos and is tagged work",
                 what="notes",
             )
@@ -439,16 +439,14 @@ def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations.append(
         Inserted(
             "notes_notes",
-            {
-                "owner_id": owner,
-                "title": title,
-                "content": content,
-                "tags": "",
-                **PLAIN,
-                "notebook_id": journal or NewRow("notes_notebooks", book),
-                "created_at": NOW,
-                "updated_at": NOW,
-            },
+            new_note(
+                owner,
+                title,
+                content,
+                notebook_id=journal or NewRow("notes_notebooks", book),
+                created_at=NOW,
+                updated_at=NOW,
+            ),
             f"a note '{title}' in the Journal notebook lists the top 5, most played first: {content!r}",
             what="notes",
         )
