@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from harness import plots
 from harness.report import compare, find_runs, main
 
 ENV_IDS = {"toolworld": "trainfree/ToolWorld-v0", "mle": "trainfree/MLECompetition-v0"}
@@ -90,3 +91,14 @@ def test_refusals_name_the_problem(tmp_path, capsys):
     make_run(tmp_path / "x" / "2", "none", {"a": True}, env_kind="mle")
     with pytest.raises(ValueError, match="different envs"):
         compare(find_runs(tmp_path))
+
+
+def test_tokens_are_plotted_only_where_tokens_were_spent(tmp_path):
+    make_run(tmp_path / "0", "none", {"a": True, "b": False})
+    summaries = {label: e["summary"] for label, e in compare(find_runs(tmp_path))["stacks"].items()}
+    stale = tmp_path / "tokens.png"
+    stale.write_bytes(b"an old plot")
+    assert plots.tokens_vs_success(summaries, stale) is None and not stale.exists()
+    summaries["none"]["cost"]["tokens_per_episode"] = {"mean": 120.0, "se": 10.0, "n": 2, "ci95": [0.0, 247.1]}
+    assert plots.tokens_vs_success(summaries, stale).read_bytes()[:4] == b"\x89PNG"
+    assert plots.success_by_difficulty(summaries, tmp_path / "bars.png").read_bytes()[:4] == b"\x89PNG"
