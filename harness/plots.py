@@ -83,7 +83,8 @@ def tokens_vs_success(summaries: Summaries, path: str | Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(6, 4.0))
     for label, summary in spending.items():
         tokens = summary["cost"]["tokens_per_episode"]
-        success, down, up, n = _pct(summary["success"])
+        mean, down, up, n = _pct(summary["success"])
+        success = mean or 0.0
         low, high = tokens.get("ci95") or (tokens["mean"], tokens["mean"])
         ax.errorbar(
             tokens["mean"],
