@@ -5,10 +5,22 @@ reminders by email.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares, group_balance, pair_debts
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, Matcher, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import (
+    Answer,
+    Contains,
+    Deleted,
+    Expectation,
+    Inserted,
+    Matcher,
+    NewRow,
+    OneOf,
+    Updated,
+    normalize_answer,
+)
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
@@ -17,7 +29,9 @@ from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 TODAY = WORLD_NOW.date().isoformat()
+CUTOFF = (WORLD_NOW.date() - timedelta(days=182)).isoformat()  # "unused for six months"
 BIGGEST = "Biggest one so far!"
+REMINDER = "This group has been quiet for months: could you settle up?"
 BS = "apis.bill_splitting"
 FIND_GROUP = (
     "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, "
@@ -48,6 +62,25 @@ def members(view: WorldView, group_id: int) -> list[int]:
 
 def pairwise(view: WorldView, group_id: int) -> dict[tuple[int, int], float]:
     return pair_debts(view.conn, group_id)
+
+
+def sharers(view: WorldView, expense_id: int) -> list[int]:
+    """The people with a share in an expense (only show_expense tells an agent this)."""
+    return [
+        r["person_id"]
+        for r in view.rows(
+            "SELECT person_id FROM bill_splitting_shares WHERE expense_id = ? ORDER BY person_id", expense_id
+        )
+    ]
+
+
+def owed_to_me_after(view: WorldView, group_id: int, me: int, shares: dict[int, float]) -> dict[int, float]:
+    """What each member will owe `me` in a group once an expense `me` paid, with these `shares`, is added."""
+    debts = pairwise(view, group_id)
+    after = {
+        p: round(debts.get((p, me), 0.0) - debts.get((me, p), 0.0) + share, 2) for p, share in shares.items() if p != me
+    }
+    return {p: a for p, a in after.items() if a > 0}
 
 
 def added_expense(
@@ -101,7 +134,7 @@ def added_expense(
 
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
 def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, unique_groups(view), "group")
+    g = pick(rng, unique_groups(view, min_members=3), "group of three or more")
     people = members(view, g["group_id"])
     description, category = rng.choice(
         [
@@ -115,6 +148,10 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     shares = equal_shares(amount, people)
     before = group_balance(view.conn, g["group_id"], g["owner_id"])
     after = round(before + amount - shares[g["owner_id"]], 2)
+    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], shares)
+    threshold = float(rng.choice((10, 20, 30)))
+    reminded = sorted(p for p, a in owing.items() if a > threshold)
+    message = f"I just added '{description}' to {g['name']}."
     oracle = (
         Solution()
         .step(login("bill_splitting"))
@@ -125,18 +162,45 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
             f"print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
         .step(
-            f"now = {BS}.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
-            "apis.supervisor.complete_task(answer=now['my_balance'])"
+            fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
+            + f"owing = [d for d in debts if d['creditor']['email'] == me['email'] and d['amount'] > {threshold}]\n"
+            + "for d in owing:\n"
+            + f"    {BS}.send_payment_reminder(access_token=bill_splitting_token, group_id=group['group_id'], "
+            + f"email=d['debtor']['email'], message={message!r})\n"
+        )
+        .step(
+            fetch_all("sent", f"{BS}.show_reminders(access_token=bill_splitting_token, box='sent'")
+            + "print([r for r in sent if r['group_id'] == group['group_id']][: len(owing)])\n"
+            + f"now = {BS}.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
+            + "apis.supervisor.complete_task(answer=now['my_balance'])"
         )
         .steps()
     )
     return TaskSpec(
         g["owner_id"],
         f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. "
-        f"Add it as a {category} expense split equally among all members, then tell me my balance in that group.",
+        f"Add it as a {category} expense split equally among all members. Then send a payment reminder with the "
+        f'message "{message}" to every member who owes me more than ${threshold:.0f} in that group once it is '
+        "added, and tell me my balance in the group.",
         oracle,
         [
             *added_expense(view, g["group_id"], g["owner_id"], description, amount, shares, category),
+            *(
+                Inserted(
+                    "bill_splitting_reminders",
+                    {
+                        "group_id": g["group_id"],
+                        "sender_id": g["owner_id"],
+                        "receiver_id": p,
+                        "amount": owing[p],
+                        "message": message,
+                        "is_read": 0,
+                    },
+                    f"{full_name(view, p)} is reminded of the ${owing[p]:.2f} they owe me",
+                    what="reminders",
+                )
+                for p in reminded
+            ),
             Answer(after, f"the answer is my balance after it ({after:.2f})", traps={f"{before:g}": "that is before"}),
         ],
     )
@@ -184,32 +248,75 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("bill_splitting_total_i_owe", apps=("bill_splitting",), difficulty=2)
 def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
     owed: dict[int, dict[int, float]] = {}
+    in_group: dict[int, dict[int, float]] = {}  # debtor -> group -> what they owe others there
     for (group_id,) in [(r["id"],) for r in view.rows("SELECT id FROM bill_splitting_groups ORDER BY id")]:
         for (debtor, creditor), amount in pairwise(view, group_id).items():
             owed.setdefault(debtor, {})[creditor] = owed.get(debtor, {}).get(creditor, 0.0) + amount
             owed.setdefault(creditor, {})[debtor] = owed.get(creditor, {}).get(debtor, 0.0) - amount
+            in_group.setdefault(debtor, {})[group_id] = in_group.get(debtor, {}).get(group_id, 0.0) + amount
     totals = {p: round(sum(a for a in per.values() if round(a, 2) > 0), 2) for p, per in owed.items()}
     nets = {p: round(sum(per.values()), 2) for p, per in owed.items()}
-    owner = pick(rng, sorted(p for p, t in totals.items() if t > 0 and nets[p] != t), "person who owes and is owed")
+
+    def worst_group(person: int) -> str | None:
+        """The name of the group where `person` owes others the most, if it is one clear group with its own name."""
+        ranked = sorted(in_group.get(person, {}).items(), key=lambda x: -x[1])
+        names = [
+            r["name"]
+            for r in view.rows(
+                "SELECT g.name FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
+                "WHERE m.person_id = ?",
+                person,
+            )
+        ]
+        if not ranked or (len(ranked) > 1 and round(ranked[0][1] - ranked[1][1], 2) <= 0):
+            return None
+        name = view.value("SELECT name FROM bill_splitting_groups WHERE id = ?", ranked[0][0])
+        return name if names.count(name) == 1 else None
+
+    owner = pick(
+        rng,
+        sorted(p for p, t in totals.items() if t > 0 and nets[p] != t and worst_group(p)),
+        "person who owes and is owed",
+    )
+    worst = worst_group(owner)
     oracle = (
         Solution()
         .step(login("bill_splitting"))
-        .step(fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token"))
         .step(
-            "apis.supervisor.complete_task(answer=round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2))\n"
+            fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token")
+            + "total = round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2)\n"
+            + "print(total)\n"
         )
+        .step(
+            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
+            + "owe_in = {}\n"
+            + "for g in groups:\n"
+            + fetch_all(
+                "debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=g['group_id']", "    "
+            )
+            + "    mine = sum(d['amount'] for d in debts if d['debtor']['email'] == me['email'])\n"
+            + "    if mine > 0:\n"
+            + "        owe_in[g['name']] = round(mine, 2)\n"
+            + "print(owe_in)\n"
+        )
+        .step("apis.supervisor.complete_task(answer=[total, max(owe_in, key=owe_in.get)])\n")
         .steps()
     )
     return TaskSpec(
         owner,
         "On the bill splitting app, how much do I owe other people in total, in dollars? Add up what I owe each person "
-        "(after netting with that person), ignoring people who owe me.",
+        "(after netting with that person across all my groups), ignoring people who owe me. Also tell me in which of "
+        "my groups (archived ones too) I owe others the most, counting only what I owe there. Answer with the total "
+        "and the group's name.",
         oracle,
         [
             Answer(
-                totals[owner],
-                f"the answer is the sum of what I owe ({totals[owner]:.2f})",
-                traps={f"{-nets[owner]:g}": "that is my net balance, which subtracts what others owe me"},
+                [totals[owner], worst],
+                f"the answer is the sum of what I owe ({totals[owner]:.2f}) and the group '{worst}'",
+                traps={
+                    normalize_answer([-nets[owner], worst]): "that total is my net balance, which subtracts what "
+                    "others owe me"
+                },
             )
         ],
     )
@@ -219,16 +326,10 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
 def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
         "SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses "
-        "GROUP BY group_id, description HAVING n >= 2 ORDER BY group_id, description"
+        "GROUP BY group_id, description HAVING n >= 4 ORDER BY group_id, description"
     )
-    busy = {
-        r["group_id"]
-        for r in view.rows("SELECT group_id FROM bill_splitting_expenses GROUP BY group_id HAVING COUNT(*) > 5")
-    }
     named = {(g["group_id"]): g for g in unique_groups(view)}
-    c = pick(
-        rng, [r for r in rows if r["group_id"] in busy and r["group_id"] in named], "repeated expense in a busy group"
-    )
+    c = pick(rng, [r for r in rows if r["group_id"] in named], "expense repeated in a group", distinct=True)
     g = named[c["group_id"]]
     new = "general" if c["category"] != "general" else "groceries"
     ids = [
@@ -240,27 +341,55 @@ def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
             new,
         )
     ]
+    text = f"Moved to {new}."
     oracle = (
         Solution()
         .step(login("bill_splitting"))
         .step(
             FIND_GROUP.format(name=g["name"])
-            + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
-            + f"for e in expenses:\n    if e['description'] == {c['description']!r} and e['category'] != {new!r}:\n"
-            + (
-                f"        {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], "
-                f"category={new!r})\n"
+            + fetch_all(
+                "expenses",
+                f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"query={c['description']!r}",
             )
+            + f"todo = [e for e in expenses if e['description'] == {c['description']!r} and e['category'] != {new!r}]\n"
+            + "print(len(expenses), len(todo))\n"
         )
-        .step(DONE)
+        .step(
+            "for e in todo:\n"
+            f"    {BS}.update_expense(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            f"category={new!r})\n"
+            f"    {BS}.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], text={text!r})\n"
+        )
+        .step(
+            fetch_all(
+                "now",
+                f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], category={new!r}",
+            )
+            + f"print([e['expense_id'] for e in now if e['description'] == {c['description']!r}])\n"
+            + "apis.supervisor.complete_task(answer=len(todo))\n"
+        )
         .steps()
     )
     return TaskSpec(
         g["owner_id"],
-        f"In my bill splitting group '{g['name']}', set the category of every '{c['description']}' expense to '{new}'. "
-        "Leave other groups alone.",
+        f"In my bill splitting group '{g['name']}', set the category of every expense named exactly "
+        f"'{c['description']}' to '{new}', and comment '{text}' on each one you change (leave the ones already in "
+        f"'{new}' alone). Leave other groups alone. How many expenses did you change?",
         oracle,
-        [Updated("bill_splitting_expenses", i, {"category": new}, f"expense {i} is in '{new}'") for i in ids],
+        [
+            *(Updated("bill_splitting_expenses", i, {"category": new}, f"expense {i} is in '{new}'") for i in ids),
+            *(
+                Inserted(
+                    "bill_splitting_comments",
+                    {"expense_id": i, "author_id": g["owner_id"], "text": text},
+                    f"expense {i} has my comment '{text}'",
+                    what="comments",
+                )
+                for i in ids
+            ),
+            Answer(len(ids), f"the answer is the number of expenses changed ({len(ids)})"),
+        ],
     )
 
 
@@ -268,43 +397,58 @@ def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
 def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for g in unique_groups(view):
-        top = view.rows(
-            "SELECT id, description, amount FROM bill_splitting_expenses WHERE group_id = ? "
-            "ORDER BY amount DESC LIMIT 2",
+        everyone = set(members(view, g["group_id"]))
+        expenses = view.rows(
+            "SELECT id, description, amount FROM bill_splitting_expenses WHERE group_id = ? ORDER BY amount DESC",
             g["group_id"],
         )
-        if (
-            len(top) == 2
-            and top[0]["amount"] > top[1]["amount"]
-            and view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) > 5
-        ):
-            candidates.append((g, top[0]))
-    g, top = pick(rng, candidates, "group with a single largest expense")
+        if not 12 <= len(expenses) <= 40:
+            continue
+        full = [e for e in expenses if set(sharers(view, e["id"])) == everyone]
+        if len(full) >= 2 and full[0]["amount"] > full[1]["amount"]:
+            candidates.append((g, full[0], expenses[0]))
+    g, top, overall = pick(rng, candidates, "group with a single largest expense shared by everyone", distinct=True)
     oracle = (
         Solution()
         .step(login("bill_splitting"))
         .step(
             FIND_GROUP.format(name=g["name"])
             + fetch_all("expenses", f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']")
+            + "everyone = {m['email'] for m in group['members']}\n"
         )
         .step(
-            "top = max(expenses, key=lambda e: e['amount'])\n"
+            "shared = []\n"
+            "for e in expenses:\n"
+            f"    detail = {BS}.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+            "    if {s['email'] for s in detail['shares']} == everyone:\n"
+            "        shared.append(detail)\n"
+            "top = max(shared, key=lambda e: e['amount'])\n"
+            "print(len(expenses), len(shared), top)\n"
+        )
+        .step(
             f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=top['expense_id'], text={BIGGEST!r})\n"
+            f"print({BS}.show_comments(access_token=bill_splitting_token, expense_id=top['expense_id'], "
+            "page_limit=20)[-1])\n"
         )
         .step("apis.supervisor.complete_task(answer=top['description'])\n")
         .steps()
     )
+    traps = (
+        {normalize_answer(overall["description"]): "not everyone shared that one"}
+        if overall["description"] != top["description"]
+        else {}
+    )
     return TaskSpec(
         g["owner_id"],
-        f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}'? "
-        f"Also comment '{BIGGEST}' on it.",
+        f"What is the description of the largest expense (by amount) in my bill splitting group '{g['name']}' that "
+        f"was split among all of the group's members? Also comment '{BIGGEST}' on it.",
         oracle,
         [
-            Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})"),
+            Answer(top["description"], f"the answer is '{top['description']}' (${top['amount']:.2f})", traps=traps),
             Inserted(
                 "bill_splitting_comments",
                 {"expense_id": top["id"], "author_id": g["owner_id"], "text": BIGGEST},
-                f"the comment is on '{top['description']}' (expense {top['id']})",
+                f"the comment is on '{top['description']}' (expense {top['id']}, ${top['amount']:.2f})",
                 what="comments",
             ),
         ],
@@ -357,47 +501,103 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("bill_splitting_leave_settled_groups", apps=("bill_splitting",), difficulty=2)
 def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows("SELECT id, group_id, person_id FROM bill_splitting_members ORDER BY id")
-    settled: dict[int, list[int]] = {}
-    unsettled: set[int] = set()
+    idle: dict[int, list[int]] = {}  # settled and nothing added since the cutoff: to leave
+    chase: dict[int, list[int]] = {}  # owed money and nothing added since: remind the debtors
+    kept: dict[int, int] = {}  # in use since the cutoff, or I owe money there
     for r in rows:
-        if group_balance(view.conn, r["group_id"], r["person_id"]) == 0:
-            settled.setdefault(r["person_id"], []).append(r["id"])
+        recent = view.value(
+            "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND date >= ?", r["group_id"], CUTOFF
+        )
+        balance = group_balance(view.conn, r["group_id"], r["person_id"])
+        if balance == 0 and not recent:
+            idle.setdefault(r["person_id"], []).append(r["id"])
+        elif balance > 0 and not recent:
+            chase.setdefault(r["person_id"], []).append(r["group_id"])
         else:
-            unsettled.add(r["person_id"])
-    owner = pick(rng, sorted(p for p in settled if p in unsettled), "person with settled and unsettled groups")
+            kept[r["person_id"]] = kept.get(r["person_id"], 0) + 1
+    owners = sorted(p for p in idle if kept.get(p) and chase.get(p))
+    owner = pick(rng, owners or sorted(p for p in idle if kept.get(p)), "person with idle groups", distinct=True)
+    reminders = [
+        (group_id, debtor, amount)
+        for group_id in chase.get(owner, [])
+        for (debtor, creditor), amount in sorted(pairwise(view, group_id).items())
+        if creditor == owner
+    ]
     oracle = (
         Solution()
         .step(login("bill_splitting"))
         .step(
-            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token")
-            + "settled = [g for g in groups if g['my_balance'] == 0]\n"
-            + "print(len(groups), [g['name'] for g in settled])\n"
+            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
+            + "print(len(groups), [(g['name'], g['my_balance']) for g in groups])\n"
         )
         .step(
-            "for g in settled:\n"
-            f"    {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
-            "email=me['email'])\n"
+            "idle = []\n"
+            "for g in groups:\n"
+            "    if g['my_balance'] >= 0:\n"
+            f"        recent = {BS}.show_expenses(access_token=bill_splitting_token, group_id=g['group_id'], "
+            f"date_from={CUTOFF!r}, page_limit=1)\n"
+            "        if not recent:\n"
+            "            idle.append(g)\n"
+            "print([(g['name'], g['my_balance']) for g in idle])\n"
         )
-        .step("apis.supervisor.complete_task(answer=len(settled))")
+        .step(
+            "left = 0\n"
+            "for g in idle:\n"
+            "    if g['my_balance'] == 0:\n"
+            f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
+            "email=me['email'])\n"
+            "        left += 1\n"
+            "    else:\n"
+            + fetch_all(
+                "debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=g['group_id']", "        "
+            )
+            + "        for d in debts:\n"
+            + "            if d['creditor']['email'] == me['email']:\n"
+            + f"                {BS}.send_payment_reminder(access_token=bill_splitting_token, "
+            + f"group_id=g['group_id'], email=d['debtor']['email'], message={REMINDER!r})\n"
+        )
+        .step(
+            fetch_all("now", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
+            + "print(len(groups) - len(now), left)\n"
+            + "apis.supervisor.complete_task(answer=left)\n"
+        )
         .steps()
     )
     everywhere = len({r["group_id"] for r in rows if r["person_id"] == owner})
+    settled = sum(group_balance(view.conn, r["group_id"], owner) == 0 for r in rows if r["person_id"] == owner)
+    traps = {str(everywhere): "that counts every group I was in"}
+    if settled != len(idle[owner]):
+        traps[str(settled)] = "that counts settled groups with expenses added recently too"
     return TaskSpec(
         owner,
-        "Leave every bill splitting group in which my balance is exactly zero. Stay in the others. How many groups "
-        "did I leave?",
+        f"Clean up my bill splitting groups (archived ones too) that nobody has added an expense to since {CUTOFF}: "
+        "leave those where my balance is exactly zero, and in those where people still owe me, send each member who "
+        f'owes me a payment reminder with the message "{REMINDER}" (stay in them). Leave every other group as it '
+        "is. How many groups did I leave?",
         oracle,
         [
-            Answer(
-                len(settled[owner]),
-                f"the answer is the number of groups left ({len(settled[owner])})",
-                traps={str(everywhere): "that counts every group I was in"},
-            ),
+            Answer(len(idle[owner]), f"the answer is the number of groups left ({len(idle[owner])})", traps=traps),
             Deleted(
                 "bill_splitting_members",
-                frozenset(settled[owner]),
-                f"I left the {len(settled[owner])} settled groups",
+                frozenset(idle[owner]),
+                f"I left the {len(idle[owner])} settled groups unused since {CUTOFF}",
                 what="memberships",
+            ),
+            *(
+                Inserted(
+                    "bill_splitting_reminders",
+                    {
+                        "group_id": group_id,
+                        "sender_id": owner,
+                        "receiver_id": debtor,
+                        "amount": amount,
+                        "message": REMINDER,
+                        "is_read": 0,
+                    },
+                    f"{full_name(view, debtor)} is reminded of the ${amount:.2f} they owe me in group {group_id}",
+                    what="reminders",
+                )
+                for group_id, debtor, amount in reminders
             ),
         ],
     )
@@ -531,42 +731,72 @@ def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("bill_splitting_remind_top_debtor", apps=("bill_splitting", "email"), difficulty=3)
 def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = []
+    threshold = 20.0
+    plans: dict[int, list[tuple[dict[str, Any], int, float]]] = {}
+    unclear: set[int] = set()  # owners with a tie for the top debtor of some group: the task would be ambiguous
     for g in unique_groups(view):
         mine = sorted(
             ((a, d) for (d, c), a in pairwise(view, g["group_id"]).items() if c == g["owner_id"]), reverse=True
         )
-        if mine and (len(mine) == 1 or mine[0][0] > mine[1][0]):
-            candidates.append((g, mine[0][1], mine[0][0]))
-    g, debtor, amount = pick(rng, candidates, "group where someone owes me the most")
-    subject = f"Reminder: {g['name']}"
+        if mine and mine[0][0] > threshold:
+            if len(mine) > 1 and mine[0][0] == mine[1][0]:
+                unclear.add(g["owner_id"])
+            plans.setdefault(g["owner_id"], []).append((g, mine[0][1], mine[0][0]))
+    named: dict[int, int] = {}
+    for g in unique_groups(view, min_members=1):
+        named[g["owner_id"]] = named.get(g["owner_id"], 0) + 1
+    memberships = {
+        r["person_id"]: r["n"]
+        for r in view.rows("SELECT person_id, COUNT(*) AS n FROM bill_splitting_members GROUP BY person_id")
+    }
+    owners = sorted(
+        p for p, found in plans.items() if len(found) >= 2 and p not in unclear and named.get(p) == memberships[p]
+    )
+    owner = pick(rng, owners, "person owed more than $20 in two groups", distinct=True)
     oracle = (
         Solution()
         .step(login("bill_splitting", "email"))
+        .step(fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'"))
         .step(
-            FIND_GROUP.format(name=g["name"])
-            + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-            + "top = max((d for d in debts if d['creditor']['email'] == me['email']), key=lambda d: d['amount'])\n"
-            + "apis.email.send_email(access_token=email_token, recipients=[top['debtor']['email']], "
-            + f"subject={subject!r}, "
-            + "body=f\"Hi! You still owe me ${top['amount']:.2f} in our group. Thanks!\")\n"
+            "tops = []\n"
+            "for g in groups:\n"
+            + fetch_all(
+                "debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=g['group_id']", "    "
+            )
+            + "    owed = [d for d in debts if d['creditor']['email'] == me['email']]\n"
+            + f"    if owed and max(d['amount'] for d in owed) > {threshold}:\n"
+            + "        tops.append((g, max(owed, key=lambda d: d['amount'])))\n"
+            + "print([(g['name'], d['debtor']['name'], d['amount']) for g, d in tops])\n"
+        )
+        .step(
+            "for g, d in tops:\n"
+            "    apis.email.send_email(access_token=email_token, recipients=[d['debtor']['email']], "
+            "subject=f\"Reminder: {g['name']}\", "
+            "body=f\"Hi! You still owe me ${d['amount']:.2f} in our group {g['name']}. Thanks!\")\n"
+            "print(apis.email.search_emails(access_token=email_token, sender_email=me['email'], query='Reminder', "
+            "page_limit=20))\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
-        g["owner_id"],
-        f"Find who owes me the most in my bill splitting group '{g['name']}' and email them a reminder with the "
-        f"subject '{subject}' that states the amount they owe me (like $12.34).",
+        owner,
+        "In each of my bill splitting groups (archived ones too) where someone owes me more than "
+        f"${threshold:.0f}, find the member who owes me the most and email them a reminder with the subject "
+        "'Reminder: <group name>' that states the amount they owe me there (like $12.34). Nobody else gets one.",
         oracle,
-        sent_email(
-            view,
-            g["owner_id"],
-            [debtor],
-            Contains(f"${amount:.2f}"),
-            f"{full_name(view, debtor)} is reminded of ${amount:.2f}",
-            subject=subject,
-        ),
+        [
+            expectation
+            for g, debtor, amount in plans[owner]
+            for expectation in sent_email(
+                view,
+                owner,
+                [debtor],
+                Contains(f"${amount:.2f}"),
+                f"{full_name(view, debtor)} is reminded of ${amount:.2f} in '{g['name']}'",
+                subject=f"Reminder: {g['name']}",
+            )
+        ],
     )
 
 
