@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, OneOf
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 COWORKERS = (
     "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
     "AND c.relationship = 'coworker' ORDER BY p.id"
@@ -47,11 +50,13 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
     coworker = rng.choice([r["id"] for r in view.rows(COWORKERS, owner)])
     name = full_name(view, coworker)
     expectations: list[Expectation] = []
+    projects = []
     for r in owners[owner]:
         risk = r["content"].split("Risks: ")[1].strip()
         if risk == "none":
             continue
         project = project_of(r["path"])
+        projects.append(project)
         expectations += sent_email(
             view,
             owner,
@@ -60,6 +65,24 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
             f"the {project} report (risk: {risk}) goes to {name}",
             subject=f"{project} risks",
             files={"report.txt": r["content"]},
+        )
+        expectations.append(
+            Updated(
+                "file_system_files",
+                view.value("SELECT id FROM file_system_files WHERE owner_id = ? AND path = ?", owner, r["path"]),
+                {"content": f"{r['content']}\nSent to {name}.", "updated_at": NOW},
+                f"{r['path']} ends with the line 'Sent to {name}.'",
+            )
+        )
+    text = f"I emailed you the risk reports of {', '.join(sorted(projects))}."
+    if projects:
+        expectations.append(
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": coworker, "message": text, "is_read": 0},
+                f"{name} is texted which reports were emailed",
+                what="texts",
+            )
         )
     oracle = (
         Solution()
@@ -78,25 +101,36 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
             "    content = apis.file_system.show_file(access_token=file_system_token, path=f['path'])['content']\n"
             "    risk = content.split('Risks: ')[1].strip()\n"
             "    if risk != 'none':\n"
-            "        risky.append((f['path'].split('/')[2], risk, content))\n"
+            "        risky.append((f['path'], risk, content))\n"
             "print(risky)\n"
         )
-        .step(
-            FIND_COWORKER.format(name=name) + "for project, risk, content in risky:\n"
-            "    apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
-            "subject=project + ' risks', body=f'Risks: {risk}.', "
-            "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
-        )
-        .step("apis.supervisor.complete_task()\n")
-        .steps()
     )
+    if projects:
+        oracle.step(
+            FIND_COWORKER.format(name=name) + "for path, risk, content in risky:\n"
+            "    apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
+            "subject=path.split('/')[2] + ' risks', body=f'Risks: {risk}.', "
+            "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
+            "    apis.file_system.append_to_file(access_token=file_system_token, path=path, "
+            f"content={'Sent to ' + name + '.'!r})\n"
+            "projects = ', '.join(sorted(path.split('/')[2] for path, _, _ in risky))\n"
+            "apis.phone.send_text_message(access_token=phone_token, phone_number=coworker['phone_number'], "
+            "message=f'I emailed you the risk reports of {projects}.')\n"
+        ).step(
+            "for path, _, _ in risky:\n"
+            "    print(apis.file_system.show_file_lines(access_token=file_system_token, path=path, start_line=-1))\n"
+            + fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent', query='risks'")
+            + "print([t['subject'] for t in sent])\n"
+        )
     return TaskSpec(
         owner,
         "Check the status report of each of my work projects (/work/<project>/report.txt). For every report that "
         f"names a risk (anything but 'Risks: none'), email it to my coworker {name} as an attachment named "
-        "report.txt, subject '<project> risks' (the project's folder name) and text 'Risks: <the risk>.'. Send "
-        "nothing for reports without risks.",
-        oracle,
+        "report.txt, subject '<project> risks' (the project's folder name) and text 'Risks: <the risk>.', then add "
+        f"the line 'Sent to {name}.' at the end of that report. Finally text {name} 'I emailed you the risk reports "
+        "of <the projects, in alphabetical order, separated by ', '>.'. Send nothing and change nothing if no "
+        "report names a risk.",
+        oracle.step("apis.supervisor.complete_task()\n").steps(),
         expectations,
         noop_pass=quiet,
     )
@@ -134,6 +168,16 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
     name = full_name(view, coworker)
     subject = f"{project} decisions {year}"
     body = "\n".join(lines)
+    path = f"/work/{project}/decisions_{year}.txt"
+    if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
+        raise LookupError(f"{path} already exists")
+    shipped = view.rows(
+        "SELECT f.id, f.path FROM file_system_files f WHERE f.owner_id = ? AND f.path LIKE ? "
+        "AND f.content LIKE '%Decisions: ship' AND NOT EXISTS (SELECT 1 FROM file_system_tags t "
+        "WHERE t.file_id = f.id AND t.tag = 'green') ORDER BY f.path",
+        owner,
+        f"/work/{project}/meeting_notes_{year}-%",
+    )
     traps = {str(every_year): "that counts the meetings of every year"} if every_year != ships else {}
     oracle = (
         Solution()
@@ -149,28 +193,61 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(mine)\n"
         )
         .step(
-            "lines = []\n"
+            "lines, ship_files = [], []\n"
             "for path in mine:\n"
             "    content = apis.file_system.show_file(access_token=file_system_token, path=path)['content']\n"
-            "    lines.append(path.rsplit('_', 1)[1][:10] + ': ' + content.split('Decisions: ')[1].strip())\n"
+            "    decision = content.split('Decisions: ')[1].strip()\n"
+            "    lines.append(path.rsplit('_', 1)[1][:10] + ': ' + decision)\n"
+            "    if decision == 'ship':\n"
+            "        ship_files.append(path)\n"
             "print(lines)\n"
+        )
+        .step(
+            f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
+            "for path in ship_files:\n"
+            "    tags = apis.file_system.show_file_info(access_token=file_system_token, path=path)['tags']\n"
+            "    if 'green' not in tags:\n"
+            "        apis.file_system.add_file_tag(access_token=file_system_token, path=path, tag='green')\n"
         )
         .step(
             FIND_COWORKER.format(name=name)
             + "apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
-            f"subject={subject!r}, body='\\n'.join(lines))\n"
+            f"subject={subject!r}, body='\\n'.join(lines), "
+            f"attachments=[{{'file_name': {path.rsplit('/', 1)[1]!r}, 'content': '\\n'.join(lines)}}])\n"
         )
-        .step("apis.supervisor.complete_task(answer=sum(line.endswith(': ship') for line in lines))\n")
+        .step(
+            fetch_all("green", "apis.file_system.show_tagged_files(access_token=file_system_token, tag='green'")
+            + f"print([f['path'] for f in green if f['path'].startswith('/work/{project}/')])\n"
+            f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(ship_files))\n")
         .steps()
     )
     return TaskSpec(
         owner,
         f"Read the meeting notes files of my work project '{project}' (/work/{project}/meeting_notes_<date>.txt) "
-        f"from {year}, and email my coworker {name} the decisions: subject '{subject}', one line per meeting "
-        "'<YYYY-MM-DD>: <decision>', oldest first. Then tell me in how many of those meetings the decision was to "
+        f"from {year}. Save their decisions in a new file {path}, one line per meeting '<YYYY-MM-DD>: <decision>', "
+        f"oldest first, and tag each of those meeting notes files whose decision was to ship 'green' (if it is not "
+        f"already). Then email my coworker {name} the decisions: subject '{subject}', the same lines as the text, and "
+        f"the new file attached under its name. Finally tell me in how many of those meetings the decision was to "
         "ship.",
         oracle,
         [
+            Inserted(
+                "file_system_files",
+                new_file(owner, path, body),
+                f"{path} lists the {len(lines)} decisions of {year}, oldest first",
+                what="files",
+            ),
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {"file_id": f["id"], "owner_id": owner, "tag": "green"},
+                    f"{f['path']} (decision: ship) is tagged green",
+                    what="tags",
+                )
+                for f in shipped
+            ),
             *sent_email(
                 view,
                 owner,
@@ -178,10 +255,17 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
                 body,
                 f"{name} gets the {len(lines)} decisions of {project} in {year}, oldest first",
                 subject=subject,
+                files={path.rsplit("/", 1)[1]: body},
             ),
             Answer(ships, f"the answer is the number of 'ship' decisions ({ships})", traps=traps),
         ],
     )
+
+
+def _one_best(reports: dict[str, set[str]]) -> bool:
+    """The quarter whose revenue grew most is a single one (no tie to star)."""
+    growth = sorted(int(next(iter(c)).split("Revenue grew ")[1].split("%")[0]) for c in reports.values())
+    return len(growth) < 2 or growth[-1] != growth[-2]
 
 
 @scenario("mail_file_quarterly_reports", apps=("email", "file_system"))
@@ -201,6 +285,7 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         for k, v in groups.items()
         if len(v) >= 2
         and all(len(c) == 1 for c in v.values())
+        and _one_best(v)
         and any(o == k[0] and y != k[1] for o, y in groups)
         and not view.rows(
             "SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/documents/reports'", k[0]
@@ -209,6 +294,10 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, year = pick(rng, candidates, "mailbox with quarterly reports of two years", distinct=True)
     reports = {name: next(iter(c)) for name, c in sorted(groups[(owner, year)].items())}
     quarters = [name.split("_")[2].upper() for name in reports]
+    growth = {name: int(content.split("Revenue grew ")[1].split("%")[0]) for name, content in reports.items()}
+    best = max(growth, key=lambda n: growth[n])
+    summary = f"/documents/reports/summary_{year}.txt"
+    lines = "\n".join(f"{q}: {growth[n]}%" for q, n in zip(quarters, reports, strict=True))
     expectations: list[Expectation] = [
         Inserted(
             "file_system_directories",
@@ -219,11 +308,18 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         *(
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": f"/documents/reports/{name}", "content": content, "starred": 0},
-                f"{name} is saved with its content",
+                new_file(owner, f"/documents/reports/{name}", content, starred=int(name == best)),
+                f"{name} is saved with its content"
+                + (", starred (the largest revenue growth)" if name == best else ""),
                 what=f"files {name}",
             )
             for name, content in reports.items()
+        ),
+        Inserted(
+            "file_system_files",
+            new_file(owner, summary, lines),
+            f"{summary} lists each quarter's revenue growth in quarter order",
+            what="summary files",
         ),
         Answer(quarters, f"the answer lists the quarters saved ({', '.join(quarters)})"),
     ]
@@ -244,16 +340,27 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "apis.file_system.create_directory(access_token=file_system_token, path='/documents/reports')\n"
+            "growth = {}\n"
             "for name, attachment in sorted(reports.items()):\n"
             "    content = apis.email.show_attachment(access_token=email_token, attachment_id=attachment)['content']\n"
+            "    growth[name] = int(content.split('Revenue grew ')[1].split('%')[0])\n"
             "    apis.file_system.create_file(access_token=file_system_token, path='/documents/reports/' + name, "
             "content=content)\n"
+            "print(growth)\n"
+        )
+        .step(
+            "best = max(growth, key=lambda n: growth[n])\n"
+            "apis.file_system.star_file(access_token=file_system_token, path='/documents/reports/' + best)\n"
+            "summary = '\\n'.join(n.split('_')[2].upper() + ': ' + str(growth[n]) + '%' for n in sorted(growth))\n"
+            f"apis.file_system.create_file(access_token=file_system_token, path={summary!r}, content=summary)\n"
         )
         .step(
             fetch_all(
                 "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/reports'"
             )
             + "print([f['path'] for f in saved])\n"
+            + fetch_all("starred", "apis.file_system.show_starred_files(access_token=file_system_token")
+            + "print([f['path'] for f in starred if f['path'].startswith('/documents/reports/')])\n"
             "apis.supervisor.complete_task(answer=[name.split('_')[2].upper() for name in sorted(reports)])\n"
         )
         .steps()
@@ -262,7 +369,9 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Create the folder /documents/reports and save in it every quarterly report file attached to my emails "
         f"from {year} (quarterly_report_q<N>_{year}.txt), under its own name, once each. Leave other years' reports "
-        "alone. Tell me which quarters you saved (like Q1, Q3).",
+        f"alone. Star the saved report of the quarter whose revenue grew the most, and add a file {summary} with "
+        "one line per saved quarter, in quarter order: 'Q<N>: <revenue growth>%' (like 'Q1: 23%'). Tell me which "
+        "quarters you saved (like Q1, Q3).",
         oracle,
         expectations,
     )
@@ -281,13 +390,30 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         f"SELECT owner_id, substr(sent_at, 1, 4) AS year, COUNT(*) AS n FROM ({received}) GROUP BY owner_id, year "
         "HAVING n BETWEEN 4 AND 12 ORDER BY owner_id, year"
     )
-    c = pick(rng, years, "mailbox with a few attachments received in a year", distinct=True)
+    usable = []
+    for y in years:
+        names = [
+            r["file_name"]
+            for r in view.rows(
+                received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ?", y["owner_id"], y["year"]
+            )
+        ]
+        invoices = [n for n in names if n.startswith("invoice_")]
+        if invoices and len(set(invoices)) == len(invoices):
+            usable.append(y)
+    c = pick(rng, usable, "mailbox with a few attachments, invoices among them, received in a year", distinct=True)
     owner, year = c["owner_id"], c["year"]
     path = f"/documents/attachments_{year}.txt"
     if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
         raise LookupError(f"{path} already exists")
-    rows = view.rows(received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at", owner, year)
+    rows = view.rows(
+        received.replace("a.file_name", "a.file_name, a.content")
+        + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
+        owner,
+        year,
+    )
     lines = [f"{r['sent_at'][:10]} {r['file_name']} from {full_name(view, r['sender_id'])}" for r in rows]
+    invoices = {r["file_name"]: r["content"] for r in rows if r["file_name"].startswith("invoice_")}
     label = f"Attachments {year}"
     threads = sorted({r["thread_id"] for r in rows})
     if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", owner, label):
@@ -305,7 +431,8 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "lines = [f\"{e['sent_at'][:10]} {a['file_name']} from {e['sender']['name']}\" "
             "for e in sorted(mine, key=lambda e: e['sent_at']) for a in e['attachments']]\n"
-            "print(lines)\n"
+            "invoices = [a for e in mine for a in e['attachments'] if a['file_name'].startswith('invoice_')]\n"
+            "print(lines, invoices)\n"
         )
         .step(
             f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
@@ -315,9 +442,20 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
             "label_id=label['label_id'])\n"
         )
         .step(
+            "for a in invoices:\n"
+            "    content = apis.email.show_attachment(access_token=email_token, attachment_id=a['attachment_id'])"
+            "['content']\n"
+            "    apis.file_system.create_file(access_token=file_system_token, path='/documents/invoices/' + "
+            "a['file_name'], content=content, parents=True)\n"
+        )
+        .step(
             f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
             + fetch_all("labelled", f"apis.email.show_threads(access_token=email_token, folder='all', label={label!r}")
             + "print(len(labelled), 'threads labelled')\n"
+            + fetch_all(
+                "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
+            )
+            + "print([f['path'] for f in saved])\n"
         )
         .step("apis.supervisor.complete_task(answer=len(lines))\n")
         .steps()
@@ -326,8 +464,9 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Make me an inventory of the email attachments I received in {year} (not ones I sent, not the trash): a new "
         f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Put a "
-        f"new email label '{label}' on the threads those attachments came in. Then tell me how many attachments I "
-        f"received in {year}.",
+        f"new email label '{label}' on the threads those attachments came in, and save a copy of each invoice among "
+        "them (invoice_*.txt) in a new folder /documents/invoices under its own name. Then tell me how many "
+        f"attachments I received in {year}.",
         oracle,
         [
             Inserted(
@@ -343,6 +482,21 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the {len(threads)} threads with those attachments have the label",
                 count=len(threads),
                 what="labelled threads",
+            ),
+            Inserted(
+                "file_system_directories",
+                {"owner_id": owner, "path": "/documents/invoices"},
+                "/documents/invoices exists",
+                what="directories",
+            ),
+            *(
+                Inserted(
+                    "file_system_files",
+                    new_file(owner, f"/documents/invoices/{name}", content),
+                    f"the invoice {name} is saved in /documents/invoices with its content",
+                    what=f"copies of {name}",
+                )
+                for name, content in invoices.items()
             ),
             Answer(
                 len(lines),
