@@ -12,6 +12,7 @@ import dataclasses
 import io
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,29 +39,39 @@ pd.DataFrame({'id': test['id'], **{a: prior[a] for a in ['EAP', 'HPL', 'MWS']}})
 """
 
 
+def _lay_out(source: Path, root: Path, renames: dict[str, str], sample_name: str) -> None:
+    """Our prepared competition `source` as MLE-bench prepares `root.name`: its column names and class labels
+    (`renames` applies to both), its file names, and our leaderboard (our population graded the same answers)."""
+    for name, target in (
+        ("public/train.csv", "public/train.csv"),
+        ("public/test.csv", "public/test.csv"),
+        ("public/sample_submission.csv", f"public/{sample_name}"),
+        ("private/answers.csv", "private/test.csv"),
+    ):
+        (root / "prepared" / target).parent.mkdir(parents=True, exist_ok=True)
+        frame = pd.read_csv(source / "prepared" / name).rename(columns=renames)
+        frame.replace(renames).to_csv(root / "prepared" / target, index=False)
+    shutil.copy(source / "leaderboard.csv", root / "leaderboard.csv")
+
+
 @pytest.fixture()
 def data_dir(mle_cache: Path, tmp_path: Path) -> Path:
     """<data>/spooky-author-identification in MLE-bench's prepared layout, with a supplied leaderboard."""
-    source, root = mle_cache / "author-identification", tmp_path / "data" / SPOOKY
-    public, private = root / "prepared" / "public", root / "prepared" / "private"
-    public.mkdir(parents=True)
-    private.mkdir(parents=True)
-    train = pd.read_csv(source / "prepared" / "public" / "train.csv")
-    train.assign(author=train["author"].map(AUTHORS)).to_csv(public / "train.csv", index=False)
-    shutil.copy(source / "prepared" / "public" / "test.csv", public / "test.csv")
-    for name, target in (
-        ("public/sample_submission.csv", public / "sample_submission.csv"),
-        ("private/answers.csv", private / "test.csv"),
-    ):
-        pd.read_csv(source / "prepared" / name).rename(columns=AUTHORS).to_csv(target, index=False)
-    shutil.copy(source / "leaderboard.csv", root / "leaderboard.csv")  # our population graded the same answers
-    return root.parent
+    _lay_out(mle_cache / "author-identification", tmp_path / "data" / SPOOKY, AUTHORS, "sample_submission.csv")
+    return tmp_path / "data"
 
 
-def _bench(data_dir: Path):
-    """MLE-bench's Competition for the folder, reading the supplied leaderboard."""
-    bench = mlebench_registry.known_competition(SPOOKY, data_dir)
-    return dataclasses.replace(bench, leaderboard=data_dir / SPOOKY / "leaderboard.csv")
+@pytest.fixture()
+def mlebench_grade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, Path], dict]:
+    """MLE-bench's own grading of a file (`mlebench.grade.grade_csv`) for a folder, with the folder's leaderboard."""
+    monkeypatch.chdir(tmp_path)  # importing mlebench.grade makes a `cache` folder in the working directory
+    from mlebench.grade import grade_csv
+
+    def grade(path: Path, root: Path) -> dict:
+        bench = mlebench_registry.known_competition(root.name, root.parent)
+        return grade_csv(path, dataclasses.replace(bench, leaderboard=root / "leaderboard.csv")).to_dict()
+
+    return grade
 
 
 def _submission(answers: pd.DataFrame, probs: np.ndarray) -> str:
@@ -89,7 +100,7 @@ def test_a_lite_id_without_data_names_the_exact_prepare_command(tmp_path: Path) 
 
 
 def test_the_env_grades_through_mlebench_and_reports_what_mlebench_reports(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, tmp_path: Path, mlebench_grade: Callable[[Path, Path], dict]
 ) -> None:
     env = MLECompetitionEnv(competition_dir=data_dir / SPOOKY, work_root=tmp_path / "work", keep_files=True)
     obs, info = env.reset()
@@ -104,11 +115,8 @@ def test_the_env_grades_through_mlebench_and_reports_what_mlebench_reports(
     env.close()
     ours = info["evaluation"]
     assert ours["valid_submission"] and ours["chosen_step"] == 2
-    monkeypatch.chdir(tmp_path)  # importing mlebench.grade makes a `cache` folder in the working directory
-    from mlebench.grade import grade_csv
-
     (final,) = (tmp_path / "work").rglob("final_submission.csv")
-    theirs = grade_csv(final, _bench(data_dir)).to_dict()
+    theirs = mlebench_grade(final, data_dir / SPOOKY)
     shared = {k for k in theirs if k not in ("competition_id", "created_at", "submission_path")}
     assert {k: ours[k] for k in shared} == {k: theirs[k] for k in shared}
     assert theirs["score"] == pytest.approx(1.0987, abs=1e-3)  # the class prior on this data
@@ -163,20 +171,16 @@ MALFORMED = {
 
 
 def test_malformed_submissions_are_refused_as_mlebench_refuses_them(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, tmp_path: Path, mlebench_grade: Callable[[Path, Path], dict]
 ) -> None:
     comp = load_competition_dir(data_dir / SPOOKY)
     good = pd.read_csv(io.StringIO(_submission(comp.answers(), np.full((len(comp.answers()), 3), 1 / 3))))
     cases = {name: change(good).to_csv(index=False) for name, change in MALFORMED.items()}
     cases |= {"an empty file": "", "semicolons": good.to_csv(index=False, sep=";"), "valid": good.to_csv(index=False)}
-    monkeypatch.chdir(tmp_path)  # mlebench.grade's import writes a `cache` folder into the working directory
-    from mlebench.grade import grade_csv
-
-    bench = _bench(data_dir)
     for name, text in cases.items():
         path = tmp_path / f"{name.replace(' ', '_')}.csv"
         path.write_text(text)
-        theirs = grade_csv(path, bench).valid_submission
+        theirs = mlebench_grade(path, data_dir / SPOOKY)["valid_submission"]
         report = comp.evaluate(path)
         assert report["valid_submission"] == theirs == (name == "valid"), name
         assert (comp.validate(path) is None) == theirs, name  # the step feedback says the same
@@ -220,3 +224,33 @@ def test_a_broken_mlebench_install_is_an_error_not_a_silent_fallback(monkeypatch
     monkeypatch.setitem(sys.modules, "py7zr", None)  # as if the module MLE-bench's utils import were missing
     with pytest.raises(ImportError, match="mlebench is installed but cannot be imported.*py7zr"):
         mlebench_registry.registry()
+
+
+def test_an_auc_competition_under_mlebench_file_names_grades_as_mlebench_does(
+    mle_cache: Path, tmp_path: Path, mlebench_grade: Callable[[Path, Path], dict]
+) -> None:
+    """random-acts-of-pizza (from our churn data): AUC-ROC, `sampleSubmission.csv`, integer ids."""
+    root = tmp_path / "data" / "random-acts-of-pizza"
+    renames = {"customer_id": "request_id", "churn": "requester_received_pizza"}
+    _lay_out(mle_cache / "churn-prediction", root, renames, "sampleSubmission.csv")
+    comp = load_competition_dir(root)
+    assert (comp.config.metric, comp.config.sample_submission, comp.config.id_column) == (
+        "auc-roc",
+        "sampleSubmission.csv",
+        "request_id",
+    )
+    answers_path = root / "prepared" / "private" / "test.csv"
+    answers, our_answers = pd.read_csv(answers_path), grading.read_csv_strict(answers_path)
+    truth, noise = answers["requester_received_pizza"], np.random.default_rng(0).random(len(answers))
+    keys = ("score", "valid_submission", "gold_threshold", "median_threshold", "above_median", "any_medal")
+    for name, predictions in {"noise": noise, "informative": 0.3 * truth + 0.7 * noise, "over 1": 2 * noise}.items():
+        path = tmp_path / f"{name}.csv"
+        answers.assign(requester_received_pizza=predictions).sample(frac=1, random_state=0).to_csv(path, index=False)
+        ours, theirs = comp.evaluate(path), mlebench_grade(path, root)
+        assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}, name
+        assert theirs["valid_submission"] == (name != "over 1")
+        if theirs["valid_submission"]:  # our own AUC (the built-in path) gives the same score
+            own = grading.grade(
+                grading.read_csv_strict(path), our_answers, metric=get_metric("auc-roc"), id_col="request_id"
+            )
+            assert round(own, 5) == theirs["score"]
