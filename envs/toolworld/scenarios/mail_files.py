@@ -398,8 +398,8 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ?", y["owner_id"], y["year"]
             )
         ]
-        invoices = [n for n in names if n.startswith("invoice_")]
-        if invoices and len(set(invoices)) == len(invoices):
+        named = [n for n in names if n.startswith("invoice_")]
+        if named and len(set(named)) == len(named):
             usable.append(y)
     c = pick(rng, usable, "mailbox with a few attachments, invoices among them, received in a year", distinct=True)
     owner, year = c["owner_id"], c["year"]
