@@ -27,9 +27,9 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from harness.choosers import make_stack_chooser
+from harness.compose import CONF_DIR
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
 
-CONF_DIR = Path(__file__).resolve().parent / "conf"
 #: Run settings passed only when the config has them (RunRequest holds their defaults).
 INFRA_SETTINGS = ("infra_retries", "infra_backoff_s", "max_infra_error_share")
 
@@ -51,6 +51,7 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         save_trajectories=bool(plain.get("save_trajectories", True)),
         progress=bool(plain.get("progress", True)),
         selector=plain.get("selector"),
+        shard=plain.get("shard"),
         **{name: plain[name] for name in INFRA_SETTINGS if name in plain},
     )
 
@@ -59,7 +60,8 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
 _exit_code = EXIT_OK
 
 
-@hydra.main(version_base="1.3", config_path="conf", config_name="eval")
+# CONF_DIR is package data of harness, so the configs come along when trainfree is installed (`trainfree-eval`).
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="eval")
 def main(cfg: DictConfig) -> dict[str, Any] | None:
     global _exit_code
     request = request_from_config(cfg)
@@ -82,6 +84,11 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     return summary
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The `trainfree-eval` command: run, then exit with the worst job's code."""
     main()
     sys.exit(_exit_code)
+
+
+if __name__ == "__main__":
+    cli()

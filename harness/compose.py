@@ -26,7 +26,8 @@ from omegaconf.errors import OmegaConfBaseException
 from envs.contract import EnvProfile
 from wrappers.stack import WrapperStack, parse_stack
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+#: The Hydra configs: in a checkout a link to the repository's conf/, in an installed trainfree its package data.
+CONF_DIR = Path(__file__).resolve().parent / "conf"
 
 
 def arm_overrides(arm: Sequence[str]) -> list[str]:
