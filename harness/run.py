@@ -2,7 +2,8 @@
 
 The run directory holds everything: run.json (what was asked; a resumed run
 must ask the same), results.jsonl (one line per finished episode),
-trajectories/, summary.json, summary.md and the PNG plots. Running again on
+trajectories/, summary.json, summary.md and the PNG plots (and shard.json for a
+shard, `shard=I/N`: harness/shard.py). Running again on
 the same directory runs only the episodes that have no line yet.
 
 Before the first episode the model must answer a 1-token request, or the run
@@ -41,6 +42,7 @@ from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from harness.parallel import EnvPool, ParallelRunner, close_quietly
 from harness.results import REJECTED_FILE, ResultStore
+from harness.shard import Shard, shard_episodes
 from harness.summary import summarize, to_markdown
 from policies.base import Policy
 from policies.llm.accounting import Accountant, MeteredModel
@@ -50,6 +52,7 @@ from wrappers.stack import StackInput, WrapperStack, apply_stack, parse_stack
 log = logging.getLogger(__name__)
 
 RUN_FILE = "run.json"
+TRAJECTORY_DIR = "trajectories"
 
 #: Exit codes of train_free_eval.py (README, "Exit codes"); 1 is any other error (bad config, crash).
 EXIT_OK = 0
@@ -90,6 +93,7 @@ class RunRequest:
     save_trajectories: bool = True
     progress: bool = True
     selector: Mapping[str, Any] | None = None
+    shard: str | None = None  # "I/N": only the I-th of N slices of the episodes (harness/shard.py)
 
     def __post_init__(self) -> None:
         """A bad value of the run's own settings fails here, naming the setting, before any episode starts."""
@@ -115,6 +119,13 @@ class RunRequest:
         share = self.max_infra_error_share
         if not (_is_number(share) and 0 <= share <= 1):
             raise ValueError(f"max_infra_error_share must be a number in [0, 1], got {share!r}")
+        if self.shard is not None:
+            Shard.parse(self.shard)
+            if (self.selector or {}).get("name") not in (None, "none"):
+                raise ValueError(
+                    "shard cannot be combined with a selector: it learns from the episodes of its own run, "
+                    "so N shards would be N separate selectors"
+                )
 
     @cached_property
     def profile(self) -> EnvProfile:
@@ -229,7 +240,7 @@ class EpisodeWorker:
         }
         if self.trajectory_dir is not None:
             _write_json_atomically(
-                self.trajectory_dir / f"{_safe_name(spec.key)}.json", {**result.trajectory, "record": record}
+                self.trajectory_dir / trajectory_name(spec.key), {**result.trajectory, "record": record}
             )
         return record
 
@@ -320,10 +331,11 @@ def run_evaluation(
         pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers)
         cleanup.callback(pool.close)
         specs = _prepare(pool, model, make_policy, request)
+        specs = _shard_of(specs, run_dir, request)
         done = store.finished_keys(retry_infra_errors=request.retry_errors)
         todo = [spec for spec in specs if spec.key not in done]
         _announce(request, len(specs), len(todo), store.rejected)
-        trajectory_dir = run_dir / "trajectories" if request.save_trajectories else None
+        trajectory_dir = run_dir / TRAJECTORY_DIR if request.save_trajectories else None
         if trajectory_dir is not None:
             trajectory_dir.mkdir(exist_ok=True)
         worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
@@ -393,6 +405,14 @@ def _prepare(
         pool.give_back(env)
 
 
+def _shard_of(specs: Sequence[EpisodeSpec], run_dir: Path, request: RunRequest) -> list[EpisodeSpec]:
+    """The run's slice of `specs` when it is a shard (checked against the run dir's shard.json), else all."""
+    shard = None if request.shard is None else Shard.parse(request.shard)
+    judge = {"max_infra_error_share": request.max_infra_error_share}
+    keys = set(shard_episodes(run_dir, shard, [spec.key for spec in specs], judge))
+    return [spec for spec in specs if spec.key in keys]
+
+
 def _until(stop: threading.Event, specs: Sequence[EpisodeSpec]) -> Iterator[EpisodeSpec]:
     """`specs` until `stop` is set (the runner draws them one at a time, as workers free up)."""
     for spec in specs:
@@ -444,7 +464,12 @@ def write_outputs(run_dir: Path, summary: Mapping[str, Any], title: str) -> None
 
 
 def _title(request: RunRequest) -> str:
-    return f"{request.profile.name} {request.split} | policy {request.policy.get('name')} | {request.label}"
+    return run_title(request.profile.name, request.split, request.policy.get("name"), request.label)
+
+
+def run_title(env_kind: str, split: str, policy: str | None, label: str) -> str:
+    """The heading of a run's summary.md."""
+    return f"{env_kind} {split} | policy {policy} | {label}"
 
 
 def _announce(request: RunRequest, total: int, todo: int, rejected: Sequence[str]) -> None:
@@ -456,14 +481,16 @@ def _announce(request: RunRequest, total: int, todo: int, rejected: Sequence[str
         log.info("%d episodes to run (%s, %d workers)", total, request.label, request.workers)
 
 
+def identity_differences(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[str]:
+    """The parts of two runs' identities that differ (results of the two must not mix)."""
+    return sorted(key for key in mine.keys() | theirs.keys() if mine.get(key) != theirs.get(key))
+
+
 def _check_identity(run_dir: Path, request: RunRequest) -> None:
     path = run_dir / RUN_FILE
     identity = request.identity()
     if path.exists():
-        saved = json.loads(path.read_text())
-        differing = sorted(
-            k for k in identity.keys() | saved["identity"].keys() if identity.get(k) != saved["identity"].get(k)
-        )
+        differing = identity_differences(identity, json.loads(path.read_text())["identity"])
         if differing:
             raise RunConfigMismatch(
                 f"run dir {run_dir} holds results of another configuration (differs in: {', '.join(differing)}); "
@@ -482,8 +509,9 @@ def _check_identity(run_dir: Path, request: RunRequest) -> None:
     )
 
 
-def _safe_name(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@=-]", "_", key)
+def trajectory_name(key: str) -> str:
+    """The file name of an episode's trajectory under trajectories/."""
+    return re.sub(r"[^A-Za-z0-9_.@=-]", "_", key) + ".json"
 
 
 def _write_json_atomically(path: Path, data: Any) -> None:
