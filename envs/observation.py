@@ -23,14 +23,46 @@ from gymnasium import spaces
 
 from envs.contract import Observation, Turn
 
-#: Printable ASCII plus whitespace and common unicode: the Text default
-#: (alphanumerics only) would reject any real code.
-TEXT_CHARSET: frozenset[str] = frozenset(string.printable + "".join(chr(c) for c in range(0xA0, 0x2FFF)))
+#: The characters `sample()` draws from: printable ASCII and whitespace, so sampled code is readable.
+SAMPLE_CHARSET: frozenset[str] = frozenset(string.printable)
 MAX_TEXT = 1_000_000
 
 
-def text_space(max_length: int = MAX_TEXT) -> spaces.Text:
-    return spaces.Text(max_length=max_length, min_length=0, charset=TEXT_CHARSET)
+class UnicodeText(spaces.Text):
+    """Text of any Unicode characters that UTF-8 can encode (all but lone surrogates), within length bounds.
+
+    gymnasium's Text checks membership against an explicit character set: one that covered all
+    of Unicode would hold a million characters (and print them all), one that does not turns
+    names like 東京 or an emoji into '?'. This space accepts any encodable text, checked in C by
+    one encode, and samples from `SAMPLE_CHARSET` (its `character_set`)."""
+
+    def __init__(self, max_length: int, *, min_length: int = 0) -> None:
+        super().__init__(max_length=max_length, min_length=min_length, charset=SAMPLE_CHARSET)
+
+    def contains(self, x: object) -> bool:
+        return isinstance(x, str) and self.min_length <= len(x) <= self.max_length and _encodable(x)
+
+    def __repr__(self) -> str:
+        return f"UnicodeText({self.min_length}, {self.max_length})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnicodeText) and (self.min_length, self.max_length) == (
+            other.min_length,
+            other.max_length,
+        )
+
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text_space(max_length: int = MAX_TEXT) -> UnicodeText:
+    return UnicodeText(max_length)
 
 
 def observation_space(max_steps: int) -> spaces.Dict:
@@ -48,9 +80,11 @@ def observation_space(max_steps: int) -> spaces.Dict:
 
 
 def to_space_text(text: str, limit: int = MAX_TEXT) -> str:
-    """Map any string into the Text space: unknown characters become '?'."""
-    cleaned = "".join(ch if ch in TEXT_CHARSET else "?" for ch in text)
-    return cleaned[:limit]
+    """Map any string into the text space: cut to `limit`; a lone surrogate (which UTF-8 cannot encode,
+    e.g. from bytes decoded with surrogateescape) becomes '?'. Text is kept as it is otherwise, in one
+    C-level pass, so converting a long history on every step costs microseconds."""
+    text = text[:limit]
+    return text if _encodable(text) else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def make_observation(
