@@ -16,7 +16,8 @@ from pathlib import Path
 
 from policies.llm.base import LLMError
 
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
+# harness/conf: the repository's conf/ in a checkout, the packaged configs when installed (a path, not an import)
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "harness" / "conf"
 
 
 def load_policy_config(name: str, overrides: Sequence[str] = (), config_dir: Path = DEFAULT_CONFIG_DIR):

@@ -48,7 +48,8 @@ from policies.selection.factory import (
 from policies.selection.sources import BernoulliArms, GaussianArms, OrderedReplay, RewardSource
 from policies.selection.sweep_log import FINISH_ORDER, load_sweep
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf" / "selector"
+# harness/conf: the repository's conf/ in a checkout, the packaged configs when installed (a path, not an import)
+CONF_DIR = Path(__file__).resolve().parents[2] / "harness" / "conf" / "selector"
 DEFAULT_HORIZON = 1000
 
 
