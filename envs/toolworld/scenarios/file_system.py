@@ -18,6 +18,7 @@ from envs.toolworld.evaluate import (
     Updated,
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -51,6 +52,17 @@ def files_under(view: WorldView, owner: int, directory: str) -> list[dict[str, A
     )
 
 
+def files_deleted(view: WorldView, ids: frozenset[int], what: str) -> list[Expectation]:
+    """A deleted file takes its tags and shares with it: the file rows and those rows are gone, nothing else."""
+    marks = ", ".join(str(i) for i in sorted(ids)) or "NULL"
+    out: list[Expectation] = [Deleted("file_system_files", ids, f"{what} are deleted", what="files")]
+    for table, noun in (("file_system_tags", "tags"), ("file_system_shares", "shares")):
+        rows = frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE file_id IN ({marks})"))
+        if rows:
+            out.append(Deleted(table, rows, f"the {noun} of {what} go with them", what=noun))
+    return out
+
+
 def listing(target: str, directory: str, recursive: bool = False) -> str:
     """Oracle code reading every entry of `directory` into `target`."""
     return fetch_all(
@@ -62,35 +74,47 @@ def listing(target: str, directory: str, recursive: bool = False) -> str:
 def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id "
-        "ORDER BY owner_id"
+        "HAVING COUNT(*) >= 3 ORDER BY owner_id"
     )
-    owner = pick(rng, owners, "receipt in downloads")["owner_id"]
+    owner = pick(rng, owners, "3+ receipts in downloads", distinct=True)["owner_id"]
     rows = view.rows(
-        "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%'", owner
+        "SELECT id, path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%' "
+        "ORDER BY path",
+        owner,
     )
+    totals = {r["id"]: receipt_total(r["content"]) for r in rows}
+    answer = round(sum(totals.values()), 2)
     oracle = (
         Solution()
         .step(login("file_system"))
         .step(
-            listing("entries", "/downloads")
-            + "count = 0\n"
-            + "for e in entries:\n    if e['type'] == 'file' and e['name'].startswith('receipt_'):\n"
-            + (
-                f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
-                "destination='/documents/receipts')\n"
-                f"        {FS}.add_file_tag(access_token=file_system_token, path='/documents/receipts/' + e['name'], "
-                "tag='tax')\n"
-                "        count += 1\n"
-            )
+            listing("entries", "/downloads") + "receipts = [e for e in entries if e['type'] == 'file' and "
+            "e['name'].startswith('receipt_')]\nprint([e['name'] for e in receipts])\n"
         )
-        .step(listing("moved", "/documents/receipts") + "print([e['name'] for e in moved])\n")
-        .step("apis.supervisor.complete_task(answer=count)\n")
+        .step(
+            "moved = 0.0\n"
+            "for e in receipts:\n"
+            f"    text = {FS}.show_file(access_token=file_system_token, path=e['path'])['content']\n"
+            "    total = float(text.split('Total: $')[1].split()[0])\n"
+            f"    {FS}.move_file(access_token=file_system_token, source=e['path'], destination='/documents/receipts')\n"
+            "    new_path = '/documents/receipts/' + e['name']\n"
+            f"    {FS}.add_file_tag(access_token=file_system_token, path=new_path, tag='tax')\n"
+            "    if total >= 100:\n"
+            f"        {FS}.add_file_tag(access_token=file_system_token, path=new_path, tag='important')\n"
+            "    moved += total\n"
+        )
+        .step(
+            fetch_all("tagged", f"{FS}.show_tagged_files(access_token=file_system_token, tag='important'")
+            + "print([t['path'] for t in tagged])\n"
+            "apis.supervisor.complete_task(answer=round(moved, 2))\n"
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts, tag "
-        "each one 'tax', and tell me how many you moved.",
+        "Move every receipt file (named receipt_...) from my /downloads directory into /documents/receipts and tag "
+        "each one 'tax'; tag the ones whose total is $100 or more 'important' as well. What do the moved receipts "
+        "add up to, in dollars?",
         oracle,
         [
             *(
@@ -102,7 +126,17 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for r in rows
             ),
-            Answer(len(rows), f"the answer is {len(rows)}", traps={"5": "only the first page of /downloads was read"}),
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {"file_id": r["id"], "tag": "important", "owner_id": owner},
+                    f"{r['path']} (${totals[r['id']]:.2f}) is tagged important",
+                    what="tags",
+                )
+                for r in rows
+                if totals[r["id"]] >= 100
+            ),
+            Answer(answer, f"the answer is the moved receipts' sum (${answer})"),
             *(
                 Updated(
                     "file_system_files",
@@ -116,54 +150,82 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def receipt_total(content: str) -> float:
+    """The amount on a receipt file's 'Total: $...' line."""
+    return float(content.split("Total: $")[1].split()[0])
+
+
+def receipt_store(content: str) -> str:
+    return content.split("Store: ")[1].splitlines()[0]
+
+
 @scenario("file_system_receipts_total", apps=("file_system",))
 def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(
-        "SELECT owner_id, substr(path, 29, 7) AS month, content FROM file_system_files "
-        "WHERE path LIKE '/documents/receipts/receipt_%' ORDER BY id"
+    year = "2025"
+    owners = view.rows(
+        "SELECT owner_id FROM file_system_files WHERE path LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 8 "
+        "ORDER BY owner_id",
+        f"/documents/receipts/receipt_{year}-%",
     )
-    groups: dict[tuple[int, str], float] = {}
+    owner = pick(rng, owners, f"8+ receipts of {year}", distinct=True)["owner_id"]
+    rows = view.rows(
+        "SELECT content FROM file_system_files WHERE owner_id = ? AND path LIKE ? ORDER BY path",
+        owner,
+        f"/documents/receipts/receipt_{year}-%",
+    )
+    by_store: dict[str, float] = {}
     for r in rows:
-        key = (r["owner_id"], r["month"])
-        groups[key] = round(groups.get(key, 0.0) + float(r["content"].rsplit("$", 1)[1]), 2)
-    owner, month = pick(rng, sorted(groups), "receipts of a month")
-    summary = f"/documents/receipts/total_{month}.txt"
+        store = receipt_store(r["content"])
+        by_store[store] = round(by_store.get(store, 0.0) + receipt_total(r["content"]), 2)
+    total = round(sum(by_store.values()), 2)
+    summary = f"/documents/receipts/total_{year}.txt"
+    content = "\n".join([*(f"{s}: ${a:.2f}" for s, a in sorted(by_store.items())), f"Total: ${total:.2f}"])
     oracle = (
         Solution()
         .step(login("file_system"))
         .step(
             fetch_all(
                 "found",
-                f"{FS}.search_files(access_token=file_system_token, query='receipt_{month}', "
+                f"{FS}.search_files(access_token=file_system_token, query='receipt_{year}', "
                 "directory='/documents/receipts'",
             )
-            + "total = 0.0\nfor f in found:\n"
-            + f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
-            + "    total += float(text.split('Total: $')[1].split()[0])\n"
+            + "print(len(found), 'receipts')\n"
         )
         .step(
-            f"{FS}.create_file(access_token=file_system_token, path={summary!r}, content='Total: $%.2f' % total)\n"
-            f"print({FS}.show_file(access_token=file_system_token, path={summary!r}))\n"
+            "by_store = {}\n"
+            "for f in found:\n"
+            f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
+            "    store = text.split('Store: ')[1].splitlines()[0]\n"
+            "    by_store[store] = by_store.get(store, 0.0) + float(text.split('Total: $')[1].split()[0])\n"
+            "total = sum(by_store.values())\n"
+            "lines = ['%s: $%.2f' % (s, a) for s, a in sorted(by_store.items())] + ['Total: $%.2f' % total]\n"
         )
-        .step("apis.supervisor.complete_task(answer=round(total, 2))\n")
+        .step(
+            f"{FS}.create_file(access_token=file_system_token, path={summary!r}, content='\\n'.join(lines))\n"
+            f"print({FS}.show_file(access_token=file_system_token, path={summary!r}))\n"
+            "apis.supervisor.complete_task(answer=round(total, 2))\n"
+        )
         .steps()
     )
-    total = groups[(owner, month)]
     return TaskSpec(
         owner,
-        f"What is the total, in dollars, of my receipts in /documents/receipts dated in {month} (YYYY-MM)? Also save "
-        f"it in a new file {summary} as 'Total: $<amount>' (two decimals).",
+        f"Sum up my {year} receipts in /documents/receipts (dated {year}) by store: save a new file {summary} with "
+        "one line per store, '<store>: $<amount>' (two decimals), stores in alphabetical order, then a last line "
+        f"'Total: $<amount>'. What is the total, in dollars?",
         oracle,
         [
-            Answer(total, f"the answer is the sum of the {month} receipts (${total:.2f})"),
+            Answer(total, f"the answer is the sum of the {year} receipts (${total:.2f})"),
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": summary, "content": f"Total: ${total:.2f}", "starred": 0},
-                f"{summary} holds the total",
+                new_file(owner, summary, content),
+                f"{summary} holds the {len(by_store)} store totals in order and the total",
                 what="summary files",
             ),
         ],
     )
+
+
+PHOTOS_SINCE = "2026-01-01"
 
 
 @scenario("file_system_count_photos", apps=("file_system",))
@@ -173,12 +235,33 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE path LIKE '/photos/%' AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 "
         "ORDER BY owner_id"
     )
-    c = pick(rng, counts, "more than 5 photos")
+    c = pick(rng, counts, "more than 5 photos", distinct=True)
+    recent = view.rows(
+        "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/photos/%' AND starred = 0 "
+        "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') AND updated_at >= ? ORDER BY path",
+        c["owner_id"],
+        PHOTOS_SINCE,
+    )
     oracle = (
         Solution()
         .step(login("file_system"))
-        .step(listing("entries", "/photos", recursive=True))
-        .step("apis.supervisor.complete_task(answer=sum(e['name'].endswith(('.jpg', '.jpeg')) for e in entries))\n")
+        .step(
+            listing("entries", "/photos", recursive=True)
+            + "photos = [e for e in entries if e['type'] == 'file' and e['name'].endswith(('.jpg', '.jpeg'))]\n"
+            "print(len(photos), 'photos')\n"
+            + fetch_all("starred", f"{FS}.show_starred_files(access_token=file_system_token")
+            + "already = {f['path'] for f in starred}\n"
+        )
+        .step(
+            "for e in photos:\n"
+            f"    if e['updated_at'] >= {PHOTOS_SINCE!r} and e['path'] not in already:\n"
+            f"        {FS}.star_file(access_token=file_system_token, path=e['path'])\n"
+        )
+        .step(
+            fetch_all("starred", f"{FS}.show_starred_files(access_token=file_system_token")
+            + "print(len(starred), 'starred files')\n"
+            "apis.supervisor.complete_task(answer=len(photos))\n"
+        )
         .steps()
     )
     traps = {"5": "only the first page was counted (page_limit default 5)"}
@@ -186,44 +269,57 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
         traps[str(c["jpg"])] = "that counts only .jpg files; .jpeg files are photos too"
     return TaskSpec(
         c["owner_id"],
-        "How many photos (.jpg or .jpeg files) are there under my /photos directory, subdirectories included?",
+        "How many photos (.jpg or .jpeg files) are there under my /photos directory, subdirectories included? "
+        f"Also star every one of them last modified on or after {PHOTOS_SINCE}.",
         oracle,
-        [Answer(c["n"], f"the answer is the number of photos under /photos ({c['n']})", traps=traps)],
+        [
+            Answer(c["n"], f"the answer is the number of photos under /photos ({c['n']})", traps=traps),
+            *(Updated("file_system_files", r["id"], {"starred": 1}, f"{r['path']} is starred") for r in recent),
+        ],
     )
 
 
 @scenario("file_system_fix_jpeg_extension", apps=("file_system",))
 def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
-    albums = view.rows("SELECT owner_id, path FROM file_system_files WHERE path LIKE '/photos/%.jpeg' ORDER BY id")
-    dirs = sorted({(r["owner_id"], r["path"].rsplit("/", 1)[0]) for r in albums})
-    owner, directory = pick(rng, dirs, "album with .jpeg photos")
-    rows = [r for r in files_under(view, owner, directory) if r["path"].endswith(".jpeg")]
+    owners = view.rows(
+        "SELECT owner_id FROM file_system_files WHERE path LIKE '/photos/%.jpeg' GROUP BY owner_id "
+        "HAVING COUNT(*) >= 14 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "14+ .jpeg photos", distinct=True)["owner_id"]
+    rows = [r for r in files_under(view, owner, "/photos") if r["path"].endswith(".jpeg")]
+    albums = sorted({r["path"].rsplit("/", 1)[0] for r in rows})
     oracle = (
         Solution()
         .step(login("file_system"))
         .step(
-            listing("entries", directory)
-            + "for e in entries:\n    if e['name'].endswith('.jpeg'):\n"
-            + (
-                f"        {FS}.rename_file(access_token=file_system_token, path=e['path'], "
-                "new_name=e['name'][:-5] + '.jpg')\n"
-            )
+            listing("entries", "/photos", recursive=True)
+            + "wrong = [e for e in entries if e['type'] == 'file' and e['name'].endswith('.jpeg')]\n"
+            "print(len(wrong), 'to rename')\n"
         )
         .step(
-            listing("after", directory)
-            + "print([e['name'] for e in after])\n"
-            + "renamed = sum(e['name'].endswith('.jpeg') for e in entries)\n"
+            "for e in wrong:\n"
+            f"    {FS}.rename_file(access_token=file_system_token, path=e['path'], new_name=e['name'][:-5] + '.jpg')\n"
         )
-        .step("apis.supervisor.complete_task(answer=renamed)\n")
+        .step(
+            "albums = sorted({e['path'].rsplit('/', 1)[0] for e in wrong})\n"
+            "for album in albums:\n"
+            + fetch_all(
+                "after",
+                f"{FS}.show_directory(access_token=file_system_token, path=album",
+                indent="    ",
+            )
+            + "    print(album, sum(e['name'].endswith('.jpeg') for e in after), '.jpeg left')\n"
+            "apis.supervisor.complete_task(answer=len(wrong))\n"
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"In my {directory} directory, rename every .jpeg file so it ends in .jpg instead (same name otherwise), and "
-        "tell me how many you renamed.",
+        "Under my /photos directory (every album in it), rename every .jpeg file so it ends in .jpg instead (same "
+        "name otherwise), and tell me how many you renamed.",
         oracle,
         [
-            Answer(len(rows), f"the answer is {len(rows)}, the .jpeg files renamed"),
+            Answer(len(rows), f"the answer is {len(rows)}, the .jpeg files renamed in {len(albums)} albums"),
             *(
                 Updated(
                     "file_system_files", r["id"], {"path": r["path"][:-5] + ".jpg"}, f"{r['path']} is renamed to .jpg"
@@ -234,49 +330,50 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+NOTES_BEFORE = "2026-01-01"
+
+
 @scenario("file_system_backup_project", apps=("file_system",))
 def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
-    projects = view.rows("SELECT owner_id, path FROM file_system_directories WHERE path LIKE '/work/%' ORDER BY id")
-    c = pick(rng, projects, "work project")
-    owner, project = c["owner_id"], c["path"].rsplit("/", 1)[1]
-    members = {f"{project}/{r['path'].rsplit('/', 1)[1]}": r["content"] for r in files_under(view, owner, c["path"])}
+    owners = view.rows(
+        "SELECT owner_id FROM file_system_directories WHERE path LIKE '/work/%' GROUP BY owner_id "
+        "HAVING COUNT(*) >= 2 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "two work projects", distinct=True)["owner_id"]
+    projects = [
+        r["path"]
+        for r in view.rows(
+            "SELECT path FROM file_system_directories WHERE owner_id = ? AND path LIKE '/work/%' "
+            "AND path NOT LIKE '/work/%/%' ORDER BY path",
+            owner,
+        )
+    ]
     has_backups = bool(
         view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/backups'", owner)
     )
-    oracle = (
-        Solution()
-        .step(login("file_system"))
-        .step(
-            (
-                f"dirs = [e['path'] for e in {FS}.show_directory(access_token=file_system_token, path='/', "
-                "entry_type='directory', page_limit=20)]\n"
-            )
-            + "if '/backups' not in dirs:\n"
-            + f"    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
-            + (
-                f"{FS}.compress(access_token=file_system_token, paths=[{c['path']!r}], "
-                f"archive_path='/backups/{project}.zip')\n"
+    expectations: list[Expectation] = []
+    total_files = 0
+    for path in projects:
+        project = path.rsplit("/", 1)[1]
+        files = files_under(view, owner, path)
+        members = {f"{project}/{r['path'][len(path) + 1 :]}": r["content"] for r in files}
+        total_files += len(members)
+        expectations.append(
+            Inserted(
+                "file_system_files",
+                new_file(owner, f"/backups/{project}.zip", ArchiveOf(members)),
+                f"/backups/{project}.zip is an archive of the whole {project} directory",
+                what="archives",
             )
         )
-        .step(
-            fetch_all(
-                "inside",
-                f"{FS}.show_archive_contents(access_token=file_system_token, archive_path='/backups/{project}.zip'",
-            )
-            + "print(inside)\n"
+        old = frozenset(
+            r["id"]
+            for r in files
+            if r["path"].rsplit("/", 1)[1].startswith("meeting_notes_")
+            and r["path"].rsplit("_", 1)[1][:10] < NOTES_BEFORE
         )
-        .step("apis.supervisor.complete_task(answer=len(inside))\n")
-        .steps()
-    )
-    expectations: list[Expectation] = [
-        Inserted(
-            "file_system_files",
-            {"owner_id": owner, "path": f"/backups/{project}.zip", "content": ArchiveOf(members), "starred": 0},
-            f"/backups/{project}.zip is an archive of the {project} directory",
-            what="archives",
-        ),
-        Answer(len(members), f"the answer is {len(members)}, the files in the archive"),
-    ]
+        expectations += files_deleted(view, old, f"the {len(old)} meeting notes of {project} before {NOTES_BEFORE}")
+    expectations.append(Answer(total_files, f"the answer is {total_files}, the files in the archives together"))
     if not has_backups:
         expectations.append(
             Inserted(
@@ -286,10 +383,50 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="directories",
             )
         )
+    oracle = (
+        Solution()
+        .step(login("file_system"))
+        .step(
+            fetch_all("top", f"{FS}.show_directory(access_token=file_system_token, path='/', entry_type='directory'")
+            + listing("work", "/work")
+            + "projects = [e['path'] for e in work if e['type'] == 'directory']\n"
+            "print(projects)\n"
+        )
+        .step(
+            "if '/backups' not in [e['path'] for e in top]:\n"
+            f"    {FS}.create_directory(access_token=file_system_token, path='/backups')\n"
+            "archived = 0\n"
+            "for path in projects:\n"
+            "    archive = '/backups/' + path.rsplit('/', 1)[1] + '.zip'\n"
+            f"    {FS}.compress(access_token=file_system_token, paths=[path], archive_path=archive)\n"
+            + fetch_all(
+                "inside", f"{FS}.show_archive_contents(access_token=file_system_token, archive_path=archive", "    "
+            )
+            + "    archived += len(inside)\n"
+        )
+        .step(
+            "for path in projects:\n"
+            + fetch_all("files", f"{FS}.show_directory(access_token=file_system_token, path=path", "    ")
+            + "    for f in files:\n"
+            "        if f['name'].startswith('meeting_notes_') and f['name'][len('meeting_notes_'):][:10] < "
+            f"{NOTES_BEFORE!r}:\n"
+            f"            {FS}.delete_file(access_token=file_system_token, path=f['path'])\n"
+        )
+        .step(
+            fetch_all(
+                "notes", f"{FS}.search_files(access_token=file_system_token, query='meeting_notes', directory='/work'"
+            )
+            + "print(sorted(n['path'] for n in notes))\n"
+            "apis.supervisor.complete_task(answer=archived)\n"
+        )
+        .steps()
+    )
     return TaskSpec(
         owner,
-        f"Back up my /work/{project} directory as a zip archive at /backups/{project}.zip "
-        "(create /backups if it is missing), and tell me how many files it holds.",
+        "Back up each project directory in my /work directory as a zip archive /backups/<project>.zip (create "
+        "/backups if it is missing). Once backed up, clear out every meeting notes file of the projects dated before "
+        f"{NOTES_BEFORE} (meeting_notes_<date>.txt): delete them, the archives keep them. How many files do the "
+        "archives hold together?",
         oracle,
         expectations,
     )
@@ -299,106 +436,166 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
 def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2026-01-01", "2026-02-01", "2026-03-01"])
     rows = view.rows(
-        "SELECT owner_id, SUM(updated_at < ?) AS old, SUM(updated_at >= ?) AS new FROM file_system_files "
-        "WHERE path LIKE '/downloads/%' GROUP BY owner_id HAVING old >= 2 AND new >= 1 ORDER BY owner_id",
+        "SELECT owner_id, SUM(updated_at < ? AND path NOT LIKE '/downloads/receipt_%') AS old, "
+        "SUM(updated_at < ? AND path LIKE '/downloads/receipt_%') AS receipts, SUM(updated_at >= ?) AS new "
+        "FROM file_system_files WHERE path LIKE '/downloads/%' GROUP BY owner_id "
+        "HAVING old >= 1 AND receipts >= 1 AND new >= 1 ORDER BY owner_id",
+        cutoff,
         cutoff,
         cutoff,
     )
-    owner = pick(rng, rows, "old and new downloads")["owner_id"]
-    old = frozenset(r["id"] for r in files_under(view, owner, "/downloads") if r["updated_at"] < cutoff)
+    owner = pick(rng, rows, "old downloads, old receipts and new downloads", distinct=True)["owner_id"]
+    old = [r for d in ("/downloads", "/videos") for r in files_under(view, owner, d) if r["updated_at"] < cutoff]
+    deleted = frozenset(r["id"] for r in old if not r["path"].startswith("/downloads/receipt_"))
+    kept = [r for r in old if r["path"].startswith("/downloads/receipt_")]
     oracle = (
         Solution()
         .step(login("file_system"))
         .step(
-            listing("entries", "/downloads")
-            + f"for e in entries:\n    if e['type'] == 'file' and e['updated_at'] < {cutoff!r}:\n"
-            + f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
+            "old = []\n"
+            "for directory in ['/downloads', '/videos']:\n"
+            + fetch_all(
+                "entries",
+                f"{FS}.show_directory(access_token=file_system_token, path=directory, recursive=True",
+                "    ",
+            )
+            + f"    old += [e for e in entries if e['type'] == 'file' and e['updated_at'] < {cutoff!r}]\n"
+            "print([(e['path'], e['updated_at']) for e in old])\n"
         )
-        .step(listing("left", "/downloads") + "print(len(left), 'files left')\n")
-        .step("apis.supervisor.complete_task(answer=len(entries) - len(left))\n")
+        .step(
+            "deleted = 0\n"
+            "for e in old:\n"
+            "    if e['path'].startswith('/downloads/receipt_'):\n"
+            f"        {FS}.move_file(access_token=file_system_token, source=e['path'], "
+            "destination='/documents/receipts')\n"
+            "    else:\n"
+            f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
+            "        deleted += 1\n"
+        )
+        .step(
+            listing("left", "/downloads")
+            + "print(len(left), 'downloads left')\n"
+            + listing("videos", "/videos", recursive=True)
+            + "print(len(videos), 'videos entries left')\n"
+            + fetch_all(
+                "receipts",
+                f"{FS}.search_files(access_token=file_system_token, query='receipt_', directory='/documents/receipts'",
+            )
+            + "print(len(receipts), 'receipts filed')\n"
+            "apis.supervisor.complete_task(answer=deleted)\n"
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Delete every file in my /downloads directory last modified before {cutoff}. Keep the newer ones. Tell me "
-        "how many you deleted.",
+        f"Clean up my /downloads and /videos directories: delete every file in them (subdirectories included) last "
+        f"modified before {cutoff}, except the receipts in /downloads (named receipt_...), which go into "
+        "/documents/receipts instead. Keep the newer files where they are. Tell me how many files you deleted.",
         oracle,
         [
-            Deleted("file_system_files", old, f"the {len(old)} downloads before {cutoff} are deleted", what="files"),
-            Answer(len(old), f"the answer is {len(old)}"),
+            *files_deleted(view, deleted, f"the {len(deleted)} downloads and videos before {cutoff}"),
+            *(
+                Updated(
+                    "file_system_files",
+                    r["id"],
+                    {"path": r["path"].replace("/downloads/", "/documents/receipts/")},
+                    f"the old receipt {r['path']} is filed in /documents/receipts",
+                )
+                for r in kept
+            ),
+            Answer(
+                len(deleted),
+                f"the answer is {len(deleted)}",
+                traps={str(len(old)): "that counts the receipts, which were moved, not deleted"},
+            ),
         ],
     )
 
 
 @scenario("file_system_update_progress", apps=("file_system", "phone"))
 def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
-    report = pick(
-        rng,
-        view.rows(
-            "SELECT * FROM file_system_files f WHERE path LIKE '/work/%/report.txt' AND EXISTS (SELECT 1 FROM "
-            "phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = f.owner_id AND c.relationship = "
-            "'coworker' AND NOT EXISTS (SELECT 1 FROM file_system_shares s WHERE s.file_id = f.id AND "
-            "s.shared_with_id = p.id)) ORDER BY id"
-        ),
-        "project report and a coworker it is not shared with",
+    owners = view.rows(
+        "SELECT owner_id FROM file_system_files WHERE path LIKE '/work/%/report.txt' GROUP BY owner_id "
+        "HAVING COUNT(*) >= 2 ORDER BY owner_id"
     )
-    coworker = rng.choice(
-        view.rows(
-            "SELECT p.id, c.first_name || ' ' || c.last_name AS name FROM phone_contacts c JOIN people p "
-            "ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = 'coworker' AND NOT EXISTS (SELECT 1 FROM "
-            "file_system_shares s WHERE s.file_id = ? AND s.shared_with_id = p.id) ORDER BY c.id",
-            report["owner_id"],
-            report["id"],
+    owner = pick(rng, owners, "two project reports", distinct=True)["owner_id"]
+    step = rng.choice([5, 10, 15])
+    reports = view.rows(
+        "SELECT * FROM file_system_files WHERE owner_id = ? AND path LIKE '/work/%/report.txt' ORDER BY path", owner
+    )
+    coworkers = view.rows(
+        "SELECT DISTINCT p.id, c.first_name || ' ' || c.last_name AS name FROM phone_contacts c JOIN people p "
+        "ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = 'coworker' ORDER BY p.id",
+        owner,
+    )
+    expectations: list[Expectation] = []
+    for report in reports:
+        old = int(report["content"].split("Progress: ")[1].split("%")[0])
+        new = min(100, old + step)
+        expectations.append(
+            Updated(
+                "file_system_files",
+                report["id"],
+                {
+                    "content": report["content"].replace(f"Progress: {old}%", f"Progress: {new}%"),
+                    "updated_at": WORLD_NOW.isoformat(timespec="seconds"),
+                },
+                f"{report['path']} says {new}%",
+            )
         )
-    )
-    old = report["content"].split("Progress: ")[1].split("%")[0]
-    new = str(min(100, int(old) + rng.choice([5, 10, 15])))
-    content = report["content"].replace(f"Progress: {old}%", f"Progress: {new}%")
+        shared = {
+            r["shared_with_id"]
+            for r in view.rows("SELECT shared_with_id FROM file_system_shares WHERE file_id = ?", report["id"])
+        }
+        expectations += [
+            Inserted(
+                "file_system_shares",
+                {"file_id": report["id"], "owner_id": owner, "shared_with_id": c["id"], "permission": "edit"},
+                f"{report['path']} is shared with {c['name']} for editing",
+                what="shares",
+            )
+            for c in coworkers
+            if c["id"] not in shared
+        ]
     oracle = (
         Solution()
         .step(login("file_system", "phone"))
         .step(
-            fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, query={coworker['name']!r}")
-            + f"email = next(c['email'] for c in found if c['first_name'] + ' ' + c['last_name'] == "
-            f"{coworker['name']!r} and c['relationship'] == 'coworker')\n"
-            + f"{FS}.share_file(access_token=file_system_token, path={report['path']!r}, email=email, "
-            "permission='edit')\n"
+            fetch_all("found", f"{FS}.search_files(access_token=file_system_token, query='report', directory='/work'")
+            + "reports = [f['path'] for f in found if f['name'] == 'report.txt']\n"
+            + fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+            + "emails = sorted({c['email'] for c in coworkers if c['email']})\n"
+            "print(reports, emails)\n"
         )
         .step(
-            f"text = {FS}.show_file(access_token=file_system_token, path={report['path']!r})['content']\n"
-            + (
-                f"{FS}.update_file(access_token=file_system_token, path={report['path']!r}, "
-                f"content=text.replace('Progress: {old}%', 'Progress: {new}%'))\n"
-            )
+            "for path in reports:\n"
+            f"    text = {FS}.show_file(access_token=file_system_token, path=path)['content']\n"
+            "    old = int(text.split('Progress: ')[1].split('%')[0])\n"
+            f"    new = min(100, old + {step})\n"
+            f"    {FS}.update_file(access_token=file_system_token, path=path, "
+            "content=text.replace('Progress: %d%%' % old, 'Progress: %d%%' % new))\n"
+            + fetch_all("shares", f"{FS}.show_file_shares(access_token=file_system_token, path=path", "    ")
+            + "    have = {s['email'] for s in shares}\n"
+            "    for email in emails:\n"
+            "        if email not in have:\n"
+            f"            {FS}.share_file(access_token=file_system_token, path=path, email=email, permission='edit')\n"
         )
-        .step(f"print({FS}.show_file(access_token=file_system_token, path={report['path']!r})['content'])\n")
-        .step(DONE)
+        .step(
+            "for path in reports:\n"
+            f"    print({FS}.show_file(access_token=file_system_token, path=path)['content'])\n"
+            + fetch_all("given", f"{FS}.show_my_shared_files(access_token=file_system_token")
+            + "print(len(given), 'shares')\n"
+            + DONE
+        )
         .steps()
     )
     return TaskSpec(
-        report["owner_id"],
-        f"In {report['path']}, change the progress to {new}%; leave the rest of the file as it is. Then share the "
-        f"file with my coworker {coworker['name']} (their email is in my phone contacts) so they can edit it.",
+        owner,
+        f"In each of my project reports (/work/<project>/report.txt), raise the progress by {step} points (at most "
+        "100%); leave the rest of each file as it is. Then make sure every coworker in my phone contacts can edit "
+        "each report: share it with those it is not shared with yet.",
         oracle,
-        [
-            Updated(
-                "file_system_files",
-                report["id"],
-                {"content": content, "updated_at": WORLD_NOW.isoformat(timespec="seconds")},
-                f"the report says {new}%",
-            ),
-            Inserted(
-                "file_system_shares",
-                {
-                    "file_id": report["id"],
-                    "owner_id": report["owner_id"],
-                    "shared_with_id": coworker["id"],
-                    "permission": "edit",
-                },
-                f"the report is shared with {coworker['name']} for editing",
-                what="shares",
-            ),
-        ],
+        expectations,
     )
 
 
@@ -407,56 +604,71 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     c = pick(
         rng,
         view.rows(
-            "SELECT owner_id, content FROM file_system_files WHERE path = '/documents/emergency_contacts.txt' "
-            "ORDER BY id"
+            "SELECT f.owner_id, f.content FROM file_system_files f WHERE f.path = '/documents/emergency_contacts.txt' "
+            "AND NOT EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = f.owner_id AND k.is_favorite = 1 "
+            "AND (k.notes = ? OR k.phone_number NOT IN (SELECT phone_number FROM people))) ORDER BY f.id",
+            STALE,
         ),
         "emergency contacts file",
+        distinct=True,
     )
     numbers = [line.rsplit(": ", 1)[1] for line in c["content"].splitlines()]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
+    favourites = [
+        r["id"]
+        for r in view.rows(
+            "SELECT DISTINCT p.id FROM phone_contacts k JOIN people p ON p.phone_number = k.phone_number "
+            "WHERE k.owner_id = ? AND k.is_favorite = 1 ORDER BY p.id",
+            c["owner_id"],
+        )
+        if r["id"] not in ids
+    ]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
     chat = {"name": "Emergency", "created_by": c["owner_id"]}
     oracle = (
         Solution()
         .step(login("file_system", "phone"))
         .step(
-            (
-                f"text = {FS}.show_file(access_token=file_system_token, "
-                "path='/documents/emergency_contacts.txt')['content']\n"
-            )
-            + "for line in text.splitlines():\n"
-            + (
-                "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
-                f"message={text!r})\n"
-            )
+            f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')"
+            "['content']\n"
+            "listed = [line.rsplit(': ', 1)[1] for line in text.splitlines()]\n"
+            + fetch_all("favourites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
+            + "others = sorted({f['phone_number'] for f in favourites} - set(listed))\n"
+            "print(listed, others)\n"
         )
         .step(
-            "apis.phone.create_group_chat(access_token=phone_token, name='Emergency', "
-            "phone_numbers=[line.rsplit(': ', 1)[1] for line in text.splitlines()])\n"
+            "for number in listed + others:\n"
+            f"    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={text!r})\n"
+            "chat = apis.phone.create_group_chat(access_token=phone_token, name='Emergency', phone_numbers=listed)\n"
+            "apis.phone.send_group_message(access_token=phone_token, group_chat_id=chat['group_chat_id'], "
+            f"message={text!r})\n"
         )
         .step(
             fetch_all(
                 "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={text!r}"
             )
             + "print(len(sent))\n"
+            + fetch_all("chats", "apis.phone.show_group_chats(access_token=phone_token, query='Emergency'")
+            + "print(apis.phone.show_group_chat(access_token=phone_token, group_chat_id=chats[0]['group_chat_id']))\n"
+            + DONE
         )
-        .step(DONE)
         .steps()
     )
     return TaskSpec(
         c["owner_id"],
-        f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file, one text each, then "
-        "start a group chat named 'Emergency' with all of them.",
+        f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file and to each of my other "
+        "favourite phone contacts, one text each. Then start a group chat named 'Emergency' with the people in the "
+        "file only, and post the same message there.",
         oracle,
         [
             *(
                 Inserted(
                     "phone_messages",
                     {"sender_id": c["owner_id"], "receiver_id": person, "message": text, "is_read": 0},
-                    f"emergency contact {full_name(view, person)} gets the text",
+                    f"{'emergency contact' if person in ids else 'favourite'} {full_name(view, person)} gets the text",
                     what="texts",
                 )
-                for person in ids
+                for person in [*ids, *favourites]
             ),
             Inserted("phone_group_chats", chat, "a group chat 'Emergency' is started", what="group chats"),
             *(
@@ -467,6 +679,12 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="members",
                 )
                 for member in dict.fromkeys([c["owner_id"], *ids])
+            ),
+            Inserted(
+                "phone_group_messages",
+                {"group_id": NewRow("phone_group_chats", chat), "sender_id": c["owner_id"], "message": text},
+                "the message is posted in the 'Emergency' chat",
+                what="group messages",
             ),
         ],
     )
