@@ -1,8 +1,15 @@
-"""ToolWorld speed and memory: reset, a one-API-call step, whole oracle episodes, memory per env.
+"""ToolWorld speed and memory, measured the way users run it: resets that swap a used worker, steps over
+realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, memory per env.
 
-Targets (issue 4): reset p50 < 50 ms, one-call step p50 < 5 ms.
-Prints a table and writes benchmarks/results/toolworld.json.
-Run: .venv/bin/python benchmarks/toolworld.py [--repeats 200]
+- reset: after an episode that ran code, so the used worker is swapped for a fresh one, as in any run;
+  timed alone, and with the first step (which waits for the new worker if it is not ready yet), both
+  back to back (an instant policy: replay, oracle) and after 0.3 s of think time (an LLM policy).
+- step: every step of episodes of 30 steps, one API call each, with the growing history converted to
+  the observation on every step; p50 over steps 1-10 and 21-30 shows whether a long history slows it.
+- floor: a worker round trip (a step without API calls) plus one API call served without the worker.
+The load average is recorded beside every row. Targets (issue 16): reset p50 < 50 ms, one-call step
+p50 < 5 ms. Prints a table and writes benchmarks/results/toolworld.json.
+Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20]
 """
 
 from __future__ import annotations
@@ -14,158 +21,203 @@ import pickle
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
 
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.tasks import SPLITS, list_tasks
+from envs.toolworld.tasks import list_tasks
 from envs.toolworld.world.build import generate, template_bytes
 
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
+TASK = "phone_reply_latest_0"
 LOGIN = (
     "passwords = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
     "token = apis.phone.login(username=apis.supervisor.show_profile()['email'], "
     "password=passwords['phone'])['access_token']"
 )
+ONE_CALL = "alarms = apis.phone.show_alarms(access_token=token)\nprint(alarms)"
+FIRST_STEP = "print(apis.supervisor.show_profile())"  # one API call, no login needed
+THINK_S = 0.3
+EPISODE_STEPS = 30
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
 
 
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def summary(values: list[float], digits: int = 2) -> dict[str, Any]:
+    return {
+        "p50": round(percentile(values, 50), digits),
+        "p99": round(percentile(values, 99), digits),
+        "n": len(values),
+        "load": load(),
+    }
+
+
+def resets(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float], list[float]]:
+    """(reset alone, reset plus the first one-call step), each after an episode that used its worker."""
+    alone, with_first = [], []
+    for _ in range(repeats):
+        env.step(LOGIN)  # the worker has run code: the next reset must swap it
+        time.sleep(think_s)
+        start = time.perf_counter()
+        env.reset(options={"task_id": TASK})
+        alone.append((time.perf_counter() - start) * 1000)
+        with_first.append(alone[-1] + timed(lambda: env.step(FIRST_STEP)))
+    return alone, with_first
+
+
+def episode_steps(env: ToolWorldEnv, episodes: int) -> tuple[list[float], list[float], list[float]]:
+    """Every step time of `episodes` episodes of EPISODE_STEPS one-call steps; also steps 1-10 and 21-30."""
+    every, early, late = [], [], []
+    for _ in range(episodes):
+        env.reset(options={"task_id": TASK})
+        env.step(LOGIN)
+        for i in range(1, EPISODE_STEPS):
+            ms = timed(lambda: env.step(ONE_CALL))
+            every.append(ms)
+            (early if i <= 10 else late if i > 20 else []).append(ms)
+    return every, early, late
+
+
+def floor(env: ToolWorldEnv, repeats: int) -> tuple[list[float], list[float]]:
+    """(worker round trips: a step with no API call, one API call served in-process without the worker)."""
+    env.reset(options={"task_id": TASK})
+    env.step(LOGIN)
+    trips = [timed(lambda: env.step("x = 1")) for _ in range(repeats)]
+    token = env.steps[0].calls[-1]["reply"][1]["access_token"]
+    direct = [timed(lambda: env._serve(["phone", "show_alarms"], [], {"access_token": token})) for _ in range(repeats)]
+    return trips, direct
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--episodes", type=int, default=20)
     args = parser.parse_args()
 
     generate_ms = timed(lambda: generate(12345))
     template_bytes(0)
-    tasks = [t for split in SPLITS for t in list_tasks(split)]
-    env = ToolWorldEnv(split="train", max_steps=args.repeats + 5)
+    env = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS + args.repeats + 5)
+    env.reset(options={"task_id": TASK})
 
-    resets = [
-        timed(lambda t=t: env.reset(options={"task_id": t.task_id})) for t in (tasks * args.repeats)[: args.repeats]
-    ]
+    back_to_back, first_back_to_back = resets(env, args.repeats, 0.0)
+    reset_row, first_row = summary(back_to_back), summary(first_back_to_back)
+    thought, first_thought = resets(env, max(5, args.repeats // 4), THINK_S)
+    thought_row, first_thought_row = summary(thought), summary(first_thought)
+    every, early, late = episode_steps(env, args.episodes)
+    step_row, early_row, late_row = summary(every), summary(early), summary(late)
+    trips, direct = floor(env, args.repeats)
+    floor_ms = percentile(trips, 50) + percentile(direct, 50)
+    floor_row = {"worker_round_trip": summary(trips, 3), "api_call_in_process": summary(direct, 3)}
 
-    env.reset(options={"task_id": "phone_reply_latest_0"})
-    env.step(LOGIN)
-    steps = [
-        timed(lambda: env.step("alarms = apis.phone.show_alarms(access_token=token)")) for _ in range(args.repeats)
-    ]
-
-    env.reset(options={"task_id": "phone_reply_latest_0"})
-    for code in (LOGIN, "alarms = apis.phone.show_alarms(access_token=token)", "n = len(alarms)"):
+    env.reset(options={"task_id": TASK})
+    for code in (LOGIN, ONE_CALL, "n = len(alarms)"):
         env.step(code)
-    snapshot_sizes = []
-
-    def snapshot() -> None:
-        snapshot_sizes.append(len(pickle.dumps(env.get_state())))
-
-    snapshots = [timed(snapshot) for _ in range(50)]
+    snapshot_sizes: list[int] = []
+    snapshots = [timed(lambda: snapshot_sizes.append(len(pickle.dumps(env.get_state())))) for _ in range(50)]
     state = env.get_state()
-    restores = [timed(lambda: env.set_state(state)) for _ in range(30)]  # back to back: each waits for a worker to boot
-    ready_restores = []
+    restores = []
     for _ in range(30):  # with think time between restores (as an LLM call gives), the spare worker is booted
-        time.sleep(0.3)
-        ready_restores.append(timed(lambda: env.set_state(state)))
+        time.sleep(THINK_S)
+        restores.append(timed(lambda: env.set_state(state)))
+    restore_row = summary(restores)
 
+    tasks = list_tasks("test_normal")
     episodes = []
     for task in tasks:
 
-        def episode(task_id: str = task.task_id) -> None:
+        def oracle_episode(task_id: str = task.task_id) -> None:
             env.reset(options={"task_id": task_id})
             for action in env.oracle_actions():
                 env.step(action)
 
-        episodes.append(timed(episode))
+        episodes.append(timed(oracle_episode))
+    oracle_row = summary(episodes, 1)
     env.close()
 
     base = rss_kib()
     pool = [ToolWorldEnv(split="train") for _ in range(8)]
     for e in pool:
-        e.reset(options={"task_id": "phone_reply_latest_0"})
+        e.reset(options={"task_id": TASK})
         e.step("x = 1")
-    parent_per_env = (rss_kib() - base) / len(pool)
-    worker_rss = statistics.mean(tree_rss_kib(e.worker.proc.pid) for e in pool)
-    spare_rss = statistics.mean(tree_rss_kib(e.worker._spare.pid) for e in pool if e.worker._spare is not None)
+    memory = {
+        "env_process": round((rss_kib() - base) / len(pool)),
+        "worker_process": round(statistics.mean(tree_rss_kib(e.worker.proc.pid) for e in pool if e.worker)),
+        "spare_worker_process": round(
+            statistics.mean(tree_rss_kib(e.worker._spare.pid) for e in pool if e.worker and e.worker._spare)
+        ),
+    }
     for e in pool:
         e.close()
 
     results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "note": "shared 2-core machine, other jobs running: noisy",
-        },
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "world_generation_ms": round(generate_ms, 1),
         "world_db_kib": len(template_bytes(0)) // 1024,
-        "reset_ms": {
-            "p50": round(percentile(resets, 50), 2),
-            "p99": round(percentile(resets, 99), 2),
-            "n": len(resets),
-        },
-        "one_call_step_ms": {
-            "p50": round(percentile(steps, 50), 2),
-            "p99": round(percentile(steps, 99), 2),
-            "n": len(steps),
-        },
-        "oracle_episode_ms": {
-            "p50": round(percentile(episodes, 50), 1),
-            "max": round(max(episodes), 1),
-            "n": len(episodes),
-        },
-        "get_state_ms": {"p50": round(percentile(snapshots, 50), 2), "pickled_kib": snapshot_sizes[0] // 1024},
-        "set_state_after_3_steps_ms": {
-            "back_to_back_p50": round(percentile(restores, 50), 2),
-            "spare_ready_p50": round(percentile(ready_restores, 50), 2),
-            "spare_ready_p99": round(percentile(ready_restores, 99), 2),
-        },
-        "memory_per_env_kib": {
-            "env_process": round(parent_per_env),
-            "worker_process": round(worker_rss),
-            "spare_worker_process": round(spare_rss),
-        },
+        "reset_ms": reset_row,
+        "reset_then_first_step_ms": first_row,
+        "reset_after_think_ms": thought_row,
+        "reset_after_think_then_first_step_ms": first_thought_row,
+        "one_call_step_ms": step_row,
+        "one_call_step_ms_steps_1_10": early_row,
+        "one_call_step_ms_steps_21_30": late_row,
+        "floor_ms": {"p50": round(floor_ms, 3), **floor_row},
+        "get_state_ms": {**summary(snapshots), "pickled_kib": snapshot_sizes[0] // 1024},
+        "set_state_after_3_steps_ms": restore_row,
+        "oracle_episode_test_normal_ms": oracle_row,
+        "memory_per_env_kib": memory,
         "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
     }
-    rows = [
-        ("world generation (cold)", f"{results['world_generation_ms']} ms", f"{results['world_db_kib']} KiB DB"),
-        ("reset", f"p50 {results['reset_ms']['p50']} ms", f"p99 {results['reset_ms']['p99']} ms (target p50 < 50)"),
-        (
-            "step with one API call",
-            f"p50 {results['one_call_step_ms']['p50']} ms",
-            f"p99 {results['one_call_step_ms']['p99']} ms (target p50 < 5)",
-        ),
-        (
-            "oracle episode",
-            f"p50 {results['oracle_episode_ms']['p50']} ms",
-            f"max {results['oracle_episode_ms']['max']} ms over {len(episodes)} tasks",
-        ),
-        (
-            "get_state (pickled)",
-            f"p50 {results['get_state_ms']['p50']} ms",
-            f"{results['get_state_ms']['pickled_kib']} KiB",
-        ),
-        (
-            "set_state, 3 steps replayed",
-            f"p50 {results['set_state_after_3_steps_ms']['spare_ready_p50']} ms (spare worker ready)",
-            f"p50 {results['set_state_after_3_steps_ms']['back_to_back_p50']} ms back to back (waits for a boot)",
-        ),
-        (
-            "memory per env",
-            f"{results['memory_per_env_kib']['env_process']} KiB in the env process",
-            f"+ {results['memory_per_env_kib']['worker_process']} KiB worker "
-            f"+ {results['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS",
-        ),
-    ]
-    width = max(len(r[0]) for r in rows)
-    for name, a, b in rows:
-        print(f"{name:<{width}}  {a:<36} {b}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
     print(f"saved {RESULTS}")
+
+
+def print_table(r: dict[str, Any]) -> None:
+    def row(name: str, key: str, note: str = "") -> tuple[str, str, str, str]:
+        s = r[key]
+        return name, f"p50 {s['p50']} ms", f"p99 {s['p99']} ms (n={s['n']}) {note}", f"load {s['load']}"
+
+    rows = [
+        ("world generation (cold)", f"{r['world_generation_ms']} ms", f"{r['world_db_kib']} KiB DB", ""),
+        row("reset, worker swapped, back to back", "reset_ms", "target p50 < 50"),
+        row("  + first one-call step", "reset_then_first_step_ms"),
+        row(f"reset after {THINK_S} s think time", "reset_after_think_ms"),
+        row("  + first one-call step", "reset_after_think_then_first_step_ms"),
+        row(f"one-call step, {EPISODE_STEPS}-step episodes", "one_call_step_ms", "target p50 < 5"),
+        row("  steps 1-10", "one_call_step_ms_steps_1_10"),
+        row("  steps 21-30", "one_call_step_ms_steps_21_30"),
+        (
+            "floor: round trip + in-process call",
+            f"p50 {r['floor_ms']['p50']} ms",
+            f"{r['floor_ms']['worker_round_trip']['p50']} + {r['floor_ms']['api_call_in_process']['p50']} ms",
+            f"load {r['floor_ms']['worker_round_trip']['load']}",
+        ),
+        row("get_state (pickled)", "get_state_ms", f"{r['get_state_ms']['pickled_kib']} KiB"),
+        row("set_state, 3 steps replayed", "set_state_after_3_steps_ms"),
+        row("oracle episode (test_normal)", "oracle_episode_test_normal_ms"),
+        (
+            "memory per env",
+            f"{r['memory_per_env_kib']['env_process']} KiB in process",
+            f"+ {r['memory_per_env_kib']['worker_process']} KiB worker "
+            f"+ {r['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS",
+            "",
+        ),
+    ]
+    widths = [max(len(x[i]) for x in rows) for i in range(3)]
+    for name, a, b, c in rows:
+        print(f"{name:<{widths[0]}}  {a:<{widths[1]}}  {b:<{widths[2]}}  {c}")
 
 
 if __name__ == "__main__":
