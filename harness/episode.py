@@ -28,10 +28,10 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import TaskMeta
+from envs.contract import Observation, TaskMeta
 from harness.blame import error_kind
 from harness.results import episode_key
-from policies.base import Policy
+from policies.base import ChatPolicy, Policy
 
 MAX_REASON_CHARS = 2000
 
@@ -101,6 +101,7 @@ class _Progress:
         self.terminated = self.truncated = False
         self.info: Mapping[str, Any] = {}
         self.stage = "reset"
+        self.instruction = ""
         self.error: dict[str, Any] | None = None
         self.frozen = False
 
@@ -173,16 +174,18 @@ def _play(
     """The Gymnasium loop; whatever it raises becomes `progress.error`, described at the stage it was in."""
     try:
         observation, info = env.reset(seed=spec.seed, options={"task_id": spec.task["task_id"]})
+        progress.update(instruction=str(observation.get("instruction", "")))
         policy.reset(seed=spec.seed)
         terminated = truncated = False
         while not (terminated or truncated):
             progress.update(stage="act")
+            prompt = _prompt(policy, observation)
             action = policy.act(observation)
             progress.update(stage="step")
             observation, reward, terminated, truncated, info = env.step(action)
             if not math.isfinite(reward := float(reward)):
                 raise ValueError(f"the env returned a reward of {reward} (not a finite number)")
-            entry = _step_entry(action, observation, reward, terminated, truncated, info, policy)
+            entry = {"prompt": prompt, **_step_entry(action, observation, reward, terminated, truncated, info, policy)}
             progress.add_step(entry, reward, terminated, truncated, info)
             out_of_time = timeout_s is not None and time.monotonic() - started > timeout_s
             if (out_of_time or deadline_passed.is_set()) and not (terminated or truncated):
@@ -190,6 +193,14 @@ def _play(
                 raise EpisodeTimeout(f"episode exceeded {timeout_s:g} s after {len(progress.steps)} steps")
     except Exception as exc:  # noqa: BLE001 - every failure becomes a record
         progress.update(error=describe_error(exc, progress.stage))
+
+
+def _prompt(policy: Policy, observation: Observation) -> list[dict[str, str]] | None:
+    """The agent's chat for this step as the model gets it (after every observation wrapper), kept in the
+    trajectory so a reader sees what the model saw; None for a policy that asks no model (the oracle)."""
+    if not isinstance(policy, ChatPolicy):
+        return None
+    return [{"role": str(m["role"]), "content": str(m["content"])} for m in policy.messages(observation)]
 
 
 def _timeout_error(timeout_s: float, progress: _Progress, abandoned: bool) -> dict[str, Any]:
@@ -213,7 +224,8 @@ def _result(spec: EpisodeSpec, progress: _Progress, wall_time_s: float, env_lost
         record = _record(
             spec, progress.episode_return, progress.terminated, progress.truncated, info, len(steps), wall_time_s, error
         )
-    return EpisodeResult(record=record, trajectory=_trajectory(spec, steps, info, error), env_lost=env_lost)
+        trajectory = {**_trajectory(spec, steps, info, error), "instruction": progress.instruction}
+    return EpisodeResult(record=record, trajectory=trajectory, env_lost=env_lost)
 
 
 def failed_episode(spec: EpisodeSpec, exc: Exception, stage: str) -> EpisodeResult:

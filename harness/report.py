@@ -221,19 +221,34 @@ def write_report(sweep_dir: str | Path, baseline_label: str | None = None) -> di
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.report", description=__doc__.splitlines()[0])
-    parser.add_argument("sweep_dir", help="a multirun dir (or any dir holding run dirs)")
+    parser.add_argument("sweep_dir", help="a multirun dir (or any dir holding run dirs, or one run dir)")
     parser.add_argument(
         "--baseline", default=None, help='label of the baseline stack (default: "none" if present, else the first run)'
+    )
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="also write report.html: tables, plots, wrapper activity, costs and a trajectory viewer in one file",
     )
     args = parser.parse_args(argv)
     try:
         report = write_report(args.sweep_dir, args.baseline)
+        html = write_html(args.sweep_dir, args.baseline) if args.html else None
     except (FileNotFoundError, ValueError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
     print(report["markdown"])
     print(f"written: {Path(args.sweep_dir) / 'report.md'}, report.json, report_*.png")
+    if html is not None:
+        print(f"HTML report: {html.resolve().as_uri()}")
     return 0
+
+
+def write_html(sweep_dir: str | Path, baseline_label: str | None = None) -> Path:
+    """report.html (harness/html_report.py, which builds on this module, hence imported here)."""
+    from harness.html_report import write_html as write
+
+    return write(sweep_dir, baseline_label)
 
 
 if __name__ == "__main__":

@@ -251,8 +251,13 @@ def format_interval(stat: Mapping[str, Any] | None, percent: bool = True) -> str
     if not stat or not stat.get("ci95"):
         return "-"
     low, high = stat["ci95"]
-    bounds = f"[{100 * low:.1f}, {100 * high:.1f}]" if percent else f"[{low:.3g}, {high:.3g}]"
+    bounds = f"[{100 * low:.1f}, {100 * high:.1f}]" if percent else f"[{_number(low)}, {_number(high)}]"
     return f"{bounds} {METHOD_NAMES.get(str(stat.get('ci_method')), '')}".rstrip()
+
+
+def _number(value: float) -> str:
+    """1341.0, 0.5, 0.000735: one decimal like the means beside it, unless that would round it to 0."""
+    return f"{value:.1f}" if value == 0 or abs(value) >= 0.1 else f"{value:.3g}"
 
 
 def _stat_row(name: str, stat: Mapping[str, Any] | None, percent: bool = True) -> str:

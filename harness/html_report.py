@@ -1,0 +1,207 @@
+"""One self-contained HTML file for a run or a sweep: `python -m harness.report DIR --html`.
+
+It opens from disk with no server and fetches nothing: the plots are PNGs
+inlined as data: URIs, the style and the small filter script are inline, and
+a Content-Security-Policy allows nothing else (no request, no other script).
+Everything an episode produced (instructions, prompts, replies, actions,
+observations) is agent- or model-controlled text, so it is only ever put in
+the page through Jinja2's autoescaping, never as markup; the policy's script
+hash makes a script that slipped through inert anyway.
+
+Shown: the per-stack table with 95% intervals and paired differences (as in
+report.md, on the episodes every stack scored), success by difficulty, the
+plots, what each wrapper did, per-role token and time costs, a selector's arm
+pulls over time, and every episode's trajectory, filterable by stack, outcome
+and failure category. Long texts are cut at MAX_TEXT_CHARS (the trajectory
+file keeps them whole).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from harness import plots
+from harness.blame import record_error_kind
+from harness.html_activity import step_reports, wrapper_activity
+from harness.html_template import FILTER_SCRIPT, TEMPLATE
+from harness.report import Run, compare, find_runs, stat_cell
+from harness.summary import format_interval, format_stat, summarize
+
+HTML_FILE = "report.html"
+
+#: Longest text (a prompt message, a reply, an observation) shown whole in the page.
+MAX_TEXT_CHARS = 20_000
+
+
+def write_html(directory: str | Path, baseline_label: str | None = None) -> Path:
+    """Write `directory`/report.html for the run or the sweep below `directory`; return its path."""
+    directory = Path(directory)
+    runs = find_runs(directory)
+    page = render(runs, baseline_label, title=f"trainfree report: {directory.resolve().name}")
+    path = directory / HTML_FILE
+    tmp = path.with_name(HTML_FILE + ".tmp")
+    tmp.write_text(page, encoding="utf-8", errors="backslashreplace")
+    tmp.replace(path)
+    return path
+
+
+def render(runs: Sequence[Run], baseline_label: str | None, title: str) -> str:
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.filters.update(stat=stat_cell, mean=format_stat, interval=format_interval, cut=_cut)
+    script_hash = base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
+    return environment.from_string(TEMPLATE).render(
+        title=title, script=FILTER_SCRIPT, script_hash=script_hash, **page_data(runs, baseline_label)
+    )
+
+
+def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]:
+    """Everything the template shows, as plain values."""
+    comparison: dict[str, Any] | None = None
+    try:
+        compared = compare(runs, baseline_label)
+    except ValueError as error:  # no shared episode, or runs of different envs: each run on its own
+        note = f"No per-episode comparison: {error}."
+    else:
+        comparison = compared
+        shared, baseline = compared["shared_episodes"], compared["baseline"]
+        note = f"{shared} episodes scored by every stack; paired differences to {baseline}."
+    summaries = (
+        {label: entry["summary"] for label, entry in comparison["stacks"].items()}
+        if comparison
+        else {run.label: summarize(run.records, run.profile) for run in runs}
+    )
+    trajectories = {run.label: load_trajectories(run) for run in runs}
+    episodes = [episode_view(run.label, t) for run in runs for t in trajectories[run.label]]
+    return {
+        "note": note,
+        "comparison": comparison,
+        "summaries": summaries,
+        "headlines": list(next(iter(summaries.values()))["headline"]),
+        "levels": sorted({level for s in summaries.values() for level in s["by_difficulty"]}),
+        "images": _plots(summaries, runs),
+        "activity": {label: wrapper_activity(ts) for label, ts in trajectories.items()},
+        "roles": {run.label: summarize(run.records, run.profile)["cost"] for run in runs},
+        "episodes": episodes,
+        "filters": {
+            "stack": sorted({e["stack"] for e in episodes}),
+            "outcome": sorted({e["outcome"] for e in episodes}),
+            "category": sorted({e["category"] for e in episodes}),
+        },
+    }
+
+
+def load_trajectories(run: Run) -> list[dict[str, Any]]:
+    """The run's trajectory files in episode order, each with its results line as `record` (a file written
+    before records were kept in it, or none at all: the record alone, with no steps)."""
+    folder = run.path / "trajectories"
+    files = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                trajectory = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # a torn or foreign file: the record below still shows the episode
+            if isinstance(trajectory, dict) and isinstance(trajectory.get("key"), str):
+                files[trajectory["key"]] = trajectory
+    return [{**files.get(r["key"], {"key": r["key"], "steps": []}), "record": r} for r in _in_finish_order(run)]
+
+
+def _in_finish_order(run: Run) -> list[dict[str, Any]]:
+    return sorted(run.records, key=lambda r: str(r.get("finished_at") or ""))
+
+
+def episode_view(stack: str, trajectory: Mapping[str, Any]) -> dict[str, Any]:
+    """One episode as the trajectory viewer shows it."""
+    record = trajectory["record"]
+    kind = record_error_kind(record)
+    error = record.get("error") or {}
+    outcome = "success" if record.get("success") else ("error" if kind else "failure")
+    evaluation = (trajectory.get("final_info") or {}).get("evaluation") or {}
+    category = "-" if outcome == "success" else _category(error, evaluation)
+    return {
+        "key": record["key"],
+        "stack": stack,
+        "outcome": outcome,
+        "category": category,
+        "task": trajectory.get("task") or {"task_id": record["task_id"]},
+        "instruction": trajectory.get("instruction") or "",
+        "reward": record.get("reward"),
+        "steps": [_step_view(step) for step in trajectory.get("steps") or ()],
+        "failed_tests": _failed_tests(evaluation),
+        "error": f"{error.get('type')} at {error.get('stage')} ({error.get('kind')}): {error.get('reason')}"
+        if error
+        else "",
+    }
+
+
+def _category(error: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str:
+    if error:
+        return f"error: {error.get('type', 'Error')}"
+    return str(evaluation.get("failure_category") or "unknown")
+
+
+def _failed_tests(evaluation: Mapping[str, Any]) -> list[str]:
+    tests = evaluation.get("tests")
+    if isinstance(tests, Mapping):
+        return [str(name) for name, passed in tests.items() if not passed]
+    if isinstance(tests, list):
+        return [
+            f"{t.get('name', t.get('description', '?'))}: {t.get('reason', '')}".rstrip(": ")
+            for t in tests
+            if isinstance(t, Mapping) and not t.get("passed")
+        ]
+    return []
+
+
+def _step_view(step: Mapping[str, Any]) -> dict[str, Any]:
+    policy = step.get("policy") or {}
+    events = {name: {k: v for k, v in report.items() if k != "cost"} for name, report in step_reports(step).items()}
+    return {
+        "prompt": step.get("prompt") or [],
+        "reply": policy.get("reply") if isinstance(policy, Mapping) else None,
+        "action": step.get("action", ""),
+        "output": step.get("output", ""),
+        "reward": step.get("reward"),
+        "events": {name: json.dumps(report, indent=1, default=str) for name, report in events.items()},
+    }
+
+
+def _cut(text: Any) -> str:
+    text = "" if text is None else str(text)
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return f"{text[:MAX_TEXT_CHARS]}\n[... {len(text) - MAX_TEXT_CHARS} more characters in the trajectory file]"
+
+
+def _plots(summaries: Mapping[str, Mapping[str, Any]], runs: Sequence[Run]) -> list[dict[str, str]]:
+    """The plots as data: URIs, drawn into a scratch dir (the run dir's PNGs are left as they are)."""
+    images = []
+    with tempfile.TemporaryDirectory(prefix="trainfree-report-") as scratch:
+        drawn: list[tuple[str, Path | None]] = [
+            ("Success by difficulty", plots.success_by_difficulty(summaries, Path(scratch) / "difficulty.png")),
+            ("Success against tokens", plots.tokens_vs_success(summaries, Path(scratch) / "tokens.png")),
+        ]
+        for run in runs:
+            pulls = [_arm(r) for r in _in_finish_order(run)]
+            if len(set(pulls)) > 1 or run.label.startswith("selector:"):
+                arms = list(dict.fromkeys(pulls))
+                rewards = [float(r["reward"]) for r in _in_finish_order(run)]
+                arm_plot = plots.arm_pulls(arms, pulls, rewards, Path(scratch) / f"arms{len(drawn)}.png")
+                drawn.append((f"Arm pulls and rewards: {run.label}", arm_plot))
+        for caption, drawn_path in drawn:
+            if drawn_path is not None:
+                data = base64.b64encode(drawn_path.read_bytes()).decode()
+                images.append({"caption": caption, "src": f"data:image/png;base64,{data}"})
+    return images
+
+
+def _arm(record: Mapping[str, Any]) -> str:
+    return "+".join(record.get("stack") or ()) or "none"

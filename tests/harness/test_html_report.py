@@ -1,0 +1,154 @@
+"""report.html on a real sweep of the tiny env (two stacks and a selector run, an LLM policy whose replies
+carry markup), read back as HTML and opened in real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from harness.choosers import SelectorChooser
+from harness.html_report import write_html
+from harness.report import main as report_main
+from harness.run import RunRequest, run_evaluation
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, Usage
+from tests.harness.tiny_env import TinyEnv
+
+TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
+POLICY = {"name": "scripted", "kind": "llm", "sampling": {"max_tokens": 64, "seed": 0}}
+CONF = Path(__file__).resolve().parents[2] / "conf"
+
+#: In every reply: markup that would run if the page ever put model text in as HTML.
+INJECTION = "<script>document.title='injected'</script><img src=x onerror=\"document.title='injected'\">"
+
+
+class LookThenAnswer(ChatModel):
+    """Looks once, then answers the word it saw: solves difficulty 1 and 2, fails 3 (it needs two looks)."""
+
+    name = "look-then-answer"
+    context_window = 32_768
+
+    def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        seen = re.findall(r"the word is (\w+)", "\n".join(m["content"] for m in request.messages))
+        action = f"answer {seen[-1]}" if seen else "look"
+        text = f"I will {action.split()[0]}. {INJECTION}\n```\n{action}\n```"
+        usage = Usage(self.count_message_tokens(request.messages), self.count_tokens(text))
+        return [ChatReply(text=text, usage=usage, latency_s=0.001, role=role, model=self.name)] * request.n
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sweep")
+    stacks = {"0": (), "1": {"truncate": {"max_chars": 10}}, "2": {"self_consistency": {"k": 2}}}
+    for job, wrappers in stacks.items():
+        request = RunRequest(env=TINY, policy=POLICY, wrappers=wrappers, split="dev", progress=False, limit=None)
+        run_evaluation(request, root / job, model=LookThenAnswer())
+    return root
+
+
+def test_the_html_holds_the_tables_plots_activity_costs_and_escaped_trajectories(sweep):
+    assert report_main([str(sweep), "--html"]) == 0
+    page = (sweep / "report.html").read_text()
+    tables = TableReader()
+    tables.feed(page)
+    stacks = tables.rows("stacks-table")
+    assert [row[0] for row in stacks[1:]] == ["none", "truncate", "self_consistency"]
+    # 4 of 6 solved (charlie needs two looks): 66.7% with its Wilson interval [30.0, 90.3]
+    assert stacks[1][1:3] == ["66.7% +- 21.1 (n=6) [30.0, 90.3]", "baseline"]
+    # truncate at 10 chars cuts the word out of every look's output: the model looks until max_steps (10)
+    assert stacks[2][1:3] == ["0.0% +- 0.0 (n=6) [0.0, 39.0]", "-66.7% +- 21.1 (n=6) [-100.0, -12.5]"]
+    assert page.count('src="data:image/png;base64,') == 2  # success by difficulty, tokens vs success
+    activity = {row[0]: row[1:] for row in tables.rows_of_class("activity")}
+    assert activity["truncate"] == ["60", "60 (100.0%)", "60", "6", "0.0% +- 0.0 (n=6) [0.0, 39.0]", "-"]
+    assert activity["self_consistency"][:3] == ["12", "12 (100.0%)", "0"]  # 2 samples, always the same action
+    roles = [row[:3] for row in tables.rows_of_class("roles") if row[0] != "role"]
+    assert roles == [["agent", "12", "7680"], ["agent", "60", "40626"], ["self_consistency", "12", "15360"]]
+    assert INJECTION not in page and "&lt;script&gt;document.title=" in page
+    assert page.count('class="episode"') == 18 and page.count('class="prompt"') == 12 + 60 + 12
+
+
+def test_a_selector_run_gets_its_arm_pulls_plot(tmp_path):
+    selector = {"name": "thompson", "arms": [[], ["truncate"]], "seed": 0}
+    run_dir = tmp_path / "run"
+    chooser = SelectorChooser.from_config(selector, run_dir, TinyEnv.profile, CONF)
+    request = RunRequest(
+        env=TINY, policy=POLICY, wrappers=(), split="dev", progress=False, limit=None, seeds=(0, 1), selector=selector
+    )
+    run_evaluation(request, run_dir, chooser, model=LookThenAnswer())
+    page = write_html(run_dir).read_text()
+    assert "Arm pulls and rewards: selector:thompson" in page and page.count("data:image/png;base64,") == 3
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (.ci/run installs it)")
+def test_chromium_renders_the_tables_plots_and_a_trajectory_and_runs_no_injected_markup(sweep, tmp_path):
+    page = write_html(sweep)
+    dom = chromium(page, tmp_path, "--dump-dom")
+    assert "<title>trainfree report: " in dom  # the title the page set, not one an injected script set
+    assert dom.count("<tr>") >= 4 + 4 and "66.7% +- 21.1 (n=6) [30.0, 90.3]" in dom
+    assert "18</span> of 18 episodes shown" in dom  # the filter script ran and counted the episodes
+    assert "&lt;script&gt;document.title='injected'&lt;/script&gt;" in dom
+    screenshot = tmp_path / "report.png"
+    chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,2400")
+    assert screenshot.read_bytes()[:4] == b"\x89PNG" and screenshot.stat().st_size > 50_000
+    print(f"screenshot: {screenshot}")
+
+
+def chromium(page: Path, profile: Path, *mode: str) -> str:
+    """Headless Chromium on the file, offline: its own profile dir, no network, no sandbox (root in CI)."""
+    command = [
+        "chromium",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--proxy-server=127.0.0.1:9",  # nothing reachable: the page must need nothing from outside
+        f"--user-data-dir={profile / 'chromium'}",
+        *mode,
+        page.resolve().as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+class TableReader(HTMLParser):
+    """The text of every table cell, by table id and by table class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[dict[str, str | None], list[list[str]]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append((dict(attrs), []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][1][-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+    def rows(self, table_id: str) -> list[list[str]]:
+        return next(rows for attrs, rows in self.tables if attrs.get("id") == table_id)
+
+    def rows_of_class(self, name: str) -> list[list[str]]:
+        return [row for attrs, rows in self.tables if attrs.get("class") == name for row in rows]
+
+
+def test_trajectory_files_keep_the_prompt_the_model_saw(sweep):
+    trajectory = json.loads((sweep / "1" / "trajectories" / "bravo_0@0.json").read_text())
+    first, second = trajectory["steps"][0]["prompt"], trajectory["steps"][1]["prompt"]
+    assert [m["role"] for m in first][:2] == ["system", "user"] and "Find the hidden word" in first[1]["content"]
+    assert len(second) > len(first) and trajectory["instruction"] == "Find the hidden word, then answer it."
