@@ -10,18 +10,11 @@ from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewR
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.leisure_concerts import most_played
-from envs.toolworld.scenarios.music import top_artists
+from envs.toolworld.scenarios.music import CLOCK, clock, top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
-CLOCK = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # oracle code: m:ss
-
-
-def clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, Any]]:
     """Playlists whose exact title is unique for their owner while another of theirs starts with it
     ('Road Trip' next to 'Road Trip 2019'), optionally narrowed by an `extra` SQL condition on p."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Deleted, Inserted, NewRow, OneOf
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -12,138 +12,252 @@ from envs.toolworld.world.build import WORLD_NOW
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 LIBRARY = "apis.music.show_song_library(access_token=music_token"
+CLOCK = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # oracle code: m:ss
+LOW_RATING = 2.5  # an average review rating below this marks a song people dislike
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def average_rating(view: WorldView, song_id: int) -> float | None:
+    """A song's average review rating as show_song gives it (None without reviews)."""
+    avg = view.value("SELECT AVG(rating) FROM music_reviews WHERE song_id = ?", song_id)
+    return None if avg is None else round(avg, 2)
+
+
+def disliked(view: WorldView, song_id: int) -> bool:
+    avg = average_rating(view, song_id)
+    return avg is not None and avg < LOW_RATING
+
+
+def library_ids(view: WorldView, owner: int) -> set[int]:
+    return {r["song_id"] for r in view.rows("SELECT song_id FROM music_library WHERE owner_id = ?", owner)}
 
 
 @scenario("music_like_artist_in_library", apps=("music",), difficulty=2)
 def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = view.rows(
-        "SELECT l.owner_id, s.artist, COUNT(*) AS n FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-        "WHERE NOT EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id) "
-        "GROUP BY l.owner_id, s.artist HAVING n >= 2 ORDER BY l.owner_id, s.artist"
+    """Every song by one artist in my library, decided by its average review rating (only in show_song): a disliked
+    one leaves the library and loses my like, any other is liked if it is not yet; the answer counts new likes."""
+    rows = view.rows(
+        "SELECT l.owner_id, s.artist, s.id, EXISTS (SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id "
+        "AND k.song_id = s.id) AS liked FROM music_library l JOIN music_songs s ON s.id = l.song_id "
+        "ORDER BY l.owner_id, s.artist, s.id"
     )
-    c = pick(rng, candidates, "library with unliked songs by one artist")
-    ids = [
-        r["id"]
-        for r in view.rows(
-            "SELECT s.id FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-            "WHERE l.owner_id = ? AND s.artist = ? AND NOT EXISTS "
-            "(SELECT 1 FROM music_likes k WHERE k.owner_id = l.owner_id AND k.song_id = l.song_id)",
-            c["owner_id"],
-            c["artist"],
-        )
-    ]
+    by_artist: dict[tuple[int, str], list[dict]] = {}
+    for r in rows:
+        by_artist.setdefault((r["owner_id"], r["artist"]), []).append(r)
+
+    def sorted_out(songs: list[dict]) -> tuple[list[dict], list[dict]]:
+        out = [s for s in songs if disliked(view, s["id"])]
+        return out, [s for s in songs if s not in out and not s["liked"]]
+
+    candidates = [k for k, songs in by_artist.items() if len(songs) >= 4 and all(sorted_out(songs))]
+    owner, artist = pick(rng, candidates, "artist in a library with disliked and unliked songs", distinct=True)
+    out, to_like = sorted_out(by_artist[(owner, artist)])
     look = (
         login("music")
         + fetch_all("library", LIBRARY)
         + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
         + "liked_ids = {s['song_id'] for s in liked}\n"
-        + f"todo = [s['song_id'] for s in library if s['artist'] == {c['artist']!r} "
-        "and s['song_id'] not in liked_ids]\n" + "print(len(library), len(liked), todo)\n"
+        + f"mine = [s for s in library if s['artist'] == {artist!r}]\n"
+        + "print(len(library), len(liked), [(s['song_id'], s['title']) for s in mine])\n"
     )
-    act = "for song_id in todo:\n    apis.music.like_song(access_token=music_token, song_id=song_id)\n"
+    decide = f"""
+        ratings = {{}}
+        for s in mine:
+            ratings[s['song_id']] = apis.music.show_song(song_id=s['song_id'])['average_rating']
+        out = [s for s in mine if ratings[s['song_id']] is not None and ratings[s['song_id']] < {LOW_RATING}]
+        to_like = [s for s in mine if s not in out and s['song_id'] not in liked_ids]
+        print(ratings, [s['title'] for s in out], [s['title'] for s in to_like])
+        """
+    act = """
+        for s in out:
+            apis.music.remove_song_from_library(access_token=music_token, song_id=s['song_id'])
+            if s['song_id'] in liked_ids:
+                apis.music.unlike_song(access_token=music_token, song_id=s['song_id'])
+        for s in to_like:
+            apis.music.like_song(access_token=music_token, song_id=s['song_id'])
+        """
     check = (
-        f"print(len(apis.music.show_liked_songs(access_token=music_token, artist={c['artist']!r}, page_limit=20)))\n"
-        "apis.supervisor.complete_task(answer=len(todo))\n"
+        f"print(apis.music.show_liked_songs(access_token=music_token, artist={artist!r}, page_limit=20))\n"
+        "apis.supervisor.complete_task(answer=len(to_like))\n"
     )
-    return TaskSpec(
-        c["owner_id"],
-        f"Like every song by {c['artist']} in my music library that I have not liked yet, and tell me how many songs "
-        "you liked.",
-        Solution().step(look).step(act).step(check).steps(),
-        [
-            Answer(len(ids), f"the answer is the number of songs liked ({len(ids)})"),
-            Inserted(
-                "music_likes",
-                {"owner_id": c["owner_id"], "song_id": OneOf(ids)},
-                f"the {len(ids)} unliked {c['artist']} songs are liked",
-                count=len(ids),
-                what="likes",
+    liked_out = [s for s in out if s["liked"]]
+    expectations: list[Expectation] = [
+        Answer(len(to_like), f"the answer is the number of songs liked ({len(to_like)})"),
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": OneOf(s["id"] for s in to_like)},
+            f"the {len(to_like)} unliked {artist} songs rated {LOW_RATING} or more (or unrated) are liked",
+            count=len(to_like),
+            what="likes",
+        ),
+        Deleted(
+            "music_library",
+            frozenset(
+                r["id"]
+                for s in out
+                for r in view.rows("SELECT id FROM music_library WHERE owner_id = ? AND song_id = ?", owner, s["id"])
             ),
-        ],
+            f"the {len(out)} {artist} songs rated below {LOW_RATING} leave my library",
+            what="library songs",
+        ),
+    ]
+    if liked_out:
+        expectations.append(
+            Deleted(
+                "music_likes",
+                frozenset(
+                    r["id"]
+                    for s in liked_out
+                    for r in view.rows("SELECT id FROM music_likes WHERE owner_id = ? AND song_id = ?", owner, s["id"])
+                ),
+                f"my likes of the {len(liked_out)} removed songs I had liked are taken back",
+                what="likes",
+            )
+        )
+    return TaskSpec(
+        owner,
+        f"Go through every song by {artist} in my music library. If a song's average review rating is below "
+        f"{LOW_RATING}, take it out of my library and take back my like if I liked it; otherwise like it if I have "
+        "not liked it yet (songs without reviews count as fine). Tell me how many songs you liked.",
+        Solution().step(look).step(decide).step(act).step(check).steps(),
+        expectations,
     )
 
 
 @scenario("music_playlist_length", apps=("music",), difficulty=2)
 def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
+    """How many songs a playlist holds and how long it plays (every page of it), and its clean songs that are not
+    in my library yet added there; explicit ones and songs already in the library are skipped."""
     candidates = view.rows(
-        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n FROM music_playlists p "
-        "JOIN music_playlist_songs s ON s.playlist_id = p.id GROUP BY p.id "
-        "HAVING n > 5 "
+        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n, SUM(s.duration_s) AS seconds, SUM(s.explicit = 0 AND "
+        "NOT EXISTS (SELECT 1 FROM music_library l WHERE l.owner_id = p.owner_id AND l.song_id = s.id)) AS missing "
+        "FROM music_playlists p JOIN music_playlist_songs ps ON ps.playlist_id = p.id JOIN music_songs s "
+        "ON s.id = ps.song_id GROUP BY p.id HAVING n > 5 AND missing >= 2 "
         "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
         "ORDER BY p.id"
     )
-    c = pick(rng, candidates, "playlist with more than 5 songs")
+    c = pick(rng, candidates, "playlist with more than 5 songs, some not in the library", distinct=True)
+    mine = library_ids(view, c["owner_id"])
+    missing = [
+        r["id"]
+        for r in view.rows(
+            "SELECT s.id FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
+            "WHERE ps.playlist_id = ? AND s.explicit = 0",
+            c["id"],
+        )
+        if r["id"] not in mine
+    ]
     look = (
         login("music")
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
         + "print([(p['playlist_id'], p['title']) for p in playlists])\n"
         + f"target = next(p for p in playlists if p['title'] == {c['title']!r})\n"
         + "print(apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id']))\n"
+        + fetch_all(
+            "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + CLOCK
+        + "length = clock(sum(s['duration_s'] for s in songs))\n"
+        + "print(len(songs), length)\n"
     )
-    count = fetch_all(
-        "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
-    ) + ("print(len(songs))\napis.supervisor.complete_task(answer=len(songs))\n")
-    oracle = Solution().step(look).step(count).steps()
+    act = (
+        fetch_all("library", LIBRARY)
+        + "have = {s['song_id'] for s in library}\n"
+        + "missing = [s for s in songs if s['song_id'] not in have and not s['explicit']]\n"
+        + "for s in missing:\n"
+        + "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+    )
+    check = (
+        "print(apis.music.show_song_library(access_token=music_token, sort_by='-added_at', page_limit=20))\n"
+        "apis.supervisor.complete_task(answer=[len(songs), length])\n"
+    )
+    length = clock(c["seconds"])
     return TaskSpec(
         c["owner_id"],
-        f"How many songs are in my '{c['title']}' playlist?",
-        oracle,
+        f"How many songs are in my '{c['title']}' playlist, and how long does it play in total? Answer as a list: "
+        "[number of songs, total length as minutes:seconds, e.g. '74:05']. Also add every song of that playlist "
+        "that isn't in my music library yet to my library, except explicit songs.",
+        Solution().step(look).step(act).step(check).steps(),
         [
             Answer(
-                c["n"],
-                f"the answer is the number of songs in '{c['title']}' ({c['n']})",
-                traps={"5": "expected more songs: only the first page was counted (page_limit default 5)"},
-            )
+                [c["n"], length],
+                f"the answer is [{c['n']}, '{length}']: the songs of '{c['title']}' and their total length",
+                ordered=True,
+                traps={"[5|" + length + "]": "expected more songs: only the first page was counted (page_limit 5)"},
+            ),
+            Inserted(
+                "music_library",
+                {"owner_id": c["owner_id"], "song_id": OneOf(missing), "added_at": NOW},
+                f"the {len(missing)} clean songs of the playlist missing from my library are added to it",
+                count=len(missing),
+                what="library songs",
+            ),
         ],
     )
 
 
 @scenario("music_genre_playlist", apps=("music",), difficulty=3)
 def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A new playlist of a genre's clean library songs in library order, each then downloaded in high quality unless
+    it already is downloaded (in any quality); explicit songs and other genres are distractors."""
     candidates = view.rows(
-        "SELECT l.owner_id, s.genre, COUNT(*) AS n FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-        "GROUP BY l.owner_id, s.genre HAVING n >= 3 ORDER BY l.owner_id, s.genre"
+        "SELECT l.owner_id, s.genre, COUNT(*) AS n, SUM(NOT EXISTS (SELECT 1 FROM music_downloads d WHERE "
+        "d.owner_id = l.owner_id AND d.song_id = s.id)) AS fresh FROM music_library l JOIN music_songs s "
+        "ON s.id = l.song_id WHERE s.explicit = 0 GROUP BY l.owner_id, s.genre HAVING n BETWEEN 4 AND 16 "
+        "AND fresh >= 2 AND fresh < n AND EXISTS (SELECT 1 FROM music_library m JOIN music_songs t ON t.id = m.song_id "
+        "WHERE m.owner_id = l.owner_id AND t.genre = s.genre AND t.explicit = 1) ORDER BY l.owner_id, s.genre"
     )
-    c = pick(rng, candidates, "library with 3+ songs of a genre")
+    c = pick(rng, candidates, "library with clean and explicit songs of a genre", distinct=True)
+    owner = c["owner_id"]
     ids = [
         r["song_id"]
         for r in view.rows(
-            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id "
-            "WHERE l.owner_id = ? AND s.genre = ? ORDER BY l.added_at DESC, l.id DESC",  # the library's own order
-            c["owner_id"],
+            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+            "AND s.genre = ? AND s.explicit = 0 ORDER BY l.added_at DESC, l.id DESC",  # the library's own order
+            owner,
             c["genre"],
         )
     ]
+    downloaded = {r["song_id"] for r in view.rows("SELECT song_id FROM music_downloads WHERE owner_id = ?", owner)}
+    fresh = [i for i in ids if i not in downloaded]
     title = f"Best of {c['genre'].title()}"
-    playlist = {"owner_id": c["owner_id"], "title": title, "is_public": 0, "description": "", "is_collaborative": 0}
+    playlist = {"owner_id": owner, "title": title, "is_public": 0, "description": "", "is_collaborative": 0}
     look = (
         login("music")
         + fetch_all("library", LIBRARY)
-        + f"chosen = [s for s in library if s['genre'] == {c['genre']!r}]\n"
+        + f"chosen = [s for s in library if s['genre'] == {c['genre']!r} and not s['explicit']]\n"
         + "print(len(library), [(s['title'], s['added_at']) for s in chosen])\n"
+        + fetch_all("downloads", "apis.music.show_downloads(access_token=music_token")
+        + "downloaded = {d['song_id'] for d in downloads}\n"
     )
     act = (
         f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_public=False)['playlist_id']\n"
         "for s in chosen:\n"
         "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+        "    if s['song_id'] not in downloaded:\n"
+        "        apis.music.download_song(access_token=music_token, song_id=s['song_id'], quality='high')\n"
     )
     check = (
         fetch_all("added", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=new")
         + "print([s['song_id'] for s in added] == [s['song_id'] for s in chosen])\n"
+        + "print(apis.music.show_downloads(access_token=music_token, quality='high', page_limit=20))\n"
         + DONE
     )
-    oracle = Solution().step(look).step(act).step(check).steps()
     return TaskSpec(
-        c["owner_id"],
-        f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library, in the order "
-        "my library lists them (most recently added first).",
-        oracle,
+        owner,
+        f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library that is not "
+        "explicit, in the order my library lists them (most recently added first). Then download each of those "
+        "songs in high quality, unless it is already downloaded (in any quality).",
+        Solution().step(look).step(act).step(check).steps(),
         [
             Inserted("music_playlists", playlist, f"a private playlist '{title}' exists", what="playlists"),
             Inserted(
                 "music_playlist_songs",
-                {"playlist_id": NewRow("music_playlists", playlist), "song_id": OneOf(ids), "added_by": c["owner_id"]},
-                f"all {len(ids)} {c['genre']} library songs are in it",
+                {"playlist_id": NewRow("music_playlists", playlist), "song_id": OneOf(ids), "added_by": owner},
+                f"all {len(ids)} clean {c['genre']} library songs are in it",
                 count=len(ids),
                 what=f"{c['genre']} songs in the new playlist",
             ),
@@ -156,16 +270,25 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for i, song_id in enumerate(ids, 1)
             ),
+            Inserted(
+                "music_downloads",
+                {"owner_id": owner, "song_id": OneOf(fresh), "quality": "high", "downloaded_at": NOW},
+                f"the {len(fresh)} of them not downloaded yet are downloaded in high quality",
+                count=len(fresh),
+                what="high-quality downloads",
+            ),
         ],
     )
 
 
 @scenario("music_follow_most_played", apps=("music",), difficulty=2)
 def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The artist of my most-played library song followed, their whole catalog (every page of it) added to my
+    library where missing, and that song liked if it is not; the answer counts the songs added."""
     owners = view.rows("SELECT DISTINCT owner_id FROM music_library ORDER BY owner_id")
     for owner in rng.sample([o["owner_id"] for o in owners], len(owners)):
         top = view.row(
-            "SELECT s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+            "SELECT s.id, s.artist FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
             "ORDER BY s.play_count DESC, s.id LIMIT 1",
             owner,
         )
@@ -173,6 +296,11 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
             break
     else:
         raise LookupError("everyone already follows their top artist")
+    mine = library_ids(view, owner)
+    missing = [
+        r["id"] for r in view.rows("SELECT id FROM music_songs WHERE artist = ?", top["artist"]) if r["id"] not in mine
+    ]
+    liked = view.rows("SELECT 1 FROM music_likes WHERE owner_id = ? AND song_id = ?", owner, top["id"])
     look = (
         login("music")
         + fetch_all("library", LIBRARY)
@@ -180,22 +308,53 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(top['title'], top['artist'], top['play_count'])\n"
         + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
         + "print(any(a['artist'] == top['artist'] for a in followed))\n"
+        + fetch_all("catalog", "apis.music.search_songs(artist=top['artist']")
+        + "have = {s['song_id'] for s in library}\n"
+        + "missing = [s for s in catalog if s['artist'] == top['artist'] and s['song_id'] not in have]\n"
+        + "liked = apis.music.show_liked_songs(access_token=music_token, artist=top['artist'], page_limit=20)\n"
+        + "print(len(catalog), len(missing), [s['title'] for s in liked])\n"
     )
-    act = "apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n"
-    check = "print(apis.music.show_artist(artist_id=top['artist_id']))\n" + DONE
-    oracle = Solution().step(look).step(act).step(check).steps()
+    act = (
+        "if not any(a['artist'] == top['artist'] for a in followed):\n"
+        "    apis.music.follow_artist(access_token=music_token, artist=top['artist'])\n"
+        "for s in missing:\n"
+        "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+        "if not any(s['song_id'] == top['song_id'] for s in liked):\n"
+        "    apis.music.like_song(access_token=music_token, song_id=top['song_id'])\n"
+    )
+    check = (
+        "print(apis.music.show_artist(artist_id=top['artist_id']))\n"
+        "apis.supervisor.complete_task(answer=len(missing))\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "music_follows",
+            {"owner_id": owner, "artist": top["artist"]},
+            f"{top['artist']} is followed",
+            what="follows",
+        ),
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": OneOf(missing), "added_at": NOW},
+            f"the {len(missing)} songs of {top['artist']} missing from my library are added",
+            count=len(missing),
+            what="library songs",
+        ),
+        Answer(len(missing), f"the answer is how many songs were added ({len(missing)})"),
+    ]
+    if not liked:
+        expectations.append(
+            Inserted(
+                "music_likes", {"owner_id": owner, "song_id": top["id"]}, "the most-played song is liked", what="likes"
+            )
+        )
     return TaskSpec(
         owner,
-        "Follow the artist of the most-played song (by play count) in my music library.",
-        oracle,
-        [
-            Inserted(
-                "music_follows",
-                {"owner_id": owner, "artist": top["artist"]},
-                f"{top['artist']} is followed",
-                what="follows",
-            )
-        ],
+        "Follow the artist of the most-played song (by play count) in my music library. Then add every song of that "
+        "artist in the music catalog that is not in my library yet to my library, and like that most-played song "
+        "if I have not. Tell me how many songs you added.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
     )
 
 
@@ -284,71 +443,159 @@ def top_artists(view: WorldView, owner: int, since: str, until: str, count: int)
 
 @scenario("music_follow_top_artists", apps=("music",))
 def follow_top_artists(view: WorldView, rng: random.Random) -> TaskSpec:
+    """My top 3 artists of a period followed where I do not yet, and the artists I follow but did not play at all
+    in that period (every page of the stats) unfollowed; the answer is how many artists I follow afterwards."""
     since = rng.choice(["2025-05-01", "2025-07-01", "2025-09-01"])
     candidates = []
     for person in view.people_ids():
         top = top_artists(view, person, since, "9999", 3)
         if top:
-            followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
-            candidates.append((person, [str(r["artist"]) for r in top if r["artist"] not in followed]))
-    owner, missing = pick(rng, candidates, "listener with a clear top 3", distinct=True)
+            candidates.append((person, [str(r["artist"]) for r in top]))
+    owner, top3 = pick(rng, candidates, "listener with a clear top 3", distinct=True)
+    follows = view.rows("SELECT id, artist FROM music_follows WHERE owner_id = ?", owner)
+    played = {
+        r["artist"]
+        for r in view.rows(
+            "SELECT DISTINCT s.artist FROM music_history h JOIN music_songs s ON s.id = h.song_id "
+            "WHERE h.owner_id = ? AND h.played_at >= ?",
+            owner,
+            since,
+        )
+    }
+    missing = [a for a in top3 if a not in {f["artist"] for f in follows}]
+    favourites = [
+        view.value(
+            "SELECT s.id FROM music_history h JOIN music_songs s ON s.id = h.song_id WHERE h.owner_id = ? "
+            "AND h.played_at >= ? AND s.artist = ? GROUP BY s.id ORDER BY COUNT(*) DESC, s.id LIMIT 1",
+            owner,
+            since,
+            artist,
+        )
+        for artist in top3
+    ]
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    to_like = [song for song in favourites if song not in liked]
+    dropped = [f for f in follows if f["artist"] not in played]
+    after = len(follows) + len(missing) - len(dropped)
     look = (
         login("music")
         + fetch_all(
             "stats", f"apis.music.show_listening_stats(access_token=music_token, group_by='artist', since={since!r}"
         )
         + "top = [s['artist'] for s in stats[:3]]\n"
-        + "print(stats[:4])\n"
+        + "played = {s['artist'] for s in stats}\n"
+        + "print(stats[:4], len(stats))\n"
         + fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token")
         + "print(len(followed))\n"
+        + fetch_all(
+            "songs", f"apis.music.show_listening_stats(access_token=music_token, group_by='song', since={since!r}"
+        )
+        + "favourites = [next(s for s in songs if s['artist'] == artist) for artist in top]\n"
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + "liked_ids = {s['song_id'] for s in liked}\n"
+        + "print([(s['title'], s['plays']) for s in favourites])\n"
     )
     act = (
+        "for s in favourites:\n"
+        "    if s['song_id'] not in liked_ids:\n"
+        "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
         "following = {a['artist'] for a in followed}\n"
         "for artist in top:\n"
         "    if artist not in following:\n"
-        "        apis.music.follow_artist(access_token=music_token, artist=artist)\n" + DONE
+        "        apis.music.follow_artist(access_token=music_token, artist=artist)\n"
+        "for artist in sorted(following - played):\n"
+        "    apis.music.unfollow_artist(access_token=music_token, artist=artist)\n"
     )
+    check = fetch_all("now", "apis.music.show_followed_artists(access_token=music_token, sort_by='-followed_at'") + (
+        "print([a['artist'] for a in now])\napis.supervisor.complete_task(answer=len(now))\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "music_follows",
+            {"owner_id": owner, "artist": artist, "followed_at": NOW},
+            f"{artist} (a top-3 artist) is followed",
+            what=f"follows of {artist}",
+        )
+        for artist in missing
+    ]
+    expectations += [
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": song},
+            f"song {song}, my most played of a top-3 artist, is liked",
+            what=f"likes of song {song}",
+        )
+        for song in to_like
+    ]
+    expectations += [
+        Deleted(
+            "music_follows",
+            frozenset(f["id"] for f in dropped),
+            f"the {len(dropped)} followed artists not played since {since} are unfollowed",
+            what="follows",
+        ),
+        Answer(after, f"the answer is how many artists I follow afterwards ({after})"),
+    ]
     return TaskSpec(
         owner,
         f"Look at my music listening history since {since}: follow each of my 3 most played artists in that time "
-        "(ties broken by artist name) that I do not follow yet. If I already follow all three, change nothing.",
-        Solution().step(look).step(act).steps(),
-        [
-            Inserted(
-                "music_follows",
-                {"owner_id": owner, "artist": artist, "followed_at": NOW},
-                f"{artist} (a top-3 artist) is followed",
-                what=f"follows of {artist}",
-            )
-            for artist in missing
-        ],
-        noop_pass=not missing,
+        "(ties broken by artist name) that I do not follow yet, and unfollow every artist I follow whom I have not "
+        "played at all since then. Also like my most played song of each of those 3 artists in that time (the first "
+        "one my listening stats list, if tied), unless I already like it. Tell me how many artists I follow "
+        "afterwards.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
     )
+
+
+RATED_LOW = 3.0  # downloads of songs rated below this are dropped rather than upgraded
 
 
 @scenario("music_upgrade_low_downloads", apps=("music",))
 def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT owner_id FROM music_downloads WHERE quality = 'low' GROUP BY owner_id HAVING COUNT(*) >= 2 "
-        "ORDER BY owner_id"
-    )
-    owner = pick(rng, owners, "listener with low-quality downloads", distinct=True)["owner_id"]
-    low = view.rows("SELECT id, song_id FROM music_downloads WHERE owner_id = ? AND quality = 'low'", owner)
+    """Every low-quality download replaced by a high-quality one, except songs whose average review rating (only in
+    show_song) is below 3: those are only removed; the answer counts the upgrades."""
+    low_by_owner: dict[int, list[dict]] = {}
+    for d in view.rows("SELECT id, owner_id, song_id FROM music_downloads WHERE quality = 'low' ORDER BY id"):
+        rating = average_rating(view, d["song_id"])
+        low_by_owner.setdefault(d["owner_id"], []).append({**d, "drop": rating is not None and rating < RATED_LOW})
+    owners = [
+        o
+        for o, low in sorted(low_by_owner.items())
+        if len(low) >= 3 and any(d["drop"] for d in low) and not all(d["drop"] for d in low)
+    ]
+    owner = pick(rng, owners, "listener with low-quality downloads, some of badly rated songs", distinct=True)
+    low = low_by_owner[owner]
+    kept = [d for d in low if not d["drop"]]
     look = (
         login("music")
         + fetch_all("low", "apis.music.show_downloads(access_token=music_token, quality='low'")
         + "print(len(low), apis.music.show_music_settings(access_token=music_token))\n"
     )
-    act = (
-        "for d in low:\n"
-        "    apis.music.remove_download(access_token=music_token, song_id=d['song_id'])\n"
-        "    apis.music.download_song(access_token=music_token, song_id=d['song_id'], quality='high')\n" + DONE
+    decide = f"""
+        ratings = {{d['song_id']: apis.music.show_song(song_id=d['song_id'])['average_rating'] for d in low}}
+        drop = [d for d in low if ratings[d['song_id']] is not None and ratings[d['song_id']] < {RATED_LOW}]
+        print(ratings, [d['title'] for d in drop])
+        """
+    act = """
+        upgraded = 0
+        for d in low:
+            apis.music.remove_download(access_token=music_token, song_id=d['song_id'])
+            if d not in drop:
+                apis.music.download_song(access_token=music_token, song_id=d['song_id'], quality='high')
+                upgraded += 1
+        """
+    check = (
+        "print(apis.music.show_downloads(access_token=music_token, quality='high', page_limit=20))\n"
+        "apis.supervisor.complete_task(answer=upgraded)\n"
     )
     return TaskSpec(
         owner,
         "Replace every low-quality song download of mine in the music app with a high-quality download of the same "
-        "song. Leave my settings as they are.",
-        Solution().step(look).step(act).steps(),
+        f"song, except songs whose average review rating is below {RATED_LOW:g}: just remove those downloads. "
+        "Songs without reviews count as fine. Leave my settings as they are, and tell me how many songs you "
+        "downloaded again in high quality.",
+        Solution().step(look).step(decide).step(act).step(check).steps(),
         [
             Deleted(
                 "music_downloads",
@@ -358,16 +605,13 @@ def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             Inserted(
                 "music_downloads",
-                {
-                    "owner_id": owner,
-                    "song_id": OneOf(d["song_id"] for d in low),
-                    "quality": "high",
-                    "downloaded_at": NOW,
-                },
-                f"the same {len(low)} songs are downloaded again in high quality",
-                count=len(low),
+                {"owner_id": owner, "song_id": OneOf(d["song_id"] for d in kept), "quality": "high"}
+                | {"downloaded_at": NOW},
+                f"the {len(kept)} of them rated {RATED_LOW:g} or more (or unrated) are downloaded in high quality",
+                count=len(kept),
                 what="high-quality downloads",
             ),
+            Answer(len(kept), f"the answer is the number of songs upgraded ({len(kept)})"),
         ],
     )
 
