@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from typing import Any
 
-from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+THANKS = "Thanks a lot!"
 
 
 def find_email(name: str) -> str:
@@ -39,108 +41,188 @@ def balance_changes(view: WorldView, deltas: dict[int, float]) -> list[Expectati
 
 @scenario("payments_send_money", apps=("payments",), difficulty=1)
 def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(
-        rng,
-        view.rows("SELECT person_id FROM payments_balances WHERE balance > 60 ORDER BY person_id"),
-        "funded account",
-    )["person_id"]
+    amount = float(rng.randint(5, 40))
+    funded = {
+        r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > ?", 3 * amount)
+    }
+    blockers = view.rows("SELECT owner_id, blocked_id FROM payments_blocks ORDER BY id")
+    choice = pick(rng, [b for b in blockers if b["owner_id"] in funded], "funded person who blocked someone", True)
+    owner, skipped = choice["owner_id"], choice["blocked_id"]
     blocked = {
         b
         for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks WHERE ? IN (owner_id, blocked_id)", owner)
         for b in (r["owner_id"], r["blocked_id"])
     }
-    other = rng.choice([p for p in view.people_ids() if p != owner and p not in blocked])
-    amount, note = float(rng.randint(5, 50)), rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
+    names = {p: full_name(view, p) for p in view.people_ids()}
+    clear = [p for p in view.people_ids() if p not in blocked and [*names.values()].count(names[p]) == 1]
+    paid = sorted(rng.sample(clear, 3))
+    listed = [*paid, skipped]
+    rng.shuffle(listed)
+    note = rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
     private = rng.random() < 0.5
-    name = full_name(view, other)
+    visibility = "private" if private else "public"
+    who = ", ".join(names[p] for p in listed)
     oracle = (
         Solution()
+        .step(login("payments") + "print(apis.payments.show_balance(access_token=payments_token))\n")
         .step(
-            login("payments")
-            + find_email(name)
-            + "print(apis.payments.show_user(access_token=payments_token, email=email))\n"
-            + "print(apis.payments.show_balance(access_token=payments_token))\n"
+            f"people = {[names[p] for p in listed]!r}\n"
+            "emails = {}\n"
+            "for name in people:\n"
+            "    found = apis.payments.search_users(access_token=payments_token, query=name, page_limit=20)\n"
+            "    emails[name] = next(u['email'] for u in found if u['name'] == name)\n"
+            "profiles = {n: apis.payments.show_user(access_token=payments_token, email=e) for n, e in emails.items()}\n"
+            "skipped = [n for n, p in profiles.items() if p['blocked']]\n"
+            "print(skipped)\n"
         )
         .step(
-            f"sent = apis.payments.send_money(access_token=payments_token, receiver_email=email, amount={amount}, "
-            f"note={note!r}, private={private})\n"
+            "sent = []\n"
+            "for name in people:\n"
+            "    if name not in skipped:\n"
+            "        sent.append(apis.payments.send_money(access_token=payments_token, receiver_email=emails[name], "
+            f"amount={amount}, note={note!r}, private={private}))\n"
         )
         .step(
-            "print(apis.payments.show_transaction(access_token=payments_token, "
-            "transaction_id=sent['transaction_id']))\n" + DONE
+            "for s in sent:\n"
+            "    print(apis.payments.show_transaction(access_token=payments_token, "
+            "transaction_id=s['transaction_id']))\n"
+            "print(apis.payments.show_balance(access_token=payments_token))\n"
+            "apis.supervisor.complete_task(answer=skipped)\n"
         )
         .steps()
     )
-    visibility = "private" if private else "public"
     return TaskSpec(
         owner,
-        f"Send ${amount:.0f} to {name} on the payments app, with the note '{note}'. Make the payment {visibility}.",
+        f"Send ${amount:.0f} on the payments app to each of {who}, with the note '{note}'. Make the payments "
+        f"{visibility}. Skip anyone I have blocked there (don't unblock them), and tell me who you skipped.",
         oracle,
         [
-            Inserted(
-                "payments_transactions",
-                {
-                    "sender_id": owner,
-                    "receiver_id": other,
-                    "amount": amount,
-                    "note": Contains(note),
-                    "private": int(private),
-                },
-                f"a {visibility} payment of ${amount:.0f} is sent to {name} with note '{note}'",
-                what="payments",
+            *(
+                Inserted(
+                    "payments_transactions",
+                    {
+                        "sender_id": owner,
+                        "receiver_id": p,
+                        "amount": amount,
+                        "note": Contains(note),
+                        "private": int(private),
+                    },
+                    f"a {visibility} payment of ${amount:.0f} is sent to {names[p]} with note '{note}'",
+                    what="payments",
+                )
+                for p in paid
             ),
-            *balance_changes(view, {owner: -amount, other: amount}),
+            *balance_changes(view, {owner: -3 * amount, **{p: amount for p in paid}}),
+            Answer([names[skipped]], f"the answer is the blocked person, {names[skipped]}"),
         ],
     )
 
 
 @scenario("payments_total_received", apps=("payments",), difficulty=2)
 def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = view.rows(
-        "SELECT receiver_id, sender_id, ROUND(SUM(amount), 2) AS total, COUNT(*) AS n FROM payments_transactions "
-        "GROUP BY receiver_id, sender_id HAVING n >= 2 ORDER BY receiver_id, sender_id"
-    )
-    c = pick(rng, pairs, "two payments between the same people")
-    name = full_name(view, c["sender_id"])
+    since = f"{WORLD_NOW.year}-01-01"
+    cases = []
+    for (owner,) in [(r["person_id"],) for r in view.rows("SELECT person_id FROM payments_balances ORDER BY 1")]:
+        rows = view.rows(
+            "SELECT t.id, t.sender_id, t.amount FROM payments_transactions t JOIN payments_friends f "
+            "ON f.owner_id = t.receiver_id AND f.friend_id = t.sender_id WHERE t.receiver_id = ? AND t.created_at >= ? "
+            "ORDER BY t.amount DESC, t.id",
+            owner,
+            since,
+        )
+        totals: dict[int, float] = {}
+        for r in rows:
+            totals[r["sender_id"]] = round(totals.get(r["sender_id"], 0.0) + r["amount"], 2)
+        ranked = sorted(totals.values(), reverse=True)
+        biggest: dict[int, list[dict[str, Any]]] = {}
+        for r in rows:
+            biggest.setdefault(r["sender_id"], []).append(r)
+        clear = all(len(b) == 1 or b[0]["amount"] > b[1]["amount"] for b in biggest.values())
+        if len(ranked) >= 3 and ranked[0] > ranked[1] and clear:
+            top = max(totals, key=lambda p: totals[p])
+            cases.append((owner, top, totals[top], [b[0]["id"] for b in biggest.values()]))
+    owner, top, total, thanked = pick(rng, cases, "person paid by several friends this year", distinct=True)
+    alltime = view.rows(
+        "SELECT t.sender_id, ROUND(SUM(t.amount), 2) AS total FROM payments_transactions t JOIN payments_friends f "
+        "ON f.owner_id = t.receiver_id AND f.friend_id = t.sender_id WHERE t.receiver_id = ? GROUP BY 1 "
+        "ORDER BY 2 DESC LIMIT 1",
+        owner,
+    )[0]
+    name = full_name(view, top)
+    traps = {}
+    if alltime["sender_id"] != top:
+        traps[normalize_answer([full_name(view, alltime["sender_id"]), alltime["total"]])] = "that counts past years"
     oracle = (
         Solution()
-        .step(login("payments") + find_email(name) + "print(email)\n")
+        .step(login("payments") + fetch_all("friends", "apis.payments.show_friends(access_token=payments_token"))
         .step(
             fetch_all(
                 "received",
-                "apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email",
+                "apis.payments.show_transactions(access_token=payments_token, direction='received', "
+                f"start_date={since!r}",
             )
-            + "print(len(received), [t['amount'] for t in received])\n"
+            + "friend_emails = {f['email'] for f in friends}\n"
+            + "by_friend = {}\n"
+            + "for t in received:\n"
+            + "    if t['sender']['email'] in friend_emails:\n"
+            + "        by_friend.setdefault(t['sender']['name'], []).append(t)\n"
+            + "totals = {n: round(sum(t['amount'] for t in ts), 2) for n, ts in by_friend.items()}\n"
+            + "print(totals)\n"
         )
-        .step("apis.supervisor.complete_task(answer=round(sum(t['amount'] for t in received), 2))\n")
+        .step(
+            "for ts in by_friend.values():\n"
+            "    biggest = max(ts, key=lambda t: t['amount'])\n"
+            "    apis.payments.add_comment(access_token=payments_token, transaction_id=biggest['transaction_id'], "
+            f"text={THANKS!r})\n"
+            "    print(apis.payments.show_transaction_comments(access_token=payments_token, "
+            "transaction_id=biggest['transaction_id'])[-1])\n"
+        )
+        .step("top = max(totals, key=totals.get)\napis.supervisor.complete_task(answer=[top, totals[top]])\n")
         .steps()
     )
     return TaskSpec(
-        c["receiver_id"],
-        f"How much money, in dollars, have I received from {name} on the payments app in total?",
+        owner,
+        f"Which of my payments friends sent me the most money in total since {since}, and how much? Answer with "
+        f"their full name and the amount. Also comment '{THANKS}' on the largest single payment each friend sent me "
+        "in that time (one comment per friend).",
         oracle,
-        [Answer(c["total"], f"the answer is the total received from {name} (${c['total']})")],
+        [
+            Answer([name, total], f"the answer is {name} with ${total:.2f}", traps=traps),
+            *(
+                Inserted(
+                    "payments_comments",
+                    {"transaction_id": t, "author_id": owner, "text": THANKS, "edited_at": None},
+                    f"transaction {t} (a friend's largest payment to me) has my comment",
+                    what="comments",
+                )
+                for t in thanked
+            ),
+        ],
     )
 
 
-@scenario("payments_decline_large_requests", apps=("payments",), difficulty=2)
+@scenario("payments_decline_large_requests", apps=("payments", "phone"), difficulty=2)
 def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
     limit = rng.choice([20, 30, 40])
-    owners = view.rows(
-        "SELECT payer_id FROM payments_requests WHERE status = 'pending' AND amount > ? GROUP BY payer_id "
-        "ORDER BY payer_id",
+    pending = view.rows(
+        "SELECT r.id, r.payer_id, r.requester_id, r.amount, r.note, "
+        "EXISTS (SELECT 1 FROM payments_friends f WHERE f.owner_id = r.payer_id AND f.friend_id = r.requester_id) "
+        "AS friend, (SELECT c.phone_number FROM phone_contacts c JOIN people p ON p.email = c.email "
+        "WHERE c.owner_id = r.payer_id AND p.id = r.requester_id LIMIT 1) AS phone "
+        "FROM payments_requests r WHERE r.status = 'pending' AND r.amount > ? ORDER BY r.id",
         limit,
     )
-    owner = pick(rng, owners, "pending request above the limit")["payer_id"]
-    rows = view.rows(
-        "SELECT id FROM payments_requests WHERE payer_id = ? AND status = 'pending' AND amount > ? ORDER BY id",
-        owner,
-        limit,
-    )
+    declined: dict[int, list[dict[str, Any]]] = {}
+    for r in pending:
+        if not r["friend"]:
+            declined.setdefault(r["payer_id"], []).append(r)
+    owners = sorted(p for p, rows in declined.items() if len(rows) >= 2 and any(r["phone"] for r in rows))
+    owner = pick(rng, owners, "pending requests above the limit from strangers", distinct=True)
+    rows = declined[owner]
     oracle = (
         Solution()
         .step(
-            login("payments")
+            login("payments", "phone")
             + fetch_all(
                 "pending",
                 "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
@@ -148,29 +230,60 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
             + "for r in pending:\n    print(r['request_id'], r['requester']['name'], r['amount'], r['note'])\n"
         )
         .step(
-            f"for r in pending:\n    if r['amount'] > {limit}:\n        "
-            "apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+            f"large = [r for r in pending if r['amount'] > {limit}]\n"
+            "friend = {}\n"
+            "for r in large:\n"
+            "    email = r['requester']['email']\n"
+            "    if email not in friend:\n"
+            "        friend[email] = apis.payments.show_user(access_token=payments_token, email=email)['is_friend']\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+            + "print(friend)\n"
         )
         .step(
-            f"for r in pending:\n    if r['amount'] > {limit}:\n        "
-            "print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id'])['status'])\n"
+            "declined = [r for r in large if not friend[r['requester']['email']]]\n"
+            "for r in declined:\n"
+            "    apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+            "    if r['requester']['email'] in phones:\n"
+            "        apis.phone.send_text_message(access_token=phone_token, "
+            "phone_number=phones[r['requester']['email']], "
+            "message=f\"Sorry, I declined your ${r['amount']:.2f} request for {r['note']}.\")\n"
+        )
+        .step(
+            "for r in declined:\n"
+            "    print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id'])['status'])\n"
             + DONE
         )
         .steps()
     )
-    return TaskSpec(
-        owner,
-        f"Decline every pending payment request I received that asks for more than ${limit}. Leave the rest alone.",
-        oracle,
-        [
+    expectations: list[Expectation] = []
+    for r in rows:
+        expectations.append(
             Updated(
                 "payments_requests",
                 r["id"],
                 {"status": "declined", "resolved_at": NOW},
-                f"request {r['id']} is declined",
+                f"request {r['id']} (${r['amount']:.2f} from {full_name(view, r['requester_id'])}) is declined",
             )
-            for r in rows
-        ],
+        )
+        if r["phone"]:
+            text = f"Sorry, I declined your ${r['amount']:.2f} request for {r['note']}."
+            expectations.append(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": r["requester_id"], "message": text, "is_read": 0},
+                    f"{full_name(view, r['requester_id'])} gets the text '{text}'",
+                    what="texts",
+                )
+            )
+    return TaskSpec(
+        owner,
+        f"Decline every pending payment request I received that asks for more than ${limit}, unless it comes from one "
+        "of my payments friends (leave those, and every smaller request, alone). Text each person whose request you "
+        "decline and who is in my phone contacts: 'Sorry, I declined your $<amount> request for <note>.' (the amount "
+        "with two decimals, the note as it is on the request).",
+        oracle,
+        expectations,
     )
 
 
@@ -199,19 +312,27 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             login("phone", "payments")
             + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
-            + "friend_emails = {c['email'] for c in friends}\n"
+            + "friend_phones = {c['email']: c['phone_number'] for c in friends}\n"
             + fetch_all(
                 "pending",
                 "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
             )
-            + "print(len(friend_emails), [(r['requester']['email'], r['amount']) for r in pending])\n"
+            + "print(len(friend_phones), [(r['requester']['email'], r['amount']) for r in pending])\n"
             + "print(apis.payments.show_balance(access_token=payments_token))\n"
         )
         .step(
-            "for r in pending:\n    if r['requester']['email'] in friend_emails:\n"
-            "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+            "paid = [r for r in pending if r['requester']['email'] in friend_phones]\n"
+            "for r in paid:\n"
+            "    apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+            "    apis.phone.send_text_message(access_token=phone_token, "
+            "phone_number=friend_phones[r['requester']['email']], "
+            "message=f\"Paid your ${r['amount']:.2f} request for {r['note']}.\")\n"
         )
-        .step("print(apis.payments.show_balance(access_token=payments_token))\n" + DONE)
+        .step(
+            "for r in paid:\n"
+            "    print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id'])['status'])\n"
+            "print(apis.payments.show_balance(access_token=payments_token))\n" + DONE
+        )
         .steps()
     )
     expectations: list[Expectation] = [
@@ -237,10 +358,27 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (requester, amount, note), n in sorted(paid.items())
     ]
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": requester,
+                "message": f"Paid your ${amount:.2f} request for {note}.",
+                "is_read": 0,
+            },
+            f"{full_name(view, requester)} is texted 'Paid your ${amount:.2f} request for {note}.'"
+            + (f" ({n} times)" if n > 1 else ""),
+            count=n,
+            what="texts for that request",
+        )
+        for (requester, amount, note), n in sorted(paid.items())
+    ]
     return TaskSpec(
         owner,
-        "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts). "
-        "Do not touch requests from anyone else.",
+        "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts), "
+        "and text that friend for each one: 'Paid your $<amount> request for <note>.' (the amount with two decimals, "
+        "the note as it is on the request). Do not touch requests from anyone else.",
         oracle,
         expectations + balance_changes(view, deltas),
     )
@@ -250,7 +388,7 @@ def _day_words(day: str) -> str:
     return date.fromisoformat(day).strftime("%B %-d, %Y")
 
 
-@scenario("payments_chase_old_requests", apps=("payments",))
+@scenario("payments_chase_old_requests", apps=("payments", "phone"))
 def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     remind_before = rng.choice(["2026-05-08", "2026-05-11", "2026-05-13"])
     cancel_before = rng.choice(["2026-04-20", "2026-04-25", "2026-04-30"])
@@ -264,7 +402,9 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(rng, owners, "requester with old, older and new pending requests", distinct=True)["requester_id"]
     me = view.person(owner)["first_name"]
     rows = view.rows(
-        "SELECT q.*, s.notify_requests FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
+        "SELECT q.*, s.notify_requests, (SELECT c.phone_number FROM phone_contacts c "
+        "JOIN people p ON p.email = c.email WHERE c.owner_id = q.requester_id AND p.id = q.payer_id LIMIT 1) AS phone "
+        "FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
         "WHERE q.requester_id = ? AND q.status = 'pending' AND q.created_at < ? ORDER BY q.id",
         owner,
         remind_before,
@@ -280,6 +420,16 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
                     f"the old request {r['id']} ({r['note']}) is cancelled",
                 )
             )
+            if r["phone"]:
+                text = f"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it."
+                expectations.append(
+                    Inserted(
+                        "phone_messages",
+                        {"sender_id": owner, "receiver_id": r["payer_id"], "message": text, "is_read": 0},
+                        f"{full_name(view, r['payer_id'])} gets the text '{text}'",
+                        what="texts",
+                    )
+                )
             continue
         expectations.append(
             Updated(
@@ -306,24 +456,35 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
             )
     discover = (
-        login("payments")
+        login("payments", "phone")
         + fetch_all(
             "pending", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
         )
         + "for r in pending:\n    print(r['request_id'], r['created_at'], r['payer']['name'], r['amount'], r['note'])\n"
     )
+    contacts = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + (
+        "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+    )
     act = (
         "for r in pending:\n"
         f"    if r['created_at'] < {cancel_before!r}:\n"
         "        apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])\n"
+        "        if r['payer']['email'] in phones:\n"
+        "            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[r['payer']['email']], "
+        "message=f\"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it.\")\n"
         f"    elif r['created_at'] < {remind_before!r}:\n"
-        "        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])\n" + DONE
+        "        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])\n"
     )
+    check = fetch_all(
+        "still", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
+    ) + ("print(len(pending), len(still))\n" + DONE)
     return TaskSpec(
         owner,
         "On the payments app, chase the money people still owe me: send a reminder for every pending request I sent "
         f"before {_day_words(remind_before)}, except those I sent before {_day_words(cancel_before)}, which are too "
-        "old: cancel them instead. Leave newer requests alone.",
-        Solution().step(discover).step(act).steps(),
+        "old: cancel them instead, and text each of those people who is in my phone contacts 'I cancelled my "
+        "$<amount> request for <note>, forget about it.' (two decimals, the note as on the request). Leave newer "
+        "requests alone.",
+        Solution().step(discover).step(contacts).step(act).step(check).steps(),
         expectations,
     )
