@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from harness.choosers import make_stack_chooser
 from harness.compose import CONF_DIR
+from harness.html_report import write_html
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
 
 #: Run settings passed only when the config has them (RunRequest holds their defaults).
@@ -80,8 +81,18 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     for problem in summary["problems"]:
         print(problem, file=sys.stderr)
     print(f"results: {run_dir}")
+    print(f"HTML report: {html_report_link(run_dir)}")
     _exit_code = max(_exit_code, summary["exit_code"])
     return summary
+
+
+def html_report_link(run_dir: Path) -> str:
+    """The run's report.html as a file:// link; a report that cannot be made says why, and never fails the
+    run (its results are already written)."""
+    try:
+        return write_html(run_dir).resolve().as_uri()
+    except Exception as error:  # noqa: BLE001 - the report is a view of the results, not part of them
+        return f"not written ({type(error).__name__}: {error}); retry with: python -m harness.report {run_dir} --html"
 
 
 def cli() -> None:

@@ -132,7 +132,7 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 <span><span id="shown">{{ episodes | length }}</span> of {{ episodes | length }} episodes shown</span>
 </div>
 {% for e in episodes %}
-<details class="episode" data-stack="{{ e.stack }}" data-outcome="{{ e.outcome }}" data-category="{{ e.category }}">
+<details class="episode"{% if loop.first %} open{% endif %} data-stack="{{ e.stack }}" data-outcome="{{ e.outcome }}" data-category="{{ e.category }}">
 <summary><span class="{{ e.outcome }}">{{ e.outcome }}</span> {{ e.key }} | {{ e.stack }} | {{ e.category }}
 | reward {{ e.reward }} | {{ e.steps | length }} steps</summary>
 <p class="label">task</p><pre>{% for k, v in e.task.items() %}{{ k }}: {{ v }}

@@ -25,6 +25,8 @@ def test_oracle_run_writes_results_trajectories_summary_and_plots(tmp_path):
     assert (summary["episodes"], summary["errors"], summary["success"]["mean"]) == (6, 0, 1.0)
     assert (tmp_path / "success_by_difficulty.png").read_bytes()[:4] == b"\x89PNG"
     assert not (tmp_path / "tokens_vs_success.png").exists()  # the oracle spends no tokens: nothing to plot
+    assert f"HTML report: {(tmp_path / 'report.html').resolve().as_uri()}" in proc.stdout
+    assert "alpha_0@0" in (tmp_path / "report.html").read_text()
     assert "| success | 100.0% +- 0.0 (n=6) |" in proc.stdout
 
 
