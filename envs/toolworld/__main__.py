@@ -3,7 +3,7 @@
 python -m envs.toolworld docs                  rewrite the README's API table from the declarations
 python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
 python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
-python -m envs.toolworld solve TASK_ID         play the oracle and print the evaluation
+python -m envs.toolworld solve TASK_ID         play the oracle, print reward and evaluation (exit 1 unless reward 1)
 python -m envs.toolworld figures [--write] [SCENARIO...]  play the oracles, print their figures (and store them)
 python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
 """
@@ -68,11 +68,13 @@ def main(argv: list[str]) -> int:
         try:
             env.reset(options={"task_id": args.task_id})
             info: dict = {}
+            reward = 0.0
             for action in env.oracle_actions():
-                _, _, _, _, info = env.step(action)
-            print(json.dumps(info.get("evaluation", info), indent=2, default=str))
+                _, reward, _, _, info = env.step(action)
+            print(json.dumps({"reward": reward, **info.get("evaluation", info)}, indent=2, default=str))
         finally:
             env.close()
+        return 0 if reward == 1.0 else 1
     return 0
 
 

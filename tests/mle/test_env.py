@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import gymnasium as gym
 import pytest
 from gymnasium.utils.env_checker import check_env
@@ -13,6 +17,7 @@ from envs.sandbox import landlock
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\nprint('copied')\n"
 
 
+@pytest.mark.filterwarnings("error")  # gymnasium's checker warns where it cannot be sure: none may be left
 def test_check_env_passes(make_env) -> None:
     check_env(make_env(step_timeout_s=20, show_runtime=False), skip_render_check=True)
 
@@ -68,13 +73,33 @@ def test_bad_actions_get_an_error_observation(make_env, action, message) -> None
 def test_timeout_kills_the_script_and_its_children(make_env) -> None:
     env = make_env(step_timeout_s=1.5)
     env.reset()
+    marker = f"60.{os.getpid()}{time.monotonic_ns() % 10**6}"  # this test's child, found by its command line
     script = (
-        "import subprocess, time\nsubprocess.Popen(['sleep', '60'])\nprint('started', flush=True)\ntime.sleep(60)\n"
+        f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'])\nprint('started', flush=True)\n"
+        "time.sleep(60)\n"
     )
     obs, *_ = env.step(script)
     out = obs["history"][-1]["output"]
     entry = env._journal[-1]
     assert "wall-time limit" in out and "started" in out and entry["runtime_s"] < 10 and not entry["ran_ok"]
+    deadline = time.monotonic() + 5  # a killed child may take a moment to be reaped
+    while _processes_running(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_running(marker), "the script's child outlived the timeout"
+
+
+def _processes_running(argument: str) -> list[int]:
+    """Pids of live (not zombie) processes with `argument` on their command line, in any pid namespace."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if argument.encode() in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
 
 
 def test_memory_cap_stops_a_greedy_script(make_env) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from envs.toolworld.docs import README, api_table
@@ -23,9 +25,11 @@ def test_command_line_lists_shows_and_solves(capsys: pytest.CaptureFixture[str])
     shown = capsys.readouterr().out
     assert "How many contacts" in shown and "Oracle solution:" in shown and "complete_task(answer=len(found))" in shown
     assert main(["solve", "phone_text_relation_0"]) == 0
-    assert '"passed": false' not in capsys.readouterr().out
-    with pytest.raises(SystemExit):
+    solved = json.loads(capsys.readouterr().out)
+    assert solved["reward"] == 1.0 and solved["tests"] and all(t["passed"] for t in solved["tests"])
+    with pytest.raises(SystemExit) as exited:
         main(["show"])
+    assert exited.value.code == 2 and "the following arguments are required: task_id" in capsys.readouterr().err
 
 
 def test_readme_example_loop_runs(capsys: pytest.CaptureFixture[str]) -> None:
