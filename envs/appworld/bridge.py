@@ -1,0 +1,123 @@
+"""The trainfree side of envs/appworld/worker.py: start it in AppWorld's interpreter, ask, wait with a deadline.
+
+AppWorld pins pydantic 1 (and old fastapi, httpx, pytest, ...), which the
+project's own extras cannot share, so it usually lives in a venv of its own;
+`python` names that venv's interpreter. Agent code runs inside the worker (in
+AppWorld's own shell), so every answer line is checked before it is decoded
+(envs/sandbox/wire.py), every read has a deadline, and any fault kills the
+worker's whole process group and raises `AppWorldWorkerError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from envs.sandbox import wire
+from envs.sandbox.processes import kill_process_group, spawn
+
+WORKER = Path(__file__).with_name("worker.py")
+#: One answer line: an execute output is cut to 1,000,000 characters in the worker; JSON escapes grow it.
+MAX_ANSWER_BYTES = 16 * 2**20
+
+
+class AppWorldWorkerError(RuntimeError):
+    """The worker died, overran its deadline or sent something it could not have sent honestly."""
+
+
+class AppWorldRequestError(RuntimeError):
+    """AppWorld refused a request (unknown task or split, missing data...); the worker is fine."""
+
+
+class AppWorldProcess:
+    """One worker process; `call(op, **args)` returns the op's value or raises."""
+
+    def __init__(self, python: str, root: str, start_timeout_s: float = 120.0) -> None:
+        self.python, self.root = python, root
+        env = {**os.environ, "APPWORLD_ROOT": root}
+        self._proc = spawn(
+            [python, "-I", str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=root,
+            env=env,
+            start_new_session=True,  # its own process group: a kill takes whatever agent code started
+        )
+        self._buffer = b""
+        self.info: dict[str, Any] = self.call("hello", timeout_s=start_timeout_s)
+
+    def call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
+        if self._proc.poll() is not None:
+            raise AppWorldWorkerError(f"the AppWorld worker has exited (code {self._proc.returncode})")
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(wire.encode({"op": op, **args}))
+            self._proc.stdin.flush()
+        except OSError as error:
+            self.kill()
+            raise AppWorldWorkerError(f"the AppWorld worker stopped reading requests: {error}") from error
+        answer = self._read_answer(op, timeout_s)
+        if not answer.get("ok"):
+            raise AppWorldRequestError(f"AppWorld refused {op!r}: {answer.get('error')}")
+        return answer.get("value")
+
+    def _read_answer(self, op: str, timeout_s: float) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._proc.stdout, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    self.kill()
+                    raise AppWorldWorkerError(f"AppWorld did not answer {op!r} within {timeout_s:g} s")
+                chunk = os.read(self._proc.stdout.fileno(), 1 << 16)
+                if not chunk:
+                    self.kill()
+                    raise AppWorldWorkerError(f"the AppWorld worker died during {op!r} (code {self._proc.returncode})")
+                self._buffer += chunk
+                if len(self._buffer) > MAX_ANSWER_BYTES and b"\n" not in self._buffer:
+                    self.kill()
+                    raise AppWorldWorkerError(f"the answer to {op!r} is over {MAX_ANSWER_BYTES:,} bytes")
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        fault = wire.problem(line, MAX_ANSWER_BYTES)
+        try:
+            answer = None if fault else json.loads(line)
+        except ValueError as error:
+            fault = str(error)
+        if not isinstance(answer, dict):
+            self.kill()
+            raise AppWorldWorkerError(
+                f"the AppWorld worker sent a malformed answer to {op!r}: {fault or 'not an object'}"
+            )
+        return answer
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def close(self) -> None:
+        """Ask the worker to close its world and exit; kill it if it does not within a few seconds."""
+        if self.alive:
+            try:
+                self.call("close", timeout_s=10.0)
+                assert self._proc.stdin is not None
+                self._proc.stdin.close()
+                self._proc.wait(timeout=5.0)
+            except (AppWorldWorkerError, AppWorldRequestError, OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        kill_process_group(self._proc)
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass

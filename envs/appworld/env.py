@@ -1,0 +1,223 @@
+"""trainfree/AppWorld-v0: the real AppWorld behind ToolWorld's observation/action contract.
+
+AppWorld runs in a worker process under its own interpreter (`python`, see
+bridge.py): its pins clash with ours, it keeps one world per process and it
+freezes the process's clock at the task's date. Actions are code strings run by
+`AppWorld.execute`; the episode ends when the task is marked complete or the
+step budget is spent; the terminal `info` carries AppWorld's own evaluation.
+Snapshots are the task id and the actions so far; a restore replays them in a
+fresh world (AppWorld's execution is deterministic for a task: frozen clock,
+seeded ids and tokens). A worker that dies or hangs mid-step is restarted the
+same way and the step reports it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import gymnasium as gym
+
+from envs.appworld.bridge import AppWorldProcess, AppWorldWorkerError
+from envs.contract import Observation, TaskMeta, exact_text, type_name
+from envs.observation import make_observation, observation_space, text_space
+from envs.toolworld.profile import TOOLWORLD_PROFILE
+
+INSTALL = (
+    "python3.11 -m venv .venv-appworld && .venv-appworld/bin/pip install appworld && .venv-appworld/bin/appworld "
+    "install && .venv-appworld/bin/appworld download data --root <root>; then pass python=.venv-appworld/bin/python "
+    "root=<root> (or set TRAINFREE_APPWORLD_PYTHON and APPWORLD_ROOT)"
+)
+SPLITS = ("train", "dev", "test_normal", "test_challenge")
+#: Margin over AppWorld's own per-execute timeout before the worker is taken for hung.
+_DEADLINE_MARGIN_S = 30.0
+
+
+def appworld_python(python: str | None) -> str:
+    """The interpreter that has appworld: the argument, else $TRAINFREE_APPWORLD_PYTHON, else this one."""
+    chosen = python or os.environ.get("TRAINFREE_APPWORLD_PYTHON") or sys.executable
+    if not (shutil.which(chosen) or os.path.exists(chosen)):
+        raise FileNotFoundError(f"no AppWorld interpreter at {chosen!r}; install AppWorld: {INSTALL}")
+    return chosen
+
+
+class AppWorldEnv(gym.Env):
+    metadata = {"render_modes": [], "render_fps": 1}
+    # Same prompt and numbers as ToolWorld; a restore replays every action in a new world, too slow to search over.
+    profile = replace(TOOLWORLD_PROFILE, name="appworld", search=None)
+
+    def __init__(
+        self,
+        split: str = "dev",
+        max_steps: int = 30,
+        max_action_chars: int = 50_000,
+        experiment_name: str = "trainfree",
+        python: str | None = None,
+        root: str | None = None,
+        execute_timeout_s: int = 100,
+        open_timeout_s: float = 300.0,
+    ):
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
+        self.split, self.max_steps, self.max_action_chars = split, max_steps, max_action_chars
+        self.python = appworld_python(python)
+        self.root = os.path.abspath(root or os.environ.get("APPWORLD_ROOT") or os.getcwd())
+        # One experiment per env instance: envs running side by side never share AppWorld's output folders.
+        self.experiment_name = f"{experiment_name}-{uuid.uuid4().hex[:8]}"
+        self.execute_timeout_s, self.open_timeout_s = execute_timeout_s, open_timeout_s
+        self.observation_space = observation_space(max_steps)
+        self.action_space = text_space(max_action_chars)
+        self._worker: AppWorldProcess | None = None
+        self.task_id: str | None = None
+        self.task: dict[str, Any] = {}
+        self.history: list[dict[str, str]] = []
+        self._done = False
+        self._replaying = False
+
+    # -- the contract -----------------------------------------------------------------
+    def list_tasks(self, split: str | None = None) -> list[TaskMeta]:
+        split = split or self.split
+        return [
+            TaskMeta(task_id=t["task_id"], split=split, difficulty=t["difficulty"], scenario=_scenario(t["task_id"]))
+            for t in self._call("tasks", split=split)
+        ]
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        task_id = (options or {}).get("task_id")
+        if task_id is None:
+            tasks = self.list_tasks()
+            if not tasks:
+                raise ValueError(f"AppWorld's {self.split} split under {self.root} has no tasks")
+            task_id = tasks[int(self.np_random.integers(len(tasks)))]["task_id"]
+        self._open(str(task_id))
+        meta = TaskMeta(
+            task_id=str(task_id), split=self.split, difficulty=self.task["difficulty"], scenario=_scenario(task_id)
+        )
+        return self._observation(), dict(meta)
+
+    def step(self, action: Any):
+        if self.task_id is None:
+            raise RuntimeError("call reset() first")
+        if self._done:
+            raise RuntimeError("the episode is over: call reset() before step()")
+        self.history.append(self._run(action))
+        terminated = bool(self._call("completed"))
+        truncated = not terminated and len(self.history) >= self.max_steps
+        self._done = terminated or truncated
+        info: dict[str, Any] = {}
+        reward = 0.0
+        if self._done:
+            evaluation = self._call("evaluate", timeout_s=self.open_timeout_s)
+            success = bool(evaluation.get("success"))
+            passes, failures = len(evaluation.get("passes", [])), len(evaluation.get("failures", []))
+            info = {
+                "success": success,
+                "evaluation": evaluation,
+                "metrics": {
+                    "success": float(success),
+                    "tests_passed": passes,
+                    "tests_failed": failures,
+                    "tests_total": passes + failures,
+                    "steps": len(self.history),
+                },
+            }
+            reward = float(success)
+        return self._observation(), reward, terminated, truncated, info
+
+    def get_state(self) -> dict[str, Any]:
+        return {"task_id": self.task_id, "actions": [turn["action"] for turn in self.history], "done": self._done}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Back to a snapshot: a fresh world of the task, then its actions again, refused or not, as they ran."""
+        self._open(state["task_id"])
+        self._replaying = True
+        try:
+            for action in state["actions"]:
+                self.history.append(self._run(action))
+        finally:
+            self._replaying = False
+        self._done = bool(state.get("done", False))
+
+    def api_doc(self, app: str, api: str) -> str:
+        return json.dumps(self._call("api_doc", app=app, api=api), indent=1)
+
+    def oracle_actions(self) -> list[str]:
+        raise NotImplementedError("AppWorld ships no solution code with its tasks' ground truth (minimal mode)")
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    # -- the worker ---------------------------------------------------------------
+    def _call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
+        if self._worker is None or not self._worker.alive:
+            self._worker = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+        return self._worker.call(op, timeout_s=timeout_s, **args)
+
+    def _open(self, task_id: str) -> None:
+        self.task = self._call(
+            "open",
+            timeout_s=self.open_timeout_s,
+            task_id=task_id,
+            experiment_name=self.experiment_name,
+            timeout_seconds=self.execute_timeout_s,
+        )
+        self.task_id, self.history, self._done = task_id, [], False
+
+    def _run(self, action: Any) -> dict[str, str]:
+        """One turn: a refused action is recorded as its refusal (and refused the same way on replay)."""
+        action = exact_text(action)
+        if not isinstance(action, str):
+            return {
+                "action": f"<{type_name(action)}>",
+                "output": f"Invalid action: expected a string of Python code, got {type_name(action)}.",
+            }
+        if len(action) > self.max_action_chars:
+            return {
+                "action": action,
+                "output": f"Invalid action: {len(action)} characters, the limit is {self.max_action_chars}.",
+            }
+        try:
+            output = self._call("execute", timeout_s=self.execute_timeout_s + _DEADLINE_MARGIN_S, code=action)
+        except AppWorldWorkerError as error:
+            if self._replaying:
+                raise  # an action that ran before fails on replay: no second restart, the episode ends in an error
+            output = f"Execution failed: {error}. The world was restarted and the earlier actions run again."
+            self._restart()
+        return {"action": action, "output": str(output)}
+
+    def _restart(self) -> None:
+        """A fresh worker and world with this episode's earlier actions replayed (the failed one is not)."""
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
+        earlier = self.get_state()
+        self.set_state(earlier)
+
+    def _observation(self) -> Observation:
+        assert self.task_id is not None, "call reset() first"
+        sup = self.task["supervisor"]
+        context = (
+            f"You work for {sup['first_name']} {sup['last_name']} (email {sup['email']}, phone "
+            f"{sup['phone_number']}); today is {self.task['datetime']}. Write Python code calling "
+            "apis.<app>.<api>(...); call apis.supervisor.complete_task() when done."
+        )
+        return make_observation(
+            task_id=self.task_id,
+            instruction=self.task["instruction"],
+            context=context,
+            history=self.history,
+            steps_left=self.max_steps - len(self.history),
+        )
+
+
+def _scenario(task_id: str) -> str:
+    """AppWorld's scenario (its generator id): the task id before its number, as in `<scenario>_<n>`."""
+    return task_id.rsplit("_", 1)[0]
