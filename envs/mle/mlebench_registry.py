@@ -9,6 +9,7 @@ grading another way.
 
 from __future__ import annotations
 
+import importlib.util
 import shlex
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,11 @@ GRADER_METRICS = {
 
 def registry(data_dir: Path | None = None) -> Any | None:
     """MLE-bench's registry over `data_dir` (its default data dir when None); None when it is not installed."""
+    if importlib.util.find_spec("mlebench") is None:
+        return None
     try:
         from mlebench.registry import registry as default
-    except ModuleNotFoundError as exc:
-        if exc.name == "mlebench":
-            return None
+    except ImportError as exc:
         raise ImportError(f"mlebench is installed but cannot be imported ({exc}); install it with: {INSTALL}") from exc
     return default if data_dir is None else default.set_data_dir(Path(data_dir))
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+from envs.mle.competition import Competition
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.external import load_competition_dir
 
@@ -62,3 +64,14 @@ def test_incomplete_folders_are_refused_with_the_reason(mle_cache: Path, tmp_pat
         load_competition_dir(root, {"metric": "f7-score"})
     with pytest.raises(ValueError, match="lacks \\['metric'\\]"):
         load_competition_dir(root)
+
+
+def test_without_mlebench_a_folder_named_like_its_ids_is_graded_by_our_metric(
+    mle_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [m for m in sys.modules if m == "mlebench" or m.startswith("mlebench.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "mlebench", None)  # as if it were not installed
+    root = _external_copy(mle_cache, tmp_path, name="spooky-author-identification")
+    comp = load_competition_dir(root, {"metric": "rmse", "answers": "test.csv"})
+    assert type(comp) is Competition and comp.config.metric == "rmse"
