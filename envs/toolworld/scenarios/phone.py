@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -21,45 +22,82 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 @scenario("phone_text_relation", apps=("phone",))
 def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Their unread texts read one by one (texts from others stay unread), the message sent, favourite if not yet;
+    the answer counts the texts exchanged before mine (a first page of 5 is the trap)."""
     contact = pick(
-        rng, view.rows("SELECT * FROM phone_contacts WHERE relationship IS NOT NULL ORDER BY id"), "related contact"
+        rng,
+        view.rows(
+            "SELECT c.*, p.id AS person_id FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number "
+            "WHERE c.relationship IS NOT NULL AND EXISTS (SELECT 1 FROM phone_messages m WHERE m.sender_id = p.id "
+            "AND m.receiver_id = c.owner_id AND m.is_read = 0) ORDER BY c.id"
+        ),
+        "related contact with unread texts",
+        distinct=True,
     )
-    person_id = view.value("SELECT id FROM people WHERE phone_number = ?", contact["phone_number"])
+    owner, person_id = contact["owner_id"], contact["person_id"]
     message = rng.choice(MESSAGES)
     name = f"{contact['first_name']} {contact['last_name']}"
+    unread = view.rows(
+        "SELECT id, sent_at FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND is_read = 0 ORDER BY id",
+        person_id,
+        owner,
+    )
+    exchanged = view.value(
+        "SELECT COUNT(*) FROM phone_messages WHERE (sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND "
+        "receiver_id = ?)",
+        owner,
+        person_id,
+        person_id,
+        owner,
+    )
     oracle = (
         Solution()
         .step(login("phone"))
         .step(
             f"found = apis.phone.search_contacts(access_token=phone_token, query={name!r})\n"
-            + (
-                "apis.phone.send_text_message(access_token=phone_token, phone_number=found[0]['phone_number'], "
-                f"message={message!r})\n"
+            f"contact = next(c for c in found if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
+            + fetch_all(
+                "texts",
+                "apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number']",
             )
-            + "if not found[0]['is_favorite']:\n"
-            "    apis.phone.favorite_contact(access_token=phone_token, contact_id=found[0]['contact_id'])\n"
+            + "print(len(texts), 'texts')\n"
         )
         .step(
-            "print(apis.phone.search_text_messages(access_token=phone_token, "
-            "phone_number=found[0]['phone_number'], page_limit=5))\n"
+            "for t in texts:\n"
+            "    if t['sender']['phone_number'] == contact['phone_number'] and not t['is_read']:\n"
+            "        print(apis.phone.show_text_message(access_token=phone_token, "
+            "text_message_id=t['text_message_id'])['message'])\n"
+            "        apis.phone.mark_text_message_read(access_token=phone_token, "
+            "text_message_id=t['text_message_id'])\n"
         )
-        .step(DONE)
+        .step(
+            "apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+            f"message={message!r})\n"
+            "if not contact['is_favorite']:\n"
+            "    apis.phone.favorite_contact(access_token=phone_token, contact_id=contact['contact_id'])\n"
+        )
+        .step(
+            "print(apis.phone.show_contact(access_token=phone_token, contact_id=contact['contact_id']))\n"
+            "print(apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
+            "unread_only=True))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(texts))\n")
         .steps()
     )
     return TaskSpec(
-        supervisor_id=contact["owner_id"],
-        instruction=f'Text my {contact["relationship"]} {name}: "{message}", and make them a favourite contact if '
-        "they are not one yet.",
+        supervisor_id=owner,
+        instruction=f"Read the unread texts my {contact['relationship']} {name} sent me and mark each of them as "
+        f'read. Then text them: "{message}", and make them a favourite contact if they are not one yet. Tell me how '
+        "many texts we had exchanged before this one (both ways).",
         oracle=oracle,
         expectations=[
+            *(
+                Updated("phone_messages", m["id"], {"is_read": 1}, f"{name}'s unread text of {m['sent_at']} is read")
+                for m in unread
+            ),
             Inserted(
                 "phone_messages",
-                {
-                    "sender_id": contact["owner_id"],
-                    "receiver_id": person_id,
-                    "message": Contains(message),
-                    "is_read": 0,
-                },
+                {"sender_id": owner, "receiver_id": person_id, "message": Contains(message), "is_read": 0},
                 f"a text message to {name} saying {message!r} is sent",
                 what="text messages",
             ),
@@ -68,19 +106,43 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
                 if contact["is_favorite"]
                 else [Updated("phone_contacts", contact["id"], {"is_favorite": 1}, f"{name} is now a favourite")]
             ),
+            Answer(
+                exchanged,
+                f"the answer is the number of texts exchanged with {name} before ({exchanged})",
+                traps={"5": "only the first page of texts was counted"},
+            ),
         ],
+    )
+
+
+QUIET_SINCE = "2026-03-01"
+
+
+def quiet_contacts(view: WorldView, owner: int, kind: str) -> list[dict]:
+    """Contacts of one kind I have exchanged no text with since QUIET_SINCE (texts before it are distractors)."""
+    return view.rows(
+        "SELECT c.id, c.first_name, p.id AS person_id FROM phone_contacts c JOIN people p "
+        "ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = ? AND NOT EXISTS (SELECT 1 "
+        "FROM phone_messages m WHERE ((m.sender_id = c.owner_id AND m.receiver_id = p.id) OR (m.sender_id = p.id "
+        "AND m.receiver_id = c.owner_id)) AND m.sent_at >= ?) ORDER BY c.id",
+        owner,
+        kind,
+        QUIET_SINCE,
     )
 
 
 @scenario("phone_count_relationship", apps=("phone",))
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every contact of one kind counted (over pages) and made a favourite; those I have not texted with since
+    QUIET_SINCE (checked per contact) get a catch-up text."""
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
         "GROUP BY owner_id, relationship HAVING n > 5 "
         "ORDER BY owner_id, relationship"
     )
-    group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
-    kind = group["relationship"]
+    group = pick(rng, groups, "supervisor with more than 5 contacts of one kind", distinct=True)
+    kind, owner = group["relationship"], group["owner_id"]
+    hello = "Hi {}, long time no talk! How are you?"
     oracle = (
         Solution()
         .step(login("phone"))
@@ -90,13 +152,32 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
             "    if not c['is_favorite']:\n"
             "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
         )
-        .step("apis.supervisor.complete_task(answer=len(found))\n")
+        .step(
+            "quiet = []\n"
+            "for c in found:\n"
+            "    recent = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
+            f"sent_after={QUIET_SINCE!r}, page_limit=1)\n"
+            "    if not recent:\n"
+            "        quiet.append(c)\n"
+            f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={hello!r}.format(c['first_name']))\n"
+            "print([c['first_name'] for c in quiet])\n"
+        )
+        .step(
+            fetch_all(
+                "favorites",
+                f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}, is_favorite=False",
+            )
+            + "print(len(favorites), 'left to favourite')\n"
+            "apis.supervisor.complete_task(answer=len(found))\n"
+        )
         .steps()
     )
     return TaskSpec(
-        supervisor_id=group["owner_id"],
-        instruction=f"How many contacts in my phone are my {kind}s? Also make every one of them a favourite "
-        "contact (those that are not yet).",
+        supervisor_id=owner,
+        instruction=f"How many contacts in my phone are my {kind}s? Make every one of them a favourite contact "
+        f"(those that are not yet), and text each of them I have not exchanged any text with since {QUIET_SINCE}: "
+        f"'{hello.format('<first name>')}'",
         oracle=oracle,
         expectations=[
             Answer(
@@ -111,9 +192,23 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
                 for c in view.rows(
                     "SELECT id, first_name || ' ' || last_name AS name FROM phone_contacts WHERE owner_id = ? "
                     "AND relationship = ? AND is_favorite = 0",
-                    group["owner_id"],
+                    owner,
                     kind,
                 )
+            ),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {
+                        "sender_id": owner,
+                        "receiver_id": c["person_id"],
+                        "message": hello.format(c["first_name"]),
+                        "is_read": 0,
+                    },
+                    f"{c['first_name']}, quiet since {QUIET_SINCE}, gets the catch-up text",
+                    what=f"texts to {c['first_name']}",
+                )
+                for c in quiet_contacts(view, owner, kind)
             ),
         ],
     )
@@ -121,6 +216,8 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("phone_text_all_of_kind", apps=("phone",))
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Their unread texts to me read first (checked per contact; other people's stay unread), one text each, then
+    a group chat with all of them."""
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
         "GROUP BY owner_id, relationship HAVING n > 5 "
@@ -135,6 +232,12 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     ]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
+    unread = view.rows(
+        f"SELECT id, sender_id FROM phone_messages WHERE receiver_id = ? AND is_read = 0 AND sender_id IN "
+        f"({','.join('?' * len(ids))}) ORDER BY id",
+        owner,
+        *ids,
+    )
     message = rng.choice(MESSAGES)
     chat_name = f"My {kind}s"
     chat = {"name": chat_name, "created_by": owner}
@@ -143,28 +246,49 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("phone"))
         .step(
             fetch_all("found", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-            + f"apis.phone.create_group_chat(access_token=phone_token, name={chat_name!r}, "
+            + "print([c['phone_number'] for c in found])\n"
+        )
+        .step(
+            "for contact in found:\n"
+            "    waiting = apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=contact['phone_number'], unread_only=True)\n"
+            "    if waiting:\n"
+            "        apis.phone.mark_conversation_read(access_token=phone_token, "
+            "phone_number=contact['phone_number'])\n"
+        )
+        .step(
+            "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
+            f"phone_number=contact['phone_number'], message={message!r})\n"
+            f"apis.phone.create_group_chat(access_token=phone_token, name={chat_name!r}, "
             "phone_numbers=[c['phone_number'] for c in found])\n"
-            + (
-                "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
-                f"phone_number=contact['phone_number'], message={message!r})\n"
-            )
         )
         .step(
             fetch_all(
                 "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={message!r}"
             )
             + "print(len(sent))\n"
+            + fetch_all("chats", f"apis.phone.show_group_chats(access_token=phone_token, query={chat_name!r}")
+            + "print([len(c['members']) for c in chats])\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         supervisor_id=owner,
-        instruction=f'Send this text to every {kind} in my phone contacts, one message each: "{message}". Then '
-        f"start a group chat named '{chat_name}' with all of them.",
+        instruction=f"First mark as read every unread text any {kind} in my phone contacts sent me. Then send this "
+        f'text to every one of them, one message each: "{message}". Then start a group chat named '
+        f"'{chat_name}' with all of them.",
         oracle=oracle,
         expectations=[
+            *(
+                Updated(
+                    "phone_messages",
+                    m["id"],
+                    {"is_read": 1},
+                    f"{full_name(view, m['sender_id'])}'s unread text {m['id']} is read",
+                )
+                for m in unread
+            ),
             Inserted(
                 "phone_messages",
                 {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message), "is_read": 0},
@@ -188,6 +312,8 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("phone_delete_disabled_alarms", apps=("phone",))
 def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Disabled alarms deleted; each kept one checked: one-off ones made weekday alarms, long snoozes cut to 10
+    minutes (one update per alarm, whatever applies); the answer counts the alarms deleted."""
     owner = pick(
         rng,
         view.rows("SELECT DISTINCT owner_id FROM phone_alarms WHERE enabled = 0 ORDER BY owner_id"),
@@ -195,49 +321,72 @@ def delete_disabled_alarms(view: WorldView, rng: random.Random) -> TaskSpec:
         distinct=True,
     )["owner_id"]
     ids = frozenset(r["id"] for r in view.rows("SELECT id FROM phone_alarms WHERE owner_id = ? AND enabled = 0", owner))
+    kept = view.rows("SELECT * FROM phone_alarms WHERE owner_id = ? AND enabled = 1 ORDER BY time, id", owner)
     oracle = (
         Solution()
         .step(login("phone"))
         .step(
             fetch_all("alarms", "apis.phone.show_alarms(access_token=phone_token")
-            + (
-                "for alarm in alarms:\n    if not alarm['enabled']:\n        "
-                "apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
-            )
-            + "for alarm in alarms:\n"
-            "    if alarm['enabled'] and not alarm['repeat_days']:\n"
-            "        apis.phone.update_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'], "
-            f"repeat_days={list(WEEKDAYS)!r})\n"
+            + "print([(a['time'], a['label'], a['enabled']) for a in alarms])\n"
+        )
+        .step(
+            "for alarm in alarms:\n"
+            "    if not alarm['enabled']:\n"
+            "        apis.phone.delete_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'])\n"
+            "        continue\n"
+            "    changes = {}\n"
+            "    if not alarm['repeat_days']:\n"
+            f"        changes['repeat_days'] = {list(WEEKDAYS)!r}\n"
+            "    if alarm['snooze_minutes'] > 10:\n"
+            "        changes['snooze_minutes'] = 10\n"
+            "    if changes:\n"
+            "        apis.phone.update_alarm(access_token=phone_token, alarm_id=alarm['alarm_id'], **changes)\n"
             "        print(apis.phone.show_alarm(access_token=phone_token, alarm_id=alarm['alarm_id']))\n"
         )
-        .step("print(apis.phone.show_alarms(access_token=phone_token, page_limit=20))\n")
-        .step(DONE)
+        .step(
+            fetch_all("left", "apis.phone.show_alarms(access_token=phone_token")
+            + "print([(a['time'], a['enabled']) for a in left])\n"
+            "apis.supervisor.complete_task(answer=sum(not a['enabled'] for a in alarms))\n"
+        )
         .steps()
     )
-    return TaskSpec(
-        owner,
-        "Delete all the alarms on my phone that are turned off; keep the others. Those of the others that ring only "
-        "once (no repeat days) should repeat Monday to Friday from now on.",
-        oracle,
-        [
-            Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms"),
-            *(
+    expectations: list[Expectation] = [
+        Deleted("phone_alarms", ids, f"the {len(ids)} disabled alarms are deleted", what="disabled alarms")
+    ]
+    for a in kept:
+        changes: dict[str, Any] = {}
+        if not a["repeat_days"]:
+            changes["repeat_days"] = ",".join(WEEKDAYS)
+        if a["snooze_minutes"] > 10:
+            changes["snooze_minutes"] = 10
+        if changes:
+            expectations.append(
                 Updated(
                     "phone_alarms",
                     a["id"],
-                    {"repeat_days": ",".join(WEEKDAYS)},
-                    f"the one-off {a['time']} alarm '{a['label']}' now repeats on weekdays",
+                    changes,
+                    f"the {a['time']} alarm '{a['label']}': "
+                    + " and ".join(
+                        {"repeat_days": "repeats on weekdays", "snooze_minutes": "snoozes 10 minutes"}[k]
+                        for k in changes
+                    ),
                 )
-                for a in view.rows(
-                    "SELECT * FROM phone_alarms WHERE owner_id = ? AND enabled = 1 AND repeat_days = ''", owner
-                )
-            ),
-        ],
+            )
+    expectations.append(Answer(len(ids), f"the answer is the number of alarms deleted ({len(ids)})"))
+    return TaskSpec(
+        owner,
+        "Delete all the alarms on my phone that are turned off; keep the others. Those of the others that ring only "
+        "once (no repeat days) should repeat Monday to Friday from now on, and those that snooze for more than 10 "
+        "minutes should snooze for 10. Tell me how many alarms you deleted.",
+        oracle,
+        expectations,
     )
 
 
-@scenario("phone_add_contact", apps=("phone", "email"))
+@scenario("phone_add_contact", apps=("phone", "email", "payments"))
 def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A new contact saved in the phone and the address book (after checking neither has them), texted hello and
+    befriended on payments unless already a friend there; the answer counts my payments friends after."""
     owner = rng.choice(view.people_ids())
     known = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_contacts WHERE owner_id = ?", owner)}
     in_book = {r["email"] for r in view.rows("SELECT email FROM email_contacts WHERE owner_id = ?", owner)}
@@ -252,10 +401,12 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     relationship = rng.choice(("friend", "coworker"))
     name = f"{stranger['first_name']} {stranger['last_name']}"
+    friends = {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
+    befriend = stranger["id"] not in friends
     hello = f"Hi {stranger['first_name']}, it's {view.person(owner)['first_name']}. I saved your number!"
     oracle = (
         Solution()
-        .step(login("phone", "email"))
+        .step(login("phone", "email", "payments"))
         .step(
             fetch_all("same", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}")
             + fetch_all("book", f"apis.email.show_email_contacts(access_token=email_token, query={name!r}")
@@ -270,7 +421,16 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
             f"apis.email.add_email_contact(access_token=email_token, name={name!r}, email={stranger['email']!r}, "
             f"notes={relationship!r})\n"
         )
-        .step(DONE)
+        .step(
+            f"already = apis.payments.show_friends(access_token=payments_token, query={stranger['email']!r})\n"
+            "if not already:\n"
+            f"    apis.payments.add_friend(access_token=payments_token, email={stranger['email']!r})\n"
+        )
+        .step(
+            f"print(apis.phone.search_contacts(access_token=phone_token, query={stranger['phone_number']!r}))\n"
+            + fetch_all("friends", "apis.payments.show_friends(access_token=payments_token")
+            + "apis.supervisor.complete_task(answer=len(friends))\n"
+        )
         .steps()
     )
     match = {
@@ -289,7 +449,8 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Add {name} to my phone contacts as a {relationship}: phone {stranger['phone_number']}, "
         f'email {stranger["email"]}. Then text them "{hello}", and add them to my email address book too (their '
-        f"full name, that email, the note '{relationship}').",
+        f"full name, that email, the note '{relationship}'). Also make them my friend on the payments app if they "
+        "are not yet, and tell me how many payments friends I have then.",
         oracle,
         [
             Inserted(
@@ -309,6 +470,23 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"owner_id": owner, "name": name, "email": stranger["email"], "notes": relationship, "is_favorite": 0},
                 f"{name} is in my email address book",
                 what="address-book entries",
+            ),
+            *(
+                [
+                    Inserted(
+                        "payments_friends",
+                        {"owner_id": owner, "friend_id": stranger["id"]},
+                        f"{name} is my friend on payments",
+                        what="friends",
+                    )
+                ]
+                if befriend
+                else []
+            ),
+            Answer(
+                len(friends) + befriend,
+                f"the answer is the number of my payments friends after ({len(friends) + befriend})",
+                traps={"5": "only the first page of friends was counted"},
             ),
         ],
     )
@@ -367,22 +545,48 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("phone_block_sender", apps=("phone",))
+@scenario("phone_block_sender", apps=("phone", "email"))
 def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The sender of one text is blocked, cut off from my group chats (removed from the ones I created, left by me
+    in the others; chats without them are distractors) and every email thread with an email from them (found by
+    the address in my contacts) reported as spam. The answer counts every text they sent me."""
     rows = view.rows(
         "SELECT m.receiver_id, m.sender_id, m.message, p.phone_number FROM phone_messages m "
         "JOIN people p ON p.id = m.sender_id "
         "WHERE (SELECT COUNT(DISTINCT sender_id) FROM phone_messages x "
         "WHERE x.receiver_id = m.receiver_id AND x.message = m.message) = 1 "
+        "AND EXISTS (SELECT 1 FROM phone_group_members a JOIN phone_group_members b ON b.group_id = a.group_id "
+        "WHERE a.person_id = m.receiver_id AND b.person_id = m.sender_id) "
+        "AND EXISTS (SELECT 1 FROM phone_contacts c WHERE c.owner_id = m.receiver_id "
+        "AND c.phone_number = p.phone_number AND c.email = p.email) "
+        "AND EXISTS (SELECT 1 FROM email_threads t JOIN email_messages e ON e.thread_id = t.id "
+        "WHERE t.owner_id = m.receiver_id AND e.sender_id = m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0) "
         "GROUP BY m.receiver_id, m.sender_id, m.message ORDER BY m.receiver_id, m.sender_id, m.message"
     )
-    c = pick(rng, rows, "received text with a unique wording", distinct=True)
-    received = view.value(
-        "SELECT COUNT(*) FROM phone_messages WHERE sender_id = ? AND receiver_id = ?", c["sender_id"], c["receiver_id"]
+    c = pick(rng, rows, "received text with a unique wording from someone in a group chat of mine", distinct=True)
+    owner, sender = c["receiver_id"], c["sender_id"]
+    received = view.value("SELECT COUNT(*) FROM phone_messages WHERE sender_id = ? AND receiver_id = ?", sender, owner)
+    shared = view.rows(
+        "SELECT g.id, g.name, g.created_by, (SELECT id FROM phone_group_members WHERE group_id = g.id "
+        "AND person_id = ?) AS mine, (SELECT id FROM phone_group_members WHERE group_id = g.id AND person_id = ?) "
+        "AS theirs FROM phone_group_chats g WHERE EXISTS (SELECT 1 FROM phone_group_members WHERE group_id = g.id "
+        "AND person_id = ?) AND EXISTS (SELECT 1 FROM phone_group_members WHERE group_id = g.id AND person_id = ?) "
+        "ORDER BY g.id",
+        owner,
+        sender,
+        owner,
+        sender,
+    )
+    name = full_name(view, sender)
+    spam = view.rows(
+        "SELECT DISTINCT t.id, t.subject FROM email_threads t JOIN email_messages e ON e.thread_id = t.id "
+        "WHERE t.owner_id = ? AND e.sender_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY t.id",
+        owner,
+        sender,
     )
     oracle = (
         Solution()
-        .step(login("phone"))
+        .step(login("phone", "email"))
         .step(
             fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, query={c['message']!r}")
             + (
@@ -391,7 +595,32 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
             )
             + "apis.phone.block_number(access_token=phone_token, phone_number=sender)\n"
         )
-        .step(fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token") + "print(blocked)\n")
+        .step(
+            fetch_all("chats", "apis.phone.show_group_chats(access_token=phone_token") + "for chat in chats:\n"
+            "    if not any(m['phone_number'] == sender for m in chat['members']):\n"
+            "        continue\n"
+            "    if chat['created_by']['phone_number'] == me['phone_number']:\n"
+            "        apis.phone.remove_group_chat_member(access_token=phone_token, "
+            "group_chat_id=chat['group_chat_id'], phone_number=sender)\n"
+            "        print(apis.phone.show_group_chat(access_token=phone_token, group_chat_id=chat['group_chat_id']))\n"
+            "    else:\n"
+            "        apis.phone.leave_group_chat(access_token=phone_token, group_chat_id=chat['group_chat_id'])\n"
+        )
+        .step(
+            "contact = apis.phone.search_contacts(access_token=phone_token, query=sender)[0]\n"
+            + fetch_all(
+                "threads",
+                "apis.email.show_threads(access_token=email_token, folder='all', sender_email=contact['email']",
+            )
+            + "for t in threads:\n"
+            "    apis.email.mark_thread_spam(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token")
+            + "print(blocked)\n"
+            + fetch_all("left", "apis.phone.show_group_chats(access_token=phone_token")
+            + "print([c['name'] for c in left if any(m['phone_number'] == sender for m in c['members'])])\n"
+        )
         .step(
             fetch_all(
                 "theirs",
@@ -401,22 +630,48 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
         .step("apis.supervisor.complete_task(answer=len(theirs))\n")
         .steps()
     )
+    expectations: list[Expectation] = [
+        Answer(
+            received,
+            f"the answer is {received}, the texts they sent me",
+            traps={"5": "only the first page of texts was counted"},
+        ),
+        Inserted(
+            "phone_blocked",
+            {"owner_id": owner, "phone_number": c["phone_number"]},
+            f"{name}'s number is blocked",
+            what="blocked numbers",
+        ),
+    ]
+    expectations += [
+        Updated("email_threads", t["id"], {"is_spam": 1}, f"the email thread '{t['subject']}' from {name} is spam")
+        for t in spam
+    ]
+    for g in shared:
+        if g["created_by"] == owner:
+            expectations.append(
+                Deleted(
+                    "phone_group_members",
+                    frozenset({g["theirs"]}),
+                    f"{name} is removed from my group chat '{g['name']}'",
+                    what="members",
+                )
+            )
+        else:
+            expectations.append(
+                Deleted(
+                    "phone_group_members",
+                    frozenset({g["mine"]}),
+                    f"I left the group chat '{g['name']}', which I did not create",
+                    what="memberships",
+                )
+            )
     return TaskSpec(
-        c["receiver_id"],
-        f'Block the number of the person who texted me "{c["message"]}". Do not delete anything. Tell me how many '
-        "texts that person has sent me in all.",
+        owner,
+        f'Block the number of the person who texted me "{c["message"]}", and cut them off from my group chats: '
+        "remove them from each group chat with them that I created, and leave each other group chat they are in. "
+        "Also report as spam every email thread with an email from them (their address is in my phone contacts). "
+        "Do not delete anything else. Tell me how many texts that person has sent me in all.",
         oracle,
-        [
-            Answer(
-                received,
-                f"the answer is {received}, the texts they sent me",
-                traps={"5": "only the first page of texts was counted"},
-            ),
-            Inserted(
-                "phone_blocked",
-                {"owner_id": c["receiver_id"], "phone_number": c["phone_number"]},
-                f"{full_name(view, c['sender_id'])}'s number is blocked",
-                what="blocked numbers",
-            ),
-        ],
+        expectations,
     )
