@@ -1,5 +1,5 @@
 """Scheduling without the calendar: calling people back, moving alarms to a new routine, nudging payers on a
-schedule, and a monthly call log. Only apps of the train splits (phone, payments, file_system)."""
+schedule, and a monthly call log. Only apps of the train splits (phone, payments, file_system, email)."""
 
 from __future__ import annotations
 
@@ -9,59 +9,99 @@ from collections import defaultdict
 from envs.toolworld.apps._payments_base import setting
 from envs.toolworld.apps._phone_calls import show_call_history
 from envs.toolworld.apps.phone import blocked_by, person_with_number
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._calendar import NOW, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_file
+from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-MISSED_DAYS = 30
+MISSED_DAYS = 90
+HEARD_BACK = "I got your voicemail and will call you back today."
+ASK_BACK = "When suits you to talk?"
 
 
-def _callback(first_name: str, when: str) -> str:
-    return f"Hi {first_name}, sorry I missed your call on {when}. When suits you to talk?"
+def _callback(first_name: str, when: str, voicemail: bool) -> str:
+    return f"Hi {first_name}, sorry I missed your call on {when}. {HEARD_BACK if voicemail else ASK_BACK}"
 
 
 @scenario("scheduling_missed_call_texts", apps=("phone",))
 def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """One text per contact about their latest missed call, worded by whether they left a voicemail since the window
+    opened (looked up per number; the unheard ones get marked heard); unknown numbers are counted, not texted."""
+    since = day(-MISSED_DAYS)
     pool = []
     for person in view.people_ids():
         ctx = reader(view, person)
-        missed = show_call_history(ctx, direction="missed", started_after=day(-MISSED_DAYS))
+        missed = show_call_history(ctx, direction="missed", started_after=since)
         known: dict[str, dict] = {}
         for call in missed:  # newest first: the first call of a number is its latest
             if call["contact_name"] is not None:
                 known.setdefault(call["phone_number"], call)
         unknown = sum(1 for c in missed if c["contact_name"] is None)
         receivers = {n: person_with_number(ctx, n) for n in known}
-        if len(known) >= 2 and all(r is not None and not blocked_by(ctx, r) for r in receivers.values()):
-            pool.append((person, known, receivers, unknown))
-    person, known, receivers, unknown = pick(rng, pool, "person with missed calls from contacts", distinct=True)
+        texted = {
+            n
+            for n, call in known.items()
+            if view.rows(
+                "SELECT 1 FROM phone_messages m JOIN people p ON p.id = m.receiver_id WHERE m.sender_id = ? "
+                "AND p.phone_number = ? AND m.sent_at > ?",
+                person,
+                n,
+                call["started_at"],
+            )
+        }
+        known = {n: call for n, call in known.items() if n not in texted}
+        voicemails = {
+            n: view.rows(
+                "SELECT id, is_heard FROM phone_voicemails WHERE owner_id = ? AND phone_number = ? AND left_at >= ?",
+                person,
+                n,
+                since,
+            )
+            for n in known
+        }
+        if (
+            len(known) >= 3
+            and any(voicemails.values())
+            and all(r is not None and not blocked_by(ctx, r) for r in receivers.values())
+        ):
+            pool.append((person, known, receivers, unknown, voicemails))
+    person, known, receivers, unknown, voicemails = pick(
+        rng, pool, "person with missed calls from contacts, some with voicemails", distinct=True
+    )
     expectations: list[Expectation] = []
     for number, call in known.items():
         first = view.value(
             "SELECT first_name FROM phone_contacts WHERE owner_id = ? AND phone_number = ?", person, number
         )
+        left = voicemails[number]
         expectations.append(
             Inserted(
                 "phone_messages",
                 {
                     "sender_id": person,
                     "receiver_id": receivers[number],
-                    "message": _callback(first, call["started_at"][:10]),
+                    "message": _callback(first, call["started_at"][:10], bool(left)),
                     "is_read": 0,
                 },
-                f"{call['contact_name']} gets one text about the call of {call['started_at'][:10]}",
+                f"{call['contact_name']} gets one text about the call of {call['started_at'][:10]}"
+                + (" saying I got their voicemail" if left else " asking when suits them"),
                 what=f"texts to {call['contact_name']}",
             )
         )
+        expectations += [
+            Updated("phone_voicemails", v["id"], {"is_heard": 1}, f"{call['contact_name']}'s voicemail is marked heard")
+            for v in left
+            if not v["is_heard"]
+        ]
     expectations.append(
         Answer(unknown, "the answer is how many missed calls came from unknown numbers", traps={"0": "none counted"})
     )
     look = fetch_all(
-        "missed",
-        "apis.phone.show_call_history(access_token=phone_token, direction='missed', "
-        f"started_after={day(-MISSED_DAYS)!r}",
+        "missed", f"apis.phone.show_call_history(access_token=phone_token, direction='missed', started_after={since!r}"
     ) + (
         "latest = {}\n"
         "for c in missed:\n"
@@ -70,26 +110,42 @@ def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         "unknown = len([c for c in missed if c['contact_name'] is None])\n"
         "print(len(missed), list(latest), unknown)\n"
     )
-    names = """
-firsts = {}
-for number in latest:
+    details = f"""
+firsts, voicemails = {{}}, {{}}
+for number, call in list(latest.items()):
+    sent = apis.phone.search_text_messages(access_token=phone_token, phone_number=number, direction='sent',
+                                           sent_after=call['started_at'][:10], page_limit=20)
+    if any(m['sent_at'] > call['started_at'] for m in sent):
+        del latest[number]
+        continue
     found = apis.phone.search_contacts(access_token=phone_token, query=number, page_limit=20)
     firsts[number] = next(c['first_name'] for c in found if c['phone_number'] == number)
-print(firsts)
+    left = apis.phone.show_voicemails(access_token=phone_token, phone_number=number, page_limit=20)
+    voicemails[number] = [v for v in left if v['left_at'] >= {since!r}]
+print(firsts, voicemails)
 """
-    act = (
-        "for number, call in latest.items():\n"
-        "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message='Hi ' + "
-        "firsts[number] + ', sorry I missed your call on ' + call['started_at'][:10] + '. When suits you to talk?')\n"
+    act = f"""
+for number, call in latest.items():
+    follow_up = {HEARD_BACK!r} if voicemails[number] else {ASK_BACK!r}
+    text = 'Hi ' + firsts[number] + ', sorry I missed your call on ' + call['started_at'][:10] + '. ' + follow_up
+    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message=text)
+    for v in voicemails[number]:
+        if not v['is_heard']:
+            apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=v['voicemail_id'])
+"""
+    check = (
+        "print(apis.phone.show_voicemails(access_token=phone_token, unheard_only=True, page_limit=20))\n"
+        "apis.supervisor.complete_task(answer=unknown)\n"
     )
-    done = "apis.supervisor.complete_task(answer=unknown)\n"
-    oracle = Solution().step(login("phone")).step(look).step(names).step(act).step(done).steps()
+    oracle = Solution().step(login("phone")).step(look).step(details).step(act).step(check).steps()
     return TaskSpec(
         person,
-        f"Go through my missed calls of the last {MISSED_DAYS} days (since {day(-MISSED_DAYS)}). Text each contact "
-        "who called once (even if they called several times), about their latest missed call: 'Hi <first name>, "
-        "sorry I missed your call on <YYYY-MM-DD>. When suits you to talk?' Don't text numbers that aren't in my "
-        "contacts; just tell me how many missed calls came from such unknown numbers.",
+        f"Go through my missed calls of the last {MISSED_DAYS} days (since {since}). Text each contact who called "
+        "once (even if they called several times), about their latest missed call: 'Hi <first name>, sorry I missed "
+        f"your call on <YYYY-MM-DD>. {ASK_BACK}' But if they left me a voicemail since {since}, end the text with "
+        f"'{HEARD_BACK}' instead, and mark their voicemails from that time heard. Don't text numbers that aren't in "
+        "my contacts, nor anyone I already texted after their latest missed call; just tell me how many missed "
+        "calls came from numbers not in my contacts.",
         oracle,
         expectations,
     )
@@ -100,8 +156,28 @@ def _later(time: str, minutes: int) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
-@scenario("scheduling_alarms_later", apps=("phone",))
+def _family(view: WorldView, person: int) -> list[dict]:
+    """The family in `person`'s contacts, or [] unless each of them is one person of the world (so a text reaches
+    them) who did not block `person`."""
+    rows = view.rows(
+        "SELECT DISTINCT p.id, c.first_name, c.last_name FROM phone_contacts c JOIN people p "
+        "ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = 'family' AND p.id != ? "
+        "ORDER BY p.id",
+        person,
+        person,
+    )
+    contacts = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'family'", person)
+    fine = len(rows) == contacts and not any(blocked_by(reader(view, person), r["id"]) for r in rows)
+    return rows if fine else []
+
+
+HEADS_UP = "Heads-up: I start later from now on; my first weekday alarm rings at {earliest}."
+
+
+@scenario("scheduling_alarms_later", apps=("phone", "email"))
 def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Early weekday alarms moved later, one-off alarms that are off deleted, the quiet hours made to end at the new
+    earliest weekday alarm, and the family told by text; weekend, disabled and late alarms are distractors."""
     shift, cutoff = rng.choice(((30, "07:30"), (45, "07:00"), (60, "07:15")))
     pool = []
     for person in view.people_ids():
@@ -112,9 +188,19 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
             if a["enabled"] and a["time"] < cutoff and set(a["repeat_days"].split(",")) & set(WEEKDAYS)
         ]
         others = [a for a in alarms if a not in moving and a["time"] < cutoff]
-        if moving and others:
-            pool.append((person, alarms, moving))
-    person, alarms, moving = pick(rng, pool, "person with early weekday alarms", distinct=True)
+        family = _family(view, person)
+        coworkers = view.rows(
+            "SELECT DISTINCT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
+            "AND c.relationship = 'coworker' AND p.id != ? ORDER BY p.id",
+            person,
+            person,
+        )
+        if moving and others and family and coworkers:
+            pool.append((person, alarms, moving, family, [c["id"] for c in coworkers]))
+    person, alarms, moving, family, coworkers = pick(
+        rng, pool, "person with early weekday alarms, family and coworkers", distinct=True
+    )
+    stale = [a for a in alarms if not a["enabled"] and not a["repeat_days"]]
     expectations: list[Expectation] = [
         Updated(
             "phone_alarms",
@@ -129,9 +215,36 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         for a in alarms
         if a["enabled"] and set(a["repeat_days"].split(",")) & set(WEEKDAYS)
     )
+    earliest = after[0]
+    if stale:
+        expectations.append(
+            Deleted(
+                "phone_alarms",
+                frozenset(a["id"] for a in stale),
+                f"the {len(stale)} one-off alarms that are off are deleted",
+                what="alarms",
+            )
+        )
+    if view.value("SELECT quiet_end FROM phone_settings WHERE owner_id = ?", person) != earliest:
+        expectations.append(
+            Updated("phone_settings", person, {"quiet_end": earliest}, f"my quiet hours now end at {earliest}")
+        )
+    message = f"I'm starting work later now: my first weekday alarm rings at {earliest}."
+    expectations += [
+        text_to(person, f["id"], [message], f"{f['first_name']} {f['last_name']} (family) gets the text")
+        for f in family
+    ]
+    expectations += sent_email(
+        view,
+        person,
+        coworkers,
+        HEADS_UP.format(earliest=earliest),
+        f"one email to my {len(coworkers)} coworkers says my first weekday alarm now rings at {earliest}",
+        subject="My new hours",
+    )
     expectations.append(
         Answer(
-            after[0],
+            earliest,
             "the answer is my earliest enabled weekday alarm after the change",
             traps={moving[0]["time"]: "old"},
         )
@@ -141,6 +254,8 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         f"weekdays = {list(WEEKDAYS)!r}\n"
         f"moving = [a for a in alarms if a['enabled'] and a['time'] < {cutoff!r} and "
         "any(d in weekdays for d in a['repeat_days'])]\n"
+        "stale = [a for a in alarms if not a['enabled'] and not a['repeat_days']]\n"
+        "print(apis.phone.show_phone_settings(access_token=phone_token))\n"
     )
     act = (
         "new_times = {}\n"
@@ -148,19 +263,42 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         f"    total = int(a['time'][:2]) * 60 + int(a['time'][3:]) + {shift}\n"
         "    new_times[a['alarm_id']] = f'{total // 60:02d}:{total % 60:02d}'\n"
         "    apis.phone.update_alarm(access_token=phone_token, alarm_id=a['alarm_id'], time=new_times[a['alarm_id']])\n"
+        "for a in stale:\n"
+        "    apis.phone.delete_alarm(access_token=phone_token, alarm_id=a['alarm_id'])\n"
         + fetch_all("now_on", "apis.phone.show_alarms(access_token=phone_token, enabled=True")
-        + "print([(a['time'], a['label']) for a in now_on])\n"
+        + "earliest = min(a['time'] for a in now_on if any(d in weekdays for d in a['repeat_days']))\n"
+        + "print([(a['time'], a['label']) for a in now_on], earliest)\n"
+    )
+    tell = (
+        "apis.phone.update_phone_settings(access_token=phone_token, quiet_end=earliest)\n"
+        + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
+        + "for c in family:\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'],\n"
+        "                                 message=f\"I'm starting work later now: my first weekday alarm rings at "
+        '{earliest}.")\n'
+    )
+    mail = (
+        fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+        + "emails = sorted({c['email'] for c in coworkers if c['email']})\n"
+        + f"heads_up = {HEADS_UP!r}.format(earliest=earliest)\n"
+        + "apis.email.send_email(access_token=email_token, recipients=emails, subject='My new hours', body=heads_up)\n"
     )
     done = (
-        "apis.supervisor.complete_task(answer=min(a['time'] for a in now_on if any(d in weekdays for d in "
-        "a['repeat_days'])))\n"
+        "print(apis.phone.show_phone_settings(access_token=phone_token)['quiet_end'])\n"
+        "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
+        "apis.supervisor.complete_task(answer=earliest)\n"
     )
-    oracle = Solution().step(login("phone")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("phone", "email")).step(look).step(act).step(tell).step(mail).step(done).steps()
     return TaskSpec(
         person,
         f"My work now starts later: move every alarm of mine that is on, rings on at least one weekday (Monday to "
-        f"Friday) and is set before {cutoff}, {shift} minutes later. Leave the others alone. Then tell me the time "
-        "(HH:MM) of my earliest alarm that is on and rings on a weekday.",
+        f"Friday) and is set before {cutoff}, {shift} minutes later. Leave the other alarms alone, except one-off "
+        "alarms (no repeat days) that are off: delete those. Then make my do-not-disturb quiet hours end at my "
+        "earliest alarm that is on and rings on a weekday, and text each family member in my contacts "
+        '"I\'m starting work later now: my first weekday alarm rings at <HH:MM>." Also send one email to all my '
+        "coworkers in my phone contacts, subject 'My new hours', body '"
+        + HEADS_UP.format(earliest="<HH:MM>")
+        + "' Tell me that time (HH:MM).",
         oracle,
         expectations,
     )
@@ -169,18 +307,47 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
 STALE_DAYS, MOST_REMINDERS = 14, 2
 
 
-@scenario("scheduling_nudge_old_requests", apps=("payments",))
+def _still_owed(first_name: str, amount: float, note: str) -> str:
+    return f"Hi {first_name}, a reminder that you still owe me ${amount:.2f} for {note}."
+
+
+@scenario("scheduling_nudge_old_requests", apps=("payments", "phone"))
 def nudge_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Old pending requests of mine: reminded in the payments app while under the reminder limit, else the payer gets
+    a text (their number and first name from my phone contacts, looked up per request); newer ones are left alone;
+    the answer is the total of all pending requests."""
     pool = []
     for person in view.people_ids():
         pending = view.rows(
-            "SELECT * FROM payments_requests WHERE requester_id = ? AND status = 'pending' ORDER BY id", person
+            "SELECT r.*, c.first_name, c.phone_number FROM payments_requests r JOIN people p ON p.id = r.payer_id "
+            "LEFT JOIN phone_contacts c ON c.owner_id = r.requester_id AND c.email = p.email "
+            "WHERE r.requester_id = ? AND r.status = 'pending' ORDER BY r.id",
+            person,
         )
-        due = [r for r in pending if r["created_at"] < day(-STALE_DAYS) and r["reminders"] < MOST_REMINDERS]
+        old = [r for r in pending if r["created_at"] < day(-STALE_DAYS)]
+        due = [r for r in old if r["reminders"] < MOST_REMINDERS]
+        maxed = [r for r in old if r["reminders"] >= MOST_REMINDERS]
         reminded_today = any((r["last_reminded_at"] or "")[:10] == day(0) for r in due)
-        if len(due) >= 2 and len(pending) > len(due) and not reminded_today:
-            pool.append((person, pending, due))
-    person, pending, due = pick(rng, pool, "person with old pending requests", distinct=True)
+        reachable = all(
+            r["first_name"]
+            and person_with_number(reader(view, person), r["phone_number"]) == r["payer_id"]
+            and not blocked_by(reader(view, person), r["payer_id"])
+            for r in maxed
+        )
+        paid = any(  # a payment of the amount since the request: the rule says cancel, never the case here
+            view.rows(
+                "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+                "AND created_at > ?",
+                r["payer_id"],
+                person,
+                r["amount"],
+                r["created_at"],
+            )
+            for r in old
+        )
+        if len(due) >= 2 and maxed and reachable and len(pending) > len(old) and not reminded_today and not paid:
+            pool.append((person, pending, due, maxed))
+    person, pending, due, maxed = pick(rng, pool, "person with old pending requests", distinct=True)
     ctx = reader(view, person)
     first_name = view.person(person)["first_name"]
     expectations: list[Expectation] = []
@@ -210,6 +377,16 @@ def nudge_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="notifications",
                 )
             )
+    expectations += [
+        text_to(
+            person,
+            r["payer_id"],
+            [_still_owed(r["first_name"], r["amount"], r["note"])],
+            f"{r['first_name']} gets a text about the ${r['amount']:.2f} request '{r['note']}' (already reminded "
+            f"{r['reminders']} times)",
+        )
+        for r in maxed
+    ]
     total = round(sum(r["amount"] for r in pending), 2)
     expectations.append(
         Answer(
@@ -222,52 +399,115 @@ def nudge_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         "pending", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
     ) + (
         "print([(r['request_id'], r['amount'], r['created_at'], r['reminders']) for r in pending])\n"
-        f"due = [r for r in pending if r['created_at'] < {day(-STALE_DAYS)!r} and r['reminders'] < {MOST_REMINDERS}]\n"
+        f"old = [r for r in pending if r['created_at'] < {day(-STALE_DAYS)!r}]\n"
+        f"due = [r for r in old if r['reminders'] < {MOST_REMINDERS}]\n"
+        f"maxed = [r for r in old if r['reminders'] >= {MOST_REMINDERS}]\n"
     )
-    act = (
-        "for r in due:\n"
-        "    print(apis.payments.remind_request(access_token=payments_token, request_id=r['request_id']))\n"
-        "for r in due[:3]:\n"
-        "    print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id']))\n"
-    )
+    act = """
+        for r in old:
+            got = apis.payments.show_transactions(access_token=payments_token, direction='received',
+                                                  with_email=r['payer']['email'], start_date=r['created_at'][:10],
+                                                  page_limit=20)
+            if any(t['amount'] == r['amount'] and t['created_at'] > r['created_at'] for t in got):
+                apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])
+                due, maxed = [x for x in due if x != r], [x for x in maxed if x != r]
+        for r in due:
+            print(apis.payments.remind_request(access_token=payments_token, request_id=r['request_id']))
+        for r in due:
+            print(apis.payments.show_request(access_token=payments_token, request_id=r['request_id']))
+        """
+    text = """
+        for r in maxed:
+            found = apis.phone.search_contacts(access_token=phone_token, query=r['payer']['name'], page_limit=20)
+            contact = next(c for c in found if c['email'] == r['payer']['email'])
+            message = (f"Hi {contact['first_name']}, a reminder that you still owe me ${r['amount']:.2f} for "
+                       f"{r['note']}.")
+            apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
+                                         message=message)
+        print(apis.phone.search_text_messages(access_token=phone_token, query='still owe me', page_limit=20))
+        """
     done = "apis.supervisor.complete_task(answer=round(sum(r['amount'] for r in pending), 2))\n"
-    oracle = Solution().step(login("payments")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("payments", "phone")).step(look).step(act).step(text).step(done).steps()
     return TaskSpec(
         person,
         f"Nudge the people who owe me: remind the payer of every pending request I sent before {day(-STALE_DAYS)} "
-        f"that I have reminded fewer than {MOST_REMINDERS} times so far. Don't touch the others. Then tell me how "
-        "much all my pending requests add up to, reminded or not.",
+        f"that I have reminded fewer than {MOST_REMINDERS} times so far. For those old requests I have already "
+        f"reminded {MOST_REMINDERS} times or more, text the payer instead: 'Hi <their first name in my contacts>, a "
+        "reminder that you still owe me $<amount, 2 decimals> for <the request's note>.' But if a payer already "
+        "sent me the exact amount of an old request after I made it, cancel that request instead. Don't touch the "
+        "newer requests. Then tell me how much all my pending requests add up to, reminded or not.",
         oracle,
         expectations,
     )
 
 
+LONG_TALK_MINUTES = 20
+MONTHS = ("", "January", "February", "March", "April", "May", "June")
+
+
 @scenario("scheduling_call_log_report", apps=("phone", "file_system"))
 def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A month's call report file (one line per contact I talked to, every page of the log), then texts: thanks to the
+    contacts I talked to at length, a 'we missed each other' to those whose calls that month I only missed."""
     year, month = rng.choice(((2026, 3), (2026, 4), (2026, 2)))
     first = f"{year}-{month:02d}-01"
     nxt = f"{year + month // 12}-{month % 12 + 1:02d}-01"
-    person = pick(rng, view.people_ids(), "person", distinct=True)
-    calls = [
-        c
-        for c in show_call_history(reader(view, person), started_after=first, started_before=nxt)
-        if c["direction"] != "missed" and c["contact_name"] is not None
-    ]
+    label = f"{MONTHS[month]} {year}"
+    pool = []
+    for person in view.people_ids():
+        ctx = reader(view, person)
+        logged = [c for c in show_call_history(ctx, started_after=first, started_before=nxt) if c["contact_name"]]
+        talked = {c["phone_number"] for c in logged if c["direction"] != "missed"}
+        only_missed = {c["phone_number"] for c in logged} - talked
+        people = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in logged}}
+        reachable = all(p is not None and p != person and not blocked_by(ctx, p) for p in people.values())
+        minutes: dict[str, int] = defaultdict(int)
+        for c in logged:
+            minutes[c["phone_number"]] += c["duration_seconds"] if c["direction"] != "missed" else 0
+        long_talk = any(  # someone to thank who is not a favourite yet
+            m / 60 >= LONG_TALK_MINUTES
+            and not view.value(
+                "SELECT MAX(is_favorite) FROM phone_contacts WHERE owner_id = ? AND phone_number = ?", person, n
+            )
+            for n, m in minutes.items()
+        )
+        distinct_names = len({c["contact_name"] for c in logged}) == len(people)
+        if len(talked) >= 4 and long_talk and only_missed and reachable and distinct_names:
+            pool.append((person, logged, people, only_missed))
+    person, logged, people, only_missed = pick(rng, pool, "person who talked to contacts that month", distinct=True)
     per: dict[str, list[int]] = defaultdict(list)
-    for c in calls:
-        per[c["contact_name"]].append(c["duration_seconds"])
+    numbers: dict[str, str] = {}
+    for c in logged:
+        numbers[c["contact_name"]] = c["phone_number"]
+        if c["direction"] != "missed":
+            per[c["contact_name"]].append(c["duration_seconds"])
     lines = [f"{name}: {len(d)} calls, {round(sum(d) / 60)} minutes" for name, d in sorted(per.items())]
     total = round(sum(sum(d) for d in per.values()) / 60)
+    long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= LONG_TALK_MINUTES]
+    missed_names = sorted({c["contact_name"] for c in logged if c["phone_number"] in only_missed})
+    thanks = "Hi {first}, thanks for the long chat in " + label + "!"
+    sorry = "Hi {first}, sorry we kept missing each other in " + label + ", let's talk soon."
+    contacts = {
+        name: view.row(
+            "SELECT id, first_name, is_favorite FROM phone_contacts WHERE owner_id = ? AND phone_number = ?",
+            person,
+            number,
+        )
+        for name, number in numbers.items()
+    }
     path = f"/documents/calls_{year}_{month:02d}.txt"
     look = fetch_all(
         "calls",
         f"apis.phone.show_call_history(access_token=phone_token, started_after={first!r}, started_before={nxt!r}",
     ) + (
-        "per = {}\n"
+        "per, numbers = {}, {}\n"
         "for c in calls:\n"
-        "    if c['direction'] != 'missed' and c['contact_name'] is not None:\n"
-        "        per.setdefault(c['contact_name'], []).append(c['duration_seconds'])\n"
-        "print(per)\n"
+        "    if c['contact_name'] is not None:\n"
+        "        numbers[c['contact_name']] = c['phone_number']\n"
+        "        if c['direction'] != 'missed':\n"
+        "            per.setdefault(c['contact_name'], []).append(c['duration_seconds'])\n"
+        "missed_only = sorted(name for name in numbers if name not in per)\n"
+        "print(per, missed_only)\n"
     )
     act = (
         "lines = [name + ': ' + str(len(d)) + ' calls, ' + str(round(sum(d) / 60)) + ' minutes' "
@@ -275,21 +515,61 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
         f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
     )
+    text = f"""
+        thanks, sorry = {thanks!r}, {sorry!r}
+        long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= {LONG_TALK_MINUTES}]
+        for name in long_talks + missed_only:
+            found = apis.phone.search_contacts(access_token=phone_token, query=name, page_limit=20)
+            contact = next(c for c in found if c['phone_number'] == numbers[name])
+            message = (thanks if name in long_talks else sorry).format(first=contact['first_name'])
+            apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[name], message=message)
+            if name in long_talks and not contact['is_favorite']:
+                apis.phone.favorite_contact(access_token=phone_token, contact_id=contact['contact_id'])
+        print(apis.phone.search_text_messages(access_token=phone_token, direction='sent', page_limit=20))
+        """
     done = "apis.supervisor.complete_task(answer=round(sum(sum(d) for d in per.values()) / 60))\n"
-    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(text).step(done).steps()
+    expectations: list[Expectation] = [
+        Inserted(
+            "file_system_files",
+            new_file(person, path, HasLines(lines)),
+            f"{path} has one line per contact: {len(lines)} lines",
+            what="files",
+        ),
+        Answer(total, "the answer is the total minutes", traps={str(len(logged)): "the calls were counted"}),
+    ]
+    for name in long_talks:
+        first_name = contacts[name]["first_name"]
+        expectations.append(
+            text_to(
+                person,
+                people[numbers[name]],
+                [thanks.format(first=first_name)],
+                f"{name} ({LONG_TALK_MINUTES}+ minutes) gets the thanks",
+            )
+        )
+        if not contacts[name]["is_favorite"]:
+            expectations.append(
+                Updated("phone_contacts", contacts[name]["id"], {"is_favorite": 1}, f"{name} is made a favourite")
+            )
+    expectations += [
+        text_to(
+            person,
+            people[numbers[name]],
+            [sorry.format(first=contacts[name]["first_name"])],
+            f"{name} (only missed calls) gets the sorry text",
+        )
+        for name in missed_names
+    ]
     return TaskSpec(
         person,
         f"Make a call report for {first[:7]}: a file {path} with one line per contact I actually talked to that "
         "month (incoming or outgoing calls, not missed ones, only numbers in my contacts), like 'Ada Smith: 3 calls, "
-        "14 minutes' (minutes rounded), sorted by name. Then tell me the total minutes of those calls, rounded.",
+        "14 minutes' (minutes rounded), sorted by name. Then text each contact I talked to for "
+        f"{LONG_TALK_MINUTES} minutes or more in total that month '{thanks.format(first='<first name>')}' and make "
+        "them a favourite if they aren't; and text each contact whose calls that month I only missed "
+        f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Tell me the total minutes of the "
+        "calls in the report, rounded.",
         oracle,
-        [
-            Inserted(
-                "file_system_files",
-                {"owner_id": person, "path": path, "content": HasLines(lines), "starred": 0},
-                f"{path} has one line per contact: {len(lines)} lines",
-                what="files",
-            ),
-            Answer(total, "the answer is the total minutes", traps={str(len(calls)): "the calls were counted"}),
-        ],
+        expectations,
     )
