@@ -177,9 +177,12 @@ def _play(
         progress.update(instruction=str(observation.get("instruction", "")))
         policy.reset(seed=spec.seed)
         terminated = truncated = False
+        previous_prompt: list[dict[str, str]] = []
         while not (terminated or truncated):
             progress.update(stage="act")
-            prompt = _prompt(policy, observation)
+            full_prompt = _prompt(policy, observation)
+            prompt = None if full_prompt is None else prompt_change(previous_prompt, full_prompt)
+            previous_prompt = full_prompt or []
             action = policy.act(observation)
             progress.update(stage="step")
             observation, reward, terminated, truncated, info = env.step(action)
@@ -201,6 +204,33 @@ def _prompt(policy: Policy, observation: Observation) -> list[dict[str, str]] | 
     if not isinstance(policy, ChatPolicy):
         return None
     return [{"role": str(m["role"]), "content": str(m["content"])} for m in policy.messages(observation)]
+
+
+def prompt_change(previous: list[dict[str, str]], prompt: list[dict[str, str]]) -> dict[str, Any]:
+    """A step's prompt as {"kept": k, "added": [...]}: its first k messages are the previous step's first k.
+
+    Each prompt repeats the whole history before it, so storing every one whole would grow a trajectory
+    with the square of its steps; this keeps it linear and exact (`full_prompts` rebuilds them)."""
+    kept = 0
+    for before, now in zip(previous, prompt, strict=False):  # the prompts may differ in length
+        if before != now:
+            break
+        kept += 1
+    return {"kept": kept, "added": prompt[kept:]}
+
+
+def full_prompts(steps: list[dict[str, Any]]) -> list[list[dict[str, str]] | None]:
+    """Every step's whole prompt, rebuilt from a trajectory's `prompt_change` entries (None: no model asked)."""
+    prompts: list[list[dict[str, str]] | None] = []
+    previous: list[dict[str, str]] = []
+    for step in steps:
+        change = step.get("prompt")
+        if not isinstance(change, dict):
+            prompts.append(None)
+            continue
+        previous = previous[: change["kept"]] + list(change["added"])
+        prompts.append(previous)
+    return prompts
 
 
 def _timeout_error(timeout_s: float, progress: _Progress, abandoned: bool) -> dict[str, Any]:

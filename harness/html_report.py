@@ -164,8 +164,9 @@ def _failed_tests(evaluation: Mapping[str, Any]) -> list[str]:
 def _step_view(step: Mapping[str, Any]) -> dict[str, Any]:
     policy = step.get("policy") or {}
     events = {name: {k: v for k, v in report.items() if k != "cost"} for name, report in step_reports(step).items()}
+    prompt = step.get("prompt")
     return {
-        "prompt": step.get("prompt") or [],
+        "prompt": prompt if isinstance(prompt, Mapping) else None,
         "reply": policy.get("reply") if isinstance(policy, Mapping) else None,
         "action": step.get("action", ""),
         "output": step.get("output", ""),

@@ -132,7 +132,8 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 <span><span id="shown">{{ episodes | length }}</span> of {{ episodes | length }} episodes shown</span>
 </div>
 {% for e in episodes %}
-<details class="episode"{% if loop.first %} open{% endif %} data-stack="{{ e.stack }}" data-outcome="{{ e.outcome }}" data-category="{{ e.category }}">
+<details class="episode"{% if loop.first %} open{% endif %}
+ data-stack="{{ e.stack }}" data-outcome="{{ e.outcome }}" data-category="{{ e.category }}">
 <summary><span class="{{ e.outcome }}">{{ e.outcome }}</span> {{ e.key }} | {{ e.stack }} | {{ e.category }}
 | reward {{ e.reward }} | {{ e.steps | length }} steps</summary>
 <p class="label">task</p><pre>{% for k, v in e.task.items() %}{{ k }}: {{ v }}
@@ -145,8 +146,10 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 {% for step in e.steps %}
 <div class="step">
 <p class="label">step {{ loop.index }} | reward {{ step.reward }}</p>
-{% if step.prompt %}<details class="prompt"><summary>prompt ({{ step.prompt | length }} messages)</summary>
-{% for m in step.prompt %}<p class="label">{{ m.role }}</p><pre>{{ m.content | cut }}</pre>{% endfor %}
+{% if step.prompt %}<details class="prompt">
+<summary>prompt ({{ step.prompt.kept + step.prompt.added | length }} messages{% if step.prompt.kept %}: the first
+{{ step.prompt.kept }} as in the step before, then these{% endif %})</summary>
+{% for m in step.prompt.added %}<p class="label">{{ m.role }}</p><pre>{{ m.content | cut }}</pre>{% endfor %}
 </details>{% endif %}
 {% if step.reply is not none %}<p class="label">reply</p><pre class="reply">{{ step.reply | cut }}</pre>{% endif %}
 <p class="label">action</p><pre class="action">{{ step.action | cut }}</pre>

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.choosers import SelectorChooser
+from harness.episode import full_prompts
 from harness.html_report import write_html
 from harness.report import main as report_main
 from harness.run import RunRequest, run_evaluation
@@ -148,7 +149,17 @@ class TableReader(HTMLParser):
 
 
 def test_trajectory_files_keep_the_prompt_the_model_saw(sweep):
-    trajectory = json.loads((sweep / "1" / "trajectories" / "bravo_0@0.json").read_text())
-    first, second = trajectory["steps"][0]["prompt"], trajectory["steps"][1]["prompt"]
-    assert [m["role"] for m in first][:2] == ["system", "user"] and "Find the hidden word" in first[1]["content"]
-    assert len(second) > len(first) and trajectory["instruction"] == "Find the hidden word, then answer it."
+    trajectory = json.loads((sweep / "0" / "trajectories" / "bravo_0@0.json").read_text())
+    assert trajectory["instruction"] == "Find the hidden word, then answer it."
+    first, second = (step["prompt"] for step in trajectory["steps"])
+    assert first["kept"] == 0 and [m["role"] for m in first["added"]] == ["system", "user"]
+    assert "Find the hidden word" in first["added"][1]["content"]
+    # the second prompt is the first plus the look and what it showed: only those two are stored again
+    assert second == {
+        "kept": 2,
+        "added": [{"role": "assistant", "content": "look"}, {"role": "user", "content": "the word is bravo0"}],
+    }
+    assert full_prompts(trajectory["steps"]) == [first["added"], first["added"] + second["added"]]
+    # truncate (stack 1) cut the word out of what the model saw: the prompt shows the cut history
+    cut = full_prompts(json.loads((sweep / "1" / "trajectories" / "bravo_0@0.json").read_text())["steps"])
+    assert cut[1][-1] == {"role": "user", "content": "bravo0"}
