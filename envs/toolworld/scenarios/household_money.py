@@ -16,6 +16,9 @@ from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DEBTS = "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+HOUSEHOLD = "('home', 'family', 'couple')"  # the group types of people who share a household
+SINCE = "2026-01-01"  # "what I paid this year"
+LATEST = 3  # how many of my latest expenses household_request_latest_shares asks the shares of
 
 
 def payments_blocked(view: WorldView, a: int, b: int) -> bool:
@@ -39,65 +42,110 @@ def owed_to_me(view: WorldView, group_id: int, me: int) -> dict[int, float]:
     return {d: a for (d, c), a in pair_debts(view.conn, group_id).items() if c == me}
 
 
+def shares_of_paid(view: WorldView, group_id: int, payer: int, since: str) -> dict[int, float]:
+    """Each person's shares added up over the expenses `payer` paid in a group on or after `since`."""
+    return {
+        r["person_id"]: r["total"]
+        for r in view.rows(
+            "SELECT s.person_id, ROUND(SUM(s.amount), 2) AS total FROM bill_splitting_shares s "
+            "JOIN bill_splitting_expenses e ON e.id = s.expense_id WHERE e.group_id = ? AND e.paid_by = ? "
+            "AND e.date >= ? GROUP BY s.person_id",
+            group_id,
+            payer,
+            since,
+        )
+    }
+
+
 @scenario("household_settle_all_debts", apps=("bill_splitting", "payments"))
 def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every household group at once (money_settle_group_debts settles one named group); the variant where I owe
+    nobody in any household group is no-op-pass."""
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
+    homes: dict[int, list[tuple[dict[str, Any], dict[int, float]]]] = {}
+    for g in view.rows(
+        "SELECT m.person_id AS owner_id, g.id AS group_id, g.name FROM bill_splitting_members m JOIN "
+        f"bill_splitting_groups g ON g.id = m.group_id WHERE g.group_type IN {HOUSEHOLD} ORDER BY g.name, g.id"
+    ):
+        homes.setdefault(g["owner_id"], []).append((g, my_debts(view, g["group_id"], g["owner_id"])))
     owing, clear = [], []
-    for g in unique_groups(view, 3):
-        owner = g["owner_id"]
-        debts = my_debts(view, g["group_id"], owner)
-        if any(payments_blocked(view, owner, c) for c in debts):
+    for owner, groups in sorted(homes.items()):
+        creditors = {c for _, debts in groups for c in debts}
+        total = sum(a for _, debts in groups for a in debts.values())
+        if any(payments_blocked(view, owner, c) for c in creditors) or len({g["name"] for g, _ in groups}) < len(
+            groups
+        ):
             continue
-        if not debts and owed_to_me(view, g["group_id"], owner):
-            clear.append((g, debts))
-        elif 2 <= len(debts) and sum(debts.values()) < balances.get(owner, 0):
-            owing.append((g, debts))
-    g, debts = pick(rng, clear if nothing_to_do(rng) else owing, "group where I owe several members", distinct=True)
-    owner, name = int(g["owner_id"]), g["name"]
+        if len(groups) >= 2 and not creditors:
+            clear.append(owner)
+        elif sum(1 for _, debts in groups if debts) >= 2 and total < balances.get(owner, 0):
+            owing.append(owner)
+    owner = pick(rng, clear if nothing_to_do(rng) else owing, "person owing in two household groups", distinct=True)
     expectations: list[Expectation] = []  # none when I owe nobody: then the right answer is to change nothing
-    for creditor, amount in sorted(debts.items()):
-        expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, name)
-    if debts:
-        expectations += balance_changes(view, {owner: -round(sum(debts.values()), 2), **debts})
+    deltas: dict[int, float] = {}
+    for g, debts in homes[owner]:
+        for creditor, amount in sorted(debts.items()):
+            expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, g["name"])
+            deltas[creditor] = round(deltas.get(creditor, 0.0) + amount, 2)
+    if deltas:
+        expectations += balance_changes(view, {owner: -round(sum(deltas.values()), 2), **deltas})
     oracle = (
         Solution()
         .step(login("bill_splitting", "payments"))
         .step(
-            FIND_GROUP.format(name=name)
-            + fetch_all("debts", DEBTS)
-            + "mine = [d for d in debts if d['debtor']['email'] == me['email']]\n"
-            + "print([(d['creditor']['name'], d['amount']) for d in mine])\n"
+            fetch_all("groups", "apis.bill_splitting.show_groups(access_token=bill_splitting_token")
+            + f"homes = [g for g in groups if g['group_type'] in {HOUSEHOLD}]\n"
+            + "print([(g['name'], g['my_balance']) for g in homes])\n"
+        )
+        .step(
+            "owed = []\n"
+            "for g in homes:\n"
+            + fetch_all(
+                "debts",
+                "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=g['group_id']",
+                "    ",
+            )
+            + "    owed += [(g, d) for d in debts if d['debtor']['email'] == me['email']]\n"
+            + "print([(g['name'], d['creditor']['name'], d['amount']) for g, d in owed])\n"
             + "print(apis.payments.show_balance(access_token=payments_token))\n"
         )
         .step(
-            "for d in mine:\n"
+            "for g, d in owed:\n"
             "    apis.payments.send_money(access_token=payments_token, receiver_email=d['creditor']['email'], "
-            f"amount=d['amount'], note={name!r}, private=True)\n"
-            "    apis.bill_splitting.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"email=d['creditor']['email'], amount=d['amount'], method='payments app', note={name!r})\n"
+            "amount=d['amount'], note=g['name'], private=True)\n"
+            "    apis.bill_splitting.settle_up(access_token=bill_splitting_token, group_id=g['group_id'], "
+            "email=d['creditor']['email'], amount=d['amount'], method='payments app', note=g['name'])\n"
         )
         .step(
-            "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
+            "for g in homes:\n"
+            "    print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=g['group_id'])"
+            "['my_balance'])\n"
             "apis.supervisor.complete_task()"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Settle everything I owe in my bill splitting group '{name}': pay each member I owe exactly what I owe them "
-        f"(after netting with them) as a private payment on the payments app with the note '{name}', and record each "
-        "payment as a settlement in that group, paid by payments app, with the same note. People who owe me are not "
-        "part of this; if I owe nobody there, change nothing.",
+        "Settle everything I owe in my household bill splitting groups (those of type home, family or couple): in "
+        "each of them, pay every member I owe exactly what I owe them there (after netting with them) as a private "
+        "payment on the payments app with the group's name as the note, and record each payment as a settlement in "
+        "that group, paid by payments app, with the same note. People who owe me and my other groups are not part of "
+        "this; if I owe nobody in those groups, change nothing.",
         oracle,
         expectations,
-        noop_pass=not debts,
+        noop_pass=not deltas,
     )
 
 
 @scenario("household_text_debtors", apps=("bill_splitting", "phone"))
 def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Unlike life_trip_chase_debtors (one trip, chased by reminder history), each text here also tells the person
+    their share of what I paid recently: a sum over the shares of every expense I paid since SINCE."""
     cases = []
+    households = {r["id"] for r in view.rows("SELECT id FROM bill_splitting_groups WHERE group_type IN " + HOUSEHOLD)}
     for g in unique_groups(view, 3):
+        if g["group_id"] not in households:
+            continue
         owner = g["owner_id"]
         owed = owed_to_me(view, g["group_id"], owner)
         numbers = {
@@ -105,11 +153,22 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             for r in view.rows("SELECT email, phone_number FROM phone_contacts WHERE owner_id = ?", owner)
         }
         emails = {p: view.person(p)["email"] for p in members(view, g["group_id"])}
-        if len(owed) >= 2 and all(emails[p] in numbers for p in emails if p != owner):
+        paid = view.value(
+            "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? AND date >= ?",
+            g["group_id"],
+            owner,
+            SINCE,
+        )
+        if len(owed) >= 2 and paid >= 2 and all(emails[p] in numbers for p in emails if p != owner):
             cases.append((g, owed))
-    g, owed = pick(rng, cases, "group where several members owe me and are in my contacts", distinct=True)
+    g, owed = pick(rng, cases, "household group where several members owe me and are in my contacts", distinct=True)
     owner, name = int(g["owner_id"]), g["name"]
-    texts = {p: f"Hi {view.person(p)['first_name']}, you owe me ${a:.2f} in '{name}'. Thanks!" for p, a in owed.items()}
+    recent = shares_of_paid(view, g["group_id"], owner, SINCE)
+    texts = {
+        p: f"Hi {view.person(p)['first_name']}, you owe me ${a:.2f} in '{name}'. Your share of what I paid there "
+        f"since {SINCE} is ${recent.get(p, 0.0):.2f}."
+        for p, a in owed.items()
+    }
     oracle = (
         Solution()
         .step(login("bill_splitting", "phone"))
@@ -121,9 +180,24 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             + "numbers = {c['email']: c['phone_number'] for c in contacts}\n"
         )
         .step(
+            fetch_all(
+                "paid",
+                "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"paid_by_email=me['email'], date_from={SINCE!r}",
+            )
+            + "recent = {}\n"
+            + "for e in paid:\n"
+            + "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            + "expense_id=e['expense_id'])\n"
+            + "    for s in detail['shares']:\n"
+            + "        recent[s['email']] = round(recent.get(s['email'], 0) + s['amount'], 2)\n"
+            + "print(recent)\n"
+        )
+        .step(
             "for d in owe_me:\n"
             "    first = d['debtor']['name'].split()[0]\n"
-            f"    text = f\"Hi {{first}}, you owe me ${{d['amount']:.2f}} in '{name}'. Thanks!\"\n"
+            f"    text = (f\"Hi {{first}}, you owe me ${{d['amount']:.2f}} in '{name}'. Your share of what I paid "
+            f"there since {SINCE} is ${{recent.get(d['debtor']['email'], 0):.2f}}.\")\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[d['debtor']['email']], "
             "message=text)\n"
             "    apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
@@ -158,10 +232,12 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         ]
     return TaskSpec(
         owner,
-        f"Text everyone who owes me money in my bill splitting group '{name}' (not those I owe), one text each, "
-        f"exactly: \"Hi <their first name>, you owe me $<amount> in '{name}'. Thanks!\" with the amount they owe me "
-        "after netting, like $12.30. Their numbers are in my phone contacts. Also send each of them a payment "
-        "reminder in the group with that same text as its message, and tell me how much they owe me in all.",
+        f"Text everyone who owes me money in my household bill splitting group '{name}' (not those I owe), one text "
+        f"each, exactly: \"Hi <their first name>, you owe me $<amount> in '{name}'. Your share of what I paid there "
+        f'since {SINCE} is $<share>." The amount is what they owe me after netting; the share adds up their shares '
+        f"of every expense I paid in the group on or after {SINCE} (two decimals, like $12.30, $0.00 if none). Their "
+        "numbers are in my phone contacts. Also send each of them a payment reminder in the group with that same text "
+        "as its message, and tell me how much they owe me in all.",
         oracle,
         expectations,
     )
@@ -267,25 +343,30 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         owner = g["owner_id"]
         latest = view.rows(
             "SELECT id, description, amount, date FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
-            "ORDER BY date DESC, id DESC LIMIT 2",
+            "ORDER BY date DESC, id DESC LIMIT ?",
             g["group_id"],
             owner,
+            LATEST + 1,
         )
-        if len(latest) < 2 or latest[0]["date"] == latest[1]["date"]:
+        if len(latest) <= LATEST or latest[LATEST - 1]["date"] == latest[LATEST]["date"]:
             continue
-        shares = {
-            r["person_id"]: r["amount"]
+        shares = [
+            (e, r["person_id"], r["amount"])
+            for e in latest[:LATEST]
             for r in view.rows(
                 "SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ? AND person_id != ? "
-                "AND amount > 0",
-                latest[0]["id"],
+                "AND amount > 0 ORDER BY person_id",
+                e["id"],
                 owner,
             )
-        }
-        if len(shares) >= 2 and all(p in requestable and not payments_blocked(view, owner, p) for p in shares):
-            cases.append((g, latest[0], shares))
-    g, expense, shares = pick(rng, cases, "group whose latest expense I paid is shared", distinct=True)
-    owner, description = int(g["owner_id"]), expense["description"]
+        ]
+        if len({p for _, p, _ in shares}) >= 2 and all(
+            p in requestable and not payments_blocked(view, owner, p) for _, p, _ in shares
+        ):
+            cases.append((g, shares))
+    g, shares = pick(rng, cases, "group whose latest expenses I paid are shared", distinct=True)
+    owner = int(g["owner_id"])
+    total = round(sum(a for _, _, a in shares), 2)
     oracle = (
         Solution()
         .step(login("bill_splitting", "payments"))
@@ -296,48 +377,59 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
                 "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
                 "paid_by_email=me['email']",
             )
-            + "latest = max(paid, key=lambda e: (e['date'], e['expense_id']))\n"
-            + "expense = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
-            "expense_id=latest['expense_id'])\n" + "print(expense)\n"
+            + f"latest = sorted(paid, key=lambda e: (e['date'], e['expense_id']), reverse=True)[:{LATEST}]\n"
+            + "print([(e['date'], e['description']) for e in latest])\n"
         )
         .step(
-            "for s in expense['shares']:\n"
-            "    if s['email'] != me['email'] and s['amount'] > 0:\n"
-            "        apis.payments.request_money(access_token=payments_token, payer_email=s['email'], "
+            "asked = 0\n"
+            "for e in latest:\n"
+            "    expense = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            "expense_id=e['expense_id'])\n"
+            "    for s in expense['shares']:\n"
+            "        if s['email'] != me['email'] and s['amount'] > 0:\n"
+            "            apis.payments.request_money(access_token=payments_token, payer_email=s['email'], "
             "amount=s['amount'], note=expense['description'])\n"
+            "            asked += s['amount']\n"
         )
         .step(
             fetch_all(
                 "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
             )
-            + "print(sent[:5])\n"
-            + "apis.supervisor.complete_task()"
+            + "print(sent[:10])\n"
+            + "apis.supervisor.complete_task(answer=round(asked, 2))"
         )
         .steps()
     )
+    requests: dict[tuple[int, float, str], int] = {}
+    for e, p, a in shares:
+        requests[(p, a, e["description"])] = requests.get((p, a, e["description"]), 0) + 1
     return TaskSpec(
         owner,
-        f"For the most recent expense I paid in my bill splitting group '{g['name']}', send each other member who "
-        "has a share of it a payment request on the payments app for exactly their share, with the expense's "
-        "description as the note.",
+        f"For each of the {LATEST} most recent expenses I paid in my bill splitting group '{g['name']}', send every "
+        "other member who has a share of it a payment request on the payments app for exactly that share, with the "
+        "expense's description as the note (one request per expense and person). Tell me how much I asked for in all.",
         oracle,
         [
-            Inserted(
-                "payments_requests",
-                {
-                    "requester_id": owner,
-                    "payer_id": p,
-                    "amount": a,
-                    "note": description,
-                    "status": "pending",
-                    "resolved_at": None,
-                    "reminders": 0,
-                    "last_reminded_at": None,
-                },
-                f"{full_name(view, p)} is asked for ${a:.2f} for '{description}'",
-                what="requests",
-            )
-            for p, a in sorted(shares.items())
+            *(
+                Inserted(
+                    "payments_requests",
+                    {
+                        "requester_id": owner,
+                        "payer_id": p,
+                        "amount": a,
+                        "note": note,
+                        "status": "pending",
+                        "resolved_at": None,
+                        "reminders": 0,
+                        "last_reminded_at": None,
+                    },
+                    f"{full_name(view, p)} is asked for ${a:.2f} for '{note}'" + (f" ({n} times)" if n > 1 else ""),
+                    count=n,
+                    what="requests",
+                )
+                for (p, a, note), n in sorted(requests.items())
+            ),
+            Answer(total, f"the answer is the sum of the requests (${total:.2f})"),
         ],
     )
 

@@ -207,14 +207,19 @@ def _owed_to(view: WorldView, group_id: int, owner: int) -> dict[int, float]:
 
 @scenario("life_trip_chase_debtors", apps=("bill_splitting", "phone"))
 def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
-    pairs = [
-        p
-        for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
-        if len(_owed_to(view, p["id"], p["owner"])) >= 2
-    ]
-    chosen = pick(rng, pairs, "group where two people owe me", distinct=True)
+    """Chasing escalates by history (unlike household_text_debtors, which texts every debtor with their shares):
+    who was already reminded in the group and is in my contacts gets a text naming that last reminder's day; anyone
+    else gets an in-app reminder."""
+    cases = []
+    for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3"):
+        owed = _owed_to(view, p["id"], p["owner"])
+        reminded = _last_reminders(view, p["id"], p["owner"])
+        if len(owed) >= 2 and set(owed) & set(reminded) and set(owed) - set(reminded):
+            cases.append(p)
+    chosen = pick(rng, cases, "group where two people owe me, one of them reminded before", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     owed = _owed_to(view, chosen["id"], owner)
+    reminded = _last_reminders(view, chosen["id"], owner)
     known = _in_contacts(view, owner)
     members = {m["id"]: m for m in _members(view, chosen["id"], owner)}
     look = f"group_name = {name!r}\n" + FIND_GROUP + CONTACTS
@@ -222,21 +227,37 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
     )
     look += "mine = [d for d in debts if d['creditor']['email'] == me['email']]\nprint(mine)\n"
+    history = fetch_all("sent", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
+    history += (
+        "last = {}  # newest first: the first one seen per person is their last reminder in this group\n"
+        "for r in sent:\n"
+        "    if r['group_id'] == group['group_id'] and r['receiver']['email'] not in last:\n"
+        "        last[r['receiver']['email']] = r['created_at'][:10]\n"
+        "print(last)\n"
+    )
     act = """\
     for d in mine:
-        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, group_id=group['group_id'],
-                                                  email=d['debtor']['email'], message=group_name)
-        if d['debtor']['email'] in phones:
+        email = d['debtor']['email']
+        if email in last and email in phones:
             first = d['debtor']['name'].split()[0]
-            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[d['debtor']['email']],
-                                         message=f"Hi {first}, you still owe me ${d['amount']:.2f} for {group_name}.")
+            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email],
+                                         message=f"Hi {first}, you still owe me ${d['amount']:.2f} for {group_name}. "
+                                                 f"I reminded you on {last[email]}.")
+        else:
+            apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, group_id=group['group_id'],
+                                                      email=email, message=group_name)
     total = round(sum(d['amount'] for d in mine), 2)
     """
-    check = fetch_all("sent", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
-    check += "print([(r['receiver']['email'], r['amount']) for r in sent[:5]])\n"
+    check = fetch_all("now", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
+    check += "print([(r['receiver']['email'], r['amount']) for r in now[: len(now) - len(sent)]])\n"
     expectations: list[Expectation] = []
     for debtor, amount in sorted(owed.items()):
         m = members[debtor]
+        if debtor in reminded and m["email"] in known:
+            text = f"Hi {m['first_name']}, you still owe me ${amount:.2f} for {name}. "
+            text += f"I reminded you on {reminded[debtor]}."
+            expectations.append(_text(owner, m, text))
+            continue
         expectations.append(
             Inserted(
                 "bill_splitting_reminders",
@@ -246,17 +267,37 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
                 what=f"reminders to {m['email']}",
             )
         )
-        if m["email"] in known:
-            expectations.append(_text(owner, m, f"Hi {m['first_name']}, you still owe me ${amount:.2f} for {name}."))
     total = round(sum(owed.values()), 2)
     return TaskSpec(
         owner,
-        f"Chase what I'm owed in my bill-splitting group '{name}': send a payment reminder in the app, with the "
-        f"message '{name}', to each member who owes me, and text each of them who is in my phone contacts 'Hi "
-        "<first name>, you still owe me $<amount> for <group name>.' (two decimals). Tell me the total they owe me.",
-        Solution().step(login("bill_splitting", "phone")).step(look).step(act).step(check).step(done("total")).steps(),
+        f"Chase what I'm owed in my bill-splitting group '{name}'. Each member who owes me and whom I already sent a "
+        "payment reminder in that group gets a text instead, if they are in my phone contacts: 'Hi <first name>, you "
+        "still owe me $<amount> for <group name>. I reminded you on <YYYY-MM-DD of my last reminder to them there>.' "
+        f"(two decimals). Everyone else who owes me gets a payment reminder in the app with the message '{name}'. "
+        "Tell me the total they owe me.",
+        Solution()
+        .step(login("bill_splitting", "phone"))
+        .step(look)
+        .step(history)
+        .step(act)
+        .step(check)
+        .step(done("total"))
+        .steps(),
         [*expectations, Answer(total, f"they owe me {total} in total")],
     )
+
+
+def _last_reminders(view: WorldView, group_id: int, sender: int) -> dict[int, str]:
+    """The day of the last payment reminder `sender` sent each person in a group."""
+    return {
+        r["receiver_id"]: r["day"]
+        for r in view.rows(
+            "SELECT receiver_id, substr(MAX(created_at), 1, 10) AS day FROM bill_splitting_reminders "
+            "WHERE group_id = ? AND sender_id = ? GROUP BY receiver_id",
+            group_id,
+            sender,
+        )
+    }
 
 
 @scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
