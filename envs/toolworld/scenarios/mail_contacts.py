@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, OneOf
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+SAVED = "Your address in my address book"
 PHONE_PEOPLE = (
     "SELECT first_name || ' ' || last_name AS name, email FROM phone_contacts WHERE owner_id = ? AND email IS NOT NULL"
 )
@@ -31,6 +33,8 @@ def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
     names = {p["name"] for p in phone}
     book = view.rows("SELECT id, name, email FROM email_contacts WHERE owner_id = ?", owner)
     outdated = sorted(b["id"] for b in book if b["name"] in names and b["email"] not in current)
+    address = {p["name"]: p["email"] for p in phone}
+    moved = sorted({b["name"] for b in book if b["name"] in names and b["email"] not in current})
     missing = sorted({(p["name"], p["email"]) for p in phone if p["email"] not in {b["email"] for b in book}})
     expectations: list[Expectation] = [
         Deleted("email_contacts", frozenset(outdated), "the outdated entries of my phone contacts are deleted"),
@@ -45,6 +49,16 @@ def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         Answer(len(outdated), f"the answer is the number of outdated entries deleted ({len(outdated)})"),
     ]
+    for name in moved:
+        person = view.value("SELECT id FROM people WHERE email = ?", address[name])
+        expectations += sent_email(
+            view,
+            owner,
+            [person],
+            f"Hi {name.split()[0]}, I now have {address[name]} for you in my address book.",
+            f"{name} is told which address I keep",
+            subject=f"{SAVED} ({name})",
+        )
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -67,8 +81,16 @@ def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
             "    apis.email.add_email_contact(access_token=email_token, name=name, email=email)\n"
         )
         .step(
+            "for name in sorted({b['name'] for b in outdated}):\n"
+            "    apis.email.send_email(access_token=email_token, recipients=[phone[name]], "
+            f"subject={SAVED!r} + ' (' + name + ')', "
+            'body=f"Hi {name.split()[0]}, I now have {phone[name]} for you in my address book.")\n'
+        )
+        .step(
             fetch_all("after", "apis.email.show_email_contacts(access_token=email_token")
             + "print(len(after), 'entries')\n"
+            + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, folder='sent', query={SAVED!r}")
+            + "print(len(sent), 'emails sent')\n"
             "apis.supervisor.complete_task(answer=len(outdated))\n"
         )
         .steps()
@@ -78,7 +100,9 @@ def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
         "Bring my email address book in line with my phone contacts: for every phone contact with an email address, "
         "delete the address-book entries under their full name whose address is not the phone's (outdated ones), "
         "and add them (full name, the phone's address) if their address is not in the address book at all. Leave "
-        "entries of people who are not in my phone alone. Tell me how many outdated entries you deleted.",
+        "entries of people who are not in my phone alone. Then email each person whose outdated entry you deleted, "
+        f"at the phone's address, subject '{SAVED} (<full name>)' and text 'Hi <first name>, I now have <the "
+        "phone's address> for you in my address book.'. Tell me how many outdated entries you deleted.",
         oracle,
         expectations,
     )
@@ -87,7 +111,9 @@ def sync_address_book(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("mail_label_coworker_threads", apps=("email", "phone"))
 def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     """The 'Work' label (not 'Work 2024') put on every thread with a phone coworker in it that lacks it; threads
-    in the trash and threads with no coworker are distractors; the answer counts the threads labelled."""
+    in the trash and threads with no coworker are distractors; the answer counts the threads labelled. Coworker
+    threads where a coworker sent an attachment are starred: who sent a thread's attachment is only in the thread's
+    detail, and attachments from others are distractors."""
     owners = view.rows(
         "SELECT l.owner_id, l.id AS label_id FROM email_labels l WHERE l.name = 'Work' AND EXISTS (SELECT 1 FROM "
         "phone_contacts c WHERE c.owner_id = l.owner_id AND c.relationship = 'coworker' AND c.email IS NOT NULL) "
@@ -112,6 +138,14 @@ def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
         label,
     )
     ids = sorted(t["id"] for t in threads if set(coworkers) & set(t["people"].split(", ")))
+    star = view.rows(
+        "SELECT DISTINCT t.id, t.subject FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        "JOIN people s ON s.id = m.sender_id JOIN email_attachments a ON a.message_id = m.id "
+        f"WHERE t.owner_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 AND t.is_starred = 0 AND s.email IN "
+        f"({','.join('?' * len(coworkers))}) ORDER BY t.id",
+        owner,
+        *coworkers,
+    )
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -128,6 +162,14 @@ def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(len(threads), 'threads,', len(todo), 'to label')\n"
         )
         .step(
+            "for t in threads:\n"
+            "    if not (coworkers & set(t['participants'])) or not t['has_attachments'] or t['is_starred']:\n"
+            "        continue\n"
+            "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
+            "    if any(e['attachments'] and e['sender']['email'] in coworkers for e in emails):\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
             "for t in todo:\n"
             "    apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], "
             "label_id=work['label_id'])\n"
@@ -135,6 +177,8 @@ def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("labelled", "apis.email.show_threads(access_token=email_token, folder='all', label='Work'")
             + "print(len(labelled), 'threads labelled Work')\n"
+            + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
+            + "print([t['subject'] for t in starred])\n"
             "apis.supervisor.complete_task(answer=len(todo))\n"
         )
         .steps()
@@ -142,7 +186,8 @@ def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Put my email label 'Work' on every email thread (outside the trash and spam) that includes one of the "
-        "coworkers in my phone contacts and does not have that label yet. Tell me how many threads you labelled.",
+        "coworkers in my phone contacts and does not have that label yet. Also star each thread with a coworker in "
+        "it where a coworker sent an attachment (if not starred yet). Tell me how many threads you labelled.",
         oracle,
         [
             Inserted(
@@ -151,6 +196,15 @@ def label_coworker_threads(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the {len(ids)} threads with a coworker get the label 'Work'",
                 count=len(ids),
                 what="labelled threads",
+            ),
+            *(
+                Updated(
+                    "email_threads",
+                    t["id"],
+                    {"is_starred": 1},
+                    f"'{t['subject']}' has a coworker's attachment: starred",
+                )
+                for t in star
             ),
             Answer(len(ids), f"the answer is the number of threads labelled ({len(ids)})"),
         ],
