@@ -32,17 +32,24 @@ def test_chatml_rendering_is_what_a_prefix_cache_sees() -> None:
 
 
 def test_projection_follows_the_stated_formulas(tmp_path: Path) -> None:
-    rows = vllm_projection.project(weights_gb=16.4, prompt_tokens=4000, cached_share=0.5, overhead_s=0.05, env_s=0.01)
+    rows = vllm_projection.project(weights_gb=16.4, prompt_tokens=4000, cached_share=0.2, overhead_s=0.05, env_s=0.01)
     a = {name: v for name, (v, _) in vllm_projection.ASSUMPTIONS.items()}
     context = 4000 + a["completion_tokens_per_step"] / 2
     iteration = (16.4e9 + context * a["kv_kib_per_token"] * 1024) / (a["bandwidth_gb_s"] * 1e9 * a["bandwidth_eff"])
-    prefill = 4000 * 0.5 / (a["fp16_tflops"] * 1e12 * a["prefill_mfu"] / (2 * a["params_b"] * 1e9))
+    prefill = 4000 * (1 - 0.2) / (a["fp16_tflops"] * 1e12 * a["prefill_mfu"] / (2 * a["params_b"] * 1e9))
     step = prefill + a["completion_tokens_per_step"] * iteration + 0.01 + 0.05
     first = rows[0]
     assert first["concurrency"] == 1
     assert first["decode_tok_s_per_seq"] == pytest.approx(1 / iteration, abs=0.05)
     assert first["step_s"] == pytest.approx(step, abs=1e-3)
     assert first["harness_share_of_step"] == pytest.approx(0.05 / step, abs=1e-4)
+    # the cached share of the prompt is what prefill skips: all cached, no prefill; none cached, 1/0.8 of it
+    uncached, cached = (
+        vllm_projection.project(weights_gb=16.4, prompt_tokens=4000, cached_share=c, overhead_s=0.05, env_s=0.01)[0]
+        for c in (0.0, 1.0)
+    )
+    assert uncached["step_s"] - cached["step_s"] == pytest.approx(prefill / 0.8, abs=1e-3)
+    assert cached["step_s"] == pytest.approx(step - prefill, abs=1e-3)
     rates = [r["decode_tok_s_aggregate"] for r in rows]
     assert rates == sorted(rates)  # batching raises aggregate decode ...
     per_seq = [r["decode_tok_s_per_seq"] for r in rows]

@@ -134,14 +134,18 @@ def test_discover_lists_known_benchmarks_first_then_unknown_scripts(tmp_path: Pa
     assert [b.name for b in run_all.discover(tmp_path)] == ["selection", "zeta_new"]
 
 
-def test_only_rejects_an_unknown_name() -> None:
-    with pytest.raises(SystemExit):
+def test_only_rejects_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
         run_all.main(["--only", "no_such_benchmark"])
+    error = capsys.readouterr().err
+    assert exited.value.code == 2 and "unknown benchmark(s) ['no_such_benchmark']" in error and "toolworld" in error
 
 
-def test_skip_rejects_an_unknown_name() -> None:
-    with pytest.raises(SystemExit):
+def test_skip_rejects_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
         run_all.main(["--skip", "no_such_benchmark"])
+    error = capsys.readouterr().err
+    assert exited.value.code == 2 and "unknown benchmark(s) ['no_such_benchmark'] in --skip" in error
 
 
 def test_a_reduced_full_run_keeps_the_saved_file(tmp_path: Path) -> None:

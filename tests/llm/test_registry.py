@@ -46,7 +46,7 @@ def test_a_backend_whose_module_is_missing_says_what_to_install(monkeypatch: pyt
 def test_record_to_wraps_any_backend(tmp_path: Path) -> None:
     model = make_chat_model({"backend": "openai_compatible", "model": "m", "record_to": str(tmp_path / "r.jsonl")})
     assert isinstance(model, Recording) and isinstance(model.model, OpenAICompatible)
-    assert model.path == tmp_path / "r.jsonl"
+    assert model.model.name == "m" and model.path == tmp_path / "r.jsonl"
 
 
 def test_replay_config_builds_fallback_and_token_counter(tmp_path: Path) -> None:
@@ -58,9 +58,9 @@ def test_replay_config_builds_fallback_and_token_counter(tmp_path: Path) -> None
             "token_counter": {"backend": "llama_cpp"},
         }
     )
-    assert isinstance(model, Replay)
-    assert isinstance(model.fallback, OpenAICompatible)
-    assert isinstance(model.counter, LlamaCppEmbedded)
+    assert isinstance(model, Replay) and model.path == tmp_path / "new.jsonl"
+    assert isinstance(model.fallback, OpenAICompatible) and model.fallback.name == "m"
+    assert isinstance(model.counter, LlamaCppEmbedded)  # counts tokens for the replayed prompts, loaded lazily
 
 
 @pytest.mark.parametrize("name", LLM_POLICIES)
@@ -74,7 +74,8 @@ def test_every_llm_policy_config_builds_its_model(name: str, tmp_path: Path) -> 
     if cfg.model.backend.startswith("vllm"):
         pytest.skip("vLLM backends start an engine or server when built: tests/vllm builds them")
     model = make_chat_model(cfg.model)  # construction is offline and lazy: nothing is contacted
-    assert model.context_window > 0
+    configured = cfg.model.get("context_window")
+    assert model.context_window == configured if configured else model.context_window > 0
 
 
 def test_paper_configs_match_the_paper_settings() -> None:

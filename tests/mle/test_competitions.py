@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -93,12 +94,21 @@ def test_prepare_is_idempotent_and_repairs_tampering(tmp_path: Path) -> None:
 
 
 def test_prepare_rebuilds_when_the_sources_change(tmp_path: Path, monkeypatch) -> None:
-    comp = prepare("diabetes-progression", tmp_path)
-    stamp = (comp.root / CHECKSUMS).stat().st_mtime_ns
-    monkeypatch.setattr("envs.mle.prepare.source_fingerprint", lambda spec: "a newer leaderboard")
-    prepare("diabetes-progression", tmp_path)
-    assert (comp.root / CHECKSUMS).stat().st_mtime_ns != stamp
-    assert (comp.root / "source.sha256").read_text().strip() == "a newer leaderboard"
+    import envs.mle.builtin as builtin
+
+    sources = tmp_path / "resources"  # a copy of the competition's sources, changed for real below
+    shutil.copytree(builtin.RESOURCES / "diabetes_progression", sources / "diabetes_progression")
+    monkeypatch.setattr(builtin, "RESOURCES", sources)
+    comp = prepare("diabetes-progression", tmp_path / "cache")
+    stamp, before = (comp.root / CHECKSUMS).stat().st_mtime_ns, (comp.root / "source.sha256").read_text()
+    assert prepare("diabetes-progression", tmp_path / "cache").root == comp.root
+    assert (comp.root / CHECKSUMS).stat().st_mtime_ns == stamp  # unchanged sources: nothing rebuilt
+    description = sources / "diabetes_progression" / "description.md"
+    description.write_text(description.read_text() + "\nA late clarification of the rules.\n")
+    rebuilt = prepare("diabetes-progression", tmp_path / "cache")
+    assert (rebuilt.root / CHECKSUMS).stat().st_mtime_ns != stamp
+    assert (rebuilt.root / "source.sha256").read_text() != before
+    assert "A late clarification of the rules." in rebuilt.description
 
 
 def test_prepared_data_is_deterministic(tmp_path: Path, mle_cache: Path) -> None:

@@ -226,8 +226,9 @@ def test_cli_bad_input_exits_with_a_message(tmp_path, capsys):
     assert main(["synthetic", "--means", "0.5", "1.7", "--out", str(tmp_path)]) == 2
     assert "arm means must be in [0, 1]" in capsys.readouterr().err
     assert main(["replay", str(tmp_path / "nothing"), "--out", str(tmp_path)]) == 2
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         main(["synthetic", "--means", "0.5", "--horizon", "0"])
+    assert exited.value.code == "error: --horizon and --seeds must be >= 1 and --delay >= 0"
 
 
 def test_validation_can_choose_on_held_out_tasks(sweep, tmp_path, capsys):
