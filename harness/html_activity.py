@@ -10,7 +10,9 @@ wrapper without a rule counts as fired when its report says `fired`, and `change
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from harness.summary import rate_stat
@@ -87,3 +89,24 @@ def wrapper_activity(trajectories: Iterable[Mapping[str, Any]]) -> list[dict[str
             }
         )
     return result
+
+
+def load_trajectories(run_dir: Path, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The run's trajectory files in the order their episodes finished, each with its results line as
+    `record` (an episode whose file is missing or unreadable: the record alone, with no steps)."""
+    files = {}
+    folder = run_dir / "trajectories"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                trajectory = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # a torn or foreign file: the record still shows the episode
+            if isinstance(trajectory, dict) and isinstance(trajectory.get("key"), str):
+                files[trajectory["key"]] = trajectory
+    return [{**files.get(r["key"], {"key": r["key"], "steps": []}), "record": r} for r in in_finish_order(records)]
+
+
+def in_finish_order(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Records by `finished_at` (a stable sort: file order within the same second)."""
+    return sorted(records, key=lambda r: str(r.get("finished_at") or ""))

@@ -30,7 +30,7 @@ import jinja2
 
 from harness import plots
 from harness.blame import record_error_kind
-from harness.html_activity import step_reports, wrapper_activity
+from harness.html_activity import in_finish_order, load_trajectories, step_reports, wrapper_activity
 from harness.html_template import FILTER_SCRIPT, TEMPLATE
 from harness.report import Run, compare, find_runs, stat_cell
 from harness.summary import format_interval, format_stat, summarize
@@ -78,7 +78,7 @@ def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]
         if comparison
         else {run.label: summarize(run.records, run.profile) for run in runs}
     )
-    trajectories = {run.label: load_trajectories(run) for run in runs}
+    trajectories = {run.label: load_trajectories(run.path, run.records) for run in runs}
     episodes = [episode_view(run.label, t) for run in runs for t in trajectories[run.label]]
     return {
         "note": note,
@@ -98,24 +98,8 @@ def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]
     }
 
 
-def load_trajectories(run: Run) -> list[dict[str, Any]]:
-    """The run's trajectory files in episode order, each with its results line as `record` (a file written
-    before records were kept in it, or none at all: the record alone, with no steps)."""
-    folder = run.path / "trajectories"
-    files = {}
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            try:
-                trajectory = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue  # a torn or foreign file: the record below still shows the episode
-            if isinstance(trajectory, dict) and isinstance(trajectory.get("key"), str):
-                files[trajectory["key"]] = trajectory
-    return [{**files.get(r["key"], {"key": r["key"], "steps": []}), "record": r} for r in _in_finish_order(run)]
-
-
-def _in_finish_order(run: Run) -> list[dict[str, Any]]:
-    return sorted(run.records, key=lambda r: str(r.get("finished_at") or ""))
+def _in_finish_order(run: Run) -> list[Mapping[str, Any]]:
+    return in_finish_order(run.records)
 
 
 def episode_view(stack: str, trajectory: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,7 +138,7 @@ def _failed_tests(evaluation: Mapping[str, Any]) -> list[str]:
         return [str(name) for name, passed in tests.items() if not passed]
     if isinstance(tests, list):
         return [
-            f"{t.get('name', t.get('description', '?'))}: {t.get('reason', '')}".rstrip(": ")
+            f"{t.get('requirement') or t.get('name') or '?'}: {t.get('reason') or ''}".rstrip(": ")
             for t in tests
             if isinstance(t, Mapping) and not t.get("passed")
         ]

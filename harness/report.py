@@ -29,6 +29,7 @@ from omegaconf import OmegaConf
 from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.blame import INFRA, record_error_kind
+from harness.html_activity import load_trajectories, wrapper_activity
 from harness.results import RESULTS_FILE, read_results
 from harness.run import RUN_FILE
 from harness.summary import format_interval, format_stat, mean_se, summarize
@@ -134,13 +135,15 @@ def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str,
     baseline = _pick_baseline(runs, baseline_label)
     stacks = {}
     for run in runs:
-        summary = summarize([r for r in run.records if r["key"] in keys], run.profile)
+        shared = [r for r in run.records if r["key"] in keys]
+        summary = summarize(shared, run.profile)
         stacks[run.label] = {
             "path": str(run.path),
             "episodes_total": len(run.records),
             "errors_total": sum(1 for r in run.records if r.get("error")),
             "summary": summary,
             "paired_vs_baseline": {field: paired_difference(run, baseline, keys, field) for field in PAIRED_FIELDS},
+            "wrapper_activity": wrapper_activity(load_trajectories(run.path, shared)),
         }
     return {"env": baseline.profile.name, "baseline": baseline.label, "shared_episodes": len(keys), "stacks": stacks}
 
@@ -187,12 +190,28 @@ def to_markdown(report: dict[str, Any]) -> str:
         for label, entry in report["stacks"].items():
             by = entry["summary"]["by_difficulty"]
             lines.append(_row([label, *(stat_cell(by.get(lv, {}).get("success")) for lv in levels)]))
+    lines += activity_markdown(report)
     lines += [
         "",
         "Rates: mean +- SE (n) [95% interval: Wilson for rates over episodes, t over seeds] on the shared episodes; "
         "paired: mean +- SE [95% t interval] of the per-episode differences to the baseline.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def activity_markdown(report: dict[str, Any]) -> list[str]:
+    """What each wrapper did, per stack (from the trajectories; nothing when no wrapper ran or none were saved)."""
+    rows = [(label, row) for label, entry in report["stacks"].items() for row in entry["wrapper_activity"]]
+    if not rows:
+        return []
+    header = ["stack", "wrapper", "fired (steps)", "changed the step", "success when it fired", "when it did not"]
+    lines = ["", "Wrapper activity:", "", _row(header), _row(["---"] * len(header))]
+    for label, row in rows:
+        changed = "not reported" if row["changed"] is None else str(row["changed"])
+        fired = f"{row['fired']} of {row['steps']}"
+        cells = [label, row["wrapper"], fired, changed, stat_cell(row["success_when_fired"])]
+        lines.append(_row([*cells, stat_cell(row["success_when_not"])]))
+    return lines
 
 
 def stat_cell(stat: dict[str, Any] | None, percent: bool = True) -> str:

@@ -64,6 +64,11 @@ def test_the_html_holds_the_tables_plots_activity_costs_and_escaped_trajectories
     # truncate at 10 chars cuts the word out of every look's output: the model looks until max_steps (10)
     assert stacks[2][1:3] == ["0.0% +- 0.0 (n=6) [0.0, 39.0]", "-66.7% +- 21.1 (n=6) [-100.0, -12.5]"]
     assert page.count('src="data:image/png;base64,') == 2  # success by difficulty, tokens vs success
+    # report.md says what each wrapper did too
+    assert (
+        "| truncate | truncate | 60 of 60 | 60 | 0.0% +- 0.0 (n=6) [0.0, 39.0] | - |"
+        in (sweep / "report.md").read_text()
+    )
     activity = {row[0]: row[1:] for row in tables.rows_of_class("activity")}
     assert activity["truncate"] == ["60", "60 (100.0%)", "60", "6", "0.0% +- 0.0 (n=6) [0.0, 39.0]", "-"]
     assert activity["self_consistency"][:3] == ["12", "12 (100.0%)", "0"]  # 2 samples, always the same action
