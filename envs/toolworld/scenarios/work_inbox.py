@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 import re
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -30,13 +31,34 @@ MONTHS = (
 )
 
 
+REQUESTED = "I've sent you a payment request for ${share}."
+THANKS = "Thanks, I got your ${share}!"
+
+
+def paid_since(view: WorldView, ask: dict) -> bool:
+    """Whether the payer of an ask email sent its share to its sender after it."""
+    match = SHARE.match(ask["body"])
+    return match is not None and bool(
+        view.rows(
+            "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+            "AND created_at > ?",
+            ask["payer"],
+            ask["owner_id"],
+            float(match.group(2)),
+            ask["sent_at"],
+        )
+    )
+
+
 @scenario("work_share_requests", apps=("email", "payments"))
 def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     """The shares I asked for by email since a date become payment requests; replies, older asks and the asks others
     sent me are distractors; the answer is the computed total."""
     since = day(-rng.choice((240, 300, 365)))
     sent = view.rows(
-        "SELECT m.owner_id, m.recipients, m.body, f.id AS payer FROM email_messages m JOIN email_threads t "
+        "SELECT m.owner_id, m.recipients, m.body, m.sent_at, t.conversation_id, t.id AS thread, t.is_archived, "
+        "f.id AS payer FROM email_messages m "
+        "JOIN email_threads t "
         "ON t.id = m.thread_id JOIN people f ON f.email = m.recipients WHERE m.sender_id = m.owner_id "
         "AND t.subject = 'Paying you back' AND m.body LIKE 'I paid %' AND m.sent_at >= ? AND t.is_trashed = 0 "
         "AND t.is_spam = 0 ORDER BY m.id",
@@ -49,7 +71,9 @@ def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = [
         o
         for o, rows in sorted(asks.items())
-        if len(rows) >= 2 and not any({(o, r["payer"]), (r["payer"], o)} & blocked for r in rows)
+        if len(rows) >= 3
+        and not any({(o, r["payer"]), (r["payer"], o)} & blocked for r in rows)
+        and not any(paid_since(view, r) for r in rows)  # the rule's other branch (thank, no request) never applies
     ]
     owner = pick(rng, owners, "person who asked for shares by email lately", distinct=True)
     mine = asks[owner]
@@ -62,15 +86,25 @@ def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         + "mine = [e for e in found if e['sender']['email'] == me['email'] and e['body'].startswith('I paid')]\n"
         + "print([(e['recipients'], e['body']) for e in mine])\n"
     )
-    act = """
+    act = f"""
         import re
         pattern = re.compile(r"for (.+)\\. Could you send me your share of \\$([\\d.]+)")
         total = 0.0
         for e in mine:
             what, share = pattern.search(e['body']).groups()
-            apis.payments.request_money(access_token=payments_token, payer_email=e['recipients'][0],
-                                        amount=float(share), note=what)
-            total += float(share)
+            payer = e['recipients'][0]
+            got = apis.payments.show_transactions(access_token=payments_token, direction='received',
+                                                  with_email=payer, start_date=e['sent_at'][:10], page_limit=20)
+            if any(t['amount'] == float(share) and t['created_at'] > e['sent_at'] for t in got):
+                reply = {THANKS!r}.format(share=share)
+            else:
+                apis.payments.request_money(access_token=payments_token, payer_email=payer, amount=float(share),
+                                            note=what)
+                total += float(share)
+                reply = {REQUESTED!r}.format(share=share)
+            apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body=reply)
+            if not apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])['is_archived']:
+                apis.email.archive_thread(access_token=email_token, thread_id=e['thread_id'])
         """
     check = (
         fetch_all(
@@ -85,6 +119,18 @@ def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         match = SHARE.match(r["body"])
         if match is None:
             raise LookupError(f"an ask email does not read as expected: {r['body']!r}")
+        expectations += sent_email(
+            view,
+            owner,
+            [r["payer"]],
+            REQUESTED.format(share=match.group(2)),
+            f"my ask to {r['recipients']} gets the reply that the request is sent",
+            conversation=r["conversation_id"],
+        )
+        if not r["is_archived"]:
+            expectations.append(
+                Updated("email_threads", r["thread"], {"is_archived": 1}, f"my ask to {r['recipients']} is archived")
+            )
         what, share = match.group(1), float(match.group(2))
         total += share
         expectations.append(
@@ -111,7 +157,12 @@ def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Since {since} I emailed people asking for their share of things I paid for ('I paid $X for <what>. Could "
         "you send me your share of $Y when you can?'). Turn each of those asks into a payment request to that person "
-        "for the share, with <what> as the note (for example 'the ski rental'). Tell me the total you requested.",
+        "for the share, with <what> as the note (for example 'the ski rental'), and reply to the ask: '"
+        + REQUESTED.format(share="<share>")
+        + "' But if that person already sent me exactly that share on the payments app after my email, don't "
+        "request it: reply '"
+        + THANKS.format(share="<share>")
+        + "' instead. Then archive the ask's thread (if it isn't yet). Tell me the total you requested.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
@@ -122,7 +173,7 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
     """Each 'Meeting notes <Month> <Year>' thread of one year filed as /work/meeting_notes/<year>-<mm>.txt holding its
     first email's text; other years and the replies are distractors."""
     threads = view.rows(
-        "SELECT t.id, t.owner_id, t.subject FROM email_threads t WHERE t.subject LIKE 'Meeting notes %' "
+        "SELECT t.id, t.owner_id, t.subject, t.is_archived FROM email_threads t WHERE t.subject LIKE 'Meeting notes %' "
         "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY t.id"
     )
     by_owner_year: dict[tuple[int, str], list[dict]] = {}
@@ -158,6 +209,8 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
             apis.file_system.create_file(access_token=file_system_token, path=path, content=first['body'],
                                          parents=True)
             apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=filed)
+            if not thread['is_archived']:
+                apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])
         """
     check = (
         fetch_all("saved", "apis.file_system.show_directory(access_token=file_system_token, path='/work/meeting_notes'")
@@ -183,11 +236,16 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for t in by_owner_year[(owner, year)]
     ]
+    expectations += [
+        Updated("email_threads", t["id"], {"is_archived": 1}, f"the thread '{t['subject']}' is archived")
+        for t in by_owner_year[(owner, year)]
+        if not t["is_archived"]
+    ]
     return TaskSpec(
         owner,
         f"File my 'Meeting notes <Month> {year}' email threads: for each one, save the text of its first email as "
         f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed), then label the "
-        f"thread 'Filed' (make that email label if I don't have it). Only {year}'s.",
+        f"thread 'Filed' (make that email label if I don't have it) and archive it if it isn't yet. Only {year}'s.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
