@@ -9,6 +9,7 @@ from datetime import date
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -23,7 +24,8 @@ def _share_asks(view: WorldView, owner: int, since: str) -> list[dict]:
     """The 'Paying you back' emails others sent `owner` since a day, outside spam and trash, with what they ask."""
     found = []
     for m in view.rows(
-        "SELECT m.sender_id, m.body, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "SELECT m.sender_id, m.body, m.sent_at, t.conversation_id FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.owner_id = ? AND m.sender_id != m.owner_id AND t.subject = 'Paying you back' AND m.sent_at >= ? "
         "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.sent_at",
         owner,
@@ -37,9 +39,9 @@ def _share_asks(view: WorldView, owner: int, since: str) -> list[dict]:
 
 @scenario("money_email_pay_back_shares", apps=("email", "payments"))
 def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Pay each share asked for by a 'Paying you back' email since a day; older asks and the asks I sent are
-    distractors; the answer is the total paid."""
-    since = rng.choice(["2025-10-01", "2025-11-01", "2025-12-01"])
+    """Pay each share asked for by a 'Paying you back' email since a day and reply to that email; older asks and the
+    asks I sent are distractors; the answer is the total paid."""
+    since = rng.choice(["2025-07-01", "2025-08-01", "2025-09-01"])
     blocked = {(r["owner_id"], r["blocked_id"]) for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks")}
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
     candidates = []
@@ -47,7 +49,7 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         asks = _share_asks(view, owner, since)
         older = _share_asks(view, owner, "2024-01-01")
         if (
-            2 <= len(asks) <= 6
+            3 <= len(asks) <= 8
             and len(older) > len(asks)
             and sum(a["share"] for a in asks) <= balances.get(owner, 0)
             and not any({(owner, a["sender_id"]), (a["sender_id"], owner)} & blocked for a in asks)
@@ -73,6 +75,15 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         for (receiver, amount, note), n in sorted(paid.items())
     ]
     expectations += balance_changes(view, deltas)
+    for a in asks:
+        expectations += sent_email(
+            view,
+            owner,
+            [a["sender_id"]],
+            f"Sent you {money(a['share'])} for the {a['item']}. Thanks!",
+            f"{full_name(view, a['sender_id'])} gets a reply about the {a['item']}",
+            conversation=a["conversation_id"],
+        )
     total = round(sum(a["share"] for a in asks), 2)
     every = round(sum(a["share"] for a in _share_asks(view, owner, "2000-01-01")), 2)
     expectations.append(
@@ -94,16 +105,18 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         "        continue\n"
         "    found = re.search(r'for the (.+)\\. Could you send me your share of \\$([\\d.]+)', e['body'])\n"
         "    if found:\n"
-        "        asks.append((e['sender']['email'], e['sender']['name'], found.group(1), float(found.group(2))))\n"
+        "        asks.append((e['email_id'], e['sender']['email'], found.group(1), float(found.group(2))))\n"
         "print(asks)\n"
         "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
     act = (
         "sent = []\n"
-        "for email, name, item, share in asks:\n"
+        "for email_id, email, item, share in asks:\n"
         "    payment = apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=share, "
         "note=f'{item} share', private=True)\n"
         "    sent.append(payment['transaction_id'])\n"
+        "    apis.email.reply_to_email(access_token=email_token, email_id=email_id, "
+        "body=f'Sent you ${share:.2f} for the {item}. Thanks!')\n"
     )
     check = (
         "for transaction_id in sent:\n"
@@ -116,7 +129,8 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         "People emailed me asking for my share of things they paid for (subject 'Paying you back', saying 'I paid "
         "$X for the <thing>. Could you send me your share of $Y when you can?'). For every such email I received "
         f"since {_day_words(since)}, send its sender the share it asks for on the payments app, privately, with the "
-        "note '<thing> share' (e.g. 'pizza share'). Then tell me how much I sent in total.",
+        "note '<thing> share' (e.g. 'pizza share'), and reply to that email 'Sent you $<share> for the <thing>. "
+        "Thanks!' (two decimals). Then tell me how much I sent in total.",
         Solution().step("import re\n" + look).step(act).step(check).steps(),
         expectations,
     )

@@ -27,8 +27,9 @@ def _relationships(view: WorldView, owner: int) -> dict[str, str | None]:
 
 @scenario("money_sort_requests_by_contacts", apps=("payments", "phone"))
 def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Pay small requests from friends and family, decline coworkers', leave the rest (big ones, roommates...); the
-    relationship comes from the phone contacts; the answer is how many are left."""
+    """Pay small requests from friends and family, decline coworkers' and strangers' (in no contact and no payments
+    friend: show_user per unknown requester tells), leave the rest (big ones, roommates...); the relationship comes
+    from the phone contacts; the answer is how many are left."""
     limit = rng.choice([30, 50, 70])
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
     candidates = []
@@ -42,13 +43,17 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             "WHERE q.payer_id = ? AND q.status = 'pending' ORDER BY q.id",
             owner,
         )
+        friends = {
+            r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)
+        }
         close = [r for r in rows if known.get(r["email"]) in ("friend", "family")]
         pay = [r for r in close if r["amount"] <= limit]
         decline = [r for r in rows if known.get(r["email"]) == "coworker"]
-        keep = [r for r in rows if r not in pay and r not in decline]
-        if pay and decline and keep and len(rows) <= 10 and sum(r["amount"] for r in pay) <= balances[owner]:
-            candidates.append((owner, pay, decline, keep))
-    owner, pay, decline, keep = pick(rng, candidates, "payer with requests of every kind", distinct=True)
+        strangers = [r for r in rows if r["email"] not in known and r["requester_id"] not in friends]
+        keep = [r for r in rows if r not in pay and r not in decline and r not in strangers]
+        if pay and decline and keep and len(rows) <= 15 and sum(r["amount"] for r in pay) <= balances[owner]:
+            candidates.append((owner, pay, decline, strangers, keep))
+    owner, pay, decline, strangers, keep = pick(rng, candidates, "payer with requests of every kind", distinct=True)
     expectations: list[Expectation] = []
     deltas: dict[int, float] = {owner: -sum(r["amount"] for r in pay)}
     for r in pay:
@@ -68,6 +73,17 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{full_name(view, r['requester_id'])} is paid {money(r['amount'])} for '{r['note']}'",
                 what="payments",
             ),
+            Inserted(
+                "phone_messages",
+                {
+                    "sender_id": owner,
+                    "receiver_id": r["requester_id"],
+                    "message": f"Just paid your {money(r['amount'])} request for {r['note']}.",
+                    "is_read": 0,
+                },
+                f"{full_name(view, r['requester_id'])} is texted about the {money(r['amount'])} paid for '{r['note']}'",
+                what="texts",
+            ),
         ]
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
     expectations += [
@@ -78,6 +94,15 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             f"request {r['id']} from {full_name(view, r['requester_id'])}, a coworker, is declined",
         )
         for r in decline
+    ]
+    expectations += [
+        Updated(
+            "payments_requests",
+            r["id"],
+            {"status": "declined", "resolved_at": NOW},
+            f"request {r['id']} from {full_name(view, r['requester_id'])}, a stranger, is declined",
+        )
+        for r in strangers
     ]
     expectations += balance_changes(view, deltas)
     expectations.append(Answer(len(keep), f"the answer is the number of requests left pending ({len(keep)})"))
@@ -91,16 +116,27 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         "    print(r['request_id'], r['requester']['name'], r['requester']['email'], r['amount'])\n"
         + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
         + "relationship = {c['email']: c['relationship'] for c in contacts if c['email']}\n"
+        + "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
         + "print(len(contacts), len(relationship))\n"
+    )
+    strangers_code = (
+        "stranger = {}\n"
+        "for r in pending:\n"
+        "    email = r['requester']['email']\n"
+        "    if email not in relationship and email not in stranger:\n"
+        "        stranger[email] = not apis.payments.show_user(access_token=payments_token, email=email)['is_friend']\n"
+        "print(stranger)\n"
     )
     act = (
         "left = []\n"
         "for r in pending:\n"
         "    kind = relationship.get(r['requester']['email'])\n"
-        "    if kind == 'coworker':\n"
+        "    if kind == 'coworker' or stranger.get(r['requester']['email']):\n"
         "        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
         f"    elif kind in ('friend', 'family') and r['amount'] <= {limit}:\n"
         "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[r['requester']['email']], "
+        "message=f\"Just paid your ${r['amount']:.2f} request for {r['note']}.\")\n"
         "    else:\n"
         "        left.append(r)\n"
     )
@@ -116,9 +152,11 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Sort out the pending payment requests I received on the payments app, by who sent them as saved in my phone "
-        f"contacts (matched by email): pay every one from a friend or family member that asks for ${limit} or less; "
-        "decline every one from a coworker; leave all the others pending, and tell me how many those are.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"contacts (matched by email): pay every one from a friend or family member that asks for ${limit} or less, "
+        "and text them for each one 'Just paid your $<amount> request for <note>.' (two decimals, the request's note); "
+        "decline every one from a coworker, and every one from a stranger (someone who is neither in my contacts nor "
+        "my friend on the payments app); leave all the others pending, and tell me how many those are.",
+        Solution().step(look).step(strangers_code).step(act).step(check).steps(),
         expectations,
     )
 
