@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 
+from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -14,6 +17,7 @@ NOW = WORLD_NOW.isoformat(timespec="seconds")
 LIBRARY = "apis.music.show_song_library(access_token=music_token"
 CLOCK = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # oracle code: m:ss
 LOW_RATING = 2.5  # an average review rating below this marks a song people dislike
+WELL_RATED = 4  # an average review rating at which a song is worth having
 
 
 def clock(seconds: int) -> str:
@@ -29,6 +33,27 @@ def average_rating(view: WorldView, song_id: int) -> float | None:
 def disliked(view: WorldView, song_id: int) -> bool:
     avg = average_rating(view, song_id)
     return avg is not None and avg < LOW_RATING
+
+
+def song_rows(view: WorldView, table: str, owner: int, songs: list[int]) -> frozenset[int]:
+    """The ids of `owner`'s rows of a per-song table (music_library, music_likes) for `songs`."""
+    return frozenset(
+        r["id"]
+        for song in songs
+        for r in view.rows(f"SELECT id FROM {table} WHERE owner_id = ? AND song_id = ?", owner, song)
+    )
+
+
+def add_missing(songs: str, condition: str = "") -> str:
+    """Oracle code: every song of the list `songs` not in my library yet (and meeting `condition`, an expression on
+    `s`) is added to it; leaves `missing`."""
+    return (
+        fetch_all("library", LIBRARY)
+        + "have = {s['song_id'] for s in library}\n"
+        + f"missing = [s for s in {songs} if s['song_id'] not in have{' and ' + condition if condition else ''}]\n"
+        + "for s in missing:\n"
+        + "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+    )
 
 
 def library_ids(view: WorldView, owner: int) -> set[int]:
@@ -52,9 +77,15 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
         out = [s for s in songs if disliked(view, s["id"])]
         return out, [s for s in songs if s not in out and not s["liked"]]
 
-    candidates = [k for k, songs in by_artist.items() if len(songs) >= 4 and all(sorted_out(songs))]
+    def well_rated(owner: int, artist: str) -> list[int]:
+        have = library_ids(view, owner)
+        catalog = view.rows("SELECT id FROM music_songs WHERE artist = ? ORDER BY id", artist)
+        return [r["id"] for r in catalog if r["id"] not in have and (average_rating(view, r["id"]) or 0) >= WELL_RATED]
+
+    candidates = [k for k, songs in by_artist.items() if len(songs) >= 4 and all(sorted_out(songs)) and well_rated(*k)]
     owner, artist = pick(rng, candidates, "artist in a library with disliked and unliked songs", distinct=True)
     out, to_like = sorted_out(by_artist[(owner, artist)])
+    to_add = well_rated(owner, artist)
     look = (
         login("music")
         + fetch_all("library", LIBRARY)
@@ -79,12 +110,28 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
         for s in to_like:
             apis.music.like_song(access_token=music_token, song_id=s['song_id'])
         """
+    more = (
+        fetch_all("catalog", f"apis.music.search_songs(artist={artist!r}")
+        + "have = {s['song_id'] for s in library}\n"
+        + "for s in catalog:\n"
+        + f"    if s['artist'] == {artist!r} and s['song_id'] not in have:\n"
+        + "        rating = apis.music.show_song(song_id=s['song_id'])['average_rating']\n"
+        + f"        if rating is not None and rating >= {WELL_RATED}:\n"
+        + "            apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+    )
     check = (
         f"print(apis.music.show_liked_songs(access_token=music_token, artist={artist!r}, page_limit=20))\n"
         "apis.supervisor.complete_task(answer=len(to_like))\n"
     )
     liked_out = [s for s in out if s["liked"]]
     expectations: list[Expectation] = [
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": OneOf(to_add), "added_at": NOW},
+            f"the {len(to_add)} {artist} songs from the catalog rated {WELL_RATED} or more are added to my library",
+            count=len(to_add),
+            what="library songs",
+        ),
         Answer(len(to_like), f"the answer is the number of songs liked ({len(to_like)})"),
         Inserted(
             "music_likes",
@@ -95,11 +142,7 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         Deleted(
             "music_library",
-            frozenset(
-                r["id"]
-                for s in out
-                for r in view.rows("SELECT id FROM music_library WHERE owner_id = ? AND song_id = ?", owner, s["id"])
-            ),
+            song_rows(view, "music_library", owner, [s["id"] for s in out]),
             f"the {len(out)} {artist} songs rated below {LOW_RATING} leave my library",
             what="library songs",
         ),
@@ -108,11 +151,7 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Deleted(
                 "music_likes",
-                frozenset(
-                    r["id"]
-                    for s in liked_out
-                    for r in view.rows("SELECT id FROM music_likes WHERE owner_id = ? AND song_id = ?", owner, s["id"])
-                ),
+                song_rows(view, "music_likes", owner, [s["id"] for s in liked_out]),
                 f"my likes of the {len(liked_out)} removed songs I had liked are taken back",
                 what="likes",
             )
@@ -121,8 +160,10 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Go through every song by {artist} in my music library. If a song's average review rating is below "
         f"{LOW_RATING}, take it out of my library and take back my like if I liked it; otherwise like it if I have "
-        "not liked it yet (songs without reviews count as fine). Tell me how many songs you liked.",
-        Solution().step(look).step(decide).step(act).step(check).steps(),
+        "not liked it yet (songs without reviews count as fine). Then add to my library each other song of "
+        f"{artist} in the music catalog whose average review rating is {WELL_RATED} or more. Tell me how many songs "
+        "you liked.",
+        Solution().step(look).step(decide).step(act).step(more).step(check).steps(),
         expectations,
     )
 
@@ -163,13 +204,7 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
         + "length = clock(sum(s['duration_s'] for s in songs))\n"
         + "print(len(songs), length)\n"
     )
-    act = (
-        fetch_all("library", LIBRARY)
-        + "have = {s['song_id'] for s in library}\n"
-        + "missing = [s for s in songs if s['song_id'] not in have and not s['explicit']]\n"
-        + "for s in missing:\n"
-        + "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
-    )
+    act = add_missing("songs", "not s['explicit']")
     check = (
         "print(apis.music.show_song_library(access_token=music_token, sort_by='-added_at', page_limit=20))\n"
         "apis.supervisor.complete_task(answer=[len(songs), length])\n"
@@ -553,16 +588,18 @@ RATED_LOW = 3.0  # downloads of songs rated below this are dropped rather than u
 
 @scenario("music_upgrade_low_downloads", apps=("music",))
 def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every low-quality download replaced by a high-quality one, except songs whose average review rating (only in
-    show_song) is below 3: those are only removed; the answer counts the upgrades."""
+    """Every low- or normal-quality download replaced by a high-quality one, except songs whose average review rating
+    (only in show_song) is below 3: those are only removed; the answer counts the upgrades."""
     low_by_owner: dict[int, list[dict]] = {}
-    for d in view.rows("SELECT id, owner_id, song_id FROM music_downloads WHERE quality = 'low' ORDER BY id"):
+    for d in view.rows(
+        "SELECT id, owner_id, song_id FROM music_downloads WHERE quality IN ('low', 'normal') ORDER BY id"
+    ):
         rating = average_rating(view, d["song_id"])
         low_by_owner.setdefault(d["owner_id"], []).append({**d, "drop": rating is not None and rating < RATED_LOW})
     owners = [
         o
         for o, low in sorted(low_by_owner.items())
-        if len(low) >= 3 and any(d["drop"] for d in low) and not all(d["drop"] for d in low)
+        if 3 <= len(low) <= 16 and any(d["drop"] for d in low) and not all(d["drop"] for d in low)
     ]
     owner = pick(rng, owners, "listener with low-quality downloads, some of badly rated songs", distinct=True)
     low = low_by_owner[owner]
@@ -570,6 +607,8 @@ def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     look = (
         login("music")
         + fetch_all("low", "apis.music.show_downloads(access_token=music_token, quality='low'")
+        + fetch_all("normal", "apis.music.show_downloads(access_token=music_token, quality='normal'")
+        + "low += normal\n"
         + "print(len(low), apis.music.show_music_settings(access_token=music_token))\n"
     )
     decide = f"""
@@ -591,7 +630,8 @@ def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Replace every low-quality song download of mine in the music app with a high-quality download of the same "
+        "Replace every low- or normal-quality song download of mine in the music app with a high-quality download of "
+        "the same "
         f"song, except songs whose average review rating is below {RATED_LOW:g}: just remove those downloads. "
         "Songs without reviews count as fine. Leave my settings as they are, and tell me how many songs you "
         "downloaded again in high quality.",
@@ -600,8 +640,8 @@ def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
             Deleted(
                 "music_downloads",
                 frozenset(d["id"] for d in low),
-                f"the {len(low)} low-quality downloads are removed",
-                what="low-quality downloads",
+                f"the {len(low)} low- and normal-quality downloads are removed",
+                what="low- and normal-quality downloads",
             ),
             Inserted(
                 "music_downloads",
@@ -616,16 +656,21 @@ def upgrade_low_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+THANKS = "Thanks for '{title}'! I copied all {count} songs."
+
+
 @scenario("music_copy_roommate_playlist", apps=("music", "phone"))
 def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = view.rows(
         "SELECT c.owner_id, p.id, p.title, f.id AS friend FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "AND f.phone_number = c.phone_number "
         "JOIN music_playlists p ON p.owner_id = f.id AND p.is_public = 1 WHERE c.relationship = 'roommate' "
         "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) >= 5 "
         "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = f.id AND q.title = p.title) = 1 "
         "AND EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = f.id AND q.title LIKE p.title || ' %') "
         "ORDER BY c.owner_id, p.id"
     )
+    candidates = [c for c in candidates if not blocked_by(reader(view, c["owner_id"]), c["friend"])]  # texts arrive
     c = pick(rng, candidates, "roommate's public playlist with a look-alike title", distinct=True)
     friend = view.person(c["friend"])
     name = f"{friend['first_name']} {friend['last_name']}"
@@ -636,6 +681,9 @@ def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
             "SELECT song_id FROM music_playlist_songs WHERE playlist_id = ? ORDER BY position, id", c["id"]
         )
     ]
+    have = library_ids(view, c["owner_id"])
+    missing = [i for i in dict.fromkeys(ids) if i not in have]
+    thanks = THANKS.format(title=c["title"], count=len(ids))
     look = (
         login("phone", "music")
         + fetch_all(
@@ -653,6 +701,15 @@ def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"new = apis.music.create_playlist(access_token=music_token, title={new_title!r})['playlist_id']\n"
         + "for s in songs:\n"
         + "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=s['song_id'])\n"
+    )
+    keep = add_missing("songs") + (
+        "phone = next(x['phone_number'] for x in contacts if x['email'] == email)\n"
+        f"thanks = {THANKS!r}.format(title=source['title'], count=len(songs))\n"
+        "apis.phone.send_text_message(access_token=phone_token, phone_number=phone, message=thanks)\n"
+    )
+    check = (
+        fetch_all("copied", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=new")
+        + "print([s['song_id'] for s in copied] == [s['song_id'] for s in songs])\n"
         + DONE
     )
     playlist = {
@@ -668,10 +725,19 @@ def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         c["owner_id"],
         f"My roommate {name} has a public music playlist named exactly '{c['title']}'. Copy it into a new private "
         f"playlist of mine named '{new_title}': the same songs in the same order. ({friend['first_name']}'s email is "
-        "in my phone contacts.)",
-        Solution().step(look).step(act).steps(),
+        "in my phone contacts.) Then add every song of it that isn't in my library yet to my library, and text "
+        f"{friend['first_name']} '{THANKS.format(title='<playlist title>', count='<number of songs>')}'",
+        Solution().step(look).step(act).step(keep).step(check).steps(),
         [
             Inserted("music_playlists", playlist, f"a private playlist '{new_title}' is created", what="playlists"),
+            Inserted(
+                "music_library",
+                {"owner_id": c["owner_id"], "song_id": OneOf(missing), "added_at": NOW},
+                f"the {len(missing)} songs of it not in my library yet are added to my library",
+                count=len(missing),
+                what="library songs",
+            ),
+            text_to(c["owner_id"], c["friend"], [thanks], f"{friend['first_name']} gets the thank-you text"),
             Inserted(
                 "music_playlist_songs",
                 {**entry, "song_id": OneOf(ids)},
