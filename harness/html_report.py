@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from harness import plots
 from harness.blame import record_error_kind
 from harness.html_activity import in_finish_order, load_trajectories, step_reports, wrapper_activity
 from harness.html_template import FILTER_SCRIPT, TEMPLATE
-from harness.report import Run, compare, find_runs, stat_cell
+from harness.report import Run, compare, find_runs
 from harness.summary import format_interval, format_stat, summarize
 
 HTML_FILE = "report.html"
@@ -55,7 +56,7 @@ def write_html(directory: str | Path, baseline_label: str | None = None) -> Path
 
 def render(runs: Sequence[Run], baseline_label: str | None, title: str) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    environment.filters.update(stat=stat_cell, mean=format_stat, interval=format_interval, cut=_cut)
+    environment.filters.update(stat=_stat_html, cut=_cut)
     script_hash = base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
     return environment.from_string(TEMPLATE).render(
         title=title, script=FILTER_SCRIPT, script_hash=script_hash, **page_data(runs, baseline_label)
@@ -157,6 +158,14 @@ def _step_view(step: Mapping[str, Any]) -> dict[str, Any]:
         "reward": step.get("reward"),
         "events": {name: json.dumps(report, indent=1, default=str) for name, report in events.items()},
     }
+
+
+def _stat_html(stat: Mapping[str, Any] | None, percent: bool = True) -> Markup:
+    """The stat, and its 95% interval on a line of its own, so a wide table stays readable."""
+    interval = format_interval(stat, percent)
+    if interval == "-":
+        return escape(format_stat(stat, percent))
+    return Markup("{}<br><small>95%: {}</small>").format(format_stat(stat, percent), interval)
 
 
 def _cut(text: Any) -> str:

@@ -35,7 +35,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; max-width
 table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.9em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #eef; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f6f6; padding: 0.4em; margin: 0.2em 0;
       max-height: 30em; overflow: auto; font-size: 0.85em; }
 figure { display: inline-block; margin: 0.5em 1em 0.5em 0; }
@@ -46,6 +46,7 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 .step { border-left: 3px solid #99c; margin: 0.6em 0; padding-left: 0.6em; }
 .label { font-weight: 600; font-size: 0.85em; color: #444; }
 .filters label { margin-right: 1.2em; }
+.wide { overflow-x: auto; }
 </style>
 </head>
 <body>
@@ -53,7 +54,7 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 <p>{{ note }}</p>
 
 <h2 id="stacks">Stacks</h2>
-<table id="stacks-table">
+<div class="wide"><table id="stacks-table">
 <tr><th>stack</th>{% for name in headlines %}<th>{{ name }}</th>{% endfor %}
 {% if comparison %}<th>success - {{ comparison.baseline }} (paired)</th>{% endif %}
 <th>mean reward</th><th>tokens / episode</th><th>wall s / episode</th><th>errors</th></tr>
@@ -67,7 +68,7 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 <td class="num">{{ summary.cost.wall_time_per_episode_s | stat(False) }}</td>
 <td class="num">{{ summary.agent_failures }} agent, {{ summary.infra_errors }} infra of {{ summary.episodes }}</td></tr>
 {% endfor %}
-</table>
+</table></div>
 <p>Cells: mean +- SE (n) [95% interval: Wilson for rates over episodes, t over seeds and for means];
 paired: the mean of per-episode differences to the baseline with its t interval.</p>
 

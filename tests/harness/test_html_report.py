@@ -60,9 +60,12 @@ def test_the_html_holds_the_tables_plots_activity_costs_and_escaped_trajectories
     stacks = tables.rows("stacks-table")
     assert [row[0] for row in stacks[1:]] == ["none", "truncate", "self_consistency"]
     # 4 of 6 solved (charlie needs two looks): 66.7% with its Wilson interval [30.0, 90.3]
-    assert stacks[1][1:3] == ["66.7% +- 21.1 (n=6) [30.0, 90.3]", "baseline"]
+    assert stacks[1][1:3] == ["66.7% +- 21.1 (n=6) 95%: [30.0, 90.3] Wilson", "baseline"]
     # truncate at 10 chars cuts the word out of every look's output: the model looks until max_steps (10)
-    assert stacks[2][1:3] == ["0.0% +- 0.0 (n=6) [0.0, 39.0]", "-66.7% +- 21.1 (n=6) [-100.0, -12.5]"]
+    assert stacks[2][1:3] == [
+        "0.0% +- 0.0 (n=6) 95%: [0.0, 39.0] Wilson",
+        "-66.7% +- 21.1 (n=6) 95%: [-100.0, -12.5] t",
+    ]
     assert page.count('src="data:image/png;base64,') == 2  # success by difficulty, tokens vs success
     # report.md says what each wrapper did too
     assert (
@@ -70,7 +73,7 @@ def test_the_html_holds_the_tables_plots_activity_costs_and_escaped_trajectories
         in (sweep / "report.md").read_text()
     )
     activity = {row[0]: row[1:] for row in tables.rows_of_class("activity")}
-    assert activity["truncate"] == ["60", "60 (100.0%)", "60", "6", "0.0% +- 0.0 (n=6) [0.0, 39.0]", "-"]
+    assert activity["truncate"] == ["60", "60 (100.0%)", "60", "6", "0.0% +- 0.0 (n=6) 95%: [0.0, 39.0] Wilson", "-"]
     assert activity["self_consistency"][:3] == ["12", "12 (100.0%)", "0"]  # 2 samples, always the same action
     roles = [row[:3] for row in tables.rows_of_class("roles") if row[0] != "role"]
     assert roles == [["agent", "12", "7680"], ["agent", "60", "40626"], ["self_consistency", "12", "15360"]]
@@ -95,11 +98,16 @@ def test_chromium_renders_the_tables_plots_and_a_trajectory_and_runs_no_injected
     page = write_html(sweep)
     dom = chromium(page, tmp_path, "--dump-dom")
     assert "<title>trainfree report: " in dom  # the title the page set, not one an injected script set
-    assert dom.count("<tr>") >= 4 + 4 and "66.7% +- 21.1 (n=6) [30.0, 90.3]" in dom
+    assert dom.count("<tr>") >= 4 + 4 and "66.7% +- 21.1 (n=6)<br><small>95%: [30.0, 90.3] Wilson</small>" in dom
     assert "18</span> of 18 episodes shown" in dom  # the filter script ran and counted the episodes
     assert "&lt;script&gt;document.title='injected'&lt;/script&gt;" in dom
+    # the first trajectory is open: its task, steps, reply, action and observation are on the page
+    start = dom.index('<details class="episode" open=""')
+    first = dom[start : dom.index('<details class="episode"', start + 1)]
+    assert "step 2 | reward 1.0" in first and 'class="prompt"' in first
+    assert '<pre class="observation">the word is alpha0</pre>' in first and "answer alpha0" in first
     screenshot = tmp_path / "report.png"
-    chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,2400")
+    chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,4000")
     assert screenshot.read_bytes()[:4] == b"\x89PNG" and screenshot.stat().st_size > 50_000
     print(f"screenshot: {screenshot}")
 
@@ -136,6 +144,8 @@ class TableReader(HTMLParser):
             self.tables[-1][1].append([])
         elif tag in ("td", "th"):
             self.cell = []
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None:
