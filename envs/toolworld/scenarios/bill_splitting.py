@@ -30,6 +30,7 @@ from envs.toolworld.world.build import WORLD_NOW
 DONE = "apis.supervisor.complete_task()\n"
 TODAY = WORLD_NOW.date().isoformat()
 CUTOFF = (WORLD_NOW.date() - timedelta(days=182)).isoformat()  # "unused for six months"
+RECENT = (WORLD_NOW.date() - timedelta(days=30)).isoformat()  # "the last month"
 BIGGEST = "Biggest one so far!"
 REMINDER = "This group has been quiet for months: could you settle up?"
 BS = "apis.bill_splitting"
@@ -206,10 +207,20 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("bill_splitting_exact_split", apps=("bill_splitting",), difficulty=2)
+@scenario("bill_splitting_exact_split", apps=("bill_splitting", "phone"), difficulty=2)
 def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, unique_groups(view, min_members=3), "group of three")
-    others = [p for p in members(view, g["group_id"]) if p != g["owner_id"]][:2]
+    known = {
+        (r["owner_id"], r["email"])
+        for r in view.rows("SELECT owner_id, email FROM phone_contacts WHERE email IS NOT NULL")
+    }
+    emails = {r["id"]: r["email"] for r in view.rows("SELECT id, email FROM people")}
+    groups = [
+        g
+        for g in unique_groups(view, min_members=3)
+        if sum((g["owner_id"], emails[p]) in known for p in members(view, g["group_id"]) if p != g["owner_id"]) >= 2
+    ]
+    g = pick(rng, groups, "group of three with two members in my contacts", distinct=True)
+    others = [p for p in members(view, g["group_id"]) if p != g["owner_id"] and (g["owner_id"], emails[p]) in known][:2]
     parts = {p: float(rng.randint(5, 40)) for p in others}
     mine = float(rng.randint(5, 40))
     total = sum(parts.values()) + mine
@@ -217,7 +228,7 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
     names = [full_name(view, p) for p in others]
     oracle = (
         Solution()
-        .step(login("bill_splitting"))
+        .step(login("bill_splitting", "phone"))
         .step(
             FIND_GROUP.format(name=g["name"])
             + "emails = {m['name']: m['email'] for m in group['members']}\n"
@@ -226,9 +237,17 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{parts[others[1]]}, me['email']: {mine}}}\n"
             )
             + (
-                f"{BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
                 f"description={description!r}, amount={total}, category={category!r}, exact_shares=shares)\n"
             )
+            + f"print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
+        )
+        .step(
+            f"for name in {names!r}:\n"
+            + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=name", "    ")
+            + "    contact = next(c for c in found if c['email'] == emails[name])\n"
+            + "    apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+            + f'message=f"Your share of {description} is ${{shares[emails[name]]:.2f}}.")\n'
         )
         .step(DONE)
         .steps()
@@ -237,11 +256,35 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
         g["owner_id"],
         f"In my bill splitting group '{g['name']}', add a ${total:.2f} {category} expense '{description}' that I paid: "
         f"{names[0]}'s share is ${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is "
-        f"${mine:.2f}. Nobody else has a share.",
+        f"${mine:.2f}. Nobody else has a share. Then text each of them (numbers in my phone contacts) 'Your share "
+        f"of {description} is $<their share>.' (two decimals).",
         oracle,
-        added_expense(
-            view, g["group_id"], g["owner_id"], description, total, {**parts, g["owner_id"]: mine}, category, "exact"
-        ),
+        [
+            *added_expense(
+                view,
+                g["group_id"],
+                g["owner_id"],
+                description,
+                total,
+                {**parts, g["owner_id"]: mine},
+                category,
+                "exact",
+            ),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {
+                        "sender_id": g["owner_id"],
+                        "receiver_id": p,
+                        "message": f"Your share of {description} is ${parts[p]:.2f}.",
+                        "is_read": 0,
+                    },
+                    f"{full_name(view, p)} is texted their ${parts[p]:.2f} share",
+                    what="texts",
+                )
+                for p in others
+            ),
+        ],
     )
 
 
@@ -457,42 +500,70 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("bill_splitting_comment_latest", apps=("bill_splitting",), difficulty=1)
 def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, unique_groups(view), "group")
-    latest = view.row(
-        "SELECT id, description, paid_by FROM bill_splitting_expenses WHERE group_id = ? ORDER BY date DESC, id DESC "
-        "LIMIT 1",
-        g["group_id"],
+    since = RECENT
+    latest_of = {}  # (member, group) -> the group's latest expense since `since`
+    for r in view.rows(
+        "SELECT m.person_id, g.id AS group_id, g.name FROM bill_splitting_members m "
+        "JOIN bill_splitting_groups g ON g.id = m.group_id ORDER BY g.id"
+    ):
+        latest = view.rows(
+            "SELECT id, description, paid_by FROM bill_splitting_expenses WHERE group_id = ? AND date >= ? "
+            "ORDER BY date DESC, id DESC LIMIT 1",
+            r["group_id"],
+            since,
+        )
+        if latest:
+            latest_of.setdefault(r["person_id"], []).append(latest[0])
+    owners = sorted(
+        p
+        for p, found in latest_of.items()
+        if sum(e["paid_by"] != p for e in found) >= 2 and any(e["paid_by"] == p for e in found)
     )
+    owner = pick(rng, owners, "person with recent expenses paid by others and by them", distinct=True)
+    commented = [e for e in latest_of[owner] if e["paid_by"] != owner]
     text = rng.choice(["Paid, thanks!", "Can you upload the receipt?", "Great evening, thank you."])
     oracle = (
         Solution()
         .step(login("bill_splitting"))
+        .step(fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'"))
         .step(
-            FIND_GROUP.format(name=g["name"])
-            + (
-                "latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
-                "group_id=group['group_id'])[0]\n"
-            )
-            + f"{BS}.add_comment(access_token=bill_splitting_token, expense_id=latest['expense_id'], text={text!r})\n"
-            + "print(latest)\n"
+            "latest = []\n"
+            "for g in groups:\n"
+            f"    found = {BS}.show_expenses(access_token=bill_splitting_token, group_id=g['group_id'], "
+            f"date_from={since!r}, page_limit=1)\n"
+            "    if found:\n"
+            "        latest.append(found[0])\n"
+            "print([(e['description'], e['paid_by']['name']) for e in latest])\n"
         )
-        .step("apis.supervisor.complete_task(answer=latest['paid_by']['name'])")
+        .step(
+            "others = [e for e in latest if e['paid_by']['email'] != me['email']]\n"
+            "for e in others:\n"
+            f"    {BS}.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], text={text!r})\n"
+            f"    print({BS}.show_comments(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            "page_limit=20)[-1])\n"
+        )
+        .step("apis.supervisor.complete_task(answer=[e['paid_by']['name'] for e in others])")
         .steps()
     )
     return TaskSpec(
-        g["owner_id"],
-        f"Comment '{text}' on the most recent expense of my bill splitting group '{g['name']}', and tell me who paid "
-        "it (their full name).",
+        owner,
+        f"In each of my bill splitting groups (archived ones too) that has an expense dated {since} or later, look "
+        f"at its most recent expense: if someone else paid it, comment '{text}' on it; if I paid it, leave it. Tell "
+        "me who paid the expenses you commented on (their full names, one per expense).",
         oracle,
         [
             Answer(
-                full_name(view, latest["paid_by"]), f"the answer is the payer, {full_name(view, latest['paid_by'])}"
+                [full_name(view, e["paid_by"]) for e in commented],
+                f"the answer names the payers of the {len(commented)} expenses commented on",
             ),
-            Inserted(
-                "bill_splitting_comments",
-                {"expense_id": latest["id"], "author_id": g["owner_id"], "text": text},
-                f"the comment is on '{latest['description']}' (expense {latest['id']})",
-                what="comments",
+            *(
+                Inserted(
+                    "bill_splitting_comments",
+                    {"expense_id": e["id"], "author_id": owner, "text": text},
+                    f"the comment is on '{e['description']}' (expense {e['id']})",
+                    what="comments",
+                )
+                for e in commented
             ),
         ],
     )
@@ -611,12 +682,12 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY owner_id",
         kind,
     )
-    owner = pick(rng, owners, f"two {kind} contacts")["owner_id"]
+    owner = pick(rng, owners, f"two {kind} contacts", distinct=True)["owner_id"]
     people = [
         r["id"]
         for r in view.rows(
             "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
-            "WHERE c.owner_id = ? AND c.relationship = ?",
+            "WHERE c.owner_id = ? AND c.relationship = ? ORDER BY p.id",
             owner,
             kind,
         )
@@ -624,22 +695,32 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     name = {"coworker": "Office lunches", "friend": "Friends night out"}[kind]
     kinds = {"coworker": ("work", "other"), "friend": ("other",)}[kind]  # a group type the name allows
     group = {"name": name, "created_by": owner, "group_type": OneOf(kinds), "description": "", "simplify_debts": 0}
+    welcome = f"I made a bill splitting group '{name}' for us, you're in it."
     oracle = (
         Solution()
         .step(login("phone", "bill_splitting"))
         .step(
             fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-            + (
-                f"{BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
-                "member_emails=[c['email'] for c in contacts])\n"
-            )
+            + "print([(c['first_name'], c['email'], c['phone_number']) for c in contacts])\n"
+        )
+        .step(
+            f"made = {BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
+            "member_emails=[c['email'] for c in contacts])\n"
+            f"group = {BS}.show_group(access_token=bill_splitting_token, group_id=made['group_id'])\n"
+            "print(group['members'])\n"
+        )
+        .step(
+            "for c in contacts:\n"
+            f"    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={welcome!r})\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts.",
+        f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts, then text each "
+        f'of them: "{welcome}"',
         oracle,
         [
             Inserted("bill_splitting_groups", group, f"a group '{name}' exists (no description asked)", what="groups"),
@@ -654,77 +735,98 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                 count=len(people) + 1,
                 what="members",
             ),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": p, "message": welcome, "is_read": 0},
+                    f"{full_name(view, p)} is texted about the new group",
+                    what="texts",
+                )
+                for p in people
+            ),
         ],
     )
 
 
 @scenario("bill_splitting_settle_with_payments", apps=("bill_splitting", "payments"), difficulty=3)
 def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
-    funded = {r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > 400")}
+    """One person, every group (household_settle_all_debts: every creditor of the household groups;
+    money_settle_group_debts: every creditor of one group)."""
+    funded = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
+    blocked = {
+        frozenset((r["owner_id"], r["blocked_id"]))
+        for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks")
+    }
     named = {(g["owner_id"], g["group_id"]): g for g in unique_groups(view)}
+    owed: dict[tuple[int, int], list[tuple[dict[str, Any], float]]] = {}
+    for (o, group_id), g in sorted(named.items()):
+        for (d, c), a in pairwise(view, group_id).items():
+            if d == o:
+                owed.setdefault((d, c), []).append((g, a))
+    memberships = {
+        r["person_id"]: r["n"]
+        for r in view.rows("SELECT person_id, COUNT(*) AS n FROM bill_splitting_members GROUP BY person_id")
+    }
+    named_count: dict[int, int] = {}
+    for o, _ in named:
+        named_count[o] = named_count.get(o, 0) + 1
     debts = [
-        (d, c, g, a)
-        for (o, g) in named
-        for (d, c), a in pairwise(view, g).items()
-        if d == o and d in funded and a < 400
+        (d, c)
+        for (d, c), found in sorted(owed.items())
+        if len(found) >= 2
+        and sum(a for _, a in found) < funded.get(d, 0)
+        and frozenset((d, c)) not in blocked
+        and named_count.get(d) == memberships[d]
     ]
-    debtor, creditor, group_id, amount = pick(rng, sorted(debts), "affordable debt")
-    g, name = named[(debtor, group_id)], full_name(view, creditor)
+    debtor, creditor = pick(rng, debts, "person I owe in two groups", distinct=True)
+    name = full_name(view, creditor)
+    expectations: list[Expectation] = []
+    for g, amount in owed[(debtor, creditor)]:
+        expectations += paid_and_settled(view, g["group_id"], debtor, creditor, amount, g["name"])
+    total = round(sum(a for _, a in owed[(debtor, creditor)]), 2)
     oracle = (
         Solution()
         .step(login("bill_splitting", "payments"))
+        .step(fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'"))
         .step(
-            FIND_GROUP.format(name=g["name"])
-            + fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
-            + (
-                "debt = next(d for d in debts if d['debtor']['email'] == me['email'] "
-                f"and d['creditor']['name'] == {name!r})\n"
+            "owed = []\n"
+            "for g in groups:\n"
+            + fetch_all(
+                "debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=g['group_id']", "    "
             )
-            + (
-                "apis.payments.send_money(access_token=payments_token, receiver_email=debt['creditor']['email'], "
-                f"amount=debt['amount'], note={g['name']!r}, private=True)\n"
-            )
-            + (
-                f"{BS}.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
-                f"email=debt['creditor']['email'], amount=debt['amount'], method='payments app', note={g['name']!r})\n"
-            )
+            + "    owed += [(g, d) for d in debts if d['debtor']['email'] == me['email'] "
+            + f"and d['creditor']['name'] == {name!r}]\n"
+            + "print([(g['name'], d['amount']) for g, d in owed])\n"
         )
-        .step(DONE)
+        .step(
+            "for g, d in owed:\n"
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=d['creditor']['email'], "
+            "amount=d['amount'], note=g['name'], private=True)\n"
+            f"    {BS}.settle_up(access_token=bill_splitting_token, group_id=g['group_id'], "
+            "email=d['creditor']['email'], amount=d['amount'], method='payments app', note=g['name'])\n"
+        )
+        .step(
+            fetch_all(
+                "settled",
+                f"{BS}.show_my_settlements(access_token=bill_splitting_token, direction='paid', "
+                "other_email=owed[0][1]['creditor']['email']",
+            )
+            + "print(settled[: len(owed)])\n"
+            + "apis.supervisor.complete_task(answer=round(sum(d['amount'] for _, d in owed), 2))\n"
+        )
         .steps()
     )
     return TaskSpec(
         debtor,
-        f"Pay {name} back everything I owe them in my bill splitting group '{g['name']}': "
-        f"send the money privately on the payments app with the note '{g['name']}', "
-        f"then record the settlement in the bill splitting app as paid by payments app, with the same note.",
+        f"Pay {name} back everything I owe them on bill splitting, group by group (archived groups too): for each "
+        "group where I owe them, send them what I owe there privately on the payments app with the group's name as "
+        "the note, then record that settlement in the group as paid by payments app, with the same note. Tell me how "
+        "much I sent them in all.",
         oracle,
         [
-            Inserted(
-                "bill_splitting_settlements",
-                {
-                    "group_id": group_id,
-                    "payer_id": debtor,
-                    "receiver_id": creditor,
-                    "amount": amount,
-                    "method": "payments app",
-                    "note": g["name"],
-                },
-                f"a ${amount:.2f} settlement to {name} is recorded (by payments app, note '{g['name']}')",
-                what="settlements",
-            ),
-            Inserted(
-                "payments_transactions",
-                {
-                    "sender_id": debtor,
-                    "receiver_id": creditor,
-                    "amount": amount,
-                    "note": Contains(g["name"]),
-                    "private": 1,
-                },
-                f"${amount:.2f} is paid privately to {name}",
-                what="payments",
-            ),
-            *balance_changes(view, {debtor: -amount, creditor: amount}),
+            *expectations,
+            *balance_changes(view, {debtor: -total, creditor: total}),
+            Answer(total, f"the answer is the sum of the payments (${total:.2f})"),
         ],
     )
 
