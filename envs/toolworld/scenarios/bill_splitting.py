@@ -501,7 +501,7 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("bill_splitting_comment_latest", apps=("bill_splitting",), difficulty=1)
 def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     since = RECENT
-    latest_of = {}  # (member, group) -> the group's latest expense since `since`
+    latest_of: dict[int, list[dict[str, Any]]] = {}  # member -> the latest expense since `since` of each group
     for r in view.rows(
         "SELECT m.person_id, g.id AS group_id, g.name FROM bill_splitting_members m "
         "JOIN bill_splitting_groups g ON g.id = m.group_id ORDER BY g.id"
