@@ -49,7 +49,11 @@ class AppWorldProcess:
             start_new_session=True,  # its own process group: a kill takes whatever agent code started
         )
         self._buffer = b""
-        self.info: dict[str, Any] = self.call("hello", timeout_s=start_timeout_s)
+        try:
+            self.info: dict[str, Any] = self.call("hello", timeout_s=start_timeout_s)
+        except AppWorldRequestError:
+            self.kill()  # it runs, but cannot import appworld: no use keeping it
+            raise
 
     def call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
         if self._proc.poll() is not None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.appworld.bridge import AppWorldProcess, AppWorldWorkerError
+from envs.appworld.bridge import AppWorldProcess, AppWorldRequestError, AppWorldWorkerError
 from envs.contract import Observation, TaskMeta, exact_text, type_name
 from envs.observation import make_observation, observation_space, text_space
 from envs.toolworld.profile import TOOLWORLD_PROFILE
@@ -76,6 +76,7 @@ class AppWorldEnv(gym.Env):
         self.task_id: str | None = None
         self.task: dict[str, Any] = {}
         self.history: list[dict[str, str]] = []
+        self._ran: list[bool] = []  # per turn: did its code run in the world (refusals did not)
         self._done = False
         self._replaying = False
 
@@ -106,7 +107,7 @@ class AppWorldEnv(gym.Env):
             raise RuntimeError("call reset() first")
         if self._done:
             raise RuntimeError("the episode is over: call reset() before step()")
-        self.history.append(self._run(action))
+        self._append(action)
         terminated = bool(self._call("completed"))
         truncated = not terminated and len(self.history) >= self.max_steps
         self._done = terminated or truncated
@@ -131,15 +132,24 @@ class AppWorldEnv(gym.Env):
         return self._observation(), reward, terminated, truncated, info
 
     def get_state(self) -> dict[str, Any]:
-        return {"task_id": self.task_id, "actions": [turn["action"] for turn in self.history], "done": self._done}
+        return {
+            "task_id": self.task_id,
+            "turns": [dict(t) for t in self.history],
+            "ran": list(self._ran),
+            "done": self._done,
+        }
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """Back to a snapshot: a fresh world of the task, then its actions again, refused or not, as they ran."""
+        """Back to a snapshot: a fresh world of the task, its code run again; refused actions stay refusals."""
         self._open(state["task_id"])
         self._replaying = True
         try:
-            for action in state["actions"]:
-                self.history.append(self._run(action))
+            for turn, ran in zip(state["turns"], state["ran"], strict=True):
+                if ran:
+                    self._append(turn["action"])
+                else:
+                    self.history.append(dict(turn))
+                    self._ran.append(False)
         finally:
             self._replaying = False
         self._done = bool(state.get("done", False))
@@ -157,8 +167,12 @@ class AppWorldEnv(gym.Env):
 
     # -- the worker ---------------------------------------------------------------
     def _call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
-        if self._worker is None or not self._worker.alive:
-            self._worker = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+        """Ask the worker, starting it first if there is none (a dead one raises: `_run` restarts it by replay)."""
+        if self._worker is None:
+            try:
+                self._worker = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+            except AppWorldRequestError as error:
+                raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
         return self._worker.call(op, timeout_s=timeout_s, **args)
 
     def _open(self, task_id: str) -> None:
@@ -169,29 +183,36 @@ class AppWorldEnv(gym.Env):
             experiment_name=self.experiment_name,
             timeout_seconds=self.execute_timeout_s,
         )
-        self.task_id, self.history, self._done = task_id, [], False
+        self.task_id, self.history, self._ran, self._done = task_id, [], [], False
 
-    def _run(self, action: Any) -> dict[str, str]:
-        """One turn: a refused action is recorded as its refusal (and refused the same way on replay)."""
+    def _append(self, action: Any) -> None:
+        """One turn, and whether its code ran in the world (what a restore runs again)."""
         action = exact_text(action)
         if not isinstance(action, str):
-            return {
+            turn = {
                 "action": f"<{type_name(action)}>",
                 "output": f"Invalid action: expected a string of Python code, got {type_name(action)}.",
             }
-        if len(action) > self.max_action_chars:
-            return {
+            ran = False
+        elif len(action) > self.max_action_chars:
+            turn = {
                 "action": action,
                 "output": f"Invalid action: {len(action)} characters, the limit is {self.max_action_chars}.",
             }
-        try:
-            output = self._call("execute", timeout_s=self.execute_timeout_s + _DEADLINE_MARGIN_S, code=action)
-        except AppWorldWorkerError as error:
-            if self._replaying:
-                raise  # an action that ran before fails on replay: no second restart, the episode ends in an error
-            output = f"Execution failed: {error}. The world was restarted and the earlier actions run again."
-            self._restart()
-        return {"action": action, "output": str(output)}
+            ran = False
+        else:
+            try:
+                output = self._call("execute", timeout_s=self.execute_timeout_s + _DEADLINE_MARGIN_S, code=action)
+                ran = True
+            except AppWorldWorkerError as error:
+                if self._replaying:
+                    raise  # code that ran before fails on replay: no second restart, the episode ends in an error
+                output = f"Execution failed: {error}. The world was restarted and the earlier actions run again."
+                ran = False
+                self._restart()
+            turn = {"action": action, "output": str(output)}
+        self.history.append(turn)
+        self._ran.append(ran)
 
     def _restart(self) -> None:
         """A fresh worker and world with this episode's earlier actions replayed (the failed one is not)."""
