@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
 
 from harness import plots
 from harness.blame import record_error_kind
@@ -56,7 +55,7 @@ def write_html(directory: str | Path, baseline_label: str | None = None) -> Path
 
 def render(runs: Sequence[Run], baseline_label: str | None, title: str) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    environment.filters.update(stat=_stat_html, cut=_cut)
+    environment.filters.update(mean=format_stat, interval=format_interval, cut=_cut)
     script_hash = base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
     return environment.from_string(TEMPLATE).render(
         title=title, script=FILTER_SCRIPT, script_hash=script_hash, **page_data(runs, baseline_label)
@@ -158,14 +157,6 @@ def _step_view(step: Mapping[str, Any]) -> dict[str, Any]:
         "reward": step.get("reward"),
         "events": {name: json.dumps(report, indent=1, default=str) for name, report in events.items()},
     }
-
-
-def _stat_html(stat: Mapping[str, Any] | None, percent: bool = True) -> Markup:
-    """The stat, and its 95% interval on a line of its own, so a wide table stays readable."""
-    interval = format_interval(stat, percent)
-    if interval == "-":
-        return escape(format_stat(stat, percent))
-    return Markup("{}<br><small>95%: {}</small>").format(format_stat(stat, percent), interval)
 
 
 def _cut(text: Any) -> str:

@@ -50,6 +50,9 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 </style>
 </head>
 <body>
+{#- a stat, and its 95% interval on a line of its own, so a wide table stays readable -#}
+{% macro stat(value, percent=True) %}{{ value | mean(percent) }}{% if value and value.get("ci95") %}<br>
+<small>95%: {{ value | interval(percent) }}</small>{% endif %}{% endmacro %}
 <h1>{{ title }}</h1>
 <p>{{ note }}</p>
 
@@ -60,12 +63,12 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 <th>mean reward</th><th>tokens / episode</th><th>wall s / episode</th><th>errors</th></tr>
 {% for label, summary in summaries.items() %}
 <tr><td>{{ label }}</td>
-{% for name in headlines %}<td class="num">{{ summary.headline[name] | stat }}</td>{% endfor %}
+{% for name in headlines %}<td class="num">{{ stat(summary.headline[name]) }}</td>{% endfor %}
 {% if comparison %}<td class="num">{% if label == comparison.baseline %}baseline{% else %}
-{{ comparison.stacks[label].paired_vs_baseline.success | stat }}{% endif %}</td>{% endif %}
-<td class="num">{{ summary.reward | stat(False) }}</td>
-<td class="num">{{ summary.cost.tokens_per_episode | stat(False) }}</td>
-<td class="num">{{ summary.cost.wall_time_per_episode_s | stat(False) }}</td>
+{{ stat(comparison.stacks[label].paired_vs_baseline.success) }}{% endif %}</td>{% endif %}
+<td class="num">{{ stat(summary.reward, False) }}</td>
+<td class="num">{{ stat(summary.cost.tokens_per_episode, False) }}</td>
+<td class="num">{{ stat(summary.cost.wall_time_per_episode_s, False) }}</td>
 <td class="num">{{ summary.agent_failures }} agent, {{ summary.infra_errors }} infra of {{ summary.episodes }}</td></tr>
 {% endfor %}
 </table></div>
@@ -78,7 +81,7 @@ paired: the mean of per-episode differences to the baseline with its t interval.
 <tr><th>stack</th>{% for level in levels %}<th>difficulty {{ level }}</th>{% endfor %}</tr>
 {% for label, summary in summaries.items() %}
 <tr><td>{{ label }}</td>{% for level in levels %}
-<td class="num">{{ summary.by_difficulty.get(level, {}).get("success") | stat }}</td>{% endfor %}</tr>
+<td class="num">{{ stat(summary.by_difficulty.get(level, {}).get("success")) }}</td>{% endfor %}</tr>
 {% endfor %}
 </table>
 {% endif %}
@@ -100,7 +103,7 @@ paired: the mean of per-episode differences to the baseline with its t interval.
 <td class="num">{{ row.fired }} ({{ (100 * row.fired / row.steps) | round(1) }}%)</td>
 <td class="num">{% if row.changed is none %}not reported{% else %}{{ row.changed }}{% endif %}</td>
 <td class="num">{{ row.episodes_fired }}</td>
-<td class="num">{{ row.success_when_fired | stat }}</td><td class="num">{{ row.success_when_not | stat }}</td></tr>
+<td class="num">{{ stat(row.success_when_fired) }}</td><td class="num">{{ stat(row.success_when_not) }}</td></tr>
 {% endfor %}
 </table>
 {% else %}<p>No wrapper ran (or no trajectory was saved).</p>{% endif %}

@@ -98,7 +98,8 @@ def test_chromium_renders_the_tables_plots_and_a_trajectory_and_runs_no_injected
     page = write_html(sweep)
     dom = chromium(page, tmp_path, "--dump-dom")
     assert "<title>trainfree report: " in dom  # the title the page set, not one an injected script set
-    assert dom.count("<tr>") >= 4 + 4 and "66.7% +- 21.1 (n=6)<br><small>95%: [30.0, 90.3] Wilson</small>" in dom
+    assert dom.count("<tr>") >= 4 + 4
+    assert re.search(r"66\.7% \+- 21\.1 \(n=6\)<br>\s*<small>95%: \[30\.0, 90\.3\] Wilson</small>", dom)
     assert "18</span> of 18 episodes shown" in dom  # the filter script ran and counted the episodes
     assert "&lt;script&gt;document.title='injected'&lt;/script&gt;" in dom
     # the first trajectory is open: its task, steps, reply, action and observation are on the page
