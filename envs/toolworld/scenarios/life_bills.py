@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._life import BILLS, NEW_TASK, NOW, PARSE_BILL, PLAIN_NOTE, TODAY, bills, done, project_of
+from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
+from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -68,15 +69,14 @@ def bills_unpaid_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "todo_tasks",
-                {
-                    "owner_id": owner,
-                    "project_id": project["id"],
-                    "title": title,
-                    "due_date": b["due"],
-                    "priority": 1,
-                    "description": f"Amount due: {_money(b['amount'])}",
-                    **NEW_TASK,
-                },
+                new_task(
+                    owner,
+                    project["id"],
+                    title,
+                    due_date=b["due"],
+                    priority=1,
+                    description=f"Amount due: {_money(b['amount'])}",
+                ),
                 f"a task '{title}' due {b['due']}, priority 1, with the amount due",
                 what=f"tasks '{title}'",
             )
@@ -145,7 +145,7 @@ def bills_year_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": Receipt(lines, total), **PLAIN_NOTE},
+                new_note(owner, title, Receipt(lines, total)),
                 f"a note '{title}' with the {len(lines)} {kind} bills of {year}, then '{total}'",
                 what=f"notes '{title}'",
             ),
@@ -355,7 +355,7 @@ def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "notes_notes",
-            {"owner_id": owner, "title": title, "content": Receipt(lines, f"Average: {_money(average)}")} | PLAIN_NOTE,
+            new_note(owner, title, Receipt(lines, f"Average: {_money(average)}")),
             f"a note '{title}' with the {len(lines)} bills then 'Average: {_money(average)}'",
             what=f"notes '{title}'",
         )
@@ -365,8 +365,13 @@ def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "todo_tasks",
-                {"owner_id": owner, "project_id": project["id"], "title": task, "priority": 2, "due_date": None}
-                | {"description": f"{_money(latest['amount'])} against an average of {_money(average)}", **NEW_TASK},
+                new_task(
+                    owner,
+                    project["id"],
+                    task,
+                    priority=2,
+                    description=f"{_money(latest['amount'])} against an average of {_money(average)}",
+                ),
                 f"a task '{task}' since it is over 20% above the average",
                 what=f"tasks '{task}'",
             )

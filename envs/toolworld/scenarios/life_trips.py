@@ -8,7 +8,8 @@ from typing import Any
 from envs.toolworld.apps._bill_splitting_core import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._life import NEW_TASK, NOW, PLAIN_NOTE, done, project_of, variant_of
+from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
+from envs.toolworld.scenarios._rows import new_file, new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -108,7 +109,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": Receipt(lines, total), **PLAIN_NOTE, "pinned": 1},
+                new_note(owner, title, Receipt(lines, total), pinned=1),
                 f"a pinned note '{title}' with {len(lines)} category lines then '{total}'",
                 what=f"notes '{title}'",
             ),
@@ -311,18 +312,37 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
     slug = "_".join(name.lower().replace("'", "").split())
     path = f"/documents/{slug}_paid.txt"
     mine = view.rows(
-        "SELECT date, description, amount FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
+        "SELECT id, date, description, amount FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
         "ORDER BY date, id",
         chosen["id"],
         owner,
     )
-    lines = [f"{e['date']} {e['description']}: ${e['amount']:.2f}" for e in mine]
+    lines = []
+    for e in mine:
+        shared = sorted(
+            full_name(view, r["person_id"])
+            for r in view.rows(
+                "SELECT person_id FROM bill_splitting_shares WHERE expense_id = ? AND person_id != ? AND amount > 0",
+                e["id"],
+                owner,
+            )
+        )
+        lines.append(f"{e['date']} {e['description']}: ${e['amount']:.2f}, shared with {', '.join(shared) or 'nobody'}")
     total = round(sum(e["amount"] for e in mine), 2)
     look = f"group_name = {name!r}\n" + FIND_GROUP + FIND_EXPENSES
     look += "paid = sorted((e for e in expenses if e['paid_by']['email'] == me['email']), key=lambda e: e['date'])\n"
     look += "print(len(expenses), len(paid))\n"
+    details = (
+        "shared = {}\n"
+        "for e in paid:\n"
+        "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+        "    shared[e['expense_id']] = sorted(s['name'] for s in detail['shares'] "
+        "if s['email'] != me['email'] and s['amount'] > 0)\n"
+        "print(shared)\n"
+    )
     act = (
-        "lines = [f\"{e['date']} {e['description']}: ${e['amount']:.2f}\" for e in paid]\n"
+        "lines = [f\"{e['date']} {e['description']}: ${e['amount']:.2f}, shared with "
+        "{', '.join(shared[e['expense_id']]) or 'nobody'}\" for e in paid]\n"
         "total = round(sum(e['amount'] for e in paid), 2)\n"
         "lines.append(f'Total: ${total:.2f}')\n"
         f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
@@ -338,11 +358,13 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Write down what I paid for our bill-splitting group '{name}': create the file {path} with one line per "
-        "expense I paid there, oldest first, as 'YYYY-MM-DD <description>: $<amount>' (two decimals), then a last "
-        "line 'Total: $<sum>'. Tell me that total.",
+        "expense I paid there, oldest first, as 'YYYY-MM-DD <description>: $<amount>, shared with <the full names "
+        "of the others who have a share of it, alphabetical, joined by ', '>' (two decimals; 'nobody' when it is only "
+        "mine), then a last line 'Total: $<sum>'. Tell me that total.",
         Solution()
         .step(login("bill_splitting", "file_system"))
         .step(look)
+        .step(details)
         .step(act)
         .step(check)
         .step(done("total"))
@@ -350,8 +372,8 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": path, "content": Receipt(lines, f"Total: ${total:.2f}"), "starred": 0},
-                f"{path} lists the {len(lines)} expenses I paid, then the total",
+                new_file(owner, path, Receipt(lines, f"Total: ${total:.2f}")),
+                f"{path} lists the {len(lines)} expenses I paid with who shared each, then the total",
                 what=f"files {path}",
             ),
             Answer(total, f"I paid {total}", traps={f"{others:g}": "that is what the whole group spent"}),
@@ -390,15 +412,14 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            {
-                "owner_id": owner,
-                "project_id": project["id"],
-                "title": f"Pay back {full_name(view, c)} (${a:.2f})",
-                "due_date": "2026-05-25",
-                "priority": 2,
-                "description": name,
-                **NEW_TASK,
-            },
+            new_task(
+                owner,
+                project["id"],
+                f"Pay back {full_name(view, c)} (${a:.2f})",
+                due_date="2026-05-25",
+                priority=2,
+                description=name,
+            ),
             f"a task to pay back {full_name(view, c)} ${a:.2f}, due 2026-05-25, priority 2",
             what=f"pay-back tasks for {full_name(view, c)}",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
@@ -20,6 +21,7 @@ FIND_ASKS = fetch_all("emails", "apis.email.search_emails(access_token=email_tok
     "and e['sender']['email'] != me['email']]\n"
 )
 SHARE = "float(e['body'].split('share of $')[1].split()[0])"
+ASK_REQUEST = "Could you send me a payment request on the payments app for this? Thanks!"
 
 
 def share_of(body: str) -> float:
@@ -47,111 +49,132 @@ def quiet_variant(rng: random.Random) -> bool:
 
 @scenario("mail_pay_back_if_over", apps=("email", "payments"))
 def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: one friend's share requests added up; paid at once with a reply only when the sum is over
-    a bound (other people's requests and my own are distractors); otherwise nothing changes."""
+    """Conditional per sender: each person's share requests added up; paid at once with a reply only when their sum
+    is over a bound, the others left; variant 1 sets the bound above every sum (no-op-pass)."""
     rows = view.rows(
-        ASKS + " AND EXISTS (SELECT 1 FROM payments_balances b WHERE b.person_id = m.owner_id AND b.balance > 400) "
+        ASKS + " AND EXISTS (SELECT 1 FROM payments_balances b WHERE b.person_id = m.owner_id AND b.balance > 600) "
         "ORDER BY m.owner_id, m.sender_id, m.sent_at, m.id"
     )
-    pairs: dict[tuple[int, int], list[dict]] = {}
+    mailboxes: dict[int, dict[int, list[dict[str, Any]]]] = {}
     for r in rows:
-        pairs.setdefault((r["owner_id"], r["sender_id"]), []).append(r)
-    candidates = sorted(
-        k for k, v in pairs.items() if len(v) >= 2 and len({x["sender_id"] for x in rows if x["owner_id"] == k[0]}) > 1
-    )
-    owner, friend = pick(rng, candidates, "friend with two share requests among others", distinct=True)
-    asks = pairs[(owner, friend)]
-    total = round(sum(share_of(a["body"]) for a in asks), 2)
+        mailboxes.setdefault(r["owner_id"], {}).setdefault(r["sender_id"], []).append(r)
+    sums = {
+        o: {s: round(sum(share_of(a["body"]) for a in asks), 2) for s, asks in by.items()}
+        for o, by in mailboxes.items()
+    }
+    candidates = sorted(o for o, by in sums.items() if len(by) >= 3 and len(set(by.values())) == len(by))
+    owner = pick(rng, candidates, "mailbox with share requests from three people", distinct=True)
+    totals = sorted(sums[owner].values())
     quiet = quiet_variant(rng)
-    bound = int(total) + rng.randint(5, 40) if quiet else max(int(total) - rng.randint(5, 40), 1)
-    name = full_name(view, friend)
-    latest = max(asks, key=lambda a: (a["sent_at"], a["id"]))
-    reply = f"Sent you ${total:.2f}."
-    expectations: list[Expectation] = (
-        []
-        if quiet
-        else [
+    if quiet:
+        bound = int(totals[-1]) + rng.randint(5, 40)
+    else:  # between two senders' sums: some are paid, some are not
+        low, high = totals[len(totals) // 2 - 1], totals[len(totals) // 2]
+        bound = int(low) + (1 if int(low) + 1 < high else 0)
+    over = {s: t for s, t in sums[owner].items() if t > bound}
+    expectations: list[Expectation] = []
+    for friend, total in sorted(over.items()):
+        name = full_name(view, friend)
+        latest = max(mailboxes[owner][friend], key=lambda a: (a["sent_at"], a["id"]))
+        expectations += [
             payment(view, owner, friend, total, "Paying you back", f"{name} is paid the ${total:.2f} they asked for"),
-            *balance_changes(view, {owner: -total, friend: total}),
             *sent_email(
                 view,
                 owner,
                 [friend],
-                reply,
+                f"Sent you ${total:.2f}.",
                 f"{name}'s latest request is answered",
                 conversation=latest["conversation_id"],
             ),
         ]
-    )
+    if over:
+        expectations += balance_changes(view, {owner: -round(sum(over.values()), 2), **over})
     oracle = (
         Solution()
         .step(login("email", "payments"))
         .step(
-            FIND_ASKS + f"theirs = [e for e in asks if e['sender']['name'] == {name!r}]\n"
-            f"total = round(sum({SHARE} for e in theirs), 2)\n"
-            "print([(e['sent_at'], e['body']) for e in theirs], total)\n"
+            FIND_ASKS + "by_sender = {}\n"
+            "for e in asks:\n"
+            "    by_sender.setdefault(e['sender']['email'], []).append(e)\n"
+            f"totals = {{s: round(sum({SHARE} for e in theirs), 2) for s, theirs in by_sender.items()}}\n"
+            "print(totals)\n"
         )
         .step(
-            f"if total > {bound}:\n"
-            "    friend = theirs[0]['sender']['email']\n"
-            "    apis.payments.send_money(access_token=payments_token, receiver_email=friend, amount=total, "
+            "paid = []\n"
+            "for friend, total in totals.items():\n"
+            f"    if total > {bound}:\n"
+            "        apis.payments.send_money(access_token=payments_token, receiver_email=friend, amount=total, "
             "note='Paying you back', private=False)\n"
-            "    latest = max(theirs, key=lambda e: (e['sent_at'], e['email_id']))\n"
-            "    apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], "
+            "        latest = max(by_sender[friend], key=lambda e: (e['sent_at'], e['email_id']))\n"
+            "        apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], "
             "body=f'Sent you ${total:.2f}.')\n"
-            "    print(apis.payments.show_balance(access_token=payments_token))\n"
-            "else:\n"
-            "    print('under the bound: nothing to do')\n"
+            "        paid.append(friend)\n"
+            "print(paid, apis.payments.show_balance(access_token=payments_token))\n"
         )
         .step("apis.supervisor.complete_task()\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"{name} has sent me 'Paying you back' emails, each asking for my share of something. Add up the shares they "
-        f"asked for. If the sum is over ${bound}, send them the whole sum on payments (public, note 'Paying you "
-        "back') and reply 'Sent you $<sum>.' (like $12.50) to their most recent request; otherwise leave it for now.",
+        "Several people have sent me 'Paying you back' emails, each asking for my share of something. For each "
+        f"person, add up the shares they asked for. If their sum is over ${bound}, send them the whole sum on "
+        "payments (public, note 'Paying you back') and reply 'Sent you $<sum>.' (like $12.50) to their most recent "
+        "request; leave the others for now.",
         oracle,
         expectations,
-        noop_pass=quiet,
+        noop_pass=not over,
     )
 
 
 @scenario("mail_settle_share_requests", apps=("email", "payments"))
 def settle_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every share request of one year paid to its sender, noted with what it was for (other years' requests
-    are distractors); the answer is the sum paid."""
+    """Every share request of one year: the small ones paid to their sender, noted with what it was for; for the
+    large ones the sender is asked by reply for a payment request instead (other years' requests are distractors);
+    the answer is the sum paid."""
     rows = view.rows(
         ASKS + " AND EXISTS (SELECT 1 FROM payments_balances b WHERE b.person_id = m.owner_id AND b.balance > 600) "
         "ORDER BY m.sent_at, m.id"
     )
-    years: dict[tuple[int, str], list[dict]] = {}
+    years: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for r in rows:
         years.setdefault((r["owner_id"], r["sent_at"][:4]), []).append(r)
     candidates = sorted(
         k
         for k, v in years.items()
-        if 2 <= len(v) <= 6 and any(x["owner_id"] == k[0] and x["sent_at"][:4] != k[1] for x in rows)
+        if 3 <= len(v) <= 8
+        and any(x["owner_id"] == k[0] and x["sent_at"][:4] != k[1] for x in rows)
+        and len({share_of(a["body"]) for a in v}) == len(v)
     )
     owner, year = pick(rng, candidates, "mailbox with share requests in two years", distinct=True)
     asks = years[(owner, year)]
-    every_year = round(sum(share_of(a["body"]) for a in rows if a["owner_id"] == owner), 2)
+    shares = sorted(share_of(a["body"]) for a in asks)
+    limit = int(shares[len(shares) // 2 - 1]) + 1  # at least one share at or under it, one over
     deltas: dict[int, float] = {owner: 0.0}
     expectations: list[Expectation] = []
     for a in asks:
         share, thing = share_of(a["body"]), thing_of(a["body"])
+        who = full_name(view, a["sender_id"])
+        if share > limit:
+            expectations += sent_email(
+                view,
+                owner,
+                [a["sender_id"]],
+                ASK_REQUEST,
+                f"{who} is asked for a request",
+                conversation=a["conversation_id"],
+            )
+            continue
         deltas[owner] -= share
         deltas[a["sender_id"]] = deltas.get(a["sender_id"], 0.0) + share
-        expectations.append(
-            payment(view, owner, a["sender_id"], share, thing, f"{full_name(view, a['sender_id'])} gets ${share:.2f}")
-        )
+        expectations.append(payment(view, owner, a["sender_id"], share, thing, f"{who} gets ${share:.2f}"))
     total = round(-deltas[owner], 2)
+    everyone = round(sum(share_of(a["body"]) for a in asks), 2)
     expectations += balance_changes(view, deltas)
     expectations.append(
         Answer(
             total,
             f"the answer is the sum paid (${total:.2f})",
-            traps={f"{every_year:g}": "that pays the requests of every year"},
+            traps={f"{everyone:g}": f"that pays the shares over ${limit} too"},
         )
     )
     oracle = (
@@ -165,6 +188,10 @@ def settle_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             "paid = 0.0\n"
             "for e in mine:\n"
             f"    share = {SHARE}\n"
+            f"    if share > {limit}:\n"
+            "        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
+            f"body={ASK_REQUEST!r})\n"
+            "        continue\n"
             "    thing = e['body'].split(' for ', 1)[1].split('. Could')[0]\n"
             "    apis.payments.send_money(access_token=payments_token, receiver_email=e['sender']['email'], "
             "amount=share, note=thing, private=False)\n"
@@ -183,9 +210,10 @@ def settle_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Settle every 'Paying you back' request I received by email in {year}: send each sender the share they "
-        "asked for on payments (public), with what it was for as the note, word for word from the email (like "
-        "'the boat tour'). Tell me the total I paid.",
+        f"Settle every 'Paying you back' request I received by email in {year}: if the share it asks for is ${limit} "
+        "or less, send the sender that share on payments (public), with what it was for as the note, word for word "
+        f"from the email (like 'the boat tour'); if it is more, reply to that email '{ASK_REQUEST}'. Tell me the "
+        "total I paid.",
         oracle,
         expectations,
     )
