@@ -38,7 +38,7 @@ from harness.summary import format_interval, format_stat, summarize
 HTML_FILE = "report.html"
 
 #: Longest text (a prompt message, a reply, an observation) shown whole in the page.
-MAX_TEXT_CHARS = 20_000
+MAX_TEXT_CHARS = 8_000
 
 
 def write_html(directory: str | Path, baseline_label: str | None = None) -> Path:
@@ -118,7 +118,7 @@ def episode_view(stack: str, trajectory: Mapping[str, Any]) -> dict[str, Any]:
         "task": trajectory.get("task") or {"task_id": record["task_id"]},
         "instruction": trajectory.get("instruction") or "",
         "reward": record.get("reward"),
-        "steps": [_step_view(step) for step in trajectory.get("steps") or ()],
+        "steps": _steps_view(trajectory.get("steps") or ()),
         "failed_tests": _failed_tests(evaluation),
         "error": f"{error.get('type')} at {error.get('stage')} ({error.get('kind')}): {error.get('reason')}"
         if error
@@ -145,18 +145,40 @@ def _failed_tests(evaluation: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _step_view(step: Mapping[str, Any]) -> dict[str, Any]:
-    policy = step.get("policy") or {}
-    events = {name: {k: v for k, v in report.items() if k != "cost"} for name, report in step_reports(step).items()}
-    prompt = step.get("prompt")
-    return {
-        "prompt": prompt if isinstance(prompt, Mapping) else None,
-        "reply": policy.get("reply") if isinstance(policy, Mapping) else None,
-        "action": step.get("action", ""),
-        "output": step.get("output", ""),
-        "reward": step.get("reward"),
-        "events": {name: json.dumps(report, indent=1, default=str) for name, report in events.items()},
-    }
+def _steps_view(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    views: list[dict[str, Any]] = []
+    for step in steps:
+        policy = step.get("policy") or {}
+        reports = step_reports(step).items()
+        events = {name: {k: v for k, v in report.items() if k != "cost"} for name, report in reports}
+        views.append(
+            {
+                "prompt": _prompt_view(step.get("prompt"), views[-1] if views else None),
+                "reply": policy.get("reply") if isinstance(policy, Mapping) else None,
+                "action": step.get("action", ""),
+                "output": step.get("output", ""),
+                "reward": step.get("reward"),
+                "events": {name: json.dumps(report, indent=1, default=str) for name, report in events.items()},
+            }
+        )
+    return views
+
+
+def _prompt_view(prompt: Any, before: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The step's new prompt messages; one that only repeats the step before's action or observation (as
+    the history turns of a prompt do) is named, not shown again, so the page grows with the episode once."""
+    if not isinstance(prompt, Mapping):
+        return None
+    messages = []
+    for message in prompt.get("added") or ():
+        content = message.get("content")
+        if before is not None and message.get("role") == "assistant" and content == before["action"]:
+            messages.append({"role": message.get("role"), "content": None, "same_as": "the step before's action"})
+        elif before is not None and message.get("role") == "user" and content == before["output"]:
+            messages.append({"role": message.get("role"), "content": None, "same_as": "the step before's observation"})
+        else:
+            messages.append({"role": message.get("role"), "content": content, "same_as": None})
+    return {"kept": int(prompt.get("kept") or 0), "added": messages}
 
 
 def _cut(text: Any) -> str:

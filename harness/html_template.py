@@ -153,7 +153,9 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 {% if step.prompt %}<details class="prompt">
 <summary>prompt ({{ step.prompt.kept + step.prompt.added | length }} messages{% if step.prompt.kept %}: the first
 {{ step.prompt.kept }} as in the step before, then these{% endif %})</summary>
-{% for m in step.prompt.added %}<p class="label">{{ m.role }}</p><pre>{{ m.content | cut }}</pre>{% endfor %}
+{% for m in step.prompt.added %}<p class="label">{{ m.role }}</p>
+{% if m.same_as %}<p><i>{{ m.same_as }}, as above</i></p>{% else %}<pre>{{ m.content | cut }}</pre>{% endif %}
+{% endfor %}
 </details>{% endif %}
 {% if step.reply is not none %}<p class="label">reply</p><pre class="reply">{{ step.reply | cut }}</pre>{% endif %}
 <p class="label">action</p><pre class="action">{{ step.action | cut }}</pre>
