@@ -7,23 +7,23 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-QUARTERS = {
-    "Q1 2026": ("2026-01", "2026-02", "2026-03"),
-    "Q4 2025": ("2025-10", "2025-11", "2025-12"),
-    "Q3 2025": ("2025-07", "2025-08", "2025-09"),
+HALVES = {
+    "H1 2025": ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"),
+    "H2 2025": ("2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"),
 }
-LAST_DAY = {"01": 31, "02": 28, "03": 31, "07": 31, "08": 31, "09": 30, "10": 31, "11": 30, "12": 31}
+LAST_DAY = {f"{m:02d}": days for m, days in enumerate((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)}
 
 
 @scenario("money_files_monthly_statements", apps=("payments", "file_system"))
 def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
-    """One statement file per month of a quarter (money in and out, then the net) in a new directory; the answer
+    """One statement file per month of a half-year (money in and out, then the net) in a new directory; the answer
     is the month with the best net."""
-    label = rng.choice(sorted(QUARTERS))
-    months = QUARTERS[label]
+    label = rng.choice(sorted(HALVES))
+    months = HALVES[label]
     folder = f"/documents/statements/{label.replace(' ', '_')}"
     owners = view.rows(
         "SELECT p.id FROM people p WHERE NOT EXISTS (SELECT 1 FROM file_system_directories d WHERE d.owner_id = p.id "
@@ -41,7 +41,8 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{month}-%",
             )
             nets.append((row["net"], row["n"]))
-        if all(2 <= n <= 12 for _, n in nets) and len({net for net, _ in nets}) == 3:
+        best = max(net for net, _ in nets)
+        if all(2 <= n <= 15 for _, n in nets) and sum(net == best for net, _ in nets) == 1:
             candidates.append(owner)
     owner = pick(rng, candidates, "person with a few payments each month", distinct=True)
     expectations: list[Expectation] = [
@@ -54,6 +55,7 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         for path in ("/documents/statements", folder)
     ]
     best, best_net = "", float("-inf")
+    statements: dict[str, tuple[list[str], float]] = {}
     for month in months:
         rows = view.rows(
             "SELECT * FROM payments_transactions WHERE (sender_id = ?1 OR receiver_id = ?1) AND created_at LIKE ?2 "
@@ -70,12 +72,15 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         net = round(sum(t["amount"] if t["receiver_id"] == owner else -t["amount"] for t in rows), 2)
         if net > best_net:
             best, best_net = month, net
+        statements[month] = (lines, net)
+    for month, (lines, net) in statements.items():
         path = f"{folder}/{month}.txt"
+        starred = " and is starred (the best month)" if month == best else ""
         expectations.append(
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": path, "content": Receipt(lines, f"Net: {net:.2f}"), "starred": 0},
-                f"{path} lists the {len(lines)} payments of {month}, then 'Net: {net:.2f}'",
+                new_file(owner, path, Receipt(lines, f"Net: {net:.2f}"), starred=int(month == best)),
+                f"{path} lists the {len(lines)} payments of {month}, then 'Net: {net:.2f}'{starred}",
                 what="statement files",
             )
         )
@@ -111,8 +116,10 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         "content='\\n'.join(lines))\n"
     )
     check = (
+        "best = max(nets, key=nets.get)\n"
+        f"apis.file_system.star_file(access_token=file_system_token, path=f'{folder}/{{best}}.txt')\n"
         f"print(apis.file_system.show_directory(access_token=file_system_token, path={folder!r}))\n"
-        "apis.supervisor.complete_task(answer=max(nets, key=nets.get))\n"
+        "apis.supervisor.complete_task(answer=best)\n"
     )
     return TaskSpec(
         owner,
@@ -120,7 +127,7 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         "named 'YYYY-MM.txt', listing every payment I sent or received on the payments app that month, oldest first, "
         "one per line as 'YYYY-MM-DD received $<amount> from <full name>' or 'YYYY-MM-DD sent $<amount> to <full "
         "name>' (two decimals), then a last line 'Net: <received minus sent, two decimals, negative with a minus "
-        "sign>'. Then tell me which month (YYYY-MM) had the best net.",
+        "sign>'. Star the file of the month with the best net, and tell me which month (YYYY-MM) that is.",
         Solution().step(f"LAST_DAY = {LAST_DAY!r}\n" + look).step(act).step(check).steps(),
         expectations,
     )
