@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -19,129 +20,195 @@ RECEIVED_ATTACHMENTS = (
 
 @scenario("email_save_attachment_to_file", apps=("email", "file_system"), difficulty=2)
 def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(RECEIVED_ATTACHMENTS + " ORDER BY a.id")
-    unique = [
-        r
-        for r in rows
-        if sum(
-            (x["owner_id"], x["sender_id"], x["file_name"]) == (r["owner_id"], r["sender_id"], r["file_name"])
-            for x in rows
-        )
-        == 1
-        and not view.rows(
-            "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
-            r["owner_id"],
-            f"/documents/{r['file_name']}",
+    rows = view.rows(
+        "SELECT m.id AS message_id, m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id "
+        "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 "
+        "AND t.is_spam = 0 ORDER BY a.id"
+    )
+    pairs: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        pairs.setdefault((r["owner_id"], r["sender_id"]), []).append(r)
+    candidates = [
+        (pair, found)
+        for pair, found in sorted(pairs.items())
+        if len(found) >= 3
+        and len({f["file_name"] for f in found}) == len(found)
+        and not any(
+            view.rows(
+                "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
+                pair[0],
+                f"/documents/{f['file_name']}",
+            )
+            for f in found
         )
     ]
-    c = pick(rng, unique, "attachment received once from a sender")
-    name, path = full_name(view, c["sender_id"]), f"/documents/{c['file_name']}"
+    (owner, sender), found = pick(rng, candidates, "three attachments from one sender", distinct=True)
+    name = full_name(view, sender)
+    conversations = dict.fromkeys(f["conversation_id"] for f in found)
     oracle = (
         Solution()
         .step(login("email", "file_system"))
         .step(
             fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-            + (
-                f"email = next(e for e in emails if e['sender']['name'] == {name!r} "
-                f"and any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-                f"attachment = next(a for a in email['attachments'] if a['file_name'] == {c['file_name']!r})\n"
-            )
-            + (
-                "content = apis.email.show_attachment(access_token=email_token, "
-                "attachment_id=attachment['attachment_id'])['content']\n"
-            )
-            + f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content=content)\n"
-            + "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            + f"theirs = [e for e in emails if e['sender']['name'] == {name!r}]\n"
+            "print([(e['email_id'], [a['file_name'] for a in e['attachments']]) for e in theirs])\n"
+        )
+        .step(
+            "saved = []\n"
+            "for e in theirs:\n"
+            "    for a in e['attachments']:\n"
+            "        content = apis.email.show_attachment(access_token=email_token, "
+            "attachment_id=a['attachment_id'])['content']\n"
+            "        apis.file_system.create_file(access_token=file_system_token, path='/documents/' + a['file_name'], "
+            "content=content)\n"
+            "        saved.append('/documents/' + a['file_name'])\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body='Saved it, thanks!')\n"
         )
-        .step(f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n")
-        .step(DONE)
+        .step(
+            "for path in saved:\n"
+            "    print(apis.file_system.show_file_info(access_token=file_system_token, path=path))\n" + DONE
+        )
         .steps()
     )
     return TaskSpec(
-        c["owner_id"],
-        f"Save the attachment '{c['file_name']}' that {name} emailed me as the file {path}, then reply 'Saved it, "
-        f"thanks!' to that email (to {name} only).",
+        owner,
+        f"Save every attachment {name} emailed me as a file in /documents, keeping its file name, then reply "
+        f"'Saved it, thanks!' to each of those emails (to {name} only).",
         oracle,
         [
-            Inserted(
-                "file_system_files",
-                {"owner_id": c["owner_id"], "path": path, "content": c["content"], "starred": 0},
-                f"{path} holds the attachment's content",
-                what="files",
+            *(
+                Inserted(
+                    "file_system_files",
+                    new_file(owner, f"/documents/{f['file_name']}", f["content"]),
+                    f"/documents/{f['file_name']} holds the attachment's content",
+                    what="files",
+                )
+                for f in found
             ),
-            *sent_email(
-                view,
-                c["owner_id"],
-                [c["sender_id"]],
-                "Saved it, thanks!",
-                f"{name} gets the reply",
-                conversation=c["conversation_id"],
+            *(
+                e
+                for conversation in conversations
+                for e in sent_email(
+                    view,
+                    owner,
+                    [sender],
+                    "Saved it, thanks!",
+                    f"{name} gets the reply in conversation {conversation}",
+                    conversation=conversation,
+                )
             ),
         ],
     )
 
 
+REPORTS_SENT = "I emailed you my project reports."
+
+
 @scenario("email_send_report_file", apps=("email", "file_system", "phone"), difficulty=3)
 def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    candidates = []
+    for (owner,) in (
+        (r["owner_id"],)
+        for r in view.rows(
+            "SELECT owner_id FROM file_system_files WHERE path LIKE '/work/%/report.txt' GROUP BY owner_id "
+            "HAVING COUNT(*) >= 2 ORDER BY owner_id"
+        )
+    ):
+        coworkers = view.rows(
+            "SELECT DISTINCT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
+            "AND p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = 'coworker' ORDER BY p.id",
+            owner,
+        )
+        listed = view.value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker'", owner
+        )
+        if len(coworkers) >= 3 and len(coworkers) == listed:
+            candidates.append((owner, [c["id"] for c in coworkers]))
+    owner, coworkers = pick(rng, candidates, "two reports and three coworker contacts", distinct=True)
     reports = view.rows(
-        "SELECT f.owner_id, f.path, f.content, c.email, p.id AS coworker FROM file_system_files f "
-        "JOIN phone_contacts c ON c.owner_id = f.owner_id AND c.relationship = 'coworker' "
-        "JOIN people p ON p.email = c.email WHERE f.path LIKE '/work/%/report.txt' ORDER BY f.id, p.id"
+        "SELECT path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/work/%/report.txt' "
+        "ORDER BY path",
+        owner,
     )
-    c = pick(rng, reports, "report and a coworker contact")
-    project = c["path"].split("/")[2]
-    name, subject, body = (
-        full_name(view, c["coworker"]),
-        f"{project.title()} report",
-        "Here is the latest status report.",
-    )
+    body = "Here is the latest status report."
+    expectations: list[Expectation] = []
+    for r in reports:
+        subject = f"{r['path'].split('/')[2].title()} report"
+        expectations += sent_email(
+            view,
+            owner,
+            coworkers,
+            body,
+            f"the {subject} is emailed to my coworkers",
+            subject=subject,
+            files={"report.txt": r["content"]},
+        )
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {"sender_id": owner, "receiver_id": person, "message": REPORTS_SENT, "is_read": 0},
+            f"{full_name(view, person)} is told by text",
+            what=f"texts to {full_name(view, person)}",
+        )
+        for person in coworkers
+    ]
     oracle = (
         Solution()
         .step(login("email", "file_system", "phone"))
         .step(
-            f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
-            + f"content = apis.file_system.show_file(access_token=file_system_token, path={c['path']!r})['content']\n"
-            + (
-                f"apis.email.send_email(access_token=email_token, recipients=[contact['email']], subject={subject!r}, "
-                f"body={body!r}, "
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+            + "emails = [c['email'] for c in contacts]\n"
+            + fetch_all(
+                "found",
+                "apis.file_system.search_files(access_token=file_system_token, query='report', directory='/work'",
             )
-            + "attachments=[{'file_name': 'report.txt', 'content': content}])\n"
+            + "reports = sorted(f['path'] for f in found if f['name'] == 'report.txt')\n"
+            "print(emails, reports)\n"
         )
-        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
-        .step(DONE)
+        .step(
+            "for path in reports:\n"
+            "    content = apis.file_system.show_file(access_token=file_system_token, path=path)['content']\n"
+            "    subject = path.split('/')[2].title() + ' report'\n"
+            "    apis.email.send_email(access_token=email_token, recipients=emails, subject=subject, "
+            f"body={body!r}, attachments=[{{'file_name': 'report.txt', 'content': content}}])\n"
+            "for c in contacts:\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={REPORTS_SENT!r})\n"
+        )
+        .step(
+            fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent', query='report'")
+            + "print([t['subject'] for t in sent][:5])\n"
+            + DONE
+        )
         .steps()
     )
     return TaskSpec(
-        c["owner_id"],
-        f"Email my file {c['path']} as an attachment named report.txt to my coworker {name}, "
-        f"with the subject '{subject}' and the text '{body}'.",
+        owner,
+        "Email each of my project reports (/work/<project>/report.txt) to all my coworkers (the coworkers in my "
+        "phone contacts), one email per report with them all as recipients, the file attached as report.txt, the "
+        f"subject '<Project> report' (e.g. 'Lighthouse report') and the text '{body}'. Then text each of those "
+        f'coworkers "{REPORTS_SENT}"',
         oracle,
-        sent_email(
-            view,
-            c["owner_id"],
-            [c["coworker"]],
-            body,
-            f"the report is emailed to {name}",
-            subject=subject,
-            files={"report.txt": c["content"]},
-        ),
+        expectations,
     )
 
 
 @scenario("email_collect_invoices", apps=("email", "file_system"), difficulty=3)
 def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(RECEIVED_ATTACHMENTS + " AND a.file_name LIKE 'invoice_%' ORDER BY a.id")
-    owners = sorted({r["owner_id"] for r in rows if sum(x["owner_id"] == r["owner_id"] for x in rows) >= 2})
-    owner = pick(rng, owners, "mailbox with 2 invoices")
+    owners = sorted({r["owner_id"] for r in rows if sum(x["owner_id"] == r["owner_id"] for x in rows) >= 3})
+    owner = pick(rng, owners, "mailbox with 3 invoices", distinct=True)
     mine = {r["file_name"]: r["content"] for r in rows if r["owner_id"] == owner}
+    due = round(sum(float(c.split("Total due: $")[1].split()[0]) for c in mine.values()), 2)
     oracle = (
         Solution()
         .step(login("email", "file_system"))
         .step(
             "apis.file_system.create_directory(access_token=file_system_token, path='/documents/invoices')\n"
             + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-            + "saved = set()\nfor e in emails:\n    for a in e['attachments']:\n"
+            + "saved = set()\ndue = 0.0\nfor e in emails:\n    for a in e['attachments']:\n"
             + (
                 "        if a['file_name'].startswith('invoice_') and a['file_name'] not in saved "
                 "and e['sender']['email'] != me['email']:\n"
@@ -154,7 +221,10 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
                 "            apis.file_system.create_file(access_token=file_system_token, "
                 "path='/documents/invoices/' + a['file_name'], content=content)\n"
             )
-            + "            saved.add(a['file_name'])\n"
+            + "            apis.file_system.add_file_tag(access_token=file_system_token, "
+            "path='/documents/invoices/' + a['file_name'], tag='work')\n"
+            "            due += float(content.split('Total due: $')[1].split()[0])\n"
+            "            saved.add(a['file_name'])\n"
         )
         .step(
             fetch_all(
@@ -162,13 +232,14 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
             )
             + "print([f['path'] for f in listed])\n"
         )
-        .step("apis.supervisor.complete_task(answer=len(saved))\n")
+        .step("apis.supervisor.complete_task(answer=round(due, 2))\n")
         .steps()
     )
     return TaskSpec(
         owner,
         "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
-        "I received, keeping their file names. Ignore the trash. Tell me how many invoices you saved.",
+        "I received, keeping their file names, each tagged 'work' (an invoice sent more than once is saved once). "
+        "Ignore the trash. What do the saved invoices come to in total due, in dollars?",
         oracle,
         [
             Inserted(
@@ -180,12 +251,29 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 Inserted(
                     "file_system_files",
-                    {"owner_id": owner, "path": f"/documents/invoices/{name}", "content": content, "starred": 0},
+                    new_file(owner, f"/documents/invoices/{name}", content),
                     f"the invoice {name} is saved there with its content",
                     what="invoice files",
                 )
                 for name, content in sorted(mine.items())
             ),
-            Answer(len(mine), f"the answer is the number of invoices saved ({len(mine)})"),
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {
+                        "file_id": NewRow("file_system_files", {"owner_id": owner, "path": f"/documents/invoices/{n}"}),
+                        "owner_id": owner,
+                        "tag": "work",
+                    },
+                    f"the invoice {n} is tagged work",
+                    what="tags",
+                )
+                for n in sorted(mine)
+            ),
+            Answer(
+                due,
+                f"the answer is the saved invoices' total due (${due})",
+                traps={str(len(mine)): "that is the count"},
+            ),
         ],
     )
