@@ -176,11 +176,11 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
         r["owner_id"]
         for r in view.rows(
             "SELECT owner_id FROM shop_orders WHERE status = 'delivered' AND created_at >= ? GROUP BY owner_id "
-            "HAVING COUNT(*) >= 4 ORDER BY owner_id",
+            "HAVING COUNT(*) >= 5 ORDER BY owner_id",
             RECEIPTS_SINCE,
         )
     ]
-    owner = pick(rng, owners, "person with 4+ delivered orders this year", distinct=True)
+    owner = pick(rng, owners, "person with 5+ delivered orders this year", distinct=True)
     orders = delivered_since(view, owner, RECEIPTS_SINCE)
     expectations: list[Expectation] = []
     for order in orders:
