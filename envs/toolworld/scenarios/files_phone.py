@@ -11,6 +11,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
+from envs.toolworld.scenarios.contacts_upkeep import STALE
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -37,65 +38,83 @@ def directory_expectation(view: WorldView, owner: int, path: str) -> list[Expect
     ]
 
 
+EXPORT_KINDS = ("coworker", "family", "friend", "roommate")
+
+
 @scenario("files_export_contacts_csv", apps=("phone", "file_system"))
 def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
-    kind = rng.choice(["friend", "coworker"])
     owners = view.rows(
-        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) > 5 "
-        "ORDER BY owner_id",
-        kind,
+        "SELECT owner_id FROM phone_contacts GROUP BY owner_id HAVING COUNT(DISTINCT relationship) >= 3 "
+        "AND SUM(relationship IS NULL) >= 1 ORDER BY owner_id"
     )
-    owner = pick(rng, owners, f"more than five {kind} contacts", distinct=True)["owner_id"]
-    rows = view.rows(
-        "SELECT first_name || ' ' || last_name AS name, phone_number, email FROM phone_contacts WHERE owner_id = ? "
-        "AND relationship = ? ORDER BY first_name, last_name, id",
-        owner,
-        kind,
-    )
-    lines = ["name,phone,email", *(f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows)]
-    path = f"/documents/contacts/{kind}s.csv"
-    tag = "work" if kind == "coworker" else "personal"
-    look = (
-        fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
-        + "print(len(contacts))\n"
-    )
-    act = (
-        "rows = ['name,phone,email'] + [c['first_name'] + ' ' + c['last_name'] + ',' + c['phone_number'] + ',' + "
-        "(c['email'] or '') for c in contacts]\n"
-        f"{FS}.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(rows), parents=True)\n"
-        f"{FS}.star_file(access_token=file_system_token, path={path!r})\n"
-        f"{FS}.add_file_tag(access_token=file_system_token, path={path!r}, tag={tag!r})\n"
-    )
-    check = (
-        f"print({FS}.show_file(access_token=file_system_token, path={path!r})['content'])\n"
-        f"print({FS}.show_starred_files(access_token=file_system_token, page_limit=20))\n"
-    )
-    oracle = (
-        Solution()
-        .step(login("phone", "file_system"))
-        .step(look)
-        .step(act)
-        .step(check)
-        .step("apis.supervisor.complete_task(answer=len(contacts))\n")
-        .steps()
-    )
-    return TaskSpec(
-        owner,
-        f"Export my {kind} contacts from my phone to a CSV file {path} (create the folder if needed): a header line "
-        "'name,phone,email', then one line per contact 'First Last,phone,email' (empty email if none), in "
-        f"alphabetical order. Star the file, tag it '{tag}', and tell me how many {kind}s it lists.",
-        oracle,
-        [
+    owner = pick(rng, owners, "contacts of three relationships and some of none", distinct=True)["owner_id"]
+    expectations: list[Expectation] = []
+    exported = 0
+    for kind in EXPORT_KINDS:
+        rows = view.rows(
+            "SELECT first_name || ' ' || last_name AS name, phone_number, email FROM phone_contacts "
+            "WHERE owner_id = ? AND relationship = ? ORDER BY first_name, last_name, id",
+            owner,
+            kind,
+        )
+        if not rows:
+            continue
+        exported += len(rows)
+        lines = ["name,phone,email", *(f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows)]
+        path = f"/documents/contacts/{kind}s.csv"
+        tag = "work" if kind == "coworker" else "personal"
+        expectations += [
             Inserted(
                 "file_system_files",
                 new_file(owner, path, HasLines(lines), starred=1),
-                f"{path} lists every {kind} contact and is starred",
+                f"{path} lists the {len(rows)} {kind} contacts and is starred",
                 what="csv files",
             ),
             tagged(owner, path, tag),
-            *directory_expectation(view, owner, "/documents/contacts"),
-            Answer(len(rows), f"the answer is {len(rows)}", traps={"5": "only the first page of contacts was read"}),
-        ],
+        ]
+    expectations += directory_expectation(view, owner, "/documents/contacts")
+    everyone = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ?", owner)
+    expectations.append(
+        Answer(
+            exported,
+            f"the answer is {exported}, the contacts with a relationship",
+            traps={str(everyone): "that counts the contacts without a relationship too"},
+        )
+    )
+    look = (
+        fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + "by_kind = {}\n"
+        "for c in contacts:\n"
+        "    if c['relationship']:\n"
+        "        by_kind.setdefault(c['relationship'], []).append(c)\n"
+        "print({kind: len(people) for kind, people in by_kind.items()})\n"
+    )
+    act = (
+        "for kind, people in sorted(by_kind.items()):\n"
+        "    people.sort(key=lambda c: (c['first_name'], c['last_name'], c['contact_id']))\n"
+        "    rows = ['name,phone,email'] + [c['first_name'] + ' ' + c['last_name'] + ',' + c['phone_number'] + ',' + "
+        "(c['email'] or '') for c in people]\n"
+        "    path = '/documents/contacts/' + kind + 's.csv'\n"
+        f"    {FS}.create_file(access_token=file_system_token, path=path, content='\\n'.join(rows), parents=True)\n"
+        f"    {FS}.star_file(access_token=file_system_token, path=path)\n"
+        f"    {FS}.add_file_tag(access_token=file_system_token, path=path, "
+        "tag='work' if kind == 'coworker' else 'personal')\n"
+    )
+    check = (
+        fetch_all("written", f"{FS}.show_directory(access_token=file_system_token, path='/documents/contacts'")
+        + "for e in written:\n"
+        f"    print(e['name'], {FS}.count_file_words(access_token=file_system_token, path=e['path']))\n"
+        "apis.supervisor.complete_task(answer=sum(len(people) for people in by_kind.values()))\n"
+    )
+    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
+    return TaskSpec(
+        owner,
+        "Export my phone contacts by relationship: for each relationship my contacts have (friend, coworker, "
+        "family, roommate), a CSV file /documents/contacts/<relationship>s.csv (e.g. friends.csv; create the folder "
+        "if needed) with a header line 'name,phone,email', then one line per contact 'First Last,phone,email' "
+        "(empty email if none), in alphabetical order. Star each file and tag it 'work' for coworkers, 'personal' "
+        "for the others. Contacts without a relationship stay out. How many contacts did you export in all?",
+        oracle,
+        expectations,
     )
 
 
@@ -104,13 +123,16 @@ ADDED = "I've added you to my emergency contacts, hope that's ok!"
 
 
 def missing_favorites(view: WorldView, owner: int, content: str) -> list[str]:
+    """The lines of the favourites, family members and roommates (at a number in use) missing from the list."""
     have = {line.strip() for line in content.splitlines()}
-    favorites = view.rows(
+    close = view.rows(
         "SELECT first_name || ' ' || last_name || ': ' || phone_number AS line FROM phone_contacts "
-        "WHERE owner_id = ? AND is_favorite = 1 ORDER BY first_name, last_name, id",
+        "WHERE owner_id = ? AND (is_favorite = 1 OR relationship IN ('family', 'roommate')) "
+        "AND COALESCE(notes, '') != ? ORDER BY first_name, last_name, id",
         owner,
+        STALE,
     )
-    return [f["line"] for f in favorites if f["line"] not in have]
+    return list(dict.fromkeys(f["line"] for f in close if f["line"] not in have))
 
 
 @scenario("files_emergency_add_favorites", apps=("phone", "file_system"))
@@ -122,12 +144,18 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = file["owner_id"]
     missing = missing_favorites(view, owner, file["content"])
     look = (
-        fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
-        + f"text = {FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content']\n"
+        fetch_all("close", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
+        + "for relationship in ['family', 'roommate']:\n"
+        + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, relationship=relationship", "    ")
+        + "    close += found\n"
+        f"text = {FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content']\n"
         "listed = {line.strip() for line in text.splitlines()}\n"
-        "missing = [c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number'] for c in favorites]\n"
-        "missing = [line for line in missing if line not in listed]\n"
-        "print(len(favorites), 'favourites;', missing)\n"
+        "missing = []\n"
+        "for c in sorted(close, key=lambda c: (c['first_name'], c['last_name'], c['contact_id'])):\n"
+        "    line = c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number']\n"
+        f"    if c['notes'] != {STALE!r} and line not in listed and line not in missing:\n"
+        "        missing.append(line)\n"
+        "print(len(close), 'close contacts;', missing)\n"
     )
     act = (
         "if missing:\n"
@@ -137,14 +165,15 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
         f"message={ADDED!r})\n"
     )
-    oracle = (
-        Solution()
-        .step(login("phone", "file_system"))
-        .step(look)
-        .step(act)
-        .step("apis.supervisor.complete_task()\n")
-        .steps()
+    check = (
+        f"print({FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content'])\n"
+        + fetch_all(
+            "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={ADDED!r}"
+        )
+        + "print(len(sent), 'told')\n"
+        "apis.supervisor.complete_task()\n"
     )
+    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
     expectations: list[Expectation] = []
     if missing:
         lines = [*file["content"].splitlines(), *missing]
@@ -168,9 +197,10 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     return TaskSpec(
         owner,
-        f"Every favourite contact in my phone should be on my emergency list {EMERGENCY}, as a line "
-        "'First Last: number' like the others. Add the missing favourites at the end, keeping the existing lines, "
-        f'and text each one you add exactly "{ADDED}". If none is missing, change nothing.',
+        f"Every favourite contact, family member and roommate in my phone should be on my emergency list {EMERGENCY}, "
+        "as a line 'First Last: number' like the others (not at a number saved as an old one no longer in use). Add "
+        f'the missing ones at the end, keeping the existing lines, and text each one you add exactly "{ADDED}". If '
+        "none is missing, change nothing.",
         oracle,
         expectations,
         noop_pass=not missing,
@@ -215,6 +245,9 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         + "already = {b['phone_number'] for b in blocked}\n"
         "for number in sorted({m['phone_number'] for m in strangers} - already):\n"
         "    apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
+        "for m in mails:\n"
+        "    if m['phone_number'] in names and not m['is_heard']:\n"
+        "        apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
     )
     check = (
         fetch_all("saved", f"{FS}.show_directory(access_token=file_system_token, path='/documents/voicemails'")
@@ -247,29 +280,36 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         Inserted("phone_blocked", {"owner_id": owner, "phone_number": n}, f"{n} is blocked", what=f"blocks of {n}")
         for n in sorted({v["phone_number"] for v in found} - already)
     ]
+    strangers = {v["id"] for v in found}
+    expectations += [
+        Updated("phone_voicemails", v["id"], {"is_heard": 1}, f"the voicemail of {v['left_at'][:16]} is marked heard")
+        for v in view.rows("SELECT * FROM phone_voicemails WHERE owner_id = ? AND is_heard = 0 ORDER BY id", owner)
+        if v["id"] not in strangers
+    ]
     expectations.append(Answer(len(found), f"the answer is {len(found)}"))
     return TaskSpec(
         owner,
         "Archive the voicemails left by numbers that are not in my contacts: save each transcript as "
         "/documents/voicemails/<YYYY-MM-DD>_<number>.txt (the day it was left, the 10-digit number), then delete "
         "that voicemail from my phone, and block each of those numbers (unless already blocked). Keep my contacts' "
-        "voicemails. Tell me how many voicemails you archived.",
+        "voicemails, but mark the unheard ones heard. Tell me how many voicemails you archived.",
         oracle,
         expectations,
     )
 
 
 REPORT_SINCE = "2026-01-01"
+SORRY = "Sorry I missed your call, I'll call you back soon."
 
 
 @scenario("files_missed_calls_report", apps=("phone", "file_system"))
 def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT owner_id FROM phone_calls WHERE direction = 'missed' AND started_at >= ? GROUP BY owner_id "
-        "HAVING COUNT(*) > 5 ORDER BY owner_id",
+        "HAVING COUNT(*) > 6 ORDER BY owner_id",
         REPORT_SINCE,
     )
-    owner = pick(rng, owners, "more than five missed calls this year", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "more than six missed calls this year", distinct=True)["owner_id"]
     names = contact_names(view, owner)
     calls = view.rows(
         "SELECT * FROM phone_calls WHERE owner_id = ? AND direction = 'missed' AND started_at >= ? ORDER BY started_at",
@@ -299,6 +339,10 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
         f"{FS}.add_file_tag(access_token=file_system_token, path={path!r}, tag='important')\n"
         f"print({FS}.show_file_info(access_token=file_system_token, path={path!r}))\n"
         "known = sum(c['phone_number'] in names for c in calls)\n"
+        "for number in sorted({c['phone_number'] for c in calls if c['phone_number'] in names}):\n"
+        f"    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={SORRY!r})\n"
+        "for c in calls:\n"
+        "    apis.phone.delete_call_record(access_token=phone_token, call_id=c['call_id'])\n"
     )
     oracle = (
         Solution()
@@ -312,8 +356,9 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Write a report of every call I missed since {REPORT_SINCE} to {path} (create the folders if needed): one "
         "line per missed call, oldest first, 'YYYY-MM-DD HH:MM <caller>', the caller being the name saved in my "
-        "contacts or else the number. Star it and tag it 'important'. Tell me how many of those missed calls came "
-        "from my contacts.",
+        "contacts or else the number. Star it and tag it 'important'. Text each contact who called (once each, "
+        f'whatever the number of calls) "{SORRY}"; leave unknown numbers alone. Then remove those missed calls from '
+        "my call log. Tell me how many of them came from my contacts.",
         oracle,
         [
             Inserted(
@@ -324,6 +369,19 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             tagged(owner, path, "important"),
             *directory_expectation(view, owner, "/documents/reports"),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": person, "message": SORRY, "is_read": 0},
+                    f"{names[number]} gets one text",
+                    what=f"texts to {names[number]}",
+                )
+                for number in sorted({c["phone_number"] for c in calls if c["phone_number"] in names})
+                for person in [person_of(view, number)]
+            ),
+            Deleted(
+                "phone_calls", frozenset(c["id"] for c in calls), f"the {len(calls)} reported calls leave the call log"
+            ),
             Answer(from_contacts, f"the answer is {from_contacts}, the missed calls from contacts"),
         ],
     )
