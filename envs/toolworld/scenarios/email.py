@@ -10,6 +10,7 @@ from envs.toolworld.evaluate import (
     Contains,
     Deleted,
     Expectation,
+    HasLines,
     Inserted,
     Matcher,
     NewRow,
@@ -18,10 +19,12 @@ from envs.toolworld.evaluate import (
     Updated,
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
+UNREAD_LIST = "/documents/unread_emails.txt"
 ALL_THREADS = "apis.email.show_threads(access_token=email_token, folder='all'"
 INBOX_THREADS = "apis.email.show_threads(access_token=email_token, folder='inbox'"
 ALL_EMAILS = "apis.email.search_emails(access_token=email_token"
@@ -144,13 +147,16 @@ def sent_email(
 
 @scenario("email_reply_latest_from", apps=("email",), difficulty=2)
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A reply to someone's latest email, each of their unread emails marked read one by one (other people's
+    unread emails in the same threads stay unread); the answer counts every email they sent me."""
     latest = view.rows(
         "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "GROUP BY m.owner_id, m.sender_id ORDER BY m.owner_id, m.sender_id"
+        "GROUP BY m.owner_id, m.sender_id HAVING SUM(1 - m.is_read) >= 1 AND COUNT(*) >= 3 "
+        "ORDER BY m.owner_id, m.sender_id"
     )
-    c = pick(rng, latest, "email from someone else")
+    c = pick(rng, latest, "someone who sent me several emails, some unread", distinct=True)
     email = view.row(
         "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
@@ -158,6 +164,12 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         c["owner_id"],
         c["sender_id"],
         c["sent_at"],
+    )
+    theirs = view.rows(
+        "SELECT m.id, m.is_read, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE m.owner_id = ? AND m.sender_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id",
+        c["owner_id"],
+        c["sender_id"],
     )
     name, text = (
         full_name(view, c["sender_id"]),
@@ -167,42 +179,100 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(login("email"))
         .step(
-            fetch_all("emails", ALL_EMAILS)
-            + f"latest = next(e for e in emails if e['sender']['name'] == {name!r})\n"
-            + f"apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], body={text!r})\n"
+            fetch_all("emails", ALL_EMAILS) + f"theirs = [e for e in emails if e['sender']['name'] == {name!r}]\n"
+            "print(len(theirs), [(e['subject'], e['is_read']) for e in theirs])\n"
         )
-        .step("print(apis.email.show_thread(access_token=email_token, thread_id=latest['thread_id'])['email_count'])\n")
-        .step(DONE)
+        .step(
+            "for e in theirs:\n"
+            "    if not e['is_read']:\n"
+            "        apis.email.mark_email_read(access_token=email_token, email_id=e['email_id'])\n"
+            "latest = theirs[0]\n"
+            f"apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], body={text!r})\n"
+        )
+        .step(
+            "print(apis.email.show_thread(access_token=email_token, thread_id=latest['thread_id'])['email_count'])\n"
+            "print(apis.email.search_emails(access_token=email_token, sender_email=latest['sender']['email'], "
+            "unread_only=True))\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(theirs))\n")
         .steps()
     )
     return TaskSpec(
         c["owner_id"],
-        f"Reply '{text}' to the most recent email {name} sent me (only to {name}).",
+        f"Reply '{text}' to the most recent email {name} sent me (only to {name}), and mark every unread email "
+        f"from {name} as read (only theirs). Tell me how many emails {name} has sent me in all (outside the trash "
+        "and spam).",
         oracle,
-        sent_email(
-            view,
-            c["owner_id"],
-            [c["sender_id"]],
-            text,
-            f"a reply goes to {name} in the thread of their latest email",
-            conversation=email["conversation_id"],
-        ),
+        [
+            *sent_email(
+                view,
+                c["owner_id"],
+                [c["sender_id"]],
+                text,
+                f"a reply goes to {name} in the thread of their latest email",
+                conversation=email["conversation_id"],
+            ),
+            *(
+                Updated("email_messages", m["id"], {"is_read": 1}, f"{name}'s email of {m['sent_at']} is read")
+                for m in theirs
+                if not m["is_read"]
+            ),
+            Answer(
+                len(theirs),
+                f"the answer is the number of emails {name} sent me ({len(theirs)})",
+                traps={"5": "only the first page of emails was read"},
+            ),
+        ],
+    )
+
+
+def favorite_unread_threads(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """Inbox threads of `owner` holding an unread email from a favourite of their address book, not starred yet."""
+    return view.rows(
+        "SELECT DISTINCT t.id, t.subject FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        "JOIN people p ON p.id = m.sender_id JOIN email_contacts e ON e.owner_id = t.owner_id AND e.email = p.email "
+        f"AND e.is_favorite = 1 WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0 AND t.is_starred = 0 ORDER BY t.id",
+        owner,
     )
 
 
 @scenario("email_unread_count", apps=("email",), difficulty=2)
 def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Unread inbox emails counted over every page; each unread thread opened to see who its unread emails are
+    from, and starred when one is from a favourite of my address book (read emails from favourites and unread
+    ones from others are distractors)."""
     counts = view.rows(
         "SELECT t.owner_id, SUM(1 - m.is_read) AS unread, COUNT(DISTINCT CASE WHEN m.is_read = 0 THEN t.id END) "
         "AS threads FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         f"WHERE {INBOX} GROUP BY t.owner_id HAVING unread > 5 ORDER BY t.owner_id"
     )
-    c = pick(rng, counts, "inbox with more than 5 unread emails", distinct=True)
+    counts = [c for c in counts if favorite_unread_threads(view, c["owner_id"])]
+    c = pick(rng, counts, "inbox with more than 5 unread emails, one from a favourite", distinct=True)
+    star = favorite_unread_threads(view, c["owner_id"])
     oracle = (
         Solution()
         .step(login("email"))
-        .step(fetch_all("threads", INBOX_THREADS))
-        .step("apis.supervisor.complete_task(answer=sum(t['unread_count'] for t in threads))\n")
+        .step(
+            fetch_all("threads", INBOX_THREADS + ", unread_only=True")
+            + fetch_all("book", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+            + "favorites = {b['email'] for b in book}\n"
+            "print(len(threads), 'threads with unread emails;', sorted(favorites))\n"
+        )
+        .step(
+            "unread = 0\n"
+            "for t in threads:\n"
+            "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
+            "    waiting = [e for e in emails if not e['is_read']]\n"
+            "    unread += len(waiting)\n"
+            "    if not t['is_starred'] and any(e['sender']['email'] in favorites for e in waiting):\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "print(unread)\n"
+        )
+        .step(
+            fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred', unread_only=True")
+            + "print([t['subject'] for t in starred])\n"
+            "apis.supervisor.complete_task(answer=unread)\n"
+        )
         .steps()
     )
     traps = {"5": "only the first page of threads was read (page_limit default 5)"}
@@ -210,29 +280,58 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
         traps[str(c["threads"])] = "that is the number of threads with unread emails, not of unread emails"
     return TaskSpec(
         c["owner_id"],
-        "How many unread emails are there in my email inbox? Count emails, not threads.",
+        "How many unread emails are there in my email inbox? Count emails, not threads. Also star each inbox thread "
+        "(not starred yet) with an unread email from someone who is a favourite in my email address book.",
         oracle,
-        [Answer(c["unread"], f"the answer is the number of unread emails in the inbox ({c['unread']})", traps=traps)],
+        [
+            Answer(c["unread"], f"the answer is the number of unread emails in the inbox ({c['unread']})", traps=traps),
+            *(
+                Updated(
+                    "email_threads",
+                    t["id"],
+                    {"is_starred": 1},
+                    f"'{t['subject']}' has an unread email from a favourite: starred",
+                )
+                for t in star
+            ),
+        ],
     )
 
 
-@scenario("email_invoice_total", apps=("email",), difficulty=2)
+@scenario("email_invoice_total", apps=("email", "payments"), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The total due read from an invoice attachment, answered and confirmed to its sender by a reply."""
+    """The total due read from an invoice attachment, paid to its sender on the payments app unless a payment of
+    that amount to them already followed the invoice, confirmed by a reply, and answered."""
     invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id FROM email_attachments a "
+        "SELECT m.owner_id, m.sender_id, m.sent_at, a.file_name, a.content, t.conversation_id FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "JOIN payments_balances b ON b.person_id = m.owner_id "
         "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "ORDER BY a.id"
+        "AND b.balance > 300 ORDER BY a.id"
     )
+    invoices = [
+        i
+        for i in invoices
+        if sum((x["owner_id"], x["file_name"]) == (i["owner_id"], i["file_name"]) for x in invoices) == 1
+    ]
     c = pick(rng, invoices, "invoice attachment", distinct=True)
     number = c["file_name"].removeprefix("invoice_").removesuffix(".txt")
     total = float(c["content"].rsplit("$", 1)[1])
+    paid = view.rows(
+        "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+        "AND created_at >= ?",
+        c["owner_id"],
+        c["sender_id"],
+        total,
+        c["sent_at"],
+    )
     name = full_name(view, c["sender_id"])
-    reply = f"Thanks, I will pay ${total:.2f} this week."
+    note = f"invoice {number}"
+    reply = f"Thanks, I paid ${total:.2f}."
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
     oracle = (
         Solution()
-        .step(login("email"))
+        .step(login("email", "payments"))
         .step(
             f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
             + f"email = next(e for e in found if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
@@ -243,19 +342,50 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
             "['content']\n" + "total = float(text.split('Total due: $')[1].split()[0])\n" + "print(text)\n"
         )
         .step(
+            "sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            "with_email=email['sender']['email'], start_date=email['sent_at'][:10], min_amount=total, "
+            "max_amount=total)\n"
+            "if not any(p['created_at'] >= email['sent_at'] for p in sent):\n"
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=email['sender']['email'], "
+            f"amount=total, note={note!r})\n"
             "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
-            "body=f'Thanks, I will pay ${total:.2f} this week.')\n"
+            "body=f'Thanks, I paid ${total:.2f}.')\n"
         )
-        .step("apis.supervisor.complete_task(answer=total)\n")
+        .step(
+            "print(apis.payments.show_balance(access_token=payments_token))\n"
+            "print(apis.email.show_thread(access_token=email_token, thread_id=email['thread_id'])['email_count'])\n"
+            "apis.supervisor.complete_task(answer=total)\n"
+        )
         .steps()
+    )
+    payment: list[Expectation] = (
+        []
+        if paid
+        else [
+            Inserted(
+                "payments_transactions",
+                {
+                    "sender_id": c["owner_id"],
+                    "receiver_id": c["sender_id"],
+                    "amount": total,
+                    "note": note,
+                    "private": private,
+                },
+                f"${total:.2f} is paid to {name} with the note '{note}'",
+                what="payments",
+            ),
+            *balance_changes(view, {c["owner_id"]: -total, c["sender_id"]: total}),
+        ]
     )
     return TaskSpec(
         c["owner_id"],
         f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice "
-        f"file? Also reply to that email (to {name} only) 'Thanks, I will pay $<total> this week.' (like $12.50).",
+        f"file? Pay it to {name} on the payments app with the note '{note}' (unless I already sent them that amount "
+        f"after the invoice), then reply to that email (to {name} only) 'Thanks, I paid $<total>.' (like $12.50).",
         oracle,
         [
             Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})"),
+            *payment,
             *sent_email(
                 view,
                 c["owner_id"],
@@ -339,23 +469,36 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = sorted(
         k for k, g in groups.items() if any(r["all_read"] for r in g) and not all(r["all_read"] for r in g)
     ) or sorted(k for k, g in groups.items() if any(r["all_read"] for r in g))
-    owner, label = pick(rng, candidates, "labelled inbox thread that is all read")
+    owner, label = pick(rng, candidates, "labelled inbox thread that is all read", distinct=True)
     ids = [r["id"] for r in groups[(owner, label)] if r["all_read"]]
+    flag = view.rows(
+        f"SELECT id FROM email_threads WHERE id IN ({','.join(str(r['id']) for r in groups[(owner, label)])}) "
+        "AND is_important = 0 ORDER BY id"
+    )
+    flag_ids = [r["id"] for r in flag if r["id"] not in ids]
     oracle = (
         Solution()
         .step(login("email"))
         .step(
             fetch_all("threads", INBOX_THREADS + f", label={label!r}")
-            + (
-                "archived = 0\n"
-                "for t in threads:\n    if t['unread_count'] == 0:\n        "
-                "apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
-                "        archived += 1\n"
-            )
+            + "print([(t['subject'], t['unread_count'], t['is_important']) for t in threads])\n"
+        )
+        .step(
+            "archived = 0\n"
+            "for t in threads:\n"
+            "    if t['unread_count'] == 0:\n"
+            "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "        archived += 1\n"
+            "    elif not t['is_important']:\n"
+            "        apis.email.mark_thread_important(access_token=email_token, thread_id=t['thread_id'])\n"
         )
         .step(
             fetch_all("left", INBOX_THREADS + f", label={label!r}")
-            + "print([(t['subject'], t['unread_count']) for t in left])\n"
+            + "print([(t['subject'], t['unread_count'], t['is_important']) for t in left])\n"
+            + fetch_all(
+                "archive", f"apis.email.show_threads(access_token=email_token, folder='archived', label={label!r}"
+            )
+            + "print(len(archive), 'archived')\n"
         )
         .step("apis.supervisor.complete_task(answer=archived)\n")
         .steps()
@@ -363,51 +506,81 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Archive every thread in my email inbox labelled '{label}' that has no unread emails. "
-        "Keep the ones with unread emails in the inbox. Tell me how many threads you archived.",
+        "Keep the ones with unread emails in the inbox and mark them important (if they are not yet). Tell me how "
+        "many threads you archived.",
         oracle,
         [
             *(Updated("email_threads", i, {"is_archived": 1}, f"read '{label}' thread {i} is archived") for i in ids),
+            *(
+                Updated(
+                    "email_threads", i, {"is_important": 1}, f"'{label}' thread {i} with unread emails is important"
+                )
+                for i in flag_ids
+            ),
             Answer(len(ids), f"the answer is the number of threads archived ({len(ids)})"),
         ],
     )
 
 
-@scenario("email_mark_inbox_read", apps=("email",), difficulty=2)
+@scenario("email_mark_inbox_read", apps=("email", "file_system"), difficulty=2)
 def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each unread inbox thread opened to list its unread emails (read ones in the same threads are distractors)
+    in a new file, then all marked read; the answer counts them."""
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
         f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
         "HAVING n >= 3 ORDER BY t.owner_id"
     )
-    owner = pick(rng, owners, "inbox with 3 unread threads")["owner_id"]
-    ids = [
-        r["id"]
-        for r in view.rows(
-            "SELECT m.id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-            f"WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
-            owner,
-        )
+    owners = [
+        o
+        for o in owners
+        if not view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", o["owner_id"], UNREAD_LIST)
     ]
+    owner = pick(rng, owners, "inbox with 3 unread threads", distinct=True)["owner_id"]
+    rows = view.rows(
+        "SELECT m.id, m.sender_id, m.sent_at, t.subject FROM email_messages m "
+        f"JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
+        owner,
+    )
+    lines = [f"{r['sent_at'][:10]} {full_name(view, r['sender_id'])}: {r['subject']}" for r in rows]
     oracle = (
         Solution()
-        .step(login("email"))
+        .step(login("email", "file_system"))
         .step(
-            fetch_all("threads", INBOX_THREADS + ", unread_only=True")
-            + "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
-            + "marked = sum(t['unread_count'] for t in threads)\n"
+            fetch_all("threads", INBOX_THREADS + ", unread_only=True") + "lines = []\n"
+            "for t in threads:\n"
+            "    for e in apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']:\n"
+            "        if not e['is_read']:\n"
+            "            lines.append(f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['subject']}\")\n"
+            "print(lines)\n"
         )
-        .step(fetch_all("left", INBOX_THREADS + ", unread_only=True") + "print(len(left), 'unread threads left')\n")
-        .step("apis.supervisor.complete_task(answer=marked)\n")
+        .step(
+            f"apis.file_system.create_file(access_token=file_system_token, path={UNREAD_LIST!r}, "
+            "content='\\n'.join(lines))\n"
+            "for t in threads:\n    apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all("left", INBOX_THREADS + ", unread_only=True") + "print(len(left), 'unread threads left')\n"
+            f"print(apis.file_system.show_file(access_token=file_system_token, path={UNREAD_LIST!r})['content'])\n"
+        )
+        .step("apis.supervisor.complete_task(answer=len(lines))\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        "Mark everything in my email inbox as read. Leave archived threads and the trash as they are. Tell me how "
-        "many unread emails there were.",
+        f"Before I clear my email inbox, list what was unread in a new file {UNREAD_LIST}: one line per unread "
+        "inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>'. Then mark everything in my inbox as read. "
+        "Leave archived threads and the trash as they are. Tell me how many unread emails there were.",
         oracle,
         [
-            *(Updated("email_messages", i, {"is_read": 1}, f"inbox email {i} is read") for i in ids),
-            Answer(len(ids), f"the answer is the number of unread inbox emails ({len(ids)})"),
+            Inserted(
+                "file_system_files",
+                new_file(owner, UNREAD_LIST, HasLines(lines)),
+                f"{UNREAD_LIST} lists the {len(lines)} unread inbox emails",
+                what="files",
+            ),
+            *(Updated("email_messages", r["id"], {"is_read": 1}, f"inbox email {r['id']} is read") for r in rows),
+            Answer(len(rows), f"the answer is the number of unread inbox emails ({len(rows)})"),
         ],
     )
 
@@ -461,13 +634,25 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_empty_trash", apps=("email",), difficulty=2)
 def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every trashed thread deleted for good, except the starred ones, restored instead (one kind acted on each
+    way); the answer counts the threads deleted."""
     owner = pick(
         rng,
-        view.rows("SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id ORDER BY owner_id"),
-        "mailbox with a trashed thread",
+        view.rows(
+            "SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id "
+            "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 ORDER BY owner_id"
+        ),
+        "mailbox with starred and unstarred trashed threads",
+        distinct=True,
     )["owner_id"]
     threads = frozenset(
-        r["id"] for r in view.rows("SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1", owner)
+        r["id"]
+        for r in view.rows(
+            "SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1 AND is_starred = 0", owner
+        )
+    )
+    kept = view.rows(
+        "SELECT id, subject FROM email_threads WHERE owner_id = ? AND is_trashed = 1 AND is_starred = 1", owner
     )
     marks = ",".join(map(str, threads))
     messages = frozenset(r["id"] for r in view.rows(f"SELECT id FROM email_messages WHERE thread_id IN ({marks})"))
@@ -484,17 +669,28 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("email"))
         .step(
             fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
-            + "for t in trash:\n    apis.email.delete_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            + "print([(t['subject'], t['is_starred']) for t in trash])\n"
+        )
+        .step(
+            "deleted = 0\n"
+            "for t in trash:\n"
+            "    if t['is_starred']:\n"
+            "        apis.email.restore_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "    else:\n"
+            "        apis.email.delete_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "        deleted += 1\n"
         )
         .step(
             fetch_all("left", "apis.email.show_threads(access_token=email_token, folder='trash'")
             + "print(len(left), 'threads left in the trash')\n"
+            + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
+            + "print([t['subject'] for t in starred])\n"
+            "apis.supervisor.complete_task(answer=deleted)\n"
         )
-        .step(DONE)
         .steps()
     )
     expectations: list[Expectation] = [
-        Deleted("email_threads", threads, f"all {len(threads)} trashed threads are deleted for good", what="threads"),
+        Deleted("email_threads", threads, f"the {len(threads)} unstarred trashed threads are deleted", what="threads"),
         Deleted("email_messages", messages, "their emails are gone from my mailbox (and only mine)", what="emails"),
     ]
     expectations += [
@@ -502,9 +698,15 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         for table, ids, what in (("email_attachments", files, "attachments"), ("email_thread_labels", labels, "labels"))
         if ids
     ]
+    expectations += [
+        Updated("email_threads", t["id"], {"is_trashed": 0}, f"the starred thread '{t['subject']}' is restored")
+        for t in kept
+    ]
+    expectations.append(Answer(len(threads), f"the answer is the number of threads deleted ({len(threads)})"))
     return TaskSpec(
         owner,
-        "Permanently delete every thread in my email trash. Do not touch anything outside the trash.",
+        "Clean out my email trash: permanently delete every thread in it, except the starred ones, which I want "
+        "back: restore those. Do not touch anything outside the trash. Tell me how many threads you deleted.",
         oracle,
         expectations,
     )
@@ -512,6 +714,8 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
 def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every thread with one contact starred; in each, only the contact's unread emails are marked read (a per-email
+    detail of the thread; other people's unread emails stay unread)."""
     rows = view.rows(
         "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
         "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
@@ -519,7 +723,7 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
     )
     pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
-    owner, other = pick(rng, pairs, "unstarred thread with a contact")
+    owner, other = pick(rng, pairs, "unstarred thread with a contact", distinct=True)
     email = email_of(view, other)
     ids = [
         r["id"]
@@ -533,6 +737,12 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
             f"%{email}%",
         )
     ]
+    unread = view.rows(
+        "SELECT m.id, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id = ? AND m.is_read = 0 AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id",
+        owner,
+        other,
+    )
     name = full_name(view, other)
     oracle = (
         Solution()
@@ -540,21 +750,40 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             f"contact = apis.phone.search_contacts(access_token=phone_token, query={name!r})[0]\n"
             + fetch_all("threads", ALL_THREADS)
-            + "for t in threads:\n    if contact['email'] in t['participants'] and not t['is_starred']:\n"
-            + "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            + "mine = [t for t in threads if contact['email'] in t['participants']]\n"
+            "print(len(mine), 'threads with them')\n"
+        )
+        .step(
+            "for t in mine:\n"
+            "    if not t['is_starred']:\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "    if t['unread_count']:\n"
+            "        emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
+            "        for e in emails:\n"
+            "            if e['sender']['email'] == contact['email'] and not e['is_read']:\n"
+            "                apis.email.mark_email_read(access_token=email_token, email_id=e['email_id'])\n"
         )
         .step(
             fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
             + "print(len(starred), 'starred threads')\n"
+            "print(apis.email.search_emails(access_token=email_token, sender_email=contact['email'], "
+            "unread_only=True))\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Star every email thread I have with my contact {name} (outside the trash).",
+        f"Star every email thread I have with my contact {name} (outside the trash), and in those threads mark "
+        f"{name}'s unread emails as read (only theirs).",
         oracle,
-        [Updated("email_threads", i, {"is_starred": 1}, f"thread {i} with {name} is starred") for i in ids],
+        [
+            *(Updated("email_threads", i, {"is_starred": 1}, f"thread {i} with {name} is starred") for i in ids),
+            *(
+                Updated("email_messages", m["id"], {"is_read": 1}, f"{name}'s email of {m['sent_at']} is read")
+                for m in unread
+            ),
+        ],
     )
 
 
@@ -577,40 +806,75 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     to = pick(rng, contacts, "contact to forward to")
     sender, target = full_name(view, c["sender_id"]), full_name(view, to["id"])
-    subject = view.value(
-        "SELECT t.subject FROM email_threads t JOIN email_messages m ON m.thread_id = t.id WHERE m.id = ?", c["id"]
+    found = view.row(
+        "SELECT t.subject, t.conversation_id FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        "WHERE m.id = ?",
+        c["id"],
     )
+    subject = found["subject"]
+    thanks = f"Thanks! I forwarded {c['file_name']} to {target}."
+    heads_up = f"I just emailed you {c['file_name']} from {sender}."
     oracle = (
         Solution()
         .step(login("phone", "email"))
         .step(
             f"contact = apis.phone.search_contacts(access_token=phone_token, query={target!r})[0]\n"
             + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
-            + "email = next(e for e in emails if "
+            + f"email = next(e for e in emails if e['sender']['name'] == {sender!r} and "
             f"any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
             + (
                 "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
                 "recipients=[contact['email']])\n"
             )
         )
-        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(
+            f"apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], body={thanks!r})\n"
+            "apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+            f"message={heads_up!r})\n"
+        )
+        .step(
+            fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent'")
+            + "print([t['subject'] for t in sent[:3]])\n"
+            "print(apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
+            "direction='sent', page_limit=1))\n"
+        )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         c["owner_id"],
-        f"Forward the email from {sender} with the attachment '{c['file_name']}' to my {to['relationship']} {target}.",
+        f"Forward the email from {sender} with the attachment '{c['file_name']}' to my {to['relationship']} {target}. "
+        f"Then reply to {sender}'s email '{thanks}' and text {target} '{heads_up}'",
         oracle,
-        sent_email(
-            view,
-            c["owner_id"],
-            [to["id"]],
-            Contains("Forwarded message"),
-            f"the email is forwarded to {target}",
-            subject=f"Fwd: {subject}",
-            files={c["file_name"]: c["content"]},
-        ),
+        [
+            *sent_email(
+                view,
+                c["owner_id"],
+                [to["id"]],
+                Contains("Forwarded message"),
+                f"the email is forwarded to {target}",
+                subject=f"Fwd: {subject}",
+                files={c["file_name"]: c["content"]},
+            ),
+            *sent_email(
+                view,
+                c["owner_id"],
+                [c["sender_id"]],
+                thanks,
+                f"{sender} is told it was forwarded",
+                conversation=found["conversation_id"],
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": c["owner_id"], "receiver_id": to["id"], "message": heads_up, "is_read": 0},
+                f"{target} is texted about the email",
+                what="texts",
+            ),
+        ],
     )
+
+
+NUDGE_SINCE = "2026-04-01"
 
 
 @scenario("email_group_announcement", apps=("email", "phone"), difficulty=3)
@@ -637,6 +901,7 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
         ]
     )
     plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
+    nudge = f"I sent you an email: {subject}."
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -649,23 +914,61 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"subject={subject!r}, body={body!r})\n"
             )
         )
-        .step("print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n")
+        .step(
+            "for c in group:\n"
+            f"    mine = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
+            f"sent_after={NUDGE_SINCE!r}, page_limit=1)\n"
+            "    if not mine:\n"
+            "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={nudge!r})\n"
+        )
+        .step(
+            fetch_all("sent", f"apis.email.show_threads(access_token=email_token, folder='sent', query={subject!r}")
+            + "print([t['participants'] for t in sent])\n"
+        )
         .step(DONE)
         .steps()
     )
+    quiet = [
+        p
+        for p in to
+        if not view.rows(
+            "SELECT 1 FROM phone_messages WHERE ((sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND "
+            "receiver_id = ?)) AND sent_at >= ?",
+            g["owner_id"],
+            p,
+            p,
+            g["owner_id"],
+            NUDGE_SINCE,
+        )
+    ]
     return TaskSpec(
         g["owner_id"],
         f"Send one email to all my {plural} (as marked in my phone contacts) with the subject '{subject}' and the "
-        f"text '{body}'.",
+        f"text '{body}'. Then text each of them I have not exchanged any text with since {NUDGE_SINCE} "
+        f"'{nudge}'",
         oracle,
-        sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
+        [
+            *sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
+            *(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": g["owner_id"], "receiver_id": p, "message": nudge, "is_read": 0},
+                    f"{full_name(view, p)}, not texted with since {NUDGE_SINCE}, gets the nudge",
+                    what="nudges",
+                )
+                for p in quiet
+            ),
+        ],
     )
 
 
 @scenario("email_pay_back_share", apps=("email", "payments"), difficulty=3)
 def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
+    """One person's ask for my share of a cost, read from their email, paid unless a payment of that amount to them
+    already followed it (checked on payments), confirmed by a reply; the answer is my balance after."""
     asks = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.body, t.subject FROM email_messages m "
+        "SELECT m.owner_id, m.sender_id, m.body, m.sent_at, t.subject, t.conversation_id FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id JOIN payments_balances b ON b.person_id = m.owner_id "
         "WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 AND t.is_spam = 0 "
         "AND b.balance > 250 "
@@ -674,9 +977,21 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     unique = [
         a for a in asks if sum((x["owner_id"], x["sender_id"]) == (a["owner_id"], a["sender_id"]) for x in asks) == 1
     ]
-    c = pick(rng, unique, "email asking for a share")
+    c = pick(rng, unique, "email asking for a share", distinct=True)
     share = float(c["body"].split("$")[-1].split()[0].rstrip(".,"))
-    name, note = full_name(view, c["sender_id"]), c["subject"]
+    owner, name, note = c["owner_id"], full_name(view, c["sender_id"]), c["subject"]
+    paid = view.rows(
+        "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+        "AND created_at >= ?",
+        owner,
+        c["sender_id"],
+        share,
+        c["sent_at"],
+    )
+    balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner)
+    after = round(balance - (0 if paid else share), 2)
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
+    reply = f"Sent you ${share:.2f}."
     oracle = (
         Solution()
         .step(login("email", "payments"))
@@ -684,32 +999,48 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all("emails", ALL_EMAILS + ", query='share'")
             + f"ask = next(e for e in emails if e['sender']['name'] == {name!r} and '$' in e['body'])\n"
             + "share = float(ask['body'].split('$')[-1].split()[0].rstrip('.,'))\n"
-            + (
-                "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
-                f"amount=share, note={note!r})\n"
-            )
+            "print(ask['subject'], ask['sent_at'], share)\n"
         )
-        .step("print(apis.payments.show_balance(access_token=payments_token))\n")
-        .step(DONE)
+        .step(
+            "sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            "with_email=ask['sender']['email'], start_date=ask['sent_at'][:10], min_amount=share, max_amount=share)\n"
+            "if not any(p['created_at'] >= ask['sent_at'] for p in sent):\n"
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
+            "amount=share, note=ask['subject'])\n"
+            "apis.email.reply_to_email(access_token=email_token, email_id=ask['email_id'], "
+            "body=f'Sent you ${share:.2f}.')\n"
+        )
+        .step(
+            "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
+            "print(apis.email.show_thread(access_token=email_token, thread_id=ask['thread_id'])['email_count'])\n"
+            "apis.supervisor.complete_task(answer=balance)\n"
+        )
         .steps()
     )
-    return TaskSpec(
-        c["owner_id"],
-        f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the note '{note}'.",
-        oracle,
-        [
+    payment: list[Expectation] = (
+        []
+        if paid
+        else [
             Inserted(
                 "payments_transactions",
-                {
-                    "sender_id": c["owner_id"],
-                    "receiver_id": c["sender_id"],
-                    "amount": share,
-                    "note": Contains(note),
-                    "private": 0,
-                },
+                {"sender_id": owner, "receiver_id": c["sender_id"], "amount": share, "note": note, "private": private},
                 f"${share:.2f} is paid to {name} with the note '{note}'",
                 what="payments",
             ),
-            *balance_changes(view, {c["owner_id"]: -share, c["sender_id"]: share}),
+            *balance_changes(view, {owner: -share, c["sender_id"]: share}),
+        ]
+    )
+    return TaskSpec(
+        owner,
+        f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the email's "
+        f"subject ('{note}') as the note, unless I already sent them that amount after their email. Then reply to "
+        "that email 'Sent you $<amount>.' (two decimals), and tell me my payments balance afterwards.",
+        oracle,
+        [
+            *payment,
+            *sent_email(
+                view, owner, [c["sender_id"]], reply, f"{name} is told it is paid", conversation=c["conversation_id"]
+            ),
+            Answer(after, f"the answer is my balance afterwards (${after:.2f})"),
         ],
     )
