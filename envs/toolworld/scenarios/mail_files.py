@@ -13,6 +13,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+THANKS = "Thanks for the photos!"
 COWORKERS = (
     "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
     "AND c.relationship = 'coworker' ORDER BY p.id"
@@ -380,45 +381,31 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("mail_attachment_inventory", apps=("email", "file_system"))
 def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
     """An inventory file of every attachment received in one year (attachments I sent, other years' and the trash
-    are distractors), one dated line each with the sender; the answer counts them."""
+    are distractors), one dated line each with the sender; their threads labelled, and each email of them that
+    brought photos answered with thanks (other attachments get no reply); the answer counts the attachments."""
     received = (
-        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, t.conversation_id FROM "
+        "email_attachments a JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id"
     )
     years = view.rows(
-        f"SELECT owner_id, substr(sent_at, 1, 4) AS year, COUNT(*) AS n FROM ({received}) GROUP BY owner_id, year "
-        "HAVING n BETWEEN 4 AND 12 ORDER BY owner_id, year"
+        f"SELECT owner_id, substr(sent_at, 1, 4) AS year, COUNT(*) AS n, SUM(file_name LIKE 'photos%') AS photos, "
+        f"COUNT(DISTINCT CASE WHEN file_name LIKE 'photos%' THEN conversation_id END) AS talks FROM ({received}) "
+        "GROUP BY owner_id, year HAVING n BETWEEN 4 AND 12 AND photos >= 1 AND talks = photos ORDER BY owner_id, year"
     )
-    usable = []
-    for y in years:
-        names = [
-            r["file_name"]
-            for r in view.rows(
-                received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ?", y["owner_id"], y["year"]
-            )
-        ]
-        named = [n for n in names if n.startswith("invoice_")]
-        if named and len(set(named)) == len(named):
-            usable.append(y)
-    c = pick(rng, usable, "mailbox with a few attachments, invoices among them, received in a year", distinct=True)
+    c = pick(rng, years, "mailbox with a few attachments received in a year", distinct=True)
     owner, year = c["owner_id"], c["year"]
     path = f"/documents/attachments_{year}.txt"
     if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
         raise LookupError(f"{path} already exists")
-    rows = view.rows(
-        received.replace("a.file_name", "a.file_name, a.content")
-        + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
-        owner,
-        year,
-    )
+    rows = view.rows(received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at", owner, year)
     lines = [f"{r['sent_at'][:10]} {r['file_name']} from {full_name(view, r['sender_id'])}" for r in rows]
-    invoices = {r["file_name"]: r["content"] for r in rows if r["file_name"].startswith("invoice_")}
     label = f"Attachments {year}"
     threads = sorted({r["thread_id"] for r in rows})
     if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", owner, label):
         raise LookupError(f"the label {label} already exists")
     every_year = view.value(f"SELECT COUNT(*) FROM ({received}) WHERE owner_id = ?", owner)
+    photos = [r for r in rows if r["file_name"].startswith("photos")]
     oracle = (
         Solution()
         .step(login("email", "file_system"))
@@ -431,8 +418,7 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "lines = [f\"{e['sent_at'][:10]} {a['file_name']} from {e['sender']['name']}\" "
             "for e in sorted(mine, key=lambda e: e['sent_at']) for a in e['attachments']]\n"
-            "invoices = [a for e in mine for a in e['attachments'] if a['file_name'].startswith('invoice_')]\n"
-            "print(lines, invoices)\n"
+            "print(lines)\n"
         )
         .step(
             f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
@@ -442,20 +428,14 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
             "label_id=label['label_id'])\n"
         )
         .step(
-            "for a in invoices:\n"
-            "    content = apis.email.show_attachment(access_token=email_token, attachment_id=a['attachment_id'])"
-            "['content']\n"
-            "    apis.file_system.create_file(access_token=file_system_token, path='/documents/invoices/' + "
-            "a['file_name'], content=content, parents=True)\n"
+            "for e in mine:\n"
+            "    if any(a['file_name'].startswith('photos') for a in e['attachments']):\n"
+            f"        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body={THANKS!r})\n"
         )
         .step(
             f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
             + fetch_all("labelled", f"apis.email.show_threads(access_token=email_token, folder='all', label={label!r}")
             + "print(len(labelled), 'threads labelled')\n"
-            + fetch_all(
-                "saved", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
-            )
-            + "print([f['path'] for f in saved])\n"
         )
         .step("apis.supervisor.complete_task(answer=len(lines))\n")
         .steps()
@@ -464,9 +444,8 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Make me an inventory of the email attachments I received in {year} (not ones I sent, not the trash): a new "
         f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Put a "
-        f"new email label '{label}' on the threads those attachments came in, and save a copy of each invoice among "
-        "them (invoice_*.txt) in a new folder /documents/invoices under its own name. Then tell me how many "
-        f"attachments I received in {year}.",
+        f"new email label '{label}' on the threads those attachments came in, and reply '{THANKS}' to each of those "
+        f"emails that came with photos (a photos file). Then tell me how many attachments I received in {year}.",
         oracle,
         [
             Inserted(
@@ -483,20 +462,17 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 count=len(threads),
                 what="labelled threads",
             ),
-            Inserted(
-                "file_system_directories",
-                {"owner_id": owner, "path": "/documents/invoices"},
-                "/documents/invoices exists",
-                what="directories",
-            ),
             *(
-                Inserted(
-                    "file_system_files",
-                    new_file(owner, f"/documents/invoices/{name}", content),
-                    f"the invoice {name} is saved in /documents/invoices with its content",
-                    what=f"copies of {name}",
+                expectation
+                for r in photos
+                for expectation in sent_email(
+                    view,
+                    owner,
+                    [r["sender_id"]],
+                    THANKS,
+                    f"{full_name(view, r['sender_id'])} is thanked for {r['file_name']}",
+                    conversation=r["conversation_id"],
                 )
-                for name, content in invoices.items()
             ),
             Answer(
                 len(lines),

@@ -648,24 +648,16 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
         for t in spam
     ]
     for g in shared:
-        if g["created_by"] == owner:
-            expectations.append(
-                Deleted(
-                    "phone_group_members",
-                    frozenset({g["theirs"]}),
-                    f"{name} is removed from my group chat '{g['name']}'",
-                    what="members",
-                )
+        mine = g["created_by"] == owner
+        gone = f"{name} is removed from my group chat" if mine else "I left the group chat, which I did not create,"
+        expectations.append(
+            Deleted(
+                "phone_group_members",
+                frozenset({g["theirs"] if mine else g["mine"]}),
+                f"{gone} '{g['name']}'",
+                what="members" if mine else "memberships",
             )
-        else:
-            expectations.append(
-                Deleted(
-                    "phone_group_members",
-                    frozenset({g["mine"]}),
-                    f"I left the group chat '{g['name']}', which I did not create",
-                    what="memberships",
-                )
-            )
+        )
     return TaskSpec(
         owner,
         f'Block the number of the person who texted me "{c["message"]}", and cut them off from my group chats: '
