@@ -8,13 +8,17 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.leisure_concerts import most_played
-from envs.toolworld.scenarios.music import CLOCK, clock, top_artists
+from envs.toolworld.scenarios.music import CLOCK, average_rating, clock, top_artists
+from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+
+
 def look_alike_playlists(view: WorldView, extra: str = "") -> list[dict[str, Any]]:
     """Playlists whose exact title is unique for their owner while another of theirs starts with it
     ('Road Trip' next to 'Road Trip 2019'), optionally narrowed by an `extra` SQL condition on p."""
@@ -33,6 +37,11 @@ def playlist_songs(view: WorldView, playlist_id: object) -> list[dict[str, Any]]
         "JOIN music_songs s ON s.id = ps.song_id WHERE ps.playlist_id = ? ORDER BY ps.position, ps.id",
         playlist_id,
     )
+
+
+def rated(rating: float | None) -> str:
+    """A song's average review rating as an export line shows it."""
+    return "unrated" if rating is None else f"rated {rating:.2f}"
 
 
 def find_playlist(title: str) -> str:
@@ -59,7 +68,10 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         p["id"],
     )
     path = f"/music/{p['title'].lower().replace(' ', '_')}.txt"
-    lines = [f"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])})" for i, s in enumerate(songs, 1)]
+    lines = [
+        f"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])}) {rated(average_rating(view, s['id']))}"
+        for i, s in enumerate(songs, 1)
+    ]
     content = "\n".join([*lines, f"Total: {clock(sum(s['duration_s'] for s in songs))}"])
     has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
     subject = f"{p['title']} tracklist"
@@ -69,9 +81,16 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         + "info = apis.music.show_playlist(access_token=music_token, playlist_id=target['playlist_id'])\n"
         + "print(len(songs), info['collaborators'])\n"
     )
+    ratings = (
+        "ratings = {}\n"
+        "for s in songs:\n"
+        "    rating = apis.music.show_song(song_id=s['song_id'])['average_rating']\n"
+        "    ratings[s['song_id']] = 'unrated' if rating is None else f'rated {rating:.2f}'\n"
+        "print(ratings)\n"
+    )
     write = (
-        CLOCK + "lines = [f\"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])})\" for i, s in "
-        "enumerate(songs, 1)]\n"
+        CLOCK + "lines = [f\"{i}. {s['artist']} - {s['title']} ({clock(s['duration_s'])}) {ratings[s['song_id']]}\" "
+        "for i, s in enumerate(songs, 1)]\n"
         "lines.append('Total: ' + clock(sum(s['duration_s'] for s in songs)))\n"
         f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines), "
         "parents=True)\n"
@@ -87,7 +106,7 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
         f"print(apis.file_system.show_file_shares(access_token=file_system_token, path={path!r}))\n"
         "apis.supervisor.complete_task()\n"
     )
-    file = {"owner_id": owner, "path": path, "content": content, "starred": 1, "created_at": NOW, "updated_at": NOW}
+    file = new_file(owner, path, content, starred=1)
     expectations: list[Expectation] = []
     if not has_dir:
         expectations.append(
@@ -128,11 +147,12 @@ def playlist_export_file(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Export my music playlist titled exactly '{p['title']}' to a text file {path} (create the folder if "
-        "needed): one line per song in playlist order written as '1. Artist - Title (m:ss)', then a last line "
+        "needed): one line per song in playlist order written as '1. Artist - Title (m:ss) rated 4.25' (its average "
+        "review rating, 2 decimals, or 'unrated' when it has no reviews), then a last line "
         "'Total: m:ss' with the playlist's length (minutes may go past 59). Star the file and share it, view only, "
         "with each collaborator of the playlist. Also send them all one email with the subject "
         f"'{subject}' and the file's text as its body.",
-        Solution().step(look).step(write).step(check).steps(),
+        Solution().step(look).step(ratings).step(write).step(check).steps(),
         expectations,
     )
 
@@ -217,22 +237,37 @@ def low_rated_cleanup(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+FAVOURITE = 4  # an average review rating at which a song is a crowd favourite
+
+
 @scenario("leisure_trim_playlist", apps=("music",))
 def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Songs off a playlist's end into an '(extra)' playlist until it fits a length, skipping over the favourites
+    (average review rating 4 or more, only in show_song per song); one variant in three already fits (no-op-pass)."""
     extra = "AND (SELECT COUNT(DISTINCT song_id) - COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) = 0"
-    candidates = [p for p in look_alike_playlists(view, extra) if len(playlist_songs(view, p["id"])) >= 8]
-    p = pick(rng, candidates, "playlist of 8+ songs whose title has a look-alike", distinct=True)
-    songs = playlist_songs(view, p["id"])
-    total = sum(s["duration_s"] for s in songs)
     fits = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: the playlist already fits
+    candidates = []
+    for c in look_alike_playlists(view, extra):
+        songs = playlist_songs(view, c["id"])
+        favourites = [s for s in songs[-5:] if (average_rating(view, s["id"]) or 0) >= FAVOURITE]
+        if len(songs) >= 8 and (fits or favourites):
+            candidates.append((c, songs))
+    p, songs = pick(rng, candidates, "playlist of 8+ songs whose title has a look-alike", distinct=True)
+    total = sum(s["duration_s"] for s in songs)
+    trimmable = [s for s in songs if (average_rating(view, s["id"]) or 0) < FAVOURITE]
     if fits:
         limit = -(-total // 60) + rng.randint(0, 10)
     else:
-        keep_seconds = sum(s["duration_s"] for s in songs[: len(songs) - rng.randint(2, 4)])
+        cut = trimmable[len(trimmable) - rng.randint(3, 5) :]
+        keep_seconds = total - sum(s["duration_s"] for s in cut)
         limit = keep_seconds // 60 + 1 if (keep_seconds // 60 + 1) * 60 < total else keep_seconds // 60
-    kept, removed = list(songs), list[dict[str, Any]]()
-    while sum(s["duration_s"] for s in kept) > limit * 60:
-        removed.insert(0, kept.pop())
+    removed: list[dict[str, Any]] = []
+    length = total
+    for s in reversed(trimmable):
+        if length <= limit * 60:
+            break
+        removed.insert(0, s)
+        length -= s["duration_s"]
     extra_title = f"{p['title']} (extra)"
     look = (
         login("music")
@@ -241,9 +276,14 @@ def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"print(len(songs), total, total / 60, {limit})\n"
     )
     act = (
-        "kept, removed = list(songs), []\n"
-        f"while sum(s['duration_s'] for s in kept) > {limit} * 60:\n"
-        "    removed.insert(0, kept.pop())\n"
+        "removed, length = [], total\n"
+        "for s in reversed(songs):\n"
+        f"    if length <= {limit} * 60:\n"
+        "        break\n"
+        "    rating = apis.music.show_song(song_id=s['song_id'])['average_rating']\n"
+        f"    if rating is None or rating < {FAVOURITE}:\n"
+        "        removed.insert(0, s)\n"
+        "        length -= s['duration_s']\n"
         "print([s['title'] for s in removed])\n"
         "if removed:\n"
         f"    new = apis.music.create_playlist(access_token=music_token, title={extra_title!r})['playlist_id']\n"
@@ -258,6 +298,7 @@ def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
             "left", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']", "    "
         )
         + "    print(len(left), sum(s['duration_s'] for s in left) / 60)\n"
+        + "    print(apis.music.show_playlist_songs(access_token=music_token, playlist_id=new, page_limit=20))\n"
         + "apis.supervisor.complete_task()\n"
     )
     expectations: list[Expectation] = []
@@ -292,7 +333,8 @@ def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         p["owner_id"],
         f"My music playlist titled exactly '{p['title']}' must fit in {limit} minutes. If it is longer, take songs "
-        f"off its end, last one first, until its total length is at most {limit} minutes, and put the removed songs "
+        f"off its end, last one first, until its total length is at most {limit} minutes, but skip over the crowd "
+        f"favourites (songs with an average review rating of {FAVOURITE} or more stay), and put the removed songs "
         f"into a new private playlist '{extra_title}' in the order they had. If it already fits, change nothing.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
@@ -434,6 +476,8 @@ def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
     friend = rng.choice(friends)
     name = f"{friend['first_name']} {friend['last_name']}"
     best = [clear_best_song(view, str(a["artist"])) for a in top]
+    followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", owner)}
+    to_follow = [str(a["artist"]) for a in top if a["artist"] not in followed]
     subject = f"My top artists of {year}"
     body = "\n".join(f"{i}. {a['artist']} ({a['plays']} plays)" for i, a in enumerate(top, 1))
     title = f"Top of {year}"
@@ -459,6 +503,12 @@ def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
         "    song = apis.music.search_songs(artist=s['artist'], sort_by='-play_count', page_limit=1)[0]\n"
         "    apis.music.add_song_to_playlist(access_token=music_token, playlist_id=new, song_id=song['song_id'])\n"
     )
+    follow = fetch_all("followed", "apis.music.show_followed_artists(access_token=music_token") + (
+        "following = {a['artist'] for a in followed}\n"
+        "for s in top:\n"
+        "    if s['artist'] not in following:\n"
+        "        apis.music.follow_artist(access_token=music_token, artist=s['artist'])\n"
+    )
     check = (
         "print(apis.music.show_playlist_songs(access_token=music_token, playlist_id=new))\n"
         + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, folder='sent', query={subject!r}")
@@ -479,8 +529,9 @@ def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Email my friend {name} (their address is in my phone contacts) with the subject '{subject}' and, as the "
         f"text, my 5 most played music artists of {year} by plays in my listening history (ties by name), one per "
         f"line as '1. Artist (N plays)'. Then make me a private playlist '{title}' holding the most played song (by "
-        "play count in the catalog) of each of those 5 artists, in the same order.",
-        Solution().step(look).step(act).step(check).steps(),
+        "play count in the catalog) of each of those 5 artists, in the same order, and follow those of the 5 I "
+        "don't follow yet.",
+        Solution().step(look).step(act).step(follow).step(check).steps(),
         [
             *sent_email(view, owner, [friend["id"]], body, f"{name} gets my top 5 artists of {year}", subject=subject),
             Inserted("music_playlists", playlist, f"a private playlist '{title}'", what="playlists"),
@@ -492,6 +543,15 @@ def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
                     what=f"song {song_id} at position {i}",
                 )
                 for i, song_id in enumerate(best, 1)
+            ),
+            *(
+                Inserted(
+                    "music_follows",
+                    {"owner_id": owner, "artist": artist, "followed_at": NOW},
+                    f"{artist} (a top-5 artist) is followed",
+                    what=f"follows of {artist}",
+                )
+                for artist in to_follow
             ),
         ],
     )
@@ -524,6 +584,15 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND f.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = 'family' ORDER BY f.id",
         owner,
     )
+    followed = {
+        r["playlist_id"] for r in view.rows("SELECT playlist_id FROM music_playlist_follows WHERE owner_id = ?", owner)
+    }
+    to_follow = [
+        r["id"]
+        for f in family
+        for r in view.rows("SELECT id FROM music_playlists WHERE owner_id = ? AND is_public = 1", f["id"])
+        if r["id"] not in followed
+    ]
     title = rng.choice(["Family mix", "Family road trip", "Sunday songs"])
     text = f"I started a music playlist '{title}' and added you as a collaborator - add your songs!"
     look = (
@@ -533,6 +602,16 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("library", "apis.music.show_song_library(access_token=music_token")
         + "top = sorted(library, key=lambda s: -s['play_count'])[:5]\n"
         + "print([(s['title'], s['play_count']) for s in top])\n"
+        + fetch_all("followed", "apis.music.show_followed_playlists(access_token=music_token")
+        + "following = {p['playlist_id'] for p in followed}\n"
+    )
+    follow = (
+        "for c in family:\n"
+        "    if c['email']:\n"
+        + fetch_all("theirs", "apis.music.search_playlists(owner_email=c['email']", indent="        ")
+        + "        for p in theirs:\n"
+        "            if p['owner_email'] == c['email'] and p['playlist_id'] not in following:\n"
+        "                apis.music.follow_playlist(access_token=music_token, playlist_id=p['playlist_id'])\n"
     )
     act = (
         f"new = apis.music.create_playlist(access_token=music_token, title={title!r}, is_collaborative=True)"
@@ -563,8 +642,8 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Start a private, collaborative music playlist '{title}' with the 5 most played songs of my library (by "
         "play count), most played first. Add each family member in my phone contacts as a collaborator and text "
-        f"each of them: '{text}'",
-        Solution().step(look).step(act).step(check).steps(),
+        f"each of them: '{text}' Also follow every public playlist of theirs that I don't follow yet.",
+        Solution().step(look).step(act).step(follow).step(check).steps(),
         [
             Inserted("music_playlists", playlist, f"a private collaborative playlist '{title}'", what="playlists"),
             *(
@@ -586,13 +665,15 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
                         f"{f['email']} collaborates on the playlist",
                         what=f"collaborators {f['email']}",
                     ),
-                    Inserted(
-                        "phone_messages",
-                        {"sender_id": owner, "receiver_id": f["id"], "message": text, "sent_at": NOW, "is_read": 0},
-                        f"{f['email']} gets the text",
-                        what=f"texts to {f['email']}",
-                    ),
+                    text_to(owner, f["id"], [text], f"{f['email']} gets the text"),
                 )
+            ),
+            Inserted(
+                "music_playlist_follows",
+                {"owner_id": owner, "playlist_id": OneOf(to_follow), "followed_at": NOW},
+                f"the {len(to_follow)} public playlists of my family I did not follow are followed",
+                count=len(to_follow),
+                what="playlist follows",
             ),
         ],
     )
@@ -617,6 +698,9 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
                 candidates.append((person, genre, picked))
     owner, genre, picked = pick(rng, candidates, "listener following a few recommended artists", distinct=True)
     liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    mix = f"Discover {genre.title()}"
+    if view.rows("SELECT 1 FROM music_playlists WHERE owner_id = ? AND title = ?", owner, mix):
+        raise LookupError(f"the discovery playlist {mix!r} exists already: the task assumes it does not")
     look = (
         login("music")
         + fetch_all("recommended", f"apis.music.show_recommendations(access_token=music_token, genre={genre!r}")
@@ -633,8 +717,19 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
         "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
         "    if s['song_id'] not in liked_ids:\n"
         "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
-        "apis.supervisor.complete_task(answer=len(chosen) if chosen else None)\n"
     )
+    collect = (
+        "if chosen:\n"
+        + fetch_all("mine", f"apis.music.show_playlists(access_token=music_token, query={mix!r}", indent="    ")
+        + f"    mix = next((p['playlist_id'] for p in mine if p['title'] == {mix!r}), None)\n"
+        + "    if mix is None:\n"
+        + f"        mix = apis.music.create_playlist(access_token=music_token, title={mix!r})['playlist_id']\n"
+        + "    for s in chosen:\n"
+        + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=mix, song_id=s['song_id'])\n"
+        + "    print(apis.music.show_playlist(access_token=music_token, playlist_id=mix))\n"
+        + "apis.supervisor.complete_task(answer=len(chosen) if chosen else None)\n"
+    )
+    playlist = {"owner_id": owner, "title": mix, "is_public": 0, "description": "", "is_collaborative": 0}
     to_like = [s for s in picked if s not in liked]
     expectations: list[Expectation] = [
         Inserted(
@@ -656,13 +751,25 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
             f"the answer is the number of songs added ({len(picked)})",
             traps={"5": "only the first page of recommendations was read"} if len(picked) != 5 else {},
         ),
+        Inserted("music_playlists", playlist, f"a private playlist '{mix}' is made", what="playlists"),
+        *(
+            Inserted(
+                "music_playlist_songs",
+                {"playlist_id": NewRow("music_playlists", playlist), "song_id": song, "position": float(i)}
+                | {"added_by": owner, "added_at": NOW},
+                f"added song {song} is number {i} in '{mix}', in the recommendations' order",
+                what=f"song {song} at position {i}",
+            )
+            for i, song in enumerate(picked, 1)
+        ),
     ]
     return TaskSpec(
         owner,
         f"Go through all my {genre} music recommendations: add to my library every recommended song whose artist I "
-        "follow (exactly that artist name), and like it if I have not. Tell me how many songs you added. If none "
+        "follow (exactly that artist name), and like it if I have not; also put them, in the order the recommendations "
+        f"list them, into a new private playlist '{mix}'. Tell me how many songs you added. If none "
         "of them is by an artist I follow, change nothing (and no answer is needed).",
-        Solution().step(look).step(act).steps(),
+        Solution().step(look).step(act).step(collect).steps(),
         expectations if picked else [],
         noop_pass=not picked,
     )
@@ -690,6 +797,8 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         r["id"]
         for r in view.rows(f"SELECT id FROM music_library WHERE owner_id = ? AND song_id IN ({marks})", owner, *worst)
     )
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    best = [r["id"] for r in reviews if r["rating"] == 5 and r["id"] not in liked]
     path = f"/music/reviews_{year}.csv"
     content = "\n".join(["song,artist,rating", *(f"{r['title']},{r['artist']},{r['rating']}" for r in reviews)])
     has_dir = bool(view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/music'", owner))
@@ -700,6 +809,8 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         "key=lambda r: r['created_at'])\n"
         + "print(len(reviews), len(mine))\n"
         + fetch_all("library", "apis.music.show_song_library(access_token=music_token")
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + "liked_ids = {s['song_id'] for s in liked}\n"
     )
     act = (
         "rows = ['song,artist,rating']\n"
@@ -713,6 +824,9 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         "for s in library:\n"
         "    if s['song_id'] in worst:\n"
         "        apis.music.remove_song_from_library(access_token=music_token, song_id=s['song_id'])\n"
+        "for r in mine:\n"
+        "    if r['rating'] == 5 and r['song_id'] not in liked_ids:\n"
+        "        apis.music.like_song(access_token=music_token, song_id=r['song_id'])\n"
         "apis.supervisor.complete_task(answer=round(sum(r['rating'] for r in mine) / len(mine), 2))\n"
     )
     expectations: list[Expectation] = []
@@ -728,7 +842,7 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += [
         Inserted(
             "file_system_files",
-            {"owner_id": owner, "path": path, "content": content, "starred": 0, "created_at": NOW, "updated_at": NOW},
+            new_file(owner, path, content),
             f"{path} has the header and one row per {year} review, oldest first: {content!r}",
             what="files",
         ),
@@ -738,11 +852,21 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Deleted("music_library", dropped, f"the {len(dropped)} songs I gave 1 star in {year} leave my library")
         )
+    expectations.append(
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": OneOf(best)},
+            f"the {len(best)} songs I gave 5 stars in {year} and had not liked are liked",
+            count=len(best),
+            what="likes",
+        )
+    )
     return TaskSpec(
         owner,
         f"Export the music reviews I wrote in {year} to {path} (create the folder if needed): a header line "
         "'song,artist,rating', then one line per review, oldest first, as '<song title>,<artist>,<stars>'. Then "
-        f"take every song I gave 1 star in {year} out of my music library (where it is there). Tell me the average "
+        f"take every song I gave 1 star in {year} out of my music library (where it is there), and like every song I "
+        f"gave 5 stars in {year} that I have not liked yet. Tell me the average "
         "rating of those reviews, rounded to 2 decimals.",
         Solution().step(look).step(act).steps(),
         expectations,
