@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+from hydra.conf import HydraConf
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from harness.choosers import make_stack_chooser
@@ -67,7 +69,7 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     global _exit_code
     request = request_from_config(cfg)
     hydra_cfg = HydraConfig.get()
-    run_dir = Path(hydra_cfg.runtime.output_dir)
+    run_dir = job_dir(hydra_cfg)
     chooser = make_stack_chooser(request.selector, request.stack, run_dir, CONF_DIR, list(hydra_cfg.searchpath))
     try:
         summary = run_evaluation(request, run_dir, chooser)
@@ -84,6 +86,17 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     print(f"HTML report: {html_report_link(run_dir)}")
     _exit_code = max(_exit_code, summary["exit_code"])
     return summary
+
+
+def job_dir(hydra_cfg: HydraConf) -> Path:
+    """Where this job's results go. A relative run or sweep dir counts from where the command was started
+    (hydra.runtime.cwd), also in a worker that starts elsewhere: a Ray worker runs in the directory of the
+    cluster's `ray start`, and would otherwise write where the driver's `report` never looks."""
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        configured = Path(hydra_cfg.sweep.dir) / str(hydra_cfg.sweep.subdir)
+    else:
+        configured = Path(hydra_cfg.run.dir)
+    return Path(hydra_cfg.runtime.cwd) / configured
 
 
 def html_report_link(run_dir: Path) -> str:
