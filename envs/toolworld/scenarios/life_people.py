@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._life import NOW, PLAIN_NOTE, TODAY, done, variant_of
+from envs.toolworld.scenarios._life import NOW, TODAY, done, variant_of
+from envs.toolworld.scenarios._rows import new_all_day_event, new_note
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -150,7 +151,6 @@ def birthday_gift_money(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = []
     for c in coming:
         name = f"{c['first_name']} {c['last_name']}"
-        after = (date.fromisoformat(c["next"]) + timedelta(days=1)).isoformat()
         expectations.append(
             Inserted(
                 "payments_transactions",
@@ -163,9 +163,7 @@ def birthday_gift_money(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "calendar_events",
-                {"calendar_id": calendar, "organizer_id": owner, "title": f"{name}'s birthday", "all_day": 1}
-                | {"start": f"{c['next']}T00:00:00", "end": f"{after}T00:00:00", "description": "", "location": ""}
-                | {"recurrence": "none", "recurrence_until": None, "status": "confirmed", "busy": 1},
+                new_all_day_event(owner, calendar, f"{name}'s birthday", c["next"], busy=1),
                 f"an all-day event '{name}'s birthday' on {c['next']} on my main calendar",
                 what=f"events '{name}'s birthday'",
             )
@@ -248,9 +246,7 @@ def done_log_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                {"owner_id": owner, "title": title, "content": Receipt(lines, f"Total: {len(lines)} tasks")}
-                | PLAIN_NOTE
-                | {"tags": "log"},
+                new_note(owner, title, Receipt(lines, f"Total: {len(lines)} tasks"), tags="log"),
                 f"a note '{title}' tagged 'log' with the {len(lines)} completed tasks, then the total",
                 what=f"notes '{title}'",
             ),
