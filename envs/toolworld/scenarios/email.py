@@ -400,12 +400,16 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_label_attachment_threads", apps=("email",), difficulty=2)
 def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A new label on every thread with an attachment (over every page); each of them opened to see its files,
+    and the ones carrying an invoice starred (photos, recipes and the like are distractors)."""
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         "JOIN email_attachments a ON a.message_id = m.id WHERE t.is_trashed = 0 AND t.is_spam = 0 "
-        "GROUP BY t.owner_id HAVING n >= 3 ORDER BY t.owner_id"
+        "GROUP BY t.owner_id HAVING n >= 3 AND SUM(a.file_name LIKE 'invoice_%') >= 1 ORDER BY t.owner_id"
     )
-    owner = pick(rng, owners, "mailbox with 3 threads with attachments")["owner_id"]
+    owner = pick(rng, owners, "mailbox with 3 threads with attachments, an invoice among them", distinct=True)[
+        "owner_id"
+    ]
     ids = [
         r["id"]
         for r in view.rows(
@@ -415,27 +419,44 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
             owner,
         )
     ]
+    invoices = view.rows(
+        "SELECT DISTINCT t.id, t.subject FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
+        "JOIN email_attachments a ON a.message_id = m.id WHERE t.owner_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
+        "AND t.is_starred = 0 AND a.file_name LIKE 'invoice_%' ORDER BY t.id",
+        owner,
+    )
     label = rng.choice(["Attachments", "Has files", "Documents"])
     oracle = (
         Solution()
         .step(login("email"))
         .step(
-            f"label_id = apis.email.create_label(access_token=email_token, name={label!r})['label_id']\n"
-            + fetch_all("threads", ALL_THREADS)
-            + (
-                "for t in threads:\n    if t['has_attachments']:\n        "
-                "apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], "
-                "label_id=label_id)\n"
-            )
+            fetch_all("threads", ALL_THREADS + ", has_attachment=True")
+            + "print(len(threads), 'threads with attachments')\n"
         )
-        .step(fetch_all("labelled", ALL_THREADS + f", label={label!r}") + "print(len(labelled), 'threads labelled')\n")
+        .step(
+            f"label_id = apis.email.create_label(access_token=email_token, name={label!r})['label_id']\n"
+            "for t in threads:\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], "
+            "label_id=label_id)\n"
+            "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
+            "    files = [a['file_name'] for e in emails for a in e['attachments']]\n"
+            "    if not t['is_starred'] and any(f.startswith('invoice_') for f in files):\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        )
+        .step(
+            fetch_all("labelled", ALL_THREADS + f", label={label!r}")
+            + "print(len(labelled), 'threads labelled')\n"
+            + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
+            + "print([t['subject'] for t in starred])\n"
+        )
         .step("apis.supervisor.complete_task(answer=len(labelled))\n")
         .steps()
     )
     return TaskSpec(
         owner,
         f"Create an email label '{label}' and put it on every thread with an attachment (leave the trash alone). "
-        "Tell me how many threads got it.",
+        "Star those of them that carry an invoice (a file named invoice_...), if not starred yet. Tell me how many "
+        "threads got the label.",
         oracle,
         [
             Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
@@ -445,6 +466,10 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"all {len(ids)} threads with attachments have it",
                 count=len(ids),
                 what="labelled threads",
+            ),
+            *(
+                Updated("email_threads", t["id"], {"is_starred": 1}, f"'{t['subject']}' carries an invoice: starred")
+                for t in invoices
             ),
             Answer(
                 len(ids),
@@ -585,19 +610,36 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+OLDER = " (older version)"
+
+
 @scenario("email_send_draft", apps=("email",), difficulty=1)
 def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A draft sent as it is and its older version (a near-duplicate draft, the distractor) deleted."""
+    """A draft sent as it is; then every older version of a draft I still have deleted (the sent draft's included),
+    while older versions whose newer draft is gone are kept (distractors); the answer counts the drafts left."""
     draft = pick(
         rng,
         view.rows(
             "SELECT d.*, o.id AS older_id FROM email_drafts d JOIN email_drafts o ON o.owner_id = d.owner_id "
-            "AND o.subject = d.subject || ' (older version)' WHERE d.recipients != '' ORDER BY d.id"
+            "AND o.subject = d.subject || ? WHERE d.recipients != '' AND (SELECT COUNT(*) FROM email_drafts x "
+            "JOIN email_drafts y ON y.owner_id = x.owner_id AND y.subject = x.subject || ? "
+            "WHERE x.owner_id = d.owner_id) >= 2 ORDER BY d.id",
+            OLDER,
+            OLDER,
         ),
-        "draft with recipients and an older version",
+        "draft with recipients and an older version, beside another superseded draft",
         distinct=True,
     )
-    older = f"{draft['subject']} (older version)"
+    owner = draft["owner_id"]
+    older = f"{draft['subject']}{OLDER}"
+    drafts = view.rows("SELECT id, subject FROM email_drafts WHERE owner_id = ?", owner)
+    subjects = {d["subject"] for d in drafts}
+    stale = frozenset(
+        d["id"]
+        for d in drafts
+        if d["subject"].endswith(OLDER) and (d["subject"].removesuffix(OLDER) in subjects or d["subject"] == older)
+    )
+    left = len(drafts) - 1 - len(stale)
     to = [view.value("SELECT id FROM people WHERE email = ?", e) for e in draft["recipients"].split(", ")]
     oracle = (
         Solution()
@@ -605,42 +647,57 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
             + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
-            + f"older = next(d for d in drafts if d['subject'] == {older!r})\n"
-            + "print(draft, older)\n"
+            + "print([d['subject'] for d in drafts])\n"
         )
+        .step("apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n")
         .step(
-            "apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n"
-            "apis.email.delete_draft(access_token=email_token, draft_id=older['draft_id'])\n"
+            "subjects = {d['subject'] for d in drafts}\n"
+            "for d in drafts:\n"
+            f"    base = d['subject'].removesuffix({OLDER!r})\n"
+            "    if base != d['subject'] and base in subjects:\n"
+            "        apis.email.delete_draft(access_token=email_token, draft_id=d['draft_id'])\n"
         )
         .step(
             "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
             + fetch_all("left", "apis.email.show_drafts(access_token=email_token")
             + "print([d['subject'] for d in left])\n"
+            "apis.supervisor.complete_task(answer=len(left))\n"
         )
-        .step(DONE)
         .steps()
     )
     return TaskSpec(
-        draft["owner_id"],
-        f"Send my email draft '{draft['subject']}' as it is (not its older version), then delete the draft '{older}'.",
+        owner,
+        f"Send my email draft '{draft['subject']}' as it is (not its older version). Then tidy my drafts: delete "
+        f"every draft named '<subject>{OLDER}' for which I also have the draft '<subject>' (the older version of "
+        f"the one I sent included), and keep older versions whose newer draft is gone. Tell me how many drafts are "
+        "left.",
         oracle,
         [
             Deleted("email_drafts", frozenset({draft["id"]}), "the draft is sent, so no longer a draft", what="drafts"),
-            Deleted("email_drafts", frozenset({draft["older_id"]}), f"the draft '{older}' is deleted", what="drafts"),
-            *sent_email(view, draft["owner_id"], to, draft["body"], "the draft is sent", subject=draft["subject"]),
+            Deleted("email_drafts", stale, f"the {len(stale)} superseded older versions are deleted", what="drafts"),
+            *sent_email(view, owner, to, draft["body"], "the draft is sent", subject=draft["subject"]),
+            Answer(left, f"the answer is the number of drafts left ({left})"),
         ],
     )
 
 
-@scenario("email_empty_trash", apps=("email",), difficulty=2)
+FILE_TRASH_BEFORE = "2026-03-01"
+
+
+@scenario("email_empty_trash", apps=("email", "file_system"), difficulty=2)
 def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every trashed thread deleted for good, except the starred ones, restored instead (one kind acted on each
-    way); the answer counts the threads deleted."""
+    way); in the files' trash only what was deleted before FILE_TRASH_BEFORE goes (newer items are distractors).
+    The answer counts the threads deleted."""
     owner = pick(
         rng,
         view.rows(
-            "SELECT owner_id FROM email_threads WHERE is_trashed = 1 GROUP BY owner_id "
-            "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 ORDER BY owner_id"
+            "SELECT owner_id FROM email_threads t WHERE is_trashed = 1 GROUP BY owner_id "
+            "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 AND (SELECT COUNT(*) FROM file_system_trash f "
+            "WHERE f.owner_id = t.owner_id AND f.deleted_at < ?) >= 1 AND (SELECT COUNT(*) FROM file_system_trash f "
+            "WHERE f.owner_id = t.owner_id AND f.deleted_at >= ?) >= 1 ORDER BY owner_id",
+            FILE_TRASH_BEFORE,
+            FILE_TRASH_BEFORE,
         ),
         "mailbox with starred and unstarred trashed threads",
         distinct=True,
@@ -664,9 +721,15 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     )
     labels = frozenset(r["id"] for r in view.rows(f"SELECT id FROM email_thread_labels WHERE thread_id IN ({marks})"))
+    old_files = frozenset(
+        r["id"]
+        for r in view.rows(
+            "SELECT id FROM file_system_trash WHERE owner_id = ? AND deleted_at < ?", owner, FILE_TRASH_BEFORE
+        )
+    )
     oracle = (
         Solution()
-        .step(login("email"))
+        .step(login("email", "file_system"))
         .step(
             fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
             + "print([(t['subject'], t['is_starred']) for t in trash])\n"
@@ -685,6 +748,13 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(len(left), 'threads left in the trash')\n"
             + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
             + "print([t['subject'] for t in starred])\n"
+        )
+        .step(
+            fetch_all("files", "apis.file_system.show_trash(access_token=file_system_token") + "for item in files:\n"
+            f"    if item['deleted_at'] < {FILE_TRASH_BEFORE!r}:\n"
+            "        apis.file_system.delete_from_trash(access_token=file_system_token, trash_id=item['trash_id'])\n"
+            + fetch_all("kept", "apis.file_system.show_trash(access_token=file_system_token")
+            + "print([(i['original_path'], i['deleted_at']) for i in kept])\n"
             "apis.supervisor.complete_task(answer=deleted)\n"
         )
         .steps()
@@ -702,11 +772,21 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("email_threads", t["id"], {"is_trashed": 0}, f"the starred thread '{t['subject']}' is restored")
         for t in kept
     ]
+    expectations.append(
+        Deleted(
+            "file_system_trash",
+            old_files,
+            f"the {len(old_files)} items trashed in my files before {FILE_TRASH_BEFORE} are deleted for good",
+            what="trashed files",
+        )
+    )
     expectations.append(Answer(len(threads), f"the answer is the number of threads deleted ({len(threads)})"))
     return TaskSpec(
         owner,
         "Clean out my email trash: permanently delete every thread in it, except the starred ones, which I want "
-        "back: restore those. Do not touch anything outside the trash. Tell me how many threads you deleted.",
+        "back: restore those. In my files' trash, permanently delete what was deleted before "
+        f"{FILE_TRASH_BEFORE} and keep the newer items. Do not touch anything outside the trash. Tell me how many "
+        "email threads you deleted.",
         oracle,
         expectations,
     )

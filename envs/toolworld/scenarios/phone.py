@@ -492,31 +492,55 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+SORRY = "Sorry for the slow reply, I will get back to you soon."
+
+
 @scenario("phone_reply_latest", apps=("phone",))
 def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = pick(
-        rng, view.rows("SELECT DISTINCT receiver_id FROM phone_messages ORDER BY receiver_id"), "received text"
-    )["receiver_id"]
+    """The sender of my latest text gets the reply; every other conversation with unread texts gets a holding
+    message (conversations all read are distractors); all those texts are marked read."""
+    owners = view.rows(
+        "SELECT receiver_id FROM phone_messages WHERE is_read = 0 GROUP BY receiver_id "
+        "HAVING COUNT(DISTINCT sender_id) >= 2 ORDER BY receiver_id"
+    )
+    owner = pick(rng, owners, "texts unread from two people", distinct=True)["receiver_id"]
     latest = view.row(
         "SELECT * FROM phone_messages WHERE receiver_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1", owner
     )
+    waiting = [
+        r["sender_id"]
+        for r in view.rows(
+            "SELECT DISTINCT sender_id FROM phone_messages WHERE receiver_id = ? AND is_read = 0 AND sender_id != ? "
+            "ORDER BY sender_id",
+            owner,
+            latest["sender_id"],
+        )
+    ]
     reply = rng.choice(["Got it, thanks!", "Sounds good to me.", "Sure, talk soon."])
     oracle = (
         Solution()
         .step(login("phone"))
         .step(
-            fetch_all("messages", "apis.phone.search_text_messages(access_token=phone_token")
-            + "latest = next(m for m in messages if m['receiver']['phone_number'] == me['phone_number'])\n"
-            + (
-                "apis.phone.send_text_message(access_token=phone_token, phone_number=latest['sender']['phone_number'], "
-                f"message={reply!r})\n"
-            )
-            + "apis.phone.mark_conversation_read(access_token=phone_token, "
-            "phone_number=latest['sender']['phone_number'])\n"
+            "latest = apis.phone.search_text_messages(access_token=phone_token, direction='received', "
+            "page_limit=1)[0]\n"
+            "print(latest)\n"
+            + fetch_all("chats", "apis.phone.show_conversations(access_token=phone_token, unread_only=True")
+            + "print([(c['name'], c['unread_count']) for c in chats])\n"
         )
         .step(
-            "print(apis.phone.search_text_messages(access_token=phone_token, "
-            "phone_number=latest['sender']['phone_number'], page_limit=3))\n"
+            "number = latest['sender']['phone_number']\n"
+            f"apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={reply!r})\n"
+            "if any(c['phone_number'] == number for c in chats):\n"
+            "    apis.phone.mark_conversation_read(access_token=phone_token, phone_number=number)\n"
+            "for c in chats:\n"
+            "    if c['phone_number'] != number:\n"
+            f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={SORRY!r})\n"
+            "        apis.phone.mark_conversation_read(access_token=phone_token, phone_number=c['phone_number'])\n"
+        )
+        .step(
+            fetch_all("left", "apis.phone.show_conversations(access_token=phone_token, unread_only=True")
+            + "print(len(left), 'conversations still unread')\n"
         )
         .step(DONE)
         .steps()
@@ -524,21 +548,38 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     sender = full_name(view, latest["sender_id"])
     return TaskSpec(
         owner,
-        f'Reply "{reply}" to whoever sent me my most recent text message, and mark all their texts to me as read.',
+        f'Reply "{reply}" to whoever sent me my most recent text message, and mark all their texts to me as read. '
+        f'Everyone else who has texts to me I have not read gets "{SORRY}", and their texts are marked read too.',
         oracle,
         [
             Inserted(
                 "phone_messages",
-                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": Contains(reply), "is_read": 0},
+                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": reply, "is_read": 0},
                 f"the reply goes to {sender}, who sent the latest text",
                 what="replies",
             ),
             *(
-                Updated("phone_messages", m["id"], {"is_read": 1}, f"{sender}'s text of {m['sent_at']} is read")
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": p, "message": SORRY, "is_read": 0},
+                    f"{full_name(view, p)}, with unread texts, gets the holding message",
+                    what=f"holding messages to {full_name(view, p)}",
+                )
+                for p in waiting
+            ),
+            *(
+                Updated(
+                    "phone_messages",
+                    m["id"],
+                    {"is_read": 1},
+                    f"{full_name(view, m['sender_id'])}'s text of {m['sent_at']} is read",
+                )
                 for m in view.rows(
-                    "SELECT id, sent_at FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND is_read = 0",
-                    latest["sender_id"],
+                    "SELECT id, sender_id, sent_at FROM phone_messages WHERE receiver_id = ? AND is_read = 0 "
+                    f"AND sender_id IN ({','.join('?' * (len(waiting) + 1))})",
                     owner,
+                    latest["sender_id"],
+                    *waiting,
                 )
             ),
         ],
