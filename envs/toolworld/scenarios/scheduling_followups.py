@@ -285,6 +285,8 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     done = (
         "print(apis.phone.show_phone_settings(access_token=phone_token)['quiet_end'])\n"
+        "for a in moving:\n"
+        "    print(apis.phone.show_alarm(access_token=phone_token, alarm_id=a['alarm_id'])['time'])\n"
         "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
         "apis.supervisor.complete_task(answer=earliest)\n"
     )
