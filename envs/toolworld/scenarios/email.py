@@ -963,7 +963,7 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
         "SELECT owner_id, relationship FROM phone_contacts WHERE relationship IN ('family', 'roommate') "
         "AND email IS NOT NULL GROUP BY owner_id, relationship HAVING COUNT(*) >= 2 ORDER BY owner_id, relationship"
     )
-    g = pick(rng, groups, "two family or roommate contacts")
+    g = pick(rng, groups, "two family or roommate contacts", distinct=True)
     to = [
         r["id"]
         for r in view.rows(
@@ -982,6 +982,9 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
     nudge = f"I sent you an email: {subject}."
+    folder = {"family": "Family", "roommate": "Roommates"}[g["relationship"]]
+    have = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = ?", g["owner_id"], folder)
+    label_id: Any = have[0]["id"] if have else NewRow("email_labels", {"owner_id": g["owner_id"], "name": folder})
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -990,9 +993,17 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
                 "group", f"apis.phone.search_contacts(access_token=phone_token, relationship={g['relationship']!r}"
             )
             + (
-                "apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], "
+                "sent = apis.email.send_email(access_token=email_token, recipients=[c['email'] for c in group], "
                 f"subject={subject!r}, body={body!r})\n"
             )
+        )
+        .step(
+            fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+            + f"label = next((l for l in labels if l['name'] == {folder!r}), None)\n"
+            "if label is None:\n"
+            f"    label = apis.email.create_label(access_token=email_token, name={folder!r})\n"
+            "apis.email.add_label_to_thread(access_token=email_token, thread_id=sent['thread_id'], "
+            "label_id=label['label_id'])\n"
         )
         .step(
             "for c in group:\n"
@@ -1025,10 +1036,31 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         g["owner_id"],
         f"Send one email to all my {plural} (as marked in my phone contacts) with the subject '{subject}' and the "
-        f"text '{body}'. Then text each of them I have not exchanged any text with since {NUDGE_SINCE} "
-        f"'{nudge}'",
+        f"text '{body}', and put my email label '{folder}' on it (create the label if I have none). Then text each "
+        f"of them I have not exchanged any text with since {NUDGE_SINCE} '{nudge}'",
         oracle,
         [
+            *(
+                []
+                if have
+                else [
+                    Inserted(
+                        "email_labels",
+                        {"owner_id": g["owner_id"], "name": folder},
+                        f"a label '{folder}' exists",
+                        what="labels",
+                    )
+                ]
+            ),
+            Inserted(
+                "email_thread_labels",
+                {
+                    "thread_id": NewRow("email_threads", {"owner_id": g["owner_id"], "subject": subject}),
+                    "label_id": label_id,
+                },
+                f"my thread of the email has the label '{folder}'",
+                what="labelled threads",
+            ),
             *sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
             *(
                 Inserted(

@@ -308,6 +308,19 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         *(
             Inserted(
+                "file_system_tags",
+                {
+                    "file_id": NewRow("file_system_files", {"owner_id": owner, "path": f"/documents/reports/{name}"}),
+                    "owner_id": owner,
+                    "tag": "work",
+                },
+                f"the saved {name} is tagged work",
+                what=f"tags of {name}",
+            )
+            for name in reports
+        ),
+        *(
+            Inserted(
                 "file_system_files",
                 new_file(owner, f"/documents/reports/{name}", content, starred=int(name == best)),
                 f"{name} is saved with its content"
@@ -347,6 +360,8 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
             "    growth[name] = int(content.split('Revenue grew ')[1].split('%')[0])\n"
             "    apis.file_system.create_file(access_token=file_system_token, path='/documents/reports/' + name, "
             "content=content)\n"
+            "    apis.file_system.add_file_tag(access_token=file_system_token, path='/documents/reports/' + name, "
+            "tag='work')\n"
             "print(growth)\n"
         )
         .step(
@@ -362,6 +377,8 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print([f['path'] for f in saved])\n"
             + fetch_all("starred", "apis.file_system.show_starred_files(access_token=file_system_token")
             + "print([f['path'] for f in starred if f['path'].startswith('/documents/reports/')])\n"
+            + fetch_all("tagged", "apis.file_system.show_tagged_files(access_token=file_system_token, tag='work'")
+            + "print([f['path'] for f in tagged if f['path'].startswith('/documents/reports/')])\n"
             "apis.supervisor.complete_task(answer=[name.split('_')[2].upper() for name in sorted(reports)])\n"
         )
         .steps()
@@ -369,10 +386,10 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Create the folder /documents/reports and save in it every quarterly report file attached to my emails "
-        f"from {year} (quarterly_report_q<N>_{year}.txt), under its own name, once each. Leave other years' reports "
-        f"alone. Star the saved report of the quarter whose revenue grew the most, and add a file {summary} with "
-        "one line per saved quarter, in quarter order: 'Q<N>: <revenue growth>%' (like 'Q1: 23%'). Tell me which "
-        "quarters you saved (like Q1, Q3).",
+        f"from {year} (quarterly_report_q<N>_{year}.txt), under its own name, once each, each tagged 'work'. Leave "
+        "other years' reports alone. Star the saved report of the quarter whose revenue grew the most, and add a "
+        f"file {summary} with one line per saved quarter, in quarter order: 'Q<N>: <revenue growth>%' (like "
+        "'Q1: 23%'). Tell me which quarters you saved (like Q1, Q3).",
         oracle,
         expectations,
     )
@@ -450,7 +467,7 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                {"owner_id": owner, "path": path, "content": HasLines(lines), "starred": 0},
+                new_file(owner, path, HasLines(lines)),
                 f"{path} lists the {len(lines)} attachments of {year} with date and sender",
                 what="files",
             ),

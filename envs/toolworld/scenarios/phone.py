@@ -20,10 +20,11 @@ DONE = "apis.supervisor.complete_task()\n"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
-@scenario("phone_text_relation", apps=("phone",))
+@scenario("phone_text_relation", apps=("phone", "email"))
 def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Their unread texts read one by one (texts from others stay unread), the message sent, favourite if not yet;
-    the answer counts the texts exchanged before mine (a first page of 5 is the trap)."""
+    """Their unread texts read one by one (texts from others stay unread), the message sent, favourite if not yet
+    on the phone and in the email address book (found by the contact's address); the answer counts the texts
+    exchanged before mine (a first page of 5 is the trap)."""
     contact = pick(
         rng,
         view.rows(
@@ -52,7 +53,7 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     oracle = (
         Solution()
-        .step(login("phone"))
+        .step(login("phone", "email"))
         .step(
             f"found = apis.phone.search_contacts(access_token=phone_token, query={name!r})\n"
             f"contact = next(c for c in found if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
@@ -77,6 +78,13 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
             "    apis.phone.favorite_contact(access_token=phone_token, contact_id=contact['contact_id'])\n"
         )
         .step(
+            "book = apis.email.show_email_contacts(access_token=email_token, query=contact['email'])\n"
+            "for entry in book:\n"
+            "    if entry['email'] == contact['email'] and not entry['is_favorite']:\n"
+            "        apis.email.update_email_contact(access_token=email_token, "
+            "email_contact_id=entry['email_contact_id'], is_favorite=True)\n"
+        )
+        .step(
             "print(apis.phone.show_contact(access_token=phone_token, contact_id=contact['contact_id']))\n"
             "print(apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
             "unread_only=True))\n"
@@ -87,7 +95,8 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         supervisor_id=owner,
         instruction=f"Read the unread texts my {contact['relationship']} {name} sent me and mark each of them as "
-        f'read. Then text them: "{message}", and make them a favourite contact if they are not one yet. Tell me how '
+        f'read. Then text them: "{message}", and make them a favourite contact if they are not one yet, on my phone '
+        "and in my email address book (their entry with the email address of their phone contact). Tell me how "
         "many texts we had exchanged before this one (both ways).",
         oracle=oracle,
         expectations=[
@@ -105,6 +114,14 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
                 []
                 if contact["is_favorite"]
                 else [Updated("phone_contacts", contact["id"], {"is_favorite": 1}, f"{name} is now a favourite")]
+            ),
+            *(
+                Updated("email_contacts", e["id"], {"is_favorite": 1}, f"{name} is a favourite in my address book")
+                for e in view.rows(
+                    "SELECT id FROM email_contacts WHERE owner_id = ? AND email = ? AND is_favorite = 0",
+                    owner,
+                    contact["email"],
+                )
             ),
             Answer(
                 exchanged,
