@@ -23,7 +23,7 @@ from envs.toolworld.evaluate import (
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -63,6 +63,23 @@ def members(view: WorldView, group_id: int) -> list[int]:
 
 def pairwise(view: WorldView, group_id: int) -> dict[tuple[int, int], float]:
     return pair_debts(view.conn, group_id)
+
+
+def reminder_sent(view: WorldView, group_id: int, sender: int, debtor: int, amount: float, message: str) -> Expectation:
+    """A payment reminder `sender` sent `debtor` in a group, for what the debtor owed them then."""
+    return Inserted(
+        "bill_splitting_reminders",
+        {
+            "group_id": group_id,
+            "sender_id": sender,
+            "receiver_id": debtor,
+            "amount": amount,
+            "message": message,
+            "is_read": 0,
+        },
+        f"{full_name(view, debtor)} is reminded of the ${amount:.2f} they owe me in group {group_id} ({message!r})",
+        what="reminders",
+    )
 
 
 def sharers(view: WorldView, expense_id: int) -> list[int]:
@@ -135,7 +152,9 @@ def added_expense(
 
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
 def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, unique_groups(view, min_members=3), "group of three or more")
+    """Several receipts of the same kind logged at once, each on its own day, then reminders to the members who owe
+    me over a threshold once all are in; the answer is my balance after them."""
+    g = pick(rng, unique_groups(view, min_members=3), "group of three or more", distinct=True)
     people = members(view, g["group_id"])
     description, category = rng.choice(
         [
@@ -145,22 +164,26 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
             ("Gas for the car", "travel"),
         ]
     )
-    amount = round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)
-    shares = equal_shares(amount, people)
+    days = sorted((WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in rng.sample(range(1, 15), 3))
+    receipts = [(day, round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)) for day in days]
+    shares = {day: equal_shares(amount, people) for day, amount in receipts}
+    added = {p: round(sum(s[p] for s in shares.values()), 2) for p in people}
     before = group_balance(view.conn, g["group_id"], g["owner_id"])
-    after = round(before + amount - shares[g["owner_id"]], 2)
-    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], shares)
+    after = round(before + sum(a for _, a in receipts) - added[g["owner_id"]], 2)
+    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], added)
     threshold = float(rng.choice((10, 20, 30)))
     reminded = sorted(p for p, a in owing.items() if a > threshold)
-    message = f"I just added '{description}' to {g['name']}."
+    message = f"I just added my '{description}' receipts to {g['name']}."
+    listed = ", ".join(f"${amount:.2f} on {day}" for day, amount in receipts)
     oracle = (
         Solution()
         .step(login("bill_splitting"))
         .step(FIND_GROUP.format(name=g["name"]) + "print(group['members'], group['my_balance'])\n")
         .step(
-            f"added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, amount={amount}, category={category!r})\n"
-            f"print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
+            f"for day, amount in {receipts!r}:\n"
+            f"    added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"description={description!r}, amount=amount, category={category!r}, date=day)\n"
+            f"    print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
         .step(
             fetch_all("debts", f"{BS}.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']")
@@ -179,30 +202,23 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         g["owner_id"],
-        f"I paid ${amount:.2f} for '{description}' in my bill splitting group '{g['name']}'. "
-        f"Add it as a {category} expense split equally among all members. Then send a payment reminder with the "
-        f'message "{message}" to every member who owes me more than ${threshold:.0f} in that group once it is '
+        f"I paid for '{description}' three times lately in my bill splitting group '{g['name']}': {listed}. Add each "
+        f"as a {category} expense on its day, split equally among all members. Then send a payment reminder with the "
+        f'message "{message}" to every member who owes me more than ${threshold:.0f} in that group once they are '
         "added, and tell me my balance in the group.",
         oracle,
         [
-            *added_expense(view, g["group_id"], g["owner_id"], description, amount, shares, category),
             *(
-                Inserted(
-                    "bill_splitting_reminders",
-                    {
-                        "group_id": g["group_id"],
-                        "sender_id": g["owner_id"],
-                        "receiver_id": p,
-                        "amount": owing[p],
-                        "message": message,
-                        "is_read": 0,
-                    },
-                    f"{full_name(view, p)} is reminded of the ${owing[p]:.2f} they owe me",
-                    what="reminders",
+                expectation
+                for day, amount in receipts
+                for expectation in added_expense(
+                    view, g["group_id"], g["owner_id"], description, amount, shares[day], category, date=day
                 )
-                for p in reminded
             ),
-            Answer(after, f"the answer is my balance after it ({after:.2f})", traps={f"{before:g}": "that is before"}),
+            *(reminder_sent(view, g["group_id"], g["owner_id"], p, owing[p], message) for p in reminded),
+            Answer(
+                after, f"the answer is my balance after them ({after:.2f})", traps={f"{before:g}": "that is before"}
+            ),
         ],
     )
 
@@ -270,20 +286,7 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 category,
                 "exact",
             ),
-            *(
-                Inserted(
-                    "phone_messages",
-                    {
-                        "sender_id": g["owner_id"],
-                        "receiver_id": p,
-                        "message": f"Your share of {description} is ${parts[p]:.2f}.",
-                        "is_read": 0,
-                    },
-                    f"{full_name(view, p)} is texted their ${parts[p]:.2f} share",
-                    what="texts",
-                )
-                for p in others
-            ),
+            *(texted(view, g["owner_id"], p, f"Your share of {description} is ${parts[p]:.2f}.") for p in others),
         ],
     )
 
@@ -445,7 +448,7 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
             "SELECT id, description, amount FROM bill_splitting_expenses WHERE group_id = ? ORDER BY amount DESC",
             g["group_id"],
         )
-        if not 12 <= len(expenses) <= 40:
+        if not 20 <= len(expenses) <= 40:
             continue
         full = [e for e in expenses if set(sharers(view, e["id"])) == everyone]
         if len(full) >= 2 and full[0]["amount"] > full[1]["amount"]:
@@ -654,22 +657,7 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"I left the {len(idle[owner])} settled groups unused since {CUTOFF}",
                 what="memberships",
             ),
-            *(
-                Inserted(
-                    "bill_splitting_reminders",
-                    {
-                        "group_id": group_id,
-                        "sender_id": owner,
-                        "receiver_id": debtor,
-                        "amount": amount,
-                        "message": REMINDER,
-                        "is_read": 0,
-                    },
-                    f"{full_name(view, debtor)} is reminded of the ${amount:.2f} they owe me in group {group_id}",
-                    what="reminders",
-                )
-                for group_id, debtor, amount in reminders
-            ),
+            *(reminder_sent(view, group_id, owner, debtor, amount, REMINDER) for group_id, debtor, amount in reminders),
         ],
     )
 
@@ -735,15 +723,7 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                 count=len(people) + 1,
                 what="members",
             ),
-            *(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": owner, "receiver_id": p, "message": welcome, "is_read": 0},
-                    f"{full_name(view, p)} is texted about the new group",
-                    what="texts",
-                )
-                for p in people
-            ),
+            *(texted(view, owner, p, welcome) for p in people),
         ],
     )
 

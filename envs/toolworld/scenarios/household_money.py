@@ -4,15 +4,16 @@ payments and phone apps, and what the household spent."""
 from __future__ import annotations
 
 import random
-from calendar import month_name
+from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, paid_and_settled, unique_groups
+from envs.toolworld.scenarios._rows import new_file
+from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, paid_and_settled, reminder_sent, unique_groups
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DEBTS = "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
@@ -40,6 +41,30 @@ def my_debts(view: WorldView, group_id: int, me: int) -> dict[int, float]:
 
 def owed_to_me(view: WorldView, group_id: int, me: int) -> dict[int, float]:
     return {d: a for (d, c), a in pair_debts(view.conn, group_id).items() if c == me}
+
+
+def export_name(group_name: str) -> str:
+    """The file name bill_splitting's export_group_expenses gives a group's CSV."""
+    return ("".join(c if c.isalnum() else "_" for c in group_name.lower()).strip("_") or "group") + "_expenses.csv"
+
+
+def export_lines(view: WorldView, group_id: int, me: int) -> list[str]:
+    """The lines of export_group_expenses' CSV of a whole group, as `me` sees it (oldest first)."""
+    rows = view.rows(
+        "SELECT e.date, e.description, e.category, e.amount, p.first_name || ' ' || p.last_name AS payer, "
+        "COALESCE((SELECT amount FROM bill_splitting_shares WHERE expense_id = e.id AND person_id = ?), 0) AS mine "
+        "FROM bill_splitting_expenses e JOIN people p ON p.id = e.paid_by WHERE e.group_id = ? ORDER BY e.date, e.id",
+        me,
+        group_id,
+    )
+
+    def cell(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+    return ["date,description,category,amount,paid_by,my_share"] + [
+        f"{r['date']},{cell(r['description'])},{r['category']},{r['amount']:.2f},{cell(r['payer'])},{r['mine']:.2f}"
+        for r in rows
+    ]
 
 
 def shares_of_paid(view: WorldView, group_id: int, payer: int, since: str) -> dict[int, float]:
@@ -210,25 +235,8 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [Answer(total, f"the answer is what they owe me in all ({total:.2f})")]
     for p, text in texts.items():
         expectations += [
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
-                f"{full_name(view, p)} gets the text '{text}'",
-                what="texts",
-            ),
-            Inserted(
-                "bill_splitting_reminders",
-                {
-                    "group_id": g["group_id"],
-                    "sender_id": owner,
-                    "receiver_id": p,
-                    "amount": owed[p],
-                    "message": text,
-                    "is_read": 0,
-                },
-                f"{full_name(view, p)} gets a payment reminder in the group with the same message",
-                what="reminders",
-            ),
+            texted(view, owner, p, text),
+            reminder_sent(view, g["group_id"], owner, p, owed[p], text),
         ]
     return TaskSpec(
         owner,
@@ -245,41 +253,53 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_category_spend", apps=("bill_splitting",))
 def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A category's total over a quarter (every page of the group's expenses in it), each counted expense commented;
+    the same quarter a year earlier, the whole quarter and my shares alone are traps."""
+    quarter_of = "(CAST(substr(date, 6, 2) AS INTEGER) + 2) / 3"
     cases = view.rows(
-        "SELECT group_id, category, substr(date, 1, 7) AS month, ROUND(SUM(amount), 2) AS total, COUNT(*) AS n "
-        "FROM bill_splitting_expenses WHERE date >= '2025-01' GROUP BY 1, 2, 3 HAVING n >= 3 ORDER BY 1, 2, 3"
+        f"SELECT group_id, category, substr(date, 1, 4) AS year, {quarter_of} AS quarter, "
+        "ROUND(SUM(amount), 2) AS total, COUNT(*) AS n FROM bill_splitting_expenses WHERE date >= '2025-01' "
+        "AND date < '2026-04' GROUP BY 1, 2, 3, 4 HAVING n >= 9 ORDER BY 1, 2, 3, 4"
     )
     homes = {g["group_id"]: g for g in home_groups(view, 2)}
-    c = pick(rng, [r for r in cases if r["group_id"] in homes], "home group month with several expenses", True)
+    c = pick(rng, [r for r in cases if r["group_id"] in homes], "home group quarter with several expenses", True)
     g = homes[c["group_id"]]
-    year, month = c["month"].split("-")
-    earlier = f"{int(year) - 1}-{month}"
+    year, quarter = int(c["year"]), int(c["quarter"])
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(days=1)
+
+    def spent(where: str, *args: Any) -> float:
+        return float(
+            view.value(
+                "SELECT ROUND(COALESCE(SUM(e.amount), 0), 2) FROM bill_splitting_expenses e WHERE e.group_id = ? "
+                f"AND {where}",
+                c["group_id"],
+                *args,
+            )
+        )
+
     traps: dict[str, str] = {}
-    before = view.value(
-        "SELECT ROUND(COALESCE(SUM(amount), 0), 2) FROM bill_splitting_expenses WHERE group_id = ? AND category = ? "
-        "AND substr(date, 1, 7) = ?",
-        c["group_id"],
+    earlier = spent(
+        "e.category = ? AND e.date BETWEEN ? AND ?",
         c["category"],
-        earlier,
+        first.replace(year=year - 1).isoformat(),
+        last.replace(year=year - 1).isoformat(),
     )
-    if before:
-        traps[f"{before:g}"] = f"that is {earlier}, a year earlier"
-    whole = view.value(
-        "SELECT ROUND(SUM(amount), 2) FROM bill_splitting_expenses WHERE group_id = ? AND substr(date, 1, 7) = ?",
-        c["group_id"],
-        c["month"],
-    )
-    traps[f"{whole:g}"] = "that adds every category of the month"
+    if earlier:
+        traps[f"{earlier:g}"] = "that is the same quarter a year earlier"
+    whole = spent("e.date BETWEEN ? AND ?", first.isoformat(), last.isoformat())
+    traps[f"{whole:g}"] = "that adds every category of the quarter"
     mine = view.value(
         "SELECT ROUND(COALESCE(SUM(s.amount), 0), 2) FROM bill_splitting_expenses e JOIN bill_splitting_shares s ON "
-        "s.expense_id = e.id WHERE e.group_id = ? AND e.category = ? AND substr(e.date, 1, 7) = ? AND s.person_id = ?",
+        "s.expense_id = e.id WHERE e.group_id = ? AND e.category = ? AND e.date BETWEEN ? AND ? AND s.person_id = ?",
         c["group_id"],
         c["category"],
-        c["month"],
+        first.isoformat(),
+        last.isoformat(),
         g["owner_id"],
     )
     traps[f"{mine:g}"] = "that is only my share of them"
-    label = f"{month_name[int(month)]} {year}"
+    label = f"Q{quarter} {year}"
     note = f"Counted in the {label} {c['category']} total"
     oracle = (
         Solution()
@@ -287,38 +307,36 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             FIND_GROUP.format(name=g["name"])
             + fetch_all(
-                "expenses",
+                "counted",
                 "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
-                f"category={c['category']!r}",
+                f"category={c['category']!r}, date_from={first.isoformat()!r}, date_to={last.isoformat()!r}",
             )
-            + f"month = [e for e in expenses if e['date'].startswith({c['month']!r})]\n"
-            + "print(len(expenses), len(month))\n"
+            + "print(len(counted), [(e['date'], e['amount']) for e in counted])\n"
         )
         .step(
-            "for e in month:\n"
+            "for e in counted:\n"
             "    apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], "
             f"text={note!r})\n"
         )
-        .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in month), 2))")
+        .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in counted), 2))")
         .steps()
     )
     counted = view.rows(
         "SELECT id, description, date FROM bill_splitting_expenses WHERE group_id = ? AND category = ? "
-        "AND substr(date, 1, 7) = ? ORDER BY id",
+        "AND date BETWEEN ? AND ? ORDER BY id",
         c["group_id"],
         c["category"],
-        c["month"],
+        first.isoformat(),
+        last.isoformat(),
     )
     return TaskSpec(
         int(g["owner_id"]),
         f"How much did my household group '{g['name']}' on the bill splitting app spend on {c['category']} in "
-        f"{label}, in total (whole expenses, not only my shares)? Answer in dollars, and comment '{note}' on each "
-        "expense you counted.",
+        f"{label} ({first.isoformat()} to {last.isoformat()}), in total (whole expenses, not only my shares)? Answer "
+        f"in dollars, and comment '{note}' on each expense you counted.",
         oracle,
         [
-            Answer(
-                c["total"], f"the answer is the {c['category']} total of {c['month']} ({c['total']:.2f})", traps=traps
-            ),
+            Answer(c["total"], f"the answer is the {c['category']} total of {label} ({c['total']:.2f})", traps=traps),
             *(
                 Inserted(
                     "bill_splitting_comments",
@@ -488,15 +506,7 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="members",
             )
         )
-        expectations += [
-            Inserted(
-                "phone_messages",
-                {"sender_id": g["owner_id"], "receiver_id": p, "message": welcome, "is_read": 0},
-                f"{full_name(view, p)} is told '{welcome}'",
-                what="texts",
-            )
-            for p in new
-        ]
+        expectations += [texted(view, g["owner_id"], p, welcome) for p in new]
     return TaskSpec(
         int(g["owner_id"]),
         f"Make sure every roommate in my phone contacts is in my bill splitting group '{g['name']}': add those "
@@ -507,10 +517,11 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("household_archive_old_trips", apps=("bill_splitting",))
+@scenario("household_archive_old_trips", apps=("bill_splitting", "file_system"))
 def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Archive my settled trip groups without an expense since a day; trips with a balance, recent trips and
-    other group types stay; the count is the answer."""
+    """Archive my settled trip groups without an expense since a day, each one's expenses first saved as a CSV file
+    (bill_splitting's export into file_system); trips with a balance, recent trips and other group types stay; the
+    count is the answer."""
     since = rng.choice(["2025-07-01", "2025-10-01", "2026-01-01"])
     cases = []
     people = sorted({r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members")})
@@ -528,7 +539,7 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
     owner, old, settled = pick(rng, cases, "person with old settled trips", distinct=True)
     oracle = (
         Solution()
-        .step(login("bill_splitting"))
+        .step(login("bill_splitting", "file_system"))
         .step(
             fetch_all(
                 "trips",
@@ -548,15 +559,30 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "for g in old:\n"
+            "    export = apis.bill_splitting.export_group_expenses(access_token=bill_splitting_token, "
+            "group_id=g['group_id'])\n"
+            "    apis.file_system.create_file(access_token=file_system_token, "
+            "path='/documents/' + export['file_name'], content=export['content'])\n"
             "    apis.bill_splitting.archive_group(access_token=bill_splitting_token, group_id=g['group_id'])\n"
-            "apis.supervisor.complete_task(answer=len(old))"
+        )
+        .step(
+            fetch_all(
+                "saved",
+                "apis.file_system.search_files(access_token=file_system_token, query='expenses', "
+                "directory='/documents', extension='csv'",
+            )
+            + "print([f['path'] for f in saved])\n"
+            + "apis.supervisor.complete_task(answer=len(old))"
         )
         .steps()
     )
     return TaskSpec(
         owner,
         "Tidy my bill splitting groups: archive every trip group of mine that is still active, where my balance is "
-        f"exactly zero and that has no expense dated on or after {since}. Keep the others. How many did you archive?",
+        f"exactly zero and that has no expense dated on or after {since}. Before archiving each one, export its "
+        "expenses from the app and save the export's content as a file in /documents under the file name the export "
+        "gives. "
+        "Keep the others. How many did you archive?",
         oracle,
         [
             Answer(
@@ -566,6 +592,19 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             *(
                 Updated("bill_splitting_members", t["id"], {"is_archived": 1}, f"'{t['name']}' is archived for me")
+                for t in old
+            ),
+            *(
+                Inserted(
+                    "file_system_files",
+                    new_file(
+                        owner,
+                        f"/documents/{export_name(t['name'])}",
+                        HasLines(export_lines(view, t["group_id"], owner)),
+                    ),
+                    f"the expenses of '{t['name']}' are saved in /documents/{export_name(t['name'])}",
+                    what="export files",
+                )
                 for t in old
             ),
         ],

@@ -10,9 +10,11 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import NOW, done
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
+from envs.toolworld.scenarios.payments import request_reminded
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 SINCE = "2026-03-18"
+YEAR_START = "2026-01-01"
 
 
 @scenario("life_paid_requests_thanks", apps=("payments", "phone"))
@@ -25,6 +27,13 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND p.id = r.payer_id)) = 1 ORDER BY r.requester_id",
         SINCE,
     )
+    stale = {
+        r["requester_id"]
+        for r in view.rows(
+            "SELECT requester_id FROM payments_requests WHERE status = 'pending' AND created_at < ?", SINCE
+        )
+    }
+    owners = [o for o in owners if o["requester_id"] in stale] or owners
     owner = pick(rng, owners, "person whose requests were paid", distinct=True)["requester_id"]
     paid = view.rows(
         "SELECT r.payer_id, r.amount, r.note, c.first_name FROM payments_requests r JOIN people p ON p.id = r.payer_id "
@@ -44,11 +53,17 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
     look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
     look += "people = {c['email']: c for c in contacts if c['email']}\n"
     look += "print([(r['payer']['email'], r['amount'], r['note']) for r in paid])\n"
+    look += fetch_all(
+        "waiting", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
+    )
+    look += f"stale = [r for r in waiting if r['created_at'] < {SINCE!r}]\nprint(len(waiting), len(stale))\n"
     act = """\
     for r in paid:
         contact = people[r['payer']['email']]
         text = f"Thanks {contact['first_name']}, got your ${r['amount']:.2f} for {r['note']}!"
         apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
+    for r in stale:
+        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])
     total = round(sum(r['amount'] for r in paid), 2)
     """
     check = fetch_all(
@@ -69,11 +84,20 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (payer, message), n in sorted(wanted.items())
     ]
+    me = view.person(owner)["first_name"]
+    for r in view.rows(
+        "SELECT q.*, s.notify_requests FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
+        "WHERE q.requester_id = ? AND q.status = 'pending' AND q.created_at < ? ORDER BY q.id",
+        owner,
+        SINCE,
+    ):
+        expectations += request_reminded(view, r, me)
     return TaskSpec(
         owner,
         f"Thank the people who paid my money requests on the payments app since {SINCE}: for each request of mine "
         "that was paid in that time, text the payer 'Thanks <first name as in my phone contacts>, got your "
-        "$<amount> for <the request's note>!' (two decimals). Tell me how much those requests brought in.",
+        "$<amount> for <the request's note>!' (two decimals). Also send an in-app reminder for each of my requests "
+        f"from before {SINCE} that is still pending. Tell me how much the paid requests brought in.",
         Solution().step(login("payments", "phone")).step(look).step(act).step(check).step(done("total")).steps(),
         [*expectations, Answer(total, f"they brought in {total}", traps={f"{every:g}": "that counts every request"})],
     )
@@ -98,6 +122,19 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.bill_splitting.show_group_balances(access_token=bill_splitting_token, group_id=group['group_id']",
     )
     look += "print(balances)\n"
+    count = (
+        "paid_count = {}\n"
+        "for b in balances:\n"
+        "    if b['email'] != me['email']:\n"
+        + fetch_all(
+            "theirs",
+            "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"paid_by_email=b['email'], date_from={YEAR_START!r}",
+            "        ",
+        )
+        + "        paid_count[b['email']] = len(theirs)\n"
+        + "print(paid_count)\n"
+    )
     act = """\
     for b in balances:
         if b['email'] == me['email']:
@@ -111,7 +148,8 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
             line = 'you are all settled'
         apis.email.send_email(access_token=email_token, recipients=[b['email']],
                               subject=f"{group_name}: where you stand, {first}",
-                              body=f"Hi {first}, in {group_name} {line}.")
+                              body=f"Hi {first}, in {group_name} {line}. This year you paid "
+                                   f"{paid_count[b['email']]} of its expenses.")
     """
     check = fetch_all("mine", "apis.email.show_threads(access_token=email_token, folder='sent', query=group_name")
     check += "print(len(mine))\n"
@@ -124,14 +162,28 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
             line = f"you owe the group ${-balance:.2f}"
         else:
             line = "you are all settled"
-        body = f"Hi {m['first_name']}, in {name} {line}."
+        paid = view.value(
+            "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? AND date >= ?",
+            chosen["id"],
+            m["id"],
+            YEAR_START,
+        )
+        body = f"Hi {m['first_name']}, in {name} {line}. This year you paid {paid} of its expenses."
         subject = f"{name}: where you stand, {m['first_name']}"
         expectations += sent_email(view, owner, [m["id"]], body, f"{m['first_name']} is told '{line}'", subject=subject)
     return TaskSpec(
         owner,
         f"Email each other member of my bill-splitting group '{name}' on their own where they stand, subject "
         f"'{name}: where you stand, <their first name>', body 'Hi <first name>, in {name} <the group owes you $X | "
-        "you owe the group $X | you are all settled>.' according to their balance in the group (two decimals).",
-        Solution().step(login("bill_splitting", "email")).step(look).step(act).step(check).step(done()).steps(),
+        "you owe the group $X | you are all settled>. This year you paid <N> of its expenses.' according to their "
+        f"balance in the group (two decimals) and the number of the group's expenses they paid since {YEAR_START}.",
+        Solution()
+        .step(login("bill_splitting", "email"))
+        .step(look)
+        .step(count)
+        .step(act)
+        .step(check)
+        .step(done())
+        .steps(),
         expectations,
     )

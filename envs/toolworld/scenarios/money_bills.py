@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Expectation
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.evaluate import Expectation, Inserted
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, paid_and_settled, unique_groups
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -16,8 +16,9 @@ DONE = "apis.supervisor.complete_task()\n"
 
 @scenario("money_settle_group_debts", apps=("bill_splitting", "payments"))
 def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: pay (payments) and record (bill splitting) what I owe each member of a group; a variant where I
-    owe nobody there (variant 0) is no-op-pass."""
+    """Conditional: what I owe each member of a group is paid on payments when they are my payments friend (show_user
+    per creditor) and recorded, or else recorded as handed over in cash; a variant where I owe nobody there
+    (variant 0) is no-op-pass."""
     owes = getattr(rng, "variant", 1) % 3 != 0
     balances = {r["person_id"]: r["balance"] for r in view.rows("SELECT person_id, balance FROM payments_balances")}
     blocked = {
@@ -38,13 +39,33 @@ def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
         if not owes and (mine or not owed_to_me):
             continue
         candidates.append((g, mine))
-    g, mine = pick(rng, candidates, "group member who owes (nobody)", distinct=True)
+    friends = {(r["owner_id"], r["friend_id"]) for r in view.rows("SELECT owner_id, friend_id FROM payments_friends")}
+    mixed = [(g, m) for g, m in candidates if len({(g["owner_id"], c) in friends for c in m}) == 2]
+    g, mine = pick(rng, (mixed or candidates) if owes else candidates, "group member who owes (nobody)", distinct=True)
     owner, note = g["owner_id"], f"{g['name']} settle up"
     expectations: list[Expectation] = []
+    paid = {c: a for c, a in mine.items() if (owner, c) in friends}
     for creditor, amount in sorted(mine.items()):
-        expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, note)
-    if mine:
-        deltas = {owner: -sum(mine.values()), **mine}
+        if creditor in paid:
+            expectations += paid_and_settled(view, g["group_id"], owner, creditor, amount, note)
+            continue
+        expectations.append(
+            Inserted(
+                "bill_splitting_settlements",
+                {
+                    "group_id": g["group_id"],
+                    "payer_id": owner,
+                    "receiver_id": creditor,
+                    "amount": amount,
+                    "method": "cash",
+                    "note": note,
+                },
+                f"a ${amount:.2f} cash settlement to {full_name(view, creditor)} is recorded (note '{note}')",
+                what="settlements",
+            )
+        )
+    if paid:
+        deltas = {owner: -sum(paid.values()), **paid}
         expectations += balance_changes(view, deltas)
     look = (
         login("bill_splitting", "payments")
@@ -59,10 +80,13 @@ def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     act = (
         "for d in mine:\n"
-        "    apis.payments.send_money(access_token=payments_token, receiver_email=d['creditor']['email'], "
+        "    friend = apis.payments.show_user(access_token=payments_token, email=d['creditor']['email'])['is_friend']\n"
+        "    if friend:\n"
+        "        apis.payments.send_money(access_token=payments_token, receiver_email=d['creditor']['email'], "
         f"amount=d['amount'], note={note!r}, private=True)\n"
         "    apis.bill_splitting.settle_up(access_token=bill_splitting_token, group_id=group['group_id'], "
-        f"email=d['creditor']['email'], amount=d['amount'], method='payments app', note={note!r})\n"
+        "email=d['creditor']['email'], amount=d['amount'], method='payments app' if friend else 'cash', "
+        f"note={note!r})\n"
     )
     check = (
         fetch_all(
@@ -79,9 +103,10 @@ def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Settle my debts in my bill splitting group '{g['name']}': for each member I owe money there, pay them what I "
-        f"owe on the payments app (private, note '{note}') and record it in the group as a settlement paid by "
-        "'payments app' with the same note. If I owe nobody in that group, do nothing.",
+        f"Settle my debts in my bill splitting group '{g['name']}': for each member I owe money there, if they are my "
+        f"friend on the payments app, pay them what I owe there (private, note '{note}') and record it in the group "
+        "as a settlement paid by 'payments app' with the same note; if they are not, I will hand them cash: record "
+        "the settlement paid by 'cash' with that note. If I owe nobody in that group, do nothing.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not mine,

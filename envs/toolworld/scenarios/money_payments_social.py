@@ -10,7 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 ASK = re.compile(r"I paid \$[\d.]+ for the (.+)\. Could you send me your share of \$([\d.]+) when you can\?")
@@ -170,14 +170,7 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         owed = round(sum(r["amount"] for r in theirs), 2)
         notes = ", ".join(r["note"] for r in theirs)
         text = f"Hi {view.person(payer)['first_name']}, a reminder: you still owe me {money(owed)} for {notes}."
-        expectations.append(
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": payer, "message": text, "is_read": 0},
-                f"{full_name(view, payer)} gets one text: '{text}'",
-                what="texts",
-            )
-        )
+        expectations.append(texted(view, owner, payer, text))
     total = round(sum(r["amount"] for r in mine), 2)
     expectations.append(Answer(total, f"the answer is what everyone owes me together ({money(total)})"))
     look = (

@@ -268,14 +268,7 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         if r["phone"]:
             text = f"Sorry, I declined your ${r['amount']:.2f} request for {r['note']}."
-            expectations.append(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": owner, "receiver_id": r["requester_id"], "message": text, "is_read": 0},
-                    f"{full_name(view, r['requester_id'])} gets the text '{text}'",
-                    what="texts",
-                )
-            )
+            expectations.append(texted(view, owner, r["requester_id"], text))
     return TaskSpec(
         owner,
         f"Decline every pending payment request I received that asks for more than ${limit}, unless it comes from one "
@@ -359,19 +352,7 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         for (requester, amount, note), n in sorted(paid.items())
     ]
     expectations += [
-        Inserted(
-            "phone_messages",
-            {
-                "sender_id": owner,
-                "receiver_id": requester,
-                "message": f"Paid your ${amount:.2f} request for {note}.",
-                "is_read": 0,
-            },
-            f"{full_name(view, requester)} is texted 'Paid your ${amount:.2f} request for {note}.'"
-            + (f" ({n} times)" if n > 1 else ""),
-            count=n,
-            what="texts for that request",
-        )
+        texted(view, owner, requester, f"Paid your ${amount:.2f} request for {note}.", n)
         for (requester, amount, note), n in sorted(paid.items())
     ]
     return TaskSpec(
@@ -382,6 +363,49 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         oracle,
         expectations + balance_changes(view, deltas),
     )
+
+
+def texted(view: WorldView, sender: int, receiver: int, message: str, count: int = 1) -> Expectation:
+    """`count` new unread texts `message` from `sender` to `receiver` on the phone app."""
+    return Inserted(
+        "phone_messages",
+        {"sender_id": sender, "receiver_id": receiver, "message": message, "is_read": 0},
+        f"{full_name(view, receiver)} gets the text '{message}'" + (f" ({count} times)" if count > 1 else ""),
+        count=count,
+        what=f"texts '{message}'",
+    )
+
+
+def request_reminded(view: WorldView, request: dict[str, Any], requester_first: str) -> list[Expectation]:
+    """What remind_request changes: the request's reminder count and time, and a notification to the payer when
+    they get request notifications (`request` is a payments_requests row plus the payer's notify_requests)."""
+    payer = full_name(view, request["payer_id"])
+    out: list[Expectation] = [
+        Updated(
+            "payments_requests",
+            request["id"],
+            {"reminders": request["reminders"] + 1, "last_reminded_at": NOW},
+            f"{payer} is reminded of request {request['id']} ({request['note']})",
+        )
+    ]
+    if request["notify_requests"]:
+        message = f"{requester_first} reminds you of their request for ${request['amount']:.2f} ({request['note']})"
+        out.append(
+            Inserted(
+                "payments_notifications",
+                {
+                    "person_id": request["payer_id"],
+                    "kind": "reminder",
+                    "request_id": request["id"],
+                    "transaction_id": None,
+                    "is_read": 0,
+                    "message": message,
+                },
+                f"{payer} gets a reminder notification for request {request['id']}",
+                what="reminder notifications",
+            )
+        )
+    return out
 
 
 def _day_words(day: str) -> str:
@@ -422,39 +446,9 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             )
             if r["phone"]:
                 text = f"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it."
-                expectations.append(
-                    Inserted(
-                        "phone_messages",
-                        {"sender_id": owner, "receiver_id": r["payer_id"], "message": text, "is_read": 0},
-                        f"{full_name(view, r['payer_id'])} gets the text '{text}'",
-                        what="texts",
-                    )
-                )
+                expectations.append(texted(view, owner, r["payer_id"], text))
             continue
-        expectations.append(
-            Updated(
-                "payments_requests",
-                r["id"],
-                {"reminders": r["reminders"] + 1, "last_reminded_at": NOW},
-                f"{full_name(view, r['payer_id'])} is reminded of request {r['id']} ({r['note']})",
-            )
-        )
-        if r["notify_requests"]:
-            expectations.append(
-                Inserted(
-                    "payments_notifications",
-                    {
-                        "person_id": r["payer_id"],
-                        "kind": "reminder",
-                        "request_id": r["id"],
-                        "transaction_id": None,
-                        "is_read": 0,
-                        "message": f"{me} reminds you of their request for ${r['amount']:.2f} ({r['note']})",
-                    },
-                    f"{full_name(view, r['payer_id'])} gets a reminder notification for request {r['id']}",
-                    what="reminder notifications",
-                )
-            )
+        expectations += request_reminded(view, r, me)
     discover = (
         login("payments", "phone")
         + fetch_all(
