@@ -7,12 +7,14 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 DONE = "apis.supervisor.complete_task()\n"
+ORDERS_SINCE = "2026-03-01"
+SHARED_CATEGORIES = ("home", "kitchen")  # what roommates share of an order
 
 
 def _relationships(view: WorldView, owner: int) -> dict[str, str | None]:
@@ -73,17 +75,7 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{full_name(view, r['requester_id'])} is paid {money(r['amount'])} for '{r['note']}'",
                 what="payments",
             ),
-            Inserted(
-                "phone_messages",
-                {
-                    "sender_id": owner,
-                    "receiver_id": r["requester_id"],
-                    "message": f"Just paid your {money(r['amount'])} request for {r['note']}.",
-                    "is_read": 0,
-                },
-                f"{full_name(view, r['requester_id'])} is texted about the {money(r['amount'])} paid for '{r['note']}'",
-                what="texts",
-            ),
+            texted(view, owner, r["requester_id"], f"Just paid your {money(r['amount'])} request for {r['note']}."),
         ]
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
     expectations += [
@@ -91,18 +83,10 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             "payments_requests",
             r["id"],
             {"status": "declined", "resolved_at": NOW},
-            f"request {r['id']} from {full_name(view, r['requester_id'])}, a coworker, is declined",
+            f"request {r['id']} from {full_name(view, r['requester_id'])}, a {who}, is declined",
         )
-        for r in decline
-    ]
-    expectations += [
-        Updated(
-            "payments_requests",
-            r["id"],
-            {"status": "declined", "resolved_at": NOW},
-            f"request {r['id']} from {full_name(view, r['requester_id'])}, a stranger, is declined",
-        )
-        for r in strangers
+        for who, rows in (("coworker", decline), ("stranger", strangers))
+        for r in rows
     ]
     expectations += balance_changes(view, deltas)
     expectations.append(Answer(len(keep), f"the answer is the number of requests left pending ({len(keep)})"))
@@ -163,8 +147,9 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("money_split_order_with_roommates", apps=("shop", "payments", "phone"))
 def split_order_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Request each roommate's equal share (me included) of the latest delivered order; roommates come from the
-    phone contacts' relationship, friends and coworkers are distractors."""
+    """For every order delivered since a day, request each roommate's equal share (me included) of its home and
+    kitchen items only (the category is only in show_product, one per item); roommates come from the phone
+    contacts' relationship, friends and coworkers are distractors; the answer is what I asked for in all."""
     candidates = []
     for (owner,) in (
         (r["owner_id"],)
@@ -173,11 +158,15 @@ def split_order_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
             "GROUP BY owner_id HAVING COUNT(*) >= 2 ORDER BY owner_id"
         )
     ):
-        order = view.rows(
-            "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC "
-            "LIMIT 1",
+        shared: dict[int, float] = {}
+        for item in view.rows(
+            "SELECT o.id, i.quantity * i.unit_price AS cost FROM shop_orders o JOIN shop_order_items i "
+            "ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id WHERE o.owner_id = ? "
+            f"AND o.status = 'delivered' AND o.created_at >= ? AND p.category IN {SHARED_CATEGORIES} ORDER BY o.id",
             owner,
-        )
+            ORDERS_SINCE,
+        ):
+            shared[item["id"]] = round(shared.get(item["id"], 0.0) + item["cost"], 2)
         roommates = view.rows(
             "SELECT p.id, s.allow_requests_from, EXISTS(SELECT 1 FROM payments_friends f WHERE f.owner_id = p.id "
             "AND f.friend_id = ?1) AS friend, EXISTS(SELECT 1 FROM payments_blocks b WHERE (b.owner_id = p.id AND "
@@ -186,13 +175,12 @@ def split_order_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
             "WHERE c.owner_id = ?1 AND c.relationship = 'roommate' ORDER BY p.id",
             owner,
         )
-        if order and all(
+        if 2 <= len(shared) <= 6 and all(
             (r["allow_requests_from"] != "friends" or r["friend"]) and not r["blocked"] for r in roommates
         ):
-            candidates.append((owner, order[0], [r["id"] for r in roommates]))
-    owner, order, roommates = pick(rng, candidates, "roommates and a delivered order", distinct=True)
-    note = f"Shop order {order['id']}"
-    share = round(order["total"] / (len(roommates) + 1), 2)
+            candidates.append((owner, shared, [r["id"] for r in roommates]))
+    owner, shared, roommates = pick(rng, candidates, "roommates and delivered home orders", distinct=True)
+    shares = {order: round(cost / (len(roommates) + 1), 2) for order, cost in shared.items()}
     expectations: list[Expectation] = [
         Inserted(
             "payments_requests",
@@ -200,43 +188,65 @@ def split_order_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
                 "requester_id": owner,
                 "payer_id": p,
                 "amount": share,
-                "note": note,
+                "note": f"Shop order {order}",
                 "status": "pending",
                 "resolved_at": None,
                 "reminders": 0,
                 "last_reminded_at": None,
             },
-            f"{full_name(view, p)} is asked for {money(share)} with the note '{note}'",
+            f"{full_name(view, p)} is asked for {money(share)} with the note 'Shop order {order}'",
             what="requests",
         )
+        for order, share in sorted(shares.items())
         for p in roommates
     ]
-    expectations.append(Answer(share, f"the answer is each share ({money(share)})"))
+    total = round(sum(shares.values()) * len(roommates), 2)
+    expectations.append(Answer(total, f"the answer is what I asked for in all ({money(total)})"))
     look = (
         login("shop", "payments", "phone")
         + fetch_all("delivered", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-        + "order = max(delivered, key=lambda o: (o['created_at'], o['order_id']))\n"
-        + "print(order['order_id'], order['created_at'], order['total'])\n"
+        + f"recent = [o for o in delivered if o['created_at'] >= {ORDERS_SINCE!r}]\n"
+        + "print([(o['order_id'], o['created_at'], len(o['items'])) for o in recent])\n"
         + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
         + "print([(c['first_name'], c['last_name'], c['email']) for c in roommates])\n"
     )
+    sort = (
+        "category = {}\n"
+        "for o in recent:\n"
+        "    for item in o['items']:\n"
+        "        if item['product_id'] not in category:\n"
+        "            product = apis.shop.show_product(product_id=item['product_id'])\n"
+        "            category[item['product_id']] = product['category']\n"
+        "costs = {}\n"
+        "for o in recent:\n"
+        "    cost = sum(i['quantity'] * i['unit_price'] for i in o['items'] "
+        f"if category[i['product_id']] in {SHARED_CATEGORIES})\n"
+        "    if cost:\n"
+        "        costs[o['order_id']] = round(cost, 2)\n"
+        "print(costs)\n"
+    )
     act = (
         "emails = [c['email'] for c in roommates if c['email']]\n"
-        "for email in emails:\n"
-        "    print(apis.payments.show_user(access_token=payments_token, email=email))\n"
-        "split = apis.payments.split_bill(access_token=payments_token, emails=emails, total_amount=order['total'], "
-        "note=f\"Shop order {order['order_id']}\", include_me=True)\n"
+        "asked = 0.0\n"
+        "requests = []\n"
+        "for order_id, cost in costs.items():\n"
+        "    split = apis.payments.split_bill(access_token=payments_token, emails=emails, total_amount=cost, "
+        "note=f'Shop order {order_id}', include_me=True)\n"
+        "    asked += split['share'] * len(emails)\n"
+        "    requests += split['request_ids']\n"
     )
     check = (
-        "for request_id in split['request_ids']:\n"
+        "for request_id in requests:\n"
         "    print(apis.payments.show_request(access_token=payments_token, request_id=request_id))\n"
-        "apis.supervisor.complete_task(answer=split['share'])\n"
+        "apis.supervisor.complete_task(answer=round(asked, 2))\n"
     )
     return TaskSpec(
         owner,
-        "Split the cost of my most recent delivered shop order with my roommates (the contacts saved as roommates in "
-        "my phone): on the payments app, ask each of them for an equal share of the order's total, counting me as "
-        "one of the people sharing, with the note 'Shop order <order id>'. Then tell me how much each share is.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"Split with my roommates (the contacts saved as roommates in my phone) the home and kitchen items of every "
+        f"shop order of mine delivered and placed on or after {ORDERS_SINCE}: for each such order, ask each of them on "
+        "the payments app for an equal share of what its home and kitchen items cost (quantity times unit price, "
+        "counting me as one of the people sharing), with the note 'Shop order <order id>'. Orders without such items "
+        "are mine alone. Tell me how much I asked for in all.",
+        Solution().step(look).step(sort).step(act).step(check).steps(),
         expectations,
     )
