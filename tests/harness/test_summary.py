@@ -173,5 +173,7 @@ def test_format_stat():
 
 def test_format_interval():
     assert format_interval({"mean": 1.0, "ci95": [0.5655, 1.0], "ci_method": "wilson"}) == "[56.5, 100.0] Wilson"
-    assert format_interval({"mean": 2.5, "ci95": [0.4457, 4.554], "ci_method": "t"}, percent=False) == "[0.446, 4.55] t"
+    assert format_interval({"mean": 2.5, "ci95": [0.4457, 4.554], "ci_method": "t"}, percent=False) == "[0.4, 4.6] t"
+    small = {"mean": 0.001, "ci95": [0.000735, 0.00127], "ci_method": "t"}
+    assert format_interval(small, percent=False) == "[0.000735, 0.00127] t"  # not [0.0, 0.0]
     assert format_interval({"mean": 7.0, "ci95": None}) == "-"
