@@ -49,18 +49,28 @@ def cart_gets(view: WorldView, owner: int, product_id: int, quantity: int, requi
     )
 
 
+GOOD_SELLER = 3.5
+
+
+def seller_rating(view: WorldView, seller_id: int) -> float:
+    """A seller's average rating as its page shows it (two decimals, 0 without ratings)."""
+    return float(
+        view.value("SELECT ROUND(COALESCE(AVG(rating), 0), 2) FROM shop_seller_ratings WHERE seller_id = ?", seller_id)
+    )
+
+
 @scenario("shop_wishlist_cheapest_to_cart", apps=("shop",), difficulty=2)
 def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows("SELECT owner_id FROM shop_wishlist GROUP BY owner_id HAVING COUNT(*) > 20 ORDER BY owner_id")
     owner = pick(rng, owners, "wishlist longer than a page", distinct=True)["owner_id"]
     items = view.rows(
-        "SELECT w.id, w.product_id, p.name, p.price, p.category, p.stock FROM shop_wishlist w "
+        "SELECT w.id, w.product_id, p.name, p.price, p.category, p.stock, p.seller_id FROM shop_wishlist w "
         "JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY p.price, p.id",
         owner,
     )
     chosen: dict[str, dict] = {}
     for item in items:
-        if item["stock"] > 0:
+        if item["stock"] > 0 and seller_rating(view, item["seller_id"]) >= GOOD_SELLER:
             chosen.setdefault(item["category"], item)
     moved = sorted(chosen.values(), key=lambda i: i["product_id"])
     categories = len({i["category"] for i in items})
@@ -73,9 +83,13 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(apis.shop.show_cart(access_token=shop_token))\n"
         )
         .step(
-            "cheapest = {}\n"
+            "cheapest, sellers = {}, {}\n"
             "for w in sorted(wished, key=lambda w: (w['price'], w['product_id'])):\n"
-            "    if w['stock'] > 0 and w['category'] not in cheapest:\n"
+            "    if w['stock'] == 0 or w['category'] in cheapest:\n"
+            "        continue\n"
+            "    if w['seller_id'] not in sellers:\n"
+            "        sellers[w['seller_id']] = apis.shop.show_seller(seller_id=w['seller_id'])['rating']\n"
+            f"    if sellers[w['seller_id']] >= {GOOD_SELLER}:\n"
             "        cheapest[w['category']] = w\n"
             "for category, w in cheapest.items():\n"
             "    print(category, w['name'], w['price'])\n"
@@ -93,8 +107,9 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "For each category on my shop wishlist, move its cheapest item that is in stock into my cart (one unit) "
-        "and take it off the wishlist; a category with nothing in stock stays as it is. How many items did you move?",
+        "For each category on my shop wishlist, move its cheapest item that is in stock and sold by a seller rated "
+        f"{GOOD_SELLER} or more (see the seller's page) into my cart (one unit) and take it off the wishlist; a "
+        "category with no such item stays as it is. How many items did you move?",
         oracle,
         [
             *[
@@ -110,7 +125,7 @@ def wishlist_cheapest(view: WorldView, rng: random.Random) -> TaskSpec:
             Answer(
                 len(moved),
                 f"the answer is the number of items moved ({len(moved)})",
-                traps={str(categories): "that counts categories with nothing in stock too"},
+                traps={str(categories): "that counts categories with nothing in stock from a good seller too"},
             ),
         ],
     )
@@ -193,7 +208,7 @@ def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-AWAY_UNTIL = "2026-07-15"
+AWAY_UNTIL = "2026-08-01"
 
 
 @scenario("shop_cancel_unshipped", apps=("shop",), difficulty=2)
@@ -304,7 +319,7 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
         "FROM shop_products p WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id",
         category,
     )
-    product = next(p for p in candidates if p["ones"] == 0)
+    product = next(p for p in candidates if p["ones"] == 0 and seller_rating(view, p["seller_id"]) >= GOOD_SELLER)
     owners = view.rows(
         "SELECT c.owner_id FROM shop_cart c GROUP BY c.owner_id HAVING SUM(EXISTS (SELECT 1 FROM shop_saved s "
         "WHERE s.owner_id = c.owner_id AND s.product_id = c.product_id)) = 0 "
@@ -330,9 +345,13 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(len(found), 'candidates')\n"
         )
         .step(
-            "best = None\n"
+            "best, sellers = None, {}\n"
             "for p in sorted(found, key=lambda p: (p['price'], p['product_id'])):\n"
             "    if p['rating'] < 4.0 or p['stock'] < 2:\n"
+            "        continue\n"
+            "    if p['seller_id'] not in sellers:\n"
+            "        sellers[p['seller_id']] = apis.shop.show_seller(seller_id=p['seller_id'])['rating']\n"
+            f"    if sellers[p['seller_id']] < {GOOD_SELLER}:\n"
             "        continue\n"
             "    ones = apis.shop.show_product_reviews(product_id=p['product_id'], max_rating=1)\n"
             "    print(p['name'], p['price'], len(ones), 'one-star reviews')\n"
@@ -360,7 +379,8 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Move everything in my shop cart to my saved-for-later list, then order 2 units of the cheapest {category} "
-        "product rated 4.0 or more that has at least 2 in stock and not a single 1-star review. Ship to my Home "
+        f"product rated 4.0 or more that has at least 2 in stock, is sold by a seller rated {GOOD_SELLER} or more and "
+        "has not a single 1-star review. Ship to my Home "
         f"address and pay with my {card['card_name']}.",
         oracle,
         [
@@ -405,7 +425,7 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-REVIEW_SINCE = "2026-02-01"
+REVIEW_SINCE = "2025-10-01"
 REVIEW_KEPT = (5, "Exactly what I needed.")
 REVIEW_RETURNED = (2, "Not worth the price.")
 
@@ -432,7 +452,7 @@ def review_delivered(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         }
         todo = [r for r in received if r["product_id"] not in reviewed]
-        if any(r["product_id"] in returned for r in todo) and len(todo) < len(received) and len(todo) >= 4:
+        if any(r["product_id"] in returned for r in todo) and len(todo) < len(received) and len(todo) >= 12:
             candidates.append((owner, todo, returned))
     owner, todo, returned = pick(rng, candidates, "delivered products to review, some returned", distinct=True)
     oracle = (
@@ -540,9 +560,11 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
             continue
         subtotal = round(sum(i["quantity"] * i["price"] for i in items), 2)
         coupon, discount, runner_up = _best_coupon(view, owner, items, subtotal)
-        if coupon is not None and discount > runner_up:
+        if coupon is not None and discount > runner_up and len(items) >= 3:
             candidates.append((owner, items, subtotal, coupon, discount))
-    owner, items, subtotal, coupon, discount = pick(rng, candidates, "cart with one best coupon", distinct=True)
+    owner, items, subtotal, coupon, discount = pick(
+        rng, candidates, "cart of 3+ items with one best coupon", distinct=True
+    )
     card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
     total = round(subtotal - discount, 2)
     spent = _gift_card_spending(view, owner, total)
