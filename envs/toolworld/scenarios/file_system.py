@@ -74,9 +74,9 @@ def listing(target: str, directory: str, recursive: bool = False) -> str:
 def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id "
-        "HAVING COUNT(*) >= 3 ORDER BY owner_id"
+        "HAVING COUNT(*) >= 6 ORDER BY owner_id"
     )
-    owner = pick(rng, owners, "3+ receipts in downloads", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "6+ receipts in downloads", distinct=True)["owner_id"]
     rows = view.rows(
         "SELECT id, path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%' "
         "ORDER BY path",
@@ -120,21 +120,13 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 Inserted(
                     "file_system_tags",
-                    {"file_id": r["id"], "tag": "tax", "owner_id": owner},
-                    f"{r['path']} is tagged tax",
+                    {"file_id": r["id"], "tag": tag, "owner_id": owner},
+                    f"{r['path']} (${totals[r['id']]:.2f}) is tagged {tag}",
                     what="tags",
                 )
                 for r in rows
-            ),
-            *(
-                Inserted(
-                    "file_system_tags",
-                    {"file_id": r["id"], "tag": "important", "owner_id": owner},
-                    f"{r['path']} (${totals[r['id']]:.2f}) is tagged important",
-                    what="tags",
-                )
-                for r in rows
-                if totals[r["id"]] >= 100
+                for tag in ("tax", "important")
+                if tag == "tax" or totals[r["id"]] >= 100
             ),
             Answer(answer, f"the answer is the moved receipts' sum (${answer})"),
             *(
@@ -163,13 +155,14 @@ def receipt_store(content: str) -> str:
 def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
     year = "2025"
     owners = view.rows(
-        "SELECT owner_id FROM file_system_files WHERE path LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 8 "
+        "SELECT owner_id FROM file_system_files WHERE path LIKE ? GROUP BY owner_id HAVING COUNT(*) >= 12 "
         "ORDER BY owner_id",
         f"/documents/receipts/receipt_{year}-%",
     )
-    owner = pick(rng, owners, f"8+ receipts of {year}", distinct=True)["owner_id"]
+    owner = pick(rng, owners, f"12+ receipts of {year}", distinct=True)["owner_id"]
     rows = view.rows(
-        "SELECT content FROM file_system_files WHERE owner_id = ? AND path LIKE ? ORDER BY path",
+        "SELECT id, path, content, EXISTS (SELECT 1 FROM file_system_tags t WHERE t.file_id = f.id AND t.tag = 'tax') "
+        "AS taxed FROM file_system_files f WHERE owner_id = ? AND path LIKE ? ORDER BY path",
         owner,
         f"/documents/receipts/receipt_{year}-%",
     )
@@ -190,6 +183,8 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
                 "directory='/documents/receipts'",
             )
             + "print(len(found), 'receipts')\n"
+            + fetch_all("taxed", f"{FS}.show_tagged_files(access_token=file_system_token, tag='tax'")
+            + "taxed = {t['path'] for t in taxed}\n"
         )
         .step(
             "by_store = {}\n"
@@ -197,6 +192,8 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
             f"    text = {FS}.show_file(access_token=file_system_token, path=f['path'])['content']\n"
             "    store = text.split('Store: ')[1].splitlines()[0]\n"
             "    by_store[store] = by_store.get(store, 0.0) + float(text.split('Total: $')[1].split()[0])\n"
+            "    if f['path'] not in taxed:\n"
+            f"        {FS}.add_file_tag(access_token=file_system_token, path=f['path'], tag='tax')\n"
             "total = sum(by_store.values())\n"
             "lines = ['%s: $%.2f' % (s, a) for s, a in sorted(by_store.items())] + ['Total: $%.2f' % total]\n"
         )
@@ -211,7 +208,7 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Sum up my {year} receipts in /documents/receipts (dated {year}) by store: save a new file {summary} with "
         "one line per store, '<store>: $<amount>' (two decimals), stores in alphabetical order, then a last line "
-        f"'Total: $<amount>'. What is the total, in dollars?",
+        "'Total: $<amount>'. Tag each of those receipts 'tax' if it is not yet. What is the total, in dollars?",
         oracle,
         [
             Answer(total, f"the answer is the sum of the {year} receipts (${total:.2f})"),
@@ -221,11 +218,21 @@ def receipts_total(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{summary} holds the {len(by_store)} store totals in order and the total",
                 what="summary files",
             ),
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {"file_id": r["id"], "tag": "tax", "owner_id": owner},
+                    f"{r['path']} is tagged tax",
+                    what="tags",
+                )
+                for r in rows
+                if not r["taxed"]
+            ),
         ],
     )
 
 
-PHOTOS_SINCE = "2026-01-01"
+PHOTOS_SINCE = "2025-10-01"
 
 
 @scenario("file_system_count_photos", apps=("file_system",))
@@ -235,10 +242,21 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE path LIKE '/photos/%' AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') GROUP BY owner_id HAVING n > 5 "
         "ORDER BY owner_id"
     )
-    c = pick(rng, counts, "more than 5 photos", distinct=True)
+    counts = [
+        c
+        for c in counts
+        if view.value(
+            "SELECT COUNT(*) FROM file_system_files f JOIN file_system_tags t ON t.file_id = f.id "
+            "AND t.tag = 'personal' WHERE f.owner_id = ? AND f.path LIKE '/photos/%' AND f.updated_at >= ?",
+            c["owner_id"],
+            PHOTOS_SINCE,
+        )
+    ]
+    c = pick(rng, counts, "more than 5 photos, a recent one tagged personal", distinct=True)
     recent = view.rows(
-        "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE '/photos/%' AND starred = 0 "
-        "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') AND updated_at >= ? ORDER BY path",
+        "SELECT id, path FROM file_system_files f WHERE owner_id = ? AND path LIKE '/photos/%' AND starred = 0 "
+        "AND (path LIKE '%.jpg' OR path LIKE '%.jpeg') AND updated_at >= ? AND NOT EXISTS (SELECT 1 FROM "
+        "file_system_tags t WHERE t.file_id = f.id AND t.tag = 'personal') ORDER BY path",
         c["owner_id"],
         PHOTOS_SINCE,
     )
@@ -249,12 +267,13 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
             listing("entries", "/photos", recursive=True)
             + "photos = [e for e in entries if e['type'] == 'file' and e['name'].endswith(('.jpg', '.jpeg'))]\n"
             "print(len(photos), 'photos')\n"
-            + fetch_all("starred", f"{FS}.show_starred_files(access_token=file_system_token")
-            + "already = {f['path'] for f in starred}\n"
         )
         .step(
             "for e in photos:\n"
-            f"    if e['updated_at'] >= {PHOTOS_SINCE!r} and e['path'] not in already:\n"
+            f"    if e['updated_at'] < {PHOTOS_SINCE!r}:\n"
+            "        continue\n"
+            f"    info = {FS}.show_file_info(access_token=file_system_token, path=e['path'])\n"
+            "    if not info['starred'] and 'personal' not in info['tags']:\n"
             f"        {FS}.star_file(access_token=file_system_token, path=e['path'])\n"
         )
         .step(
@@ -270,7 +289,7 @@ def count_photos(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         "How many photos (.jpg or .jpeg files) are there under my /photos directory, subdirectories included? "
-        f"Also star every one of them last modified on or after {PHOTOS_SINCE}.",
+        f"Also star every one of them last modified on or after {PHOTOS_SINCE}, except those I tagged 'personal'.",
         oracle,
         [
             Answer(c["n"], f"the answer is the number of photos under /photos ({c['n']})", traps=traps),
@@ -330,7 +349,7 @@ def fix_jpeg_extension(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-NOTES_BEFORE = "2026-01-01"
+NOTES_BEFORE = "2026-04-01"
 
 
 @scenario("file_system_backup_project", apps=("file_system",))
@@ -432,6 +451,9 @@ def backup_project(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+BILLS_FROM = "2025-01"
+
+
 @scenario("file_system_clean_old_downloads", apps=("file_system",))
 def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     cutoff = rng.choice(["2026-01-01", "2026-02-01", "2026-03-01"])
@@ -448,6 +470,9 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
     old = [r for d in ("/downloads", "/videos") for r in files_under(view, owner, d) if r["updated_at"] < cutoff]
     deleted = frozenset(r["id"] for r in old if not r["path"].startswith("/downloads/receipt_"))
     kept = [r for r in old if r["path"].startswith("/downloads/receipt_")]
+    bills = frozenset(
+        r["id"] for r in files_under(view, owner, "/documents/bills") if r["path"].rsplit("_", 1)[1][:7] < BILLS_FROM
+    )
     oracle = (
         Solution()
         .step(login("file_system"))
@@ -461,6 +486,10 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
             )
             + f"    old += [e for e in entries if e['type'] == 'file' and e['updated_at'] < {cutoff!r}]\n"
             "print([(e['path'], e['updated_at']) for e in old])\n"
+            + listing("bills", "/documents/bills")
+            + "old_bills = [e for e in bills if e['type'] == 'file' "
+            f"and e['name'].rsplit('_', 1)[1][:7] < {BILLS_FROM!r}]\n"
+            "print([e['name'] for e in old_bills])\n"
         )
         .step(
             "deleted = 0\n"
@@ -471,6 +500,9 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
             "    else:\n"
             f"        {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
             "        deleted += 1\n"
+            "for e in old_bills:\n"
+            f"    {FS}.delete_file(access_token=file_system_token, path=e['path'])\n"
+            "    deleted += 1\n"
         )
         .step(
             listing("left", "/downloads")
@@ -482,6 +514,8 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{FS}.search_files(access_token=file_system_token, query='receipt_', directory='/documents/receipts'",
             )
             + "print(len(receipts), 'receipts filed')\n"
+            + listing("bills_left", "/documents/bills")
+            + "print(len(bills_left), 'bills left')\n"
             "apis.supervisor.complete_task(answer=deleted)\n"
         )
         .steps()
@@ -490,10 +524,12 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Clean up my /downloads and /videos directories: delete every file in them (subdirectories included) last "
         f"modified before {cutoff}, except the receipts in /downloads (named receipt_...), which go into "
-        "/documents/receipts instead. Keep the newer files where they are. Tell me how many files you deleted.",
+        "/documents/receipts instead. Keep the newer files where they are. Also delete my bills in /documents/bills "
+        f"for months before {BILLS_FROM} (the month is in the file name). Tell me how many files you deleted.",
         oracle,
         [
             *files_deleted(view, deleted, f"the {len(deleted)} downloads and videos before {cutoff}"),
+            *files_deleted(view, bills, f"the {len(bills)} bills of months before {BILLS_FROM}"),
             *(
                 Updated(
                     "file_system_files",
@@ -504,9 +540,9 @@ def clean_old_downloads(view: WorldView, rng: random.Random) -> TaskSpec:
                 for r in kept
             ),
             Answer(
-                len(deleted),
-                f"the answer is {len(deleted)}",
-                traps={str(len(old)): "that counts the receipts, which were moved, not deleted"},
+                len(deleted) + len(bills),
+                f"the answer is {len(deleted) + len(bills)}, old downloads, videos and bills",
+                traps={str(len(old) + len(bills)): "that counts the receipts, which were moved, not deleted"},
             ),
         ],
     )
