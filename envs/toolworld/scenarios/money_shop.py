@@ -21,25 +21,30 @@ def home_address(view: WorldView, owner: int) -> str:
     )
 
 
+DROPPED = "p.price <= w.price_when_added * (100 - ?1) / 100.0 AND p.stock >= 1"
+LOWEST = "(SELECT MIN(h.price) FROM shop_price_history h WHERE h.product_id = p.id)"
+
+
 @scenario("money_shop_price_drops_to_cart", apps=("shop",))
 def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: wishlist items that dropped by a share of their price and are in stock move to the cart; when
-    none did (variant 0), nothing changes."""
-    percent = rng.choice([10, 15, 20])
+    """Conditional: wishlist items that dropped by a share of their price, are at the lowest price of their price
+    history and are in stock move to the cart; items that dropped as much but were cheaper before stay (the history
+    is only in show_price_history, one call per candidate); when none qualifies (variant 0), nothing changes."""
+    percent = rng.choice([10, 15])
     act_variant = getattr(rng, "variant", 1) % 3 != 0
     owners = view.rows(
-        "SELECT w.owner_id, SUM(p.price <= w.price_when_added * (100 - ?1) / 100.0 AND p.stock >= 1) AS hits, "
-        "SUM(p.price < w.price_when_added) AS drops FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
+        f"SELECT w.owner_id, SUM({DROPPED} AND p.price <= {LOWEST}) AS hits, SUM({DROPPED} AND p.price > {LOWEST}) "
+        "AS near FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
         "GROUP BY w.owner_id HAVING COUNT(*) >= 6 ORDER BY w.owner_id",
         percent,
     )
-    pool = [r for r in owners if (2 <= r["hits"] <= 6 if act_variant else r["hits"] == 0 and r["drops"] >= 1)]
-    owner = pick(rng, pool, "wishlist with (no) big price drops", distinct=True)["owner_id"]
+    pool = [r for r in owners if r["near"] >= 2 and (2 <= r["hits"] <= 6 if act_variant else r["hits"] == 0)]
+    owner = pick(rng, pool, "wishlist with (no) big price drops at an all-time low", distinct=True)["owner_id"]
     rows = view.rows(
         "SELECT w.id, w.product_id, p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
-        "WHERE w.owner_id = ? AND p.price <= w.price_when_added * (100 - ?) / 100.0 AND p.stock >= 1 ORDER BY w.id",
-        owner,
+        f"WHERE w.owner_id = ?2 AND {DROPPED} AND p.price <= {LOWEST} ORDER BY w.id",
         percent,
+        owner,
     )
     expectations: list[Expectation] = []
     for r in rows:
@@ -81,41 +86,54 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
         f"cheaper = [w for w in wished if w['price'] <= w['price_when_added'] * {100 - percent} / 100 "
         "and w['stock'] >= 1]\n"
         "for w in cheaper:\n"
-        "    apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
-        "    apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
+        + fetch_all("history", "apis.shop.show_price_history(product_id=w['product_id']", "    ")
+        + "    lowest = min(h['price'] for h in history)\n"
+        "    print(w['name'], w['price'], 'lowest ever', lowest)\n"
+        "    if w['price'] <= lowest:\n"
+        "        apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
+        "        apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
     )
-    check = "print(apis.shop.show_cart(access_token=shop_token))\n" + DONE
+    check = (
+        "print(apis.shop.show_cart(access_token=shop_token))\n"
+        + fetch_all("left", "apis.shop.show_wishlist(access_token=shop_token")
+        + "print(len(left), 'left on the wishlist')\n"
+        + DONE
+    )
     return TaskSpec(
         owner,
         f"Look through my shop wishlist. Every item whose price is now at least {percent}% below what it cost when I "
-        "added it, and that is in stock, goes into my cart (one unit) and off the wishlist. If nothing dropped that "
-        "much, leave my wishlist and cart as they are.",
+        "added it, that is at the lowest price it has ever had (see its price history) and that is in stock, goes "
+        "into my cart (one unit) and off the wishlist. If no item qualifies, leave my wishlist and cart as they are.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not rows,
     )
 
 
+REORDER_SINCE = "2026-03-15"
+
+
 @scenario("money_shop_reorder_cheapest_variants", apps=("shop",))
 def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Reorder the latest delivered order, each item in its cheapest variant with enough stock; the answer is the
-    saving on the original order's prices."""
+    """Reorder the delivered orders placed since a day, each item in its cheapest variant with enough stock; the
+    answer is the saving on the original orders' prices."""
     candidates = []
     for (owner,) in (
         (r["owner_id"],)
-        for r in view.rows("SELECT DISTINCT owner_id FROM shop_orders WHERE status = 'delivered' ORDER BY owner_id")
-    ):
-        order = view.row(
-            "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' ORDER BY created_at DESC, id DESC "
-            "LIMIT 1",
-            owner,
+        for r in view.rows(
+            "SELECT owner_id FROM shop_orders WHERE status = 'delivered' AND created_at >= ? GROUP BY owner_id "
+            "HAVING COUNT(*) >= 2 ORDER BY owner_id",
+            REORDER_SINCE,
         )
+    ):
         items = view.rows(
             "SELECT i.product_id, i.quantity, i.unit_price, p.group_id FROM shop_order_items i JOIN shop_products p "
-            "ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id",
-            order["id"],
+            "ON p.id = i.product_id JOIN shop_orders o ON o.id = i.order_id WHERE o.owner_id = ? "
+            "AND o.status = 'delivered' AND o.created_at >= ? ORDER BY o.created_at DESC, o.id DESC, i.id",
+            owner,
+            REORDER_SINCE,
         )
-        if len(items) < 2 or len({i["product_id"] for i in items}) < len(items):
+        if len({i["group_id"] for i in items}) < len(items):
             continue
         chosen = []
         for i in items:
@@ -129,8 +147,8 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
             chosen.append({**options[0], "quantity": i["quantity"], "was": i["unit_price"]})
         switched = sum(c["id"] != i["product_id"] for c, i in zip(chosen, items, strict=False))
         if len(chosen) == len(items) and switched >= 1 and len({c["id"] for c in chosen}) == len(chosen):
-            candidates.append((owner, order, chosen))
-    owner, order, chosen = pick(rng, candidates, "latest order with cheaper variants", distinct=True)
+            candidates.append((owner, chosen))
+    owner, chosen = pick(rng, candidates, "recent orders with cheaper variants", distinct=True)
     card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
     cart = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
     total = round(sum(c["price"] * c["quantity"] for c in chosen), 2)
@@ -170,13 +188,15 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(Deleted("shop_cart", cart, "the cart's earlier items are removed", what="cart items"))
     look = (
         login("shop")
-        + fetch_all("delivered", "apis.shop.show_orders(access_token=shop_token, status='delivered'")
-        + "last = max(delivered, key=lambda o: (o['created_at'], o['order_id']))\n"
-        + "print(last['order_id'], last['created_at'], last['items'])\n"
+        + fetch_all(
+            "delivered",
+            f"apis.shop.show_orders(access_token=shop_token, status='delivered', start_date={REORDER_SINCE!r}",
+        )
+        + "for o in delivered:\n    print(o['order_id'], o['created_at'], o['items'])\n"
     )
     choose = (
         "picks = []\n"
-        "for item in last['items']:\n"
+        "for item in [i for o in delivered for i in o['items']]:\n"
         "    variants = apis.shop.show_product_variants(product_id=item['product_id'])\n"
         "    usable = [v for v in variants if v['stock'] >= item['quantity']]\n"
         "    best = min(usable, key=lambda v: (v['price'], v['product_id']))\n"
@@ -198,10 +218,11 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Order again what was in my most recent delivered shop order, same quantities, but for each item take the "
-        "cheapest variant of that product (colour, size...) that has enough stock for the quantity. Empty my cart "
-        f"first so nothing else comes along; ship to my Home address and pay with my {card['card_name']}. Then tell "
-        "me how much I save compared with the prices I paid in that earlier order.",
+        f"Order again, as one new order, everything from my delivered shop orders placed since {REORDER_SINCE}, same "
+        "quantities, but for each item take the cheapest variant of that product (colour, size...) that has enough "
+        "stock for the quantity. Empty my cart first so nothing else comes along; ship to my Home address and pay "
+        f"with my {card['card_name']}. Then tell me how much I save compared with the prices I paid in those "
+        "earlier orders.",
         Solution().step(look).step(choose).step(act).step(check).steps(),
         expectations,
     )
