@@ -32,7 +32,7 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = [
         (pair, found)
         for pair, found in sorted(pairs.items())
-        if len(found) >= 3
+        if len(found) >= 4
         and len({f["file_name"] for f in found}) == len(found)
         and not any(
             view.rows(
@@ -43,7 +43,7 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
             for f in found
         )
     ]
-    (owner, sender), found = pick(rng, candidates, "three attachments from one sender", distinct=True)
+    (owner, sender), found = pick(rng, candidates, "four attachments from one sender", distinct=True)
     name = full_name(view, sender)
     conversations = dict.fromkeys(f["conversation_id"] for f in found)
     oracle = (
@@ -124,9 +124,9 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
         listed = view.value(
             "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker'", owner
         )
-        if len(coworkers) >= 3 and len(coworkers) == listed:
+        if len(coworkers) >= 4 and len(coworkers) == listed:
             candidates.append((owner, [c["id"] for c in coworkers]))
-    owner, coworkers = pick(rng, candidates, "two reports and three coworker contacts", distinct=True)
+    owner, coworkers = pick(rng, candidates, "two reports and four coworker contacts", distinct=True)
     reports = view.rows(
         "SELECT path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/work/%/report.txt' "
         "ORDER BY path",
@@ -198,8 +198,8 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_collect_invoices", apps=("email", "file_system"), difficulty=3)
 def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(RECEIVED_ATTACHMENTS + " AND a.file_name LIKE 'invoice_%' ORDER BY a.id")
-    owners = sorted({r["owner_id"] for r in rows if sum(x["owner_id"] == r["owner_id"] for x in rows) >= 3})
-    owner = pick(rng, owners, "mailbox with 3 invoices", distinct=True)
+    owners = sorted({r["owner_id"] for r in rows if sum(x["owner_id"] == r["owner_id"] for x in rows) >= 4})
+    owner = pick(rng, owners, "mailbox with 4 invoices", distinct=True)
     mine = {r["file_name"]: r["content"] for r in rows if r["owner_id"] == owner}
     due = round(sum(float(c.split("Total due: $")[1].split()[0]) for c in mine.values()), 2)
     oracle = (
