@@ -46,8 +46,8 @@ def latest_delivered(view: WorldView, owner: int) -> dict | None:
     return found[0] if found else None
 
 
-ORDERS_SINCE = "2026-02-01"
-RECEIPTS_SINCE = "2026-01-01"
+ORDERS_SINCE = "2026-01-01"
+RECEIPTS_SINCE = "2025-11-01"
 
 
 def owed_to_me_after(view: WorldView, group_id: int, me: int, added: list[dict[int, float]]) -> dict[int, float]:
@@ -88,10 +88,10 @@ def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
         (g, orders)
         for g in unique_groups(view)
         if g["name"].startswith("Flat on")
-        and len(orders := delivered_since(view, g["owner_id"], ORDERS_SINCE)) >= 3
+        and len(orders := delivered_since(view, g["owner_id"], ORDERS_SINCE)) >= 5
         and len({o["total"] for o in orders}) == len(orders)
     ]
-    g, orders = pick(rng, candidates, "flat group member with 3+ delivered orders since February", distinct=True)
+    g, orders = pick(rng, candidates, "flat group member with 5+ delivered orders this year", distinct=True)
     owner, description = g["owner_id"], "Household shopping"
     people = members(view, g["group_id"])
     mine = round(sum(equal_shares(o["total"], people)[owner] for o in orders), 2)
@@ -176,11 +176,11 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
         r["owner_id"]
         for r in view.rows(
             "SELECT owner_id FROM shop_orders WHERE status = 'delivered' AND created_at >= ? GROUP BY owner_id "
-            "HAVING COUNT(*) >= 5 ORDER BY owner_id",
+            "HAVING COUNT(*) >= 8 ORDER BY owner_id",
             RECEIPTS_SINCE,
         )
     ]
-    owner = pick(rng, owners, "person with 5+ delivered orders this year", distinct=True)
+    owner = pick(rng, owners, "person with 8+ delivered orders since November", distinct=True)
     orders = delivered_since(view, owner, RECEIPTS_SINCE)
     expectations: list[Expectation] = []
     for order in orders:
