@@ -31,7 +31,7 @@ def gift_from_friend_wishlist(view: WorldView, rng: random.Random) -> TaskSpec:
             "WHERE c.owner_id = f.owner_id) ORDER BY f.owner_id"
         )
     ):
-        gifts = []
+        gifts: list[tuple[int, dict]] = []
         for f in view.rows(
             "SELECT f.friend_id FROM payments_friends f JOIN shop_settings s ON s.person_id = f.friend_id "
             "WHERE f.owner_id = ? AND s.public_wishlist = 1 ORDER BY f.friend_id",
@@ -44,8 +44,8 @@ def gift_from_friend_wishlist(view: WorldView, rng: random.Random) -> TaskSpec:
                 and gift["price"] not in {g["price"] for _, g in gifts}
             ):
                 gifts.append((f["friend_id"], gift))
-        if len(gifts) >= 2:
-            candidates.append((owner, gifts[:3]))
+        if len(gifts) >= 3:
+            candidates.append((owner, gifts[:4]))
     owner, gifts = pick(rng, candidates, "friends with public wishlists", distinct=True)
     names = [full_name(view, friend) for friend, _ in gifts]
     card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
