@@ -15,8 +15,7 @@ from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04")
-RECORD_MONTHS = ("2025-11", "2025-12", *MONTHS)  # half a year of records
+RECORD_MONTHS = ("2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04")  # half a year of records
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -137,10 +136,10 @@ def month_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_split_month_orders", apps=("shop", "bill_splitting"))
 def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each delivered shop order of the months becomes an equal expense in my home group, dated the order's day;
+    """Each delivered shop order of half a year becomes an equal expense in my home group, dated the order's day;
     cancelled or still-shipping orders of those months and orders of other months are distractors. The answer is
     my share of them all."""
-    first, last = month_bounds(MONTHS[0])[0], month_bounds(MONTHS[-1])[1]
+    first, last = month_bounds(RECORD_MONTHS[0])[0], month_bounds(RECORD_MONTHS[-1])[1]
     cases = []
     for g in home_groups(view, 2):
         orders = view.rows(
@@ -151,7 +150,7 @@ def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
             last,
         )
         delivered = [o for o in orders if o["status"] == "delivered"]
-        if 4 <= len(delivered) <= 12 and len(orders) > len(delivered):
+        if 6 <= len(delivered) <= 16 and len(orders) > len(delivered):
             cases.append((g, delivered))
     g, delivered = pick(rng, cases, "home group owner with delivered orders in the months", distinct=True)
     owner = int(g["owner_id"])
@@ -200,11 +199,11 @@ def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Split my shop orders of {MONTHS[0]} to {MONTHS[-1]} with my household: for each of my shop orders placed "
-        f"in those months and delivered, add a groceries expense 'Shop order <order id>' to my bill splitting group "
-        f"'{g['name']}' for the order's total, paid by me, dated the day the order was placed, split equally among "
-        "all members. Orders that were cancelled or are not delivered yet are not part of it. How much of it all is "
-        "my own share?",
+        f"Split my shop orders of {RECORD_MONTHS[0]} to {RECORD_MONTHS[-1]} with my household: for each of my shop "
+        "orders placed in those months and delivered, add a groceries expense 'Shop order <order id>' to my bill "
+        f"splitting group '{g['name']}' for the order's total, paid by me, dated the day the order was placed, split "
+        "equally among all members. Orders that were cancelled or are not delivered yet are not part of it. How much "
+        "of it all is my own share?",
         oracle,
         expectations,
     )
