@@ -223,7 +223,7 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         found = stranger_voicemails(view, person)
         names = {f"{v['left_at'][:10]}_{v['phone_number']}" for v in found}
         if (
-            2 <= len(found) <= 8
+            3 <= len(found) <= 8
             and len(names) == len(found)
             and len(found) < view.value("SELECT COUNT(*) FROM phone_voicemails WHERE owner_id = ?", person)
         ):
