@@ -145,10 +145,40 @@ def sent_email(
     return out
 
 
+def file_under_code(label: str, thread: str) -> str:
+    """Oracle code putting my label `label` (created when I have none) on the thread whose id is `thread`."""
+    return (
+        fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+        + f"label = next((l for l in labels if l['name'] == {label!r}), None)\n"
+        "if label is None:\n"
+        f"    label = apis.email.create_label(access_token=email_token, name={label!r})\n"
+        f"apis.email.add_label_to_thread(access_token=email_token, thread_id={thread}, label_id=label['label_id'])\n"
+    )
+
+
+def filed_under(view: WorldView, owner: int, label: str, thread: Any, what: str) -> list[Expectation]:
+    """My label `label` (new unless I have it) is on `thread` (a thread id or a NewRow matcher)."""
+    have = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = ?", owner, label)
+    new_label = {"owner_id": owner, "name": label}
+    out: list[Expectation] = (
+        [] if have else [Inserted("email_labels", new_label, f"a label '{label}' exists", what="labels")]
+    )
+    out.append(
+        Inserted(
+            "email_thread_labels",
+            {"thread_id": thread, "label_id": have[0]["id"] if have else NewRow("email_labels", new_label)},
+            f"{what} has the label '{label}'",
+            what="labelled threads",
+        )
+    )
+    return out
+
+
 @scenario("email_reply_latest_from", apps=("email",), difficulty=2)
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     """A reply to someone's latest email, each of their unread emails marked read one by one (other people's
-    unread emails in the same threads stay unread); the answer counts every email they sent me."""
+    unread emails in the same threads stay unread), every thread with an email from them filed under a new label
+    of their name; the answer counts every email they sent me."""
     latest = view.rows(
         "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
@@ -166,8 +196,9 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         c["sent_at"],
     )
     theirs = view.rows(
-        "SELECT m.id, m.is_read, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.owner_id = ? AND m.sender_id = ? AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id",
+        "SELECT m.id, m.is_read, m.sent_at, m.thread_id FROM email_messages m "
+        "JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND m.sender_id = ? AND t.is_trashed = 0 "
+        "AND t.is_spam = 0 ORDER BY m.id",
         c["owner_id"],
         c["sender_id"],
     )
@@ -175,6 +206,9 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         full_name(view, c["sender_id"]),
         rng.choice(["Thanks, got it!", "Sounds good to me.", "Let me check and get back to you."]),
     )
+    if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", c["owner_id"], name):
+        raise LookupError(f"the label {name} already exists")
+    threads = sorted({m["thread_id"] for m in theirs})
     oracle = (
         Solution()
         .step(login("email"))
@@ -190,6 +224,13 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
             f"apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], body={text!r})\n"
         )
         .step(
+            f"label = apis.email.create_label(access_token=email_token, name={name!r})\n"
+            "for thread_id in sorted({e['thread_id'] for e in theirs}):\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=thread_id, "
+            "label_id=label['label_id'])\n"
+        )
+        .step(
+            fetch_all("filed", ALL_THREADS + f", label={name!r}") + "print(len(filed), 'threads filed')\n"
             "print(apis.email.show_thread(access_token=email_token, thread_id=latest['thread_id'])['email_count'])\n"
             "print(apis.email.search_emails(access_token=email_token, sender_email=latest['sender']['email'], "
             "unread_only=True))\n"
@@ -200,7 +241,8 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         f"Reply '{text}' to the most recent email {name} sent me (only to {name}), and mark every unread email "
-        f"from {name} as read (only theirs). Tell me how many emails {name} has sent me in all (outside the trash "
+        f"from {name} as read (only theirs). File every thread with an email from {name} under a new label "
+        f"'{name}'. Tell me how many emails {name} has sent me in all (outside the trash "
         "and spam).",
         oracle,
         [
@@ -216,6 +258,19 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
                 Updated("email_messages", m["id"], {"is_read": 1}, f"{name}'s email of {m['sent_at']} is read")
                 for m in theirs
                 if not m["is_read"]
+            ),
+            Inserted(
+                "email_labels", {"owner_id": c["owner_id"], "name": name}, f"a label '{name}' exists", what="labels"
+            ),
+            Inserted(
+                "email_thread_labels",
+                {
+                    "thread_id": OneOf(threads),
+                    "label_id": NewRow("email_labels", {"owner_id": c["owner_id"], "name": name}),
+                },
+                f"the {len(threads)} threads with an email from {name} have the label",
+                count=len(threads),
+                what="labelled threads",
             ),
             Answer(
                 len(theirs),
@@ -303,7 +358,8 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     """The total due read from an invoice attachment, paid to its sender on the payments app unless a payment of
     that amount to them already followed the invoice, confirmed by a reply, and answered."""
     invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.sent_at, a.file_name, a.content, t.conversation_id FROM email_attachments a "
+        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id "
+        "FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "JOIN payments_balances b ON b.person_id = m.owner_id "
         "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
@@ -351,6 +407,7 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
             "body=f'Thanks, I paid ${total:.2f}.')\n"
         )
+        .step(file_under_code("Paid", "email['thread_id']"))
         .step(
             "print(apis.payments.show_balance(access_token=payments_token))\n"
             "print(apis.email.show_thread(access_token=email_token, thread_id=email['thread_id'])['email_count'])\n"
@@ -381,11 +438,13 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         c["owner_id"],
         f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice "
         f"file? Pay it to {name} on the payments app with the note '{note}' (unless I already sent them that amount "
-        f"after the invoice), then reply to that email (to {name} only) 'Thanks, I paid $<total>.' (like $12.50).",
+        f"after the invoice), then reply to that email (to {name} only) 'Thanks, I paid $<total>.' (like $12.50), "
+        "and put my email label 'Paid' on its thread (create the label if I have none).",
         oracle,
         [
             Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})"),
             *payment,
+            *filed_under(view, c["owner_id"], "Paid", c["thread_id"], f"the thread of invoice {number}"),
             *sent_email(
                 view,
                 c["owner_id"],
@@ -983,8 +1042,6 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
     nudge = f"I sent you an email: {subject}."
     folder = {"family": "Family", "roommate": "Roommates"}[g["relationship"]]
-    have = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = ?", g["owner_id"], folder)
-    label_id: Any = have[0]["id"] if have else NewRow("email_labels", {"owner_id": g["owner_id"], "name": folder})
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -997,14 +1054,7 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"subject={subject!r}, body={body!r})\n"
             )
         )
-        .step(
-            fetch_all("labels", "apis.email.show_labels(access_token=email_token")
-            + f"label = next((l for l in labels if l['name'] == {folder!r}), None)\n"
-            "if label is None:\n"
-            f"    label = apis.email.create_label(access_token=email_token, name={folder!r})\n"
-            "apis.email.add_label_to_thread(access_token=email_token, thread_id=sent['thread_id'], "
-            "label_id=label['label_id'])\n"
-        )
+        .step(file_under_code(folder, "sent['thread_id']"))
         .step(
             "for c in group:\n"
             f"    mine = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
@@ -1040,26 +1090,12 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
         f"of them I have not exchanged any text with since {NUDGE_SINCE} '{nudge}'",
         oracle,
         [
-            *(
-                []
-                if have
-                else [
-                    Inserted(
-                        "email_labels",
-                        {"owner_id": g["owner_id"], "name": folder},
-                        f"a label '{folder}' exists",
-                        what="labels",
-                    )
-                ]
-            ),
-            Inserted(
-                "email_thread_labels",
-                {
-                    "thread_id": NewRow("email_threads", {"owner_id": g["owner_id"], "subject": subject}),
-                    "label_id": label_id,
-                },
-                f"my thread of the email has the label '{folder}'",
-                what="labelled threads",
+            *filed_under(
+                view,
+                g["owner_id"],
+                folder,
+                NewRow("email_threads", {"owner_id": g["owner_id"], "subject": subject}),
+                "my thread of the email",
             ),
             *sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
             *(
@@ -1078,9 +1114,11 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_pay_back_share", apps=("email", "payments"), difficulty=3)
 def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     """One person's ask for my share of a cost, read from their email, paid unless a payment of that amount to them
-    already followed it (checked on payments), confirmed by a reply; the answer is my balance after."""
+    already followed it (checked on payments), confirmed by a reply; the answer is all I have sent them on payments
+    (every page of my payments to them, this one included)."""
     asks = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.body, m.sent_at, t.subject, t.conversation_id FROM email_messages m "
+        "SELECT m.owner_id, m.sender_id, m.thread_id, m.body, m.sent_at, t.subject, t.conversation_id "
+        "FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id JOIN payments_balances b ON b.person_id = m.owner_id "
         "WHERE m.sender_id != m.owner_id AND m.body LIKE '%share%$%' AND t.is_trashed = 0 AND t.is_spam = 0 "
         "AND b.balance > 250 "
@@ -1100,8 +1138,12 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         share,
         c["sent_at"],
     )
-    balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner)
-    after = round(balance - (0 if paid else share), 2)
+    before = view.value(
+        "SELECT COALESCE(SUM(amount), 0) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ?",
+        owner,
+        c["sender_id"],
+    )
+    after = round(before + (0 if paid else share), 2)
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
     reply = f"Sent you ${share:.2f}."
     oracle = (
@@ -1122,10 +1164,15 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.email.reply_to_email(access_token=email_token, email_id=ask['email_id'], "
             "body=f'Sent you ${share:.2f}.')\n"
         )
+        .step(file_under_code("Paid", "ask['thread_id']"))
         .step(
-            "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
-            "print(apis.email.show_thread(access_token=email_token, thread_id=ask['thread_id'])['email_count'])\n"
-            "apis.supervisor.complete_task(answer=balance)\n"
+            "print(apis.payments.show_balance(access_token=payments_token))\n"
+            + fetch_all(
+                "paid",
+                "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+                "with_email=ask['sender']['email']",
+            )
+            + "apis.supervisor.complete_task(answer=round(sum(p['amount'] for p in paid), 2))\n"
         )
         .steps()
     )
@@ -1146,13 +1193,20 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the email's "
         f"subject ('{note}') as the note, unless I already sent them that amount after their email. Then reply to "
-        "that email 'Sent you $<amount>.' (two decimals), and tell me my payments balance afterwards.",
+        "that email 'Sent you $<amount>.' (two decimals) and put my email label 'Paid' on its thread (create the "
+        f"label if I have none). Tell me how much I have sent {name} on the payments app in all (this payment "
+        "included).",
         oracle,
         [
             *payment,
+            *filed_under(view, owner, "Paid", c["thread_id"], f"the thread of {name}'s email"),
             *sent_email(
                 view, owner, [c["sender_id"]], reply, f"{name} is told it is paid", conversation=c["conversation_id"]
             ),
-            Answer(after, f"the answer is my balance afterwards (${after:.2f})"),
+            Answer(
+                after,
+                f"the answer is all I have sent {name} (${after:.2f})",
+                traps={f"{share:g}": "that is only this payment"} if after != share else {},
+            ),
         ],
     )
