@@ -33,6 +33,7 @@ CUTOFF = (WORLD_NOW.date() - timedelta(days=182)).isoformat()  # "unused for six
 RECENT = (WORLD_NOW.date() - timedelta(days=30)).isoformat()  # "the last month"
 BIGGEST = "Biggest one so far!"
 REMINDER = "This group has been quiet for months: could you settle up?"
+NOT_FORGOTTEN = "Hi {first}, I haven't forgotten the ${amount:.2f} I owe you on bill splitting. I'll pay you soon."
 BS = "apis.bill_splitting"
 FIND_GROUP = (
     "group = next(g for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, query={name!r}, "
@@ -291,7 +292,7 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("bill_splitting_total_i_owe", apps=("bill_splitting",), difficulty=2)
+@scenario("bill_splitting_total_i_owe", apps=("bill_splitting", "phone"), difficulty=2)
 def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
     owed: dict[int, dict[int, float]] = {}
     in_group: dict[int, dict[int, float]] = {}  # debtor -> group -> what they owe others there
@@ -325,13 +326,41 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
         "person who owes and is owed",
     )
     worst = worst_group(owner)
+    phones = {
+        r["email"]: r["phone_number"]
+        for r in view.rows("SELECT email, phone_number FROM phone_contacts WHERE owner_id = ?", owner)
+    }
+    texts = []  # the people I owe, not paid back since CUTOFF, in my contacts
+    for creditor, amount in sorted(owed[owner].items()):
+        person = view.person(creditor)
+        paid_lately = view.value(
+            "SELECT COUNT(*) FROM bill_splitting_settlements WHERE payer_id = ? AND receiver_id = ? "
+            "AND created_at >= ?",
+            owner,
+            creditor,
+            CUTOFF,
+        )
+        if round(amount, 2) > 0 and not paid_lately and person["email"] in phones:
+            texts.append(texted(view, owner, creditor, NOT_FORGOTTEN.format(first=person["first_name"], amount=amount)))
     oracle = (
         Solution()
-        .step(login("bill_splitting"))
+        .step(login("bill_splitting", "phone"))
         .step(
             fetch_all("balances", f"{BS}.show_balances_with_people(access_token=bill_splitting_token")
             + "total = round(-sum(b['balance'] for b in balances if b['balance'] < 0), 2)\n"
             + "print(total)\n"
+        )
+        .step(
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+            + "for b in balances:\n"
+            + "    if b['balance'] < 0 and b['email'] in phones:\n"
+            + f"        paid = {BS}.show_my_settlements(access_token=bill_splitting_token, direction='paid', "
+            + f"other_email=b['email'], date_from={CUTOFF!r}, page_limit=1)\n"
+            + "        if not paid:\n"
+            + f"            text = {NOT_FORGOTTEN!r}.format(first=b['name'].split()[0], amount=-b['balance'])\n"
+            + "            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[b['email']], "
+            + "message=text)\n"
         )
         .step(
             fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
@@ -353,9 +382,13 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
         "On the bill splitting app, how much do I owe other people in total, in dollars? Add up what I owe each person "
         "(after netting with that person across all my groups), ignoring people who owe me. Also tell me in which of "
         "my groups (archived ones too) I owe others the most, counting only what I owe there. Answer with the total "
-        "and the group's name.",
+        "and the group's name. And text each person I owe (net) whom I have not paid anything back on bill splitting "
+        f"since {CUTOFF}, if they are in my phone contacts: '"
+        + NOT_FORGOTTEN.format(first="<first name>", amount=0).replace("$0.00", "$<amount>")
+        + "' (two decimals).",
         oracle,
         [
+            *texts,
             Answer(
                 [totals[owner], worst],
                 f"the answer is the sum of what I owe ({totals[owner]:.2f}) and the group '{worst}'",
@@ -363,7 +396,7 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
                     normalize_answer([-nets[owner], worst]): "that total is my net balance, which subtracts what "
                     "others owe me"
                 },
-            )
+            ),
         ],
     )
 
@@ -644,7 +677,7 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
         traps[str(settled)] = "that counts settled groups with expenses added recently too"
     return TaskSpec(
         owner,
-        f"Clean up my bill splitting groups (archived ones too) that nobody has added an expense to since {CUTOFF}: "
+        f"Clean up my bill splitting groups (archived ones too) that have no expense dated on or after {CUTOFF}: "
         "leave those where my balance is exactly zero, and in those where people still owe me, send each member who "
         f'owes me a payment reminder with the message "{REMINDER}" (stay in them). Leave every other group as it '
         "is. How many groups did I leave?",
