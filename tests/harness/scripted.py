@@ -26,17 +26,24 @@ def env_config(name: str) -> dict[str, Any]:
     return OmegaConf.to_container(OmegaConf.load(CONF / "env" / f"{name}.yaml"), resolve=True)
 
 
-def oracle_actions_by_instruction(env_name: str, split: str, limit: int | None = None) -> dict[str, list[str]]:
+def oracle_actions_per_task(env_name: str, split: str, limit: int | None = None) -> list[tuple[str, list[str]]]:
+    """(instruction, oracle actions) of each of the split's first `limit` tasks, in order. Variants of a
+    template may share an instruction (they differ by supervisor), so this is a list, not a dict."""
     cfg = env_config(env_name)
     env = gym.make(cfg["id"], **cfg["kwargs"])
     try:
-        solutions = {}
+        solutions = []
         for task in env.unwrapped.list_tasks(split)[:limit]:
             observation, _ = env.reset(options={"task_id": task["task_id"]})
-            solutions[observation["instruction"]] = list(env.unwrapped.oracle_actions())
+            solutions.append((observation["instruction"], list(env.unwrapped.oracle_actions())))
         return solutions
     finally:
         env.close()
+
+
+def oracle_actions_by_instruction(env_name: str, split: str, limit: int | None = None) -> dict[str, list[str]]:
+    """What a scripted model needs: the oracle's actions for an instruction (shared ones are the same code)."""
+    return dict(oracle_actions_per_task(env_name, split, limit))
 
 
 class OracleScriptedModel(ChatModel):

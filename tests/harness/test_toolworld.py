@@ -10,7 +10,7 @@ import pytest
 from harness.report import main as report_main
 from harness.run import EXIT_MODEL_NOT_ANSWERING
 from tests.harness.conftest import read_lines, run_eval
-from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_replies
+from tests.harness.scripted import oracle_actions_per_task, record_oracle_replies
 
 RECORDED = 3  # the recording covers the first 3 dev tasks
 MAX_STEPS = 10  # room for every oracle (the deepest takes 8 steps)
@@ -21,9 +21,9 @@ def recording(tmp_path_factory):
     """Replies of an LLM policy that writes each task's oracle code, recorded through the harness."""
     base = tmp_path_factory.mktemp("recording")
     path = base / "replies.jsonl"
-    solutions = oracle_actions_by_instruction("toolworld", "dev", limit=RECORDED)
-    summary = record_oracle_replies(path, solutions, base / "run", limit=RECORDED, max_steps=MAX_STEPS)
-    steps = sum(len(actions) for actions in solutions.values())  # one model call per oracle step
+    per_task = oracle_actions_per_task("toolworld", "dev", limit=RECORDED)
+    summary = record_oracle_replies(path, dict(per_task), base / "run", limit=RECORDED, max_steps=MAX_STEPS)
+    steps = sum(len(actions) for _, actions in per_task)  # one model call per oracle step of each task
     assert summary["success"]["mean"] == 1.0 and summary["cost"]["calls"] == steps
     return path, read_lines(base / "run")
 
