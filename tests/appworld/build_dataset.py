@@ -222,7 +222,7 @@ def save_task(base_path, task_id, instruction, public_data, answer, evaluation, 
         test_data=[{"requirement": r, "label": "no_op_fail"} for r in requirements],
         metadata={"difficulty": 1, "mode": "minimal", "num_solution_code_lines": 0},  # no solution code here
     )
-    task.save(delete_if_exists=True)
+    task.save(delete_if_exists=True, model_collection_format="changes")  # as AppWorld ships them: on top of base_dbs
     task.close()
 
 

@@ -8,6 +8,10 @@ tasks succeed (TGC 66.7%), one of two scenarios has all its tasks right (SGC 50%
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 from omegaconf import OmegaConf
 
 from harness.run import RunRequest, run_evaluation
@@ -40,13 +44,21 @@ def test_summarize_and_correct_on_the_real_appworld_recorded_then_replayed(appwo
         max_steps=MAX_STEPS,
         progress=False,
     )
+    outputs = appworld_root / "experiments" / "outputs"
+    earlier = set(outputs.iterdir()) if outputs.exists() else set()
     summary = run_evaluation(request, tmp_path / "recorded", model=Recording(AppWorldScriptedModel(), replies))
     assert (summary["success"]["mean"], summary["sgc"]["mean"], summary["errors"]) == (2 / 3, 0.5, 0)
+    (experiment,) = set(outputs.iterdir()) - earlier  # one env ran the three episodes: one AppWorld experiment
+    assert appworld_own_metrics(appworld_python, appworld_root, experiment) == {
+        "task_goal_completion": 66.7,
+        "scenario_goal_completion": 50.0,
+    }
     recorded = {r["task_id"]: r for r in read_lines(tmp_path / "recorded")}
     groceries = recorded["a1b2c3d_1"]
     assert groceries["success"] and groceries["steps"] == 5
     by_role = groceries["llm"]["by_role"]
     assert by_role["corrector"]["calls"] == 1 and by_role["summarizer"]["calls"] >= 1
+    assert "simple_note.login: {" in replies.read_text()  # the corrector was shown AppWorld's doc of the failed API
 
     before = replies.read_bytes()
     proc = run_eval(
@@ -71,3 +83,11 @@ def test_summarize_and_correct_on_the_real_appworld_recorded_then_replayed(appwo
         k: [r[f] for f in fields] for k, r in recorded.items()
     }
     assert replies.read_bytes() == before  # every request of the replay was one the recording had
+
+
+def appworld_own_metrics(python: str, root: Path, experiment: Path) -> dict:
+    """TGC and SGC as AppWorld computes them, by its `appworld evaluate` command, from the experiment's outputs."""
+    command = [str(Path(python).with_name("appworld")), "evaluate", experiment.name, "dev", "--root", str(root)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return json.loads((experiment / "evaluations" / "dev.json").read_text())["aggregate"]
