@@ -11,7 +11,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.leisure_concerts import most_played
-from envs.toolworld.scenarios.music import CLOCK, average_rating, clock, top_artists
+from envs.toolworld.scenarios.music import CLOCK, added_to_library, average_rating, clock, new_likes, top_artists
 from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -434,12 +434,8 @@ def ticket_split(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
     expectations.append(
-        Inserted(
-            "music_library",
-            {"owner_id": owner, "song_id": OneOf(to_add), "added_at": NOW},
-            f"the {len(to_add)} of {artist}'s 5 most played songs missing from my library are added",
-            count=len(to_add),
-            what="library songs",
+        added_to_library(
+            owner, to_add, f"the {len(to_add)} of {artist}'s 5 most played songs missing from my library are added"
         )
     )
     expectations.append(
@@ -732,20 +728,10 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
     playlist = {"owner_id": owner, "title": mix, "is_public": 0, "description": "", "is_collaborative": 0}
     to_like = [s for s in picked if s not in liked]
     expectations: list[Expectation] = [
-        Inserted(
-            "music_library",
-            {"owner_id": owner, "song_id": OneOf(picked), "added_at": NOW},
-            f"the {len(picked)} recommended {genre} songs by followed artists are added to my library",
-            count=len(picked),
-            what="library songs",
+        added_to_library(
+            owner, picked, f"the {len(picked)} recommended {genre} songs by followed artists are added to my library"
         ),
-        Inserted(
-            "music_likes",
-            {"owner_id": owner, "song_id": OneOf(to_like)},
-            f"the {len(to_like)} of them not liked yet are liked",
-            count=len(to_like),
-            what="likes",
-        ),
+        new_likes(owner, to_like, f"the {len(to_like)} of them not liked yet are liked"),
         Answer(
             len(picked),
             f"the answer is the number of songs added ({len(picked)})",
@@ -853,13 +839,7 @@ def reviews_export(view: WorldView, rng: random.Random) -> TaskSpec:
             Deleted("music_library", dropped, f"the {len(dropped)} songs I gave 1 star in {year} leave my library")
         )
     expectations.append(
-        Inserted(
-            "music_likes",
-            {"owner_id": owner, "song_id": OneOf(best)},
-            f"the {len(best)} songs I gave 5 stars in {year} and had not liked are liked",
-            count=len(best),
-            what="likes",
-        )
+        new_likes(owner, best, f"the {len(best)} songs I gave 5 stars in {year} and had not liked are liked")
     )
     return TaskSpec(
         owner,

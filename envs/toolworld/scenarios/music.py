@@ -18,6 +18,7 @@ LIBRARY = "apis.music.show_song_library(access_token=music_token"
 CLOCK = "def clock(seconds):\n    return f'{seconds // 60}:{seconds % 60:02d}'\n"  # oracle code: m:ss
 LOW_RATING = 2.5  # an average review rating below this marks a song people dislike
 WELL_RATED = 4  # an average review rating at which a song is worth having
+BEST = 3  # the least average review rating of a song in a 'Best of' playlist
 
 
 def clock(seconds: int) -> str:
@@ -42,6 +43,18 @@ def song_rows(view: WorldView, table: str, owner: int, songs: list[int]) -> froz
         for song in songs
         for r in view.rows(f"SELECT id FROM {table} WHERE owner_id = ? AND song_id = ?", owner, song)
     )
+
+
+def added_to_library(owner: int, songs: list[int], requirement: str) -> Inserted:
+    """The songs `owner` adds to their library (in any order)."""
+    row = {"owner_id": owner, "song_id": OneOf(songs), "added_at": NOW}
+    return Inserted("music_library", row, requirement, count=len(songs), what="library songs")
+
+
+def new_likes(owner: int, songs: list[int], requirement: str) -> Inserted:
+    """The songs `owner` likes (in any order)."""
+    row = {"owner_id": owner, "song_id": OneOf(songs)}
+    return Inserted("music_likes", row, requirement, count=len(songs), what="likes")
 
 
 def add_missing(songs: str, condition: str = "") -> str:
@@ -125,20 +138,16 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     liked_out = [s for s in out if s["liked"]]
     expectations: list[Expectation] = [
-        Inserted(
-            "music_library",
-            {"owner_id": owner, "song_id": OneOf(to_add), "added_at": NOW},
+        added_to_library(
+            owner,
+            to_add,
             f"the {len(to_add)} {artist} songs from the catalog rated {WELL_RATED} or more are added to my library",
-            count=len(to_add),
-            what="library songs",
         ),
         Answer(len(to_like), f"the answer is the number of songs liked ({len(to_like)})"),
-        Inserted(
-            "music_likes",
-            {"owner_id": owner, "song_id": OneOf(s["id"] for s in to_like)},
+        new_likes(
+            owner,
+            [s["id"] for s in to_like],
             f"the {len(to_like)} unliked {artist} songs rated {LOW_RATING} or more (or unrated) are liked",
-            count=len(to_like),
-            what="likes",
         ),
         Deleted(
             "music_library",
@@ -223,12 +232,10 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
                 ordered=True,
                 traps={"[5|" + length + "]": "expected more songs: only the first page was counted (page_limit 5)"},
             ),
-            Inserted(
-                "music_library",
-                {"owner_id": c["owner_id"], "song_id": OneOf(missing), "added_at": NOW},
+            added_to_library(
+                c["owner_id"],
+                missing,
                 f"the {len(missing)} clean songs of the playlist missing from my library are added to it",
-                count=len(missing),
-                what="library songs",
             ),
         ],
     )
@@ -236,8 +243,9 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("music_genre_playlist", apps=("music",), difficulty=3)
 def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A new playlist of a genre's clean library songs in library order, each then downloaded in high quality unless
-    it already is downloaded (in any quality); explicit songs and other genres are distractors."""
+    """A new playlist of a genre's clean library songs rated 3 or more (show_song per song) in library order, each
+    then downloaded in high quality unless it already is downloaded (in any quality); explicit and badly rated songs
+    and other genres are distractors."""
     candidates = view.rows(
         "SELECT l.owner_id, s.genre, COUNT(*) AS n, SUM(NOT EXISTS (SELECT 1 FROM music_downloads d WHERE "
         "d.owner_id = l.owner_id AND d.song_id = s.id)) AS fresh FROM music_library l JOIN music_songs s "
@@ -245,17 +253,25 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND fresh >= 2 AND fresh < n AND EXISTS (SELECT 1 FROM music_library m JOIN music_songs t ON t.id = m.song_id "
         "WHERE m.owner_id = l.owner_id AND t.genre = s.genre AND t.explicit = 1) ORDER BY l.owner_id, s.genre"
     )
-    c = pick(rng, candidates, "library with clean and explicit songs of a genre", distinct=True)
+
+    def clean(c: dict) -> list[int]:
+        return [
+            r["song_id"]
+            for r in view.rows(
+                "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
+                "AND s.genre = ? AND s.explicit = 0 ORDER BY l.added_at DESC, l.id DESC",  # the library's own order
+                c["owner_id"],
+                c["genre"],
+            )
+        ]
+
+    def best(c: dict) -> list[int]:
+        return [i for i in clean(c) if (average_rating(view, i) or BEST) >= BEST]
+
+    candidates = [c for c in candidates if 3 <= len(best(c)) < len(clean(c))]
+    c = pick(rng, candidates, "library with clean, explicit and badly rated songs of a genre", distinct=True)
     owner = c["owner_id"]
-    ids = [
-        r["song_id"]
-        for r in view.rows(
-            "SELECT l.song_id FROM music_library l JOIN music_songs s ON s.id = l.song_id WHERE l.owner_id = ? "
-            "AND s.genre = ? AND s.explicit = 0 ORDER BY l.added_at DESC, l.id DESC",  # the library's own order
-            owner,
-            c["genre"],
-        )
-    ]
+    ids = best(c)
     downloaded = {r["song_id"] for r in view.rows("SELECT song_id FROM music_downloads WHERE owner_id = ?", owner)}
     fresh = [i for i in ids if i not in downloaded]
     title = f"Best of {c['genre'].title()}"
@@ -263,7 +279,9 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     look = (
         login("music")
         + fetch_all("library", LIBRARY)
-        + f"chosen = [s for s in library if s['genre'] == {c['genre']!r} and not s['explicit']]\n"
+        + f"clean = [s for s in library if s['genre'] == {c['genre']!r} and not s['explicit']]\n"
+        + "ratings = {s['song_id']: apis.music.show_song(song_id=s['song_id'])['average_rating'] for s in clean}\n"
+        + f"chosen = [s for s in clean if ratings[s['song_id']] is None or ratings[s['song_id']] >= {BEST}]\n"
         + "print(len(library), [(s['title'], s['added_at']) for s in chosen])\n"
         + fetch_all("downloads", "apis.music.show_downloads(access_token=music_token")
         + "downloaded = {d['song_id'] for d in downloads}\n"
@@ -284,7 +302,8 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Make a new private playlist named '{title}' holding every {c['genre']} song in my library that is not "
-        "explicit, in the order my library lists them (most recently added first). Then download each of those "
+        f"explicit and has an average review rating of {BEST} or more (songs without reviews count), in the "
+        "order my library lists them (most recently added first). Then download each of those "
         "songs in high quality, unless it is already downloaded (in any quality).",
         Solution().step(look).step(act).step(check).steps(),
         [
@@ -292,7 +311,7 @@ def genre_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
             Inserted(
                 "music_playlist_songs",
                 {"playlist_id": NewRow("music_playlists", playlist), "song_id": OneOf(ids), "added_by": owner},
-                f"all {len(ids)} clean {c['genre']} library songs are in it",
+                f"all {len(ids)} clean {c['genre']} library songs rated {BEST}+ (or unrated) are in it",
                 count=len(ids),
                 what=f"{c['genre']} songs in the new playlist",
             ),
@@ -368,12 +387,8 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{top['artist']} is followed",
             what="follows",
         ),
-        Inserted(
-            "music_library",
-            {"owner_id": owner, "song_id": OneOf(missing), "added_at": NOW},
-            f"the {len(missing)} songs of {top['artist']} missing from my library are added",
-            count=len(missing),
-            what="library songs",
+        added_to_library(
+            owner, missing, f"the {len(missing)} songs of {top['artist']} missing from my library are added"
         ),
         Answer(len(missing), f"the answer is how many songs were added ({len(missing)})"),
     ]
@@ -730,12 +745,8 @@ def copy_roommate_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(keep).step(check).steps(),
         [
             Inserted("music_playlists", playlist, f"a private playlist '{new_title}' is created", what="playlists"),
-            Inserted(
-                "music_library",
-                {"owner_id": c["owner_id"], "song_id": OneOf(missing), "added_at": NOW},
-                f"the {len(missing)} songs of it not in my library yet are added to my library",
-                count=len(missing),
-                what="library songs",
+            added_to_library(
+                c["owner_id"], missing, f"the {len(missing)} songs of it not in my library yet are added to my library"
             ),
             text_to(c["owner_id"], c["friend"], [thanks], f"{friend['first_name']} gets the thank-you text"),
             Inserted(
