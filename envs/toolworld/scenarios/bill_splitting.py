@@ -11,13 +11,13 @@ from typing import Any
 from envs.toolworld.apps.bill_splitting import equal_shares, group_balance, pair_debts
 from envs.toolworld.evaluate import (
     Answer,
-    Contains,
     Deleted,
     Expectation,
     Inserted,
     Matcher,
     NewRow,
     OneOf,
+    Outcome,
     Updated,
     normalize_answer,
 )
@@ -884,10 +884,29 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print([(g['name'], d['debtor']['name'], d['amount']) for g, d in tops])\n"
         )
         .step(
+            "details = {}\n"
             "for g, d in tops:\n"
+            + fetch_all(
+                "paid",
+                f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=g['group_id'], "
+                f"paid_by_email=me['email'], date_from={CUTOFF!r}",
+                "    ",
+            )
+            + "    lines = []\n"
+            + "    for e in paid:\n"
+            + f"        shares = {BS}.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])"
+            + "['shares']\n"
+            + "        theirs = sum(s['amount'] for s in shares if s['email'] == d['debtor']['email'])\n"
+            + "        if theirs > 0:\n"
+            + "            lines.append(f\"{e['date']} {e['description']}: ${theirs:.2f}\")\n"
+            + "    details[g['group_id']] = lines\n"
+            + "print(details)\n"
+        )
+        .step(
+            "for g, d in tops:\n"
+            "    intro = f\"Hi! You still owe me ${d['amount']:.2f} in our group {g['name']}. Thanks!\"\n"
             "    apis.email.send_email(access_token=email_token, recipients=[d['debtor']['email']], "
-            "subject=f\"Reminder: {g['name']}\", "
-            "body=f\"Hi! You still owe me ${d['amount']:.2f} in our group {g['name']}. Thanks!\")\n"
+            "subject=f\"Reminder: {g['name']}\", body='\\n'.join([intro, *details[g['group_id']]]))\n"
             "print(apis.email.search_emails(access_token=email_token, sender_email=me['email'], query='Reminder', "
             "page_limit=20))\n"
         )
@@ -898,7 +917,9 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "In each of my bill splitting groups (archived ones too) where someone owes me more than "
         f"${threshold:.0f}, find the member who owes me the most and email them a reminder with the subject "
-        "'Reminder: <group name>' that states the amount they owe me there (like $12.34). Nobody else gets one.",
+        "'Reminder: <group name>' whose first line states the amount they owe me there (like $12.34), followed by one "
+        f"line per expense I paid in that group on or after {CUTOFF} that they have a share in, as 'YYYY-MM-DD "
+        "<description>: $<their share>'. Nobody else gets one.",
         oracle,
         [
             expectation
@@ -907,12 +928,46 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
                 view,
                 owner,
                 [debtor],
-                Contains(f"${amount:.2f}"),
+                ReminderBody(f"${amount:.2f}", shares_of_mine(view, g["group_id"], owner, debtor, CUTOFF)),
                 f"{full_name(view, debtor)} is reminded of ${amount:.2f} in '{g['name']}'",
                 subject=f"Reminder: {g['name']}",
             )
         ],
     )
+
+
+class ReminderBody(Matcher):
+    """A reminder's text: a first line stating `amount`, then exactly the expense `lines` (any order, case and
+    spacing aside)."""
+
+    def __init__(self, amount: str, lines: list[str]):
+        self.amount = amount
+        self.lines = sorted(" ".join(x.lower().split()) for x in lines)
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        if not isinstance(value, str):
+            return False
+        lines = [" ".join(x.lower().split()) for x in value.splitlines() if x.strip()]
+        return bool(lines) and self.amount in lines[0] and sorted(lines[1:]) == self.lines
+
+    def __repr__(self) -> str:
+        return f"a first line with {self.amount!r}, then the lines {self.lines}"
+
+
+def shares_of_mine(view: WorldView, group_id: int, me: int, person: int, since: str) -> list[str]:
+    """'YYYY-MM-DD <description>: $<share>' for each expense `me` paid in a group since a day that `person` shares."""
+    return [
+        f"{r['date']} {r['description']}: ${r['amount']:.2f}"
+        for r in view.rows(
+            "SELECT e.date, e.description, s.amount FROM bill_splitting_expenses e JOIN bill_splitting_shares s "
+            "ON s.expense_id = e.id WHERE e.group_id = ? AND e.paid_by = ? AND e.date >= ? AND s.person_id = ? "
+            "AND s.amount > 0 ORDER BY e.date, e.id",
+            group_id,
+            me,
+            since,
+            person,
+        )
+    ]
 
 
 def paid_and_settled(
