@@ -355,7 +355,8 @@ def pay_ticket_promises(view: WorldView, rng: random.Random) -> TaskSpec:
     since = "2025-11-18"
     noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no promise since then, nothing to pay
     funded = {r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > 300")}
-    candidates = [p for p in view.people_ids() if p in funded and (not unpaid_ticket_debts(view, p, since)) == noop]
+    wanted = range(0, 1) if noop else range(2, 99)  # with promises to pay, at least two of them
+    candidates = [p for p in view.people_ids() if p in funded and len(unpaid_ticket_debts(view, p, since)) in wanted]
     owner = pick(rng, candidates, "ticket promises by text", distinct=True)
     debts = unpaid_ticket_debts(view, owner, since)
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)

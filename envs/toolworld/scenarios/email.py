@@ -21,6 +21,7 @@ from envs.toolworld.evaluate import (
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.phone import text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -1055,14 +1056,7 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
         .step(file_under_code(folder, "sent['thread_id']"))
-        .step(
-            "for c in group:\n"
-            f"    mine = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
-            f"sent_after={NUDGE_SINCE!r}, page_limit=1)\n"
-            "    if not mine:\n"
-            "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
-            f"message={nudge!r})\n"
-        )
+        .step(text_quiet_code("group", NUDGE_SINCE, repr(nudge)))
         .step(
             fetch_all("sent", f"apis.email.show_threads(access_token=email_token, folder='sent', query={subject!r}")
             + "print([t['participants'] for t in sent])\n"
@@ -1070,19 +1064,7 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(DONE)
         .steps()
     )
-    quiet = [
-        p
-        for p in to
-        if not view.rows(
-            "SELECT 1 FROM phone_messages WHERE ((sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND "
-            "receiver_id = ?)) AND sent_at >= ?",
-            g["owner_id"],
-            p,
-            p,
-            g["owner_id"],
-            NUDGE_SINCE,
-        )
-    ]
+    quiet = [p for p in to if not texted_since(view, g["owner_id"], p, NUDGE_SINCE)]
     return TaskSpec(
         g["owner_id"],
         f"Send one email to all my {plural} (as marked in my phone contacts) with the subject '{subject}' and the "

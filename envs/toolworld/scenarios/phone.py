@@ -135,17 +135,46 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
 QUIET_SINCE = "2026-03-01"
 
 
+def texted_since(view: WorldView, owner: int, person: int, since: str) -> bool:
+    """Whether `owner` and `person` exchanged a text (either way) on or after `since`."""
+    return bool(
+        view.rows(
+            "SELECT 1 FROM phone_messages WHERE ((sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND "
+            "receiver_id = ?)) AND sent_at >= ? LIMIT 1",
+            owner,
+            person,
+            person,
+            owner,
+            since,
+        )
+    )
+
+
+def text_quiet_code(contacts: str, since: str, message: str) -> str:
+    """Oracle code texting `message` (an expression of the contact `c`) to each of `contacts` with whom no text
+    was exchanged since `since`: one look at each conversation since that day."""
+    return (
+        f"for c in {contacts}:\n"
+        "    recent = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
+        f"sent_after={since!r}, page_limit=1)\n"
+        "    if not recent:\n"
+        f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        f"message={message})\n"
+    )
+
+
 def quiet_contacts(view: WorldView, owner: int, kind: str) -> list[dict]:
     """Contacts of one kind I have exchanged no text with since QUIET_SINCE (texts before it are distractors)."""
-    return view.rows(
-        "SELECT c.id, c.first_name, p.id AS person_id FROM phone_contacts c JOIN people p "
-        "ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = ? AND NOT EXISTS (SELECT 1 "
-        "FROM phone_messages m WHERE ((m.sender_id = c.owner_id AND m.receiver_id = p.id) OR (m.sender_id = p.id "
-        "AND m.receiver_id = c.owner_id)) AND m.sent_at >= ?) ORDER BY c.id",
-        owner,
-        kind,
-        QUIET_SINCE,
-    )
+    return [
+        c
+        for c in view.rows(
+            "SELECT c.id, c.first_name, p.id AS person_id FROM phone_contacts c JOIN people p "
+            "ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = ? ORDER BY c.id",
+            owner,
+            kind,
+        )
+        if not texted_since(view, owner, c["person_id"], QUIET_SINCE)
+    ]
 
 
 @scenario("phone_count_relationship", apps=("phone",))
@@ -169,17 +198,7 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
             "    if not c['is_favorite']:\n"
             "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
         )
-        .step(
-            "quiet = []\n"
-            "for c in found:\n"
-            "    recent = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
-            f"sent_after={QUIET_SINCE!r}, page_limit=1)\n"
-            "    if not recent:\n"
-            "        quiet.append(c)\n"
-            f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
-            f"message={hello!r}.format(c['first_name']))\n"
-            "print([c['first_name'] for c in quiet])\n"
-        )
+        .step(text_quiet_code("found", QUIET_SINCE, f"{hello!r}.format(c['first_name'])"))
         .step(
             fetch_all(
                 "favorites",
