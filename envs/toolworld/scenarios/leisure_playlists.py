@@ -11,7 +11,15 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.leisure_concerts import most_played
-from envs.toolworld.scenarios.music import CLOCK, added_to_library, average_rating, clock, new_likes, top_artists
+from envs.toolworld.scenarios.music import (
+    CLOCK,
+    added_to_library,
+    average_rating,
+    clock,
+    new_follows,
+    new_likes,
+    top_artists,
+)
 from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -540,15 +548,7 @@ def top_artists_email(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for i, song_id in enumerate(best, 1)
             ),
-            *(
-                Inserted(
-                    "music_follows",
-                    {"owner_id": owner, "artist": artist, "followed_at": NOW},
-                    f"{artist} (a top-5 artist) is followed",
-                    what=f"follows of {artist}",
-                )
-                for artist in to_follow
-            ),
+            *new_follows(owner, to_follow, "a top-5 artist"),
         ],
     )
 

@@ -57,6 +57,19 @@ def new_likes(owner: int, songs: list[int], requirement: str) -> Inserted:
     return Inserted("music_likes", row, requirement, count=len(songs), what="likes")
 
 
+def new_follows(owner: int, artists: list[str], why: str) -> list[Expectation]:
+    """One follow by `owner` of each of `artists` (`why` says what makes each one due)."""
+    return [
+        Inserted(
+            "music_follows",
+            {"owner_id": owner, "artist": artist, "followed_at": NOW},
+            f"{artist} ({why}) is followed",
+            what=f"follows of {artist}",
+        )
+        for artist in artists
+    ]
+
+
 def add_missing(songs: str, condition: str = "") -> str:
     """Oracle code: every song of the list `songs` not in my library yet (and meeting `condition`, an expression on
     `s`) is added to it; leaves `missing`."""
@@ -559,15 +572,7 @@ def follow_top_artists(view: WorldView, rng: random.Random) -> TaskSpec:
     check = fetch_all("now", "apis.music.show_followed_artists(access_token=music_token, sort_by='-followed_at'") + (
         "print([a['artist'] for a in now])\napis.supervisor.complete_task(answer=len(now))\n"
     )
-    expectations: list[Expectation] = [
-        Inserted(
-            "music_follows",
-            {"owner_id": owner, "artist": artist, "followed_at": NOW},
-            f"{artist} (a top-3 artist) is followed",
-            what=f"follows of {artist}",
-        )
-        for artist in missing
-    ]
+    expectations: list[Expectation] = new_follows(owner, missing, "a top-3 artist")
     expectations += [
         Inserted(
             "music_likes",
