@@ -551,18 +551,21 @@ def _best_coupon(view: WorldView, owner: int, items: list[dict], subtotal: float
 def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for (owner,) in ((r["owner_id"],) for r in view.rows("SELECT DISTINCT owner_id FROM shop_cart ORDER BY owner_id")):
-        items = view.rows(
-            "SELECT c.id AS cart_id, c.product_id, c.quantity, p.price, p.category, p.stock FROM shop_cart c "
-            "JOIN shop_products p ON p.id = c.product_id WHERE c.owner_id = ? ORDER BY c.id",
+        cart = view.rows(
+            "SELECT c.id AS cart_id, c.product_id, c.quantity, p.price, p.category, p.stock, p.seller_id, "
+            "EXISTS (SELECT 1 FROM shop_saved s WHERE s.owner_id = c.owner_id AND s.product_id = c.product_id) "
+            "AS saved FROM shop_cart c JOIN shop_products p ON p.id = c.product_id WHERE c.owner_id = ? ORDER BY c.id",
             owner,
         )
-        if any(i["stock"] < i["quantity"] for i in items):
+        items = [i for i in cart if seller_rating(view, i["seller_id"]) >= GOOD_SELLER]
+        later = [i for i in cart if i not in items]
+        if not items or any(i["stock"] < i["quantity"] for i in items) or any(i["saved"] for i in later):
             continue
         subtotal = round(sum(i["quantity"] * i["price"] for i in items), 2)
         coupon, discount, runner_up = _best_coupon(view, owner, items, subtotal)
-        if coupon is not None and discount > runner_up and len(items) >= 3:
-            candidates.append((owner, items, subtotal, coupon, discount))
-    owner, items, subtotal, coupon, discount = pick(
+        if coupon is not None and discount > runner_up and len(cart) >= 3:
+            candidates.append((owner, items, later, subtotal, coupon, discount))
+    owner, items, later, subtotal, coupon, discount = pick(
         rng, candidates, "cart of 3+ items with one best coupon", distinct=True
     )
     card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
@@ -584,18 +587,29 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
     discover = (
         login("shop")
         + "cart = apis.shop.show_cart(access_token=shop_token)\n"
-        + "categories = {i['product_id']: apis.shop.show_product(product_id=i['product_id'])['category'] "
-        "for i in cart['items']}\n"
+        + "products = {i['product_id']: apis.shop.show_product(product_id=i['product_id']) for i in cart['items']}\n"
+        "categories = {pid: p['category'] for pid, p in products.items()}\n"
+        "sellers = {}\n"
+        "for p in products.values():\n"
+        "    if p['seller_id'] not in sellers:\n"
+        "        sellers[p['seller_id']] = apis.shop.show_seller(seller_id=p['seller_id'])['rating']\n"
         + fetch_all("coupons", "apis.shop.show_coupons(access_token=shop_token, status='available'")
         + "print(cart['total'], categories, [(c['code'], c['percent_off'], c['min_total'], c['category']) "
         "for c in coupons])\n" + "print(apis.shop.show_gift_card_balance(access_token=shop_token))\n"
     )
     act = (
+        "kept = []\n"
+        "for i in cart['items']:\n"
+        f"    if sellers[products[i['product_id']]['seller_id']] < {GOOD_SELLER}:\n"
+        "        apis.shop.save_for_later(access_token=shop_token, product_id=i['product_id'])\n"
+        "    else:\n"
+        "        kept.append(i)\n"
+        "subtotal = round(sum(i['quantity'] * i['unit_price'] for i in kept), 2)\n"
         "best, best_off = None, 0.0\n"
         "for c in coupons:\n"
-        "    if cart['total'] < c['min_total']:\n"
+        "    if subtotal < c['min_total']:\n"
         "        continue\n"
-        "    eligible = sum(i['quantity'] * i['unit_price'] for i in cart['items'] "
+        "    eligible = sum(i['quantity'] * i['unit_price'] for i in kept "
         "if c['category'] is None or categories[i['product_id']] == c['category'])\n"
         "    off = round(eligible * c['percent_off'] / 100, 2)\n"
         "    if off > best_off:\n"
@@ -607,7 +621,7 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
     )
     tidy = (
         fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-        + "ordered = {i['product_id'] for i in cart['items']}\n"
+        + "ordered = {i['product_id'] for i in kept}\n"
         "for w in wished:\n"
         "    if w['product_id'] in ordered:\n"
         "        apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
@@ -616,10 +630,11 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
     )
     return TaskSpec(
         owner,
-        f"Order everything in my shop cart, shipped to my Home address and paid with my {card['card_name']}. "
-        "Use the one coupon of mine that takes the most off this order (check each coupon's minimum and category), "
-        "and let my gift card balance pay first. Then take the products I ordered off my wishlist, where they are on "
-        "it. How much was charged to my card?",
+        f"Order everything in my shop cart, shipped to my Home address and paid with my {card['card_name']}, except "
+        f"what is sold by a seller rated under {GOOD_SELLER}: save that for later instead. Use the one coupon of "
+        "mine that takes the most off this order (check each coupon's minimum and category), and let my gift card "
+        "balance pay first. Then take the products I ordered off my wishlist, where they are on it. How much was "
+        "charged to my card?",
         Solution().step(discover).step(act).step(tidy).steps(),
         [
             Inserted(
@@ -652,7 +667,18 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
                 )
                 for i in items
             ],
-            Deleted("shop_cart", frozenset(i["cart_id"] for i in items), "the cart is emptied", what="cart items"),
+            Deleted(
+                "shop_cart", frozenset(i["cart_id"] for i in items + later), "the cart is emptied", what="cart items"
+            ),
+            *(
+                Inserted(
+                    "shop_saved",
+                    {"owner_id": owner, "product_id": i["product_id"], "quantity": i["quantity"], "saved_at": NOW},
+                    f"product {i['product_id']} (seller rated under {GOOD_SELLER}) is saved for later",
+                    what="saved items",
+                )
+                for i in later
+            ),
             *stock_changes(view, {i["product_id"]: -i["quantity"] for i in items}),
             Updated("shop_coupons", coupon["id"], {"used_order_id": new_order}, f"coupon {coupon['code']} is spent"),
             *[
