@@ -30,7 +30,7 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: wishlist items that dropped by a share of their price, are at the lowest price of their price
     history and are in stock move to the cart; items that dropped as much but were cheaper before stay (the history
     is only in show_price_history, one call per candidate); when none qualifies (variant 0), nothing changes."""
-    percent = rng.choice([10, 15])
+    percent = rng.choice([5, 8])
     act_variant = getattr(rng, "variant", 1) % 3 != 0
     owners = view.rows(
         f"SELECT w.owner_id, SUM({DROPPED} AND p.price <= {LOWEST}) AS hits, SUM({DROPPED} AND p.price > {LOWEST}) "
