@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_file
@@ -84,6 +84,19 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="statement files",
             )
         )
+        if net < 0:
+            expectations.append(
+                Inserted(
+                    "file_system_tags",
+                    {
+                        "file_id": NewRow("file_system_files", {"owner_id": owner, "path": path}),
+                        "owner_id": owner,
+                        "tag": "important",
+                    },
+                    f"{path} (net {net:.2f}) is tagged important",
+                    what="tags",
+                )
+            )
     expectations.append(Answer(best, f"the answer is the month with the best net ({best})"))
     look = (
         login("payments", "file_system")
@@ -114,6 +127,9 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         "    lines.append(f'Net: {nets[month]:.2f}')\n"
         f"    apis.file_system.create_file(access_token=file_system_token, path=f'{folder}/{{month}}.txt', "
         "content='\\n'.join(lines))\n"
+        "    if nets[month] < 0:\n"
+        f"        apis.file_system.add_file_tag(access_token=file_system_token, path=f'{folder}/{{month}}.txt', "
+        "tag='important')\n"
     )
     check = (
         "best = max(nets, key=nets.get)\n"
@@ -127,7 +143,8 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         "named 'YYYY-MM.txt', listing every payment I sent or received on the payments app that month, oldest first, "
         "one per line as 'YYYY-MM-DD received $<amount> from <full name>' or 'YYYY-MM-DD sent $<amount> to <full "
         "name>' (two decimals), then a last line 'Net: <received minus sent, two decimals, negative with a minus "
-        "sign>'. Star the file of the month with the best net, and tell me which month (YYYY-MM) that is.",
+        "sign>'. Tag 'important' the file of each month I spent more than I received. Star the file of the month "
+        "with the best net, and tell me which month (YYYY-MM) that is.",
         Solution().step(f"LAST_DAY = {LAST_DAY!r}\n" + look).step(act).step(check).steps(),
         expectations,
     )
