@@ -8,13 +8,18 @@ the end only, grades the chosen submission against the private answers:
 (ties half, 0 when invalid or missing); "medal" is gold 1, silver 2/3,
 bronze 1/3, else 0. `info["evaluation"]` holds the full grading report.
 
-Run times are wall-clock, so observations that show them are not
-reproducible bit for bit; `show_runtime=False` leaves them out of
-observations and step infos (they stay in the journal of `get_state`).
-Gymnasium's vector envs stack info values into arrays typed by the first
-env, so a None (e.g. the score of an invalid submission, as MLE-bench
-reports it) next to a number breaks them: `vector_safe_info=True` reports
-missing numbers as NaN, other missing values as "" and integers as floats.
+Run times are wall-clock and differ on every rerun, so observations and
+infos show them as bands of the wall-time limit ("under 12 s", "30-60 s"
+for 120 s; journal.runtime_band): a rerun of a script lands in the same band
+(unless it sits on an edge), so check_env's determinism check passes with the
+default settings. The exact times stay in `get_state()["journal"]` and the
+episode's `metrics["run_time_s"]`; `show_runtime=False` leaves the bands out.
+Gymnasium's vector envs stack info values into arrays typed by the first env
+that has the key and keep a mask `_key` of the envs that have it, so a None
+(e.g. the score of an invalid submission, as MLE-bench reports it) next to a
+number breaks them: `vector_safe_info=True` leaves a missing value's key out
+(the mask says it is missing; NaN would not, and NaN != NaN fails check_env's
+determinism check) and reports integers as floats.
 """
 
 from __future__ import annotations
@@ -44,12 +49,9 @@ from envs.sandbox import landlock, protections
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.limits import Limits
 
-#: info keys holding a number or None
-NUMBER_KEYS = frozenset({"score", "chosen_step", "metric"})
-
 
 class MLECompetitionEnv(gym.Env):
-    metadata = {"render_modes": []}
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
     profile = EnvProfile(
         name="mle",
         system_prompt="mle_system",
@@ -94,6 +96,7 @@ class MLECompetitionEnv(gym.Env):
         extra_read_paths: tuple[str, ...] = (),
         vector_safe_info: bool = False,
         sandbox: str = "rlimit",
+        render_mode: str | None = None,
     ):
         for name, value, allowed in (
             ("split", split, SPLITS),
@@ -103,6 +106,8 @@ class MLECompetitionEnv(gym.Env):
         ):
             if value not in allowed:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {list(allowed)}")
+        if render_mode not in (None, "ansi"):
+            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         if max_steps < 1 or step_timeout_s <= 0:
             raise ValueError("max_steps must be >= 1 and step_timeout_s > 0")
         self._external = (
@@ -146,6 +151,7 @@ class MLECompetitionEnv(gym.Env):
         protections.announce("mle", self.protections)
         self.extra_read_paths = tuple(str(p) for p in extra_read_paths)
         self.vector_safe_info = vector_safe_info
+        self.render_mode = render_mode
         self.action_space = text_space(max_action_chars)
         self.observation_space = observation_space(max_steps)
         self._competition: Competition | None = None
@@ -229,7 +235,7 @@ class MLECompetitionEnv(gym.Env):
         info["competition"] = self._competition.config.to_dict()
         info["files_confined"] = self.confine_files
         info["sandbox"] = protections.as_info(self.protections)
-        return self._observation(), info
+        return self._observation(), self._info(info)
 
     def step(self, action: Any):
         if self._competition is None:
@@ -244,7 +250,11 @@ class MLECompetitionEnv(gym.Env):
         problem = self._action_problem(action)
         if problem is not None:
             plan, code = "", action if isinstance(action, str) else f"<{type_name(action)}>"  # repr may recurse
-            self._journal.append(journal.journal_entry(self._steps, plan, code, None, None, False, None, error=problem))
+            self._journal.append(
+                journal.journal_entry(
+                    self._steps, plan, code, None, None, False, None, self.step_timeout_s, error=problem
+                )
+            )
             self._history.append({"action": code[:2000], "output": f"[step {self._steps}] {problem}"})
         else:
             self._history.append({"action": action, "output": self._run(action)})
@@ -256,10 +266,17 @@ class MLECompetitionEnv(gym.Env):
         )
         if out_of_budget:
             return self._finish(terminated=False, truncated=True)
-        entry = dict(self._journal[-1])
-        if not self.show_runtime:
-            entry.pop("runtime_s")
+        entry = journal.public_entry(self._journal[-1], self.show_runtime)
         return self._observation(), 0.0, False, False, self._info({"journal_entry": entry})
+
+    def render(self) -> str | None:
+        """With render_mode="ansi": the competition, then every action and what it printed, as text."""
+        if self.render_mode != "ansi" or self._competition is None:
+            return None
+        lines = [f"[{self._competition.id}] {self._competition.config.name}"]
+        for i, turn in enumerate(self._history, 1):
+            lines += [f"--- step {i} ---", turn["action"], ">>>", turn["output"]]
+        return "\n".join(lines)
 
     def close(self) -> None:
         self._cleanup()
@@ -341,10 +358,10 @@ class MLECompetitionEnv(gym.Env):
             candidate = journal.Candidate(self._steps, score, text)
             if journal.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
                 self._chosen = candidate
-        self._journal.append(journal.journal_entry(self._steps, plan, code, run, reason, exists, score))
-        return journal.step_output(
-            self._steps, run, exists, reason, score, comp.config.metric, validation, self.show_runtime
-        )
+        entry = journal.journal_entry(self._steps, plan, code, run, reason, exists, score, self.step_timeout_s)
+        self._journal.append(entry)
+        band = entry["runtime"] if self.show_runtime else None
+        return journal.step_output(self._steps, run, exists, reason, score, comp.config.metric, validation, band)
 
     def _finish(self, *, terminated: bool, truncated: bool):
         comp = self._competition
@@ -377,12 +394,12 @@ class MLECompetitionEnv(gym.Env):
             "success": bool(evaluation[self.success_rule]),
             "evaluation": evaluation,
             "metrics": metrics,
-            "journal": copy.deepcopy(self._journal),
+            "journal": [journal.public_entry(e, self.show_runtime) for e in self._journal],
         }
         return self._observation(), float(reward), terminated, truncated, self._info(info)
 
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
-        return _numbers_as_floats(info) if self.vector_safe_info else info
+        return _vector_safe(info) if self.vector_safe_info else info
 
     def _observation(self) -> Observation:
         comp = self._competition
@@ -401,14 +418,16 @@ class MLECompetitionEnv(gym.Env):
         self._episode_dir = None
 
 
-def _numbers_as_floats(value: Any, key: str = "") -> Any:
-    """Type-stable info values for Gymnasium's vector envs (they stack values into arrays
-    typed by the first env): a missing number becomes NaN, another missing value "",
-    an int a float."""
-    if isinstance(value, dict):
-        return {k: _numbers_as_floats(v, k) for k, v in value.items()}
-    if value is None:
-        return float("nan") if key in NUMBER_KEYS else ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
+def _vector_safe(value: dict[str, Any]) -> dict[str, Any]:
+    """Info values Gymnasium's vector envs can stack (into arrays typed by the first env that has the key,
+    with a mask `_key` of the envs that have it): a missing value's key is left out, an int becomes a float."""
+    safe: dict[str, Any] = {}
+    for key, item in value.items():
+        if item is None:
+            continue
+        if isinstance(item, dict):
+            item = _vector_safe(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            item = float(item)
+        safe[key] = item
+    return safe

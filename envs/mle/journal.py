@@ -16,6 +16,23 @@ SELECTIONS = ("best", "last")
 REWARDS = ("percentile", "medal")
 SUCCESS_RULES = ("any_medal", "above_median")
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL)
+#: upper edges of the run-time bands, as shares of the wall-time limit
+RUNTIME_BAND_EDGES = (0.1, 0.25, 0.5, 0.75)
+
+
+def runtime_band(runtime_s: float, timeout_s: float) -> str:
+    """The run time as a band of the wall-time limit, e.g. "under 12 s" or "30-60 s" for a 120 s limit.
+
+    Wall-clock times differ on every rerun, so showing them exactly would make two runs of one script
+    give different observations (Gymnasium's check_env refuses that). What a plan needs is how much of
+    the limit a run used; bands that wide give a rerun the same band unless it sits on an edge."""
+    edges = [share * timeout_s for share in RUNTIME_BAND_EDGES]
+    if runtime_s < edges[0]:
+        return f"under {edges[0]:g} s"
+    for low, high in zip(edges, [*edges[1:], timeout_s], strict=True):
+        if runtime_s < high:
+            return f"{low:g}-{high:g} s"
+    return f"the {timeout_s:g} s limit"
 
 
 def split_plan(action: str) -> tuple[str, str]:
@@ -131,8 +148,11 @@ def journal_entry(
     reason_invalid: str | None,
     submission_exists: bool,
     validation_score: float | None,
+    timeout_s: float,
     error: str | None = None,
 ) -> dict:
+    """One attempt. `runtime_s` is the exact wall time (kept for get_state and benchmarks), `runtime` its band
+    (what observations and infos show, see runtime_band)."""
     ok = run is not None and run.ok
     failed_output = run.stderr if run is not None and not ok else ""
     summary = error or (failed_output[-600:] if failed_output else (run.stdout[-600:] if run else ""))
@@ -144,12 +164,21 @@ def journal_entry(
         "status": error or (run.status() if run else "not run"),
         "ran_ok": ok,
         "runtime_s": run.runtime_s if run else 0.0,
+        "runtime": runtime_band(run.runtime_s if run else 0.0, timeout_s),
         "output_summary": summary,
         "submission": "valid" if valid else ("invalid" if submission_exists else "missing"),
         "submission_reason": reason_invalid,
         "metric": validation_score,
         "buggy": not (ok and valid),
     }
+
+
+def public_entry(entry: dict, show_runtime: bool) -> dict:
+    """A journal entry as observations and infos carry it: the run-time band (or nothing), never the exact time."""
+    shown = {k: v for k, v in entry.items() if k != "runtime_s"}
+    if not show_runtime:
+        shown.pop("runtime")
+    return shown
 
 
 def journal_table(journal: list[dict], show_runtime: bool = True) -> str:
@@ -159,7 +188,7 @@ def journal_table(journal: list[dict], show_runtime: bool = True) -> str:
     lines = [f"Journal of attempts (step | run | submission | validation metric{runtime_head} | buggy | plan):"]
     for e in journal:
         metric = "-" if e["metric"] is None else f"{e['metric']:.5g}"
-        runtime = f" | {e['runtime_s']:.2f} s" if show_runtime else ""
+        runtime = f" | {e['runtime']}" if show_runtime else ""
         plan = " ".join(e["plan"].split())
         plan = plan if len(plan) <= 100 else plan[:97] + "..."
         lines.append(
@@ -176,9 +205,10 @@ def step_output(
     validation_score: float | None,
     metric: str,
     validation: bool,
-    show_runtime: bool = True,
+    runtime: str | None,
 ) -> str:
-    parts = [f"[step {step}] {run.status()}" + (f" after {run.runtime_s:.2f} s" if show_runtime else "")]
+    """What the agent reads after a run; `runtime` is its band, None to leave it out."""
+    parts = [f"[step {step}] {run.status()}" + (f" ({runtime})" if runtime else "")]
     if not exists:
         parts.append("submission.csv: missing")
     else:

@@ -12,14 +12,62 @@ from gymnasium.utils.env_checker import check_env
 
 import envs  # noqa: F401  (registers the env ids)
 from envs.mle.env import MLECompetitionEnv
+from envs.mle.journal import runtime_band
 from envs.sandbox import landlock
 
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\nprint('copied')\n"
 
 
 @pytest.mark.filterwarnings("error")  # gymnasium's checker warns where it cannot be sure: none may be left
-def test_check_env_passes(make_env) -> None:
-    check_env(make_env(step_timeout_s=20, show_runtime=False), skip_render_check=True)
+@pytest.mark.parametrize("settings", [{}, {"vector_safe_info": True}, {"render_mode": "ansi"}])
+def test_check_env_passes_as_shipped(mle_cache, tmp_path, settings) -> None:
+    """Through gym.make, so the checker also builds the env in every declared render mode and closes it twice."""
+    env = gym.make(
+        "trainfree/MLECompetition-v0",
+        competition="diabetes-progression",
+        cache_dir=mle_cache,
+        work_root=tmp_path,
+        step_timeout_s=20,
+        disable_env_checker=True,
+        **settings,
+    )
+    try:
+        check_env(env.unwrapped)
+    finally:
+        env.close()
+
+
+def test_run_times_are_shown_as_bands_of_the_limit(make_env) -> None:
+    env = make_env(step_timeout_s=20)
+    env.reset()
+    obs, _, _, _, info = env.step(WRITE_SAMPLE)
+    band = runtime_band(env.get_state()["journal"][0]["runtime_s"], 20)  # the exact time stays in the state
+    assert obs["history"][-1]["output"].startswith(f"[step 1] exit status 0 ({band})")
+    assert f"| {band} |" in obs["context"] and info["journal_entry"]["runtime"] == band
+    assert "runtime_s" not in info["journal_entry"]
+    hidden = make_env(show_runtime=False)
+    hidden.reset()
+    obs, _, _, _, info = hidden.step(WRITE_SAMPLE)
+    assert obs["history"][-1]["output"].startswith("[step 1] exit status 0\n")
+    assert "runtime" not in info["journal_entry"]
+
+
+def test_runtime_bands() -> None:
+    bands = [runtime_band(t, 120) for t in (0.0, 11.9, 12.0, 29.9, 30, 59, 60, 89, 90, 119.9, 120, 121)]
+    expected = ["under 12 s"] * 2 + ["12-30 s"] * 2 + ["30-60 s"] * 2 + ["60-90 s"] * 2 + ["90-120 s"] * 2
+    assert bands == expected + ["the 120 s limit"] * 2
+
+
+def test_ansi_render_shows_the_episode(make_env) -> None:
+    env = make_env(render_mode="ansi")
+    env.reset()
+    env.step("print('hello')\n")
+    text = env.render()
+    assert text is not None and text.startswith("[diabetes-progression] ")
+    assert "--- step 1 ---\nprint('hello')\n\n>>>\n[step 1] exit status 0" in text and "hello" in text
+    assert make_env().render() is None
+    with pytest.raises(ValueError, match="render_mode must be None or 'ansi'"):
+        make_env(render_mode="human")
 
 
 def test_gymnasium_make_with_competition(mle_cache) -> None:
@@ -254,7 +302,7 @@ def test_async_vector_env_runs_episodes_in_parallel(mle_cache) -> None:
         _, reward, terminated, _, info = venv.step(("submit", "submit"))
         assert terminated.all() and reward[0] > 0 and reward[1] == 0
         assert list(info["metrics"]["made_submission"]) == [1.0, 0.0]
-        score = info["evaluation"]["score"]
-        assert score[0] > 0 and score[1] != score[1]  # NaN: no valid submission
+        evaluation = info["evaluation"]
+        assert evaluation["score"][0] > 0 and list(evaluation["_score"]) == [True, False]  # env 1: no score
     finally:
         venv.close(terminate=True)
