@@ -14,6 +14,7 @@ from envs.toolworld.world.build import WORLD_NOW
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 THANKS = "Thanks a lot!"
+YEAR_START = f"{WORLD_NOW.year}-01-01"
 
 
 def find_email(name: str) -> str:
@@ -120,7 +121,7 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("payments_total_received", apps=("payments",), difficulty=2)
 def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
-    since = f"{WORLD_NOW.year}-01-01"
+    since = YEAR_START
     cases = []
     for (owner,) in [(r["person_id"],) for r in view.rows("SELECT person_id FROM payments_balances ORDER BY 1")]:
         rows = view.rows(
@@ -283,7 +284,7 @@ def decline_large(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("payments_pay_friend_requests", apps=("payments", "phone"), difficulty=3)
 def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT r.id, r.payer_id, r.requester_id, r.amount, r.note FROM payments_requests r "
+        "SELECT r.id, r.payer_id, r.requester_id, r.amount, r.note, r.created_at FROM payments_requests r "
         "JOIN people p ON p.id = r.requester_id JOIN phone_contacts c ON c.owner_id = r.payer_id "
         "AND c.phone_number = p.phone_number AND c.relationship = 'friend' WHERE r.status = 'pending' ORDER BY r.id"
     )
@@ -296,7 +297,7 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         }
     )
     owner = pick(rng, owners, "payer with affordable requests from friends", distinct=True)
-    mine = [r for r in rows if r["payer_id"] == owner]
+    mine = sorted((r for r in rows if r["payer_id"] == owner), key=lambda r: (r["created_at"], r["id"]))
     deltas: dict[int, float] = {owner: -sum(r["amount"] for r in mine)}
     for r in mine:
         deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
@@ -314,12 +315,27 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(apis.payments.show_balance(access_token=payments_token))\n"
         )
         .step(
-            "paid = [r for r in pending if r['requester']['email'] in friend_phones]\n"
+            "paid = sorted((r for r in pending if r['requester']['email'] in friend_phones), "
+            "key=lambda r: (r['created_at'], r['request_id']))\n"
+            "by_friend = {}\n"
             "for r in paid:\n"
             "    apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
-            "    apis.phone.send_text_message(access_token=phone_token, "
-            "phone_number=friend_phones[r['requester']['email']], "
-            "message=f\"Paid your ${r['amount']:.2f} request for {r['note']}.\")\n"
+            "    by_friend.setdefault(r['requester']['email'], []).append(r)\n"
+        )
+        .step(
+            "for email, theirs in by_friend.items():\n"
+            + fetch_all(
+                "sent",
+                "apis.payments.show_transactions(access_token=payments_token, direction='sent', with_email=email, "
+                f"start_date={YEAR_START!r}",
+                "    ",
+            )
+            + "    notes = ', '.join(r['note'] for r in theirs)\n"
+            + "    now = sum(r['amount'] for r in theirs)\n"
+            + "    year = sum(t['amount'] for t in sent)\n"
+            + "    apis.phone.send_text_message(access_token=phone_token, phone_number=friend_phones[email], "
+            + "message=f\"Paid your requests for {notes}: ${now:.2f}. That makes ${year:.2f} I've sent you this "
+            + 'year.")\n'
         )
         .step(
             "for r in paid:\n"
@@ -351,15 +367,26 @@ def pay_friend_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (requester, amount, note), n in sorted(paid.items())
     ]
-    expectations += [
-        texted(view, owner, requester, f"Paid your ${amount:.2f} request for {note}.", n)
-        for (requester, amount, note), n in sorted(paid.items())
-    ]
+    for friend in dict.fromkeys(r["requester_id"] for r in mine):
+        theirs = [r for r in mine if r["requester_id"] == friend]
+        now = sum(r["amount"] for r in theirs)
+        year = now + view.value(
+            "SELECT COALESCE(SUM(amount), 0) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? "
+            "AND created_at >= ?",
+            owner,
+            friend,
+            YEAR_START,
+        )
+        notes = ", ".join(r["note"] for r in theirs)
+        text = f"Paid your requests for {notes}: ${now:.2f}. That makes ${year:.2f} I've sent you this year."
+        expectations.append(texted(view, owner, friend, text))
     return TaskSpec(
         owner,
         "Pay every pending payment request I received from a friend (someone saved as a friend in my phone contacts), "
-        "and text that friend for each one: 'Paid your $<amount> request for <note>.' (the amount with two decimals, "
-        "the note as it is on the request). Do not touch requests from anyone else.",
+        "then text each friend I paid once: 'Paid your requests for <the notes of their requests, oldest first, "
+        "joined by ', '>: $<what I paid them now>. That makes $<all I sent them on payments since "
+        f"{YEAR_START}, these included> I've sent you this year.' (two decimals). Do not touch requests from anyone "
+        "else.",
         oracle,
         expectations + balance_changes(view, deltas),
     )
