@@ -11,6 +11,7 @@ from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewR
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -97,15 +98,10 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"notes": f"{p['current_notes']}; {note}" if p["current_notes"] else note},
                 f"{p['name']}'s current entry notes that {p['old_number']} was removed",
             ),
-            Inserted(
-                "phone_messages",
-                {
-                    "sender_id": owner,
-                    "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", current["phone_number"]),
-                    "message": f"Hi {current['first_name']}, I deleted your old number {p['old_number']} "
-                    "from my phone.",
-                    "is_read": 0,
-                },
+            sent_text(
+                owner,
+                view.value("SELECT id FROM people WHERE phone_number = ?", current["phone_number"]),
+                f"Hi {current['first_name']}, I deleted your old number {p['old_number']} from my phone.",
                 f"{p['name']} is told at {current['phone_number']} that the old number is deleted",
                 what=f"texts to {p['name']}",
             ),
@@ -417,14 +413,10 @@ print(promises)
             )
         )
         expectations.append(
-            Inserted(
-                "phone_messages",
-                {
-                    "sender_id": owner,
-                    "receiver_id": d["person"],
-                    "message": f"Sent you ${d['amount']:.2f} for the tickets.",
-                    "is_read": 0,
-                },
+            sent_text(
+                owner,
+                d["person"],
+                f"Sent you ${d['amount']:.2f} for the tickets.",
                 f"a text tells them the ${d['amount']:.2f} is sent",
                 what=f"texts about ${d['amount']:.2f}",
             )

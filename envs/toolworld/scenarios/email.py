@@ -21,7 +21,7 @@ from envs.toolworld.evaluate import (
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes
-from envs.toolworld.scenarios.phone import text_quiet_code, texted_since
+from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -1004,9 +1004,10 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{sender} is told it was forwarded",
                 conversation=found["conversation_id"],
             ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": c["owner_id"], "receiver_id": to["id"], "message": heads_up, "is_read": 0},
+            sent_text(
+                c["owner_id"],
+                to["id"],
+                heads_up,
                 f"{target} is texted about the email",
                 what="texts",
             ),
@@ -1081,9 +1082,10 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             *sent_email(view, g["owner_id"], to, body, f"one email reaches all {len(to)} {plural}", subject=subject),
             *(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": g["owner_id"], "receiver_id": p, "message": nudge, "is_read": 0},
+                sent_text(
+                    g["owner_id"],
+                    p,
+                    nudge,
                     f"{full_name(view, p)}, not texted with since {NUDGE_SINCE}, gets the nudge",
                     what="nudges",
                 )

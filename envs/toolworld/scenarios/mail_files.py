@@ -9,6 +9,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
+from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -78,9 +79,10 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
     text = f"I emailed you the risk reports of {', '.join(sorted(projects))}."
     if projects:
         expectations.append(
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": coworker, "message": text, "is_read": 0},
+            sent_text(
+                owner,
+                coworker,
+                text,
                 f"{name} is texted which reports were emailed",
                 what="texts",
             )

@@ -20,6 +20,17 @@ DONE = "apis.supervisor.complete_task()\n"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
+def sent_text(owner: int, to: Any, message: Any, requirement: str, what: str = "texts", count: int = 1) -> Inserted:
+    """A text `owner` sent: a new phone_messages row to `to` (a person id or a matcher), unread by them."""
+    return Inserted(
+        "phone_messages",
+        {"sender_id": owner, "receiver_id": to, "message": message, "is_read": 0},
+        requirement,
+        count=count,
+        what=what,
+    )
+
+
 @scenario("phone_text_relation", apps=("phone", "email"))
 def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
     """Their unread texts read one by one (texts from others stay unread), the message sent, favourite if not yet
@@ -104,9 +115,10 @@ def text_relation(view: WorldView, rng: random.Random) -> TaskSpec:
                 Updated("phone_messages", m["id"], {"is_read": 1}, f"{name}'s unread text of {m['sent_at']} is read")
                 for m in unread
             ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": person_id, "message": Contains(message), "is_read": 0},
+            sent_text(
+                owner,
+                person_id,
+                Contains(message),
                 f"a text message to {name} saying {message!r} is sent",
                 what="text messages",
             ),
@@ -233,14 +245,10 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
             ),
             *(
-                Inserted(
-                    "phone_messages",
-                    {
-                        "sender_id": owner,
-                        "receiver_id": c["person_id"],
-                        "message": hello.format(c["first_name"]),
-                        "is_read": 0,
-                    },
+                sent_text(
+                    owner,
+                    c["person_id"],
+                    hello.format(c["first_name"]),
                     f"{c['first_name']}, quiet since {QUIET_SINCE}, gets the catch-up text",
                     what=f"texts to {c['first_name']}",
                 )
@@ -325,9 +333,10 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for m in unread
             ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": OneOf(ids), "message": Contains(message), "is_read": 0},
+            sent_text(
+                owner,
+                OneOf(ids),
+                Contains(message),
                 f"each of the {len(ids)} {kind} contacts gets the text",
                 count=len(ids),
                 what=f"texts to {kind}s",
@@ -495,9 +504,10 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{name} is a new {relationship} contact with the right phone number",
                 what="contacts",
             ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": stranger["id"], "message": hello, "is_read": 0},
+            sent_text(
+                owner,
+                stranger["id"],
+                hello,
                 f"{name} gets the hello text",
                 what="hello texts",
             ),
@@ -588,16 +598,18 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         f'Everyone else who has texts to me I have not read gets "{SORRY}", and their texts are marked read too.',
         oracle,
         [
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": latest["sender_id"], "message": reply, "is_read": 0},
+            sent_text(
+                owner,
+                latest["sender_id"],
+                reply,
                 f"the reply goes to {sender}, who sent the latest text",
                 what="replies",
             ),
             *(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": owner, "receiver_id": p, "message": SORRY, "is_read": 0},
+                sent_text(
+                    owner,
+                    p,
+                    SORRY,
                     f"{full_name(view, p)}, with unread texts, gets the holding message",
                     what=f"holding messages to {full_name(view, p)}",
                 )
