@@ -423,12 +423,15 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("music_purge_song_from_playlists", apps=("music",), difficulty=2)
 def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
+    """One song out of every playlist of mine (every page of each), and out of my library, likes and downloads
+    where it is there; the answer counts the playlists that held it."""
     candidates = view.rows(
         "SELECT p.owner_id, ps.song_id, COUNT(*) AS n FROM music_playlist_songs ps "
-        "JOIN music_playlists p ON p.id = ps.playlist_id GROUP BY p.owner_id, ps.song_id HAVING n >= 2 "
+        "JOIN music_playlists p ON p.id = ps.playlist_id WHERE EXISTS (SELECT 1 FROM music_library l "
+        "WHERE l.owner_id = p.owner_id AND l.song_id = ps.song_id) GROUP BY p.owner_id, ps.song_id HAVING n >= 2 "
         "ORDER BY p.owner_id, ps.song_id"
     )
-    c = pick(rng, candidates, "song in two playlists of one owner")
+    c = pick(rng, candidates, "song of my library in two playlists of mine", distinct=True)
     song = view.row("SELECT * FROM music_songs WHERE id = ?", c["song_id"])
     ids = frozenset(
         r["id"]
@@ -468,13 +471,30 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
         "for playlist_id in holding:\n"
         "    apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=playlist_id, "
         "song_id=target['song_id'])\n"
+    )
+    elsewhere = (
+        f"mine = apis.music.show_song_library(access_token=music_token, query={song['title']!r}, page_limit=20)\n"
+        "if any(s['song_id'] == target['song_id'] for s in mine):\n"
+        "    apis.music.remove_song_from_library(access_token=music_token, song_id=target['song_id'])\n"
+        f"liked = apis.music.show_liked_songs(access_token=music_token, artist={song['artist']!r}, page_limit=20)\n"
+        "if any(s['song_id'] == target['song_id'] for s in liked):\n"
+        "    apis.music.unlike_song(access_token=music_token, song_id=target['song_id'])\n"
+        + fetch_all("downloads", "apis.music.show_downloads(access_token=music_token")
+        + "if any(d['song_id'] == target['song_id'] for d in downloads):\n"
+        "    apis.music.remove_download(access_token=music_token, song_id=target['song_id'])\n"
         "apis.supervisor.complete_task(answer=len(holding))\n"
     )
+    owner, song_id = c["owner_id"], c["song_id"]
+    gone = [
+        Deleted(table, song_rows(view, table, owner, [song_id]), f"the song leaves my {what}", what=what)
+        for table, what in (("music_library", "library"), ("music_likes", "likes"), ("music_downloads", "downloads"))
+        if song_rows(view, table, owner, [song_id])
+    ]
     return TaskSpec(
         c["owner_id"],
-        f"Take the song '{song['title']}' by {song['artist']} out of all my playlists, and tell me how many playlists "
-        "it was in.",
-        Solution().step(look).step(act).steps(),
+        f"Take the song '{song['title']}' by {song['artist']} out of all my playlists, and also out of my music "
+        "library, my liked songs and my downloads wherever it is there. Tell me how many playlists it was in.",
+        Solution().step(look).step(act).step(elsewhere).steps(),
         [
             Answer(len(held), f"the answer is the number of playlists that held it ({len(held)})"),
             Deleted(
@@ -483,6 +503,7 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the song is removed from all {len(ids)} playlists holding it",
                 what="playlist entries",
             ),
+            *gone,
         ],
     )
 
