@@ -241,10 +241,10 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         c["owner_id"],
-        f"Reply '{text}' to the most recent email {name} sent me (only to {name}), and mark every unread email "
-        f"from {name} as read (only theirs). File every thread with an email from {name} under a new label "
-        f"'{name}'. Tell me how many emails {name} has sent me in all (outside the trash "
-        "and spam).",
+        f"Leaving the trash and spam alone: reply '{text}' to the most recent email {name} sent me (only to "
+        f"{name}), mark every unread email from {name} as read (only theirs), and file every thread with an email "
+        f"from {name} under a new label '{name}'. Tell me how many emails {name} has sent me in all (outside the "
+        "trash and spam).",
         oracle,
         [
             *sent_email(
