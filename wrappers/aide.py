@@ -14,7 +14,9 @@ at most `review_retries` more asks; a review that cannot be read marks the
 node buggy instead of failing the run. Buggy = is_bug, an exception, no
 metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
 valid", "validation <metric> on a held-out split of train: 0.91"), the env's
-submission status and validation score outrank the model's reading.
+submission status and validation score outrank the model's reading; so does
+the script's own "Validation metric: <number>" line (the spelling every prompt
+asks for, envs.mle.journal.VALIDATION_LINE), read mechanically.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from envs.contract import Observation
+from envs.mle.journal import VALIDATION_LINE
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
@@ -137,7 +140,12 @@ def _exception_type(output: str) -> str | None:
 
 
 def _exec_time(output: str) -> float | None:
-    match = re.search(r"(?:runtime|run time|took|elapsed|after)\D{0,20}?(\d+(?:\.\d+)?)\s*s\b", output, re.IGNORECASE)
+    # a band ("run time 12-30 s", as the MLE env shows it) counts as its upper edge
+    match = re.search(
+        r"(?:runtime|run time|took|elapsed|after)\D{0,20}?(?:\d+(?:\.\d+)?-)?(\d+(?:\.\d+)?)\s*s\b",
+        output,
+        re.IGNORECASE,
+    )
     return float(match.group(1)) if match else None
 
 
@@ -151,6 +159,17 @@ def _env_metric(output: str) -> float | None:
     """The env's own validation score on a held-out split, when it reports one."""
     match = re.search(r"^validation [^\n]*?: (-?\d[\d.]*(?:e-?\d+)?)\s*$", output, re.MULTILINE | re.IGNORECASE)
     return float(match.group(1)) if match else None
+
+
+_PRINTED_METRIC = re.compile(
+    rf"^[ \t]*{re.escape(VALIDATION_LINE)}[ \t]*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+def _printed_metric(output: str) -> float | None:
+    """The last "Validation metric: <number>" line the script printed, as every prompt asks it to."""
+    found = _PRINTED_METRIC.findall(output)
+    return float(found[-1]) if found else None
 
 
 def _metric(node: AideNode) -> float:
@@ -268,7 +287,8 @@ class AideSearch:
             return
         node.analysis = review.summary
         # the env's own signals, when present, outrank what the model read from the output
-        node.metric = _env_metric(output) if _env_metric(output) is not None else review.metric
+        read = (_env_metric(output), _printed_metric(output), review.metric)
+        node.metric = next((value for value in read if value is not None), None)
         node.lower_is_better = review.lower_is_better
         has_csv = _env_submission(output)
         has_csv = review.has_csv_submission if has_csv is None else has_csv

@@ -12,6 +12,8 @@ from envs.mle.competition import Competition
 from envs.mle.solution_run import RunResult
 
 SUBMIT = "submit"
+#: how every prompt asks a script to print its held-out score, and how parsers find it (one spelling everywhere)
+VALIDATION_LINE = "Validation metric:"
 SELECTIONS = ("best", "last")
 REWARDS = ("percentile", "medal")
 SUCCESS_RULES = ("any_medal", "above_median")
@@ -208,7 +210,7 @@ def step_output(
     runtime: str | None,
 ) -> str:
     """What the agent reads after a run; `runtime` is its band, None to leave it out."""
-    parts = [f"[step {step}] {run.status()}" + (f" ({runtime})" if runtime else "")]
+    parts = [f"[step {step}] {run.status()}" + (f" (run time {runtime})" if runtime else "")]
     if not exists:
         parts.append("submission.csv: missing")
     else:

@@ -14,6 +14,7 @@ import envs  # noqa: F401  (registers the env ids)
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.journal import runtime_band
 from envs.sandbox import landlock
+from wrappers.aide import _exec_time  # AIDE reads a band as its upper edge
 
 WRITE_SAMPLE = "import shutil\nshutil.copy('input/sample_submission.csv', 'submission.csv')\nprint('copied')\n"
 
@@ -42,7 +43,7 @@ def test_run_times_are_shown_as_bands_of_the_limit(make_env) -> None:
     env.reset()
     obs, _, _, _, info = env.step(WRITE_SAMPLE)
     band = runtime_band(env.get_state()["journal"][0]["runtime_s"], 20)  # the exact time stays in the state
-    assert obs["history"][-1]["output"].startswith(f"[step 1] exit status 0 ({band})")
+    assert obs["history"][-1]["output"].startswith(f"[step 1] exit status 0 (run time {band})")
     assert f"| {band} |" in obs["context"] and info["journal_entry"]["runtime"] == band
     assert "runtime_s" not in info["journal_entry"]
     hidden = make_env(show_runtime=False)
@@ -56,6 +57,7 @@ def test_runtime_bands() -> None:
     bands = [runtime_band(t, 120) for t in (0.0, 11.9, 12.0, 29.9, 30, 59, 60, 89, 90, 119.9, 120, 121)]
     expected = ["under 12 s"] * 2 + ["12-30 s"] * 2 + ["30-60 s"] * 2 + ["60-90 s"] * 2 + ["90-120 s"] * 2
     assert bands == expected + ["the 120 s limit"] * 2
+    assert [_exec_time(f"[step 1] exit status 0 (run time {band})") for band in ("under 12 s", "12-30 s")] == [12, 30]
 
 
 def test_ansi_render_shows_the_episode(make_env) -> None:
