@@ -311,20 +311,29 @@ def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("shop_buy_cheapest_rated", apps=("shop",), difficulty=3)
-def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
-    category = rng.choice(sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products")))
+def cheapest_rated(view: WorldView, category: str) -> dict:
+    """The cheapest product of a category rated 4.0+ with 2+ in stock, from a seller rated GOOD_SELLER+, with no
+    1-star review."""
     candidates = view.rows(
         "SELECT p.*, (SELECT COUNT(*) FROM shop_reviews r WHERE r.product_id = p.id AND r.rating = 1) AS ones "
         "FROM shop_products p WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id",
         category,
     )
-    product = next(p for p in candidates if p["ones"] == 0 and seller_rating(view, p["seller_id"]) >= GOOD_SELLER)
+    return next(p for p in candidates if p["ones"] == 0 and seller_rating(view, p["seller_id"]) >= GOOD_SELLER)
+
+
+@scenario("shop_buy_cheapest_rated", apps=("shop",), difficulty=3)
+def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
+    categories = sorted(
+        rng.sample(sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products")), 2)
+    )
+    products = [cheapest_rated(view, c) for c in categories]
     owners = view.rows(
         "SELECT c.owner_id FROM shop_cart c GROUP BY c.owner_id HAVING SUM(EXISTS (SELECT 1 FROM shop_saved s "
         "WHERE s.owner_id = c.owner_id AND s.product_id = c.product_id)) = 0 "
-        "AND SUM(c.product_id = ?) = 0 ORDER BY c.owner_id",
-        product["id"],
+        "AND SUM(c.product_id IN (?, ?)) = 0 ORDER BY c.owner_id",
+        products[0]["id"],
+        products[1]["id"],
     )
     owner = pick(rng, owners, "cart whose items are not saved for later yet", distinct=True)["owner_id"]
     card = view.row("SELECT card_name, card_number FROM payment_cards WHERE person_id = ? ORDER BY id LIMIT 1", owner)
@@ -334,36 +343,43 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE person_id = ? AND name = 'Home'",
         owner,
     )
-    total = round(product["price"] * 2, 2)
+    total = round(sum(p["price"] * 2 for p in products), 2)
     oracle = (
         Solution()
         .step(
             login("shop")
             + "cart = apis.shop.show_cart(access_token=shop_token)\n"
             + "print(cart)\n"
-            + fetch_all("found", f"apis.shop.search_products(category={category!r}, min_rating=4.0, sort_by='price'")
-            + "print(len(found), 'candidates')\n"
+            + f"found = {{}}\nfor category in {categories!r}:\n"
+            + fetch_all(
+                "found[category]",
+                "apis.shop.search_products(category=category, min_rating=4.0, sort_by='price'",
+                "    ",
+            )
+            + "    print(category, len(found[category]), 'candidates')\n"
         )
         .step(
-            "best, sellers = None, {}\n"
-            "for p in sorted(found, key=lambda p: (p['price'], p['product_id'])):\n"
-            "    if p['rating'] < 4.0 or p['stock'] < 2:\n"
-            "        continue\n"
-            "    if p['seller_id'] not in sellers:\n"
-            "        sellers[p['seller_id']] = apis.shop.show_seller(seller_id=p['seller_id'])['rating']\n"
-            f"    if sellers[p['seller_id']] < {GOOD_SELLER}:\n"
-            "        continue\n"
-            "    ones = apis.shop.show_product_reviews(product_id=p['product_id'], max_rating=1)\n"
-            "    print(p['name'], p['price'], len(ones), 'one-star reviews')\n"
-            "    if not ones:\n"
-            "        best = p\n"
-            "        break\n"
-            "print(best)\n"
+            "picks, sellers = [], {}\n"
+            "for category, listed in found.items():\n"
+            "    for p in sorted(listed, key=lambda p: (p['price'], p['product_id'])):\n"
+            "        if p['rating'] < 4.0 or p['stock'] < 2:\n"
+            "            continue\n"
+            "        if p['seller_id'] not in sellers:\n"
+            "            sellers[p['seller_id']] = apis.shop.show_seller(seller_id=p['seller_id'])['rating']\n"
+            f"        if sellers[p['seller_id']] < {GOOD_SELLER}:\n"
+            "            continue\n"
+            "        ones = apis.shop.show_product_reviews(product_id=p['product_id'], max_rating=1)\n"
+            "        print(p['name'], p['price'], len(ones), 'one-star reviews')\n"
+            "        if not ones:\n"
+            "            picks.append(p)\n"
+            "            break\n"
+            "print(picks)\n"
         )
         .step(
             "for item in cart['items']:\n"
             "    apis.shop.save_for_later(access_token=shop_token, product_id=item['product_id'])\n"
-            "apis.shop.add_to_cart(access_token=shop_token, product_id=best['product_id'], quantity=2)\n"
+            "for p in picks:\n"
+            "    apis.shop.add_to_cart(access_token=shop_token, product_id=p['product_id'], quantity=2)\n"
             f"card = next(c for c in apis.supervisor.show_payment_cards() if c['card_name'] == {card['card_name']!r})\n"
             "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
             "card_number=card['card_number'])\n"
@@ -378,10 +394,10 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Move everything in my shop cart to my saved-for-later list, then order 2 units of the cheapest {category} "
-        f"product rated 4.0 or more that has at least 2 in stock, is sold by a seller rated {GOOD_SELLER} or more and "
-        "has not a single 1-star review. Ship to my Home "
-        f"address and pay with my {card['card_name']}.",
+        "Move everything in my shop cart to my saved-for-later list, then order, in one order, 2 units each of the "
+        f"cheapest {categories[0]} product and the cheapest {categories[1]} product rated 4.0 or more that have at "
+        f"least 2 in stock, are sold by a seller rated {GOOD_SELLER} or more and have not a single 1-star review. "
+        f"Ship to my Home address and pay with my {card['card_name']}.",
         oracle,
         [
             Deleted(
@@ -409,18 +425,21 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"one order of ${total} shipped to Home and paid with the {card['card_name']}, no extras",
                 what="orders",
             ),
-            Inserted(
-                "shop_order_items",
-                {
-                    "order_id": NewRow("shop_orders", {"owner_id": owner}),
-                    "product_id": product["id"],
-                    "quantity": 2,
-                    "unit_price": product["price"],
-                },
-                f"the order holds 2 x {product['name']} at ${product['price']} (no 1-star review)",
-                what="order lines",
-            ),
-            *stock_changes(view, {product["id"]: -2}),
+            *[
+                Inserted(
+                    "shop_order_items",
+                    {
+                        "order_id": NewRow("shop_orders", {"owner_id": owner}),
+                        "product_id": p["id"],
+                        "quantity": 2,
+                        "unit_price": p["price"],
+                    },
+                    f"the order holds 2 x {p['name']} at ${p['price']} ({category})",
+                    what="order lines",
+                )
+                for p, category in zip(products, categories, strict=True)
+            ],
+            *stock_changes(view, {p["id"]: -2 for p in products}),
         ],
     )
 
