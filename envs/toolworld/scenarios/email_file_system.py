@@ -128,7 +128,7 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
             candidates.append((owner, [c["id"] for c in coworkers]))
     owner, coworkers = pick(rng, candidates, "two reports and four coworker contacts", distinct=True)
     reports = view.rows(
-        "SELECT path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/work/%/report.txt' "
+        "SELECT id, path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/work/%/report.txt' "
         "ORDER BY path",
         owner,
     )
@@ -145,6 +145,20 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
             subject=subject,
             files={"report.txt": r["content"]},
         )
+        shared = {
+            x["shared_with_id"]
+            for x in view.rows("SELECT shared_with_id FROM file_system_shares WHERE file_id = ?", r["id"])
+        }
+        expectations += [
+            Inserted(
+                "file_system_shares",
+                {"file_id": r["id"], "owner_id": owner, "shared_with_id": person, "permission": "view"},
+                f"{r['path']} is shared with {full_name(view, person)}, view only",
+                what="shares",
+            )
+            for person in coworkers
+            if person not in shared
+        ]
     expectations += [
         Inserted(
             "phone_messages",
@@ -173,6 +187,12 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
             "    subject = path.split('/')[2].title() + ' report'\n"
             "    apis.email.send_email(access_token=email_token, recipients=emails, subject=subject, "
             f"body={body!r}, attachments=[{{'file_name': 'report.txt', 'content': content}}])\n"
+            + fetch_all("shares", "apis.file_system.show_file_shares(access_token=file_system_token, path=path", "    ")
+            + "    have = {s['email'] for s in shares}\n"
+            "    for email in emails:\n"
+            "        if email not in have:\n"
+            "            apis.file_system.share_file(access_token=file_system_token, path=path, email=email, "
+            "permission='view')\n"
             "for c in contacts:\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
             f"message={REPORTS_SENT!r})\n"
@@ -188,8 +208,9 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "Email each of my project reports (/work/<project>/report.txt) to all my coworkers (the coworkers in my "
         "phone contacts), one email per report with them all as recipients, the file attached as report.txt, the "
-        f"subject '<Project> report' (e.g. 'Lighthouse report') and the text '{body}'. Then text each of those "
-        f'coworkers "{REPORTS_SENT}"',
+        f"subject '<Project> report' (e.g. 'Lighthouse report') and the text '{body}'. Also share each report file "
+        "with each of those coworkers it is not shared with yet, view only. Then text each of them "
+        f'"{REPORTS_SENT}"',
         oracle,
         expectations,
     )
