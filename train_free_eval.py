@@ -29,6 +29,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from harness.choosers import make_stack_chooser
+from harness.cli_checks import UsageError, check_command_line, check_no_missing_values
 from harness.compose import CONF_DIR
 from harness.html_report import write_html
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
@@ -67,6 +68,12 @@ _exit_code = EXIT_OK
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="eval")
 def main(cfg: DictConfig) -> dict[str, Any] | None:
     global _exit_code
+    try:
+        check_no_missing_values(cfg)
+    except UsageError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        _exit_code = max(_exit_code, 1)
+        return None
     request = request_from_config(cfg)
     hydra_cfg = HydraConfig.get()
     run_dir = job_dir(hydra_cfg)
@@ -109,7 +116,12 @@ def html_report_link(run_dir: Path) -> str:
 
 
 def cli() -> None:
-    """The `trainfree-eval` command: run, then exit with the worst job's code."""
+    """The `trainfree-eval` command: check the command line, run, then exit with the worst job's code."""
+    try:
+        check_command_line(sys.argv[1:], CONF_DIR)
+    except UsageError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        sys.exit(1)
     main()
     sys.exit(_exit_code)
 

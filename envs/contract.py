@@ -70,6 +70,8 @@ class EnvProfile:
       the env has no cheap snapshots to search over.
     - `headlines`: the summary's headline rows, (label, source) where source is
       a record field ("success", "sgc") or "metrics.<key>" of the env's metrics.
+    - `finish_call`: the function whose call ends the task ("complete_task"), which
+      helpers such as the corrector must never call; None when no call ends it.
     """
 
     name: str
@@ -77,6 +79,7 @@ class EnvProfile:
     code_blocks: CodeBlocks
     search: SearchMode | None
     headlines: tuple[tuple[str, str], ...] = (("success", "success"),)
+    finish_call: str | None = None
 
 
 @runtime_checkable

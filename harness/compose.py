@@ -24,7 +24,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from envs.contract import EnvProfile
-from wrappers.stack import WrapperStack, parse_stack
+from wrappers.stack import WrapperStack, check_names, parse_stack
 
 #: The Hydra configs: in a checkout a link to the repository's conf/, in an installed trainfree its package data.
 CONF_DIR = Path(__file__).resolve().parent / "conf"
@@ -41,6 +41,10 @@ def compose_stack(
     arm: Sequence[str], profile: EnvProfile, conf_dir: str | Path = CONF_DIR, searchpath: Sequence[str] = ()
 ) -> WrapperStack:
     """The arm's stack, composed from `conf_dir` (plus `searchpath`) and checked for `profile`."""
+    try:
+        check_names([item for item in arm if "=" not in item])
+    except ValueError as err:
+        raise ValueError(f"selector arm {list(arm)}: {err}") from err
     overrides = arm_overrides(arm)
     if searchpath:
         overrides.append(f"hydra.searchpath=[{','.join(searchpath)}]")

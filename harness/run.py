@@ -313,9 +313,10 @@ def run_evaluation(
     ownership and closes it); by default the run builds its model and closes it.
     """
     run_dir = Path(run_dir)
-    if request.stack and model is None and request.policy.get("model") is None:
+    if request.stack.model_users and model is None and request.policy.get("model") is None:
         raise ValueError(
-            f"wrappers {request.stack.names} need a model, and policy {request.policy.get('name')!r} has none"
+            f"wrappers {request.stack.model_users} need a model, and policy {request.policy.get('name')!r} has none; "
+            "use an LLM policy, or give each of them its own `model` in its settings"
         )
     chooser = chooser or FixedStack(request.stack)
     with contextlib.ExitStack() as cleanup:

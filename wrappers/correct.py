@@ -4,9 +4,10 @@ Fires on error output, on `no_code_turns` agent turns in a row without code,
 or on a repeated identical action. The corrector sees only the failed code,
 its output and the docs of up to `max_api_docs` APIs the code called (never
 the history) and answers with category, evidence, diagnosis, fix steps and one
-code patch. Calls to complete_task are stripped from the patch: the corrector
-never ends the task. Where the env has snapshots the state goes back to before
-the failed step and the patch runs instead of it (no double effects);
+code patch. Calls to the env's finish call (EnvProfile.finish_call, ToolWorld's
+complete_task) are stripped from the patch: the corrector never ends the task.
+Where the env has snapshots the state goes back to before the failed step and the
+patch runs instead of it (no double effects);
 otherwise the patch runs after it. At most `max_attempts` patches per step.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.contract import ApiDocsEnv
+from envs.contract import ApiDocsEnv, EnvProfile
 from policies.llm.base import ChatModel, LLMError
 from policies.llm_policy import extract_action
 from wrappers.code import called_apis, has_code, normalize_code, strip_calls
@@ -89,7 +90,10 @@ class Correct(gym.Wrapper):
         self.use_snapshots = use_snapshots and supports_snapshots(env)
         self.max_api_docs = max_api_docs
         self.output_chars = output_chars
-        self.system_prompt = load_prompt("corrector")
+        profile = getattr(env.unwrapped, "profile", None)
+        self.finish_call = profile.finish_call if isinstance(profile, EnvProfile) else None
+        finish_rule = f": never call {self.finish_call}" if self.finish_call else ""
+        self.system_prompt = load_prompt("corrector").replace("{finish_rule}", finish_rule)
         self._previous_action: str | None = None
         self._no_code_streak = 0
         self._totals = {"fired": 0, "fixed": 0, "attempts": 0}
@@ -139,10 +143,13 @@ class Correct(gym.Wrapper):
             except LLMError as error:
                 attempt["error"] = f"corrector call failed: {error}"
                 break
-            patch = strip_calls(correction.patch, "complete_task") if correction.patch else ""
+            patch = correction.patch
+            if patch and self.finish_call:
+                patch = strip_calls(patch, self.finish_call)
             attempt.update(asdict(correction), patch=patch, stripped_complete_task=patch != correction.patch)
             if not has_code(patch):
-                attempt["error"] = "refused: the patch has no code to run (complete_task calls are stripped)"
+                stripped = f" ({self.finish_call} calls are stripped)" if self.finish_call else ""
+                attempt["error"] = f"refused: the patch has no code to run{stripped}"
                 continue
             if before is not None:
                 restore(self.env, before)

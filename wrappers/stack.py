@@ -21,6 +21,7 @@ stack's model.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import json
 import threading
@@ -97,6 +98,17 @@ class WrapperStack:
     def __len__(self) -> int:
         return len(self.items)
 
+    @property
+    def model_users(self) -> list[str]:
+        """The wrappers that ask the stack's model: policy wrappers, and env wrappers taking a `model`,
+        unless their settings name a model of their own."""
+        return [
+            name
+            for name, settings in self.items
+            if not settings.get("model")
+            and (REGISTRY[name].kind == "policy" or "model" in inspect.signature(REGISTRY[name].cls).parameters)
+        ]
+
     def to_plain(self) -> list[list[Any]]:
         """[[name, settings], ...]: how run.json records a stack."""
         return [[name, dict(settings)] for name, settings in self.items]
@@ -118,12 +130,9 @@ def parse_stack(wrappers: StackInput, profile: EnvProfile) -> WrapperStack:
     """
     items = tuple(_items(wrappers))
     names = [name for name, _ in items]
+    check_names(names)
     for name, settings in items:
-        spec = REGISTRY.get(name)
-        if spec is None:
-            raise ValueError(f"unknown wrapper {name!r}; known wrappers: {sorted(REGISTRY)}")
-        if names.count(name) > 1:
-            raise ValueError(f"wrapper {name!r} appears {names.count(name)} times in the stack {names}; use it once")
+        spec = REGISTRY[name]
         if spec.needs_search and profile.search is None:
             raise ValueError(
                 f"wrapper {name!r} does not support env {profile.name!r}: it has no search "
@@ -142,6 +151,22 @@ def parse_stack(wrappers: StackInput, profile: EnvProfile) -> WrapperStack:
             )
     _check_generators([name for name in names if REGISTRY[name].kind == "policy"])
     return WrapperStack(items=items, profile=profile)
+
+
+def check_names(names: Sequence[str]) -> None:
+    """Refuse unknown and repeated wrapper names. Called on the names as typed too, before Hydra composes
+    them: composing `wrappers=[correct,correct]` keeps one `correct`, and an unknown name fails there
+    with no list of the valid ones."""
+    for name in names:
+        if name not in REGISTRY:
+            close = difflib.get_close_matches(name, REGISTRY, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown wrapper {name!r}; {hint}known wrappers: {', '.join(sorted(REGISTRY))}")
+        if names.count(name) > 1:
+            raise ValueError(
+                f"wrapper {name!r} appears {names.count(name)} times in the stack {list(names)}; "
+                "a stack uses each wrapper once: list it once and set its options instead"
+            )
 
 
 def _items(wrappers: StackInput) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -13,4 +13,5 @@ TOOLWORLD_PROFILE = EnvProfile(
     code_blocks="join",
     search="snapshot",
     headlines=(("TGC", "success"), ("SGC", "sgc")),
+    finish_call="complete_task",
 )

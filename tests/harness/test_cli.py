@@ -8,6 +8,10 @@ import signal
 import subprocess
 import time
 
+import pytest
+
+from harness.cli_checks import UsageError, check_command_line
+from harness.compose import CONF_DIR, compose_stack
 from harness.report import main as report_main
 from tests.harness.conftest import REPO, eval_command, read_lines, run_eval
 
@@ -78,3 +82,53 @@ def test_a_stack_sweep_runs_each_job_in_its_own_dir_and_the_report_compares_them
     assert full["paired_vs_baseline"]["success"]["mean"] == 4 / 6
     assert "| none, max_steps=5 | 100.0% +- 0.0 (n=6) [61.0, 100.0] | 66.7% +-" in out
     assert (tmp_path / "report_success_by_difficulty.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["wrappers=[sumarize]"], "unknown wrapper 'sumarize'; did you mean 'summarize'? known wrappers: chaining, "),
+        (["policy=replay"], "the config leaves policy.model.path unset; set it on the command line"),
+    ],
+)
+def test_command_line_mistakes_are_refused_with_the_fix_and_nothing_runs(tmp_path, overrides, message):
+    proc = run_eval("env=tiny", "policy=oracle", *overrides, f"hydra.run.dir={tmp_path / 'run'}", check=False)
+    assert proc.returncode == 1
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "run" / "results.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["wrappers=[correct,correct]"], "wrapper 'correct' appears 2 times in the stack ['correct', 'correct']"),
+        (["-m", "wrappers=[],[truncate,truncate]"], "wrapper 'truncate' appears 2 times"),
+        (["-m", "wrappers=[],[summarize,corect]"], "unknown wrapper 'corect'; did you mean 'correct'?"),
+        (["+limt=2"], "unknown setting 'limt' in '+limt=2'; did you mean 'limit'? known settings: env, "),
+        (["limt=2"], "unknown setting 'limt' in 'limt=2'; did you mean 'limit'?"),
+    ],
+)
+def test_the_command_line_check_refuses_repeats_and_unknown_settings(argv, message):
+    with pytest.raises(UsageError) as refused:
+        check_command_line(argv, CONF_DIR)
+    assert message in str(refused.value)
+
+
+def test_the_command_line_check_lets_real_settings_through():
+    check_command_line(
+        ["-m", "wrappers=[],[summarize,correct]", "+env.kwargs.step_delay_s=0.1", "limit=2", "hydra.run.dir=x"],
+        CONF_DIR,
+    )
+
+
+def test_a_model_free_wrapper_runs_with_the_oracle(tmp_path):
+    run_eval("env=tiny", "policy=oracle", "wrappers=[truncate]", "limit=2", f"hydra.run.dir={tmp_path}")
+    lines = read_lines(tmp_path)
+    assert len(lines) == 2 and all(r["success"] and r["stack"] == ["truncate"] for r in lines)
+
+
+def test_a_selector_arm_with_a_repeated_wrapper_is_refused():
+    from tests.harness.tiny_env import TinyEnv
+
+    with pytest.raises(ValueError, match=r"selector arm \['correct', 'correct'\]: wrapper 'correct' appears 2 times"):
+        compose_stack(["correct", "correct"], TinyEnv.profile)

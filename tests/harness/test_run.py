@@ -108,9 +108,9 @@ def test_an_unknown_env_id_is_a_clear_error(tmp_path):
 
 def test_wrappers_without_a_model_are_refused_before_any_episode(tmp_path):
     request = RunRequest(
-        env={**TINY, "name": "toolworld"}, policy=ORACLE, wrappers=(("truncate", {}),), split="dev", progress=False
+        env={**TINY, "name": "toolworld"}, policy=ORACLE, wrappers=(("summarize", {}),), split="dev", progress=False
     )
-    with pytest.raises(ValueError, match=r"wrappers \['truncate'\] need a model, and policy 'oracle' has none"):
+    with pytest.raises(ValueError, match=r"wrappers \['summarize'\] need a model, and policy 'oracle' has none"):
         run_evaluation(request, tmp_path / "run")
     assert not (tmp_path / "run").exists()
 
