@@ -292,11 +292,14 @@ def favorite_unread_threads(view: WorldView, owner: int) -> list[dict[str, Any]]
     )
 
 
+STALE_BEFORE = "2026-04-18"
+
+
 @scenario("email_unread_count", apps=("email",), difficulty=2)
 def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     """Unread inbox emails counted over every page; each unread thread opened to see who its unread emails are
-    from, and starred when one is from a favourite of my address book (read emails from favourites and unread
-    ones from others are distractors)."""
+    from and when: starred when one is from a favourite of my address book (read emails from favourites and unread
+    ones from others are distractors), and the unread emails older than STALE_BEFORE marked read one by one."""
     counts = view.rows(
         "SELECT t.owner_id, SUM(1 - m.is_read) AS unread, COUNT(DISTINCT CASE WHEN m.is_read = 0 THEN t.id END) "
         "AS threads FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
@@ -305,6 +308,12 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     counts = [c for c in counts if favorite_unread_threads(view, c["owner_id"])]
     c = pick(rng, counts, "inbox with more than 5 unread emails, one from a favourite", distinct=True)
     star = favorite_unread_threads(view, c["owner_id"])
+    stale = view.rows(
+        "SELECT m.id, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+        f"WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0 AND m.sent_at < ? ORDER BY m.id",
+        c["owner_id"],
+        STALE_BEFORE,
+    )
     oracle = (
         Solution()
         .step(login("email"))
@@ -322,6 +331,9 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
             "    unread += len(waiting)\n"
             "    if not t['is_starred'] and any(e['sender']['email'] in favorites for e in waiting):\n"
             "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "    for e in waiting:\n"
+            f"        if e['sent_at'] < {STALE_BEFORE!r}:\n"
+            "            apis.email.mark_email_read(access_token=email_token, email_id=e['email_id'])\n"
             "print(unread)\n"
         )
         .step(
@@ -337,7 +349,8 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         "How many unread emails are there in my email inbox? Count emails, not threads. Also star each inbox thread "
-        "(not starred yet) with an unread email from someone who is a favourite in my email address book.",
+        "(not starred yet) with an unread email from someone who is a favourite in my email address book, and mark "
+        f"as read the unread inbox emails sent before {STALE_BEFORE} (I will not get to those).",
         oracle,
         [
             Answer(c["unread"], f"the answer is the number of unread emails in the inbox ({c['unread']})", traps=traps),
@@ -349,6 +362,10 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
                     f"'{t['subject']}' has an unread email from a favourite: starred",
                 )
                 for t in star
+            ),
+            *(
+                Updated("email_messages", m["id"], {"is_read": 1}, f"the unread email of {m['sent_at']} is marked read")
+                for m in stale
             ),
         ],
     )
