@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 
+from harness.compose import CONF_DIR
 from harness.merge import MergeRefused, merge
 from harness.merge import main as merge_main
 from harness.report import main as report_main
 from harness.run import RunRequest, run_evaluation
 from harness.shard import Shard, ShardMismatch
-from tests.harness.conftest import REPO, eval_command, read_lines, run_eval
+from tests.harness.conftest import REPO, TEST_CONF, eval_command, read_lines
+from train_free_eval import request_from_config
 
 TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {"crash_tasks": ["bravo_1"]}}
 ORACLE = {"name": "oracle", "kind": "oracle"}
@@ -54,10 +58,21 @@ def test_three_shards_in_parallel_processes_merge_into_the_unsharded_run(tmp_pat
         )
         for i in range(3)
     ]
-    run_eval(*EPISODES, f"hydra.run.dir={tmp_path / 'whole'}")
-    for proc in shards:
-        output, _ = proc.communicate(timeout=180)
-        assert proc.returncode == 0, output
+    try:
+        # the unsharded run meanwhile in this process, from the same composed config (one process less to start)
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            cfg = compose("eval", overrides=[*EPISODES, f"hydra.searchpath=[file://{TEST_CONF}]"])
+        GlobalHydra.instance().clear()
+        run_evaluation(request_from_config(cfg), tmp_path / "whole")
+        for proc in shards:
+            output, _ = proc.communicate(timeout=180)
+            assert proc.returncode == 0, output
+    finally:
+        for proc in shards:
+            if proc.poll() is None:  # the test failed before this shard ended
+                proc.kill()
+                proc.wait()
     slices = [{r["key"] for r in read_lines(tmp_path / "shards" / str(i))} for i in range(3)]
     assert [len(s) for s in slices] == [4, 4, 4] and len(set().union(*slices)) == 12
 
