@@ -24,8 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("envs", "policies", "wrappers", "harness")
 #: What the wheel is built from: everything else in the checkout is not the package's.
 SOURCES = (*PACKAGES, "conf", "train_free_eval.py", "pyproject.toml", "README.md")
-#: Optional integrations installed apart from pip extras; their import sits in a try that explains how.
-NOT_ON_PYPI = {"mlebench": "the MLE-bench repository's package, used only when installed"}
+#: Imported by integrations that are installed apart from this package, as the README says (no extra can hold them).
+INSTALLED_APART = {
+    "mlebench": "MLE-bench is not on PyPI: its checkout's package, used when installed",
+    "appworld": "AppWorld's pins clash with ours: it runs in a worker under its own venv's Python",
+}
 
 
 def _dist(name: str) -> str:
@@ -74,7 +77,7 @@ def test_every_imported_third_party_module_is_declared() -> None:
     providers = packages_distributions()
     problems = []
     for module, where, at_module_level in _third_party_imports():
-        if module in NOT_ON_PYPI:
+        if module in INSTALLED_APART:
             continue
         dists = {_dist(d) for d in providers.get(module, [module])}
         allowed = core if at_module_level else core | extras

@@ -40,10 +40,11 @@ def composed_hydra(*overrides: str) -> dict:
         GlobalHydra.instance().clear()
 
 
-def test_launcher_submitit_slurm_composes_to_a_slurm_job() -> None:
+def test_launchers_submitit_slurm_and_local_compose_to_submitit_jobs() -> None:
     launcher = composed_hydra("launcher=submitit_slurm")["launcher"]
     assert launcher["_target_"].endswith("submitit_launcher.SlurmLauncher")
     assert (launcher["timeout_min"], launcher["cpus_per_task"], launcher["nodes"]) == (240, 8, 1)
+    assert composed_hydra("launcher=submitit_local")["launcher"]["_target_"].endswith("submitit_launcher.LocalLauncher")
 
 
 def test_hydra_launcher_submitit_local_runs_shards_that_merge(tmp_path: Path) -> None:
