@@ -4,14 +4,17 @@ AppWorld pins pydantic 1 (and old fastapi, httpx, pytest, ...), which the
 project's own extras cannot share, so it usually lives in a venv of its own;
 `python` names that venv's interpreter. Agent code runs inside the worker (in
 AppWorld's own shell), so every answer line is checked before it is decoded
-(envs/sandbox/wire.py), every read has a deadline, and any fault kills the
-worker's whole process group and raises `AppWorldWorkerError`.
+(envs/sandbox/wire.py) and must carry its request's random id (agent code can
+import os and write to the answer pipe: a forged line is a fault, not an
+answer), every read has a deadline, and any fault kills the worker's whole
+process group and raises `AppWorldWorkerError`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import selectors
 import subprocess
 import time
@@ -60,12 +63,16 @@ class AppWorldProcess:
             raise AppWorldWorkerError(f"the AppWorld worker has exited (code {self._proc.returncode})")
         try:
             assert self._proc.stdin is not None
-            self._proc.stdin.write(wire.encode({"op": op, **args}))
+            request_id = secrets.token_hex(16)
+            self._proc.stdin.write(wire.encode({"op": op, "id": request_id, **args}))
             self._proc.stdin.flush()
         except OSError as error:
             self.kill()
             raise AppWorldWorkerError(f"the AppWorld worker stopped reading requests: {error}") from error
         answer = self._read_answer(op, timeout_s)
+        if answer.get("id") != request_id:
+            self.kill()
+            raise AppWorldWorkerError(f"the AppWorld worker answered {op!r} with a line that is not its answer")
         if not answer.get("ok"):
             raise AppWorldRequestError(f"AppWorld refused {op!r}: {answer.get('error')}")
         return answer.get("value")

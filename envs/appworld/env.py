@@ -4,7 +4,9 @@ AppWorld runs in a worker process under its own interpreter (`python`, see
 bridge.py): its pins clash with ours, it keeps one world per process and it
 freezes the process's clock at the task's date. Actions are code strings run by
 `AppWorld.execute`; the episode ends when the task is marked complete or the
-step budget is spent; the terminal `info` carries AppWorld's own evaluation.
+step budget is spent; the terminal `info` carries AppWorld's own evaluation,
+run in a fresh worker on the end state the world saved (agent code can patch
+the evaluator of the process it runs in).
 Snapshots are the task id and the actions so far; a restore replays them in a
 fresh world (AppWorld's execution is deterministic for a task: frozen clock,
 seeded ids and tokens). A worker that dies or hangs mid-step is restarted the
@@ -114,7 +116,7 @@ class AppWorldEnv(gym.Env):
         info: dict[str, Any] = {}
         reward = 0.0
         if self._done:
-            evaluation = self._call("evaluate", timeout_s=self.open_timeout_s)
+            evaluation = self._evaluate()
             success = bool(evaluation.get("success"))
             passes, failures = len(evaluation.get("passes", [])), len(evaluation.get("failures", []))
             info = {
@@ -174,6 +176,21 @@ class AppWorldEnv(gym.Env):
             except AppWorldRequestError as error:
                 raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
         return self._worker.call(op, timeout_s=timeout_s, **args)
+
+    def _evaluate(self) -> dict[str, Any]:
+        """AppWorld's evaluator on the end state the episode's world saved, in a fresh worker that no agent code
+        touched: agent code can import appworld.evaluator and patch it in the episode's own worker."""
+        judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+        try:
+            evaluation: dict[str, Any] = judge.call(
+                "evaluate_saved",
+                timeout_s=self.open_timeout_s,
+                task_id=self.task_id,
+                experiment_name=self.experiment_name,
+            )
+            return evaluation
+        finally:
+            judge.close()
 
     def _open(self, task_id: str) -> None:
         self.task = self._call(

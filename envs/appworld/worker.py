@@ -5,9 +5,9 @@ Runs in the interpreter that has the appworld package, usually its own venv
 envs/appworld/bridge.py as `python -I worker.py`. Standard library and appworld
 only: it never imports trainfree.
 
-Each request is one JSON object a line on stdin, {"op": ..., ...}; each answer
-one line {"ok": true, "value": ...} or {"ok": false, "error": "..."} on the
-file descriptor that was stdout at start. fd 1 then points at stderr, so
+Each request is one JSON object a line on stdin, {"op": ..., "id": ..., ...};
+each answer one line {"id": ..., "ok": true, "value": ...} or {"id": ...,
+"ok": false, "error": "..."} on the file descriptor that was stdout at start. fd 1 then points at stderr, so
 nothing AppWorld or agent code prints can pass for an answer.
 
 AppWorld keeps one open world per process (opening one closes the others) and
@@ -74,8 +74,12 @@ class Session:
     def completed(self) -> bool:
         return bool(self._world().task_completed())
 
-    def evaluate(self) -> dict:
-        return self._world().evaluate().to_dict()
+    def evaluate_saved(self, task_id: str, experiment_name: str) -> dict:
+        """AppWorld's evaluator on an experiment's saved end state (as `appworld evaluate` does), in a worker where
+        no agent code ran: the episode's worker cannot be trusted with it, agent code there can patch the evaluator."""
+        from appworld.evaluator import evaluate_task
+
+        return evaluate_task(task_id=task_id, experiment_name=experiment_name).to_dict()
 
     def api_doc(self, app: str, api: str) -> dict:
         docs = self._world().task.api_docs
@@ -100,15 +104,17 @@ def serve(requests, answers) -> None:
     session = Session()
     ops = {
         name: getattr(session, name)
-        for name in ("hello", "tasks", "open", "execute", "completed", "evaluate", "api_doc", "close")
+        for name in ("hello", "tasks", "open", "execute", "completed", "evaluate_saved", "api_doc", "close")
     }
     for line in requests:
+        request_id = None
         try:
             request = json.loads(line)
+            request_id = request.pop("id", None)
             op = ops[request.pop("op")]
-            answer = {"ok": True, "value": op(**request)}
+            answer = {"id": request_id, "ok": True, "value": op(**request)}
         except Exception as error:  # noqa: BLE001 - every failure is an answer, the worker goes on
-            answer = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+            answer = {"id": request_id, "ok": False, "error": f"{type(error).__name__}: {error}"}
         answers.write(json.dumps(answer, default=str) + "\n")
         answers.flush()
     session.close()

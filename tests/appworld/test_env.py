@@ -115,3 +115,25 @@ def test_a_worker_that_dies_is_restarted_with_the_episode_replayed(env) -> None:
     obs, *_ = env.step("print(len(apis.simple_note.search_notes(access_token=t)))")
     assert obs["history"][-1]["output"].strip() == "2"  # `t` is back: the login ran again in the new world
     assert env.step("apis.supervisor.complete_task(answer=2)")[4]["success"]
+
+
+def test_agent_code_that_patches_appworlds_evaluator_does_not_change_the_grade(env) -> None:
+    """AppWorld's guard lets agent code import appworld; the grade comes from a worker no agent code ran in."""
+    env.reset(options={"task_id": "e4f5a6b_1"})
+    patch = "import appworld.evaluator as e\ne.TestTracker.success = property(lambda self: True)\nprint('patched')"
+    assert env.step(patch)[0]["history"][-1]["output"].strip() == "patched"
+    reward, info = env.step("apis.supervisor.complete_task(answer=99)")[1::3]
+    assert reward == 0.0 and not info["success"] and info["metrics"]["tests_failed"] == 1
+
+
+def test_an_extra_line_on_the_answer_pipe_is_a_fault_and_the_world_is_rebuilt(env) -> None:
+    """Answers must carry their request's random id: a stray line (AppWorld's guard stops agent code writing one the
+    simple ways; this one is sent straight to the worker) is never taken for the step's answer."""
+    base = env.unwrapped
+    env.reset(options={"task_id": "e4f5a6b_1"})
+    env.step(LOGIN)
+    base._worker._proc.stdin.write(b'{"op": "completed", "id": "not-the-steps"}\n')  # answered before the step's
+    obs, reward, terminated, *_ = env.step("apis.supervisor.complete_task(answer=2)")
+    assert not terminated and "is not its answer" in obs["history"][-1]["output"]
+    obs, *_ = env.step("print(len(apis.simple_note.search_notes(access_token=t)))")
+    assert obs["history"][-1]["output"].strip() == "2"  # a new world, the login replayed
