@@ -19,7 +19,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 DEBTS = "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
 HOUSEHOLD = "('home', 'family', 'couple')"  # the group types of people who share a household
 SINCE = "2026-01-01"  # "what I paid this year"
-LATEST = 3  # how many of my latest expenses household_request_latest_shares asks the shares of
+LATEST = 5  # how many of my latest expenses household_request_latest_shares asks the shares of
 
 
 def payments_blocked(view: WorldView, a: int, b: int) -> bool:

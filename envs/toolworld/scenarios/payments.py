@@ -139,7 +139,7 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
         for r in rows:
             biggest.setdefault(r["sender_id"], []).append(r)
         clear = all(len(b) == 1 or b[0]["amount"] > b[1]["amount"] for b in biggest.values())
-        if len(ranked) >= 3 and ranked[0] > ranked[1] and clear:
+        if len(ranked) >= 5 and ranked[0] > ranked[1] and clear:
             top = max(totals, key=lambda p: totals[p])
             cases.append((owner, top, totals[top], [b[0]["id"] for b in biggest.values()]))
     owner, top, total, thanked = pick(rng, cases, "person paid by several friends this year", distinct=True)
