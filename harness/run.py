@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-from tqdm import tqdm
 
 from envs.contract import EnvProfile, registered_profile, trainfree_env
 from harness import plots
@@ -41,6 +40,7 @@ from harness.build import make_env, make_model, policy_factory
 from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from harness.parallel import EnvPool, ParallelRunner, close_quietly
+from harness.progress import progress_bar
 from harness.results import REJECTED_FILE, ResultStore
 from harness.shard import Shard, shard_episodes
 from harness.summary import summarize, to_markdown
@@ -432,7 +432,7 @@ def _run_with_progress(
 ) -> int:
     """Run the episodes, writing each record as it comes; returns how many ran."""
     done = successes = infra = 0
-    with tqdm(total=total, desc=request.label, unit="ep", disable=not request.progress, dynamic_ncols=True) as bar:
+    with progress_bar(total, request.label, request.progress) as bar:
         for record in runner.run(todo):
             store.append(record)
             chooser.update(record)

@@ -132,3 +132,20 @@ def test_a_selector_arm_with_a_repeated_wrapper_is_refused():
 
     with pytest.raises(ValueError, match=r"selector arm \['correct', 'correct'\]: wrapper 'correct' appears 2 times"):
         compose_stack(["correct", "correct"], TinyEnv.profile)
+
+
+def test_log_lines_print_on_their_own_line_above_the_progress_bar(tmp_path):
+    overrides = ("env=tiny", "policy=oracle", "progress=true", "+env.kwargs.crash_tasks=[bravo_0]")
+    proc = subprocess.run(
+        eval_command(*overrides, f"hydra.run.dir={tmp_path}"),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream, unbuffered, as a terminal shows them
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        timeout=180,
+    )
+    assert proc.returncode == 0 and "ep/s]" in proc.stdout  # the bar was drawn
+    (line,) = [line for line in proc.stdout.split("\n") if "episode bravo_0@0 ended in an error" in line]
+    shown = line.split("\r")[-1]  # what stays on screen after the bar's carriage returns
+    assert shown.startswith("[") and "ep/s" not in shown and "%|" not in shown
