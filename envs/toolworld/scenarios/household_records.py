@@ -12,7 +12,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, added_expense, members
 from envs.toolworld.scenarios.household_chores import home_groups
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import Receipt, owed_to_me_after, remind_debtors, reminders_sent
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 RECORD_MONTHS = ("2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04")  # half a year of records
@@ -168,6 +168,9 @@ def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
             date=o["day"],
         )
     mine = round(sum(equal_shares(o["total"], people)[owner] for o in delivered), 2)
+    message = f"My shop orders of {RECORD_MONTHS[0]} to {RECORD_MONTHS[-1]}"
+    owing = owed_to_me_after(view, int(g["group_id"]), owner, [equal_shares(o["total"], people) for o in delivered])
+    expectations += reminders_sent(view, int(g["group_id"]), owner, owing, message)
     expectations.append(Answer(mine, f"the answer is my share of the {len(delivered)} orders ({mine:.2f})"))
     oracle = (
         Solution()
@@ -188,6 +191,7 @@ def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
             "group_id=group['group_id'], description=f\"Shop order {o['order_id']}\", amount=o['total'], "
             "category='groceries', date=o['created_at'][:10])['expense_id'])\n"
         )
+        .step(remind_debtors(message))
         .step(
             "mine = 0.0\n"
             "for expense_id in added:\n"
@@ -202,8 +206,9 @@ def split_month_orders(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Split my shop orders of {RECORD_MONTHS[0]} to {RECORD_MONTHS[-1]} with my household: for each of my shop "
         "orders placed in those months and delivered, add a groceries expense 'Shop order <order id>' to my bill "
         f"splitting group '{g['name']}' for the order's total, paid by me, dated the day the order was placed, split "
-        "equally among all members. Orders that were cancelled or are not delivered yet are not part of it. How much "
-        "of it all is my own share?",
+        "equally among all members. Orders that were cancelled or are not delivered yet are not part of it. Then send "
+        f"a payment reminder saying '{message}' to every member of the group who owes me anything there now. How "
+        "much of the orders is my own share?",
         oracle,
         expectations,
     )

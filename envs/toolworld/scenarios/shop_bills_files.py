@@ -72,6 +72,40 @@ def owed_to_me_after(view: WorldView, group_id: int, me: int, added: list[dict[i
     return {person: amount for person, amount in sorted(net.items()) if amount > 0}
 
 
+def remind_debtors(message: str) -> str:
+    """Oracle code: a payment reminder saying `message` to every member of `group` who owes me there now."""
+    return (
+        fetch_all(
+            "debts",
+            "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
+        )
+        + "for d in debts:\n"
+        "    if d['creditor']['email'] == me['email']:\n"
+        "        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
+        f"group_id=group['group_id'], email=d['debtor']['email'], message={message!r})\n"
+    )
+
+
+def reminders_sent(view: WorldView, group_id: int, me: int, owing: dict[int, float], message: str) -> list[Expectation]:
+    """The reminders remind_debtors sends: one per member who owes me, for what they owe (owed_to_me_after)."""
+    return [
+        Inserted(
+            "bill_splitting_reminders",
+            {
+                "group_id": group_id,
+                "sender_id": me,
+                "receiver_id": person,
+                "amount": amount,
+                "message": message,
+                "is_read": 0,
+            },
+            f"{full_name(view, person)} is reminded of the {money(amount)} they owe me",
+            what="reminders",
+        )
+        for person, amount in owing.items()
+    ]
+
+
 def delivered_since(view: WorldView, owner: int, since: str) -> list[dict]:
     """The owner's delivered orders placed on or after `since`, newest first (as show_orders lists them)."""
     return view.rows(
@@ -114,16 +148,7 @@ def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
         f"group_id=group['group_id'], description={description!r}, amount=o['total'], category='general', "
         "notes=f\"Shop order {o['order_id']}\")['expense_id'])\n"
     )
-    remind = (
-        fetch_all(
-            "debts",
-            "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
-        )
-        + "for d in debts:\n"
-        "    if d['creditor']['email'] == me['email']:\n"
-        "        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
-        f"group_id=group['group_id'], email=d['debtor']['email'], message={message!r})\n"
-    )
+    remind = remind_debtors(message)
     check = (
         fetch_all("sent", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
         + "print([r for r in sent if r['group_id'] == group['group_id']])\n"
@@ -149,22 +174,7 @@ def split_order_with_group(view: WorldView, rng: random.Random) -> TaskSpec:
                     view, g["group_id"], owner, description, o["total"], "general", f"Shop order {o['id']}"
                 )
             ),
-            *(
-                Inserted(
-                    "bill_splitting_reminders",
-                    {
-                        "group_id": g["group_id"],
-                        "sender_id": owner,
-                        "receiver_id": person,
-                        "amount": amount,
-                        "message": message,
-                        "is_read": 0,
-                    },
-                    f"{full_name(view, person)} is reminded of the {money(amount)} they owe me",
-                    what="reminders",
-                )
-                for person, amount in owing.items()
-            ),
+            *reminders_sent(view, g["group_id"], owner, owing, message),
             Answer(mine, f"the answer is my equal share of the {len(orders)} orders ({money(mine)})"),
         ],
     )
