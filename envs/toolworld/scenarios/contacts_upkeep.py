@@ -135,11 +135,12 @@ def favorite_gaps(view: WorldView, owner: int) -> tuple[list[dict[str, Any]], li
 @scenario("contacts_sync_email_favorites", apps=("phone", "email"))
 def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
     """Favourites made the same both ways by email address: email favourites saved in the phone become phone
-    favourites, phone favourites in the address book become email favourites; the answer names the email
-    favourites the phone lacks (an old address of someone saved under a newer one counts as lacking)."""
-    candidates = [p for p in view.people_ids() if len(favorite_gaps(view, p)[0]) >= 2]
-    owner = pick(rng, candidates, "email favourites not favourite on the phone", distinct=True)
-    promote, absent = favorite_gaps(view, owner)
+    favourites, phone favourites in the address book become email favourites, email favourites the phone lacks
+    (an old address of someone saved under a newer one counts as lacking) are unfavourited and named."""
+    gaps = {p: favorite_gaps(view, p) for p in view.people_ids()}
+    candidates = [p for p, (promote, absent) in gaps.items() if len(promote) >= 2 and absent]
+    owner = pick(rng, candidates, "email favourites not favourite on the phone, and some not in it", distinct=True)
+    promote, absent = gaps[owner]
     promoted = {r["contact_id"] for r in promote}
     favorite_emails = {
         c["email"].lower()
@@ -168,6 +169,8 @@ def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "        continue\n"
         "    if c is None:\n"
         "        absent.add(b['name'])\n"
+        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=b['email_contact_id'], "
+        "is_favorite=False)\n"
         "    elif not c['is_favorite']:\n"
         "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
         "absent = sorted(absent)\n"
@@ -202,13 +205,28 @@ def sync_email_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("email_contacts", r["id"], {"is_favorite": 1}, f"{r['name']} is a favourite in my address book")
         for r in back
     ]
+    phone_emails = {
+        r["email"].lower()
+        for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email IS NOT NULL", owner)
+    }
+    expectations += [
+        Updated(
+            "email_contacts",
+            e["id"],
+            {"is_favorite": 0},
+            f"{e['name']} <{e['email']}>, not in my phone, is no longer an email favourite",
+        )
+        for e in view.rows("SELECT id, name, email FROM email_contacts WHERE owner_id = ? AND is_favorite = 1", owner)
+        if e["email"].lower() not in phone_emails
+    ]
     expectations.append(Answer(absent, "the answer lists my email favourites who are not in my phone contacts"))
     return TaskSpec(
         owner,
         "Make my favourites the same on my phone and in my email address book, matching people by email address: "
         "every email favourite saved in my phone contacts should be a phone favourite, and every phone favourite "
-        "in my address book should be an email favourite. Favourite the ones that are not. Tell me the names of my "
-        "email favourites whose address is not in my phone contacts at all (an empty list if none).",
+        "in my address book should be an email favourite. Favourite the ones that are not. Email favourites whose "
+        "address is not in my phone contacts at all are no longer favourites: take them off, and tell me their "
+        "names (an empty list if none).",
         oracle,
         expectations,
     )
