@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from envs.mle import grading
-from envs.mle.medals import Thresholds, thresholds
+from envs.mle.medals import Thresholds, lower_is_better_on_board, thresholds
 from envs.mle.metrics import InvalidSubmission, Metric, get_metric
 
 CATEGORIES = (
@@ -144,8 +144,14 @@ class Competition:
         return board.dropna(subset=["score"])
 
     @cached_property
+    def board_lower_is_better(self) -> bool:
+        """The direction medals and percentiles are judged in: the metric's, but MLE-bench's reading of a board
+        that cannot tell (one team or all tied: higher is better; see medals.lower_is_better_on_board)."""
+        return lower_is_better_on_board(self.leaderboard["score"].tolist(), self.config.lower_is_better)
+
+    @cached_property
     def thresholds(self) -> Thresholds:
-        return thresholds(self.leaderboard["score"].tolist(), self.config.lower_is_better)
+        return thresholds(self.leaderboard["score"].tolist(), self.board_lower_is_better)
 
     def _sample(self, public_dir: Path | None = None) -> pd.DataFrame:
         sample_path = self.sample_submission_path(public_dir)
@@ -179,7 +185,7 @@ class Competition:
             self.answers(),
             self.grade,
             self.thresholds,
-            lower_is_better=self.config.lower_is_better,
+            lower_is_better=self.board_lower_is_better,
             max_bytes=grading.size_limit(self.sample_submission_path()),
             sample=self._sample(),
         )

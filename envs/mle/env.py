@@ -374,7 +374,7 @@ class MLECompetitionEnv(gym.Env):
         evaluation = comp.evaluate(final)
         evaluation.update(competition_id=comp.id, chosen_step=self._chosen.step if self._chosen else None)
         percentile = leaderboard_percentile(
-            evaluation["score"], comp.leaderboard["score"].tolist(), comp.config.lower_is_better
+            evaluation["score"], comp.leaderboard["score"].tolist(), comp.board_lower_is_better
         )
         evaluation["leaderboard_percentile"] = percentile
         reward = percentile if self.reward_kind == "percentile" else journal.medal_reward(evaluation)

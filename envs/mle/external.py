@@ -72,7 +72,8 @@ def _mlebench_competition(root: Path, raw: dict[str, Any], bench: Any) -> Compet
     if "score" not in board.columns or board["score"].isna().all():
         raise ValueError(f"{probe.leaderboard_path} needs a numeric `score` column")
     lower = bench.grader.is_lower_better(board)  # MLE-bench reads the direction off the first and last rows
-    if lower != get_metric(raw["metric"]).lower_is_better:
+    flat = board["score"].iloc[0] == board["score"].iloc[-1]  # tells nothing: both read higher is better
+    if not flat and lower != get_metric(raw["metric"]).lower_is_better:
         raise ValueError(
             f"{probe.leaderboard_path} must list scores best first: MLE-bench reads from its first row "
             f"({board['score'].iloc[0]}) and last row ({board['score'].iloc[-1]}) that "

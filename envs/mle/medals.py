@@ -34,6 +34,19 @@ def medal_positions(n: int) -> tuple[int, int, int]:
     return 10 + int(0.002 * n), max(1, int(0.05 * n)), max(1, int(0.1 * n))
 
 
+def lower_is_better_on_board(scores: Sequence[float], metric_lower_is_better: bool) -> bool:
+    """The direction medals are judged in, read as MLE-bench reads it off a best-first leaderboard.
+
+    MLE-bench takes lower as better when the first score is below the last. A board whose first and last
+    scores are equal (one team, or every team tied) tells it nothing and it takes higher as better, whatever
+    the metric; we do the same, so a report on such a board equals MLE-bench's (`is_lower_better` False,
+    a score at least as high as the board's earns gold). Any other board follows the metric (one listed the
+    other way round is refused where it is loaded)."""
+    if len(scores) == 0 or float(scores[0]) == float(scores[-1]):
+        return False
+    return metric_lower_is_better
+
+
 def thresholds(scores: Sequence[float], lower_is_better: bool) -> Thresholds:
     ranked = sorted((float(s) for s in scores), reverse=not lower_is_better)
     gold, silver, bronze = (ranked[k - 1] for k in medal_positions(len(ranked)))

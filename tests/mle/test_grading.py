@@ -119,13 +119,52 @@ def test_metric_value_checks() -> None:
     assert grading.grade(sub, ref, metric=get_metric("accuracy"), id_col="id") == 1.0
 
 
-def test_log_loss_rescales_rows_as_the_description_says() -> None:
+def test_log_loss_refuses_rows_that_do_not_sum_to_one_as_mlebench_does() -> None:
     answers = pd.DataFrame({"id": ["a", "b"], "X": ["1", "0"], "Y": ["0", "1"]})
-    scaled = pd.DataFrame({"id": ["a", "b"], "X": ["0.8", "0.1"], "Y": ["0.2", "0.4"]})  # row b sums to 0.5
-    loss = grading.grade(scaled, answers, metric=get_metric("log-loss"), id_col="id")
-    assert loss == pytest.approx(-(np.log(0.8) + np.log(0.8)) / 2)
+    good = pd.DataFrame({"id": ["a", "b"], "X": ["0.8", "0.2"], "Y": ["0.2", "0.8"]})
+    loss = grading.grade(good, answers, metric=get_metric("log-loss"), id_col="id")
+    assert loss == pytest.approx(-np.log(0.8))
+    with pytest.raises(InvalidSubmission, match="must sum to 1.*1 rows do not, e.g. row 2 sums to 0.5"):
+        grading.grade(good.assign(Y=["0.2", "0.3"]), answers, metric=get_metric("log-loss"), id_col="id")
+    close = good.assign(Y=["0.200009", "0.8"])  # within MLE-bench's tolerance (1e-6 + 1e-5 of 1)
+    assert grading.grade(close, answers, metric=get_metric("log-loss"), id_col="id") == pytest.approx(loss, abs=1e-5)
+    with pytest.raises(InvalidSubmission, match="must sum to 1"):
+        grading.grade(good.assign(Y=["0.20002", "0.8"]), answers, metric=get_metric("log-loss"), id_col="id")
     with pytest.raises(InvalidSubmission, match="probabilities"):
-        grading.grade(scaled.assign(X=["1.5", "0.1"]), answers, metric=get_metric("log-loss"), id_col="id")
+        grading.grade(good.assign(X=["1.5", "0.2"]), answers, metric=get_metric("log-loss"), id_col="id")
+
+
+def test_log_loss_clips_at_float64_eps_and_reads_one_column_as_binary() -> None:
+    answers = pd.DataFrame({"id": ["a", "b"], "X": ["1", "0"], "Y": ["0", "1"]})
+    wrong = pd.DataFrame({"id": ["a", "b"], "X": ["0", "1"], "Y": ["1", "0"]})  # confidently wrong
+    loss = grading.grade(wrong, answers, metric=get_metric("log-loss"), id_col="id")
+    assert loss == pytest.approx(-np.log(np.finfo(np.float64).eps))  # 36.04, as scikit-learn's log_loss
+    binary = pd.DataFrame({"id": ["a", "b"], "p": ["0.9", "0.3"]})
+    truth = pd.DataFrame({"id": ["a", "b"], "p": ["1", "0"]})
+    assert grading.grade(binary, truth, metric=get_metric("log-loss"), id_col="id") == pytest.approx(
+        -(np.log(0.9) + np.log(0.7)) / 2
+    )
+
+
+def test_multi_column_rmse_averages_per_column_scores_as_mlebench() -> None:
+    answers = pd.DataFrame({"id": ["a", "b"], "u": ["0", "0"], "v": ["0", "0"]})
+    sub = pd.DataFrame({"id": ["a", "b"], "u": ["3", "3"], "v": ["0", "4"]})  # column RMSEs 3 and sqrt(8)
+    assert grading.grade(sub, answers, metric=get_metric("rmse"), id_col="id") == pytest.approx((3 + 8**0.5) / 2)
+    pooled = ((9 + 9 + 0 + 16) / 4) ** 0.5  # what pooling the cells would give instead
+    assert pooled != pytest.approx((3 + 8**0.5) / 2)
+    logs = sub.assign(u=["1", "1"], v=["0", "0"])
+    expected = (np.log(2) + 0) / 2
+    assert grading.grade(logs, answers, metric=get_metric("rmsle"), id_col="id") == pytest.approx(expected)
+
+
+def test_a_board_that_cannot_tell_its_direction_reads_higher_is_better_as_mlebench() -> None:
+    from envs.mle.medals import lower_is_better_on_board, medal_report, thresholds
+
+    assert lower_is_better_on_board([0.5], True) is False and lower_is_better_on_board([0.5, 0.5, 0.5], True) is False
+    assert lower_is_better_on_board([0.1, 0.5], True) is True and lower_is_better_on_board([0.5, 0.1], False) is False
+    lower = lower_is_better_on_board([0.5], True)
+    report = medal_report(0.7, thresholds([0.5], lower), lower)  # an RMSE worse than the one team's
+    assert report["gold_medal"] and not report["is_lower_better"]  # what MLE-bench's rank_score says
 
 
 def test_text_cells_like_NA_stay_text(tmp_path: Path) -> None:
