@@ -3,7 +3,9 @@
 Started in its own session (so its worker processes die with it), ready when
 a URL answers 200 within a bounded time, stopped as a whole process group
 by `stop()`, on leaving a `with` block, or at interpreter exit. When it
-fails to start, the error carries the tail of its log.
+fails to start, the error carries the tail of its log. While it starts (a vLLM
+server takes minutes), one progress line on stderr shows the time so far and
+the last line of its log.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import atexit
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -19,6 +22,8 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn, TypeVar
+
+from tqdm import tqdm
 
 from envs.sandbox.processes import kill_process_group
 from policies.llm.base import LLMError
@@ -83,13 +88,26 @@ class ServerProcess:
 
     def _wait_ready(self, process: subprocess.Popen) -> None:
         started = time.monotonic()
-        while time.monotonic() - started < self.startup_timeout_s:
-            if process.poll() is not None:
-                self._fail(f"{self.name} exited with code {process.returncode} while starting")
-            if answers(self.ready_url):
-                return
-            time.sleep(0.5)
+        # On a terminal the line is redrawn each second; in a log file, every 15 s.
+        redraw_s = 1.0 if sys.stderr.isatty() else 15.0
+        with tqdm(desc=f"starting {self.name}", bar_format="{desc}: {elapsed}{postfix}", mininterval=redraw_s) as line:
+            while time.monotonic() - started < self.startup_timeout_s:
+                if process.poll() is not None:
+                    self._fail(f"{self.name} exited with code {process.returncode} while starting")
+                last = self.last_log_line()  # before asking: the server may log that request
+                ready = answers(self.ready_url)
+                line.set_postfix_str(f"{'ready; ' if ready else ''}last log line: {last}", refresh=ready)
+                line.update(0)
+                if ready:
+                    return
+                time.sleep(0.5)
         self._fail(f"{self.name} not ready at {self.ready_url} after {self.startup_timeout_s:.0f} s")
+
+    def last_log_line(self, chars: int = 120) -> str:
+        """The last non-blank line the server wrote (a progress bar's last redraw), cut to `chars`."""
+        lines = [line.strip() for line in self.log_tail(4000).replace("\r", "\n").splitlines() if line.strip()]
+        last = lines[-1] if lines else "(nothing yet)"
+        return last if len(last) <= chars else last[: chars - 3] + "..."
 
     def _fail(self, reason: str) -> NoReturn:
         tail = self.log_tail()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -73,3 +74,21 @@ def test_start_stop_and_restart_on_the_same_port(tmp_path: Path) -> None:
         server.start()  # restartable, same port
         assert answers(f"http://127.0.0.1:{port}/")
     assert not server.running
+
+
+def test_starting_shows_a_progress_line_with_the_elapsed_time_and_the_last_log_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = free_port()
+    code = (
+        "import http.server, time\n"
+        "for part in (1, 2, 3):\n"
+        "    print(f'loading weights {part}/3', flush=True); time.sleep(0.4)\n"
+        "print('compiling graphs\\r\\rcompiled 12 graphs', flush=True)\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
+    )
+    with ServerProcess(python(code), f"http://127.0.0.1:{port}/", "toy server", startup_timeout_s=60):
+        pass
+    shown = capsys.readouterr().err.split("\r")[-1]  # the line left on screen
+    assert re.fullmatch(r"starting toy server: \d\d:\d\d, ready; last log line: compiled 12 graphs\n", shown)
+    assert ServerProcess(["true"], "http://127.0.0.1:9/", "idle").last_log_line() == "(no log)"
