@@ -14,9 +14,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +30,8 @@ from envs.mle.registry import get_spec
 CACHE_ENV = "TRAINFREE_MLE_CACHE"
 CHECKSUMS = "checksums.json"
 FINGERPRINT = "source.sha256"
+
+log = logging.getLogger(__name__)
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -88,6 +92,9 @@ def prepare(competition_id: str, cache_dir: str | Path | None = None, force: boo
         return Competition.load(dest)
     with _locked(root / f".{competition_id}.lock"):
         if force or not is_current(dest, spec):
+            # the first episode of a competition waits for this: say why
+            log.info("preparing competition %s into %s (once; later episodes reuse it)", competition_id, dest)
+            started = time.monotonic()
             staging = Path(tempfile.mkdtemp(prefix=f".{competition_id}-", dir=root))
             try:
                 spec.prepare(staging)
@@ -97,6 +104,7 @@ def prepare(competition_id: str, cache_dir: str | Path | None = None, force: boo
                 if dest.exists():
                     shutil.rmtree(dest)
                 staging.rename(dest)
+                log.info("prepared competition %s in %.1f s", competition_id, time.monotonic() - started)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     return Competition.load(dest)
