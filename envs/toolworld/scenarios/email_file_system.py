@@ -8,6 +8,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
+from envs.toolworld.scenarios.file_system import shares_added
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -145,20 +146,7 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
             subject=subject,
             files={"report.txt": r["content"]},
         )
-        shared = {
-            x["shared_with_id"]
-            for x in view.rows("SELECT shared_with_id FROM file_system_shares WHERE file_id = ?", r["id"])
-        }
-        expectations += [
-            Inserted(
-                "file_system_shares",
-                {"file_id": r["id"], "owner_id": owner, "shared_with_id": person, "permission": "view"},
-                f"{r['path']} is shared with {full_name(view, person)}, view only",
-                what="shares",
-            )
-            for person in coworkers
-            if person not in shared
-        ]
+        expectations += shares_added(view, r, owner, coworkers, "view")
     expectations += [
         Inserted(
             "phone_messages",

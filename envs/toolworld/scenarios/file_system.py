@@ -63,6 +63,27 @@ def files_deleted(view: WorldView, ids: frozenset[int], what: str) -> list[Expec
     return out
 
 
+def shares_added(
+    view: WorldView, file: dict[str, Any], owner: int, people: list[int], permission: str
+) -> list[Expectation]:
+    """A share of an existing `file` with each of `people` it is not shared with yet, with `permission`."""
+    shared = {
+        r["shared_with_id"]
+        for r in view.rows("SELECT shared_with_id FROM file_system_shares WHERE file_id = ?", file["id"])
+    }
+    how = "for editing" if permission == "edit" else "view only"
+    return [
+        Inserted(
+            "file_system_shares",
+            {"file_id": file["id"], "owner_id": owner, "shared_with_id": person, "permission": permission},
+            f"{file['path']} is shared with {full_name(view, person)}, {how}",
+            what="shares",
+        )
+        for person in people
+        if person not in shared
+    ]
+
+
 def listing(target: str, directory: str, recursive: bool = False) -> str:
     """Oracle code reading every entry of `directory` into `target`."""
     return fetch_all(
@@ -579,20 +600,7 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{report['path']} says {new}%",
             )
         )
-        shared = {
-            r["shared_with_id"]
-            for r in view.rows("SELECT shared_with_id FROM file_system_shares WHERE file_id = ?", report["id"])
-        }
-        expectations += [
-            Inserted(
-                "file_system_shares",
-                {"file_id": report["id"], "owner_id": owner, "shared_with_id": c["id"], "permission": "edit"},
-                f"{report['path']} is shared with {c['name']} for editing",
-                what="shares",
-            )
-            for c in coworkers
-            if c["id"] not in shared
-        ]
+        expectations += shares_added(view, report, owner, [c["id"] for c in coworkers], "edit")
     oracle = (
         Solution()
         .step(login("file_system", "phone"))

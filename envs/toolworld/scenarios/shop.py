@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -37,6 +38,19 @@ def stock_changes(view: WorldView, deltas: dict[int, int]) -> list[Expectation]:
             )
         )
     return out
+
+
+def saved_for_later(owner: int, lines: list[dict[str, Any]], why: str = "") -> list[Expectation]:
+    """The saved-for-later rows save_for_later makes of these cart lines (product and quantity), stamped now."""
+    return [
+        Inserted(
+            "shop_saved",
+            {"owner_id": owner, "product_id": line["product_id"], "quantity": line["quantity"], "saved_at": NOW},
+            f"product {line['product_id']}{why} is saved for later ({line['quantity']} units)",
+            what="saved items",
+        )
+        for line in lines
+    ]
 
 
 def cart_gets(view: WorldView, owner: int, product_id: int, quantity: int, requirement: str) -> Expectation:
@@ -403,15 +417,7 @@ def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
             Deleted(
                 "shop_cart", frozenset(r["id"] for r in cart), "the cart's earlier items leave it", what="cart items"
             ),
-            *[
-                Inserted(
-                    "shop_saved",
-                    {"owner_id": owner, "product_id": r["product_id"], "quantity": r["quantity"]},
-                    f"product {r['product_id']} is saved for later ({r['quantity']} units)",
-                    what="saved items",
-                )
-                for r in cart
-            ],
+            *saved_for_later(owner, cart),
             Inserted(
                 "shop_orders",
                 {
@@ -689,15 +695,7 @@ def order_cart_with_best_coupon(view: WorldView, rng: random.Random) -> TaskSpec
             Deleted(
                 "shop_cart", frozenset(i["cart_id"] for i in items + later), "the cart is emptied", what="cart items"
             ),
-            *(
-                Inserted(
-                    "shop_saved",
-                    {"owner_id": owner, "product_id": i["product_id"], "quantity": i["quantity"], "saved_at": NOW},
-                    f"product {i['product_id']} (seller rated under {GOOD_SELLER}) is saved for later",
-                    what="saved items",
-                )
-                for i in later
-            ),
+            *saved_for_later(owner, later, f" (seller rated under {GOOD_SELLER})"),
             *stock_changes(view, {i["product_id"]: -i["quantity"] for i in items}),
             Updated("shop_coupons", coupon["id"], {"used_order_id": new_order}, f"coupon {coupon['code']} is spent"),
             *[

@@ -6,7 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios.shop import NOW, PLAIN_ORDER, stock_changes
+from envs.toolworld.scenarios.shop import PLAIN_ORDER, saved_for_later, stock_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -88,15 +88,7 @@ def gift_from_friend_wishlist(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(len(saved), 'saved for later')\n"
         "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in placed), 2))\n"
     )
-    saved: list[Expectation] = [
-        Inserted(
-            "shop_saved",
-            {"owner_id": owner, "product_id": c["product_id"], "quantity": c["quantity"], "saved_at": NOW},
-            f"product {c['product_id']} of the cart is saved for later ({c['quantity']})",
-            what="saved items",
-        )
-        for c in cart
-    ]
+    saved = saved_for_later(owner, cart)
     if cart:
         saved.append(
             Deleted("shop_cart", frozenset(c["id"] for c in cart), "the cart's items left it", what="cart items")
