@@ -1,0 +1,343 @@
+"""Mutation score of the code that decides every reported number (issue 24), with mutmut 3.
+
+Why mutmut: it records which tests reach each function in one plain pytest run and then runs only those tests
+for each mutant, in forked workers, with every mutant of a file compiled in once behind a switch; cosmic-ray
+re-runs the whole test command per mutant, which on this repo's subprocess-heavy ToolWorld and MLE tests is far
+slower. Its config lives in pyproject.toml or setup.cfg and it writes a `mutants/` tree beside them, so nothing
+runs in the checkout: each module is mutated in its own scratch copy of the committed HEAD under /work (sandboxed
+workers cannot see /tmp), with the working tree's `*_mutants.py` tests laid over it, and a `[tool.mutmut]`
+section written into that copy's pyproject.toml naming the one module and the tests that pin it.
+
+    python -m benchmarks.mutation                    # every module (long: see README "Mutation score")
+    python -m benchmarks.mutation medals summary     # some modules by name
+    python -m benchmarks.mutation --report           # re-print the saved table
+
+Each run merges its modules into benchmarks/results/mutation.json and rewrites mutation.md. Score = killed /
+(mutants - equivalent); a timeout counts as killed (the mutant hung a test that the original passes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_JSON = REPO / "benchmarks" / "results" / "mutation.json"
+RESULTS_MD = REPO / "benchmarks" / "results" / "mutation.md"
+SCRATCH = Path(os.environ.get("TRAINFREE_MUTATION_SCRATCH", "/work/mutation_scratch"))
+TARGET = 0.85
+# The copy's packages the tests import; mutmut copies them beside the mutated one.
+PACKAGES = ["envs", "harness", "policies", "wrappers"]
+ALSO_COPY = ["conf", "benchmarks", "train_free_eval.py"]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One row of the table: the files mutated together and the tests that pin them."""
+
+    name: str
+    files: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+MODULES = [
+    Module("medals", ("envs/mle/medals.py",), ("tests/mle/test_medals.py", "tests/mle/test_medals_mutants.py")),
+    Module(
+        "metrics",
+        ("envs/mle/metrics.py",),
+        ("tests/mle/test_grading.py", "tests/mle/test_metrics_mutants.py"),
+    ),
+    Module(
+        "grading",
+        ("envs/mle/grading.py",),
+        ("tests/mle/test_grading.py", "tests/mle/test_grading_mutants.py"),
+    ),
+    Module(
+        "failures",
+        ("envs/toolworld/failures.py",),
+        ("tests/toolworld/test_failures.py", "tests/toolworld/test_failures_mutants.py"),
+    ),
+    Module(
+        "pages",
+        ("envs/toolworld/pages.py",),
+        ("tests/toolworld/test_failures.py", "tests/adversarial/test_toolworld_inputs.py"),
+    ),
+    Module(
+        "evaluate",
+        ("envs/toolworld/evaluate.py",),
+        ("tests/toolworld/test_evaluation.py", "tests/toolworld/test_failures.py"),
+    ),
+    Module(
+        "results",
+        ("harness/results.py",),
+        ("tests/harness/test_results.py", "tests/harness/test_results_mutants.py"),
+    ),
+    Module(
+        "summary",
+        ("harness/summary.py",),
+        ("tests/harness/test_summary.py", "tests/harness/test_summary_mutants.py"),
+    ),
+    Module(
+        "selection",
+        tuple(f"policies/selection/{name}.py" for name in ("base", "bandits", "contextual", "drift")),
+        tuple(
+            f"tests/selection/{name}.py"
+            for name in ("test_strategies", "test_contextual", "test_drift", "test_state", "test_bandit_mutants")
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """A surviving mutant no test can kill: its name, a piece of its changed line (so a stale entry shows up as a
+    survivor when the source moves) and why it behaves like the original."""
+
+    name: str
+    changed: str
+    reason: str
+
+
+_BAND_EDGE = "the bands meet there: both formulas give the same three places at this n"
+_FLOOR_ABOVE_1 = "max(1, ...) of a share that is always well above 2 in this size band"
+_TIE_MASKED = "an exact tie is a tie (isclose) and ties are masked out of `worse`, so >= and > count the same"
+_NUMERIC_BOARD = "comparisons and isclose give the same answers on an int array as on a float one"
+
+EQUIVALENT: list[Equivalent] = [
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_6", "n <= 100", _BAND_EDGE + " (100: 10, 20, 40)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_7", "n < 101", _BAND_EDGE + " (100: 10, 20, 40)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_32", "n <= 250", _BAND_EDGE + " (250: 10, 50, 100)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_33", "n < 251", _BAND_EDGE + " (250: 10, 50, 100)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_51", "n <= 1000", _BAND_EDGE + " (1000: 12, 50, 100)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_52", "n < 1001", _BAND_EDGE + " (1000: 12, 50, 100)"),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_39", "max(2, int(0.2 * n))", _FLOOR_ABOVE_1),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_47", "max(2, int(0.4 * n))", _FLOOR_ABOVE_1),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_69", "max(2, int(0.05 * n))", _FLOOR_ABOVE_1),
+    Equivalent("envs.mle.medals.x_medal_positions__mutmut_77", "max(2, int(0.1 * n))", _FLOOR_ABOVE_1),
+    Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_11", "board >= score", _TIE_MASKED),
+    Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_12", "board <= score", _TIE_MASKED),
+    Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_5", "dtype=None", _NUMERIC_BOARD),
+    Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_7", "np.asarray(scores)", _NUMERIC_BOARD),
+    Equivalent(
+        "envs.mle.metrics.x__as_numbers_if_possible__mutmut_1",
+        "astype(None)",
+        "numpy reads astype(None) as astype(float64): the same conversion, refused on the same text",
+    ),
+    Equivalent(
+        "envs.mle.metrics.x__check_row_probabilities__mutmut_16",
+        "atol=ROW_SUM_ATOL)",
+        "dropping rtol=ROW_SUM_RTOL leaves numpy's default rtol, which is the same 1e-5",
+    ),
+    Equivalent(
+        "envs.mle.metrics.x__qwk__mutmut_8",
+        "y_true.ravel().astype(None)",
+        "class labels as floats (checked whole numbers) give scikit-learn the same confusion matrix as ints",
+    ),
+    Equivalent(
+        "envs.mle.metrics.x__qwk__mutmut_9",
+        "y_pred.ravel().astype(None)",
+        "class labels as floats (checked whole numbers) give scikit-learn the same confusion matrix as ints",
+    ),
+]
+
+
+def scratch_copy(module: Module) -> Path:
+    """The committed HEAD in a fresh scratch dir, plus the working tree's own *_mutants.py tests."""
+    root = SCRATCH / module.name
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    for test in module.tests:
+        if test.endswith("_mutants.py") and (REPO / test).exists():
+            shutil.copy2(REPO / test, root / test)
+    tests = [test for test in module.tests if (root / test).exists()]
+    config = {
+        "source_paths": PACKAGES,
+        "only_mutate": list(module.files),
+        "also_copy": ALSO_COPY,
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"],
+        "pytest_add_cli_args_test_selection": tests,
+    }
+    section = "\n[tool.mutmut]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in config.items())
+    with open(root / "pyproject.toml", "a", encoding="utf-8") as pyproject:
+        pyproject.write(section)
+    return root
+
+
+def run_mutmut(root: Path, max_children: int) -> float:
+    """Runs mutmut in the copy (its progress goes to mutmut.log there); returns the wall time in seconds."""
+    mutmut = Path(sys.executable).with_name("mutmut")
+    started = time.monotonic()
+    with open(root / "mutmut.log", "w", encoding="utf-8") as log:
+        done = subprocess.run(
+            [str(mutmut), "run", "--max-children", str(max_children)], cwd=root, stdout=log, stderr=subprocess.STDOUT
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"mutmut failed in {root} (exit {done.returncode}): see {root / 'mutmut.log'}")
+    return time.monotonic() - started
+
+
+def function_sources(mutated_file: Path) -> dict[str, str]:
+    """Source of every function mutmut wrote into the mutated file, by its generated name."""
+    tree = ast.parse(mutated_file.read_text(encoding="utf-8"))
+    return {
+        node.name: ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name
+    }
+
+
+def mutant_diff(sources: dict[str, str], key: str) -> str:
+    """The lines a mutant changes, as a -/+ diff against its function's original."""
+    function = key.rsplit(".", 1)[1]
+    original_name = function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
+    original = sources.get(original_name, "")
+    mutated = sources.get(function, "").replace(function, original_name)
+    lines = difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=0)
+    return "\n".join(line for line in lines if line[:1] in "+-" and line[:3] not in ("---", "+++"))
+
+
+def equivalence_reason(key: str, diff: str) -> str | None:
+    added = "\n".join(line for line in diff.splitlines() if line.startswith("+"))
+    for entry in EQUIVALENT:
+        if entry.name == key and entry.changed in added:
+            return entry.reason
+    return None
+
+
+def collect(module: Module, root: Path, seconds: float) -> dict:
+    """Counts and survivors of one module from mutmut's per-file .meta results."""
+    from mutmut.stats import status_by_exit_code
+
+    counts = {"mutants": 0, "killed": 0, "survived": 0, "timeout": 0, "equivalent": 0, "other": 0}
+    survivors, equivalents = [], []
+    for path in module.files:
+        meta = json.loads((root / "mutants" / f"{path}.meta").read_text(encoding="utf-8"))
+        sources = function_sources(root / "mutants" / path)
+        for key, code in sorted(meta["exit_code_by_key"].items()):
+            status = status_by_exit_code[code]
+            counts["mutants"] += 1
+            if status in ("killed", "timeout"):
+                counts["killed" if status == "killed" else "timeout"] += 1
+                continue
+            diff = mutant_diff(sources, key)
+            reason = equivalence_reason(key, diff) if status == "survived" else None
+            if reason is not None:
+                counts["equivalent"] += 1
+                equivalents.append({"mutant": key, "diff": diff, "reason": reason})
+            elif status == "survived":
+                counts["survived"] += 1
+                survivors.append({"mutant": key, "diff": diff})
+            else:
+                counts["other"] += 1
+                survivors.append({"mutant": key, "diff": diff, "status": status})
+    scored = counts["mutants"] - counts["equivalent"]
+    score = (counts["killed"] + counts["timeout"]) / scored if scored else 1.0
+    return {
+        **counts,
+        "score": round(score, 4),
+        "files": list(module.files),
+        "tests": list(module.tests),
+        "seconds": round(seconds, 1),
+        "survivors": survivors,
+        "equivalents": equivalents,
+    }
+
+
+def table(results: dict[str, dict]) -> list[str]:
+    rows = [
+        "| module | mutants | killed | survived | timeout | score | equivalent | run time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for module in MODULES:
+        if module.name in results:
+            r = results[module.name]
+            rows.append(
+                f"| {module.name} ({', '.join(r['files'])}) | {r['mutants']} | {r['killed']} | "
+                f"{r['survived'] + r['other']} | {r['timeout']} | {r['score']:.1%} | {r['equivalent']} | "
+                f"{r['seconds']:.0f} s |"
+            )
+        else:
+            rows.append(f"| {module.name} | not run | | | | | | |")
+    return rows
+
+
+def markdown(results: dict[str, dict]) -> str:
+    lines = ["# Mutation score (mutmut 3, benchmarks/mutation.py)", "", *table(results), ""]
+    lines.append(f"Target: at least {TARGET:.0%} of non-equivalent mutants killed per module.")
+    for module in MODULES:
+        r = results.get(module.name)
+        if r is None or not (r["survivors"] or r["equivalents"]):
+            continue
+        lines += ["", f"## {module.name}", ""]
+        for entry in r["equivalents"]:
+            lines += [f"- equivalent `{entry['mutant']}`: {entry['reason']}", "  ```diff", *_indent(entry["diff"])]
+            lines.append("  ```")
+        for entry in r["survivors"]:
+            status = entry.get("status", "survived")
+            lines += [f"- {status} `{entry['mutant']}`", "  ```diff", *_indent(entry["diff"]), "  ```"]
+    return "\n".join(lines) + "\n"
+
+
+def _indent(text: str) -> list[str]:
+    return ["  " + line for line in text.splitlines()]
+
+
+def load_results() -> dict[str, dict]:
+    if RESULTS_JSON.exists():
+        return json.loads(RESULTS_JSON.read_text(encoding="utf-8"))["modules"]
+    return {}
+
+
+def save(results: dict[str, dict]) -> None:
+    import mutmut
+
+    payload = {"tool": f"mutmut {mutmut.__version__}", "target": TARGET, "modules": results}
+    RESULTS_JSON.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    RESULTS_MD.write_text(markdown(results), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    names = [module.name for module in MODULES]
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"some of: {', '.join(names)} (default: all)")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--report", action="store_true", help="print the saved results, run nothing")
+    parser.add_argument(
+        "--collect", action="store_true", help="re-read the finished runs left in the scratch copies, run nothing"
+    )
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.modules) - set(names))
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+    results = load_results()
+    if not args.report:
+        for module in [m for m in MODULES if not args.modules or m.name in args.modules]:
+            if args.collect:
+                root = SCRATCH / module.name
+                # From the config written before the run to mutmut's last line of progress.
+                seconds = (root / "mutmut.log").stat().st_mtime - (root / "pyproject.toml").stat().st_mtime
+            else:
+                root = scratch_copy(module)
+                print(f"{module.name}: mutating {', '.join(module.files)} in {root}", flush=True)
+                seconds = run_mutmut(root, args.max_children)
+            row = collect(module, root, seconds)
+            results = {**load_results(), module.name: row}  # re-read: another run may have saved meanwhile
+            save(results)
+            print(next(row for row in table(results) if row.startswith(f"| {module.name} (")), flush=True)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
