@@ -5,8 +5,8 @@ bridge.py): its pins clash with ours, it keeps one world per process and it
 freezes the process's clock at the task's date. Actions are code strings run by
 `AppWorld.execute`; the episode ends when the task is marked complete or the
 step budget is spent; the terminal `info` carries AppWorld's own evaluation,
-run in a fresh worker on the end state the world saved (agent code can patch
-the evaluator of the process it runs in).
+run by a second worker that never runs agent code, on the end state the world
+saved (agent code can patch the evaluator of the process it runs in).
 Snapshots are the task id and the actions so far; a restore replays them in a
 fresh world (AppWorld's execution is deterministic for a task: frozen clock,
 seeded ids and tokens). A worker that dies or hangs mid-step is restarted the
@@ -74,7 +74,8 @@ class AppWorldEnv(gym.Env):
         self.execute_timeout_s, self.open_timeout_s = execute_timeout_s, open_timeout_s
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(max_action_chars)
-        self._worker: AppWorldProcess | None = None
+        self._worker: AppWorldProcess | None = None  # runs the episode, agent code included
+        self._judge: AppWorldProcess | None = None  # grades episodes from their saved end state, nothing else
         self.task_id: str | None = None
         self.task: dict[str, Any] = {}
         self.history: list[dict[str, str]] = []
@@ -163,9 +164,10 @@ class AppWorldEnv(gym.Env):
         raise NotImplementedError("AppWorld ships no solution code with its tasks' ground truth (minimal mode)")
 
     def close(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+        for worker in (self._worker, self._judge):
+            if worker is not None:
+                worker.close()
+        self._worker = self._judge = None
 
     # -- the worker ---------------------------------------------------------------
     def _call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
@@ -178,19 +180,14 @@ class AppWorldEnv(gym.Env):
         return self._worker.call(op, timeout_s=timeout_s, **args)
 
     def _evaluate(self) -> dict[str, Any]:
-        """AppWorld's evaluator on the end state the episode's world saved, in a fresh worker that no agent code
-        touched: agent code can import appworld.evaluator and patch it in the episode's own worker."""
-        judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
-        try:
-            evaluation: dict[str, Any] = judge.call(
-                "evaluate_saved",
-                timeout_s=self.open_timeout_s,
-                task_id=self.task_id,
-                experiment_name=self.experiment_name,
-            )
-            return evaluation
-        finally:
-            judge.close()
+        """AppWorld's evaluator on the end state the episode's world saved, in a worker of its own that never runs
+        agent code: agent code can import appworld.evaluator and patch it in the episode's worker."""
+        if self._judge is None or not self._judge.alive:
+            self._judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+        evaluation: dict[str, Any] = self._judge.call(
+            "evaluate_saved", timeout_s=self.open_timeout_s, task_id=self.task_id, experiment_name=self.experiment_name
+        )
+        return evaluation
 
     def _open(self, task_id: str) -> None:
         self.task = self._call(

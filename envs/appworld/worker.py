@@ -77,9 +77,13 @@ class Session:
     def evaluate_saved(self, task_id: str, experiment_name: str) -> dict:
         """AppWorld's evaluator on an experiment's saved end state (as `appworld evaluate` does), in a worker where
         no agent code ran: the episode's worker cannot be trusted with it, agent code there can patch the evaluator."""
+        from appworld.apps.model_lib import CachedDBHandler
         from appworld.evaluator import evaluate_task
 
-        return evaluate_task(task_id=task_id, experiment_name=experiment_name).to_dict()
+        try:
+            return evaluate_task(task_id=task_id, experiment_name=experiment_name).to_dict()
+        finally:
+            CachedDBHandler.reset()  # as AppWorld's evaluate_tasks does: the next grade reads its end state afresh
 
     def api_doc(self, app: str, api: str) -> dict:
         docs = self._world().task.api_docs
