@@ -69,12 +69,12 @@ MODULES = [
     Module(
         "pages",
         ("envs/toolworld/pages.py",),
-        ("tests/toolworld/test_failures.py", "tests/adversarial/test_toolworld_inputs.py"),
+        ("tests/toolworld/test_failures.py", "tests/toolworld/test_pages_mutants.py"),
     ),
     Module(
         "evaluate",
         ("envs/toolworld/evaluate.py",),
-        ("tests/toolworld/test_evaluation.py", "tests/toolworld/test_failures.py"),
+        ("tests/toolworld/test_evaluation.py", "tests/toolworld/test_evaluate_mutants.py"),
     ),
     Module(
         "results",
@@ -127,6 +127,22 @@ EQUIVALENT: list[Equivalent] = [
     Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_12", "board <= score", _TIE_MASKED),
     Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_5", "dtype=None", _NUMERIC_BOARD),
     Equivalent("envs.mle.medals.x_leaderboard_percentile__mutmut_7", "np.asarray(scores)", _NUMERIC_BOARD),
+    Equivalent(
+        "harness.results.xǁResultStoreǁ_set_aside__mutmut_17",
+        "XX.tmpXX",
+        "the name of the temporary file is internal: it is renamed over results.jsonl at once",
+    ),
+    Equivalent(
+        "harness.results.xǁResultStoreǁ_set_aside__mutmut_18",
+        ".TMP",
+        "the name of the temporary file is internal: it is renamed over results.jsonl at once",
+    ),
+    Equivalent("harness.results.xǁResultStoreǁappend__mutmut_16", "'UTF-8'", "codec names are case-insensitive"),
+    Equivalent(
+        "harness.results.xǁResultStoreǁappend__mutmut_8",
+        "ensure_ascii=None",
+        "json.dumps only tests ensure_ascii for truth: None acts as False",
+    ),
     Equivalent(
         "envs.mle.metrics.x__as_numbers_if_possible__mutmut_1",
         "astype(None)",

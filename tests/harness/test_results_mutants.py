@@ -3,6 +3,7 @@ harness/results.py that the other tests let live)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
@@ -120,4 +121,23 @@ def test_the_lock_file_names_the_owner_and_a_busy_dir_says_so(tmp_path):
     with ResultStore(tmp_path):
         assert (tmp_path / LOCK_FILE).read_text() == str(os.getpid())
         with pytest.raises(RunDirBusy, match=rf"run dir {tmp_path} is in use by another run \(pid {os.getpid()}\)"):
+            ResultStore(tmp_path)
+
+
+def test_a_long_optional_value_is_cut_to_60_characters_too():
+    assert record_problem(record(scenario=["s" * 100])) == (
+        f"field 'scenario' is {str(['s' * 100])[:60]!r}, not a string or a number or null"
+    )
+
+
+def test_a_run_dir_is_made_with_its_parents(tmp_path):
+    with ResultStore(tmp_path / "sweep" / "run") as store:
+        store.append(record())
+    assert [r["key"] for r in read_results(tmp_path / "sweep" / "run")] == ["t@1"]
+
+
+def test_a_lock_held_without_a_pid_names_an_unknown_owner(tmp_path):
+    with open(tmp_path / LOCK_FILE, "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RunDirBusy, match=r"\(pid unknown\)"):
             ResultStore(tmp_path)
