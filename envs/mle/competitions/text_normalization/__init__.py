@@ -3,8 +3,15 @@
 Generator (seeded): 2,500 sentences of common words with embedded semiotic
 tokens: cardinals, years (only after "in", "since", "from" or "by"; the same
 digits elsewhere are cardinals), ordinals, money, decimals, letter
-sequences, measures and times. Targets ("after") are made by num2words in
-Kaggle's style (lower case, no hyphens, commas or "and").
+sequences, measures and times. Targets ("after") are made by num2words, lower
+case without hyphens or commas, in this competition's own conventions, which
+differ from the Kaggle style a script would guess (issue 18: such a 40-line
+num2words rule set scored 1.0): "and" after hundreds and thousands ("one
+hundred and five", as num2words and British readers say it) and zero read as
+"o" in decimals ("three point o five"). The description does not state them:
+they are learned from train.csv, as on Kaggle. The leaderboard population
+includes rule sets covering every class, so its top reflects that the task
+is a function of the written token and its context.
 """
 
 from __future__ import annotations
@@ -41,9 +48,14 @@ UNITS = {
 
 
 def spoken(number: int, to: str = "cardinal") -> str:
-    """num2words in Kaggle's style: "one thousand two hundred thirty four"."""
+    """num2words without commas or hyphens, "and" kept: "one thousand two hundred and thirty four"."""
     text = num2words(number, to=to, lang="en")
-    return re.sub(r"\s+", " ", text.replace(",", "").replace("-", " ").replace(" and ", " ")).strip()
+    return re.sub(r"\s+", " ", text.replace(",", "").replace("-", " ")).strip()
+
+
+def spoken_digit(digit: str) -> str:
+    """A digit after a decimal point: zero is read "o"."""
+    return "o" if digit == "0" else spoken(int(digit))
 
 
 def verbalize(token: str, kind: str) -> str:
@@ -60,7 +72,7 @@ def verbalize(token: str, kind: str) -> str:
         return f"{spoken(amount)} dollar" + ("" if amount == 1 else "s")
     if kind == "DECIMAL":
         whole, frac = token.split(".")
-        return f"{spoken(int(whole))} point " + " ".join(spoken(int(d)) for d in frac)
+        return f"{spoken(int(whole))} point " + " ".join(spoken_digit(d) for d in frac)
     if kind == "LETTERS":
         return " ".join(token.lower())
     if kind == "MEASURE":
@@ -140,6 +152,7 @@ RULE_LEVELS = (
     ("cardinal", "ordinal", "money", "decimal", "letters"),
     ("cardinal", "ordinal", "money", "decimal", "letters", "year_always"),
     ("cardinal", "ordinal", "money", "decimal", "letters", "year_in_context"),
+    ("cardinal", "ordinal", "money", "decimal", "letters", "year_in_context", "measure", "time"),
 )
 
 
@@ -173,6 +186,8 @@ def apply_rules(token: str, previous: str, rules: tuple[str, ...]) -> str | None
         ("money", r"\$\d+", "MONEY"),
         ("decimal", r"\d+\.\d+", "DECIMAL"),
         ("letters", r"[A-Z]{2,}", "LETTERS"),
+        ("measure", r"\d+(?:" + "|".join(UNITS) + ")", "MEASURE"),
+        ("time", r"\d{1,2}:\d\d", "TIME"),
     )
     for rule, pattern, kind in checks:
         if rule in rules and re.fullmatch(pattern, token):
