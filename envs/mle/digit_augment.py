@@ -12,12 +12,16 @@ as a model's mistake. The generator's seed is the competition's secret
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy import ndimage
 from sklearn.datasets import load_digits
 
 SIDE = 8
 UPSAMPLE = 4
+#: this file, for BuiltinSpec.shared_sources: a change here re-prepares the competitions built with it
+SOURCE = Path(__file__)
 
 
 def _warp(image: np.ndarray, rng: np.random.Generator, max_degrees: float) -> np.ndarray:

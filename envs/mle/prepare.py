@@ -59,11 +59,13 @@ def verify(root: Path) -> bool:
 
 
 def source_fingerprint(spec: BuiltinSpec) -> str:
-    """sha256 over the files a competition is prepared from (module, description, leaderboard)."""
+    """sha256 over the files a competition is prepared from (module, description, leaderboard, shared sources)."""
     digest = hashlib.sha256()
     for name in ("__init__.py", "description.md", "leaderboard.csv"):
         path = spec.resources / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    for path in spec.shared_sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

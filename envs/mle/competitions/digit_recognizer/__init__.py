@@ -18,15 +18,15 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from envs.mle import digit_augment
 from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
-from envs.mle.digit_augment import warped_digits
 
 FEATURES = [f"f{i}" for i in range(64)]
 
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
-    images, labels = warped_digits(rng)
+    images, labels = digit_augment.warped_digits(rng)
     pixels = np.clip(images + rng.normal(0, 2.0, images.shape), 0, 16).reshape(len(images), 64)
     projection, _ = np.linalg.qr(rng.normal(size=(64, 64)))
     frame = pd.DataFrame((pixels @ projection).round(3), columns=FEATURES)
@@ -50,5 +50,6 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["label"], "image_id", 0),
     answers=columns_answers(["image_id", "label"]),
     kind="label",
+    shared_sources=(digit_augment.SOURCE,),
     features=partial(tabular_features, target="label", id_col="image_id"),
 )
