@@ -81,3 +81,19 @@ def test_log_loss_clips_at_float64_eps_as_scikit_learn_does():
     assert perfect == pytest.approx(skm.log_loss([1, 0], [1.0, 0.0]), rel=1e-6) and perfect > 0
     wrong = log_loss(column(1.0), column(0.0))
     assert wrong == pytest.approx(-math.log(np.finfo(np.float64).eps))
+
+
+def test_auc_is_the_mean_over_answer_columns_with_both_classes():
+    auc = get_metric("auc-roc")
+    truth = np.array([[0, 1, 1], [0, 0, 1], [1, 1, 1], [1, 0, 1]], dtype=float)
+    pred = np.array([[0.1, 0.9, 0.5], [0.4, 0.2, 0.5], [0.35, 0.8, 0.5], [0.8, 0.1, 0.5]])
+    # Column 0: 3 of 4 positive-negative pairs ordered right (0.35 < 0.4): 0.75; column 1: 1.0; column 2 is all 1.
+    assert auc.score(truth, pred) == pytest.approx((0.75 + 1.0) / 2)
+    assert auc.score(truth[:, :1], pred[:, :1]) == 0.75 and not auc.lower_is_better
+    with pytest.raises(InvalidSubmission, match="^AUC is undefined: every answer column has a single class$"):
+        auc.score(truth[:, 2:], pred[:, 2:])
+
+
+def test_an_unknown_metric_is_named_with_the_known_ones():
+    with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known metrics: \['accuracy', 'auc-roc', "):
+        get_metric("f1")
