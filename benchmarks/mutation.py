@@ -11,9 +11,12 @@ section written into that copy's pyproject.toml naming the one module and the te
     python -m benchmarks.mutation                    # every module (long: see README "Mutation score")
     python -m benchmarks.mutation medals summary     # some modules by name
     python -m benchmarks.mutation --report           # re-print the saved table
+    python -m benchmarks.mutation --collect selection  # re-read a finished or stopped run's scratch copy
 
-Each run merges its modules into benchmarks/results/mutation.json and rewrites mutation.md. Score = killed /
-(mutants - equivalent); a timeout counts as killed (the mutant hung a test that the original passes).
+Each run merges its modules into benchmarks/results/mutation.json and rewrites mutation.md. Score = (killed +
+timeout) / (mutants - equivalent - not checked). A timeout is mutmut's CPU-time limit (15x the covering tests'
+own time): usually a mutant that hangs, but a slow covering test on a loaded machine can hit it too, so the
+table shows them apart. "Not checked" mutants are those of a run stopped before it reached them.
 """
 
 from __future__ import annotations
@@ -144,6 +147,21 @@ EQUIVALENT: list[Equivalent] = [
         "json.dumps only tests ensure_ascii for truth: None acts as False",
     ),
     Equivalent(
+        "policies.selection.base.xǁSelectorǁload_state_dict__mutmut_27",
+        "dtype=None",
+        "saved counts are JSON ints and sums JSON floats: numpy infers the array's own dtype back",
+    ),
+    Equivalent(
+        "policies.selection.base.xǁSelectorǁload_state_dict__mutmut_29",
+        "np.asarray(value) if",
+        "saved counts are JSON ints and sums JSON floats: numpy infers the array's own dtype back",
+    ),
+    Equivalent(
+        "policies.selection.drift.xǁPageHinkleyDetectorǁreset__mutmut_4",
+        "self._mean = 1.0",
+        "the first update sets the mean to its reward whatever it was (n is 1: mean += reward - mean)",
+    ),
+    Equivalent(
         "envs.mle.metrics.x__as_numbers_if_possible__mutmut_1",
         "astype(None)",
         "numpy reads astype(None) as astype(float64): the same conversion, refused on the same text",
@@ -236,7 +254,7 @@ def collect(module: Module, root: Path, seconds: float) -> dict:
     """Counts and survivors of one module from mutmut's per-file .meta results."""
     from mutmut.stats import status_by_exit_code
 
-    counts = {"mutants": 0, "killed": 0, "survived": 0, "timeout": 0, "equivalent": 0, "other": 0}
+    counts = {"mutants": 0, "killed": 0, "survived": 0, "timeout": 0, "equivalent": 0, "other": 0, "not_checked": 0}
     survivors, equivalents = [], []
     for path in module.files:
         meta = json.loads((root / "mutants" / f"{path}.meta").read_text(encoding="utf-8"))
@@ -244,8 +262,8 @@ def collect(module: Module, root: Path, seconds: float) -> dict:
         for key, code in sorted(meta["exit_code_by_key"].items()):
             status = status_by_exit_code[code]
             counts["mutants"] += 1
-            if status in ("killed", "timeout"):
-                counts["killed" if status == "killed" else "timeout"] += 1
+            if status in ("killed", "timeout", "not checked"):
+                counts[status.replace(" ", "_")] += 1
                 continue
             diff = mutant_diff(sources, key)
             reason = equivalence_reason(key, diff) if status == "survived" else None
@@ -258,7 +276,7 @@ def collect(module: Module, root: Path, seconds: float) -> dict:
             else:
                 counts["other"] += 1
                 survivors.append({"mutant": key, "diff": diff, "status": status})
-    scored = counts["mutants"] - counts["equivalent"]
+    scored = counts["mutants"] - counts["equivalent"] - counts["not_checked"]  # a stopped run: what it checked
     score = (counts["killed"] + counts["timeout"]) / scored if scored else 1.0
     return {
         **counts,
@@ -279,8 +297,9 @@ def table(results: dict[str, dict]) -> list[str]:
     for module in MODULES:
         if module.name in results:
             r = results[module.name]
+            unchecked = f" ({r['not_checked']} not checked: run stopped)" if r.get("not_checked") else ""
             rows.append(
-                f"| {module.name} ({', '.join(r['files'])}) | {r['mutants']} | {r['killed']} | "
+                f"| {module.name} ({', '.join(r['files'])}) | {r['mutants']}{unchecked} | {r['killed']} | "
                 f"{r['survived'] + r['other']} | {r['timeout']} | {r['score']:.1%} | {r['equivalent']} | "
                 f"{r['seconds']:.0f} s |"
             )

@@ -10,6 +10,7 @@ import pytest
 
 from policies.selection.bandits import UCB1, EpsilonGreedy, ThompsonSampling
 from policies.selection.base import check_reward
+from policies.selection.contextual import LinUCB
 from policies.selection.drift import DriftConfig, PageHinkleyDetector, WindowDetector
 
 
@@ -218,3 +219,52 @@ def test_drift_config_reads_detector_settings_under_their_name():
         DriftConfig(hold=-1)
     with pytest.raises(ValueError, match=r"^bad parameters for drift detector 'window': "):
         DriftConfig(kind="window", params={"size": 3})
+
+
+def _alarm_on_arm_0(selector) -> None:
+    """Arm 1 once at reward 1, arm 0 twice at 1 then twice at 0: Page-Hinkley (threshold 1) alarms on arm 0."""
+    selector.update(1, 1.0)
+    for reward in (1.0, 1.0, 0.0, 0.0):
+        selector.update(0, reward)
+
+
+DRIFT = {"kind": "page_hinkley", "params": {"threshold": 1.0, "min_samples": 2, "tolerance": 0.0}, "decay": 0.5}
+
+
+def test_an_alarm_decays_only_the_drifting_arm():
+    for selector in (EpsilonGreedy(2, drift=DRIFT), ThompsonSampling(2, drift=DRIFT), LinUCB(2, drift=DRIFT)):
+        _alarm_on_arm_0(selector)
+        assert selector.drift_events[0]["arm"] == 0, type(selector).__name__
+        assert (selector.n.tolist(), selector.sum.tolist()) == ([2.0, 1.0], [1.0, 1.0]), type(selector).__name__
+        assert selector.rollback_arm == 1 and selector.hold_left == 50
+
+
+def test_linucb_forgets_the_drifting_arms_regression_halfway_to_the_ridge_prior():
+    s = LinUCB(2, l2_lambda=2.0, drift=DRIFT)
+    _alarm_on_arm_0(s)
+    # Arm 0 (bias feature only) saw 4 rounds, 2 of reward 1: gram 2 + 4 = 6, target 2; halfway back to (2, 0).
+    assert (s.gram[0].tolist(), s.target[0].tolist()) == ([[4.0]], [1.0])
+    assert (s.gram[1].tolist(), s.target[1].tolist()) == ([[3.0]], [1.0])
+
+
+def test_page_hinkley_alarms_only_strictly_above_its_threshold():
+    d = PageHinkleyDetector(tolerance=0.0, threshold=0.5, min_samples=2)
+    assert [d.update(1.0), d.update(0.0)] == [False, False]  # cumulative 0.5, not above 0.5
+
+
+def test_a_window_detector_restored_mid_window_decides_as_the_original():
+    original = WindowDetector(reference=2, window=3, min_drop=0.3, delta=0.5)
+    for reward in (1.0, 1.0, 0.0, 0.0):
+        original.update(reward)
+    restored = WindowDetector(reference=2, window=3, min_drop=0.3, delta=0.5)
+    restored.load_state_dict(original.state_dict())
+    assert restored.state_dict() == {"reference_sum": 2.0, "reference_n": 2, "recent": [0.0, 0.0]}
+    assert restored.update(0.0) is original.update(0.0) is True
+
+
+def test_a_state_with_another_number_of_detectors_is_refused():
+    s = EpsilonGreedy(2, drift="window")
+    state = s.state_dict()
+    state["detectors"] = state["detectors"][:1]
+    with pytest.raises(ValueError, match="zip"):
+        EpsilonGreedy(2, drift="window").load_state_dict(state)
