@@ -113,6 +113,7 @@ class Equivalent:
 _BAND_EDGE = "the bands meet there: both formulas give the same three places at this n"
 _FLOOR_ABOVE_1 = "max(1, ...) of a share that is always well above 2 in this size band"
 _TIE_MASKED = "an exact tie is a tie (isclose) and ties are masked out of `worse`, so >= and > count the same"
+_ASCII_KEY = "json.dumps escapes every non-ASCII character (a lone surrogate too): the encoding never fails"
 _NUMERIC_BOARD = "comparisons and isclose give the same answers on an int array as on a float one"
 
 EQUIVALENT: list[Equivalent] = [
@@ -145,6 +146,16 @@ EQUIVALENT: list[Equivalent] = [
         "harness.results.xǁResultStoreǁappend__mutmut_8",
         "ensure_ascii=None",
         "json.dumps only tests ensure_ascii for truth: None acts as False",
+    ),
+    Equivalent(
+        "envs.toolworld.pages.x_missed_apis__mutmut_13", "get(key, -2) <", "a page's stop is >= 0: below it, -1 or -2"
+    ),
+    Equivalent(
+        "envs.toolworld.pages.x_missed_apis__mutmut_26", "get(key, -2), read.start", "a start is >= 0: -1 or -2 lose"
+    ),
+    *(
+        Equivalent(f"envs.toolworld.pages.xǁPageReadǁof_call__mutmut_{n}", changed, _ASCII_KEY)
+        for n, changed in ((14, "encode('utf-8')"), (16, "'UTF-8'"), (17, "XXreplaceXX"), (18, "'REPLACE'"))
     ),
     Equivalent(
         "policies.selection.base.xǁSelectorǁload_state_dict__mutmut_27",

@@ -55,3 +55,11 @@ def test_the_hint_names_each_api_sorted_and_the_page_limits():
         "apis.a.x, apis.b.y returned a page with more results after it that were never read: lists are paginated "
         f"(page_limit default {PAGE_LIMIT_DEFAULT}, max {PAGE_LIMIT_MAX}); fetch every page with page_index"
     )
+
+
+def test_the_furthest_later_start_of_a_list_is_kept_across_reads():
+    # A one-item first page is missed; re-reading the list whole from its start afterwards does not go on from it.
+    assert missed_apis([read(0, 1, 3)]) == {"shop.show_orders"}
+    assert missed_apis([read(0, 1, 5), read(0, 5, 5)]) == {"shop.show_orders"}
+    # The page 0-7 is covered by the read from 10 two reads later, though the read between starts at 5.
+    assert missed_apis([read(0, 7, 12), read(5, 10, 12), read(10, 12, 12)]) == set()
