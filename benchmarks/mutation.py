@@ -77,7 +77,9 @@ MODULES = [
     Module(
         "evaluate",
         ("envs/toolworld/evaluate.py",),
-        ("tests/toolworld/test_evaluation.py", "tests/toolworld/test_evaluate_mutants.py"),
+        # Only the direct tests: the env-level ones of test_evaluation.py fail under mutmut's stats run (a step of
+        # the sandboxed worker ends without an evaluation in mutmut's copy), so mutmut refuses to start.
+        ("tests/toolworld/test_evaluate_mutants.py",),
     ),
     Module(
         "results",
@@ -114,6 +116,7 @@ _BAND_EDGE = "the bands meet there: both formulas give the same three places at 
 _FLOOR_ABOVE_1 = "max(1, ...) of a share that is always well above 2 in this size band"
 _TIE_MASKED = "an exact tie is a tie (isclose) and ties are masked out of `worse`, so >= and > count the same"
 _ASCII_KEY = "json.dumps escapes every non-ASCII character (a lone surrogate too): the encoding never fails"
+_SAME_LENGTH = "kinds is built from records one for one: zip's strict check can never fire"
 _NUMERIC_BOARD = "comparisons and isclose give the same answers on an int array as on a float one"
 
 EQUIVALENT: list[Equivalent] = [
@@ -156,6 +159,29 @@ EQUIVALENT: list[Equivalent] = [
     *(
         Equivalent(f"envs.toolworld.pages.xǁPageReadǁof_call__mutmut_{n}", changed, _ASCII_KEY)
         for n, changed in ((14, "encode('utf-8')"), (16, "'UTF-8'"), (17, "XXreplaceXX"), (18, "'REPLACE'"))
+    ),
+    *(
+        Equivalent(f"harness.summary.x_summarize__mutmut_{n}", changed, _SAME_LENGTH)
+        for n, changed in (
+            (8, "strict=None"),
+            (11, "zip(records, kinds) if kind != INFRA"),
+            (12, "strict=False"),
+            (17, "strict=None"),
+            (20, "zip(records, kinds) if kind == AGENT"),
+            (21, "strict=False"),
+            (26, "strict=None"),
+            (29, "zip(records, kinds) if kind == INFRA"),
+            (30, "strict=False"),
+        )
+    ),  # fmt: skip
+    *(
+        Equivalent(f"harness.summary.x_to_markdown__mutmut_{n}", "percent=None", "percent is only tested for truth")
+        for n in (48, 69, 100)
+    ),
+    Equivalent(
+        "harness.summary.x_rate_stat__mutmut_11",
+        "proportion_ci(method='wilson')",
+        "scipy's default confidence level is 0.95, the CONFIDENCE passed",
     ),
     Equivalent(
         "policies.selection.base.xǁSelectorǁload_state_dict__mutmut_27",

@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from envs.mle.env import MLECompetitionEnv
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 from harness.summary import format_interval, format_stat, lookup, mean_se, summarize, to_markdown
 
@@ -193,3 +194,31 @@ def test_an_error_that_is_not_a_mapping_is_reported_by_its_text_cut_to_200_chara
     assert s["agent_failure_reasons"] == {("boom " * 60)[:200]: 1}
     partial = episode("y", "y", 1, False, 0.0, steps=1, llm=None, error={"reason": "no type", "kind": "agent"})
     assert summarize([partial], TOOLWORLD_PROFILE)["agent_failure_reasons"] == {"Error (?)": 1}
+
+
+def test_the_edges_of_the_stats_and_their_formats():
+    assert mean_se([]) == {"mean": None, "se": None, "n": 0, "ci95": None, "ci_method": None}
+    assert mean_se([0.5, 1.5], bounds=None)["ci95"][0] < 0  # values past 1 are no rate: nothing cuts them
+    s = summarize(
+        [{**RECORDS[0], "metrics": {"score": 1.5}}, {**RECORDS[1], "metrics": {"score": 0.5}}], TOOLWORLD_PROFILE
+    )
+    assert s["metrics"]["score"]["ci95"][0] < 0
+    assert format_interval({"ci95": [0.1, 0.05], "ci_method": "t"}, percent=False) == "[0.1, 0.05] t"
+
+
+def test_difficulties_are_listed_in_text_order_and_a_headline_metric_not_reported_scores_0():
+    records = [
+        {**RECORDS[0], "difficulty": 10, "metrics": {"any_medal": 1.0}},
+        {**RECORDS[2], "difficulty": 9, "scenario": "s9"},
+    ]
+    s = summarize(records, MLECompetitionEnv.profile)
+    assert list(s["by_difficulty"]) == ["10", "9"]
+    assert s["headline"]["any medal"]["mean"] == 0.5 and s["headline"]["any medal"]["n"] == 2
+
+
+def test_problems_are_shown_as_warnings_and_a_role_without_counts_as_zero():
+    s = summarize(RECORDS[:1], TOOLWORLD_PROFILE)
+    s["problems"] = ["PROBLEM: two configs in one run dir"]
+    s["cost"]["by_role"]["judge"] = {}
+    text = to_markdown(s, "t")
+    assert "**PROBLEM: two configs in one run dir**" in text and "- judge: 0 calls, 0 tokens" in text
