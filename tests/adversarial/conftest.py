@@ -11,7 +11,7 @@ import pytest
 from envs.toolworld.env import ToolWorldEnv
 
 REPO = Path(__file__).resolve().parents[2]
-TASK = "phone_reply_latest_0"  # a short train task whose oracle is one action
+TASK = "phone_reply_latest_0"  # a train task whose oracle takes a few steps (max_steps leaves room for attacks first)
 STEP_TIMEOUT_S = 2.5  # also bounds a fresh worker's start and the replay of earlier steps: slack for a busy CI machine
 
 #: Switches the worker's Python-level guard off: reaches `sys` through `random._os`, finds the audit hook
@@ -39,7 +39,7 @@ real_import = _sys.modules['builtins'].__import__
 @pytest.fixture(scope="module")
 def toolworld() -> Iterator[ToolWorldEnv]:
     # rlimit: exactly the seccomp + Landlock + rlimit layers (test_bwrap.py covers the bwrap backend)
-    env = ToolWorldEnv(split="train", step_timeout_s=STEP_TIMEOUT_S, output_limit=4_000, max_steps=10, sandbox="rlimit")
+    env = ToolWorldEnv(split="train", step_timeout_s=STEP_TIMEOUT_S, output_limit=4_000, max_steps=20, sandbox="rlimit")
     yield env
     env.close()
 

@@ -35,7 +35,7 @@ def test_auto_falls_back_and_bwrap_fails_clearly_when_unusable(monkeypatch) -> N
 
 @pytest.fixture(scope="module")
 def boxed() -> ToolWorldEnv:
-    env = ToolWorldEnv(split="train", step_timeout_s=3, max_steps=10, sandbox="bwrap")
+    env = ToolWorldEnv(split="train", step_timeout_s=3, max_steps=20, sandbox="bwrap")
     yield env
     env.close()
 

@@ -109,7 +109,7 @@ REFUSED: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def env() -> Iterator[ToolWorldEnv]:
-    environment = ToolWorldEnv(split="train", step_timeout_s=5.0, max_steps=10, sandbox="rlimit")
+    environment = ToolWorldEnv(split="train", step_timeout_s=5.0, max_steps=20, sandbox="rlimit")
     environment.reset(options={"task_id": TASK})
     yield environment
     environment.close()
