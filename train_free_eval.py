@@ -5,6 +5,7 @@
     python train_free_eval.py -m wrappers='[],[summarize],[summarize,correct]'
     python train_free_eval.py selector=thompson selector.arms='[[],[summarize],[summarize,correct]]'
     python -m harness.report multirun/toolworld/<date>           # compare the stacks of a sweep
+    python train_free_eval.py -cn demo -m wrappers='[],[summarize],[summarize,correct]'  # the shipped recording
 
 Config groups (conf/): env, policy, wrappers (a list, in wrapping order),
 selector, launcher. Results go to the Hydra run dir; running again with the
@@ -31,8 +32,11 @@ from omegaconf import DictConfig, OmegaConf
 from harness.choosers import make_stack_chooser
 from harness.cli_checks import UsageError, check_command_line, check_no_missing_values
 from harness.compose import CONF_DIR
+from harness.demo import register_resolver
 from harness.html_report import write_html
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_OK, ModelNotAnswering, RunRequest, run_evaluation
+
+register_resolver()  # conf/policy/demo.yaml finds the shipped recording with ${demo_recording:}
 
 #: Run settings passed only when the config has them (RunRequest holds their defaults).
 INFRA_SETTINGS = ("infra_retries", "infra_backoff_s", "max_infra_error_share")
