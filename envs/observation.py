@@ -52,7 +52,6 @@ class UnicodeText(spaces.Text):
         )
 
 
-
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
