@@ -1,9 +1,12 @@
 """Image-to-image (RMSE): clean stained, noisy scans of digits.
 
-Images are scikit-learn's bundled 8x8 digits drawn as dark ink on white
-paper (1 - intensity / 16). Each noisy copy gets one or two soft dark stains
-(Gaussian blobs of random place, size and strength) plus pixel noise (sd 0.08),
-clipped to [0, 1], as in Kaggle's dirty-documents task. Seeded.
+Images are scikit-learn's bundled 8x8 digits, drawn with replacement and each
+warped at random (envs/mle/digit_augment.py: no clean image is a bundled one,
+so matching against the bundled set, or the split's order, gives no answers),
+as dark ink on white paper (1 - intensity / 16). Each noisy copy gets one or
+two soft dark stains (Gaussian blobs of random place, size and strength) plus
+pixel noise (sd 0.08), clipped to [0, 1], as in Kaggle's dirty-documents task.
+Seeded with the competition's secret seed.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_digits
 
+from envs.mle import digit_augment
 from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
 
@@ -31,7 +34,7 @@ def _stain(rng: np.random.Generator) -> np.ndarray:
 
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
-    clean = 1 - load_digits().images / 16.0
+    clean = 1 - digit_augment.warped_digits(rng)[0] / 16.0
     noisy = np.empty_like(clean)
     for i, image in enumerate(clean):
         stains = sum(_stain(rng) for _ in range(rng.integers(1, 3)))
@@ -105,5 +108,6 @@ SPEC = BuiltinSpec(
     write_public=write_public,
     answers=answers,
     kind="regression",
+    shared_sources=(digit_augment.SOURCE,),
     features=features,
 )
