@@ -198,7 +198,7 @@ def test_confined_scripts_cannot_read_the_answers_even_by_absolute_path(make_env
     )
     obs, *_ = env.step(probe)
     out = obs["history"][-1]["output"]
-    assert "TRAIN 309" in out and "READ" not in out and out.count("DENIED") == 3
+    assert "TRAIN 700" in out and "READ" not in out and out.count("DENIED") == 3
 
 
 def test_scripts_cannot_change_the_cached_public_data(make_env, mle_cache) -> None:
@@ -302,8 +302,8 @@ def test_async_vector_env_runs_episodes_in_parallel(mle_cache) -> None:
         venv.reset(seed=0)
         venv.step((WRITE_SAMPLE, "print('no submission')\n"))
         _, reward, terminated, _, info = venv.step(("submit", "submit"))
-        assert terminated.all() and reward[0] > 0 and reward[1] == 0
-        assert list(info["metrics"]["made_submission"]) == [1.0, 0.0]
+        assert terminated.all() and reward[1] == 0  # the sample's constant may be below every team: reward 0 too
+        assert list(info["metrics"]["made_submission"]) == list(info["metrics"]["valid_submission"]) == [1.0, 0.0]
         evaluation = info["evaluation"]
         assert evaluation["score"][0] > 0 and list(evaluation["_score"]) == [True, False]  # env 1: no score
     finally:
