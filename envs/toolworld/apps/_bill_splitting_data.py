@@ -430,9 +430,9 @@ def _insert_reminders(
     rows = []
     for plan, group_id in zip(plans, group_ids, strict=True):
         for (debtor, creditor), cents in sorted(plan.ledger.items()):
-            if rng.random() < 0.35:
+            if rng.random() < 0.7:
                 for days_ago, amount in ((rng.randint(40, 200), round(cents * rng.uniform(0.3, 0.9))), (None, cents)):
-                    if days_ago is None or rng.random() < 0.4:
+                    if days_ago is None or rng.random() < 0.7:
                         when = today - timedelta(days=days_ago or rng.randint(0, 14))
                         rows.append(
                             {

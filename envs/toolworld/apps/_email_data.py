@@ -1,7 +1,8 @@
 """The email app's generated world: about two years of conversations between related people, with distractors.
 
-Mailboxes are large enough that every list pages (most people hold 60-120 threads) and hold what tasks
-can trip on: yearly and monthly subjects that differ only by date ("Utilities for March 2025" and
+Mailboxes are large enough that every list pages (most people hold 70-140 threads) and hold what tasks
+can work over or trip on: a team's meeting notes most months and quarterly reports, a trash of a dozen
+threads, yearly and monthly subjects that differ only by date ("Utilities for March 2025" and
 "... March 2026"), invoices with unique numbers, near-duplicate labels ("Receipts", "Receipts 2025"),
 drafts in several versions, address-book entries with an outdated address, filters and ended or
 scheduled (never running) vacation replies. Every table is filled with one batch insert.
@@ -173,8 +174,8 @@ def populate(w: WorldBuilder) -> None:
     rng = w.rng("email")
     people = {p.id: p for p in w.people}
     plan = Plan()
-    for number, (starter, other, kind, sent) in enumerate(_conversations(w, rng), start=1):
-        _plan_conversation(w, people, rng, plan, number, starter, other, kind, sent)
+    for number, (starter, other, kind, sent, topic) in enumerate(_conversations(w, rng), start=1):
+        _plan_conversation(w, people, rng, plan, number, (starter, other, kind, sent), topic)
     thread_ids = w.insert("email_threads", plan.threads)
     message_ids = w.insert("email_messages", [{**row, "thread_id": thread_ids[t]} for t, row in plan.messages])
     w.insert("email_attachments", [{**row, "message_id": message_ids[m]} for m, row in plan.attachments])
@@ -185,17 +186,43 @@ def populate(w: WorldBuilder) -> None:
     _settings(w, rng)
 
 
-def _conversations(w: WorldBuilder, rng: random.Random) -> list[tuple[int, int, str, datetime]]:
-    """(starter, other, kind, start time) of every conversation, oldest first: 1-4 per related pair and direction."""
-    out = []
+Conversation = tuple[int, int, str, datetime, Topic | None]  # starter, other, kind, start, topic (None: any)
+
+
+def _conversations(w: WorldBuilder, rng: random.Random) -> list[Conversation]:
+    """Every conversation, oldest first: 1-4 per related pair and direction, then each team's recurring mail."""
+    out: list[Conversation] = []
     for person in w.people:
         for kind in ("friend", "family", "coworker", "roommate"):
             for other in w.related(person.id, (kind,)):
                 for _ in range(rng.randint(1, 4) if kind != "friend" else rng.randint(1, 3)):
                     days_ago = int(rng.triangular(0, 730, 30))
                     sent = w.now - timedelta(days=days_ago, hours=rng.randint(1, 20), minutes=rng.randint(0, 59))
-                    out.append((person.id, other, kind, sent))
+                    out.append((person.id, other, kind, sent, None))
+    out += _team_series(w, rng)
     return sorted(out, key=lambda c: (c[3], c[0], c[1]))
+
+
+def _team_series(w: WorldBuilder, rng: random.Random) -> list[Conversation]:
+    """Work mail that recurs: in about a third of the months one writes up a meeting's notes for a coworker, and
+    in some quarters' first month sends one the last quarter's report, so inboxes hold a year's worth of each."""
+    notes, report = (next(t for t in TOPICS["coworker"] if t[0].startswith(p)) for p in ("Meeting notes", "Quarterly"))
+    out: list[Conversation] = []
+    for person in w.people:
+        team = w.related(person.id, ("coworker",))
+        if not team:
+            continue
+        for months_back in range(24):
+            back = w.now.year * 12 + w.now.month - 1 - months_back
+            month = w.now.replace(year=back // 12, month=back % 12 + 1, day=1)
+            last_day = min(28, w.now.day - 1) if months_back == 0 else 28
+            chance = 0.35 if month.month % 3 != 1 else 0.6
+            if rng.random() >= chance:
+                continue
+            topic = notes if month.month % 3 != 1 or rng.random() < 0.4 else report
+            sent = month.replace(day=rng.randint(1, last_day), hour=rng.randint(8, 17), minute=rng.randint(0, 59))
+            out.append((person.id, rng.choice(team), "coworker", sent, topic))
+    return out
 
 
 def _plan_conversation(
@@ -204,12 +231,11 @@ def _plan_conversation(
     rng: random.Random,
     plan: Plan,
     number: int,
-    starter: int,
-    other: int,
-    kind: str,
-    sent: datetime,
+    who: tuple[int, int, str, datetime],
+    topic: Topic | None,
 ) -> None:
-    subject, body, replies, attachment = rng.choice(TOPICS[kind])
+    starter, other, kind, sent = who
+    subject, body, replies, attachment = topic or rng.choice(TOPICS[kind])
     amount = round(rng.uniform(20, 400), 2)
     quarter_start = sent - timedelta(days=90)
     fill = {
@@ -241,7 +267,7 @@ def _plan_conversation(
                 "subject": title,
                 "is_starred": int(rng.random() < 0.12),
                 "is_archived": int(rng.random() < (0.45 if old else 0.1)),
-                "is_trashed": int(rng.random() < 0.06),
+                "is_trashed": int(rng.random() < 0.15),
                 "is_spam": int(rng.random() < 0.015),
                 "is_important": int(rng.random() < 0.1),
                 "is_muted": int(rng.random() < 0.03),

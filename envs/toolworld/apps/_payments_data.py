@@ -215,7 +215,7 @@ def _requests(w: WorldBuilder, rng: random.Random, ids: list[int]) -> tuple[list
     for pid in ids:
         others = w.related(pid) or [i for i in ids if i != pid]
         for _ in range(rng.randint(10, 40)):
-            created = _ago(w, rng, RECENT_DAYS if rng.random() < 0.25 else DAYS)  # a quarter asked lately
+            created = _ago(w, rng, RECENT_DAYS if rng.random() < 0.6 else DAYS)  # most asked lately
             fresh = (w.now - created).days < RECENT_DAYS
             status = (
                 rng.choice(("pending", "pending", "pending", "approved", "declined"))

@@ -1,7 +1,8 @@
 """The phone app's generated world: two years of texts and calls between related people, with distractors.
 
-Everyone's lists page: about 20-30 contacts (the people they know, a few businesses, and for some a stale
-duplicate with an old number), a couple of hundred texts, dozens of calls. Distractors tasks can use:
+Everyone's lists page: about 20-30 contacts (the people they know, a few businesses, and for most a few stale
+duplicates with an old number), a couple of hundred texts, dozens of calls (a few missed ones every month),
+8-15 alarms. Distractors tasks can use:
 contacts sharing a first name, missed calls from unknown numbers, voicemails heard and unheard, group
 chats with similar names ("Book club", "Book club 2024"), alarms on and off. Each table is one batch insert.
 """
@@ -116,7 +117,7 @@ def _contacts(w: WorldBuilder, rng: random.Random) -> None:
                         "notes": "",
                     }
                 )
-                if rng.random() < 0.06:
+                if rng.random() < 0.2:
                     stale.append({**mine[-1], "phone_number": _unknown_number(rng), "email": None})
                     stale[-1].update(relationship=None, is_favorite=0, notes="old number, no longer in use")
         for first, last, note in rng.sample(BUSINESSES, rng.randint(3, 8)):
@@ -174,11 +175,11 @@ def _calls(w: WorldBuilder, rng: random.Random, numbers: dict[int, str]) -> None
         pairs: list[tuple[int | None, int, str]] = [
             (person.id, o, numbers[person.id]) for o in w.related(person.id) if rng.random() < 0.8
         ]
-        pairs += [(None, person.id, _unknown_number(rng)) for _ in range(rng.randint(1, 6))]
+        pairs += [(None, person.id, _unknown_number(rng)) for _ in range(rng.randint(4, 10))]
         for caller, callee, number in pairs:
             for _ in range(rng.randint(1, 4)):
-                started = _stamp(w, rng)
-                answered = rng.random() < 0.7
+                started = _stamp(w, rng, 730 if caller is not None else 365)  # unknown callers: lately, mostly
+                answered = rng.random() < 0.6
                 seconds = rng.randint(20, 1800) if answered else 0
                 if caller is not None:
                     calls.append(_call(caller, numbers[callee], "outgoing", started, seconds))
@@ -244,7 +245,7 @@ def _groups(w: WorldBuilder, rng: random.Random) -> None:
 def _alarms_and_settings(w: WorldBuilder, rng: random.Random, numbers: dict[int, str]) -> None:
     alarms, blocked, settings = [], [], []
     for person in w.people:
-        for _ in range(rng.randint(2, 8)):
+        for _ in range(rng.randint(8, 15)):
             alarms.append(
                 {
                     "owner_id": person.id,

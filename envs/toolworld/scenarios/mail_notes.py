@@ -20,7 +20,7 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT t.owner_id, substr(t.subject, -4) AS year, COUNT(*) AS n FROM email_threads t "
         f"JOIN notes_notebooks b ON b.owner_id = t.owner_id AND b.name = 'Work' WHERE {KEPT} "
-        f"AND t.subject LIKE 'Meeting notes %' AND {FIRST_SENDER} != t.owner_id "
+        "AND t.subject LIKE 'Meeting notes %' "
         "GROUP BY t.owner_id, year HAVING n >= 3 AND n <= 8 AND SUM(t.is_archived) < n ORDER BY t.owner_id, year"
     )
     c = pick(rng, owners, "mailbox with 3 meeting-notes threads of a year and a Work notebook", distinct=True)
@@ -32,8 +32,6 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         year,
     )
-    if any(t["writer"] == owner for t in threads):
-        raise LookupError("a meeting-notes thread the owner started")
     notebook = view.value("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Work'", owner)
     lines = [f"{t['subject'].removeprefix('Meeting notes ')}: {full_name(view, t['writer'])}" for t in threads]
     title = f"Meeting notes digest {year}"

@@ -49,7 +49,7 @@ def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         o
         for o, rows in sorted(by_owner.items())
         if len(waiting(rows)) >= 3
-        and len({r["relationship"] == "coworker" for r in waiting(rows)}) == 2  # both an email and a text
+        and len(waiting(rows)) > sum(r["relationship"] == "coworker" for r in waiting(rows)) == 1  # one email, texts
         and all(r["person"] for r in rows if r["first_name"])
         and len({r["person"] for r in rows if r["first_name"]}) == sum(1 for r in rows if r["first_name"])
     ]
