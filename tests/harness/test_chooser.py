@@ -144,7 +144,9 @@ def test_unusable_records_are_logged_not_fatal(tmp_path, test_wrappers, caplog):
 
 def test_arms_are_validated_before_any_episode(tmp_path, test_wrappers):
     selector = {"name": "ucb1", "arms": [[], ["nonexistent"]]}
-    with pytest.raises(ValueError, match=r"selector arm \['nonexistent'\]: cannot compose.*nonexistent"):
+    with pytest.raises(
+        ValueError, match=r"selector arm \['nonexistent'\]: unknown wrapper 'nonexistent'; known wrappers: "
+    ):
         SelectorChooser.from_config(selector, tmp_path, TinyEnv.profile, test_wrappers)
     selector = {"name": "ucb1", "arms": [[], ["tree_search"]]}
     with pytest.raises(ValueError, match="wrapper 'tree_search' does not support env 'appworld'"):
