@@ -197,8 +197,8 @@ def test_archiving_unread_labelled_threads_too_fails_on_collateral(env: ToolWorl
         play_oracle_without_completing(env, lambda code: code.replace("if t['unread_count'] == 0:", "if True:"))
         obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task(answer=archived)")
         failed = [t["requirement"] for t in info["evaluation"]["tests"] if not t["passed"]]
-        if failed:  # this variant's label also holds unread threads: the trap caught the extra archive
-            assert reward == 0.0 and "nothing else in the world is changed" in failed
+        if failed:  # this variant's label also holds unread threads: they were to be kept (and marked important)
+            assert reward == 0.0 and any("with unread emails" in requirement for requirement in failed), failed
             return
     pytest.fail("no variant of email_archive_read_labelled has an unread thread under its label")
 

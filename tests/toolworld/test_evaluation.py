@@ -29,7 +29,7 @@ def test_oracle_plus_one_unwanted_change_fails_on_collateral_damage(env: ToolWor
 
 def test_ignoring_pagination_fails_with_a_reason_that_says_so(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "phone_text_all_of_kind_1"})
-    kind = env.task.spec.instruction.split("every ")[1].split(" ")[0]
+    kind = env.task.spec.instruction.split("any ")[1].split(" ")[0]  # "... text any friend in my phone contacts ..."
     message = env.task.spec.instruction.split('"')[1]
     code = LOGIN_PHONE + (
         f"for c in apis.phone.search_contacts(access_token=token, relationship={kind!r}):\n"

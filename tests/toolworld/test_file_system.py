@@ -129,8 +129,9 @@ def test_deleting_every_download_fails_the_old_downloads_task_on_collateral(env:
 def test_counting_one_page_of_photos_is_explained(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "file_system_count_photos_0"})
     obs, reward, _, _, info = env.step("apis.supervisor.complete_task(answer=5)")
-    (test,) = [t for t in info["evaluation"]["tests"] if not t["passed"]]
-    assert reward == 0.0 and "got 5" in test["reason"] and "first page" in test["reason"]
+    failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]  # the task's writes are missing too
+    (answer,) = [t for t in failed if "got 5" in t["reason"]]
+    assert reward == 0.0 and "first page" in answer["reason"]
 
 
 def _email(world: World, person: int) -> str:
