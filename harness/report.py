@@ -32,6 +32,7 @@ from harness.blame import INFRA, record_error_kind
 from harness.html_activity import load_trajectories, wrapper_activity
 from harness.results import RESULTS_FILE, read_results
 from harness.run import RUN_FILE
+from harness.shard import SHARD_FILE
 from harness.summary import format_interval, format_stat, mean_se, summarize
 
 #: The per-episode fields compared pairwise, with the range their difference can take (None: unbounded).
@@ -130,6 +131,11 @@ def compare(runs: Sequence[Run], baseline_label: str | None = None) -> dict[str,
     if len(kinds) > 1:
         raise ValueError(f"the runs are on different envs {sorted(kinds)}; compare runs of one env")
     keys = shared_keys(runs)
+    if not keys and any((run.path / SHARD_FILE).exists() for run in runs):
+        raise ValueError(
+            "these runs are shards of one evaluation (each holds its own episodes): merge them first with "
+            "`python -m harness.merge OUT SHARD_DIR...` (trainfree-merge), then report OUT"
+        )
     if not keys:
         raise ValueError("no episode was scored in every run (all ended in infrastructure errors somewhere)")
     baseline = _pick_baseline(runs, baseline_label)

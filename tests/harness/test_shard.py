@@ -76,6 +76,8 @@ def test_three_shards_in_parallel_processes_merge_into_the_unsharded_run(tmp_pat
     slices = [{r["key"] for r in read_lines(tmp_path / "shards" / str(i))} for i in range(3)]
     assert [len(s) for s in slices] == [4, 4, 4] and len(set().union(*slices)) == 12
 
+    assert report_main([str(tmp_path / "shards")]) == 2  # shards hold disjoint episodes: nothing to compare
+    assert "merge them first with `python -m harness.merge OUT SHARD_DIR...`" in capsys.readouterr().err
     assert merge_main([str(tmp_path / "merged"), str(tmp_path / "shards")]) == 0
     merged, whole = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("merged", "whole"))
     assert comparable(merged) == comparable(whole)
