@@ -83,17 +83,22 @@ def _is_binary(values: Sequence[float]) -> bool:
     return bool(values) and all(v in (0.0, 1.0) for v in values)
 
 
-def aggregate(records: Sequence[Record], units: Callable[[Sequence[Record]], list[float]]) -> dict[str, Any]:
+def aggregate(
+    records: Sequence[Record], units: Callable[[Sequence[Record]], list[float]], rate: bool = False
+) -> dict[str, Any]:
     """mean +- SE and 95% interval of `units(records)`: over seeds when there are several, else over the
-    units (Wilson when they are 0/1 outcomes)."""
+    units. Only a `rate` (success, SGC, reward, a headline metric) gets Wilson when its units are 0/1 and
+    an interval kept within [0, 1]: a count such as api_calls that happens to be 0 or 1 is not a rate."""
     by_seed: dict[Any, list[Record]] = defaultdict(list)
     for record in records:
         by_seed[record["seed"]].append(record)
     if len(by_seed) < 2:
         values = units(records)
-        return {**(rate_stat(values) if _is_binary(values) else mean_se(values, _bounds(values))), "over": "units"}
+        if rate and _is_binary(values):
+            return {**rate_stat(values), "over": "units"}
+        return {**mean_se(values, _bounds(values) if rate else None), "over": "units"}
     per_seed = [m for _, group in sorted(by_seed.items()) if (m := mean_se(units(group))["mean"]) is not None]
-    return {**mean_se(per_seed, _bounds(per_seed)), "over": "seeds"}
+    return {**mean_se(per_seed, _bounds(per_seed) if rate else None), "over": "seeds"}
 
 
 def success_units(records: Sequence[Record]) -> list[float]:
@@ -151,18 +156,22 @@ def summarize(records: Iterable[Record], profile: EnvProfile) -> dict[str, Any]:
         "infra_error_reasons": _reasons(infra_errors),
         "warnings": _warnings(len(records), infra_errors),
         "seeds": sorted({r["seed"] for r in records}),
-        "success": aggregate(scored, success_units),
-        "reward": aggregate(scored, reward_units),
-        "sgc": aggregate(scored, scenario_units),
+        "success": aggregate(scored, success_units, rate=True),
+        "reward": aggregate(scored, reward_units, rate=True),
+        "sgc": aggregate(scored, scenario_units, rate=True),
         "by_difficulty": {
             str(level): {
-                "success": aggregate(group, success_units),
-                "reward": aggregate(group, reward_units),
+                "success": aggregate(group, success_units, rate=True),
+                "reward": aggregate(group, reward_units, rate=True),
             }
             for level, group in _group_by(scored, "difficulty").items()
         },
         "metrics": {
-            name: aggregate(scored, headline_metric_units(name) if name in headline_metrics else metric_units(name))
+            name: (
+                aggregate(scored, headline_metric_units(name), rate=True)
+                if name in headline_metrics
+                else aggregate(scored, metric_units(name))
+            )
             for name in metric_names
         },
         "cost": cost(records),

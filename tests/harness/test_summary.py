@@ -177,3 +177,11 @@ def test_format_interval():
     small = {"mean": 0.001, "ci95": [0.000735, 0.00127], "ci_method": "t"}
     assert format_interval(small, percent=False) == "[0.000735, 0.00127] t"  # not [0.0, 0.0]
     assert format_interval({"mean": 7.0, "ci95": None}) == "-"
+
+
+def test_only_rates_get_wilson_a_count_that_happens_to_be_0_or_1_gets_t() -> None:
+    records = [rec(t, t, 1, 0, ok, metrics={"api_calls": calls}) for t, ok, calls in (("a", True, 1), ("b", False, 0))]
+    summary = summarize(records, TOOLWORLD_PROFILE)
+    assert summary["success"]["ci_method"] == "wilson" and summary["sgc"]["ci_method"] == "wilson"
+    calls = summary["metrics"]["api_calls"]
+    assert calls["ci_method"] == "t" and calls["ci95"][0] < 0.0 and calls["ci95"][1] > 1.0  # not clipped to [0, 1]
