@@ -159,16 +159,24 @@ def file_under_code(label: str, thread: str) -> str:
 
 def filed_under(view: WorldView, owner: int, label: str, thread: Any, what: str) -> list[Expectation]:
     """My label `label` (new unless I have it) is on `thread` (a thread id or a NewRow matcher)."""
+    return labelled(view, owner, label, [thread], f"{what} has the label '{label}'")
+
+
+def labelled(view: WorldView, owner: int, label: str, threads: list[Any], requirement: str) -> list[Expectation]:
+    """My label `label` (new unless I have it) is on each of `threads` (thread ids or NewRow matchers)."""
     have = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = ?", owner, label)
     new_label = {"owner_id": owner, "name": label}
     out: list[Expectation] = (
         [] if have else [Inserted("email_labels", new_label, f"a label '{label}' exists", what="labels")]
     )
+    label_id = have[0]["id"] if have else NewRow("email_labels", new_label)
+    thread = threads[0] if len(threads) == 1 else OneOf(threads)
     out.append(
         Inserted(
             "email_thread_labels",
-            {"thread_id": thread, "label_id": have[0]["id"] if have else NewRow("email_labels", new_label)},
-            f"{what} has the label '{label}'",
+            {"thread_id": thread, "label_id": label_id},
+            requirement,
+            count=len(threads),
             what="labelled threads",
         )
     )
@@ -260,18 +268,12 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
                 for m in theirs
                 if not m["is_read"]
             ),
-            Inserted(
-                "email_labels", {"owner_id": c["owner_id"], "name": name}, f"a label '{name}' exists", what="labels"
-            ),
-            Inserted(
-                "email_thread_labels",
-                {
-                    "thread_id": OneOf(threads),
-                    "label_id": NewRow("email_labels", {"owner_id": c["owner_id"], "name": name}),
-                },
+            *labelled(
+                view,
+                c["owner_id"],
+                name,
+                threads,
                 f"the {len(threads)} threads with an email from {name} have the label",
-                count=len(threads),
-                what="labelled threads",
             ),
             Answer(
                 len(theirs),
@@ -536,14 +538,7 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
         "threads got the label.",
         oracle,
         [
-            Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
-            Inserted(
-                "email_thread_labels",
-                {"thread_id": OneOf(ids), "label_id": NewRow("email_labels", {"owner_id": owner, "name": label})},
-                f"all {len(ids)} threads with attachments have it",
-                count=len(ids),
-                what="labelled threads",
-            ),
+            *labelled(view, owner, label, ids, f"all {len(ids)} threads with attachments have it"),
             *(
                 Updated("email_threads", t["id"], {"is_starred": 1}, f"'{t['subject']}' carries an invoice: starred")
                 for t in invoices

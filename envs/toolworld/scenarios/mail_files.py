@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
-from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.email import labelled, sent_email
 from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -473,14 +473,7 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{path} lists the {len(lines)} attachments of {year} with date and sender",
                 what="files",
             ),
-            Inserted("email_labels", {"owner_id": owner, "name": label}, f"a label '{label}' exists", what="labels"),
-            Inserted(
-                "email_thread_labels",
-                {"thread_id": OneOf(threads), "label_id": NewRow("email_labels", {"owner_id": owner, "name": label})},
-                f"the {len(threads)} threads with those attachments have the label",
-                count=len(threads),
-                what="labelled threads",
-            ),
+            *labelled(view, owner, label, threads, f"the {len(threads)} threads with those attachments have the label"),
             *(
                 expectation
                 for r in photos
