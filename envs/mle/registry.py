@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from envs.mle.builtin import BuiltinSpec
 
-MODULES = (
-    "churn_prediction",
-    "house_prices",
-    "wine_quality",
-    "author_identification",
-    "digit_recognizer",
-    "denoising_digits",
-    "text_normalization",
-    "audio_tagging",
-    "diabetes_progression",
-)
+
+def _competition_modules() -> tuple[str, ...]:
+    """Every package under envs/mle/competitions is a competition: adding one is adding its folder."""
+    from envs.mle import competitions
+
+    return tuple(sorted(info.name for info in pkgutil.iter_modules(competitions.__path__) if info.ispkg))
+
+
+MODULES = _competition_modules()
 SPLITS = ("lite", "all")
 
 
