@@ -7,11 +7,18 @@ probability `debug_prob` debug a random buggy leaf whose debug depth is at
 most `max_debug_depth`; else draft if no node works yet; else improve the best
 working node (greedy on the validation metric, direction-aware, None worst).
 
-The review asks for {is_bug, summary, metric, lower_is_better,
-has_csv_submission}. Small models rarely answer in clean JSON, so the reply is
-read as a tool call, a JSON object, or "key: value" text, in that order, with
-at most `review_retries` more asks; a review that cannot be read marks the
-node buggy instead of failing the run. Buggy = is_bug, an exception, no
+No model call is spent that cannot change the result. The review asks for
+{is_bug, summary, metric, lower_is_better, has_csv_submission} as a forced
+call of REVIEW_TOOL, which backends that can (OpenAI-compatible servers,
+embedded llama.cpp) constrain to its JSON schema, so it always parses;
+elsewhere the reply is read leniently, as a tool call, a JSON object, or
+"key: value" text, in that order. An unreadable review is asked again at most
+`review_retries` times, each time with what was wrong with the last reply
+appended to the request (the same request at temperature 0 would only get the
+same reply back), and no more once a reply repeats an unreadable one; a review
+that stays unreadable marks the node buggy instead of failing the run. Scripts
+(drafts, debugs, improvements) stop at the end of their first complete code
+block (CODE_STOP): text after it was generated only to be thrown away. Buggy = is_bug, an exception, no
 metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
 valid", "validation <metric> on a held-out split of train: 0.91"), the env's
 submission status and validation score outrank the model's reading; so does
@@ -30,12 +37,37 @@ from typing import Any
 
 from envs.contract import Observation
 from envs.mle.journal import VALIDATION_LINE
+from policies.llm.base import ChatReply, ToolSpec
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
 from wrappers.text import truncate_output
 
 TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
+#: Ends a reply at the close of its first code block. An opening fence carries its language ("```python"),
+#: so only a closing one is three backticks alone on their line.
+CODE_STOP = ("\n```\n",)
+SUMMARY_CHARS = 300
+#: Room for the review's JSON: the summary's 300 characters are ~75 tokens, the other fields ~40.
+REVIEW_MAX_TOKENS = 256
+REVIEW_TOOL = ToolSpec(
+    name="submit_review",
+    description="Submit the review of the script's run.",
+    parameters={
+        "type": "object",
+        "properties": {
+            "is_bug": {"type": "boolean", "description": "the run failed, or its output shows a bug"},
+            "summary": {"type": "string", "maxLength": SUMMARY_CHARS, "description": "what happened, in 1-2 sentences"},
+            "metric": {
+                "anyOf": [{"type": "number"}, {"type": "null"}],
+                "description": "the validation metric the script printed, null if none",
+            },
+            "lower_is_better": {"type": "boolean", "description": "true for an error or loss, false for a score"},
+            "has_csv_submission": {"type": "boolean", "description": "the script wrote submission.csv"},
+        },
+        "required": ["is_bug", "summary", "metric", "lower_is_better", "has_csv_submission"],
+    },
+)
 
 
 @dataclass
@@ -131,6 +163,17 @@ def _as_float(value: Any) -> float | None:
         return float(value)
     match = re.search(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(value or ""), re.IGNORECASE)
     return float(match.group(0)) if match else None
+
+
+def _unreadable(reply: ChatReply) -> str:
+    """Why a review could not be read, for the request that asks again."""
+    if reply.finish_reason == "length":
+        return "it was cut off before the JSON object was complete; keep the summary short"
+    calls = reply.extra.get("tool_calls")
+    shown = reply.text.strip() or (json.dumps(calls) if calls else "")
+    if not shown:
+        return "it was empty"
+    return f"it was not a JSON object with an is_bug field: {truncate_output(shown, 200)!r}"
 
 
 def _exception_type(output: str) -> str | None:
@@ -252,7 +295,7 @@ class AideSearch:
                 "metric": "none" if parent.metric is None else str(parent.metric),
             }
         request = fill_prompt(f"aide_{operation}", **values)
-        text = self.agent.client.ask_text(with_user_turn(self.agent.messages(fresh), request))
+        text = self.agent.client.ask_text(with_user_turn(self.agent.messages(fresh), request), stop=CODE_STOP)
         code = self.agent.parse(text)
         plan = text.split("```")[0].strip()
         node = AideNode(
@@ -274,13 +317,18 @@ class AideSearch:
         node.exc_type = _exception_type(output) or ("ExecutionFailed" if is_error_output(output) else None)
         node.exec_time = _exec_time(output)
         request = fill_prompt("aide_review", code=node.code, output=node.term_out)
-        messages = with_user_turn(self.agent.messages({**observation, "history": (), "summary": ""}), request)
-        review = None
+        context = self.agent.messages({**observation, "history": (), "summary": ""})
+        review, asked, unreadable = None, request, []
         for _ in range(1 + self.review_retries):
-            reply = self.agent.client.ask(messages, temperature=0.0)[0]
+            reply = self.agent.client.ask(
+                with_user_turn(context, asked), temperature=0.0, max_tokens=REVIEW_MAX_TOKENS, tool=REVIEW_TOOL
+            )[0]
             review = parse_review(reply.text, reply.extra.get("tool_calls"))
-            if review is not None:
+            problem = _unreadable(reply)
+            if review is not None or problem in unreadable:  # read, or stuck: asking again would repeat a request
                 break
+            unreadable.append(problem)
+            asked = fill_prompt("aide_review_again", request=request, problem=problem)
         node.reviewed = True
         if review is None:
             node.analysis = "review unreadable: counted as buggy"

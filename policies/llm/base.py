@@ -60,6 +60,32 @@ class ChatReply:
 
 
 @dataclass(frozen=True)
+class ToolSpec:
+    """A function the reply must call, its arguments following the JSON schema `parameters`.
+
+    Backends that can constrain generation to the schema do (a forced tool call on an OpenAI-compatible
+    server, llama.cpp's grammar in-process), so the arguments always parse; the others ignore it, and
+    the caller reads the reply's text leniently. The call comes back in `ChatReply.extra["tool_calls"]`
+    as [{"function": {"name": ..., "arguments": "<JSON text>"}}], OpenAI's shape.
+    """
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """OpenAI's `tools` entry."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": dict(self.parameters)},
+        }
+
+    def choice(self) -> dict[str, Any]:
+        """OpenAI's `tool_choice` that forces this function."""
+        return {"type": "function", "function": {"name": self.name}}
+
+
+@dataclass(frozen=True)
 class ChatRequest:
     """Everything that determines a reply; its hash keys the replay file."""
 
@@ -69,9 +95,10 @@ class ChatRequest:
     max_tokens: int = 512
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    tool: ToolSpec | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "messages": [dict(m) for m in self.messages],
             "n": self.n,
             "temperature": self.temperature,
@@ -79,6 +106,9 @@ class ChatRequest:
             "stop": list(self.stop),
             "seed": self.seed,
         }
+        if self.tool is not None:  # only when set, so recordings made before tools keep their keys
+            data["tool"] = self.tool.to_dict()
+        return data
 
 
 class ChatModel(abc.ABC):
@@ -104,6 +134,7 @@ class ChatModel(abc.ABC):
         stop: Sequence[str] | None = None,
         seed: int | None = None,
         role: str = "agent",
+        tool: ToolSpec | None = None,
     ) -> list[ChatReply]:
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
@@ -116,6 +147,7 @@ class ChatModel(abc.ABC):
             max_tokens=max_tokens,
             stop=tuple(stop or ()),
             seed=seed,
+            tool=tool,
         )
         return self._chat(request, role)
 

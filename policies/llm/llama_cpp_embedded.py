@@ -56,6 +56,9 @@ class LlamaCppEmbedded(ChatModel):
     (here: a 781-token prompt took 2-4 s instead of ~25 s on a busy CPU).
     Replies are the same with and without it.
 
+    A request's `tool` is forced: llama-cpp turns its JSON schema into a
+    grammar, and the call comes back in `extra["tool_calls"]`.
+
     `n_threads` (generation and prompt processing) defaults to llama.cpp's
     choice; on a machine whose cores are busy with other work, 1 is much
     faster than more (llama.cpp's threads spin-wait for each other).
@@ -125,6 +128,8 @@ class LlamaCppEmbedded(ChatModel):
 
     def _sample(self, llama: Any, request: ChatRequest, role: str) -> ChatReply:
         started = time.perf_counter()
+        # a forced tool: llama-cpp builds a grammar from its schema, so the arguments always parse
+        tool = {"tools": [request.tool.to_dict()], "tool_choice": request.tool.choice()} if request.tool else {}
         try:
             out = llama.create_chat_completion(
                 messages=[dict(m) for m in request.messages],
@@ -132,11 +137,13 @@ class LlamaCppEmbedded(ChatModel):
                 max_tokens=request.max_tokens,
                 stop=list(request.stop),
                 seed=request.seed,
+                **tool,
             )
         except ValueError as error:  # llama-cpp's own context checks
             raise LLMError(f"{self.name}: {error}") from error
         latency = time.perf_counter() - started
         choice = out["choices"][0]
+        calls = [{"function": dict(call["function"])} for call in choice["message"].get("tool_calls") or ()]
         return ChatReply(
             text=choice["message"]["content"] or "",
             usage=Usage(out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"]),
@@ -144,6 +151,7 @@ class LlamaCppEmbedded(ChatModel):
             role=role,
             finish_reason=choice.get("finish_reason"),
             model=self.name,
+            extra={"tool_calls": calls} if calls else {},
         )
 
     def count_tokens(self, text: str) -> int:

@@ -38,6 +38,13 @@ class OpenAICompatible(ChatModel):
     seeds seed+k, and native n is not tried again. With native n the server
     processes the prompt once: the first reply carries the prompt tokens,
     and the completion total is split across choices by text length.
+
+    A request's `tool` is sent as a forced tool call (`tools` + a named
+    `tool_choice`), which vLLM, llama-cpp-python's and llama.cpp's servers
+    constrain to the tool's JSON schema. `tool_calls=False` never sends it;
+    a server that refuses a request only because of the tool (it accepts the
+    same request without) gets no tool for the rest of the run, and the
+    caller reads the text.
     """
 
     def __init__(
@@ -55,6 +62,7 @@ class OpenAICompatible(ChatModel):
         context_window: int = 8192,
         server_tokenizer: bool = True,
         extra_body: Mapping[str, Any] | None = None,
+        tool_calls: bool = True,
     ) -> None:
         if max_retries < 0 or max_concurrency < 1 or timeout_s <= 0:
             raise ValueError(
@@ -71,6 +79,7 @@ class OpenAICompatible(ChatModel):
         self.max_backoff_s = max_backoff_s
         self.context_window = context_window
         self.native_n = native_n
+        self.tool_calls = tool_calls
         self.extra_body = dict(extra_body or {})
         if enable_thinking is not None:
             self.extra_body["chat_template_kwargs"] = {"enable_thinking": enable_thinking}
@@ -118,6 +127,10 @@ class OpenAICompatible(ChatModel):
         replies = []
         for i, (choice, text) in enumerate(zip(choices, texts, strict=True)):
             answer, reasoning = split_reasoning(text, _server_reasoning(choice.message))
+            extra: dict[str, Any] = {"reasoning": reasoning} if reasoning else {}
+            calls = _tool_calls(choice.message)
+            if calls:
+                extra["tool_calls"] = calls
             replies.append(
                 ChatReply(
                     text=answer,
@@ -126,13 +139,27 @@ class OpenAICompatible(ChatModel):
                     role=role,
                     finish_reason=choice.finish_reason,
                     model=response.model or self.name,
-                    extra={"reasoning": reasoning} if reasoning else {},
+                    extra=extra,
                 )
             )
         return replies
 
     def _create(self, request: ChatRequest) -> Any:
-        """One HTTP call, retried on connection errors, 429 and 5xx with backoff."""
+        """One completion; a request refused only for its forced tool is sent again without it."""
+        if request.tool is None or not self.tool_calls:
+            return self._send(self._arguments(request))
+        try:
+            return self._send(
+                {**self._arguments(request), "tools": [request.tool.to_dict()], "tool_choice": request.tool.choice()}
+            )
+        except LLMError as refused:
+            if isinstance(refused, ModelUnavailable):
+                raise
+            response = self._send(self._arguments(request))  # refused too: the tool was not the problem
+            self.tool_calls = False
+            return response
+
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.name,
             "messages": [dict(m) for m in request.messages],
@@ -146,6 +173,10 @@ class OpenAICompatible(ChatModel):
             kwargs["seed"] = request.seed
         if self.extra_body:
             kwargs["extra_body"] = self.extra_body
+        return kwargs
+
+    def _send(self, kwargs: dict[str, Any]) -> Any:
+        """One HTTP call, retried on connection errors, 429 and 5xx with backoff."""
         last_error: Exception | None = None
         for attempt in range(self.max_retries + 1):
             if attempt:
@@ -189,6 +220,15 @@ class OpenAICompatible(ChatModel):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _tool_calls(message: Any) -> list[dict[str, Any]]:
+    """The message's tool calls as plain dicts (OpenAI's shape), arguments left as the server's JSON text."""
+    return [
+        {"function": {"name": call.function.name, "arguments": call.function.arguments}}
+        for call in getattr(message, "tool_calls", None) or ()
+        if getattr(call, "function", None) is not None
+    ]
 
 
 def _server_reasoning(message: Any) -> str | None:

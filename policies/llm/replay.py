@@ -39,6 +39,7 @@ def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
         stop=list(request.stop),
         seed=request.seed,
         role=role,
+        tool=request.tool,
     )
 
 

@@ -1,0 +1,128 @@
+"""The AIDE-style search spends no model call that cannot change its result (issue 22).
+
+The model here is a real ChatModel that behaves like a server in what matters: it honours `stop`
+strings (cutting its reply at the first one) and, when `honours_tools`, answers a forced tool with
+the tool call. Each test fails if the search sends the same request twice, asks for the review
+without its schema, or lets a script's reply run past its first code block.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage
+from policies.llm.replay import request_key
+from tests.wrappers.bank_env import BankEnv
+from tests.wrappers.policies import greedy
+from wrappers.aide import CODE_STOP, REVIEW_MAX_TOKENS, REVIEW_TOOL
+from wrappers.tree_search import TreeSearch
+
+#: What a chatty model writes: a plan, the script, then more text and a second block nobody asked for.
+SCRIPT = "print('Validation metric: 0.7')"
+CHATTY = f"Plan: a baseline.\n```python\n{SCRIPT}\n```\nYou could also try:\n```python\nprint('more')\n```\nGood luck!"
+REVIEW = {"is_bug": False, "summary": "ran", "metric": 0.7, "lower_is_better": False, "has_csv_submission": True}
+
+
+class ServerLikeModel(ChatModel):
+    """Replies from `reply(request)`; cut at the first stop string, as servers do; keeps every request."""
+
+    name = "server-like"
+    context_window = 32_768
+
+    def __init__(self, reply: Callable[[ChatRequest], str], honours_tools: bool) -> None:
+        self.reply = reply
+        self.honours_tools = honours_tools
+        self.requests: list[ChatRequest] = []
+
+    def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
+        self.requests.append(request)
+        if request.tool is not None and self.honours_tools:
+            call = {"function": {"name": request.tool.name, "arguments": json.dumps(REVIEW)}}
+            return [self._reply("", role, "tool_calls", {"tool_calls": [call]})] * request.n
+        text = self.reply(request)
+        cuts = [text.index(stop) for stop in request.stop if stop in text]
+        return [self._reply(text[: min(cuts)] if cuts else text, role, "stop", {})] * request.n
+
+    def _reply(self, text: str, role: str, finish: str, extra: dict) -> ChatReply:
+        return ChatReply(text, Usage(10, self.count_tokens(text)), 0.001, role, finish, self.name, extra)
+
+    def reviews(self) -> list[ChatRequest]:
+        return [r for r in self.requests if _is_review(r.messages)]
+
+    def scripts(self) -> list[ChatRequest]:
+        return [r for r in self.requests if not _is_review(r.messages)]
+
+
+def _is_review(messages: Sequence[Message]) -> bool:
+    return "Review the run of this script" in messages[-1]["content"]
+
+
+def chatty_scripts_unreadable_reviews(request: ChatRequest) -> str:
+    return "It looks fine to me." if _is_review(request.messages) else CHATTY
+
+
+def run_search(model: ServerLikeModel, steps: int, **options: object) -> list[dict]:
+    env = BankEnv(max_steps=steps + 1)
+    policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2, **options)  # type: ignore[arg-type]
+    obs, _ = env.reset()
+    policy.reset(seed=0)
+    for _ in range(steps):
+        obs, *_ = env.step(policy.act(obs))
+    return policy.step_info()["wrappers"]["tree_search"]["journal"]
+
+
+def test_the_review_is_one_call_that_asks_for_its_schema_and_is_read_from_the_tool_call():
+    model = ServerLikeModel(chatty_scripts_unreadable_reviews, honours_tools=True)
+    journal = run_search(model, steps=4)
+    reviews = model.reviews()
+    assert len(reviews) == 3  # one per reviewed step, no retry
+    assert all(r.tool == REVIEW_TOOL and r.max_tokens == REVIEW_MAX_TOKENS for r in reviews)
+    assert REVIEW_TOOL.parameters["required"] == list(REVIEW)  # the schema asks for every field the review reads
+    assert [n["metric"] for n in journal[:3]] == [0.7, 0.7, 0.7] and not journal[0]["is_buggy"]
+    assert journal[0]["analysis"] == "ran"
+
+
+def test_an_unreadable_review_is_asked_again_with_the_problem_never_with_the_same_request():
+    replies = iter(["It looks fine to me.", "Fine, really.", "Still fine.", "unused"])
+    model = ServerLikeModel(lambda r: next(replies) if _is_review(r.messages) else CHATTY, honours_tools=False)
+    journal = run_search(model, steps=2, review_retries=2)
+    keys = [request_key(r) for r in model.requests]
+    assert len(keys) == len(set(keys)), "a request was sent twice: its reply could not change"
+    first, again, third = [r.messages[-1]["content"] for r in model.reviews()]
+    assert "could not be read" not in first
+    assert again.startswith(first) and "could not be read" in again and "It looks fine to me." in again
+    assert third.startswith(first) and "Fine, really." in third and "It looks fine" not in third
+    assert journal[0]["is_buggy"] and journal[0]["analysis"].startswith("review unreadable")
+
+
+def test_a_model_that_repeats_its_unreadable_review_is_not_asked_a_third_time():
+    model = ServerLikeModel(chatty_scripts_unreadable_reviews, honours_tools=False)
+    run_search(model, steps=2, review_retries=5)
+    assert len(model.reviews()) == 2  # the retry got the same reply back: a third ask would repeat the second
+    keys = [request_key(r) for r in model.requests]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_review_cut_off_at_its_token_cap_is_asked_again_saying_so():
+    class CutOff(ServerLikeModel):
+        def _reply(self, text: str, role: str, finish: str, extra: dict) -> ChatReply:
+            finish = "length" if text.startswith('{"summary"') else finish
+            return super()._reply(text, role, finish, extra)
+
+    cut = '{"summary": "the script ran and printed its'
+    model = CutOff(lambda r: cut if _is_review(r.messages) else CHATTY, honours_tools=False)
+    run_search(model, steps=2, review_retries=1)
+    assert "cut off" in model.reviews()[1].messages[-1]["content"]
+
+
+def test_scripts_stop_at_the_end_of_their_first_code_block():
+    model = ServerLikeModel(chatty_scripts_unreadable_reviews, honours_tools=True)
+    journal = run_search(model, steps=4, debug_prob=0.0)
+    scripts = model.scripts()
+    assert len(scripts) == 4 and all(r.stop == CODE_STOP for r in scripts)  # drafts and improvements alike
+    assert {n["operation"] for n in journal} == {"draft", "improve"}
+    assert all(n["code"] == SCRIPT for n in journal)
+    # the stop closes the first block, not the opening fence that names its language
+    assert not any(stop in "Plan: a baseline.\n```python\n" for stop in CODE_STOP)
+    assert CHATTY[: min(CHATTY.index(stop) for stop in CODE_STOP)] == f"Plan: a baseline.\n```python\n{SCRIPT}"
