@@ -18,6 +18,7 @@ from envs.sandbox import landlock
 #: analogue id -> the MLE-bench lite competition it stands for
 ANALOGUES = {
     "taxi-fare": "new-york-city-taxi-fare-prediction",
+    "transparent-conductors": "nomad2018-predict-transparent-conductors",
 }
 
 
