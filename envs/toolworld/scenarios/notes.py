@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.music import top_artists
@@ -14,63 +15,198 @@ from envs.toolworld.world.build import WORLD_NOW
 GROCERIES = ["oat milk", "eggs", "spinach", "rye bread", "lemons", "coffee beans", "rice", "chickpeas"]
 DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
+TODAY = WORLD_NOW.date().isoformat()
 
 
-@scenario("notes_create_list", apps=("notes",), difficulty=1)
+def shopping_items(view: WorldView, owner: int, checked: int) -> list[dict[str, Any]]:
+    """The ticked (1) or unticked (0) checklist items of an owner's live notes tagged 'shopping'."""
+    return view.rows(
+        "SELECT c.id, c.text FROM notes_checklist_items c JOIN notes_notes n ON n.id = c.note_id WHERE n.owner_id = ? "
+        "AND instr(',' || n.tags || ',', ',shopping,') > 0 AND n.trashed_at IS NULL AND c.checked = ? ORDER BY c.id",
+        owner,
+        checked,
+    )
+
+
+@scenario("notes_create_list", apps=("notes",))
 def create_list(view: WorldView, rng: random.Random) -> TaskSpec:
-    owner = rng.choice(view.people_ids())
+    """A fresh list gathers the given items and every unticked item of my shopping notes' checklists (each once,
+    read per note); the old checklists lose the items ticked before and get the rest ticked; trashed notes stay."""
+    owners = [p for p in view.people_ids() if 10 <= len(shopping_items(view, p, 0)) <= 22]
+    owner = pick(rng, owners, "owner with 10-22 unticked shopping items", distinct=True)
+    unticked, ticked = shopping_items(view, owner, 0), shopping_items(view, owner, 1)
     items = rng.sample(GROCERIES, rng.randint(3, 5))
     title = rng.choice(["Groceries", "Shopping list", "Market run"])
-    content = "\n".join(items)
+    lines = list({x.lower(): x for x in [*items, *(u["text"] for u in unticked)]}.values())
     look = (
         login("notes")
-        + fetch_all("same", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
-        + "print([(n['note_id'], n['title']) for n in same])\n"
+        + fetch_all("shopping", "apis.notes.search_notes(access_token=notes_token, tag='shopping'")
+        + "print([(n['note_id'], n['title'], n['checklist_items']) for n in shopping])\n"
+    )
+    read = (
+        "unticked, with_ticked = [], []\n"
+        "for n in shopping:\n"
+        "    if n['checklist_items']:\n"
+        + fetch_all(
+            "items", "apis.notes.show_checklist(access_token=notes_token, note_id=n['note_id']", indent="        "
+        )
+        + "        unticked += [i for i in items if not i['checked']]\n"
+        "        if any(i['checked'] for i in items):\n"
+        "            with_ticked.append(n['note_id'])\n"
+        "print([(i['item_id'], i['text']) for i in unticked], with_ticked)\n"
     )
     act = (
-        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content={content!r})['note_id']\n"
-        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
+        f"wanted = {items!r} + [i['text'] for i in unticked]\n"
+        "lines = list({w.lower(): w for w in wanted}.values())\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "tags=['shopping'])['note_id']\n"
+        "for note_id in with_ticked:\n"
+        "    print(apis.notes.clear_checked_items(access_token=notes_token, note_id=note_id))\n"
+        "for i in unticked:\n"
+        "    apis.notes.update_checklist_item(access_token=notes_token, item_id=i['item_id'], checked=True)\n"
     )
-    oracle = Solution().step(look).step(act).steps()
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note))\n" + DONE
     return TaskSpec(
         owner,
-        f"Make a new note titled '{title}' listing these items, one per line: {', '.join(items)}.",
-        oracle,
+        f"Start a fresh note titled '{title}', tagged 'shopping', listing one per line and each only once: "
+        f"{', '.join(items)}, plus every item still unticked on the checklists of my other notes tagged 'shopping' "
+        "(not those in the trash). On those old checklists, first delete the items that are already ticked, then "
+        "tick off the ones now on the new list, so nothing is bought twice.",
+        Solution().step(look).step(read).step(act).step(check).steps(),
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, title, HasLines(items)),
-                f"a note '{title}' with exactly the {len(items)} items, one per line",
+                new_note(owner, title, HasLines(lines), tags="shopping"),
+                f"a note '{title}' tagged shopping lists the {len(lines)} items once each",
                 what="notes",
-            )
+            ),
+            *(
+                Updated("notes_checklist_items", u["id"], {"checked": 1}, f"the old item {u['text']!r} is ticked off")
+                for u in unticked
+            ),
+            Deleted(
+                "notes_checklist_items",
+                frozenset(t["id"] for t in ticked),
+                f"the {len(ticked)} items ticked before are deleted from the old checklists",
+                what="ticked items",
+            ),
         ],
     )
 
 
-@scenario("notes_pin_titled", apps=("notes",), difficulty=1)
-def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
-    unique = view.rows(
-        "SELECT owner_id, title, MIN(id) AS id, MAX(pinned) AS pinned, MAX(trashed_at IS NOT NULL) AS trashed "
-        "FROM notes_notes GROUP BY owner_id, title HAVING COUNT(*) = 1 AND pinned = 0 AND trashed = 0 "
-        "ORDER BY owner_id, title"
+def lookalike_notes(view: WorldView, owner: int | None = None) -> list[dict[str, Any]]:
+    """Live notes whose title is unique for their owner but the start of another title ('Journal' vs 'Journal v2')."""
+    return view.rows(
+        "SELECT n.id, n.owner_id, n.title, n.content, n.updated_at, n.pinned, n.color FROM notes_notes n "
+        "WHERE n.trashed_at IS NULL AND (? IS NULL OR n.owner_id = ?) "
+        "AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title) = 1 "
+        "AND EXISTS (SELECT 1 FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title LIKE n.title || ' %') "
+        "ORDER BY n.id",
+        owner,
+        owner,
     )
-    note = pick(rng, unique, "unpinned note with a unique title")
+
+
+@scenario("notes_pin_titled", apps=("notes",))
+def pin_titled(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Pin one note (look-alike titles around it) and keep pinned only what still needs me: a reminder to come or an
+    unticked checklist item (read per note); the kept ones turn yellow unless they are; the answer counts the pins."""
+    owners = view.rows(
+        "SELECT owner_id FROM notes_notes WHERE pinned = 1 AND trashed_at IS NULL GROUP BY owner_id "
+        "HAVING COUNT(*) BETWEEN 12 AND 20 ORDER BY owner_id"
+    )
+    owner = pick(rng, owners, "owner with 12-20 pinned notes", distinct=True)["owner_id"]
+    note = pick(rng, [n for n in lookalike_notes(view, owner) if not n["pinned"]], "unpinned note with a look-alike")
+    pinned = view.rows(
+        "SELECT n.id, n.title, n.color, n.reminder_at >= ? AS reminded, EXISTS (SELECT 1 FROM notes_checklist_items c "
+        "WHERE c.note_id = n.id AND c.checked = 0) AS unticked FROM notes_notes n WHERE n.owner_id = ? "
+        "AND n.pinned = 1 AND n.trashed_at IS NULL ORDER BY n.id",
+        TODAY,
+        owner,
+    )
+    kept = [p for p in pinned if p["reminded"] or p["unticked"]]
+    yellow = view.rows(
+        "SELECT id, title FROM notes_notes WHERE owner_id = ? AND color = 'yellow' AND trashed_at IS NULL AND id != ? "
+        "ORDER BY id",
+        owner,
+        note["id"],
+    )
+    kept_ids = {p["id"] for p in kept}
     look = (
         login("notes")
+        + fetch_all("pinned", "apis.notes.search_notes(access_token=notes_token, pinned=True")
+        + "print([(n['title'], n['reminder_at'], n['checklist_items'], n['color']) for n in pinned])\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
-        + "print([(n['note_id'], n['title'], n['pinned']) for n in found])\n"
         + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
+        + fetch_all("yellow", "apis.notes.search_notes(access_token=notes_token, color='yellow'")
+        + "print(target, [n['title'] for n in yellow])\n"
+    )
+    decide = (
+        "keep, drop = [], []\n"
+        "for n in pinned:\n"
+        f"    needed = n['reminder_at'] is not None and n['reminder_at'] >= {TODAY!r}\n"
+        "    if not needed and n['checklist_items']:\n"
+        "        needed = bool(apis.notes.show_checklist(access_token=notes_token, note_id=n['note_id'], "
+        "checked=False, page_limit=1))\n"
+        "    (keep if needed else drop).append(n)\n"
+        "print([n['title'] for n in keep], [n['title'] for n in drop])\n"
     )
     act = (
-        "apis.notes.update_note(access_token=notes_token, note_id=target['note_id'], pinned=True)\n"
-        "print(apis.notes.show_note(access_token=notes_token, note_id=target['note_id'])['pinned'])\n" + DONE
+        "apis.notes.pin_note(access_token=notes_token, note_id=target['note_id'])\n"
+        "for n in drop:\n"
+        "    apis.notes.unpin_note(access_token=notes_token, note_id=n['note_id'])\n"
+        "for n in keep + [target]:\n"
+        "    if n['color'] != 'yellow':\n"
+        "        apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], color='yellow')\n"
+        "pins = {n['note_id'] for n in keep + [target]}\n"
+        "for n in yellow:\n"
+        "    if n['note_id'] not in pins:\n"
+        "        apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], color='none')\n"
     )
-    oracle = Solution().step(look).step(act).steps()
+    check = (
+        fetch_all("now_pinned", "apis.notes.search_notes(access_token=notes_token, pinned=True")
+        + "print([(n['title'], n['color']) for n in now_pinned])\n"
+        "apis.supervisor.complete_task(answer=len(now_pinned))\n"
+    )
+    target_change = {"pinned": 1, "updated_at": NOW, **({} if note["color"] == "yellow" else {"color": "yellow"})}
+    expectations: list[Expectation] = [
+        Updated("notes_notes", note["id"], target_change, f"the note '{note['title']}' is pinned and yellow"),
+        *(
+            Updated(
+                "notes_notes", p["id"], {"color": "yellow", "updated_at": NOW}, f"'{p['title']}' stays pinned, yellow"
+            )
+            for p in kept
+            if p["color"] != "yellow"
+        ),
+        *(
+            Updated(
+                "notes_notes",
+                p["id"],
+                {"pinned": 0, "updated_at": NOW, **({"color": "none"} if p["color"] == "yellow" else {})},
+                f"'{p['title']}' is unpinned" + (" and no longer yellow" if p["color"] == "yellow" else ""),
+            )
+            for p in pinned
+            if p["id"] not in kept_ids
+        ),
+        *(
+            Updated("notes_notes", y["id"], {"color": "none", "updated_at": NOW}, f"'{y['title']}' is no longer yellow")
+            for y in yellow
+            if y["id"] not in {p["id"] for p in pinned}
+        ),
+        Answer(
+            len(kept) + 1,
+            f"the answer is the number of pinned notes at the end ({len(kept) + 1})",
+            traps={"1": "only the note asked for was counted"},
+        ),
+    ]
     return TaskSpec(
-        note["owner_id"],
-        f"Pin my note titled '{note['title']}'.",
-        oracle,
-        [Updated("notes_notes", note["id"], {"pinned": 1, "updated_at": NOW}, f"the note '{note['title']}' is pinned")],
+        owner,
+        f"Tidy my pinned notes. Pin my note titled exactly '{note['title']}'. Of my other pinned notes, keep pinned "
+        f"only those with a reminder on or after {TODAY} or with an unticked checklist item, and unpin the rest. "
+        "Yellow is for pins only: every note that ends up pinned should be yellow, and any other yellow note of mine "
+        "gets no color. Tell me how many notes are pinned at the end.",
+        Solution().step(look).step(decide).step(act).step(check).steps(),
+        expectations,
     )
 
 
@@ -91,20 +227,6 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
             cutoff,
         )
     )
-    marks = ",".join("?" for _ in ids)
-    attached = [  # deleting a note for good deletes its versions, checklist items and shares too
-        Deleted(
-            table,
-            frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE note_id IN ({marks})", *sorted(ids))),
-            f"their {what} are deleted with them",
-            what=what,
-        )
-        for table, what in (
-            ("notes_versions", "old versions"),
-            ("notes_checklist_items", "checklist items"),
-            ("notes_shares", "shares"),
-        )
-    ]
     look = (
         login("notes")
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, created_before={cutoff!r}")
@@ -122,15 +244,7 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Clean up my notes: delete every unpinned note created before {cutoff}. Keep pinned ones.",
         oracle,
-        [
-            Deleted(
-                "notes_notes",
-                ids,
-                f"the {len(ids)} unpinned notes created before {cutoff} are deleted",
-                what="old notes",
-            ),
-            *(d for d in attached if d.row_ids),
-        ],
+        deleted_with_notes(view, ids, f"unpinned notes created before {cutoff}"),
     )
 
 
@@ -174,36 +288,193 @@ def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("notes_count_all", apps=("notes",), difficulty=2)
+def deleted_with_notes(view: WorldView, ids: frozenset[int], what: str) -> list[Expectation]:
+    """Notes deleted for good, with the versions, checklist items and shares deleting a note takes with it."""
+    marks = ",".join("?" for _ in ids)
+    attached = [
+        Deleted(
+            table,
+            frozenset(r["id"] for r in view.rows(f"SELECT id FROM {table} WHERE note_id IN ({marks})", *sorted(ids))),
+            f"their {kind} are deleted with them",
+            what=kind,
+        )
+        for table, kind in (
+            ("notes_versions", "old versions"),
+            ("notes_checklist_items", "checklist items"),
+            ("notes_shares", "shares"),
+        )
+    ]
+    return [
+        Deleted("notes_notes", ids, f"the {len(ids)} {what} are deleted for good", what=what),
+        *(d for d in attached if d.row_ids),
+    ]
+
+
+@scenario("notes_count_all", apps=("notes",))
 def count_all(view: WorldView, rng: random.Random) -> TaskSpec:
-    c = pick(
-        rng,
-        view.rows(
-            "SELECT owner_id, COUNT(*) AS n FROM notes_notes WHERE trashed_at IS NULL GROUP BY owner_id HAVING n > 5 "
-            "ORDER BY owner_id"
-        ),
-        "owner with more than 5 notes",
+    """The trash sorted first: notes still shared with someone come back (shares read per trashed note), the others
+    trashed before a cut-off go for good; then every note is counted over all pages (a first page of 5 is the trap)."""
+    cutoff = rng.choice(["2026-01-01", "2026-03-01", "2026-04-01"])
+    trash_sql = (
+        "SELECT n.id, n.title, n.trashed_at, EXISTS (SELECT 1 FROM notes_shares s WHERE s.note_id = n.id) AS shared "
+        "FROM notes_notes n WHERE n.owner_id = ? AND n.trashed_at IS NOT NULL ORDER BY n.id"
     )
+    candidates = []
+    for p in view.people_ids():
+        trash = view.rows(trash_sql, p)
+        if (
+            10 <= len(trash) <= 22
+            and any(t["shared"] for t in trash)
+            and any(not t["shared"] and t["trashed_at"] < cutoff for t in trash)
+        ):
+            candidates.append(p)
+    owner = pick(rng, candidates, "owner with shared notes in the trash", distinct=True)
+    trash = view.rows(trash_sql, owner)
+    shared = [t for t in trash if t["shared"]]
+    old = frozenset(t["id"] for t in trash if not t["shared"] and t["trashed_at"] < cutoff)
+    live = view.value("SELECT COUNT(*) FROM notes_notes WHERE owner_id = ? AND trashed_at IS NULL", owner)
     look = (
         login("notes")
-        + fetch_all("found", "apis.notes.search_notes(access_token=notes_token")
-        + ("print(len(found))\n")
+        + fetch_all("trash", "apis.notes.show_trash(access_token=notes_token")
+        + "print([(n['note_id'], n['title'], n['trashed_at']) for n in trash])\n"
     )
-    answer = fetch_all("trash", "apis.notes.show_trash(access_token=notes_token") + (
-        "print(len(trash), 'in the trash, not counted')\napis.supervisor.complete_task(answer=len(found))\n"
+    decide = (
+        "shared = []\n"
+        "for n in trash:\n"
+        "    shares = apis.notes.show_note_shares(access_token=notes_token, note_id=n['note_id'])\n"
+        "    if shares:\n"
+        "        shared.append(n)\n"
+        "print([(n['title'], n['trashed_at']) for n in shared])\n"
     )
-    oracle = Solution().step(look).step(answer).steps()
+    act = (
+        "for n in shared:\n"
+        "    apis.notes.restore_note(access_token=notes_token, note_id=n['note_id'])\n"
+        f"print(apis.notes.empty_trash(access_token=notes_token, trashed_before={cutoff!r}))\n"
+    )
+    count = (
+        fetch_all("notes", "apis.notes.search_notes(access_token=notes_token")
+        + fetch_all("left", "apis.notes.show_trash(access_token=notes_token")
+        + "print(len(notes), 'notes;', len(left), 'left in the trash')\n"
+        "apis.supervisor.complete_task(answer=len(notes))\n"
+    )
+    total = live + len(shared)
     return TaskSpec(
-        c["owner_id"],
-        "How many notes do I have in the notes app (not counting the trash)?",
-        oracle,
+        owner,
+        "Sort out my notes' trash, then count my notes. Restore every note in the trash that is still shared with "
+        f"someone; delete for good the other notes trashed before {cutoff}. Then tell me how many notes I have "
+        "(not counting what is left in the trash).",
+        Solution().step(look).step(decide).step(act).step(count).steps(),
         [
+            *(
+                Updated("notes_notes", t["id"], {"trashed_at": None}, f"the shared note '{t['title']}' is restored")
+                for t in shared
+            ),
+            *deleted_with_notes(view, old, f"unshared notes trashed before {cutoff}"),
             Answer(
-                c["n"],
-                f"the answer is the number of notes ({c['n']})",
-                traps={"5": "only the first page of notes was counted (page_limit default 5)"},
-            )
+                total,
+                f"the answer is the number of notes after the restores ({total})",
+                traps={
+                    "5": "only the first page of notes was counted (page_limit default 5)",
+                    str(live): "the restored notes were not counted",
+                },
+            ),
         ],
+    )
+
+
+@scenario("notes_restore_first_version", apps=("notes",))
+def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every edited note of one notebook gets its very first version back (history read per note), unless that
+    version had no text or is what the note already says; notes without history and other notebooks are left."""
+    books = view.rows(
+        "SELECT b.id, b.owner_id, b.name FROM notes_notebooks b WHERE (SELECT COUNT(*) FROM notes_notebooks c "
+        "WHERE c.owner_id = b.owner_id AND c.name = b.name) = 1 AND (SELECT COUNT(*) FROM notes_notes n "
+        "WHERE n.notebook_id = b.id AND n.trashed_at IS NULL) BETWEEN 8 AND 20 ORDER BY b.id"
+    )
+    plans = []
+    for b in books:
+        notes = view.rows(
+            "SELECT id, title, content, updated_at FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL "
+            "ORDER BY id",
+            b["id"],
+        )
+        restored, skipped = [], 0
+        for n in notes:
+            first = view.rows(
+                "SELECT title, content FROM notes_versions WHERE note_id = ? ORDER BY saved_at, id LIMIT 1", n["id"]
+            )
+            if not first:
+                continue
+            if first[0]["content"] and (first[0]["title"], first[0]["content"]) != (n["title"], n["content"]):
+                restored.append((n, first[0]))
+            else:
+                skipped += 1
+        if 3 <= len(restored) <= 8:
+            plans.append((b, restored, skipped))
+    book, restored, _ = pick(rng, plans, "notebook with 3-8 edited notes", distinct=True)
+    owner = book["owner_id"]
+    look = (
+        login("notes")
+        + fetch_all("books", f"apis.notes.show_notebooks(access_token=notes_token, query={book['name']!r}")
+        + f"book = next(b for b in books if b['name'] == {book['name']!r})\n"
+        + fetch_all("notes", "apis.notes.search_notes(access_token=notes_token, notebook_id=book['notebook_id']")
+        + "print([(n['note_id'], n['title']) for n in notes])\n"
+    )
+    history = (
+        "firsts = {}\n"
+        "for n in notes:\n"
+        + fetch_all(
+            "versions",
+            "apis.notes.show_note_versions(access_token=notes_token, note_id=n['note_id']",
+            indent="    ",
+        )
+        + "    if versions:\n"
+        "        firsts[n['note_id']] = min(versions, key=lambda v: (v['saved_at'], v['version_id']))\n"
+        "print({k: (v['title'], v['saved_at']) for k, v in firsts.items()})\n"
+    )
+    act = (
+        "restored = []\n"
+        "for n in notes:\n"
+        "    first = firsts.get(n['note_id'])\n"
+        "    if first and first['content'] and (first['title'], first['content']) != (n['title'], n['content']):\n"
+        "        apis.notes.restore_note_version(access_token=notes_token, version_id=first['version_id'])\n"
+        "        restored.append(n['note_id'])\n"
+    )
+    check = (
+        "for note_id in restored:\n"
+        "    print(apis.notes.show_note(access_token=notes_token, note_id=note_id)['title'])\n"
+        "apis.supervisor.complete_task(answer=len(restored))\n"
+    )
+    expectations: list[Expectation] = []
+    for n, first in restored:
+        expectations += [
+            Updated(
+                "notes_notes",
+                n["id"],
+                {"title": first["title"], "content": first["content"], "updated_at": NOW},
+                f"'{n['title']}' has the title and text of its oldest version",
+            ),
+            Inserted(
+                "notes_versions",
+                {
+                    "note_id": n["id"],
+                    "owner_id": owner,
+                    "title": n["title"],
+                    "content": n["content"],
+                    "saved_at": n["updated_at"],
+                },
+                f"the text '{n['title']}' had before is kept as a version",
+                what="versions",
+            ),
+        ]
+    expectations.append(Answer(len(restored), f"the answer is the number of notes restored ({len(restored)})"))
+    return TaskSpec(
+        owner,
+        f"Someone rewrote the notes in my '{book['name']}' notebook. For every note in it that has an edit history, "
+        "bring back its very first saved version (the oldest one, title and text), unless that version had no text "
+        "or the note already reads exactly like it. Tell me how many notes you restored.",
+        Solution().step(look).step(history).step(act).step(check).steps(),
+        expectations,
     )
 
 
@@ -304,48 +575,201 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("notes_open_todos", apps=("notes", "todo"), difficulty=3)
+@scenario("notes_open_todos", apps=("notes", "todo"))
 def open_todos(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A project's open to-dos in a note with their due dates, after closing the ones whose subtasks are all done
+    (subtasks read per to-do); subtasks are not listed and a to-do with an open subtask stays open."""
     projects = view.rows(
-        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE "
-        "(SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0) >= 2 "
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 "
+        "AND (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL) "
+        "BETWEEN 10 AND 18 AND EXISTS (SELECT 1 FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 "
+        "AND t.parent_id IS NULL AND t.recurrence IS NULL "
+        "AND EXISTS (SELECT 1 FROM todo_tasks s WHERE s.parent_id = t.id) "
+        "AND NOT EXISTS (SELECT 1 FROM todo_tasks s WHERE s.parent_id = t.id AND s.completed = 0)) "
+        "AND NOT EXISTS (SELECT 1 FROM todo_tasks t WHERE t.project_id = p.id AND t.recurrence IS NOT NULL "
+        "AND t.parent_id IS NULL AND t.completed = 0) "
         "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id"
     )
-    p = pick(rng, projects, "project with 2+ open tasks")
-    titles = [
-        r["title"] for r in view.rows("SELECT title FROM todo_tasks WHERE project_id = ? AND completed = 0", p["id"])
+    p = pick(rng, projects, "project with a to-do whose subtasks are all done", distinct=True)
+    tasks = view.rows(
+        "SELECT t.id, t.title, t.due_date, t.priority, "
+        "EXISTS (SELECT 1 FROM todo_tasks s WHERE s.parent_id = t.id) AS has_subs, "
+        "EXISTS (SELECT 1 FROM todo_tasks s WHERE s.parent_id = t.id AND s.completed = 0) AS open_subs "
+        "FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 AND t.parent_id IS NULL ORDER BY t.id",
+        p["id"],
+    )
+    done = [t for t in tasks if t["has_subs"] and not t["open_subs"]]
+    late = view.rows(
+        "SELECT id, title FROM todo_tasks WHERE project_id = ? AND completed = 0 AND parent_id IS NULL "
+        "AND due_date < ? AND priority != 1 ORDER BY id",
+        p["id"],
+        TODAY,
+    )
+    done_ids = {t["id"] for t in done}
+    lines = [
+        f"{t['title']} (due {t['due_date']})" if t["due_date"] else f"{t['title']} (no due date)"
+        for t in tasks
+        if t not in done
     ]
     note_title = f"{p['name']} to-dos"
     look = (
         login("todo", "notes")
-        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
-        + "print([(x['project_id'], x['name']) for x in projects])\n"
+        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={p['name']!r}")
         + f"project = next(x for x in projects if x['name'] == {p['name']!r})\n"
         + fetch_all(
             "open_tasks",
             "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
         )
-        + "print([t['title'] for t in open_tasks])\n"
+        + "open_tasks = [t for t in open_tasks if t['parent_task_id'] is None]\n"
+        "print([(t['task_id'], t['title'], t['due_date']) for t in open_tasks])\n"
+    )
+    decide = (
+        "finished, remaining = [], []\n"
+        "for t in open_tasks:\n"
+        + fetch_all("subs", "apis.todo.show_subtasks(access_token=todo_token, task_id=t['task_id']", indent="    ")
+        + "    (finished if subs and all(s['completed'] for s in subs) else remaining).append(t)\n"
+        "print([t['title'] for t in finished])\n"
     )
     act = (
-        f"note = apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
-        "content='\\n'.join(t['title'] for t in open_tasks), tags=['work'])['note_id']\n"
-        "print(apis.notes.show_note(access_token=notes_token, note_id=note))\n" + DONE
+        "for t in finished:\n"
+        "    apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])\n"
+        "    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text='All subtasks done.')\n"
+        "for t in remaining:\n"
+        f"    if t['due_date'] and t['due_date'] < {TODAY!r} and t['priority'] != 1:\n"
+        "        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], priority=1)\n"
+        "lines = [f\"{t['title']} (due {t['due_date']})\" if t['due_date'] else f\"{t['title']} (no due date)\" "
+        "for t in remaining]\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={note_title!r}, content='\\n'.join(lines), "
+        "tags=['work'])['note_id']\n"
     )
-    oracle = Solution().step(look).step(act).steps()
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n"
+        "print(apis.todo.show_project(access_token=todo_token, project_id=project['project_id'])['open_tasks'])\n"
+        + DONE
+    )
     return TaskSpec(
         p["owner_id"],
-        f"Make a note titled '{note_title}', tagged 'work', listing the titles of the open to-dos of my '{p['name']}' "
-        "project, one per line.",
-        oracle,
+        f"Go through the open to-dos of my '{p['name']}' project. A to-do that has subtasks, all of them done, is "
+        "finished: close it and comment on it 'All subtasks done.'. Any other open to-do of it due before "
+        f"{TODAY} gets priority 1. Then make a note titled '{note_title}', tagged 'work', listing the to-dos of that "
+        "project still open (not their subtasks), one per line as '<title> (due YYYY-MM-DD)', or '<title> (no due "
+        "date)' when it has none.",
+        Solution().step(look).step(decide).step(act).step(check).steps(),
         [
+            *(
+                Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+                for t in done
+            ),
+            *(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": p["owner_id"], "text": "All subtasks done."},
+                    f"the closed to-do '{t['title']}' is commented 'All subtasks done.'",
+                    what=f"comments on '{t['title']}'",
+                )
+                for t in done
+            ),
+            *(
+                Updated("todo_tasks", t["id"], {"priority": 1}, f"the overdue to-do '{t['title']}' gets priority 1")
+                for t in late
+                if t["id"] not in done_ids
+            ),
             Inserted(
                 "notes_notes",
-                new_note(p["owner_id"], note_title, HasLines(titles), tags="work"),
-                f"the note lists the {len(titles)} open to-dos and is tagged work",
+                new_note(p["owner_id"], note_title, HasLines(lines), tags="work"),
+                f"the note lists the {len(lines)} to-dos still open with their due dates, tagged work",
                 what="notes",
-            )
+            ),
         ],
+    )
+
+
+@scenario("notes_share_with_roommates", apps=("notes", "phone"))
+def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every note tagged 'home' shared for editing with every roommate in my contacts (shares read per note: a view
+    share is upgraded, an edit share left); each roommate then gets a text counting the notes."""
+    owners = view.rows(
+        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.relationship = 'roommate' "
+        "AND (SELECT COUNT(*) FROM notes_notes n WHERE n.owner_id = c.owner_id AND n.trashed_at IS NULL "
+        "AND instr(',' || n.tags || ',', ',home,') > 0) BETWEEN 5 AND 12 GROUP BY c.owner_id HAVING COUNT(*) = 2 "
+        "ORDER BY c.owner_id"
+    )
+    owner = pick(rng, owners, "owner with two roommates and home notes", distinct=True)["owner_id"]
+    notes = view.rows(
+        "SELECT id, title FROM notes_notes WHERE owner_id = ? AND trashed_at IS NULL "
+        "AND instr(',' || tags || ',', ',home,') > 0 ORDER BY id",
+        owner,
+    )
+    roommates = view.rows(
+        "SELECT f.id, f.email, c.first_name, c.phone_number FROM phone_contacts c JOIN people f ON f.email = c.email "
+        "WHERE c.owner_id = ? AND c.relationship = 'roommate' ORDER BY f.id",
+        owner,
+    )
+    message = f"Hi! I shared my {len(notes)} home notes with you, you can edit them."
+    look = (
+        login("phone", "notes")
+        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
+        + fetch_all("home", "apis.notes.search_notes(access_token=notes_token, tag='home'")
+        + "print([r['email'] for r in roommates], [n['title'] for n in home])\n"
+    )
+    decide = (
+        "shares = {}\n"
+        "for n in home:\n"
+        "    shares[n['note_id']] = {s['email']: s['permission'] for s in "
+        "apis.notes.show_note_shares(access_token=notes_token, note_id=n['note_id'])}\n"
+        "print(shares)\n"
+    )
+    act = (
+        "for n in home:\n"
+        "    for r in roommates:\n"
+        "        if shares[n['note_id']].get(r['email']) != 'edit':\n"
+        "            apis.notes.share_note(access_token=notes_token, note_id=n['note_id'], email=r['email'], "
+        "permission='edit')\n"
+        "for r in roommates:\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=r['phone_number'], "
+        "message=f'Hi! I shared my {len(home)} home notes with you, you can edit them.')\n"
+    )
+    check = "print(apis.notes.show_note_shares(access_token=notes_token, note_id=home[0]['note_id']))\n" + DONE
+    expectations: list[Expectation] = []
+    for n in notes:
+        for r in roommates:
+            share = view.rows(
+                "SELECT id, permission FROM notes_shares WHERE note_id = ? AND person_id = ?", n["id"], r["id"]
+            )
+            if not share:
+                expectations.append(
+                    Inserted(
+                        "notes_shares",
+                        {"note_id": n["id"], "person_id": r["id"], "permission": "edit", "shared_at": NOW},
+                        f"'{n['title']}' is shared with {r['email']} (edit)",
+                        what=f"shares of '{n['title']}' with {r['email']}",
+                    )
+                )
+            elif share[0]["permission"] != "edit":
+                expectations.append(
+                    Updated(
+                        "notes_shares",
+                        share[0]["id"],
+                        {"permission": "edit"},
+                        f"{r['email']} may now edit '{n['title']}'",
+                    )
+                )
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {"sender_id": owner, "receiver_id": r["id"], "message": Contains(str(len(notes))), "is_read": 0},
+            f"{r['first_name']} gets a text saying {len(notes)} home notes were shared",
+            what=f"texts to {r['first_name']}",
+        )
+        for r in roommates
+    ]
+    return TaskSpec(
+        owner,
+        "Share every note of mine tagged 'home' (not those in the trash) with every roommate in my phone contacts, "
+        "letting them edit (a note already shared with one of them for viewing only gets edit permission). Then text "
+        f'each roommate: "{message.replace(str(len(notes)), "<number of home notes>")}".',
+        Solution().step(look).step(decide).step(act).step(check).steps(),
+        expectations,
     )
 
 
@@ -458,124 +882,4 @@ def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "name, one per line written as 'Artist: N plays'.",
         Solution().step(look).step(act).steps(),
         expectations,
-    )
-
-
-@scenario("notes_restore_first_version", apps=("notes",))
-def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
-    notes = view.rows(
-        "SELECT n.id, n.owner_id, n.title, n.content, n.updated_at FROM notes_notes n WHERE n.trashed_at IS NULL "
-        "AND (SELECT COUNT(*) FROM notes_versions v WHERE v.note_id = n.id) >= 2 "
-        "AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title) = 1 "
-        "AND EXISTS (SELECT 1 FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title LIKE n.title || ' %') "
-        "ORDER BY n.id"
-    )
-    candidates = []
-    for n in notes:  # the oldest version must differ from the note now, or restoring it is refused (409)
-        first = view.row(
-            "SELECT id, title, content FROM notes_versions WHERE note_id = ? ORDER BY saved_at, id LIMIT 1", n["id"]
-        )
-        if (first["title"], first["content"]) != (n["title"], n["content"]):
-            candidates.append((n, first))
-    note, first = pick(rng, candidates, "edited note whose title has a look-alike", distinct=True)
-    look = (
-        login("notes")
-        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
-        + "print([n['title'] for n in found])\n"
-        + f"target = next(n for n in found if n['title'] == {note['title']!r})\n"
-        + fetch_all("versions", "apis.notes.show_note_versions(access_token=notes_token, note_id=target['note_id']")
-        + "print([(v['version_id'], v['saved_at']) for v in versions])\n"
-    )
-    act = (
-        "oldest = min(versions, key=lambda v: (v['saved_at'], v['version_id']))\n"
-        "apis.notes.restore_note_version(access_token=notes_token, version_id=oldest['version_id'])\n" + DONE
-    )
-    return TaskSpec(
-        note["owner_id"],
-        f"My note titled exactly '{note['title']}' has been edited several times. Bring back its very first saved "
-        "version from its version history (the oldest one), title and text.",
-        Solution().step(look).step(act).steps(),
-        [
-            Updated(
-                "notes_notes",
-                note["id"],
-                {"title": first["title"], "content": first["content"], "updated_at": NOW},
-                "the note has the title and text of its oldest version",
-            ),
-            Inserted(
-                "notes_versions",
-                {
-                    "note_id": note["id"],
-                    "owner_id": note["owner_id"],
-                    "title": note["title"],
-                    "content": note["content"],
-                    "saved_at": note["updated_at"],
-                },
-                "the text it had before is kept as a version",
-                what="versions",
-            ),
-        ],
-    )
-
-
-@scenario("notes_share_with_roommates", apps=("notes", "phone"))
-def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT c.owner_id FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.relationship = 'roommate' "
-        "GROUP BY c.owner_id ORDER BY c.owner_id"
-    )
-    owner = pick(rng, owners, "owner with roommates in their contacts", distinct=True)["owner_id"]
-    notes = view.rows(
-        "SELECT n.id, n.title FROM notes_notes n WHERE n.owner_id = ? AND n.trashed_at IS NULL "
-        "AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title) = 1 "
-        "AND EXISTS (SELECT 1 FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title LIKE n.title || ' %') "
-        "ORDER BY n.id",
-        owner,
-    )
-    note = pick(rng, notes, "note whose title has a look-alike")
-    roommates = view.rows(
-        "SELECT f.id, f.email, s.id AS share_id, s.permission FROM phone_contacts c JOIN people f ON f.email = c.email "
-        "LEFT JOIN notes_shares s ON s.note_id = ? AND s.person_id = f.id WHERE c.owner_id = ? "
-        "AND c.relationship = 'roommate' ORDER BY f.id",
-        note["id"],
-        owner,
-    )
-    look = (
-        login("phone", "notes")
-        + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
-        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
-        + f"note = next(n for n in found if n['title'] == {note['title']!r})\n"
-        + "shares = {s['email']: s['permission'] for s in "
-        "apis.notes.show_note_shares(access_token=notes_token, note_id=note['note_id'])}\n"
-        + "print([r['email'] for r in roommates], shares)\n"
-    )
-    act = (
-        "for r in roommates:\n"
-        "    if shares.get(r['email']) != 'edit':\n"
-        "        apis.notes.share_note(access_token=notes_token, note_id=note['note_id'], email=r['email'], "
-        "permission='edit')\n"
-        "        shares[r['email']] = 'edit'\n" + DONE
-    )
-    expectations: list[Expectation] = []
-    for r in roommates:
-        if r["share_id"] is None:
-            expectations.append(
-                Inserted(
-                    "notes_shares",
-                    {"note_id": note["id"], "person_id": r["id"], "permission": "edit", "shared_at": NOW},
-                    f"the note is shared with {r['email']} (edit)",
-                    what=f"shares with {r['email']}",
-                )
-            )
-        elif r["permission"] != "edit":
-            expectations.append(
-                Updated("notes_shares", r["share_id"], {"permission": "edit"}, f"{r['email']} may now edit the note")
-            )
-    return TaskSpec(
-        owner,
-        f"Share my note titled exactly '{note['title']}' with every roommate in my phone contacts, letting them edit "
-        "it (anyone of them it is already shared with for viewing gets edit permission).",
-        Solution().step(look).step(act).steps(),
-        expectations,
-        noop_pass=not expectations,
     )
