@@ -6,13 +6,15 @@ import random
 import re
 from datetime import date
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
-from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.payments import balance_changes, texted
+from envs.toolworld.scenarios.email import labelled, sent_email
+from envs.toolworld.scenarios.payments import balance_changes, request_reminded, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+PAID_BACK = "Paid back"
+NAGGED = 2  # requests reminded this often already get no more app reminders
 ASK = re.compile(r"I paid \$[\d.]+ for the (.+)\. Could you send me your share of \$([\d.]+) when you can\?")
 
 
@@ -24,7 +26,7 @@ def _share_asks(view: WorldView, owner: int, since: str) -> list[dict]:
     """The 'Paying you back' emails others sent `owner` since a day, outside spam and trash, with what they ask."""
     found = []
     for m in view.rows(
-        "SELECT m.sender_id, m.body, m.sent_at, t.conversation_id FROM email_messages m "
+        "SELECT m.sender_id, m.body, m.sent_at, m.thread_id, t.conversation_id, t.is_archived FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.owner_id = ? AND m.sender_id != m.owner_id AND t.subject = 'Paying you back' AND m.sent_at >= ? "
         "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.sent_at",
@@ -84,6 +86,31 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{full_name(view, a['sender_id'])} gets a reply about the {a['item']}",
             conversation=a["conversation_id"],
         )
+    friends = {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
+    expectations += [
+        Inserted(
+            "payments_friends",
+            {"owner_id": owner, "friend_id": sender},
+            f"{full_name(view, sender)}, not yet a payments friend, is added as one",
+            what=f"friendships with {full_name(view, sender)}",
+        )
+        for sender in sorted({a["sender_id"] for a in asks} - friends)
+    ]
+    threads = {a["thread_id"]: a for a in asks}
+    expectations += labelled(
+        view,
+        owner,
+        PAID_BACK,
+        [t for t in threads if not _has_label(view, t, PAID_BACK)],
+        f"each thread asking for a share carries the label '{PAID_BACK}'",
+    )
+    expectations += [
+        Updated(
+            "email_threads", t, {"is_archived": 1}, f"the thread of {full_name(view, a['sender_id'])}'s ask is archived"
+        )
+        for t, a in threads.items()
+        if not a["is_archived"]
+    ]
     total = round(sum(a["share"] for a in asks), 2)
     every = round(sum(a["share"] for a in _share_asks(view, owner, "2000-01-01")), 2)
     expectations.append(
@@ -105,23 +132,48 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         "        continue\n"
         "    found = re.search(r'for the (.+)\\. Could you send me your share of \\$([\\d.]+)', e['body'])\n"
         "    if found:\n"
-        "        asks.append((e['email_id'], e['sender']['email'], found.group(1), float(found.group(2))))\n"
+        "        asks.append((e['email_id'], e['sender']['email'], found.group(1), float(found.group(2)), "
+        "e['thread_id']))\n"
         "print(asks)\n"
         "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
+    befriend = (
+        "for email in sorted({a[1] for a in asks}):\n"
+        "    user = apis.payments.show_user(access_token=payments_token, email=email)\n"
+        "    if not user['is_friend']:\n"
+        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
+        "        print('befriended', user['name'])\n"
+    )
     act = (
         "sent = []\n"
-        "for email_id, email, item, share in asks:\n"
+        "for email_id, email, item, share, thread_id in asks:\n"
         "    payment = apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=share, "
         "note=f'{item} share', private=True)\n"
         "    sent.append(payment['transaction_id'])\n"
         "    apis.email.reply_to_email(access_token=email_token, email_id=email_id, "
         "body=f'Sent you ${share:.2f} for the {item}. Thanks!')\n"
     )
+    file_away = (
+        fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+        + f"label = next((l for l in labels if l['name'] == {PAID_BACK!r}), None)\n"
+        "if label is None:\n"
+        f"    label = apis.email.create_label(access_token=email_token, name={PAID_BACK!r})\n"
+        "for thread_id in dict.fromkeys(a[4] for a in asks):\n"
+        "    thread = apis.email.show_thread(access_token=email_token, thread_id=thread_id)\n"
+        f"    if {PAID_BACK!r} not in thread['labels']:\n"
+        "        apis.email.add_label_to_thread(access_token=email_token, thread_id=thread_id, "
+        "label_id=label['label_id'])\n"
+        "    if not thread['is_archived']:\n"
+        "        apis.email.archive_thread(access_token=email_token, thread_id=thread_id)\n"
+    )
     check = (
         "for transaction_id in sent:\n"
         "    t = apis.payments.show_transaction(access_token=payments_token, transaction_id=transaction_id)\n"
         "    print(t['receiver']['name'], t['amount'], t['note'], t['private'])\n"
+        + fetch_all(
+            "filed", f"apis.email.show_threads(access_token=email_token, folder='archived', label={PAID_BACK!r}"
+        )
+        + "print(len(filed), 'threads filed')\n"
         "apis.supervisor.complete_task(answer=round(sum(a[3] for a in asks), 2))\n"
     )
     return TaskSpec(
@@ -130,9 +182,22 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         "$X for the <thing>. Could you send me your share of $Y when you can?'). For every such email I received "
         f"since {_day_words(since)}, send its sender the share it asks for on the payments app, privately, with the "
         "note '<thing> share' (e.g. 'pizza share'), and reply to that email 'Sent you $<share> for the <thing>. "
-        "Thanks!' (two decimals). Then tell me how much I sent in total.",
-        Solution().step("import re\n" + look).step(act).step(check).steps(),
+        "Thanks!' (two decimals). Make each of those senders my payments friend if they are not yet. Put my email "
+        f"label '{PAID_BACK}' on each of those threads (create the label if I have none) and archive them. Then tell "
+        "me how much I sent in total.",
+        Solution().step("import re\n" + look).step(befriend).step(act).step(file_away).step(check).steps(),
         expectations,
+    )
+
+
+def _has_label(view: WorldView, thread_id: int, label: str) -> bool:
+    return bool(
+        view.rows(
+            "SELECT 1 FROM email_thread_labels x JOIN email_labels l ON l.id = x.label_id "
+            "WHERE x.thread_id = ? AND l.name = ?",
+            thread_id,
+            label,
+        )
     )
 
 
@@ -141,7 +206,8 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     """One text per person who still owes me (pending requests I sent), with their total and what for; the number
     comes from my phone contacts; the answer is the total owed."""
     rows = view.rows(
-        "SELECT q.requester_id, q.payer_id, q.amount, q.note, q.created_at, c.phone_number, "
+        "SELECT q.id, q.requester_id, q.payer_id, q.amount, q.note, q.created_at, q.reminders, c.phone_number, "
+        "(SELECT notify_requests FROM payments_settings s WHERE s.person_id = q.payer_id) AS notify_requests, "
         "(SELECT COUNT(*) FROM phone_contacts d WHERE d.owner_id = q.requester_id "
         "AND d.first_name = c.first_name AND d.last_name = c.last_name) AS same_name "
         "FROM payments_requests q JOIN people p ON p.id = q.payer_id LEFT JOIN phone_contacts c "
@@ -171,6 +237,10 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         notes = ", ".join(r["note"] for r in theirs)
         text = f"Hi {view.person(payer)['first_name']}, a reminder: you still owe me {money(owed)} for {notes}."
         expectations.append(texted(view, owner, payer, text))
+    me = view.person(owner)["first_name"]
+    for r in mine:
+        if r["reminders"] < NAGGED:
+            expectations += request_reminded(view, r, me)
     total = round(sum(r["amount"] for r in mine), 2)
     expectations.append(Answer(total, f"the answer is what everyone owes me together ({money(total)})"))
     look = (
@@ -197,10 +267,16 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "    notes = ', '.join(r['note'] for r in theirs)\n"
         '    text = f"Hi {name.split()[0]}, a reminder: you still owe me ${owed:.2f} for {notes}."\n'
         "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[email], message=text)\n"
+        "    for r in theirs:\n"
+        f"        if r['reminders'] < {NAGGED}:\n"
+        "            apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])\n"
     )
     check = (
         "for email, number in numbers.items():\n"
         "    print(apis.phone.search_text_messages(access_token=phone_token, phone_number=number, page_limit=1))\n"
+        "for r in pending:\n"
+        "    again = apis.payments.show_request(access_token=payments_token, request_id=r['request_id'])\n"
+        "    print(again['request_id'], again['status'], again['reminders'])\n"
         "apis.supervisor.complete_task(answer=round(sum(r['amount'] for r in pending), 2))\n"
     )
     return TaskSpec(
@@ -208,7 +284,8 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "Remind everyone who still owes me money on the payments app (my pending requests) with one text message "
         "each, to the number in my phone contacts: 'Hi <their first name>, a reminder: you still owe me $<the sum of "
         "their pending requests, two decimals> for <the notes of those requests, oldest first, joined by ', '>.' "
-        "Then tell me how much everyone owes me in total.",
+        "Also send the app's reminder on each of those requests, except the ones already reminded "
+        f"{NAGGED} times or more (a text will do for those). Then tell me how much everyone owes me in total.",
         Solution().step(look).step(find).step(act).step(check).steps(),
         expectations,
     )
