@@ -231,9 +231,11 @@ class AideSearch:
         max_debug_depth: int,
         review_retries: int,
         seed: int,
+        script_max_tokens: int,
     ) -> None:
         """The search parameters' defaults (AIDE's own) live in one place: TreeSearch's signature."""
         self.agent = agent
+        self.script_max_tokens = script_max_tokens
         self.num_drafts = num_drafts
         self.debug_prob = debug_prob
         self.max_debug_depth = max_debug_depth
@@ -261,6 +263,12 @@ class AideSearch:
             "best_metric": best.metric if best else None,
             "journal": [n.to_dict() for n in self.journal],
         }
+
+    def review_last(self, observation: Observation) -> None:
+        """Review the last script's run: `act` does it before the next step, so after the episode's last
+        step only this completes the journal (and makes the last step cost what the others did)."""
+        if self._pending is not None and not self._pending.reviewed and observation["history"]:
+            self._review(self._pending, observation)
 
     def best(self) -> AideNode | None:
         good = [n for n in self.journal if n.reviewed and not n.is_buggy and n.metric is not None]
@@ -295,7 +303,9 @@ class AideSearch:
                 "metric": "none" if parent.metric is None else str(parent.metric),
             }
         request = fill_prompt(f"aide_{operation}", **values)
-        text = self.agent.client.ask_text(with_user_turn(self.agent.messages(fresh), request), stop=CODE_STOP)
+        text = self.agent.client.ask_text(
+            with_user_turn(self.agent.messages(fresh), request), stop=CODE_STOP, max_tokens=self.script_max_tokens
+        )
         code = self.agent.parse(text)
         plan = text.split("```")[0].strip()
         node = AideNode(

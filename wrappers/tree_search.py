@@ -2,8 +2,11 @@
 
 ToolWorld (and any env with snapshots): best-first or beam search over env
 snapshots (wrappers/snapshot_search.py). MLE: AIDE's draft / debug / improve
-search over whole scripts (wrappers/aide.py), one script per env step. The
-mode follows the env's profile (EnvProfile.search) unless set; the tree or journal is in
+search over whole scripts (wrappers/aide.py), one script per env step; a script
+gets `script_max_tokens` (SmolLM2's whole scripts with their plan run 300-800
+tokens; the reply stops at its first closed code block, so an unused budget
+costs nothing), the review its own small cap. The mode follows the env's
+profile (EnvProfile.search) unless set; the tree or journal is in
 `step_info()["wrappers"]["tree_search"]`.
 """
 
@@ -46,6 +49,7 @@ class TreeSearch(PolicyWrapper):
         debug_prob: float = 0.5,
         max_debug_depth: int = 3,
         review_retries: int = 2,
+        script_max_tokens: int = 1024,
         seed: int = 0,
     ) -> None:
         super().__init__(policy, model, temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt)
@@ -79,6 +83,7 @@ class TreeSearch(PolicyWrapper):
                 max_debug_depth=max_debug_depth,
                 review_retries=review_retries,
                 seed=seed,
+                script_max_tokens=script_max_tokens,
             )
 
     def reset(self, *, seed: int | None = None) -> None:

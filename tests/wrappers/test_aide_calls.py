@@ -121,8 +121,24 @@ def test_scripts_stop_at_the_end_of_their_first_code_block():
     journal = run_search(model, steps=4, debug_prob=0.0)
     scripts = model.scripts()
     assert len(scripts) == 4 and all(r.stop == CODE_STOP for r in scripts)  # drafts and improvements alike
+    assert all(r.max_tokens == 1024 for r in scripts)  # TreeSearch's script_max_tokens: room for a whole script
     assert {n["operation"] for n in journal} == {"draft", "improve"}
     assert all(n["code"] == SCRIPT for n in journal)
     # the stop closes the first block, not the opening fence that names its language
     assert not any(stop in "Plan: a baseline.\n```python\n" for stop in CODE_STOP)
     assert CHATTY[: min(CHATTY.index(stop) for stop in CODE_STOP)] == f"Plan: a baseline.\n```python\n{SCRIPT}"
+
+
+def test_the_last_scripts_run_is_reviewed_once_when_asked_after_the_episode():
+    model = ServerLikeModel(chatty_scripts_unreadable_reviews, honours_tools=True)
+    env = BankEnv(max_steps=3)
+    policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2)
+    obs, _ = env.reset()
+    policy.reset(seed=0)
+    for _ in range(2):
+        obs, *_ = env.step(policy.act(obs))
+    assert len(model.reviews()) == 1  # act reviews the previous script only
+    policy.engine.review_last(obs)
+    policy.engine.review_last(obs)
+    assert len(model.reviews()) == 2
+    assert all(node.reviewed and node.metric == 0.7 for node in policy.engine.journal)
