@@ -123,6 +123,24 @@ SYSCALLS = {
     "process_madvise": 440,
     "mount_setattr": 442,
     "open_tree_attr": 467,
+    "shmget": 29,
+    "shmat": 30,
+    "shmctl": 31,
+    "semget": 64,
+    "semop": 65,
+    "semctl": 66,
+    "shmdt": 67,
+    "msgget": 68,
+    "msgsnd": 69,
+    "msgrcv": 70,
+    "msgctl": 71,
+    "semtimedop": 220,
+    "mq_open": 240,
+    "mq_unlink": 241,
+    "mq_timedsend": 242,
+    "mq_timedreceive": 243,
+    "mq_notify": 244,
+    "mq_getsetattr": 245,
 }
 # Never needed by a sandboxed program, and each one reaches past the sandbox: debugging or reading other
 # processes, the kernel log, modules, clocks, mounts, namespaces, keyrings, device nodes, raw I/O ports,
@@ -199,6 +217,28 @@ ALWAYS_DENIED = (
     "mount_setattr",
     "open_tree_attr",
 )
+# System V IPC objects and POSIX message queues live in the IPC namespace, not in the process: they outlive it,
+# so processes that share a namespace (one fork server's workers, across episodes) could pass data through them
+IPC = (
+    "shmget",
+    "shmat",
+    "shmctl",
+    "shmdt",
+    "semget",
+    "semop",
+    "semctl",
+    "semtimedop",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +249,10 @@ class SyscallPolicy:
     threads: bool = True  # False: no threads either (nothing can keep running between a worker's steps)
     network: bool = False  # sockets of any kind; False leaves pipes and stream socketpairs only
     new_session: bool = True  # setsid/setpgid; False keeps every child in the group a timeout kills
+    ipc: bool = True  # System V IPC and POSIX message queues; False when others share the IPC namespace
+    # setrlimit/prlimit64 raising or lowering limits; True only for a fork server, whose children cap their own CPU
+    # time after fork and then install a filter with rlimits=False (filters stack: the strictest answer wins)
+    rlimits: bool = False
 
     def program(self) -> list[tuple[int, int, int, int]]:
         """The BPF program as (code, jt, jf, k) tuples, jumps resolved."""
@@ -217,8 +261,9 @@ class SyscallPolicy:
         asm.jump(_JEQ, _AUDIT_ARCH_X86_64, None, "kill")
         asm.op(_LD_ABS, 0)
         asm.jump(_JGE, _X32_BIT, "deny", None)
-        for name in ALWAYS_DENIED:
-            asm.jump(_JEQ, SYSCALLS[name], "deny", None)
+        for name in ALWAYS_DENIED + (() if self.ipc else IPC):
+            if name != "setrlimit" or not self.rlimits:
+                asm.jump(_JEQ, SYSCALLS[name], "deny", None)
         # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
         asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
         if not self.processes:
@@ -248,6 +293,8 @@ class SyscallPolicy:
             asm.op(_ALU_AND, SOCK_TYPE_MASK)
             asm.jump(_JEQ, SOCK_DGRAM, "deny", "allow")
             asm.label("after_socketpair")
+        if self.rlimits:
+            asm.jump(_JEQ, 0xFFFFFFFF, "deny", "allow")  # always false: a plain jump to allow
         asm.jump(_JEQ, SYSCALLS["prlimit64"], None, "allow")
         asm.op(_LD_ABS, 32)  # prlimit64's new_limit pointer: reading limits is fine, setting them is not
         asm.jump(_JEQ, 0, None, "deny")
@@ -265,28 +312,40 @@ class SyscallPolicy:
 
     def apply(self) -> None:
         """Install the filter on the calling process (inherited by its children, irreversible)."""
+        install(self.compile())
+
+    def compile(self) -> CompiledFilter:
+        """The filter ready for `install`: a fork server compiles its children's filter once, before forking."""
         if not supported():
             raise OSError(errno.ENOSYS, f"seccomp filter is only built for x86_64, not {platform.machine()}")
         code = self.program()
         filters = (_SockFilter * len(code))(*(_SockFilter(*ins) for ins in code))
-        prog = _SockFprog(len(code), filters)
-        libc = ctypes.CDLL(None, use_errno=True)
-        if (
-            libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
-            != 0
-        ):
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        if (
-            libc.prctl(
-                _PR_SET_SECCOMP,
-                ctypes.c_ulong(_SECCOMP_MODE_FILTER),
-                ctypes.byref(prog),
-                ctypes.c_ulong(0),
-                ctypes.c_ulong(0),
-            )
-            != 0
-        ):
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
+        return CompiledFilter(_SockFprog(len(code), filters), filters)
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    prog: _SockFprog
+    instructions: ctypes.Array  # what `prog` points into, kept alive with it
+
+
+def install(compiled: CompiledFilter) -> None:
+    """Install a compiled filter on the calling process (inherited by its children, irreversible)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    unused = ctypes.c_ulong(0)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), unused, unused, unused) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    if (
+        libc.prctl(
+            _PR_SET_SECCOMP,
+            ctypes.c_ulong(_SECCOMP_MODE_FILTER),
+            ctypes.byref(compiled.prog),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+        )
+        != 0
+    ):
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
 
 
 def supported() -> bool:

@@ -3,9 +3,10 @@
 `WorkerSession.run(code, handler, timeout_s)` sends one snippet, answers each
 remote call with `handler(path, args, kwargs) -> (ok, value, error)`, and
 returns the worker's output. A snippet that overruns its deadline, or a worker
-that dies, ends with the whole process group killed and a `RunResult` saying
-why; the next `run` starts a fresh worker (variables are gone: callers that
-need them replay earlier snippets, see `replay`).
+that dies, ends with the worker killed and a `RunResult` saying why; the next
+`run` starts a fresh worker (variables are gone: callers that need them replay
+earlier snippets, see `replay`). Workers are forked by one sandboxed fork server
+per session (forks.py), so a fresh worker costs a fork, not an interpreter boot.
 
 Agent code can write anything to its end of the pipe, so the deadline covers
 every read, every write (non-blocking, polled) and every handler call; each
@@ -19,7 +20,6 @@ that is dropped, its calls refused).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import signal
@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from envs.sandbox import bwrap, protections, wire
+from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
-from envs.sandbox.processes import kill_process_group, spawn
 from envs.sandbox.protections import Protection
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -143,8 +143,9 @@ class RunResult:
 class WorkerSession:
     def __init__(self, config: SessionConfig, spare: bool = True):
         self.config = config
-        self.proc: subprocess.Popen | None = None
-        self._spare: subprocess.Popen | None = None
+        self.proc: ForkedWorker | None = None
+        self._spare: ForkedWorker | None = None
+        self._server: ForkServer | None = None
         self._keep_spare = spare
         self._buffer = bytearray()
         self._ready = False
@@ -162,8 +163,8 @@ class WorkerSession:
     def start(self) -> None:
         """Switch to a fresh worker (killing the old one); does not wait for it to be ready.
 
-        A spare worker is spawned ahead of need, so the interpreter start-up (~50 ms)
-        happens while the previous episode runs, not on the next reset or restore.
+        A spare worker is forked ahead of need, so even the fork and the worker's own confinement
+        happen while the previous episode runs, not on the next reset or restore.
         """
         if self._closed:  # e.g. a step still replaying when the harness closed the env from its watchdog
             raise RuntimeError("the worker session is closed: no new worker may start")
@@ -176,7 +177,23 @@ class WorkerSession:
         if self._keep_spare:
             self._spare = self._spawn()
 
-    def _spawn(self) -> subprocess.Popen:
+    def _spawn(self) -> ForkedWorker:
+        """A fresh worker from this session's fork server (started, or restarted if it died, first)."""
+        for _ in range(2):
+            if self._server is None or not self._server.alive():
+                if self._server is not None:
+                    self._server.close()
+                self._server = self._start_server()
+            try:
+                worker = self._server.fork()
+                os.set_blocking(worker.stdin.fileno(), False)  # every write waits on a deadline, never on the worker
+                return worker
+            except ForkServerGone:
+                self._server.close()
+                self._server = None
+        raise WorkerStartError("the worker fork server died twice in a row as it was asked for a worker")
+
+    def _start_server(self) -> ForkServer:
         # -s -S -P: no user/site packages, no script dir on sys.path; not -I/-E, so the PYTHONHASHSEED
         # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
         argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
@@ -190,21 +207,6 @@ class WorkerSession:
                 *map(str, WORKER_FILES),
             )
             argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
-        # from the lasting spawner thread: the parent-death signal follows the thread that started the worker
-        proc = spawn(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=self._workdir.name,
-            env=self.config.limits.environment(
-                {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}
-            ),
-            # no preexec_fn: Popen can vfork (~0.3 ms instead of ~20 ms); the worker applies its rlimits itself
-            start_new_session=True,
-        )
-        assert proc.stdin is not None
-        os.set_blocking(proc.stdin.fileno(), False)  # every write waits on a deadline, never on the worker
         c, lim = self.config, self.config.limits
         rlimits = {
             "RLIMIT_CPU": lim.cpu_seconds,
@@ -221,16 +223,22 @@ class WorkerSession:
             "frozen_time": c.frozen_time,
             "seed": c.seed,
             "stub": c.stub,
-            # inside bwrap the worker's parent is bwrap's init, PID 1 of the sandbox (bwrap dies with the env)
+            # inside bwrap the server's parent is bwrap's init, PID 1 of the sandbox (bwrap dies with the env)
             "parent_pid": 1 if self.uses_bwrap else os.getpid(),
             "rlimits": rlimits,
             "cpu_affinity": list(lim.cpu_affinity or []),
             "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None,
         }
-        # a few hundred bytes into an empty pipe; a worker that died at once is reported when its ready is read
-        with contextlib.suppress(_WorkerGone, _DeadlinePassed):
-            _write(proc, wire.encode(init), time.monotonic() + READY_TIMEOUT_S)
-        return proc
+        # spawned from the lasting spawner thread (forks.py): the parent-death signal follows the thread that
+        # started the server; no preexec_fn, so Popen can vfork: the server applies its rlimits itself
+        return ForkServer(
+            argv,
+            init,
+            cwd=self._workdir.name,
+            env=self.config.limits.environment(
+                {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": str(self.config.seed % 2**32)}
+            ),
+        )
 
     def run(self, code: str, handler: CallHandler, timeout_s: float, name: str = "<agent>") -> RunResult:
         deadline = time.monotonic() + timeout_s
@@ -251,8 +259,6 @@ class WorkerSession:
             )
         except (_WorkerGone, wire.ProtocolError) as err:
             code_ = _exit_code(self.proc, wait_s=0.5 if isinstance(err, _WorkerGone) else 0.0)
-            if self.uses_bwrap and code_ is not None and code_ > 128:
-                code_ = 128 - code_  # bwrap exits with 128 + the signal that killed the worker
             self.stop()
             return RunResult(
                 f"Execution failed. The Python worker died ({_exit_reason(code_, err)}) and was restarted.",
@@ -346,7 +352,7 @@ class WorkerSession:
                 # another thread is mid-step (e.g. the harness's watchdog closing the env): only kill, and let that
                 # thread see the pipe close and clean up; closing its descriptors under it could let a file opened
                 # meanwhile take their numbers and receive the worker's replies
-                _signal_group(self.proc)
+                self.proc.kill()
                 return
             _kill(self.proc)
             self.proc = None
@@ -359,6 +365,9 @@ class WorkerSession:
         if self._spare is not None:
             _kill(self._spare)
             self._spare = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         self._workdir.cleanup()
 
     def _expect_ready(self, deadline: float) -> None:
@@ -450,7 +459,7 @@ def _wait(fd: int, event: int, deadline: float) -> None:
         raise _DeadlinePassed
 
 
-def _write(proc: subprocess.Popen, data: bytes, deadline: float) -> None:
+def _write(proc: ForkedWorker, data: bytes, deadline: float) -> None:
     """All of `data` into the worker's non-blocking stdin, or _DeadlinePassed: a worker that stops reading
     (its agent code floods calls and never reads the replies) cannot block the env."""
     assert proc.stdin is not None
@@ -465,28 +474,13 @@ def _write(proc: subprocess.Popen, data: bytes, deadline: float) -> None:
             raise _WorkerGone(f"writing to it failed: {err}") from None
 
 
-def _signal_group(proc: subprocess.Popen) -> None:
-    """SIGKILL a worker's whole session now and reap it off the caller's path (a worker needs no graceful end)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-        threading.Thread(target=proc.wait, daemon=True).start()
-    except (ProcessLookupError, PermissionError):
-        kill_process_group(proc, grace_s=0.2)
+def _kill(proc: ForkedWorker) -> None:
+    """Kill a worker (it cannot fork or start threads: nothing else is left of it) and close the env's ends."""
+    proc.kill()
+    proc.release()
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill a worker's whole session and close the env's ends of its pipes."""
-    _signal_group(proc)
-    for stream in (proc.stdin, proc.stdout):
-        if stream is None:
-            continue
-        try:
-            stream.close()
-        except OSError:
-            pass
-
-
-def _exit_code(proc: subprocess.Popen | None, wait_s: float) -> int | None:
+def _exit_code(proc: ForkedWorker | None, wait_s: float) -> int | None:
     """The worker's exit code; a worker that closed its pipe is given a moment to be reaped, so the reason is exact."""
     if proc is None:
         return None

@@ -36,10 +36,13 @@ from __future__ import annotations
 import builtins
 import datetime as real_datetime
 import importlib.util
+import json
 import linecache
 import os
 import random
 import resource
+import select
+import socket
 import sys
 import time as real_time
 import traceback
@@ -82,6 +85,8 @@ BLOCKED_EVENTS = (
     "resource.setrlimit",
 )
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+MAX_INIT_BYTES = 1 << 20  # the init message: module names, limits, paths
+MAX_FD = 1 << 20  # past any descriptor a worker's RLIMIT_NOFILE lets it hold
 STALE_STEP = "this step's output was already returned (its 'done' message was forged): the call was not made"
 
 
@@ -312,73 +317,190 @@ def _load_sibling(relative: str) -> types.ModuleType:
     return module
 
 
-def confine(read_roots: list[str], privileges: types.ModuleType) -> tuple[list[str], dict[str, str]]:
-    """Kernel-enforced limits that agent code cannot undo: the layers applied, and why any was skipped."""
-    applied, skipped = [], {}
-    landlock, seccomp = _load_sibling("landlock.py"), _load_sibling("seccomp.py")  # before Landlock hides them
-    try:  # first: capset and prctl may be refused once seccomp is on
-        privileges.drop_capabilities()
-        applied.append("capabilities")
-    except OSError as err:  # e.g. capget/capset numbers unknown on this machine: run, and say so
-        skipped["capabilities"] = f"could not drop them: {err}"
-    abi = landlock.abi_version()
-    if abi > 0:
-        fields = landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry the ABI they were built for
-        landlock.FsPolicy(
-            read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})
-        ).apply()
-        applied.append("landlock")
-    if seccomp.supported():
-        seccomp.SyscallPolicy(processes=False, threads=False, network=False, new_session=False).apply()
-        applied.append("seccomp")
-    return applied, skipped
+class Confinement:
+    """The kernel layers, split at the fork: what the server applies to itself (its workers inherit it) and what
+    each worker adds after fork, before any agent code. A worker ends with every layer a lone worker had."""
+
+    def __init__(self, read_roots: list[str], privileges: types.ModuleType):
+        self.applied: list[str] = []
+        self.skipped: dict[str, str] = {}
+        self.landlock, self.seccomp = _load_sibling("landlock.py"), _load_sibling("seccomp.py")  # before Landlock
+        self.fs_policy = None
+        self.worker_filter = None
+        try:  # first: capset and prctl may be refused once seccomp is on
+            privileges.drop_capabilities()  # for good, bounding set included: every fork inherits the loss
+            self.applied.append("capabilities")
+        except OSError as err:  # e.g. capget/capset numbers unknown on this machine: run, and say so
+            self.skipped["capabilities"] = f"could not drop them: {err}"
+        abi = self.landlock.abi_version()
+        if abi > 0:
+            fields = self.landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry their ABI
+            self.fs_policy = self.landlock.FsPolicy(
+                read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})
+            )
+            self.fs_policy.apply()
+            self.applied.append("landlock")
+        if self.seccomp.supported():
+            # workers: no processes, threads, sockets, signals, rlimit changes or IPC objects (they would outlive
+            # an episode in the namespace the server's workers share); compiled here, installed by each worker
+            self.worker_filter = self.seccomp.SyscallPolicy(
+                processes=False, threads=False, network=False, new_session=False, ipc=False
+            ).compile()
+            # the server itself: the same, except that it forks, and its children still set their CPU limit
+            self.seccomp.SyscallPolicy(
+                processes=True, threads=False, network=False, new_session=False, ipc=False, rlimits=True
+            ).apply()
+            self.applied.append("seccomp")
+
+    def apply_to_worker(self) -> None:
+        """A worker's own Landlock domain (nested in the server's, so signals are scoped to the worker alone:
+        not its siblings, not the server), then the full seccomp filter."""
+        if self.fs_policy is not None:
+            self.fs_policy.apply()
+        if self.worker_filter is not None:
+            self.seccomp.install(self.worker_filter)
 
 
 def forget_sandbox_modules() -> None:
-    """Drop the loaded ctypes (and its handle on libc) and our modules: a later import goes through the
-    audit hook's ctypes.dlopen check."""
-    for name in [n for n in sys.modules if n.split(".")[0] in ("ctypes", "_ctypes") or n.startswith("_sandbox_")]:
+    """Drop the loaded ctypes (and its handle on libc), our modules and the fork server's socket and select
+    modules: a later import of ctypes goes through the audit hook's ctypes.dlopen check."""
+    dropped = ("ctypes", "_ctypes", "socket", "_socket", "select")
+    for name in [n for n in sys.modules if n.split(".")[0] in dropped or n.startswith("_sandbox_")]:
         del sys.modules[name]
 
 
+class Blueprint:
+    """What every worker of one session starts from, set up once in the fork server before it forks."""
+
+    def __init__(self, init: dict, control: socket.socket):
+        self.init = init
+        self.control = control
+        self.server_pid = os.getpid()
+        self.wire = _load_sibling("wire.py")
+        self.privileges: types.ModuleType | None = None
+        self.failure: str | None = None  # why the server could not set up: every worker says so and runs nothing
+        self.layers = ["parent_death"]
+        self.skipped: dict[str, str] = {}
+        self.confinement: Confinement | None = None
+        rlimits = init.get("rlimits", {})
+        # counted per process (CPU time: the server's would add up over episodes) or per user (processes: the
+        # server must fork): each worker sets these itself; the server sets the others, which its forks inherit
+        self.worker_rlimits = {k: v for k, v in rlimits.items() if k in ("RLIMIT_CPU", "RLIMIT_NPROC")}
+        try:
+            self.privileges = _load_sibling("privileges.py")
+            self.privileges.die_with_parent(init.get("parent_pid"))
+            apply_limits(
+                {k: v for k, v in rlimits.items() if k not in self.worker_rlimits}, init.get("cpu_affinity", [])
+            )
+            if init.get("confine") is not None:
+                self.confinement = Confinement(init["confine"], self.privileges)
+                self.layers += self.confinement.applied
+                self.skipped = self.confinement.skipped
+        except Exception as err:  # never run agent code half-confined: each worker says why and stops
+            self.failure = f"{type(err).__name__}: {err}"
+        for name in init["allowed_modules"]:  # pre-imported once (within the confinement): no worker pays for them
+            try:
+                __import__(name)
+            except ImportError:
+                pass  # the agent's own import then fails with the real reason
+        frozen = init.get("frozen_time")
+        replacements = frozen_modules(real_datetime.datetime.fromisoformat(frozen)) if frozen else {}
+        self.builtins = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
+        self.builtins["__import__"] = make_importer(frozenset(init["allowed_modules"]), replacements)
+        self.roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
+
+    def run_worker(self, rfd: int, wfd: int) -> None:
+        """In a fresh fork: finish the confinement, then serve one episode's snippets until the parent goes."""
+        channel = Channel(rfd, wfd, self.wire)
+        try:
+            if self.failure is not None or self.privileges is None:
+                raise RuntimeError(self.failure)
+            self.privileges.die_with_parent(self.server_pid)
+            apply_limits(self.worker_rlimits, [])
+            if self.confinement is not None:
+                self.confinement.apply_to_worker()
+            forget_sandbox_modules()
+        except Exception as err:
+            channel.send({"op": "failed", "reason": self.failure or f"{type(err).__name__}: {err}"})
+            raise SystemExit(1) from None
+        random.seed(self.init.get("seed", 0))
+        stub = self.init.get("stub", "apis")
+        namespace = {"__builtins__": self.builtins, "__name__": "__main__", stub: Remote(channel, ())}
+        sys.addaudithook(audit_guard(self.roots))
+        channel.send({"op": "ready", "confinement": self.layers, "skipped": self.skipped})
+        while True:
+            request = channel.pending.pop(0) if channel.pending else channel.receive()
+            if request["op"] == "exec":
+                channel.seq = request["seq"]
+                limit = int(self.init["output_limit"])
+                channel.send(run_snippet(request["code"], request.get("name", "<agent>"), namespace, limit))
+            elif request["op"] == "exit":
+                return
+
+
+def become_worker(blueprint: Blueprint, fds: list[int]) -> None:
+    """The forked child's whole life: it never returns into the server's loop, whatever happens."""
+    code = 1
+    try:
+        blueprint.control.close()  # no way back to the server: a worker cannot ask for forks
+        rfd, wfd = fds[0], fds[1]
+        for low, high in zip([2, *sorted((rfd, wfd))], [*sorted((rfd, wfd)), MAX_FD], strict=True):
+            os.closerange(low + 1, high)  # every descriptor but 0-2 (/dev/null) and its two pipes
+        blueprint.run_worker(rfd, wfd)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os._exit(code)
+
+
+def serve_forks(blueprint: Blueprint) -> None:
+    """Fork a worker per request, hand the parent a pidfd of it, and report each one's exit status when it ends.
+
+    A request is one message with three descriptors: the worker's stdin and stdout pipes and a status pipe,
+    on which the server writes the worker's exit code (as Popen.returncode gives it) once it has reaped it.
+    """
+    control = blueprint.control
+    poller = select.poll()  # holds no descriptor: nothing for a worker to inherit
+    poller.register(control.fileno(), select.POLLIN)
+    children: dict[int, tuple[int, int]] = {}  # pidfd -> (pid, status pipe)
+    while True:
+        for fd, _ in poller.poll():
+            if fd in children:
+                pid, status = children.pop(fd)
+                poller.unregister(fd)
+                os.close(fd)
+                code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                try:
+                    os.write(status, f"{code}\n".encode())
+                except OSError:
+                    pass  # the parent has already let go of this worker
+                os.close(status)
+                continue
+            message, fds, _, _ = socket.recv_fds(control, 16, 3)
+            if not message:
+                return  # the parent closed its end: the session is over
+            if message != b"fork" or len(fds) != 3:
+                raise SystemExit(f"a malformed fork request: {message!r} with {len(fds)} descriptors")
+            pid = os.fork()
+            if pid == 0:
+                become_worker(blueprint, fds)
+            os.close(fds[0])
+            os.close(fds[1])
+            pidfd = os.pidfd_open(pid)
+            children[pidfd] = (pid, fds[2])
+            poller.register(pidfd, select.POLLIN)
+            socket.send_fds(control, [str(pid).encode()], [pidfd])
+
+
 def main() -> None:
-    channel = Channel(os.dup(0), os.dup(1), _load_sibling("wire.py"))
+    control = socket.socket(fileno=os.dup(0))
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    init = channel.receive()
-    try:
-        privileges = _load_sibling("privileges.py")
-        privileges.die_with_parent(init.get("parent_pid"))
-        layers, skipped = ["parent_death"], dict[str, str]()
-        apply_limits(init.get("rlimits", {}), init.get("cpu_affinity", []))
-        if init.get("confine") is not None:
-            confined, skipped = confine(init["confine"], privileges)
-            layers += confined
-        forget_sandbox_modules()
-    except Exception as err:  # never run agent code half-confined: say why and stop
-        channel.send({"op": "failed", "reason": f"{type(err).__name__}: {err}"})
-        raise SystemExit(1) from None
-    replacements = (
-        frozen_modules(real_datetime.datetime.fromisoformat(init["frozen_time"])) if init.get("frozen_time") else {}
-    )
-    allowed = frozenset(init["allowed_modules"])
-    random.seed(init.get("seed", 0))
-    safe = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
-    safe["__import__"] = make_importer(allowed, replacements)
-    namespace = {"__builtins__": safe, "__name__": "__main__", init.get("stub", "apis"): Remote(channel, ())}
-    roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
-    sys.addaudithook(audit_guard(roots))
-    channel.send({"op": "ready", "confinement": layers, "skipped": skipped})
-    while True:
-        request = channel.pending.pop(0) if channel.pending else channel.receive()
-        if request["op"] == "exec":
-            channel.seq = request["seq"]
-            channel.send(
-                run_snippet(request["code"], request.get("name", "<agent>"), namespace, int(init["output_limit"]))
-            )
-        elif request["op"] == "exit":
-            return
+    os.close(null)
+    init = json.loads(control.recv(MAX_INIT_BYTES))
+    serve_forks(Blueprint(init, control))
 
 
 if __name__ == "__main__":
