@@ -133,8 +133,8 @@ def _from_tool_calls(tool_calls: Any) -> Any:
     for call in tool_calls or ():
         arguments = (call.get("function") or {}).get("arguments") if isinstance(call, Mapping) else None
         if isinstance(arguments, str):
-            try:
-                return json.loads(arguments)
+            try:  # strict=False: llama.cpp's grammar lets raw newlines and tabs into strings
+                return json.loads(arguments, strict=False)
             except json.JSONDecodeError:
                 continue
         if isinstance(arguments, Mapping):

@@ -142,3 +142,11 @@ def test_the_last_scripts_run_is_reviewed_once_when_asked_after_the_episode():
     policy.engine.review_last(obs)
     assert len(model.reviews()) == 2
     assert all(node.reviewed and node.metric == 0.7 for node in policy.engine.journal)
+
+
+def test_tool_call_arguments_with_raw_control_characters_are_read():
+    from wrappers.aide import parse_review
+
+    arguments = '{"is_bug": false, "summary": "ran\tfine\nand wrote it", "metric": 0.5}'  # raw tab and newline
+    review = parse_review("", [{"function": {"name": REVIEW_TOOL.name, "arguments": arguments}}])
+    assert review is not None and review.parsed_as == "tool_call" and review.summary == "ran\tfine\nand wrote it"
