@@ -50,7 +50,17 @@ class Module:
     name: str
     files: tuple[str, ...]
     tests: tuple[str, ...]
+    # Tests left out by name (pytest -k): slow statistical runs whose code the direct tests pin one rule at a time.
+    skip: tuple[str, ...] = ()
 
+
+GRADING_DIRECT = (
+    "test_metric_value_checks",
+    "test_log_loss_refuses_rows_that_do_not_sum_to_one_as_mlebench_does",
+    "test_log_loss_clips_at_float64_eps_and_reads_one_column_as_binary",
+    "test_multi_column_rmse_averages_per_column_scores_as_mlebench",
+    "test_text_cells_like_NA_stay_text",
+)
 
 MODULES = [
     Module("medals", ("envs/mle/medals.py",), ("tests/mle/test_medals.py", "tests/mle/test_medals_mutants.py")),
@@ -62,7 +72,12 @@ MODULES = [
     Module(
         "grading",
         ("envs/mle/grading.py",),
-        ("tests/mle/test_grading.py", "tests/mle/test_grading_mutants.py"),
+        # The direct tests only: test_grading.py's others grade through a Competition whose fixture prepares every
+        # built-in competition (~50 s a mutant under mutmut on a loaded machine); the mutants file pins that path.
+        (
+            *(f"tests/mle/test_grading.py::{name}" for name in GRADING_DIRECT),
+            "tests/mle/test_grading_mutants.py",
+        ),
     ),
     Module(
         "failures",
@@ -98,6 +113,12 @@ MODULES = [
             f"tests/selection/{name}.py"
             for name in ("test_strategies", "test_contextual", "test_drift", "test_state", "test_bandit_mutants")
         ),
+        # Simulations of hundreds of rounds each (regret, LinUCB against MABWiser or every context-free strategy,
+        # rollback per strategy and detector): every update rule is reached by them, so each mutant ran them all.
+        skip=(
+            *("regret", "pull_the_best_arm", "beats", "mabwiser"),
+            *("sweeps_logged", "toolworld_tasks", "triggers_rollback"),
+        ),
     ),
 ]
 
@@ -117,6 +138,17 @@ _FLOOR_ABOVE_1 = "max(1, ...) of a share that is always well above 2 in this siz
 _TIE_MASKED = "an exact tie is a tie (isclose) and ties are masked out of `worse`, so >= and > count the same"
 _ASCII_KEY = "json.dumps escapes every non-ASCII character (a lone surrogate too): the encoding never fails"
 _SAME_LENGTH = "kinds is built from records one for one: zip's strict check can never fire"
+_NEWLINES = (
+    "universal-newline translation only rewrites line ends: csv gives the same rows and line numbers for a count"
+)
+_STRING_CELLS = "the cells are strings (every CSV is read with dtype=str): pandas gives an object array either way"
+_ONE_ROW = "csv.reader over one string always yields one row (an empty string gives []): the default is never used"
+_NO_NA = "with keep_default_na=False pandas reads no cell as missing unless na_values names some: [] is the default"
+_UTF8_DEFAULT = "pandas reads UTF-8 when no encoding is given, and codec names are case-insensitive"
+_GROWS_RACE = (
+    "not equivalent but untestable without a race: only a file that grows between fstat and read (checked"
+    " against the limit already) reaches the bounded read and its 'over the limit' reason"
+)
 _NUMERIC_BOARD = "comparisons and isclose give the same answers on an int array as on a float one"
 
 EQUIVALENT: list[Equivalent] = [
@@ -218,6 +250,30 @@ EQUIVALENT: list[Equivalent] = [
         "y_pred.ravel().astype(None)",
         "class labels as floats (checked whole numbers) give scikit-learn the same confusion matrix as ints",
     ),
+    *(
+        Equivalent(f"envs.mle.grading.x__check_rows__mutmut_{n}", changed, _NEWLINES)
+        for n, changed in ((7, "newline=None"), (9, "io.StringIO(text), strict"))
+    ),
+    Equivalent("envs.mle.grading.x__typed_values__mutmut_3", "to_numpy(dtype=None)", _STRING_CELLS),
+    Equivalent("envs.mle.grading.x_answer_values__mutmut_5", "to_numpy(dtype=None)", _STRING_CELLS),
+    Equivalent("envs.mle.grading.x_parse_submission__mutmut_10", "find('\\n', None,", "str.find reads start None as 0"),
+    *(
+        Equivalent(f"envs.mle.grading.x_parse_submission__mutmut_{n}", changed, _ONE_ROW)
+        for n, changed in ((27, "len(text)]]), None)"), (29, "len(text)]]))"))
+    ),
+    *(
+        Equivalent(f"envs.mle.grading.x_read_csv_strict__mutmut_{n}", changed, _NO_NA)
+        for n, changed in ((16, "na_values=None"), (21, "keep_default_na=False, encoding"))
+    ),
+    *(
+        Equivalent(f"envs.mle.grading.x_read_csv_strict__mutmut_{n}", changed, _UTF8_DEFAULT)
+        for n, changed in ((17, "encoding=None"), (22, "na_values=[])"), (25, "'UTF-8'"))
+    ),
+    Equivalent("envs.mle.grading.x_read_submission__mutmut_44", "'UTF-8'", "codec names are case-insensitive"),
+    *(
+        Equivalent(f"envs.mle.grading.x_read_submission__mutmut_{n}", changed, _GROWS_RACE)
+        for n, changed in ((36, "handle.read(None)"), (38, "max_bytes + 2"), (41, "InvalidSubmission(None)"))
+    ),
 ]
 
 
@@ -229,10 +285,10 @@ def scratch_copy(module: Module) -> Path:
     root.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
-    for test in module.tests:
-        if test.endswith("_mutants.py") and (REPO / test).exists():
-            shutil.copy2(REPO / test, root / test)
-    tests = [test for test in module.tests if (root / test).exists()]
+    lay_mutant_tests(module, root)
+    tests = [test for test in module.tests if (root / test.split("::")[0]).exists()]
+    if module.skip:
+        tests += ["-k", " and ".join(f"not {name}" for name in module.skip)]
     config = {
         "source_paths": PACKAGES,
         "only_mutate": list(module.files),
@@ -246,16 +302,48 @@ def scratch_copy(module: Module) -> Path:
     return root
 
 
-def run_mutmut(root: Path, max_children: int) -> float:
-    """Runs mutmut in the copy (its progress goes to mutmut.log there); returns the wall time in seconds."""
+def lay_mutant_tests(module: Module, root: Path) -> None:
+    """The working tree's own *_mutants.py tests of the module, over the copy's (mutmut copies tests/ on each run)."""
+    for test in module.tests:
+        if test.endswith("_mutants.py") and (REPO / test).exists():
+            shutil.copy2(REPO / test, root / test)
+
+
+def survivors_of(module: Module, root: Path) -> list[str]:
+    """Names of the mutants a finished run in the copy left alive."""
+    from mutmut.stats import status_by_exit_code
+
+    names = []
+    for path in module.files:
+        meta = json.loads((root / "mutants" / f"{path}.meta").read_text(encoding="utf-8"))
+        names += [key for key, code in meta["exit_code_by_key"].items() if status_by_exit_code[code] == "survived"]
+    return sorted(names)
+
+
+def stale_files(module: Module, root: Path) -> list[str]:
+    """The module's files whose committed HEAD differs from the copy's: a recheck there would test old code."""
+    head = {
+        path: subprocess.run(["git", "show", f"HEAD:{path}"], cwd=REPO, capture_output=True, check=True).stdout
+        for path in module.files
+    }
+    return [path for path, text in head.items() if (root / path).read_bytes() != text]
+
+
+def run_mutmut(root: Path, max_children: int, mutants: list[str] | None = None) -> float:
+    """Runs mutmut in the copy, on every mutant or only on the named ones (a recheck: mutmut keeps the other
+    results and collects the stats of the tests added since); returns the wall time in seconds."""
     mutmut = Path(sys.executable).with_name("mutmut")
     started = time.monotonic()
-    with open(root / "mutmut.log", "w", encoding="utf-8") as log:
+    log_name = "mutmut-recheck.log" if mutants else "mutmut.log"
+    with open(root / log_name, "w", encoding="utf-8") as log:
         done = subprocess.run(
-            [str(mutmut), "run", "--max-children", str(max_children)], cwd=root, stdout=log, stderr=subprocess.STDOUT
+            [str(mutmut), "run", "--max-children", str(max_children), *(mutants or [])],
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     if done.returncode != 0:
-        raise RuntimeError(f"mutmut failed in {root} (exit {done.returncode}): see {root / 'mutmut.log'}")
+        raise RuntimeError(f"mutmut failed in {root} (exit {done.returncode}): see {root / log_name}")
     return time.monotonic() - started
 
 
@@ -389,6 +477,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--collect", action="store_true", help="re-read the finished runs left in the scratch copies, run nothing"
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="re-test only the survivors of the finished runs in the scratch copies against the *_mutants.py tests "
+        "as they are now (refused where the mutated file changed since the copy was made)",
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.modules) - set(names))
     if unknown:
@@ -400,6 +494,15 @@ def main(argv: list[str] | None = None) -> None:
                 root = SCRATCH / module.name
                 # From the config written before the run to mutmut's last line of progress.
                 seconds = (root / "mutmut.log").stat().st_mtime - (root / "pyproject.toml").stat().st_mtime
+            elif args.recheck:
+                root = SCRATCH / module.name
+                stale = stale_files(module, root)
+                if stale:
+                    parser.error(f"{module.name}: {', '.join(stale)} changed since its copy was made: run it in full")
+                lay_mutant_tests(module, root)
+                again = survivors_of(module, root)
+                print(f"{module.name}: re-testing {len(again)} survivors in {root}", flush=True)
+                seconds = results[module.name]["seconds"] + (run_mutmut(root, args.max_children, again) if again else 0)
             else:
                 root = scratch_copy(module)
                 print(f"{module.name}: mutating {', '.join(module.files)} in {root}", flush=True)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from envs.mle import grading
+from envs.mle.bounded_text import clip
 from envs.mle.medals import Thresholds
 from envs.mle.metrics import InvalidSubmission, get_metric
 
@@ -201,3 +202,113 @@ def test_read_csv_strict_keeps_text_and_names_a_missing_empty_or_huge_file(tmp_p
     assert grading.read_csv_strict(path, max_bytes=13).shape == (1, 2)
     path.write_bytes(b"id,p\n\xff,1\n")
     assert refused(grading.read_csv_strict, path).startswith("not a readable CSV file: UnicodeDecodeError: ")
+
+
+def test_a_blank_line_is_skipped_and_the_rows_after_it_still_checked():
+    assert refused(grading.parse_submission, "id,p\na,1\n\nb,2,9\nc,3\n", REFERENCE) == (
+        "line 4 has 3 fields, the header 2"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ('id,p\na,"1"x\nb,2\nc,3\n', "not a readable CSV file: ',' expected after '\"'"),
+        ('id,p\n"a,1\n', "not a readable CSV file: unexpected end of data"),
+        (
+            "id,p\rx\na,1\n",
+            "not a readable CSV file: new-line character seen in unquoted field - do you need to open the file in "
+            "universal-newline mode?",
+        ),
+    ],
+)
+def test_unreadable_csv_is_refused_with_the_csv_modules_reason(text: str, reason: str):
+    assert refused(grading.parse_submission, text, REFERENCE) == reason
+
+
+def test_a_header_of_exactly_the_longest_length_is_read_and_one_character_more_is_refused():
+    longest = grading.MAX_HEADER_CHARS
+    assert grading.parse_submission("x" * (longest - 2) + ",p\na,1\n", REFERENCE).shape == (1, 2)
+    assert refused(grading.parse_submission, "x" * (longest - 1) + ",p\na,1\n", REFERENCE) == (
+        f"the header line is over {longest:,} characters long"
+    )
+    wide = pd.DataFrame(columns=["id", "p" * 19_997])  # a header of 20,000 characters: the bound is 4 times it
+    assert grading.parse_submission("id," + "q" * 79_997 + "\n", wide).shape == (0, 2)
+    assert refused(grading.parse_submission, "id," + "q" * 79_998 + "\n", wide) == (
+        "the header line is over 80,000 characters long"
+    )
+
+
+def test_a_leading_blank_line_is_an_empty_header_whatever_follows():
+    empty_header = "columns differ from the sample submission (0 instead of 2): missing ['id', 'p'], unexpected []"
+    assert refused(grading.parse_submission, "\nid,p\na,1\nb,2\nc,3\n", REFERENCE) == empty_header
+    assert refused(grading.parse_submission, "\n" + "x" * (grading.MAX_HEADER_CHARS + 1), REFERENCE) == empty_header
+
+
+def test_a_header_without_a_newline_is_read_to_its_last_character():
+    assert refused(grading.parse_submission, "id,p,", REFERENCE) == (
+        "columns differ from the sample submission (3 instead of 2): missing [], unexpected ['']"
+    )
+
+
+def test_texts_quoted_in_reasons_are_clipped_at_80_characters():
+    """An id, column name or cell of 81 characters is clipped (so 80 is the bound, not 81 or the default 2,000)."""
+    long_id, long_column, long_cell = "i" * 81, "c" * 81, "v" * 81
+    clipped_id, clipped_column, clipped_cell = (clip(text, 80) for text in (long_id, long_column, long_cell))
+    assert clipped_id != long_id
+    reference = pd.DataFrame({"id": [long_id, "b"], long_column: ["1", "2"]})
+    duplicated = pd.DataFrame({"id": [long_id, long_id], long_column: ["1", "2"]})
+    assert refused(grading.align, duplicated, reference, "id", RMSE) == (
+        f"duplicate ids in column 'id', e.g. {clipped_id!r}"
+    )
+    unknown = pd.DataFrame({"id": ["j" * 81, "b"], long_column: ["1", "2"]})
+    assert refused(grading.align, unknown, reference, "id", RMSE) == (
+        f"ids not in the test set, e.g. {clip('j' * 81, 80)!r} (1 in all)"
+    )
+    bad_cell = pd.DataFrame({"id": [long_id, "b"], long_column: [long_cell, "2"]})
+    assert refused(grading.align, bad_cell, reference, "id", RMSE) == (
+        f"non-numeric value {clipped_cell!r} in column {clipped_column!r} at id {clipped_id!r}"
+    )
+    blank = pd.DataFrame({"id": [long_id, "b"], long_column: [" ", "y"]})
+    assert refused(grading.align, blank, reference, "id", get_metric("accuracy")) == (
+        f"missing values (empty cells), e.g. at id {clipped_id!r}"
+    )
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "null"])
+def test_every_spelling_of_a_missing_number_is_called_missing(cell: str):
+    submission = pd.DataFrame({"id": ["a", "b", "c"], "p": ["1", cell, "2"]})
+    assert (
+        refused(grading.align, submission, REFERENCE, "id", RMSE) == f"missing value {cell!r} in column 'p' at id 'b'"
+    )
+
+
+def test_whole_numbers_are_graded_as_floats_so_big_ones_do_not_overflow():
+    """int64 squares wrap around above 3e9: RMSE of 1e10 against 0 would come out 2.9e9."""
+    answers = pd.DataFrame({"id": ["a", "b"], "p": ["10000000000", "0"]})
+    submission = pd.DataFrame({"id": ["a", "b"], "p": ["0", "0"]})
+    assert grading.align(submission, answers, "id", RMSE).dtype == np.float64
+    assert grading.answer_values(answers, "id", RMSE).dtype == np.float64
+    assert grading.grade(submission, answers, metric=RMSE, id_col="id") == pytest.approx(1e10 / np.sqrt(2))
+
+
+def test_a_named_file_that_is_not_there_is_no_submission(tmp_path: Path):
+    report = grading.evaluate(tmp_path / "submission.csv", REFERENCE, grader, LIMITS, lower_is_better=True, max_bytes=9)
+    assert not report["submission_exists"] and report["invalid_reason"] == "no submission.csv was produced"
+
+
+def test_a_path_that_cannot_be_opened_says_why(tmp_path: Path):
+    (tmp_path / "file").write_text("x")
+    assert (
+        refused(grading.read_submission, tmp_path / "file" / "sub.csv", 100)
+        == "sub.csv cannot be opened: Not a directory"
+    )
+
+
+def test_read_csv_strict_quotes_the_decoders_reason(tmp_path: Path):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"\xff,p\n")
+    assert refused(grading.read_csv_strict, path) == (
+        "not a readable CSV file: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: "
+        "invalid start byte"
+    )
