@@ -163,6 +163,7 @@ def test_a_killed_fork_server_is_replaced_and_its_workers_die_with_it() -> None:
         os.killpg(server.proc.pid, signal.SIGKILL)
         assert worker.wait(timeout=10) < 0 and spare.wait(timeout=10) < 0  # killed, not left running unwatched
         assert session.died()
+        server.proc.wait(timeout=10)  # gone for good: a fork asked of a server still exiting fails like its workers
         assert session.run("print('again')", lambda *_: (True, None, ""), timeout_s=30).output == "again\n"
         assert session._server is not server and session._server.alive()
     finally:
