@@ -19,6 +19,41 @@ STALE = "old number, no longer in use"
 DONE = "apis.supervisor.complete_task()\n"
 
 
+def note_in_address_book_code(pairs: str) -> str:
+    """Oracle code adding, for each (email, word) of the iterable expression `pairs`, the word to the notes of that
+    address-book entry unless they hold it already (after any notes, separated by '; ')."""
+    return (
+        f"for email, word in {pairs}:\n"
+        "    entry = next(e for e in apis.email.show_email_contacts(access_token=email_token, query=email) "
+        "if e['email'] == email)\n"
+        "    if word not in entry['notes']:\n"
+        "        notes = entry['notes'] + '; ' + word if entry['notes'] else word\n"
+        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=entry['email_contact_id'], "
+        "notes=notes)\n"
+    )
+
+
+def noted_in_address_book(view: WorldView, owner: int, words: dict[str, str]) -> list[Expectation]:
+    """The address-book entries of `owner` for the emails of `words` whose notes lack their word gain it."""
+    entries = view.rows(
+        "SELECT id, name, email, notes FROM email_contacts WHERE owner_id = ? "
+        f"AND email IN ({','.join('?' * len(words))}) ORDER BY id",
+        owner,
+        *words,
+    )
+    return [
+        Updated(
+            "email_contacts",
+            e["id"],
+            {"notes": f"{e['notes']}; {word}" if e["notes"] else word},
+            f"{e['name']}'s address-book entry notes {word}",
+        )
+        for e in entries
+        for word in [words[e["email"]]]
+        if word not in e["notes"]
+    ]
+
+
 def stale_pairs(view: WorldView, owner: int) -> list[dict[str, Any]]:
     """Stale entries (marked as an old number) with the current entry of the same name they duplicate."""
     return view.rows(
@@ -276,15 +311,7 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("sent", f"apis.email.show_threads(access_token=email_token, query={subject!r}")
         + "print(sent)\n"
     )
-    book = (
-        "for email in emails:\n"
-        "    entry = next(e for e in apis.email.show_email_contacts(access_token=email_token, query=email) "
-        "if e['email'] == email)\n"
-        f"    if {company!r} not in entry['notes']:\n"
-        f"        notes = entry['notes'] + '; ' + {company!r} if entry['notes'] else {company!r}\n"
-        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=entry['email_contact_id'], "
-        "notes=notes)\n"
-    )
+    book = note_in_address_book_code(f"[(email, {company!r}) for email in emails]")
     chat_code = (
         f"chat = apis.phone.create_group_chat(access_token=phone_token, name={crew!r}, "
         "phone_numbers=[c['phone_number'] for c in team])\n"
@@ -294,11 +321,6 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(apis.phone.show_group_messages(access_token=phone_token, group_chat_id=chat['group_chat_id']))\n"
     )
     oracle = Solution().step(login("phone", "email")).step(look).step(send).step(book).step(chat_code).step(DONE)
-    entries = view.rows(
-        f"SELECT id, name, notes FROM email_contacts WHERE owner_id = ? AND email IN ({','.join('?' * len(to))})",
-        owner,
-        *[view.person(p)["email"] for p in to],
-    )
     return TaskSpec(
         owner,
         f"Send one email to all my coworkers at {company} (the contacts saved as coworkers in my phone with that "
@@ -308,16 +330,7 @@ def email_company_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
         oracle.steps(),
         [
             *sent_email(view, owner, to, body, f"the invitation goes to my {company} coworkers", subject=subject),
-            *(
-                Updated(
-                    "email_contacts",
-                    e["id"],
-                    {"notes": f"{e['notes']}; {company}" if e["notes"] else company},
-                    f"{e['name']}'s address-book entry notes {company}",
-                )
-                for e in entries
-                if company not in e["notes"]
-            ),
+            *noted_in_address_book(view, owner, {view.person(p)["email"]: company for p in to}),
             Inserted("phone_group_chats", chat, f"a group chat '{crew}' is started", what="group chats"),
             *(
                 Inserted(

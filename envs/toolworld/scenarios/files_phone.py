@@ -11,7 +11,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
-from envs.toolworld.scenarios.contacts_upkeep import STALE
+from envs.toolworld.scenarios.contacts_upkeep import STALE, note_in_address_book_code, noted_in_address_book
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -41,15 +41,18 @@ def directory_expectation(view: WorldView, owner: int, path: str) -> list[Expect
 EXPORT_KINDS = ("coworker", "family", "friend", "roommate")
 
 
-@scenario("files_export_contacts_csv", apps=("phone", "file_system"))
+@scenario("files_export_contacts_csv", apps=("phone", "file_system", "email"))
 def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = view.rows(
         "SELECT owner_id FROM phone_contacts GROUP BY owner_id HAVING COUNT(DISTINCT relationship) >= 3 "
-        "AND SUM(relationship IS NULL) >= 1 ORDER BY owner_id"
+        "AND SUM(relationship IS NULL) >= 1 AND NOT EXISTS (SELECT 1 FROM phone_contacts c WHERE c.owner_id = "
+        "phone_contacts.owner_id AND c.relationship IS NOT NULL AND NOT EXISTS (SELECT 1 FROM email_contacts e "
+        "WHERE e.owner_id = c.owner_id AND e.email = c.email)) ORDER BY owner_id"
     )
     owner = pick(rng, owners, "contacts of three relationships and some of none", distinct=True)["owner_id"]
     expectations: list[Expectation] = []
     exported = 0
+    kinds: dict[str, str] = {}
     for kind in EXPORT_KINDS:
         rows = view.rows(
             "SELECT first_name || ' ' || last_name AS name, phone_number, email FROM phone_contacts "
@@ -60,6 +63,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
         if not rows:
             continue
         exported += len(rows)
+        kinds.update({r["email"]: kind for r in rows if r["email"]})
         lines = ["name,phone,email", *(f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows)]
         path = f"/documents/contacts/{kind}s.csv"
         tag = "work" if kind == "coworker" else "personal"
@@ -73,6 +77,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
             tagged(owner, path, tag),
         ]
     expectations += directory_expectation(view, owner, "/documents/contacts")
+    expectations += noted_in_address_book(view, owner, kinds)
     everyone = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ?", owner)
     expectations.append(
         Answer(
@@ -105,15 +110,20 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
         f"    print(e['name'], {FS}.count_file_words(access_token=file_system_token, path=e['path']))\n"
         "apis.supervisor.complete_task(answer=sum(len(people) for people in by_kind.values()))\n"
     )
-    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
+    book = note_in_address_book_code(
+        "[(c['email'], kind) for kind, people in sorted(by_kind.items()) for c in people if c['email']]"
+    )
+    oracle = Solution().step(login("phone", "file_system", "email")).step(look).step(act).step(book).step(check)
     return TaskSpec(
         owner,
         "Export my phone contacts by relationship: for each relationship my contacts have (friend, coworker, "
         "family, roommate), a CSV file /documents/contacts/<relationship>s.csv (e.g. friends.csv; create the folder "
         "if needed) with a header line 'name,phone,email', then one line per contact 'First Last,phone,email' "
         "(empty email if none), in alphabetical order. Star each file and tag it 'work' for coworkers, 'personal' "
-        "for the others. Contacts without a relationship stay out. How many contacts did you export in all?",
-        oracle,
+        "for the others. Contacts without a relationship stay out. In my email address book, add the relationship "
+        "(e.g. 'friend') to the notes of each exported contact whose entry lacks it (after any notes already there, "
+        "separated by '; '). How many contacts did you export in all?",
+        oracle.steps(),
         expectations,
     )
 

@@ -27,6 +27,14 @@ def _relationships(view: WorldView, owner: int) -> dict[str, str | None]:
     }
 
 
+LATER = "I'll get to it soon."
+AT_WORK = "let's sort it out at work."
+
+
+def _friends(view: WorldView, owner: int) -> set[int]:
+    return {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
+
+
 @scenario("money_sort_requests_by_contacts", apps=("payments", "phone"))
 def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     """Pay small requests from friends and family, decline coworkers' and strangers' (in no contact and no payments
@@ -45,9 +53,7 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             "WHERE q.payer_id = ? AND q.status = 'pending' ORDER BY q.id",
             owner,
         )
-        friends = {
-            r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)
-        }
+        friends = _friends(view, owner)
         close = [r for r in rows if known.get(r["email"]) in ("friend", "family")]
         pay = [r for r in close if r["amount"] <= limit]
         decline = [r for r in rows if known.get(r["email"]) == "coworker"]
@@ -89,6 +95,36 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         for r in rows
     ]
     expectations += balance_changes(view, deltas)
+    expectations += [
+        Inserted(
+            "payments_blocks",
+            {"owner_id": owner, "blocked_id": stranger},
+            f"{full_name(view, stranger)}, a stranger asking for money, is blocked",
+            what=f"blocks of {full_name(view, stranger)}",
+        )
+        for stranger in sorted({r["requester_id"] for r in strangers})
+    ]
+    expectations += [
+        Inserted(
+            "payments_friends",
+            {"owner_id": owner, "friend_id": payee},
+            f"{full_name(view, payee)}, paid and not yet a payments friend, becomes one",
+            what=f"friendships with {full_name(view, payee)}",
+        )
+        for payee in sorted({r["requester_id"] for r in pay} - _friends(view, owner))
+    ]
+    known = _relationships(view, owner)
+    expectations += [
+        texted(
+            view, owner, r["requester_id"], f"I declined your {money(r['amount'])} request for {r['note']}, {AT_WORK}"
+        )
+        for r in decline
+    ]
+    expectations += [
+        texted(view, owner, r["requester_id"], f"Got your {money(r['amount'])} request for {r['note']}, {LATER}")
+        for r in keep
+        if r["email"] in known
+    ]
     expectations.append(Answer(len(keep), f"the answer is the number of requests left pending ({len(keep)})"))
     look = (
         login("payments", "phone")
@@ -112,17 +148,28 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(stranger)\n"
     )
     act = (
-        "left = []\n"
+        "left, paid = [], set()\n"
         "for r in pending:\n"
-        "    kind = relationship.get(r['requester']['email'])\n"
-        "    if kind == 'coworker' or stranger.get(r['requester']['email']):\n"
+        "    email = r['requester']['email']\n"
+        "    kind = relationship.get(email)\n"
+        "    if kind == 'coworker' or stranger.get(email):\n"
         "        apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
+        f"        text = f\"I declined your ${{r['amount']:.2f}} request for {{r['note']}}, {AT_WORK}\"\n"
         f"    elif kind in ('friend', 'family') and r['amount'] <= {limit}:\n"
         "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
-        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[r['requester']['email']], "
-        "message=f\"Just paid your ${r['amount']:.2f} request for {r['note']}.\")\n"
+        "        paid.add(email)\n"
+        "        text = f\"Just paid your ${r['amount']:.2f} request for {r['note']}.\"\n"
         "    else:\n"
         "        left.append(r)\n"
+        f"        text = f\"Got your ${{r['amount']:.2f}} request for {{r['note']}}, {LATER}\"\n"
+        "    if email in phones:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], message=text)\n"
+        "for email in sorted(paid):\n"
+        "    if not apis.payments.show_user(access_token=payments_token, email=email)['is_friend']:\n"
+        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
+        "for email, unknown in stranger.items():\n"
+        "    if unknown:\n"
+        "        apis.payments.block_user(access_token=payments_token, email=email)\n"
     )
     check = (
         fetch_all(
@@ -130,6 +177,8 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
         )
         + "print([(r['requester']['name'], r['amount']) for r in still])\n"
+        + fetch_all("blocked", "apis.payments.show_blocked_users(access_token=payments_token")
+        + "print([b['email'] for b in blocked])\n"
         + "print(apis.payments.show_balance(access_token=payments_token))\n"
         + "apis.supervisor.complete_task(answer=len(left))\n"
     )
@@ -137,9 +186,13 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "Sort out the pending payment requests I received on the payments app, by who sent them as saved in my phone "
         f"contacts (matched by email): pay every one from a friend or family member that asks for ${limit} or less, "
-        "and text them for each one 'Just paid your $<amount> request for <note>.' (two decimals, the request's note); "
-        "decline every one from a coworker, and every one from a stranger (someone who is neither in my contacts nor "
-        "my friend on the payments app); leave all the others pending, and tell me how many those are.",
+        "and text them for each one 'Just paid your $<amount> request for <note>.' (two decimals, the request's note), "
+        "making each of them my payments friend if they are not yet; "
+        "decline every one from a coworker (texting them 'I declined your $<amount> request for <note>, "
+        f"{AT_WORK}'), and every one from a stranger (someone who is neither in my contacts nor "
+        "my friend on the payments app), and block those strangers on the payments app; leave all the others "
+        "pending, texting each of those requesters who is in my contacts 'Got your $<amount> request for <note>, "
+        f"{LATER}' (one text per request), and tell me how many requests are left pending.",
         Solution().step(look).step(strangers_code).step(act).step(check).steps(),
         expectations,
     )

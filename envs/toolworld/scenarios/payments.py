@@ -125,7 +125,9 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
     cases = []
     for (owner,) in [(r["person_id"],) for r in view.rows("SELECT person_id FROM payments_balances ORDER BY 1")]:
         rows = view.rows(
-            "SELECT t.id, t.sender_id, t.amount FROM payments_transactions t JOIN payments_friends f "
+            "SELECT t.id, t.sender_id, t.amount, t.private, EXISTS(SELECT 1 FROM payments_likes l WHERE "
+            "l.transaction_id = t.id AND l.person_id = t.receiver_id) AS liked FROM payments_transactions t "
+            "JOIN payments_friends f "
             "ON f.owner_id = t.receiver_id AND f.friend_id = t.sender_id WHERE t.receiver_id = ? AND t.created_at >= ? "
             "ORDER BY t.amount DESC, t.id",
             owner,
@@ -141,8 +143,9 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
         clear = all(len(b) == 1 or b[0]["amount"] > b[1]["amount"] for b in biggest.values())
         if len(ranked) >= 5 and ranked[0] > ranked[1] and clear:
             top = max(totals, key=lambda p: totals[p])
-            cases.append((owner, top, totals[top], [b[0]["id"] for b in biggest.values()]))
-    owner, top, total, thanked = pick(rng, cases, "person paid by several friends this year", distinct=True)
+            liked = [r["id"] for r in rows if not r["private"] and not r["liked"]]
+            cases.append((owner, top, totals[top], [b[0]["id"] for b in biggest.values()], liked))
+    owner, top, total, thanked, liked = pick(rng, cases, "person paid by several friends this year", distinct=True)
     alltime = view.rows(
         "SELECT t.sender_id, ROUND(SUM(t.amount), 2) AS total FROM payments_transactions t JOIN payments_friends f "
         "ON f.owner_id = t.receiver_id AND f.friend_id = t.sender_id WHERE t.receiver_id = ? GROUP BY 1 "
@@ -178,6 +181,21 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
             "    print(apis.payments.show_transaction_comments(access_token=payments_token, "
             "transaction_id=biggest['transaction_id'])[-1])\n"
         )
+        .step(
+            "liked = 0\n"
+            "for t in received:\n"
+            "    if t['sender']['email'] not in friend_emails or t['private']:\n"
+            "        continue\n"
+            + fetch_all(
+                "likes",
+                "apis.payments.show_transaction_likes(access_token=payments_token, transaction_id=t['transaction_id']",
+                "    ",
+            )
+            + "    if not any(l['email'] == me['email'] for l in likes):\n"
+            "        apis.payments.like_transaction(access_token=payments_token, transaction_id=t['transaction_id'])\n"
+            "        liked += 1\n"
+            "print(liked, 'payments liked')\n"
+        )
         .step("top = max(totals, key=totals.get)\napis.supervisor.complete_task(answer=[top, totals[top]])\n")
         .steps()
     )
@@ -185,7 +203,8 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Which of my payments friends sent me the most money in total since {since}, and how much? Answer with "
         f"their full name and the amount. Also comment '{THANKS}' on the largest single payment each friend sent me "
-        "in that time (one comment per friend).",
+        "in that time (one comment per friend), and like every public payment a friend sent me in that time that I "
+        "do not like yet (leave the private ones alone).",
         oracle,
         [
             Answer([name, total], f"the answer is {name} with ${total:.2f}", traps=traps),
@@ -197,6 +216,15 @@ def total_received(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="comments",
                 )
                 for t in thanked
+            ),
+            *(
+                Inserted(
+                    "payments_likes",
+                    {"transaction_id": t, "person_id": owner},
+                    f"I like transaction {t}, a public payment from a friend",
+                    what=f"likes of transaction {t}",
+                )
+                for t in liked
             ),
         ],
     )
