@@ -3,110 +3,192 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, labels_with
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
 @scenario("todo_close_titled", apps=("todo",))
 def close_titled(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Close a to-do found by its exact title (others contain it), with its open subtasks and a comment; the answer
-    is what remains open in its project."""
+    """Close five to-dos found by their exact titles (others contain them), each with its open subtasks (read per
+    to-do), a comment and no reminder left (read per to-do); the answer is what remains open in their projects."""
     rows = view.rows(
         "SELECT t.* FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
         "AND t.recurrence IS NULL AND p.archived = 0 AND t.parent_id IS NULL "
         "AND (SELECT COUNT(*) FROM todo_tasks u WHERE u.owner_id = t.owner_id AND u.title = t.title) = 1 ORDER BY t.id"
     )
-    task = pick(rng, rows, "open, non-repeating task with a unique title")
+    by_owner: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_owner.setdefault(r["owner_id"], []).append(r)
+    reminded = {r["task_id"]: r["id"] for r in view.rows("SELECT id, task_id FROM todo_reminders ORDER BY id")}
+    owners = sorted(o for o, ts in by_owner.items() if len(ts) >= 8 and any(t["id"] in reminded for t in ts))
+    owner = pick(rng, owners, "owner with open to-dos, one with a reminder", distinct=True)
+    first = rng.choice([t for t in by_owner[owner] if t["id"] in reminded])
+    tasks = [first, *rng.sample([t for t in by_owner[owner] if t["id"] != first["id"]], 4)]
     comment = rng.choice(("Done.", "Finished today.", "All sorted."))
-    subtasks = view.rows("SELECT id, title FROM todo_tasks WHERE parent_id = ? AND completed = 0", task["id"])
+    projects = sorted({t["project_id"] for t in tasks})
+    subtasks = {
+        t["id"]: view.rows("SELECT id, title FROM todo_tasks WHERE parent_id = ? AND completed = 0", t["id"])
+        for t in tasks
+    }
+    closing = len(tasks) + sum(len(s) for s in subtasks.values())
     left = (
-        view.value("SELECT COUNT(*) FROM todo_tasks WHERE project_id = ? AND completed = 0", task["project_id"])
-        - 1
-        - len(subtasks)
+        sum(view.value("SELECT COUNT(*) FROM todo_tasks WHERE project_id = ? AND completed = 0", p) for p in projects)
+        - closing
     )
+    titles = [t["title"] for t in tasks]
     look = (
-        login("todo")
+        login("todo") + f"titles = {titles!r}\n" + "targets = []\n"
+        "for title in titles:\n"
         + fetch_all(
-            "found", f"apis.todo.search_tasks(access_token=todo_token, query={task['title']!r}, completed=False"
+            "found", "apis.todo.search_tasks(access_token=todo_token, query=title, completed=False", indent="    "
         )
-        + f"task = next(t for t in found if t['title'] == {task['title']!r})\n"
-        + fetch_all("subtasks", "apis.todo.show_subtasks(access_token=todo_token, task_id=task['task_id']")
-        + "print(task, [(s['title'], s['completed']) for s in subtasks])\n"
+        + "    targets.append(next(t for t in found if t['title'] == title))\n"
+        "print([(t['task_id'], t['title'], t['project']['name']) for t in targets])\n"
+    )
+    subs = (
+        "open_subtasks = {}\n"
+        "for t in targets:\n"
+        + fetch_all("subtasks", "apis.todo.show_subtasks(access_token=todo_token, task_id=t['task_id']", indent="    ")
+        + "    open_subtasks[t['task_id']] = [s for s in subtasks if not s['completed']]\n"
+        "print({k: [s['title'] for s in v] for k, v in open_subtasks.items()})\n"
     )
     act = f"""
-        for s in subtasks:
-            if not s['completed']:
+        for t in targets:
+            for s in open_subtasks[t['task_id']]:
                 apis.todo.close_task(access_token=todo_token, task_id=s['task_id'])
-        apis.todo.close_task(access_token=todo_token, task_id=task['task_id'])
-        apis.todo.add_task_comment(access_token=todo_token, task_id=task['task_id'], text={comment!r})
+            apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])
+            apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={comment!r})
+            for r in apis.todo.show_reminders(access_token=todo_token, task_id=t['task_id'], include_past=True):
+                apis.todo.delete_reminder(access_token=todo_token, reminder_id=r['reminder_id'])
         """
     check = (
-        fetch_all(
+        "left = 0\n"
+        "for project_id in sorted({t['project']['project_id'] for t in targets}):\n"
+        + fetch_all(
             "still",
-            "apis.todo.search_tasks(access_token=todo_token, project_id=task['project']['project_id'], completed=False",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project_id, completed=False",
+            indent="    ",
         )
-        + "apis.supervisor.complete_task(answer=len(still))\n"
+        + "    left += len(still)\n"
+        "apis.supervisor.complete_task(answer=left)\n"
     )
-    expectations: list[Expectation] = [
-        Updated("todo_tasks", s["id"], {"completed": 1, "completed_at": NOW}, f"its subtask '{s['title']}' is done")
-        for s in subtasks
-    ]
-    expectations += [
-        Updated("todo_tasks", task["id"], {"completed": 1, "completed_at": NOW}, f"'{task['title']}' is completed"),
-        Inserted(
-            "todo_comments",
-            {"task_id": task["id"], "owner_id": task["owner_id"], "text": comment, "created_at": NOW},
-            f"'{task['title']}' has the comment '{comment}'",
-            what="comments",
-        ),
-        Answer(left, f"the answer is how many open to-dos its project still has ({left})"),
-    ]
+    expectations: list[Expectation] = []
+    for t in tasks:
+        expectations += [
+            Updated("todo_tasks", s["id"], {"completed": 1, "completed_at": NOW}, f"its subtask '{s['title']}' is done")
+            for s in subtasks[t["id"]]
+        ]
+        expectations += [
+            Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is completed"),
+            Inserted(
+                "todo_comments",
+                {"task_id": t["id"], "owner_id": owner, "text": comment, "created_at": NOW},
+                f"'{t['title']}' has the comment '{comment}'",
+                what=f"comments on '{t['title']}'",
+            ),
+        ]
+    expectations.append(
+        Deleted(
+            "todo_reminders",
+            frozenset(reminded[t["id"]] for t in tasks if t["id"] in reminded),
+            "the reminders of the finished to-dos are deleted",
+            what="reminders",
+        )
+    )
+    expectations.append(
+        Answer(left, f"the answer is how many open to-dos their projects still have ({left})", traps={"5": "one page"})
+    )
+    quoted = ", ".join(f"'{t}'" for t in titles)
     return TaskSpec(
-        task["owner_id"],
-        f"Mark my to-do '{task['title']}' as done, along with any of its subtasks still open, and comment '{comment}' "
-        "on it. Then tell me how many open to-dos its project still has.",
-        Solution().step(look).step(act).step(check).steps(),
+        owner,
+        f"I finished these to-dos: {quoted} (exact titles; some of my other to-dos have similar ones). Mark each as "
+        f"done, along with any of its subtasks still open, comment '{comment}' on each and delete any reminder set "
+        "on them. Then tell me how many open "
+        "to-dos (subtasks included) their projects still have, all together.",
+        Solution().step(look).step(subs).step(act).step(check).steps(),
         expectations,
     )
 
 
 @scenario("todo_count_open", apps=("todo",))
 def count_open(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Computed values over every page: open to-dos across the active projects, and how many of them are overdue."""
+    """Computed values over every page (open and overdue to-dos of the active projects), then the important overdue
+    ones without a reminder get one for tomorrow and every active project is colour-coded by whether it has one."""
+    active = "JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 AND p.archived = 0"
     owners = view.rows(
-        "SELECT t.owner_id, COUNT(*) AS n, SUM(t.due_date < ?) AS late FROM todo_tasks t JOIN todo_projects p "
-        "ON p.id = t.project_id WHERE t.completed = 0 AND p.archived = 0 GROUP BY t.owner_id HAVING n > 5 "
-        "ORDER BY t.owner_id",
+        f"SELECT t.owner_id, COUNT(*) AS n, SUM(t.due_date < ?) AS late FROM todo_tasks t {active} "
+        "GROUP BY t.owner_id HAVING late BETWEEN 15 AND 30 ORDER BY t.owner_id",
         TODAY,
     )
-    c = pick(rng, owners, "owner with more than 5 open tasks")
+    c = pick(rng, owners, "owner with 15-30 overdue to-dos", distinct=True)
+    owner = c["owner_id"]
+    overdue = view.rows(
+        "SELECT t.id, t.title, t.project_id, t.priority, "
+        "EXISTS (SELECT 1 FROM todo_reminders r WHERE r.task_id = t.id) AS reminded "
+        f"FROM todo_tasks t {active} AND t.owner_id = ? AND t.due_date < ? ORDER BY t.id",
+        owner,
+        TODAY,
+    )
+    late_projects = {t["project_id"] for t in overdue}
+    projects = view.rows("SELECT id, name, color FROM todo_projects WHERE owner_id = ? AND archived = 0", owner)
+    remind_at = f"{day(1)}T09:00"
     look = (
         login("todo")
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
-        + "print([(p['name'], p['open_tasks']) for p in projects])\n"
-    )
-    act = (
-        fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
+        + "print([(p['name'], p['open_tasks'], p['color']) for p in projects])\n"
+        + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
         + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
-        + "assert len(open_tasks) == sum(p['open_tasks'] for p in projects)\n"
-        + "apis.supervisor.complete_task(answer=[len(open_tasks), len(late)])\n"
+        + "print(len(open_tasks), len(late))\n"
+    )
+    remind = (
+        fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token, include_past=True")
+        + "reminded = {r['task_id'] for r in reminders}\n"
+        "for t in late:\n"
+        "    if t['priority'] <= 3 and t['task_id'] not in reminded:\n"
+        f"        apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at={remind_at!r})\n"
+    )
+    colour = (
+        "late_projects = {t['project']['project_id'] for t in late}\n"
+        "for p in projects:\n"
+        "    wanted = 'red' if p['project_id'] in late_projects else 'green'\n"
+        "    if p['color'] != wanted:\n"
+        "        apis.todo.update_project(access_token=todo_token, project_id=p['project_id'], color=wanted)\n"
+        "apis.supervisor.complete_task(answer=[len(open_tasks), len(late)])\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "todo_reminders",
+            {"task_id": t["id"], "owner_id": owner, "remind_at": f"{remind_at}:00"},
+            f"the overdue to-do '{t['title']}' gets a reminder at {remind_at}",
+            what=f"reminders of '{t['title']}'",
+        )
+        for t in overdue
+        if t["priority"] <= 3 and not t["reminded"]
+    ]
+    for p in projects:
+        wanted = "red" if p["id"] in late_projects else "green"
+        if p["color"] != wanted:
+            expectations.append(Updated("todo_projects", p["id"], {"color": wanted}, f"'{p['name']}' is {wanted}"))
+    expectations.append(
+        Answer(
+            [c["n"], c["late"]],
+            f"the answer is [open, overdue] = [{c['n']}, {c['late']}]",
+            ordered=True,
+            traps={"[5|5]": "only the first page of each list was counted (page_limit default 5)"},
+        )
     )
     return TaskSpec(
-        c["owner_id"],
+        owner,
         "How many to-dos do I still have open across all my active projects, and how many of those are overdue? "
-        "Answer with the two numbers in that order.",
-        Solution().step(look).step(act).steps(),
-        [
-            Answer(
-                [c["n"], c["late"]],
-                f"the answer is [open, overdue] = [{c['n']}, {c['late']}]",
-                ordered=True,
-                traps={"[5|5]": "only the first page of each list was counted (page_limit default 5)"},
-            )
-        ],
+        "Answer with the two numbers in that order. While you are at it: give each overdue to-do of priority 1 to 3 "
+        f"that has no reminder yet a reminder at {remind_at}, and color-code my active projects: red if it has an "
+        "overdue to-do, green if not.",
+        Solution().step(look).step(remind).step(colour).steps(),
+        expectations,
     )
 
 
@@ -173,24 +255,27 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("todo_label_top_priority", apps=("todo",))
 def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The 'urgent' label added to every open priority-1 to-do lacking it, keeping the other labels; the answer
-    counts them."""
-    owners = view.rows(
-        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
-        "AND p.archived = 0 AND t.priority = 1 AND t.labels NOT LIKE '%urgent%' GROUP BY t.owner_id ORDER BY t.owner_id"
+    """The 'urgent' label made to mean priority 1: added to every open priority-1 to-do lacking it and taken off the
+    open ones of other priorities (both lists over pages, other labels kept), the label itself red and a favourite;
+    the answer counts the to-dos that gained it."""
+    open_active = (
+        "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 AND p.archived = 0 "
+        "AND t.owner_id = ?"
     )
-    owner = pick(rng, owners, "open priority-1 task without the urgent label")["owner_id"]
-    rows = view.rows(
-        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
-        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 "
-        "AND t.labels NOT LIKE '%urgent%'",
-        owner,
-    )
+    urgent = "instr(',' || t.labels || ',', ',urgent,')"
+    gain_sql = f"SELECT t.id, t.title, t.labels {open_active} AND t.priority = 1 AND {urgent} = 0"
+    lose_sql = f"SELECT t.id, t.title, t.labels {open_active} AND t.priority != 1 AND {urgent} > 0"
+    owners = [p for p in view.people_ids() if 14 <= len(view.rows(gain_sql, p)) + len(view.rows(lose_sql, p)) <= 24]
+    owner = pick(rng, owners, "owner whose urgent label is out of step", distinct=True)
+    gain, lose = view.rows(gain_sql, owner), view.rows(lose_sql, owner)
+    label = view.row("SELECT * FROM todo_labels WHERE owner_id = ? AND name = 'urgent'", owner)
+    has_filter = view.rows("SELECT id FROM todo_filters WHERE owner_id = ? AND label = 'urgent'", owner)
     look = (
-        login("todo")
-        + "print(apis.todo.show_labels(access_token=todo_token))\n"
+        login("todo") + "labels = apis.todo.show_labels(access_token=todo_token)\n"
+        "print(labels)\n"
         + fetch_all("top", "apis.todo.search_tasks(access_token=todo_token, completed=False, priority=1")
-        + "print([(t['title'], t['labels']) for t in top])\n"
+        + fetch_all("tagged", "apis.todo.search_tasks(access_token=todo_token, completed=False, label='urgent'")
+        + "print([(t['title'], t['labels']) for t in top], [(t['title'], t['priority']) for t in tagged])\n"
     )
     act = """
         added = 0
@@ -198,10 +283,23 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
             if 'urgent' not in t['labels']:
                 apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=t['labels'] + ['urgent'])
                 added += 1
+        for t in tagged:
+            if t['priority'] != 1:
+                kept = [x for x in t['labels'] if x != 'urgent']
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=kept)
+        urgent = next(x for x in labels if x['label'] == 'urgent')
+        if urgent['color'] != 'red' or not urgent['is_favorite']:
+            apis.todo.update_label(access_token=todo_token, name='urgent', color='red', is_favorite=True)
         """
+    save = fetch_all("filters", "apis.todo.show_filters(access_token=todo_token") + (
+        "mine = next((f for f in filters if f['label'] == 'urgent'), None)\n"
+        "if mine is None:\n"
+        "    mine = apis.todo.create_filter(access_token=todo_token, name='Urgent', label='urgent')\n"
+        "print(mine)\n"
+    )
     check = (
-        fetch_all("urgent", "apis.todo.search_tasks(access_token=todo_token, completed=False, label='urgent'")
-        + "print(len(urgent))\n"
+        fetch_all("urgent", "apis.todo.show_filter_tasks(access_token=todo_token, filter_id=mine['filter_id']")
+        + "print(len(urgent), all(t['priority'] == 1 for t in urgent))\n"
         + "apis.supervisor.complete_task(answer=added)\n"
     )
     expectations: list[Expectation] = [
@@ -211,13 +309,44 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
             {"labels": labels_with(r["labels"], "urgent")},
             f"'{r['title']}' keeps its labels and gains 'urgent'",
         )
-        for r in rows
+        for r in gain
     ]
-    expectations.append(Answer(len(rows), f"the answer is how many to-dos gained the label ({len(rows)})"))
+    expectations += [
+        Updated(
+            "todo_tasks",
+            r["id"],
+            {"labels": labels_with(r["labels"], removed=("urgent",))},
+            f"'{r['title']}' (not priority 1) loses 'urgent' and keeps its other labels",
+        )
+        for r in lose
+    ]
+    wanted = {"color": "red", "is_favorite": 1}
+    changed = {k: v for k, v in wanted.items() if label[k] != v}
+    if changed:
+        expectations.append(Updated("todo_labels", label["id"], changed, "the label 'urgent' is red and a favourite"))
+    if not has_filter:
+        expectations.append(
+            Inserted(
+                "todo_filters",
+                {
+                    "owner_id": owner,
+                    "name": "Urgent",
+                    "label": "urgent",
+                    "priority": None,
+                    "project_id": None,
+                    "due_within_days": None,
+                },
+                "a saved filter 'Urgent' on the label is created (I had none)",
+                what="filters",
+            )
+        )
+    expectations.append(Answer(len(gain), f"the answer is how many to-dos gained the label ({len(gain)})"))
     return TaskSpec(
         owner,
-        "Add the label 'urgent' to each of my open priority-1 to-dos that lacks it, keeping their other labels. "
-        "Tell me how many you labelled.",
-        Solution().step(look).step(act).step(check).steps(),
+        "Make my 'urgent' label mean priority 1: add it to each of my open priority-1 to-dos that lacks it, and take "
+        "it off every open to-do that has it but is not priority 1, keeping their other labels either way. Make the "
+        "label red and a favourite, and save a filter named 'Urgent' on it unless I already have a saved filter on "
+        "that label. Tell me how many to-dos gained it.",
+        Solution().step(look).step(act).step(save).step(check).steps(),
         expectations,
     )
