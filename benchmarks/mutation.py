@@ -92,9 +92,8 @@ MODULES = [
     Module(
         "evaluate",
         ("envs/toolworld/evaluate.py",),
-        # Only the direct tests: the env-level ones of test_evaluation.py fail under mutmut's stats run (a step of
-        # the sandboxed worker ends without an evaluation in mutmut's copy), so mutmut refuses to start.
-        ("tests/toolworld/test_evaluate_mutants.py",),
+        # The env-level tests play real episodes (one env per module, sandboxed worker) through mutmut's copy.
+        ("tests/toolworld/test_evaluation.py", "tests/toolworld/test_evaluate_mutants.py"),
     ),
     Module(
         "results",
