@@ -715,6 +715,10 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
                 "theirs",
                 "apis.phone.search_text_messages(access_token=phone_token, phone_number=sender, direction='received'",
             )
+            + "print(len(theirs), 'texts from them')\n"
+            "for t in theirs:\n"
+            "    apis.phone.delete_text_message(access_token=phone_token, text_message_id=t['text_message_id'])\n"
+            "print(apis.phone.search_text_messages(access_token=phone_token, phone_number=sender))\n"
         )
         .step("apis.supervisor.complete_task(answer=len(theirs))\n")
         .steps()
@@ -736,6 +740,15 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("email_threads", t["id"], {"is_spam": 1}, f"the email thread '{t['subject']}' from {name} is spam")
         for t in spam
     ]
+    texts = view.rows("SELECT id FROM phone_messages WHERE sender_id = ? AND receiver_id = ?", sender, owner)
+    expectations.append(
+        Deleted(
+            "phone_messages",
+            frozenset(t["id"] for t in texts),
+            f"the {len(texts)} texts {name} sent me are deleted (mine to them stay)",
+            what="texts",
+        )
+    )
     for g in shared:
         mine = g["created_by"] == owner
         gone = f"{name} is removed from my group chat" if mine else "I left the group chat, which I did not create,"
@@ -752,7 +765,8 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
         f'Block the number of the person who texted me "{c["message"]}", and cut them off from my group chats: '
         "remove them from each group chat with them that I created, and leave each other group chat they are in. "
         "Also report as spam every email thread with an email from them (their address is in my phone contacts). "
-        "Do not delete anything else. Tell me how many texts that person has sent me in all.",
+        "Delete every text they sent me, but keep the ones I sent them; do not delete anything else. Tell me how "
+        "many texts that person has sent me in all.",
         oracle,
         expectations,
     )
