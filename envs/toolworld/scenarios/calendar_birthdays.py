@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 
 from envs.toolworld.apps._calendar_people import show_birthdays
-from envs.toolworld.evaluate import Answer, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
@@ -87,20 +87,26 @@ for b in friends:
     )
 
 
-@scenario("calendar_birthday_events", apps=("calendar",))
+BIRTH_MONTHS = (6, 7, 8, 9, 10)
+
+
+@scenario("calendar_birthday_events", apps=("calendar", "phone"))
 def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A yearly all-day event with a reminder for each friend born from June to October (coworkers and family are
+    distractors), and their birthday filled in on their phone contact when it is missing (contact read per friend;
+    friends not in my contacts are skipped)."""
     pool = []
-    for month in (6, 7, 8):
-        for person in view.people_ids():
-            ctx = reader(view, person)
-            friends = show_birthdays(ctx, month=month, relationship="friend")
-            if len(friends) >= 2 and len(show_birthdays(ctx, month=month)) > len(friends):
-                pool.append((person, month, friends))
-    person, month, friends = pick(rng, pool, "person with several friends born in a summer month", distinct=True)
+    for person in view.people_ids():
+        ctx = reader(view, person)
+        friends = [b for m in BIRTH_MONTHS for b in show_birthdays(ctx, month=m, relationship="friend")]
+        everyone = [b for m in BIRTH_MONTHS for b in show_birthdays(ctx, month=m)]
+        if 7 <= len(friends) <= 14 and len(everyone) > len(friends):
+            pool.append((person, sorted(friends, key=lambda b: (b["next_birthday"], b["name"]))))
+    person, friends = pick(rng, pool, "person with 7-14 friends born from June to October", distinct=True)
     personal = view.value(
         "SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1 ORDER BY id LIMIT 1", person
     )
-    expectations: list = []
+    expectations: list[Expectation] = []
     for b in friends:
         title = f"{b['name']}'s birthday"
         start = date.fromisoformat(b["next_birthday"])
@@ -128,6 +134,18 @@ def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"'{title}' has a popup reminder a day before",
             ),
         ]
+        contact = view.rows(
+            "SELECT id, birthday FROM phone_contacts WHERE owner_id = ? AND email = ?", person, b["email"]
+        )
+        if contact and not contact[0]["birthday"]:
+            expectations.append(
+                Updated(
+                    "phone_contacts",
+                    contact[0]["id"],
+                    {"birthday": b["birthday"]},
+                    f"{b['name']}'s contact gets the birthday {b['birthday']}",
+                )
+            )
     expectations.append(
         Answer(
             len(friends),
@@ -135,9 +153,15 @@ def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
             traps={str(len(friends) + 1): "a non-friend's birthday was counted"},
         )
     )
-    look = fetch_all(
-        "born", f"apis.calendar.show_birthdays(access_token=calendar_token, month={month}, relationship='friend'"
-    ) + (
+    look = (
+        "born = []\n"
+        f"for month in {BIRTH_MONTHS!r}:\n"
+        + fetch_all(
+            "batch_of_month",
+            "apis.calendar.show_birthdays(access_token=calendar_token, month=month, relationship='friend'",
+            indent="    ",
+        )
+        + "    born += batch_of_month\n"
         "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
         "personal = next(c['calendar_id'] for c in calendars if c['is_primary'])\n"
         "print(personal, [(b['name'], b['next_birthday'], b['turns']) for b in born])\n"
@@ -150,17 +174,25 @@ for b in born:
         busy=False, reminder_minutes=1440,
     )
 """
+    contacts = """
+for b in born:
+    found = apis.phone.search_contacts(access_token=phone_token, query=b['email'], page_limit=20)
+    contact = next((c for c in found if c['email'] == b['email']), None)
+    if contact is not None and not contact['birthday']:
+        apis.phone.update_contact(access_token=phone_token, contact_id=contact['contact_id'], birthday=b['birthday'])
+"""
     check = fetch_all("added", "apis.calendar.show_events(access_token=calendar_token, query='birthday'") + (
         "print([(e['title'], e['start'], e['recurrence']) for e in added])\n"
     )
     done = "apis.supervisor.complete_task(answer=len(born))\n"
-    oracle = Solution().step(login("calendar")).step(look).step(act).step(check).step(done).steps()
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(contacts).step(check).step(done)
     return TaskSpec(
         person,
-        f"Put the birthday of each of my friends born in {MONTHS[month - 1]} on my primary calendar: an all-day "
+        "Put the birthday of each of my friends born from June to October on my primary calendar: an all-day "
         'event titled "<full name>\'s birthday" on their next birthday, repeating every year, with the description '
         "'<full name> turns <age>.', not marking me busy, and with a popup reminder one day (1440 minutes) before. "
-        "Only friends, not coworkers or family. Tell me how many you added.",
-        oracle,
+        "Only friends, not coworkers or family. Also, for each of them saved in my phone contacts without a "
+        "birthday, fill in their date of birth (YYYY-MM-DD). Tell me how many events you added.",
+        oracle.steps(),
         expectations,
     )
