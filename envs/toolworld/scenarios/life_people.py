@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, variant_of
 from envs.toolworld.scenarios._rows import new_all_day_event, new_note
@@ -204,29 +204,58 @@ SINCE, UNTIL = "2026-05-04", "2026-05-17"
 
 @scenario("life_done_log_note", apps=("todo", "notes"))
 def done_log_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A log note of two weeks' completed tasks, each line with the task's last comment when it has one (comments
+    read per task), shared for viewing with the collaborators of the projects in it (read per project); the answer
+    is the busiest project (ties all named)."""
     owners = view.rows(
         "SELECT owner_id FROM todo_tasks WHERE completed = 1 AND substr(completed_at, 1, 10) BETWEEN ? AND ? "
-        "GROUP BY owner_id HAVING COUNT(*) >= 5 ORDER BY owner_id",
+        "GROUP BY owner_id HAVING COUNT(*) BETWEEN 8 AND 16 ORDER BY owner_id",
         SINCE,
         UNTIL,
     )
-    owner = pick(rng, owners, "person who got things done", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person who got 8-16 things done", distinct=True)["owner_id"]
     finished = view.rows(
-        "SELECT t.title, t.completed_at, p.name FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "SELECT t.id, t.title, t.completed_at, t.project_id, p.name, (SELECT c.text FROM todo_comments c "
+        "WHERE c.task_id = t.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS last_comment "
+        "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.owner_id = ? AND t.completed = 1 AND substr(t.completed_at, 1, 10) BETWEEN ? AND ? ORDER BY t.id",
         owner,
         SINCE,
         UNTIL,
     )
-    lines = [f"{t['completed_at'][:10]}: {t['title']} ({t['name']})" for t in finished]
+    lines = [
+        f"{t['completed_at'][:10]}: {t['title']} ({t['name']})"
+        + (f" - {t['last_comment']}" if t["last_comment"] else "")
+        for t in finished
+    ]
     per_project = Counter(t["name"] for t in finished)
     top = sorted(per_project.items(), key=lambda kv: (-kv[1], kv[0]))
     best = [name for name, n in top if n == top[0][1]]
     title = f"Done {SINCE} to {UNTIL}"
+    projects = sorted({t["project_id"] for t in finished})
+    marks = ",".join("?" for _ in projects)
+    collaborators = view.rows(
+        "SELECT DISTINCT c.person_id, p.email FROM todo_collaborators c JOIN people p ON p.id = c.person_id "
+        f"WHERE c.project_id IN ({marks}) ORDER BY c.person_id",
+        *projects,
+    )
     look = fetch_all("finished", f"apis.todo.show_completed_tasks(access_token=todo_token, since='{SINCE}'")
     look += f"mine = [t for t in finished if t['completed_at'][:10] <= '{UNTIL}']\nprint(len(finished), len(mine))\n"
+    comments = (
+        "last_comment = {}\n"
+        "for t in mine:\n"
+        + fetch_all("said", "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id']", indent="    ")
+        + "    if said:\n"
+        "        last_comment[t['task_id']] = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text']\n"
+        "print(last_comment)\n"
+    )
     act = f"""\
-    lines = [f"{{t['completed_at'][:10]}}: {{t['title']}} ({{t['project']['name']}})" for t in mine]
+    lines = []
+    for t in mine:
+        line = f"{{t['completed_at'][:10]}}: {{t['title']}} ({{t['project']['name']}})"
+        if t['task_id'] in last_comment:
+            line += ' - ' + last_comment[t['task_id']]
+        lines.append(line)
     lines.append(f"Total: {{len(mine)}} tasks")
     note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), tags=['log'])
     counts = {{}}
@@ -235,20 +264,57 @@ def done_log_note(view: WorldView, rng: random.Random) -> TaskSpec:
     most = max(counts.values())
     best = sorted(name for name, n in counts.items() if n == most)
     """
-    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'], best)\n"
+    share = (
+        "people = set()\n"
+        "for project_id in sorted({t['project']['project_id'] for t in mine}):\n"
+        "    for c in apis.todo.show_collaborators(access_token=todo_token, project_id=project_id, page_limit=20):\n"
+        "        if c['role'] == 'collaborator':\n"
+        "            people.add(c['email'])\n"
+        "for email in sorted(people):\n"
+        "    apis.notes.share_note(access_token=notes_token, note_id=note['note_id'], email=email, permission='view')\n"
+    )
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'], best)\n"
+        "print(apis.notes.show_note_shares(access_token=notes_token, note_id=note['note_id']))\n"
+    )
+    note_row = {"owner_id": owner, "title": title}
     return TaskSpec(
         owner,
         f"Make a log of what I got done from {SINCE} to {UNTIL} (both included): a note titled '{title}', tagged "
         "'log', with one line per todo task I completed in that time, '<YYYY-MM-DD completed>: <task title> (<project "
-        "name>)', then a last line 'Total: <number> tasks'. Then tell me in which project I completed the most of "
-        "them (all of them, if tied).",
-        Solution().step(login("todo", "notes")).step(look).step(act).step(check).step(done("best")).steps(),
+        "name>)', followed by ' - <its latest comment>' when the task has comments, then a last line 'Total: <number> "
+        "tasks'. Share the note (view only) with everyone who collaborates with me on the projects in it. Then tell "
+        "me in which project I completed the most of them (all of them, if tied).",
+        Solution()
+        .step(login("todo", "notes"))
+        .step(look)
+        .step(comments)
+        .step(act)
+        .step(share)
+        .step(check)
+        .step(done("best"))
+        .steps(),
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, title, Receipt(lines, f"Total: {len(lines)} tasks"), tags="log"),
-                f"a note '{title}' tagged 'log' with the {len(lines)} completed tasks, then the total",
+                f"a note '{title}' tagged 'log' with the {len(lines)} completed tasks and their latest comments, "
+                "then the total",
                 what=f"notes '{title}'",
+            ),
+            *(
+                Inserted(
+                    "notes_shares",
+                    {
+                        "note_id": NewRow("notes_notes", note_row),
+                        "person_id": c["person_id"],
+                        "permission": "view",
+                        "shared_at": NOW,
+                    },
+                    f"the log is shared (view) with the collaborator {c['email']}",
+                    what=f"shares with {c['email']}",
+                )
+                for c in collaborators
             ),
             Answer(best, f"most tasks were completed in {', '.join(best)}"),
         ],
