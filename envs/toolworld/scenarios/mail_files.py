@@ -8,6 +8,7 @@ from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, New
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import labelled, sent_email
+from envs.toolworld.scenarios.files_phone import tagged
 from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -15,6 +16,7 @@ from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 THANKS = "Thanks for the photos!"
+DECISION_TAGS = {"ship": "green", "delay": "red"}  # meeting notes tagged by their decision ('hire' gets none)
 COWORKERS = (
     "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
     "AND c.relationship = 'coworker' ORDER BY p.id"
@@ -174,13 +176,22 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
     path = f"/work/{project}/decisions_{year}.txt"
     if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
         raise LookupError(f"{path} already exists")
-    shipped = view.rows(
-        "SELECT f.id, f.path FROM file_system_files f WHERE f.owner_id = ? AND f.path LIKE ? "
-        "AND f.content LIKE '%Decisions: ship' AND NOT EXISTS (SELECT 1 FROM file_system_tags t "
-        "WHERE t.file_id = f.id AND t.tag = 'green') ORDER BY f.path",
-        owner,
-        f"/work/{project}/meeting_notes_{year}-%",
-    )
+    folder = f"/work/{project}/{year}"
+    if view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, folder):
+        raise LookupError(f"{folder} already exists")
+    marked = [
+        (f, tag)
+        for decision, tag in DECISION_TAGS.items()
+        for f in view.rows(
+            "SELECT f.id, f.path FROM file_system_files f WHERE f.owner_id = ? AND f.path LIKE ? "
+            "AND f.content LIKE ? AND NOT EXISTS (SELECT 1 FROM file_system_tags t "
+            "WHERE t.file_id = f.id AND t.tag = ?) ORDER BY f.path",
+            owner,
+            f"/work/{project}/meeting_notes_{year}-%",
+            f"%Decisions: {decision}",
+            tag,
+        )
+    ]
     traps = {str(every_year): "that counts the meetings of every year"} if every_year != ships else {}
     oracle = (
         Solution()
@@ -196,21 +207,26 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(mine)\n"
         )
         .step(
-            "lines, ship_files = [], []\n"
+            "lines, decided = [], {}\n"
             "for path in mine:\n"
             "    content = apis.file_system.show_file(access_token=file_system_token, path=path)['content']\n"
-            "    decision = content.split('Decisions: ')[1].strip()\n"
-            "    lines.append(path.rsplit('_', 1)[1][:10] + ': ' + decision)\n"
-            "    if decision == 'ship':\n"
-            "        ship_files.append(path)\n"
+            "    decided[path] = content.split('Decisions: ')[1].strip()\n"
+            "    lines.append(path.rsplit('_', 1)[1][:10] + ': ' + decided[path])\n"
+            "ship_files = [path for path, decision in decided.items() if decision == 'ship']\n"
             "print(lines)\n"
         )
         .step(
             f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
-            "for path in ship_files:\n"
+            "for path, decision in decided.items():\n"
+            f"    tag = {DECISION_TAGS!r}.get(decision)\n"
+            "    if tag is None:\n"
+            "        continue\n"
             "    tags = apis.file_system.show_file_info(access_token=file_system_token, path=path)['tags']\n"
-            "    if 'green' not in tags:\n"
-            "        apis.file_system.add_file_tag(access_token=file_system_token, path=path, tag='green')\n"
+            "    if tag not in tags:\n"
+            "        apis.file_system.add_file_tag(access_token=file_system_token, path=path, tag=tag)\n"
+            f"apis.file_system.create_directory(access_token=file_system_token, path={folder!r})\n"
+            "for path in mine:\n"
+            f"    apis.file_system.move_file(access_token=file_system_token, source=path, destination={folder!r})\n"
         )
         .step(
             FIND_COWORKER.format(name=name)
@@ -219,8 +235,8 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
             f"attachments=[{{'file_name': {path.rsplit('/', 1)[1]!r}, 'content': '\\n'.join(lines)}}])\n"
         )
         .step(
-            fetch_all("green", "apis.file_system.show_tagged_files(access_token=file_system_token, tag='green'")
-            + f"print([f['path'] for f in green if f['path'].startswith('/work/{project}/')])\n"
+            fetch_all("moved", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
+            + "print([f['path'] for f in moved])\n"
             f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r})['content'])\n"
         )
         .step("apis.supervisor.complete_task(answer=len(ship_files))\n")
@@ -230,8 +246,9 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Read the meeting notes files of my work project '{project}' (/work/{project}/meeting_notes_<date>.txt) "
         f"from {year}. Save their decisions in a new file {path}, one line per meeting '<YYYY-MM-DD>: <decision>', "
-        f"oldest first, and tag each of those meeting notes files whose decision was to ship 'green' (if it is not "
-        f"already). Then email my coworker {name} the decisions: subject '{subject}', the same lines as the text, and "
+        f"oldest first, and tag each of those meeting notes files whose decision was to ship 'green' and each whose "
+        f"decision was to delay 'red' (if it is not already). Then move those meeting notes files into a new folder "
+        f"{folder}. Then email my coworker {name} the decisions: subject '{subject}', the same lines as the text, and "
         f"the new file attached under its name. Finally tell me in how many of those meetings the decision was to "
         "ship.",
         oracle,
@@ -245,11 +262,27 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 Inserted(
                     "file_system_tags",
-                    {"file_id": f["id"], "owner_id": owner, "tag": "green"},
-                    f"{f['path']} (decision: ship) is tagged green",
-                    what="tags",
+                    {"file_id": f["id"], "owner_id": owner, "tag": tag},
+                    f"{f['path']} is tagged {tag} for its decision",
+                    what=f"{tag} tags",
                 )
-                for f in shipped
+                for f, tag in marked
+            ),
+            Inserted(
+                "file_system_directories", {"owner_id": owner, "path": folder}, f"{folder} is created", what="folders"
+            ),
+            *(
+                Updated(
+                    "file_system_files",
+                    f["id"],
+                    {"path": f"{folder}/{f['path'].rsplit('/', 1)[1]}"},
+                    f"{f['path']} is moved into {folder}",
+                )
+                for f in view.rows(
+                    "SELECT id, path FROM file_system_files WHERE owner_id = ? AND path LIKE ? ORDER BY path",
+                    owner,
+                    f"/work/{project}/meeting_notes_{year}-%",
+                )
             ),
             *sent_email(
                 view,
@@ -403,18 +436,22 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
     are distractors), one dated line each with the sender; their threads labelled, and each email of them that
     brought photos answered with thanks (other attachments get no reply); the answer counts the attachments."""
     received = (
-        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, t.conversation_id FROM "
+        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id FROM "
         "email_attachments a JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id"
     )
     years = view.rows(
         f"SELECT owner_id, substr(sent_at, 1, 4) AS year, COUNT(*) AS n, SUM(file_name LIKE 'photos%') AS photos, "
         f"COUNT(DISTINCT CASE WHEN file_name LIKE 'photos%' THEN conversation_id END) AS talks FROM ({received}) "
-        "GROUP BY owner_id, year HAVING n BETWEEN 4 AND 12 AND photos >= 1 AND talks = photos ORDER BY owner_id, year"
+        "GROUP BY owner_id, year HAVING n BETWEEN 4 AND 12 AND photos >= 1 AND talks = photos "
+        "AND COUNT(DISTINCT file_name) = n ORDER BY owner_id, year"
     )
     c = pick(rng, years, "mailbox with a few attachments received in a year", distinct=True)
     owner, year = c["owner_id"], c["year"]
     path = f"/documents/attachments_{year}.txt"
+    folder = f"/documents/attachments_{year}"
+    if view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, folder):
+        raise LookupError(f"{folder} already exists")
     if view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, path):
         raise LookupError(f"{path} already exists")
     rows = view.rows(received + " AND m.owner_id = ? AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at", owner, year)
@@ -447,6 +484,19 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
             "label_id=label['label_id'])\n"
         )
         .step(
+            f"apis.file_system.create_directory(access_token=file_system_token, path={folder!r})\n"
+            "for e in mine:\n"
+            "    for a in e['attachments']:\n"
+            "        file = apis.email.show_attachment(access_token=email_token, attachment_id=a['attachment_id'])\n"
+            "        apis.file_system.create_file(access_token=file_system_token, "
+            f"path={folder!r} + '/' + file['file_name'], content=file['content'])\n"
+            "        apis.file_system.add_file_tag(access_token=file_system_token, "
+            f"path={folder!r} + '/' + file['file_name'], "
+            "tag='personal' if file['file_name'].startswith('photos') else 'work')\n"
+            + fetch_all("copies", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
+            + "print(len(copies), 'copies saved')\n"
+        )
+        .step(
             "for e in mine:\n"
             "    if any(a['file_name'].startswith('photos') for a in e['attachments']):\n"
             f"        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body={THANKS!r})\n"
@@ -464,7 +514,9 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Make me an inventory of the email attachments I received in {year} (not ones I sent, not the trash): a new "
         f"file {path} with one line per attachment, '<YYYY-MM-DD> <file name> from <sender's full name>'. Put a "
         f"new email label '{label}' on the threads those attachments came in, and reply '{THANKS}' to each of those "
-        f"emails that came with photos (a photos file). Then tell me how many attachments I received in {year}.",
+        f"emails that came with photos (a photos file). Save a copy of each of those attachments in a new folder "
+        f"{folder}, under its file name, tagged 'personal' if it is a photos file and 'work' otherwise. Then tell "
+        f"me how many attachments I received in {year}.",
         oracle,
         [
             Inserted(
@@ -472,6 +524,26 @@ def attachment_inventory(view: WorldView, rng: random.Random) -> TaskSpec:
                 new_file(owner, path, HasLines(lines)),
                 f"{path} lists the {len(lines)} attachments of {year} with date and sender",
                 what="files",
+            ),
+            Inserted(
+                "file_system_directories", {"owner_id": owner, "path": folder}, f"{folder} is created", what="folders"
+            ),
+            *(
+                Inserted(
+                    "file_system_files",
+                    new_file(owner, f"{folder}/{r['file_name']}", r["content"]),
+                    f"{r['file_name']} from {full_name(view, r['sender_id'])} is saved in {folder}",
+                    what=f"copies of {r['file_name']}",
+                )
+                for r in rows
+            ),
+            *(
+                tagged(
+                    owner,
+                    f"{folder}/{r['file_name']}",
+                    "personal" if r["file_name"].startswith("photos") else "work",
+                )
+                for r in rows
             ),
             *labelled(view, owner, label, threads, f"the {len(threads)} threads with those attachments have the label"),
             *(
