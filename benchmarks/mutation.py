@@ -148,6 +148,12 @@ _GROWS_RACE = (
     "not equivalent but untestable without a race: only a file that grows between fstat and read (checked"
     " against the limit already) reaches the bounded read and its 'over the limit' reason"
 )
+_NAN_LAST = (
+    "arms without data already rank last by the key's first item and candidates come in index order: among them"
+    " max keeps the first (nan never compares greater), the lowest index, as equal -inf does"
+)
+_NO_FP_ERROR = "n is floored at 1e-300 and 0 / 1e-300 is 0: the division raises no floating-point error to silence"
+_NEVER_EQUAL = "a draw of rng.random() equals the probability it is compared with with chance 0 (2^-53 steps)"
 _NUMERIC_BOARD = "comparisons and isclose give the same answers on an int array as on a float one"
 
 EQUIVALENT: list[Equivalent] = [
@@ -223,6 +229,36 @@ EQUIVALENT: list[Equivalent] = [
         "policies.selection.base.xǁSelectorǁload_state_dict__mutmut_29",
         "np.asarray(value) if",
         "saved counts are JSON ints and sums JSON floats: numpy infers the array's own dtype back",
+    ),
+    Equivalent(
+        "envs.toolworld.evaluate.x_normalize_answer__mutmut_13",
+        "isinstance(value, bool) and value is None",
+        "the text path gives the same: str(None) and str(a bool) are no number, lowered to 'none', 'true', 'false'",
+    ),
+    Equivalent(
+        "envs.toolworld.evaluate.x_normalize_answer__mutmut_44",
+        "rstrip('XX.XX')",
+        "the text is lowercased first: it holds no 'X' for the longer strip set to take",
+    ),
+    *(
+        Equivalent(f"policies.selection.base.xǁSelectorǁ_best_by_mean__mutmut_{n}", changed, _NAN_LAST)
+        for n, changed in ((9, "isnan(means[a]) and False"), (11, "+math.inf if"))
+    ),
+    *(
+        Equivalent(f"policies.selection.base.xǁSelectorǁmeans__mutmut_{n}", changed, _NO_FP_ERROR)
+        for n, changed in (
+            (1, "invalid=None"),
+            (2, "divide=None"),
+            (3, "errstate(divide="),
+            (4, "errstate(invalid='ignore')"),
+        )
+    ),
+    Equivalent("policies.selection.bandits.xǁEpsilonGreedyǁ_learned_choice__mutmut_1", "<= self.current", _NEVER_EQUAL),
+    Equivalent("policies.selection.bandits.xǁThompsonSamplingǁ_learn__mutmut_11", "random() <= reward", _NEVER_EQUAL),
+    Equivalent(
+        "policies.selection.contextual.xǁLinUCBǁencode__mutmut_31",
+        "np.append(x, 1.0)",
+        "the appended column is the new pair's own, set to 1.0 on the next line",
     ),
     Equivalent(
         "policies.selection.drift.xǁPageHinkleyDetectorǁreset__mutmut_4",

@@ -10,9 +10,10 @@ import math
 
 import pytest
 
+from envs.contract import EnvProfile
 from envs.mle.env import MLECompetitionEnv
 from envs.toolworld.profile import TOOLWORLD_PROFILE
-from harness.summary import format_interval, format_stat, lookup, mean_se, summarize, to_markdown
+from harness.summary import aggregate, format_interval, format_stat, lookup, mean_se, summarize, to_markdown
 
 CRASH = {"type": "RuntimeError", "stage": "step", "reason": "env crashed", "kind": "agent"}
 DOWN = {"type": "ModelUnavailable", "stage": "act", "reason": "connection refused", "kind": "infra"}
@@ -222,3 +223,39 @@ def test_problems_are_shown_as_warnings_and_a_role_without_counts_as_zero():
     s["cost"]["by_role"]["judge"] = {}
     text = to_markdown(s, "t")
     assert "**PROBLEM: two configs in one run dir**" in text and "- judge: 0 calls, 0 tokens" in text
+
+
+def test_a_rate_whose_units_pass_1_is_not_cut_to_0_1():
+    stat = aggregate(RECORDS[:2], lambda records: [0.5, 1.5], rate=True)
+    assert stat["ci95"][0] < 0 and stat["ci95"][1] > 1
+
+
+def test_difficulties_are_in_text_order_whatever_order_the_episodes_came_in():
+    records = [{**RECORDS[2], "difficulty": 9}, {**RECORDS[0], "difficulty": 10}, {**RECORDS[1], "difficulty": 9}]
+    assert list(summarize(records, TOOLWORLD_PROFILE)["by_difficulty"]) == ["10", "9"]
+
+
+def test_a_scenario_failed_once_stays_failed_after_a_later_success():
+    records = [{**RECORDS[1], "scenario": "s"}, {**RECORDS[0], "scenario": "s"}]  # a failure, then a success
+    assert summarize(records, TOOLWORLD_PROFILE)["sgc"]["mean"] == 0.0
+
+
+def test_the_wall_time_interval_stays_at_or_above_0():
+    records = [{**RECORDS[0], "wall_time_s": w} for w in (0.0, 0.0, 10.0)]
+    assert summarize(records, TOOLWORLD_PROFILE)["cost"]["wall_time_per_episode_s"]["ci95"][0] == 0.0
+
+
+def test_headline_metrics_of_dotted_names_are_rates_and_shown_once():
+    profile = EnvProfile(
+        name="dotted", system_prompt="x", code_blocks="longest", search=None, headlines=(("pass", "metrics.a.b"),)
+    )
+    crashed = {**RECORDS[3], "metrics": {"a.b": 1.0}}  # the agent's error: 0 on a headline rate
+    s = summarize([{**RECORDS[0], "metrics": {"a.b": 1.0}}, crashed], profile)
+    assert s["metrics"]["a.b"]["mean"] == 0.5 and s["metrics"]["a.b"]["ci_method"] == "wilson"
+    assert "| a.b |" not in to_markdown(s, "t")
+
+
+def test_headline_metrics_are_not_repeated_among_the_other_metrics():
+    records = [{**RECORDS[0], "metrics": {"any_medal": 1.0, "calls_made": 2.0}}]
+    text = to_markdown(summarize(records, MLECompetitionEnv.profile), "t")
+    assert "| any medal |" in text and "| any_medal |" not in text and "| calls_made |" in text

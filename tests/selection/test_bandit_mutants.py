@@ -3,6 +3,7 @@ regret and behaviour tests, which only see where a strategy ends up)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -268,3 +269,137 @@ def test_a_state_with_another_number_of_detectors_is_refused():
     state["detectors"] = state["detectors"][:1]
     with pytest.raises(ValueError, match="zip"):
         EpsilonGreedy(2, drift="window").load_state_dict(state)
+
+
+@pytest.mark.parametrize("cls", [EpsilonGreedy, UCB1, ThompsonSampling, LinUCB])
+def test_a_fresh_selector_is_seed_0_with_whole_counts_and_no_rollback(cls):
+    s = cls(2)
+    state = s.state_dict()
+    assert s.config()["seed"] == 0 and state["config"]["seed"] == 0
+    assert json.dumps([state["assigned"], state["pulls"]]) == "[[0, 0], [0, 0]]"  # counts, not floats
+    assert (state["rollback_arm"], state["hold_left"], state["good_arms"], state["drift_events"]) == (None, 0, [], [])
+    s.update(1, 0.5)
+    s.select()
+    assert json.dumps(s.state_dict()["pulls"]) == "[0, 1]"
+
+
+def test_means_divide_decayed_counts_below_1_exactly():
+    s = EpsilonGreedy(2)
+    s.n[0], s.sum[0] = 0.5, 0.25  # one round at 0.5 halved by a drift decay of 0.5
+    assert s.means()[0] == 0.5 and math.isnan(s.means()[1])
+
+
+def test_the_rollback_target_is_the_latest_other_good_arm_not_excluded():
+    s = EpsilonGreedy(4)
+    s.good_arms, s.excluded = [2, 1, 0], [1]
+    assert s._rollback_target(0) == 2
+
+
+def test_without_good_arms_the_fallback_is_the_best_other_arm_that_is_not_excluded():
+    s = EpsilonGreedy(3)
+    for arm, reward in [(0, 1.0), (1, 0.9), (2, 0.1)]:
+        s.update(arm, reward)
+    s.excluded = [1]
+    assert s._rollback_target(0) == 2  # not 0 itself (the best), not 1 (excluded)
+    assert EpsilonGreedy(1)._fallback_arm(0) is None
+
+
+def test_a_lone_arm_that_drifts_rolls_back_to_itself_and_leaves_the_good_arms():
+    drift = {"kind": "page_hinkley", "params": {"threshold": 0.4, "min_samples": 1, "tolerance": 0.0}}
+    s = EpsilonGreedy(1, drift=drift)
+    s.update(0, 1.0)
+    assert s.good_arms == [0]  # ready and the leader
+    s.update(0, 0.0)
+    assert s.drift_events == [{"update": 2, "round": 0, "arm": 0, "rollback_to": 0}]
+    assert s.good_arms == [] and s.rollback_arm is None
+
+
+def test_only_a_warmed_up_leader_is_a_good_arm():
+    drift = {"kind": "page_hinkley", "params": {"threshold": 5.0, "min_samples": 2, "tolerance": 0.0}}
+    s = EpsilonGreedy(2, drift=drift)
+    s.update(0, 1.0)
+    assert s.good_arms == []  # the leader, but its detector has seen 1 of 2 rewards
+    s.update(1, 0.5)
+    s.update(1, 0.5)
+    assert s.good_arms == []  # warmed up, but arm 0 leads
+    s.update(0, 1.0)
+    assert s.good_arms == [0]
+
+
+def test_the_hold_ends_after_its_rounds():
+    s = UCB1(2)
+    s.rollback_arm, s.hold_left = 1, 1
+    assert [s.select(), s.select(), s.select()] == [1, 0, 0]  # held once, then the untried arm 0 spread
+    assert s.hold_left == 0
+
+
+def test_epsilon_right_after_the_schedule_starts_divides_by_1():
+    s = EpsilonGreedy(3, epsilon=1.0, decay=0.1)
+    s.rounds = 1
+    assert s.current_epsilon() == pytest.approx(0.3)
+
+
+def test_a_whole_reward_draws_no_random_number_and_a_fraction_one_trial():
+    s = ThompsonSampling(1, seed=7)
+    s.update(0, 0.0)
+    s.update(0, 1.0)
+    assert s.rng.random() == np.random.default_rng(7).random()
+    s.update(0, 0.25)
+    assert (s.alpha[0] + s.beta[0], s.alpha[0] % 1) == (5.0, 0.0)  # one whole trial, not 0.25 of one
+
+
+def test_ucb1_with_one_update_has_no_exploration_bonus_and_keeps_its_drift_config():
+    s = UCB1(1, exploration=2.0)
+    s.update(0, 0.5)
+    assert s.indices().tolist() == [0.5]  # ln 1 = 0
+    assert UCB1(2, drift="window").config()["drift"]["kind"] == "window"
+
+
+def test_linucb_defaults_and_edges_of_its_settings():
+    assert LinUCB(2).params() == {"alpha": 1.0, "l2_lambda": 1.0, "features": None, "max_features": 64}
+    assert LinUCB(2, alpha=0.0).alpha == 0.0 and LinUCB(2, alpha=0.5).alpha == 0.5
+    assert LinUCB(2, max_features=1).max_features == 1
+
+
+def test_linucb_learns_from_the_context_it_is_given():
+    s = LinUCB(2)
+    s.update(0, 1.0, {"difficulty": 2})
+    assert s.vocabulary == ["bias", "difficulty=2"]
+    assert s.target[0].tolist() == [1.0, 1.0] and s.gram[0].tolist() == [[2.0, 1.0], [1.0, 2.0]]
+
+
+def test_linucb_warns_once_naming_the_first_value_left_out(caplog):
+    s = LinUCB(2, max_features=2)
+    with caplog.at_level("WARNING", logger="policies.selection.contextual"):
+        s.encode({"a": 1})
+        s.encode({"a": 2})
+        s.encode({"a": 3})
+    assert [r.getMessage() for r in caplog.records] == [
+        "LinUCB: 2 feature columns in use; 'a=2' and later new values are left out"
+    ]
+
+
+def test_drift_config_edges_and_an_unknown_detector_named_with_the_known_ones():
+    assert DriftConfig(hold=0).hold == 0 and DriftConfig(decay=1.0).decay == 1.0
+    with pytest.raises(ValueError) as error:
+        DriftConfig(kind="cusum")
+    assert str(error.value) == "unknown drift detector 'cusum'; known: ['none', 'window', 'page_hinkley']"
+    assert DriftConfig.from_any({"hold": 3}).to_dict() == {"kind": "none", "params": {}, "hold": 3, "decay": 0.0}
+
+
+def test_detector_defaults_and_edges():
+    d = PageHinkleyDetector()
+    assert (d.tolerance, d.threshold, d.min_samples) == (0.1, 20.0, 30)
+    assert d.state_dict() == {"n": 0, "mean": 0.0, "cumulative": 0.0, "lowest": 0.0}
+    w = WindowDetector()
+    assert (w.reference, w.window) == (100, 50)
+    assert (WindowDetector(reference=1, window=1).reference, WindowDetector(reference=1, window=1).window) == (1, 1)
+    with pytest.raises(ValueError, match=r"^drift delta must be in \(0, 1\), got 0.0$"):
+        WindowDetector(delta=0.0)
+
+
+def test_a_window_drop_equal_to_the_bound_is_no_alarm():
+    d = WindowDetector(reference=1, window=1, min_drop=0.5, delta=0.9)  # Hoeffding's term 0.32: the bound is 0.5
+    assert d.bound == 0.5
+    assert [d.update(1.0), d.update(0.5)] == [False, False]
+    assert d.update(0.4) is True

@@ -178,3 +178,50 @@ def test_unclaimed_changes_are_listed_five_at_most_with_how_many_more():
 @pytest.mark.parametrize("passed", [True, False])
 def test_a_test_result_as_a_dict(passed):
     assert TestResult("r", passed, "why").as_dict() == {"requirement": "r", "passed": passed, "reason": "why"}
+
+
+def test_matchers_nested_in_expectations_see_the_whole_outcome():
+    world = outcome(
+        insert("expenses", 7, note="rent"),
+        insert("shares", 8, expense_id=7, who="ann"),
+        update("bills", 1, {"expense_id": None}, {"expense_id": 7}),
+    )
+    share = Inserted("shares", {"expense_id": NewRow("expenses", {"note": "rent"})}, "a share of the new expense")
+    assert share.check(world) == (TestResult("a share of the new expense", True), {("shares", 8)})
+    bill = Updated("bills", 1, {"expense_id": NewRow("expenses")}, "the bill points at it")
+    assert bill.check(world) == (TestResult("the bill points at it", True), {("bills", 1)})
+    chained = NewRow("shares", {"expense_id": NewRow("expenses")})
+    assert chained(8, world) and not chained(7, world)
+
+
+def test_line_keys_keep_words_and_letters():
+    assert repr(HasLines(["- Xylophone  Duo"])) == "has exactly the lines ['xylophone duo']"
+
+
+def test_an_ordered_answer_must_come_in_order_and_its_traps_are_read_in_order():
+    ordered = Answer(["b", "a"], "in order", ordered=True, traps={"[a|b]": "sorted instead of ranked"})
+    assert answers_equal("b, a", ["b", "a"], ordered=True)
+    assert ordered.check(outcome(completed={"answer": ["b", "a"]})) == (TestResult("in order", True), set())
+    assert ordered.check(outcome(completed={"answer": ["a", "b"]}))[0].reason == (
+        "expected answer ['b', 'a'], got ['a', 'b']: sorted instead of ranked"
+    )
+    assert Answer("x", "n").check(outcome(completed={"answer": " X. "})) == (TestResult("n", True), set())
+
+
+def test_a_wrong_answer_is_quoted_up_to_300_characters():
+    reason = Answer("x", "n").check(outcome(completed={"answer": "y" * 299}))[0].reason  # a repr of 301 characters
+    assert reason == "expected answer 'x', got '" + "y" * 299 + "... (301 characters)"
+    exact = Answer("x", "n").check(outcome(completed={"answer": "y" * 298}))[0].reason  # 300: whole
+    assert exact == "expected answer 'x', got '" + "y" * 298 + "'"
+
+
+def test_every_expectations_claims_count_toward_nothing_else_changed():
+    world = outcome(insert("texts", 1, to="ann"), insert("texts", 2, to="bob"), completed={"status": "success"})
+    results = evaluate([Inserted("texts", {"to": "ann"}, "ann"), Inserted("texts", {"to": "bob"}, "bob")], world)
+    assert results[-1] == TestResult("nothing else in the world is changed", True, "")
+
+
+def test_six_unclaimed_changes_show_five_and_one_more():
+    changes = [insert("notes", i, text=f"n{i}") for i in range(6)]
+    result = evaluate([], outcome(*changes, completed={"status": "success"}))[-1]
+    assert result.reason.endswith("; and 1 more")
