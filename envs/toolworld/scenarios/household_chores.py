@@ -212,8 +212,10 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_busiest_housemate", apps=("todo", "bill_splitting"))
 def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Who in my household carries the most open chores: counts over a shared project's every page, the answer a
-    name; people not in the household group are a distractor (they may have more)."""
+    """Who in my household carries the most open chores (counts over a shared project's every page; people outside
+    the household group are a distractor), then the project's unassigned chores are handed out one by one to the
+    least loaded household member on the project (people read from the project), each commented; the answer is
+    the busiest one's name."""
     people_of_group = {g["group_id"]: set(members(view, g["group_id"])) for g in home_groups(view, 2)}
     cases = []
     for g in home_groups(view, 2):
@@ -223,11 +225,28 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
             "q.owner_id = todo_projects.owner_id AND q.name = todo_projects.name) = 1 ORDER BY id",
             g["owner_id"],
         ):
+            on_project = {g["owner_id"]} | {
+                c["person_id"]
+                for c in view.rows("SELECT person_id FROM todo_collaborators WHERE project_id = ?", r["project_id"])
+            }
             counts = {p: len(open_tasks_of(view, r["project_id"], p)) for p in people_of_group[g["group_id"]]}
             ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-            if len(ranked) >= 2 and ranked[0][1] > ranked[1][1] and ranked[0][1] > 0:
-                cases.append((g, r, ranked[0][0], ranked[0][1]))
-    g, r, top, count = pick(rng, cases, "household with a shared project", distinct=True)
+            free = view.rows(
+                "SELECT id, title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 "
+                "AND assignee_id IS NULL AND parent_id IS NULL ORDER BY due_date IS NULL, due_date, id",
+                r["project_id"],
+            )
+            helpers = [p for p in counts if p in on_project]
+            if len(ranked) >= 2 and ranked[0][1] > ranked[1][1] and len(helpers) >= 2 and 8 <= len(free) <= 16:
+                cases.append((g, r, ranked[0][0], ranked[0][1], {p: counts[p] for p in helpers}, free))
+    g, r, top, count, load, free = pick(rng, cases, "household with a shared project", distinct=True)
+    owner = int(g["owner_id"])
+    saturday = next_saturday().isoformat()
+    handed: list[tuple[dict[str, Any], int]] = []
+    for t in free:
+        person = min(load, key=lambda p: (load[p], full_name(view, p)))
+        handed.append((t, person))
+        load[person] += 1
     oracle = (
         Solution()
         .step(login("bill_splitting", "todo"))
@@ -235,6 +254,8 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
             FIND_GROUP.format(name=g["name"])
             + "household = {m['email']: m['name'] for m in group['members']}\n"
             + FIND_PROJECT.format(name=r["name"])
+            + "on_project = {c['email'] for c in apis.todo.show_collaborators(access_token=todo_token, "
+            "project_id=project['project_id'], page_limit=20)}\n"
         )
         .step(
             "counts = {email: 0 for email in household}\n"
@@ -244,15 +265,59 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
             "print({household[e]: n for e, n in counts.items()})\n"
             "top = max(counts, key=counts.get)\n"
         )
-        .step("apis.supervisor.complete_task(answer=household[top])")
+        .step(
+            "load = {e: n for e, n in counts.items() if e in on_project}\n"
+            "free = [t for t in tasks if t['assignee_email'] is None and t['parent_task_id'] is None]\n"
+            "free.sort(key=lambda t: (t['due_date'] is None, t['due_date'] or '', t['task_id']))\n"
+            "for t in free:\n"
+            "    person = min(load, key=lambda e: (load[e], household[e]))\n"
+            "    load[person] += 1\n"
+            "    apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=person)\n"
+            "    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], "
+            "text='Yours now, ' + household[person].split(' ')[0] + '!')\n"
+            "    if not t['due_date']:\n"
+            f"        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={saturday!r})\n"
+        )
+        .step(
+            fetch_all(
+                "after",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+            )
+            + "print(sum(t['assignee_email'] is None for t in after), 'left unassigned')\n"
+            "apis.supervisor.complete_task(answer=household[top])\n"
+        )
         .steps()
     )
+    expectations: list[Expectation] = []
+    for t, person in handed:
+        name = full_name(view, person)
+        text = f"Yours now, {name.split(' ')[0]}!"
+        expectations += [
+            Updated(
+                "todo_tasks",
+                t["id"],
+                {"assignee_id": person, **({} if t["due_date"] else {"due_date": saturday})},
+                f"'{t['title']}' goes to {name}" + ("" if t["due_date"] else f", due {saturday}"),
+            ),
+            Inserted(
+                "todo_comments",
+                {"task_id": t["id"], "owner_id": owner, "text": text},
+                f"'{t['title']}' is commented {text!r}",
+                what=f"comments on '{t['title']}'",
+            ),
+        ]
+    busiest = full_name(view, top)
+    expectations.append(Answer(busiest, f"the answer is {busiest} ({count} open tasks)"))
     return TaskSpec(
-        int(g["owner_id"]),
+        owner,
         f"Of the people in my bill splitting group '{g['name']}' (me included), who has the most open tasks "
-        f"assigned in my todo project '{r['name']}'? Answer with their full name.",
+        f"assigned in my todo project '{r['name']}'? Answer with their full name. Then hand out that project's open "
+        "tasks that nobody is assigned (not subtasks), earliest due first (undated last, ties by task id): each goes "
+        "to whoever of that group is on the project and has the fewest open tasks there at that point (ties: first "
+        "by full name), assigned to them with the comment 'Yours now, <their first name>!'; one without a due date "
+        f"gets {saturday}.",
         oracle,
-        [Answer(full_name(view, top), f"the answer is {full_name(view, top)} ({count} open tasks)")],
+        expectations,
     )
 
 
