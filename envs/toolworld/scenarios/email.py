@@ -295,6 +295,28 @@ def favorite_unread_threads(view: WorldView, owner: int) -> list[dict[str, Any]]
 
 
 STALE_BEFORE = "2026-04-18"
+SEEN = "Thanks, I saw this and will reply properly soon."
+UNREAD_IN_INBOX = (
+    "SELECT t.id, t.subject, t.conversation_id, m.sender_id, m.sent_at, EXISTS (SELECT 1 FROM email_contacts e "
+    "JOIN people p ON p.email = e.email WHERE e.owner_id = t.owner_id AND p.id = m.sender_id AND e.is_favorite = 1) "
+    f"AS favorite FROM email_threads t JOIN email_messages m ON m.thread_id = t.id WHERE t.owner_id = ? AND {INBOX} "
+    "AND m.is_read = 0 ORDER BY m.sent_at, m.id"
+)
+
+
+def favorite_unread_emails(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """The unread inbox emails of `owner` from a favourite of their address book."""
+    return [m for m in view.rows(UNREAD_IN_INBOX, owner) if m["favorite"]]
+
+
+def old_threads(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """Inbox threads of `owner` whose unread emails were all sent before STALE_BEFORE, none from a favourite."""
+    threads: dict[int, list[dict[str, Any]]] = {}
+    for m in view.rows(UNREAD_IN_INBOX, owner):
+        threads.setdefault(m["id"], []).append(m)
+    return [
+        ms[0] for _, ms in sorted(threads.items()) if all(m["sent_at"] < STALE_BEFORE and not m["favorite"] for m in ms)
+    ]
 
 
 @scenario("email_unread_count", apps=("email",), difficulty=2)
@@ -331,16 +353,23 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
             "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
             "    waiting = [e for e in emails if not e['is_read']]\n"
             "    unread += len(waiting)\n"
-            "    if not t['is_starred'] and any(e['sender']['email'] in favorites for e in waiting):\n"
+            "    from_favorites = [e for e in waiting if e['sender']['email'] in favorites]\n"
+            "    if not t['is_starred'] and from_favorites:\n"
             "        apis.email.star_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "    for e in from_favorites:\n"
+            f"        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body={SEEN!r})\n"
             "    for e in waiting:\n"
             f"        if e['sent_at'] < {STALE_BEFORE!r}:\n"
             "            apis.email.mark_email_read(access_token=email_token, email_id=e['email_id'])\n"
+            f"    if not from_favorites and all(e['sent_at'] < {STALE_BEFORE!r} for e in waiting):\n"
+            "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
             "print(unread)\n"
         )
         .step(
             fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred', unread_only=True")
             + "print([t['subject'] for t in starred])\n"
+            + fetch_all("still", INBOX_THREADS + ", unread_only=True")
+            + "print(len(still), 'inbox threads still unread')\n"
             "apis.supervisor.complete_task(answer=unread)\n"
         )
         .steps()
@@ -352,7 +381,9 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
         c["owner_id"],
         "How many unread emails are there in my email inbox? Count emails, not threads. Also star each inbox thread "
         "(not starred yet) with an unread email from someone who is a favourite in my email address book, and mark "
-        f"as read the unread inbox emails sent before {STALE_BEFORE} (I will not get to those).",
+        f"as read the unread inbox emails sent before {STALE_BEFORE} (I will not get to those). Reply '{SEEN}' to each "
+        "unread email from such a favourite, and archive each inbox thread whose unread emails were all sent before "
+        f"{STALE_BEFORE}, none of them from a favourite.",
         oracle,
         [
             Answer(c["unread"], f"the answer is the number of unread emails in the inbox ({c['unread']})", traps=traps),
@@ -368,6 +399,27 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 Updated("email_messages", m["id"], {"is_read": 1}, f"the unread email of {m['sent_at']} is marked read")
                 for m in stale
+            ),
+            *(
+                Updated(
+                    "email_threads",
+                    t["id"],
+                    {"is_archived": 1},
+                    f"'{t['subject']}', left with old unread emails only, is archived",
+                )
+                for t in old_threads(view, c["owner_id"])
+            ),
+            *(
+                expectation
+                for m in favorite_unread_emails(view, c["owner_id"])
+                for expectation in sent_email(
+                    view,
+                    c["owner_id"],
+                    [m["sender_id"]],
+                    SEEN,
+                    f"the unread email of {m['sent_at']} from a favourite is answered",
+                    conversation=m["conversation_id"],
+                )
             ),
         ],
     )

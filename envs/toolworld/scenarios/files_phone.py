@@ -132,27 +132,37 @@ EMERGENCY = "/documents/emergency_contacts.txt"
 ADDED = "I've added you to my emergency contacts, hope that's ok!"
 
 
-def missing_favorites(view: WorldView, owner: int, content: str) -> list[str]:
-    """The lines of the favourites, family members and roommates (at a number in use) missing from the list."""
+def missing_favorites(view: WorldView, owner: int, content: str) -> list[dict[str, Any]]:
+    """The favourites, family members and roommates (at a number in use) missing from the list: each contact's
+    id, whether they are a favourite, and the line they need (the first contact of a line when two share it)."""
     have = {line.strip() for line in content.splitlines()}
     close = view.rows(
-        "SELECT first_name || ' ' || last_name || ': ' || phone_number AS line FROM phone_contacts "
+        "SELECT id, is_favorite, first_name || ' ' || last_name || ': ' || phone_number AS line FROM phone_contacts "
         "WHERE owner_id = ? AND (is_favorite = 1 OR relationship IN ('family', 'roommate')) "
         "AND COALESCE(notes, '') != ? ORDER BY first_name, last_name, id",
         owner,
         STALE,
     )
-    return list(dict.fromkeys(f["line"] for f in close if f["line"] not in have))
+    missing: dict[str, dict[str, Any]] = {}
+    for c in close:
+        if c["line"] not in have:
+            missing.setdefault(c["line"], c)
+    return list(missing.values())
 
 
 @scenario("files_emergency_add_favorites", apps=("phone", "file_system"))
 def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
     files = view.rows("SELECT * FROM file_system_files WHERE path = ? ORDER BY owner_id", EMERGENCY)
     noop = getattr(rng, "variant", 0) % 3 == 2  # variant 2: every favourite is already listed
-    candidates = [f for f in files if (not missing_favorites(view, f["owner_id"], f["content"])) == noop]
+    candidates = [
+        f
+        for f in files
+        if len(missing_favorites(view, f["owner_id"], f["content"])) in (range(1) if noop else range(3, 9))
+    ]
     file = pick(rng, candidates, "emergency list", distinct=True)
     owner = file["owner_id"]
     missing = missing_favorites(view, owner, file["content"])
+    lenient = view.value("SELECT allow_favorites FROM phone_settings WHERE owner_id = ?", owner)
     look = (
         fetch_all("close", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
         + "for relationship in ['family', 'roommate']:\n"
@@ -160,20 +170,27 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    close += found\n"
         f"text = {FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content']\n"
         "listed = {line.strip() for line in text.splitlines()}\n"
-        "missing = []\n"
+        "missing, adding = [], []\n"
         "for c in sorted(close, key=lambda c: (c['first_name'], c['last_name'], c['contact_id'])):\n"
         "    line = c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number']\n"
         f"    if c['notes'] != {STALE!r} and line not in listed and line not in missing:\n"
         "        missing.append(line)\n"
+        "        adding.append(c)\n"
         "print(len(close), 'close contacts;', missing)\n"
     )
     act = (
         "if missing:\n"
         f"    {FS}.append_to_file(access_token=file_system_token, path={EMERGENCY!r}, content='\\n'.join(missing))\n"
         f"    print({FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content'])\n"
-        "for line in missing:\n"
-        "    apis.phone.send_text_message(access_token=phone_token, phone_number=line.rsplit(': ', 1)[1], "
+        "for c in adding:\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
         f"message={ADDED!r})\n"
+        "    if not c['is_favorite']:\n"
+        "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
+        "if adding:\n"
+        "    settings = apis.phone.show_phone_settings(access_token=phone_token)\n"
+        "    if not settings['allow_favorites']:\n"
+        "        apis.phone.update_phone_settings(access_token=phone_token, allow_favorites=True)\n"
     )
     check = (
         f"print({FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content'])\n"
@@ -181,12 +198,14 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
             "sent", f"apis.phone.search_text_messages(access_token=phone_token, direction='sent', query={ADDED!r}"
         )
         + "print(len(sent), 'told')\n"
+        + fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
+        + "print(len(favorites), 'favourites')\n"
         "apis.supervisor.complete_task()\n"
     )
     oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
     expectations: list[Expectation] = []
     if missing:
-        lines = [*file["content"].splitlines(), *missing]
+        lines = [*file["content"].splitlines(), *(c["line"] for c in missing)]
         expectations.append(
             Updated(
                 "file_system_files",
@@ -195,8 +214,12 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"the emergency list keeps its lines and gains the {len(missing)} missing favourites",
             )
         )
-    for line in missing:
-        name, number = line.rsplit(": ", 1)
+    for c in missing:
+        name, number = c["line"].rsplit(": ", 1)
+        if not c["is_favorite"]:
+            expectations.append(
+                Updated("phone_contacts", c["id"], {"is_favorite": 1}, f"{name}, newly on the list, is a favourite")
+            )
         expectations.append(
             Inserted(
                 "phone_messages",
@@ -205,12 +228,17 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
                 what=f"texts to {name}",
             )
         )
+    if missing and not lenient:
+        expectations.append(
+            Updated("phone_settings", owner, {"allow_favorites": 1}, "favourites ring through do-not-disturb")
+        )
     return TaskSpec(
         owner,
         f"Every favourite contact, family member and roommate in my phone should be on my emergency list {EMERGENCY}, "
         "as a line 'First Last: number' like the others (not at a number saved as an old one no longer in use). Add "
-        f'the missing ones at the end, keeping the existing lines, and text each one you add exactly "{ADDED}". If '
-        "none is missing, change nothing.",
+        f'the missing ones at the end, keeping the existing lines, and text each one you add exactly "{ADDED}". '
+        "Make each one you add a favourite in my phone if they are not one, and make sure favourites can ring "
+        "through do-not-disturb. If none is missing, change nothing.",
         oracle,
         expectations,
         noop_pass=not missing,
