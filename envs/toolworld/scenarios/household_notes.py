@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
@@ -15,6 +15,8 @@ from envs.toolworld.scenarios.household_calendar import invited_event, primary_c
 from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
+
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 
 BALANCES = "apis.bill_splitting.show_group_balances(access_token=bill_splitting_token, group_id=group['group_id']"
 EXPENSES = "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']"
@@ -111,46 +113,121 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_trip_costs_note", apps=("bill_splitting", "notes"))
 def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, trip_groups(view), "trip group with expenses", distinct=True)
+    """A trip's costs per category and, per member, what they paid against their share (the shares read per
+    expense), shared for viewing with the other members; the answer is the total (my share is the trap)."""
+    g = pick(
+        rng,
+        [
+            g
+            for g in trip_groups(view)
+            if view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) >= 10
+        ],
+        "trip group with 10+ expenses",
+        distinct=True,
+    )
     owner = int(g["owner_id"])
     by_category: dict[str, float] = defaultdict(float)
-    for e in view.rows("SELECT category, amount FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]):
+    paid: dict[int, float] = defaultdict(float)
+    for e in view.rows(
+        "SELECT category, amount, paid_by FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]
+    ):
         by_category[e["category"]] += e["amount"]
-    total = round(sum(by_category.values()), 2)
-    lines = [f"{c}: ${a:.2f}" for c, a in sorted(by_category.items())] + [f"Total: ${total:.2f}"]
-    my_share = view.value(
-        "SELECT ROUND(SUM(s.amount), 2) FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
-        "e.id = s.expense_id WHERE e.group_id = ? AND s.person_id = ?",
+        paid[e["paid_by"]] += e["amount"]
+    share: dict[int, float] = defaultdict(float)
+    for s in view.rows(
+        "SELECT s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
+        "e.id = s.expense_id WHERE e.group_id = ?",
         g["group_id"],
-        owner,
-    )
+    ):
+        share[s["person_id"]] += s["amount"]
+    total = round(sum(by_category.values()), 2)
+    people = members(view, g["group_id"])
+    lines = [f"{c}: ${a:.2f}" for c, a in sorted(by_category.items())] + [f"Total: ${total:.2f}"]
+    lines += [f"{full_name(view, p)}: paid ${paid[p]:.2f}, share ${share[p]:.2f}" for p in people]
     title = f"Trip costs: {g['name']}"
+    travel = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Travel'", owner)
+    book = {"owner_id": owner, "name": "Travel", "description": ""}
+    filed: list[Expectation] = (
+        []
+        if travel
+        else [Inserted("notes_notebooks", book, "a notebook 'Travel' is created (I had none)", what="notebooks")]
+    )
     oracle = (
         Solution()
         .step(login("bill_splitting", "notes"))
         .step(FIND_GROUP.format(name=g["name"]) + fetch_all("expenses", EXPENSES) + "print(len(expenses))\n")
+        .step(
+            "paid = {m['email']: 0.0 for m in group['members']}\n"
+            "share = {m['email']: 0.0 for m in group['members']}\n"
+            "for e in expenses:\n"
+            "    paid[e['paid_by']['email']] += e['amount']\n"
+            "    for s in apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            "expense_id=e['expense_id'])['shares']:\n"
+            "        share[s['email']] += s['amount']\n"
+            "print(paid, share)\n"
+        )
         .step(
             "totals = {}\n"
             "for e in expenses:\n"
             "    totals[e['category']] = totals.get(e['category'], 0) + e['amount']\n"
             "total = round(sum(totals.values()), 2)\n"
             "lines = [f'{c}: ${a:.2f}' for c, a in sorted(totals.items())] + [f'Total: ${total:.2f}']\n"
-            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+            "lines += [f\"{m['name']}: paid ${paid[m['email']]:.2f}, share ${share[m['email']]:.2f}\" "
+            "for m in group['members']]\n"
+            + fetch_all("books", "apis.notes.show_notebooks(access_token=notes_token, query='Travel'")
+            + "travel = next((b['notebook_id'] for b in books if b['name'] == 'Travel'), None)\n"
+            "if travel is None:\n"
+            "    travel = apis.notes.create_notebook(access_token=notes_token, name='Travel')['notebook_id']\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+            "notebook_id=travel)\n"
+            "for m in group['members']:\n"
+            "    if m['email'] != me['email']:\n"
+            "        apis.notes.share_note(access_token=notes_token, note_id=note['note_id'], email=m['email'], "
+            "permission='view')\n"
             "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         )
         .step("apis.supervisor.complete_task(answer=total)")
         .steps()
     )
+    note_row = {"owner_id": owner, "title": title}
     return TaskSpec(
         owner,
         f"Write down what our trip cost: a plain note titled '{title}' with one line per expense category of my "
         f"bill splitting group '{g['name']}', like 'dining: $123.40' (whole expenses, every category that has any), "
-        "then a last line 'Total: $<sum of all>'. Also tell me that total.",
+        "then a line 'Total: $<sum of all>', then one line per member of the group (me included) saying what they "
+        "paid against their share of the expenses: '<full name>: paid $<amount>, share $<amount>'. Keep it in my "
+        "notebook 'Travel' (not 'Travel 2024'; create 'Travel' if I have none). Share the note "
+        "with the other members (view only) and tell me the total.",
         oracle,
         [
-            Inserted("notes_notes", new_note(owner, title, HasLines(lines)), f"a note with the lines {lines}"),
+            *filed,
+            Inserted(
+                "notes_notes",
+                new_note(
+                    owner,
+                    title,
+                    HasLines(lines),
+                    notebook_id=travel[0]["id"] if travel else NewRow("notes_notebooks", book),
+                ),
+                f"a note in my Travel notebook with the lines {lines}",
+            ),
+            *(
+                Inserted(
+                    "notes_shares",
+                    {
+                        "note_id": NewRow("notes_notes", note_row),
+                        "person_id": p,
+                        "permission": "view",
+                        "shared_at": NOW,
+                    },
+                    f"the note is shared (view) with {full_name(view, p)}",
+                    what=f"shares with {full_name(view, p)}",
+                )
+                for p in people
+                if p != owner
+            ),
             Answer(
-                total, f"the answer is the trip's total (${total:.2f})", traps={f"{my_share:g}": "that is my share"}
+                total, f"the answer is the trip's total (${total:.2f})", traps={f"{share[owner]:g}": "that is my share"}
             ),
         ],
     )
