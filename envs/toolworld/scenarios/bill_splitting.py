@@ -13,6 +13,7 @@ from envs.toolworld.evaluate import (
     Answer,
     Deleted,
     Expectation,
+    HasLines,
     Inserted,
     Matcher,
     NewRow,
@@ -22,7 +23,9 @@ from envs.toolworld.evaluate import (
     normalize_answer,
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.files_phone import directory_expectation
 from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -149,6 +152,52 @@ def added_expense(
             for p, a in shares.items()
         ),
     ]
+
+
+def export_name(group_name: str) -> str:
+    """The file name bill_splitting's export_group_expenses gives a group's CSV."""
+    return ("".join(c if c.isalnum() else "_" for c in group_name.lower()).strip("_") or "group") + "_expenses.csv"
+
+
+def export_lines(view: WorldView, group_id: int, me: int) -> list[str]:
+    """The lines of export_group_expenses' CSV of a whole group, as `me` sees it (oldest first)."""
+    rows = view.rows(
+        "SELECT e.date, e.description, e.category, e.amount, p.first_name || ' ' || p.last_name AS payer, "
+        "COALESCE((SELECT amount FROM bill_splitting_shares WHERE expense_id = e.id AND person_id = ?), 0) AS mine "
+        "FROM bill_splitting_expenses e JOIN people p ON p.id = e.paid_by WHERE e.group_id = ? ORDER BY e.date, e.id",
+        me,
+        group_id,
+    )
+
+    def cell(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+    return ["date,description,category,amount,paid_by,my_share"] + [
+        f"{r['date']},{cell(r['description'])},{r['category']},{r['amount']:.2f},{cell(r['payer'])},{r['mine']:.2f}"
+        for r in rows
+    ]
+
+
+def save_export_code(group: str, folder: str, indent: str = "") -> str:
+    """Oracle code saving the expense export of the group dict `group` as a file in `folder`, under the export's
+    file name (creating the folder if needed)."""
+    return (
+        f"{indent}export = apis.bill_splitting.export_group_expenses(access_token=bill_splitting_token, "
+        f"group_id={group}['group_id'])\n"
+        f"{indent}apis.file_system.create_file(access_token=file_system_token, path={folder!r} + '/' + "
+        "export['file_name'], content=export['content'], parents=True)\n"
+    )
+
+
+def saved_export(view: WorldView, owner: int, group_id: int, group_name: str, folder: str) -> Inserted:
+    """The file in `folder` holding the expense export of a group, as `owner` sees it."""
+    path = f"{folder}/{export_name(group_name)}"
+    return Inserted(
+        "file_system_files",
+        new_file(owner, path, HasLines(export_lines(view, group_id, owner))),
+        f"the expenses of '{group_name}' are saved in {path}",
+        what=f"exports of '{group_name}'",
+    )
 
 
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
@@ -605,7 +654,10 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("bill_splitting_leave_settled_groups", apps=("bill_splitting",), difficulty=2)
+LEFT_GROUPS = "/documents/left_groups"
+
+
+@scenario("bill_splitting_leave_settled_groups", apps=("bill_splitting", "file_system"), difficulty=2)
 def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows("SELECT id, group_id, person_id FROM bill_splitting_members ORDER BY id")
     idle: dict[int, list[int]] = {}  # settled and nothing added since the cutoff: to leave
@@ -622,8 +674,15 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
             chase.setdefault(r["person_id"], []).append(r["group_id"])
         else:
             kept[r["person_id"]] = kept.get(r["person_id"], 0) + 1
-    owners = sorted(p for p in idle if kept.get(p) and chase.get(p))
-    owner = pick(rng, owners or sorted(p for p in idle if kept.get(p)), "person with idle groups", distinct=True)
+    names = {r["id"]: r["name"] for r in view.rows("SELECT id, name FROM bill_splitting_groups")}
+    membership = {r["id"]: r["group_id"] for r in rows}
+
+    def distinct_exports(person: int) -> bool:
+        files = [export_name(names[membership[m]]) for m in idle[person]]
+        return len(set(files)) == len(files)
+
+    owners = sorted(p for p in idle if kept.get(p) and chase.get(p) and distinct_exports(p))
+    owner = pick(rng, owners, "person with idle groups", distinct=True)
     reminders = [
         (group_id, debtor, amount)
         for group_id in chase.get(owner, [])
@@ -632,7 +691,7 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     oracle = (
         Solution()
-        .step(login("bill_splitting"))
+        .step(login("bill_splitting", "file_system"))
         .step(
             fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
             + "print(len(groups), [(g['name'], g['my_balance']) for g in groups])\n"
@@ -651,7 +710,8 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
             "left = 0\n"
             "for g in idle:\n"
             "    if g['my_balance'] == 0:\n"
-            f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
+            + save_export_code("g", LEFT_GROUPS, "        ")
+            + f"        {BS}.remove_group_member(access_token=bill_splitting_token, group_id=g['group_id'], "
             "email=me['email'])\n"
             "        left += 1\n"
             "    else:\n"
@@ -666,6 +726,10 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("now", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
             + "print(len(groups) - len(now), left)\n"
+            + fetch_all(
+                "saved", f"apis.file_system.show_directory(access_token=file_system_token, path={LEFT_GROUPS!r}"
+            )
+            + "print([f['name'] for f in saved])\n"
             + "apis.supervisor.complete_task(answer=left)\n"
         )
         .steps()
@@ -678,7 +742,9 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Clean up my bill splitting groups (archived ones too) that have no expense dated on or after {CUTOFF}: "
-        "leave those where my balance is exactly zero, and in those where people still owe me, send each member who "
+        "leave those where my balance is exactly zero, after saving each one's expense export from the app as a file "
+        f"in {LEFT_GROUPS} under the file name the export gives; and in those where people still owe me, send each "
+        "member who "
         f'owes me a payment reminder with the message "{REMINDER}" (stay in them). Leave every other group as it '
         "is. How many groups did I leave?",
         oracle,
@@ -691,6 +757,8 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="memberships",
             ),
             *(reminder_sent(view, group_id, owner, debtor, amount, REMINDER) for group_id, debtor, amount in reminders),
+            *(saved_export(view, owner, membership[m], names[membership[m]], LEFT_GROUPS) for m in idle[owner]),
+            *directory_expectation(view, owner, LEFT_GROUPS),
         ],
     )
 

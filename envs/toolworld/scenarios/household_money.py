@@ -8,10 +8,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
-from envs.toolworld.scenarios._rows import new_file
-from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, paid_and_settled, reminder_sent, unique_groups
+from envs.toolworld.scenarios.bill_splitting import (
+    FIND_GROUP,
+    members,
+    paid_and_settled,
+    reminder_sent,
+    save_export_code,
+    saved_export,
+    unique_groups,
+)
 from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
 from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -41,30 +48,6 @@ def my_debts(view: WorldView, group_id: int, me: int) -> dict[int, float]:
 
 def owed_to_me(view: WorldView, group_id: int, me: int) -> dict[int, float]:
     return {d: a for (d, c), a in pair_debts(view.conn, group_id).items() if c == me}
-
-
-def export_name(group_name: str) -> str:
-    """The file name bill_splitting's export_group_expenses gives a group's CSV."""
-    return ("".join(c if c.isalnum() else "_" for c in group_name.lower()).strip("_") or "group") + "_expenses.csv"
-
-
-def export_lines(view: WorldView, group_id: int, me: int) -> list[str]:
-    """The lines of export_group_expenses' CSV of a whole group, as `me` sees it (oldest first)."""
-    rows = view.rows(
-        "SELECT e.date, e.description, e.category, e.amount, p.first_name || ' ' || p.last_name AS payer, "
-        "COALESCE((SELECT amount FROM bill_splitting_shares WHERE expense_id = e.id AND person_id = ?), 0) AS mine "
-        "FROM bill_splitting_expenses e JOIN people p ON p.id = e.paid_by WHERE e.group_id = ? ORDER BY e.date, e.id",
-        me,
-        group_id,
-    )
-
-    def cell(text: str) -> str:
-        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
-
-    return ["date,description,category,amount,paid_by,my_share"] + [
-        f"{r['date']},{cell(r['description'])},{r['category']},{r['amount']:.2f},{cell(r['payer'])},{r['mine']:.2f}"
-        for r in rows
-    ]
 
 
 def shares_of_paid(view: WorldView, group_id: int, payer: int, since: str) -> dict[int, float]:
@@ -559,11 +542,8 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "for g in old:\n"
-            "    export = apis.bill_splitting.export_group_expenses(access_token=bill_splitting_token, "
-            "group_id=g['group_id'])\n"
-            "    apis.file_system.create_file(access_token=file_system_token, "
-            "path='/documents/' + export['file_name'], content=export['content'])\n"
-            "    apis.bill_splitting.archive_group(access_token=bill_splitting_token, group_id=g['group_id'])\n"
+            + save_export_code("g", "/documents", "    ")
+            + "    apis.bill_splitting.archive_group(access_token=bill_splitting_token, group_id=g['group_id'])\n"
         )
         .step(
             fetch_all(
@@ -594,18 +574,6 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
                 Updated("bill_splitting_members", t["id"], {"is_archived": 1}, f"'{t['name']}' is archived for me")
                 for t in old
             ),
-            *(
-                Inserted(
-                    "file_system_files",
-                    new_file(
-                        owner,
-                        f"/documents/{export_name(t['name'])}",
-                        HasLines(export_lines(view, t["group_id"], owner)),
-                    ),
-                    f"the expenses of '{t['name']}' are saved in /documents/{export_name(t['name'])}",
-                    what="export files",
-                )
-                for t in old
-            ),
+            *(saved_export(view, owner, t["group_id"], t["name"], "/documents") for t in old),
         ],
     )
