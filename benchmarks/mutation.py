@@ -261,9 +261,14 @@ EQUIVALENT: list[Equivalent] = [
         "the appended column is the new pair's own, set to 1.0 on the next line",
     ),
     Equivalent(
-        "policies.selection.drift.xǁPageHinkleyDetectorǁreset__mutmut_4",
-        "self._mean = 1.0",
-        "the first update sets the mean to its reward whatever it was (n is 1: mean += reward - mean)",
+        "policies.selection.base.xǁSelectorǁ__init____mutmut_1",
+        "seed: int | None=1",
+        "every strategy passes its own seed (default 0) on to Selector: the base's default is never used",
+    ),
+    Equivalent(
+        "policies.selection.contextual.xǁLinUCBǁ__init____mutmut_48",
+        "self._warned_full = None",
+        "the flag is only tested for truth: None acts as False",
     ),
     Equivalent(
         "envs.mle.metrics.x__as_numbers_if_possible__mutmut_1",
