@@ -10,6 +10,8 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
+from envs.toolworld.scenarios.bill_splitting import export_lines, export_name
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -59,6 +61,7 @@ def _text(owner: int, person: dict[str, Any], message: str) -> Inserted:
     )
 
 
+EXPENSES_ATTACHED = "Here are all the expenses of the group, so you can check what you owe me."
 CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + (
     "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
 )
@@ -206,7 +209,7 @@ def _owed_to(view: WorldView, group_id: int, owner: int) -> dict[int, float]:
     }
 
 
-@scenario("life_trip_chase_debtors", apps=("bill_splitting", "phone"))
+@scenario("life_trip_chase_debtors", apps=("bill_splitting", "phone", "email"))
 def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     """Chasing escalates by history (unlike household_text_debtors, which texts every debtor with their shares):
     who was already reminded in the group and is in my contacts gets a text naming that last reminder's day; anyone
@@ -215,7 +218,13 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3"):
         owed = _owed_to(view, p["id"], p["owner"])
         reminded = _last_reminders(view, p["id"], p["owner"])
-        if len(owed) >= 2 and set(owed) & set(reminded) and set(owed) - set(reminded):
+        firsts = [view.person(d)["first_name"] for d in owed]
+        if (
+            len(owed) >= 2
+            and set(owed) & set(reminded)
+            and set(owed) - set(reminded)
+            and len(set(firsts)) == len(firsts)
+        ):
             cases.append(p)
     chosen = pick(rng, cases, "group where two people owe me, one of them reminded before", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
@@ -249,11 +258,31 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
                                                       email=email, message=group_name)
     total = round(sum(d['amount'] for d in mine), 2)
     """
+    mail = (
+        "export = apis.bill_splitting.export_group_expenses(access_token=bill_splitting_token, "
+        "group_id=group['group_id'])\n"
+        "for d in mine:\n"
+        "    first = d['debtor']['name'].split()[0]\n"
+        "    apis.email.send_email(access_token=email_token, recipients=[d['debtor']['email']], "
+        "subject=f\"{group_name}: {first}, you owe me ${d['amount']:.2f}\", "
+        f"body={EXPENSES_ATTACHED!r}, "
+        "attachments=[{'file_name': export['file_name'], 'content': export['content']}])\n"
+    )
     check = fetch_all("now", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
     check += "print([(r['receiver']['email'], r['amount']) for r in now[: len(now) - len(sent)]])\n"
     expectations: list[Expectation] = []
+    export = {export_name(name): "\n".join(export_lines(view, chosen["id"], owner)) + "\n"}
     for debtor, amount in sorted(owed.items()):
         m = members[debtor]
+        expectations += sent_email(
+            view,
+            owner,
+            [debtor],
+            EXPENSES_ATTACHED,
+            f"{m['first_name']} gets the group's expenses by email",
+            subject=f"{name}: {m['first_name']}, you owe me ${amount:.2f}",
+            files=export,
+        )
         if debtor in reminded and m["email"] in known:
             text = f"Hi {m['first_name']}, you still owe me ${amount:.2f} for {name}. "
             text += f"I reminded you on {reminded[debtor]}."
@@ -275,12 +304,15 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "payment reminder in that group gets a text instead, if they are in my phone contacts: 'Hi <first name>, you "
         "still owe me $<amount> for <group name>. I reminded you on <YYYY-MM-DD of my last reminder to them there>.' "
         f"(two decimals). Everyone else who owes me gets a payment reminder in the app with the message '{name}'. "
-        "Tell me the total they owe me.",
+        "Also email each member who owes me the group's expense export from the app, attached under the file name "
+        f"the export gives, with the subject '{name}: <first name>, you owe me $<amount>' and the text "
+        f"'{EXPENSES_ATTACHED}'. Tell me the total they owe me.",
         Solution()
-        .step(login("bill_splitting", "phone"))
+        .step(login("bill_splitting", "phone", "email"))
         .step(look)
         .step(history)
         .step(act)
+        .step(mail)
         .step(check)
         .step(done("total"))
         .steps(),

@@ -111,6 +111,7 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 REORDER_SINCE = "2026-03-15"
+REORDERED = "Good enough to order again."
 
 
 @scenario("money_shop_reorder_cheapest_variants", apps=("shop",))
@@ -147,8 +148,9 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
             chosen.append({**options[0], "quantity": i["quantity"], "was": i["unit_price"]})
         switched = sum(c["id"] != i["product_id"] for c, i in zip(chosen, items, strict=False))
         if len(chosen) == len(items) and switched >= 1 and len({c["id"] for c in chosen}) == len(chosen):
-            candidates.append((owner, chosen))
-    owner, chosen = pick(rng, candidates, "recent orders with cheaper variants", distinct=True)
+            candidates.append((owner, chosen, [i["product_id"] for i in items]))
+    owner, chosen, earlier = pick(rng, candidates, "recent orders with cheaper variants", distinct=True)
+    reviewed = {r["product_id"] for r in view.rows("SELECT product_id FROM shop_reviews WHERE author_id = ?", owner)}
     card = rng.choice(view.rows("SELECT card_name, card_number FROM payment_cards WHERE person_id = ?", owner))
     cart = frozenset(r["id"] for r in view.rows("SELECT id FROM shop_cart WHERE owner_id = ?", owner))
     total = round(sum(c["price"] * c["quantity"] for c in chosen), 2)
@@ -183,6 +185,17 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
         ],
         *stock_changes(view, {c["id"]: -c["quantity"] for c in chosen}),
         Answer(saving, f"the answer is the saving against the earlier prices ({money(saving)})"),
+        *(
+            Inserted(
+                "shop_reviews",
+                {"product_id": product, "author_id": owner, "rating": 4, "text": REORDERED},
+                f"{view.value('SELECT name FROM shop_products WHERE id = ?', product)}, ordered before and not "
+                "reviewed yet, gets my 4-star review",
+                what=f"reviews of product {product}",
+            )
+            for product in dict.fromkeys(earlier)
+            if product not in reviewed
+        ),
     ]
     if cart:
         expectations.append(Deleted("shop_cart", cart, "the cart's earlier items are removed", what="cart items"))
@@ -211,6 +224,15 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
         "placed = apis.shop.place_order(access_token=shop_token, address_name='Home', "
         "card_number=card['card_number'])\n"
     )
+    review = (
+        fetch_all("mine", "apis.shop.show_my_reviews(access_token=shop_token")
+        + "reviewed = {r['product_id'] for r in mine}\n"
+        "for item in [i for o in delivered for i in o['items']]:\n"
+        "    if item['product_id'] not in reviewed:\n"
+        "        apis.shop.write_review(access_token=shop_token, product_id=item['product_id'], rating=4, "
+        f"text={REORDERED!r})\n"
+        "        reviewed.add(item['product_id'])\n"
+    )
     check = (
         "print(apis.shop.show_order(access_token=shop_token, order_id=placed['order_id']))\n"
         "saving = round(sum((item['unit_price'] - best['price']) * item['quantity'] for best, item in picks), 2)\n"
@@ -221,8 +243,9 @@ def reorder_cheapest_variants(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Order again, as one new order, everything from my delivered shop orders placed since {REORDER_SINCE}, same "
         "quantities, but for each item take the cheapest variant of that product (colour, size...) that has enough "
         "stock for the quantity. Empty my cart first so nothing else comes along; ship to my Home address and pay "
-        f"with my {card['card_name']}. Then tell me how much I save compared with the prices I paid in those "
+        f"with my {card['card_name']}. Give each product of those earlier orders that I have not reviewed yet a "
+        f"4-star review saying '{REORDERED}'. Then tell me how much I save compared with the prices I paid in those "
         "earlier orders.",
-        Solution().step(look).step(choose).step(act).step(check).steps(),
+        Solution().step(look).step(choose).step(act).step(review).step(check).steps(),
         expectations,
     )
