@@ -30,6 +30,7 @@ CATEGORIES = (
     "image-to-image",
     "seq2seq",
     "audio-multilabel",
+    "audio-classification",
     "tabular-ordinal",
 )
 
