@@ -478,99 +478,180 @@ def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("notes_retag", apps=("notes",), difficulty=2)
+RETAGS = (("ideas", "someday", "Projects"), ("work", "office", "Work"), ("books", "reading", "Reading"))
+RETAGS += (("recipes", "cooking", "Recipes"),)
+
+
+@scenario("notes_retag", apps=("notes",))
 def retag(view: WorldView, rng: random.Random) -> TaskSpec:
-    old, new = rng.choice([("ideas", "someday"), ("work", "office"), ("books", "reading"), ("recipes", "cooking")])
-    owners = view.rows(
-        "SELECT owner_id FROM notes_notes WHERE ',' || tags || ',' LIKE ? AND trashed_at IS NULL GROUP BY owner_id "
-        "HAVING COUNT(*) >= 2 ORDER BY owner_id",
-        f"%,{old},%",
+    """Every live note with one tag gets another instead and is filed in the notebook of that theme (a look-alike
+    notebook is a distractor; created when missing); the trashed ones with the old tag go for good instead."""
+    old, new, shelf = rng.choice(RETAGS)
+    tagged_sql = (
+        "SELECT id, title, tags, notebook_id FROM notes_notes WHERE owner_id = ? AND instr(',' || tags || ',', ?) > 0 "
+        "AND trashed_at IS NULL ORDER BY id"
     )
-    owner = pick(rng, owners, f"owner with 2+ notes tagged {old}")["owner_id"]
-    rows = view.rows(
-        "SELECT id, title, tags FROM notes_notes WHERE owner_id = ? AND ',' || tags || ',' LIKE ? "
-        "AND trashed_at IS NULL",
-        owner,
-        f"%,{old},%",
+    trashed_sql = (
+        "SELECT id FROM notes_notes WHERE owner_id = ? AND instr(',' || tags || ',', ?) > 0 AND trashed_at IS NOT NULL"
     )
+    owners = [
+        p
+        for p in view.people_ids()
+        if 10 <= len(view.rows(tagged_sql, p, f",{old},")) <= 18 and view.rows(trashed_sql, p, f",{old},")
+    ]
+    owner = pick(rng, owners, f"owner with 10-18 notes tagged {old}", distinct=True)
+    rows = view.rows(tagged_sql, owner, f",{old},")
+    trashed = frozenset(r["id"] for r in view.rows(trashed_sql, owner, f",{old},"))
+    books = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = ?", owner, shelf)
+    book = {"owner_id": owner, "name": shelf, "description": ""}
+    shelf_id: Any = books[0]["id"] if books else NewRow("notes_notebooks", book)
     look = (
         login("notes")
         + "print(apis.notes.show_tags(access_token=notes_token))\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, tag={old!r}")
-        + "print([(n['title'], n['tags']) for n in found])\n"
+        + "print([(n['title'], n['tags'], n['notebook']) for n in found])\n"
+        + fetch_all("books", f"apis.notes.show_notebooks(access_token=notes_token, query={shelf!r}")
+        + f"shelf = next((b['notebook_id'] for b in books if b['name'] == {shelf!r}), None)\n"
+        "print(books)\n"
     )
     act = (
+        "if shelf is None:\n"
+        f"    shelf = apis.notes.create_notebook(access_token=notes_token, name={shelf!r})['notebook_id']\n"
         f"for n in found:\n    tags = [t for t in n['tags'] if t != {old!r}] + [{new!r}]\n"
         "    apis.notes.update_note(access_token=notes_token, note_id=n['note_id'], tags=tags)\n"
+        "    if n['notebook_id'] != shelf:\n"
+        "        apis.notes.move_note_to_notebook(access_token=notes_token, note_id=n['note_id'], notebook_id=shelf)\n"
+    )
+    purge = fetch_all("trash", "apis.notes.show_trash(access_token=notes_token") + (
+        "for n in trash:\n"
+        f"    if {old!r} in n['tags']:\n"
+        "        apis.notes.delete_note(access_token=notes_token, note_id=n['note_id'])\n"
     )
     check = (
         fetch_all("moved", f"apis.notes.search_notes(access_token=notes_token, tag={new!r}")
-        + "print([(n['title'], n['tags']) for n in moved])\n"
+        + "print([(n['title'], n['tags'], n['notebook']) for n in moved])\n"
         + DONE
     )
-    oracle = Solution().step(look).step(act).step(check).steps()
-    expectations: list[Expectation] = [
-        Updated(
-            "notes_notes",
-            r["id"],
-            {"tags": ",".join(sorted((set(r["tags"].split(",")) - {old}) | {new})), "updated_at": NOW},
-            f"note '{r['title']}' is tagged {new!r} instead of {old!r}",
+    expectations: list[Expectation] = (
+        []
+        if books
+        else [Inserted("notes_notebooks", book, f"a notebook '{shelf}' is created (I had none)", what="notebooks")]
+    )
+    for r in rows:
+        filed = books and r["notebook_id"] == books[0]["id"]
+        expectations.append(
+            Updated(
+                "notes_notes",
+                r["id"],
+                {
+                    "tags": ",".join(sorted((set(r["tags"].split(",")) - {old}) | {new})),
+                    "updated_at": NOW,
+                    **({} if filed else {"notebook_id": shelf_id}),
+                },
+                f"note '{r['title']}' is tagged {new!r} instead of {old!r}" + ("" if filed else f", in '{shelf}'"),
+            )
         )
-        for r in rows
-    ]
+    expectations += deleted_with_notes(view, trashed, f"trashed notes tagged {old!r}")
     return TaskSpec(
         owner,
-        f"On every note tagged '{old}' (not those in the trash), replace that tag with '{new}' (keep the other tags).",
-        oracle,
+        f"On every note tagged '{old}' (not those in the trash), replace that tag with '{new}' (keep the other tags), "
+        f"and file each of those notes in my notebook named exactly '{shelf}' (create it if I have none). The notes "
+        f"tagged '{old}' that are in the trash: delete them for good.",
+        Solution().step(look).step(act).step(purge).step(check).steps(),
         expectations,
     )
 
 
-@scenario("notes_playlist_tracklist", apps=("notes", "music"), difficulty=3)
+@scenario("notes_playlist_tracklist", apps=("notes", "music"))
 def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A playlist made party-ready: explicit songs and songs rated below 3 on average go (ratings read per song,
+    unrated songs stay), then a tracklist note of what stays with artists and lengths; the answer counts removals."""
     playlists = view.rows(
         "SELECT p.id, p.owner_id, p.title FROM music_playlists p "
         "WHERE (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
-        "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) > 5 ORDER BY p.id"
+        "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) BETWEEN 14 AND 24 ORDER BY p.id"
     )
-    p = pick(rng, playlists, "playlist with more than 5 songs")
-    titles = [
-        r["title"]
-        for r in view.rows(
-            "SELECT s.title FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
-            "WHERE ps.playlist_id = ?",
-            p["id"],
-        )
+    songs_sql = (
+        "SELECT ps.id AS row_id, s.id, s.title, s.explicit, s.duration_s, a.name AS artist, "
+        "(SELECT AVG(r.rating) FROM music_reviews r WHERE r.song_id = s.id) AS rating FROM music_playlist_songs ps "
+        "JOIN music_songs s ON s.id = ps.song_id JOIN music_artists a ON a.id = s.artist_id "
+        "WHERE ps.playlist_id = ? ORDER BY ps.position, ps.id"
+    )
+
+    def dropped(song: dict[str, Any]) -> bool:
+        return bool(song["explicit"]) or (song["rating"] is not None and round(song["rating"], 2) < 3)
+
+    candidates = [p for p in playlists if 2 <= sum(dropped(s) for s in view.rows(songs_sql, p["id"])) <= 6]
+    p = pick(rng, candidates, "playlist of 14-24 songs with a few to drop", distinct=True)
+    songs = view.rows(songs_sql, p["id"])
+    gone = [s for s in songs if dropped(s)]
+    lines = [
+        f"{s['title']} - {s['artist']} ({s['duration_s'] // 60}:{s['duration_s'] % 60:02d})"
+        for s in songs
+        if not dropped(s)
     ]
     note_title = f"{p['title']} tracklist"
     look = (
         login("music", "notes")
-        + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
-        + "print([(x['playlist_id'], x['title']) for x in playlists])\n"
+        + fetch_all("playlists", f"apis.music.show_playlists(access_token=music_token, query={p['title']!r}")
         + f"target = next(x for x in playlists if x['title'] == {p['title']!r})\n"
         + fetch_all(
             "songs", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
         )
-        + "print(len(songs))\n"
+        + "print([(s['title'], s['explicit']) for s in songs])\n"
+    )
+    rate = (
+        "ratings = {}\n"
+        "for s in songs:\n"
+        "    if not s['explicit']:\n"
+        "        ratings[s['song_id']] = apis.music.show_song(song_id=s['song_id'])"
+        "['average_rating']\n"
+        "print(ratings)\n"
     )
     act = (
+        "removed, kept = [], []\n"
+        "for s in songs:\n"
+        "    rating = ratings.get(s['song_id'])\n"
+        "    if s['explicit'] or (rating is not None and rating < 3):\n"
+        "        apis.music.remove_song_from_playlist(access_token=music_token, playlist_id=target['playlist_id'], "
+        "song_id=s['song_id'])\n"
+        "        removed.append(s)\n"
+        "    else:\n"
+        "        kept.append(s)\n"
+        "lines = [f\"{s['title']} - {s['artist']} ({s['duration_s'] // 60}:{s['duration_s'] % 60:02d})\" "
+        "for s in kept]\n"
         f"note = apis.notes.create_note(access_token=notes_token, title={note_title!r}, "
-        "content='\\n'.join(s['title'] for s in songs))['note_id']\n"
-        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
+        "content='\\n'.join(lines))['note_id']\n"
     )
-    oracle = Solution().step(look).step(act).steps()
+    check = (
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n"
+        + fetch_all(
+            "left", "apis.music.show_playlist_songs(access_token=music_token, playlist_id=target['playlist_id']"
+        )
+        + "print(len(left))\n"
+        "apis.supervisor.complete_task(answer=len(removed))\n"
+    )
     return TaskSpec(
         p["owner_id"],
-        f"Create a note titled '{note_title}' listing the title of every song in my '{p['title']}' playlist, "
-        "one per line.",
-        oracle,
+        f"Get my '{p['title']}' playlist ready for a party: remove every explicit song and every song whose average "
+        "review rating is below 3 (songs nobody has rated stay). Then create a note titled "
+        f"'{note_title}' listing the songs that remain, in playlist order, one per line as '<title> - <artist> "
+        "(<m:ss>)'. Tell me how many songs you removed.",
+        Solution().step(look).step(rate).step(act).step(check).steps(),
         [
+            Deleted(
+                "music_playlist_songs",
+                frozenset(s["row_id"] for s in gone),
+                f"the {len(gone)} explicit or poorly rated songs leave the playlist",
+                what="playlist songs",
+            ),
             Inserted(
                 "notes_notes",
-                new_note(p["owner_id"], note_title, HasLines(titles)),
-                f"the note lists all {len(titles)} song titles of the playlist",
+                new_note(p["owner_id"], note_title, HasLines(lines)),
+                f"the note lists the {len(lines)} remaining songs with artists and lengths",
                 what="notes",
-            )
+            ),
+            Answer(len(gone), f"the answer is how many songs were removed ({len(gone)})"),
         ],
     )
 
@@ -773,71 +854,144 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("notes_log_last_order", apps=("notes", "shop"), difficulty=2)
+@scenario("notes_log_last_order", apps=("notes", "shop"))
 def log_last_order(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT n.owner_id, MIN(n.id) AS note_id, n.title FROM notes_notes n GROUP BY n.owner_id, n.title "
-        "HAVING COUNT(*) = 1 AND MAX(n.trashed_at IS NOT NULL) = 0 ORDER BY n.owner_id, n.title"
+    """My shop orders since a date logged as checklist items of a note (look-alike titles around it), oldest first,
+    ticked when delivered (cancelled orders are distractors), the last one also named in the note's text (its old
+    text kept as a version); the answer is the orders' sum."""
+    since = rng.choice(["2025-07-01", "2025-08-01", "2025-09-01"])
+    orders_sql = (
+        "SELECT id, total, status, created_at FROM shop_orders WHERE owner_id = ? AND created_at >= ? "
+        "AND status != 'cancelled' ORDER BY created_at, id"
     )
-    n = pick(rng, owners, "note with a unique title")
-    order = view.row(
-        "SELECT id, total FROM shop_orders WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", n["owner_id"]
-    )
-    before = view.row("SELECT title, content, updated_at FROM notes_notes WHERE id = ?", n["note_id"])
-    content = before["content"]
-    line = f"Order {order['id']}: ${order['total']:.2f}"
+    notes = [
+        n
+        for n in lookalike_notes(view)
+        if 14 <= len(view.rows(orders_sql, n["owner_id"], since)) <= 22
+        and view.rows("SELECT 1 FROM shop_orders WHERE owner_id = ? AND status = 'cancelled'", n["owner_id"])
+    ]
+    n = pick(rng, notes, "note with a look-alike title, of a busy shopper", distinct=True)
+    owner = n["owner_id"]
+    orders = view.rows(orders_sql, owner, since)
+    returned: dict[int, str] = {}
+    for r in view.rows(
+        "SELECT r.order_id, r.status FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
+        "WHERE o.owner_id = ? ORDER BY r.created_at, r.id",
+        owner,
+    ):
+        returned[r["order_id"]] = r["status"]
+    last = orders[-1]
+    line = f"Last order: {last['id']} on {last['created_at'][:10]}"
+    content = n["content"]
+    top = view.value("SELECT COALESCE(MAX(position), 0) FROM notes_checklist_items WHERE note_id = ?", n["id"])
+    total = round(sum(o["total"] for o in orders), 2)
     look = (
         login("shop", "notes")
-        + "order = apis.shop.show_orders(access_token=shop_token)[0]\n"
-        + "print(order['order_id'], order['created_at'], order['total'])\n"
+        + fetch_all(
+            "orders", f"apis.shop.show_orders(access_token=shop_token, start_date={since!r}, sort_by='created_at'"
+        )
+        + "orders = [o for o in orders if o['status'] != 'cancelled']\n"
+        "print([(o['order_id'], o['created_at'], o['status'], o['total']) for o in orders])\n"
         + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={n['title']!r}")
         + "print([(x['note_id'], x['title']) for x in found])\n"
         + f"note = next(x for x in found if x['title'] == {n['title']!r})\n"
+        + fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
+        + "returned = {}\n"
+        "for r in sorted(returns, key=lambda r: (r['created_at'], r['return_id'])):\n"
+        "    returned[r['order_id']] = r['status']\n"
+        "print(returned)\n"
     )
     act = (
+        "for o in orders:\n"
+        "    text = f\"Order {o['order_id']} ({o['created_at'][:10]}): ${o['total']:.2f}\"\n"
+        "    if o['order_id'] in returned:\n"
+        "        text += f\" - return {returned[o['order_id']]}\"\n"
+        "    apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=text, "
+        "checked=o['status'] == 'delivered')\n"
+        "last = orders[-1]\n"
         "apis.notes.append_to_note(access_token=notes_token, note_id=note['note_id'], "
-        "text=f\"Order {order['order_id']}: ${order['total']:.2f}\")\n"
-        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'][-80:])\n" + DONE
+        "text=f\"Last order: {last['order_id']} on {last['created_at'][:10]}\")\n"
     )
-    oracle = Solution().step(look).step(act).steps()
+    check = (
+        fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
+        + "print(items[-3:])\n"
+        "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'][-80:])\n"
+        "apis.supervisor.complete_task(answer=round(sum(o['total'] for o in orders), 2))\n"
+    )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_checklist_items",
+            {
+                "note_id": n["id"],
+                "text": f"Order {o['id']} ({o['created_at'][:10]}): ${o['total']:.2f}"
+                + (f" - return {returned[o['id']]}" if o["id"] in returned else ""),
+                "checked": int(o["status"] == "delivered"),
+                "position": float(int(top) + k),
+                "created_at": NOW,
+            },
+            f"order {o['id']} is item {k} of the new ones, {'ticked' if o['status'] == 'delivered' else 'unticked'}",
+            what=f"checklist items of order {o['id']}",
+        )
+        for k, o in enumerate(orders, start=1)
+    ]
+    expectations += [
+        Updated(
+            "notes_notes",
+            n["id"],
+            {"content": f"{content}\n{line}" if content else line, "updated_at": NOW},
+            f"the note's text ends with the line {line!r}",
+        ),
+        Inserted(
+            "notes_versions",
+            {
+                "note_id": n["id"],
+                "owner_id": owner,
+                "title": n["title"],
+                "content": content,
+                "saved_at": n["updated_at"],
+            },
+            "the text before the change is kept as a version",
+            what="versions",
+        ),
+        Answer(total, f"the answer is the orders' sum ({total:.2f})"),
+    ]
     return TaskSpec(
-        n["owner_id"],
-        f"Add a line to the end of my note '{n['title']}' saying 'Order <id>: $<total>' for my most recent shop order "
-        "(total with 2 decimals, e.g. 'Order 12: $45.50').",
-        oracle,
-        [
-            Updated(
-                "notes_notes",
-                n["note_id"],
-                {"content": f"{content}\n{line}" if content else line, "updated_at": NOW},
-                f"the note ends with the line {line!r}",
-            ),
-            Inserted(
-                "notes_versions",
-                {
-                    "note_id": n["note_id"],
-                    "owner_id": n["owner_id"],
-                    "title": before["title"],
-                    "content": content,
-                    "saved_at": before["updated_at"],
-                },
-                "the text before the change is kept as a version",
-                what="versions",
-            ),
-        ],
+        owner,
+        f"Log my shop orders placed since {since} (cancelled ones left out) in my note titled exactly '{n['title']}': "
+        "add one checklist item per order, oldest first, written 'Order <id> (YYYY-MM-DD): $<total>' (two decimals), "
+        "followed by ' - return <status of my latest return request on it>' if I asked to return something from it, "
+        "ticked if it was delivered. Then add the line 'Last order: <id> on YYYY-MM-DD' for the most recent one at "
+        "the end of the note's text. Tell me what those orders add up to.",
+        Solution().step(look).step(act).step(check).steps(),
+        expectations,
     )
 
 
 @scenario("notes_top_artists_note", apps=("notes", "music"))
 def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A year's top 5 artists in a Journal note (created if missing), each with the song of theirs I played most
+    that year (song stats over every page), and each of those songs liked unless it already is (likes over pages)."""
     year = rng.choice([2024, 2025])
     since, until = f"{year}-01-01", f"{year + 1}-01-01"
     candidates = [(p, top) for p in view.people_ids() if (top := top_artists(view, p, since, until, 5))]
     owner, top = pick(rng, candidates, f"listener with a clear top 5 of {year}", distinct=True)
+    best: dict[str, dict[str, Any]] = {}
+    for r in top:
+        best[r["artist"]] = view.row(
+            "SELECT s.id, s.title, COUNT(*) AS plays FROM music_history h JOIN music_songs s ON s.id = h.song_id "
+            "WHERE h.owner_id = ? AND h.played_at >= ? AND h.played_at < ? AND s.artist = ? GROUP BY s.id "
+            "ORDER BY plays DESC, s.id LIMIT 1",
+            owner,
+            since,
+            until,
+            r["artist"],
+        )
+    liked = {r["song_id"] for r in view.rows("SELECT song_id FROM music_likes WHERE owner_id = ?", owner)}
+    kept = {r["song_id"] for r in view.rows("SELECT song_id FROM music_library WHERE owner_id = ?", owner)}
     books = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Journal'", owner)
     journal = books[0]["id"] if books else None
     title = f"Top artists of {year}"
-    content = "\n".join(f"{r['artist']}: {r['plays']} plays" for r in top)
+    content = "\n".join(f"{r['artist']}: {r['plays']} plays, most played: {best[r['artist']]['title']}" for r in top)
     look = (
         login("music", "notes")
         + fetch_all(
@@ -846,16 +1000,41 @@ def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
             f"until={until!r}",
         )
         + "print(stats[:6])\n"
-        + fetch_all("books", "apis.notes.show_notebooks(access_token=notes_token, query='Journal'")
-        + "print(books)\n"
+        + fetch_all(
+            "songs",
+            f"apis.music.show_listening_stats(access_token=music_token, group_by='song', since={since!r}, "
+            f"until={until!r}",
+        )
+        + "print(len(songs))\n"
+    )
+    pick_songs = (
+        "top = stats[:5]\n"
+        "best = {}\n"
+        "for s in songs:  # most plays first, so the first song of an artist is their most played\n"
+        "    if s['artist'] in [t['artist'] for t in top] and s['artist'] not in best:\n"
+        "        best[s['artist']] = s\n"
+        + fetch_all("liked", "apis.music.show_liked_songs(access_token=music_token")
+        + "liked_ids = {s['song_id'] for s in liked}\n"
+        "print({a: (s['title'], s['song_id'] in liked_ids) for a, s in best.items()})\n"
     )
     act = (
-        "journal = next((b['notebook_id'] for b in books if b['name'] == 'Journal'), None)\n"
+        "for s in best.values():\n"
+        "    if s['song_id'] not in liked_ids:\n"
+        "        apis.music.like_song(access_token=music_token, song_id=s['song_id'])\n"
+        "    mine = apis.music.show_song_library(access_token=music_token, query=s['title'], artist=s['artist'], "
+        "page_limit=20)\n"
+        "    if all(m['song_id'] != s['song_id'] for m in mine):\n"
+        "        apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+        + fetch_all("books", "apis.notes.show_notebooks(access_token=notes_token, query='Journal'")
+        + "journal = next((b['notebook_id'] for b in books if b['name'] == 'Journal'), None)\n"
         "if journal is None:\n"
         "    journal = apis.notes.create_notebook(access_token=notes_token, name='Journal')['notebook_id']\n"
-        "text = '\\n'.join(f\"{s['artist']}: {s['plays']} plays\" for s in stats[:5])\n"
-        f"apis.notes.create_note(access_token=notes_token, title={title!r}, content=text, notebook_id=journal)\n" + DONE
+        "text = '\\n'.join(f\"{t['artist']}: {t['plays']} plays, most played: {best[t['artist']]['title']}\" "
+        "for t in top)\n"
+        f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content=text, "
+        "notebook_id=journal)['note_id']\n"
     )
+    check = "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
     book = {"owner_id": owner, "name": "Journal", "description": "", "created_at": NOW}
     expectations: list[Expectation] = []
     if journal is None:
@@ -871,15 +1050,37 @@ def top_artists_note(view: WorldView, rng: random.Random) -> TaskSpec:
                 created_at=NOW,
                 updated_at=NOW,
             ),
-            f"a note '{title}' in the Journal notebook lists the top 5, most played first: {content!r}",
+            f"a note '{title}' in the Journal notebook lists the top 5 with their most played songs: {content!r}",
             what="notes",
         )
     )
+    expectations += [
+        Inserted(
+            "music_likes",
+            {"owner_id": owner, "song_id": s["id"]},
+            f"'{s['title']}' ({artist}'s most played) is liked",
+            what=f"likes of '{s['title']}'",
+        )
+        for artist, s in best.items()
+        if s["id"] not in liked
+    ]
+    expectations += [
+        Inserted(
+            "music_library",
+            {"owner_id": owner, "song_id": s["id"], "added_at": NOW},
+            f"'{s['title']}' ({artist}'s most played) is added to my library",
+            what=f"library entries of '{s['title']}'",
+        )
+        for artist, s in best.items()
+        if s["id"] not in kept
+    ]
     return TaskSpec(
         owner,
         f"Make a note titled '{title}' in my 'Journal' notebook (create the notebook if I have none) listing my 5 most "
         f"played music artists of {year} (by plays in my music listening history), most played first with ties by "
-        "name, one per line written as 'Artist: N plays'.",
-        Solution().step(look).step(act).steps(),
+        "name, one per line written as 'Artist: N plays, most played: <title of their song I played most that "
+        "year>' (ties between songs: the one the song stats list first). Also like each of those five songs unless "
+        "I already do, and add each to my song library unless it is there.",
+        Solution().step(look).step(pick_songs).step(act).step(check).steps(),
         expectations,
     )
