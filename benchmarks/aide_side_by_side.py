@@ -21,7 +21,8 @@ server, and every row records the 1-minute load average sampled during it
 (the machine is shared). A logging proxy in front of the server sees every
 model call of both: the search time of a row runs from the start of its first
 model call to the end of its last (so neither side's start-up counts), and
-tokens per step and per review come from the server's own usage counts.
+tokens per step and per review come from the server's own usage counts. The
+proxy also gives aideml's calls, which set no max_tokens, our cap (--max-tokens).
 Per system and competition: steps, search seconds per step, valid steps (journal
 nodes not marked buggy, AIDE's own definition, for both), whether the graded
 final submission is valid and its score, model calls and tokens per step, review
@@ -75,13 +76,19 @@ LOAD_SAMPLE_S = 5.0
 
 class ModelCallLog:
     """A proxy in front of the model server: forwards every request and logs each chat completion
-    (start, end, usage, finish reason, whether it forced a tool) under the row running now."""
+    (start, end, usage, finish reason, whether it forced a tool) under the row it was sent in.
 
-    def __init__(self, upstream: str, timeout_s: float) -> None:
+    A chat request without `max_tokens` gets `max_tokens` (aideml sets none: uncapped, one of its drafts
+    ran over 9 minutes here), so both systems work under the same cap per call. `wait_idle` waits for
+    calls still in flight (a killed run's last request keeps the server busy) before the next row."""
+
+    def __init__(self, upstream: str, timeout_s: float, max_tokens: int) -> None:
         parsed = urllib.parse.urlparse(upstream)
         self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
         self.timeout_s = timeout_s
+        self.max_tokens = max_tokens
         self.row = ""
+        self.in_flight = 0
         self.calls: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _forwarding_handler(self))
@@ -100,7 +107,22 @@ class ModelCallLog:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def record(self, path: str, request: bytes, response: bytes, started: float) -> None:
+    def capped(self, path: str, request: bytes) -> bytes:
+        if not path.endswith("/chat/completions"):
+            return request
+        try:
+            asked = json.loads(request)
+        except ValueError:
+            return request
+        if asked.get("max_tokens") is None:
+            asked["max_tokens"] = self.max_tokens
+        return json.dumps(asked).encode()
+
+    def wait_idle(self) -> None:
+        while self.in_flight:
+            time.sleep(1)
+
+    def record(self, row: str, path: str, request: bytes, response: bytes, started: float) -> None:
         if not path.endswith("/chat/completions"):
             return
         try:
@@ -112,7 +134,7 @@ class ModelCallLog:
         with self._lock:
             self.calls.append(
                 {
-                    "row": self.row,
+                    "row": row,
                     "start": started,
                     "end": time.perf_counter(),
                     "tool": bool(asked.get("tools") or asked.get("functions")),
@@ -140,15 +162,19 @@ def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
             self._forward("POST")
 
         def _forward(self, method: str) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            started = time.perf_counter()
-            connection = http.client.HTTPConnection(*log.upstream, timeout=log.timeout_s)
+            body = log.capped(self.path, self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            row, started = log.row, time.perf_counter()
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization")}
-            connection.request(method, self.path, body or None, headers)
-            response = connection.getresponse()
-            payload = response.read()
-            connection.close()
-            log.record(self.path, body, payload, started)
+            log.in_flight += 1
+            try:
+                connection = http.client.HTTPConnection(*log.upstream, timeout=log.timeout_s)
+                connection.request(method, self.path, body or None, headers)
+                response = connection.getresponse()
+                payload = response.read()
+                connection.close()
+            finally:
+                log.in_flight -= 1
+            log.record(row, self.path, body, payload, started)
             self.send_response(response.status)
             self.send_header("Content-Type", response.getheader("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(payload)))
@@ -362,6 +388,7 @@ def measured(
     name: str, run: Runner, competition: str, cache: Path, log: ModelCallLog, args: argparse.Namespace
 ) -> dict[str, Any]:
     """One row: the system's run, its model calls from the proxy's log, and the load while it ran."""
+    log.wait_idle()
     log.row = f"{name}/{competition}"
     started = time.perf_counter()
     with load_during() as load:
@@ -410,7 +437,9 @@ def main() -> None:
     parser.add_argument("--competitions", nargs="+", default=["churn-prediction", "house-prices"])
     parser.add_argument("--steps", type=int, default=4, help="search steps (script runs) per competition, both systems")
     parser.add_argument("--timeout", type=float, default=60, help="wall-time limit of one script run, both systems")
-    parser.add_argument("--max-tokens", type=int, default=1024, help="our script budget (AIDE sets none of its own)")
+    parser.add_argument(
+        "--max-tokens", type=int, default=1024, help="cap per call: our script budget, and aideml's (it sets none)"
+    )
     parser.add_argument("--context", type=int, default=8192, help="the server's context (SmolLM2 was trained to 8K)")
     parser.add_argument("--request-timeout", type=float, default=900)
     parser.add_argument("--aide-timeout", type=float, default=2400, help="wall-time limit of one whole AIDE run")
@@ -435,7 +464,7 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="aide-side-") as tmp,
         LlamaServer(context_window=args.context, n_threads=1, model_alias=args.model_alias) as server,
-        ModelCallLog(server.url, args.request_timeout) as log,
+        ModelCallLog(server.url, args.request_timeout, args.max_tokens) as log,
     ):
         cache = Path(tmp) / "mle"
         for index, competition in enumerate(args.competitions):
