@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
 from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -423,10 +423,8 @@ print(promises)
         "    number = next(n for n, e in emails.items() if e == email)\n"
         "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
         "message='Sent you $%.2f for the tickets.' % amount)\n"
-        "for email in sorted({email for email, _ in todo}):\n"
-        "    if not apis.payments.show_user(access_token=payments_token, email=email)['is_friend']:\n"
-        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
-        "print(apis.payments.show_balance(access_token=payments_token))\n"
+        + befriend_code("{email for email, _ in todo}")
+        + "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
     oracle = Solution().step(login("phone", "payments")).step(look).step(decide).step(act).step(DONE).steps()
     expectations: list[Expectation] = []
@@ -459,16 +457,7 @@ print(promises)
         deltas[owner] = round(deltas.get(owner, 0.0) - d["amount"], 2)
     if debts:
         expectations += balance_changes(view, deltas)
-    friends = {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
-    expectations += [
-        Inserted(
-            "payments_friends",
-            {"owner_id": owner, "friend_id": person},
-            f"{full_name(view, person)}, paid for the tickets, becomes my payments friend",
-            what=f"friendships with {full_name(view, person)}",
-        )
-        for person in sorted({d["person"] for d in debts} - friends)
-    ]
+    expectations += befriended(view, owner, {d["person"] for d in debts}, "paid for the tickets")
     return TaskSpec(
         owner,
         f"Since {since} I texted some people 'I owe you $<amount> for the tickets'. Pay each of those promises on "

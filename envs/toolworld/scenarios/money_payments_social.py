@@ -10,7 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios.email import labelled, sent_email
-from envs.toolworld.scenarios.payments import balance_changes, request_reminded, texted
+from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended, request_reminded, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 PAID_BACK = "Paid back"
@@ -86,16 +86,7 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{full_name(view, a['sender_id'])} gets a reply about the {a['item']}",
             conversation=a["conversation_id"],
         )
-    friends = {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
-    expectations += [
-        Inserted(
-            "payments_friends",
-            {"owner_id": owner, "friend_id": sender},
-            f"{full_name(view, sender)}, not yet a payments friend, is added as one",
-            what=f"friendships with {full_name(view, sender)}",
-        )
-        for sender in sorted({a["sender_id"] for a in asks} - friends)
-    ]
+    expectations += befriended(view, owner, {a["sender_id"] for a in asks}, "who asked for a share")
     threads = {a["thread_id"]: a for a in asks}
     expectations += labelled(
         view,
@@ -137,13 +128,7 @@ def pay_back_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(asks)\n"
         "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
-    befriend = (
-        "for email in sorted({a[1] for a in asks}):\n"
-        "    user = apis.payments.show_user(access_token=payments_token, email=email)\n"
-        "    if not user['is_friend']:\n"
-        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
-        "        print('befriended', user['name'])\n"
-    )
+    befriend = befriend_code("{a[1] for a in asks}")
     act = (
         "sent = []\n"
         "for email_id, email, item, share, thread_id in asks:\n"

@@ -7,7 +7,7 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
-from envs.toolworld.scenarios.payments import balance_changes, texted
+from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -104,15 +104,7 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for stranger in sorted({r["requester_id"] for r in strangers})
     ]
-    expectations += [
-        Inserted(
-            "payments_friends",
-            {"owner_id": owner, "friend_id": payee},
-            f"{full_name(view, payee)}, paid and not yet a payments friend, becomes one",
-            what=f"friendships with {full_name(view, payee)}",
-        )
-        for payee in sorted({r["requester_id"] for r in pay} - _friends(view, owner))
-    ]
+    expectations += befriended(view, owner, {r["requester_id"] for r in pay}, "paid")
     known = _relationships(view, owner)
     expectations += [
         texted(
@@ -164,10 +156,8 @@ def sort_requests_by_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         f"        text = f\"Got your ${{r['amount']:.2f}} request for {{r['note']}}, {LATER}\"\n"
         "    if email in phones:\n"
         "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], message=text)\n"
-        "for email in sorted(paid):\n"
-        "    if not apis.payments.show_user(access_token=payments_token, email=email)['is_friend']:\n"
-        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
-        "for email, unknown in stranger.items():\n"
+        + befriend_code("paid")
+        + "for email, unknown in stranger.items():\n"
         "    if unknown:\n"
         "        apis.payments.block_user(access_token=payments_token, email=email)\n"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -428,6 +429,29 @@ def texted(view: WorldView, sender: int, receiver: int, message: str, count: int
         f"{full_name(view, receiver)} gets the text '{message}'" + (f" ({count} times)" if count > 1 else ""),
         count=count,
         what=f"texts '{message}'",
+    )
+
+
+def befriended(view: WorldView, owner: int, people: Iterable[int], who: str) -> list[Expectation]:
+    """Each of `people` who is not a payments friend of `owner` yet becomes one (`who` says who they are)."""
+    friends = {r["friend_id"] for r in view.rows("SELECT friend_id FROM payments_friends WHERE owner_id = ?", owner)}
+    return [
+        Inserted(
+            "payments_friends",
+            {"owner_id": owner, "friend_id": person},
+            f"{full_name(view, person)}, {who} and not yet a payments friend, becomes one",
+            what=f"friendships with {full_name(view, person)}",
+        )
+        for person in sorted(set(people) - friends)
+    ]
+
+
+def befriend_code(emails: str) -> str:
+    """Oracle code making each address of the iterable expression `emails` a payments friend unless one already."""
+    return (
+        f"for email in sorted({emails}):\n"
+        "    if not apis.payments.show_user(access_token=payments_token, email=email)['is_friend']:\n"
+        "        apis.payments.add_friend(access_token=payments_token, email=email)\n"
     )
 
 
