@@ -478,8 +478,12 @@ def restore_first_version(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-RETAGS = (("ideas", "someday", "Projects"), ("work", "office", "Work"), ("books", "reading", "Reading"))
-RETAGS += (("recipes", "cooking", "Recipes"),)
+RETAGS = (
+    ("ideas", "someday", "Projects"),
+    ("work", "office", "Work"),
+    ("books", "reading", "Reading"),
+    ("recipes", "cooking", "Recipes"),
+)  # (old tag, new tag, the notebook the retagged notes go in)
 
 
 @scenario("notes_retag", apps=("notes",))
