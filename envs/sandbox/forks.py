@@ -86,7 +86,7 @@ class ForkServer:
             pass
         threading.Thread(target=self.proc.wait, daemon=True).start()  # reaped off the caller's path
         for worker in self._released:
-            worker.wait()  # the server's death closed every status pipe: this returns at once
+            worker.forget_status()
         self._released = []
         self._socket.close()
 
@@ -105,7 +105,8 @@ class ForkServer:
     def let_go(self, worker: ForkedWorker) -> None:
         """Keep a released worker until its exit code is read (sweeping them on each fork), so a caller still
         holding it can wait for it, and its status pipe is closed anyway."""
-        self._released.append(worker)
+        with self._lock:
+            self._released.append(worker)
 
     def _send(self, message: bytes, fds: list[int]) -> None:
         try:
@@ -174,6 +175,12 @@ class ForkedWorker:
         if self.poll() is None:
             self._server.let_go(self)
 
+    def forget_status(self) -> None:
+        """Close the status pipe, its exit code unread (its server is gone: nobody will write it)."""
+        if self._status is not None:
+            os.close(self._status)
+            self._status = None
+
     def _wait(self, timeout: float | None) -> int | None:
         """The exit code once the server reported it; a server that died unreported counts as SIGKILL."""
         if self.returncode is not None or self._status is None:
@@ -183,7 +190,6 @@ class ForkedWorker:
         if not poller.poll(None if timeout is None else timeout * 1000):
             return None
         report = os.read(self._status, 32).strip()
-        os.close(self._status)
-        self._status = None
+        self.forget_status()
         self.returncode = int(report) if report.lstrip(b"-").isdigit() else -signal.SIGKILL
         return self.returncode
