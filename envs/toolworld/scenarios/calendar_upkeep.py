@@ -20,52 +20,87 @@ NEXT_MONDAY = TODAY + timedelta(days=7 - TODAY.weekday())
 
 @scenario("calendar_remind_accepted", apps=("calendar",))
 def remind_accepted(view: WorldView, rng: random.Random) -> TaskSpec:
-    days = 20
+    """Over two months' agenda (read in two windows of at most 31 days), every accepted invitation without a
+    reminder of mine gets a 15-minute popup and every timed event I organize without one a 60-minute email
+    (reminders read per event); tentative and declined ones are left; the answer counts the reminders added."""
+    days = 60
     pool = []
     for person in view.people_ids():
-        items = show_agenda(reader(view, person), day(0), day(days - 1))
-        accepted = {i["event_id"]: i for i in items if i["my_response"] == "accepted" and i["start"] > NOW}
+        ctx = reader(view, person)
+        items = show_agenda(ctx, day(0), day(30)) + show_agenda(ctx, day(31), day(days - 1))
+        wanted = {
+            i["event_id"]: i
+            for i in items
+            if i["start"] > NOW
+            and (i["my_response"] == "accepted" or (i["my_response"] == "organizer" and not i["all_day"]))
+        }
         bare = [
             i
-            for eid, i in accepted.items()
+            for eid, i in wanted.items()
             if not view.rows("SELECT 1 FROM calendar_reminders WHERE event_id = ? AND person_id = ?", eid, person)
         ]
-        if len(bare) >= 2 and len(accepted) > len(bare):
+        accepted = [i for i in bare if i["my_response"] == "accepted"]
+        if 14 <= len(wanted) <= 24 and accepted and len(wanted) > len(bare):
             pool.append((person, bare))
-    person, bare = pick(rng, pool, "person with accepted invitations without reminders", distinct=True)
+    person, bare = pick(rng, pool, "person with events of the month without reminders", distinct=True)
+    kinds = {"accepted": (15, "popup"), "organizer": (60, "email")}
     expectations: list[Expectation] = [
         Inserted(
             "calendar_reminders",
-            {"event_id": i["event_id"], "person_id": person, "minutes_before": 15, "method": "popup"},
-            f"'{i['title']}' on {i['start'][:10]} gets a 15-minute popup reminder",
+            {
+                "event_id": i["event_id"],
+                "person_id": person,
+                "minutes_before": kinds[i["my_response"]][0],
+                "method": kinds[i["my_response"]][1],
+            },
+            f"'{i['title']}' on {i['start'][:10]} gets a {kinds[i['my_response']][0]}-minute "
+            f"{kinds[i['my_response']][1]} reminder",
             what=f"reminders on '{i['title']}'",
         )
         for i in bare
     ]
     expectations.append(Answer(len(bare), "the answer is how many reminders were added"))
-    look = fetch_all(
-        "items",
-        f"apis.calendar.show_agenda(access_token=calendar_token, date_from={day(0)!r}, date_to={day(days - 1)!r}",
-    ) + (
-        f"accepted = {{i['event_id']: i for i in items if i['my_response'] == 'accepted' and i['start'] > {NOW!r}}}\n"
-        "print([(i['title'], i['start']) for i in accepted.values()])\n"
+    look = (
+        "items = []\n"
+        f"for first, last in [({day(0)!r}, {day(30)!r}), ({day(31)!r}, {day(days - 1)!r})]:  # at most 31 days a call\n"
+        + fetch_all(
+            "window",
+            "apis.calendar.show_agenda(access_token=calendar_token, date_from=first, date_to=last",
+            indent="    ",
+        )
+        + "    items += window\n"
+        "wanted = {}\n"
+        "for i in items:\n"
+        f"    if i['start'] > {NOW!r} and (i['my_response'] == 'accepted' or "
+        "(i['my_response'] == 'organizer' and not i['all_day'])):\n"
+        "        wanted[i['event_id']] = i\n"
+        "print([(i['title'], i['start'], i['my_response']) for i in wanted.values()])\n"
     )
     act = """
 added = 0
-for event_id, item in accepted.items():
+for event_id, item in wanted.items():
     mine = apis.calendar.show_event_reminders(access_token=calendar_token, event_id=event_id)
     if not mine:
-        apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event_id, minutes_before=15)
+        if item['my_response'] == 'accepted':
+            apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event_id, minutes_before=15)
+        else:
+            apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event_id, minutes_before=60,
+                                             method='email')
         added += 1
 print(added)
 """
+    check = fetch_all("coming", "apis.calendar.show_upcoming_reminders(access_token=calendar_token, hours=48") + (
+        "print([(r['title'], r['remind_at']) for r in coming])\n"
+    )
     done = "apis.supervisor.complete_task(answer=added)\n"
-    oracle = Solution().step(login("calendar")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("calendar")).step(look).step(act).step(check).step(done).steps()
     return TaskSpec(
         person,
-        f"For every invitation I've accepted to something between now and {day(days - 1)}, make sure I get reminded: "
-        "if I have no reminder of my own on it yet, add a popup reminder 15 minutes before (leave the ones that "
-        "already have a reminder alone). Tell me how many reminders you added.",
+        f"Make sure I get reminded of what is on my calendar between now and {day(days - 1)}. For every invitation "
+        "I've accepted, if I have no reminder of my own on it yet, add a popup reminder 15 minutes before; for every "
+        "timed event I organize myself without a reminder of mine, add an email reminder 60 minutes before. Leave "
+        "events that already have a reminder, and invitations I haven't accepted, alone. Tell me how many "
+        "reminders you added.",
         oracle,
         expectations,
     )
@@ -73,37 +108,58 @@ print(added)
 
 @scenario("calendar_drop_declined_guests", apps=("calendar", "email"))
 def drop_declined_guests(view: WorldView, rng: random.Random) -> TaskSpec:
-    days = 30
+    """The guest lists of my one-off events of the next 90 days (read per event): those who declined are removed
+    and told in one email per event, those who have not answered get one email per event asking them to;
+    accepted and tentative guests and repeating events are left alone."""
+    days = 90
+    guests_sql = (
+        "SELECT a.id AS attendee_id, a.person_id, a.response, e.id, e.title, e.start FROM calendar_events e "
+        "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.organizer_id = ? AND e.recurrence = 'none' "
+        "AND e.status = 'confirmed' AND e.start > ? AND e.start < ? AND a.response IN ('declined', 'pending') "
+        "ORDER BY e.start, a.id"
+    )
     pool = []
     for person in view.people_ids():
-        rows = view.rows(
-            "SELECT a.id AS attendee_id, a.person_id, e.id, e.title, e.start FROM calendar_events e "
-            "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.organizer_id = ? AND e.recurrence = 'none' "
-            "AND e.status = 'confirmed' AND e.start > ? AND e.start < ? AND a.response = 'declined' "
-            "ORDER BY e.start, a.id",
+        rows = view.rows(guests_sql, person, NOW, day(days))
+        events = view.value(
+            "SELECT COUNT(*) FROM calendar_events WHERE organizer_id = ? AND recurrence = 'none' "
+            "AND status = 'confirmed' AND start > ? AND start < ?",
             person,
             NOW,
             day(days),
         )
-        if len(rows) >= 2:
+        declined = [r for r in rows if r["response"] == "declined"]
+        if len(declined) >= 2 and len(rows) > len(declined) and 8 <= events <= 18:
             pool.append((person, rows))
-    person, rows = pick(rng, pool, "organizer with declined guests", distinct=True)
+    person, rows = pick(rng, pool, "organizer with declined and silent guests", distinct=True)
+    declined = [r for r in rows if r["response"] == "declined"]
     expectations: list[Expectation] = [
-        Deleted("calendar_attendees", frozenset(r["attendee_id"] for r in rows), "the declined guests are removed")
+        Deleted("calendar_attendees", frozenset(r["attendee_id"] for r in declined), "the declined guests are removed")
     ]
-    by_event: dict[int, list[dict]] = {}
+    by_event: dict[tuple[int, str], list[dict]] = {}
     for r in rows:
-        by_event.setdefault(r["id"], []).append(r)
-    for group in by_event.values():
+        by_event.setdefault((r["id"], r["response"]), []).append(r)
+    for (_, response), group in by_event.items():
         r = group[0]
-        expectations += sent_email(
-            view,
-            person,
-            [g["person_id"] for g in group],
-            f"No problem that you can't make '{r['title']}' on {r['start'][:10]}; I've taken you off the list.",
-            f"the declined guests of '{r['title']}' on {r['start'][:10]} are told",
-            subject=f"{r['title']} on {r['start'][:10]}",
-        )
+        when = f"'{r['title']}' on {r['start'][:10]}"
+        if response == "declined":
+            expectations += sent_email(
+                view,
+                person,
+                [g["person_id"] for g in group],
+                f"No problem that you can't make {when}; I've taken you off the list.",
+                f"the declined guests of {when} are told",
+                subject=f"{r['title']} on {r['start'][:10]}",
+            )
+        else:
+            expectations += sent_email(
+                view,
+                person,
+                [g["person_id"] for g in group],
+                f"Can you make {when}? Please answer the invitation.",
+                f"the guests of {when} who have not answered are asked to",
+                subject=f"Can you make {r['title']} on {r['start'][:10]}?",
+            )
     look = fetch_all(
         "events",
         f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from={day(0)!r}, "
@@ -111,27 +167,35 @@ def drop_declined_guests(view: WorldView, rng: random.Random) -> TaskSpec:
     ) + (f"events = [e for e in events if e['recurrence'] == 'none' and e['start'] > {NOW!r}]\nprint(len(events))\n")
     act = """
 for e in events:
-    gone = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], response='declined',
-                                              page_limit=20)
+    guests = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], page_limit=20)
+    gone = [a for a in guests if a['response'] == 'declined']
+    silent = [a for a in guests if a['response'] == 'pending']
+    when = "'" + e['title'] + "' on " + e['start'][:10]
     for a in gone:
         apis.calendar.remove_event_attendee(access_token=calendar_token, event_id=e['event_id'], email=a['email'])
     if gone:
         apis.email.send_email(
             access_token=email_token, recipients=[a['email'] for a in gone],
             subject=e['title'] + ' on ' + e['start'][:10],
-            body="No problem that you can't make '" + e['title'] + "' on " + e['start'][:10]
-            + "; I've taken you off the list.",
+            body="No problem that you can't make " + when + "; I've taken you off the list.",
         )
-        print(e['title'], [a['name'] for a in gone])
+    if silent:
+        apis.email.send_email(
+            access_token=email_token, recipients=[a['email'] for a in silent],
+            subject='Can you make ' + e['title'] + ' on ' + e['start'][:10] + '?',
+            body='Can you make ' + when + '? Please answer the invitation.',
+        )
+    print(e['title'], [a['name'] for a in gone], [a['name'] for a in silent])
 """
     oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(DONE).steps()
     return TaskSpec(
         person,
-        f"Tidy the guest lists of the one-off events I organize between now and {day(days - 1)}: remove everyone who "
+        f"Tidy the guest lists of the one-off events I organize between now and {day(days - 1)}. Remove everyone who "
         "declined, and send one email per event to the guests you removed from it, with the subject "
-        "'<event title> on <YYYY-MM-DD>' "
-        "and the text \"No problem that you can't make '<event title>' on <YYYY-MM-DD>; I've taken you off the "
-        'list."',
+        "'<event title> on <YYYY-MM-DD>' and the text \"No problem that you can't make '<event title>' on "
+        "<YYYY-MM-DD>; I've taken you off the list.\" Guests who have not answered yet get one email per event with "
+        "the subject 'Can you make <event title> on <YYYY-MM-DD>?' and the text \"Can you make '<event title>' on "
+        '<YYYY-MM-DD>? Please answer the invitation."',
         oracle,
         expectations,
     )
