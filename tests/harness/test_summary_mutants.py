@@ -231,7 +231,8 @@ def test_a_rate_whose_units_pass_1_is_not_cut_to_0_1():
 
 
 def test_difficulties_are_in_text_order_whatever_order_the_episodes_came_in():
-    records = [{**RECORDS[2], "difficulty": 9}, {**RECORDS[0], "difficulty": 10}, {**RECORDS[1], "difficulty": 9}]
+    # 9 comes first, sorts first as a number and by its episodes' text (task a before c): only "10" < "9" puts 10 first.
+    records = [{**RECORDS[0], "difficulty": 9}, {**RECORDS[2], "difficulty": 10}, {**RECORDS[1], "difficulty": 9}]
     assert list(summarize(records, TOOLWORLD_PROFILE)["by_difficulty"]) == ["10", "9"]
 
 
@@ -259,3 +260,19 @@ def test_headline_metrics_are_not_repeated_among_the_other_metrics():
     records = [{**RECORDS[0], "metrics": {"any_medal": 1.0, "calls_made": 2.0}}]
     text = to_markdown(summarize(records, MLECompetitionEnv.profile), "t")
     assert "| any medal |" in text and "| any_medal |" not in text and "| calls_made |" in text
+
+
+def test_a_count_over_one_seed_is_over_units_and_over_seeds_is_not_cut_to_0_1():
+    one_seed = summarize(RECORDS[:2], TOOLWORLD_PROFILE)["metrics"]["calls_made"]
+    assert (one_seed["over"], one_seed["ci_method"]) == ("units", "t")
+    seeds = [
+        {**RECORDS[0], "seed": 0, "metrics": {"calls_made": 0.0}},
+        {**RECORDS[0], "seed": 1, "metrics": {"calls_made": 1.0}},
+    ]
+    over_seeds = summarize(seeds, TOOLWORLD_PROFILE)["metrics"]["calls_made"]
+    assert over_seeds["over"] == "seeds" and over_seeds["ci95"][0] < 0 < 1 < over_seeds["ci95"][1]
+
+
+def test_reward_by_difficulty_is_a_rate():
+    records = [{**RECORDS[0], "difficulty": 1}, {**RECORDS[3], "difficulty": 1, "error": None}]  # rewards 1 and 0
+    assert summarize(records, TOOLWORLD_PROFILE)["by_difficulty"]["1"]["reward"]["ci_method"] == "wilson"

@@ -97,3 +97,9 @@ def test_auc_is_the_mean_over_answer_columns_with_both_classes():
 def test_an_unknown_metric_is_named_with_the_known_ones():
     with pytest.raises(ValueError, match=r"^unknown metric 'f1'; known metrics: \['accuracy', 'auc-roc', "):
         get_metric("f1")
+
+
+def test_a_single_class_answer_column_is_skipped_and_the_columns_after_it_still_scored():
+    truth = np.array([[1, 0], [1, 1], [1, 0], [1, 1]], dtype=float)
+    pred = np.array([[0.5, 0.2], [0.5, 0.9], [0.5, 0.3], [0.5, 0.6]])
+    assert get_metric("auc-roc").score(truth, pred) == 1.0
