@@ -20,7 +20,7 @@ from envs.toolworld.evaluate import (
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
 from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -1212,7 +1212,7 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.email.reply_to_email(access_token=email_token, email_id=ask['email_id'], "
             "body=f'Sent you ${share:.2f}.')\n"
         )
-        .step(file_under_code("Paid", "ask['thread_id']"))
+        .step(file_under_code("Paid", "ask['thread_id']") + befriend_code("[ask['sender']['email']]"))
         .step(
             "print(apis.payments.show_balance(access_token=payments_token))\n"
             + fetch_all(
@@ -1242,12 +1242,13 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the email's "
         f"subject ('{note}') as the note, unless I already sent them that amount after their email. Then reply to "
         "that email 'Sent you $<amount>.' (two decimals) and put my email label 'Paid' on its thread (create the "
-        f"label if I have none). Tell me how much I have sent {name} on the payments app in all (this payment "
-        "included).",
+        f"label if I have none), and make {name} my payments friend if they are not yet. Tell me how much I have "
+        f"sent {name} on the payments app in all (this payment included).",
         oracle,
         [
             *payment,
             *filed_under(view, owner, "Paid", c["thread_id"], f"the thread of {name}'s email"),
+            *befriended(view, owner, [c["sender_id"]], "who asked for a share"),
             *sent_email(
                 view, owner, [c["sender_id"]], reply, f"{name} is told it is paid", conversation=c["conversation_id"]
             ),
