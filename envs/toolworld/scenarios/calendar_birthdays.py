@@ -12,7 +12,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-TEXT_DAYS = (45, 60, 75)  # how far ahead to look, per variant
+TEXT_DAYS = (75, 90, 105)  # how far ahead to look, per variant
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
@@ -20,68 +20,119 @@ def _text(first_name: str, when: str) -> str:
     return f"Hi {first_name}, your birthday is coming up on {when}! Let's celebrate: when are you free?"
 
 
+TEXTED_SINCE = "2026-04-01"  # a birthday text of mine since then means they have heard from me already
+
+
+def _family_text(first_name: str, when: str) -> str:
+    return f"Hi {first_name}, your birthday is coming up on {when}! Shall we plan a family dinner?"
+
+
 @scenario("calendar_birthday_texts", apps=("calendar", "phone"))
 def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Friends and family with a birthday in the next weeks get a text each (a different one for family), at the
+    number in my contacts (looked up per person; people not in my contacts and coworkers or roommates are skipped),
+    unless I already texted them about their birthday lately (texts read per person); the answer names them."""
     days = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
     pool = []
     for person in view.people_ids():
         coming = show_birthdays(reader(view, person), within_days=days)
-        friends = [b for b in coming if b["relationship"] == "friend"]
-        if len(friends) >= 2 and len(coming) > len(friends):  # others' birthdays too: not everyone is texted
-            pool.append((person, friends))
-    person, friends = pick(rng, pool, "person with friends' birthdays coming up", distinct=True)
-    expectations: list = []
-    for b in friends:
-        receiver = view.row("SELECT id, first_name FROM people WHERE email = ?", b["email"])
+        close = []
+        for b in coming:
+            if b["relationship"] not in ("friend", "family"):
+                continue
+            contact = view.rows(
+                "SELECT c.phone_number, p.id, p.first_name FROM phone_contacts c JOIN people p ON p.email = c.email "
+                "WHERE c.owner_id = ? AND c.email = ?",
+                person,
+                b["email"],
+            )
+            if contact:
+                texted = view.value(
+                    "SELECT COUNT(*) FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND sent_at >= ? "
+                    "AND instr(lower(message), 'birthday')",
+                    person,
+                    contact[0]["id"],
+                    TEXTED_SINCE,
+                )
+                close.append((b, contact[0], bool(texted)))
+        kinds = {b["relationship"] for b, _, _ in close}
+        if 6 <= len(close) <= 12 and kinds == {"friend", "family"} and len(coming) > len(close):
+            pool.append((person, close))
+    person, close = pick(rng, pool, "person with friends' and family birthdays coming up", distinct=True)
+    expectations: list[Expectation] = []
+    texted_names = []
+    for b, contact, texted in close:
+        if texted:
+            continue
+        write = _text if b["relationship"] == "friend" else _family_text
+        texted_names.append(b["name"])
         expectations.append(
             Inserted(
                 "phone_messages",
                 {
                     "sender_id": person,
-                    "receiver_id": receiver["id"],
-                    "message": _text(receiver["first_name"], b["next_birthday"]),
+                    "receiver_id": contact["id"],
+                    "message": write(contact["first_name"], b["next_birthday"]),
                     "is_read": 0,
                 },
-                f"{b['name']} is texted about their birthday on {b['next_birthday']}",
+                f"{b['name']} ({b['relationship']}) is texted about their birthday on {b['next_birthday']}",
                 what=f"texts to {b['name']}",
             )
         )
-    names = [b["name"] for b in friends]
     expectations.append(
         Answer(
-            names,
-            "the answer lists the friends whose birthday comes within the period",
-            traps={"[]": "no friend found: the birthdays were not looked up"},
+            texted_names,
+            "the answer lists the friends and family texted",
+            traps={"[]": "nobody found: the birthdays were not looked up"},
         )
     )
     look = (
         fetch_all("coming", f"apis.calendar.show_birthdays(access_token=calendar_token, within_days={days}")
-        + "friends = [b for b in coming if b['relationship'] == 'friend']\nprint(coming)\n"
+        + "close = [b for b in coming if b['relationship'] in ('friend', 'family')]\nprint(coming)\n"
     )
-    numbers = """
-numbers = {}
-for b in friends:
+    numbers = f"""
+numbers = {{}}
+for b in close:
     found = apis.phone.search_contacts(access_token=phone_token, query=b['email'], page_limit=20)
-    numbers[b['email']] = next(c['phone_number'] for c in found if c['email'] == b['email'])
+    contact = next((c for c in found if c['email'] == b['email']), None)
+    if contact is None:
+        continue
+    said = apis.phone.search_text_messages(
+        access_token=phone_token, phone_number=contact['phone_number'], direction='sent', query='birthday',
+        sent_after={TEXTED_SINCE!r}, page_limit=1,
+    )
+    if not said:
+        numbers[b['email']] = contact['phone_number']
 print(numbers)
 """
     act = """
-for b in friends:
+texted = []
+for b in close:
+    if b['email'] not in numbers:
+        continue
     first = b['name'].split(' ')[0]
-    text = ('Hi ' + first + ', your birthday is coming up on ' + b['next_birthday']
-            + "! Let's celebrate: when are you free?")
+    if b['relationship'] == 'friend':
+        text = ('Hi ' + first + ', your birthday is coming up on ' + b['next_birthday']
+                + "! Let's celebrate: when are you free?")
+    else:
+        text = ('Hi ' + first + ', your birthday is coming up on ' + b['next_birthday']
+                + '! Shall we plan a family dinner?')
     apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[b['email']], message=text)
+    texted.append(b['name'])
 """
     check = fetch_all("sent", "apis.phone.search_text_messages(access_token=phone_token, query='birthday'") + (
         "print([m['message'] for m in sent][:10])\n"
     )
-    done = "apis.supervisor.complete_task(answer=[b['name'] for b in friends])\n"
+    done = "apis.supervisor.complete_task(answer=texted)\n"
     oracle = Solution().step(login("calendar", "phone")).step(look).step(numbers).step(act).step(check).step(done)
     return TaskSpec(
         person,
-        f"Which of my friends (not coworkers or family) have a birthday in the next {days} days? Text each of them "
-        'at the number in my phone contacts: "Hi <first name>, your birthday is coming up on <YYYY-MM-DD>! '
-        "Let's celebrate: when are you free?\" Then tell me their full names.",
+        f"Which of my friends and family have a birthday in the next {days} days? Text each of them at the number in "
+        'my phone contacts (skip anyone not in my contacts). Friends get: "Hi <first name>, your birthday is coming '
+        'up on <YYYY-MM-DD>! Let\'s celebrate: when are you free?" and family: "Hi <first name>, your birthday is '
+        'coming up on <YYYY-MM-DD>! Shall we plan a family dinner?" Skip anyone I already sent a text mentioning '
+        f"their birthday since {TEXTED_SINCE}. Coworkers and roommates are not part of this. Then tell me the full "
+        "names of those you texted.",
         oracle.steps(),
         expectations,
     )
