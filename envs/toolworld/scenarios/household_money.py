@@ -26,6 +26,8 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 DEBTS = "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
 HOUSEHOLD = "('home', 'family', 'couple')"  # the group types of people who share a household
 SINCE = "2026-01-01"  # "what I paid this year"
+CHASED = "Everyone who owes me has been reminded."
+REQUESTED = "I've asked everyone for their share on the payments app."
 LATEST = 5  # how many of my latest expenses household_request_latest_shares asks the shares of
 
 
@@ -210,6 +212,9 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             "message=text)\n"
             "    apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
             "group_id=group['group_id'], email=d['debtor']['email'], message=text)\n"
+            "for e in paid:\n"
+            "    apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            f"text={CHASED!r})\n"
         )
         .step("apis.supervisor.complete_task(answer=round(sum(d['amount'] for d in owe_me), 2))")
         .steps()
@@ -221,6 +226,21 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             texted(view, owner, p, text),
             reminder_sent(view, g["group_id"], owner, p, owed[p], text),
         ]
+    expectations += [
+        Inserted(
+            "bill_splitting_comments",
+            {"expense_id": e["id"], "author_id": owner, "text": CHASED},
+            f"'{e['description']}' of {e['date']}, which I paid, has my comment",
+            what=f"comments on expense {e['id']}",
+        )
+        for e in view.rows(
+            "SELECT id, description, date FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? "
+            "AND date >= ? ORDER BY id",
+            g["group_id"],
+            owner,
+            SINCE,
+        )
+    ]
     return TaskSpec(
         owner,
         f"Text everyone who owes me money in my household bill splitting group '{name}' (not those I owe), one text "
@@ -228,7 +248,8 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         f'since {SINCE} is $<share>." The amount is what they owe me after netting; the share adds up their shares '
         f"of every expense I paid in the group on or after {SINCE} (two decimals, like $12.30, $0.00 if none). Their "
         "numbers are in my phone contacts. Also send each of them a payment reminder in the group with that same text "
-        "as its message, and tell me how much they owe me in all.",
+        f"as its message, comment '{CHASED}' on each expense I paid there on or after {SINCE}, and tell me how much "
+        "they owe me in all.",
         oracle,
         expectations,
     )
@@ -364,8 +385,8 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         if len({p for _, p, _ in shares}) >= 2 and all(
             p in requestable and not payments_blocked(view, owner, p) for _, p, _ in shares
         ):
-            cases.append((g, shares))
-    g, shares = pick(rng, cases, "group whose latest expenses I paid are shared", distinct=True)
+            cases.append((g, shares, latest[:LATEST]))
+    g, shares, latest = pick(rng, cases, "group whose latest expenses I paid are shared", distinct=True)
     owner = int(g["owner_id"])
     total = round(sum(a for _, _, a in shares), 2)
     oracle = (
@@ -391,12 +412,17 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
             "            apis.payments.request_money(access_token=payments_token, payer_email=s['email'], "
             "amount=s['amount'], note=expense['description'])\n"
             "            asked += s['amount']\n"
+            "    apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], "
+            f"text={REQUESTED!r})\n"
         )
         .step(
             fetch_all(
                 "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
             )
             + "print(sent[:10])\n"
+            + "for e in latest:\n"
+            + "    print(apis.bill_splitting.show_comments(access_token=bill_splitting_token, "
+            + "expense_id=e['expense_id'])[-1:])\n"
             + "apis.supervisor.complete_task(answer=round(asked, 2))"
         )
         .steps()
@@ -408,7 +434,8 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"For each of the {LATEST} most recent expenses I paid in my bill splitting group '{g['name']}', send every "
         "other member who has a share of it a payment request on the payments app for exactly that share, with the "
-        "expense's description as the note (one request per expense and person). Tell me how much I asked for in all.",
+        "expense's description as the note (one request per expense and person), and comment on each of those "
+        f"expenses '{REQUESTED}'. Tell me how much I asked for in all.",
         oracle,
         [
             *(
@@ -429,6 +456,15 @@ def request_latest_shares(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="requests",
                 )
                 for (p, a, note), n in sorted(requests.items())
+            ),
+            *(
+                Inserted(
+                    "bill_splitting_comments",
+                    {"expense_id": e["id"], "author_id": owner, "text": REQUESTED},
+                    f"'{e['description']}' of {e['date']} (expense {e['id']}) has my comment",
+                    what=f"comments on expense {e['id']}",
+                )
+                for e in latest
             ),
             Answer(total, f"the answer is the sum of the requests (${total:.2f})"),
         ],

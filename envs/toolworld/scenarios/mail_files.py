@@ -247,7 +247,8 @@ def meeting_decisions(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Read the meeting notes files of my work project '{project}' (/work/{project}/meeting_notes_<date>.txt) "
         f"from {year}. Save their decisions in a new file {path}, one line per meeting '<YYYY-MM-DD>: <decision>', "
         f"oldest first, and tag each of those meeting notes files whose decision was to ship 'green' and each whose "
-        f"decision was to delay 'red' (if it is not already). Then move those meeting notes files into a new folder "
+        f"decision was to delay 'red' (if it is not already). Then move all the meeting notes files of {year} into a "
+        f"new folder "
         f"{folder}. Then email my coworker {name} the decisions: subject '{subject}', the same lines as the text, and "
         f"the new file attached under its name. Finally tell me in how many of those meetings the decision was to "
         "ship.",
