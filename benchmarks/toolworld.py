@@ -7,9 +7,14 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
 - step: every step of episodes of 30 steps, one API call each, with the growing history converted to
   the observation on every step; p50 over steps 1-10 and 21-30 shows whether a long history slows it.
 - floor: a worker round trip (a step without API calls) plus one API call served without the worker.
-The load average is recorded beside every row. Targets (issue 16): reset p50 < 50 ms, one-call step
-p50 < 5 ms. Prints a table and writes benchmarks/results/toolworld.json.
-Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20]
+- scaling: episodes/s of an instant policy (the oracle) over the dev split, run by the harness as users
+  run it, with 1, 2 and 4 workers (threads sharing the env process; each env's agent code runs in workers
+  forked by its own sandboxed fork server); configurations alternate round by round, each round starting
+  with the next one, so a change in the machine's load hits them all alike.
+The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
+(issue 16); episodes/s at 2 workers >= 1.6x one worker (issue 22). Prints a table and writes
+benchmarks/results/toolworld.json.
+Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import pickle
 import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +36,7 @@ from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import list_tasks
 from envs.toolworld.world.build import generate, template_bytes
+from harness.run import RunRequest, run_evaluation
 
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
 TASK = "phone_reply_latest_0"
@@ -42,6 +49,7 @@ ONE_CALL = "alarms = apis.phone.show_alarms(access_token=token)\nprint(alarms)"
 FIRST_STEP = "print(apis.supervisor.show_profile())"  # one API call, no login needed
 THINK_S = 0.3
 EPISODE_STEPS = 30
+SCALING_WORKERS = (1, 2, 4)
 
 
 def timed(fn: Callable[[], Any]) -> float:
@@ -99,10 +107,55 @@ def floor(env: ToolWorldEnv, repeats: int) -> tuple[list[float], list[float]]:
     return trips, direct
 
 
+def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
+    """One row per harness run of the oracle over the dev split: workers, episodes/s and the load during it."""
+    list_tasks("dev")  # tasks are built once per process: every run finds them built
+    rows = []
+    for round_ in range(rounds):
+        shift = round_ % len(SCALING_WORKERS)
+        for workers in SCALING_WORKERS[shift:] + SCALING_WORKERS[:shift]:
+            request = RunRequest(
+                env={"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}},
+                policy={"name": "oracle", "kind": "oracle"},
+                wrappers=(),
+                split="dev",
+                workers=workers,
+                progress=False,
+            )
+            before = load()
+            with tempfile.TemporaryDirectory() as run_dir:
+                summary = run_evaluation(request, run_dir)
+            wall = summary["run_wall_time_s"]
+            rows.append(
+                {
+                    "round": round_,
+                    "workers": workers,
+                    "episodes": summary["episodes"],
+                    "errors": summary["errors"],
+                    "wall_s": wall,
+                    "episodes_per_s": round(summary["episodes"] / wall, 2),
+                    "load_before": before,
+                    "load": load(),
+                }
+            )
+            print(f"  scaling: {rows[-1]}", flush=True)
+    return rows
+
+
+def scaling_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median episodes/s per worker count, and its ratio to one worker's."""
+    medians = {w: statistics.median(r["episodes_per_s"] for r in rows if r["workers"] == w) for w in SCALING_WORKERS}
+    return {
+        str(w): {"episodes_per_s_median": round(m, 2), "x_one_worker": round(m / medians[1], 2)}
+        for w, m in medians.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--episodes", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 1/2/4-worker scaling runs")
     args = parser.parse_args()
 
     generate_ms = timed(lambda: generate(12345))
@@ -156,9 +209,14 @@ def main() -> None:
         "spare_worker_process": round(
             statistics.mean(tree_rss_kib(e.worker._spare.pid) for e in pool if e.worker and e.worker._spare)
         ),
+        # the sandbox tree (bwrap, fork server, its two workers); RSS counts the pages they share once in each
+        "fork_server_tree": round(
+            statistics.mean(tree_rss_kib(e.worker._server.proc.pid) for e in pool if e.worker and e.worker._server)
+        ),
     }
     for e in pool:
         e.close()
+    scaling = instant_policy_rates(args.rounds)
 
     results = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -176,7 +234,8 @@ def main() -> None:
         "set_state_after_3_steps_ms": restore_row,
         "oracle_episode_test_normal_ms": oracle_row,
         "memory_per_env_kib": memory,
-        "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5},
+        "instant_policy_scaling": {"summary": scaling_summary(scaling), "runs": scaling},
+        "targets": {"reset_p50_ms": 50, "one_call_step_p50_ms": 5, "two_workers_x_one": 1.6},
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -211,10 +270,22 @@ def print_table(r: dict[str, Any]) -> None:
             "memory per env",
             f"{r['memory_per_env_kib']['env_process']} KiB in process",
             f"+ {r['memory_per_env_kib']['worker_process']} KiB worker "
-            f"+ {r['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS",
+            f"+ {r['memory_per_env_kib']['spare_worker_process']} KiB spare worker RSS "
+            f"(sandbox tree {r['memory_per_env_kib']['fork_server_tree']} KiB)",
             "",
         ),
     ]
+    scaling = r["instant_policy_scaling"]
+    for workers, figures in scaling["summary"].items():
+        loads = [run["load"] for run in scaling["runs"] if str(run["workers"]) == workers]
+        rows.append(
+            (
+                f"oracle episodes/s, {workers} worker(s)",
+                f"median {figures['episodes_per_s_median']}",
+                f"{figures['x_one_worker']}x one worker (n={len(loads)}){' target >= 1.6' if workers == '2' else ''}",
+                f"load {min(loads)}-{max(loads)}",
+            )
+        )
     widths = [max(len(x[i]) for x in rows) for i in range(3)]
     for name, a, b, c in rows:
         print(f"{name:<{widths[0]}}  {a:<{widths[1]}}  {b:<{widths[2]}}  {c}")
