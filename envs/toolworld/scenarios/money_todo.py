@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money, project_id
 from envs.toolworld.scenarios._rows import new_task
@@ -244,25 +244,28 @@ def top_up_balance(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("money_todo_price_drops", apps=("shop", "todo"))
 def price_drops(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A to-do per wishlist item whose price fell by at least some dollars since it was added (smaller drops and
-    rises are distractors); the answer is what they would cost together."""
+    """A to-do per wishlist item that got some dollars cheaper, is in stock and is now at its lowest price ever
+    (price history read per item; smaller drops, sold-out items and earlier lows are distractors); items that got
+    $10 or more dearer leave the wishlist; the answer is what the to-do items cost together."""
     min_drop = rng.choice([2, 5, 8])
     due = rng.choice(["2026-05-20", "2026-05-23", "2026-05-24"])
-    owners = view.rows(
-        "SELECT w.owner_id FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
-        "JOIN todo_projects t ON t.owner_id = w.owner_id AND t.name = 'Errands' GROUP BY w.owner_id "
-        "HAVING SUM(ROUND(w.price_when_added - p.price, 2) >= ?1) BETWEEN 2 AND 8 "
-        "AND SUM(w.price_when_added > p.price AND ROUND(w.price_when_added - p.price, 2) < ?1) >= 1 "
-        "ORDER BY w.owner_id",
-        min_drop,
+    wished_sql = (
+        "SELECT w.id AS wish_id, p.id, p.name, p.price, p.stock, w.price_when_added, "
+        "(SELECT MIN(h.price) FROM shop_price_history h WHERE h.product_id = p.id) AS lowest FROM shop_wishlist w "
+        "JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY w.id"
     )
-    owner = pick(rng, owners, "wishlist with price drops", distinct=True)["owner_id"]
-    rows = view.rows(
-        "SELECT p.id, p.name, p.price, w.price_when_added FROM shop_wishlist w JOIN shop_products p "
-        "ON p.id = w.product_id WHERE w.owner_id = ? AND ROUND(w.price_when_added - p.price, 2) >= ? ORDER BY w.id",
-        owner,
-        min_drop,
-    )
+    projects = {
+        r["owner_id"] for r in view.rows("SELECT owner_id FROM todo_projects WHERE name = 'Errands' AND archived = 0")
+    }
+    pool = []
+    for owner in sorted(projects):
+        wished = view.rows(wished_sql, owner)
+        dropped = [w for w in wished if round(w["price_when_added"] - w["price"], 2) >= min_drop and w["stock"] > 0]
+        buy = [w for w in dropped if w["lowest"] is None or w["price"] <= w["lowest"]]
+        dearer = [w for w in wished if round(w["price"] - w["price_when_added"], 2) >= 10]
+        if 5 <= len(dropped) <= 12 and 2 <= len(buy) < len(dropped) and 1 <= len(dearer) <= 5:
+            pool.append((owner, buy, dearer))
+    owner, rows, dearer = pick(rng, pool, "wishlist with price drops", distinct=True)
     project = project_id(view, owner, "Errands")
     expectations: list[Expectation] = [
         Inserted(
@@ -273,39 +276,61 @@ def price_drops(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"Buy {r['name']}: now {money(r['price'])}, was {money(r['price_when_added'])}",
                 due_date=due,
             ),
-            f"an Errands to-do for the price drop of {r['name']}",
+            f"an Errands to-do for {r['name']}, at its lowest price ever",
             what="to-dos",
         )
         for r in rows
     ]
+    expectations.append(
+        Deleted(
+            "shop_wishlist",
+            frozenset(w["wish_id"] for w in dearer),
+            f"the {len(dearer)} items that got $10 or more dearer leave the wishlist",
+            what="wishlist items",
+        )
+    )
     cost = round(sum(r["price"] for r in rows), 2)
     expectations.append(Answer(cost, f"the answer is what those items cost now together ({money(cost)})"))
     look = (
         login("shop", "todo")
         + fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-        + "for w in wished:\n    print(w['product_id'], w['name'], w['price'], w['price_when_added'])\n"
+        + "for w in wished:\n    print(w['product_id'], w['name'], w['price'], w['price_when_added'], w['stock'])\n"
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
         + FIND_PROJECT.format(target="errands", name="Errands")
     )
-    act = (
-        f"dropped = [w for w in wished if round(w['price_when_added'] - w['price'], 2) >= {min_drop}]\n"
-        "created = []\n"
+    history = (
+        f"dropped = [w for w in wished if round(w['price_when_added'] - w['price'], 2) >= {min_drop} "
+        "and w['stock'] > 0]\n"
+        "buy = []\n"
         "for w in dropped:\n"
+        "    prices = [h['price'] for h in apis.shop.show_price_history(product_id=w['product_id'])]\n"
+        "    if not prices or w['price'] <= min(prices):\n"
+        "        buy.append(w)\n"
+        "print([w['name'] for w in buy])\n"
+    )
+    act = (
+        "created = []\n"
+        "for w in buy:\n"
         "    title = f\"Buy {w['name']}: now ${w['price']:.2f}, was ${w['price_when_added']:.2f}\"\n"
         "    task = apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'], title=title, "
         f"due_date={due!r})\n"
         "    created.append(task['task_id'])\n"
+        "for w in wished:\n"
+        "    if round(w['price'] - w['price_when_added'], 2) >= 10:\n"
+        "        apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
     )
     check = (
         "for task_id in created:\n"
         "    print(apis.todo.show_task(access_token=todo_token, task_id=task_id)['title'])\n"
-        "apis.supervisor.complete_task(answer=round(sum(w['price'] for w in dropped), 2))\n"
+        "apis.supervisor.complete_task(answer=round(sum(w['price'] for w in buy), 2))\n"
     )
     return TaskSpec(
         owner,
-        f"Which things on my shop wishlist got at least ${min_drop} cheaper since I added them? For each, add a task "
-        "to my todo project 'Errands' titled 'Buy <product name>: now $<price>, was $<price when I added it>' (two "
-        f"decimals), due {due}. Then tell me what those items cost now, all together.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"Which things on my shop wishlist got at least ${min_drop} cheaper since I added them, are in stock, and are "
+        "now at the lowest price they have ever had (by their price history)? For each, add a task to my todo project "
+        "'Errands' titled 'Buy <product name>: now $<price>, was $<price when I added it>' (two decimals), due "
+        f"{due}. Take off my wishlist everything that got $10 or more dearer since I added it. Then tell me what the "
+        "items of the new tasks cost now, all together.",
+        Solution().step(look).step(history).step(act).step(check).steps(),
         expectations,
     )
