@@ -22,7 +22,9 @@ server, and every row records the 1-minute load average sampled during it
 model call of both: the search time of a row runs from the start of its first
 model call to the end of its last (so neither side's start-up counts), and
 tokens per step and per review come from the server's own usage counts. The
-proxy also gives aideml's calls, which set no max_tokens, our cap (--max-tokens).
+proxy also gives aideml's calls, which set no max_tokens, our cap (--max-tokens),
+and re-encodes tool-call arguments holding raw control characters as strict JSON
+(aideml's json.loads crashed on them with 0 steps; counted per row).
 Per system and competition: steps, search seconds per step, valid steps (journal
 nodes not marked buggy, AIDE's own definition, for both), whether the graded
 final submission is valid and its score, model calls and tokens per step, review
@@ -122,7 +124,7 @@ class ModelCallLog:
         while self.in_flight:
             time.sleep(1)
 
-    def record(self, row: str, path: str, request: bytes, response: bytes, started: float) -> None:
+    def record(self, row: str, path: str, request: bytes, response: bytes, started: float, reencoded: int) -> None:
         if not path.endswith("/chat/completions"):
             return
         try:
@@ -142,6 +144,7 @@ class ModelCallLog:
                     "prompt_tokens": usage.get("prompt_tokens", 0),
                     "completion_tokens": usage.get("completion_tokens", 0),
                     "finish_reason": choice.get("finish_reason"),
+                    "reencoded": reencoded,
                 }
             )
 
@@ -174,7 +177,10 @@ def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
                 connection.close()
             finally:
                 log.in_flight -= 1
-            log.record(row, self.path, body, payload, started)
+            payload, reencoded = (
+                strict_tool_arguments(payload) if self.path.endswith("/chat/completions") else (payload, 0)
+            )
+            log.record(row, self.path, body, payload, started, reencoded)
             self.send_response(response.status)
             self.send_header("Content-Type", response.getheader("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(payload)))
@@ -182,6 +188,30 @@ def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Forward
+
+
+def strict_tool_arguments(payload: bytes) -> tuple[bytes, int]:
+    """The reply with tool-call arguments that hold raw control characters (llama.cpp's grammar lets newlines
+    into strings) re-encoded as strict JSON, and how many: aideml's strict json.loads crashed on them (0 steps)."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload, 0
+    reencoded = 0
+    for choice in answer.get("choices") or []:
+        for call in (choice.get("message") or {}).get("tool_calls") or []:
+            arguments = (call.get("function") or {}).get("arguments")
+            if not isinstance(arguments, str):
+                continue
+            try:
+                json.loads(arguments)
+            except ValueError:
+                try:
+                    call["function"]["arguments"] = json.dumps(json.loads(arguments, strict=False))
+                    reencoded += 1
+                except ValueError:
+                    pass
+    return (json.dumps(answer).encode(), reencoded) if reencoded else (payload, 0)
 
 
 @contextmanager
@@ -223,6 +253,7 @@ def call_figures(calls: list[dict[str, Any]], steps: int) -> dict[str, Any]:
         "review_tokens_mean": round(statistics.fmean(c["completion_tokens"] for c in reviews)) if reviews else None,
         "script_tokens": [c["completion_tokens"] for c in scripts],
         "scripts_at_cap": sum(c["finish_reason"] == "length" for c in scripts),
+        "tool_arguments_reencoded": sum(c["reencoded"] for c in calls),
     }
 
 
