@@ -63,6 +63,8 @@ def new_task(
 
 @scenario("household_chore_rota", apps=("bill_splitting", "todo"))
 def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A shared chores project for my household: one chore a week, assigned in turn by name, each with a reminder at
+    18:00 the evening before it is due."""
     g = pick(rng, home_groups(view), "home group of three or more", distinct=True)
     owner = int(g["owner_id"])
     people = by_full_name(view, members(view, int(g["group_id"])))
@@ -100,6 +102,8 @@ def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
             "due_date=due)['task_id']\n"
             "    who = housemates[i % len(housemates)]\n"
             "    apis.todo.assign_task(access_token=todo_token, task_id=task_id, email=who['email'])\n"
+            "    eve = (date.fromisoformat(due) - timedelta(days=1)).isoformat()\n"
+            "    apis.todo.add_reminder(access_token=todo_token, task_id=task_id, remind_at=eve + 'T18:00')\n"
         )
         .step(
             "for t in apis.todo.search_tasks(access_token=todo_token, project_id=project_id, page_limit=20):\n"
@@ -115,7 +119,8 @@ def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
         f"project '{project_name}', share it with everyone else in that group, and add these chores in this order: "
         f"{chore_list}. The first is due on {first.isoformat()} and each next one a week after the previous. "
         "Assign them in turn to the group's members, me included, in alphabetical order of their full names "
-        "(the first chore to the first person, and so on, starting again from the first person when everyone has one).",
+        "(the first chore to the first person, and so on, starting again from the first person when everyone has one). "
+        "Give each chore a reminder at 18:00 the evening before it is due.",
         oracle,
         [
             Inserted("todo_projects", project, f"a {color} project '{project_name}'", what="projects"),
@@ -129,6 +134,19 @@ def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 new_task(owner, project, chore, due, who, f"'{chore}' is due {due}, assigned to {full_name(view, who)}")
                 for chore, due, who in rota
+            ),
+            *(
+                Inserted(
+                    "todo_reminders",
+                    {
+                        "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": chore}),
+                        "owner_id": owner,
+                        "remind_at": f"{date.fromisoformat(due) - timedelta(days=1)}T18:00:00",
+                    },
+                    f"'{chore}' has a reminder at 18:00 the evening before {due}",
+                    what=f"reminders of '{chore}'",
+                )
+                for chore, due, _ in rota
             ),
         ],
     )
