@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Expectation, HasLines, Inserted
+from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task
@@ -25,6 +25,8 @@ SLUG = "import re\ndef slug(text):\n    return re.sub(r'[^a-z0-9]+', '_', text.l
 
 @scenario("life_notebook_backup_files", apps=("notes", "file_system"))
 def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each note of a notebook (not its look-alike) saved to a file and tagged 'backup' (note read per note),
+    its drafts moved to the trash instead."""
     candidates = []
     for name, other in LOOK_ALIKE_NOTEBOOKS.items():
         for row in view.rows(
@@ -45,8 +47,13 @@ def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
     chosen = pick(rng, candidates, "notebook with a look-alike", distinct=True)
     owner, name = chosen["owner_id"], chosen["name"]
     notes = view.rows(
-        "SELECT title, content FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL AND title NOT LIKE "
-        "'% - draft' ORDER BY id",
+        "SELECT id, title, content, tags FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL AND title "
+        "NOT LIKE '% - draft' ORDER BY id",
+        chosen["id"],
+    )
+    drafts = view.rows(
+        "SELECT id, title FROM notes_notes WHERE notebook_id = ? AND trashed_at IS NULL AND title LIKE '% - draft' "
+        "ORDER BY id",
         chosen["id"],
     )
     folder = f"/backups/notes/{_slug(name)}"
@@ -60,6 +67,11 @@ def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
         "    text = apis.notes.show_note(access_token=notes_token, note_id=n['note_id'])['content']\n"
         f"    apis.file_system.create_file(access_token=file_system_token, path='{folder}/' + slug(n['title']) + "
         "'.txt', content=text, parents=True)\n"
+        "    if 'backup' not in n['tags']:\n"
+        "        apis.notes.add_tag_to_note(access_token=notes_token, note_id=n['note_id'], tag='backup')\n"
+        "for n in found:\n"
+        "    if n['title'].endswith(' - draft'):\n"
+        "        apis.notes.move_note_to_trash(access_token=notes_token, note_id=n['note_id'])\n"
     )
     check = fetch_all("saved", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
     check += "print(len(saved), [f['name'] for f in saved])\n"
@@ -71,6 +83,19 @@ def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
             what=f"backups of '{n['title']}'",
         )
         for n in notes
+    ]
+    expectations += [
+        Updated(
+            "notes_notes",
+            n["id"],
+            {"tags": ",".join(sorted({*filter(None, n["tags"].split(",")), "backup"})), "updated_at": NOW},
+            f"the note '{n['title']}' is tagged 'backup'",
+        )
+        for n in notes
+    ]
+    expectations += [
+        Updated("notes_notes", d["id"], {"trashed_at": NOW}, f"the draft '{d['title']}' is moved to the trash")
+        for d in drafts
     ]
     for path in ("/backups", "/backups/notes", folder):
         if path not in have:
@@ -88,7 +113,7 @@ def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
         f"its notes, except drafts (titles ending in ' - draft') and trashed notes, create {folder}/<slug>.txt "
         "holding the note's text exactly, where <slug> is the title in lowercase with every run of characters other "
         "than letters and digits replaced by one '_' (none at either end), like 'tomato_salad'. Create the folders "
-        "as needed.",
+        "as needed. Tag each note you backed up 'backup', and move the notebook's drafts to the trash.",
         Solution().step(login("notes", "file_system")).step(look).step(act).step(check).step(done()).steps(),
         expectations,
     )
