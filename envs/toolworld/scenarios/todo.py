@@ -194,13 +194,16 @@ def count_open(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("todo_postpone_project", apps=("todo",))
 def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every overdue open to-do of a project moves to one date and says so in a comment."""
+    """Every overdue open to-do of a project moves to one date and says so in a comment; its reminders that would
+    go off before that date are deleted (reminders read per to-do)."""
     groups = view.rows(
         "SELECT t.owner_id, p.id AS project_id, p.name FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
-        "WHERE t.completed = 0 AND t.due_date < ? AND p.archived = 0 GROUP BY p.id ORDER BY p.id",
+        "WHERE t.completed = 0 AND t.due_date < ? AND p.archived = 0 AND (SELECT COUNT(*) FROM todo_projects q "
+        "WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 GROUP BY p.id HAVING COUNT(*) BETWEEN 7 AND 14 "
+        "ORDER BY p.id",
         TODAY,
     )
-    g = pick(rng, groups, "project with overdue tasks")
+    g = pick(rng, groups, "project with 7-14 overdue tasks", distinct=True)
     new_date = rng.choice(["2026-05-25", "2026-05-31", "2026-06-05"])
     rows = view.rows(
         "SELECT id, title FROM todo_tasks WHERE project_id = ? AND completed = 0 AND due_date < ?",
@@ -223,6 +226,10 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
             apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={new_date!r})
             apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
                                        text='Postponed from ' + t['due_date'] + '.')
+            for r in apis.todo.show_reminders(access_token=todo_token, task_id=t['task_id'], include_past=True,
+                                              page_limit=20):
+                if r['remind_at'] < {new_date!r}:
+                    apis.todo.delete_reminder(access_token=todo_token, reminder_id=r['reminder_id'])
         """
     check = fetch_all("still", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
     check += "print(still)\n" + DONE
@@ -244,10 +251,24 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="comments",
             )
         )
+    early = frozenset(
+        r["id"]
+        for r in view.rows(
+            "SELECT id FROM todo_reminders WHERE remind_at < ? AND task_id IN ("
+            + ",".join(str(r["id"]) for r in rows)
+            + ")",
+            new_date,
+        )
+    )
+    if early:
+        expectations.append(
+            Deleted("todo_reminders", early, f"the reminders before {new_date} on the moved to-dos are deleted")
+        )
     return TaskSpec(
         g["owner_id"],
         f"Every open to-do in my '{g['name']}' project that is overdue should now be due on {new_date}. On each one "
-        "you move, add the comment 'Postponed from <its old due date YYYY-MM-DD>.'",
+        "you move, add the comment 'Postponed from <its old due date YYYY-MM-DD>.', and delete any reminder on it "
+        f"set before {new_date}.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
