@@ -36,7 +36,8 @@ class ForkServer:
     def __init__(self, argv: list[str], init: dict[str, Any], **popen_args: Any):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            # a new session: one killpg ends the server and every worker it forked (they never leave its group)
+            # a new session: one killpg ends the server (inside bwrap, the whole sandbox); its workers, each in its
+            # own group, die with it (their parent-death signal)
             self.proc = spawn(
                 argv,
                 stdin=theirs.fileno(),
@@ -135,7 +136,10 @@ class ForkedWorker:
             if pidfd is None:
                 raise ProcessLookupError("the worker was never forked (its fork server is gone)")
             with open(f"/proc/self/fdinfo/{pidfd}") as info:
-                self._pid = next(int(line.split()[1]) for line in info if line.startswith("Pid:"))
+                pid = next(int(line.split()[1]) for line in info if line.startswith("Pid:"))
+            if pid <= 0:  # -1: it has exited and been reaped
+                raise ProcessLookupError("the worker has exited")
+            self._pid = pid
         return self._pid
 
     def poll(self) -> int | None:
@@ -154,11 +158,15 @@ class ForkedWorker:
         if self.poll() is not None:
             return
         pidfd = self._server.pidfd_of(self)
-        if pidfd is not None:
-            try:
-                signal.pidfd_send_signal(pidfd, sig)
-            except ProcessLookupError:
-                pass  # exited meanwhile
+        if pidfd is None:
+            return
+        try:
+            signal.pidfd_send_signal(pidfd, sig)
+            # its process group too: where seccomp is missing, agent code can start processes (the worker leads the
+            # group, unreaped until the server reports it, so the group cannot be another's)
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass  # exited meanwhile
 
     def release(self) -> None:
         """Close the env's descriptors of this worker (after kill: the server reaps it and reports its exit code,

@@ -346,9 +346,10 @@ class Confinement:
             self.worker_filter = self.seccomp.SyscallPolicy(
                 processes=False, threads=False, network=False, new_session=False, ipc=False
             ).compile()
-            # the server itself: the same, except that it forks, and its children still set their CPU limit
+            # the server itself: the same, except that it forks, and its children still set their CPU limit and
+            # start their own process group
             self.seccomp.SyscallPolicy(
-                processes=True, threads=False, network=False, new_session=False, ipc=False, rlimits=True
+                processes=True, threads=False, network=False, new_session=True, ipc=False, rlimits=True
             ).apply()
             self.applied.append("seccomp")
 
@@ -443,6 +444,7 @@ def become_worker(blueprint: Blueprint, fds: list[int]) -> None:
     code = 1
     try:
         blueprint.control.close()  # no way back to the server: a worker cannot ask for forks
+        os.setsid()  # its own process group, which the env kills whole (what it started too, where it can start any)
         rfd, wfd = fds[0], fds[1]
         for low, high in zip([2, *sorted((rfd, wfd))], [*sorted((rfd, wfd)), MAX_FD], strict=True):
             os.closerange(low + 1, high)  # every descriptor but 0-2 (/dev/null) and its two pipes

@@ -23,6 +23,8 @@ from envs.toolworld.env import ToolWorldEnv
 
 from .conftest import DISABLE_PYTHON_GUARDS, STEP_TIMEOUT_S, TASK
 from .test_toolworld_attacks import ALL_LAYERS, assert_still_solvable, needs_kernel_layers
+from .test_toolworld_worker import state as process_state
+from .test_toolworld_worker import wait_until
 
 LEAVE_TRACES = (
     DISABLE_PYTHON_GUARDS
@@ -166,5 +168,24 @@ def test_a_killed_fork_server_is_replaced_and_its_workers_die_with_it() -> None:
         server.proc.wait(timeout=10)  # gone for good: a fork asked of a server still exiting fails like its workers
         assert session.run("print('again')", lambda *_: (True, None, ""), timeout_s=30).output == "again\n"
         assert session._server is not server and session._server.alive()
+    finally:
+        session.close()
+
+
+def test_a_timeout_also_ends_what_a_worker_started_where_it_could_start_processes() -> None:
+    """Without the kernel layers (confine=False, as on a machine without seccomp) agent code can fork: the
+    worker leads its own process group and the env kills that group, so nothing it started outlives the step."""
+    session = WorkerSession(SessionConfig(sandbox="rlimit", confine=False), spare=False)
+    answer = lambda *_: (True, None, "")  # noqa: E731
+    started = (
+        DISABLE_PYTHON_GUARDS + "pid = os.fork()\nif pid == 0:\n    os.execv('/bin/sleep', ['sleep', '60'])\nprint(pid)"
+    )
+    try:
+        result = session.run(started, answer, timeout_s=30)
+        assert result.ok, result.output
+        child = int(result.output)
+        assert process_state(child) not in ("gone", "Z")
+        assert session.run("while True:\n    pass", answer, timeout_s=0.5).stopped == "timeout"
+        assert wait_until(lambda: process_state(child) in ("gone", "Z"), 10), process_state(child)
     finally:
         session.close()
