@@ -1,13 +1,18 @@
-"""A persistent Python worker that runs agent code, one snippet per request.
+"""Persistent Python workers that run agent code, one snippet per request, forked by a fork server.
 
 Run as a script (`python -s -S -P worker.py`), standard library only, so it never
-imports the env's packages. It talks JSON lines over its original stdin and
-stdout (moved to private descriptors; fds 0-2 then point at /dev/null):
+imports the env's packages. The process started is the fork server (`main`): its
+stdin is a Unix seqpacket socket (fds 0-2 then point at /dev/null). It reads one
+init message, confines itself and pre-imports the allowed modules (`Blueprint`),
+then forks a worker per "fork" request, which carries the worker's stdin and
+stdout pipes and a status pipe; it answers with the worker's pid and a pidfd,
+and writes the worker's exit code to the status pipe once it has reaped it
+(forks.py is the env's side). A worker talks JSON lines over its two pipes:
 
-  parent -> worker  {"op": "init", "allowed_modules": [...], "output_limit": N,
+  server init       {"op": "init", "allowed_modules": [...], "output_limit": N,
                      "frozen_time": iso or null, "seed": int, "stub": "apis", "parent_pid": int or null,
-                     "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus]}
-                    {"op": "exec", "code": str, "name": "<step 3>", "seq": int}
+                     "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus], "confine": [paths] or null}
+  parent -> worker  {"op": "exec", "code": str, "name": "<step 3>", "seq": int}
                     {"op": "reply", "seq": int, "ok": bool, "value": any, "error": str}
   worker -> parent  {"op": "ready", "confinement": [...], "skipped": {layer: why}} or {"op": "failed", "reason": str}
                     {"op": "call", "seq": int, "path": ["phone", "login"], "args": [...], "kwargs": {...}}
@@ -23,12 +28,13 @@ interpreter with the agent, so a determined agent can switch them off): an
 import allow-list, no open/input/exit builtins, an audit hook that refuses
 processes, sockets and file writes, a capped output buffer, and frozen
 `time`/`datetime` when asked. What holds against a determined agent is applied
-to the process before any agent code runs: a parent-death signal (the worker
-never outlives the env), then with init's "confine": rlimits, no capabilities
-(privileges.py), Landlock (read only the standard library and system libraries,
-write nothing; see landlock.py) and a seccomp filter (no processes, threads,
-sockets, signals, rlimit changes or kernel administration; see seccomp.py).
-"ready" lists the layers in force.
+before any agent code runs, by the server to itself (inherited by every fork)
+and by each worker after fork (see `Confinement`): parent-death signals (server
+on the env, worker on the server: nothing outlives the env), then with init's
+"confine": rlimits, no capabilities (privileges.py), Landlock (read only the
+standard library and system libraries, write nothing; see landlock.py) and a
+seccomp filter (no processes, threads, sockets, signals, rlimit changes, IPC
+objects or kernel administration; see seccomp.py). "ready" lists the layers in force.
 """
 
 from __future__ import annotations
