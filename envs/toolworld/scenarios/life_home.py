@@ -122,15 +122,15 @@ def notebook_backup_files(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("life_due_tasks_calendar", apps=("todo", "calendar"))
 def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     first = (date.fromisoformat(TODAY) + timedelta(days=1)).isoformat()
-    last = (date.fromisoformat(TODAY) + timedelta(days=7)).isoformat()
+    last = (date.fromisoformat(TODAY) + timedelta(days=14)).isoformat()
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN calendar_calendars c ON c.owner_id = t.owner_id AND c.is_primary = 1 "
         "WHERE t.completed = 0 AND t.priority <= 2 AND t.due_date BETWEEN ? AND ? GROUP BY t.owner_id "
-        "HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY t.owner_id",
+        "HAVING COUNT(*) BETWEEN 8 AND 14 ORDER BY t.owner_id",
         first,
         last,
     )
-    owner = pick(rng, owners, "person with urgent tasks due next week", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with 8-14 urgent tasks due within two weeks", distinct=True)["owner_id"]
     calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
     end = (date.fromisoformat(last) + timedelta(days=1)).isoformat()
     look = fetch_all(
@@ -213,7 +213,7 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Put my urgent todo tasks on my calendar: for each open task of mine with priority 1 or 2 due from tomorrow "
-        f"to a week from today ({first} to {last}), add an all-day event 'Due: <task title>' on its due date to my "
+        f"to two weeks from today ({first} to {last}), add an all-day event 'Due: <task title>' on its due date to my "
         "main calendar, shown as free (not busy), with the description 'Priority <priority> in <project name>'; "
         "and set a todo reminder on each of those tasks at 08:00 on its due date, unless it already has that one.",
         Solution().step(login("todo", "calendar")).step(look).step(act).step(check).step(done()).steps(),
