@@ -19,6 +19,7 @@ from envs.sandbox import landlock
 ANALOGUES = {
     "taxi-fare": "new-york-city-taxi-fare-prediction",
     "transparent-conductors": "nomad2018-predict-transparent-conductors",
+    "feature-interactions": "tabular-playground-series-may-2022",
 }
 
 
