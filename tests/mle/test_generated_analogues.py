@@ -20,6 +20,7 @@ ANALOGUES = {
     "taxi-fare": "new-york-city-taxi-fare-prediction",
     "transparent-conductors": "nomad2018-predict-transparent-conductors",
     "feature-interactions": "tabular-playground-series-may-2022",
+    "forest-cover": "tabular-playground-series-dec-2021",
 }
 
 
@@ -85,10 +86,10 @@ def test_a_malformed_submission_is_refused_with_its_reason(cid: str, cache: Path
     sample.iloc[1:].to_csv(short, index=False)
     report = comp.evaluate(short)
     assert not report["valid_submission"] and "rows" in report["invalid_reason"]
-    words = tmp_path / "words.csv"
-    sample.assign(**{sample.columns[-1]: "high"}).to_csv(words, index=False)
-    report = comp.evaluate(words)
-    assert not report["valid_submission"] and "'high'" in report["invalid_reason"]
+    blank = tmp_path / "blank.csv"
+    sample.assign(**{sample.columns[-1]: ""}).to_csv(blank, index=False)
+    report = comp.evaluate(blank)
+    assert not report["valid_submission"] and "missing value" in report["invalid_reason"]
 
 
 GENERATOR_PROBE = """
