@@ -1,13 +1,10 @@
-"""Make a competition's reference leaderboard from its baseline population.
+"""Make a competition's reference leaderboard: `spec.teams` teams derived from the population.
 
-Every candidate of `population.py` (or the competition's own population) is
-trained on the public train set and predicts the test set. The board has
-`spec.teams` entries: with fewer candidates, the missing teams are seeded
-blends of two candidates' submissions (a weighted mean of numeric columns,
-else each row taken from one of the two); with more, a seeded subset is kept.
-Every entry is graded against the private answers by the competition's
-grader; rows are written best first. Deterministic for a given data set and
-library versions.
+The base entries are the population's models (`population.py`: a tuned model's holdout score ranks it, as a
+Kaggler's local validation would) or the competition's own candidates (without tiers, they are ranked into
+thirds by their score on the competition's validation split, a split of the public train set). `teams.py`
+derives the board's teams from them; every team is graded against the private answers by the competition's
+own grader; rows are written best first. Deterministic for a given data set and library versions.
 """
 
 from __future__ import annotations
@@ -21,62 +18,71 @@ import pandas as pd
 from envs.mle import population as pop
 from envs.mle.builtin import BuiltinSpec
 from envs.mle.competition import Competition
-
-#: seeds the choice of derived teams (fixed: the board depends only on the data and the population)
-TEAM_SEED = 2026
-
-
-def _submissions(spec: BuiltinSpec, competition: Competition) -> list[tuple[str, pd.DataFrame]]:
-    if spec.custom_population is not None:
-        candidates, solve = spec.custom_population
-        return [(c.name, solve(c, competition.public_dir)) for c in candidates()]
-    data = spec.features(competition.public_dir)
-    return [(c.name, pop.to_submission(spec, data, pop.predict(spec, c, data))) for c in pop.population(spec)]
+from envs.mle.metrics import InvalidSubmission
+from envs.mle.population import TIERS
+from envs.mle.teams import Entry, Field, plan
 
 
-def _blend(first: pd.DataFrame, second: pd.DataFrame, weight: float, rng: np.random.Generator) -> pd.DataFrame:
-    """`weight` of the first submission and the rest of the second, column by column."""
-    out = first.copy()
-    for col in first.columns[1:]:
-        a, b = pd.to_numeric(first[col], errors="coerce"), pd.to_numeric(second[col], errors="coerce")
-        if a.notna().all() and b.notna().all() and pd.api.types.is_float_dtype(first[col]):
-            out[col] = weight * a + (1 - weight) * b
-        else:
-            out[col] = np.where(rng.random(len(first)) < weight, first[col], second[col])
-    return out
+def _validation_score(competition: Competition, submission: pd.DataFrame) -> float | None:
+    try:
+        answers = competition.answers(competition.validation_root / "private")
+        return competition.grade(submission.astype(str), answers)
+    except InvalidSubmission:
+        return None
 
 
-def fill_teams(entries: list[tuple[str, pd.DataFrame]], teams: int) -> list[tuple[str, pd.DataFrame]]:
-    """Exactly `teams` entries: a seeded subset of the candidates, or all of them and seeded blends of pairs."""
-    rng = np.random.default_rng(TEAM_SEED)
-    if teams <= len(entries):
-        keep = np.sort(rng.choice(len(entries), teams, replace=False))
-        return [entries[i] for i in keep]
-    out = list(entries)
-    while len(out) < teams:
-        i, j = rng.choice(len(entries), 2, replace=False)
-        weight = round(float(rng.uniform(0.2, 0.8)), 2)
-        name = f"blend({entries[i][0]}*{weight}+{entries[j][0]}*{1 - weight:.2f})"
-        out.append((name, _blend(entries[i][1], entries[j][1], weight, rng)))
-    return out
+def _tiers_by_validation(scores: list[float | None], lower_is_better: bool) -> list[str]:
+    """Candidates without a declared tier: thirds of the validation ranking (no score: weak)."""
+    sign = 1.0 if lower_is_better else -1.0
+    order = sorted(range(len(scores)), key=lambda i: (scores[i] is None, sign * (scores[i] or 0.0)))
+    tiers = ["weak"] * len(scores)
+    for place, i in enumerate(order):
+        if scores[i] is not None:
+            tiers[i] = ("strong", "mid", "weak")[min(2, 3 * place // len(scores))]
+    return tiers
+
+
+def population_entries(spec: BuiltinSpec, competition: Competition) -> list[Entry]:
+    """Every base entry with its tier, validation score and test submission."""
+    if spec.custom_population is None:
+        data = spec.features(competition.public_dir)
+        entries = []
+        for candidate in pop.population(spec, data):
+            predictions, holdout = pop.fit_entry(spec, candidate, data)
+            entries.append(Entry(candidate.name, candidate.tier, pop.to_submission(spec, data, predictions), holdout))
+        return entries
+    candidates, solve = spec.custom_population
+    made = [(c, solve(c, competition.public_dir)) for c in candidates()]
+    if all(getattr(c, "tier", None) in TIERS for c, _ in made):  # the shared population's models, per column
+        return [Entry(c.name, c.tier, test, None) for c, test in made]
+    validation = competition.validation_root / "public"
+    scores = [_validation_score(competition, solve(c, validation)) for c, _ in made]
+    tiers = _tiers_by_validation(scores, spec.config.lower_is_better)
+    return [Entry(c.name, tiers[i], test, scores[i]) for i, (c, test) in enumerate(made)]
+
+
+def grade_teams(spec: BuiltinSpec, competition: Competition, entries: list[Entry]) -> pd.DataFrame:
+    """The board: every planned team's submission graded on the private answers; best first."""
+    field = Field(entries, spec.config.metric, competition.sample_submission())
+    answers = competition.answers()
+    rows = [
+        {"team": team.name(entries), "score": competition.grade(field.submission(team).astype(str), answers)}
+        for team in plan(entries, spec.teams, spec.config.lower_is_better)
+    ]
+    board = pd.DataFrame(rows)
+    board["score"] = board["score"].astype(float).round(5)
+    board = board.sort_values("score", ascending=spec.config.lower_is_better, kind="stable").reset_index(drop=True)
+    board.insert(0, "rank", np.arange(1, len(board) + 1))
+    return board
 
 
 def make_leaderboard(spec: BuiltinSpec) -> pd.DataFrame:
-    """Grade the whole population on freshly prepared data; best first."""
+    """Grade the whole derived field on freshly prepared data; best first."""
     with tempfile.TemporaryDirectory(prefix="trainfree-leaderboard-") as tmp:
         root = Path(tmp) / spec.config.id
         spec.prepare(root)
         competition = Competition.load(root)
-        answers = competition.answers()
-        rows = [
-            {"team": name, "score": competition.grade(submission.astype(str), answers)}
-            for name, submission in fill_teams(_submissions(spec, competition), spec.teams)
-        ]
-    board = pd.DataFrame(rows)
-    board["score"] = board["score"].round(5)
-    board = board.sort_values("score", ascending=spec.config.lower_is_better, kind="stable").reset_index(drop=True)
-    board.insert(0, "rank", range(1, len(board) + 1))
-    return board
+        return grade_teams(spec, competition, population_entries(spec, competition))
 
 
 def write_leaderboard(spec: BuiltinSpec) -> Path:

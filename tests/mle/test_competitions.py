@@ -33,7 +33,7 @@ def test_folder_has_the_mle_bench_shape(cid: str, mle_cache: Path) -> None:
     assert (comp.root / "description.md").read_text().startswith("# ")
     assert comp.sample_submission_path().is_file() and (comp.private_dir / comp.config.answers).is_file()
     assert not any(p.name == comp.config.answers for p in comp.public_dir.iterdir())
-    assert len(comp.leaderboard) >= 100
+    assert len(comp.leaderboard) == get_spec(cid).teams
     assert verify(comp.root)
     sample, answers = comp.sample_submission(), comp.answers()
     assert list(sample.columns) == list(answers.columns)

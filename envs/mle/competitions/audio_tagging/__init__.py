@@ -108,4 +108,5 @@ SPEC = BuiltinSpec(
     answers=answers,
     kind="multilabel",
     features=features,
+    teams=79,
 )

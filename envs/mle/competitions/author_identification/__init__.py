@@ -121,4 +121,5 @@ SPEC = BuiltinSpec(
     kind="multiclass",
     features=features,
     sparse_features=True,
+    teams=1244,
 )

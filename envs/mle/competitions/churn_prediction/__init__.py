@@ -78,4 +78,5 @@ SPEC = BuiltinSpec(
     features=partial(
         tabular_features, target="churn", id_col="customer_id", categorical=("plan", "region", "contract")
     ),
+    teams=190,
 )

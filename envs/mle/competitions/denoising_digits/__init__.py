@@ -110,4 +110,5 @@ SPEC = BuiltinSpec(
     kind="regression",
     shared_sources=(digit_augment.SOURCE,),
     features=features,
+    teams=161,
 )

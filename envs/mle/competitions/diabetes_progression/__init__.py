@@ -70,4 +70,5 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["patient_id", "progression"]),
     kind="regression",
     features=partial(tabular_features, target="progression", id_col="patient_id"),
+    teams=60,
 )

@@ -52,4 +52,5 @@ SPEC = BuiltinSpec(
     kind="label",
     shared_sources=(digit_augment.SOURCE,),
     features=partial(tabular_features, target="label", id_col="image_id"),
+    teams=1600,
 )

@@ -68,4 +68,5 @@ SPEC = BuiltinSpec(
     kind="regression",
     features=partial(tabular_features, target="sale_price", id_col="house_id", categorical=("neighborhood",)),
     log_target=True,
+    teams=1600,
 )

@@ -240,5 +240,5 @@ SPEC = BuiltinSpec(
     features=features,
     group_column="sentence_id",
     custom_population=(candidates, solve),
-    teams=126,
+    teams=260,
 )

@@ -65,4 +65,5 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["wine_id", "quality"]),
     kind="label",
     features=partial(tabular_features, target="quality", id_col="wine_id"),
+    teams=901,
 )
