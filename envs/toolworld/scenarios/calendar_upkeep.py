@@ -141,25 +141,19 @@ def drop_declined_guests(view: WorldView, rng: random.Random) -> TaskSpec:
         by_event.setdefault((r["id"], r["response"]), []).append(r)
     for (_, response), group in by_event.items():
         r = group[0]
-        when = f"'{r['title']}' on {r['start'][:10]}"
-        if response == "declined":
-            expectations += sent_email(
-                view,
-                person,
-                [g["person_id"] for g in group],
-                f"No problem that you can't make {when}; I've taken you off the list.",
-                f"the declined guests of {when} are told",
-                subject=f"{r['title']} on {r['start'][:10]}",
-            )
-        else:
-            expectations += sent_email(
-                view,
-                person,
-                [g["person_id"] for g in group],
-                f"Can you make {when}? Please answer the invitation.",
-                f"the guests of {when} who have not answered are asked to",
-                subject=f"Can you make {r['title']} on {r['start'][:10]}?",
-            )
+        when, on = f"'{r['title']}' on {r['start'][:10]}", f"{r['title']} on {r['start'][:10]}"
+        body, subject, told = {  # what each kind of guest is emailed
+            "declined": (f"No problem that you can't make {when}; I've taken you off the list.", on, "are told"),
+            "pending": (f"Can you make {when}? Please answer the invitation.", f"Can you make {on}?", "are asked"),
+        }[response]
+        expectations += sent_email(
+            view,
+            person,
+            [g["person_id"] for g in group],
+            body,
+            f"the {response} guests of {when} {told}",
+            subject=subject,
+        )
     look = fetch_all(
         "events",
         f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from={day(0)!r}, "
