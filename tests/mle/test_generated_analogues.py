@@ -21,6 +21,8 @@ ANALOGUES = {
     "transparent-conductors": "nomad2018-predict-transparent-conductors",
     "feature-interactions": "tabular-playground-series-may-2022",
     "forest-cover": "tabular-playground-series-dec-2021",
+    "insult-detection": "detecting-insults-in-social-commentary",
+    "pizza-requests": "random-acts-of-pizza",
 }
 
 

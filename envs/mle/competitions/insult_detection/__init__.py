@@ -1,0 +1,150 @@
+"""Text binary classification (AUC-ROC): is a comment an insult to another participant?
+
+Analogue of MLE-bench lite's detecting-insults-in-social-commentary.
+Generator (seeded): 3,000 forum comments built from a small lexicon of
+insults, praise, profanity and everyday topics. Insults (label 1) are aimed
+at the person addressed ("you ..."), including sarcastic praise marked by
+"wow", "sure" or "oh yes". The distractors are labelled 0, as in the original
+guidelines: insults aimed at someone outside the conversation (a senator, a
+referee), negated insults ("you are not an idiot"), profanity that insults
+nobody, and sincere praise. Most comments add neutral sentences around the
+point; 3% of the labels are flipped (the original's labelling noise), so the
+top of the board is below 1.
+
+Not a lookup: nothing comes from a public data set, and the seed and the
+generator live in trainfree's source, which solution scripts cannot read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.competition import CompetitionConfig
+
+N = 3000
+NOUNS = ("idiot", "moron", "loser", "clown", "fool", "troll", "imbecile", "hypocrite", "coward", "liar", "joke")
+ADJECTIVES = ("stupid", "pathetic", "ignorant", "clueless", "worthless", "dumb", "brainless", "sad", "useless")
+PRAISE = ("genius", "legend", "expert", "scholar", "hero", "star")
+PROFANITY = ("damn", "hell", "crap", "freaking", "bloody")
+OUTSIDERS = ("the senator", "the mayor", "the referee", "that actor", "the coach", "the governor", "his boss")
+TOPICS = ("the game", "this budget", "the new phone", "the election", "the weather", "this article", "the traffic",
+          "the match", "the tax plan", "the movie", "the concert", "the schedule")  # fmt: skip
+OPINIONS = ("was great", "looks terrible", "is overrated", "made no sense", "went better than expected",
+            "is a disaster", "will not last", "is fine by me", "surprised everyone", "was long overdue")  # fmt: skip
+FILLERS = ("I read the whole thread.", "Just my two cents.", "Anyway, back to the topic.", "Read the article again.",
+           "This comes up every week.", "Same thing happened last year.", "Check the numbers.", "lol",
+           "Honestly.", "Whatever.", "Thanks for posting.", "Not sure about that.")  # fmt: skip
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _insult(rng: np.random.Generator) -> str:
+    noun, adj = rng.choice(NOUNS), rng.choice(ADJECTIVES)
+    forms = (
+        f"you are {_a(adj)} {noun}",
+        f"you {adj} {noun}",
+        f"what {_a(adj)} {noun} you are",
+        f"shut up, {noun}",
+        f"nobody cares what you think, {noun}",
+        f"you really are {adj}",
+        f"go away you {noun}",
+        f"{rng.choice(['wow', 'sure', 'oh yes'])}, you are such {_a(rng.choice(PRAISE))}",
+        f"you clearly did not read {rng.choice(TOPICS)}, {noun}",
+    )
+    return str(rng.choice(forms))
+
+
+def _distractor(rng: np.random.Generator) -> str:
+    noun, adj = rng.choice(NOUNS), rng.choice(ADJECTIVES)
+    forms = (
+        f"{rng.choice(OUTSIDERS)} is {_a(adj)} {noun}",
+        f"{rng.choice(OUTSIDERS)} acted like {_a(noun)}",
+        f"you are not {_a(noun)}",
+        f"I never said you were {adj}",
+        f"{rng.choice(PROFANITY)}, {rng.choice(TOPICS)} {rng.choice(OPINIONS)}",
+        f"you are {_a(rng.choice(PRAISE))}, thank you",
+        f"you are right about {rng.choice(TOPICS)}",
+        f"{rng.choice(TOPICS)} {rng.choice(OPINIONS)}",
+        f"calling people {adj} does not help",
+    )
+    return str(rng.choice(forms))
+
+
+def _comment(rng: np.random.Generator, core: str) -> str:
+    sentences = [core[0].upper() + core[1:] + rng.choice([".", "!", "", "!!", "?"])]
+    for _ in range(rng.poisson(1.2)):
+        extra = str(rng.choice(FILLERS)) if rng.random() < 0.6 else f"{rng.choice(TOPICS)} {rng.choice(OPINIONS)}."
+        sentences.insert(int(rng.integers(0, len(sentences) + 1)), extra[0].upper() + extra[1:])
+    text = " ".join(sentences)
+    return text.upper() if rng.random() < 0.04 else text
+
+
+def _date(rng: np.random.Generator) -> str:
+    if rng.random() < 0.2:
+        return ""
+    stamp = np.datetime64("2012-03-01T00:00:00") + np.timedelta64(int(rng.integers(0, 120 * 86400)), "s")
+    return str(stamp).replace("-", "").replace("T", "").replace(":", "") + "Z"
+
+
+def generate(rng: np.random.Generator) -> pd.DataFrame:
+    rows: dict[str, tuple[int, str]] = {}
+    while len(rows) < N:
+        insult = int(rng.random() < 0.27)
+        text = _comment(rng, _insult(rng) if insult else _distractor(rng))
+        label = 1 - insult if rng.random() < 0.03 else insult
+        rows.setdefault(text, (label, _date(rng)))  # the comment is the row's id: keep the first of any repeat
+    comments = list(rows)
+    return pd.DataFrame(
+        {"Insult": [rows[c][0] for c in comments], "Date": [rows[c][1] for c in comments], "Comment": comments}
+    )
+
+
+def answers(test: pd.DataFrame) -> pd.DataFrame:
+    return test[["Comment", "Insult"]].reset_index(drop=True)
+
+
+def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
+    train[["Insult", "Date", "Comment"]].to_csv(public / "train.csv", index=False)
+    test[["Date", "Comment"]].to_csv(public / "test.csv", index=False)
+    pd.DataFrame({"Comment": test["Comment"], "Insult": 0}).to_csv(public / "sample_submission_null.csv", index=False)
+
+
+def features(public: Path) -> Features:
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    words = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=3, sublinear_tf=True)
+    x_train = sparse.hstack([words.fit_transform(train["Comment"]), chars.fit_transform(train["Comment"])])
+    x_test = sparse.hstack([words.transform(test["Comment"]), chars.transform(test["Comment"])])
+    return Features(
+        x_train.tocsr(), train["Insult"].to_numpy(), x_test.tocsr(), test["Comment"].to_numpy(), ("Insult",)
+    )
+
+
+SPEC = BuiltinSpec(
+    config=CompetitionConfig(
+        id="insult-detection",
+        name="Detecting insults in social commentary",
+        category="text-classification",
+        metric="auc-roc",
+        lower_is_better=False,
+        id_column="Comment",
+        sample_submission="sample_submission_null.csv",
+        difficulty=1,
+    ),
+    seed=1806,
+    generate=generate,
+    write_public=write_public,
+    answers=answers,
+    kind="binary",
+    features=features,
+    sparse_features=True,
+    teams=50,  # teams of the Kaggle competition
+)
