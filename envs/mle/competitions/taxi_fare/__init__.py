@@ -166,4 +166,5 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["key", "fare_amount"]),
     kind="regression",
     features=features,
+    teams=1488,  # teams of the Kaggle competition
 )

@@ -153,4 +153,5 @@ SPEC = BuiltinSpec(
     test_fraction=0.2,
     log_target=True,
     custom_population=(_candidates, _solve),
+    teams=883,  # teams of the Kaggle competition
 )
