@@ -20,7 +20,7 @@ own time): usually a mutant that hangs, but a slow covering test on a loaded mac
 table shows them apart. "Not checked" mutants are those of a run stopped before it reached them. Each module runs
 with the fewest fast tests that pin it (see MODULES): a test whose fixture prepares every competition or that
 simulates hundreds of rounds would run for every mutant of each function it reaches. Run it under `nice`: it keeps
-two cores busy for minutes to half an hour per module.
+two cores busy for up to ~8 minutes per module (30 min for all, longer on a loaded machine).
 """
 
 from __future__ import annotations
