@@ -141,12 +141,14 @@ def main() -> None:
     parser.add_argument("ids", nargs="*", help="default: every built-in competition")
     parser.add_argument("--regenerate", action="store_true", help="also regenerate each board (timed) and compare")
     args = parser.parse_args()
-    path = RESULTS / "mle_boards.json"
-    kept = {r["competition"]: r for r in json.loads(path.read_text())["rows"]} if path.is_file() else {}
+    measured = {}
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory(prefix="mle-boards-") as tmp:
         for cid in args.ids or competition_ids("all"):
-            kept[cid] = measure(cid, Path(tmp), args.regenerate)
-            print(table([kept[cid]]).splitlines()[-1], flush=True)
+            measured[cid] = measure(cid, Path(tmp), args.regenerate)
+            print(table([measured[cid]]).splitlines()[-1], flush=True)
+    path = RESULTS / "mle_boards.json"  # read at the end: another run may have written rows meanwhile
+    kept = {r["competition"]: r for r in json.loads(path.read_text())["rows"]} if path.is_file() else {}
+    kept.update(measured)
     order = competition_ids("all")
     rows = sorted(kept.values(), key=lambda r: order.index(r["competition"]) if r["competition"] in order else 0)
     result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count()}, "rows": rows}

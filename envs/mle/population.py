@@ -14,7 +14,8 @@ A careful Kaggle field has three kinds of entries, so the base models come in th
   rows, naive Bayes (regression: a ridge with a crushing penalty) and a depth-5 tree on 30% of the columns.
 
 Sparse text features (`BuiltinSpec.sparse_features`) swap the families for the ones that fit them: tuned
-logistic regression, multinomial naive Bayes and calibrated linear SVMs (strong), HGB on 100 SVD components,
+logistic regression (also by SGD), multinomial naive Bayes, calibrated linear SVMs, a one-layer MLP and HGB on 100
+SVD components (strong), HGB on 100 SVD components,
 logistic regression and naive Bayes with defaults, cosine 5-NN (mid), and crippled versions (weak).
 Image (pixel) and audio competitions give the population their feature rows (pixels, 3x3 patches, spectrum
 bands), on which the dense families above run: kernels, neighbours and MLPs are the strong families there.
@@ -131,6 +132,8 @@ def _sparse_population() -> list[Candidate]:
         Candidate("naive_bayes", {}, "strong", grid=_grid("alpha", (0.03, 0.1, 0.3))),
         Candidate("linear_svm", {}, "strong", grid=_grid("C", (0.1, 0.5))),
         Candidate("svd_hgb", {}, "strong", grid=HGB_GRID[:2]),
+        Candidate("sgd", {}, "strong", grid=_grid("alpha", (1e-5, 1e-4))),
+        Candidate("mlp", {"hidden_layer_sizes": (32,), "max_iter": 60}, "strong", grid=_grid("alpha", (1e-3, 1e-1))),
         Candidate("svd_hgb", {}, "mid"),
         Candidate("linear", {"C": 1.0}, "mid"),
         Candidate("naive_bayes", {"alpha": 1.0}, "mid"),
@@ -165,13 +168,20 @@ def _classifier(family: str, p: dict, seed: int, sparse: bool) -> BaseEstimator:
         )
     if family == "naive_bayes":
         return naive_bayes.MultinomialNB(alpha=p.get("alpha", 1.0)) if sparse else naive_bayes.GaussianNB()
+    if family == "sgd":
+        return linear_model.SGDClassifier(loss="log_loss", alpha=p["alpha"], max_iter=50, random_state=seed)
     if family == "linear_svm":
         return CalibratedClassifierCV(svm.LinearSVC(C=p["C"]), cv=3)
     if family == "svm":
         return scale(svm.SVC(C=p["C"], probability=True, random_state=seed))
     if family == "mlp":
         return scale(
-            neural_network.MLPClassifier(hidden_layer_sizes=(64,), alpha=p["alpha"], max_iter=300, random_state=seed)
+            neural_network.MLPClassifier(
+                hidden_layer_sizes=p.get("hidden_layer_sizes", (64,)),
+                alpha=p["alpha"],
+                max_iter=p.get("max_iter", 300),
+                random_state=seed,
+            )
         )
     if family == "spline_linear":
         return make_pipeline(StandardScaler(), SplineTransformer(n_knots=5), _classifier("linear", p, seed, True))
