@@ -280,10 +280,11 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
     s, c = aide.get("settings", {}), aide.get("comparison", {})
     note = (
         f"\nOne run, the systems alternating competition by competition, same model ({s.get('model')}), "
-        f"{s.get('steps')} steps, {s.get('timeout')} s per script run, search {s.get('search')}, our script budget "
-        f"{s.get('max_tokens')} tokens (aideml sets none). s per step: from the first model call to the last, over "
-        "the steps (a logging proxy saw every call; no start-up counted). valid steps: journal nodes not marked buggy "
-        "(AIDE's definition, both). load: the 1-minute load average during the row, mean (start-max), on "
+        f"{s.get('steps')} steps, {s.get('timeout')} s per script run, search {s.get('search')}, every model call "
+        f"capped at {s.get('max_tokens')} tokens (aideml sets no cap; the proxy adds it). s per step: from the first "
+        "model call to the last, over the steps (a logging proxy saw every call; no start-up counted). valid steps: "
+        "journal nodes not marked buggy (AIDE's rule; ours also counts the env's submission check). load: the "
+        "1-minute load average during the row, mean (start-max), on "
         f"{s.get('cores')} cores. Our step time over aideml's: {c.get('step_s_ratio_ours_over_aideml')}, overall "
         f"{c.get('step_s_ratio_overall')} (target <= 0.8); valid steps {c.get('valid_steps')}. Our env also reruns "
         "each working script on a validation split (double run time).\n"
