@@ -118,4 +118,5 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["id", "target"]),
     kind="binary",
     features=features,
+    teams=1151,  # teams of the Kaggle competition
 )

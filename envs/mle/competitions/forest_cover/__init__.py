@@ -138,4 +138,5 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["Id", "Cover_Type"]),
     kind="label",
     features=partial(tabular_features, target="Cover_Type", id_col="Id"),
+    teams=1188,  # teams of the Kaggle competition
 )
