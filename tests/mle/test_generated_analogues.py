@@ -23,6 +23,7 @@ ANALOGUES = {
     "forest-cover": "tabular-playground-series-dec-2021",
     "insult-detection": "detecting-insults-in-social-commentary",
     "pizza-requests": "random-acts-of-pizza",
+    "toxic-comments": "jigsaw-toxic-comment-classification-challenge",
 }
 
 
