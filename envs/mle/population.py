@@ -171,7 +171,7 @@ def _classifier(family: str, p: dict, seed: int, sparse: bool) -> BaseEstimator:
     if family == "sgd":
         return linear_model.SGDClassifier(loss="log_loss", alpha=p["alpha"], max_iter=50, random_state=seed)
     if family == "linear_svm":
-        return CalibratedClassifierCV(svm.LinearSVC(C=p["C"]), cv=3)
+        return CalibratedClassifierCV(svm.LinearSVC(C=p["C"], random_state=seed), cv=3)
     if family == "svm":
         return scale(svm.SVC(C=p["C"], probability=True, random_state=seed))
     if family == "mlp":
