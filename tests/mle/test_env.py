@@ -103,7 +103,8 @@ def test_reset_without_task_id_picks_from_split_by_seed(make_env) -> None:
     first = env.reset(seed=3)[1]["task_id"]
     assert first == env.reset(seed=3)[1]["task_id"]
     assert first in {t["task_id"] for t in env.list_tasks("lite")}
-    assert len(env.list_tasks("all")) == 9 and len(env.list_tasks("lite")) == 8
+    lite = {t["task_id"] for t in env.list_tasks("lite")}
+    assert len(env.list_tasks("all")) == 22 and len(lite) == 21 and "diabetes-progression" not in lite
 
 
 @pytest.mark.parametrize(
