@@ -18,17 +18,14 @@ form), so no rule set scores 1.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from num2words import num2words
 
-from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.builtin import BuiltinSpec
 from envs.mle.competition import CompetitionConfig
-from envs.mle.competitions.text_normalization import token_ids
-from envs.mle.population import DATA_SETTINGS
+from envs.mle.normalization import answers, no_features, population, write_public
 
 N_SENTENCES = 2500
 WORDS = (
@@ -140,16 +137,6 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sentence_id", "token_id", "class", "before", "after"])
 
 
-def answers(test: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"id": token_ids(test), "after": test["after"]})
-
-
-def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
-    train.to_csv(public / "train.csv", index=False)
-    test[["sentence_id", "token_id", "before"]].to_csv(public / "test.csv", index=False)
-    pd.DataFrame({"id": token_ids(test), "after": test["before"]}).to_csv(public / "sample_submission.csv", index=False)
-
-
 # --- the leaderboard population: memorization plus growing sets of hand rules ---
 
 #: each level adds rules; "plain_*" rules use num2words' own forms, the last levels this competition's conventions
@@ -162,25 +149,6 @@ RULE_LEVELS = (
     ("cardinal", "plain_ordinal", "plain_date", "units"),
     ("cardinal", "ordinal", "date", "units"),
 )
-
-
-@dataclass(frozen=True)
-class Normalizer:
-    rules: tuple[str, ...]
-    rules_first: bool
-    data_fraction: float
-    seed: int
-
-    @property
-    def name(self) -> str:
-        order = "rules-first" if self.rules_first else "memory-first"
-        return f"memorize+rules({'+'.join(self.rules) or 'none'})|{order}|data={self.data_fraction}|seed={self.seed}"
-
-
-def candidates() -> list[Normalizer]:
-    return [
-        Normalizer(rules, first, f, s) for rules in RULE_LEVELS for first in (False, True) for f, s in DATA_SETTINGS
-    ]
 
 
 def apply_rules(token: str, previous: str, rules: tuple[str, ...]) -> str | None:
@@ -203,31 +171,6 @@ def apply_rules(token: str, previous: str, rules: tuple[str, ...]) -> str | None
     return None
 
 
-def solve(candidate: Normalizer, public: Path) -> pd.DataFrame:
-    train = pd.read_csv(public / "train.csv", dtype=str, keep_default_na=False)
-    test = pd.read_csv(public / "test.csv", dtype=str, keep_default_na=False)
-    if candidate.data_fraction < 1:
-        sentences = train["sentence_id"].unique()
-        keep = np.random.default_rng(candidate.seed).choice(
-            sentences, int(candidate.data_fraction * len(sentences)), replace=False
-        )
-        train = train[train["sentence_id"].isin(set(keep))]
-    pairs = train.groupby(["before", "after"]).size().reset_index(name="n")
-    best = pairs.sort_values("n", ascending=False, kind="stable").drop_duplicates("before")
-    memory = dict(zip(best["before"], best["after"], strict=True))
-    previous = test.groupby("sentence_id")["before"].shift(1).fillna("")
-    after = []
-    for token, prev in zip(test["before"], previous, strict=True):
-        ruled, remembered = apply_rules(token, prev, candidate.rules), memory.get(token)
-        first, second = (ruled, remembered) if candidate.rules_first else (remembered, ruled)
-        after.append(first if first is not None else second if second is not None else token)
-    return pd.DataFrame({"id": test["sentence_id"] + "_" + test["token_id"], "after": after})
-
-
-def features(public: Path) -> Features:
-    raise NotImplementedError("text-normalization-second-language uses its own population (candidates/solve)")
-
-
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="text-normalization-second-language",
@@ -243,8 +186,8 @@ SPEC = BuiltinSpec(
     write_public=write_public,
     answers=answers,
     kind="custom",
-    features=features,
+    features=no_features,
     group_column="sentence_id",
-    custom_population=(candidates, solve),
+    custom_population=population(RULE_LEVELS, apply_rules),
     teams=162,  # the Kaggle competition's teams
 )
