@@ -27,40 +27,15 @@ ANALOGUES = {
 }
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """These competitions only, so a half-made competition folder elsewhere cannot stop their tests."""
-    root = tmp_path_factory.mktemp("analogues")
-    for cid in ANALOGUES:
-        prepare(cid, root)
-    return root
-
-
-@pytest.fixture()
-def make_env(cache: Path, tmp_path: Path):
-    from envs.mle.env import MLECompetitionEnv
-
-    made = []
-
-    def build(cid: str, **kwargs) -> MLECompetitionEnv:
-        env = MLECompetitionEnv(cid, cache_dir=cache, work_root=tmp_path, **{"step_timeout_s": 60, **kwargs})
-        made.append(env)
-        return env
-
-    yield build
-    for env in made:
-        env.close()
-
-
 def _below_median(competition: Competition, score: float) -> bool:
     median = float(np.median(competition.leaderboard["score"]))
     return score > median if competition.config.lower_is_better else score < median
 
 
 @pytest.mark.parametrize("cid", sorted(ANALOGUES))
-def test_prepares_the_same_bytes_twice(cid: str, cache: Path, tmp_path: Path) -> None:
+def test_prepares_the_same_bytes_twice(cid: str, mle_cache: Path, tmp_path: Path) -> None:
     again = prepare(cid, tmp_path)
-    assert (again.root / CHECKSUMS).read_text() == (cache / cid / CHECKSUMS).read_text()
+    assert (again.root / CHECKSUMS).read_text() == (mle_cache / cid / CHECKSUMS).read_text()
 
 
 @pytest.mark.parametrize("cid", sorted(ANALOGUES))
@@ -77,8 +52,8 @@ def test_baseline_lands_below_the_median_through_the_sandbox(cid: str, make_env)
 
 
 @pytest.mark.parametrize("cid", sorted(ANALOGUES))
-def test_a_malformed_submission_is_refused_with_its_reason(cid: str, cache: Path, tmp_path: Path) -> None:
-    comp = Competition.load(cache / cid)
+def test_a_malformed_submission_is_refused_with_its_reason(cid: str, mle_cache: Path, tmp_path: Path) -> None:
+    comp = Competition.load(mle_cache / cid)
     sample = comp.sample_submission()
     renamed = tmp_path / "renamed.csv"
     sample.rename(columns={sample.columns[-1]: "prediction"}).to_csv(renamed, index=False)
@@ -126,8 +101,8 @@ def test_a_solution_cannot_read_its_generator(cid: str, make_env) -> None:
     assert "IMPORTED" not in out
 
 
-def test_every_analogue_is_a_lite_competition(cache: Path) -> None:
+def test_every_analogue_is_a_lite_competition(mle_cache: Path) -> None:
     for cid in ANALOGUES:
-        comp = Competition.load(cache / cid)
+        comp = Competition.load(mle_cache / cid)
         assert comp.config.lite
         assert pd.read_csv(comp.sample_submission_path()).shape[0] == comp.config.sizes["test"]
