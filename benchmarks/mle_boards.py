@@ -6,9 +6,10 @@ committed leaderboard.csv):
 - trivial: the prior (train mean, class frequencies or positive rate, most frequent label), or the sample
   submission for a competition with its own population (text);
 - baseline: the bundled baseline.py run as a plain subprocess in a folder with ./input (one thread);
-- untuned HGB: HistGradientBoosting with its defaults on the population's features (on 100 SVD components
-  for sparse text; n/a where the competition has no feature table);
-- tuned: the population's tuned HGB (its small search on a holdout of train; QWK: with tuned cutpoints);
+- untuned HGB: HistGradientBoosting with its defaults on a first submission's features (`BuiltinSpec.features`;
+  on 100 SVD components for sparse text; n/a where the competition has no feature table);
+- tuned: the population's tuned HGB (its small search on a holdout of train; QWK: with tuned cutpoints) on the
+  strong tier's engineered features (`BuiltinSpec.strong_features`);
   for a competition with its own population, the candidate that scores best on the validation split.
 Prints a table and saves benchmarks/results/mle_boards.json and .md (rows of competitions not measured in
 this run are kept), each row with the load average when it was measured.
@@ -85,7 +86,9 @@ def _model_submissions(spec: BuiltinSpec, competition: Competition) -> dict[str,
         lambda d: pop.fit_predict(spec, pop.estimator(spec, family, {}), d.x_train, d.y_train, d.x_test, d.classes),
     )
     tuned = _per_target(
-        spec, data, lambda d: pop.fit_entry(spec, pop.Candidate(family, {}, "strong", grid=pop.HGB_GRID), d)[0]
+        spec,
+        spec.strong_features(competition.public_dir),
+        lambda d: pop.fit_entry(spec, pop.Candidate(family, {}, "strong", grid=pop.HGB_GRID), d)[0],
     )
     return {
         "trivial": pop.to_submission(spec, data, pop.trivial_predictions(spec, data)),

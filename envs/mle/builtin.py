@@ -49,7 +49,12 @@ class BuiltinSpec:
     answers: Callable[[pd.DataFrame], pd.DataFrame]
     #: what the leaderboard population predicts: binary | multiclass | multilabel | label | regression
     kind: str
+    #: what a first submission models: the public columns, pixels or plain spectra (the population's mid and weak
+    #: tiers and the benchmark's untuned HGB see these)
     features: Callable[[Path], Features]
+    #: the careful Kaggler's features (domain quantities, image descriptors, cepstra, character n-grams) that the
+    #: population's strong tier trains on; None: the same as `features`
+    engineered_features: Callable[[Path], Features] | None = None
     test_fraction: float = 0.3
     group_column: str | None = None
     log_target: bool = False
@@ -65,6 +70,10 @@ class BuiltinSpec:
     def __post_init__(self) -> None:
         if not 1 <= self.teams <= 1600:
             raise ValueError(f"{self.config.id}: teams must be 1-1600, got {self.teams}")
+
+    def strong_features(self, public: Path) -> Features:
+        """The features the strong tier trains on (see `engineered_features`)."""
+        return (self.engineered_features or self.features)(public)
 
     @property
     def resources(self) -> Path:

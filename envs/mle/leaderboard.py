@@ -45,9 +45,13 @@ def _tiers_by_validation(scores: list[float | None], lower_is_better: bool) -> l
 def population_entries(spec: BuiltinSpec, competition: Competition) -> list[Entry]:
     """Every base entry with its tier, validation score and test submission."""
     if spec.custom_population is None:
-        data = spec.features(competition.public_dir)
+        first = spec.features(competition.public_dir)
+        engineered = spec.strong_features(competition.public_dir) if spec.engineered_features else first
+        if not np.array_equal(np.asarray(first.test_ids), np.asarray(engineered.test_ids)):
+            raise ValueError(f"{spec.config.id}: engineered_features must keep the test rows of features, in order")
         entries = []
-        for candidate in pop.population(spec, data):
+        for candidate in pop.population(spec, engineered):
+            data = engineered if candidate.tier == "strong" else first
             predictions, holdout = pop.fit_entry(spec, candidate, data)
             entries.append(Entry(candidate.name, candidate.tier, pop.to_submission(spec, data, predictions), holdout))
         return entries

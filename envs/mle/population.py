@@ -2,14 +2,16 @@
 
 A careful Kaggle field has three kinds of entries, so the base models come in three tiers:
 
-- strong: tuned models, each picking its hyperparameters from a small grid on a seeded 25% holdout of the
-  rows it is given, then refitting on all of them: gradient boosting (HistGradientBoosting, four settings
-  including the defaults), random forest / extra trees, a linear model on spline features and one on degree-2
-  interactions (the features a careful Kaggler adds to tabular data; up to 24 columns), an RBF support vector
-  machine (up to 6,000 rows), k nearest neighbours and a small neural network (MLP) (forests, neighbours and
-  MLPs see at most 20,000 seeded rows: only denoising's per-pixel table is bigger);
-- mid: the defaults a first submission uses: HistGradientBoosting with its defaults (the benchmark's "untuned
-  HGB"), a random forest, a linear model, 5 nearest neighbours, a depth-8 tree, and HGB on half the rows;
+- strong: tuned models on the engineered features (`BuiltinSpec.strong_features`: the domain quantities,
+  image descriptors, cepstra or character n-grams a careful Kaggler builds), each picking its hyperparameters
+  from a small grid on a seeded 25% holdout of the rows it is given, then refitting on all of them: gradient
+  boosting (HistGradientBoosting, four settings including the defaults), random forest / extra trees, a linear
+  model on spline features and one on degree-2 interactions (up to 24 columns), an RBF support vector machine
+  (up to 6,000 rows), k nearest neighbours and a small neural network (MLP) (forests, neighbours and MLPs see
+  at most 20,000 seeded rows: only denoising's per-pixel table is bigger);
+- mid: the defaults a first submission uses, on a first submission's features (`BuiltinSpec.features`):
+  HistGradientBoosting with its defaults (the benchmark's "untuned HGB"), a random forest, a linear model, 5
+  nearest neighbours, a depth-8 tree, and HGB on half the rows;
 - weak: a depth-3 tree, 1 nearest neighbour, a linear model on a seeded 30% of the columns, HGB on 15% of the
   rows, naive Bayes (regression: a ridge with a crushing penalty) and a depth-5 tree on 30% of the columns.
 
