@@ -54,11 +54,17 @@ class _Lookup:
     def __init__(self, outcomes: Mapping[str, Any]) -> None:
         self.outcomes = outcomes
         self.earlier: dict[str, str] = {}
+        self.loads: dict[str, str] = {}
 
     def get(self, bench: str, filename: str) -> tuple[Any, str | None]:
         outcome = self.outcomes.get(bench, {})
         if filename in outcome.get("results", {}):
-            return outcome["results"][filename], filename
+            data = outcome["results"][filename]
+            if "load_before" in outcome:
+                self.loads[filename] = f"{outcome['load_before'][0]} at start, {outcome['load_after'][0]} at end"
+            else:
+                self._note_loads(filename, data)
+            return data, filename
         path = RESULTS_DIR / filename
         if path.is_file():
             try:
@@ -68,14 +74,35 @@ class _Lookup:
             self.earlier[filename] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime(
                 "%Y-%m-%d %H:%M UTC"
             )
+            self._note_loads(filename, data)
             return data, filename
         return None, None
+
+    def _note_loads(self, filename: str, data: Any) -> None:
+        loads = sorted(set(_loads_in(data)))
+        if loads:
+            self.loads[filename] = f"{loads[0]}-{loads[-1]}" if len(loads) > 1 else str(loads[0])
 
     def why(self, bench: str) -> str:
         outcome = self.outcomes.get(bench)
         if outcome is None:
             return f"`{bench}` was not run and has no saved results"
         return f"`{bench}` {outcome['status']}" + (f": {outcome.get('reason')}" if outcome.get("reason") else "")
+
+
+def _loads_in(data: Any, key: str = "") -> list[float]:
+    """The 1-minute load averages a results file recorded, under any key naming a load (each script has its
+    own layout): a list's first value is the 1-minute figure."""
+    if isinstance(data, Mapping):
+        return [x for k, v in data.items() for x in _loads_in(v, str(k))]
+    if "load" in key.lower():
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return [round(float(data), 1)]
+        if isinstance(data, list) and data and isinstance(data[0], (int, float)):
+            return [round(float(data[0]), 1)]
+    if isinstance(data, list):
+        return [x for item in data for x in _loads_in(item, key)]
+    return []
 
 
 def _header(provenance: Mapping[str, Any]) -> str:
@@ -104,9 +131,12 @@ def _stamp(provenance: Mapping[str, Any], sources: Sequence[str], lookup: _Looku
     m = provenance["machine"]
     dates = [f"{s} from a separate run ({lookup.earlier[s]})" for s in sources if s in lookup.earlier]
     when = provenance["date_utc"] + (f"; {'; '.join(dates)}" if dates else "")
+    loads = [f"{s} {lookup.loads[s]}" for s in sources if s in lookup.loads]
+    load = "; ".join(loads) if loads else "not recorded"
     return (
         f"_Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gib']} GiB; "
-        f"model: {model or provenance['model']}; date: {when}._"
+        f"model: {model or provenance['model']}; date: {when}; "
+        f"1-minute load average during the run ({m['cores']} cores): {load}._"
     )
 
 

@@ -137,6 +137,7 @@ def run_benchmark(bench: Benchmark, quick: bool, bench_dir: Path = BENCH_DIR) ->
     results_dir = bench_dir / "results"
     before = _snapshot(results_dir)
     command = [sys.executable, str(script), *args]
+    load_before = [round(x, 2) for x in os.getloadavg()]
     started = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=bench.timeout_s)
@@ -156,6 +157,8 @@ def run_benchmark(bench: Benchmark, quick: bool, bench_dir: Path = BENCH_DIR) ->
         "status": status,
         "command": " ".join([Path(command[0]).name, *[_rel(c) for c in command[1:]]]),
         "seconds": round(seconds, 1),
+        "load_before": load_before,
+        "load_after": [round(x, 2) for x in os.getloadavg()],
         "exit_code": code,
         "results": {p.name: _json(data) for p, data in sorted(written.items())},
         "stdout_tail": _tail(stdout, 30),

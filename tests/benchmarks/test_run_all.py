@@ -59,6 +59,13 @@ def test_quick_run_writes_tables_with_provenance_and_keeps_saved_results(tmp_pat
     assert "| summarize+correct |" in md
     assert "### selection: ok" in md and "### prefix_stability: ok" in md
     assert md.count("_Machine: ") >= len(results_md.HEADLINES) + 1  # every figure states machine, model and date
+    for name in QUICK:  # and the load while its script ran
+        outcome = everything["benchmarks"][name]
+        assert all(len(outcome[k]) == 3 and min(outcome[k]) >= 0 for k in ("load_before", "load_after"))
+    stamp = md.split("## Prompt prefix stability", 1)[1].split("_Machine: ", 1)[1].split("\n", 1)[0]
+    load = everything["benchmarks"]["prefix_stability"]["load_before"][0]
+    cores = provenance["machine"]["cores"]
+    assert f"1-minute load average during the run ({cores} cores): prefix_stability.json {load} at start" in stamp
 
     (tmp_path / "RESULTS.md").unlink()
     assert run_all.main(["--render", "--out", str(tmp_path)]) == 0  # re-rendered from all.json alone
