@@ -36,10 +36,10 @@ from pathlib import Path
 from envs.mle import run_namespaces
 from envs.mle.workdir_quota import QuotaWatch
 from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
-from envs.sandbox.landlock import SYSTEM_DIRS, FsPolicy, interpreter_paths
 from envs.sandbox.limits import Limits
 from envs.sandbox.processes import kill_process_group
 from envs.sandbox.protections import Protection
+from envs.sandbox.read_grants import script_grants, script_policy
 from envs.sandbox.seccomp import SyscallPolicy
 
 SCRIPT_NAME = "solution.py"
@@ -89,7 +89,7 @@ def _preexec(
     apply_limits = limits.preexec()
     parent = os.getpid()
     own_ipc = not in_bwrap and run_namespaces.available()
-    policy = FsPolicy.for_workdir(str(workdir), extra_read) if confine and not in_bwrap else None
+    policy = script_policy(str(workdir), extra_read) if confine and not in_bwrap else None
     syscalls = SCRIPT_SYSCALLS if not in_bwrap and seccomp.supported() else None
 
     def apply() -> None:
@@ -144,7 +144,7 @@ def _bwrap_argv(
     seccomp_fd: int | None,
     tmpfs_bytes: int | None,
 ) -> list[str]:
-    readable = [p for p in SYSTEM_DIRS if os.path.exists(p)] + list(interpreter_paths()) + list(extra_read) + [python]
+    readable = [*script_grants().readable, *extra_read, python]
     return bwrap.wrap(
         argv,
         readable=readable,

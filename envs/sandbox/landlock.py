@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import os
 import site
+import stat
 import struct
 import sys
 from dataclasses import dataclass
@@ -88,36 +89,26 @@ def proc_entries() -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class FsPolicy:
-    """Paths the child may read, and paths it may read and write (with their subtrees)."""
+    """Paths the child may read, and paths it may read and write (with their subtrees); read_grants.py builds
+    the read-only ones."""
 
     read_only: tuple[str, ...]
     read_write: tuple[str, ...]
     abi: int
-
-    @classmethod
-    def for_workdir(cls, workdir: str, extra_read: tuple[str, ...] = ()) -> FsPolicy:
-        reads = tuple(p for p in SYSTEM_DIRS if os.path.exists(p)) + proc_entries() + interpreter_paths()
-        return cls(read_only=reads + tuple(extra_read), read_write=(workdir, *DEVICES), abi=abi_version())
+    #: folders whose entries may be listed but not read (read_grants.py: a granted folder holding a hidden path)
+    list_only: tuple[str, ...] = ()
 
     def apply(self) -> None:
         """Restrict the calling process (meant for preexec_fn, after fork, before exec)."""
         if self.abi == 0:
             return
         handled = _handled_rights(self.abi)
-        # ABI >= 6 also scopes signals and abstract Unix sockets: no killing or talking to processes outside the sandbox
-        ruleset = (
-            struct.pack("=QQQ", handled, 0, _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX)
-            if self.abi >= 6
-            else struct.pack("=Q", handled)
-        )
-        fd = _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
+        fd = _create_ruleset(handled, self.abi)
         try:
-            for paths, rights in ((self.read_only, READ), (self.read_write, handled)):
+            for paths, rights in ((self.list_only, READ_DIR), (self.read_only, READ), (self.read_write, handled)):
                 for path in paths:
                     self._allow(fd, path, rights & handled)
-            if _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-            _syscall(_RESTRICT_SELF, fd, ctypes.c_uint32(0))
+            _restrict_self(fd)
         finally:
             os.close(fd)
 
@@ -128,7 +119,7 @@ class FsPolicy:
         except OSError:
             return  # a path that does not exist needs no rule
         try:
-            if not os.path.isdir(path):
+            if not stat.S_ISDIR(os.fstat(target).st_mode):
                 rights &= FILE_RIGHTS
             _syscall(
                 _ADD_RULE,
@@ -139,3 +130,29 @@ class FsPolicy:
             )
         finally:
             os.close(target)
+
+
+def scope_self(abi: int) -> None:
+    """Nest a domain that scopes signals and abstract Unix sockets to the calling process and its children and
+    adds no file rule: the enclosing domain already limits files, so this costs one ruleset, not hundreds of
+    rules. Nothing to scope below ABI 6."""
+    if abi < 6:
+        return
+    fd = _create_ruleset(0, abi)
+    try:
+        _restrict_self(fd)
+    finally:
+        os.close(fd)
+
+
+def _create_ruleset(handled: int, abi: int) -> int:
+    # ABI >= 6 also scopes signals and abstract Unix sockets: no killing or talking to processes outside the sandbox
+    scoped = _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX
+    ruleset = struct.pack("=QQQ", handled, 0, scoped) if abi >= 6 else struct.pack("=Q", handled)
+    return _syscall(_CREATE_RULESET, ruleset, ctypes.c_size_t(len(ruleset)), ctypes.c_uint32(0))
+
+
+def _restrict_self(ruleset_fd: int) -> None:
+    if _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    _syscall(_RESTRICT_SELF, ruleset_fd, ctypes.c_uint32(0))

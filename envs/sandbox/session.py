@@ -38,6 +38,7 @@ from envs.sandbox import bwrap, protections, wire
 from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
 from envs.sandbox.protections import Protection
+from envs.sandbox.read_grants import worker_grants
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKER_FILES = (
@@ -75,7 +76,8 @@ ALLOWED_MODULES = (
     "unicodedata",
     "zoneinfo",
 )
-# what a confined worker may read: the standard library, shared libraries, time zones; nothing else
+# what a confined worker may read: the standard library, shared libraries, time zones; nothing else (and of these
+# no site directory, no trainfree file: read_grants.worker_grants carves them out)
 WORKER_READ_ROOTS = tuple(
     sorted(
         {
@@ -198,16 +200,13 @@ class WorkerSession:
         # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
         argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
         if self.uses_bwrap:
-            readable = (
-                *WORKER_READ_ROOTS,
-                sys.prefix,
-                sys.base_prefix,
-                sys.exec_prefix,
-                sys.executable,
-                *map(str, WORKER_FILES),
-            )
+            # the prefixes hold the interpreter's files; carved like the roots (no site directory, no trainfree
+            # file) but for the worker's own files, which the server loads by path before its Landlock
+            prefixes = worker_grants((*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix))
+            readable = (*prefixes.readable, sys.executable, *map(str, WORKER_FILES))
             argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
         c, lim = self.config, self.config.limits
+        grants = worker_grants(WORKER_READ_ROOTS)
         rlimits = {
             "RLIMIT_CPU": lim.cpu_seconds,
             "RLIMIT_AS": lim.memory_bytes,
@@ -227,7 +226,8 @@ class WorkerSession:
             "parent_pid": 1 if self.uses_bwrap else os.getpid(),
             "rlimits": rlimits,
             "cpu_affinity": list(lim.cpu_affinity or []),
-            "confine": [r for r in WORKER_READ_ROOTS if os.path.exists(r)] if c.confine else None,
+            "confine": list(grants.readable) if c.confine else None,
+            "listable": list(grants.listable),
         }
         # spawned from the lasting spawner thread (forks.py): the parent-death signal follows the thread that
         # started the server; no preexec_fn, so Popen can vfork: the server applies its rlimits itself

@@ -11,7 +11,8 @@ and writes the worker's exit code to the status pipe once it has reaped it
 
   server init       {"op": "init", "allowed_modules": [...], "output_limit": N,
                      "frozen_time": iso or null, "seed": int, "stub": "apis", "parent_pid": int or null,
-                     "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus], "confine": [paths] or null}
+                     "rlimits": {"RLIMIT_AS": bytes or null, ...}, "cpu_affinity": [cpus], "confine": [paths] or null,
+                     "listable": [folders whose entries are only listed]}
   parent -> worker  {"op": "exec", "code": str, "name": "<step 3>", "seq": int}
                     {"op": "reply", "seq": int, "ok": bool, "value": any, "error": str}
   worker -> parent  {"op": "ready", "confinement": [...], "skipped": {layer: why}} or {"op": "failed", "reason": str}
@@ -327,7 +328,7 @@ class Confinement:
     """The kernel layers, split at the fork: what the server applies to itself (its workers inherit it) and what
     each worker adds after fork, before any agent code. A worker ends with every layer a lone worker had."""
 
-    def __init__(self, read_roots: list[str], privileges: types.ModuleType):
+    def __init__(self, read_roots: list[str], listable: list[str], privileges: types.ModuleType):
         self.applied: list[str] = []
         self.skipped: dict[str, str] = {}
         self.landlock, self.seccomp = _load_sibling("landlock.py"), _load_sibling("seccomp.py")  # before Landlock
@@ -342,7 +343,10 @@ class Confinement:
         if abi > 0:
             fields = self.landlock.FsPolicy.__dataclass_fields__  # newer FsPolicy versions carry their ABI
             self.fs_policy = self.landlock.FsPolicy(
-                read_only=tuple(read_roots), read_write=(), **({"abi": abi} if "abi" in fields else {})
+                read_only=tuple(read_roots),
+                read_write=(),
+                **({"abi": abi} if "abi" in fields else {}),
+                list_only=tuple(listable),
             )
             self.fs_policy.apply()
             self.applied.append("landlock")
@@ -361,9 +365,10 @@ class Confinement:
 
     def apply_to_worker(self) -> None:
         """A worker's own Landlock domain (nested in the server's, so signals are scoped to the worker alone:
-        not its siblings, not the server), then the full seccomp filter."""
+        not its siblings, not the server; its files stay limited by the server's domain), then the full seccomp
+        filter."""
         if self.fs_policy is not None:
-            self.fs_policy.apply()
+            self.landlock.scope_self(self.fs_policy.abi)
         if self.worker_filter is not None:
             self.seccomp.install(self.worker_filter)
 
@@ -400,7 +405,7 @@ class Blueprint:
                 {k: v for k, v in rlimits.items() if k not in self.worker_rlimits}, init.get("cpu_affinity", [])
             )
             if init.get("confine") is not None:
-                self.confinement = Confinement(init["confine"], self.privileges)
+                self.confinement = Confinement(init["confine"], init.get("listable", []), self.privileges)
                 self.layers += self.confinement.applied
                 self.skipped = self.confinement.skipped
         except Exception as err:  # never run agent code half-confined: each worker says why and stops
