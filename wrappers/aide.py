@@ -18,7 +18,10 @@ appended to the request (the same request at temperature 0 would only get the
 same reply back), and no more once a reply repeats an unreadable one; a review
 that stays unreadable marks the node buggy instead of failing the run. Scripts
 (drafts, debugs, improvements) stop at the end of their first complete code
-block (CODE_STOP): text after it was generated only to be thrown away. Buggy = is_bug, an exception, no
+block (CODE_STOP): text after it was generated only to be thrown away. A script that does not compile
+(prose with no code block, a block cut off at its cap: a small model writes many) is sure to fail its run,
+so a sampling client draws it again, up to `script_samples` draws, and the first that compiles is run (the
+last one if none does, so its error still reaches the next debug). Buggy = is_bug, an exception, no
 metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
 valid", "validation <metric> on a held-out split of train: 0.91"), the env's
 submission status and validation score outrank the model's reading; so does
@@ -87,6 +90,7 @@ class AideNode:
     is_buggy: bool = True
     debug_depth: int = 0
     reviewed: bool = False
+    samples: int = 1  # scripts drawn for this node: the first that compiles is run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -176,6 +180,16 @@ def _unreadable(reply: ChatReply) -> str:
     return f"it was not a JSON object with an is_bug field: {truncate_output(shown, 200)!r}"
 
 
+def _compiles(code: str) -> bool:
+    """Whether a script is valid Python, by compiling it (never running it): one that is not (prose with no
+    code block, a block cut off at the token cap) fails its run for certain, so it is worth no step."""
+    try:
+        compile(code, "solution.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: null bytes in the source
+        return False
+    return True
+
+
 def _exception_type(output: str) -> str | None:
     # [ \t]*, not \s*: whitespace that may span lines makes a run of blank lines cost cubic time
     found = re.findall(r"^[ \t]*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))[ \t]*:", output, re.MULTILINE)
@@ -232,10 +246,12 @@ class AideSearch:
         review_retries: int,
         seed: int,
         script_max_tokens: int,
+        script_samples: int,
     ) -> None:
         """The search parameters' defaults (AIDE's own) live in one place: TreeSearch's signature."""
         self.agent = agent
         self.script_max_tokens = script_max_tokens
+        self.script_samples = script_samples
         self.num_drafts = num_drafts
         self.debug_prob = debug_prob
         self.max_debug_depth = max_debug_depth
@@ -302,19 +318,23 @@ class AideSearch:
                 "output": parent.term_out,
                 "metric": "none" if parent.metric is None else str(parent.metric),
             }
-        request = fill_prompt(f"aide_{operation}", **values)
-        text = self.agent.client.ask_text(
-            with_user_turn(self.agent.messages(fresh), request), stop=CODE_STOP, max_tokens=self.script_max_tokens
-        )
-        code = self.agent.parse(text)
-        plan = text.split("```")[0].strip()
+        messages = with_user_turn(self.agent.messages(fresh), fill_prompt(f"aide_{operation}", **values))
+        # a sample at temperature 0 would come back the same: only a sampling client draws again
+        samples = self.script_samples if self.agent.client.temperature > 0 else 1
+        drawn = 0
+        while True:
+            text = self.agent.client.ask_text(messages, stop=CODE_STOP, max_tokens=self.script_max_tokens)
+            code, drawn = self.agent.parse(text), drawn + 1
+            if drawn == samples or _compiles(code):
+                break
         node = AideNode(
             step=len(self.journal),
             operation=operation,
-            plan=plan,
+            plan=text.split("```")[0].strip(),
             code=code,
             parent=parent.step if parent else None,
             debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0,
+            samples=drawn,
         )
         if parent is not None:
             parent.children.append(node.step)

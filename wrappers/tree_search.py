@@ -50,6 +50,7 @@ class TreeSearch(PolicyWrapper):
         max_debug_depth: int = 3,
         review_retries: int = 2,
         script_max_tokens: int = 1024,
+        script_samples: int = 3,
         seed: int = 0,
     ) -> None:
         super().__init__(policy, model, temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt)
@@ -72,9 +73,10 @@ class TreeSearch(PolicyWrapper):
                 self_evaluate=self_evaluate,
             )
         else:
-            if not 0.0 <= debug_prob <= 1.0 or num_drafts < 1:
+            if not 0.0 <= debug_prob <= 1.0 or min(num_drafts, script_samples) < 1:
                 raise ValueError(
-                    f"tree_search (aide): need num_drafts >= 1 and 0 <= debug_prob <= 1, got {num_drafts}, {debug_prob}"
+                    "tree_search (aide): need num_drafts >= 1, script_samples >= 1 and 0 <= debug_prob <= 1, got "
+                    f"{num_drafts}, {script_samples}, {debug_prob}"
                 )
             self.engine = AideSearch(
                 self,
@@ -84,6 +86,7 @@ class TreeSearch(PolicyWrapper):
                 review_retries=review_retries,
                 seed=seed,
                 script_max_tokens=script_max_tokens,
+                script_samples=script_samples,
             )
 
     def reset(self, *, seed: int | None = None) -> None:

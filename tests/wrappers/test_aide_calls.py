@@ -150,3 +150,42 @@ def test_tool_call_arguments_with_raw_control_characters_are_read():
     arguments = '{"is_bug": false, "summary": "ran\tfine\nand wrote it", "metric": 0.5}'  # raw tab and newline
     review = parse_review("", [{"function": {"name": REVIEW_TOOL.name, "arguments": arguments}}])
     assert review is not None and review.parsed_as == "tool_call" and review.summary == "ran\tfine\nand wrote it"
+
+
+#: What a 135M model wrote in the side-by-side run: prose with no code block, and a block cut off mid-expression.
+PROSE = "**Solution** I am thrilled to announce a model for churn. 1. **Transfer data**: download the dataset."
+CUT_OFF = "Plan: a dictionary.\n```python\ndata = {\n    'usage_gb': [4.9, 0.0f],"
+
+
+def scripted_scripts(*scripts: str) -> Callable[[ChatRequest], str]:
+    """Scripts from `scripts` in turn (the last one again once they run out); reviews are tool calls."""
+    queue = list(scripts)
+    return lambda request: queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+def test_a_script_that_cannot_compile_is_drawn_again_and_the_first_that_compiles_is_run():
+    model = ServerLikeModel(scripted_scripts(PROSE, CUT_OFF, CHATTY), honours_tools=True)
+    journal = run_search(model, steps=1)
+    assert len(model.scripts()) == 3 and journal[0]["samples"] == 3
+    assert journal[0]["code"] == SCRIPT and journal[0]["plan"] == "Plan: a baseline."
+    keys = [request_key(r) for r in model.scripts()]
+    assert len(keys) == len(set(keys)), "each draw is a new sample (its own seed), never a repeated request"
+
+
+def test_a_script_that_compiles_is_drawn_once():
+    model = ServerLikeModel(scripted_scripts(CHATTY), honours_tools=True)
+    journal = run_search(model, steps=2)
+    assert len(model.scripts()) == 2 and [n["samples"] for n in journal] == [1, 1]
+
+
+def test_when_no_draw_compiles_the_last_one_runs_and_its_error_reaches_the_review():
+    model = ServerLikeModel(scripted_scripts(PROSE), honours_tools=True)
+    journal = run_search(model, steps=2, script_samples=2)
+    assert len(model.scripts()) == 4 and journal[0]["samples"] == 2 and journal[0]["code"] == PROSE
+    assert "SyntaxError" in model.reviews()[0].messages[-1]["content"]  # the run's error, as the env reported it
+
+
+def test_at_temperature_zero_a_script_is_drawn_once_since_a_new_draw_would_come_back_the_same():
+    model = ServerLikeModel(scripted_scripts(PROSE, CHATTY), honours_tools=True)
+    journal = run_search(model, steps=1, temperature=0.0)
+    assert len(model.scripts()) == 1 and journal[0]["code"] == PROSE
