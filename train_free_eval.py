@@ -54,6 +54,7 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         seeds=tuple(plain.get("seeds") or (0,)),
         max_steps=plain.get("max_steps"),
         workers=plain.get("workers", 1),
+        workers_backend=plain.get("workers_backend", "auto"),
         episode_timeout_s=plain.get("episode_timeout_s"),
         retry_errors=bool(plain.get("retry_errors")),
         save_trajectories=bool(plain.get("save_trajectories", True)),

@@ -1,21 +1,40 @@
-"""Episodes in parallel threads, each worker with its own env, one shared model.
+"""Episodes in parallel: threads sharing one model (`ParallelRunner`), or forked processes (`ProcessRunner`).
 
-Threads, not processes: the envs do their heavy work in their own
-subprocesses (ToolWorld's worker, MLE's script runs) and the model is a
-server or an embedded model with its own lock, so the GIL is not the
-bottleneck and every worker can share one model client.
+Threads suit a slow model: the envs do their heavy work in their own
+subprocesses (ToolWorld's worker, MLE's script runs), the model is a server
+or an embedded model with its own lock, and every worker shares one client.
+With an instant policy (oracle, replay) the env-side work in the harness
+(API calls, SQLite, observations, grading: ~30 ms of CPU per ToolWorld
+episode) holds the GIL, so threads cannot use a second core; processes can.
+Each process is forked from the run, so it inherits what the run already
+built (the task list, the policy factory) and makes its own env and model
+client. A process that dies takes only its episode with it: `lost` turns
+that episode into a record and a fresh process takes the next one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Generic, TypeVar
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for_any
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
 
 import gymnasium as gym
+
+from envs.sandbox.privileges import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +117,7 @@ class ParallelRunner(Generic[T, R]):
         self.work = work
         self.workers = workers
 
-    def run(self, items: Iterable[T]) -> Iterator[R]:
+    def run(self, items: Iterable[T]) -> Generator[R, None, None]:
         pending_items = iter(items)
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="episode") as pool:
             in_flight: set[Future[R]] = set()
@@ -119,3 +138,174 @@ class ParallelRunner(Generic[T, R]):
             if item is None:
                 return
             in_flight.add(pool.submit(self.work, item))
+
+
+#: Seconds a worker process gets to close its env after being asked to stop, then after SIGTERM, before SIGKILL.
+STOP_GRACE_S = 5.0
+
+_STOP = None  # what the parent sends a worker process when there is no more work
+
+
+@dataclass(frozen=True)
+class WorkFailed:
+    """Why a worker process gave no result for an item: it died, its `work` raised, or it could not start.
+
+    `started`: whether the item's work may have begun (False only when the process could not even set up,
+    e.g. its env or model client failed to start), so the caller can tell an infrastructure failure apart.
+    """
+
+    reason: str
+    started: bool = True
+
+
+class _Slot:
+    """One worker process, its end of the pipe and the item it is working on."""
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.item: Any = None
+        self.busy = False
+
+
+class ProcessRunner(Generic[T, R]):
+    """Run items on `workers` forked processes; yield results as they finish, like `ParallelRunner`.
+
+    `setup` runs once in each process, as a context manager giving the process's `work` function (its
+    own env, its own model client) and closing them when the process stops. Processes are forked, so
+    only items and results cross the pipe, pickled. `lost(item, failure)` is the result of an item whose
+    process died, whose `work` raised or whose process could not set up. Leaving the iterator early
+    (Ctrl-C, an exception in the consumer) stops every process: asked, then SIGTERM, then SIGKILL; a
+    process whose run dies is killed by the kernel (parent-death signal).
+    """
+
+    def __init__(
+        self,
+        setup: Callable[[], AbstractContextManager[Callable[[T], R]]],
+        workers: int,
+        lost: Callable[[T, WorkFailed], R],
+    ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.setup = setup
+        self.workers = workers
+        self.lost = lost
+        self._context = multiprocessing.get_context("fork")
+
+    def run(self, items: Iterable[T]) -> Generator[R, None, None]:
+        pending = iter(items)
+        slots: list[_Slot] = []
+        try:
+            slots += [self._start() for _ in range(self.workers)]
+            for slot in slots:
+                self._give_next(slot, pending)
+            while busy := [slot for slot in slots if slot.busy]:
+                ready = set(wait_for_any([s.conn for s in busy] + [s.process.sentinel for s in busy]))
+                for index, slot in enumerate(slots):
+                    if slot.busy and ready & {slot.conn, slot.process.sentinel}:
+                        result, slots[index] = self._collect(slot)
+                        yield result
+                        self._give_next(slots[index], pending)
+        finally:
+            _stop_all(slots)
+
+    def _start(self) -> _Slot:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, args=(self.setup, child_end, os.getpid()), name="episode-worker", daemon=True
+        )
+        process.start()
+        child_end.close()
+        return _Slot(process, parent_end)
+
+    def _give_next(self, slot: _Slot, pending: Iterator[T]) -> None:
+        """Send the slot the next item, if any (the slot is then busy even if its process died idle:
+        its death is collected like any other)."""
+        item = next(pending, _STOP)
+        if item is _STOP:
+            return
+        slot.item, slot.busy = item, True
+        with contextlib.suppress(OSError):
+            slot.conn.send(item)
+
+    def _collect(self, slot: _Slot) -> tuple[R, _Slot]:
+        """The finished item's result and the slot to use next (a fresh process when this one died)."""
+        try:
+            message = slot.conn.recv() if slot.conn.poll() else None
+        except (EOFError, OSError):
+            message = None
+        item, slot.item, slot.busy = slot.item, None, False
+        if message is None:
+            slot.process.join(STOP_GRACE_S)
+            reason = f"the harness worker process (pid {slot.process.pid}) died: {_exit_description(slot.process)}"
+            log.error("%s; its episode is recorded as failed and a fresh process takes the next one", reason)
+            _stop(slot)
+            return self.lost(item, WorkFailed(reason)), self._start()
+        if isinstance(message, WorkFailed):
+            return self.lost(item, message), slot
+        return message, slot
+
+
+def _serve(
+    setup: Callable[[], AbstractContextManager[Callable[[Any], Any]]], conn: Connection, parent_pid: int
+) -> None:
+    """A worker process: set up, then answer each item received until told to stop or the run is gone.
+
+    Ctrl-C reaches the whole foreground process group: the parent decides, so a worker ignores SIGINT;
+    SIGTERM exits through `setup`'s cleanup (its env's sandbox is closed, not left to the parent-death
+    signal). A process that cannot set up answers every item with why, so no item waits for it.
+    """
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with contextlib.ExitStack() as cleanup:
+        try:
+            work = cleanup.enter_context(setup())
+        except Exception as exc:  # noqa: BLE001 - reported for each item instead
+            failure = WorkFailed(f"the worker process could not start: {type(exc).__name__}: {exc}", started=False)
+            work = lambda _item: failure  # noqa: E731
+        while (item := _receive(conn)) is not _STOP:
+            try:
+                conn.send(work(item))
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the run is gone
+            except Exception as exc:  # noqa: BLE001 - one item's failure is its result, not the process's end
+                conn.send(WorkFailed(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+def _receive(conn: Connection) -> Any:
+    try:
+        return conn.recv()
+    except (EOFError, ConnectionResetError):
+        return _STOP  # the run is gone
+
+
+def _exit_description(process: BaseProcess) -> str:
+    code = process.exitcode
+    if code is None:
+        return "its pipe closed while it still runs"
+    if code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+def _stop_all(slots: list[_Slot]) -> None:
+    """Ask every process to stop, then make sure each has: SIGTERM, then SIGKILL."""
+    for slot in slots:
+        with contextlib.suppress(OSError):
+            slot.conn.send(_STOP)
+    for slot in slots:
+        _stop(slot)
+
+
+def _stop(slot: _Slot) -> None:
+    """End the slot's process (if it still runs) and close the parent's end of its pipe."""
+    process = slot.process
+    process.join(0 if slot.busy else STOP_GRACE_S)  # a busy one is abandoned: nobody waits for its result
+    if process.is_alive():
+        process.terminate()
+        process.join(STOP_GRACE_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
+    slot.conn.close()

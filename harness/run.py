@@ -25,7 +25,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -39,11 +39,12 @@ from harness.blame import AGENT, INFRA, final_kind, record_error_kind
 from harness.build import make_env, make_model, policy_factory
 from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
-from harness.parallel import EnvPool, ParallelRunner, close_quietly
+from harness.parallel import EnvPool, ParallelRunner, ProcessRunner, WorkFailed, close_quietly
 from harness.progress import progress_bar
 from harness.results import REJECTED_FILE, ResultStore
 from harness.shard import Shard, shard_episodes
 from harness.summary import summarize, to_markdown
+from harness.worker_backend import check_workers_backend, choose_workers_backend
 from policies.base import Policy
 from policies.llm.accounting import Accountant, MeteredModel
 from policies.llm.base import ChatModel, ModelUnavailable
@@ -85,6 +86,7 @@ class RunRequest:
     seeds: Sequence[int] = (0,)
     max_steps: int | None = None
     workers: int = 1
+    workers_backend: str = "auto"  # threads, processes or auto (harness/worker_backend.py)
     episode_timeout_s: float | None = None
     retry_errors: bool = False
     infra_retries: int = 2
@@ -106,6 +108,7 @@ class RunRequest:
                 isinstance(value, int) and not isinstance(value, bool) and value >= 1
             ):
                 raise ValueError(f"{name} must be a whole number >= 1{' or null' if optional else ''}, got {value!r}")
+        check_workers_backend(self.workers_backend)
         if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in self.seeds):
             raise ValueError(f"seeds must be a list of whole numbers, got {list(self.seeds)!r}")
         timeout = self.episode_timeout_s
@@ -183,8 +186,12 @@ def select_episodes(env: gym.Env, request: RunRequest) -> list[EpisodeSpec]:
     return [EpisodeSpec(task=task, seed=int(seed)) for task in tasks for seed in request.seeds]
 
 
+class WorkerProcessLost(RuntimeError):
+    """The harness worker process playing an episode died or could not start (workers_backend=processes)."""
+
+
 class EpisodeWorker:
-    """Plays one episode on a borrowed env: stack, metered model, policy, record, trajectory."""
+    """Plays one episode on a borrowed env: metered model, policy, the chosen stack, record, trajectory."""
 
     def __init__(
         self,
@@ -192,22 +199,19 @@ class EpisodeWorker:
         pool: EnvPool,
         model: ChatModel | None,
         make_policy: Callable[[ChatModel | None, gym.Env], Policy],
-        chooser: StackChooser,
         trajectory_dir: Path | None,
     ) -> None:
         self.request = request
         self.pool = pool
         self.model = model
         self.make_policy = make_policy
-        self.chooser = chooser
         self.trajectory_dir = trajectory_dir
         #: Set when the model fails a health check after an episode's retries: no new episode should start.
         self.model_down = threading.Event()
 
-    def __call__(self, spec: EpisodeSpec) -> dict[str, Any]:
+    def play(self, spec: EpisodeSpec, stack: WrapperStack) -> dict[str, Any]:
         accountant = Accountant()
         model = MeteredModel(self.model, accountant) if self.model is not None else None
-        stack = self.chooser.choose(spec.key, spec.task)
         env_time_s = 0.0
         for attempt in range(1, self.request.infra_retries + 2):
             result, env_time = self._play(spec, model, stack)
@@ -228,10 +232,23 @@ class EpisodeWorker:
             )
             time.sleep(backoff)
         self._settle_blame(result)
-        cost = accountant.to_dict()  # every attempt's calls: failed attempts cost too
+        return self._finish(result, attempt, stack, accountant, env_time_s)  # every attempt's calls cost
+
+    def lost(self, spec: EpisodeSpec, stack: WrapperStack, failure: WorkFailed) -> dict[str, Any]:
+        """The record of an episode whose worker process died (a failure: the agent may have caused it)
+        or could not start (an infrastructure error, before any action)."""
+        result = failed_episode(spec, WorkerProcessLost(failure.reason), stage="worker" if failure.started else "env")
+        return self._finish(result, 1, stack, Accountant(), 0.0)
+
+    def _finish(
+        self, result: EpisodeResult, attempts: int, stack: WrapperStack, accountant: Accountant, env_time_s: float
+    ) -> dict[str, Any]:
+        """The episode's results line, its trajectory written beside it."""
+        cost = accountant.to_dict()
+        spec_key = result.record["key"]
         record = {
             **result.record,
-            "attempts": attempt,
+            "attempts": attempts,
             "stack": stack.names,
             "policy": self.request.policy.get("name"),
             "llm": cost,
@@ -240,7 +257,7 @@ class EpisodeWorker:
         }
         if self.trajectory_dir is not None:
             _write_json_atomically(
-                self.trajectory_dir / trajectory_name(spec.key), {**result.trajectory, "record": record}
+                self.trajectory_dir / trajectory_name(spec_key), {**result.trajectory, "record": record}
             )
         return record
 
@@ -313,6 +330,10 @@ def run_evaluation(
     ownership and closes it); by default the run builds its model and closes it.
     """
     run_dir = Path(run_dir)
+    others = [request.wrappers, request.selector]  # where models other than the policy's may be configured
+    backend, why = choose_workers_backend(
+        request.workers_backend, request.workers, request.policy, others, model_given=model is not None
+    )
     if request.stack.model_users and model is None and request.policy.get("model") is None:
         raise ValueError(
             f"wrappers {request.stack.model_users} need a model, and policy {request.policy.get('name')!r} has none; "
@@ -329,21 +350,21 @@ def run_evaluation(
         store = cleanup.enter_context(ResultStore(run_dir))
         _check_identity(run_dir, request)
         make_policy = policy_factory(request.policy, request.profile)
-        pool = EnvPool(lambda: make_env(request.env, request.max_steps), request.workers)
+        pool = EnvPool(_env_maker(request), request.workers)
         cleanup.callback(pool.close)
         specs = _prepare(pool, model, make_policy, request)
         specs = _shard_of(specs, run_dir, request)
         done = store.finished_keys(retry_infra_errors=request.retry_errors)
         todo = [spec for spec in specs if spec.key not in done]
-        _announce(request, len(specs), len(todo), store.rejected)
+        _announce(request, len(specs), len(todo), store.rejected, f"{backend}: {why}")
         trajectory_dir = run_dir / TRAJECTORY_DIR if request.save_trajectories else None
         if trajectory_dir is not None:
             trajectory_dir.mkdir(exist_ok=True)
-        worker = EpisodeWorker(request, pool, model, make_policy, chooser, trajectory_dir)
+        worker = EpisodeWorker(request, pool, model, make_policy, trajectory_dir)
+        run_all = _in_processes if backend == "processes" else _in_threads
         started = time.monotonic()
-        ran = _run_with_progress(
-            ParallelRunner(worker, request.workers), _until(worker.model_down, todo), len(todo), store, chooser, request
-        )
+        played = cleanup.enter_context(contextlib.closing(run_all(worker, chooser, _until(worker.model_down, todo))))
+        ran = _run_with_progress(played, len(todo), store, chooser, request)
         elapsed = time.monotonic() - started
         wanted = {spec.key for spec in specs}
         records = [record for key, record in store.latest().items() if key in wanted]
@@ -357,6 +378,57 @@ def run_evaluation(
         summary["selector"] = chooser.state()
     write_outputs(run_dir, summary, title=_title(request))
     return summary
+
+
+#: Every episode's record as it finishes (closing it stops the workers).
+Records = Generator[dict[str, Any], None, None]
+
+
+def _env_maker(request: RunRequest) -> Callable[[], gym.Env]:
+    return lambda: make_env(request.env, request.max_steps)
+
+
+def _in_threads(worker: EpisodeWorker, chooser: StackChooser, specs: Iterable[EpisodeSpec]) -> Records:
+    """Every episode's record, played on `workers` threads sharing the run's model."""
+    runner: ParallelRunner[EpisodeSpec, dict[str, Any]] = ParallelRunner(
+        lambda spec: worker.play(spec, chooser.choose(spec.key, spec.task)), worker.request.workers
+    )
+    return runner.run(specs)
+
+
+def _in_processes(worker: EpisodeWorker, chooser: StackChooser, specs: Iterable[EpisodeSpec]) -> Records:
+    """Every episode's record, played in `workers` forked processes (harness/parallel.py).
+
+    The run keeps choosing the stacks (a selector learns from every record) and writing the results;
+    a process tells when the model stopped answering, and the run then starts no new episode.
+    """
+    worker.pool.close()  # the env that listed the episodes: not to be forked into every process
+    runner: ProcessRunner[tuple[EpisodeSpec, WrapperStack], tuple[dict[str, Any], bool]] = ProcessRunner(
+        lambda: _process_worker(worker),
+        worker.request.workers,
+        lost=lambda item, failure: (worker.lost(*item, failure), False),
+    )
+    with contextlib.closing(runner.run((spec, chooser.choose(spec.key, spec.task)) for spec in specs)) as results:
+        for record, model_down in results:
+            if model_down:
+                worker.model_down.set()
+            yield record
+
+
+@contextlib.contextmanager
+def _process_worker(
+    run_worker: EpisodeWorker,
+) -> Iterator[Callable[[tuple[EpisodeSpec, WrapperStack]], tuple[dict[str, Any], bool]]]:
+    """In a worker process: the run's worker with the process's own env and model client, closed at its end."""
+    request = run_worker.request
+    with contextlib.ExitStack() as cleanup:
+        model = make_model(request.policy)
+        if model is not None:
+            cleanup.callback(model.close)
+        pool = EnvPool(_env_maker(request), 1)
+        cleanup.callback(pool.close)
+        worker = EpisodeWorker(request, pool, model, run_worker.make_policy, run_worker.trajectory_dir)
+        yield lambda item: (worker.play(*item), worker.model_down.is_set())
 
 
 def _check_model_answers(model: ChatModel) -> None:
@@ -423,8 +495,7 @@ def _until(stop: threading.Event, specs: Sequence[EpisodeSpec]) -> Iterator[Epis
 
 
 def _run_with_progress(
-    runner: ParallelRunner,
-    todo: Iterable[EpisodeSpec],
+    records: Iterable[dict[str, Any]],
     total: int,
     store: ResultStore,
     chooser: StackChooser,
@@ -433,7 +504,7 @@ def _run_with_progress(
     """Run the episodes, writing each record as it comes; returns how many ran."""
     done = successes = infra = 0
     with progress_bar(total, request.label, request.progress) as bar:
-        for record in runner.run(todo):
+        for record in records:
             store.append(record)
             chooser.update(record)
             done += 1
@@ -473,13 +544,13 @@ def run_title(env_kind: str, split: str, policy: str | None, label: str) -> str:
     return f"{env_kind} {split} | policy {policy} | {label}"
 
 
-def _announce(request: RunRequest, total: int, todo: int, rejected: Sequence[str]) -> None:
+def _announce(request: RunRequest, total: int, todo: int, rejected: Sequence[str], workers: str) -> None:
     for problem in rejected:
         log.warning("%s; the line is moved to %s and its episode runs again", problem, REJECTED_FILE)
     if todo < total:
         log.info("resuming: %d of %d episodes already done, %d to run", total - todo, total, todo)
     else:
-        log.info("%d episodes to run (%s, %d workers)", total, request.label, request.workers)
+        log.info("%d episodes to run (%s, %d workers, %s)", total, request.label, request.workers, workers)
 
 
 def identity_differences(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[str]:
