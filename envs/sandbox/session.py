@@ -38,7 +38,7 @@ from envs.sandbox import bwrap, protections, wire
 from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
 from envs.sandbox.protections import Protection
-from envs.sandbox.read_grants import worker_grants
+from envs.sandbox.read_grants import worker_grants, worker_hidden
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKER_FILES = (
@@ -200,11 +200,15 @@ class WorkerSession:
         # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
         argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
         if self.uses_bwrap:
-            # the prefixes hold the interpreter's files; carved like the roots (no site directory, no trainfree
-            # file) but for the worker's own files, which the server loads by path before its Landlock
-            prefixes = worker_grants((*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix))
-            readable = (*prefixes.readable, sys.executable, *map(str, WORKER_FILES))
-            argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
+            # no site directory, no trainfree file, but the worker's own files (loaded by path before its Landlock)
+            argv = bwrap.wrap(
+                argv,
+                readable=(*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable),
+                writable=(self._workdir.name,),
+                chdir=self._workdir.name,
+                hidden=worker_hidden(),
+                reveal=tuple(map(str, WORKER_FILES)),
+            )
         c, lim = self.config, self.config.limits
         grants = worker_grants(WORKER_READ_ROOTS)
         rlimits = {
@@ -307,7 +311,7 @@ class WorkerSession:
             ok, value, error = handler(path, message.get("args", []), message.get("kwargs", {}))
             if time.monotonic() > deadline:  # a slow handler counts against the step's time too
                 raise _DeadlinePassed
-            self._send({**_reply(path, ok, value, error), "seq": seq}, deadline)
+            self._send_line(_reply_line(path, seq, ok, value, error), deadline)
 
     def protections(self) -> list[Protection]:
         """What guards this session's workers, from what its first worker reported when it was ready
@@ -390,8 +394,11 @@ class WorkerSession:
         self._ready = True
 
     def _send(self, message: dict[str, Any], deadline: float) -> None:
+        self._send_line(wire.encode(message), deadline)
+
+    def _send_line(self, line: bytes, deadline: float) -> None:
         assert self.proc is not None
-        _write(self.proc, wire.encode(message), deadline)
+        _write(self.proc, line, deadline)
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
@@ -434,20 +441,18 @@ def _is_call(message: dict[str, Any]) -> bool:
     )
 
 
-def _reply(path: list[str], ok: bool, value: Any, error: str) -> dict[str, Any]:
-    """The reply message, or an error reply when the handler's answer cannot cross the pipe."""
+def _reply_line(path: list[str], seq: int, ok: bool, value: Any, error: str) -> bytes:
+    """The encoded reply, or an error reply when the handler's answer cannot cross the pipe. The line
+    checked is the line sent: encoding a page of results once more would cost as much as checking it."""
     try:
-        reason = wire.problem(wire.encode({"op": "reply", "ok": ok, "value": value, "error": error}))
+        line = wire.encode({"op": "reply", "ok": ok, "value": value, "error": error, "seq": seq})
+        reason = wire.problem(line)
     except (TypeError, ValueError, RecursionError) as err:
         reason = f"{type(err).__name__}: {str(err)[:200]}"
     if reason is None:
-        return {"op": "reply", "ok": ok, "value": value, "error": error}
-    return {
-        "op": "reply",
-        "ok": False,
-        "value": None,
-        "error": f"the answer of {'.'.join(path)[:100]} cannot be sent: {reason}",
-    }
+        return line
+    error = f"the answer of {'.'.join(path)[:100]} cannot be sent: {reason}"
+    return wire.encode({"op": "reply", "ok": False, "value": None, "error": error, "seq": seq})
 
 
 def _wait(fd: int, event: int, deadline: float) -> None:
