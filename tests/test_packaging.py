@@ -1,29 +1,24 @@
 """trainfree as an installed package: its commands, its configs, its declared dependencies.
 
-The end-to-end test builds the wheel from a copy of the sources, installs it with `--no-deps` into a fresh
-venv outside the checkout whose dependencies come from this interpreter's site-packages (a .pth line: fast,
-and no package index needed), and runs `trainfree-eval` and `trainfree-report` there, so a module or config
-file the wheel lacks fails it.
+The end-to-end test runs `trainfree-eval` and `trainfree-report` in the session's venv where trainfree is
+installed from its wheel (`installed_trainfree`, tests/installed_wheel.py), so a module or config file the
+wheel lacks fails it.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import sys
-import sysconfig
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 import tomllib
 
-REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("envs", "policies", "wrappers", "harness")
-#: What the wheel is built from: everything else in the checkout is not the package's.
-SOURCES = (*PACKAGES, "conf", "train_free_eval.py", "pyproject.toml", "README.md")
+from tests.installed_wheel import PACKAGES, REPO
+
 #: Imported by integrations that are installed apart from this package, as the README says (no extra can hold them).
 INSTALLED_APART = {
     "mlebench": "MLE-bench is not on PyPI: its checkout's package, used when installed",
@@ -101,50 +96,11 @@ def test_every_console_script_names_a_function_that_exists() -> None:
         assert not required, f"{name} = {target} needs arguments {required}: a console script passes none"
 
 
-def _build_wheel(tmp_path: Path) -> Path:
-    source = tmp_path / "source"
-    source.mkdir()
-    for name in SOURCES:
-        origin = REPO / name
-        if origin.is_dir():
-            shutil.copytree(origin, source / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(origin, source / name)
-    # no build isolation: this venv's setuptools builds it, so no package index is needed
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."],
-        cwd=source,
-        check=True,
-        timeout=300,
-    )
-    (wheel,) = tmp_path.glob("trainfree-*.whl")
-    return wheel
-
-
-def _fresh_venv(path: Path, wheel: Path) -> Path:
-    """A venv with only trainfree installed; the rest is found in this interpreter's site-packages."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, timeout=120)
-    python = path / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # appended after the venv's own site-packages: the installed trainfree wins over the checkout's editable one,
-    # whose finder (a .pth of that directory) is not run from here
-    (Path(purelib) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index", str(wheel)],
-        check=True,
-        timeout=300,
-    )
-    return path / "bin"
-
-
 @pytest.mark.slow
-def test_installed_wheel_runs_an_evaluation_and_its_report_outside_the_checkout(tmp_path: Path) -> None:
-    bin_dir = _fresh_venv(tmp_path / "venv", _build_wheel(tmp_path))
+def test_installed_wheel_runs_an_evaluation_and_its_report_outside_the_checkout(
+    installed_trainfree: Path, tmp_path: Path
+) -> None:
+    bin_dir = installed_trainfree
     elsewhere = tmp_path / "elsewhere"  # not the checkout: nothing may be found through the current directory
     elsewhere.mkdir()
 
@@ -155,7 +111,7 @@ def test_installed_wheel_runs_an_evaluation_and_its_report_outside_the_checkout(
         text=True,
         check=True,
     ).stdout.split()
-    assert all(Path(path).is_relative_to(tmp_path / "venv") for path in where), where
+    assert all(Path(path).is_relative_to(bin_dir.parent) for path in where), where
     assert (Path(where[0]) / "eval.yaml").is_file() and (Path(where[0]) / "launcher" / "ray.yaml").is_file()
 
     run_dir = tmp_path / "run"

@@ -39,7 +39,7 @@ from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
 from envs.sandbox.limits import Limits
 from envs.sandbox.processes import kill_process_group
 from envs.sandbox.protections import Protection
-from envs.sandbox.read_grants import script_grants, script_policy
+from envs.sandbox.read_grants import own_installed_paths, script_policy, script_roots
 from envs.sandbox.seccomp import SyscallPolicy
 
 SCRIPT_NAME = "solution.py"
@@ -144,10 +144,10 @@ def _bwrap_argv(
     seccomp_fd: int | None,
     tmpfs_bytes: int | None,
 ) -> list[str]:
-    readable = [*script_grants().readable, *extra_read, python]
     return bwrap.wrap(
         argv,
-        readable=readable,
+        readable=[*script_roots(), *extra_read, python],
+        hidden=own_installed_paths(),
         writable=(str(workdir),),
         chdir=str(workdir),
         seccomp_fd=seccomp_fd,

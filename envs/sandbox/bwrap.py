@@ -73,8 +73,15 @@ def wrap(
     chdir: str | None = None,
     seccomp_fd: int | None = None,
     tmpfs_bytes: int | None = None,
+    hidden: Sequence[str] = (),
+    reveal: Sequence[str] = (),
 ) -> list[str]:
     """The bwrap command line running `argv` with only these paths visible (read-only, or read-write).
+
+    `hidden`: paths inside the readable ones that the command must not see (read_grants.py: trainfree's
+    installed files), each covered after the binds: a folder by an empty read-only tmpfs, a file by /dev/null
+    (one mount each: binding every other entry of their folders instead costs bwrap seconds, as it rereads the
+    mount table after each mount). `reveal`: files bound back inside hidden folders (the worker's own sources).
 
     The command starts without any capability (as root, bwrap would otherwise hand it every one
     inside its namespaces), with a private /dev, /dev/shm, /proc and /tmp; `tmpfs_bytes` caps the
@@ -93,11 +100,26 @@ def wrap(
     bound += [p for p in readable if os.path.islink(p) and not any(p.startswith(b + "/") for b in bound)]
     for path in dict.fromkeys(bound):
         command += ["--ro-bind", path, path]
+    masked: list[str] = []
+    for path in sorted(p for p in set(hidden) if os.path.exists(p) and any(_inside(p, b) for b in bound)):
+        if not any(_inside(path, m) for m in masked):  # sorted: a folder comes before what it holds
+            masked.append(path)
+    for path in masked:
+        command += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
+    for path in reveal:
+        command += ["--ro-bind", path, path]
+    for path in masked:
+        if os.path.isdir(path):
+            command += ["--remount-ro", path]
     for path in writable:
         command += ["--bind", path, path]
     if chdir is not None:
         command += ["--chdir", chdir]
     return command + ["--", *argv]
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def seccomp_bytes(program: Sequence[tuple[int, int, int, int]]) -> bytes:

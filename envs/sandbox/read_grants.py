@@ -45,39 +45,67 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def carve(roots: Iterable[str], hidden: Iterable[str]) -> ReadGrants:
-    """`roots` with every path in `hidden` (and what lies beneath it) left out."""
-    hidden_real = tuple({os.path.realpath(h) for h in hidden})
+    """`roots` with every path in `hidden` (and what lies beneath it) left out. One set lookup per entry: site
+    directories hold hundreds of entries (and their `__pycache__` thousands)."""
+    hidden_real = {os.path.realpath(h) for h in hidden}
+    holders = {os.path.dirname(h) for h in hidden_real}  # every folder holding a hidden path, however deep
+    for folder in list(holders):
+        while folder not in ("/", ""):
+            folder = os.path.dirname(folder)
+            holders.add(folder)
     readable: list[str] = []
     listable: list[str] = []
 
     def visit(path: str, real: str) -> None:
-        if any(_inside(real, h) for h in hidden_real):
+        if real in hidden_real:
             return
-        if not any(_inside(h, real) for h in hidden_real):
+        if real not in holders:
             readable.append(path)
             return
         listable.append(real)
         with os.scandir(real) as entries:
             for entry in entries:
-                visit(entry.path, os.path.realpath(entry.path) if entry.is_symlink() else entry.path)
+                if entry.is_symlink():  # may lead anywhere, into a hidden folder too
+                    target = os.path.realpath(entry.path)
+                    if not any(_inside(target, h) for h in hidden_real):
+                        visit(entry.path, target)
+                else:
+                    visit(entry.path, entry.path)
 
     for root in roots:
-        if os.path.exists(root):
-            visit(root, os.path.realpath(root))
+        real = os.path.realpath(root)
+        if os.path.exists(real) and not any(_inside(real, h) for h in hidden_real):
+            visit(root, real)
     return ReadGrants(tuple(dict.fromkeys(readable)), tuple(dict.fromkeys(listable)))
+
+
+def _existing(paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(os.path.realpath(p) for p in paths if os.path.isdir(p)))
+
+
+def path_site_dirs() -> tuple[str, ...]:
+    """The site directories scripts import from: this interpreter's, and those on sys.path (a venv's .pth line
+    can add another interpreter's)."""
+    return _existing([*site.getsitepackages(), *(p for p in sys.path if os.path.basename(p) in SITE_DIR_NAMES)])
 
 
 def site_dirs() -> tuple[str, ...]:
     """Every site directory of this interpreter and of the one its venv is built on, on the path or not."""
     schemes = (sysconfig.get_paths(), sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix}))
-    found = [p for paths in schemes for key, p in paths.items() if key in ("purelib", "platlib")]
-    found += site.getsitepackages() + [p for p in sys.path if os.path.basename(p) in SITE_DIR_NAMES]
-    return tuple(dict.fromkeys(os.path.realpath(p) for p in found if os.path.isdir(p)))
+    scheme_dirs = [p for paths in schemes for key, p in paths.items() if key in ("purelib", "platlib")]
+    return _existing([*scheme_dirs, *path_site_dirs()])
 
 
 def own_installed_paths() -> tuple[str, ...]:
     """trainfree's installed entries in every site directory: its top-level packages and modules, its
-    dist-info, editable path files and finders; its byte-code in a shared `__pycache__` file by file."""
+    dist-info, editable path files and finders; its byte-code in a shared `__pycache__` file by file.
+    Looked up once per sys.path."""
+    return _own_installed_paths(tuple(sys.path))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_installed_paths(path_key: tuple[str, ...]) -> tuple[str, ...]:
+    del path_key  # the cache key only
     hidden: set[str] = set()
     search = list(dict.fromkeys([*sys.path, *site_dirs()]))
     for dist in importlib.metadata.distributions(name=DISTRIBUTION, path=search):
@@ -92,23 +120,32 @@ def own_installed_paths() -> tuple[str, ...]:
     return tuple(sorted(hidden))
 
 
+def script_roots() -> tuple[str, ...]:
+    """What an MLE solution script reads, trainfree aside: the system, the interpreter, its site directories."""
+    return (*(p for p in SYSTEM_DIRS if os.path.exists(p)), *interpreter_paths(), *path_site_dirs())
+
+
 @functools.lru_cache(maxsize=8)
 def _script_grants(path_key: tuple[str, ...]) -> ReadGrants:
     del path_key  # the cache key only: a changed sys.path may find other site directories
-    roots = [*(p for p in SYSTEM_DIRS if os.path.exists(p)), *interpreter_paths()]
-    return carve(roots, own_installed_paths())
+    return carve(script_roots(), own_installed_paths())
 
 
 def script_grants() -> ReadGrants:
-    """What an MLE solution script may read of the system and the interpreter: all but trainfree itself.
-    Built once per sys.path (a few ms; a run's start pays only for the Landlock rules)."""
+    """The script's roots without trainfree's files, for Landlock. Built once per sys.path (~20 ms; each run
+    pays for its rules only)."""
     return _script_grants(tuple(sys.path))
+
+
+def worker_hidden() -> tuple[str, ...]:
+    """What a ToolWorld worker must not read: it imports the stdlib only, so no site directory at all."""
+    return (*site_dirs(), *own_installed_paths())
 
 
 @functools.lru_cache(maxsize=8)
 def worker_grants(roots: tuple[str, ...]) -> ReadGrants:
-    """`roots` without any site directory or trainfree file: a ToolWorld worker imports the stdlib only."""
-    return carve(roots, (*site_dirs(), *own_installed_paths()))
+    """`roots` without any site directory or trainfree file, for the worker's Landlock."""
+    return carve(roots, worker_hidden())
 
 
 def script_policy(workdir: str, extra_read: tuple[str, ...] = ()) -> FsPolicy:

@@ -38,7 +38,7 @@ from envs.sandbox import bwrap, protections, wire
 from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
 from envs.sandbox.protections import Protection
-from envs.sandbox.read_grants import worker_grants
+from envs.sandbox.read_grants import worker_grants, worker_hidden
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKER_FILES = (
@@ -200,11 +200,15 @@ class WorkerSession:
         # below holds and set/dict-of-str order is the same in every worker (replays stay exact)
         argv = [sys.executable, "-s", "-S", "-P", str(WORKER)]
         if self.uses_bwrap:
-            # the prefixes hold the interpreter's files; carved like the roots (no site directory, no trainfree
-            # file) but for the worker's own files, which the server loads by path before its Landlock
-            prefixes = worker_grants((*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix))
-            readable = (*prefixes.readable, sys.executable, *map(str, WORKER_FILES))
-            argv = bwrap.wrap(argv, readable=readable, writable=(self._workdir.name,), chdir=self._workdir.name)
+            # no site directory, no trainfree file, but the worker's own files (loaded by path before its Landlock)
+            argv = bwrap.wrap(
+                argv,
+                readable=(*WORKER_READ_ROOTS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable),
+                writable=(self._workdir.name,),
+                chdir=self._workdir.name,
+                hidden=worker_hidden(),
+                reveal=tuple(map(str, WORKER_FILES)),
+            )
         c, lim = self.config, self.config.limits
         grants = worker_grants(WORKER_READ_ROOTS)
         rlimits = {
