@@ -17,7 +17,7 @@ policy can render a prompt from the observation alone:
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from gymnasium import spaces
 
@@ -86,20 +86,39 @@ def to_space_text(text: str, limit: int = MAX_TEXT) -> str:
     return text if _encodable(text) else text.encode("utf-8", "replace").decode("utf-8")
 
 
+class SpaceHistory:
+    """An episode's turns, each mapped into the text space once, when it is added: an env whose history only
+    grows gives every observation the turns so far without re-checking every earlier turn's text on every
+    step. Each observation gets its own turn dicts, as from a list of turns."""
+
+    def __init__(self, turns: Iterable[tuple[str, str]] = ()) -> None:
+        self._texts: list[tuple[str, str]] = []
+        for action, output in turns:
+            self.add(action, output)
+
+    def add(self, action: str, output: str) -> None:
+        self._texts.append((to_space_text(action), to_space_text(output)))
+
+    def turns(self) -> tuple[Turn, ...]:
+        return tuple(Turn(action=action, output=output) for action, output in self._texts)
+
+
 def make_observation(
     *,
     task_id: str,
     instruction: str,
     context: str,
-    history: Sequence[Mapping[str, str]],
+    history: Sequence[Mapping[str, str]] | SpaceHistory,
     steps_left: int,
     summary: str = "",
 ) -> Observation:
+    if not isinstance(history, SpaceHistory):
+        history = SpaceHistory((turn["action"], turn["output"]) for turn in history)
     return {
         "task_id": to_space_text(task_id, 256),
         "instruction": to_space_text(instruction),
         "context": to_space_text(context),
-        "history": tuple(Turn(action=to_space_text(t["action"]), output=to_space_text(t["output"])) for t in history),
+        "history": history.turns(),
         "summary": to_space_text(summary),
         "steps_left": int(steps_left),
     }

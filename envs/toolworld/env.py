@@ -13,6 +13,7 @@ variables. The same replay restores variables after a timeout.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from typing import Any
 import gymnasium as gym
 
 from envs.contract import Observation, exact_text, type_name
-from envs.observation import make_observation, observation_space, text_space
+from envs.observation import SpaceHistory, make_observation, observation_space, text_space
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.protections import announce, as_info
 from envs.sandbox.session import SessionConfig, WorkerSession
@@ -106,6 +107,7 @@ class ToolWorldEnv(gym.Env):
         self.server: ApiServer | None = None
         self.session: dict[str, Any] = {}
         self.steps: list[StepRecord] = []
+        self._history = SpaceHistory()  # self.steps' turns, in the observation's text space
         self.worker: WorkerSession | None = None
         self._recording: list[dict[str, Any]] | None = None
         self._reply_bytes = 0  # of the replies recorded in self.steps
@@ -150,6 +152,7 @@ class ToolWorldEnv(gym.Env):
             raise RuntimeError("the episode is over: call reset() before step()")
         record = self._run(action)
         self.steps.append(record)
+        self._history.add(record.action, record.output)
         terminated = self.session.get("completed") is not None
         truncated = not terminated and len(self.steps) >= self.max_steps
         info: dict[str, Any] = {"api_calls": len(record.calls)}
@@ -219,6 +222,7 @@ class ToolWorldEnv(gym.Env):
         self.conn = conn = self._world.start(db_changes)
         self.session = session
         self.steps = steps
+        self._history = SpaceHistory((s.action, s.output) for s in steps)
         self._reply_bytes = sum(_reply_size(call["reply"]) for step in steps for call in step.calls)
         self.server = ApiServer(conn, CallContext(conn, WORLD_NOW, self._token_key, session=self.session))
         if self.worker is None:
@@ -319,7 +323,7 @@ class ToolWorldEnv(gym.Env):
             task_id=task.task_id,
             instruction=task.spec.instruction,
             context=self._context(),
-            history=[{"action": s.action, "output": s.output} for s in self.steps],
+            history=self._history,
             steps_left=self.max_steps - len(self.steps),
         )
 
@@ -332,15 +336,7 @@ class ToolWorldEnv(gym.Env):
             )
             .fetchone()
         )
-        apps = ", ".join(all_apps())
-        return (
-            f"You work for {me[0]} {me[1]} (email {me[2]}, phone {me[3]}). It is {WORLD_NOW:%A %Y-%m-%d %H:%M}.\n"
-            f"Write Python code; `apis.<app>.<api>(...)` calls an app, `print` shows results. Apps: {apps}.\n"
-            "Find APIs with apis.api_docs.show_api_descriptions(app_name=...) and "
-            "apis.api_docs.show_api_doc(app_name=..., api_name=...). "
-            "Passwords: apis.supervisor.show_account_passwords(). Lists are paginated (page_index, page_limit <= 20). "
-            "When done, call apis.supervisor.complete_task(answer=...) (answer only for questions)."
-        )
+        return f"You work for {me[0]} {me[1]} (email {me[2]}, phone {me[3]}). {_context_rest()}"
 
     def _final_info(self) -> dict[str, Any]:
         task = self._require_task()
@@ -377,6 +373,20 @@ class ToolWorldEnv(gym.Env):
         task = self._require_task()
         reads = [pages.PageRead.from_record(c["page"]) for s in self.steps for c in s.calls if "page" in c]
         return pages.missed_apis(reads) & set(paged_by_oracle(task.scenario, task.variant))
+
+
+@functools.cache
+def _context_rest() -> str:
+    """The context after who the supervisor is: the same in every episode of every env, so made once."""
+    apps = ", ".join(all_apps())
+    return (
+        f"It is {WORLD_NOW:%A %Y-%m-%d %H:%M}.\n"
+        f"Write Python code; `apis.<app>.<api>(...)` calls an app, `print` shows results. Apps: {apps}.\n"
+        "Find APIs with apis.api_docs.show_api_descriptions(app_name=...) and "
+        "apis.api_docs.show_api_doc(app_name=..., api_name=...). "
+        "Passwords: apis.supervisor.show_account_passwords(). Lists are paginated (page_index, page_limit <= 20). "
+        "When done, call apis.supervisor.complete_task(answer=...) (answer only for questions)."
+    )
 
 
 def _reply_size(reply: tuple[int, Any] | list[Any]) -> int:
