@@ -11,10 +11,16 @@ seccomp; bwrap where it works).
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from envs.sandbox import landlock
+from envs.sandbox.read_grants import carve
 from tests.adversarial.conftest import DISABLE_PYTHON_GUARDS, TASK
 
 #: read in the sandbox: trainfree's files in the installed site-packages (SITE), and a stdlib file as the control
@@ -97,6 +103,7 @@ print(json.dumps(report))
 """
 
 
+@pytest.mark.skipif(not landlock.supported(), reason="needs Landlock (without it, rlimit runs read everything)")
 def test_installed_trainfree_files_are_unreadable_from_scripts_and_steps(
     installed_trainfree: Path, tmp_path: Path
 ) -> None:
@@ -127,3 +134,61 @@ def test_installed_trainfree_files_are_unreadable_from_scripts_and_steps(
         outcome = dict(line.split(" ", 1) for line in output.splitlines() if line.split(" ")[0] in TARGETS)
         assert outcome.pop("stdlib") == "read", (backend, output)  # the guards are off: only the kernel refuses
         assert outcome.keys() == TARGETS.keys() - {"stdlib"} and set(outcome.values()) <= REFUSED, (backend, output)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """site/pkg/{secret.py, ok.py, sub/}, site/other.py, links to the secret and to its folder."""
+    site = tmp_path / "site"
+    (site / "pkg" / "sub").mkdir(parents=True)
+    for name in ("pkg/secret.py", "pkg/ok.py", "pkg/sub/x.py", "other.py"):
+        (site / name).write_text(f"# {name}\n")
+    (site / "to_secret.py").symlink_to(site / "pkg" / "secret.py")
+    (site / "to_pkg").symlink_to(site / "pkg")
+    return site
+
+
+def test_carve_grants_every_entry_but_the_hidden_ones(tree: Path) -> None:
+    grants = carve([str(tree)], [str(tree / "pkg" / "secret.py")])
+    assert set(grants.listable) == {str(tree), str(tree / "pkg")}
+    assert set(grants.readable) == {str(tree / p) for p in ("pkg/ok.py", "pkg/sub", "other.py")}
+    assert carve([str(tree)], []).readable == (str(tree),)  # nothing hidden: one rule, as before
+    assert carve([str(tree / "pkg")], [str(tree / "pkg")]).readable == ()
+
+
+#: applies a carved Landlock policy (argv[1]: JSON of folder, readable, listable), then reads what the test names
+LANDLOCK_PROBE = """
+import json, os, sys
+sys.path.insert(0, os.environ["SANDBOX_DIR"])
+import landlock
+folder, readable, listable = json.loads(sys.argv[1])
+policy = landlock.FsPolicy(tuple(readable), (), landlock.abi_version(), list_only=tuple(listable))
+policy.apply()
+found = {"listing": sorted(os.listdir(os.path.join(folder, "pkg")))}
+names = ("pkg/ok.py", "pkg/sub/x.py", "other.py", "to_pkg/ok.py", "pkg/secret.py", "to_secret.py", "to_pkg/secret.py")
+for name in names:
+    try:
+        open(os.path.join(folder, name)).read()
+        found[name] = "read"
+    except OSError as err:
+        found[name] = err.errno
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.skipif(not landlock.supported(), reason="needs Landlock")
+def test_landlock_with_carved_grants_lists_folders_and_refuses_hidden_files(tree: Path) -> None:
+    grants = carve([str(tree)], [str(tree / "pkg" / "secret.py")])
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", LANDLOCK_PROBE, json.dumps([str(tree), grants.readable, grants.listable])],
+        env={"SANDBOX_DIR": str(Path(landlock.__file__).parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout)
+    assert found.pop("listing") == ["ok.py", "secret.py", "sub"]  # names stay visible
+    refused = {"pkg/secret.py", "to_secret.py", "to_pkg/secret.py"}
+    assert {name: found[name] for name in refused} == dict.fromkeys(refused, errno.EACCES), found
+    assert {found[name] for name in found.keys() - refused} == {"read"}, found
