@@ -10,12 +10,18 @@ letters at some positions of the code and how many distinct letters it has,
 a few counts. The state is drawn from the resulting probability, so even the
 best model ranks some snapshots wrongly.
 
+A first submission models the numeric columns and the code split into its letters. The engineered features
+(the strong tier) add what the real competition's top notebooks found: the code's distinct-letter count, the
+three feature sums that plotting the target against feature pairs reveals, the product of the interacting
+pair, the large-scale feature split by its 0/1 control, the 0/1/2 control one-hot.
+
 Not a lookup: nothing comes from a public data set, and the seed and the
 generator live in trainfree's source, which solution scripts cannot read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -83,23 +89,35 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
-def snapshot_features(frame: pd.DataFrame) -> np.ndarray:
-    """The numeric columns, the code's letters by position and its distinct-letter count, and the three sums."""
+def snapshot_columns(frame: pd.DataFrame) -> np.ndarray:
+    """What a first submission feeds a model: the numeric columns and the code split into its letters (as numbers)."""
     letters = np.array([[ord(c) - ord("A") for c in s] for s in frame["f_27"]])
+    return np.column_stack([frame[NUMERIC].to_numpy(float), letters])
+
+
+def snapshot_features(frame: pd.DataFrame) -> np.ndarray:
+    """What a careful Kaggler adds (the real competition's top notebooks): the code's distinct-letter count, the
+    three sums the target plots reveal, the product of the pair that interacts, the large-scale feature split by
+    the 0/1 control, and the third control one-hot."""
     distinct = frame["f_27"].map(lambda s: len(set(s))).to_numpy()
     sums = np.column_stack([frame[list(group)].sum(axis=1) for group in SUMS])
-    return np.column_stack([frame[NUMERIC].to_numpy(float), letters, distinct, sums])
+    gated = np.column_stack([frame["f_28"] * (frame["f_29"] == value) for value in (0, 1)])
+    controls = np.column_stack([frame["f_30"] == value for value in range(3)]).astype(float)
+    product = (frame["f_19"] * frame["f_20"]).to_numpy()
+    return np.column_stack([snapshot_columns(frame), distinct, sums, product, gated, controls])
+
+
+def _table(public: Path, columns: Callable[[pd.DataFrame], np.ndarray]) -> Features:
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    return Features(columns(train), train["target"].to_numpy(), columns(test), test["id"].to_numpy(), ("target",))
 
 
 def features(public: Path) -> Features:
-    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    return Features(
-        snapshot_features(train),
-        train["target"].to_numpy(),
-        snapshot_features(test),
-        test["id"].to_numpy(),
-        ("target",),
-    )
+    return _table(public, snapshot_columns)
+
+
+def engineered_features(public: Path) -> Features:
+    return _table(public, snapshot_features)
 
 
 SPEC = BuiltinSpec(
@@ -118,5 +136,6 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["id", "target"]),
     kind="binary",
     features=features,
+    engineered_features=engineered_features,
     teams=1151,  # teams of the Kaggle competition
 )

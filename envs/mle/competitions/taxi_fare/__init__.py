@@ -10,12 +10,20 @@ makes the top of the board imperfect: each ride's detour factor and traffic,
 tolls paid on only some crossings, meter noise, and a few fares keyed in
 wrongly. 1% of rides have their coordinates missing (0, 0), as in the real data.
 
+A first submission (the population's mid and weak tiers, the benchmark's untuned HGB) models what the
+competition's starter notebook built: the coordinates, the latitude/longitude differences and the
+straight-line km, the passenger count, the pickup time's parts. The engineered features (the strong tier) add
+what the top kernels found: each end's distance to the three airports and the core (flat fares, the airport
+surcharge), the grid distance and the bearing (bridges), the day count (the rate rise), the meter's night and
+weekday-rush periods, a flag for missing coordinates.
+
 Not a lookup: nothing comes from a public data set, and the seed and the
 generator live in trainfree's source, which solution scripts cannot read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeAlias
 
@@ -122,32 +130,57 @@ def _hour_weights() -> np.ndarray:
     return weights / weights.sum()
 
 
-def ride_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """What a careful Kaggler derives: distances (to each other and to the airports and the core), time parts."""
+def ride_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a first submission feeds a model (the competition's starter notebook): the coordinates, how far apart
+    the two ends are in latitude and longitude and in km, the passenger count, the pickup time's parts."""
     when = pd.to_datetime(frame["pickup_datetime"].str.removesuffix(" UTC"))
     out = frame[list(COORDS) + ["passenger_count"]].copy()
     plat, plon = frame["pickup_latitude"], frame["pickup_longitude"]
     dlat, dlon = frame["dropoff_latitude"], frame["dropoff_longitude"]
-    out["distance_km"] = haversine_km(plat, plon, dlat, dlon)
     out["dlat"], out["dlon"] = (dlat - plat).abs(), (dlon - plon).abs()
-    for name, (lat, lon) in {**AIRPORTS, "core": CORE}.items():
-        out[f"pickup_to_{name}"] = haversine_km(plat, plon, lat, lon)
-        out[f"dropoff_to_{name}"] = haversine_km(dlat, dlon, lat, lon)
+    out["distance_km"] = haversine_km(plat, plon, dlat, dlon)
     out["year"], out["month"], out["hour"] = when.dt.year, when.dt.month, when.dt.hour
     out["weekday"] = when.dt.day_of_week
-    out["days"] = (when - pd.Timestamp("2009-01-01")).dt.days
     return out
 
 
-def features(public: Path) -> Features:
+def ride_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a careful Kaggler adds: the ride's grid distance and direction, each end's distance to the airports and the
+    core, the time as a trend and as the meter's periods (night, weekday rush), the missing-coordinates flag."""
+    out = ride_columns(frame)
+    when = pd.to_datetime(frame["pickup_datetime"].str.removesuffix(" UTC"))
+    plat, plon = frame["pickup_latitude"], frame["pickup_longitude"]
+    dlat, dlon = frame["dropoff_latitude"], frame["dropoff_longitude"]
+    out["grid_km"] = 111.0 * out["dlat"] + 84.0 * out["dlon"]
+    out["bearing"] = np.arctan2(dlat - plat, dlon - plon)
+    for name, (lat, lon) in {**AIRPORTS, "core": CORE}.items():
+        out[f"pickup_to_{name}"] = haversine_km(plat, plon, lat, lon)
+        out[f"dropoff_to_{name}"] = haversine_km(dlat, dlon, lat, lon)
+        out[f"{name}_ride"] = np.minimum(out[f"pickup_to_{name}"], out[f"dropoff_to_{name}"])
+    out["days"] = (when - pd.Timestamp("2009-01-01")).dt.days
+    weekday_rush = (out["weekday"] < 5) & out["hour"].between(7, 9) | (out["weekday"] < 5) & out["hour"].between(16, 19)
+    out["rush"], out["night"] = weekday_rush.astype(float), ((out["hour"] >= 20) | (out["hour"] < 6)).astype(float)
+    out["no_coordinates"] = (frame[list(COORDS)] == 0).any(axis=1).astype(float)
+    return out
+
+
+def _table(public: Path, columns: Callable[[pd.DataFrame], pd.DataFrame]) -> Features:
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
     return Features(
-        ride_features(train).to_numpy(float),
+        columns(train).to_numpy(float),
         train["fare_amount"].to_numpy(),
-        ride_features(test).to_numpy(float),
+        columns(test).to_numpy(float),
         test["key"].to_numpy(),
         ("fare_amount",),
     )
+
+
+def features(public: Path) -> Features:
+    return _table(public, ride_columns)
+
+
+def engineered_features(public: Path) -> Features:
+    return _table(public, ride_features)
 
 
 SPEC = BuiltinSpec(
@@ -166,5 +199,6 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["key", "fare_amount"]),
     kind="regression",
     features=features,
+    engineered_features=engineered_features,
     teams=1488,  # teams of the Kaggle competition
 )

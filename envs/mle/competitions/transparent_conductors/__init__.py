@@ -11,6 +11,11 @@ a mixing energy (cation-pair terms that depend on the space group, a strain
 penalty) kept positive. Noise the inputs cannot explain (the atoms' exact
 arrangement in the real task) keeps the top of the board above 0.
 
+A first submission models the inputs as given (space group, atom count, cation fractions, lattice vectors
+and angles). The engineered features (the strong tier) add the physics the top kernels used: the cell
+volume and volume per atom, the cation-pair products (bowing), the volume Vegard's law expects from the mix
+and the strain against it, the space group one-hot.
+
 Not a lookup: nothing comes from a public data set, and the seed and the
 generator live in trainfree's source, which solution scripts cannot read.
 """
@@ -18,6 +23,7 @@ generator live in trainfree's source, which solution scripts cannot read.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -93,9 +99,15 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def crystal_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a first submission feeds a model: the inputs as given (the space group as its number)."""
+    return frame.drop(columns=["id", *[t for t in TARGETS if t in frame.columns]]).astype(float)
+
+
 def crystal_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """The inputs, the space group one-hot, and what a careful Kaggler adds: volume, density, cation pairs."""
-    out = frame.drop(columns=["id", *[t for t in TARGETS if t in frame.columns]])
+    """What a careful Kaggler adds: the cell's volume and volume per atom, the cation pairs, the volume Vegard's law
+    expects from the mix and the strain against it, the space group one-hot."""
+    out = crystal_columns(frame)
     angles = out[["lattice_angle_alpha_degree", "lattice_angle_beta_degree", "lattice_angle_gamma_degree"]]
     vectors = out[["lattice_vector_1_ang", "lattice_vector_2_ang", "lattice_vector_3_ang"]].prod(axis=1)
     out["volume"] = vectors * _cell_volume_factor(angles.to_numpy())
@@ -109,15 +121,23 @@ def crystal_features(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def features(public: Path) -> Features:
+def _table(public: Path, columns: Callable[[pd.DataFrame], pd.DataFrame]) -> Features:
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
     return Features(
-        crystal_features(train).to_numpy(float),
+        columns(train).to_numpy(float),
         train[list(TARGETS)].to_numpy(),
-        crystal_features(test).to_numpy(float),
+        columns(test).to_numpy(float),
         test["id"].to_numpy(),
         TARGETS,
     )
+
+
+def features(public: Path) -> Features:
+    return _table(public, crystal_columns)
+
+
+def engineered_features(public: Path) -> Features:
+    return _table(public, crystal_features)
 
 
 def _candidates() -> list[pop.Candidate]:
@@ -125,8 +145,9 @@ def _candidates() -> list[pop.Candidate]:
 
 
 def _solve(candidate: pop.Candidate, public: Path) -> pd.DataFrame:
-    """The shared regression population, one model per target (it predicts one column), fitted on log1p."""
-    data = features(public)
+    """The shared regression population, one model per target (it predicts one column), fitted on log1p; the
+    strong tier on the engineered features, the others on a first submission's."""
+    data = SPEC.strong_features(public) if candidate.tier == "strong" else features(public)
     columns = [
         pop.predict(SPEC, candidate, dataclasses.replace(data, y_train=data.y_train[:, k], target_columns=(target,)))
         for k, target in enumerate(TARGETS)
@@ -150,6 +171,7 @@ SPEC = BuiltinSpec(
     answers=columns_answers(["id", *TARGETS]),
     kind="regression",
     features=features,
+    engineered_features=engineered_features,
     test_fraction=0.2,
     log_target=True,
     custom_population=(_candidates, _solve),
