@@ -560,6 +560,8 @@ def read_token(secret: str, app: str, token: str) -> int:
     return user_id
 
 
-def to_json(value: Any) -> Any:
-    """Round-trip through JSON so the agent sees exactly what a web API would send."""
-    return json.loads(json.dumps(value, default=str))
+def to_json(value: Any) -> tuple[Any, int]:
+    """Round-trip through JSON so the agent sees exactly what a web API would send; also the length of that
+    JSON text, which the env charges to the episode's reply budget (measured here, not by encoding it again)."""
+    text = json.dumps(value, default=str)
+    return json.loads(text), len(text)

@@ -280,15 +280,17 @@ class ToolWorldEnv(gym.Env):
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
             self._world.guard()
-            reply = self._within_reply_budget(self.server.call(path[0], path[1], args, kwargs))
+            reply = self.server.call(path[0], path[1], args, kwargs)
+            reply = self._within_reply_budget(reply, self.server.last_body_chars)
             page = self.server.last_page
         if self._recording is not None:
             self._recording.append({"path": path, "reply": reply, **({"page": page.as_record()} if page else {})})
         return _as_worker_reply(reply)
 
-    def _within_reply_budget(self, reply: tuple[int, Any]) -> tuple[int, Any]:
-        """The reply, or a 429 once the episode's recorded replies would pass EPISODE_REPLY_BYTES."""
-        size = _reply_size(reply)
+    def _within_reply_budget(self, reply: tuple[int, Any], body_chars: int | None) -> tuple[int, Any]:
+        """The reply, or a 429 once the episode's recorded replies would pass EPISODE_REPLY_BYTES.
+        `body_chars`: the body's JSON length when the server measured it, else it is measured here."""
+        size = _reply_size(reply) if body_chars is None else body_chars
         if self._reply_bytes + size > EPISODE_REPLY_BYTES:
             limit = EPISODE_REPLY_BYTES // 2**20
             return 429, {"message": f"This episode's API replies passed {limit} MB: fetch less (smaller pages)."}

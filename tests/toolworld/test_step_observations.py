@@ -1,6 +1,7 @@
 """Every observation a step returns is the one built from scratch: the whole history converted again and the
 context read and written out in full, as before history conversion became incremental. Oracle episodes,
-odd actions (non-text, over-long, lone surrogates, errors, truncated output) and a restored snapshot."""
+odd actions (non-text, over-long, lone surrogates, errors, truncated output) and a restored snapshot. The
+reply budget is charged what encoding each reply again would measure."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from envs.contract import Observation
 from envs.observation import make_observation
 from envs.toolworld.apps import all_apps
-from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.env import ToolWorldEnv, _reply_size
 from envs.toolworld.world.build import WORLD_NOW
 
 TASKS = ["phone_reply_latest_0", "phone_reply_latest_1"]
@@ -72,6 +73,9 @@ def test_every_observation_equals_the_one_built_from_scratch(small_env: ToolWorl
             break
     assert terminated and "?" in seen[0]["history"][0]["output"] and len(seen[-1]["history"]) == len(small_env.steps)
     assert all(len(a["history"]) + 1 == len(b["history"]) for a, b in zip(seen, seen[1:], strict=False))
+    # the reply budget is charged the JSON length of every reply served, as re-encoding each recorded reply gives
+    served = [c["reply"] for s in small_env.steps for c in s.calls if len(c["path"]) == 2]
+    assert small_env._reply_bytes == sum(_reply_size(reply) for reply in served) and len(served) > 5
 
 
 def test_observations_after_a_restore_and_a_new_episode_start_from_their_own_history(small_env: ToolWorldEnv) -> None:
