@@ -14,6 +14,13 @@ the synthetic original, some values fall outside their physical range
 wilderness or soil flag, and 2% of the labels were swapped between the two
 common types, so the top of the board stays below 1.
 
+A first submission models the raw columns (numbers and the one-hot flags as given). The engineered features
+(the strong tier) add the forest-cover Kaggle features, reimplemented: the straight distance to water and the
+water's elevation (elevation minus the vertical distance), elevation minus a fifth of the horizontal water
+distance, sums and differences of the horizontal distances to water, roads and fire points, the aspect as sine
+and cosine, clipped hillshades summed, area and soil as single codes, the flag count, log distances, and the
+soil's cover-type shares (a target encoding, out of fold on train).
+
 Not a lookup: nothing comes from a public data set, and the seed and the
 generator live in trainfree's source, which solution scripts cannot read.
 """
@@ -21,11 +28,12 @@ generator live in trainfree's source, which solution scripts cannot read.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 6000
@@ -50,6 +58,9 @@ NUMERIC = (
 )
 AREAS = tuple(f"Wilderness_Area{i}" for i in range(1, 5))
 SOILS = tuple(f"Soil_Type{i}" for i in range(1, 41))
+#: folds of the out-of-fold soil encoding, and the rows of prior its shares shrink towards
+ENCODING_FOLDS = 5
+ENCODING_PRIOR = 10.0
 
 
 def _hillshade(aspect: np.ndarray, slope: np.ndarray, sun_azimuth: float, sun_altitude: float) -> np.ndarray:
@@ -122,6 +133,69 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def terrain_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forest-cover Kaggle features: the straight distance to water and the water's elevation, the sums and
+    differences of the horizontal distances, the aspect as a direction, the hillshades clipped to their range
+    and summed, the wilderness area and soil as single codes, how many flags a row carries, log distances."""
+    out = pd.DataFrame(index=frame.index)
+    water, drop = frame["Horizontal_Distance_To_Hydrology"], frame["Vertical_Distance_To_Hydrology"]
+    roads, fire = frame["Horizontal_Distance_To_Roadways"], frame["Horizontal_Distance_To_Fire_Points"]
+    out["water_distance"] = np.hypot(water, drop)
+    out["water_elevation"] = frame["Elevation"] - drop
+    out["elevation_less_water"] = frame["Elevation"] - 0.2 * water
+    pairs = {"water_fire": (water, fire), "water_roads": (water, roads), "fire_roads": (fire, roads)}
+    for name, (a, b) in pairs.items():
+        out[f"{name}_sum"], out[f"{name}_difference"] = a + b, (a - b).abs()
+    aspect = np.radians(frame["Aspect"] % 360)
+    out["aspect_sin"], out["aspect_cos"] = np.sin(aspect), np.cos(aspect)
+    out["hillshade_sum"] = frame[["Hillshade_9am", "Hillshade_Noon", "Hillshade_3pm"]].clip(0, 255).sum(axis=1)
+    out["area"], out["soil"] = _code(frame, AREAS), _code(frame, SOILS)
+    out["flags"] = frame[list(AREAS + SOILS)].sum(axis=1)
+    out["log_roads"], out["log_fire"] = np.log1p(roads.clip(0)), np.log1p(fire.clip(0))
+    return out
+
+
+def _code(frame: pd.DataFrame, flags: tuple[str, ...]) -> np.ndarray:
+    return frame[list(flags)].to_numpy().argmax(axis=1)
+
+
+def _shares(keys: np.ndarray, y: np.ndarray, classes: np.ndarray, prior: np.ndarray) -> dict[int, np.ndarray]:
+    """Each key's cover-type shares, shrunk towards the overall shares by ENCODING_PRIOR rows."""
+    index = np.searchsorted(classes, y)
+    counts = {int(k): np.bincount(index[keys == k], minlength=len(classes)) for k in np.unique(keys)}
+    return {k: (c + ENCODING_PRIOR * prior) / (c.sum() + ENCODING_PRIOR) for k, c in counts.items()}
+
+
+def soil_encoding(train_soil: np.ndarray, y: np.ndarray, test_soil: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cover-type shares per soil (target encoding): out of fold on train (fixed folds, so a row never sees its
+    own label), from all of train on test; an unseen soil gets the overall shares."""
+    classes = np.unique(y)
+    prior = np.bincount(np.searchsorted(classes, y), minlength=len(classes)) / len(y)
+    fold = np.arange(len(y)) % ENCODING_FOLDS
+    encoded = np.zeros((len(y), len(classes)))
+    for k in range(ENCODING_FOLDS):
+        shares = _shares(train_soil[fold != k], y[fold != k], classes, prior)
+        encoded[fold == k] = [shares.get(int(s), prior) for s in train_soil[fold == k]]
+    shares = _shares(train_soil, y, classes, prior)
+    return encoded, np.array([shares.get(int(s), prior) for s in test_soil])
+
+
+def engineered_features(public: Path) -> Features:
+    """The raw columns, the terrain features and the soil's cover-type shares."""
+    first = features(public)
+    train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
+    encoded_train, encoded_test = soil_encoding(_code(train, SOILS), first.y_train, _code(test, SOILS))
+    return Features(
+        np.column_stack([first.x_train, terrain_features(train).to_numpy(float), encoded_train]),
+        first.y_train,
+        np.column_stack([first.x_test, terrain_features(test).to_numpy(float), encoded_test]),
+        first.test_ids,
+        first.target_columns,
+    )
+
+
+features = partial(tabular_features, target="Cover_Type", id_col="Id")
+
 SPEC = BuiltinSpec(
     config=CompetitionConfig(
         id="forest-cover",
@@ -137,6 +211,7 @@ SPEC = BuiltinSpec(
     write_public=tabular_public(["Cover_Type"], "Id", 2),
     answers=columns_answers(["Id", "Cover_Type"]),
     kind="label",
-    features=partial(tabular_features, target="Cover_Type", id_col="Id"),
+    features=features,
+    engineered_features=engineered_features,
     teams=1188,  # teams of the Kaggle competition
 )
