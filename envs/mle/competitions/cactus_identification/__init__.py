@@ -8,10 +8,17 @@ label: round green bushes (a cactus's colour, not its shape) and elongated
 brown or grey logs and rocks (its shape, not its colour). Three quarters of
 the tiles hold a cactus: an elongated green body of random length, width,
 place and angle, with the shadow it casts and sometimes arms, at a random
-contrast. Unlike the real task, whose board's top is about 1, the
-population's features find this hard (board top 0.861, median 0.823): a
-bush's colour and a log's shape confuse them; a model of shape and colour
-together (a small CNN) has room above the board.
+contrast.
+
+Features (envs/mle/image_descriptors.py): a first submission sees an 8x8
+colour thumbnail, colour histograms and edge-orientation votes per cell, where
+a bush's colour and a log's shape confuse it (the population's mid and weak
+tiers, the untuned HGB). The strong tier adds what holds wherever the cactus
+stands and however it is turned: colour moments, a block-normalised HOG and a
+rotation-invariant filter bank on luminance and the red-green and yellow-blue
+channels, whose green ridges (elongated, unlike a bush; green, unlike a log)
+mark a cactus. A small CNN still has room above the board (the real task's
+top is about 1).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 from envs.mle import image_folder, procedural_images
 from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
+from envs.mle.image_descriptors import engineered, first_submission
 from envs.mle.procedural_images import ellipse, paint, smooth_noise
 
 N = 2000
@@ -108,11 +116,23 @@ def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
     pd.DataFrame({"id": test["id"], "has_cactus": 0.5}).to_csv(public / "sample_submission.csv", index=False)
 
 
-def features(public: Path) -> Features:
+def read_images(public: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Train images, their labels, test images and the test ids, in the files' order."""
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "sample_submission.csv")
-    x_train = image_folder.image_features(image_folder.read_pngs(public / "train", train["id"]))
-    x_test = image_folder.image_features(image_folder.read_pngs(public / "test", test["id"]))
-    return Features(x_train, train["has_cactus"].to_numpy(), x_test, test["id"].to_numpy(), ("has_cactus",))
+    images = (
+        image_folder.read_pngs(public / folder, ids) for folder, ids in (("train", train["id"]), ("test", test["id"]))
+    )
+    return next(images), train["has_cactus"].to_numpy(), next(images), test["id"].to_numpy()
+
+
+def features(public: Path) -> Features:
+    x_train, y, x_test, ids = read_images(public)
+    return Features(first_submission(x_train), y, first_submission(x_test), ids, ("has_cactus",))
+
+
+def engineered_features(public: Path) -> Features:
+    x_train, y, x_test, ids = read_images(public)
+    return Features(engineered(x_train), y, engineered(x_test), ids, ("has_cactus",))
 
 
 SPEC = BuiltinSpec(
@@ -131,6 +151,7 @@ SPEC = BuiltinSpec(
     answers=answers,
     kind="binary",
     features=features,
+    engineered_features=engineered_features,
     teams=1221,
     shared_sources=(image_folder.SOURCE, procedural_images.SOURCE),
 )

@@ -10,6 +10,14 @@ of each). Every leaf may also carry light reflections, specks of dirt (dark
 like scab, but tiny) and a yellowish tinge (the colour of rust, but spread
 out); symptoms have a random strength and a few are very faint, so the best
 score stays below 1.
+
+Features (envs/mle/image_descriptors.py): a first submission sees an 8x8
+colour thumbnail, colour histograms and edge-orientation votes per cell, too
+coarse for spots a pixel or two wide. The strong tier adds colour moments, a
+block-normalised HOG and a rotation-invariant filter bank on luminance and the
+red-green and yellow-blue channels at three scales, with the number of its
+peaks above `CUTS`: how many small orange spots (rust) and larger dark
+blotches (scab) a leaf has, apart from tiny dirt specks and a spread tinge.
 """
 
 from __future__ import annotations
@@ -22,12 +30,15 @@ import pandas as pd
 from envs.mle import image_folder, procedural_images
 from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
+from envs.mle.image_descriptors import engineered, first_submission
 from envs.mle.procedural_images import ellipse, paint, segment, smooth_noise
 
 N = 2500
 SIDE = 32
 CLASSES = ("healthy", "multiple_diseases", "rust", "scab")
 SHARES = (0.28, 0.05, 0.34, 0.33)
+#: filter-bank strengths above which a peak counts as a spot (rust, scab, dirt)
+CUTS = (0.05, 0.1, 0.2)
 RUST, SCAB = np.array([0.85, 0.55, 0.15]), np.array([0.35, 0.3, 0.15])
 
 
@@ -97,16 +108,23 @@ def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
     sample.to_csv(public / "sample_submission.csv", index=False)
 
 
-def features(public: Path) -> Features:
+def read_images(public: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Train images, their labels, test images and the test ids, in the files' order."""
     train, test = pd.read_csv(public / "train.csv"), pd.read_csv(public / "test.csv")
-    x_train, x_test = (
-        np.column_stack([image_folder.image_features(images), image_folder.spot_features(images)])
-        for images in (
-            image_folder.read_pngs(public / "images", ids + ".png") for ids in (train["image_id"], test["image_id"])
-        )
-    )
+    x_train, x_test = (image_folder.read_pngs(public / "images", rows["image_id"] + ".png") for rows in (train, test))
     labels = np.array(CLASSES)[train[list(CLASSES)].to_numpy().argmax(axis=1)]
-    return Features(x_train, labels, x_test, test["image_id"].to_numpy(), CLASSES, classes=CLASSES)
+    return x_train, labels, x_test, test["image_id"].to_numpy()
+
+
+def features(public: Path) -> Features:
+    x_train, y, x_test, ids = read_images(public)
+    return Features(first_submission(x_train), y, first_submission(x_test), ids, CLASSES, classes=CLASSES)
+
+
+def engineered_features(public: Path) -> Features:
+    x_train, y, x_test, ids = read_images(public)
+    x_train, x_test = (engineered(x, CUTS) for x in (x_train, x_test))
+    return Features(x_train, y, x_test, ids, CLASSES, classes=CLASSES)
 
 
 SPEC = BuiltinSpec(
@@ -125,6 +143,7 @@ SPEC = BuiltinSpec(
     answers=answers,
     kind="multiclass",
     features=features,
+    engineered_features=engineered_features,
     teams=1317,
     shared_sources=(image_folder.SOURCE, procedural_images.SOURCE),
 )
