@@ -10,9 +10,12 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   plus the one API call served in-process without the worker, back to back; the same call timed right
   after a round trip, as a step serves it, is recorded beside it (the caches the worker left cost time).
 - scaling: episodes/s of an instant policy (the oracle) over the dev split, run by the harness as users
-  run it, with 1, 2 and 4 workers (threads sharing the env process; each env's agent code runs in workers
-  forked by its own sandboxed fork server); configurations alternate round by round, each round starting
-  with the next one, so a change in the machine's load hits them all alike.
+  run it (workers_backend=auto: one worker is a thread, 2 and 4 are forked processes, each with its own
+  env), with 1, 2 and 4 workers; each row names its backend and the CPU per episode in the run's process
+  and in its reaped children (the worker processes; sandboxes are killed as a group at close, so little
+  of their CPU is ever reaped and counted). Configurations
+  alternate round by round, each round starting with the next one, so a change in the machine's load
+  hits them all alike. `--scaling-only` runs just this part and prints it (nothing is saved).
 The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
@@ -26,6 +29,7 @@ import json
 import os
 import pickle
 import platform
+import resource
 import statistics
 import tempfile
 import time
@@ -39,6 +43,7 @@ from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import list_tasks
 from envs.toolworld.world.build import generate, template_bytes
 from harness.run import RunRequest, run_evaluation
+from harness.worker_backend import choose_workers_backend
 
 RESULTS = Path(__file__).parent / "results" / "toolworld.json"
 TASK = "phone_reply_latest_0"
@@ -121,6 +126,12 @@ def floor(env: ToolWorldEnv, repeats: int) -> tuple[list[float], list[float], li
     return trips, back_to_back, after_trip
 
 
+def cpu_s() -> tuple[float, float]:
+    """CPU seconds so far of this process, and of its children reaped so far (with what they reaped)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def served_call(env: ToolWorldEnv) -> Callable[[], Any]:
     """ONE_CALL's API call, served in-process without the worker, with the token of the episode's login."""
     token = env.steps[0].calls[-1]["reply"][1]["access_token"]
@@ -128,7 +139,8 @@ def served_call(env: ToolWorldEnv) -> Callable[[], Any]:
 
 
 def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
-    """One row per harness run of the oracle over the dev split: workers, episodes/s and the load during it."""
+    """One row per harness run of the oracle over the dev split: workers, their backend, episodes/s, CPU per
+    episode in the run's process and in its children, and the load during it."""
     list_tasks("dev")  # tasks are built once per process: every run finds them built
     rows = []
     for round_ in range(rounds):
@@ -140,20 +152,27 @@ def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
                 wrappers=(),
                 split="dev",
                 workers=workers,
+                workers_backend="auto",  # what users get
                 progress=False,
             )
-            before = load()
+            backend, _ = choose_workers_backend("auto", workers, request.policy, [], model_given=False)
+            before, (own_before, children_before) = load(), cpu_s()
             with tempfile.TemporaryDirectory() as run_dir:
                 summary = run_evaluation(request, run_dir)
-            wall = summary["run_wall_time_s"]
+            time.sleep(0.5)  # closed sandboxes are reaped off the run's path
+            own, children = cpu_s()
+            wall, episodes = summary["run_wall_time_s"], summary["episodes"]
             rows.append(
                 {
                     "round": round_,
                     "workers": workers,
-                    "episodes": summary["episodes"],
+                    "backend": backend,
+                    "episodes": episodes,
                     "errors": summary["errors"],
                     "wall_s": wall,
-                    "episodes_per_s": round(summary["episodes"] / wall, 2),
+                    "episodes_per_s": round(episodes / wall, 2),
+                    "cpu_ms_per_episode_run_process": round(1000 * (own - own_before) / episodes, 1),
+                    "cpu_ms_per_episode_children": round(1000 * (children - children_before) / episodes, 1),
                     "load_before": before,
                     "load": load(),
                 }
@@ -163,11 +182,21 @@ def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
 
 
 def scaling_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median episodes/s per worker count, and its ratio to one worker's."""
-    medians = {w: statistics.median(r["episodes_per_s"] for r in rows if r["workers"] == w) for w in SCALING_WORKERS}
+    """Per worker count: the backend, median episodes/s and its ratio to one worker's, median CPU per episode."""
+
+    def median(workers: int, key: str) -> float:
+        return statistics.median(r[key] for r in rows if r["workers"] == workers)
+
+    one = median(1, "episodes_per_s")
     return {
-        str(w): {"episodes_per_s_median": round(m, 2), "x_one_worker": round(m / medians[1], 2)}
-        for w, m in medians.items()
+        str(w): {
+            "backend": next(r["backend"] for r in rows if r["workers"] == w),
+            "episodes_per_s_median": round(median(w, "episodes_per_s"), 2),
+            "x_one_worker": round(median(w, "episodes_per_s") / one, 2),
+            "cpu_ms_per_episode_run_process": median(w, "cpu_ms_per_episode_run_process"),
+            "cpu_ms_per_episode_children": median(w, "cpu_ms_per_episode_children"),
+        }
+        for w in SCALING_WORKERS
     }
 
 
@@ -176,7 +205,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the 1/2/4-worker scaling runs")
+    parser.add_argument("--scaling-only", action="store_true", help="only the scaling runs, printed, not saved")
     args = parser.parse_args()
+    if args.scaling_only:
+        print_rows(scaling_rows(instant_policy_rates(args.rounds)))
+        return
 
     generate_ms = timed(lambda: generate(12345))
     template_bytes(0)
@@ -301,17 +334,27 @@ def print_table(r: dict[str, Any]) -> None:
             "",
         ),
     ]
-    scaling = r["instant_policy_scaling"]
-    for workers, figures in scaling["summary"].items():
-        loads = [run["load"] for run in scaling["runs"] if str(run["workers"]) == workers]
+    print_rows(rows + scaling_rows(r["instant_policy_scaling"]["runs"]))
+
+
+def scaling_rows(runs: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for workers, figures in scaling_summary(runs).items():
+        loads = [run["load"] for run in runs if str(run["workers"]) == workers]
         rows.append(
             (
-                f"oracle episodes/s, {workers} worker(s)",
+                f"oracle episodes/s, {workers} worker(s), {figures['backend']}",
                 f"median {figures['episodes_per_s_median']}",
-                f"{figures['x_one_worker']}x one worker (n={len(loads)}){' target >= 1.6' if workers == '2' else ''}",
+                f"{figures['x_one_worker']}x one worker (n={len(loads)}){' target >= 1.6' if workers == '2' else ''}; "
+                f"CPU/episode {figures['cpu_ms_per_episode_run_process']} ms run process "
+                f"+ {figures['cpu_ms_per_episode_children']} ms children",
                 f"load {min(loads)}-{max(loads)}",
             )
         )
+    return rows
+
+
+def print_rows(rows: list[tuple[str, str, str, str]]) -> None:
     widths = [max(len(x[i]) for x in rows) for i in range(3)]
     for name, a, b, c in rows:
         print(f"{name:<{widths[0]}}  {a:<{widths[1]}}  {b:<{widths[2]}}  {c}")
