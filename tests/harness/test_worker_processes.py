@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import psutil
 import pytest
 
 from harness.choosers import FixedStack
+from harness.parallel import ProcessRunner, WorkFailed
 from harness.run import RunRequest, run_evaluation
 from harness.worker_backend import choose_workers_backend
 from tests.harness.conftest import eval_command, read_lines
@@ -195,3 +198,41 @@ def test_bad_workers_backend_values_are_refused_naming_the_problem(tmp_path):
     replay = {"backend": "replay", "path": "r.jsonl", "fallback": {"backend": "openai_compatible"}}
     with pytest.raises(ValueError, match=r"records to a file, which several processes would write at once"):
         choose_workers_backend("processes", 2, {"model": replay}, [], model_given=False)
+
+
+def test_a_worker_process_that_cannot_set_up_fails_each_item_as_not_started():
+    @contextlib.contextmanager
+    def broken_setup() -> Iterator[Callable[[int], int]]:
+        raise OSError("no env for this process")
+        yield lambda item: item  # unreachable: a generator-based context manager needs a yield
+
+    failures: list[tuple[int, WorkFailed]] = []
+
+    def lost(item: int, failure: WorkFailed) -> int:
+        failures.append((item, failure))
+        return -item
+
+    assert sorted(ProcessRunner(broken_setup, 2, lost).run(range(1, 5))) == [-4, -3, -2, -1]
+    assert all(not f.started and "could not start: OSError: no env for this process" in f.reason for _, f in failures)
+
+
+def test_an_item_whose_work_raises_is_lost_and_the_process_goes_on():
+    @contextlib.contextmanager
+    def setup() -> Iterator[Callable[[int], tuple[int, int]]]:
+        def work(item: int) -> tuple[int, int]:
+            if item == 3:
+                raise ValueError("item 3 is bad")
+            return item, os.getpid()
+
+        yield work
+
+    failures: list[WorkFailed] = []
+
+    def lost(item: int, failure: WorkFailed) -> tuple[int, int]:
+        failures.append(failure)
+        return item, 0
+
+    results = list(ProcessRunner(setup, 1, lost).run(range(6)))
+    assert sorted(item for item, _ in results) == list(range(6))
+    assert len({pid for item, pid in results if item != 3}) == 1  # the same process served every other item
+    assert len(failures) == 1 and failures[0].started and "ValueError: item 3 is bad" in failures[0].reason
