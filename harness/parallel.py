@@ -173,10 +173,11 @@ class ProcessRunner(Generic[T, R]):
 
     `setup` runs once in each process, as a context manager giving the process's `work` function (its
     own env, its own model client) and closing them when the process stops. Processes are forked, so
-    only items and results cross the pipe, pickled. `lost(item, failure)` is the result of an item whose
-    process died, whose `work` raised or whose process could not set up. Leaving the iterator early
-    (Ctrl-C, an exception in the consumer) stops every process: asked, then SIGTERM, then SIGKILL; a
-    process whose run dies is killed by the kernel (parent-death signal).
+    only items and results cross the pipe, pickled (an item is never None: None tells a process to stop).
+    `lost(item, failure)` is the result of an item whose process died, whose `work` raised or whose
+    process could not set up. Leaving the iterator early (Ctrl-C, an exception in the consumer) stops
+    every process: asked, then SIGTERM, then SIGKILL; a process whose run dies is killed by the kernel
+    (parent-death signal).
     """
 
     def __init__(
