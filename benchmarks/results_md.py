@@ -296,6 +296,7 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
             r["steps_done"],
             r.get("step_s"),
             r.get("valid_steps"),
+            r.get("valid_submission_steps"),
             r.get("calls_per_step"),
             r.get("completion_tokens_per_step"),
             r.get("review_tokens_mean"),
@@ -313,13 +314,20 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
         f"{s.get('steps')} steps, {s.get('timeout')} s per script run, search {s.get('search')}, every model call "
         f"capped at {s.get('max_tokens')} tokens (aideml sets no cap; the proxy adds it). s per step: from the first "
         "model call to the last, over the steps (a logging proxy saw every call; no start-up counted). valid steps: "
-        "journal nodes not marked buggy (AIDE's rule; ours also counts the env's submission check). load: the "
-        "1-minute load average during the row, mean (start-max), on "
-        f"{s.get('cores')} cores. Our step time over aideml's: {c.get('step_s_ratio_ours_over_aideml')}, overall "
-        f"{c.get('step_s_ratio_overall')} (target <= 0.8); valid steps {c.get('valid_steps')}. Our env also reruns "
-        "each working script on a validation split (double run time).\n"
+        "journal nodes not marked buggy by each system's own rule (aideml: its review says no bug and names a "
+        "metric, the run raised nothing; ours also needs the env to call submission.csv valid). valid submission "
+        "steps: steps that wrote a valid submission.csv, the rule both share (ours: the env's report; aideml: each "
+        "new version of its submission.csv graded while it ran). Scripts sampled at temperature "
+        f"{s.get('code_temperature')} on both sides; both run only a script that compiles when one of 3 draws does "
+        "(aideml drops blocks that do not compile and asks again). Why each step failed: the rows' nodes in "
+        f"{source}. load: the 1-minute load average during the row, mean "
+        f"(start-max), on {s.get('cores')} cores. Our step time over aideml's: "
+        f"{c.get('step_s_ratio_ours_over_aideml')}, overall {c.get('step_s_ratio_overall')} (target <= 0.8); "
+        f"valid steps {c.get('valid_steps')}, valid submission steps {c.get('valid_submission_steps')} of "
+        f"{c.get('steps')}. Our env also reruns each working script on a validation split (double run time).\n"
     )
-    columns = ["system", "competition", "steps", "s per step", "valid steps", "calls per step"]
+    columns = ["system", "competition", "steps", "s per step", "valid steps", "valid submission steps"]
+    columns += ["calls per step"]
     columns += ["tokens per step", "review tokens", "scripts at cap", "valid submission", "score", "load", "outcome"]
     return table(columns, rows) + note, [source]
 
