@@ -8,6 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from harness.demo import register_resolver
 from policies.llm.llama_cpp_embedded import LlamaCppEmbedded
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm.registry import BACKENDS, make_chat_model
@@ -18,6 +19,7 @@ LLM_POLICIES = sorted(p.stem for p in (CONF / "policy").glob("*.yaml") if "kind:
 
 
 def policy_config(name: str, *overrides: str):
+    register_resolver()  # as train_free_eval.py does: conf/policy/demo.yaml finds its recording with it
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
         return compose(overrides=[f"+policy={name}", *overrides]).policy
 
