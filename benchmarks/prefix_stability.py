@@ -16,7 +16,8 @@ vLLM caches whole 16-token blocks, so real reuse is slightly lower.
 The model never runs: replies are scripted, so the numbers depend only on
 the stacks' prompt layouts. The model's context window is set to the
 papers' Qwen3-8B FP16 setting (12,288 tokens) so `summarize` fires when it
-would there. Run: .venv/bin/python benchmarks/prefix_stability.py [--tasks 3 --steps 40]
+would there; a stack whose prompt still outgrows it ends the episode there, as a
+real run does (counted per stack). Run: .venv/bin/python benchmarks/prefix_stability.py [--tasks 3 --steps 40]
 Writes benchmarks/results/prefix_stability.json.
 """
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from envs.toolworld.env import ToolWorldEnv
-from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, ContextLengthExceeded, Message, Usage
 from policies.llm_policy import LLMPolicy
 from policies.render import load_prompt
 from wrappers.stack import apply_stack, parse_stack
@@ -157,11 +158,16 @@ def run_stack(
             observation, _ = env.reset(options={"task_id": task_id})
             model.oracle, model.prompts = list(base.oracle_actions()), []
             policy.reset(seed=0)
-            model.turn, done = 0, False
+            model.turn, done, overflowed = 0, False, False
             while not done:
-                observation, _, terminated, truncated, _ = env.step(policy.act(observation))
+                try:
+                    action = policy.act(observation)
+                except ContextLengthExceeded:  # as in a real run, the episode ends here (the harness records it)
+                    overflowed = True
+                    break
+                observation, _, terminated, truncated, _ = env.step(action)
                 model.turn, done = model.turn + 1, terminated or truncated
-            per_episode.append(prefix_shares(model.prompts))
+            per_episode.append({**prefix_shares(model.prompts), "context_exceeded": overflowed})
         finally:
             env.close()
     return {
@@ -169,6 +175,7 @@ def run_stack(
         "step_prev_min": min(e["step_prev_min"] for e in per_episode),
         "cached_share": statistics.fmean(e["cached_share"] for e in per_episode),
         "requests_per_episode": statistics.fmean(e["requests"] for e in per_episode),
+        "episodes_ended_by_context_overflow": sum(e["context_exceeded"] for e in per_episode),
         "prompt_chars_per_episode": statistics.fmean(e["prompt_chars"] for e in per_episode),
         "requests_by_role": {
             role: sum(e["by_role"].get(role, 0) for e in per_episode) / len(per_episode)
