@@ -101,8 +101,8 @@ def wrap(
     for path in dict.fromkeys(bound):
         command += ["--ro-bind", path, path]
     masked: list[str] = []
-    for path in sorted(p for p in set(hidden) if os.path.exists(p) and any(_inside(p, b) for b in bound)):
-        if not any(_inside(path, m) for m in masked):  # sorted: a folder comes before what it holds
+    for path in sorted(p for p in set(hidden) if os.path.exists(p) and any(inside(p, b) for b in bound)):
+        if not any(inside(path, m) for m in masked):  # sorted: a folder comes before what it holds
             masked.append(path)
     for path in masked:
         command += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
@@ -118,7 +118,8 @@ def wrap(
     return command + ["--", *argv]
 
 
-def _inside(path: str, folder: str) -> bool:
+def inside(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies beneath it (by name: resolve links first where they matter)."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 

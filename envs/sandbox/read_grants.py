@@ -24,6 +24,7 @@ import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from envs.sandbox.bwrap import inside
 from envs.sandbox.landlock import DEVICES, SYSTEM_DIRS, FsPolicy, abi_version, interpreter_paths, proc_entries
 
 #: the distribution whose installed files no sandbox may read (this project's, as named in pyproject.toml)
@@ -38,10 +39,6 @@ class ReadGrants:
 
     readable: tuple[str, ...]
     listable: tuple[str, ...]
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def carve(roots: Iterable[str], hidden: Iterable[str]) -> ReadGrants:
@@ -67,14 +64,14 @@ def carve(roots: Iterable[str], hidden: Iterable[str]) -> ReadGrants:
             for entry in entries:
                 if entry.is_symlink():  # may lead anywhere, into a hidden folder too
                     target = os.path.realpath(entry.path)
-                    if not any(_inside(target, h) for h in hidden_real):
+                    if not any(inside(target, h) for h in hidden_real):
                         visit(entry.path, target)
                 else:
                     visit(entry.path, entry.path)
 
     for root in roots:
         real = os.path.realpath(root)
-        if os.path.exists(real) and not any(_inside(real, h) for h in hidden_real):
+        if os.path.exists(real) and not any(inside(real, h) for h in hidden_real):
             visit(root, real)
     return ReadGrants(tuple(dict.fromkeys(readable)), tuple(dict.fromkeys(listable)))
 
