@@ -111,10 +111,9 @@ def write_public(train: pd.DataFrame, test: pd.DataFrame, public: Path) -> None:
     pd.DataFrame({"clip": test["clip"], "probability": 0.5}).to_csv(public / "sample_submission.csv", index=False)
 
 
-def spectrogram(clips: np.ndarray) -> np.ndarray:
-    """Log power (clips, frequencies up to 500 Hz, frames), each frequency row minus its median over time:
-    a steady tone or engine hum flattens out, a sweep stands out."""
-    power = audio_features.log_spectrogram(clips, WINDOW, HOP)
+def whitened(power: np.ndarray) -> np.ndarray:
+    """A log spectrogram (clips, frequencies up to 500 Hz, frames) with each frequency row minus its median over
+    time: a steady tone or engine hum flattens out, a sweep stands out."""
     return power - np.median(power, axis=2, keepdims=True)
 
 
@@ -153,8 +152,8 @@ def plain_features(clips: np.ndarray) -> np.ndarray:
 def engineered_clip_features(clips: np.ndarray) -> np.ndarray:
     """The plain view plus the careful Kaggler's: sweep matched filters and the peak contour on the whitened
     spectrogram, each band's whitened peak, and cepstral statistics with deltas."""
-    spec = spectrogram(clips)
-    cepstra = audio_features.cepstral_statistics(audio_features.log_spectrogram(clips, WINDOW, HOP))
+    power = audio_features.log_spectrogram(clips, WINDOW, HOP)
+    spec, cepstra = whitened(power), audio_features.cepstral_statistics(power)
     extra = [sweep_scores(spec), peak_contour(spec), spec[:, 2:24].max(axis=2), cepstra]
     return np.column_stack([plain_features(clips), *extra])
 
