@@ -91,11 +91,7 @@ def boards(cache: Path) -> dict[str, dict]:
     for cid in competition_ids("all"):
         spec, competition = get_spec(cid), prepare(cid, cache)
         board = competition.leaderboard
-        if spec.custom_population is None:
-            data = spec.features(competition.public_dir)
-            trivial = pop.to_submission(spec, data, pop.trivial_predictions(spec, data))
-        else:
-            trivial = competition.sample_submission()
+        trivial = pop.trivial_submission(spec, competition)
         floor = competition.grade(trivial.astype(str), competition.answers())
         scores = board["score"].astype(float)
         worse = (scores > floor) if spec.config.lower_is_better else (scores < floor)

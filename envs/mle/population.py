@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,9 @@ from sklearn.preprocessing import PolynomialFeatures, SplineTransformer, Standar
 
 from envs.mle.builtin import BuiltinSpec, Features
 from envs.mle.metrics import get_metric
+
+if TYPE_CHECKING:
+    from envs.mle.competition import Competition
 
 #: data settings of the first population (50% and 80% of train with seeds 0-2, and all of it); competitions
 #: with their own population may still sweep them
@@ -368,6 +372,15 @@ def to_submission(spec: BuiltinSpec, data: Features, predictions: np.ndarray) ->
     frame = pd.DataFrame(predictions, columns=list(data.target_columns))
     frame.insert(0, spec.config.id_column, data.test_ids)
     return frame
+
+
+def trivial_submission(spec: BuiltinSpec, competition: Competition) -> pd.DataFrame:
+    """The trivial submission the boards are judged against: the prior (`trivial_predictions`) on the
+    competition's public data, or its sample submission where the predictions are not a feature table's (text)."""
+    if spec.kind == "custom":
+        return competition.sample_submission()
+    data = spec.features(competition.public_dir)
+    return to_submission(spec, data, trivial_predictions(spec, data))
 
 
 def trivial_predictions(spec: BuiltinSpec, data: Features) -> np.ndarray:
