@@ -9,6 +9,8 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
 - floor: a worker round trip (a step without API calls, back to back in episodes shaped like the step's)
   plus the one API call served in-process without the worker, back to back; the same call timed right
   after a round trip, as a step serves it, is recorded beside it (the caches the worker left cost time).
+  Steps and the floor's parts alternate: each round (--episodes) takes one episode of every kind, and the
+  step / floor ratio is given over all rounds and per round (median, range, rounds within the target).
 - scaling: episodes/s of an instant policy (the oracle) over the dev split, run by the harness as users
   run it (workers_backend=auto: one worker is a thread, 2 and 4 are forked processes, each with its own
   env), with 1, 2 and 4 workers; each row names its backend and the CPU per episode in the run's process
@@ -19,7 +21,7 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
 The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
-Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 3]
+Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 4]
 """
 
 from __future__ import annotations
@@ -91,39 +93,64 @@ def resets(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float]
     return alone, with_first
 
 
-def episode_steps(env: ToolWorldEnv, episodes: int) -> tuple[list[float], list[float], list[float]]:
-    """Every step time of `episodes` episodes of EPISODE_STEPS one-call steps; also steps 1-10 and 21-30."""
-    every, early, late = [], [], []
-    for _ in range(episodes):
-        env.reset(options={"task_id": TASK})
-        env.step(LOGIN)
-        for i in range(1, EPISODE_STEPS):
-            ms = timed(lambda: env.step(ONE_CALL))
-            every.append(ms)
-            (early if i <= 10 else late if i > 20 else []).append(ms)
-    return every, early, late
+def one_call_episode(env: ToolWorldEnv) -> list[float]:
+    """The step times of one episode of EPISODE_STEPS one-call steps (after its login step)."""
+    env.reset(options={"task_id": TASK})
+    env.step(LOGIN)
+    return [timed(lambda: env.step(ONE_CALL)) for _ in range(1, EPISODE_STEPS)]
 
 
-def floor(env: ToolWorldEnv, repeats: int) -> tuple[list[float], list[float], list[float]]:
-    """(worker round trips: steps with no API call, back to back in EPISODE_STEPS-step episodes as
-    episode_steps times its steps; ONE_CALL's API call served in-process without the worker, back to back;
-    the same call each right after a round trip, as a step serves it, with the caches the worker left)."""
-    trips: list[float] = []
-    back_to_back: list[float] = []
-    after_trip: list[float] = []
-    while len(trips) < repeats:
-        env.reset(options={"task_id": TASK})
-        env.step(LOGIN)
-        trips += [timed(lambda: env.step("x = 1")) for _ in range(1, EPISODE_STEPS)]
-        call = served_call(env)
-        back_to_back += [timed(call) for _ in range(1, EPISODE_STEPS)]
-        env.reset(options={"task_id": TASK})
-        env.step(LOGIN)
-        call = served_call(env)
-        for _ in range(1, EPISODE_STEPS):
-            env.step("x = 1")
-            after_trip.append(timed(call))
-    return trips, back_to_back, after_trip
+def round_trip_episode(env: ToolWorldEnv) -> list[float]:
+    """Worker round trips: steps with no API call, back to back in an episode shaped like one_call_episode's."""
+    env.reset(options={"task_id": TASK})
+    env.step(LOGIN)
+    return [timed(lambda: env.step("x = 1")) for _ in range(1, EPISODE_STEPS)]
+
+
+def calls_back_to_back(env: ToolWorldEnv) -> list[float]:
+    """ONE_CALL's API call served in-process without the worker, back to back."""
+    env.reset(options={"task_id": TASK})
+    env.step(LOGIN)
+    call = served_call(env)
+    return [timed(call) for _ in range(1, EPISODE_STEPS)]
+
+
+def calls_after_round_trips(env: ToolWorldEnv) -> list[float]:
+    """ONE_CALL's API call served in-process, each right after a worker round trip, as a step serves it
+    (with the caches the worker left)."""
+    env.reset(options={"task_id": TASK})
+    env.step(LOGIN)
+    call, times = served_call(env), []
+    for _ in range(1, EPISODE_STEPS):
+        env.step("x = 1")
+        times.append(timed(call))
+    return times
+
+
+MEASURES: dict[str, Callable[[ToolWorldEnv], list[float]]] = {
+    "step": one_call_episode,
+    "trip": round_trip_episode,
+    "direct": calls_back_to_back,
+    "after": calls_after_round_trips,
+}
+
+
+def steps_and_floor(env: ToolWorldEnv, rounds: int) -> dict[str, list[float]]:
+    """Step times and the floor's parts (trip + direct), measured alternately: each round takes one episode of
+    every kind, the first kind shifting round by round, so a change in the machine's load hits them all alike.
+    Also steps 1-10 and 21-30 of the one-call episodes, and each round's step p50 over its floor p50."""
+    parts: dict[str, list[float]] = {kind: [] for kind in (*MEASURES, "early", "late", "ratio")}
+    kinds = list(MEASURES)
+    for round_ in range(rounds):
+        shift = round_ % len(kinds)
+        this_round = {kind: MEASURES[kind](env) for kind in kinds[shift:] + kinds[:shift]}
+        for kind, times in this_round.items():
+            parts[kind] += times
+        parts["early"] += this_round["step"][:10]
+        parts["late"] += this_round["step"][20:]
+        floor_p50 = percentile(this_round["trip"], 50) + percentile(this_round["direct"], 50)
+        parts["ratio"].append(percentile(this_round["step"], 50) / floor_p50)
+    return parts
 
 
 def cpu_s() -> tuple[float, float]:
@@ -138,9 +165,10 @@ def served_call(env: ToolWorldEnv) -> Callable[[], Any]:
     return lambda: env._serve(["phone", "show_alarms"], [], {"access_token": token})
 
 
-def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
-    """One row per harness run of the oracle over the dev split: workers, their backend, episodes/s, CPU per
-    episode in the run's process and in its children, and the load during it."""
+def instant_policy_rates(rounds: int, seeds: int) -> list[dict[str, Any]]:
+    """One row per harness run of the oracle over the dev split, each task once per seed (runs of several
+    seconds, so one run's start and end weigh little): workers, their backend, episodes/s, CPU per episode in
+    the run's process and in its children, and the load during it."""
     list_tasks("dev")  # tasks are built once per process: every run finds them built
     rows = []
     for round_ in range(rounds):
@@ -151,6 +179,7 @@ def instant_policy_rates(rounds: int) -> list[dict[str, Any]]:
                 policy={"name": "oracle", "kind": "oracle"},
                 wrappers=(),
                 split="dev",
+                seeds=tuple(range(seeds)),
                 workers=workers,
                 workers_backend="auto",  # what users get
                 progress=False,
@@ -185,7 +214,7 @@ def scaling_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Per worker count: the backend, median episodes/s and its ratio to one worker's, median CPU per episode."""
 
     def median(workers: int, key: str) -> float:
-        return statistics.median(r[key] for r in rows if r["workers"] == workers)
+        return round(statistics.median(r[key] for r in rows if r["workers"] == workers), 2)
 
     one = median(1, "episodes_per_s")
     return {
@@ -203,12 +232,15 @@ def scaling_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=100)
-    parser.add_argument("--episodes", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the 1/2/4-worker scaling runs")
+    parser.add_argument(
+        "--episodes", type=int, default=20, help="rounds of one-call steps and floor (one episode of each kind)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the 1/2/4-worker scaling runs")
+    parser.add_argument("--seeds", type=int, default=4, help="episodes of each dev task per scaling run")
     parser.add_argument("--scaling-only", action="store_true", help="only the scaling runs, printed, not saved")
     args = parser.parse_args()
     if args.scaling_only:
-        print_rows(scaling_rows(instant_policy_rates(args.rounds)))
+        print_rows(scaling_rows(instant_policy_rates(args.rounds, args.seeds)))
         return
 
     generate_ms = timed(lambda: generate(12345))
@@ -220,14 +252,22 @@ def main() -> None:
     reset_row, first_row = summary(back_to_back), summary(first_back_to_back)
     thought, first_thought = resets(env, max(5, args.repeats // 4), THINK_S)
     thought_row, first_thought_row = summary(thought), summary(first_thought)
-    every, early, late = episode_steps(env, args.episodes)
-    step_row, early_row, late_row = summary(every), summary(early), summary(late)
-    trips, direct, after_trip = floor(env, args.repeats)
-    floor_ms = percentile(trips, 50) + percentile(direct, 50)
+    parts = steps_and_floor(env, args.episodes)
+    step_row, early_row, late_row = summary(parts["step"]), summary(parts["early"]), summary(parts["late"])
+    floor_ms = percentile(parts["trip"], 50) + percentile(parts["direct"], 50)
     floor_row = {
-        "worker_round_trip": summary(trips, 3),
-        "api_call_in_process": summary(direct, 3),
-        "api_call_in_process_after_a_round_trip": summary(after_trip, 3),
+        "worker_round_trip": summary(parts["trip"], 3),
+        "api_call_in_process": summary(parts["direct"], 3),
+        "api_call_in_process_after_a_round_trip": summary(parts["after"], 3),
+    }
+    ratios = parts["ratio"]
+    step_x_floor = {
+        "all_rounds": round(step_row["p50"] / floor_ms, 2),
+        "per_round_median": round(statistics.median(ratios), 2),
+        "per_round_min": round(min(ratios), 2),
+        "per_round_max": round(max(ratios), 2),
+        "rounds_within_2x": sum(r <= 2 for r in ratios),
+        "rounds": len(ratios),
     }
 
     env.reset(options={"task_id": TASK})
@@ -273,7 +313,7 @@ def main() -> None:
     }
     for e in pool:
         e.close()
-    scaling = instant_policy_rates(args.rounds)
+    scaling = instant_policy_rates(args.rounds, args.seeds)
 
     results = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -287,6 +327,7 @@ def main() -> None:
         "one_call_step_ms_steps_1_10": early_row,
         "one_call_step_ms_steps_21_30": late_row,
         "floor_ms": {"p50": round(floor_ms, 3), **floor_row},
+        "step_x_floor": step_x_floor,
         "get_state_ms": {**summary(snapshots), "pickled_kib": snapshot_sizes[0] // 1024},
         "set_state_after_3_steps_ms": restore_row,
         "oracle_episode_test_normal_ms": oracle_row,
@@ -319,7 +360,10 @@ def print_table(r: dict[str, Any]) -> None:
             f"p50 {r['floor_ms']['p50']} ms",
             f"{r['floor_ms']['worker_round_trip']['p50']} + {r['floor_ms']['api_call_in_process']['p50']} ms "
             f"(right after a round trip: {r['floor_ms']['api_call_in_process_after_a_round_trip']['p50']} ms); "
-            f"step / floor {r['one_call_step_ms']['p50'] / r['floor_ms']['p50']:.2f}, target <= 2",
+            f"step / floor {r['step_x_floor']['all_rounds']:.2f} (per round: median "
+            f"{r['step_x_floor']['per_round_median']:.2f}, {r['step_x_floor']['per_round_min']:.2f}-"
+            f"{r['step_x_floor']['per_round_max']:.2f}; {r['step_x_floor']['rounds_within_2x']}/"
+            f"{r['step_x_floor']['rounds']} rounds <= 2), target <= 2",
             f"load {r['floor_ms']['worker_round_trip']['load']}",
         ),
         row("get_state (pickled)", "get_state_ms", f"{r['get_state_ms']['pickled_kib']} KiB"),

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from envs.sandbox import bwrap, protections, wire
+from envs.sandbox.colocation import CpuFollower
 from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
 from envs.sandbox.protections import Protection
@@ -117,6 +118,8 @@ class SessionConfig:
     # per step (one `run`): what a runaway or hostile snippet may cost the env before the worker is stopped
     max_calls_per_step: int = 1_000
     max_bytes_per_step: int = 32 * 2**20
+    # run each step's worker on the CPU the env's thread is on (colocation.py); off when limits pin the worker
+    colocate: bool = True
 
 
 class WorkerStartError(RuntimeError):
@@ -161,6 +164,7 @@ class WorkerSession:
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
         self._closed = False
         self._runner: int | None = None  # the thread inside run(), which alone may close the pipes under it
+        self._cpu = CpuFollower() if config.colocate and not config.limits.cpu_affinity else None
 
     def start(self) -> None:
         """Switch to a fresh worker (killing the old one); does not wait for it to be ready.
@@ -281,6 +285,8 @@ class WorkerSession:
         self._step_bytes = 0
         if not self._ready:
             self._expect_ready(deadline)
+        if self._cpu is not None and self.proc is not None:
+            self._cpu.follow(self.proc)
         self.fresh = False
         self._seq += 1
         self._send({"op": "exec", "code": code, "name": name, "seq": self._seq}, deadline)

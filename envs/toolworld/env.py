@@ -67,10 +67,12 @@ class ToolWorldEnv(gym.Env):
         spare_worker: bool = True,
         render_mode: str | None = None,
         sandbox: str = "auto",
+        colocate_worker: bool = True,
     ):
         """`spare_worker` keeps a second worker booted ahead of the next reset/restore
         (faster episodes, ~12 MB more per env); turn it off for many envs on little memory.
-        `sandbox` isolates the agent's worker: auto | bwrap | rlimit (envs/sandbox/bwrap.py)."""
+        `sandbox` isolates the agent's worker: auto | bwrap | rlimit (envs/sandbox/bwrap.py).
+        `colocate_worker` runs each step's worker on the CPU the env is on (envs/sandbox/colocation.py)."""
         use_bwrap(sandbox)  # a bad value, or bwrap required but unusable, fails here rather than at reset
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; splits: {SPLITS}")
@@ -96,6 +98,7 @@ class ToolWorldEnv(gym.Env):
         self.render_mode = render_mode
         self.spare_worker = spare_worker
         self.sandbox = sandbox
+        self.colocate_worker = colocate_worker
         self.observation_space = observation_space(max_steps)
         self.action_space = text_space(max_action_chars)
         self._world = EpisodeDB(template_bytes(world_seed), EPISODE_STORAGE_BYTES)
@@ -231,6 +234,7 @@ class ToolWorldEnv(gym.Env):
                 frozen_time=WORLD_NOW.isoformat(),
                 seed=self.world_seed,
                 sandbox=self.sandbox,
+                colocate=self.colocate_worker,
             )
             self.worker = WorkerSession(config, spare=self.spare_worker)
         if not self.worker.fresh or self.worker.died():  # a worker that has run nothing yet is as good as new
