@@ -232,6 +232,14 @@ def frozen_modules(at: real_datetime.datetime) -> dict[str, types.ModuleType]:
     return {"datetime": dt_mod, "time": time_mod}
 
 
+def time_zones() -> tuple[str, ...]:
+    """The folders `zoneinfo` looks in for time zones (each ending in a separator, so a prefix check on them
+    cannot also admit a sibling such as /usr/share/zoneinfo-secret)."""
+    from zoneinfo import TZPATH
+
+    return tuple(os.path.join(path, "") for path in TZPATH)
+
+
 def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleType]):
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         top = name.split(".")[0]
@@ -419,7 +427,8 @@ class Blueprint:
         replacements = frozen_modules(real_datetime.datetime.fromisoformat(frozen)) if frozen else {}
         self.builtins = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
         self.builtins["__import__"] = make_importer(frozenset(init["allowed_modules"]), replacements)
-        self.roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)})
+        # what the audit hook lets agent code read: Python's own files, and the time-zone files `zoneinfo` reads
+        self.roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), *time_zones()})
 
     def run_worker(self, rfd: int, wfd: int) -> None:
         """In a fresh fork: finish the confinement, then serve one episode's snippets until the parent goes."""

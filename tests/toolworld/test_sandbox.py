@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
@@ -39,6 +41,18 @@ def test_forbidden_things_fail_with_a_clear_message(sandboxed: ToolWorldEnv, cod
     out = run(sandboxed, code)
     assert out.startswith("Execution failed.") and message in out, out
     assert run(sandboxed, "print(alive)") == "yes\n"
+
+
+@pytest.mark.skipif(not Path("/usr/share/zoneinfo/Europe/Paris").exists(), reason="no time-zone files here")
+def test_time_zones_are_readable_and_their_neighbours_are_not(sandboxed: ToolWorldEnv) -> None:
+    """zoneinfo reads the system's time-zone files: the audit hook lets them through, and only them."""
+    code = (
+        "from zoneinfo import ZoneInfo\nimport datetime\n"
+        "print(datetime.datetime(2024, 1, 1, 12, tzinfo=ZoneInfo('Europe/Paris')).utcoffset())"
+    )
+    assert run(sandboxed, code).strip() == "1:00:00"
+    out = run(sandboxed, "import random\nrandom._os.open('/usr/share/zoneinfo-not/x', 0)")
+    assert "reading '/usr/share/zoneinfo-not/x' is not allowed" in out, out
 
 
 def test_no_file_was_written() -> None:
