@@ -89,6 +89,10 @@ def wrap(
     `seccomp_fd`: a readable fd holding a compiled BPF filter (`seccomp_bytes`), installed right
     before `argv` runs, after bwrap's own mounts; pass the fd to the child (Popen `pass_fds`).
     """
+    # '..' in a path climbs out of folders the sandbox may not have (an interpreter run as ../.venv/bin/python)
+    readable, writable = [os.path.normpath(p) for p in readable], [os.path.normpath(p) for p in writable]
+    if os.path.isabs(argv[0]):
+        argv = [os.path.normpath(argv[0]), *argv[1:]]
     size = [] if tmpfs_bytes is None or not supports_tmpfs_size() else ["--size", str(tmpfs_bytes)]
     command = ["bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--dev", "/dev", "--proc", "/proc"]
     command += [*size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]

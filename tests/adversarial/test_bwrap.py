@@ -3,6 +3,8 @@ and a clear error or fallback otherwise."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,23 @@ def test_mle_script_in_bwrap_sees_no_network_no_answers_and_still_submits(cache,
     _, _, terminated, _, info = env.step("submit")
     assert terminated and info["evaluation"]["valid_submission"]
     env.close()
+
+
+@needs_bwrap
+def test_an_interpreter_path_climbing_out_of_an_unbound_folder_still_starts(tmp_path: Path) -> None:
+    """`cd benchmarks && ../.venv/bin/python x.py` gives sys.executable a '..' through a folder the sandbox
+    does not bind: the worker's command and binds use the normalised path, so the worker still starts."""
+    # relative to a folder under /tmp, which the sandbox does not have: Python keeps the '..' in sys.executable
+    climbing = "../" * (len(tmp_path.parts) - 1) + sys.executable.lstrip("/")
+    code = (
+        "from envs.toolworld.env import ToolWorldEnv\n"
+        "env = ToolWorldEnv(split='train', sandbox='bwrap', spare_worker=False)\n"
+        f"env.reset(options={{'task_id': {TASK!r}}})\n"
+        "env.step('print(6 * 7)')\n"
+        "print(env.steps[-1].output)\n"
+        "env.close()\n"
+    )
+    done = subprocess.run(
+        [climbing, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "42", done.stderr[-2000:]
