@@ -93,34 +93,35 @@ def resets(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float]
     return alone, with_first
 
 
-def one_call_episode(env: ToolWorldEnv) -> list[float]:
-    """The step times of one episode of EPISODE_STEPS one-call steps (after its login step)."""
+def logged_in(env: ToolWorldEnv) -> ToolWorldEnv:
+    """`env` reset to TASK with the phone login done: where every measured episode starts."""
     env.reset(options={"task_id": TASK})
     env.step(LOGIN)
+    return env
+
+
+def one_call_episode(env: ToolWorldEnv) -> list[float]:
+    """The step times of one episode of EPISODE_STEPS one-call steps (after its login step)."""
+    logged_in(env)
     return [timed(lambda: env.step(ONE_CALL)) for _ in range(1, EPISODE_STEPS)]
 
 
 def round_trip_episode(env: ToolWorldEnv) -> list[float]:
     """Worker round trips: steps with no API call, back to back in an episode shaped like one_call_episode's."""
-    env.reset(options={"task_id": TASK})
-    env.step(LOGIN)
+    logged_in(env)
     return [timed(lambda: env.step("x = 1")) for _ in range(1, EPISODE_STEPS)]
 
 
 def calls_back_to_back(env: ToolWorldEnv) -> list[float]:
     """ONE_CALL's API call served in-process without the worker, back to back."""
-    env.reset(options={"task_id": TASK})
-    env.step(LOGIN)
-    call = served_call(env)
+    call = served_call(logged_in(env))
     return [timed(call) for _ in range(1, EPISODE_STEPS)]
 
 
 def calls_after_round_trips(env: ToolWorldEnv) -> list[float]:
     """ONE_CALL's API call served in-process, each right after a worker round trip, as a step serves it
     (with the caches the worker left)."""
-    env.reset(options={"task_id": TASK})
-    env.step(LOGIN)
-    call, times = served_call(env), []
+    call, times = served_call(logged_in(env)), []
     for _ in range(1, EPISODE_STEPS):
         env.step("x = 1")
         times.append(timed(call))

@@ -90,7 +90,8 @@ def wrap(
     before `argv` runs, after bwrap's own mounts; pass the fd to the child (Popen `pass_fds`).
     """
     # '..' in a path climbs out of folders the sandbox may not have (an interpreter run as ../.venv/bin/python)
-    readable, writable = [os.path.normpath(p) for p in readable], [os.path.normpath(p) for p in writable]
+    readable, writable, hidden, reveal = _normal(readable), _normal(writable), _normal(hidden), _normal(reveal)
+    chdir = None if chdir is None else os.path.normpath(chdir)
     if os.path.isabs(argv[0]):
         argv = [os.path.normpath(argv[0]), *argv[1:]]
     size = [] if tmpfs_bytes is None or not supports_tmpfs_size() else ["--size", str(tmpfs_bytes)]
@@ -120,6 +121,10 @@ def wrap(
     if chdir is not None:
         command += ["--chdir", chdir]
     return command + ["--", *argv]
+
+
+def _normal(paths: Sequence[str]) -> list[str]:
+    return [os.path.normpath(path) for path in paths]
 
 
 def inside(path: str, folder: str) -> bool:

@@ -164,7 +164,7 @@ class WorkerSession:
         self._workdir = tempfile.TemporaryDirectory(prefix="trainfree-worker-")
         self._closed = False
         self._runner: int | None = None  # the thread inside run(), which alone may close the pipes under it
-        self._cpu = CpuFollower() if config.colocate and not config.limits.cpu_affinity else None
+        self._cpu_follower = CpuFollower() if config.colocate and not config.limits.cpu_affinity else None
 
     def start(self) -> None:
         """Switch to a fresh worker (killing the old one); does not wait for it to be ready.
@@ -285,8 +285,8 @@ class WorkerSession:
         self._step_bytes = 0
         if not self._ready:
             self._expect_ready(deadline)
-        if self._cpu is not None and self.proc is not None:
-            self._cpu.follow(self.proc)
+        if self._cpu_follower is not None and self.proc is not None:
+            self._cpu_follower.follow(self.proc)
         self.fresh = False
         self._seq += 1
         self._send({"op": "exec", "code": code, "name": name, "seq": self._seq}, deadline)
