@@ -146,7 +146,7 @@ class MLECompetitionEnv(gym.Env):
         # "bwrap"/"auto": bubblewrap namespaces instead of Landlock + seccomp (opt-in: see envs/sandbox/bwrap.py)
         self.in_bwrap = use_bwrap(sandbox)
         self.protections = sandbox_protections(
-            self.in_bwrap, self.confine_files, self.limits.memory_bytes, self.disk_quota_bytes
+            sandbox, self.in_bwrap, self.confine_files, self.limits.memory_bytes, self.disk_quota_bytes
         )
         protections.announce("mle", self.protections)
         self.extra_read_paths = tuple(str(p) for p in extra_read_paths)

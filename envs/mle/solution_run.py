@@ -293,10 +293,10 @@ def _private_tmp_and_ipc(files: Protection) -> list[Protection]:
 
 
 def sandbox_protections(
-    in_bwrap: bool, confine: bool, memory_bytes: int | None, disk_quota_bytes: int | None
+    sandbox: str, in_bwrap: bool, confine: bool, memory_bytes: int | None, disk_quota_bytes: int | None
 ) -> list[Protection]:
     """What holds a solution script on this machine with these settings, each with why it is off when off."""
-    found = [protections.bwrap_protection(in_bwrap)]
+    found = [protections.bwrap_protection(in_bwrap, sandbox)]
     if in_bwrap:
         found += [
             Protection(

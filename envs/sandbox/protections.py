@@ -50,10 +50,13 @@ def capabilities_protection() -> Protection:
     return Protection("capabilities", True, "none held (not root); no_new_privs keeps it so")
 
 
-def bwrap_protection(uses_bwrap: bool) -> Protection:
+def bwrap_protection(uses_bwrap: bool, sandbox: str) -> Protection:
+    """`sandbox`: the setting asked for; when it switched bwrap off, that is the reason, installed or not."""
     if uses_bwrap:
         return Protection("bwrap", True, "new user, PID, network, IPC and mount namespaces")
-    return Protection("bwrap", False, bwrap.unavailable_reason() or "switched off by sandbox=rlimit")
+    if sandbox == "rlimit":
+        return Protection("bwrap", False, "switched off by sandbox=rlimit")
+    return Protection("bwrap", False, bwrap.unavailable_reason() or f"not used with sandbox={sandbox}")
 
 
 def as_info(protections: Sequence[Protection]) -> dict[str, str]:

@@ -337,7 +337,7 @@ class WorkerSession:
                 self.stop()
                 raise WorkerStartError(f"the sandbox worker did not start: {reason}") from None
         assert self._skipped is not None
-        found = [protections.bwrap_protection(self.uses_bwrap)]
+        found = [protections.bwrap_protection(self.uses_bwrap, self.config.sandbox)]
         for layer, probe in CONFINEMENT_PROBES.items():
             if not self.config.confine:
                 found.append(Protection(layer, False, "switched off (SessionConfig.confine=False)"))

@@ -233,11 +233,10 @@ def frozen_modules(at: real_datetime.datetime) -> dict[str, types.ModuleType]:
 
 
 def time_zones() -> tuple[str, ...]:
-    """The folders `zoneinfo` looks in for time zones (each ending in a separator, so a prefix check on them
-    cannot also admit a sibling such as /usr/share/zoneinfo-secret)."""
+    """The folders `zoneinfo` looks in for time zones."""
     from zoneinfo import TZPATH
 
-    return tuple(os.path.join(path, "") for path in TZPATH)
+    return tuple(TZPATH)
 
 
 def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleType]):
@@ -254,6 +253,18 @@ def make_importer(allowed: frozenset[str], replacements: dict[str, types.ModuleT
     return guarded_import
 
 
+def folders(paths) -> tuple[str, ...]:
+    """Each path normalised and ending in a separator, so a prefix check on them admits what lies inside them and
+    neither a sibling sharing the prefix (/usr/share/zoneinfo-secret) nor a way out through '..'."""
+    return tuple(sorted({os.path.join(os.path.normpath(path), "") for path in paths}))
+
+
+def inside(path: str, roots: tuple[str, ...]) -> bool:
+    """Whether `path`, its '..' resolved textually, lies in one of `roots` (see folders). A text check: symlinks
+    are not followed here (no file-system calls inside the audit hook); Landlock and bwrap judge the real target."""
+    return os.path.join(os.path.normpath(path), "").startswith(roots)
+
+
 def audit_guard(readable_roots: tuple[str, ...]):
     blocked, write_flags = BLOCKED_EVENTS, WRITE_FLAGS  # bound now: patching the module globals later changes nothing
 
@@ -267,7 +278,7 @@ def audit_guard(readable_roots: tuple[str, ...]):
             )
             if writes:
                 raise PermissionError(f"writing files is not allowed in this sandbox ({path!r})")
-            if isinstance(path, (str, bytes)) and not os.fsdecode(path).startswith(readable_roots):
+            if isinstance(path, (str, bytes)) and not inside(os.fsdecode(path), readable_roots):
                 raise PermissionError(f"reading {path!r} is not allowed in this sandbox")
 
     return hook
@@ -428,7 +439,9 @@ class Blueprint:
         self.builtins = {k: v for k, v in vars(builtins).items() if k not in BLOCKED_BUILTINS}
         self.builtins["__import__"] = make_importer(frozenset(init["allowed_modules"]), replacements)
         # what the audit hook lets agent code read: Python's own files, and the time-zone files `zoneinfo` reads
-        self.roots = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), *time_zones()})
+        self.roots = folders(
+            [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), *time_zones()]
+        )
 
     def run_worker(self, rfd: int, wfd: int) -> None:
         """In a fresh fork: finish the confinement, then serve one episode's snippets until the parent goes."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from envs.sandbox import privileges, protections, seccomp
+from envs.sandbox import bwrap, privileges, protections, seccomp
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_seccomp = pytest.mark.skipif(not seccomp.supported(), reason="the seccomp filter is built for x86_64 Linux only")
@@ -205,6 +205,14 @@ def test_protections_are_announced_once_and_name_what_is_off(caplog: pytest.LogC
     assert len(caplog.records) == 1
     assert "cgroup=off" in caplog.text and "needs root" in caplog.text
     assert protections.as_info(found) == {"landlock": "on: filesystem access limited", "cgroup": "off: needs root"}
+
+
+def test_bwrap_switched_off_by_the_setting_says_so_installed_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sandbox=rlimit is the reason bwrap is off even where it is missing; with auto, the missing binary is."""
+    monkeypatch.setattr(bwrap, "unavailable_reason", lambda: "bwrap is not installed")
+    assert protections.bwrap_protection(False, "rlimit").detail == "switched off by sandbox=rlimit"
+    assert protections.bwrap_protection(False, "auto").detail == "bwrap is not installed"
+    assert protections.bwrap_protection(True, "auto").active
 
 
 def test_capability_probe_matches_what_the_process_holds() -> None:

@@ -55,6 +55,14 @@ def test_time_zones_are_readable_and_their_neighbours_are_not(sandboxed: ToolWor
     assert "reading '/usr/share/zoneinfo-not/x' is not allowed" in out, out
 
 
+@pytest.mark.parametrize("suffix", ["2/x", "/../../../etc/passwd", "/lib/../../../../etc/hostname"])
+def test_the_python_folders_admit_neither_siblings_nor_a_way_out(sandboxed: ToolWorldEnv, suffix: str) -> None:
+    """The audit hook's readable folders end in a separator and '..' is resolved before the check, so neither
+    a sibling sharing the prefix (.venv2) nor a climb out of it passes the hook (Landlock is the layer below)."""
+    out = run(sandboxed, f"import random\nrandom._os.open(random._os.sys.prefix + {suffix!r}, 0)")
+    assert "is not allowed in this sandbox" in out, out
+
+
 def test_no_file_was_written() -> None:
     import os
 
