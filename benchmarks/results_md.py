@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,21 @@ def render(everything: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def saved_date(path: Path) -> dt.datetime:
+    """When a saved results file was written: the date of the last commit that changed it, when the file is as
+    committed (a fresh clone sets every file's mtime to the clone's time), else its mtime (written since)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=path.parent, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    if not git("status", "--porcelain", "--", path.name) and (
+        committed := git("log", "-1", "--format=%cI", "--", path.name)
+    ):
+        return dt.datetime.fromisoformat(committed).astimezone(dt.timezone.utc)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+
+
 class _Lookup:
     """A results file: from this run, else the saved one (with its date), else None."""
 
@@ -71,9 +87,7 @@ class _Lookup:
                 data = json.loads(path.read_text())
             except ValueError:
                 return None, None
-            self.earlier[filename] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime(
-                "%Y-%m-%d %H:%M UTC"
-            )
+            self.earlier[filename] = saved_date(path).strftime("%Y-%m-%d %H:%M UTC")
             self._note_loads(filename, data)
             return data, filename
         return None, None

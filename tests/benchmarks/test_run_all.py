@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -166,3 +167,28 @@ def test_a_reduced_full_run_keeps_the_saved_file(tmp_path: Path) -> None:
     outcome = run_all.run_benchmark(run_all.Benchmark("sweep", keep_saved=True), quick=False, bench_dir=tmp_path)
     assert outcome["results"] == {"sweep.json": {"stacks": 3}}
     assert (tmp_path / "results" / "sweep.json").read_text() == '{"stacks": 11}'
+
+
+def test_a_saved_file_is_dated_by_its_commit_not_by_a_fresh_clone(tmp_path: Path) -> None:
+    """A clone stamps every file with the clone's time: a saved result as committed carries its commit's date;
+    one changed since, its own mtime."""
+
+    def git(*args: str, **env: str) -> None:
+        base = {
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        }
+        subprocess.run(
+            ["git", *args], cwd=tmp_path, check=True, capture_output=True, env={**base, **env, "PATH": "/usr/bin:/bin"}
+        )
+
+    saved = tmp_path / "toolworld.json"
+    saved.write_text("{}")
+    git("init", "-q")
+    git("add", saved.name)
+    git("commit", "-q", "-m", "figures", GIT_COMMITTER_DATE="2026-11-25T22:58:00+00:00")
+    assert results_md.saved_date(saved).strftime("%Y-%m-%d %H:%M") == "2026-11-25 22:58"
+    saved.write_text('{"changed": true}')
+    assert results_md.saved_date(saved) == dt.datetime.fromtimestamp(saved.stat().st_mtime, dt.timezone.utc)
