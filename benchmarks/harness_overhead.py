@@ -8,9 +8,14 @@
     everything between model and env: prompt rendering, token counting,
     accounting, results fsync, trajectory files, the progress bar.
 (b) throughput with an instant policy: replayed replies (recorded through a
-    scripted model that writes each task's oracle code) on ToolWorld, and
-    the oracle on the tests' tiny env (no env cost: the harness's own
-    ceiling), for 1, 2, 4, 8, 16 workers (--workers).
+    scripted model that writes each task's oracle code) on ToolWorld, whole
+    episodes (the oracle's up to 8 steps, then the task is done), and the
+    oracle on the tests' tiny env (no env cost: the harness's own ceiling),
+    for 1, 2, 4, 8, 16 workers (--workers). Worker counts alternate over
+    --rounds rounds, each round starting one further along, so a change in
+    the machine's load hits them all alike; each row records the load, and
+    the summary gives per worker count the median episodes/s, its range and
+    its ratio to one worker's median.
 (c) scaling against one llama.cpp server (`python -m llama_cpp.server`,
     SmolLM2) with 1, 2, 4 workers sharing it.
 The model is loaded (and warmed up) before the timed part. The machine may
@@ -28,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -43,6 +49,7 @@ from tests.harness.scripted import oracle_actions_by_instruction, record_oracle_
 RESULTS = Path(__file__).parent / "results" / "harness_overhead.json"
 TOOLWORLD = {"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}}
 TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
+REPLAY_MAX_STEPS = 20  # the oracle needs at most 8 steps on a dev task: replayed episodes end with the task done
 
 
 def llm_policy(model_cfg: dict[str, Any], max_tokens: int) -> dict[str, Any]:
@@ -54,21 +61,25 @@ def llm_policy(model_cfg: dict[str, Any], max_tokens: int) -> dict[str, Any]:
     }
 
 
-def timed_run(request: RunRequest, model=None) -> dict[str, Any]:
-    """One run in a fresh dir; its summary's times as a table row."""
+def timed_run(request: RunRequest, model=None, replayed: bool = False) -> dict[str, Any]:
+    """One run in a fresh dir; its summary's times as a table row.
+
+    `replayed`: the policy replays recorded replies, which carry the latency of the run that recorded them;
+    none of it is spent here, so the harness is everything but the env (the replay's lookup included)."""
     with tempfile.TemporaryDirectory() as run_dir:
         summary = run_evaluation(request, run_dir, model=model)
     cost = summary["cost"]
     wall = summary["run_wall_time_s"]
     # Model and env times are summed over episodes: with several workers they
     # overlap in wall time, so the difference only means "harness" for one worker.
-    harness = wall - cost["model_time_s"] - cost["env_time_s"] if request.workers == 1 else None
+    spent_on_model = 0.0 if replayed else cost["model_time_s"]
+    harness = wall - spent_on_model - cost["env_time_s"] if request.workers == 1 else None
     return {
         "episodes": summary["episodes"],
         "errors": summary["errors"],
         "workers": request.workers,
         "wall_s": round(wall, 3),
-        "model_s": round(cost["model_time_s"], 3),
+        "model_s": round(spent_on_model, 3),
         "env_s": round(cost["env_time_s"], 3),
         "harness_s": None if harness is None else round(harness, 3),
         "harness_share": round(harness / wall, 4) if harness is not None and wall else None,
@@ -99,43 +110,69 @@ def overhead(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One row per run: each case with each worker count once per round, the worker counts rotated round by round."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         replies = Path(scratch) / "replies.jsonl"
         seeds = tuple(range(args.replay_seeds))
         solutions = oracle_actions_by_instruction("toolworld", "dev")
         for seed in seeds:
-            record_oracle_replies(replies, solutions, Path(scratch) / f"record{seed}", limit=None, seeds=(seed,))
+            record_oracle_replies(
+                replies,
+                solutions,
+                Path(scratch) / f"record{seed}",
+                limit=None,
+                seeds=(seed,),
+                max_steps=REPLAY_MAX_STEPS,
+            )
         replay = {
             "name": "replay",
             "kind": "llm",
             "model": {"backend": "replay", "path": str(replies)},
             "sampling": {"max_tokens": 512, "seed": 0},
         }
-        for workers in args.workers:
-            request = RunRequest(
-                env=TOOLWORLD,
-                policy=replay,
-                wrappers=(),
-                split="dev",
-                seeds=seeds,
-                max_steps=3,
-                workers=workers,
-                progress=False,
-            )
-            rows.append({"case": "replay, ToolWorld dev", **timed_run(request)})
-    for workers in args.workers:
-        request = RunRequest(
-            env=TINY,
-            policy={"name": "oracle", "kind": "oracle"},
-            wrappers=(),
-            split="dev",
-            seeds=tuple(range(args.tiny_seeds)),
-            workers=workers,
-            progress=False,
-        )
-        rows.append({"case": "oracle, tiny env (harness only)", **timed_run(request)})
+        cases = {
+            "replay, ToolWorld dev": dict(env=TOOLWORLD, policy=replay, seeds=seeds, max_steps=REPLAY_MAX_STEPS),
+            "oracle, tiny env (harness only)": dict(
+                env=TINY, policy={"name": "oracle", "kind": "oracle"}, seeds=tuple(range(args.tiny_seeds))
+            ),
+        }
+        for round_ in range(args.rounds):
+            shift = round_ % len(args.workers)
+            for case, settings in cases.items():
+                for workers in args.workers[shift:] + args.workers[:shift]:
+                    request = RunRequest(wrappers=(), split="dev", workers=workers, progress=False, **settings)
+                    load_before = os.getloadavg()[0]
+                    row = {"case": case, "round": round_, **timed_run(request, replayed=settings["policy"] is replay)}
+                    rows.append({**row, "load_before": round(load_before, 2), "load": round(os.getloadavg()[0], 2)})
+                    print(f"  throughput: {rows[-1]}", flush=True)
     return rows
+
+
+def throughput_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per case and worker count: runs, median episodes/s with its range, the ratio of medians to one worker's."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        runs.setdefault((row["case"], row["workers"]), []).append(row)
+    summary = []
+    for (case, workers), group in runs.items():
+        rates = [r["episodes_per_s"] for r in group]
+        one = [r["episodes_per_s"] for r in runs.get((case, 1), [])]
+        loads = [r[k] for r in group for k in ("load_before", "load")]
+        summary.append(
+            {
+                "case": case,
+                "workers": workers,
+                "runs": len(group),
+                "episodes": group[0]["episodes"],
+                "errors": sum(r["errors"] for r in group),
+                "episodes_per_s_median": round(statistics.median(rates), 2),
+                "episodes_per_s_range": [min(rates), max(rates)],
+                "x_one_worker": round(statistics.median(rates) / statistics.median(one), 2) if one else None,
+                "load_range": [min(loads), max(loads)],
+            }
+        )
+    return summary
 
 
 def server_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -187,6 +224,15 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         print(" | ".join(str(row.get(c, "")) for c in columns))
 
 
+def print_summary(summary: list[dict[str, Any]]) -> None:
+    for s in summary:
+        low, high = s["episodes_per_s_range"]
+        print(
+            f"{s['case']}, {s['workers']} worker(s): median {s['episodes_per_s_median']} episodes/s ({low}-{high}, "
+            f"n={s['runs']}), {s['x_one_worker']}x one worker; load {s['load_range'][0]}-{s['load_range'][1]}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=3, help="(a) ToolWorld dev episodes with the embedded model")
@@ -198,13 +244,16 @@ def main() -> None:
     parser.add_argument("--tiny-seeds", type=int, default=50, help="(b) seeds per tiny-env task")
     parser.add_argument("--skip-server", action="store_true", help="skip (c)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4, 8, 16], help="(b) worker counts")
+    parser.add_argument("--rounds", type=int, default=3, help="(b) rounds, the worker counts alternated")
     args = parser.parse_args()
     machine = {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(), "python": platform.python_version()}
     results: dict[str, Any] = {"settings": vars(args), "machine": machine}
     results["overhead"] = overhead(args)
     print_table(results["overhead"])
     results["throughput"] = throughput(args)
+    results["throughput_summary"] = throughput_summary(results["throughput"])
     print_table(results["throughput"])
+    print_summary(results["throughput_summary"])
     if not args.skip_server:
         results["server_scaling"] = server_scaling(args)
         print_table(results["server_scaling"])

@@ -237,6 +237,8 @@ def _scaling(case_key: str, title: str) -> Callable[[_Lookup], tuple[str, list[s
         harness, source = lookup.get("harness_overhead", "harness_overhead.json")
         if not harness or not harness.get(case_key):
             return f"not measured ({title}): " + lookup.why("harness_overhead") + "\n", []
+        if harness.get(f"{case_key}_summary"):
+            return _scaling_summary(harness[f"{case_key}_summary"]), [source]
         by_case: dict[str, list[dict[str, Any]]] = {}
         for row in harness[case_key]:
             by_case.setdefault(row["case"], []).append(row)
@@ -259,6 +261,28 @@ def _scaling(case_key: str, title: str) -> Callable[[_Lookup], tuple[str, list[s
         return table(["case", "workers", "episodes", "errors", "wall s", "episodes/s", "vs 1 worker"], rows), [source]
 
     return build
+
+
+def _scaling_summary(summary: list[dict[str, Any]]) -> str:
+    """Rounds of alternated runs: per case and worker count the median, its range and the ratio of medians."""
+    rows = [
+        [
+            s["case"],
+            s["workers"],
+            s["runs"],
+            s["episodes"],
+            s["errors"],
+            f"{s['episodes_per_s_median']} ({s['episodes_per_s_range'][0]}-{s['episodes_per_s_range'][1]})",
+            f"{s['x_one_worker']:.2f}x" if s.get("x_one_worker") else "n/a",
+            f"{s['load_range'][0]}-{s['load_range'][1]}",
+        ]
+        for s in summary
+    ]
+    header = ["case", "workers", "runs", "episodes a run", "errors", "episodes/s median (range)", "vs 1 worker", "load"]
+    return table(header, rows) + (
+        "\nWorker counts alternated round by round; vs 1 worker is the ratio of medians; load: the 1-minute load "
+        "average before and after each run (2 cores).\n"
+    )
 
 
 def _prefix(lookup: _Lookup) -> tuple[str, list[str]]:

@@ -68,3 +68,37 @@ def test_projection_reads_measured_inputs_and_says_which_are_defaults(tmp_path: 
     assert "harness_step = 50.0 ms" in md and "Defaults used (not measured in this run)" in md
     for name in vllm_projection.ASSUMPTIONS:
         assert f"| {name} |" in md
+
+
+def test_throughput_rounds_give_medians_ranges_and_a_ratio_of_medians() -> None:
+    """Alternated rounds collapse to one row per worker count: the median, its range, and its ratio to one
+    worker's median (not a ratio of one run to another), rendered with the load range."""
+    import harness_overhead
+    import results_md
+
+    def run(workers: int, rate: float, load: float) -> dict:
+        return {
+            "case": "replay",
+            "workers": workers,
+            "episodes": 10,
+            "errors": 0,
+            "episodes_per_s": rate,
+            "load_before": load,
+            "load": load + 0.5,
+        }
+
+    rows = [
+        run(1, 40.0, 0.2),
+        run(2, 70.0, 0.3),
+        run(1, 44.0, 1.0),
+        run(2, 60.0, 1.1),
+        run(1, 50.0, 0.4),
+        run(2, 90.0, 0.1),
+    ]
+    summary = {s["workers"]: s for s in harness_overhead.throughput_summary(rows)}
+    assert summary[1]["episodes_per_s_median"] == 44.0 and summary[1]["x_one_worker"] == 1.0
+    assert summary[2]["episodes_per_s_median"] == 70.0 and summary[2]["episodes_per_s_range"] == [60.0, 90.0]
+    assert summary[2]["x_one_worker"] == round(70 / 44, 2) and summary[2]["runs"] == 3
+    assert summary[2]["load_range"] == [0.1, 1.6]
+    md = results_md._scaling_summary(list(summary.values()))
+    assert "| replay | 2 | 3 | 10 | 0 | 70.0 (60.0-90.0) | 1.59x | 0.1-1.6 |" in md
