@@ -69,6 +69,7 @@ import envs  # noqa: F401  (registers trainfree/MLECompetition-v0)
 from envs.contract import profile_of
 from envs.mle.prepare import prepare
 from envs.sandbox.processes import kill_process_group
+from policies.llm.abandon import ABANDONED
 from policies.llm.llama_server import LlamaServer
 from policies.llm.openai_compatible import OpenAICompatible
 from policies.llm_policy import LLMPolicy
@@ -161,6 +162,36 @@ class ModelCallLog:
                 }
             )
 
+    def record_stream(self, row: str, request: bytes, lines: list[bytes], left: bool, started: float) -> None:
+        """A streamed chat completion (`left`: the client closed it early): completion tokens are its content
+        chunks (llama.cpp's server streams one token a chunk and sends no usage), prompt tokens the server's
+        tokenizer count of the messages, 4 tokens more each, as OpenAICompatible counts them."""
+        asked = json.loads(request or b"{}")
+        events = [json.loads(line[6:]) for line in lines if line.startswith(b"data: {")]
+        deltas = [(event.get("choices") or [{}])[0] for event in events]
+        contents = [choice.get("delta", {}).get("content") for choice in deltas]
+        finish = next((c["finish_reason"] for c in reversed(deltas) if c.get("finish_reason")), None)
+        counter = OpenAICompatible(
+            model=asked.get("model", ""), base_url=f"http://{self.upstream[0]}:{self.upstream[1]}/v1"
+        )
+        prompt_tokens = counter.count_message_tokens(asked.get("messages") or [])
+        counter.close()
+        with self._lock:
+            self.calls.append(
+                {
+                    "row": row,
+                    "start": started,
+                    "end": time.perf_counter(),
+                    "tool": False,
+                    "max_tokens": asked.get("max_tokens"),
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": sum(1 for content in contents if content),
+                    "finish_reason": ABANDONED if left else finish,
+                    "reencoded": 0,
+                    "reply": "".join(content for content in contents if content),
+                }
+            )
+
     def of(self, row: str) -> list[dict[str, Any]]:
         with self._lock:
             return [call for call in self.calls if call["row"] == row]
@@ -181,14 +212,17 @@ def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
             body = log.capped(self.path, self.rfile.read(int(self.headers.get("Content-Length", 0))))
             row, started = log.row, time.perf_counter()
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization")}
+            connection = http.client.HTTPConnection(*log.upstream, timeout=log.timeout_s)
             log.in_flight += 1
             try:
-                connection = http.client.HTTPConnection(*log.upstream, timeout=log.timeout_s)
                 connection.request(method, self.path, body or None, headers)
                 response = connection.getresponse()
+                if response.getheader("Content-Type", "").startswith("text/event-stream"):
+                    log.record_stream(row, body, *self._relay(response), started)
+                    return
                 payload = response.read()
-                connection.close()
             finally:
+                connection.close()  # a relayed stream the client left: the server stops generating
                 log.in_flight -= 1
             payload, reencoded = (
                 strict_tool_arguments(payload) if self.path.endswith("/chat/completions") else (payload, 0)
@@ -199,6 +233,22 @@ def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def _relay(self, response: http.client.HTTPResponse) -> tuple[list[bytes], bool]:
+            """A streamed reply passed on line by line as it comes: its lines, and whether the client closed
+            the stream before its end (our search abandoning a broken script)."""
+            self.send_response(response.status)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()  # no length: the body ends when this HTTP/1.0 connection closes
+            lines = []
+            try:
+                for line in iter(response.readline, b""):
+                    lines.append(line)
+                    self.wfile.write(line)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return lines, True
+            return lines, False
 
     return Forward
 
@@ -266,6 +316,7 @@ def call_figures(calls: list[dict[str, Any]], steps: int) -> dict[str, Any]:
         "review_tokens_mean": round(statistics.fmean(c["completion_tokens"] for c in reviews)) if reviews else None,
         "script_tokens": [c["completion_tokens"] for c in scripts],
         "scripts_at_cap": sum(c["finish_reason"] == "length" for c in scripts),
+        "scripts_abandoned": sum(c["finish_reason"] == ABANDONED for c in scripts),
         "tool_arguments_reencoded": sum(c["reencoded"] for c in calls),
     }
 

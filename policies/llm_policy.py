@@ -13,11 +13,12 @@ from typing import Any
 
 from envs.contract import CodeBlocks, EnvProfile, Observation
 from policies.base import ChatPolicy
+from policies.llm.abandon import OPENING_FENCE
 from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded, Message
 from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
 
-_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(OPENING_FENCE + r"(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 
 
 def extract_action(reply: str, code_blocks: CodeBlocks = "join") -> tuple[str, str]:

@@ -21,8 +21,11 @@ that stays unreadable marks the node buggy instead of failing the run. Scripts
 block (CODE_STOP): text after it was generated only to be thrown away. A script that does not compile
 (prose with no code block, a block cut off at its cap: a small model writes many) is sure to fail its run,
 so a sampling client draws it again, up to `script_samples` draws, and the first that compiles is run (the
-last one if none does, so its error still reaches the next debug). Buggy = is_bug, an exception, no
-metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
+last one if none does, so its error still reaches the next debug). A draw stops as soon as its code block
+holds a syntax error that no continuation removes (SCRIPT_ABANDON): a small model's drafts that run to the
+cap are mostly such text, and everything generated after the error was paid for nothing. The code kept
+ends at the line end where it was seen, so a last draw that is run still fails with that first error.
+Buggy = is_bug, an exception, no metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
 valid", "validation <metric> on a held-out split of train: 0.91"), the env's
 submission status and validation score outrank the model's reading; so does
 the script's own "Validation metric: <number>" line (the spelling every prompt
@@ -40,6 +43,7 @@ from typing import Any
 
 from envs.contract import Observation
 from envs.mle.journal import VALIDATION_LINE
+from policies.llm.abandon import ABANDONED
 from policies.llm.base import ChatReply, ToolSpec
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
@@ -47,6 +51,8 @@ from wrappers.snapshot_search import Agent
 from wrappers.text import truncate_output
 
 TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
+#: Stops a script draw once its code holds a syntax error no continuation removes (policies/llm/abandon.py).
+SCRIPT_ABANDON = "broken_python_block"
 #: Ends a reply at the close of its first code block. An opening fence carries its language ("```python"),
 #: so only a closing one is three backticks alone on their line.
 CODE_STOP = ("\n```\n",)
@@ -91,6 +97,7 @@ class AideNode:
     debug_depth: int = 0
     reviewed: bool = False
     samples: int = 1  # scripts drawn for this node: the first that compiles is run
+    abandoned: int = 0  # draws stopped early: their code already held a syntax error (SCRIPT_ABANDON)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -321,10 +328,13 @@ class AideSearch:
         messages = with_user_turn(self.agent.messages(fresh), fill_prompt(f"aide_{operation}", **values))
         # a sample at temperature 0 would come back the same: only a sampling client draws again
         samples = self.script_samples if self.agent.client.temperature > 0 else 1
-        drawn = 0
+        drawn = abandoned = 0
         while True:
-            text = self.agent.client.ask_text(messages, stop=CODE_STOP, max_tokens=self.script_max_tokens)
-            code, drawn = self.agent.parse(text), drawn + 1
+            reply = self.agent.client.ask(
+                messages, stop=CODE_STOP, max_tokens=self.script_max_tokens, abandon=SCRIPT_ABANDON
+            )[0]
+            text, drawn, abandoned = reply.text, drawn + 1, abandoned + (reply.finish_reason == ABANDONED)
+            code = self.agent.parse(text)
             if drawn == samples or _compiles(code):
                 break
         node = AideNode(
@@ -335,6 +345,7 @@ class AideSearch:
             parent=parent.step if parent else None,
             debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0,
             samples=drawn,
+            abandoned=abandoned,
         )
         if parent is not None:
             parent.children.append(node.step)

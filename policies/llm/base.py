@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from policies.llm.abandon import ABANDONED, abandon_rule, cut_where_abandoned
 
 Message = Mapping[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
 
@@ -96,6 +98,8 @@ class ChatRequest:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     tool: ToolSpec | None = None
+    #: an abandon rule's name (policies.llm.abandon.RULES): the reply stops once the rule says it has failed
+    abandon: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -108,7 +112,15 @@ class ChatRequest:
         }
         if self.tool is not None:  # only when set, so recordings made before tools keep their keys
             data["tool"] = self.tool.to_dict()
+        if self.abandon is not None:  # likewise
+            data["abandon"] = self.abandon
         return data
+
+
+def _cut(reply: ChatReply, rule: str) -> ChatReply:
+    """A reply generated to its end, cut where `rule` would have abandoned it while streaming."""
+    text, fired = cut_where_abandoned(reply.text, rule)
+    return replace(reply, text=text, finish_reason=ABANDONED) if fired else reply
 
 
 class ChatModel(abc.ABC):
@@ -116,7 +128,9 @@ class ChatModel(abc.ABC):
 
     `chat` returns `n` replies; backends implement `_chat`. Those without
     native n > 1 sampling call `policies.llm.sampling.repeated_samples`: one
-    call per sample, with distinct seeds (seed, seed+1, ...).
+    call per sample, with distinct seeds (seed, seed+1, ...). A request's
+    abandon rule is applied to every reply here: backends that stream stop
+    generating where it fires; the others' replies are cut at the same point.
     """
 
     name: str = "model"
@@ -135,11 +149,14 @@ class ChatModel(abc.ABC):
         seed: int | None = None,
         role: str = "agent",
         tool: ToolSpec | None = None,
+        abandon: str | None = None,
     ) -> list[ChatReply]:
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         if not messages:
             raise ValueError("messages must not be empty")
+        if abandon is not None:
+            abandon_rule(abandon)  # an unknown name fails here, before any model call
         request = ChatRequest(
             messages=tuple({"role": m["role"], "content": m["content"]} for m in messages),
             n=n,
@@ -148,8 +165,12 @@ class ChatModel(abc.ABC):
             stop=tuple(stop or ()),
             seed=seed,
             tool=tool,
+            abandon=abandon,
         )
-        return self._chat(request, role)
+        replies = self._chat(request, role)
+        if abandon is None:
+            return replies
+        return [reply if reply.finish_reason == ABANDONED else _cut(reply, abandon) for reply in replies]
 
     @abc.abstractmethod
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from policies.llm.abandon import ABANDONED, LineEndWatch, abandon_rule
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 from policies.llm.cpu_threads import free_core_threads
 from policies.llm.sampling import repeated_samples, share_call_latency
@@ -58,7 +59,9 @@ class LlamaCppEmbedded(ChatModel):
     Replies are the same with and without it.
 
     A request's `tool` is forced: llama-cpp turns its JSON schema into a
-    grammar, and the call comes back in `extra["tool_calls"]`.
+    grammar, and the call comes back in `extra["tool_calls"]`. A request
+    with an abandon rule is generated piece by piece and stops where the rule
+    fires (policies/llm/abandon.py).
 
     `n_threads` (generation and prompt processing): None picks the cores free
     when the model loads (cores minus the 1-minute load average, 1 to all of
@@ -136,32 +139,62 @@ class LlamaCppEmbedded(ChatModel):
         return share_call_latency(replies, time.perf_counter() - started)
 
     def _sample(self, llama: Any, request: ChatRequest, role: str) -> ChatReply:
+        if request.abandon is not None and request.tool is None:
+            return self._streamed(llama, request, role)
         started = time.perf_counter()
         # a forced tool: llama-cpp builds a grammar from its schema, so the arguments always parse
         tool = {"tools": [request.tool.to_dict()], "tool_choice": request.tool.choice()} if request.tool else {}
-        try:
-            out = llama.create_chat_completion(
-                messages=[dict(m) for m in request.messages],
-                temperature=request.temperature,
-                max_tokens=request.max_tokens,
-                stop=list(request.stop),
-                seed=request.seed,
-                **tool,
-            )
-        except ValueError as error:  # llama-cpp's own context checks
-            raise LLMError(f"{self.name}: {error}") from error
-        latency = time.perf_counter() - started
+        out = self._completion(llama, request, **tool)
         choice = out["choices"][0]
         calls = [{"function": dict(call["function"])} for call in choice["message"].get("tool_calls") or ()]
         return ChatReply(
             text=choice["message"]["content"] or "",
             usage=Usage(out["usage"]["prompt_tokens"], out["usage"]["completion_tokens"]),
-            latency_s=latency,
+            latency_s=time.perf_counter() - started,
             role=role,
             finish_reason=choice.get("finish_reason"),
             model=self.name,
             extra={"tool_calls": calls} if calls else {},
         )
+
+    def _streamed(self, llama: Any, request: ChatRequest, role: str) -> ChatReply:
+        """One sample, generated piece by piece and stopped as soon as the request's abandon rule fires."""
+        assert request.abandon is not None
+        started = time.perf_counter()
+        watch, finish = LineEndWatch(abandon_rule(request.abandon)), None
+        chunks = self._completion(llama, request, stream=True)
+        try:
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                finish = choice.get("finish_reason") or finish
+                if watch.feed(choice["delta"].get("content") or ""):
+                    finish = ABANDONED
+                    break
+        except ValueError as error:  # llama-cpp's own context checks, run as the generator starts
+            raise LLMError(f"{self.name}: {error}") from error
+        finally:
+            chunks.close()  # stops generating
+        return ChatReply(
+            text=watch.kept,
+            usage=Usage(self.count_message_tokens(request.messages), self.count_tokens(watch.text)),
+            latency_s=time.perf_counter() - started,
+            role=role,
+            finish_reason=finish,
+            model=self.name,
+        )
+
+    def _completion(self, llama: Any, request: ChatRequest, **options: Any) -> Any:
+        try:
+            return llama.create_chat_completion(
+                messages=[dict(m) for m in request.messages],
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                stop=list(request.stop),
+                seed=request.seed,
+                **options,
+            )
+        except ValueError as error:  # llama-cpp's own context checks
+            raise LLMError(f"{self.name}: {error}") from error
 
     def count_tokens(self, text: str) -> int:
         """Exact count with the model's own tokenizer (no BOS, no special tokens)."""

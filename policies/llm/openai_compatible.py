@@ -17,6 +17,7 @@ from typing import Any
 
 import openai
 
+from policies.llm.abandon import ABANDONED, LineEndWatch, abandon_rule
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
 from policies.llm.reasoning import split_reasoning
 from policies.llm.sampling import repeated_samples, share_call_latency
@@ -45,6 +46,12 @@ class OpenAICompatible(ChatModel):
     a server that refuses a request only because of the tool (it accepts the
     same request without) gets no tool for the rest of the run, and the
     caller reads the text.
+
+    A request with an abandon rule (and no tool) is streamed, one sample
+    per request, and the stream is closed where the rule fires: the server
+    stops generating when its client goes (llama.cpp's and vLLM's do). Its
+    usage comes from the stream when the server sends it (`include_usage`),
+    else from the server's tokenizer (prompt: messages + 4 tokens each).
     """
 
     def __init__(
@@ -102,7 +109,9 @@ class OpenAICompatible(ChatModel):
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         started = time.perf_counter()
-        if request.n > 1 and self.native_n:
+        if request.abandon is not None and request.tool is None:
+            replies = repeated_samples(request, lambda r: self._streamed(r, role))
+        elif request.n > 1 and self.native_n:
             replies = self._native_samples(request, role)
             if len(replies) < request.n:
                 self.native_n = False  # the server ignores n: stop asking
@@ -144,6 +153,47 @@ class OpenAICompatible(ChatModel):
             )
         return replies
 
+    def _streamed(self, request: ChatRequest, role: str) -> ChatReply:
+        """One sample, streamed, and closed as soon as the request's abandon rule fires."""
+        assert request.abandon is not None
+        started = time.perf_counter()
+        watch = LineEndWatch(abandon_rule(request.abandon))
+        with self._slots:  # held while the reply streams in, not only while the request is sent
+            stream = self._send(
+                {**self._arguments(request), "stream": True, "stream_options": {"include_usage": True}}, slot=False
+            )
+            finish, usage, model = self._read_stream(stream, watch)
+        answer, reasoning = split_reasoning(watch.kept, None)
+        if usage is None:  # llama.cpp's server sends no usage in a stream
+            usage = Usage(self.count_message_tokens(request.messages), self.count_tokens(watch.text))
+        return ChatReply(
+            text=answer,
+            usage=Usage(usage.prompt_tokens, usage.completion_tokens),
+            latency_s=time.perf_counter() - started,
+            role=role,
+            finish_reason=finish,
+            model=model,
+            extra={"reasoning": reasoning} if reasoning else {},
+        )
+
+    def _read_stream(self, stream: Any, watch: LineEndWatch) -> tuple[str | None, Any, str]:
+        """(finish reason, the stream's usage if it sent one, model name), feeding the text to `watch`."""
+        finish, usage, model = None, None, self.name
+        try:
+            for chunk in stream:
+                model, usage = chunk.model or model, chunk.usage or usage
+                for choice in chunk.choices or ():
+                    finish = choice.finish_reason or finish
+                    if choice.delta is not None and choice.delta.content and watch.feed(choice.delta.content):
+                        return ABANDONED, usage, model
+        except Exception as error:  # noqa: BLE001 - the transport's own errors (httpx or httpx2, by openai version)
+            raise ModelUnavailable(
+                f"{self.base_url} broke off a streamed reply: {type(error).__name__}: {error}"
+            ) from error
+        finally:
+            stream.close()  # the server stops generating when its client goes
+        return finish, usage, model
+
     def _create(self, request: ChatRequest) -> Any:
         """One completion; a request refused only for its forced tool is sent again without it."""
         if request.tool is None or not self.tool_calls:
@@ -175,13 +225,16 @@ class OpenAICompatible(ChatModel):
             kwargs["extra_body"] = self.extra_body
         return kwargs
 
-    def _send(self, kwargs: dict[str, Any]) -> Any:
-        """One HTTP call, retried on connection errors, 429 and 5xx with backoff."""
+    def _send(self, kwargs: dict[str, Any], slot: bool = True) -> Any:
+        """One HTTP call, retried on connection errors, 429 and 5xx with backoff; `slot=False` when the caller
+        holds a concurrency slot already."""
         last_error: Exception | None = None
         for attempt in range(self.max_retries + 1):
             if attempt:
                 time.sleep(self._backoff(attempt - 1))
             try:
+                if not slot:
+                    return self._client.chat.completions.create(**kwargs)
                 with self._slots:
                     return self._client.chat.completions.create(**kwargs)
             except RETRYABLE as error:

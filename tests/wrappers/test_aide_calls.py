@@ -189,3 +189,21 @@ def test_at_temperature_zero_a_script_is_drawn_once_since_a_new_draw_would_come_
     model = ServerLikeModel(scripted_scripts(PROSE, CHATTY), honours_tools=True)
     journal = run_search(model, steps=1, temperature=0.0)
     assert len(model.scripts()) == 1 and journal[0]["code"] == PROSE
+
+
+#: A draft that breaks on its second line and goes on to its cap, as a 135M model's often do.
+RUNAWAY = "Plan: a model.\n```python\nimport os\ndef train(){\n    x = 1\n" + "    print(x)\n" * 200
+
+
+def test_a_draw_is_abandoned_at_the_line_its_code_broke_and_drawn_again():
+    model = ServerLikeModel(scripted_scripts(RUNAWAY, CHATTY), honours_tools=True)
+    journal = run_search(model, steps=1)
+    assert all(r.abandon == "broken_python_block" for r in model.scripts())
+    assert journal[0]["samples"] == 2 and journal[0]["abandoned"] == 1 and journal[0]["code"] == SCRIPT
+
+
+def test_an_abandoned_last_draw_runs_cut_at_its_error_so_the_review_sees_that_error():
+    model = ServerLikeModel(scripted_scripts(RUNAWAY), honours_tools=True)
+    journal = run_search(model, steps=2, script_samples=2)
+    assert journal[0]["abandoned"] == 2 and journal[0]["code"] == "import os\ndef train(){"
+    assert "SyntaxError" in model.reviews()[0].messages[-1]["content"]
