@@ -24,7 +24,11 @@ model call to the end of its last (so neither side's start-up counts), and
 tokens per step and per review come from the server's own usage counts. The
 proxy also gives aideml's calls, which set no max_tokens, our cap (--max-tokens),
 and re-encodes tool-call arguments holding raw control characters as strict JSON
-(aideml's json.loads crashed on them with 0 steps; counted per row).
+(aideml's json.loads crashed on them with 0 steps; counted per row). A streamed
+call (our script draws, abandoned at the line where their code breaks for good)
+is relayed line by line as it comes, so our client closing it stops the server;
+it is logged with its content chunks as completion tokens (llama.cpp streams a
+token a chunk and no usage) and the server's tokenizer count of its messages.
 Per system and competition: steps, search seconds per step, valid steps (journal
 nodes not marked buggy: AIDE's rule is the model's review saying no bug, no
 exception, a metric read; ours also needs the env to call submission.csv valid),
@@ -164,18 +168,13 @@ class ModelCallLog:
 
     def record_stream(self, row: str, request: bytes, lines: list[bytes], left: bool, started: float) -> None:
         """A streamed chat completion (`left`: the client closed it early): completion tokens are its content
-        chunks (llama.cpp's server streams one token a chunk and sends no usage), prompt tokens the server's
-        tokenizer count of the messages, 4 tokens more each, as OpenAICompatible counts them."""
+        chunks (llama.cpp's server streams one token a chunk and sends no usage), prompt tokens (counted by
+        `of`) the server's tokenizer count of the messages, 4 tokens more each, as OpenAICompatible counts."""
         asked = json.loads(request or b"{}")
         events = [json.loads(line[6:]) for line in lines if line.startswith(b"data: {")]
         deltas = [(event.get("choices") or [{}])[0] for event in events]
         contents = [choice.get("delta", {}).get("content") for choice in deltas]
         finish = next((c["finish_reason"] for c in reversed(deltas) if c.get("finish_reason")), None)
-        counter = OpenAICompatible(
-            model=asked.get("model", ""), base_url=f"http://{self.upstream[0]}:{self.upstream[1]}/v1"
-        )
-        prompt_tokens = counter.count_message_tokens(asked.get("messages") or [])
-        counter.close()
         with self._lock:
             self.calls.append(
                 {
@@ -184,7 +183,9 @@ class ModelCallLog:
                     "end": time.perf_counter(),
                     "tool": False,
                     "max_tokens": asked.get("max_tokens"),
-                    "prompt_tokens": prompt_tokens,
+                    "prompt_tokens": None,  # counted by `of`, once no stream runs that a count would break off
+                    "messages": asked.get("messages") or [],
+                    "model": asked.get("model", ""),
                     "completion_tokens": sum(1 for content in contents if content),
                     "finish_reason": ABANDONED if left else finish,
                     "reencoded": 0,
@@ -193,8 +194,16 @@ class ModelCallLog:
             )
 
     def of(self, row: str) -> list[dict[str, Any]]:
+        """The row's calls, once it has ended; prompt tokens of its streamed calls are counted now, since a
+        request during a llama.cpp stream ends that stream (the server's default `interrupt_requests`)."""
         with self._lock:
-            return [call for call in self.calls if call["row"] == row]
+            calls = [call for call in self.calls if call["row"] == row]
+        for call in calls:
+            if call["prompt_tokens"] is None:
+                counter = OpenAICompatible(call["model"], base_url=f"http://{self.upstream[0]}:{self.upstream[1]}/v1")
+                call["prompt_tokens"] = counter.count_message_tokens(call.pop("messages"))
+                counter.close()
+        return calls
 
 
 def _forwarding_handler(log: ModelCallLog) -> type[BaseHTTPRequestHandler]:

@@ -339,6 +339,7 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
             r.get("completion_tokens_per_step"),
             r.get("review_tokens_mean"),
             r.get("scripts_at_cap"),
+            r.get("scripts_abandoned"),
             r.get("valid_submission"),
             r.get("score"),
             f"{r.get('load_1m_mean')} ({r.get('load_1m_start')}-{r.get('load_1m_max')})",
@@ -357,7 +358,9 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
         "steps: steps that wrote a valid submission.csv, the rule both share (ours: the env's report; aideml: each "
         "new version of its submission.csv graded while it ran). Scripts sampled at temperature "
         f"{s.get('code_temperature')} on both sides; both run only a script that compiles when one of 3 draws does "
-        "(aideml drops blocks that do not compile and asks again). Why each step failed: the rows' nodes in "
+        "(aideml drops blocks that do not compile and asks again). scripts abandoned: our draws stopped at the "
+        "line where their code broke for good (broken_python_block; aideml generates every draw to its end). "
+        "Why each step failed: the rows' nodes in "
         f"{source}. load: the 1-minute load average during the row, mean "
         f"(start-max), on {s.get('cores')} cores. Our step time over aideml's: "
         f"{c.get('step_s_ratio_ours_over_aideml')}, overall {c.get('step_s_ratio_overall')} (target <= 0.8); "
@@ -366,7 +369,16 @@ def _aide(lookup: _Lookup) -> tuple[str, list[str]]:
     )
     columns = ["system", "competition", "steps", "s per step", "valid steps", "valid submission steps"]
     columns += ["calls per step"]
-    columns += ["tokens per step", "review tokens", "scripts at cap", "valid submission", "score", "load", "outcome"]
+    columns += [
+        "tokens per step",
+        "review tokens",
+        "scripts at cap",
+        "scripts abandoned",
+        "valid submission",
+        "score",
+        "load",
+        "outcome",
+    ]
     return table(columns, rows) + note, [source]
 
 

@@ -18,9 +18,9 @@ appended to the request (the same request at temperature 0 would only get the
 same reply back), and no more once a reply repeats an unreadable one; a review
 that stays unreadable marks the node buggy instead of failing the run. Scripts
 (drafts, debugs, improvements) stop at the end of their first complete code
-block (CODE_STOP): text after it was generated only to be thrown away. A script that does not compile
-(prose with no code block, a block cut off at its cap: a small model writes many) is sure to fail its run,
-so a sampling client draws it again, up to `script_samples` draws, and the first that compiles is run (the
+block (CODE_STOP): text after it was generated only to be thrown away. A script that is empty or does not
+compile (prose with no code block, a block cut off at its cap: a small model writes many) is sure to fail
+its run, so a sampling client draws it again, up to `script_samples` draws, and the first that compiles is run (the
 last one if none does, so its error still reaches the next debug). A draw stops as soon as its code block
 holds a syntax error that no continuation removes (SCRIPT_ABANDON): a small model's drafts that run to the
 cap are mostly such text, and everything generated after the error was paid for nothing. The code kept
@@ -187,9 +187,12 @@ def _unreadable(reply: ChatReply) -> str:
     return f"it was not a JSON object with an is_bug field: {truncate_output(shown, 200)!r}"
 
 
-def _compiles(code: str) -> bool:
-    """Whether a script is valid Python, by compiling it (never running it): one that is not (prose with no
-    code block, a block cut off at the token cap) fails its run for certain, so it is worth no step."""
+def _may_run(code: str) -> bool:
+    """Whether a script is worth a step: not empty (the env refuses an empty script as an invalid action) and
+    valid Python, by compiling it (never running it); one that is not (prose with no code block, a block cut
+    off at the token cap) fails its run for certain."""
+    if not code.strip():
+        return False
     try:
         compile(code, "solution.py", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: null bytes in the source
@@ -335,7 +338,7 @@ class AideSearch:
             )[0]
             text, drawn, abandoned = reply.text, drawn + 1, abandoned + (reply.finish_reason == ABANDONED)
             code = self.agent.parse(text)
-            if drawn == samples or _compiles(code):
+            if drawn == samples or _may_run(code):
                 break
         node = AideNode(
             step=len(self.journal),

@@ -20,7 +20,7 @@ import openai
 from policies.llm.abandon import ABANDONED, LineEndWatch, abandon_rule
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
 from policies.llm.reasoning import split_reasoning
-from policies.llm.sampling import repeated_samples, share_call_latency
+from policies.llm.sampling import repeated_samples, share_call_latency, with_extra
 
 RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
 #: Statuses by which a server refuses this request's content (too long, malformed): the request's fault,
@@ -51,7 +51,12 @@ class OpenAICompatible(ChatModel):
     per request, and the stream is closed where the rule fires: the server
     stops generating when its client goes (llama.cpp's and vLLM's do). Its
     usage comes from the stream when the server sends it (`include_usage`),
-    else from the server's tokenizer (prompt: messages + 4 tokens each).
+    else from the server's tokenizer (prompt: messages + 4 tokens each). A
+    stream that ends without a finish reason was broken off (llama.cpp's
+    server, with its default `interrupt_requests`, ends a stream as soon as
+    another request arrives, e.g. another episode's): it is asked again
+    without streaming and cut where the rule fires, marked
+    `extra["stream_broken_off"]`.
     """
 
     def __init__(
@@ -163,6 +168,8 @@ class OpenAICompatible(ChatModel):
                 {**self._arguments(request), "stream": True, "stream_options": {"include_usage": True}}, slot=False
             )
             finish, usage, model = self._read_stream(stream, watch)
+        if finish is None:  # broken off without a reason: llama.cpp's server ends a stream when another request comes
+            return with_extra(self._one(request, role), stream_broken_off=True)  # chat() cuts it where due
         answer, reasoning = split_reasoning(watch.kept, None)
         if usage is None:  # llama.cpp's server sends no usage in a stream
             usage = Usage(self.count_message_tokens(request.messages), self.count_tokens(watch.text))

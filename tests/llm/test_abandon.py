@@ -8,6 +8,7 @@ cannot stream (a replayed or scripted one) is cut at the same line end.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def test_the_rule_is_part_of_the_replay_key_so_a_recording_never_answers_the_oth
 
 MESSAGES = [
     {"role": "system", "content": "You are a concise assistant."},
-    {"role": "user", "content": "List five fruits, one per line."},
+    {"role": "user", "content": "List twenty fruits, one per line."},
 ]
 
 
@@ -164,3 +165,29 @@ def test_the_embedded_model_stops_generating_where_the_rule_fires(smollm2_gguf: 
     assert 0 < stopped.usage.completion_tokens < whole.usage.completion_tokens
     assert stopped.usage.prompt_tokens == whole.usage.prompt_tokens
     model.close()
+
+
+@pytest.mark.llm
+def test_a_stream_the_server_breaks_off_is_asked_again_whole(
+    server: LlamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """llama.cpp's server ends a stream when another request arrives (its default interrupt_requests), e.g.
+    another episode's: here a token count sent by the rule itself at the reply's first line end."""
+    model = OpenAICompatible("smollm2", base_url=server.url, timeout_s=120, max_retries=0)
+    other = OpenAICompatible("smollm2", base_url=server.url, timeout_s=120, max_retries=0)
+    interrupters: list[threading.Thread] = []
+
+    def interrupt_once(text: str) -> bool:
+        if "\n" in text and not interrupters:
+            interrupters.append(threading.Thread(target=other.count_tokens, args=("another request",)))
+            interrupters[0].start()
+        return False
+
+    monkeypatch.setitem(abandon.RULES, "interrupted", interrupt_once)
+    whole = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120)[0]
+    reply = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon="interrupted")[0]
+    interrupters[0].join()
+    assert reply.extra.get("stream_broken_off") is True
+    assert reply.text == whole.text and reply.finish_reason == whole.finish_reason
+    model.close()
+    other.close()

@@ -207,3 +207,9 @@ def test_an_abandoned_last_draw_runs_cut_at_its_error_so_the_review_sees_that_er
     journal = run_search(model, steps=2, script_samples=2)
     assert journal[0]["abandoned"] == 2 and journal[0]["code"] == "import os\ndef train(){"
     assert "SyntaxError" in model.reviews()[0].messages[-1]["content"]
+
+
+def test_an_empty_script_is_drawn_again_since_the_env_would_refuse_it():
+    model = ServerLikeModel(scripted_scripts("Plan: nothing yet.\n```python\n\n```\n", CHATTY), honours_tools=True)
+    journal = run_search(model, steps=1)
+    assert journal[0]["samples"] == 2 and journal[0]["code"] == SCRIPT
