@@ -13,7 +13,7 @@ from policies.llm.openai_compatible import OpenAICompatible
 
 MESSAGES = [
     {"role": "system", "content": "You are a concise assistant."},
-    {"role": "user", "content": "List twenty fruits, one per line."},
+    {"role": "user", "content": "List five fruits, one per line."},
 ]
 
 

@@ -119,7 +119,7 @@ def test_the_rule_is_part_of_the_replay_key_so_a_recording_never_answers_the_oth
 
 MESSAGES = [
     {"role": "system", "content": "You are a concise assistant."},
-    {"role": "user", "content": "List twenty fruits, one per line."},
+    {"role": "user", "content": "List five fruits, one per line."},
 ]
 
 
