@@ -137,34 +137,33 @@ def server(smollm2_gguf: Path) -> Iterator[LlamaServer]:
         yield running
 
 
+def whole_and_stopped(model: ChatModel, rule: str) -> tuple[ChatReply, ChatReply]:
+    """The same seeded request without the rule and with it; the stopped reply is checked against the whole."""
+    whole = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120)[0]
+    assert whole.text.count("\n") >= 2, "the test needs a reply of several lines"
+    stopped = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon=rule)[0]
+    assert stopped.finish_reason == ABANDONED
+    assert stopped.text == whole.text[: whole.text.index("\n") + 1]
+    assert 0 < stopped.usage.completion_tokens < whole.usage.completion_tokens
+    model.close()
+    return whole, stopped
+
+
 @pytest.mark.llm
 def test_a_server_stream_is_closed_where_the_rule_fires_and_the_server_stops(
     server: LlamaServer, first_line_end: str
 ) -> None:
     model = OpenAICompatible("smollm2", base_url=server.url, timeout_s=120, max_retries=0)
-    whole = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120)[0]
-    assert whole.text.count("\n") >= 2, "the test needs a reply of several lines"
-    stopped = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon=first_line_end)[0]
-    assert stopped.finish_reason == ABANDONED
-    assert stopped.text == whole.text[: whole.text.index("\n") + 1]
-    assert 0 < stopped.usage.completion_tokens < whole.usage.completion_tokens
+    whole, stopped = whole_and_stopped(model, first_line_end)
     # no usage in a llama.cpp stream: the server's tokenizer over the messages, 4 tokens each for the template
     assert abs(stopped.usage.prompt_tokens - whole.usage.prompt_tokens) <= 8
     assert "Disconnected from client" in server.log_tail(20_000)
-    model.close()
 
 
 @pytest.mark.llm
 def test_the_embedded_model_stops_generating_where_the_rule_fires(smollm2_gguf: Path, first_line_end: str) -> None:
-    model = LlamaCppEmbedded(smollm2_gguf, n_threads=1)
-    whole = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120)[0]
-    assert whole.text.count("\n") >= 2, "the test needs a reply of several lines"
-    stopped = model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon=first_line_end)[0]
-    assert stopped.finish_reason == ABANDONED
-    assert stopped.text == whole.text[: whole.text.index("\n") + 1]
-    assert 0 < stopped.usage.completion_tokens < whole.usage.completion_tokens
+    whole, stopped = whole_and_stopped(LlamaCppEmbedded(smollm2_gguf, n_threads=1), first_line_end)
     assert stopped.usage.prompt_tokens == whole.usage.prompt_tokens
-    model.close()
 
 
 @pytest.mark.llm
