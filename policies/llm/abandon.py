@@ -1,8 +1,10 @@
 """Abandon a reply mid-generation once what it is for has certainly failed.
 
 A request may name an abandon rule (`ChatRequest.abandon`, one of `RULES`).
-The rule is asked about the reply so far at each line end; once it fires, no
-continuation can rescue the reply, so every further token is paid for nothing.
+The rule is asked about the reply so far at each line end (past 4 KB, each
+time the text has grown by an eighth, so a long reply costs a bounded number
+of checks); once it fires, no continuation can rescue the reply, so every
+further token is paid for nothing.
 Backends that stream (OpenAI-compatible servers, embedded llama.cpp) stop
 generating there: closing the stream makes llama.cpp's and vLLM's servers stop
 too. The others generate to the end and cut the text at the same line end
@@ -69,13 +71,23 @@ def abandon_rule(name: str) -> Callable[[str], bool]:
         raise ValueError(f"unknown abandon rule {name!r}; known: {sorted(RULES)}") from None
 
 
+#: Text up to which the rule is asked at every line end; past it, once the text has grown by 1/GROWTH since the
+#: last time, so a long reply costs a bounded multiple of one check of its whole text (a rule may compile it).
+EVERY_LINE_CHARS = 4_096
+GROWTH = 8
+
+
 class LineEndWatch:
-    """Follows streamed text and asks the rule at each line end; `cut` is where the reply ends once it fired."""
+    """Follows streamed text and asks the rule at line ends; `cut` is where the reply ends once it fired.
+
+    Which line ends are asked depends only on their positions, so text fed in any pieces is cut where the
+    whole text would be."""
 
     def __init__(self, rule: Callable[[str], bool]) -> None:
         self.rule = rule
         self.text = ""
         self.cut: int | None = None
+        self._asked_at = 0  # the length of the text the rule was last asked about
 
     def feed(self, piece: str) -> bool:
         """Add a streamed piece; True once the rule has fired (the text to keep is `kept`)."""
@@ -83,9 +95,12 @@ class LineEndWatch:
         self.text += piece
         line_end = self.text.find("\n", start)
         while self.cut is None and line_end != -1:
-            if self.rule(self.text[: line_end + 1]):
-                self.cut = line_end + 1
-            line_end = self.text.find("\n", line_end + 1)
+            length = line_end + 1
+            if length <= EVERY_LINE_CHARS or length - self._asked_at >= length // GROWTH:
+                self._asked_at = length
+                if self.rule(self.text[:length]):
+                    self.cut = length
+            line_end = self.text.find("\n", length)
         return self.cut is not None
 
     @property

@@ -190,3 +190,18 @@ def test_a_stream_the_server_breaks_off_is_asked_again_whole(
     assert reply.text == whole.text and reply.finish_reason == whole.finish_reason
     model.close()
     other.close()
+
+
+def test_a_long_reply_is_judged_a_bounded_number_of_times_and_still_cut_after_its_error() -> None:
+    asked: list[int] = []
+
+    def counting(text: str) -> bool:
+        asked.append(len(text))
+        return broken_python_block(text)
+
+    valid = PLAN + "x = 1\n" * 20_000  # 120 KB of code that never breaks
+    LineEndWatch(counting).feed(valid)
+    assert len(asked) < 750 and sum(asked) < 25 * len(valid)  # not 20,000 checks of up to 120 KB each
+    broken = valid + "def train(){\n" + "x = 2\n" * 5_000
+    watch = LineEndWatch(broken_python_block)
+    assert watch.feed(broken) and len(valid) < len(watch.kept) <= len(valid) + 2 + len(broken) // 8
