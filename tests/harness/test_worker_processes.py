@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -141,6 +142,14 @@ def marked_processes(marker: str) -> list[int]:
     return found
 
 
+def as_from_a_terminal(command: list[str]) -> list[str]:
+    """`command` started with Ctrl-C at its default, as a terminal's shell starts it. A test process started in
+    the background by a non-interactive shell ignores SIGINT, and its children would inherit that (Python then
+    installs no KeyboardInterrupt handler at all): the run would ignore the Ctrl-C this test sends."""
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", reset, *command]
+
+
 def test_ctrl_c_stops_the_run_and_leaves_no_process_behind(tmp_path):
     marker = uuid.uuid4().hex
     command = eval_command(
@@ -154,7 +163,10 @@ def test_ctrl_c_stops_the_run_and_leaves_no_process_behind(tmp_path):
         f"hydra.run.dir={tmp_path}",
     )
     proc = subprocess.Popen(
-        command, env={**os.environ, "TRAINFREE_TEST_MARK": marker}, start_new_session=True, text=True
+        as_from_a_terminal(command),
+        env={**os.environ, "TRAINFREE_TEST_MARK": marker},
+        start_new_session=True,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 120
