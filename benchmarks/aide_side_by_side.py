@@ -198,11 +198,14 @@ class ModelCallLog:
         request during a llama.cpp stream ends that stream (the server's default `interrupt_requests`)."""
         with self._lock:
             calls = [call for call in self.calls if call["row"] == row]
-        for call in calls:
-            if call["prompt_tokens"] is None:
-                counter = OpenAICompatible(call["model"], base_url=f"http://{self.upstream[0]}:{self.upstream[1]}/v1")
+        uncounted = [call for call in calls if call["prompt_tokens"] is None]
+        if uncounted:  # one client for the row: the tokenizer is the server's, whichever model a call named
+            counter = OpenAICompatible(
+                uncounted[0]["model"], base_url=f"http://{self.upstream[0]}:{self.upstream[1]}/v1"
+            )
+            for call in uncounted:
                 call["prompt_tokens"] = counter.count_message_tokens(call.pop("messages"))
-                counter.close()
+            counter.close()
         return calls
 
 

@@ -33,13 +33,14 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from measure import rate_groups  # noqa: E402 - benchmarks/measure.py
 
 from harness.run import RunRequest, run_evaluation  # noqa: E402
 from policies.llm.llama_server import LlamaServer  # noqa: E402
@@ -151,24 +152,20 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def throughput_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per case and worker count: runs, median episodes/s with its range, the ratio of medians to one worker's."""
-    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for row in rows:
-        runs.setdefault((row["case"], row["workers"]), []).append(row)
     summary = []
-    for (case, workers), group in runs.items():
-        rates = [r["episodes_per_s"] for r in group]
-        one = [r["episodes_per_s"] for r in runs.get((case, 1), [])]
-        loads = [r[k] for r in group for k in ("load_before", "load")]
+    for group in rate_groups(rows, ("case", "workers")):
+        runs = group["rows"]
+        loads = [r[k] for r in runs for k in ("load_before", "load")]
         summary.append(
             {
-                "case": case,
-                "workers": workers,
-                "runs": len(group),
-                "episodes": group[0]["episodes"],
-                "errors": sum(r["errors"] for r in group),
-                "episodes_per_s_median": round(statistics.median(rates), 2),
-                "episodes_per_s_range": [min(rates), max(rates)],
-                "x_one_worker": round(statistics.median(rates) / statistics.median(one), 2) if one else None,
+                "case": group["case"],
+                "workers": group["workers"],
+                "runs": len(runs),
+                "episodes": runs[0]["episodes"],
+                "errors": sum(r["errors"] for r in runs),
+                "episodes_per_s_median": round(group["median"], 2),
+                "episodes_per_s_range": group["range"],
+                "x_one_worker": group["x_one_worker"],
                 "load_range": [min(loads), max(loads)],
             }
         )

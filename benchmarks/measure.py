@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -25,3 +28,28 @@ def tree_rss_kib(pid: int) -> int:
     for task in Path(f"/proc/{pid}/task").iterdir():
         children += (task / "children").read_text().split()
     return rss_kib(pid) + sum(tree_rss_kib(int(child)) for child in children)
+
+
+def rate_groups(rows: list[dict[str, Any]], by: Sequence[str], rate: str = "episodes_per_s") -> list[dict[str, Any]]:
+    """Rows of alternated runs grouped by the fields `by` (one of them "workers"), in first-seen order. Each
+    group: its field values, its `rows`, the median `rate` with its range, and `x_one_worker`, that median over
+    the median of the group alike in every field but at one worker (None without such a group)."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[field] for field in by), []).append(row)
+    at = by.index("workers")
+    result = []
+    for key, group in groups.items():
+        rates = [r[rate] for r in group]
+        one = groups.get(key[:at] + (1,) + key[at + 1 :])
+        median = statistics.median(rates)
+        result.append(
+            {
+                **dict(zip(by, key, strict=True)),
+                "rows": group,
+                "median": median,
+                "range": [min(rates), max(rates)],
+                "x_one_worker": round(median / statistics.median(r[rate] for r in one), 2) if one else None,
+            }
+        )
+    return result

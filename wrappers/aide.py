@@ -22,8 +22,9 @@ block (CODE_STOP): text after it was generated only to be thrown away. A script 
 compile (prose with no code block, a block cut off at its cap: a small model writes many) is sure to fail
 its run, so a sampling client draws it again, up to `script_samples` draws, and the first that compiles is run (the
 last one if none does, so its error still reaches the next debug). A draw stops as soon as its code block
-holds a syntax error that no continuation removes (SCRIPT_ABANDON): a small model's drafts that run to the
-cap are mostly such text, and everything generated after the error was paid for nothing. The code kept
+holds a syntax error that no continuation removes (SCRIPT_ABANDON, tree_search's default `script_abandon`;
+null generates every draw to its end): a small model's drafts that run to the cap are mostly such text, and
+everything generated after the error was paid for nothing. The code kept
 ends at the line end where it was seen, so a last draw that is run still fails with that first error.
 Buggy = is_bug, an exception, no metric, or no submission.csv. Where the env reports them (MLE: "submission.csv:
 valid", "validation <metric> on a held-out split of train: 0.91"), the env's
@@ -257,11 +258,13 @@ class AideSearch:
         seed: int,
         script_max_tokens: int,
         script_samples: int,
+        script_abandon: str | None,
     ) -> None:
         """The search parameters' defaults (AIDE's own) live in one place: TreeSearch's signature."""
         self.agent = agent
         self.script_max_tokens = script_max_tokens
         self.script_samples = script_samples
+        self.script_abandon = script_abandon
         self.num_drafts = num_drafts
         self.debug_prob = debug_prob
         self.max_debug_depth = max_debug_depth
@@ -334,7 +337,7 @@ class AideSearch:
         drawn = abandoned = 0
         while True:
             reply = self.agent.client.ask(
-                messages, stop=CODE_STOP, max_tokens=self.script_max_tokens, abandon=SCRIPT_ABANDON
+                messages, stop=CODE_STOP, max_tokens=self.script_max_tokens, abandon=self.script_abandon
             )[0]
             text, drawn, abandoned = reply.text, drawn + 1, abandoned + (reply.finish_reason == ABANDONED)
             code = self.agent.parse(text)

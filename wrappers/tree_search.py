@@ -16,8 +16,9 @@ import gymnasium as gym
 
 from envs.contract import Observation, SearchMode, profile_of
 from policies.base import Policy
+from policies.llm.abandon import abandon_rule
 from policies.llm.base import ChatModel
-from wrappers.aide import AideSearch
+from wrappers.aide import SCRIPT_ABANDON, AideSearch
 from wrappers.policy_wrapper import PolicyWrapper
 from wrappers.snapshot_search import SnapshotSearch
 from wrappers.snapshots import require_snapshots
@@ -51,6 +52,7 @@ class TreeSearch(PolicyWrapper):
         review_retries: int = 2,
         script_max_tokens: int = 1024,
         script_samples: int = 3,
+        script_abandon: str | None = SCRIPT_ABANDON,
         seed: int = 0,
     ) -> None:
         super().__init__(policy, model, temperature=temperature, max_tokens=max_tokens, system_prompt=system_prompt)
@@ -78,6 +80,8 @@ class TreeSearch(PolicyWrapper):
                     "tree_search (aide): need num_drafts >= 1, script_samples >= 1 and 0 <= debug_prob <= 1, got "
                     f"{num_drafts}, {script_samples}, {debug_prob}"
                 )
+            if script_abandon is not None:
+                abandon_rule(script_abandon)  # an unknown rule fails here, naming the known ones
             self.engine = AideSearch(
                 self,
                 num_drafts=num_drafts,
@@ -87,6 +91,7 @@ class TreeSearch(PolicyWrapper):
                 seed=seed,
                 script_max_tokens=script_max_tokens,
                 script_samples=script_samples,
+                script_abandon=script_abandon,
             )
 
     def reset(self, *, seed: int | None = None) -> None:

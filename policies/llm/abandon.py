@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import codeop
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 ABANDONED = "abandoned"
 #: The opening fence of a Python code block, as replies are parsed (policies.llm_policy.extract_action).
@@ -106,6 +106,18 @@ class LineEndWatch:
     @property
     def kept(self) -> str:
         return self.text if self.cut is None else self.text[: self.cut]
+
+
+def follow_stream(pieces: Iterable[tuple[str | None, str | None]], watch: LineEndWatch) -> str | None:
+    """Feed a stream's (content, finish reason) pieces to `watch` until its rule fires. The finish reason:
+    ABANDONED once it fired, else the last one the stream gave (None: the stream was broken off).
+    Backends wrap their transport's errors inside `pieces`, so an error in the rule is never taken for one."""
+    finish = None
+    for content, reason in pieces:
+        finish = reason or finish
+        if content and watch.feed(content):
+            return ABANDONED
+    return finish
 
 
 def cut_where_abandoned(text: str, name: str) -> tuple[str, bool]:

@@ -50,9 +50,14 @@ class ChatReply:
     finish_reason: str | None = None
     model: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the abandon rule that already judged this text as it streamed, so chat() need not judge it again; not
+    #: recorded: a replayed reply is judged again, to the same verdict
+    judged_by: str | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["judged_by"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatReply:
@@ -117,8 +122,11 @@ class ChatRequest:
         return data
 
 
-def _cut(reply: ChatReply, rule: str) -> ChatReply:
-    """A reply generated to its end, cut where `rule` would have abandoned it while streaming."""
+def _judged(reply: ChatReply, rule: str) -> ChatReply:
+    """`reply` as streaming would have left it under `rule`: cut where the rule fires, unless it streamed
+    under that rule already (or was abandoned: its text ends where the rule fired)."""
+    if reply.judged_by == rule or reply.finish_reason == ABANDONED:
+        return reply
     text, fired = cut_where_abandoned(reply.text, rule)
     return replace(reply, text=text, finish_reason=ABANDONED) if fired else reply
 
@@ -170,7 +178,7 @@ class ChatModel(abc.ABC):
         replies = self._chat(request, role)
         if abandon is None:
             return replies
-        return [reply if reply.finish_reason == ABANDONED else _cut(reply, abandon) for reply in replies]
+        return [_judged(reply, abandon) for reply in replies]
 
     @abc.abstractmethod
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:

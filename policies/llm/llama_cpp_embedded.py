@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from policies.llm.abandon import ABANDONED, LineEndWatch, abandon_rule
+from policies.llm.abandon import LineEndWatch, abandon_rule, follow_stream
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 from policies.llm.cpu_threads import free_core_threads
 from policies.llm.sampling import repeated_samples, share_call_latency
@@ -161,17 +161,10 @@ class LlamaCppEmbedded(ChatModel):
         """One sample, generated piece by piece and stopped as soon as the request's abandon rule fires."""
         assert request.abandon is not None
         started = time.perf_counter()
-        watch, finish = LineEndWatch(abandon_rule(request.abandon)), None
+        watch = LineEndWatch(abandon_rule(request.abandon))
         chunks = self._completion(llama, request, stream=True)
         try:
-            for chunk in chunks:
-                choice = chunk["choices"][0]
-                finish = choice.get("finish_reason") or finish
-                if watch.feed(choice["delta"].get("content") or ""):
-                    finish = ABANDONED
-                    break
-        except ValueError as error:  # llama-cpp's own context checks, run as the generator starts
-            raise LLMError(f"{self.name}: {error}") from error
+            finish = follow_stream(self._pieces(chunks), watch)
         finally:
             chunks.close()  # stops generating
         return ChatReply(
@@ -181,7 +174,17 @@ class LlamaCppEmbedded(ChatModel):
             role=role,
             finish_reason=finish,
             model=self.name,
+            judged_by=request.abandon,
         )
+
+    def _pieces(self, chunks: Iterator[dict[str, Any]]) -> Iterator[tuple[str | None, str | None]]:
+        """Each streamed chunk's (content, finish reason)."""
+        try:
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                yield choice["delta"].get("content"), choice.get("finish_reason")
+        except ValueError as error:  # llama-cpp's own context checks, run as the generator starts
+            raise LLMError(f"{self.name}: {error}") from error
 
     def _completion(self, llama: Any, request: ChatRequest, **options: Any) -> Any:
         try:

@@ -12,12 +12,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import openai
 
-from policies.llm.abandon import ABANDONED, LineEndWatch, abandon_rule
+from policies.llm.abandon import LineEndWatch, abandon_rule, follow_stream
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
 from policies.llm.reasoning import split_reasoning
 from policies.llm.sampling import repeated_samples, share_call_latency, with_extra
@@ -181,25 +181,29 @@ class OpenAICompatible(ChatModel):
             finish_reason=finish,
             model=model,
             extra={"reasoning": reasoning} if reasoning else {},
+            judged_by=request.abandon,
         )
 
     def _read_stream(self, stream: Any, watch: LineEndWatch) -> tuple[str | None, Any, str]:
         """(finish reason, the stream's usage if it sent one, model name), feeding the text to `watch`."""
-        finish, usage, model = None, None, self.name
+        seen: dict[str, Any] = {"usage": None, "model": self.name}
+        try:
+            finish = follow_stream(self._pieces(stream, seen), watch)
+        finally:
+            stream.close()  # the server stops generating when its client goes
+        return finish, seen["usage"], seen["model"]
+
+    def _pieces(self, stream: Any, seen: dict[str, Any]) -> Iterator[tuple[str | None, str | None]]:
+        """Each streamed choice's (content, finish reason); notes the usage and model name in `seen`."""
         try:
             for chunk in stream:
-                model, usage = chunk.model or model, chunk.usage or usage
+                seen["model"], seen["usage"] = chunk.model or seen["model"], chunk.usage or seen["usage"]
                 for choice in chunk.choices or ():
-                    finish = choice.finish_reason or finish
-                    if choice.delta is not None and choice.delta.content and watch.feed(choice.delta.content):
-                        return ABANDONED, usage, model
+                    yield (choice.delta.content if choice.delta is not None else None), choice.finish_reason
         except Exception as error:  # noqa: BLE001 - the transport's own errors (httpx or httpx2, by openai version)
             raise ModelUnavailable(
                 f"{self.base_url} broke off a streamed reply: {type(error).__name__}: {error}"
             ) from error
-        finally:
-            stream.close()  # the server stops generating when its client goes
-        return finish, usage, model
 
     def _create(self, request: ChatRequest) -> Any:
         """One completion; a request refused only for its forced tool is sent again without it."""

@@ -192,6 +192,51 @@ def test_a_stream_the_server_breaks_off_is_asked_again_whole(
     other.close()
 
 
+@pytest.fixture(params=["server", "embedded"])
+def streaming_model(request: pytest.FixtureRequest, smollm2_gguf: Path) -> Iterator[ChatModel]:
+    """Each backend that judges a reply as it streams."""
+    if request.param == "server":
+        model: ChatModel = OpenAICompatible(
+            "smollm2", base_url=request.getfixturevalue("server").url, timeout_s=120, max_retries=0
+        )
+    else:
+        model = LlamaCppEmbedded(smollm2_gguf, n_threads=1)
+    yield model
+    model.close()
+
+
+@pytest.mark.llm
+def test_a_streamed_reply_is_judged_once_at_each_line_end(
+    streaming_model: ChatModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chat() does not judge again what the stream judged: as many checks as the reply has line ends."""
+    asked: list[str] = []
+
+    def never_fires(text: str) -> bool:
+        asked.append(text)
+        return False
+
+    monkeypatch.setitem(abandon.RULES, "counting", never_fires)
+    reply = streaming_model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon="counting")[0]
+    assert reply.finish_reason != ABANDONED and reply.text.count("\n") >= 2
+    assert [len(text) for text in asked] == [i + 1 for i, c in enumerate(reply.text) if c == "\n"]
+
+
+@pytest.mark.llm
+def test_an_error_in_the_rule_is_raised_as_itself_not_as_the_servers(
+    streaming_model: ChatModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken rule is the caller's bug: it must not pass for a model that is unavailable (which a run
+    counts as infrastructure and retries)."""
+
+    def broken(text: str) -> bool:
+        raise ZeroDivisionError("a bug in the rule")
+
+    monkeypatch.setitem(abandon.RULES, "broken", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug in the rule"):
+        streaming_model.chat(MESSAGES, temperature=0.7, seed=3, max_tokens=120, abandon="broken")
+
+
 def test_a_long_reply_is_judged_a_bounded_number_of_times_and_still_cut_after_its_error() -> None:
     asked: list[int] = []
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+import pytest
+
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage
 from policies.llm.replay import request_key
 from tests.wrappers.bank_env import BankEnv
@@ -207,6 +209,19 @@ def test_an_abandoned_last_draw_runs_cut_at_its_error_so_the_review_sees_that_er
     journal = run_search(model, steps=2, script_samples=2)
     assert journal[0]["abandoned"] == 2 and journal[0]["code"] == "import os\ndef train(){"
     assert "SyntaxError" in model.reviews()[0].messages[-1]["content"]
+
+
+def test_with_script_abandon_null_a_draw_is_generated_to_its_end():
+    """The sweep's other arm: no rule, so the runaway draw comes back whole and is drawn again for not compiling."""
+    model = ServerLikeModel(scripted_scripts(RUNAWAY, CHATTY), honours_tools=True)
+    journal = run_search(model, steps=1, script_abandon=None)
+    assert all(r.abandon is None for r in model.scripts())
+    assert journal[0]["samples"] == 2 and journal[0]["abandoned"] == 0 and journal[0]["code"] == SCRIPT
+
+
+def test_an_unknown_script_abandon_rule_is_refused_when_the_wrapper_is_built():
+    with pytest.raises(ValueError, match="unknown abandon rule 'nope'.*broken_python_block"):
+        run_search(ServerLikeModel(scripted_scripts(CHATTY), honours_tools=True), steps=1, script_abandon="nope")
 
 
 def test_an_empty_script_is_drawn_again_since_the_env_would_refuse_it():

@@ -216,6 +216,7 @@ def test_aide_best_node_respects_lower_is_better():
         seed=0,
         script_max_tokens=1024,
         script_samples=3,
+        script_abandon=None,
     )
     for step, metric in enumerate([0.3, 0.1, 0.2]):
         search.journal.append(
