@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from measure import percentile, rss_kib, tree_rss_kib  # benchmarks/measure.py
+from measure import percentile, rate_groups, rss_kib, tree_rss_kib  # benchmarks/measure.py
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import list_tasks
@@ -214,17 +214,17 @@ def instant_policy_rates(rounds: int, seeds: int) -> list[dict[str, Any]]:
 def scaling_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Per worker count: the backend, median episodes/s and its ratio to one worker's, median CPU per episode."""
 
-    def median(workers: int, key: str) -> float:
-        return round(statistics.median(r[key] for r in rows if r["workers"] == workers), 2)
+    def median(runs: list[dict[str, Any]], key: str) -> float:
+        return round(statistics.median(r[key] for r in runs), 2)
 
-    one = median(1, "episodes_per_s")
+    groups = {group["workers"]: group for group in rate_groups(rows, ("workers",))}
     return {
         str(w): {
-            "backend": next(r["backend"] for r in rows if r["workers"] == w),
-            "episodes_per_s_median": round(median(w, "episodes_per_s"), 2),
-            "x_one_worker": round(median(w, "episodes_per_s") / one, 2),
-            "cpu_ms_per_episode_run_process": median(w, "cpu_ms_per_episode_run_process"),
-            "cpu_ms_per_episode_children": median(w, "cpu_ms_per_episode_children"),
+            "backend": groups[w]["rows"][0]["backend"],
+            "episodes_per_s_median": round(groups[w]["median"], 2),
+            "x_one_worker": groups[w]["x_one_worker"],
+            "cpu_ms_per_episode_run_process": median(groups[w]["rows"], "cpu_ms_per_episode_run_process"),
+            "cpu_ms_per_episode_children": median(groups[w]["rows"], "cpu_ms_per_episode_children"),
         }
         for w in SCALING_WORKERS
     }

@@ -192,7 +192,8 @@ class WorkerSession:
                 self._server = self._start_server()
             try:
                 worker = self._server.fork()
-                os.set_blocking(worker.stdin.fileno(), False)  # every write waits on a deadline, never on the worker
+                for end in (worker.stdin, worker.stdout):  # every read and write waits on a deadline, not on it
+                    os.set_blocking(end.fileno(), False)
                 return worker
             except ForkServerGone:
                 self._server.close()
@@ -414,9 +415,11 @@ class WorkerSession:
             if len(self._buffer) > self._line_cap:
                 raise wire.ProtocolError(f"the worker sent a message over the {self._line_cap:,} byte limit")
             scanned = len(self._buffer)
-            _wait(fd, select.POLLIN, deadline)
-            try:
+            try:  # the worker has mostly written already (it ran on this CPU until it blocked): read, then wait
                 chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                _wait(fd, select.POLLIN, deadline)
+                continue
             except OSError as err:
                 raise _WorkerGone(f"reading its pipe failed: {err}") from None
             if not chunk:
@@ -476,10 +479,10 @@ def _write(proc: ForkedWorker, data: bytes, deadline: float) -> None:
     assert proc.stdin is not None
     fd, view = proc.stdin.fileno(), memoryview(data)
     while view:
-        _wait(fd, select.POLLOUT, deadline)
         try:
             view = view[os.write(fd, view) :]
         except BlockingIOError:
+            _wait(fd, select.POLLOUT, deadline)
             continue
         except OSError as err:  # EPIPE: the worker is gone
             raise _WorkerGone(f"writing to it failed: {err}") from None

@@ -560,8 +560,8 @@ def read_token(secret: str, app: str, token: str) -> int:
     return user_id
 
 
-def to_json(value: Any) -> tuple[Any, int]:
-    """Round-trip through JSON so the agent sees exactly what a web API would send; also the length of that
-    JSON text, which the env charges to the episode's reply budget (measured here, not by encoding it again)."""
+def to_json(value: Any) -> tuple[Any, str]:
+    """Round-trip through JSON so the agent sees exactly what a web API would send; also that JSON text, which
+    the env charges to the episode's reply budget and sends to the worker as it is (never encoded again)."""
     text = json.dumps(value, default=str)
-    return json.loads(text), len(text)
+    return json.loads(text), text

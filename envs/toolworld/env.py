@@ -26,6 +26,7 @@ from envs.observation import SpaceHistory, make_observation, observation_space, 
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.protections import announce, as_info
 from envs.sandbox.session import SessionConfig, WorkerSession
+from envs.sandbox.wire import JsonText
 from envs.toolworld import pages
 from envs.toolworld.api import CallContext, new_token_key
 from envs.toolworld.apps import all_apps, find_api
@@ -228,6 +229,7 @@ class ToolWorldEnv(gym.Env):
         self._history = SpaceHistory((s.action, s.output) for s in steps)
         self._reply_bytes = sum(_reply_size(call["reply"]) for step in steps for call in step.calls)
         self.server = ApiServer(conn, CallContext(conn, WORLD_NOW, self._token_key, session=self.session))
+        self._context_text = self._context()  # no API changes people: the supervisor's line holds for the episode
         if self.worker is None:
             config = SessionConfig(
                 output_limit=self.output_limit,
@@ -276,7 +278,7 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
-        page = None
+        page, body_json = None, None
         if type(path) is not list or len(path) != 2:
             named = type(path) is list and all(type(part) is str for part in path)
             shown = f"apis.{'.'.join(path)[:100]}" if named else "that"
@@ -284,11 +286,14 @@ class ToolWorldEnv(gym.Env):
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
             self._world.guard()
-            reply = self.server.call(path[0], path[1], args, kwargs)
-            reply = self._within_reply_budget(reply, self.server.last_body_chars)
+            served = self.server.call(path[0], path[1], args, kwargs)
+            body_json = self.server.last_body_json
+            reply = self._within_reply_budget(served, None if body_json is None else len(body_json))
             page = self.server.last_page
         if self._recording is not None:
             self._recording.append({"path": path, "reply": reply, **({"page": page.as_record()} if page else {})})
+        if body_json is not None and reply is served:  # sent as the server encoded it, not encoded once more
+            return True, JsonText(body_json), ""
         return _as_worker_reply(reply)
 
     def _within_reply_budget(self, reply: tuple[int, Any], body_chars: int | None) -> tuple[int, Any]:
@@ -328,7 +333,7 @@ class ToolWorldEnv(gym.Env):
         return make_observation(
             task_id=task.task_id,
             instruction=task.spec.instruction,
-            context=self._context(),
+            context=self._context_text,
             history=self._history,
             steps_left=self.max_steps - len(self.steps),
         )

@@ -27,13 +27,13 @@ class ApiServer:
         self.conn = conn
         self.context = context
         self.last_page: PageRead | None = None  # the page the last call served, if it was of a paginated list
-        self.last_body_chars: int | None = None  # the JSON length of the last call's body, if it succeeded
+        self.last_body_json: str | None = None  # the JSON text of the last call's body, if it succeeded
 
     def call(
         self, app: str, api: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
         self.last_page = None
-        self.last_body_chars = None
+        self.last_body_json = None
         try:
             _check_call_shape(app, api, args, kwargs)
             spec = find_api(app, api)
@@ -56,7 +56,7 @@ class ApiServer:
                     items = list(result)
                     total, result = len(items), paginate(items, *page)
                 self.last_page = PageRead.of_call(f"{app}.{api}", {**bound, "user": user_id}, *page, total)
-            body, self.last_body_chars = to_json(result)
+            body, self.last_body_json = to_json(result)
             return 200, body
         except ApiError as err:
             return err.status, {"message": err.message}

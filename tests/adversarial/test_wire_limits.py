@@ -104,3 +104,19 @@ def test_random_and_deep_messages_get_the_full_scans_verdict() -> None:
     assert None in verdicts and any(v and "nested" in v for v in verdicts)  # both sides of the limit were tried
     for line in lines:
         assert wire.problem(line) == reference_problem(line), line[:200]
+
+
+def test_a_json_text_value_crosses_as_the_value_it_encodes() -> None:
+    """A reply whose value the server already encoded (JsonText) decodes to the same message as one encoded
+    whole, and gets the same verdict from the limits: the splice skips an encode, not a check."""
+    rng = random.Random(11)
+    values = [random_value(rng, 0) for _ in range(200)] + [nested(31), nested(40), [{}] * 300_000]
+    for value in values:
+        whole = wire.encode({"op": "reply", "ok": True, "value": value, "error": "", "seq": 7})
+        spliced = wire.encode(
+            {"op": "reply", "ok": True, "value": wire.JsonText(json.dumps(value)), "error": "", "seq": 7}
+        )
+        assert json.loads(spliced) == json.loads(whole)
+        assert spliced.count(b"\n") == 1 and spliced.endswith(b"\n")
+        assert wire.problem(spliced) == wire.problem(whole)
+    assert json.loads(wire.encode({"value": wire.JsonText("[1, 2]")})) == {"value": [1, 2]}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import envs.toolworld.apps
 from envs.toolworld.api import PAGE_LIMIT_MAX
 from envs.toolworld.apps import all_apps
 from envs.toolworld.env import ToolWorldEnv
@@ -190,3 +194,17 @@ def test_a_blocked_sender_cannot_text(fresh: ToolWorldEnv) -> None:
         kwargs={"access_token": make_token(secret, "phone", me), "phone_number": other_number, "message": "hi"},
     )
     assert status == 403 and "has blocked your number" in body["message"]
+
+
+def test_no_api_writes_the_people_table() -> None:
+    """The env reads the observation's context line (the supervisor's name, email, phone) once per episode:
+    that holds only while no API changes `people`. Every write in the apps is SQL text or a CallContext
+    helper naming its table: of the tables written so (many), none is `people`."""
+    writes = re.compile(
+        r"(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)"
+        r"|\.(?:insert_unique|delete_existing|update)\(\s*[\"'](\w+)[\"']"
+    )
+    apps_dir = Path(envs.toolworld.apps.__file__).parent
+    written = {sql or helper for path in apps_dir.glob("*.py") for sql, helper in writes.findall(path.read_text())}
+    assert len(written) >= 10, f"the scan found too few written tables to be trusted: {written}"
+    assert "people" not in written
