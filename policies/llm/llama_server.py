@@ -24,7 +24,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class LlamaServer(ServerProcess):
-    """`python -m llama_cpp.server` for one GGUF (default: the embedded SmolLM2)."""
+    """`python -m llama_cpp.server` for one GGUF (default: the embedded SmolLM2), started through
+    llama_server_main so that llama.cpp stays off AMX kernels where they crash."""
 
     def __init__(
         self,
@@ -43,7 +44,7 @@ class LlamaServer(ServerProcess):
         command = [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            "policies.llm.llama_server_main",
             "--model",
             str(self.model_path),
             "--model_alias",
