@@ -23,6 +23,9 @@ import errno
 import platform
 from dataclasses import dataclass
 
+#: loaded once where the module loads (the fork server): a fork server's worker installs its filter first thing,
+#: and dlopen in a forked child costs ~0.2 ms (and can deadlock in the child of a threaded process)
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _KILL_PROCESS, _ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
@@ -331,12 +334,11 @@ class CompiledFilter:
 
 def install(compiled: CompiledFilter) -> None:
     """Install a compiled filter on the calling process (inherited by its children, irreversible)."""
-    libc = ctypes.CDLL(None, use_errno=True)
     unused = ctypes.c_ulong(0)
-    if libc.prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), unused, unused, unused) != 0:
+    if _PRCTL(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), unused, unused, unused) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     if (
-        libc.prctl(
+        _PRCTL(
             _PR_SET_SECCOMP,
             ctypes.c_ulong(_SECCOMP_MODE_FILTER),
             ctypes.byref(compiled.prog),

@@ -392,12 +392,18 @@ class Confinement:
             self.seccomp.install(self.worker_filter)
 
 
-def forget_sandbox_modules() -> None:
-    """Drop the loaded ctypes (and its handle on libc), our modules and the fork server's socket and select
-    modules: a later import of ctypes goes through the audit hook's ctypes.dlopen check."""
+def sandbox_modules() -> tuple[str, ...]:
+    """The loaded ctypes (with its handle on libc), our modules and the fork server's socket and select modules:
+    what each worker drops from sys.modules (forget_modules), listed once in the server. Iterating sys.modules
+    in a worker touched every module name's page: ~80 copy-on-write faults and ~0.2 ms per worker."""
     dropped = ("ctypes", "_ctypes", "socket", "_socket", "select")
-    for name in [n for n in sys.modules if n.split(".")[0] in dropped or n.startswith("_sandbox_")]:
-        del sys.modules[name]
+    return tuple(n for n in sys.modules if n.split(".")[0] in dropped or n.startswith("_sandbox_"))
+
+
+def forget_modules(names: tuple[str, ...]) -> None:
+    """Drop `names` from sys.modules: a later import of ctypes goes through the audit hook's ctypes.dlopen check."""
+    for name in names:
+        sys.modules.pop(name, None)
 
 
 class Blueprint:
@@ -442,6 +448,7 @@ class Blueprint:
         self.roots = folders(
             [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), *time_zones()]
         )
+        self.dropped_modules = sandbox_modules()  # last: nothing the server or a worker runs imports after this
 
     def run_worker(self, rfd: int, wfd: int) -> None:
         """In a fresh fork: finish the confinement, then serve one episode's snippets until the parent goes."""
@@ -453,7 +460,7 @@ class Blueprint:
             apply_limits(self.worker_rlimits, [])
             if self.confinement is not None:
                 self.confinement.apply_to_worker()
-            forget_sandbox_modules()
+            forget_modules(self.dropped_modules)
         except Exception as err:
             channel.send({"op": "failed", "reason": self.failure or f"{type(err).__name__}: {err}"})
             raise SystemExit(1) from None

@@ -82,6 +82,14 @@ print('ptrace', libc.ptrace(16, os.getppid(), 0, 0), real_import('ctypes').get_e
 """
 )
 
+LOADED_SANDBOX_MODULES = (
+    DISABLE_PYTHON_GUARDS
+    + """
+print(sorted(n for n in _sys.modules if n.split('.')[0] in ('ctypes', '_ctypes', 'socket', '_socket', 'select')
+             or n.startswith('_sandbox_')))
+"""
+)
+
 
 @pytest.fixture(scope="module")
 def forked() -> Iterator[ToolWorldEnv]:
@@ -121,6 +129,13 @@ def test_a_worker_holds_only_its_own_two_pipes(forked: ToolWorldEnv) -> None:
     forked.reset(options={"task_id": TASK})
     assert output_of(forked, OPEN_DESCRIPTORS) == "2 [4096]\n"  # S_IFIFO: its stdin and stdout pipes
     assert_still_solvable(forked)
+
+
+def test_a_worker_starts_without_ctypes_our_modules_or_the_servers_socket_modules(forked: ToolWorldEnv) -> None:
+    """Dropped from sys.modules by the names the server listed once: a later `ctypes` import is audited."""
+    forked.reset(options={"task_id": TASK})
+    assert output_of(forked, LOADED_SANDBOX_MODULES) == "[]\n"
+    assert "import of 'ctypes' is not allowed" in output_of(forked, "import ctypes")
 
 
 @needs_kernel_layers
