@@ -111,6 +111,9 @@ class ParallelRunner(Generic[T, R]):
 
     At most `workers` items are in flight, so stopping early (Ctrl-C, an
     exception in the consumer) leaves no queue of started-but-unwanted work.
+    A freed worker gets its next item before the finished one's result is
+    yielded: the consumer's work (a durable write, the selector's update)
+    never keeps it idle.
     """
 
     def __init__(self, work: Callable[[T], R], workers: int) -> None:
@@ -125,9 +128,9 @@ class ParallelRunner(Generic[T, R]):
                 self._top_up(pool, pending_items, in_flight)
                 while in_flight:
                     done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    self._top_up(pool, pending_items, in_flight)
                     for future in done:
                         yield future.result()
-                    self._top_up(pool, pending_items, in_flight)
             finally:
                 for future in in_flight:
                     future.cancel()
@@ -175,9 +178,11 @@ class ProcessRunner(Generic[T, R]):
     own env, its own model client) and closing them when the process stops. Processes are forked, so
     only items and results cross the pipe, pickled (an item is never None: None tells a process to stop).
     `lost(item, failure)` is the result of an item whose process died, whose `work` raised or whose
-    process could not set up. Leaving the iterator early (Ctrl-C, an exception in the consumer) stops
-    every process: asked, then SIGTERM, then SIGKILL; a process whose run dies is killed by the kernel
-    (parent-death signal).
+    process could not set up. A freed process gets its next item before the finished one's result is
+    yielded, so the consumer's work (a durable write, the selector's update) never keeps it idle; `seen`
+    (optional) is called with each result first, before the next item is drawn. Leaving the iterator early
+    (Ctrl-C, an exception in the consumer) stops every process: asked, then SIGTERM, then SIGKILL; a process
+    whose run dies is killed by the kernel (parent-death signal).
     """
 
     def __init__(
@@ -185,12 +190,14 @@ class ProcessRunner(Generic[T, R]):
         setup: Callable[[], AbstractContextManager[Callable[[T], R]]],
         workers: int,
         lost: Callable[[T, WorkFailed], R],
+        seen: Callable[[R], None] = lambda _result: None,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.setup = setup
         self.workers = workers
         self.lost = lost
+        self.seen = seen
         self._context = multiprocessing.get_context("fork")
 
     def run(self, items: Iterable[T]) -> Generator[R, None, None]:
@@ -205,8 +212,9 @@ class ProcessRunner(Generic[T, R]):
                 for index, slot in enumerate(slots):
                     if slot.busy and ready & {slot.conn, slot.process.sentinel}:
                         result, slots[index] = self._collect(slot)
-                        yield result
+                        self.seen(result)
                         self._give_next(slots[index], pending)
+                        yield result
         finally:
             _stop_all(slots)
 

@@ -407,11 +407,10 @@ def _in_processes(worker: EpisodeWorker, chooser: StackChooser, specs: Iterable[
         lambda: _process_worker(worker),
         worker.request.workers,
         lost=lambda item, failure: (worker.lost(*item, failure), False),
+        seen=lambda result: worker.model_down.set() if result[1] else None,  # before the next episode is drawn
     )
     with contextlib.closing(runner.run((spec, chooser.choose(spec.key, spec.task)) for spec in specs)) as results:
-        for record, model_down in results:
-            if model_down:
-                worker.model_down.set()
+        for record, _ in results:
             yield record
 
 

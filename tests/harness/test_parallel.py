@@ -83,3 +83,19 @@ def test_stopping_early_starts_no_more_work():
     next(results)
     results.close()
     assert len(started) <= 3
+
+
+def test_a_freed_worker_starts_its_next_item_while_the_consumer_still_handles_the_last_result():
+    """The consumer's work (a durable write, the selector's update) never keeps a worker idle."""
+    started = [threading.Event() for _ in range(3)]
+
+    def work(item: int) -> int:
+        started[item].set()
+        return item
+
+    handled = []
+    for result in ParallelRunner(work, workers=1).run(range(3)):
+        if result + 1 < len(started):  # the next item was handed out before this result reached us
+            assert started[result + 1].wait(timeout=10), f"item {result + 1} waited for result {result}'s consumer"
+        handled.append(result)
+    assert handled == [0, 1, 2]

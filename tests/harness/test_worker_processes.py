@@ -248,3 +248,36 @@ def test_an_item_whose_work_raises_is_lost_and_the_process_goes_on():
     assert sorted(item for item, _ in results) == list(range(6))
     assert len({pid for item, pid in results if item != 3}) == 1  # the same process served every other item
     assert len(failures) == 1 and failures[0].started and "ValueError: item 3 is bad" in failures[0].reason
+
+
+@contextlib.contextmanager
+def touching(folder: Path) -> Iterator[Callable[[int], int]]:
+    """Work that leaves a file named after its item as it starts, seen across the process boundary."""
+
+    def work(item: int) -> int:
+        (folder / f"started-{item}").touch()
+        return item
+
+    yield work
+
+
+def test_a_freed_process_starts_its_next_item_while_the_consumer_still_handles_the_last_result(tmp_path):
+    """`seen` comes first (a model found down stops the next draw), then the next item, then the result."""
+    log: list[str] = []
+
+    def items() -> Iterator[int]:
+        for item in range(3):
+            log.append(f"drawn {item}")
+            yield item
+
+    runner = ProcessRunner(
+        lambda: touching(tmp_path), 1, lost=lambda item, failure: -1, seen=lambda r: log.append(f"seen {r}")
+    )
+    for result in runner.run(items()):
+        log.append(f"yielded {result}")
+        if result < 2:  # its process was handed the next item before this result reached the consumer
+            deadline = time.monotonic() + 10
+            while not (tmp_path / f"started-{result + 1}").exists():
+                assert time.monotonic() < deadline, f"item {result + 1} waited for result {result}'s consumer"
+                time.sleep(0.01)
+    assert log == ["drawn 0", "seen 0", "drawn 1", "yielded 0", "seen 1", "drawn 2", "yielded 1", "seen 2", "yielded 2"]
