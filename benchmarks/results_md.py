@@ -2,13 +2,16 @@
 
 Headline tables take this run's figures; when a script did not write its
 file in this run (skipped, failed, --only) the saved file in
-benchmarks/results/ is used and marked with its date, or the figure is
+benchmarks/results/ is used and marked with its date and the machine that
+wrote it (results/machines.json, kept by run_all; "machine not recorded"
+when the file was written by a script run on its own), or the figure is
 marked "not measured".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +21,7 @@ from typing import Any
 import vllm_projection
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+MACHINES_FILE = "machines.json"  # results file -> the machine and run that wrote it, with the content's hash
 NOISE = (
     "The machine is a shared 2-core VM: other jobs ran during these measurements (see the load averages), "
     "so times are noisy; ratios taken in one run are more reliable than absolute times."
@@ -64,6 +68,29 @@ def saved_date(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
 
 
+def machine_label(machine: Mapping[str, Any]) -> str:
+    return f"{machine['cpu_model']}, {machine['cores']} cores"
+
+
+def note_machines(written: Mapping[str, bytes], machine: str, date_utc: str, results_dir: Path = RESULTS_DIR) -> None:
+    """Record that `machine` wrote these results files (name -> content) in the run of `date_utc`."""
+    path = results_dir / MACHINES_FILE
+    known = json.loads(path.read_text()) if path.is_file() else {}
+    for name, data in written.items():
+        known[name] = {"machine": machine, "date_utc": date_utc, "sha256": hashlib.sha256(data).hexdigest()}
+    path.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+
+
+def machine_of(path: Path) -> str | None:
+    """The machine recorded for this results file, if the file still holds what that machine wrote (a script
+    run on its own since rewrote it on a machine nobody recorded)."""
+    machines = path.parent / MACHINES_FILE
+    entry = json.loads(machines.read_text()).get(path.name) if machines.is_file() else None
+    if entry is None or entry["sha256"] != hashlib.sha256(path.read_bytes()).hexdigest():
+        return None
+    return str(entry["machine"])
+
+
 class _Lookup:
     """A results file: from this run, else the saved one (with its date), else None."""
 
@@ -87,7 +114,8 @@ class _Lookup:
                 data = json.loads(path.read_text())
             except ValueError:
                 return None, None
-            self.earlier[filename] = saved_date(path).strftime("%Y-%m-%d %H:%M UTC")
+            machine = machine_of(path) or "machine not recorded"
+            self.earlier[filename] = f"{saved_date(path).strftime('%Y-%m-%d %H:%M UTC')}, {machine}"
             self._note_loads(filename, data)
             return data, filename
         return None, None
@@ -142,14 +170,16 @@ def _header(provenance: Mapping[str, Any]) -> str:
 
 
 def _stamp(provenance: Mapping[str, Any], sources: Sequence[str], lookup: _Lookup, model: str | None = None) -> str:
+    """Machine, model, date and load of a table; a file from a separate run names its own date and machine."""
     m = provenance["machine"]
-    dates = [f"{s} from a separate run ({lookup.earlier[s]})" for s in sources if s in lookup.earlier]
+    separate = [s for s in sources if s in lookup.earlier]
+    machine = "as each file says" if sources and len(separate) == len(sources) else machine_label(m)
+    dates = [f"{s} from a separate run ({lookup.earlier[s]})" for s in separate]
     when = provenance["date_utc"] + (f"; {'; '.join(dates)}" if dates else "")
     loads = [f"{s} {lookup.loads[s]}" for s in sources if s in lookup.loads]
     load = "; ".join(loads) if loads else "not recorded"
     return (
-        f"_Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gib']} GiB; "
-        f"model: {model or provenance['model']}; date: {when}; "
+        f"_Machine: {machine}; model: {model or provenance['model']}; date: {when}; "
         f"1-minute load average during the run ({m['cores']} cores): {load}._"
     )
 

@@ -258,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print(f"[run_all] {bench.name} ...", flush=True)
         outcomes[bench.name] = run_benchmark(bench, args.quick)
+        if not (args.quick or bench.keep_saved):  # what it wrote stays in results/: say which machine wrote it
+            written = {name: (BENCH_DIR / "results" / name).read_bytes() for name in outcomes[bench.name]["results"]}
+            results_md.note_machines(written, results_md.machine_label(provenance["machine"]), provenance["date_utc"])
         print(
             f"[run_all] {bench.name}: {outcomes[bench.name]['status']} ({outcomes[bench.name].get('seconds', 0)} s)",
             flush=True,

@@ -192,3 +192,13 @@ def test_a_saved_file_is_dated_by_its_commit_not_by_a_fresh_clone(tmp_path: Path
     assert results_md.saved_date(saved).strftime("%Y-%m-%d %H:%M") == "2026-11-25 22:58"
     saved.write_text('{"changed": true}')
     assert results_md.saved_date(saved) == dt.datetime.fromtimestamp(saved.stat().st_mtime, dt.timezone.utc)
+
+
+def test_a_saved_file_names_the_machine_that_wrote_it_until_a_script_run_alone_rewrites_it(tmp_path: Path) -> None:
+    saved = tmp_path / "toolworld.json"
+    saved.write_text('{"step_ms": 0.25}')
+    assert results_md.machine_of(saved) is None  # nothing recorded
+    results_md.note_machines({saved.name: saved.read_bytes()}, "AMD EPYC, 2 cores", "2026-12-04 05:29 UTC", tmp_path)
+    assert results_md.machine_of(saved) == "AMD EPYC, 2 cores"
+    saved.write_text('{"step_ms": 0.36}')  # rewritten by `python benchmarks/toolworld.py` on some machine
+    assert results_md.machine_of(saved) is None
