@@ -256,7 +256,8 @@ def main() -> None:
     thought_row, first_thought_row = summary(thought), summary(first_thought)
     parts = steps_and_floor(env, args.episodes)
     step_row, early_row, late_row = summary(parts["step"]), summary(parts["early"]), summary(parts["late"])
-    floor_ms = percentile(parts["trip"], 50) + percentile(parts["direct"], 50)
+    trip_p50 = percentile(parts["trip"], 50)
+    floor_ms = trip_p50 + percentile(parts["direct"], 50)
     floor_row = {
         "worker_round_trip": summary(parts["trip"], 3),
         "api_call_in_process": summary(parts["direct"], 3),
@@ -271,9 +272,7 @@ def main() -> None:
         "rounds_within_2x": sum(r <= 2 for r in ratios),
         "rounds": len(ratios),
         # the same step over the floor whose call is timed as a step serves it: right after a worker round trip
-        "call_after_a_round_trip": round(
-            step_row["p50"] / (percentile(parts["trip"], 50) + percentile(parts["after"], 50)), 2
-        ),
+        "call_after_a_round_trip": round(step_row["p50"] / (trip_p50 + percentile(parts["after"], 50)), 2),
     }
 
     env.reset(options={"task_id": TASK})

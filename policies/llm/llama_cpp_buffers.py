@@ -15,6 +15,7 @@ on any CPU. Unset: dropped only where AMX is advertised.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def cpu_advertises_amx(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return any(line.startswith("flags") and AMX_FLAG in line.split() for line in text.splitlines())
 
 
-def extra_buffers_wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def extra_buffers_wanted(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether llama.cpp may use its extra buffer types here (see the module docstring)."""
     setting = environ.get(SETTING, "").strip()
     if setting not in ("", "0", "1"):
