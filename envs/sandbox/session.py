@@ -318,7 +318,7 @@ class WorkerSession:
             ok, value, error = handler(path, message.get("args", []), message.get("kwargs", {}))
             if time.monotonic() > deadline:  # a slow handler counts against the step's time too
                 raise _DeadlinePassed
-            self._send_line(_reply_line(path, seq, ok, value, error), deadline)
+            self._send_frame(_reply_frame(path, seq, ok, value, error), deadline)
 
     def protections(self) -> list[Protection]:
         """What guards this session's workers, from what its first worker reported when it was ready
@@ -401,11 +401,11 @@ class WorkerSession:
         self._ready = True
 
     def _send(self, message: dict[str, Any], deadline: float) -> None:
-        self._send_line(wire.encode(message), deadline)
+        self._send_frame(wire.frame(message), deadline)
 
-    def _send_line(self, line: bytes, deadline: float) -> None:
+    def _send_frame(self, frame: bytes, deadline: float) -> None:
         assert self.proc is not None
-        _write(self.proc, line, deadline)
+        _write(self.proc, frame, deadline)
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
@@ -450,18 +450,19 @@ def _is_call(message: dict[str, Any]) -> bool:
     )
 
 
-def _reply_line(path: list[str], seq: int, ok: bool, value: Any, error: str) -> bytes:
-    """The encoded reply, or an error reply when the handler's answer cannot cross the pipe. The line
-    checked is the line sent: encoding a page of results once more would cost as much as checking it."""
+def _reply_frame(path: list[str], seq: int, ok: bool, value: Any, error: str) -> bytes:
+    """The framed reply, or an error reply when the handler's answer cannot cross the pipe: marshal cannot
+    encode it (not plain data, or nested past marshal's own limit) or it is over wire.MAX_MESSAGE_BYTES."""
     try:
-        line = wire.encode({"op": "reply", "ok": ok, "value": value, "error": error, "seq": seq})
-        reason = wire.problem(line)
-    except (TypeError, ValueError, RecursionError) as err:
+        frame = wire.frame({"op": "reply", "ok": ok, "value": value, "error": error, "seq": seq})
+        size, limit = len(frame) - wire.FRAME_HEADER, wire.MAX_MESSAGE_BYTES
+        reason = f"{size:,} bytes, over the {limit:,} byte limit" if size > limit else None
+    except ValueError as err:
         reason = f"{type(err).__name__}: {str(err)[:200]}"
     if reason is None:
-        return line
+        return frame
     error = f"the answer of {'.'.join(path)[:100]} cannot be sent: {reason}"
-    return wire.encode({"op": "reply", "ok": False, "value": None, "error": error, "seq": seq})
+    return wire.frame({"op": "reply", "ok": False, "value": None, "error": error, "seq": seq})
 
 
 def _wait(fd: int, event: int, deadline: float) -> None:

@@ -1,4 +1,4 @@
-"""The JSON-lines protocol between the env and its sandboxed worker, bounded on both ends.
+"""The protocol between the env and its sandboxed worker: JSON lines from the worker, marshal frames to it.
 
 Agent code shares the worker's process, so it can write any bytes to the
 worker's end of the pipe: the env treats every line as hostile. A line is
@@ -8,12 +8,18 @@ object graph, before a handler sees it. The worker checks its own outgoing
 calls the same way, so an honest agent gets a clear error in its code rather
 than a killed worker.
 
+The other way, the worker trusts its env, so what the env sends (code to run, API replies) goes as a
+length-prefixed marshal frame: decoding a page of results takes the worker ~2.5x less time than JSON would,
+and every API call a step makes waits on that decoding. marshal is never used on bytes from the worker.
+
 Standard library only: the worker loads this module by path before any agent code runs.
 """
 
 from __future__ import annotations
 
+import io  # loaded at every interpreter start: importing it costs nothing
 import json
+import marshal
 import re  # no typing: it would add ~5 ms to every worker start
 
 #: One message's bytes. The API caps one call's arguments at 200,000 characters plus values; escaped as JSON
@@ -24,15 +30,11 @@ MAX_DEPTH = 32
 #: Values (a comma or an opening bracket outside strings each counts one) in one message: bounds the objects
 #: decoding builds, e.g. a few MB of `[{}, {}, ...]` would otherwise become millions of dicts.
 MAX_VALUES = 250_000
+FRAME_HEADER = 4  # bytes giving the length of an env-to-worker frame's payload
 
 _STRING = re.compile(rb'"[^"]*"')  # once escaped backslashes and quotes are gone, a string holds no quote
 _BRACKETS = bytes.maketrans(b"{}", b"[]")  # depth is the same whichever bracket opens a level
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-class JsonText(str):
-    """A value json.dumps has already encoded (ASCII, so one line): a message carries it as it is, which spares
-    encoding a page of results a second time."""
 
 
 class ProtocolError(ValueError):
@@ -40,21 +42,30 @@ class ProtocolError(ValueError):
 
 
 def encode(message: dict[str, object]) -> bytes:
-    """One line; raises TypeError/ValueError for non-JSON values and RecursionError for runaway nesting.
-    A JsonText value (at the top level) goes in as the JSON it already is."""
-    texts = {key: value for key, value in message.items() if type(value) is JsonText}
-    if not texts:
-        return (json.dumps(message) + "\n").encode()
-    head = json.dumps({key: value for key, value in message.items() if key not in texts})
-    spliced = "".join(f", {json.dumps(key)}: {text}" for key, text in texts.items())
-    return (head[:-1] + (spliced[2:] if head == "{}" else spliced) + "}\n").encode()
+    """One line; raises TypeError/ValueError for non-JSON values and RecursionError for runaway nesting."""
+    return (json.dumps(message) + "\n").encode()
 
 
-def problem(line: bytes, max_bytes: int | None = MAX_MESSAGE_BYTES) -> str | None:
-    """Why `line` (one encoded message) is over the limits, or None; never recurses, never decodes.
+def frame(message: dict[str, object]) -> bytes:
+    """One env-to-worker message: its payload's length (FRAME_HEADER bytes), then the payload, marshal's
+    encoding of `message`. Raises ValueError for a value marshal cannot encode or nests past its own limit."""
+    payload = marshal.dumps(message)
+    return len(payload).to_bytes(FRAME_HEADER, "little") + payload
 
-    `max_bytes=None`: no cap on bytes (a trusted sender's long code), the other limits still hold."""
-    if max_bytes is not None and len(line) > max_bytes:
+
+def read_frame(reader: io.BufferedReader) -> dict[str, object] | None:
+    """The next message `frame` wrote to `reader` (a blocking buffered reader), or None once the env is gone."""
+    header = reader.read(FRAME_HEADER)
+    if len(header) < FRAME_HEADER:
+        return None
+    size = int.from_bytes(header, "little")
+    payload = reader.read(size)
+    return marshal.loads(payload) if len(payload) == size else None
+
+
+def problem(line: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> str | None:
+    """Why `line` (one encoded message) is over the limits, or None; never recurses, never decodes."""
+    if len(line) > max_bytes:
         return f"{len(line):,} bytes, over the {max_bytes:,} byte limit"
     # Counted on the whole line, strings included, values and brackets can only be more: when even those
     # are within the limits (most messages: a call, a short page of results), so is the line, found in one pass.
@@ -80,7 +91,7 @@ def problem(line: bytes, max_bytes: int | None = MAX_MESSAGE_BYTES) -> str | Non
     return f"lists or objects nested more than {MAX_DEPTH} deep"
 
 
-def decode(line: bytes, max_bytes: int | None = MAX_MESSAGE_BYTES) -> dict[str, object]:
+def decode(line: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> dict[str, object]:
     """The message on one line, or ProtocolError naming what is wrong with it."""
     reason = problem(line, max_bytes)
     if reason is not None:

@@ -7,7 +7,7 @@ init message, confines itself and pre-imports the allowed modules (`Blueprint`),
 then forks a worker per "fork" request, which carries the worker's stdin and
 stdout pipes and a status pipe; it answers with the worker's pid and a pidfd,
 and writes the worker's exit code to the status pipe once it has reaped it
-(forks.py is the env's side). A worker talks JSON lines over its two pipes:
+(forks.py is the env's side). A worker reads marshal frames and writes JSON lines (wire.py):
 
   server init       {"op": "init", "allowed_modules": [...], "output_limit": N,
                      "frozen_time": iso or null, "seed": int, "stub": "apis", "parent_pid": int or null,
@@ -19,7 +19,7 @@ and writes the worker's exit code to the status pipe once it has reaped it
                     {"op": "call", "seq": int, "path": ["phone", "login"], "args": [...], "kwargs": {...}}
                     {"op": "done", "seq": int, "output": str, "ok": bool}
 
-Messages are bounded in bytes, values and nesting (wire.py); "seq" is the exec
+What the worker writes is bounded in bytes, values and nesting (wire.py); "seq" is the exec
 request's, so the parent can tell a stale message from an earlier step.
 
 Variables persist across "exec" requests. `<stub>.a.b(...)` sends a "call" and
@@ -167,10 +167,10 @@ class Channel:
             view = view[os.write(self.wfd, view) :]
 
     def receive(self) -> dict:
-        line = self.reader.readline()
-        if not line:
+        message = self.wire.read_frame(self.reader)
+        if message is None:
             raise SystemExit(0)  # the parent went away
-        return self.wire.decode(line, max_bytes=None)  # the parent's own checks bound what it sends
+        return message
 
     def call(self, path: list[str], args: list, kwargs: dict):
         what = ".".join(path)

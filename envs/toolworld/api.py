@@ -561,7 +561,7 @@ def read_token(secret: str, app: str, token: str) -> int:
 
 
 def to_json(value: Any) -> tuple[Any, str]:
-    """Round-trip through JSON so the agent sees exactly what a web API would send; also that JSON text, which
-    the env charges to the episode's reply budget and sends to the worker as it is (never encoded again)."""
+    """Round-trip through JSON so the agent sees exactly what a web API would send; also that JSON text, whose
+    length the env charges to the episode's reply budget."""
     text = json.dumps(value, default=str)
     return json.loads(text), text

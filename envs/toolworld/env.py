@@ -26,7 +26,6 @@ from envs.observation import SpaceHistory, make_observation, observation_space, 
 from envs.sandbox.bwrap import use_bwrap
 from envs.sandbox.protections import announce, as_info
 from envs.sandbox.session import SessionConfig, WorkerSession
-from envs.sandbox.wire import JsonText
 from envs.toolworld import pages
 from envs.toolworld.api import CallContext, new_token_key
 from envs.toolworld.apps import all_apps, find_api
@@ -278,7 +277,7 @@ class ToolWorldEnv(gym.Env):
         )
 
     def _serve(self, path: list[str], args: list[Any], kwargs: dict[str, Any]) -> tuple[bool, Any, str]:
-        page, body_json = None, None
+        page = None
         if type(path) is not list or len(path) != 2:
             named = type(path) is list and all(type(part) is str for part in path)
             shown = f"apis.{'.'.join(path)[:100]}" if named else "that"
@@ -292,8 +291,6 @@ class ToolWorldEnv(gym.Env):
             page = self.server.last_page
         if self._recording is not None:
             self._recording.append({"path": path, "reply": reply, **({"page": page.as_record()} if page else {})})
-        if body_json is not None and reply is served:  # sent as the server encoded it, not encoded once more
-            return True, JsonText(body_json), ""
         return _as_worker_reply(reply)
 
     def _within_reply_budget(self, reply: tuple[int, Any], body_chars: int | None) -> tuple[int, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from envs.sandbox import wire
 from envs.sandbox.session import SessionConfig, WorkerSession
 from envs.toolworld.env import ToolWorldEnv
 
@@ -195,18 +196,33 @@ def test_a_forged_output_over_the_limit_is_refused(toolworld: ToolWorldEnv) -> N
     assert_still_solvable(toolworld)
 
 
-def test_a_deep_answer_reaches_the_agent_as_an_error_and_the_worker_goes_on() -> None:
+def deep_list(depth: int) -> list[Any]:
     deep: list[Any] = []
-    for _ in range(100_000):
+    for _ in range(depth):
         deep = [deep]
+    return deep
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (deep_list(100_000), "ValueError: object too deeply nested to marshal"),
+        ("x" * (wire.MAX_MESSAGE_BYTES + 1), "bytes, over the 4,194,304 byte limit"),
+        ({1, 2}.union, "ValueError: unmarshallable object"),
+    ],
+    ids=["too deep", "too big", "not data"],
+)
+def test_an_answer_that_cannot_be_sent_reaches_the_agent_as_an_error_and_the_worker_goes_on(
+    answer: object, why: str
+) -> None:
     session = WorkerSession(SessionConfig(sandbox="rlimit"), spare=False)
     try:
         result = session.run(
             "try:\n    apis.a.b()\nexcept Exception as err:\n    print(err)\nalive = 1",
-            lambda *call: (True, deep, ""),
+            lambda *call: (True, answer, ""),
             timeout_s=30,
         )
-        assert result.ok and result.output.startswith("the answer of a.b cannot be sent: RecursionError"), result
+        assert result.ok and result.output.startswith("the answer of a.b cannot be sent: ") and why in result.output
         assert session.run("print(alive)", lambda *call: (True, None, ""), timeout_s=30).output == "1\n"
     finally:
         session.close()

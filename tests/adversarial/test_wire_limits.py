@@ -1,8 +1,10 @@
 """wire.problem's quick pass (counting brackets over the whole line) gives the same verdict as the full scan
-of the structure outside strings, on honest messages and on hostile lines built to sit at every limit."""
+of the structure outside strings, on honest messages and on hostile lines built to sit at every limit; and
+the env's frames to its worker carry messages exactly."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -14,9 +16,9 @@ from envs.sandbox import wire
 _STRING = re.compile(rb'"[^"]*"')
 
 
-def reference_problem(line: bytes, max_bytes: int | None = wire.MAX_MESSAGE_BYTES) -> str | None:
+def reference_problem(line: bytes, max_bytes: int = wire.MAX_MESSAGE_BYTES) -> str | None:
     """The full scan, always: strings removed by a regex, values counted, nesting peeled level by level."""
-    if max_bytes is not None and len(line) > max_bytes:
+    if len(line) > max_bytes:
         return f"{len(line):,} bytes, over the {max_bytes:,} byte limit"
     structure = _STRING.sub(b"", line.replace(b"\\\\", b"").replace(b'\\"', b""))
     values = structure.count(b",") + structure.count(b"[") + structure.count(b"{")
@@ -86,8 +88,8 @@ def test_honest_messages_get_the_full_scans_verdict(message: dict) -> None:
 
 
 @pytest.mark.parametrize("line", HOSTILE, ids=range(len(HOSTILE)))
-@pytest.mark.parametrize("max_bytes", [wire.MAX_MESSAGE_BYTES, None])
-def test_hostile_lines_get_the_full_scans_verdict(line: bytes, max_bytes: int | None) -> None:
+@pytest.mark.parametrize("max_bytes", [wire.MAX_MESSAGE_BYTES, 2**40])
+def test_hostile_lines_get_the_full_scans_verdict(line: bytes, max_bytes: int) -> None:
     assert wire.problem(line, max_bytes) == reference_problem(line, max_bytes)
 
 
@@ -106,17 +108,30 @@ def test_random_and_deep_messages_get_the_full_scans_verdict() -> None:
         assert wire.problem(line) == reference_problem(line), line[:200]
 
 
-def test_a_json_text_value_crosses_as_the_value_it_encodes() -> None:
-    """A reply whose value the server already encoded (JsonText) decodes to the same message as one encoded
-    whole, and gets the same verdict from the limits: the splice skips an encode, not a check."""
+def read_all(stream: bytes) -> list[object]:
+    """Every message read_frame finds in `stream`, in order, up to its first None."""
+    reader, messages = io.BufferedReader(io.BytesIO(stream)), []
+    while (message := wire.read_frame(reader)) is not None:
+        messages.append(message)
+    return messages
+
+
+def test_frames_carry_plain_messages_exactly_and_in_order() -> None:
+    """What the env sends its worker (code, API replies) arrives as it was sent, value for value, whatever
+    the frames hold; the header says where each ends."""
     rng = random.Random(11)
-    values = [random_value(rng, 0) for _ in range(200)] + [nested(31), nested(40), [{}] * 300_000]
-    for value in values:
-        whole = wire.encode({"op": "reply", "ok": True, "value": value, "error": "", "seq": 7})
-        spliced = wire.encode(
-            {"op": "reply", "ok": True, "value": wire.JsonText(json.dumps(value)), "error": "", "seq": 7}
-        )
-        assert json.loads(spliced) == json.loads(whole)
-        assert spliced.count(b"\n") == 1 and spliced.endswith(b"\n")
-        assert wire.problem(spliced) == wire.problem(whole)
-    assert json.loads(wire.encode({"value": wire.JsonText("[1, 2]")})) == {"value": [1, 2]}
+    values = [random_value(rng, 0) for _ in range(200)] + [nested(31), nested(500), [{}] * 300_000]
+    messages = [{"op": "reply", "ok": True, "value": value, "error": "", "seq": 7} for value in values]
+    messages.append({"op": "exec", "code": "print('\u6771\u4eac', '\ud800')\n" * 50, "name": "<step 1>", "seq": 8})
+    assert read_all(b"".join(map(wire.frame, messages))) == messages
+
+
+def test_a_frame_cut_short_reads_as_the_env_gone() -> None:
+    whole = wire.frame({"op": "exec", "code": "x = 1", "seq": 1})
+    assert [read_all(whole[:cut]) for cut in (0, 2, wire.FRAME_HEADER, len(whole) - 1)] == [[]] * 4
+
+
+@pytest.mark.parametrize("value", [object(), nested(5_000)], ids=["not plain data", "nested past marshal's limit"])
+def test_a_value_that_cannot_be_framed_raises_value_error(value: object) -> None:
+    with pytest.raises(ValueError):
+        wire.frame({"op": "reply", "ok": True, "value": value, "error": "", "seq": 1})
