@@ -443,8 +443,8 @@ def _is_call(message: dict[str, Any]) -> bool:
     path, args, kwargs = message.get("path"), message.get("args", []), message.get("kwargs", {})
     return (
         message.get("op") == "call"
-        and isinstance(path, list)
-        and all(isinstance(p, str) for p in path)
+        and type(path) is list
+        and not [part for part in path if type(part) is not str]
         and isinstance(args, list)
         and isinstance(kwargs, dict)
     )

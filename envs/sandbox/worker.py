@@ -141,7 +141,8 @@ class Remote:
     def __getattr__(self, name: str) -> Remote:
         if name.startswith("__"):
             raise AttributeError(name)
-        return Remote(self._channel, self._path + (name,))
+        child = self.__dict__[name] = Remote(self._channel, self._path + (name,))  # found directly next time
+        return child
 
     def __call__(self, *args, **kwargs):
         return self._channel.call(list(self._path), list(args), kwargs)

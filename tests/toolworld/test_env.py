@@ -67,6 +67,18 @@ def test_variables_persist_and_time_is_frozen(env: ToolWorldEnv) -> None:
     )
 
 
+def test_the_api_stub_builds_each_name_once_and_keeps_python_names_to_python(env: ToolWorldEnv) -> None:
+    """`apis.app.api` is built on first use and found directly after (the worker's Remote keeps its children);
+    names of Python's own (`__class__`, `__len__`) are never taken for apps."""
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    assert run(env, "print(apis.phone is apis.phone, apis.phone.login is apis.phone.login, apis.phone.login)") == (
+        "True True <remote phone.login>\n"
+    )
+    out = run(env, "len(apis.phone)")
+    assert "TypeError" in out and "has no len()" in out, out
+    assert "No API named 'nope'" in run(env, "apis.phone.nope()")
+
+
 def test_bad_actions_get_an_error_observation_not_a_crash(env: ToolWorldEnv) -> None:
     env.reset(options={"task_id": "phone_reply_latest_0"})
     obs, reward, terminated, truncated, _ = env.step(12345)
