@@ -5,7 +5,8 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   timed alone, and with the first step (which waits for the new worker if it is not ready yet), both
   back to back (an instant policy: replay, oracle) and after 0.3 s of think time (an LLM policy).
 - step: every step of episodes of 30 steps, one API call each, with the growing history converted to
-  the observation on every step; p50 over steps 1-10 and 21-30 shows whether a long history slows it.
+  the observation on every step; p50 over steps 1-10 and 21-30 shows whether a long history slows it;
+  also in an env with spare_worker=False (half as many episodes), the setting for little memory.
 - floor: a worker round trip (a step without API calls, back to back in episodes shaped like the step's)
   plus the one API call served in-process without the worker, back to back; the same call timed right
   after a round trip, as a step serves it, is recorded beside it (the caches the worker left cost time).
@@ -275,6 +276,10 @@ def main() -> None:
         "call_after_a_round_trip": round(step_row["p50"] / (trip_p50 + percentile(parts["after"], 50)), 2),
     }
 
+    no_spare = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS, spare_worker=False)
+    no_spare_row = summary([t for _ in range(max(1, args.episodes // 2)) for t in one_call_episode(no_spare)])
+    no_spare.close()
+
     env.reset(options={"task_id": TASK})
     for code in (LOGIN, ONE_CALL, "n = len(alarms)"):
         env.step(code)
@@ -331,6 +336,7 @@ def main() -> None:
         "one_call_step_ms": step_row,
         "one_call_step_ms_steps_1_10": early_row,
         "one_call_step_ms_steps_21_30": late_row,
+        "one_call_step_ms_spare_worker_off": no_spare_row,
         "floor_ms": {"p50": round(floor_ms, 3), **floor_row},
         "step_x_floor": step_x_floor,
         "get_state_ms": {**summary(snapshots), "pickled_kib": snapshot_sizes[0] // 1024},
@@ -360,6 +366,7 @@ def print_table(r: dict[str, Any]) -> None:
         row(f"one-call step, {EPISODE_STEPS}-step episodes", "one_call_step_ms", "target p50 < 5"),
         row("  steps 1-10", "one_call_step_ms_steps_1_10"),
         row("  steps 21-30", "one_call_step_ms_steps_21_30"),
+        row("  with spare_worker=False", "one_call_step_ms_spare_worker_off"),
         (
             "floor: round trip + in-process call",
             f"p50 {r['floor_ms']['p50']} ms",

@@ -406,6 +406,8 @@ class WorkerSession:
     def _send_frame(self, frame: bytes, deadline: float) -> None:
         assert self.proc is not None
         _write(self.proc, frame, deadline)
+        if self._cpu_follower is not None:
+            self._cpu_follower.hand_over()
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None
