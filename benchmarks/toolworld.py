@@ -13,17 +13,18 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   Steps and the floor's parts alternate: each round (--episodes) takes one episode of every kind, and the
   step / floor ratio is given over all rounds and per round (median, range, rounds within the target), and
   over the floor whose call is the one timed after a round trip.
-- scaling: episodes/s of an instant policy (the oracle) over the dev split, run by the harness as users
-  run it (workers_backend=auto: one worker is a thread, 2 and 4 are forked processes, each with its own
-  env), with 1, 2 and 4 workers; each row names its backend and the CPU per episode in the run's process
-  and in its reaped children (the worker processes; sandboxes are killed as a group at close, so little
-  of their CPU is ever reaped and counted). Configurations
-  alternate round by round, each round starting with the next one, so a change in the machine's load
-  hits them all alike. `--scaling-only` runs just this part and prints it (nothing is saved).
+- scaling: episodes/s of an instant policy (the oracle) over the dev split, 8 episodes of each task per
+  run (a run's fixed start and end then weigh 2-3%), run by the harness as users run it
+  (workers_backend=auto: one worker is a thread, 2 and 4 are forked processes, each with its own env),
+  with 1, 2 and 4 workers; each row names its backend and the CPU per episode in the run's process and in
+  its reaped children (the worker processes; sandboxes are killed as a group at close, so little of their
+  CPU is ever reaped and counted). Configurations alternate round by round, each round starting with the
+  next one, so a change in the machine's load hits them all alike. `--scaling-only` runs just this part
+  and prints it (nothing is saved).
 The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
-Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 4]
+Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 8]
 """
 
 from __future__ import annotations
@@ -169,9 +170,11 @@ def served_call(env: ToolWorldEnv) -> Callable[[], Any]:
 
 
 def instant_policy_rates(rounds: int, seeds: int) -> list[dict[str, Any]]:
-    """One row per harness run of the oracle over the dev split, each task once per seed (runs of several
-    seconds, so one run's start and end weigh little): workers, their backend, episodes/s, CPU per episode in
-    the run's process and in its children, and the load during it."""
+    """One row per harness run of the oracle over the dev split, each task once per seed: workers, their
+    backend, episodes/s, CPU per episode in the run's process and in its children, and the load during it.
+    A run's start and end cost ~0.1 s whatever its length (on the 2-core VM: 1 worker 90.5 episodes/s at
+    steady state plus 0.10 s, 2 workers 148 plus 0.11 s, fitted over runs of 69, 276 and 552 episodes), so
+    runs must last seconds for the ratio to be the steady state's: 8 seeds give 552 episodes, 4-7 s."""
     list_tasks("dev")  # tasks are built once per process: every run finds them built
     rows = []
     for round_ in range(rounds):
@@ -239,7 +242,9 @@ def main() -> None:
         "--episodes", type=int, default=20, help="rounds of one-call steps and floor (one episode of each kind)"
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the 1/2/4-worker scaling runs")
-    parser.add_argument("--seeds", type=int, default=4, help="episodes of each dev task per scaling run")
+    parser.add_argument(
+        "--seeds", type=int, default=8, help="episodes of each dev task per scaling run (8: 552 episodes, 4-7 s)"
+    )
     parser.add_argument("--scaling-only", action="store_true", help="only the scaling runs, printed, not saved")
     args = parser.parse_args()
     if args.scaling_only:
