@@ -81,14 +81,14 @@ def note_machines(written: Mapping[str, bytes], machine: str, date_utc: str, res
     path.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
-def machine_of(path: Path) -> str | None:
-    """The machine recorded for this results file, if the file still holds what that machine wrote (a script
-    run on its own since rewrote it on a machine nobody recorded)."""
+def recorded_run(path: Path) -> tuple[str, str] | None:
+    """(machine, date) of the run that wrote this results file, if the file still holds what that run wrote (a
+    script run on its own since rewrote it on a machine nobody recorded)."""
     machines = path.parent / MACHINES_FILE
     entry = json.loads(machines.read_text()).get(path.name) if machines.is_file() else None
     if entry is None or entry["sha256"] != hashlib.sha256(path.read_bytes()).hexdigest():
         return None
-    return str(entry["machine"])
+    return str(entry["machine"]), str(entry["date_utc"])
 
 
 class _Lookup:
@@ -114,8 +114,9 @@ class _Lookup:
                 data = json.loads(path.read_text())
             except ValueError:
                 return None, None
-            machine = machine_of(path) or "machine not recorded"
-            self.earlier[filename] = f"{saved_date(path).strftime('%Y-%m-%d %H:%M UTC')}, {machine}"
+            run = recorded_run(path)  # else the date it was saved, which may be later than its run
+            machine, date = run or ("machine not recorded", saved_date(path).strftime("%Y-%m-%d %H:%M UTC"))
+            self.earlier[filename] = f"{date}, {machine}"
             self._note_loads(filename, data)
             return data, filename
         return None, None

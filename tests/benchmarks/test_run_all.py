@@ -194,11 +194,28 @@ def test_a_saved_file_is_dated_by_its_commit_not_by_a_fresh_clone(tmp_path: Path
     assert results_md.saved_date(saved) == dt.datetime.fromtimestamp(saved.stat().st_mtime, dt.timezone.utc)
 
 
-def test_a_saved_file_names_the_machine_that_wrote_it_until_a_script_run_alone_rewrites_it(tmp_path: Path) -> None:
+def test_a_saved_file_names_the_run_that_wrote_it_until_a_script_run_alone_rewrites_it(tmp_path: Path) -> None:
     saved = tmp_path / "toolworld.json"
     saved.write_text('{"step_ms": 0.25}')
-    assert results_md.machine_of(saved) is None  # nothing recorded
+    assert results_md.recorded_run(saved) is None  # nothing recorded
     results_md.note_machines({saved.name: saved.read_bytes()}, "AMD EPYC, 2 cores", "2026-12-04 05:29 UTC", tmp_path)
-    assert results_md.machine_of(saved) == "AMD EPYC, 2 cores"
+    assert results_md.recorded_run(saved) == ("AMD EPYC, 2 cores", "2026-12-04 05:29 UTC")
     saved.write_text('{"step_ms": 0.36}')  # rewritten by `python benchmarks/toolworld.py` on some machine
-    assert results_md.machine_of(saved) is None
+    assert results_md.recorded_run(saved) is None
+
+
+def test_a_table_from_a_saved_file_is_dated_by_the_run_that_wrote_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not by the commit that saved it (later, and for every file the commit carried)."""
+    monkeypatch.setattr(results_md, "RESULTS_DIR", tmp_path)
+    saved = tmp_path / "toolworld.json"
+    saved.write_text('{"step_ms": 0.25}')
+    results_md.note_machines({saved.name: saved.read_bytes()}, "Intel Xeon, 2 cores", "2026-12-04 14:23 UTC", tmp_path)
+    lookup = results_md._Lookup({})
+    assert lookup.get("toolworld", "toolworld.json") == ({"step_ms": 0.25}, "toolworld.json")
+    assert lookup.earlier["toolworld.json"] == "2026-12-04 14:23 UTC, Intel Xeon, 2 cores"
+    saved.write_text('{"step_ms": 0.36}')  # rewritten since, by a run nobody recorded: the file's own date
+    lookup = results_md._Lookup({})
+    lookup.get("toolworld", "toolworld.json")
+    assert lookup.earlier["toolworld.json"].endswith(", machine not recorded")
