@@ -6,7 +6,9 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   back to back (an instant policy: replay, oracle) and after 0.3 s of think time (an LLM policy).
 - step: every step of episodes of 30 steps, one API call each, with the growing history converted to
   the observation on every step; p50 over steps 1-10 and 21-30 shows whether a long history slows it;
-  also in an env with spare_worker=False (half as many episodes), the setting for little memory.
+  also in an env with spare_worker=False (half as many episodes), the setting for little memory; and each
+  right after 0.3 s of think time, as an LLM policy steps, beside a bare system call timed after the same
+  sleep (what waking the machine alone costs).
 - floor: a worker round trip (a step without API calls, back to back in episodes shaped like the step's)
   plus the one API call served in-process without the worker, back to back; the same call timed right
   after a round trip, as a step serves it, is recorded beside it (the caches the worker left cost time).
@@ -94,6 +96,19 @@ def resets(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float]
         alone.append((time.perf_counter() - start) * 1000)
         with_first.append(alone[-1] + timed(lambda: env.step(FIRST_STEP)))
     return alone, with_first
+
+
+def after_think(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float], list[float]]:
+    """(one-call steps, bare system calls), each timed right after `think_s` of sleep, alternated: the step an
+    LLM policy makes, and what the machine alone costs to wake from the same sleep."""
+    logged_in(env)
+    steps, system_calls = [], []
+    for _ in range(repeats):
+        time.sleep(think_s)
+        steps.append(timed(lambda: env.step(ONE_CALL)))
+        time.sleep(think_s)
+        system_calls.append(timed(os.getppid))
+    return steps, system_calls
 
 
 def logged_in(env: ToolWorldEnv) -> ToolWorldEnv:
@@ -284,6 +299,7 @@ def main() -> None:
     no_spare = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS, spare_worker=False)
     no_spare_row = summary([t for _ in range(max(1, args.episodes // 2)) for t in one_call_episode(no_spare)])
     no_spare.close()
+    thought_steps, thought_system_calls = after_think(env, max(5, args.repeats // 4), THINK_S)
 
     env.reset(options={"task_id": TASK})
     for code in (LOGIN, ONE_CALL, "n = len(alarms)"):
@@ -342,6 +358,8 @@ def main() -> None:
         "one_call_step_ms_steps_1_10": early_row,
         "one_call_step_ms_steps_21_30": late_row,
         "one_call_step_ms_spare_worker_off": no_spare_row,
+        "one_call_step_after_think_ms": summary(thought_steps),
+        "system_call_after_think_ms": summary(thought_system_calls, 3),
         "floor_ms": {"p50": round(floor_ms, 3), **floor_row},
         "step_x_floor": step_x_floor,
         "get_state_ms": {**summary(snapshots), "pickled_kib": snapshot_sizes[0] // 1024},
@@ -372,6 +390,8 @@ def print_table(r: dict[str, Any]) -> None:
         row("  steps 1-10", "one_call_step_ms_steps_1_10"),
         row("  steps 21-30", "one_call_step_ms_steps_21_30"),
         row("  with spare_worker=False", "one_call_step_ms_spare_worker_off"),
+        row(f"  after {THINK_S} s think time", "one_call_step_after_think_ms"),
+        row(f"a bare system call after {THINK_S} s think time", "system_call_after_think_ms", "(getppid)"),
         (
             "floor: round trip + in-process call",
             f"p50 {r['floor_ms']['p50']} ms",
