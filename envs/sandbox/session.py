@@ -365,6 +365,8 @@ class WorkerSession:
                 # meanwhile take their numbers and receive the worker's replies
                 self.proc.kill()
                 return
+            if self._cpu_follower is not None:
+                self._cpu_follower.let_go(self.proc)
             _kill(self.proc)
             self.proc = None
         self._buffer = bytearray()

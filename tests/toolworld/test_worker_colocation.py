@@ -95,6 +95,26 @@ def test_a_worker_that_just_died_is_skipped_and_the_next_one_followed(on_cpu: An
 
 
 @needs_two_cpus
+def test_a_worker_let_go_before_its_kill_may_run_anywhere_again(on_cpu: Any) -> None:
+    follower = CpuFollower()  # made before the pin: it gives back what this process may run on
+    on_cpu(CPUS[0])
+    pinned, other = subprocess.Popen(["sleep", "30"]), subprocess.Popen(["sleep", "30"])
+    try:
+        follower.follow(pinned)
+        os.sched_setaffinity(other.pid, {CPUS[1]})
+        follower.let_go(other)  # not the one it pinned: left as it is
+        assert os.sched_getaffinity(other.pid) == {CPUS[1]}
+        follower.let_go(pinned)
+        assert os.sched_getaffinity(pinned.pid) == set(CPUS)
+        follower.follow(pinned)  # pinned again when followed again
+        assert os.sched_getaffinity(pinned.pid) == {CPUS[0]}
+    finally:
+        for process in (pinned, other):
+            process.kill()
+            process.wait()
+
+
+@needs_two_cpus
 @pytest.mark.parametrize("colocate", [True, False])
 def test_toolworld_env_passes_its_choice_to_its_worker(on_cpu: Any, colocate: bool) -> None:
     env = ToolWorldEnv(split="train", colocate_worker=colocate, spare_worker=False)
