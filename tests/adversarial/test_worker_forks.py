@@ -89,6 +89,13 @@ print(sorted(n for n in _sys.modules if n.split('.')[0] in ('ctypes', '_ctypes',
              or n.startswith('_sandbox_')))
 """
 )
+REHEARSAL_TRACES = (
+    DISABLE_PYTHON_GUARDS
+    + """
+print('<rehearsal>' in _sys.modules['linecache'].cache, 'reply' in globals(),
+      sorted(type(o).__name__ for o in _gc.get_objects() if type(o).__name__ in ('Channel', 'Remote')))
+"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +136,13 @@ def test_a_worker_holds_only_its_own_two_pipes(forked: ToolWorldEnv) -> None:
     forked.reset(options={"task_id": TASK})
     assert output_of(forked, OPEN_DESCRIPTORS) == "2 [4096]\n"  # S_IFIFO: its stdin and stdout pipes
     assert_still_solvable(forked)
+
+
+def test_a_worker_finds_no_trace_of_the_servers_rehearsal(forked: ToolWorldEnv) -> None:
+    """The server ran a step's worker side before forking (Blueprint.rehearse): its source is out of linecache
+    and its namespace, channel and stub are gone, so the worker holds only its own channel and `apis`."""
+    forked.reset(options={"task_id": TASK})
+    assert output_of(forked, REHEARSAL_TRACES) == "False False ['Channel', 'Remote']\n"
 
 
 def test_a_worker_starts_without_ctypes_our_modules_or_the_servers_socket_modules(forked: ToolWorldEnv) -> None:
