@@ -85,10 +85,12 @@ class CpuFollower:
             os.sched_yield()
 
     def let_go(self, worker: Process) -> None:
-        """Unpin `worker` before it is killed. A killed worker still runs its exit (its address space torn
-        down, ~0.3 ms); pinned here, it did so on the env's CPU, and the SIGKILL's wake-up often preempted the
-        env, so reset took 0.49 ms p50 in some processes and 0.18 ms in others on the 2-core VM. Unpinned, it
-        exits on a free CPU if there is one: 0.18-0.19 ms in every process."""
+        """Unpin `worker` before it is killed (callers, as for `follow`, pass one not yet reported gone).
+
+        A killed worker still runs its exit (its address space torn down, ~0.3 ms); pinned here, it did so on
+        the env's CPU, and the SIGKILL's wake-up often preempted the env, so reset took 0.31-0.48 ms p50 in some
+        processes and 0.17-0.19 ms in others on the 2-core VM. Unpinned, it exits on a free CPU if there is
+        one: 0.17-0.19 ms in every process."""
         if self._pinned is None or self._pinned[0] != worker.pid:
             return
         self._pinned = None

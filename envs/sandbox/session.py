@@ -176,7 +176,10 @@ class WorkerSession:
             raise RuntimeError("the worker session is closed: no new worker may start")
         self.stop()
         spare, self._spare = self._spare, None
-        self.proc = spare if spare is not None and spare.poll() is None else self._spawn()
+        if spare is not None and spare.poll() is not None:  # died waiting (e.g. its server was killed)
+            _kill(spare)  # closes the env's ends of its pipes, which were otherwise left to the garbage collector
+            spare = None
+        self.proc = spare if spare is not None else self._spawn()
         self._buffer = bytearray()
         self._ready = False
         self.fresh = True  # no code has run in this worker yet
@@ -365,7 +368,7 @@ class WorkerSession:
                 # meanwhile take their numbers and receive the worker's replies
                 self.proc.kill()
                 return
-            if self._cpu_follower is not None:
+            if self._cpu_follower is not None and self.proc.poll() is None:  # reported gone: its pid may be reused
                 self._cpu_follower.let_go(self.proc)
             _kill(self.proc)
             self.proc = None

@@ -197,6 +197,9 @@ def test_a_killed_fork_server_is_replaced_and_its_workers_die_with_it() -> None:
         server.proc.wait(timeout=10)  # gone for good: a fork asked of a server still exiting fails like its workers
         assert session.run("print('again')", lambda *_: (True, None, ""), timeout_s=30).output == "again\n"
         assert session._server is not server and session._server.alive()
+        for gone in (worker, spare):  # the env's ends of the dead workers' pipes are closed, not left to the GC
+            assert gone.stdin is not None and gone.stdout is not None
+            assert gone.stdin.closed and gone.stdout.closed
     finally:
         session.close()
 
