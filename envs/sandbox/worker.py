@@ -3,11 +3,12 @@
 Run as a script (`python -s -S -P worker.py`), standard library only, so it never
 imports the env's packages. The process started is the fork server (`main`): its
 stdin is a Unix seqpacket socket (fds 0-2 then point at /dev/null). It reads one
-init message, confines itself and pre-imports the allowed modules (`Blueprint`),
-then forks a worker per "fork" request, which carries the worker's stdin and
-stdout pipes and a status pipe; it answers with the worker's pid and a pidfd,
-and writes the worker's exit code to the status pipe once it has reaped it
-(forks.py is the env's side). A worker reads marshal frames and writes JSON lines (wire.py):
+init message, confines itself, pre-imports the allowed modules and rehearses a
+step so forks start warm (`Blueprint`), then forks a worker per "fork" request,
+which carries the worker's stdin and stdout pipes and a status pipe; it
+answers with the worker's pid and a pidfd, and writes the worker's exit code
+to the status pipe once it has reaped it (forks.py is the env's side). A
+worker reads marshal frames and writes JSON lines (wire.py):
 
   server init       {"op": "init", "allowed_modules": [...], "output_limit": N,
                      "frozen_time": iso or null, "seed": int, "stub": "apis", "parent_pid": int or null,
@@ -464,7 +465,7 @@ class Blueprint:
         first steps (on the 2-core VM: 65-69 copy-on-write faults in a worker's first step instead of 80-85,
         and over five alternated pairs of scaling runs, medians of 4% more oracle episodes/s with one worker
         and 7% more with two). Only this module's code runs, on pipes of the server's own that are closed
-        after; the namespace is dropped and the snippet's source leaves linecache, so no worker sees a trace
+        after; the namespace is dropped and what it put in linecache is taken out, so no worker sees a trace
         of it (tests/adversarial/test_worker_forks.py)."""
         to_worker, from_worker = os.pipe(), os.pipe()
         channel = Channel(to_worker[0], from_worker[1], self.wire)
@@ -474,6 +475,7 @@ class Blueprint:
             self.wire.frame({"op": "reply", "seq": 0, "ok": False, "value": None, "error": "no such key"}),
         ]
         hook = audit_guard(self.roots)
+        cached = set(linecache.cache)  # the snippet's source, and this file's that its refused call's traceback read
         try:
             for _ in range(REHEARSAL_ROUNDS):
                 for reply in replies:
@@ -482,7 +484,8 @@ class Blueprint:
                     os.read(from_worker[0], 1 << 16)  # the call and the "done" message: a few hundred bytes
                     hook("open", (os.__file__, "r", 0))
         finally:
-            linecache.cache.pop("<rehearsal>", None)
+            for name in set(linecache.cache) - cached:
+                del linecache.cache[name]
             channel.reader.close()
             for fd in (to_worker[1], *from_worker):
                 os.close(fd)
