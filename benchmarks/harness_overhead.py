@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from measure import rate_groups  # noqa: E402 - benchmarks/measure.py
+from measure import rate_groups, rotated  # noqa: E402 - benchmarks/measure.py
 
 from harness.run import RunRequest, run_evaluation  # noqa: E402
 from policies.llm.llama_server import LlamaServer  # noqa: E402
@@ -139,9 +139,8 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
             ),
         }
         for round_ in range(args.rounds):
-            shift = round_ % len(args.workers)
             for case, settings in cases.items():
-                for workers in args.workers[shift:] + args.workers[:shift]:
+                for workers in rotated(args.workers, round_):
                     request = RunRequest(wrappers=(), split="dev", workers=workers, progress=False, **settings)
                     load_before = os.getloadavg()[0]
                     row = {"case": case, "round": round_, **timed_run(request, replayed=settings["policy"] is replay)}

@@ -1,11 +1,26 @@
-"""Measuring helpers shared by the benchmark scripts: percentiles and resident memory."""
+"""Measuring helpers shared by the benchmark scripts: timing, alternation, percentiles and resident memory."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+
+def timed_ms(action: Callable[[], Any]) -> float:
+    """Wall time of one call of `action`, in milliseconds."""
+    began = time.perf_counter()
+    action()
+    return (time.perf_counter() - began) * 1000
+
+
+def rotated(items: Sequence[Any], by: int) -> list[Any]:
+    """`items` starting at index `by` (mod its length): round `by` of alternated measurements starts with the
+    next setting, so a change in the machine's load hits every setting alike."""
+    shift = by % len(items)
+    return [*items[shift:], *items[:shift]]
 
 
 def percentile(values: list[float], q: float) -> float:

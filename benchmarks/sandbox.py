@@ -19,10 +19,9 @@ import argparse
 import json
 import os
 import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from measure import percentile, rotated, timed_ms  # benchmarks/measure.py
 
 from envs.sandbox import bwrap
 from envs.sandbox.session import SessionConfig, WorkerSession
@@ -34,12 +33,6 @@ STEPS_PER_ROUND = 10  # a worker runs this many back to back before the next set
 
 def answer(path, args, kwargs):
     return True, {"first_name": "Ada"}, ""
-
-
-def timed_ms(action: Callable[[], Any]) -> float:
-    began = time.perf_counter()
-    action()
-    return (time.perf_counter() - began) * 1000
 
 
 def fresh_worker(session: WorkerSession) -> None:
@@ -54,15 +47,10 @@ def one_call_step(session: WorkerSession, i: int) -> None:
     assert result.ok, result.output
 
 
-def rotated(items: list[Any], by: int) -> list[Any]:
-    return items[by % len(items) :] + items[: by % len(items)]
-
-
 def _stats(name: str, values: list[float]) -> dict:
-    ordered = sorted(values)
     return {
-        f"{name}_p50": round(statistics.median(ordered), 2),
-        f"{name}_p90": round(ordered[int(0.9 * (len(ordered) - 1))], 2),
+        f"{name}_p50": round(statistics.median(values), 2),
+        f"{name}_p90": round(percentile(values, 90), 2),
     }
 
 
@@ -76,11 +64,11 @@ def measure(settings: list[tuple[bool, str]], starts: int, steps: int) -> list[d
         step_ms: list[list[float]] = [[] for _ in sessions]
         loads: list[list[float]] = [[] for _ in sessions]
         for round_ in range(starts):
-            for k in rotated(list(range(len(sessions))), round_):
+            for k in rotated(range(len(sessions)), round_):
                 start_ms[k].append(timed_ms(lambda s=sessions[k]: fresh_worker(s)))
                 loads[k].append(os.getloadavg()[0])
         for round_ in range(-(-steps // STEPS_PER_ROUND)):
-            for k in rotated(list(range(len(sessions))), round_):
+            for k in rotated(range(len(sessions)), round_):
                 for i in range(STEPS_PER_ROUND):
                     step_ms[k].append(timed_ms(lambda s=sessions[k], i=i: one_call_step(s, i)))
                 loads[k].append(os.getloadavg()[0])

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from measure import percentile, rate_groups, rss_kib, tree_rss_kib  # benchmarks/measure.py
+from measure import percentile, rate_groups, rotated, rss_kib, timed_ms, tree_rss_kib  # benchmarks/measure.py
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import list_tasks
@@ -66,12 +66,6 @@ EPISODE_STEPS = 30
 SCALING_WORKERS = (1, 2, 4)
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
 def load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -91,10 +85,8 @@ def resets(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[float]
     for _ in range(repeats):
         env.step(LOGIN)  # the worker has run code: the next reset must swap it
         time.sleep(think_s)
-        start = time.perf_counter()
-        env.reset(options={"task_id": TASK})
-        alone.append((time.perf_counter() - start) * 1000)
-        with_first.append(alone[-1] + timed(lambda: env.step(FIRST_STEP)))
+        alone.append(timed_ms(lambda: env.reset(options={"task_id": TASK})))
+        with_first.append(alone[-1] + timed_ms(lambda: env.step(FIRST_STEP)))
     return alone, with_first
 
 
@@ -105,9 +97,9 @@ def after_think(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[f
     steps, system_calls = [], []
     for _ in range(repeats):
         time.sleep(think_s)
-        steps.append(timed(lambda: env.step(ONE_CALL)))
+        steps.append(timed_ms(lambda: env.step(ONE_CALL)))
         time.sleep(think_s)
-        system_calls.append(timed(os.getppid))
+        system_calls.append(timed_ms(os.getppid))
     return steps, system_calls
 
 
@@ -121,19 +113,19 @@ def logged_in(env: ToolWorldEnv) -> ToolWorldEnv:
 def one_call_episode(env: ToolWorldEnv) -> list[float]:
     """The step times of one episode of EPISODE_STEPS one-call steps (after its login step)."""
     logged_in(env)
-    return [timed(lambda: env.step(ONE_CALL)) for _ in range(1, EPISODE_STEPS)]
+    return [timed_ms(lambda: env.step(ONE_CALL)) for _ in range(1, EPISODE_STEPS)]
 
 
 def round_trip_episode(env: ToolWorldEnv) -> list[float]:
     """Worker round trips: steps with no API call, back to back in an episode shaped like one_call_episode's."""
     logged_in(env)
-    return [timed(lambda: env.step("x = 1")) for _ in range(1, EPISODE_STEPS)]
+    return [timed_ms(lambda: env.step("x = 1")) for _ in range(1, EPISODE_STEPS)]
 
 
 def calls_back_to_back(env: ToolWorldEnv) -> list[float]:
     """ONE_CALL's API call served in-process without the worker, back to back."""
     call = served_call(logged_in(env))
-    return [timed(call) for _ in range(1, EPISODE_STEPS)]
+    return [timed_ms(call) for _ in range(1, EPISODE_STEPS)]
 
 
 def calls_after_round_trips(env: ToolWorldEnv) -> list[float]:
@@ -142,7 +134,7 @@ def calls_after_round_trips(env: ToolWorldEnv) -> list[float]:
     call, times = served_call(logged_in(env)), []
     for _ in range(1, EPISODE_STEPS):
         env.step("x = 1")
-        times.append(timed(call))
+        times.append(timed_ms(call))
     return times
 
 
@@ -161,8 +153,7 @@ def steps_and_floor(env: ToolWorldEnv, rounds: int) -> dict[str, list[float]]:
     parts: dict[str, list[float]] = {kind: [] for kind in (*MEASURES, "early", "late", "ratio")}
     kinds = list(MEASURES)
     for round_ in range(rounds):
-        shift = round_ % len(kinds)
-        this_round = {kind: MEASURES[kind](env) for kind in kinds[shift:] + kinds[:shift]}
+        this_round = {kind: MEASURES[kind](env) for kind in rotated(kinds, round_)}
         for kind, times in this_round.items():
             parts[kind] += times
         parts["early"] += this_round["step"][:10]
@@ -193,8 +184,7 @@ def instant_policy_rates(rounds: int, seeds: int) -> list[dict[str, Any]]:
     list_tasks("dev")  # tasks are built once per process: every run finds them built
     rows = []
     for round_ in range(rounds):
-        shift = round_ % len(SCALING_WORKERS)
-        for workers in SCALING_WORKERS[shift:] + SCALING_WORKERS[:shift]:
+        for workers in rotated(SCALING_WORKERS, round_):
             request = RunRequest(
                 env={"name": "toolworld", "id": "trainfree/ToolWorld-v0", "kwargs": {}},
                 policy={"name": "oracle", "kind": "oracle"},
@@ -266,7 +256,7 @@ def main() -> None:
         print_rows(scaling_rows(instant_policy_rates(args.rounds, args.seeds)))
         return
 
-    generate_ms = timed(lambda: generate(12345))
+    generate_ms = timed_ms(lambda: generate(12345))
     template_bytes(0)
     env = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS + args.repeats + 5)
     env.reset(options={"task_id": TASK})
@@ -305,12 +295,12 @@ def main() -> None:
     for code in (LOGIN, ONE_CALL, "n = len(alarms)"):
         env.step(code)
     snapshot_sizes: list[int] = []
-    snapshots = [timed(lambda: snapshot_sizes.append(len(pickle.dumps(env.get_state())))) for _ in range(50)]
+    snapshots = [timed_ms(lambda: snapshot_sizes.append(len(pickle.dumps(env.get_state())))) for _ in range(50)]
     state = env.get_state()
     restores = []
     for _ in range(30):  # with think time between restores (as an LLM call gives), the spare worker is booted
         time.sleep(THINK_S)
-        restores.append(timed(lambda: env.set_state(state)))
+        restores.append(timed_ms(lambda: env.set_state(state)))
     restore_row = summary(restores)
 
     tasks = list_tasks("test_normal")
@@ -322,7 +312,7 @@ def main() -> None:
             for action in env.oracle_actions():
                 env.step(action)
 
-        episodes.append(timed(oracle_episode))
+        episodes.append(timed_ms(oracle_episode))
     oracle_row = summary(episodes, 1)
     env.close()
 

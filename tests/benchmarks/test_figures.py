@@ -1,4 +1,4 @@
-"""The arithmetic behind the figures: prefix shares and the vLLM projection."""
+"""The arithmetic behind the figures: alternation, prefix shares and the vLLM projection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from pathlib import Path
 import prefix_stability
 import pytest
 import vllm_projection
+from measure import rotated
 from prefix_stability import common_prefix_len, prefix_shares
+
+
+def test_alternated_rounds_give_every_setting_each_place_in_turn() -> None:
+    rounds = [rotated((1, 2, 4), r) for r in range(6)]
+    assert rounds[:3] == [[1, 2, 4], [2, 4, 1], [4, 1, 2]]
+    assert rounds[3:] == rounds[:3]  # round r starts where round r - 3 did
+    assert rotated(range(2), 1) == [1, 0]
 
 
 def test_common_prefix_len() -> None:
