@@ -464,9 +464,9 @@ class Blueprint:
         place, and with the pages specializing writes already written, so it does not pay for them in its
         first steps (on the 2-core VM: 65-69 copy-on-write faults in a worker's first step instead of 80-85,
         and over five alternated pairs of scaling runs, medians of 4% more oracle episodes/s with one worker
-        and 7% more with two). Only this module's code runs, on pipes of the server's own that are closed
-        after; the namespace is dropped and what it put in linecache is taken out, so no worker sees a trace
-        of it (tests/adversarial/test_worker_forks.py)."""
+        and 7% more with two), for ~2 ms more of the server's boot, once per env. Only this module's code
+        runs, on pipes of the server's own that are closed after; the namespace is dropped and what it put in
+        linecache is taken out, so no worker sees a trace of it (tests/adversarial/test_worker_forks.py)."""
         to_worker, from_worker = os.pipe(), os.pipe()
         channel = Channel(to_worker[0], from_worker[1], self.wire)
         namespace = {"__builtins__": self.builtins, "__name__": "__main__", "apis": Remote(channel, ())}
