@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +36,22 @@ def rss_kib(pid: int | str = "self") -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def interpreter_address(pid: int | str = "self") -> int | None:
+    """Where the interpreter's code (libpython when the executable links it, else the executable) is mapped in
+    process `pid`, from /proc; None when that cannot be read. Address-space randomization maps it apart in
+    every exec'd process: two processes hold the same address when neither was randomized."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    except OSError:
+        return None
+    files = [(line.split()[0], line.split()[-1]) for line in maps if len(line.split()) == 6]
+    for wanted in ("libpython", Path(sys.executable).resolve().name):
+        for span, path in files:
+            if wanted in Path(path).name:
+                return int(span.split("-")[0], 16)
+    return None
 
 
 def tree_rss_kib(pid: int) -> int:

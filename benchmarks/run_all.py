@@ -49,7 +49,23 @@ class Benchmark:
 
 # Order matters: vllm_projection reads harness, prefix_stability and toolworld results.
 BENCHMARKS: tuple[Benchmark, ...] = (
-    Benchmark("toolworld", quick=("--repeats", "5", "--episodes", "2", "--rounds", "1", "--seeds", "1")),
+    Benchmark(
+        "toolworld",
+        quick=(
+            "--repeats",
+            "5",
+            "--episodes",
+            "2",
+            "--rounds",
+            "1",
+            "--seeds",
+            "1",
+            "--layout-pairs",
+            "1",
+            "--layout-episodes",
+            "2",
+        ),
+    ),
     Benchmark("toolworld_tasks", quick=("--stored",)),
     Benchmark("mle_latency", quick=("--repeats", "3", "--envs", "2", "--competitions", "churn-prediction")),
     Benchmark("mle"),

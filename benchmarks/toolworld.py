@@ -15,6 +15,12 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   Steps and the floor's parts alternate: each round (--episodes) takes one episode of every kind, and the
   step / floor ratio is given over all rounds and per round (median, range, rounds within the target), and
   over the floor whose call is the one timed after a round trip.
+- address layout: step / floor again in fresh processes, alternately as users run them and under
+  `setarch -R`, which maps the env's interpreter and its worker's at the same addresses (--layout-pairs
+  pairs, --layout-episodes rounds each). Env and worker take turns on one CPU running the same interpreter
+  code; randomized apart, each turn finds the branch predictors trained at the other's addresses. The gap
+  between the two layouts measures that share of the step. A diagnostic, not a setting: it turns off the
+  randomization of the env's process (the worker's own protects nothing, as it runs the agent's code).
 - scaling: episodes/s of an instant policy (the oracle) over the dev split, 8 episodes of each task per
   run (a run's fixed start and end then weigh 2-3%), run by the harness as users run it
   (workers_backend=auto: one worker is a thread, 2 and 4 are forked processes, each with its own env),
@@ -27,6 +33,7 @@ The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-c
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
 Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 8]
+     [--layout-pairs 3] [--layout-episodes 8]
 """
 
 from __future__ import annotations
@@ -37,14 +44,25 @@ import os
 import pickle
 import platform
 import resource
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from measure import percentile, rate_groups, rotated, rss_kib, timed_ms, tree_rss_kib  # benchmarks/measure.py
+from measure import (
+    interpreter_address,
+    percentile,
+    rate_groups,
+    rotated,
+    rss_kib,
+    timed_ms,
+    tree_rss_kib,
+)  # benchmarks/measure.py
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.tasks import list_tasks
@@ -64,6 +82,7 @@ FIRST_STEP = "print(apis.supervisor.show_profile())"  # one API call, no login n
 THINK_S = 0.3
 EPISODE_STEPS = 30
 SCALING_WORKERS = (1, 2, 4)
+LAYOUTS = {"randomized": (), "same_addresses": ("setarch", "-R")}  # the command each layout's process runs under
 
 
 def load() -> float:
@@ -163,6 +182,67 @@ def steps_and_floor(env: ToolWorldEnv, rounds: int) -> dict[str, list[float]]:
     return parts
 
 
+def step_floor_alone(episodes: int) -> dict[str, Any]:
+    """Step / floor over `episodes` rounds in a fresh env, and whether its worker's interpreter is mapped where
+    this process's is (None: not readable)."""
+    env = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS)
+    env.reset(options={"task_id": TASK})
+    worker = env.worker.proc if env.worker else None
+    ours, theirs = interpreter_address(), interpreter_address(worker.pid) if worker else None
+    parts = steps_and_floor(env, episodes)
+    env.close()
+    step, floor = percentile(parts["step"], 50), percentile(parts["trip"], 50) + percentile(parts["direct"], 50)
+    return {
+        "step_ms": round(step, 3),
+        "floor_ms": round(floor, 3),
+        "step_x_floor": round(step / floor, 3),
+        "per_round_median": round(statistics.median(parts["ratio"]), 3),
+        "same_addresses": None if ours is None or theirs is None else ours == theirs,
+    }
+
+
+def layout_runs(pairs: int, episodes: int) -> list[dict[str, Any]]:
+    """Rows of step_floor_alone, each in a new process under one of LAYOUTS, the layouts alternated pair by
+    pair; a layout that cannot run here (no setarch, randomization not switchable) gives a row naming why."""
+    rows: list[dict[str, Any]] = []
+    for pair in range(pairs):
+        for layout in rotated(list(LAYOUTS), pair):
+            prefix = LAYOUTS[layout]
+            argv = [*prefix, sys.executable, __file__, "--step-floor-alone", "--layout-episodes", str(episodes)]
+            row: dict[str, Any] = {"pair": pair, "layout": layout, "load_before": load()}
+            if prefix and shutil.which(prefix[0]) is None:
+                row["error"] = f"{prefix[0]} not found"
+            else:
+                done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+                lines = done.stdout.splitlines()
+                if done.returncode == 0 and lines:
+                    row.update(json.loads(lines[-1]))
+                else:
+                    row["error"] = f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+            rows.append({**row, "load": load()})
+            print(f"  layout: {rows[-1]}", flush=True)
+    return rows
+
+
+def layout_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per layout: median step, floor and step / floor over its runs, how many ran, and whether every run had
+    the layout it was meant to (the worker's interpreter at the env's address exactly under setarch -R)."""
+    result: dict[str, Any] = {}
+    for layout in LAYOUTS:
+        ran = [r for r in rows if r["layout"] == layout and "error" not in r]
+        if not ran:
+            result[layout] = {"runs": 0, "errors": [r["error"] for r in rows if r["layout"] == layout]}
+            continue
+        result[layout] = {
+            "runs": len(ran),
+            **{
+                key: round(statistics.median(r[key] for r in ran), 3) for key in ("step_ms", "floor_ms", "step_x_floor")
+            },
+            "layout_as_meant": all(r["same_addresses"] is (layout == "same_addresses") for r in ran),
+        }
+    return result
+
+
 def cpu_s() -> tuple[float, float]:
     """CPU seconds so far of this process, and of its children reaped so far (with what they reaped)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -250,8 +330,14 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, default=8, help="episodes of each dev task per scaling run (8: 552 episodes, 4-7 s)"
     )
+    parser.add_argument("--layout-pairs", type=int, default=3, help="alternated pairs of address-layout runs")
+    parser.add_argument("--layout-episodes", type=int, default=8, help="rounds of step and floor per layout run")
     parser.add_argument("--scaling-only", action="store_true", help="only the scaling runs, printed, not saved")
+    parser.add_argument("--step-floor-alone", action="store_true", help=argparse.SUPPRESS)  # one layout run's child
     args = parser.parse_args()
+    if args.step_floor_alone:
+        print(json.dumps(step_floor_alone(args.layout_episodes)))
+        return
     if args.scaling_only:
         print_rows(scaling_rows(instant_policy_rates(args.rounds, args.seeds)))
         return
@@ -285,6 +371,8 @@ def main() -> None:
         # the same step over the floor whose call is timed as a step serves it: right after a worker round trip
         "call_after_a_round_trip": round(step_row["p50"] / (trip_p50 + percentile(parts["after"], 50)), 2),
     }
+
+    layouts = layout_runs(args.layout_pairs, args.layout_episodes)
 
     no_spare = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS, spare_worker=False)
     no_spare_row = summary([t for _ in range(max(1, args.episodes // 2)) for t in one_call_episode(no_spare)])
@@ -352,6 +440,7 @@ def main() -> None:
         "system_call_after_think_ms": summary(thought_system_calls, 3),
         "floor_ms": {"p50": round(floor_ms, 3), **floor_row},
         "step_x_floor": step_x_floor,
+        "step_x_floor_by_address_layout": {"summary": layout_summary(layouts), "runs": layouts},
         "get_state_ms": {**summary(snapshots), "pickled_kib": snapshot_sizes[0] // 1024},
         "set_state_after_3_steps_ms": restore_row,
         "oracle_episode_test_normal_ms": oracle_row,
@@ -394,6 +483,7 @@ def print_table(r: dict[str, Any]) -> None:
             f"{r['step_x_floor']['call_after_a_round_trip']:.2f}",
             f"load {r['floor_ms']['worker_round_trip']['load']}",
         ),
+        layout_row(r["step_x_floor_by_address_layout"]),
         row("get_state (pickled)", "get_state_ms", f"{r['get_state_ms']['pickled_kib']} KiB"),
         row("set_state, 3 steps replayed", "set_state_after_3_steps_ms"),
         row("oracle episode (test_normal)", "oracle_episode_test_normal_ms"),
@@ -407,6 +497,22 @@ def print_table(r: dict[str, Any]) -> None:
         ),
     ]
     print_rows(rows + scaling_rows(r["instant_policy_scaling"]["runs"]))
+
+
+def layout_row(layouts: dict[str, Any]) -> tuple[str, str, str, str]:
+    def said(layout: str) -> str:
+        figures = layouts["summary"][layout]
+        if not figures["runs"]:
+            return f"{layout}: none ran ({'; '.join(figures['errors'])[:200] or 'no runs asked for'})"
+        meant = "" if figures["layout_as_meant"] else ", NOT ALL WITH THE LAYOUT MEANT"
+        return (
+            f"{layout} {figures['step_x_floor']:.2f} (step {figures['step_ms']} / floor {figures['floor_ms']} ms, "
+            f"{figures['runs']} runs{meant})"
+        )
+
+    loads = [run["load"] for run in layouts["runs"]]
+    spread = f"{min(loads)}-{max(loads)}" if loads else "-"
+    return "step / floor by address layout", said("randomized"), said("same_addresses"), f"load {spread}"
 
 
 def scaling_rows(runs: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

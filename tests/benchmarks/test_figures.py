@@ -1,14 +1,20 @@
-"""The arithmetic behind the figures: alternation, prefix shares and the vLLM projection."""
+"""The arithmetic behind the figures: alternation, prefix shares, the vLLM projection, address layouts."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import prefix_stability
 import pytest
+import toolworld
 import vllm_projection
-from measure import rotated
+from measure import interpreter_address, rotated
 from prefix_stability import common_prefix_len, prefix_shares
 
 
@@ -110,3 +116,80 @@ def test_throughput_rounds_give_medians_ranges_and_a_ratio_of_medians() -> None:
     assert summary[2]["load_range"] == [0.1, 1.6]
     md = results_md._scaling_summary(list(summary.values()))
     assert "| replay | 2 | 3 | 10 | 0 | 70.0 (60.0-90.0) | 1.59x | 0.1-1.6 |" in md
+
+
+def _sleeper(*prefix: str) -> subprocess.Popen[bytes]:
+    """A Python process, exec'd under `prefix`, that waits until its stdin closes."""
+    return subprocess.Popen([*prefix, sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+
+
+def _address_of(process: subprocess.Popen[bytes]) -> int | None:
+    for _ in range(500):  # until the exec'd interpreter has mapped its code
+        address = interpreter_address(process.pid)
+        if address is not None:
+            return address
+        time.sleep(0.01)
+    return None
+
+
+def test_interpreter_address_is_shared_by_a_fork_and_randomized_across_execs() -> None:
+    ours = interpreter_address()
+    assert ours is not None and ours % os.sysconf("SC_PAGE_SIZE") == 0
+    child = os.fork()
+    if child == 0:
+        time.sleep(5)
+        os._exit(0)
+    try:
+        assert interpreter_address(child) == ours  # a fork keeps its parent's mappings
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    if Path("/proc/sys/kernel/randomize_va_space").read_text().strip() == "0":
+        pytest.skip("address-space randomization is off on this machine")
+    first, second = _sleeper(), _sleeper()
+    try:
+        assert None not in (_address_of(first), _address_of(second))
+        assert _address_of(first) != _address_of(second) != ours  # each exec maps it elsewhere
+    finally:
+        for process in (first, second):
+            process.communicate(b"")
+
+
+def test_interpreter_address_is_the_same_in_processes_run_under_setarch_r() -> None:
+    if shutil.which("setarch") is None or subprocess.run(["setarch", "-R", "true"]).returncode != 0:
+        pytest.skip("setarch -R cannot run here")
+    first, second = _sleeper("setarch", "-R"), _sleeper("setarch", "-R")
+    try:
+        assert _address_of(first) is not None and _address_of(first) == _address_of(second)
+    finally:
+        for process in (first, second):
+            process.communicate(b"")
+
+
+def test_interpreter_address_of_a_process_gone_is_none() -> None:
+    process = _sleeper()
+    process.communicate(b"")
+    assert interpreter_address(process.pid) is None
+
+
+def test_layout_summary_takes_medians_and_checks_each_run_had_its_layout() -> None:
+    def run(layout: str, ratio: float, same: bool | None) -> dict[str, object]:
+        return {"layout": layout, "step_ms": ratio / 10, "floor_ms": 0.1, "step_x_floor": ratio, "same_addresses": same}
+
+    rows = [run("randomized", 2.1, False), run("same_addresses", 1.8, True), run("randomized", 2.3, False)]
+    rows += [run("same_addresses", 1.9, True), run("randomized", 2.0, False), run("same_addresses", 1.7, True)]
+    summary = toolworld.layout_summary(rows)
+    assert summary["randomized"] == {
+        "runs": 3,
+        "step_ms": 0.21,
+        "floor_ms": 0.1,
+        "step_x_floor": 2.1,
+        "layout_as_meant": True,
+    }
+    assert summary["same_addresses"]["step_x_floor"] == 1.8 and summary["same_addresses"]["layout_as_meant"]
+    rows[1]["same_addresses"] = False  # setarch ran, yet the worker was mapped apart: the figure is not what it says
+    assert not toolworld.layout_summary(rows)["same_addresses"]["layout_as_meant"]
+    unread = [run("randomized", 2.0, None), {"layout": "same_addresses", "error": "setarch not found"}]
+    summary = toolworld.layout_summary(unread)
+    assert not summary["randomized"]["layout_as_meant"]  # unchecked is not as meant
+    assert summary["same_addresses"] == {"runs": 0, "errors": ["setarch not found"]}
