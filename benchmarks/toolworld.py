@@ -33,7 +33,7 @@ The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-c
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
 Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 8]
-     [--layout-pairs 3] [--layout-episodes 8]
+     [--layout-pairs 6] [--layout-episodes 12]
 """
 
 from __future__ import annotations
@@ -330,8 +330,8 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, default=8, help="episodes of each dev task per scaling run (8: 552 episodes, 4-7 s)"
     )
-    parser.add_argument("--layout-pairs", type=int, default=3, help="alternated pairs of address-layout runs")
-    parser.add_argument("--layout-episodes", type=int, default=8, help="rounds of step and floor per layout run")
+    parser.add_argument("--layout-pairs", type=int, default=6, help="alternated pairs of address-layout runs")
+    parser.add_argument("--layout-episodes", type=int, default=12, help="rounds of step and floor per layout run")
     parser.add_argument("--scaling-only", action="store_true", help="only the scaling runs, printed, not saved")
     parser.add_argument("--step-floor-alone", action="store_true", help=argparse.SUPPRESS)  # one layout run's child
     args = parser.parse_args()
