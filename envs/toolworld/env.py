@@ -41,6 +41,7 @@ from envs.toolworld.world.episode_db import EpisodeDB
 
 EPISODE_STORAGE_BYTES = 8 * 2**20  # how much an episode's API calls may grow the world's DB
 EPISODE_REPLY_BYTES = 64 * 2**20  # API replies an episode keeps (for replays): reading the same big page in a loop
+RECORDED_PATH_PARTS, RECORDED_NAME_CHARS = 3, 64  # what a call's record keeps of its path
 
 
 @dataclass
@@ -280,7 +281,7 @@ class ToolWorldEnv(gym.Env):
         page = None
         if type(path) is not list or len(path) != 2:
             named = type(path) is list and all(type(part) is str for part in path)
-            shown = f"apis.{'.'.join(path)[:100]}" if named else "that"
+            shown = f"apis.{'.'.join(recorded_path(path))[:100]}" if named else "that"
             reply = (404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."})
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
@@ -290,7 +291,8 @@ class ToolWorldEnv(gym.Env):
             reply = self._within_reply_budget(served, None if body_json is None else len(body_json))
             page = self.server.last_page
         if self._recording is not None:
-            self._recording.append({"path": path, "reply": reply, **({"page": page.as_record()} if page else {})})
+            record = {"path": recorded_path(path), "reply": reply, **({"page": page.as_record()} if page else {})}
+            self._recording.append(record)
         return _as_worker_reply(reply)
 
     def _within_reply_budget(self, reply: tuple[int, Any], body_chars: int | None) -> tuple[int, Any]:
@@ -316,7 +318,7 @@ class ToolWorldEnv(gym.Env):
             def recorded(
                 path: list[str], args: list[Any], kwargs: dict[str, Any], queue: list[dict[str, Any]] = queue
             ) -> tuple[bool, Any, str]:
-                if not queue or queue[0]["path"] != path:
+                if not queue or queue[0]["path"] != recorded_path(path):
                     return False, None, "replay diverged"
                 return _as_worker_reply(queue.pop(0)["reply"])
 
@@ -399,6 +401,13 @@ def _context_rest() -> str:
 
 def _reply_size(reply: tuple[int, Any] | list[Any]) -> int:
     return len(json.dumps(reply[1]))
+
+
+def recorded_path(path: list[str]) -> list[str]:
+    """What an episode keeps of a call's path, which agent code chooses: at most RECORDED_PATH_PARTS names of
+    RECORDED_NAME_CHARS characters. Every API's path is two short names; a longer one was answered 404, and
+    is kept only to be matched on replay (whole, a 2 MB path made every call grow the env's memory by as much)."""
+    return [part[:RECORDED_NAME_CHARS] for part in path[:RECORDED_PATH_PARTS]]
 
 
 def _as_worker_reply(reply: tuple[int, Any] | list[Any]) -> tuple[bool, Any, str]:

@@ -11,6 +11,7 @@ earlier step's messages, and the episode stays solvable.
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -23,7 +24,8 @@ import pytest
 
 from envs.sandbox import wire
 from envs.sandbox.session import SessionConfig, WorkerSession
-from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.apps import all_apps
+from envs.toolworld.env import RECORDED_NAME_CHARS, RECORDED_PATH_PARTS, ToolWorldEnv
 
 from .conftest import REPO, STEP_TIMEOUT_S, TASK
 from .test_toolworld_attacks import assert_still_solvable
@@ -89,6 +91,30 @@ def test_a_step_never_serves_more_than_its_call_budget(toolworld: ToolWorldEnv) 
     assert "LimitError: the code made more than 1,000 API calls in one step and was stopped." in output, output
     assert info["api_calls"] == 1_000
     assert_still_solvable(toolworld)
+
+
+def test_a_call_path_is_recorded_bounded_and_still_replays(toolworld: ToolWorldEnv) -> None:
+    """A call's path is the agent's to choose: 240,000 names were kept whole in every call's record, growing the
+    env by ~17 MB a call for the rest of the episode (and in every snapshot). Only a bounded prefix is kept."""
+    toolworld.reset(options={"task_id": TASK})
+    code = "for path in (['a' * 2_000_000], ['abcdefgh'] * 240_000):\n    try:\n"
+    code += "        apis._channel.call(path, [], {})\n    except Exception as err:\n        print(str(err)[:60])"
+    output, info = step(toolworld, code)
+    assert output.count("Response status code is 404") == 2 and info["api_calls"] == 2, output
+    paths = [call["path"] for call in toolworld.steps[-1].calls]
+    assert paths == [["a" * RECORDED_NAME_CHARS], ["abcdefgh"] * RECORDED_PATH_PARTS]
+    state = toolworld.get_state()
+    assert len(pickle.dumps(state)) < 20_000
+    toolworld.set_state(state)  # the replay sends the whole paths again and matches them on their prefix
+    assert toolworld.steps[-1].calls[1]["path"] == ["abcdefgh"] * RECORDED_PATH_PARTS
+    assert_still_solvable(toolworld)
+
+
+def test_no_api_name_is_longer_than_what_a_record_keeps() -> None:
+    """Cutting a path to its recorded prefix never turns a path that was no API into one that is."""
+    for app_name, app in all_apps().items():
+        assert len(app_name) <= RECORDED_NAME_CHARS
+        assert all(len(api_name) <= RECORDED_NAME_CHARS for api_name in app.apis), app_name
 
 
 def test_a_step_never_receives_more_than_its_byte_budget(toolworld: ToolWorldEnv) -> None:
@@ -230,7 +256,8 @@ def test_an_answer_that_cannot_be_sent_reaches_the_agent_as_an_error_and_the_wor
 
 FLOOD_MEMORY = """
 import json, resource
-from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.apps import all_apps
+from envs.toolworld.env import RECORDED_NAME_CHARS, RECORDED_PATH_PARTS, ToolWorldEnv
 env = ToolWorldEnv(split="train", step_timeout_s=5, sandbox="rlimit")
 env.reset(options={"task_id": "phone_reply_latest_0"})
 env.step("x = 1")
