@@ -6,9 +6,10 @@ through `random._os` and patch the hook's globals). Syscalls refused by the
 kernel cannot be switched off: after `apply()` this process and its children
 can never create sockets, hand children to their parent (CLONE_PARENT),
 raise their rlimits, change namespaces or mounts, read the kernel log, load
-modules, set clocks or reach other processes' memory, and (unless
-`processes`) never start programs or signal other processes, whatever
-Python code they run.
+modules, set clocks, reach other processes' memory or renice every process of
+a user, and (unless `processes`) never start programs, signal other processes
+by any route, or set another process's scheduling, whatever Python code they
+run.
 
 Standard library only (the worker loads it by path before any agent code),
 x86_64 only: on other machines `supported()` is False and callers fall back to
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 #: and dlopen in a forked child costs ~0.2 ms (and can deadlock in the child of a threaded process)
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
-_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_LD_ABS, _JA, _JEQ, _JGE, _JSET, _RET = 0x20, 0x05, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _KILL_PROCESS, _ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
 _AUDIT_ARCH_X86_64, _X32_BIT = 0xC000003E, 0x40000000
 _CLONE_THREAD, _CLONE_PARENT = 0x00010000, 0x00008000
 # new namespaces: mount, cgroup, UTS, IPC, user, PID, network
 _CLONE_NAMESPACES = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
 _ALU_AND = 0x54
+F_SETOWN, F_SETSIG, F_SETOWN_EX = 8, 10, 15  # fcntl commands that make the kernel signal another process
+PRIO_PROCESS = 0
 AF_UNIX = 1
 SOCK_DGRAM, SOCK_TYPE_MASK = 2, 0xF
 
@@ -44,6 +47,15 @@ SYSCALLS = {
     "vfork": 58,
     "execve": 59,
     "kill": 62,
+    "fcntl": 72,
+    "rt_sigqueueinfo": 129,
+    "setpriority": 141,
+    "sched_setparam": 142,
+    "sched_setscheduler": 144,
+    "sched_setaffinity": 203,
+    "rt_tgsigqueueinfo": 297,
+    "sched_setattr": 314,
+    "pidfd_open": 434,
     "ptrace": 101,
     "syslog": 103,
     "setsid": 112,
@@ -220,6 +232,12 @@ ALWAYS_DENIED = (
     "mount_setattr",
     "open_tree_attr",
 )
+# Signals to other processes by other routes than kill(): queued signals, and a process named to receive a file's
+# SIGIO (fcntl F_SETOWN...); a pidfd, the handle a process would signal or watch another by
+SIGNALLING = ("kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open")
+# Scheduling set on a process named by its first argument: 0 is the caller itself, any other pid another process
+# (its fork server, the env, with the same user any process of it); what a worker sets there outlives it
+SCHEDULING = ("sched_setparam", "sched_setscheduler", "sched_setaffinity", "sched_setattr")
 # System V IPC objects and POSIX message queues live in the IPC namespace, not in the process: they outlive it,
 # so processes that share a namespace (one fork server's workers, across episodes) could pass data through them
 IPC = (
@@ -266,12 +284,32 @@ class SyscallPolicy:
         asm.jump(_JGE, _X32_BIT, "deny", None)
         for name in ALWAYS_DENIED + (() if self.ipc else IPC):
             if name != "setrlimit" or not self.rlimits:
-                asm.jump(_JEQ, SYSCALLS[name], "deny", None)
+                asm.jump(_JEQ, SYSCALLS[name], "listed", None)
+        asm.goto("checks")
+        asm.label("listed")  # refused here, near the list: a conditional jump reaches 255 instructions at most
+        asm.op(_RET, _ERRNO | errno.EPERM)
+        asm.label("checks")
         # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
         asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
         if not self.processes:
-            for name in ("fork", "vfork", "execve", "execveat", "kill", "tkill", "tgkill", "pidfd_send_signal"):
+            for name in ("fork", "vfork", "execve", "execveat", *SIGNALLING):
                 asm.jump(_JEQ, SYSCALLS[name], "deny", None)
+            for name in SCHEDULING:  # on itself only: no other process of its own exists to set
+                asm.jump(_JEQ, SYSCALLS[name], "only_itself", None)
+            asm.jump(_JEQ, SYSCALLS["fcntl"], None, "after_fcntl")
+            asm.op(_LD_ABS, 24)  # the command
+            for command in (F_SETOWN, F_SETSIG, F_SETOWN_EX):
+                asm.jump(_JEQ, command, "deny", None)
+            asm.goto("allow")
+            asm.label("after_fcntl")
+        # nice values: of one process only (PRIO_USER would renice every process of the user, the env's too), and
+        # without processes of its own, of itself only
+        asm.jump(_JEQ, SYSCALLS["setpriority"], None, "after_setpriority")
+        asm.op(_LD_ABS, 16)  # which
+        asm.jump(_JEQ, PRIO_PROCESS, "allow" if self.processes else None, "deny")
+        asm.op(_LD_ABS, 24)  # who
+        asm.jump(_JEQ, 0, "allow", "deny")
+        asm.label("after_setpriority")
         asm.jump(_JEQ, SYSCALLS["clone"], None, "after_clone")
         asm.op(_LD_ABS, 16)  # low half of clone's flags
         # CLONE_PARENT would hand the child to the env process, outside the group a kill reaches and unreaped
@@ -279,7 +317,7 @@ class SyscallPolicy:
         if not self.processes:
             asm.jump(_JSET, _CLONE_THREAD, "allow" if self.threads else "deny", "deny")
         else:
-            asm.jump(_JEQ, 0xFFFFFFFF, "deny", "allow")  # always false: a plain jump to allow
+            asm.goto("allow")
         asm.label("after_clone")
         if not self.new_session:
             for name in ("setsid", "setpgid"):
@@ -297,12 +335,16 @@ class SyscallPolicy:
             asm.jump(_JEQ, SOCK_DGRAM, "deny", "allow")
             asm.label("after_socketpair")
         if self.rlimits:
-            asm.jump(_JEQ, 0xFFFFFFFF, "deny", "allow")  # always false: a plain jump to allow
+            asm.goto("allow")
         asm.jump(_JEQ, SYSCALLS["prlimit64"], None, "allow")
         asm.op(_LD_ABS, 32)  # prlimit64's new_limit pointer: reading limits is fine, setting them is not
         asm.jump(_JEQ, 0, None, "deny")
         asm.op(_LD_ABS, 36)
         asm.jump(_JEQ, 0, "allow", "deny")
+        if not self.processes:  # reached by jumps only: what precedes it always jumps
+            asm.label("only_itself")
+            asm.op(_LD_ABS, 16)  # the pid: 0 is the caller
+            asm.jump(_JEQ, 0, "allow", "deny")
         asm.label("allow")
         asm.op(_RET, _ALLOW)
         asm.label("deny")
@@ -375,6 +417,9 @@ class _Assembler:
     def jump(self, code: int, k: int, if_true: str | None, if_false: str | None) -> None:
         self.code.append((code, k, if_true, if_false))
 
+    def goto(self, target: str) -> None:
+        self.code.append((_JA, 0, target, None))
+
     def label(self, name: str) -> None:
         self.labels[name] = len(self.code)
 
@@ -382,6 +427,9 @@ class _Assembler:
         out = []
         for at, (code, k, if_true, if_false) in enumerate(self.code):
             jt, jf = (0 if target is None else self.labels[target] - at - 1 for target in (if_true, if_false))
+            if code == _JA:  # the offset of an unconditional jump is its k
+                out.append((code, 0, 0, jt))
+                continue
             if not (0 <= jt < 256 and 0 <= jf < 256):
                 raise ValueError(f"BPF jump out of range at instruction {at}")
             out.append((code, jt, jf, k))

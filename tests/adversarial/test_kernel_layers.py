@@ -219,3 +219,59 @@ def test_capability_probe_matches_what_the_process_holds() -> None:
     effective, _, _ = privileges.held_capabilities()
     assert bool(effective) == (os.geteuid() == 0)
     assert protections.capabilities_protection().active
+
+
+#: Run in a child under the worker's filter (`processes` from the test), aimed at a sleeping sibling process:
+#: every other route to signal or reschedule another process than kill() and the os.sched_* calls
+OTHER_ROUTES = """
+import ctypes, fcntl, os, signal, sys
+from envs.sandbox.seccomp import SyscallPolicy
+libc = ctypes.CDLL(None, use_errno=True)
+target = int(sys.argv[1])
+SyscallPolicy(processes={processes}, threads=False, network=False, new_session=False, ipc=False).apply()
+info = (ctypes.c_int * 32)(0, 0, -1)  # a siginfo_t: signal, errno, SI_QUEUE
+attr = (ctypes.c_uint32 * 14)(56)  # a sched_attr of its own size, SCHED_OTHER
+r, w = os.pipe()
+calls = [
+    ("rt_sigqueueinfo", lambda: libc.syscall(129, target, 0, info)),  # signal 0: only asks whether it may
+    ("rt_tgsigqueueinfo", lambda: libc.syscall(297, target, target, 0, info)),
+    ("pidfd_open", lambda: libc.syscall(434, target, 0)),
+    ("sched_setattr", lambda: libc.syscall(314, target, attr, 0)),
+    ("setpriority PRIO_USER", lambda: libc.setpriority(2, 54321, 0)),  # no process has that user: ESRCH if let by
+    ("setpriority PRIO_PGRP", lambda: libc.setpriority(1, os.getpgid(target), 0)),
+    ("F_SETOWN", lambda: libc.fcntl(r, fcntl.F_SETOWN, target)),
+    ("F_SETSIG", lambda: libc.fcntl(r, 10, signal.SIGUSR1)),
+    ("F_SETOWN_EX", lambda: libc.fcntl(r, 15, (ctypes.c_int * 2)(1, target))),
+]
+for name, call in calls:
+    print(name, call(), ctypes.get_errno())
+    ctypes.set_errno(0)
+print("own", libc.setpriority(0, 0, 3), libc.syscall(314, 0, attr, 0), libc.fcntl(r, fcntl.F_GETFL) >= 0)
+"""
+
+
+@needs_seccomp
+@pytest.mark.parametrize("processes", [False, True])
+def test_no_other_route_signals_or_reschedules_another_process(processes: bool) -> None:
+    """kill() and its kin were refused, but queued signals and a file's SIGIO owner reached the parent (Landlock's
+    signal scoping caught them where the kernel has it); nice values could be set for every process of the user."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(OTHER_ROUTES.format(processes=processes)), str(sleeper.pid)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        refused = [line.rsplit(" ", 2)[0] for line in lines[:-1] if line.endswith(" -1 1")]
+        by_group = ["setpriority PRIO_USER", "setpriority PRIO_PGRP"]
+        expected = by_group if processes else [line.rsplit(" ", 2)[0] for line in lines[:-1]]
+        assert refused == expected, lines
+        assert lines[-1] == "own 0 0 True", lines
+        assert sleeper.poll() is None and os.getpriority(os.PRIO_PROCESS, sleeper.pid) == 0
+    finally:
+        sleeper.kill()
+        sleeper.wait()

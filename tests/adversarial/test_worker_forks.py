@@ -81,6 +81,26 @@ libc = real_import('ctypes').CDLL(None, use_errno=True)
 print('ptrace', libc.ptrace(16, os.getppid(), 0, 0), real_import('ctypes').get_errno())
 """
 )
+#: Reschedules the fork server (the worker's parent, `{server}` as the env sees it) and the spare worker every
+#: later episode runs in: what the worker sets there would outlive its episode, and carry data into the next
+RESCHEDULE = (
+    DISABLE_PYTHON_GUARDS
+    + """
+for target in ({sibling}, os.getppid()):
+    for name, call in (('nice', lambda: os.setpriority(os.PRIO_PROCESS, target, 19)),
+                       ('idle', lambda: os.sched_setscheduler(target, os.SCHED_IDLE, os.sched_param(0))),
+                       ('param', lambda: os.sched_setparam(target, os.sched_param(0))),
+                       ('cpus', lambda: os.sched_setaffinity(target, {{min(os.sched_getaffinity(0))}}))):
+        try:
+            call()
+            print('set', name)
+        except OSError as err:
+            print('refused', err.errno)
+os.setpriority(os.PRIO_PROCESS, 0, 5)
+print('own nice', os.getpriority(os.PRIO_PROCESS, 0))
+"""
+)
+SCHEDULING = DISABLE_PYTHON_GUARDS + "print(os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))"
 
 LOADED_SANDBOX_MODULES = (
     DISABLE_PYTHON_GUARDS
@@ -163,6 +183,23 @@ def test_a_worker_cannot_signal_or_trace_its_sibling_or_the_fork_server(forked: 
     assert lines == ["refused 1"] * 4 + ["ptrace -1 1"], lines
     assert sibling.poll() is None and server.poll() is None
     assert_still_solvable(forked)  # on the sibling: the reset after the probe swapped it in
+
+
+@needs_kernel_layers
+@pytest.mark.skipif(not seccomp.supported(), reason="the seccomp filter is built for x86_64 Linux only")
+def test_a_worker_can_renice_itself_but_not_its_fork_server_or_sibling(forked: ToolWorldEnv) -> None:
+    """A renice or scheduling policy set on the server was inherited by every later episode's worker."""
+    forked.reset(options={"task_id": TASK})
+    session = forked._live_worker()
+    assert session._spare is not None and session._server is not None
+    sibling, server = session._spare.pid, session._server.proc.pid
+    before = [(os.getpriority(os.PRIO_PROCESS, pid), os.sched_getscheduler(pid)) for pid in (sibling, server)]
+    lines = output_of(forked, RESCHEDULE.format(sibling=sibling)).splitlines()
+    assert lines == ["refused 1"] * 8 + ["own nice 5"], lines
+    assert [(os.getpriority(os.PRIO_PROCESS, pid), os.sched_getscheduler(pid)) for pid in (sibling, server)] == before
+    for _ in range(2):  # on the sibling, then on a worker the server forked after the attempt
+        forked.reset(options={"task_id": TASK})
+        assert output_of(forked, SCHEDULING) == f"0 {os.SCHED_OTHER}\n"
 
 
 def test_every_worker_gets_its_own_cpu_budget_and_the_server_none() -> None:
