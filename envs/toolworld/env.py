@@ -16,6 +16,7 @@ import copy
 import functools
 import json
 import sqlite3
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -90,6 +91,7 @@ class ToolWorldEnv(gym.Env):
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.split, self.max_steps, self.step_timeout_s = split, max_steps, step_timeout_s
+        self._restore_left_s = step_timeout_s  # what restores may still take in this env.step (see _replay)
         self.output_limit, self.max_action_chars, self.variants, self.world_seed = (
             output_limit,
             max_action_chars,
@@ -199,6 +201,7 @@ class ToolWorldEnv(gym.Env):
         self.task = load_task(state["task_id"], self.world_seed)
         self._token_key = state.get("token_key", self._token_key)
         self._load(copy.deepcopy(state["session"]), copy.deepcopy(state["steps"]), state["db_changes"])
+        self._restore_left_s = self.step_timeout_s
         note = self._replay()
         if note:
             raise RuntimeError(f"could not restore worker variables: {note}")
@@ -257,6 +260,7 @@ class ToolWorldEnv(gym.Env):
                 replayable=False,
             )
         prefix = ""
+        self._restore_left_s = self.step_timeout_s
         worker = self._live_worker()
         if worker.died():
             prefix = "Note: the Python worker had died and was restarted." + self._restore_note() + "\n"
@@ -306,8 +310,19 @@ class ToolWorldEnv(gym.Env):
         return reply
 
     def _replay(self) -> str:
-        """Re-run earlier replayable actions in a fresh worker, answering calls from the record."""
+        """Re-run earlier replayable actions in a fresh worker, answering calls from the record, within what is
+        left of `_restore_left_s`: one step time limit for all the restores of one env.step (or set_state). Agent
+        code can make every earlier step slow when it is replayed only, so a time limit per replayed step let one
+        env.step run for as many limits as the episode had steps."""
         worker = self._live_worker()
+        deadline = time.monotonic() + self._restore_left_s
+        try:
+            return self._replay_until(worker, deadline)
+        finally:
+            self._restore_left_s = max(0.0, deadline - time.monotonic())
+
+    def _replay_until(self, worker: WorkerSession, deadline: float) -> str:
+        too_slow = f"restoring them took longer than the step time limit ({self.step_timeout_s:g} s)"
         if not worker.fresh:
             worker.start()
         for i, record in enumerate(self.steps, 1):
@@ -322,7 +337,13 @@ class ToolWorldEnv(gym.Env):
                     return False, None, "replay diverged"
                 return _as_worker_reply(queue.pop(0)["reply"])
 
-            result = worker.run(record.action, recorded, self.step_timeout_s, name=f"<step {i}>")
+            left_s = deadline - time.monotonic()
+            if left_s <= 0:
+                worker.stop()  # its variables are partly restored: the next step must not build on them
+                return too_slow
+            result = worker.run(record.action, recorded, left_s, name=f"<step {i}>")
+            if result.stopped == "timeout":
+                return too_slow
             if result.stopped or queue:
                 return f"step {i} did not replay the same way"
         return ""

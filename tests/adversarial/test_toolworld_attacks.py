@@ -11,6 +11,7 @@ they prove the seccomp / Landlock / rlimit layer on its own.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,34 @@ def test_worker_killed_from_outside_is_restarted(toolworld: ToolWorldEnv) -> Non
         and "worker had died and was restarted" in observation["history"][-1]["output"]
     )
     assert_still_solvable(toolworld)
+
+
+#: A step that takes `spin_s` of CPU each time it runs, its replays too
+SLOW_STEP = "import time\nstarted = time.monotonic()\nwhile time.monotonic() - started < {spin_s}:\n    pass"
+
+
+@pytest.mark.parametrize("trigger", ["crash", "timeout"])
+def test_restoring_variables_gets_one_step_time_limit_in_all(trigger: str) -> None:
+    """Each replayed step had a time limit of its own, so slow earlier steps (agent code can make them slow only
+    when replayed) held one env.step for as many limits as the episode had steps (4 steps of 1.8 s under a 2 s
+    limit: every crash step took 7.2 s)."""
+    limit_s = 1.0
+    env = ToolWorldEnv(split="train", step_timeout_s=limit_s, max_steps=20, sandbox="rlimit")
+    try:
+        env.reset(options={"task_id": TASK})
+        env.step("kept = 1")
+        for _ in range(3):  # 1.8 s to replay: within the limit each, over it together
+            env.step(SLOW_STEP.format(spin_s=0.6 * limit_s))
+        action = "import random\nrandom._os._exit(3)" if trigger == "crash" else "while True:\n    pass"
+        began = time.monotonic()
+        observation, *_ = env.step(action)
+        took_s = time.monotonic() - began
+        output = observation["history"][-1]["output"]
+        assert "Variables from earlier steps are lost: restoring them took longer than the step time limit" in output
+        own_s = 0.0 if trigger == "crash" else limit_s  # the step's own run, then one limit for the restore
+        assert took_s < own_s + 1.5 * limit_s, f"env.step took {took_s:.2f} s"
+        observation, *_ = env.step("print('kept' in globals())")
+        assert observation["history"][-1]["output"] == "False\n"  # a half-restored worker was not kept
+        assert_still_solvable(env)
+    finally:
+        env.close()
