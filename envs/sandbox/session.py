@@ -95,6 +95,7 @@ WORKER_READ_ROOTS = tuple(
 )
 OUTPUT_SLACK_CHARS = 200  # the worker's truncation marker on top of output_limit
 STALE_CALL = "this call comes from a step whose output was already returned; it was not made"
+RAN_ON_AFTER_S = 0.05  # how long after a step's output a worker must be waiting for its next step (see ran_on)
 READY_TIMEOUT_S = 30.0  # a worker's start-up, when waited for outside a step (a busy machine can take seconds)
 CONFINEMENT_PROBES = {
     "capabilities": protections.capabilities_protection,
@@ -158,6 +159,7 @@ class WorkerSession:
         self.confinement: list[str] = []  # layers the current worker reported ("parent_death", "landlock", ...)
         self._skipped: dict[str, str] | None = None  # layers the first ready worker could not apply, and why
         self._seq = 0  # the current exec request's number, echoed in every message the worker sends for it
+        self._output_at: float | None = None  # when the current worker's last step returned its output
         self._step_bytes = 0
         self._line_cap = max(wire.MAX_MESSAGE_BYTES, 12 * (config.output_limit + OUTPUT_SLACK_CHARS) + 1024)
         self.uses_bwrap = bwrap.use_bwrap(config.sandbox)
@@ -310,6 +312,7 @@ class WorkerSession:
                     raise wire.ProtocolError(f"the worker sent {len(output):,} characters of output, over its limit")
                 if stale:
                     continue  # that step's output was returned already: never this step's
+                self._output_at = time.monotonic()
                 return RunResult(output, message["ok"])
             calls += 1
             if calls > self.config.max_calls_per_step:
@@ -355,6 +358,19 @@ class WorkerSession:
         )
         return found
 
+    def ran_on(self) -> bool:
+        """True when the worker is running code a while after its last step's output, instead of waiting for the
+        next step: code that forged that output runs on, taking CPU from the env (whose CPU it follows) while the
+        policy thinks. Looked at only after RAN_ON_AFTER_S, when an honest worker is surely back on its read: one
+        read of /proc, never between back-to-back steps (there the next step's time limit ends such code)."""
+        if self.proc is None or self._output_at is None or time.monotonic() - self._output_at < RAN_ON_AFTER_S:
+            return False
+        try:
+            state = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state == "R"
+
     def died(self) -> bool:
         """True when a started worker has exited on its own (killed, crashed) since the last run."""
         return self.proc is not None and self.proc.poll() is not None
@@ -374,6 +390,7 @@ class WorkerSession:
             self.proc = None
         self._buffer = bytearray()
         self._ready = False
+        self._output_at = None
 
     def close(self) -> None:
         self._closed = True

@@ -264,6 +264,11 @@ class ToolWorldEnv(gym.Env):
         worker = self._live_worker()
         if worker.died():
             prefix = "Note: the Python worker had died and was restarted." + self._restore_note() + "\n"
+        elif worker.ran_on():
+            worker.stop()
+            self.steps[-1] = replace(self.steps[-1], replayable=False)  # replayed, it would run on again
+            note = "Note: the Python worker was still running code after the last step's output and was restarted."
+            prefix = note + self._restore_note() + "\n"
         calls: list[dict[str, Any]] = []
         self._recording = calls
         result = worker.run(action, self._serve, self.step_timeout_s, name=f"<step {len(self.steps) + 1}>")

@@ -29,6 +29,7 @@ from envs.toolworld.env import RECORDED_NAME_CHARS, RECORDED_PATH_PARTS, ToolWor
 
 from .conftest import REPO, STEP_TIMEOUT_S, TASK
 from .test_toolworld_attacks import assert_still_solvable
+from .test_toolworld_worker import state as process_state
 
 #: Writes `message` (bytes built from `seq`, this step's number) `times` times to the worker's pipe, never
 #: reading a reply: what agent code can do once it has `os` (here through `random._os`).
@@ -211,6 +212,26 @@ def test_a_forged_done_never_shows_up_as_a_later_steps_output(toolworld: ToolWor
     second, info = step(toolworld, "print('second')")  # the first step's code finishes here, unseen
     assert second == "second\n" and info["api_calls"] == 0  # its late "done" is dropped, its call refused
     assert "output was already returned" in step(toolworld, "print(note)")[0]
+    assert_still_solvable(toolworld)
+
+
+def test_code_running_on_after_its_forged_output_is_stopped_at_the_next_step(toolworld: ToolWorldEnv) -> None:
+    """Forged output returns the step at once while its code spins on, taking the env's CPU while the policy
+    thinks; the next step found a worker that never read it and timed out. Now that step stops the worker and
+    restores the variables without replaying the spinning step."""
+    toolworld.reset(options={"task_id": TASK})
+    step(toolworld, "kept = 7")
+    spin = "apis._channel.send({'op': 'done', 'ok': True, 'output': 'all good'})\nwhile True:\n    pass"
+    assert step(toolworld, spin)[0] == "all good"
+    spinning = toolworld.worker.proc
+    time.sleep(0.3)  # the policy thinks
+    assert process_state(spinning.pid) == "R"
+    output = step_within(toolworld, "print(kept)", wait_s=STEP_TIMEOUT_S)
+    assert output == (
+        "Note: the Python worker was still running code after the last step's output and was restarted. "
+        "Variables from earlier steps were restored.\n7\n"
+    ), output
+    assert spinning.wait(timeout=10) is not None
     assert_still_solvable(toolworld)
 
 
