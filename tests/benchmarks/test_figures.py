@@ -119,17 +119,14 @@ def test_throughput_rounds_give_medians_ranges_and_a_ratio_of_medians() -> None:
 
 
 def _sleeper(*prefix: str) -> subprocess.Popen[bytes]:
-    """A Python process, exec'd under `prefix`, that waits until its stdin closes."""
-    return subprocess.Popen([*prefix, sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-
-
-def _address_of(process: subprocess.Popen[bytes]) -> int | None:
-    for _ in range(500):  # until the exec'd interpreter has mapped its code
-        address = interpreter_address(process.pid)
-        if address is not None:
-            return address
-        time.sleep(0.01)
-    return None
+    """A Python process, exec'd under `prefix`, running (its code all mapped) until its stdin closes."""
+    process = subprocess.Popen(
+        [*prefix, sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stdout.readline() == b"up\n"
+    return process
 
 
 def test_interpreter_address_is_shared_by_a_fork_and_randomized_across_execs() -> None:
@@ -148,8 +145,8 @@ def test_interpreter_address_is_shared_by_a_fork_and_randomized_across_execs() -
         pytest.skip("address-space randomization is off on this machine")
     first, second = _sleeper(), _sleeper()
     try:
-        assert None not in (_address_of(first), _address_of(second))
-        assert _address_of(first) != _address_of(second) != ours  # each exec maps it elsewhere
+        assert None not in (interpreter_address(first.pid), interpreter_address(second.pid))
+        assert interpreter_address(first.pid) != interpreter_address(second.pid) != ours  # each exec maps it elsewhere
     finally:
         for process in (first, second):
             process.communicate(b"")
@@ -160,7 +157,9 @@ def test_interpreter_address_is_the_same_in_processes_run_under_setarch_r() -> N
         pytest.skip("setarch -R cannot run here")
     first, second = _sleeper("setarch", "-R"), _sleeper("setarch", "-R")
     try:
-        assert _address_of(first) is not None and _address_of(first) == _address_of(second)
+        assert interpreter_address(first.pid) is not None and interpreter_address(first.pid) == interpreter_address(
+            second.pid
+        )
     finally:
         for process in (first, second):
             process.communicate(b"")
