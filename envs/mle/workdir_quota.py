@@ -129,4 +129,8 @@ def _written(folder: int, logs: int, held: int) -> str:
     if not logs and not held:
         return total
     parts = [(folder, "in its folder"), (logs, "printed to stdout/stderr"), (held, "in deleted files it keeps open")]
-    return f"{total} ({', '.join(f'{size / MIB:.0f} MiB {where}' for size, where in parts if size > 0)})"
+    return f"{total} ({', '.join(f'{_amount(size)} {where}' for size, where in parts if size > 0)})"
+
+
+def _amount(size: int) -> str:
+    return f"{size / MIB:.0f} MiB" if size >= MIB else f"{size // 1024} KiB"
