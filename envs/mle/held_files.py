@@ -14,9 +14,9 @@ files with no link left that the run made (a run writes only in its folder):
   held by the memory cgroup, and is not counted.
 
 What cannot be read counts as unmeasured, and the quota treats it as over its
-limit: a process made non-dumpable (prctl), or, for an env that is not root,
-a deleted file kept only as a mapping. Each file counts once however many
-descriptors, mappings or processes hold it.
+limit; only an env that is not root meets it: a process made non-dumpable
+(prctl) hides its /proc entries, and map_files cannot be followed. Each file
+counts once however many descriptors, mappings or processes hold it.
 """
 
 from __future__ import annotations
