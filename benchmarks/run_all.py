@@ -69,6 +69,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("toolworld_tasks", quick=("--stored",)),
     Benchmark("mle_latency", quick=("--repeats", "3", "--envs", "2", "--competitions", "churn-prediction")),
     Benchmark("mle"),
+    Benchmark("mle_quota", quick=("--rounds", "1", "--measurements", "20")),
     Benchmark("wrappers_overhead", quick=("--steps", "5")),
     Benchmark(
         "prefix_stability",

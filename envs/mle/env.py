@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import sys
 import tempfile
 import uuid
@@ -43,7 +42,7 @@ from envs.mle.medals import leaderboard_percentile
 from envs.mle.metrics import InvalidSubmission
 from envs.mle.prepare import prepare
 from envs.mle.registry import SPLITS, competition_ids, get_spec
-from envs.mle.solution_run import RunResult, run_script, sandbox_protections
+from envs.mle.solution_run import RunResult, remove_tree, run_script, sandbox_protections
 from envs.observation import make_observation, observation_space, text_space
 from envs.sandbox import landlock, protections
 from envs.sandbox.bwrap import use_bwrap
@@ -347,6 +346,7 @@ class MLECompetitionEnv(gym.Env):
                 text = comp.load_submission(submission)
             except InvalidSubmission as exc:
                 reason = str(exc)
+        remove_tree(self._episode_dir / name)  # what the env needs of it, the submission's text, is read
         score = None
         validation = self.validation and comp.has_validation()
         if validation and run.ok:
@@ -354,6 +354,7 @@ class MLECompetitionEnv(gym.Env):
             val_sub = self._episode_dir / (name + "_validation") / "submission.csv"
             if val.ok and os.path.lexists(val_sub):
                 score = comp.score_file(val_sub, comp.validation_root / "public", comp.validation_root / "private")
+            remove_tree(self._episode_dir / (name + "_validation"))
         if text is not None:
             candidate = journal.Candidate(self._steps, score, text)
             if journal.better(candidate, self._chosen, self.selection, comp.config.lower_is_better):
@@ -414,7 +415,7 @@ class MLECompetitionEnv(gym.Env):
 
     def _cleanup(self) -> None:
         if self._episode_dir is not None and not self.keep_files:
-            shutil.rmtree(self._episode_dir, ignore_errors=True)
+            remove_tree(self._episode_dir)
         self._episode_dir = None
 
 

@@ -8,7 +8,9 @@ pinning, no capabilities, a parent-death SIGKILL, and a wall-time limit after
 which every process it started is killed. Where a memory cgroup can be made
 (envs/sandbox/cgroup.py) its whole process tree shares `memory_bytes` and the
 end of a run kills every process in the group, whatever session or parent it
-moved to. Its folder has a disk quota (workdir_quota.py).
+moved to. A disk quota (workdir_quota.py) covers its folder, its stdout and
+stderr logs, and files its processes hold after unlinking them; once it
+ends, each log keeps its last LOG_TAIL_BYTES (observations show tails only).
 
 Two confinements, each holding the same protections:
 - without bwrap: Landlock (envs/sandbox/landlock.py) keeps it from reading
@@ -29,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,7 +39,7 @@ from envs.mle import run_namespaces
 from envs.mle.workdir_quota import QuotaWatch
 from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
 from envs.sandbox.limits import Limits
-from envs.sandbox.processes import kill_process_group
+from envs.sandbox.processes import kill_process_group, session_members
 from envs.sandbox.protections import Protection
 from envs.sandbox.read_grants import own_installed_paths, script_policy, script_roots
 from envs.sandbox.seccomp import SyscallPolicy
@@ -45,6 +47,7 @@ from envs.sandbox.seccomp import SyscallPolicy
 SCRIPT_NAME = "solution.py"
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unable to allocate")
 MAX_ENTRIES = 200_000  # files and folders a run may make, besides its bytes on disk
+LOG_TAIL_BYTES = 64 * 1024  # what each of a run's stdout and stderr logs keeps on disk once it ended
 #: programs and their children may run; no sockets, no new sessions (every child stays in the group a kill reaches)
 SCRIPT_SYSCALLS = SyscallPolicy(processes=True, network=False, new_session=False)
 
@@ -122,6 +125,19 @@ def _tail(path: Path, chars: int) -> str:
     return text
 
 
+def _keep_tail(path: Path, size: int) -> None:
+    """Cut a log down to its last `size` bytes, in place, saying how much went."""
+    total = path.stat().st_size
+    if total <= size:
+        return
+    with open(path, "r+b") as handle:
+        handle.seek(total - size)
+        tail = handle.read()
+        handle.seek(0)
+        handle.write(f"[... {total - size} bytes dropped, the last {size} kept ...]\n".encode() + tail)
+        handle.truncate()
+
+
 def clean_environment(workdir: Path, limits: Limits) -> dict[str, str]:
     """Only what a script needs: nothing inherited from the env process (its variables may hold API keys)."""
     base = {
@@ -178,11 +194,23 @@ def _memory_group(limits: Limits) -> cgroup.MemoryGroup | None:
         return None
 
 
+def remove_tree(folder: Path) -> None:
+    """Delete a folder and all it holds; never raises.
+
+    shutil.rmtree recurses once per level: folders a run nested a few thousand deep raise
+    RecursionError there, and GNU rm removes trees of any depth.
+    """
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except RecursionError:
+        subprocess.run(["rm", "-rf", "--", str(folder)], check=False)
+
+
 def _empty_folder(folder: Path) -> None:
     """Free what a run over its disk quota wrote (the folder stays)."""
     for entry in folder.iterdir():
         if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+            remove_tree(entry)
         else:
             entry.unlink(missing_ok=True)
 
@@ -209,7 +237,8 @@ def run_script(
     (workdir / SCRIPT_NAME).write_text(code, encoding="utf-8")
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{workdir.name}.out", log_dir / f"{workdir.name}.err"
-    quota = QuotaWatch.start(workdir, disk_quota_bytes, MAX_ENTRIES) if disk_quota_bytes is not None else None
+    logs = (out_path, err_path)
+    quota = QuotaWatch.start(workdir, disk_quota_bytes, MAX_ENTRIES, logs) if disk_quota_bytes is not None else None
     group = _memory_group(limits)
     filter_fd = _filter_pipe() if in_bwrap else None
     start = time.perf_counter()
@@ -232,6 +261,8 @@ def run_script(
             if filter_fd is not None:
                 os.close(filter_fd)
                 filter_fd = None
+            if quota is not None:
+                quota.processes = _run_processes(proc, group)
             timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
             kill_process_group(proc)  # also ends background children a finished script left behind
             if group is not None:
@@ -251,7 +282,9 @@ def run_script(
             group.remove()
     runtime = time.perf_counter() - start
     # the folder's absolute path (random per step) is shown as "." so outputs are reproducible
-    stdout, stderr = (_tail(p, tail_chars).replace(str(workdir), ".") for p in (out_path, err_path))
+    stdout, stderr = (_tail(p, tail_chars).replace(str(workdir), ".") for p in logs)
+    for path in logs:
+        _keep_tail(path, LOG_TAIL_BYTES)
     exited = not timed_out and limit_hit is None
     return RunResult(
         exit_code=None if timed_out else proc.returncode,
@@ -263,6 +296,13 @@ def run_script(
         or (limit_hit is not None and limit_hit.startswith("out of memory")),
         limit_hit=limit_hit,
     )
+
+
+def _run_processes(proc: subprocess.Popen, group: cgroup.MemoryGroup | None) -> Callable[[], Iterable[int]]:
+    """What lists every process of the run: its cgroup, else its session (setsid and setpgid are refused)."""
+    if group is not None:
+        return group.pids
+    return lambda: session_members(proc.pid)
 
 
 def _wait(proc: subprocess.Popen, deadline: float, quota: QuotaWatch | None) -> tuple[bool, str | None]:

@@ -1,25 +1,34 @@
-"""A disk quota for a solution run's folder, enforced by measuring it while the run goes on.
+"""A disk quota for a solution run, enforced by measuring what it takes while it goes on.
 
 RLIMIT_FSIZE caps each file, not their number, so a script could fill the
 disk with many files. No kernel quota works without root and a prepared
-filesystem (and a tmpfs would keep the data in memory), so the run's folder is
-measured at intervals (blocks actually used, links not followed, so sparse
-files count what they take) and the run is killed when it passes the quota.
-Between two measurements a script can write at most what the disk takes in
-one interval (RLIMIT_FSIZE still bounds each file); the interval grows with
-the time a measurement takes, so a folder of a million files cannot make the
-measuring itself the cost.
+filesystem (and a tmpfs would keep the data in memory), so what a run takes
+is measured at intervals and the run is killed when it passes the quota:
+- its folder (blocks actually used, links not followed, so sparse files count
+  what they take);
+- its stdout and stderr logs, which the env writes outside the folder;
+- files its processes hold open or mapped after unlinking them, which no
+  folder lists (held_files.py).
+Between two measurements a run can take more than its quota: at the speed
+its disk writes, and at once with posix_fallocate (up to RLIMIT_FSIZE per
+file, on as many files as it opens), but for one interval at most; the
+interval grows with the time a measurement takes, so a folder of a million
+files cannot make the measuring itself the cost.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from envs.mle.held_files import held_unlinked
 
 MIN_INTERVAL_S = 0.25
 COST_FACTOR = 20  # measure at most 1/20th of the time
+MIB = 1024**2
 
 
 def usage(root: Path) -> tuple[int, int, int]:
@@ -52,19 +61,44 @@ def usage(root: Path) -> tuple[int, int, int]:
     return used, entries, unreadable
 
 
+def file_bytes(paths: Iterable[Path]) -> int:
+    """Bytes on disk of these files; a missing one takes none."""
+    used = 0
+    for path in paths:
+        try:
+            used += path.stat().st_blocks * 512
+        except FileNotFoundError:
+            pass
+    return used
+
+
+def no_processes() -> list[int]:
+    return []
+
+
 @dataclass
 class QuotaWatch:
-    """Measures one run's folder against its quota; `baseline` is what was there before the run."""
+    """Measures one run against its quota: its folder, its `logs`, and what its `processes` hold unlinked.
+
+    `baseline` is what the folder held before the run; `processes` lists the run's processes
+    (set once it has started).
+    """
 
     root: Path
     max_bytes: int
     max_entries: int
+    logs: tuple[Path, ...] = ()
     baseline: tuple[int, int, int] = (0, 0, 0)
+    processes: Callable[[], Iterable[int]] = no_processes
     next_check: float = 0.0
+    device: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.device = os.stat(self.root).st_dev
 
     @classmethod
-    def start(cls, root: Path, max_bytes: int, max_entries: int) -> QuotaWatch:
-        return cls(root, max_bytes, max_entries, usage(root), time.monotonic() + MIN_INTERVAL_S)
+    def start(cls, root: Path, max_bytes: int, max_entries: int, logs: tuple[Path, ...] = ()) -> QuotaWatch:
+        return cls(root, max_bytes, max_entries, logs, usage(root), next_check=time.monotonic() + MIN_INTERVAL_S)
 
     def interval_s(self) -> float:
         return max(0.0, self.next_check - time.monotonic())
@@ -72,14 +106,31 @@ class QuotaWatch:
     def exceeded(self) -> str | None:
         """None while the run is within its quota, else what it passed (in words for the agent)."""
         began = time.monotonic()
-        used, entries, unreadable = usage(self.root)
+        folder, entries, unreadable = usage(self.root)
+        logs = file_bytes(self.logs)
+        held = held_unlinked(self.processes(), str(self.root), self.device)
         self.next_check = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * (time.monotonic() - began))
-        used, entries = used - self.baseline[0], entries - self.baseline[1]
+        folder, entries = folder - self.baseline[0], entries - self.baseline[1] + held.files
         if unreadable > self.baseline[2]:
             return "disk quota exceeded (a folder could not be measured: its path is too long or unreadable)"
-        if used > self.max_bytes:
-            mib = 1024**2
-            return f"disk quota exceeded ({used / mib:.0f} MiB written, the limit is {self.max_bytes / mib:.0f} MiB)"
+        if held.unmeasured is not None:
+            return f"disk quota exceeded (what its processes hold could not be measured: {held.unmeasured})"
+        if folder + logs + held.used > self.max_bytes:
+            written = _written(folder, logs, held.used)
+            return f"disk quota exceeded ({written}, the limit is {self.max_bytes / MIB:.0f} MiB)"
         if entries > self.max_entries:
             return f"disk quota exceeded ({entries:,} files and folders made, the limit is {self.max_entries:,})"
         return None
+
+
+def _written(folder: int, logs: int, held: int) -> str:
+    """'N MiB written' and, when output or deleted files count, where those bytes are."""
+    total = f"{(folder + logs + held) / MIB:.0f} MiB written"
+    if not logs and not held:
+        return total
+    parts = [(folder, "in its folder"), (logs, "printed to stdout/stderr"), (held, "in deleted files it keeps open")]
+    return f"{total} ({', '.join(f'{_amount(size)} {where}' for size, where in parts if size > 0)})"
+
+
+def _amount(size: int) -> str:
+    return f"{size / MIB:.0f} MiB" if size >= MIB else f"{size // 1024} KiB"

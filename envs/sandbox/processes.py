@@ -52,3 +52,19 @@ def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:
             proc.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             pass
+
+
+def session_members(session: int) -> list[int]:
+    """Every process in `session` (a run's processes where no cgroup lists them: they cannot leave it)."""
+    members = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session
+            members.append(int(name))
+    return members

@@ -17,6 +17,8 @@ import pytest
 
 from envs.mle import run_namespaces
 from envs.mle.env import MLECompetitionEnv
+from envs.mle.solution_run import LOG_TAIL_BYTES
+from envs.mle.workdir_quota import usage
 from envs.sandbox import bwrap, cgroup, landlock, seccomp
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
@@ -347,3 +349,110 @@ def test_data_hidden_past_the_longest_path_still_counts_against_the_quota(mle) -
     )
     out = run(mle, script)
     assert "killed: disk quota exceeded (a folder could not be measured" in out, out
+
+
+@pytest.fixture
+def small_quota(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    sandbox: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[MLECompetitionEnv]:
+    """A 16 MiB quota; `memory_mb` None (indirect parameter) lists the run's processes by session, not cgroup."""
+    env = MLECompetitionEnv(
+        COMPETITION,
+        cache_dir=cache,
+        work_root=tmp_path,
+        step_timeout_s=20,
+        max_steps=6,
+        disk_mb=16,
+        memory_mb=getattr(request, "param", 4096),
+        validation=True,
+        sandbox=sandbox,
+    )
+    env.reset()
+    yield env
+    env.close()
+
+
+def test_what_a_run_prints_counts_against_its_quota_and_its_logs_keep_a_tail(small_quota) -> None:
+    # the env writes stdout and stderr to files outside the step folder: they cost disk all the same
+    script = (
+        "import os, time\n"
+        "for fd in (1, 2):\n"
+        "    for _ in range(20):\n"
+        "        os.write(fd, b'A' * 1024**2)\n"
+        "print('printed all', flush=True)\n"
+        "time.sleep(3)\n"
+    )
+    out = run(small_quota, script)
+    assert "killed: disk quota exceeded (" in out and "MiB printed to stdout/stderr" in out, out
+    assert "the limit is 16 MiB)" in out and "AAAA" in out, out  # the observation still shows the end
+    logs = list((small_quota.unwrapped._episode_dir / "logs").iterdir())
+    assert logs and all(log.stat().st_size <= LOG_TAIL_BYTES + 100 for log in logs), [p.stat() for p in logs]
+
+
+UNLINKED_SCRIPTS = {  # each takes 40 MiB in a file no folder lists, then the script waits
+    "open_after_unlink": "fd = os.open('blob', os.O_CREAT | os.O_RDWR)\nos.unlink('blob')\nallocate(fd)\n",
+    "made_without_a_name": "fd = os.open('.', os.O_TMPFILE | os.O_RDWR)\nallocate(fd)\n",
+    "mapped_after_close": (  # libc's mmap: Python's mmap object would keep a descriptor of its own
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.mmap.restype = ctypes.c_void_p\n"
+        "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, *[ctypes.c_int] * 3, ctypes.c_long]\n"
+        "fd = os.open('blob', os.O_CREAT | os.O_RDWR)\n"
+        "allocate(fd)\n"
+        "assert libc.mmap(None, 4096, 1, 1, fd, 0) != 2**64 - 1, ctypes.get_errno()  # PROT_READ, MAP_SHARED\n"
+        "os.close(fd)\n"
+        "os.unlink('blob')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("small_quota", [4096, None], ids=["processes_by_cgroup", "by_session"], indirect=True)
+@pytest.mark.parametrize("hold", list(UNLINKED_SCRIPTS.values()), ids=list(UNLINKED_SCRIPTS))
+def test_files_held_after_unlinking_count_against_the_quota(small_quota, hold: str) -> None:
+    script = (
+        "import os, time\n"
+        "def allocate(fd):\n"
+        "    os.posix_fallocate(fd, 0, 40 * 1024**2)\n"
+        f"{hold}"
+        "print('holding', flush=True)\n"
+        "time.sleep(3)\n"
+        "print('still alive')\n"
+    )
+    out = run(small_quota, script)
+    assert "holding" in out and "killed: disk quota exceeded (" in out and "still alive" not in out, out
+    if os.geteuid() == 0:  # else a deleted file kept only as a mapping cannot be measured, which also kills
+        assert "MiB in deleted files it keeps open), the limit is 16 MiB)" in out, out
+
+
+def test_an_episode_keeps_no_step_folder_once_its_submission_is_read(small_quota, baseline_score: float) -> None:  # noqa: F811
+    # each run stays under its 16 MiB; what runs left behind used to stay until reset, 6 folders of 12 MiB here
+    script = (
+        "import os, shutil\n"
+        "shutil.copy('input/sample_submission.csv', 'submission.csv')\n"
+        "open('keep.bin', 'wb').write(os.urandom(12 * 1024**2))\n"
+        "for i in range(1000):\n"
+        "    open(f'empty{i}', 'w').close()\n"
+    )
+    for _ in range(3):
+        assert "submission.csv: valid" in run(small_quota, script)
+    used, entries, _ = usage(small_quota.unwrapped._episode_dir)
+    assert used < 16 * 1024**2 and entries < 20, (used, entries)
+    *_, info = small_quota.step("submit")
+    assert info["evaluation"]["valid_submission"] and info["evaluation"]["score"] == baseline_score, info
+    assert info["evaluation"]["chosen_step"] is not None
+
+
+def test_folders_nested_a_thousand_deep_are_removed(mle) -> None:
+    # shutil.rmtree recurses once per level and raised RecursionError on them (when the episode ended)
+    script = (
+        "import os, shutil\n"
+        "shutil.copy('input/sample_submission.csv', 'submission.csv')\n"
+        "for _ in range(1500):  # 3,000 characters: under PATH_MAX, so the quota measures them\n"
+        "    os.mkdir('d')\n"
+        "    os.chdir('d')\n"
+    )
+    assert "submission.csv: valid" in run(mle, script)
+    assert not any(p.name.startswith("step_") for p in mle.unwrapped._episode_dir.iterdir())
