@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 4000
@@ -43,7 +43,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     churn = (rng.random(N) < 1 / (1 + np.exp(-logit))).astype(int)
     frame = pd.DataFrame(
         {
-            "customer_id": np.arange(100000, 100000 + N),
+            "customer_id": opaque_ids(rng, N),
             "tenure_months": tenure,
             "monthly_charges": charges,
             "support_calls": calls,
