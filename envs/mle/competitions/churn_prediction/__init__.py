@@ -2,7 +2,12 @@
 
 Generator (seeded): 4,000 customers with numeric and categorical features and
 some missing values; the churn log-odds mix linear, threshold and interaction
-effects plus noise, so trees and linear models land at different scores.
+effects plus noise. The linear part dominates: the generator's own log-odds
+rank the test split at AUC 0.74-0.78 over six keys, a plain logistic
+regression within ~0.01 of that, so every competent model is near the ceiling
+and the board ranks them within the test split's sampling noise. The bundled
+baseline therefore leaves the plan, region and contract columns out (a
+regularized boosting on all columns scored above the whole board on this key).
 """
 
 from __future__ import annotations
