@@ -1,6 +1,6 @@
 """How a built-in competition is declared and prepared (MLE-bench's `prepare`).
 
-A spec generates the full labeled data from its seed, splits it into train and
+A spec generates the full labeled data from its keyed generator, splits it into train and
 test (by row or by group), and writes the public files and private answers.
 The optional validation split applies the same split to the public train set,
 so validation feedback never touches the test set.
@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 RESOURCES = Path(__file__).resolve().parent / "competitions"
+
+#: 128 random bits every competition's generator is seeded with, besides the spec's own small seed: with a small
+#: seed alone, a solution script that reads only ./input tried seeds 0..20,000 until a fresh generator's first
+#: draws reproduced the public train labels (and the ids gave each row's place in the draws), then wrote the test
+#: labels, reward 1.0. Scripts cannot read this file (README, "Read grants"), so the key is as secret as the answers.
+DATA_KEY = 0x692C658C0A43DD37AE651DD9A7CB2ECE
+
+
+def keyed_generator(seed: int) -> np.random.Generator:
+    """The generator a competition's data, ids and splits are drawn from: DATA_KEY and `seed` together."""
+    return np.random.default_rng(np.random.SeedSequence([DATA_KEY, seed]))
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,13 @@ class BuiltinSpec:
         self.write_public(train, test, public)
         self.answers(test).to_csv(private / self.config.answers, index=False)
 
+    def rng(self) -> np.random.Generator:
+        """A fresh generator of this competition's data (see `keyed_generator`)."""
+        return keyed_generator(self.seed)
+
     def prepare(self, root: Path) -> None:
-        """Write the whole competition folder (deterministic for the spec's seed)."""
-        rng = np.random.default_rng(self.seed)
+        """Write the whole competition folder (deterministic for the spec's seed and DATA_KEY)."""
+        rng = self.rng()
         train, test = self.split(self.generate(rng), rng)
         self.write_split(train, test, root / "prepared" / "public", root / "prepared" / "private")
         val_train, val_test = self.split(train, rng)
@@ -135,11 +150,10 @@ def tabular_public(
     return write
 
 
-def opaque_ids(n: int, salt: int) -> np.ndarray:
-    """Random distinct 6-digit ids for rows taken from a public data set, so an id is not
-    the row's index in that data set (which would give its label away). A separate RNG
-    keeps the data, the split and thus the leaderboards unchanged."""
-    return np.random.default_rng(salt).choice(900_000, size=n, replace=False) + 100_000
+def opaque_ids(rng: np.random.Generator, n: int, low: int = 100_000, high: int = 1_000_000) -> np.ndarray:
+    """Distinct random ids in [low, high) from the competition's keyed generator, so an id is not the row's place
+    in the generated data (nor a function of it): that place would pair the row with its draws, hence its label."""
+    return rng.choice(high - low, size=n, replace=False) + low
 
 
 def columns_answers(columns: list[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:

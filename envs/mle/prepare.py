@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from envs.mle import builtin
 from envs.mle.builtin import BuiltinSpec
 from envs.mle.competition import Competition
 from envs.mle.registry import get_spec
@@ -59,12 +60,13 @@ def verify(root: Path) -> bool:
 
 
 def source_fingerprint(spec: BuiltinSpec) -> str:
-    """sha256 over the files a competition is prepared from (module, description, leaderboard, shared sources)."""
+    """sha256 over the files a competition is prepared from (module, description, leaderboard, shared sources, and
+    builtin.py: its DATA_KEY seeds every competition)."""
     digest = hashlib.sha256()
     for name in ("__init__.py", "description.md", "leaderboard.csv"):
         path = spec.resources / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
-    for path in spec.shared_sources:
+    for path in (Path(builtin.__file__), *spec.shared_sources):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -1,7 +1,8 @@
 """Engineered features (the strong tier's) against a first submission's (issue 18), for taxi-fare,
 feature-interactions, transparent-conductors, forest-cover and insult-detection: they keep the test rows in
 order, add columns, come out the same twice, and a tuned model on them beats the untuned HGB on a first
-submission's features on the validation split by a margin (the edge the strong tier has on the board)."""
+submission's features on the validation split by a margin (the edge the strong tier has on the board; on
+insult-detection, where there is no such edge, it only loses no more than the split's noise)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ TUNED = {
     "feature-interactions": ("hgb", pop.HGB_GRID[1], 0.03),
     "transparent-conductors": ("hgb", pop.HGB_GRID[1], 0.004),
     "forest-cover": ("forest", {"extra": False, "max_features": 0.5}, 0.01),
-    # word unigrams already carry this generator's signal (who is addressed, the insult word, a negation): the
-    # engineered n-grams and style add little, the margin is small
-    "insult-detection": ("linear", {"C": 30.0}, 0.001),
+    # word unigrams already carry this generator's signal (who is addressed, the insult word, a negation) and 3%
+    # flipped labels cap every model near 0.96: on five draws of the generator (its key and four others) the gain
+    # on the 630 validation rows ran from -0.006 to +0.010, and on the 900 test rows from -0.013 to +0.014, both
+    # signs, about the AUC's sampling noise there. The engineered features have no edge to claim here, only no
+    # loss beyond it
+    "insult-detection": ("linear", {"C": 30.0}, -0.01),
 }
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from envs.mle import digit_augment
 from envs.mle.competition import Competition
 from envs.mle.competitions import denoising_digits
 from envs.mle.prepare import prepare, source_fingerprint
-from envs.mle.registry import get_spec
+from envs.mle.registry import competition_ids, get_spec
 
 
 def _score(competition: Competition, submission: pd.DataFrame) -> float:
@@ -143,7 +144,7 @@ def test_looking_rows_up_in_the_public_source_scores_below_the_median(lookup: st
 @pytest.mark.parametrize("cid", sorted({_competition_id(lookup) for lookup in LOOKUPS}))
 def test_the_transformed_data_is_deterministic(cid: str) -> None:
     spec = get_spec(cid)
-    first, second = (spec.generate(np.random.default_rng(spec.seed)) for _ in range(2))
+    first, second = (spec.generate(spec.rng()) for _ in range(2))
     pd.testing.assert_frame_equal(first, second)
 
 
@@ -152,3 +153,114 @@ def test_a_changed_shared_source_re_prepares(tmp_path: Path) -> None:
     changed = tmp_path / "digit_augment.py"
     changed.write_text(digit_augment.SOURCE.read_text() + "\n# another warp\n")
     assert source_fingerprint(dataclasses.replace(spec, shared_sources=(changed,))) != source_fingerprint(spec)
+
+
+# Seed search (red-team finding): with a small seed, a script reading ./input tried seeds until a fresh
+# default_rng's first draws ordered the public train labels (the ids gave each row's place in the draws: drawn
+# with a small salt, or the row's index), then wrote the test labels, reward 1.0 on seven lite competitions.
+SEARCHED_SEEDS = range(2_500)  # the old seeds and salts were 4..2020
+PREFIX = 64  # rows a seed must explain before the whole set is checked
+
+
+def _blocks(draws: np.ndarray, codes: np.ndarray) -> bool:
+    """Whether sorting the rows by the draws puts every label (coded) in one contiguous block: what a label drawn by
+    thresholding that draw (rng.random() < p, rng.choice(k, p=...)) or looked up by it looks like. Only labels of
+    a few values can tell (rows of distinct values always form blocks of one)."""
+    values = len(np.unique(codes))
+    order = np.lexsort((codes, draws))
+    return values <= len(codes) // 4 and int(np.count_nonzero(np.diff(codes[order]))) == values - 1
+
+
+def _uniform_per_row(seed: int, rows: int, columns: int) -> np.ndarray:
+    """One rng.random() per row, the row's labels read off it (pet, cactus, whale, plant, retina)."""
+    return np.random.default_rng(seed).random(rows)
+
+
+def _uniform_per_cell(seed: int, rows: int, columns: int) -> np.ndarray:
+    """rng.random((rows, columns)), each label column read off its own draw (audio-tagging's tags)."""
+    return np.random.default_rng(seed).random((rows, columns))
+
+
+@functools.cache
+def _bundled_targets() -> np.ndarray:
+    return load_digits().target
+
+
+def _bundled_digit(seed: int, rows: int, columns: int) -> np.ndarray:
+    """The label of a bundled digit drawn by rng.integers (digit_augment.warped_digits' first draw); -1 past
+    the draws."""
+    target = _bundled_targets()
+    drawn = target[np.random.default_rng(seed).integers(0, len(target), len(target))]
+    return np.concatenate([drawn, np.full(max(0, rows - len(drawn)), -1)])[:rows]
+
+
+DRAW_MODELS = (_uniform_per_row, _uniform_per_cell, _bundled_digit)
+
+
+def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's labels as one code, and each label cell's code within its column."""
+    rows = pd.factorize(pd.Series([tuple(row) for row in labels]))[0]
+    cells = np.column_stack([pd.factorize(labels[:, j])[0] for j in range(labels.shape[1])])
+    return rows, cells
+
+
+def _explains(draws: np.ndarray, rows: np.ndarray, cells: np.ndarray) -> bool:
+    if draws.ndim == 1:
+        return _blocks(draws, rows)
+    return all(_blocks(draws[:, j], cells[:, j]) for j in range(cells.shape[1]))
+
+
+def _explaining_seeds(labels: np.ndarray) -> list[tuple[str, int]]:
+    """(draw model, seed) pairs whose first draws order every row's labels; the first rows filter cheaply (a
+    generator's first draws for a longer request start with its draws for a shorter one)."""
+    rows, cells = _codes(labels)
+    found = []
+    for model in DRAW_MODELS:
+        for seed in SEARCHED_SEEDS:
+            prefix = model(seed, PREFIX, cells.shape[1])
+            if _explains(prefix, rows[:PREFIX], cells[:PREFIX]) and _explains(model(seed, *cells.shape), rows, cells):
+                found.append((model.__name__, seed))
+    return found
+
+
+def _id_numbers(ids: pd.Series) -> np.ndarray | None:
+    """Each id's longest run of decimal digits as a number; None when an id has none."""
+    runs = [max(re.findall(r"\d+", str(value)), key=len, default="") for value in ids]
+    return np.array([int(run) for run in runs]) if all(runs) else None
+
+
+def _salts_drawing(numbers: np.ndarray) -> list[int]:
+    """Small salts whose default_rng(salt).choice(900_000, n, replace=False) + 100_000 (the old opaque_ids)
+    draws exactly these distinct 6-digit numbers."""
+    wanted = np.unique(numbers)
+    if wanted[0] < 100_000 or wanted[-1] >= 1_000_000:
+        return []
+    return [
+        salt
+        for salt in SEARCHED_SEEDS
+        if np.array_equal(
+            np.sort(np.random.default_rng(salt).choice(900_000, len(wanted), replace=False)) + 100_000, wanted
+        )
+    ]
+
+
+def _follows_position(numbers: np.ndarray) -> bool:
+    """Whether ids, read as numbers, rise or fall with the rows' generated positions (index-derived ids)."""
+    return abs(float(np.corrcoef(np.argsort(np.argsort(numbers)), np.arange(len(numbers)))[0, 1])) > 0.5
+
+
+@pytest.mark.parametrize("cid", competition_ids("all"))
+def test_no_small_seed_regenerates_the_labels_or_the_ids(cid: str, mle_cache: Path) -> None:
+    """The attack replayed in its strongest form: every row at its generated position (what ids drawn with a small
+    salt, or derived from the row's index, gave away) and the labels as the competition's answers give them; and
+    the ids themselves searched for a small salt or an order."""
+    spec = get_spec(cid)
+    answers = spec.answers(spec.generate(spec.rng()))
+    id_column = spec.config.id_column
+    prepared = prepare(cid, mle_cache).answers()
+    assert set(prepared[id_column]) <= set(answers[id_column].astype(str)), "not the data it was prepared from"
+    assert _explaining_seeds(answers.drop(columns=id_column).to_numpy()) == []
+    numbers = _id_numbers(answers[id_column])
+    if numbers is not None:
+        assert _salts_drawing(numbers) == []
+        assert not _follows_position(numbers)

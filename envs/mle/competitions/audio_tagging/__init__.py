@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.ndimage import uniform_filter1d
 
 from envs.mle import audio_features
-from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
 
 N = 2400
@@ -69,7 +69,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
             if labels[i, j]:
                 signals[i] += rng.uniform(0.15, 1.0) * _sound(tag, rng)
     frame = pd.DataFrame(signals.astype(np.float32), columns=SAMPLES)
-    frame.insert(0, "clip_id", [f"clip{i:05d}" for i in range(N)])
+    frame.insert(0, "clip_id", [f"clip{i}" for i in opaque_ids(rng, N, 10_000, 100_000)])
     for j, tag in enumerate(TAGS):
         frame[tag] = labels[:, j]
     return frame

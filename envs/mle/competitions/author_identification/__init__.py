@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from envs.mle.builtin import BuiltinSpec, Features, tabular_public
+from envs.mle.builtin import BuiltinSpec, Features, opaque_ids, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -74,7 +74,8 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     mixture = {a: 0.7 * shared + 0.3 * personal[a] for a in AUTHORS}
     authors = rng.choice(AUTHORS, N, p=[0.4, 0.31, 0.29])
     texts = [_sentence(rng, vocab, mixture[a], a) for a in authors]
-    return pd.DataFrame({"id": [f"id{i:05d}" for i in range(N)], "text": texts, "author": authors})
+    ids = [f"id{i}" for i in opaque_ids(rng, N, 10_000, 100_000)]
+    return pd.DataFrame({"id": ids, "text": texts, "author": authors})
 
 
 def answers(test: pd.DataFrame) -> pd.DataFrame:

@@ -100,7 +100,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
             _cactus(image, rng, sun=rng.uniform(0.5, 1.1))
         images[i] = procedural_images.to_uint8(image, rng, noise=0.02)
     frame = image_folder.to_rows(images)
-    frame.insert(0, "id", [f"{i:08x}.png" for i in opaque_ids(N, salt=1221) * 7919])
+    frame.insert(0, "id", [f"{i:08x}.png" for i in opaque_ids(rng, N, 0, 16**8)])
     frame["has_cactus"] = labels
     return frame
 

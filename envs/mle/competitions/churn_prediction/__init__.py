@@ -2,7 +2,12 @@
 
 Generator (seeded): 4,000 customers with numeric and categorical features and
 some missing values; the churn log-odds mix linear, threshold and interaction
-effects plus noise, so trees and linear models land at different scores.
+effects plus noise. The linear part dominates: the generator's own log-odds
+rank the test split at AUC 0.74-0.78 over six keys, a plain logistic
+regression within ~0.01 of that, so every competent model is near the ceiling
+and the board ranks them within the test split's sampling noise. The bundled
+baseline therefore leaves the plan, region and contract columns out (a
+regularized boosting on all columns scored above the whole board on this key).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 4000
@@ -43,7 +48,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     churn = (rng.random(N) < 1 / (1 + np.exp(-logit))).astype(int)
     frame = pd.DataFrame(
         {
-            "customer_id": np.arange(100000, 100000 + N),
+            "customer_id": opaque_ids(rng, N),
             "tenure_months": tenure,
             "monthly_charges": charges,
             "support_calls": calls,

@@ -53,7 +53,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         return images.reshape(len(images), -1).round(4)
 
     frame = pd.concat([pd.DataFrame(flat(noisy), columns=NOISY), pd.DataFrame(flat(clean), columns=CLEAN)], axis=1)
-    frame.insert(0, "image_id", opaque_ids(len(frame), salt=707))
+    frame.insert(0, "image_id", opaque_ids(rng, len(frame)))
     return frame
 
 

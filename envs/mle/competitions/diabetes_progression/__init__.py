@@ -48,7 +48,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     new[:, SEX] = x[source, SEX]
     progression = design(new) @ coef + rng.normal(0, residual_sd, N_PATIENTS)
     frame = pd.DataFrame(new.round(6), columns=data.data.columns)
-    frame.insert(0, "patient_id", opaque_ids(len(frame), salt=404))
+    frame.insert(0, "patient_id", opaque_ids(rng, len(frame)))
     frame["progression"] = progression.round(1)
     return frame
 

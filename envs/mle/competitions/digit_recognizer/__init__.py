@@ -30,7 +30,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     pixels = np.clip(images + rng.normal(0, 2.0, images.shape), 0, 16).reshape(len(images), 64)
     projection, _ = np.linalg.qr(rng.normal(size=(64, 64)))
     frame = pd.DataFrame((pixels @ projection).round(3), columns=FEATURES)
-    frame.insert(0, "image_id", opaque_ids(len(frame), salt=606))
+    frame.insert(0, "image_id", opaque_ids(rng, len(frame)))
     frame["label"] = labels
     return frame
 

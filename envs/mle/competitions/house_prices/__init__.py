@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -38,7 +38,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     )
     frame = pd.DataFrame(
         {
-            "house_id": np.arange(1, N + 1),
+            "house_id": opaque_ids(rng, N, 1, 10_000),
             "living_area_m2": area,
             "rooms": rooms,
             "overall_quality": quality,

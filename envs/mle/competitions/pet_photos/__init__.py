@@ -96,7 +96,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         _head(image, rng, bool(dog))
         images.append(procedural_images.to_uint8(image, rng, noise=0.03))
     frame = image_folder.to_rows(np.stack(images))
-    frame.insert(0, "id", opaque_ids(N, salt=1314))
+    frame.insert(0, "id", opaque_ids(rng, N))
     frame["label"] = dogs
     return frame
 

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from envs.mle.builtin import BuiltinSpec, Features
+from envs.mle.builtin import BuiltinSpec, Features, opaque_ids
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -87,7 +87,7 @@ def _text(rng: np.random.Generator) -> tuple[str, float]:
     return " ".join(sentences[i] for i in order), effect
 
 
-def _request(rng: np.random.Generator, index: int) -> dict:
+def _request(rng: np.random.Generator, request_id: str) -> dict:
     text, effect = _text(rng)
     age = 0.0 if rng.random() < 0.1 else float(rng.lognormal(5.0, 1.3))
     comments = int(rng.poisson(np.sqrt(age + 1) * 8))
@@ -97,7 +97,7 @@ def _request(rng: np.random.Generator, index: int) -> dict:
     karma = int(karma_total * rng.uniform(0.5, 0.95))
     stamp = START + int(rng.integers(0, SPAN))
     record = {
-        "request_id": f"t3_{_base36(rng, 5)}{index:x}",
+        "request_id": request_id,
         "request_title": str(rng.choice(TITLES)).format(place=rng.choice(PLACES), plea=rng.choice(PLEAS)),
         "request_text_edit_aware": text,
         "requester_username": f"user_{_base36(rng, 8)}",
@@ -133,7 +133,8 @@ def _request(rng: np.random.Generator, index: int) -> dict:
 
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
-    return pd.DataFrame([_request(rng, i) for i in range(N)])
+    ids = opaque_ids(rng, N, 36**5, 36**6)  # six base-36 digits, as reddit's t3_ ids
+    return pd.DataFrame([_request(rng, f"t3_{np.base_repr(k, 36).lower()}") for k in ids])
 
 
 def answers(test: pd.DataFrame) -> pd.DataFrame:

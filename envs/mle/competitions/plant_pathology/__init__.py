@@ -87,7 +87,7 @@ def _photo(rng: np.random.Generator, label: str) -> np.ndarray:
 def generate(rng: np.random.Generator) -> pd.DataFrame:
     labels = rng.choice(CLASSES, size=N, p=SHARES)
     frame = image_folder.to_rows(np.stack([_photo(rng, str(label)) for label in labels]))
-    frame.insert(0, "image_id", [f"leaf_{i}" for i in opaque_ids(N, salt=2020)])
+    frame.insert(0, "image_id", [f"leaf_{i}" for i in opaque_ids(rng, N)])
     frame["label"] = labels
     return frame
 

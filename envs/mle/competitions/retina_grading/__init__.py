@@ -82,7 +82,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     grades = rng.choice(len(GRADE_SHARES), size=N, p=GRADE_SHARES)
     images = np.stack([_fundus(rng, grade + rng.normal(0, 0.35)) for grade in grades])
     frame = image_folder.to_rows(images)
-    codes = opaque_ids(N, salt=2019) * 48271 % 16**11
+    codes = opaque_ids(rng, N, 0, 16**11)
     frame.insert(0, "id_code", ["abcdef"[c % 6] + f"{c:011x}" for c in codes])
     frame["diagnosis"] = grades
     return frame

@@ -30,7 +30,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, Features, columns_answers, tabular_public
+from envs.mle.builtin import BuiltinSpec, Features, columns_answers, opaque_ids, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 5000
@@ -108,9 +108,10 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     days = rng.integers(0, 6 * 365 + 160, N)
     when = START + (days * 86400 + hours * 3600 + rng.integers(0, 3600, N)).astype("timedelta64[s]")
     fare = _fare(rng, pickup, dropoff, airport, when)
+    suffixes = opaque_ids(rng, N, 0, 10**7)
     frame = pd.DataFrame(
         {
-            "key": [f"{str(t).replace('T', ' ')}.{i:07d}" for i, t in enumerate(when)],
+            "key": [f"{str(t).replace('T', ' ')}.{k:07d}" for k, t in zip(suffixes, when, strict=True)],
             "fare_amount": fare,
             "pickup_datetime": [f"{str(t).replace('T', ' ')} UTC" for t in when],
             "pickup_longitude": pickup[:, 1].round(6),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from num2words import num2words
 
-from envs.mle.builtin import BuiltinSpec
+from envs.mle.builtin import BuiltinSpec, opaque_ids
 from envs.mle.competition import CompetitionConfig
 from envs.mle.normalization import answers, no_features, population, write_public
 
@@ -115,7 +115,7 @@ def _semiotic(rng: np.random.Generator) -> tuple[str, str]:
 
 def generate(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    for sid in range(N_SENTENCES):
+    for sid in opaque_ids(rng, N_SENTENCES):
         tokens: list[tuple[str, str]] = []
         for _ in range(int(rng.integers(4, 14))):
             if rng.random() < 0.2:

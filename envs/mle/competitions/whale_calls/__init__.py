@@ -94,7 +94,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
         if labels[i]:
             clips[i] += np.exp(rng.uniform(np.log(0.3), np.log(3.0))) * _up_call(rng)
     frame = pd.DataFrame(clips.astype(np.float32), columns=SAMPLES)
-    frame.insert(0, "clip", [f"clip{i}" for i in opaque_ids(N, salt=1301)])
+    frame.insert(0, "clip", [f"clip{i}" for i in opaque_ids(rng, N)])
     frame["label"] = labels
     return frame
 

@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from envs.mle.builtin import BuiltinSpec, columns_answers, tabular_features, tabular_public
+from envs.mle.builtin import BuiltinSpec, columns_answers, opaque_ids, tabular_features, tabular_public
 from envs.mle.competition import CompetitionConfig
 
 N = 3000
@@ -44,7 +44,7 @@ def generate(rng: np.random.Generator) -> pd.DataFrame:
     means = np.array([7.2, 0.34, 0.32, 5.4, 0.056, 0.53, 10.5, 0.9947])
     values = (z * scales + means).round(4)
     frame = pd.DataFrame(values, columns=COLUMNS)
-    frame.insert(0, "wine_id", np.arange(N))
+    frame.insert(0, "wine_id", opaque_ids(rng, N))
     frame["quality"] = grade
     return frame
 
