@@ -78,21 +78,7 @@ def test_bundled_baseline_lands_below_the_median(cid: str) -> None:
     assert row["baseline"]["medal"] == "-"
 
 
-#: Boards too flat for the claim, as measured: the generator leaves no room for skill there (known, to redesign)
-FLAT_BOARDS = {
-    "toxic-comments": "on the keyed data its board spans 0.001 AUC from best to median and the untuned HGB lands "
-    "15% down (241/1600): word features alone saturate it; the old data passed by 0.00005 AUC",
-}
-
-
-@pytest.mark.parametrize(
-    "cid",
-    [
-        pytest.param(cid, marks=pytest.mark.xfail(strict=True, reason=FLAT_BOARDS[cid])) if cid in FLAT_BOARDS else cid
-        for cid in ALL_IDS
-        if get_spec(cid).kind != "custom"
-    ],
-)
+@pytest.mark.parametrize("cid", [cid for cid in ALL_IDS if get_spec(cid).kind != "custom"])
 def test_an_untuned_hgb_lands_near_the_median_without_a_medal(cid: str) -> None:
     """Issue 18: a default HistGradientBoosting on a first submission's features is a median entry, not a
     medal: placed between 30% and 80% down the board."""
