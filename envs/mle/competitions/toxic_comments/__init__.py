@@ -10,16 +10,16 @@ obscenity and an insult come shouted or repeated, `obscene`, `threat`,
 sentences, quoted swear words under discussion, "attack" and "kill" in
 editing jargon, insults negated ("I would never call you a ..."), and the
 toxic parts' own frames with kind words ("this is helpful", "you patient
-editor", "<group> are all careful and welcome"). Seven writers in ten spell
+editor", "<group> are all careful"). Seven writers in ten spell
 playfully: 70% of their loaded words, toxic and kind alike, come with
 look-alike letters, doubled letters or spaced out ("c*w4rd", "FOOOOL",
 "s.h.i.t"), so the frame alone does not tell them apart and word features
 see an unknown token where character n-grams still see the word. Annotators
 disagree: 10% of the positive labels of a comment are missed and 0.2-2% of
 comments get a spurious label per column. Over six keys a default HGB on
-100 SVD components of word tf-idf scores 0.928-0.954 mean AUC on the test
-split, a logistic regression on words 0.931-0.959 and one on words plus
-character 2-4-grams 0.950-0.972, 0.015-0.023 above the HGB on every key.
+100 SVD components of word tf-idf scores 0.918-0.951 mean AUC on the test
+split, a logistic regression on words 0.929-0.956 and one on words plus
+character 2-4-grams 0.946-0.971, 0.015-0.030 above the HGB on every key.
 The population's first-submission tier sees word tf-idf (`features`), its
 strong tier words plus character n-grams (`engineered_features`).
 
@@ -98,7 +98,7 @@ def _comment(rng: np.random.Generator) -> tuple[str, dict[str, int]]:
     if rng.random() < 0.1:
         parts.append(f"you {bad(PRAISE)} {bad(EDITORS)}")
     if rng.random() < 0.04:
-        parts.append(f"{rng.choice(GROUPS)} are all {bad(PRAISE)} and welcome")
+        parts.append(f"{rng.choice(GROUPS)} are all {bad(PRAISE)}")
     obscene = bool(rng.random() < 0.1)
     has = {"obscene": obscene, "insult": rng.random() < (0.4 if obscene else 0.07), "threat": rng.random() < 0.035}
     has["identity_hate"] = rng.random() < 0.035
@@ -111,7 +111,7 @@ def _comment(rng: np.random.Generator) -> tuple[str, dict[str, int]]:
     if has["threat"]:
         parts.append(str(rng.choice(THREATS)))
     if has["identity_hate"]:
-        parts.append(f"{rng.choice(GROUPS)} are all {bad(ADJECTIVES)} and should leave")
+        parts.append(f"{rng.choice(GROUPS)} are all {bad(ADJECTIVES)}")
     if rude:
         parts.append(str(rng.choice(RUDE)))
     order = rng.permutation(len(parts))
