@@ -22,6 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
+from envs.sandbox.processes import stat_fields
+
 V1_ROOT = Path("/sys/fs/cgroup/memory")
 KILL_ROUNDS = 100  # a forking tree may add processes while it is being killed
 
@@ -126,10 +128,8 @@ class MemoryGroup:
 
 
 def _parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[1])
 
 
 def _reap(pid: int, wait_s: float = 2.0) -> None:

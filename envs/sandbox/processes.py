@@ -54,17 +54,21 @@ def kill_process_group(proc: subprocess.Popen, grace_s: float = 0.5) -> None:
             pass
 
 
+def stat_fields(pid: int | str) -> list[bytes] | None:
+    """The fields of /proc/<pid>/stat after the process's name (state, ppid, pgrp, session, ...), None once it is
+    gone. Read as bytes and cut at the name's last ')': a process names itself, with any bytes and parentheses."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def session_members(session: int) -> list[int]:
     """Every process in `session` (a run's processes where no cgroup lists them: they cannot leave it)."""
     members = []
     for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session
+        fields = stat_fields(name) if name.isdigit() else None
+        if fields is not None and int(fields[3]) == session:  # after the name: state, ppid, pgrp, session
             members.append(int(name))
     return members

@@ -38,6 +38,7 @@ from envs.sandbox import bwrap, protections, wire
 from envs.sandbox.colocation import CpuFollower
 from envs.sandbox.forks import ForkedWorker, ForkServer, ForkServerGone
 from envs.sandbox.limits import Limits
+from envs.sandbox.processes import stat_fields
 from envs.sandbox.protections import Protection
 from envs.sandbox.read_grants import worker_grants, worker_hidden
 
@@ -365,11 +366,8 @@ class WorkerSession:
         read of /proc, never between back-to-back steps (there the next step's time limit ends such code)."""
         if self.proc is None or self._output_at is None or time.monotonic() - self._output_at < RAN_ON_AFTER_S:
             return False
-        try:
-            state = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return False
-        return state == "R"
+        fields = stat_fields(self.proc.pid)
+        return fields is not None and fields[0] == b"R"
 
     def died(self) -> bool:
         """True when a started worker has exited on its own (killed, crashed) since the last run."""

@@ -27,7 +27,7 @@ from envs.sandbox.session import SessionConfig, WorkerSession
 from envs.toolworld.apps import all_apps
 from envs.toolworld.env import RECORDED_NAME_CHARS, RECORDED_PATH_PARTS, ToolWorldEnv
 
-from .conftest import REPO, STEP_TIMEOUT_S, TASK
+from .conftest import DISABLE_PYTHON_GUARDS, REPO, STEP_TIMEOUT_S, TASK
 from .test_toolworld_attacks import assert_still_solvable
 from .test_toolworld_worker import state as process_state
 
@@ -221,7 +221,9 @@ def test_code_running_on_after_its_forged_output_is_stopped_at_the_next_step(too
     restores the variables without replaying the spinning step."""
     toolworld.reset(options={"task_id": TASK})
     step(toolworld, "kept = 7")
-    spin = "apis._channel.send({'op': 'done', 'ok': True, 'output': 'all good'})\nwhile True:\n    pass"
+    # it names itself in bytes that are no UTF-8 first: the env reads its /proc state as bytes
+    rename = DISABLE_PYTHON_GUARDS + "real_import('ctypes').CDLL(None).prctl(15, b'\\xff\\xfe)(', 0, 0, 0)\n"
+    spin = rename + "apis._channel.send({'op': 'done', 'ok': True, 'output': 'all good'})\nwhile True:\n    pass"
     assert step(toolworld, spin)[0] == "all good"
     spinning = toolworld.worker.proc
     time.sleep(0.3)  # the policy thinks

@@ -22,6 +22,7 @@ import pytest
 
 from envs.sandbox import bwrap, landlock, protections, seccomp
 from envs.sandbox.limits import Limits
+from envs.sandbox.processes import stat_fields
 from envs.sandbox.session import SessionConfig, WorkerSession, WorkerStartError
 from envs.toolworld.env import ToolWorldEnv
 
@@ -90,10 +91,8 @@ def descendants(pid: int) -> list[int]:
 
 def state(pid: int) -> str:
     """The process's state letter ("R" running, "Z" zombie...), "gone" when it no longer exists."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "gone"
+    fields = stat_fields(pid)
+    return "gone" if fields is None else fields[0].decode()
 
 
 def wait_until(condition, wait_s: float) -> bool:
