@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -26,6 +27,22 @@ def test_ci_runs_the_readme_test_command(tmp_path: Path) -> None:
     done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=30)
     assert "probe-ran" in done.stdout
     assert done.returncode == 7
+
+
+def test_ci_refuses_to_start_on_a_disk_without_room_for_the_run(tmp_path: Path) -> None:
+    # A full disk used to surface far from its cause (extras "could not be installed", then mypy's internal
+    # error while writing its cache); .ci/run now names it before anything runs.
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    readme = (ROOT / "README.md").read_text().replace(readme_command("test-command"), "echo probe-ran")
+    (tmp_path / "README.md").write_text(readme)
+    more_than_any_disk = {"TRAINFREE_CI_NEED_GIB": str(2**40), "PATH": os.environ["PATH"]}
+    done = subprocess.run(
+        ["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=30, env=more_than_any_disk
+    )
+    assert done.returncode == 2
+    assert "probe-ran" not in done.stdout
+    assert re.search(r"ERROR: only \d+ MiB free on \S+ \(for \.\): the test run needs about \d+ GiB", done.stderr)
 
 
 def test_readme_commands_set_up_and_run_the_right_things() -> None:
