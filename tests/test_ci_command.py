@@ -17,14 +17,19 @@ def readme_command(marker: str) -> str:
     return match.group(1)
 
 
+def run_ci_copy(folder: Path, probe: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run .ci/run on a copy in `folder` whose README test command is replaced by `probe` (no recursion)."""
+    (folder / ".ci").mkdir()
+    (folder / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    (folder / "README.md").write_text((ROOT / "README.md").read_text().replace(readme_command("test-command"), probe))
+    env = {**os.environ, **(extra_env or {})}
+    return subprocess.run(["bash", str(folder / ".ci" / "run")], capture_output=True, text=True, timeout=30, env=env)
+
+
 def test_ci_runs_the_readme_test_command(tmp_path: Path) -> None:
     # Run .ci/run on a copy whose README command is replaced by a probe, so the
     # test proves extraction and exit-code propagation without recursion.
-    (tmp_path / ".ci").mkdir()
-    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
-    readme = (ROOT / "README.md").read_text().replace(readme_command("test-command"), "echo probe-ran && exit 7")
-    (tmp_path / "README.md").write_text(readme)
-    done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=30)
+    done = run_ci_copy(tmp_path, probe="echo probe-ran && exit 7")
     assert "probe-ran" in done.stdout
     assert done.returncode == 7
 
@@ -32,14 +37,7 @@ def test_ci_runs_the_readme_test_command(tmp_path: Path) -> None:
 def test_ci_refuses_to_start_on_a_disk_without_room_for_the_run(tmp_path: Path) -> None:
     # A full disk used to surface far from its cause (extras "could not be installed", then mypy's internal
     # error while writing its cache); .ci/run now names it before anything runs.
-    (tmp_path / ".ci").mkdir()
-    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
-    readme = (ROOT / "README.md").read_text().replace(readme_command("test-command"), "echo probe-ran")
-    (tmp_path / "README.md").write_text(readme)
-    more_than_any_disk = {"TRAINFREE_CI_NEED_GIB": str(2**40), "PATH": os.environ["PATH"]}
-    done = subprocess.run(
-        ["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=30, env=more_than_any_disk
-    )
+    done = run_ci_copy(tmp_path, probe="echo probe-ran", extra_env={"TRAINFREE_CI_NEED_GIB": str(2**40)})
     assert done.returncode == 2
     assert "probe-ran" not in done.stdout
     assert re.search(r"ERROR: only \d+ MiB free on \S+ \(for \.\): the test run needs about \d+ GiB", done.stderr)
