@@ -30,6 +30,7 @@ from envs.toolworld.api import (
     make_token,
 )
 from envs.toolworld.apps import all_apps
+from envs.toolworld.apps._file_system_text import COMPARE_MAX_LINES
 from envs.toolworld.env import EPISODE_REPLY_BYTES, EPISODE_STORAGE_BYTES, ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
@@ -361,6 +362,25 @@ def test_a_deeply_nested_archive_file_is_refused_not_a_crash(env: ToolWorldEnv) 
         status, body = srv.call("file_system", "show_archive_contents", [], listing)
         assert status == 422 and "not a valid archive" in body["message"], body
         srv.call("file_system", "delete_file", [], {"access_token": token, "path": path})
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r", "\x0b", "\x1e", "\x85", "\u2028"])
+def test_files_too_long_to_compare_are_refused_whatever_ends_their_lines(env: ToolWorldEnv, separator: str) -> None:
+    """The diff splits on every line boundary Python knows: counting only newlines let two files of 50,000
+    "\\r"-ended lines through, a diff of 5.6 s in the env for one call (past any step time limit)."""
+    token, srv = login(env, "file_system"), server(env)
+    paths = ["/documents/many_lines_a.txt", "/documents/many_lines_b.txt"]
+    for path in paths:
+        content = separator.join(chr(0x100 + i % 120) for i in range(COMPARE_MAX_LINES + 1))
+        srv.call("file_system", "create_file", [], {"access_token": token, "path": path, "content": content})
+    try:
+        status, body = srv.call(
+            "file_system", "compare_files", [], {"access_token": token, "path": paths[0], "other_path": paths[1]}
+        )
+        assert status == 422 and "too many to compare" in body["message"], (status, str(body)[:200])
+    finally:
+        for path in paths:
+            srv.call("file_system", "delete_file", [], {"access_token": token, "path": path})
 
 
 # --- 6. an action that lies about its length -----------------------------------------------------------------
