@@ -10,6 +10,7 @@ call that arrives from the worker, so every declared API is covered at once.
 
 from __future__ import annotations
 
+import tracemalloc
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
+from envs.toolworld import env as env_module
 from envs.toolworld.api import (
     ACCESS_TOKEN,
     MAX_STORED_CHARS,
@@ -347,6 +349,41 @@ def test_reading_a_big_page_in_a_loop_cannot_fill_the_env_with_recorded_replies(
                 break
         assert "429" in error and "replies passed" in error, error
         assert sum(len(str(call["reply"])) for call in recorded) <= EPISODE_REPLY_BYTES * 1.1
+    finally:
+        environment._recording = None
+        environment.close()
+
+
+def test_recorded_replies_hold_about_their_budget_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply budget counts JSON characters, so records keep that text: pages of many small items, kept
+    decoded, held ~6x their JSON in Python objects (64 MB of them grew the env by 380 MB, and get_state took
+    2.95 s to copy them); a restore still replays them exactly."""
+    budget = 4 * 2**20
+    monkeypatch.setattr(env_module, "EPISODE_REPLY_BYTES", budget)
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, path = login(environment, "file_system"), "/documents/short_lines.txt"
+        server(environment).call(
+            "file_system", "create_file", [], {"access_token": token, "path": path, "content": "\n".join("a" * 300)}
+        )
+        lines = {"access_token": token, "path": path, "line_count": 200}
+        environment._recording = recorded = []  # as during a step
+        tracemalloc.start()
+        try:
+            while environment._serve(["file_system", "show_file_lines"], [], lines)[0]:
+                pass
+            held = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert held < 1.5 * budget, f"{held / 2**20:.0f} MB held for {budget / 2**20:.0f} MB of replies"
+        environment._recording = None
+        replayed = f"for _ in range({len(recorded) - 1}):\n    r = apis.file_system.show_file_lines()\n"
+        environment.steps.append(env_module.StepRecord(replayed + "apis.file_system.show_file_lines()", "", recorded))
+        environment.set_state(environment.get_state())
+        assert environment.step("print(r['lines'][-1])")[0]["history"][-1]["output"] == (
+            "{'line_number': 200, 'line': 'a'}\n"
+        )
     finally:
         environment._recording = None
         environment.close()
