@@ -389,6 +389,31 @@ def test_recorded_replies_hold_about_their_budget_in_memory(monkeypatch: pytest.
         environment.close()
 
 
+def test_double_bookings_are_counted_not_built() -> None:
+    """n overlapping occurrences make n(n-1)/2 pairs: 60 daily events of 28 days each (a step makes 1,000 calls)
+    made show_conflicts build ~1.7M pairs for a page of 20 (1.4 s and 320 MB in the env; 120 events: 5.4 s and
+    1.3 GB). Only the page is built, the rest counted."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, srv = login(environment, "calendar"), server(environment)
+        month = {"start": "2026-06-01T00:00:00", "end": "2026-06-29T00:00:00", "recurrence": "daily"}
+        for _ in range(60):
+            assert srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **month})[0] == 200
+        window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-06-30", "page_limit": 20}
+        tracemalloc.start()
+        try:
+            status, body = srv.call("calendar", "show_conflicts", [], window)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert status == 200 and len(body) == 20, (status, str(body)[:200])
+        assert srv.last_page is not None and srv.last_page.total > 1_000_000
+        assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 20 pairs"
+    finally:
+        environment.close()
+
+
 def test_a_deeply_nested_archive_file_is_refused_not_a_crash(env: ToolWorldEnv) -> None:
     token, srv = login(env, "file_system"), server(env)
     path = "/documents/deep.zip"
