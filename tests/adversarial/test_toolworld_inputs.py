@@ -414,6 +414,36 @@ def test_double_bookings_are_counted_not_built() -> None:
         environment.close()
 
 
+def test_a_content_search_builds_only_its_page() -> None:
+    """Each stored line can be a match: 33 files of 50,000 one-letter lines (within the storage bound) made
+    search_file_contents build 1.65M matches for a page of 20, +380 MB of env RSS in one call."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, srv = login(environment, "file_system"), server(environment)
+        for i in range(10):
+            created = {"access_token": token, "path": f"/documents/lines_{i}.txt", "content": "\u0101\r" * 50_000}
+            assert srv.call("file_system", "create_file", [], created)[0] == 200
+        search = {
+            "access_token": token,
+            "text": "\u0101",
+            "directory": "/documents",
+            "extension": "txt",
+            "page_index": 3,
+        }
+        tracemalloc.start()
+        try:
+            status, body = srv.call("file_system", "search_file_contents", [], search)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert status == 200 and [hit["line_number"] for hit in body] == list(range(16, 21)), str(body)[:200]
+        assert srv.last_page is not None and srv.last_page.total >= 500_000
+        assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 5 matches"
+    finally:
+        environment.close()
+
+
 def test_a_deeply_nested_archive_file_is_refused_not_a_crash(env: ToolWorldEnv) -> None:
     token, srv = login(env, "file_system"), server(env)
     path = "/documents/deep.zip"
