@@ -49,7 +49,9 @@ RECORDED_PATH_PARTS, RECORDED_NAME_CHARS = 3, 64  # what a call's record keeps o
 class StepRecord:
     action: str
     output: str
-    calls: list[dict[str, Any]] = field(default_factory=list)  # {"path", "reply"}: what a replay answers
+    # {"path", "reply": (status, the body's JSON text)}: what a replay answers; text, not the decoded body, whose
+    # Python objects took ~6x the JSON's size (64 MB of small items held ~380 MB, and get_state copied them all)
+    calls: list[dict[str, Any]] = field(default_factory=list)
     replayable: bool = True
 
 
@@ -291,28 +293,32 @@ class ToolWorldEnv(gym.Env):
         if type(path) is not list or len(path) != 2:
             named = type(path) is list and all(type(part) is str for part in path)
             shown = f"apis.{'.'.join(recorded_path(path))[:100]}" if named else "that"
-            reply = (404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."})
+            status, body = 404, {"message": f"{shown} is not an API: call apis.<app_name>.<api_name>(...)."}
+            text = json.dumps(body)
         else:
             assert self.server is not None, "the env serves API calls only after reset()"
             self._world.guard()
-            served = self.server.call(path[0], path[1], args, kwargs)
-            body_json = self.server.last_body_json
-            reply = self._within_reply_budget(served, None if body_json is None else len(body_json))
+            status, body = self.server.call(path[0], path[1], args, kwargs)
+            status, body, text = self._within_reply_budget(status, body, self.server.last_body_json or json.dumps(body))
             page = self.server.last_page
         if self._recording is not None:
-            record = {"path": recorded_path(path), "reply": reply, **({"page": page.as_record()} if page else {})}
+            record = {
+                "path": recorded_path(path),
+                "reply": (status, text),
+                **({"page": page.as_record()} if page else {}),
+            }
             self._recording.append(record)
-        return _as_worker_reply(reply)
+        return _as_worker_reply(status, body, text)
 
-    def _within_reply_budget(self, reply: tuple[int, Any], body_chars: int | None) -> tuple[int, Any]:
-        """The reply, or a 429 once the episode's recorded replies would pass EPISODE_REPLY_BYTES.
-        `body_chars`: the body's JSON length when the server measured it, else it is measured here."""
-        size = _reply_size(reply) if body_chars is None else body_chars
-        if self._reply_bytes + size > EPISODE_REPLY_BYTES:
+    def _within_reply_budget(self, status: int, body: Any, text: str) -> tuple[int, Any, str]:
+        """The reply (`text`: its body's JSON), or a 429 once the episode's recorded replies would pass
+        EPISODE_REPLY_BYTES."""
+        if self._reply_bytes + len(text) > EPISODE_REPLY_BYTES:
             limit = EPISODE_REPLY_BYTES // 2**20
-            return 429, {"message": f"This episode's API replies passed {limit} MB: fetch less (smaller pages)."}
-        self._reply_bytes += size
-        return reply
+            body = {"message": f"This episode's API replies passed {limit} MB: fetch less (smaller pages)."}
+            return 429, body, json.dumps(body)
+        self._reply_bytes += len(text)
+        return status, body, text
 
     def _replay(self) -> str:
         """Re-run earlier replayable actions in a fresh worker, answering calls from the record, within what is
@@ -340,7 +346,7 @@ class ToolWorldEnv(gym.Env):
             ) -> tuple[bool, Any, str]:
                 if not queue or queue[0]["path"] != recorded_path(path):
                     return False, None, "replay diverged"
-                return _as_worker_reply(queue.pop(0)["reply"])
+                return _recorded_reply(queue.pop(0)["reply"])
 
             left_s = deadline - time.monotonic()
             if left_s <= 0:
@@ -425,8 +431,9 @@ def _context_rest() -> str:
     )
 
 
-def _reply_size(reply: tuple[int, Any] | list[Any]) -> int:
-    return len(json.dumps(reply[1]))
+def _reply_size(reply: tuple[int, str] | list[Any]) -> int:
+    """The JSON length of a recorded reply's body: what the episode's reply budget charged for it."""
+    return len(reply[1])
 
 
 def recorded_path(path: list[str]) -> list[str]:
@@ -436,8 +443,14 @@ def recorded_path(path: list[str]) -> list[str]:
     return [part[:RECORDED_NAME_CHARS] for part in path[:RECORDED_PATH_PARTS]]
 
 
-def _as_worker_reply(reply: tuple[int, Any] | list[Any]) -> tuple[bool, Any, str]:
-    status, body = reply
+def _as_worker_reply(status: int, body: Any, text: str) -> tuple[bool, Any, str]:
+    """What the worker gets for a reply: its body (`text` is that body's JSON), or the error it raises."""
     if status == 200:
         return True, body, ""
-    return False, None, f"Response status code is {status}:\n{json.dumps(body)}"
+    return False, None, f"Response status code is {status}:\n{text}"
+
+
+def _recorded_reply(reply: tuple[int, str] | list[Any]) -> tuple[bool, Any, str]:
+    """What the worker got for a recorded reply, decoded again from its JSON text (for replays)."""
+    status, text = reply
+    return _as_worker_reply(status, json.loads(text) if status == 200 else None, text)

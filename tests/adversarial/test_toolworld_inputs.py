@@ -10,6 +10,7 @@ call that arrives from the worker, so every declared API is covered at once.
 
 from __future__ import annotations
 
+import tracemalloc
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.prepare import prepare
+from envs.toolworld import env as env_module
 from envs.toolworld.api import (
     ACCESS_TOKEN,
     MAX_STORED_CHARS,
@@ -30,6 +32,7 @@ from envs.toolworld.api import (
     make_token,
 )
 from envs.toolworld.apps import all_apps
+from envs.toolworld.apps._file_system_text import COMPARE_MAX_LINES
 from envs.toolworld.env import EPISODE_REPLY_BYTES, EPISODE_STORAGE_BYTES, ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
@@ -351,6 +354,96 @@ def test_reading_a_big_page_in_a_loop_cannot_fill_the_env_with_recorded_replies(
         environment.close()
 
 
+def test_recorded_replies_hold_about_their_budget_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply budget counts JSON characters, so records keep that text: pages of many small items, kept
+    decoded, held ~6x their JSON in Python objects (64 MB of them grew the env by 380 MB, and get_state took
+    2.95 s to copy them); a restore still replays them exactly."""
+    budget = 4 * 2**20
+    monkeypatch.setattr(env_module, "EPISODE_REPLY_BYTES", budget)
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, path = login(environment, "file_system"), "/documents/short_lines.txt"
+        server(environment).call(
+            "file_system", "create_file", [], {"access_token": token, "path": path, "content": "\n".join("a" * 300)}
+        )
+        lines = {"access_token": token, "path": path, "line_count": 200}
+        environment._recording = recorded = []  # as during a step
+        tracemalloc.start()
+        try:
+            while environment._serve(["file_system", "show_file_lines"], [], lines)[0]:
+                pass
+            held = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert held < 1.5 * budget, f"{held / 2**20:.0f} MB held for {budget / 2**20:.0f} MB of replies"
+        environment._recording = None
+        replayed = f"for _ in range({len(recorded) - 1}):\n    r = apis.file_system.show_file_lines()\n"
+        environment.steps.append(env_module.StepRecord(replayed + "apis.file_system.show_file_lines()", "", recorded))
+        environment.set_state(environment.get_state())
+        assert environment.step("print(r['lines'][-1])")[0]["history"][-1]["output"] == (
+            "{'line_number': 200, 'line': 'a'}\n"
+        )
+    finally:
+        environment._recording = None
+        environment.close()
+
+
+def test_double_bookings_are_counted_not_built() -> None:
+    """n overlapping occurrences make n(n-1)/2 pairs: 60 daily events of 28 days each (a step makes 1,000 calls)
+    made show_conflicts build ~1.7M pairs for a page of 20 (1.4 s and 320 MB in the env; 120 events: 5.4 s and
+    1.3 GB). Only the page is built, the rest counted."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, srv = login(environment, "calendar"), server(environment)
+        month = {"start": "2026-06-01T00:00:00", "end": "2026-06-29T00:00:00", "recurrence": "daily"}
+        for _ in range(60):
+            assert srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **month})[0] == 200
+        window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-06-30", "page_limit": 20}
+        tracemalloc.start()
+        try:
+            status, body = srv.call("calendar", "show_conflicts", [], window)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert status == 200 and len(body) == 20, (status, str(body)[:200])
+        assert srv.last_page is not None and srv.last_page.total > 1_000_000
+        assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 20 pairs"
+    finally:
+        environment.close()
+
+
+def test_a_content_search_builds_only_its_page() -> None:
+    """Each stored line can be a match: 33 files of 50,000 one-letter lines (within the storage bound) made
+    search_file_contents build 1.65M matches for a page of 20, +380 MB of env RSS in one call."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    try:
+        environment.reset(options={"task_id": TASK})
+        token, srv = login(environment, "file_system"), server(environment)
+        for i in range(10):
+            created = {"access_token": token, "path": f"/documents/lines_{i}.txt", "content": "\u0101\r" * 50_000}
+            assert srv.call("file_system", "create_file", [], created)[0] == 200
+        search = {
+            "access_token": token,
+            "text": "\u0101",
+            "directory": "/documents",
+            "extension": "txt",
+            "page_index": 3,
+        }
+        tracemalloc.start()
+        try:
+            status, body = srv.call("file_system", "search_file_contents", [], search)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert status == 200 and [hit["line_number"] for hit in body] == list(range(16, 21)), str(body)[:200]
+        assert srv.last_page is not None and srv.last_page.total >= 500_000
+        assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 5 matches"
+    finally:
+        environment.close()
+
+
 def test_a_deeply_nested_archive_file_is_refused_not_a_crash(env: ToolWorldEnv) -> None:
     token, srv = login(env, "file_system"), server(env)
     path = "/documents/deep.zip"
@@ -361,6 +454,25 @@ def test_a_deeply_nested_archive_file_is_refused_not_a_crash(env: ToolWorldEnv) 
         status, body = srv.call("file_system", "show_archive_contents", [], listing)
         assert status == 422 and "not a valid archive" in body["message"], body
         srv.call("file_system", "delete_file", [], {"access_token": token, "path": path})
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r", "\x0b", "\x1e", "\x85", "\u2028"])
+def test_files_too_long_to_compare_are_refused_whatever_ends_their_lines(env: ToolWorldEnv, separator: str) -> None:
+    """The diff splits on every line boundary Python knows: counting only newlines let two files of 50,000
+    "\\r"-ended lines through, a diff of 5.6 s in the env for one call (past any step time limit)."""
+    token, srv = login(env, "file_system"), server(env)
+    paths = ["/documents/many_lines_a.txt", "/documents/many_lines_b.txt"]
+    for path in paths:
+        content = separator.join(chr(0x100 + i % 120) for i in range(COMPARE_MAX_LINES + 1))
+        srv.call("file_system", "create_file", [], {"access_token": token, "path": path, "content": content})
+    try:
+        status, body = srv.call(
+            "file_system", "compare_files", [], {"access_token": token, "path": paths[0], "other_path": paths[1]}
+        )
+        assert status == 422 and "too many to compare" in body["message"], (status, str(body)[:200])
+    finally:
+        for path in paths:
+            srv.call("file_system", "delete_file", [], {"access_token": token, "path": path})
 
 
 # --- 6. an action that lies about its length -----------------------------------------------------------------

@@ -297,7 +297,7 @@ def test_text_tools_read_count_replace_and_compare(world: World) -> None:
     assert world.ok(ME, "file_system", "show_file", path="/a.txt")["content"] == "one\n2 two\nthree\nfour"
     assert world.call(ME, "file_system", "replace_in_file", path="/a.txt", find="zzz", replace_with="")[0] == 404
     assert world.call(ME, "file_system", "show_file_lines", path="/a.txt", start_line=0)[0] == 422
-    world.ok(ME, "file_system", "create_file", path="/long.txt", content="x\n" * 2_000)
+    world.ok(ME, "file_system", "create_file", path="/long.txt", content="x\n" * 2_001)
     status, body = world.call(ME, "file_system", "compare_files", path="/a.txt", other_path="/long.txt")
     assert status == 422 and "'other_path'" in body["message"] and "show_file_lines" in body["message"]
 

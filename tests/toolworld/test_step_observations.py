@@ -73,7 +73,7 @@ def test_every_observation_equals_the_one_built_from_scratch(small_env: ToolWorl
             break
     assert terminated and "?" in seen[0]["history"][0]["output"] and len(seen[-1]["history"]) == len(small_env.steps)
     assert all(len(a["history"]) + 1 == len(b["history"]) for a, b in zip(seen, seen[1:], strict=False))
-    # the reply budget is charged the JSON length of every reply served, as re-encoding each recorded reply gives
+    # the reply budget is charged the JSON length of every reply served: the length of each recorded reply's text
     served = [c["reply"] for s in small_env.steps for c in s.calls if len(c["path"]) == 2]
     assert small_env._reply_bytes == sum(_reply_size(reply) for reply in served) and len(served) > 5
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._calendar_core import (
     BUSY_EVENTS,
     CALENDAR_ID,
@@ -140,22 +141,39 @@ def show_agenda(
 
 
 @app.api("GET", "/conflicts", [{"first": AGENDA_ITEM, "second": AGENDA_ITEM}], paginated=True)
-def show_conflicts(ctx: CallContext, date_from: DAY_FROM, date_to: DAY_TO) -> list[dict[str, Any]]:
+def show_conflicts(ctx: CallContext, date_from: DAY_FROM, date_to: DAY_TO) -> Page:
     """Pairs of your busy events that overlap between two days (at most 31): double bookings to sort out."""
+    return overlapping_pairs(busy_occurrences(ctx, date_from, date_to), *ctx.page_window())
+
+
+def busy_occurrences(ctx: CallContext, date_from: str, date_to: str) -> list[dict[str, Any]]:
+    """The agenda items between two days that make the caller busy (not all day), by start."""
     low, high = day_span(date_from, date_to)
     busy = {
         (row["id"], stamp(start))
         for row, start, _ in timeline(ctx, BUSY_EVENTS, low, high, person=ctx.user_id)
         if not row["all_day"]
     }
-    items = [i for i in my_occurrences(ctx, low, high, None, False) if (i["event_id"], i["start"]) in busy]
-    pairs = []
+    return [i for i in my_occurrences(ctx, low, high, None, False) if (i["event_id"], i["start"]) in busy]
+
+
+def overlapping_pairs(items: list[dict[str, Any]], limit: int, offset: int) -> Page:
+    """The page of overlapping pairs of `items` (sorted by start) and how many there are, counted without
+    building them: n overlapping items make n(n-1)/2 pairs, and 120 repeating 28-day events, a step's work,
+    made one call build ~7M of them (5.4 s and 1.3 GB in the env)."""
+    starts = [item["start"] for item in items]
+    partners = [bisect_left(starts, first["end"], n + 1) - n - 1 for n, first in enumerate(items)]
+    page: list[dict[str, Any]] = []
     for n, first in enumerate(items):
-        for second in items[n + 1 :]:
-            if second["start"] >= first["end"]:
-                break
-            pairs.append({"first": first, "second": second})
-    return pairs
+        if offset >= partners[n]:
+            offset -= partners[n]
+            continue
+        seconds = items[n + 1 + offset : n + 1 + min(partners[n], offset + limit - len(page))]
+        page += [{"first": first, "second": second} for second in seconds]
+        offset = 0
+        if len(page) == limit:
+            break
+    return Page(page, sum(partners))
 
 
 @app.api(

@@ -78,7 +78,7 @@ def compare_files(
     first = existing_file(ctx, path)
     second = existing_file(ctx, other_path, "other_path")
     for row, argument in ((first, "path"), (second, "other_path")):
-        if row["content"].count("\n") >= COMPARE_MAX_LINES:
+        if len(row["content"].splitlines()) > COMPARE_MAX_LINES:  # the lines the diff sees: "\r", "\x85" end one too
             raise ApiError(
                 422,
                 f"Invalid argument {argument!r}: {row['path']} has over {COMPARE_MAX_LINES:,} lines, too many to "

@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from envs.toolworld.apps._calendar_core import busy_blocks
-from envs.toolworld.apps._calendar_views import show_conflicts
+from envs.toolworld.apps._calendar_views import busy_occurrences, overlapping_pairs
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -20,7 +20,8 @@ DOUBLE = "Double booked, will confirm."
 def _double_booked(view: WorldView, person: int) -> tuple[int, dict[int, dict]]:
     """(how many conflicts, the accepted invitations that overlap an event the person organizes: event id -> its
     first such occurrence)."""
-    pairs = show_conflicts(reader(view, person), day(0), day(30))
+    items = busy_occurrences(reader(view, person), day(0), day(30))
+    pairs = overlapping_pairs(items, len(items) ** 2, 0).items  # all of them: there are fewer than that
     out: dict[int, dict] = {}
     for p in pairs:
         sides = {p["first"]["my_response"]: p["first"], p["second"]["my_response"]: p["second"]}
