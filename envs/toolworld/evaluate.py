@@ -247,10 +247,16 @@ def normalize_answer(value: Any, ordered: bool = False) -> str:
     try:
         number = float(str(value).replace(",", "").replace("$", "").strip())
         if math.isfinite(number):
-            return f"{round(number, 2):g}"
+            return _to_the_cent(number)
     except ValueError:
         pass
     return " ".join(str(value).strip().lower().rstrip(".").split())
+
+
+def _to_the_cent(number: float) -> str:
+    """`number` to 0.01, without trailing zeros. (`:g` kept 6 significant digits: 1,234,567 equalled 1,234,571 and
+    123,456.71 equalled 123,457.)"""
+    return f"{round(number, 2) + 0.0:.2f}".rstrip("0").rstrip(".")  # + 0.0: -0.0 is 0
 
 
 def answers_equal(given: Any, expected: Any, ordered: bool = False) -> bool:

@@ -61,6 +61,9 @@ def test_answers_compare_numbers_text_and_lists_leniently() -> None:
     assert answers_equal("Ada Abara, Bo Brennan", ["bo brennan", "Ada Abara"])
     assert not answers_equal(["a", "b"], ["b", "a"], ordered=True)
     assert not answers_equal(None, 0) and not answers_equal("13", 12)
+    # to the cent at any size: 6 significant digits let these pass
+    assert not answers_equal("1234571", 1234567) and not answers_equal("123456.71", 123457)
+    assert answers_equal("1,234,567.001", 1234567) and answers_equal("-0.001", 0)
 
 
 def test_fail_status_and_wrong_answer_are_failures(env: ToolWorldEnv) -> None:
