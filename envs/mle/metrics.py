@@ -82,9 +82,16 @@ def _check_non_negative(pred: np.ndarray) -> None:
         raise InvalidSubmission("RMSLE needs predictions >= 0")
 
 
+#: QWK classes are cast to int64: a float past its range (1e19, 1e30) would wrap to its smallest value, graded as
+#: the lowest class whatever its sign; scikit-learn reads such a column as continuous and MLE-bench refuses it.
+MAX_CLASS = 2.0**63
+
+
 def _check_integers(pred: np.ndarray) -> None:
     if not np.all(np.equal(np.round(pred), pred)):
         raise InvalidSubmission("quadratic weighted kappa needs integer class predictions")
+    if (np.abs(pred) >= MAX_CLASS).any():
+        raise InvalidSubmission("quadratic weighted kappa needs class predictions within the 64-bit integer range")
 
 
 def _rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
