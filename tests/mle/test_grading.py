@@ -50,6 +50,10 @@ BROKEN = {
         "non-numeric value 'high'",
     ),
     "infinity": (lambda f: f.assign(churn=["inf"] + f.churn.iloc[1:].tolist()), "infinite"),
+    "raw scores, not probabilities": (
+        lambda f: f.assign(churn=(f.churn.astype(float) * 6 - 3).astype(str)),
+        "AUC-ROC of one target needs probabilities in [0, 1]",
+    ),
 }
 
 
