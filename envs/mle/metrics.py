@@ -61,6 +61,18 @@ def _check_probabilities(pred: np.ndarray) -> None:
         raise InvalidSubmission("probabilities must lie in [0, 1]")
 
 
+def _check_binary_scores(pred: np.ndarray) -> None:
+    """A single AUC target must hold probabilities, as MLE-bench's binary AUC graders demand (its
+    prepare_for_auroc_metric: aerial-cactus, whale-redux, insults, random-acts-of-pizza, tabular-playground
+    May 2022); a classifier's raw decision_function scored here what MLE-bench refuses. Its multi-label AUC
+    graders (plant-pathology-2020, jigsaw-toxic) take any score, and so do ours."""
+    if pred.shape[1] == 1 and ((pred < 0).any() or (pred > 1).any()):
+        raise InvalidSubmission(
+            "AUC-ROC of one target needs probabilities in [0, 1] (as MLE-bench); raw scores such as a "
+            "decision_function's are refused"
+        )
+
+
 def _check_row_probabilities(pred: np.ndarray) -> None:
     """MLE-bench refuses rows that are not a probability distribution (Kaggle's descriptions said they are
     rescaled; MLE-bench's graders do not rescale, and neither do we)."""
@@ -82,9 +94,16 @@ def _check_non_negative(pred: np.ndarray) -> None:
         raise InvalidSubmission("RMSLE needs predictions >= 0")
 
 
+#: QWK classes are cast to int64: a float past its range (1e19, 1e30) would wrap to its smallest value, graded as
+#: the lowest class whatever its sign; scikit-learn reads such a column as continuous and MLE-bench refuses it.
+MAX_CLASS = 2.0**63
+
+
 def _check_integers(pred: np.ndarray) -> None:
     if not np.all(np.equal(np.round(pred), pred)):
         raise InvalidSubmission("quadratic weighted kappa needs integer class predictions")
+    if (np.abs(pred) >= MAX_CLASS).any():
+        raise InvalidSubmission("quadratic weighted kappa needs class predictions within the 64-bit integer range")
 
 
 def _rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -125,7 +144,7 @@ def _as_numbers_if_possible(values: np.ndarray) -> np.ndarray:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("auc-roc", False, _column_mean_auc, check=None),
+        Metric("auc-roc", False, _column_mean_auc, check=_check_binary_scores),
         Metric("log-loss", True, _log_loss, check=_check_row_probabilities),
         Metric("rmse", True, _rmse),
         Metric("rmsle", True, _rmsle, check=_check_non_negative),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -197,17 +198,41 @@ def _memory_group(limits: Limits) -> cgroup.MemoryGroup | None:
 def remove_tree(folder: Path) -> None:
     """Delete a folder and all it holds; never raises.
 
-    shutil.rmtree recurses once per level: folders a run nested a few thousand deep raise
-    RecursionError there, and GNU rm removes trees of any depth.
+    A run may take the rights off its folders (chmod 0): unless the env runs as root, nothing can then
+    list or empty them, so what is left after a first try gets its owner's rights back and goes too.
     """
+    _delete(folder)
+    if os.path.lexists(folder):
+        _reopen_folders(folder)
+        _delete(folder)
+
+
+def _delete(folder: Path) -> None:
+    """shutil.rmtree recurses once per level: folders a run nested a few thousand deep raise
+    RecursionError there, and GNU rm removes trees of any depth."""
     try:
         shutil.rmtree(folder, ignore_errors=True)
     except RecursionError:
         subprocess.run(["rm", "-rf", "--", str(folder)], check=False)
 
 
+def _reopen_folders(root: Path) -> None:
+    """Give the owner back all rights on `root` and every folder under it, links not followed (the run's
+    processes are gone, so none can swap a folder for a link meanwhile); iterative, as trees can be deep."""
+    stack = [str(root)]
+    while stack:
+        path = stack.pop()
+        try:
+            os.chmod(path, stat.S_IRWXU)
+            with os.scandir(path) as listing:
+                stack.extend(entry.path for entry in listing if entry.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+
+
 def _empty_folder(folder: Path) -> None:
-    """Free what a run over its disk quota wrote (the folder stays)."""
+    """Free what a run over its disk quota wrote (the folder stays, listable again if the run shut it)."""
+    os.chmod(folder, stat.S_IRWXU)
     for entry in folder.iterdir():
         if entry.is_dir() and not entry.is_symlink():
             remove_tree(entry)

@@ -9,15 +9,17 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from envs.mle import run_namespaces
 from envs.mle.env import MLECompetitionEnv
-from envs.mle.solution_run import LOG_TAIL_BYTES
+from envs.mle.solution_run import LOG_TAIL_BYTES, _empty_folder, remove_tree
 from envs.mle.workdir_quota import usage
 from envs.sandbox import bwrap, cgroup, landlock, seccomp
 
@@ -456,3 +458,46 @@ def test_folders_nested_a_thousand_deep_are_removed(mle) -> None:
     )
     assert "submission.csv: valid" in run(mle, script)
     assert not any(p.name.startswith("step_") for p in mle.unwrapped._episode_dir.iterdir())
+
+
+def _as_an_unprivileged_user(task: Callable[[], None]) -> int:
+    """Exit status of `task` run in a forked child as `nobody` when the tests run as root: root ignores file
+    modes, while a deployed env runs as its scripts' own user, which they can shut folders against."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            task()
+            os._exit(0)
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@pytest.mark.parametrize("shut", ["a folder inside", "the step folder itself"])
+def test_folders_a_run_shut_with_chmod_are_still_freed(shut: str) -> None:
+    """A script may chmod 0 what it wrote (Landlock does not cover modes): unless root, the env could then
+    neither list nor delete it. Emptying a step folder over quota raised PermissionError in env.step, and
+    50 MiB per step stayed on disk after close (measured with the env run as nobody)."""
+    with tempfile.TemporaryDirectory() as shared:  # pytest's tmp_path sits in a folder only root may enter
+        Path(shared).chmod(0o777)
+        assert _as_an_unprivileged_user(lambda: _shut_then_free(Path(shared) / "step_001", shut)) == 0
+
+
+def _shut_then_free(step: Path, shut: str) -> None:
+    """What a script does to the folders it wrote, then what the env does to free them."""
+    (step / "a" / "b").mkdir(parents=True)
+    (step / "a" / "b" / "data.bin").write_bytes(b"x" * 1024**2)
+    shut_folder = step / "a" if shut == "a folder inside" else step
+    shut_folder.chmod(0)
+    _empty_folder(step)  # what a run killed over its disk quota gets
+    assert step.is_dir() and not any(step.iterdir())
+    (step / "a").mkdir()
+    (step / "a" / "data.bin").write_bytes(b"x")
+    shut_folder.chmod(0)
+    remove_tree(step)  # what every step folder and the episode get
+    assert not os.path.lexists(step)

@@ -50,6 +50,10 @@ BROKEN = {
         "non-numeric value 'high'",
     ),
     "infinity": (lambda f: f.assign(churn=["inf"] + f.churn.iloc[1:].tolist()), "infinite"),
+    "raw scores, not probabilities": (
+        lambda f: f.assign(churn=(f.churn.astype(float) * 6 - 3).astype(str)),
+        "AUC-ROC of one target needs probabilities in [0, 1]",
+    ),
 }
 
 
@@ -117,6 +121,18 @@ def test_metric_value_checks() -> None:
         grading.grade(pd.DataFrame({"id": ["a", "b"], "y": ["1.5", "2"]}), ref, metric=get_metric("qwk"), id_col="id")
     sub = pd.DataFrame({"id": ["b", "a"], "y": ["2.0", "1"]})
     assert grading.grade(sub, ref, metric=get_metric("accuracy"), id_col="id") == 1.0
+
+
+@pytest.mark.parametrize("huge", ["1e19", "-1e19", "1e30"])
+def test_kappa_refuses_classes_past_the_int64_range_as_mlebench_does(huge: str) -> None:
+    """Cast to int64, 1e19 and -1e19 both wrapped to its smallest value: one row graded as the lowest class
+    (kappa 0.28 instead of an error); scikit-learn reads such a column as continuous and MLE-bench refuses it."""
+    ref = pd.DataFrame({"id": list("abcdefg"), "y": ["0", "1", "2", "3", "4", "4", "2"]})
+    sub = ref.assign(y=["0", "1", "2", "3", "4", huge, "2"])
+    with pytest.raises(InvalidSubmission, match="within the 64-bit integer range"):
+        grading.grade(sub, ref, metric=get_metric("qwk"), id_col="id")
+    within = ref.assign(y=["0", "1", "2", "3", "4", "1e18", "2"])  # a class past 4, as MLE-bench grades it
+    assert isinstance(grading.grade(within, ref, metric=get_metric("qwk"), id_col="id"), float)
 
 
 def test_log_loss_refuses_rows_that_do_not_sum_to_one_as_mlebench_does() -> None:

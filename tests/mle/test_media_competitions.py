@@ -68,14 +68,20 @@ def test_grader_refuses_malformed_submissions_with_the_reason(cid: str, mle_cach
         assert reason in str(refused.value), (reason, str(refused.value))
 
 
-def test_probability_checks_only_apply_to_probability_metrics(mle_cache: Path) -> None:
-    """AUC ranks scores, so any finite number is a valid whale or cactus score, as on Kaggle."""
+def test_one_auc_target_needs_probabilities_as_mlebench_and_several_take_any_score(mle_cache: Path) -> None:
+    """MLE-bench's binary AUC graders (aerial-cactus, whale-redux) refuse scores outside [0, 1], so a classifier's
+    raw decision_function is invalid there (it was graded here); its plant-pathology grader takes any score."""
     for cid in [c for c in MEDIA if Competition.load(mle_cache / c).config.metric == "auc-roc"]:
         comp = Competition.load(mle_cache / cid)
         sample = comp.sample_submission()
-        target = [c for c in sample.columns if c != comp.config.id_column][0]
-        sample[target] = [str(v) for v in np.linspace(-3, 3, len(sample))]
-        assert 0 <= comp.grade(sample, comp.answers()) <= 1
+        targets = [c for c in sample.columns if c != comp.config.id_column]
+        for target in targets:
+            sample[target] = [str(v) for v in np.linspace(-3, 3, len(sample))]
+        if len(targets) == 1:
+            with pytest.raises(InvalidSubmission, match=r"^AUC-ROC of one target needs probabilities in \[0, 1\]"):
+                comp.grade(sample, comp.answers())
+        else:
+            assert 0 <= comp.grade(sample, comp.answers()) <= 1
 
 
 @pytest.mark.skipif(not landlock.supported(), reason="the kernel has no Landlock")
