@@ -46,6 +46,11 @@ def test_description_names_the_submission_columns_and_direction(cid: str, mle_ca
     text = comp.description
     assert ",".join(comp.sample_submission().columns) in text
     assert ("Lower is better" if comp.config.lower_is_better else "Higher is better") in text
+    targets = len(comp.sample_submission().columns) - 1
+    if comp.config.metric == "log-loss" or (comp.config.metric == "auc-roc" and targets == 1):
+        # the grader refuses values outside [0, 1] here (as MLE-bench's does): the description must say so
+        # (REFERENCES: "a grader stricter than the description" is a pitfall users hit)
+        assert "in [0, 1]" in text or "between 0 and 1" in text, f"{cid}: the description does not ask for [0, 1]"
 
 
 @pytest.mark.parametrize("cid", ALL_IDS)
