@@ -251,7 +251,7 @@ def cpu_s() -> tuple[float, float]:
 
 def served_call(env: ToolWorldEnv) -> Callable[[], Any]:
     """ONE_CALL's API call, served in-process without the worker, with the token of the episode's login."""
-    token = env.steps[0].calls[-1]["reply"][1]["access_token"]
+    token = json.loads(env.steps[0].calls[-1]["reply"][1])["access_token"]  # replies are kept as JSON text
     return lambda: env._serve(["phone", "show_alarms"], [], {"access_token": token})
 
 

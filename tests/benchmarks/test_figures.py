@@ -192,3 +192,17 @@ def test_layout_summary_takes_medians_and_checks_each_run_had_its_layout() -> No
     summary = toolworld.layout_summary(unread)
     assert not summary["randomized"]["layout_as_meant"]  # unchecked is not as meant
     assert summary["same_addresses"] == {"runs": 0, "errors": ["setarch not found"]}
+
+
+def test_the_floors_api_call_is_the_steps_call_served_in_process() -> None:
+    """The floor's in-process call must serve what ONE_CALL's step gets (it read the login's recorded reply,
+    and broke silently when records started keeping replies as JSON text)."""
+    env = toolworld.ToolWorldEnv(split="train", max_steps=40)
+    try:
+        call = toolworld.served_call(toolworld.logged_in(env))
+        ok, alarms, error = call()
+        _, _, _, _, info = env.step(toolworld.ONE_CALL)
+        assert ok and not error and info["api_calls"] == 1
+        assert str(alarms) in env.steps[-1].output
+    finally:
+        env.close()
