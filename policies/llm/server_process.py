@@ -2,7 +2,11 @@
 
 Started in its own session (so its worker processes die with it), ready when
 a URL answers 200 within a bounded time, stopped as a whole process group
-by `stop()`, on leaving a `with` block, or at interpreter exit. When it
+by `stop()`, on leaving a `with` block, or at interpreter exit. Each start
+has a scratch folder of its own, holding its log and whatever the variables
+named in `scratch_env` point the server to (vLLM's IPC sockets), deleted at
+stop: a killed server cannot unlink its own sockets (397 of vLLM's were
+found in /tmp after a few days of test runs). When it
 fails to start, the error carries the tail of its log. While it starts (a vLLM
 server takes minutes), one progress line on stderr shows the time so far and
 the last line of its log.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +56,7 @@ class ServerProcess:
         name: str,
         env: Mapping[str, str] | None = None,
         startup_timeout_s: float = 600.0,
+        scratch_env: Sequence[str] = (),
     ) -> None:
         if startup_timeout_s <= 0:
             raise ValueError(f"startup_timeout_s must be > 0, got {startup_timeout_s}")
@@ -59,7 +65,9 @@ class ServerProcess:
         self.name = name
         self.env = dict(env or {})
         self.startup_timeout_s = startup_timeout_s
+        self.scratch_env = tuple(scratch_env)  # variables set to the start's scratch folder, unless set already
         self.process: subprocess.Popen | None = None
+        self._scratch: Path | None = None
         self._log_path: Path | None = None
         atexit.register(self.stop)
 
@@ -72,15 +80,16 @@ class ServerProcess:
         if self.running:
             return self
         self.stop()  # a crashed earlier run: reap it and drop its log
-        fd, log_name = tempfile.mkstemp(prefix=f"{self.name.replace(' ', '_')}_", suffix=".log")
-        self._log_path = Path(log_name)
-        with os.fdopen(fd, "wb") as log:
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"{self.name.replace(' ', '_')}_"))
+        self._log_path = self._scratch / "server.log"
+        scratch = {name: str(self._scratch) for name in self.scratch_env if name not in os.environ}
+        with open(self._log_path, "wb") as log:
             self.process = subprocess.Popen(
                 self.command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **self.env},
+                env={**os.environ, **scratch, **self.env},
                 start_new_session=True,
             )
         self._wait_ready(self.process)
@@ -120,7 +129,7 @@ class ServerProcess:
         return self._log_path.read_text(errors="replace")[-chars:]
 
     def stop(self) -> None:
-        """Kill the server's whole process group and delete its log. Idempotent."""
+        """Kill the server's whole process group and delete its scratch folder (its log). Idempotent."""
         if self.process is not None:
             if self.process.poll() is None:
                 kill_process_group(self.process, grace_s=5.0)
@@ -129,9 +138,9 @@ class ServerProcess:
             except (ProcessLookupError, PermissionError):
                 pass
         self.process = None
-        if self._log_path is not None:
-            self._log_path.unlink(missing_ok=True)
-            self._log_path = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = self._log_path = None
 
     def __enter__(self: _Server) -> _Server:
         return self.start()

@@ -96,6 +96,7 @@ class VLLMServer(ServerProcess):
             name=f"vLLM server ({served_model_name}, port {self.port})",
             env=vllm_environment(cpu_kvcache_gib, {}, model),
             startup_timeout_s=startup_timeout_s,
+            scratch_env=("VLLM_RPC_BASE_PATH",),  # its ZMQ sockets; TMPDIR stays, for torch's compile caches
         )
 
     @property

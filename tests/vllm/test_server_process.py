@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,3 +93,38 @@ def test_starting_shows_a_progress_line_with_the_elapsed_time_and_the_last_log_l
     shown = capsys.readouterr().err.split("\r")[-1]  # the line left on screen
     assert re.fullmatch(r"starting toy server: \d\d:\d\d, ready; last log line: compiled 12 graphs\n", shown)
     assert ServerProcess(["true"], "http://127.0.0.1:9/", "idle").last_log_line() == "(no log)"
+
+
+def socket_server(port: int) -> list[str]:
+    """A toy server that binds a unix socket in $TOY_SOCKETS (as vLLM's engine does in VLLM_RPC_BASE_PATH),
+    never unlinks it, and answers HTTP."""
+    return python(
+        "import http.server, os, socket\n"
+        "sock = socket.socket(socket.AF_UNIX); sock.bind(os.path.join(os.environ['TOY_SOCKETS'], 'engine.sock'))\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
+    )
+
+
+def test_what_a_server_leaves_in_its_scratch_folder_goes_at_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TOY_SOCKETS", raising=False)
+    port = free_port()
+    server = ServerProcess(
+        socket_server(port), f"http://127.0.0.1:{port}/", "toy", scratch_env=("TOY_SOCKETS",), startup_timeout_s=30
+    )
+    with server:
+        assert server.process is not None
+        environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
+        folder = Path(next(item for item in environ if item.startswith(b"TOY_SOCKETS=")).split(b"=", 1)[1].decode())
+        assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("toy_")
+        assert (folder / "engine.sock").is_socket() and (folder / "server.log").is_file()
+    assert not folder.exists()  # the killed server's socket and its log went with the folder
+
+
+def test_a_scratch_variable_the_user_set_is_left_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOY_SOCKETS", str(tmp_path))
+    port = free_port()
+    with ServerProcess(
+        socket_server(port), f"http://127.0.0.1:{port}/", "toy", scratch_env=("TOY_SOCKETS",), startup_timeout_s=30
+    ):
+        assert (tmp_path / "engine.sock").is_socket()
+    assert (tmp_path / "engine.sock").is_socket()  # the user's folder is theirs: nothing in it is deleted
