@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import tracemalloc
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -389,6 +389,18 @@ def test_recorded_replies_hold_about_their_budget_in_memory(monkeypatch: pytest.
         environment.close()
 
 
+T = TypeVar("T")
+
+
+def with_peak_memory(call: Callable[[], T]) -> tuple[T, int]:
+    """What `call` returns, and the peak of Python memory it traced (bytes)."""
+    tracemalloc.start()
+    try:
+        return call(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_double_bookings_are_counted_not_built() -> None:
     """n overlapping occurrences make n(n-1)/2 pairs: 60 daily events of 28 days each (a step makes 1,000 calls)
     made show_conflicts build ~1.7M pairs for a page of 20 (1.4 s and 320 MB in the env; 120 events: 5.4 s and
@@ -401,12 +413,7 @@ def test_double_bookings_are_counted_not_built() -> None:
         for _ in range(60):
             assert srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **month})[0] == 200
         window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-06-30", "page_limit": 20}
-        tracemalloc.start()
-        try:
-            status, body = srv.call("calendar", "show_conflicts", [], window)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        (status, body), peak = with_peak_memory(lambda: srv.call("calendar", "show_conflicts", [], window))
         assert status == 200 and len(body) == 20, (status, str(body)[:200])
         assert srv.last_page is not None and srv.last_page.total > 1_000_000
         assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 20 pairs"
@@ -431,12 +438,7 @@ def test_a_content_search_builds_only_its_page() -> None:
             "extension": "txt",
             "page_index": 3,
         }
-        tracemalloc.start()
-        try:
-            status, body = srv.call("file_system", "search_file_contents", [], search)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        (status, body), peak = with_peak_memory(lambda: srv.call("file_system", "search_file_contents", [], search))
         assert status == 200 and [hit["line_number"] for hit in body] == list(range(16, 21)), str(body)[:200]
         assert srv.last_page is not None and srv.last_page.total >= 500_000
         assert peak < 32 * 2**20, f"{peak / 2**20:.0f} MB for a page of 5 matches"
