@@ -7,11 +7,17 @@ is imported, and the engine built (30-60 s on a CPU), on first use.
 
 On a CPU-only vLLM build, dtype "auto" becomes float32 and graphs stay eager:
 bfloat16 and compiled graphs gave garbage output on CPU (see README).
+
+The engine's ZMQ sockets go to a folder of its own (`VLLM_RPC_BASE_PATH`,
+unless set), deleted by `close()`: its engine process left 7 of them in /tmp
+per engine, shut down or not.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -69,6 +75,7 @@ class VLLMEngine(ChatModel):
             **dict(engine_kwargs or {}),
         }
         self._llm: Any = None
+        self._sockets: Path | None = None  # the engine's ZMQ socket folder, when this class chose it
         self._lock = threading.Lock()
 
     def engine(self) -> Any:
@@ -93,7 +100,14 @@ class VLLMEngine(ChatModel):
             from policies.llm.convert_gguf import converted_smollm2_dir
 
             model = str(converted_smollm2_dir())
-        return vllm.LLM(model=model, **options)
+        if "VLLM_RPC_BASE_PATH" in os.environ:
+            return vllm.LLM(model=model, **options)
+        self._sockets = Path(tempfile.mkdtemp(prefix="vllm_engine_"))
+        os.environ["VLLM_RPC_BASE_PATH"] = str(self._sockets)  # read while the engine starts, inherited by its process
+        try:
+            return vllm.LLM(model=model, **options)
+        finally:
+            del os.environ["VLLM_RPC_BASE_PATH"]
 
     def _chat(self, request: ChatRequest, role: str) -> list[ChatReply]:
         llm = self.engine()
@@ -153,3 +167,6 @@ class VLLMEngine(ChatModel):
         core = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
         if core is not None:
             core.shutdown()
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None

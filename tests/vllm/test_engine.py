@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from policies.llm.base import LLMError
@@ -74,3 +78,40 @@ def test_the_thinking_switch_reaches_the_chat_template(vllm_engine, monkeypatch,
     monkeypatch.setattr(vllm_engine, "chat_template_kwargs", {"enable_thinking": thinking})
     (reply,) = vllm_engine.chat(CAPITAL, max_tokens=8)
     assert reply.text and reply.usage.prompt_tokens == vllm_engine.count_message_tokens(CAPITAL)
+
+
+def engine_processes() -> dict[int, Path]:
+    """Children of this process started with VLLM_RPC_BASE_PATH (vLLM engine processes), and that folder."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                not proc.name.isdigit()
+                or int((proc / "stat").read_bytes().rsplit(b")", 1)[1].split()[1]) != os.getpid()
+            ):
+                continue
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for item in environ:
+            if item.startswith(b"VLLM_RPC_BASE_PATH="):
+                found[int(proc.name)] = Path(item.split(b"=", 1)[1].decode())
+    return found
+
+
+def test_an_engines_sockets_live_in_its_own_folder_and_go_at_close(smollm2_dir) -> None:
+    """Its engine process left 7 ZMQ sockets in /tmp per engine; they now go to a folder deleted by close()."""
+    from policies.llm.vllm_engine import VLLMEngine
+
+    tmp = Path(tempfile.gettempdir())
+    sockets_before, engines_before = {p for p in tmp.iterdir() if p.is_socket()}, engine_processes()
+    engine = VLLMEngine(str(smollm2_dir), dtype="float32", enforce_eager=True, served_model_name="smollm2")
+    try:
+        engine.engine()
+        (folder,) = {path for pid, path in engine_processes().items() if pid not in engines_before}
+        assert folder.parent == tmp and any(p.is_socket() for p in folder.iterdir())
+        assert "VLLM_RPC_BASE_PATH" not in os.environ  # set only while the engine started
+    finally:
+        engine.close()
+    assert not folder.exists()
+    assert {p for p in tmp.iterdir() if p.is_socket()} <= sockets_before
