@@ -67,9 +67,12 @@ class ServerProcess:
         self.startup_timeout_s = startup_timeout_s
         self.scratch_env = tuple(scratch_env)  # variables set to the start's scratch folder, unless set already
         self.process: subprocess.Popen | None = None
-        self._scratch: Path | None = None
-        self._log_path: Path | None = None
+        self._scratch: Path | None = None  # this start's folder: its log, and what `scratch_env` points to
         atexit.register(self.stop)
+
+    @property
+    def _log_path(self) -> Path | None:
+        return None if self._scratch is None else self._scratch / "server.log"
 
     @property
     def running(self) -> bool:
@@ -81,9 +84,8 @@ class ServerProcess:
             return self
         self.stop()  # a crashed earlier run: reap it and drop its log
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{self.name.replace(' ', '_')}_"))
-        self._log_path = self._scratch / "server.log"
         scratch = {name: str(self._scratch) for name in self.scratch_env if name not in os.environ}
-        with open(self._log_path, "wb") as log:
+        with open(self._scratch / "server.log", "wb") as log:
             self.process = subprocess.Popen(
                 self.command,
                 stdin=subprocess.DEVNULL,
@@ -140,7 +142,7 @@ class ServerProcess:
         self.process = None
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = self._log_path = None
+            self._scratch = None
 
     def __enter__(self: _Server) -> _Server:
         return self.start()

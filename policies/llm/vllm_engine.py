@@ -20,7 +20,8 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +101,20 @@ class VLLMEngine(ChatModel):
             from policies.llm.convert_gguf import converted_smollm2_dir
 
             model = str(converted_smollm2_dir())
+        with self._socket_folder():
+            return vllm.LLM(model=model, **options)
+
+    @contextmanager
+    def _socket_folder(self) -> Iterator[None]:
+        """While the engine starts (its process inherits it), VLLM_RPC_BASE_PATH names a folder of its own for
+        its ZMQ sockets, which close() deletes; a value the user set is left as it is."""
         if "VLLM_RPC_BASE_PATH" in os.environ:
-            return vllm.LLM(model=model, **options)
+            yield
+            return
         self._sockets = Path(tempfile.mkdtemp(prefix="vllm_engine_"))
-        os.environ["VLLM_RPC_BASE_PATH"] = str(self._sockets)  # read while the engine starts, inherited by its process
+        os.environ["VLLM_RPC_BASE_PATH"] = str(self._sockets)
         try:
-            return vllm.LLM(model=model, **options)
+            yield
         finally:
             del os.environ["VLLM_RPC_BASE_PATH"]
 
