@@ -1,0 +1,50 @@
+"""State an agent builds within an episode's bounds (1,000 calls a step, the storage bound) must not make one
+later API call expensive: a call cannot be interrupted, so its work is bounded by the call, not by the state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.server import ApiServer
+
+from .test_toolworld_inputs import TASK, login, server, with_peak_memory
+
+
+@pytest.fixture
+def fresh() -> Iterator[ToolWorldEnv]:
+    """An episode of its own: the state a test builds stays out of the other tests."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    environment.reset(options={"task_id": TASK})
+    yield environment
+    environment.close()
+
+
+def daily_events(srv: ApiServer, token: str, count: int) -> None:
+    month = {"start": "2026-06-01T00:00:00", "end": "2026-06-01T00:30:00", "recurrence": "daily"}
+    for _ in range(count):
+        assert srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **month})[0] == 200
+
+
+@pytest.mark.parametrize("api", ["show_agenda", "show_conflicts", "show_time_summary", "show_busy_times"])
+def test_a_period_with_too_many_occurrences_is_refused_not_expanded(fresh: ToolWorldEnv, api: str) -> None:
+    """18k daily events (what the storage bound admits) made one agenda call expand 558k occurrences (2.7 s and
+    317 MB in the env; show_conflicts 6.1 s). 100 events of 31 days each already pass the limit of 2,000."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily_events(srv, token, 100)
+    window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-07-01"}
+    if api == "show_busy_times":
+        window["email"] = srv.call("supervisor", "show_profile")[1]["email"]
+    (status, body), peak = with_peak_memory(lambda: srv.call("calendar", api, [], window))
+    assert status == 422 and "more than 2,000 event occurrences" in body["message"], (status, str(body)[:200])
+    assert peak < 8 * 2**20, f"{peak / 2**20:.0f} MB to refuse"
+
+
+def test_a_busy_month_under_the_occurrence_limit_is_still_listed(fresh: ToolWorldEnv) -> None:
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily_events(srv, token, 50)
+    window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-07-01", "page_index": 70}
+    status, body = srv.call("calendar", "show_agenda", [], window)
+    assert status == 200 and len(body) == 5 and srv.last_page is not None and srv.last_page.total > 50 * 30
