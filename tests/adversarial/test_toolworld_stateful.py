@@ -48,3 +48,17 @@ def test_a_busy_month_under_the_occurrence_limit_is_still_listed(fresh: ToolWorl
     window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-07-01", "page_index": 70}
     status, body = srv.call("calendar", "show_agenda", [], window)
     assert status == 200 and len(body) == 5 and srv.last_page is not None and srv.last_page.total > 50 * 30
+
+
+def test_an_event_holds_at_most_ten_of_ones_reminders(fresh: ToolWorldEnv) -> None:
+    """Upcoming reminders go through every occurrence's reminders: 48k reminders on one daily event made one
+    show_upcoming_reminders call build 1.5M items (5.5 s and 730 MB in the env)."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily = {"start": "2026-05-01T12:00:00", "end": "2026-05-01T12:30:00", "recurrence": "daily"}
+    event_id = srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **daily})[1]["event_id"]
+    reminder = {"access_token": token, "event_id": event_id}
+    added = [srv.call("calendar", "add_event_reminder", [], {**reminder, "minutes_before": m}) for m in range(11)]
+    assert [status for status, _ in added] == [200] * 10 + [409], added[-1]
+    assert "the most an event may have" in added[-1][1]["message"]
+    status, _ = srv.call("calendar", "show_upcoming_reminders", [], {"access_token": token, "hours": 744})
+    assert status == 200 and srv.last_page is not None and srv.last_page.total >= 10 * 31
