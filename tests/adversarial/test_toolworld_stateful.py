@@ -10,7 +10,7 @@ import pytest
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
-from .test_toolworld_inputs import TASK, login, server, with_peak_memory
+from .test_toolworld_inputs import TASK, arguments, every_parameter, login, server, with_peak_memory
 
 
 @pytest.fixture
@@ -62,3 +62,25 @@ def test_an_event_holds_at_most_ten_of_ones_reminders(fresh: ToolWorldEnv) -> No
     assert "the most an event may have" in added[-1][1]["message"]
     status, _ = srv.call("calendar", "show_upcoming_reminders", [], {"access_token": token, "hours": 744})
     assert status == 200 and srv.last_page is not None and srv.last_page.total >= 10 * 31
+
+
+def test_every_search_counts_its_distinct_words(fresh: ToolWorldEnv) -> None:
+    """Each word is one more scan of every text searched: 100 words (within the 200 characters of a query)
+    over the 4 MB of notes the storage bound admits took 0.4 s of env CPU in one search_notes call. Past 20
+    different words a query is refused; a repeated word is one word."""
+    many = " ".join("abcdefghijklmnopqrstu")  # 21 words in 41 characters; a query of 40 holds at most 20
+    queries = [
+        (spec, p)
+        for spec, p in every_parameter()
+        if p.name == "query" and (p.spec.max_length or 0) >= len(many) and spec.app != "api_docs"  # a fixed list
+    ]
+    tokens: dict[str, str] = {}
+    searched = 0
+    for spec, param in queries:
+        repeated = arguments(fresh, spec, param, "w " * 90, tokens)
+        if server(fresh).call(spec.app, spec.name, [], repeated)[0] != 200:
+            continue  # its other arguments (an id that is not the caller's) stop it before the search
+        status, body = server(fresh).call(spec.app, spec.name, [], arguments(fresh, spec, param, many, tokens))
+        assert status == 422 and "'query': at most 20 different words, got 21" in body["message"], (spec.name, body)
+        searched += 1
+    assert searched >= 25, f"only {searched} of {len(queries)} searches reached"

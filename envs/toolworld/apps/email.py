@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._email_data import join_addresses, populate
+from envs.toolworld.apps._text_search import search_words
 
 app = App(
     "email",
@@ -400,7 +401,7 @@ def show_threads(
     """List the threads of a folder of your mailbox, most recent activity first."""
     where = ["t.owner_id = ?", FOLDERS[folder]]
     args: list[Any] = [ctx.user_id]
-    for word in query.lower().split():
+    for word in search_words(query):
         where.append(THREAD_WORD)
         args += [word, word, word]
     if label is not None:
@@ -480,7 +481,7 @@ def search_emails(
         args.append(label)
     if unread_only:
         where.append("m.is_read = 0")
-    for word in query.lower().split():
+    for word in search_words(query):
         where.append("instr(lower(t.subject || ' ' || m.body), ?)")
         args.append(word)
     order = "DESC" if sort_by.startswith("-") else "ASC"
@@ -774,7 +775,7 @@ def show_drafts(
     ] = "",
 ) -> list[dict[str, Any]]:
     """List your drafts, most recently edited first."""
-    words = query.lower().split()
+    words = search_words(query)
     match = "".join(" AND instr(lower(subject || ' ' || body || ' ' || recipients || ' ' || cc), ?)" for _ in words)
     return [
         _draft(r)
