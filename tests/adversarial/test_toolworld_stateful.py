@@ -84,3 +84,17 @@ def test_every_search_counts_its_distinct_words(fresh: ToolWorldEnv) -> None:
         assert status == 422 and "'query': at most 20 different words, got 21" in body["message"], (spec.name, body)
         searched += 1
     assert searched >= 25, f"only {searched} of {len(queries)} searches reached"
+
+
+def test_a_thread_holds_at_most_500_emails(fresh: ToolWorldEnv) -> None:
+    """show_thread answers with the whole thread: 24.7k replies in one thread (inside the storage bound) made it
+    take 0.34 s and 46 MB in the env for a 6 MB answer."""
+    token, srv = login(fresh, "email"), server(fresh)
+    me = srv.call("supervisor", "show_profile")[1]["email"]
+    sent = srv.call("email", "send_email", [], {"access_token": token, "recipients": [me], "subject": "s", "body": "b"})
+    reply = {"access_token": token, "email_id": sent[1]["email_id"], "body": "r"}
+    answers = [srv.call("email", "reply_to_email", [], reply) for _ in range(500)]
+    assert [status for status, _ in answers] == [200] * 499 + [409], answers[-1]
+    assert "the most a thread may" in answers[-1][1]["message"]
+    status, thread = srv.call("email", "show_thread", [], {"access_token": token, "thread_id": sent[1]["thread_id"]})
+    assert status == 200 and thread["email_count"] == 500
