@@ -84,6 +84,9 @@ TIME_DOC = "YYYY-MM-DDTHH:MM (or YYYY-MM-DD for a whole day)"
 DAY_FROM = Annotated[str, P("The first day (YYYY-MM-DD).", max_length=10)]
 DAY_TO = Annotated[str, P("The last day, inclusive (YYYY-MM-DD).", max_length=10)]
 MAX_RANGE_DAYS = 31  # expanded views (agenda, busy times, conflicts) cover at most a month per call
+# Occurrences one call may expand: a person's busiest month holds ~50, but 18k daily events (what the episode's
+# storage bound admits) made one agenda call expand 558k of them (2.7 s and 317 MB in the env)
+MAX_OCCURRENCES = 2_000
 
 # The ids of the events the caller may see: on their own or shared calendars, or invited to.
 VISIBLE_EVENTS = """
@@ -266,10 +269,16 @@ def timeline(
         **params,
     )
     skipped = cancelled_days(ctx, [r["id"] for r in rows if r["recurrence"] != "none"])
-    out = []
+    out: list[tuple[dict[str, Any], datetime, datetime]] = []
     for row in rows:
         length = datetime.fromisoformat(row["end"]) - datetime.fromisoformat(row["start"])
         out += [(row, s, s + length) for s in occurrences(row, low, high, skipped.get(row["id"], set()))]
+        if len(out) > MAX_OCCURRENCES:  # one row adds at most a range's days (daily), so the check is soon enough
+            raise ApiError(
+                422,
+                f"The period holds more than {MAX_OCCURRENCES:,} event occurrences, the most one call expands; "
+                "ask for fewer days.",
+            )
     return sorted(out, key=lambda t: (t[1], t[0]["id"]))
 
 

@@ -156,7 +156,7 @@ def show_events(
     where = f"e.id IN ({VISIBLE_EVENTS})"
     params: dict[str, Any] = {}
     words, args = named_words_clause(query, ["e.title", "e.description", "e.location"])
-    place, place_args = named_words_clause(location or "", ["e.location"], "place")
+    place, place_args = named_words_clause(location or "", ["e.location"], "place", "location")
     where += words + place
     params |= args | place_args
     if date_from is not None:

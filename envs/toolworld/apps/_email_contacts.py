@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.apps._text_search import search_words
 from envs.toolworld.apps.email import MESSAGE, app
 
 CONTACT = {
@@ -58,7 +59,7 @@ def show_email_contacts(
     ] = "name",
 ) -> list[dict[str, Any]]:
     """List the people in your email address book."""
-    words = query.lower().split()
+    words = search_words(query)
     where = "".join(" AND instr(lower(name || ' ' || email || ' ' || notes), ?)" for _ in words)
     if favorites_only:
         where += " AND is_favorite = 1"

@@ -22,6 +22,7 @@ from envs.toolworld.apps._file_system_base import (
     normalize,
     write_new,
 )
+from envs.toolworld.apps._text_search import search_words
 
 EMAIL = Annotated[str, P("The other person's email address.", min_length=3, max_length=200)]
 SHARE_ID = Annotated[int, P("The share's id, from show_shared_with_me.", ge=1)]
@@ -177,7 +178,7 @@ def show_shared_with_me(
         permission,
         permission,
     )
-    words = query.lower().split()
+    words = search_words(query)
     return [_shared_out(r) for r in rows if all(w in posixpath.basename(r["path"]).lower() for w in words)]
 
 

@@ -28,6 +28,7 @@ from envs.toolworld.apps._file_system_base import (
     remove_tree,
     tree,
 )
+from envs.toolworld.apps._text_search import search_words
 
 TRASH_ID = Annotated[int, P("The trash item's id, from show_trash.", ge=1)]
 TRASH_ITEM = {
@@ -92,7 +93,7 @@ def show_trash(
 ) -> list[dict[str, Any]]:
     """List what is in your trash, most recently deleted first."""
     clauses, values = ["owner_id = ?"], list[Any]([ctx.caller])
-    for word in query.lower().split():
+    for word in search_words(query):
         clauses.append("instr(lower(original_path), ?) > 0")
         values.append(word)
     if item_type is not None:

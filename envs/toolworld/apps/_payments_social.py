@@ -20,6 +20,7 @@ from envs.toolworld.apps._payments_base import (
     transactions,
     visible_transaction,
 )
+from envs.toolworld.apps._text_search import search_words
 
 USER = {"name": "string", "email": "string", "is_friend": True, "mutual_friends": 1, "blocked": True}
 COMMENT = {"comment_id": 1, "author": PERSON, "text": "string", "created_at": "string", "edited_at": "string"}
@@ -53,7 +54,7 @@ def search_users(
     friends_only: Annotated[bool, P("Only people who are your friends.")] = False,
 ) -> list[dict[str, Any]]:
     """Find payments users by name or email: exact full-name matches first, then names starting with the query."""
-    words = query.lower().split()
+    words = search_words(query)
     where = [MATCH_SQL for _ in words]
     if friends_only:
         where.append("p.id IN (SELECT friend_id FROM payments_friends WHERE owner_id = ?)")
@@ -103,7 +104,7 @@ def show_friends(
     sort_by: Annotated[Literal["added", "name"], P("In the order you added them, or by name.")] = "added",
 ) -> list[dict[str, Any]]:
     """List your payments friends."""
-    words = (query or "").lower().split()
+    words = search_words(query)
     order = "f.id" if sort_by == "added" else "p.first_name, p.last_name"
     return ctx.rows(
         f"SELECT {NAME_SQL} AS name, p.email FROM payments_friends f JOIN people p ON p.id = f.friend_id "
@@ -194,7 +195,7 @@ def show_feed(
     query: Annotated[str | None, P("Words that must all appear in the note.", max_length=QUERY_MAX_CHARS)] = None,
 ) -> list[dict[str, Any]]:
     """The feed of public payments, newest first (the feed keeps the newest 100; blocked people never show)."""
-    words = (query or "").lower().split()
+    words = search_words(query)
     circle = "SELECT friend_id FROM payments_friends WHERE owner_id = ?1 UNION SELECT ?1"
     who = {
         "friends": f"(t.sender_id IN ({circle}) OR t.receiver_id IN ({circle}))",

@@ -18,6 +18,7 @@ from envs.toolworld.apps._shop_base import (
     category_arg,
     product,
 )
+from envs.toolworld.apps._text_search import search_words
 
 SELLER = {
     "seller_id": 1,
@@ -53,7 +54,7 @@ def show_sellers(
     sort_by: Annotated[Literal["name", "-rating", "-product_count"], P("Order of results.")] = "name",
 ) -> list[dict[str, Any]]:
     """List the store's sellers with their average rating and number of products."""
-    words = query.lower().split()
+    words = search_words(query)
     order = {"name": "s.name", "-rating": "rating DESC, s.name", "-product_count": "product_count DESC, s.name"}
     return ctx.rows(
         f"{SELLER_SQL} WHERE {' AND '.join(['LOWER(s.name) LIKE ?' for _ in words]) or '1'} ORDER BY {order[sort_by]}",
@@ -159,7 +160,7 @@ def show_product_questions(
 ) -> list[dict[str, Any]]:
     """List the questions buyers asked about a product, newest first, each with its answers."""
     product(ctx, product_id)
-    words = query.lower().split()
+    words = search_words(query)
     questions = ctx.rows(
         f"SELECT q.id AS question_id, {NAME} AS author, q.text, q.created_at FROM shop_questions q "
         f"JOIN people u ON u.id = q.author_id WHERE q.product_id = ? "

@@ -51,6 +51,7 @@ from envs.toolworld.apps._file_system_base import (
     under,
     write_new,
 )
+from envs.toolworld.apps._text_search import search_words
 
 DATE = Annotated[str | None, P("A date as YYYY-MM-DD.", min_length=10, max_length=10)]
 SORTS = {
@@ -300,7 +301,7 @@ def search_files(
     root = existing_dir(ctx, directory, "directory")
     where, args = under(root)
     clauses, values = [where], list[Any](args)
-    for word in query.lower().split():  # the SQL narrows on the path; the name is checked below
+    for word in search_words(query):  # the SQL narrows on the path; the name is checked below
         clauses.append(" AND instr(lower(path), ?) > 0")
         values.append(word)
     if extension is not None:
@@ -318,7 +319,7 @@ def search_files(
     rows = ctx.rows(
         f"SELECT * FROM ({_listing_sql('file', ''.join(clauses))}) ORDER BY {SORTS[sort_by]}", ctx.caller, *values
     )
-    words = query.lower().split()
+    words = search_words(query)
     return [entry(r, "file") for r in rows if all(w in r["name"].lower() for w in words)]
 
 

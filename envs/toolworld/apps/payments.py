@@ -28,6 +28,7 @@ from envs.toolworld.apps._payments_base import (
     transaction_page,
     transactions,
 )
+from envs.toolworld.apps._text_search import search_words
 
 __all__ = ["app"]
 
@@ -82,7 +83,7 @@ def _range_filters(
 
 
 def _words(alias_column: str, query: str | None) -> tuple[list[str], list[Any]]:
-    words = (query or "").lower().split()
+    words = search_words(query)
     return [f"LOWER({alias_column}) LIKE ?" for _ in words], [f"%{w}%" for w in words]
 
 

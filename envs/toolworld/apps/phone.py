@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._phone_data import DAYS, populate
+from envs.toolworld.apps._text_search import search_words
 
 app = App(
     "phone",
@@ -137,7 +138,7 @@ def checked_date(value: str, argument: str) -> str:
 
 def words_match(columns: str, query: str) -> tuple[str, list[str]]:
     """SQL requiring every word of `query` in the text of `columns` (case-insensitive), and its arguments."""
-    words = query.lower().split()
+    words = search_words(query)
     return "".join(f" AND instr(lower({columns}), ?)" for _ in words), words
 
 

@@ -30,6 +30,7 @@ from envs.toolworld.apps._shop_base import (
     product,
 )
 from envs.toolworld.apps._sql_page import sql_page
+from envs.toolworld.apps._text_search import search_words
 
 __all__ = ["app"]
 
@@ -70,7 +71,7 @@ SPEED = Annotated[
 
 
 def _words(column: str, query: str | None) -> tuple[list[str], list[str]]:
-    words = (query or "").lower().split()
+    words = search_words(query)
     return [f"LOWER({column}) LIKE ?" for _ in words], [f"%{w}%" for w in words]
 
 

@@ -19,6 +19,7 @@ from envs.toolworld.apps import (  # noqa: F401 (importing them registers their 
     _todo_settings,
     _todo_sharing,
 )
+from envs.toolworld.apps._text_search import search_words
 from envs.toolworld.apps._todo_base import (
     COLORS,
     DATE,
@@ -88,7 +89,7 @@ def show_projects(
         int(archived),
         int(favorites_only),
     )
-    words = query.lower().split()
+    words = search_words(query)
     return [_project_out(ctx, r) for r in rows if all(w in r["name"].lower() for w in words)]
 
 
@@ -217,7 +218,7 @@ def search_tasks(
             values.append(value)
     if not include_archived and project_id is None:
         clauses.append("p.archived = 0")
-    for word in query.lower().split():
+    for word in search_words(query):
         clauses.append("instr(lower(t.title), ?) > 0")
         values.append(word)
     return tasks_where(ctx, " AND ".join(clauses), *values, order=TASK_SORTS[sort_by])

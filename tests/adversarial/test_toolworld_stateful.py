@@ -1,0 +1,100 @@
+"""State an agent builds within an episode's bounds (1,000 calls a step, the storage bound) must not make one
+later API call expensive: a call cannot be interrupted, so its work is bounded by the call, not by the state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.server import ApiServer
+
+from .test_toolworld_inputs import TASK, arguments, every_parameter, login, server, with_peak_memory
+
+
+@pytest.fixture
+def fresh() -> Iterator[ToolWorldEnv]:
+    """An episode of its own: the state a test builds stays out of the other tests."""
+    environment = ToolWorldEnv(split="train", max_steps=3, spare_worker=False, sandbox="rlimit")
+    environment.reset(options={"task_id": TASK})
+    yield environment
+    environment.close()
+
+
+def daily_events(srv: ApiServer, token: str, count: int) -> None:
+    month = {"start": "2026-06-01T00:00:00", "end": "2026-06-01T00:30:00", "recurrence": "daily"}
+    for _ in range(count):
+        assert srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **month})[0] == 200
+
+
+@pytest.mark.parametrize("api", ["show_agenda", "show_conflicts", "show_time_summary", "show_busy_times"])
+def test_a_period_with_too_many_occurrences_is_refused_not_expanded(fresh: ToolWorldEnv, api: str) -> None:
+    """18k daily events (what the storage bound admits) made one agenda call expand 558k occurrences (2.7 s and
+    317 MB in the env; show_conflicts 6.1 s). 100 events of 31 days each already pass the limit of 2,000."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily_events(srv, token, 100)
+    window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-07-01"}
+    if api == "show_busy_times":
+        window["email"] = srv.call("supervisor", "show_profile")[1]["email"]
+    (status, body), peak = with_peak_memory(lambda: srv.call("calendar", api, [], window))
+    assert status == 422 and "more than 2,000 event occurrences" in body["message"], (status, str(body)[:200])
+    assert peak < 8 * 2**20, f"{peak / 2**20:.0f} MB to refuse"
+
+
+def test_a_busy_month_under_the_occurrence_limit_is_still_listed(fresh: ToolWorldEnv) -> None:
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily_events(srv, token, 50)
+    window = {"access_token": token, "date_from": "2026-06-01", "date_to": "2026-07-01", "page_index": 70}
+    status, body = srv.call("calendar", "show_agenda", [], window)
+    assert status == 200 and len(body) == 5 and srv.last_page is not None and srv.last_page.total > 50 * 30
+
+
+def test_an_event_holds_at_most_ten_of_ones_reminders(fresh: ToolWorldEnv) -> None:
+    """Upcoming reminders go through every occurrence's reminders: 48k reminders on one daily event made one
+    show_upcoming_reminders call build 1.5M items (5.5 s and 730 MB in the env)."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily = {"start": "2026-05-01T12:00:00", "end": "2026-05-01T12:30:00", "recurrence": "daily"}
+    event_id = srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **daily})[1]["event_id"]
+    reminder = {"access_token": token, "event_id": event_id}
+    added = [srv.call("calendar", "add_event_reminder", [], {**reminder, "minutes_before": m}) for m in range(11)]
+    assert [status for status, _ in added] == [200] * 10 + [409], added[-1]
+    assert "the most an event may have" in added[-1][1]["message"]
+    status, _ = srv.call("calendar", "show_upcoming_reminders", [], {"access_token": token, "hours": 744})
+    assert status == 200 and srv.last_page is not None and srv.last_page.total >= 10 * 31
+
+
+def test_every_search_counts_its_distinct_words(fresh: ToolWorldEnv) -> None:
+    """Each word is one more scan of every text searched: 100 words (within the 200 characters of a query)
+    over the 4 MB of notes the storage bound admits took 0.4 s of env CPU in one search_notes call. Past 20
+    different words a query is refused; a repeated word is one word."""
+    many = " ".join("abcdefghijklmnopqrstu")  # 21 words in 41 characters; a query of 40 holds at most 20
+    queries = [
+        (spec, p)
+        for spec, p in every_parameter()
+        if p.name == "query" and (p.spec.max_length or 0) >= len(many) and spec.app != "api_docs"  # a fixed list
+    ]
+    tokens: dict[str, str] = {}
+    searched = 0
+    for spec, param in queries:
+        repeated = arguments(fresh, spec, param, "w " * 90, tokens)
+        if server(fresh).call(spec.app, spec.name, [], repeated)[0] != 200:
+            continue  # its other arguments (an id that is not the caller's) stop it before the search
+        status, body = server(fresh).call(spec.app, spec.name, [], arguments(fresh, spec, param, many, tokens))
+        assert status == 422 and "'query': at most 20 different words, got 21" in body["message"], (spec.name, body)
+        searched += 1
+    assert searched >= 25, f"only {searched} of {len(queries)} searches reached"
+
+
+def test_a_thread_holds_at_most_500_emails(fresh: ToolWorldEnv) -> None:
+    """show_thread answers with the whole thread: 24.7k replies in one thread (inside the storage bound) made it
+    take 0.34 s and 46 MB in the env for a 6 MB answer."""
+    token, srv = login(fresh, "email"), server(fresh)
+    me = srv.call("supervisor", "show_profile")[1]["email"]
+    sent = srv.call("email", "send_email", [], {"access_token": token, "recipients": [me], "subject": "s", "body": "b"})
+    reply = {"access_token": token, "email_id": sent[1]["email_id"], "body": "r"}
+    answers = [srv.call("email", "reply_to_email", [], reply) for _ in range(500)]
+    assert [status for status, _ in answers] == [200] * 499 + [409], answers[-1]
+    assert "the most a thread may" in answers[-1][1]["message"]
+    status, thread = srv.call("email", "show_thread", [], {"access_token": token, "thread_id": sent[1]["thread_id"]})
+    assert status == 200 and thread["email_count"] == 500
