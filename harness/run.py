@@ -41,7 +41,7 @@ from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from harness.parallel import EnvPool, ParallelRunner, ProcessRunner, WorkFailed, close_quietly
 from harness.progress import progress_bar
-from harness.results import REJECTED_FILE, ResultStore
+from harness.results import REJECTED_FILE, ResultStore, read_run_file
 from harness.shard import Shard, shard_episodes
 from harness.summary import summarize, to_markdown
 from harness.worker_backend import check_workers_backend, choose_workers_backend
@@ -576,8 +576,9 @@ def identity_differences(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> 
 def _check_identity(run_dir: Path, request: RunRequest) -> None:
     path = run_dir / RUN_FILE
     identity = request.identity()
-    if path.exists():
-        differing = identity_differences(identity, json.loads(path.read_text())["identity"])
+    recorded = read_run_file(path, {"identity": dict})
+    if recorded is not None:
+        differing = identity_differences(identity, recorded["identity"])
         if differing:
             raise RunConfigMismatch(
                 f"run dir {run_dir} holds results of another configuration (differs in: {', '.join(differing)}); "
