@@ -204,9 +204,7 @@ class ProcessRunner(Generic[T, R]):
         pending = iter(items)
         slots: list[_Slot] = []
         try:
-            slots += [self._start() for _ in range(self.workers)]
-            for slot in slots:
-                self._give_next(slot, pending)
+            self._start_for(pending, slots)
             while busy := [slot for slot in slots if slot.busy]:
                 ready = set(wait_for_any([s.conn for s in busy] + [s.process.sentinel for s in busy]))
                 for index, slot in enumerate(slots):
@@ -217,6 +215,17 @@ class ProcessRunner(Generic[T, R]):
                         yield result
         finally:
             _stop_all(slots)
+
+    def _start_for(self, pending: Iterator[T], slots: list[_Slot]) -> None:
+        """Start a process for each of the first `workers` items, each given its item: only as many as there
+        are items, as each builds an env and a model client (workers=1000000 for one episode forked until the
+        machine ran out of processes)."""
+        while len(slots) < self.workers:
+            item = next(pending, _STOP)
+            if item is _STOP:
+                return
+            slots.append(self._start())
+            self._send(slots[-1], item)
 
     def _start(self) -> _Slot:
         parent_end, child_end = self._context.Pipe()
@@ -231,8 +240,11 @@ class ProcessRunner(Generic[T, R]):
         """Send the slot the next item, if any (the slot is then busy even if its process died idle:
         its death is collected like any other)."""
         item = next(pending, _STOP)
-        if item is _STOP:
-            return
+        if item is not _STOP:
+            self._send(slot, item)
+
+    @staticmethod
+    def _send(slot: _Slot, item: Any) -> None:
         slot.item, slot.busy = item, True
         with contextlib.suppress(OSError):
             slot.conn.send(item)

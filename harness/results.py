@@ -50,6 +50,31 @@ def _cost(value: Any) -> bool:
     return _numbers(value.get("total", {})) and isinstance(by_role, dict) and all(map(_numbers, by_role.values()))
 
 
+class RunFileError(ValueError):
+    """A run dir's own bookkeeping file (run.json, shard.json) is not what the harness wrote."""
+
+
+def read_run_file(path: Path, fields: Mapping[str, type]) -> dict[str, Any] | None:
+    """The JSON object of a run dir's file (None when there is none), with `fields` of their types. An emptied,
+    truncated or edited file raised a bare JSONDecodeError, KeyError or TypeError on resume; now its path and
+    the problem are named."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as err:  # a UnicodeDecodeError is a ValueError
+        raise RunFileError(f"{path} cannot be read as JSON ({type(err).__name__}: {err}); {_RESTORE}") from None
+    if not isinstance(data, dict):
+        raise RunFileError(f"{path} holds a JSON {type(data).__name__}, not an object; {_RESTORE}")
+    wrong = [f"{name!r} ({kind.__name__})" for name, kind in fields.items() if not isinstance(data.get(name), kind)]
+    if wrong:
+        raise RunFileError(f"{path} lacks field(s) of the right type: {', '.join(wrong)}; {_RESTORE}")
+    return data
+
+
+_RESTORE = "the run writes it itself: restore it, or use a new run dir"
+
+
 #: The fields the harness reads from every record (summary, resume, selector), with what each must be.
 REQUIRED_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "key": ("a string", lambda v: isinstance(v, str)),

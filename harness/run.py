@@ -41,7 +41,7 @@ from harness.choosers import FixedStack, StackChooser
 from harness.episode import EnvTimer, EpisodeResult, EpisodeSpec, failed_episode, json_safe, run_episode
 from harness.parallel import EnvPool, ParallelRunner, ProcessRunner, WorkFailed, close_quietly
 from harness.progress import progress_bar
-from harness.results import REJECTED_FILE, ResultStore
+from harness.results import REJECTED_FILE, ResultStore, read_run_file
 from harness.shard import Shard, shard_episodes
 from harness.summary import summarize, to_markdown
 from harness.worker_backend import check_workers_backend, choose_workers_backend
@@ -60,6 +60,10 @@ EXIT_OK = 0
 EXIT_MODEL_NOT_ANSWERING = 2
 EXIT_NOTHING_COMPLETED = 3
 EXIT_TOO_MANY_INFRA_ERRORS = 4
+
+#: Largest max_steps a run takes: an env's observation space counts the steps left in a 64-bit integer, and
+#: max_steps=1e30 failed there with "OverflowError: Python int too large to convert to C long".
+MAX_STEPS = 1_000_000
 
 #: Longest wait between two attempts of an episode that hit an infrastructure error.
 MAX_INFRA_BACKOFF_S = 60.0
@@ -108,9 +112,12 @@ class RunRequest:
                 isinstance(value, int) and not isinstance(value, bool) and value >= 1
             ):
                 raise ValueError(f"{name} must be a whole number >= 1{' or null' if optional else ''}, got {value!r}")
+        if self.max_steps is not None and self.max_steps > MAX_STEPS:
+            raise ValueError(f"max_steps must be at most {MAX_STEPS:,} or null, got {self.max_steps!r}")
         check_workers_backend(self.workers_backend)
-        if not all(isinstance(seed, int) and not isinstance(seed, bool) for seed in self.seeds):
-            raise ValueError(f"seeds must be a list of whole numbers, got {list(self.seeds)!r}")
+        _check_tasks(self.tasks)
+        if not all(isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 for seed in self.seeds):
+            raise ValueError(f"seeds must be a list of whole numbers >= 0, got {list(self.seeds)!r}")
         timeout = self.episode_timeout_s
         if timeout is not None and not (_is_number(timeout) and timeout > 0):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
@@ -160,6 +167,15 @@ class RunRequest:
                 "selector": self.selector or {},
             }
         )
+
+
+def _check_tasks(tasks: Any) -> None:
+    """`tasks` is null or a list of task ids: `tasks=alpha_0` on the command line is a string, which was read
+    letter by letter ("unknown task id(s) ['a', 'l', ...]")."""
+    if tasks is None:
+        return
+    if isinstance(tasks, str) or not all(isinstance(task, str) for task in tasks):
+        raise ValueError(f"tasks must be a list of task ids such as tasks=[a,b], got {tasks!r}")
 
 
 def _is_number(value: Any) -> bool:
@@ -560,8 +576,9 @@ def identity_differences(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> 
 def _check_identity(run_dir: Path, request: RunRequest) -> None:
     path = run_dir / RUN_FILE
     identity = request.identity()
-    if path.exists():
-        differing = identity_differences(identity, json.loads(path.read_text())["identity"])
+    recorded = read_run_file(path, {"identity": dict})
+    if recorded is not None:
+        differing = identity_differences(identity, recorded["identity"])
         if differing:
             raise RunConfigMismatch(
                 f"run dir {run_dir} holds results of another configuration (differs in: {', '.join(differing)}); "

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.results import RESULTS_FILE
+from harness.results import RESULTS_FILE, read_run_file
 
 SHARD_FILE = "shard.json"
+#: What a run and a merge read of shard.json.
+SHARD_FIELDS = {"shard": str, "index": int, "count": int, "all_episodes": int, "digest": str, "keys": list}
 
 T = TypeVar("T")
 
@@ -62,7 +64,7 @@ def shard_episodes(run_dir: Path, shard: Shard | None, keys: Sequence[str], judg
     `judge` holds the run settings a merge needs to judge the merged run like an unsharded one.
     """
     path = run_dir / SHARD_FILE
-    saved = json.loads(path.read_text()) if path.exists() else None
+    saved = read_shard(run_dir)
     if shard is None:
         if saved is not None:
             raise ShardMismatch(
@@ -90,5 +92,4 @@ def shard_episodes(run_dir: Path, shard: Shard | None, keys: Sequence[str], judg
 
 def read_shard(run_dir: Path) -> dict[str, Any] | None:
     """The run dir's `shard.json`, or None for a run that is not a shard."""
-    path = run_dir / SHARD_FILE
-    return json.loads(path.read_text()) if path.exists() else None
+    return read_run_file(run_dir / SHARD_FILE, SHARD_FIELDS)

@@ -13,7 +13,7 @@ import errno
 import io
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -97,15 +97,25 @@ def column_mismatch(got: list[str], expected: list[str]) -> InvalidSubmission:
     )
 
 
+#: A physical line with more commas than this is refused before it is split: 16 MiB of commas on one line made
+#: a row of 16.7 million fields (+240 MB of env RSS) before its count could be checked.
+MAX_LINE_COMMAS = 65_536
+
+
 def _check_rows(text: str, columns: int, rows: int) -> None:
     """Every line has the header's number of fields and there are no more rows than expected: a line
-    with many more fields than the header costs pandas quadratic time (30,000 fields: 6 s)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    seen = 0
+    with many more fields than the header costs pandas quadratic time (30,000 fields: 6 s). Blank lines,
+    skipped by pandas too, are allowed up to one per expected row: 16 MiB of them took 4 s to check and as
+    long again to parse, on every step and at the final grading."""
+    reader = csv.reader(_bounded_lines(text), strict=True)
+    seen = blank = 0
     try:
         for row in reader:
             if not row:
-                continue  # a blank line, skipped by pandas too
+                blank += 1
+                if blank > rows + 1:
+                    raise InvalidSubmission(f"more than {rows + 1} blank lines (at most one per expected row)")
+                continue
             seen += 1
             if seen > rows + 1:
                 raise InvalidSubmission(f"more rows than the {rows} expected")
@@ -113,6 +123,14 @@ def _check_rows(text: str, columns: int, rows: int) -> None:
                 raise InvalidSubmission(f"line {reader.line_num} has {len(row):,} fields, the header {columns}")
     except csv.Error as exc:
         raise InvalidSubmission(f"not a readable CSV file: {clip(str(exc))}") from None
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    """The text's physical lines, refusing one with more than MAX_LINE_COMMAS commas before csv splits it."""
+    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+        if line.count(",") > MAX_LINE_COMMAS:
+            raise InvalidSubmission(f"line {number} has {line.count(','):,} commas, over the {MAX_LINE_COMMAS:,} limit")
+        yield line
 
 
 def read_csv_strict(source: Path | str | io.StringIO, max_bytes: int | None = None) -> pd.DataFrame:

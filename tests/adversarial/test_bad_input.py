@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import MissingConfigException
 
 from envs.mle.env import MLECompetitionEnv
+from harness.results import RunFileError
 from harness.run import RunRequest, run_evaluation
 from tests.harness.conftest import REPO, run_eval
 from train_free_eval import request_from_config
@@ -44,6 +45,9 @@ def test_unknown_names_in_the_config_are_named(override: str, message: str) -> N
         ("limit=abc", "limit must be a whole number >= 1 or null, got 'abc'"),
         ("max_steps=-1", "max_steps must be a whole number >= 1 or null, got -1"),
         ("seeds=[a]", "seeds must be a list of whole numbers"),
+        ("seeds=[-1]", "seeds must be a list of whole numbers >= 0, got [-1]"),
+        ("max_steps=10000000000000000000000", "max_steps must be at most 1,000,000 or null, got 1000000000"),
+        ("tasks=alpha_0", "tasks must be a list of task ids such as tasks=[a,b], got 'alpha_0'"),
         ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1"),
         ("episode_timeout_s=nan", "episode_timeout_s must be a number > 0 or null, got nan"),
         ("infra_retries=-1", "infra_retries must be a whole number >= 0, got -1"),
@@ -191,3 +195,53 @@ def test_the_command_line_names_a_bad_middle_line_of_results_jsonl_and_resumes(t
     assert proc.returncode == 0 and f"{results}:2: lacks field(s)" in proc.stdout, proc.stderr[-2000:]
     assert results.read_bytes() == first + second  # the good lines stay, in order; nothing reruns
     assert (tmp_path / "results.rejected.jsonl").read_bytes() == b'{"key": "bravo_0@0"}\n'
+
+
+# ---- the run dir's own bookkeeping files, damaged -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "cannot be read as JSON (JSONDecodeError"),
+        (b'{"identity": {"env"', "cannot be read as JSON (JSONDecodeError"),
+        (b'{"identity": "\xff"}', "cannot be read as JSON (UnicodeDecodeError"),
+        (b"[1]", "holds a JSON list, not an object"),
+        (b"{}", "lacks field(s) of the right type: 'identity' (dict)"),
+        (b'{"identity": [1]}', "lacks field(s) of the right type: 'identity' (dict)"),
+        (None, "cannot be read as JSON (IsADirectoryError"),
+    ],
+    ids=["empty", "truncated", "not_utf8", "list", "no_identity", "identity_list", "folder"],
+)
+def test_a_damaged_run_json_is_named_on_resume_and_nothing_is_lost(
+    tmp_path: Path, content: bytes | None, problem: str
+) -> None:
+    """A resume raised a bare JSONDecodeError, KeyError, TypeError or UnicodeDecodeError naming no file."""
+    tiny_run(tmp_path, "alpha_0")
+    results, run_json = tmp_path / "results.jsonl", tmp_path / "run.json"
+    before = results.read_bytes()
+    run_json.unlink()
+    if content is None:
+        run_json.mkdir()
+    else:
+        run_json.write_bytes(content)
+    with pytest.raises(RunFileError, match="restore it, or use a new run dir") as raised:
+        tiny_run(tmp_path, "alpha_0", "bravo_0")
+    assert str(run_json) in str(raised.value) and problem in str(raised.value)
+    assert results.read_bytes() == before
+
+
+def test_a_damaged_shard_json_is_named_on_resume(tmp_path: Path) -> None:
+    request = RunRequest(
+        env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
+        policy={"name": "oracle", "kind": "oracle"},
+        wrappers=(),
+        split="dev",
+        progress=False,
+        shard="0/2",
+    )
+    run_evaluation(request, tmp_path)
+    shard_json = tmp_path / "shard.json"
+    shard_json.write_text(shard_json.read_text().replace('"digest"', '"digest_"'))
+    with pytest.raises(RunFileError, match=r"shard.json lacks field\(s\) of the right type: 'digest' \(str\)"):
+        run_evaluation(request, tmp_path)

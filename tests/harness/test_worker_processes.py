@@ -281,3 +281,18 @@ def test_a_freed_process_starts_its_next_item_while_the_consumer_still_handles_t
                 assert time.monotonic() < deadline, f"item {result + 1} waited for result {result}'s consumer"
                 time.sleep(0.01)
     assert log == ["drawn 0", "seen 0", "drawn 1", "yielded 0", "seen 1", "drawn 2", "yielded 1", "seen 2", "yielded 2"]
+
+
+@contextlib.contextmanager
+def announcing(folder: Path) -> Iterator[Callable[[int], int]]:
+    """A process's setup that leaves a file named after its pid (each builds an env and a model client)."""
+    (folder / f"process-{os.getpid()}").touch()
+    yield lambda item: item
+
+
+def test_only_as_many_processes_start_as_there_are_items(tmp_path):
+    """workers=1000000 for one episode forked a process per worker before handing out the episode, until the
+    machine ran out of processes (200 workers: 2.8 s for one tiny episode, 0.1 s now)."""
+    runner = ProcessRunner(lambda: announcing(tmp_path), 64, lost=lambda item, failure: -1)
+    assert sorted(runner.run(range(2))) == [0, 1]
+    assert len(list(tmp_path.glob("process-*"))) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -188,3 +189,56 @@ def test_text_cells_like_NA_stay_text(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     answers.to_csv(path, index=False)
     assert grading.grade(grading.read_csv_strict(path), answers, metric=get_metric("accuracy"), id_col="id") == 1.0
+
+
+def test_accuracy_compares_one_long_label_without_widening_every_cell() -> None:
+    """numpy's astype(str) made every cell as wide as the longest: one label of 131,000 characters took 3.7 GB
+    and 23 s to grade on text-normalization's 7,412 rows (here 1,000 rows and 50,000 characters: 200 MB)."""
+    answers = pd.DataFrame({"id": [str(i) for i in range(1000)], "after": ["word"] * 1000})
+    sub = answers.assign(after=["x" * 50_000] + ["word"] * 999)
+    tracemalloc.start()
+    try:
+        score = grading.grade(sub, answers, metric=get_metric("accuracy"), id_col="id")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert score == 0.999 and peak < 20 * 1024**2
+
+
+@pytest.mark.parametrize("label", ["٣", "３", "\u00a03"])
+def test_accuracy_reads_numbers_as_pandas_does(label: str) -> None:
+    """Python's float() reads Arabic-Indic and full-width digits and a no-break space as 3; pandas (and so
+    MLE-bench's graders) reads them as text, which never equals the answer 3. Each was graded correct."""
+    answers = pd.DataFrame({"id": ["a", "b"], "y": ["3", "4"]})
+    metric = get_metric("accuracy")
+    assert grading.grade(answers.assign(y=[label, "4"]), answers, metric=metric, id_col="id") == 0.5
+    assert grading.grade(answers.assign(y=[" 3", "4.0"]), answers, metric=metric, id_col="id") == 1.0
+
+
+def test_a_file_padded_with_blank_lines_is_refused(churn: Competition, tmp_path: Path) -> None:
+    """16 MiB of line ends after the rows (skipped by pandas) took 4 s to check at every step and as long again
+    at the final grading, which then graded the file; a few blank lines still pass, as in pandas."""
+    text = _good(churn).to_csv(index=False, lineterminator="\n")
+    padded = tmp_path / "padded.csv"
+    padded.write_text(text + "\r" * (grading.size_limit(churn.sample_submission_path()) - len(text) - 1))
+    report = churn.evaluate(padded)
+    assert not report["valid_submission"] and "more than 1201 blank lines" in report["invalid_reason"]
+    assert "blank lines" in str(churn.validate(padded))
+    few = tmp_path / "few.csv"
+    few.write_text(text.replace("\n", "\n\n", 5) + "\n\n")
+    assert churn.validate(few) is None and churn.evaluate(few)["valid_submission"]
+
+
+def test_a_line_of_millions_of_commas_is_refused_before_it_is_split(churn: Competition, tmp_path: Path) -> None:
+    """Split first, 16 MiB of commas made a row of 16.7 million fields (+240 MB of env RSS) before its count
+    was checked; now the line's commas are counted first."""
+    path = tmp_path / "submission.csv"
+    path.write_text("customer_id,churn\n" + "," * (grading.size_limit(churn.sample_submission_path()) - 100))
+    tracemalloc.start()
+    try:
+        reason = churn.validate(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reason is not None and f"over the {grading.MAX_LINE_COMMAS:,} limit" in reason
+    assert peak < 150 * 1024**2
