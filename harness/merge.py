@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.report import run_profile
-from harness.results import RESULTS_FILE, ResultStore, read_results
+from harness.results import RESULTS_FILE, ResultStore, RunFileError, read_results, read_written_run_file
 from harness.run import RUN_FILE, TRAJECTORY_DIR, identity_differences, judge, run_title, trajectory_name, write_outputs
 from harness.shard import SHARD_FILE, read_shard
 from harness.summary import summarize
@@ -44,9 +44,13 @@ def find_shards(dirs: Sequence[str | Path]) -> list[Path]:
     return list(found)
 
 
+#: What a merge reads from each shard's run.json.
+MERGED_FIELDS = {"identity": dict, "label": str, "split": str, "env_kind": str}
+
+
 def check_shards(shards: Sequence[Path], partial: bool) -> tuple[dict[str, Any], list[tuple[Path, dict[str, Any]]]]:
     """(run.json of the evaluation, (dir, shard.json) of each shard in index order), or why they cannot merge."""
-    metas = [json.loads((path / RUN_FILE).read_text()) for path in shards]
+    metas = [read_written_run_file(path / RUN_FILE, MERGED_FIELDS) for path in shards]
     infos = [read_shard(path) or {} for path in shards]
     first, first_info = metas[0], infos[0]
     for path, meta, info in zip(shards, metas, infos, strict=True):
@@ -135,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         summary = merge(args.out, args.shards, args.partial)
-    except (MergeRefused, FileNotFoundError) as error:
+    except (MergeRefused, RunFileError, FileNotFoundError) as error:
         print(f"merge: {error}", file=sys.stderr)
         return 2
     print((Path(args.out) / "summary.md").read_text())

@@ -30,7 +30,7 @@ from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.blame import INFRA, record_error_kind
 from harness.html_activity import load_trajectories, wrapper_activity
-from harness.results import RESULTS_FILE, read_results
+from harness.results import RESULTS_FILE, read_results, read_written_run_file
 from harness.run import RUN_FILE
 from harness.shard import SHARD_FILE
 from harness.summary import format_interval, format_stat, mean_se, summarize
@@ -47,6 +47,10 @@ class Run:
     records: list[dict[str, Any]]
 
 
+#: What a report reads from each run.json (a damaged one is named, not a bare KeyError or JSONDecodeError).
+REPORTED_FIELDS = {"label": str, "identity": dict}
+
+
 def find_runs(sweep_dir: str | Path) -> list[Run]:
     """Run dirs below `sweep_dir` (itself included), in job order."""
     sweep_dir = Path(sweep_dir)
@@ -57,7 +61,7 @@ def find_runs(sweep_dir: str | Path) -> list[Run]:
         raise FileNotFoundError(f"no runs below {sweep_dir} (looked for dirs with {RUN_FILE} and {RESULTS_FILE})")
     runs, settings = [], []
     for path in dirs:
-        meta = json.loads((path / RUN_FILE).read_text())
+        meta = read_written_run_file(path / RUN_FILE, REPORTED_FIELDS)
         runs.append(Run(label=meta["label"], path=path, profile=run_profile(meta), records=read_results(path)))
         settings.append(run_settings(path, meta))
     for label in {run.label for run in runs}:

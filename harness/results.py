@@ -75,6 +75,14 @@ def read_run_file(path: Path, fields: Mapping[str, type]) -> dict[str, Any] | No
 _RESTORE = "the run writes it itself: restore it, or use a new run dir"
 
 
+def read_written_run_file(path: Path, fields: Mapping[str, type]) -> dict[str, Any]:
+    """read_run_file for a run dir that must have written `path` already (reports, merges): missing is an error."""
+    data = read_run_file(path, fields)
+    if data is None:
+        raise RunFileError(f"{path} is missing: the run that made this dir wrote none; {_RESTORE}")
+    return data
+
+
 #: The fields the harness reads from every record (summary, resume, selector), with what each must be.
 REQUIRED_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "key": ("a string", lambda v: isinstance(v, str)),

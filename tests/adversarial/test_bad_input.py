@@ -11,6 +11,8 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import MissingConfigException
 
 from envs.mle.env import MLECompetitionEnv
+from harness.merge import main as merge_main
+from harness.report import main as report_main
 from harness.results import RunFileError
 from harness.run import RunRequest, run_evaluation
 from tests.harness.conftest import REPO, run_eval
@@ -245,3 +247,27 @@ def test_a_damaged_shard_json_is_named_on_resume(tmp_path: Path) -> None:
     shard_json.write_text(shard_json.read_text().replace('"digest"', '"digest_"'))
     with pytest.raises(RunFileError, match=r"shard.json lacks field\(s\) of the right type: 'digest' \(str\)"):
         run_evaluation(request, tmp_path)
+
+
+def test_report_and_merge_name_a_damaged_run_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reports and merges read run.json too: an emptied one ended them in a bare JSONDecodeError traceback."""
+    shards = []
+    for index in range(2):
+        shards.append(tmp_path / f"shard{index}")
+        request = RunRequest(
+            env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
+            policy={"name": "oracle", "kind": "oracle"},
+            wrappers=(),
+            split="dev",
+            progress=False,
+            shard=f"{index}/2",
+        )
+        run_evaluation(request, shards[-1])
+    damaged = shards[1] / "run.json"
+    damaged.write_text("")
+    assert report_main([str(shards[1])]) == 2
+    assert merge_main([str(tmp_path / "merged"), *map(str, shards)]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[0] for line in errors] == ["report", "merge"]
+    assert all(f"{damaged} cannot be read as JSON" in line for line in errors)
+    assert not (tmp_path / "merged").exists()
