@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -121,16 +122,20 @@ def test_malformed_submissions_are_named_and_not_graded(mle, script: str, messag
 TINY_RUN = ("env=tiny", "policy=oracle", "limit=null")
 
 
-def tiny_run(run_dir: Path, *tasks: str) -> dict:
-    request = RunRequest(
+def tiny_request(**settings: Any) -> RunRequest:
+    """The tiny env's dev split played by its oracle, with `settings` (tasks, shard, ...)."""
+    return RunRequest(
         env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
         policy={"name": "oracle", "kind": "oracle"},
         wrappers=(),
         split="dev",
-        tasks=tasks,
         progress=False,
+        **settings,
     )
-    return run_evaluation(request, run_dir)
+
+
+def tiny_run(run_dir: Path, *tasks: str) -> dict:
+    return run_evaluation(tiny_request(tasks=tasks), run_dir)
 
 
 @pytest.mark.parametrize(
@@ -234,14 +239,7 @@ def test_a_damaged_run_json_is_named_on_resume_and_nothing_is_lost(
 
 
 def test_a_damaged_shard_json_is_named_on_resume(tmp_path: Path) -> None:
-    request = RunRequest(
-        env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
-        policy={"name": "oracle", "kind": "oracle"},
-        wrappers=(),
-        split="dev",
-        progress=False,
-        shard="0/2",
-    )
+    request = tiny_request(shard="0/2")
     run_evaluation(request, tmp_path)
     shard_json = tmp_path / "shard.json"
     shard_json.write_text(shard_json.read_text().replace('"digest"', '"digest_"'))
@@ -251,18 +249,9 @@ def test_a_damaged_shard_json_is_named_on_resume(tmp_path: Path) -> None:
 
 def test_report_and_merge_name_a_damaged_run_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Reports and merges read run.json too: an emptied one ended them in a bare JSONDecodeError traceback."""
-    shards = []
-    for index in range(2):
-        shards.append(tmp_path / f"shard{index}")
-        request = RunRequest(
-            env={"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}},
-            policy={"name": "oracle", "kind": "oracle"},
-            wrappers=(),
-            split="dev",
-            progress=False,
-            shard=f"{index}/2",
-        )
-        run_evaluation(request, shards[-1])
+    shards = [tmp_path / f"shard{index}" for index in range(2)]
+    for index, shard in enumerate(shards):
+        run_evaluation(tiny_request(shard=f"{index}/2"), shard)
     damaged = shards[1] / "run.json"
     damaged.write_text("")
     assert report_main([str(shards[1])]) == 2
