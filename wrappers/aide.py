@@ -250,9 +250,18 @@ def _env_submission(output: str) -> bool | None:
     return None if match is None else match.group(1) == "valid"
 
 
+#: Where the MLE env's output hands over to what the script printed (envs.mle.journal.step_output).
+STDOUT_MARK = "--- stdout (end) ---"
+
+
 def _env_metric(output: str) -> float | None:
-    """The env's own validation score on a held-out split, when it reports one."""
-    match = re.search(r"^validation [^\n]*?: (-?\d[\d.]*(?:e-?\d+)?)\s*$", output, re.MULTILINE | re.IGNORECASE)
+    """The env's own validation score on a held-out split, when it reports one. Only the env's lines, before the
+    script's stdout, are read: a script that prints "validation accuracy: 0.99" does not speak for the env (it
+    did when the env's score was unavailable), nor crash the search with "1..2"."""
+    env_lines = output.partition(STDOUT_MARK)[0]
+    # {:.5g} writes large and small scores as 1.2346e+05 and 1e-05
+    number = r"(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)"
+    match = re.search(rf"^validation [^\n]*?: {number}[ \t]*$", env_lines, re.MULTILINE | re.IGNORECASE)
     return _finite(float(match.group(1))) if match else None
 
 

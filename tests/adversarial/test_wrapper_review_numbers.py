@@ -60,3 +60,35 @@ def test_a_nan_or_inf_metric_never_becomes_the_node_improvements_build_on(bad: s
     assert journal[0]["metric"] is None and journal[0]["is_buggy"]
     assert journal[2]["operation"] == "improve" and journal[2]["parent"] == 1
     json.dumps(journal, allow_nan=False)  # the step's info stays strict JSON
+
+
+#: The head of an MLE step's output (envs.mle.journal.step_output), before what the script printed.
+HEAD = "[step 2] exit status 0 (run time 1-5 s)\nsubmission.csv: valid\n"
+UNAVAILABLE = (
+    "validation accuracy on a held-out split of train: unavailable (the run or its validation submission failed)"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        # the script prints a line shaped like the env's with no number in it: it used to raise ValueError
+        (HEAD + "--- stdout (end) ---\nvalidation accuracy: 1..2\n--- stderr (end) ---\n(empty)", None),
+        # the env's score is unavailable and the script claims one: it used to be taken as the env's (0.99)
+        (HEAD + UNAVAILABLE + "\n--- stdout (end) ---\nvalidation accuracy: 0.99\n--- stderr (end) ---\n(empty)", None),
+        # {:.5g} of a large score: it used to be missed (None)
+        (HEAD + "validation rmse on a held-out split of train: 1.2346e+05\n--- stdout (end) ---\n(empty)", 123460.0),
+    ],
+    ids=["printed_1..2", "printed_claim_while_env_unavailable", "env_exponent_plus"],
+)
+def test_the_envs_validation_score_is_read_from_the_envs_lines_only(output: str, expected: float | None) -> None:
+    from wrappers.aide import _env_metric
+
+    assert _env_metric(output) == expected
+
+
+def test_a_script_printing_a_validation_line_without_a_number_does_not_end_the_search() -> None:
+    script = "Plan: a baseline.\n```python\nprint('validation accuracy: 1..2')\n```\n"
+    model = ServerLikeModel(lambda r: review("0.5") if _is_review(r.messages) else script, honours_tools=False)
+    journal = run_search(model, steps=2)
+    assert journal[0]["reviewed"] and journal[0]["metric"] == 0.5
