@@ -28,6 +28,10 @@ def _token_like(text: str) -> list[str]:
 
 
 _RUN = re.compile(r"[\w\-]+")
+#: Past this an entry is no value one copies by hand: a key, or a token or email, of any length the output allows
+#: (20,000 characters on ToolWorld) made an entry that long, kept in every later prompt, so the summary could
+#: never bring the prompt under its budget again. A sensitive pair is at most ~290 (85 key, 200 value).
+ENTRY_MAX_CHARS = 300
 
 
 def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
@@ -40,7 +44,7 @@ def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
     runs: set[str] = set()  # the word runs of every entry in `seen`
 
     def add(entry: str) -> None:
-        if entry not in seen:
+        if entry not in seen and len(entry) <= ENTRY_MAX_CHARS:
             seen[entry] = None
             runs.update(_RUN.findall(entry))
 
