@@ -36,6 +36,7 @@ asks for, envs.mle.journal.VALIDATION_LINE), read mechanically.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from collections.abc import Mapping
@@ -112,6 +113,8 @@ class Review:
     lower_is_better: bool | None
     has_csv_submission: bool | None
     parsed_as: str
+    #: Why a metric the review gave was not taken (not a finite number: nan, inf, 1e400), else "".
+    refused: str = ""
 
 
 _BOOL = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -131,13 +134,20 @@ def parse_review(text: str, tool_calls: Any = None) -> Review | None:
 
 
 def _review(data: Mapping[str, Any], source: str) -> Review:
+    raw = data.get("metric")
+    metric = _as_float(raw)
+    refused = ""
+    number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    if metric is None and (number or (isinstance(raw, str) and _NUMBER.search(raw))):
+        refused = f"metric {truncate_output(str(raw), 40)!r} refused: not a finite number"
     return Review(
         is_bug=bool(_as_bool(data.get("is_bug"))),
         summary=str(data.get("summary") or ""),
-        metric=_as_float(data.get("metric")),
+        metric=metric,
         lower_is_better=_as_bool(data.get("lower_is_better")),
         has_csv_submission=_as_bool(data.get("has_csv_submission")),
         parsed_as=source,
+        refused=refused,
     )
 
 
@@ -147,7 +157,8 @@ def _from_tool_calls(tool_calls: Any) -> Any:
         if isinstance(arguments, str):
             try:  # strict=False: llama.cpp's grammar lets raw newlines and tabs into strings
                 return json.loads(arguments, strict=False)
-            except json.JSONDecodeError:
+            # ValueError (JSONDecodeError's base): an integer past int's 4,300-digit limit; RecursionError: depth
+            except (ValueError, RecursionError):
                 continue
         if isinstance(arguments, Mapping):
             return arguments
@@ -159,7 +170,9 @@ def _first_json_object(text: str) -> Any:
     for match in re.finditer(r"\{", text):
         try:
             return decoder.raw_decode(text[match.start() :])[0]
-        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested past the decoder's stack
+        # not JSON (JSONDecodeError), an integer past int's 4,300-digit limit (ValueError), or nested past the
+        # decoder's stack (RecursionError)
+        except (ValueError, RecursionError):
             continue
     return None
 
@@ -170,11 +183,25 @@ def _as_bool(value: Any) -> bool | None:
     return _BOOL.get(str(value).strip().lower().split()[0] if str(value).strip() else "", None)
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", re.IGNORECASE)
+
+
+def _finite(value: float) -> float | None:
+    """A metric only when it is a finite number: a NaN compares false with every other metric, so with it the best
+    node would depend on the journal's order, and an inf (a model's "1e400") would beat every real score."""
+    return value if math.isfinite(value) else None
+
+
 def _as_float(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = re.search(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(value or ""), re.IGNORECASE)
-    return float(match.group(0)) if match else None
+        try:
+            return _finite(float(value))
+        except OverflowError:  # an int too large for a float
+            return None
+    if isinstance(value, (list, dict)):
+        return None  # str() of a deep or huge structure costs its size, and it is no number anyway
+    match = _NUMBER.search(str(value or ""))
+    return _finite(float(match.group(0))) if match else None
 
 
 def _unreadable(reply: ChatReply) -> str:
@@ -223,10 +250,19 @@ def _env_submission(output: str) -> bool | None:
     return None if match is None else match.group(1) == "valid"
 
 
+#: Where the MLE env's output hands over to what the script printed (envs.mle.journal.step_output).
+STDOUT_MARK = "--- stdout (end) ---"
+
+
 def _env_metric(output: str) -> float | None:
-    """The env's own validation score on a held-out split, when it reports one."""
-    match = re.search(r"^validation [^\n]*?: (-?\d[\d.]*(?:e-?\d+)?)\s*$", output, re.MULTILINE | re.IGNORECASE)
-    return float(match.group(1)) if match else None
+    """The env's own validation score on a held-out split, when it reports one. Only the env's lines, before the
+    script's stdout, are read: a script that prints "validation accuracy: 0.99" does not speak for the env (it
+    did when the env's score was unavailable), nor crash the search with "1..2"."""
+    env_lines = output.partition(STDOUT_MARK)[0]
+    # {:.5g} writes large and small scores as 1.2346e+05 and 1e-05
+    number = r"(-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)"
+    match = re.search(rf"^validation [^\n]*?: {number}[ \t]*$", env_lines, re.MULTILINE | re.IGNORECASE)
+    return _finite(float(match.group(1))) if match else None
 
 
 _PRINTED_METRIC = re.compile(
@@ -237,7 +273,7 @@ _PRINTED_METRIC = re.compile(
 def _printed_metric(output: str) -> float | None:
     """The last "Validation metric: <number>" line the script printed, as every prompt asks it to."""
     found = _PRINTED_METRIC.findall(output)
-    return float(found[-1]) if found else None
+    return _finite(float(found[-1])) if found else None
 
 
 def _metric(node: AideNode) -> float:
@@ -380,7 +416,7 @@ class AideSearch:
         if review is None:
             node.analysis = "review unreadable: counted as buggy"
             return
-        node.analysis = review.summary
+        node.analysis = f"{review.summary} ({review.refused})" if review.refused else review.summary
         # the env's own signals, when present, outrank what the model read from the output
         read = (_env_metric(output), _printed_metric(output), review.metric)
         node.metric = next((value for value in read if value is not None), None)

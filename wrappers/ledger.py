@@ -27,19 +27,37 @@ def _token_like(text: str) -> list[str]:
     return [r for r in runs if any(c.isdigit() for c in r) and any(c.isalpha() for c in r)]
 
 
+_RUN = re.compile(r"[\w\-]+")
+#: Past this an entry is no value one copies by hand: a key, or a token or email, of any length the output allows
+#: (20,000 characters on ToolWorld) made an entry that long, kept in every later prompt, so the summary could
+#: never bring the prompt under its budget again. A sensitive pair is at most ~290 (85 key, 200 value).
+ENTRY_MAX_CHARS = 300
+
+
 def ledger_entries(outputs: Iterable[str], max_entries: int = 60) -> list[str]:
-    """Entries in first-seen order; past `max_entries`, the most recent are kept."""
+    """Entries in first-seen order; past `max_entries`, the most recent are kept.
+
+    A token-like run that an entry already holds (the value of "access_token: ...", a token seen before) is
+    not added again; "holds" is "is one of its runs", looked up in a set, so an episode's outputs full of
+    tokens cost linear time (checking each token against every entry so far took 29 s for 40 outputs)."""
     seen: dict[str, None] = {}
+    runs: set[str] = set()  # the word runs of every entry in `seen`
+
+    def add(entry: str) -> None:
+        if entry not in seen and len(entry) <= ENTRY_MAX_CHARS:
+            seen[entry] = None
+            runs.update(_RUN.findall(entry))
+
     for output in outputs:
         for key, value in _SENSITIVE_PAIR.findall(output):
-            seen[f"{key}: {value.strip(chr(34) + chr(39))}"] = None
+            add(f"{key}: {value.strip(chr(34) + chr(39))}")
         for key, value in _NUMBER_PAIR.findall(output):
-            seen[f"{key}: {value}"] = None
+            add(f"{key}: {value}")
         for email in _EMAIL.findall(output):
-            seen[email] = None
+            add(email)
         for token in _token_like(output):
-            if not any(token in entry for entry in seen):
-                seen[token] = None
+            if token not in runs:
+                add(token)
     entries = list(seen)
     return entries[-max_entries:] if max_entries > 0 else []
 

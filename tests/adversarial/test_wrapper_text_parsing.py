@@ -28,6 +28,12 @@ STALLS = {
     "correct_sections_spaces": "from wrappers.correct import parse_correction\nparse_correction(' ' * 100_000)",
     "correct_sections_blank_lines": "from wrappers.correct import parse_correction\nparse_correction('\\n' * 50_000)",
     "aide_exception_type_blank_lines": ("from wrappers.aide import _exception_type\n_exception_type('\\n' * 50_000)"),
+    # an episode of 80 ToolWorld outputs at their 20,000-character limit, each full of distinct letter+digit
+    # tokens, as summarize folds them: each token was checked against every entry so far (29 s for 40 outputs)
+    "ledger_an_episode_of_tokens": (
+        "from wrappers.ledger import ledger_entries\n"
+        "ledger_entries([' '.join(f't{s:03d}{i:011d}xy' for i in range(1_052)) for s in range(80)])"
+    ),
 }
 
 

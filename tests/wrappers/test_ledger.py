@@ -24,3 +24,14 @@ def test_long_runs_give_no_entries_and_the_newest_entries_survive_the_cap():
     entries = ledger_entries([f"item_id: {i}" for i in range(100)], max_entries=3)
     assert entries == ["item_id: 97", "item_id: 98", "item_id: 99"]
     assert format_ledger([]) == ""
+
+
+def test_no_entry_is_longer_than_a_value_one_copies_whatever_the_output_holds():
+    """A token, a number's key or an email as long as ToolWorld's 20,000-character output made an entry that
+    long: kept in every later prompt, it held the prompt over budget however much was summarized."""
+    from wrappers.ledger import ENTRY_MAX_CHARS
+
+    outputs = ["k1" * 10_000, "a" * 20_000 + ": 5", "x" * 20_000 + "@example.org", "token=abc123def456ghi789jk"]
+    entries = ledger_entries(outputs)
+    assert all(len(entry) <= ENTRY_MAX_CHARS for entry in entries)
+    assert entries == ["token: abc123def456ghi789jk"]  # the short values are still kept

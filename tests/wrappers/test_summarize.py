@@ -135,3 +135,16 @@ def test_reports_its_own_cost():
     cost = info["wrappers"]["summarize"]["cost"]
     assert cost["calls"] == len(model.calls("summarizer")) >= 1
     assert cost["prompt_tokens"] > 0 and cost["completion_tokens"] > 0
+
+
+def test_long_tokens_the_agent_printed_do_not_keep_the_summarized_prompt_over_budget():
+    """Five outputs each one 20,000-character letter+digit run: their ledger entries made a 100,083-character
+    summary, a 100,295-character prompt against max_chars 24,000 once they were summarized."""
+    env, _ = make(env_steps=40)
+    for i in range(5):
+        env.step(f"print('k{i}' * 10_000)")
+    for _ in range(6):
+        obs, _, _, _, info = env.step("x = 1")
+    report = info["wrappers"]["summarize"]
+    assert report["summarized_turns"] >= 4 and report["summary_chars"] < 1_000
+    assert chars_of(env, obs) < 24_000
