@@ -225,3 +225,13 @@ def test_the_html_report_reads_one_trajectory_file_at_a_time(tmp_path):
         tracemalloc.stop()
     # before: every trajectory was loaded before any was shown, 36 MB of text at once
     assert peak < 20_000_000, f"{peak:,} bytes at the peak"
+
+
+def test_a_trajectory_nested_past_what_json_reads_leaves_its_episode_without_steps(tmp_path):
+    run_dir = oracle_run(tmp_path / "run", "alpha_0", "bravo_0")
+    depth = 100_000  # json.loads raises RecursionError (not a ValueError): the report ended in that traceback
+    (run_dir / "trajectories" / "alpha_0@0.json").write_text(
+        '{"key": "alpha_0@0", "steps": [], "final_info": ' + '{"x": ' * depth + "1" + "}" * depth + "}"
+    )
+    page = write_html(run_dir).read_text()
+    assert page.count('class="episode"') == 2 and re.search(r"alpha_0@0 \| none \| -\s+\| reward 1.0 \| 0 steps", page)
