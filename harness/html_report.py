@@ -12,8 +12,10 @@ Shown: the per-stack table with 95% intervals and paired differences (as in
 report.md, on the episodes every stack scored), success by difficulty, the
 plots, what each wrapper did, per-role token and time costs, a selector's arm
 pulls over time, and every episode's trajectory, filterable by stack, outcome
-and failure category. Long texts are cut at MAX_TEXT_CHARS (the trajectory
-file keeps them whole).
+and failure category. Long texts are cut at MAX_TEXT_CHARS, and an episode
+shows steps until MAX_EPISODE_CHARS of their text are on the page, then says
+how many steps it left out and links the trajectory file, which keeps it all
+(so 1,000 episodes of ToolWorld's largest steps make a page of ~50 MB, not 1 GB).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import tempfile
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,7 @@ from harness.blame import record_error_kind
 from harness.html_activity import in_finish_order, load_trajectories, step_reports, wrapper_activity
 from harness.html_template import FILTER_SCRIPT, TEMPLATE
 from harness.report import Run, compare, find_runs
+from harness.run import TRAJECTORY_DIR, trajectory_name
 from harness.summary import format_interval, format_stat, summarize
 
 HTML_FILE = "report.html"
@@ -40,12 +45,16 @@ HTML_FILE = "report.html"
 #: Longest text (a prompt message, a reply, an observation) shown whole in the page.
 MAX_TEXT_CHARS = 8_000
 
+#: Characters of step text (prompts, replies, actions, observations, wrapper events) one episode shows; the
+#: step that reaches it is the last shown, the rest are named and left to the trajectory file.
+MAX_EPISODE_CHARS = 40_000
+
 
 def write_html(directory: str | Path, baseline_label: str | None = None) -> Path:
     """Write `directory`/report.html for the run or the sweep below `directory`; return its path."""
     directory = Path(directory)
     runs = find_runs(directory)
-    page = render(runs, baseline_label, title=f"trainfree report: {directory.resolve().name}")
+    page = render(runs, baseline_label, title=f"trainfree report: {directory.resolve().name}", directory=directory)
     path = directory / HTML_FILE
     tmp = path.with_name(HTML_FILE + ".tmp")
     tmp.write_text(page, encoding="utf-8", errors="backslashreplace")
@@ -53,16 +62,17 @@ def write_html(directory: str | Path, baseline_label: str | None = None) -> Path
     return path
 
 
-def render(runs: Sequence[Run], baseline_label: str | None, title: str) -> str:
+def render(runs: Sequence[Run], baseline_label: str | None, title: str, directory: Path | None = None) -> str:
+    """The page; links to trajectory files are relative to `directory` (where the page is written)."""
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters.update(mean=format_stat, interval=format_interval, cut=_cut)
     script_hash = base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode()).digest()).decode()
     return environment.from_string(TEMPLATE).render(
-        title=title, script=FILTER_SCRIPT, script_hash=script_hash, **page_data(runs, baseline_label)
+        title=title, script=FILTER_SCRIPT, script_hash=script_hash, **page_data(runs, baseline_label, directory)
     )
 
 
-def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]:
+def page_data(runs: Sequence[Run], baseline_label: str | None, directory: Path | None = None) -> dict[str, Any]:
     """Everything the template shows, as plain values."""
     comparison: dict[str, Any] | None = None
     try:
@@ -78,8 +88,11 @@ def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]
         if comparison
         else {run.label: summarize(run.records, run.profile) for run in runs}
     )
-    trajectories = {run.label: load_trajectories(run.path, run.records) for run in runs}
-    episodes = [episode_view(run.label, t) for run in runs for t in trajectories[run.label]]
+    episodes: list[dict[str, Any]] = []
+    activity = {}
+    for run in runs:  # one trajectory file in memory at a time: each becomes its (bounded) view as it is read
+        viewed = (_viewed(episodes, run, t, directory) for t in load_trajectories(run.path, run.records))
+        activity[run.label] = wrapper_activity(viewed)
     return {
         "note": note,
         "comparison": comparison,
@@ -87,7 +100,7 @@ def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]
         "headlines": list(next(iter(summaries.values()))["headline"]),
         "levels": sorted({level for s in summaries.values() for level in s["by_difficulty"]}),
         "images": _plots(summaries, runs),
-        "activity": {label: wrapper_activity(ts) for label, ts in trajectories.items()},
+        "activity": activity,
         "roles": {run.label: summarize(run.records, run.profile)["cost"] for run in runs},
         "episodes": episodes,
         "filters": {
@@ -98,18 +111,30 @@ def page_data(runs: Sequence[Run], baseline_label: str | None) -> dict[str, Any]
     }
 
 
+def _viewed(
+    episodes: list[dict[str, Any]], run: Run, trajectory: dict[str, Any], directory: Path | None
+) -> dict[str, Any]:
+    """`trajectory`, after adding its view to `episodes`."""
+    file = run.path / TRAJECTORY_DIR / trajectory_name(trajectory["record"]["key"])
+    link = Path(os.path.relpath(file, directory)) if directory is not None else file
+    episodes.append(episode_view(run.label, trajectory, link.as_posix()))
+    return trajectory
+
+
 def _in_finish_order(run: Run) -> list[Mapping[str, Any]]:
     return in_finish_order(run.records)
 
 
-def episode_view(stack: str, trajectory: Mapping[str, Any]) -> dict[str, Any]:
-    """One episode as the trajectory viewer shows it."""
+def episode_view(stack: str, trajectory: Mapping[str, Any], file: str = "") -> dict[str, Any]:
+    """One episode as the trajectory viewer shows it; `file` is its trajectory file, as the page links it."""
     record = trajectory["record"]
     kind = record_error_kind(record)
     error = record.get("error") or {}
     outcome = "success" if record.get("success") else ("error" if kind else "failure")
     evaluation = (trajectory.get("final_info") or {}).get("evaluation") or {}
     category = "-" if outcome == "success" else _category(error, evaluation)
+    steps = trajectory.get("steps") or ()
+    shown = _within_budget(_steps_view(steps))
     return {
         "key": record["key"],
         "stack": stack,
@@ -118,7 +143,11 @@ def episode_view(stack: str, trajectory: Mapping[str, Any]) -> dict[str, Any]:
         "task": trajectory.get("task") or {"task_id": record["task_id"]},
         "instruction": trajectory.get("instruction") or "",
         "reward": record.get("reward"),
-        "steps": _steps_view(trajectory.get("steps") or ()),
+        "steps": shown,
+        "steps_total": len(steps),
+        "steps_left_out": len(steps) - len(shown),
+        "file": file,
+        "file_href": urllib.parse.quote(file),
         "failed_tests": _failed_tests(evaluation),
         "error": f"{error.get('type')} at {error.get('stage')} ({error.get('kind')}): {error.get('reason')}"
         if error
@@ -162,6 +191,40 @@ def _steps_view(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return views
+
+
+def _within_budget(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps with their texts cut: each at MAX_TEXT_CHARS and all together at MAX_EPISODE_CHARS (a step's
+    action and observation first, then its reply, prompt and wrapper events); steps after the one that
+    spent it are left out. Cut here, after the prompts were compared whole with the step before's texts."""
+    left = MAX_EPISODE_CHARS
+
+    def take(text: Any) -> str:
+        nonlocal left
+        text = "" if text is None else str(text)
+        shown = min(len(text), MAX_TEXT_CHARS, left)
+        left -= shown
+        return (
+            text
+            if shown == len(text)
+            else f"{text[:shown]}\n[... {len(text) - shown} more characters in the trajectory file]"
+        )
+
+    shown_steps = []
+    for view in views:
+        if left <= 0:
+            break
+        action, output = take(view["action"]), take(view["output"])  # first: what the agent did and saw
+        reply = None if view["reply"] is None else take(view["reply"])
+        prompt = view["prompt"]
+        if prompt is not None:
+            added = [{**m, "content": None if m["content"] is None else take(m["content"])} for m in prompt["added"]]
+            prompt = {**prompt, "added": added}
+        events = {name: take(text) for name, text in view["events"].items()}
+        shown_steps.append(
+            {**view, "prompt": prompt, "reply": reply, "action": action, "output": output, "events": events}
+        )
+    return shown_steps
 
 
 def _prompt_view(prompt: Any, before: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -47,6 +47,7 @@ figure img { max-width: 100%; border: 1px solid #ddd; }
 .label { font-weight: 600; font-size: 0.85em; color: #444; }
 .filters label { margin-right: 1.2em; }
 .wide { overflow-x: auto; }
+.left-out { color: #a33; font-weight: 600; }
 </style>
 </head>
 <body>
@@ -139,7 +140,7 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 <details class="episode"{% if loop.first %} open{% endif %}
  data-stack="{{ e.stack }}" data-outcome="{{ e.outcome }}" data-category="{{ e.category }}">
 <summary><span class="{{ e.outcome }}">{{ e.outcome }}</span> {{ e.key }} | {{ e.stack }} | {{ e.category }}
-| reward {{ e.reward }} | {{ e.steps | length }} steps</summary>
+| reward {{ e.reward }} | {{ e.steps_total }} steps</summary>
 <p class="label">task</p><pre>{% for k, v in e.task.items() %}{{ k }}: {{ v }}
 {% endfor %}</pre>
 {% if e.instruction %}<p class="label">instruction</p><pre>{{ e.instruction | cut }}</pre>{% endif %}
@@ -154,17 +155,20 @@ episode wall time {{ cost.episode_wall_time_s | round(1) }} s.</p>
 <summary>prompt ({{ step.prompt.kept + step.prompt.added | length }} messages{% if step.prompt.kept %}: the first
 {{ step.prompt.kept }} as in the step before, then these{% endif %})</summary>
 {% for m in step.prompt.added %}<p class="label">{{ m.role }}</p>
-{% if m.same_as %}<p><i>{{ m.same_as }}, as above</i></p>{% else %}<pre>{{ m.content | cut }}</pre>{% endif %}
+{% if m.same_as %}<p><i>{{ m.same_as }}, as above</i></p>{% else %}<pre>{{ m.content }}</pre>{% endif %}
 {% endfor %}
 </details>{% endif %}
-{% if step.reply is not none %}<p class="label">reply</p><pre class="reply">{{ step.reply | cut }}</pre>{% endif %}
-<p class="label">action</p><pre class="action">{{ step.action | cut }}</pre>
-<p class="label">observation</p><pre class="observation">{{ step.output | cut }}</pre>
+{% if step.reply is not none %}<p class="label">reply</p><pre class="reply">{{ step.reply }}</pre>{% endif %}
+<p class="label">action</p><pre class="action">{{ step.action }}</pre>
+<p class="label">observation</p><pre class="observation">{{ step.output }}</pre>
 {% if step.events %}<details><summary>wrapper events: {{ step.events | join(", ") }}</summary>
-{% for name, text in step.events.items() %}<p class="label">{{ name }}</p><pre>{{ text | cut }}</pre>{% endfor %}
+{% for name, text in step.events.items() %}<p class="label">{{ name }}</p><pre>{{ text }}</pre>{% endfor %}
 </details>{% endif %}
 </div>
 {% endfor %}
+{% if e.steps_left_out %}<p class="left-out">Steps {{ e.steps | length + 1 }} to {{ e.steps_total }}
+({{ e.steps_left_out }} of {{ e.steps_total }}) are not shown: this episode's text reached the page's limit for one
+episode. The whole episode is in <a href="{{ e.file_href }}">{{ e.file }}</a>.</p>{% endif %}
 </details>
 {% endfor %}
 <script>{{ script | safe }}</script>

@@ -52,10 +52,22 @@ def mean_se(values: Sequence[float], bounds: tuple[float, float] | None = None) 
     n = len(values)
     if n == 0:
         return {"mean": None, "se": None, "n": 0, "ci95": None, "ci_method": None}
-    mean = math.fsum(values) / n
+    if not all(map(math.isfinite, values)):  # a sum that overflowed before it came here (tokens, costs)
+        return {"mean": None, "se": None, "n": n, "ci95": None, "ci_method": None}
+    try:
+        mean = math.fsum(values) / n
+        variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+    except OverflowError:  # numbers past ~1e154 (a metric or a hand-edited line): their mean, scaled down, only
+        scale = max(map(abs, values))
+        return {
+            "mean": math.fsum(v / scale for v in values) / n * scale,
+            "se": None,
+            "n": n,
+            "ci95": None,
+            "ci_method": None,
+        }
     if n < 2:
         return {"mean": mean, "se": None, "n": n, "ci95": None, "ci_method": None}
-    variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
     se = math.sqrt(variance / n)
     half = float(scipy_stats.t.ppf((1 + CONFIDENCE) / 2, n - 1)) * se
     low, high = mean - half, mean + half

@@ -260,3 +260,18 @@ def test_report_and_merge_name_a_damaged_run_json(tmp_path: Path, capsys: pytest
     assert [line.split(": ")[0] for line in errors] == ["report", "merge"]
     assert all(f"{damaged} cannot be read as JSON" in line for line in errors)
     assert not (tmp_path / "merged").exists()
+
+
+def test_a_valid_results_line_with_a_huge_metric_is_reported_not_a_crash(tmp_path, capsys):
+    """A metric is any finite number: two episodes reporting 1e200 made the variance overflow (OverflowError out
+    of summary.mean_se), so the report and the run's own summary crashed. Now: their mean, no SE, strict JSON."""
+    run_dir = tmp_path / "run"
+    tiny_run(run_dir)
+    lines = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
+    for record in lines[:2]:
+        record["metrics"]["looks"] = 1e200
+    (run_dir / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert report_main([str(run_dir), "--html"]) == 0, capsys.readouterr().err
+    report = json.loads((run_dir / "report.json").read_text(), parse_constant=lambda name: pytest.fail(name))
+    looks = report["stacks"]["none"]["summary"]["metrics"]["looks"]
+    assert looks["mean"] == pytest.approx(2e200 / 6) and looks["se"] is None and looks["ci95"] is None

@@ -7,6 +7,8 @@ import json
 import re
 import shutil
 import subprocess
+import tracemalloc
+import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -179,3 +181,57 @@ def test_trajectory_files_keep_the_prompt_the_model_saw(sweep):
     # truncate (stack 1) cut the word out of what the model saw: the prompt shows the cut history
     cut = full_prompts(json.loads((sweep / "1" / "trajectories" / "bravo_0@0.json").read_text())["steps"])
     assert cut[1][-1] == {"role": "user", "content": "bravo0"}
+
+
+def oracle_run(run_dir: Path, *tasks: str) -> Path:
+    """The tiny env played by its oracle on `tasks`: a real run dir whose trajectory files a test then swells."""
+    request = RunRequest(env=TINY, policy={"name": "oracle", "kind": "oracle"}, wrappers=(), split="dev", tasks=tasks)
+    run_evaluation(request, run_dir)
+    return run_dir
+
+
+def swell(run_dir: Path, key: str, steps: int, chars: int) -> None:
+    """Make an episode's trajectory `steps` steps of `chars`-character actions, replies and observations (an
+    agent printing as much as the env lets through: ToolWorld's output limit is 20,000 characters a step)."""
+    path = run_dir / "trajectories" / f"{key}.json"
+    trajectory = json.loads(path.read_text())
+    step = {"prompt": None, "action": "a" * chars, "output": "o" * chars, "reward": 0.0, "info": {}}
+    trajectory["steps"] = [{**step, "policy": {"reply": f"reply {i} " + "r" * chars}} for i in range(steps)]
+    path.write_text(json.dumps(trajectory))
+
+
+def test_an_episode_of_huge_steps_is_cut_to_a_bounded_size_with_a_note_linking_its_file(tmp_path):
+    run_dir = oracle_run(tmp_path / "run", "alpha_0", "bravo_0")
+    swell(run_dir, "alpha_0@0", steps=30, chars=50_000)  # 4.5 MB of step text
+    page = write_html(tmp_path).read_text()
+    # before: every step shown, each text cut at 8,000 characters: 30 * 24,000 = 720,000 characters
+    assert len(page) < 200_000
+    note = re.search(r'Steps (\d+) to 30\s+\((\d+) of 30\) are not shown.*?<a href="([^"]+)">', page, re.DOTALL)
+    assert note is not None and int(note[1]) > 1 and int(note[2]) == 31 - int(note[1])
+    assert (tmp_path / urllib.parse.unquote(note[3])).resolve() == (run_dir / "trajectories" / "alpha_0@0.json")
+    assert "| 30 steps</summary>" in page  # the episode's own count, not the steps shown
+    assert page.count("Steps ") == 1  # the small episode is whole
+
+
+def test_the_html_report_reads_one_trajectory_file_at_a_time(tmp_path):
+    run_dir = oracle_run(tmp_path / "run", *("alpha_0", "alpha_1", "bravo_0", "bravo_1", "charlie_0", "charlie_1"))
+    for key in ("alpha_0@0", "alpha_1@0", "bravo_0@0", "bravo_1@0", "charlie_0@0", "charlie_1@0"):
+        swell(run_dir, key, steps=2, chars=1_000_000)  # AppWorld lets 1,000,000 characters of output through
+    tracemalloc.start()
+    try:
+        write_html(run_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # before: every trajectory was loaded before any was shown, 36 MB of text at once
+    assert peak < 20_000_000, f"{peak:,} bytes at the peak"
+
+
+def test_a_trajectory_nested_past_what_json_reads_leaves_its_episode_without_steps(tmp_path):
+    run_dir = oracle_run(tmp_path / "run", "alpha_0", "bravo_0")
+    depth = 100_000  # json.loads raises RecursionError (not a ValueError): the report ended in that traceback
+    (run_dir / "trajectories" / "alpha_0@0.json").write_text(
+        '{"key": "alpha_0@0", "steps": [], "final_info": ' + '{"x": ' * depth + "1" + "}" * depth + "}"
+    )
+    page = write_html(run_dir).read_text()
+    assert page.count('class="episode"') == 2 and re.search(r"alpha_0@0 \| none \| -\s+\| reward 1.0 \| 0 steps", page)
