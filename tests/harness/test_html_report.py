@@ -235,3 +235,18 @@ def test_a_trajectory_nested_past_what_json_reads_leaves_its_episode_without_ste
     )
     page = write_html(run_dir).read_text()
     assert page.count('class="episode"') == 2 and re.search(r"alpha_0@0 \| none \| -\s+\| reward 1.0 \| 0 steps", page)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (.ci/run installs it)")
+def test_chromium_shows_a_cut_episodes_note_and_its_link_to_the_whole_file(tmp_path):
+    run_dir = oracle_run(tmp_path / "run", "alpha_0", "bravo_0")
+    swell(run_dir, "alpha_0@0", steps=30, chars=50_000)
+    page = write_html(tmp_path)
+    dom = chromium(page, tmp_path, "--dump-dom")
+    note = re.search(r"Steps \d+ to 30\s+\(\d+ of 30\) are not shown.*?<a href=\"([^\"]+)\"", dom, re.DOTALL)
+    assert note is not None, "the browser's page holds no note for the cut episode"
+    assert (page.parent / urllib.parse.unquote(note[1])).resolve() == run_dir / "trajectories" / "alpha_0@0.json"
+    screenshot = tmp_path / "cut_episode.png"
+    chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,3000")
+    assert screenshot.read_bytes()[:4] == b"\x89PNG"
+    print(f"screenshot: {screenshot}")
