@@ -142,7 +142,7 @@ def _review(data: Mapping[str, Any], source: str) -> Review:
         refused = f"metric {truncate_output(str(raw), 40)!r} refused: not a finite number"
     return Review(
         is_bug=bool(_as_bool(data.get("is_bug"))),
-        summary=str(data.get("summary") or ""),
+        summary=str(data.get("summary") or "")[:SUMMARY_CHARS],  # only the schema bounds it, and not every backend
         metric=metric,
         lower_is_better=_as_bool(data.get("lower_is_better")),
         has_csv_submission=_as_bool(data.get("has_csv_submission")),

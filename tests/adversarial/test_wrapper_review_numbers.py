@@ -92,3 +92,18 @@ def test_a_script_printing_a_validation_line_without_a_number_does_not_end_the_s
     model = ServerLikeModel(lambda r: review("0.5") if _is_review(r.messages) else script, honours_tools=False)
     journal = run_search(model, steps=2)
     assert journal[0]["reviewed"] and journal[0]["metric"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        json.dumps({"is_bug": False, "summary": "s" * 20_000, "metric": 0.5}),
+        "is_bug: false\nsummary: " + "s" * 20_000 + "\nmetric: 0.5",
+    ],
+    ids=["json", "text"],
+)
+def test_a_reviews_summary_is_cut_to_its_limit_however_it_was_read(reply: str) -> None:
+    """The summary goes into every later prompt (the search's memory): only the tool call's schema bounded it, and
+    a backend that enforces no schema, or a review read from JSON or text, let 20,000 characters through."""
+    review = parse_review(reply)
+    assert review is not None and review.metric == 0.5 and review.summary == "s" * 300
