@@ -202,13 +202,9 @@ def _within_budget(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     def take(text: Any) -> str:
         nonlocal left
         text = "" if text is None else str(text)
-        shown = min(len(text), MAX_TEXT_CHARS, left)
-        left -= shown
-        return (
-            text
-            if shown == len(text)
-            else f"{text[:shown]}\n[... {len(text) - shown} more characters in the trajectory file]"
-        )
+        limit = min(MAX_TEXT_CHARS, left)
+        left -= min(len(text), limit)
+        return _cut(text, limit)
 
     shown_steps = []
     for view in views:
@@ -244,11 +240,11 @@ def _prompt_view(prompt: Any, before: Mapping[str, Any] | None) -> dict[str, Any
     return {"kept": int(prompt.get("kept") or 0), "added": messages}
 
 
-def _cut(text: Any) -> str:
+def _cut(text: Any, limit: int = MAX_TEXT_CHARS) -> str:
     text = "" if text is None else str(text)
-    if len(text) <= MAX_TEXT_CHARS:
+    if len(text) <= limit:
         return text
-    return f"{text[:MAX_TEXT_CHARS]}\n[... {len(text) - MAX_TEXT_CHARS} more characters in the trajectory file]"
+    return f"{text[:limit]}\n[... {len(text) - limit} more characters in the trajectory file]"
 
 
 def _plots(summaries: Mapping[str, Mapping[str, Any]], runs: Sequence[Run]) -> list[dict[str, str]]:

@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from envs.contract import Observation
-from envs.mle.journal import VALIDATION_LINE
+from envs.mle.journal import STDOUT_MARK, VALIDATION_LINE
 from policies.llm.abandon import ABANDONED
 from policies.llm.base import ChatReply, ToolSpec
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
@@ -248,10 +248,6 @@ def _env_submission(output: str) -> bool | None:
     """What the env itself says about submission.csv (MLE: "submission.csv: valid")."""
     match = re.search(r"submission\.csv: (valid|invalid|missing)", output)
     return None if match is None else match.group(1) == "valid"
-
-
-#: Where the MLE env's output hands over to what the script printed (envs.mle.journal.step_output).
-STDOUT_MARK = "--- stdout (end) ---"
 
 
 def _env_metric(output: str) -> float | None:

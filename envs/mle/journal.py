@@ -14,6 +14,8 @@ from envs.mle.solution_run import RunResult
 SUBMIT = "submit"
 #: how every prompt asks a script to print its held-out score, and how parsers find it (one spelling everywhere)
 VALIDATION_LINE = "Validation metric:"
+#: where a step's output hands over from the env's own lines to what the script printed (wrappers read only the former)
+STDOUT_MARK = "--- stdout (end) ---"
 SELECTIONS = ("best", "last")
 REWARDS = ("percentile", "medal")
 SUCCESS_RULES = ("any_medal", "above_median")
@@ -222,6 +224,6 @@ def step_output(
             else f"{validation_score:.5g}"
         )
         parts.append(f"validation {metric} on a held-out split of train: {shown}")
-    parts.append("--- stdout (end) ---\n" + (run.stdout.rstrip() or "(empty)"))
+    parts.append(f"{STDOUT_MARK}\n" + (run.stdout.rstrip() or "(empty)"))
     parts.append("--- stderr (end) ---\n" + (run.stderr.rstrip() or "(empty)"))
     return "\n".join(parts)
