@@ -39,7 +39,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -81,6 +81,10 @@ REVIEW_TOOL = ToolSpec(
 )
 
 
+#: An AideNode's fields in every step's short journal row (AideNode.row).
+JOURNAL_ROW = ("step", "operation", "parent", "reviewed", "is_buggy", "metric")
+
+
 @dataclass
 class AideNode:
     step: int
@@ -103,6 +107,25 @@ class AideNode:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def row(self) -> dict[str, Any]:
+        """The node in a line: where it sits in the tree and how it scored, without its script or output."""
+        return {key: getattr(self, key) for key in JOURNAL_ROW}
+
+
+def journal_from_reports(reports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The whole journal, node by node in full, from an episode's tree_search step reports in order (each
+    step's `step_info()["wrappers"]["tree_search"]`): every node as it was last reported, its children
+    from the parent links (a node reported before its children were made lists none)."""
+    nodes: dict[int, dict[str, Any]] = {}
+    for report in reports:
+        for key in ("reviewed", "node"):
+            if report.get(key):
+                nodes[report[key]["step"]] = dict(report[key])
+    journal = [nodes[step] for step in sorted(nodes)]
+    for node in journal:
+        node["children"] = [child["step"] for child in journal if child["parent"] == node["step"]]
+    return journal
 
 
 @dataclass
@@ -311,8 +334,13 @@ class AideSearch:
 
     # -- one search step per env step ---------------------------------------------
     def act(self, observation: Observation) -> tuple[str, dict[str, Any]]:
+        """The next script, and the step's report: in full only the node reviewed now and the node made now,
+        the rest of the journal as one short row per node (its shape and scores), so a step's report stays
+        the same size however long the search runs; the trajectory's reports together hold every node."""
+        reviewed = None
         if self._pending is not None and observation["history"]:
-            self._review(self._pending, observation)
+            reviewed = self._pending
+            self._review(reviewed, observation)
         operation, parent = self._choose()
         node = self._generate(observation, operation, parent)
         self._pending = node
@@ -322,7 +350,9 @@ class AideSearch:
             "parent": parent.step if parent else None,
             "best_step": best.step if best else None,
             "best_metric": best.metric if best else None,
-            "journal": [n.to_dict() for n in self.journal],
+            "node": node.to_dict(),
+            "reviewed": reviewed.to_dict() if reviewed else None,
+            "journal": [n.row() for n in self.journal],
         }
 
     def review_last(self, observation: Observation) -> None:

@@ -17,7 +17,7 @@ from policies.llm.base import ChatModel, ChatReply, ChatRequest, Message, Usage
 from policies.llm.replay import request_key
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import greedy
-from wrappers.aide import CODE_STOP, REVIEW_MAX_TOKENS, REVIEW_TOOL
+from wrappers.aide import CODE_STOP, REVIEW_MAX_TOKENS, REVIEW_TOOL, journal_from_reports
 from wrappers.tree_search import TreeSearch
 
 #: What a chatty model writes: a plan, the script, then more text and a second block nobody asked for.
@@ -69,9 +69,11 @@ def run_search(model: ServerLikeModel, steps: int, **options: object) -> list[di
     policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2, **options)  # type: ignore[arg-type]
     obs, _ = env.reset()
     policy.reset(seed=0)
+    reports = []
     for _ in range(steps):
         obs, *_ = env.step(policy.act(obs))
-    return policy.step_info()["wrappers"]["tree_search"]["journal"]
+        reports.append(policy.step_info()["wrappers"]["tree_search"])
+    return journal_from_reports(reports)
 
 
 def test_the_review_is_one_call_that_asks_for_its_schema_and_is_read_from_the_tool_call():
@@ -144,6 +146,32 @@ def test_the_last_scripts_run_is_reviewed_once_when_asked_after_the_episode():
     policy.engine.review_last(obs)
     assert len(model.reviews()) == 2
     assert all(node.reviewed and node.metric == 0.7 for node in policy.engine.journal)
+
+
+def test_a_step_report_holds_in_full_only_the_nodes_made_and_reviewed_in_that_step():
+    """A long search's trajectory grows with its steps, not with their square: each script (made unique
+    here) is in at most two reports, and the reports together rebuild the journal the search keeps."""
+    scripts = iter(range(10_000))
+
+    def numbered_scripts(request: ChatRequest) -> str:
+        return "" if _is_review(request.messages) else f"```python\nprint('script {next(scripts)}')\n```"
+
+    model = ServerLikeModel(numbered_scripts, honours_tools=True)
+    env = BankEnv(max_steps=31)
+    policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2)
+    obs, _ = env.reset()
+    policy.reset(seed=0)
+    reports = []
+    for _ in range(30):
+        obs, *_ = env.step(policy.act(obs))
+        reports.append(json.dumps(policy.step_info()["wrappers"]["tree_search"]))
+    made = [node.code for node in policy.engine.journal]
+    assert len(set(made)) == 30
+    assert max(sum(json.dumps(code) in report for report in reports) for code in made) == 2
+    assert len(json.loads(reports[-1])["journal"]) == 30  # every node still has its row
+    rebuilt = journal_from_reports(json.loads(report) for report in reports)
+    assert rebuilt[:-1] == [node.to_dict() for node in policy.engine.journal][:-1]
+    assert rebuilt[-1]["code"] == made[-1] and not rebuilt[-1]["reviewed"]  # the last script is not reviewed yet
 
 
 def test_tool_call_arguments_with_raw_control_characters_are_read():

@@ -8,6 +8,7 @@ from envs.mle.prepare import prepare
 from envs.mle.registry import get_spec
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
+from wrappers.aide import journal_from_reports
 from wrappers.stack import apply_stack, parse_stack
 
 COMPETITION = "diabetes-progression"
@@ -55,9 +56,11 @@ def test_aide_on_a_real_competition_reviews_runs_debugs_the_broken_draft_and_end
         wrapped, policy = apply_stack(env, greedy(model), model, stack)
         obs, _ = wrapped.reset(seed=0, options={"task_id": COMPETITION})
         policy.reset(seed=0)
+        reports = []
         for _ in range(3):
             obs, reward, terminated, truncated, info = wrapped.step(policy.act(obs))
-        journal = policy.step_info()["wrappers"]["tree_search"]["journal"]
+            reports.append(policy.step_info()["wrappers"]["tree_search"])
+        journal = journal_from_reports(reports)
         assert policy.mode == "aide"
         assert [n["operation"] for n in journal] == ["draft", "draft", "debug"]
         assert not journal[0]["is_buggy"] and journal[0]["exec_time"] is not None

@@ -5,7 +5,7 @@ import pytest
 from tests.wrappers.bank_env import PASSWORD, BankEnv
 from tests.wrappers.policies import FixedPolicy, greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
-from wrappers.aide import parse_review
+from wrappers.aide import JOURNAL_ROW, journal_from_reports, parse_review
 from wrappers.tree_search import TreeSearch
 
 COMPLETE = "apis.supervisor.complete_task()"
@@ -172,10 +172,13 @@ def test_aide_drafts_then_debugs_buggy_leaves_then_improves_the_best_node():
     policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=2, debug_prob=1.0, max_debug_depth=3)
     obs, _ = env.reset()
     policy.reset(seed=0)
+    reports = []
     for _ in range(5):
         obs, *_ = env.step(policy.act(obs))
-    info = policy.step_info()["wrappers"]["tree_search"]
-    journal = info["journal"]
+        reports.append(policy.step_info()["wrappers"]["tree_search"])
+    info = reports[-1]
+    journal = journal_from_reports(reports)
+    assert info["journal"] == [{k: n[k] for k in JOURNAL_ROW} for n in journal]  # each node's row, no more
     assert [n["operation"] for n in journal] == ["draft", "draft", "debug", "improve", "improve"]
     assert [n["parent"] for n in journal] == [None, None, 1, 2, 3]
     assert journal[1]["is_buggy"] and journal[1]["exc_type"] == "ValueError" and journal[1]["children"] == [2]
@@ -196,8 +199,9 @@ def test_aide_review_that_stays_unreadable_marks_the_node_buggy_after_bounded_re
     policy = TreeSearch(greedy(model), model, env, mode="aide", num_drafts=1, review_retries=2)
     obs, _ = env.reset()
     obs, *_ = env.step(policy.act(obs))
+    first = policy.step_info()["wrappers"]["tree_search"]
     policy.act(obs)
-    journal = policy.step_info()["wrappers"]["tree_search"]["journal"]
+    journal = journal_from_reports([first, policy.step_info()["wrappers"]["tree_search"]])
     assert journal[0]["is_buggy"] and journal[0]["analysis"].startswith("review unreadable")
     reviews = [c for c in model.calls("tree_search") if "Review the run" in c.messages[-1]["content"]]
     assert len(reviews) == 2  # the retry got "no idea" again: a third ask would repeat the second request
