@@ -14,7 +14,7 @@ from typing import Any
 from envs.contract import CodeBlocks, EnvProfile, Observation
 from policies.base import ChatPolicy
 from policies.llm.abandon import OPENING_FENCE
-from policies.llm.base import ChatModel, ChatReply, ContextLengthExceeded, Message
+from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
 from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
 
@@ -114,7 +114,7 @@ class LLMPolicy(ChatPolicy):
         reply = self.model.chat(
             messages,
             temperature=self.temperature,
-            max_tokens=self._max_tokens_left(messages),
+            max_tokens=max_tokens_that_fit(self.model, messages, self.max_tokens),
             stop=self.stop,
             seed=seed,
             role=self.role,
@@ -122,17 +122,6 @@ class LLMPolicy(ChatPolicy):
         action, source = extract_action(reply.text, self.code_blocks)
         self._info = _reply_info(reply, action_source=source, seed=seed)
         return action
-
-    def _max_tokens_left(self, messages: list[Message]) -> int:
-        """max_tokens, capped so prompt + reply fit the model's context window."""
-        prompt_tokens = self.model.count_message_tokens(messages)
-        room = self.model.context_window - prompt_tokens
-        if room <= 0:
-            raise ContextLengthExceeded(
-                f"context length exceeded: the prompt has ~{prompt_tokens} tokens and {self.model.name} "
-                f"takes {self.model.context_window}; add a summarize or truncate wrapper"
-            )
-        return min(self.max_tokens, room)
 
     def step_info(self) -> dict[str, Any]:
         return dict(self._info)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policies.llm.accounting import Accountant
-from policies.llm.base import ChatModel, ChatReply, Message
+from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
 
 
 class RoleClient:
@@ -37,13 +37,15 @@ class RoleClient:
         self.cost = Accountant()
 
     def ask(self, messages: Sequence[Message], **overrides: Any) -> list[ChatReply]:
-        """Chat under this client's role; `overrides` change n, temperature, ..."""
+        """Chat under this client's role; `overrides` change n, temperature, ... max_tokens shrinks to what
+        the context window leaves, as the agent's own turns do (LLMPolicy)."""
         kwargs: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "seed": None if self._episode_seed is None else self._episode_seed + self._calls,
         }
         kwargs.update(overrides)
+        kwargs["max_tokens"] = max_tokens_that_fit(self.model, messages, kwargs["max_tokens"])
         self._calls += 1
         replies = self.model.chat(messages, role=self.role, **kwargs)
         self.cost.record(replies)

@@ -220,3 +220,18 @@ class ChatModel(abc.ABC):
         `MeteredModel`, only borrows a model owned elsewhere) keeps this no-op.
         """
         return None
+
+
+def max_tokens_that_fit(model: ChatModel, messages: Sequence[Message], max_tokens: int) -> int:
+    """`max_tokens`, capped so prompt + reply fit `model`'s context window: a server refuses a request whose
+    prompt and max_tokens together pass its window, even when the reply would have been short.
+
+    Raises `ContextLengthExceeded` (the agent's limit, scored as a failure) when the prompt fills the window."""
+    prompt_tokens = model.count_message_tokens(messages)
+    room = model.context_window - prompt_tokens
+    if room <= 0:
+        raise ContextLengthExceeded(
+            f"context length exceeded: the prompt has ~{prompt_tokens} tokens and {model.name} "
+            f"takes {model.context_window}; add a summarize or truncate wrapper"
+        )
+    return min(max_tokens, room)
