@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import logging
 import math
@@ -597,9 +598,18 @@ def _check_identity(run_dir: Path, request: RunRequest) -> None:
     )
 
 
+#: Characters a trajectory's file name keeps from its episode key; the key's length it keeps whole.
+SAFE_KEY_CHARS, SAFE_KEY_LENGTH = re.compile(r"[^A-Za-z0-9_.@=-]"), 160
+
+
 def trajectory_name(key: str) -> str:
-    """The file name of an episode's trajectory under trajectories/."""
-    return re.sub(r"[^A-Za-z0-9_.@=-]", "_", key) + ".json"
+    """The file name of an episode's trajectory under trajectories/: the key itself where it is safe as one,
+    else its safe part and a digest of the whole key, so task ids that differ only in other characters
+    ("a/b", "a b") never share a file and a long id never passes the file system's 255 bytes."""
+    safe = SAFE_KEY_CHARS.sub("_", key)
+    if safe == key and len(key) <= SAFE_KEY_LENGTH:
+        return key + ".json"
+    return f"{safe[:SAFE_KEY_LENGTH]}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}.json"
 
 
 def _write_json_atomically(path: Path, data: Any) -> None:

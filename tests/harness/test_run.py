@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from harness.run import RunConfigMismatch, RunRequest, run_evaluation
+from harness.run import RunConfigMismatch, RunRequest, run_evaluation, trajectory_name
 from tests.harness.conftest import read_lines
 
 TINY = {"name": "tiny", "id": "tests.harness.tiny_env:trainfree/Tiny-v0", "kwargs": {}}
@@ -130,3 +130,16 @@ def test_the_command_line_defaults_are_the_python_defaults():
     defaults = RunRequest(env=TINY, policy=ORACLE, wrappers=(), split="dev")
     for name in ("infra_retries", "infra_backoff_s", "max_infra_error_share", "retry_errors"):
         assert conf[name] == getattr(defaults, name), name
+
+
+def test_trajectory_files_of_different_episodes_never_share_a_name(tmp_path):
+    """Task ids come from whatever env a user registers: ids that differ only in characters a file name
+    cannot keep, or longer than a file name may be, still get a file each, written and read back."""
+    keys = ["a/b@0", "a b@0", "a_b@0", "a\\b@0", "ü@0", "é@0", "x" * 400 + "@0", "x" * 400 + "@1", "alpha_0@3"]
+    names = [trajectory_name(key) for key in keys]
+    assert len(set(names)) == len(keys)
+    assert trajectory_name("alpha_0@3") == "alpha_0@3.json"  # a safe key keeps its name (older run dirs resume)
+    for key, name in zip(keys, names, strict=True):
+        assert "/" not in name and len(name.encode()) <= 255
+        (tmp_path / name).write_text(key, encoding="utf-8")
+    assert sorted(p.read_text(encoding="utf-8") for p in tmp_path.iterdir()) == sorted(keys)
