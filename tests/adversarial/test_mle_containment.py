@@ -533,3 +533,27 @@ def test_processes_too_costly_to_measure_are_stopped_without_costing_the_env(mle
         tracemalloc.stop()
     assert "killed: disk quota exceeded (what its processes hold could not be measured: they hold more" in out, out
     assert peak < 32 * 1024**2, peak  # no process's maps is held whole (130 MB each)
+
+
+@needs_cgroup
+@pytest.mark.skipif(not cgroup.tasks_capped(), reason="no cgroup v1 pids hierarchy")
+def test_a_run_cannot_take_every_pid_of_the_machine(mle) -> None:
+    # RLIMIT_NPROC never binds uid 0: a run held 5,000 threads here, and could hold all 32,768 PIDs of the machine
+    # (threads count) until its wall-time limit, so that no other process, no other episode's run, could start
+    script = (
+        "import threading\n"
+        "threading.stack_size(64 * 1024)\n"
+        "stop, started = threading.Event(), 0\n"
+        "try:\n"
+        "    for _ in range(5000):\n"
+        "        threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "        started += 1\n"
+        "except RuntimeError as err:\n"
+        "    print('refused:', err)\n"
+        "print('threads started', started)\n"
+        "stop.set()\n"
+    )
+    out = run(mle, script)
+    assert "refused: can't start new thread" in out, out
+    started = int(out.split("threads started ")[1].split()[0])
+    assert 4000 < started < cgroup.MAX_TASKS, out  # the cap is the whole tree's: the main thread counts
