@@ -393,7 +393,14 @@ def sandbox_protections(
     elif reason is not None:
         found.append(Protection("tree_memory", False, f"{reason}; each process alone is held by RLIMIT_AS"))
     else:
-        found.append(Protection("tree_memory", True, f"one memory cgroup of {memory_bytes // 1024**2} MiB per run"))
+        tasks = f"at most {cgroup.MAX_TASKS:,}" if cgroup.tasks_capped() else "no cap on (no cgroup v1 pids hierarchy)"
+        found.append(
+            Protection(
+                "tree_memory",
+                True,
+                f"one memory cgroup of {memory_bytes // 1024**2} MiB per run; {tasks} processes and threads",
+            )
+        )
     if disk_quota_bytes is None:
         found.append(Protection("disk_quota", False, "no disk quota was asked for (disk_mb=None)"))
     else:

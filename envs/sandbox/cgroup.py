@@ -7,6 +7,12 @@ when it passes the cap. The group also lists every process the run started,
 whatever session, process group or parent it moved to, so the end of a run can
 kill them all.
 
+Where a cgroup v1 pids hierarchy is mounted too, the run also gets a pids
+group of at most MAX_TASKS processes and threads: RLIMIT_NPROC never binds
+uid 0 (root is exempt with or without capabilities), so a run could otherwise
+take every PID of the machine (32,768 here) until its wall-time limit, and
+every other process, other episodes' runs among them, would fail to start.
+
 Needs a writable cgroup v1 memory hierarchy (root, as in containers and CI).
 cgroup v2 is not used: a process's own v2 group cannot hand the memory
 controller to a child group while it holds processes itself. Where no group can
@@ -25,17 +31,20 @@ from pathlib import Path
 from envs.sandbox.processes import stat_fields
 
 V1_ROOT = Path("/sys/fs/cgroup/memory")
+PIDS_ROOT = Path("/sys/fs/cgroup/pids")
+#: processes and threads of one run together (a scikit-learn or joblib run holds tens)
+MAX_TASKS = 4096
 KILL_ROUNDS = 100  # a forking tree may add processes while it is being killed
 
 
-def _own_group() -> Path:
-    """This process's memory cgroup folder in the v1 hierarchy."""
+def _own_group(controller: str, root: Path) -> Path:
+    """This process's cgroup folder in the v1 hierarchy of `controller`, mounted at `root`."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
-        if "memory" in controllers.split(","):
-            folder = V1_ROOT / path.lstrip("/")
-            return folder if folder.is_dir() else V1_ROOT
-    raise OSError("no cgroup v1 memory controller is mounted at /sys/fs/cgroup/memory")
+        if controller in controllers.split(","):
+            folder = root / path.lstrip("/")
+            return folder if folder.is_dir() else root
+    raise OSError(f"no cgroup v1 {controller} controller is mounted at {root}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,35 +58,46 @@ def unavailable_reason() -> str | None:
     return None
 
 
-class MemoryGroup:
-    """A fresh memory cgroup with a limit; processes join it between fork and exec."""
+def tasks_capped() -> bool:
+    """Whether runs' groups also cap their processes and threads (a cgroup v1 pids hierarchy is mounted)."""
+    return PIDS_ROOT.is_dir()
 
-    def __init__(self, folder: Path, limit_bytes: int):
+
+class MemoryGroup:
+    """A fresh memory cgroup with a limit, and a pids group of MAX_TASKS where the hierarchy is mounted;
+    processes join them between fork and exec."""
+
+    def __init__(self, folder: Path, limit_bytes: int, tasks_folder: Path | None = None):
         self.folder = folder
         self.limit_bytes = limit_bytes
+        self.tasks_folder = tasks_folder
         self._procs = str(folder / "cgroup.procs")
+        self._joins = [self._procs] + ([] if tasks_folder is None else [str(tasks_folder / "cgroup.procs")])
 
     @classmethod
     def create(cls, limit_bytes: int) -> MemoryGroup:
-        folder = _own_group() / f"trainfree-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        name = f"trainfree-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        folder = _own_group("memory", V1_ROOT) / name
         folder.mkdir()
         try:
             (folder / "memory.limit_in_bytes").write_text(str(limit_bytes))
             swap = folder / "memory.memsw.limit_in_bytes"
             if swap.exists():  # memory + swap: without it a tree could swap past the cap
                 swap.write_text(str(limit_bytes))
+            tasks = _tasks_group(name) if tasks_capped() else None
         except OSError:
             folder.rmdir()
             raise
-        return cls(folder, limit_bytes)
+        return cls(folder, limit_bytes, tasks)
 
     def join(self) -> None:
-        """Move the calling process into the group (meant for preexec_fn: plain syscalls only)."""
-        fd = os.open(self._procs, os.O_WRONLY)
-        try:
-            os.write(fd, str(os.getpid()).encode())
-        finally:
-            os.close(fd)
+        """Move the calling process into the groups (meant for preexec_fn: plain syscalls only)."""
+        for procs in self._joins:
+            fd = os.open(procs, os.O_WRONLY)
+            try:
+                os.write(fd, str(os.getpid()).encode())
+            finally:
+                os.close(fd)
 
     def pids(self) -> list[int]:
         try:
@@ -116,15 +136,33 @@ class MemoryGroup:
             _reap(pid)
 
     def remove(self) -> None:
-        """Delete the group (it must be empty: call kill_all first); never raises."""
-        for _ in range(50):
-            try:
-                self.folder.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:  # processes still exiting
-                time.sleep(0.01)
+        """Delete the groups (they must be empty: call kill_all first); never raises."""
+        for folder in (self.folder, self.tasks_folder):
+            if folder is not None:
+                _remove(folder)
+
+
+def _tasks_group(name: str) -> Path:
+    """A pids group of MAX_TASKS processes and threads."""
+    folder = _own_group("pids", PIDS_ROOT) / name
+    folder.mkdir()
+    try:
+        (folder / "pids.max").write_text(str(MAX_TASKS))
+    except OSError:
+        folder.rmdir()
+        raise
+    return folder
+
+
+def _remove(folder: Path) -> None:
+    for _ in range(50):
+        try:
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:  # processes still exiting
+            time.sleep(0.01)
 
 
 def _parent(pid: int) -> int | None:

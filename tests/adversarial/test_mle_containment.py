@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -501,3 +502,58 @@ def _shut_then_free(step: Path, shut: str) -> None:
     shut_folder.chmod(0)
     remove_tree(step)  # what every step folder and the episode get
     assert not os.path.lexists(step)
+
+
+def test_processes_too_costly_to_measure_are_stopped_without_costing_the_env(mle) -> None:
+    # 65,000 mappings of a file 15 folders of 250 characters deep: 130 MB of /proc/<pid>/maps per process, forked
+    # 40 times. One measurement read them all, each whole: 21 s with 60 forks (a step limited to 8 s took 27 s),
+    # and one process's maps held in the env's memory at once
+    script = (
+        "import ctypes, os, time\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.mmap.restype = ctypes.c_void_p\n"
+        "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, *[ctypes.c_int] * 3, ctypes.c_long]\n"
+        "folder = os.path.join(*(letter * 250 for letter in 'abcdefghijklmno'))\n"
+        "os.makedirs(folder)\n"
+        "fd = os.open(os.path.join(folder, 'f'), os.O_CREAT | os.O_RDWR)\n"
+        "os.write(fd, b'x' * 8192)\n"
+        "for i in range(65_000):  # two offsets in turn: neighbouring mappings never merge\n"
+        "    assert libc.mmap(None, 4096, 1, 1, fd, 4096 * (i % 2)) != 2**64 - 1, ctypes.get_errno()\n"
+        "for _ in range(40):\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(60)\n"
+        "print('forked', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    tracemalloc.start()
+    try:
+        out = run(mle, script)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "killed: disk quota exceeded (what its processes hold could not be measured: they hold more" in out, out
+    assert peak < 32 * 1024**2, peak  # no process's maps is held whole (130 MB each)
+
+
+@needs_cgroup
+@pytest.mark.skipif(not cgroup.tasks_capped(), reason="no cgroup v1 pids hierarchy")
+def test_a_run_cannot_take_every_pid_of_the_machine(mle) -> None:
+    # RLIMIT_NPROC never binds uid 0: a run held 5,000 threads here, and could hold all 32,768 PIDs of the machine
+    # (threads count) until its wall-time limit, so that no other process, no other episode's run, could start
+    script = (
+        "import threading\n"
+        "threading.stack_size(64 * 1024)\n"
+        "stop, started = threading.Event(), 0\n"
+        "try:\n"
+        "    for _ in range(5000):\n"
+        "        threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "        started += 1\n"
+        "except RuntimeError as err:\n"
+        "    print('refused:', err)\n"
+        "print('threads started', started)\n"
+        "stop.set()\n"
+    )
+    out = run(mle, script)
+    assert "refused: can't start new thread" in out, out
+    started = int(out.split("threads started ")[1].split()[0])
+    assert 4000 < started < cgroup.MAX_TASKS, out  # the cap is the whole tree's: the main thread counts
