@@ -29,7 +29,7 @@ from wrappers.info import ReportingObservationWrapper
 from wrappers.ledger import format_ledger, ledger_entries
 from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
-from wrappers.text import truncate_output
+from wrappers.text import truncate_output, within_max_tokens
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class Summarize(ReportingObservationWrapper):
         covered: int,
         history: Sequence[Turn],
     ) -> _Summary:
-        text = self.client.ask_text(self._prompt(observation, cached, steps))
+        text = within_max_tokens(self.client.ask_text(self._prompt(observation, cached, steps)), self.client.max_tokens)
         outputs = (t["output"] for t in history[:covered])
         ledger = format_ledger(ledger_entries(outputs, self.ledger_max_entries))
         summary = _Summary(covered=covered, digest=_digest(history[:covered]), text=text, ledger=ledger)
