@@ -25,9 +25,10 @@ from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Messa
 
 
 def request_key(request: ChatRequest) -> str:
-    """Stable hash of everything that determines the reply (not the role)."""
+    """Stable hash of everything that determines the reply (not the role). A lone surrogate (a server's JSON
+    escape, decoded, then echoed in a later prompt) is hashed as its code point, not refused by UTF-8."""
     canonical = json.dumps(request.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
@@ -105,9 +106,8 @@ class _JsonlAppender:
                 "request": request.to_dict(),
                 "replies": [reply.to_dict() for reply in replies],
                 "context_window": context_window,
-            },
-            ensure_ascii=False,
-        )
+            }
+        )  # ASCII, escapes and all: a reply may hold a lone surrogate, which a UTF-8 file cannot hold
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
@@ -200,8 +200,8 @@ class Replay(_CountsLike):
             raise LLMError(f"replay file {self.path} does not exist; record one with `record_to: {self.path}`")
 
     def _load(self) -> None:
-        """Read every record. Lines end at newlines only: replies are written unescaped (ensure_ascii=False),
-        so a reply holding U+2028 or U+0085, which str.splitlines() splits at, made a recording unreadable.
+        """Read every record. Lines end at newlines only: recordings were written unescaped, and a reply holding
+        U+2028 or U+0085, which str.splitlines() splits at, made such a recording unreadable.
         Only a last line that is not JSON (a killed recorder, maybe torn inside a character) is skipped."""
         lines = self.path.read_bytes().split(b"\n")
         if not lines[-1]:

@@ -40,10 +40,26 @@ def recorded(tmp_path: Path, text: str = "print(1)") -> Path:
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
 def test_a_reply_holding_a_unicode_line_separator_replays(tmp_path: Path, separator: str) -> None:
-    """str.splitlines() split the record at the separator: the whole recording was refused."""
+    """Recordings were written unescaped (those made before still are): str.splitlines() split the record at
+    the separator, and the whole recording was refused."""
     text = f"print(1){separator}print(2)"
     path = recorded(tmp_path, text)
+    path.write_text(json.dumps(json.loads(path.read_text()), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert separator in path.read_text(encoding="utf-8")
     assert [reply.text for reply in Replay(path).chat(QUESTION, n=2)] == [text, text]
+
+
+def test_a_reply_holding_a_lone_surrogate_is_recorded_and_replays(tmp_path: Path) -> None:
+    """A server's JSON may escape a lone surrogate, which decodes as one; it reaches later prompts too (a plan,
+    a summary). A UTF-8 file cannot hold it: recording raised UnicodeEncodeError in the model call, mid-episode,
+    and wrote nothing."""
+    path = tmp_path / "r.jsonl"
+    text = "print(1)\ud800"
+    recording = Recording(Answers(text), path)
+    echoed = [{"role": "user", "content": f"The plan was: {text}"}]
+    assert recording.chat(QUESTION)[0].text == recording.chat(echoed)[0].text == text
+    replay = Replay(path)
+    assert replay.chat(QUESTION)[0].text == replay.chat(echoed)[0].text == text
 
 
 def test_a_last_line_torn_inside_a_character_is_skipped(tmp_path: Path) -> None:
