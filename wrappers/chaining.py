@@ -10,6 +10,7 @@ from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
+from wrappers.text import within_max_tokens
 
 
 class Chaining(PolicyWrapper):
@@ -37,7 +38,8 @@ class Chaining(PolicyWrapper):
         messages = self.messages(observation)
         planned = False
         if self._plan is None or self.plan_every_step:
-            self._plan, planned = self.client.ask_text(with_user_turn(messages, fill_prompt("chaining_plan"))), True
+            plan = self.client.ask_text(with_user_turn(messages, fill_prompt("chaining_plan")))
+            self._plan, planned = within_max_tokens(plan, self.client.max_tokens), True
         code_request = fill_prompt("chaining_code", plan=self._plan)
         action = self.parse(self.client.ask_text(with_user_turn(messages, code_request)))
         self._report = {"planned": planned, "plan": self._plan}

@@ -6,8 +6,16 @@ import re
 
 from envs.contract import Observation
 
-#: Markers of a failed execution in AppWorld-style and Python outputs.
-ERROR_MARKERS: tuple[str, ...] = ("Execution failed", "Traceback", "Exception:", "Error:")
+#: Markers of a failed execution in AppWorld-style and Python outputs, and of an action the env refused to run
+#: (ToolWorld's "Invalid action:", MLE's "invalid action:"; read as a clean run, a refused patch was a "fix").
+ERROR_MARKERS: tuple[str, ...] = (
+    "Execution failed",
+    "Traceback",
+    "Exception:",
+    "Error:",
+    "Invalid action:",
+    "invalid action:",
+)
 
 
 def is_error_output(output: str) -> bool:

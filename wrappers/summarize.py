@@ -26,10 +26,10 @@ from policies.llm.base import ChatModel
 from policies.render import load_prompt as load_agent_prompt
 from policies.render import render_messages
 from wrappers.info import ReportingObservationWrapper
-from wrappers.ledger import format_ledger, ledger_entries
+from wrappers.ledger import Ledger, format_ledger
 from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
-from wrappers.text import truncate_output
+from wrappers.text import truncate_output, within_max_tokens
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,13 @@ class Summarize(ReportingObservationWrapper):
         self.ledger_max_entries = ledger_max_entries
         self.system_prompt = load_prompt("summarizer")
         self._cache: list[_Summary] = []
+        self._ledgers: dict[str, Ledger] = {}  # the newest summary's ledger, by its digest, to read on from
         self._report: dict[str, Any] = {}
 
     # -- gymnasium ----------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         self._cache = []
+        self._ledgers = {}
         self.client.reset(seed)
         return super().reset(seed=seed, options=options)
 
@@ -170,9 +172,13 @@ class Summarize(ReportingObservationWrapper):
         covered: int,
         history: Sequence[Turn],
     ) -> _Summary:
-        text = self.client.ask_text(self._prompt(observation, cached, steps))
-        outputs = (t["output"] for t in history[:covered])
-        ledger = format_ledger(ledger_entries(outputs, self.ledger_max_entries))
-        summary = _Summary(covered=covered, digest=_digest(history[:covered]), text=text, ledger=ledger)
+        text = within_max_tokens(self.client.ask_text(self._prompt(observation, cached, steps)), self.client.max_tokens)
+        ledger, start = Ledger(), 0
+        if cached is not None and cached.digest in self._ledgers:  # else a rewind went back past it: read all
+            ledger, start = self._ledgers[cached.digest], cached.covered
+        ledger.read(t["output"] for t in history[start:covered])
+        entries = format_ledger(ledger.entries(self.ledger_max_entries))
+        summary = _Summary(covered=covered, digest=_digest(history[:covered]), text=text, ledger=entries)
         self._cache.append(summary)
+        self._ledgers = {summary.digest: ledger}
         return summary

@@ -223,7 +223,7 @@ class OpenAICompatible(ChatModel):
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.name,
-            "messages": [dict(m) for m in request.messages],
+            "messages": [{**m, "content": _sendable(m["content"])} for m in request.messages],
             "n": request.n,
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
@@ -372,3 +372,14 @@ class _ServerTokenizer:
 
 
 _DOWN, _UNSUPPORTED = "down", "unsupported"
+
+
+def _sendable(text: str) -> str:
+    """`text` as a request can carry it: a lone surrogate (a reply's JSON escape, decoded, then put back into a
+    wrapper's prompt) becomes '?'. UTF-8 cannot encode it, so httpx refused the whole request, and the error,
+    read as an undecodable answer, blamed the server (ModelUnavailable)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text

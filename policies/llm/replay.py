@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,10 @@ from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Messa
 
 
 def request_key(request: ChatRequest) -> str:
-    """Stable hash of everything that determines the reply (not the role)."""
+    """Stable hash of everything that determines the reply (not the role). A lone surrogate (a server's JSON
+    escape, decoded, then echoed in a later prompt) is hashed as its code point, not refused by UTF-8."""
     canonical = json.dumps(request.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
@@ -41,6 +43,52 @@ def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
         role=role,
         tool=request.tool,
     )
+
+
+def _count(value: Any) -> bool:
+    """Whether `value` is a token count: a whole number >= 0 (JSON's true is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _reply(data: Any) -> ChatReply:
+    """One recorded reply, with the types everything downstream relies on (text a string, usage whole counts,
+    latency a finite number, extra a mapping), and unjudged: a replayed reply is judged again (ChatReply)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"a reply must be an object, got {type(data).__name__}")
+    try:
+        reply = ChatReply.from_dict(data)
+    except TypeError as error:
+        raise ValueError(f"not a reply: {error}") from None
+    latency = reply.latency_s
+    if not (
+        isinstance(reply.text, str)
+        and _count(reply.usage.prompt_tokens)
+        and _count(reply.usage.completion_tokens)
+        and isinstance(latency, (int, float))
+        and not isinstance(latency, bool)
+        and math.isfinite(latency)
+        and isinstance(reply.finish_reason, (str, type(None)))
+        and isinstance(reply.model, str)
+        and isinstance(reply.extra, Mapping)
+        and reply.judged_by is None
+    ):
+        raise ValueError(f"a reply field has the wrong type: {str(data)[:200]}")
+    return reply
+
+
+def _record(record: Any) -> tuple[str, list[ChatReply], int | None]:
+    """(key, replies, context window) of one line, checked when the file is read: a damaged record used to
+    be served, and failed mid-episode as a KeyError, TypeError or IndexError counted as the agent's."""
+    if not isinstance(record, Mapping) or not isinstance(record.get("key"), str):
+        raise ValueError("not an object with a string 'key'")
+    replies, request = record.get("replies"), record.get("request")
+    n = request.get("n") if isinstance(request, Mapping) else None
+    if not isinstance(replies, list) or not replies or len(replies) != n:
+        raise ValueError(f"'replies' must be a list of the request's n replies (n = {n!r})")
+    window = record.get("context_window")
+    if window is not None and not (_count(window) and window > 0):
+        raise ValueError(f"'context_window' must be a whole number > 0, got {window!r}")
+    return record["key"], [_reply(data) for data in replies], window
 
 
 class _JsonlAppender:
@@ -58,9 +106,8 @@ class _JsonlAppender:
                 "request": request.to_dict(),
                 "replies": [reply.to_dict() for reply in replies],
                 "context_window": context_window,
-            },
-            ensure_ascii=False,
-        )
+            }
+        )  # ASCII, escapes and all: a reply may hold a lone surrogate, which a UTF-8 file cannot hold
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
@@ -143,7 +190,7 @@ class Replay(_CountsLike):
         self.fallback = fallback
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._entries: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)
+        self._entries: dict[str, list[list[ChatReply]]] = defaultdict(list)
         self._served: dict[str, int] = defaultdict(int)
         self._recorder = _JsonlAppender(self.path) if fallback is not None and record_misses else None
         self.misses = 0
@@ -153,19 +200,29 @@ class Replay(_CountsLike):
             raise LLMError(f"replay file {self.path} does not exist; record one with `record_to: {self.path}`")
 
     def _load(self) -> None:
-        lines = self.path.read_text(encoding="utf-8").splitlines()
+        """Read every record. Lines end at newlines only: recordings were written unescaped, and a reply holding
+        U+2028 or U+0085, which str.splitlines() splits at, made such a recording unreadable.
+        Only a last line that is not JSON (a killed recorder, maybe torn inside a character) is skipped."""
+        lines = self.path.read_bytes().split(b"\n")
+        if not lines[-1]:
+            lines.pop()  # the file ends with a newline
         windows: list[int] = []
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-                self._entries[record["key"]].append(record["replies"])
-                if isinstance(record.get("context_window"), int):
-                    windows.append(record["context_window"])
-            except (ValueError, KeyError, TypeError) as error:
-                if number < len(lines):  # only a torn last line (a killed recorder) is skipped
-                    raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
+                record = json.loads(line.decode("utf-8"))
+            except (ValueError, RecursionError) as error:  # a UnicodeDecodeError is a ValueError
+                if number == len(lines):
+                    continue
+                raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
+            try:
+                key, replies, window = _record(record)
+            except ValueError as error:
+                raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
+            self._entries[key].append(replies)
+            if window is not None:
+                windows.append(window)
         if windows and self.counter is None:
             self.context_window = max(windows)
 
@@ -180,8 +237,8 @@ class Replay(_CountsLike):
                 index = min(self._served[key], len(recorded) - 1)
                 self._served[key] += 1
                 return [
-                    dataclasses.replace(ChatReply.from_dict(data), role=role, extra={**data["extra"], "replayed": True})
-                    for data in recorded[index]
+                    dataclasses.replace(reply, role=role, extra={**reply.extra, "replayed": True})
+                    for reply in recorded[index]
                 ]
             self.misses += 1
         if self.fallback is None:

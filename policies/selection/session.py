@@ -126,7 +126,7 @@ class SelectorSession:
         complete, torn = lines[:-1], lines[-1]
         try:
             header = json.loads(complete[0]) if complete else {}
-            if header.get("format") != _FORMAT:
+            if not isinstance(header, dict) or header.get("format") != _FORMAT:
                 raise ValueError(f"no journal header of format {_FORMAT} (got {header!r:.200})")
             selector = make_selector(header["config"])
             if selector is None:
@@ -142,7 +142,7 @@ class SelectorSession:
                         break
                     raise ValueError(f"line {number} is not JSON: {line[:80]!r}") from None
                 session._apply(event)
-        except (OSError, KeyError, TypeError, ValueError) as err:
+        except (OSError, KeyError, TypeError, ValueError, RecursionError) as err:  # RecursionError: a line nested deep
             raise ValueError(f"cannot resume selector journal {path}: {err}") from err
         if torn:
             os.truncate(path, sum(len(line) + 1 for line in complete))

@@ -34,6 +34,14 @@ STALLS = {
         "from wrappers.ledger import ledger_entries\n"
         "ledger_entries([' '.join(f't{s:03d}{i:011d}xy' for i in range(1_052)) for s in range(80)])"
     ),
+    # a reply (the agent's, a wrapper's) of a fence and spaces never closed: the opening fence's two runs of
+    # blanks split them every way, ~80 s for 400,000 characters in the policy's reader and the abandon rule
+    "reply_fence_then_spaces": (
+        "from policies.llm_policy import extract_action\nextract_action('```' + ' ' * 500_000 + 'x')"
+    ),
+    "abandon_rule_fence_then_spaces": (
+        "from policies.llm.abandon import broken_python_block\nbroken_python_block('```' + ' ' * 500_000 + 'x\\n')"
+    ),
 }
 
 

@@ -1,0 +1,48 @@
+"""A wrapper's own model reply far past its max_tokens (a server that ignores it) must not outgrow its purpose.
+
+A hostile or buggy server can send ~400,000 characters where a few hundred
+tokens were asked for. What a wrapper keeps of such a reply for later prompts
+has to stay within the budget it asked for.
+"""
+
+from __future__ import annotations
+
+from tests.wrappers.bank_env import BankEnv
+from tests.wrappers.policies import greedy
+from tests.wrappers.scripted import ScriptedModel, fenced
+from wrappers.chaining import Chaining
+from wrappers.summarize import Summarize
+
+HUGE_REPLY = "The summary goes on. " * 20_000  # 420,000 characters
+
+
+def test_a_summary_past_its_max_tokens_leaves_the_agents_prompt_within_the_context() -> None:
+    """The summary replaces old turns to fit the context; kept whole, a 420,000-character reply sat in every
+    later prompt (~110,000 tokens against 32,768), and the agent could not be asked again."""
+    model = ScriptedModel(
+        {"summarizer": lambda messages, n: [HUGE_REPLY] * n, "agent": lambda messages, n: [fenced("x = 1")] * n}
+    )
+    env = Summarize(BankEnv(max_steps=20), model, summary_max_tokens=600)
+    env.reset()
+    agent = greedy(model)
+    for _ in range(8):
+        obs, _, _, _, info = env.step("print('a' * 5_000)")
+    assert info["wrappers"]["summarize"]["fired"]
+    assert model.count_message_tokens(agent.messages(obs)) < model.context_window
+    assert agent.act(obs) == "x = 1"
+
+
+def test_a_plan_past_its_max_tokens_is_cut_before_every_later_code_request_holds_it() -> None:
+    """With plan_every_step false the first plan is asked for once and put into every code request (and every
+    step's report) of the episode: whole, each request held its ~105,000 tokens against a 32,768 context."""
+    plans = iter([HUGE_REPLY])
+    model = ScriptedModel(
+        {"chaining": lambda messages, n: [next(plans, fenced("x = 1"))] * n},  # the plan, then the code
+    )
+    chaining = Chaining(greedy(model), model, plan_every_step=False, max_tokens=768)
+    obs, _ = BankEnv().reset()
+    for _ in range(3):
+        assert chaining.act(obs) == "x = 1"
+    requests = model.calls("chaining")
+    assert len(requests) == 4  # one plan, three code requests
+    assert all(model.count_message_tokens(request.messages) < model.context_window for request in requests)
