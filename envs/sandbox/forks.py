@@ -86,9 +86,10 @@ class ForkServer:
         except (ProcessLookupError, PermissionError):
             pass
         threading.Thread(target=self.proc.wait, daemon=True).start()  # reaped off the caller's path
-        for worker in self._released:
+        with self._lock:
+            released, self._released = self._released, []
+        for worker in released:
             worker.forget_status()
-        self._released = []
         self._socket.close()
 
     def pidfd_of(self, worker: ForkedWorker) -> int | None:
@@ -127,16 +128,21 @@ class ForkedWorker:
         self._server = server
         self._status: int | None = status_fd
         self._pid: int | None = None
+        # The pidfd and the status pipe are used and closed by whichever thread gets there first: the step's,
+        # or the harness's watchdog closing the env under it. Under this lock (innermost: nothing else is taken
+        # while it is held) a descriptor is closed once, never used after a file opened meanwhile took its number.
+        self._fd_lock = threading.Lock()
 
     @property
     def pid(self) -> int:
         """The worker's pid in the env's PID namespace (the server only knows the one inside bwrap's)."""
         if self._pid is None:
-            pidfd = self._server.pidfd_of(self)
-            if pidfd is None:
-                raise ProcessLookupError("the worker was never forked (its fork server is gone)")
-            with open(f"/proc/self/fdinfo/{pidfd}") as info:
-                pid = next(int(line.split()[1]) for line in info if line.startswith("Pid:"))
+            self._server.pidfd_of(self)
+            with self._fd_lock:
+                if self.pidfd is None:
+                    raise ProcessLookupError("the worker was never forked, or was released (its pidfd closed)")
+                with open(f"/proc/self/fdinfo/{self.pidfd}") as info:
+                    pid = next(int(line.split()[1]) for line in info if line.startswith("Pid:"))
             if pid <= 0:  # -1: it has exited and been reaped
                 raise ProcessLookupError("the worker has exited")
             self._pid = pid
@@ -157,16 +163,17 @@ class ForkedWorker:
     def send_signal(self, sig: int) -> None:
         if self.poll() is not None:
             return
-        pidfd = self._server.pidfd_of(self)
-        if pidfd is None:
-            return
         try:
-            signal.pidfd_send_signal(pidfd, sig)
+            pid = self.pid  # before the lock: finding it may wait for the server's lock
+            with self._fd_lock:
+                if self.pidfd is None:
+                    return  # released meanwhile by another thread
+                signal.pidfd_send_signal(self.pidfd, sig)
             # its process group too: where seccomp is missing, agent code can start processes (the worker leads the
             # group, unreaped until the server reports it, so the group cannot be another's)
-            os.killpg(self.pid, sig)
+            os.killpg(pid, sig)
         except (ProcessLookupError, PermissionError):
-            pass  # exited meanwhile
+            pass  # never forked, or exited meanwhile
 
     def release(self) -> None:
         """Close the env's descriptors of this worker (after kill: the server reaps it and reports its exit code,
@@ -177,27 +184,42 @@ class ForkedWorker:
             except OSError:
                 pass
         self._server.pidfd_of(self)  # its answer must not stay queued ahead of later workers'
-        if self.pidfd is not None:
-            os.close(self.pidfd)
-            self.pidfd = None
+        with self._fd_lock:
+            if self.pidfd is not None:
+                os.close(self.pidfd)
+                self.pidfd = None
         if self.poll() is None:
             self._server.let_go(self)
 
     def forget_status(self) -> None:
         """Close the status pipe, its exit code unread (its server is gone: nobody will write it)."""
+        with self._fd_lock:
+            self._close_status()
+
+    def _close_status(self) -> None:
         if self._status is not None:
             os.close(self._status)
             self._status = None
 
     def _wait(self, timeout: float | None) -> int | None:
-        """The exit code once the server reported it; a server that died unreported counts as SIGKILL."""
-        if self.returncode is not None or self._status is None:
-            return self.returncode
-        poller = select.poll()
-        poller.register(self._status, select.POLLIN)
-        if not poller.poll(None if timeout is None else timeout * 1000):
-            return None
-        report = os.read(self._status, 32).strip()
-        self.forget_status()
-        self.returncode = int(report) if report.lstrip(b"-").isdigit() else -signal.SIGKILL
-        return self.returncode
+        """The exit code once the server reported it; a server that died unreported counts as SIGKILL.
+
+        The wait is on a copy of the status descriptor, so another thread may read or close the pipe meanwhile;
+        the server closes its end once it has written, so every waiter wakes."""
+        with self._fd_lock:
+            if self.returncode is not None or self._status is None:
+                return self.returncode
+            status = os.dup(self._status)
+        try:
+            poller = select.poll()
+            poller.register(status, select.POLLIN)
+            if not poller.poll(None if timeout is None else timeout * 1000):
+                return None
+            with self._fd_lock:
+                if self.returncode is None:  # no other thread read it: it is in this copy's pipe (or never came)
+                    report = os.read(status, 32).strip()
+                    self._close_status()
+                    self.returncode = int(report) if report.lstrip(b"-").isdigit() else -signal.SIGKILL
+                return self.returncode
+        finally:
+            os.close(status)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +261,43 @@ def test_a_timeout_also_ends_what_a_worker_started_where_it_could_start_processe
         assert wait_until(lambda: process_state(child) in ("gone", "Z"), 10), process_state(child)
     finally:
         session.close()
+
+
+def test_a_worker_waited_on_while_another_thread_lets_go_of_it_is_read_once_and_closes_nothing_else(
+    tmp_path,
+) -> None:
+    """The harness's watchdog closes the env while the step's thread waits on the worker (the fork server's
+    close forgets released workers' status pipes): the waiter still gets the exit code, and the descriptor
+    number the close freed, taken meanwhile by a file of the env's, is neither read nor closed by the waiter."""
+    session = WorkerSession(SessionConfig(sandbox="rlimit"), spare=False)
+    try:
+        assert session.run("x = 1", lambda *_: (True, None, ""), timeout_s=30).ok
+        worker = session.proc
+        assert worker is not None
+        codes: list[object] = []
+        waiter = threading.Thread(target=lambda: codes.append(_exit_code_or_error(worker)))
+        waiter.start()
+        # asleep in its poll (the only place wait() blocks): /proc/<pid>/task/<tid>/stat's state letter
+        assert wait_until(lambda: _thread_state(waiter) == "S", 10)
+        worker.forget_status()  # as ForkServer.close does for released workers
+        sentinel = tmp_path / "env_file"
+        sentinel.write_text("the env's own data")
+        with sentinel.open() as kept:  # likely takes the number the status pipe had
+            worker.kill()
+            waiter.join(10)
+            assert not waiter.is_alive() and codes == [-signal.SIGKILL]
+            assert kept.read() == "the env's own data"  # still open, not read from by the waiter
+    finally:
+        session.close()
+
+
+def _thread_state(thread: threading.Thread) -> str:
+    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def _exit_code_or_error(worker) -> object:
+    try:
+        return worker.wait(timeout=10)
+    except Exception as error:  # noqa: BLE001 - what the waiter met is the test's result
+        return error
