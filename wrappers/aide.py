@@ -50,7 +50,7 @@ from policies.llm.base import ChatReply, ToolSpec
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
-from wrappers.text import truncate_output
+from wrappers.text import truncate_output, within_max_tokens
 
 TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
 #: Stops a script draw once its code holds a syntax error no continuation removes (policies/llm/abandon.py).
@@ -408,7 +408,8 @@ class AideSearch:
         node = AideNode(
             step=len(self.journal),
             operation=operation,
-            plan=text.split("```")[0].strip(),
+            # the plan goes into later prompts (debug, improve): a server ignoring max_tokens must not fill them
+            plan=within_max_tokens(text.split("```")[0].strip(), self.script_max_tokens),
             code=code,
             parent=parent.step if parent else None,
             debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
+from tests.wrappers.test_aide_calls import SCRIPT, ServerLikeModel, _is_review, run_search
 from wrappers.chaining import Chaining
 from wrappers.summarize import Summarize
 
@@ -46,3 +47,15 @@ def test_a_plan_past_its_max_tokens_is_cut_before_every_later_code_request_holds
     requests = model.calls("chaining")
     assert len(requests) == 4  # one plan, three code requests
     assert all(model.count_message_tokens(request.messages) < model.context_window for request in requests)
+
+
+def test_an_aide_plan_past_its_max_tokens_is_cut_before_a_debug_or_improve_request_holds_it() -> None:
+    """AIDE keeps each script's plan (the reply's text before its code) for the requests that debug or improve
+    that script: whole, a 420,000-character plan filled each of them (~105,000 tokens against 32,768)."""
+    scripts = iter([HUGE_REPLY + fenced("print('Validation metric: 0.9')")])  # the best draft
+    model = ServerLikeModel(lambda request: "" if _is_review(request.messages) else next(scripts, SCRIPT), True)
+    journal = run_search(model, steps=3, debug_prob=0.0)  # two drafts, then an improvement of the first
+    assert journal[2]["operation"] == "improve" and journal[2]["parent"] == 0
+    improve = model.scripts()[2].messages
+    assert model.count_message_tokens(improve) < model.context_window
+    assert sum(len(m["content"]) for m in improve) < 1024 * 8 + 20_000  # its plan within 1,024 tokens' worth
