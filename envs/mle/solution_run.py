@@ -42,7 +42,7 @@ from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
 from envs.sandbox.limits import Limits
 from envs.sandbox.processes import kill_process_group, session_members
 from envs.sandbox.protections import Protection
-from envs.sandbox.read_grants import own_installed_paths, script_policy, script_roots
+from envs.sandbox.read_grants import script_hidden, script_policy, script_roots
 from envs.sandbox.seccomp import SyscallPolicy
 
 SCRIPT_NAME = "solution.py"
@@ -164,7 +164,7 @@ def _bwrap_argv(
     return bwrap.wrap(
         argv,
         readable=[*script_roots(), *extra_read, python],
-        hidden=own_installed_paths(),
+        hidden=script_hidden(),
         writable=(str(workdir),),
         chdir=str(workdir),
         seccomp_fd=seccomp_fd,

@@ -19,6 +19,7 @@ import functools
 import importlib.metadata
 import os
 import site
+import stat
 import sys
 import sysconfig
 from collections.abc import Iterable
@@ -117,6 +118,38 @@ def _own_installed_paths(path_key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(hidden))
 
 
+#: The system's configuration: granted to scripts (the dynamic loader, time zone, certificates, users), and
+#: where a host keeps its secrets (shadow passwords, TLS and SSH private keys).
+SYSTEM_CONFIG = "/etc"
+
+
+@functools.lru_cache(maxsize=4)
+def host_private_paths(root: str = SYSTEM_CONFIG) -> tuple[str, ...]:
+    """Files and folders under `root` that no unprivileged user of the host may read (no read bit for others;
+    a folder also without search), symlinks not followed. A script runs as the env's user: as root (without
+    capabilities) file permissions alone admitted /etc/shadow; these are hidden like trainfree's own files.
+    Read once per process (~1,200 entries on Debian: a few ms)."""
+    private: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        for name in list(subfolders):
+            path = os.path.join(folder, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and (mode & (stat.S_IROTH | stat.S_IXOTH)) != (stat.S_IROTH | stat.S_IXOTH):
+                private.append(path)
+                subfolders.remove(name)  # hidden whole
+        for name in files:
+            path = os.path.join(folder, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and not mode & stat.S_IROTH:
+                private.append(path)
+    return tuple(sorted(private))
+
+
+def script_hidden() -> tuple[str, ...]:
+    """What an MLE solution script must not read within its roots: trainfree's files, the host's private ones."""
+    return (*own_installed_paths(), *host_private_paths())
+
+
 def script_roots() -> tuple[str, ...]:
     """What an MLE solution script reads, trainfree aside: the system, the interpreter, its site directories."""
     return (*(p for p in SYSTEM_DIRS if os.path.exists(p)), *interpreter_paths(), *path_site_dirs())
@@ -125,7 +158,7 @@ def script_roots() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=8)
 def _script_grants(path_key: tuple[str, ...]) -> ReadGrants:
     del path_key  # the cache key only: a changed sys.path may find other site directories
-    return carve(script_roots(), own_installed_paths())
+    return carve(script_roots(), script_hidden())
 
 
 def script_grants() -> ReadGrants:

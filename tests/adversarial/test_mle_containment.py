@@ -4,6 +4,7 @@ and the cost of refusing a hostile submission."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from envs.mle.env import MLECompetitionEnv
 from envs.mle.solution_run import LOG_TAIL_BYTES, _empty_folder, remove_tree
 from envs.mle.workdir_quota import usage
 from envs.sandbox import bwrap, cgroup, landlock, seccomp
+from envs.sandbox.read_grants import host_private_paths
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
 
@@ -557,3 +559,50 @@ def test_a_run_cannot_take_every_pid_of_the_machine(mle) -> None:
     assert "refused: can't start new thread" in out, out
     started = int(out.split("threads started ")[1].split()[0])
     assert 4000 < started < cgroup.MAX_TASKS, out  # the cap is the whole tree's: the main thread counts
+
+
+SHADOW = Path("/etc/shadow")
+
+
+@pytest.mark.skipif(
+    not SHADOW.exists() or bool(SHADOW.stat().st_mode & 0o004), reason="no /etc/shadow kept from other users here"
+)
+def test_the_hosts_private_files_are_unreadable_while_its_public_configuration_is(mle) -> None:
+    """The script runs as the env's user: as root without capabilities, file permissions alone let it read the
+    host's password hashes and private keys. What no unprivileged user of the host may read stays hidden."""
+    script = (
+        "import json\n"
+        "found = {}\n"
+        "for path in ('/etc/shadow', '/etc/passwd', '/etc/ld.so.cache'):\n"
+        "    try:\n"
+        "        found[path] = len(open(path, 'rb').read())\n"
+        "    except OSError as err:\n"
+        "        found[path] = type(err).__name__\n"
+        "print(json.dumps(found))\n"
+    )
+    output = run(mle, script)
+    found = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    assert found["/etc/shadow"] == 0 or found["/etc/shadow"] in ("PermissionError", "FileNotFoundError"), found
+    assert isinstance(found["/etc/passwd"], int) and found["/etc/passwd"] > 0, found  # bwrap masks with /dev/null
+    assert isinstance(found["/etc/ld.so.cache"], int) and found["/etc/ld.so.cache"] > 0, found
+
+
+def test_host_private_paths_are_what_other_users_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "public").write_text("p")
+    (tmp_path / "shadow").write_text("s")
+    (tmp_path / "shadow").chmod(0o640)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "host_key").write_text("k")
+    (tmp_path / "keys").chmod(0o700)
+    (tmp_path / "listed_only").mkdir()
+    (tmp_path / "listed_only").chmod(0o744)  # others may list it but not enter: hidden whole
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "secret.pem").write_text("x")
+    (tmp_path / "open" / "secret.pem").chmod(0o600)
+    (tmp_path / "link_to_shadow").symlink_to(tmp_path / "shadow")  # the target is judged, not the link
+    try:
+        hidden = host_private_paths(str(tmp_path))
+    finally:
+        (tmp_path / "keys").chmod(0o700 | 0o055)
+        (tmp_path / "listed_only").chmod(0o755)
+    assert hidden == tuple(str(tmp_path / p) for p in ("keys", "listed_only", "open/secret.pem", "shadow"))
