@@ -204,22 +204,35 @@ class ForkedWorker:
     def _wait(self, timeout: float | None) -> int | None:
         """The exit code once the server reported it; a server that died unreported counts as SIGKILL.
 
-        The wait is on a copy of the status descriptor, so another thread may read or close the pipe meanwhile;
-        the server closes its end once it has written, so every waiter wakes."""
+        A wait that may block is on a copy of the status descriptor, so another thread may read or close the
+        pipe meanwhile; the server closes its end once it has written, so every waiter wakes. A poll (every step
+        makes one) does not block, so it looks at the pipe itself, under the lock."""
         with self._fd_lock:
             if self.returncode is not None or self._status is None:
                 return self.returncode
+            if timeout == 0:
+                return self._read_report(self._status) if _readable(self._status, 0) else None
             status = os.dup(self._status)
         try:
-            poller = select.poll()
-            poller.register(status, select.POLLIN)
-            if not poller.poll(None if timeout is None else timeout * 1000):
+            if not _readable(status, timeout):
                 return None
             with self._fd_lock:
-                if self.returncode is None:  # no other thread read it: it is in this copy's pipe (or never came)
-                    report = os.read(status, 32).strip()
-                    self._close_status()
-                    self.returncode = int(report) if report.lstrip(b"-").isdigit() else -signal.SIGKILL
-                return self.returncode
+                return self._read_report(status)
         finally:
             os.close(status)
+
+    def _read_report(self, status: int) -> int:
+        """The reported exit code, read from `status` (the pipe or a copy) unless another thread read it first.
+        Called under the lock."""
+        if self.returncode is None:
+            report = os.read(status, 32).strip()
+            self._close_status()
+            self.returncode = int(report) if report.lstrip(b"-").isdigit() else -signal.SIGKILL
+        return self.returncode
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether `fd` has something to read (or its writers are gone) within `timeout` seconds (None: forever)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else timeout * 1000))
