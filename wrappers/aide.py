@@ -115,8 +115,8 @@ class AideNode:
 
 def journal_from_reports(reports: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The whole journal, node by node in full, from an episode's tree_search step reports in order (each
-    step's `step_info()["wrappers"]["tree_search"]`): every node as it was last reported, its children
-    from the parent links (a node reported before its children were made lists none)."""
+    step's `step_info()["wrappers"]["tree_search"]`): every node as it was last reported (the last script's
+    as made: it is reviewed only by a next step, or `review_last`), its children from the parent links."""
     nodes: dict[int, dict[str, Any]] = {}
     for report in reports:
         for key in ("reviewed", "node"):
@@ -335,8 +335,8 @@ class AideSearch:
     # -- one search step per env step ---------------------------------------------
     def act(self, observation: Observation) -> tuple[str, dict[str, Any]]:
         """The next script, and the step's report: in full only the node reviewed now and the node made now,
-        the rest of the journal as one short row per node (its shape and scores), so a step's report stays
-        the same size however long the search runs; the trajectory's reports together hold every node."""
+        the rest of the journal as one short row per node (its shape and scores), so a long search's reports
+        grow by a row a node, not by whole scripts and outputs; together they hold every node."""
         reviewed = None
         if self._pending is not None and observation["history"]:
             reviewed = self._pending
