@@ -205,9 +205,10 @@ def _env_latency(lookup: _Lookup) -> tuple[str, list[str]]:
     if toolworld:
         sources.append(source)
         memory = toolworld.get("memory_per_env_kib", {})
+        layers = ", ".join(f"{layer}={state}" for layer, state in toolworld.get("sandbox", {}).items())
         rows.append(
             [
-                "ToolWorld (one-API-call step)",
+                f"ToolWorld (one-API-call step{'; sandbox ' + layers if layers else ''})",
                 toolworld["reset_ms"]["p50"],
                 toolworld["reset_ms"]["p99"],
                 toolworld["one_call_step_ms"]["p50"],

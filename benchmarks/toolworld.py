@@ -29,7 +29,8 @@ realistic episodes, the floor a step cannot beat, snapshots, oracle episodes, me
   CPU is ever reaped and counted). Configurations alternate round by round, each round starting with the
   next one, so a change in the machine's load hits them all alike. `--scaling-only` runs just this part
   and prints it (nothing is saved).
-The load average is recorded beside every row. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
+The load average is recorded beside every row, and the sandbox layers that were on (bwrap needs bubblewrap
+installed) at the top. Targets: reset p50 < 50 ms, one-call step p50 < 5 ms
 (issue 16); one-call step p50 <= 2x the floor, episodes/s at 2 workers >= 1.6x one worker (issue 22).
 Prints a table and writes benchmarks/results/toolworld.json.
 Run: .venv/bin/python benchmarks/toolworld.py [--repeats 100] [--episodes 20] [--rounds 5] [--seeds 8]
@@ -120,6 +121,12 @@ def after_think(env: ToolWorldEnv, repeats: int, think_s: float) -> tuple[list[f
         time.sleep(think_s)
         system_calls.append(timed_ms(os.getppid))
     return steps, system_calls
+
+
+def sandbox_layers(info: dict[str, Any]) -> dict[str, str]:
+    """{layer: "on" | "off"} from a reset's info: which layers guarded the workers, so runs on machines with and
+    without bubblewrap (bwrap's namespaces) are not compared unawares."""
+    return {layer: said.split(":", 1)[0] for layer, said in info["sandbox"].items()}
 
 
 def logged_in(env: ToolWorldEnv) -> ToolWorldEnv:
@@ -345,7 +352,7 @@ def main() -> None:
     generate_ms = timed_ms(lambda: generate(12345))
     template_bytes(0)
     env = ToolWorldEnv(split="train", max_steps=EPISODE_STEPS + args.repeats + 5)
-    env.reset(options={"task_id": TASK})
+    sandbox = sandbox_layers(env.reset(options={"task_id": TASK})[1])
 
     back_to_back, first_back_to_back = resets(env, args.repeats, 0.0)
     reset_row, first_row = summary(back_to_back), summary(first_back_to_back)
@@ -426,6 +433,7 @@ def main() -> None:
 
     results = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "sandbox": sandbox,
         "world_generation_ms": round(generate_ms, 1),
         "world_db_kib": len(template_bytes(0)) // 1024,
         "reset_ms": reset_row,
@@ -460,6 +468,7 @@ def print_table(r: dict[str, Any]) -> None:
         return name, f"p50 {s['p50']} ms", f"p99 {s['p99']} ms (n={s['n']}) {note}", f"load {s['load']}"
 
     rows = [
+        ("sandbox layers", ", ".join(f"{layer}={state}" for layer, state in r["sandbox"].items()), "", ""),
         ("world generation (cold)", f"{r['world_generation_ms']} ms", f"{r['world_db_kib']} KiB DB", ""),
         row("reset, worker swapped, back to back", "reset_ms", "target p50 < 50"),
         row("  + first one-call step", "reset_then_first_step_ms"),

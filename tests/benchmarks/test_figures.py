@@ -12,6 +12,7 @@ from pathlib import Path
 
 import prefix_stability
 import pytest
+import results_md
 import toolworld
 import vllm_projection
 from measure import interpreter_address, rotated
@@ -206,3 +207,19 @@ def test_the_floors_api_call_is_the_steps_call_served_in_process() -> None:
         assert str(alarms) in env.steps[-1].output
     finally:
         env.close()
+
+
+def test_toolworld_results_say_which_sandbox_layers_were_on() -> None:
+    """A run with bwrap and one without are not the same measurement: the layers go into the results and the
+    RESULTS.md row."""
+    env = toolworld.ToolWorldEnv(split="train", max_steps=5)
+    try:
+        layers = toolworld.sandbox_layers(env.reset(options={"task_id": toolworld.TASK})[1])
+    finally:
+        env.close()
+    assert set(layers) >= {"bwrap", "landlock", "seccomp"} and set(layers.values()) <= {"on", "off"}
+    figures = {"reset_ms": {"p50": 0.2, "p99": 0.8}, "one_call_step_ms": {"p50": 0.3, "p99": 0.5}}
+    lookup = results_md._Lookup({"toolworld": {"results": {"toolworld.json": {**figures, "sandbox": layers}}}})
+    table, _ = results_md._env_latency(lookup)
+    said = ", ".join(f"{layer}={state}" for layer, state in layers.items())
+    assert f"| ToolWorld (one-API-call step; sandbox {said}) | 0.2 | 0.8 | 0.3 | 0.5 |" in table
