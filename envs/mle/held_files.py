@@ -71,8 +71,8 @@ class ReadBudget:
 
 
 class _Deadlines:
-    """When a read must stop, looked at every CHECK_EVERY items: reading the thread's CPU clock is a
-    system call, which on every line of a map made a measurement 40% slower."""
+    """When a read must stop, looked at on the first item and every CHECK_EVERY after: reading the thread's
+    CPU clock is a system call, which on every line of a map made a measurement 40% slower."""
 
     CHECK_EVERY = 64
 
@@ -81,7 +81,7 @@ class _Deadlines:
 
     def check(self) -> None:
         self.items += 1
-        if self.items % self.CHECK_EVERY == 0 and (time.thread_time() > self.cpu or time.monotonic() > self.wall):
+        if self.items % self.CHECK_EVERY == 1 and (time.thread_time() > self.cpu or time.monotonic() > self.wall):
             raise _OutOfTime
 
 

@@ -228,7 +228,7 @@ def test_code_running_on_after_its_forged_output_is_stopped_at_the_next_step(too
     spinning = toolworld.worker.proc
     time.sleep(0.3)  # the policy thinks
     assert process_state(spinning.pid) == "R"
-    output = step_within(toolworld, "print(kept)", wait_s=STEP_TIMEOUT_S)
+    output = step_within(toolworld, "print(kept)", wait_s=2 * STEP_TIMEOUT_S)  # stop, restart, replay, run
     assert output == (
         "Note: the Python worker was still running code after the last step's output and was restarted. "
         "Variables from earlier steps were restored.\n7\n"

@@ -79,10 +79,10 @@ def test_an_env_that_fails_to_reset_is_an_infra_error(tiny_env):
 
 def test_an_episode_past_its_time_budget_stops_at_the_next_step():
     env = TinyEnv(max_steps=50, step_delay_s=0.02)
-    r = run_episode(env, Looker(), spec("alpha_0"), timeout_s=0.05).record
+    r = run_episode(env, Looker(), spec("alpha_0"), timeout_s=0.2).record
     assert (r["error"]["type"], r["error"]["kind"]) == ("EpisodeTimeout", "agent")
-    assert 2 <= r["steps"] < 50
-    assert r["wall_time_s"] >= 0.05
+    assert 2 <= r["steps"] < 50  # 10 steps fit the budget; a 0.16 s stall of a loaded machine still leaves 2
+    assert r["wall_time_s"] >= 0.2
 
 
 def test_the_oracle_refuses_to_go_past_its_solution():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,24 @@ from envs.toolworld.env import ToolWorldEnv
 from .conftest import run
 
 
-@pytest.fixture(scope="module")
-def sandboxed() -> ToolWorldEnv:
+def sandboxed_env() -> Iterator[ToolWorldEnv]:
     env = ToolWorldEnv(split="train", step_timeout_s=1.5, output_limit=2_000, max_steps=500)
     env.reset(options={"task_id": "phone_reply_latest_0"})
     yield env
     env.close()
+
+
+@pytest.fixture(scope="module")
+def sandboxed() -> Iterator[ToolWorldEnv]:
+    """One env for the module, which runs ~40 steps in it."""
+    yield from sandboxed_env()
+
+
+@pytest.fixture
+def fresh() -> Iterator[ToolWorldEnv]:
+    """An env of its own, for a test that restores variables: every earlier step is replayed within one step
+    limit, and the module's steps include 200,000 prints."""
+    yield from sandboxed_env()
 
 
 @pytest.mark.parametrize(
@@ -69,11 +82,11 @@ def test_no_file_was_written() -> None:
     assert not os.path.exists("/tmp/trainfree-escape.txt")
 
 
-def test_infinite_loop_is_stopped_and_variables_come_back(sandboxed: ToolWorldEnv) -> None:
-    run(sandboxed, "kept = [1, 2, 3]")
-    out = run(sandboxed, "while True:\n    pass")
+def test_infinite_loop_is_stopped_and_variables_come_back(fresh: ToolWorldEnv) -> None:
+    run(fresh, "kept = [1, 2, 3]")
+    out = run(fresh, "while True:\n    pass")
     assert "TimeoutError: the code ran longer than 1.5 s and was stopped." in out and "restored" in out
-    assert run(sandboxed, "print(kept)") == "[1, 2, 3]\n"
+    assert run(fresh, "print(kept)") == "[1, 2, 3]\n"
 
 
 def test_megabytes_of_output_are_truncated(sandboxed: ToolWorldEnv) -> None:
@@ -88,13 +101,13 @@ def test_memory_hog_fails_and_worker_survives(sandboxed: ToolWorldEnv) -> None:
     assert run(sandboxed, "print(2 + 2)") == "4\n"
 
 
-def test_killed_worker_is_restarted(sandboxed: ToolWorldEnv) -> None:
-    run(sandboxed, "survivor = 'here'")
-    sandboxed.worker.proc.kill()
-    sandboxed.worker.proc.wait()
-    out = run(sandboxed, "print('after')")
+def test_killed_worker_is_restarted(fresh: ToolWorldEnv) -> None:
+    run(fresh, "survivor = 'here'")
+    fresh.worker.proc.kill()
+    fresh.worker.proc.wait()
+    out = run(fresh, "print('after')")
     assert "worker had died and was restarted" in out and "restored" in out and out.endswith("after\n")
-    assert run(sandboxed, "print(survivor)") == "here\n"
+    assert run(fresh, "print(survivor)") == "here\n"
 
 
 def test_non_json_arguments_are_refused_clearly(sandboxed: ToolWorldEnv) -> None:
