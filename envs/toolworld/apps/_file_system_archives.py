@@ -1,6 +1,8 @@
 """file_system archives: a ".zip" file whose content is the JSON of the paths it holds and their contents.
 
-Any file can be named *.zip, so an archive's content is checked when read, never trusted.
+Any file can be named *.zip, so an archive's content is checked when read, never trusted: what one
+extraction creates is bounded before anything is written (EXTRACT_MAX_ENTRIES, paths no longer than a
+path argument may be).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ import json
 import posixpath
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, shorten
 from envs.toolworld.apps._file_system_base import (
+    PATH_MAX_CHARS,
     app,
     existing_dir,
     existing_file,
@@ -23,7 +26,11 @@ from envs.toolworld.apps._file_system_base import (
     write_new,
 )
 
-ARCHIVE = Annotated[str, P("The .zip archive's absolute path.", min_length=1, max_length=1000)]
+# Files and directories one extraction may create: a person's whole tree in the world holds at most 272, but a
+# hand-written archive member 30,000 directories deep made one call walk and hold every parent path (1.1 s and
+# 860 MB in the env), and 8,400 one-file directories (one file of 100,000 characters) took 0.67 s to extract
+EXTRACT_MAX_ENTRIES = 1_000
+ARCHIVE = Annotated[str, P("The .zip archive's absolute path.", min_length=1, max_length=PATH_MAX_CHARS)]
 PATHS = Annotated[list[str], P("Absolute paths of files and directories.", min_length=1, max_length=100)]
 
 
@@ -104,12 +111,14 @@ def show_archive_contents(ctx: CallContext, archive_path: ARCHIVE) -> list[dict[
 def decompress(
     ctx: CallContext,
     archive_path: ARCHIVE,
-    destination: Annotated[str, P("An existing directory to extract into.", min_length=1, max_length=1000)],
+    destination: Annotated[str, P("An existing directory to extract into.", min_length=1, max_length=PATH_MAX_CHARS)],
 ) -> dict[str, Any]:
-    """Extract a .zip archive into a directory, creating the subdirectories it needs; nothing is overwritten."""
+    """Extract a .zip archive into a directory, creating the subdirectories it needs; nothing is overwritten.
+    One extraction creates at most 1,000 files and directories."""
     _, members = _members(ctx, archive_path)
     root = existing_dir(ctx, destination, "destination")
     targets = {normalize(posixpath.join(root, p), "archive_path"): c for p, c in members.items()}
+    _check_extraction(root, list(targets))
     clashes = [t for t in targets if file_at(ctx, t) or is_dir(ctx, t)]
     if clashes:
         raise ApiError(409, f"Extracting would overwrite {clashes[:3]}; choose another destination.")
@@ -119,17 +128,49 @@ def decompress(
     return {"message": "Archive extracted.", "file_count": len(targets)}
 
 
+def _check_extraction(root: str, targets: list[str]) -> None:
+    """422 when extracting `targets` into `root` would make a path longer than a path argument may be, or
+    create more than EXTRACT_MAX_ENTRIES files and directories (each parent counted once, and the walk up to
+    `root` stops at the first parent already counted, so the check costs at most the limit)."""
+    directories: set[str] = set()
+    for path in targets:
+        if len(path) > PATH_MAX_CHARS:  # so every extracted file can be named in a path argument again
+            raise ApiError(
+                422,
+                f"Invalid argument 'archive_path': a member would be extracted to {shorten(path)}, longer than "
+                f"{PATH_MAX_CHARS:,} characters.",
+            )
+        head = posixpath.dirname(path)
+        while head != root and head not in directories:
+            directories.add(head)
+            head = posixpath.dirname(head)
+        if len(targets) + len(directories) > EXTRACT_MAX_ENTRIES:
+            raise ApiError(
+                422,
+                f"Invalid argument 'archive_path': extracting it would create more than {EXTRACT_MAX_ENTRIES:,} "
+                "files and directories; extract its members one by one with extract_file_from_archive.",
+            )
+
+
 @app.api("POST", "/archives/extract_file", {"message": "string", "path": "string"})
 def extract_file_from_archive(
     ctx: CallContext,
     archive_path: ARCHIVE,
     member: Annotated[
         str,
-        P("The member's path inside the archive, as show_archive_contents lists it.", min_length=1, max_length=1000),
+        P(
+            "The member's path inside the archive, as show_archive_contents lists it.",
+            min_length=1,
+            max_length=PATH_MAX_CHARS,
+        ),
     ],
     destination: Annotated[
         str,
-        P("Where to write it: a new file path, or an existing directory to put it in.", min_length=1, max_length=1000),
+        P(
+            "Where to write it: a new file path, or an existing directory to put it in.",
+            min_length=1,
+            max_length=PATH_MAX_CHARS,
+        ),
     ],
 ) -> dict[str, str]:
     """Extract one file of a .zip archive."""

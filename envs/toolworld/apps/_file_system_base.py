@@ -72,15 +72,16 @@ FILE = {
 }
 MESSAGE = {"message": "string"}
 MOVED = {"message": "string", "path": "string"}
-PATH = Annotated[str, P("An absolute path, like '/documents/notes.txt'.", min_length=1, max_length=1000)]
-DIRECTORY = Annotated[str, P("An absolute directory path; '/' is the root.", min_length=1, max_length=1000)]
-SOURCE = Annotated[str, P("The absolute path to move or copy from.", min_length=1, max_length=1000)]
+PATH_MAX_CHARS = 1000  # any path argument
+PATH = Annotated[str, P("An absolute path, like '/documents/notes.txt'.", min_length=1, max_length=PATH_MAX_CHARS)]
+DIRECTORY = Annotated[str, P("An absolute directory path; '/' is the root.", min_length=1, max_length=PATH_MAX_CHARS)]
+SOURCE = Annotated[str, P("The absolute path to move or copy from.", min_length=1, max_length=PATH_MAX_CHARS)]
 DESTINATION = Annotated[
     str,
     P(
         "The absolute path to move or copy to; an existing directory means 'into it, keeping the name'.",
         min_length=1,
-        max_length=1000,
+        max_length=PATH_MAX_CHARS,
     ),
 ]
 CONTENT = Annotated[str, P("The text content.", max_length=100_000)]
