@@ -1,7 +1,7 @@
 """file_system archives: a ".zip" file whose content is the JSON of the paths it holds and their contents.
 
 Any file can be named *.zip, so an archive's content is checked when read, never trusted: what one
-extraction creates is bounded before anything is written (EXTRACT_MAX_ENTRIES, paths no longer than a
+extraction creates is bounded before anything is written (ARCHIVE_MAX_ENTRIES, paths no longer than a
 path argument may be).
 """
 
@@ -18,18 +18,19 @@ from envs.toolworld.apps._file_system_base import (
     existing_dir,
     existing_file,
     file_at,
+    files_under,
     free,
     is_dir,
     make_parents,
     normalize,
-    tree,
     write_new,
 )
 
-# Files and directories one extraction may create: a person's whole tree in the world holds at most 272, but a
-# hand-written archive member 30,000 directories deep made one call walk and hold every parent path (1.1 s and
-# 860 MB in the env), and 8,400 one-file directories (one file of 100,000 characters) took 0.67 s to extract
-EXTRACT_MAX_ENTRIES = 1_000
+# Files one compress or add_to_archive call gathers, and files and directories one extraction creates: a person's
+# whole tree in the world holds at most 272 entries, but 8,192 files named 100 times in one compress call took
+# 8.4 s in the env; a hand-written archive member 30,000 directories deep made one extraction walk and hold every
+# parent path (1.1 s and 860 MB), and 8,400 one-file directories (one file of 100,000 characters) took 0.67 s
+ARCHIVE_MAX_ENTRIES = 1_000
 ARCHIVE = Annotated[str, P("The .zip archive's absolute path.", min_length=1, max_length=PATH_MAX_CHARS)]
 PATHS = Annotated[list[str], P("Absolute paths of files and directories.", min_length=1, max_length=100)]
 
@@ -42,18 +43,29 @@ def _archive_path(path: str, argument: str) -> str:
 
 
 def _gather(ctx: CallContext, paths: list[str]) -> dict[str, str]:
-    """Archive members for `paths`: a file by its name, a directory's files under the directory's name."""
+    """Archive members for `paths`: a file by its name, a directory's files under the directory's name.
+
+    At most ARCHIVE_MAX_ENTRIES files are read, counted per path given (a file named twice counts twice), so
+    naming one large directory many times costs no more than the limit."""
     members: dict[str, str] = {}
+    room = ARCHIVE_MAX_ENTRIES
     for i, given in enumerate(paths):
         path = normalize(given, f"paths[{i}]")
         base = posixpath.dirname(path)
         if is_dir(ctx, path) and path != "/":
-            _, files = tree(ctx, path)
-            members.update({f["path"][len(base) :].lstrip("/"): f["content"] for f in files})
+            files = files_under(ctx, path, room + 1)
         elif (row := file_at(ctx, path)) is not None:
-            members[posixpath.basename(path)] = row["content"]
+            files = [row]
         else:
             raise ApiError(404, f"Invalid argument 'paths[{i}]': nothing at {path!r}.")
+        room -= len(files)
+        if room < 0:
+            raise ApiError(
+                422,
+                f"Invalid argument 'paths': they hold more than {ARCHIVE_MAX_ENTRIES:,} files, the most one call "
+                "puts in an archive (a file named twice counts twice); make several archives.",
+            )
+        members.update({f["path"][len(base) :].lstrip("/"): f["content"] for f in files})
     return members
 
 
@@ -71,7 +83,7 @@ def _members(ctx: CallContext, archive_path: str) -> tuple[dict[str, Any], dict[
 
 @app.api("POST", "/archives", {"message": "string", "path": "string", "file_count": 1})
 def compress(ctx: CallContext, paths: PATHS, archive_path: ARCHIVE) -> dict[str, Any]:
-    """Compress files and directories into a new .zip archive; the originals stay."""
+    """Compress files and directories (at most 1,000 files) into a new .zip archive; the originals stay."""
     place = free(ctx, _archive_path(archive_path, "archive_path"), "archive_path")
     members = _gather(ctx, paths)
     write_new(ctx, place, json.dumps(members, sort_keys=True))
@@ -85,7 +97,7 @@ def add_to_archive(
     paths: PATHS,
     replace: Annotated[bool, P("Overwrite members that already have the same name.")] = False,
 ) -> dict[str, Any]:
-    """Add files and directories to an existing .zip archive."""
+    """Add files and directories (at most 1,000 files a call) to an existing .zip archive."""
     row, members = _members(ctx, archive_path)
     added = _gather(ctx, paths)
     clashes = sorted(set(added) & set(members))
@@ -130,7 +142,7 @@ def decompress(
 
 def _check_extraction(root: str, targets: list[str]) -> None:
     """422 when extracting `targets` into `root` would make a path longer than a path argument may be, or
-    create more than EXTRACT_MAX_ENTRIES files and directories (each parent counted once, and the walk up to
+    create more than ARCHIVE_MAX_ENTRIES files and directories (each parent counted once, and the walk up to
     `root` stops at the first parent already counted, so the check costs at most the limit)."""
     directories: set[str] = set()
     for path in targets:
@@ -144,10 +156,10 @@ def _check_extraction(root: str, targets: list[str]) -> None:
         while head != root and head not in directories:
             directories.add(head)
             head = posixpath.dirname(head)
-        if len(targets) + len(directories) > EXTRACT_MAX_ENTRIES:
+        if len(targets) + len(directories) > ARCHIVE_MAX_ENTRIES:
             raise ApiError(
                 422,
-                f"Invalid argument 'archive_path': extracting it would create more than {EXTRACT_MAX_ENTRIES:,} "
+                f"Invalid argument 'archive_path': extracting it would create more than {ARCHIVE_MAX_ENTRIES:,} "
                 "files and directories; extract its members one by one with extract_file_from_archive.",
             )
 

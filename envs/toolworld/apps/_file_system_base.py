@@ -192,12 +192,18 @@ def tree(ctx: CallContext, directory: str) -> tuple[list[dict[str, Any]], list[d
     """The directories and files strictly under `directory`, by path (files with their size)."""
     where, args = under(directory)
     dirs = ctx.rows(f"SELECT * FROM file_system_directories WHERE owner_id = ?{where} ORDER BY path", ctx.caller, *args)
-    files = ctx.rows(
-        f"SELECT *, length(content) AS size FROM file_system_files WHERE owner_id = ?{where} ORDER BY path",
+    return dirs, files_under(ctx, directory)
+
+
+def files_under(ctx: CallContext, directory: str, limit: int = -1) -> list[dict[str, Any]]:
+    """The files strictly under `directory`, by path, with their size; the first `limit` of them if given."""
+    where, args = under(directory)
+    return ctx.rows(
+        f"SELECT *, length(content) AS size FROM file_system_files WHERE owner_id = ?{where} ORDER BY path LIMIT ?",
         ctx.caller,
         *args,
+        limit,
     )
-    return dirs, files
 
 
 def write_new(ctx: CallContext, path: str, content: str, created_at: str | None = None) -> int:
