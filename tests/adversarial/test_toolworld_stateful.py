@@ -166,3 +166,13 @@ def test_an_archive_gathers_at_most_a_thousand_files(fresh: ToolWorldEnv, api: s
         else {**archive, "paths": ["/t/c6"]},
     )
     assert status == 200 and body["file_count"] >= 512, body
+
+
+def test_a_directory_too_large_for_the_trash_is_refused_before_it_is_deleted(fresh: ToolWorldEnv) -> None:
+    """A trashed directory is one stored text of its paths and files: 8,192 files (31 calls) took 0.4 s of env
+    CPU to trash, 0.3 s of it deleting every row before the 100,000-character limit refused the trash row."""
+    token, srv = login(fresh, "file_system"), server(fresh)
+    doubled_tree(srv, token, 10)
+    status, body = srv.call("file_system", "move_to_trash", [], {"access_token": token, "path": "/t"})
+    assert status == 413 and "/t holds too much for the trash" in body["message"], (status, body)
+    assert srv.call("file_system", "move_to_trash", [], {"access_token": token, "path": "/t/c6"})[0] == 200

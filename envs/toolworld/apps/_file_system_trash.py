@@ -13,7 +13,7 @@ import posixpath
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import MAX_STORED_CHARS, QUERY_MAX_CHARS, ApiError, CallContext, P
 from envs.toolworld.apps._file_system_base import (
     MESSAGE,
     MOVED,
@@ -48,7 +48,8 @@ def retention_days(ctx: CallContext) -> int:
 
 @app.api("POST", "/trash", {"message": "string", "trash_id": 1})
 def move_to_trash(ctx: CallContext, path: PATH) -> dict[str, Any]:
-    """Move a file or a directory (with everything in it) to the trash, from where it can be restored."""
+    """Move a file or a directory (with everything in it) to the trash, from where it can be restored; a directory
+    whose files and paths pass 100,000 characters is too large for the trash."""
     path = normalize(path)
     if path == "/":
         raise ApiError(422, "Invalid argument 'path': the root directory cannot be trashed.")
@@ -67,6 +68,7 @@ def move_to_trash(ctx: CallContext, path: PATH) -> dict[str, Any]:
             "SELECT created_at FROM file_system_directories WHERE owner_id = ? AND path = ?", ctx.caller, path
         )
         kind, content, updated = "directory", json.dumps(held, sort_keys=True), created
+        _check_trashable(path, content)
         remove_tree(ctx, path, dirs, files)
     else:
         raise ApiError(404, f"Nothing at {path!r}.")
@@ -82,6 +84,17 @@ def move_to_trash(ctx: CallContext, path: PATH) -> dict[str, Any]:
         now,
     )
     return {"message": f"{path} moved to the trash.", "trash_id": trash_id}
+
+
+def _check_trashable(path: str, content: str) -> None:
+    """413 before deleting anything when a directory's trash row would pass MAX_STORED_CHARS: deleting a tree of
+    8,192 files (the storage bound's worth) took 0.3 s of env CPU, all rolled back by the 413 that followed."""
+    if len(content) > MAX_STORED_CHARS:
+        raise ApiError(
+            413,
+            f"{path} holds too much for the trash ({len(content):,} characters with its paths, over "
+            f"{MAX_STORED_CHARS:,}); trash its subdirectories one by one, or delete it with delete_directory.",
+        )
 
 
 @app.api("GET", "/trash", [TRASH_ITEM], paginated=True)
