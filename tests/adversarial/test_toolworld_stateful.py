@@ -157,14 +157,7 @@ def test_an_archive_gathers_at_most_a_thousand_files(fresh: ToolWorldEnv, api: s
     (status, body), peak = with_peak_memory(lambda: srv.call("file_system", api, [], {**archive, "paths": paths}))
     assert status == 422 and "more than 1,000 files" in body["message"], (status, str(body)[:200])
     assert peak < 2 * 2**20, f"{peak / 2**20:.1f} MB to refuse"
-    status, body = srv.call(
-        "file_system",
-        api,
-        [],
-        {**archive, "paths": ["/t/c6"], "replace": True}
-        if api == "add_to_archive"
-        else {**archive, "paths": ["/t/c6"]},
-    )
+    status, body = srv.call("file_system", api, [], {**archive, "paths": ["/t/c6"]})
     assert status == 200 and body["file_count"] >= 512, body
 
 
