@@ -34,7 +34,8 @@ Adding an app: create envs/toolworld/apps/<app>.py with
     @app.api("GET", "/songs", [{"song_id": 1, "title": "string"}], paginated=True)
     def search_songs(ctx: CallContext, query: Annotated[str, P("Words to match.")] = "") -> list[dict]:
         \"\"\"Search songs by title.\"\"\"            # first paragraph = the API's description
-        return ctx.rows("SELECT id AS song_id, title FROM music_songs WHERE title LIKE ?", f"%{query}%")
+        where, words = word_conditions("title", query)  # apps/_text_search.py: words, not LIKE patterns
+        return ctx.rows(f"SELECT id AS song_id, title FROM music_songs WHERE {' AND '.join(where) or '1'}", *words)
 
 Tables are prefixed with the app name and keyed by `person_id`/`owner_id` (= people.id);
 use INTEGER PRIMARY KEY AUTOINCREMENT ids. `auth=True` (the default) sets `ctx.user_id`

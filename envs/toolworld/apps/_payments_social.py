@@ -20,7 +20,7 @@ from envs.toolworld.apps._payments_base import (
     transactions,
     visible_transaction,
 )
-from envs.toolworld.apps._text_search import search_words
+from envs.toolworld.apps._text_search import contains, search_words
 
 USER = {"name": "string", "email": "string", "is_friend": True, "mutual_friends": 1, "blocked": True}
 COMMENT = {"comment_id": 1, "author": PERSON, "text": "string", "created_at": "string", "edited_at": "string"}
@@ -44,7 +44,7 @@ SETTINGS = {
 COMMENT_ID = Annotated[int, P("The comment's id.", ge=1)]
 NOTIFICATION_ID = Annotated[int, P("The notification's id.", ge=1)]
 NAME_SQL = "p.first_name || ' ' || p.last_name"
-MATCH_SQL = f"LOWER({NAME_SQL} || ' ' || p.email) LIKE ?"  # one query word against a person's name and email
+MATCH_SQL = contains(f"{NAME_SQL} || ' ' || p.email")  # one query word against a person's name and email
 
 
 @app.api("GET", "/users", [{"name": "string", "email": "string"}], paginated=True)
@@ -61,11 +61,11 @@ def search_users(
     phrase = " ".join(words)
     return ctx.rows(
         f"SELECT {NAME_SQL} AS name, p.email FROM people p WHERE {' AND '.join(where) or '1'} "
-        f"ORDER BY LOWER({NAME_SQL}) = ? DESC, LOWER({NAME_SQL}) LIKE ? DESC, p.first_name, p.last_name",
-        *[f"%{w}%" for w in words],
+        f"ORDER BY LOWER({NAME_SQL}) = ? DESC, instr(LOWER({NAME_SQL}), ?) = 1 DESC, p.first_name, p.last_name",
+        *words,
         *([ctx.user_id] if friends_only else []),
         phrase,
-        f"{phrase}%",
+        phrase,
     )
 
 
@@ -111,7 +111,7 @@ def show_friends(
         f"WHERE {' AND '.join(['f.owner_id = ?'] + [MATCH_SQL for _ in words])} "
         f"ORDER BY {order}",
         ctx.user_id,
-        *[f"%{w}%" for w in words],
+        *words,
     )
 
 
@@ -210,11 +210,9 @@ def show_feed(
         who,
         "t.private = 0",
         f"t.sender_id NOT IN ({hidden}) AND t.receiver_id NOT IN ({hidden})",
-        *(f"LOWER(t.note) LIKE ?{i + 2}" for i in range(len(words))),
+        *(contains("t.note", f"?{i + 2}") for i in range(len(words))),
     ]
-    return transactions(
-        ctx, " AND ".join(where), ctx.user_id, *[f"%{w}%" for w in words], limit=FEED_LIMIT, newest_first_scan=True
-    )
+    return transactions(ctx, " AND ".join(where), ctx.user_id, *words, limit=FEED_LIMIT, newest_first_scan=True)
 
 
 @app.api("GET", "/users/{email}/transactions", [TRANSACTION], paginated=True)

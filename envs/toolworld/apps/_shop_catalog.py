@@ -18,7 +18,7 @@ from envs.toolworld.apps._shop_base import (
     category_arg,
     product,
 )
-from envs.toolworld.apps._text_search import search_words
+from envs.toolworld.apps._text_search import word_conditions
 
 SELLER = {
     "seller_id": 1,
@@ -54,12 +54,9 @@ def show_sellers(
     sort_by: Annotated[Literal["name", "-rating", "-product_count"], P("Order of results.")] = "name",
 ) -> list[dict[str, Any]]:
     """List the store's sellers with their average rating and number of products."""
-    words = search_words(query)
+    where, words = word_conditions("s.name", query)
     order = {"name": "s.name", "-rating": "rating DESC, s.name", "-product_count": "product_count DESC, s.name"}
-    return ctx.rows(
-        f"{SELLER_SQL} WHERE {' AND '.join(['LOWER(s.name) LIKE ?' for _ in words]) or '1'} ORDER BY {order[sort_by]}",
-        *[f"%{w}%" for w in words],
-    )
+    return ctx.rows(f"{SELLER_SQL} WHERE {' AND '.join(where) or '1'} ORDER BY {order[sort_by]}", *words)
 
 
 @app.api("GET", "/sellers/{seller_id}", SELLER, auth=False)
@@ -160,13 +157,13 @@ def show_product_questions(
 ) -> list[dict[str, Any]]:
     """List the questions buyers asked about a product, newest first, each with its answers."""
     product(ctx, product_id)
-    words = search_words(query)
+    where, words = word_conditions("q.text", query)
     questions = ctx.rows(
         f"SELECT q.id AS question_id, {NAME} AS author, q.text, q.created_at FROM shop_questions q "
         f"JOIN people u ON u.id = q.author_id WHERE q.product_id = ? "
-        f"{''.join(' AND LOWER(q.text) LIKE ?' for _ in words)} ORDER BY q.created_at DESC, q.id DESC",
+        f"{''.join(f' AND {condition}' for condition in where)} ORDER BY q.created_at DESC, q.id DESC",
         product_id,
-        *[f"%{w}%" for w in words],
+        *words,
     )
     answers: dict[int, list[dict[str, Any]]] = {}
     for a in ctx.rows(

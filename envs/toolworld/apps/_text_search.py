@@ -22,13 +22,25 @@ def search_words(query: str | None, argument: str = "query") -> list[str]:
     return words
 
 
+def contains(column: str, parameter: str = "?") -> str:
+    """SQL that is true when `column`, lowercased, contains the text bound to `parameter`: instr() instead of
+    LIKE, so % and _ in the words an agent searches for are characters, not wildcards."""
+    return f"instr(lower({column}), {parameter}) > 0"
+
+
+def word_conditions(column: str, query: str | None) -> tuple[list[str], list[str]]:
+    """(conditions, their arguments): each distinct word of `query` appears, case-insensitively, in `column`."""
+    words = search_words(query)
+    return [contains(column) for _ in words], words
+
+
 def words_clause(query: str, columns: Sequence[str]) -> tuple[str, list[str]]:
     """(" AND ..." SQL, its arguments): every word of `query` appears, case-insensitively, in one of `columns`.
 
-    instr() instead of LIKE, so the words need no escaping of % or _. An empty query gives ("", [])."""
+    An empty query gives ("", [])."""
     sql, args = "", []
     for word in search_words(query):
-        sql += " AND (" + " OR ".join(f"instr(lower({c}), ?) > 0" for c in columns) + ")"
+        sql += " AND (" + " OR ".join(contains(c) for c in columns) + ")"
         args += [word] * len(columns)
     return sql, args
 
@@ -39,6 +51,6 @@ def named_words_clause(
     """words_clause for SQL with named parameters: (" AND ..." SQL, {":prefixN" name: word})."""
     sql, args = "", {}
     for i, word in enumerate(search_words(query, argument)):
-        sql += " AND (" + " OR ".join(f"instr(lower({c}), :{prefix}{i}) > 0" for c in columns) + ")"
+        sql += " AND (" + " OR ".join(contains(c, f":{prefix}{i}") for c in columns) + ")"
         args[f"{prefix}{i}"] = word
     return sql, args

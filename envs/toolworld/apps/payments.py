@@ -28,7 +28,7 @@ from envs.toolworld.apps._payments_base import (
     transaction_page,
     transactions,
 )
-from envs.toolworld.apps._text_search import search_words
+from envs.toolworld.apps._text_search import word_conditions
 
 __all__ = ["app"]
 
@@ -80,11 +80,6 @@ def _range_filters(
             where.append(condition)
             args.append(value)
     return where, args
-
-
-def _words(alias_column: str, query: str | None) -> tuple[list[str], list[Any]]:
-    words = search_words(query)
-    return [f"LOWER({alias_column}) LIKE ?" for _ in words], [f"%{w}%" for w in words]
 
 
 def _funding(ctx: CallContext, card_number: str | None, bank_account_id: int | None) -> tuple[str | None, int | None]:
@@ -262,7 +257,7 @@ def show_transactions(
         other = person_by_email(ctx, with_email, "with_email")
         where.append("(t.sender_id = ? OR t.receiver_id = ?)")
         args += [other, other]
-    note_where, note_args = _words("t.note", query)
+    note_where, note_args = word_conditions("t.note", query)
     range_where, range_args = _range_filters("t", start_date, end_date, min_amount, max_amount)
     column = sort_by.lstrip("-")
     order = f"t.{column} {'DESC' if sort_by.startswith('-') else 'ASC'}, t.id DESC"
@@ -401,7 +396,7 @@ def show_requests(
     if with_email is not None:
         where.append(f"{other_column} = ?")
         args.append(person_by_email(ctx, with_email, "with_email"))
-    note_where, note_args = _words("q.note", query)
+    note_where, note_args = word_conditions("q.note", query)
     range_where, range_args = _range_filters("q", start_date, end_date, min_amount, max_amount)
     return requests(ctx, " AND ".join(where + note_where + range_where), *args, *note_args, *range_args)
 

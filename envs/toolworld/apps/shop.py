@@ -30,7 +30,7 @@ from envs.toolworld.apps._shop_base import (
     product,
 )
 from envs.toolworld.apps._sql_page import sql_page
-from envs.toolworld.apps._text_search import search_words
+from envs.toolworld.apps._text_search import word_conditions
 
 __all__ = ["app"]
 
@@ -70,11 +70,6 @@ SPEED = Annotated[
 ]
 
 
-def _words(column: str, query: str | None) -> tuple[list[str], list[str]]:
-    words = search_words(query)
-    return [f"LOWER({column}) LIKE ?" for _ in words], [f"%{w}%" for w in words]
-
-
 @app.api("GET", "/products", [PRODUCT], auth=False, paginated=True)
 def search_products(
     ctx: CallContext,
@@ -92,7 +87,7 @@ def search_products(
     on_sale_only: Annotated[bool, P("Only products priced below their list price.")] = False,
 ) -> Page:
     """Search the store's products by name words, category, price, rating, seller, brand, stock and sale."""
-    where, words = _words("p.name", query)
+    where, words = word_conditions("p.name", query)
     args: list[Any] = list(words)
     for condition, value in (
         ("p.category = ?", category_arg(ctx, category)),
@@ -425,7 +420,7 @@ def show_orders(
         if value is not None:
             where.append(condition)
             args.append(value)
-    name_where, name_args = _words("p.name", query)
+    name_where, name_args = word_conditions("p.name", query)
     if name_where:
         where.append(
             "EXISTS (SELECT 1 FROM shop_order_items j JOIN shop_products p ON p.id = j.product_id "
