@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any
 
-from envs.toolworld.api import MAX_STORED_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import MAX_STORED_CHARS, ApiError, CallContext, P, replaced_text
 from envs.toolworld.apps._file_system_base import PATH, app, existing_file
 
 COMPARE_MAX_LINES = 2_000  # a line diff can cost the product of the two files' lengths
@@ -53,7 +53,7 @@ def replace_in_file(
         int | None, P("Replace at most this many occurrences, from the start.", ge=1, le=MAX_STORED_CHARS)
     ] = None,
 ) -> dict[str, Any]:
-    """Find and replace text inside a file."""
+    """Find and replace text inside a file (413 if the file would pass 100,000 characters)."""
     row = existing_file(ctx, path)
     found = row["content"].count(find)
     if not found:
@@ -61,7 +61,7 @@ def replace_in_file(
     done = found if max_replacements is None else min(found, max_replacements)
     ctx.execute(
         "UPDATE file_system_files SET content = ?, updated_at = ? WHERE id = ?",
-        row["content"].replace(find, replace_with, done),
+        replaced_text(row["content"], find, replace_with, done),
         ctx.timestamp(),
         row["id"],
     )

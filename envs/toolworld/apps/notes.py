@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, replaced_text
 from envs.toolworld.apps._notes_app import (
     APPEND_TEXT,
     MESSAGE,
@@ -164,12 +164,12 @@ def replace_text_in_note(
     find: Annotated[str, P("The exact text to find (case-sensitive).", min_length=1, max_length=1000)],
     replace_with: Annotated[str, P("The text to put in its place (may be empty).", max_length=1000)],
 ) -> dict[str, Any]:
-    """Replace every occurrence of a text in a note's content."""
+    """Replace every occurrence of a text in a note's content (413 if the note would pass 100,000 characters)."""
     row = live_note(ctx, note_id)
     count = row["content"].count(find)
     if not count:
         raise ApiError(404, f"Note {note_id} does not contain {find!r}.")
-    change_text(ctx, row, None, row["content"].replace(find, replace_with))
+    change_text(ctx, row, None, replaced_text(row["content"], find, replace_with, count))
     return {"message": f"Replaced {count} occurrences.", "replaced": count}
 
 
