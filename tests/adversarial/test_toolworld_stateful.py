@@ -200,3 +200,24 @@ def test_a_replacement_past_the_stored_text_limit_is_refused_before_it_is_built(
     assert peak < 2 * 2**20, f"{peak / 2**20:.0f} MB to refuse"
     status, body = srv.call(app, api, [], {**where, "find": "aa", "replace_with": "b\U0001f600"})
     assert status == 200, body
+
+
+@pytest.mark.parametrize("api", ["create_event", "reschedule_event"])
+def test_an_event_lasts_at_most_a_year(fresh: ToolWorldEnv, api: str) -> None:
+    """Every occurrence of a series that overlaps a period is expanded: one daily event lasting 2,025 years (one
+    create_event call) made one show_busy_times call of a day expand 740k occurrences (7.5 s of env CPU and 113 MB)
+    before the 2,000-occurrence limit refused them."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    old = {"access_token": token, "start": "0001-01-01T00:00", "end": "2026-01-01T00:00"}
+    if api == "reschedule_event":
+        made = srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **old, "end": None})
+        old["event_id"] = made[1]["event_id"]
+    else:
+        old.update(title="x", recurrence="daily")
+    status, body = srv.call("calendar", api, [], old)
+    assert status == 422 and "at most 366 days" in body["message"], (status, body)
+    status, body = srv.call("calendar", api, [], {**old, "start": "2025-01-01T00:00"})
+    assert status == 200, body
+    me = srv.call("supervisor", "show_profile")[1]["email"]
+    day = {"access_token": token, "email": me, "date_from": "2026-01-01", "date_to": "2026-01-01"}
+    assert srv.call("calendar", "show_busy_times", [], day)[0] == 200

@@ -87,6 +87,9 @@ MAX_RANGE_DAYS = 31  # expanded views (agenda, busy times, conflicts) cover at m
 # Occurrences one call may expand: a person's busiest month holds ~50, but 18k daily events (what the episode's
 # storage bound admits) made one agenda call expand 558k of them (2.7 s and 317 MB in the env)
 MAX_OCCURRENCES = 2_000
+# How long one event may last: the world's last at most 2 days, but every occurrence of a series that overlaps a
+# period is expanded, and one daily event lasting 2,025 years made one call of a day expand 740k (7.5 s, 113 MB)
+MAX_EVENT_DAYS = 366
 
 # The ids of the events the caller may see: on their own or shared calendars, or invited to.
 VISIBLE_EVENTS = """
@@ -132,6 +135,16 @@ def day_span(date_from: str, date_to: str, most_days: int = MAX_RANGE_DAYS) -> t
     if (last - first).days >= most_days:
         raise ApiError(422, f"Invalid argument 'date_to': the range may cover at most {most_days} days.")
     return datetime.combine(first, datetime.min.time()), datetime.combine(last + timedelta(days=1), datetime.min.time())
+
+
+def check_span(begin: datetime, finish: datetime) -> None:
+    """422 unless an event's end comes after its start, at most MAX_EVENT_DAYS later."""
+    if finish <= begin:
+        raise ApiError(422, f"Invalid argument 'end': {stamp(finish)} is not after the start {stamp(begin)}.")
+    if finish - begin > timedelta(days=MAX_EVENT_DAYS):
+        raise ApiError(
+            422, f"Invalid argument 'end': an event lasts at most {MAX_EVENT_DAYS} days; {stamp(finish)} is later."
+        )
 
 
 def shift(start: datetime, recurrence: str, n: int) -> datetime:

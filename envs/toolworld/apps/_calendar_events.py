@@ -16,6 +16,7 @@ from envs.toolworld.apps._calendar_core import (
     Recurrence,
     app,
     cancelled_days,
+    check_span,
     day_span,
     editable_event,
     occurrences,
@@ -107,8 +108,7 @@ def event_times(
         finish = begin + timedelta(minutes=minutes or 60)
     else:
         finish = when(end, "end")
-    if finish <= begin:
-        raise ApiError(422, f"Invalid argument 'end': {stamp(finish)} is not after the start {stamp(begin)}.")
+    check_span(begin, finish)
     return stamp(begin), stamp(finish)
 
 
@@ -201,7 +201,11 @@ def create_event(
     title: Annotated[str, P("The event's title.", min_length=1, max_length=200)],
     start: Annotated[str, P(f"When it starts: {TIME_DOC}.", max_length=25)],
     end: Annotated[
-        str | None, P("When it ends; null means your default length (or one day if all_day).", max_length=25)
+        str | None,
+        P(
+            "When it ends, at most 366 days after the start; null means your default length (or one day if all_day).",
+            max_length=25,
+        ),
     ] = None,
     calendar_id: CALENDAR_CHOICE = None,
     description: Annotated[str, P("What it is about.", max_length=2000)] = "",
@@ -283,7 +287,9 @@ def reschedule_event(
     ctx: CallContext,
     event_id: EVENT_ID,
     start: Annotated[str, P(f"The new start: {TIME_DOC}.", max_length=25)],
-    end: Annotated[str | None, P("The new end; null keeps the event's length.", max_length=25)] = None,
+    end: Annotated[
+        str | None, P("The new end, at most 366 days after the start; null keeps the event's length.", max_length=25)
+    ] = None,
 ) -> dict[str, Any]:
     """Move an event to another time (a repeating event moves as a whole series)."""
     row = editable_event(ctx, event_id)
@@ -292,8 +298,7 @@ def reschedule_event(
     if row["all_day"]:
         begin = datetime.combine(begin.date(), datetime.min.time())
     finish = begin + length if end is None else when(end, "end")
-    if finish <= begin:
-        raise ApiError(422, f"Invalid argument 'end': {stamp(finish)} is not after the start {stamp(begin)}.")
+    check_span(begin, finish)
     until = row["recurrence_until"]
     if until is not None and until < begin.date().isoformat():
         raise ApiError(409, f"Event {event_id} repeats only until {until}; change its recurrence first.")
