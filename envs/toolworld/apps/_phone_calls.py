@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._phone_settings import silences_call
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps.phone import DATE, DONE, ID, NUMBER, app, blocked_by, checked_date, normalize_phone
 
 Direction = Literal["incoming", "outgoing", "missed"]
@@ -29,13 +30,39 @@ CONTACT_NAME = (
 )
 
 
-def _calls(ctx: CallContext, where: str, args: list[Any], order: str = "started_at DESC, id DESC") -> list[dict]:
-    return ctx.rows(
-        f"SELECT x.id AS call_id, x.phone_number, {CONTACT_NAME} AS contact_name, x.direction, x.started_at, "
-        f"x.duration_seconds FROM phone_calls x WHERE x.owner_id = ? AND {where} ORDER BY {order}",
-        ctx.user_id,
-        *args,
-    )
+CALLS = (
+    f"SELECT x.id AS call_id, x.phone_number, {CONTACT_NAME} AS contact_name, x.direction, x.started_at, "
+    "x.duration_seconds FROM phone_calls x WHERE x.owner_id = ?"
+)
+
+
+def logged_calls(
+    ctx: CallContext,
+    direction: Direction | None = None,
+    phone_number: str | None = None,
+    started_after: str | None = None,
+    started_before: str | None = None,
+    min_duration_seconds: int = 0,
+) -> tuple[str, list[Any]]:
+    """The query (without ORDER BY) of the caller's calls that pass the filters of show_call_history, and its
+    arguments."""
+    where, args = ["x.duration_seconds >= ?"], list[Any]([ctx.user_id, min_duration_seconds])
+    for column, value in (("direction", direction), ("phone_number", phone_number)):
+        if value is not None:
+            where.append(f"x.{column} = ?")
+            args.append(normalize_phone(value) if column == "phone_number" else value)
+    for bound, value, op in (("started_after", started_after, ">="), ("started_before", started_before, "<")):
+        if value is not None:
+            where.append(f"x.started_at {op} ?")
+            args.append(checked_date(value, bound))
+    return f"{CALLS} AND {' AND '.join(where)}", args
+
+
+def call_log(ctx: CallContext, **filters: Any) -> list[dict[str, Any]]:
+    """Every call of the caller's log that passes `filters` (those of logged_calls), newest first: the whole list
+    show_call_history pages through, for the scenarios' oracles."""
+    query, args = logged_calls(ctx, **filters)
+    return ctx.rows(f"{query} ORDER BY {SORTS['-started_at']}", *args)
 
 
 @app.api("GET", "/calls", [CALL], paginated=True)
@@ -49,27 +76,19 @@ def show_call_history(
     sort_by: Annotated[
         Literal["-started_at", "started_at", "-duration_seconds"], P("Newest first, oldest first or longest first.")
     ] = "-started_at",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List the calls in your call log."""
-    where, args = ["x.duration_seconds >= ?"], list[Any]([min_duration_seconds])
-    for column, value in (("direction", direction), ("phone_number", phone_number)):
-        if value is not None:
-            where.append(f"x.{column} = ?")
-            args.append(normalize_phone(value) if column == "phone_number" else value)
-    for bound, value, op in (("started_after", started_after, ">="), ("started_before", started_before, "<")):
-        if value is not None:
-            where.append(f"x.started_at {op} ?")
-            args.append(checked_date(value, bound))
-    return _calls(ctx, " AND ".join(where), args, SORTS[sort_by])
+    query, args = logged_calls(ctx, direction, phone_number, started_after, started_before, min_duration_seconds)
+    return sql_page(ctx, query, SORTS[sort_by], *args)
 
 
 @app.api("GET", "/calls/{call_id}", CALL)
 def show_call(ctx: CallContext, call_id: ID) -> dict[str, Any]:
     """Show one call of your call log."""
-    found = _calls(ctx, "x.id = ?", [call_id])
-    if not found:
+    found = ctx.row(f"{CALLS} AND x.id = ?", ctx.user_id, call_id)
+    if found is None:
         raise ApiError(404, f"No call with id {call_id} in your call log.")
-    return found[0]
+    return found
 
 
 @app.api("POST", "/calls", {"message": "string", "call_id": 1, "answered": True})

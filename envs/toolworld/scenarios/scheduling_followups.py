@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 
 from envs.toolworld.apps._payments_base import setting
-from envs.toolworld.apps._phone_calls import show_call_history
+from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.apps.phone import blocked_by, person_with_number
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._calendar import NOW, day, reader
@@ -35,7 +35,7 @@ def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     pool = []
     for person in view.people_ids():
         ctx = reader(view, person)
-        missed = show_call_history(ctx, direction="missed", started_after=since)
+        missed = call_log(ctx, direction="missed", started_after=since)
         known: dict[str, dict] = {}
         for call in missed:  # newest first: the first call of a number is its latest
             if call["contact_name"] is not None:
@@ -458,7 +458,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     pool = []
     for person in view.people_ids():
         ctx = reader(view, person)
-        logged = [c for c in show_call_history(ctx, started_after=first, started_before=nxt) if c["contact_name"]]
+        logged = [c for c in call_log(ctx, started_after=first, started_before=nxt) if c["contact_name"]]
         talked = {c["phone_number"] for c in logged if c["direction"] != "missed"}
         only_missed = {c["phone_number"] for c in logged} - talked
         people = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in logged}}
