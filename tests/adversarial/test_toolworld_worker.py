@@ -113,9 +113,13 @@ def wait_until(condition, wait_s: float) -> bool:
         ),
     ],
 )
-def test_a_killed_env_takes_its_busy_worker_and_spare_with_it(sandbox: str) -> None:
+def test_a_killed_env_takes_its_busy_worker_and_spare_with_it(sandbox: str, tmp_path: Path) -> None:
     env = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(KILLED_ENV), sandbox], cwd=REPO, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", textwrap.dedent(KILLED_ENV), sandbox],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # a killed env leaves its workers' folder behind, here
     )
     tree: list[int] = []
     try:

@@ -290,11 +290,12 @@ def test_plan_is_split_from_code(make_env) -> None:
     assert "| I will copy the sample. That's all." in obs["context"] and "| Plan: fit a ridge model" in obs["context"]
 
 
-def test_async_vector_env_runs_episodes_in_parallel(mle_cache) -> None:
+def test_async_vector_env_runs_episodes_in_parallel(mle_cache, tmp_path) -> None:
     make = lambda: gym.make(  # noqa: E731
         "trainfree/MLECompetition-v0",
         competition="diabetes-progression",
         cache_dir=mle_cache,
+        work_root=tmp_path,  # close(terminate=True) ends the workers before their envs remove their episode folders
         max_steps=2,
         vector_safe_info=True,
     )
