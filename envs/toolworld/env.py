@@ -233,7 +233,8 @@ class ToolWorldEnv(gym.Env):
         self.steps = steps
         self._history = SpaceHistory((s.action, s.output) for s in steps)
         self._reply_bytes = sum(_reply_size(call["reply"]) for step in steps for call in step.calls)
-        self.server = ApiServer(conn, CallContext(conn, WORLD_NOW, self._token_key, session=self.session))
+        context = CallContext(conn, WORLD_NOW, self._token_key, session=self.session)
+        self.server = ApiServer(conn, context, self._world.deleting)
         self._context_text = self._context()  # no API changes people: the supervisor's line holds for the episode
         if self.worker is None:
             config = SessionConfig(

@@ -4,13 +4,16 @@ Each call runs inside a SAVEPOINT, so an API that fails half-way leaves no
 trace in the DB. The answer is `(status, body)`: 200 and the JSON result, or
 an error status and `{"message": ...}` as a web API would send. A write past
 the episode's storage bound (see `open_copy`) is the caller's error (507),
-not a crash.
+not a crash; an API declared with method DELETE runs inside `deleting`, which
+lets it use the deletes' reserve past the bound (see world/episode_db.py).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from envs.contract import type_name
@@ -23,9 +26,15 @@ MAX_NAME_CHARS = 100  # an app or API name; longer is not a name
 
 
 class ApiServer:
-    def __init__(self, conn: sqlite3.Connection, context: CallContext):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        context: CallContext,
+        deleting: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ):
         self.conn = conn
         self.context = context
+        self.deleting = deleting  # what a DELETE API runs inside: EpisodeDB.deleting
         self.last_page: PageRead | None = None  # the page the last call served, if it was of a paginated list
         self.last_body_json: str | None = None  # the JSON text of the last call's body, if it succeeded
 
@@ -41,9 +50,11 @@ class ApiServer:
             user_id = read_token(self.context.secret, app, bound.pop("access_token")) if spec.auth else None
             page = (bound.pop("page_index"), bound.pop("page_limit")) if spec.paginated else None
             ctx = CallContext(self.conn, self.context.now, self.context.secret, user_id, self.context.session, page)
+            room = self.deleting() if spec.method == "DELETE" else nullcontext()
             self.conn.execute("SAVEPOINT api_call")
             try:
-                result = spec.fn(ctx, **bound)
+                with room:
+                    result = spec.fn(ctx, **bound)
             except BaseException:
                 self.conn.execute("ROLLBACK TO api_call")
                 raise

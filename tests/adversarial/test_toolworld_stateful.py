@@ -4,6 +4,7 @@ later API call expensive: a call cannot be interrupted, so its work is bounded b
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -261,3 +262,41 @@ def test_the_call_history_is_cut_to_its_page_in_sql(fresh: ToolWorldEnv) -> None
     assert status == 200 and len(body) == 20 and body[0]["contact_name"] == name, (status, str(body)[:200])
     assert srv.last_page is not None and srv.last_page.total == logged + 3_000
     assert peak < 2**20, f"{peak / 2**20:.1f} MB for a page of 20"
+
+
+def test_what_an_episode_made_can_be_deleted_at_the_storage_bound(fresh: ToolWorldEnv) -> None:
+    """The change log kept a line per write, so a delete grew it by the row it removed: after 16,308 make_call
+    calls (17 steps) filled the storage bound, not one of 19,401 delete_call_record calls passed, nor
+    clear_call_history (507 for good). The log keeps one line per row now, and a row made and deleted in the
+    episode leaves none, so deleting it needs no room; deleting the world's rows (the call log's first calls)
+    may take a reserve of 1 MB past the bound. The calls go to a number of no one: every row is the caller's."""
+    token, srv = login(fresh, "phone"), server(fresh)
+    call = {"access_token": token, "phone_number": "5550001234"}
+    made = [srv.call("phone", "make_call", [], call)]
+    while made[-1][0] == 200:
+        made.append(srv.call("phone", "make_call", [], call))
+    assert made[-1][0] == 507 and len(made) > 20_000, (len(made), made[-1])
+    mine = [body["call_id"] for _, body in made[:-1]]
+    assert fresh.conn is not None
+    pages = fresh.conn.execute("PRAGMA page_count").fetchone()[0]
+    for call_id in random.Random(0).sample(mine, 500):
+        deleted = srv.call("phone", "delete_call_record", [], {"access_token": token, "call_id": call_id})
+        assert deleted[0] == 200, deleted
+    assert fresh.conn.execute("PRAGMA page_count").fetchone()[0] == pages  # the deletes' reserve is left whole
+    status, body = srv.call("phone", "clear_call_history", [], {"access_token": token})
+    assert status == 200 and body["deleted"] > 20_000, (status, body)
+    assert [srv.call("phone", "make_call", [], call)[0] for _ in range(1_000)] == [200] * 1_000
+
+
+def test_rewriting_one_row_keeps_one_line_of_the_change_log(fresh: ToolWorldEnv) -> None:
+    """Each update logged the row twice (before and after), so rewriting one alarm filled the storage bound."""
+    token, srv = login(fresh, "phone"), server(fresh)
+    alarm = srv.call("phone", "create_alarm", [], {"access_token": token, "time": "07:00"})[1]["alarm_id"]
+    assert fresh.conn is not None
+    lines = fresh.conn.execute("SELECT COUNT(*) FROM _changes").fetchone()[0]
+    for minute in range(100):
+        update = {"access_token": token, "alarm_id": alarm, "time": f"07:{minute % 60:02d}", "label": f"a{minute}"}
+        assert srv.call("phone", "update_alarm", [], update)[0] == 200
+    assert fresh.conn.execute("SELECT COUNT(*) FROM _changes").fetchone()[0] == lines
+    assert srv.call("phone", "delete_alarm", [], {"access_token": token, "alarm_id": alarm})[0] == 200
+    assert fresh.conn.execute("SELECT COUNT(*) FROM _changes").fetchone()[0] == lines - 1

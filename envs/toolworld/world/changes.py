@@ -1,9 +1,16 @@
 """Track every row change of an episode with SQLite triggers, and net them into a diff.
 
-Triggers write one line per insert/update/delete into `_changes`; the net
-change of a row is its first `old` against its last `new`. That makes the
+Triggers keep one line per changed row in `_changes`: the row as it was
+before the episode's first change (`old`) and as it is now (`new`); a row
+inserted and then deleted within the episode leaves no line. That makes the
 evaluator's "DB at start vs DB at end" exact and cheap: no table scans, no
 copy of the start state. Tables whose name starts with "_" are not tracked.
+
+The log grows with the rows an episode touched, not with its writes: with a
+line per write, near the storage bound every delete was refused (507) for
+good, since it logged the row it removed (16,308 make_call calls, then not
+one of 19,401 delete_call_record calls passed), and rewriting one row grew
+the log at every write. Deleting what the episode created now frees its line.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from typing import Any
 
 CHANGES_SCHEMA = """
 CREATE TABLE _changes (
-    seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, rid INTEGER NOT NULL, old TEXT, new TEXT
+    seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, rid INTEGER NOT NULL, old TEXT, new TEXT,
+    UNIQUE (tbl, rid)
 );
 """
 
@@ -64,37 +72,35 @@ def _json_object(prefix: str, cols: list[str]) -> str:
 def install_change_log(conn: sqlite3.Connection) -> None:
     conn.executescript(CHANGES_SCHEMA)
     log = "INSERT INTO _changes(tbl, op, rid, old, new) VALUES"
+    # a row's later change keeps its first `old` and takes the new `new`; `op` names the net change
+    fold = (
+        "ON CONFLICT (tbl, rid) DO UPDATE SET new = excluded.new, "
+        "op = CASE WHEN old IS NULL THEN 'insert' WHEN excluded.new IS NULL THEN 'delete' ELSE 'update' END"
+    )
     for table in tracked_tables(conn):
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         new, old = _json_object("NEW", cols), _json_object("OLD", cols)
         conn.executescript(
             f"""
             CREATE TRIGGER _ins_{table} AFTER INSERT ON {table} BEGIN
-              {log} ('{table}', 'insert', NEW.rowid, NULL, {new}); END;
+              {log} ('{table}', 'insert', NEW.rowid, NULL, {new}) {fold}; END;
             CREATE TRIGGER _upd_{table} AFTER UPDATE ON {table} BEGIN
-              {log} ('{table}', 'update', NEW.rowid, {old}, {new}); END;
+              {log} ('{table}', 'update', NEW.rowid, {old}, {new}) {fold}; END;
             CREATE TRIGGER _del_{table} AFTER DELETE ON {table} BEGIN
-              {log} ('{table}', 'delete', OLD.rowid, {old}, NULL); END;
+              {log} ('{table}', 'delete', OLD.rowid, {old}, NULL) {fold};
+              DELETE FROM _changes WHERE tbl = '{table}' AND rid = OLD.rowid AND old IS NULL; END;
             """
         )
 
 
 def net_changes(conn: sqlite3.Connection) -> list[RowChange]:
     """Every row whose content differs between the episode's start and now."""
-    first_old: dict[tuple[str, int], str | None] = {}
-    last_new: dict[tuple[str, int], str | None] = {}
-    for tbl, rid, old, new in conn.execute("SELECT tbl, rid, old, new FROM _changes ORDER BY seq"):
-        key = (tbl, rid)
-        if key not in first_old:
-            first_old[key] = old
-        last_new[key] = new
     out = []
-    for key, old in first_old.items():
-        new = last_new[key]
+    for tbl, rid, old, new in conn.execute("SELECT tbl, rid, old, new FROM _changes ORDER BY seq"):
         before = None if old is None else json.loads(old)
         after = None if new is None else json.loads(new)
         if before != after:
-            out.append(RowChange(key[0], key[1], before, after))
+            out.append(RowChange(tbl, rid, before, after))
     return out
 
 
