@@ -1,5 +1,5 @@
-"""Cutting the page of a paginated list in SQL (shop, payments, the phone's call log; music has the same in
-_music_app and the two could move to api.py beside Page)."""
+"""Cutting the page of a paginated list in SQL (shop, payments, the phone's call log, email threads; music has the
+same in _music_app and the two could move to api.py beside Page)."""
 
 from __future__ import annotations
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._email_data import join_addresses, populate
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
 
 app = App(
@@ -400,7 +401,7 @@ def show_threads(
         Literal["-last_sent_at", "last_sent_at"],
         P("Most recent activity first ('-last_sent_at') or oldest first ('last_sent_at')."),
     ] = "-last_sent_at",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List the threads of a folder of your mailbox, most recent activity first."""
     where = ["t.owner_id = ?", FOLDERS[folder]]
     args: list[Any] = [ctx.user_id]
@@ -421,12 +422,13 @@ def show_threads(
     if has_attachment is not None:
         where.append(("" if has_attachment else "NOT ") + HAS_FILES.format(column="thread_id", row="t.id"))
     order = "DESC" if sort_by.startswith("-") else "ASC"
-    rows = ctx.rows(
-        f"SELECT t.* FROM email_threads t WHERE {' AND '.join(where)} "
-        f"ORDER BY (SELECT MAX(sent_at) FROM email_messages WHERE thread_id = t.id) {order}, t.id {order}",
+    page = sql_page(
+        ctx,
+        f"SELECT t.* FROM email_threads t WHERE {' AND '.join(where)}",
+        f"(SELECT MAX(sent_at) FROM email_messages WHERE thread_id = t.id) {order}, t.id {order}",
         *args,
     )
-    return _threads(ctx, rows)
+    return Page(_threads(ctx, page.items), page.total)
 
 
 @app.api("GET", "/threads/{thread_id}", {**THREAD, "emails": [EMAIL]})
