@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from envs.mle import run_namespaces
 from envs.mle.workdir_quota import QuotaWatch
@@ -114,29 +115,41 @@ def _preexec(
     return apply
 
 
-def _tail(path: Path, chars: int) -> str:
+def _tail(handle: BinaryIO, chars: int) -> str:
     """The last `chars` characters of a possibly huge log file, read from its end."""
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(max(0, size - 4 * chars))
-        text = handle.read().decode("utf-8", errors="replace")
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - 4 * chars))
+    text = handle.read().decode("utf-8", errors="replace")
     if size > 4 * chars or len(text) > chars:
         return f"[... {size} bytes in all, showing the end ...]\n" + text[-chars:]
     return text
 
 
-def _keep_tail(path: Path, size: int) -> None:
+def _keep_tail(handle: BinaryIO, size: int) -> None:
     """Cut a log down to its last `size` bytes, in place, saying how much went."""
-    total = path.stat().st_size
+    total = handle.seek(0, os.SEEK_END)
     if total <= size:
         return
-    with open(path, "r+b") as handle:
-        handle.seek(total - size)
-        tail = handle.read()
-        handle.seek(0)
-        handle.write(f"[... {total - size} bytes dropped, the last {size} kept ...]\n".encode() + tail)
-        handle.truncate()
+    handle.seek(total - size)
+    tail = handle.read()
+    handle.seek(0)
+    handle.write(f"[... {total - size} bytes dropped, the last {size} kept ...]\n".encode() + tail)
+    handle.truncate()
+
+
+def _env_handles(paths: tuple[Path, ...]) -> list[BinaryIO]:
+    """The env's own handles on a run's fresh logs, opened before the run and read through after it.
+
+    The run's stdout and stderr are descriptors of these files, so it may fchmod them (Landlock does not
+    cover modes): reopened by path, a log shut with mode 0 made env.step raise PermissionError unless the
+    env runs as root. A descriptor keeps the rights it was opened with.
+    """
+    return [open(path, "r+b") for path in paths]  # closed by the caller
+
+
+def _restore_mode(handle: BinaryIO, mode: int) -> None:
+    """Give a log back the mode it was made with: its run may have shut it (0) or marked it set-user-ID."""
+    os.fchmod(handle.fileno(), mode)
 
 
 def clean_environment(workdir: Path, limits: Limits) -> dict[str, str]:
@@ -268,8 +281,11 @@ def run_script(
     filter_fd = _filter_pipe() if in_bwrap else None
     start = time.perf_counter()
     timed_out, limit_hit = False, None
+    handles: list[BinaryIO] = []
     try:
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            handles = _env_handles(logs)
+            modes = [os.fstat(handle.fileno()).st_mode for handle in handles]
             argv = [python, SCRIPT_NAME]
             if in_bwrap:
                 argv = _bwrap_argv(argv, workdir, python, extra_read_paths, filter_fd, disk_quota_bytes)
@@ -300,16 +316,19 @@ def run_script(
             )
         if limit_hit is not None and limit_hit.startswith("disk quota"):
             _empty_folder(workdir)
+        runtime = time.perf_counter() - start
+        # the folder's absolute path (random per step) is shown as "." so outputs are reproducible
+        stdout, stderr = (_tail(handle, tail_chars).replace(str(workdir), ".") for handle in handles)
+        for handle, mode in zip(handles, modes, strict=True):
+            _keep_tail(handle, LOG_TAIL_BYTES)
+            _restore_mode(handle, mode)
     finally:
+        for handle in handles:
+            handle.close()
         if filter_fd is not None:
             os.close(filter_fd)
         if group is not None:
             group.remove()
-    runtime = time.perf_counter() - start
-    # the folder's absolute path (random per step) is shown as "." so outputs are reproducible
-    stdout, stderr = (_tail(p, tail_chars).replace(str(workdir), ".") for p in logs)
-    for path in logs:
-        _keep_tail(path, LOG_TAIL_BYTES)
     exited = not timed_out and limit_hit is None
     return RunResult(
         exit_code=None if timed_out else proc.returncode,

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from envs.mle import run_namespaces
 from envs.mle.env import MLECompetitionEnv
 from envs.mle.solution_run import LOG_TAIL_BYTES, _empty_folder, remove_tree
 from envs.mle.workdir_quota import usage
-from envs.sandbox import bwrap, cgroup, landlock, seccomp
+from envs.sandbox import bwrap, cgroup, landlock, privileges, seccomp
 from envs.sandbox.read_grants import host_private_paths
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
@@ -623,3 +624,42 @@ def test_host_private_paths_are_what_other_users_cannot_read(tmp_path: Path) -> 
         (tmp_path / "keys").chmod(0o700 | 0o055)
         (tmp_path / "listed_only").chmod(0o755)
     assert hidden == tuple(str(tmp_path / p) for p in ("keys", "listed_only", "open/secret.pem", "shadow"))
+
+
+def _without_overriding_file_modes(task: Callable[[], None]) -> int:
+    """Exit status of `task` run in a forked child that file modes bind: a root process gives up
+    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (kept in its permitted set, so runs still drop everything). A
+    deployed env runs as its scripts' own user, while root ignores modes; nobody could not run this venv."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            effective, permitted, inheritable = privileges.held_capabilities()
+            if effective:
+                privileges._capset(effective & ~0b110, permitted, inheritable)  # bits 1 and 2
+            task()
+            os._exit(0)
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
+    """A run's stdout and stderr are descriptors of the env's log files, and Landlock does not cover modes: a
+    script's fchmod(1, 0) made env.step raise PermissionError when the env reopened the log (env not root)."""
+    script = (
+        "import os\n"
+        "print('before', flush=True)\n"
+        "os.fchmod(1, 0)\n"
+        "os.fchmod(2, 0o6777)  # set-user-ID and set-group-ID, on a file holding what it writes\n"
+        "print('after', flush=True)\n"
+    )
+
+    def step() -> None:
+        output = run(mle, script)
+        assert "exit status 0" in output and "before\nafter" in output, output
+        logs = list((mle.unwrapped._episode_dir / "logs").iterdir())
+        modes = [stat.S_IMODE(log.stat().st_mode) for log in logs]  # as made: readable, no set-ID bit
+        assert len(modes) == 2 and all(mode & 0o7600 == 0o600 for mode in modes), modes
+
+    assert _without_overriding_file_modes(step) == 0
