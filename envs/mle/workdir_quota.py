@@ -115,8 +115,9 @@ class QuotaWatch:
         began = time.thread_time()
         folder, entries, unreadable = usage(self.root)
         logs = file_bytes(self.logs)
-        held = held_unlinked(self.processes(), str(self.root), self.device, HELD_READ_BUDGET)
-        self.next_check = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * (time.thread_time() - began))
+        held = held_unlinked(list(self.processes()), str(self.root), self.device, HELD_READ_BUDGET)
+        cost = time.thread_time() - began + held.cpu_s  # the held files are read in a thread of their own
+        self.next_check = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * cost)
         folder, entries = folder - self.baseline[0], entries - self.baseline[1] + held.files
         if unreadable > self.baseline[2]:
             return "disk quota exceeded (a folder could not be measured: its path is too long or unreadable)"
