@@ -11,6 +11,7 @@ wrapper without a rule counts as fired when its report says `fired`, and `change
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,23 @@ from typing import Any
 from harness.run import TRAJECTORY_DIR, trajectory_name
 from harness.summary import rate_stat
 
+log = logging.getLogger(__name__)
+
 Report = Mapping[str, Any]
 
 
 def _patch_ran(report: Report) -> bool:
-    return bool(report.get("fired")) and any("output" in a for a in report.get("attempts") or ())
+    attempts = report.get("attempts")
+    return bool(report.get("fired")) and isinstance(attempts, list) and any(_has(a, "output") for a in attempts)
+
+
+def _has(item: Any, key: str) -> bool:
+    return isinstance(item, Mapping) and key in item
+
+
+def _count(value: Any) -> int:
+    """A count a wrapper reported, 0 when it is not a whole number (a report is read back from a file)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _cut(report: Report) -> bool:
@@ -34,7 +47,7 @@ RULES: dict[str, tuple[Callable[[Report], bool], Callable[[Report], bool] | None
     "correct": (lambda r: bool(r.get("fired")), _patch_ran),
     "summarize": (lambda r: bool(r.get("fired")), lambda r: bool(r.get("fired"))),
     "truncate": (_cut, _cut),
-    "self_consistency": (lambda r: bool(r.get("samples")), lambda r: int(r.get("distinct") or 0) > 1),
+    "self_consistency": (lambda r: bool(r.get("samples")), lambda r: _count(r.get("distinct")) > 1),
     "self_debug": (lambda r: bool(r.get("debugged")), lambda r: bool(r.get("debugged"))),
     "self_reflection": (lambda r: bool(r.get("reflected")), lambda r: bool(r.get("reflected"))),
     "chaining": (lambda r: bool(r.get("planned")), None),
@@ -44,8 +57,9 @@ RULES: dict[str, tuple[Callable[[Report], bool], Callable[[Report], bool] | None
 def step_reports(step: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Every wrapper's report of one trajectory step, env and policy wrappers together."""
     reports: dict[str, dict[str, Any]] = {}
-    for source in (step.get("info") or {}, step.get("policy") or {}):
-        for name, report in (source.get("wrappers") or {}).items() if isinstance(source, Mapping) else ():
+    for source in (step.get("info"), step.get("policy")):
+        wrappers = source.get("wrappers") if isinstance(source, Mapping) else None
+        for name, report in wrappers.items() if isinstance(wrappers, Mapping) else ():
             if isinstance(report, Mapping):
                 reports[str(name)] = dict(report)
     return reports
@@ -100,8 +114,12 @@ def load_trajectories(run_dir: Path, records: Sequence[Mapping[str, Any]]) -> It
     all in memory at once (7.7 GB for 1,000 ToolWorld-sized episodes of 30 steps)."""
     folder = run_dir / TRAJECTORY_DIR
     for record in in_finish_order(records):
-        trajectory = _read_trajectory(folder / trajectory_name(record["key"]))
-        if trajectory is None or trajectory.get("key") != record["key"]:
+        path = folder / trajectory_name(record["key"])
+        trajectory = _read_trajectory(path)
+        problem = None if trajectory is None else shape_problem(trajectory)
+        if problem is not None:
+            log.warning("%s: %s; its episode is shown from its results line alone", path, problem)
+        if trajectory is None or problem is not None or trajectory.get("key") != record["key"]:
             trajectory = {"key": record["key"], "steps": []}
         yield {**trajectory, "record": record}
 
@@ -112,6 +130,39 @@ def _read_trajectory(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError, RecursionError):
         return None  # missing, torn, foreign or nested past what json reads: the record still shows the episode
     return trajectory if isinstance(trajectory, dict) else None
+
+
+def shape_problem(trajectory: Mapping[str, Any]) -> str | None:
+    """What in a trajectory read back from disk is not of the shape the harness writes (None: nothing).
+
+    Checked: what the harness itself writes (the task, the list of steps, each step's prompt); what envs and
+    wrappers report (info, evaluation, wrapper reports) is read defensively instead. An edited or foreign file
+    whose `task` was a string, `steps` a dict or a prompt's `added` a string ended report.md and report.html
+    in an AttributeError or TypeError naming no file."""
+    steps = trajectory.get("steps")
+    checks: list[tuple[str, Any, type]] = [("task", trajectory.get("task"), Mapping), ("steps", steps, list)]
+    for number, step in enumerate(steps if isinstance(steps, list) else (), start=1):
+        checks.append((f"step {number}", step, Mapping))
+        prompt = step.get("prompt") if isinstance(step, Mapping) else None
+        checks.append((f"step {number} prompt", prompt, Mapping))
+        if isinstance(prompt, Mapping):
+            added = prompt.get("added")
+            checks += [
+                (f"step {number} prompt.added", added, list),
+                (f"step {number} prompt.kept", prompt.get("kept"), int),
+            ]
+            checks += [
+                (f"step {number} prompt message", m, Mapping) for m in (added if isinstance(added, list) else ())
+            ]
+    return next(filter(None, (_wrong(where, value, kind) for where, value, kind in checks)), None)
+
+
+def _wrong(where: str, value: Any, kind: type) -> str | None:
+    """Why `value` is neither null nor of `kind` (None when it is one of them)."""
+    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+        return None
+    names = {Mapping: "an object", list: "a list", int: "a whole number"}
+    return f"{where} is a JSON {type(value).__name__}, not {names[kind]}"
 
 
 def in_finish_order(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -131,7 +131,7 @@ def episode_view(stack: str, trajectory: Mapping[str, Any], file: str = "") -> d
     kind = record_error_kind(record)
     error = record.get("error") or {}
     outcome = "success" if record.get("success") else ("error" if kind else "failure")
-    evaluation = (trajectory.get("final_info") or {}).get("evaluation") or {}
+    evaluation = _mapping(_mapping(trajectory.get("final_info")).get("evaluation"))
     category = "-" if outcome == "success" else _category(error, evaluation)
     steps = trajectory.get("steps") or ()
     shown = _within_budget(_steps_view(steps))
@@ -153,6 +153,11 @@ def episode_view(stack: str, trajectory: Mapping[str, Any], file: str = "") -> d
         if error
         else "",
     }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """`value` when it is an object, else empty: what an env reports in its info is read defensively."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _category(error: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str:

@@ -250,3 +250,45 @@ def test_chromium_shows_a_cut_episodes_note_and_its_link_to_the_whole_file(tmp_p
     chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1400,3000")
     assert screenshot.read_bytes()[:4] == b"\x89PNG"
     print(f"screenshot: {screenshot}")
+
+
+#: Trajectory files edited into shapes the harness never writes: each ended report.md and report.html in an
+#: AttributeError or TypeError naming no file (`task` as a string, `steps` a dict, a prompt's `added` a string, ...).
+DAMAGED_SHAPES = {
+    "task a string": {"task": "alpha_0"},
+    "steps a dict": {"steps": {"1": {}}},
+    "steps a number": {"steps": 5},
+    "a step a string": {"steps": ["look"]},
+    "prompt.added a string": {"steps": [{"prompt": {"kept": 0, "added": "hi"}}]},
+    "a prompt message a number": {"steps": [{"prompt": {"kept": 0, "added": [1]}}]},
+    "prompt.kept a string": {"steps": [{"prompt": {"kept": "x", "added": []}}]},
+}
+
+#: What envs and wrappers report, odd but read defensively: the steps stay on the page.
+ODD_REPORTS = {
+    "evaluation a string": {"final_info": {"evaluation": "passed"}},
+    "final_info a list": {"final_info": [1]},
+    "a step's wrappers a list": {"steps": [{"action": "look", "info": {"wrappers": ["truncate"]}}]},
+    "a correct report's attempts numbers": {
+        "steps": [{"action": "look", "policy": {"wrappers": {"correct": {"fired": True, "attempts": [1]}}}}]
+    },
+    "a vote's distinct a string": {
+        "steps": [{"action": "look", "policy": {"wrappers": {"self_consistency": {"samples": 2, "distinct": "x"}}}}]
+    },
+}
+
+
+@pytest.mark.parametrize("name", [*DAMAGED_SHAPES, *ODD_REPORTS])
+def test_a_trajectory_of_another_shape_never_ends_the_report(tmp_path, caplog, name):
+    run_dir = oracle_run(tmp_path / "run", "alpha_0", "bravo_0")
+    path = run_dir / "trajectories" / "alpha_0@0.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **{**DAMAGED_SHAPES, **ODD_REPORTS}[name]}))
+    assert report_main([str(run_dir), "--html"]) == 0
+    page = (run_dir / "report.html").read_text()
+    assert page.count('class="episode"') == 2 and re.search(r"bravo_0@0 \| none \| -\s+\| reward 1.0 \| 2 steps", page)
+    shown = re.search(r"alpha_0@0 \| none \| -\s+\| reward 1.0 \| (\d+) steps", page)
+    assert shown is not None
+    if name in DAMAGED_SHAPES:  # the results line alone, the file named in a warning
+        assert shown[1] == "0" and f"{path}: " in caplog.text
+    else:
+        assert shown[1] == "1" and "alpha_0@0.json" not in caplog.text
