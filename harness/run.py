@@ -69,6 +69,10 @@ MAX_STEPS = 1_000_000
 #: Longest wait between two attempts of an episode that hit an infrastructure error.
 MAX_INFRA_BACKOFF_S = 60.0
 
+#: Longest episode_timeout_s: the longest a thread can wait (~292 years); past it, waiting on the episode's loop
+#: raised "OverflowError: timestamp out of range for platform time_t" and the run ended with no episode recorded.
+MAX_EPISODE_TIMEOUT_S = threading.TIMEOUT_MAX
+
 
 class RunConfigMismatch(ValueError):
     """A run dir holds results of a different configuration than the one asked now."""
@@ -122,6 +126,11 @@ class RunRequest:
         timeout = self.episode_timeout_s
         if timeout is not None and not (_is_number(timeout) and timeout > 0):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")
+        if timeout is not None and timeout > MAX_EPISODE_TIMEOUT_S:
+            raise ValueError(
+                f"episode_timeout_s must be at most {MAX_EPISODE_TIMEOUT_S:,.0f} (the longest a thread can wait), "
+                f"or null for no limit; got {timeout!r}"
+            )
         retries = self.infra_retries
         if not (isinstance(retries, int) and not isinstance(retries, bool) and retries >= 0):
             raise ValueError(f"infra_retries must be a whole number >= 0, got {retries!r}")

@@ -53,6 +53,7 @@ def test_unknown_names_in_the_config_are_named(override: str, message: str) -> N
         ("tasks=alpha_0", "tasks must be a list of task ids such as tasks=[a,b], got 'alpha_0'"),
         ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1"),
         ("episode_timeout_s=nan", "episode_timeout_s must be a number > 0 or null, got nan"),
+        ("episode_timeout_s=1e10", "episode_timeout_s must be at most 9,223,372,036 .the longest a thread can wait"),
         ("infra_retries=-1", "infra_retries must be a whole number >= 0, got -1"),
         ("infra_retries=1.5", "infra_retries must be a whole number >= 0, got 1.5"),
         ("infra_backoff_s=inf", "infra_backoff_s must be a number >= 0, got inf"),
