@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from policies.selection.base import Selector
+from policies.selection.checks import finite
 
 
 class _LearningSelector(Selector):
@@ -46,7 +47,7 @@ class EpsilonGreedy(_LearningSelector):
         super().__init__(n_arms, seed, drift)
         if not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
-        if decay is not None and decay <= 0:
+        if decay is not None and finite("decay", decay) <= 0:
             raise ValueError(f"epsilon decay must be > 0 or null, got {decay}")
         self.epsilon = float(epsilon)
         self.decay = None if decay is None else float(decay)
@@ -77,7 +78,7 @@ class UCB1(_LearningSelector):
 
     def __init__(self, n_arms: int, exploration: float = 2.0, seed: int | None = 0, drift: Any = None):
         super().__init__(n_arms, seed, drift)
-        if exploration < 0:
+        if finite("exploration", exploration) < 0:
             raise ValueError(f"UCB1 exploration must be >= 0, got {exploration}")
         self.exploration = float(exploration)
 
@@ -117,7 +118,7 @@ class ThompsonSampling(_LearningSelector):
         drift: Any = None,
     ):
         super().__init__(n_arms, seed, drift)
-        if len(prior) != 2 or min(prior) <= 0:
+        if len(prior) != 2 or min(finite("prior", p) for p in prior) <= 0:
             raise ValueError(f"Thompson prior must be two positive numbers [alpha, beta], got {list(prior)}")
         if fractional not in ("bernoulli", "fractional"):
             raise ValueError(f"Thompson fractional must be 'bernoulli' or 'fractional', got {fractional!r}")

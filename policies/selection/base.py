@@ -61,6 +61,8 @@ class Selector(ABC):
         if isinstance(n_arms, bool) or not isinstance(n_arms, (int, np.integer)) or n_arms < 1:
             raise ValueError(f"a selector needs n_arms >= 1, got {n_arms!r}")
         self.n_arms = int(n_arms)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"selector seed must be a whole number >= 0 or null, got {seed!r}")  # not numpy's words
         self.seed = seed
         self.drift = DriftConfig.from_any(drift)
         self.rng = np.random.default_rng(seed)

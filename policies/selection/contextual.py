@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from policies.selection.base import Context, Selector
+from policies.selection.checks import finite
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,9 @@ class LinUCB(Selector):
         drift: Any = None,
     ):
         super().__init__(n_arms, seed, drift)
-        if alpha < 0:
+        if finite("alpha", alpha) < 0:
             raise ValueError(f"LinUCB alpha must be >= 0, got {alpha}")
-        if l2_lambda <= 0:
+        if finite("l2_lambda", l2_lambda) <= 0:
             raise ValueError(f"LinUCB l2_lambda must be > 0, got {l2_lambda}")
         if max_features < 1:
             raise ValueError(f"LinUCB max_features must be >= 1, got {max_features}")

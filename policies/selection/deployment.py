@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from policies.selection.base import Selector
+from policies.selection.checks import finite
 
 
 class DeploymentSelector(Selector):
@@ -103,7 +104,7 @@ class ValidationBased(DeploymentSelector):
         if scores is not None and len(scores) != self.n_arms:
             raise ValueError(f"validation scores must have one value per arm ({self.n_arms}), got {len(scores)}")
         self.pulls_per_arm = int(pulls_per_arm)
-        self.scores = None if scores is None else [float(s) for s in scores]
+        self.scores = None if scores is None else [finite("scores", s) for s in scores]
         if self.scores is not None:
             arm_scores = self.scores
             self.deployed = max(range(self.n_arms), key=lambda a: (arm_scores[a], -a))

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from policies.selection.checks import finite
+
 
 class DriftDetector(Protocol):
     def update(self, reward: float) -> bool:
@@ -46,7 +48,9 @@ class WindowDetector:
             raise ValueError(f"drift delta must be in (0, 1), got {delta}")
         self.reference, self.window = reference, window
         # Hoeffding: P(mean_ref - mean_recent - true gap >= eps) <= exp(-2 eps^2 / (1/R + 1/W)).
-        self.bound = max(min_drop, math.sqrt((1 / reference + 1 / window) * math.log(1 / delta) / 2))
+        self.bound = max(
+            finite("min_drop", min_drop), math.sqrt((1 / reference + 1 / window) * math.log(1 / delta) / 2)
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -80,7 +84,8 @@ class WindowDetector:
 
 class PageHinkleyDetector:
     def __init__(self, tolerance: float = 0.1, threshold: float = 20.0, min_samples: int = 30):
-        if threshold <= 0:
+        finite("tolerance", tolerance)
+        if finite("threshold", threshold) <= 0:
             raise ValueError(f"Page-Hinkley threshold must be > 0, got {threshold}")
         self.tolerance, self.threshold, self.min_samples = tolerance, threshold, min_samples
         self.reset()

@@ -65,3 +65,31 @@ def test_hydra_composes_the_contextual_selector():
         cfg = compose(config_name="eval", overrides=["selector=linucb", "selector.features=[difficulty]"])
     selector = make_selector(cfg.selector)
     assert (selector.name, selector.n_arms, selector.features, selector.alpha) == ("linucb", 3, ["difficulty"], 1.0)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["selector=thompson", "selector.prior=[nan,1.0]"], "prior must be a finite number, got nan"),
+        (["selector=thompson", "selector.prior=[inf,1.0]"], "prior must be a finite number, got inf"),
+        (["selector=ucb1", "selector.exploration=nan"], "exploration must be a finite number, got nan"),
+        (["selector=ucb1", "selector.exploration=inf"], "exploration must be a finite number, got inf"),
+        (["selector=linucb", "selector.alpha=nan"], "alpha must be a finite number, got nan"),
+        (["selector=linucb", "selector.l2_lambda=inf"], "l2_lambda must be a finite number, got inf"),
+        (["selector=epsilon_greedy", "selector.decay=nan"], "decay must be a finite number, got nan"),
+        (["selector=validation", "+selector.scores=[nan,0.5,0.2]"], "scores must be a finite number, got nan"),
+        (["selector=thompson", "selector.drift.page_hinkley.tolerance=nan"], "tolerance must be a finite number"),
+        (["selector=thompson", "selector.drift.page_hinkley.threshold=inf"], "threshold must be a finite number"),
+        (["selector=ab_test", "selector.drift.window.min_drop=nan"], "min_drop must be a finite number, got nan"),
+        (["selector=thompson", "selector.seed=-1"], "selector seed must be a whole number >= 0 or null, got -1"),
+        (["selector=thompson", "selector.seed=1.5"], "selector seed must be a whole number >= 0 or null, got 1.5"),
+    ],
+)
+def test_non_finite_settings_from_the_command_line_are_named(overrides, message):
+    """NaN passed every range check (nan < 0 is False): a NaN or infinite prior, exploration or alpha made the
+    selector pick the first arm in 58 of 60 rounds (the worst one; 2 with the defaults), NaN thresholds never
+    alarmed, and a bad seed failed in numpy's words ("expected non-negative integer")."""
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose(config_name="eval", overrides=overrides)
+    with pytest.raises(ValueError, match=message):
+        make_selector(cfg.selector)
