@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import sys
@@ -21,9 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from harness.report import run_profile
-from harness.results import RESULTS_FILE, ResultStore, RunFileError, read_results, read_written_run_file
+from harness.results import (
+    RESTORE,
+    RESULTS_FILE,
+    ResultStore,
+    RunFileError,
+    read_results,
+    read_run_file,
+    read_written_run_file,
+)
 from harness.run import RUN_FILE, TRAJECTORY_DIR, identity_differences, judge, run_title, trajectory_name, write_outputs
-from harness.shard import SHARD_FILE, read_shard
+from harness.shard import SHARD_FILE, digest, read_shard
 from harness.summary import summarize
 
 
@@ -52,12 +61,16 @@ def check_shards(shards: Sequence[Path], partial: bool) -> tuple[dict[str, Any],
     """(run.json of the evaluation, (dir, shard.json) of each shard in index order), or why they cannot merge."""
     metas = [read_written_run_file(path / RUN_FILE, MERGED_FIELDS) for path in shards]
     infos = [read_shard(path) or {} for path in shards]
+    for path, info in zip(shards, infos, strict=True):
+        _check_slice(path / SHARD_FILE, info)
     first, first_info = metas[0], infos[0]
     for path, meta, info in zip(shards, metas, infos, strict=True):
         differing = identity_differences(first["identity"], meta["identity"])
         if differing:
             raise MergeRefused(f"{path} is another configuration than {shards[0]} (differs in: {', '.join(differing)})")
-        if (info["count"], info["digest"]) != (first_info["count"], first_info["digest"]):
+        if [info[name] for name in ("count", "digest", "all_episodes")] != [
+            first_info[name] for name in ("count", "digest", "all_episodes")
+        ]:
             raise MergeRefused(
                 f"{path} is shard {info['shard']} of another episode list than {shards[0]} (shard "
                 f"{first_info['shard']}): the split, tasks, limit, seeds or N differ"
@@ -71,7 +84,48 @@ def check_shards(shards: Sequence[Path], partial: bool) -> tuple[dict[str, Any],
     if missing and not partial:
         named = ", ".join(f"{i}/{first_info['count']}" for i in missing)
         raise MergeRefused(f"shard(s) {named} missing (merge anyway with --partial, then resume the merged dir)")
-    return first, [by_index[index] for index in sorted(by_index)]
+    ordered = [by_index[index] for index in sorted(by_index)]
+    _check_lists(ordered, complete=not missing)
+    return first, ordered
+
+
+def _check_slice(path: Path, info: dict[str, Any]) -> None:
+    """A shard.json's `keys` are the slice its index, count and list length say, and its `judge` holds a share.
+
+    The merge takes a shard's episodes by these keys: keys edited out of the file left that shard's failures out
+    of every rate (a merge of 12 episodes scored 80%, 10 of them, instead of 66.7%), and keys or a judge of
+    another type ended the merge in a TypeError or KeyError naming no file."""
+    keys, index, count, total = info["keys"], info["index"], info["count"], info["all_episodes"]
+    if not (0 <= index < count and total >= 0):
+        raise RunFileError(f"{path}: shard {index}/{count} of {total} episodes is no slice; {RESTORE}")
+    if not all(isinstance(key, str) for key in keys) or len(set(keys)) != len(keys):
+        raise RunFileError(f"{path}: its keys must be distinct episode keys (task@seed); {RESTORE}")
+    if len(keys) != len(range(index, total, count)):
+        raise RunFileError(
+            f"{path}: shard {index}/{count} of {total} episodes plays {len(range(index, total, count))}, but its "
+            f"keys list {len(keys)}; {RESTORE}"
+        )
+    share = (info.get("judge") or {}).get("max_infra_error_share") if isinstance(info.get("judge"), dict) else None
+    if not (isinstance(share, (int, float)) and not isinstance(share, bool) and 0 <= share <= 1):
+        raise RunFileError(f"{path}: judge.max_infra_error_share must be a number in [0, 1], got {share!r}; {RESTORE}")
+
+
+def _check_lists(shards: list[tuple[Path, dict[str, Any]]], complete: bool) -> None:
+    """No episode is in two shards, and all N shards together are the episode list their digest names."""
+    owner: dict[str, Path] = {}
+    for path, info in shards:
+        for key in info["keys"]:
+            if key in owner:
+                raise MergeRefused(f"episode {key} is in two shards, {owner[key]} and {path}: {SHARD_FILE} was edited")
+            owner[key] = path
+    if complete:
+        count = shards[0][1]["count"]
+        whole = [shards[p % count][1]["keys"][p // count] for p in range(shards[0][1]["all_episodes"])]
+        if digest(whole) != shards[0][1]["digest"]:
+            raise MergeRefused(
+                f"the {count} shards' {SHARD_FILE} keys together are not the episode list they name (its digest): "
+                "a shard.json was edited"
+            )
 
 
 def merge(out: str | Path, dirs: Sequence[str | Path], partial: bool = False) -> dict[str, Any]:
@@ -100,13 +154,9 @@ def _write_summary(
     out: Path, meta: dict[str, Any], shards: list[tuple[Path, dict[str, Any]]], records: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The merged run's summary, judged like an unsharded run with the shards' settings."""
-    walls = [
-        json.loads(p.read_text()).get("run_wall_time_s", 0.0)
-        for p in (s / "summary.json" for s, _ in shards)
-        if p.exists()
-    ]
+    walls = [_wall_time(path / "summary.json") for path, _ in shards]
     policy = meta["identity"]["policy"].get("name")
-    summary = summarize(records, run_profile(meta))
+    summary = summarize(records, run_profile(meta, shards[0][0] / RUN_FILE))
     summary.update(label=meta["label"], split=meta["split"], policy=policy, run_wall_time_s=max(walls, default=0.0))
     summary["not_started"] = 0
     summary["exit_code"], summary["problems"] = judge(summary, shards[0][1]["judge"]["max_infra_error_share"])
@@ -119,6 +169,13 @@ def _write_summary(
     summary["merged_from"] = [str(path) for path, _ in shards]
     write_outputs(out, summary, run_title(meta["env_kind"], meta["split"], policy, meta["label"]))
     return summary
+
+
+def _wall_time(path: Path) -> float:
+    """A shard's run wall time from its summary.json (0 when it wrote none, or holds no finite number there);
+    a summary that is not a JSON object is named (a torn one ended the merge in a JSONDecodeError)."""
+    wall = (read_run_file(path, {}) or {}).get("run_wall_time_s")
+    return float(wall) if isinstance(wall, (int, float)) and math.isfinite(wall) else 0.0
 
 
 def _link_or_copy(source: Path, into: Path) -> None:

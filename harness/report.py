@@ -30,7 +30,7 @@ from envs.contract import EnvProfile, registered_profile
 from harness import plots
 from harness.blame import INFRA, record_error_kind
 from harness.html_activity import load_trajectories, wrapper_activity
-from harness.results import RESULTS_FILE, read_results, read_written_run_file
+from harness.results import RESULTS_FILE, RunFileError, read_results, read_written_run_file
 from harness.run import RUN_FILE
 from harness.shard import SHARD_FILE
 from harness.summary import format_interval, format_stat, mean_se, summarize
@@ -62,7 +62,8 @@ def find_runs(sweep_dir: str | Path) -> list[Run]:
     runs, settings = [], []
     for path in dirs:
         meta = read_written_run_file(path / RUN_FILE, REPORTED_FIELDS)
-        runs.append(Run(label=meta["label"], path=path, profile=run_profile(meta), records=read_results(path)))
+        profile = run_profile(meta, path / RUN_FILE)
+        runs.append(Run(label=meta["label"], path=path, profile=profile, records=read_results(path)))
         settings.append(run_settings(path, meta))
     for label in {run.label for run in runs}:
         same = [i for i, run in enumerate(runs) if run.label == label]
@@ -101,12 +102,31 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def run_profile(meta: dict[str, Any]) -> EnvProfile:
-    """The env profile a run recorded in run.json (runs made before profiles: the registered env's)."""
-    if "profile" in meta:
-        saved = meta["profile"]
-        return EnvProfile(**{**saved, "headlines": tuple(tuple(row) for row in saved["headlines"])})
-    return registered_profile(meta["identity"]["env"]["id"])
+def run_profile(meta: dict[str, Any], path: Path | str = RUN_FILE) -> EnvProfile:
+    """The env profile a run recorded in run.json at `path` (runs made before profiles: the registered env's).
+    A profile the harness did not write is named (it raised a bare TypeError or KeyError in reports and merges)."""
+    try:
+        return (
+            _saved_profile(meta["profile"]) if "profile" in meta else registered_profile(meta["identity"]["env"]["id"])
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise RunFileError(
+            f"{path} holds no env profile the harness writes ({type(err).__name__}: {err}); restore it, or use a "
+            "new run dir"
+        ) from None
+
+
+def _saved_profile(saved: Any) -> EnvProfile:
+    if not isinstance(saved, dict):
+        raise TypeError(f"profile is a JSON {type(saved).__name__}, not an object")
+    headlines = saved["headlines"]
+    if not isinstance(headlines, list) or not all(
+        isinstance(row, list) and len(row) == 2 and all(isinstance(part, str) for part in row) for row in headlines
+    ):
+        raise TypeError(f"profile headlines must be [label, source] pairs of text, got {str(headlines)[:80]}")
+    if not isinstance(saved.get("name"), str):
+        raise TypeError(f"profile name must be text, got {saved.get('name')!r}")
+    return EnvProfile(**{**saved, "headlines": tuple(tuple(row) for row in headlines)})
 
 
 def _job_order(path: Path) -> tuple[Any, ...]:

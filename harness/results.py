@@ -63,23 +63,23 @@ def read_run_file(path: Path, fields: Mapping[str, type]) -> dict[str, Any] | No
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError) as err:  # a UnicodeDecodeError is a ValueError
-        raise RunFileError(f"{path} cannot be read as JSON ({type(err).__name__}: {err}); {_RESTORE}") from None
+        raise RunFileError(f"{path} cannot be read as JSON ({type(err).__name__}: {err}); {RESTORE}") from None
     if not isinstance(data, dict):
-        raise RunFileError(f"{path} holds a JSON {type(data).__name__}, not an object; {_RESTORE}")
+        raise RunFileError(f"{path} holds a JSON {type(data).__name__}, not an object; {RESTORE}")
     wrong = [f"{name!r} ({kind.__name__})" for name, kind in fields.items() if not isinstance(data.get(name), kind)]
     if wrong:
-        raise RunFileError(f"{path} lacks field(s) of the right type: {', '.join(wrong)}; {_RESTORE}")
+        raise RunFileError(f"{path} lacks field(s) of the right type: {', '.join(wrong)}; {RESTORE}")
     return data
 
 
-_RESTORE = "the run writes it itself: restore it, or use a new run dir"
+RESTORE = "the run writes it itself: restore it, or use a new run dir"
 
 
 def read_written_run_file(path: Path, fields: Mapping[str, type]) -> dict[str, Any]:
     """read_run_file for a run dir that must have written `path` already (reports, merges): missing is an error."""
     data = read_run_file(path, fields)
     if data is None:
-        raise RunFileError(f"{path} is missing: the run that made this dir wrote none; {_RESTORE}")
+        raise RunFileError(f"{path} is missing: the run that made this dir wrote none; {RESTORE}")
     return data
 
 

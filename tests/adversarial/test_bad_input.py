@@ -276,3 +276,64 @@ def test_a_valid_results_line_with_a_huge_metric_is_reported_not_a_crash(tmp_pat
     report = json.loads((run_dir / "report.json").read_text(), parse_constant=lambda name: pytest.fail(name))
     looks = report["stacks"]["none"]["summary"]["metrics"]["looks"]
     assert looks["mean"] == pytest.approx(2e200 / 6) and looks["se"] is None and looks["ci95"] is None
+
+
+def _edit_json(path: Path, edit: Any) -> None:
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+def _failed_keys(shard: Path) -> set[str]:
+    return {r["key"] for r in map(json.loads, (shard / "results.jsonl").read_text().splitlines()) if not r["success"]}
+
+
+#: Edits of one shard's files, and what the merge now says of them (each names the file).
+SHARD_EDITS: dict[str, tuple[str, Any, str]] = {
+    # before: merged without --partial, 10 of 12 episodes, success 80% instead of 66.7% (a problem line only)
+    "its failures left out of its keys": (
+        "1/shard.json",
+        lambda s, d: s.update(keys=[k for k in s["keys"] if k not in _failed_keys(d / "1")]),
+        "shard 1/2 of 12 episodes plays 6, but its keys list 4",
+    ),
+    "the other shard's keys": (
+        "1/shard.json",
+        lambda s, d: s.update(keys=json.loads((d / "0" / "shard.json").read_text())["keys"]),
+        "is in two shards",
+    ),
+    "a key of no episode": (
+        "1/shard.json",
+        lambda s, d: s.update(keys=[*s["keys"][:-1], "zeta_0@0"]),
+        "together are not the episode list they name",
+    ),
+    "keys that are not text": ("1/shard.json", lambda s, d: s.update(keys=[{}] * 6), "must be distinct episode keys"),
+    "no judge": ("0/shard.json", lambda s, d: s.pop("judge"), "judge.max_infra_error_share must be a number"),
+    "a profile that is text": ("0/run.json", lambda s, d: s.update(profile="x"), "holds no env profile the harness"),
+}
+
+
+@pytest.mark.parametrize("name", [*SHARD_EDITS, "a torn summary.json"])
+def test_a_merge_takes_each_shard_whole_or_names_its_edited_file(tmp_path: Path, capsys, name: str) -> None:
+    """A merge takes a shard's episodes by the keys its shard.json lists: keys edited out left its failures out
+    of every rate; keys of another type, a missing judge, an edited profile or a torn summary.json ended the
+    merge in a TypeError, KeyError or JSONDecodeError naming no file."""
+    for index in range(2):  # 6 tasks x 2 seeds, 2 steps: the 4 episodes of difficulty 3 fail (66.7%)
+        run_evaluation(tiny_request(shard=f"{index}/2", seeds=(0, 1), max_steps=2), tmp_path / str(index))
+    if name == "a torn summary.json":
+        file, problem = "0/summary.json", "cannot be read as JSON"
+        (tmp_path / file).write_text('{"run_wall')
+    else:
+        file, edit, problem = SHARD_EDITS[name]
+        _edit_json(tmp_path / file, lambda data: edit(data, tmp_path))
+    assert merge_main([str(tmp_path / "merged"), str(tmp_path / "0"), str(tmp_path / "1")]) == 2
+    error = capsys.readouterr().err
+    assert f"{tmp_path / file}" in error or "shard.json" in error, error
+    assert problem in error and not (tmp_path / "merged" / "summary.json").exists()
+
+
+def test_an_untouched_pair_of_shards_merges_into_every_episode(tmp_path: Path) -> None:
+    for index in range(2):
+        run_evaluation(tiny_request(shard=f"{index}/2", seeds=(0, 1), max_steps=2), tmp_path / str(index))
+    assert merge_main([str(tmp_path / "merged"), str(tmp_path / "0"), str(tmp_path / "1")]) == 0
+    summary = json.loads((tmp_path / "merged" / "summary.json").read_text())
+    assert (summary["episodes"], summary["success"]["mean"], summary["problems"]) == (12, pytest.approx(2 / 3), [])
