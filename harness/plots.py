@@ -16,6 +16,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+#: Labels are stack labels, sweep settings and arm names, shown as written: with mathtext on, a label holding
+#: two dollar signs (a swept setting "$\\frac{$") ended every report in a ParseSyntaxException.
+matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
 Summaries = Mapping[str, Mapping[str, Any]]

@@ -102,3 +102,15 @@ def test_tokens_are_plotted_only_where_tokens_were_spent(tmp_path):
     summaries["none"]["cost"]["tokens_per_episode"] = {"mean": 120.0, "se": 10.0, "n": 2, "ci95": [0.0, 247.1]}
     assert plots.tokens_vs_success(summaries, stale).read_bytes()[:4] == b"\x89PNG"
     assert plots.success_by_difficulty(summaries, tmp_path / "bars.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_swept_setting_holding_dollar_signs_is_plotted_as_written(tmp_path, capsys):
+    """Labels are plotted as text: a sweep over a setting whose values hold two dollar signs made matplotlib parse
+    the label as mathtext, and `report` ended with "report: \\frac{ ... ParseSyntaxException" (exit 2)."""
+    for job, stop in (("0", "'$\\frac{$'"), ("1", "'$$'")):
+        make_run(tmp_path / job, "none", {"a": job == "1", "b": True})
+        (tmp_path / job / ".hydra").mkdir()
+        (tmp_path / job / ".hydra" / "overrides.yaml").write_text(f"- +policy.sampling.stop={stop}\n")
+    assert main([str(tmp_path), "--html"]) == 0, capsys.readouterr().err
+    assert "none, policy.sampling.stop='$\\frac{$'" in [run.label for run in find_runs(tmp_path)]
+    assert (tmp_path / "report_success_by_difficulty.png").stat().st_size > 0
