@@ -41,7 +41,7 @@ from envs.mle import run_namespaces
 from envs.mle.workdir_quota import QuotaWatch
 from envs.sandbox import bwrap, cgroup, privileges, protections, seccomp
 from envs.sandbox.limits import Limits
-from envs.sandbox.processes import kill_process_group, session_members
+from envs.sandbox.processes import kill_process_group, nested_namespace_init, session_members
 from envs.sandbox.protections import Protection
 from envs.sandbox.read_grants import script_hidden, script_policy, script_roots
 from envs.sandbox.seccomp import SyscallPolicy
@@ -303,7 +303,7 @@ def run_script(
                 os.close(filter_fd)
                 filter_fd = None
             if quota is not None:
-                quota.processes = _run_processes(proc, group)
+                quota.processes = _run_processes(proc, group, in_bwrap)
             timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
             kill_process_group(proc)  # also ends background children a finished script left behind
             if group is not None:
@@ -342,11 +342,23 @@ def run_script(
     )
 
 
-def _run_processes(proc: subprocess.Popen, group: cgroup.MemoryGroup | None) -> Callable[[], Iterable[int]]:
-    """What lists every process of the run: its cgroup, else its session (setsid and setpgid are refused)."""
-    if group is not None:
-        return group.pids
-    return lambda: session_members(proc.pid)
+def _run_processes(
+    proc: subprocess.Popen, group: cgroup.MemoryGroup | None, in_bwrap: bool
+) -> Callable[[], Iterable[int]]:
+    """What lists every process of the run that may hold its files: its cgroup, else its session (setsid and
+    setpgid are refused), without bwrap's init in the run's PID namespace.
+
+    That init is forked by bwrap and never execs, so its memory map stays in the host's user namespace, and it
+    is not dumpable once it dropped its capabilities: only a process with CAP_SYS_PTRACE there may list its
+    files. An env not running as root measured no bwrap run at all (each was killed at its first measurement:
+    "the files of process N could not be listed"). The init runs bwrap's code only, and no script's process
+    can be such an init (seccomp refuses new namespaces). The script's own processes are read as before: one
+    that makes itself not dumpable (prctl) still gets its run killed as unmeasurable.
+    """
+    listed = group.pids if group is not None else lambda: session_members(proc.pid)
+    if not in_bwrap:
+        return listed
+    return lambda: [pid for pid in listed() if not nested_namespace_init(pid)]
 
 
 def _wait(proc: subprocess.Popen, deadline: float, quota: QuotaWatch | None) -> tuple[bool, str | None]:

@@ -64,6 +64,20 @@ def stat_fields(pid: int | str) -> list[bytes] | None:
         return None
 
 
+def nested_namespace_init(pid: int) -> bool:
+    """Whether `pid` is PID 1 of a PID namespace nested below this process's (bwrap's init, for one); False
+    once it is gone. /proc/<pid>/status lists its pid in each namespace from ours inwards (`NSpid:`)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"NSpid:"):
+                    pids = line.split()[1:]
+                    return len(pids) > 1 and pids[-1] == b"1"
+    except OSError:
+        pass
+    return False
+
+
 def session_members(session: int) -> list[int]:
     """Every process in `session` (a run's processes where no cgroup lists them: they cannot leave it)."""
     members = []

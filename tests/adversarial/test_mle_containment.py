@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import tracemalloc
 import uuid
@@ -22,9 +24,10 @@ import pytest
 
 from envs.mle import run_namespaces
 from envs.mle.env import MLECompetitionEnv
-from envs.mle.solution_run import LOG_TAIL_BYTES, _empty_folder, remove_tree
+from envs.mle.solution_run import LOG_TAIL_BYTES, _empty_folder, _run_processes, remove_tree
 from envs.mle.workdir_quota import usage
 from envs.sandbox import bwrap, cgroup, landlock, privileges, seccomp
+from envs.sandbox.processes import session_members
 from envs.sandbox.read_grants import host_private_paths
 
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
@@ -626,16 +629,19 @@ def test_host_private_paths_are_what_other_users_cannot_read(tmp_path: Path) -> 
     assert hidden == tuple(str(tmp_path / p) for p in ("keys", "listed_only", "open/secret.pem", "shadow"))
 
 
-def _without_overriding_file_modes(task: Callable[[], None]) -> int:
-    """Exit status of `task` run in a forked child that file modes bind: a root process gives up
-    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (kept in its permitted set, so runs still drop everything). A
-    deployed env runs as its scripts' own user, while root ignores modes; nobody could not run this venv."""
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE = 1, 2, 19
+
+
+def _without_capabilities(task: Callable[[], None], *capabilities: int) -> int:
+    """Exit status of `task` run in a forked child that gave up these capabilities (kept in its permitted set,
+    so runs still drop everything): a root process then meets what an env run by an ordinary user meets.
+    A deployed env runs as its scripts' own user; nobody could not run this venv."""
     pid = os.fork()
     if pid == 0:
         try:
             effective, permitted, inheritable = privileges.held_capabilities()
             if effective:
-                privileges._capset(effective & ~0b110, permitted, inheritable)  # bits 1 and 2
+                privileges._capset(effective & ~sum(1 << bit for bit in capabilities), permitted, inheritable)
             task()
             os._exit(0)
         except BaseException:
@@ -662,4 +668,32 @@ def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
         modes = [stat.S_IMODE(log.stat().st_mode) for log in logs]  # as made: readable, no set-ID bit
         assert len(modes) == 2 and all(mode & 0o7600 == 0o600 for mode in modes), modes
 
-    assert _without_overriding_file_modes(step) == 0
+    assert _without_capabilities(step, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) == 0
+
+
+def _namespace_pid(pid: int) -> bytes:
+    """`pid`'s number in its own PID namespace (the last of /proc/<pid>/status's NSpid)."""
+    status = Path(f"/proc/{pid}/status").read_bytes()
+    return next(line for line in status.splitlines() if line.startswith(b"NSpid:")).split()[-1]
+
+
+@pytest.mark.skipif(BWRAP_REASON is not None, reason=f"bwrap: {BWRAP_REASON}")
+def test_the_quota_reads_a_bwrap_runs_processes_not_bwraps_init() -> None:
+    """The disk quota reads the files of every process a run lists. bwrap's init in the run's PID namespace
+    never execs, so for an env not run by root its files are unreadable (only CAP_SYS_PTRACE in the host's
+    namespace lets them be listed): every bwrap run was killed at its first measurement, "the files of process
+    N could not be listed" (measured as nobody). The init runs no script code; the script's processes stay."""
+    argv = bwrap.wrap(["/bin/sleep", "30"], readable=["/usr", "/bin", "/lib", "/lib64"], writable=())
+    proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(500):  # bwrap, its init, sleep
+            session = session_members(proc.pid)
+            if len(session) == 3 and any(Path(f"/proc/{pid}/comm").read_text() == "sleep\n" for pid in session):
+                break
+            time.sleep(0.01)
+        listed = list(_run_processes(proc, None, in_bwrap=True)())
+        assert b"1" in {_namespace_pid(pid) for pid in session}, session  # bwrap's init is in the session
+        assert [_namespace_pid(pid) for pid in listed if pid != proc.pid] == [b"2"], listed  # sleep alone
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
