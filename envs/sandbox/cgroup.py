@@ -21,9 +21,11 @@ be made, `unavailable_reason()` says why and runs keep only the per-process limi
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import signal
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +37,9 @@ PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 #: processes and threads of one run together (a scikit-learn or joblib run holds tens)
 MAX_TASKS = 4096
 KILL_ROUNDS = 100  # a forking tree may add processes while it is being killed
+#: groups whose last processes were still exiting when their run ended, removed when the next group is made
+_left_behind: set[Path] = set()
+_left_lock = threading.Lock()
 
 
 def _own_group(controller: str, root: Path) -> Path:
@@ -76,6 +81,7 @@ class MemoryGroup:
 
     @classmethod
     def create(cls, limit_bytes: int) -> MemoryGroup:
+        remove_left_behind()
         name = f"trainfree-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         folder = _own_group("memory", V1_ROOT) / name
         folder.mkdir()
@@ -163,6 +169,26 @@ def _remove(folder: Path) -> None:
             return
         except OSError:  # processes still exiting
             time.sleep(0.01)
+    with _left_lock:
+        _left_behind.add(folder)
+
+
+def remove_left_behind() -> None:
+    """Remove the groups earlier runs left because their processes were still exiting (a fork bomb of
+    4,096 processes on a loaded machine took longer than `_remove` waits): each run would otherwise leave
+    one for good, and the kernel holds a limited number of memory cgroups."""
+    with _left_lock:
+        for folder in list(_left_behind):
+            try:
+                folder.rmdir()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                continue  # still exiting: next time
+            _left_behind.discard(folder)
+
+
+atexit.register(remove_left_behind)  # and once more as the env's process ends
 
 
 def _parent(pid: int) -> int | None:

@@ -697,3 +697,22 @@ def test_the_quota_reads_a_bwrap_runs_processes_not_bwraps_init() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+@pytest.mark.skipif(cgroup.unavailable_reason() is not None, reason=f"no memory cgroup: {cgroup.unavailable_reason()}")
+def test_a_group_whose_processes_outlive_its_run_is_removed_later() -> None:
+    """A run's cgroup can be removed only once its last process has exited: after a fork bomb of 4,096 on a
+    loaded machine some were still exiting when the run ended, and its group stayed for good (one left by a
+    red-team run). Now the next group made removes it."""
+    group = cgroup.MemoryGroup.create(64 * 1024**2)
+    proc = subprocess.Popen(["sleep", "30"], preexec_fn=group.join)
+    try:
+        group.remove()  # the process is still in it
+        assert group.folder.is_dir()
+    finally:
+        proc.kill()
+        proc.wait()
+    later = cgroup.MemoryGroup.create(64 * 1024**2)
+    later.remove()
+    assert not group.folder.exists() and not later.folder.exists()
+    assert group.tasks_folder is None or not group.tasks_folder.exists()
