@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._calendar_core import (
     DAY_FROM,
     DAY_TO,
@@ -24,7 +24,7 @@ from envs.toolworld.apps._calendar_core import (
     stamp,
     visible_event,
 )
-from envs.toolworld.apps._calendar_events import EVENT, event_views, invite
+from envs.toolworld.apps._calendar_events import EVENT, event_page, invite
 
 ATTENDEE = {**PERSON, "response": "string", "comment": "string", "responded_at": "string"}
 Relationship = Literal["friend", "family", "coworker", "roommate"]
@@ -80,7 +80,7 @@ def show_invitations(
     response: Annotated[Response | None, P("Only invitations you answered this way; null for all.")] = "pending",
     date_from: Annotated[str | None, P("Only events ending on or after this day (YYYY-MM-DD).", max_length=10)] = None,
     include_cancelled: Annotated[bool, P("Also list events their organizer cancelled.")] = False,
-) -> list[dict[str, Any]]:
+) -> Page:
     """The events other people invited you to, soonest first (unanswered ones by default)."""
     where = "e.id IN (SELECT event_id FROM calendar_attendees WHERE person_id = :me)"
     params: dict[str, Any] = {}
@@ -92,7 +92,7 @@ def show_invitations(
         params["low"] = on_day(date_from, "date_from").isoformat()
     if not include_cancelled:
         where += " AND e.status = 'confirmed'"
-    return event_views(ctx, where, **params)
+    return event_page(ctx, where, **params)
 
 
 @app.api("POST", "/events/{event_id}/response", MESSAGE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps.email import KEPT, MESSAGE, app
 
 Action = Literal["archive", "star", "mark_read", "label", "important", "trash", "spam"]
@@ -28,21 +29,21 @@ FLAG_OF_ACTION = {
 }
 
 
-def _filter(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
-    label = row["label_id"] and ctx.value("SELECT name FROM email_labels WHERE id = ?", row["label_id"])
+# a filter with its label's name joined, not looked up one query per filter; null if it has none or it was deleted
+FILTERS_SQL = "SELECT f.*, l.name AS label FROM email_filters f LEFT JOIN email_labels l ON l.id = f.label_id"
+
+
+def _filter(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "filter_id": row["id"],
-        **{k: row[k] for k in ("from_address", "subject_contains", "has_words", "action")},
-        "label": label or None,
-        "created_at": row["created_at"],
+        **{k: row[k] for k in ("from_address", "subject_contains", "has_words", "action", "label", "created_at")},
     }
 
 
 @app.api("GET", "/filters", [FILTER], paginated=True)
-def show_filters(ctx: CallContext) -> list[dict[str, Any]]:
+def show_filters(ctx: CallContext) -> Page:
     """List your filters, oldest first."""
-    rows = ctx.rows("SELECT * FROM email_filters WHERE owner_id = ? ORDER BY created_at, id", ctx.user_id)
-    return [_filter(ctx, r) for r in rows]
+    return sql_page(ctx, f"{FILTERS_SQL} WHERE f.owner_id = ?", "f.created_at, f.id", ctx.user_id, shape=_filter)
 
 
 @app.api("POST", "/filters", {"message": "string", "filter_id": 1})

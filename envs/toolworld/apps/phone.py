@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._phone_data import DAYS, populate
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
 
 app = App(
@@ -412,13 +413,10 @@ def _check_days(days: list[str]) -> str:
 def show_alarms(
     ctx: CallContext,
     enabled: Annotated[bool | None, P("Only alarms that are on (true) or off (false).")] = None,
-) -> list[dict[str, Any]]:
+) -> Page:
     """List your alarms by time of day."""
     only = "" if enabled is None else f" AND enabled = {int(enabled)}"
-    return [
-        _alarm(r)
-        for r in ctx.rows(f"SELECT * FROM phone_alarms WHERE owner_id = ?{only} ORDER BY time, id", ctx.user_id)
-    ]
+    return sql_page(ctx, f"SELECT * FROM phone_alarms WHERE owner_id = ?{only}", "time, id", ctx.user_id, shape=_alarm)
 
 
 @app.api("GET", "/alarms/{alarm_id}", ALARM)
