@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from envs.toolworld.apps import _calendar_core
+from envs.toolworld.apps import _calendar_core, _calendar_events
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
@@ -351,3 +352,34 @@ def test_a_listing_is_cut_to_its_page_in_sql(fresh: ToolWorldEnv, app: str, api:
     assert srv.last_page is not None and srv.last_page.total == held + 3_000
     assert peak < 2**20, f"{peak / 2**20:.1f} MB for a page of 20"
     assert len(queries) < 10, f"{len(queries)} queries for a page of 20"
+
+
+@pytest.mark.parametrize("api", ["show_occurrences", "show_conflicts"])
+def test_only_the_cancelled_occurrences_of_the_period_are_loaded(
+    fresh: ToolWorldEnv, monkeypatch: pytest.MonkeyPatch, api: str
+) -> None:
+    """Every cancelled occurrence of an event was loaded, whatever the period: one daily event with 45,806
+    cancelled (the storage bound) made show_occurrences of 2026 take 0.06 s of env CPU and 15 MB, show_conflicts
+    of a month 0.12 s. Only those that may overlap the period are loaded now."""
+    token, srv = login(fresh, "calendar"), server(fresh)
+    daily = {"access_token": token, "title": "x", "start": "1850-01-01T09:00", "recurrence": "daily"}
+    event = {"access_token": token, "event_id": srv.call("calendar", "create_event", [], daily)[1]["event_id"]}
+    days = [(date(1850, 1, 1) + timedelta(days=n)).isoformat() for n in range(2_000)] + ["2026-01-05"]
+    assert all(srv.call("calendar", "cancel_occurrence", [], {**event, "date": day})[0] == 200 for day in days)
+    loaded: list[int] = []
+    real = _calendar_core.cancelled_days
+
+    def counted(*args: Any) -> dict[int, set[str]]:
+        found = real(*args)
+        loaded.append(sum(map(len, found.values())))
+        return found
+
+    for module in (_calendar_core, _calendar_events):
+        monkeypatch.setattr(module, "cancelled_days", counted)
+    period = {"access_token": token, "date_from": "2026-01-01", "date_to": "2026-01-31"}
+    if api == "show_occurrences":
+        period.update(event_id=event["event_id"], date_to="2026-12-31")
+    status, body = srv.call("calendar", api, [], period)
+    assert status == 200 and loaded and sum(loaded) < 50, (status, loaded)
+    if api == "show_occurrences":
+        assert [o["start"][:10] for o in body if o["is_cancelled"]] == ["2026-01-05"], body

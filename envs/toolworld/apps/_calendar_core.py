@@ -186,11 +186,19 @@ def _first_reaching(start: datetime, recurrence: str, earliest: datetime) -> int
     return max(0, (months if recurrence == "monthly" else months // 12) - 1)
 
 
-def cancelled_days(ctx: CallContext, event_ids: list[int]) -> dict[int, set[str]]:
+def cancelled_days(
+    ctx: CallContext, events: list[dict[str, Any]], low: datetime, high: datetime
+) -> dict[int, set[str]]:
+    """The days of the cancelled occurrences of `events` (rows) that may overlap [low, high), those starting from
+    the event's length before `low`: not the others, since one daily event may hold tens of thousands."""
+    length = {e["id"]: datetime.fromisoformat(e["end"]) - datetime.fromisoformat(e["start"]) for e in events}
+    reach = [[event_id, (low - span).date().isoformat()] for event_id, span in length.items()]
     out: dict[int, set[str]] = {}
     for r in ctx.rows(
-        "SELECT event_id, occurrence_date FROM calendar_exceptions WHERE event_id IN (SELECT value FROM json_each(?))",
-        json.dumps(event_ids),
+        "SELECT x.event_id, x.occurrence_date FROM json_each(?) j JOIN calendar_exceptions x "
+        "ON x.event_id = j.value ->> 0 AND x.occurrence_date BETWEEN j.value ->> 1 AND ?",
+        json.dumps(reach),
+        high.date().isoformat(),
     ):
         out.setdefault(r["event_id"], set()).add(r["occurrence_date"])
     return out
@@ -290,7 +298,7 @@ def timeline(
         low=stamp(low),
         **params,
     )
-    skipped = cancelled_days(ctx, [r["id"] for r in rows if r["recurrence"] != "none"])
+    skipped = cancelled_days(ctx, [r for r in rows if r["recurrence"] != "none"], low, high)
     out: list[tuple[dict[str, Any], datetime, datetime]] = []
     for row in rows:
         length = datetime.fromisoformat(row["end"]) - datetime.fromisoformat(row["start"])

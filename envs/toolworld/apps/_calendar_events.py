@@ -470,7 +470,7 @@ def show_occurrences(
     """The occurrences of an event between two days, with the ones cancelled on their own marked."""
     row = visible_event(ctx, event_id)
     low, high = day_span(date_from, date_to, most_days=366)
-    skipped = cancelled_days(ctx, [event_id]).get(event_id, set())
+    skipped = cancelled_days(ctx, [row], low, high).get(event_id, set())
     length = datetime.fromisoformat(row["end"]) - datetime.fromisoformat(row["start"])
     return [
         {"start": stamp(s), "end": stamp(s + length), "is_cancelled": s.date().isoformat() in skipped}
