@@ -112,14 +112,22 @@ def apply_filter(ctx: CallContext, filter_id: FILTER_ID) -> dict[str, Any]:
         args.append(rule["label_id"])
     else:
         where.append(f"t.{FLAG_OF_ACTION[rule['action']]} = 0")
-    ids = [r["id"] for r in ctx.rows(f"SELECT t.id FROM email_threads t WHERE {' AND '.join(where)}", *args)]
-    for thread_id in ids:
-        if rule["action"] == "mark_read":
-            ctx.execute("UPDATE email_messages SET is_read = 1 WHERE thread_id = ? AND is_read = 0", thread_id)
-        elif rule["action"] == "label":
-            ctx.execute(
-                "INSERT INTO email_thread_labels (thread_id, label_id) VALUES (?, ?)", thread_id, rule["label_id"]
-            )
-        else:
-            ctx.execute(f"UPDATE email_threads SET {FLAG_OF_ACTION[rule['action']]} = 1 WHERE id = ?", thread_id)
-    return {"message": f"The filter changed {len(ids)} threads.", "changed_threads": len(ids)}
+    matching = f"SELECT t.id FROM email_threads t WHERE {' AND '.join(where)}"
+    changed = ctx.value(f"SELECT COUNT(*) FROM ({matching})", *args)
+    _act(ctx, rule, matching, args)
+    return {"message": f"The filter changed {changed} threads.", "changed_threads": changed}
+
+
+def _act(ctx: CallContext, rule: dict[str, Any], matching: str, args: list[Any]) -> None:
+    """Do a filter's action to the threads `matching` selects, in one statement: a statement a thread (with the
+    change log's triggers) took 0.67 s of env CPU for 13,439 threads."""
+    if rule["action"] == "mark_read":
+        ctx.execute(f"UPDATE email_messages SET is_read = 1 WHERE is_read = 0 AND thread_id IN ({matching})", *args)
+    elif rule["action"] == "label":
+        ctx.execute(
+            f"INSERT INTO email_thread_labels (thread_id, label_id) SELECT id, ? FROM ({matching})",
+            rule["label_id"],
+            *args,
+        )
+    else:
+        ctx.execute(f"UPDATE email_threads SET {FLAG_OF_ACTION[rule['action']]} = 1 WHERE id IN ({matching})", *args)

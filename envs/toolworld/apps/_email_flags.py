@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from envs.toolworld.api import ApiError, CallContext, P
-from envs.toolworld.apps.email import EMAIL_ID, MESSAGE, _email_row, app, erase_thread, register_flags
+from envs.toolworld.apps.email import EMAIL_ID, MESSAGE, _email_row, app, erase_threads, register_flags
 
 register_flags(
     (
@@ -51,7 +51,7 @@ def mark_email_read(
 @app.api("DELETE", "/trash", {"message": "string", "deleted_threads": 1})
 def empty_trash(ctx: CallContext) -> dict[str, object]:
     """Delete every thread in your trash for good (other people's copies stay)."""
-    ids = [r["id"] for r in ctx.rows("SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1", ctx.user_id)]
-    for thread_id in ids:
-        erase_thread(ctx, thread_id)
-    return {"message": f"Deleted {len(ids)} threads from the trash.", "deleted_threads": len(ids)}
+    trashed = "owner_id = ? AND is_trashed = 1"
+    count = ctx.value(f"SELECT COUNT(*) FROM email_threads WHERE {trashed}", ctx.user_id)
+    erase_threads(ctx, trashed, ctx.user_id)
+    return {"message": f"Deleted {count} threads from the trash.", "deleted_threads": count}

@@ -668,19 +668,23 @@ def delete_thread(ctx: CallContext, thread_id: THREAD_ID) -> dict[str, str]:
     """Delete a thread from your mailbox for good; it must be in the trash first."""
     if not _thread_row(ctx, thread_id)["is_trashed"]:
         raise ApiError(409, f"Thread {thread_id} is not in the trash; trash it first with trash_thread.")
-    erase_thread(ctx, thread_id)
+    erase_threads(ctx, "id = ?", thread_id)
     return {"message": "Thread deleted."}
 
 
-def erase_thread(ctx: CallContext, thread_id: int) -> None:
-    """Delete a thread of the caller's mailbox with its emails, attachments and labels (other copies stay)."""
+def erase_threads(ctx: CallContext, where: str, *args: Any) -> None:
+    """Delete the threads of email_threads matching `where` (of the caller's mailbox) with their emails,
+    attachments and labels (other copies stay), one statement a table: a statement a thread (with the change
+    log's triggers) took 6.5 s of env CPU to empty a trash of 13,449 threads."""
+    threads = f"SELECT id FROM email_threads WHERE {where}"
     ctx.execute(
-        "DELETE FROM email_attachments WHERE message_id IN (SELECT id FROM email_messages WHERE thread_id = ?)",
-        thread_id,
+        f"DELETE FROM email_attachments WHERE message_id IN (SELECT id FROM email_messages WHERE thread_id IN "
+        f"({threads}))",
+        *args,
     )
-    ctx.execute("DELETE FROM email_messages WHERE thread_id = ?", thread_id)
-    ctx.execute("DELETE FROM email_thread_labels WHERE thread_id = ?", thread_id)
-    ctx.execute("DELETE FROM email_threads WHERE id = ?", thread_id)
+    ctx.execute(f"DELETE FROM email_messages WHERE thread_id IN ({threads})", *args)
+    ctx.execute(f"DELETE FROM email_thread_labels WHERE thread_id IN ({threads})", *args)
+    ctx.execute(f"DELETE FROM email_threads WHERE {where}", *args)
 
 
 @app.api("GET", "/attachments/{attachment_id}", {**ATTACHMENT, "email_id": 1, "content": "string"})
