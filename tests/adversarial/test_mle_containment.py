@@ -478,22 +478,31 @@ def test_folders_nested_a_thousand_deep_are_removed(mle) -> None:
     assert not any(p.name.startswith("step_") for p in mle.unwrapped._episode_dir.iterdir())
 
 
-def _as_an_unprivileged_user(task: Callable[[], None]) -> int:
-    """Exit status of `task` run in a forked child as `nobody` when the tests run as root: root ignores file
-    modes, while a deployed env runs as its scripts' own user, which they can shut folders against."""
+def _in_a_child(prepare: Callable[[], None], task: Callable[[], None]) -> int:
+    """Exit status of `prepare()` then `task()` run in a forked child (a traceback printed when they raise)."""
     pid = os.fork()
     if pid == 0:
         try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
+            prepare()
             task()
             os._exit(0)
         except BaseException:
             traceback.print_exc()
             os._exit(1)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _become_nobody() -> None:
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+
+
+def _as_an_unprivileged_user(task: Callable[[], None]) -> int:
+    """Exit status of `task` run in a forked child as `nobody` when the tests run as root: root ignores file
+    modes, while a deployed env runs as its scripts' own user, which they can shut folders against."""
+    return _in_a_child(_become_nobody, task)
 
 
 @pytest.mark.parametrize("shut", ["a folder inside", "the step folder itself"])
@@ -636,18 +645,13 @@ def _without_capabilities(task: Callable[[], None], *capabilities: int) -> int:
     """Exit status of `task` run in a forked child that gave up these capabilities (kept in its permitted set,
     so runs still drop everything): a root process then meets what an env run by an ordinary user meets.
     A deployed env runs as its scripts' own user; nobody could not run this venv."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            effective, permitted, inheritable = privileges.held_capabilities()
-            if effective:
-                privileges._capset(effective & ~sum(1 << bit for bit in capabilities), permitted, inheritable)
-            task()
-            os._exit(0)
-        except BaseException:
-            traceback.print_exc()
-            os._exit(1)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+    def give_up() -> None:
+        effective, permitted, inheritable = privileges.held_capabilities()
+        if effective:
+            privileges._capset(effective & ~sum(1 << bit for bit in capabilities), permitted, inheritable)
+
+    return _in_a_child(give_up, task)
 
 
 def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
