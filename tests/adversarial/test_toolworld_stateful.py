@@ -211,7 +211,7 @@ def test_an_event_lasts_at_most_a_year(fresh: ToolWorldEnv, api: str) -> None:
     create_event call) made one show_busy_times call of a day expand 740k occurrences (7.5 s of env CPU and 113 MB)
     before the 2,000-occurrence limit refused them."""
     token, srv = login(fresh, "calendar"), server(fresh)
-    old = {"access_token": token, "start": "0001-01-01T00:00", "end": "2026-01-01T00:00"}
+    old = {"access_token": token, "start": "1900-01-01T00:00", "end": "2026-01-01T00:00"}
     if api == "reschedule_event":
         made = srv.call("calendar", "create_event", [], {"access_token": token, "title": "x", **old, "end": None})
         old["event_id"] = made[1]["event_id"]
@@ -231,10 +231,10 @@ def test_a_series_from_long_ago_is_not_walked_from_its_start(
 ) -> None:
     """A monthly series was skipped to the period by days / 31, one occurrence at a time past that: from year 1,
     460 occurrences an event for each call. 1,000 such events (one step) made one show_busy_times call of a day
-    take 5.6 s of env CPU. A series now starts at the period's month or year."""
+    take 5.6 s of env CPU. A series now starts at the period's month or year. (Days now start in 1900.)"""
     token, srv = login(fresh, "calendar"), server(fresh)
     for recurrence in ("monthly", "yearly"):
-        event = {"access_token": token, "title": "x", "start": "0001-01-31T09:00", "recurrence": recurrence}
+        event = {"access_token": token, "title": "x", "start": "1900-01-31T09:00", "recurrence": recurrence}
         assert srv.call("calendar", "create_event", [], event)[0] == 200
     steps: list[int] = []
     real = _calendar_core.shift
@@ -362,9 +362,9 @@ def test_only_the_cancelled_occurrences_of_the_period_are_loaded(
     cancelled (the storage bound) made show_occurrences of 2026 take 0.06 s of env CPU and 15 MB, show_conflicts
     of a month 0.12 s. Only those that may overlap the period are loaded now."""
     token, srv = login(fresh, "calendar"), server(fresh)
-    daily = {"access_token": token, "title": "x", "start": "1850-01-01T09:00", "recurrence": "daily"}
+    daily = {"access_token": token, "title": "x", "start": "1900-01-01T09:00", "recurrence": "daily"}
     event = {"access_token": token, "event_id": srv.call("calendar", "create_event", [], daily)[1]["event_id"]}
-    days = [(date(1850, 1, 1) + timedelta(days=n)).isoformat() for n in range(2_000)] + ["2026-01-05"]
+    days = [(date(1900, 1, 1) + timedelta(days=n)).isoformat() for n in range(2_000)] + ["2026-01-05"]
     assert all(srv.call("calendar", "cancel_occurrence", [], {**event, "date": day})[0] == 200 for day in days)
     loaded: list[int] = []
     real = _calendar_core.cancelled_days

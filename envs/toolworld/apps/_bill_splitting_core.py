@@ -9,11 +9,11 @@ going one each to the members with the lowest ids.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._day_args import parse_day
 from envs.toolworld.apps._people import people_of as people_of
 from envs.toolworld.apps._people import person_id as person_id
 
@@ -246,10 +246,8 @@ def my_expense(ctx: CallContext, expense_id: int) -> dict[str, Any]:
 
 
 def day(value: str, argument: str = "date") -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a date in YYYY-MM-DD form.") from None
+    """A day argument as ISO text, in the allowed range, or 422 naming it."""
+    return parse_day(argument, value).isoformat()
 
 
 def day_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:

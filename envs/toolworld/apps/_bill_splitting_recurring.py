@@ -22,6 +22,7 @@ from envs.toolworld.apps._bill_splitting_core import (
 )
 from envs.toolworld.apps._bill_splitting_expenses import write_shares
 from envs.toolworld.apps._dates import add_months
+from envs.toolworld.apps._day_args import pushed_day
 
 Frequency = Literal["weekly", "monthly", "yearly"]
 RECURRING = {
@@ -167,6 +168,9 @@ def add_recurring_expense_now(ctx: CallContext, recurring_id: RECURRING_ID) -> d
     row = _my_recurring(ctx, recurring_id)
     if not row["is_active"]:
         raise ApiError(409, f"Recurring expense {recurring_id} is paused; resume it with update_recurring_expense.")
+    following = pushed_day(
+        following_date(row["next_date"], row["frequency"]), f"Recurring expense {recurring_id}'s next date"
+    )
     expense_id = ctx.execute(
         "INSERT INTO bill_splitting_expenses (group_id, description, amount, category, paid_by, created_by, date, "
         "notes, split_type, recurring_id) VALUES (?,?,?,?,?,?,?,'','equal',?)",
@@ -180,6 +184,5 @@ def add_recurring_expense_now(ctx: CallContext, recurring_id: RECURRING_ID) -> d
         recurring_id,
     )
     write_shares(ctx, expense_id, equal_shares(row["amount"], members(ctx, row["group_id"])))
-    following = following_date(row["next_date"], row["frequency"])
     ctx.execute("UPDATE bill_splitting_recurring SET next_date = ? WHERE id = ?", following, recurring_id)
     return {"message": "Expense added.", "expense_id": expense_id, "next_date": following}

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._dates import add_months
+from envs.toolworld.apps._day_args import parse_day, parse_time
 from envs.toolworld.apps._people import people_of as people_of
 from envs.toolworld.apps._people import person_id as person_id
 
@@ -101,18 +102,13 @@ UNION SELECT event_id FROM calendar_attendees WHERE person_id = :me
 
 
 def when(value: str, argument: str) -> datetime:
-    """A time argument as a datetime, or 422 naming it."""
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a time like {TIME_DOC}.") from None
+    """A time argument as a datetime on a day in the allowed range, or 422 naming it."""
+    return parse_time(argument, value, TIME_DOC)
 
 
 def on_day(value: str, argument: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a day in YYYY-MM-DD form.") from None
+    """A day argument in the allowed range, or 422 naming it."""
+    return parse_day(argument, value)
 
 
 def clock(value: str, argument: str) -> str:

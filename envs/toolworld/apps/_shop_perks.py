@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.apps._day_args import pushed_day
 from envs.toolworld.apps._shop_base import (
     MESSAGE,
     PRODUCT,
@@ -336,6 +337,7 @@ def skip_next_delivery(ctx: CallContext, subscription_id: SUBSCRIPTION_ID) -> di
     if row["status"] != "active":
         raise ApiError(409, f"Subscription {subscription_id} is paused; nothing to skip.")
     later = (date.fromisoformat(row["next_delivery"]) + timedelta(weeks=row["every_weeks"])).isoformat()
+    pushed_day(later, f"Subscription {subscription_id}'s next delivery")
     ctx.execute("UPDATE shop_subscriptions SET next_delivery = ? WHERE id = ?", later, subscription_id)
     return {"message": "Next delivery skipped.", "next_delivery": later}
 

@@ -8,11 +8,11 @@ them, comment and assign them, but only the owner edits, moves or deletes.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._day_args import parse_day
 
 app = App(
     "todo",
@@ -138,12 +138,8 @@ def tasks_where(
 
 
 def check_date(name: str, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a YYYY-MM-DD date.") from None
-    return value
+    """A day argument (None stays None) as ISO text, in the allowed range, or 422 naming it."""
+    return None if value is None else parse_day(name, value).isoformat()
 
 
 def check_labels(ctx: CallContext, owner_id: int, labels: list[str] | None) -> str | None:

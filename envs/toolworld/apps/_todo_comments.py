@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.apps._day_args import in_range
 from envs.toolworld.apps._todo_base import MESSAGE, TASK_ID, app, visible_task
 
 COMMENT_ID = Annotated[int, P("The comment's id.", ge=1)]
@@ -78,6 +79,7 @@ def add_reminder(
         moment = datetime.strptime(remind_at, "%Y-%m-%dT%H:%M")
     except ValueError:
         raise ApiError(422, f"Invalid argument 'remind_at': {remind_at!r} is not YYYY-MM-DDTHH:MM.") from None
+    in_range("remind_at", remind_at, moment)
     if moment <= ctx.now:
         raise ApiError(422, f"Invalid argument 'remind_at': {remind_at} is not in the future.")
     stored = moment.isoformat(timespec="seconds")

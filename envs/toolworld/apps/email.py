@@ -13,11 +13,11 @@ _email_<part>.py modules imported at the end.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._day_args import parse_day
 from envs.toolworld.apps._email_data import join_addresses, populate
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
@@ -499,10 +499,7 @@ def search_emails(
 
 
 def _date(name: str, value: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a date in YYYY-MM-DD form.") from None
+    return parse_day(name, value).isoformat()
 
 
 @app.api("POST", "/emails", {"message": "string", "email_id": 1, "thread_id": 1})

@@ -20,6 +20,7 @@ from envs.toolworld.apps import (  # noqa: F401 (importing them registers their 
     _file_system_text,
     _file_system_trash,
 )
+from envs.toolworld.apps._day_args import day_arg
 from envs.toolworld.apps._file_system_base import (
     CONTENT,
     DESTINATION,
@@ -308,8 +309,8 @@ def search_files(
         clauses.append(" AND " + HAS_SUFFIX)
         values += [suffix(extension)] * 2
     for sql, value in (
-        (" AND updated_at >= ?", modified_after),
-        (" AND updated_at < ?", modified_before),
+        (" AND updated_at >= ?", day_arg("modified_after", modified_after)),
+        (" AND updated_at < ?", day_arg("modified_before", modified_before)),
         (" AND length(content) >= ?", min_size),
         (" AND length(content) <= ?", max_size),
     ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, replaced_text
+from envs.toolworld.apps._day_args import parse_time
 from envs.toolworld.apps._notes_app import (
     APPEND_TEXT,
     MESSAGE,
@@ -26,6 +27,8 @@ from envs.toolworld.apps._notes_app import (
     tags_text,
 )
 from envs.toolworld.apps._text_search import words_clause
+
+REMINDER_FORM = "2026-05-20 or 2026-05-20T09:00"
 
 __all__ = ["app"]
 
@@ -105,6 +108,8 @@ def create_note(
     ] = None,
 ) -> dict[str, Any]:
     """Create a note."""
+    if reminder_at is not None:
+        parse_time("reminder_at", reminder_at, REMINDER_FORM)
     now = ctx.timestamp()
     new_id = ctx.execute(
         "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at, notebook_id, color, "
@@ -269,6 +274,7 @@ def set_note_reminder(
     remind_at: Annotated[str, P("When to remind you (ISO date or time).", min_length=10, max_length=19)],
 ) -> dict[str, str]:
     """Set (or move) the reminder of a note."""
+    parse_time("remind_at", remind_at, REMINDER_FORM)
     live_note(ctx, note_id)
     ctx.update("notes_notes", note_id, {"reminder_at": remind_at, "updated_at": ctx.timestamp()})
     return {"message": f"Reminder set for {remind_at}."}

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
+from envs.toolworld.apps._day_args import day_text
 from envs.toolworld.apps._phone_data import DAYS, populate
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
@@ -132,9 +133,8 @@ def normalize_phone(number: str, argument: str = "phone_number") -> str:
 
 
 def checked_date(value: str, argument: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
-        raise ApiError(422, f"Invalid argument {argument!r}: {value!r} is not a date in YYYY-MM-DD form.")
-    return value
+    """A YYYY-MM-DD day argument in the allowed range (a real day: not 02-31), or 422 naming it."""
+    return day_text(argument, value)
 
 
 def words_match(columns: str, query: str) -> tuple[str, list[str]]:

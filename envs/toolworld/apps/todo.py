@@ -19,6 +19,7 @@ from envs.toolworld.apps import (  # noqa: F401 (importing them registers their 
     _todo_settings,
     _todo_sharing,
 )
+from envs.toolworld.apps._day_args import pushed_day
 from envs.toolworld.apps._text_search import search_words
 from envs.toolworld.apps._todo_base import (
     COLORS,
@@ -402,7 +403,7 @@ def close_task(ctx: CallContext, task_id: TASK_ID) -> dict[str, str]:
     if task["completed"]:
         raise ApiError(409, f"Task {task_id} is already completed.")
     if task["recurrence"] and task["due_date"]:
-        following = next_due(task["due_date"], task["recurrence"])
+        following = pushed_day(next_due(task["due_date"], task["recurrence"]), f"Task {task_id}'s due date")
         ctx.execute("UPDATE todo_tasks SET due_date = ? WHERE id = ?", following, task_id)
         return {"message": f"Repeating task done for now; next due {following}."}
     ctx.update("todo_tasks", task_id, {"completed": 1, "completed_at": ctx.timestamp()})
