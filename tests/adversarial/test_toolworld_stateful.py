@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from envs.toolworld.apps import _calendar_core, _calendar_events
+from envs.toolworld.apps._day_args import FIRST_DAY, LAST_DAY
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.server import ApiServer
 
@@ -408,3 +409,86 @@ def test_a_filter_and_the_trash_change_their_threads_in_a_few_statements(fresh: 
     assert srv.last_page is not None and srv.last_page.total == (0 if api == "empty_trash" else 2_000 + 10)
     run = set(statements)  # a trigger's run is traced again as the statement that fired it
     assert len(run) < 20, f"{len(run)} statements for {api}"
+
+
+def _near(day: str, days: int) -> str:
+    """`day` moved by `days`, or `day` itself where that leaves Python's date range."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return day
+
+
+# The ends of Python's date range (refused now) and of the range ToolWorld allows (stored, then used).
+EDGE_DAYS = ["0001-01-01", "9999-12-31", FIRST_DAY.isoformat(), LAST_DAY.isoformat()]
+
+
+def test_days_stored_at_the_edges_never_make_a_server_error_later(fresh: ToolWorldEnv) -> None:
+    """A day stored at an end of the allowed range, then shown or pushed forward (a repeating task completed, a
+    subscription's delivery skipped, a recurring expense added, a calendar view around an event on the first day,
+    a contact's birthday on the last): never a 500. Python's own ends were accepted and stored, and made 500s:
+    a yearly task due 9999-12-31 completed, a recurring expense's next date past 9999, a daily event from
+    0001-01-01 viewed, and a subscription skipped past 9999 (16,000 skips of 26 weeks)."""
+    srv, errors = server(fresh), []
+    tokens = {app: login(fresh, app) for app in ("calendar", "todo", "shop", "bill_splitting", "phone", "email")}
+    me = srv.call("supervisor", "show_profile")[1]["email"]
+
+    def call(app: str, api: str, **kwargs: Any) -> tuple[int, Any]:
+        status, body = srv.call(app, api, [], {"access_token": tokens[app], **kwargs})
+        if status >= 500:
+            errors.append(f"{app}.{api}({kwargs}): {status} {str(body)[:200]}")
+        return status, body
+
+    allowed = EDGE_DAYS[2:]
+    project = call("todo", "show_projects")[1][0]["project_id"]
+    group = call("bill_splitting", "show_groups")[1][0]["group_id"]
+    for n, day in enumerate(EDGE_DAYS):
+        windows = [(day, day), (day, _near(day, 4)), (_near(day, -4), day)]
+        # calendar: a daily event from the day, an all-day event, one starting at the day's last minute
+        for start, extra in ((f"{day}T00:00", {"recurrence": "daily"}), (day, {"all_day": True}), (f"{day}T23:59", {})):
+            status, made = call("calendar", "create_event", title="edge", start=start, **extra)
+            assert status == 200 or day not in allowed, (start, status, made)
+            for low, high in windows:
+                period = {"date_from": low, "date_to": high}
+                for api in ("show_agenda", "show_conflicts", "show_time_summary"):
+                    call("calendar", api, **period)
+                call("calendar", "show_busy_times", email=me, **period)
+                call("calendar", "show_events", **period)
+                if status == 200:
+                    call("calendar", "show_occurrences", event_id=made["event_id"], **period)
+            if status == 200:
+                call("calendar", "cancel_occurrence", event_id=made["event_id"], date=day)
+                call("calendar", "find_free_slots", date=day, duration_minutes=30)
+        # todo: a repeating task due that day, completed (its due date moves on), and a reminder
+        for recurrence in ("daily", "weekly", "monthly", "yearly"):
+            status, made = call(
+                "todo", "create_task", project_id=project, title="edge", due_date=day, recurrence=recurrence
+            )
+            assert status == 200 or day not in allowed, (day, status, made)
+            if status == 200:
+                call("todo", "close_task", task_id=made["task_id"])
+                call("todo", "add_reminder", task_id=made["task_id"], remind_at=f"{day}T23:59")
+        call("todo", "search_tasks", due_after=day)
+        # bill_splitting: a recurring expense starting that day, added (its next date moves on)
+        for frequency in ("weekly", "monthly", "yearly"):
+            expense = {"group_id": group, "description": "edge", "amount": 1.0, "frequency": frequency}
+            status, made = call("bill_splitting", "create_recurring_expense", start_date=day, **expense)
+            assert status == 200 or day not in allowed, (day, status, made)
+            if status == 200:
+                call("bill_splitting", "add_recurring_expense_now", recurring_id=made["recurring_id"])
+        call("bill_splitting", "show_expenses", date_from=day, date_to=day)
+        # phone: a contact born that day, then the birthdays coming up; email: a vacation on that day
+        contact = {"first_name": "Edge", "last_name": str(n), "phone_number": f"555000{n:04d}"}
+        status, made = call("phone", "add_contact", birthday=day, **contact)
+        assert status == 200 or day not in allowed, (day, status, made)
+        call("phone", "show_upcoming_birthdays", days_ahead=366)
+        call("email", "update_email_settings", vacation_enabled=True, vacation_start=day, vacation_end=day)
+        call("email", "show_email_settings")
+    # shop: a subscription skipped until its next delivery would pass the last day
+    product = next(p for p in range(1, 100) if call("shop", "subscribe", product_id=p, every_weeks=26)[0] == 200)
+    subscription = [s for s in call("shop", "show_subscriptions")[1] if s["product_id"] == product][0]
+    skipped = [call("shop", "skip_next_delivery", subscription_id=subscription["subscription_id"])]
+    while skipped[-1][0] == 200 and len(skipped) < 20_000:
+        skipped.append(call("shop", "skip_next_delivery", subscription_id=subscription["subscription_id"]))
+    assert not errors, f"{len(errors)} server errors, e.g. {errors[:5]}"
+    assert skipped[-1][0] == 409, skipped[-1]  # refused once the next delivery would pass the last day
