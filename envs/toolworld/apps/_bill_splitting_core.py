@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, parse_day
 from envs.toolworld.apps._people import people_of as people_of
 from envs.toolworld.apps._people import person_id as person_id
 
@@ -95,9 +95,9 @@ GROUP_ID = Annotated[int, P("The group's id.", ge=1)]
 EXPENSE_ID = Annotated[int, P("The expense's id.", ge=1)]
 EMAIL = Annotated[str, P("The person's email address.", min_length=3, max_length=200)]
 AMOUNT = Annotated[float, P("Amount in dollars.", ge=0.01, le=100_000)]
-DATE_FROM = Annotated[str | None, P("Only from this day on (YYYY-MM-DD); null for no lower bound.", max_length=10)]
+DATE_FROM = Annotated[str | None, P(f"Only from this day on ({DAY_DOC}); null for no lower bound.", max_length=10)]
 DATE_TO = Annotated[
-    str | None, P("Only up to this day, inclusive (YYYY-MM-DD); null for no upper bound.", max_length=10)
+    str | None, P(f"Only up to this day, inclusive ({DAY_DOC}); null for no upper bound.", max_length=10)
 ]
 
 

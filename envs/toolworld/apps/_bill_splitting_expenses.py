@@ -27,6 +27,7 @@ from envs.toolworld.apps._bill_splitting_core import (
     person,
     person_id,
 )
+from envs.toolworld.apps._day_args import DAY_DOC
 from envs.toolworld.apps._text_search import words_clause
 
 EXPENSE = {
@@ -236,7 +237,7 @@ def add_expense(
     split_with_emails: SPLIT_WITH = None,
     exact_shares: EXACT_SHARES = None,
     category: Annotated[Category, P("The kind of expense.")] = "general",
-    date: Annotated[str | None, P("The day of the expense (YYYY-MM-DD); null means today.", max_length=10)] = None,
+    date: Annotated[str | None, P(f"The day of the expense ({DAY_DOC}); null means today.", max_length=10)] = None,
     percent_shares: PERCENT_SHARES = None,
     notes: NOTES = "",
 ) -> dict[str, Any]:
@@ -267,7 +268,7 @@ def update_expense(
     expense_id: EXPENSE_ID,
     description: Annotated[str | None, P("New description; null keeps it.", min_length=1, max_length=200)] = None,
     category: Annotated[Category | None, P("New category; null keeps it.")] = None,
-    date: Annotated[str | None, P("New day (YYYY-MM-DD); null keeps it.", max_length=10)] = None,
+    date: Annotated[str | None, P(f"New day ({DAY_DOC}); null keeps it.", max_length=10)] = None,
     notes: Annotated[str | None, P("New notes; null keeps them.", max_length=1000)] = None,
 ) -> dict[str, str]:
     """Change an expense's description, category, date or notes (update_expense_split changes amounts)."""

@@ -20,6 +20,7 @@ from envs.toolworld.apps._bill_splitting_core import (
     pair_debts,
     people_of,
 )
+from envs.toolworld.apps._day_args import DAY_DOC
 
 REMINDER = {
     "reminder_id": 1,
@@ -163,7 +164,7 @@ def show_activity(
     group_id: Annotated[int | None, P("Only this group; null for all your groups.", ge=1)] = None,
     kind: Annotated[Literal["all", "expense", "settlement", "comment"], P("Only this kind of activity.")] = "all",
     date_from: Annotated[
-        str | None, P("Only from this day on (YYYY-MM-DD); null means the last 30 days.", max_length=10)
+        str | None, P(f"Only from this day on ({DAY_DOC}); null means the last 30 days.", max_length=10)
     ] = None,
     date_to: DATE_TO = None,
 ) -> list[dict[str, Any]]:

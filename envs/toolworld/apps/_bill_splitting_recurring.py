@@ -22,7 +22,7 @@ from envs.toolworld.apps._bill_splitting_core import (
 )
 from envs.toolworld.apps._bill_splitting_expenses import write_shares
 from envs.toolworld.apps._dates import add_months
-from envs.toolworld.apps._day_args import pushed_day
+from envs.toolworld.apps._day_args import DAY_DOC, pushed_day
 
 Frequency = Literal["weekly", "monthly", "yearly"]
 RECURRING = {
@@ -103,7 +103,7 @@ def create_recurring_expense(
     description: Annotated[str, P("What it is for.", min_length=1, max_length=200)],
     amount: AMOUNT,
     frequency: Annotated[Frequency, P("How often it repeats.")],
-    start_date: Annotated[str, P("The day of the first expense (YYYY-MM-DD).", max_length=10)],
+    start_date: Annotated[str, P(f"The day of the first expense ({DAY_DOC}).", max_length=10)],
     category: Annotated[Category, P("The kind of expense.")] = "general",
     paid_by_email: Annotated[str | None, P("Who pays each time; null means you.", max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def update_recurring_expense(
     description: Annotated[str | None, P("New description; null keeps it.", min_length=1, max_length=200)] = None,
     amount: Annotated[float | None, P("New amount in dollars; null keeps it.", ge=0.01, le=100_000)] = None,
     frequency: Annotated[Frequency | None, P("New frequency; null keeps it.")] = None,
-    next_date: Annotated[str | None, P("New next day (YYYY-MM-DD); null keeps it.", max_length=10)] = None,
+    next_date: Annotated[str | None, P(f"New next day ({DAY_DOC}); null keeps it.", max_length=10)] = None,
     category: Annotated[Category | None, P("New category; null keeps it.")] = None,
     is_active: Annotated[bool | None, P("false pauses it, true resumes it; null keeps it.")] = None,
 ) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
 from envs.toolworld.apps._dates import add_months
-from envs.toolworld.apps._day_args import parse_day, parse_time
+from envs.toolworld.apps._day_args import DAY_DOC, DAY_RANGE, parse_day, parse_time
 from envs.toolworld.apps._people import people_of as people_of
 from envs.toolworld.apps._people import person_id as person_id
 
@@ -81,9 +81,9 @@ MESSAGE = {"message": "string"}
 CALENDAR_ID = Annotated[int, P("The calendar's id.", ge=1)]
 EVENT_ID = Annotated[int, P("The event's id.", ge=1)]
 EMAIL = Annotated[str, P("The person's email address.", min_length=3, max_length=200)]
-TIME_DOC = "YYYY-MM-DDTHH:MM (or YYYY-MM-DD for a whole day)"
-DAY_FROM = Annotated[str, P("The first day (YYYY-MM-DD).", max_length=10)]
-DAY_TO = Annotated[str, P("The last day, inclusive (YYYY-MM-DD).", max_length=10)]
+TIME_DOC = f"YYYY-MM-DDTHH:MM (or YYYY-MM-DD for a whole day), {DAY_RANGE}"
+DAY_FROM = Annotated[str, P(f"The first day ({DAY_DOC}).", max_length=10)]
+DAY_TO = Annotated[str, P(f"The last day, inclusive ({DAY_DOC}).", max_length=10)]
 MAX_RANGE_DAYS = 31  # expanded views (agenda, busy times, conflicts) cover at most a month per call
 # Occurrences one call may expand: a person's busiest month holds ~50, but 18k daily events (what the episode's
 # storage bound admits) made one agenda call expand 558k of them (2.7 s and 317 MB in the env)

@@ -29,6 +29,7 @@ from envs.toolworld.apps._calendar_core import (
     when,
     writable_calendar,
 )
+from envs.toolworld.apps._day_args import DAY_DOC, DAY_RANGE
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import named_words_clause
 
@@ -59,7 +60,7 @@ LEFT JOIN calendar_attendees a ON a.event_id = e.id AND a.person_id = :me
 """
 SORTS = {"start": "e.start, e.id", "-start": "e.start DESC, e.id DESC", "title": "e.title, e.start, e.id"}
 CALENDAR_CHOICE = Annotated[int | None, P("The calendar to put it on; null means your primary calendar.", ge=1)]
-UNTIL = Annotated[str | None, P("The last day it repeats (YYYY-MM-DD); null repeats forever.", max_length=10)]
+UNTIL = Annotated[str | None, P(f"The last day it repeats ({DAY_DOC}); null repeats forever.", max_length=10)]
 
 
 def event_view(r: dict[str, Any]) -> dict[str, Any]:
@@ -146,8 +147,8 @@ def show_events(
     ctx: CallContext,
     query: Annotated[str, P("Words to match in the title, description or location.", max_length=QUERY_MAX_CHARS)] = "",
     calendar_id: Annotated[int | None, P("Only events of this calendar.", ge=1)] = None,
-    date_from: Annotated[str | None, P("Only events on or after this day (YYYY-MM-DD).", max_length=10)] = None,
-    date_to: Annotated[str | None, P("Only events on or before this day (YYYY-MM-DD).", max_length=10)] = None,
+    date_from: Annotated[str | None, P(f"Only events on or after this day ({DAY_DOC}).", max_length=10)] = None,
+    date_to: Annotated[str | None, P(f"Only events on or before this day ({DAY_DOC}).", max_length=10)] = None,
     attendee_email: Annotated[
         str | None, P("Only events this person organizes or is invited to.", max_length=200)
     ] = None,
@@ -213,7 +214,8 @@ def create_event(
     end: Annotated[
         str | None,
         P(
-            "When it ends, at most 366 days after the start; null means your default length (or one day if all_day).",
+            f"When it ends ({DAY_RANGE}), at most 366 days after the start; null means your default length (or one "
+            "day if all_day).",
             max_length=25,
         ),
     ] = None,
@@ -298,7 +300,11 @@ def reschedule_event(
     event_id: EVENT_ID,
     start: Annotated[str, P(f"The new start: {TIME_DOC}.", max_length=25)],
     end: Annotated[
-        str | None, P("The new end, at most 366 days after the start; null keeps the event's length.", max_length=25)
+        str | None,
+        P(
+            f"The new end ({DAY_RANGE}), at most 366 days after the start; null keeps the event's length.",
+            max_length=25,
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Move an event to another time (a repeating event moves as a whole series)."""
@@ -426,7 +432,7 @@ def _occurrence_day(ctx: CallContext, row: dict[str, Any], day: str) -> str:
 def cancel_occurrence(
     ctx: CallContext,
     event_id: EVENT_ID,
-    date: Annotated[str, P("The day of the occurrence (YYYY-MM-DD).", max_length=10)],
+    date: Annotated[str, P(f"The day of the occurrence ({DAY_DOC}).", max_length=10)],
 ) -> dict[str, str]:
     """Cancel one occurrence of a repeating event, keeping the others."""
     row = editable_event(ctx, event_id)
@@ -443,7 +449,7 @@ def cancel_occurrence(
 def restore_occurrence(
     ctx: CallContext,
     event_id: EVENT_ID,
-    date: Annotated[str, P("The day of the occurrence (YYYY-MM-DD).", max_length=10)],
+    date: Annotated[str, P(f"The day of the occurrence ({DAY_DOC}).", max_length=10)],
 ) -> dict[str, str]:
     """Bring back one cancelled occurrence of a repeating event."""
     editable_event(ctx, event_id)
@@ -464,8 +470,8 @@ def restore_occurrence(
 def show_occurrences(
     ctx: CallContext,
     event_id: EVENT_ID,
-    date_from: Annotated[str, P("The first day (YYYY-MM-DD).", max_length=10)],
-    date_to: Annotated[str, P("The last day, inclusive (YYYY-MM-DD); at most a year after date_from.", max_length=10)],
+    date_from: Annotated[str, P(f"The first day ({DAY_DOC}).", max_length=10)],
+    date_to: Annotated[str, P(f"The last day, inclusive ({DAY_DOC}); at most a year after date_from.", max_length=10)],
 ) -> list[dict[str, Any]]:
     """The occurrences of an event between two days, with the ones cancelled on their own marked."""
     row = visible_event(ctx, event_id)

@@ -25,6 +25,7 @@ from envs.toolworld.apps._calendar_core import (
     visible_event,
 )
 from envs.toolworld.apps._calendar_events import EVENT, event_page, invite
+from envs.toolworld.apps._day_args import DAY_DOC
 
 ATTENDEE = {**PERSON, "response": "string", "comment": "string", "responded_at": "string"}
 Relationship = Literal["friend", "family", "coworker", "roommate"]
@@ -78,7 +79,7 @@ def remove_event_attendee(ctx: CallContext, event_id: EVENT_ID, email: EMAIL) ->
 def show_invitations(
     ctx: CallContext,
     response: Annotated[Response | None, P("Only invitations you answered this way; null for all.")] = "pending",
-    date_from: Annotated[str | None, P("Only events ending on or after this day (YYYY-MM-DD).", max_length=10)] = None,
+    date_from: Annotated[str | None, P(f"Only events ending on or after this day ({DAY_DOC}).", max_length=10)] = None,
     include_cancelled: Annotated[bool, P("Also list events their organizer cancelled.")] = False,
 ) -> Page:
     """The events other people invited you to, soonest first (unanswered ones by default)."""
@@ -140,7 +141,7 @@ def show_busy_times(
 @app.api("GET", "/free_slots", [{"start": "string", "end": "string", "minutes": 1}])
 def find_free_slots(
     ctx: CallContext,
-    date: Annotated[str, P("The day to look at (YYYY-MM-DD).", max_length=10)],
+    date: Annotated[str, P(f"The day to look at ({DAY_DOC}).", max_length=10)],
     duration_minutes: Annotated[int, P("How long the slot must be.", ge=5, le=720)],
     attendee_emails: Annotated[
         list[str] | None, P("Others who must be free too (you always are included).", max_length=20)

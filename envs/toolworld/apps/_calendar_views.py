@@ -24,6 +24,7 @@ from envs.toolworld.apps._calendar_core import (
     timeline,
     visible_calendar,
 )
+from envs.toolworld.apps._day_args import DAY_DOC
 
 AGENDA_ITEM = {
     "kind": "string",
@@ -209,8 +210,8 @@ def show_time_summary(ctx: CallContext, date_from: DAY_FROM, date_to: DAY_TO) ->
 def export_calendar(
     ctx: CallContext,
     calendar_id: CALENDAR_ID,
-    date_from: Annotated[str | None, P("Only events from this day on (YYYY-MM-DD).", max_length=10)] = None,
-    date_to: Annotated[str | None, P("Only events up to this day (YYYY-MM-DD).", max_length=10)] = None,
+    date_from: Annotated[str | None, P(f"Only events from this day on ({DAY_DOC}).", max_length=10)] = None,
+    date_to: Annotated[str | None, P(f"Only events up to this day ({DAY_DOC}).", max_length=10)] = None,
 ) -> dict[str, Any]:
     """Export a calendar's events as iCalendar text (.ics), which other calendar apps and the file system can keep."""
     calendar = visible_calendar(ctx, calendar_id)

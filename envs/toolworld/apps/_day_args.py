@@ -12,8 +12,9 @@ from typing import TypeVar
 from envs.toolworld.api import ApiError
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
-# How the parameter docs and error messages name the range.
+# How the parameter docs and error messages name the range and a day argument.
 DAY_RANGE = f"{FIRST_DAY} to {LAST_DAY}"
+DAY_DOC = f"YYYY-MM-DD, {DAY_RANGE}"
 
 Moment = TypeVar("Moment", date, datetime)
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.apps._day_args import DAY_DOC
 from envs.toolworld.apps.email import MESSAGE, _date, app
 
 SETTINGS = {
@@ -46,8 +47,8 @@ def update_email_settings(
         str | None, P("Subject line of the vacation reply.", min_length=1, max_length=200)
     ] = None,
     vacation_message: Annotated[str | None, P("Text of the vacation reply.", max_length=5000)] = None,
-    vacation_start: Annotated[str | None, P("First day of the vacation reply (YYYY-MM-DD).", max_length=10)] = None,
-    vacation_end: Annotated[str | None, P("Last day of the vacation reply (YYYY-MM-DD).", max_length=10)] = None,
+    vacation_start: Annotated[str | None, P(f"First day of the vacation reply ({DAY_DOC}).", max_length=10)] = None,
+    vacation_end: Annotated[str | None, P(f"Last day of the vacation reply ({DAY_DOC}).", max_length=10)] = None,
 ) -> dict[str, str]:
     """Change the settings you give. While the vacation reply runs, everyone who emails you gets it at once."""
     row = _settings_row(ctx)

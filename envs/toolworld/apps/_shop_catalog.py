@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
-from envs.toolworld.apps._day_args import day_after, day_arg
+from envs.toolworld.apps._day_args import DAY_DOC, day_after, day_arg
 from envs.toolworld.apps._shop_base import (
     CATEGORY,
     MESSAGE,
@@ -295,8 +295,8 @@ def show_my_reviews(
 def show_browsing_history(
     ctx: CallContext,
     category: CATEGORY = None,
-    start_date: Annotated[str | None, P("Only views from this day on (YYYY-MM-DD).", max_length=10)] = None,
-    end_date: Annotated[str | None, P("Only views up to and including this day (YYYY-MM-DD).", max_length=10)] = None,
+    start_date: Annotated[str | None, P(f"Only views from this day on ({DAY_DOC}).", max_length=10)] = None,
+    end_date: Annotated[str | None, P(f"Only views up to and including this day ({DAY_DOC}).", max_length=10)] = None,
 ) -> list[dict[str, Any]]:
     """List the products you looked at, most recent first."""
     category = category_arg(ctx, category)
@@ -327,7 +327,7 @@ def delete_history_item(
 def clear_browsing_history(
     ctx: CallContext,
     before_date: Annotated[
-        str | None, P("Only entries from before this day (YYYY-MM-DD); null clears everything.", max_length=10)
+        str | None, P(f"Only entries from before this day ({DAY_DOC}); null clears everything.", max_length=10)
     ] = None,
 ) -> dict[str, Any]:
     """Clear your browsing history, or the part of it older than a day."""

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, parse_day
 
 app = App(
     "todo",
@@ -94,7 +94,7 @@ TASK_ID = Annotated[int, P("The task's id.", ge=1)]
 PROJECT_ID = Annotated[int, P("The project's id.", ge=1)]
 SECTION_ID = Annotated[int, P("The section's id.", ge=1)]
 PRIORITY = Annotated[int | None, P("1 (highest) to 4 (lowest).", ge=1, le=4)]
-DATE = Annotated[str | None, P("A date as YYYY-MM-DD.", min_length=10, max_length=10)]
+DATE = Annotated[str | None, P(f"A date as {DAY_DOC}.", min_length=10, max_length=10)]
 EMAIL = Annotated[str, P("The person's email address.", min_length=3, max_length=200)]
 TASK_SELECT = (
     "SELECT t.*, p.name AS project_name, s.name AS section_name, a.email AS assignee_email FROM todo_tasks t "

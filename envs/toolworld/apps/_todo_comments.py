@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, CallContext, P
-from envs.toolworld.apps._day_args import in_range
+from envs.toolworld.apps._day_args import DAY_RANGE, in_range
 from envs.toolworld.apps._todo_base import MESSAGE, TASK_ID, app, visible_task
 
 COMMENT_ID = Annotated[int, P("The comment's id.", ge=1)]
@@ -71,7 +71,9 @@ REMINDER = {"reminder_id": 1, "task_id": 1, "task_title": "string", "remind_at":
 def add_reminder(
     ctx: CallContext,
     task_id: TASK_ID,
-    remind_at: Annotated[str, P("When to remind you, as YYYY-MM-DDTHH:MM.", min_length=16, max_length=16)],
+    remind_at: Annotated[
+        str, P(f"When to remind you, as YYYY-MM-DDTHH:MM, {DAY_RANGE}.", min_length=16, max_length=16)
+    ],
 ) -> dict[str, Any]:
     """Set a reminder for a task at a date and time in the future."""
     visible_task(ctx, task_id)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, parse_day
 from envs.toolworld.apps._email_data import join_addresses, populate
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
@@ -452,8 +452,8 @@ def search_emails(
         str, P("Words to match in the subject or text; empty matches all.", max_length=QUERY_MAX_CHARS)
     ] = "",
     sender_email: Annotated[str | None, P("Only emails from this address.", max_length=QUERY_MAX_CHARS)] = None,
-    sent_after: Annotated[str | None, P("Only emails sent on or after this date (YYYY-MM-DD).", max_length=10)] = None,
-    sent_before: Annotated[str | None, P("Only emails sent before this date (YYYY-MM-DD).", max_length=10)] = None,
+    sent_after: Annotated[str | None, P(f"Only emails sent on or after this date ({DAY_DOC}).", max_length=10)] = None,
+    sent_before: Annotated[str | None, P(f"Only emails sent before this date ({DAY_DOC}).", max_length=10)] = None,
     has_attachment: Annotated[bool | None, P("Only emails with (true) or without (false) attachments.")] = None,
     recipient_email: Annotated[
         str | None, P("Only emails sent or copied to this address.", max_length=QUERY_MAX_CHARS)

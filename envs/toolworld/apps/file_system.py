@@ -20,7 +20,7 @@ from envs.toolworld.apps import (  # noqa: F401 (importing them registers their 
     _file_system_text,
     _file_system_trash,
 )
-from envs.toolworld.apps._day_args import day_arg
+from envs.toolworld.apps._day_args import DAY_DOC, day_arg
 from envs.toolworld.apps._file_system_base import (
     CONTENT,
     DESTINATION,
@@ -54,7 +54,7 @@ from envs.toolworld.apps._file_system_base import (
 )
 from envs.toolworld.apps._text_search import search_words
 
-DATE = Annotated[str | None, P("A date as YYYY-MM-DD.", min_length=10, max_length=10)]
+DATE = Annotated[str | None, P(f"A date as {DAY_DOC}.", min_length=10, max_length=10)]
 SORTS = {
     "path": "path",
     "name": "name COLLATE NOCASE, path",
@@ -289,10 +289,10 @@ def search_files(
     ] = "/",
     extension: Annotated[str | None, P("Only files with this extension, like 'txt' (no dot).", max_length=20)] = None,
     modified_after: Annotated[
-        str | None, P("Only files last changed on or after this date (YYYY-MM-DD).", max_length=10)
+        str | None, P(f"Only files last changed on or after this date ({DAY_DOC}).", max_length=10)
     ] = None,
     modified_before: Annotated[
-        str | None, P("Only files last changed before this date (YYYY-MM-DD).", max_length=10)
+        str | None, P(f"Only files last changed before this date ({DAY_DOC}).", max_length=10)
     ] = None,
     min_size: Annotated[int | None, P("Only files of at least this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,
     max_size: Annotated[int | None, P("Only files of at most this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,

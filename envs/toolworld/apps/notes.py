@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, replaced_text
-from envs.toolworld.apps._day_args import parse_time
+from envs.toolworld.apps._day_args import DAY_RANGE, parse_time
 from envs.toolworld.apps._notes_app import (
     APPEND_TEXT,
     MESSAGE,
@@ -104,7 +104,7 @@ def create_note(
     notebook_id: Annotated[int | None, P("Put it in this notebook of yours; null or 0 for none.", ge=0)] = None,
     color: Annotated[Color, P("The note's color.")] = "none",
     reminder_at: Annotated[
-        str | None, P("Remind you at this date or time (ISO).", min_length=10, max_length=19)
+        str | None, P(f"Remind you at this date or time (ISO, {DAY_RANGE}).", min_length=10, max_length=19)
     ] = None,
 ) -> dict[str, Any]:
     """Create a note."""
@@ -271,7 +271,7 @@ def unpin_note(ctx: CallContext, note_id: NOTE_ID) -> dict[str, str]:
 def set_note_reminder(
     ctx: CallContext,
     note_id: NOTE_ID,
-    remind_at: Annotated[str, P("When to remind you (ISO date or time).", min_length=10, max_length=19)],
+    remind_at: Annotated[str, P(f"When to remind you (ISO date or time, {DAY_RANGE}).", min_length=10, max_length=19)],
 ) -> dict[str, str]:
     """Set (or move) the reminder of a note."""
     parse_time("remind_at", remind_at, REMINDER_FORM)

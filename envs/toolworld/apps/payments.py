@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps import _payments_data, _payments_social  # noqa: F401  (they register on `app`)
-from envs.toolworld.apps._day_args import day_after, day_arg
+from envs.toolworld.apps._day_args import DAY_DOC, day_after, day_arg
 from envs.toolworld.apps._payments_base import (
     AMOUNT,
     EMAIL,
@@ -56,8 +56,8 @@ TRANSFER = {
     "bank_account_id": 1,
     "created_at": "string",
 }
-START = Annotated[str | None, P("Only from this day on (YYYY-MM-DD).", max_length=10)]
-END = Annotated[str | None, P("Only up to and including this day (YYYY-MM-DD).", max_length=10)]
+START = Annotated[str | None, P(f"Only from this day on ({DAY_DOC}).", max_length=10)]
+END = Annotated[str | None, P(f"Only up to and including this day ({DAY_DOC}).", max_length=10)]
 MIN_AMOUNT = Annotated[float | None, P("Only amounts of at least this many dollars.", ge=0)]
 MAX_AMOUNT = Annotated[float | None, P("Only amounts of at most this many dollars.", ge=0)]
 QUERY = Annotated[str | None, P("Words that must all appear in the note.", max_length=QUERY_MAX_CHARS)]

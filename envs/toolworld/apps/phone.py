@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import day_text
+from envs.toolworld.apps._day_args import DAY_DOC, day_text
 from envs.toolworld.apps._phone_data import DAYS, populate
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
@@ -112,7 +112,7 @@ ALARM = {
 ID = Annotated[int, P("The id.", ge=1)]
 TIME = Annotated[str, P("Time of day as HH:MM, 24-hour clock.", min_length=5, max_length=5)]
 NUMBER = Annotated[str, P("A 10-digit phone number (spaces, dashes and brackets are ignored).", max_length=30)]
-DATE = Annotated[str | None, P("A date, YYYY-MM-DD.", max_length=10)]
+DATE = Annotated[str | None, P(f"A date, {DAY_DOC}.", max_length=10)]
 SNOOZE = Annotated[int, P("Minutes the alarm waits when snoozed.", ge=1, le=30)]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps import _shop_catalog, _shop_data, _shop_perks  # noqa: F401  (they register on `app`)
-from envs.toolworld.apps._day_args import day_after, day_arg
+from envs.toolworld.apps._day_args import DAY_DOC, day_after, day_arg
 from envs.toolworld.apps._shop_base import (
     ADDRESS_NAME,
     CATEGORY,
@@ -398,8 +398,8 @@ def show_orders(
     query: Annotated[
         str | None, P("Words that must all appear in the name of one item of the order.", max_length=QUERY_MAX_CHARS)
     ] = None,
-    start_date: Annotated[str | None, P("Only orders placed on or after this day (YYYY-MM-DD).", max_length=10)] = None,
-    end_date: Annotated[str | None, P("Only orders placed on or before this day (YYYY-MM-DD).", max_length=10)] = None,
+    start_date: Annotated[str | None, P(f"Only orders placed on or after this day ({DAY_DOC}).", max_length=10)] = None,
+    end_date: Annotated[str | None, P(f"Only orders placed on or before this day ({DAY_DOC}).", max_length=10)] = None,
     min_total: Annotated[float | None, P("Only orders of at least this total.", ge=0)] = None,
     max_total: Annotated[float | None, P("Only orders of at most this total.", ge=0)] = None,
     sort_by: Annotated[

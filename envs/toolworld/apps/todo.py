@@ -19,7 +19,7 @@ from envs.toolworld.apps import (  # noqa: F401 (importing them registers their 
     _todo_settings,
     _todo_sharing,
 )
-from envs.toolworld.apps._day_args import pushed_day
+from envs.toolworld.apps._day_args import DAY_DOC, pushed_day
 from envs.toolworld.apps._text_search import search_words
 from envs.toolworld.apps._todo_base import (
     COLORS,
@@ -191,8 +191,8 @@ def search_tasks(
     completed: Annotated[bool | None, P("Only completed (true) or open (false) tasks.")] = None,
     label: Annotated[str | None, P("Only tasks with this label.", max_length=30)] = None,
     priority: PRIORITY = None,
-    due_before: Annotated[str | None, P("Only tasks due before this date (YYYY-MM-DD).", max_length=10)] = None,
-    due_after: Annotated[str | None, P("Only tasks due on or after this date (YYYY-MM-DD).", max_length=10)] = None,
+    due_before: Annotated[str | None, P(f"Only tasks due before this date ({DAY_DOC}).", max_length=10)] = None,
+    due_after: Annotated[str | None, P(f"Only tasks due on or after this date ({DAY_DOC}).", max_length=10)] = None,
     include_shared: Annotated[bool, P("Also tasks of projects others shared with you.")] = False,
     include_archived: Annotated[bool, P("Also tasks of archived projects.")] = False,
     sort_by: Annotated[
@@ -269,7 +269,7 @@ def show_upcoming_tasks(
 @app.api("GET", "/tasks/completed", [TASK], paginated=True)
 def show_completed_tasks(
     ctx: CallContext,
-    since: Annotated[str | None, P("Only tasks completed on or after this date (YYYY-MM-DD).", max_length=10)] = None,
+    since: Annotated[str | None, P(f"Only tasks completed on or after this date ({DAY_DOC}).", max_length=10)] = None,
     project_id: Annotated[int | None, P("Only tasks of this project.", ge=1)] = None,
 ) -> list[dict[str, Any]]:
     """List the tasks you completed, most recently completed first."""
