@@ -484,6 +484,9 @@ def test_days_stored_at_the_edges_never_make_a_server_error_later(fresh: ToolWor
         call("phone", "show_upcoming_birthdays", days_ahead=366)
         call("email", "update_email_settings", vacation_enabled=True, vacation_start=day, vacation_end=day)
         call("email", "show_email_settings")
+    # a time with a UTC offset was stored beside the world's local times, and every view of its day failed
+    call("calendar", "create_event", title="offset", start=f"{LAST_DAY}T09:00+02:00")
+    call("calendar", "show_agenda", date_from=LAST_DAY.isoformat(), date_to=LAST_DAY.isoformat())
     # shop: a subscription skipped until its next delivery would pass the last day
     product = next(p for p in range(1, 100) if call("shop", "subscribe", product_id=p, every_weeks=26)[0] == 200)
     subscription = [s for s in call("shop", "show_subscriptions")[1] if s["product_id"] == product][0]

@@ -43,6 +43,8 @@ def parse_time(name: str, value: str, form: str) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a time like {form}.") from None
+    if moment.tzinfo is not None:  # stored times are the world's local times; one with an offset broke every view
+        raise ApiError(422, f"Invalid argument {name!r}: {value!r} has a UTC offset; give a local time like {form}.")
     return in_range(name, value, moment)
 
 
