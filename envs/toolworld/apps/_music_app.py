@@ -136,7 +136,6 @@ MESSAGE = {"message": "string"}
 SONG_ID = Annotated[int, P("The song's id.", ge=1)]
 ALBUM_ID = Annotated[int, P("The album's id.", ge=1)]
 PLAYLIST_ID = Annotated[int, P("The playlist's id.", ge=1)]
-DATE = P("A date or time, ISO format like '2025-12-31' or '2025-12-31T18:00:00'.", min_length=4, max_length=19)
 SONG_COLUMNS = "s.id, s.title, s.artist, s.artist_id, s.album, s.album_id, s.genre, s.duration_s, s.release_year, "
 SONG_COLUMNS += "s.release_date, s.track_number, s.explicit, s.play_count"
 

@@ -54,7 +54,6 @@ from envs.toolworld.apps._file_system_base import (
 )
 from envs.toolworld.apps._text_search import search_words
 
-DATE = Annotated[str | None, P(f"A date as {DAY_DOC}.", min_length=10, max_length=10)]
 SORTS = {
     "path": "path",
     "name": "name COLLATE NOCASE, path",
