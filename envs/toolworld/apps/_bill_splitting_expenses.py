@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps._bill_splitting_core import (
     AMOUNT,
     DATE_FROM,
@@ -28,6 +28,7 @@ from envs.toolworld.apps._bill_splitting_core import (
     person_id,
 )
 from envs.toolworld.apps._day_args import DAY_DOC
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import words_clause
 
 EXPENSE = {
@@ -90,35 +91,39 @@ def expense_detail(ctx: CallContext, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def expense_summaries(ctx: CallContext, where: str, args: list[Any], order: str) -> list[dict[str, Any]]:
-    """The list view of the expenses matching `where` (on alias e): your share instead of everyone's, in one query,
-    so a list of hundreds stays fast (show_expense has every share)."""
-    rows = ctx.rows(
+def expense_summary(r: dict[str, Any]) -> dict[str, Any]:
+    """The list view of one expense, a row of expense_page's query: your share instead of everyone's."""
+    return {
+        "expense_id": r["id"],
+        "group_id": r["group_id"],
+        "description": r["description"],
+        "amount": r["amount"],
+        "category": r["category"],
+        "date": r["date"],
+        "paid_by": {"name": r["payer_name"], "email": r["payer_email"]},
+        "split_type": r["split_type"],
+        "my_share": r["my_share"],
+        "notes": r["notes"],
+        "comment_count": r["comment_count"],
+    }
+
+
+def expense_page(ctx: CallContext, where: str, args: list[Any], order: str) -> Page:
+    """The page asked for of the expenses matching `where` (on alias e), cut in SQL (sql_page) and built in one
+    query with your share of each (show_expense has every share): 15,000 expenses were all built for a page of 5."""
+    return sql_page(
+        ctx,
         "SELECT e.*, p.first_name || ' ' || p.last_name AS payer_name, p.email AS payer_email, "
         "COALESCE(s.amount, 0) AS my_share, "
         "(SELECT COUNT(*) FROM bill_splitting_comments c WHERE c.expense_id = e.id) AS comment_count "
         "FROM bill_splitting_expenses e JOIN people p ON p.id = e.paid_by "
         "LEFT JOIN bill_splitting_shares s ON s.expense_id = e.id AND s.person_id = ? "
-        f"WHERE {where} ORDER BY {order}",
+        f"WHERE {where}",
+        order,
         ctx.user_id,
         *args,
+        shape=expense_summary,
     )
-    return [
-        {
-            "expense_id": r["id"],
-            "group_id": r["group_id"],
-            "description": r["description"],
-            "amount": r["amount"],
-            "category": r["category"],
-            "date": r["date"],
-            "paid_by": {"name": r["payer_name"], "email": r["payer_email"]},
-            "split_type": r["split_type"],
-            "my_share": r["my_share"],
-            "notes": r["notes"],
-            "comment_count": r["comment_count"],
-        }
-        for r in rows
-    ]
 
 
 def resolve_split(
@@ -193,7 +198,7 @@ def show_expenses(
     max_amount: Annotated[float | None, P("Only expenses of at most this amount.", ge=0, le=100_000)] = None,
     involving_me: Annotated[bool, P("Only expenses you paid or have a share in.")] = False,
     sort_by: Annotated[Literal["newest", "oldest", "largest", "smallest", "description"], P("The order.")] = "newest",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List and search the expenses of your groups, newest first unless sort_by says otherwise.
     Each item has your share of it; show_expense has everyone's."""
     if group_id is not None:
@@ -218,7 +223,7 @@ def show_expenses(
     if involving_me:
         where += " AND (e.paid_by = ? OR s.person_id IS NOT NULL)"
         params.append(ctx.user_id)
-    return expense_summaries(ctx, where, params, SORTS[sort_by])
+    return expense_page(ctx, where, params, SORTS[sort_by])
 
 
 @app.api("GET", "/expenses/{expense_id}", EXPENSE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._bill_splitting_core import (
     DATE_TO,
     EMAIL,
@@ -21,6 +21,7 @@ from envs.toolworld.apps._bill_splitting_core import (
     people_of,
 )
 from envs.toolworld.apps._day_args import DAY_DOC
+from envs.toolworld.apps._sql_page import sql_page
 
 REMINDER = {
     "reminder_id": 1,
@@ -167,7 +168,7 @@ def show_activity(
         str | None, P(f"Only from this day on ({DAY_DOC}); null means the last 30 days.", max_length=10)
     ] = None,
     date_to: DATE_TO = None,
-) -> list[dict[str, Any]]:
+) -> Page:
     """The recent activity in your groups (expenses added, payments recorded, comments), newest first."""
     since = date_from or (ctx.now.date() - timedelta(days=30)).isoformat()
     first, last = day_range(since, date_to)
@@ -177,27 +178,27 @@ def show_activity(
         groups = ":group"
     sql = (
         f"SELECT a.*, g.name AS group_name FROM ({ACTIVITY_SQL.format(groups=groups)}) a "
-        "JOIN bill_splitting_groups g ON g.id = a.group_id WHERE :kind IN ('all', a.kind) "
-        "ORDER BY a.at DESC, a.kind, a.id DESC"
+        "JOIN bill_splitting_groups g ON g.id = a.group_id WHERE :kind IN ('all', a.kind)"
     )
     args = {"me": ctx.user_id, "group": group_id, "first": first, "last": last, "kind": kind}
-    cursor = ctx.conn.execute(sql, args)
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    people = people_of(ctx, [r["person_id"] for r in rows])
-    return [
-        {
-            "kind": r["kind"],
-            "id": r["id"],
-            "group_id": r["group_id"],
-            "group_name": r["group_name"],
-            "at": r["at"],
-            "person": people[r["person_id"]],
-            "description": r["description"],
-            "amount": r["amount"],
-        }
-        for r in rows
-    ]
+    page = sql_page(ctx, sql, "a.at DESC, a.kind, a.id DESC", named=args)  # only the page's people are looked up
+    people = people_of(ctx, [r["person_id"] for r in page.items])
+    return Page(
+        [
+            {
+                "kind": r["kind"],
+                "id": r["id"],
+                "group_id": r["group_id"],
+                "group_name": r["group_name"],
+                "at": r["at"],
+                "person": people[r["person_id"]],
+                "description": r["description"],
+                "amount": r["amount"],
+            }
+            for r in page.items
+        ],
+        page.total,
+    )
 
 
 def _settings(ctx: CallContext) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import posixpath
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._file_system_base import ENTRY, HAS_SUFFIX, MESSAGE, PATH, app, entry, existing_file, suffix
+from envs.toolworld.apps._sql_page import sql_page
 
 TAGS = ("red", "orange", "yellow", "green", "blue", "purple", "gray", "important", "work", "personal", "tax")
 Tag = Literal["red", "orange", "yellow", "green", "blue", "purple", "gray", "important", "work", "personal", "tax"]
@@ -55,20 +56,20 @@ def show_recent_files(
     ctx: CallContext,
     days: Annotated[int, P("How many days back to look.", ge=1, le=3650)] = 30,
     extension: Annotated[str | None, P("Only files with this extension, like 'pdf' (no dot).", max_length=20)] = None,
-) -> list[dict[str, Any]]:
+) -> Page:
     """List the files you changed recently, most recent first."""
     since = (ctx.now - timedelta(days=days)).isoformat(timespec="seconds")
     ending = None if extension is None else suffix(extension)
-    return _listed(
-        ctx.rows(
-            FILE_COLUMNS + f" WHERE owner_id = ? AND updated_at >= ? AND (? IS NULL OR {HAS_SUFFIX}) "
-            "ORDER BY updated_at DESC, path",
-            ctx.caller,
-            since,
-            ending,
-            ending,
-            ending,
-        )
+    return sql_page(
+        ctx,
+        FILE_COLUMNS + f" WHERE owner_id = ? AND updated_at >= ? AND (? IS NULL OR {HAS_SUFFIX})",
+        "updated_at DESC, path",
+        ctx.caller,
+        since,
+        ending,
+        ending,
+        ending,
+        shape=lambda r: entry(r, "file"),
     )
 
 

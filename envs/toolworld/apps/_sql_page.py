@@ -1,5 +1,6 @@
 """Cutting the page of a paginated list in SQL (shop, payments, the phone's call log and alarms, email threads,
-calendar events; music has the same in _music_app and the two could move to api.py beside Page)."""
+calendar events, todo's tasks, notes, bill splitting's expenses and activity, the file system's listings; music has
+the same in _music_app and the two could move to api.py beside Page)."""
 
 from __future__ import annotations
 

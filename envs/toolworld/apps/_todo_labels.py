@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._todo_base import (
     COLORS,
     LABEL_NAME,
@@ -18,7 +18,7 @@ from envs.toolworld.apps._todo_base import (
     PRIORITY,
     TASK,
     app,
-    tasks_where,
+    tasks_page,
 )
 
 Color = Literal["red", "blue", "green", "yellow", "purple", "orange", "gray"]
@@ -174,13 +174,13 @@ def delete_filter(ctx: CallContext, filter_id: FILTER_ID) -> dict[str, str]:
 
 
 @app.api("GET", "/filters/{filter_id}/tasks", [TASK], paginated=True)
-def show_filter_tasks(ctx: CallContext, filter_id: FILTER_ID) -> list[dict[str, Any]]:
+def show_filter_tasks(ctx: CallContext, filter_id: FILTER_ID) -> Page:
     """List the open tasks that match one of your saved filters, by due date."""
     f = ctx.owned("todo_filters", filter_id, "filter")
     until = None
     if f["due_within_days"] is not None:
         until = (ctx.now.date() + timedelta(days=f["due_within_days"])).isoformat()
-    return tasks_where(
+    return tasks_page(
         ctx,
         "t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND (? IS NULL OR " + HAS_LABEL + ") "
         "AND (? IS NULL OR t.priority = ?) AND (? IS NULL OR t.project_id = ?) AND (? IS NULL OR t.due_date <= ?)",

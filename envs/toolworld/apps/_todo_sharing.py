@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.api import ApiError, CallContext, P, Page
 from envs.toolworld.apps._todo_base import (
     EMAIL,
     MESSAGE,
@@ -13,7 +13,7 @@ from envs.toolworld.apps._todo_base import (
     TASK_ID,
     app,
     person_by_email,
-    tasks_where,
+    tasks_page,
     usable_project,
     visible_task,
 )
@@ -143,9 +143,9 @@ def assign_task(
 def show_assigned_tasks(
     ctx: CallContext,
     completed: Annotated[bool | None, P("Only completed (true) or open (false) tasks.")] = False,
-) -> list[dict[str, Any]]:
+) -> Page:
     """List the tasks assigned to you, in your projects and in projects shared with you, by due date."""
-    return tasks_where(
+    return tasks_page(
         ctx,
         "t.assignee_id = ? AND (? IS NULL OR t.completed = ?)",
         ctx.caller,

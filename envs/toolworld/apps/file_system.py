@@ -52,6 +52,7 @@ from envs.toolworld.apps._file_system_base import (
     under,
     write_new,
 )
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
 
 SORTS = {
@@ -82,7 +83,7 @@ def show_directory(
     recursive: Annotated[bool, P("Also list everything in its subdirectories.")] = False,
     entry_type: Annotated[Literal["file", "directory"] | None, P("Only files or only directories.")] = None,
     sort_by: Annotated[Sort, P("Order of the entries; '-' means largest or newest first.")] = "path",
-) -> list[dict[str, Any]]:
+) -> Page:
     """List what a directory holds."""
     directory = existing_dir(ctx, path)
     where, args = under(directory)
@@ -91,10 +92,13 @@ def show_directory(
         where, args = where + only, (*args, *more)
     parts = [(kind, _listing_sql(kind, where)) for kind in ("directory", "file") if entry_type in (None, kind)]
     sql = " UNION ALL ".join(sql for _, sql in parts)
-    rows = ctx.rows(
-        f"SELECT * FROM ({sql}) ORDER BY {SORTS[sort_by]}", *[a for _ in parts for a in (ctx.caller, *args)]
+    return sql_page(
+        ctx,
+        f"SELECT * FROM ({sql})",
+        SORTS[sort_by],
+        *[a for _ in parts for a in (ctx.caller, *args)],
+        shape=lambda r: {k: r[k] for k in ENTRY},
     )
-    return [{k: r[k] for k in ENTRY} for r in rows]
 
 
 @app.api("POST", "/directories", MESSAGE)
@@ -296,7 +300,7 @@ def search_files(
     min_size: Annotated[int | None, P("Only files of at least this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,
     max_size: Annotated[int | None, P("Only files of at most this many bytes.", ge=0, le=MAX_STORED_CHARS)] = None,
     sort_by: Annotated[Sort, P("Order of the results; '-' means largest or newest first.")] = "path",
-) -> list[dict[str, Any]]:
+) -> Page:
     """Find files by name, place, extension, date or size."""
     root = existing_dir(ctx, directory, "directory")
     where, args = under(root)
@@ -316,11 +320,22 @@ def search_files(
         if value is not None:
             clauses.append(sql)
             values.append(value)
-    rows = ctx.rows(
-        f"SELECT * FROM ({_listing_sql('file', ''.join(clauses))}) ORDER BY {SORTS[sort_by]}", ctx.caller, *values
-    )
+    listing = f"SELECT * FROM ({_listing_sql('file', ''.join(clauses))})"
     words = search_words(query)
-    return [entry(r, "file") for r in rows if all(w in r["name"].lower() for w in words)]
+    if not words:
+        return sql_page(ctx, listing, SORTS[sort_by], ctx.caller, *values, shape=lambda r: entry(r, "file"))
+    # The name test is Python's lower(), which SQLite's (ASCII only) cannot reproduce: the matching rows are
+    # streamed and counted, and only the page's are kept, so 28,000 files never sit in memory at once.
+    limit, offset = ctx.page_window()
+    cursor = ctx.conn.execute(f"{listing} ORDER BY {SORTS[sort_by]}", (ctx.caller, *values))
+    names = [d[0] for d in cursor.description]
+    at_name, page, total = names.index("name"), list[dict[str, Any]](), 0
+    for found in cursor:
+        if all(w in found[at_name].lower() for w in words):
+            if offset <= total < offset + limit:
+                page.append(entry(dict(zip(names, found, strict=True)), "file"))
+            total += 1
+    return Page(page, total)
 
 
 @app.api("GET", "/files/grep", [{"path": "string", "line_number": 1, "line": "string"}], paginated=True)

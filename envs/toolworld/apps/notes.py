@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, replaced_text
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page, replaced_text
 from envs.toolworld.apps._day_args import DAY_RANGE, parse_time
 from envs.toolworld.apps._notes_app import (
     APPEND_TEXT,
@@ -26,6 +26,7 @@ from envs.toolworld.apps._notes_app import (
     note,
     tags_text,
 )
+from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import words_clause
 
 REMINDER_FORM = "2026-05-20 or 2026-05-20T09:00"
@@ -57,7 +58,7 @@ def search_notes(
     updated_after: Annotated[str | None, AFTER] = None,
     updated_before: Annotated[str | None, BEFORE] = None,
     sort_by: Annotated[NoteOrder, P("Order of results; '-' means newest first.")] = "-updated_at",
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search your notes (not those in the trash), most recently updated first unless sorted otherwise."""
     words, word_args = words_clause(query, ["n.title", "n.content"])
     where, args = ["n.owner_id = ?", f"n.trashed_at IS NULL{words}"], [ctx.caller, *word_args]
@@ -75,8 +76,7 @@ def search_notes(
         if value is not None:
             where.append(clause)
             args.append(value)
-    rows = ctx.rows(f"{NOTE_SQL} WHERE {' AND '.join(where)} ORDER BY {NOTE_ORDER[sort_by]}", *args)
-    return [note(r) for r in rows]
+    return sql_page(ctx, f"{NOTE_SQL} WHERE {' AND '.join(where)}", NOTE_ORDER[sort_by], *args, shape=note)
 
 
 @app.api("GET", "/notes/{note_id}", NOTE)

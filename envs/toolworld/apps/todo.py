@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
+from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page
 from envs.toolworld.apps import (  # noqa: F401 (importing them registers their APIs on `app`)
     _todo_comments,
     _todo_data,
@@ -34,6 +34,7 @@ from envs.toolworld.apps._todo_base import (
     check_date,
     check_labels,
     delete_tasks,
+    tasks_page,
     tasks_where,
     usable_project,
     visible_task,
@@ -198,7 +199,7 @@ def search_tasks(
     sort_by: Annotated[
         Literal["due_date", "priority", "-created_at", "title"], P("Order (due_date: tasks without one last).")
     ] = "due_date",
-) -> list[dict[str, Any]]:
+) -> Page:
     """Search your tasks, by due date (tasks without one last) unless sorted otherwise."""
     check_date("due_before", due_before)
     check_date("due_after", due_after)
@@ -222,16 +223,16 @@ def search_tasks(
     for word in search_words(query):
         clauses.append("instr(lower(t.title), ?) > 0")
         values.append(word)
-    return tasks_where(ctx, " AND ".join(clauses), *values, order=TASK_SORTS[sort_by])
+    return tasks_page(ctx, " AND ".join(clauses), *values, order=TASK_SORTS[sort_by])
 
 
 OPEN_ACTIVE = "t.owner_id = ? AND t.completed = 0 AND p.archived = 0"
 
 
 @app.api("GET", "/tasks/today", [TASK], paginated=True)
-def show_today_tasks(ctx: CallContext) -> list[dict[str, Any]]:
+def show_today_tasks(ctx: CallContext) -> Page:
     """List your open tasks due today or overdue, highest priority first."""
-    return tasks_where(
+    return tasks_page(
         ctx, OPEN_ACTIVE + " AND t.due_date <= ?", ctx.caller, ctx.now.date().isoformat(), order=TASK_SORTS["priority"]
     )
 
@@ -239,9 +240,9 @@ def show_today_tasks(ctx: CallContext) -> list[dict[str, Any]]:
 @app.api("GET", "/tasks/overdue", [TASK], paginated=True)
 def show_overdue_tasks(
     ctx: CallContext, project_id: Annotated[int | None, P("Only tasks of this project.", ge=1)] = None
-) -> list[dict[str, Any]]:
+) -> Page:
     """List your open tasks whose due date has passed, oldest first."""
-    return tasks_where(
+    return tasks_page(
         ctx,
         OPEN_ACTIVE + " AND t.due_date < ? AND (? IS NULL OR t.project_id = ?)",
         ctx.caller,
@@ -254,10 +255,10 @@ def show_overdue_tasks(
 @app.api("GET", "/tasks/upcoming", [TASK], paginated=True)
 def show_upcoming_tasks(
     ctx: CallContext, days: Annotated[int, P("How many days ahead, today included.", ge=1, le=365)] = 7
-) -> list[dict[str, Any]]:
+) -> Page:
     """List your open tasks due from today to some days ahead, by due date."""
     today = ctx.now.date()
-    return tasks_where(
+    return tasks_page(
         ctx,
         OPEN_ACTIVE + " AND t.due_date >= ? AND t.due_date < ?",
         ctx.caller,
@@ -271,10 +272,10 @@ def show_completed_tasks(
     ctx: CallContext,
     since: Annotated[str | None, P(f"Only tasks completed on or after this date ({DAY_DOC}).", max_length=10)] = None,
     project_id: Annotated[int | None, P("Only tasks of this project.", ge=1)] = None,
-) -> list[dict[str, Any]]:
+) -> Page:
     """List the tasks you completed, most recently completed first."""
     check_date("since", since)
-    return tasks_where(
+    return tasks_page(
         ctx,
         "t.owner_id = ? AND t.completed = 1 AND (? IS NULL OR t.completed_at >= ?) AND (? IS NULL OR t.project_id = ?)",
         ctx.caller,
@@ -293,10 +294,10 @@ def show_task(ctx: CallContext, task_id: TASK_ID) -> dict[str, Any]:
 
 
 @app.api("GET", "/tasks/{task_id}/subtasks", [TASK], paginated=True)
-def show_subtasks(ctx: CallContext, task_id: TASK_ID) -> list[dict[str, Any]]:
+def show_subtasks(ctx: CallContext, task_id: TASK_ID) -> Page:
     """List the subtasks of a task."""
     visible_task(ctx, task_id)
-    return tasks_where(ctx, "t.parent_id = ?", task_id, order="t.id")
+    return tasks_page(ctx, "t.parent_id = ?", task_id, order="t.id")
 
 
 @app.api("POST", "/tasks", {"message": "string", "task_id": 1})
