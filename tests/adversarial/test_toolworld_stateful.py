@@ -329,6 +329,21 @@ GROWN = {  # a listing, and the call that grows it by one row
 }
 
 
+def assert_page_built_alone(env: ToolWorldEnv, app: str, api: str, listing: dict[str, Any], total: int) -> None:
+    """Page 100 of 20 of a listing of `total` rows comes in a few queries and under 1 MB traced: only the page
+    is built, not every row it is cut from."""
+    srv, queries = server(env), []
+    assert env.conn is not None
+    env.conn.set_trace_callback(queries.append)
+    page = {**listing, "page_index": 100, "page_limit": 20}
+    (status, body), peak = with_peak_memory(lambda: srv.call(app, api, [], page))
+    env.conn.set_trace_callback(None)
+    assert status == 200 and len(body) == 20, (status, str(body)[:200])
+    assert srv.last_page is not None and srv.last_page.total == total
+    assert peak < 2**20, f"{peak / 2**20:.1f} MB for a page of 20"
+    assert len(queries) < 10, f"{len(queries)} queries for a page of 20"
+
+
 @pytest.mark.parametrize(("app", "api"), list(GROWN))
 def test_a_listing_is_cut_to_its_page_in_sql(fresh: ToolWorldEnv, app: str, api: str) -> None:
     """These listings built every row for the page they show, show_filters with one query per filter for its
@@ -343,16 +358,7 @@ def test_a_listing_is_cut_to_its_page_in_sql(fresh: ToolWorldEnv, app: str, api:
     assert srv.call(app, api, [], {"access_token": token})[0] == 200 and srv.last_page is not None
     held = srv.last_page.total
     assert all(srv.call(app, make, [], made)[0] == 200 for _ in range(3_000))
-    queries: list[str] = []
-    assert fresh.conn is not None
-    fresh.conn.set_trace_callback(queries.append)
-    page = {"access_token": token, "page_index": 100, "page_limit": 20}
-    (status, body), peak = with_peak_memory(lambda: srv.call(app, api, [], page))
-    fresh.conn.set_trace_callback(None)
-    assert status == 200 and len(body) == 20, (status, str(body)[:200])
-    assert srv.last_page is not None and srv.last_page.total == held + 3_000
-    assert peak < 2**20, f"{peak / 2**20:.1f} MB for a page of 20"
-    assert len(queries) < 10, f"{len(queries)} queries for a page of 20"
+    assert_page_built_alone(fresh, app, api, {"access_token": token}, held + 3_000)
 
 
 GROWN_TOO = {  # a listing and its arguments, and the call that grows it by one row (a file: one path each)
@@ -395,16 +401,7 @@ def test_more_listings_are_cut_to_their_page(fresh: ToolWorldEnv, app: str, api:
     assert srv.call(app, api, [], listing)[0] == 200 and srv.last_page is not None
     held, make = srv.last_page.total, growing(srv, token, app)
     assert all(srv.call(app, GROWN_TOO[app, api, query], [], make(n))[0] == 200 for n in range(3_000))
-    queries: list[str] = []
-    assert fresh.conn is not None
-    fresh.conn.set_trace_callback(queries.append)
-    page = {**listing, "page_index": 100, "page_limit": 20}
-    (status, body), peak = with_peak_memory(lambda: srv.call(app, api, [], page))
-    fresh.conn.set_trace_callback(None)
-    assert status == 200 and len(body) == 20, (status, str(body)[:200])
-    assert srv.last_page is not None and srv.last_page.total == held + 3_000
-    assert peak < 2**20, f"{peak / 2**20:.1f} MB for a page of 20"
-    assert len(queries) < 10, f"{len(queries)} queries for a page of 20"
+    assert_page_built_alone(fresh, app, api, listing, held + 3_000)
 
 
 @pytest.mark.parametrize("api", ["show_occurrences", "show_conflicts"])
