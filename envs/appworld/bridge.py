@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import selectors
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -52,6 +53,7 @@ class AppWorldProcess:
             start_new_session=True,  # its own process group: a kill takes whatever agent code started
         )
         self._buffer = b""
+        self.temp_dir = ""  # the confined worker's private temp folder, removed with the worker
         try:
             self.info: dict[str, Any] = self.call("hello", timeout_s=start_timeout_s)
         except AppWorldRequestError:
@@ -126,6 +128,8 @@ class AppWorldProcess:
 
     def kill(self) -> None:
         kill_process_group(self._proc)
+        if self.temp_dir:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 try:

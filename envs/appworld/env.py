@@ -11,6 +11,12 @@ Snapshots are the task id and the actions so far; a restore replays them in a
 fresh world (AppWorld's execution is deterministic for a task: frozen clock,
 seeded ids and tokens). A worker that dies or hangs mid-step is restarted the
 same way and the step reports it.
+
+Each episode (each reset or restore) gets a fresh worker, which opens its task's
+world without the ground truth and then confines itself with the kernel layers
+(worker.py's `Confinement`) before any agent code runs; `reset` puts which
+layers hold, and why any is off, in `info["sandbox"]`. Task lists come from the
+judge worker, which never runs agent code.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import gymnasium as gym
 from envs.appworld.bridge import AppWorldProcess, AppWorldRequestError, AppWorldWorkerError
 from envs.contract import Observation, TaskMeta, exact_text, type_name
 from envs.observation import make_observation, observation_space, text_space
+from envs.sandbox import protections
+from envs.sandbox.protections import Protection
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 
 INSTALL = (
@@ -78,6 +86,7 @@ class AppWorldEnv(gym.Env):
         self._judge: AppWorldProcess | None = None  # grades episodes from their saved end state, nothing else
         self.task_id: str | None = None
         self.task: dict[str, Any] = {}
+        self.sandbox: dict[str, str] = {}  # the current worker's layers, on or off with why (info["sandbox"])
         self.history: list[dict[str, str]] = []
         self._ran: list[bool] = []  # per turn: did its code run in the world (refusals did not)
         self._done = False
@@ -88,7 +97,7 @@ class AppWorldEnv(gym.Env):
         split = split or self.split
         return [
             TaskMeta(task_id=t["task_id"], split=split, difficulty=t["difficulty"], scenario=_scenario(t["task_id"]))
-            for t in self._call("tasks", split=split)
+            for t in self._judge_call("tasks", timeout_s=self.open_timeout_s, split=split)
         ]
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -103,7 +112,7 @@ class AppWorldEnv(gym.Env):
         meta = TaskMeta(
             task_id=str(task_id), split=self.split, difficulty=self.task["difficulty"], scenario=_scenario(task_id)
         )
-        return self._observation(), dict(meta)
+        return self._observation(), {**meta, "sandbox": dict(self.sandbox)}
 
     def step(self, action: Any):
         if self.task_id is None:
@@ -179,17 +188,29 @@ class AppWorldEnv(gym.Env):
                 raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
         return self._worker.call(op, timeout_s=timeout_s, **args)
 
+    def _judge_call(self, op: str, timeout_s: float, **args: Any) -> Any:
+        """Ask the judge: a worker that never runs agent code and is never confined (it reads ground truth)."""
+        if self._judge is None or not self._judge.alive:
+            try:
+                self._judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+            except AppWorldRequestError as error:
+                raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
+        return self._judge.call(op, timeout_s=timeout_s, **args)
+
     def _evaluate(self) -> dict[str, Any]:
         """AppWorld's evaluator on the end state the episode's world saved, in a worker of its own that never runs
         agent code: agent code can import appworld.evaluator and patch it in the episode's worker."""
-        if self._judge is None or not self._judge.alive:
-            self._judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
-        evaluation: dict[str, Any] = self._judge.call(
+        evaluation: dict[str, Any] = self._judge_call(
             "evaluate_saved", timeout_s=self.open_timeout_s, task_id=self.task_id, experiment_name=self.experiment_name
         )
         return evaluation
 
     def _open(self, task_id: str) -> None:
+        """A fresh worker for the episode (one that ran agent code is never reused), its world opened and the
+        worker confined before any agent code."""
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
         self.task = self._call(
             "open",
             timeout_s=self.open_timeout_s,
@@ -197,6 +218,12 @@ class AppWorldEnv(gym.Env):
             experiment_name=self.experiment_name,
             timeout_seconds=self.execute_timeout_s,
         )
+        report = self.task.pop("confinement", None)
+        if report and self._worker is not None:
+            self._worker.temp_dir = str(report.get("temp_dir") or "")
+        layers = _layers(report)
+        self.sandbox = protections.as_info(layers)
+        protections.announce("appworld", layers)
         self.task_id, self.history, self._ran, self._done = task_id, [], [], False
 
     def _append(self, action: Any) -> None:
@@ -251,6 +278,33 @@ class AppWorldEnv(gym.Env):
             history=self.history,
             steps_left=self.max_steps - len(self.history),
         )
+
+
+#: the worker's layers, each with what it does when on
+_LAYERS = {
+    "capabilities": "all dropped (bounding set too) before agent code runs",
+    "rlimits": "4 GiB address space, 256 MiB files, no core",
+    "landlock": "read the interpreter, its venv, system libraries and the task's data without any task's ground "
+    "truth; write only the task's experiment output folder and a private temp folder",
+    "seccomp": "no sockets (stream socketpairs stay), processes, signals to others, ptrace, mounts, namespaces, "
+    "rlimit changes or IPC objects",
+    "parent_death": "the worker is killed when the env dies",
+}
+
+
+def _layers(report: dict[str, Any] | None) -> list[Protection]:
+    """What the worker reported: each layer on (with what it does) or off (with why)."""
+    applied = set((report or {}).get("applied", ()))
+    skipped = (report or {}).get("skipped", {})
+    found = []
+    for name, detail in _LAYERS.items():
+        if name in applied:
+            if name == "landlock":
+                detail = protections.landlock_protection().detail + "; " + detail
+            found.append(Protection(name, True, detail))
+        else:
+            found.append(Protection(name, False, skipped.get(name) or "the worker did not report it"))
+    return found
 
 
 def _scenario(task_id: str) -> str:

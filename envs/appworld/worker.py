@@ -13,16 +13,124 @@ nothing AppWorld or agent code prints can pass for an answer.
 AppWorld keeps one open world per process (opening one closes the others) and
 freezes the clock of the whole process at the task's date: both are why it
 lives here and not in the harness's process.
+
+Agent code runs in this process (AppWorld's shell), and AppWorld's own guard is
+Python-level (it patches `open`, `os.*` and parses imports: `getattr(builtins,
+'__imp' + 'ort__')('_io').open` walks past it). So `open` confines the process
+with the kernel layers of envs/sandbox/ (loaded by path: this worker never
+imports trainfree) once the world is open and before any agent code runs:
+every capability dropped, rlimits (address space, file size, no core),
+Landlock (read the interpreter, its venv, system libraries and AppWorld's data
+except the tasks' folders, the opened task's own minus its ground truth; write
+only this task's experiment output folder and a private temp folder) and a
+seccomp filter (no sockets, processes, signals to others, ptrace, mounts,
+namespaces, rlimit raises or IPC objects; threads stay: AppWorld's in-process
+API client runs its event loop in one). The world is opened without its ground
+truth (the difficulty is read from its metadata.json first), so none is in
+memory either. A confined worker serves one world: a second `open`, `tasks`
+and `evaluate_saved` are refused (the env starts a fresh worker per episode and
+asks its judge worker, which runs no agent code, for the rest).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import resource
 import sys
+import tempfile
+import types
 
 #: An execute output longer than this is cut (a marker says so): it must fit in one answer line.
 MAX_OUTPUT_CHARS = 1_000_000
+#: envs/sandbox/, whose stdlib-only modules this worker loads by path (bridge.WORKER_FILES lists them)
+SANDBOX = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sandbox")
+#: rlimits of a confined worker: AppWorld's apps and their in-process API client take ~400 MB of address space
+#: with their threads' stacks and arenas; files it writes are a task's DB state and logs, a few MB
+ADDRESS_SPACE_BYTES = 4 * 2**30
+FILE_SIZE_BYTES = 256 * 2**20
+
+
+def _load_sandbox_module(name: str) -> types.ModuleType:
+    """envs/sandbox/<name>.py, loaded by path (as envs/sandbox/worker.py loads its siblings)."""
+    path = os.path.join(SANDBOX, f"{name}.py")
+    module_name = f"_sandbox_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = sys.modules[module_name] = importlib.util.module_from_spec(spec)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def appworld_reads(data: str, task_id: str) -> list[str]:
+    """What of AppWorld's data a confined worker reads: what lies beside the tasks (base DBs, API docs, datasets)
+    and the opened task's folder without its ground truth. Other tasks' folders, every ground truth and other
+    experiments' outputs stay closed, names included (this one's outputs are granted read-write)."""
+    tasks = os.path.join(data, "tasks")
+    readable = [entry.path for entry in os.scandir(data) if entry.path != tasks]
+    task_folder = os.path.join(tasks, task_id)
+    if os.path.isdir(task_folder):
+        readable.extend(e.path for e in os.scandir(task_folder) if e.name != "ground_truth")
+    return readable
+
+
+class Confinement:
+    """The kernel layers over this process, applied once, before any agent code; `report` says which hold."""
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+        self.skipped: dict[str, str] = {}
+        self.temp_dir = ""
+
+    def apply(self, read: list[str], write: list[str]) -> None:
+        privileges = _load_sandbox_module("privileges")
+        landlock = _load_sandbox_module("landlock")
+        seccomp = _load_sandbox_module("seccomp")
+        try:
+            privileges.die_with_parent()
+            self.applied.append("parent_death")
+        except OSError as err:
+            self.skipped["parent_death"] = str(err)
+        try:  # first: capset and prctl may be refused once seccomp is on
+            privileges.drop_capabilities()
+            self.applied.append("capabilities")
+        except OSError as err:
+            self.skipped["capabilities"] = f"could not drop them: {err}"
+        for which, value in ((resource.RLIMIT_AS, ADDRESS_SPACE_BYTES), (resource.RLIMIT_FSIZE, FILE_SIZE_BYTES)):
+            _, hard = resource.getrlimit(which)
+            cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (cap, cap))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        self.applied.append("rlimits")
+        # a private temp folder: tempfile's users write there, and nowhere else outside the task's outputs
+        self.temp_dir = tempfile.mkdtemp(prefix="trainfree-appworld-")
+        os.environ["TMPDIR"] = tempfile.tempdir = self.temp_dir
+        abi = landlock.abi_version()
+        if abi > 0:
+            landlock.FsPolicy(
+                read_only=(
+                    *landlock.interpreter_paths(),
+                    *landlock.SYSTEM_DIRS,
+                    *landlock.proc_entries(),
+                    "/proc/self",
+                    *read,
+                ),
+                read_write=(*landlock.DEVICES, *write, self.temp_dir),
+                abi=abi,
+            ).apply()
+            self.applied.append("landlock")
+        else:
+            self.skipped["landlock"] = "the kernel has no Landlock (Linux >= 5.13 with landlock in the LSM list)"
+        if seccomp.supported():
+            seccomp.SyscallPolicy(processes=False, threads=True, network=False, new_session=False, ipc=False).apply()
+            self.applied.append("seccomp")
+        else:
+            self.skipped["seccomp"] = "the syscall filter is built for x86_64 Linux only"
+
+    def report(self) -> dict:
+        return {"applied": self.applied, "skipped": self.skipped, "temp_dir": self.temp_dir}
 
 
 class Session:
@@ -30,6 +138,7 @@ class Session:
 
     def __init__(self) -> None:
         self.world = None
+        self.confinement: Confinement | None = None  # set once `open` confined the process: it serves one world
 
     def hello(self) -> dict:
         import appworld
@@ -38,31 +147,37 @@ class Session:
 
     def tasks(self, split: str) -> list[dict]:
         """Task ids of a split with their difficulty (0 where the ground truth is not shipped, as for test sets)."""
-        from appworld import load_task_ids, path_store
+        from appworld import load_task_ids
 
-        found = []
-        for task_id in load_task_ids(split):
-            metadata = os.path.join(path_store.data, "tasks", task_id, "ground_truth", "metadata.json")
-            difficulty = 0
-            if os.path.exists(metadata):
-                with open(metadata) as handle:
-                    difficulty = int(json.load(handle).get("difficulty", 0))
-            found.append({"task_id": task_id, "difficulty": difficulty})
-        return found
+        self._unconfined("tasks")
+        return [{"task_id": task_id, "difficulty": _difficulty(task_id)} for task_id in load_task_ids(split)]
 
-    def open(self, task_id: str, experiment_name: str, timeout_seconds: int) -> dict:
-        from appworld import AppWorld
+    def open(self, task_id: str, experiment_name: str, timeout_seconds: int, confine: bool = True) -> dict:
+        """Open the task's world without its ground truth, then (`confine`) confine this process for good."""
+        from appworld import AppWorld, path_store
 
+        self._unconfined("open")
         self.close()
-        self.world = world = AppWorld(task_id=task_id, experiment_name=experiment_name, timeout_seconds=timeout_seconds)
+        difficulty = _difficulty(task_id)
+        self.world = world = AppWorld(
+            task_id=task_id,
+            experiment_name=experiment_name,
+            timeout_seconds=timeout_seconds,
+            load_ground_truth=False,
+        )
         supervisor = world.task.supervisor
-        ground_truth = world.task.ground_truth
-        return {
+        opened = {
             "instruction": world.task.instruction,
             "supervisor": {k: supervisor[k] for k in ("first_name", "last_name", "email", "phone_number")},
             "datetime": world.task.datetime.isoformat(),
-            "difficulty": int(ground_truth.metadata.get("difficulty", 0)) if ground_truth else 0,
+            "difficulty": difficulty,
+            "confinement": None,
         }
+        if confine:
+            self.confinement = Confinement()
+            self.confinement.apply(appworld_reads(path_store.data, task_id), write=[world.output_directory])
+            opened["confinement"] = self.confinement.report()
+        return opened
 
     def execute(self, code: str) -> str:
         output = self._world().execute(code)
@@ -80,6 +195,7 @@ class Session:
         from appworld.apps.model_lib import CachedDBHandler
         from appworld.evaluator import evaluate_task
 
+        self._unconfined("evaluate_saved")
         try:
             return evaluate_task(task_id=task_id, experiment_name=experiment_name).to_dict()
         finally:
@@ -98,10 +214,25 @@ class Session:
             self.world.close()
             self.world = None
 
+    def _unconfined(self, op: str) -> None:
+        if self.confinement is not None:
+            raise RuntimeError(f"{op!r} is refused: this worker is confined to the world it opened")
+
     def _world(self):
         if self.world is None:
             raise RuntimeError("no task world is open: send 'open' first")
         return self.world
+
+
+def _difficulty(task_id: str) -> int:
+    """The task's difficulty from its ground truth's metadata.json, 0 where none is shipped (test sets)."""
+    from appworld import path_store
+
+    metadata = os.path.join(path_store.data, "tasks", task_id, "ground_truth", "metadata.json")
+    if not os.path.exists(metadata):
+        return 0
+    with open(metadata) as handle:
+        return int(json.load(handle).get("difficulty", 0))
 
 
 def serve(requests, answers) -> None:

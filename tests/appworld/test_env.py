@@ -44,7 +44,9 @@ def test_tasks_and_docs_come_from_appworld(env) -> None:
         {"task_id": "e4f5a6b_1", "split": "dev", "difficulty": 1, "scenario": "e4f5a6b"},
     ]
     obs, info = env.reset(options={"task_id": "e4f5a6b_1"})
+    sandbox = info.pop("sandbox")  # the worker's layers: test_confinement.py
     assert info == {"task_id": "e4f5a6b_1", "split": "dev", "difficulty": 1, "scenario": "e4f5a6b"}
+    assert {"landlock", "seccomp", "rlimits", "capabilities"} <= set(sandbox)
     assert obs["instruction"] == "How many notes do I have in my SimpleNote account?"
     assert "Ada Byron" in obs["context"] and "2026-01-15" in obs["context"]
     assert '"name": "title"' in base.api_doc("simple_note", "create_note")
