@@ -34,7 +34,8 @@ import gymnasium as gym
 from envs.appworld.bridge import AppWorldProcess, AppWorldRequestError, AppWorldWorkerError
 from envs.contract import Observation, TaskMeta, exact_text, type_name
 from envs.observation import make_observation, observation_space, text_space
-from envs.sandbox import protections
+from envs.sandbox import protections, read_grants
+from envs.sandbox.landlock import SYSTEM_DIRS
 from envs.sandbox.protections import Protection
 from envs.toolworld.profile import TOOLWORLD_PROFILE
 
@@ -211,12 +212,16 @@ class AppWorldEnv(gym.Env):
         if self._worker is not None:
             self._worker.kill()
             self._worker = None
+        # the host's system folders less what no unprivileged user may read (/etc/shadow, /etc/ssl/private, ...)
+        system = read_grants.carve(SYSTEM_DIRS, read_grants.host_private_paths())
         self.task = self._call(
             "open",
             timeout_s=self.open_timeout_s,
             task_id=task_id,
             experiment_name=self.experiment_name,
             timeout_seconds=self.execute_timeout_s,
+            system_read=list(system.readable),
+            system_list=list(system.listable),
         )
         report = self.task.pop("confinement", None)
         if report and self._worker is not None:

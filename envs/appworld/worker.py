@@ -84,7 +84,7 @@ class Confinement:
         self.skipped: dict[str, str] = {}
         self.temp_dir = ""
 
-    def apply(self, read: list[str], write: list[str]) -> None:
+    def apply(self, read: list[str], write: list[str], system: list[str] | None, listable: list[str]) -> None:
         privileges = _load_sandbox_module("privileges")
         landlock = _load_sandbox_module("landlock")
         seccomp = _load_sandbox_module("seccomp")
@@ -112,13 +112,14 @@ class Confinement:
             landlock.FsPolicy(
                 read_only=(
                     *landlock.interpreter_paths(),
-                    *landlock.SYSTEM_DIRS,
+                    *(landlock.SYSTEM_DIRS if system is None else system),
                     *landlock.proc_entries(),
                     "/proc/self",
                     *read,
                 ),
                 read_write=(*landlock.DEVICES, *write, self.temp_dir),
                 abi=abi,
+                list_only=tuple(listable),
             ).apply()
             self.applied.append("landlock")
         else:
@@ -152,8 +153,18 @@ class Session:
         self._unconfined("tasks")
         return [{"task_id": task_id, "difficulty": _difficulty(task_id)} for task_id in load_task_ids(split)]
 
-    def open(self, task_id: str, experiment_name: str, timeout_seconds: int, confine: bool = True) -> dict:
-        """Open the task's world without its ground truth, then (`confine`) confine this process for good."""
+    def open(
+        self,
+        task_id: str,
+        experiment_name: str,
+        timeout_seconds: int,
+        confine: bool = True,
+        system_read: list[str] | None = None,
+        system_list: tuple[str, ...] = (),
+    ) -> dict:
+        """Open the task's world without its ground truth, then (`confine`) confine this process for good.
+        `system_read`/`system_list`: the system folders' read grants the env carved (read_grants.py: no host file
+        that no unprivileged user may read, such as /etc/shadow); landlock.SYSTEM_DIRS whole when not given."""
         from appworld import AppWorld, path_store
 
         self._unconfined("open")
@@ -175,7 +186,12 @@ class Session:
         }
         if confine:
             self.confinement = Confinement()
-            self.confinement.apply(appworld_reads(path_store.data, task_id), write=[world.output_directory])
+            self.confinement.apply(
+                appworld_reads(path_store.data, task_id),
+                write=[world.output_directory],
+                system=system_read,
+                listable=list(system_list),
+            )
             opened["confinement"] = self.confinement.report()
         return opened
 

@@ -16,7 +16,7 @@ import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers trainfree/AppWorld-v0
-from envs.sandbox import landlock, seccomp
+from envs.sandbox import landlock, read_grants, seccomp
 
 REPO = Path(__file__).resolve().parents[2]
 GUARD_OFF = (
@@ -107,12 +107,15 @@ def test_writing_outside_the_tasks_output_folder_is_refused(env, appworld_root, 
 
 
 @needs_landlock
-def test_home_and_trainfree_source_are_unreadable(env) -> None:
+def test_home_trainfree_source_and_the_hosts_private_files_are_unreadable(env) -> None:
+    """As root without capabilities, file permissions alone admitted /etc/shadow (651 bytes here)."""
     env.reset(options={"task_id": "a1b2c3d_1"})
     for code in (
         f"print(op({str(REPO / 'envs' / 'appworld' / 'env.py')!r}).read()[:20])",
         f"print(listdir({str(Path.home())!r}))",
         "print(op(f'/proc/{imp(\"os\").getppid()}/environ').read()[:20])",  # the env process's environment
+    ) + tuple(
+        f"print(len(op({p!r}).read()))" for p in read_grants.host_private_paths() if "shadow" in p and Path(p).is_file()
     ):
         output = run(env, code)
         assert "PermissionError: [Errno 13]" in output, (code, output)
