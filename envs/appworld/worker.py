@@ -44,7 +44,7 @@ import types
 
 #: An execute output longer than this is cut (a marker says so): it must fit in one answer line.
 MAX_OUTPUT_CHARS = 1_000_000
-#: envs/sandbox/, whose stdlib-only modules this worker loads by path (bridge.WORKER_FILES lists them)
+#: envs/sandbox/, whose stdlib-only modules (privileges, landlock, seccomp) this worker loads by path
 SANDBOX = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sandbox")
 #: rlimits of a confined worker: AppWorld's apps and their in-process API client take ~400 MB of address space
 #: with their threads' stacks and arenas; files it writes are a task's DB state and logs, a few MB
