@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, App, CallContext, P
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import DAY_DOC, parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day
 from envs.toolworld.apps._people import people_of as people_of
 from envs.toolworld.apps._people import person_id as person_id
 
@@ -245,15 +245,10 @@ def my_expense(ctx: CallContext, expense_id: int) -> dict[str, Any]:
     return row
 
 
-def day(value: str, argument: str = "date") -> str:
-    """A day argument as ISO text, in the allowed range, or 422 naming it."""
-    return parse_day(argument, value).isoformat()
-
-
 def day_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     """The (first, last) days of a range as ISO text; open ends become bounds every date passes."""
-    first = "0000-01-01" if date_from is None else day(date_from, "date_from")
-    last = "9999-12-31" if date_to is None else day(date_to, "date_to")
+    first = "0000-01-01" if date_from is None else iso_day("date_from", date_from)
+    last = "9999-12-31" if date_to is None else iso_day("date_to", date_to)
     if first > last:
         raise ApiError(422, f"Invalid argument 'date_to': {last} is before date_from {first}.")
     return first, last

@@ -15,7 +15,6 @@ from envs.toolworld.apps._bill_splitting_core import (
     PERSON,
     Category,
     app,
-    day,
     day_range,
     equal_shares,
     member,
@@ -27,7 +26,7 @@ from envs.toolworld.apps._bill_splitting_core import (
     person,
     person_id,
 )
-from envs.toolworld.apps._day_args import DAY_DOC
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import words_clause
 
@@ -259,7 +258,7 @@ def add_expense(
         category,
         payer,
         ctx.user_id,
-        ctx.now.date().isoformat() if date is None else day(date),
+        ctx.now.date().isoformat() if date is None else iso_day("date", date),
         notes,
         split_type,
     )
@@ -281,7 +280,12 @@ def update_expense(
     ctx.update(
         "bill_splitting_expenses",
         expense_id,
-        {"description": description, "category": category, "date": None if date is None else day(date), "notes": notes},
+        {
+            "description": description,
+            "category": category,
+            "date": None if date is None else iso_day("date", date),
+            "notes": notes,
+        },
     )
     return {"message": "Expense updated."}
 

@@ -13,7 +13,6 @@ from envs.toolworld.apps._bill_splitting_core import (
     PERSON,
     Category,
     app,
-    day,
     equal_shares,
     member,
     members,
@@ -22,7 +21,7 @@ from envs.toolworld.apps._bill_splitting_core import (
 )
 from envs.toolworld.apps._bill_splitting_expenses import write_shares
 from envs.toolworld.apps._dates import add_months
-from envs.toolworld.apps._day_args import DAY_DOC, pushed_day
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day, pushed_day
 
 Frequency = Literal["weekly", "monthly", "yearly"]
 RECURRING = {
@@ -120,7 +119,7 @@ def create_recurring_expense(
         payer,
         ctx.user_id,
         frequency,
-        day(start_date, "start_date"),
+        iso_day("start_date", start_date),
     )
     return {"message": "Recurring expense created.", "recurring_id": new_id}
 
@@ -145,7 +144,7 @@ def update_recurring_expense(
             "description": description,
             "amount": None if amount is None else round(amount, 2),
             "frequency": frequency,
-            "next_date": None if next_date is None else day(next_date, "next_date"),
+            "next_date": None if next_date is None else iso_day("next_date", next_date),
             "category": category,
             "is_active": None if is_active is None else int(is_active),
         },

@@ -48,13 +48,18 @@ def parse_time(name: str, value: str, form: str) -> datetime:
     return in_range(name, value, moment)
 
 
+def iso_day(name: str, value: str) -> str:
+    """parse_day's day as ISO text (YYYY-MM-DD), as stored and compared in SQL."""
+    return parse_day(name, value).isoformat()
+
+
 def day_text(name: str, value: str) -> str:
     """`value`, a YYYY-MM-DD day in the range, or a 422 naming the argument.
 
     Stored timestamps are ISO text, so a checked day compares correctly with them in SQL."""
     if len(value) != 10:
         raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a date in YYYY-MM-DD form.")
-    return parse_day(name, value).isoformat()
+    return iso_day(name, value)
 
 
 def day_arg(name: str, value: str | None) -> str | None:

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, CallContext, P
-from envs.toolworld.apps._day_args import DAY_DOC
-from envs.toolworld.apps.email import MESSAGE, _date, app
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day
+from envs.toolworld.apps.email import MESSAGE, app
 
 SETTINGS = {
     "display_name": "string",
@@ -52,8 +52,8 @@ def update_email_settings(
 ) -> dict[str, str]:
     """Change the settings you give. While the vacation reply runs, everyone who emails you gets it at once."""
     row = _settings_row(ctx)
-    start = row["vacation_start"] if vacation_start is None else _date("vacation_start", vacation_start)
-    end = row["vacation_end"] if vacation_end is None else _date("vacation_end", vacation_end)
+    start = row["vacation_start"] if vacation_start is None else iso_day("vacation_start", vacation_start)
+    end = row["vacation_end"] if vacation_end is None else iso_day("vacation_end", vacation_end)
     if date.fromisoformat(end) < date.fromisoformat(start):
         raise ApiError(422, f"Invalid argument 'vacation_end': {end} is before the vacation starts ({start}).")
     fields = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, CallContext, P, Page
+from envs.toolworld.apps._day_args import day_text
 from envs.toolworld.apps._phone_settings import silences_call
 from envs.toolworld.apps._sql_page import sql_page
-from envs.toolworld.apps.phone import DATE, DONE, ID, NUMBER, app, blocked_by, checked_date, normalize_phone
+from envs.toolworld.apps.phone import DATE, DONE, ID, NUMBER, app, blocked_by, normalize_phone
 
 Direction = Literal["incoming", "outgoing", "missed"]
 CALL = {
@@ -54,7 +55,7 @@ def logged_calls(
     for bound, value, op in (("started_after", started_after, ">="), ("started_before", started_before, "<")):
         if value is not None:
             where.append(f"x.started_at {op} ?")
-            args.append(checked_date(value, bound))
+            args.append(day_text(bound, value))
     return f"{CALLS} AND {' AND '.join(where)}", args
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from envs.toolworld.api import ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import DAY_DOC, parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day
 from envs.toolworld.apps._sql_page import sql_page
 
 app = App(
@@ -145,7 +145,7 @@ def tasks_page(ctx: CallContext, where: str, *args: Any, order: str = "t.due_dat
 
 def check_date(name: str, value: str | None) -> str | None:
     """A day argument (None stays None) as ISO text, in the allowed range, or 422 naming it."""
-    return None if value is None else parse_day(name, value).isoformat()
+    return None if value is None else iso_day(name, value)
 
 
 def check_labels(ctx: CallContext, owner_id: int, labels: list[str] | None) -> str | None:

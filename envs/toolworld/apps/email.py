@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, App, CallContext, P, Page
 from envs.toolworld.apps._accounts import add_account_apis
-from envs.toolworld.apps._day_args import DAY_DOC, parse_day
+from envs.toolworld.apps._day_args import DAY_DOC, iso_day
 from envs.toolworld.apps._email_data import join_addresses, populate
 from envs.toolworld.apps._sql_page import sql_page
 from envs.toolworld.apps._text_search import search_words
@@ -472,10 +472,10 @@ def search_emails(
         args.append(sender_email.strip())
     if sent_after is not None:
         where.append("m.sent_at >= ?")
-        args.append(_date("sent_after", sent_after))
+        args.append(iso_day("sent_after", sent_after))
     if sent_before is not None:
         where.append("m.sent_at < ?")
-        args.append(_date("sent_before", sent_before))
+        args.append(iso_day("sent_before", sent_before))
     if has_attachment is not None:
         where.append(("" if has_attachment else "NOT ") + HAS_FILES.format(column="id", row="m.id"))
     if recipient_email is not None:
@@ -496,10 +496,6 @@ def search_emails(
         *args,
     )
     return _emails(ctx, rows)
-
-
-def _date(name: str, value: str) -> str:
-    return parse_day(name, value).isoformat()
 
 
 @app.api("POST", "/emails", {"message": "string", "email_id": 1, "thread_id": 1})

@@ -132,11 +132,6 @@ def normalize_phone(number: str, argument: str = "phone_number") -> str:
     return digits
 
 
-def checked_date(value: str, argument: str) -> str:
-    """A YYYY-MM-DD day argument in the allowed range (a real day: not 02-31), or 422 naming it."""
-    return day_text(argument, value)
-
-
 def words_match(columns: str, query: str) -> tuple[str, list[str]]:
     """SQL requiring every word of `query` in the text of `columns` (case-insensitive), and its arguments."""
     words = search_words(query)
@@ -211,7 +206,7 @@ def add_contact(
         email,
         relationship,
         int(is_favorite),
-        None if birthday is None else checked_date(birthday, "birthday"),
+        None if birthday is None else day_text("birthday", birthday),
         company,
         notes,
     )
@@ -239,7 +234,7 @@ def update_contact(
         "email": email,
         "relationship": relationship,
         "phone_number": None if phone_number is None else normalize_phone(phone_number),
-        "birthday": None if birthday is None else checked_date(birthday, "birthday"),
+        "birthday": None if birthday is None else day_text("birthday", birthday),
         "company": company,
         "notes": notes,
     }
@@ -319,10 +314,10 @@ def search_text_messages(
         args.append(person_with_number(ctx, phone_number) or 0)
     if sent_after is not None:
         where += " AND sent_at >= ?"
-        args.append(checked_date(sent_after, "sent_after"))
+        args.append(day_text("sent_after", sent_after))
     if sent_before is not None:
         where += " AND sent_at < ?"
-        args.append(checked_date(sent_before, "sent_before"))
+        args.append(day_text("sent_before", sent_before))
     order = "DESC" if sort_by == "-sent_at" else "ASC"
     return _messages(
         ctx, ctx.rows(f"SELECT * FROM phone_messages WHERE {where} ORDER BY sent_at {order}, id {order}", *args)
