@@ -183,20 +183,21 @@ class AppWorldEnv(gym.Env):
     def _call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
         """Ask the worker, starting it first if there is none (a dead one raises: `_run` restarts it by replay)."""
         if self._worker is None:
-            try:
-                self._worker = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
-            except AppWorldRequestError as error:
-                raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
+            self._worker = self._start_process()
         return self._worker.call(op, timeout_s=timeout_s, **args)
 
     def _judge_call(self, op: str, timeout_s: float, **args: Any) -> Any:
         """Ask the judge: a worker that never runs agent code and is never confined (it reads ground truth)."""
         if self._judge is None or not self._judge.alive:
-            try:
-                self._judge = AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
-            except AppWorldRequestError as error:
-                raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
+            self._judge = self._start_process()
         return self._judge.call(op, timeout_s=timeout_s, **args)
+
+    def _start_process(self) -> AppWorldProcess:
+        """A fresh AppWorld process, or ImportError saying how to install AppWorld when its interpreter cannot."""
+        try:
+            return AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+        except AppWorldRequestError as error:
+            raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
 
     def _evaluate(self) -> dict[str, Any]:
         """AppWorld's evaluator on the end state the episode's world saved, in a worker of its own that never runs
