@@ -358,7 +358,16 @@ def _run_processes(
     listed = group.pids if group is not None else lambda: session_members(proc.pid)
     if not in_bwrap:
         return listed
-    return lambda: [pid for pid in listed() if not nested_namespace_init(pid)]
+    is_init: dict[int, bool] = {}  # each pid's /proc status is read once a run, not at every measurement
+
+    def without_bwrap_init() -> list[int]:
+        pids = list(listed())
+        for pid in pids:
+            if pid not in is_init:  # a number reused within the run is the script's: only bwrap makes namespaces
+                is_init[pid] = nested_namespace_init(pid)
+        return [pid for pid in pids if not is_init[pid]]
+
+    return without_bwrap_init
 
 
 def _wait(proc: subprocess.Popen, deadline: float, quota: QuotaWatch | None) -> tuple[bool, str | None]:
