@@ -3,6 +3,7 @@ later API call expensive: a call cannot be interrupted, so its work is bounded b
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -544,3 +545,67 @@ def test_days_stored_at_the_edges_never_make_a_server_error_later(fresh: ToolWor
         skipped.append(call("shop", "skip_next_delivery", subscription_id=subscription["subscription_id"]))
     assert not errors, f"{len(errors)} server errors, e.g. {errors[:5]}"
     assert skipped[-1][0] == 409, skipped[-1]  # refused once the next delivery would pass the last day
+
+
+BAD_BOUNDS = ["soon", "zzzz", "2026-13", "2026-02-30", "2026-05-20T25:00", "0001-01", "20260520", "2026-05-20+01"]
+
+
+def test_a_bound_that_is_not_a_time_is_refused_before_anything_is_deleted(fresh: ToolWorldEnv) -> None:
+    """Bounds were compared as text unchecked: clear_listening_history(before='soon') cleared every play and
+    empty_trash(trashed_before='zzzz') deleted every trashed note (both 'before' every ISO time), and a search
+    with since='2026-13' answered as if it meant something. Now each is a 422 naming the argument, nothing gone."""
+    srv, music, notes = server(fresh), login(fresh, "music"), login(fresh, "notes")
+    plays = srv.call("music", "show_listening_history", [], {"access_token": music, "page_limit": 20})[1]
+    trashed = srv.call("notes", "show_trash", [], {"access_token": notes, "page_limit": 20})[1]
+    assert plays and trashed, "the tested person needs plays and trashed notes"
+    calls = [
+        ("music", music, "clear_listening_history", "before"),
+        ("music", music, "show_listening_history", "since"),
+        ("music", music, "show_listening_history", "until"),
+        ("notes", notes, "empty_trash", "trashed_before"),
+        ("notes", notes, "search_notes", "created_after"),
+        ("notes", notes, "search_notes", "updated_before"),
+        ("notes", notes, "show_reminders", "due_after"),
+    ]
+    for (app, token, api, argument), bound in itertools.product(calls, BAD_BOUNDS):
+        status, body = srv.call(app, api, [], {"access_token": token, argument: bound})
+        assert status == 422 and repr(argument) in body["message"] and repr(bound) in body["message"], (
+            api,
+            bound,
+            status,
+            str(body)[:200],
+        )
+    assert srv.call("music", "show_listening_history", [], {"access_token": music, "page_limit": 20})[1] == plays
+    assert srv.call("notes", "show_trash", [], {"access_token": notes, "page_limit": 20})[1] == trashed
+
+
+def test_a_partial_bound_means_the_start_of_its_period(fresh: ToolWorldEnv) -> None:
+    """A year, a month, a day or a time (a blank for the T too) bounds at its start: 'before 2026-05' is before
+    May, 'since 2026-05-20 09:00' includes 09:00 that day. The blank form sorted before every time of its day."""
+    srv, music = server(fresh), login(fresh, "music")
+    plays = [h["played_at"] for h in srv.call("music", "show_listening_history", [], {"access_token": music})[1]]
+    newest = plays[0]
+    for bound in (newest[:4], newest[:7], newest[:10], newest[:13], f"{newest[:10]} {newest[11:16]}", newest):
+        start = bound.replace(" ", "T")
+        since = srv.call("music", "show_listening_history", [], {"access_token": music, "since": bound})[1]
+        until = srv.call("music", "show_listening_history", [], {"access_token": music, "until": bound})[1]
+        assert newest in [h["played_at"] for h in since], bound
+        assert all(h["played_at"] >= start for h in since) and all(h["played_at"] < start for h in until), bound
+
+
+def test_a_note_reminder_is_stored_as_one_time_form(fresh: ToolWorldEnv) -> None:
+    """Reminders were stored as given, so '2026-W21-3', '2026-05-20 09' or '2026-05-20 09:00' (all read as times)
+    sorted and compared as text against 'YYYY-MM-DDTHH:MM:SS' ones: show_reminders missed them."""
+    srv, notes = server(fresh), login(fresh, "notes")
+    given = {"2026-05-20 09:00": "2026-05-20T09:00:00", "2026-05-20 09": "2026-05-20T09:00:00"}
+    given["2026-W21-3"] = "2026-05-20T00:00:00"
+    for text, stored in given.items():
+        made = srv.call("notes", "create_note", [], {"access_token": notes, "title": text, "reminder_at": text})
+        assert made[0] == 200, made
+        window = {"access_token": notes, "due_after": "2026-05-20", "due_before": "2026-05-21", "page_limit": 20}
+        due = srv.call("notes", "show_reminders", [], window)[1]
+        assert [n["reminder_at"] for n in due if n["note_id"] == made[1]["note_id"]] == [stored], (text, due)
+        moved = srv.call(
+            "notes", "set_note_reminder", [], {"access_token": notes, "note_id": made[1]["note_id"], "remind_at": text}
+        )
+        assert moved[0] == 200 and stored in moved[1]["message"], moved

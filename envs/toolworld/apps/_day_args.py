@@ -6,6 +6,7 @@ overflowed into a 500. The world's own days lie well inside (birthdays from the 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -79,3 +80,31 @@ def pushed_day(day: str, what: str) -> str:
     if day[:10] > LAST_DAY.isoformat():
         raise ApiError(409, f"{what} would move to {day}, past the last day allowed ({LAST_DAY}).")
     return day
+
+
+_BOUND_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]"
+#: How a filter's bound is described in its parameter doc.
+BOUND_DOC = f"{_BOUND_FORMS}, {DAY_RANGE}; a year, month or day means its start"
+_BOUND_PATTERN = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}([T ][0-9]{2}(:[0-9]{2}(:[0-9]{2})?)?)?)?)?")
+_BOUND_FILL = "0000-01-01T00:00:00"  # what a partial bound's missing end means: the start of its period
+
+
+def moment_bound(name: str, value: str | None) -> str | None:
+    """A filter's bound given as the start of an ISO time (a year, a month, a day or a time: its period's start),
+    as the text SQL compares with stored ISO timestamps; None stays None; anything else a 422 naming the argument.
+
+    Compared unchecked, any text was a bound: `clear_listening_history(before='soon')` cleared every play and
+    `empty_trash(trashed_before='x')` deleted every trashed note, and '2026-05-20 09:00' (a blank for the T)
+    sorted before every time of that day."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not _BOUND_PATTERN.fullmatch(text):
+        raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a date or time like {_BOUND_FORMS}.")
+    text = text.replace(" ", "T")
+    try:
+        moment = datetime.fromisoformat(text + _BOUND_FILL[len(text) :])
+    except ValueError:
+        raise ApiError(422, f"Invalid argument {name!r}: {value!r} is not a real date or time.") from None
+    in_range(name, value, moment)
+    return text

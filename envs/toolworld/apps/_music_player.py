@@ -7,6 +7,7 @@ import random
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import ApiError, CallContext, P
+from envs.toolworld.apps._day_args import BOUND_DOC, moment_bound
 from envs.toolworld.apps._music_app import (
     ALBUM_ID,
     MESSAGE,
@@ -261,6 +262,7 @@ def _history_filters(
 ) -> tuple[str, list[Any]]:
     where: list[str] = ["h.owner_id = ?"]
     args: list[Any] = [ctx.caller]
+    since, until = moment_bound("since", since), moment_bound("until", until)
     for clause, value in (("h.played_at >= ?", since), ("h.played_at < ?", until), ("s.artist = ?", artist)):
         if value is not None:
             where.append(clause)
@@ -271,8 +273,10 @@ def _history_filters(
     return " AND ".join(where), args
 
 
-SINCE = Annotated[str | None, P("Only plays at or after this date or time (ISO).", min_length=4, max_length=19)]
-UNTIL = Annotated[str | None, P("Only plays before this date or time (ISO).", min_length=4, max_length=19)]
+SINCE = Annotated[
+    str | None, P(f"Only plays at or after this date or time ({BOUND_DOC}).", min_length=4, max_length=19)
+]
+UNTIL = Annotated[str | None, P(f"Only plays before this date or time ({BOUND_DOC}).", min_length=4, max_length=19)]
 ARTIST_FILTER = Annotated[str | None, P("Only songs by this artist (exact name).", max_length=200)]
 GENRE_FILTER = Annotated[str | None, P("Only songs of this genre.", max_length=50)]
 
@@ -309,11 +313,12 @@ def delete_history_entry(
 def clear_listening_history(
     ctx: CallContext,
     before: Annotated[
-        str | None, P("Only plays before this date or time (ISO); null clears everything.", min_length=4, max_length=19)
+        str | None,
+        P(f"Only plays before this date or time ({BOUND_DOC}); null clears everything.", min_length=4, max_length=19),
     ] = None,
 ) -> dict[str, Any]:
     """Clear your listening history, or the part of it before a date."""
-    cutoff = "9999" if before is None else before
+    cutoff = moment_bound("before", before) or "9999"
     removed = ctx.value("SELECT COUNT(*) FROM music_history WHERE owner_id = ? AND played_at < ?", ctx.caller, cutoff)
     ctx.execute("DELETE FROM music_history WHERE owner_id = ? AND played_at < ?", ctx.caller, cutoff)
     return {"message": f"Removed {removed} plays from your history.", "removed": removed}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P, Page, replaced_text
-from envs.toolworld.apps._day_args import DAY_RANGE, parse_time
+from envs.toolworld.apps._day_args import BOUND_DOC, DAY_RANGE, moment_bound, parse_time
 from envs.toolworld.apps._notes_app import (
     APPEND_TEXT,
     MESSAGE,
@@ -41,8 +41,8 @@ NOTE_ORDER = {
     "title": "n.title, n.id",
 }
 NoteOrder = Literal["-updated_at", "updated_at", "-created_at", "created_at", "title"]
-AFTER = P("Only notes at or after this date or time (ISO).", min_length=4, max_length=19)
-BEFORE = P("Only notes before this date or time (ISO).", min_length=4, max_length=19)
+AFTER = P(f"Only notes at or after this date or time ({BOUND_DOC}).", min_length=4, max_length=19)
+BEFORE = P(f"Only notes before this date or time ({BOUND_DOC}).", min_length=4, max_length=19)
 
 
 @app.api("GET", "/notes", [NOTE], paginated=True)
@@ -66,10 +66,10 @@ def search_notes(
         ("instr(',' || n.tags || ',', ?) > 0", None if tag is None else f",{tag},"),
         ("n.pinned = ?", None if pinned is None else int(pinned)),
         ("n.color = ?", color),
-        ("n.created_at >= ?", created_after),
-        ("n.created_at < ?", created_before),
-        ("n.updated_at >= ?", updated_after),
-        ("n.updated_at < ?", updated_before),
+        ("n.created_at >= ?", moment_bound("created_after", created_after)),
+        ("n.created_at < ?", moment_bound("created_before", created_before)),
+        ("n.updated_at >= ?", moment_bound("updated_after", updated_after)),
+        ("n.updated_at < ?", moment_bound("updated_before", updated_before)),
         ("COALESCE(n.notebook_id, 0) = ?", notebook_id),
     ]
     for clause, value in clauses:
@@ -94,6 +94,12 @@ def _checked_notebook(ctx: CallContext, notebook_id: int | None) -> int | None:
     return notebook_id
 
 
+def stored_reminder(name: str, value: str) -> str:
+    """A reminder time as stored: YYYY-MM-DDTHH:MM:SS (a bare day is its midnight), whatever ISO form the agent
+    gave ('2026-05-20 09:00', '20260520', '2026-W21-3'), so reminders sort and compare as times."""
+    return parse_time(name, value, REMINDER_FORM).isoformat(timespec="seconds")
+
+
 @app.api("POST", "/notes", {"message": "string", "note_id": 1})
 def create_note(
     ctx: CallContext,
@@ -109,7 +115,7 @@ def create_note(
 ) -> dict[str, Any]:
     """Create a note."""
     if reminder_at is not None:
-        parse_time("reminder_at", reminder_at, REMINDER_FORM)
+        reminder_at = stored_reminder("reminder_at", reminder_at)
     now = ctx.timestamp()
     new_id = ctx.execute(
         "INSERT INTO notes_notes (owner_id, title, content, tags, pinned, created_at, updated_at, notebook_id, color, "
@@ -237,12 +243,20 @@ def show_trash(
 def empty_trash(
     ctx: CallContext,
     trashed_before: Annotated[
-        str | None, P("Only notes trashed before this date (ISO); null empties it all.", min_length=4, max_length=19)
+        str | None,
+        P(
+            f"Only notes trashed before this date or time ({BOUND_DOC}); null empties it all.",
+            min_length=4,
+            max_length=19,
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Delete the notes in your trash for good."""
     deleted = _delete_notes(
-        ctx, "owner_id = ? AND trashed_at IS NOT NULL AND trashed_at < ?", ctx.caller, trashed_before or "9999"
+        ctx,
+        "owner_id = ? AND trashed_at IS NOT NULL AND trashed_at < ?",
+        ctx.caller,
+        moment_bound("trashed_before", trashed_before) or "9999",
     )
     return {"message": f"Deleted {deleted} notes for good.", "deleted": deleted}
 
@@ -274,10 +288,10 @@ def set_note_reminder(
     remind_at: Annotated[str, P(f"When to remind you (ISO date or time, {DAY_RANGE}).", min_length=10, max_length=19)],
 ) -> dict[str, str]:
     """Set (or move) the reminder of a note."""
-    parse_time("remind_at", remind_at, REMINDER_FORM)
+    when = stored_reminder("remind_at", remind_at)
     live_note(ctx, note_id)
-    ctx.update("notes_notes", note_id, {"reminder_at": remind_at, "updated_at": ctx.timestamp()})
-    return {"message": f"Reminder set for {remind_at}."}
+    ctx.update("notes_notes", note_id, {"reminder_at": when, "updated_at": ctx.timestamp()})
+    return {"message": f"Reminder set for {when}."}
 
 
 @app.api("DELETE", "/notes/{note_id}/reminder", MESSAGE)
@@ -294,17 +308,19 @@ def clear_note_reminder(ctx: CallContext, note_id: NOTE_ID) -> dict[str, str]:
 def show_reminders(
     ctx: CallContext,
     due_after: Annotated[
-        str | None, P("Only reminders at or after this time (ISO).", min_length=4, max_length=19)
+        str | None, P(f"Only reminders at or after this time ({BOUND_DOC}).", min_length=4, max_length=19)
     ] = None,
-    due_before: Annotated[str | None, P("Only reminders before this time (ISO).", min_length=4, max_length=19)] = None,
+    due_before: Annotated[
+        str | None, P(f"Only reminders before this time ({BOUND_DOC}).", min_length=4, max_length=19)
+    ] = None,
 ) -> list[dict[str, Any]]:
     """List your notes that have a reminder, soonest first."""
     rows = ctx.rows(
         f"{NOTE_SQL} WHERE n.owner_id = ? AND n.trashed_at IS NULL AND n.reminder_at IS NOT NULL "
         "AND n.reminder_at >= ? AND n.reminder_at < ? ORDER BY n.reminder_at, n.id",
         ctx.caller,
-        due_after or "",
-        due_before or "9999",
+        moment_bound("due_after", due_after) or "",
+        moment_bound("due_before", due_before) or "9999",
     )
     return [note(r) for r in rows]
 
