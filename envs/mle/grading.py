@@ -13,6 +13,7 @@ import errno
 import io
 import os
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -82,10 +83,14 @@ def parse_submission(text: str, reference: pd.DataFrame) -> pd.DataFrame:
         header = next(csv.reader([text[: header_end if header_end >= 0 else len(text)]]), [])
     except csv.Error as exc:
         raise InvalidSubmission(f"not a readable CSV file: {clip(str(exc))}") from None
+    header[:1] = [name.removeprefix("\ufeff") for name in header[:1]]  # a byte-order mark, as pandas drops it
     if len(header) != len(reference.columns):
         raise column_mismatch(header, [str(c) for c in reference.columns])
     _check_rows(text, len(header), len(reference))
-    return read_csv_strict(io.StringIO(text))
+    frame = read_csv_strict(io.StringIO(text))
+    if len(frame.columns) == len(header):  # the file's own names: pandas renames a repeated one "p.1", an empty one
+        frame.columns = header  # "Unnamed: 0", and a reason quoting those would name columns the file does not have
+    return frame
 
 
 def column_mismatch(got: list[str], expected: list[str]) -> InvalidSubmission:
@@ -158,10 +163,11 @@ def size_limit(sample_path: Path) -> int:
 def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric: Metric) -> np.ndarray:
     """Check the submission's shape against the reference; return its predictions in reference order."""
     expected, got = [str(c) for c in reference.columns], [str(c) for c in submission.columns]
+    repeated = [name for name, count in Counter(got).items() if count > 1]
+    if repeated:
+        raise InvalidSubmission(f"duplicate column names: {names(repeated)}")
     if set(expected) != set(got):
         raise column_mismatch(got, expected)
-    if len(set(got)) != len(got):
-        raise InvalidSubmission("duplicate column names")
     if len(submission) != len(reference):
         raise InvalidSubmission(f"expected {len(reference)} rows, got {len(submission)}")
     ids = submission[id_col].astype(str)
@@ -177,6 +183,16 @@ def align(submission: pd.DataFrame, reference: pd.DataFrame, id_col: str, metric
     return _typed_values(submission[targets].iloc[positions].reset_index(drop=True), metric, ref_ids)
 
 
+#: cells a numeric column reads as missing rather than as text
+MISSING = ("", "nan", "NaN", "NA", "null", "None")
+
+
+def _cell_problem(what: str, frame: pd.DataFrame, ids: pd.Series, row: int, col: int) -> str:
+    """A reason naming the cell, its column and its row's id, each clipped."""
+    column, at_id = clip(str(frame.columns[col]), 80), clip(ids.iloc[row], 80)
+    return f"{what} {clip(frame.iat[row, col], 80)!r} in column {column!r} at id {at_id!r}"
+
+
 def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.ndarray:
     if not metric.numeric:
         values = frame.to_numpy(dtype=object)
@@ -190,13 +206,12 @@ def _typed_values(frame: pd.DataFrame, metric: Metric, ids: pd.Series) -> np.nda
     bad = numbers.isna().to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        cell = frame.iat[row, col]
-        what = "missing value" if cell.strip() in ("", "nan", "NaN", "NA", "null", "None") else "non-numeric value"
-        column, at_id = clip(str(frame.columns[col]), 80), clip(ids.iloc[row], 80)
-        raise InvalidSubmission(f"{what} {clip(cell, 80)!r} in column {column!r} at id {at_id!r}")
+        what = "missing value" if frame.iat[row, col].strip() in MISSING else "non-numeric value"
+        raise InvalidSubmission(_cell_problem(what, frame, ids, row, col))
     values = numbers.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise InvalidSubmission("infinite values are not allowed")
+    infinite = ~np.isfinite(values)
+    if infinite.any():  # "inf", or a number past float64's range such as 1e400 or 400 digits, which reads as infinite
+        raise InvalidSubmission(_cell_problem("infinite value", frame, ids, *np.argwhere(infinite)[0]))
     if metric.check is not None:
         metric.check(values)
     return values

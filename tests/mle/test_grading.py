@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from envs.mle import grading
+from envs.mle.bounded_text import clip
 from envs.mle.competition import Competition
 from envs.mle.metrics import InvalidSubmission, get_metric
 
@@ -242,3 +243,50 @@ def test_a_line_of_millions_of_commas_is_refused_before_it_is_split(churn: Compe
         tracemalloc.stop()
     assert reason is not None and f"over the {grading.MAX_LINE_COMMAS:,} limit" in reason
     assert peak < 150 * 1024**2
+
+
+@pytest.mark.parametrize(
+    "header, reason",
+    [
+        # pandas renamed them "customer_id.1" and "Unnamed: 0", which the reasons quoted as if the file had them
+        ("customer_id,customer_id", "duplicate column names: ['customer_id']"),
+        (",churn", "missing ['customer_id'], unexpected ['']"),
+        ("\ufeffcustomer_id,customer_id", "duplicate column names: ['customer_id']"),
+    ],
+)
+def test_column_problems_name_the_files_own_header(
+    header: str, reason: str, churn: Competition, tmp_path: Path
+) -> None:
+    rows = _good(churn).to_csv(index=False, header=False)
+    path = tmp_path / "submission.csv"
+    path.write_text(f"{header}\n{rows}", encoding="utf-8")
+    report = churn.evaluate(path)
+    assert not report["valid_submission"] and reason in report["invalid_reason"], report["invalid_reason"]
+    assert reason in str(churn.validate(path))
+    assert "Unnamed" not in report["invalid_reason"] and "customer_id.1" not in report["invalid_reason"]
+
+
+def test_a_repeated_column_is_never_read_as_another_one_pandas_named_after_it() -> None:
+    """A reference with a column "p.1" (pandas's name for a second "p"): a file with "p" twice filled it with the
+    second p's values and was graded as valid."""
+    reference = pd.DataFrame({"id": ["a", "b"], "p": ["1", "2"], "p.1": ["3", "4"]})
+    with pytest.raises(InvalidSubmission, match=r"duplicate column names: \['p'\]"):
+        grading.grade(
+            grading.parse_submission("id,p,p\na,1,3\nb,2,4\n", reference),
+            reference,
+            metric=get_metric("rmse"),
+            id_col="id",
+        )
+
+
+@pytest.mark.parametrize("cell", ["1e400", "1" * 400, "-inf"])
+def test_an_infinite_number_is_named_with_its_cell(cell: str, churn: Competition, tmp_path: Path) -> None:
+    """A finite-looking number past float64's range (400 digits, 1e400) reads as infinite; the reason said only
+    "infinite values are not allowed", naming neither the cell nor where it is."""
+    frame = _good(churn)
+    frame.loc[3, "churn"] = cell
+    report = churn.evaluate(_write(tmp_path, frame))
+    assert not report["valid_submission"]
+    assert report["invalid_reason"] == (
+        f"infinite value {clip(cell, 80)!r} in column 'churn' at id {frame.loc[3, 'customer_id']!r}"
+    )

@@ -90,7 +90,7 @@ def test_align_returns_predictions_in_reference_order_or_names_what_is_wrong():
     submission = pd.DataFrame({"p": ["3", "1", "2"], "id": ["c", "a", "b"]})
     assert grading.align(submission, REFERENCE, "id", RMSE).tolist() == [[1.0], [2.0], [3.0]]
     twice = pd.DataFrame([["a", "1", "1"]], columns=["id", "p", "p"])
-    assert refused(grading.align, twice, REFERENCE, "id", RMSE) == "duplicate column names"
+    assert refused(grading.align, twice, REFERENCE, "id", RMSE) == "duplicate column names: ['p']"
     assert refused(grading.align, submission.iloc[:2], REFERENCE, "id", RMSE) == "expected 3 rows, got 2"
     duplicated = submission.assign(id=["a", "a", "b"])
     assert refused(grading.align, duplicated, REFERENCE, "id", RMSE) == "duplicate ids in column 'id', e.g. 'a'"
@@ -109,7 +109,7 @@ def test_align_returns_predictions_in_reference_order_or_names_what_is_wrong():
         (" ", "missing value ' ' in column 'p' at id 'b'"),
         ("None", "missing value 'None' in column 'p' at id 'b'"),
         ("x1", "non-numeric value 'x1' in column 'p' at id 'b'"),
-        ("-inf", "infinite values are not allowed"),
+        ("-inf", "infinite value '-inf' in column 'p' at id 'b'"),
     ],
 )
 def test_numeric_cells_are_refused_by_kind_column_and_id(cell: str, reason: str):
