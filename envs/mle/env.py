@@ -373,6 +373,8 @@ class MLECompetitionEnv(gym.Env):
             final = self._episode_dir / "final_submission.csv"
             final.write_text(self._chosen.csv, encoding="utf-8")
         evaluation = comp.evaluate(final)
+        if final is None:
+            evaluation.update(journal.unsubmitted(self._journal))
         evaluation.update(competition_id=comp.id, chosen_step=self._chosen.step if self._chosen else None)
         percentile = leaderboard_percentile(
             evaluation["score"], comp.leaderboard["score"].tolist(), comp.board_lower_is_better

@@ -79,6 +79,21 @@ def better(new: Candidate, old: Candidate | None, selection: str, lower_is_bette
     return new.validation_score >= old.validation_score
 
 
+def unsubmitted(journal: list[dict]) -> dict:
+    """The report fields of an episode that graded nothing although a step wrote a submission.csv, none valid.
+
+    MLE-bench grades the agent's last file: one that exists and is invalid is made, not missing. Reporting
+    "no submission.csv was produced" and made_submission 0 would misstate it (and make "made" equal "valid")."""
+    written = [e for e in journal if e["submission"] == "invalid"]
+    if not written:
+        return {}
+    last = written[-1]
+    reason = (
+        f"no valid submission.csv: the last one written (step {last['step']}) was invalid: {last['submission_reason']}"
+    )
+    return {"submission_exists": True, "invalid_reason": clip(reason)}
+
+
 def medal_reward(evaluation: dict) -> float:
     """Gold 1, silver 2/3, bronze 1/3, no medal 0."""
     if evaluation["gold_medal"]:

@@ -236,6 +236,25 @@ def test_no_submission_means_zero_reward(make_env) -> None:
     assert info["metrics"]["made_submission"] == 0.0 and info["evaluation"]["score"] is None
 
 
+def test_an_episode_of_invalid_submissions_made_one_and_says_why_none_was_graded(make_env) -> None:
+    """Every step wrote a submission.csv, none valid: the report said "no submission.csv was produced" and
+    made_submission 0 (as for an episode that wrote none); MLE-bench grades such an agent's last file: made,
+    not valid, with its reason."""
+    env = make_env(max_steps=3)
+    env.reset()
+    env.step("open('submission.csv', 'w').write('a,b\\n1,2\\n')\n")
+    env.step(
+        "import pandas as pd\npd.read_csv('input/sample_submission.csv').assign(leak=1).to_csv('submission.csv')\n"
+    )
+    obs, reward, terminated, truncated, info = env.step("print('done')\n")
+    evaluation, metrics = info["evaluation"], info["metrics"]
+    assert truncated and reward == 0.0 and evaluation["score"] is None and evaluation["chosen_step"] is None
+    assert evaluation["submission_exists"] and not evaluation["valid_submission"] and not evaluation["any_medal"]
+    assert (metrics["made_submission"], metrics["valid_submission"]) == (1.0, 0.0)
+    assert evaluation["invalid_reason"].startswith("no valid submission.csv: the last one written (step 2) was invalid")
+    assert "unexpected ['', 'leak']" in evaluation["invalid_reason"]
+
+
 def test_auto_submit_ends_on_first_valid_submission(make_env) -> None:
     env = make_env(auto_submit=True)
     env.reset()
