@@ -4,9 +4,10 @@ Votes are over programs normalized by their syntax tree (ast.parse +
 ast.unparse), so comments, whitespace and formatting do not split votes;
 code that does not parse falls back to whitespace-normalized text. With
 `execution_vote`, each distinct program runs on a snapshot of the env and
-votes group by what it did: its output, reward, end of episode and the state
-it left (a digest of the env's snapshot without its history of actions, so
-different code with the same effect agrees). The env is restored after each
+votes group by what it did: its output, end of episode and the state it left
+(a digest of the env's snapshot without its history of actions, so different
+code with the same effect agrees); never by the env's reward, the grade an
+agent must not see. The env is restored after each
 run. Ties go to the earliest sample.
 """
 
@@ -80,11 +81,10 @@ class SelfConsistency(PolicyWrapper):
                 if program in outcome:
                     continue
                 restore(env, root)
-                obs, reward, terminated, truncated, _ = base.step(action)
+                obs, _grade, terminated, truncated, _ = base.step(action)  # never read: see the module's doc
                 output = obs["history"][-1]["output"] if obs["history"] else ""
                 outcome[program] = (
                     output,
-                    float(reward),
                     bool(terminated),
                     bool(truncated),
                     state_digest(snapshot(env)),

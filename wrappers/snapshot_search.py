@@ -2,13 +2,19 @@
 
 From the current state, a node is expanded by sampling `branching` actions
 (one call, n samples, distinct programs only) and running each on a restored
-snapshot. A child's value is its parent's plus an execution signal (success
-+10, an episode ended without success -10, error or repeat -1, a clean run
-+0.1) plus, optionally, a self-evaluation score / 10. The best open node is
-expanded next until a successful end is found or `node_budget` actions have
-run; `beam_width` > 0 keeps only that many open nodes. The env is restored
-to the root afterwards and the policy plays the path to the best node one
-action per step, searching again when the world answers differently.
+snapshot. A child's value is its parent's plus an execution signal (error or
+repeat -1, the step budget run out -10, a clean run +0.1) plus, optionally, a
+self-evaluation score / 10. The search never reads the env's reward: the grade
+of an ended episode is what an agent must not see (AppWorld grades after the
+episode, MLE-bench on a private test set), and a search that tried endings in
+branches, read their grade and restored would be a retry against the grader.
+So a branch whose action ended the episode cleanly is a finish the model
+chose: it ends the search (with `self_evaluate`, only if judged at least
+`finish_score`), as does the node budget. The best open node is expanded next;
+`beam_width` > 0 keeps only that many open nodes. The env is restored to the
+root afterwards and the policy plays the path to the finish (else the best
+node) one action per step, searching again when the world answers
+differently.
 """
 
 from __future__ import annotations
@@ -47,7 +53,8 @@ class Node:
     observation: Observation
     state: Any = None
     terminal: bool = False
-    reward: float = 0.0
+    finish: bool = False  # its action ended the episode cleanly: a finish the model chose
+    score: float = 0.0  # the self-evaluation's, 0-10 (0 when it is off)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -58,7 +65,8 @@ class Node:
             "action": truncate_output(self.action, 400),
             "output": truncate_output(self.output, 400),
             "terminal": self.terminal,
-            "reward": self.reward,
+            "finish": self.finish,
+            "score": self.score,
         }
 
 
@@ -73,6 +81,7 @@ class SnapshotSearch:
         max_depth: int,
         beam_width: int,
         self_evaluate: bool,
+        finish_score: float,
     ) -> None:
         self.env = env
         self.agent = agent
@@ -81,6 +90,7 @@ class SnapshotSearch:
         self.max_depth = max_depth
         self.beam_width = beam_width
         self.self_evaluate = self_evaluate
+        self.finish_score = finish_score
         self._plan: list[Node] = []
         self._expected_output: str | None = None
 
@@ -115,7 +125,7 @@ class SnapshotSearch:
                         break
                     child = self._run(node, action, len(nodes))
                     nodes.append(child)
-                    if child.terminal and child.reward > 0:
+                    if child.finish and (not self.self_evaluate or child.score >= self.finish_score):
                         found = child
                         break
                     if not child.terminal:
@@ -142,17 +152,11 @@ class SnapshotSearch:
 
     def _run(self, parent: Node, action: str, node_id: int) -> Node:
         restore(self.env, parent.state)
-        obs, reward, terminated, truncated, _ = self.env.unwrapped.step(action)
+        obs, _grade, terminated, truncated, _ = self.env.unwrapped.step(action)  # the grade is never read: see above
         output = obs["history"][-1]["output"] if obs["history"] else ""
-        ended = bool(terminated or truncated)
-        if terminated and float(reward) > 0:
-            signal = 10.0 * float(reward)
-        elif ended:
-            signal = -10.0
-        elif is_error_output(output) or normalize_code(action) == normalize_code(parent.action):
-            signal = -1.0
-        else:
-            signal = 0.1
+        failed = is_error_output(output) or normalize_code(action) == normalize_code(parent.action)
+        out_of_steps = bool(truncated and not terminated)
+        signal = -10.0 if out_of_steps else -1.0 if failed else 0.1
         child = Node(
             node_id,
             parent.id,
@@ -161,11 +165,12 @@ class SnapshotSearch:
             output,
             parent.value + signal,
             obs,
-            state=None if ended else snapshot(self.env),
-            terminal=ended,
-            reward=float(reward),
+            state=None if terminated or truncated else snapshot(self.env),
+            terminal=bool(terminated or truncated),
+            finish=bool(terminated and not failed),
         )
-        if self.self_evaluate and not ended:
+        if self.self_evaluate and not out_of_steps:
             request = with_user_turn(self.agent.messages(obs), fill_prompt("tree_search_value"))
-            child.value += parse_score(self.agent.client.ask_text(request, temperature=0.0)) / 10.0
+            child.score = parse_score(self.agent.client.ask_text(request, temperature=0.0))
+            child.value += child.score / 10.0
         return child

@@ -45,6 +45,7 @@ class TreeSearch(PolicyWrapper):
         max_depth: int = 6,
         beam_width: int = 0,
         self_evaluate: bool = False,
+        finish_score: float = 7.0,
         # aide mode (AIDE's own defaults; AideSearch takes them from here)
         num_drafts: int = 5,
         debug_prob: float = 0.5,
@@ -65,6 +66,8 @@ class TreeSearch(PolicyWrapper):
             require_snapshots(env, self.name, "snapshot search")
             if min(branching, node_budget, max_depth) < 1:
                 raise ValueError("tree_search: branching, node_budget and max_depth must be >= 1")
+            if not 0.0 <= finish_score <= 10.0:  # NaN fails too
+                raise ValueError(f"tree_search: finish_score is a self-evaluation score, 0-10, got {finish_score!r}")
             self.engine = SnapshotSearch(
                 env,
                 self,
@@ -73,6 +76,7 @@ class TreeSearch(PolicyWrapper):
                 max_depth=max_depth,
                 beam_width=beam_width,
                 self_evaluate=self_evaluate,
+                finish_score=finish_score,
             )
         else:
             if not 0.0 <= debug_prob <= 1.0 or min(num_drafts, script_samples) < 1:

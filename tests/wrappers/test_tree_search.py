@@ -34,18 +34,52 @@ def play(env, policy, max_steps=6):
     return 0.0
 
 
-def test_greedy_fails_the_crafted_task_and_tree_search_with_the_same_replies_solves_it():
+def judge_or(propose):
+    """The model as the search's self-evaluation sees it: the task looks done once money went to bob."""
+
+    def replies(messages, n):
+        if "Judge the progress" not in messages[-1]["content"]:
+            return propose(messages, n)
+        history = "\n".join(m["content"] for m in messages if m["role"] == "assistant")
+        return ["Score: 9" if "send_money" in history else "Score: 2"] * n
+
+    return replies
+
+
+def test_greedy_fails_the_crafted_task_and_tree_search_judging_its_finishes_solves_it():
     greedy_model = ScriptedModel({"agent": same_replies})
     assert play(BankEnv(), greedy(greedy_model)) == 0.0
 
-    model = ScriptedModel({"agent": same_replies, "tree_search": same_replies})
+    model = ScriptedModel({"agent": same_replies, "tree_search": judge_or(same_replies)})
     env = BankEnv()
-    policy = TreeSearch(greedy(model), model, env, branching=3, node_budget=10)
+    policy = TreeSearch(greedy(model), model, env, branching=3, node_budget=10, self_evaluate=True)
     assert play(env, policy) == 1.0
     assert env.balances == {"alice": 95, "bob": 25, "carol": 0}  # search branches left no trace
     info = policy.step_info()["wrappers"]["tree_search"]
     assert info["mode"] == "snapshot" and not info["searched"]  # the second step followed the plan
-    assert len(model.calls("tree_search")) == 2 and not model.calls("agent")
+    # proposals from the root and from the send, a judgement of each of their 4 distinct children
+    assert len(model.calls("tree_search")) == 6 and not model.calls("agent")
+
+
+def test_without_a_judge_the_first_clean_finish_ends_the_search():
+    model = ScriptedModel({"tree_search": same_replies})
+    env = BankEnv()
+    policy = TreeSearch(greedy(model), model, env, branching=3, node_budget=10)
+    assert play(env, policy) == 0.0  # finishing at once ran clean: nothing but the grade says it is wrong
+    tree = policy.step_info()["wrappers"]["tree_search"]["tree"]
+    assert [(node["action"], node["finish"]) for node in tree] == [(COMPLETE, True)]
+
+
+def test_a_finish_judged_below_finish_score_leaves_the_search_going():
+    model = ScriptedModel({"tree_search": judge_or(same_replies)})
+    env = BankEnv()
+    strict = TreeSearch(greedy(model), model, env, branching=3, node_budget=10, self_evaluate=True, finish_score=10)
+    obs, _ = env.reset()
+    strict.act(obs)
+    tree = strict.step_info()["wrappers"]["tree_search"]["tree"]
+    assert len(tree) == 10 and [node["score"] for node in tree if node["finish"]][:2] == [2.0, 9.0]
+    with pytest.raises(ValueError, match="finish_score is a self-evaluation score"):
+        TreeSearch(greedy(model), model, env, self_evaluate=True, finish_score=float("nan"))
 
 
 def test_node_budget_bounds_the_search_and_the_tree_is_reported():
