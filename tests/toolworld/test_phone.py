@@ -115,10 +115,13 @@ def test_conversations_read_state_and_deletion(world: World) -> None:
         other,
         me,
     )
-    total = world.value("SELECT COUNT(*) FROM phone_messages")
+    theirs = world.all_pages(other, "phone", "search_text_messages", phone_number=number(world, me))
     assert world.ok(me, "phone", "delete_conversation", phone_number=number(world, other))["deleted"] == between
-    assert world.value("SELECT COUNT(*) FROM phone_messages") == total - between
     assert world.call(me, "phone", "delete_conversation", phone_number=number(world, other))[0] == 404
+    assert not world.all_pages(me, "phone", "search_text_messages", phone_number=number(world, other))
+    # gone from my phone only: the other phone keeps every text of the conversation
+    assert world.all_pages(other, "phone", "search_text_messages", phone_number=number(world, me)) == theirs
+    assert len(theirs) == between
 
 
 def test_search_text_messages_filters(world: World) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from envs.toolworld.api import QUERY_MAX_CHARS, ApiError, CallContext, P
-from envs.toolworld.apps.phone import DONE, ID, app, person_with_number, text_message_row, words_match
+from envs.toolworld.apps.phone import (
+    DELETE_FOR_ME,
+    DONE,
+    ID,
+    ON_MY_PHONE,
+    RECEIVED,
+    app,
+    person_with_number,
+    text_message_row,
+    words_match,
+)
 
 CONVERSATION = {
     "name": "string",
@@ -35,7 +45,7 @@ def show_conversations(
         "c.message_count, c.unread_count FROM (SELECT CASE WHEN sender_id = ? THEN receiver_id ELSE sender_id END "
         "AS other, message AS last_message, MAX(sent_at || printf('%012d', id)) AS latest, COUNT(*) AS message_count, "
         "SUM(receiver_id = ? AND is_read = 0) AS unread_count FROM phone_messages "
-        "WHERE sender_id = ? OR receiver_id = ? "
+        f"WHERE {ON_MY_PHONE} "
         f"GROUP BY other) c JOIN people p ON p.id = c.other WHERE 1{match}"
         + (" AND c.unread_count > 0" if unread_only else "")
         + " ORDER BY c.latest DESC, p.id",
@@ -47,10 +57,9 @@ def show_conversations(
 def _other(ctx: CallContext, phone_number: str) -> int:
     other = person_with_number(ctx, phone_number)
     if other is None or not ctx.value(
-        "SELECT 1 FROM phone_messages WHERE (sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND receiver_id = ?)",
+        f"SELECT 1 FROM phone_messages WHERE ? IN (sender_id, receiver_id) AND {ON_MY_PHONE}",
+        other,
         ctx.user_id,
-        other,
-        other,
         ctx.user_id,
     ):
         raise ApiError(404, f"You have no conversation with {phone_number}.")
@@ -61,27 +70,19 @@ def _other(ctx: CallContext, phone_number: str) -> int:
 def mark_conversation_read(ctx: CallContext, phone_number: NUMBER) -> dict[str, Any]:
     """Mark every message you received from this person as read."""
     other = _other(ctx, phone_number)
-    marked = ctx.value(
-        "SELECT COUNT(*) FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND is_read = 0",
-        other,
-        ctx.user_id,
-    )
-    ctx.execute(
-        "UPDATE phone_messages SET is_read = 1 WHERE sender_id = ? AND receiver_id = ? AND is_read = 0",
-        other,
-        ctx.user_id,
-    )
+    unread = f"sender_id = ? AND {RECEIVED} AND is_read = 0"
+    marked = ctx.value(f"SELECT COUNT(*) FROM phone_messages WHERE {unread}", other, ctx.user_id, ctx.user_id)
+    ctx.execute(f"UPDATE phone_messages SET is_read = 1 WHERE {unread}", other, ctx.user_id, ctx.user_id)
     return {"message": f"Marked {marked} messages read.", "marked": marked}
 
 
 @app.api("DELETE", "/conversations/{phone_number}", {"message": "string", "deleted": 1})
 def delete_conversation(ctx: CallContext, phone_number: NUMBER) -> dict[str, Any]:
-    """Delete every text message between you and this person."""
+    """Delete every text message between you and this person from your phone (their phone keeps them)."""
     other = _other(ctx, phone_number)
-    where = "(sender_id = ? AND receiver_id = ?) OR (sender_id = ? AND receiver_id = ?)"
-    pair = (ctx.user_id, other, other, ctx.user_id)
-    deleted = ctx.value(f"SELECT COUNT(*) FROM phone_messages WHERE {where}", *pair)
-    ctx.execute(f"DELETE FROM phone_messages WHERE {where}", *pair)
+    where = f"? IN (sender_id, receiver_id) AND {ON_MY_PHONE}"
+    deleted = ctx.value(f"SELECT COUNT(*) FROM phone_messages WHERE {where}", other, ctx.user_id, ctx.user_id)
+    ctx.execute(DELETE_FOR_ME + where, ctx.caller, other, ctx.user_id, ctx.user_id)
     return {"message": f"Deleted {deleted} messages.", "deleted": deleted}
 
 

@@ -1,7 +1,9 @@
 """phone: contacts, text messages, calls and voicemail, group chats, alarms, blocked numbers and settings.
 
-Text messages are one row each, seen by sender and receiver; the call log and voicemail are per owner (a
-call writes an outgoing record for the caller and an incoming or missed one for the person called). The
+Text messages are one row each, seen by sender and receiver; deleting one takes it off the deleter's phone
+only (a row of phone_deleted_messages): once sent, a text is on the other phone too (when deleting removed the
+shared row, texts sent by mistake and deleted left nothing to grade). The call log and voicemail are per owner
+(a call writes an outgoing record for the caller and an incoming or missed one for the person called). The
 world's data is made in _phone_data.py; the APIs beyond contacts, texts, alarms and blocking live in the
 _phone_<part>.py modules imported at the end.
 """
@@ -34,6 +36,10 @@ app = App(
     );
     CREATE INDEX phone_messages_sender ON phone_messages(sender_id, sent_at);
     CREATE INDEX phone_messages_receiver ON phone_messages(receiver_id, sent_at);
+    CREATE TABLE phone_deleted_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
+        UNIQUE(owner_id, message_id)
+    );
     CREATE TABLE phone_blocked (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner_id INTEGER NOT NULL, phone_number TEXT NOT NULL,
         UNIQUE(owner_id, phone_number)
@@ -100,6 +106,13 @@ MESSAGE = {
     "is_read": True,
 }
 DONE = {"message": "string"}
+# Texts on the caller's phone: those they sent or received and did not delete (each takes the caller's id twice)
+KEPT = "id NOT IN (SELECT message_id FROM phone_deleted_messages WHERE owner_id = ?)"
+SENT = f"(sender_id = ? AND {KEPT})"
+RECEIVED = f"(receiver_id = ? AND {KEPT})"
+ON_MY_PHONE = f"(? IN (sender_id, receiver_id) AND {KEPT})"
+# Deleting texts takes them off the caller's phone (the caller's id, then the WHERE clause's arguments)
+DELETE_FOR_ME = "INSERT INTO phone_deleted_messages (owner_id, message_id) SELECT ?, id FROM phone_messages WHERE "
 ALARM = {
     "alarm_id": 1,
     "time": "string",
@@ -299,9 +312,9 @@ def search_text_messages(
     """Search the text messages you sent or received."""
     me = ctx.caller
     sides: dict[str | None, tuple[str, list[Any]]] = {
-        None: ("sender_id = ? OR receiver_id = ?", [me, me]),
-        "sent": ("sender_id = ?", [me]),
-        "received": ("receiver_id = ?", [me]),
+        None: (ON_MY_PHONE, [me, me]),
+        "sent": (SENT, [me, me]),
+        "received": (RECEIVED, [me, me]),
     }
     side, args = sides["received" if unread_only else direction]
     match, words = words_match("message", query)
@@ -327,7 +340,7 @@ def search_text_messages(
 def text_message_row(ctx: CallContext, text_message_id: int) -> dict[str, Any]:
     """A text message the caller sent or received, or 404."""
     row = ctx.row(
-        "SELECT * FROM phone_messages WHERE id = ? AND (sender_id = ? OR receiver_id = ?)",
+        f"SELECT * FROM phone_messages WHERE id = ? AND {ON_MY_PHONE}",
         text_message_id,
         ctx.user_id,
         ctx.user_id,
@@ -373,9 +386,9 @@ def send_text_message(
 
 @app.api("DELETE", "/messages/{text_message_id}", DONE)
 def delete_text_message(ctx: CallContext, text_message_id: ID) -> dict[str, str]:
-    """Delete one text message you sent or received."""
+    """Delete one text message you sent or received from your phone (the other person's phone keeps it)."""
     text_message_row(ctx, text_message_id)
-    ctx.execute("DELETE FROM phone_messages WHERE id = ?", text_message_id)
+    ctx.execute(DELETE_FOR_ME + "id = ?", ctx.caller, text_message_id)
     return {"message": "Text message deleted."}
 
 

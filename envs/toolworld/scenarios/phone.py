@@ -742,11 +742,12 @@ def block_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     texts = view.rows("SELECT id FROM phone_messages WHERE sender_id = ? AND receiver_id = ?", sender, owner)
     expectations.append(
-        Deleted(
-            "phone_messages",
-            frozenset(t["id"] for t in texts),
-            f"the {len(texts)} texts {name} sent me are deleted (mine to them stay)",
-            what="texts",
+        Inserted(
+            "phone_deleted_messages",
+            {"owner_id": owner, "message_id": OneOf(t["id"] for t in texts)},
+            f"the {len(texts)} texts {name} sent me are deleted from my phone (mine to them stay)",
+            count=len(texts),
+            what="deleted texts",
         )
     )
     for g in shared:
