@@ -3,7 +3,8 @@
 After the oracle has played, every row it changed is one expected effect, and
 its answer is one more. A mutant undoes one effect (the row as it was: an
 insert removed, a delete restored, an update reverted), alters one (a changed
-column given another value) or alters the answer (a number moved, a text
+column given another value; a changed text's first number given a leading 1,
+which a grader looking for the number inside the text lets through) or alters the answer (a number moved, a text
 changed, one list item dropped or replaced). Each mutant is written into the
 world's DB for real and graded by the task's own expectations: a grader that
 passes a mutant does not check that part of the instruction. Doing nothing is
@@ -15,6 +16,7 @@ are not altered: no agent can set them otherwise.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from envs.toolworld.world.changes import RowChange, net_changes
 from envs.toolworld.world.episode_db import EpisodeDB
 
 COMPLETION = "the task is completed with status"
+NUMBER = re.compile(r"\d+")
 STAMP = WORLD_NOW.date().isoformat()
 
 
@@ -105,6 +108,12 @@ def _row_mutants(change: RowChange) -> Iterator[tuple[str, Mutation]]:
             f"{table} row {rowid}: {column} {value!r} -> {other!r}",
             partial(_set, table=table, rowid=rowid, values={column: other}),
         )
+        near = _number_widened(value)
+        if near is not None:
+            yield (
+                f"{table} row {rowid}: {column} {value!r} -> {near!r}",
+                partial(_set, table=table, rowid=rowid, values={column: near}),
+            )
 
 
 def _delete(conn: sqlite3.Connection, table: str, rowid: int) -> None:
@@ -130,6 +139,15 @@ def _other_value(value: Any) -> Any:
     if isinstance(value, str):
         return "" if value.strip() else "changed"
     return "changed"
+
+
+def _number_widened(value: Any) -> str | None:
+    """The text with its first number given a leading 1 (5 -> 15, $12.50 -> $112.50), None for a text without
+    one: the wrong number still holds the right one, so a grader that looks for the number inside the text (rather
+    than the text the instruction dictates) lets it through."""
+    if not isinstance(value, str) or not NUMBER.search(value):
+        return None
+    return NUMBER.sub(lambda m: "1" + m.group(), value, count=1)
 
 
 def _answer_mutants(answer: Any) -> Iterator[tuple[str, Any]]:

@@ -73,3 +73,28 @@ def test_a_text_deleted_on_one_phone_stays_on_the_other(env: ToolWorldEnv) -> No
     deleted = env.conn.execute("SELECT owner_id, message_id FROM phone_deleted_messages ORDER BY id DESC").fetchone()
     kept = env.conn.execute("SELECT receiver_id FROM phone_messages WHERE id = ?", (deleted[1],)).fetchone()
     assert kept == (deleted[0],)  # the row is still there: the sender's phone still shows it
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda code: code.replace("shared my {len(home)} home", "shared my 1{len(home)} home"),
+        lambda code: code.replace(
+            "message=f'Hi! I shared my {len(home)} home notes with you, you can edit them.'",
+            "message=' '.join(f'Hi! I shared my {n} home notes with you, you can edit them.' for n in range(5, 13))",
+        ),
+    ],
+    ids=["count_widened", "every_count_in_one_text"],
+)
+def test_a_wrong_count_in_a_dictated_text_fails(env: ToolWorldEnv, edit) -> None:
+    """notes_share_with_roommates dictates the text 'Hi! I shared my <number of home notes> home notes ...'; its
+    grader only looked for the number inside the text: '17 home notes' passed for 7, and so did one text listing
+    every count the template can have (5 to 12). The text must now be the dictated one."""
+    env.reset(options={"task_id": "notes_share_with_roommates_0"})
+    outputs = play_oracle_without_completing(env, edit)
+    assert not any("Execution failed" in out for out in outputs), outputs
+    _, _, terminated, _, info = env.step("apis.supervisor.complete_task()")
+    failed = [t["requirement"] for t in info["evaluation"]["tests"] if not t["passed"]]
+    assert terminated and not info["success"]
+    texts = [f for f in failed if "gets a text saying" in f]
+    assert len(texts) == 2 and set(failed) - set(texts) == {"nothing else in the world is changed"}, failed

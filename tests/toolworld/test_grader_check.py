@@ -8,7 +8,7 @@ import pytest
 
 from envs.toolworld import tasks
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.evaluate import Inserted
+from envs.toolworld.evaluate import Contains, Inserted
 from envs.toolworld.grader_check import check_task
 
 TASK = "phone_text_all_of_kind_0"  # texts every contact of a kind: one inserted row per contact
@@ -43,3 +43,23 @@ def test_every_template_catches_every_mutant_of_its_end_state(env: ToolWorldEnv,
     """Issue 16: graders check every clause of the instruction, on every template."""
     missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
     assert not missed, f"{task_id}'s graders let through: {missed[:5]}"
+
+
+def test_a_grader_that_looks_for_a_number_inside_a_text_lets_a_wrong_number_through(
+    env: ToolWorldEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The number a text must state, checked as a substring ('7' in the text), passes '17': the mutant that gives
+    the text's first number a leading 1 finds it (no other mutant did: 'changed' holds no 7)."""
+    task_id = "notes_share_with_roommates_0"
+    task = tasks.load_task(task_id)
+    texts = [e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "phone_messages"]
+    count = texts[0].requirement.split("saying ")[1].split()[0]
+    loose = [
+        dataclasses.replace(e, match={**e.match, "message": Contains(count)}) if e in texts else e
+        for e in task.spec.expectations
+    ]
+    monkeypatch.setitem(
+        tasks._tasks, (0, task_id), dataclasses.replace(task, spec=dataclasses.replace(task.spec, expectations=loose))
+    )
+    missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
+    assert len(missed) == len(texts) and all(f"shared my 1{count} home notes" in m for m in missed), missed

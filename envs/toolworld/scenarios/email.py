@@ -994,7 +994,7 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("email_forward_attachment_to_contact", apps=("email", "phone"), difficulty=3)
 def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     rows = view.rows(
-        "SELECT m.id, m.owner_id, m.sender_id, a.file_name, a.content FROM email_attachments a "
+        "SELECT m.id, m.owner_id, m.sender_id, m.sent_at, m.body, a.file_name, a.content FROM email_attachments a "
         "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id"
     )
@@ -1016,6 +1016,11 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         c["id"],
     )
     subject = found["subject"]
+    # what forward_email writes below any note of the agent's: the original email itself, not only the marker
+    forwarded = (
+        f"---------- Forwarded message ----------\nFrom: {sender} <{view.person(c['sender_id'])['email']}>\n"
+        f"Date: {c['sent_at']}\nSubject: {subject}\n\n{c['body']}"
+    )
     thanks = f"Thanks! I forwarded {c['file_name']} to {target}."
     heads_up = f"I just emailed you {c['file_name']} from {sender}."
     oracle = (
@@ -1055,7 +1060,7 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
                 view,
                 c["owner_id"],
                 [to["id"]],
-                Contains("Forwarded message"),
+                Contains(forwarded),
                 f"the email is forwarded to {target}",
                 subject=f"Fwd: {subject}",
                 files={c["file_name"]: c["content"]},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.music import top_artists
@@ -842,7 +842,7 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += [
         Inserted(
             "phone_messages",
-            {"sender_id": owner, "receiver_id": r["id"], "message": Contains(str(len(notes))), "is_read": 0},
+            {"sender_id": owner, "receiver_id": r["id"], "message": HasLines([message]), "is_read": 0},
             f"{r['first_name']} gets a text saying {len(notes)} home notes were shared",
             what=f"texts to {r['first_name']}",
         )
