@@ -98,3 +98,38 @@ def test_a_wrong_count_in_a_dictated_text_fails(env: ToolWorldEnv, edit) -> None
     assert terminated and not info["success"]
     texts = [f for f in failed if "gets a text saying" in f]
     assert len(texts) == 2 and set(failed) - set(texts) == {"nothing else in the world is changed"}, failed
+
+
+def test_the_snapshot_search_does_not_pick_an_answer_by_the_grader(env: ToolWorldEnv) -> None:
+    """tree_search runs each proposed action on a snapshot of the episode. It used to value an ending by the env's
+    reward, the grader's verdict, and stop at the first one the grader passed: with a wrong and a right answer
+    proposed, it played the right one whichever the model preferred (2 of 2 orders solved, a pass@2 with the test
+    grader as verifier). Now the ending played follows the model's order: swapping the two answers swaps the
+    outcome."""
+    from tests.wrappers.policies import greedy
+    from tests.wrappers.scripted import ScriptedModel, fenced
+    from wrappers.code import strip_calls
+    from wrappers.tree_search import TreeSearch
+
+    env.reset(options={"task_id": "phone_text_relation_0"})
+    work = strip_calls("\n".join(env.oracle_actions()), "complete_task")
+    right = env.oracle_actions()[-1]
+    wrong = right.replace("answer=len(texts)", "answer=len(texts) + 1")
+    assert wrong != right
+
+    def outcome(endings: list[str]) -> float:
+        def replies(messages, n):
+            done = any("send_text_message" in m["content"] for m in messages if m["role"] == "assistant")
+            return [fenced(code) for code in (endings if done else [work, work])][:n]
+
+        model = ScriptedModel({"tree_search": replies})
+        policy = TreeSearch(greedy(model), model, env, branching=2, node_budget=3)
+        obs, _ = env.reset(options={"task_id": "phone_text_relation_0"})
+        policy.reset(seed=0)
+        for _ in range(4):
+            obs, reward, terminated, truncated, _ = env.step(policy.act(obs))
+            if terminated or truncated:
+                return float(reward)
+        return 0.0
+
+    assert [outcome([wrong, right]), outcome([right, wrong])] == [0.0, 1.0]
