@@ -60,11 +60,12 @@ docs of every API it uses. Expectations must account for every row change the ta
 (anything else is collateral damage) and pin every column the agent decides (`NewRow`
 ties a new row to the row inserted with it). Question tasks use
 `Answer(value, requirement, traps={...})`; `TaskSpec(noop_pass=True)` marks a variant whose
-right answer is to change nothing. Then:
+right answer is to change nothing, which must still ask for an answer only the world gives
+(what the decision rests on: an amount, names, a count), or doing nothing would pass. Then:
   python -m envs.toolworld graders <task_id>...       every mutant of the end state is caught
   python -m envs.toolworld figures --write <scenario>  measure and store the oracle's figures
 tests/toolworld/test_oracle.py checks, for every scenario: the oracle solves 3 variants in
-its split with the stored figures, doing nothing fails (unless no-op-pass), oracle + an
+its split with the stored figures, doing nothing fails (no-op-pass too), oracle + an
 unwanted change fails, the declared apps are the apps the oracle calls, and the 3
 variants differ. `python -m envs.toolworld show|solve <task_id>` helps debugging.
 """

@@ -7,8 +7,11 @@ column given another value; a changed text's first number given a leading 1,
 which a grader looking for the number inside the text lets through) or alters the answer (a number moved, a text
 changed, one list item dropped or replaced). Each mutant is written into the
 world's DB for real and graded by the task's own expectations: a grader that
-passes a mutant does not check that part of the instruction. Doing nothing is
-one more mutant, which must fail unless the task is labelled no-op-pass.
+passes a mutant does not check that part of the instruction. Doing nothing
+(completing without an answer) is one more mutant, which must fail on every
+task: a no-op-pass task, whose right answer is to change nothing, still asks
+for an answer that only reading the world gives (when it did not, 35 of the
+786 listed tasks passed with nothing but complete_task()).
 
 Columns the server stamps with the frozen clock (creation and update times)
 are not altered: no agent can set them otherwise.
@@ -40,13 +43,12 @@ STAMP = WORLD_NOW.date().isoformat()
 class MutantVerdict:
     mutant: str  # what was changed, in words
     failed: list[TestResult]  # the task's tests that failed on it
-    should_pass: bool = False  # only the no-op of a no-op-pass task
 
     @property
     def caught(self) -> bool:
         """Failed, by a test that names what is wrong (not only the completion status)."""
         named = [t for t in self.failed if t.reason and not t.requirement.startswith(COMPLETION)]
-        return not self.failed if self.should_pass else bool(named)
+        return bool(named)
 
 
 def check_task(env: ToolWorldEnv, task_id: str) -> list[MutantVerdict]:
@@ -60,9 +62,7 @@ def check_task(env: ToolWorldEnv, task_id: str) -> list[MutantVerdict]:
     db = EpisodeDB(template_bytes(env.world_seed), EPISODE_STORAGE_BYTES)
     try:
         changes = net_changes(db.start(state["db_changes"]))
-        verdicts = [
-            _grade(task, db.start(), {"answer": None, "status": "success"}, "nothing done", task.spec.noop_pass)
-        ]
+        verdicts = [_grade(task, db.start(), {"answer": None, "status": "success"}, "nothing done")]
         for change in changes:
             for mutant, mutate in _row_mutants(change):
                 conn = db.start(state["db_changes"])
@@ -78,11 +78,9 @@ def check_task(env: ToolWorldEnv, task_id: str) -> list[MutantVerdict]:
     return verdicts
 
 
-def _grade(
-    task: Task, conn: sqlite3.Connection, completed: dict[str, Any], mutant: str, should_pass: bool = False
-) -> MutantVerdict:
+def _grade(task: Task, conn: sqlite3.Connection, completed: dict[str, Any], mutant: str) -> MutantVerdict:
     tests = evaluate(task.spec.expectations, Outcome(net_changes(conn), conn, completed), task.spec.expected_status)
-    return MutantVerdict(mutant, [t for t in tests if not t.passed], should_pass)
+    return MutantVerdict(mutant, [t for t in tests if not t.passed])
 
 
 Mutation = Callable[[sqlite3.Connection], None]

@@ -44,7 +44,8 @@ class TaskSpec:
     oracle: str | list[str]
     expectations: list[Expectation]
     expected_status: str = "success"
-    noop_pass: bool = False  # the right answer is to change nothing (a condition the world does not meet)
+    noop_pass: bool = False  # the right answer is to change nothing (a condition the world does not meet); it
+    # still asks a question whose answer only the world gives, so that doing nothing does not pass
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.tasks import SPLITS, task_metas
 from tests.toolworld.conftest import LOGIN_PHONE, play_oracle_without_completing, run
 
 
@@ -133,3 +134,41 @@ def test_the_snapshot_search_does_not_pick_an_answer_by_the_grader(env: ToolWorl
         return 0.0
 
     assert [outcome([wrong, right]), outcome([right, wrong])] == [0.0, 1.0]
+
+
+# What an agent that never looks at the world may do: complete at once, with a constant or with a number read
+# off the instruction. No listed task of any split may pass that way. ('0' and 'None' are graded as 0 and None.)
+INSTRUCTION_NUMBERS = (
+    "import re\n"
+    "numbers = re.findall(r'-?\\d+(?:\\.\\d+)?', apis.supervisor.show_active_task()['instruction']) or ['0']\n"
+)
+TRIVIAL_POLICIES = {
+    "complete at once": "apis.supervisor.complete_task()",
+    "answer 0": "apis.supervisor.complete_task(answer=0)",
+    "answer ''": "apis.supervisor.complete_task(answer='')",
+    "answer 'yes'": "apis.supervisor.complete_task(answer='yes')",
+    "answer 'no'": "apis.supervisor.complete_task(answer='no')",
+    "answer True": "apis.supervisor.complete_task(answer=True)",
+    "answer []": "apis.supervisor.complete_task(answer=[])",
+    "the instruction's first number": INSTRUCTION_NUMBERS + "apis.supervisor.complete_task(answer=numbers[0])",
+    "the instruction's last number": INSTRUCTION_NUMBERS + "apis.supervisor.complete_task(answer=numbers[-1])",
+    "give up": "apis.supervisor.complete_task(status='fail')",
+}
+EVERY_TASK = [meta["task_id"] for split in SPLITS for meta in task_metas(split)]
+
+
+@pytest.mark.parametrize("policy", TRIVIAL_POLICIES)
+def test_a_policy_that_never_looks_at_the_world_solves_no_task(env: ToolWorldEnv, policy: str) -> None:
+    """Every listed task of every split (786), played with one action that completes it. 35 of them (4.5%: 24 of
+    test_challenge's 432, 6 of test_normal's 174, 1 of dev's 69, 4 of train's 111), each a no-op-pass task whose
+    right answer is to change nothing, passed with complete_task() and any answer; their template decided which
+    variant that was by its number alone (variant % 3), which the task id shows. Each now also asks for an
+    answer only the world gives (the amount, names or count the decision rests on)."""
+    solved = []
+    for task_id in EVERY_TASK:
+        env.reset(options={"task_id": task_id})
+        _, _, terminated, _, info = env.step(TRIVIAL_POLICIES[policy])
+        assert terminated, env.steps[-1].output
+        if info["success"]:
+            solved.append(task_id)
+    assert not solved, f"{len(solved)} of {len(EVERY_TASK)} tasks solved by '{policy}': {solved[:10]}"

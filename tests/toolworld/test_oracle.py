@@ -25,9 +25,9 @@ def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split:
 
     env.reset(options={"task_id": task_id})
     obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
-    assert terminated and info["success"] is env.task.spec.noop_pass  # only a no-op-pass task is done by nothing
-    if not info["success"]:
-        assert reward == 0.0 and info["evaluation"]["failure_category"] == "reasoning"
+    # no task is done by nothing: one whose right answer is to change nothing (no-op-pass) still asks for an answer
+    assert terminated and not info["success"] and reward == 0.0
+    assert info["evaluation"]["failure_category"] == "reasoning"
 
 
 APPWORLD_SPLIT_SIZES = {"train": 105, "dev": 60, "test_normal": 168, "test_challenge": 417}

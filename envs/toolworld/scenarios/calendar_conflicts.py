@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps._calendar_views import busy_occurrences, overlapping_pairs
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
+from envs.toolworld.scenarios._calendar import NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
@@ -17,17 +17,20 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 DOUBLE = "Double booked, will confirm."
 
 
-def _double_booked(view: WorldView, person: int) -> tuple[int, dict[int, dict]]:
-    """(how many conflicts, the accepted invitations that overlap an event the person organizes: event id -> its
-    first such occurrence)."""
+def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict]]:
+    """(the day of each conflict of another kind, the accepted invitations that overlap an event the person
+    organizes: event id -> its first such occurrence)."""
     items = busy_occurrences(reader(view, person), day(0), day(30))
     pairs = overlapping_pairs(items, len(items) ** 2, 0).items  # all of them: there are fewer than that
     out: dict[int, dict] = {}
+    others = []
     for p in pairs:
         sides = {p["first"]["my_response"]: p["first"], p["second"]["my_response"]: p["second"]}
         if "organizer" in sides and "accepted" in sides:
             out.setdefault(sides["accepted"]["event_id"], sides["accepted"])
-    return len(pairs), out
+        else:
+            others.append(max(p["first"]["start"], p["second"]["start"])[:10])
+    return others, out
 
 
 @scenario("calendar_double_booked_tentative", apps=("calendar", "email"))
@@ -35,10 +38,10 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: conflicts, but none of that kind
     pool = []
     for person in view.people_ids():
-        count, hits = _double_booked(view, person)
-        if count and (not hits) == clean:
-            pool.append((person, hits))
-    person, hits = pick(rng, pool, "person with double bookings", distinct=True)
+        others, hits = _double_booked(view, person)
+        if (others or hits) and (not hits) == clean:
+            pool.append((person, others, hits))
+    person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
     expectations: list[Expectation] = [
         Updated(
             "calendar_attendees",
@@ -68,9 +71,12 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     decide = """
 hits = {}
+others = []
 for p in pairs:
     sides = {p['first']['my_response']: p['first'], p['second']['my_response']: p['second']}
-    if 'organizer' in sides and 'accepted' in sides and sides['accepted']['event_id'] not in hits:
+    if 'organizer' not in sides or 'accepted' not in sides:
+        others.append(max(p['first']['start'], p['second']['start'])[:10])
+    elif sides['accepted']['event_id'] not in hits:
         hits[sides['accepted']['event_id']] = sides['accepted']
 organizers = {}
 for event_id in hits:
@@ -88,14 +94,17 @@ print(organizers)
         "if not hits:\n"
         "    print('no double booking of that kind: nothing to do')\n"
     )
-    oracle = Solution().step(login("calendar", "email")).step(look).step(decide).step(act).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=others)\n"
+    oracle = Solution().step(login("calendar", "email")).step(look).step(decide).step(act).step(done).steps()
+    expectations.append(Answer(others, "the answer lists the day of each overlap of another kind"))
     return TaskSpec(
         person,
         f"Check my double bookings from today to {day(30)}. Wherever an invitation I accepted overlaps an event I "
         f"organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}' and email "
         "its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double booked for "
         "'<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave every other "
-        "overlap alone; if there is no such case, change nothing.",
+        "overlap alone; if there is no such case, change nothing. Then tell me the day (YYYY-MM-DD) each overlap you "
+        "left alone starts on (one day per overlap).",
         oracle,
         expectations,
         noop_pass=not hits,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Expectation, Inserted
-from envs.toolworld.scenarios._calendar import DONE, NOW, day
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.scenarios._calendar import NOW, day
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -103,14 +103,27 @@ def appointment_prep_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     check = (
         fetch_all("tasks", f"apis.todo.search_tasks(access_token=todo_token, query={chore!r}")
         + "print([(t['title'], t['due_date']) for t in tasks])\n"
+        + fetch_all("mine", f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer'")
+        + f"days = [e['start'][:10] for e in mine if e['title'] == {title!r}]\n"
     )
-    oracle = Solution().step(login("calendar", "todo")).step(look).step(act).step(check).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=days)\n"
+    oracle = Solution().step(login("calendar", "todo")).step(look).step(act).step(check).step(done).steps()
+    days = [
+        r["start"][:10]
+        for r in view.rows(
+            "SELECT start FROM calendar_events WHERE organizer_id = ? AND title = ? AND status = 'confirmed'",
+            person,
+            title,
+        )
+    ]
+    expectations.append(Answer(days, f"the answer lists the days of my {len(days)} {title}s"))
     return TaskSpec(
         person,
         f"Do I have a '{title}' coming up in the next {WINDOW_DAYS} days (by {day(WINDOW_DAYS)})? If so, for the "
         f"first one: add a priority-2 task '{chore}' to my '{project}' todo project, due the day before, with the "
         f"description '{title} at <location> on <YYYY-MM-DD HH:MM>', and give the appointment an email reminder one "
-        "day (1440 minutes) before. If there is none, change nothing.",
+        f"day (1440 minutes) before. If there is none, change nothing. Either way, tell me the day (YYYY-MM-DD) of "
+        f"every '{title}' I organize, past and future.",
         oracle,
         expectations,
         noop_pass=not soon,

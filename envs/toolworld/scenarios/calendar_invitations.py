@@ -8,7 +8,6 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Updated
 from envs.toolworld.scenarios._calendar import (
-    DONE,
     MIDNIGHT,
     NOW,
     calendar_events,
@@ -118,14 +117,17 @@ def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
         "    print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=i['event_id'], "
         "response='declined', page_limit=20))\n"
     )
-    oracle = Solution().step(login("calendar")).step(LOOK).step(DECIDE).step(DECLINE).step(check).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=[i['title'] for i in free])\n"
+    oracle = Solution().step(login("calendar")).step(LOOK).step(DECIDE).step(DECLINE).step(check).step(done).steps()
+    left = [i["title"] for i in invitations if i["id"] not in clashes]
     return TaskSpec(
         person,
         f"Go through the invitations I haven't answered yet for events between today and {day(WINDOW_DAYS - 1)}. "
         f"Decline each one that overlaps anything on my Work calendar, with the comment '{CLASH_COMMENT}'. "
-        "Leave the others unanswered; if nothing clashes, change nothing.",
+        "Leave the others unanswered; if nothing clashes, change nothing. Then tell me the title of each invitation "
+        "you left unanswered.",
         oracle,
-        _declined(invitations, clashes),
+        [*_declined(invitations, clashes), Answer(left, "the answer lists the invitations left unanswered")],
         noop_pass=not clashes,
     )
 

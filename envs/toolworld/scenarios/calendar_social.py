@@ -10,7 +10,7 @@ from typing import Any
 from envs.toolworld.api import ApiError
 from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps.payments import _allowed_to_request
-from envs.toolworld.evaluate import Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
@@ -163,14 +163,15 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print([(r['note'], r['amount']) for r in sent])\n"
     )
-    oracle = Solution().step(login("calendar", "phone", "payments")).step(look).step(act).step(check).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=[m['email'] for m in mates])\n"
+    oracle = Solution().step(login("calendar", "phone", "payments")).step(look).step(act).step(check).step(done).steps()
     return TaskSpec(
         person,
         f"If the next 'Rent due' day on my calendar is within the next {horizon} days (by {day(horizon)}), request "
         f"${amount} from each roommate in my phone contacts with the note 'Rent share <that day, YYYY-MM-DD>'. "
-        "If it is further away, don't request anything.",
+        "If it is further away, don't request anything. Either way, tell me the email addresses of those roommates.",
         oracle,
-        expectations,
+        [*expectations, Answer([m["email"] for m in mates], "the answer lists my roommates' email addresses")],
         noop_pass=not soon,
     )
 
@@ -260,13 +261,22 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print([(i['title'], i['start'], i['end']) for i in mine])\n"
     )
-    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(check).step(DONE).steps()
+    done = (
+        "blocks = [b['start'][11:16] + '-' + b['end'][11:16] for b in busy]\n"
+        "apis.supervisor.complete_task(answer=blocks if clash else None)\n"
+    )
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(check).step(done).steps()
+    if busy_wanted:  # then the right answer is to change nothing, and to say why
+        midnight = datetime.combine(friday, datetime.min.time())
+        blocks = busy_blocks(reader(view, person), person, midnight, midnight + timedelta(days=1))
+        when = [f"{s:%H:%M}-{e:%H:%M}" for s, e in blocks]
+        expectations = [Answer(when, f"the answer lists my busy times on {friday}")]
     return TaskSpec(
         person,
         f"If nothing keeps me busy on Friday {friday} between 18:30 and 21:00, put '{title}' "
         f"on my primary calendar from 19:00 to 21:00 at Cafe Luna, invite {name} (their email is in my phone "
         f"contacts), and text them 'Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you "
-        "an invite.' If I'm busy then, do nothing.",
+        "an invite.' If I'm busy then, do nothing but tell me when I'm busy that day, as 'HH:MM-HH:MM' blocks.",
         oracle,
         expectations,
         noop_pass=busy_wanted,

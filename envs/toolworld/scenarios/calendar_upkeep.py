@@ -363,12 +363,19 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
         "    print('no Old work calendar: nothing to do')\n"
     )
     check = "print(apis.file_system.show_directory(access_token=file_system_token, path='/documents'))\n"
-    oracle = Solution().step(login("calendar", "file_system")).step(look).step(act).step(check).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=sum(c['event_count'] for c in calendars if c['name'] != 'Old work'))\n"
+    oracle = Solution().step(login("calendar", "file_system")).step(look).step(act).step(check).step(done).steps()
+    others = view.value(
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id "
+        "WHERE c.owner_id = ? AND c.name != 'Old work'",
+        person,
+    )
+    expectations.append(Answer(others, f"the answer is the {others} events of my other calendars"))
     return TaskSpec(
         person,
         f"If I still have a calendar called 'Old work', export all its events to the file {path} in my files (the "
         "calendar's own .ics export, as is) and then delete the calendar. If there is no such calendar, change "
-        "nothing.",
+        "nothing. Either way, tell me how many events the other calendars I own hold in all.",
         oracle,
         expectations,
         noop_pass=old is None,

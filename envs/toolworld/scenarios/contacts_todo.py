@@ -181,7 +181,10 @@ print(soon)
         "title='Wish ' + name + ' a happy birthday', due_date=day, priority=1)\n"
         "    print(apis.todo.show_upcoming_tasks(access_token=todo_token, page_limit=20))\n"
     )
-    oracle = Solution().step(login("phone", "todo")).step(look).step(act).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=len([c for c in contacts if c['birthday']]))\n"
+    oracle = Solution().step(login("phone", "todo")).step(look).step(act).step(done).steps()
+    known = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND birthday != ''", owner)
+    expectations.append(Answer(known, f"the answer is the {known} contacts with a birthday saved"))
     expectations += [
         Inserted(
             "todo_tasks",
@@ -196,7 +199,7 @@ print(soon)
         f"If any of my phone contacts has a birthday in the next {days} days (today {TODAY.isoformat()} to {last}), "
         "add a to-do 'Wish <First Last> a happy birthday' for each of them (one per name, even if saved twice), due "
         "on the birthday, priority 1, in my 'Birthdays' project (create it if missing). If there are none, change "
-        "nothing.",
+        "nothing. Either way, tell me how many of my phone contacts have a birthday saved.",
         oracle,
         expectations,
         noop_pass=not soon,

@@ -112,8 +112,9 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = Solution().step(login("phone")).step(look).step(decide)
     if pairs:
         oracle.step(act).step(check)
-    steps = oracle.step(DONE).steps()
-    expectations: list[Expectation] = []
+    steps = oracle.step("apis.supervisor.complete_task(answer=len(contacts))\n").steps()
+    held = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ?", owner)
+    expectations: list[Expectation] = [Answer(held, f"the answer is the {held} contacts my phone held")]
     if pairs:
         expectations.append(
             Deleted(
@@ -147,7 +148,8 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
         f"notes say '{STALE}'. Delete each such old entry, and in the notes of the person's current entry write "
         "'old number <the old 10-digit number> removed' (after any notes already there, separated by '; '). Then "
         "text each of them at their current number: 'Hi <first name>, I deleted your old number <old number> from my "
-        "phone.' If there is no such duplicate, change nothing.",
+        "phone.' If there is no such duplicate, change nothing. Either way, tell me how many contacts my phone held "
+        "before you changed anything.",
         steps,
         expectations,
         noop_pass=not pairs,
@@ -414,7 +416,8 @@ print(promises)
         "    if not any(p['receiver']['email'] == email and abs(p['amount'] - amount) < 0.005 "
         "and p['created_at'] >= when for p in sent):\n"
         "        todo.append((email, amount))\n"
-        "print(todo)\n"
+        "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
+        "print(todo, balance)\n"
     )
     act = (
         "for email, amount in todo:\n"
@@ -426,8 +429,10 @@ print(promises)
         + befriend_code("{email for email, _ in todo}")
         + "print(apis.payments.show_balance(access_token=payments_token))\n"
     )
-    oracle = Solution().step(login("phone", "payments")).step(look).step(decide).step(act).step(DONE).steps()
-    expectations: list[Expectation] = []
+    done = "apis.supervisor.complete_task(answer=balance)\n"
+    oracle = Solution().step(login("phone", "payments")).step(look).step(decide).step(act).step(done).steps()
+    balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner)
+    expectations: list[Expectation] = [Answer(balance, f"the answer is my balance before paying, ${balance:.2f}")]
     deltas: dict[int, float] = {}
     for d in debts:
         expectations.append(
@@ -464,7 +469,7 @@ print(promises)
         "the payments app with the note 'tickets', unless I already sent that person that amount after the text, and "
         "text them 'Sent you $<amount> for the tickets.' (two decimals). Make each person you pay my payments "
         "friend if they are not yet. "
-        "If there is nothing left to pay, do nothing.",
+        "If there is nothing left to pay, do nothing. Either way, tell me my payments balance before any payment.",
         oracle,
         expectations,
         noop_pass=not debts,

@@ -200,10 +200,12 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(len(sent), 'told')\n"
         + fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
         + "print(len(favorites), 'favourites')\n"
-        "apis.supervisor.complete_task()\n"
+        "apis.supervisor.complete_task(answer=[line.split(':')[0].strip() for line in text.splitlines() "
+        "if line.strip()])\n"
     )
     oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
-    expectations: list[Expectation] = []
+    listed = [line.split(":")[0].strip() for line in file["content"].splitlines() if line.strip()]
+    expectations: list[Expectation] = [Answer(listed, "the answer names the people the list held before")]
     if missing:
         lines = [*file["content"].splitlines(), *(c["line"] for c in missing)]
         expectations.append(
@@ -238,7 +240,8 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "as a line 'First Last: number' like the others (not at a number saved as an old one no longer in use). Add "
         f'the missing ones at the end, keeping the existing lines, and text each one you add exactly "{ADDED}". '
         "Make each one you add a favourite in my phone if they are not one, and make sure favourites can ring "
-        "through do-not-disturb. If none is missing, change nothing.",
+        "through do-not-disturb. If none is missing, change nothing. Either way, tell me the names the list held "
+        "before you added any.",
         oracle,
         expectations,
         noop_pass=not missing,

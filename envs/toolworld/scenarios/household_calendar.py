@@ -237,13 +237,26 @@ def share_family_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "print(apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=cal['calendar_id'], "
             "page_limit=20))\n"
-            "apis.supervisor.complete_task()"
+            "apis.supervisor.complete_task(answer=[m['name'] for m in group['members'] if m['email'] != me['email'] "
+            "and current.get(m['email']) == 'edit'])"
         )
         .steps()
     )
+    editors = [
+        full_name(view, r["person_id"])
+        for r in view.rows(
+            "SELECT person_id FROM calendar_shares WHERE calendar_id = ? AND permission = 'edit'", c["id"]
+        )
+        if r["person_id"] in members(view, int(g["group_id"]))
+    ]
     expectations: list[Expectation] = [
-        Updated("calendar_shares", s["id"], {"permission": "edit"}, f"{full_name(view, s['person_id'])} may now edit")
-        for s in upgrade
+        Answer(editors, "the answer names the group members who could already edit the calendar"),
+        *(
+            Updated(
+                "calendar_shares", s["id"], {"permission": "edit"}, f"{full_name(view, s['person_id'])} may now edit"
+            )
+            for s in upgrade
+        ),
     ]
     if new:
         expectations.append(
@@ -259,8 +272,8 @@ def share_family_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Everyone else in my bill splitting group '{g['name']}' should be able to edit my calendar '{c['name']}': "
         "share it with edit permission with those who cannot see it yet and upgrade those who may only view it. "
-        "Leave everyone else's access as it is.",
+        "Leave everyone else's access as it is. Tell me the names of the members who could already edit it.",
         oracle,
         expectations,
-        noop_pass=not expectations,
+        noop_pass=not new and not upgrade,
     )

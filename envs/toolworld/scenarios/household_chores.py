@@ -209,19 +209,24 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for t in late:\n"
             "    print(apis.todo.show_task(access_token=todo_token, task_id=t['task_id']))\n"
-            "apis.supervisor.complete_task()"
+            "apis.supervisor.complete_task(answer=[t['title'] for t in tasks if t['assignee_email'] == helper['email'] "
+            "and t not in late])"
         )
         .steps()
     )
-    expectations: list[Expectation] = [  # none when nothing is overdue: then the right answer is to change nothing
+    late_ids = {t["id"] for t in overdue}
+    kept = [t["title"] for t in open_tasks_of(view, r["project_id"], helper) if t["id"] not in late_ids]
+    expectations: list[Expectation] = [  # only the answer when nothing is overdue: then change nothing
         Updated("todo_tasks", t["id"], {"assignee_id": owner, "due_date": due}, f"'{t['title']}' is mine, due {due}")
         for t in overdue
     ]
+    expectations.append(Answer(kept, f"the answer lists the {len(kept)} open tasks of {name} left as they were"))
     return TaskSpec(
         owner,
         f"{name} is away, so I take over their overdue chores in my shared todo project '{r['name']}': every open "
         f"task there assigned to them whose due date is before today ({today}) gets assigned to me and is due "
-        f"{due} instead. Their other tasks stay as they are; if nothing of theirs is overdue, change nothing.",
+        f"{due} instead. Their other tasks stay as they are; if nothing of theirs is overdue, change nothing. "
+        "Either way, tell me the titles of their open tasks there that you left as they were.",
         oracle,
         expectations,
         noop_pass=not overdue,
@@ -385,23 +390,31 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
             "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title, "
             f"due_date={due!r}, priority=1)\n"
         )
-        .step("apis.supervisor.complete_task()")
+        .step(
+            "apis.supervisor.complete_task(answer=[d['debtor']['name'] for d in debts if d['creditor']['email'] == "
+            "me['email']])"
+        )
         .steps()
     )
+    debtors = [full_name(view, d) for (d, c) in pair_debts(view.conn, g["group_id"]) if c == owner]
     return TaskSpec(
         owner,
         f"For each person I owe money to in my bill splitting group '{g['name']}' (after netting with them), add a "
         f"priority 1 task to my todo project 'Finance', due {due}, titled 'Pay back <their full name> $<amount> "
-        f"({g['name']})' with the amount like $12.30. If I owe nobody there, add nothing.",
+        f"({g['name']})' with the amount like $12.30. If I owe nobody there, add nothing. Either way, tell me the "
+        "full names of the people there who owe me money.",
         oracle,
         [
-            Inserted(
-                "todo_tasks",
-                task_row(owner, project, title, due_date=due, priority=1, labels=OneOf(("", "[]"))),
-                f"a task '{title}'",
-                what="tasks",
-            )
-            for title in titles.values()
+            Answer(debtors, "the answer names the people in the group who owe me"),
+            *(
+                Inserted(
+                    "todo_tasks",
+                    task_row(owner, project, title, due_date=due, priority=1, labels=OneOf(("", "[]"))),
+                    f"a task '{title}'",
+                    what="tasks",
+                )
+                for title in titles.values()
+            ),
         ],
         noop_pass=not debts,
     )

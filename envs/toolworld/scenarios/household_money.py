@@ -130,17 +130,20 @@ def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
             "for g in homes:\n"
             "    print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=g['group_id'])"
             "['my_balance'])\n"
-            "apis.supervisor.complete_task()"
+            "apis.supervisor.complete_task(answer=[g['name'] for g in homes])"
         )
         .steps()
     )
+    names = [g["name"] for g, _ in homes[owner]]
+    expectations.append(Answer(names, f"the answer names my {len(names)} household groups"))
     return TaskSpec(
         owner,
         "Settle everything I owe in my household bill splitting groups (those of type home, family or couple): in "
         "each of them, pay every member I owe exactly what I owe them there (after netting with them) as a private "
         "payment on the payments app with the group's name as the note, and record each payment as a settlement in "
         "that group, paid by payments app, with the same note. People who owe me and my other groups are not part of "
-        "this; if I owe nobody in those groups, change nothing.",
+        "this; if I owe nobody in those groups, change nothing. Either way, tell me the names of those household "
+        "groups.",
         oracle,
         expectations,
         noop_pass=not deltas,
@@ -510,11 +513,21 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id']))\n"
-            "apis.supervisor.complete_task()"
+            "apis.supervisor.complete_task(answer=[r['first_name'] + ' ' + r['last_name'] for r in roommates "
+            "if r['email'] in inside])"
         )
         .steps()
     )
-    expectations: list[Expectation] = []  # none when every roommate is in already: then change nothing
+    already = view.rows(
+        "SELECT c.first_name || ' ' || c.last_name AS name FROM phone_contacts c JOIN people p ON p.email = c.email "
+        "JOIN bill_splitting_members m ON m.person_id = p.id AND m.group_id = ? WHERE c.owner_id = ? "
+        "AND c.relationship = 'roommate'",
+        g["group_id"],
+        g["owner_id"],
+    )
+    expectations: list[Expectation] = [  # no other test when every roommate is in already: then change nothing
+        Answer([r["name"] for r in already], "the answer names the roommates who were in the group already")
+    ]
     if new:
         expectations.append(
             Inserted(
@@ -529,7 +542,8 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         int(g["owner_id"]),
         f"Make sure every roommate in my phone contacts is in my bill splitting group '{g['name']}': add those "
-        f"who are not members yet, and text each one you add: '{welcome}'. If they all are in, change nothing.",
+        f"who are not members yet, and text each one you add: '{welcome}'. If they all are in, change nothing. "
+        "Either way, tell me the names (as in my contacts) of the roommates who were in the group already.",
         oracle,
         expectations,
         noop_pass=not new,

@@ -308,6 +308,7 @@ def listening_party(view: WorldView, rng: random.Random) -> TaskSpec:
 
 OUTINGS = ("Concert", "Movie night")
 WINDOW = ("2026-05-18", "2026-07-31")  # from the world's today to the end of July
+PAST = ("2025-01-01", "2026-05-17")  # the outings before it, which the agent reports
 
 
 def outings(view: WorldView, owner: int, since: str, until: str) -> list[dict[str, object]]:
@@ -372,9 +373,19 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
         "if found:\n"
         + fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, project_id=project", indent="    ")
         + "    print([(t['title'], t['due_date']) for t in made])\n"
-        + DONE
+        + "past = []\n"
+        + "for kind in ('Concert', 'Movie night'):\n"
+        + fetch_all(
+            "batch_all",
+            f"apis.calendar.show_events(access_token=calendar_token, query=kind, date_from={PAST[0]!r}, "
+            f"date_to={PAST[1]!r}, role='organizer'",
+            indent="    ",
+        )
+        + "    past += [e['start'][:10] for e in batch_all if e['title'] == kind]\n"
+        + "apis.supervisor.complete_task(answer=past)\n"
     )
-    expectations: list[Expectation] = []
+    days = [str(e["start"])[:10] for e in outings(view, owner, *PAST)]
+    expectations: list[Expectation] = [Answer(days, f"the answer lists the days of my {len(days)} past outings")]
     if events:
         project = {"owner_id": owner, "name": "Outings", "color": "green", "is_favorite": 0, "archived": 0}
         expectations.append(
@@ -434,7 +445,8 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
         "one, a to-do 'Get tickets: <title> on <YYYY-MM-DD>' (the event's day) due 3 days before it (today, "
         f"{WORLD_NOW.date()}, if that is already past), priority 2, labelled 'errand' (create the label if I have "
         "none), with a reminder at 9:00 on its due date; and add the note 'Tickets to-do due <due date>' and a "
-        "reminder 2 hours before to the event. If there are none, change nothing.",
+        "reminder 2 hours before to the event. If there are none, change nothing. Either way, tell me the day "
+        f"(YYYY-MM-DD) of each concert and movie night I organized from {PAST[0]} to {PAST[1]}.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not events,

@@ -202,11 +202,13 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
         "    for song_id in to_download:\n"
         "        apis.music.download_song(access_token=music_token, song_id=song_id, quality='high')\n"
         "    print(apis.notes.show_note(access_token=notes_token, note_id=note))\n"
-        "apis.supervisor.complete_task()\n"
+        "apis.supervisor.complete_task(answer=max(saved, key=lambda a: a['saved_at'])['album'])\n"
     )
-    expectations: list[Expectation] = []
+    answer = Answer(saves[-1]["title"], f"the answer is the album I saved last, {saves[-1]['title']}")
+    expectations: list[Expectation] = [answer]
     if recent:
         book, expectations = notebook_expectations(view, owner, "Journal")
+        expectations.append(answer)
         expectations.append(
             Inserted(
                 "notes_notes",
@@ -239,7 +241,7 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
         "oldest save first, written as 'YYYY-MM-DD: Album by Artist (K/N in my library)', where YYYY-MM-DD is the "
         "day I saved it, N the album's track count and K how many of its tracks are in my music library. Also "
         "download in high quality every track of those albums that is in my library but not downloaded yet. If I "
-        "saved none since then, change nothing.",
+        "saved none since then, change nothing. Either way, tell me the title of the album I saved most recently.",
         Solution().step(look).step(count).step(act).steps(),
         expectations,
         noop_pass=not recent,

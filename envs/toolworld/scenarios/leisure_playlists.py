@@ -307,9 +307,9 @@ def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "    print(len(left), sum(s['duration_s'] for s in left) / 60)\n"
         + "    print(apis.music.show_playlist_songs(access_token=music_token, playlist_id=new, page_limit=20))\n"
-        + "apis.supervisor.complete_task()\n"
+        + "apis.supervisor.complete_task(answer=total)\n"
     )
-    expectations: list[Expectation] = []
+    expectations: list[Expectation] = [Answer(total, f"the answer is the playlist's length before, {total} seconds")]
     if removed:
         playlist = {
             "owner_id": p["owner_id"],
@@ -343,7 +343,8 @@ def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
         f"My music playlist titled exactly '{p['title']}' must fit in {limit} minutes. If it is longer, take songs "
         f"off its end, last one first, until its total length is at most {limit} minutes, but skip over the crowd "
         f"favourites (songs with an average review rating of {FAVOURITE} or more stay), and put the removed songs "
-        f"into a new private playlist '{extra_title}' in the order they had. If it already fits, change nothing.",
+        f"into a new private playlist '{extra_title}' in the order they had. If it already fits, change nothing. "
+        "Either way, tell me its total length in seconds before any change.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not removed,
@@ -675,13 +676,17 @@ def family_mix(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def followed_by(view: WorldView, person: int) -> set[str]:
+    return {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
+
+
 @scenario("leisure_recommended_from_followed", apps=("music",))
 def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
     genres = [r["genre"] for r in view.rows("SELECT DISTINCT genre FROM music_songs ORDER BY genre")]
     none_followed = getattr(rng, "variant", 0) % 3 == 2  # one variant in three: no recommended artist is followed
     candidates = []
     for person in view.people_ids():
-        followed = {r["artist"] for r in view.rows("SELECT artist FROM music_follows WHERE owner_id = ?", person)}
+        followed = followed_by(view, person)
         for genre in genres:
             recommended = view.rows(
                 "SELECT id, artist FROM music_songs WHERE genre = ? AND id NOT IN "
@@ -723,7 +728,7 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    for s in chosen:\n"
         + "        apis.music.add_song_to_playlist(access_token=music_token, playlist_id=mix, song_id=s['song_id'])\n"
         + "    print(apis.music.show_playlist(access_token=music_token, playlist_id=mix))\n"
-        + "apis.supervisor.complete_task(answer=len(chosen) if chosen else None)\n"
+        + "apis.supervisor.complete_task(answer=len(chosen) if chosen else sorted(following))\n"
     )
     playlist = {"owner_id": owner, "title": mix, "is_public": 0, "description": "", "is_collaborative": 0}
     to_like = [s for s in picked if s not in liked]
@@ -754,9 +759,9 @@ def recommended_from_followed(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Go through all my {genre} music recommendations: add to my library every recommended song whose artist I "
         "follow (exactly that artist name), and like it if I have not; also put them, in the order the recommendations "
         f"list them, into a new private playlist '{mix}'. Tell me how many songs you added. If none "
-        "of them is by an artist I follow, change nothing (and no answer is needed).",
+        "of them is by an artist I follow, change nothing and tell me the names of the artists I follow instead.",
         Solution().step(look).step(act).step(collect).steps(),
-        expectations if picked else [],
+        expectations if picked else [Answer(sorted(followed_by(view, owner)), "the answer names the artists I follow")],
         noop_pass=not picked,
     )
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task
@@ -269,14 +269,23 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (title, note), n in sorted(wanted.items())
     ]
+    owed = view.value(
+        "SELECT ROUND(SUM(amount), 2) FROM payments_requests WHERE payer_id = ? AND status = 'pending'", owner
+    )
     return TaskSpec(
         owner,
         f"Has anyone asked me on the payments app for more than ${BIG:.0f} that I haven't paid or declined yet? For "
         "each such pending request, add a task 'Pay <their full name> $<amount>' (two decimals) to my Finance project "
         "in my todo app, with the request's note as description, priority 1, due 2026-05-22. Don't pay anything yet; "
-        "if there are no such requests, leave everything as it is.",
-        Solution().step(login("payments", "todo")).step(look).step(act).step(done()).steps(),
-        expectations,
+        "if there are no such requests, leave everything as it is. Either way, tell me how much all my pending "
+        "requests add up to.",
+        Solution()
+        .step(login("payments", "todo"))
+        .step(look)
+        .step(act)
+        .step(done("round(sum(r['amount'] for r in asks), 2)"))
+        .steps(),
+        [*expectations, Answer(owed, f"the answer is the ${owed:.2f} all my pending requests add up to")],
         noop_pass=not expectations,
     )
 

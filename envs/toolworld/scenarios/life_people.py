@@ -132,10 +132,12 @@ def birthday_gift_money(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     owner = pick(rng, pool, "person with (or without) birthdays coming", distinct=True)["owner"]
     coming = _birthdays(view, owner)
+    balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner)
     calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
     look = fetch_all("soon", "apis.phone.show_upcoming_birthdays(access_token=phone_token, days_ahead=30")
     look += "soon = [c for c in soon if c['relationship'] in ('friend', 'family') and c['email']]\n"
     look += "print([(c['first_name'], c['next_birthday']) for c in soon])\n"
+    look += "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
     act = """\
     if soon:
         calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)
@@ -192,9 +194,15 @@ def birthday_gift_money(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Whose birthday is coming up in the next 30 days among the friends and family in my phone contacts? For "
         f"each of them, send ${GIFT:.0f} on the payments app with the note 'Happy birthday!' (public, not private), "
         "and put an all-day event '<first name> <last name>'s birthday' on that date on my main calendar. If nobody's "
-        "birthday is coming, do nothing.",
-        Solution().step(login("phone", "payments", "calendar")).step(look).step(act).step(check).step(done()).steps(),
-        expectations,
+        "birthday is coming, do nothing. Either way, tell me my payments balance before any gift.",
+        Solution()
+        .step(login("phone", "payments", "calendar"))
+        .step(look)
+        .step(act)
+        .step(check)
+        .step(done("balance"))
+        .steps(),
+        [*expectations, Answer(balance, f"the answer is my balance before the gifts, ${balance:.2f}")],
         noop_pass=not expectations,
     )
 

@@ -35,10 +35,21 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         DROP,
     )
+    kept = [
+        r["name"]
+        for r in view.rows(
+            "SELECT p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? "
+            "AND w.price_when_added - p.price < ?",
+            owner,
+            DROP,
+        )
+    ]
     lines = [f"{d['name']}: ${d['price_when_added']:.2f} -> ${d['price']:.2f}" for d in drops]
     saved = round(sum(d["price_when_added"] - d["price"] for d in drops), 2)
     look = fetch_all("drops", f"apis.shop.show_price_drops(access_token=shop_token, min_drop={DROP}")
     look += "print([(d['name'], d['price_when_added'], d['price']) for d in drops])\n"
+    look += fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+    look += "kept = [w['name'] for w in wished if w['product_id'] not in {d['product_id'] for d in drops}]\n"
     act = """\
     if drops:
         for d in drops:
@@ -76,9 +87,10 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Check my shop wishlist for price drops of at least ${DROP:.0f} since I added the item. If there are any, "
         "move each of those items from my wishlist to my cart (one of each), and make a note titled 'Wishlist price "
         "drops' with one line per item, '<product name>: $<price when added> -> $<price now>', then a last line "
-        "'Saved: $<sum of the drops>' (two decimals). If nothing dropped that much, change nothing.",
-        Solution().step(login("shop", "notes")).step(look).step(act).step(check).step(done()).steps(),
-        expectations,
+        "'Saved: $<sum of the drops>' (two decimals). If nothing dropped that much, change nothing. Either way, tell "
+        "me the names of the items left on my wishlist.",
+        Solution().step(login("shop", "notes")).step(look).step(act).step(check).step(done("kept")).steps(),
+        [*expectations, Answer(kept, "the answer names the items left on my wishlist")],
         noop_pass=not expectations,
     )
 

@@ -428,6 +428,11 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     project = project_of(view, owner, "Finance")
     assert project is not None
     debts = {c: a for (d, c), a in pair_debts(view.conn, chosen["id"]).items() if d == owner}
+    others = [
+        full_name(view, r["person_id"])
+        for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", chosen["id"])
+        if r["person_id"] != owner
+    ]
     look = f"group_name = {name!r}\n" + FIND_GROUP
     look += fetch_all(
         "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
@@ -461,8 +466,14 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Do I still owe anyone in my bill-splitting group '{name}'? If so, add a task 'Pay back <their full name> "
         "($<amount>)' (two decimals) for each of them to my Finance project in my todo app, due 2026-05-25, priority "
-        "2, with the group's name as its description. If I owe nobody there, leave my todo list alone.",
-        Solution().step(login("bill_splitting", "todo")).step(look).step(act).step(done()).steps(),
-        expectations,
+        "2, with the group's name as its description. If I owe nobody there, leave my todo list alone. Either way, "
+        "tell me the full names of the other members of that group.",
+        Solution()
+        .step(login("bill_splitting", "todo"))
+        .step(look)
+        .step(act)
+        .step(done("[m['name'] for m in group['members'] if m['email'] != me['email']]"))
+        .steps(),
+        [*expectations, Answer(others, "the answer names the other members of the group")],
         noop_pass=not expectations,
     )

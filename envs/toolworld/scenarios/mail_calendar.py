@@ -370,12 +370,13 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
             "print([(e['subject'], e['sent_at']) for e in invoices])\n"
         )
         .step(
-            "due = []\n"
+            "due, totals = [], []\n"
             "for e in invoices:\n"
             "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
             "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
             "['content']\n"
             "    amount = float(text.split('Total due: $')[1].split()[0])\n"
+            "    totals.append(amount)\n"
             f"    if amount > {bound}:\n"
             "        due.append((e, amount))\n"
             "print([(e['subject'], amount) for e, amount in due])\n"
@@ -392,15 +393,18 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
             "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body=f'Scheduled for {day}.')\n"
         )
-        .step("apis.supervisor.complete_task()\n")
+        .step("apis.supervisor.complete_task(answer=round(sum(totals), 2))\n")
         .steps()
     )
+    total = round(sum(amounts), 2)
+    expectations.append(Answer(total, f"the answer is the ${total:.2f} the {len(amounts)} invoices add up to"))
     return TaskSpec(
         owner,
         f"For each invoice emailed to me in {year} whose total due (in the attached invoice file) is over ${bound}, "
         "put an all-day event 'Pay invoice <number>' on my 'Personal' calendar 30 days after the invoice email's "
         "date, shown as free (not busy), with the amount as its description (like $12.50), and reply "
-        f"'Scheduled for <YYYY-MM-DD>.' (that day) to the invoice email. Invoices up to ${bound} need nothing.",
+        f"'Scheduled for <YYYY-MM-DD>.' (that day) to the invoice email. Invoices up to ${bound} need nothing. Then "
+        f"tell me how much all the invoices emailed to me in {year} add up to.",
         oracle,
         expectations,
         noop_pass=quiet,

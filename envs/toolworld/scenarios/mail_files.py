@@ -78,6 +78,7 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{r['path']} ends with the line 'Sent to {name}.'",
             )
         )
+    calm = [project_of(r["path"]) for r in owners[owner] if r["content"].split("Risks: ")[1].strip() == "none"]
     text = f"I emailed you the risk reports of {', '.join(sorted(projects))}."
     if projects:
         expectations.append(
@@ -134,9 +135,13 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
         "report.txt, subject '<project> risks' (the project's folder name) and text 'Risks: <the risk>.', then add "
         f"the line 'Sent to {name}.' at the end of that report. Finally text {name} 'I emailed you the risk reports "
         "of <the projects, in alphabetical order, separated by ', '>.'. Send nothing and change nothing if no "
-        "report names a risk.",
-        oracle.step("apis.supervisor.complete_task()\n").steps(),
-        expectations,
+        "report names a risk. Either way, tell me the projects whose report says 'Risks: none'.",
+        oracle.step(
+            "risky_paths = {path for path, _, _ in risky}\n"
+            "apis.supervisor.complete_task(answer=[f['path'].split('/')[2] for f in reports "
+            "if f['path'] not in risky_paths])\n"
+        ).steps(),
+        [*expectations, Answer(calm, "the answer names the projects without a risk")],
         noop_pass=quiet,
     )
 

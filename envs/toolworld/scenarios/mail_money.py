@@ -111,17 +111,18 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
             "        paid.append(friend)\n"
             "print(paid, apis.payments.show_balance(access_token=payments_token))\n"
         )
-        .step("apis.supervisor.complete_task()\n")
+        .step("apis.supervisor.complete_task(answer=round(sum(t for f, t in totals.items() if f not in paid), 2))\n")
         .steps()
     )
+    left = round(sum(t for t in sums[owner].values() if t <= bound), 2)
     return TaskSpec(
         owner,
         "Several people have sent me 'Paying you back' emails, each asking for my share of something. For each "
         f"person, add up the shares they asked for. If their sum is over ${bound}, send them the whole sum on "
         "payments (public, note 'Paying you back') and reply 'Sent you $<sum>.' (like $12.50) to their most recent "
-        "request; leave the others for now.",
+        "request; leave the others for now. Then tell me how much the sums you left add up to.",
         oracle,
-        expectations,
+        [*expectations, Answer(left, f"the answer is the ${left:.2f} left unpaid")],
         noop_pass=not over,
     )
 

@@ -295,7 +295,7 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("left", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
             + "print(len(left), 'overdue left')\n"
-            "apis.supervisor.complete_task()\n"
+            "apis.supervisor.complete_task(answer=[t['title'] for t in overdue])\n"
         )
         .steps()
     )
@@ -303,9 +303,10 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         p["owner_id"],
         f"If my todo project '{p['name']}' has more than {bound} overdue tasks (open, due before today), email my "
         f"coworker {name} the list (subject '{subject}', one line per task '<title> (due <YYYY-MM-DD>)') and move "
-        f"every one of them to next Monday, {NEXT_MONDAY}. Otherwise leave everything as it is.",
+        f"every one of them to next Monday, {NEXT_MONDAY}. Otherwise leave everything as it is. Either way, tell me "
+        "the titles of the tasks that were overdue.",
         oracle,
-        expectations,
+        [*expectations, Answer([t["title"] for t in overdue], "the answer lists the overdue tasks")],
         noop_pass=quiet,
     )
 

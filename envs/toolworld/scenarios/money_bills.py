@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, paid_and_settled, unique_groups
 from envs.toolworld.scenarios.payments import balance_changes
@@ -99,14 +99,18 @@ def settle_group_debts(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.bill_splitting.show_settlements(access_token=bill_splitting_token, group_id=group['group_id']",
         )
         + "print(settled[:len(mine)])\n"
-        + DONE
+        + "owed = round(sum(d['amount'] for d in debts if d['creditor']['email'] == me['email']), 2)\n"
+        + "apis.supervisor.complete_task(answer=owed)\n"
     )
+    owed = round(sum(a for (_, c), a in pair_debts(view.conn, g["group_id"]).items() if c == owner), 2)
+    expectations.append(Answer(owed, f"the answer is the ${owed:.2f} the others there owe me"))
     return TaskSpec(
         owner,
         f"Settle my debts in my bill splitting group '{g['name']}': for each member I owe money there, if they are my "
         f"friend on the payments app, pay them what I owe there (private, note '{note}') and record it in the group "
         "as a settlement paid by 'payments app' with the same note; if they are not, I will hand them cash: record "
-        "the settlement paid by 'cash' with that note. If I owe nobody in that group, do nothing.",
+        "the settlement paid by 'cash' with that note. If I owe nobody in that group, do nothing. Either way, tell "
+        "me how much the others there owe me in all.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
         noop_pass=not mine,

@@ -231,7 +231,7 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
         f"    lines.append(f'Spent ${{spent:.2f}} of my ${budget:.2f} budget')\n"
         f"    apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
         "pinned=True)\n"
-        "apis.supervisor.complete_task()\n"
+        "apis.supervisor.complete_task(answer=spent)\n"
     )
     return TaskSpec(
         owner,
@@ -239,17 +239,22 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
         "(cancelled ones do not count). If I went over the budget, create a pinned note titled "
         f"'{title}' listing those orders from the most expensive down, one per line as 'Order <order id> "
         f"(YYYY-MM-DD): $<total>', and a last line 'Spent $<sum> of my {money(budget)} budget'. If I stayed within "
-        "it, do not create anything.",
+        "it, do not create anything. Either way, tell me how much I spent that month.",
         Solution().step(look).step(decide).step(act).steps(),
         [
-            Inserted(
-                "notes_notes",
-                new_note(owner, title, Receipt(lines, summary), pinned=1),
-                f"a pinned note '{title}' with the {len(lines)} orders, then '{summary}'",
-                what="notes",
-            )
-        ]
-        if spent > budget
-        else [],
+            Answer(spent, f"the answer is the {money(spent)} I spent"),
+            *(
+                [
+                    Inserted(
+                        "notes_notes",
+                        new_note(owner, title, Receipt(lines, summary), pinned=1),
+                        f"a pinned note '{title}' with the {len(lines)} orders, then '{summary}'",
+                        what="notes",
+                    )
+                ]
+                if spent > budget
+                else []
+            ),
+        ],
         noop_pass=spent <= budget,
     )

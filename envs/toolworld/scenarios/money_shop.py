@@ -7,7 +7,7 @@ import random
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._money import money
-from envs.toolworld.scenarios.shop import DONE, PLAIN_ORDER, stock_changes
+from envs.toolworld.scenarios.shop import PLAIN_ORDER, stock_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -97,15 +97,25 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(apis.shop.show_cart(access_token=shop_token))\n"
         + fetch_all("left", "apis.shop.show_wishlist(access_token=shop_token")
         + "print(len(left), 'left on the wishlist')\n"
-        + DONE
+        + "apis.supervisor.complete_task(answer=[w['name'] for w in left])\n"
     )
+    moved = {r["id"] for r in rows}
+    kept = [
+        r["name"]
+        for r in view.rows(
+            "SELECT w.id, p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ?",
+            owner,
+        )
+        if r["id"] not in moved
+    ]
     return TaskSpec(
         owner,
         f"Look through my shop wishlist. Every item whose price is now at least {percent}% below what it cost when I "
         "added it, that is at the lowest price it has ever had (see its price history) and that is in stock, goes "
-        "into my cart (one unit) and off the wishlist. If no item qualifies, leave my wishlist and cart as they are.",
+        "into my cart (one unit) and off the wishlist. If no item qualifies, leave my wishlist and cart as they are. "
+        "Either way, tell me the names of the items left on my wishlist.",
         Solution().step(look).step(act).step(check).steps(),
-        expectations,
+        [*expectations, Answer(kept, "the answer names the items left on my wishlist")],
         noop_pass=not rows,
     )
 

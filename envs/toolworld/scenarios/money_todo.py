@@ -229,15 +229,16 @@ def top_up_balance(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
         "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
         "title=f'Top up payments balance by ${round(owed - balance, 2):.2f}', due_date='2026-05-19', priority=1)\n"
-        + DONE
+        "apis.supervisor.complete_task(answer=owed)\n"
     )
     return TaskSpec(
         owner,
         "Check whether my payments balance covers every pending payment request I received. If the requests add up "
         "to more than my balance, add a task to my todo project 'Finance' titled 'Top up payments balance by "
-        "$<the missing amount, two decimals>', due tomorrow, priority 1. If the balance covers them, change nothing.",
+        "$<the missing amount, two decimals>', due tomorrow, priority 1. If the balance covers them, change nothing. "
+        "Either way, tell me how much those requests add up to.",
         Solution().step(look).step(act).steps(),
-        expectations,
+        [*expectations, Answer(row["owed"], f"the answer is the {money(row['owed'])} the requests add up to")],
         noop_pass=not short,
     )
 

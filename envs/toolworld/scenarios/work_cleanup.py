@@ -6,7 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, day, labels_with, other_branch
+from envs.toolworld.scenarios._work import NOW, day, labels_with, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -157,12 +157,23 @@ def close_finished_parents(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
         for t in parents
     ]
+    waiting = view.rows(
+        "SELECT t.title FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
+        "AND t.parent_id IS NULL AND t.completed = 0 AND p.archived = 0 AND EXISTS (SELECT 1 FROM todo_tasks s "
+        "WHERE s.parent_id = t.id AND s.completed = 0) ORDER BY t.id",
+        owner,
+    )
+    done = "apis.supervisor.complete_task(answer=[t['title'] for t in candidates if t['task_id'] in parents])\n"
     return TaskSpec(
         owner,
         "Some of my open to-dos have subtasks. Close each open to-do all of whose subtasks are done; leave the ones "
-        "with a subtask still open, and don't touch to-dos without subtasks.",
-        Solution().step(look).step(act).step(DONE).steps(),
-        expectations,
+        "with a subtask still open, and don't touch to-dos without subtasks. Then tell me the titles of the to-dos "
+        "you left open because a subtask of theirs is still open.",
+        Solution().step(look).step(act).step(done).steps(),
+        [
+            *expectations,
+            Answer([t["title"] for t in waiting], "the answer lists the to-dos still waiting on a subtask"),
+        ],
         noop_pass=not expectations,
     )
 

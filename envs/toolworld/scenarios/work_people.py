@@ -255,9 +255,9 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Check my shared '{pair['name']}' to-do project: if more than {limit} of the open to-dos assigned to "
         f"{pair['full']} are overdue, text {first} (number in my phone contacts) a message whose first line is "
         f"'Overdue in {pair['name']}:' followed by the title of each of those overdue to-dos, one per line. If not, "
-        "don't send anything.",
-        Solution().step(look).step(act).step(DONE).steps(),
-        expectations,
+        "don't send anything. Either way, tell me the titles of their overdue to-dos there.",
+        Solution().step(look).step(act).step("apis.supervisor.complete_task(answer=theirs)\n").steps(),
+        [*expectations, Answer(titles, f"the answer lists the overdue to-dos of {pair['full']}")],
         noop_pass=not expectations,
     )
 
@@ -463,9 +463,20 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         """
     check = (
         "print(apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'], "
-        "page_limit=20))\n" + DONE
+        "page_limit=20))\n"
+        "apis.supervisor.complete_task(answer=[r['first_name'] + ' ' + r['last_name'] for r in roommates "
+        "if r['email'] in inside])\n"
     )
-    expectations: list[Expectation] = []
+    already = view.rows(
+        "SELECT k.first_name || ' ' || k.last_name AS name FROM phone_contacts k JOIN people f ON f.email = k.email "
+        "JOIN todo_collaborators c ON c.person_id = f.id AND c.project_id = ? WHERE k.owner_id = ? "
+        "AND k.relationship = 'roommate'",
+        project["id"],
+        owner,
+    )
+    expectations: list[Expectation] = [
+        Answer([r["name"] for r in already], "the answer names the roommates who were in the project already")
+    ]
     for person in missing:
         expectations.append(
             Inserted(
@@ -479,8 +490,9 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Every roommate in my phone contacts should be in my '{project['name']}' to-do project. Add each one who "
-        f"isn't yet, and text each one you add exactly: {message} Leave those already in alone.",
+        f"isn't yet, and text each one you add exactly: {message} Leave those already in alone, and tell me their "
+        "names (as in my contacts).",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
-        noop_pass=not expectations,
+        noop_pass=not missing,
     )

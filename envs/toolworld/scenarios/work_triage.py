@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day, labels_with, other_branch
+from envs.toolworld.scenarios._work import NOW, TODAY, day, labels_with, other_branch
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
@@ -170,8 +170,14 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
         TODAY,
         day(7),
     )
+    still_open = view.value(
+        "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
+        "AND t.completed = 0 AND p.archived = 0",
+        owner,
+    )
     look = (
         login("todo")
+        + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
         + "pace = apis.todo.show_productivity(access_token=todo_token)\n"
         + "done = sum(d['completed'] for d in pace['last_7_days'])\n"
         + fetch_all("coming", "apis.todo.show_upcoming_tasks(access_token=todo_token, days=7")
@@ -211,9 +217,10 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
         f"If I completed fewer than {threshold} to-dos over the last 7 days (today included), I'm overloaded: move "
         "every open to-do of priority 3 or 4 due in the next 7 days (today included) one week later, commenting "
         "'Moved: slow week.' on each, and lower my "
-        "daily goal by one. If I completed that many or more, change nothing.",
-        Solution().step(look).step(act).step(DONE).steps(),
-        expectations,
+        "daily goal by one. If I completed that many or more, change nothing. Either way, tell me how many open "
+        "to-dos I have (in my projects that are not archived).",
+        Solution().step(look).step(act).step("apis.supervisor.complete_task(answer=len(open_tasks))\n").steps(),
+        [*expectations, Answer(still_open, f"the answer is the {still_open} open to-dos")],
         noop_pass=not expectations,
     )
 
