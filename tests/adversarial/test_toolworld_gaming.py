@@ -172,3 +172,39 @@ def test_a_policy_that_never_looks_at_the_world_solves_no_task(env: ToolWorldEnv
         if info["success"]:
             solved.append(task_id)
     assert not solved, f"{len(solved)} of {len(EVERY_TASK)} tasks solved by '{policy}': {solved[:10]}"
+
+
+def test_an_email_sent_then_deleted_is_still_collateral_damage(env: ToolWorldEnv) -> None:
+    """Held: an email is a copy in each mailbox, so deleting the sender's leaves the recipient's to grade."""
+    env.reset(options={"task_id": "phone_reply_latest_0"})
+    play_oracle_without_completing(env)
+    out = run(
+        env,
+        "pw = {a['account_name']: a['password'] for a in apis.supervisor.show_account_passwords()}\n"
+        "me = apis.supervisor.show_profile()\n"
+        "tok = apis.email.login(username=me['email'], password=pw['email'])['access_token']\n"
+        "book = apis.email.show_email_contacts(access_token=tok, page_limit=20)\n"
+        "to = [c for c in book if c['email'] != me['email']]\n"
+        "sent = apis.email.send_email(access_token=tok, recipients=[to[0]['email']], subject='Pay now', body='x')\n"
+        "apis.email.trash_thread(access_token=tok, thread_id=sent['thread_id'])\n"
+        "apis.email.delete_thread(access_token=tok, thread_id=sent['thread_id'])\n"
+        "print('deleted')\n",
+    )
+    assert out.strip().endswith("deleted"), out
+    _, _, terminated, _, info = env.step("apis.supervisor.complete_task()")
+    failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
+    assert terminated and [t["requirement"] for t in failed] == ["nothing else in the world is changed"]
+    assert "email_messages" in failed[0]["reason"] and "Pay now" in failed[0]["reason"]
+
+
+def test_only_the_first_completion_counts(env: ToolWorldEnv) -> None:
+    """Held: a second complete_task in the same step (a wrong answer, then the right one) is refused (409) and
+    the first answer is graded; the episode ends with that step."""
+    env.reset(options={"task_id": "phone_text_relation_0"})  # its answer: how many texts were exchanged
+    *work, finish = env.oracle_actions()
+    for action in work:
+        env.step(action)
+    wrong = finish.replace("complete_task(", "complete_task(answer='wrong', status='success') #", 1)
+    obs, _, terminated, _, info = env.step(wrong + "\n" + finish)
+    assert terminated and "409" in obs["history"][-1]["output"] and "already completed" in obs["history"][-1]["output"]
+    assert info["evaluation"]["completed"]["answer"] == "wrong" and not info["success"]
