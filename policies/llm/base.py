@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from policies.llm.abandon import ABANDONED, abandon_rule, cut_where_abandoned
 
@@ -37,6 +37,16 @@ class ContextLengthExceeded(LLMError):
 class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+
+#: The largest token count a reply may carry (far past any context window): a server's or a recording's
+#: 10**400 once reached the run's summary, whose float arithmetic failed with OverflowError after every episode.
+MAX_TOKEN_COUNT = 2**31 - 1
+
+
+def is_token_count(value: Any) -> TypeGuard[int]:
+    """Whether `value` is a token count: a whole number from 0 to MAX_TOKEN_COUNT (JSON's true is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKEN_COUNT
 
 
 @dataclass(frozen=True)

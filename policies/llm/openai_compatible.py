@@ -2,30 +2,40 @@
 
 Retries are our own bounded loop (the client's are off), so the worst-case
 time before a clear `LLMError` is known: attempts x timeout + the backoffs.
+The server is not trusted: each exchange is bounded in time and bytes
+(`policies.llm.http_limits`) and its JSON is checked before it is read
+(`policies.llm.reply_json`), so whatever it sends ends as a `ModelUnavailable`
+naming the problem.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from typing import Any, TypeVar
 
 import openai
 
+from policies.llm import reply_json
 from policies.llm.abandon import LineEndWatch, abandon_rule, follow_stream
 from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
+from policies.llm.http_limits import AnswerRefused, ExchangeOverdue, HttpLimits, bounded_http_client
 from policies.llm.reasoning import split_reasoning
+from policies.llm.reply_json import Answer, NotAReply
 from policies.llm.sampling import repeated_samples, share_call_latency, with_extra
 
-RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
+T = TypeVar("T")
+
+#: Retried with backoff (a Retry-After header is not read: the backoff is ours, bounded by max_backoff_s).
+RETRYABLE = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError, ExchangeOverdue)
 #: Statuses by which a server refuses this request's content (too long, malformed): the request's fault,
 #: not the server's; every other refusal (unknown model, no access) would refuse any request.
 REQUEST_REFUSALS = frozenset({400, 413, 422})
+#: Characters of a server's refusal kept in our error: it may send megabytes of text as its message.
+MESSAGE_CHARS = 2000
 NO_KEY = "EMPTY"  # local servers accept any key; the openai client insists on one
 #: The longest a health check waits: one token, so a dead or hanging server must not hold a run for minutes.
 HEALTH_CHECK_TIMEOUT_S = 30.0
@@ -57,6 +67,10 @@ class OpenAICompatible(ChatModel):
     another request arrives, e.g. another episode's): it is asked again
     without streaming and cut where the rule fires, marked
     `extra["stream_broken_off"]`.
+
+    `timeout_s` bounds each HTTP exchange whole, from connecting to the last
+    byte of the answer (a stream's too), and `max_response_mb` what one answer
+    may send; redirects are not followed and compressed answers are refused.
     """
 
     def __init__(
@@ -75,17 +89,19 @@ class OpenAICompatible(ChatModel):
         server_tokenizer: bool = True,
         extra_body: Mapping[str, Any] | None = None,
         tool_calls: bool = True,
+        max_response_mb: float = 16.0,
     ) -> None:
-        if max_retries < 0 or max_concurrency < 1 or timeout_s <= 0:
+        if max_retries < 0 or max_concurrency < 1 or timeout_s <= 0 or max_response_mb <= 0:
             raise ValueError(
-                f"need max_retries >= 0, max_concurrency >= 1, timeout_s > 0; got "
-                f"{max_retries}, {max_concurrency}, {timeout_s}"
+                f"need max_retries >= 0, max_concurrency >= 1, timeout_s > 0, max_response_mb > 0; got "
+                f"{max_retries}, {max_concurrency}, {timeout_s}, {max_response_mb}"
             )
         self.name = model
         self.base_url = base_url.rstrip("/")
         self.location = self.base_url
         self.api_key_env = api_key_env
         self.timeout_s = timeout_s
+        self.max_response_bytes = int(max_response_mb * 2**20)
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
@@ -96,13 +112,16 @@ class OpenAICompatible(ChatModel):
         if enable_thinking is not None:
             self.extra_body["chat_template_kwargs"] = {"enable_thinking": enable_thinking}
         self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._limits = HttpLimits()
+        http = bounded_http_client(self._limits)
         self._client = openai.OpenAI(
             base_url=self.base_url,
             api_key=os.environ.get(api_key_env) or NO_KEY,
             timeout=timeout_s,
             max_retries=0,
+            http_client=http,
         )
-        self._tokenizer = _ServerTokenizer(self.base_url, model, timeout_s) if server_tokenizer else None
+        self._tokenizer = _ServerTokenizer(self, http) if server_tokenizer else None
 
     def retry_budget_s(self) -> float:
         """Longest time a call can take before giving up: timeouts plus backoffs."""
@@ -132,19 +151,18 @@ class OpenAICompatible(ChatModel):
         started = time.perf_counter()
         response = self._create(request)
         latency = time.perf_counter() - started
-        choices = sorted(response.choices or [], key=lambda c: c.index)[: request.n]
+        choices = response.choices[: request.n]
         if not choices:
             raise ModelUnavailable(f"{self.base_url} answered with no choices (model {self.name!r})")
-        texts = [choice.message.content or "" for choice in choices]
+        texts = [choice.text or "" for choice in choices]
         usage = response.usage
         completion = _split_by_length(usage.completion_tokens if usage else 0, texts)
         replies = []
         for i, (choice, text) in enumerate(zip(choices, texts, strict=True)):
-            answer, reasoning = split_reasoning(text, _server_reasoning(choice.message))
+            answer, reasoning = split_reasoning(text, choice.reasoning)
             extra: dict[str, Any] = {"reasoning": reasoning} if reasoning else {}
-            calls = _tool_calls(choice.message)
-            if calls:
-                extra["tool_calls"] = calls
+            if choice.tool_calls:
+                extra["tool_calls"] = choice.tool_calls
             replies.append(
                 ChatReply(
                     text=answer,
@@ -164,10 +182,10 @@ class OpenAICompatible(ChatModel):
         started = time.perf_counter()
         watch = LineEndWatch(abandon_rule(request.abandon))
         with self._slots:  # held while the reply streams in, not only while the request is sent
-            stream = self._send(
-                {**self._arguments(request), "stream": True, "stream_options": {"include_usage": True}}, slot=False
-            )
-            finish, usage, model = self._read_stream(stream, watch)
+            arguments = {**self._arguments(request), "stream": True, "stream_options": {"include_usage": True}}
+            exchange, response = self._retrying(lambda: self._open_stream(arguments), slot=False)
+            with exchange:  # closing the response makes the server stop generating
+                finish, usage, model = self._read_stream(response, watch)
         if finish is None:  # broken off without a reason: llama.cpp's server ends a stream when another request comes
             return with_extra(self._one(request, role), stream_broken_off=True)  # chat() cuts it where due
         answer, reasoning = split_reasoning(watch.kept, None)
@@ -184,28 +202,45 @@ class OpenAICompatible(ChatModel):
             judged_by=request.abandon,
         )
 
-    def _read_stream(self, stream: Any, watch: LineEndWatch) -> tuple[str | None, Any, str]:
+    def _open_stream(self, arguments: dict[str, Any]) -> tuple[ExitStack, Any]:
+        """One attempt at a streamed request: (what closes the response and its exchange, the response), its
+        status read; the body is read under the same exchange (timeout_s for the whole stream)."""
+        with ExitStack() as stack:
+            stack.enter_context(self._limits.exchange(self.base_url, self.timeout_s, self.max_response_bytes))
+            response = stack.enter_context(self._client.chat.completions.with_streaming_response.create(**arguments))
+            return stack.pop_all(), response
+
+    def _read_stream(self, response: Any, watch: LineEndWatch) -> tuple[str | None, Usage | None, str]:
         """(finish reason, the stream's usage if it sent one, model name), feeding the text to `watch`."""
         seen: dict[str, Any] = {"usage": None, "model": self.name}
-        try:
-            finish = follow_stream(self._pieces(stream, seen), watch)
-        finally:
-            stream.close()  # the server stops generating when its client goes
+        finish = follow_stream(self._pieces(response, seen), watch)
         return finish, seen["usage"], seen["model"]
 
-    def _pieces(self, stream: Any, seen: dict[str, Any]) -> Iterator[tuple[str | None, str | None]]:
+    def _pieces(self, response: Any, seen: dict[str, Any]) -> Iterator[tuple[str | None, str | None]]:
         """Each streamed choice's (content, finish reason); notes the usage and model name in `seen`."""
+        for data in _sse_data(self._bytes(response)):
+            if data.strip() == b"[DONE]":
+                return
+            try:
+                chunk = reply_json.chunk(reply_json.decode(data))
+            except NotAReply as problem:
+                raise ModelUnavailable(f"{self.base_url} streamed {problem}") from None
+            seen["model"], seen["usage"] = chunk.model or seen["model"], chunk.usage or seen["usage"]
+            for choice in chunk.choices:
+                yield choice.text, choice.finish_reason
+
+    def _bytes(self, response: Any) -> Iterator[bytes]:
+        """The streamed body, its transport's errors (httpx or httpx2, by openai version) named as the server's."""
         try:
-            for chunk in stream:
-                seen["model"], seen["usage"] = chunk.model or seen["model"], chunk.usage or seen["usage"]
-                for choice in chunk.choices or ():
-                    yield (choice.delta.content if choice.delta is not None else None), choice.finish_reason
-        except Exception as error:  # noqa: BLE001 - the transport's own errors (httpx or httpx2, by openai version)
+            yield from response.http_response.iter_bytes()
+        except LLMError:
+            raise
+        except Exception as error:  # noqa: BLE001 - see above
             raise ModelUnavailable(
                 f"{self.base_url} broke off a streamed reply: {type(error).__name__}: {error}"
             ) from error
 
-    def _create(self, request: ChatRequest) -> Any:
+    def _create(self, request: ChatRequest) -> Answer:
         """One completion; a request refused only for its forced tool is sent again without it."""
         if request.tool is None or not self.tool_calls:
             return self._send(self._arguments(request))
@@ -236,18 +271,30 @@ class OpenAICompatible(ChatModel):
             kwargs["extra_body"] = self.extra_body
         return kwargs
 
-    def _send(self, kwargs: dict[str, Any], slot: bool = True) -> Any:
-        """One HTTP call, retried on connection errors, 429 and 5xx with backoff; `slot=False` when the caller
-        holds a concurrency slot already."""
+    def _send(self, kwargs: dict[str, Any]) -> Answer:
+        """One completion, its JSON checked (not retried: the same request gets the same answer)."""
+
+        def attempt() -> bytes:
+            with self._limits.exchange(self.base_url, self.timeout_s, self.max_response_bytes):
+                return self._client.chat.completions.with_raw_response.create(**kwargs).http_response.content
+
+        try:
+            return reply_json.completion(reply_json.decode(self._retrying(attempt)))
+        except NotAReply as problem:
+            raise ModelUnavailable(f"{self.base_url} answered with {problem}") from None
+
+    def _retrying(self, attempt: Callable[[], T], slot: bool = True) -> T:
+        """`attempt()`, retried on connection errors, timeouts, 429 and 5xx with backoff; `slot=False` when the
+        caller holds a concurrency slot already."""
         last_error: Exception | None = None
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                time.sleep(self._backoff(attempt - 1))
+        for number in range(self.max_retries + 1):
+            if number:
+                time.sleep(self._backoff(number - 1))
             try:
                 if not slot:
-                    return self._client.chat.completions.create(**kwargs)
+                    return attempt()
                 with self._slots:
-                    return self._client.chat.completions.create(**kwargs)
+                    return attempt()
             except RETRYABLE as error:
                 last_error = error
             except openai.AuthenticationError as error:
@@ -255,24 +302,25 @@ class OpenAICompatible(ChatModel):
                     f"{self.base_url} refused the API key (set it in ${self.api_key_env}): {error}"
                 ) from error
             except openai.APIStatusError as error:
-                refused = LLMError if error.status_code in REQUEST_REFUSALS else ModelUnavailable
-                raise refused(f"{self.base_url} rejected the request: {error}") from error
-            except ValueError as error:  # a 200 whose body is not JSON (json or unicode decoding failed in the client)
-                raise ModelUnavailable(
-                    f"{self.base_url} answered with a body that is not valid JSON: {type(error).__name__}: {error}"
-                ) from error
+                raise _refusal(self.base_url, error) from error
         raise ModelUnavailable(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
             f"attempts: {type(last_error).__name__}: {last_error}"
         ) from last_error
 
     def _tiny_request(self) -> None:
-        """One 1-token request, not retried, bounded by HEALTH_CHECK_TIMEOUT_S."""
-        client = self._client.with_options(timeout=min(self.timeout_s, HEALTH_CHECK_TIMEOUT_S), max_retries=0)
+        """One 1-token request, not retried, bounded by HEALTH_CHECK_TIMEOUT_S; its answer must be one the
+        episodes' requests could read (else a server answering garbage to everything passed the check, and
+        every episode was scored as the agent's failure)."""
+        timeout = min(self.timeout_s, HEALTH_CHECK_TIMEOUT_S)
+        client = self._client.with_options(timeout=timeout, max_retries=0)
         kwargs: dict[str, Any] = {"model": self.name, "messages": [{"role": "user", "content": "Say OK."}]}
         if self.extra_body:
             kwargs["extra_body"] = self.extra_body
-        client.chat.completions.create(max_tokens=1, **kwargs)
+        with self._limits.exchange(self.base_url, timeout, self.max_response_bytes):
+            body = client.chat.completions.with_raw_response.create(max_tokens=1, **kwargs).http_response.content
+        if not reply_json.completion(reply_json.decode(body)).choices:
+            raise NotAReply("no choices")
 
     def count_tokens(self, text: str) -> int:
         """The server's tokenizer when it has a tokenize endpoint, else the estimate."""
@@ -286,18 +334,48 @@ class OpenAICompatible(ChatModel):
         self._client.close()
 
 
-def _tool_calls(message: Any) -> list[dict[str, Any]]:
-    """The message's tool calls as plain dicts (OpenAI's shape), arguments left as the server's JSON text."""
-    return [
-        {"function": {"name": call.function.name, "arguments": call.function.arguments}}
-        for call in getattr(message, "tool_calls", None) or ()
-        if getattr(call, "function", None) is not None
-    ]
+def _refusal(url: str, error: Any) -> LLMError:
+    """The error for a status the server answered with: the request's fault (REQUEST_REFUSALS) or the server's.
+    A redirect is not followed: the server would make us send the request to any host it names."""
+    if 300 <= error.status_code < 400:
+        where = str(error.response.headers.get("location", ""))[:200]
+        return ModelUnavailable(
+            f"{url} redirected the request (HTTP {error.status_code}) to {where!r}; redirects are not followed: "
+            "set base_url to the server's own address"
+        )
+    refused = LLMError if error.status_code in REQUEST_REFUSALS else ModelUnavailable
+    return refused(f"{url} rejected the request: {str(error)[:MESSAGE_CHARS]}")
 
 
-def _server_reasoning(message: Any) -> str | None:
-    """Reasoning a server's parser split off (vLLM: `reasoning_content`, newer: `reasoning`)."""
-    return getattr(message, "reasoning_content", None) or getattr(message, "reasoning", None)
+def _sse_data(body: Iterable[bytes]) -> Iterator[bytes]:
+    """The data of each server-sent event in `body` (its `data:` lines joined). Lines end at LF or CRLF only,
+    split as bytes: a JSON string may hold U+2028, which a text line splitter cuts at."""
+    data: list[bytes] = []
+    for line in _lines(body):
+        line = line.removesuffix(b"\r")
+        if not line:
+            if data:
+                yield b"\n".join(data)
+            data = []
+        elif line.startswith(b"data:"):
+            data.append(line[5:].removeprefix(b" "))
+    if data:
+        yield b"\n".join(data)
+
+
+def _lines(body: Iterable[bytes]) -> Iterator[bytes]:
+    """`body`'s lines, the last one even without a newline; a long line is joined once, not piece by piece."""
+    pending: list[bytes] = []
+    for piece in body:
+        if b"\n" not in piece:
+            pending.append(piece)
+            continue
+        first, *rest = piece.split(b"\n")
+        yield b"".join([*pending, first])
+        yield from rest[:-1]
+        pending = [rest[-1]]
+    if any(pending):
+        yield b"".join(pending)
 
 
 def _split_by_length(total: int, texts: list[str]) -> list[int]:
@@ -323,14 +401,17 @@ class _ServerTokenizer:
 
     PROBE = "Count these tokens, please."
 
-    def __init__(self, base_url: str, model: str, timeout_s: float) -> None:
+    def __init__(self, model: OpenAICompatible, http: Any) -> None:
+        base_url, name = model.base_url, model.name
         root = base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
         self._candidates: list[tuple[str, Callable[[str], dict]]] = [
-            (f"{root}/tokenize", lambda text: {"model": model, "prompt": text, "add_special_tokens": False}),
+            (f"{root}/tokenize", lambda text: {"model": name, "prompt": text, "add_special_tokens": False}),
             (f"{root}/tokenize", lambda text: {"content": text, "add_special": False}),
             (f"{root}/extras/tokenize", lambda text: {"input": text}),
         ]
-        self._timeout_s = min(timeout_s, 30.0)
+        self._model = model
+        self._http = http  # the model's bounded client: the same limits on time, bytes and redirects
+        self._timeout_s = min(model.timeout_s, 30.0)
         self._chosen: tuple[str, Callable[[str], dict]] | None = None
         self._unsupported = False
 
@@ -355,17 +436,18 @@ class _ServerTokenizer:
         return None
 
     def _post(self, url: str, body: Callable[[str], dict], text: str) -> int | str:
-        request = urllib.request.Request(
-            url, data=json.dumps(body(text)).encode(), headers={"Content-Type": "application/json"}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
-                payload = json.load(response)
-        except urllib.error.HTTPError:
+            with self._model._limits.exchange(url, self._timeout_s, self._model.max_response_bytes):
+                response = self._http.post(url, json=body(text), timeout=self._timeout_s)
+        except AnswerRefused:  # too large or compressed: it would answer the same again
             return _UNSUPPORTED
-        except (urllib.error.URLError, OSError):
+        except Exception:  # noqa: BLE001 - down, timed out, overdue: the transport's errors (httpx or httpx2)
             return _DOWN
-        except ValueError:
+        if response.status_code != 200:
+            return _UNSUPPORTED
+        try:
+            payload = reply_json.decode(response.content)
+        except NotAReply:
             return _UNSUPPORTED
         tokens = payload.get("tokens") if isinstance(payload, dict) else None
         return len(tokens) if isinstance(tokens, list) else _UNSUPPORTED

@@ -131,3 +131,46 @@ class _ProxyHandler(_Handler):
             with proxy.lock:
                 proxy.in_flight -= 1
         self._send(response.status, payload, response.getheader("Content-Type", "application/json"))
+
+
+class HostileChatServer(_Server):
+    """Answers each POST with `answer(path, body, out)`, which writes the raw HTTP response to `out` itself
+    (status line, headers, body, at any pace): what no honest server sends. Keeps each request's path."""
+
+    def __init__(self, answer: Callable[[str, dict[str, Any], Any], None]) -> None:
+        super().__init__(_HostileHandler)
+        self.answer = answer
+        self.paths: list[str] = []
+
+
+class _HostileHandler(_Handler):
+    def do_POST(self) -> None:
+        server: HostileChatServer = self.server.owner  # type: ignore[attr-defined]
+        body = json.loads(self._body() or b"{}")
+        server.paths.append(self.path)
+        self.close_connection = True
+        try:
+            server.answer(self.path, body, self.wfile)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first, as it should
+
+
+def raw_response(status: int, body: bytes, *headers: str) -> bytes:
+    """An HTTP/1.1 response with a Content-Length (unless a header sets Transfer-Encoding) and `headers`."""
+    lines = [f"HTTP/1.1 {status} Whatever", "Content-Type: application/json", *headers]
+    if not any(h.lower().startswith("transfer-encoding") for h in headers):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def drip(out: Any, data: bytes, interval_s: float) -> None:
+    """Write `data` a byte at a time, `interval_s` apart."""
+    for i in range(len(data)):
+        out.write(data[i : i + 1])
+        out.flush()
+        time.sleep(interval_s)
+
+
+def chunked(*pieces: bytes) -> bytes:
+    """`pieces` in HTTP chunked encoding, ended."""
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces if piece) + b"0\r\n\r\n"
