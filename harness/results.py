@@ -30,7 +30,12 @@ LOCK_FILE = ".run.lock"
 
 
 def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past float's range (a 10**400 token count): no mean or rate can use it
+        return False
 
 
 def _whole(value: Any) -> bool:

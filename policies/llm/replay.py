@@ -21,13 +21,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, is_token_count
 
 
 def request_key(request: ChatRequest) -> str:
-    """Stable hash of everything that determines the reply (not the role). A lone surrogate (a server's JSON
-    escape, decoded, then echoed in a later prompt) is hashed as its code point, not refused by UTF-8."""
-    canonical = json.dumps(request.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Stable hash of everything that determines the reply (not the role)."""
+    return _digest(request.to_dict())
+
+
+def _digest(request: Mapping[str, Any]) -> str:
+    """SHA-256 of a request's canonical JSON. A lone surrogate (a server's JSON escape, decoded, then echoed in a
+    later prompt) is hashed as its code point, not refused by UTF-8."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -45,11 +50,6 @@ def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
     )
 
 
-def _count(value: Any) -> bool:
-    """Whether `value` is a token count: a whole number >= 0 (JSON's true is not one)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def _reply(data: Any) -> ChatReply:
     """One recorded reply, with the types everything downstream relies on (text a string, usage whole counts,
     latency a finite number, extra a mapping), and unjudged: a replayed reply is judged again (ChatReply)."""
@@ -62,8 +62,8 @@ def _reply(data: Any) -> ChatReply:
     latency = reply.latency_s
     if not (
         isinstance(reply.text, str)
-        and _count(reply.usage.prompt_tokens)
-        and _count(reply.usage.completion_tokens)
+        and is_token_count(reply.usage.prompt_tokens)
+        and is_token_count(reply.usage.completion_tokens)
         and isinstance(latency, (int, float))
         and not isinstance(latency, bool)
         and math.isfinite(latency)
@@ -82,11 +82,14 @@ def _record(record: Any) -> tuple[str, list[ChatReply], int | None]:
     if not isinstance(record, Mapping) or not isinstance(record.get("key"), str):
         raise ValueError("not an object with a string 'key'")
     replies, request = record.get("replies"), record.get("request")
-    n = request.get("n") if isinstance(request, Mapping) else None
+    if not isinstance(request, Mapping) or _digest(request) != record["key"]:
+        # a request edited by hand was served under its old key: the edit silently changed nothing
+        raise ValueError("'key' is not the SHA-256 of its 'request' (was the request edited?)")
+    n = request.get("n")
     if not isinstance(replies, list) or not replies or len(replies) != n:
         raise ValueError(f"'replies' must be a list of the request's n replies (n = {n!r})")
     window = record.get("context_window")
-    if window is not None and not (_count(window) and window > 0):
+    if window is not None and not (is_token_count(window) and window > 0):
         raise ValueError(f"'context_window' must be a whole number > 0, got {window!r}")
     return record["key"], [_reply(data) for data in replies], window
 

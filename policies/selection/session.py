@@ -142,7 +142,8 @@ class SelectorSession:
                         break
                     raise ValueError(f"line {number} is not JSON: {line[:80]!r}") from None
                 session._apply(event)
-        except (OSError, KeyError, TypeError, ValueError, RecursionError) as err:  # RecursionError: a line nested deep
+        # RecursionError: a line nested deep; OverflowError: a number past float's range (a reward of 10**400)
+        except (OSError, KeyError, TypeError, ValueError, RecursionError, OverflowError) as err:
             raise ValueError(f"cannot resume selector journal {path}: {err}") from err
         if torn:
             os.truncate(path, sum(len(line) + 1 for line in complete))

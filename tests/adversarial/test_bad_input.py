@@ -163,6 +163,11 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply to read"),
         (b'["charlie_1@0"]', "not a JSON object but list"),
         (b"\xff\xfe garbage", "not JSON"),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": null, '
+            b'"llm": {"by_role": {}, "total": {"prompt_tokens": 1' + b"0" * 400 + b"}}}",
+            "field 'llm' is",
+        ),
     ],
     ids=[
         "lacks_fields",
@@ -173,6 +178,7 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
         "deep",
         "not_an_object",
         "not_json",
+        "tokens_past_floats_range",
     ],
 )
 def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(

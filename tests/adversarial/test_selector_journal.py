@@ -27,6 +27,11 @@ DAMAGE = {
     "header_a_list": lambda lines: ["[1, 2]", *lines[1:]],
     "header_a_string": lambda lines: ['"format"', *lines[1:]],
     "a_line_nested_deep": lambda lines: [lines[0], "[" * 100_000 + "]" * 100_000, *lines[1:]],
+    # a whole number past float's range: a bare OverflowError from the selector's update
+    "a_reward_past_floats_range": lambda lines: [
+        *lines[:-1],
+        lines[-1].replace('"reward": 1.0', '"reward": 1' + "0" * 400),
+    ],
 }
 
 
