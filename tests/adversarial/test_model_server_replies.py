@@ -29,7 +29,7 @@ Answer = Callable[[str, dict[str, Any], Any], None]
 
 
 def client(url: str, **options: Any) -> OpenAICompatible:
-    settings = {"server_tokenizer": False, "max_retries": 1, "backoff_s": 0.01, "timeout_s": 1.0, **options}
+    settings = {"server_tokenizer": False, "max_retries": 1, "backoff_s": 0.01, "timeout_s": 2.0, **options}
     return OpenAICompatible("m", base_url=url, **settings)
 
 
@@ -197,7 +197,7 @@ def dripping(part: str) -> Answer:
 @pytest.mark.parametrize("part", ["headers", "body"])
 def test_an_answer_dripped_byte_by_byte_times_out_within_timeout_s(part: str) -> None:
     """httpx's timeouts bound each read, and each byte came within one. Before: the answer was waited for and
-    served after ~10 s with timeout_s=1 (at one byte a second, hours)."""
+    served after ~10 s with timeout_s=2 (at one byte a second, hours)."""
     with HostileChatServer(dripping(part)) as server:
         with pytest.raises(ModelUnavailable, match="after 2 attempts: .*(timed out|did not finish answering)"):
             client(server.url).chat(MESSAGES)
@@ -205,7 +205,7 @@ def test_an_answer_dripped_byte_by_byte_times_out_within_timeout_s(part: str) ->
 
 
 def test_a_stream_that_drips_times_out_within_timeout_s() -> None:
-    """Streamed chunks each within a read timeout, 6 s in all, timeout_s=1. Before: followed to its end."""
+    """Streamed chunks each within a read timeout, 6 s in all, timeout_s=2. Before: followed to its end."""
 
     def answer(path: str, request: dict[str, Any], out: Any) -> None:
         out.write(raw_response(200, b"", "Transfer-Encoding: chunked"))
@@ -306,7 +306,7 @@ def test_a_run_against_a_hostile_server_records_each_fault_as_its_episodes_failu
     written, and the other episodes failed as AttributeError / TypeError naming nothing, or were served."""
     with HostileChatServer(health_check_or([answer for answer, _ in RUN_FAULTS.values()])) as server:
         model = (
-            f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,timeout_s:1,"
+            f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,timeout_s:3,"
             "server_tokenizer:false,max_response_mb:1}"
         )
         proc = run_eval(

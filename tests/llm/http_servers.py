@@ -156,8 +156,9 @@ class _HostileHandler(_Handler):
 
 
 def raw_response(status: int, body: bytes, *headers: str) -> bytes:
-    """An HTTP/1.1 response with a Content-Length (unless a header sets Transfer-Encoding) and `headers`."""
-    lines = [f"HTTP/1.1 {status} Whatever", "Content-Type: application/json", *headers]
+    """An HTTP/1.1 response with a Content-Length (unless a header sets Transfer-Encoding) and `headers`; it says
+    the server closes the connection (it does), so no client sends its next request on it."""
+    lines = [f"HTTP/1.1 {status} Whatever", "Content-Type: application/json", "Connection: close", *headers]
     if not any(h.lower().startswith("transfer-encoding") for h in headers):
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
