@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
-import json
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policies.llm.base import LLMError
+from policies.llm import reply_json
+from policies.llm.base import LLMError, is_token_count
 from policies.llm.llama_server import free_port
 from policies.llm.openai_compatible import OpenAICompatible
+from policies.llm.reply_json import NotAReply
 from policies.llm.server_process import ServerProcess
 from policies.llm.vllm_env import vllm_environment
 
@@ -118,14 +119,30 @@ class VLLMServerModel(OpenAICompatible):
             self.server.stop()
 
 
+#: The most a /v1/models answer may hold (a server's list of a few models is a few KB).
+MAX_MODELS_BYTES = 1 << 20
+
+
 def served_models(base_url: str, timeout_s: float = 5.0) -> dict[str, dict[str, Any]] | None:
-    """{model id: its /v1/models entry} of the server at `base_url`, or None if nothing answers."""
+    """{model id: its /v1/models entry} of the server at `base_url`, or None if nothing answers. An answer that
+    is not a model list is an LLMError naming it (a list, null or a `data` that is not a list of models ended
+    the start in a bare AttributeError or TypeError)."""
+    url = f"{base_url.rstrip('/')}/models"
     try:
-        with urllib.request.urlopen(f"{base_url.rstrip('/')}/models", timeout=timeout_s) as response:
-            payload = json.load(response)
-    except (urllib.error.URLError, OSError, ValueError):
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            body = response.read(MAX_MODELS_BYTES + 1)
+    except (urllib.error.URLError, OSError):
         return None
-    return {entry["id"]: entry for entry in payload.get("data", []) if isinstance(entry, dict) and "id" in entry}
+    try:
+        if len(body) > MAX_MODELS_BYTES:
+            raise NotAReply(f"more than {MAX_MODELS_BYTES:,} bytes")
+        payload = reply_json.decode(body)
+        entries = payload.get("data") if isinstance(payload, Mapping) else None
+        if not isinstance(entries, list):
+            raise NotAReply(f"no list of models ('data'): {body[:200]!r}")
+    except NotAReply as problem:
+        raise LLMError(f"GET {url} answered with {problem}") from None
+    return {entry["id"]: entry for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)}
 
 
 def start_or_attach_vllm_server(
@@ -169,7 +186,12 @@ def _attach(base_url: str, served_model_name: str | None, client_options: dict[s
         raise LLMError(f"no OpenAI-compatible server answers at {base_url} (GET {base_url}/models failed)")
     if served_model_name not in models:
         raise LLMError(f"the server at {base_url} serves {sorted(models)}, not {served_model_name!r}")
-    max_model_len = models[served_model_name].get("max_model_len") or 8192
+    max_model_len = models[served_model_name].get("max_model_len")
+    if max_model_len is None:
+        max_model_len = 8192
+    if not (is_token_count(max_model_len) and max_model_len > 0):
+        # taken as the context window: text failed every request, 0 or less was "context length exceeded" in each
+        raise LLMError(f"the server at {base_url} gives {served_model_name!r} a max_model_len of {max_model_len!r:.60}")
     return _client(None, base_url, served_model_name, max_model_len, client_options)
 
 

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from harness.run import EXIT_MODEL_NOT_ANSWERING, EXIT_NOTHING_COMPLETED
-from policies.llm.base import ChatModel, ModelUnavailable, Usage
+from policies.llm.base import ChatModel, LLMError, ModelUnavailable, Usage
 from policies.llm.openai_compatible import OpenAICompatible
+from policies.llm.vllm_server import start_or_attach_vllm_server
 from tests.harness.conftest import read_lines, run_eval
 from tests.llm.http_servers import HostileChatServer, ScriptedChatServer, chunked, completion, drip, raw_response
 
@@ -245,6 +246,31 @@ def test_a_retry_after_of_days_is_not_waited_for() -> None:
         with pytest.raises(ModelUnavailable, match="after 3 attempts: RateLimitError"):
             client(server.url, max_retries=2).chat(MESSAGES)
     assert len(server.paths) == 3
+
+
+# ---- attaching to a vLLM server: its model list ------------------------------------------------------------
+
+MODEL_LISTS: dict[str, tuple[bytes, str]] = {
+    "a_list": (b"[1, 2]", "answered with no list of models ('data')"),
+    "null": (b"null", "answered with no list of models ('data')"),
+    "data_a_number": (b'{"data": 5}', "answered with no list of models ('data')"),
+    "max_model_len_text": (b'{"data": [{"id": "m", "max_model_len": "big"}]}', "gives 'm' a max_model_len of 'big'"),
+    "max_model_len_negative": (b'{"data": [{"id": "m", "max_model_len": -5}]}', "gives 'm' a max_model_len of -5"),
+}
+
+
+@pytest.mark.parametrize("listing", list(MODEL_LISTS))
+def test_attaching_to_a_server_whose_model_list_is_not_one_is_named(listing: str) -> None:
+    """Before: a bare AttributeError or TypeError at start, or a context window of 'big' (every request failed
+    as a TypeError) or -5 (every episode "context length exceeded", scored as the agent's failure)."""
+    body, problem = MODEL_LISTS[listing]
+    with HostileChatServer(answering(body)) as server:
+        with pytest.raises(LLMError) as error:
+            start_or_attach_vllm_server(
+                attach_url=server.url, served_model_name="m", client={"server_tokenizer": False}
+            )
+    assert problem in str(error.value) and server.url in str(error.value)
+    assert server.paths == ["/v1/models"]
 
 
 # ---- the server's tokenizer ------------------------------------------------------------------------------------

@@ -154,6 +154,8 @@ class _HostileHandler(_Handler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up first, as it should
 
+    do_GET = do_POST  # e.g. GET /v1/models: `answer` gets an empty body
+
 
 def raw_response(status: int, body: bytes, *headers: str) -> bytes:
     """An HTTP/1.1 response with a Content-Length (unless a header sets Transfer-Encoding) and `headers`; it says
