@@ -137,6 +137,16 @@ def test_a_streamed_chunk_of_the_wrong_shape_is_named(shape: str) -> None:
     assert f"{server.url} streamed {problem}" in str(error.value)
 
 
+def test_more_choices_than_n_out_of_order_give_the_first_n_by_index() -> None:
+    """What held: a server returning 5 choices, last first, for n=3 (self-consistency's samples) gives the
+    choices of index 0, 1, 2, from one request. (Fewer choices than n: seeded repeats, test_openai_compatible.)"""
+    answer = completion({}, ["a", "b", "c", "d", "e"])
+    answer["choices"].reverse()
+    with HostileChatServer(answering(answer)) as server:
+        replies = client(server.url).chat(MESSAGES, n=3, temperature=0.7)
+    assert [reply.text for reply in replies] == ["a", "b", "c"] and len(server.paths) == 1
+
+
 # ---- bounded in bytes: max_response_mb, compressed answers ---------------------------------------------------
 
 
