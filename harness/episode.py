@@ -32,8 +32,12 @@ from envs.contract import Observation, TaskMeta
 from harness.blame import error_kind
 from harness.results import episode_key
 from policies.base import ChatPolicy, Policy
+from wrappers.text import truncate_output
 
 MAX_REASON_CHARS = 2000
+#: Characters of an error's traceback kept in the trajectory (head and tail): exception messages quote what
+#: they met, a model server's error body among them (a 429 quoting 5 MB put 10 MB into one trajectory).
+MAX_TRACEBACK_CHARS = 20_000
 
 #: Seconds the watchdog waits for a killed episode's loop before recording the timeout without it.
 KILL_GRACE_S = 3.0
@@ -272,7 +276,7 @@ def describe_error(exc: BaseException, stage: str) -> dict[str, str]:
         "stage": stage,
         "reason": str(exc)[:MAX_REASON_CHARS] or type(exc).__name__,
         "kind": error_kind(exc, stage),
-        "traceback": traceback.format_exc(),
+        "traceback": truncate_output(traceback.format_exc(), MAX_TRACEBACK_CHARS),
     }
 
 

@@ -305,7 +305,7 @@ class OpenAICompatible(ChatModel):
                 raise _refusal(self.base_url, error) from error
         raise ModelUnavailable(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
-            f"attempts: {type(last_error).__name__}: {last_error}"
+            f"attempts: {type(last_error).__name__}: {str(last_error)[:MESSAGE_CHARS]}"
         ) from last_error
 
     def _tiny_request(self) -> None:

@@ -334,12 +334,20 @@ RUN_FAULTS: dict[str, tuple[Answer, str | None]] = {
     "dripped_body": (dripping("body"), "timed out"),
     "a_3_mb_reply": (answering(huge(3_000_000)), "sent more than 1,048,576 bytes"),
     "gzip_bomb": (answering(gzip.compress(huge(20_000_000)), "Content-Encoding: gzip"), "sent a compressed answer"),
+    # an error quoting 700 KB (under max_response_mb): the message and the traceback are clipped
+    "a_429_quoting_700_kb": (
+        lambda path, request, out: out.write(
+            raw_response(429, json.dumps({"error": {"message": "x" * 700_000}}).encode())
+        ),
+        "after 1 attempts: RateLimitError",
+    ),
 }
 
 
 def test_a_run_against_a_hostile_server_records_each_fault_as_its_episodes_failure(tmp_path: Path) -> None:
     """Before: the run ended in OverflowError from its summary (the 10**400 token count) with no summary
-    written, and the other episodes failed as AttributeError / TypeError naming nothing, or were served."""
+    written, and the other episodes failed as AttributeError / TypeError naming nothing, or were served; the
+    429's trajectory held its 700 KB message twice (the traceback: ours and the client's)."""
     with HostileChatServer(health_check_or([answer for answer, _ in RUN_FAULTS.values()])) as server:
         model = (
             f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,timeout_s:3,"
@@ -369,6 +377,7 @@ def test_a_run_against_a_hostile_server_records_each_fault_as_its_episodes_failu
         assert record["error"]["type"] in ("ModelUnavailable", "AnswerRefused"), (fault, record)  # AnswerRefused's base
         assert record["error"]["kind"] == "agent", (fault, record)  # the server answers 1-token requests
         assert problem in record["error"]["reason"] and server.url in record["error"]["reason"], (fault, record)
+    assert max(path.stat().st_size for path in (tmp_path / "trajectories").iterdir()) < 100_000
 
 
 def test_a_server_whose_every_answer_is_unreadable_fails_the_health_check(tmp_path: Path) -> None:
