@@ -168,6 +168,8 @@ class DriftConfig:
             return value
         if isinstance(value, str):
             return cls(kind=value)
+        if not isinstance(value, Mapping):  # e.g. a journal's header edited by hand: was a bare AttributeError
+            raise ValueError(f"drift must be a mapping, a detector's name or null, got {value!r:.100}")
         known = {"kind", "params", "hold", "decay", *DETECTORS}
         unknown = set(value) - known
         if unknown:

@@ -26,6 +26,10 @@ def journal_of_three_episodes(run_dir: Path) -> list[str]:
 DAMAGE = {
     "header_a_list": lambda lines: ["[1, 2]", *lines[1:]],
     "header_a_string": lambda lines: ['"format"', *lines[1:]],
+    "header_drift_a_list": lambda lines: [
+        lines[0].replace('"drift": {"kind": "none", "params": {}, "hold": 50, "decay": 0.0}', '"drift": []'),
+        *lines[1:],
+    ],
     "a_line_nested_deep": lambda lines: [lines[0], "[" * 100_000 + "]" * 100_000, *lines[1:]],
     # a whole number past float's range: a bare OverflowError from the selector's update
     "a_reward_past_floats_range": lambda lines: [
