@@ -221,7 +221,7 @@ class Replay(_CountsLike):
                 raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
             try:
                 key, replies, window = _record(record)
-            except ValueError as error:
+            except (ValueError, OverflowError) as error:  # OverflowError: a latency of 10**400 (math.isfinite)
                 raise LLMError(f"{self.path}:{number}: not a replay record: {error}") from error
             self._entries[key].append(replies)
             if window is not None:

@@ -86,6 +86,7 @@ DAMAGE: dict[str, Callable[[dict[str, Any]], None]] = {
     "extra_not_an_object": _edit_reply(lambda reply: reply.update(extra=[1])),
     "usage_not_counts": _edit_reply(lambda reply: reply.update(usage={"prompt_tokens": "3", "completion_tokens": 2})),
     "latency_not_a_number": _edit_reply(lambda reply: reply.update(latency_s="slow")),
+    "latency_past_floats_range": _edit_reply(lambda reply: reply.update(latency_s=10**400)),
     "context_window_not_positive": lambda record: record.update(context_window=0),
     # served under its old key, the edit silently changed nothing
     "request_edited_under_its_key": lambda record: record["request"]["messages"][0].update(content="Other?"),
