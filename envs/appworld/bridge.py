@@ -39,13 +39,18 @@ class AppWorldRequestError(RuntimeError):
 
 
 class AppWorldProcess:
-    """One worker process; `call(op, **args)` returns the op's value or raises."""
+    """One worker process; `call(op, **args)` returns the op's value or raises.
 
-    def __init__(self, python: str, root: str, start_timeout_s: float = 120.0) -> None:
+    `preload=True` starts a spare: its start requests (hello, then preload: appworld and every app's modules
+    imported, no task opened) are sent at once and answered while the env does other work; `wait_ready`, or
+    the first `call`, waits for their answers.
+    """
+
+    def __init__(self, python: str, root: str, start_timeout_s: float = 120.0, preload: bool = False) -> None:
         self.python, self.root = python, root
         env = {**os.environ, "APPWORLD_ROOT": root}
         self._proc = spawn(
-            [python, "-I", str(WORKER)],
+            [python, "-I", str(WORKER), str(os.getpid())],  # the worker dies with this process (parent-death signal)
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=root,
@@ -54,13 +59,35 @@ class AppWorldProcess:
         )
         self._buffer = b""
         self.temp_dir = ""  # the confined worker's private temp folder, removed with the worker
+        self.info: dict[str, Any] = {}
+        self._start_timeout_s = start_timeout_s
+        self._starting = [(op, self._send(op)) for op in ("hello", "preload")[: 2 if preload else 1]]
+        if not preload:
+            self.wait_ready()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def wait_ready(self) -> None:
+        """Wait for the answers to the start requests (at most `start_timeout_s` each); a refused one (appworld
+        cannot be imported) kills the worker: there is no use keeping it."""
         try:
-            self.info: dict[str, Any] = self.call("hello", timeout_s=start_timeout_s)
+            while self._starting:
+                op, request_id = self._starting.pop(0)
+                value = self._receive(op, request_id, self._start_timeout_s)
+                if op == "hello":
+                    self.info = value
         except AppWorldRequestError:
-            self.kill()  # it runs, but cannot import appworld: no use keeping it
+            self.kill()
             raise
 
     def call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
+        self.wait_ready()
+        return self._receive(op, self._send(op, **args), timeout_s)
+
+    def _send(self, op: str, **args: Any) -> str:
+        """Write one request; its random id, which its answer must carry."""
         if self._proc.poll() is not None:
             raise AppWorldWorkerError(f"the AppWorld worker has exited (code {self._proc.returncode})")
         try:
@@ -71,6 +98,9 @@ class AppWorldProcess:
         except OSError as error:
             self.kill()
             raise AppWorldWorkerError(f"the AppWorld worker stopped reading requests: {error}") from error
+        return request_id
+
+    def _receive(self, op: str, request_id: str, timeout_s: float) -> Any:
         answer = self._read_answer(op, timeout_s)
         if answer.get("id") != request_id:
             self.kill()

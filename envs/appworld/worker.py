@@ -30,6 +30,11 @@ truth (the difficulty is read from its metadata.json first), so none is in
 memory either. A confined worker serves one world: a second `open`, `tasks`
 and `evaluate_saved` are refused (the env starts a fresh worker per episode and
 asks its judge worker, which runs no agent code, for the rest).
+
+The env starts each episode's worker ahead, as a spare: `preload` imports
+AppWorld's apps (no task data) and the spare then waits for its `open`. It asks
+for the parent-death signal at its start (argv[1] is the env's pid), not only
+at `open`: waiting unconfined, it must not outlive the env either.
 """
 
 from __future__ import annotations
@@ -146,6 +151,20 @@ class Session:
 
         return {"appworld": appworld.__version__, "root": appworld.path_store.root}
 
+    def preload(self) -> int:
+        """Import every app's models and APIs, what opening any world imports first (AppWorld builds each app's
+        FastAPI routes at import: ~2-4 s of CPU here). Code of the venv only, no task data: a spare worker does it
+        before it knows its task. Returns how many apps."""
+        from appworld.apps import get_all_apps
+        from appworld.common.utils import import_apis_module, import_models_module
+
+        apps = get_all_apps()
+        for app in apps:  # models first, then APIs: the order AppWorld's own open imports them in
+            import_models_module(app)
+        for app in apps:
+            import_apis_module(app)
+        return len(apps)
+
     def tasks(self, split: str) -> list[dict]:
         """Task ids of a split with their difficulty (0 where the ground truth is not shipped, as for test sets)."""
         from appworld import load_task_ids
@@ -255,7 +274,7 @@ def serve(requests, answers) -> None:
     session = Session()
     ops = {
         name: getattr(session, name)
-        for name in ("hello", "tasks", "open", "execute", "completed", "evaluate_saved", "api_doc", "close")
+        for name in ("hello", "preload", "tasks", "open", "execute", "completed", "evaluate_saved", "api_doc", "close")
     }
     for line in requests:
         request_id = None
@@ -272,6 +291,11 @@ def serve(requests, answers) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) > 1:  # the env's pid: die with it from the start (a spare waits unconfined, maybe for long)
+        try:
+            _load_sandbox_module("privileges").die_with_parent(int(sys.argv[1]))
+        except OSError:
+            pass  # `open`'s confinement tries again and reports it
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     serve(sys.stdin, answers)
