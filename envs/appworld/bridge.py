@@ -18,6 +18,7 @@ import secrets
 import selectors
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ class AppWorldProcess:
             start_new_session=True,  # its own process group: a kill takes whatever agent code started
         )
         self._buffer = b""
+        self._reader: int | None = None  # the thread waiting for an answer, which alone may close the pipes under it
         self.temp_dir = ""  # the confined worker's private temp folder, removed with the worker
         self.info: dict[str, Any] = {}
         self._start_timeout_s = start_timeout_s
@@ -84,7 +86,8 @@ class AppWorldProcess:
 
     def call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
         self.wait_ready()
-        return self._receive(op, self._send(op, **args), timeout_s)
+        request_id = self._send(op, **args)
+        return self._receive(op, request_id, timeout_s)
 
     def _send(self, op: str, **args: Any) -> str:
         """Write one request; its random id, which its answer must carry."""
@@ -101,7 +104,11 @@ class AppWorldProcess:
         return request_id
 
     def _receive(self, op: str, request_id: str, timeout_s: float) -> Any:
-        answer = self._read_answer(op, timeout_s)
+        self._reader = threading.get_ident()
+        try:
+            answer = self._read_answer(op, timeout_s)
+        finally:
+            self._reader = None
         if answer.get("id") != request_id:
             self.kill()
             raise AppWorldWorkerError(f"the AppWorld worker answered {op!r} with a line that is not its answer")
@@ -144,19 +151,13 @@ class AppWorldProcess:
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def close(self) -> None:
-        """Ask the worker to close its world, then kill it. AppWorld saves a world's state as it goes (its close
-        only drops caches and the frozen clock); the interpreter's own exit, which tears down about a million
-        objects (4.4 s here), would keep nothing more."""
-        if self.alive:
-            try:
-                self.call("close", timeout_s=10.0)
-            except (AppWorldWorkerError, AppWorldRequestError):
-                pass
-        self.kill()
-
     def kill(self) -> None:
+        """End the worker's process group; its pipes and temp folder too, unless another thread waits for an answer
+        (env.close() from the harness's watchdog): that thread then reads the pipe's end and calls this itself (its
+        descriptors closed under it could be reused by a file opened meanwhile, and read as the worker's)."""
         kill_process_group(self._proc)
+        if self._reader not in (None, threading.get_ident()):
+            return
         if self.temp_dir:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
         for stream in (self._proc.stdin, self._proc.stdout):

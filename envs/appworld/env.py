@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -48,6 +49,7 @@ INSTALL = (
     "root=<root> (or set TRAINFREE_APPWORLD_PYTHON and APPWORLD_ROOT)"
 )
 SPLITS = ("train", "dev", "test_normal", "test_challenge")
+_CLOSED = "the env is closed: no AppWorld worker may start"
 #: Margin over AppWorld's own per-execute timeout before the worker is taken for hung.
 _DEADLINE_MARGIN_S = 30.0
 
@@ -94,6 +96,10 @@ class AppWorldEnv(gym.Env):
         self._worker: AppWorldProcess | None = None  # runs the episode, agent code included
         self._judge: AppWorldProcess | None = None  # grades episodes from their saved end state, nothing else
         self._spare: AppWorldProcess | None = None  # the next episode's worker: appworld imported, no task opened
+        # close() may come from another thread while an episode still starts workers (the harness's watchdog closes
+        # the env of an episode past its deadline): a started process is put in its slot, or killed, under this lock
+        self._slots = threading.Lock()
+        self._closed = False
         self.task_id: str | None = None
         self.task: dict[str, Any] = {}
         self.sandbox: dict[str, str] = {}  # the current worker's layers, on or off with why (info["sandbox"])
@@ -183,31 +189,49 @@ class AppWorldEnv(gym.Env):
         raise NotImplementedError("AppWorld ships no solution code with its tasks' ground truth (minimal mode)")
 
     def close(self) -> None:
-        self._discard_spare()
-        for worker in (self._worker, self._judge):
-            if worker is not None:
-                worker.close()
-        self._worker = self._judge = None
+        """Kill the env's processes; none starts after. AppWorld saves a world's state after each execution and its
+        own close only drops caches, so nothing is lost; and a worker still busy with a step (close() called from
+        another thread, as the harness's watchdog does) is not waited for."""
+        with self._slots:
+            self._closed = True
+            processes = (self._spare, self._worker, self._judge)
+            self._spare = self._worker = self._judge = None
+        for process in processes:
+            if process is not None:
+                process.kill()
 
     # -- the worker ---------------------------------------------------------------
     def _call(self, op: str, timeout_s: float = 60.0, **args: Any) -> Any:
-        """Ask the worker, starting it first if there is none (a dead one raises: `_run` restarts it by replay)."""
-        if self._worker is None:
-            self._worker = self._start_process()
-        return self._worker.call(op, timeout_s=timeout_s, **args)
+        """Ask the worker, starting it first if there is none (a dead one raises: `_append` restarts it by replay)."""
+        worker = self._worker
+        if worker is None:
+            worker = self._keep("_worker", self._start_process())
+        return worker.call(op, timeout_s=timeout_s, **args)
 
     def _judge_call(self, op: str, timeout_s: float, **args: Any) -> Any:
         """Ask the judge: a worker that never runs agent code and is never confined (it reads ground truth)."""
-        if self._judge is None or not self._judge.alive:
-            self._judge = self._start_process()
-        return self._judge.call(op, timeout_s=timeout_s, **args)
+        judge = self._judge
+        if judge is None or not judge.alive:
+            judge = self._keep("_judge", self._start_process())
+        return judge.call(op, timeout_s=timeout_s, **args)
 
-    def _start_process(self) -> AppWorldProcess:
+    def _start_process(self, preload: bool = False) -> AppWorldProcess:
         """A fresh AppWorld process, or ImportError saying how to install AppWorld when its interpreter cannot."""
+        if self._closed:
+            raise RuntimeError(_CLOSED)
         try:
-            return AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s)
+            return AppWorldProcess(self.python, self.root, start_timeout_s=self.open_timeout_s, preload=preload)
         except AppWorldRequestError as error:
             raise ImportError(f"{self.python} cannot run AppWorld ({error}); install it: {INSTALL}") from error
+
+    def _keep(self, slot: str, process: AppWorldProcess) -> AppWorldProcess:
+        """`process` in its slot (_worker, _judge or _spare), unless close() came while it started: then killed."""
+        with self._slots:
+            if not self._closed:
+                setattr(self, slot, process)
+                return process
+        process.kill()
+        raise RuntimeError(_CLOSED)
 
     def _evaluate(self) -> dict[str, Any]:
         """AppWorld's evaluator on the end state the episode's world saved, in a worker of its own that never runs
@@ -222,7 +246,11 @@ class AppWorldEnv(gym.Env):
         worker confined before any agent code."""
         if self._worker is not None:
             self._worker.kill()
-        self._worker = self._take_spare()  # None: `_call` starts a fresh one
+        with self._slots:  # the spare becomes the worker in one move: close() finds it in one slot or the other
+            self._worker, self._spare = self._spare, None
+        if self._worker is not None and not self._usable_spare(self._worker):
+            self._worker.kill()
+            self._worker = None  # `_call` starts a fresh one
         # the host's system folders less what no unprivileged user may read (/etc/shadow, /etc/ssl/private, ...)
         system = read_grants.carve(SYSTEM_DIRS, read_grants.host_private_paths())
         self.task = self._call(
@@ -243,35 +271,26 @@ class AppWorldEnv(gym.Env):
         self.task_id, self.history, self._ran, self._done = task_id, [], [], False
         self._start_spare()
 
-    def _take_spare(self) -> AppWorldProcess | None:
-        """The spare, once its start requests are answered, if it still lives and was started with this env's
-        interpreter and root (what its imports depend on; the experiment and task come with `open`); else None,
-        the spare killed."""
-        spare, self._spare = self._spare, None
-        if spare is None:
-            return None
-        if spare.alive and (spare.python, spare.root) == (self.python, self.root):
-            try:
-                spare.wait_ready()
-                return spare
-            except (AppWorldWorkerError, AppWorldRequestError):
-                pass  # it died or cannot import appworld: a fresh worker says why, if it fails too
-        spare.kill()
-        return None
+    def _usable_spare(self, spare: AppWorldProcess) -> bool:
+        """Whether the spare lives, was started with this env's interpreter and root (what its imports depend on;
+        the experiment and task come with `open`) and has answered its start requests (waited for)."""
+        if not spare.alive or (spare.python, spare.root) != (self.python, self.root):
+            return False
+        try:
+            spare.wait_ready()
+        except (AppWorldWorkerError, AppWorldRequestError):
+            return False  # it died or cannot import appworld: a fresh worker says why, if it fails too
+        return True
 
     def _start_spare(self) -> None:
-        """Start the next episode's worker (one spare at most): it imports while this episode runs."""
-        self._discard_spare()
+        """Start the next episode's worker, which imports while this episode runs (its slot is empty: `_open` took
+        the last spare)."""
         if self.spare_worker:
             try:
-                self._spare = AppWorldProcess(self.python, self.root, self.open_timeout_s, preload=True)
+                spare = self._start_process(preload=True)
             except (AppWorldWorkerError, OSError):
-                self._spare = None  # no spare: the next episode starts its worker as without one
-
-    def _discard_spare(self) -> None:
-        if self._spare is not None:
-            self._spare.kill()
-            self._spare = None
+                return  # no spare: the next episode starts its worker as without one
+            self._keep("_spare", spare)
 
     def _append(self, action: Any) -> None:
         """One turn, and whether its code ran in the world (what a restore runs again)."""

@@ -274,7 +274,7 @@ def serve(requests, answers) -> None:
     session = Session()
     ops = {
         name: getattr(session, name)
-        for name in ("hello", "preload", "tasks", "open", "execute", "completed", "evaluate_saved", "api_doc", "close")
+        for name in ("hello", "preload", "tasks", "open", "execute", "completed", "evaluate_saved", "api_doc")
     }
     for line in requests:
         request_id = None

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -176,3 +177,37 @@ def test_the_spare_dies_with_the_process_of_its_env(appworld_python, appworld_ro
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_close_from_another_thread_mid_step_leaves_nothing_running(appworld_python, appworld_root) -> None:
+    """As the harness's watchdog closes the env of an episode past its deadline: the blocked step fails, and no
+    worker or spare starts after the close (the step's restart would have started both, alive after the close)."""
+    env = gym.make("trainfree/AppWorld-v0", python=appworld_python, root=str(appworld_root), max_steps=6)
+    base = env.unwrapped
+    before = set(worker_pids())
+    env.reset(options={"task_id": "e4f5a6b_1"})
+    output = appworld_root / "experiments" / "outputs" / base.experiment_name / "tasks" / "e4f5a6b_1" / "misc"
+    started = output / "step-started"
+    outcome: list[BaseException | None] = []
+
+    def blocked_step() -> None:
+        try:
+            env.step(GUARD_OFF + f"op({str(started)!r}, 'w').close()\nimp('select').select([], [], [], 600)")
+            outcome.append(None)
+        except Exception as error:  # noqa: BLE001 - what the step raised is the outcome under test
+            outcome.append(error)
+
+    loop = threading.Thread(target=blocked_step)
+    loop.start()
+    try:
+        for _ in range(1200):
+            if started.exists() or not loop.is_alive():
+                break
+            time.sleep(0.05)
+        assert started.exists(), outcome
+    finally:
+        env.close()
+        loop.join(300)
+    assert not loop.is_alive()
+    assert sorted(set(worker_pids()) - before) == []
+    assert [str(e) for e in outcome if e is not None] == ["the env is closed: no AppWorld worker may start"]
