@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,14 @@ class OneOf(Matcher):
 
     def __repr__(self) -> str:
         return f"one of {sorted(self.values)}"
+
+
+class EachOnce(OneOf):
+    """The value is one of `values`, and the rows an Inserted counts hold each of them once: one text to each
+    contact (a OneOf with a count lets two texts to one contact stand in for one to another)."""
+
+    def __repr__(self) -> str:
+        return f"one each of {sorted(self.values)}"
 
 
 class Above(Matcher):
@@ -163,10 +172,15 @@ class Inserted(Expectation):
             and _matches(c.after, self.match, outcome)
         ]
         keys = {(c.table, c.row_id) for c in hits}
-        if len(hits) == self.count:
-            return TestResult(self.requirement, True), keys
-        reason = f"expected {self.count} new {self.what}, found {len(hits)}"
-        return TestResult(self.requirement, False, reason), keys
+        if len(hits) != self.count:
+            reason = f"expected {self.count} new {self.what}, found {len(hits)}"
+            return TestResult(self.requirement, False, reason), keys
+        for column, want in self.match.items():
+            got = Counter((c.after or {}).get(column) for c in hits)
+            if isinstance(want, EachOnce) and got != Counter(want.values):
+                reason = f"expected one new {self.what} for each {column} of {want.values}, found {dict(got)}"
+                return TestResult(self.requirement, False, reason), keys
+        return TestResult(self.requirement, True), keys
 
 
 @dataclass(frozen=True)

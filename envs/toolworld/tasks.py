@@ -129,10 +129,16 @@ class VariantRandom(random.Random):
         self.variant = variant
         self._order_seed = f"{world_seed}:{scenario_name}:order"
 
-    def distinct(self, rows: list[Any]) -> Any:
+    def distinct(self, rows: list[Any], usable: Callable[[Any], bool] = lambda row: True) -> Any:
+        """This variant's row of `rows`; one that is not `usable` is passed over for the next in the order (the
+        pool keeps its size, so the rows other variants got stay theirs)."""
         order = list(rows)
         random.Random(f"{self._order_seed}:{len(order)}").shuffle(order)
-        return order[self.variant % len(order)]
+        for step in range(len(order)):
+            row = order[(self.variant + step) % len(order)]
+            if usable(row):
+                return row
+        raise LookupError("no row of the pool is usable")
 
 
 class WorldView:

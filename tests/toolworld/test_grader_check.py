@@ -63,3 +63,11 @@ def test_a_grader_that_looks_for_a_number_inside_a_text_lets_a_wrong_number_thro
     )
     missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
     assert len(missed) == len(texts) and all(f"shared my 1{count} home notes" in m for m in missed), missed
+
+
+def test_texts_to_each_contact_of_a_kind_are_one_each_not_two_to_one(env: ToolWorldEnv) -> None:
+    """phone_text_all_of_kind counted the texts to any contact of the kind: a text moved from one contact to another
+    of the kind (one gets two, one none) passed on variants 5, 6 and 9, where the mutant's receiver is of the kind."""
+    for task_id in ("phone_text_all_of_kind_5", "phone_text_all_of_kind_9"):
+        missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
+        assert not missed, f"{task_id}'s graders let through: {missed}"

@@ -5,29 +5,85 @@ from __future__ import annotations
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.figures import REMEASURE, stored
+from envs.toolworld.figures import REMEASURE, OracleFigures, stored
 from envs.toolworld.measure import play_oracle
-from envs.toolworld.tasks import HELD_OUT_APPS, SPLITS, list_tasks, task_metas
+from envs.toolworld.scenarios._common import pick
+from envs.toolworld.tasks import HELD_OUT_APPS, SPLITS, VariantRandom, all_scenarios, list_tasks, task_metas
 
 TASK_IDS = [(split, task.task_id) for split in SPLITS for task in list_tasks(split, variants=3)]
 
 
-@pytest.mark.parametrize(("split", "task_id"), TASK_IDS, ids=[t for _, t in TASK_IDS])
-def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split: str, task_id: str) -> None:
+def assert_oracle_solves_and_doing_nothing_does_not(env: ToolWorldEnv, task_id: str) -> OracleFigures:
+    """Play `task_id`'s oracle (every test passes), then complete it at once (it fails); return the figures."""
     figures, info = play_oracle(env, task_id)
-    assert env.task is not None and env.task.split == split
     assert "evaluation" in info, env.steps[-1].output
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
     assert info["success"] is True and not failed, failed or env.steps[-1].output
     assert info["metrics"]["tests_passed"] == info["metrics"]["tests_total"]
-    assert stored().get(task_id) == figures, f"the stored figures of {task_id} are stale: run {REMEASURE}"
-    assert set(figures.apps) == set(env.task.apps), "the scenario declares other apps than its oracle uses"
 
     env.reset(options={"task_id": task_id})
     obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
     # no task is done by nothing: one whose right answer is to change nothing (no-op-pass) still asks for an answer
     assert terminated and not info["success"] and reward == 0.0
     assert info["evaluation"]["failure_category"] == "reasoning"
+    return figures
+
+
+@pytest.mark.parametrize(("split", "task_id"), TASK_IDS, ids=[t for _, t in TASK_IDS])
+def test_oracle_solves_task_and_doing_nothing_does_not(env: ToolWorldEnv, split: str, task_id: str) -> None:
+    figures = assert_oracle_solves_and_doing_nothing_does_not(env, task_id)
+    assert env.task is not None and env.task.split == split
+    assert stored().get(task_id) == figures, f"the stored figures of {task_id} are stale: run {REMEASURE}"
+    assert set(figures.apps) == set(env.task.apps), "the scenario declares other apps than its oracle uses"
+
+
+BEYOND_LISTED = range(3, 6)  # the listed splits hold variants 0-2; users may list (or reset to) any other
+
+
+@pytest.mark.parametrize("scenario", list(all_scenarios()))
+def test_variants_beyond_the_listed_ones_are_solved_by_their_oracle_and_not_by_nothing(
+    env: ToolWorldEnv, scenario: str
+) -> None:
+    """Variants 3-5 of every template: a variant that cannot be posed raises when built, never lists a task its
+    oracle fails or nothing passes (over variants 0-11, 12 of 3144 oracles failed before the templates passed
+    over the rows they cannot use; 0 now)."""
+    for variant in BEYOND_LISTED:
+        assert_oracle_solves_and_doing_nothing_does_not(env, f"{scenario}_{variant}")
+
+
+ONCE_FAILED = [  # variants past 5 whose oracle failed: a template assumption the world breaks only there
+    "calendar_double_booked_tentative_6",  # two clashes of one title on one day: two emails of one subject
+    "household_archive_old_trips_9",  # two trips of one name to archive: their exports share a file name
+    "leisure_outing_tickets_10",  # an outing tomorrow: its to-do, due today, can't remind at 9:00 (past)
+    "life_group_balances_email_8",  # two members of one first name: two emails of one subject
+    "work_gift_due_dates_6",  # a gift to-do labelled 'waiting' already: labelling it changes nothing
+    "work_gift_due_dates_11",
+    "work_payback_todos_7",  # two 'Pay Abel back' to-dos: the requests can be paid only once
+    "work_payback_todos_8",
+]
+
+
+@pytest.mark.parametrize("task_id", ONCE_FAILED)
+def test_variants_whose_oracle_failed_are_solved(env: ToolWorldEnv, task_id: str) -> None:
+    assert_oracle_solves_and_doing_nothing_does_not(env, task_id)
+
+
+def test_a_pool_whose_every_row_is_unusable_raises_naming_why() -> None:
+    rng = VariantRandom(0, "some_scenario", 4)
+    with pytest.raises(LookupError, match="passed over: two trips share a name"):
+        pick(rng, [1, 2, 3], "trip", distinct=True, unusable=(lambda row: True, "two trips share a name"))
+
+
+def test_an_unusable_row_moves_only_its_own_variant_on() -> None:
+    rows = list(range(10))
+    mine = [pick(VariantRandom(0, "s", v), rows, "row", distinct=True) for v in range(10)]
+    bad = mine[4]
+    passed = [
+        pick(VariantRandom(0, "s", v), rows, "row", distinct=True, unusable=(lambda r: r == bad, "bad"))
+        for v in range(10)
+    ]
+    assert passed[:4] == mine[:4] and passed[5:] == mine[5:]  # every other variant keeps its row
+    assert passed[4] == mine[5]  # the next row of the order
 
 
 APPWORLD_SPLIT_SIZES = {"train": 105, "dev": 60, "test_normal": 168, "test_challenge": 417}

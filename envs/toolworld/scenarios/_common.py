@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from envs.toolworld.tasks import VariantRandom, WorldView
@@ -37,11 +38,24 @@ def fetch_all(target: str, call: str, indent: str = "") -> str:
     )
 
 
-def pick(rng: random.Random, rows: list[Any], what: str, distinct: bool = False) -> Any:
-    """A random row; with `distinct`, variants of a scenario get different rows while there are enough."""
-    if not rows:
-        raise LookupError(f"the world has no {what} for this scenario")
-    return rng.distinct(rows) if distinct and isinstance(rng, VariantRandom) else rng.choice(rows)
+def pick(
+    rng: random.Random,
+    rows: list[Any],
+    what: str,
+    distinct: bool = False,
+    unusable: tuple[Callable[[Any], bool], str] | None = None,
+) -> Any:
+    """A random row; with `distinct`, variants of a scenario get different rows while there are enough.
+
+    `unusable` is (a test, why): rows it holds for would make a task no one can solve or grade (two groups of one
+    name, a reminder that would be in the past), and are passed over; a variant whose row is one moves on to the
+    next row of its order, so every other variant keeps its row. None left: an error saying why."""
+    bad, why = unusable or ((lambda row: False), "")
+    if not any(not bad(row) for row in rows):
+        raise LookupError(f"the world has no {what} for this scenario" + (f" (passed over: {why})" if rows else ""))
+    if distinct and isinstance(rng, VariantRandom):
+        return rng.distinct(rows, lambda row: not bad(row))
+    return rng.choice([row for row in rows if not bad(row)])
 
 
 def full_name(view: WorldView, person_id: int) -> str:

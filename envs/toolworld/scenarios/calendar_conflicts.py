@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 
 from envs.toolworld.apps._calendar_core import busy_blocks
@@ -51,6 +52,7 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for eid in sorted(hits)
     ]
+    subjects = Counter(f"Double booked: {item['title']} on {item['start'][:10]}" for item in hits.values())
     for eid, item in hits.items():
         organizer = view.value("SELECT organizer_id FROM calendar_events WHERE id = ?", eid)
         expectations += sent_email(
@@ -60,6 +62,7 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
             f"I'm double booked for '{item['title']}' on {item['start'][:10]}; I'll confirm as soon as I can.",
             f"the organizer of '{item['title']}' is told",
             subject=f"Double booked: {item['title']} on {item['start'][:10]}",
+            alike=subjects[f"Double booked: {item['title']} on {item['start'][:10]}"],
         )
     look = (
         fetch_all(

@@ -77,12 +77,15 @@ def sent_email(
     conversation: int | None = None,
     cc: tuple[int, ...] = (),
     files: dict[str, Any] | None = None,
+    alike: int = 1,
 ) -> list[Expectation]:
     """What sending one email changes, pinned column by column: in every participant's mailbox a copy (read by
     the sender only) in that mailbox's thread (new and unflagged, when the conversation is new), plus attachments.
 
     `subject` for a new conversation, `conversation` for a reply in an existing one; `files` maps each
-    attachment's name to its content (a matcher or the exact text).
+    attachment's name to its content (a matcher or the exact text); `alike` is how many new conversations of
+    this subject the sender starts in the task (two people of one first name, two events of one title on one
+    day): the sender's mailbox then holds that many new threads of it.
     """
     owners = list(dict.fromkeys([sender, *to, *cc]))
     to_text = ", ".join(sorted(email_of(view, p) for p in to))
@@ -102,7 +105,9 @@ def sent_email(
                         "conversation_id": NewConversation(sender, subject, above),
                         **NEW_THREAD_FLAGS,
                     },
-                    f"{requirement}: a new thread '{subject}' in {full_name(view, owner)}'s mailbox",
+                    f"{requirement}: a new thread '{subject}' in {full_name(view, owner)}'s mailbox"
+                    + (f" ({alike} of that subject)" if owner == sender and alike > 1 else ""),
+                    count=alike if owner == sender else 1,
                     what="threads",
                 )
             )

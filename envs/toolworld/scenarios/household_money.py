@@ -569,7 +569,16 @@ def archive_old_trips(view: WorldView, rng: random.Random) -> TaskSpec:
         old = [t for t in settled if not t["last"] or t["last"] < since]
         if 2 <= len(old) < len(trips) and len(settled) > len(old):
             cases.append((person, old, len(settled)))
-    owner, old, settled = pick(rng, cases, "person with old settled trips", distinct=True)
+    owner, old, settled = pick(
+        rng,
+        cases,
+        "person with old settled trips",
+        distinct=True,
+        unusable=(
+            lambda case: len({t["name"] for t in case[1]}) < len(case[1]),
+            "two trips to archive share a name, so their exports would share one file name",
+        ),
+    )
     oracle = (
         Solution()
         .step(login("bill_splitting", "file_system"))

@@ -309,6 +309,7 @@ def listening_party(view: WorldView, rng: random.Random) -> TaskSpec:
 OUTINGS = ("Concert", "Movie night")
 WINDOW = ("2026-05-18", "2026-07-31")  # from the world's today to the end of July
 PAST = ("2025-01-01", "2026-05-17")  # the outings before it, which the agent reports
+DUE_TODAY_UNTIL = (WORLD_NOW.date() + timedelta(days=3)).isoformat()  # an outing up to it: to-do due today
 
 
 def outings(view: WorldView, owner: int, since: str, until: str) -> list[dict[str, object]]:
@@ -333,7 +334,16 @@ def outing_tickets(view: WorldView, rng: random.Random) -> TaskSpec:
         if (len(outings(view, p, *WINDOW)) == 0 if nothing_planned else len(outings(view, p, *WINDOW)) >= 2)
         and outings(view, p, "2025-01-01", WINDOW[1])  # past outings are there to tell apart
     ]
-    owner = pick(rng, owners, "owner with (or without) outings ahead", distinct=True)
+    owner = pick(
+        rng,
+        owners,
+        "owner with (or without) outings ahead",
+        distinct=True,
+        unusable=(
+            lambda p: any(str(e["start"])[:10] <= DUE_TODAY_UNTIL for e in outings(view, p, *WINDOW)),
+            "an outing within 3 days is due today, and its to-do's reminder at 9:00 today would be in the past",
+        ),
+    )
     events = outings(view, owner, *WINDOW)
     has_label = bool(view.rows("SELECT 1 FROM todo_labels WHERE owner_id = ? AND name = 'errand'", owner))
     look = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from envs.toolworld.apps._bill_splitting_core import group_balance
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
@@ -154,6 +155,7 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
     check = fetch_all("mine", "apis.email.show_threads(access_token=email_token, folder='sent', query=group_name")
     check += "print(len(mine))\n"
     expectations: list[Expectation] = []
+    first_names = Counter(m["first_name"] for m in members)  # members of one first name get emails of one subject
     for m in members:
         balance = group_balance(view.conn, chosen["id"], m["id"])
         if balance > 0:
@@ -170,7 +172,15 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         body = f"Hi {m['first_name']}, in {name} {line}. This year you paid {paid} of its expenses."
         subject = f"{name}: where you stand, {m['first_name']}"
-        expectations += sent_email(view, owner, [m["id"]], body, f"{m['first_name']} is told '{line}'", subject=subject)
+        expectations += sent_email(
+            view,
+            owner,
+            [m["id"]],
+            body,
+            f"{m['first_name']} is told '{line}'",
+            subject=subject,
+            alike=first_names[m["first_name"]],
+        )
     return TaskSpec(
         owner,
         f"Email each other member of my bill-splitting group '{name}' on their own where they stand, subject "

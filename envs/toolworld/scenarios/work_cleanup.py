@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from envs.toolworld.apps.todo import next_due
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import NOW, day, labels_with, other_branch
@@ -154,7 +155,14 @@ def close_finished_parents(view: WorldView, rng: random.Random) -> TaskSpec:
         print(closed)
         """
     expectations: list[Expectation] = [
-        Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+        Updated(
+            "todo_tasks",
+            t["id"],
+            {"due_date": next_due(t["due_date"], t["recurrence"])},
+            f"'{t['title']}' is closed: it repeats, so it is due next on {next_due(t['due_date'], t['recurrence'])}",
+        )
+        if t["recurrence"] and t["due_date"]
+        else Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
         for t in parents
     ]
     waiting = view.rows(

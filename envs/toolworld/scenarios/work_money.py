@@ -27,7 +27,25 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         "%".join(("", *PAY_BACK, "")),
         other_branch(rng),  # variants 0 and 2 have a request to pay; variant 1 may have none
     )
-    owner = pick(rng, owners, "person with pay-back to-dos who can afford their requests", distinct=True)["owner_id"]
+    owner = pick(
+        rng,
+        owners,
+        "person with pay-back to-dos who can afford their requests",
+        distinct=True,
+        unusable=(
+            lambda o: (
+                view.value(
+                    "SELECT COUNT(*) - COUNT(DISTINCT t.title) FROM todo_tasks t JOIN todo_projects p "
+                    "ON p.id = t.project_id WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 "
+                    "AND t.title LIKE ?",
+                    o["owner_id"],
+                    "%".join(("", *PAY_BACK, "")),
+                )
+                > 0
+            ),
+            "two open pay-back to-dos name one person: whether the second is closed or commented would be a guess",
+        ),
+    )["owner_id"]
     tasks = view.rows(
         "SELECT t.id, t.title FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
         "AND t.completed = 0 AND p.archived = 0 AND t.title LIKE ? ORDER BY t.id",

@@ -177,7 +177,7 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
             if soonest is None or when < soonest[0]:
                 soonest = (when, name)
-        else:
+        elif "waiting" not in t["labels"].split(","):  # one labelled so already stays as it is
             labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
             expectations.append(
                 Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is labelled waiting, date kept")

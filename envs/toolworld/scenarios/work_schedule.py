@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow
@@ -70,16 +71,18 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
         + DONE
     )
     expectations: list[Expectation] = []
-    for t in tasks:
-        title = f"Focus: {t['title']}"
+    alike = Counter((t["title"], t["due_date"]) for t in tasks)  # to-dos of one title due on one day: an event each
+    for (name, due), count in alike.items():
+        title = f"Focus: {name}"
+        times = f" ({count} to-dos of that title are due then)" if count > 1 else ""
         match = {
             "calendar_id": primary,
             "organizer_id": owner,
             "title": title,
             "description": "",
             "location": "",
-            "start": f"{t['due_date']}T{hour}:00",
-            "end": f"{t['due_date']}T{until}:00",
+            "start": f"{due}T{hour}:00",
+            "end": f"{due}T{until}:00",
             "all_day": 0,
             "recurrence": "none",
             "recurrence_until": None,
@@ -88,7 +91,7 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
             "created_at": NOW,
         }
         expectations.append(
-            Inserted("calendar_events", match, f"'{title}' on {t['due_date']} {hour}-{until}", what="events")
+            Inserted("calendar_events", match, f"'{title}' on {due} {hour}-{until}{times}", count=count, what="events")
         )
         expectations.append(
             Inserted(
@@ -99,7 +102,8 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
                     "minutes_before": minutes,
                     "method": "popup",
                 },
-                f"'{title}' reminds me {minutes} minutes before",
+                f"'{title}' reminds me {minutes} minutes before{times}",
+                count=count,
                 what="reminders",
             )
         )
