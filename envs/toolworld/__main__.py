@@ -6,6 +6,7 @@ python -m envs.toolworld show TASK_ID          a task's instruction, tests and o
 python -m envs.toolworld solve TASK_ID         play the oracle, print reward and evaluation (exit 1 unless reward 1)
 python -m envs.toolworld figures [--write] [SCENARIO...]  play the oracles, print their figures (and store them)
 python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
+python -m envs.toolworld variants --first 3 --last 11 [--no-graders] [SCENARIO...]  sweep variants beyond the listed
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def main(argv: list[str]) -> int:
     figures.add_argument("scenarios", nargs="*", help="only these scenarios, each task's figures printed")
     graders = sub.add_parser("graders", help="check that every task's graders catch every mutant of its end state")
     graders.add_argument("task_ids", nargs="*", help="default: variant 0 of every scenario")
+    variants = sub.add_parser("variants", help="build, solve, do nothing on and grader-check a range of variants")
+    variants.add_argument("--first", type=int, default=3)
+    variants.add_argument("--last", type=int, default=11)
+    variants.add_argument("--no-graders", action="store_true", help="skip the grader check (most of the time)")
+    variants.add_argument("scenarios", nargs="*", help="default: every template")
     args = parser.parse_args(argv)
 
     if args.command == "docs":
@@ -42,6 +48,8 @@ def main(argv: list[str]) -> int:
         return _figures(args.write, args.scenarios)
     elif args.command == "graders":
         return _graders(args.task_ids or [f"{name}_0" for name in all_scenarios()])
+    elif args.command == "variants":
+        return _variants(args.first, args.last, not args.no_graders, args.scenarios or list(all_scenarios()))
     elif args.command == "tasks":
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
@@ -121,6 +129,23 @@ def _graders(task_ids: list[str]) -> int:
         env.close()
     print(f"{weak} of {len(task_ids)} tasks have graders that let a mutant through")
     return 1 if weak else 0
+
+
+def _variants(first: int, last: int, graders: bool, scenarios: list[str]) -> int:
+    from envs.toolworld.env import ToolWorldEnv
+    from envs.toolworld.variant_sweep import FAILURE_KINDS, sweep
+
+    env = ToolWorldEnv(split="train", max_steps=100)
+    try:
+        found = sweep(env, (f"{s}_{v}" for s in scenarios for v in range(first, last + 1)), graders)
+    finally:
+        env.close()
+    for task_id, problems in found.items():
+        for kind, why in problems:
+            print(f"{task_id}: {kind}: {why}")
+    counts = {kind: sum(any(k == kind for k, _ in p) for p in found.values()) for kind in (*FAILURE_KINDS, "refused")}
+    print(f"{len(found)} tasks: {json.dumps(counts)}")
+    return 1 if any(counts[kind] for kind in FAILURE_KINDS) else 0
 
 
 if __name__ == "__main__":
