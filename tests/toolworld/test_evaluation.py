@@ -90,3 +90,22 @@ def test_new_row_ties_a_row_to_the_row_inserted_with_it() -> None:
     assert grade(900)
     assert not grade(old_expense)  # an existing expense is not the new one
     assert not grade(900, title="Lunch")  # the new row must also match
+
+
+def test_as_many_new_rows_as_choices_means_one_row_for_each_choice() -> None:
+    """An Inserted of `count` rows whose column is one of exactly `count` choices (a text to each roommate, a
+    like for each song) took any rows in the set: two to one choice stood in for one to another. Only
+    phone_text_all_of_kind said 'each once'; ~20 templates pair a OneOf with count=len(...) the same way."""
+    from envs.toolworld.evaluate import OneOf
+
+    def passed(expect: Inserted, values: list[int]) -> bool:
+        changes = [
+            RowChange("phone_messages", 900 + i, None, {"id": 900 + i, "receiver_id": v}) for i, v in enumerate(values)
+        ]
+        return expect.check(Outcome(changes, sqlite3.connect(":memory:"), None))[0].passed
+
+    each = Inserted("phone_messages", {"receiver_id": OneOf([1, 2, 3])}, "one text to each", count=3)
+    assert passed(each, [3, 1, 2])
+    assert not passed(each, [1, 1, 2]), "two texts to 1 and none to 3 passed"
+    any_two = Inserted("phone_messages", {"receiver_id": OneOf([1, 2, 3])}, "two texts to any of them", count=2)
+    assert passed(any_two, [1, 3]) and passed(any_two, [2, 2])

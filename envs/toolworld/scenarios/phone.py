@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Contains, Deleted, EachOnce, Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -335,7 +335,7 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             sent_text(
                 owner,
-                EachOnce(ids),
+                OneOf(ids),
                 Contains(message),
                 f"each of the {len(ids)} {kind} contacts gets the text",
                 count=len(ids),
