@@ -97,3 +97,9 @@ class Solution:
             if app != "api_docs"
         )
         return [overview, docs, *self._steps]
+
+
+def other_branch(rng: random.Random) -> bool:
+    """Variant 1 (of each 3) takes a template's other branch, so variants 0..2 cover both: for a conditional
+    template the one whose condition the world does not meet (nothing to change), elsewhere the rarer case."""
+    return isinstance(rng, VariantRandom) and rng.variant % 3 == 1

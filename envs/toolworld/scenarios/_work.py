@@ -3,12 +3,11 @@ full column set of a task row, so a grader pins every column an agent decides.""
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 from typing import Any
 
 from envs.toolworld.evaluate import Matcher, Outcome
-from envs.toolworld.tasks import VariantRandom, WorldView
+from envs.toolworld.tasks import WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -29,12 +28,6 @@ def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
 
 def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
     return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)
-
-
-def other_branch(rng: random.Random) -> bool:
-    """Variant 1 (of each 3) takes a template's other branch, so variants 0..2 cover both: for a conditional
-    template the one whose condition the world does not meet (nothing to change), elsewhere the rarer case."""
-    return isinstance(rng, VariantRandom) and rng.variant % 3 == 1
 
 
 class LinesInOrder(Matcher):

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
-from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
+from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -212,7 +212,7 @@ def share_family_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
             new = [p for p in household if p not in shares]
             upgrade = [shares[p] for p in household if p in shares and shares[p]["permission"] == "view"]
             (todo if new or upgrade else done).append((g, c, new, upgrade))
-    g, c, new, upgrade = pick(rng, done if nothing_to_do(rng) else todo, "home group owner's calendar", distinct=True)
+    g, c, new, upgrade = pick(rng, done if other_branch(rng) else todo, "home group owner's calendar", distinct=True)
     owner = int(g["owner_id"])
     oracle = (
         Solution()

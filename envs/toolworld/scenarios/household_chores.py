@@ -8,10 +8,10 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task as task_row
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
-from envs.toolworld.tasks import TaskSpec, VariantRandom, WorldView, scenario
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 CHORES = (
@@ -36,11 +36,6 @@ def home_groups(view: WorldView, min_members: int = 3) -> list[dict[str, Any]]:
     """Groups shared by people who live together (home/family), whose name identifies them for the owner."""
     kinds = {r["id"]: r["group_type"] for r in view.rows("SELECT id, group_type FROM bill_splitting_groups")}
     return [g for g in unique_groups(view, min_members) if kinds[g["group_id"]] in ("home", "family")]
-
-
-def nothing_to_do(rng: random.Random) -> bool:
-    """Whether this variant is the one in three of a conditional template whose right answer is to change nothing."""
-    return isinstance(rng, VariantRandom) and rng.variant % 3 == 1
 
 
 def by_full_name(view: WorldView, people: list[int]) -> list[int]:
@@ -187,7 +182,7 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
     late = [(r, [t for t in ts if t["due_date"] and t["due_date"] < today]) for r, ts in pairs]
     some = [(r, ts) for r, ts in late if 2 <= len(ts) <= 8]
     none = [(r, ts) for r, ts in late if not ts and len(open_tasks_of(view, r["project_id"], r["helper"])) >= 2]
-    r, overdue = pick(rng, none if nothing_to_do(rng) else some, "shared project with a helper", distinct=True)
+    r, overdue = pick(rng, none if other_branch(rng) else some, "shared project with a helper", distinct=True)
     owner, helper = r["owner_id"], r["helper"]
     due = next_saturday().isoformat()
     name = full_name(view, helper)
@@ -365,7 +360,7 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
             owing.append((g, debts))
         elif not debts and owed:
             clear.append((g, debts))
-    g, debts = pick(rng, clear if nothing_to_do(rng) else owing, "group with a Finance project owner", distinct=True)
+    g, debts = pick(rng, clear if other_branch(rng) else owing, "group with a Finance project owner", distinct=True)
     owner = int(g["owner_id"])
     due = next_saturday().isoformat()
     titles = {c: f"Pay back {full_name(view, c)} ${a:.2f} ({g['name']})" for c, a in debts.items()}

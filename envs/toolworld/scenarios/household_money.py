@@ -9,7 +9,7 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios.bill_splitting import (
     FIND_GROUP,
     members,
@@ -19,7 +19,7 @@ from envs.toolworld.scenarios.bill_splitting import (
     saved_export,
     unique_groups,
 )
-from envs.toolworld.scenarios.household_chores import home_groups, nothing_to_do
+from envs.toolworld.scenarios.household_chores import home_groups
 from envs.toolworld.scenarios.payments import balance_changes, texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -90,7 +90,7 @@ def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
             clear.append(owner)
         elif sum(1 for _, debts in groups if debts) >= 2 and total < balances.get(owner, 0):
             owing.append(owner)
-    owner = pick(rng, clear if nothing_to_do(rng) else owing, "person owing in two household groups", distinct=True)
+    owner = pick(rng, clear if other_branch(rng) else owing, "person owing in two household groups", distinct=True)
     expectations: list[Expectation] = []  # none when I owe nobody: then the right answer is to change nothing
     deltas: dict[int, float] = {}
     for g, debts in homes[owner]:
@@ -492,7 +492,7 @@ def add_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         if roommates:
             new = sorted(roommates - set(members(view, g["group_id"])))
             (missing if new else complete).append((g, new))
-    g, new = pick(rng, complete if nothing_to_do(rng) else missing, "group whose owner has roommates", distinct=True)
+    g, new = pick(rng, complete if other_branch(rng) else missing, "group whose owner has roommates", distinct=True)
     welcome = f"I added you to '{g['name']}' on bill splitting."
     oracle = (
         Solution()

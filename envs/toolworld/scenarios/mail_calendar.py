@@ -7,10 +7,9 @@ import random
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -323,7 +322,7 @@ def invoice_due_days(view: WorldView, rng: random.Random) -> TaskSpec:
         year,
     )
     amounts = sorted(float(i["body"].rsplit("$", 1)[1].rstrip(".")) for i in invoices)
-    quiet = quiet_variant(rng)
+    quiet = other_branch(rng)
     bound = int(amounts[-1]) + rng.randint(1, 50) if quiet else int((amounts[0] + amounts[-1]) / 2)
     calendar = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Personal'", owner)
     expectations: list[Expectation] = []

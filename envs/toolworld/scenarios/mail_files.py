@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import labelled, sent_email
 from envs.toolworld.scenarios.files_phone import tagged
-from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.scenarios.phone import sent_text
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -43,7 +42,7 @@ def report_risks(view: WorldView, rng: random.Random) -> TaskSpec:
     owners: dict[int, list[dict]] = {}
     for r in reports:
         owners.setdefault(r["owner_id"], []).append(r)
-    quiet = quiet_variant(rng)
+    quiet = other_branch(rng)
     candidates = sorted(
         o
         for o, mine in owners.items()

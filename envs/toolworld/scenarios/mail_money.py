@@ -6,10 +6,10 @@ import random
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
-from envs.toolworld.tasks import TaskSpec, VariantRandom, WorldView, scenario
+from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 ASKS = (
     "SELECT m.id, m.owner_id, m.sender_id, m.body, m.sent_at, t.conversation_id FROM email_messages m "
@@ -42,11 +42,6 @@ def payment(view: WorldView, sender: int, receiver: int, amount: float, note: st
     )
 
 
-def quiet_variant(rng: random.Random) -> bool:
-    """Variant 1 of a conditional template is the one whose condition does not hold (its right answer: no change)."""
-    return isinstance(rng, VariantRandom) and rng.variant % 3 == 1
-
-
 @scenario("mail_pay_back_if_over", apps=("email", "payments"))
 def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional per sender: each person's share requests added up; paid at once with a reply only when their sum
@@ -65,7 +60,7 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = sorted(o for o, by in sums.items() if len(by) >= 3 and len(set(by.values())) == len(by))
     owner = pick(rng, candidates, "mailbox with share requests from three people", distinct=True)
     totals = sorted(sums[owner].values())
-    quiet = quiet_variant(rng)
+    quiet = other_branch(rng)
     if quiet:
         bound = int(totals[-1]) + rng.randint(5, 40)
     else:  # between two senders' sums: some are paid, some are not

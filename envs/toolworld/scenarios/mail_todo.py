@@ -6,10 +6,9 @@ import random
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.email import INBOX, sent_email
-from envs.toolworld.scenarios.mail_money import quiet_variant
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -236,7 +235,7 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND c.relationship = 'coworker') GROUP BY p.id HAVING n BETWEEN 2 AND 8 ORDER BY p.id"
     )
     p = pick(rng, projects, "project with a few overdue tasks and a coworker contact", distinct=True)
-    quiet = quiet_variant(rng)
+    quiet = other_branch(rng)
     bound = p["n"] + rng.randint(0, 2) if quiet else p["n"] - rng.randint(1, 2)
     overdue = view.rows(
         f"SELECT id, title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 AND due_date < '{TODAY}' "

@@ -6,8 +6,8 @@ import random
 
 from envs.toolworld.apps.todo import next_due
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import NOW, day, labels_with, other_branch
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
+from envs.toolworld.scenarios._work import NOW, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Expectation, Inserted, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, other_branch
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
+from envs.toolworld.scenarios._work import DONE, NOW
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 

@@ -6,8 +6,8 @@ import random
 from datetime import date
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, other_branch
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
+from envs.toolworld.scenarios._work import DONE, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
