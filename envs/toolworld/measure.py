@@ -21,6 +21,14 @@ def play_oracle(env: ToolWorldEnv, task_id: str) -> tuple[OracleFigures, dict[st
     return figures_of(actions, (call for step in env.steps for call in step.calls), tests), info
 
 
+def oracle_failure(env: ToolWorldEnv, info: dict[str, Any]) -> str | None:
+    """Why the oracle play_oracle just played did not succeed (its failed tests, else its last output), or None."""
+    if info.get("success"):
+        return None
+    failed = [t for t in info.get("evaluation", {}).get("tests", []) if not t["passed"]]
+    return str(failed or env.steps[-1].output)[:500]
+
+
 def measure_all(
     variants: int = 3, world_seed: int = 0, scenarios: Collection[str] = ()
 ) -> tuple[dict[str, OracleFigures], dict[str, str]]:
@@ -36,9 +44,9 @@ def measure_all(
                     continue
                 found, info = play_oracle(env, meta["task_id"])
                 figures[meta["task_id"]] = found
-                if not info.get("success"):
-                    failed = [t for t in info.get("evaluation", {}).get("tests", []) if not t["passed"]]
-                    failures[meta["task_id"]] = str(failed or env.steps[-1].output)[:500]
+                failure = oracle_failure(env, info)
+                if failure is not None:
+                    failures[meta["task_id"]] = failure
     finally:
         env.close()
     return figures, failures

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.grader_check import check_task
-from envs.toolworld.measure import play_oracle
+from envs.toolworld.measure import oracle_failure, play_oracle
 from envs.toolworld.tasks import load_task
 
 FAILURE_KINDS = ("oracle", "nothing done passes", "mutant passes")
@@ -29,9 +29,9 @@ def sweep(env: ToolWorldEnv, task_ids: Iterable[str], graders: bool = True) -> d
             continue
         problems = []
         _, info = play_oracle(env, task_id)
-        if not info.get("success"):
-            failed = [t for t in info.get("evaluation", {}).get("tests", []) if not t["passed"]]
-            problems.append(("oracle", str(failed or env.steps[-1].output)[:500]))
+        failure = oracle_failure(env, info)
+        if failure is not None:
+            problems.append(("oracle", failure))
         env.reset(options={"task_id": task_id})
         *_, info = env.step("apis.supervisor.complete_task()")
         if info.get("success"):

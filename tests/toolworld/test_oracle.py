@@ -20,6 +20,10 @@ def assert_oracle_solves_and_doing_nothing_does_not(env: ToolWorldEnv, task_id: 
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
     assert info["success"] is True and not failed, failed or env.steps[-1].output
     assert info["metrics"]["tests_passed"] == info["metrics"]["tests_total"]
+    assert env.task is not None
+    if env.task.spec.noop_pass:  # the label's claim: the right answer changes nothing in the world
+        changes = env.get_state()["db_changes"]
+        assert not changes["rows"] and not changes["log"], f"a no-op-pass oracle changed {changes['log'][:3]}"
 
     env.reset(options={"task_id": task_id})
     obs, reward, terminated, _, info = env.step("apis.supervisor.complete_task()")
