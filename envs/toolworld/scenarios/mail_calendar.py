@@ -17,6 +17,8 @@ NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+REMIND_DAYS = 56  # the reminder window: from today through eight weeks ahead
+REMIND_END = (WORLD_NOW.date() + timedelta(days=REMIND_DAYS)).isoformat()
 
 
 def next_weekday(sent_at: str, day_name: str) -> str:
@@ -224,78 +226,132 @@ def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("mail_event_guest_reminder", apps=("email", "calendar"))
 def event_guest_reminder(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A reminder emailed to the guests of my next event of a title (not to those who declined; past events of
-    the same title are distractors), and a note on the event that it was sent."""
+    """Reminders for every one-off event I organize over eight weeks: guests who accepted or are tentative get a
+    reminder, those who have not answered a 'Please reply', declined ones nothing, and each emailed event a note.
+    Deep because the answers are only in each event's detail (show_event): 7-10 events, 1-2 emails each; repeating
+    events, invitations of others' events and events past the window are distractors."""
+    answered = "(SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response {})"
     events = view.rows(
-        "SELECT e.id, e.organizer_id, e.title, e.start, e.location FROM calendar_events e "
-        f"WHERE e.start >= '{TODAY}' AND e.status = 'confirmed' AND e.recurrence = 'none' "
-        "AND e.start = (SELECT MIN(f.start) FROM calendar_events f WHERE f.organizer_id = e.organizer_id "
-        f"AND f.title = e.title AND f.status = 'confirmed' AND f.start >= '{TODAY}') "
-        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'declined') >= 2 "
-        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'declined') "
-        "AND EXISTS (SELECT 1 FROM calendar_events f WHERE f.organizer_id = e.organizer_id AND f.title = e.title "
-        f"AND f.start < '{TODAY}') ORDER BY e.id"
+        f"SELECT e.id, e.organizer_id, e.title, e.start, e.location, {answered.format('IN (?, ?)')} AS coming, "
+        f"{answered.format('= ?')} AS pending FROM calendar_events e WHERE e.status = 'confirmed' "
+        f"AND e.recurrence = 'none' AND e.start >= '{TODAY}' AND e.start < ? ORDER BY e.organizer_id, e.start, e.id",
+        "accepted",
+        "tentative",
+        "pending",
+        (date.fromisoformat(REMIND_END) + timedelta(days=1)).isoformat(),
     )
-    e = pick(rng, events, "upcoming event of mine with guests, a declined one and a past namesake", distinct=True)
-    owner = e["organizer_id"]
-    guests = [
-        r["person_id"]
-        for r in view.rows(
-            "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response != 'declined' ORDER BY person_id",
-            e["id"],
-        )
+    mine: dict[int, list[dict]] = {}
+    for e in events:
+        if e["coming"] or e["pending"]:
+            mine.setdefault(e["organizer_id"], []).append(e)
+    owners = [
+        owner
+        for owner, evs in sorted(mine.items())
+        if 7 <= len(evs) <= 10 and sum(e["pending"] for e in evs) and sum(e["coming"] for e in evs)
     ]
-    when, at = e["start"][:10], e["start"][11:16]
-    subject = f"Reminder: {e['title']}"
-    body = f"{e['title']} on {when} at {at}" + (f", {e['location']}" if e["location"] else "") + "."
-    expectations: list[Expectation] = [
-        *sent_email(view, owner, guests, body, f"the {len(guests)} guests who did not decline get it", subject=subject),
-        Inserted(
-            "calendar_notes",
-            {"event_id": e["id"], "author_id": owner, "text": "Reminder sent", "created_at": NOW},
-            "the event has the note 'Reminder sent'",
-            what="event notes",
+    owner = pick(
+        rng,
+        owners,
+        "person organizing 7-10 events with guests over the next eight weeks",
+        distinct=True,
+        unusable=(
+            lambda o: len({(e["title"], e["start"][:10]) for e in mine[o]}) < len(mine[o]),
+            "two events of one title on one day would share a reminder's subject",
         ),
-    ]
+    )
+    reminded = mine[owner]
+    expectations: list[Expectation] = []
+    for e in reminded:
+        when, at = e["start"][:10], e["start"][11:16]
+        body = f"{e['title']} on {when} at {at}" + (f", {e['location']}" if e["location"] else "") + "."
+        for prefix, responses in (("Reminder", ("accepted", "tentative")), ("Please reply", ("pending",))):
+            guests = [
+                r["person_id"]
+                for r in view.rows(
+                    "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response IN (?, ?) "
+                    "ORDER BY person_id",
+                    e["id"],
+                    responses[0],
+                    responses[-1],
+                )
+            ]
+            if guests:
+                subject = f"{prefix}: {e['title']} on {when}"
+                expectations += sent_email(
+                    view, owner, guests, body, f"'{subject}' goes to its {len(guests)} guests", subject=subject
+                )
+        expectations.append(
+            Inserted(
+                "calendar_notes",
+                {"event_id": e["id"], "author_id": owner, "text": "Reminder sent", "created_at": NOW},
+                f"'{e['title']}' on {when} has the note 'Reminder sent'",
+                what=f"notes on '{e['title']}' of {when}",
+            )
+        )
+    pending = sum(e["pending"] for e in reminded)
+    expectations.append(
+        Answer(
+            pending,
+            f"the answer is the number of guests who have not answered ({pending})",
+            traps={str(pending + sum(e["coming"] for e in reminded)): "that counts every guest not declining"},
+        )
+    )
     oracle = (
         Solution()
         .step(login("calendar", "email"))
         .step(
             fetch_all(
                 "events",
-                f"apis.calendar.show_events(access_token=calendar_token, query={e['title']!r}, date_from='{TODAY}'",
+                f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from='{TODAY}', "
+                f"date_to='{REMIND_END}'",
             )
-            + f"mine = [x for x in events if x['title'] == {e['title']!r} and x['organizer']['email'] == me['email']]\n"
-            "event = min(mine, key=lambda x: x['start'])\n"
-            "print(event)\n"
+            + f"one_off = [x for x in events if x['recurrence'] == 'none' and x['start'] >= '{TODAY}' "
+            "and x['attendee_count']]\n"
+            "print([(x['event_id'], x['title'], x['start'], x['attendee_count']) for x in one_off])\n"
         )
         .step(
-            fetch_all(
-                "attendees",
-                "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id']",
-            )
-            + "to = [a['email'] for a in attendees if a['response'] != 'declined']\n"
-            "print(attendees)\n"
+            "guests = {}\n"
+            "for x in one_off:\n"
+            "    guests[x['event_id']] = apis.calendar.show_event(access_token=calendar_token, "
+            "event_id=x['event_id'])['attendees']\n"
+            "print(guests)\n"
         )
         .step(
-            "text = f\"{event['title']} on {event['start'][:10]} at {event['start'][11:16]}\"\n"
-            "text += f\", {event['location']}.\" if event['location'] else '.'\n"
-            "apis.email.send_email(access_token=email_token, recipients=to, "
-            "subject='Reminder: ' + event['title'], body=text)\n"
-            "apis.calendar.add_event_note(access_token=calendar_token, event_id=event['event_id'], "
+            "pending, noted = 0, []\n"
+            "for x in one_off:\n"
+            "    day, at = x['start'][:10], x['start'][11:16]\n"
+            "    text = f\"{x['title']} on {day} at {at}\" + (f\", {x['location']}\" if x['location'] else '') + '.'\n"
+            "    coming = [a['email'] for a in guests[x['event_id']] if a['response'] in ('accepted', 'tentative')]\n"
+            "    waiting = [a['email'] for a in guests[x['event_id']] if a['response'] == 'pending']\n"
+            "    pending += len(waiting)\n"
+            "    if coming:\n"
+            "        apis.email.send_email(access_token=email_token, recipients=coming, "
+            "subject=f\"Reminder: {x['title']} on {day}\", body=text)\n"
+            "    if waiting:\n"
+            "        apis.email.send_email(access_token=email_token, recipients=waiting, "
+            "subject=f\"Please reply: {x['title']} on {day}\", body=text)\n"
+            "    if coming or waiting:\n"
+            "        apis.calendar.add_event_note(access_token=calendar_token, event_id=x['event_id'], "
             "text='Reminder sent')\n"
+            "        noted.append(x['event_id'])\n"
+            "print(len(noted), 'events reminded,', pending, 'guests pending')\n"
         )
         .step(
-            "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=event['event_id']))\n"
-            "apis.supervisor.complete_task()\n"
+            "sent = apis.email.show_threads(access_token=email_token, folder='sent', page_limit=20)\n"
+            "print([t['subject'] for t in sent])\n"
+            "apis.supervisor.complete_task(answer=pending)\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Email a reminder about my next '{e['title']}' event (one I organize, from today on) to its guests, except "
-        f"those who declined: one email, subject '{subject}', text '<title> on <YYYY-MM-DD> at <HH:MM>, <location>.' "
-        f"(like '{e['title']} on 2026-01-31 at 09:30, Room 4.'). Then add the note 'Reminder sent' to the event.",
+        f"Send reminders for the one-off events I organize from today through {REMIND_END} (leave repeating events "
+        "out). For each of them, email the guests who accepted or are tentative together, subject 'Reminder: <title> "
+        "on <YYYY-MM-DD>', and the guests who have not answered yet together, subject 'Please reply: <title> on "
+        "<YYYY-MM-DD>'; both with the text '<title> on <YYYY-MM-DD> at <HH:MM>, <location>.' (like 'Design review on "
+        "2026-01-31 at 09:30, Room 4.'; no ', <location>' when it has none). Guests who declined get nothing. Add the "
+        "note 'Reminder sent' to each event that got an email. Then tell me how many guests of those events have not "
+        "answered yet.",
         oracle,
         expectations,
     )
