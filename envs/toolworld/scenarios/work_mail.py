@@ -12,6 +12,7 @@ from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+ASK_TAKER = "Overdue and nobody has it: can someone take it?"
 STARRED = "t.is_starred = 1 AND t.is_trashed = 0 AND t.is_spam = 0"
 
 
@@ -74,25 +75,36 @@ def starred_to_todos(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_status_email", apps=("todo", "email"))
 def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A shared project's status mailed to its collaborators: counts, then what nobody has taken yet."""
+    """A shared project's status mailed to its collaborators: counts, what nobody has taken yet, and each commented
+    to-do with its latest comment; each overdue to-do nobody has taken gets a comment asking for a taker. Deep
+    because comments are only in each to-do's show_task_comments: 13-22 open to-dos, each read, of which 1-3 carry
+    comments (older comments on one to-do are distractors)."""
+    latest = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"
     projects = view.rows(
         "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM "
         "todo_collaborators c WHERE c.project_id = p.id) AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
-        "t.project_id = p.id AND t.completed = 0) > 5 ORDER BY p.id"
+        "t.project_id = p.id AND t.completed = 0) BETWEEN 13 AND 22 AND EXISTS (SELECT 1 FROM todo_tasks t "
+        "JOIN todo_comments c ON c.task_id = t.id WHERE t.project_id = p.id AND t.completed = 0) "
+        "AND EXISTS (SELECT 1 FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 "
+        f"AND t.due_date < '{TODAY}' AND t.assignee_id IS NULL) "
+        "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 ORDER BY p.id"
     )
-    project = pick(rng, projects, "shared project with open to-dos", distinct=True)
+    project = pick(rng, projects, "shared project with 13-22 open to-dos, some commented", distinct=True)
     owner = project["owner_id"]
     people = [
         r["person_id"]
         for r in view.rows("SELECT person_id FROM todo_collaborators WHERE project_id = ? ORDER BY id", project["id"])
     ]
     tasks = view.rows(
-        "SELECT title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0", project["id"]
+        f"SELECT t.id, t.title, t.due_date, t.assignee_id, {latest} AS comment FROM todo_tasks t "
+        "WHERE t.project_id = ? AND t.completed = 0",
+        project["id"],
     )
     overdue = sum(1 for t in tasks if t["due_date"] and t["due_date"] < TODAY)
     free = [t["title"] for t in tasks if t["assignee_id"] is None]
+    commented = [f"{t['title']}: {t['comment']}" for t in tasks if t["comment"] is not None]
     subject = f"{project['name']} status {TODAY}"
-    lines = [f"Open: {len(tasks)}", f"Overdue: {overdue}", *free]
+    lines = [f"Open: {len(tasks)}", f"Overdue: {overdue}", *free, *commented]
     look = (
         login("todo", "email")
         + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
@@ -104,21 +116,47 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print(people, len(open_tasks))\n"
     )
+    comments = """
+        latest = {}
+        for t in open_tasks:
+            said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            if said:
+                latest[t['task_id']] = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text']
+        print(latest)
+        """
     act = f"""
         late = [t for t in open_tasks if t['due_date'] and t['due_date'] < {TODAY!r}]
         free = [t['title'] for t in open_tasks if t['assignee_email'] is None]
-        body = '\\n'.join(['Open: ' + str(len(open_tasks)), 'Overdue: ' + str(len(late))] + free)
+        said = [t['title'] + ': ' + latest[t['task_id']] for t in open_tasks if t['task_id'] in latest]
+        body = '\\n'.join(['Open: ' + str(len(open_tasks)), 'Overdue: ' + str(len(late))] + free + said)
         to = [p['email'] for p in people if p['role'] == 'collaborator']
         sent = apis.email.send_email(access_token=email_token, recipients=to, subject={subject!r}, body=body)
+        for t in late:
+            if t['assignee_email'] is None:
+                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={ASK_TAKER!r})
         """
     check = "print(apis.email.show_thread(access_token=email_token, thread_id=sent['thread_id']))\n" + DONE
     return TaskSpec(
         owner,
         f"Email the collaborators of my shared '{project['name']}' to-do project (not me) a status update with the "
         f"subject '{subject}'. The body: a line 'Open: <number of open to-dos>', a line 'Overdue: <how many of them "
-        "are overdue>', then the title of each open to-do nobody is assigned to, one per line. Nothing else.",
-        Solution().step(look).step(act).step(check).steps(),
-        sent_email(view, owner, people, HasLines(lines), "the status email", subject=subject),
+        "are overdue>', then the title of each open to-do nobody is assigned to, one per line, then for each open "
+        "to-do that has comments a line '<title>: <text of its latest comment>'. Nothing else. Then comment "
+        f"'{ASK_TAKER}' on each overdue to-do nobody is assigned to.",
+        Solution().step(look).step(comments).step(act).step(check).steps(),
+        [
+            *sent_email(view, owner, people, HasLines(lines), "the status email", subject=subject),
+            *(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": owner, "text": ASK_TAKER, "created_at": NOW},
+                    f"the overdue, unassigned '{t['title']}' asks for a taker",
+                    what=f"comments on '{t['title']}'",
+                )
+                for t in tasks
+                if t["assignee_id"] is None and t["due_date"] and t["due_date"] < TODAY
+            ),
+        ],
     )
 
 
