@@ -4,29 +4,36 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_note
+from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+THANKS = "Thanks for writing these up."
 FIRST_SENDER = "(SELECT m.sender_id FROM email_messages m WHERE m.thread_id = t.id ORDER BY m.sent_at, m.id LIMIT 1)"
 
 
 @scenario("mail_meeting_notes_digest", apps=("email", "notes"))
 def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Meeting-notes threads of one year (archived ones too, the other year's are distractors) gathered into a
-    note in the 'Work' notebook (not 'Work (old)'), the ones still in the inbox archived, and counted."""
+    """Meeting-notes threads of one year (archived ones too, the other years' are distractors) gathered into a
+    note in the 'Work' notebook (not 'Work (old)'), those not archived yet archived, each writer I never answered
+    thanked, and counted. Deep because who wrote the notes and whether I replied are only in each thread's emails
+    (show_thread): 9-19 threads, each read, with a reply where the writer is someone else and I wrote nothing."""
     owners = view.rows(
         "SELECT t.owner_id, substr(t.subject, -4) AS year, COUNT(*) AS n FROM email_threads t "
         f"JOIN notes_notebooks b ON b.owner_id = t.owner_id AND b.name = 'Work' WHERE {KEPT} "
         "AND t.subject LIKE 'Meeting notes %' "
-        "GROUP BY t.owner_id, year HAVING n >= 3 AND n <= 8 AND SUM(t.is_archived) < n ORDER BY t.owner_id, year"
+        "GROUP BY t.owner_id, year HAVING n >= 9 AND n <= 19 AND SUM(t.is_archived) < n ORDER BY t.owner_id, year"
     )
-    c = pick(rng, owners, "mailbox with 3 meeting-notes threads of a year and a Work notebook", distinct=True)
+    c = pick(rng, owners, "mailbox with 9 meeting-notes threads of a year and a Work notebook", distinct=True)
     owner, year = c["owner_id"], c["year"]
+    mine = "EXISTS (SELECT 1 FROM email_messages m WHERE m.thread_id = t.id AND m.sender_id = t.owner_id)"
+    first_email = "(SELECT m.id FROM email_messages m WHERE m.thread_id = t.id ORDER BY m.sent_at, m.id LIMIT 1)"
     threads = view.rows(
-        f"SELECT t.id, t.subject, t.is_archived, {FIRST_SENDER} AS writer FROM email_threads t "
+        f"SELECT t.id, t.subject, t.is_archived, t.conversation_id, {FIRST_SENDER} AS writer, {mine} AS answered, "
+        f"{first_email} AS first_email FROM email_threads t "
         f"WHERE t.owner_id = ? AND {KEPT} AND t.subject LIKE 'Meeting notes %' AND substr(t.subject, -4) = ? "
         "ORDER BY t.id",
         owner,
@@ -51,12 +58,14 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
             "print([(t['thread_id'], t['subject'], t['is_archived']) for t in mine])\n"
         )
         .step(
-            "lines = []\n"
+            "lines, unthanked = [], []\n"
             "for t in mine:\n"
             "    emails = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
             "    first = min(emails, key=lambda e: (e['sent_at'], e['email_id']))\n"
             "    lines.append(t['subject'].removeprefix('Meeting notes ') + ': ' + first['sender']['name'])\n"
-            "print(lines)\n"
+            "    if all(e['sender']['email'] != me['email'] for e in emails):\n"
+            "        unthanked.append(first)\n"
+            "print(lines, [(e['subject'], e['sender']['name']) for e in unthanked])\n"
         )
         .step(
             fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Work'")
@@ -66,6 +75,8 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
             "for t in mine:\n"
             "    if not t['is_archived']:\n"
             "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "for e in unthanked:\n"
+            f"    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body={THANKS!r})\n"
         )
         .step(
             "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
@@ -73,12 +84,24 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .steps()
     )
+    thanks: list[Expectation] = []
+    for t in threads:
+        if not t["answered"]:
+            thanks += sent_email(
+                view,
+                owner,
+                [t["writer"]],
+                THANKS,
+                f"{full_name(view, t['writer'])} is thanked for '{t['subject']}'",
+                conversation=t["conversation_id"],
+            )
     return TaskSpec(
         owner,
         f"Go through every 'Meeting notes <month> {year}' email thread I have (archived ones too, not the trash) and "
         f"write a note titled '{title}' in my notes notebook 'Work' with one line per thread: '<month> {year}: "
-        "<full name of whoever sent the notes>'. Then archive those threads that are still in my inbox, and tell "
-        f"me how many meetings of {year} there were.",
+        "<full name of whoever sent the notes>'. Then archive those threads that are not archived yet. Where "
+        f"someone else sent the notes and I have written nothing in the thread, reply '{THANKS}' to their notes "
+        f"email (to them only). Tell me how many meetings of {year} there were.",
         oracle,
         [
             Inserted(
@@ -92,6 +115,7 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
                 for t in threads
                 if not t["is_archived"]
             ),
+            *thanks,
             Answer(
                 len(threads),
                 f"the answer is the number of {year} meeting-notes threads ({len(threads)})",
