@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
@@ -312,31 +313,45 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("mail_starred_followups", apps=("email", "todo"))
 def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each starred inbox thread becomes a 'Follow up' task and is marked read where it has unread emails; unstarred
-    and archived starred threads are distractors."""
+    """Each starred inbox thread becomes a 'Follow up' task carrying the latest email someone else sent in it,
+    priority 1 when I owe the reply and 3 when the latest email is mine, and is marked read where it has unread
+    emails; unstarred and archived starred threads are distractors. Deep because the emails' text is only in each
+    thread's show_thread: 6-13 starred threads, each read, then a task and maybe a mark-read each."""
     owners = view.rows(
         "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         "JOIN todo_projects p ON p.owner_id = t.owner_id AND p.name = 'Work' AND p.archived = 0 "
-        f"WHERE {INBOX} AND t.is_starred = 1 GROUP BY t.owner_id HAVING n BETWEEN 2 AND 6 "
+        f"WHERE {INBOX} AND t.is_starred = 1 GROUP BY t.owner_id HAVING n BETWEEN 6 AND 13 "
         "ORDER BY t.owner_id"
     )
-    owner = pick(rng, owners, "inbox with starred threads and a Work project", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "inbox with 6-13 starred threads and a Work project", distinct=True)["owner_id"]
+    last = "(SELECT m.{} FROM email_messages m WHERE m.thread_id = t.id {}ORDER BY m.sent_at DESC, m.id DESC LIMIT 1)"
     threads = view.rows(
-        f"SELECT t.id, t.subject FROM email_threads t WHERE t.owner_id = ? AND {INBOX} AND t.is_starred = 1 "
-        "ORDER BY t.id",
+        f"SELECT t.id, t.subject, {last.format('sender_id', '')} AS last_sender, "
+        f"{last.format('sender_id', 'AND m.sender_id != t.owner_id ')} AS writer, "
+        f"{last.format('body', 'AND m.sender_id != t.owner_id ')} AS body "
+        f"FROM email_threads t WHERE t.owner_id = ? AND {INBOX} AND t.is_starred = 1 ORDER BY t.id",
         owner,
     )
     project = project_of(view, owner, "Work")
-    subjects = sorted({t["subject"] for t in threads})
+    tasks = Counter(
+        (
+            f"Follow up: {t['subject']}",
+            f"{full_name(view, t['writer'])}: {t['body']}",
+            3 if t["last_sender"] == owner else 1,
+        )
+        for t in threads
+    )
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            new_task(owner, project, f"Follow up: {subject}", due_date=TOMORROW, priority=1, description=""),
-            f"a task 'Follow up: {subject}' due {TOMORROW} for each such thread",
-            count=sum(t["subject"] == subject for t in threads),
-            what=f"tasks 'Follow up: {subject}'",
+            new_task(owner, project, title, due_date=TOMORROW, priority=priority, description=description),
+            f"a task '{title}' due {TOMORROW}, priority {priority} ("
+            + ("the latest email is mine" if priority == 3 else "I owe the reply")
+            + f"), quoting {description.split(':')[0]}'s latest email",
+            count=count,
+            what=f"tasks '{title}'",
         )
-        for subject in subjects
+        for (title, description, priority), count in tasks.items()
     ]
     expectations += [
         Updated("email_messages", m["id"], {"is_read": 1}, f"the unread email {m['id']} of '{m['subject']}' is read")
@@ -354,9 +369,20 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
             "print([(t['thread_id'], t['subject'], t['unread_count']) for t in starred])\n"
         )
         .step(
+            "emails = {}\n"
+            "for t in starred:\n"
+            "    emails[t['thread_id']] = apis.email.show_thread(access_token=email_token, "
+            "thread_id=t['thread_id'])['emails']\n"
+            "print(emails)\n"
+        )
+        .step(
             find_project("Work") + "for t in starred:\n"
+            "    ordered = sorted(emails[t['thread_id']], key=lambda e: (e['sent_at'], e['email_id']))\n"
+            "    theirs = [e for e in ordered if e['sender']['email'] != me['email']][-1]\n"
+            "    priority = 3 if ordered[-1]['sender']['email'] == me['email'] else 1\n"
             "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
-            f"title='Follow up: ' + t['subject'], due_date={TOMORROW!r}, priority=1)\n"
+            f"title='Follow up: ' + t['subject'], due_date={TOMORROW!r}, priority=priority, "
+            "description=theirs['sender']['name'] + ': ' + theirs['body'])\n"
             "    if t['unread_count']:\n"
             "        apis.email.mark_thread_read(access_token=email_token, thread_id=t['thread_id'])\n"
         )
@@ -365,7 +391,7 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
                 "tasks",
                 "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Follow up'",
             )
-            + "print([(t['title'], t['due_date']) for t in tasks])\n"
+            + "print([(t['title'], t['due_date'], t['priority']) for t in tasks])\n"
             "apis.supervisor.complete_task()\n"
         )
         .steps()
@@ -373,9 +399,9 @@ def starred_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "For every starred email thread in my inbox, add a task 'Follow up: <thread subject>' to my todo project "
-        f"'Work', priority 1, due tomorrow ({TOMORROW}), and mark the thread read if it has unread emails. Leave "
-        "other threads alone.",
+        f"'Work', due tomorrow ({TOMORROW}), with the description '<sender's full name>: <text>' of the latest email "
+        "someone else sent in the thread. Give it priority 1, or priority 3 when the thread's latest email is mine "
+        "(I am waiting on them). Mark the thread read if it has unread emails. Leave other threads alone.",
         oracle,
-        [e for e in expectations if not isinstance(e, Inserted)]
-        + list({e.requirement: e for e in expectations if isinstance(e, Inserted)}.values()),
+        expectations,
     )
