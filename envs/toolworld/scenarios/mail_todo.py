@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.email import INBOX, sent_email
@@ -18,6 +18,7 @@ RECEIVED = (
     "JOIN email_threads t ON t.id = m.thread_id WHERE t.is_trashed = 0 AND t.is_spam = 0 "
     "AND m.sender_id != m.owner_id"
 )
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
 TOMORROW = (WORLD_NOW.date() + timedelta(days=1)).isoformat()
 NEXT_MONDAY = (WORLD_NOW.date() + timedelta(days=7 - WORLD_NOW.weekday())).isoformat()
@@ -224,25 +225,39 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+WAITING = "Waiting for a reply."
+LATEST_COMMENT = (
+    "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"
+)
+
+
 @scenario("mail_overdue_digest", apps=("todo", "email", "phone"))
 def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: when a project has more than N overdue tasks, they are emailed to a coworker and all moved
-    to next Monday; variant 1's bound is not exceeded (no-op-pass). Done and future tasks are distractors."""
+    """Conditional: when a project has more than N overdue tasks that are not waiting on a reply, they are emailed
+    to a coworker, moved to next Monday and commented with their old due date; variant 1's bound is not exceeded
+    (no-op-pass). Deep because 'waiting' is the latest comment, only in each task's show_task_comments: 7-12 overdue
+    tasks, each read, one of them waiting (counting it would cross the bound in variant 1); done and future tasks
+    and older 'waiting' comments are distractors."""
     projects = view.rows(
-        "SELECT p.id, p.owner_id, p.name, COUNT(*) AS n FROM todo_projects p JOIN todo_tasks t ON t.project_id = p.id "
+        f"SELECT p.id, p.owner_id, p.name, COUNT(*) AS n, SUM(COALESCE({LATEST_COMMENT} = ?, 0)) AS waiting "
+        "FROM todo_projects p JOIN todo_tasks t ON t.project_id = p.id "
         f"WHERE p.archived = 0 AND t.completed = 0 AND t.due_date < '{TODAY}' "
         "AND (SELECT COUNT(*) FROM todo_projects q WHERE q.owner_id = p.owner_id AND q.name = p.name) = 1 "
         "AND EXISTS (SELECT 1 FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = p.owner_id "
-        "AND c.relationship = 'coworker') GROUP BY p.id HAVING n BETWEEN 2 AND 8 ORDER BY p.id"
+        "AND c.relationship = 'coworker') GROUP BY p.id HAVING n BETWEEN 7 AND 12 AND waiting >= 1 ORDER BY p.id",
+        WAITING,
     )
-    p = pick(rng, projects, "project with a few overdue tasks and a coworker contact", distinct=True)
+    p = pick(rng, projects, "project with 7-12 overdue tasks, one waiting on a reply, and a coworker", distinct=True)
     quiet = other_branch(rng)
-    bound = p["n"] + rng.randint(0, 2) if quiet else p["n"] - rng.randint(1, 2)
+    active = p["n"] - p["waiting"]
+    bound = active + rng.randint(0, p["waiting"] - 1) if quiet else active - rng.randint(1, 2)
     overdue = view.rows(
-        f"SELECT id, title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 AND due_date < '{TODAY}' "
-        "ORDER BY due_date, id",
+        f"SELECT t.id, t.title, t.due_date, COALESCE({LATEST_COMMENT} = ?, 0) AS waiting FROM todo_tasks t "
+        f"WHERE t.project_id = ? AND t.completed = 0 AND t.due_date < '{TODAY}' ORDER BY t.due_date, t.id",
+        WAITING,
         p["id"],
     )
+    moving = [t for t in overdue if not t["waiting"]]
     coworker = rng.choice(
         [
             r["id"]
@@ -255,7 +270,7 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     name = full_name(view, coworker)
     subject = f"Overdue in {p['name']}"
-    lines = [f"{t['title']} (due {t['due_date']})" for t in overdue]
+    lines = [f"{t['title']} (due {t['due_date']})" for t in moving]
     expectations: list[Expectation] = (
         []
         if quiet
@@ -265,7 +280,21 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             *(
                 Updated("todo_tasks", t["id"], {"due_date": NEXT_MONDAY}, f"'{t['title']}' is moved to {NEXT_MONDAY}")
-                for t in overdue
+                for t in moving
+            ),
+            *(
+                Inserted(
+                    "todo_comments",
+                    {
+                        "task_id": t["id"],
+                        "owner_id": p["owner_id"],
+                        "text": f"Moved from {t['due_date']}.",
+                        "created_at": NOW,
+                    },
+                    f"'{t['title']}' says it was moved from {t['due_date']}",
+                    what=f"comments on '{t['title']}'",
+                )
+                for t in moving
             ),
         ]
     )
@@ -280,33 +309,53 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print([(t['title'], t['due_date']) for t in overdue])\n"
         )
         .step(
-            f"if len(overdue) > {bound}:\n"
+            "active = []\n"
+            "for t in overdue:\n"
+            "    said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)\n"
+            "    latest = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text'] if said else None\n"
+            f"    if latest != {WAITING!r}:\n"
+            "        active.append(t)\n"
+            "print([t['title'] for t in active])\n"
+        )
+        .step(
+            f"if len(active) > {bound}:\n"
             "    contacts = apis.phone.search_contacts(access_token=phone_token, "
             f"query={name!r}, relationship='coworker')\n"
             f"    coworker = next(c for c in contacts if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
-            "    body = '\\n'.join(f\"{t['title']} (due {t['due_date']})\" for t in overdue)\n"
+            "    body = '\\n'.join(f\"{t['title']} (due {t['due_date']})\" for t in active)\n"
             "    apis.email.send_email(access_token=email_token, recipients=[coworker['email']], "
             f"subject={subject!r}, body=body)\n"
-            "    for t in overdue:\n"
+            "    for t in active:\n"
             f"        apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date={NEXT_MONDAY!r})\n"
+            "        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], "
+            "text=f\"Moved from {t['due_date']}.\")\n"
             "else:\n"
             "    print('not more than the bound: nothing to do')\n"
         )
         .step(
             fetch_all("left", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
             + "print(len(left), 'overdue left')\n"
-            "apis.supervisor.complete_task(answer=[t['title'] for t in overdue])\n"
+            "apis.supervisor.complete_task(answer=[t['title'] for t in active])\n"
         )
         .steps()
     )
     return TaskSpec(
         p["owner_id"],
-        f"If my todo project '{p['name']}' has more than {bound} overdue tasks (open, due before today), email my "
-        f"coworker {name} the list (subject '{subject}', one line per task '<title> (due <YYYY-MM-DD>)') and move "
-        f"every one of them to next Monday, {NEXT_MONDAY}. Otherwise leave everything as it is. Either way, tell me "
-        "the titles of the tasks that were overdue.",
+        f"In my todo project '{p['name']}', the overdue tasks (open, due before today) whose latest comment is "
+        f"'{WAITING}' are waiting on someone: leave those alone. If more than {bound} of the other overdue tasks "
+        f"remain, email my coworker {name} their list (subject '{subject}', one line per task '<title> (due "
+        f"<YYYY-MM-DD>)'), move every one of them to next Monday, {NEXT_MONDAY}, and comment 'Moved from "
+        "<YYYY-MM-DD>.' (its old due date) on each. Otherwise leave everything as it is. Either way, tell me the "
+        "titles of those overdue tasks that are not waiting.",
         oracle,
-        [*expectations, Answer([t["title"] for t in overdue], "the answer lists the overdue tasks")],
+        [
+            *expectations,
+            Answer(
+                [t["title"] for t in moving],
+                "the answer lists the overdue tasks not waiting on a reply",
+                traps={normalize_answer([t["title"] for t in overdue]): "that lists the waiting ones too"},
+            ),
+        ],
         noop_pass=quiet,
     )
 
