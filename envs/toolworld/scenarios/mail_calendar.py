@@ -127,43 +127,61 @@ def offsite_event(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("mail_invitations_by_sender", apps=("email", "calendar"))
+@scenario("mail_invitations_by_sender", apps=("email", "calendar", "phone"))
 def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each pending upcoming invitation is accepted when its organizer has emailed me, else declined with a
-    comment; the answer counts the accepted ones."""
+    """Each pending upcoming invitation is accepted (with an email reminder a day before) when its organizer has
+    emailed me, answered 'tentative' when they have not but are a coworker in my phone contacts, else declined
+    with a comment; the answer counts the accepted ones. Deep because whether someone emailed me is a mailbox
+    search per organizer (trashed emails do not count) and who is a coworker is in another app: 8-13 invitations
+    from several organizers, each answered three ways, the accepted ones also given a reminder."""
     since = rng.choice(["2026-03-01", "2026-04-01", "2026-04-15"])
     known = (
         "EXISTS (SELECT 1 FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = "
         f"a.person_id AND m.sender_id = e.organizer_id AND m.sent_at >= '{since}' AND {KEPT})"
     )
+    coworker = (
+        "EXISTS (SELECT 1 FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = a.person_id "
+        "AND f.id = e.organizer_id AND c.relationship = 'coworker')"
+    )
     owners = view.rows(
         f"SELECT a.person_id AS owner_id, COUNT(*) AS n, SUM({known}) AS known "
         "FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
         f"WHERE a.response = 'pending' AND e.status = 'confirmed' AND e.start >= '{TODAY}' "
-        "GROUP BY a.person_id HAVING n BETWEEN 3 AND 10 AND known > 0 AND known < n ORDER BY a.person_id"
+        "GROUP BY a.person_id HAVING n BETWEEN 8 AND 13 AND known > 0 AND known < n ORDER BY a.person_id"
     )
-    owner = pick(rng, owners, "person with pending invitations from known and unknown organizers", distinct=True)[
+    owner = pick(rng, owners, "person with 8-13 pending invitations from known and unknown organizers", distinct=True)[
         "owner_id"
     ]
     invitations = view.rows(
-        f"SELECT a.id, e.title, e.start, e.organizer_id, {known} AS known "
+        f"SELECT a.id, a.event_id, e.title, e.start, e.organizer_id, {known} AS known, {coworker} AS coworker "
         "FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
         f"WHERE a.person_id = ? AND a.response = 'pending' AND e.status = 'confirmed' AND e.start >= '{TODAY}' "
         "ORDER BY e.start",
         owner,
     )
-    decline = "Sorry, I can't make it."
-    expectations: list[Expectation] = [
-        Updated(
-            "calendar_attendees",
-            i["id"],
-            {"response": "accepted", "comment": "", "responded_at": NOW}
-            if i["known"]
-            else {"response": "declined", "comment": decline, "responded_at": NOW},
-            f"'{i['title']}' on {i['start'][:10]} by {full_name(view, i['organizer_id'])} is "
-            + (f"accepted (they emailed me since {since})" if i["known"] else "declined with the comment"),
+    decline, later = "Sorry, I can't make it.", "I will confirm soon."
+    expectations: list[Expectation] = []
+    for i in invitations:
+        what = f"'{i['title']}' on {i['start'][:10]} by {full_name(view, i['organizer_id'])} is "
+        if i["known"]:
+            change = {"response": "accepted", "comment": ""}
+            what += f"accepted (they emailed me since {since})"
+        elif i["coworker"]:
+            change = {"response": "tentative", "comment": later}
+            what += "tentative with the comment (a coworker who has not emailed me)"
+        else:
+            change = {"response": "declined", "comment": decline}
+            what += "declined with the comment"
+        expectations.append(Updated("calendar_attendees", i["id"], {**change, "responded_at": NOW}, what))
+    expectations += [
+        Inserted(
+            "calendar_reminders",
+            {"event_id": i["event_id"], "person_id": owner, "minutes_before": 1440, "method": "email"},
+            f"the accepted '{i['title']}' on {i['start'][:10]} has an email reminder a day before",
+            what=f"reminders of '{i['title']}' on {i['start'][:10]}",
         )
         for i in invitations
+        if i["known"]
     ]
     accepted = sum(i["known"] for i in invitations)
     expectations.append(
@@ -175,7 +193,7 @@ def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     oracle = (
         Solution()
-        .step(login("email", "calendar"))
+        .step(login("email", "calendar", "phone"))
         .step(
             fetch_all(
                 "invitations",
@@ -191,15 +209,23 @@ def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
             "        found = apis.email.search_emails(access_token=email_token, sender_email=sender, "
             f"sent_after='{since}', page_limit=1)\n"
             "        emailed[sender] = bool(found)\n"
-            "print(emailed)\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+            + "coworkers = {c['email'] for c in contacts if c['email']}\n"
+            "print(emailed, coworkers)\n"
         )
         .step(
             "accepted = 0\n"
             "for i in invitations:\n"
-            "    if emailed[i['organizer']['email']]:\n"
+            "    sender = i['organizer']['email']\n"
+            "    if emailed[sender]:\n"
             "        apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=i['event_id'], "
             "response='accepted')\n"
+            "        apis.calendar.add_event_reminder(access_token=calendar_token, event_id=i['event_id'], "
+            "minutes_before=1440, method='email')\n"
             "        accepted += 1\n"
+            "    elif sender in coworkers:\n"
+            "        apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=i['event_id'], "
+            f"response='tentative', comment={later!r})\n"
             "    else:\n"
             "        apis.calendar.respond_to_invitation(access_token=calendar_token, event_id=i['event_id'], "
             f"response='declined', comment={decline!r})\n"
@@ -217,7 +243,9 @@ def invitations_by_sender(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Go through my pending calendar invitations for events from today on. Accept each one whose organizer has "
-        f"emailed me since {since} (check my mailbox, not the trash); decline the others with the comment "
+        f"emailed me since {since} (check my mailbox, not the trash), and give each one I accept an email "
+        f"reminder a day (1440 minutes) before. If the organizer has not emailed me since then but is a coworker in "
+        f"my phone contacts, answer 'tentative' with the comment '{later}'; decline the others with the comment "
         f"'{decline}'. Tell me how many I accepted.",
         oracle,
         expectations,
