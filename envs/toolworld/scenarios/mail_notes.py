@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 KEPT = "t.is_trashed = 0 AND t.is_spam = 0"
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 THANKS = "Thanks for writing these up."
 FIRST_SENDER = "(SELECT m.sender_id FROM email_messages m WHERE m.thread_id = t.id ORDER BY m.sent_at, m.id LIMIT 1)"
 
@@ -127,38 +129,34 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("mail_thread_to_note", apps=("email", "notes"))
 def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The most recent of several same-subject threads (the older ones are distractors) copied into a tagged note,
-    one line per email with its date and sender, and starred."""
+    """Every thread of one subject (9-16 of them) copied into one tagged note, one line per email with its date and
+    sender, shared with everyone else who wrote in them; the most recent thread starred, the older ones archived.
+    Deep because the emails and their senders are only in each thread's show_thread: every namesake is read, and
+    only the newest (by its last email) is starred."""
     threads = view.rows(
-        "SELECT t.id, t.owner_id, t.subject, MAX(m.sent_at) AS last, COUNT(*) AS n FROM email_threads t "
+        "SELECT t.id, t.owner_id, t.subject, t.is_starred, t.is_archived, MAX(m.sent_at) AS last, COUNT(*) AS n, "
+        "SUM(instr(m.body, char(10)) > 0) AS multiline FROM email_threads t "
         "JOIN email_messages m ON m.thread_id = t.id "
         f"JOIN notes_notebooks b ON b.owner_id = t.owner_id AND b.name = 'Personal' WHERE {KEPT} "
         "GROUP BY t.id ORDER BY t.owner_id, t.subject, last DESC, t.id DESC"
     )
-    latest: dict[tuple[int, str], dict] = {}
-    count: dict[tuple[int, str], int] = {}
+    same: dict[tuple[int, str], list[dict]] = {}
     for t in threads:
-        latest.setdefault((t["owner_id"], t["subject"]), t)
-        count[(t["owner_id"], t["subject"])] = count.get((t["owner_id"], t["subject"]), 0) + 1
+        same.setdefault((t["owner_id"], t["subject"]), []).append(t)
     candidates = [
-        t
-        for k, t in sorted(latest.items())
-        if count[k] >= 2
-        and t["n"] >= 2
-        and not view.value("SELECT is_starred FROM email_threads WHERE id = ?", t["id"])
-        and view.value("SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND subject = ? AND id != ?", *k, t["id"])
-        and not view.rows(
-            "SELECT 1 FROM email_threads u JOIN email_messages m ON m.thread_id = u.id WHERE u.owner_id = ? "
-            "AND u.subject = ? AND u.id != ? GROUP BY u.id HAVING MAX(m.sent_at) >= ?",
-            *k,
-            t["id"],
-            t["last"],
-        )
+        group
+        for _, group in sorted(same.items())
+        if 9 <= len(group) <= 16
+        and not group[0]["is_starred"]
+        and group[0]["last"] > group[1]["last"]
+        and not any(t["multiline"] for t in group)
     ]
-    t = pick(rng, candidates, "recent thread whose subject has older namesakes", distinct=True)
-    owner, subject = t["owner_id"], t["subject"]
+    group = pick(rng, candidates, "subject of 9-16 threads whose newest is unstarred", distinct=True)
+    latest, older = group[0], group[1:]
+    owner, subject = latest["owner_id"], latest["subject"]
     emails = view.rows(
-        "SELECT sender_id, body, sent_at FROM email_messages WHERE thread_id = ? ORDER BY sent_at", t["id"]
+        "SELECT sender_id, body, sent_at FROM email_messages WHERE thread_id IN "
+        f"({','.join(str(t['id']) for t in group)}) ORDER BY sent_at",
     )
     lines = [f"{e['sent_at'][:10]} {full_name(view, e['sender_id'])}: {e['body']}" for e in emails]
     notebook = view.value("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Personal'", owner)
@@ -169,23 +167,29 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             fetch_all("threads", f"apis.email.show_threads(access_token=email_token, folder='all', query={subject!r}")
             + f"same = [t for t in threads if t['subject'] == {subject!r}]\n"
-            "thread = max(same, key=lambda t: t['last_sent_at'])\n"
+            "latest = max(same, key=lambda t: t['last_sent_at'])\n"
             "print([(t['thread_id'], t['last_sent_at']) for t in same])\n"
         )
         .step(
-            "emails = apis.email.show_thread(access_token=email_token, thread_id=thread['thread_id'])['emails']\n"
+            "emails = []\n"
+            "for t in same:\n"
+            "    emails += apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']\n"
             "lines = [f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['body']}\" for e in "
             "sorted(emails, key=lambda e: e['sent_at'])]\n"
-            "print(lines)\n"
+            "writers = sorted({e['sender']['email'] for e in emails} - {me['email']})\n"
+            "print(lines, writers)\n"
         )
         .step(
             fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Personal'")
             + "personal = next(b for b in notebooks if b['name'] == 'Personal')\n"
             f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
             "tags=['email'], notebook_id=personal['notebook_id'])\n"
-            "apis.email.star_thread(access_token=email_token, thread_id=thread['thread_id'])\n"
+            "for writer in writers:\n"
+            "    apis.notes.share_note(access_token=notes_token, note_id=note['note_id'], email=writer, "
+            "permission='view')\n"
+            "apis.email.star_thread(access_token=email_token, thread_id=latest['thread_id'])\n"
             "for t in same:\n"
-            "    if t['thread_id'] != thread['thread_id'] and not t['is_archived']:\n"
+            "    if t['thread_id'] != latest['thread_id'] and not t['is_archived']:\n"
             "        apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])\n"
         )
         .step(
@@ -196,27 +200,39 @@ def thread_to_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"I have several email threads called '{subject}'. Copy the most recent one into a note titled '{title}' in "
-        "my notes notebook 'Personal', tagged 'email', with one line per email: '<YYYY-MM-DD> <sender's full name>: "
-        f"<text>'. Then star that thread and archive the older '{subject}' threads that are still in my inbox.",
+        f"I have many email threads called '{subject}' (not counting the trash). Copy all of them into one note "
+        f"titled '{title}' in my notes notebook 'Personal', tagged 'email', with one line per email of every one "
+        "of those threads: '<YYYY-MM-DD> <sender's full name>: <text>', and share it (view only) with everyone else "
+        "who sent an email in them. Then star the most recent of those threads "
+        "(the one with the latest email) and archive the older ones that are not archived yet.",
         oracle,
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, title, HasLines(lines), notebook_id=notebook, tags="email"),
-                f"a note '{title}' in 'Personal', tagged 'email', holds the {len(lines)} emails of the latest thread",
+                f"a note '{title}' in 'Personal', tagged 'email', holds the {len(lines)} emails of the "
+                f"{len(group)} threads",
                 what="notes",
             ),
-            Updated("email_threads", t["id"], {"is_starred": 1}, "the most recent thread is starred"),
+            Updated("email_threads", latest["id"], {"is_starred": 1}, "the most recent thread is starred"),
             *(
                 Updated("email_threads", old["id"], {"is_archived": 1}, f"the older thread {old['id']} is archived")
-                for old in view.rows(
-                    f"SELECT t.id FROM email_threads t WHERE t.owner_id = ? AND t.subject = ? AND t.id != ? AND {KEPT} "
-                    "AND t.is_archived = 0 ORDER BY t.id",
-                    owner,
-                    subject,
-                    t["id"],
+                for old in older
+                if not old["is_archived"]
+            ),
+            *(
+                Inserted(
+                    "notes_shares",
+                    {
+                        "note_id": NewRow("notes_notes", {"owner_id": owner, "title": title}),
+                        "person_id": person,
+                        "permission": "view",
+                        "shared_at": NOW,
+                    },
+                    f"the note is shared with {full_name(view, person)}, who wrote in those threads",
+                    what=f"shares with {full_name(view, person)}",
                 )
+                for person in sorted({e["sender_id"] for e in emails} - {owner})
             ),
         ],
     )
