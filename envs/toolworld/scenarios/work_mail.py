@@ -10,6 +10,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
 from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 ASK_TAKER = "Overdue and nobody has it: can someone take it?"
@@ -79,7 +80,6 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
     to-do with its latest comment; each overdue to-do nobody has taken gets a comment asking for a taker. Deep
     because comments are only in each to-do's show_task_comments: 13-22 open to-dos, each read, of which 1-3 carry
     comments (older comments on one to-do are distractors)."""
-    latest = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"
     projects = view.rows(
         "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM "
         "todo_collaborators c WHERE c.project_id = p.id) AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
@@ -96,7 +96,7 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
         for r in view.rows("SELECT person_id FROM todo_collaborators WHERE project_id = ? ORDER BY id", project["id"])
     ]
     tasks = view.rows(
-        f"SELECT t.id, t.title, t.due_date, t.assignee_id, {latest} AS comment FROM todo_tasks t "
+        f"SELECT t.id, t.title, t.due_date, t.assignee_id, {LATEST_COMMENT} AS comment FROM todo_tasks t "
         "WHERE t.project_id = ? AND t.completed = 0",
         project["id"],
     )
