@@ -10,7 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
-from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.scenarios.household_chores import by_full_name, home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -123,9 +123,68 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+YEAR_START = f"{WORLD_NOW.year}-01-01"
+HOUSING = ("rent", "utilities")
+
+
+def shares_by_member(view: WorldView, group_id: int, since: str, categories: tuple[str, ...]) -> dict[int, float]:
+    """Each person's summed shares of a group's expenses of `categories` dated from `since` to today: what each
+    expense's own split says (some are split among only some members, so my_share times the members is wrong)."""
+    marks = ", ".join("?" * len(categories))
+    totals: dict[int, float] = {}
+    for r in view.rows(
+        "SELECT s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
+        f"e.id = s.expense_id WHERE e.group_id = ? AND e.date BETWEEN ? AND ? AND e.category IN ({marks}) "
+        "ORDER BY e.date DESC, e.id DESC, s.person_id",
+        group_id,
+        since,
+        WORLD_NOW.date().isoformat(),
+        *categories,
+    ):
+        totals[r["person_id"]] = totals.get(r["person_id"], 0.0) + r["amount"]
+    return totals
+
+
+def split_unevenly(view: WorldView, group_id: int, since: str, categories: tuple[str, ...]) -> bool:
+    """Whether some of those expenses were split among only some members (and every share is a member's), so the
+    shares must be read one expense at a time."""
+    people = set(members(view, group_id))
+    totals = shares_by_member(view, group_id, since, categories)
+    marks = ", ".join("?" * len(categories))
+    uneven = view.value(
+        "SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = ? AND e.date BETWEEN ? AND ? "
+        f"AND e.category IN ({marks}) AND (SELECT COUNT(*) FROM bill_splitting_shares s WHERE s.expense_id = e.id) "
+        "< ?",
+        group_id,
+        since,
+        WORLD_NOW.date().isoformat(),
+        *categories,
+        len(people),
+    )
+    return bool(totals) and set(totals) <= people and uneven > 0
+
+
+SUM_SHARES = (
+    "totals = {{m['email']: 0.0 for m in group['members']}}\n"
+    "for e in {items}:\n"
+    "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+    "    for s in detail['shares']:\n"
+    "        totals[s['email']] += s['amount']\n"
+    "names = {{m['email']: m['name'] for m in group['members']}}\n"
+    "print({{names[e]: round(t, 2) for e, t in totals.items()}})\n"
+)
+
+
 @scenario("household_rent_due_series", apps=("bill_splitting", "calendar"))
 def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, home_groups(view), "home group of three or more", distinct=True)
+    """A monthly rent reminder whose description sums each member's share of this year's rent and utilities: deep
+    because some of those ~18 expenses were split among only some members, so each needs its show_expense."""
+    g = pick(
+        rng,
+        [g for g in home_groups(view, 2) if split_unevenly(view, int(g["group_id"]), YEAR_START, HOUSING)],
+        "home group whose rent and utilities this year were not all split among everyone",
+        distinct=True,
+    )
     owner, group_id = int(g["owner_id"]), int(g["group_id"])
     guests = [p for p in members(view, group_id) if p != owner]
     day = rng.choice([1, 2, 3, 5])
@@ -136,12 +195,19 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
     minutes = rng.choice([60, 1440, 2880])
     title = f"Rent due: {g['name']}"
     end_hour = f"{int(hour[:2]):02d}:{int(hour[3:]) + 15:02d}"
+    today = WORLD_NOW.date().isoformat()
+    totals = shares_by_member(view, group_id, YEAR_START, HOUSING)
+    prefix = f"Rent and utilities in {WORLD_NOW.year}: "
+    description = prefix + ", ".join(
+        f"{full_name(view, p)} ${totals.get(p, 0.0):.2f}" for p in by_full_name(view, members(view, group_id))
+    )
     event = new_event(
         owner,
         primary_calendar(view, owner),
         title,
         f"{start}T{hour}:00",
         f"{start}T{end_hour}:00",
+        description=description,
         recurrence="monthly",
         recurrence_until=OneOf((until, f"{until}T23:59:59", f"{until}T00:00:00")),
         busy=0,
@@ -152,14 +218,26 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             FIND_GROUP.format(name=g["name"])
             + "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
-            + fetch_all("calendars", CALENDARS)
-            + "primary = next(c for c in calendars if c['is_primary'] and c['owner']['email'] == me['email'])\n"
+            + fetch_all(
+                "expenses",
+                "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"date_from={YEAR_START!r}, date_to={today!r}",
+            )
+            + f"housing = [e for e in expenses if e['category'] in {HOUSING!r}]\n"
+            + "print(len(housing), 'rent and utilities expenses')\n"
         )
         .step(
+            SUM_SHARES.format(items="housing")
+            + f"description = {prefix!r} + ', '.join(f\"{{names[e]}} ${{totals[e]:.2f}}\" for e in "
+            "sorted(totals, key=names.get))\n" + "print(description)\n"
+        )
+        .step(
+            fetch_all("calendars", CALENDARS)
+            + "primary = next(c for c in calendars if c['is_primary'] and c['owner']['email'] == me['email'])\n"
             f"event_id = apis.calendar.create_event(access_token=calendar_token, title={title!r}, "
             f"start={start + 'T' + hour!r}, end={start + 'T' + end_hour!r}, calendar_id=primary['calendar_id'], "
-            f"attendee_emails=guests, recurrence='monthly', recurrence_until={until!r}, busy=False, "
-            f"reminder_minutes={minutes})['event_id']\n"
+            "description=description, attendee_emails=guests, recurrence='monthly', "
+            f"recurrence_until={until!r}, busy=False, reminder_minutes={minutes})['event_id']\n"
         )
         .step("print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id))")
         .step("apis.supervisor.complete_task()")
@@ -170,10 +248,13 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Add a repeating reminder of the rent to my primary calendar: '{title}', on day {day} of every month from "
         f"{start} until {until}, {hour} to {end_hour}, shown as free (not busy), inviting the other members of my bill "
-        f"splitting group '{g['name']}', with a pop-up reminder {when} before.",
+        f"splitting group '{g['name']}', with a pop-up reminder {when} before. In its description put what each "
+        f"member of that group (me included) has had as their share of the group's rent and utilities expenses "
+        f"dated from {YEAR_START} to today ({today}), going by each expense's own split, written like "
+        f"'{prefix}Ann Lee $1234.50, Bob Stone $980.00' in alphabetical order of full names.",
         oracle,
         [
-            *invited_event(event, guests, f"a monthly '{title}' event from {start} {hour}"),
+            *invited_event(event, guests, f"a monthly '{title}' event from {start} {hour}, described '{description}'"),
             Inserted(
                 "calendar_reminders",
                 {
