@@ -339,10 +339,33 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def active_groups(view: WorldView, person: int) -> list[dict[str, Any]]:
+    """The groups `person` has not archived, by name."""
+    return view.rows(
+        "SELECT g.id AS group_id, g.name FROM bill_splitting_members m JOIN bill_splitting_groups g ON "
+        "g.id = m.group_id WHERE m.person_id = ? AND m.is_archived = 0 ORDER BY g.name, g.id",
+        person,
+    )
+
+
+def latest_shared(view: WorldView, group_id: int, payer: int, sharer: int) -> str:
+    """'Latest: <description> (<date>)' of the newest expense of a group `payer` paid and `sharer` has a share in."""
+    e = view.row(
+        "SELECT e.description, e.date FROM bill_splitting_expenses e JOIN bill_splitting_shares s ON s.expense_id = "
+        "e.id WHERE e.group_id = ? AND e.paid_by = ? AND s.person_id = ? ORDER BY e.date DESC, e.id DESC LIMIT 1",
+        group_id,
+        payer,
+        sharer,
+    )
+    return f"Latest: {e['description']} ({e['date']})"
+
+
 @scenario("household_debts_to_todo", apps=("bill_splitting", "todo"))
 def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
-    """One to-do per person I owe in a group: the amounts come from the group's debts, people who owe me are not
-    debts of mine, and a variant where I owe nobody is no-op-pass."""
+    """One to-do per (active group, person I owe there): deep because no list says who I owe in which group, so
+    every one of my 4-15 active groups needs its own debts (archived groups and people who owe me are distractors),
+    and each task's description needs that person's latest expense I share; a variant where I owe nobody is
+    no-op-pass."""
     projects = {
         r["owner_id"]: r["id"]
         for r in view.rows(
@@ -351,64 +374,92 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     }
     owing, clear = [], []
-    for g in unique_groups(view, 3):
-        if g["owner_id"] not in projects:
-            continue
-        debts = {c: a for (d, c), a in pair_debts(view.conn, g["group_id"]).items() if d == g["owner_id"]}
-        owed = any(c == g["owner_id"] for (_, c) in pair_debts(view.conn, g["group_id"]))
-        if debts and len(debts) <= 4:
-            owing.append((g, debts))
-        elif not debts and owed:
-            clear.append((g, debts))
-    g, debts = pick(rng, clear if other_branch(rng) else owing, "group with a Finance project owner", distinct=True)
-    owner = int(g["owner_id"])
+    for owner in sorted(projects):
+        groups = active_groups(view, owner)
+        debts = {
+            (g["name"], g["group_id"], c): a
+            for g in groups
+            for (d, c), a in pair_debts(view.conn, g["group_id"]).items()
+            if d == owner
+        }
+        owed = sorted(
+            {full_name(view, d) for g in groups for (d, c) in pair_debts(view.conn, g["group_id"]) if c == owner}
+        )
+        unique = len({(name, c) for name, _, c in debts}) == len(debts)
+        if len(groups) >= 6 and 4 <= len(debts) <= 12 and unique:
+            owing.append((owner, len(groups), debts, owed))
+        elif len(groups) >= 4 and not debts and owed:
+            clear.append((owner, len(groups), debts, owed))
+    owner, count, debts, owed = pick(
+        rng, clear if other_branch(rng) else owing, "Finance project owner with active groups", distinct=True
+    )
     due = next_saturday().isoformat()
-    titles = {c: f"Pay back {full_name(view, c)} ${a:.2f} ({g['name']})" for c, a in debts.items()}
+    tasks = [
+        (f"Pay back {full_name(view, c)} ${a:.2f} ({name})", latest_shared(view, group_id, c, owner))
+        for (name, group_id, c), a in debts.items()
+    ]
     project = projects[owner]
     oracle = (
         Solution()
         .step(login("bill_splitting", "todo"))
         .step(
-            FIND_GROUP.format(name=g["name"])
+            fetch_all("groups", "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='active'")
+            + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'")
+            + "finance = next(p for p in projects if p['name'] == 'Finance')\n"
+            + "print(len(groups), 'active groups')\n"
+        )
+        .step(
+            "mine, owe_me = [], set()\n"
+            "for group in groups:\n"
             + fetch_all(
                 "debts",
                 "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
+                indent="    ",
             )
-            + "mine = [d for d in debts if d['debtor']['email'] == me['email']]\n"
-            + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'")
-            + "finance = next(p for p in projects if p['name'] == 'Finance')\n"
-            + "print(mine)\n"
+            + "    mine += [(group, d) for d in debts if d['debtor']['email'] == me['email']]\n"
+            "    owe_me |= {d['debtor']['name'] for d in debts if d['creditor']['email'] == me['email']}\n"
+            "print(mine, owe_me)\n"
         )
         .step(
-            "for d in mine:\n"
-            f"    title = f\"Pay back {{d['creditor']['name']}} ${{d['amount']:.2f}} ({g['name']})\"\n"
+            "for group, d in mine:\n"
+            "    latest = apis.bill_splitting.show_expenses(access_token=bill_splitting_token, "
+            "group_id=group['group_id'], paid_by_email=d['creditor']['email'], involving_me=True, page_limit=1)[0]\n"
+            "    title = f\"Pay back {d['creditor']['name']} ${d['amount']:.2f} ({group['name']})\"\n"
             "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], title=title, "
-            f"due_date={due!r}, priority=1)\n"
+            f"due_date={due!r}, priority=1, description=f\"Latest: {{latest['description']}} ({{latest['date']}})\")\n"
         )
         .step(
-            "apis.supervisor.complete_task(answer=[d['debtor']['name'] for d in debts if d['creditor']['email'] == "
-            "me['email']])"
+            fetch_all(
+                "after",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=finance['project_id'], query='Pay back'",
+            )
+            + "print([t['title'] for t in after])\n"
+            "apis.supervisor.complete_task(answer=sorted(owe_me))"
         )
         .steps()
     )
-    debtors = [full_name(view, d) for (d, c) in pair_debts(view.conn, g["group_id"]) if c == owner]
     return TaskSpec(
         owner,
-        f"For each person I owe money to in my bill splitting group '{g['name']}' (after netting with them), add a "
-        f"priority 1 task to my todo project 'Finance', due {due}, titled 'Pay back <their full name> $<amount> "
-        f"({g['name']})' with the amount like $12.30. If I owe nobody there, add nothing. Either way, tell me the "
-        "full names of the people there who owe me money.",
+        "Go through every bill splitting group of mine that I have not archived. For each person I owe money to in "
+        f"one of them (after netting with them in that group), add a priority 1 task to my todo project 'Finance', "
+        f"due {due}, titled 'Pay back <their full name> $<amount> (<group name>)' with the amount like $12.30, and "
+        "described 'Latest: <description> (<date>)' after the newest expense of that group they paid and I had a "
+        "share in (the later id on a tie); someone I owe in two groups gets one task for each. If I owe nobody in "
+        "those groups, add nothing. Either "
+        "way, tell me the full names of the people who owe me money in those groups.",
         oracle,
         [
-            Answer(debtors, "the answer names the people in the group who owe me"),
+            Answer(owed, f"the answer names the {len(owed)} people who owe me in my {count} active groups"),
             *(
                 Inserted(
                     "todo_tasks",
-                    task_row(owner, project, title, due_date=due, priority=1, labels=OneOf(("", "[]"))),
-                    f"a task '{title}'",
+                    task_row(
+                        owner, project, title, description=about, due_date=due, priority=1, labels=OneOf(("", "[]"))
+                    ),
+                    f"a task '{title}' described '{about}'",
                     what="tasks",
                 )
-                for title in titles.values()
+                for title, about in tasks
             ),
         ],
         noop_pass=not debts,
