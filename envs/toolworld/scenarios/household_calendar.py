@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
@@ -54,22 +56,42 @@ def trip_groups(view: WorldView) -> list[dict[str, Any]]:
     ]
 
 
+def trip_dates(view: WorldView, owner: int, group_id: int) -> tuple[date, date, list[int]] | None:
+    """The first of a few trip dates (20-60 days ahead, set by the group) when some but not all of the other
+    members have busy time, and who is free; None when every try finds them all free or all busy."""
+    guests = [p for p in members(view, group_id) if p != owner]
+    ctx = reader(view, owner)
+    for k in range(8):
+        first = WORLD_NOW.date() + timedelta(days=20 + (group_id * 7 + k * 13) % 41)
+        last = first + timedelta(days=2 + (group_id + k) % 5)
+        low = datetime.combine(first, datetime.min.time())
+        free = [p for p in guests if not busy_blocks(ctx, p, low, low + timedelta(days=(last - first).days + 1))]
+        if 0 < len(free) < len(guests):
+            return first, last, free
+    return None
+
+
 @scenario("household_trip_event_with_spend", apps=("bill_splitting", "calendar"))
 def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, trip_groups(view), "trip group with many expenses", distinct=True)
+    """A trip event inviting only the members free those days, with notes of the total spend and each member's
+    share: deep because busy times are looked up per member (3-4 others) and the shares per expense (12 of them,
+    some split among only some members)."""
+    cases = []
+    for g in trip_groups(view):
+        many = (
+            view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) >= 12
+            and len(members(view, g["group_id"])) >= 4
+        )
+        dates = many and split_unevenly(view, int(g["group_id"])) and trip_dates(view, g["owner_id"], g["group_id"])
+        if dates:
+            cases.append((g, *dates))
+    g, first, last, free = pick(rng, cases, "trip group of 4+ with 12 expenses, some members busy", distinct=True)
     owner, group_id = int(g["owner_id"]), int(g["group_id"])
-    guests = [p for p in members(view, group_id) if p != owner]
-    first = WORLD_NOW.date() + timedelta(days=rng.randint(20, 60))
-    last = first + timedelta(days=rng.randint(2, 6))
     total = round(view.value("SELECT SUM(amount) FROM bill_splitting_expenses WHERE group_id = ?", group_id), 2)
-    mine = view.value(
-        "SELECT ROUND(SUM(s.amount), 2) FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
-        "e.id = s.expense_id WHERE e.group_id = ? AND s.person_id = ?",
-        group_id,
-        owner,
-    )
+    shares = shares_by_member(view, group_id)
     place = rng.choice(["Lisbon", "the Alps", "Porto", "the coast", "Vienna"])
     note = f"Spent so far: ${total:.2f}"
+    split = shares_line(view, group_id, "Shares: ", shares)
     event = new_event(
         owner,
         primary_calendar(view, owner),
@@ -91,34 +113,59 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
             + "total = round(sum(e['amount'] for e in expenses), 2)\n"
             + "print(len(expenses), total)\n"
         )
+        .step(SUM_SHARES.format(items="expenses") + SHARES_LINE.format(target="split", prefix="Shares: "))
         .step(
-            "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
+            "free = []\n"
+            "for m in group['members']:\n"
+            "    if m['email'] != me['email']:\n"
+            "        busy = apis.calendar.show_busy_times(access_token=calendar_token, email=m['email'], "
+            f"date_from={first.isoformat()!r}, date_to={last.isoformat()!r})\n"
+            "        print(m['name'], busy)\n"
+            "        if not busy:\n"
+            "            free.append(m['email'])\n"
+        )
+        .step(
             f"event_id = apis.calendar.create_event(access_token=calendar_token, title={g['name']!r}, "
             f"start={first.isoformat()!r}, end={last.isoformat()!r}, all_day=True, location={place!r}, "
-            "attendee_emails=guests)['event_id']\n"
+            "attendee_emails=free)['event_id']\n"
             "apis.calendar.add_event_note(access_token=calendar_token, event_id=event_id, "
             "text=f'Spent so far: ${total:.2f}')\n"
+            "apis.calendar.add_event_note(access_token=calendar_token, event_id=event_id, text=split)\n"
         )
         .step("print(apis.calendar.show_event(access_token=calendar_token, event_id=event_id))")
         .step("apis.supervisor.complete_task(answer=total)")
         .steps()
     )
+    notes = [
+        Inserted(
+            "calendar_notes",
+            {"event_id": NewRow("calendar_events", event), "author_id": owner, "text": text},
+            f"the event has the note '{text}' ({why})",
+            what=f"notes '{text[:12]}'",
+        )
+        for text, why in ((note, "every expense page added up"), (split, "each expense's own shares"))
+    ]
+    busy = [full_name(view, p) for p in members(view, group_id) if p != owner and p not in free]
     return TaskSpec(
         owner,
         f"Put our trip on my calendar: an all-day event titled '{g['name']}' (the name of my bill splitting group) "
         f"from {first.isoformat()} to {last.isoformat()} inclusive, located in {place}, on my primary calendar, "
-        "inviting everyone else in that group. Then leave a note on the event saying how much the group has spent "
-        "so far, the total of all its expenses, written exactly like 'Spent so far: $1234.50', and tell me that total.",
+        "inviting only the others in that group whose calendars show no busy time on any of those days. Then leave "
+        "a note on the event saying how much the group has spent so far, the total of all its expenses, written "
+        "exactly like 'Spent so far: $1234.50', and a second note with what each member's share of those expenses "
+        "comes to (me included, by each expense's own split), like 'Shares: Ann Lee $610.25, Bob Stone $624.25' in "
+        "alphabetical order of full names. Tell me that total.",
         oracle,
         [
-            *invited_event(event, guests, f"an all-day event '{g['name']}' {first}..{last} in {place}"),
-            Inserted(
-                "calendar_notes",
-                {"event_id": NewRow("calendar_events", event), "author_id": owner, "text": note},
-                f"the event's note says '{note}' (every expense page added up)",
-                what="notes",
+            *invited_event(
+                event,
+                free,
+                f"an all-day event '{g['name']}' {first}..{last} in {place} (not inviting the busy {busy})",
             ),
-            Answer(total, f"the answer is the group's total spend ({total:.2f})", traps={f"{mine:g}": "my share"}),
+            *notes,
+            Answer(
+                total, f"the answer is the group's total spend ({total:.2f})", traps={f"{shares[owner]:g}": "my share"}
+            ),
         ],
     )
 
@@ -127,41 +174,54 @@ YEAR_START = f"{WORLD_NOW.year}-01-01"
 HOUSING = ("rent", "utilities")
 
 
-def shares_by_member(view: WorldView, group_id: int, since: str, categories: tuple[str, ...]) -> dict[int, float]:
-    """Each person's summed shares of a group's expenses of `categories` dated from `since` to today: what each
-    expense's own split says (some are split among only some members, so my_share times the members is wrong)."""
-    marks = ", ".join("?" * len(categories))
+def expense_filter(group_id: int, since: str | None, categories: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """SQL over expenses `e` of a group: dated from `since` to today (any date when None), of `categories` (any
+    when empty)."""
+    where, args = "e.group_id = ?", list[Any]([group_id])
+    if since is not None:
+        where += " AND e.date BETWEEN ? AND ?"
+        args += [since, WORLD_NOW.date().isoformat()]
+    if categories:
+        where += f" AND e.category IN ({', '.join('?' * len(categories))})"
+        args += list(categories)
+    return where, args
+
+
+def shares_by_member(
+    view: WorldView, group_id: int, since: str | None = None, categories: tuple[str, ...] = ()
+) -> dict[int, float]:
+    """Each person's summed shares of a group's expenses (see expense_filter): what each expense's own split says
+    (some are split among only some members, so my_share times the members is wrong)."""
+    where, args = expense_filter(group_id, since, categories)
     totals: dict[int, float] = {}
     for r in view.rows(
         "SELECT s.person_id, s.amount FROM bill_splitting_shares s JOIN bill_splitting_expenses e ON "
-        f"e.id = s.expense_id WHERE e.group_id = ? AND e.date BETWEEN ? AND ? AND e.category IN ({marks}) "
-        "ORDER BY e.date DESC, e.id DESC, s.person_id",
-        group_id,
-        since,
-        WORLD_NOW.date().isoformat(),
-        *categories,
+        f"e.id = s.expense_id WHERE {where} ORDER BY e.date DESC, e.id DESC, s.person_id",
+        *args,
     ):
         totals[r["person_id"]] = totals.get(r["person_id"], 0.0) + r["amount"]
     return totals
 
 
-def split_unevenly(view: WorldView, group_id: int, since: str, categories: tuple[str, ...]) -> bool:
+def split_unevenly(view: WorldView, group_id: int, since: str | None = None, categories: tuple[str, ...] = ()) -> bool:
     """Whether some of those expenses were split among only some members (and every share is a member's), so the
     shares must be read one expense at a time."""
     people = set(members(view, group_id))
     totals = shares_by_member(view, group_id, since, categories)
-    marks = ", ".join("?" * len(categories))
+    where, args = expense_filter(group_id, since, categories)
     uneven = view.value(
-        "SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = ? AND e.date BETWEEN ? AND ? "
-        f"AND e.category IN ({marks}) AND (SELECT COUNT(*) FROM bill_splitting_shares s WHERE s.expense_id = e.id) "
-        "< ?",
-        group_id,
-        since,
-        WORLD_NOW.date().isoformat(),
-        *categories,
+        f"SELECT COUNT(*) FROM bill_splitting_expenses e WHERE {where} "
+        "AND (SELECT COUNT(*) FROM bill_splitting_shares s WHERE s.expense_id = e.id) < ?",
+        *args,
         len(people),
     )
     return bool(totals) and set(totals) <= people and uneven > 0
+
+
+def shares_line(view: WorldView, group_id: int, prefix: str, totals: dict[int, float]) -> str:
+    """`prefix` then '<full name> $<total>' for every member, by full name."""
+    people = by_full_name(view, members(view, group_id))
+    return prefix + ", ".join(f"{full_name(view, p)} ${totals.get(p, 0.0):.2f}" for p in people)
 
 
 SUM_SHARES = (
@@ -172,6 +232,10 @@ SUM_SHARES = (
     "        totals[s['email']] += s['amount']\n"
     "names = {{m['email']: m['name'] for m in group['members']}}\n"
     "print({{names[e]: round(t, 2) for e, t in totals.items()}})\n"
+)
+SHARES_LINE = (
+    "{target} = {prefix!r} + ', '.join(f\"{{names[e]}} ${{totals[e]:.2f}}\" for e in sorted(totals, key=names.get))\n"
+    "print({target})\n"
 )
 
 
@@ -198,9 +262,7 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
     today = WORLD_NOW.date().isoformat()
     totals = shares_by_member(view, group_id, YEAR_START, HOUSING)
     prefix = f"Rent and utilities in {WORLD_NOW.year}: "
-    description = prefix + ", ".join(
-        f"{full_name(view, p)} ${totals.get(p, 0.0):.2f}" for p in by_full_name(view, members(view, group_id))
-    )
+    description = shares_line(view, group_id, prefix, totals)
     event = new_event(
         owner,
         primary_calendar(view, owner),
@@ -226,11 +288,7 @@ def rent_due_series(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"housing = [e for e in expenses if e['category'] in {HOUSING!r}]\n"
             + "print(len(housing), 'rent and utilities expenses')\n"
         )
-        .step(
-            SUM_SHARES.format(items="housing")
-            + f"description = {prefix!r} + ', '.join(f\"{{names[e]}} ${{totals[e]:.2f}}\" for e in "
-            "sorted(totals, key=names.get))\n" + "print(description)\n"
-        )
+        .step(SUM_SHARES.format(items="housing") + SHARES_LINE.format(target="description", prefix=prefix))
         .step(
             fetch_all("calendars", CALENDARS)
             + "primary = next(c for c in calendars if c['is_primary'] and c['owner']['email'] == me['email'])\n"
