@@ -12,7 +12,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
 from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar, trip_groups
-from envs.toolworld.scenarios.household_chores import home_groups
+from envs.toolworld.scenarios.household_chores import active_groups, home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -48,46 +48,66 @@ def balance_line(name: str, balance: float) -> str:
 
 @scenario("household_balances_note", apps=("bill_splitting", "notes"))
 def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, home_groups(view, 3), "home group", distinct=True)
-    lines = [balance_line(full_name(view, p), b) for p, b in balances(view, g["group_id"]).items()]
-    title = f"Who owes what: {g['name']}"
-    owner = int(g["owner_id"])
+    """One note of every member's balance in each of my 8-12 active groups, then a payment reminder to each person
+    who owes me in each: deep because balances and debts are per group (archived groups are a distractor, and a
+    positive balance in a group does not say who owes me there)."""
+    cases = []
+    for person in sorted({r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members")}):
+        groups = active_groups(view, person)
+        owed = [(g, d, a) for g in groups for (d, c), a in pair_debts(view.conn, g["group_id"]).items() if c == person]
+        if 8 <= len(groups) <= 12 and len({g["name"] for g in groups}) == len(groups) and owed:
+            cases.append((person, groups, owed))
+    owner, groups, owed = pick(rng, cases, "person with 8-12 active groups of distinct names", distinct=True)
+    lines = [
+        f"{g['name']} - {balance_line(full_name(view, p), b)}"
+        for g in groups
+        for p, b in balances(view, g["group_id"]).items()
+    ]
+    title = "Who owes what"
     message = f"See my note '{title}'"
     oracle = (
         Solution()
         .step(login("bill_splitting", "notes"))
-        .step(FIND_GROUP.format(name=g["name"]) + fetch_all("balances", BALANCES) + "print(balances)\n")
         .step(
-            BALANCE_LINE
-            + "content = '\\n'.join(line(b) for b in balances)\n"
-            + f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content=content)\n"
-            + "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+            fetch_all("groups", "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='active'")
+            + "print([g['name'] for g in groups])\n"
         )
         .step(
-            fetch_all(
+            BALANCE_LINE + "lines = []\n"
+            "for group in groups:\n"
+            + fetch_all("balances", BALANCES, indent="    ")
+            + "    lines += [group['name'] + ' - ' + line(b) for b in balances]\n"
+            f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+            "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
+        )
+        .step(
+            "for group in groups:\n"
+            + fetch_all(
                 "debts",
                 "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']",
+                indent="    ",
             )
-            + "for d in debts:\n"
-            + "    if d['creditor']['email'] == me['email']:\n"
-            + "        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
-            + f"group_id=group['group_id'], email=d['debtor']['email'], message={message!r})\n"
+            + "    for d in debts:\n"
+            "        if d['creditor']['email'] == me['email']:\n"
+            "            apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
+            f"group_id=group['group_id'], email=d['debtor']['email'], message={message!r})\n"
         )
         .step("apis.supervisor.complete_task()")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Make a plain note titled '{title}' with one line per member of my bill splitting group '{g['name']}', "
-        "me included, giving their balance in that group: '<full name>: owes $12.30' when they owe, "
-        "'<full name>: is owed $12.30' when they are owed, '<full name>: settled' at zero. Then send a payment "
-        f"reminder in the group, with the message '{message}', to each member who owes me money (after netting).",
+        f"Make a plain note titled '{title}' covering every bill splitting group of mine that I have not archived: "
+        "for each such group, one line per member (me included) giving their balance in that group, as "
+        "'<group name> - <full name>: owes $12.30' when they owe, '<group name> - <full name>: is owed $12.30' when "
+        "they are owed, '<group name> - <full name>: settled' at zero. Then, in each of those groups, send a payment "
+        f"reminder with the message '{message}' to each member who owes me money there (after netting with me).",
         oracle,
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, title, HasLines(lines)),
-                f"a note '{title}' with exactly the lines {lines}",
+                f"a note '{title}' with exactly the {len(lines)} lines of my {len(groups)} active groups: {lines}",
                 what="notes",
             ),
             *(
@@ -101,11 +121,10 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
                         "message": message,
                         "is_read": 0,
                     },
-                    f"{full_name(view, p)} is reminded of the ${a:.2f} they owe me",
+                    f"{full_name(view, p)} is reminded in '{g['name']}' of the ${a:.2f} they owe me",
                     what="reminders",
                 )
-                for (p, c), a in pair_debts(view.conn, g["group_id"]).items()
-                if c == owner
+                for g, p, a in owed
             ),
         ],
     )
