@@ -11,7 +11,15 @@ from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, New
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
-from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar, trip_groups
+from envs.toolworld.scenarios.household_calendar import (
+    SUM_SHARES,
+    YEAR_START,
+    invited_event,
+    primary_calendar,
+    shares_by_member,
+    split_unevenly,
+    trip_groups,
+)
 from envs.toolworld.scenarios.household_chores import active_groups, home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -254,7 +262,14 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_house_meeting", apps=("bill_splitting", "calendar", "notes"))
 def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
-    g = pick(rng, home_groups(view, 3), "home group", distinct=True)
+    """A house meeting with an agenda of who owes and each member's share of this year's expenses: deep because some
+    of those 12-35 expenses were split among only some members, so each needs its show_expense."""
+    g = pick(
+        rng,
+        [g for g in home_groups(view, 3) if split_unevenly(view, int(g["group_id"]), YEAR_START)],
+        "home group of three or more whose recent expenses were not all split among everyone",
+        distinct=True,
+    )
     owner, group_id = int(g["owner_id"]), int(g["group_id"])
     today = WORLD_NOW.date()
     sunday = today + timedelta(days=(6 - today.weekday()) % 7 or 7)
@@ -264,6 +279,10 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         (full_name(view, p), -b) for p, b in balances(view, group_id).items() if b < 0
     )  # who owes the group, by name
     lines = [f"{name} owes ${amount:.2f}" for name, amount in debtors] or ["Nobody owes anything"]
+    shares = shares_by_member(view, group_id, YEAR_START)
+    lines += [
+        f"{full_name(view, p)}'s share since {YEAR_START}: ${shares.get(p, 0.0):.2f}" for p in members(view, group_id)
+    ]
     title = f"House meeting {sunday.isoformat()}"
     event = new_event(
         owner,
@@ -278,6 +297,10 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("bill_splitting", "calendar", "notes"))
         .step(FIND_GROUP.format(name=g["name"]) + fetch_all("balances", BALANCES) + "print(balances)\n")
         .step(
+            fetch_all("recent", EXPENSES + f", date_from={YEAR_START!r}, date_to={WORLD_NOW.date().isoformat()!r}")
+            + SUM_SHARES.format(items="recent")
+        )
+        .step(
             "guests = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
             "apis.calendar.create_event(access_token=calendar_token, title='House meeting', "
             f"start='{sunday.isoformat()}T{hour}:00', end='{sunday.isoformat()}T{hour + 1}:00', location='Home', "
@@ -286,6 +309,7 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "owing = sorted((b['name'], -b['balance']) for b in balances if b['balance'] < 0)\n"
             "lines = [f'{name} owes ${amount:.2f}' for name, amount in owing] or ['Nobody owes anything']\n"
+            f'lines += [f"{{names[e]}}\'s share since {YEAR_START}: ${{totals[e]:.2f}}" for e in totals]\n'
             f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
             "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         )
@@ -301,7 +325,9 @@ def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Call a house meeting: put 'House meeting' on my primary calendar on Sunday {sunday.isoformat()} from "
         f"{hour}:00 to {hour + 1}:00 at 'Home', inviting everyone else in my bill splitting group '{g['name']}'. "
         f"Then write the agenda as a plain note titled '{title}': one line '<full name> owes $12.30' for each "
-        "member who owes money in that group (by their balance), or the single line 'Nobody owes anything'.",
+        "member who owes money in that group (by their balance), or the single line 'Nobody owes anything'; then "
+        f"one line '<full name>'s share since {YEAR_START}: $12.30' for every member (me included) giving their "
+        f"share of the group's expenses dated from {YEAR_START} to today, by each expense's own split.",
         oracle,
         expectations,
     )
