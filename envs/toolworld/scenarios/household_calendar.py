@@ -76,16 +76,30 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     """A trip event inviting only the members free those days, with notes of the total spend and each member's
     share: deep because busy times are looked up per member (3-4 others) and the shares per expense (12 of them,
     some split among only some members)."""
-    cases = []
-    for g in trip_groups(view):
-        many = (
-            view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) >= 12
-            and len(members(view, g["group_id"])) >= 4
-        )
-        dates = many and split_unevenly(view, int(g["group_id"])) and trip_dates(view, g["owner_id"], g["group_id"])
-        if dates:
-            cases.append((g, *dates))
-    g, first, last, free = pick(rng, cases, "trip group of 4+ with 12 expenses, some members busy", distinct=True)
+    pool = [
+        g
+        for g in trip_groups(view)
+        if view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) >= 12
+        and len(members(view, g["group_id"])) >= 4
+        and split_unevenly(view, int(g["group_id"]))
+    ]
+    tried: dict[int, tuple[date, date, list[int]] | None] = {}  # busy lookups are slow: only for the rows tried
+
+    def dates_of(g: dict[str, Any]) -> tuple[date, date, list[int]] | None:
+        if g["group_id"] not in tried:
+            tried[g["group_id"]] = trip_dates(view, g["owner_id"], g["group_id"])
+        return tried[g["group_id"]]
+
+    g = pick(
+        rng,
+        pool,
+        "trip group of 4+ with 12 expenses",
+        distinct=True,
+        unusable=(lambda g: dates_of(g) is None, "no trip dates tried find some but not all members busy"),
+    )
+    dates = dates_of(g)
+    assert dates is not None  # pick passes over the groups without
+    first, last, free = dates
     owner, group_id = int(g["owner_id"]), int(g["group_id"])
     total = round(view.value("SELECT SUM(amount) FROM bill_splitting_expenses WHERE group_id = ?", group_id), 2)
     shares = shares_by_member(view, group_id)

@@ -339,6 +339,11 @@ def busiest_housemate(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def debts_of_groups(view: WorldView) -> dict[int, dict[tuple[int, int], float]]:
+    """Every group's (debtor, creditor) -> amount, read once for templates that look at everyone's groups."""
+    return {r["id"]: pair_debts(view.conn, r["id"]) for r in view.rows("SELECT id FROM bill_splitting_groups")}
+
+
 def active_groups(view: WorldView, person: int) -> list[dict[str, Any]]:
     """The groups `person` has not archived, by name."""
     return view.rows(
@@ -374,17 +379,13 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     }
     owing, clear = [], []
+    pairs = debts_of_groups(view)
     for owner in sorted(projects):
         groups = active_groups(view, owner)
         debts = {
-            (g["name"], g["group_id"], c): a
-            for g in groups
-            for (d, c), a in pair_debts(view.conn, g["group_id"]).items()
-            if d == owner
+            (g["name"], g["group_id"], c): a for g in groups for (d, c), a in pairs[g["group_id"]].items() if d == owner
         }
-        owed = sorted(
-            {full_name(view, d) for g in groups for (d, c) in pair_debts(view.conn, g["group_id"]) if c == owner}
-        )
+        owed = sorted({full_name(view, d) for g in groups for (d, c) in pairs[g["group_id"]] if c == owner})
         unique = len({(name, c) for name, _, c in debts}) == len(debts)
         if len(groups) >= 6 and 4 <= len(debts) <= 12 and unique:
             owing.append((owner, len(groups), debts, owed))

@@ -20,7 +20,7 @@ from envs.toolworld.scenarios.household_calendar import (
     split_unevenly,
     trip_groups,
 )
-from envs.toolworld.scenarios.household_chores import active_groups, home_groups
+from envs.toolworld.scenarios.household_chores import active_groups, debts_of_groups, home_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -60,9 +60,10 @@ def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
     who owes me in each: deep because balances and debts are per group (archived groups are a distractor, and a
     positive balance in a group does not say who owes me there)."""
     cases = []
+    pairs = debts_of_groups(view)
     for person in sorted({r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members")}):
         groups = active_groups(view, person)
-        owed = [(g, d, a) for g in groups for (d, c), a in pair_debts(view.conn, g["group_id"]).items() if c == person]
+        owed = [(g, d, a) for g in groups for (d, c), a in pairs[g["group_id"]].items() if c == person]
         if 8 <= len(groups) <= 12 and len({g["name"] for g in groups}) == len(groups) and owed:
             cases.append((person, groups, owed))
     owner, groups, owed = pick(rng, cases, "person with 8-12 active groups of distinct names", distinct=True)
