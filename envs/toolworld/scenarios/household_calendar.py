@@ -74,13 +74,13 @@ def trip_dates(view: WorldView, owner: int, group_id: int) -> tuple[date, date, 
 @scenario("household_trip_event_with_spend", apps=("bill_splitting", "calendar"))
 def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     """A trip event inviting only the members free those days, with notes of the total spend and each member's
-    share: deep because busy times are looked up per member (3-4 others) and the shares per expense (12 of them,
+    share: deep because busy times are looked up per member (4 others) and the shares per expense (12 of them,
     some split among only some members)."""
     pool = [
         g
         for g in trip_groups(view)
         if view.value("SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ?", g["group_id"]) >= 12
-        and len(members(view, g["group_id"])) >= 4
+        and len(members(view, g["group_id"])) >= 5
         and split_unevenly(view, int(g["group_id"]))
     ]
     tried: dict[int, tuple[date, date, list[int]] | None] = {}  # busy lookups are slow: only for the rows tried
@@ -93,7 +93,7 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     g = pick(
         rng,
         pool,
-        "trip group of 4+ with 12 expenses",
+        "trip group of 5+ with 12 expenses",
         distinct=True,
         unusable=(lambda g: dates_of(g) is None, "no trip dates tried find some but not all members busy"),
     )
