@@ -368,9 +368,9 @@ def latest_shared(view: WorldView, group_id: int, payer: int, sharer: int) -> st
 @scenario("household_debts_to_todo", apps=("bill_splitting", "todo"))
 def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     """One to-do per (active group, person I owe there): deep because no list says who I owe in which group, so
-    every one of my 4-15 active groups needs its own debts (archived groups and people who owe me are distractors),
-    and each task's description needs that person's latest expense I share; a variant where I owe nobody is
-    no-op-pass."""
+    every one of my 4-14 active groups needs its own debts (people who owe me are in them too; the world's archived
+    groups are settled, so they add no task), and each task's description needs that person's latest expense I
+    share; a variant where I owe nobody is no-op-pass."""
     projects = {
         r["owner_id"]: r["id"]
         for r in view.rows(
