@@ -220,31 +220,76 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def talked_since(view: WorldView, owner: int, number: str, since: str) -> bool:
+    """Whether I had an answered call (either way) or a text (either way, not deleted on my phone) with `number`
+    since `since`."""
+    if view.value(
+        "SELECT COUNT(*) FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction != 'missed' "
+        "AND started_at >= ?",
+        owner,
+        number,
+        since,
+    ):
+        return True
+    return bool(
+        view.value(
+            "SELECT COUNT(*) FROM phone_messages m JOIN people p ON p.phone_number = ? WHERE m.sent_at >= ? AND "
+            "((m.sender_id = ? AND m.receiver_id = p.id) OR (m.sender_id = p.id AND m.receiver_id = ?)) AND m.id NOT "
+            "IN (SELECT message_id FROM phone_deleted_messages WHERE owner_id = ?)",
+            number,
+            since,
+            owner,
+            owner,
+            owner,
+        )
+    )
+
+
+COFFEE = "Hi {first}, it has been a while! Coffee next week?"
+QUIET_SINCE = ("2026-04-01", "2026-03-15", "2026-04-15")
+
+
+def coworker_rows(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """My coworker contacts with a company (first saved first)."""
+    return view.rows(
+        "SELECT first_name, last_name, phone_number, company FROM phone_contacts WHERE owner_id = ? "
+        "AND relationship = 'coworker' AND company IS NOT NULL ORDER BY id",
+        owner,
+    )
+
+
 @scenario("contacts_coworkers_by_company_note", apps=("phone", "notes"))
 def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT c.owner_id FROM phone_contacts c WHERE c.relationship = 'coworker' AND c.company IS NOT NULL "
-        "AND EXISTS (SELECT 1 FROM phone_contacts f WHERE f.owner_id = c.owner_id AND f.relationship = 'friend' "
-        "AND f.company IS NOT NULL) GROUP BY c.owner_id HAVING COUNT(DISTINCT c.company) >= 2 ORDER BY c.owner_id"
-    )
-    owner = pick(rng, owners, "coworkers at 2+ companies and a friend with a company", distinct=True)["owner_id"]
-    by_company: dict[str, list[str]] = defaultdict(list)
-    for c in view.rows(
-        "SELECT first_name || ' ' || last_name AS name, company FROM phone_contacts WHERE owner_id = ? "
-        "AND relationship = 'coworker' AND company IS NOT NULL",
-        owner,
+    """Deep: who gets the coffee text rests on each coworker's calls and texts since a date (read per coworker:
+    the contact list has neither), some talked to and some not; look-alike notebooks ('Work (old)') and coworkers
+    without a company are distractors."""
+    since = QUIET_SINCE[getattr(rng, "variant", 0) % len(QUIET_SINCE)]
+    pool = []
+    for r in view.rows(
+        "SELECT owner_id FROM phone_contacts WHERE relationship = 'coworker' AND company IS NOT NULL "
+        "GROUP BY owner_id HAVING COUNT(DISTINCT company) >= 2 AND COUNT(*) >= 4 ORDER BY owner_id"
     ):
-        by_company[c["company"]].append(c["name"])
+        talked = [
+            talked_since(view, r["owner_id"], c["phone_number"], since) for c in coworker_rows(view, r["owner_id"])
+        ]
+        if any(talked) and not all(talked):
+            pool.append(r["owner_id"])
+    owner = pick(rng, pool, f"4+ coworkers at 2+ companies, some talked to since {since}", distinct=True)
+    coworkers = coworker_rows(view, owner)
+    by_company: dict[str, list[str]] = defaultdict(list)
+    for c in coworkers:
+        by_company[c["company"]].append(f"{c['first_name']} {c['last_name']}")
     lines = [f"{company}: {', '.join(sorted(names))}" for company, names in by_company.items()]
     biggest = max(by_company, key=lambda c: (len(by_company[c]), c))
     ties = [c for c in by_company if len(by_company[c]) == len(by_company[biggest])]
+    quiet = [c for c in coworkers if not talked_since(view, owner, c["phone_number"], since)]
     book, book_expectations = notebook(view, owner, "Work")
     look = (
         fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
-        + "groups = {}\n"
+        + "coworkers = [c for c in coworkers if c['company']]\n"
+        "groups = {}\n"
         "for c in coworkers:\n"
-        "    if c['company']:\n"
-        "        groups.setdefault(c['company'], []).append(c['first_name'] + ' ' + c['last_name'])\n"
+        "    groups.setdefault(c['company'], []).append(c['first_name'] + ' ' + c['last_name'])\n"
         "lines = [company + ': ' + ', '.join(sorted(names)) for company, names in sorted(groups.items())]\n"
         "print(lines)\n"
     )
@@ -255,32 +300,74 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "most = max(len(v) for v in groups.values())\n"
         "biggest = sorted(c for c, v in groups.items() if len(v) == most)\n"
     )
+    decide = (
+        "quiet = []\n"
+        "for c in coworkers:\n"
+        + fetch_all(
+            "calls",
+            "apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'], "
+            f"started_after={since!r}",
+            indent="    ",
+        )
+        + "    talked = [x for x in calls if x['direction'] != 'missed']\n"
+        "    texts = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
+        f"sent_after={since!r}, page_limit=1)\n"
+        "    if not talked and not texts:\n"
+        "        quiet.append(c)\n"
+        "print([(c['first_name'], c['last_name']) for c in quiet])\n"
+    )
+    text = (
+        "for c in quiet:\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        f"message={COFFEE!r}.format(first=c['first_name']))\n"
+        + fetch_all("sent", "apis.phone.search_text_messages(access_token=phone_token, query='Coffee next week'")
+        + "print([(m['receiver']['name'], m['sent_at']) for m in sent])\n"
+    )
     oracle = (
         Solution()
         .step(login("phone", "notes"))
         .step(look)
         .step(act)
+        .step(decide)
+        .step(text)
         .step("apis.supervisor.complete_task(answer=biggest)\n")
         .steps()
     )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            new_note(owner, "Coworkers by company", HasLines(lines), pinned=1, notebook_id=book, tags="work"),
+            "a pinned note tagged 'work' in my Work notebook groups my coworkers by company",
+            what="company notes",
+        ),
+        *book_expectations,
+    ]
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", c["phone_number"]),
+                "message": COFFEE.format(first=c["first_name"]),
+                "is_read": 0,
+            },
+            f"{c['first_name']} {c['last_name']}, not called nor texted since {since}, gets the coffee text",
+            what=f"texts to {c['first_name']} {c['last_name']}",
+        )
+        for c in quiet
+    ]
+    expectations.append(Answer(sorted(ties), f"the answer is {sorted(ties)}, the company with the most coworkers"))
     return TaskSpec(
         owner,
         "Make a pinned note titled 'Coworkers by company', tagged 'work', in my notebook named exactly 'Work' "
         "(create it if missing), with one line per company my coworker contacts work at: "
         "'<company>: <First Last>, <First Last>, ...' (names in alphabetical order). Only contacts saved as "
-        "coworkers count, and only those with a company. Tell me which company (or companies, if tied) has the most "
+        f"coworkers count, and only those with a company. Then text each of them I have neither talked to on the "
+        f"phone (an answered call, either way) nor exchanged a text with since {since}: "
+        f"'{COFFEE.format(first='<first name>')}'. Tell me which company (or companies, if tied) has the most "
         "of them.",
         oracle,
-        [
-            Inserted(
-                "notes_notes",
-                new_note(owner, "Coworkers by company", HasLines(lines), pinned=1, notebook_id=book, tags="work"),
-                "a pinned note tagged 'work' in my Work notebook groups my coworkers by company",
-                what="company notes",
-            ),
-            *book_expectations,
-            Answer(sorted(ties), f"the answer is {sorted(ties)}, the company with the most coworkers"),
-        ],
+        expectations,
     )
 
 
