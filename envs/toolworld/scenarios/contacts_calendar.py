@@ -34,9 +34,9 @@ target = next(c['calendar_id'] for c in calendars if c['name'] == {name!r})
 """
 
 
-def pending_callbacks(view: WorldView, owner: int, since: str) -> list[tuple[str, str]]:
-    """(name, number) of saved contacts whose latest missed call since `since` I have not returned (no outgoing
-    call after), by name."""
+def pending_callbacks(view: WorldView, owner: int, since: str) -> list[tuple[str, str, str, bool]]:
+    """(name, number, latest missed call, texted since) of saved contacts whose latest missed call since `since` I
+    have not called back (no outgoing call after it), by name; texted: I sent them a text after that call."""
     names = contact_names(view, owner)
     latest: dict[str, str] = {}
     for call in view.rows(
@@ -48,7 +48,7 @@ def pending_callbacks(view: WorldView, owner: int, since: str) -> list[tuple[str
         if call["phone_number"] in names:
             latest[call["phone_number"]] = max(latest.get(call["phone_number"], ""), call["started_at"])
     return sorted(
-        (names[number], number)
+        (names[number], number, missed, texted_after(view, owner, number, missed))
         for number, missed in latest.items()
         if not view.rows(
             "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
@@ -60,6 +60,33 @@ def pending_callbacks(view: WorldView, owner: int, since: str) -> list[tuple[str
     )
 
 
+def texted_after(view: WorldView, owner: int, number: str, moment: str) -> bool:
+    """Whether a text I sent to `number` after `moment` is on my phone."""
+    return bool(
+        view.value(
+            "SELECT COUNT(*) FROM phone_messages m JOIN people p ON p.phone_number = ? WHERE m.sender_id = ? "
+            "AND m.receiver_id = p.id AND m.sent_at > ? AND m.id NOT IN (SELECT message_id FROM "
+            "phone_deleted_messages WHERE owner_id = ?)",
+            number,
+            owner,
+            moment,
+            owner,
+        )
+    )
+
+
+def voicemail_after(view: WorldView, owner: int, number: str, moment: str) -> str:
+    """The transcript of the voicemail `number` left me at or after `moment` (the latest), else ''."""
+    found = view.rows(
+        "SELECT transcript FROM phone_voicemails WHERE owner_id = ? AND phone_number = ? AND left_at >= ? "
+        "ORDER BY left_at DESC, id DESC LIMIT 1",
+        owner,
+        number,
+        moment,
+    )
+    return found[0]["transcript"] if found else ""
+
+
 def slot(day: str, first_minute: int, index: int, minutes: int) -> tuple[str, str]:
     begin = datetime.fromisoformat(day) + timedelta(minutes=first_minute + index * minutes)
     return begin.isoformat(timespec="seconds"), (begin + timedelta(minutes=minutes)).isoformat(timespec="seconds")
@@ -67,10 +94,17 @@ def slot(day: str, first_minute: int, index: int, minutes: int) -> tuple[str, st
 
 @scenario("contacts_schedule_callbacks", apps=("phone", "calendar"))
 def schedule_callbacks(view: WorldView, rng: random.Random) -> TaskSpec:
-    since = rng.choice(["2025-12-01", "2026-01-01", "2025-11-15"])
-    candidates = [p for p in view.people_ids() if 3 <= len(pending_callbacks(view, p, since)) <= 8]
-    owner = pick(rng, candidates, "person with missed calls to return", distinct=True)
-    pending = pending_callbacks(view, owner, since)
+    """Deep: whether a missed call was returned rests on outgoing calls and on texts I sent after it (both read per
+    caller: some callers were texted back and are distractors), and each call-back event carries the voicemail that
+    came with the missed call (voicemails read per caller; some left none)."""
+    since = rng.choice(["2025-12-01", "2026-01-01", "2025-10-01"])
+    candidates = []
+    for p in view.people_ids():
+        found = pending_callbacks(view, p, since)
+        if 3 <= sum(not texted for *_, texted in found) <= 8 and any(texted for *_, texted in found):
+            candidates.append(p)
+    owner = pick(rng, candidates, "person with missed calls to return, some texted back", distinct=True)
+    pending = [(n, number, missed) for n, number, missed, texted in pending_callbacks(view, owner, since) if not texted]
     personal = calendar_id(view, owner, "Personal")
     look = (
         fetch_all(
@@ -94,18 +128,30 @@ pending = []
 for number, when in latest.items():
     outgoing = apis.phone.show_call_history(access_token=phone_token, phone_number=number, direction='outgoing',
                                             started_after=when[:10], page_limit=20)
-    if not any(call['started_at'] > when for call in outgoing):
-        pending.append((names[number], number))
+    if any(call['started_at'] > when for call in outgoing):
+        continue
+    sent = apis.phone.search_text_messages(access_token=phone_token, phone_number=number, direction='sent',
+                                           sent_after=when[:10], page_limit=20)
+    if any(m['sent_at'] > when for m in sent):
+        continue
+    pending.append((names[number], number, when))
 pending.sort()
 print(pending)
 """
+    voicemails = """
+said = {}
+for name, number, when in pending:
+    heard = apis.phone.show_voicemails(access_token=phone_token, phone_number=number, page_limit=1)
+    said[number] = heard[0]['transcript'] if heard and heard[0]['left_at'] >= when else ''
+print(said)
+"""
     act = FIND_CALENDAR.format(name="Personal") + (
-        "for i, (name, number) in enumerate(pending):\n"
+        "for i, (name, number, when) in enumerate(pending):\n"
         "    minute = 9 * 60 + 15 * i\n"
         "    hour = '%02d:%02d' % divmod(minute, 60)\n"
         f"    end = '{TOMORROW}T%02d:%02d' % divmod(minute + 15, 60)\n"
         "    apis.calendar.create_event(access_token=calendar_token, title='Call back ' + name, "
-        f"start='{TOMORROW}T' + hour, end=end, calendar_id=target)\n"
+        f"start='{TOMORROW}T' + hour, end=end, calendar_id=target, description=said[number])\n"
         "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
         "message=\"Sorry I missed your call! I'll call you back tomorrow at \" + hour + '.')\n"
     )
@@ -115,26 +161,29 @@ print(pending)
             f"apis.calendar.show_events(access_token=calendar_token, query='Call back', date_from={TOMORROW!r}, "
             f"date_to={TOMORROW!r}",
         )
-        + "print([(e['start'], e['title']) for e in booked])\n"
+        + "print([(e['start'], e['title'], e['description']) for e in booked])\n"
     )
     oracle = (
         Solution()
         .step(login("phone", "calendar"))
         .step(look)
         .step(decide)
+        .step(voicemails)
         .step(act)
         .step(check)
-        .step("apis.supervisor.complete_task(answer=[name for name, _ in pending])\n")
+        .step("apis.supervisor.complete_task(answer=[name for name, _, _ in pending])\n")
         .steps()
     )
     expectations: list[Expectation] = []
-    for i, (name, number) in enumerate(pending):
+    for i, (name, number, missed) in enumerate(pending):
         start, end = slot(TOMORROW, 9 * 60, i, 15)
+        said = voicemail_after(view, owner, number, missed)
         expectations.append(
             Inserted(
                 "calendar_events",
-                new_event(owner, personal, f"Call back {name}", start, end),
-                f"a 15-minute 'Call back {name}' event at {start[11:16]} tomorrow on the Personal calendar",
+                new_event(owner, personal, f"Call back {name}", start, end, description=said),
+                f"a 15-minute 'Call back {name}' event at {start[11:16]} tomorrow on the Personal calendar, "
+                + (f"described by their voicemail {said!r}" if said else "with no description (no voicemail)"),
                 what=f"call-back events for {name}",
             )
         )
@@ -151,18 +200,19 @@ print(pending)
                 what=f"texts to {name}",
             )
         )
-    names = [name for name, _ in pending]
+    names = [name for name, _, _ in pending]
     expectations.append(
         Answer(names, f"the answer names the {len(names)} people to call back", traps={"[]": "no one listed"})
     )
     return TaskSpec(
         owner,
-        f"Since {since} I missed calls from some of my contacts that I never returned (no outgoing call to them "
-        "after their latest missed call). For each such contact, put a 15-minute event 'Call back <First Last>' "
-        f"(their name as saved in my phone) on my Personal calendar tomorrow ({TOMORROW}): the first at 09:00, each "
-        'next one 15 minutes later, in alphabetical order of name, and text each of them exactly "Sorry I missed your '
-        "call! I'll call you back tomorrow at HH:MM.\" with their time. Ignore callers not in my contacts. "
-        "Tell me the names.",
+        f"Since {since} I missed calls from some of my contacts that I never got back to: no outgoing call to them "
+        "and no text from me to them after their latest missed call. For each such contact, put a 15-minute event "
+        f"'Call back <First Last>' (their name as saved in my phone) on my Personal calendar tomorrow ({TOMORROW}): "
+        "the first at 09:00, each next one 15 minutes later, in alphabetical order of name, with the transcript of "
+        "the voicemail they left with that missed call as its description (none if they left none), and text each "
+        'of them exactly "Sorry I missed your call! I\'ll call you back tomorrow at HH:MM." with their time. '
+        "Ignore callers not in my contacts. Tell me the names.",
         oracle,
         expectations,
     )
