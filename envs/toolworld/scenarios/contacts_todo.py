@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, contact_names
@@ -48,40 +48,67 @@ def callback_voicemails(view: WorldView, owner: int, since: str) -> dict[str, di
     return latest
 
 
+def called_back(view: WorldView, owner: int, number: str, moment: str) -> bool:
+    """Whether I called `number` (an outgoing call) after `moment`."""
+    return bool(
+        view.rows(
+            "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
+            "AND started_at > ?",
+            owner,
+            number,
+            moment,
+        )
+    )
+
+
 @scenario("contacts_voicemail_followups", apps=("phone", "todo"))
 def voicemail_followups(view: WorldView, rng: random.Random) -> TaskSpec:
-    since = rng.choice(["2025-09-01", "2025-06-01", "2025-11-01"])
-    candidates = [
-        p
-        for p in view.people_ids()
-        if 2 <= len(callback_voicemails(view, p, since)) <= 6
-        and view.value(
-            "SELECT COUNT(*) FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? AND "
-            "NOT instr(lower(transcript), 'call me back')",
-            p,
-            since,
-        )
-    ]
-    owner = pick(rng, candidates, "person asked to call back by contacts", distinct=True)
-    wanted = callback_voicemails(view, owner, since)
+    """Deep: contacts I already called back after their latest call-me-back voicemail (outgoing calls read per
+    contact) get no to-do and no text, and their call-me-back voicemails since the date are deleted instead;
+    callers not in my contacts and other voicemails are distractors."""
+    since = rng.choice(["2025-03-01", "2025-06-01", "2025-01-01"])
+    candidates = []
+    for p in view.people_ids():
+        asked = callback_voicemails(view, p, since)
+        done = [n for n, m in asked.items() if called_back(view, p, m["phone_number"], m["left_at"])]
+        if done and 2 <= len(asked) - len(done) <= 6:
+            candidates.append(p)
+    owner = pick(rng, candidates, "person asked to call back by contacts, some called back", distinct=True)
+    asked = callback_voicemails(view, owner, since)
+    wanted = {n: m for n, m in asked.items() if not called_back(view, owner, m["phone_number"], m["left_at"])}
+    handled = sorted(n for n in asked if n not in wanted)
     project_id, expectations = project(view, owner, "Call-backs")
     look = (
         fetch_all("mails", "apis.phone.show_voicemails(access_token=phone_token, query='call me back'")
         + CONTACT_NAMES
         + f"""
+asked = [m for m in mails if m['left_at'] >= {since!r} and m['phone_number'] in names
+         and 'call me back' in m['transcript'].lower()]
 latest = {{}}
-for m in sorted(mails, key=lambda m: m['left_at']):
-    if m['left_at'] >= {since!r} and m['phone_number'] in names:
-        latest[names[m['phone_number']]] = m
+for m in sorted(asked, key=lambda m: m['left_at']):
+    latest[names[m['phone_number']]] = m
 print({{name: m['left_at'] for name, m in latest.items()}})
 """
     )
+    decide = """
+handled = []
+for name, m in sorted(latest.items()):
+    calls = apis.phone.show_call_history(access_token=phone_token, phone_number=m['phone_number'],
+                                         direction='outgoing', started_after=m['left_at'][:10], page_limit=20)
+    if any(c['started_at'] > m['left_at'] for c in calls):
+        handled.append(name)
+pending = {name: m for name, m in latest.items() if name not in handled}
+print('called back:', handled, 'to do:', sorted(pending))
+"""
     act = project_step("Call-backs") + (
-        "for name, m in sorted(latest.items()):\n"
+        "for name, m in sorted(pending.items()):\n"
         "    apis.todo.create_task(access_token=todo_token, project_id=project_id, title='Call back ' + name, "
         f"due_date={TOMORROW!r}, priority=2, description=m['transcript'])\n"
         "    apis.phone.send_text_message(access_token=phone_token, phone_number=m['phone_number'], "
         f"message={REPLY!r})\n"
+        "for m in asked:\n"
+        "    if names[m['phone_number']] in handled:\n"
+        "        apis.phone.delete_voicemail(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
     )
     check = (
         fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, query='Call back', project_id=project_id")
@@ -91,9 +118,10 @@ print({{name: m['left_at'] for name, m in latest.items()}})
         Solution()
         .step(login("phone", "todo"))
         .step(look)
+        .step(decide)
         .step(act)
         .step(check)
-        .step("apis.supervisor.complete_task(answer=sorted(latest))\n")
+        .step("apis.supervisor.complete_task(answer=sorted(pending))\n")
         .steps()
     )
     expectations += [
@@ -126,14 +154,35 @@ print({{name: m['left_at'] for name, m in latest.items()}})
         )
         for name, m in sorted(wanted.items())
     ]
-    expectations.append(Answer(sorted(wanted), "the answer names the contacts to call back"))
+    numbers = [asked[n]["phone_number"] for n in handled]
+    gone = frozenset(
+        r["id"]
+        for r in view.rows(
+            "SELECT id, phone_number FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? "
+            "AND instr(lower(transcript), 'call me back')",
+            owner,
+            since,
+        )
+        if r["phone_number"] in numbers
+    )
+    expectations.append(
+        Deleted(
+            "phone_voicemails",
+            gone,
+            f"the call-me-back voicemails since {since} of {', '.join(handled)} (called back already) are deleted",
+            what="voicemails",
+        )
+    )
+    expectations.append(Answer(sorted(wanted), "the answer names the contacts still to call back"))
     return TaskSpec(
         owner,
         f"Some of my contacts left me voicemails since {since} asking me to call them back ('call me back'). For "
-        "each such contact, add one to-do 'Call back <First Last>' (as saved in my phone) to my 'Call-backs' project "
+        "each such contact I have not called yet since their latest such voicemail (no outgoing call to them after "
+        "it), add one to-do 'Call back <First Last>' (as saved in my phone) to my 'Call-backs' project "
         f"(create it if I have none), due tomorrow ({TOMORROW}), priority 2, with the transcript of their latest such "
-        "voicemail as its description, and text them exactly '" + REPLY + "'. Ignore callers not in my contacts and "
-        "other voicemails. Tell me the names.",
+        "voicemail as its description, and text them exactly '" + REPLY + "'. For those I did call back, delete "
+        f"their call-me-back voicemails since {since} instead. Ignore callers not in my contacts and other "
+        "voicemails. Tell me the names of those still to call back.",
         oracle,
         expectations,
     )
