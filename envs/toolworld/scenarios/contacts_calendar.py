@@ -75,6 +75,19 @@ def texted_after(view: WorldView, owner: int, number: str, moment: str) -> bool:
     )
 
 
+def called_back(view: WorldView, owner: int, number: str, moment: str) -> bool:
+    """Whether I called `number` (an outgoing call) after `moment`."""
+    return bool(
+        view.rows(
+            "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
+            "AND started_at > ?",
+            owner,
+            number,
+            moment,
+        )
+    )
+
+
 def voicemail_after(view: WorldView, owner: int, number: str, moment: str) -> str:
     """The transcript of the voicemail `number` left me at or after `moment` (the latest), else ''."""
     found = view.rows(

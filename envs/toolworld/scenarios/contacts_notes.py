@@ -10,8 +10,9 @@ from typing import Any
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
-from envs.toolworld.scenarios.contacts_calendar import contact_names
+from envs.toolworld.scenarios.contacts_calendar import called_back, contact_names
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 MONTHS = {"2026-02": "February 2026", "2026-03": "March 2026", "2026-04": "April 2026"}
 NEXT_MONTH = {"2026-02": "2026-03-01", "2026-03": "2026-04-01", "2026-04": "2026-05-01"}
@@ -148,20 +149,43 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+CALLED_BACK = " (called back)"
+
+
 @scenario("contacts_voicemail_digest_note", apps=("phone", "notes"))
 def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    since = rng.choice(["2026-01-01", "2025-12-01", "2026-02-01"])
-    counts = view.rows(
+    """Deep: whether I called each caller back after a voicemail is only in the call log (outgoing calls read per
+    caller), and it decides both the line's mark and the note's checklist of contacts still to call; callers not
+    in my contacts get no checklist item; older voicemails stay unheard."""
+    since = rng.choice(["2026-01-01", "2025-12-01", "2025-11-01"])
+    pool = []
+    for r in view.rows(
         "SELECT owner_id FROM phone_voicemails WHERE left_at >= ? GROUP BY owner_id "
         "HAVING COUNT(*) BETWEEN 3 AND 9 AND SUM(is_heard = 0) >= 1 ORDER BY owner_id",
         since,
-    )
-    owner = pick(rng, counts, "person with recent voicemails, some unheard", distinct=True)["owner_id"]
+    ):
+        returned = [
+            called_back(view, r["owner_id"], m["phone_number"], m["left_at"])
+            for m in view.rows(
+                "SELECT * FROM phone_voicemails WHERE owner_id = ? AND left_at >= ?", r["owner_id"], since
+            )
+        ]
+        if any(returned) and not all(returned):
+            pool.append(r["owner_id"])
+    owner = pick(rng, pool, "person with recent voicemails, some unheard, some called back", distinct=True)
     names = contact_names(view, owner)
     mails = view.rows(
         "SELECT * FROM phone_voicemails WHERE owner_id = ? AND left_at >= ? ORDER BY left_at DESC", owner, since
     )
-    lines = [f"{m['left_at'][:10]} {names.get(m['phone_number'], m['phone_number'])}: {m['transcript']}" for m in mails]
+    lines = [
+        f"{m['left_at'][:10]} {names.get(m['phone_number'], m['phone_number'])}: {m['transcript']}"
+        + (CALLED_BACK if called_back(view, owner, m["phone_number"], m["left_at"]) else "")
+        for m in mails
+    ]
+    latest = {m["phone_number"]: m for m in reversed(mails)}  # each caller's latest voicemail
+    to_call = sorted(
+        names[n] for n, m in latest.items() if n in names and not called_back(view, owner, n, m["left_at"])
+    )
     unknown = sum(m["phone_number"] not in names for m in mails)
     title = f"Voicemails since {since}"
     book, book_expectations = notebook(view, owner, "Phone")
@@ -170,17 +194,39 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
         + CONTACT_NAMES
         + f"recent = [m for m in mails if m['left_at'] >= {since!r}]\nprint(len(mails), len(recent))\n"
     )
+    calls = (
+        "outgoing = {}\n"
+        "for number in sorted({m['phone_number'] for m in recent}):\n"
+        "    first = min(m['left_at'] for m in recent if m['phone_number'] == number)\n"
+        + fetch_all(
+            "found",
+            "apis.phone.show_call_history(access_token=phone_token, phone_number=number, direction='outgoing', "
+            "started_after=first[:10]",
+            indent="    ",
+        )
+        + "    outgoing[number] = [c['started_at'] for c in found]\n"
+        "def returned(m):\n"
+        "    return any(when > m['left_at'] for when in outgoing[m['phone_number']])\n"
+        "print(outgoing)\n"
+    )
     act = (
         "lines = [m['left_at'][:10] + ' ' + names.get(m['phone_number'], m['phone_number']) + ': ' + m['transcript'] "
-        "for m in recent]\n"
+        f"+ ({CALLED_BACK!r} if returned(m) else '') for m in recent]\n"
+        "latest = {}\n"
+        "for m in sorted(recent, key=lambda m: m['left_at']):\n"
+        "    latest[m['phone_number']] = m\n"
+        "to_call = sorted(names[n] for n, m in latest.items() if n in names and not returned(m))\n"
         + notebook_step("Phone")
-        + f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
-        "notebook_id=notebook_id, pinned=True)\n"
+        + f"note_id = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "notebook_id=notebook_id, pinned=True)['note_id']\n"
+        "for name in to_call:\n"
+        "    apis.notes.add_checklist_item(access_token=notes_token, note_id=note_id, text='Call back ' + name)\n"
         "for m in recent:\n"
         "    if not m['is_heard']:\n"
         "        apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
     )
     check = (
+        "print(apis.notes.show_checklist(access_token=notes_token, note_id=note_id, page_limit=20))\n"
         "print(apis.phone.show_voicemails(access_token=phone_token, unheard_only=True, page_limit=20))\n"
         "unknown = sum(m['phone_number'] not in names for m in recent)\n"
     )
@@ -188,19 +234,37 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(login("phone", "notes"))
         .step(look)
+        .step(calls)
         .step(act)
         .step(check)
         .step("apis.supervisor.complete_task(answer=unknown)\n")
         .steps()
     )
+    note = new_note(owner, title, HasLines(lines), notebook_id=book, pinned=1)
     expectations: list[Expectation] = [
         Inserted(
             "notes_notes",
-            new_note(owner, title, HasLines(lines), notebook_id=book, pinned=1),
-            f"the pinned note '{title}' lists the {len(lines)} voicemails, in my Phone notebook",
+            note,
+            f"the pinned note '{title}' lists the {len(lines)} voicemails (marked when called back), in my Phone "
+            "notebook",
             what="voicemail notes",
         ),
         *book_expectations,
+    ]
+    expectations += [
+        Inserted(
+            "notes_checklist_items",
+            {
+                "note_id": NewRow("notes_notes", note),
+                "text": f"Call back {name}",
+                "checked": 0,
+                "position": i,
+                "created_at": WORLD_NOW.isoformat(timespec="seconds"),
+            },
+            f"item {i} of the note's checklist is an unticked 'Call back {name}' ({name} is not called back yet)",
+            what=f"checklist items for {name} at {i}",
+        )
+        for i, name in enumerate(to_call, 1)
     ]
     expectations += [
         Updated("phone_voicemails", m["id"], {"is_heard": 1}, f"the voicemail of {m['left_at'][:10]} is marked heard")
@@ -213,7 +277,10 @@ def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Make a pinned note titled '{title}' in my 'Phone' notebook (create it if missing), with one line per "
         f"voicemail left since {since}: "
         "'<YYYY-MM-DD> <caller>: <transcript>', the caller being the name saved in my contacts, or the number if "
-        "they are not in my contacts. Then mark those I have not heard yet as heard (older ones stay as they are). "
+        f"they are not in my contacts, and the line ending in '{CALLED_BACK}' when I called that number (an outgoing "
+        "call) after that voicemail. Give the note a checklist with one unticked item 'Call back <First Last>' for "
+        "each caller in my contacts whose latest of these voicemails I have not called back, in alphabetical "
+        "order. Then mark those voicemails I have not heard yet as heard (older ones stay as they are). "
         "Tell me how many of them came from numbers not in my contacts.",
         oracle,
         expectations,

@@ -9,7 +9,7 @@ from typing import Any
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, contact_names
+from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, called_back, contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -46,19 +46,6 @@ def callback_voicemails(view: WorldView, owner: int, since: str) -> dict[str, di
         if m["phone_number"] in names:
             latest[names[m["phone_number"]]] = m
     return latest
-
-
-def called_back(view: WorldView, owner: int, number: str, moment: str) -> bool:
-    """Whether I called `number` (an outgoing call) after `moment`."""
-    return bool(
-        view.rows(
-            "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND direction = 'outgoing' "
-            "AND started_at > ?",
-            owner,
-            number,
-            moment,
-        )
-    )
 
 
 @scenario("contacts_voicemail_followups", apps=("phone", "todo"))
