@@ -50,7 +50,7 @@ def notebook(view: WorldView, owner: int, name: str) -> tuple[Any, list[Expectat
 
 
 def talk_seconds(view: WorldView, owner: int, month: str) -> dict[str, int]:
-    """Contact name -> seconds talked (answered calls either way) in `month`."""
+    """Contact's number -> seconds talked (answered calls either way) in `month`."""
     names = contact_names(view, owner)
     total: Counter[str] = Counter()
     for call in view.rows(
@@ -61,91 +61,168 @@ def talk_seconds(view: WorldView, owner: int, month: str) -> dict[str, int]:
         NEXT_MONTH[month],
     ):
         if call["phone_number"] in names:
-            total[names[call["phone_number"]]] += call["duration_seconds"]
+            total[call["phone_number"]] += call["duration_seconds"]
     return dict(total)
+
+
+def texts_between(view: WorldView, owner: int, number: str, start: str, end: str) -> int:
+    """How many texts on my phone I exchanged (either way) with `number` from `start` to before `end`."""
+    return int(
+        view.value(
+            "SELECT COUNT(*) FROM phone_messages m JOIN people p ON p.phone_number = ? WHERE m.sent_at >= ? AND "
+            "m.sent_at < ? AND ((m.sender_id = ? AND m.receiver_id = p.id) OR (m.sender_id = p.id AND "
+            "m.receiver_id = ?)) AND m.id NOT IN (SELECT message_id FROM phone_deleted_messages WHERE owner_id = ?)",
+            number,
+            start,
+            end,
+            owner,
+            owner,
+            owner,
+        )
+    )
+
+
+FAVORITE_MINUTES = 20
+
+
+def first_contacts(view: WorldView, owner: int) -> dict[str, dict[str, Any]]:
+    """Phone number -> the contact row it shows as (the first saved), as contact_names names them."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in view.rows("SELECT * FROM phone_contacts WHERE owner_id = ? ORDER BY id", owner):
+        rows.setdefault(c["phone_number"], c)
+    return rows
 
 
 @scenario("contacts_call_time_note", apps=("phone", "notes"))
 def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: each line also counts the month's texts with that contact (texts read per contact: the call log has
+    none), and contacts talked to 20+ minutes become favourites unless they are already (some are): both rest on
+    per-contact data; callers not in my contacts and missed calls are distractors."""
     month = rng.choice(sorted(MONTHS))
     candidates = []
     for person in view.people_ids():
         totals = talk_seconds(view, person, month)
         ranked = sorted(totals.values(), reverse=True)
-        if len(ranked) >= 3 and ranked[0] != ranked[1]:
+        names = contact_names(view, person)
+        if len(ranked) < 3 or ranked[0] == ranked[1] or len({names[n] for n in totals}) < len(totals):
+            continue  # fewer than 3, a tie at the top, or two numbers saved under one name
+        contacts = first_contacts(view, person)
+        top = max(totals, key=lambda n: totals[n])
+        reachable = view.rows("SELECT id FROM people WHERE phone_number = ?", top)  # a person, not a shop
+        if reachable and any(not contacts[n]["is_favorite"] and s >= FAVORITE_MINUTES * 60 for n, s in totals.items()):
             candidates.append(person)
-    owner = pick(rng, candidates, f"person who talked to 3+ contacts in {month}", distinct=True)
+    owner = pick(rng, candidates, f"person who talked to 3+ contacts in {month}, one 20+ minutes", distinct=True)
     totals = talk_seconds(view, owner, month)
-    lines = [f"{name}: {seconds // 60} min" for name, seconds in totals.items()]
-    top = max(totals, key=lambda n: totals[n])
+    contacts = first_contacts(view, owner)
+    names = contact_names(view, owner)
+    start, end = f"{month}-01", NEXT_MONTH[month]
+    texts = {n: texts_between(view, owner, n, start, end) for n in totals}
+    lines = [f"{names[n]}: {seconds // 60} min, {texts[n]} texts" for n, seconds in totals.items()]
+    new_favorites = sorted(
+        (n for n, s in totals.items() if s >= FAVORITE_MINUTES * 60 and not contacts[n]["is_favorite"]),
+        key=lambda n: names[n],
+    )
+    top_number = max(totals, key=lambda n: totals[n])
+    top = names[top_number]
     title = f"Calls in {MONTHS[month]}"
     thanks = f"Great talking to you in {MONTHS[month].split()[0]}!"
     book, book_expectations = notebook(view, owner, "Personal")
-    top_number = next(n for n, name in contact_names(view, owner).items() if name == top)
     look = (
         fetch_all(
             "calls",
-            f"apis.phone.show_call_history(access_token=phone_token, started_after='{month}-01', "
-            f"started_before={NEXT_MONTH[month]!r}",
+            f"apis.phone.show_call_history(access_token=phone_token, started_after={start!r}, started_before={end!r}",
         )
-        + CONTACT_NAMES
-        + "print(len(calls), 'calls')\n"
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "names, saved = {}, {}\n"
+        "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
+        "    if c['phone_number'] not in saved:\n"
+        "        saved[c['phone_number']] = c\n"
+        "        names[c['phone_number']] = c['first_name'] + ' ' + c['last_name']\n"
+        "print(len(calls), 'calls')\n"
     )
     compute = (
         "seconds = {}\n"
         "for call in calls:\n"
         "    if call['direction'] != 'missed' and call['phone_number'] in names:\n"
-        "        name = names[call['phone_number']]\n"
-        "        seconds[name] = seconds.get(name, 0) + call['duration_seconds']\n"
-        "lines = [f'{name}: {s // 60} min' for name, s in sorted(seconds.items(), key=lambda x: -x[1])]\n"
-        "top = max(seconds, key=seconds.get)\n"
-        "print(lines, top)\n"
+        "        seconds[call['phone_number']] = seconds.get(call['phone_number'], 0) + call['duration_seconds']\n"
+        "top_number = max(seconds, key=seconds.get)\n"
+        "print({names[n]: s for n, s in seconds.items()})\n"
+    )
+    count_texts = (
+        "texts = {}\n"
+        "for number in seconds:\n"
+        + fetch_all(
+            "found",
+            "apis.phone.search_text_messages(access_token=phone_token, phone_number=number, "
+            f"sent_after={start!r}, sent_before={end!r}",
+            indent="    ",
+        )
+        + "    texts[number] = len(found)\n"
+        "lines = [f'{names[n]}: {s // 60} min, {texts[n]} texts' for n, s in seconds.items()]\n"
+        "print(lines)\n"
     )
     act = notebook_step("Personal") + (
         f"made = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
         "tags=['calls'], notebook_id=notebook_id)\n"
         "print(apis.notes.show_note(access_token=notes_token, note_id=made['note_id']))\n"
-        "number = next(n for n, name in names.items() if name == top)\n"
-        f"apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={thanks!r})\n"
+        "for number, s in seconds.items():\n"
+        f"    if s >= {FAVORITE_MINUTES * 60} and not saved[number]['is_favorite']:\n"
+        "        apis.phone.favorite_contact(access_token=phone_token, contact_id=saved[number]['contact_id'])\n"
+        f"apis.phone.send_text_message(access_token=phone_token, phone_number=top_number, message={thanks!r})\n"
+        + fetch_all("favorites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
+        + "print([c['first_name'] + ' ' + c['last_name'] for c in favorites])\n"
     )
     oracle = (
         Solution()
         .step(login("phone", "notes"))
         .step(look)
         .step(compute)
+        .step(count_texts)
         .step(act)
-        .step("apis.supervisor.complete_task(answer=top)\n")
+        .step("apis.supervisor.complete_task(answer=names[top_number])\n")
         .steps()
     )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            new_note(owner, title, HasLines(lines), tags="calls", notebook_id=book),
+            f"the note '{title}' lists talk time and texts per contact, in my Personal notebook",
+            what="call-time notes",
+        ),
+        *book_expectations,
+        Inserted(
+            "phone_messages",
+            {
+                "sender_id": owner,
+                "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", top_number),
+                "message": thanks,
+                "is_read": 0,
+            },
+            f"{top} gets the text",
+            what="thank-you texts",
+        ),
+    ]
+    expectations += [
+        Updated(
+            "phone_contacts",
+            contacts[n]["id"],
+            {"is_favorite": 1},
+            f"{names[n]} ({totals[n] // 60} min) becomes a favourite",
+        )
+        for n in new_favorites
+    ]
+    expectations.append(Answer(top, f"the answer is {top}, the longest talk time in {MONTHS[month]}"))
     return TaskSpec(
         owner,
         f"Make a note titled '{title}', tagged 'calls', with one line per contact I talked to on the phone in "
-        f"{MONTHS[month]} (answered calls, incoming and outgoing): '<name as saved in my contacts>: <N> min', N being "
-        "the total talk time in whole minutes, rounded down. Leave out callers not in my contacts. Put it in my "
-        "notebook named exactly 'Personal' (create it if missing). Text the person I talked to the longest "
-        f"'{thanks}' and tell me their name.",
+        f"{MONTHS[month]} (answered calls, incoming and outgoing): '<name as saved in my contacts>: <N> min, <M> "
+        "texts', N being the total talk time in whole minutes, rounded down, and M the number of text messages we "
+        f"exchanged (either way) in {MONTHS[month]}. Leave out callers not in my contacts. Put it in my "
+        f"notebook named exactly 'Personal' (create it if missing). Make each of them I talked to "
+        f"{FAVORITE_MINUTES} minutes or more a favourite in my contacts (if not one already). Text the person I "
+        f"talked to the longest '{thanks}' and tell me their name.",
         oracle,
-        [
-            Inserted(
-                "notes_notes",
-                new_note(owner, title, HasLines(lines), tags="calls", notebook_id=book),
-                f"the note '{title}' lists talk time per contact, in my Personal notebook",
-                what="call-time notes",
-            ),
-            *book_expectations,
-            Inserted(
-                "phone_messages",
-                {
-                    "sender_id": owner,
-                    "receiver_id": view.value("SELECT id FROM people WHERE phone_number = ?", top_number),
-                    "message": thanks,
-                    "is_read": 0,
-                },
-                f"{top} gets the text",
-                what="thank-you texts",
-            ),
-            Answer(top, f"the answer is {top}, the longest talk time in {MONTHS[month]}"),
-        ],
+        expectations,
     )
 
 
