@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -239,17 +239,21 @@ def next_birthday(birthday: str) -> date:
 
 @scenario("contacts_birthday_events", apps=("phone", "calendar"))
 def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: contacts of the kind with no birthday saved are not skipped: their date comes from the calendar's
+    birthday list (another app, matched by email) and is saved on the contact, then they get the event too; the
+    next birthday is asked over all of them; contacts of other kinds and old-number entries are distractors."""
     kind = rng.choice(["coworker", "friend"])
     groups = view.rows(
-        "SELECT owner_id, COUNT(*) AS n, SUM(birthday IS NULL) AS missing FROM phone_contacts "
-        "WHERE relationship = ? GROUP BY owner_id HAVING SUM(birthday IS NOT NULL) BETWEEN 3 AND 7 AND missing >= 1 "
+        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id "
+        "HAVING COUNT(*) BETWEEN 6 AND 14 AND SUM(birthday IS NOT NULL) >= 3 AND SUM(birthday IS NULL) >= 1 "
         "AND SUM(substr(birthday, 6) = '02-29') = 0 ORDER BY owner_id",
         kind,
     )
     owner = pick(rng, groups, f"{kind} contacts with and without birthdays", distinct=True)["owner_id"]
     people = view.rows(
-        "SELECT first_name || ' ' || last_name AS name, birthday FROM phone_contacts WHERE owner_id = ? "
-        "AND relationship = ? AND birthday IS NOT NULL ORDER BY id",
+        "SELECT c.id, c.first_name || ' ' || c.last_name AS name, c.birthday AS saved, p.birthday "
+        "FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ? "
+        "ORDER BY c.id",
         owner,
         kind,
     )
@@ -259,15 +263,22 @@ def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
         fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
         + f"""
 today = {TODAY.isoformat()!r}
-dated = [c for c in contacts if c['birthday']]
-print(len(contacts), 'contacts,', len(dated), 'with a birthday')
+missing = [c for c in contacts if not c['birthday']]
+print(len(contacts), 'contacts,', len(missing), 'without a birthday')
 def next_birthday(birthday):
     this_year = today[:4] + birthday[4:]
     return this_year if this_year >= today else str(int(today[:4]) + 1) + birthday[4:]
 """
     )
+    fill = fetch_all("known", f"apis.calendar.show_birthdays(access_token=calendar_token, relationship={kind!r}") + (
+        "born = {b['email']: b['birthday'] for b in known}\n"
+        "for c in missing:\n"
+        "    c['birthday'] = born[c['email']]\n"
+        "    apis.phone.update_contact(access_token=phone_token, contact_id=c['contact_id'], birthday=c['birthday'])\n"
+        "print([(c['first_name'], c['birthday']) for c in missing])\n"
+    )
     act = FIND_CALENDAR.format(name="Personal") + (
-        "for c in dated:\n"
+        "for c in contacts:\n"
         "    apis.calendar.create_event(access_token=calendar_token, title='Birthday: ' + c['first_name'] + ' ' + "
         "c['last_name'], start=next_birthday(c['birthday']), all_day=True, recurrence='yearly', calendar_id=target, "
         "reminder_minutes=1440)\n"
@@ -276,12 +287,13 @@ def next_birthday(birthday):
         "made", "apis.calendar.show_events(access_token=calendar_token, query='Birthday', calendar_id=target"
     ) + (
         "print([(e['start'], e['title'], e['recurrence']) for e in made])\n"
-        "first = min(dated, key=lambda c: (next_birthday(c['birthday']), c['first_name'] + ' ' + c['last_name']))\n"
+        "first = min(contacts, key=lambda c: (next_birthday(c['birthday']), c['first_name'] + ' ' + c['last_name']))\n"
     )
     oracle = (
         Solution()
         .step(login("phone", "calendar"))
         .step(look)
+        .step(fill)
         .step(act)
         .step(check)
         .step("apis.supervisor.complete_task(answer=first['first_name'] + ' ' + first['last_name'])\n")
@@ -320,19 +332,33 @@ def next_birthday(birthday):
                 what=f"reminders for {p['name']}",
             )
         )
+        if p["saved"] is None:
+            expectations.append(
+                Updated(
+                    "phone_contacts",
+                    p["id"],
+                    {"birthday": p["birthday"]},
+                    f"{p['name']}'s contact gets the birthday {p['birthday']} from my calendar",
+                )
+            )
+    saved = [p for p in people if p["saved"]]
+    first_saved = min(saved, key=lambda p: (next_birthday(p["birthday"]), p["name"]))["name"]
     earliest = min(people, key=lambda p: p["birthday"][5:])["name"]
-    traps = (
-        {}
-        if earliest == soonest["name"]
-        else {earliest.lower(): "that birthday is earliest in the year, but it has already passed this year"}
-    )
+    traps = {
+        name.lower(): why
+        for name, why in (
+            (earliest, "that birthday is earliest in the year, but it has already passed this year"),
+            (first_saved, "the next among the birthdays saved in my phone, but a contact without one comes first"),
+        )
+        if name != soonest["name"]
+    }
     expectations.append(Answer(soonest["name"], f"the answer is {soonest['name']}, the next birthday", traps=traps))
     return TaskSpec(
         owner,
-        f"For every {kind} contact in my phone that has a birthday saved, add a yearly all-day event "
-        "'Birthday: <First Last>' on my Personal calendar, starting on their next birthday (today, "
-        f"{TODAY.isoformat()}, counts), with a pop-up reminder one day (1440 minutes) before. "
-        "Skip the ones without a birthday. Then tell me whose birthday comes next.",
+        f"For every {kind} contact in my phone, add a yearly all-day event 'Birthday: <First Last>' on my Personal "
+        f"calendar, starting on their next birthday (today, {TODAY.isoformat()}, counts), with a pop-up reminder one "
+        "day (1440 minutes) before. For those without a birthday saved in my phone, take it from the birthday list "
+        "of my calendar app and save it on their contact too. Then tell me whose birthday comes next.",
         oracle,
         expectations,
     )
