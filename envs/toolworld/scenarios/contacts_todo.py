@@ -13,7 +13,6 @@ from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, called_b
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-DONE = "apis.supervisor.complete_task()\n"
 REPLY = "Got your voicemail, I'll call you back tomorrow."
 
 
@@ -242,79 +241,117 @@ print(soon)
     )
 
 
+NUDGE_DAYS = 14  # to-dos due from today to this many days ahead (today counted) are nudged with the overdue ones
+
+
+def nudged(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """My open to-dos (active projects) assigned to someone else, overdue or due within NUDGE_DAYS, with whether
+    the assignee has commented on them and whether they are in my contacts, by due date."""
+    last = (TODAY + timedelta(days=NUDGE_DAYS)).isoformat()
+    return view.rows(
+        "SELECT t.id, t.title, t.due_date, t.assignee_id, EXISTS (SELECT 1 FROM todo_comments c WHERE c.task_id = t.id "
+        "AND c.owner_id = t.assignee_id) AS answered, EXISTS (SELECT 1 FROM phone_contacts c JOIN people p ON "
+        "p.email = c.email WHERE c.owner_id = t.owner_id AND p.id = t.assignee_id) AS known FROM todo_tasks t "
+        "JOIN todo_projects j ON j.id = t.project_id WHERE t.owner_id = ? AND t.assignee_id IS NOT NULL "
+        "AND t.assignee_id != t.owner_id AND t.completed = 0 AND j.archived = 0 AND t.due_date < ? "
+        "ORDER BY t.due_date, t.id",
+        owner,
+        last,
+    )
+
+
+def nudge_text(title: str, due: str) -> str:
+    verb = "was" if due < TODAY.isoformat() else "is"
+    return f'Reminder: "{title}" {verb} due on {due}.'
+
+
 @scenario("contacts_text_overdue_assignees", apps=("todo", "phone"))
 def text_overdue_assignees(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(
-        "SELECT t.id, t.owner_id, t.title, t.due_date, t.assignee_id, p.email FROM todo_tasks t "
-        "JOIN todo_projects j ON j.id = t.project_id JOIN people p ON p.id = t.assignee_id "
-        "WHERE t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id AND t.completed = 0 AND j.archived = 0 "
-        "AND t.due_date < ? ORDER BY t.owner_id, t.due_date, t.id",
-        TODAY.isoformat(),
-    )
-    owners = sorted({r["owner_id"] for r in rows})
-    owner = pick(rng, owners, "overdue to-dos assigned to others", distinct=True)
-    mine = [r for r in rows if r["owner_id"] == owner]
-    emails = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
+    """Deep: whether the assignee already answered a to-do is only in its comments (read per to-do: the task lists
+    have none), the to-dos come from two lists (overdue, and due in the next two weeks, worded differently), and
+    the answer names the to-dos skipped; to-dos assigned to me and archived projects are distractors."""
+    pool = []
+    for owner in view.people_ids():
+        found = nudged(view, owner)
+        if len(found) >= 3 and all(r["known"] for r in found) and 1 <= sum(r["answered"] for r in found) < len(found):
+            pool.append(owner)
+    owner = pick(rng, pool, "3+ to-dos assigned to others due soon or overdue, one answered", distinct=True)
+    found = nudged(view, owner)
+    today = TODAY.isoformat()
     look = (
         fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
-        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
-        + "numbers = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
-        "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
+        + fetch_all("soon", f"apis.todo.show_upcoming_tasks(access_token=todo_token, days={NUDGE_DAYS}")
+        + "theirs = [t for t in overdue + soon if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
         "print([(t['title'], t['assignee_email'], t['due_date']) for t in theirs])\n"
     )
-    act = (
-        "unreachable = []\n"
+    read = (
+        "waiting, answered = [], []\n"
         "for t in theirs:\n"
-        "    if t['assignee_email'] in numbers:\n"
-        "        apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[t['assignee_email']], "
-        "message='Reminder: \"' + t['title'] + '\" was due on ' + t['due_date'] + '.')\n"
-        "        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], "
-        f"text='Reminder texted on {TODAY.isoformat()}.')\n"
+        "    comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)\n"
+        "    if any(c['author']['email'] == t['assignee_email'] for c in comments):\n"
+        "        answered.append(t['title'])\n"
         "    else:\n"
-        "        unreachable.append(t['title'])\n"
-        "print(unreachable)\n"
+        "        waiting.append(t)\n"
+        "print(answered, [t['title'] for t in waiting])\n"
+    )
+    act = (
+        fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+        + "numbers = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+        "for t in waiting:\n"
+        f"    verb = 'was' if t['due_date'] < {today!r} else 'is'\n"
+        "    text = 'Reminder: \"' + t['title'] + '\" ' + verb + ' due on ' + t['due_date'] + '.'\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[t['assignee_email']], "
+        "message=text)\n"
+        "    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], "
+        f"text='Reminder texted on {today}.')\n"
     )
     oracle = (
         Solution()
         .step(login("todo", "phone"))
         .step(look)
+        .step(read)
         .step(act)
-        .step("apis.supervisor.complete_task(answer=unreachable)\n")
+        .step("apis.supervisor.complete_task(answer=answered)\n")
         .steps()
     )
+    waiting = [r for r in found if not r["answered"]]
     expectations: list[Expectation] = [
         Inserted(
             "phone_messages",
             {
                 "sender_id": owner,
                 "receiver_id": r["assignee_id"],
-                "message": f'Reminder: "{r["title"]}" was due on {r["due_date"]}.',
+                "message": nudge_text(r["title"], r["due_date"]),
                 "is_read": 0,
             },
-            f"the assignee of '{r['title']}' gets a reminder text",
+            f"the assignee of '{r['title']}' (due {r['due_date']}) gets the reminder text, worded "
+            + ("'was due'" if r["due_date"] < today else "'is due'"),
             what=f"reminders about {r['title']!r}",
         )
-        for r in mine
-        if r["email"] in emails
+        for r in waiting
     ]
     expectations += [
         Inserted(
             "todo_comments",
-            {"task_id": r["id"], "owner_id": owner, "text": f"Reminder texted on {TODAY.isoformat()}."},
+            {"task_id": r["id"], "owner_id": owner, "text": f"Reminder texted on {today}."},
             f"'{r['title']}' gets the comment that a reminder was texted",
             what=f"comments on {r['title']!r}",
         )
-        for r in mine
-        if r["email"] in emails
+        for r in waiting
     ]
-    unreachable = [r["title"] for r in mine if r["email"] not in emails]
-    expectations.append(Answer(unreachable, "the answer lists the overdue to-dos whose assignee is not in my contacts"))
+    answered = [r["title"] for r in found if r["answered"]]
+    expectations.append(
+        Answer(answered, "the answer lists the to-dos skipped because their assignee already commented on them")
+    )
+    last = (TODAY + timedelta(days=NUDGE_DAYS - 1)).isoformat()
     return TaskSpec(
         owner,
-        "For each of my overdue open to-dos that is assigned to someone else, text that person (at the number in "
-        "my phone contacts) exactly: 'Reminder: \"<to-do title>\" was due on <YYYY-MM-DD>.', and comment on that "
-        f"to-do 'Reminder texted on {TODAY.isoformat()}.'. Tell me the titles of "
-        "those whose assignee is not in my contacts (an empty list if none).",
+        "For each of my open to-dos assigned to someone else that is overdue or due in the next "
+        f"{NUDGE_DAYS} days ({today} to {last}), unless that person has already left a comment on it, text them (at "
+        "the number in my phone contacts) exactly: 'Reminder: \"<to-do title>\" was due on <YYYY-MM-DD>.' for an "
+        "overdue one, or 'Reminder: \"<to-do title>\" is due on <YYYY-MM-DD>.' for one not due yet, and comment on "
+        f"that to-do 'Reminder texted on {today}.'. Tell me the titles of the ones you skipped because the assignee "
+        "had commented.",
         oracle,
         expectations,
     )
