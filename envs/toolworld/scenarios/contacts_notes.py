@@ -109,9 +109,15 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         contacts = first_contacts(view, person)
         top = max(totals, key=lambda n: totals[n])
         reachable = view.rows("SELECT id FROM people WHERE phone_number = ?", top)  # a person, not a shop
-        if reachable and any(not contacts[n]["is_favorite"] and s >= FAVORITE_MINUTES * 60 for n, s in totals.items()):
+        if (
+            reachable
+            and any(not contacts[n]["is_favorite"] and s >= FAVORITE_MINUTES * 60 for n, s in totals.items())
+            and any(texts_between(view, person, n, f"{month}-01", NEXT_MONTH[month]) for n in totals)
+        ):
             candidates.append(person)
-    owner = pick(rng, candidates, f"person who talked to 3+ contacts in {month}, one 20+ minutes", distinct=True)
+    owner = pick(
+        rng, candidates, f"person who talked to 3+ contacts in {month}, one 20+ minutes, one texted", distinct=True
+    )
     totals = talk_seconds(view, owner, month)
     contacts = first_contacts(view, owner)
     names = contact_names(view, owner)
