@@ -114,9 +114,14 @@ def schedule_callbacks(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = []
     for p in view.people_ids():
         found = pending_callbacks(view, p, since)
-        if 3 <= sum(not texted for *_, texted in found) <= 8 and any(texted for *_, texted in found):
+        left = [(number, missed) for _, number, missed, texted in found if not texted]
+        if (
+            3 <= len(left) <= 8
+            and any(texted for *_, texted in found)
+            and any(voicemail_after(view, p, number, missed) for number, missed in left)
+        ):
             candidates.append(p)
-    owner = pick(rng, candidates, "person with missed calls to return, some texted back", distinct=True)
+    owner = pick(rng, candidates, "person with missed calls to return, some texted back, a voicemail", distinct=True)
     pending = [(n, number, missed) for n, number, missed, texted in pending_callbacks(view, owner, since) if not texted]
     personal = calendar_id(view, owner, "Personal")
     look = (
