@@ -349,15 +349,8 @@ def named_contact(title: str, contacts: dict[str, list[dict]]) -> dict | None:
     return same[0] if len(same) == 1 else None
 
 
-@scenario("work_call_details", apps=("todo", "phone"))
-def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
-    """To-dos naming a contact get the 'calls' label (made if missing) and that contact's number; a first name
-    several contacts share is skipped, not guessed."""
-    owners = view.rows(
-        "SELECT owner_id FROM todo_labels GROUP BY owner_id HAVING SUM(name = 'calls') = ? ORDER BY owner_id",
-        int(not other_branch(rng)),
-    )
-    owner = pick(rng, owners, "person with (or without) a 'calls' label", distinct=True)["owner_id"]
+def named_todos(view: WorldView, owner: int) -> list[tuple[dict, dict]]:
+    """Each open to-do of `owner` (active projects) with the one phone contact its title names by first name."""
     contacts: dict[str, list[dict]] = {}
     for c in view.rows("SELECT * FROM phone_contacts WHERE owner_id = ? ORDER BY id", owner):
         contacts.setdefault(c["first_name"], []).append(c)
@@ -366,6 +359,21 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 ORDER BY t.id",
         owner,
     )
+    return [(t, named) for t in tasks if (named := named_contact(t["title"], contacts)) is not None]
+
+
+@scenario("work_call_details", apps=("todo", "phone"))
+def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
+    """To-dos naming a contact get the 'calls' label (made if missing), that contact's number and the day of my last
+    call with them; a first name several contacts share is skipped, not guessed. Deep: 8+ such to-dos, and the last
+    call is only in the phone's call log, read per named contact."""
+    owners = view.rows(
+        "SELECT owner_id FROM todo_labels GROUP BY owner_id HAVING SUM(name = 'calls') = ? ORDER BY owner_id",
+        int(not other_branch(rng)),
+    )
+    owners = [row for row in owners if len(named_todos(view, row["owner_id"])) >= 8]
+    what = "person with (or without) a 'calls' label and 8+ to-dos naming a contact"
+    owner = pick(rng, owners, what, distinct=True)["owner_id"]
     look = (
         login("todo", "phone")
         + fetch_all("open_tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
@@ -379,12 +387,19 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
     act = """
         if 'calls' not in labels:
             apis.todo.create_label(access_token=todo_token, name='calls', color='orange')
+        last_call = {}
         for t in open_tasks:
             names = {word for word in t['title'].split() if word in by_name}
             if len(names) != 1 or len(by_name[next(iter(names))]) != 1:
                 continue
             c = by_name[names.pop()][0]
+            if c['phone_number'] not in last_call:
+                log = apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'],
+                                                   page_limit=1)
+                last_call[c['phone_number']] = log[0]['started_at'][:10] if log else None
+            when = last_call[c['phone_number']]
             text = 'Call ' + c['first_name'] + ' ' + c['last_name'] + ': ' + c['phone_number']
+            text += ' (last call ' + when + ')' if when else ' (no calls yet)'
             apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
                                   labels=sorted(set(t['labels']) | {'calls'}), description=text)
         """
@@ -403,21 +418,26 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="labels",
             )
         )
-    for t in tasks:
-        named = named_contact(t["title"], contacts)
-        if named is None:
-            continue
+    for t, named in named_todos(view, owner):
+        when = view.value(
+            "SELECT substr(MAX(started_at), 1, 10) FROM phone_calls WHERE owner_id = ? AND phone_number = ?",
+            owner,
+            named["phone_number"],
+        )
         values = {
             "labels": ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"calls"})),
-            "description": f"Call {named['first_name']} {named['last_name']}: {named['phone_number']}",
+            "description": f"Call {named['first_name']} {named['last_name']}: {named['phone_number']} "
+            + (f"(last call {when})" if when else "(no calls yet)"),
         }
         expectations.append(Updated("todo_tasks", t["id"], values, f"'{t['title']}' has the label and the number"))
     return TaskSpec(
         owner,
         "Make my open to-dos that mention one of my phone contacts by first name ready for calling: give each the "
         "label 'calls' (keeping its other labels; create the label, orange, if I don't have it) and set its "
-        "description to 'Call <first name> <last name>: <phone number>'. Skip a to-do that names several of my "
-        "contacts, or a first name that more than one of my contacts has.",
+        "description to 'Call <first name> <last name>: <phone number> (last call <YYYY-MM-DD>)', with the day of "
+        "the latest call with that number in my phone's call log (any direction, missed ones too), or '(no calls "
+        "yet)' at the end instead when there is none. Skip a to-do that names several of my contacts, or a first "
+        "name that more than one of my contacts has.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
