@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -17,28 +20,72 @@ OPEN_ACTIVE = (
 )
 
 
+HOUR = timedelta(hours=1)
+
+
+def focus_plan(view: WorldView, owner: int, tasks: list[dict]) -> list[tuple[dict, str]] | None:
+    """Each to-do (in the order given) with the start of its hour: the first free hour of the owner's work day on
+    its due date, after the blocks placed before it that day; None when some day has no free hour left."""
+    free: dict[str, list[list[datetime]]] = {}
+    plan = []
+    for t in tasks:
+        if t["due_date"] not in free:
+            slots = find_free_slots(reader(view, owner), date=t["due_date"], duration_minutes=60)
+            free[t["due_date"]] = [[datetime.fromisoformat(x[k]) for k in ("start", "end")] for x in slots]
+        slot = next((x for x in free[t["due_date"]] if x[1] - x[0] >= HOUR), None)
+        if slot is None:
+            return None
+        plan.append((t, slot[0].isoformat(timespec="minutes")))
+        slot[0] += HOUR
+    return plan
+
+
+def important_soon(view: WorldView, owner: int) -> list[dict]:
+    """The owner's open to-dos of priority 1 or 2 due from tomorrow to two weeks after, in the order blocks are
+    placed: by due date, priority, title."""
+    return view.rows(
+        f"SELECT t.id, t.title, t.due_date, t.priority {OPEN_ACTIVE} AND t.priority <= 2 AND t.due_date >= ? "
+        "AND t.due_date < ? ORDER BY t.due_date, t.priority, t.title",
+        owner,
+        day(1),
+        day(15),
+    )
+
+
+def plannable(view: WorldView, owner: int) -> bool:
+    """6-14 important to-dos, no two of one day, priority and title (their order would be a guess), an hour for
+    each, and an event of mine in the way of at least one (stacking blocks from the work day's start would fail)."""
+    tasks = important_soon(view, owner)
+    if not 6 <= len(tasks) <= 14 or len({(t["due_date"], t["priority"], t["title"]) for t in tasks}) < len(tasks):
+        return False
+    plan = focus_plan(view, owner, tasks)
+    opens = view.value("SELECT work_day_start FROM calendar_settings WHERE person_id = ?", owner) or "09:00"
+    stacked = Counter[str]()
+    for t, begin in plan or []:
+        naive = datetime.fromisoformat(f"{t['due_date']}T{opens}") + stacked[t["due_date"]] * HOUR
+        if datetime.fromisoformat(begin) != naive:
+            return True
+        stacked[t["due_date"]] += 1
+    return False
+
+
 @scenario("work_focus_blocks", apps=("todo", "calendar"))
 def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A one-hour calendar block with a reminder for each important to-do due in the next two weeks."""
+    """A one-hour calendar block with a reminder for each important to-do due in the next two weeks, in the first
+    free hour of my work day, and a comment on the to-do saying when. Deep: free time is asked per to-do (blocks
+    placed earlier that day take their hour), and each to-do gets its comment."""
     start, end = day(1), day(15)
     owners = view.rows(
-        "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.completed = 0 AND p.archived = 0 AND t.priority <= 2 AND t.due_date >= ? AND t.due_date < ? "
-        "GROUP BY t.owner_id HAVING n BETWEEN 5 AND 14 ORDER BY t.owner_id",
+        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 6 AND 14 ORDER BY t.owner_id",
         start,
         end,
     )
-    owner = pick(rng, owners, "person with important to-dos due soon", distinct=True)["owner_id"]
-    hour = rng.choice(("08:00", "09:00", "16:00"))
-    until = f"{int(hour[:2]) + 1:02d}:00"
+    owners = [row for row in owners if plannable(view, row["owner_id"])]
+    owner = pick(rng, owners, "person with important to-dos due soon and free time", distinct=True)["owner_id"]
     minutes = rng.choice((10, 15, 30))
-    tasks = view.rows(
-        f"SELECT t.title, t.due_date {OPEN_ACTIVE} AND t.priority <= 2 AND t.due_date >= ? AND t.due_date < ? "
-        "ORDER BY t.due_date, t.id",
-        owner,
-        start,
-        end,
-    )
+    plan = focus_plan(view, owner, important_soon(view, owner)) or []
     primary = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)
     look = (
         login("todo", "calendar")
@@ -51,67 +98,70 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
             indent="    ",
         )
         + "    soon += found\n"
-        + "print([(t['title'], t['due_date']) for t in soon])\n"
+        + "soon.sort(key=lambda t: (t['due_date'], t['priority'], t['title']))\n"
+        + "print([(t['title'], t['due_date'], t['priority']) for t in soon])\n"
     )
     act = f"""
-        made = []
+        from datetime import datetime, timedelta
+        booked = []
         for t in soon:
-            event = apis.calendar.create_event(access_token=calendar_token, title='Focus: ' + t['title'],
-                                               start=t['due_date'] + 'T{hour}', end=t['due_date'] + 'T{until}',
-                                               reminder_minutes={minutes})
-            made.append(event['event_id'])
+            slots = apis.calendar.find_free_slots(access_token=calendar_token, date=t['due_date'],
+                                                  duration_minutes=60)
+            begin = slots[0]['start'][:16]
+            until = (datetime.fromisoformat(begin) + timedelta(hours=1)).isoformat(timespec='minutes')
+            apis.calendar.create_event(access_token=calendar_token, title='Focus: ' + t['title'], start=begin,
+                                       end=until, reminder_minutes={minutes})
+            apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
+                                       text='Focus time booked: ' + begin.replace('T', ' ') + '.')
+            booked.append((t['title'], begin))
+        print(booked)
         """
     check = (
         fetch_all(
             "events",
             f"apis.calendar.show_events(access_token=calendar_token, query='Focus', date_from={start!r}, "
-            f"date_to={day(15)!r}",
+            f"date_to={end!r}",
         )
         + "print([(e['title'], e['start']) for e in events])\n"
         + DONE
     )
     expectations: list[Expectation] = []
-    alike = Counter((t["title"], t["due_date"]) for t in tasks)  # to-dos of one title due on one day: an event each
-    for (name, due), count in alike.items():
-        title = f"Focus: {name}"
-        times = f" ({count} to-dos of that title are due then)" if count > 1 else ""
-        match = {
-            "calendar_id": primary,
-            "organizer_id": owner,
-            "title": title,
-            "description": "",
-            "location": "",
-            "start": f"{due}T{hour}:00",
-            "end": f"{due}T{until}:00",
-            "all_day": 0,
-            "recurrence": "none",
-            "recurrence_until": None,
-            "status": "confirmed",
-            "busy": 1,
-            "created_at": NOW,
-        }
-        expectations.append(
-            Inserted("calendar_events", match, f"'{title}' on {due} {hour}-{until}{times}", count=count, what="events")
-        )
+    for t, begin in plan:
+        title = f"Focus: {t['title']}"
+        until = (datetime.fromisoformat(begin) + HOUR).isoformat(timespec="seconds")
+        event = new_event(owner, primary, title, f"{begin}:00", until, created_at=NOW)
+        expectations.append(Inserted("calendar_events", event, f"'{title}' on {begin}-{until[11:16]}", what="events"))
         expectations.append(
             Inserted(
                 "calendar_reminders",
                 {
-                    "event_id": NewRow("calendar_events", {"title": title, "start": match["start"]}),
+                    "event_id": NewRow("calendar_events", {"title": title, "start": f"{begin}:00"}),
                     "person_id": owner,
                     "minutes_before": minutes,
                     "method": "popup",
                 },
-                f"'{title}' reminds me {minutes} minutes before{times}",
-                count=count,
+                f"'{title}' reminds me {minutes} minutes before",
                 what="reminders",
+            )
+        )
+        note = f"Focus time booked: {begin.replace('T', ' ')}."
+        expectations.append(
+            Inserted(
+                "todo_comments",
+                {"task_id": t["id"], "owner_id": owner, "text": note, "created_at": NOW},
+                f"'{t['title']}' gets the comment '{note}'",
+                what="comments",
             )
         )
     return TaskSpec(
         owner,
         f"Block time for my important to-dos: for each open to-do of priority 1 or 2 due from tomorrow ({start}) "
-        f"to two weeks after that (before {end}), add an event 'Focus: <to-do title>' to my primary calendar on its "
-        f"due date from {hour} to {until}, with a reminder {minutes} minutes before.",
+        f"to two weeks after that (before {end}), add a one-hour event 'Focus: <to-do title>' to my primary calendar "
+        "on its due date, starting at the earliest time of my work day from which I am free for a whole hour (as "
+        "my calendar's free slots show it; gaps between my events count). Place them in order of due date, then "
+        "priority (1 first), then "
+        f"title, so a block placed earlier that day is no longer free time. Give each a reminder {minutes} minutes "
+        "before, and comment on the to-do 'Focus time booked: <YYYY-MM-DD HH:MM>.' with its block's start.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
