@@ -10,24 +10,36 @@ from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+LAST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1) AS last"
+
 
 @scenario("work_review_note", apps=("todo", "notes"))
 def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A month's review: completed to-dos by project, what is still overdue, in a notebook made if missing."""
+    """A month's review: completed to-dos by project and the overdue priority-1 ones, each with its latest comment,
+    in a notebook made if missing. Deep: 10-20 completed and 2+ overdue urgent to-dos, whose comments are only in
+    show_task_comments, read per to-do (at least one has some)."""
     since = day(-rng.choice((21, 30, 45)))
     owners = view.rows(
-        "SELECT owner_id, COUNT(*) AS n FROM todo_tasks WHERE completed = 1 AND completed_at >= ? "
-        "GROUP BY owner_id HAVING n BETWEEN 4 AND 20 ORDER BY owner_id",
+        "SELECT owner_id, COUNT(*) AS n FROM todo_tasks t WHERE completed = 1 AND completed_at >= ? "
+        "GROUP BY owner_id HAVING n BETWEEN 10 AND 20 "
+        "AND SUM(EXISTS (SELECT 1 FROM todo_comments c WHERE c.task_id = t.id)) > 0 ORDER BY owner_id",
         since,
     )
-    owner = pick(rng, owners, "person with to-dos completed lately", distinct=True)["owner_id"]
+    urgent_late = (
+        f"SELECT t.title, p.name, {LAST_COMMENT} FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.due_date < ? AND t.priority = 1"
+    )
+    owners = [row for row in owners if len(view.rows(urgent_late, row["owner_id"], TODAY)) >= 2]
+    owner = pick(rng, owners, "person with to-dos completed lately and urgent ones overdue", distinct=True)
+    owner = owner["owner_id"]
     notebook = rng.choice(("Journal", "Personal", "Projects"))
     done = view.rows(
-        "SELECT t.title, p.name FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
-        "AND t.completed = 1 AND t.completed_at >= ? ORDER BY t.id",
+        f"SELECT t.title, p.name, {LAST_COMMENT} FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 1 AND t.completed_at >= ? ORDER BY t.id",
         owner,
         since,
     )
+    urgent = view.rows(urgent_late, owner, TODAY)
     overdue = view.value(
         "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
         "AND t.completed = 0 AND p.archived = 0 AND t.due_date < ?",
@@ -36,7 +48,9 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     found = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = ?", owner, notebook)
     title = f"Review {TODAY}"
-    lines = [f"{r['name']}: {r['title']}" for r in done] + [f"Completed: {len(done)}", f"Still overdue: {overdue}"]
+    lines = [f"{r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in done]
+    lines += [f"Completed: {len(done)}", f"Still overdue: {overdue}"]
+    lines += [f"Overdue: {r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in urgent]
     look = (
         login("todo", "notes")
         + fetch_all("done", f"apis.todo.show_completed_tasks(access_token=todo_token, since={since!r}")
@@ -50,8 +64,13 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
             book_id = apis.notes.create_notebook(access_token=notes_token, name={notebook!r})['notebook_id']
         else:
             book_id = book['notebook_id']
-        lines = [t['project']['name'] + ': ' + t['title'] for t in done]
+        def with_comment(t, line):
+            comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            return line + ' - ' + comments[-1]['text'] if comments else line
+        lines = [with_comment(t, t['project']['name'] + ': ' + t['title']) for t in done]
         lines += ['Completed: ' + str(len(done)), 'Still overdue: ' + str(len(late))]
+        lines += [with_comment(t, 'Overdue: ' + t['project']['name'] + ': ' + t['title'])
+                  for t in late if t['priority'] == 1]
         made = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines),
                                       tags=['review'], notebook_id=book_id)
         """
@@ -74,8 +93,9 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
         Inserted(
             "notes_notes",
             new_note(owner, title, HasLines(lines), tags="review", notebook_id=book_id),
-            f"a note '{title}' in '{notebook}' tagged review: each completed to-do as 'project: title', then the "
-            "two count lines",
+            f"a note '{title}' in '{notebook}' tagged review: each completed to-do as 'project: title', the two "
+            "count lines, each overdue priority-1 to-do as 'Overdue: project: title' (each to-do with its latest "
+            "comment after ' - ' if it has any)",
             what="notes",
         ),
         Answer(
@@ -88,8 +108,10 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Write my review of the to-dos I completed since {since}: a new note titled '{title}', tagged 'review', in "
         f"my '{notebook}' notebook (make that notebook if I don't have it). One line per completed to-do as "
-        "'<project name>: <to-do title>', then a line 'Completed: <how many>' and a line 'Still overdue: <how many "
-        "of my open to-dos are overdue>'. Tell me how many I completed.",
+        "'<project name>: <to-do title>', followed by ' - <the text of its latest comment>' if it has comments, "
+        "then a line 'Completed: <how many>' and a line 'Still overdue: <how many "
+        "of my open to-dos are overdue>', and last a line 'Overdue: <project name>: <to-do title>' for each overdue "
+        "open to-do of priority 1, its latest comment added the same way. Tell me how many I completed.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
