@@ -233,19 +233,23 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_deadline_calendar", apps=("todo", "calendar"))
 def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Priority-1 deadlines as all-day, free events on a 'Deadlines' calendar, made when missing."""
+    """Priority-1 deadlines as all-day, free events on a 'Deadlines' calendar, made when missing, each described with
+    its project and latest comment, and a to-do reminder two days ahead. Deep: 6-14 deadlines, whose comments are
+    only in show_task_comments, read per to-do (at least one has some), and a reminder added to each."""
     days = rng.choice((30, 45))
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ? "
-        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 4 AND 14 ORDER BY t.owner_id",
+        "GROUP BY t.owner_id HAVING COUNT(*) BETWEEN 6 AND 14 "
+        "AND SUM(EXISTS (SELECT 1 FROM todo_comments c WHERE c.task_id = t.id)) > 0 ORDER BY t.owner_id",
         TODAY,
         day(days),
     )
-    owner = pick(rng, owners, "person with priority-1 deadlines ahead", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with priority-1 deadlines ahead, one commented", distinct=True)["owner_id"]
     color = rng.choice(("red", "orange", "purple"))
     tasks = view.rows(
-        f"SELECT t.title, t.due_date, p.name {OPEN_ACTIVE} AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ?",
+        "SELECT t.id, t.title, t.due_date, p.name, (SELECT c.text FROM todo_comments c WHERE c.task_id = t.id "
+        f"ORDER BY c.id DESC LIMIT 1) AS last {OPEN_ACTIVE} AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ?",
         owner,
         TODAY,
         day(days),
@@ -268,10 +272,17 @@ def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
             calendar_id = made['calendar_id']
         else:
             calendar_id = deadlines['calendar_id']
+        from datetime import date, timedelta
         for t in due:
+            about = 'Project: ' + t['project']['name']
+            comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            if comments:
+                about += '\\nLatest comment: ' + comments[-1]['text']
             apis.calendar.create_event(access_token=calendar_token, calendar_id=calendar_id, title='Due: ' + t['title'],
-                                       start=t['due_date'], all_day=True, busy=False,
-                                       description='Project: ' + t['project']['name'])
+                                       start=t['due_date'], all_day=True, busy=False, description=about)
+            ahead = (date.fromisoformat(t['due_date']) - timedelta(days=2)).isoformat() + 'T09:00'
+            if ahead > {NOW[:16]!r}:
+                apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=ahead)
         """
     check = (
         fetch_all("events", "apis.calendar.show_events(access_token=calendar_token, calendar_id=calendar_id")
@@ -300,11 +311,12 @@ def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     for t in tasks:
         title = f"Due: {t['title']}"
+        about = f"Project: {t['name']}" + (f"\nLatest comment: {t['last']}" if t["last"] else "")
         match = {
             "calendar_id": calendar,
             "organizer_id": owner,
             "title": title,
-            "description": f"Project: {t['name']}",
+            "description": about,
             "location": "",
             "start": f"{t['due_date']}T00:00:00",
             "end": f"{day_after(t['due_date'])}T00:00:00",
@@ -316,12 +328,24 @@ def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
             "created_at": NOW,
         }
         expectations.append(Inserted("calendar_events", match, f"an all-day, free '{title}' on {t['due_date']}"))
+        ahead = f"{date.fromisoformat(t['due_date']) - timedelta(days=2)}T09:00:00"
+        if ahead > NOW:
+            expectations.append(
+                Inserted(
+                    "todo_reminders",
+                    {"task_id": t["id"], "owner_id": owner, "remind_at": ahead},
+                    f"'{t['title']}' reminds me at {ahead[:16]}",
+                    what="reminders",
+                )
+            )
     return TaskSpec(
         owner,
         f"Put my deadlines on my calendar: for each open priority-1 to-do due from today up to {day(days - 1)}, add "
         "an all-day event 'Due: <to-do title>' on its due date, showing me as free, with the description "
-        f"'Project: <its project name>', on my calendar named 'Deadlines' (make it, {color}, of kind 'other', if I "
-        "have none).",
+        "'Project: <its project name>' (and when the to-do has comments, a second line 'Latest comment: <the text "
+        f"of its latest comment>'), on my calendar named 'Deadlines' (make it, {color}, of kind 'other', if I "
+        "have none). Also give each of those to-dos a reminder at 09:00 two days before its due date, when that "
+        "is still ahead.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
