@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from typing import Any
 
+from envs.toolworld.apps.phone import search_text_messages
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._work import DONE, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -198,66 +201,117 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("work_overdue_nudge", apps=("todo", "phone"))
-def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: text a collaborator their overdue to-dos of a shared project only past a threshold."""
-    pairs = view.rows(
-        "SELECT p.id, p.owner_id, p.name, f.id AS person_id, f.first_name || ' ' || f.last_name AS full, "
-        "COUNT(t.id) AS n FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id "
-        "JOIN people f ON f.id = c.person_id JOIN todo_tasks t ON t.project_id = p.id AND t.assignee_id = f.id "
-        "AND t.completed = 0 AND t.due_date < ? WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM phone_contacts k "
-        "WHERE k.owner_id = p.owner_id AND k.email = f.email) GROUP BY c.id ORDER BY c.id",
+def late_helpers(view: WorldView, owner: int) -> dict[int, dict[str, Any]]:
+    """The collaborators of the owner's active projects with overdue open to-dos assigned to them there: each with
+    their name, those to-dos, and when the owner last texted their contact's number (None: never)."""
+    rows = view.rows(
+        "SELECT t.id, t.title, p.name AS project, f.id AS person_id, f.first_name || ' ' || f.last_name AS full, "
+        "(SELECT k.phone_number FROM phone_contacts k WHERE k.owner_id = p.owner_id AND k.email = f.email "
+        "ORDER BY k.id LIMIT 1) AS number FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "JOIN todo_collaborators c ON c.project_id = p.id AND c.person_id = t.assignee_id "
+        "JOIN people f ON f.id = t.assignee_id WHERE p.owner_id = ? AND p.archived = 0 AND t.completed = 0 "
+        "AND t.due_date < ? ORDER BY t.id",
+        owner,
         TODAY,
     )
-    pair = pick(rng, pairs, "collaborator with overdue assigned to-dos", distinct=True)
-    limit = pair["n"] if other_branch(rng) else max(0, pair["n"] - rng.choice((1, 2)))
-    titles = [
-        r["title"]
-        for r in view.rows(
-            "SELECT title FROM todo_tasks WHERE project_id = ? AND assignee_id = ? AND completed = 0 AND due_date < ?",
-            pair["id"],
-            pair["person_id"],
-            TODAY,
+    helpers: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        helper = helpers.setdefault(r["person_id"], {"full": r["full"], "number": r["number"], "tasks": []})
+        helper["tasks"].append(r)
+    for helper in helpers.values():
+        sent = helper["number"] and search_text_messages(
+            reader(view, owner), phone_number=helper["number"], direction="sent"
         )
-    ]
-    first = pair["full"].split()[0]
+        helper["last"] = sent[0]["sent_at"][:10] if sent else None
+    return helpers
+
+
+def nudge_since(helpers: dict[int, dict[str, Any]], quiet: bool) -> str | None:
+    """The day from which a text of mine means "no nudge": for a quiet variant the earliest last text (everyone was
+    texted since), else the latest (someone texted that day is left alone, someone texted before gets a text); None
+    when the helpers cannot pose that case (or have fewer than 3 overdue to-dos between them)."""
+    if sum(len(h["tasks"]) for h in helpers.values()) < 3 or any(h["number"] is None for h in helpers.values()):
+        return None
+    days = sorted(h["last"] or "" for h in helpers.values())
+    if quiet:
+        return days[0] or None
+    return days[-1] if len(days) >= 2 and days[0] < days[-1] else None
+
+
+@scenario("work_overdue_nudge", apps=("todo", "phone"))
+def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: each collaborator of my shared projects with overdue to-dos gets a text listing them, and each
+    listed to-do a comment, unless I texted them lately. Deep: every shared project's collaborators, the overdue
+    list, and each person's texts with me (only in the phone) are read; one is left alone, another nudged."""
+    quiet = other_branch(rng)
+    owners = view.rows(
+        "SELECT DISTINCT p.owner_id FROM todo_projects p JOIN todo_collaborators c ON c.project_id = p.id "
+        "WHERE p.archived = 0 ORDER BY p.owner_id"
+    )
+    owners = [row for row in owners if nudge_since(late_helpers(view, row["owner_id"]), quiet)]
+    owner = pick(rng, owners, "person whose collaborators have overdue to-dos", distinct=True)["owner_id"]
+    helpers = late_helpers(view, owner)
+    since = nudge_since(helpers, quiet)
+    note = f"Reminded by text on {TODAY}."
     look = (
         login("todo", "phone")
-        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={pair['name']!r}")
-        + f"project = next(p for p in projects if p['name'] == {pair['name']!r})\n"
-        + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
-        + f"person = next(p for p in people if p['name'] == {pair['full']!r})\n"
-        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
-        + "theirs = [t['title'] for t in late if t['assignee_email'] == person['email']]\n"
-        + "print(person, theirs)\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + "members = {}\n"
+        + "for p in projects:\n"
+        + "    if p['shared']:\n"
+        + fetch_all(
+            "people", "apis.todo.show_collaborators(access_token=todo_token, project_id=p['project_id']", "        "
+        )
+        + "        members[p['project_id']] = {m['email']: m['name'] for m in people if m['role'] == 'collaborator'}\n"
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + "theirs, names = {}, {}\n"
+        + "for t in late:\n"
+        + "    helping = members.get(t['project']['project_id'], {})\n"
+        + "    if t['assignee_email'] in helping:\n"
+        + "        theirs.setdefault(t['assignee_email'], []).append(t)\n"
+        + "        names[t['assignee_email']] = helping[t['assignee_email']]\n"
+        + "print({names[e]: [t['title'] for t in ts] for e, ts in theirs.items()})\n"
     )
     act = f"""
-        if len(theirs) > {limit}:
-            contact = next(c for c in apis.phone.search_contacts(access_token=phone_token, query=person['email'])
-                           if c['email'] == person['email'])
-            text = 'Overdue in {pair["name"]}:\\n' + '\\n'.join(theirs)
+        for email, tasks in theirs.items():
+            contact = next(c for c in apis.phone.search_contacts(access_token=phone_token, query=email)
+                           if c['email'] == email)
+            recent = apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'],
+                                                     direction='sent', sent_after={since!r}, page_limit=1)
+            if recent:
+                print('texted lately:', names[email], recent[0]['sent_at'])
+                continue
+            text = 'Overdue:\\n' + '\\n'.join(t['project']['name'] + ': ' + t['title'] for t in tasks)
             apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
-        else:
-            print('not more than {limit}: nothing to send')
+            for t in tasks:
+                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={note!r})
         """
     expectations: list[Expectation] = []
-    if len(titles) > limit:
-        expectations.append(
-            text_to(
-                pair["owner_id"],
-                pair["person_id"],
-                [f"Overdue in {pair['name']}:", *titles],
-                f"one text to {pair['full']} with the header and exactly their overdue titles",
+    for person, helper in helpers.items():
+        if helper["last"] is not None and helper["last"] >= str(since):
+            continue
+        lines = ["Overdue:", *(f"{t['project']}: {t['title']}" for t in helper["tasks"])]
+        expectations.append(text_to(owner, person, lines, f"one text to {helper['full']} listing their overdue to-dos"))
+        expectations += [
+            Inserted(
+                "todo_comments",
+                {"task_id": t["id"], "owner_id": owner, "text": note, "created_at": NOW},
+                f"'{t['title']}' ({helper['full']}) gets the comment '{note}'",
+                what="comments",
             )
-        )
+            for t in helper["tasks"]
+        ]
+    names = [h["full"] for h in helpers.values()]
     return TaskSpec(
-        pair["owner_id"],
-        f"Check my shared '{pair['name']}' to-do project: if more than {limit} of the open to-dos assigned to "
-        f"{pair['full']} are overdue, text {first} (number in my phone contacts) a message whose first line is "
-        f"'Overdue in {pair['name']}:' followed by the title of each of those overdue to-dos, one per line. If not, "
-        "don't send anything. Either way, tell me the titles of their overdue to-dos there.",
-        Solution().step(look).step(act).step("apis.supervisor.complete_task(answer=theirs)\n").steps(),
-        [*expectations, Answer(titles, f"the answer lists the overdue to-dos of {pair['full']}")],
+        owner,
+        "Nudge the people who help me with my to-dos. In each of my projects I share with others, find the open "
+        "to-dos assigned to a collaborator (not me) that are overdue. Text each such person (number in my phone "
+        "contacts) one message: a first line 'Overdue:', then one line per overdue to-do of theirs as '<project "
+        f"name>: <to-do title>', and add the comment '{note}' to each to-do you list. But leave alone anyone I "
+        f"have already texted on or after {since}: no text, no comments. Tell me the full names of all the "
+        "collaborators with overdue to-dos, texted or not.",
+        Solution().step(look).step(act).step(f"apis.supervisor.complete_task(answer={names!r})\n").steps(),
+        [*expectations, Answer(names, "the answer names every collaborator with overdue to-dos")],
         noop_pass=not expectations,
     )
 
