@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from envs.toolworld.apps._calendar_people import find_free_slots
-from envs.toolworld.evaluate import Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
@@ -167,9 +168,24 @@ def focus_blocks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def gone_off(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """The owner's overdue open to-dos (active projects) that have reminders, every one already past, with them."""
+    late = view.rows(f"SELECT t.id, t.title {OPEN_ACTIVE} AND t.due_date < ? ORDER BY t.id", owner, TODAY)
+    found = []
+    for t in late:
+        reminders = view.rows(
+            "SELECT id, remind_at FROM todo_reminders WHERE task_id = ? AND owner_id = ?", t["id"], owner
+        )
+        if reminders and all(r["remind_at"] <= NOW for r in reminders):
+            found.append({**t, "reminders": reminders})
+    return found
+
+
 @scenario("work_task_reminders", apps=("todo",))
 def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A reminder for every to-do due this week that has none yet; today's go in the evening (morning has passed)."""
+    """A reminder for every to-do due this week that has none yet; today's go in the evening (morning has passed);
+    overdue to-dos whose reminders have all gone off are snoozed to tomorrow. Deep: 4+ overdue to-dos to snooze,
+    told from the many overdue ones without reminders by the reminder list, each reminder deleted, a new one added."""
     days = rng.choice((7, 10, 14))
     owners = view.rows(
         "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
@@ -179,7 +195,8 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         TODAY,
         day(days),
     )
-    owner = pick(rng, owners, "person with a reminder on a to-do due soon", distinct=True)["owner_id"]
+    owners = [row for row in owners if len(gone_off(view, row["owner_id"])) >= 4]
+    owner = pick(rng, owners, "person with a reminder on a to-do due soon, 4+ gone off", distinct=True)["owner_id"]
     hour = rng.choice(("08:00", "09:00"))
     tasks = view.rows(
         f"SELECT t.id, t.title, t.due_date, (SELECT COUNT(*) FROM todo_reminders r WHERE r.task_id = t.id) AS has "
@@ -192,8 +209,9 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         login("todo")
         + fetch_all("soon", f"apis.todo.show_upcoming_tasks(access_token=todo_token, days={days}")
         + fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token, include_past=True")
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
         + "has = {r['task_id'] for r in reminders}\n"
-        + "print([(t['task_id'], t['title'], t['due_date'], t['task_id'] in has) for t in soon])\n"
+        + "print([(t['task_id'], t['title'], t['due_date'], t['task_id'] in has) for t in soon + late])\n"
     )
     act = f"""
         for t in soon:
@@ -201,6 +219,12 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
                 continue
             when = t['due_date'] + ('T18:00' if t['due_date'] == {TODAY!r} else 'T{hour}')
             apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=when)
+        for t in late:
+            theirs = [r for r in reminders if r['task_id'] == t['task_id']]
+            if theirs and all(r['remind_at'] <= {NOW!r} for r in theirs):
+                for r in theirs:
+                    apis.todo.delete_reminder(access_token=todo_token, reminder_id=r['reminder_id'])
+                apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at='{day(1)}T{hour}')
         """
     check = (
         fetch_all("after", "apis.todo.show_reminders(access_token=todo_token")
@@ -221,11 +245,29 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         for t in tasks
         if not t["has"]
     ]
+    snoozed = gone_off(view, owner)
+    expectations.append(
+        Deleted(
+            "todo_reminders",
+            frozenset(r["id"] for t in snoozed for r in t["reminders"]),
+            "the gone-off reminders of the overdue to-dos are deleted",
+        )
+    )
+    expectations += [
+        Inserted(
+            "todo_reminders",
+            {"task_id": t["id"], "owner_id": owner, "remind_at": f"{day(1)}T{hour}:00"},
+            f"the overdue '{t['title']}' reminds me tomorrow at {hour}",
+            what="reminders",
+        )
+        for t in snoozed
+    ]
     return TaskSpec(
         owner,
         f"Every open to-do due in the next {days} days (today included) that has no reminder yet should remind me on "
         f"its due date at {hour}, except those due today, which remind me at 18:00 today. Leave the to-dos that "
-        "already have a reminder alone.",
+        "already have a reminder alone. Also snooze what has gone off: each overdue open to-do that has reminders, "
+        f"none of them still ahead, gets those reminders deleted and a new one tomorrow ({day(1)}) at {hour}.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
