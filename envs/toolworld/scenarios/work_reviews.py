@@ -263,23 +263,26 @@ def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_assigned_digest", apps=("todo", "notes"))
 def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
-    """What others handed me: a note of my open to-dos in projects shared with me (owner named), and an apology
-    comment on each overdue one; my own projects' assignments are distractors."""
+    """What others handed me: a note of my open to-dos in projects shared with me (owner named, latest comment
+    added), and an apology comment and a reminder on each overdue one; my own projects' assignments are
+    distractors. Deep: 5-12 to-dos whose comments are only in show_task_comments, read per to-do (one has some)."""
     people = view.rows(
         "SELECT t.assignee_id FROM todo_tasks t WHERE t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id "
-        "AND t.completed = 0 GROUP BY t.assignee_id HAVING COUNT(*) BETWEEN 3 AND 12 ORDER BY t.assignee_id"
+        "AND t.completed = 0 GROUP BY t.assignee_id HAVING COUNT(*) BETWEEN 5 AND 12 "
+        "AND SUM(EXISTS (SELECT 1 FROM todo_comments c WHERE c.task_id = t.id)) > 0 ORDER BY t.assignee_id"
     )
     me = pick(rng, people, "person with to-dos assigned in others' projects", distinct=True)["assignee_id"]
     comment = rng.choice(("On it, sorry for the delay.", "Still on my list, will do it this week."))
     tasks = view.rows(
-        "SELECT t.id, t.title, t.due_date, p.name, o.first_name || ' ' || o.last_name AS owner FROM todo_tasks t "
+        f"SELECT t.id, t.title, t.due_date, p.name, o.first_name || ' ' || o.last_name AS owner, {LAST_COMMENT} "
+        "FROM todo_tasks t "
         "JOIN todo_projects p ON p.id = t.project_id JOIN people o ON o.id = p.owner_id WHERE t.assignee_id = ? "
         "AND t.owner_id != ? AND t.completed = 0 ORDER BY t.id",
         me,
         me,
     )
     title = f"Assigned to me {TODAY}"
-    lines = [f"{t['name']} ({t['owner']}): {t['title']}" for t in tasks]
+    lines = [f"{t['name']} ({t['owner']}): {t['title']}" + (f" - {t['last']}" if t["last"] else "") for t in tasks]
     late = [t for t in tasks if t["due_date"] and t["due_date"] < TODAY]
     look = (
         login("todo", "notes")
@@ -290,12 +293,17 @@ def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print([(t['title'], t['project']['name']) for t in theirs])\n"
     )
     act = f"""
-        lines = [t['project']['name'] + ' (' + owners[t['project']['project_id']] + '): ' + t['title'] for t in theirs]
+        lines = []
+        for t in theirs:
+            line = t['project']['name'] + ' (' + owners[t['project']['project_id']] + '): ' + t['title']
+            comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            lines.append(line + ' - ' + comments[-1]['text'] if comments else line)
         apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))
         late = 0
         for t in theirs:
             if t['due_date'] and t['due_date'] < {TODAY!r}:
                 apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={comment!r})
+                apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at='{day(1)}T09:00')
                 late += 1
         """
     check = (
@@ -307,7 +315,8 @@ def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         Inserted(
             "notes_notes",
             new_note(me, title, HasLines(lines)),
-            f"a note '{title}' with one 'project (owner): title' line per to-do others assigned me",
+            f"a note '{title}' with one 'project (owner): title' line per to-do others assigned me (its latest "
+            "comment after ' - ')",
             what="notes",
         )
     ]
@@ -320,13 +329,23 @@ def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for t in late
     ]
+    expectations += [
+        Inserted(
+            "todo_reminders",
+            {"task_id": t["id"], "owner_id": me, "remind_at": f"{day(1)}T09:00:00"},
+            f"the overdue '{t['title']}' reminds me tomorrow at 09:00",
+            what="reminders",
+        )
+        for t in late
+    ]
     expectations.append(Answer(len(late), f"the answer is how many of them are overdue ({len(late)})"))
     return TaskSpec(
         me,
         f"Other people assigned me to-dos in projects they shared with me. Make a note titled '{title}' listing each "
-        "of those that is still open, one per line as '<project name> (<owner's full name>): <to-do title>' (not "
-        f"to-dos of my own projects). On each of them that is overdue, add the comment '{comment}'. Tell me how many "
-        "are overdue.",
+        "of those that is still open, one per line as '<project name> (<owner's full name>): <to-do title>', "
+        "followed by ' - <the text of its latest comment>' if it has comments (not to-dos of my own projects). On "
+        f"each of them that is overdue, add the comment '{comment}' and a reminder for tomorrow ({day(1)}) at "
+        "09:00. Tell me how many are overdue.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
