@@ -27,17 +27,24 @@ def text_to(owner: int, receiver: int, lines: list[str], requirement: str) -> In
 
 @scenario("work_assign_and_text", apps=("todo", "phone"))
 def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Hand a collaborator every unassigned open to-do of a shared project, then text them their whole list."""
+    """Hand a collaborator every unassigned open to-do of a shared project, then text them their whole list, each
+    with its latest comment for context. Deep: 6-20 to-dos to hand over, whose comments are only in
+    show_task_comments, read per to-do (one of theirs has some)."""
     pairs = view.rows(
         "SELECT p.id, p.owner_id, p.name, f.id AS person_id, f.first_name || ' ' || f.last_name AS full, f.email "
         "FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id JOIN people f ON f.id = c.person_id "
         "WHERE p.archived = 0 AND EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = p.owner_id "
         "AND k.email = f.email) AND (SELECT COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 "
-        "AND t.assignee_id IS NULL) BETWEEN 6 AND 20 ORDER BY c.id"
+        "AND t.assignee_id IS NULL) BETWEEN 6 AND 20 AND EXISTS (SELECT 1 FROM todo_tasks t JOIN todo_comments m "
+        "ON m.task_id = t.id WHERE t.project_id = p.id AND t.completed = 0 AND (t.assignee_id IS NULL "
+        "OR t.assignee_id = f.id)) ORDER BY c.id"
     )
-    pair = pick(rng, pairs, "collaborator of a shared project with unassigned to-dos", distinct=True)
+    pair = pick(rng, pairs, "collaborator of a shared project with unassigned to-dos, one commented", distinct=True)
     tasks = view.rows(
-        "SELECT id, title, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 ORDER BY id", pair["id"]
+        "SELECT t.id, t.title, t.assignee_id, (SELECT m.text FROM todo_comments m WHERE m.task_id = t.id "
+        "ORDER BY m.id DESC LIMIT 1) AS last FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 "
+        "ORDER BY t.id",
+        pair["id"],
     )
     look = (
         login("todo", "phone")
@@ -56,9 +63,10 @@ def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
         for t in open_tasks:
             if t['assignee_email'] is None:
                 apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=person['email'])
-                mine.append(t['title'])
-            elif t['assignee_email'] == person['email']:
-                mine.append(t['title'])
+            elif t['assignee_email'] != person['email']:
+                continue
+            comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            mine.append(t['title'] + ' - ' + comments[-1]['text'] if comments else t['title'])
         contact = next(c for c in apis.phone.search_contacts(access_token=phone_token, query=person['email'])
                        if c['email'] == person['email'])
         apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
@@ -76,15 +84,20 @@ def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
         for t in tasks
         if t["assignee_id"] is None
     ]
-    titles = [t["title"] for t in tasks if t["assignee_id"] in (None, pair["person_id"])]
+    titles = [
+        t["title"] + (f" - {t['last']}" if t["last"] else "")
+        for t in tasks
+        if t["assignee_id"] in (None, pair["person_id"])
+    ]
     expectations.append(
-        text_to(pair["owner_id"], pair["person_id"], titles, f"one text to {pair['full']} with exactly their titles")
+        text_to(pair["owner_id"], pair["person_id"], titles, f"one text to {pair['full']} with exactly their to-dos")
     )
     return TaskSpec(
         pair["owner_id"],
         f"In my shared '{pair['name']}' to-do project, assign every open to-do that nobody is assigned to yet to "
         f"{pair['full']}. Then text {pair['full'].split()[0]} (number in my phone contacts) the titles of all the open "
-        "to-dos of that project now assigned to them, one per line and nothing else.",
+        "to-dos of that project now assigned to them, one per line and nothing else, each followed by ' - <the text "
+        "of its latest comment>' if it has comments.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
