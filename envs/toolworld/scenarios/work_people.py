@@ -10,7 +10,7 @@ from envs.toolworld.apps.phone import search_text_messages
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY
+from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -41,9 +41,8 @@ def assign_and_text(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     pair = pick(rng, pairs, "collaborator of a shared project with unassigned to-dos, one commented", distinct=True)
     tasks = view.rows(
-        "SELECT t.id, t.title, t.assignee_id, (SELECT m.text FROM todo_comments m WHERE m.task_id = t.id "
-        "ORDER BY m.id DESC LIMIT 1) AS last FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 "
-        "ORDER BY t.id",
+        f"SELECT t.id, t.title, t.assignee_id, {LAST_COMMENT} FROM todo_tasks t WHERE t.project_id = ? "
+        "AND t.completed = 0 ORDER BY t.id",
         pair["id"],
     )
     look = (

@@ -7,10 +7,8 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
-
-LAST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1) AS last"
 
 
 @scenario("work_review_note", apps=("todo", "notes"))

@@ -12,7 +12,7 @@ from envs.toolworld.evaluate import Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OPEN_ACTIVE = (
@@ -290,8 +290,8 @@ def deadline_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     owner = pick(rng, owners, "person with priority-1 deadlines ahead, one commented", distinct=True)["owner_id"]
     color = rng.choice(("red", "orange", "purple"))
     tasks = view.rows(
-        "SELECT t.id, t.title, t.due_date, p.name, (SELECT c.text FROM todo_comments c WHERE c.task_id = t.id "
-        f"ORDER BY c.id DESC LIMIT 1) AS last {OPEN_ACTIVE} AND t.priority = 1 AND t.due_date >= ? AND t.due_date < ?",
+        f"SELECT t.id, t.title, t.due_date, p.name, {LAST_COMMENT} {OPEN_ACTIVE} AND t.priority = 1 "
+        "AND t.due_date >= ? AND t.due_date < ?",
         owner,
         TODAY,
         day(days),
