@@ -14,8 +14,10 @@ DONE = "apis.supervisor.complete_task()\n"
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
 PLAIN_NOTE = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": None, "trashed_at": None}
-# A column `last` of a query on todo_tasks t: the text of the task's latest comment (NULL without comments)
-LAST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1) AS last"
+# In a query on todo_tasks t: the text of t's latest comment (NULL without comments), latest as show_task_comments
+# orders them (by id); LAST_COMMENT is that as a column `last`
+LATEST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1)"
+LAST_COMMENT = f"{LATEST_COMMENT} AS last"
 
 
 def day(offset: int) -> str:

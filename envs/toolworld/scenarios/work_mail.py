@@ -8,9 +8,8 @@ from collections import Counter
 from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, TODAY, day
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 ASK_TAKER = "Overdue and nobody has it: can someone take it?"
