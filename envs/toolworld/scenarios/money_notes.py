@@ -5,8 +5,9 @@ from __future__ import annotations
 import calendar
 import random
 from datetime import date
+from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Matcher, NewRow, Outcome
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_note
@@ -14,10 +15,91 @@ from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 MONTHS = ["2026-02", "2026-03", "2026-04"]
+QUARTERS = [
+    ("2025-10-01", "2025-12-31", "Q4 2025"),
+    ("2026-01-01", "2026-03-31", "Q1 2026"),
+    ("2025-07-01", "2025-09-30", "Q3 2025"),
+]
+ITEMS_SQL = (
+    "SELECT i.product_id, i.quantity, i.unit_price, p.name, p.category FROM shop_order_items i "
+    "JOIN shop_products p ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id"
+)
 
 
 def _month_words(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+
+
+class InOrder(Matcher):
+    """A text whose non-empty lines are exactly `lines` in this order (case and spacing aside)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = [_key(x) for x in lines]
+
+    def __call__(self, value: object, outcome: Outcome) -> bool:
+        return isinstance(value, str) and [_key(x) for x in value.splitlines() if x.strip()] == self.lines
+
+    def __repr__(self) -> str:
+        return f"the lines {self.lines} in this order"
+
+
+def _key(line: str) -> str:
+    return " ".join(line.lower().split())
+
+
+def _quarter_orders(view: WorldView, start: str, end: str) -> dict[int, list[dict[str, Any]]]:
+    """Each shopper's orders placed from `start` to `end` that were not cancelled, oldest first."""
+    orders: dict[int, list[dict[str, Any]]] = {}
+    for o in view.rows(
+        "SELECT * FROM shop_orders WHERE status != 'cancelled' AND created_at BETWEEN ? AND ? || 'T23:59:59' "
+        "ORDER BY owner_id, created_at, id",
+        start,
+        end,
+    ):
+        orders.setdefault(o["owner_id"], []).append(o)
+    return orders
+
+
+def _household_items(view: WorldView, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The home and kitchen items of `orders`, less those whose return was approved or refunded."""
+    kept = []
+    for o in orders:
+        returned = {
+            r["product_id"]
+            for r in view.rows(
+                "SELECT product_id FROM shop_returns WHERE order_id = ? AND status IN ('approved', 'refunded')",
+                o["id"],
+            )
+        }
+        for i in view.rows(ITEMS_SQL, o["id"]):
+            if i["category"] in ("home", "kitchen") and i["product_id"] not in returned:
+                cost = round(i["quantity"] * i["unit_price"], 2)
+                kept.append({**i, "cost": cost, "order_id": o["id"], "day": o["created_at"][:10]})
+    return kept
+
+
+def _finance_notebook(view: WorldView, owner: int) -> tuple[list[Expectation], Any]:
+    """(the expectation that a 'Finance' notebook is created, if the owner has none; its id or a NewRow)."""
+    notebook = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Finance'", owner)
+    if notebook:
+        return [], notebook[0]["id"]
+    created = Inserted(
+        "notes_notebooks",
+        {"owner_id": owner, "name": "Finance", "description": ""},
+        "a notebook 'Finance' is created (I had none)",
+        what="notebooks",
+    )
+    return [created], NewRow("notes_notebooks", {"owner_id": owner, "name": "Finance"})
+
+
+def _finance_code(indent: str = "") -> str:
+    """Oracle code that leaves the id of the notebook 'Finance' in `finance`, creating it if there is none."""
+    return (
+        fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Finance'", indent)
+        + f"{indent}finance = next((n['notebook_id'] for n in notebooks if n['name'] == 'Finance'), None)\n"
+        + f"{indent}if finance is None:\n"
+        + f"{indent}    finance = apis.notes.create_notebook(access_token=notes_token, name='Finance')['notebook_id']\n"
+    )
 
 
 def _last_day(month: str) -> str:
@@ -191,66 +273,96 @@ def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("money_notes_budget_alert", apps=("shop", "notes"))
 def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: a note only when the month's shop spending (orders not cancelled) is over the budget."""
-    month = rng.choice(MONTHS)
-    spent_by_owner = view.rows(
-        "SELECT owner_id, ROUND(SUM(total), 2) AS spent FROM shop_orders WHERE status != 'cancelled' "
-        "AND created_at LIKE ? || '-%' GROUP BY owner_id HAVING COUNT(*) >= 3 ORDER BY owner_id",
-        month,
-    )
+    """Conditional: a note only when a quarter's home and kitchen shopping is over the budget. Deep: an item's
+    category is only in show_product (one call per product of 16+), and returned items and cancelled orders are
+    distractors."""
+    start, end, label = rng.choice(QUARTERS)
+    orders_of = _quarter_orders(view, start, end)
     over = getattr(rng, "variant", 1) % 3 != 0  # variant 0 stays within the budget: both outcomes occur
-    candidates = [(r, float(int(r["spent"] * (0.8 if over else 1.25) / 10) * 10)) for r in spent_by_owner]
-    row, budget = pick(rng, candidates, "shopper with orders that month", distinct=True)
-    owner, spent = row["owner_id"], row["spent"]
-    title = f"Over budget {_month_words(month)}"
-    orders = view.rows(
-        "SELECT * FROM shop_orders WHERE owner_id = ? AND status != 'cancelled' AND created_at LIKE ? || '-%' "
-        "ORDER BY total DESC, id",
-        owner,
-        month,
+    candidates = []
+    for owner, orders in orders_of.items():
+        kept = _household_items(view, orders)
+        products = {i["product_id"] for o in orders for i in view.rows(ITEMS_SQL, o["id"])}
+        spent = round(sum(i["cost"] for i in kept), 2)
+        if len(products) >= 16 and len(kept) >= 3:
+            candidates.append((owner, kept, spent, float(int(spent * (0.8 if over else 1.25) / 10) * 10)))
+    owner, kept, spent, budget = pick(
+        rng,
+        candidates,
+        "shopper with many products that quarter",
+        distinct=True,
+        unusable=(lambda c: len({i["cost"] for i in c[1]}) < len(c[1]), "two items of equal cost, in no set order"),
     )
-    lines = [f"Order {o['id']} ({o['created_at'][:10]}): {money(o['total'])}" for o in orders]
-    summary = f"Spent {money(spent)} of my {money(budget)} budget"
+    kept.sort(key=lambda i: -i["cost"])
+    whole = round(sum(o["total"] for o in orders_of[owner]), 2)
+    title = f"Over budget {label}"
+    lines = [f"{i['name']} x{i['quantity']} (order {i['order_id']}, {i['day']}): {money(i['cost'])}" for i in kept]
+    summary = f"Spent {money(spent)} of my {money(budget)} household budget"
+    filed, notebook_id = _finance_notebook(view, owner)
     look = (
         login("shop", "notes")
-        + fetch_all(
-            "orders",
-            f"apis.shop.show_orders(access_token=shop_token, start_date='{month}-01', end_date='{_last_day(month)}'",
-        )
-        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['status'], o['total'])\n"
+        + fetch_all("orders", f"apis.shop.show_orders(access_token=shop_token, start_date={start!r}, end_date={end!r}")
+        + "orders = [o for o in orders if o['status'] != 'cancelled']\n"
+        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['status'], o['items'])\n"
+        + fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
+        + "returned = {(r['order_id'], r['product_id']) for r in returns if r['status'] in ('approved', 'refunded')}\n"
+        + "print(returned)\n"
     )
-    decide = (
-        f"counted = [o for o in orders if o['status'] != 'cancelled' and o['created_at'].startswith({month!r})]\n"
-        "spent = round(sum(o['total'] for o in counted), 2)\n"
-        f"print(spent, spent > {budget})\n"
+    categorize = (
+        "category = {}\n"
+        "for o in orders:\n"
+        "    for i in o['items']:\n"
+        "        if i['product_id'] not in category:\n"
+        "            category[i['product_id']] = apis.shop.show_product(product_id=i['product_id'])['category']\n"
+        "kept = [\n"
+        "    (o, i) for o in orders for i in o['items']\n"
+        "    if category[i['product_id']] in ('home', 'kitchen') and (o['order_id'], i['product_id']) not in returned\n"
+        "]\n"
+        "spent = round(sum(i['quantity'] * i['unit_price'] for o, i in kept), 2)\n"
+        f"print(len(category), len(kept), spent, spent > {budget})\n"
     )
     act = (
         f"if spent > {budget}:\n"
-        "    counted.sort(key=lambda o: (-o['total'], o['order_id']))\n"
-        "    lines = [f\"Order {o['order_id']} ({o['created_at'][:10]}): ${o['total']:.2f}\" for o in counted]\n"
-        f"    lines.append(f'Spent ${{spent:.2f}} of my ${budget:.2f} budget')\n"
-        f"    apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
-        "pinned=True)\n"
+        "    kept.sort(key=lambda oi: -oi[1]['quantity'] * oi[1]['unit_price'])\n"
+        "    lines = [\n"
+        "        f\"{i['name']} x{i['quantity']} (order {o['order_id']}, {o['created_at'][:10]}): \"\n"
+        "        f\"${i['quantity'] * i['unit_price']:.2f}\"\n"
+        "        for o, i in kept\n"
+        "    ]\n"
+        f"    lines.append(f'Spent ${{spent:.2f}} of my ${budget:.2f} household budget')\n"
+        + _finance_code("    ")
+        + f"    note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
+        "pinned=True, notebook_id=finance)\n"
+        "    print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         "apis.supervisor.complete_task(answer=spent)\n"
     )
     return TaskSpec(
         owner,
-        f"My shop budget for {_month_words(month)} was {money(budget)}. Add up my shop orders placed that month "
-        "(cancelled ones do not count). If I went over the budget, create a pinned note titled "
-        f"'{title}' listing those orders from the most expensive down, one per line as 'Order <order id> "
-        f"(YYYY-MM-DD): $<total>', and a last line 'Spent $<sum> of my {money(budget)} budget'. If I stayed within "
-        "it, do not create anything. Either way, tell me how much I spent that month.",
-        Solution().step(look).step(decide).step(act).steps(),
+        f"My household budget for {label} ({start} to {end}) was {money(budget)}: it covers what I bought on the "
+        "shop in the home and kitchen categories. Add up those items (quantity times unit price) over my orders "
+        "placed in that period; cancelled orders do not count, and neither do items I returned (return approved or "
+        f"refunded). If I went over the budget, create a pinned note titled '{title}' in my notebook 'Finance' "
+        "(create that notebook if I have none) listing those items from the most expensive down, one per line as "
+        "'<product name> x<quantity> (order <order id>, YYYY-MM-DD): $<quantity times unit price>', and a last line "
+        f"'Spent $<sum> of my {money(budget)} household budget'. If I stayed within it, do not create anything. "
+        "Either way, tell me how much I spent on those items.",
+        Solution().step(look).step(categorize).step(act).steps(),
         [
-            Answer(spent, f"the answer is the {money(spent)} I spent"),
+            Answer(
+                spent,
+                f"the answer is the {money(spent)} I spent on home and kitchen items",
+                traps={f"{whole:g}": "that is every order's total, whatever the items' categories"},
+            ),
             *(
                 [
+                    *filed,
                     Inserted(
                         "notes_notes",
-                        new_note(owner, title, Receipt(lines, summary), pinned=1),
-                        f"a pinned note '{title}' with the {len(lines)} orders, then '{summary}'",
+                        new_note(owner, title, InOrder([*lines, summary]), pinned=1, notebook_id=notebook_id),
+                        f"a pinned note '{title}' in the Finance notebook with the {len(lines)} items from the most "
+                        f"expensive down, then '{summary}'",
                         what="notes",
-                    )
+                    ),
                 ]
                 if spent > budget
                 else []
