@@ -196,25 +196,24 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("money_notes_orders_log", apps=("shop", "notes"))
 def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
     """A note of a quarter's delivered shop orders with their items; cancelled and other quarters' orders are
-    distractors, and the answer is the count."""
-    start, end, label = rng.choice(
-        [
-            ("2025-10-01", "2025-12-31", "Q4 2025"),
-            ("2026-01-01", "2026-03-31", "Q1 2026"),
-            ("2025-07-01", "2025-09-30", "Q3 2025"),
-        ]
-    )
+    distractors, and the answer is the count. Deep: each item's seller is only in show_product (14+ products) and
+    where an order shipped from only in track_order (one call per order)."""
+    start, end, label = rng.choice(QUARTERS)
     title = f"Shop orders {label}"
     owners = view.rows(
-        "SELECT owner_id FROM shop_orders WHERE created_at BETWEEN ? AND ? || 'T23:59:59' GROUP BY owner_id "
-        "HAVING SUM(status = 'delivered') BETWEEN 3 AND 9 ORDER BY owner_id",
+        "SELECT o.owner_id FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id WHERE o.status = "
+        "'delivered' AND o.created_at BETWEEN ? AND ? || 'T23:59:59' GROUP BY o.owner_id HAVING COUNT(DISTINCT o.id) "
+        "BETWEEN 3 AND 9 AND COUNT(DISTINCT i.product_id) >= 14 ORDER BY o.owner_id",
         start,
         end,
     )
-    owner = pick(rng, owners, "shopper with a few delivered orders in the quarter", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "shopper with a few delivered orders of many products in the quarter", distinct=True)[
+        "owner_id"
+    ]
     orders = view.rows(
-        "SELECT * FROM shop_orders WHERE owner_id = ? AND status = 'delivered' AND created_at BETWEEN ? AND ? "
-        "|| 'T23:59:59' ORDER BY created_at",
+        "SELECT o.*, t.location AS shipped_from FROM shop_orders o JOIN shop_tracking t ON t.order_id = o.id "
+        "AND t.status = 'shipped' WHERE o.owner_id = ? AND o.status = 'delivered' AND o.created_at BETWEEN ? AND ? "
+        "|| 'T23:59:59' ORDER BY o.created_at, o.id",
         owner,
         start,
         end,
@@ -222,12 +221,12 @@ def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
     lines = []
     for o in orders:
         items = view.rows(
-            "SELECT i.quantity, p.name FROM shop_order_items i JOIN shop_products p ON p.id = i.product_id "
+            "SELECT i.quantity, p.name, p.seller FROM shop_order_items i JOIN shop_products p ON p.id = i.product_id "
             "WHERE i.order_id = ? ORDER BY i.id",
             o["id"],
         )
-        listed = ", ".join(f"{i['quantity']} x {i['name']}" for i in items)
-        lines.append(f"{o['created_at'][:10]} order {o['id']}: {listed} = {money(o['total'])}")
+        listed = ", ".join(f"{i['quantity']} x {i['name']} ({i['seller']})" for i in items)
+        lines.append(f"{o['created_at'][:10]} order {o['id']} from {o['shipped_from']}: {listed} = {money(o['total'])}")
     total = round(sum(o["total"] for o in orders), 2)
     look = (
         login("shop", "notes")
@@ -236,13 +235,28 @@ def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.shop.show_orders(access_token=shop_token, status='delivered', "
             f"start_date={start!r}, end_date={end!r}, sort_by='created_at'",
         )
-        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['total'], len(o['items']))\n"
+        + "for o in orders:\n    print(o['order_id'], o['created_at'], o['total'], o['items'])\n"
+    )
+    details = (
+        "seller = {}\n"
+        "for o in orders:\n"
+        "    for i in o['items']:\n"
+        "        if i['product_id'] not in seller:\n"
+        "            seller[i['product_id']] = apis.shop.show_product(product_id=i['product_id'])['seller']\n"
+        "shipped_from = {}\n"
+        "for o in orders:\n"
+        "    events = apis.shop.track_order(access_token=shop_token, order_id=o['order_id'])\n"
+        "    shipped_from[o['order_id']] = next(e['location'] for e in events if e['status'] == 'shipped')\n"
+        "print(seller, shipped_from)\n"
     )
     act = (
         "lines = []\n"
         "for o in orders:\n"
-        "    listed = ', '.join(f\"{i['quantity']} x {i['name']}\" for i in o['items'])\n"
-        "    lines.append(f\"{o['created_at'][:10]} order {o['order_id']}: {listed} = ${o['total']:.2f}\")\n"
+        "    listed = ', '.join(f\"{i['quantity']} x {i['name']} ({seller[i['product_id']]})\" for i in o['items'])\n"
+        "    lines.append(\n"
+        "        f\"{o['created_at'][:10]} order {o['order_id']} from {shipped_from[o['order_id']]}: {listed} \"\n"
+        "        f\"= ${o['total']:.2f}\"\n"
+        "    )\n"
         "total = round(sum(o['total'] for o in orders), 2)\n"
         "lines.append(f'Total: ${total:.2f}')\n"
         f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
@@ -255,15 +269,17 @@ def orders_log(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Keep a log of what I received from the shop in {label} ({start} to {end}): create a note titled "
         f"'{title}' with one line per delivered order placed in that period, oldest first, written as 'YYYY-MM-DD "
-        "order <order id>: <quantity> x <product name>, <quantity> x <product name>... = $<order total>', then a last "
-        "line 'Total: $<sum of those totals>' (amounts with two decimals). Cancelled orders do not count. Then tell "
-        "me how many orders that is.",
-        Solution().step(look).step(act).step(check).steps(),
+        "order <order id> from <the place it shipped from>: <quantity> x <product name> (<seller>), <quantity> x "
+        "<product name> (<seller>)... = $<order total>', items in the order's own order, then a last line "
+        "'Total: $<sum of those totals>' (amounts with two decimals). Cancelled orders do not count. Then tell me how "
+        "many orders that is.",
+        Solution().step(look).step(details).step(act).step(check).steps(),
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, f"Total: {money(total)}")),
-                f"a plain note '{title}' with the {len(lines)} delivered orders and their items, then the total",
+                new_note(owner, title, InOrder([*lines, f"Total: {money(total)}"])),
+                f"a plain note '{title}' with the {len(lines)} delivered orders oldest first, where each shipped "
+                "from and their items with their sellers, then the total",
                 what="notes",
             ),
             Answer(len(orders), f"the answer is the number of delivered orders ({len(orders)})"),
