@@ -173,17 +173,22 @@ QUARTER = ("2026-01", "2026-02", "2026-03")
 
 @scenario("life_quarter_spending_note", apps=("shop", "payments", "notes"))
 def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A quarter's spending by month from two apps, office products (work pays them back) left out. Deep: a
+    product's category is only in show_product, one call per product of 15+."""
     owners = view.rows(
-        "SELECT owner_id FROM shop_orders WHERE created_at BETWEEN '2026-01' AND '2026-04' AND status != 'cancelled' "
-        "GROUP BY owner_id HAVING COUNT(*) >= 3 ORDER BY owner_id"
+        "SELECT o.owner_id FROM shop_orders o JOIN shop_order_items i ON i.order_id = o.id JOIN shop_products p "
+        "ON p.id = i.product_id WHERE o.created_at BETWEEN '2026-01' AND '2026-04' AND o.status != 'cancelled' "
+        "GROUP BY o.owner_id HAVING COUNT(DISTINCT o.id) >= 3 AND COUNT(DISTINCT i.product_id) >= 15 "
+        "AND SUM(p.category = 'office') >= 1 ORDER BY o.owner_id"
     )
-    owner = pick(rng, owners, "shopper", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "shopper of many products, office ones among them", distinct=True)["owner_id"]
     lines, best, best_total = [], "", -1.0
     grand = 0.0
     for month in QUARTER:
         shop = view.value(
-            "SELECT ROUND(COALESCE(SUM(total), 0), 2) FROM shop_orders WHERE owner_id = ? AND created_at LIKE ? "
-            "AND status != 'cancelled'",
+            "SELECT ROUND(COALESCE(SUM(i.quantity * i.unit_price), 0), 2) FROM shop_orders o JOIN shop_order_items i "
+            "ON i.order_id = o.id JOIN shop_products p ON p.id = i.product_id WHERE o.owner_id = ? AND o.created_at "
+            "LIKE ? AND o.status != 'cancelled' AND p.category != 'office'",
             owner,
             f"{month}%",
         )
@@ -201,17 +206,26 @@ def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
     look = fetch_all(
         "orders", "apis.shop.show_orders(access_token=shop_token, start_date='2026-01-01', end_date='2026-03-31'"
     )
+    look += "orders = [o for o in orders if o['status'] != 'cancelled']\n"
     look += fetch_all(
         "sent",
         "apis.payments.show_transactions(access_token=payments_token, direction='sent', start_date='2026-01-01', "
         "end_date='2026-03-31'",
     )
-    look += "print(len(orders), len(sent))\n"
+    look += "print(len(orders), len(sent), [(o['created_at'], o['items']) for o in orders])\n"
+    categorize = """\
+    category = {}
+    for o in orders:
+        for i in o['items']:
+            if i['product_id'] not in category:
+                category[i['product_id']] = apis.shop.show_product(product_id=i['product_id'])['category']
+    print(category)
+    """
     act = """\
     lines, by_month = [], {}
     for month in ('2026-01', '2026-02', '2026-03'):
-        kept = [o for o in orders if o['created_at'].startswith(month) and o['status'] != 'cancelled']
-        shop = round(sum(o['total'] for o in kept), 2)
+        shop = round(sum(i['quantity'] * i['unit_price'] for o in orders if o['created_at'].startswith(month)
+                         for i in o['items'] if category[i['product_id']] != 'office'), 2)
         paid = round(sum(t['amount'] for t in sent if t['created_at'].startswith(month)), 2)
         by_month[month] = round(shop + paid, 2)
         lines.append(f"{month}: shop ${shop:.2f}, payments ${paid:.2f}")
@@ -223,15 +237,23 @@ def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "How much did I spend in the first quarter of 2026? Make a note titled 'Spending Q1 2026' with one line per "
-        "month, 'YYYY-MM: shop $<my shop orders placed that month, cancelled ones left out>, payments $<money I sent "
-        "on the payments app that month>' (two decimals), then 'Total: $<both, all three months>'. Then tell me which "
+        "month, 'YYYY-MM: shop $<what the items of my shop orders placed that month cost, quantity times unit price, "
+        "cancelled orders and office products left out (work pays those back)>, payments $<money I sent on the "
+        "payments app that month>' (two decimals), then 'Total: $<both, all three months>'. Then tell me which "
         "month (YYYY-MM) I spent the most in, both together.",
-        Solution().step(login("shop", "payments", "notes")).step(look).step(act).step(check).step(done("top")).steps(),
+        Solution()
+        .step(login("shop", "payments", "notes"))
+        .step(look)
+        .step(categorize)
+        .step(act)
+        .step(check)
+        .step(done("top"))
+        .steps(),
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, "Spending Q1 2026", Receipt(lines, total)),
-                f"a note 'Spending Q1 2026' with the three month lines then '{total}'",
+                f"a note 'Spending Q1 2026' with the three month lines (office products left out) then '{total}'",
                 what="notes 'Spending Q1 2026'",
             ),
             Answer(best, f"I spent the most in {best}"),
