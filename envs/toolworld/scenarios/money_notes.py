@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import calendar
 import random
+import textwrap
 from datetime import date
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Matcher, NewRow, Outcome
+from envs.toolworld.evaluate import Answer, Inserted, Matcher, Outcome
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_note
+from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -78,30 +80,6 @@ def _household_items(view: WorldView, orders: list[dict[str, Any]]) -> list[dict
     return kept
 
 
-def _finance_notebook(view: WorldView, owner: int) -> tuple[list[Expectation], Any]:
-    """(the expectation that a 'Finance' notebook is created, if the owner has none; its id or a NewRow)."""
-    notebook = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Finance'", owner)
-    if notebook:
-        return [], notebook[0]["id"]
-    created = Inserted(
-        "notes_notebooks",
-        {"owner_id": owner, "name": "Finance", "description": ""},
-        "a notebook 'Finance' is created (I had none)",
-        what="notebooks",
-    )
-    return [created], NewRow("notes_notebooks", {"owner_id": owner, "name": "Finance"})
-
-
-def _finance_code(indent: str = "") -> str:
-    """Oracle code that leaves the id of the notebook 'Finance' in `finance`, creating it if there is none."""
-    return (
-        fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Finance'", indent)
-        + f"{indent}finance = next((n['notebook_id'] for n in notebooks if n['name'] == 'Finance'), None)\n"
-        + f"{indent}if finance is None:\n"
-        + f"{indent}    finance = apis.notes.create_notebook(access_token=notes_token, name='Finance')['notebook_id']\n"
-    )
-
-
 def _last_day(month: str) -> str:
     year, number = (int(x) for x in month.split("-"))
     return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
@@ -124,20 +102,7 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
         month,
     )
     lines = [f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}" for t in sent]
-    notebook = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Finance'", owner)
-    filed: list[Expectation] = (
-        []
-        if notebook
-        else [
-            Inserted(
-                "notes_notebooks",
-                {"owner_id": owner, "name": "Finance", "description": ""},
-                "a notebook 'Finance' is created (I had none)",
-                what="notebooks",
-            )
-        ]
-    )
-    notebook_id = notebook[0]["id"] if notebook else NewRow("notes_notebooks", {"owner_id": owner, "name": "Finance"})
+    notebook_id, filed = notebook(view, owner, "Finance")
     total = round(sum(t["amount"] for t in sent), 2)
     first_page = round(sum(t["amount"] for t in sorted(sent, key=lambda t: t["created_at"], reverse=True)[:5]), 2)
     look = (
@@ -314,7 +279,7 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
     title = f"Over budget {label}"
     lines = [f"{i['name']} x{i['quantity']} (order {i['order_id']}, {i['day']}): {money(i['cost'])}" for i in kept]
     summary = f"Spent {money(spent)} of my {money(budget)} household budget"
-    filed, notebook_id = _finance_notebook(view, owner)
+    notebook_id, filed = notebook(view, owner, "Finance")
     look = (
         login("shop", "notes")
         + fetch_all("orders", f"apis.shop.show_orders(access_token=shop_token, start_date={start!r}, end_date={end!r}")
@@ -346,9 +311,9 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
         "        for o, i in kept\n"
         "    ]\n"
         f"    lines.append(f'Spent ${{spent:.2f}} of my ${budget:.2f} household budget')\n"
-        + _finance_code("    ")
+        + textwrap.indent(notebook_step("Finance"), "    ")
         + f"    note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
-        "pinned=True, notebook_id=finance)\n"
+        "pinned=True, notebook_id=notebook_id)\n"
         "    print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
         "apis.supervisor.complete_task(answer=spent)\n"
     )
