@@ -11,6 +11,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
 from envs.toolworld.scenarios.bill_splitting import export_lines, export_name
+from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -69,51 +70,90 @@ CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_
 
 @scenario("life_trip_costs_note", apps=("bill_splitting", "notes"))
 def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A trip group's costs by category and by person (what each paid and their share) in the Travel notebook.
+    Deep: everyone's share of an expense is only in show_expense (the list has mine), one call per expense of 11+,
+    and some expenses are split among only some members, so dividing by the group's size is wrong."""
     pairs = groups_of(
         view,
-        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 6 "
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 11 "
         "AND EXISTS (SELECT 1 FROM bill_splitting_groups s WHERE s.id != g.id AND s.name != g.name "
-        "AND substr(s.name, 1, length(s.name) - 5) = substr(g.name, 1, length(g.name) - 5))",
+        "AND substr(s.name, 1, length(s.name) - 5) = substr(g.name, 1, length(g.name) - 5)) "
+        "AND EXISTS (SELECT 1 FROM bill_splitting_expenses e WHERE e.group_id = g.id AND (SELECT COUNT(*) FROM "
+        "bill_splitting_shares s WHERE s.expense_id = e.id) < (SELECT COUNT(*) FROM bill_splitting_members x "
+        "WHERE x.group_id = g.id))",
     )
-    chosen = pick(rng, pairs, "trip group with a look-alike", distinct=True)
+    chosen = pick(rng, pairs, "trip group with a look-alike and an expense split among some", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     expenses = view.rows(
-        "SELECT e.amount, e.category, e.paid_by FROM bill_splitting_expenses e WHERE e.group_id = ?", chosen["id"]
+        "SELECT e.id, e.amount, e.category, e.paid_by FROM bill_splitting_expenses e WHERE e.group_id = ?", chosen["id"]
     )
     by_category: dict[str, float] = {}
     paid: dict[int, float] = {}
+    share: dict[int, float] = {}
     for e in expenses:
         by_category[e["category"]] = by_category.get(e["category"], 0.0) + e["amount"]
         paid[e["paid_by"]] = paid.get(e["paid_by"], 0.0) + e["amount"]
+        for s in view.rows("SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", e["id"]):
+            share[s["person_id"]] = share.get(s["person_id"], 0.0) + s["amount"]
     lines = [f"{c}: ${round(t, 2):.2f}" for c, t in sorted(by_category.items())]
+    lines += [
+        f"{full_name(view, p)}: paid ${round(paid.get(p, 0.0), 2):.2f}, share ${round(share.get(p, 0.0), 2):.2f}"
+        for p in sorted(set(paid) | set(share))
+    ]
     total = f"Total: ${round(sum(e['amount'] for e in expenses), 2):.2f}"
     top = max(paid, key=lambda p: (round(paid[p], 2), -p))
     title = f"{name} costs"
+    travel, filed = notebook(view, owner, "Travel")
     look = f"group_name = {name!r}\n" + FIND_GROUP + FIND_EXPENSES
     look += "print(len(expenses), [(e['category'], e['amount'], e['paid_by']['name']) for e in expenses])\n"
-    act = """\
+    shares = """\
+    shares = {}
+    for e in expenses:
+        detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])
+        for s in detail['shares']:
+            shares[s['name']] = shares.get(s['name'], 0.0) + s['amount']
+    print(shares)
+    """
+    tally = """\
     by_category, paid = {}, {}
     for e in expenses:
         by_category[e['category']] = by_category.get(e['category'], 0.0) + e['amount']
         paid[e['paid_by']['name']] = paid.get(e['paid_by']['name'], 0.0) + e['amount']
     lines = [f"{c}: ${round(t, 2):.2f}" for c, t in sorted(by_category.items())]
+    for who in sorted(set(paid) | set(shares)):
+        lines.append(f"{who}: paid ${round(paid.get(who, 0.0), 2):.2f}, share ${round(shares.get(who, 0.0), 2):.2f}")
     lines.append(f"Total: ${round(sum(e['amount'] for e in expenses), 2):.2f}")
-    note = apis.notes.create_note(access_token=notes_token, title=group_name + ' costs', content='\\n'.join(lines),
-                                  pinned=True)
     top = max(paid, key=lambda who: round(paid[who], 2))
+    print(lines, top)
     """
+    act = notebook_step("Travel") + (
+        "note = apis.notes.create_note(access_token=notes_token, title=group_name + ' costs', "
+        "content='\\n'.join(lines), pinned=True, notebook_id=notebook_id)\n"
+    )
     check = "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id'])['content'], top)\n"
     return TaskSpec(
         owner,
-        f"Sum up what our bill-splitting group '{name}' cost: make a pinned note titled '{title}' with one line per "
-        "expense category, '<category>: $<total>' (two decimals), then 'Total: $<sum of all its expenses>'. Then "
-        "tell me who paid the most for that group in total (their full name).",
-        Solution().step(login("bill_splitting", "notes")).step(look).step(act).step(check).step(done("top")).steps(),
+        f"Sum up what our bill-splitting group '{name}' cost: make a pinned note titled '{title}' in my notebook "
+        "'Travel' (create that notebook if I have none) with one line per expense category, '<category>: $<total>', "
+        "one line per person who paid for or had a share of any of its expenses, '<full name>: paid $<what they "
+        "paid>, share $<the sum of their shares>', all amounts with two decimals, then a last line 'Total: $<sum of "
+        "all its expenses>'. Then tell me who paid the most for that group in total (their full name).",
+        Solution()
+        .step(login("bill_splitting", "notes"))
+        .step(look)
+        .step(shares)
+        .step(tally)
+        .step(act)
+        .step(check)
+        .step(done("top"))
+        .steps(),
         [
+            *filed,
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, total), pinned=1),
-                f"a pinned note '{title}' with {len(lines)} category lines then '{total}'",
+                new_note(owner, title, Receipt(lines, total), pinned=1, notebook_id=travel),
+                f"a pinned note '{title}' in the Travel notebook with {len(by_category)} category lines, "
+                f"{len(lines) - len(by_category)} lines of what each person paid and their share, then '{total}'",
                 what=f"notes '{title}'",
             ),
             Answer(full_name(view, top), f"{full_name(view, top)} paid the most for {name}"),
