@@ -6,7 +6,9 @@ import random
 from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import pair_debts
+from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
@@ -24,6 +26,7 @@ FIND_GROUP = fetch_all(
     "group = apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
     "print(group['name'], [m['email'] for m in group['members']])\n"
 )
+FRIDAYS = ("2026-05-22", "2026-05-29", "2026-06-05", "2026-06-12")
 FIND_EXPENSES = fetch_all(
     "expenses", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']"
 )
@@ -161,18 +164,40 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("life_trip_photo_evening", apps=("bill_splitting", "calendar", "phone"))
+@scenario("life_trip_photo_evening", apps=("bill_splitting", "calendar", "phone", "email"))
 def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An evening with a trip group on the first of some Fridays when all of us are free, texts to the members in
+    my contacts and one email to the others. Deep: someone is busy on the first Friday (find_free_slots asked day by
+    day), and how each member hears of it depends on my phone contacts."""
     pairs = groups_of(
         view,
         "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3 "
         "AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = m.person_id AND c.is_primary = 1) "
         "AND EXISTS (SELECT 1 FROM bill_splitting_members y JOIN people p ON p.id = y.person_id JOIN phone_contacts k "
-        "ON k.email = p.email AND k.owner_id = m.person_id WHERE y.group_id = g.id AND p.id != m.person_id)",
+        "ON k.email = p.email AND k.owner_id = m.person_id WHERE y.group_id = g.id AND p.id != m.person_id) "
+        "AND EXISTS (SELECT 1 FROM bill_splitting_members y JOIN people p ON p.id = y.person_id WHERE y.group_id = "
+        "g.id AND p.id != m.person_id AND p.email NOT IN (SELECT k.email FROM phone_contacts k WHERE k.owner_id = "
+        "m.person_id AND k.email IS NOT NULL))",
     )
-    chosen = pick(rng, pairs, "trip group with a member in my contacts", distinct=True)
+
+    def first_free(pair: dict[str, Any]) -> str | None:
+        others = [m["email"] for m in _members(view, pair["id"], pair["owner"])]
+        for day in FRIDAYS:
+            window = {"duration_minutes": 120, "day_start": "19:00", "day_end": "21:00"}
+            if find_free_slots(reader(view, pair["owner"]), date=day, attendee_emails=others, **window):
+                return day
+        return None
+
+    chosen = pick(
+        rng,
+        pairs,
+        "trip group with members in and out of my contacts",
+        distinct=True,
+        unusable=(lambda p: first_free(p) in (None, FRIDAYS[0]), "free on the first Friday already, or on none"),
+    )
     owner, name = chosen["owner"], chosen["name"]
-    day = rng.choice(["2026-05-29", "2026-06-05", "2026-06-12"])
+    day = first_free(chosen)
+    assert day is not None
     calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
     members = _members(view, chosen["id"], owner)
     known = _in_contacts(view, owner)
@@ -181,14 +206,24 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     look = f"group_name = {name!r}\n" + FIND_GROUP + CONTACTS
     look += "calendars = apis.calendar.show_calendars(access_token=calendar_token, page_limit=20)\n"
     look += "primary = next(c for c in calendars if c['is_primary'])\n"
-    act = (
+    when = (
         "others = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
-        f"event = apis.calendar.create_event(access_token=calendar_token, title={title!r}, start='{day}T19:00', "
-        f"end='{day}T21:00', calendar_id=primary['calendar_id'], location='My place', attendee_emails=others)\n"
+        f"for day in {list(FRIDAYS)!r}:\n"
+        "    slots = apis.calendar.find_free_slots(access_token=calendar_token, date=day, duration_minutes=120, "
+        "attendee_emails=others, day_start='19:00', day_end='21:00')\n"
+        "    print(day, slots)\n"
+        "    if slots:\n"
+        "        break\n"
+    )
+    act = (
+        "message = f'Photo evening for {group_name} on {day} at 19:00 - check your calendar invite!'\n"
+        f"event = apis.calendar.create_event(access_token=calendar_token, title={title!r}, start=f'{{day}}T19:00', "
+        "end=f'{day}T21:00', calendar_id=primary['calendar_id'], location='My place', attendee_emails=others)\n"
         "for email in others:\n"
         "    if email in phones:\n"
-        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], "
-        f"message={message!r})\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], message=message)\n"
+        "strangers = [email for email in others if email not in phones]\n"
+        f"apis.email.send_email(access_token=email_token, recipients=strangers, subject={title!r}, body=message)\n"
     )
     check = (
         "print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id'], "
@@ -227,14 +262,22 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         if m["email"] in known:
             expectations.append(_text(owner, m, message))
+    strangers = [m["id"] for m in members if m["email"] not in known]
+    expectations += sent_email(
+        view, owner, strangers, message, "the members not in my phone contacts get one email", subject=title
+    )
     return TaskSpec(
         owner,
-        f"Let's have a photo evening with everyone from my bill-splitting group '{name}': put an event '{title}' on "
-        f"my main calendar on {day} from 19:00 to 21:00 at 'My place', inviting every other member of the group, and "
-        f"text each of them who is in my phone contacts: '{message}'",
+        f"Let's have a photo evening with everyone from my bill-splitting group '{name}', on the first of the Fridays "
+        f"{', '.join(FRIDAYS)} when all of us (me too) are free from 19:00 to 21:00: put an event '{title}' on my main "
+        "calendar that evening from 19:00 to 21:00 at 'My place', inviting every other member of the group. Text each "
+        "of them who is in my phone contacts: 'Photo evening for <group name> on <YYYY-MM-DD> at 19:00 - check your "
+        "calendar invite!', and send the others one email together, with the event's title as its subject and that "
+        "text as its body.",
         Solution()
-        .step(login("bill_splitting", "phone", "calendar"))
+        .step(login("bill_splitting", "phone", "calendar", "email"))
         .step(look)
+        .step(when)
         .step(act)
         .step(check)
         .step(done())
