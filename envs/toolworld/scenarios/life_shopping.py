@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -16,47 +17,48 @@ DROP = 20.0
 
 @scenario("life_wishlist_drops_note", apps=("shop", "notes"))
 def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: variant 2 picks a wishlist where nothing dropped enough (no-op-pass)."""
+    """Conditional: variant 2 picks a wishlist where nothing dropped enough (no-op-pass). Deep: a drop counts from
+    the highest price since the item was added, which only its price history holds (one call per wished item, 8-40
+    of them); show_price_drops, which measures from the price when added, misses some in every other variant."""
     dropping = variant_of(rng) % 3 != 2
-    counts = view.rows(
-        "SELECT w.owner_id, SUM(w.price_when_added - p.price >= ?) AS n, SUM(c.id IS NOT NULL) AS in_cart "
-        "FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id LEFT JOIN shop_cart c ON c.owner_id = "
-        "w.owner_id AND c.product_id = w.product_id GROUP BY w.owner_id ORDER BY w.owner_id",
-        DROP,
-    )
-    pool = [c for c in counts if (2 <= c["n"] <= 6 and not c["in_cart"]) if dropping] or [
-        c for c in counts if c["n"] == 0 and not dropping
-    ]
-    owner = pick(rng, pool, "wishlist", distinct=True)["owner_id"]
-    drops = view.rows(
-        "SELECT w.id, p.id AS product_id, p.name, p.price, w.price_when_added FROM shop_wishlist w "
-        "JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? AND w.price_when_added - p.price >= ? "
-        "ORDER BY p.id",
-        owner,
-        DROP,
-    )
-    kept = [
-        r["name"]
-        for r in view.rows(
-            "SELECT p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? "
-            "AND w.price_when_added - p.price < ?",
-            owner,
-            DROP,
+    pool = []
+    for row in view.rows("SELECT DISTINCT owner_id FROM shop_wishlist ORDER BY owner_id"):
+        wished = _wished(view, row["owner_id"])
+        drops = [w for w in wished if w["peak"] - w["price"] >= DROP]
+        in_cart = view.value(
+            "SELECT COUNT(*) FROM shop_cart c JOIN shop_wishlist w ON w.owner_id = c.owner_id AND w.product_id = "
+            "c.product_id WHERE c.owner_id = ?",
+            row["owner_id"],
         )
-    ]
-    lines = [f"{d['name']}: ${d['price_when_added']:.2f} -> ${d['price']:.2f}" for d in drops]
-    saved = round(sum(d["price_when_added"] - d["price"] for d in drops), 2)
-    look = fetch_all("drops", f"apis.shop.show_price_drops(access_token=shop_token, min_drop={DROP}")
-    look += "print([(d['name'], d['price_when_added'], d['price']) for d in drops])\n"
-    look += fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
-    look += "kept = [w['name'] for w in wished if w['product_id'] not in {d['product_id'] for d in drops}]\n"
+        since_added = [w for w in wished if w["price_when_added"] - w["price"] >= DROP]
+        if dropping and 2 <= len(drops) <= 6 and not in_cart and len(since_added) < len(drops):
+            pool.append((row["owner_id"], wished, drops))
+        if not dropping and not drops:
+            pool.append((row["owner_id"], wished, drops))
+    owner, wished, drops = pick(rng, pool, "wishlist", distinct=True)
+    kept = [w["name"] for w in wished if w not in drops]
+    lines = [f"{d['name']}: ${d['peak']:.2f} -> ${d['price']:.2f}" for d in drops]
+    saved = round(sum(d["peak"] - d["price"] for d in drops), 2)
+    look = fetch_all("wished", "apis.shop.show_wishlist(access_token=shop_token")
+    look += "print([(w['product_id'], w['name'], w['added_at'], w['price_when_added'], w['price']) for w in wished])\n"
+    peaks = (
+        "drops = []\n"
+        "for w in wished:\n"
+        + fetch_all("history", "apis.shop.show_price_history(product_id=w['product_id']", "    ")
+        + "    later = [h['price'] for h in history if h['changed_at'] >= w['added_at']]\n"
+        "    peak = max([w['price_when_added'], *later])\n"
+        f"    if peak - w['price'] >= {DROP}:\n"
+        "        drops.append({**w, 'peak': peak})\n"
+        "kept = [w['name'] for w in wished if w['product_id'] not in {d['product_id'] for d in drops}]\n"
+        "print(drops, kept)\n"
+    )
     act = """\
     if drops:
         for d in drops:
             apis.shop.add_to_cart(access_token=shop_token, product_id=d['product_id'], quantity=1)
             apis.shop.remove_from_wishlist(access_token=shop_token, product_id=d['product_id'])
-        lines = [f"{d['name']}: ${d['price_when_added']:.2f} -> ${d['price']:.2f}" for d in drops]
-        lines.append(f"Saved: ${round(sum(d['price_when_added'] - d['price'] for d in drops), 2):.2f}")
+        lines = [f"{d['name']}: ${d['peak']:.2f} -> ${d['price']:.2f}" for d in drops]
+        lines.append(f"Saved: ${round(sum(d['peak'] - d['price'] for d in drops), 2):.2f}")
         apis.notes.create_note(access_token=notes_token, title='Wishlist price drops', content='\\n'.join(lines))
     """
     check = "print(apis.shop.show_cart(access_token=shop_token))\n"
@@ -71,7 +73,7 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
         expectations.append(
-            Deleted("shop_wishlist", frozenset(d["id"] for d in drops), "the dropped items leave my wishlist")
+            Deleted("shop_wishlist", frozenset(d["wish_id"] for d in drops), "the dropped items leave my wishlist")
         )
         expectations += [
             Inserted(
@@ -84,15 +86,33 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
         ]
     return TaskSpec(
         owner,
-        f"Check my shop wishlist for price drops of at least ${DROP:.0f} since I added the item. If there are any, "
-        "move each of those items from my wishlist to my cart (one of each), and make a note titled 'Wishlist price "
-        "drops' with one line per item, '<product name>: $<price when added> -> $<price now>', then a last line "
-        "'Saved: $<sum of the drops>' (two decimals). If nothing dropped that much, change nothing. Either way, tell "
-        "me the names of the items left on my wishlist.",
-        Solution().step(login("shop", "notes")).step(look).step(act).step(check).step(done("kept")).steps(),
+        f"Check every item on my shop wishlist for a price drop of at least ${DROP:.0f} from the highest price it has "
+        "had since I added it (its price when I added it, or any later price in its price history). If there are "
+        "any, move each of those items from my wishlist to my cart (one of each), and make a note titled 'Wishlist "
+        "price drops' with one line per item, '<product name>: $<that highest price> -> $<price now>', then a last "
+        "line 'Saved: $<sum of the drops>' (two decimals). If nothing dropped that much, change nothing. Either way, "
+        "tell me the names of the items left on my wishlist.",
+        Solution().step(login("shop", "notes")).step(look).step(peaks).step(act).step(check).step(done("kept")).steps(),
         [*expectations, Answer(kept, "the answer names the items left on my wishlist")],
         noop_pass=not expectations,
     )
+
+
+def _wished(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """The owner's wishlist, each item with the highest price it has had since it was added (`peak`)."""
+    wished = view.rows(
+        "SELECT w.id AS wish_id, w.added_at, w.price_when_added, p.id AS product_id, p.name, p.price "
+        "FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id WHERE w.owner_id = ? ORDER BY w.id",
+        owner,
+    )
+    for w in wished:
+        later = view.rows(
+            "SELECT price FROM shop_price_history WHERE product_id = ? AND changed_at >= ?",
+            w["product_id"],
+            w["added_at"],
+        )
+        w["peak"] = max([w["price_when_added"], *(h["price"] for h in later)])
+    return wished
 
 
 @scenario("life_returns_followup_todo", apps=("shop", "todo"))
