@@ -496,67 +496,118 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("life_trip_payback_tasks", apps=("bill_splitting", "todo"))
+@scenario("life_trip_payback_tasks", apps=("bill_splitting", "todo", "phone", "email"))
 def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: tasks only when I owe someone in the group (variant 2 picks a group where I owe nobody)."""
+    """Conditional: tasks only when I owe someone in the group (variant 2 picks a group where I owe nobody). Deep:
+    a task's priority comes from the payment reminders I received in that group, and each creditor hears from me
+    by text or by email depending on my phone contacts."""
     owing = variant_of(rng) % 3 != 2
-    pairs = [
-        p
-        for p in groups_of(view)
-        if project_of(view, p["owner"], "Finance")
-        and bool([c for (d, c) in pair_debts(view.conn, p["id"]) if d == p["owner"]]) == owing
-    ]
+    pairs = []
+    for p in groups_of(view):
+        creditors = {c for (d, c) in pair_debts(view.conn, p["id"]) if d == p["owner"]}
+        if not project_of(view, p["owner"], "Finance") or bool(creditors) != owing:
+            continue
+        reminded = _reminded_by(view, p["id"], p["owner"])
+        known = {m["id"] for m in _members(view, p["id"], p["owner"]) if m["email"] in _in_contacts(view, p["owner"])}
+        if not owing or (creditors & reminded and creditors - reminded and creditors - known):
+            pairs.append(p)
     chosen = pick(rng, pairs, "group membership", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     project = project_of(view, owner, "Finance")
     assert project is not None
     debts = {c: a for (d, c), a in pair_debts(view.conn, chosen["id"]).items() if d == owner}
-    others = [
-        full_name(view, r["person_id"])
-        for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", chosen["id"])
-        if r["person_id"] != owner
-    ]
+    reminded = _reminded_by(view, chosen["id"], owner)
+    members = {m["id"]: m for m in _members(view, chosen["id"], owner)}
+    known = _in_contacts(view, owner)
+    others = [full_name(view, p) for p in members]
     look = f"group_name = {name!r}\n" + FIND_GROUP
     look += fetch_all(
         "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
     )
     look += "owe = [d for d in debts if d['debtor']['email'] == me['email']]\nprint(owe)\n"
+    look += fetch_all(
+        "reminders", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='received'"
+    )
+    look += "reminded = {r['sender']['email'] for r in reminders if r['group_id'] == group['group_id']}\n"
+    look += CONTACTS + "print(reminded, phones)\n"
     act = fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'", "    ")
     act = (
         "if owe:\n" + act + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
         "    for d in owe:\n"
+        "        creditor = d['creditor']\n"
         "        apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
-        "title=f\"Pay back {d['creditor']['name']} (${d['amount']:.2f})\", due_date='2026-05-25', priority=2, "
-        "description=group_name)\n"
+        "title=f\"Pay back {creditor['name']} (${d['amount']:.2f})\", due_date='2026-05-25', "
+        "priority=1 if creditor['email'] in reminded else 2, description=group_name)\n"
+        "        text = f\"I'll pay you back ${d['amount']:.2f} for {group_name} by 2026-05-25.\"\n"
+        "        if creditor['email'] in phones:\n"
+        "            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[creditor['email']], "
+        "message=text)\n"
+        "        else:\n"
+        "            apis.email.send_email(access_token=email_token, recipients=[creditor['email']], "
+        "subject=f'Paying you back for {group_name}', body=text)\n"
     )
-    expectations: list[Expectation] = [
-        Inserted(
-            "todo_tasks",
-            new_task(
-                owner,
-                project["id"],
-                f"Pay back {full_name(view, c)} (${a:.2f})",
-                due_date="2026-05-25",
-                priority=2,
-                description=name,
-            ),
-            f"a task to pay back {full_name(view, c)} ${a:.2f}, due 2026-05-25, priority 2",
-            what=f"pay-back tasks for {full_name(view, c)}",
+    check = (
+        fetch_all("tasks", "apis.todo.search_tasks(access_token=todo_token, query='Pay back', completed=False")
+        + "print([(t['title'], t['priority']) for t in tasks])\n"
+    )
+    emailed = [c for c in debts if members[c]["email"] not in known]
+    expectations: list[Expectation] = []
+    for c, a in sorted(debts.items()):
+        m, priority = members[c], 1 if c in reminded else 2
+        expectations.append(
+            Inserted(
+                "todo_tasks",
+                new_task(
+                    owner,
+                    project["id"],
+                    f"Pay back {full_name(view, c)} (${a:.2f})",
+                    due_date="2026-05-25",
+                    priority=priority,
+                    description=name,
+                ),
+                f"a task to pay back {full_name(view, c)} ${a:.2f}, due 2026-05-25, priority {priority}",
+                what=f"pay-back tasks for {full_name(view, c)}",
+            )
         )
-        for c, a in sorted(debts.items())
-    ]
+        text = f"I'll pay you back ${a:.2f} for {name} by 2026-05-25."
+        if m["email"] in known:
+            expectations.append(_text(owner, m, text))
+        else:
+            expectations += sent_email(
+                view,
+                owner,
+                [c],
+                text,
+                f"{full_name(view, c)} gets an email that I'll pay them back",
+                subject=f"Paying you back for {name}",
+                alike=len(emailed),
+            )
     return TaskSpec(
         owner,
-        f"Do I still owe anyone in my bill-splitting group '{name}'? If so, add a task 'Pay back <their full name> "
-        "($<amount>)' (two decimals) for each of them to my Finance project in my todo app, due 2026-05-25, priority "
-        "2, with the group's name as its description. If I owe nobody there, leave my todo list alone. Either way, "
-        "tell me the full names of the other members of that group.",
+        f"Do I still owe anyone in my bill-splitting group '{name}'? If so, for each of them add a task 'Pay back "
+        "<their full name> ($<amount>)' (two decimals) to my Finance project in my todo app, due 2026-05-25, with the "
+        "group's name as its description, priority 1 if they already sent me a payment reminder in that group and 2 "
+        "otherwise; and tell each of them 'I'll pay you back $<amount> for <group name> by 2026-05-25.', by text if "
+        "they are in my phone contacts, else in an email of its own with the subject 'Paying you back for <group "
+        "name>' and that text as its body. If I owe nobody there, change nothing. Either way, tell me the full names "
+        "of the other members of that group.",
         Solution()
-        .step(login("bill_splitting", "todo"))
+        .step(login("bill_splitting", "todo", "phone", "email"))
         .step(look)
         .step(act)
+        .step(check)
         .step(done("[m['name'] for m in group['members'] if m['email'] != me['email']]"))
         .steps(),
         [*expectations, Answer(others, "the answer names the other members of the group")],
         noop_pass=not expectations,
     )
+
+
+def _reminded_by(view: WorldView, group_id: int, receiver: int) -> set[int]:
+    """The people who sent `receiver` a payment reminder in the group."""
+    return {
+        r["sender_id"]
+        for r in view.rows(
+            "SELECT sender_id FROM bill_splitting_reminders WHERE group_id = ? AND receiver_id = ?", group_id, receiver
+        )
+    }
