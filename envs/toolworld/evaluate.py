@@ -125,6 +125,20 @@ class HasLines(Matcher):
         return f"has exactly the lines {self.lines}"
 
 
+class InOrder(Matcher):
+    """The text's non-empty lines (bullets stripped) are exactly `lines`, in this order: for instructions that ask
+    for an order ("from the most expensive down"), which HasLines would let any order pass."""
+
+    def __init__(self, lines: Any):
+        self.lines = [_line_key(x) for x in lines]
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        return isinstance(value, str) and [_line_key(x) for x in value.splitlines() if x.strip()] == self.lines
+
+    def __repr__(self) -> str:
+        return f"has exactly the lines {self.lines} in this order"
+
+
 def _line_key(line: str) -> str:
     return " ".join(line.strip().lstrip("-*•").strip().lower().split())
 

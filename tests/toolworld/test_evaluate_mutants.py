@@ -15,6 +15,7 @@ from envs.toolworld.evaluate import (
     Contains,
     Deleted,
     HasLines,
+    InOrder,
     Inserted,
     NewRow,
     OneOf,
@@ -55,6 +56,10 @@ def test_matchers_and_how_they_read():
     assert not HasLines(["milk"])("milk\nmilk", empty) and not HasLines(["milk"])(None, empty)
     assert HasLines(["•  Two   words"])("two words", empty)
     assert repr(HasLines(["B", "a"])) == "has exactly the lines ['a', 'b']"
+    assert InOrder(["- Milk", "eggs"])("* milk\n\n  EGGS  \n", empty)
+    assert not InOrder(["milk", "eggs"])("eggs\nmilk", empty)  # the lines HasLines passes, out of order
+    assert not InOrder(["milk"])("milk\nmilk", empty) and not InOrder(["milk"])(None, empty)
+    assert repr(InOrder(["B", "a"])) == "has exactly the lines ['b', 'a'] in this order"
 
 
 def test_new_row_is_the_id_of_a_row_inserted_this_episode_into_that_table_matching_its_columns():

@@ -8,7 +8,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Inserted, Matcher, Outcome
+from envs.toolworld.evaluate import Answer, InOrder, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_note
@@ -30,23 +30,6 @@ ITEMS_SQL = (
 
 def _month_words(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%B %Y")
-
-
-class InOrder(Matcher):
-    """A text whose non-empty lines are exactly `lines` in this order (case and spacing aside)."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = [_key(x) for x in lines]
-
-    def __call__(self, value: object, outcome: Outcome) -> bool:
-        return isinstance(value, str) and [_key(x) for x in value.splitlines() if x.strip()] == self.lines
-
-    def __repr__(self) -> str:
-        return f"the lines {self.lines} in this order"
-
-
-def _key(line: str) -> str:
-    return " ".join(line.lower().split())
 
 
 def _quarter_orders(view: WorldView, start: str, end: str) -> dict[int, list[dict[str, Any]]]:
