@@ -4,15 +4,16 @@ when it is due soon, and inviting a friend when my evening is free."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from envs.toolworld.api import ApiError
 from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps.payments import _allowed_to_request
+from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, day, reader, spans
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -176,29 +177,42 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def _invited(first_name: str, friday: date) -> str:
+    return f"Hi {first_name}, dinner at Cafe Luna on {friday} at 19:00? I sent you an invite."
+
+
+def _busy_then(first_name: str, friday: date) -> str:
+    return f"Hi {first_name}, dinner at Cafe Luna on {friday} at 19:00, but you look busy then. Next time!"
+
+
 @scenario("calendar_free_evening_dinner", apps=("calendar", "phone"))
 def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every friend in my contacts is checked for the Friday evening (busy times read per friend): the free ones
+    are invited to one dinner and texted, the busy ones get another text; when I am busy myself nothing changes,
+    but the answer still names the free friends."""
     friday = TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 + 7 * rng.randint(0, 3))
     low = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18, minutes=30)
     high = low + timedelta(hours=2, minutes=30)
-    busy_wanted = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: the evening is taken
+    busy_wanted = other_branch(rng)  # one variant in three: the evening is taken
+    friends_sql = (
+        "SELECT f.* FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
+        "AND c.relationship = 'friend' ORDER BY f.id"
+    )
     pool = []
     for p in view.rows(
         "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
-        "HAVING n >= 2 ORDER BY owner_id"
+        "HAVING n BETWEEN 9 AND 14 ORDER BY owner_id"
     ):
-        if bool(busy_blocks(reader(view, p["owner_id"]), p["owner_id"], low, high)) == busy_wanted:
-            pool.append(p["owner_id"])
-    person = pick(rng, pool, "person with a free (or a busy) Friday evening", distinct=True)
-    friend = rng.choice(
-        view.rows(
-            "SELECT f.* FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
-            "AND c.relationship = 'friend' ORDER BY f.id",
-            person,
-        )
-    )
-    name = f"{friend['first_name']} {friend['last_name']}"
-    title = f"Dinner with {friend['first_name']}"
+        ctx = reader(view, p["owner_id"])
+        if bool(busy_blocks(ctx, p["owner_id"], low, high)) != busy_wanted:
+            continue
+        friends = view.rows(friends_sql, p["owner_id"])
+        free = [f for f in friends if not busy_blocks(ctx, f["id"], low, high)]
+        if 0 < len(free) < len(friends) and not any(blocked_by(ctx, f["id"]) for f in free):
+            pool.append((p["owner_id"], friends, free))
+    person, friends, free = pick(rng, pool, "person with free and busy friends on a Friday", distinct=True)
+    names = [f"{f['first_name']} {f['last_name']}" for f in free]
+    title = "Friends dinner"
     start = low + timedelta(minutes=30)
     expectations: list[Expectation] = []
     if not busy_wanted:
@@ -213,70 +227,90 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
             high.isoformat(timespec="seconds"),
             location="Cafe Luna",
         )
-        text = f"Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you an invite."
-        expectations = [
-            Inserted("calendar_events", event, f"'{title}' at Cafe Luna on {friday} 19:00-21:00"),
-            Inserted(
-                "calendar_attendees",
-                {
-                    "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
-                    "person_id": friend["id"],
-                    "response": "pending",
-                    "comment": "",
-                    "responded_at": None,
-                },
-                f"{name} is invited to the dinner",
-                what="invitations",
-            ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": person, "receiver_id": friend["id"], "message": text, "is_read": 0},
-                f"{name} is texted about the dinner",
-                what="texts",
-            ),
-        ]
+        expectations.append(Inserted("calendar_events", event, f"'{title}' at Cafe Luna on {friday} 19:00-21:00"))
+        for f in friends:
+            name = f"{f['first_name']} {f['last_name']}"
+            text = (_invited if f in free else _busy_then)(f["first_name"], friday)
+            expectations.append(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": person, "receiver_id": f["id"], "message": text, "is_read": 0},
+                    f"{name} ({'free' if f in free else 'busy'} then) is texted about the dinner",
+                    what=f"texts to {name}",
+                )
+            )
+            if f not in free:
+                continue
+            expectations.append(
+                Inserted(
+                    "calendar_attendees",
+                    {
+                        "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
+                        "person_id": f["id"],
+                        "response": "pending",
+                        "comment": "",
+                        "responded_at": None,
+                    },
+                    f"{name} (free that evening) is invited to the dinner",
+                    what=f"invitations of {name}",
+                )
+            )
+    expectations.append(
+        Answer(names, f"the answer names the friends free on {friday} evening", traps={"[]": "no friend checked"})
+    )
+    span = f"date_from={friday.isoformat()!r}, date_to={friday.isoformat()!r}"
+    evening = (
+        f"b['start'] < {high.isoformat(timespec='seconds')!r} and b['end'] > {low.isoformat(timespec='seconds')!r}"
+    )
     look = (
-        fetch_all("friends", f"apis.phone.search_contacts(access_token=phone_token, query={name!r}")
-        + f"friend = next(c for c in friends if c['first_name'] + ' ' + c['last_name'] == {name!r})\n"
-        + f"busy = apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], "
-        f"date_from={friday.isoformat()!r}, date_to={friday.isoformat()!r}, page_limit=20)\n"
-        + f"clash = [b for b in busy if b['start'] < {high.isoformat(timespec='seconds')!r} and b['end'] > "
-        f"{low.isoformat(timespec='seconds')!r}]\n" + "print(friend['email'], busy, clash)\n"
+        f"busy = apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], {span}, page_limit=20)\n"
+        f"clash = [b for b in busy if {evening}]\n"
+        "print(busy, clash)\n"
+        + fetch_all("friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
+        + "print([(c['first_name'], c['last_name'], c['email']) for c in friends])\n"
+    )
+    check_friends = (
+        "free, taken = [], []\n"
+        "for c in friends:\n"
+        f"    theirs = apis.calendar.show_busy_times(access_token=calendar_token, email=c['email'], {span}, "
+        "page_limit=20)\n"
+        f"    if not [b for b in theirs if {evening}]:\n"
+        "        free.append(c)\n"
+        "    else:\n"
+        "        taken.append(c)\n"
+        "    print(c['email'], theirs)\n"
+        "names = [c['first_name'] + ' ' + c['last_name'] for c in free]\n"
+        "print(names)\n"
     )
     act = (
         "if not clash:\n"
-        f"    apis.calendar.create_event(access_token=calendar_token, title={title!r}, "
+        f"    made = apis.calendar.create_event(access_token=calendar_token, title={title!r}, "
         f"start={start.isoformat(timespec='minutes')!r}, end={high.isoformat(timespec='minutes')!r}, "
-        "location='Cafe Luna', attendee_emails=[friend['email']])\n"
-        "    apis.phone.send_text_message(access_token=phone_token, phone_number=friend['phone_number'], "
-        f"message='Hi ' + friend['first_name'] + ', dinner at Cafe Luna on {friday} at 19:00? I sent you an invite.')\n"
+        "location='Cafe Luna', attendee_emails=[c['email'] for c in free])\n"
+        "    for c in free:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        f"message='Hi ' + c['first_name'] + ', dinner at Cafe Luna on {friday} at 19:00? I sent you an invite.')\n"
+        "    for c in taken:\n"
+        "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        f"message='Hi ' + c['first_name'] + ', dinner at Cafe Luna on {friday} at 19:00, but you look busy then. "
+        "Next time!')\n"
+        "    print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=made['event_id'], "
+        "page_limit=20))\n"
         "else:\n"
-        "    print('the evening is taken: nothing to do')\n"
+        "    print('the evening is taken: nothing to change')\n"
     )
-    check = (
-        fetch_all(
-            "mine",
-            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={friday.isoformat()!r}, "
-            f"date_to={friday.isoformat()!r}",
-        )
-        + "print([(i['title'], i['start'], i['end']) for i in mine])\n"
-    )
-    done = (
-        "blocks = [b['start'][11:16] + '-' + b['end'][11:16] for b in busy]\n"
-        "apis.supervisor.complete_task(answer=blocks if clash else None)\n"
-    )
-    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(check).step(done).steps()
-    if busy_wanted:  # then the right answer is to change nothing, and to say why
-        midnight = datetime.combine(friday, datetime.min.time())
-        blocks = busy_blocks(reader(view, person), person, midnight, midnight + timedelta(days=1))
-        when = [f"{s:%H:%M}-{e:%H:%M}" for s, e in blocks]
-        expectations = [Answer(when, f"the answer lists my busy times on {friday}")]
+    done = "apis.supervisor.complete_task(answer=names)\n"
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(check_friends).step(act).step(done).steps()
     return TaskSpec(
         person,
-        f"If nothing keeps me busy on Friday {friday} between 18:30 and 21:00, put '{title}' "
-        f"on my primary calendar from 19:00 to 21:00 at Cafe Luna, invite {name} (their email is in my phone "
-        f"contacts), and text them 'Hi {friend['first_name']}, dinner at Cafe Luna on {friday} at 19:00? I sent you "
-        "an invite.' If I'm busy then, do nothing but tell me when I'm busy that day, as 'HH:MM-HH:MM' blocks.",
+        f"If nothing keeps me busy on Friday {friday} between 18:30 and 21:00, put '{title}' on my primary "
+        "calendar from 19:00 to 21:00 at Cafe Luna and invite every friend in my phone contacts who is free then "
+        "too (look at each one's busy times; leave out friends who are busy at any point of 18:30-21:00). Text "
+        f"each invited friend 'Hi <first name>, dinner at Cafe Luna on {friday} at 19:00? I sent you an invite.' "
+        f"and each busy one 'Hi <first name>, dinner at Cafe Luna on {friday} at 19:00, but you look busy then. "
+        "Next time!' "
+        "If I'm busy then myself, change nothing. Either way, tell me the full names of the friends who are free "
+        "then.",
         oracle,
         expectations,
         noop_pass=busy_wanted,
