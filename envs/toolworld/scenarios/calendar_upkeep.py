@@ -197,59 +197,104 @@ for e in events:
 
 @scenario("calendar_week_plan_note", apps=("calendar", "notes"))
 def week_plan_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Three work weeks of Work meetings I go to (invitations I haven't accepted and other calendars are left out):
+    each line counts the guests who accepted (guest list read per meeting), and each meeting without a reminder
+    of mine gets one (reminders read per meeting); the answer is their hours."""
     monday = NEXT_MONDAY + timedelta(weeks=getattr(rng, "variant", 0) % 3)
-    friday = monday + timedelta(days=4)
+    friday = monday + timedelta(days=18)
     pool = []
     for person in view.people_ids():
-        work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
-        items = show_agenda(reader(view, person), monday.isoformat(), friday.isoformat(), calendar_id=work)
+        items = show_agenda(reader(view, person), monday.isoformat(), friday.isoformat())
         timed = [i for i in items if not i["all_day"]]
-        if len(timed) >= 4:
-            pool.append((person, timed))
-    person, timed = pick(rng, pool, "person with a busy work week", distinct=True)
-    title = f"Week of {monday}"
-    lines = [f"{i['start'][:16].replace('T', ' ')} {i['title']}" for i in timed]
-    hours = round(
-        sum((datetime.fromisoformat(i["end"]) - datetime.fromisoformat(i["start"])).seconds for i in timed) / 3600, 2
-    )
-    look = (
-        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
-        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
-        + fetch_all(
-            "items",
-            f"apis.calendar.show_agenda(access_token=calendar_token, date_from={monday.isoformat()!r}, "
-            f"date_to={friday.isoformat()!r}, calendar_id=work",
+        going = [i for i in timed if i["calendar_name"] == "Work" and i["my_response"] in ("organizer", "accepted")]
+        bare = {
+            i["event_id"]
+            for i in going
+            if not view.rows(
+                "SELECT 1 FROM calendar_reminders WHERE event_id = ? AND person_id = ?", i["event_id"], person
+            )
+        }
+        events = {i["event_id"] for i in going}
+        if 7 <= len(events) <= 10 and 0 < len(bare) < len(events) and len(timed) > len(going):
+            pool.append((person, going, bare))
+    person, going, bare = pick(rng, pool, "person with three busy work weeks", distinct=True)
+    title = f"Weeks of {monday}"
+    accepted = {
+        i["event_id"]: view.value(
+            "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ? AND response = 'accepted'", i["event_id"]
         )
-        + "timed = [i for i in items if not i['all_day']]\n"
-        + "print([(i['start'], i['title']) for i in timed])\n"
+        for i in going
+    }
+    lines = [f"{i['start'][:16].replace('T', ' ')} {i['title']} ({accepted[i['event_id']]} accepted)" for i in going]
+    hours = round(
+        sum((datetime.fromisoformat(i["end"]) - datetime.fromisoformat(i["start"])).seconds for i in going) / 3600, 2
     )
+    expectations: list[Expectation] = [
+        Inserted(
+            "notes_notes",
+            new_note(person, title, HasLines(lines)),
+            f"a note '{title}' with the {len(lines)} meetings and their accepted guests, one per line",
+            what="notes",
+        )
+    ]
+    expectations += [
+        Inserted(
+            "calendar_reminders",
+            {"event_id": event_id, "person_id": person, "minutes_before": 10, "method": "popup"},
+            f"'{next(i['title'] for i in going if i['event_id'] == event_id)}' (no reminder of mine yet) gets a "
+            "10-minute popup reminder",
+            what=f"reminders on event {event_id}",
+        )
+        for event_id in sorted(bare)
+    ]
+    expectations.append(
+        Answer(hours, "the answer is the meetings' total hours", traps={str(len(lines)): "a count, not hours"})
+    )
+    look = fetch_all(
+        "items",
+        f"apis.calendar.show_agenda(access_token=calendar_token, date_from={monday.isoformat()!r}, "
+        f"date_to={friday.isoformat()!r}",
+    ) + (
+        "going = [i for i in items if not i['all_day'] and i['calendar_name'] == 'Work' "
+        "and i['my_response'] in ('organizer', 'accepted')]\n"
+        "print([(i['start'], i['title'], i['calendar_name'], i['my_response']) for i in items])\n"
+    )
+    details = """
+accepted, bare = {}, []
+for event_id in dict.fromkeys(i['event_id'] for i in going):
+    guests = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event_id, page_limit=20)
+    accepted[event_id] = len([g for g in guests if g['response'] == 'accepted'])
+    if not apis.calendar.show_event_reminders(access_token=calendar_token, event_id=event_id):
+        bare.append(event_id)
+print(accepted, bare)
+"""
     act = (
-        "lines = [i['start'][:16].replace('T', ' ') + ' ' + i['title'] for i in timed]\n"
+        "lines = [i['start'][:16].replace('T', ' ') + ' ' + i['title'] + ' (' + str(accepted[i['event_id']]) "
+        "+ ' accepted)' for i in going]\n"
         f"apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
+        "for event_id in bare:\n"
+        "    apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event_id, minutes_before=10)\n"
         "from datetime import datetime\n"
         "hours = sum((datetime.fromisoformat(i['end']) - datetime.fromisoformat(i['start'])).seconds "
-        "for i in timed) / 3600\n"
+        "for i in going) / 3600\n"
     )
     check = fetch_all("notes", f"apis.notes.search_notes(access_token=notes_token, query={title!r}") + (
         "print([n['title'] for n in notes])\n"
     )
     done = "apis.supervisor.complete_task(answer=round(hours, 2))\n"
-    oracle = Solution().step(login("calendar", "notes")).step(look).step(act).step(check).step(done).steps()
+    oracle = (
+        Solution().step(login("calendar", "notes")).step(look).step(details).step(act).step(check).step(done).steps()
+    )
     return TaskSpec(
         person,
-        f"Write a note titled '{title}' listing every timed meeting on my Work calendar from Monday {monday} to "
-        "Friday (whole-day events left out), one line per meeting like '2026-05-25 09:30 Project sync', in time "
-        "order, each repeating meeting once per occurrence. Then tell me how many hours those meetings take in total.",
+        f"Plan my next three work weeks, Monday {monday} to Friday {friday}. Write a note titled '{title}' listing "
+        "every timed meeting from a Work calendar (mine, or the organizer's for invitations) that I organize or have "
+        "accepted (whole-day events, invitations I haven't accepted and other calendars left out), one line per "
+        "occurrence with the number of guests on its guest list who have accepted, like '2026-05-25 09:30 Project "
+        "sync (3 accepted)'. Give every one of those meetings that has no reminder of mine yet a popup reminder 10 "
+        "minutes before. Then tell me how many hours those meetings take in total.",
         oracle,
-        [
-            Inserted(
-                "notes_notes",
-                new_note(person, title, HasLines(lines)),
-                f"a note '{title}' with the {len(lines)} meetings, one per line",
-                what="notes",
-            ),
-            Answer(hours, "the answer is the meetings' total hours", traps={str(len(lines)): "a count, not hours"}),
-        ],
+        expectations,
     )
 
 
