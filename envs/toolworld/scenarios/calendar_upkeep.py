@@ -362,19 +362,31 @@ def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("calendar_archive_old_work", apps=("calendar", "file_system"))
+OLD_NOTES = "SELECT n.text, e.title, e.start FROM calendar_notes n JOIN calendar_events e ON e.id = n.event_id "
+
+
+@scenario("calendar_archive_old_work", apps=("calendar", "file_system", "notes"))
 def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Before the 'Old work' calendar is exported and deleted, the notes left on its events (read per event: the
+    event list has no notes) are kept in one note of my notes app; without such a calendar nothing changes."""
     has_old = getattr(rng, "variant", 0) % 3 != 1  # one variant in three: there is no 'Old work' calendar
     owners = view.rows(
         "SELECT p.id, (SELECT c.id FROM calendar_calendars c WHERE c.owner_id = p.id AND c.name = 'Old work') AS old "
         "FROM people p ORDER BY p.id"
     )
-    row = pick(rng, [o for o in owners if (o["old"] is not None) == has_old], "person", distinct=True)
+    noted = f"{OLD_NOTES}WHERE e.calendar_id = ? ORDER BY e.start, n.created_at, n.id"
+    row = pick(
+        rng,
+        [o for o in owners if (o["old"] is not None) == has_old and (not has_old or view.rows(noted, o["old"]))],
+        "person",
+        distinct=True,
+    )
     person, old = row["id"], row["old"]
     path = "/documents/old_work.ics"
     expectations: list[Expectation] = []
     if old is not None:
         content = export_calendar(reader(view, person), old)["content"]
+        kept = view.rows(noted, old)
         events = "SELECT id FROM calendar_events WHERE calendar_id = ?"
         expectations = [
             Inserted(
@@ -382,6 +394,14 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
                 {"owner_id": person, "path": path, "content": content, "starred": 0},
                 f"{path} holds the exported calendar",
                 what="files",
+            ),
+            Inserted(
+                "notes_notes",
+                new_note(
+                    person, "Old work notes", HasLines(f"{n['start'][:10]} {n['title']}: {n['text']}" for n in kept)
+                ),
+                f"a note 'Old work notes' keeps the {len(kept)} notes of its events, one per line",
+                what="notes",
             ),
             Deleted("calendar_calendars", frozenset({old}), "the 'Old work' calendar is deleted"),
             Deleted(
@@ -399,6 +419,22 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
         "old = [c for c in calendars if c['name'] == 'Old work']\n"
         "print([(c['calendar_id'], c['name'], c['is_visible'], c['event_count']) for c in calendars])\n"
     )
+    keep = (
+        "lines = []\n"
+        "if old:\n"
+        + fetch_all(
+            "events",
+            "apis.calendar.show_events(access_token=calendar_token, calendar_id=old[0]['calendar_id'], status='all'",
+            indent="    ",
+        )
+        + "    for e in events:\n"
+        "        for n in apis.calendar.show_event_notes(access_token=calendar_token, event_id=e['event_id'], "
+        "page_limit=20):\n"
+        "            lines.append(e['start'][:10] + ' ' + e['title'] + ': ' + n['text'])\n"
+        "    if lines:\n"
+        "        apis.notes.create_note(access_token=notes_token, title='Old work notes', content='\\n'.join(lines))\n"
+        "print(lines)\n"
+    )
     act = (
         "if old:\n"
         "    export = apis.calendar.export_calendar(access_token=calendar_token, calendar_id=old[0]['calendar_id'])\n"
@@ -409,7 +445,16 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     check = "print(apis.file_system.show_directory(access_token=file_system_token, path='/documents'))\n"
     done = "apis.supervisor.complete_task(answer=sum(c['event_count'] for c in calendars if c['name'] != 'Old work'))\n"
-    oracle = Solution().step(login("calendar", "file_system")).step(look).step(act).step(check).step(done).steps()
+    oracle = (
+        Solution()
+        .step(login("calendar", "file_system", "notes"))
+        .step(look)
+        .step(keep)
+        .step(act)
+        .step(check)
+        .step(done)
+        .steps()
+    )
     others = view.value(
         "SELECT COUNT(*) FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id "
         "WHERE c.owner_id = ? AND c.name != 'Old work'",
@@ -419,8 +464,11 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         person,
         f"If I still have a calendar called 'Old work', export all its events to the file {path} in my files (the "
-        "calendar's own .ics export, as is) and then delete the calendar. If there is no such calendar, change "
-        "nothing. Either way, tell me how many events the other calendars I own hold in all.",
+        "calendar's own .ics export, as is) and then delete the calendar. The export leaves out the notes left on "
+        "its events (cancelled ones included), so first keep them in a note titled 'Old work notes' in my notes "
+        "app, one line per event note like '2024-07-04 Interview: <the note's text>' (the event's day and title). "
+        "If there is no such calendar, change nothing. Either way, tell me how many events the other calendars I "
+        "own hold in all.",
         oracle,
         expectations,
         noop_pass=old is None,
