@@ -7,6 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from envs.toolworld.apps._calendar_core import busy_blocks
+from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.apps._calendar_views import export_calendar, show_agenda
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
@@ -298,67 +299,114 @@ print(accepted, bare)
     )
 
 
+FOCUS_MINUTES = 180
+
+
 @scenario("calendar_focus_block", apps=("calendar",))
 def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Ten weekdays each get a 3-hour 'Focus time' at the first free stretch of my own work day long enough (free
+    slots read per day: the start differs day by day and from my work day's start; days without one are skipped);
+    every block names the busiest of those days, and the answer is that day."""
     monday = NEXT_MONDAY + timedelta(weeks=getattr(rng, "variant", 0) % 2)
-    person = pick(rng, view.people_ids(), "person", distinct=True)
+    days = [monday + timedelta(days=n) for n in range(12) if (monday + timedelta(days=n)).weekday() < 5]
+    plans = []
+    for person in view.people_ids():
+        ctx = reader(view, person)
+        slots = {d: find_free_slots(ctx, d.isoformat(), FOCUS_MINUTES) for d in days}
+        hours = view.row("SELECT work_day_start FROM calendar_settings WHERE person_id = ?", person)
+        late = [d for d, s in slots.items() if s and s[0]["start"][11:16] != hours["work_day_start"]]
+        if len(late) >= 3:
+            plans.append((person, slots))
+    person, slots = pick(rng, plans, "person whose focus time starts late on some days", distinct=True)
     ctx = reader(view, person)
     loads = []
-    for n in range(5):
-        low = datetime.combine(monday + timedelta(days=n), datetime.min.time())
+    for d in days:
+        low = datetime.combine(d, datetime.min.time())
         minutes = sum(
             int((e - s).total_seconds() // 60) for s, e in busy_blocks(ctx, person, low, low + timedelta(days=1))
         )
-        loads.append((minutes, n))
-    lightest, busiest = min(loads)[1], min(loads, key=lambda t: (-t[0], t[1]))[1]
-    light_day = (monday + timedelta(days=lightest)).isoformat()
-    busy_day = (monday + timedelta(days=busiest)).isoformat()
+        loads.append((minutes, d.isoformat()))
+    busy_day = min(loads, key=lambda t: (-t[0], t[1]))[1]
+    light_day = min(loads)[1]
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
-    event = new_event(
-        person,
-        work,
-        "Focus time",
-        f"{light_day}T14:00:00",
-        f"{light_day}T17:00:00",
-        description=f"Busiest day this week: {busy_day}",
+    description = f"Busiest day these weeks: {busy_day}"
+    expectations: list[Expectation] = []
+    for d, free in slots.items():
+        if not free:
+            continue
+        start = datetime.fromisoformat(free[0]["start"])
+        end = start + timedelta(minutes=FOCUS_MINUTES)
+        event = new_event(
+            person,
+            work,
+            "Focus time",
+            start.isoformat(timespec="seconds"),
+            end.isoformat(timespec="seconds"),
+            description=description,
+        )
+        expectations.append(
+            Inserted("calendar_events", event, f"'Focus time' {start:%H:%M}-{end:%H:%M} on {d}", what=f"focus on {d}")
+        )
+    expectations.append(
+        Answer(busy_day, "the answer is the busiest day", traps={light_day: "the least busy day was given"})
     )
     look = (
         "from datetime import date, timedelta, datetime\n"
-        "loads = []\n"
-        "for n in range(5):\n"
-        f"    d = (date.fromisoformat({monday.isoformat()!r}) + timedelta(days=n)).isoformat()\n"
-        "    blocks = apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], date_from=d, "
-        "date_to=d, page_limit=20)\n"
-        "    minutes = sum((datetime.fromisoformat(b['end']) - datetime.fromisoformat(b['start'])).total_seconds() "
-        "// 60 for b in blocks)\n"
-        "    loads.append((minutes, d))\n"
-        "print(loads)\n"
-        "light = min(loads)[1]\n"
+        f"days = [date.fromisoformat({monday.isoformat()!r}) + timedelta(days=n) for n in range(12)]\n"
+        "days = [d.isoformat() for d in days if d.weekday() < 5]\n"
+        + fetch_all(
+            "blocks",
+            "apis.calendar.show_busy_times(access_token=calendar_token, email=me['email'], date_from=days[0], "
+            "date_to=days[-1]",
+        )
+        + "loads = []\n"
+        "for d in days:\n"
+        "    low = datetime.fromisoformat(d + 'T00:00:00')\n"
+        "    high = low + timedelta(days=1)\n"
+        "    seconds = 0\n"
+        "    for b in blocks:  # the part of each busy block that falls on this day\n"
+        "        start = max(datetime.fromisoformat(b['start']), low)\n"
+        "        seconds += max(0, (min(datetime.fromisoformat(b['end']), high) - start).total_seconds())\n"
+        "    loads.append((seconds // 60, d))\n"
         "busiest = min(loads, key=lambda t: (-t[0], t[1]))[1]\n"
+        "print(loads, busiest)\n"
         "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
         "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
     )
+    slots_step = f"""
+first_free = {{}}
+for d in days:
+    free = apis.calendar.find_free_slots(access_token=calendar_token, date=d, duration_minutes={FOCUS_MINUTES})
+    if free:
+        first_free[d] = free[0]['start']
+print(first_free)
+"""
     act = (
-        "apis.calendar.create_event(access_token=calendar_token, title='Focus time', start=light + 'T14:00', "
-        "end=light + 'T17:00', calendar_id=work, description='Busiest day this week: ' + busiest)\n"
+        "for d, start in first_free.items():\n"
+        f"    end = (datetime.fromisoformat(start) + timedelta(minutes={FOCUS_MINUTES})).isoformat()\n"
+        "    apis.calendar.create_event(access_token=calendar_token, title='Focus time', start=start, end=end, "
+        "calendar_id=work, description='Busiest day these weeks: ' + busiest)\n"
     )
     check = (
-        fetch_all("day_items", "apis.calendar.show_agenda(access_token=calendar_token, date_from=light, date_to=light")
-        + "print([(i['title'], i['start']) for i in day_items])\n"
+        fetch_all(
+            "focus",
+            "apis.calendar.show_events(access_token=calendar_token, query='Focus time', calendar_id=work, "
+            "date_from=days[0], date_to=days[-1]",
+        )
+        + "print([(e['start'], e['end']) for e in focus])\n"
     )
     done = "apis.supervisor.complete_task(answer=busiest)\n"
-    oracle = Solution().step(login("calendar")).step(look).step(act).step(check).step(done).steps()
+    oracle = Solution().step(login("calendar")).step(look).step(slots_step).step(act).step(check).step(done).steps()
     return TaskSpec(
         person,
-        f"Look at how busy I am each weekday of the week starting Monday {monday} (total busy time per day). On the "
-        "least busy day (the earliest if tied), block 14:00-17:00 on my Work calendar as 'Focus time' with the "
-        "description 'Busiest day this week: <YYYY-MM-DD>' naming the busiest day (the earliest if tied), and tell "
-        "me that busiest day.",
+        f"Block focus time on each weekday of the two weeks starting Monday {monday}: on each of those days, put a "
+        "3-hour 'Focus time' on my Work calendar starting at the beginning of the first free stretch of at least 3 "
+        "hours within my work day as my calendar settings set it (skip a day that has none). Give every one the "
+        "description 'Busiest day these weeks: <YYYY-MM-DD>', naming the weekday of those two weeks with the most "
+        "busy time in total (the earliest if tied, counted before adding any focus time), and tell me that busiest "
+        "day.",
         oracle,
-        [
-            Inserted("calendar_events", event, f"'Focus time' 14:00-17:00 on {light_day} naming {busy_day}"),
-            Answer(busy_day, "the answer is the busiest day", traps={light_day: "the least busy day was given"}),
-        ],
+        expectations,
     )
 
 
