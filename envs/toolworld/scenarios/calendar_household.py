@@ -4,11 +4,12 @@ house meeting, and running a past meeting again."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import equal_shares
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
-from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, overlaps
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
@@ -171,89 +172,145 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def _lapsed(view: WorldView, person: int) -> list[dict[str, Any]] | None:
+    """The last held meeting of each kind in MEETINGS that I organized before and have none of coming up (none
+    cancelled); None if a kind of mine repeats, so that 'the last one' is one event."""
+    mine = view.rows(
+        f"SELECT * FROM calendar_events WHERE organizer_id = ? AND title IN ({', '.join('?' * len(MEETINGS))}) "
+        "ORDER BY start, id",
+        person,
+        *MEETINGS,
+    )
+    if any(e["recurrence"] != "none" for e in mine):
+        return None
+    held = [e for e in mine if e["status"] == "confirmed"]
+    coming = {e["title"] for e in held if e["start"] > NOW}
+    last = {e["title"]: e for e in held if e["start"] < NOW and e["title"] not in coming}
+    return sorted(last.values(), key=lambda e: MEETINGS.index(e["title"]))
+
+
+def _copy_day(last: dict[str, Any], monday: date) -> date:
+    """The day of the week starting `monday` on the weekday the meeting was held."""
+    return monday + timedelta(days=datetime.fromisoformat(last["start"]).weekday())
+
+
 @scenario("calendar_repeat_last_meeting", apps=("calendar", "email"))
 def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
-    title = rng.choice(MEETINGS)
-    rows = view.rows(
-        "SELECT e.* FROM calendar_events e WHERE e.title = ? AND e.recurrence = 'none' AND e.status = 'confirmed' "
-        "AND e.start < ? AND e.start = (SELECT MAX(o.start) FROM calendar_events o WHERE o.organizer_id = "
-        "e.organizer_id AND o.title = e.title AND o.status = 'confirmed' AND o.start < ?) AND EXISTS (SELECT 1 FROM "
-        "calendar_events f WHERE f.organizer_id = e.organizer_id AND f.title = e.title AND f.start > ?) ORDER BY e.id",
-        title,
-        NOW,
-        NOW,
-        NOW,
-    )
-    last = pick(rng, rows, f"past {title} with a later one too", distinct=True)
-    me = last["organizer_id"]
-    target = TODAY + timedelta(days=rng.choice((9, 10, 11)))
-    target += timedelta(days=(7 - target.weekday()) % 7 if target.weekday() >= 5 else 0)
-    length = datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])
-    start = datetime.combine(target, datetime.fromisoformat(last["start"]).time())
-    guests = [
-        r["person_id"]
-        for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
-    ]
-    event = new_event(
-        me,
-        last["calendar_id"],
-        title,
-        start.isoformat(timespec="seconds"),
-        (start + length).isoformat(timespec="seconds"),
-        description=last["description"],
-        location=last["location"],
-    )
-    expectations: list[Expectation] = [Inserted("calendar_events", event, f"a copy of '{title}' at {event['start']}")]
-    expectations += [
-        Inserted(
-            "calendar_attendees",
-            {
-                "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
-                "person_id": g,
-                "response": "pending",
-                "comment": "",
-                "responded_at": None,
-            },
-            f"{view.person(g)['email']} is invited to the copy",
-            what=f"invitations of {view.person(g)['email']}",
+    """Every kind of my regular meetings that has lapsed (held before, nothing upcoming; kinds with an upcoming one
+    and cancelled ones are distractors) is run again from its own last meeting (searched per kind), each copy on
+    its own weekday and time, and each copy's guests (read per copy) get one email; the answer counts them all."""
+    monday = TODAY + timedelta(days=14 - TODAY.weekday() + 7 * (getattr(rng, "variant", 0) % 2))
+
+    def usable(person: int) -> list[dict[str, Any]] | None:
+        lapsed = _lapsed(view, person)
+        if not lapsed or len(lapsed) < 4 or len(lapsed) == len(MEETINGS):
+            return None
+        spans_ = []
+        for last in lapsed:
+            if datetime.fromisoformat(last["start"]).weekday() >= 5 or not view.value(
+                "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ?", last["id"]
+            ):
+                return None
+            begin = datetime.combine(_copy_day(last, monday), datetime.fromisoformat(last["start"]).time())
+            spans_.append(
+                (begin, begin + (datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])))
+            )
+        if any(overlaps(a, b) for n, a in enumerate(spans_) for b in spans_[n + 1 :]):
+            return None
+        return lapsed
+
+    pool = [(p, lapsed) for p in view.people_ids() if (lapsed := usable(p))]
+    me, lapsed = pick(rng, pool, "person with four lapsed meetings", distinct=True)
+    expectations: list[Expectation] = []
+    invited = 0
+    for last in lapsed:
+        title, on = last["title"], _copy_day(last, monday)
+        start = datetime.combine(on, datetime.fromisoformat(last["start"]).time())
+        length = datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])
+        guests = [
+            r["person_id"]
+            for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
+        ]
+        invited += len(guests)
+        event = new_event(
+            me,
+            last["calendar_id"],
+            title,
+            start.isoformat(timespec="seconds"),
+            (start + length).isoformat(timespec="seconds"),
+            description=last["description"],
+            location=last["location"],
         )
-        for g in guests
-    ]
-    subject = f"{title} again on {target}"
-    body = f"I've scheduled another {title} on {target} at {start:%H:%M}; the invitation is in your calendar."
-    expectations += sent_email(view, me, guests, body, "everyone invited is emailed", subject=subject)
-    expectations.append(Answer(len(guests), "the answer is how many people were invited"))
-    look = fetch_all(
-        "found",
-        f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer', sort_by='-start'",
-    ) + (
-        f"past = [e for e in found if e['title'] == {title!r} and e['start'] < {NOW!r}]\n"
-        "last = max(past, key=lambda e: e['start'])\n"
-        "print(apis.calendar.show_event(access_token=calendar_token, event_id=last['event_id']))\n"
-    )
-    act = (
-        f"copy = apis.calendar.duplicate_event(access_token=calendar_token, event_id=last['event_id'], "
-        f"start='{target.isoformat()}T' + last['start'][11:16], calendar_id=last['calendar_id'], copy_attendees=True)\n"
+        expectations.append(Inserted("calendar_events", event, f"a copy of '{title}' at {event['start']}", what=title))
+        expectations += [
+            Inserted(
+                "calendar_attendees",
+                {
+                    "event_id": NewRow("calendar_events", {"title": title, "start": event["start"]}),
+                    "person_id": g,
+                    "response": "pending",
+                    "comment": "",
+                    "responded_at": None,
+                },
+                f"{view.person(g)['email']} is invited to the copy of '{title}'",
+                what=f"invitations of {view.person(g)['email']} to '{title}'",
+            )
+            for g in guests
+        ]
+        body = f"I've scheduled another {title} on {on} at {start:%H:%M}; the invitation is in your calendar."
+        expectations += sent_email(
+            view, me, guests, body, f"the guests of the new '{title}' are emailed", subject=f"{title} again on {on}"
+        )
+    expectations.append(Answer(invited, "the answer is how many invitations were sent in all"))
+    look = (
+        "last = {}\n"
+        f"for title in {list(MEETINGS)!r}:\n"
         + fetch_all(
-            "invited",
-            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=copy['event_id']",
+            "found", "apis.calendar.show_events(access_token=calendar_token, query=title, role='organizer'", "    "
         )
-        + "print(invited)\n"
+        + "    found = [e for e in found if e['title'] == title]\n"
+        f"    if any(e['start'] > {NOW!r} for e in found):\n"
+        "        continue  # one is coming up: not lapsed\n"
+        f"    past = [e for e in found if e['start'] < {NOW!r}]\n"
+        "    if past:\n"
+        "        last[title] = max(past, key=lambda e: e['start'])\n"
+        "print([(t, e['start'], e['event_id']) for t, e in last.items()])\n"
     )
+    act = f"""
+from datetime import date, timedelta
+copies = {{}}
+for title, e in last.items():
+    day = date.fromisoformat({monday.isoformat()!r}) + timedelta(days=date.fromisoformat(e['start'][:10]).weekday())
+    copy = apis.calendar.duplicate_event(access_token=calendar_token, event_id=e['event_id'],
+                                         start=day.isoformat() + 'T' + e['start'][11:16], calendar_id=e['calendar_id'],
+                                         copy_attendees=True)
+    copies[title] = (copy['event_id'], day.isoformat(), e['start'][11:16])
+print(copies)
+"""
     tell = (
-        f"apis.email.send_email(access_token=email_token, recipients=[a['email'] for a in invited], "
-        f"subject={subject!r}, body=\"I've scheduled another {title} on {target} at \" + last['start'][11:16] + "
+        "invited = 0\n"
+        "for title, (event_id, day, at) in copies.items():\n"
+        + fetch_all(
+            "guests", "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event_id", "    "
+        )
+        + "    invited += len(guests)\n"
+        "    apis.email.send_email(access_token=email_token, recipients=[g['email'] for g in guests], "
+        "subject=title + ' again on ' + day, body=\"I've scheduled another \" + title + ' on ' + day + ' at ' + at + "
         "'; the invitation is in your calendar.')\n"
+        "print(invited)\n"
     )
-    done = "apis.supervisor.complete_task(answer=len(invited))\n"
+    done = "apis.supervisor.complete_task(answer=invited)\n"
     oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(tell).step(done).steps()
+    kinds = ", ".join(f"'{t}'" for t in MEETINGS)
     return TaskSpec(
         me,
-        f"Run my last '{title}' again (the most recent one I organized that already took place, not an upcoming "
-        f"one): copy it to {target} at the same time, on the same calendar, with the same place and everyone who was "
-        f"invited to it. Then send them all one email with the subject '{subject}' and the text \"I've scheduled "
-        f'another {title} on {target} at <HH:MM>; the invitation is in your calendar." Tell me how many people you '
-        "invited.",
+        f"Some of my regular meetings ({kinds}) have lapsed. For each of them that I have organized before but have "
+        "none of coming up (cancelled ones don't count), run the last one again: copy the most recent one I "
+        f"organized that took place to the same weekday of the week starting Monday {monday}, at the same time, on "
+        "the same calendar, with the same place and everyone who was invited to it. Leave the kinds that have one "
+        "coming up alone. Then send the guests of each copy one email with the subject '<title> again on "
+        "<YYYY-MM-DD>' and the text \"I've scheduled another <title> on <YYYY-MM-DD> at <HH:MM>; the invitation is "
+        'in your calendar." Tell me how many invitations you sent in all.',
         oracle,
         expectations,
     )
