@@ -12,13 +12,13 @@ from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps.payments import _allowed_to_request
 from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
-from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, day, reader, spans
+from envs.toolworld.scenarios._calendar import MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
-DINNER_DAYS = 180
+DINNER_DAYS = 365
 
 
 def _requestable(view: WorldView, requester: int, payer: int) -> bool:
@@ -38,13 +38,29 @@ def _requested(requester: int, payer: int, amount: float, note: str, requirement
     )
 
 
+def _settled(view: WorldView, guest: int, host: int, since: str) -> bool:
+    """Whether `guest` sent `host` a payment whose note mentions dinner on or after the day `since`."""
+    return bool(
+        view.value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND created_at >= ? "
+            "AND instr(lower(note), 'dinner')",
+            guest,
+            host,
+            since,
+        )
+    )
+
+
 @scenario("calendar_dinner_requests", apps=("calendar", "payments"))
 def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A year of dinners I hosted (coffee, drinks and cancelled dinners are distractors): each one's accepted guests
+    are read per dinner, and each is checked on payments for a dinner payment to me since that day (read per
+    guest); the rest are asked for their share and the answer totals the requests."""
     first = TODAY - timedelta(days=DINNER_DAYS)
     dinners = view.rows(
         "SELECT e.id, e.organizer_id, e.title, e.start, e.status, a.person_id, a.response FROM calendar_events e "
         "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.title LIKE 'Dinner with %' AND e.start >= ? "
-        "AND e.start < ? ORDER BY e.organizer_id, e.start",
+        "AND e.start < ? ORDER BY e.organizer_id, e.start, a.id",
         first.isoformat(),
         MIDNIGHT.isoformat(),
     )
@@ -53,11 +69,11 @@ def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         by_person.setdefault(d["organizer_id"], []).append(d)
     pool = []
     for person, rows in sorted(by_person.items()):
-        due = [d for d in rows if d["status"] == "confirmed" and d["response"] == "accepted"]
-        if len(due) >= 2 and all(_requestable(view, person, d["person_id"]) for d in due):
-            pool.append((person, due, len(rows) > len(due)))
-    with_distractor = [p for p in pool if p[2]] or pool
-    person, due, _ = pick(rng, with_distractor, "person with past dinners", distinct=True)
+        accepted = [d for d in rows if d["status"] == "confirmed" and d["response"] == "accepted"]
+        due = [d for d in accepted if not _settled(view, d["person_id"], person, d["start"][:10])]
+        if 0 < len(due) < len(accepted) and all(_requestable(view, person, d["person_id"]) for d in due):
+            pool.append((person, due))
+    person, due = pick(rng, pool, "person with past dinners, a guest of one already settled", distinct=True)
     amount = rng.choice((28.5, 35.0, 42.75))
     expectations: list[Expectation] = [
         _requested(
@@ -65,10 +81,13 @@ def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             d["person_id"],
             amount,
             f"Dinner on {d['start'][:10]}",
-            f"${amount} is requested from the guest of the dinner on {d['start'][:10]}",
+            f"${amount} is requested from {view.person(d['person_id'])['email']} for the dinner on {d['start'][:10]}",
         )
         for d in due
     ]
+    expectations.append(
+        Answer(round(amount * len(due), 2), "the answer is the total requested", traps={str(amount): "one request"})
+    )
     look = fetch_all(
         "dinners",
         "apis.calendar.show_events(access_token=calendar_token, query='Dinner with', role='organizer', "
@@ -79,12 +98,21 @@ def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         "print([(e['event_id'], e['title'], e['start']) for e in dinners])\n"
     )
     guests = """
-due = []
+accepted = []
 for e in dinners:
     for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], page_limit=20):
         print(e['start'], a['email'], a['response'])
         if a['response'] == 'accepted':
-            due.append((e, a['email']))
+            accepted.append((e, a['email']))
+"""
+    settled = """
+due = []
+for e, email in accepted:
+    paid = apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email,
+                                           query='dinner', start_date=e['start'][:10], page_limit=20)
+    print(e['start'][:10], email, [(t['note'], t['created_at']) for t in paid])
+    if not paid:
+        due.append((e, email))
 """
     act = (
         "for e, email in due:\n"
@@ -95,12 +123,24 @@ for e in dinners:
         fetch_all("sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'")
         + "print([(r['note'], r['amount']) for r in sent][:10])\n"
     )
-    oracle = Solution().step(login("calendar", "payments")).step(look).step(guests).step(act).step(check).step(DONE)
+    done = f"apis.supervisor.complete_task(answer=round({amount} * len(due), 2))\n"
+    oracle = (
+        Solution()
+        .step(login("calendar", "payments"))
+        .step(look)
+        .step(guests)
+        .step(settled)
+        .step(act)
+        .step(check)
+        .step(done)
+    )
     return TaskSpec(
         person,
         f"I paid for the 'Dinner with ...' evenings I organized in the last {DINNER_DAYS} days (from {first} to "
         f"yesterday). For each such dinner that took place (not cancelled), request ${amount} from every guest who "
-        "had accepted the invitation, with the note 'Dinner on <YYYY-MM-DD>'. Coffee and drinks don't count.",
+        "had accepted the invitation, with the note 'Dinner on <YYYY-MM-DD>', unless that guest has already sent me "
+        "a payment whose note mentions dinner on or after that dinner's day. Coffee and drinks don't count. Tell me "
+        "how much you requested in all.",
         oracle.steps(),
         expectations,
     )
