@@ -155,8 +155,28 @@ def _rent_due(view: WorldView, person: int) -> str:
     return next(s for s, _ in spans(view, rent, MIDNIGHT, MIDNIGHT + timedelta(days=62))).date().isoformat()
 
 
-@scenario("calendar_rent_share_requests", apps=("calendar", "phone", "payments"))
+def _latest_rent(view: WorldView, person: int) -> dict[str, Any] | None:
+    """The newest 'Rent' expense of `person`'s one home group on bill splitting, if they paid it."""
+    groups = view.rows(
+        "SELECT g.id FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
+        "WHERE m.person_id = ? AND g.group_type = 'home'",
+        person,
+    )
+    if len(groups) != 1:
+        return None
+    rent = view.row(
+        "SELECT * FROM bill_splitting_expenses WHERE group_id = ? AND description = 'Rent' ORDER BY date DESC, id DESC "
+        "LIMIT 1",
+        groups[0]["id"],
+    )
+    return rent if rent and rent["paid_by"] == person else None
+
+
+@scenario("calendar_rent_share_requests", apps=("calendar", "phone", "payments", "bill_splitting"))
 def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each roommate's share of the rent is only in the latest 'Rent' expense's detail on bill splitting (its list
+    shows my share alone; shares differ by a cent, and a roommate without one is not asked); requests go out only
+    when the calendar's next 'Rent due' is near, and either way the answer totals what the roommates owe."""
     horizon = (20, 10, 30)[getattr(rng, "variant", 0) % 3]
     people = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = 'roommate' GROUP BY owner_id ORDER BY owner_id"
@@ -168,18 +188,28 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             "AND c.relationship = 'roommate' ORDER BY f.id",
             p["owner_id"],
         )
-        if all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
-            pool.append((p["owner_id"], mates))
-    person, mates = pick(rng, pool, "person with roommates", distinct=True)
+        rent = _latest_rent(view, p["owner_id"])
+        if rent is None or not all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
+            continue
+        shares = {
+            r["person_id"]: r["amount"]
+            for r in view.rows("SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", rent["id"])
+        }
+        owing = [(m, shares[m["id"]]) for m in mates if m["id"] in shares]
+        # my own share (all the expense list shows) must not give theirs away: a cent apart, or someone owes none
+        if owing and (len(owing) < len(mates) or any(share != shares.get(p["owner_id"]) for _, share in owing)):
+            pool.append((p["owner_id"], owing))
+    person, owing = pick(rng, pool, "person who paid the rent for roommates", distinct=True)
     due = _rent_due(view, person)
     soon = due <= day(horizon)
-    amount = rng.choice((410.0, 525.0, 640.0))
     note = f"Rent share {due}"
     expectations: list[Expectation] = (
-        [_requested(person, m["id"], amount, note, f"{m['email']} is asked for ${amount}") for m in mates]
+        [_requested(person, m["id"], share, note, f"{m['email']} is asked for their ${share}") for m, share in owing]
         if soon
         else []
     )
+    total = round(sum(share for _, share in owing), 2)
+    expectations.append(Answer(total, "the answer is what my roommates owe of the latest rent in all"))
     look = (
         fetch_all(
             "rent",
@@ -190,10 +220,25 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
         + "print([(m['first_name'], m['email']) for m in mates])\n"
     )
+    split = (
+        "home = apis.bill_splitting.show_groups(access_token=bill_splitting_token, group_type='home', page_limit=20)\n"
+        "print(home)\n"
+        + fetch_all(
+            "rents",
+            "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=home[0]['group_id'], "
+            "query='Rent', sort_by='newest'",
+        )
+        + "latest = [e for e in rents if e['description'] == 'Rent'][0]  # newest first\n"
+        "latest_id = latest['expense_id']\n"
+        "detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=latest_id)\n"
+        "owed = {s['email']: s['amount'] for s in detail['shares']}\n"
+        "owing = [(m, owed[m['email']]) for m in mates if m['email'] in owed]\n"
+        "print(latest['date'], detail['paid_by'], [(m['email'], share) for m, share in owing])\n"
+    )
     act = (
         f"if due and due[0] <= {day(horizon)!r}:\n"
-        "    for m in mates:\n"
-        f"        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount={amount}, "
+        "    for m, share in owing:\n"
+        "        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share, "
         "note='Rent share ' + due[0])\n"
         "else:\n"
         "    print('rent is not due soon: nothing to do')\n"
@@ -204,15 +249,26 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print([(r['note'], r['amount']) for r in sent])\n"
     )
-    done = "apis.supervisor.complete_task(answer=[m['email'] for m in mates])\n"
-    oracle = Solution().step(login("calendar", "phone", "payments")).step(look).step(act).step(check).step(done).steps()
+    done = "apis.supervisor.complete_task(answer=round(sum(share for _, share in owing), 2))\n"
+    oracle = (
+        Solution()
+        .step(login("calendar", "phone", "bill_splitting", "payments"))
+        .step(look)
+        .step(split)
+        .step(act)
+        .step(check)
+        .step(done)
+        .steps()
+    )
     return TaskSpec(
         person,
-        f"If the next 'Rent due' day on my calendar is within the next {horizon} days (by {day(horizon)}), request "
-        f"${amount} from each roommate in my phone contacts with the note 'Rent share <that day, YYYY-MM-DD>'. "
-        "If it is further away, don't request anything. Either way, tell me the email addresses of those roommates.",
+        "I pay our rent: it is the 'Rent' expense in our home group on bill splitting. If the next 'Rent due' day on "
+        f"my calendar is within the next {horizon} days (by {day(horizon)}), request from each roommate in my phone "
+        "contacts their share of the latest 'Rent' expense there (the amount that expense splits to them; a roommate "
+        "with no share in it is not asked), with the note 'Rent share <that day, YYYY-MM-DD>'. If it is further "
+        "away, don't request anything. Either way, tell me how much those roommates owe of that rent in all.",
         oracle,
-        [*expectations, Answer([m["email"] for m in mates], "the answer lists my roommates' email addresses")],
+        expectations,
         noop_pass=not soon,
     )
 
