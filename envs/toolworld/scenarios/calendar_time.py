@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from envs.toolworld.api import CallContext
 from envs.toolworld.apps._calendar_views import show_time_summary
 from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, HasLines, Inserted
@@ -26,35 +28,58 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
-@scenario("calendar_hours_note", apps=("calendar", "notes"))
-def hours_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    months = MONTH_SETS[getattr(rng, "variant", 0) % len(MONTH_SETS)]
-    person = pick(rng, view.people_ids(), "person", distinct=True)
-    ctx = reader(view, person)
-    mine = {r["id"]: r["name"] for r in view.rows("SELECT id, name FROM calendar_calendars WHERE owner_id = ?", person)}
+def _year_before(months: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The same whole months a year earlier (no February 29 in these years)."""
+    return [(f"{int(a[:4]) - 1}{a[4:]}", f"{int(b[:4]) - 1}{b[4:]}") for a, b in months]
+
+
+def _calendar_hours(ctx: CallContext, mine: dict[int, str], months: Any) -> dict[str, float]:
+    """Hours per calendar of mine over whole months, as the time summary counts them."""
     totals: dict[str, float] = {}
     for first, last in months:
         for entry in show_time_summary(ctx, first, last):
             if entry["calendar_id"] in mine and entry["hours"] > 0:
                 totals[entry["calendar_name"]] = totals.get(entry["calendar_name"], 0.0) + entry["hours"]
+    return {name: round(hours, 2) for name, hours in totals.items()}
+
+
+@scenario("calendar_hours_note", apps=("calendar", "notes"))
+def hours_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Three months' hours per calendar of mine beside the same months a year earlier (three more summaries, and
+    calendars with time in only one of the two periods get a line too), in a note; the answer is this year's total."""
+    months = MONTH_SETS[getattr(rng, "variant", 0) % len(MONTH_SETS)]
+    person = pick(rng, view.people_ids(), "person", distinct=True)
+    ctx = reader(view, person)
+    mine = {r["id"]: r["name"] for r in view.rows("SELECT id, name FROM calendar_calendars WHERE owner_id = ?", person)}
+    totals = _calendar_hours(ctx, mine, months)
+    before = _calendar_hours(ctx, mine, _year_before(months))
     title = f"Calendar hours {NAMES[months[0][0][5:7]]}-{NAMES[months[-1][0][5:7]]} {months[-1][0][:4]}"
-    lines = [f"{name}: {_hours(hours)} hours" for name, hours in sorted(totals.items())]
+    lines = [
+        f"{name}: {_hours(totals.get(name, 0))} hours (a year earlier: {_hours(before.get(name, 0))})"
+        for name in sorted(totals.keys() | before.keys())
+    ]
     total = round(sum(totals.values()), 2)
     last_month = sum(e["hours"] for e in show_time_summary(ctx, *months[-1]) if e["calendar_id"] in mine)
     look = (
         "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
         "mine = {c['calendar_id'] for c in calendars}\n"
-        "totals = {}\n"
-        f"for first, last in {[list(m) for m in months]!r}:\n"
-        "    summary = apis.calendar.show_time_summary(access_token=calendar_token, date_from=first, date_to=last, "
-        "page_limit=20)\n"
-        "    for s in summary:\n"
-        "        if s['calendar_id'] in mine and s['hours'] > 0:\n"
-        "            totals[s['calendar_name']] = totals.get(s['calendar_name'], 0) + s['hours']\n"
-        "print(totals)\n"
+        "def hours(months):\n"
+        "    totals = {}\n"
+        "    for first, last in months:\n"
+        "        summary = apis.calendar.show_time_summary(access_token=calendar_token, date_from=first, "
+        "date_to=last, page_limit=20)\n"
+        "        for s in summary:\n"
+        "            if s['calendar_id'] in mine and s['hours'] > 0:\n"
+        "                totals[s['calendar_name']] = totals.get(s['calendar_name'], 0) + s['hours']\n"
+        "    return {name: round(h, 2) for name, h in totals.items()}\n"
+        f"totals = hours({[list(m) for m in months]!r})\n"
+        f"before = hours({[list(m) for m in _year_before(months)]!r})\n"
+        "print(totals, before)\n"
     )
     write = (
-        "content = '\\n'.join(f'{name}: {hours:g} hours' for name, hours in sorted(totals.items()))\n"
+        "names = sorted(set(totals) | set(before))\n"
+        "content = '\\n'.join(f'{n}: {totals.get(n, 0):g} hours (a year earlier: {before.get(n, 0):g})' "
+        "for n in names)\n"
         f"apis.notes.create_note(access_token=notes_token, title={title!r}, content=content)\n"
     )
     check = fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={title!r}") + (
@@ -66,8 +91,10 @@ def hours_note(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         person,
         f"How many hours did each of my own calendars take from {span} (whole months, as the calendar's time "
-        f"summary counts them; calendars of other people don't count)? Write a note titled '{title}' with one line "
-        "per calendar that took any time, like 'Work: 12.5 hours', and tell me the total hours of all of them.",
+        f"summary counts them; calendars of other people don't count), and how many the same months a year earlier? "
+        f"Write a note titled '{title}' with one line per calendar that took any time in either period, like "
+        "'Work: 12.5 hours (a year earlier: 10)' (0 where it took none), and tell me the total hours of all of them "
+        f"from {span}.",
         oracle,
         [
             Inserted(
