@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow
@@ -131,14 +132,32 @@ def practice_plan(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("leisure_playlist_party_tasks", apps=("music", "todo"))
 def playlist_party_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A party project for a collaborative playlist: a to-do per collaborator, and one to replace each song reviewers
+    rate under 3. Deep because a song's average rating is only in its own show_song: the playlist's 11-26 songs are
+    read one by one (1-3 of them rated under 3, several unrated)."""
+    rating = "(SELECT ROUND(AVG(v.rating), 2) FROM music_reviews v WHERE v.song_id = s.song_id)"
     playlists = view.rows(
         "SELECT p.id, p.owner_id, p.title, (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) "
         "AS songs FROM music_playlists p WHERE EXISTS (SELECT 1 FROM music_collaborators c WHERE c.playlist_id = p.id) "
         "AND EXISTS (SELECT 1 FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title LIKE p.title || ' %') "
         "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
-        "ORDER BY p.id"
+        "AND (SELECT COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) >= 11 "
+        f"AND EXISTS (SELECT 1 FROM music_playlist_songs s WHERE s.playlist_id = p.id AND {rating} < 3) ORDER BY p.id"
     )
-    p = pick(rng, playlists, "collaborative playlist whose title has a look-alike", distinct=True)
+    p = pick(
+        rng,
+        playlists,
+        "collaborative playlist of 11+ songs, some rated under 3, whose title has a look-alike",
+        distinct=True,
+    )
+    weak = Counter(
+        f"Replace {r['title']} by {r['artist']}"
+        for r in view.rows(
+            "SELECT m.title, m.artist FROM music_playlist_songs s JOIN music_songs m ON m.id = s.song_id "
+            f"WHERE s.playlist_id = ? AND {rating} < 3",
+            p["id"],
+        )
+    )
     owner = p["owner_id"]
     mates = view.rows(
         "SELECT f.id, f.email FROM music_collaborators c JOIN people f ON f.id = c.person_id WHERE c.playlist_id = ? "
@@ -158,6 +177,14 @@ def playlist_party_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "print(info['collaborators'], len(songs))\n"
     )
+    rate = """
+        weak = []
+        for song in songs:
+            seen = apis.music.show_song(song_id=song['song_id'])
+            if seen['average_rating'] is not None and seen['average_rating'] < 3:
+                weak.append('Replace ' + song['title'] + ' by ' + song['artist'])
+        print(weak)
+        """
     act = (
         f"project = apis.todo.create_project(access_token=todo_token, name={name!r}, color='purple')['project_id']\n"
         "for email in info['collaborators']:\n"
@@ -168,6 +195,9 @@ def playlist_party_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         "if len(songs) < 20:\n"
         "    apis.todo.create_task(access_token=todo_token, project_id=project, title='Find more songs', "
         f"due_date={due!r}, priority=2)\n"
+        "for title in weak:\n"
+        f"    apis.todo.create_task(access_token=todo_token, project_id=project, title=title, due_date={due!r}, "
+        "priority=4)\n"
     )
     check = (
         "print(apis.todo.show_collaborators(access_token=todo_token, project_id=project))\n"
@@ -206,12 +236,24 @@ def playlist_party_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="'Find more songs' to-dos",
             )
         )
+    expectations += [
+        Inserted(
+            "todo_tasks",
+            {**task, **OPEN_TASK, "title": title, "priority": 4},
+            f"an unassigned priority-4 to-do '{title}' (its song is rated under 3 on average)",
+            count=n,
+            what=f"to-dos '{title}'",
+        )
+        for title, n in sorted(weak.items())
+    ]
     return TaskSpec(
         owner,
         f"We're building my collaborative music playlist titled exactly '{p['title']}' for a party. Create a purple "
         f"todo project '{name}', share it with every collaborator of the playlist, and give each of them a to-do "
         f"'Add 3 songs to {p['title']}' due {due}, priority 3, assigned to them. If the playlist has fewer than 20 "
-        f"songs, also add an unassigned to-do 'Find more songs' due {due}, priority 2.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"songs, also add an unassigned to-do 'Find more songs' due {due}, priority 2. And for each song of the "
+        "playlist whose average review rating in the music app is under 3 (songs nobody reviewed do not count), add "
+        f"an unassigned to-do 'Replace <song title> by <artist>' due {due}, priority 4.",
+        Solution().step(look).step(rate).step(act).step(check).steps(),
         expectations,
     )
