@@ -3,6 +3,7 @@ test_challenge tasks)."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -145,18 +146,54 @@ def album_tracklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def _rated_four(view: WorldView, owner: int, newest: int = 0, album: int | None = None) -> int:
+    """How many tracks of `album` (or of `owner`'s `newest` saved albums) have an average review rating of 4+,
+    rounded as show_song rounds it."""
+    albums = (
+        [album]
+        if album is not None
+        else [
+            r["album_id"]
+            for r in view.rows(
+                "SELECT album_id FROM music_saved_albums WHERE owner_id = ? ORDER BY saved_at DESC, id DESC LIMIT ?",
+                owner,
+                newest,
+            )
+        ]
+    )
+    return int(
+        view.value(
+            "SELECT COUNT(*) FROM music_songs s WHERE s.album_id IN (SELECT value FROM json_each(?)) AND "
+            "(SELECT ROUND(AVG(v.rating), 2) FROM music_reviews v WHERE v.song_id = s.id) >= 4",
+            json.dumps(albums),
+        )
+    )
+
+
 @scenario("leisure_saved_albums_journal", apps=("music", "notes"))
 def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A journal note of the albums saved since a day, each with how many of its tracks are in my library and how
+    many reviewers rate 4 or more. Deep because a track's average rating is only in its own show_song: every track
+    of the 3-5+ albums (25-50 tracks) is read one by one, and some of the newest albums have such tracks."""
+    nothing_new = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: no album saved since the date
     owners = view.rows(
         "SELECT owner_id FROM music_saved_albums GROUP BY owner_id HAVING COUNT(*) >= 6 ORDER BY owner_id"
     )
-    owner = pick(rng, owners, "listener with saved albums", distinct=True)["owner_id"]
+    owner = pick(
+        rng,
+        owners,
+        "listener with saved albums",
+        distinct=True,
+        unusable=(
+            lambda o: not nothing_new and not _rated_four(view, o["owner_id"], newest=3),
+            "no track of the three newest saved albums is rated 4 or more: skipping the ratings would pass",
+        ),
+    )["owner_id"]
     saves = view.rows(
         "SELECT v.album_id, v.saved_at, a.title, a.artist FROM music_saved_albums v JOIN music_albums a "
         "ON a.id = v.album_id WHERE v.owner_id = ? ORDER BY v.saved_at, v.id",
         owner,
     )
-    nothing_new = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: no album saved since the date
     if nothing_new:
         since = (date.fromisoformat(saves[-1]["saved_at"][:10]) + timedelta(days=1)).isoformat()
     else:
@@ -168,8 +205,10 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
     for s in recent:
         tracks = [r["id"] for r in view.rows("SELECT id FROM music_songs WHERE album_id = ?", s["album_id"])]
         have = sum(t in in_library for t in tracks)
+        liked = _rated_four(view, owner, album=s["album_id"])
         to_download += [t for t in tracks if t in in_library and t not in downloaded]
-        lines.append(f"{s['saved_at'][:10]}: {s['title']} by {s['artist']} ({have}/{len(tracks)} in my library)")
+        counts = f"{have}/{len(tracks)} in my library, {liked} rated 4+"
+        lines.append(f"{s['saved_at'][:10]}: {s['title']} by {s['artist']} ({counts})")
     title = f"Albums saved since {since}"
     look = (
         login("music", "notes")
@@ -187,10 +226,12 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
         "    for a in recent:\n"
         "        tracks = apis.music.show_album(album_id=a['album_id'])['tracks']\n"
         "        owned = sum(t['song_id'] in have for t in tracks)\n"
+        "        ratings = [apis.music.show_song(song_id=t['song_id'])['average_rating'] for t in tracks]\n"
+        "        liked = sum(r is not None and r >= 4 for r in ratings)\n"
         "        to_download += [t['song_id'] for t in tracks if t['song_id'] in have "
         "and t['song_id'] not in offline]\n"
         "        lines.append(f\"{a['saved_at'][:10]}: {a['album']} by {a['artist']} ({owned}/{len(tracks)} in my "
-        'library)")\n'
+        'library, {liked} rated 4+)")\n'
         "    print(lines, to_download)\n"
     )
     act = (
@@ -221,7 +262,7 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
                     **NEW_NOTE,
                 },
                 f"a note '{title}' in the Journal notebook lists the {len(recent)} albums saved since {since}, oldest "
-                "first, with how many of their tracks are in my library",
+                "first, with how many of their tracks are in my library and how many are rated 4+",
                 what="notes",
             )
         )
@@ -238,8 +279,9 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Look at the albums I saved in the music app on or after {since}. If there are any, make a note titled "
         f"'{title}' in my 'Journal' notebook (create the notebook if I have none) with one line per such album, "
-        "oldest save first, written as 'YYYY-MM-DD: Album by Artist (K/N in my library)', where YYYY-MM-DD is the "
-        "day I saved it, N the album's track count and K how many of its tracks are in my music library. Also "
+        "oldest save first, written as 'YYYY-MM-DD: Album by Artist (K/N in my library, H rated 4+)', where YYYY-MM-DD "
+        "is the day I saved it, N the album's track count, K how many of its tracks are in my music library and H "
+        "how many of its tracks have an average review rating of 4 or more in the music app. Also "
         "download in high quality every track of those albums that is in my library but not downloaded yet. If I "
         "saved none since then, change nothing. Either way, tell me the title of the album I saved most recently.",
         Solution().step(look).step(count).step(act).steps(),
