@@ -6,8 +6,7 @@ import random
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import NOW, LinesInOrder
-from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT
+from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, LinesInOrder
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
