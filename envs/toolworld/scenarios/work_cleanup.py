@@ -29,18 +29,29 @@ def deleted_with_everything(view: WorldView, task_ids: list[int], what: str) -> 
 
 @scenario("work_dedupe_project", apps=("todo",))
 def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Open to-dos entered twice in one project: keep the copy due first, delete the rest, keep its labels union."""
-    projects = view.rows(
-        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
-        "(SELECT title FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL "
-        "GROUP BY title HAVING COUNT(*) > 1)) BETWEEN 2 AND 6 ORDER BY p.id"
+    """Open to-dos entered twice in one project: keep the copy with the most comments (then the one due first),
+    delete the rest, keep its labels union. Deep because the comments are only in each copy's show_task_comments
+    (11-17 copies read one by one) and in at least one title the most-discussed copy is not the one due first."""
+    projects = [
+        p
+        for p in view.rows(
+            "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
+            "(SELECT title FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL "
+            "GROUP BY title HAVING COUNT(*) > 1)) BETWEEN 3 AND 6 ORDER BY p.id"
+        )
+        if _copies_to_read(_duplicate_groups(view, p["id"])) >= 11
+    ]
+    project = pick(
+        rng,
+        projects,
+        "project with 11+ duplicated open to-dos",
+        distinct=True,
+        unusable=(
+            lambda p: all(_kept(g) is _kept(g, by_comments=False) for g in _duplicate_groups(view, p["id"]).values()),
+            "the copy due first is the most discussed one in every title: reading the comments changes nothing",
+        ),
     )
-    project = pick(rng, projects, "project with duplicated open to-dos", distinct=True)
-    rows = view.rows(
-        "SELECT id, title, due_date, labels, created_at FROM todo_tasks WHERE project_id = ? AND completed = 0 "
-        "AND parent_id IS NULL ORDER BY id",
-        project["id"],
-    )
+    groups = _duplicate_groups(view, project["id"])
     look = (
         login("todo")
         + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
@@ -53,14 +64,22 @@ def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
         + "for t in open_tasks:\n"
         + "    if t['parent_task_id'] is None:\n"
         + "        groups.setdefault(t['title'], []).append(t)\n"
-        + "print({title: len(copies) for title, copies in groups.items() if len(copies) > 1})\n"
+        + "groups = {title: copies for title, copies in groups.items() if len(copies) > 1}\n"
+        + "print({title: len(copies) for title, copies in groups.items()})\n"
     )
+    read = """
+        said = {}
+        for copies in groups.values():
+            for t in copies:
+                said[t['task_id']] = len(apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'],
+                                                                      page_limit=20))
+        print(said)
+        """
     act = """
         removed = 0
         for title, copies in groups.items():
-            if len(copies) < 2:
-                continue
-            copies.sort(key=lambda t: (t['due_date'] is None, t['due_date'] or '', t['created_at']))
+            copies.sort(key=lambda t: (-said[t['task_id']], t['due_date'] is None, t['due_date'] or '',
+                                       t['created_at']))
             keep, extra = copies[0], copies[1:]
             labels = set(keep['labels'])
             for t in extra:
@@ -77,16 +96,11 @@ def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(sorted(t['title'] for t in after))\n"
         + "apis.supervisor.complete_task(answer=removed)\n"
     )
-    groups: dict[str, list[dict]] = {}
-    for r in rows:
-        groups.setdefault(r["title"], []).append(r)
     expectations: list[Expectation] = []
     gone: list[int] = []
     for title, copies in groups.items():
-        if len(copies) < 2:
-            continue
-        copies.sort(key=lambda t: (t["due_date"] is None, t["due_date"] or "", t["created_at"]))
-        keep, extra = copies[0], copies[1:]
+        keep = _kept(copies)
+        extra = [t for t in copies if t is not keep]
         gone += [t["id"] for t in extra]
         merged = labels_with(keep["labels"], *(x for t in extra for x in t["labels"].split(",") if x))
         if merged != keep["labels"]:
@@ -100,11 +114,41 @@ def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         project["owner_id"],
         f"My '{project['name']}' to-do project has open to-dos entered more than once (same title; subtasks don't "
-        "count). For each such title keep one: the copy due first (one without a due date comes last; on a tie, the "
-        "one created first). Delete the other copies, but first give the kept one every label the copies had. Tell "
-        "me how many copies you deleted.",
-        Solution().step(look).step(act).step(check).steps(),
+        "count). For each such title keep one: the copy with the most comments; among copies with equally many, the "
+        "one due first (one without a due date comes last; on a tie, the one created first). Delete the other "
+        "copies, but first give the kept one every label the copies had. Tell me how many copies you deleted.",
+        Solution().step(look).step(read).step(act).step(check).steps(),
         expectations,
+    )
+
+
+def _duplicate_groups(view: WorldView, project_id: int) -> dict[str, list[dict]]:
+    """The project's open top-level to-dos entered more than once, by title, each with its comment count."""
+    groups: dict[str, list[dict]] = {}
+    for r in view.rows(
+        "SELECT t.id, t.title, t.due_date, t.labels, t.created_at, (SELECT COUNT(*) FROM todo_comments c "
+        "WHERE c.task_id = t.id) AS comments FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 "
+        "AND t.parent_id IS NULL ORDER BY t.id",
+        project_id,
+    ):
+        groups.setdefault(r["title"], []).append(r)
+    return {title: copies for title, copies in groups.items() if len(copies) > 1}
+
+
+def _copies_to_read(groups: dict[str, list[dict]]) -> int:
+    return sum(len(copies) for copies in groups.values())
+
+
+def _kept(copies: list[dict], by_comments: bool = True) -> dict:
+    """The copy kept: the most comments (unless not `by_comments`), then due first (no date last), then oldest."""
+    return min(
+        copies,
+        key=lambda t: (
+            -t["comments"] if by_comments else 0,
+            t["due_date"] is None,
+            t["due_date"] or "",
+            t["created_at"],
+        ),
     )
 
 
