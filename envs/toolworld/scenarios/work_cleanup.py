@@ -8,6 +8,7 @@ from envs.toolworld.apps.todo import next_due
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._work import NOW, day, labels_with
+from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -232,24 +233,37 @@ def close_finished_parents(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_urgent_sweep", apps=("todo",))
 def urgent_sweep(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The 'urgent' label made true again: off every completed to-do, onto open priority-1 ones due within days."""
-    days = rng.choice((3, 5, 7))
-    owners = view.rows(
-        "SELECT owner_id FROM todo_tasks WHERE completed = 1 AND instr(',' || labels || ',', ',urgent,') > 0 "
-        "GROUP BY owner_id HAVING COUNT(*) BETWEEN 3 AND 15 ORDER BY owner_id"
+    """The 'urgent' label made true again: off every completed to-do, onto open priority-1/2 ones due within days,
+    except those waiting on a reply, which are labelled 'waiting' instead. Deep because whether a to-do waits is
+    only in its latest comment (each of 8-21 pressing to-dos' show_task_comments; an older 'waiting' comment
+    followed by another does not count), and at least one of them waits."""
+    days = rng.choice((7, 10, 14))
+    pressing_sql = (
+        "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 AND p.archived = 0 "
+        "AND t.priority <= 2 AND t.due_date < ? AND instr(',' || t.labels || ',', ',urgent,') = 0"
     )
-    owner = pick(rng, owners, "person with completed urgent to-dos", distinct=True)["owner_id"]
+    owners = view.rows(
+        f"SELECT t.owner_id, COUNT(*) AS n, SUM(COALESCE({LATEST_COMMENT} = ?, 0)) AS waiting {pressing_sql} "
+        "AND (SELECT COUNT(*) FROM todo_tasks x WHERE x.owner_id = t.owner_id AND x.completed = 1 "
+        "AND instr(',' || x.labels || ',', ',urgent,') > 0) BETWEEN 3 AND 15 "
+        "GROUP BY t.owner_id HAVING n >= 8 AND waiting >= 1 ORDER BY t.owner_id",
+        WAITING,
+        day(days),
+    )
+    owner = pick(
+        rng, owners, "person with completed urgent to-dos and 8+ pressing ones, one waiting on a reply", distinct=True
+    )["owner_id"]
     stale = view.rows(
         "SELECT t.id, t.title, t.labels FROM todo_tasks t WHERE t.owner_id = ? AND t.completed = 1 "
         "AND instr(',' || t.labels || ',', ',urgent,') > 0 ORDER BY t.id",
         owner,
     )
     pressing = view.rows(
-        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
-        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND t.due_date < ? "
-        "AND instr(',' || t.labels || ',', ',urgent,') = 0 ORDER BY t.id",
-        owner,
+        f"SELECT t.id, t.title, t.labels, COALESCE({LATEST_COMMENT} = ?, 0) AS waiting {pressing_sql} "
+        "AND t.owner_id = ? ORDER BY t.id",
+        WAITING,
         day(days),
+        owner,
     )
     look = (
         login("todo")
@@ -257,21 +271,37 @@ def urgent_sweep(view: WorldView, rng: random.Random) -> TaskSpec:
             "stale",
             "apis.todo.search_tasks(access_token=todo_token, completed=True, label='urgent', include_archived=True",
         )
+        + "pressing = []\n"
+        + "for priority in (1, 2):\n"
         + fetch_all(
-            "pressing",
-            f"apis.todo.search_tasks(access_token=todo_token, completed=False, priority=1, due_before={day(days)!r}",
+            "found",
+            "apis.todo.search_tasks(access_token=todo_token, completed=False, priority=priority, "
+            f"due_before={day(days)!r}",
+            "    ",
         )
+        + "    pressing += [t for t in found if 'urgent' not in t['labels']]\n"
         + "print(len(stale), [(t['title'], t['due_date'], t['labels']) for t in pressing])\n"
     )
+    read = f"""
+        waiting = set()
+        for t in pressing:
+            said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            latest = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text'] if said else None
+            if latest == {WAITING!r}:
+                waiting.add(t['task_id'])
+        print([t['title'] for t in pressing if t['task_id'] in waiting])
+        """
     act = """
         for t in stale:
             apis.todo.update_task(access_token=todo_token, task_id=t['task_id'],
                                   labels=[x for x in t['labels'] if x != 'urgent'])
         added = 0
         for t in pressing:
-            if 'urgent' not in t['labels']:
+            if t['task_id'] not in waiting:
                 apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=t['labels'] + ['urgent'])
                 added += 1
+            elif 'waiting' not in t['labels']:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], labels=t['labels'] + ['waiting'])
         """
     check = (
         fetch_all("now_urgent", "apis.todo.search_tasks(access_token=todo_token, label='urgent', include_archived=True")
@@ -284,16 +314,35 @@ def urgent_sweep(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for t in stale
     ]
+    gaining = [t for t in pressing if not t["waiting"]]
     expectations += [
         Updated("todo_tasks", t["id"], {"labels": labels_with(t["labels"], "urgent")}, f"'{t['title']}' gains it")
-        for t in pressing
+        for t in gaining
     ]
-    expectations.append(Answer(len(pressing), f"the answer is how many to-dos gained the label ({len(pressing)})"))
+    expectations += [
+        Updated(
+            "todo_tasks",
+            t["id"],
+            {"labels": labels_with(t["labels"], "waiting")},
+            f"'{t['title']}' (its latest comment is {WAITING!r}) is labelled 'waiting', not 'urgent'",
+        )
+        for t in pressing
+        if t["waiting"] and "waiting" not in t["labels"].split(",")
+    ]
+    expectations.append(
+        Answer(
+            len(gaining),
+            f"the answer is how many to-dos gained the label ({len(gaining)})",
+            traps={str(len(pressing)): "the to-dos waiting on a reply were counted"},
+        )
+    )
     return TaskSpec(
         owner,
         "My 'urgent' label has gone stale. Take it off every completed to-do that has it (archived projects "
-        "included), keeping their other labels. Then add it to each open priority-1 to-do due before "
-        f"{day(days)} (overdue ones included) that lacks it. Tell me how many to-dos gained the label.",
-        Solution().step(look).step(act).step(check).steps(),
+        "included), keeping their other labels. Then add it to each open priority-1 or priority-2 to-do due before "
+        f"{day(days)} (overdue ones included) that lacks it, except those waiting on someone: a to-do whose latest "
+        f"comment is '{WAITING}' gets the label 'waiting' instead (if it lacks it). Keep every to-do's other labels. "
+        "Tell me how many to-dos gained the 'urgent' label.",
+        Solution().step(look).step(read).step(act).step(check).steps(),
         expectations,
     )
