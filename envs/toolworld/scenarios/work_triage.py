@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._work import NOW, TODAY, day, labels_with
+from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
+PUSHED = "Moved this from last week."
 
 
 @scenario("work_overdue_triage", apps=("todo",))
@@ -150,22 +152,39 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_overload_relief", apps=("todo",))
 def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional on a computed pace: a slow week pushes the low-priority to-dos of the coming week by a week."""
+    """Conditional on a computed pace: a slow week pushes the low-priority to-dos of the coming week by a week,
+    except those waiting on a reply (left alone) and those already pushed once (raised to priority 2 instead).
+    Deep because both are only in each to-do's latest comment (show_task_comments per to-do, 7-14 of them), and
+    at least one of them is such a case; the answer needs every page of the open to-dos."""
     week_ago = day(-6)
+    low_sql = (
+        "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = s.owner_id "
+        "AND t.completed = 0 AND p.archived = 0 AND t.priority >= 3 AND t.due_date >= ? AND t.due_date < ?"
+    )
     owners = view.rows(
         "SELECT s.owner_id, s.daily_goal, (SELECT COUNT(*) FROM todo_tasks t WHERE t.owner_id = s.owner_id "
-        "AND t.completed = 1 AND substr(t.completed_at, 1, 10) >= ?) AS done FROM todo_settings s "
-        "WHERE s.daily_goal > 1 ORDER BY s.owner_id",
+        "AND t.completed = 1 AND substr(t.completed_at, 1, 10) >= ?) AS done, "
+        f"(SELECT COUNT(*) {low_sql}) AS coming, "
+        f"(SELECT SUM(COALESCE({LATEST_COMMENT} IN (?, ?), 0)) {low_sql}) AS held FROM todo_settings s "
+        "WHERE s.daily_goal > 1 AND coming >= 7 AND held >= 1 ORDER BY s.owner_id",
         week_ago,
+        TODAY,
+        day(7),
+        WAITING,
+        PUSHED,
+        TODAY,
+        day(7),
     )
-    chosen = pick(rng, owners, "person with a daily goal above one", distinct=True)
+    chosen = pick(
+        rng, owners, "person with a daily goal above one and 7+ low to-dos due, one waiting or pushed", distinct=True
+    )
     owner, done = chosen["owner_id"], chosen["done"]
     slow = not other_branch(rng)
     threshold = done + rng.choice((1, 2, 3)) if slow else done
     low = view.rows(
-        "SELECT t.id, t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
-        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority >= 3 AND t.due_date >= ? "
-        "AND t.due_date < ? ORDER BY t.id",
+        f"SELECT t.id, t.title, t.due_date, {LATEST_COMMENT} AS latest FROM todo_tasks t JOIN todo_projects p "
+        "ON p.id = t.project_id WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.priority >= 3 "
+        "AND t.due_date >= ? AND t.due_date < ? ORDER BY t.id",
         owner,
         TODAY,
         day(7),
@@ -181,16 +200,23 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
         + "pace = apis.todo.show_productivity(access_token=todo_token)\n"
         + "done = sum(d['completed'] for d in pace['last_7_days'])\n"
         + fetch_all("coming", "apis.todo.show_upcoming_tasks(access_token=todo_token, days=7")
+        + "coming = [t for t in coming if t['priority'] >= 3]\n"
         + "print(done, pace['daily_goal'], [(t['title'], t['priority'], t['due_date']) for t in coming])\n"
     )
     act = f"""
         from datetime import date, timedelta
         if done < {threshold}:
             for t in coming:
-                if t['priority'] >= 3:
-                    later = (date.fromisoformat(t['due_date']) + timedelta(days=7)).isoformat()
-                    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=later)
-                    apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text='Moved: slow week.')
+                said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+                latest = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text'] if said else None
+                if latest == {WAITING!r}:
+                    continue
+                if latest == {PUSHED!r}:
+                    apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], priority=2)
+                    continue
+                later = (date.fromisoformat(t['due_date']) + timedelta(days=7)).isoformat()
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], due_date=later)
+                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text='Moved: slow week.')
             apis.todo.update_settings(access_token=todo_token, daily_goal=pace['daily_goal'] - 1)
         else:
             print('a good week: nothing to change')
@@ -198,6 +224,18 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = []
     if done < threshold:
         for t in low:
+            if t["latest"] == WAITING:
+                continue
+            if t["latest"] == PUSHED:
+                expectations.append(
+                    Updated(
+                        "todo_tasks",
+                        t["id"],
+                        {"priority": 2},
+                        f"'{t['title']}' was moved once already ({PUSHED!r}): it stays, at priority 2",
+                    )
+                )
+                continue
             expectations.append(
                 Updated("todo_tasks", t["id"], {"due_date": day_later(t["due_date"], 7)}, f"'{t['title']}' is later")
             )
@@ -216,7 +254,8 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"If I completed fewer than {threshold} to-dos over the last 7 days (today included), I'm overloaded: move "
         "every open to-do of priority 3 or 4 due in the next 7 days (today included) one week later, commenting "
-        "'Moved: slow week.' on each, and lower my "
+        f"'Moved: slow week.' on each, except that a to-do whose latest comment is '{WAITING}' stays as it is, and "
+        f"one whose latest comment is '{PUSHED}' is not moved again but raised to priority 2. Then lower my "
         "daily goal by one. If I completed that many or more, change nothing. Either way, tell me how many open "
         "to-dos I have (in my projects that are not archived).",
         Solution().step(look).step(act).step("apis.supervisor.complete_task(answer=len(open_tasks))\n").steps(),
