@@ -339,8 +339,9 @@ def urgent_sweep(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "My 'urgent' label has gone stale. Take it off every completed to-do that has it (archived projects "
-        "included), keeping their other labels. Then add it to each open priority-1 or priority-2 to-do due before "
-        f"{day(days)} (overdue ones included) that lacks it, except those waiting on someone: a to-do whose latest "
+        "included), keeping their other labels. Then add it to each open priority-1 or priority-2 to-do (in my "
+        f"projects that are not archived) due before {day(days)} (overdue ones included) that lacks it, except "
+        "those waiting on someone: a to-do whose latest "
         f"comment is '{WAITING}' gets the label 'waiting' instead (if it lacks it). Keep every to-do's other labels. "
         "Tell me how many to-dos gained the 'urgent' label.",
         Solution().step(look).step(read).step(act).step(check).steps(),
