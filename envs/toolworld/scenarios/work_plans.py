@@ -9,6 +9,7 @@ from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewR
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios._work import DONE, NOW, LinesInOrder
+from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -88,21 +89,28 @@ def note_to_project(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_label_stats_file", apps=("todo", "file_system"))
 def label_stats_file(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Computed per-label counts (open from the label list, completed by reading every page) written to a file."""
-    owner = pick(rng, view.people_ids(), "person", distinct=True)
+    """Computed per-label counts (open from the label list, completed by reading every page, open ones waiting for a
+    reply from each to-do's latest comment) written to a file. Deep because whether an open to-do waits is only in
+    its show_task_comments: every open labelled to-do (15-34 of them) is read, and at least one waits."""
+    stats = {person: _label_stats(view, person) for person in view.people_ids()}
+    people = [
+        person
+        for person, (_, reads) in stats.items()
+        if 15 <= reads <= 34 and any(waiting for _, waiting, _ in stats[person][0].values())
+    ]
+    owner = pick(rng, people, "person with 15-34 open labelled to-dos, one waiting for a reply", distinct=True)
     path = rng.choice(("/documents/todo/labels.txt", "/documents/label_report.txt"))
-    labels = [r["name"] for r in view.rows("SELECT name FROM todo_labels WHERE owner_id = ? ORDER BY name", owner)]
-    tasks = view.rows("SELECT labels, completed FROM todo_tasks WHERE owner_id = ?", owner)
-    counts = {
-        name: [sum(1 for t in tasks if t["completed"] == done and name in t["labels"].split(",")) for done in (0, 1)]
+    counts = stats[owner][0]
+    labels = sorted(counts)
+    lines = [
+        f"{name}: {counts[name][0]} open ({counts[name][1]} waiting for a reply), {counts[name][2]} done"
         for name in labels
-    }
-    lines = [f"{name}: {counts[name][0]} open, {counts[name][1]} done" for name in labels]
+    ]
     busiest = sorted(labels, key=lambda name: (-counts[name][0], name))[0]
     look = (
         login("todo", "file_system")
         + "labels = apis.todo.show_labels(access_token=todo_token)\n"
-        + "done = {}\n"
+        + "done, carrying = {}, {}\n"
         + "for label in labels:\n"
         + fetch_all(
             "found",
@@ -111,11 +119,30 @@ def label_stats_file(view: WorldView, rng: random.Random) -> TaskSpec:
             "    ",
         )
         + "    done[label['label']] = len(found)\n"
+        + fetch_all(
+            "found",
+            "apis.todo.search_tasks(access_token=todo_token, label=label['label'], completed=False, "
+            "include_archived=True",
+            "    ",
+        )
+        + "    carrying[label['label']] = [t['task_id'] for t in found]\n"
         + "print([(x['label'], x['open_tasks']) for x in labels], done)\n"
     )
+    read = f"""
+        waits = {{}}
+        for ids in carrying.values():
+            for task_id in ids:
+                if task_id not in waits:
+                    said = apis.todo.show_task_comments(access_token=todo_token, task_id=task_id, page_limit=20)
+                    latest = max(said, key=lambda c: (c['created_at'], c['comment_id']))['text'] if said else None
+                    waits[task_id] = latest == {WAITING!r}
+        waiting = {{name: sum(waits[i] for i in ids) for name, ids in carrying.items()}}
+        print(waiting)
+        """
     act = f"""
         labels.sort(key=lambda x: x['label'])
-        lines = [x['label'] + ': ' + str(x['open_tasks']) + ' open, ' + str(done[x['label']]) + ' done' for x in labels]
+        lines = [x['label'] + ': ' + str(x['open_tasks']) + ' open (' + str(waiting[x['label']])
+                 + ' waiting for a reply), ' + str(done[x['label']]) + ' done' for x in labels]
         apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines),
                                      parents=True)
         busiest = sorted(labels, key=lambda x: (-x['open_tasks'], x['label']))[0]['label']
@@ -125,15 +152,39 @@ def label_stats_file(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.supervisor.complete_task(answer=busiest)\n"
     )
     expectations = new_file(
-        view, owner, path, LinesInOrder(lines), f"{path} has '<label>: <n> open, <m> done' per label, by name"
+        view,
+        owner,
+        path,
+        LinesInOrder(lines),
+        f"{path} has '<label>: <n> open (<w> waiting for a reply), <m> done' per label, by name",
     )
     expectations.append(Answer(busiest, f"the answer is '{busiest}', the label on most open to-dos"))
     return TaskSpec(
         owner,
         f"Write a report of my to-do labels to a new file {path} (make the folders if needed): one line per label, "
-        "in alphabetical order, as '<label>: <open to-dos carrying it> open, <completed to-dos carrying it> done' "
-        "(count every project, archived ones included, and subtasks too). Tell me which label the most open to-dos "
-        "carry (on a tie, the first alphabetically).",
-        Solution().step(look).step(act).step(check).steps(),
+        "in alphabetical order, as '<label>: <open to-dos carrying it> open (<how many of those wait for a reply> "
+        "waiting for a reply), <completed to-dos carrying it> done' (count every project, archived ones included, "
+        f"and subtasks too). An open to-do waits for a reply when its latest comment is '{WAITING}'. Tell me which "
+        "label the most open to-dos carry (on a tie, the first alphabetically).",
+        Solution().step(look).step(read).step(act).step(check).steps(),
         expectations,
     )
+
+
+def _label_stats(view: WorldView, owner: int) -> tuple[dict[str, tuple[int, int, int]], int]:
+    """(label -> (open to-dos carrying it, of those waiting for a reply, completed ones carrying it), how many open
+    to-dos carry one of the labels: each is read once)."""
+    labels = [r["name"] for r in view.rows("SELECT name FROM todo_labels WHERE owner_id = ? ORDER BY name", owner)]
+    tasks = view.rows(
+        f"SELECT t.labels, t.completed, COALESCE({LATEST_COMMENT} = ?, 0) AS waiting FROM todo_tasks t "
+        "WHERE t.owner_id = ?",
+        WAITING,
+        owner,
+    )
+    counts = {}
+    for name in labels:
+        carrying = [t for t in tasks if name in t["labels"].split(",")]
+        open_ = [t for t in carrying if not t["completed"]]
+        counts[name] = (len(open_), sum(t["waiting"] for t in open_), len(carrying) - len(open_))
+    reads = sum(1 for t in tasks if not t["completed"] and set(t["labels"].split(",")) & set(labels))
+    return counts, reads
