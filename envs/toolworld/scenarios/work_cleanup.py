@@ -33,24 +33,21 @@ def dedupe_project(view: WorldView, rng: random.Random) -> TaskSpec:
     """Open to-dos entered twice in one project: keep the copy with the most comments (then the one due first),
     delete the rest, keep its labels union. Deep because the comments are only in each copy's show_task_comments
     (11-17 copies read one by one) and in at least one title the most-discussed copy is not the one due first."""
-    projects = [
-        p
-        for p in view.rows(
-            "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
-            "(SELECT title FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL "
-            "GROUP BY title HAVING COUNT(*) > 1)) BETWEEN 3 AND 6 ORDER BY p.id"
-        )
-        if _copies_to_read(_duplicate_groups(view, p["id"])) >= 11
-    ]
+    projects = []
+    for p in view.rows(
+        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
+        "(SELECT title FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.parent_id IS NULL "
+        "GROUP BY title HAVING COUNT(*) > 1)) BETWEEN 3 AND 6 ORDER BY p.id"
+    ):
+        titles = _duplicate_groups(view, p["id"]).values()
+        # 11+ copies to read, and in some title the most discussed copy is not the one due first
+        if sum(map(len, titles)) >= 11 and any(_kept(g) is not _kept(g, by_comments=False) for g in titles):
+            projects.append(p)
     project = pick(
         rng,
         projects,
-        "project with 11+ duplicated open to-dos",
+        "project with 11+ duplicated open to-dos, one title's most discussed not due first",
         distinct=True,
-        unusable=(
-            lambda p: all(_kept(g) is _kept(g, by_comments=False) for g in _duplicate_groups(view, p["id"]).values()),
-            "the copy due first is the most discussed one in every title: reading the comments changes nothing",
-        ),
     )
     groups = _duplicate_groups(view, project["id"])
     look = (
@@ -134,10 +131,6 @@ def _duplicate_groups(view: WorldView, project_id: int) -> dict[str, list[dict]]
     ):
         groups.setdefault(r["title"], []).append(r)
     return {title: copies for title, copies in groups.items() if len(copies) > 1}
-
-
-def _copies_to_read(groups: dict[str, list[dict]]) -> int:
-    return sum(len(copies) for copies in groups.values())
 
 
 def _kept(copies: list[dict], by_comments: bool = True) -> dict:
