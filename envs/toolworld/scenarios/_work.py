@@ -18,6 +18,7 @@ PLAIN_NOTE = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": 
 # orders them (by id); LAST_COMMENT is that as a column `last`
 LATEST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1)"
 LAST_COMMENT = f"{LATEST_COMMENT} AS last"
+WAITING = "Waiting for a reply."  # a to-do's latest comment saying it waits on someone: tasks treat it apart
 
 
 def day(offset: int) -> str:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import LATEST_COMMENT
+from envs.toolworld.scenarios._work import LATEST_COMMENT, WAITING
 from envs.toolworld.scenarios.email import INBOX, sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -224,9 +224,6 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         oracle,
         expectations,
     )
-
-
-WAITING = "Waiting for a reply."
 
 
 @scenario("mail_overdue_digest", apps=("todo", "email", "phone"))

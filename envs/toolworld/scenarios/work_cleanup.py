@@ -7,8 +7,7 @@ import random
 from envs.toolworld.apps.todo import next_due
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._work import NOW, day, labels_with
-from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
+from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, WAITING, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 

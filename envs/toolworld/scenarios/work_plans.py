@@ -8,8 +8,7 @@ from collections import Counter
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import DONE, NOW, LinesInOrder
-from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
+from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, WAITING, LinesInOrder
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 

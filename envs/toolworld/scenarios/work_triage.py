@@ -7,8 +7,7 @@ from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._work import NOW, TODAY, day, labels_with
-from envs.toolworld.scenarios.mail_todo import LATEST_COMMENT, WAITING
+from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, TODAY, WAITING, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
