@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Matcher, Outcome
 from envs.toolworld.tasks import WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -33,21 +32,3 @@ def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
 
 def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
     return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)
-
-
-class LinesInOrder(Matcher):
-    """The text's non-empty lines are exactly `lines` in this order (case and spacing aside): for lists the
-    instruction orders, where HasLines would accept any order."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = [_key(x) for x in lines]
-
-    def __call__(self, value: Any, outcome: Outcome) -> bool:
-        return isinstance(value, str) and [_key(x) for x in value.splitlines() if x.strip()] == self.lines
-
-    def __repr__(self) -> str:
-        return f"has exactly the lines {self.lines} in order"
-
-
-def _key(line: str) -> str:
-    return " ".join(line.strip().lower().split())

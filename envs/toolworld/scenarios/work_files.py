@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, InOrder, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
-from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, LinesInOrder
+from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -121,7 +121,7 @@ def export_project_file(view: WorldView, rng: random.Random) -> TaskSpec:
         view,
         owner,
         path,
-        LinesInOrder(lines),
+        InOrder(lines),
         f"{path} lists each open to-do, its open subtasks below it, each with its latest comment, then the total",
     )
     tag = "work" if project["name"].startswith("Work") else "personal"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, InOrder, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, WAITING, LinesInOrder
+from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, WAITING
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -154,7 +154,7 @@ def label_stats_file(view: WorldView, rng: random.Random) -> TaskSpec:
         view,
         owner,
         path,
-        LinesInOrder(lines),
+        InOrder(lines),
         f"{path} has '<label>: <n> open (<w> waiting for a reply), <m> done' per label, by name",
     )
     expectations.append(Answer(busiest, f"the answer is '{busiest}', the label on most open to-dos"))
