@@ -4,6 +4,7 @@ followed up."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
@@ -164,56 +165,78 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("life_meetings_followup_todo", apps=("calendar", "todo"))
 def meetings_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
-    since, until = "2026-04-20", "2026-05-17"
+    """Each accepted one-off meeting of a span becomes a follow-up task naming the others who accepted it. Deep
+    because who else accepted is only in each event's show_event (the invitation list has a count): 10-16 meetings,
+    each read, then a task each; declined, tentative and pending attendees are distractors."""
+    since, until = "2026-03-01", "2026-05-17"
+    accepted = (
+        "SELECT {} FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id WHERE a.person_id {} AND "
+        "a.response = 'accepted' AND e.status = 'confirmed' AND e.recurrence = 'none' AND e.organizer_id != "
+        "a.person_id AND substr(e.start, 1, 10) BETWEEN ? AND ? {}"
+    )
     owners = view.rows(
-        "SELECT a.person_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id WHERE "
-        "a.response = 'accepted' AND e.status = 'confirmed' AND e.recurrence = 'none' AND substr(e.start, 1, 10) "
-        "BETWEEN ? AND ? GROUP BY a.person_id HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY a.person_id",
+        accepted.format("a.person_id", "IS NOT NULL", "GROUP BY a.person_id HAVING COUNT(*) BETWEEN 10 AND 16")
+        + " ORDER BY a.person_id",
         since,
         until,
     )
     owners = [o for o in owners if project_of(view, o["person_id"], "Work")]
-    owner = pick(rng, owners, "person who went to meetings", distinct=True)["person_id"]
+    owner = pick(rng, owners, "person who went to 10-16 meetings", distinct=True)["person_id"]
     project = project_of(view, owner, "Work")
     assert project is not None
     met = view.rows(
-        "SELECT e.title, e.start, e.organizer_id FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
-        "WHERE a.person_id = ? AND a.response = 'accepted' AND e.status = 'confirmed' AND e.recurrence = 'none' AND "
-        "substr(e.start, 1, 10) BETWEEN ? AND ? ORDER BY e.start, e.id",
-        owner,
-        since,
-        until,
+        accepted.format("e.id, e.title, e.start, e.organizer_id", "= ?", "ORDER BY e.start, e.id"), owner, since, until
     )
     look = fetch_all(
         "invites",
         f"apis.calendar.show_invitations(access_token=calendar_token, response='accepted', date_from='{since}'",
     )
     look += (
-        f"met = [e for e in invites if e['start'][:10] <= '{until}' and e['status'] == 'confirmed' "
+        f"met = [e for e in invites if '{since}' <= e['start'][:10] <= '{until}' and e['status'] == 'confirmed' "
         "and e['recurrence'] == 'none']\n"
     )
-    look += "print([(e['title'], e['start'], e['organizer']['name']) for e in met])\n"
-    look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Work'")
-    look += "work = next(p for p in projects if p['name'] == 'Work')\n"
+    look += "print([(e['title'], e['start'], e['organizer']['name'], e['attendee_count']) for e in met])\n"
+    read = (
+        "others = {}\n"
+        "for e in met:\n"
+        "    event = apis.calendar.show_event(access_token=calendar_token, event_id=e['event_id'])\n"
+        "    others[e['event_id']] = sorted(a['name'] for a in event['attendees'] "
+        "if a['response'] == 'accepted' and a['email'] != me['email'])\n"
+        "print(others)\n"
+    )
+    read += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Work'")
+    read += "work = next(p for p in projects if p['name'] == 'Work')\n"
     act = """\
     for e in met:
+        description = f"Meeting on {e['start'][:10]}"
+        if others[e['event_id']]:
+            description += ' with ' + ', '.join(others[e['event_id']])
         apis.todo.create_task(access_token=todo_token, project_id=work['project_id'],
                               title=f"Follow up: {e['title']} ({e['organizer']['name']})", due_date='2026-05-20',
-                              description=f"Meeting on {e['start'][:10]}", priority=3)
+                              description=description, priority=3)
     """
     check = fetch_all(
         "tasks", "apis.todo.search_tasks(access_token=todo_token, project_id=work['project_id'], query='Follow up'"
     )
-    check += "print([t['title'] for t in tasks])\n"
-    wanted: dict[tuple[str, str], int] = {}
+    check += "print([(t['title'], t['description']) for t in tasks])\n"
+    wanted: Counter[tuple[str, str]] = Counter()
     for e in met:
-        key = (f"Follow up: {e['title']} ({full_name(view, e['organizer_id'])})", f"Meeting on {e['start'][:10]}")
-        wanted[key] = wanted.get(key, 0) + 1
+        names = sorted(
+            full_name(view, a["person_id"])
+            for a in view.rows(
+                "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response = 'accepted' AND "
+                "person_id != ?",
+                e["id"],
+                owner,
+            )
+        )
+        description = f"Meeting on {e['start'][:10]}" + (f" with {', '.join(names)}" if names else "")
+        wanted[(f"Follow up: {e['title']} ({full_name(view, e['organizer_id'])})", description)] += 1
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
             new_task(owner, project["id"], title, description=description, due_date="2026-05-20", priority=3),
-            f"a task '{title}' ({description.lower()}), due 2026-05-20, priority 3",
+            f"a task '{title}' ({description}), due 2026-05-20, priority 3",
             count=n,
             what=f"tasks '{title}'",
         )
@@ -223,8 +246,10 @@ def meetings_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Follow up on the meetings I went to from {since} to {until}: for each one-off (not repeating), not "
         "cancelled calendar event in that time that I was invited to and accepted, add a task 'Follow up: <event "
-        "title> (<organizer's full name>)' to my Work project in my todo app, description 'Meeting on <YYYY-MM-DD>', "
-        "due 2026-05-20, priority 3.",
-        Solution().step(login("calendar", "todo")).step(look).step(act).step(check).step(done()).steps(),
+        "title> (<organizer's full name>)' to my Work project in my todo app, due 2026-05-20, priority 3, described "
+        "'Meeting on <YYYY-MM-DD> with <full names of the other attendees who accepted, in alphabetical order, joined "
+        "by ', '>' (just 'Meeting on <YYYY-MM-DD>' when nobody else accepted; those who declined, did not answer or "
+        "said maybe do not count).",
+        Solution().step(login("calendar", "todo")).step(look).step(read).step(act).step(check).step(done()).steps(),
         expectations,
     )
