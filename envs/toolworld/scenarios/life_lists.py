@@ -87,15 +87,20 @@ LOOK_ALIKE_PROJECTS = {"Home": "Home Renovation", "Errands": "Old errands", "Wor
 
 
 def _open_top_level(view: WorldView, project_id: int) -> list[dict[str, Any]]:
+    """The project's open top-level tasks in checklist order, each with its latest comment (None without one)."""
     return view.rows(
-        "SELECT title, due_date FROM todo_tasks WHERE project_id = ? AND completed = 0 AND parent_id IS NULL "
-        "ORDER BY due_date IS NULL, due_date, id",
+        "SELECT t.title, t.due_date, (SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC "
+        "LIMIT 1) AS latest FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 AND t.parent_id IS NULL "
+        "ORDER BY t.due_date IS NULL, t.due_date, t.id",
         project_id,
     )
 
 
 @scenario("life_project_checklist_note", apps=("todo", "notes"))
 def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A todo project copied into a notes checklist, each item carrying its task's latest comment. Deep because the
+    comments are only in each task's show_task_comments: 9-15 open top-level tasks, each read, then an item each;
+    a look-alike project and subtasks are distractors."""
     candidates = []
     for name, other in LOOK_ALIKE_PROJECTS.items():
         for row in view.rows(
@@ -105,12 +110,16 @@ def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
             other,
         ):
             project = project_of(view, row["owner_id"], name)
-            if project and 4 <= len(_open_top_level(view, project["id"])) <= 15:
+            tasks = _open_top_level(view, project["id"]) if project else []
+            if project and 9 <= len(tasks) <= 15 and any(t["latest"] for t in tasks):
                 candidates.append({"owner": row["owner_id"], "name": name, "id": project["id"]})
-    chosen = pick(rng, candidates, "project with a look-alike", distinct=True)
+    chosen = pick(rng, candidates, "project with a look-alike, 9-15 open tasks and a comment", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     tasks = _open_top_level(view, chosen["id"])
-    items = [t["title"] + (f" (due {t['due_date']})" if t["due_date"] else "") for t in tasks]
+    items = [
+        t["title"] + (f" (due {t['due_date']})" if t["due_date"] else "") + (f" - {t['latest']}" if t["latest"] else "")
+        for t in tasks
+    ]
     title = f"{name} to-do"
     look = fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={name!r}")
     look += f"project = next(p for p in projects if p['name'] == {name!r})\n"
@@ -120,10 +129,19 @@ def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
     look += "top = [t for t in tasks if not t['parent_task_id']]\n"
     look += "top.sort(key=lambda t: (t['due_date'] is None, t['due_date'] or '', t['task_id']))\n"
     look += "print(len(tasks), [(t['title'], t['due_date']) for t in top])\n"
+    read = (
+        "latest = {}\n"
+        "for t in top:\n"
+        "    comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)\n"
+        "    latest[t['task_id']] = comments[-1]['text'] if comments else None\n"
+        "print(latest)\n"
+    )
     act = f"""\
     note = apis.notes.create_note(access_token=notes_token, title={title!r})
     for t in top:
         text = t['title'] + (f" (due {{t['due_date']}})" if t['due_date'] else '')
+        if latest[t['task_id']]:
+            text += ' - ' + latest[t['task_id']]
         apis.notes.add_checklist_item(access_token=notes_token, note_id=note['note_id'], text=text)
     """
     check = fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
@@ -132,10 +150,18 @@ def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Copy my open '{name}' todo project (not '{LOOK_ALIKE_PROJECTS[name]}') into a checklist: a new note titled "
         f"'{title}' whose checklist has one item per open task of the project, leaving out subtasks, written "
-        "'<task title> (due <YYYY-MM-DD>)', or just the title when it has no due date; tasks with the soonest due "
+        "'<task title> (due <YYYY-MM-DD>)', or just the title when it has no due date, followed by ' - <text of the "
+        "task's latest comment>' when the task has comments, so I see where each stands; tasks with the soonest due "
         "date first, those without one last (ties in the order the tasks were created). Tell me how many items "
         "that makes.",
-        Solution().step(login("todo", "notes")).step(look).step(act).step(check).step(done("len(top)")).steps(),
+        Solution()
+        .step(login("todo", "notes"))
+        .step(look)
+        .step(read)
+        .step(act)
+        .step(check)
+        .step(done("len(top)"))
+        .steps(),
         [*_checklist(owner, title, items), Answer(len(items), f"the checklist has {len(items)} items")],
     )
 
