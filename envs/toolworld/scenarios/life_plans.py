@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
@@ -16,14 +16,17 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 @scenario("life_bills_archive_year", apps=("file_system", "notes"))
 def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A year's bill files moved into a folder of their own, totalled per kind in a note, and no longer shared. Deep
+    because the amounts are only in each file's content: 9-17 bills, each read and moved, among 28-65 bill files
+    (pages of them), then the shares of the moved ones found and removed."""
     year = "2024"
     folder = f"{BILLS}/{year}"
     owners = view.rows(
         f"SELECT owner_id FROM file_system_files WHERE path LIKE '{BILLS}/%_{year}-%' GROUP BY owner_id "
-        f"HAVING COUNT(*) >= 3 AND NOT EXISTS (SELECT 1 FROM file_system_directories d WHERE d.owner_id = "
+        f"HAVING COUNT(*) BETWEEN 9 AND 17 AND NOT EXISTS (SELECT 1 FROM file_system_directories d WHERE d.owner_id = "
         f"file_system_files.owner_id AND d.path = '{folder}') ORDER BY owner_id"
     )
-    owner = pick(rng, owners, f"person with {year} bills", distinct=True)["owner_id"]
+    owner = pick(rng, owners, f"person with 9-17 bills of {year}", distinct=True)["owner_id"]
     old = [b for b in bills(view, owner) if b["period"].startswith(f"{year}-") and b["path"].count("/") == 3]
     totals: dict[str, float] = {}
     for b in old:
@@ -49,8 +52,22 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
     lines.append(f"Total: ${{round(sum(totals.values()), 2):.2f}}")
     apis.notes.create_note(access_token=notes_token, title='Bills {year}', content='\\n'.join(lines))
     """
+    unshare = fetch_all("shares", "apis.file_system.show_my_shared_files(access_token=file_system_token")
+    unshare += (
+        "for s in shares:\n"
+        f"    if s['path'].startswith({folder + '/'!r}):\n"
+        "        apis.file_system.unshare_file(access_token=file_system_token, path=s['path'], "
+        "email=s['shared_with']['email'])\n"
+    )
     check = fetch_all("moved", f"apis.file_system.show_directory(access_token=file_system_token, path={folder!r}")
     check += "print(len(moved))\n"
+    shares = view.rows(
+        "SELECT s.id, f.path, p.email FROM file_system_shares s JOIN file_system_files f ON f.id = s.file_id JOIN "
+        f"people p ON p.id = s.shared_with_id WHERE s.owner_id = ? AND f.id IN ({', '.join('?' * len(old))}) "
+        "ORDER BY s.id",
+        owner,
+        *[b["id"] for b in old],
+    )
     expectations: list[Expectation] = [
         Inserted(
             "file_system_directories",
@@ -74,13 +91,31 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for b in old
     ]
+    if shares:
+        shared = ", ".join(f"{s['path'].rsplit('/', 1)[1]} with {s['email']}" for s in shares)
+        expectations.append(
+            Deleted(
+                "file_system_shares",
+                frozenset(s["id"] for s in shares),
+                f"the moved bills are no longer shared ({shared})",
+                what="shares of the moved bills",
+            )
+        )
     return TaskSpec(
         owner,
         f"Tidy up my bills: move every bill file of {year} (its name has '_{year}-') from {BILLS} into a new folder "
         f"{folder}, keeping the names, and make a note titled 'Bills {year}' with one line per kind of bill, "
         "'<kind>: $<total of that kind in the year>' (kind as in the file names, two decimals), then 'Total: $<all of "
-        "them>'. Tell me how many files you moved.",
-        Solution().step(login("file_system", "notes")).step(look).step(act).step(check).step(done("len(old)")).steps(),
+        "them>'. Archived bills should stay private: stop sharing any of the moved files with whoever I shared it "
+        "with. Tell me how many files you moved.",
+        Solution()
+        .step(login("file_system", "notes"))
+        .step(look)
+        .step(act)
+        .step(unshare)
+        .step(check)
+        .step(done("len(old)"))
+        .steps(),
         [*expectations, Answer(len(old), f"{len(old)} files were moved")],
     )
 
