@@ -99,15 +99,17 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("money_calendar_pay_by_dates", apps=("payments", "calendar"))
 def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Pending requests received over an amount get a pay-by day two weeks after they were sent; the answer is
-    what they add up to."""
+    """Pending requests received over an amount get a pay-by day two weeks after they were sent, one week for those
+    the requester already reminded me of; the answer is what they add up to. Deep because the payer has 6-12 such
+    requests among 7-22 pending ones (pages of them), each scheduled and checked."""
     limit = rng.choice([15, 25, 35])
     owners = view.rows(
         "SELECT payer_id FROM payments_requests WHERE status = 'pending' GROUP BY payer_id "
-        "HAVING SUM(amount > ?1) >= 3 AND SUM(amount <= ?1) >= 1 ORDER BY payer_id",
+        "HAVING SUM(amount > ?1) BETWEEN 6 AND 12 AND SUM(amount <= ?1) >= 1 AND SUM(amount > ?1 AND reminders > 0) "
+        ">= 1 AND SUM(amount > ?1 AND reminders = 0) >= 1 ORDER BY payer_id",
         limit,
     )
-    owner = pick(rng, owners, "payer with large and small pending requests", distinct=True)["payer_id"]
+    owner = pick(rng, owners, "payer with 6-12 large and some small pending requests", distinct=True)["payer_id"]
     rows = view.rows(
         "SELECT * FROM payments_requests WHERE payer_id = ? AND status = 'pending' AND amount > ? ORDER BY id",
         owner,
@@ -116,13 +118,15 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
     calendar = primary_calendar(view, owner)
     expectations: list[Expectation] = []
     for r in rows:
-        due = (date.fromisoformat(r["created_at"][:10]) + timedelta(days=14)).isoformat()
+        days = 7 if r["reminders"] else 14
+        due = (date.fromisoformat(r["created_at"][:10]) + timedelta(days=days)).isoformat()
         title = f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])} ({r['note']})"
         expectations += [
             Inserted(
                 "calendar_events",
                 new_all_day_event(owner, calendar, title, due),
-                f"an all-day free event '{title}' on {due}",
+                f"an all-day free event '{title}' on {due}, {days} days after the request"
+                + (" (they reminded me)" if r["reminders"] else ""),
                 what="pay-by events",
             ),
             Inserted(
@@ -155,13 +159,14 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
             "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
         )
         + "for r in pending:\n"
-        "    print(r['request_id'], r['requester']['name'], r['amount'], r['note'], r['created_at'])\n"
+        "    print(r['request_id'], r['requester']['name'], r['amount'], r['note'], r['created_at'], r['reminders'])\n"
     )
     act = (
         f"large = [r for r in pending if r['amount'] > {limit}]\n"
         "created = []\n"
         "for r in large:\n"
-        "    due = (datetime.date.fromisoformat(r['created_at'][:10]) + datetime.timedelta(days=14)).isoformat()\n"
+        "    days = 7 if r['reminders'] else 14\n"
+        "    due = (datetime.date.fromisoformat(r['created_at'][:10]) + datetime.timedelta(days=days)).isoformat()\n"
         "    title = f\"Pay {r['requester']['name']} ${r['amount']:.2f} ({r['note']})\"\n"
         "    event = apis.calendar.create_event(access_token=calendar_token, title=title, start=due, all_day=True, "
         "busy=False, reminder_minutes=1440)\n"
@@ -178,7 +183,8 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"I want to pay what people asked me for on the payments app in time. For every pending request I received "
         f"for more than ${limit}, add an all-day event to my primary calendar, shown as free, with a reminder a day "
-        "(1440 minutes) before, on the day two weeks after the request was sent, titled 'Pay <their full name> "
+        "(1440 minutes) before, on the day two weeks after the request was sent (one week after when they have "
+        "already sent me a reminder about it), titled 'Pay <their full name> "
         "$<amount with two decimals> (<the request's note>)'. Then tell me how much those requests add up to.",
         Solution().step(look).step("import datetime\n" + act).step(check).steps(),
         expectations,
