@@ -308,8 +308,8 @@ def budget_alert(view: WorldView, rng: random.Random) -> TaskSpec:
         f"refunded). If I went over the budget, create a pinned note titled '{title}' in my notebook 'Finance' "
         "(create that notebook if I have none) listing those items from the most expensive down, one per line as "
         "'<product name> x<quantity> (order <order id>, YYYY-MM-DD): $<quantity times unit price>', and a last line "
-        f"'Spent $<sum> of my {money(budget)} household budget'. If I stayed within it, do not create anything. "
-        "Either way, tell me how much I spent on those items.",
+        f"'Spent $<sum> of my {money(budget)} household budget' (amounts with two decimals). If I stayed within it, "
+        "do not create anything. Either way, tell me how much I spent on those items.",
         Solution().step(look).step(categorize).step(act).steps(),
         [
             Answer(

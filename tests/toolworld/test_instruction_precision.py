@@ -1,0 +1,18 @@
+"""Instructions state what their graders check: each case is a detail a reviewer found graded but unsaid (or said
+two ways), with the wording that now says it; the variants named are ones where the other reading fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.toolworld.tasks import load_task
+
+CASES = [
+    # the item lines are graded as '$12.50'; nothing said '$12.5' would fail
+    ("money_notes_budget_alert_1", "household budget' (amounts with two decimals)"),
+]
+
+
+@pytest.mark.parametrize(("task_id", "wording"), CASES, ids=[f"{t}:{w[:24]}" for t, w in CASES])
+def test_instruction_states_the_graded_detail(task_id: str, wording: str) -> None:
+    assert wording in load_task(task_id).spec.instruction
