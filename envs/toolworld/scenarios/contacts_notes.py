@@ -515,7 +515,7 @@ def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"coworkers count, and only those with a company. Then text each of them I have neither talked to on the "
         f"phone (an answered call, either way) nor exchanged a text with since {since}: "
         f"'{COFFEE.format(first='<first name>')}'. Tell me which company (or companies, if tied) has the most "
-        "of them.",
+        "coworkers in the note (all of them, texted or not).",
         oracle,
         expectations,
     )
