@@ -8,10 +8,14 @@ import pytest
 from envs.toolworld.tasks import load_task
 
 CASES = [
-    # the item lines are graded as '$12.50'; nothing said '$12.5' would fail
-    ("money_notes_budget_alert_1", "household budget' (amounts with two decimals)"),
     # 'the most of them' came right after the texted coworkers: that reading answers wrong in 6 of 12 variants
     ("contacts_coworkers_by_company_note_0", "has the most coworkers in the note (all of them, texted or not)"),
+    # create_event with only the listed time, calendar, place and guests drops the description (10 of 48 copies)
+    ("calendar_repeat_last_meeting_1", "for as long, on the same calendar, with the same description"),
+    # 'invitations you sent' could be the emails (one per copy); the answer counts the guests invited
+    ("calendar_repeat_last_meeting_1", "calendar invitations the copies sent in all (one per guest of each copy"),
+    # the item lines are graded as '$12.50'; nothing said '$12.5' would fail
+    ("money_notes_budget_alert_1", "household budget' (amounts with two decimals)"),
 ]
 
 

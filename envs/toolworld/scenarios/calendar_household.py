@@ -306,11 +306,12 @@ print(copies)
         me,
         f"Some of my regular meetings ({kinds}) have lapsed. For each of them that I have organized before but have "
         "none of coming up (cancelled ones don't count), run the last one again: copy the most recent one I "
-        f"organized that took place to the same weekday of the week starting Monday {monday}, at the same time, on "
-        "the same calendar, with the same place and everyone who was invited to it. Leave the kinds that have one "
-        "coming up alone. Then send the guests of each copy one email with the subject '<title> again on "
-        "<YYYY-MM-DD>' and the text \"I've scheduled another <title> on <YYYY-MM-DD> at <HH:MM>; the invitation is "
-        'in your calendar." Tell me how many invitations you sent in all.',
+        f"organized that took place to the same weekday of the week starting Monday {monday}, at the same time and "
+        "for as long, on the same calendar, with the same description, the same place and everyone who was invited "
+        "to it. Leave the kinds that have one coming up alone. Then send the guests of each copy one email with "
+        "the subject '<title> again on <YYYY-MM-DD>' and the text \"I've scheduled another <title> on "
+        '<YYYY-MM-DD> at <HH:MM>; the invitation is in your calendar." Tell me how many calendar invitations the '
+        "copies sent in all (one per guest of each copy, not the emails).",
         oracle,
         expectations,
     )
