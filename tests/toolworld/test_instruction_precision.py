@@ -14,6 +14,8 @@ CASES = [
     ("calendar_repeat_last_meeting_1", "for as long, on the same calendar, with the same description"),
     # 'invitations you sent' could be the emails (one per copy); the answer counts the guests invited
     ("calendar_repeat_last_meeting_1", "calendar invitations the copies sent in all (one per guest of each copy"),
+    # hours are graded as '2 hours' (11 of 12 variants have a whole number in a line); str(2.0) writes '2.0'
+    ("calendar_hours_note_1", "whole hours without decimals, 10 not 10.0"),
     # the item lines are graded as '$12.50'; nothing said '$12.5' would fail
     ("money_notes_budget_alert_1", "household budget' (amounts with two decimals)"),
 ]

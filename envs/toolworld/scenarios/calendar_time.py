@@ -93,7 +93,8 @@ def hours_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"How many hours did each of my own calendars take from {span} (whole months, as the calendar's time "
         f"summary counts them; calendars of other people don't count), and how many the same months a year earlier? "
         f"Write a note titled '{title}' with one line per calendar that took any time in either period, like "
-        "'Work: 12.5 hours (a year earlier: 10)' (0 where it took none), and tell me the total hours of all of them "
+        "'Work: 12.5 hours (a year earlier: 10)' (0 where it took none; whole hours without decimals, 10 not 10.0), "
+        "and tell me the total hours of all of them "
         f"from {span}.",
         oracle,
         [
