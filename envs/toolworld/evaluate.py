@@ -126,22 +126,18 @@ class HasLines(Matcher):
 
 
 class InOrder(Matcher):
-    """The text's non-empty lines are exactly `lines`, in this order (case and spacing aside): for instructions that
-    ask for an order ("from the most expensive down"), which HasLines would let any order pass. A leading dash stays
-    part of its line here, since in an ordered text it may mark structure (a subtask under its to-do)."""
+    """The text's non-empty lines (bullets stripped) are exactly `lines`, in this order: for instructions that ask
+    for an order ("from the most expensive down"), which HasLines would let any order pass. Lines are read as
+    HasLines reads them, so a bulleted list passes where the instruction did not forbid bullets."""
 
     def __init__(self, lines: Any):
-        self.lines = [_spaced(x) for x in lines]
+        self.lines = [_line_key(x) for x in lines]
 
     def __call__(self, value: Any, outcome: Outcome) -> bool:
-        return isinstance(value, str) and [_spaced(x) for x in value.splitlines() if x.strip()] == self.lines
+        return isinstance(value, str) and [_line_key(x) for x in value.splitlines() if x.strip()] == self.lines
 
     def __repr__(self) -> str:
         return f"has exactly the lines {self.lines} in this order"
-
-
-def _spaced(line: str) -> str:
-    return " ".join(line.lower().split())
 
 
 def _line_key(line: str) -> str:
