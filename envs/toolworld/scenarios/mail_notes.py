@@ -103,7 +103,8 @@ def meeting_notes_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         f"write a note titled '{title}' in my notes notebook 'Work' with one line per thread: '<month> {year}: "
         "<full name of whoever sent the notes>'. Then archive those threads that are not archived yet. Where "
         f"someone else sent the notes and I have written nothing in the thread, reply '{THANKS}' to their notes "
-        f"email (to them only). Tell me how many meetings of {year} there were.",
+        f"email (to them only). Tell me how many of those {year} threads there are (count each thread, even when "
+        "several share a month).",
         oracle,
         [
             Inserted(

@@ -1,0 +1,32 @@
+"""Instructions state what their graders grade: a detail only the graders know makes a capable agent fail."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from envs.toolworld.evaluate import Answer
+from envs.toolworld.tasks import load_task, world_view
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_meeting_notes_digest_asks_for_the_threads_it_counts(variant: int) -> None:
+    """The answer counts threads, and months repeat across threads: asking for "meetings" lets an agent count months."""
+    spec = load_task(f"mail_meeting_notes_digest_{variant}").spec
+    year = re.search(r"digest (\d{4})", spec.instruction)
+    assert year
+    subjects = [
+        r["subject"]
+        for r in world_view(0).rows(
+            "SELECT subject FROM email_threads WHERE owner_id = ? AND is_trashed = 0 AND is_spam = 0 "
+            "AND subject LIKE 'Meeting notes %' AND substr(subject, -4) = ?",
+            spec.supervisor_id,
+            year.group(1),
+        )
+    ]
+    answer = next(e for e in spec.expectations if isinstance(e, Answer))
+    assert answer.expected == len(subjects) > len(Counter(subjects))  # a month with several threads, each counted
+    question = spec.instruction.split("Tell me", 1)[1]
+    assert "threads" in question and "meetings" not in question
