@@ -30,3 +30,14 @@ def test_meeting_notes_digest_asks_for_the_threads_it_counts(variant: int) -> No
     assert answer.expected == len(subjects) > len(Counter(subjects))  # a month with several threads, each counted
     question = spec.instruction.split("Tell me", 1)[1]
     assert "threads" in question and "meetings" not in question
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_overdue_digest_says_a_shared_title_is_listed_per_task(variant: int) -> None:
+    """The graded list holds a title once per task, and overdue tasks share titles: an agent listing each title once
+    (a fair reading of "the titles") fails unless the instruction says one per task."""
+    spec = load_task(f"mail_overdue_digest_{variant}").spec
+    answer = next(e for e in spec.expectations if isinstance(e, Answer))
+    assert len(answer.expected) > len(set(answer.expected))  # titles repeat in these variants
+    question = spec.instruction.split("tell me", 1)[1]
+    assert "one per task" in question

@@ -341,7 +341,7 @@ def overdue_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         f"remain, email my coworker {name} their list (subject '{subject}', one line per task '<title> (due "
         f"<YYYY-MM-DD>)'), move every one of them to next Monday, {NEXT_MONDAY}, and comment 'Moved from "
         "<YYYY-MM-DD>.' (its old due date) on each. Otherwise leave everything as it is. Either way, tell me the "
-        "titles of those overdue tasks that are not waiting.",
+        "titles of those overdue tasks that are not waiting, one per task (a title as many times as tasks have it).",
         oracle,
         [
             *expectations,
