@@ -41,3 +41,27 @@ def test_overdue_digest_says_a_shared_title_is_listed_per_task(variant: int) -> 
     assert len(answer.expected) > len(set(answer.expected))  # titles repeat in these variants
     question = spec.instruction.split("tell me", 1)[1]
     assert "one per task" in question
+
+
+def test_checklist_note_states_the_tie_order_its_graders_check() -> None:
+    """Items of one due date are graded by task id; in variant 1 that is not the order of the tasks' created_at, so
+    an instruction saying "in the order the tasks were created" sends an agent to a wrong order."""
+    spec = load_task("life_project_checklist_note_1").spec
+    name = re.search(r"my open '(.+?)' todo", spec.instruction)
+    assert name
+    project = world_view(0).row(
+        "SELECT id FROM todo_projects WHERE owner_id = ? AND name = ? AND archived = 0",
+        spec.supervisor_id,
+        name.group(1),
+    )
+    tasks = world_view(0).rows(
+        "SELECT id, due_date, created_at FROM todo_tasks WHERE project_id = ? AND completed = 0 AND parent_id IS NULL",
+        project["id"],
+    )
+
+    def day(t: dict) -> tuple:
+        return (t["due_date"] is None, t["due_date"] or "")
+
+    by_id = sorted(tasks, key=lambda t: (*day(t), t["id"]))
+    assert by_id != sorted(tasks, key=lambda t: (*day(t), t["created_at"]))  # the two readings differ here
+    assert "ties by task id" in spec.instruction and "order the tasks were created" not in spec.instruction

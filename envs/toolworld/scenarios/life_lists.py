@@ -152,7 +152,7 @@ def project_checklist_note(view: WorldView, rng: random.Random) -> TaskSpec:
         f"'{title}' whose checklist has one item per open task of the project, leaving out subtasks, written "
         "'<task title> (due <YYYY-MM-DD>)', or just the title when it has no due date, followed by ' - <text of the "
         "task's latest comment>' when the task has comments, so I see where each stands; tasks with the soonest due "
-        "date first, those without one last (ties in the order the tasks were created). Tell me how many items "
+        "date first, those without one last (ties by task id, the smaller first). Tell me how many items "
         "that makes.",
         Solution()
         .step(login("todo", "notes"))
