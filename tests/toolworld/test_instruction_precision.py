@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from envs.toolworld.evaluate import Answer
+from envs.toolworld.evaluate import Answer, Inserted
 from envs.toolworld.tasks import load_task, world_view
 
 
@@ -65,3 +65,13 @@ def test_checklist_note_states_the_tie_order_its_graders_check() -> None:
     by_id = sorted(tasks, key=lambda t: (*day(t), t["id"]))
     assert by_id != sorted(tasks, key=lambda t: (*day(t), t["created_at"]))  # the two readings differ here
     assert "ties by task id" in spec.instruction and "order the tasks were created" not in spec.instruction
+
+
+def test_meetings_followup_says_names_sort_by_first_name() -> None:
+    """The graded descriptions list full names sorted as written, which in variant 0 is not by last name ('Cora
+    Moreau, Kira Albright'): "in alphabetical order" alone lets an agent sort people by surname, as lists often do."""
+    spec = load_task("life_meetings_followup_todo_0").spec
+    described = [e.match["description"] for e in spec.expectations if isinstance(e, Inserted)]
+    lists = [d.split(" with ", 1)[1].split(", ") for d in described if " with " in d]
+    assert any(names != sorted(names, key=lambda n: n.split()[-1]) for names in lists)
+    assert "by first name" in spec.instruction

@@ -282,9 +282,9 @@ def meetings_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Follow up on the meetings I went to from {since} to {until}: for each one-off (not repeating), not "
         "cancelled calendar event in that time that I was invited to and accepted, add a task 'Follow up: <event "
         "title> (<organizer's full name>)' to my Work project in my todo app, due 2026-05-20, priority 3, described "
-        "'Meeting on <YYYY-MM-DD> with <full names of the other attendees who accepted, in alphabetical order, joined "
-        "by ', '>' (just 'Meeting on <YYYY-MM-DD>' when nobody else accepted; those who declined, did not answer or "
-        "said maybe do not count).",
+        "'Meeting on <YYYY-MM-DD> with <full names of the other attendees who accepted, sorted alphabetically as "
+        "written (by first name), joined by ', '>' (just 'Meeting on <YYYY-MM-DD>' when nobody else accepted; "
+        "those who declined, did not answer or said maybe do not count).",
         Solution().step(login("calendar", "todo")).step(look).step(read).step(act).step(check).step(done()).steps(),
         expectations,
     )
