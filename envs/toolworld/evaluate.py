@@ -14,6 +14,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from envs.toolworld.api import shorten
@@ -138,6 +139,34 @@ class InOrder(Matcher):
 
     def __repr__(self) -> str:
         return f"has exactly the lines {self.lines} in this order"
+
+
+class InBlocks(Matcher):
+    """The text's non-empty lines (bullets stripped) are `blocks` one after another, each block's lines in any order:
+    an order with ties (lines of the same date: `runs`) or a layout the instruction fixes around lines it
+    does not order (a first line 'Overdue:', then the to-dos in any order)."""
+
+    def __init__(self, *blocks: Any):
+        self.blocks = [sorted(_line_key(x) for x in block if x.strip()) for block in blocks]
+
+    def __call__(self, value: Any, outcome: Outcome) -> bool:
+        if not isinstance(value, str):
+            return False
+        lines = [_line_key(x) for x in value.splitlines() if x.strip()]
+        at = 0
+        for block in self.blocks:
+            if sorted(lines[at : at + len(block)]) != block:
+                return False
+            at += len(block)
+        return at == len(lines)
+
+    def __repr__(self) -> str:
+        return f"has exactly the lines {self.blocks}, block after block (any order within a block)"
+
+
+def runs(lines: list[str], keys: list[Any]) -> list[list[str]]:
+    """`lines` (sorted by `keys`) cut where the key changes: the blocks of an order with ties, for InBlocks."""
+    return [[line for line, _ in run] for _, run in groupby(zip(lines, keys, strict=True), lambda pair: pair[1])]
 
 
 def _line_key(line: str) -> str:

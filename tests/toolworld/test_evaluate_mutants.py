@@ -15,6 +15,7 @@ from envs.toolworld.evaluate import (
     Contains,
     Deleted,
     HasLines,
+    InBlocks,
     InOrder,
     Inserted,
     NewRow,
@@ -25,6 +26,7 @@ from envs.toolworld.evaluate import (
     answers_equal,
     evaluate,
     normalize_answer,
+    runs,
 )
 from envs.toolworld.world.changes import RowChange
 
@@ -60,6 +62,25 @@ def test_matchers_and_how_they_read():
     assert not InOrder(["milk", "eggs"])("eggs\nmilk", empty)  # the lines HasLines passes, out of order
     assert not InOrder(["milk"])("milk\nmilk", empty) and not InOrder(["milk"])(None, empty)
     assert repr(InOrder(["B", "a"])) == "has exactly the lines ['b', 'a'] in this order"
+
+
+def test_in_blocks_orders_the_blocks_not_the_lines_within_one():
+    """'Oldest first' with two lines of one date, or 'a first line Overdue:, then the to-dos': the blocks in order,
+    each block's lines in any order (InOrder would fail the same-date lines swapped, HasLines the header last)."""
+    empty = outcome()
+    blocks = runs(["05-01 b", "05-01 a", "05-02 c"], ["05-01", "05-01", "05-02"])
+    assert blocks == [["05-01 b", "05-01 a"], ["05-02 c"]]
+    dated = InBlocks(*blocks, ["Total: 3"])
+    assert dated("05-01 a\n05-01 b\n\n05-02 c\nTotal: 3", empty) and dated(
+        "- 05-01 b\n05-01 a\n05-02 c\ntotal: 3", empty
+    )
+    assert not dated("05-02 c\n05-01 a\n05-01 b\nTotal: 3", empty)  # a later date first
+    assert not dated("Total: 3\n05-01 a\n05-01 b\n05-02 c", empty)  # the total not last
+    assert not dated("05-01 a\n05-01 b\n05-02 c", empty) and not dated("05-01 a\n05-01 b\n05-02 c\nTotal: 3\nx", empty)
+    assert not dated(None, empty)
+    assert InBlocks(["Overdue:"], ["b", "a"])("Overdue:\na\nb", empty) and not InBlocks(["Overdue:"], ["a"])(
+        "a\nOverdue:", empty
+    )
 
 
 def test_new_row_is_the_id_of_a_row_inserted_this_episode_into_that_table_matching_its_columns():
