@@ -37,7 +37,7 @@ def sweep(env: ToolWorldEnv, task_ids: Iterable[str], graders: bool = True) -> d
         if info.get("success"):
             problems.append(("nothing done passes", "complete_task() at once passed"))
         if graders and not problems:
-            missed = [v.mutant for v in check_task(env, task_id) if not v.caught]
+            missed = [v.mutant for v in check_task(env, task_id) if not v.holds]
             if missed:
                 problems.append(("mutant passes", str(missed[:5])))
         found[task_id] = problems
