@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, InBlocks, InOrder, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
@@ -70,8 +70,8 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations += [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, HasLines(lines), starred=1),
-                f"{path} lists the {len(rows)} {kind} contacts and is starred",
+                new_file(owner, path, InOrder(lines), starred=1),
+                f"{path} has its header, then the {len(rows)} {kind} contacts in alphabetical order, and is starred",
                 what="csv files",
             ),
             tagged(owner, path, tag),
@@ -207,13 +207,13 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
     listed = [line.split(":")[0].strip() for line in file["content"].splitlines() if line.strip()]
     expectations: list[Expectation] = [Answer(listed, "the answer names the people the list held before")]
     if missing:
-        lines = [*file["content"].splitlines(), *(c["line"] for c in missing)]
+        added = [c["line"] for c in missing]
         expectations.append(
             Updated(
                 "file_system_files",
                 file["id"],
-                {"content": HasLines(lines), "updated_at": NOW},
-                f"the emergency list keeps its lines and gains the {len(missing)} missing favourites",
+                {"content": InBlocks(file["content"].splitlines(), added), "updated_at": NOW},
+                f"the emergency list keeps its lines and gains the {len(missing)} missing favourites at the end",
             )
         )
     for c in missing:
@@ -404,8 +404,8 @@ def missed_calls_report(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, HasLines(lines), starred=1),
-                f"{path} lists the {len(lines)} missed calls and is starred",
+                new_file(owner, path, InOrder(lines), starred=1),
+                f"{path} lists the {len(lines)} missed calls, oldest first, and is starred",
                 what="reports",
             ),
             tagged(owner, path, "important"),

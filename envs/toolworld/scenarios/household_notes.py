@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from envs.toolworld.apps.bill_splitting import pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event, new_note
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
@@ -170,8 +170,9 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
         share[s["person_id"]] += s["amount"]
     total = round(sum(by_category.values()), 2)
     people = members(view, g["group_id"])
-    lines = [f"{c}: ${a:.2f}" for c, a in sorted(by_category.items())] + [f"Total: ${total:.2f}"]
-    lines += [f"{full_name(view, p)}: paid ${paid[p]:.2f}, share ${share[p]:.2f}" for p in people]
+    categories = [f"{c}: ${a:.2f}" for c, a in sorted(by_category.items())]
+    payers = [f"{full_name(view, p)}: paid ${paid[p]:.2f}, share ${share[p]:.2f}" for p in people]
+    lines = [*categories, f"Total: ${total:.2f}", *payers]
     title = f"Trip costs: {g['name']}"
     travel = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = 'Travel'", owner)
     book = {"owner_id": owner, "name": "Travel", "description": ""}
@@ -234,7 +235,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
                 new_note(
                     owner,
                     title,
-                    HasLines(lines),
+                    InBlocks(categories, [f"Total: ${total:.2f}"], payers),
                     notebook_id=travel[0]["id"] if travel else NewRow("notes_notebooks", book),
                 ),
                 f"a note in my Travel notebook with the lines {lines}",

@@ -7,7 +7,7 @@ from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import pair_debts
 from envs.toolworld.apps._calendar_people import find_free_slots
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, InBlocks, Inserted, NewRow, runs
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
@@ -387,8 +387,8 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "payment reminder in that group gets a text instead, if they are in my phone contacts: 'Hi <first name>, you "
         "still owe me $<amount> for <group name>. I reminded you on <YYYY-MM-DD of my last reminder to them there>.' "
         f"(two decimals). Everyone else who owes me gets a payment reminder in the app with the message '{name}'. "
-        "Also email each member who owes me the group's expense export from the app, attached under the file name "
-        f"the export gives, with the subject '{name}: <first name>, you owe me $<amount>' and the text "
+        "Also email each member who owes me the group's expense export from the app, as is, attached under the file "
+        f"name the export gives, with the subject '{name}: <first name>, you owe me $<amount>' and the text "
         f"'{EXPENSES_ATTACHED}'. Tell me the total they owe me.",
         Solution()
         .step(login("bill_splitting", "phone", "email"))
@@ -487,8 +487,8 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, Receipt(lines, f"Total: ${total:.2f}")),
-                f"{path} lists the {len(lines)} expenses I paid with who shared each, then the total",
+                new_file(owner, path, InBlocks(*runs(lines, [e["date"] for e in mine]), [f"Total: ${total:.2f}"])),
+                f"{path} lists the {len(lines)} expenses I paid, oldest first, with who shared each, then the total",
                 what=f"files {path}",
             ),
             Answer(total, f"I paid {total}", traps={f"{others:g}": "that is what the whole group spent"}),

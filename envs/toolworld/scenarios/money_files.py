@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, InBlocks, Inserted, NewRow, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_file
-from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 HALVES = {
@@ -55,7 +54,7 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         for path in ("/documents/statements", folder)
     ]
     best, best_net = "", float("-inf")
-    statements: dict[str, tuple[list[str], float]] = {}
+    statements: dict[str, tuple[list[str], list[list[str]], float]] = {}
     for month in months:
         rows = view.rows(
             "SELECT * FROM payments_transactions WHERE (sender_id = ?1 OR receiver_id = ?1) AND created_at LIKE ?2 "
@@ -72,14 +71,14 @@ def monthly_statements(view: WorldView, rng: random.Random) -> TaskSpec:
         net = round(sum(t["amount"] if t["receiver_id"] == owner else -t["amount"] for t in rows), 2)
         if net > best_net:
             best, best_net = month, net
-        statements[month] = (lines, net)
-    for month, (lines, net) in statements.items():
+        statements[month] = (lines, runs(lines, [t["created_at"] for t in rows]), net)
+    for month, (lines, blocks, net) in statements.items():
         path = f"{folder}/{month}.txt"
         starred = " and is starred (the best month)" if month == best else ""
         expectations.append(
             Inserted(
                 "file_system_files",
-                new_file(owner, path, Receipt(lines, f"Net: {net:.2f}"), starred=int(month == best)),
+                new_file(owner, path, InBlocks(*blocks, [f"Net: {net:.2f}"]), starred=int(month == best)),
                 f"{path} lists the {len(lines)} payments of {month}, then 'Net: {net:.2f}'{starred}",
                 what="statement files",
             )

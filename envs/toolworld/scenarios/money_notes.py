@@ -8,12 +8,11 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, InOrder, Inserted
+from envs.toolworld.evaluate import Answer, InBlocks, InOrder, Inserted, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
-from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 MONTHS = ["2026-02", "2026-03", "2026-04"]
@@ -127,7 +126,12 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
             *filed,
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, f"Total: {money(total)}"), notebook_id=notebook_id),
+                new_note(
+                    owner,
+                    title,
+                    InBlocks(*runs(lines, [t["created_at"] for t in sent]), [f"Total: {money(total)}"]),
+                    notebook_id=notebook_id,
+                ),
                 f"a plain note '{title}' in the Finance notebook with the {len(lines)} payments, then "
                 f"'Total: {money(total)}'",
                 what="notes",

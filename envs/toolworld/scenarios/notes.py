@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InOrder, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.music import top_artists
@@ -651,8 +651,8 @@ def playlist_tracklist(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             Inserted(
                 "notes_notes",
-                new_note(p["owner_id"], note_title, HasLines(lines)),
-                f"the note lists the {len(lines)} remaining songs with artists and lengths",
+                new_note(p["owner_id"], note_title, InOrder(lines)),
+                f"the note lists the {len(lines)} remaining songs with artists and lengths, in playlist order",
                 what="notes",
             ),
             Answer(len(gone), f"the answer is how many songs were removed ({len(gone)})"),

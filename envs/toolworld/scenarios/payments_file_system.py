@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.evaluate import Answer, InOrder, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import BILLS, PARSE_BILL, bills
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import find_email
-from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -96,7 +95,7 @@ def rent_record_file(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, Receipt(lines, f"Total: ${total:.2f}")),
+                new_file(owner, path, InOrder([*lines, f"Total: ${total:.2f}"])),
                 f"{path} lists the {len(lines)} rent payments to {name} in {year} with their month's bills, then "
                 f"'Total: ${total:.2f}'",
                 what="rent record files",

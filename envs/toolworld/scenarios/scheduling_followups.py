@@ -9,7 +9,7 @@ from collections import defaultdict
 from envs.toolworld.apps._payments_base import setting
 from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.apps.phone import blocked_by, person_with_number
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, InOrder, Inserted, Updated
 from envs.toolworld.scenarios._calendar import NOW, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
@@ -534,8 +534,8 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "file_system_files",
-            new_file(person, path, HasLines(lines)),
-            f"{path} has one line per contact: {len(lines)} lines",
+            new_file(person, path, InOrder(lines)),
+            f"{path} has one line per contact, sorted by name: {len(lines)} lines",
             what="files",
         ),
         Answer(total, "the answer is the total minutes", traps={str(len(logged)): "the calls were counted"}),

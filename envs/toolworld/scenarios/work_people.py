@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from envs.toolworld.apps.phone import search_text_messages
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InBlocks, Inserted, Matcher, Updated
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY
@@ -15,11 +15,12 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 
-def text_to(owner: int, receiver: int, lines: list[str], requirement: str) -> Inserted:
-    """The one text message `owner` sends `receiver`, holding exactly `lines`."""
+def text_to(owner: int, receiver: int, lines: list[str] | Matcher, requirement: str) -> Inserted:
+    """The one text message `owner` sends `receiver`, holding exactly `lines` (in any order, unless a Matcher)."""
+    message = lines if isinstance(lines, Matcher) else HasLines(lines)
     return Inserted(
         "phone_messages",
-        {"sender_id": owner, "receiver_id": receiver, "message": HasLines(lines), "sent_at": NOW, "is_read": 0},
+        {"sender_id": owner, "receiver_id": receiver, "message": message, "sent_at": NOW, "is_read": 0},
         requirement,
         what="text messages",
     )
@@ -302,8 +303,9 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
     for person, helper in helpers.items():
         if helper["last"] is not None and helper["last"] >= str(since):
             continue
-        lines = ["Overdue:", *(f"{t['project']}: {t['title']}" for t in helper["tasks"])]
-        expectations.append(text_to(owner, person, lines, f"one text to {helper['full']} listing their overdue to-dos"))
+        lines = InBlocks(["Overdue:"], [f"{t['project']}: {t['title']}" for t in helper["tasks"]])
+        requirement = f"one text to {helper['full']}: 'Overdue:', then their overdue to-dos"
+        expectations.append(text_to(owner, person, lines, requirement))
         expectations += [
             Inserted(
                 "todo_comments",

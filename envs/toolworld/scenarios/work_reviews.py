@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day
@@ -46,9 +46,9 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     found = view.rows("SELECT id FROM notes_notebooks WHERE owner_id = ? AND name = ?", owner, notebook)
     title = f"Review {TODAY}"
-    lines = [f"{r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in done]
-    lines += [f"Completed: {len(done)}", f"Still overdue: {overdue}"]
-    lines += [f"Overdue: {r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in urgent]
+    completed = [f"{r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in done]
+    counts = [f"Completed: {len(done)}", f"Still overdue: {overdue}"]
+    late = [f"Overdue: {r['name']}: {r['title']}" + (f" - {r['last']}" if r["last"] else "") for r in urgent]
     look = (
         login("todo", "notes")
         + fetch_all("done", f"apis.todo.show_completed_tasks(access_token=todo_token, since={since!r}")
@@ -90,7 +90,7 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += [
         Inserted(
             "notes_notes",
-            new_note(owner, title, HasLines(lines), tags="review", notebook_id=book_id),
+            new_note(owner, title, InBlocks(completed, counts, late), tags="review", notebook_id=book_id),
             f"a note '{title}' in '{notebook}' tagged review: each completed to-do as 'project: title', the two "
             "count lines, each overdue priority-1 to-do as 'Overdue: project: title' (each to-do with its latest "
             "comment after ' - ' if it has any)",
