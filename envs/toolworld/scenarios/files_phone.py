@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, InBlocks, InOrder, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, InBlocks, InOrder, Inserted, NewRow, Updated, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
@@ -39,6 +39,7 @@ def directory_expectation(view: WorldView, owner: int, path: str) -> list[Expect
 
 
 EXPORT_KINDS = ("coworker", "family", "friend", "roommate")
+HEADER = "name,phone,email"
 
 
 @scenario("files_export_contacts_csv", apps=("phone", "file_system", "email"))
@@ -64,13 +65,13 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
             continue
         exported += len(rows)
         kinds.update({r["email"]: kind for r in rows if r["email"]})
-        lines = ["name,phone,email", *(f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows)]
+        lines = [f"{r['name']},{r['phone_number']},{r['email'] or ''}" for r in rows]
         path = f"/documents/contacts/{kind}s.csv"
         tag = "work" if kind == "coworker" else "personal"
         expectations += [
             Inserted(
                 "file_system_files",
-                new_file(owner, path, InOrder(lines), starred=1),
+                new_file(owner, path, InBlocks([HEADER], *runs(lines, [r["name"] for r in rows])), starred=1),
                 f"{path} has its header, then the {len(rows)} {kind} contacts in alphabetical order, and is starred",
                 what="csv files",
             ),
