@@ -110,7 +110,8 @@ def test_an_order_asked_but_graded_in_any_order_is_let_through(
 
 def test_an_order_graded_but_not_asked_fails_right_work(env: ToolWorldEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     """notes_family_numbers asks for one line per family member, in no order: a grader that wants them in order
-    (InOrder) fails an agent that lists them otherwise. The reversed lines must pass, so the check reports it."""
+    (InOrder) fails an agent that lists them otherwise. The reversed lines must pass, so the check reports it.
+    (HasLines keeps its lines sorted, the order this variant's oracle writes them in, so the oracle still passes.)"""
     task_id = "notes_family_numbers_1"
     _with_expectations(monkeypatch, task_id, _content_as(InOrder))
     verdicts = check_task(env, task_id)
