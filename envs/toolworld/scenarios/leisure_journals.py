@@ -482,8 +482,8 @@ def half_year_report(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Write my music listening report for the {period} (plays from {since} up to, not including, {until}). Plays "
         "under 30 seconds are skips: leave them out of the report and delete them from my listening history. Make a "
-        f"note titled '{title}' in my 'Journal' notebook (create it if I have none) with exactly three lines: "
-        "'Plays: <number of plays>', 'Minutes: <whole minutes played, rounded down>' and 'Top artist: <artist> "
+        f"note titled '{title}' in my 'Journal' notebook (create it if I have none) with exactly three lines, in this "
+        "order: 'Plays: <number of plays>', 'Minutes: <whole minutes played, rounded down>' and 'Top artist: <artist> "
         "(<plays> plays)'. Then like every song of that top artist I played in that time (not skipped) that I have "
         "not liked yet, and follow the artist if I don't. Tell me the minutes.",
         Solution().step(look).step(compute).step(act).step(check).steps(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow, Updated, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
@@ -355,7 +355,9 @@ def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted(
             "notes_notes",
-            new_note(owner, title, Receipt(lines, f"Average: {_money(average)}")),
+            new_note(
+                owner, title, InBlocks(*runs(lines, [b["period"] for b in history]), [f"Average: {_money(average)}"])
+            ),
             f"a note '{title}' with the {len(lines)} bills then 'Average: {_money(average)}'",
             what=f"notes '{title}'",
         )
