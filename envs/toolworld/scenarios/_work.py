@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from envs.toolworld.evaluate import Inserted
 from envs.toolworld.tasks import WorldView
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -32,3 +33,16 @@ def labels_with(stored: str, *added: str, removed: tuple[str, ...] = ()) -> str:
 
 def project_rows(view: WorldView, owner_id: int, name: str) -> dict[str, Any]:
     return view.row("SELECT * FROM todo_projects WHERE owner_id = ? AND name = ?", owner_id, name)
+
+
+def reminded_tomorrow(tasks: list[dict[str, Any]], owner: int, hour: str) -> list[Inserted]:
+    """Each overdue to-do of `tasks` gets a reminder of `owner`'s tomorrow at `hour` ('09:00')."""
+    return [
+        Inserted(
+            "todo_reminders",
+            {"task_id": t["id"], "owner_id": owner, "remind_at": f"{day(1)}T{hour}:00"},
+            f"the overdue '{t['title']}' reminds me tomorrow at {hour}",
+            what="reminders",
+        )
+        for t in tasks
+    ]

@@ -7,7 +7,7 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
-from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day, reminded_tomorrow
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -327,15 +327,7 @@ def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for t in late
     ]
-    expectations += [
-        Inserted(
-            "todo_reminders",
-            {"task_id": t["id"], "owner_id": me, "remind_at": f"{day(1)}T09:00:00"},
-            f"the overdue '{t['title']}' reminds me tomorrow at 09:00",
-            what="reminders",
-        )
-        for t in late
-    ]
+    expectations += reminded_tomorrow(late, me, "09:00")
     expectations.append(Answer(len(late), f"the answer is how many of them are overdue ({len(late)})"))
     return TaskSpec(
         me,

@@ -12,7 +12,7 @@ from envs.toolworld.evaluate import Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
-from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day, reminded_tomorrow
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OPEN_ACTIVE = (
@@ -253,15 +253,7 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
             "the gone-off reminders of the overdue to-dos are deleted",
         )
     )
-    expectations += [
-        Inserted(
-            "todo_reminders",
-            {"task_id": t["id"], "owner_id": owner, "remind_at": f"{day(1)}T{hour}:00"},
-            f"the overdue '{t['title']}' reminds me tomorrow at {hour}",
-            what="reminders",
-        )
-        for t in snoozed
-    ]
+    expectations += reminded_tomorrow(snoozed, owner, hour)
     return TaskSpec(
         owner,
         f"Every open to-do due in the next {days} days (today included) that has no reminder yet should remind me on "
