@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.apps._calendar_views import export_calendar, show_agenda
-from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, Inserted
+from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InBlocks, Inserted, runs
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, day, reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event, new_note
@@ -446,9 +446,16 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
             Inserted(
                 "notes_notes",
                 new_note(
-                    person, "Old work notes", HasLines(f"{n['start'][:10]} {n['title']}: {n['text']}" for n in kept)
+                    person,
+                    "Old work notes",
+                    InBlocks(
+                        *runs(
+                            [f"{n['start'][:10]} {n['title']}: {n['text']}" for n in kept],
+                            [n["start"][:10] for n in kept],
+                        )
+                    ),
                 ),
-                f"a note 'Old work notes' keeps the {len(kept)} notes of its events, one per line",
+                f"a note 'Old work notes' keeps the {len(kept)} notes of its events, one per line, oldest day first",
                 what="notes",
             ),
             Deleted("calendar_calendars", frozenset({old}), "the 'Old work' calendar is deleted"),
@@ -479,6 +486,7 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
         "        for n in apis.calendar.show_event_notes(access_token=calendar_token, event_id=e['event_id'], "
         "page_limit=20):\n"
         "            lines.append(e['start'][:10] + ' ' + e['title'] + ': ' + n['text'])\n"
+        "    lines.sort(key=lambda line: line[:10])\n"
         "    if lines:\n"
         "        apis.notes.create_note(access_token=notes_token, title='Old work notes', content='\\n'.join(lines))\n"
         "print(lines)\n"
@@ -514,7 +522,8 @@ def archive_old_work(view: WorldView, rng: random.Random) -> TaskSpec:
         f"If I still have a calendar called 'Old work', export all its events to the file {path} in my files (the "
         "calendar's own .ics export, as is) and then delete the calendar. The export leaves out the notes left on "
         "its events (cancelled ones included), so first keep them in a note titled 'Old work notes' in my notes "
-        "app, one line per event note like '2024-07-04 Interview: <the note's text>' (the event's day and title). "
+        "app, one line per event note, oldest day first, like '2024-07-04 Interview: <the note's text>' (the event's "
+        "day and title). "
         "If there is no such calendar, change nothing. Either way, tell me how many events the other calendars I "
         "own hold in all.",
         oracle,
