@@ -126,21 +126,6 @@ class HasLines(Matcher):
         return f"has exactly the lines {self.lines}"
 
 
-class InOrder(Matcher):
-    """The text's non-empty lines (bullets stripped) are exactly `lines`, in this order: for instructions that ask
-    for an order ("from the most expensive down"), which HasLines would let any order pass. Lines are read as
-    HasLines reads them, so a bulleted list passes where the instruction did not forbid bullets."""
-
-    def __init__(self, lines: Any):
-        self.lines = [_line_key(x) for x in lines]
-
-    def __call__(self, value: Any, outcome: Outcome) -> bool:
-        return isinstance(value, str) and [_line_key(x) for x in value.splitlines() if x.strip()] == self.lines
-
-    def __repr__(self) -> str:
-        return f"has exactly the lines {self.lines} in this order"
-
-
 class InBlocks(Matcher):
     """The text's non-empty lines (bullets stripped) are `blocks` one after another, each block's lines in any order:
     an order with ties (lines of the same date: `runs`) or a layout the instruction fixes around lines it
@@ -162,6 +147,23 @@ class InBlocks(Matcher):
 
     def __repr__(self) -> str:
         return f"has exactly the lines {self.blocks}, block after block (any order within a block)"
+
+
+class InOrder(InBlocks):
+    """The text's non-empty lines (bullets stripped) are exactly `lines`, in this order: for instructions that ask
+    for an order ("from the most expensive down"), which HasLines would let any order pass. Lines are read as
+    HasLines reads them, so a bulleted list passes where the instruction did not forbid bullets."""
+
+    def __init__(self, lines: Any):
+        super().__init__(*([line] for line in lines))
+
+    @property
+    def lines(self) -> list[str]:
+        """The expected lines, in their order (as read: bullets stripped, case and spacing aside)."""
+        return [line for block in self.blocks for line in block]
+
+    def __repr__(self) -> str:
+        return f"has exactly the lines {self.lines} in this order"
 
 
 def runs(lines: list[str], keys: list[Any]) -> list[list[str]]:
