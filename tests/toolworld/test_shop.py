@@ -424,3 +424,23 @@ def test_reviews_cart_and_wishlist_edits_and_their_conflicts(world: World) -> No
     assert world.call(me, "shop", "remove_from_wishlist", product_id=never)[0] == 404
     categories = public(world, "show_categories")
     assert sum(c["products"] for c in categories) == world.value("SELECT COUNT(*) FROM shop_products")
+
+
+def test_returns_and_subscriptions_are_as_dense_as_a_households(world: World) -> None:
+    """About one delivered order in seven has a return (several open per shopper) and a household keeps up to 9
+    subscriptions, never two of one product: the return and delivery scenarios read them one by one."""
+    open_returns = [
+        n
+        for (n,) in world.conn.execute(
+            "SELECT SUM(r.status IN ('requested', 'approved')) FROM shop_returns r JOIN shop_orders o "
+            "ON o.id = r.order_id GROUP BY o.owner_id"
+        )
+    ]
+    delivered = world.value("SELECT COUNT(*) FROM shop_orders WHERE status = 'delivered'")
+    assert 0.11 <= world.value("SELECT COUNT(*) FROM shop_returns") / delivered <= 0.19
+    assert sum(n >= 4 for n in open_returns) >= 15
+    subscriptions = [n for (n,) in world.conn.execute("SELECT COUNT(*) FROM shop_subscriptions GROUP BY owner_id")]
+    assert sum(subscriptions) / len(subscriptions) >= 4 and max(subscriptions) <= 9
+    assert not world.conn.execute(
+        "SELECT owner_id, product_id FROM shop_subscriptions GROUP BY owner_id, product_id HAVING COUNT(*) > 1"
+    ).fetchall()

@@ -45,13 +45,14 @@ UTILITIES = {"electricity": (40, 160), "water": (20, 70), "internet": (45, 90), 
 RECIPES = ("banana_bread", "lentil_soup", "pad_thai", "pancakes", "chili", "guacamole", "lasagna", "curry", "tacos")
 INGREDIENTS = ("flour", "eggs", "milk", "onion", "garlic", "rice", "beans", "tomato", "lime", "butter", "sugar")
 JOBS = ("Analyst", "Designer", "Engineer", "Manager", "Nurse", "Teacher", "Writer")
+BILLS = "/documents/bills"
 BASE_DIRS = (
     "/documents",
     "/documents/receipts",
     "/documents/taxes",
     "/documents/taxes/2024",
     "/documents/taxes/2025",
-    "/documents/bills",
+    BILLS,
     "/documents/medical",
     "/documents/insurance",
     "/documents/recipes",
@@ -84,6 +85,40 @@ def _receipts(rng: random.Random, today: date, files: Files) -> None:
             )
 
 
+def _bill(rng: random.Random, utility: str, back: int, status: str, today: date, files: Files) -> None:
+    """The bill of `utility` for the month `back` months before the last one."""
+    low, high = UTILITIES[utility]
+    month = (today.replace(day=1) - timedelta(days=30 * back + 15)).strftime("%Y-%m")
+    files[f"{BILLS}/{utility}_{month}.txt"] = (
+        f"{utility.title()} bill\nPeriod: {month}\nAmount due: ${_money(rng, low, high):.2f}\n"
+        f"Due date: {month}-{between(rng, 10, 28)}\nStatus: {status}",
+        30 * back + between(rng, 0, 10),
+    )
+
+
+def _more_bills(rng: random.Random, today: date, files: Files) -> set[str]:
+    """Denser bills, from their own generator so everyone's other files stay as they were.
+
+    A household pays 3-5 utilities (electricity, water, internet, phone, gas), not 2-3; last month's bill is
+    often still open when the month turns (65%, not 50%) and a fifth of the month before is overdue too. So a
+    person has 1-7 unpaid bills (mean ~3.4) instead of 0-3, of several kinds and two periods. Returns the paths
+    of the files it added (their timestamps come from this generator too)."""
+    have = sorted({path.rsplit("/", 1)[1].split("_")[0] for path in files if path.startswith(f"{BILLS}/")})
+    for path, (content, age) in sorted(files.items()):
+        back = age // 30  # a bill's file is 30 days older per month back, plus 0-10 days
+        if path.startswith(f"{BILLS}/") and back <= 1 and "Status: paid" in content and rng.random() < (0.3, 0.2)[back]:
+            files[path] = (content.replace("Status: paid", "Status: unpaid"), age)
+    added: set[str] = set()
+    extra = [u for u in sorted(UTILITIES) if u not in have]
+    for utility in rng.sample(extra, max(0, rng.choice((3, 4, 4, 5)) - len(have))):
+        for back in range(between(rng, 14, 22)):
+            status = "unpaid" if rng.random() < (0.65, 0.2, 0.0)[min(back, 2)] else "paid"
+            before = set(files)
+            _bill(rng, utility, back, status, today, files)
+            added |= set(files) - before
+    return added
+
+
 def _documents(rng: random.Random, person: Person, today: date, files: Files) -> None:
     employer = f"{rng.choice(PROJECTS).split('_')[0].title()} Inc."
     for year in (2024, 2025):
@@ -106,15 +141,8 @@ def _documents(rng: random.Random, person: Person, today: date, files: Files) ->
             age - 60,
         )
     for utility in rng.sample(sorted(UTILITIES), between(rng, 2, 3)):
-        low, high = UTILITIES[utility]
         for back in range(between(rng, 14, 22)):
-            month = (today.replace(day=1) - timedelta(days=30 * back + 15)).strftime("%Y-%m")
-            status = "unpaid" if back == 0 and rng.random() < 0.5 else "paid"
-            files[f"/documents/bills/{utility}_{month}.txt"] = (
-                f"{utility.title()} bill\nPeriod: {month}\nAmount due: ${_money(rng, low, high):.2f}\n"
-                f"Due date: {month}-{between(rng, 10, 28)}\nStatus: {status}",
-                30 * back + between(rng, 0, 10),
-            )
+            _bill(rng, utility, back, "unpaid" if back == 0 and rng.random() < 0.5 else "paid", today, files)
     job = rng.choice(JOBS)
     resume = f"{person.full_name}\n{person.email} | {person.phone_number}\nExperience: {job} at {employer}"
     files["/documents/resume.txt"] = (resume + f", {between(rng, 2, 9)} years", between(rng, 5, 90))
@@ -254,6 +282,7 @@ def _trash_row(owner: int, path: str, kind: str, content: str, stamp: Stamp, age
 @app.populator
 def populate(w: WorldBuilder) -> None:
     rng = w.rng("file_system")
+    bills_rng = w.rng("file_system:bills")
     by_id = {p.id: p for p in w.people}
     today = w.now.date()
 
@@ -270,6 +299,7 @@ def populate(w: WorldBuilder) -> None:
         files: Files = {}
         _receipts(rng, today, files)
         _documents(rng, person, today, files)
+        added = _more_bills(bills_rng, today, files)
         _photos(rng, trips, files)
         _work(rng, projects, today, files)
         _downloads(rng, files)
@@ -280,14 +310,15 @@ def populate(w: WorldBuilder) -> None:
             {"owner_id": person.id, "path": d, "created_at": stamp(700 + between(rng, 0, 30))} for d in sorted(dirs)
         ]
         for path, (content, age) in sorted(files.items()):
+            draw = bills_rng if path in added else rng
             file_rows.append(
                 {
                     "owner_id": person.id,
                     "path": path,
                     "content": content,
-                    "created_at": stamp(age + between(rng, 1, 30)),
-                    "updated_at": stamp(age),
-                    "starred": int(rng.random() < 0.04),
+                    "created_at": clock.stamp(draw, age + between(draw, 1, 30)),
+                    "updated_at": clock.stamp(draw, age),
+                    "starred": int(draw.random() < 0.04),
                 }
             )
             owners.append(person)

@@ -3,7 +3,12 @@ product from two sellers, price histories), and per person two years of orders w
 returns, browsing history, a wishlist, coupons, gift cards, subscriptions and Q&A.
 
 Distractors on purpose: near-duplicate names ("Pro Yoga Mat" and "Pro Yoga Mat 2", colour variants),
-orders in every state, used and expired coupons, spent and expired gift cards, paused subscriptions."""
+orders in every state, used and expired coupons, spent and expired gift cards, paused subscriptions.
+
+Density: about one delivered order in seven has a return (15%, what online shops see), so a shopper of two
+years has up to 13 returns (mean ~5.7, ~2 still open); and a household keeps 1-9 subscriptions. Both come partly
+from a generator of their own (`shop:more`), so adding them changed no other row of the shop (only the ids of
+returns, which are sorted by day)."""
 
 from __future__ import annotations
 
@@ -188,6 +193,9 @@ def _people_data(w: WorldBuilder, rng: random.Random, products: list[dict[str, A
             coupon = _used_coupon(rng, me, n, created) if rng.random() < 0.08 else None
             placed.append((_order(w, rng, me, items, created, by_id, addresses[me], cards[me], coupon), items, coupon))
         _person_rows(w, rng, me, ids, by_id, addresses[me], seller_ids, rows)
+    more = w.rng("shop:more")  # denser returns and subscriptions, drawn apart so the rest stays as it was
+    for person in w.people:
+        rows["shop_subscriptions"] += _more_subscriptions(w, more, person.id, ids, rows["shop_subscriptions"])
     placed.sort(key=lambda one: one[0]["created_at"])
     order_ids = w.insert("shop_orders", [order for order, _, _ in placed])
     order_items: list[dict[str, Any]] = []
@@ -218,17 +226,9 @@ def _people_data(w: WorldBuilder, rng: random.Random, products: list[dict[str, A
                 }
             )
         if rng.random() < 0.08:
-            product_id, quantity = order_lines[-1]
-            returns.append(
-                {
-                    "order_id": order_id,
-                    "product_id": product_id,
-                    "reason": rng.choice(RETURN_REASONS),
-                    "status": rng.choice(("requested", "approved", "refunded", "refunded", "rejected")),
-                    "created_at": _stamp(datetime.fromisoformat(order["delivered_at"]) + timedelta(days=5)),
-                    "refund_amount": round(by_id[product_id]["price"] * quantity, 2),
-                }
-            )
+            returns.append(_return(rng, order_id, order, order_lines[-1], by_id))
+        elif more.random() < 0.07:
+            returns.append(_return(more, order_id, order, order_lines[0], by_id))
     w.insert("shop_order_items", order_items)
     w.insert("shop_tracking", tracking)
     reviews.sort(key=lambda r: r["created_at"])
@@ -296,6 +296,45 @@ def _order(
         "gift_card_amount": 0.0,
         "delivered_at": _stamp(delivered) if status == "delivered" else None,
     }
+
+
+def _return(
+    rng: random.Random, order_id: int, order: dict[str, Any], line: tuple[int, int], by_id: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    """A return of one line of a delivered order, five days after it arrived, in any state."""
+    product_id, quantity = line
+    return {
+        "order_id": order_id,
+        "product_id": product_id,
+        "reason": rng.choice(RETURN_REASONS),
+        "status": rng.choice(("requested", "approved", "refunded", "refunded", "rejected")),
+        "created_at": _stamp(datetime.fromisoformat(order["delivered_at"]) + timedelta(days=5)),
+        "refund_amount": round(by_id[product_id]["price"] * quantity, 2),
+    }
+
+
+def _more_subscriptions(
+    w: WorldBuilder, rng: random.Random, me: int, ids: list[int], made: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """0-3 more subscriptions a person: a household subscribes to coffee, pet food, vitamins and filters, so 1-9
+    (mean ~4.8) rather than 1-6, never twice to one product."""
+    have = {s["product_id"] for s in made if s["owner_id"] == me}
+    names = [n for (n,) in w.conn.execute("SELECT name FROM addresses WHERE person_id = ? ORDER BY id", (me,))]
+    out = []
+    for product_id in rng.sample([i for i in ids if i not in have], rng.choice((0, 1, 1, 2, 2, 3))):
+        out.append(
+            {
+                "owner_id": me,
+                "product_id": product_id,
+                "quantity": rng.randint(1, 3),
+                "every_weeks": rng.choice((1, 2, 4, 8)),
+                "next_delivery": (w.now + timedelta(days=rng.randint(1, 50))).date().isoformat(),
+                "status": rng.choice(("active", "active", "paused", "cancelled")),
+                "address_name": rng.choice(names),
+                "created_at": _stamp(w.now - timedelta(days=rng.randint(0, DAYS), minutes=rng.randint(1, 1440))),
+            }
+        )
+    return out
 
 
 def _used_coupon(rng: random.Random, owner: int, n: int, used: datetime) -> dict[str, Any]:
