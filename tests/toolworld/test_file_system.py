@@ -388,3 +388,16 @@ def test_bills_are_as_dense_as_a_households(world: World) -> None:
     assert sum(n for _, n, _ in unpaid) / people >= 3
     assert sum(n >= 4 for _, n, _ in unpaid) >= 40 and max(n for _, n, _ in unpaid) <= 8
     assert sum(months == 2 for _, _, months in unpaid) >= 20, "some people are a month behind"
+
+
+def test_a_year_note_of_one_kind_of_bills_fails_the_two_kind_note(env: ToolWorldEnv) -> None:
+    """life_bills_year_note asks two utilities' bills of a year; an agent that reads only the first kind's files
+    (a dozen) writes an incomplete note and fails."""
+    env.reset(options={"task_id": "life_bills_year_note_0"})
+    play_oracle_without_completing(
+        env,
+        lambda code: code.replace("    if f['name'].startswith(", "    if len(mine) < 12 and f['name'].startswith("),
+    )
+    _, reward, terminated, _, info = env.step("apis.supervisor.complete_task(answer=top)\n")
+    failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
+    assert terminated and reward == 0.0 and any(t["requirement"].startswith("a note ") for t in failed)

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
+from envs.toolworld.env import ToolWorldEnv
+
 from .apps_client import World
+from .conftest import play_oracle_without_completing
 
 
 @pytest.fixture()
@@ -444,3 +447,15 @@ def test_returns_and_subscriptions_are_as_dense_as_a_households(world: World) ->
     assert not world.conn.execute(
         "SELECT owner_id, product_id FROM shop_subscriptions GROUP BY owner_id, product_id HAVING COUNT(*) > 1"
     ).fetchall()
+
+
+def test_returns_followup_needs_each_orders_card(env: ToolWorldEnv) -> None:
+    """life_returns_followup_todo: the card a refund goes back to is only in the order; an agent that reads one
+    order and assumes its card for every return fails (the waiting returns were paid with two cards)."""
+    env.reset(options={"task_id": "life_returns_followup_todo_0"})
+    play_oracle_without_completing(
+        env, lambda code: code.replace("order_id=r['order_id'])\n", "order_id=waiting[0]['order_id'])\n")
+    )
+    _, reward, terminated, _, info = env.step("apis.supervisor.complete_task(answer=total)\n")
+    failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
+    assert terminated and reward == 0.0 and any("follow up on the return" in t["requirement"] for t in failed)

@@ -36,13 +36,15 @@ def _money(amount: float) -> str:
 
 @scenario("life_bills_unpaid_todo", apps=("file_system", "todo"))
 def bills_unpaid_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because the owner has 4-7 unpaid bills of several kinds and two months among 50-100 bill files: each is
+    read, its star checked (file info) and turned into a task."""
     owners = view.rows(
         f"SELECT f.owner_id FROM file_system_files f JOIN todo_projects p ON p.owner_id = f.owner_id "
         f"AND p.name = 'Finance' AND p.archived = 0 WHERE f.path LIKE '{BILLS}/%' "
         "AND f.content LIKE '%Status: unpaid%' "
-        "GROUP BY f.owner_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY f.owner_id"
+        "GROUP BY f.owner_id HAVING COUNT(DISTINCT p.id) = 1 AND COUNT(DISTINCT f.id) >= 4 ORDER BY f.owner_id"
     )
-    owner = pick(rng, owners, "person with unpaid bills and a Finance project", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with 4+ unpaid bills and a Finance project", distinct=True)["owner_id"]
     project = project_of(view, owner, "Finance")
     assert project is not None
     unpaid = [b for b in bills(view, owner) if b["status"] == "unpaid"]
@@ -100,59 +102,65 @@ def bills_unpaid_todo(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("life_bills_year_note", apps=("file_system", "notes"))
 def bills_year_note(view: WorldView, rng: random.Random) -> TaskSpec:
-    kind = rng.choice(["electricity", "gas", "water", "internet", "phone"])
+    """Deep because two utilities' bills of a year are 12-24 files, each read (the amount is only in the file), among
+    the other kinds' and years' bills; the answer adds the two kinds up month by month."""
+    kind, other = rng.sample(["electricity", "gas", "water", "internet", "phone"], 2)
     year = "2025"
     owners = view.rows(
-        f"SELECT owner_id FROM file_system_files WHERE path LIKE '{BILLS}/{kind}_{year}-%' GROUP BY owner_id "
-        "HAVING COUNT(*) >= 6 AND NOT EXISTS (SELECT 1 FROM notes_notes n "
-        "WHERE n.owner_id = file_system_files.owner_id "
+        f"SELECT owner_id FROM file_system_files WHERE path LIKE '{BILLS}/%_{year}-%' GROUP BY owner_id "
+        f"HAVING SUM(path LIKE '{BILLS}/{kind}_%') >= 6 AND SUM(path LIKE '{BILLS}/{other}_%') >= 6 "
+        "AND NOT EXISTS (SELECT 1 FROM notes_notes n WHERE n.owner_id = file_system_files.owner_id "
         "AND n.title LIKE '%bills%') ORDER BY owner_id"
     )
-    owner = pick(rng, owners, f"person with {kind} bills in {year}", distinct=True)["owner_id"]
-    found = [b for b in bills(view, owner) if b["kind"] == kind and b["period"].startswith(f"{year}-")]
-    lines = [f"{b['period']}: {_money(b['amount'])}" for b in found]
+    owner = pick(rng, owners, f"person with {kind} and {other} bills in {year}", distinct=True)["owner_id"]
+    found = [b for b in bills(view, owner) if b["kind"] in (kind, other) and b["period"].startswith(f"{year}-")]
+    lines = [f"{b['kind'].capitalize()} {b['period']}: {_money(b['amount'])}" for b in found]
     total = f"Total: {_money(round(sum(b['amount'] for b in found), 2))}"
-    top = max(found, key=lambda b: (b["amount"], b["period"]))
-    title = f"{kind.capitalize()} bills {year}"
-    look = PARSE_BILL + fetch_all(
-        "files",
-        f"apis.file_system.search_files(access_token=file_system_token, query='{kind}_{year}-', directory={BILLS!r}",
-    )
-    look += "mine = []\n"
-    look += f"for f in sorted(files, key=lambda f: f['path']):\n    if f['name'].startswith('{kind}_{year}-'):\n"
-    look += "        mine.append(parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
-    look += "path=f['path'])['content']))\nprint([(b['period'], b['amount']) for b in mine])\n"
+    months: dict[str, float] = {}
+    for b in found:
+        months[b["period"]] = round(months.get(b["period"], 0.0) + b["amount"], 2)
+    top = max(months, key=lambda m: (months[m], m))
+    lowest = min(months, key=lambda m: (months[m], m))
+    title = f"{kind.capitalize()} and {other} bills {year}"
+    look = PARSE_BILL + "mine = []\n"
+    for each in (kind, other):
+        look += fetch_all(
+            "files",
+            f"apis.file_system.search_files(access_token=file_system_token, query='{each}_{year}-', "
+            f"directory={BILLS!r}",
+        )
+        look += f"for f in sorted(files, key=lambda f: f['path']):\n    if f['name'].startswith('{each}_{year}-'):\n"
+        look += "        mine.append(parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
+        look += "path=f['path'])['content']))\n"
+    look += "print([(b['kind'], b['period'], b['amount']) for b in mine])\n"
     act = (
-        "lines = [f\"{b['period']}: ${b['amount']:.2f}\" for b in sorted(mine, key=lambda b: b['period'])]\n"
+        "lines = [f\"{b['kind'].capitalize()} {b['period']}: ${b['amount']:.2f}\" for b in mine]\n"
         "lines.append(f\"Total: ${round(sum(b['amount'] for b in mine), 2):.2f}\")\n"
         f"created = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines))\n"
-        "top = max(mine, key=lambda b: (b['amount'], b['period']))\n"
+        "months = {}\n"
+        "for b in mine:\n"
+        "    months[b['period']] = round(months.get(b['period'], 0) + b['amount'], 2)\n"
+        "top = max(months, key=lambda m: (months[m], m))\n"
     )
     check = "print(apis.notes.show_note(access_token=notes_token, note_id=created['note_id'])['content'])\n"
-    lowest = min(found, key=lambda b: b["amount"])["period"]
     return TaskSpec(
         owner,
-        f"Make me a note titled '{title}' listing my {kind} bills of {year} from the files in {BILLS}: one line per "
-        f"bill, 'YYYY-MM: $<amount>' (the bill's period, two decimals), then a last line 'Total: $<sum>'. Then tell "
-        "me which month (YYYY-MM) had the highest bill.",
-        Solution()
-        .step(login("file_system", "notes"))
-        .step(look)
-        .step(act)
-        .step(check)
-        .step(done("top['period']"))
-        .steps(),
+        f"Make me a note titled '{title}' listing my {kind} and {other} bills of {year} from the files in {BILLS}: "
+        f"one line per bill, '<Kind> YYYY-MM: $<amount>' (the kind as in the file name, capitalized, then the "
+        f"bill's period, two decimals; like '{kind.capitalize()} {year}-03: $41.20'), then a last line "
+        "'Total: $<sum of them all>'. Then tell me in which month (YYYY-MM) the two together cost the most.",
+        Solution().step(login("file_system", "notes")).step(look).step(act).step(check).step(done("top")).steps(),
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, title, Receipt(lines, total)),
-                f"a note '{title}' with the {len(lines)} {kind} bills of {year}, then '{total}'",
+                f"a note '{title}' with the {len(lines)} {kind} and {other} bills of {year}, then '{total}'",
                 what=f"notes '{title}'",
             ),
             Answer(
-                top["period"],
-                f"the highest {kind} bill of {year} was {top['period']}",
-                traps={lowest: "that is the lowest bill"},
+                top,
+                f"{kind} and {other} together cost the most in {top}",
+                traps={lowest: "that is the cheapest month"},
             ),
         ],
     )
@@ -239,12 +247,14 @@ def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("life_bills_overdue_calendar", apps=("file_system", "calendar"))
 def bills_overdue_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because the owner has 5-7 unpaid bills (of several kinds, last month's and the month before's): each
+    is read, its tags checked (file info) and tagged."""
     owners = view.rows(
         f"SELECT f.owner_id FROM file_system_files f WHERE f.path LIKE '{BILLS}/%' AND f.content LIKE "
         "'%Status: unpaid%' AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = f.owner_id AND "
-        "c.is_primary = 1) GROUP BY f.owner_id ORDER BY f.owner_id"
+        "c.is_primary = 1) GROUP BY f.owner_id HAVING COUNT(*) >= 5 ORDER BY f.owner_id"
     )
-    owner = pick(rng, owners, "person with unpaid bills", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with 5+ unpaid bills", distinct=True)["owner_id"]
     unpaid = [b for b in bills(view, owner) if b["status"] == "unpaid"]
     overdue = [b for b in unpaid if b["due"] < TODAY]
     calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]

@@ -117,17 +117,23 @@ def _wished(view: WorldView, owner: int) -> list[dict[str, Any]]:
 
 @scenario("life_returns_followup_todo", apps=("shop", "todo"))
 def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because the shopper has 3-5 returns waiting among closed ones, paid with two cards, and the card a
+    refund goes back to is only in the order (show_order per return; card names from the supervisor's cards)."""
     owners = view.rows(
         "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p ON "
         "p.owner_id = o.owner_id AND p.name = 'Errands' AND p.archived = 0 WHERE r.status IN ('requested', 'approved') "
-        "GROUP BY o.owner_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY o.owner_id"
+        "GROUP BY o.owner_id HAVING COUNT(DISTINCT p.id) = 1 AND COUNT(DISTINCT r.id) >= 3 "
+        "AND COUNT(DISTINCT o.card_number) >= 2 ORDER BY o.owner_id"
     )
-    owner = pick(rng, owners, "person with returns waiting and an Errands project", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with 3+ returns waiting, paid by two cards, and Errands", distinct=True)[
+        "owner_id"
+    ]
     project = project_of(view, owner, "Errands")
     assert project is not None
     waiting = view.rows(
-        "SELECT r.id, r.order_id, r.refund_amount, r.status, p.name FROM shop_returns r JOIN shop_orders o "
-        "ON o.id = r.order_id JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? "
+        "SELECT r.id, r.order_id, r.refund_amount, r.status, p.name, c.card_name FROM shop_returns r "
+        "JOIN shop_orders o ON o.id = r.order_id JOIN payment_cards c ON c.card_number = o.card_number "
+        "AND c.person_id = o.owner_id JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? "
         "AND r.status IN ('requested', 'approved') ORDER BY r.id",
         owner,
     )
@@ -148,11 +154,16 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     look += "names = {r['product_id']: apis.shop.show_product(product_id=r['product_id'])['name'] for r in waiting}\n"
     look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Errands'")
     look += "errands = next(p for p in projects if p['name'] == 'Errands')\nprint(waiting, names)\n"
+    look += "names_of_cards = {c['card_number']: c['card_name'] for c in apis.supervisor.show_payment_cards()}\n"
+    look += "cards = {}\nfor r in waiting:\n"
+    look += "    order = apis.shop.show_order(access_token=shop_token, order_id=r['order_id'])\n"
+    look += "    cards[r['order_id']] = names_of_cards[order['card_number']]\nprint(cards)\n"
     act = """\
     for r in waiting:
         apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'],
                               title=f"Follow up on the return of {names[r['product_id']]}", priority=2,
-                              description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}")
+                              description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f} to my "
+                                          f"{cards[r['order_id']]}")
     total = round(sum(r['refund_amount'] for r in waiting), 2)
     """
     check = fetch_all(
@@ -167,7 +178,7 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
                 project["id"],
                 f"Follow up on the return of {r['name']}",
                 priority=2,
-                description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f}",
+                description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f} to my {r['card_name']}",
             ),
             f"a task to follow up on the return of {r['name']} (order {r['order_id']})",
             what=f"follow-up tasks for return {r['id']}",
@@ -178,7 +189,8 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "Some of my shop returns are still waiting (requested or approved, not yet refunded or rejected). For each "
         "one, add a task 'Follow up on the return of <product name>' to my Errands project in my todo app, priority "
-        "2, no due date, with the description 'Order <order id>, refund $<refund amount>' (two decimals). Tell me "
+        "2, no due date, with the description 'Order <order id>, refund $<refund amount> to my <name of the card "
+        "that order was paid with, like Everyday Visa>' (two decimals). Tell me "
         "the total refund I'm still waiting for.",
         Solution().step(login("shop", "todo")).step(look).step(act).step(check).step(done("total")).steps(),
         [

@@ -20,10 +20,12 @@ def _day_words(day: str) -> str:
 
 @scenario("money_calendar_subscription_deliveries", apps=("shop", "calendar"))
 def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each active subscription's next delivery goes on the calendar; deliveries before a day are skipped first."""
+    """Each active subscription's next delivery goes on the calendar; deliveries before a day are skipped first.
+    Deep because the subscriber has 4-6 active subscriptions among paused and cancelled ones: each scheduled (some
+    skipped first) and its event checked."""
     skip_before = rng.choice(["2026-05-24", "2026-05-27", "2026-05-30"])
     owners = view.rows(
-        "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= 3 "
+        "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= 4 "
         "AND SUM(status = 'active' AND next_delivery < ?1) >= 1 "
         "AND SUM(status = 'active' AND next_delivery >= ?1) >= 1 "
         "AND SUM(status != 'active') >= 1 ORDER BY owner_id",

@@ -20,13 +20,14 @@ FIND_PROJECT = (
 
 @scenario("money_todo_bill_reminders", apps=("payments", "todo"))
 def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A Finance to-do per pending request received; the large ones are urgent; the answer is how many."""
+    """A Finance to-do per pending request received; the large ones are urgent; the answer is how many. Deep because
+    the payer has 7-12 pending requests: each becomes a to-do (the urgent ones with a reminder), each checked."""
     urgent_over = rng.choice([40, 60, 80])
     due = rng.choice(["2026-05-22", "2026-05-25", "2026-05-29"])
     owners = view.rows(
         "SELECT r.payer_id FROM payments_requests r JOIN todo_projects p ON p.owner_id = r.payer_id "
         "AND p.name = 'Finance' WHERE r.status = 'pending' GROUP BY r.payer_id "
-        "HAVING COUNT(*) BETWEEN 4 AND 9 AND SUM(r.amount > ?1) >= 1 AND SUM(r.amount <= ?1) >= 1 "
+        "HAVING COUNT(*) BETWEEN 7 AND 12 AND SUM(r.amount > ?1) >= 1 AND SUM(r.amount <= ?1) >= 1 "
         "ORDER BY r.payer_id",
         urgent_over,
     )
@@ -104,12 +105,13 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("money_todo_return_followups", apps=("shop", "todo"))
 def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     """An Errands to-do per open return (requested or approved, not refunded or rejected); the answer is the refund
-    still to come."""
+    still to come. Deep because the shopper has 4-7 open returns among closed ones: each product named
+    (show_product), each to-do made and checked."""
     due = rng.choice(["2026-05-21", "2026-05-26", "2026-05-28"])
     owners = view.rows(
         "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p "
         "ON p.owner_id = o.owner_id AND p.name = 'Errands' GROUP BY o.owner_id "
-        "HAVING SUM(r.status IN ('requested', 'approved')) >= 2 AND SUM(r.status IN ('refunded', 'rejected')) >= 1 "
+        "HAVING SUM(r.status IN ('requested', 'approved')) >= 4 AND SUM(r.status IN ('refunded', 'rejected')) >= 1 "
         "ORDER BY o.owner_id"
     )
     owner = pick(rng, owners, "shopper with open and closed returns", distinct=True)["owner_id"]
