@@ -423,3 +423,25 @@ def test_leave_group_needs_a_zero_balance(world: World) -> None:
     balance = world.ok(me, "bill_splitting", "show_group", group_id=settled)["my_balance"]
     status, _ = world.call(me, "bill_splitting", "leave_group", group_id=settled)
     assert status == (200 if balance == 0 else 409)
+
+
+def test_generated_trips_and_subscriptions_are_as_dense_as_real_ones(world: World) -> None:
+    """A week away has ~2 shared costs a day (a weekend fewer), trips take up to 6 friends, and people pay several
+    subscriptions through their groups: the data the deep trip and shared-bill tasks read one by one."""
+    by_length = dict(
+        world.conn.execute(
+            "SELECT length >= 6, AVG(n) FROM (SELECT g.id, julianday(MAX(e.date)) - julianday(g.created_at) - 14 "
+            "AS length, COUNT(*) AS n FROM bill_splitting_groups g JOIN bill_splitting_expenses e ON e.group_id = "
+            "g.id WHERE g.group_type = 'trip' GROUP BY g.id) GROUP BY length >= 6"
+        ).fetchall()
+    )
+    assert by_length[1] >= 15 and by_length[0] < by_length[1]
+    biggest_crew = world.value(
+        "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM bill_splitting_members m JOIN bill_splitting_groups g ON "
+        "g.id = m.group_id WHERE g.group_type = 'trip' GROUP BY g.id)"
+    )
+    active = world.value(
+        "SELECT COUNT(*) FROM (SELECT m.person_id FROM bill_splitting_members m JOIN bill_splitting_recurring r ON "
+        "r.group_id = m.group_id WHERE r.is_active = 1 GROUP BY m.person_id HAVING COUNT(*) >= 4)"
+    )
+    assert biggest_crew == 6 and active >= 15

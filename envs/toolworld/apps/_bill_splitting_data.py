@@ -6,6 +6,15 @@ the trip for trips) pay back exactly what was owed then. Distractors: a rent tha
 went up after a year, trips with the same name a year apart ("Ski weekend" and
 "Ski weekend 2025"), people with the same first name, archived old trips, old
 reminders for amounts that changed since, and invitations in every state.
+
+Density, as real users' data would be: a trip of 3-6 friends (was 3-5) books a
+few costs before leaving and about two a day while away (breakfast, dinner,
+tickets, fuel), so a weekend has ~8 expenses and a week-long trip ~20 (was 4-12
+whatever the length); families, couples, flats and office teams pay several
+subscriptions through the app (streaming, a phone plan, a cleaning service, the
+gym), set up as recurring rules beside a flat's rent and internet (was at most
+one such rule a group, in 30% of groups). Household size stays what the core
+relations give (2-3 people, envs/toolworld/world/people.py).
 """
 
 from __future__ import annotations
@@ -50,6 +59,9 @@ TRIP_COSTS = (
     ("Car rental", "travel", 90, 400),
     ("Gas", "travel", 30, 90),
     ("Breakfast", "dining", 20, 80),
+    ("Lunch", "dining", 25, 110),
+    ("Groceries", "groceries", 20, 120),
+    ("Parking", "travel", 8, 45),
 )
 TRIPS = (
     "Lisbon trip",
@@ -61,6 +73,30 @@ TRIPS = (
     "Hiking in the Alps",
     "City break",
 )
+# (description, category, cents, frequency, chance a group has it): subscriptions a group pays through the app
+SUBSCRIPTIONS = {
+    "home": (
+        ("Streaming subscription", "entertainment", 1599, "monthly", 0.5),
+        ("Cleaning service", "general", 9000, "monthly", 0.3),
+        ("Music subscription", "entertainment", 1699, "monthly", 0.3),
+    ),
+    "family": (
+        ("Streaming subscription", "entertainment", 1599, "monthly", 0.6),
+        ("Phone plan", "utilities", 8500, "monthly", 0.5),
+        ("Music family plan", "entertainment", 1699, "monthly", 0.4),
+        ("Car insurance", "travel", 11200, "monthly", 0.3),
+    ),
+    "couple": (
+        ("Gym membership", "general", 8900, "monthly", 0.4),
+        ("Streaming subscription", "entertainment", 1299, "monthly", 0.4),
+        ("Wine club", "dining", 4500, "monthly", 0.2),
+    ),
+    "work": (
+        ("Coffee beans", "groceries", 2450, "weekly", 0.4),
+        ("Water delivery", "groceries", 3200, "monthly", 0.3),
+        ("Fruit basket", "groceries", 1800, "weekly", 0.2),
+    ),
+}
 WORK_GROUPS = ("Office lunches", "Team coffee fund", "Desk snacks")
 WORK_COSTS = (("Team lunch", "dining", 35, 140), ("Coffee beans", "groceries", 15, 45), ("Snacks", "groceries", 8, 35))
 COMMENTS = (
@@ -114,7 +150,7 @@ def plan_groups(w: WorldBuilder, rng: random.Random) -> list[Plan]:
         if len(friends) >= 2:
             bases = rng.sample(TRIPS, rng.randint(1, 2))
             for base in bases:
-                crew = sorted({person.id, *rng.sample(friends, min(len(friends), rng.randint(2, 4)))})
+                crew = sorted({person.id, *rng.sample(friends, min(len(friends), rng.randint(2, 5)))})
                 first = today - timedelta(days=rng.randint(5, 700))
                 again = (today - first).days < 330 and rng.random() < 0.3  # the same trip a year before too
                 for edition, begin in enumerate([first, first - timedelta(days=365)][: 1 + again]):
@@ -218,7 +254,8 @@ def fill_costs(
     `recurring` maps a description to (recurring row index, payer) for the costs that come from a recurring rule."""
     settlements: list[dict[str, Any]] = []
     if plan.kind == "trip":
-        for _ in range(rng.randint(4, 12)):
+        away = (plan.end - plan.start).days - 13  # days of the trip itself (the plan opens two weeks before)
+        for _ in range(rng.randint(2, 4) + round(away * rng.uniform(1.5, 2.5))):  # bookings, then ~2 a day
             description, category, low, high = rng.choice(TRIP_COSTS)
             when = plan.end - timedelta(days=rng.randint(0, max(0, (plan.end - plan.start).days - 10)))
             _add(plan, rng, description, category, _cents(rng, low, high), when)
@@ -298,25 +335,21 @@ def populate(w: WorldBuilder) -> None:
                         "is_active": 1,
                     }
                 )
-        elif rng.random() < 0.3 and plan.kind in ("family", "work", "couple"):
-            description, category, cents, frequency = {
-                "family": ("Streaming subscription", "entertainment", 1599, "monthly"),
-                "work": ("Coffee beans", "groceries", 2450, "weekly"),
-                "couple": ("Gym membership", "general", 8900, "monthly"),
-            }[plan.kind]
-            recurring_rows.append(
-                {
-                    "group_id": group_id,
-                    "description": description,
-                    "amount": cents / 100,
-                    "category": category,
-                    "paid_by": rng.choice(plan.members),
-                    "created_by": plan.members[0],
-                    "frequency": frequency,
-                    "next_date": (today + timedelta(days=rng.randint(1, 27))).isoformat(),
-                    "is_active": int(rng.random() < 0.6),
-                }
-            )
+        for description, category, cents, frequency, chance in SUBSCRIPTIONS.get(plan.kind, ()):
+            if rng.random() < chance:
+                recurring_rows.append(
+                    {
+                        "group_id": group_id,
+                        "description": description,
+                        "amount": cents / 100,
+                        "category": category,
+                        "paid_by": rng.choice(plan.members),
+                        "created_by": plan.members[0],
+                        "frequency": frequency,
+                        "next_date": (today + timedelta(days=rng.randint(1, 27))).isoformat(),
+                        "is_active": int(rng.random() < 0.6),
+                    }
+                )
         recurring_of.append(mine)
     settlements_of = [fill_costs(p, rng, today, r) for p, r in zip(plans, recurring_of, strict=True)]
     for plan, mine in zip(plans, recurring_of, strict=True):
