@@ -196,11 +196,12 @@ def pay_by_dates(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("money_calendar_shared_bills", apps=("bill_splitting", "calendar"))
 def shared_bills(view: WorldView, rng: random.Random) -> TaskSpec:
     """A repeating all-day event per active recurring expense of my groups, titled with my share; paused ones are
-    distractors; the answer is my shares' sum."""
+    distractors; the answer is my shares' sum. Deep: 4+ active rules over several groups, each group read for its
+    member count (the rule list lacks it), one event made and checked per rule."""
     until = rng.choice(["2026-09-30", "2026-10-31", "2026-12-31"])
     owners = view.rows(
         "SELECT m.person_id FROM bill_splitting_members m JOIN bill_splitting_recurring r ON r.group_id = m.group_id "
-        "GROUP BY m.person_id HAVING SUM(r.is_active) >= 2 AND SUM(1 - r.is_active) >= 1 ORDER BY m.person_id"
+        "GROUP BY m.person_id HAVING SUM(r.is_active) >= 4 AND SUM(1 - r.is_active) >= 1 ORDER BY m.person_id"
     )
     owner = pick(rng, owners, "member with active and paused recurring expenses", distinct=True)["person_id"]
     rows = view.rows(
