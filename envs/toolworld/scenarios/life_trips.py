@@ -188,12 +188,11 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
                 return day
         return None
 
+    # filtered before the pick, not passed over in it: usable groups are a fifth of the pool, so passing over
+    # would hand neighbouring variants the same group
+    usable = [p for p in pairs if first_free(p) not in (None, FRIDAYS[0])]
     chosen = pick(
-        rng,
-        pairs,
-        "trip group with members in and out of my contacts",
-        distinct=True,
-        unusable=(lambda p: first_free(p) in (None, FRIDAYS[0]), "free on the first Friday already, or on none"),
+        rng, usable, "trip group with members in and out of my contacts, busy on the first Friday only", distinct=True
     )
     owner, name = chosen["owner"], chosen["name"]
     day = first_free(chosen)
