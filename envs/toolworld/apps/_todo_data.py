@@ -3,6 +3,12 @@
 Distractors on purpose: projects with look-alike names ("Home" and "Home Renovation", "Work" and the
 archived "Work 2025"), the same chore done many times (open once, completed before), tasks titled after
 people the person knows, repeating tasks, subtasks, and projects shared with roommates, family or coworkers.
+
+Density, as real shared lists are: half of the shareable projects are shared; a work or trip project is shared with
+up to four coworkers or friends (a team, a travel group), a household project with everyone else at home (the
+household is 2-3 people, so 1-2); on a shared project a bit over half of the tasks are handed to someone. Tasks on a
+shared project are talked about: about one in five has comments, up to six on a busy one (two pages), written by
+the people on the project; a private task rarely has comments (1-3, notes to self).
 """
 
 from __future__ import annotations
@@ -140,6 +146,17 @@ RECURRING = {"Water the plants": "weekly", "Take out recycling": "weekly", "Revi
 CUSTOM_LABELS = ("calls", "errand", "focus", "reading", "someday", "home", "low-energy", "email")
 SUBTASKS = ("Make a list", "Check the price", "Ask for a second opinion", "Confirm the date", "Write it down")
 COMMENTS = ("Done half of it.", "Waiting for a reply.", "Moved this from last week.", "Needs cash.", "See the email.")
+DISCUSSION = (
+    *COMMENTS,
+    "I can take this one.",
+    "Can we push this to the weekend?",
+    "Started on it.",
+    "Blocked until we hear back.",
+    "Bought what we need.",
+    "Who has the receipt?",
+    "Almost there.",
+    "Let's talk about it tonight.",
+)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
 SHARED_WITH = {
     "Groceries": ("roommate", "family"),
@@ -149,6 +166,7 @@ SHARED_WITH = {
     "Travel": ("friend", "family"),
     "Work": ("coworker",),
 }
+SHARED_AT_MOST = 4  # collaborators on one project: a team or a travel group; a household has at most 2 others
 
 
 class _Tasks:
@@ -277,6 +295,7 @@ def populate(w: WorldBuilder) -> None:
     tasks = _Tasks(w, rng, first)
     collaborators: list[dict[str, Any]] = []
     task_ids: dict[int, list[int]] = {}
+    project_members: dict[int, list[int]] = {}  # owner and collaborators of each shared project
     for project_id, (owner, name, archived) in zip(project_ids, plan, strict=True):
         pool = POOLS[ARCHIVED.get(name, name)]
         known = [names[i] for i in w.related(owner)]
@@ -290,9 +309,9 @@ def populate(w: WorldBuilder) -> None:
             between(rng, 6, 12) if archived else between(rng, 12, 26),
             archived,
         )
-        if name in SHARED_WITH and rng.random() < 0.4:
+        if name in SHARED_WITH and rng.random() < 0.5:
             people = w.related(owner, SHARED_WITH[name])
-            for other in rng.sample(people, min(len(people), between(rng, 1, 2))):
+            for other in rng.sample(people, min(len(people), between(rng, 1, SHARED_AT_MOST))):
                 collaborators.append(
                     {
                         "project_id": project_id,
@@ -302,13 +321,14 @@ def populate(w: WorldBuilder) -> None:
                 )
             members = [owner, *(c["person_id"] for c in collaborators if c["project_id"] == project_id)]
             for index in task_ids[project_id]:
-                if rng.random() < 0.4:
+                if rng.random() < 0.55:
                     tasks.rows[index - first]["assignee_id"] = rng.choice(members)
+            project_members[project_id] = members
     inserted = w.insert("todo_tasks", tasks.rows)
     if inserted[:1] != [first]:
         raise RuntimeError("todo tasks did not get the ids their subtasks point at")
     w.insert("todo_collaborators", collaborators)
-    _comments_reminders_filters(w, rng, tasks.rows, first, project_ids, plan)
+    _comments_reminders_filters(w, rng, tasks.rows, first, project_ids, plan, project_members)
 
 
 def _comments_reminders_filters(
@@ -318,23 +338,29 @@ def _comments_reminders_filters(
     first: int,
     project_ids: list[int],
     plan: list[tuple[int, str, bool]],
+    project_members: dict[int, list[int]],
 ) -> None:
     comments, reminders, filters = [], [], []
     for offset, row in enumerate(rows):
         task_id = first + offset
-        if rng.random() < 0.08:
-            for k in range(between(rng, 1, 3)):
-                author = row["assignee_id"] or row["owner_id"]
-                comments.append(
-                    {
-                        "task_id": task_id,
-                        "owner_id": author,
-                        "text": rng.choice(COMMENTS),
-                        "created_at": (
-                            datetime.fromisoformat(row["created_at"]) + timedelta(hours=5 + 20 * k)
-                        ).isoformat(timespec="seconds"),
-                    }
-                )
+        members = project_members.get(row["project_id"])
+        if members and rng.random() < 0.2:  # a shared task: its people discuss it, a busy one over two pages
+            thread = [(rng.choice(members), rng.choice(DISCUSSION)) for _ in range(between(rng, 1, 6))]
+        elif rng.random() < 0.08:  # a private task: a few notes to self (or to its assignee)
+            thread = [(row["assignee_id"] or row["owner_id"], rng.choice(COMMENTS)) for _ in range(between(rng, 1, 3))]
+        else:
+            thread = []
+        for k, (author, text) in enumerate(thread):
+            comments.append(
+                {
+                    "task_id": task_id,
+                    "owner_id": author,
+                    "text": text,
+                    "created_at": (datetime.fromisoformat(row["created_at"]) + timedelta(hours=5 + 20 * k)).isoformat(
+                        timespec="seconds"
+                    ),
+                }
+            )
         if not row["completed"] and row["due_date"] and rng.random() < 0.1:
             day = datetime.fromisoformat(row["due_date"]) + timedelta(hours=rng.choice((8, 9, 18)))
             reminders.append(
