@@ -8,7 +8,8 @@ Density, as real shared lists are: half of the shareable projects are shared; a 
 up to four coworkers or friends (a team, a travel group), a household project with everyone else at home (the
 household is 2-3 people, so 1-2); on a shared project a bit over half of the tasks are handed to someone. Tasks on a
 shared project are talked about: about one in five has comments, up to six on a busy one (two pages), written by
-the people on the project; a private task rarely has comments (1-3, notes to self).
+the people on the project, and about a third of the open tasks handed to someone else end with that person's word on
+where it stands (started, almost there, blocked, can it wait); a private task rarely has comments (1-3, notes to self).
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ DISCUSSION = (
     "Almost there.",
     "Let's talk about it tonight.",
 )
+STATUS = ("Started on it.", "Almost there.", "Blocked until we hear back.", "Can we push this to the weekend?")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
 SHARED_WITH = {
     "Groceries": ("roommate", "family"),
@@ -350,6 +352,9 @@ def _comments_reminders_filters(
             thread = [(row["assignee_id"] or row["owner_id"], rng.choice(COMMENTS)) for _ in range(between(rng, 1, 3))]
         else:
             thread = []
+        helper = row["assignee_id"]
+        if members and helper not in (None, row["owner_id"]) and not row["completed"] and rng.random() < 0.3:
+            thread = [*thread[:5], (helper, rng.choice(STATUS))]  # someone handed a task says where it stands
         for k, (author, text) in enumerate(thread):
             comments.append(
                 {

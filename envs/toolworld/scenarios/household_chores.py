@@ -10,6 +10,7 @@ from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task as task_row
+from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -177,12 +178,16 @@ FIND_PROJECT = (
 
 @scenario("household_take_over_overdue_chores", apps=("todo",))
 def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: each overdue chore's comment thread is read (show_task_comments, one call each) to leave the ones they
+    said they are on (in the other branch they are on all of them: nothing changes); a look-alike comment by
+    someone else does not count."""
     today = WORLD_NOW.date().isoformat()
     pairs = [(r, open_tasks_of(view, r["project_id"], r["helper"])) for r in shared_projects(view)]
     late = [(r, [t for t in ts if t["due_date"] and t["due_date"] < today]) for r, ts in pairs]
-    some = [(r, ts) for r, ts in late if 2 <= len(ts) <= 8]
-    none = [(r, ts) for r, ts in late if not ts and len(open_tasks_of(view, r["project_id"], r["helper"])) >= 2]
-    r, overdue = pick(rng, none if other_branch(rng) else some, "shared project with a helper", distinct=True)
+    split = [(r, ts, [t for t in ts if not on_it(view, t["id"], r["helper"])]) for r, ts in late]
+    some = [(r, ts, taken) for r, ts, taken in split if 3 <= len(ts) <= 10 and 0 < len(taken) < len(ts)]
+    none = [(r, ts, taken) for r, ts, taken in split if ts and not taken]  # overdue, but they are on all of them
+    r, _, overdue = pick(rng, none if other_branch(rng) else some, "shared project with a helper", distinct=True)
     owner, helper = r["owner_id"], r["helper"]
     due = next_saturday().isoformat()
     name = full_name(view, helper)
@@ -193,8 +198,16 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
             FIND_PROJECT.format(name=r["name"])
             + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
             + f"helper = next(h for h in helpers if h['name'] == {name!r})\n"
-            + f"late = [t for t in tasks if t['assignee_email'] == helper['email'] and t['due_date'] "
-            f"and t['due_date'] < {today!r}]\n" + "print([(t['title'], t['due_date']) for t in late])\n"
+            + f"overdue = [t for t in tasks if t['assignee_email'] == helper['email'] and t['due_date'] "
+            f"and t['due_date'] < {today!r}]\n" + "print([(t['title'], t['due_date']) for t in overdue])\n"
+        )
+        .step(
+            "late = []\n"
+            "for t in overdue:\n"
+            + on_it_code("t", "helper['email']", "started", indent="    ")
+            + "    if not started:\n"
+            "        late.append(t)\n"
+            "print([t['title'] for t in late])\n"
         )
         .step(
             "for t in late:\n"
@@ -220,7 +233,9 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"{name} is away, so I take over their overdue chores in my shared todo project '{r['name']}': every open "
         f"task there assigned to them whose due date is before today ({today}) gets assigned to me and is due "
-        f"{due} instead. Their other tasks stay as they are; if nothing of theirs is overdue, change nothing. "
+        f"{due} instead, except one they are on already: a task whose latest comment by them is {SAID_ON_IT} "
+        "stays theirs as it is. Their other tasks stay as they are; if that leaves nothing to take over, change "
+        "nothing. "
         "Either way, tell me the titles of their open tasks there that you left as they were.",
         oracle,
         expectations,
@@ -469,7 +484,10 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_nudge_late_chores", apps=("todo", "phone"))
 def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A comment on each overdue chore assigned to someone else and one text per such person, counting theirs."""
+    """A comment on each overdue chore assigned to someone else and one text per such person, counting theirs.
+
+    Deep: every overdue chore's comment thread is read (show_task_comments, one call each) to leave out the ones its
+    assignee said they are on; the same words from someone else do not count."""
     today = WORLD_NOW.date().isoformat()
     cases = []
     for r in {p["project_id"]: p for p in shared_projects(view)}.values():
@@ -481,9 +499,10 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
             today,
         )
         contacts = {x["email"] for x in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", r["owner_id"])}
-        people = {t["assignee_id"] for t in late}
-        if 2 <= len(late) <= 10 and all(view.person(p)["email"] in contacts for p in people):
-            cases.append((r, late, people))
+        nudged = [t for t in late if not on_it(view, t["id"], t["assignee_id"])]
+        people = {t["assignee_id"] for t in nudged}
+        if 2 <= len(nudged) < len(late) <= 14 and all(view.person(p)["email"] in contacts for p in people):
+            cases.append((r, nudged, people))
     r, late, people = pick(rng, cases, "shared project with others' overdue chores", distinct=True)
     owner = r["owner_id"]
     comment = "Reminder: this is overdue, please close it when done."
@@ -497,12 +516,20 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("todo", "phone"))
         .step(
             FIND_PROJECT.format(name=r["name"])
-            + f"late = [t for t in tasks if t['assignee_email'] and t['assignee_email'] != me['email'] "
+            + f"overdue = [t for t in tasks if t['assignee_email'] and t['assignee_email'] != me['email'] "
             f"and t['due_date'] and t['due_date'] < {today!r}]\n"
             + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
             + "contact = {c['email']: c for c in contacts}\n"
             + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
             + "names = {h['email']: h['name'] for h in helpers}\n"
+        )
+        .step(
+            "late = []\n"
+            "for t in overdue:\n"
+            + on_it_code("t", "t['assignee_email']", "started", indent="    ")
+            + "    if not started:\n"
+            "        late.append(t)\n"
+            "print([(t['title'], t['assignee_email']) for t in late])\n"
         )
         .step(
             "per_person = {}\n"
@@ -523,7 +550,8 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Nudge my housemates about late chores in my shared todo project '{r['name']}': on every open task there "
-        f"assigned to someone other than me and due before today ({today}), add the comment '{comment}'. Then text "
+        f"assigned to someone other than me and due before today ({today}), add the comment '{comment}', except "
+        f"on one its assignee is on already (their own latest comment on it is {SAID_ON_IT}). Then text "
         f"each of those people once: \"Hi <first name>, you have <count> overdue task(s) in '{r['name']}'.\" "
         "with their own count. Their numbers are in my phone contacts. Tell me how many tasks got the comment.",
         oracle,

@@ -10,6 +10,7 @@ from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Upda
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
+from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
 from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -125,28 +126,36 @@ DAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
 
 @scenario("life_overdue_assigned_texts", apps=("todo", "phone"))
 def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
+    """Deep: every overdue task handed to someone else has its comment thread read (show_task_comments, one call
+    each) to leave out the ones its assignee said they are on; the same words from someone else do not count."""
+    cases = []
+    for row in view.rows(
         "SELECT owner_id FROM todo_tasks WHERE assignee_id IS NOT NULL AND assignee_id != owner_id AND completed = 0 "
-        "AND due_date < ? GROUP BY owner_id HAVING COUNT(*) BETWEEN 2 AND 8 ORDER BY owner_id",
+        "AND due_date < ? GROUP BY owner_id HAVING COUNT(*) BETWEEN 3 AND 14 ORDER BY owner_id",
         TODAY,
-    )
-    owner = pick(rng, owners, "person with overdue assigned tasks", distinct=True)["owner_id"]
-    late = view.rows(
-        "SELECT t.id, t.title, t.due_date, p.id AS person, p.first_name, p.email FROM todo_tasks t JOIN people p ON "
-        "p.id = t.assignee_id WHERE t.owner_id = ? AND t.assignee_id != t.owner_id AND t.completed = 0 AND "
-        "t.due_date < ? ORDER BY t.due_date, t.id",
-        owner,
-        TODAY,
-    )
+    ):
+        overdue = view.rows(
+            "SELECT t.id, t.title, t.due_date, p.id AS person, p.first_name, p.email FROM todo_tasks t JOIN people p "
+            "ON p.id = t.assignee_id WHERE t.owner_id = ? AND t.assignee_id != t.owner_id AND t.completed = 0 AND "
+            "t.due_date < ? ORDER BY t.due_date, t.id",
+            row["owner_id"],
+            TODAY,
+        )
+        chased = [t for t in overdue if not on_it(view, t["id"], t["person"])]
+        if 2 <= len(chased) < len(overdue):
+            cases.append((row["owner_id"], chased))
+    owner, late = pick(rng, cases, "person with overdue assigned tasks, one of them said to be in hand", distinct=True)
     known = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
     look = fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
     look += "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
     look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
     look += "phones = {c['email']: c for c in contacts if c['email']}\n"
     look += "print([(t['title'], t['due_date'], t['assignee_email']) for t in theirs])\n"
+    read = "chase = []\nfor t in theirs:\n" + on_it_code("t", "t['assignee_email']", "started", indent="    ")
+    read += "    if not started:\n        chase.append(t)\nprint([t['title'] for t in chase])\n"
     act = """\
     texted = 0
-    for t in theirs:
+    for t in chase:
         contact = phones.get(t['assignee_email'])
         if contact:
             apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
@@ -192,8 +201,16 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee if "
         "they are in my phone contacts, 'Hi <first name as in my contacts>, a reminder: '<task title>' was due "
         "<due date>.', and comment on the task 'Reminded by text'; if they aren't in my contacts, comment 'Overdue: "
-        "not in my contacts' instead. Tell me how many texts you sent.",
-        Solution().step(login("todo", "phone")).step(look).step(act).step(check).step(done("texted")).steps(),
+        f"not in my contacts' instead. Leave out a task its assignee is on already (their own latest comment on it is "
+        f"{SAID_ON_IT}). Tell me how many texts you sent.",
+        Solution()
+        .step(login("todo", "phone"))
+        .step(look)
+        .step(read)
+        .step(act)
+        .step(check)
+        .step(done("texted"))
+        .steps(),
         [*expectations, Answer(texted, f"{texted} texts were sent", traps={str(len(late)): "not all are contacts"})],
     )
 
