@@ -10,6 +10,7 @@ from envs.toolworld.apps.phone import search_text_messages
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InBlocks, Inserted, Matcher, Updated
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
+from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
 from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -239,6 +240,18 @@ def late_helpers(view: WorldView, owner: int) -> dict[int, dict[str, Any]]:
     return helpers
 
 
+def in_hand_told_apart(view: WorldView, owner: int, quiet: bool) -> bool:
+    """Whether the owner's late helpers pose the nudge (see nudge_since); unless quiet, someone to nudge has a to-do
+    they said they are on, and something is left to list, so skipping the threads shows (5+ overdue to-dos)."""
+    helpers = late_helpers(view, owner)
+    since = nudge_since(helpers, quiet)
+    if not since or quiet:
+        return bool(since)
+    nudged = [(p, h) for p, h in helpers.items() if h["last"] is None or h["last"] < since]
+    flags = [on_it(view, t["id"], p) for p, h in nudged for t in h["tasks"]]
+    return any(flags) and not all(flags) and sum(len(h["tasks"]) for h in helpers.values()) >= 5
+
+
 def nudge_since(helpers: dict[int, dict[str, Any]], quiet: bool) -> str | None:
     """The day from which a text of mine means "no nudge": for a quiet variant the earliest last text (everyone was
     texted since), else the latest (someone texted that day is left alone, someone texted before gets a text); None
@@ -255,13 +268,15 @@ def nudge_since(helpers: dict[int, dict[str, Any]], quiet: bool) -> str | None:
 def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: each collaborator of my shared projects with overdue to-dos gets a text listing them, and each
     listed to-do a comment, unless I texted them lately. Deep: every shared project's collaborators, the overdue
-    list, and each person's texts with me (only in the phone) are read; one is left alone, another nudged."""
+    list, and each person's texts with me (only in the phone) are read; one is left alone, another nudged; and the
+    thread of each to-do of one nudged is read (show_task_comments, one call each): one they said they are on is not
+    listed (with none left, no text)."""
     quiet = other_branch(rng)
     owners = view.rows(
         "SELECT DISTINCT p.owner_id FROM todo_projects p JOIN todo_collaborators c ON c.project_id = p.id "
         "WHERE p.archived = 0 ORDER BY p.owner_id"
     )
-    owners = [row for row in owners if nudge_since(late_helpers(view, row["owner_id"]), quiet)]
+    owners = [row for row in owners if in_hand_told_apart(view, row["owner_id"], quiet)]
     owner = pick(rng, owners, "person whose collaborators have overdue to-dos", distinct=True)["owner_id"]
     helpers = late_helpers(view, owner)
     since = nudge_since(helpers, quiet)
@@ -294,6 +309,14 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
             if recent:
                 print('texted lately:', names[email], recent[0]['sent_at'])
                 continue
+            chase = []
+            for t in tasks:
+{on_it_code("t", "email", "started", indent="                ")}
+                if not started:
+                    chase.append(t)
+            if not chase:
+                continue
+            tasks = chase
             text = 'Overdue:\\n' + '\\n'.join(t['project']['name'] + ': ' + t['title'] for t in tasks)
             apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
             for t in tasks:
@@ -301,9 +324,10 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
         """
     expectations: list[Expectation] = []
     for person, helper in helpers.items():
-        if helper["last"] is not None and helper["last"] >= str(since):
+        chase = [t for t in helper["tasks"] if not on_it(view, t["id"], person)]
+        if helper["last"] is not None and helper["last"] >= str(since) or not chase:
             continue
-        lines = InBlocks(["Overdue:"], [f"{t['project']}: {t['title']}" for t in helper["tasks"]])
+        lines = InBlocks(["Overdue:"], [f"{t['project']}: {t['title']}" for t in chase])
         requirement = f"one text to {helper['full']}: 'Overdue:', then their overdue to-dos"
         expectations.append(text_to(owner, person, lines, requirement))
         expectations += [
@@ -313,7 +337,7 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"'{t['title']}' ({helper['full']}) gets the comment '{note}'",
                 what="comments",
             )
-            for t in helper["tasks"]
+            for t in chase
         ]
     names = [h["full"] for h in helpers.values()]
     return TaskSpec(
@@ -321,7 +345,9 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
         "Nudge the people who help me with my to-dos. In each of my projects I share with others, find the open "
         "to-dos assigned to a collaborator (not me) that are overdue. Text each such person (number in my phone "
         "contacts) one message: a first line 'Overdue:', then one line per overdue to-do of theirs as '<project "
-        f"name>: <to-do title>', and add the comment '{note}' to each to-do you list. But leave alone anyone I "
+        f"name>: <to-do title>', and add the comment '{note}' to each to-do you list. Leave out a to-do its "
+        f"assignee is on already (their own latest comment on it is {SAID_ON_IT}); with none left, no text. But "
+        "leave alone anyone I "
         f"have already texted on or after {since}: no text, no comments. Tell me the full names of all the "
         "collaborators with overdue to-dos, texted or not.",
         Solution().step(look).step(act).step(f"apis.supervisor.complete_task(answer={names!r})\n").steps(),

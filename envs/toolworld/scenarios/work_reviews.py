@@ -263,10 +263,10 @@ def best_project_goal(view: WorldView, rng: random.Random) -> TaskSpec:
 def assigned_digest(view: WorldView, rng: random.Random) -> TaskSpec:
     """What others handed me: a note of my open to-dos in projects shared with me (owner named, latest comment
     added), and an apology comment and a reminder on each overdue one; my own projects' assignments are
-    distractors. Deep: 5-12 to-dos whose comments are only in show_task_comments, read per to-do (one has some)."""
+    distractors. Deep: 9-16 to-dos whose comments are only in show_task_comments, read per to-do (one has some)."""
     people = view.rows(
         "SELECT t.assignee_id FROM todo_tasks t WHERE t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id "
-        "AND t.completed = 0 GROUP BY t.assignee_id HAVING COUNT(*) BETWEEN 5 AND 12 "
+        "AND t.completed = 0 GROUP BY t.assignee_id HAVING COUNT(*) BETWEEN 9 AND 16 "
         "AND SUM(EXISTS (SELECT 1 FROM todo_comments c WHERE c.task_id = t.id)) > 0 ORDER BY t.assignee_id"
     )
     me = pick(rng, people, "person with to-dos assigned in others' projects", distinct=True)["assignee_id"]
