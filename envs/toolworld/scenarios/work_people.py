@@ -358,15 +358,21 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_collaborator_leaves", apps=("todo",))
 def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Someone stops helping: their open to-dos in every project of mine come to me, then they are removed."""
+    """Someone stops helping: their open to-dos in every project of mine come to me, then they are removed. Deep:
+    each open to-do of theirs has its thread read (show_task_comments, one call each) to keep their last word on
+    it as my comment; others' comments on the same to-do are distractors."""
     pairs = view.rows(
         "SELECT p.owner_id, c.person_id, f.first_name || ' ' || f.last_name AS full, COUNT(*) AS projects "
         "FROM todo_collaborators c JOIN todo_projects p ON p.id = c.project_id JOIN people f ON f.id = c.person_id "
         "WHERE p.archived = 0 GROUP BY p.owner_id, c.person_id ORDER BY projects DESC, p.owner_id, c.person_id"
     )
-    pairs = [p for p in pairs if p["projects"] == pairs[0]["projects"]] if other_branch(rng) else pairs
+    if other_branch(rng):
+        pairs = [p for p in pairs if p["projects"] == pairs[0]["projects"]]
+    else:  # 6+ open to-dos of theirs, some with a word of theirs and some without
+        pairs = [p for p in pairs if last_words_told_apart(view, p["owner_id"], p["person_id"])]
     pair = pick(rng, pairs, "collaborator of my projects", distinct=True)
     owner, person = pair["owner_id"], pair["person_id"]
+    first = pair["full"].split(" ")[0]
     memberships = view.rows(
         "SELECT c.id, p.id AS project_id, p.name FROM todo_collaborators c JOIN todo_projects p "
         "ON p.id = c.project_id WHERE p.owner_id = ? AND c.person_id = ? AND p.archived = 0 ORDER BY c.id",
@@ -404,6 +410,13 @@ def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         + "    for t in open_tasks:\n"
         "        if t['assignee_email'] == email:\n"
+        + fetch_all(
+            "said", "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id']", "            "
+        )
+        + "            words = [c['text'] for c in said if c['author']['email'] == email]\n"
+        "            if words:\n"
+        f"                text = 'Last word from {first}: ' + words[-1]\n"
+        "                apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text=text)\n"
         "            apis.todo.assign_task(access_token=todo_token, task_id=t['task_id'], email=me['email'])\n"
         "    apis.todo.remove_collaborator(access_token=todo_token, project_id=p['project_id'], email=email)\n"
     )
@@ -415,6 +428,18 @@ def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Deleted("todo_collaborators", frozenset(m["id"] for m in memberships), "they are removed from each project")
     ]
+    for t in theirs:
+        word = None if t["completed"] else last_word(view, t["id"], person)
+        if word is not None:
+            text = f"Last word from {first}: {word}"
+            expectations.append(
+                Inserted(
+                    "todo_comments",
+                    {"task_id": t["id"], "owner_id": owner, "text": text, "created_at": NOW},
+                    f"'{t['title']}' keeps their last word as my comment {text!r}",
+                    what="comments",
+                )
+            )
     expectations += [
         Updated(
             "todo_tasks",
@@ -428,10 +453,33 @@ def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"{pair['full']} no longer helps me with my to-dos. In every project of mine they collaborate on, first "
         "assign each open to-do assigned to them to me, then remove them from the project (their completed to-dos "
-        "simply lose their assignee).",
+        "simply lose their assignee). Before you take an open to-do of theirs over, if they commented on it, keep "
+        f"their latest comment there as my comment 'Last word from {first}: <the text of their latest comment>'.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
+
+
+def last_word(view: WorldView, task_id: int, person: int) -> str | None:
+    """The text of the person's latest comment on the task (the API lists comments in id order), None without one."""
+    said = view.rows(
+        "SELECT text FROM todo_comments WHERE task_id = ? AND owner_id = ? ORDER BY id DESC LIMIT 1", task_id, person
+    )
+    return said[0]["text"] if said else None
+
+
+def last_words_told_apart(view: WorldView, owner: int, person: int) -> bool:
+    """Whether 6+ open to-dos are assigned to the person in the owner's active projects they collaborate on, some
+    with a comment of theirs and some without (so the threads must be read to tell them apart)."""
+    open_ids = view.rows(
+        "SELECT t.id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN todo_collaborators c "
+        "ON c.project_id = p.id AND c.person_id = t.assignee_id WHERE p.owner_id = ? AND t.assignee_id = ? "
+        "AND p.archived = 0 AND t.completed = 0",
+        owner,
+        person,
+    )
+    said = [last_word(view, t["id"], person) is not None for t in open_ids]
+    return len(said) >= 6 and any(said) and not all(said)
 
 
 def named_contact(title: str, contacts: dict[str, list[dict]]) -> dict | None:
