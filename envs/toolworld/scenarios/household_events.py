@@ -13,7 +13,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import added_expense
 from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar
-from envs.toolworld.scenarios.household_chores import FIND_PROJECT, shared_projects
+from envs.toolworld.scenarios.household_chores import shared_projects
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -204,28 +204,38 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_my_chores_on_calendar", apps=("todo", "calendar"))
 def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
+    """My chores of the next two weeks in every project I share (each project's tasks read over its pages; others'
+    chores are distractors) become events. Deep: each chore's thread is read (show_task_comments, one call each) to
+    put its latest comment, with its author, in the event; some chores have none."""
     last = (WORLD_NOW.date() + timedelta(days=13)).isoformat()
     cases = []
-    for r in {p["project_id"]: p for p in shared_projects(view)}.values():
+    for owner in sorted({p["owner_id"] for p in shared_projects(view)}):
         tasks = view.rows(
-            "SELECT id, title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 "
-            "AND parent_id IS NULL ORDER BY due_date, id",
-            r["project_id"],
+            "SELECT t.id, t.title, t.due_date, t.assignee_id, (SELECT f.first_name || ' ' || f.last_name || ': ' || "
+            "c.text FROM todo_comments c JOIN people f ON f.id = c.owner_id WHERE c.task_id = t.id ORDER BY c.id DESC "
+            "LIMIT 1) AS said FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE p.owner_id = ? "
+            "AND p.archived = 0 AND t.completed = 0 AND t.parent_id IS NULL AND t.due_date BETWEEN ? AND ? AND "
+            "EXISTS (SELECT 1 FROM todo_collaborators c WHERE c.project_id = p.id) ORDER BY t.due_date, t.id",
+            owner,
+            TODAY,
+            last,
         )
-        mine = [
-            t for t in tasks if t["assignee_id"] == r["owner_id"] and t["due_date"] and TODAY <= t["due_date"] <= last
-        ]
-        others = [t for t in tasks if t["due_date"] and TODAY <= t["due_date"] <= last and t not in mine]
+        mine = [t for t in tasks if t["assignee_id"] == owner]
         distinct = len({(t["title"], t["due_date"]) for t in mine}) == len(mine)  # one event per chore tells them apart
-        if 2 <= len(mine) <= 6 and others and distinct:
-            cases.append((r, mine))
-    r, mine = pick(rng, cases, "shared project with my chores due soon", distinct=True)
-    owner = r["owner_id"]
+        talked = sum(t["said"] is not None for t in mine)
+        if 3 <= len(mine) <= 10 and len(tasks) > len(mine) and distinct and 0 < talked < len(mine):
+            cases.append((owner, mine))
+    owner, mine = pick(rng, cases, "person with chores due soon in shared projects", distinct=True)
     hour = rng.choice([9, 10, 17, 18])
     calendar_id = primary_calendar(view, owner)
     events = [
         new_event(
-            owner, calendar_id, t["title"], f"{t['due_date']}T{hour:02d}:00:00", f"{t['due_date']}T{hour + 1:02d}:00:00"
+            owner,
+            calendar_id,
+            t["title"],
+            f"{t['due_date']}T{hour:02d}:00:00",
+            f"{t['due_date']}T{hour + 1:02d}:00:00",
+            description=t["said"] or "",
         )
         for t in mine
     ]
@@ -233,16 +243,27 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution()
         .step(login("todo", "calendar"))
         .step(
-            FIND_PROJECT.format(name=r["name"])
-            + f"soon = [t for t in tasks if t['assignee_email'] == me['email'] and t['due_date'] "
+            fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+            + "soon = []\n"
+            + "for project in projects:\n"
+            + "    if not project['shared']:\n"
+            + "        continue\n"
+            + fetch_all(
+                "tasks",
+                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+                "    ",
+            )
+            + f"    soon += [t for t in tasks if t['assignee_email'] == me['email'] and t['due_date'] "
             f"and {TODAY!r} <= t['due_date'] <= {last!r} and t['parent_task_id'] is None]\n"
             + "print([(t['title'], t['due_date']) for t in soon])\n"
         )
         .step(
             "for t in soon:\n"
+            + fetch_all("said", "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id']", "    ")
+            + "    about = said[-1]['author']['name'] + ': ' + said[-1]['text'] if said else ''\n"
             "    apis.calendar.create_event(access_token=calendar_token, title=t['title'], "
             f"start=t['due_date'] + 'T{hour:02d}:00', end=t['due_date'] + 'T{hour + 1:02d}:00', "
-            "reminder_minutes=30)\n"
+            "description=about, reminder_minutes=30)\n"
         )
         .step(
             fetch_all(
@@ -256,16 +277,22 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Block time for my chores: for every open task (not subtasks) of my shared todo project '{r['name']}' that "
-        f"is assigned to me and due between today and {last} inclusive, add an event to my primary calendar titled "
-        f"like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00, with a 30-minute pop-up "
-        "reminder. Tasks assigned to others are theirs to plan.",
+        "Block time for my chores: for every open task (not subtasks) in any of my todo projects that I share with "
+        f"others that is assigned to me and due between today and {last} inclusive, add an event to my primary "
+        f"calendar titled like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00, with a 30-minute "
+        "pop-up reminder, described with the task's latest comment as '<its author's full name>: <comment text>' "
+        "(no description when the task has no comments). Tasks assigned to others are theirs to plan.",
         oracle,
         [
             e
             for event in events
             for e in [
-                *invited_event(event, [], f"'{event['title']}' is on my calendar on {event['start'][:10]}"),
+                *invited_event(
+                    event,
+                    [],
+                    f"'{event['title']}' is on my calendar on {event['start'][:10]}"
+                    + (f", described {event['description']!r}" if event["description"] else ", with no description"),
+                ),
                 Inserted(
                     "calendar_reminders",
                     {
