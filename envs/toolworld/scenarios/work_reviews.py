@@ -7,7 +7,16 @@ import random
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
-from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day, reminded_tomorrow
+from envs.toolworld.scenarios._work import (
+    DONE,
+    LAST_COMMENT,
+    LATEST_COMMENT,
+    NOW,
+    TODAY,
+    WAITING,
+    day,
+    reminded_tomorrow,
+)
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -117,23 +126,28 @@ def review_note(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("work_week_checklist", apps=("todo", "notes"))
 def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
-    """This week's plan as a pinned checklist note: the overdue priority-1 to-dos first, then the week's by date."""
+    """This week's plan as a pinned checklist note: the overdue priority-1 to-dos first, then the week's by date.
+    Deep: a to-do waiting on someone (latest comment 'Waiting for a reply.', only in show_task_comments) is left
+    off, so each of the 7-16+ listed to-dos has its thread read; the same words earlier in a thread do not count."""
     end = day(6)
     owners = view.rows(
-        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
-        "AND p.archived = 0 AND t.due_date >= ? AND t.due_date <= ? GROUP BY t.owner_id "
-        "HAVING COUNT(*) BETWEEN 7 AND 16 ORDER BY t.owner_id",
+        f"SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        f"AND p.archived = 0 AND t.due_date >= ? AND t.due_date <= ? GROUP BY t.owner_id "
+        f"HAVING COUNT(*) BETWEEN 7 AND 16 AND SUM({LATEST_COMMENT} = ?) > 0 ORDER BY t.owner_id",
         TODAY,
         end,
+        WAITING,
     )
-    owner = pick(rng, owners, "person with to-dos due this week", distinct=True)["owner_id"]
+    owner = pick(rng, owners, "person with to-dos due this week, one waiting on someone", distinct=True)["owner_id"]
     color = rng.choice(("yellow", "green", "blue"))
     open_active = (
-        "SELECT t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        f"SELECT t.title, t.due_date, {LAST_COMMENT} FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 "
     )
     urgent = view.rows(open_active + "AND t.priority = 1 AND t.due_date < ?", owner, TODAY)
     week = view.rows(open_active + "AND t.due_date >= ? AND t.due_date <= ?", owner, TODAY, end)
+    urgent = [t for t in urgent if t["last"] != WAITING]
+    week = [t for t in week if t["last"] != WAITING]
     urgent.sort(key=lambda t: (t["due_date"], t["title"]))
     week.sort(key=lambda t: (t["due_date"], t["title"]))
     items = [t["title"] for t in urgent + week]
@@ -145,7 +159,12 @@ def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(len(late), len(week))\n"
     )
     act = f"""
-        late = sorted((t for t in late if t['priority'] == 1), key=lambda t: (t['due_date'], t['title']))
+        def waiting(t):
+            said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            return bool(said) and said[-1]['text'] == {WAITING!r}
+        late = [t for t in late if t['priority'] == 1 and not waiting(t)]
+        week = [t for t in week if not waiting(t)]
+        late = sorted(late, key=lambda t: (t['due_date'], t['title']))
         week = sorted(week, key=lambda t: (t['due_date'], t['title']))
         note = apis.notes.create_note(access_token=notes_token, title={title!r}, pinned=True, color={color!r})
         for t in late + week:
@@ -175,7 +194,8 @@ def week_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Plan my week in a new {color} note titled '{title}', pinned, with no text but a checklist: first an item "
         "for each overdue open to-do of priority 1, then one for each open to-do due from today to "
-        f"{end}; each group by due date (same date: by title), each item the to-do's title.",
+        f"{end}; each group by due date (same date: by title), each item the to-do's title. Leave off a to-do that "
+        f"waits on someone: its latest comment is '{WAITING}'.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
