@@ -80,24 +80,30 @@ def overdue_triage(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("work_overdue_section", apps=("todo",))
 def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
     """An 'Overdue' section put first in a sectioned project, the overdue top-level to-dos moved into it, except
-    those parked in a named section."""
+    those parked in a named section and those waiting on someone. Deep: waiting is only the latest comment
+    ('Waiting for a reply.', in show_task_comments), so each of the 5-15 overdue to-dos has its thread read."""
     projects = view.rows(
         "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
         "todo_sections s WHERE s.project_id = p.id) >= 2 AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
-        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 5 AND 15 ORDER BY p.id",
+        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 5 AND 15 AND EXISTS (SELECT 1 FROM "
+        f"todo_tasks t WHERE t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE} AND {LATEST_COMMENT} = ?) "
+        "ORDER BY p.id",
         TODAY,
+        TODAY,
+        WAITING,
     )
     project = pick(rng, projects, "sectioned project with overdue to-dos", distinct=True)
     sections = view.rows(
         "SELECT id, name, position FROM todo_sections WHERE project_id = ? ORDER BY position", project["id"]
     )
-    parked = rng.choice(sections)
     late = view.rows(
-        f"SELECT t.id, t.title, t.section_id FROM todo_tasks t WHERE t.project_id = ? AND t.parent_id IS NULL "
-        f"AND {OVERDUE} ORDER BY t.id",
+        f"SELECT t.id, t.title, t.section_id, {LATEST_COMMENT} AS last FROM todo_tasks t WHERE t.project_id = ? "
+        f"AND t.parent_id IS NULL AND {OVERDUE} ORDER BY t.id",
         project["id"],
         TODAY,
     )
+    waiting = {t["section_id"] for t in late if t["last"] == WAITING}
+    parked = rng.choice([s for s in sections if waiting - {s["id"]}])  # a waiting one outside it must be told apart
     look = (
         login("todo")
         + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
@@ -107,12 +113,16 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
         + "print(sections, [(t['title'], t['section']) for t in late])\n"
     )
-    act = """
+    act = f"""
+        WAITING = {WAITING!r}
         made = apis.todo.create_section(access_token=todo_token, project_id=project['project_id'], name='Overdue',
                                         position=0)
         moved = 0
         for t in late:
             if t['parent_task_id'] is not None or (t['section'] and t['section']['section_id'] == parked):
+                continue
+            said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
+            if said and said[-1]['text'] == WAITING:
                 continue
             apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], section_id=made['section_id'])
             moved += 1
@@ -134,7 +144,7 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("todo_sections", s["id"], {"position": s["position"] + 1}, f"'{s['name']}' moves one place down")
         for s in sections
     ]
-    moved = [t for t in late if t["section_id"] != parked["id"]]
+    moved = [t for t in late if t["section_id"] != parked["id"] and t["last"] != WAITING]
     expectations += [
         Updated("todo_tasks", t["id"], {"section_id": new_section}, f"'{t['title']}' is in 'Overdue'") for t in moved
     ]
@@ -143,7 +153,8 @@ def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
         project["owner_id"],
         f"In my '{project['name']}' to-do project, add a section 'Overdue' as its first section and move into it "
         f"every overdue open to-do of the project (not subtasks), except those in its '{parked['name']}' section, "
-        "which stay where they are. Tell me how many you moved.",
+        f"which stay where they are, and those waiting on someone (their latest comment is '{WAITING}'), which stay "
+        "too. Tell me how many you moved.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
