@@ -1,6 +1,6 @@
-"""A to-do's comment thread as the scenarios on shared todo projects read it: whether the person a task is handed
-to said they are on it. Their word is only in show_task_comments, one call per task, so an agent must read each
-thread; other people's "Started on it." on the same task is the distractor."""
+"""A to-do's comment thread as the scenarios on shared todo projects read it: a person's last word on a task,
+and whether the person it is handed to said they are on it. Their word is only in show_task_comments, one call per
+task, so an agent must read each thread; other people's "Started on it." on the same task is the distractor."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ ON_IT = ("Started on it.", "Almost there.")
 SAID_ON_IT = "'Started on it.' or 'Almost there.'"  # the rule as an instruction words it
 
 
-def on_it(view: WorldView, task_id: int, person: int) -> bool:
-    """Whether `person`'s latest comment on the task (comments in id order, as the API lists them) is in ON_IT."""
+def last_word(view: WorldView, task_id: int, person: int) -> str | None:
+    """The text of `person`'s latest comment on the task (the API lists comments in id order), None without one."""
     said = view.rows(
         "SELECT text FROM todo_comments WHERE task_id = ? AND owner_id = ? ORDER BY id DESC LIMIT 1", task_id, person
     )
-    return bool(said) and said[0]["text"] in ON_IT
+    return said[0]["text"] if said else None
+
+
+def on_it(view: WorldView, task_id: int, person: int) -> bool:
+    """Whether `person`'s latest comment on the task is in ON_IT."""
+    return last_word(view, task_id, person) in ON_IT
 
 
 def on_it_code(task: str, email: str, target: str, indent: str = "") -> str:

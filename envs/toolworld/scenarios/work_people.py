@@ -10,7 +10,7 @@ from envs.toolworld.apps.phone import search_text_messages
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InBlocks, Inserted, Matcher, Updated
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
+from envs.toolworld.scenarios._threads import SAID_ON_IT, last_word, on_it, on_it_code
 from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -458,14 +458,6 @@ def collaborator_leaves(view: WorldView, rng: random.Random) -> TaskSpec:
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
-
-
-def last_word(view: WorldView, task_id: int, person: int) -> str | None:
-    """The text of the person's latest comment on the task (the API lists comments in id order), None without one."""
-    said = view.rows(
-        "SELECT text FROM todo_comments WHERE task_id = ? AND owner_id = ? ORDER BY id DESC LIMIT 1", task_id, person
-    )
-    return said[0]["text"] if said else None
 
 
 def last_words_told_apart(view: WorldView, owner: int, person: int) -> bool:
