@@ -1,6 +1,7 @@
 """music: the generated world. A shared catalog of ~150 artists and thousands of songs, and per person a
 library, likes, saved albums, follows, playlists (some collaborative with relations, some followed), a listening
-history over two years, reviews, downloads, a queue and settings. Built as lists, one insert per table."""
+history over two years (a play or two a week, one in five skipped early), reviews, downloads, a queue and settings.
+Built as lists, one insert per table."""
 
 from __future__ import annotations
 
@@ -173,8 +174,10 @@ def populate(w: WorldBuilder) -> None:
                 "is_collaborative": int(rng.random() < 0.12),
             }
             playlists.append((pid, playlist, members))
+        # 60-220 plays over two years (a light listener's one or two a week), and about one play in five skipped within
+        # its first half minute, as listeners do when a song comes up they are not in the mood for.
         history = [
-            rng.choice(library) if rng.random() < 0.75 else rng.choice(taste) for _ in range(rng.randint(40, 160))
+            rng.choice(library) if rng.random() < 0.75 else rng.choice(taste) for _ in range(rng.randint(60, 220))
         ]
         stamps = sorted(_stamp(clock, rng) for _ in history)
         rows["music_history"] += [
@@ -182,7 +185,9 @@ def populate(w: WorldBuilder) -> None:
                 "owner_id": pid,
                 "song_id": s,
                 "played_at": t,
-                "seconds_played": int((0.1 + 0.9 * rng.random()) * song_of[s]["duration_s"]),
+                "seconds_played": rng.randint(3, 29)
+                if rng.random() < 0.2
+                else int((0.1 + 0.9 * rng.random()) * song_of[s]["duration_s"]),
             }
             for s, t in zip(history, stamps, strict=True)
         ]

@@ -2,9 +2,12 @@
 
 Everyone's lists page: about 20-30 contacts (the people they know, a few businesses, and for most a few stale
 duplicates with an old number), a couple of hundred texts, dozens of calls (a few missed ones every month),
-8-15 alarms. Distractors tasks can use:
-contacts sharing a first name, missed calls from unknown numbers, voicemails heard and unheard, group
-chats with similar names ("Book club", "Book club 2024"), alarms on and off. Each table is one batch insert.
+8-15 alarms. How often two people call depends on how close they are: family ring each other every month or two,
+roommates a little less, friends now and then, coworkers seldom (the work phone takes the rest); and, as on any
+real phone, a few robocallers ring the same person again and again over months, mostly unanswered, sometimes
+leaving a voicemail (so each log has repeat strangers to tell apart from one-off wrong numbers). Distractors
+tasks can use: contacts sharing a first name, missed calls from unknown numbers, voicemails heard and unheard,
+group chats with similar names ("Book club", "Book club 2024"), alarms on and off. Each table is one batch insert.
 """
 
 from __future__ import annotations
@@ -59,6 +62,13 @@ VOICEMAILS = (
 GROUPS = ("Book club", "Book club 2024", "Hiking crew", "Family", "Family trip 2025", "Team lunch", "House")
 ALARMS = ("Wake up", "Gym", "Meds", "Walk the dog", "Pick up kids", "Standup", "Wake up (weekend)")
 RINGTONES = ("Classic", "Marimba", "Chimes", "Radar", "Silk")
+# Calls one side places to a relation over two years, by how close they are (each pair is drawn from both sides).
+CALLS_TO = {"family": (3, 9), "roommate": (2, 7), "friend": (1, 4), "coworker": (1, 3)}
+ROBOCALLS = (
+    "This is an important message about your car's extended warranty. Press 1 to speak to an agent.",
+    "Congratulations, you have been selected for a free cruise. Call us back to claim it.",
+    "This is a courtesy call about lowering your credit card interest rate.",
+)
 
 
 def populate(w: WorldBuilder) -> None:
@@ -171,13 +181,16 @@ def _calls(w: WorldBuilder, rng: random.Random, numbers: dict[int, str]) -> None
     calls: list[dict[str, Any]] = []
     voicemails: list[dict[str, Any]] = []
     for person in w.people:
-        # (caller if in the world, person called, the caller's number)
-        pairs: list[tuple[int | None, int, str]] = [
-            (person.id, o, numbers[person.id]) for o in w.related(person.id) if rng.random() < 0.8
+        # (caller if in the world, person called, the caller's number, how many calls)
+        pairs: list[tuple[int | None, int, str, int]] = [
+            (person.id, o, numbers[person.id], rng.randint(*CALLS_TO[kind]))
+            for kind in CALLS_TO
+            for o in w.related(person.id, (kind,))
+            if kind in ("family", "roommate") or rng.random() < 0.8
         ]
-        pairs += [(None, person.id, _unknown_number(rng)) for _ in range(rng.randint(4, 10))]
-        for caller, callee, number in pairs:
-            for _ in range(rng.randint(1, 4)):
+        pairs += [(None, person.id, _unknown_number(rng), rng.randint(1, 4)) for _ in range(rng.randint(4, 10))]
+        for caller, callee, number, count in pairs:
+            for _ in range(count):
                 started = _stamp(w, rng, 730 if caller is not None else 365)  # unknown callers: lately, mostly
                 answered = rng.random() < 0.6
                 seconds = rng.randint(20, 1800) if answered else 0
@@ -195,8 +208,35 @@ def _calls(w: WorldBuilder, rng: random.Random, numbers: dict[int, str]) -> None
                             "is_heard": int((w.now - started).days > 14 or rng.random() < 0.3),
                         }
                     )
+        _robocalls(w, rng, person.id, calls, voicemails)
     w.insert("phone_calls", sorted(calls, key=lambda c: (c["started_at"], c["owner_id"])))
     w.insert("phone_voicemails", sorted(voicemails, key=lambda v: (v["left_at"], v["owner_id"])))
+
+
+def _robocalls(
+    w: WorldBuilder, rng: random.Random, owner: int, calls: list[dict[str, Any]], voicemails: list[dict[str, Any]]
+) -> None:
+    """1-3 robocallers who ring `owner` 3-7 times each within the last ten months, rarely answered (a few seconds),
+    leaving the odd recorded voicemail."""
+    for _ in range(rng.randint(1, 3)):
+        number, pitch = _unknown_number(rng), rng.choice(ROBOCALLS)
+        for _ in range(rng.randint(3, 7)):
+            started = _stamp(w, rng, 300)
+            answered = rng.random() < 0.2
+            calls.append(
+                _call(owner, number, "incoming" if answered else "missed", started, rng.randint(3, 25) * answered)
+            )
+            if not answered and rng.random() < 0.25:
+                voicemails.append(
+                    {
+                        "owner_id": owner,
+                        "phone_number": number,
+                        "transcript": pitch,
+                        "duration_seconds": rng.randint(15, 40),
+                        "left_at": _iso(started + timedelta(seconds=30)),
+                        "is_heard": int((w.now - started).days > 14 or rng.random() < 0.3),
+                    }
+                )
 
 
 def _call(owner: int, number: str, direction: str, started: datetime, seconds: int) -> dict[str, Any]:

@@ -104,8 +104,8 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         totals = talk_seconds(view, person, month)
         ranked = sorted(totals.values(), reverse=True)
         names = contact_names(view, person)
-        if len(ranked) < 3 or ranked[0] == ranked[1] or len({names[n] for n in totals}) < len(totals):
-            continue  # fewer than 3, a tie at the top, or two numbers saved under one name
+        if len(ranked) < 5 or ranked[0] == ranked[1] or len({names[n] for n in totals}) < len(totals):
+            continue  # fewer than 5 (texts read per contact), a tie at the top, or two numbers saved under one name
         contacts = first_contacts(view, person)
         top = max(totals, key=lambda n: totals[n])
         reachable = view.rows("SELECT id FROM people WHERE phone_number = ?", top)  # a person, not a shop
@@ -116,7 +116,7 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         ):
             candidates.append(person)
     owner = pick(
-        rng, candidates, f"person who talked to 3+ contacts in {month}, one 20+ minutes, one texted", distinct=True
+        rng, candidates, f"person who talked to 5+ contacts in {month}, one 20+ minutes, one texted", distinct=True
     )
     totals = talk_seconds(view, owner, month)
     contacts = first_contacts(view, owner)
@@ -239,12 +239,14 @@ CALLED_BACK = " (called back)"
 def voicemail_digest_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep: whether I called each caller back after a voicemail is only in the call log (outgoing calls read per
     caller), and it decides both the line's mark and the note's checklist of contacts still to call; callers not
-    in my contacts get no checklist item; older voicemails stay unheard."""
+    in my contacts get no checklist item; older voicemails stay unheard. A busy box (7-14 voicemails from 6+
+    callers, robocallers ringing again among them) makes that a call-log read for each of its callers."""
     since = rng.choice(["2026-01-01", "2025-12-01", "2025-11-01"])
     pool = []
     for r in view.rows(
         "SELECT owner_id FROM phone_voicemails WHERE left_at >= ? GROUP BY owner_id "
-        "HAVING COUNT(*) BETWEEN 3 AND 9 AND SUM(is_heard = 0) >= 1 ORDER BY owner_id",
+        "HAVING COUNT(*) BETWEEN 7 AND 14 AND COUNT(DISTINCT phone_number) >= 6 AND SUM(is_heard = 0) >= 1 "
+        "ORDER BY owner_id",
         since,
     ):
         returned = [
@@ -412,19 +414,19 @@ def coworker_rows(view: WorldView, owner: int) -> list[dict[str, Any]]:
 def coworkers_by_company_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep: who gets the coffee text rests on each coworker's calls and texts since a date (read per coworker:
     the contact list has neither), some talked to and some not; look-alike notebooks ('Work (old)') and coworkers
-    without a company are distractors."""
+    without a company are distractors. Owners with 5-6 coworkers (the most the world's relations give) are asked."""
     since = QUIET_SINCE[getattr(rng, "variant", 0) % len(QUIET_SINCE)]
     pool = []
     for r in view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = 'coworker' AND company IS NOT NULL "
-        "GROUP BY owner_id HAVING COUNT(DISTINCT company) >= 2 AND COUNT(*) >= 4 ORDER BY owner_id"
+        "GROUP BY owner_id HAVING COUNT(DISTINCT company) >= 2 AND COUNT(*) >= 5 ORDER BY owner_id"
     ):
         talked = [
             talked_since(view, r["owner_id"], c["phone_number"], since) for c in coworker_rows(view, r["owner_id"])
         ]
         if any(talked) and not all(talked):
             pool.append(r["owner_id"])
-    owner = pick(rng, pool, f"4+ coworkers at 2+ companies, some talked to since {since}", distinct=True)
+    owner = pick(rng, pool, f"5+ coworkers at 2+ companies, some talked to since {since}", distinct=True)
     coworkers = coworker_rows(view, owner)
     by_company: dict[str, list[str]] = defaultdict(list)
     for c in coworkers:

@@ -292,8 +292,10 @@ def saved_albums_journal(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("leisure_five_star_note", apps=("music", "notes"))
 def five_star_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: 7-14 five-star reviews (more than a default page of 5), each song's artist read from the catalog one by
+    one (a review names only the song), and each checked against the liked songs."""
     owners = view.rows(
-        "SELECT owner_id FROM music_reviews WHERE rating = 5 GROUP BY owner_id HAVING COUNT(*) BETWEEN 4 AND 12 "
+        "SELECT owner_id FROM music_reviews WHERE rating = 5 GROUP BY owner_id HAVING COUNT(*) BETWEEN 7 AND 14 "
         "AND COUNT(DISTINCT song_id) = COUNT(*) ORDER BY owner_id"
     )
     owner = pick(rng, owners, "listener with several five-star reviews", distinct=True)["owner_id"]

@@ -6,6 +6,7 @@ import random
 import re
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
@@ -290,31 +291,66 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+MOVE_TALKED_SINCE = ("2026-04-01", "2026-04-15", "2026-03-15")
+CLOSE = "(c.relationship = 'family' OR (c.relationship = 'friend' AND c.is_favorite = 1))"
+
+
+def moved_told(view: WorldView, owner: int, since: str) -> list[dict[str, Any]]:
+    """The contacts to tell (first saved card per number, in contact order): family, favourite friends, and anyone
+    else saved in my contacts I had an answered call with (either way) since `since`."""
+    talked = {
+        r["phone_number"]
+        for r in view.rows(
+            "SELECT phone_number FROM phone_calls WHERE owner_id = ? AND direction != 'missed' AND started_at >= ?",
+            owner,
+            since,
+        )
+    }
+    told: dict[str, dict[str, Any]] = {}
+    for c in view.rows(
+        f"SELECT c.first_name, c.last_name, c.phone_number, p.id, {CLOSE} AS close FROM phone_contacts c "
+        "LEFT JOIN people p ON p.phone_number = c.phone_number WHERE c.owner_id = ? ORDER BY c.id",
+        owner,
+    ):
+        if c["phone_number"] not in told and (c["close"] or c["phone_number"] in talked):
+            told[c["phone_number"]] = c
+    return list(told.values())
+
+
 @scenario("life_moved_tell_people", apps=("shop", "phone", "notes"))
 def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
-    owners = view.rows(
-        "SELECT c.owner_id FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number WHERE "
-        "(c.relationship = 'family' OR (c.relationship = 'friend' AND c.is_favorite = 1)) GROUP BY c.owner_id "
-        "HAVING COUNT(*) BETWEEN 3 AND 8 ORDER BY c.owner_id"
-    )
-    owner = pick(rng, owners, "person with family and favourite friends", distinct=True)["owner_id"]
+    """Deep: besides family and favourite friends, everyone in my contacts I talked to lately is told, which only
+    the call log says (paged; missed calls, strangers and robocallers are distractors): a text per person."""
+    since = MOVE_TALKED_SINCE[variant_of(rng) % len(MOVE_TALKED_SINCE)]
+    owners = []
+    for r in view.rows(
+        f"SELECT c.owner_id, COUNT(*) AS close FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number "
+        f"WHERE {CLOSE} GROUP BY c.owner_id HAVING COUNT(*) BETWEEN 3 AND 8 ORDER BY c.owner_id"
+    ):
+        told = moved_told(view, r["owner_id"], since)
+        if len(told) - r["close"] >= 3 and all(t["id"] is not None for t in told):
+            owners.append(r)
+    what = f"person with family, favourite friends and 3+ others talked to since {since}"
+    owner = pick(rng, owners, what, distinct=True)["owner_id"]
     home = view.row(
         "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS address FROM addresses "
         "WHERE person_id = ? AND name = 'Home'",
         owner,
     )["address"]
-    told = view.rows(
-        "SELECT c.first_name, c.last_name, c.phone_number, p.id FROM phone_contacts c JOIN people p ON "
-        "p.phone_number = c.phone_number WHERE c.owner_id = ? AND (c.relationship = 'family' OR "
-        "(c.relationship = 'friend' AND c.is_favorite = 1)) ORDER BY c.id",
-        owner,
-    )
+    told = moved_told(view, owner, since)
     look = "home = next(a for a in apis.shop.show_addresses(access_token=shop_token) if a['name'] == 'Home')\n"
-    look += fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
-    look += fetch_all(
-        "friends", "apis.phone.search_contacts(access_token=phone_token, relationship='friend', is_favorite=True"
+    look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+    look += fetch_all("calls", f"apis.phone.show_call_history(access_token=phone_token, started_after={since!r}")
+    look += (
+        "talked = {c['phone_number'] for c in calls if c['direction'] != 'missed'}\n"
+        "people, seen = [], set()\n"
+        "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
+        "    close = c['relationship'] == 'family' or (c['relationship'] == 'friend' and c['is_favorite'])\n"
+        "    if c['phone_number'] not in seen and (close or c['phone_number'] in talked):\n"
+        "        people.append(c)\n"
+        "    seen.add(c['phone_number'])\n"
+        "print(home, [(c['first_name'], c['last_name']) for c in people])\n"
     )
-    look += "people = family + [f for f in friends if f['is_favorite']]\nprint(home, len(people))\n"
     act = """\
     for c in people:
         apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'],
@@ -350,9 +386,11 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "I've moved, and my shop app already has my new address as 'Home'. Text every family member in my phone "
-        "contacts and every friend I marked as a favorite: 'Hi <their first name>, I've moved! My new address is "
-        "<my Home address as the shop shows it>.' Then make a note titled 'Told about the move' with one line per "
-        "person texted, '<first name> <last name>: <phone number>'.",
+        "contacts, every friend I marked as a favorite, and everyone else saved in my contacts I talked to on the "
+        f"phone (an answered call, either way) since {since}: 'Hi <their first name>, I've moved! My new address is "
+        "<my Home address as the shop shows it>.' (one text per phone number, to the name saved first). Then make a "
+        "note titled 'Told about the move' with one line per person texted, '<first name> <last name>: <phone "
+        "number>'.",
         Solution().step(login("shop", "phone", "notes")).step(look).step(act).step(check).step(done()).steps(),
         expectations,
     )
