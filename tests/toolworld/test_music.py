@@ -265,3 +265,14 @@ def test_every_person_has_lists_long_enough_to_page(world: World) -> None:
         "AND b.title = a.title || ' 2019'"
     )
     assert near > 0  # 'Road Trip' next to 'Road Trip 2019'
+
+
+def test_listening_history_has_a_play_or_two_a_week_and_skips() -> None:
+    """60-220 plays a person over two years, about one in five skipped within its first 30 seconds."""
+    world = World()
+    fewest, most = world.conn.execute(
+        "SELECT MIN(n), MAX(n) FROM (SELECT COUNT(*) AS n FROM music_history GROUP BY owner_id)"
+    ).fetchone()
+    assert 60 <= fewest and most <= 220
+    skipped = world.value("SELECT AVG(seconds_played < 30) FROM music_history")
+    assert 0.15 < skipped < 0.3

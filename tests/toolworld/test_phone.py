@@ -289,3 +289,26 @@ def test_settings_and_alarms(world: World) -> None:
     assert world.call(me, "phone", "create_alarm", time="06:45", snooze_minutes=60)[0] == 422
     theirs = world.value("SELECT id FROM phone_alarms WHERE owner_id != ? LIMIT 1", me)
     assert world.call(me, "phone", "show_alarm", alarm_id=theirs)[0] == 404
+
+
+def calls_per_pair(world: World, kind: str) -> float:
+    """Mean calls logged on one side's phone with a relation of `kind` over the two years."""
+    return world.value(
+        "SELECT AVG(n) FROM (SELECT r.id, COUNT(c.id) AS n FROM relations r JOIN people o ON o.id = r.other_id "
+        "LEFT JOIN phone_calls c ON c.owner_id = r.person_id AND c.phone_number = o.phone_number "
+        "WHERE r.kind = ? GROUP BY r.id)",
+        kind,
+    )
+
+
+def test_closer_relations_call_more_and_robocallers_ring_again(world: World) -> None:
+    """Family ring each other far more often than coworkers do, and everyone's log holds a stranger's number that
+    rang 3+ times in the last ten months (a robocaller), as real phones do."""
+    assert calls_per_pair(world, "family") > 2 * calls_per_pair(world, "coworker")
+    assert calls_per_pair(world, "roommate") > 1.5 * calls_per_pair(world, "coworker")
+    repeat_strangers = world.value(
+        "SELECT COUNT(DISTINCT owner_id) FROM (SELECT c.owner_id, c.phone_number FROM phone_calls c "
+        "WHERE c.direction != 'outgoing' AND c.started_at >= '2025-07-22' AND NOT EXISTS (SELECT 1 FROM people p "
+        "WHERE p.phone_number = c.phone_number) GROUP BY c.owner_id, c.phone_number HAVING COUNT(*) >= 3)"
+    )
+    assert repeat_strangers == world.value("SELECT COUNT(*) FROM people")

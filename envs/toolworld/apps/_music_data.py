@@ -140,6 +140,7 @@ def _catalog(w: WorldBuilder, rng: random.Random) -> list[dict[str, Any]]:
 @app.populator
 def populate(w: WorldBuilder) -> None:
     rng, clock = w.rng("music"), Clock(w.now)
+    more = w.rng("music:more listening")  # its own generator: every other music row stays as it was
     songs = _catalog(w, rng)
     by_genre: dict[str, list[int]] = {}
     for s in songs:
@@ -174,23 +175,20 @@ def populate(w: WorldBuilder) -> None:
                 "is_collaborative": int(rng.random() < 0.12),
             }
             playlists.append((pid, playlist, members))
-        # 60-220 plays over two years (a light listener's one or two a week), and about one play in five skipped within
-        # its first half minute, as listeners do when a song comes up they are not in the mood for.
         history = [
-            rng.choice(library) if rng.random() < 0.75 else rng.choice(taste) for _ in range(rng.randint(60, 220))
+            rng.choice(library) if rng.random() < 0.75 else rng.choice(taste) for _ in range(rng.randint(40, 160))
         ]
         stamps = sorted(_stamp(clock, rng) for _ in history)
-        rows["music_history"] += [
+        plays = [
             {
                 "owner_id": pid,
                 "song_id": s,
                 "played_at": t,
-                "seconds_played": rng.randint(3, 29)
-                if rng.random() < 0.2
-                else int((0.1 + 0.9 * rng.random()) * song_of[s]["duration_s"]),
+                "seconds_played": int((0.1 + 0.9 * rng.random()) * song_of[s]["duration_s"]),
             }
             for s, t in zip(history, stamps, strict=True)
         ]
+        rows["music_history"] += _more_listening(more, clock, plays, library + taste, song_of)
         for reviewed in sorted(set(rng.sample(history, rng.randint(8, 35)))):
             rating = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 5))
             made = _stamp(clock, rng)
@@ -237,6 +235,25 @@ def populate(w: WorldBuilder) -> None:
     _playlists(w, clock, rng, playlists, rows)
     for table in TABLES:
         w.insert(table, rows[table])
+
+
+def _more_listening(
+    rng: random.Random, clock: Clock, plays: list[dict[str, Any]], pool: list[int], song_of: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`plays` and 20-60 more from `pool`, oldest first: 60-220 over two years, a light listener's play or two a
+    week; and about one play in five skipped in its first half minute, as listeners skip a song that comes up when
+    they are not in the mood for it."""
+    owner = plays[0]["owner_id"]
+    plays = plays + [
+        {"owner_id": owner, "song_id": s, "played_at": _stamp(clock, rng), "seconds_played": 0}
+        for s in (rng.choice(pool) for _ in range(rng.randint(20, 60)))
+    ]
+    for p in plays:
+        if rng.random() < 0.2:
+            p["seconds_played"] = rng.randint(3, 29)
+        elif not p["seconds_played"]:
+            p["seconds_played"] = int((0.1 + 0.9 * rng.random()) * song_of[p["song_id"]]["duration_s"])
+    return sorted(plays, key=lambda p: p["played_at"])
 
 
 def _playlists(

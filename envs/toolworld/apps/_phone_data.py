@@ -62,8 +62,8 @@ VOICEMAILS = (
 GROUPS = ("Book club", "Book club 2024", "Hiking crew", "Family", "Family trip 2025", "Team lunch", "House")
 ALARMS = ("Wake up", "Gym", "Meds", "Walk the dog", "Pick up kids", "Standup", "Wake up (weekend)")
 RINGTONES = ("Classic", "Marimba", "Chimes", "Radar", "Silk")
-# Calls one side places to a relation over two years, by how close they are (each pair is drawn from both sides).
-CALLS_TO = {"family": (3, 9), "roommate": (2, 7), "friend": (1, 4), "coworker": (1, 3)}
+# Calls one side places to each relation over two years on top of the 1-4 everyone gets, by how close they are.
+MORE_CALLS_TO = {"family": (2, 5), "roommate": (1, 3)}
 ROBOCALLS = (
     "This is an important message about your car's extended warranty. Press 1 to speak to an agent.",
     "Congratulations, you have been selected for a free cruise. Call us back to claim it.",
@@ -177,40 +177,51 @@ def _texts(w: WorldBuilder, rng: random.Random) -> None:
 
 
 def _calls(w: WorldBuilder, rng: random.Random, numbers: dict[int, str]) -> None:
-    """Calls between related people (a record on each side), unknown callers, and voicemails left on missed calls."""
+    """Calls between related people (a record on each side), unknown callers, and voicemails left on missed calls.
+
+    The closer calls and the robocallers come from a generator of their own, so that adding them left every
+    other phone row (and every call drawn before them) as it was."""
     calls: list[dict[str, Any]] = []
     voicemails: list[dict[str, Any]] = []
     for person in w.people:
-        # (caller if in the world, person called, the caller's number, how many calls)
-        pairs: list[tuple[int | None, int, str, int]] = [
-            (person.id, o, numbers[person.id], rng.randint(*CALLS_TO[kind]))
-            for kind in CALLS_TO
-            for o in w.related(person.id, (kind,))
-            if kind in ("family", "roommate") or rng.random() < 0.8
+        # (caller if in the world, person called, the caller's number)
+        pairs: list[tuple[int | None, int, str]] = [
+            (person.id, o, numbers[person.id]) for o in w.related(person.id) if rng.random() < 0.8
         ]
-        pairs += [(None, person.id, _unknown_number(rng), rng.randint(1, 4)) for _ in range(rng.randint(4, 10))]
-        for caller, callee, number, count in pairs:
-            for _ in range(count):
-                started = _stamp(w, rng, 730 if caller is not None else 365)  # unknown callers: lately, mostly
-                answered = rng.random() < 0.6
-                seconds = rng.randint(20, 1800) if answered else 0
-                if caller is not None:
-                    calls.append(_call(caller, numbers[callee], "outgoing", started, seconds))
-                calls.append(_call(callee, number, "incoming" if answered else "missed", started, seconds))
-                if not answered and rng.random() < 0.5:
-                    voicemails.append(
-                        {
-                            "owner_id": callee,
-                            "phone_number": number,
-                            "transcript": _fill(rng, rng.choice(VOICEMAILS)),
-                            "duration_seconds": rng.randint(5, 60),
-                            "left_at": _iso(started + timedelta(seconds=30)),
-                            "is_heard": int((w.now - started).days > 14 or rng.random() < 0.3),
-                        }
-                    )
-        _robocalls(w, rng, person.id, calls, voicemails)
+        pairs += [(None, person.id, _unknown_number(rng)) for _ in range(rng.randint(4, 10))]
+        for caller, callee, number in pairs:
+            for _ in range(rng.randint(1, 4)):
+                _ring(w, rng, caller, callee, number, numbers, calls, voicemails)
+    more = w.rng("phone:close calls and robocalls")
+    for person in w.people:
+        for kind, (low, high) in MORE_CALLS_TO.items():
+            for other in w.related(person.id, (kind,)):
+                for _ in range(more.randint(low, high)):
+                    _ring(w, more, person.id, other, numbers[person.id], numbers, calls, voicemails)
+        _robocalls(w, more, person.id, calls, voicemails)
     w.insert("phone_calls", sorted(calls, key=lambda c: (c["started_at"], c["owner_id"])))
     w.insert("phone_voicemails", sorted(voicemails, key=lambda v: (v["left_at"], v["owner_id"])))
+
+
+def _ring(
+    w: WorldBuilder,
+    rng: random.Random,
+    caller: int | None,
+    callee: int,
+    number: str,
+    numbers: dict[int, str],
+    calls: list[dict[str, Any]],
+    voicemails: list[dict[str, Any]],
+) -> None:
+    """One call from `number` (`caller`'s, None for a stranger) to `callee`: the log rows, a voicemail if missed."""
+    started = _stamp(w, rng, 730 if caller is not None else 365)  # unknown callers: lately, mostly
+    answered = rng.random() < 0.6
+    seconds = rng.randint(20, 1800) if answered else 0
+    if caller is not None:
+        calls.append(_call(caller, numbers[callee], "outgoing", started, seconds))
+    calls.append(_call(callee, number, "incoming" if answered else "missed", started, seconds))
+    if not answered and rng.random() < 0.5:
+        voicemails.append(_voicemail(w, rng, callee, number, _fill(rng, rng.choice(VOICEMAILS)), (5, 60), started))
 
 
 def _robocalls(
@@ -227,16 +238,21 @@ def _robocalls(
                 _call(owner, number, "incoming" if answered else "missed", started, rng.randint(3, 25) * answered)
             )
             if not answered and rng.random() < 0.25:
-                voicemails.append(
-                    {
-                        "owner_id": owner,
-                        "phone_number": number,
-                        "transcript": pitch,
-                        "duration_seconds": rng.randint(15, 40),
-                        "left_at": _iso(started + timedelta(seconds=30)),
-                        "is_heard": int((w.now - started).days > 14 or rng.random() < 0.3),
-                    }
-                )
+                voicemails.append(_voicemail(w, rng, owner, number, pitch, (15, 40), started))
+
+
+def _voicemail(
+    w: WorldBuilder, rng: random.Random, owner: int, number: str, transcript: str, length: tuple[int, int], at: datetime
+) -> dict[str, Any]:
+    """A voicemail left half a minute into a missed call at `at`; older than two weeks, it has been heard."""
+    return {
+        "owner_id": owner,
+        "phone_number": number,
+        "transcript": transcript,
+        "duration_seconds": rng.randint(*length),
+        "left_at": _iso(at + timedelta(seconds=30)),
+        "is_heard": int((w.now - at).days > 14 or rng.random() < 0.3),
+    }
 
 
 def _call(owner: int, number: str, direction: str, started: datetime, seconds: int) -> dict[str, Any]:

@@ -104,8 +104,8 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         totals = talk_seconds(view, person, month)
         ranked = sorted(totals.values(), reverse=True)
         names = contact_names(view, person)
-        if len(ranked) < 5 or ranked[0] == ranked[1] or len({names[n] for n in totals}) < len(totals):
-            continue  # fewer than 5 (texts read per contact), a tie at the top, or two numbers saved under one name
+        if len(ranked) < 6 or ranked[0] == ranked[1] or len({names[n] for n in totals}) < len(totals):
+            continue  # fewer than 6 (texts read per contact), a tie at the top, or two numbers saved under one name
         contacts = first_contacts(view, person)
         top = max(totals, key=lambda n: totals[n])
         reachable = view.rows("SELECT id FROM people WHERE phone_number = ?", top)  # a person, not a shop
@@ -116,7 +116,7 @@ def call_time_note(view: WorldView, rng: random.Random) -> TaskSpec:
         ):
             candidates.append(person)
     owner = pick(
-        rng, candidates, f"person who talked to 5+ contacts in {month}, one 20+ minutes, one texted", distinct=True
+        rng, candidates, f"person who talked to 6+ contacts in {month}, one 20+ minutes, one texted", distinct=True
     )
     totals = talk_seconds(view, owner, month)
     contacts = first_contacts(view, owner)

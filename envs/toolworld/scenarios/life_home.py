@@ -295,17 +295,33 @@ MOVE_TALKED_SINCE = ("2026-04-01", "2026-04-15", "2026-03-15")
 CLOSE = "(c.relationship = 'family' OR (c.relationship = 'friend' AND c.is_favorite = 1))"
 
 
-def moved_told(view: WorldView, owner: int, since: str) -> list[dict[str, Any]]:
+def moved_told(view: WorldView, owner: int, since: str, calls: bool = True, texts: bool = True) -> list[dict[str, Any]]:
     """The contacts to tell (first saved card per number, in contact order): family, favourite friends, and anyone
-    else saved in my contacts I had an answered call with (either way) since `since`."""
-    talked = {
-        r["phone_number"]
-        for r in view.rows(
-            "SELECT phone_number FROM phone_calls WHERE owner_id = ? AND direction != 'missed' AND started_at >= ?",
-            owner,
-            since,
-        )
-    }
+    else saved in my contacts I was in touch with since `since` (an answered call or a text on my phone; `calls`
+    and `texts` say which of the two count)."""
+    talked: set[str] = set()
+    if calls:
+        talked |= {
+            r["phone_number"]
+            for r in view.rows(
+                "SELECT phone_number FROM phone_calls WHERE owner_id = ? AND direction != 'missed' AND started_at >= ?",
+                owner,
+                since,
+            )
+        }
+    if texts:
+        talked |= {
+            r["phone_number"]
+            for r in view.rows(
+                "SELECT p.phone_number FROM phone_messages m JOIN people p ON p.id IN (m.sender_id, m.receiver_id) "
+                "AND p.id != ? WHERE ? IN (m.sender_id, m.receiver_id) AND m.sent_at >= ? AND m.id NOT IN "
+                "(SELECT message_id FROM phone_deleted_messages WHERE owner_id = ?)",
+                owner,
+                owner,
+                since,
+                owner,
+            )
+        }
     told: dict[str, dict[str, Any]] = {}
     for c in view.rows(
         f"SELECT c.first_name, c.last_name, c.phone_number, p.id, {CLOSE} AS close FROM phone_contacts c "
@@ -319,8 +335,9 @@ def moved_told(view: WorldView, owner: int, since: str) -> list[dict[str, Any]]:
 
 @scenario("life_moved_tell_people", apps=("shop", "phone", "notes"))
 def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: besides family and favourite friends, everyone in my contacts I talked to lately is told, which only
-    the call log says (paged; missed calls, strangers and robocallers are distractors): a text per person."""
+    """Deep: besides family and favourite friends, everyone in my contacts I was in touch with lately is told, which
+    only the call log and the texts say (both paged; missed calls, strangers and robocallers are distractors): a
+    text per person."""
     since = MOVE_TALKED_SINCE[variant_of(rng) % len(MOVE_TALKED_SINCE)]
     owners = []
     for r in view.rows(
@@ -328,9 +345,15 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
         f"WHERE {CLOSE} GROUP BY c.owner_id HAVING COUNT(*) BETWEEN 3 AND 8 ORDER BY c.owner_id"
     ):
         told = moved_told(view, r["owner_id"], since)
-        if len(told) - r["close"] >= 3 and all(t["id"] is not None for t in told):
+        called = moved_told(view, r["owner_id"], since, texts=False)
+        texted = moved_told(view, r["owner_id"], since, calls=False)
+        if (
+            len(told) - r["close"] >= 3
+            and all(t["id"] is not None for t in told)
+            and len(called) < len(told) > len(texted)  # some reached only by a call, some only by a text
+        ):
             owners.append(r)
-    what = f"person with family, favourite friends and 3+ others talked to since {since}"
+    what = f"person with family, favourite friends and 3+ others called or texted since {since}"
     owner = pick(rng, owners, what, distinct=True)["owner_id"]
     home = view.row(
         "SELECT street_address || ', ' || city || ', ' || state || ' ' || zip_code AS address FROM addresses "
@@ -341,8 +364,10 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
     look = "home = next(a for a in apis.shop.show_addresses(access_token=shop_token) if a['name'] == 'Home')\n"
     look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
     look += fetch_all("calls", f"apis.phone.show_call_history(access_token=phone_token, started_after={since!r}")
+    look += fetch_all("texts", f"apis.phone.search_text_messages(access_token=phone_token, sent_after={since!r}")
     look += (
         "talked = {c['phone_number'] for c in calls if c['direction'] != 'missed'}\n"
+        "talked |= {m[side]['phone_number'] for m in texts for side in ('sender', 'receiver')}\n"
         "people, seen = [], set()\n"
         "for c in sorted(contacts, key=lambda c: c['contact_id']):\n"
         "    close = c['relationship'] == 'family' or (c['relationship'] == 'friend' and c['is_favorite'])\n"
@@ -386,8 +411,9 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "I've moved, and my shop app already has my new address as 'Home'. Text every family member in my phone "
-        "contacts, every friend I marked as a favorite, and everyone else saved in my contacts I talked to on the "
-        f"phone (an answered call, either way) since {since}: 'Hi <their first name>, I've moved! My new address is "
+        "contacts, every friend I marked as a favorite, and everyone else saved in my contacts I have been in touch "
+        f"with since {since} (an answered phone call or a text message, either way): 'Hi <their first name>, I've "
+        "moved! My new address is "
         "<my Home address as the shop shows it>.' (one text per phone number, to the name saved first). Then make a "
         "note titled 'Told about the move' with one line per person texted, '<first name> <last name>: <phone "
         "number>'.",
