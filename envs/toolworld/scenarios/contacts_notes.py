@@ -540,6 +540,8 @@ def repeat_strangers(view: WorldView, owner: int, since: str) -> list[str]:
 
 @scenario("contacts_block_repeat_callers_note", apps=("phone", "notes"))
 def block_repeat_callers_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: the paged call log's repeat strangers (robocallers) told apart from one-off wrong numbers, contacts and
+    numbers already blocked; each is blocked and its voicemails looked up and deleted one by one."""
     since = rng.choice(["2025-06-01", "2025-09-01", "2025-03-01"])
     candidates = [p for p in view.people_ids() if len(repeat_strangers(view, p, since)) >= 2]
     owner = pick(rng, candidates, "person called repeatedly by strangers", distinct=True)

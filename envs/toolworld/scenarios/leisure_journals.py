@@ -379,6 +379,8 @@ HALVES = (
 
 @scenario("leisure_half_year_report", apps=("music", "notes"))
 def half_year_report(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: a half year's plays over two pages (about 37), each of its skips (8-9) deleted one by one, and the top
+    artist's songs checked against the liked ones."""
     since, until, period = HALVES[getattr(rng, "variant", 0) % 3]
     candidates = []
     for person in view.people_ids():

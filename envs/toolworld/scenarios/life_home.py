@@ -413,10 +413,8 @@ def moved_tell_people(view: WorldView, rng: random.Random) -> TaskSpec:
         "I've moved, and my shop app already has my new address as 'Home'. Text every family member in my phone "
         "contacts, every friend I marked as a favorite, and everyone else saved in my contacts I have been in touch "
         f"with since {since} (an answered phone call or a text message, either way): 'Hi <their first name>, I've "
-        "moved! My new address is "
-        "<my Home address as the shop shows it>.' (one text per phone number, to the name saved first). Then make a "
-        "note titled 'Told about the move' with one line per person texted, '<first name> <last name>: <phone "
-        "number>'.",
+        "moved! My new address is <my Home address as the shop shows it>.' Then make a note titled 'Told about the "
+        "move' with one line per person texted, '<first name> <last name>: <phone number>'.",
         Solution().step(login("shop", "phone", "notes")).step(look).step(act).step(check).step(done()).steps(),
         expectations,
     )
