@@ -450,16 +450,37 @@ def total_i_owe(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+RECATEGORIZE_AT_LEAST = 10  # expenses bill_splitting_recategorize changes: two calls each
+
+
 @scenario("bill_splitting_recategorize", apps=("bill_splitting",), difficulty=2)
 def recategorize(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A recurring expense moved to another category, with a comment on each. Deep: 10+ of them to change (two
+    calls each), listed over 2+ pages of the group's expenses."""
     rows = view.rows(
         "SELECT group_id, description, category, COUNT(*) AS n FROM bill_splitting_expenses "
         "GROUP BY group_id, description HAVING n >= 4 ORDER BY group_id, description"
     )
     named = {(g["group_id"]): g for g in unique_groups(view)}
-    c = pick(rng, [r for r in rows if r["group_id"] in named], "expense repeated in a group", distinct=True)
+
+    def target(c: dict[str, Any]) -> str:
+        return "general" if c["category"] != "general" else "groceries"
+
+    def to_change(c: dict[str, Any]) -> int:
+        return int(
+            view.value(
+                "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND description = ? AND category != ?",
+                c["group_id"],
+                c["description"],
+                target(c),
+            )
+        )
+
+    # filtered before the pick: a regular expense, 10+ to change, whichever row the shuffled order lands on
+    usable = [r for r in rows if r["group_id"] in named and to_change(r) >= RECATEGORIZE_AT_LEAST]
+    c = pick(rng, usable, f"expense repeated in a group, {RECATEGORIZE_AT_LEAST}+ to change", distinct=True)
     g = named[c["group_id"]]
-    new = "general" if c["category"] != "general" else "groceries"
+    new = target(c)
     ids = [
         r["id"]
         for r in view.rows(
@@ -583,8 +604,13 @@ def largest_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+COMMENTED_AT_LEAST = 3  # groups whose latest recent expense bill_splitting_comment_latest comments on
+
+
 @scenario("bill_splitting_comment_latest", apps=("bill_splitting",), difficulty=1)
 def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A comment on each group's latest recent expense that someone else paid. Deep: one look per group (archived
+    too), and 3+ of those latest expenses are others' to comment on, told apart from the ones I paid."""
     since = RECENT
     latest_of: dict[int, list[dict[str, Any]]] = {}  # member -> the latest expense since `since` of each group
     for r in view.rows(
@@ -602,9 +628,11 @@ def comment_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = sorted(
         p
         for p, found in latest_of.items()
-        if sum(e["paid_by"] != p for e in found) >= 2 and any(e["paid_by"] == p for e in found)
+        if sum(e["paid_by"] != p for e in found) >= COMMENTED_AT_LEAST and any(e["paid_by"] == p for e in found)
     )
-    owner = pick(rng, owners, "person with recent expenses paid by others and by them", distinct=True)
+    owner = pick(
+        rng, owners, f"person with {COMMENTED_AT_LEAST}+ recent expenses paid by others and some by them", distinct=True
+    )
     commented = [e for e in latest_of[owner] if e["paid_by"] != owner]
     text = rng.choice(["Paid, thanks!", "Can you upload the receipt?", "Great evening, thank you."])
     oracle = (
@@ -912,8 +940,14 @@ def settle_with_payments(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+TOP_DEBTOR_GROUPS_AT_LEAST = 3  # groups of bill_splitting_remind_top_debtor's owner where one owes them over $20
+
+
 @scenario("bill_splitting_remind_top_debtor", apps=("bill_splitting", "email"), difficulty=3)
 def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An email to the top debtor of each group where someone owes me over $20, listing their shares of what I
+    paid there lately. Deep: every group's debts are read (archived too), and in each of 3+ such groups every
+    expense I paid since CUTOFF needs its show_expense to find the debtor's share."""
     threshold = 20.0
     plans: dict[int, list[tuple[dict[str, Any], int, float]]] = {}
     unclear: set[int] = set()  # owners with a tie for the top debtor of some group: the task would be ambiguous
@@ -933,9 +967,11 @@ def remind_top_debtor(view: WorldView, rng: random.Random) -> TaskSpec:
         for r in view.rows("SELECT person_id, COUNT(*) AS n FROM bill_splitting_members GROUP BY person_id")
     }
     owners = sorted(
-        p for p, found in plans.items() if len(found) >= 2 and p not in unclear and named.get(p) == memberships[p]
+        p
+        for p, found in plans.items()
+        if len(found) >= TOP_DEBTOR_GROUPS_AT_LEAST and p not in unclear and named.get(p) == memberships[p]
     )
-    owner = pick(rng, owners, "person owed more than $20 in two groups", distinct=True)
+    owner = pick(rng, owners, f"person owed more than $20 in {TOP_DEBTOR_GROUPS_AT_LEAST}+ groups", distinct=True)
     oracle = (
         Solution()
         .step(login("bill_splitting", "email"))

@@ -28,6 +28,7 @@ HOUSEHOLD = "('home', 'family', 'couple')"  # the group types of people who shar
 SINCE = "2026-01-01"  # "what I paid this year"
 CHASED = "Everyone who owes me has been reminded."
 REQUESTED = "I've asked everyone for their share on the payments app."
+PAID_SINCE_AT_LEAST = 7  # expenses I paid since SINCE in household_text_debtors' group: read and commented each
 LATEST = 5  # how many of my latest expenses household_request_latest_shares asks the shares of
 
 
@@ -153,7 +154,8 @@ def settle_all_debts(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("household_text_debtors", apps=("bill_splitting", "phone"))
 def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     """Unlike life_trip_chase_debtors (one trip, chased by reminder history), each text here also tells the person
-    their share of what I paid recently: a sum over the shares of every expense I paid since SINCE."""
+    their share of what I paid recently: a sum over the shares of every expense I paid since SINCE, 7+ of them, each
+    read with show_expense and commented on."""
     cases = []
     households = {r["id"] for r in view.rows("SELECT id FROM bill_splitting_groups WHERE group_type IN " + HOUSEHOLD)}
     for g in unique_groups(view, 3):
@@ -172,9 +174,15 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             owner,
             SINCE,
         )
-        if len(owed) >= 2 and paid >= 2 and all(emails[p] in numbers for p in emails if p != owner):
+        if len(owed) >= 2 and paid >= PAID_SINCE_AT_LEAST and all(emails[p] in numbers for p in emails if p != owner):
             cases.append((g, owed))
-    g, owed = pick(rng, cases, "household group where several members owe me and are in my contacts", distinct=True)
+    g, owed = pick(
+        rng,
+        cases,
+        f"household group where several members owe me and are in my contacts, and I paid {PAID_SINCE_AT_LEAST}+ "
+        f"expenses since {SINCE}",
+        distinct=True,
+    )
     owner, name = int(g["owner_id"]), g["name"]
     recent = shares_of_paid(view, g["group_id"], owner, SINCE)
     texts = {

@@ -14,6 +14,7 @@ from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members
 from envs.toolworld.scenarios.household_calendar import (
     SUM_SHARES,
     YEAR_START,
+    expense_filter,
     invited_event,
     primary_calendar,
     shares_by_member,
@@ -54,19 +55,28 @@ def balance_line(name: str, balance: float) -> str:
     return f"{name}: is owed ${balance:.2f}" if balance > 0 else f"{name}: settled"
 
 
+REMINDERS_AT_LEAST = 6  # debts owed me across household_balances_note's groups: one reminder each
+
+
 @scenario("household_balances_note", apps=("bill_splitting", "notes"))
 def balances_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """One note of every member's balance in each of my 8-12 active groups, then a payment reminder to each person
-    who owes me in each: deep because balances and debts are per group (archived groups are a distractor, and a
-    positive balance in a group does not say who owes me there)."""
+    who owes me in each (6+ reminders): deep because balances and debts are per group (archived groups are a
+    distractor, and a positive balance in a group does not say who owes me there)."""
     cases = []
     pairs = debts_of_groups(view)
     for person in sorted({r["person_id"] for r in view.rows("SELECT person_id FROM bill_splitting_members")}):
         groups = active_groups(view, person)
         owed = [(g, d, a) for g in groups for (d, c), a in pairs[g["group_id"]].items() if c == person]
-        if 8 <= len(groups) <= 12 and len({g["name"] for g in groups}) == len(groups) and owed:
+        if (
+            8 <= len(groups) <= 12
+            and len({g["name"] for g in groups}) == len(groups)
+            and len(owed) >= REMINDERS_AT_LEAST
+        ):
             cases.append((person, groups, owed))
-    owner, groups, owed = pick(rng, cases, "person with 8-12 active groups of distinct names", distinct=True)
+    owner, groups, owed = pick(
+        rng, cases, f"person with 8-12 active groups of distinct names, owed by {REMINDERS_AT_LEAST}+", distinct=True
+    )
     lines = [
         f"{g['name']} - {balance_line(full_name(view, p), b)}"
         for g in groups
@@ -262,14 +272,29 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+MEETING_EXPENSES_AT_LEAST = 20  # this year's expenses of household_house_meeting's group: one show_expense each
+
+
+def expenses_since(view: WorldView, group_id: int, since: str) -> int:
+    """How many expenses of a group are dated from `since` to today."""
+    where, args = expense_filter(group_id, since, ())
+    return int(view.value(f"SELECT COUNT(*) FROM bill_splitting_expenses e WHERE {where}", *args))
+
+
 @scenario("household_house_meeting", apps=("bill_splitting", "calendar", "notes"))
 def house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     """A house meeting with an agenda of who owes and each member's share of this year's expenses: deep because some
-    of those 12-35 expenses were split among only some members, so each needs its show_expense."""
+    of those 20+ expenses (a busy home) were split among only some members, so each needs its show_expense."""
     g = pick(
         rng,
-        [g for g in home_groups(view, 3) if split_unevenly(view, int(g["group_id"]), YEAR_START)],
-        "home group of three or more whose recent expenses were not all split among everyone",
+        [
+            g
+            for g in home_groups(view, 3)
+            if split_unevenly(view, int(g["group_id"]), YEAR_START)
+            and expenses_since(view, int(g["group_id"]), YEAR_START) >= MEETING_EXPENSES_AT_LEAST
+        ],
+        f"home group of three or more with {MEETING_EXPENSES_AT_LEAST}+ expenses this year, not all split among "
+        "everyone",
         distinct=True,
     )
     owner, group_id = int(g["owner_id"]), int(g["group_id"])

@@ -415,13 +415,19 @@ def _last_reminders(view: WorldView, group_id: int, sender: int) -> dict[int, st
     }
 
 
+PAID_AT_LEAST = 10  # expenses I paid in life_trip_paid_file's group: the file's depth is one show_expense each
+
+
 @scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
 def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Who shared each expense I paid in a group, filed with the total. Deep: who has a share is only in
+    show_expense, one call per expense I paid, and I paid 10+ there (over several pages of the group's list)."""
     pairs = groups_of(
         view,
-        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) >= 3",
+        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) "
+        f">= {PAID_AT_LEAST}",
     )
-    chosen = pick(rng, pairs, "group where I paid several expenses", distinct=True)
+    chosen = pick(rng, pairs, f"group where I paid {PAID_AT_LEAST}+ expenses", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     slug = "_".join(name.lower().replace("'", "").split())
     path = f"/documents/{slug}_paid.txt"

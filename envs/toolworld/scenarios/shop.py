@@ -223,18 +223,23 @@ def delivered_spending(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 AWAY_UNTIL = "2026-08-01"
+AWAY_SUBSCRIPTIONS_AT_LEAST = 2  # subscriptions shop_cancel_unshipped skips: each one delivery at a time
 
 
 @scenario("shop_cancel_unshipped", apps=("shop",), difficulty=2)
 def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Going away: cancel what has not shipped, wishlist its products, skip subscription deliveries. Deep: 2+
+    subscriptions would deliver while I am away, each skipped one delivery at a time until after I am back."""
     owner = pick(
         rng,
         view.rows(
-            "SELECT DISTINCT o.owner_id FROM shop_orders o JOIN shop_subscriptions s ON s.owner_id = o.owner_id "
-            "WHERE o.status = 'processing' AND s.status = 'active' AND s.next_delivery < ? ORDER BY o.owner_id",
+            "SELECT o.owner_id FROM shop_orders o WHERE o.status = 'processing' GROUP BY o.owner_id HAVING (SELECT "
+            "COUNT(*) FROM shop_subscriptions s WHERE s.owner_id = o.owner_id AND s.status = 'active' "
+            "AND s.next_delivery < ?) >= ? ORDER BY o.owner_id",
             AWAY_UNTIL,
+            AWAY_SUBSCRIPTIONS_AT_LEAST,
         ),
-        "processing order and a subscription delivering while away",
+        f"processing order and {AWAY_SUBSCRIPTIONS_AT_LEAST}+ subscriptions delivering while away",
         distinct=True,
     )["owner_id"]
     orders = view.rows(
