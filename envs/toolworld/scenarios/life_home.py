@@ -225,23 +225,30 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
 BIG = 100.0
 
 
-@scenario("life_big_requests_todo", apps=("payments", "todo"))
+@scenario("life_big_requests_todo", apps=("payments", "todo", "phone"))
 def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: variant 2 picks someone whose pending requests are all small (no-op-pass)."""
+    """Conditional: variant 2 picks someone whose pending requests are all small (no-op-pass). Deep because each
+    big request's to-do needs its requester's current number and relationship from the phone contacts (one search
+    per requester; stale duplicates with an old number share the name), and each to-do is checked after."""
     big = variant_of(rng) % 3 != 2
     owners = view.rows(
-        "SELECT r.payer_id, SUM(r.amount > ?) AS n, COUNT(*) AS pending FROM payments_requests r JOIN todo_projects p "
-        "ON p.owner_id = r.payer_id AND p.name = 'Finance' AND p.archived = 0 WHERE r.status = 'pending' "
-        "GROUP BY r.payer_id HAVING COUNT(DISTINCT p.id) = 1 ORDER BY r.payer_id",
+        "SELECT r.payer_id, SUM(r.amount > ?1) AS n, SUM(r.amount > ?1 AND c.relationship = 'coworker') AS work "
+        "FROM payments_requests r JOIN todo_projects p ON p.owner_id = r.payer_id AND p.name = 'Finance' "
+        "AND p.archived = 0 JOIN people f ON f.id = r.requester_id LEFT JOIN phone_contacts c "
+        "ON c.owner_id = r.payer_id AND c.email = f.email WHERE r.status = 'pending' "
+        "GROUP BY r.payer_id HAVING COUNT(DISTINCT p.id) = 1 AND COUNT(*) = COUNT(DISTINCT r.id) "
+        "AND COUNT(c.id) = COUNT(*) ORDER BY r.payer_id",
         BIG,
     )
-    pool = [o for o in owners if (1 <= o["n"] <= 6 if big else o["n"] == 0)]
+    # big variants: 1-6 big requests, some from coworkers and some not, so the relationship decides priorities
+    pool = [o for o in owners if (1 <= o["n"] <= 6 and 0 < o["work"] < o["n"] if big else o["n"] == 0)]
     owner = pick(rng, pool, "payer of pending requests", distinct=True)["payer_id"]
     project = project_of(view, owner, "Finance")
     assert project is not None
     asks = view.rows(
-        "SELECT requester_id, amount, note FROM payments_requests WHERE payer_id = ? AND status = 'pending' "
-        "AND amount > ? ORDER BY id",
+        "SELECT r.requester_id, r.amount, r.note, c.phone_number, c.relationship FROM payments_requests r "
+        "JOIN people f ON f.id = r.requester_id JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.email = f.email "
+        "WHERE r.payer_id = ? AND r.status = 'pending' AND r.amount > ? ORDER BY r.id",
         owner,
         BIG,
     )
@@ -249,26 +256,47 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         "asks", "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'"
     )
     look += f"big = [r for r in asks if r['amount'] > {BIG}]\n"
-    look += "print([(r['requester']['name'], r['amount']) for r in asks])\n"
+    look += "print([(r['requester']['name'], r['requester']['email'], r['amount']) for r in asks])\n"
+    contacts = """
+        contacts = {}
+        for r in big:
+            email = r['requester']['email']
+            if email not in contacts:
+                found = apis.phone.search_contacts(access_token=phone_token, query=r['requester']['name'],
+                                                   page_limit=20)
+                print(found)
+                contacts[email] = next(c for c in found if c['email'] == email)
+        """
     act = (
+        "created = []\n"
         "if big:\n"
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Finance'", "    ")
         + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
         "    for r in big:\n"
-        "        apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
-        "title=f\"Pay {r['requester']['name']} ${r['amount']:.2f}\", description=r['note'], priority=1, "
-        "due_date='2026-05-22')\n"
+        "        c = contacts[r['requester']['email']]\n"
+        "        created.append(apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
+        "title=f\"Pay {r['requester']['name']} ${r['amount']:.2f}\", "
+        "description=f\"{r['note']} - call {c['phone_number']}\", "
+        "priority=3 if c['relationship'] == 'coworker' else 1, due_date='2026-05-22')['task_id'])\n"
     )
-    wanted = Counter((f"Pay {full_name(view, a['requester_id'])} ${a['amount']:.2f}", a["note"]) for a in asks)
+    check = "for task_id in created:\n    print(apis.todo.show_task(access_token=todo_token, task_id=task_id))\n"
+    wanted = Counter(
+        (
+            f"Pay {full_name(view, a['requester_id'])} ${a['amount']:.2f}",
+            f"{a['note']} - call {a['phone_number']}",
+            3 if a["relationship"] == "coworker" else 1,
+        )
+        for a in asks
+    )
     expectations: list[Expectation] = [
         Inserted(
             "todo_tasks",
-            new_task(owner, project["id"], title, description=note, priority=1, due_date="2026-05-22"),
-            f"a task '{title}' described '{note}', priority 1, due 2026-05-22",
+            new_task(owner, project["id"], title, description=about, priority=priority, due_date="2026-05-22"),
+            f"a task '{title}' described '{about}', priority {priority}, due 2026-05-22",
             count=n,
             what=f"tasks '{title}'",
         )
-        for (title, note), n in sorted(wanted.items())
+        for (title, about, priority), n in sorted(wanted.items())
     ]
     owed = view.value(
         "SELECT ROUND(SUM(amount), 2) FROM payments_requests WHERE payer_id = ? AND status = 'pending'", owner
@@ -277,14 +305,16 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Has anyone asked me on the payments app for more than ${BIG:.0f} that I haven't paid or declined yet? For "
         "each such pending request, add a task 'Pay <their full name> $<amount>' (two decimals) to my Finance project "
-        "in my todo app, with the request's note as description, priority 1, due 2026-05-22. Don't pay anything yet; "
-        "if there are no such requests, leave everything as it is. Either way, tell me how much all my pending "
-        "requests add up to.",
+        "in my todo app, due 2026-05-22, described '<the request's note> - call <their current phone number from my "
+        "phone contacts>'. Give it priority 3 if they are a coworker in my phone contacts (I'll claim it at work), "
+        "otherwise priority 1. Don't pay anything yet; if there are no such requests, leave everything as it is. "
+        "Either way, tell me how much all my pending requests add up to.",
         Solution()
-        .step(login("payments", "todo"))
+        .step(login("payments", "todo", "phone"))
         .step(look)
+        .step(contacts)
         .step(act)
-        .step(done("round(sum(r['amount'] for r in asks), 2)"))
+        .step(check + done("round(sum(r['amount'] for r in asks), 2)"))
         .steps(),
         [*expectations, Answer(owed, f"the answer is the ${owed:.2f} all my pending requests add up to")],
         noop_pass=not expectations,

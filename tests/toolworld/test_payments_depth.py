@@ -1,0 +1,27 @@
+"""The deepened payments to-do templates need their added reads: an agent that skips them (replays the oracle with
+those reads replaced by a guess) fails the task, it is not merely faster."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+
+# task -> (oracle text of the reads, what an agent skipping them would write instead)
+SKIPPED_READS = {
+    "life_big_requests_todo_0": (
+        "found = apis.phone.search_contacts(",
+        "found = [{'email': email, 'phone_number': '', 'relationship': None}] or apis.phone.search_contacts(",
+    ),
+}
+
+
+@pytest.mark.parametrize("task_id", sorted(SKIPPED_READS))
+def test_an_oracle_without_its_added_reads_fails(env: ToolWorldEnv, task_id: str) -> None:
+    reads, guess = SKIPPED_READS[task_id]
+    env.reset(options={"task_id": task_id})
+    actions = env.oracle_actions()
+    assert sum(reads in a for a in actions) == 1, "the oracle no longer makes the reads this test skips"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(reads, guess))
+    assert terminated and reward == 0.0 and not info["success"]
