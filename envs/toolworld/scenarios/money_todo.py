@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
@@ -187,59 +188,97 @@ def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("money_todo_top_up_balance", apps=("payments", "todo"))
+@scenario("money_todo_top_up_balance", apps=("payments", "todo", "phone"))
 def top_up_balance(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: a to-do only when the pending requests received exceed the payments balance (variant 0 does
-    not: no-op-pass)."""
+    """Conditional: a to-do only when the pending requests received, less the coworkers' ones, exceed the payments
+    balance (variant 0 does not: no-op-pass). Deep because who is a coworker is only in the phone contacts, and the
+    to-do gets a subtask per counted request, checked after."""
     short = getattr(rng, "variant", 1) % 3 != 0
     owners = view.rows(
-        "SELECT r.payer_id, ROUND(SUM(r.amount), 2) AS owed, b.balance FROM payments_requests r "
-        "JOIN payments_balances b ON b.person_id = r.payer_id JOIN todo_projects p ON p.owner_id = r.payer_id "
-        "AND p.name = 'Finance' WHERE r.status = 'pending' GROUP BY r.payer_id HAVING COUNT(*) >= 3 "
-        "ORDER BY r.payer_id"
+        "SELECT r.payer_id, ROUND(SUM(CASE WHEN c.relationship = 'coworker' THEN 0 ELSE r.amount END), 2) AS owed, "
+        "b.balance FROM payments_requests r JOIN payments_balances b ON b.person_id = r.payer_id "
+        "JOIN todo_projects p ON p.owner_id = r.payer_id AND p.name = 'Finance' JOIN people f ON f.id = r.requester_id "
+        "LEFT JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.email = f.email WHERE r.status = 'pending' "
+        "GROUP BY r.payer_id HAVING SUM(c.relationship IS NOT 'coworker') >= 3 AND SUM(c.relationship = 'coworker') "
+        ">= 1 AND COUNT(*) = COUNT(DISTINCT r.id) ORDER BY r.payer_id"
     )
     pool = [r for r in owners if (r["owed"] > r["balance"]) == short]
     row = pick(rng, pool, "payer whose requests do (not) exceed the balance", distinct=True)
     owner = row["payer_id"]
     shortfall = round(row["owed"] - row["balance"], 2)
     title = f"Top up payments balance by {money(shortfall)}"
-    expectations: list[Expectation] = (
-        [
+    finance = project_id(view, owner, "Finance")
+    counted = view.rows(
+        "SELECT r.requester_id, r.amount FROM payments_requests r JOIN people f ON f.id = r.requester_id "
+        "LEFT JOIN phone_contacts c ON c.owner_id = r.payer_id AND c.email = f.email WHERE r.payer_id = ? "
+        "AND r.status = 'pending' AND c.relationship IS NOT 'coworker' ORDER BY r.id",
+        owner,
+    )
+    subtasks = Counter(f"Pay {full_name(view, r['requester_id'])} {money(r['amount'])}" for r in counted)
+    expectations: list[Expectation] = []
+    if short:
+        expectations.append(
             Inserted(
                 "todo_tasks",
-                new_task(owner, project_id(view, owner, "Finance"), title, due_date="2026-05-19", priority=1),
+                new_task(owner, finance, title, due_date="2026-05-19", priority=1),
                 f"a Finance to-do '{title}' due tomorrow, priority 1",
                 what="to-dos",
             )
+        )
+        parent = NewRow("todo_tasks", {"owner_id": owner, "title": title})
+        expectations += [
+            Inserted(
+                "todo_tasks",
+                new_task(owner, finance, sub, due_date="2026-05-19", priority=1, parent_id=parent),
+                f"'{title}' has the subtask '{sub}', due tomorrow, priority 1",
+                count=n,
+                what=f"subtasks '{sub}'",
+            )
+            for sub, n in sorted(subtasks.items())
         ]
-        if short
-        else []
-    )
     look = (
-        login("payments", "todo")
+        login("payments", "todo", "phone")
         + "balance = apis.payments.show_balance(access_token=payments_token)['balance']\n"
         + fetch_all(
             "pending",
             "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
         )
-        + "owed = round(sum(r['amount'] for r in pending), 2)\n"
-        + "print(balance, owed, len(pending))\n"
+        + "print(balance, [(r['requester']['name'], r['requester']['email'], r['amount']) for r in pending])\n"
+    )
+    coworkers = (
+        fetch_all("work", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+        + "coworkers = {c['email'] for c in work if c['email']}\n"
+        + "counted = [r for r in pending if r['requester']['email'] not in coworkers]\n"
+        + "owed = round(sum(r['amount'] for r in counted), 2)\n"
+        + "print(sorted(coworkers), owed, len(counted))\n"
     )
     act = (
+        "top_up = None\n"
         "if owed > balance:\n"
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token", indent="    ")
-        + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
-        "    apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
-        "title=f'Top up payments balance by ${round(owed - balance, 2):.2f}', due_date='2026-05-19', priority=1)\n"
+        + "    finance = next(p for p in projects if p['name'] == 'Finance')['project_id']\n"
+        "    top_up = apis.todo.create_task(access_token=todo_token, project_id=finance, "
+        "title=f'Top up payments balance by ${round(owed - balance, 2):.2f}', due_date='2026-05-19', "
+        "priority=1)['task_id']\n"
+        "    for r in counted:\n"
+        "        apis.todo.create_task(access_token=todo_token, project_id=finance, parent_task_id=top_up, "
+        "title=f\"Pay {r['requester']['name']} ${r['amount']:.2f}\", due_date='2026-05-19', priority=1)\n"
+    )
+    check = (
+        "if top_up is not None:\n"
+        + fetch_all("subtasks", "apis.todo.show_subtasks(access_token=todo_token, task_id=top_up", indent="    ")
+        + "    print(len(subtasks), [t['title'] for t in subtasks])\n"
         "apis.supervisor.complete_task(answer=owed)\n"
     )
     return TaskSpec(
         owner,
-        "Check whether my payments balance covers every pending payment request I received. If the requests add up "
-        "to more than my balance, add a task to my todo project 'Finance' titled 'Top up payments balance by "
-        "$<the missing amount, two decimals>', due tomorrow, priority 1. If the balance covers them, change nothing. "
-        "Either way, tell me how much those requests add up to.",
-        Solution().step(look).step(act).steps(),
+        "Check whether my payments balance covers the pending payment requests I received, leaving out the ones "
+        "from my coworkers (work pays those back; my phone contacts say who is a coworker). If the other requests "
+        "add up to more than my balance, add a task to my todo project 'Finance' titled 'Top up payments balance by "
+        "$<the missing amount, two decimals>', due tomorrow, priority 1, with a subtask 'Pay <their full name> "
+        "$<amount>' (two decimals), also due tomorrow with priority 1, for each of those requests. If the balance "
+        "covers them, change nothing. Either way, tell me how much those requests add up to.",
+        Solution().step(look).step(coworkers).step(act).step(check).steps(),
         [*expectations, Answer(row["owed"], f"the answer is the {money(row['owed'])} the requests add up to")],
         noop_pass=not short,
     )
