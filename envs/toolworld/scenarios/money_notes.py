@@ -8,7 +8,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, InBlocks, InOrder, Inserted, runs
+from envs.toolworld.evaluate import Answer, InBlocks, InOrder, Inserted, Updated, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money
 from envs.toolworld.scenarios._rows import new_note
@@ -67,35 +67,55 @@ def _last_day(month: str) -> str:
     return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
 
 
-@scenario("money_notes_payments_log", apps=("payments", "notes"))
+WORK = "coworker"
+
+
+@scenario("money_notes_payments_log", apps=("payments", "notes", "phone"))
 def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A note with one line per payment sent in a month (received ones and other months are distractors)."""
+    """A note with one line per payment sent in a month (received ones and other months are distractors), then each
+    public one made private. Deep because payments to coworkers are marked, which only the phone contacts tell, and
+    every still-public payment of the month takes its own privacy update (already private ones are left), checked."""
     month = rng.choice(MONTHS)
     title = f"Payments sent {_month_words(month)}"
     owners = view.rows(
-        "SELECT sender_id FROM payments_transactions WHERE created_at LIKE ? || '-%' GROUP BY sender_id "
-        "HAVING COUNT(*) BETWEEN 6 AND 14 ORDER BY sender_id",
+        "SELECT t.sender_id FROM payments_transactions t JOIN people f ON f.id = t.receiver_id "
+        "LEFT JOIN phone_contacts c ON c.owner_id = t.sender_id AND c.email = f.email "
+        "WHERE t.created_at LIKE ? || '-%' GROUP BY t.sender_id "
+        "HAVING COUNT(*) BETWEEN 6 AND 14 AND COUNT(DISTINCT t.id) = COUNT(*) AND SUM(c.relationship = ?2) >= 1 "
+        "AND SUM(c.relationship IS NOT ?2) >= 1 AND SUM(t.private = 0) >= 1 ORDER BY t.sender_id",
         month,
+        WORK,
     )
-    owner = pick(rng, owners, "sender with a busy month", distinct=True)["sender_id"]
+    owner = pick(rng, owners, "sender with a busy month of payments to coworkers and others", distinct=True)[
+        "sender_id"
+    ]
     sent = view.rows(
-        "SELECT * FROM payments_transactions WHERE sender_id = ? AND created_at LIKE ? || '-%' ORDER BY created_at",
+        "SELECT t.*, c.relationship FROM payments_transactions t JOIN people f ON f.id = t.receiver_id "
+        "LEFT JOIN phone_contacts c ON c.owner_id = t.sender_id AND c.email = f.email WHERE t.sender_id = ? "
+        "AND t.created_at LIKE ? || '-%' ORDER BY t.created_at",
         owner,
         month,
     )
-    lines = [f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}" for t in sent]
+    lines = [
+        f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}"
+        + (" (work)" if t["relationship"] == WORK else "")
+        for t in sent
+    ]
     notebook_id, filed = notebook(view, owner, "Finance")
     total = round(sum(t["amount"] for t in sent), 2)
     first_page = round(sum(t["amount"] for t in sorted(sent, key=lambda t: t["created_at"], reverse=True)[:5]), 2)
+    in_month = (
+        "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+        f"start_date='{month}-01', end_date='{_last_day(month)}', sort_by='created_at'"
+    )
     look = (
-        login("payments", "notes")
-        + fetch_all(
-            "sent",
-            "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-            f"start_date='{month}-01', end_date='{_last_day(month)}', sort_by='created_at'",
-        )
+        login("payments", "notes", "phone")
+        + fetch_all("sent", in_month)
         + f"sent = [t for t in sent if t['created_at'].startswith({month!r})]\n"
-        + "print(len(sent), [(t['created_at'], t['receiver']['name'], t['amount']) for t in sent])\n"
+        + "print(len(sent), [(t['created_at'], t['receiver'], t['amount'], t['private']) for t in sent])\n"
+        + fetch_all("work", f"apis.phone.search_contacts(access_token=phone_token, relationship={WORK!r}")
+        + "coworkers = {c['email'] for c in work if c['email']}\n"
+        + "print(sorted(coworkers))\n"
         + fetch_all("existing", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
         + "print([n['title'] for n in existing])\n"
         + fetch_all("notebooks", "apis.notes.show_notebooks(access_token=notes_token, query='Finance'")
@@ -103,24 +123,33 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print(finance)\n"
     )
     act = (
-        "lines = [f\"{t['created_at'][:10]} {t['receiver']['name']}: ${t['amount']:.2f}\" for t in sent]\n"
+        "lines = [f\"{t['created_at'][:10]} {t['receiver']['name']}: ${t['amount']:.2f}\" "
+        "+ (' (work)' if t['receiver']['email'] in coworkers else '') for t in sent]\n"
         "total = round(sum(t['amount'] for t in sent), 2)\n"
         "lines.append(f'Total: ${total:.2f}')\n"
         "if finance is None:\n"
         "    finance = apis.notes.create_notebook(access_token=notes_token, name='Finance')['notebook_id']\n"
         f"note = apis.notes.create_note(access_token=notes_token, title={title!r}, content='\\n'.join(lines), "
         "notebook_id=finance)\n"
+        "for t in sent:\n"
+        "    if not t['private']:\n"
+        "        apis.payments.update_transaction_privacy(access_token=payments_token, "
+        "transaction_id=t['transaction_id'], private=True)\n"
     )
     check = (
         "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
-        "apis.supervisor.complete_task(answer=total)\n"
+        + fetch_all("after", in_month)
+        + "print([t['transaction_id'] for t in after if not t['private']])\n"
+        + "apis.supervisor.complete_task(answer=total)\n"
     )
     return TaskSpec(
         owner,
         f"Make me a note titled '{title}' listing every payment I sent on the payments app in "
         f"{_month_words(month)}, oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two "
-        "decimals), and a last line 'Total: $<their sum>'. Money I received does not belong there. Keep it in my "
-        "notebook 'Finance' (create that notebook if I have none). Then tell me the total.",
+        "decimals), with ' (work)' at the end of the line when the receiver is a coworker in my phone contacts, and a "
+        "last line 'Total: $<their sum>'. Money I received does not belong there. Keep it in my notebook 'Finance' "
+        "(create that notebook if I have none). Since the note is my record now, make each of those payments private "
+        "on the payments app if it isn't already. Then tell me the total.",
         Solution().step(look).step(act).step(check).steps(),
         [
             *filed,
@@ -135,6 +164,11 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"a plain note '{title}' in the Finance notebook with the {len(lines)} payments, then "
                 f"'Total: {money(total)}'",
                 what="notes",
+            ),
+            *(
+                Updated("payments_transactions", t["id"], {"private": 1}, f"the payment {t['id']} is made private")
+                for t in sent
+                if not t["private"]
             ),
             Answer(
                 total,
