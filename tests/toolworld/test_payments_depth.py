@@ -20,6 +20,10 @@ SKIPPED_READS = {
         )
         for v in (0, 1)  # the balance covers the requests / it does not
     },
+    "work_payback_todos_0": (
+        "found = apis.phone.search_contacts(",
+        "found = [{'email': email, 'phone_number': '5550000000'}] or apis.phone.search_contacts(",
+    ),
     "money_notes_payments_log_0": (
         "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'",
         "[] if True else apis.phone.search_contacts(access_token=phone_token, relationship='coworker'",

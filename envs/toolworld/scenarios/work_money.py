@@ -13,10 +13,36 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 PAY_BACK = ("Pay ", " back for dinner")
 
 
-@scenario("work_payback_todos", apps=("todo", "payments"))
+TEXT = "Paid you back ${:.2f} for dinner"
+
+
+def _unusable(view: WorldView, owner: int) -> bool:
+    """Two open pay-back to-dos name one person (whether the second is closed or commented would be a guess), or
+    someone to pay back is not in the phone contacts by email or blocked the owner's number (no text can reach them)."""
+    pattern = "%".join(("", *PAY_BACK, ""))
+    twice = view.value(
+        "SELECT COUNT(*) - COUNT(DISTINCT t.title) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND t.title LIKE ?",
+        owner,
+        pattern,
+    )
+    unreachable = view.value(
+        "SELECT COUNT(*) FROM payments_requests r JOIN people f ON f.id = r.requester_id JOIN people me "
+        "ON me.id = r.payer_id WHERE r.payer_id = ?1 AND r.status = 'pending' AND EXISTS (SELECT 1 FROM todo_tasks t "
+        "JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ?1 AND t.completed = 0 AND p.archived = 0 "
+        "AND t.title = 'Pay ' || f.first_name || ' back for dinner') AND ((SELECT COUNT(*) FROM phone_contacts c "
+        "WHERE c.owner_id = ?1 AND c.email = f.email) != 1 OR EXISTS (SELECT 1 FROM phone_blocked b "
+        "WHERE b.owner_id = f.id AND b.phone_number = me.phone_number))",
+        owner,
+    )
+    return bool(twice or unreachable)
+
+
+@scenario("work_payback_todos", apps=("todo", "payments", "phone"))
 def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     """Each 'Pay <name> back' to-do: pay the pending requests from someone of that first name and close it, or
-    note on the to-do that no request came yet."""
+    note on the to-do that no request came yet. Deep because each person paid is then texted the sum paid at the
+    number in the phone contacts (a search per person; stale duplicates of a name carry an old number)."""
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "JOIN payments_balances b ON b.person_id = t.owner_id WHERE t.completed = 0 AND p.archived = 0 "
@@ -33,17 +59,8 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         "person with pay-back to-dos who can afford their requests",
         distinct=True,
         unusable=(
-            lambda o: (
-                view.value(
-                    "SELECT COUNT(*) - COUNT(DISTINCT t.title) FROM todo_tasks t JOIN todo_projects p "
-                    "ON p.id = t.project_id WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 "
-                    "AND t.title LIKE ?",
-                    o["owner_id"],
-                    "%".join(("", *PAY_BACK, "")),
-                )
-                > 0
-            ),
-            "two open pay-back to-dos name one person: whether the second is closed or commented would be a guess",
+            lambda o: _unusable(view, o["owner_id"]),
+            "two open pay-back to-dos name one person, or someone to pay back cannot be texted",
         ),
     )["owner_id"]
     tasks = view.rows(
@@ -53,7 +70,7 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         "%".join(("", *PAY_BACK, "")),
     )
     look = (
-        login("todo", "payments")
+        login("todo", "payments", "phone")
         + fetch_all("todos", "apis.todo.search_tasks(access_token=todo_token, query='back for dinner', completed=False")
         + "todos = [t for t in todos if t['title'].startswith('Pay ') and t['title'].endswith(' back for dinner')]\n"
         + fetch_all(
@@ -62,16 +79,27 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print([t['title'] for t in todos], [(r['requester']['name'], r['amount']) for r in pending])\n"
     )
     act = """
+        paid = {}
         for t in todos:
             name = t['title'][len('Pay '):-len(' back for dinner')]
             theirs = [r for r in pending if r['requester']['name'].split()[0] == name]
             if theirs:
                 for r in theirs:
                     apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])
+                    who = (r['requester']['email'], r['requester']['name'])
+                    paid[who] = round(paid.get(who, 0) + r['amount'], 2)
                 apis.todo.close_task(access_token=todo_token, task_id=t['task_id'])
             else:
                 apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
                                            text='No request from ' + name + ' yet')
+        print(paid)
+        """
+    texts = """
+        for (email, name), amount in paid.items():
+            found = apis.phone.search_contacts(access_token=phone_token, query=name, page_limit=20)
+            number = next(c['phone_number'] for c in found if c['email'] == email)
+            apis.phone.send_text_message(access_token=phone_token, phone_number=number,
+                                         message=f'Paid you back ${amount:.2f} for dinner')
         """
     check = (
         "print(apis.payments.show_balance(access_token=payments_token))\n"
@@ -82,6 +110,7 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = []
     deltas: dict[int, float] = {}
     paid: dict[tuple[int, float, str], int] = {}
+    sums: dict[int, float] = {}
     for t in tasks:
         name = t["title"][len(PAY_BACK[0]) : -len(PAY_BACK[1])]
         theirs = view.rows(
@@ -116,6 +145,7 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
             deltas[r["requester_id"]] = deltas.get(r["requester_id"], 0.0) + r["amount"]
             key = (r["requester_id"], r["amount"], r["note"])
             paid[key] = paid.get(key, 0) + 1
+            sums[r["requester_id"]] = round(sums.get(r["requester_id"], 0.0) + r["amount"], 2)
     expectations += [
         Inserted(
             "payments_transactions",
@@ -126,11 +156,21 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (requester, amount, note), n in sorted(paid.items())
     ]
+    expectations += [
+        Inserted(
+            "phone_messages",
+            {"sender_id": owner, "receiver_id": requester, "message": TEXT.format(amount), "is_read": 0},
+            f"{view.person(requester)['email']} is texted '{TEXT.format(amount)}'",
+            what="texts",
+        )
+        for requester, amount in sorted(sums.items())
+    ]
     return TaskSpec(
         owner,
         "Settle my open 'Pay <name> back for dinner' to-dos. For each one, if I have pending payment requests from "
         "someone with that first name, pay them all and close the to-do. If there is none, leave the to-do open and "
-        "add the comment 'No request from <name> yet' to it.",
-        Solution().step(look).step(act).step(check).steps(),
+        "add the comment 'No request from <name> yet' to it. Then text each person I paid, at their number in my "
+        "phone contacts, 'Paid you back $<what I paid them in all, two decimals> for dinner'.",
+        Solution().step(look).step(act).step(texts).step(check).steps(),
         expectations + balance_changes(view, deltas),
     )
