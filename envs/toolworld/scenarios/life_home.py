@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task
@@ -223,6 +223,7 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 BIG = 100.0
+REMIND = "2026-05-21T09:00"
 
 
 @scenario("life_big_requests_todo", apps=("payments", "todo", "phone"))
@@ -232,7 +233,8 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     per requester; stale duplicates with an old number share the name), and each to-do is checked after."""
     big = variant_of(rng) % 3 != 2
     owners = view.rows(
-        "SELECT r.payer_id, SUM(r.amount > ?1) AS n, SUM(r.amount > ?1 AND c.relationship = 'coworker') AS work "
+        "SELECT r.payer_id, SUM(r.amount > ?1) AS n, SUM(r.amount > ?1 AND c.relationship = 'coworker') AS work, "
+        "COUNT(DISTINCT CASE WHEN r.amount > ?1 THEN r.requester_id || ':' || r.amount END) AS kinds "
         "FROM payments_requests r JOIN todo_projects p ON p.owner_id = r.payer_id AND p.name = 'Finance' "
         "AND p.archived = 0 JOIN people f ON f.id = r.requester_id LEFT JOIN phone_contacts c "
         "ON c.owner_id = r.payer_id AND c.email = f.email WHERE r.status = 'pending' "
@@ -240,8 +242,9 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND COUNT(c.id) = COUNT(*) ORDER BY r.payer_id",
         BIG,
     )
-    # big variants: 1-6 big requests, some from coworkers and some not, so the relationship decides priorities
-    pool = [o for o in owners if (1 <= o["n"] <= 6 and 0 < o["work"] < o["n"] if big else o["n"] == 0)]
+    # big variants: 1-6 big requests, some from coworkers and some not, so the relationship decides priorities; no
+    # two of one person and amount (their to-dos would share a title, and which has the reminder would be a guess)
+    pool = [o for o in owners if (o["kinds"] == o["n"] and 0 < o["work"] < o["n"] <= 6 if big else o["n"] == 0)]
     owner = pick(rng, pool, "payer of pending requests", distinct=True)["payer_id"]
     project = project_of(view, owner, "Finance")
     assert project is not None
@@ -274,12 +277,21 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    finance = next(p for p in projects if p['name'] == 'Finance')\n"
         "    for r in big:\n"
         "        c = contacts[r['requester']['email']]\n"
-        "        created.append(apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
+        "        priority = 3 if c['relationship'] == 'coworker' else 1\n"
+        "        task_id = apis.todo.create_task(access_token=todo_token, project_id=finance['project_id'], "
         "title=f\"Pay {r['requester']['name']} ${r['amount']:.2f}\", "
-        "description=f\"{r['note']} - call {c['phone_number']}\", "
-        "priority=3 if c['relationship'] == 'coworker' else 1, due_date='2026-05-22')['task_id'])\n"
+        "description=f\"{r['note']} - call {c['phone_number']}\", priority=priority, "
+        "due_date='2026-05-22')['task_id']\n"
+        "        created.append(task_id)\n"
+        "        if priority == 1:\n"
+        f"            apis.todo.add_reminder(access_token=todo_token, task_id=task_id, remind_at={REMIND!r})\n"
     )
-    check = "for task_id in created:\n    print(apis.todo.show_task(access_token=todo_token, task_id=task_id))\n"
+    check = (
+        "if created:\n"
+        + fetch_all("reminders", "apis.todo.show_reminders(access_token=todo_token", "    ")
+        + "    print([r for r in reminders if r['task_id'] in created])\n"
+        + "for task_id in created:\n    print(apis.todo.show_task(access_token=todo_token, task_id=task_id))\n"
+    )
     wanted = Counter(
         (
             f"Pay {full_name(view, a['requester_id'])} ${a['amount']:.2f}",
@@ -298,6 +310,20 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (title, about, priority), n in sorted(wanted.items())
     ]
+    expectations += [
+        Inserted(
+            "todo_reminders",
+            {
+                "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": title}),
+                "owner_id": owner,
+                "remind_at": f"{REMIND}:00",
+            },
+            f"the priority-1 task '{title}' has a reminder at {REMIND}",
+            what="reminders",
+        )
+        for (title, _, priority) in sorted(wanted)
+        if priority == 1
+    ]
     owed = view.value(
         "SELECT ROUND(SUM(amount), 2) FROM payments_requests WHERE payer_id = ? AND status = 'pending'", owner
     )
@@ -307,8 +333,9 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         "each such pending request, add a task 'Pay <their full name> $<amount>' (two decimals) to my Finance project "
         "in my todo app, due 2026-05-22, described '<the request's note> - call <their current phone number from my "
         "phone contacts>'. Give it priority 3 if they are a coworker in my phone contacts (I'll claim it at work), "
-        "otherwise priority 1. Don't pay anything yet; if there are no such requests, leave everything as it is. "
-        "Either way, tell me how much all my pending requests add up to.",
+        "otherwise priority 1, and give each priority-1 task a reminder on 2026-05-21 at 09:00. Don't pay anything "
+        "yet; if there are no such requests, leave everything as it is. Either way, tell me how much all my pending "
+        "requests add up to.",
         Solution()
         .step(login("payments", "todo", "phone"))
         .step(look)
