@@ -28,6 +28,7 @@ from envs.toolworld.evaluate import (
     normalize_answer,
     runs,
 )
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.world.changes import RowChange
 
 
@@ -81,6 +82,16 @@ def test_in_blocks_orders_the_blocks_not_the_lines_within_one():
     assert InBlocks(["Overdue:"], ["b", "a"])("Overdue:\na\nb", empty) and not InBlocks(["Overdue:"], ["a"])(
         "a\nOverdue:", empty
     )
+
+
+def test_a_receipt_may_be_bulleted_but_its_total_comes_last():
+    """Receipt texts (10 templates) are graded as items in any order, then the total: no instruction forbids bullets,
+    so a bulleted receipt passes, as a bulleted list passes HasLines and InOrder."""
+    empty = outcome()
+    written = receipt(["1 x Pen", "2 x Ink"], "Total: $3.00")
+    assert written("- 2 x Ink\n* 1 x pen\nTotal: $3.00", empty) and written("1 x Pen\n2 x Ink\nTotal: $3.00", empty)
+    assert not written("Total: $3.00\n1 x Pen\n2 x Ink", empty)  # the total not last
+    assert not written("1 x Pen\nTotal: $3.00", empty) and not written("1 x Pen\n2 x Ink\n3 x Cap\nTotal: $3.00", empty)
 
 
 def test_new_row_is_the_id_of_a_row_inserted_this_episode_into_that_table_matching_its_columns():

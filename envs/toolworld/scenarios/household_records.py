@@ -12,7 +12,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, added_expense, members
 from envs.toolworld.scenarios.household_chores import home_groups
-from envs.toolworld.scenarios.shop_bills_files import Receipt, owed_to_me_after, remind_debtors, reminders_sent
+from envs.toolworld.scenarios.shop_bills_files import owed_to_me_after, receipt, remind_debtors, reminders_sent
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 RECORD_MONTHS = ("2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04")  # half a year of records
@@ -55,7 +55,7 @@ def month_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "file_system_files",
-                new_file(owner, path, Receipt(lines, total)),
+                new_file(owner, path, receipt(lines, total)),
                 f"{path} lists the {len(lines)} expenses of {month}, then '{total}'",
                 what="files",
             )

@@ -9,7 +9,7 @@ from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Ins
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 FIND_UNPAID = (
@@ -153,7 +153,7 @@ def bills_year_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, total)),
+                new_note(owner, title, receipt(lines, total)),
                 f"a note '{title}' with the {len(lines)} {kind} and {other} bills of {year}, then '{total}'",
                 what=f"notes '{title}'",
             ),

@@ -11,7 +11,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updat
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, variant_of
 from envs.toolworld.scenarios._rows import new_all_day_event, new_note
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 PHOTOS = "/photos/family"
@@ -305,7 +305,7 @@ def done_log_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, f"Total: {len(lines)} tasks"), tags="log"),
+                new_note(owner, title, receipt(lines, f"Total: {len(lines)} tasks"), tags="log"),
                 f"a note '{title}' tagged 'log' with the {len(lines)} completed tasks and their latest comments, "
                 "then the total",
                 what=f"notes '{title}'",

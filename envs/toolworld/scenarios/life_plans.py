@@ -11,7 +11,7 @@ from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, log
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 
@@ -78,7 +78,7 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
         ),
         Inserted(
             "notes_notes",
-            new_note(owner, f"Bills {year}", Receipt(lines, total)),
+            new_note(owner, f"Bills {year}", receipt(lines, total)),
             f"a note 'Bills {year}' with one total per kind then '{total}'",
             what=f"notes 'Bills {year}'",
         ),

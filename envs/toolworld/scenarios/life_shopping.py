@@ -9,7 +9,7 @@ from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._life import done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DROP = 20.0
@@ -67,7 +67,7 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations.append(
             Inserted(
                 "notes_notes",
-                new_note(owner, "Wishlist price drops", Receipt(lines, f"Saved: ${saved:.2f}")),
+                new_note(owner, "Wishlist price drops", receipt(lines, f"Saved: ${saved:.2f}")),
                 f"a note 'Wishlist price drops' with the {len(lines)} items, then 'Saved: ${saved:.2f}'",
                 what="notes 'Wishlist price drops'",
             )
@@ -284,7 +284,7 @@ def quarter_spending_note(view: WorldView, rng: random.Random) -> TaskSpec:
         [
             Inserted(
                 "notes_notes",
-                new_note(owner, "Spending Q1 2026", Receipt(lines, total)),
+                new_note(owner, "Spending Q1 2026", receipt(lines, total)),
                 f"a note 'Spending Q1 2026' with the three month lines (office products left out) then '{total}'",
                 what="notes 'Spending Q1 2026'",
             ),

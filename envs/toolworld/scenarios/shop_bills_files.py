@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, Matcher, Outcome
+from envs.toolworld.evaluate import Answer, Expectation, InBlocks, Inserted
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import added_equal_expense, money
 from envs.toolworld.scenarios._rows import new_file
@@ -16,25 +16,9 @@ DONE = "apis.supervisor.complete_task()\n"
 LATEST_ORDER = "order = apis.shop.show_orders(access_token=shop_token, status='delivered')[0]\n"
 
 
-class Receipt(Matcher):
-    """A receipt's text: exactly the item lines (any order, case and spacing aside), then the total line last."""
-
-    def __init__(self, items: list[str], total: str):
-        self.items = sorted(_key(x) for x in items)
-        self.total = _key(total)
-
-    def __call__(self, value: object, outcome: Outcome) -> bool:
-        if not isinstance(value, str):
-            return False
-        lines = [_key(x) for x in value.splitlines() if x.strip()]
-        return bool(lines) and lines[-1] == self.total and sorted(lines[:-1]) == self.items
-
-    def __repr__(self) -> str:
-        return f"the lines {self.items} then {self.total!r}"
-
-
-def _key(line: str) -> str:
-    return " ".join(line.lower().split())
+def receipt(items: list[str], total: str) -> InBlocks:
+    """A receipt's text: exactly the item lines (any order; case, spacing, bullets aside), then the total line."""
+    return InBlocks(items, [total])
 
 
 def latest_delivered(view: WorldView, owner: int) -> dict | None:
@@ -200,11 +184,11 @@ def save_order_receipt(view: WorldView, rng: random.Random) -> TaskSpec:
             "WHERE i.order_id = ? ORDER BY i.id",
             order["id"],
         )
-        receipt = Receipt([f"{i['quantity']} x {i['name']}" for i in items], f"Total: ${order['total']:.2f}")
+        text = receipt([f"{i['quantity']} x {i['name']}" for i in items], f"Total: ${order['total']:.2f}")
         expectations.append(
             Inserted(
                 "file_system_files",
-                new_file(owner, path, receipt),
+                new_file(owner, path, text),
                 f"{path} lists the order's {len(items)} items, then its total ${order['total']:.2f}",
                 what="receipt files",
             )

@@ -10,7 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updat
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -306,7 +306,7 @@ def office_expenses_file(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.supervisor.complete_task(answer=round(total, 2))\n"
     )
     expectations: list[Expectation] = new_file(
-        view, owner, path, Receipt(lines, f"Total: ${total:.2f}"), f"{path} lists each office item, then the total"
+        view, owner, path, receipt(lines, f"Total: ${total:.2f}"), f"{path} lists each office item, then the total"
     )
     expectations.append(Answer(total, f"the answer is the total spent on office supplies in {year} (${total:.2f})"))
     return TaskSpec(
