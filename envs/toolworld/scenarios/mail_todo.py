@@ -37,36 +37,48 @@ def find_project(name: str) -> str:
     )
 
 
+MINE_IN_THREAD = "EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)"
+INVOICE = "t.subject LIKE 'Invoice %' AND m.body LIKE 'Please find invoice%'"
+
+
 @scenario("mail_invoice_tasks", apps=("email", "todo"))
 def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every invoice of one year (the other years' are distractors) becomes a 'Pay invoice' task due 30 days after
-    its email, with the amount read from the attached invoice; the answer is the year's total."""
+    """Every invoice emailed to me that I have not answered yet becomes a 'Pay invoice' task due 30 days after its
+    email, with the total and the consulting hours read from the attached invoice, and gets a reply; the answer is
+    their total. Deep: whether I answered is only in each invoice's thread (show_thread: a co-recipient's
+    'Received, thanks.' is not mine), the hours only in the attachment."""
     owners = view.rows(
-        "SELECT m.owner_id, substr(m.sent_at, 1, 4) AS year, COUNT(*) AS n FROM email_messages m "
+        "SELECT m.owner_id, COUNT(*) AS n, SUM(" + MINE_IN_THREAD + ") AS answered FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
         "JOIN todo_projects p ON p.owner_id = m.owner_id AND p.name = 'Finance' AND p.archived = 0 "
-        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND t.subject LIKE 'Invoice %' "
-        "AND m.body LIKE 'Please find invoice%' GROUP BY m.owner_id, year HAVING n BETWEEN 2 AND 6 "
-        "ORDER BY m.owner_id, year"
+        f"WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND {INVOICE} "
+        "GROUP BY m.owner_id HAVING answered >= 1 AND n - answered >= 2 ORDER BY m.owner_id"
     )
-    c = pick(rng, owners, "mailbox with 2 invoices of a year and a Finance project", distinct=True)
-    owner, year = c["owner_id"], c["year"]
+    c = pick(rng, owners, "mailbox with an answered and 2 unanswered invoices and a Finance project", distinct=True)
+    owner = c["owner_id"]
     invoices = view.rows(
-        RECEIVED + " AND m.owner_id = ? AND t.subject LIKE 'Invoice %' AND m.body LIKE 'Please find invoice%' "
-        "ORDER BY m.sent_at",
+        RECEIVED + f" AND m.owner_id = ? AND {INVOICE} AND NOT {MINE_IN_THREAD} ORDER BY m.sent_at",
+        owner,
+    )
+    every_total = view.value(
+        "SELECT SUM(CAST(substr(m.body, instr(m.body, '$') + 1) AS REAL)) FROM email_messages m "
+        f"JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? AND m.sender_id != m.owner_id AND {INVOICE} "
+        "AND t.is_trashed = 0 AND t.is_spam = 0",
         owner,
     )
     project = project_of(view, owner, "Finance")
     expectations: list[Expectation] = []
-    total = every_year = 0.0
+    total = 0.0
     for inv in invoices:
-        amount = float(inv["body"].rsplit("$", 1)[1].rstrip("."))
-        every_year += amount
-        if not inv["sent_at"].startswith(year):
-            continue
+        file = view.value(
+            "SELECT content FROM email_attachments WHERE message_id = ? AND file_name LIKE 'invoice_%'", inv["id"]
+        )
+        amount = float(file.split("Total due: $")[1].split()[0])
+        hours = file.split("Consulting hours: ")[1].split()[0]
         total += amount
         number = inv["subject"].removeprefix("Invoice ")
         due = (date.fromisoformat(inv["sent_at"][:10]) + timedelta(days=30)).isoformat()
+        name = full_name(view, inv["sender_id"])
         expectations.append(
             Inserted(
                 "todo_tasks",
@@ -76,17 +88,25 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
                     f"Pay invoice {number}",
                     due_date=due,
                     priority=1,
-                    description=f"${amount:.2f} to {full_name(view, inv['sender_id'])}",
+                    description=f"${amount:.2f} for {hours} hours to {name}",
                 ),
-                f"a task 'Pay invoice {number}' due {due} says ${amount:.2f} to whom",
+                f"a task 'Pay invoice {number}' due {due} says ${amount:.2f} for {hours} hours to whom",
                 what=f"tasks for invoice {number}",
             )
+        )
+        expectations += sent_email(
+            view,
+            owner,
+            [inv["sender_id"]],
+            "Received, thanks.",
+            f"invoice {number} from {name} is answered",
+            conversation=inv["conversation_id"],
         )
     expectations.append(
         Answer(
             round(total, 2),
-            f"the answer is the total due of the {year} invoices (${total:.2f})",
-            traps={f"{round(every_year, 2):g}": "that adds the invoices of every year"},
+            f"the answer is the total due of the invoices I had not answered (${total:.2f})",
+            traps={f"{round(every_total, 2):g}": "that adds the invoices I had already answered too"},
         )
     )
     oracle = (
@@ -97,42 +117,56 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
                 "emails", "apis.email.search_emails(access_token=email_token, query='invoice', has_attachment=True"
             )
             + "invoices = [e for e in emails if e['subject'].startswith('Invoice ') and "
-            f"e['sent_at'].startswith('{year}') and e['sender']['email'] != me['email']]\n"
+            "e['body'].startswith('Please find invoice') and e['sender']['email'] != me['email']]\n"
             "print([(e['subject'], e['sent_at'], e['sender']['name']) for e in invoices])\n"
         )
         .step(
-            "amounts = {}\n"
+            "pending = []\n"
             "for e in invoices:\n"
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        pending.append(e)\n"
+            "print([e['subject'] for e in pending])\n"
+        )
+        .step(
+            "files = {}\n"
+            "for e in pending:\n"
             "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
             "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
             "['content']\n"
-            "    amounts[e['email_id']] = float(text.split('Total due: $')[1].split()[0])\n"
-            "print(amounts)\n"
+            "    files[e['email_id']] = (float(text.split('Total due: $')[1].split()[0]), "
+            "text.split('Consulting hours: ')[1].split()[0])\n"
+            "print(files)\n"
         )
         .step(
             find_project("Finance") + "from datetime import date, timedelta\n"
-            "for e in invoices:\n"
+            "for e in pending:\n"
             "    due = (date.fromisoformat(e['sent_at'][:10]) + timedelta(days=30)).isoformat()\n"
+            "    amount, hours = files[e['email_id']]\n"
             "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
             "title='Pay invoice ' + e['subject'].removeprefix('Invoice '), due_date=due, priority=1, "
-            "description=f\"${amounts[e['email_id']]:.2f} to {e['sender']['name']}\")\n"
+            "description=f\"${amount:.2f} for {hours} hours to {e['sender']['name']}\")\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
+            "body='Received, thanks.')\n"
         )
         .step(
             fetch_all(
                 "tasks",
                 "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Pay invoice'",
             )
-            + "print([(t['title'], t['due_date']) for t in tasks])\n"
-            "apis.supervisor.complete_task(answer=round(sum(amounts.values()), 2))\n"
+            + "print([(t['title'], t['due_date'], t['description']) for t in tasks])\n"
+            "apis.supervisor.complete_task(answer=round(sum(a for a, _ in files.values()), 2))\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"For every invoice emailed to me in {year}, add a task to my todo project 'Finance' titled 'Pay invoice "
-        "<number>', priority 1, due 30 days after the invoice email's date, with the description '$<total due> to "
-        "<sender's full name>' (the total as in the attached invoice file, like $12.50). Then tell me the total due "
-        f"of all the {year} invoices.",
+        "Some invoices emailed to me I have already answered in their thread; those are dealt with. For every other "
+        "invoice emailed to me, add a task to my todo project 'Finance' titled 'Pay invoice <number>', priority 1, "
+        "due 30 days after the invoice email's date, with the description '$<total due> for <hours> hours to "
+        "<sender's full name>' (the total and the consulting hours as in the attached invoice file, like "
+        "'$12.50 for 8 hours to Ann Lee'), and reply 'Received, thanks.' to the invoice email (to its sender only). "
+        "Then tell me the total due of those invoices.",
         oracle,
         expectations,
     )
