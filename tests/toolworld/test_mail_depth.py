@@ -20,6 +20,15 @@ SKIPPED_READS = [
     ],
     *[
         (
+            f"mail_code_review_tasks_{v}",
+            # whether I answered a request is only in its thread
+            "apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])",
+            "{'emails': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
             f"mail_invoice_tasks_{v}",
             # the total is in the email's text too, the consulting hours only in the attached file
             "apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])['content']",

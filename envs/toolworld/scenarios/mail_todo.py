@@ -37,8 +37,22 @@ def find_project(name: str) -> str:
     )
 
 
+def unanswered(emails: str) -> str:
+    """Oracle code: `pending`, those of `emails` whose thread holds no email of mine; only the thread shows who
+    answered (a co-recipient's reply is there too)."""
+    return (
+        "pending = []\n"
+        f"for e in {emails}:\n"
+        "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+        "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+        "        pending.append(e)\n"
+        "print([(e['subject'], e['sent_at']) for e in pending])\n"
+    )
+
+
 MINE_IN_THREAD = "EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)"
 INVOICE = "t.subject LIKE 'Invoice %' AND m.body LIKE 'Please find invoice%'"
+REVIEW = "t.subject = 'Code review' AND m.body LIKE 'Could you review%'"
 
 
 @scenario("mail_invoice_tasks", apps=("email", "todo"))
@@ -120,14 +134,7 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             "e['body'].startswith('Please find invoice') and e['sender']['email'] != me['email']]\n"
             "print([(e['subject'], e['sent_at'], e['sender']['name']) for e in invoices])\n"
         )
-        .step(
-            "pending = []\n"
-            "for e in invoices:\n"
-            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
-            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
-            "        pending.append(e)\n"
-            "print([e['subject'] for e in pending])\n"
-        )
+        .step(unanswered("invoices"))
         .step(
             "files = {}\n"
             "for e in pending:\n"
@@ -174,23 +181,21 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("mail_code_review_tasks", apps=("email", "todo"))
 def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every 'Code review' request of one year becomes a task due on the weekday the email names (the first such
-    day after it was sent), and each request gets a reply; requests of other years are distractors."""
+    """Every 'Code review' request I have not answered yet becomes a task due on the weekday the email names (the
+    first such day after it was sent) and gets a reply. Deep: whether I answered is only in each request's thread
+    (show_thread: a co-recipient's 'On it.' is not mine); the answered requests are distractors."""
     owners = view.rows(
-        "SELECT m.owner_id, substr(m.sent_at, 1, 4) AS year, COUNT(*) AS n FROM email_messages m "
+        "SELECT m.owner_id, COUNT(*) AS n, SUM(" + MINE_IN_THREAD + ") AS answered FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
         "JOIN todo_projects p ON p.owner_id = m.owner_id AND p.name = 'Work' AND p.archived = 0 "
-        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND t.subject = 'Code review' "
-        "AND m.body LIKE 'Could you review%' GROUP BY m.owner_id, year HAVING n BETWEEN 2 AND 5 "
-        "ORDER BY m.owner_id, year"
+        f"WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND {REVIEW} "
+        "GROUP BY m.owner_id HAVING answered >= 1 AND n - answered >= 2 ORDER BY m.owner_id"
     )
-    c = pick(rng, owners, "mailbox with 2 code review requests of a year and a Work project", distinct=True)
-    owner, year = c["owner_id"], c["year"]
+    c = pick(rng, owners, "mailbox with an answered and 2 unanswered code review requests and a Work project", True)
+    owner = c["owner_id"]
     asks = view.rows(
-        RECEIVED + " AND m.owner_id = ? AND t.subject = 'Code review' AND m.body LIKE 'Could you review%' "
-        "AND substr(m.sent_at, 1, 4) = ? ORDER BY m.sent_at",
+        RECEIVED + f" AND m.owner_id = ? AND {REVIEW} AND NOT {MINE_IN_THREAD} ORDER BY m.sent_at",
         owner,
-        year,
     )
     project = project_of(view, owner, "Work")
     expectations: list[Expectation] = []
@@ -215,15 +220,23 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{name}'s request of {ask['sent_at'][:10]} is answered",
             conversation=ask["conversation_id"],
         )
+    expectations.append(
+        Answer(
+            len(asks),
+            f"the answer is how many requests were still unanswered ({len(asks)})",
+            traps={str(c["n"]): "that counts the requests I had already answered too"},
+        )
+    )
     oracle = (
         Solution()
         .step(login("email", "todo"))
         .step(
             fetch_all("emails", "apis.email.search_emails(access_token=email_token, query='Code review'")
             + "asks = [e for e in emails if e['subject'] == 'Code review' and e['body'].startswith('Could you review')"
-            f" and e['sent_at'].startswith('{year}') and e['sender']['email'] != me['email']]\n"
+            " and e['sender']['email'] != me['email']]\n"
             "print([(e['sender']['name'], e['sent_at'], e['body']) for e in asks])\n"
         )
+        .step(unanswered("asks"))
         .step(
             "from datetime import date, timedelta\n"
             "days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']\n"
@@ -231,10 +244,10 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             "    day = days.index(e['body'].split('before ')[1].split('?')[0])\n"
             "    sent = date.fromisoformat(e['sent_at'][:10])\n"
             "    return (sent + timedelta(days=(day - sent.weekday() - 1) % 7 + 1)).isoformat()\n"
-            "print([due_date(e) for e in asks])\n"
+            "print([due_date(e) for e in pending])\n"
         )
         .step(
-            find_project("Work") + "for e in asks:\n"
+            find_project("Work") + "for e in pending:\n"
             "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
             "title=f\"Review {e['sender']['name']}'s change\", due_date=due_date(e), priority=2)\n"
             "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body='On it.')\n"
@@ -245,16 +258,16 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
                 "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], query='Review'",
             )
             + "print([(t['title'], t['due_date']) for t in tasks])\n"
-            "apis.supervisor.complete_task()\n"
+            "apis.supervisor.complete_task(answer=len(pending))\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Coworkers emailed me 'Code review' requests in {year}, each asking for a review before some weekday. For "
-        "each request add a task to my todo project 'Work' titled \"Review <their full name>'s change\", priority 2, "
-        "due on that weekday (the first one after the email was sent), and reply 'On it.' to the request (to the "
-        "sender only).",
+        "Coworkers emailed me 'Code review' requests, each asking for a review before some weekday; the ones I have "
+        "already answered in their thread are handled. For each other request add a task to my todo project 'Work' "
+        'titled "Review <their full name>\'s change", priority 2, due on that weekday (the first one after the email '
+        "was sent), and reply 'On it.' to the request (to the sender only). Then tell me how many requests that was.",
         oracle,
         expectations,
     )
