@@ -1,4 +1,4 @@
-"""The deepened mail-to-todo templates need their added reads: an agent that skips them (replays the oracle with
+"""The deepened mail and to-do templates need their added reads: an agent that skips them (replays the oracle with
 those reads replaced by what the list already shows) fails the task, it is not merely faster."""
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ SKIPPED_READS = [
             "{'emails': []}",
         )
         for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"work_email_todos_{v}",
+            # that I already wait on a to-do's person is only in its comments
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 2)  # variant 1 takes the other branch: no to-do waits on its person
     ],
     *[
         (

@@ -6,9 +6,9 @@ import random
 from collections import Counter
 
 from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, TODAY, day
+from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, TODAY, WAITING, day
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -159,6 +159,8 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+# a to-do's latest comment saying I already wait on its person: the email to-do is left alone
+HELD = (WAITING, "Blocked until we hear back.")
 EMAIL_TODOS = {
     "Reply to {} about the budget": ("Budget follow-up for {}", "Hi {}, following up on the budget."),
     "Send meeting notes to {}": ("Meeting notes for {}", "Hi {}, here are the notes from our meeting."),
@@ -168,22 +170,30 @@ EMAIL_TODOS = {
 @scenario("work_email_todos", apps=("todo", "email"))
 def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     """To-dos that are an email to write: written to the one email contact of that first name and closed; a name no
-    contact or several contacts have is labelled 'waiting' instead."""
+    contact or several contacts have is labelled 'waiting' instead. Deep: a to-do whose latest comment says I wait
+    on that person is left alone, and that word is only in its comments (show_task_comments per to-do); variant 1
+    of each 3 has no such to-do."""
     patterns = [p.format("%") for p in EMAIL_TODOS]
     owners = view.rows(
-        "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
+        f"SELECT t.owner_id, SUM(COALESCE({LATEST_COMMENT} IN (?, ?), 0)) AS held FROM todo_tasks t "
+        "JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
         "AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) GROUP BY t.owner_id HAVING COUNT(*) >= 2 "
-        "AND COUNT(*) = COUNT(DISTINCT t.title) "
+        "AND COUNT(*) = COUNT(DISTINCT t.title) AND COUNT(*) > held "
         "ORDER BY t.owner_id",
+        *HELD,
         *patterns,
     )
-    owner = pick(rng, owners, "person with email to-dos", distinct=True)["owner_id"]
+    held = not other_branch(rng)
+    owners = [o for o in owners if (o["held"] > 0) == held]
+    what = "person with email to-dos" + (", one of them waiting on its person" if held else ", none waiting")
+    owner = pick(rng, owners, what, distinct=True)["owner_id"]
     tasks = view.rows(
         "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
         "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) "
-        "ORDER BY t.id",
+        f"AND COALESCE({LATEST_COMMENT} IN (?, ?), 0) = 0 ORDER BY t.id",
         owner,
         *patterns,
+        *HELD,
     )
     contacts = view.rows(
         "SELECT c.name, f.id FROM email_contacts c LEFT JOIN people f ON f.email = c.email WHERE c.owner_id = ?", owner
@@ -196,6 +206,13 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    todos += found\n"
         + fetch_all("contacts", "apis.email.show_email_contacts(access_token=email_token")
         + "print([t['title'] for t in todos], len(contacts))\n"
+        + "held = []\n"
+        + "for t in todos:\n"
+        + fetch_all("said", "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id']", "    ")
+        + f"    if said and said[-1]['text'] in {HELD!r}:\n"
+        + "        held.append(t['task_id'])\n"
+        + "todos = [t for t in todos if t['task_id'] not in held]\n"
+        + "print(held)\n"
     )
     act = """
         kinds = {'Reply to ': ' about the budget', 'Send meeting notes to ': ''}
@@ -249,7 +266,9 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         "with that first name the subject 'Budget follow-up for <name>' and the text 'Hi <name>, following up on "
         "the budget.'; for each open 'Send meeting notes to <name>', the subject 'Meeting notes for <name>' and the "
         "text 'Hi <name>, here are the notes from our meeting.'. Close each to-do you emailed for. If no contact or "
-        "several contacts have that first name, add the label 'waiting' to the to-do (keeping its labels) instead.",
+        "several contacts have that first name, add the label 'waiting' to the to-do (keeping its labels) instead. "
+        f"Leave alone any of these to-dos whose latest comment is '{HELD[0]}' or '{HELD[1]}': I already wait on "
+        "that person.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )
