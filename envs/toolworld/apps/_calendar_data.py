@@ -5,6 +5,14 @@ Distractors: the same title at different times (dentist visits every half year,
 name, weekly 1:1s that ended and the ones that replaced them, a hidden "Old work"
 calendar, cancelled events and cancelled single occurrences, and invitations in
 every state (pending mostly in the future, declined with a comment).
+
+Density: a working person's calendar is fullest around now. Besides meetings spread
+thinly over the two years (the record that is kept), each person with coworkers
+organizes RECENT one-off meetings in the weeks around today (from three weeks back
+to six weeks ahead), so a work week holds several meetings of one's own and of the
+team, with real double bookings. A meeting invites 2-8 people of the team (never
+more than the organizer's coworkers), a standup 3-8, an offsite the whole team
+(up to 8): real guest lists, not the 1-3 a single coworker per meeting gave.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from envs.toolworld.apps._calendar_core import app, stamp
 from envs.toolworld.world.build import WorldBuilder
 
 PAST_DAYS, FUTURE_DAYS = 700, 75
+RECENT_FROM, RECENT_TO = -21, 42  # days from today: the busy weeks of one-off meetings around now
+HISTORY_MEETINGS, RECENT_MEETINGS = (20, 35), (10, 16)  # one-off work meetings a person organizes
 MEETINGS = (
     "Project sync",
     "Quarterly planning",
@@ -127,6 +137,19 @@ def _weekday(rng: random.Random, low: date, high: date) -> date:
     return _workday(low + timedelta(days=rng.randint(0, (high - low).days)))
 
 
+def _team(rng: random.Random, coworkers: list[int], fewest: int) -> list[int]:
+    """Guests of a work meeting: `fewest` to 8 of the organizer's coworkers (all of them when there are fewer)."""
+    most = min(len(coworkers), 8)
+    return rng.sample(coworkers, rng.randint(min(fewest, most), most))
+
+
+def _meeting(rng: random.Random, work: int, me: int, day: date, coworkers: list[int]) -> Event:
+    """A one-off work meeting on `day` with 2-8 of the team."""
+    start = _moment(rng, day, 9, 17)
+    minutes = rng.choice((30, 60, 60, 90))
+    return Event(work, me, rng.choice(MEETINGS), start, minutes, rng.choice(ROOMS), attendees=_team(rng, coworkers, 2))
+
+
 def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[list[Event], list[dict[str, Any]]]:
     """Every person's calendars and events; returns the events and the calendar shares."""
     today = w.now.date()
@@ -157,7 +180,7 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
         if coworkers:
             monday = today - timedelta(days=today.weekday() + 7 * rng.randint(30, 90))
             if rng.random() < 0.4:  # a team lead's weekly standup, with some weeks skipped
-                team = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
+                team = _team(rng, coworkers, 3)
                 standup = datetime.combine(monday + timedelta(days=rng.randint(0, 4)), time(rng.randint(9, 10), 30))
                 events.append(Event(work, me, "Team standup", standup, 15, "Zoom", recurrence="weekly", attendees=team))
                 events[-1].skipped = [
@@ -172,21 +195,11 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             )
             restart = datetime.combine(_workday(switch + timedelta(days=5)), time(11, 0))
             events.append(Event(work, me, title, restart, 30, ROOMS[0], recurrence="weekly", attendees=[partner.id]))
-            for _ in range(rng.randint(30, 50)):
-                day = _weekday(rng, first_day, last_day)
-                guests = rng.sample(coworkers, min(len(coworkers), rng.randint(1, 3)))
-                title = rng.choice(MEETINGS)
-                events.append(
-                    Event(
-                        work,
-                        me,
-                        title,
-                        _moment(rng, day, 9, 17),
-                        rng.choice((30, 60, 60, 90)),
-                        rng.choice(ROOMS),
-                        attendees=guests,
-                    )
-                )
+            recent = (today + timedelta(days=RECENT_FROM), today + timedelta(days=RECENT_TO))
+            for _ in range(rng.randint(*HISTORY_MEETINGS)):
+                events.append(_meeting(rng, work, me, _weekday(rng, first_day, last_day), coworkers))
+            for _ in range(rng.randint(*RECENT_MEETINGS)):
+                events.append(_meeting(rng, work, me, _weekday(rng, *recent), coworkers))
             if rng.random() < 0.5:
                 for year in (today.year - 1, today.year):
                     day = date(year, rng.randint(3, 10), rng.randint(1, 28))
@@ -200,7 +213,7 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
                             2 * 1440,
                             "Lakeside Lodge",
                             all_day=True,
-                            attendees=coworkers[:4],
+                            attendees=coworkers[:8],
                         )
                     )
         for _ in range(rng.randint(15, 30)):

@@ -16,13 +16,17 @@ from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DOUBLE = "Double booked, will confirm."
+WINDOWS = ((0, 30), (31, 41))  # six weeks ahead, asked a month at a time (the most show_conflicts covers)
+MOST_HITS = 4  # a busy calendar: at least this many invitations to mark, each looked up, answered and emailed
 
 
 def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict]]:
     """(the day of each conflict of another kind, the accepted invitations that overlap an event the person
-    organizes: event id -> its first such occurrence)."""
-    items = busy_occurrences(reader(view, person), day(0), day(30))
-    pairs = overlapping_pairs(items, len(items) ** 2, 0).items  # all of them: there are fewer than that
+    organizes: event id -> its first such occurrence), over the WINDOWS one after the other as the agent asks."""
+    pairs = []
+    for first, last in WINDOWS:
+        items = busy_occurrences(reader(view, person), day(first), day(last))
+        pairs += overlapping_pairs(items, len(items) ** 2, 0).items  # all of them: there are fewer than that
     out: dict[int, dict] = {}
     others = []
     for p in pairs:
@@ -36,11 +40,14 @@ def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, d
 
 @scenario("calendar_double_booked_tentative", apps=("calendar", "email"))
 def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because six weeks of a busy calendar hold 4+ accepted invitations clashing with my own events, each
+    looked up (its organizer is only in show_event), answered and emailed, among other overlaps left alone."""
     clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: conflicts, but none of that kind
     pool = []
     for person in view.people_ids():
         others, hits = _double_booked(view, person)
-        if (others or hits) and (not hits) == clean:
+        late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
+        if late and (len(hits) >= MOST_HITS if not clean else not hits):  # late: the first month is not all
             pool.append((person, others, hits))
     person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
     expectations: list[Expectation] = [
@@ -65,11 +72,15 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
             alike=subjects[f"Double booked: {item['title']} on {item['start'][:10]}"],
         )
     look = (
-        fetch_all(
-            "pairs",
-            f"apis.calendar.show_conflicts(access_token=calendar_token, date_from={day(0)!r}, date_to={day(30)!r}",
+        "pairs = []\n"
+        f"for first, last in {[(day(a), day(b)) for a, b in WINDOWS]!r}:  # at most 31 days a call\n"
+        + fetch_all(
+            "window",
+            "apis.calendar.show_conflicts(access_token=calendar_token, date_from=first, date_to=last",
+            indent="    ",
         )
-        + "print([(p['first']['title'], p['first']['my_response'], p['second']['title'], "
+        + "    pairs += window\n"
+        "print([(p['first']['title'], p['first']['my_response'], p['second']['title'], "
         "p['second']['my_response']) for p in pairs])\n"
     )
     decide = """
@@ -102,11 +113,12 @@ print(organizers)
     expectations.append(Answer(others, "the answer lists the day of each overlap of another kind"))
     return TaskSpec(
         person,
-        f"Check my double bookings from today to {day(30)}. Wherever an invitation I accepted overlaps an event I "
-        f"organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}' and email "
-        "its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double booked for "
-        "'<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave every other "
-        "overlap alone; if there is no such case, change nothing. Then tell me the day (YYYY-MM-DD) each overlap you "
+        f"Check my double bookings from today to {day(WINDOWS[-1][1])}. Wherever an invitation I accepted overlaps "
+        f"an event I organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}' "
+        "and email its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double "
+        "booked for '<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave "
+        "every other overlap alone; if there is no such case, change nothing. Then tell me the day (YYYY-MM-DD) each "
+        "overlap you "
         "left alone starts on (one day per overlap).",
         oracle,
         expectations,

@@ -21,6 +21,7 @@ from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 WINDOW_DAYS = 28
+MOST_CLASHES, MOST_PENDING = 3, 6  # a busy month: this many clashing invitations, and others to tell apart
 CLASH_COMMENT = "Clashes with a work commitment."
 
 
@@ -105,9 +106,11 @@ def _declined(invitations: list[dict[str, Any]], clashes: set[int]) -> list[Expe
 
 @scenario("calendar_decline_work_clashes", apps=("calendar",))
 def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because a busy month holds 6+ unanswered invitations, each compared with every Work event of the
+    month (more than a page of agenda), and 3+ of them clash and are declined one by one."""
     candidates = _candidates(view, WINDOW_DAYS)
     quiet = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: nothing clashes, nothing to do
-    pool = [c for c in candidates if (not c[2]) == quiet and len(c[1]) >= 2]
+    pool = [c for c in candidates if len(c[1]) >= MOST_PENDING and (not c[2] if quiet else len(c[2]) >= MOST_CLASHES)]
     person, invitations, clashes = pick(rng, pool, "person with pending invitations", distinct=True)
     check = (
         "left = apis.calendar.show_invitations(access_token=calendar_token, response='pending', "
@@ -132,9 +135,23 @@ def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+def _subjects_unique(declined: list[dict[str, Any]]) -> bool:
+    """Whether each declined invitation's email subject (its title and day) is its own: a busy team holds two
+    meetings of one title on one day now and then, and two emails of one subject could not be told apart."""
+    return len({(i["title"], i["start"][:10]) for i in declined}) == len(declined)
+
+
 @scenario("calendar_answer_invitations_tell_organizers", apps=("calendar", "email"))
 def answer_invitations_tell_organizers(view: WorldView, rng: random.Random) -> TaskSpec:
-    pool = [c for c in _candidates(view, WINDOW_DAYS) if c[2] and len(c[2]) < len(c[1])]
+    """Deep because a busy month holds 3+ clashing invitations, each declined and its organizer emailed on its own,
+    and 6+ others accepted one by one, all told apart against more than a page of the Work agenda."""
+    pool = [
+        c
+        for c in _candidates(view, WINDOW_DAYS)
+        if len(c[2]) >= MOST_CLASHES
+        and len(c[1]) - len(c[2]) >= MOST_PENDING
+        and _subjects_unique([i for i in c[1] if i["id"] in c[2]])
+    ]
     person, invitations, clashes = pick(rng, pool, "person with clashing and free invitations", distinct=True)
     expectations = _declined(invitations, clashes)
     for i in invitations:
@@ -145,7 +162,7 @@ def answer_invitations_tell_organizers(view: WorldView, rng: random.Random) -> T
                 [i["organizer_id"]],
                 f"Sorry, I can't make '{i['title']}' on {i['start'][:10]}: it clashes with a work commitment.",
                 f"the organizer of '{i['title']}' is emailed",
-                subject=f"Can't make {i['title']}",
+                subject=f"Can't make {i['title']} on {i['start'][:10]}",
             )
         else:
             expectations.append(
@@ -172,7 +189,7 @@ for i in clashes:
     apis.email.send_email(
         access_token=email_token,
         recipients=[organizer['email']],
-        subject="Can't make " + i['title'],
+        subject="Can't make " + i['title'] + ' on ' + i['start'][:10],
         body="Sorry, I can't make '" + i['title'] + "' on " + i['start'][:10] + ": it clashes with a work commitment.",
     )
 for i in free:
@@ -191,8 +208,9 @@ for i in free:
         person,
         f"Answer every invitation I haven't answered yet for events between today and {day(WINDOW_DAYS - 1)}: "
         f"decline the ones that overlap anything on my Work calendar with the comment '{CLASH_COMMENT}', and accept "
-        'all the others. For each one you decline, email its organizer with the subject "Can\'t make <event title>" '
-        "and the text \"Sorry, I can't make '<event title>' on <YYYY-MM-DD>: it clashes with a work commitment.\" "
+        "all the others. For each one you decline, email its organizer with the subject \"Can't make <event title> "
+        "on <YYYY-MM-DD>\" and the text \"Sorry, I can't make '<event title>' on <YYYY-MM-DD>: it clashes with a work "
+        'commitment." '
         "Then tell me the titles of the invitations you declined.",
         oracle,
         expectations,

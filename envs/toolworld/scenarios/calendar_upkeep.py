@@ -130,7 +130,9 @@ def drop_declined_guests(view: WorldView, rng: random.Random) -> TaskSpec:
             day(days),
         )
         declined = [r for r in rows if r["response"] == "declined"]
-        if len(declined) >= 2 and len(rows) > len(declined) and 8 <= events <= 18:
+        named = {(r["title"], r["start"][:10]) for r in rows}  # the subjects name an event by its title and day
+        unique = len(named) == len({r["id"] for r in rows})
+        if len(declined) >= 2 and len(rows) > len(declined) and 8 <= events <= 18 and unique:
             pool.append((person, rows))
     person, rows = pick(rng, pool, "organizer with declined and silent guests", distinct=True)
     declined = [r for r in rows if r["response"] == "declined"]

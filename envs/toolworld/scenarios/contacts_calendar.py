@@ -380,6 +380,10 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'accepted') >= 1 "
         "AND (SELECT COUNT(*) FROM calendar_events x WHERE x.calendar_id = e.calendar_id AND x.title = e.title) >= 2 "
         "AND NOT EXISTS (SELECT 1 FROM calendar_reminders r WHERE r.event_id = e.id AND r.minutes_before = 30) "
+        # the title and day name it: no other event of mine of that title that day
+        "AND NOT EXISTS (SELECT 1 FROM calendar_events y WHERE y.id != e.id AND y.title = e.title "
+        "AND substr(y.start, 1, 10) = substr(e.start, 1, 10) AND (y.organizer_id = c.owner_id OR y.id IN "
+        "(SELECT event_id FROM calendar_attendees WHERE person_id = c.owner_id))) "
         "ORDER BY e.id",
         WORLD_NOW.isoformat(),
         (WORLD_NOW + timedelta(days=40)).isoformat(),

@@ -83,12 +83,13 @@ def trip_event_with_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         and len(members(view, g["group_id"])) >= 5
         and split_unevenly(view, int(g["group_id"]))
     ]
-    tried: dict[int, tuple[date, date, list[int]] | None] = {}  # busy lookups are slow: only for the rows tried
+    tried: dict[tuple[int, int], tuple[date, date, list[int]] | None] = {}  # busy lookups are slow: rows tried
 
     def dates_of(g: dict[str, Any]) -> tuple[date, date, list[int]] | None:
-        if g["group_id"] not in tried:
-            tried[g["group_id"]] = trip_dates(view, g["owner_id"], g["group_id"])
-        return tried[g["group_id"]]
+        key = (g["owner_id"], g["group_id"])  # who is free depends on whose trip it is: the others than its owner
+        if key not in tried:
+            tried[key] = trip_dates(view, g["owner_id"], g["group_id"])
+        return tried[key]
 
     g = pick(
         rng,
