@@ -13,6 +13,15 @@ to six weeks ahead), so a work week holds several meetings of one's own and of t
 team, with real double bookings. A meeting invites 2-8 people of the team (never
 more than the organizer's coworkers), a standup 3-8, an offsite the whole team
 (up to 8): real guest lists, not the 1-3 a single coworker per meeting gave.
+Evenings out with friends come every few weeks around now, rarer before (the
+older record keeps 20-35 meetings and 5-15 evenings over two years). A household's
+shared calendar (cleanings, house meetings, family dinners) is in use mostly in the
+two months before now and the weeks ahead: 5-10 events there, 10-20 spread thinly
+over the two years, where 15-30 spread evenly left most homes without a cleaning
+in the last two months. Rows grow by
+about a fifth, nearly all of it attendees: longer guest lists are the point. A
+denser recent window (18-26 meetings) was tried and dropped: it broke templates
+whose pools assume a handful of upcoming meetings per person.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from envs.toolworld.world.build import WorldBuilder
 PAST_DAYS, FUTURE_DAYS = 700, 75
 RECENT_FROM, RECENT_TO = -21, 42  # days from today: the busy weeks of one-off meetings around now
 HISTORY_MEETINGS, RECENT_MEETINGS = (20, 35), (10, 16)  # one-off work meetings a person organizes
+HISTORY_EVENINGS, RECENT_EVENINGS = (5, 15), (2, 5)  # dinners, coffees and drinks with a friend
+HOUSE_FROM, HISTORY_HOUSE, RECENT_HOUSE = -60, (10, 20), (5, 10)  # a household's shared events, and since when
 MEETINGS = (
     "Project sync",
     "Quarterly planning",
@@ -163,6 +174,7 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
         personal = cals.add(me, "Personal", "personal", "blue", primary=True)
         work = cals.add(me, "Work", "work", "green")
         coworkers, friends = w.related(me, ("coworker",)), w.related(me, ("friend",))
+        recent = (today + timedelta(days=RECENT_FROM), today + timedelta(days=RECENT_TO))
         if rng.random() < 0.5:
             name = rng.choice(sorted(HOBBIES))
             title, place, recurrence, minutes, hour = HOBBIES[name]
@@ -195,7 +207,6 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             )
             restart = datetime.combine(_workday(switch + timedelta(days=5)), time(11, 0))
             events.append(Event(work, me, title, restart, 30, ROOMS[0], recurrence="weekly", attendees=[partner.id]))
-            recent = (today + timedelta(days=RECENT_FROM), today + timedelta(days=RECENT_TO))
             for _ in range(rng.randint(*HISTORY_MEETINGS)):
                 events.append(_meeting(rng, work, me, _weekday(rng, first_day, last_day), coworkers))
             for _ in range(rng.randint(*RECENT_MEETINGS)):
@@ -220,21 +231,17 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             title, place, minutes = rng.choice(ERRANDS)
             day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
             events.append(Event(personal, me, title, _moment(rng, day, 8, 19), minutes, place))
-        for _ in range(rng.randint(5, 15) if friends else 0):
-            friend = by_id[rng.choice(friends)]
-            title, place, minutes = rng.choice(SOCIAL)
-            day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
-            events.append(
-                Event(
-                    personal,
-                    me,
-                    title.format(name=friend.first_name),
-                    _moment(rng, day, 17, 21),
-                    minutes,
-                    place,
-                    attendees=[friend.id],
+        for count, (low, high) in ((HISTORY_EVENINGS, (first_day, last_day)), (RECENT_EVENINGS, recent)):
+            for _ in range(rng.randint(*count) if friends else 0):
+                friend = by_id[rng.choice(friends)]
+                title, place, minutes = rng.choice(SOCIAL)
+                day = low + timedelta(days=rng.randint(0, (high - low).days))
+                start = _moment(rng, day, 17, 21)
+                events.append(
+                    Event(
+                        personal, me, title.format(name=friend.first_name), start, minutes, place, attendees=[friend.id]
+                    )
                 )
-            )
         rent_day = datetime.combine(first_day.replace(day=1), time())
         events.append(Event(personal, me, "Rent due", rent_day, 1440, all_day=True, recurrence="monthly", busy=False))
         if rng.random() < 0.4:
@@ -262,12 +269,14 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
                 me, f"{person.last_name} {name.lower()}" if kind == "family" else name, "family", "purple"
             )
             shares += [{"calendar_id": shared, "person_id": o, "permission": "edit"} for o in house if o != me]
-            for _ in range(rng.randint(15, 30)):
-                title, minutes = rng.choice(choices)
-                day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
-                host = rng.choice(house)
-                guests = [o for o in house if o != host]
-                events.append(Event(shared, host, title, _moment(rng, day, 10, 20), minutes, attendees=guests))
+            lately = (today + timedelta(days=HOUSE_FROM), recent[1])
+            for count, (low, high) in ((HISTORY_HOUSE, (first_day, last_day)), (RECENT_HOUSE, lately)):
+                for _ in range(rng.randint(*count)):
+                    title, minutes = rng.choice(choices)
+                    day = low + timedelta(days=rng.randint(0, (high - low).days))
+                    host = rng.choice(house)
+                    guests = [o for o in house if o != host]
+                    events.append(Event(shared, host, title, _moment(rng, day, 10, 20), minutes, attendees=guests))
     return events, shares
 
 

@@ -47,7 +47,9 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     for person in view.people_ids():
         others, hits = _double_booked(view, person)
         late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
-        if late and (len(hits) >= MOST_HITS if not clean else not hits):  # late: the first month is not all
+        subjects = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
+        busy = len(hits) >= MOST_HITS and len(subjects) == len(hits)
+        if late and (busy if not clean else not hits):  # late: the first month is not all there is
             pool.append((person, others, hits))
     person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
     expectations: list[Expectation] = [
@@ -128,6 +130,8 @@ print(organizers)
 
 @scenario("calendar_invite_free_coworkers", apps=("calendar", "phone"))
 def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because a team of 5+ coworkers in my contacts is checked one by one (busy times per person, only the
+    whole hour free counts) and only those free then are invited."""
     pool = []
     for offset in (3, 4, 8, 9, 10):
         when = TODAY + timedelta(days=offset)
@@ -137,7 +141,7 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
         high = low + timedelta(hours=1)
         for p in view.rows(
             "SELECT owner_id FROM phone_contacts WHERE relationship = 'coworker' GROUP BY owner_id "
-            "HAVING COUNT(*) >= 3 ORDER BY owner_id"
+            "HAVING COUNT(*) >= 5 ORDER BY owner_id"
         ):
             mates = view.rows(
                 "SELECT f.id, f.email, f.first_name, f.last_name FROM phone_contacts c "

@@ -45,10 +45,16 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
     thread = pick(rng, pool, "thread with several people", distinct=True)
     me, guests = thread["owner_id"], _participants(view, thread["id"], thread["owner_id"])
     minutes = rng.choice((45, 60, 90))
-    when = _weekday_after(TODAY, rng.randint(3, 12))
-    slots = find_free_slots(reader(view, me), date=when.isoformat(), duration_minutes=minutes, attendee_emails=guests)
-    if not slots:
-        raise LookupError(f"no common free slot on {when} for thread {thread['id']}")
+    offset = rng.randint(3, 12)
+    for extra in range(5):  # busy weeks: the first weekday from the one drawn with a common free slot
+        when = _weekday_after(TODAY, offset + extra)
+        slots = find_free_slots(
+            reader(view, me), date=when.isoformat(), duration_minutes=minutes, attendee_emails=guests
+        )
+        if slots:
+            break
+    else:
+        raise LookupError(f"no common free slot on five days from {when} for thread {thread['id']}")
     start = datetime.fromisoformat(slots[0]["start"])
     room = rng.choice(ROOMS)
     title = f"{thread['subject']}: follow-up"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
-from envs.toolworld.scenarios._calendar import DONE, MIDNIGHT, NOW, TODAY, spans
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -16,27 +16,41 @@ OFF_COMMENT = "I'm off that day."
 
 @scenario("calendar_day_off", apps=("calendar", "phone"))
 def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because the day off is the weekday of the next two weeks with the most invitations (and one of my Work
+    series): each agenda item is looked up (its organizer is only in show_event), each invitation declined, each
+    cancelled series' guests (a standup team of 3-8) found in my contacts and texted."""
     standups = view.rows(
         "SELECT e.* FROM calendar_events e WHERE e.title = 'Team standup' AND e.status = 'confirmed' "
         "AND e.recurrence_until IS NULL ORDER BY e.id"
     )
     standup = pick(rng, standups, "team lead with a standup", distinct=True)
     me = standup["organizer_id"]
-    upcoming = [s for s, _ in spans(view, standup, MIDNIGHT + timedelta(days=1), MIDNIGHT + timedelta(days=15))]
-    off = upcoming[rng.randrange(len(upcoming))].date()
+    answerable = view.rows(
+        "SELECT e.* FROM calendar_attendees a JOIN calendar_events e ON e.id = a.event_id "
+        "WHERE a.person_id = ? AND a.response != 'declined' AND e.status = 'confirmed' ORDER BY e.id",
+        me,
+    )
+    repeating = view.rows(
+        "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? "
+        "AND c.name = 'Work' AND e.organizer_id = ? AND e.recurrence != 'none' AND e.status = 'confirmed' "
+        "ORDER BY e.id",
+        me,
+        me,
+    )
+
+    def on(when: date, events: list[dict]) -> int:
+        low = datetime.combine(when, datetime.min.time())
+        return sum(1 for e in events if spans(view, e, low, low + timedelta(days=1)))
+
+    def load(when: date) -> tuple[int, int]:
+        """(invitations to decline, series of mine to cancel) on `when`."""
+        return on(when, answerable), on(when, repeating)
+
+    weekdays = [d for d in (TODAY + timedelta(days=n) for n in range(1, 15)) if d.weekday() < 5]
+    off = max((d for d in weekdays if load(d)[1]), key=lambda d: (*load(d), -d.toordinal()))  # the fullest day
     low = datetime.combine(off, datetime.min.time())
     high = low + timedelta(days=1)
-    series = [
-        e
-        for e in view.rows(
-            "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? "
-            "AND c.name = 'Work' AND e.organizer_id = ? AND e.recurrence != 'none' AND e.status = 'confirmed' "
-            "ORDER BY e.id",
-            me,
-            me,
-        )
-        if spans(view, e, low, high)
-    ]
+    series = [e for e in repeating if spans(view, e, low, high)]
     invited = [
         i
         for i in view.rows(
