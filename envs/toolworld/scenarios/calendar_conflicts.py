@@ -47,8 +47,8 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     for person in view.people_ids():
         others, hits = _double_booked(view, person)
         late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
-        subjects = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
-        busy = len(hits) >= MOST_HITS and len(subjects) == len(hits)
+        named = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
+        busy = len(hits) >= MOST_HITS and len(named) == len(hits)
         if late and (busy if not clean else not hits):  # late: the first month is not all there is
             pool.append((person, others, hits))
     person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
