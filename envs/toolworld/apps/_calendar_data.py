@@ -13,8 +13,9 @@ to six weeks ahead), so a work week holds several meetings of one's own and of t
 team, with real double bookings. A meeting invites 2-8 people of the team (never
 more than the organizer's coworkers), a standup 3-8, an offsite the whole team
 (up to 8): real guest lists, not the 1-3 a single coworker per meeting gave.
-Evenings out with friends come every few weeks around now, rarer before (the
-older record keeps 20-35 meetings and 5-15 evenings over two years). A household's
+Evenings out with friends (3-6 from four months back to six weeks ahead) come
+more often lately than before (the older record keeps 20-35 meetings and 5-15
+evenings over two years). A household's
 shared calendar (cleanings, house meetings, family dinners) is in use mostly in the
 two months before now and the weeks ahead: 5-10 events there, 10-20 spread thinly
 over the two years, where 15-30 spread evenly left most homes without a cleaning
@@ -37,7 +38,7 @@ from envs.toolworld.world.build import WorldBuilder
 PAST_DAYS, FUTURE_DAYS = 700, 75
 RECENT_FROM, RECENT_TO = -21, 42  # days from today: the busy weeks of one-off meetings around now
 HISTORY_MEETINGS, RECENT_MEETINGS = (20, 35), (10, 16)  # one-off work meetings a person organizes
-HISTORY_EVENINGS, RECENT_EVENINGS = (5, 15), (2, 5)  # dinners, coffees and drinks with a friend
+EVENINGS_FROM, HISTORY_EVENINGS, RECENT_EVENINGS = -120, (5, 15), (3, 6)  # evenings out with a friend, since when
 HOUSE_FROM, HISTORY_HOUSE, RECENT_HOUSE = -60, (10, 20), (5, 10)  # a household's shared events, and since when
 MEETINGS = (
     "Project sync",
@@ -231,7 +232,8 @@ def plan_events(w: WorldBuilder, rng: random.Random, cals: Calendars) -> tuple[l
             title, place, minutes = rng.choice(ERRANDS)
             day = first_day + timedelta(days=rng.randint(0, PAST_DAYS + FUTURE_DAYS))
             events.append(Event(personal, me, title, _moment(rng, day, 8, 19), minutes, place))
-        for count, (low, high) in ((HISTORY_EVENINGS, (first_day, last_day)), (RECENT_EVENINGS, recent)):
+        lately = (today + timedelta(days=EVENINGS_FROM), recent[1])
+        for count, (low, high) in ((HISTORY_EVENINGS, (first_day, last_day)), (RECENT_EVENINGS, lately)):
             for _ in range(rng.randint(*count) if friends else 0):
                 friend = by_id[rng.choice(friends)]
                 title, place, minutes = rng.choice(SOCIAL)

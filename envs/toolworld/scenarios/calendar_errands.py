@@ -39,6 +39,15 @@ def appointment_prep_todo(view: WorldView, rng: random.Random) -> TaskSpec:
             title,
         )
         soon = [v for v in visits if NOW < v["start"] <= day(WINDOW_DAYS) + "T23:59"]
+        if view.rows(  # a friend's calendar shared with me shows their visit too: "my next" would be unclear
+            "SELECT 1 FROM calendar_events e JOIN calendar_shares s ON s.calendar_id = e.calendar_id "
+            "WHERE s.person_id = ? AND e.title = ? AND e.status = 'confirmed' AND e.start > ? AND e.start <= ?",
+            person,
+            title,
+            NOW,
+            day(WINDOW_DAYS) + "T23:59",
+        ):
+            continue
         if soon and view.rows(
             "SELECT 1 FROM calendar_reminders WHERE event_id = ? AND person_id = ? AND minutes_before = 1440 "
             "AND method = 'email'",

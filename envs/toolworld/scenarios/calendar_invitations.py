@@ -107,7 +107,7 @@ def _declined(invitations: list[dict[str, Any]], clashes: set[int]) -> list[Expe
 @scenario("calendar_decline_work_clashes", apps=("calendar",))
 def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep because a busy month holds 6+ unanswered invitations, each compared with every Work event of the
-    month (more than a page of agenda), and 3+ of them clash and are declined one by one."""
+    month's agenda, and 3+ of them clash and are declined one by one."""
     candidates = _candidates(view, WINDOW_DAYS)
     quiet = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: nothing clashes, nothing to do
     pool = [c for c in candidates if len(c[1]) >= MOST_PENDING and (not c[2] if quiet else len(c[2]) >= MOST_CLASHES)]
@@ -144,7 +144,7 @@ def _subjects_unique(declined: list[dict[str, Any]]) -> bool:
 @scenario("calendar_answer_invitations_tell_organizers", apps=("calendar", "email"))
 def answer_invitations_tell_organizers(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep because a busy month holds 3+ clashing invitations, each declined and its organizer emailed on its own,
-    and 6+ others accepted one by one, all told apart against more than a page of the Work agenda."""
+    and 6+ others accepted one by one, all told apart against the month's Work agenda."""
     pool = [
         c
         for c in _candidates(view, WINDOW_DAYS)

@@ -286,26 +286,30 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every friend in my contacts is checked for the Friday evening (busy times read per friend): the free ones
     are invited to one dinner and texted, the busy ones get another text; when I am busy myself nothing changes,
     but the answer still names the free friends."""
-    friday = TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 + 7 * rng.randint(0, 3))
-    low = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18, minutes=30)
-    high = low + timedelta(hours=2, minutes=30)
+    week = rng.randint(0, 3)
     busy_wanted = other_branch(rng)  # one variant in three: the evening is taken
     friends_sql = (
         "SELECT f.* FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
         "AND c.relationship = 'friend' ORDER BY f.id"
     )
-    pool = []
-    for p in view.rows(
-        "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
-        "HAVING n BETWEEN 9 AND 14 ORDER BY owner_id"
-    ):
-        ctx = reader(view, p["owner_id"])
-        if bool(busy_blocks(ctx, p["owner_id"], low, high)) != busy_wanted:
-            continue
-        friends = view.rows(friends_sql, p["owner_id"])
-        free = [f for f in friends if not busy_blocks(ctx, f["id"], low, high)]
-        if 0 < len(free) < len(friends) and not any(blocked_by(ctx, f["id"]) for f in free):
-            pool.append((p["owner_id"], friends, free))
+    for extra in range(4):  # the Friday drawn, else the next of the four with someone to ask
+        friday = TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 + 7 * ((week + extra) % 4))
+        low = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18, minutes=30)
+        high = low + timedelta(hours=2, minutes=30)
+        pool = []
+        for p in view.rows(
+            "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
+            "HAVING n BETWEEN 9 AND 14 ORDER BY owner_id"
+        ):
+            ctx = reader(view, p["owner_id"])
+            if bool(busy_blocks(ctx, p["owner_id"], low, high)) != busy_wanted:
+                continue
+            friends = view.rows(friends_sql, p["owner_id"])
+            free = [f for f in friends if not busy_blocks(ctx, f["id"], low, high)]
+            if 0 < len(free) < len(friends) and not any(blocked_by(ctx, f["id"]) for f in free):
+                pool.append((p["owner_id"], friends, free))
+        if pool:
+            break
     person, friends, free = pick(rng, pool, "person with free and busy friends on a Friday", distinct=True)
     names = [f"{f['first_name']} {f['last_name']}" for f in free]
     title = "Friends dinner"
