@@ -15,7 +15,7 @@ from envs.toolworld.scenarios._rows import new_file, new_note, new_task
 from envs.toolworld.scenarios.bill_splitting import export_lines, export_name
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.shop_bills_files import receipt
+from envs.toolworld.scenarios.shop_bills_files import Receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 # Oracle code: the group called exactly `group_name` among mine (others have similar names, like last year's trip).
@@ -74,11 +74,11 @@ CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_
 @scenario("life_trip_costs_note", apps=("bill_splitting", "notes"))
 def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """A trip group's costs by category and by person (what each paid and their share) in the Travel notebook.
-    Deep: everyone's share of an expense is only in show_expense (the list has mine), one call per expense of 14+,
+    Deep: everyone's share of an expense is only in show_expense (the list has mine), one call per expense of 11+,
     and some expenses are split among only some members, so dividing by the group's size is wrong."""
     pairs = groups_of(
         view,
-        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 14 "
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 11 "
         "AND EXISTS (SELECT 1 FROM bill_splitting_groups s WHERE s.id != g.id AND s.name != g.name "
         "AND substr(s.name, 1, length(s.name) - 5) = substr(g.name, 1, length(g.name) - 5)) "
         "AND EXISTS (SELECT 1 FROM bill_splitting_expenses e WHERE e.group_id = g.id AND (SELECT COUNT(*) FROM "
@@ -154,7 +154,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
             *filed,
             Inserted(
                 "notes_notes",
-                new_note(owner, title, receipt(lines, total), pinned=1, notebook_id=travel),
+                new_note(owner, title, Receipt(lines, total), pinned=1, notebook_id=travel),
                 f"a pinned note '{title}' in the Travel notebook with {len(by_category)} category lines, "
                 f"{len(lines) - len(by_category)} lines of what each person paid and their share, then '{total}'",
                 what=f"notes '{title}'",
@@ -188,11 +188,11 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
                 return day
         return None
 
-    # filtered before the pick, not passed over in it: usable groups are a fifth of the pool, so passing over
-    # would hand neighbouring variants the same group
+    # found before picking (not passed over in the pick: that hands a variant the next variant's row, and on busy
+    # calendars two of the first three variants met that way): someone busy on the first Friday, all free on a later
     usable = [p for p in pairs if first_free(p) not in (None, FRIDAYS[0])]
     chosen = pick(
-        rng, usable, "trip group with members in and out of my contacts, busy on the first Friday only", distinct=True
+        rng, usable, "trip group with members in and out of my contacts, free on a later Friday", distinct=True
     )
     owner, name = chosen["owner"], chosen["name"]
     day = first_free(chosen)
@@ -415,19 +415,13 @@ def _last_reminders(view: WorldView, group_id: int, sender: int) -> dict[int, st
     }
 
 
-PAID_AT_LEAST = 10  # expenses I paid in life_trip_paid_file's group: the file's depth is one show_expense each
-
-
 @scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
 def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Who shared each expense I paid in a group, filed with the total. Deep: who has a share is only in
-    show_expense, one call per expense I paid, and I paid 10+ there (over several pages of the group's list)."""
     pairs = groups_of(
         view,
-        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) "
-        f">= {PAID_AT_LEAST}",
+        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) >= 3",
     )
-    chosen = pick(rng, pairs, f"group where I paid {PAID_AT_LEAST}+ expenses", distinct=True)
+    chosen = pick(rng, pairs, "group where I paid several expenses", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     slug = "_".join(name.lower().replace("'", "").split())
     path = f"/documents/{slug}_paid.txt"
@@ -505,8 +499,7 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
 def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: tasks only when I owe someone in the group (variant 2 picks a group where I owe nobody). Deep:
     a task's priority comes from the payment reminders I received in that group, and each creditor hears from me
-    by text or by email depending on my phone contacts; when I owe, I owe 4+ people (a big trip group), each told
-    apart by reminders and contacts; when I owe nobody, that is read off 9+ debts between the others, over pages."""
+    by text or by email depending on my phone contacts."""
     owing = variant_of(rng) % 3 != 2
     pairs = []
     for p in groups_of(view):
@@ -515,9 +508,7 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             continue
         reminded = _reminded_by(view, p["id"], p["owner"])
         known = {m["id"] for m in _members(view, p["id"], p["owner"]) if m["email"] in _in_contacts(view, p["owner"])}
-        if not owing and len(pair_debts(view.conn, p["id"])) < 9:
-            continue  # owing nobody must be read off a big group's debts, over pages
-        if not owing or (len(creditors) >= 4 and creditors & reminded and creditors - reminded and creditors - known):
+        if not owing or (creditors & reminded and creditors - reminded and creditors - known):
             pairs.append(p)
     chosen = pick(rng, pairs, "group membership", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
