@@ -85,7 +85,7 @@ def test_in_blocks_orders_the_blocks_not_the_lines_within_one():
 
 
 def test_a_receipt_may_be_bulleted_but_its_total_comes_last():
-    """Receipt texts (10 templates) are graded as items in any order, then the total: no instruction forbids bullets,
+    """Receipt texts (9 templates) are graded as items in any order, then the total: no instruction forbids bullets,
     so a bulleted receipt passes, as a bulleted list passes HasLines and InOrder."""
     empty = outcome()
     written = receipt(["1 x Pen", "2 x Ink"], "Total: $3.00")

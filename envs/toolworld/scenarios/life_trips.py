@@ -15,7 +15,7 @@ from envs.toolworld.scenarios._rows import new_file, new_note, new_task
 from envs.toolworld.scenarios.bill_splitting import export_lines, export_name
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.email import sent_email
-from envs.toolworld.scenarios.shop_bills_files import Receipt
+from envs.toolworld.scenarios.shop_bills_files import receipt
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 # Oracle code: the group called exactly `group_name` among mine (others have similar names, like last year's trip).
@@ -154,7 +154,7 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
             *filed,
             Inserted(
                 "notes_notes",
-                new_note(owner, title, Receipt(lines, total), pinned=1, notebook_id=travel),
+                new_note(owner, title, receipt(lines, total), pinned=1, notebook_id=travel),
                 f"a pinned note '{title}' in the Travel notebook with {len(by_category)} category lines, "
                 f"{len(lines) - len(by_category)} lines of what each person paid and their share, then '{total}'",
                 what=f"notes '{title}'",
