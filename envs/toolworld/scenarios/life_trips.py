@@ -74,11 +74,11 @@ CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_
 @scenario("life_trip_costs_note", apps=("bill_splitting", "notes"))
 def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """A trip group's costs by category and by person (what each paid and their share) in the Travel notebook.
-    Deep: everyone's share of an expense is only in show_expense (the list has mine), one call per expense of 11+,
+    Deep: everyone's share of an expense is only in show_expense (the list has mine), one call per expense of 14+,
     and some expenses are split among only some members, so dividing by the group's size is wrong."""
     pairs = groups_of(
         view,
-        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 11 "
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id) >= 14 "
         "AND EXISTS (SELECT 1 FROM bill_splitting_groups s WHERE s.id != g.id AND s.name != g.name "
         "AND substr(s.name, 1, length(s.name) - 5) = substr(g.name, 1, length(g.name) - 5)) "
         "AND EXISTS (SELECT 1 FROM bill_splitting_expenses e WHERE e.group_id = g.id AND (SELECT COUNT(*) FROM "
@@ -415,13 +415,19 @@ def _last_reminders(view: WorldView, group_id: int, sender: int) -> dict[int, st
     }
 
 
+PAID_AT_LEAST = 10  # expenses I paid in life_trip_paid_file's group: the file's depth is one show_expense each
+
+
 @scenario("life_trip_paid_file", apps=("bill_splitting", "file_system"))
 def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Who shared each expense I paid in a group, filed with the total. Deep: who has a share is only in
+    show_expense, one call per expense I paid, and I paid 10+ there (over several pages of the group's list)."""
     pairs = groups_of(
         view,
-        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) >= 3",
+        "AND (SELECT COUNT(*) FROM bill_splitting_expenses e WHERE e.group_id = g.id AND e.paid_by = m.person_id) "
+        f">= {PAID_AT_LEAST}",
     )
-    chosen = pick(rng, pairs, "group where I paid several expenses", distinct=True)
+    chosen = pick(rng, pairs, f"group where I paid {PAID_AT_LEAST}+ expenses", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
     slug = "_".join(name.lower().replace("'", "").split())
     path = f"/documents/{slug}_paid.txt"
@@ -499,7 +505,8 @@ def trip_paid_file(view: WorldView, rng: random.Random) -> TaskSpec:
 def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: tasks only when I owe someone in the group (variant 2 picks a group where I owe nobody). Deep:
     a task's priority comes from the payment reminders I received in that group, and each creditor hears from me
-    by text or by email depending on my phone contacts."""
+    by text or by email depending on my phone contacts; when I owe, I owe 4+ people (a big trip group), each told
+    apart by reminders and contacts; when I owe nobody, that is read off 9+ debts between the others, over pages."""
     owing = variant_of(rng) % 3 != 2
     pairs = []
     for p in groups_of(view):
@@ -508,7 +515,9 @@ def trip_payback_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             continue
         reminded = _reminded_by(view, p["id"], p["owner"])
         known = {m["id"] for m in _members(view, p["id"], p["owner"]) if m["email"] in _in_contacts(view, p["owner"])}
-        if not owing or (creditors & reminded and creditors - reminded and creditors - known):
+        if not owing and len(pair_debts(view.conn, p["id"])) < 9:
+            continue  # owing nobody must be read off a big group's debts, over pages
+        if not owing or (len(creditors) >= 4 and creditors & reminded and creditors - reminded and creditors - known):
             pairs.append(p)
     chosen = pick(rng, pairs, "group membership", distinct=True)
     owner, name = chosen["owner"], chosen["name"]
