@@ -1,5 +1,5 @@
-"""The deepened payments to-do templates need their added reads: an agent that skips them (replays the oracle with
-those reads replaced by a guess) fails the task, it is not merely faster."""
+"""The deepened templates (payments to-dos, train phone replies) need their added reads: an agent that skips them
+(replays the oracle with those reads replaced by a guess) fails the task, it is not merely faster."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ SKIPPED_READS = {
         "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'",
         "[] if True else apis.phone.search_contacts(access_token=phone_token, relationship='coworker'",
     ),
+    # no contact looked up: every waiting person gets the plain holding message, coworkers included
+    **{
+        f"phone_reply_latest_{v}": (
+            "found = apis.phone.search_contacts(",
+            "found = [] if True else apis.phone.search_contacts(",
+        )
+        for v in (0, 1, 2)
+    },
 }
 
 

@@ -541,27 +541,72 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
 SORRY = "Sorry for the slow reply, I will get back to you soon."
 
 
+AT_WORK = "Got your text, I will answer on Monday when I am back at work."
+
+
+def _relationships(view: WorldView, owner: int, people: list[int]) -> dict[int, set[str | None]]:
+    """The relationships `owner` saved for each person's number (none saved: an empty set)."""
+    return {
+        p: {
+            r["relationship"]
+            for r in view.rows(
+                "SELECT c.relationship FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number "
+                "WHERE c.owner_id = ? AND p.id = ?",
+                owner,
+                p,
+            )
+        }
+        for p in people
+    }
+
+
 @scenario("phone_reply_latest", apps=("phone",))
 def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     """The sender of my latest text gets the reply; every other conversation with unread texts gets a holding
-    message (conversations all read are distractors); all those texts are marked read."""
-    owners = view.rows(
-        "SELECT receiver_id FROM phone_messages WHERE is_read = 0 GROUP BY receiver_id "
-        "HAVING COUNT(DISTINCT sender_id) >= 2 ORDER BY receiver_id"
-    )
-    owner = pick(rng, owners, "texts unread from two people", distinct=True)["receiver_id"]
-    latest = view.row(
-        "SELECT * FROM phone_messages WHERE receiver_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1", owner
-    )
-    waiting = [
-        r["sender_id"]
+    message (conversations all read are distractors); all those texts are marked read.
+    Deep: which holding message each person gets is decided by the relationship saved in my contacts for their
+    number (one contact search per conversation: the conversation list has no relationship)."""
+
+    def waiting_of(owner: int) -> tuple[dict[str, Any], list[int]]:
+        latest = view.row(
+            "SELECT * FROM phone_messages WHERE receiver_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1", owner
+        )
+        waiting = [
+            r["sender_id"]
+            for r in view.rows(
+                "SELECT DISTINCT sender_id FROM phone_messages WHERE receiver_id = ? AND is_read = 0 "
+                "AND sender_id != ? ORDER BY sender_id",
+                owner,
+                latest["sender_id"],
+            )
+        ]
+        return latest, waiting
+
+    def coworkers(owner: int) -> set[int]:
+        saved = _relationships(view, owner, waiting_of(owner)[1])
+        return {p for p, rel in saved.items() if rel == {"coworker"}}
+
+    owners = [
+        r["receiver_id"]
         for r in view.rows(
-            "SELECT DISTINCT sender_id FROM phone_messages WHERE receiver_id = ? AND is_read = 0 AND sender_id != ? "
-            "ORDER BY sender_id",
-            owner,
-            latest["sender_id"],
+            "SELECT receiver_id FROM phone_messages WHERE is_read = 0 GROUP BY receiver_id "
+            "HAVING COUNT(DISTINCT sender_id) >= 2 ORDER BY receiver_id"
         )
     ]
+    # owners with a coworker and someone else waiting, so the relationship read decides both ways; else fewer
+    both = [o for o in owners if coworkers(o) and len(coworkers(o)) < len(waiting_of(o)[1])]
+    owner = pick(
+        rng,
+        both or [o for o in owners if coworkers(o)] or owners,
+        "texts unread from two people",
+        distinct=True,
+        unusable=(
+            lambda o: any(len(rel) > 1 for rel in _relationships(view, o, waiting_of(o)[1]).values()),
+            "a number saved twice with different relationships",
+        ),
+    )
+    latest, waiting = waiting_of(owner)
+    at_work = coworkers(owner)
     reply = rng.choice(["Got it, thanks!", "Sounds good to me.", "Sure, talk soon."])
     oracle = (
         Solution()
@@ -575,18 +620,31 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "number = latest['sender']['phone_number']\n"
+            "saved = {}\n"
+            "for c in chats:\n"
+            "    if c['phone_number'] != number:\n"
+            "        found = apis.phone.search_contacts(access_token=phone_token, query=c['phone_number'])\n"
+            "        saved[c['phone_number']] = {f['relationship'] for f in found "
+            "if f['phone_number'] == c['phone_number']}\n"
+            "print(saved)\n"
+        )
+        .step(
             f"apis.phone.send_text_message(access_token=phone_token, phone_number=number, message={reply!r})\n"
             "if any(c['phone_number'] == number for c in chats):\n"
             "    apis.phone.mark_conversation_read(access_token=phone_token, phone_number=number)\n"
             "for c in chats:\n"
             "    if c['phone_number'] != number:\n"
-            f"        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
-            f"message={SORRY!r})\n"
+            f"        text = {AT_WORK!r} if saved[c['phone_number']] == {{'coworker'}} else {SORRY!r}\n"
+            "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            "message=text)\n"
             "        apis.phone.mark_conversation_read(access_token=phone_token, phone_number=c['phone_number'])\n"
         )
         .step(
             fetch_all("left", "apis.phone.show_conversations(access_token=phone_token, unread_only=True")
             + "print(len(left), 'conversations still unread')\n"
+            "sent = apis.phone.search_text_messages(access_token=phone_token, direction='sent', "
+            "page_limit=min(len(chats) + 1, 20))\n"
+            "print([(m['receiver']['phone_number'], m['message']) for m in sent])\n"
         )
         .step(DONE)
         .steps()
@@ -595,7 +653,9 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f'Reply "{reply}" to whoever sent me my most recent text message, and mark all their texts to me as read. '
-        f'Everyone else who has texts to me I have not read gets "{SORRY}", and their texts are marked read too.',
+        "Everyone else who has texts to me I have not read gets a holding message, and their texts are marked "
+        f'read too: "{AT_WORK}" if their number is saved in my phone contacts as a coworker, otherwise '
+        f'"{SORRY}".',
         oracle,
         [
             sent_text(
@@ -609,8 +669,9 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
                 sent_text(
                     owner,
                     p,
-                    SORRY,
-                    f"{full_name(view, p)}, with unread texts, gets the holding message",
+                    AT_WORK if p in at_work else SORRY,
+                    f"{full_name(view, p)}, with unread texts, gets the "
+                    + ("coworker's holding message" if p in at_work else "holding message"),
                     what=f"holding messages to {full_name(view, p)}",
                 )
                 for p in waiting
