@@ -1,5 +1,6 @@
-"""The deepened templates (payments to-dos, train phone replies) need their added reads: an agent that skips them
-(replays the oracle with those reads replaced by a guess) fails the task, it is not merely faster."""
+"""The deepened templates (payments to-dos; train phone replies, labelled archiving) need their added reads: an
+agent that skips them (replays the oracle with those reads replaced by a guess) fails the task, it is not merely
+faster."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ SKIPPED_READS = {
         f"phone_reply_latest_{v}": (
             "found = apis.phone.search_contacts(",
             "found = [] if True else apis.phone.search_contacts(",
+        )
+        for v in (0, 1, 2)
+    },
+    # no thread opened: the attachments' names and contents are unknown, so nothing is saved before archiving
+    **{
+        f"email_archive_read_labelled_{v}": (
+            "full = apis.email.show_thread(",
+            "full = {'emails': []} if True else apis.email.show_thread(",
         )
         for v in (0, 1, 2)
     },

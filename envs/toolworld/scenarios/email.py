@@ -609,8 +609,21 @@ def label_attachment_threads(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("email_archive_read_labelled", apps=("email",), difficulty=2)
+def _attachments_of(view: WorldView, thread_ids: list[int]) -> list[dict[str, Any]]:
+    """Every attachment in these threads: its file name and content."""
+    return view.rows(
+        "SELECT a.file_name, a.content FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+        f"WHERE m.thread_id IN ({','.join('?' * len(thread_ids))}) ORDER BY a.id",
+        *thread_ids,
+    )
+
+
+@scenario("email_archive_read_labelled", apps=("email", "file_system"), difficulty=2)
 def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Read threads of one label archived, unread ones kept and marked important; the attachments of the archived
+    threads saved first into /documents/<label>/ in my files.
+    Deep: the thread list says only whether a thread has attachments: their names come from show_thread and their
+    content from show_attachment, one call each, before a create_file each."""
     rows = view.rows(
         "SELECT t.id, t.owner_id, l.name, MIN(m.is_read) AS all_read FROM email_threads t "
         "JOIN email_thread_labels x ON x.thread_id = t.id JOIN email_labels l ON l.id = x.label_id "
@@ -623,8 +636,34 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     candidates = sorted(
         k for k, g in groups.items() if any(r["all_read"] for r in g) and not all(r["all_read"] for r in g)
     ) or sorted(k for k, g in groups.items() if any(r["all_read"] for r in g))
-    owner, label = pick(rng, candidates, "labelled inbox thread that is all read", distinct=True)
+
+    def to_save(key: tuple[int, str]) -> list[dict[str, Any]]:
+        return _attachments_of(view, [r["id"] for r in groups[key] if r["all_read"]])
+
+    def unsavable(key: tuple[int, str]) -> bool:
+        """Two attachments of one name, or a file already in the way: what lands where would be a guess."""
+        names = [a["file_name"] for a in to_save(key)]
+        return (
+            "/" in key[1]
+            or len(set(names)) < len(names)
+            or any(
+                view.rows(
+                    "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
+                    key[0],
+                    f"/documents/{key[1]}/{n}",
+                )
+                for n in names
+            )
+        )
+
+    # labels whose read threads carry attachments to save, when there are some; the unsavable ones left out first,
+    # so that each variant keeps a label of its own
+    usable = [k for k in candidates if not unsavable(k)]
+    owner, label = pick(
+        rng, [k for k in usable if to_save(k)] or usable, "labelled inbox thread that is all read", distinct=True
+    )
     ids = [r["id"] for r in groups[(owner, label)] if r["all_read"]]
+    saved = to_save((owner, label))
     flag = view.rows(
         f"SELECT id FROM email_threads WHERE id IN ({','.join(str(r['id']) for r in groups[(owner, label)])}) "
         "AND is_important = 0 ORDER BY id"
@@ -632,10 +671,25 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     flag_ids = [r["id"] for r in flag if r["id"] not in ids]
     oracle = (
         Solution()
-        .step(login("email"))
+        .step(login("email", "file_system"))
         .step(
             fetch_all("threads", INBOX_THREADS + f", label={label!r}")
-            + "print([(t['subject'], t['unread_count'], t['is_important']) for t in threads])\n"
+            + "print([(t['subject'], t['unread_count'], t['is_important'], t['has_attachments']) for t in threads])\n"
+        )
+        .step(
+            "saved = []\n"
+            "for t in threads:\n"
+            "    if t['unread_count'] == 0 and t['has_attachments']:\n"
+            "        full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+            "        for e in full['emails']:\n"
+            "            for a in e['attachments']:\n"
+            "                content = apis.email.show_attachment(access_token=email_token, "
+            "attachment_id=a['attachment_id'])['content']\n"
+            f"                path = {f'/documents/{label}/'!r} + a['file_name']\n"
+            "                apis.file_system.create_file(access_token=file_system_token, path=path, content=content, "
+            "parents=True)\n"
+            "                saved.append(path)\n"
+            "print(saved)\n"
         )
         .step(
             "archived = 0\n"
@@ -653,6 +707,11 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
                 "archive", f"apis.email.show_threads(access_token=email_token, folder='archived', label={label!r}"
             )
             + "print(len(archive), 'archived')\n"
+            + fetch_all(
+                "files",
+                f"apis.file_system.show_directory(access_token=file_system_token, path={f'/documents/{label}'!r}",
+            )
+            + "print([f['name'] for f in files])\n"
         )
         .step("apis.supervisor.complete_task(answer=archived)\n")
         .steps()
@@ -661,7 +720,8 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Archive every thread in my email inbox labelled '{label}' that has no unread emails. "
         "Keep the ones with unread emails in the inbox and mark them important (if they are not yet). Tell me how "
-        "many threads you archived.",
+        f"many threads you archived. Before archiving a thread, save each of its attachments as a file in "
+        f"/documents/{label}/ in my files (create the folder if needed), keeping the attachment's file name.",
         oracle,
         [
             *(Updated("email_threads", i, {"is_archived": 1}, f"read '{label}' thread {i} is archived") for i in ids),
@@ -670,6 +730,22 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
                     "email_threads", i, {"is_important": 1}, f"'{label}' thread {i} with unread emails is important"
                 )
                 for i in flag_ids
+            ),
+            *(
+                Inserted(
+                    "file_system_files",
+                    new_file(owner, f"/documents/{label}/{a['file_name']}", a["content"]),
+                    f"/documents/{label}/{a['file_name']} holds the attachment of an archived thread",
+                    what="files",
+                )
+                for a in saved
+            ),
+            *(
+                Inserted(
+                    "file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories"
+                )
+                for d in (("/documents", f"/documents/{label}") if saved else ())
+                if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
             ),
             Answer(len(ids), f"the answer is the number of threads archived ({len(ids)})"),
         ],
