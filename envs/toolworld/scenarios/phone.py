@@ -593,18 +593,16 @@ def reply_latest(view: WorldView, rng: random.Random) -> TaskSpec:
             "HAVING COUNT(DISTINCT sender_id) >= 2 ORDER BY receiver_id"
         )
     ]
-    # owners with a coworker and someone else waiting, so the relationship read decides both ways; else fewer
-    both = [o for o in owners if coworkers(o) and len(coworkers(o)) < len(waiting_of(o)[1])]
-    owner = pick(
-        rng,
-        both or [o for o in owners if coworkers(o)] or owners,
-        "texts unread from two people",
-        distinct=True,
-        unusable=(
-            lambda o: any(len(rel) > 1 for rel in _relationships(view, o, waiting_of(o)[1]).values()),
-            "a number saved twice with different relationships",
-        ),
+    # a number saved twice with different relationships is left out of the pool first (which message it gets would
+    # be a guess), so each variant keeps an owner of its own; then owners with a coworker and someone else waiting,
+    # so the relationship read decides both ways, else fewer, when there are three
+    owners = [o for o in owners if all(len(rel) <= 1 for rel in _relationships(view, o, waiting_of(o)[1]).values())]
+    tiers = (
+        [o for o in owners if coworkers(o) and len(coworkers(o)) < len(waiting_of(o)[1])],
+        [o for o in owners if coworkers(o)],
     )
+    pool = next((tier for tier in tiers if len(tier) >= 3), owners)  # three at least: variants 0-2 differ
+    owner = pick(rng, pool, "texts unread from two people", distinct=True)
     latest, waiting = waiting_of(owner)
     at_work = coworkers(owner)
     reply = rng.choice(["Got it, thanks!", "Sounds good to me.", "Sure, talk soon."])
