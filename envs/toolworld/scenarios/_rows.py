@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from envs.toolworld.evaluate import NewRow
+
 TASK_DEFAULTS: dict[str, Any] = {
     "due_date": None,
     "priority": 4,
@@ -55,6 +57,13 @@ def _row(table: str, decided: dict[str, Any], defaults: dict[str, Any], columns:
 def new_task(owner: int, project: Any, title: str, **columns: Any) -> dict[str, Any]:
     """A to-do created through todo.create_task."""
     return _row("todo_tasks", {"owner_id": owner, "project_id": project, "title": title}, TASK_DEFAULTS, columns)
+
+
+def reminder_on_new_task(owner: int, title: str, remind_at: str) -> dict[str, Any]:
+    """A reminder (todo.add_reminder) at `remind_at` ('YYYY-MM-DDTHH:MM') on the to-do titled `title` that the
+    episode created: its id is not known before, so it is matched as the new to-do's."""
+    task = NewRow("todo_tasks", {"owner_id": owner, "title": title})
+    return {"task_id": task, "owner_id": owner, "remind_at": f"{remind_at}:00"}
 
 
 def new_note(owner: int, title: str, content: Any, **columns: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task as task_row
+from envs.toolworld.scenarios._rows import reminder_on_new_task
 from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
 from envs.toolworld.scenarios.bill_splitting import FIND_GROUP, members, unique_groups
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -134,11 +135,7 @@ def chore_rota(view: WorldView, rng: random.Random) -> TaskSpec:
             *(
                 Inserted(
                     "todo_reminders",
-                    {
-                        "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": chore}),
-                        "owner_id": owner,
-                        "remind_at": f"{date.fromisoformat(due) - timedelta(days=1)}T18:00:00",
-                    },
+                    reminder_on_new_task(owner, chore, f"{date.fromisoformat(due) - timedelta(days=1)}T18:00"),
                     f"'{chore}' has a reminder at 18:00 the evening before {due}",
                     what=f"reminders of '{chore}'",
                 )

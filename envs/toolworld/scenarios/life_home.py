@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
-from envs.toolworld.scenarios._rows import new_note, new_task
+from envs.toolworld.scenarios._rows import new_note, new_task, reminder_on_new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 LOOK_ALIKE_NOTEBOOKS = {"Recipes": "Family Recipes", "Work": "Work (old)", "Projects": "Side Projects"}
@@ -313,11 +313,7 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += [
         Inserted(
             "todo_reminders",
-            {
-                "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": title}),
-                "owner_id": owner,
-                "remind_at": f"{REMIND}:00",
-            },
+            reminder_on_new_task(owner, title, REMIND),
             f"the priority-1 task '{title}' has a reminder at {REMIND}",
             what="reminders",
         )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money, project_id
-from envs.toolworld.scenarios._rows import new_task
+from envs.toolworld.scenarios._rows import new_task, reminder_on_new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
@@ -52,11 +52,7 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
             expectations.append(
                 Inserted(
                     "todo_reminders",
-                    {
-                        "task_id": NewRow("todo_tasks", {"owner_id": owner, "title": title}),
-                        "owner_id": owner,
-                        "remind_at": f"{remind_at}:00",
-                    },
+                    reminder_on_new_task(owner, title, remind_at),
                     f"the urgent to-do '{title}' has a reminder at {remind_at}",
                     what="reminders",
                 )
