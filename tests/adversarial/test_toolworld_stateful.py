@@ -244,7 +244,8 @@ def test_a_series_from_long_ago_is_not_walked_from_its_start(
     me = srv.call("supervisor", "show_profile")[1]["email"]
     day = {"access_token": token, "email": me, "date_from": "2026-01-31", "date_to": "2026-01-31"}
     status, blocks = srv.call("calendar", "show_busy_times", [], day)
-    assert status == 200 and {"start": "2026-01-31T09:00:00", "end": "2026-01-31T10:00:00"} in blocks, blocks
+    # both series meet on that day at 09:00 (how long the block runs depends on the world's own events that day)
+    assert status == 200 and any(b["start"] == "2026-01-31T09:00:00" for b in blocks), blocks
     assert len(steps) < 50, f"{len(steps)} occurrences walked for 2 events and the world's own"
 
 
@@ -445,6 +446,9 @@ def test_a_filter_and_the_trash_change_their_threads_in_a_few_statements(fresh: 
     rule = {"access_token": token, "action": "trash", "subject_contains": "zq"}
     applying = {"access_token": token, "filter_id": srv.call("email", "create_filter", [], rule)[1]["filter_id"]}
     me = srv.call("supervisor", "show_profile")[1]["email"]
+    trash = {"access_token": token, "folder": "trash"}
+    assert srv.call("email", "show_threads", [], trash)[0] == 200 and srv.last_page is not None
+    in_trash = srv.last_page.total  # the world's own
     sent = {"access_token": token, "recipients": [me], "subject": "zq", "body": "b"}
     assert all(srv.call("email", "send_email", [], sent)[0] == 200 for _ in range(2_000))
     if api == "empty_trash":
@@ -455,8 +459,8 @@ def test_a_filter_and_the_trash_change_their_threads_in_a_few_statements(fresh: 
     status, body = srv.call("email", api, [], applying if api == "apply_filter" else {"access_token": token})
     fresh.conn.set_trace_callback(None)
     assert status == 200 and body.get("changed_threads", body.get("deleted_threads")) >= 2_000, (status, body)
-    assert srv.call("email", "show_threads", [], {"access_token": token, "folder": "trash"})[0] == 200
-    assert srv.last_page is not None and srv.last_page.total == (0 if api == "empty_trash" else 2_000 + 10)
+    assert srv.call("email", "show_threads", [], trash)[0] == 200
+    assert srv.last_page is not None and srv.last_page.total == (0 if api == "empty_trash" else 2_000 + in_trash)
     run = set(statements)  # a trigger's run is traced again as the statement that fired it
     assert len(run) < 20, f"{len(run)} statements for {api}"
 
@@ -538,11 +542,11 @@ def test_days_stored_at_the_edges_never_make_a_server_error_later(fresh: ToolWor
     call("calendar", "create_event", title="offset", start=f"{LAST_DAY}T09:00+02:00")
     call("calendar", "show_agenda", date_from=LAST_DAY.isoformat(), date_to=LAST_DAY.isoformat())
     # shop: a subscription skipped until its next delivery would pass the last day
-    product = next(p for p in range(1, 100) if call("shop", "subscribe", product_id=p, every_weeks=26)[0] == 200)
-    subscription = [s for s in call("shop", "show_subscriptions")[1] if s["product_id"] == product][0]
-    skipped = [call("shop", "skip_next_delivery", subscription_id=subscription["subscription_id"])]
+    tries = (call("shop", "subscribe", product_id=p, every_weeks=26) for p in range(1, 100))
+    subscription_id = next(body for status, body in tries if status == 200)["subscription_id"]
+    skipped = [call("shop", "skip_next_delivery", subscription_id=subscription_id)]
     while skipped[-1][0] == 200 and len(skipped) < 20_000:
-        skipped.append(call("shop", "skip_next_delivery", subscription_id=subscription["subscription_id"]))
+        skipped.append(call("shop", "skip_next_delivery", subscription_id=subscription_id))
     assert not errors, f"{len(errors)} server errors, e.g. {errors[:5]}"
     assert skipped[-1][0] == 409, skipped[-1]  # refused once the next delivery would pass the last day
 
