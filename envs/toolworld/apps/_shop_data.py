@@ -322,19 +322,22 @@ def _more_subscriptions(
     names = [n for (n,) in w.conn.execute("SELECT name FROM addresses WHERE person_id = ? ORDER BY id", (me,))]
     out = []
     for product_id in rng.sample([i for i in ids if i not in have], rng.choice((0, 1, 1, 2, 2, 3))):
-        out.append(
-            {
-                "owner_id": me,
-                "product_id": product_id,
-                "quantity": rng.randint(1, 3),
-                "every_weeks": rng.choice((1, 2, 4, 8)),
-                "next_delivery": (w.now + timedelta(days=rng.randint(1, 50))).date().isoformat(),
-                "status": rng.choice(("active", "active", "paused", "cancelled")),
-                "address_name": rng.choice(names),
-                "created_at": _stamp(w.now - timedelta(days=rng.randint(0, DAYS), minutes=rng.randint(1, 1440))),
-            }
-        )
+        out.append(_subscription(w, rng, me, product_id, names))
     return out
+
+
+def _subscription(w: WorldBuilder, rng: random.Random, me: int, product_id: int, names: list[str]) -> dict[str, Any]:
+    """A subscription of `me` to a product, delivered to one of their addresses (`names`), made in the last DAYS."""
+    return {
+        "owner_id": me,
+        "product_id": product_id,
+        "quantity": rng.randint(1, 3),
+        "every_weeks": rng.choice((1, 2, 4, 8)),
+        "next_delivery": (w.now + timedelta(days=rng.randint(1, 50))).date().isoformat(),
+        "status": rng.choice(("active", "active", "paused", "cancelled")),
+        "address_name": rng.choice(names),
+        "created_at": _stamp(w.now - timedelta(days=rng.randint(0, DAYS), minutes=rng.randint(1, 1440))),
+    }
 
 
 def _used_coupon(rng: random.Random, owner: int, n: int, used: datetime) -> dict[str, Any]:
@@ -425,18 +428,7 @@ def _person_rows(
             }
         )
     for product_id in rng.sample(ids, rng.randint(1, 6)):
-        rows["shop_subscriptions"].append(
-            {
-                "owner_id": me,
-                "product_id": product_id,
-                "quantity": rng.randint(1, 3),
-                "every_weeks": rng.choice((1, 2, 4, 8)),
-                "next_delivery": (w.now + timedelta(days=rng.randint(1, 50))).date().isoformat(),
-                "status": rng.choice(("active", "active", "paused", "cancelled")),
-                "address_name": rng.choice(addresses)[0],
-                "created_at": ago(),
-            }
-        )
+        rows["shop_subscriptions"].append(_subscription(w, rng, me, product_id, [a[0] for a in addresses]))
     rows["shop_settings"].append(
         {
             "person_id": me,
