@@ -90,7 +90,20 @@ MAIL_AND_TODO = [
     ],
 ]
 
-SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO]
+# (task, oracle text of a read, what an agent skipping it would write instead)
+HOUSEHOLD = [
+    *[
+        (
+            f"household_category_spend_{v}",
+            # the list shows only my share of an expense; the housemate's is in show_expense (they sat some out)
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])",
+            "{'shares': [{'email': mate['email'], 'amount': e['my_share']}]}",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *HOUSEHOLD]
 
 
 @pytest.mark.parametrize(("task_id", "read", "guess"), SKIPPED_READS)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import group_balance, pair_debts
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, OneOf, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios.bill_splitting import (
     FIND_GROUP,
@@ -29,6 +29,7 @@ SINCE = "2026-01-01"  # "what I paid this year"
 CHASED = "Everyone who owes me has been reminded."
 REQUESTED = "I've asked everyone for their share on the payments app."
 PAID_SINCE_AT_LEAST = 7  # expenses I paid since SINCE in household_text_debtors' group: read and commented each
+CATEGORY_EXPENSES_AT_LEAST = 9  # household_category_spend: one show_expense per counted expense
 LATEST = 5  # how many of my latest expenses household_request_latest_shares asks the shares of
 
 
@@ -268,20 +269,31 @@ def text_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_category_spend", apps=("bill_splitting",))
 def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A category's total over a quarter (every page of the group's expenses in it), each counted expense commented;
-    the same quarter a year earlier, the whole quarter and my shares alone are traps."""
+    """A category's total over a quarter (every page of the group's expenses in it), each counted expense commented,
+    and a housemate's part of it. Deep: the list shows only my share of an expense, so their part needs show_expense
+    on each of the CATEGORY_EXPENSES_AT_LEAST counted expenses (they sit out some, so an equal split or my own part
+    is a wrong guess); the same quarter a year earlier, the whole quarter and my shares alone are traps."""
     quarter_of = "(CAST(substr(date, 6, 2) AS INTEGER) + 2) / 3"
     cases = view.rows(
         f"SELECT group_id, category, substr(date, 1, 4) AS year, {quarter_of} AS quarter, "
         "ROUND(SUM(amount), 2) AS total, COUNT(*) AS n FROM bill_splitting_expenses WHERE date >= '2025-01' "
-        "AND date < '2026-04' GROUP BY 1, 2, 3, 4 HAVING n >= 9 ORDER BY 1, 2, 3, 4"
+        f"AND date < '2026-04' GROUP BY 1, 2, 3, 4 HAVING n >= {CATEGORY_EXPENSES_AT_LEAST} ORDER BY 1, 2, 3, 4"
     )
     homes = {g["group_id"]: g for g in home_groups(view, 2)}
-    c = pick(rng, [r for r in cases if r["group_id"] in homes], "home group quarter with several expenses", True)
+    usable = [
+        (c, mates) for c in cases if c["group_id"] in homes and (mates := _mates_parts(view, homes[c["group_id"]], c))
+    ]
+    c, mates = pick(
+        rng,
+        usable,
+        f"home group quarter with {CATEGORY_EXPENSES_AT_LEAST}+ expenses in a category, a housemate sitting out some",
+        True,
+    )
     g = homes[c["group_id"]]
+    mate, part, mine = rng.choice(mates)
+    mate_name = full_name(view, mate)
     year, quarter = int(c["year"]), int(c["quarter"])
-    first = date(year, 3 * quarter - 2, 1)
-    last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(days=1)
+    first, last = _quarter_days(year, quarter)
 
     def spent(where: str, *args: Any) -> float:
         return float(
@@ -293,6 +305,9 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
 
+    def trap(total: float, share: float) -> str:
+        return normalize_answer([total, share], ordered=True)
+
     traps: dict[str, str] = {}
     earlier = spent(
         "e.category = ? AND e.date BETWEEN ? AND ?",
@@ -301,19 +316,15 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         last.replace(year=year - 1).isoformat(),
     )
     if earlier:
-        traps[f"{earlier:g}"] = "that is the same quarter a year earlier"
+        traps[trap(earlier, part)] = "that total is the same quarter a year earlier"
     whole = spent("e.date BETWEEN ? AND ?", first.isoformat(), last.isoformat())
-    traps[f"{whole:g}"] = "that adds every category of the quarter"
-    mine = view.value(
-        "SELECT ROUND(COALESCE(SUM(s.amount), 0), 2) FROM bill_splitting_expenses e JOIN bill_splitting_shares s ON "
-        "s.expense_id = e.id WHERE e.group_id = ? AND e.category = ? AND e.date BETWEEN ? AND ? AND s.person_id = ?",
-        c["group_id"],
-        c["category"],
-        first.isoformat(),
-        last.isoformat(),
-        g["owner_id"],
+    traps[trap(whole, part)] = "that total adds every category of the quarter"
+    traps[trap(mine, part)] = "that total is only my share of them"
+    traps[trap(c["total"], mine)] = f"that part is mine, not {mate_name}'s"
+    equal = round(c["total"] / len(members(view, g["group_id"])), 2)
+    traps[trap(c["total"], equal)] = (
+        f"that part splits every expense equally among all members; {mate_name} sat some out"
     )
-    traps[f"{mine:g}"] = "that is only my share of them"
     label = f"Q{quarter} {year}"
     note = f"Counted in the {label} {c['category']} total"
     oracle = (
@@ -321,19 +332,28 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("bill_splitting"))
         .step(
             FIND_GROUP.format(name=g["name"])
+            + f"mate = next(m for m in group['members'] if m['name'] == {mate_name!r})\n"
             + fetch_all(
                 "counted",
                 "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
                 f"category={c['category']!r}, date_from={first.isoformat()!r}, date_to={last.isoformat()!r}",
             )
-            + "print(len(counted), [(e['date'], e['amount']) for e in counted])\n"
+            + "print(len(counted), [(e['date'], e['amount'], e['my_share']) for e in counted])\n"
+        )
+        .step(
+            "part = 0\n"
+            "for e in counted:\n"
+            "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            "expense_id=e['expense_id'])\n"
+            "    part += sum(s['amount'] for s in detail['shares'] if s['email'] == mate['email'])\n"
+            "print(round(part, 2))\n"
         )
         .step(
             "for e in counted:\n"
             "    apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=e['expense_id'], "
             f"text={note!r})\n"
         )
-        .step("apis.supervisor.complete_task(answer=round(sum(e['amount'] for e in counted), 2))")
+        .step("apis.supervisor.complete_task(answer=[round(sum(e['amount'] for e in counted), 2), round(part, 2)])")
         .steps()
     )
     counted = view.rows(
@@ -347,11 +367,18 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         int(g["owner_id"]),
         f"How much did my household group '{g['name']}' on the bill splitting app spend on {c['category']} in "
-        f"{label} ({first.isoformat()} to {last.isoformat()}), in total (whole expenses, not only my shares)? Answer "
-        f"in dollars, and comment '{note}' on each expense you counted.",
+        f"{label} ({first.isoformat()} to {last.isoformat()}), in total (whole expenses, not only my shares), and how "
+        f"much of that was {mate_name}'s part (their shares of those expenses added up)? Answer in dollars as a "
+        f"list: [<the total>, <{mate_name}'s part>], and comment '{note}' on each expense you counted.",
         oracle,
         [
-            Answer(c["total"], f"the answer is the {c['category']} total of {label} ({c['total']:.2f})", traps=traps),
+            Answer(
+                [c["total"], part],
+                f"the answer is the {c['category']} total of {label} ({c['total']:.2f}) and {mate_name}'s part "
+                f"({part:.2f}), in that order",
+                ordered=True,
+                traps=traps,
+            ),
             *(
                 Inserted(
                     "bill_splitting_comments",
@@ -363,6 +390,42 @@ def category_spend(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
         ],
     )
+
+
+def _quarter_days(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * quarter - 2, 1)
+    return first, date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def _mates_parts(view: WorldView, g: dict[str, Any], c: dict[str, Any]) -> list[tuple[int, float, float]]:
+    """(member, their part, my part) of the quarter's category expenses for each other member whose part neither an
+    equal split over all members nor my own part would give: they sat out some of the expenses."""
+    first, last = _quarter_days(int(c["year"]), int(c["quarter"]))
+    everyone = members(view, g["group_id"])
+    parts = {
+        r["person_id"]: float(r["part"])
+        for r in view.rows(
+            "SELECT s.person_id, ROUND(SUM(s.amount), 2) AS part FROM bill_splitting_expenses e JOIN "
+            "bill_splitting_shares s ON s.expense_id = e.id WHERE e.group_id = ? AND e.category = ? AND e.date "
+            "BETWEEN ? AND ? GROUP BY s.person_id",
+            g["group_id"],
+            c["category"],
+            first.isoformat(),
+            last.isoformat(),
+        )
+    }
+    mine = parts.get(g["owner_id"], 0.0)
+    equal = round(c["total"] / len(everyone), 2)
+    names = [full_name(view, p) for p in everyone]
+    return [
+        (p, parts[p], mine)
+        for p in everyone
+        if p != g["owner_id"]
+        and parts.get(p, 0.0) > 0
+        and abs(parts[p] - equal) >= 0.01
+        and abs(parts[p] - mine) >= 0.01
+        and names.count(full_name(view, p)) == 1
+    ]
 
 
 @scenario("household_request_latest_shares", apps=("bill_splitting", "payments"))
