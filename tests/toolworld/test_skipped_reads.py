@@ -101,6 +101,15 @@ HOUSEHOLD = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"household_text_coming_guests_{v}",
+            # the event list has only a guest count: who accepted or has not answered is in show_event
+            "apis.calendar.show_event(access_token=calendar_token, event_id=e['event_id'])",
+            "{'attendees': []}",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *HOUSEHOLD]

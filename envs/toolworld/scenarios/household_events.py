@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares
-from envs.toolworld.evaluate import Inserted, NewRow, OneOf
+from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import added_expense
@@ -19,6 +19,12 @@ from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
+WEEK_END = (WORLD_NOW.date() + timedelta(days=6)).isoformat()  # "this week": today and the six days after
+HOSTED_THIS_WEEK_AT_LEAST = 3  # household_text_coming_guests: one show_event per hosted event
+GUEST_TEXTS_AT_LEAST = 6  # and as many texts over those events (accepted and pending guests)
+COMING = "See you at {when}!"
+ANSWER_PLEASE = "Are you coming to {when}? Please answer the invitation."
+WHEN = "<title> on YYYY-MM-DD at HH:MM"
 
 
 def attendees(view: WorldView, event_id: int) -> dict[int, str]:
@@ -133,73 +139,133 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_text_coming_guests", apps=("calendar", "phone"))
 def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every one-off event I host this week gets its guests texted by their answer: accepted ones are expected,
+    pending ones asked to answer, the rest left alone. Deep: the event list gives only a guest count, so each of the
+    HOSTED_THIS_WEEK_AT_LEAST+ events needs show_event for who answered what (GUEST_TEXTS_AT_LEAST+ texts); repeating
+    events, cancelled ones and those already begun today are distractors."""
     cases = []
-    for e in organized(view, past=False):
-        if e["start"] > (WORLD_NOW + timedelta(days=60)).isoformat():
-            continue
-        who = attendees(view, e["id"])
-        coming = [p for p, r in who.items() if r == "accepted"]
+    for owner, events in sorted(_hosted_this_week(view).items()):
+        guests = [attendees(view, e["id"]) for e in events]
+        to_text = {p for who in guests for p, r in who.items() if r in ("accepted", "pending")}
         numbers = {
-            r["email"]
-            for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email != ''", e["organizer_id"])
+            r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email != ''", owner)
         }
-        if coming and len(who) > len(coming) and all(view.person(p)["email"] in numbers for p in coming):
-            cases.append((e, coming))
-    e, coming = pick(rng, cases, "upcoming event with accepted guests in my contacts", distinct=True)
-    owner, title = e["organizer_id"], e["title"]
-    when = f"{e['start'][:10]} at {e['start'][11:16]}"
-    text = f"See you at {title} on {when}!"
+        texts = sum(r in ("accepted", "pending") for who in guests for r in who.values())
+        if (
+            len(events) >= HOSTED_THIS_WEEK_AT_LEAST
+            and texts >= GUEST_TEXTS_AT_LEAST
+            and any("pending" in who.values() for who in guests)
+            and all(view.person(p)["email"] in numbers for p in to_text)
+        ):
+            cases.append((owner, events))
+    owner, events = pick(
+        rng,
+        cases,
+        f"person hosting {HOSTED_THIS_WEEK_AT_LEAST}+ events this week, {GUEST_TEXTS_AT_LEAST}+ texts to send to "
+        "guests in their contacts",
+        distinct=True,
+    )
+    expectations: list[Expectation] = []
+    for e in events:
+        when = f"{e['title']} on {e['start'][:10]} at {e['start'][11:16]}"
+        answers = attendees(view, e["id"])
+        texted = 0
+        for p, response in sorted(answers.items()):
+            if response not in ("accepted", "pending"):
+                continue
+            text = COMING.format(when=when) if response == "accepted" else ANSWER_PLEASE.format(when=when)
+            texted += 1
+            expectations.append(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
+                    f"{full_name(view, p)} ({response}) gets '{text}'",
+                    what="texts",
+                )
+            )
+        if not texted:
+            continue
+        expectations.append(
+            Inserted(
+                "calendar_notes",
+                {"event_id": e["id"], "author_id": owner, "text": f"Texted {texted} guests"},
+                f"'{e['title']}' of {e['start'][:10]} has the note 'Texted {texted} guests'",
+                what="notes",
+            )
+        )
     oracle = (
         Solution()
         .step(login("calendar", "phone"))
         .step(
             fetch_all(
                 "events",
-                f"apis.calendar.show_events(access_token=calendar_token, query={title!r}, role='organizer', "
-                f"date_from={TODAY!r}",
+                f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from={TODAY!r}, "
+                f"date_to={WEEK_END!r}",
             )
-            + f"upcoming = [e for e in events if e['title'] == {title!r} and e['start'] > {NOW!r}]\n"
-            + "nxt = min(upcoming, key=lambda e: e['start'])\n"
-            + "event = apis.calendar.show_event(access_token=calendar_token, event_id=nxt['event_id'])\n"
-            + "coming = [a['email'] for a in event['attendees'] if a['response'] == 'accepted']\n"
+            + f"hosted = [e for e in events if e['recurrence'] == 'none' and e['start'] > {NOW!r}]\n"
+            + "print([(e['title'], e['start'], e['attendee_count']) for e in hosted])\n"
             + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
-            + "numbers = {c['email']: c['phone_number'] for c in contacts}\n"
+            + "numbers = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
         )
         .step(
-            "text = f\"See you at {nxt['title']} on {nxt['start'][:10]} at {nxt['start'][11:16]}!\"\n"
-            "for email in coming:\n"
-            "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[email], message=text)\n"
-            "apis.calendar.add_event_note(access_token=calendar_token, event_id=nxt['event_id'], "
-            "text=f'Texted {len(coming)} guests')\n"
+            "for e in hosted:\n"
+            "    event = apis.calendar.show_event(access_token=calendar_token, event_id=e['event_id'])\n"
+            "    when = f\"{e['title']} on {e['start'][:10]} at {e['start'][11:16]}\"\n"
+            "    texted = 0\n"
+            "    for a in event['attendees']:\n"
+            "        if a['response'] == 'accepted':\n"
+            f"            text = {COMING!r}.format(when=when)\n"
+            "        elif a['response'] == 'pending':\n"
+            f"            text = {ANSWER_PLEASE!r}.format(when=when)\n"
+            "        else:\n"
+            "            continue\n"
+            "        apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[a['email']], "
+            "message=text)\n"
+            "        texted += 1\n"
+            "    if texted:\n"
+            "        apis.calendar.add_event_note(access_token=calendar_token, event_id=e['event_id'], "
+            "text=f'Texted {texted} guests')\n"
         )
-        .step("apis.supervisor.complete_task()")
+        .step(
+            fetch_all("sent", "apis.phone.search_text_messages(access_token=phone_token, query='invitation'")
+            + "print(len(sent))\n"
+            + "apis.supervisor.complete_task()"
+        )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Text everyone who accepted my next '{title}' event (the next one I organized on my calendar) this exact "
-        "message, with the event's date and start time filled in: 'See you at "
-        f"{title} on YYYY-MM-DD at HH:MM!'. Only those who accepted; their numbers are in my phone contacts. Then "
-        "leave a note on the event saying 'Texted <how many> guests'.",
+        f"Text the guests of every one-off event I organized that starts from now until the end of {WEEK_END} (all "
+        "of them, whatever their title; not my repeating events): everyone who accepted an event gets this exact "
+        f"message, with its title, date and start time filled in: '{COMING.format(when=WHEN)}', and everyone who has "
+        f"not answered it yet gets '{ANSWER_PLEASE.format(when=WHEN)}'. Guests who declined or said maybe get "
+        "nothing. Their numbers are in my phone contacts. Then leave a note on each event you texted guests about "
+        "saying 'Texted <how many guests you texted about it> guests'.",
         oracle,
-        [
-            *(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": owner, "receiver_id": p, "message": text, "is_read": 0},
-                    f"{full_name(view, p)} gets '{text}'",
-                    what="texts",
-                )
-                for p in coming
-            ),
-            Inserted(
-                "calendar_notes",
-                {"event_id": e["id"], "author_id": owner, "text": f"Texted {len(coming)} guests"},
-                f"the event has the note 'Texted {len(coming)} guests'",
-                what="notes",
-            ),
-        ],
+        expectations,
     )
+
+
+def _hosted_this_week(view: WorldView) -> dict[int, list[dict[str, Any]]]:
+    """Each person's confirmed one-off events they organize starting from now to WEEK_END, for people whose one-off
+    events of those days are all timed, on their own calendars and told apart by title and start (their repeating
+    events and those already begun today are left out of the task)."""
+    rows = view.rows(
+        "SELECT e.id, e.organizer_id, e.title, e.start, e.all_day, c.owner_id AS calendar_owner FROM calendar_events "
+        "e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE e.status = 'confirmed' AND e.recurrence = 'none' "
+        "AND e.start < ? AND e.end > ? ORDER BY e.start, e.id",
+        f"{WEEK_END}T99",
+        TODAY,
+    )
+    hosted: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        hosted.setdefault(r["organizer_id"], []).append(r)
+    return {
+        owner: [e for e in events if e["start"] > NOW]
+        for owner, events in hosted.items()
+        if all(not e["all_day"] and e["calendar_owner"] == owner for e in events)
+        and len({(e["title"], e["start"]) for e in events}) == len(events)
+    }
 
 
 @scenario("household_my_chores_on_calendar", apps=("todo", "calendar"))
