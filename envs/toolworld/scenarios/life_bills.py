@@ -166,38 +166,58 @@ def bills_year_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+QUARTER = ("2026-01", "2026-02", "2026-03")  # life_bills_split_roommates: the first quarter of 2026
+QUARTER_BILLS_AT_LEAST = 9  # each read for its amount and status
+
+
 @scenario("life_bills_split_roommates", apps=("file_system", "phone", "payments"))
 def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A quarter's paid bills split with my roommates. Deep: the amount and status of each of the
+    QUARTER_BILLS_AT_LEAST+ bills are only in its file (show_file each), and a bill still unpaid waits (1+ in the
+    quarter), so reading names alone, or splitting every bill, asks for the wrong money."""
     candidates = view.rows(
         "SELECT c.owner_id, COUNT(*) AS n FROM phone_contacts c JOIN people f ON f.email = c.email "
         "WHERE c.relationship = 'roommate' AND f.id != c.owner_id AND NOT EXISTS (SELECT 1 FROM payments_settings s "
         "WHERE s.person_id = f.id AND s.allow_requests_from != 'everyone' AND NOT EXISTS (SELECT 1 FROM "
         "payments_friends x WHERE x.owner_id = f.id AND x.friend_id = c.owner_id)) GROUP BY c.owner_id "
         "HAVING n = (SELECT COUNT(*) FROM phone_contacts d WHERE d.owner_id = c.owner_id "
-        "AND d.relationship = 'roommate') "
-        "AND (SELECT COUNT(*) FROM file_system_files b WHERE b.owner_id = c.owner_id AND b.path LIKE "
-        f"'{BILLS}/%_2026-03.txt') >= 3 ORDER BY c.owner_id"
+        "AND d.relationship = 'roommate') ORDER BY c.owner_id"
     )
-    owner = pick(rng, candidates, "person with roommates and March bills", distinct=True)["owner_id"]
-    period = "2026-03"
-    month = "March 2026"
-    found = [b for b in bills(view, owner) if b["period"] == period]
+    in_quarter = {o["owner_id"]: [b for b in bills(view, o["owner_id"]) if b["period"] in QUARTER] for o in candidates}
+    usable = [
+        o
+        for o in candidates
+        if len(found := in_quarter[o["owner_id"]]) >= QUARTER_BILLS_AT_LEAST
+        and any(b["status"] == "unpaid" for b in found)
+    ]
+    owner = pick(
+        rng,
+        usable,
+        f"person with roommates and {QUARTER_BILLS_AT_LEAST}+ bills in {QUARTER[0]}..{QUARTER[-1]}, one still unpaid",
+        distinct=True,
+    )["owner_id"]
+    found = in_quarter[owner]
+    paid = [b for b in found if b["status"] == "paid"]
     mates = view.rows(
         "SELECT DISTINCT f.id, f.email FROM phone_contacts c JOIN people f ON f.email = c.email WHERE c.owner_id = ? "
         "AND c.relationship = 'roommate' ORDER BY f.id",
         owner,
     )
     people = len(mates) + 1
-    look = PARSE_BILL + fetch_all(
+    look = PARSE_BILL + "quarter = []\n" + f"for period in {list(QUARTER)!r}:\n"
+    look += fetch_all(
         "files",
-        f"apis.file_system.search_files(access_token=file_system_token, query='_{period}', directory={BILLS!r}",
+        f"apis.file_system.search_files(access_token=file_system_token, query='_' + period, directory={BILLS!r}",
+        "    ",
     )
     look += (
-        "month = [parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, path=f['path'])"
-        f"['content']) for f in files if f['name'].endswith('_{period}.txt')]\n"
+        "    quarter += [parse_bill(f['path'], apis.file_system.show_file(access_token=file_system_token, "
+        "path=f['path'])['content']) for f in files if f['name'].endswith('_' + period + '.txt')]\n"
     )
+    look += "month = [b for b in quarter if b['status'] == 'paid']\n"
+    look += "print([(b['kind'], b['period'], b['amount'], b['status']) for b in quarter])\n"
     look += fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
-    look += "emails = sorted({m['email'] for m in mates if m['email']})\nprint(month, emails)\n"
+    look += "emails = sorted({m['email'] for m in mates if m['email']})\nprint(emails)\n"
     act = (
         "mine = 0.0\n"
         "for bill in month:\n"
@@ -208,15 +228,13 @@ def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         "note=f\"{bill['kind'].capitalize()} {bill['period']}\")\n"
     )
     check = fetch_all(
-        "sent", f"apis.payments.show_requests(access_token=payments_token, direction='sent', query='{period}'"
+        "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
     )
-    check += "print(len(sent), sorted((r['payer']['email'], r['amount'], r['note']) for r in sent))\n"
+    check += "print(len(sent), sorted((r['payer']['email'], r['amount'], r['note']) for r in sent)[:30])\n"
     expectations: list[Expectation] = []
-    mine = 0.0
-    for b in found:
+    for b in paid:
         share = round(b["amount"] / people, 2)
-        mine += share
-        note = f"{b['kind'].capitalize()} {period}"
+        note = f"{b['kind'].capitalize()} {b['period']}"
         for m in mates:
             expectations.append(
                 Inserted(
@@ -227,13 +245,15 @@ def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
                     what=f"requests to {m['email']} for '{note}'",
                 )
             )
-    mine = round(mine, 2)
+    mine = round(sum(round(b["amount"] / people, 2) for b in paid), 2)
+    every = round(sum(round(b["amount"] / people, 2) for b in found), 2)
     return TaskSpec(
         owner,
-        f"Split my {month} bills with my roommates. For each bill of period {period} in {BILLS}, ask every roommate "
-        "in my phone contacts, on the payments app, for an equal share: the bill's amount divided among them and "
-        "me, rounded to cents, with the note '<Kind> <period>' (like 'Gas 2026-03'). Then tell me how much of "
-        "those bills is my own share in total.",
+        f"Split my bills of the first quarter of 2026 with my roommates. For each bill in {BILLS} of period "
+        f"{QUARTER[0]}, {QUARTER[1]} or {QUARTER[2]} that I have paid already (its file says 'Status: paid'; one "
+        "still unpaid waits until it is paid), ask every roommate in my phone contacts, on the payments app, for an "
+        "equal share: the bill's amount divided among them and me, rounded to cents, with the note "
+        "'<Kind> <period>' (like 'Gas 2026-03'). Then tell me how much of those bills is my own share in total.",
         Solution()
         .step(login("file_system", "phone", "payments"))
         .step(look)
@@ -241,7 +261,10 @@ def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(check)
         .step(done("round(mine, 2)"))
         .steps(),
-        [*expectations, Answer(mine, f"my own share is {mine}")],
+        [
+            *expectations,
+            Answer(mine, f"my own share is {mine}", traps={f"{every:g}": "that counts the unpaid bills too"}),
+        ],
     )
 
 
