@@ -82,6 +82,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "household_category_spend": (inserted("bill_splitting_comments"), 9),  # each counted: show_expense, comment
     "household_text_coming_guests": (inserted("phone_messages"), 6),  # over 3+ events, each read with show_event
+    "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
 }
 
 

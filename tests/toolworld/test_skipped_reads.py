@@ -112,6 +112,15 @@ HOUSEHOLD = [
     ],
     *[
         (
+            f"household_dinner_group_from_event_{v}",
+            # the app gives leftover cents to some members: a plain division is not their share
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=expense['expense_id'])",
+            "{'shares': [{'email': e, 'amount': round(amount / (len(came) + 1), 2)} for e in came]}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
             f"life_bills_split_roommates_{v}",
             # a bill's status is only in its file: not looking at it splits the unpaid bill too
             "apis.file_system.show_file(access_token=file_system_token, path=f['path'])['content']",

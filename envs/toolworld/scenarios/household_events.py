@@ -14,12 +14,14 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import added_expense
 from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar
 from envs.toolworld.scenarios.household_chores import shared_projects
+from envs.toolworld.scenarios.payments import texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
 WEEK_END = (WORLD_NOW.date() + timedelta(days=6)).isoformat()  # "this week": today and the six days after
+DINNER_GUESTS_AT_LEAST = 3  # household_dinner_group_from_event: each texted their share as the app split it
 HOSTED_THIS_WEEK_AT_LEAST = 3  # household_text_coming_guests: one show_event per hosted event
 GUEST_TEXTS_AT_LEAST = 6  # and as many texts over those events (accepted and pending guests)
 COMING = "See you at {when}!"
@@ -53,24 +55,47 @@ def organized(view: WorldView, past: bool) -> list[dict[str, Any]]:
     return list(chosen.values())
 
 
-@scenario("household_dinner_group_from_event", apps=("calendar", "bill_splitting"))
+@scenario("household_dinner_group_from_event", apps=("calendar", "bill_splitting", "phone"))
 def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Who came (accepted, only in show_event) gets a group, the expense and a text with their share. Deep: the app
+    gives the leftover cents of an equal split to some members, so each share is read back with show_expense (the
+    amount never divides evenly), and each number comes from the phone contacts; DINNER_GUESTS_AT_LEAST+ guests."""
     cases = []
     for e in organized(view, past=True):
         who = attendees(view, e["id"])
         came = [p for p, r in who.items() if r == "accepted"]
-        if len(came) >= 2 and len(who) > len(came):
+        numbers = {
+            r["email"]
+            for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email != ''", e["organizer_id"])
+        }
+        if (
+            len(came) >= DINNER_GUESTS_AT_LEAST
+            and len(who) > len(came)
+            and all(view.person(p)["email"] in numbers for p in came)
+        ):
             cases.append((e, sorted(came)))
-    e, came = pick(rng, cases, "past event with accepted and other invitees", distinct=True)
+    e, came = pick(
+        rng,
+        cases,
+        f"past event with {DINNER_GUESTS_AT_LEAST}+ accepted guests in my contacts and other invitees",
+        distinct=True,
+    )
     owner, title, day = e["organizer_id"], e["title"], e["start"][:10]
     amount = round(rng.randint(40, 240) + rng.choice((0, 0.5, 0.8)), 2)
+    people = sorted([owner, *came])
+    while all(abs(equal_shares(amount, people)[p] - round(amount / len(people), 2)) < 0.005 for p in came):
+        amount = round(amount + 0.01, 2)  # a cent more until the app's leftover cents make a plain division wrong
     name = f"{title} {day}"
     group = {"name": name, "created_by": owner, "group_type": "other", "description": "", "simplify_debts": 0}
-    people = sorted([owner, *came])
     expense = {"description": title, "amount": amount, "paid_by": owner, "category": "dining"}
+    split = equal_shares(amount, people)
+    texts = {
+        p: f"Hi {view.person(p)['first_name']}, I added '{title}' on bill splitting: your share is ${split[p]:.2f}."
+        for p in came
+    }
     oracle = (
         Solution()
-        .step(login("calendar", "bill_splitting"))
+        .step(login("calendar", "bill_splitting", "phone"))
         .step(
             fetch_all(
                 "events",
@@ -87,10 +112,23 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
             "name = f\"{last['title']} {last['start'][:10]}\"\n"
             "group_id = apis.bill_splitting.create_group(access_token=bill_splitting_token, name=name, "
             "member_emails=came)['group_id']\n"
-            f"expense = apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
-            f"description={title!r}, amount={amount}, category='dining')\n"
+            f"amount = {amount}\n"
+            "expense = apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
+            f"description={title!r}, amount=amount, category='dining')\n"
             "apis.bill_splitting.add_comment(access_token=bill_splitting_token, expense_id=expense['expense_id'], "
             "text='Thanks for coming!')\n"
+        )
+        .step(
+            "detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, "
+            "expense_id=expense['expense_id'])\n"
+            "share = {s['email']: s['amount'] for s in detail['shares']}\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "numbers = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
+            "first = {a['email']: a['name'].split()[0] for a in event['attendees']}\n"
+            "for email in came:\n"
+            f"    text = f\"Hi {{first[email]}}, I added '{title}' on bill splitting: your share is "
+            '${share[email]:.2f}."\n'
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[email], message=text)\n"
         )
         .step(
             "print(apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group_id))\n"
@@ -103,9 +141,12 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
         f"I paid ${amount:.2f} for our last '{title}' (the most recent one I organized on my calendar, already past). "
         f"Create a bill splitting group named '{title} <that event's date as YYYY-MM-DD>' with me and everyone who "
         f"accepted that invitation (nobody else), then add a dining expense '{title}' of ${amount:.2f} paid by me, "
-        "split equally among all of us, and comment 'Thanks for coming!' on that expense.",
+        "split equally among all of us, and comment 'Thanks for coming!' on that expense. Then text each guest in "
+        f"the group, at their number in my phone contacts: \"Hi <first name>, I added '{title}' on bill splitting: "
+        'your share is $<their share of it as the app split it, two decimals>."',
         oracle,
         [
+            *(texted(view, owner, p, text) for p, text in texts.items()),
             Inserted("bill_splitting_groups", group, f"a group '{name}' (no description asked)", what="groups"),
             Inserted(
                 "bill_splitting_members",
