@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -83,6 +84,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_category_spend": (inserted("bill_splitting_comments"), 9),  # each counted: show_expense, comment
     "household_text_coming_guests": (inserted("phone_messages"), 6),  # over 3+ events, each read with show_event
     "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
+    "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
 }
 
 

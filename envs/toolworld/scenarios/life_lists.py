@@ -10,6 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updat
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
+from envs.toolworld.scenarios.bill_splitting import reminder_sent
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -37,23 +38,48 @@ def _checklist(owner: int, title: str, items: list[str]) -> list[Expectation]:
     return out
 
 
+REMIND_AT_LEAST = 2  # debtors of mine in life_trip_debts_checklist's group not yet reminded of what they owe now
+
+
+def _reminded_of_now(view: WorldView, group_id: int, owner: int, owed: dict[int, float]) -> set[int]:
+    """The people owing `owner` in the group whom `owner` already sent a reminder there for exactly what they owe
+    now; a reminder for another amount (an old one, before later expenses) does not count."""
+    sent = view.rows(
+        "SELECT receiver_id, amount FROM bill_splitting_reminders WHERE group_id = ? AND sender_id = ?", group_id, owner
+    )
+    return {d for d, a in owed.items() if any(s["receiver_id"] == d and round(s["amount"], 2) == a for s in sent)}
+
+
 @scenario("life_trip_debts_checklist", apps=("bill_splitting", "notes"))
 def trip_debts_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Who owes whom in a group as a checklist, biggest first. Deep: a group of 6 has 12-15 debts, read over the
-    debts' pages and written one checklist item each; the order needs every amount."""
-    pairs = [
-        p
-        for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3")
-        if len(pair_debts(view.conn, p["id"])) >= 12
-    ]
-    chosen = pick(rng, pairs, "group with 12+ debts", distinct=True)
+    """Who owes whom in a group as a checklist, biggest first, and a reminder to each who owes me that amount unless
+    I already reminded them of exactly it. Deep: 12-15 debts over the debts' pages, one checklist item each; whom
+    I reminded of what is only in my sent reminders (every group's, over pages), and old reminders for other
+    amounts do not count: the group has 2+ people to remind and 1+ already reminded of what they owe now."""
+    pairs = []
+    for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3"):
+        ledger = pair_debts(view.conn, p["id"])
+        owed = {d: a for (d, c), a in ledger.items() if c == p["owner"]}
+        reminded = _reminded_of_now(view, p["id"], p["owner"], owed)
+        if len(ledger) >= 12 and reminded and len(owed) - len(reminded) >= REMIND_AT_LEAST:
+            pairs.append(p)
+    chosen = pick(
+        rng,
+        pairs,
+        f"group with 12+ debts, {REMIND_AT_LEAST}+ people owing me not yet reminded and 1+ reminded",
+        distinct=True,
+    )
     owner, name = chosen["owner"], chosen["name"]
+    all_debts = pair_debts(view.conn, chosen["id"])
     debts = sorted(
-        ((full_name(view, d), full_name(view, c), a) for (d, c), a in pair_debts(view.conn, chosen["id"]).items()),
+        ((full_name(view, d), full_name(view, c), a) for (d, c), a in all_debts.items()),
         key=lambda x: (-x[2], x[0], x[1]),
     )
+    owed = {d: a for (d, c), a in all_debts.items() if c == owner}
+    to_remind = sorted(set(owed) - _reminded_of_now(view, chosen["id"], owner, owed))
     items = [f"{d} owes {c} ${a:.2f}" for d, c, a in debts]
     title = f"{name}: who owes whom"
+    message = f"Please settle up for {name}."
     look = f"group_name = {name!r}\n" + FIND_GROUP
     look += fetch_all(
         "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
@@ -68,20 +94,43 @@ def trip_debts_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
     """
     check = fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=note['note_id']")
     check += "print([i['text'] for i in items])\n"
+    history = fetch_all("sent", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
+    history += (
+        "mine = [d for d in debts if d['creditor']['email'] == me['email']]\n"
+        "done_already = {r['receiver']['email'] for r in sent if r['group_id'] == group['group_id'] "
+        "and any(r['receiver']['email'] == d['debtor']['email'] and round(r['amount'], 2) == round(d['amount'], 2) "
+        "for d in mine)}\n"
+        "print([(d['debtor']['email'], d['amount']) for d in mine], done_already)\n"
+    )
+    remind = f"""\
+    for d in mine:
+        if d['debtor']['email'] not in done_already:
+            apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, group_id=group['group_id'],
+                                                      email=d['debtor']['email'], message={message!r})
+    print(apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent', page_limit=20)[:5])
+    """
     return TaskSpec(
         owner,
         f"Make a checklist of who owes whom in my bill-splitting group '{name}', so we can tick debts off as people "
         f"pay: a new note titled '{title}' whose checklist has one item per debt, '<debtor full name> owes <creditor "
-        "full name> $<amount>' (two decimals), biggest amount first (ties by debtor then creditor name). Then tell "
-        "me who owes the biggest of those amounts.",
+        "full name> $<amount>' (two decimals), biggest amount first (ties by debtor then creditor name). Then send a "
+        f"payment reminder in the group, with the message '{message}', to each member there who owes me, unless I "
+        "already sent them a reminder in that group for exactly what they owe me now (a reminder for another amount "
+        "does not count). Tell me who owes the biggest of those amounts on the checklist.",
         Solution()
         .step(login("bill_splitting", "notes"))
         .step(look)
         .step(act)
         .step(check)
+        .step(history)
+        .step(remind)
         .step(done("biggest"))
         .steps(),
-        [*_checklist(owner, title, items), Answer(debts[0][0], f"{debts[0][0]} owes the biggest amount")],
+        [
+            *_checklist(owner, title, items),
+            *(reminder_sent(view, chosen["id"], owner, d, owed[d], message) for d in to_remind),
+            Answer(debts[0][0], f"{debts[0][0]} owes the biggest amount"),
+        ],
     )
 
 
