@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
+from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -67,6 +68,17 @@ def expenses_this_year(task: Task) -> int:
     )
 
 
+def overdue_handed_off(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM todo_tasks WHERE owner_id = ? AND assignee_id IS NOT NULL "
+            "AND assignee_id != owner_id AND completed = 0 AND due_date < ?",
+            task.spec.supervisor_id,
+            WORLD_NOW.date().isoformat(),
+        )
+    )
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -85,6 +97,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_text_coming_guests": (inserted("phone_messages"), 6),  # over 3+ events, each read with show_event
     "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
     "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
+    "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each
 }
 
 

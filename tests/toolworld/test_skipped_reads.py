@@ -143,6 +143,16 @@ LIFE = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"life_overdue_assigned_texts_{v}",
+            # that an assignee said they are on a to-do is only in its comments
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_index=page, "
+            "page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [

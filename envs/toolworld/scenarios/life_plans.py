@@ -124,14 +124,18 @@ def bills_archive_year(view: WorldView, rng: random.Random) -> TaskSpec:
 DAYS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
 
 
+OVERDUE_AT_LEAST = 6  # overdue to-dos handed to others in life_overdue_assigned_texts: one thread read each
+
+
 @scenario("life_overdue_assigned_texts", apps=("todo", "phone"))
 def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: every overdue task handed to someone else has its comment thread read (show_task_comments, one call
-    each) to leave out the ones its assignee said they are on; the same words from someone else do not count."""
+    """Deep: every overdue task handed to someone else (6+ of them, over pages) has its comment thread read
+    (show_task_comments, one call each) to leave out the ones its assignee said they are on; the same words from
+    someone else do not count; each other one gets a text and a comment."""
     cases = []
     for row in view.rows(
         "SELECT owner_id FROM todo_tasks WHERE assignee_id IS NOT NULL AND assignee_id != owner_id AND completed = 0 "
-        "AND due_date < ? GROUP BY owner_id HAVING COUNT(*) BETWEEN 3 AND 14 ORDER BY owner_id",
+        f"AND due_date < ? GROUP BY owner_id HAVING COUNT(*) BETWEEN {OVERDUE_AT_LEAST} AND 14 ORDER BY owner_id",
         TODAY,
     ):
         overdue = view.rows(
@@ -144,7 +148,12 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         chased = [t for t in overdue if not on_it(view, t["id"], t["person"])]
         if 2 <= len(chased) < len(overdue):
             cases.append((row["owner_id"], chased))
-    owner, late = pick(rng, cases, "person with overdue assigned tasks, one of them said to be in hand", distinct=True)
+    owner, late = pick(
+        rng,
+        cases,
+        f"person with {OVERDUE_AT_LEAST}+ overdue assigned tasks, one of them said to be in hand",
+        distinct=True,
+    )
     known = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
     look = fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
     look += "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
