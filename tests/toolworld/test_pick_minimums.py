@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
+from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -79,6 +80,17 @@ def overdue_handed_off(task: Task) -> int:
     )
 
 
+def handed_off_gaining_urgent(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.owner_id = ? "
+            "AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND instr(',' || t.labels || ',', ',urgent,') "
+            "= 0 AND t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id",
+            task.spec.supervisor_id,
+        )
+    )
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -98,6 +110,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
     "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
     "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each
+    "todo_label_top_priority": (handed_off_gaining_urgent, TOLD_AT_LEAST),  # one comment thread read each
 }
 
 

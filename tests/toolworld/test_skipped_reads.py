@@ -145,12 +145,13 @@ LIFE = [
     ],
     *[
         (
-            f"life_overdue_assigned_texts_{v}",
+            f"{template}_{v}",
             # that an assignee said they are on a to-do is only in its comments
             "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_index=page, "
             "page_limit=20)",
             "[]",
         )
+        for template in ("life_overdue_assigned_texts", "todo_label_top_priority")
         for v in (0, 1, 2)
     ],
 ]

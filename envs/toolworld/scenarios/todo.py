@@ -7,6 +7,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
 from envs.toolworld.scenarios._work import DONE, NOW, TODAY, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -274,21 +275,46 @@ def postpone_project(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+URGENT_NOTE = "This is urgent now: priority 1."
+TOLD_AT_LEAST = 2  # to-dos handed to others that gain 'urgent' in todo_label_top_priority: one thread read each
+
+
+def _handed_off(view: WorldView, owner: int, rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+    """The to-dos among `rows` handed to someone else: (those whose assignee is not on it yet, those they are on)."""
+    theirs = [r for r in rows if r["assignee_id"] and r["assignee_id"] != owner]
+    on = [r["id"] for r in theirs if on_it(view, r["id"], r["assignee_id"])]
+    return [r["id"] for r in theirs if r["id"] not in on], on
+
+
 @scenario("todo_label_top_priority", apps=("todo",))
 def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
     """The 'urgent' label made to mean priority 1: added to every open priority-1 to-do lacking it and taken off the
     open ones of other priorities (both lists over pages, other labels kept), the label itself red and a favourite;
-    the answer counts the to-dos that gained it."""
+    the answer counts the to-dos that gained it. Deep: each to-do that gains it and is handed to someone else (2+)
+    has its comment thread read, and gets a comment unless its assignee's own latest word says they are on it (1+
+    is, 1+ is not)."""
     open_active = (
         "FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 AND p.archived = 0 "
         "AND t.owner_id = ?"
     )
     urgent = "instr(',' || t.labels || ',', ',urgent,')"
-    gain_sql = f"SELECT t.id, t.title, t.labels {open_active} AND t.priority = 1 AND {urgent} = 0"
+    gain_sql = f"SELECT t.id, t.title, t.labels, t.assignee_id {open_active} AND t.priority = 1 AND {urgent} = 0"
     lose_sql = f"SELECT t.id, t.title, t.labels {open_active} AND t.priority != 1 AND {urgent} > 0"
-    owners = [p for p in view.people_ids() if 14 <= len(view.rows(gain_sql, p)) + len(view.rows(lose_sql, p)) <= 24]
-    owner = pick(rng, owners, "owner whose urgent label is out of step", distinct=True)
+    owners = []
+    for p in view.people_ids():
+        gaining = view.rows(gain_sql, p)
+        if 14 <= len(gaining) + len(view.rows(lose_sql, p)) <= 24:
+            tell, on = _handed_off(view, p, gaining)
+            if tell and on and len(tell) + len(on) >= TOLD_AT_LEAST:
+                owners.append(p)
+    owner = pick(
+        rng,
+        owners,
+        f"owner whose urgent label is out of step, {TOLD_AT_LEAST}+ gaining to-dos handed to others, 1+ in hand",
+        distinct=True,
+    )
     gain, lose = view.rows(gain_sql, owner), view.rows(lose_sql, owner)
+    tell, _ = _handed_off(view, owner, gain)
     label = view.row("SELECT * FROM todo_labels WHERE owner_id = ? AND name = 'urgent'", owner)
     has_filter = view.rows("SELECT id FROM todo_filters WHERE owner_id = ? AND label = 'urgent'", owner)
     look = (
@@ -312,6 +338,15 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
         if urgent['color'] != 'red' or not urgent['is_favorite']:
             apis.todo.update_label(access_token=todo_token, name='urgent', color='red', is_favorite=True)
         """
+    tell_code = (
+        "handed = [t for t in top if 'urgent' not in t['labels'] and t['assignee_email'] "
+        "and t['assignee_email'] != me['email']]\n"
+        "for t in handed:\n"
+        + on_it_code("t", "t['assignee_email']", "started", indent="    ")
+        + "    if not started:\n"
+        f"        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text={URGENT_NOTE!r})\n"
+        "    print(t['title'], t['assignee_email'], started)\n"
+    )
     save = fetch_all("filters", "apis.todo.show_filters(access_token=todo_token") + (
         "mine = next((f for f in filters if f['label'] == 'urgent'), None)\n"
         "if mine is None:\n"
@@ -341,6 +376,16 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for r in lose
     ]
+    expectations += [
+        Inserted(
+            "todo_comments",
+            {"task_id": r["id"], "owner_id": owner, "text": URGENT_NOTE, "created_at": NOW},
+            f"'{r['title']}', handed to someone not on it yet, gets the comment {URGENT_NOTE!r}",
+            what=f"comments on to-do {r['id']}",
+        )
+        for r in gain
+        if r["id"] in tell
+    ]
     wanted = {"color": "red", "is_favorite": 1}
     changed = {k: v for k, v in wanted.items() if label[k] != v}
     if changed:
@@ -367,7 +412,9 @@ def label_top_priority(view: WorldView, rng: random.Random) -> TaskSpec:
         "Make my 'urgent' label mean priority 1: add it to each of my open priority-1 to-dos that lacks it, and take "
         "it off every open to-do that has it but is not priority 1, keeping their other labels either way. Make the "
         "label red and a favourite, and save a filter named 'Urgent' on it unless I already have a saved filter on "
-        "that label. Tell me how many to-dos gained it.",
-        Solution().step(look).step(act).step(save).step(check).steps(),
+        "that label. Tell whoever a to-do that gains it is handed to, with the comment "
+        f"'{URGENT_NOTE}' on it, unless they are on it already (their own latest comment on it is {SAID_ON_IT}). "
+        "Tell me how many to-dos gained it.",
+        Solution().step(look).step(tell_code).step(act).step(save).step(check).steps(),
         expectations,
     )
