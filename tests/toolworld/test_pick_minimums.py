@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
+from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
@@ -111,6 +112,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
     "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each
     "todo_label_top_priority": (handed_off_gaining_urgent, TOLD_AT_LEAST),  # one comment thread read each
+    "life_trip_photo_evening": (inserted("bill_splitting_reminders"), OWING_ME_AT_LEAST),  # read off the debts
 }
 
 

@@ -154,6 +154,16 @@ LIFE = [
         for template in ("life_overdue_assigned_texts", "todo_label_top_priority")
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"life_trip_photo_evening_{v}",
+            # who owes me in the group is only in its debts
+            "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [

@@ -12,7 +12,7 @@ from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
-from envs.toolworld.scenarios.bill_splitting import export_lines, export_name
+from envs.toolworld.scenarios.bill_splitting import export_lines, export_name, reminder_sent
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import receipt
@@ -65,6 +65,7 @@ def _text(owner: int, person: dict[str, Any], message: str) -> Inserted:
     )
 
 
+OWING_ME_AT_LEAST = 2  # members owing me in life_trip_photo_evening's group: each gets a reminder, read off the debts
 EXPENSES_ATTACHED = "Here are all the expenses of the group, so you can check what you owe me."
 CONTACTS = fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token") + (
     "phones = {c['email']: c['phone_number'] for c in contacts if c['email']}\n"
@@ -167,11 +168,12 @@ def trip_costs_note(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("life_trip_photo_evening", apps=("bill_splitting", "calendar", "phone", "email"))
 def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     """An evening with a trip group on the first of some Fridays when all of us are free, texts to the members in
-    my contacts and one email to the others. Deep: someone is busy on the first Friday (find_free_slots asked day by
-    day), and how each member hears of it depends on my phone contacts."""
+    my contacts, one email to the others, and a payment reminder to each who still owes me for the trip. Deep:
+    someone is busy on each of the first two Fridays (find_free_slots asked day by day), how each of 5 members
+    hears of it depends on my phone contacts, and who owes me (2+ of them) is only in the group's debts."""
     pairs = groups_of(
         view,
-        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3 "
+        "AND g.group_type = 'trip' AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 6 "
         "AND EXISTS (SELECT 1 FROM calendar_calendars c WHERE c.owner_id = m.person_id AND c.is_primary = 1) "
         "AND EXISTS (SELECT 1 FROM bill_splitting_members y JOIN people p ON p.id = y.person_id JOIN phone_contacts k "
         "ON k.email = p.email AND k.owner_id = m.person_id WHERE y.group_id = g.id AND p.id != m.person_id) "
@@ -189,10 +191,18 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
         return None
 
     # found before picking (not passed over in the pick: that hands a variant the next variant's row, and on busy
-    # calendars two of the first three variants met that way): someone busy on the first Friday, all free on a later
-    usable = [p for p in pairs if first_free(p) not in (None, FRIDAYS[0])]
+    # calendars two of the first three variants met that way): someone busy on the first two Fridays, all free later
+    usable = [
+        p
+        for p in pairs
+        if first_free(p) in FRIDAYS[2:] and len(_owed_to(view, p["id"], p["owner"])) >= OWING_ME_AT_LEAST
+    ]
     chosen = pick(
-        rng, usable, "trip group with members in and out of my contacts, free on a later Friday", distinct=True
+        rng,
+        usable,
+        f"trip group of 6 with members in and out of my contacts, free on the third or fourth Friday, "
+        f"{OWING_ME_AT_LEAST}+ of them owing me",
+        distinct=True,
     )
     owner, name = chosen["owner"], chosen["name"]
     day = first_free(chosen)
@@ -223,6 +233,17 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
         "        apis.phone.send_text_message(access_token=phone_token, phone_number=phones[email], message=message)\n"
         "strangers = [email for email in others if email not in phones]\n"
         f"apis.email.send_email(access_token=email_token, recipients=strangers, subject={title!r}, body=message)\n"
+    )
+    settle = f"Photo evening on {day}: please settle up for {name} before then."
+    remind = fetch_all(
+        "debts", "apis.bill_splitting.show_group_debts(access_token=bill_splitting_token, group_id=group['group_id']"
+    )
+    remind += (
+        "settle = f'Photo evening on {day}: please settle up for {group_name} before then.'\n"
+        "for d in debts:\n"
+        "    if d['creditor']['email'] == me['email']:\n"
+        "        apis.bill_splitting.send_payment_reminder(access_token=bill_splitting_token, "
+        "group_id=group['group_id'], email=d['debtor']['email'], message=settle)\n"
     )
     check = (
         "print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id'], "
@@ -265,6 +286,10 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations += sent_email(
         view, owner, strangers, message, "the members not in my phone contacts get one email", subject=title
     )
+    expectations += [
+        reminder_sent(view, chosen["id"], owner, debtor, amount, settle)
+        for debtor, amount in sorted(_owed_to(view, chosen["id"], owner).items())
+    ]
     return TaskSpec(
         owner,
         f"Let's have a photo evening with everyone from my bill-splitting group '{name}', on the first of the Fridays "
@@ -272,12 +297,14 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
         "calendar that evening from 19:00 to 21:00 at 'My place', inviting every other member of the group. Text each "
         "of them who is in my phone contacts: 'Photo evening for <group name> on <YYYY-MM-DD> at 19:00 - check your "
         "calendar invite!', and send the others one email together, with the event's title as its subject and that "
-        "text as its body.",
+        "text as its body. And send each member who still owes me in that group a payment reminder there with the "
+        "message 'Photo evening on <YYYY-MM-DD>: please settle up for <group name> before then.'",
         Solution()
         .step(login("bill_splitting", "phone", "calendar", "email"))
         .step(look)
         .step(when)
         .step(act)
+        .step(remind)
         .step(check)
         .step(done())
         .steps(),
