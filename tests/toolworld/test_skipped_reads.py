@@ -90,7 +90,30 @@ MAIL_AND_TODO = [
     ],
 ]
 
-SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO]
+# (task, oracle text of a read, what an agent skipping it would write instead)
+CALENDAR_A = [
+    *[
+        (
+            f"calendar_cleaning_expenses_{v}",
+            # who took part in a cleaning is only in its guests' answers: unread, nobody but the organizer is known
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=c['event_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_cleaning_expenses_{v}",
+            # the answers read but not used: every cleaning split among the whole group
+            "split_with_emails=took_part[c['event_id']]",
+            "split_with_emails=None",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *CALENDAR_A]
 
 
 @pytest.mark.parametrize(("task_id", "read", "guess"), SKIPPED_READS)

@@ -15,7 +15,8 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-CLEANING_DAYS = 60
+CLEANING_DAYS = 120
+MIN_CLEANINGS = 3  # cleanings in the window, each with its own guests to read
 MEETINGS = ("Budget review", "Design review", "Quarterly planning", "Roadmap review", "Project sync")
 
 
@@ -318,8 +319,24 @@ print(copies)
     )
 
 
+def _took_part(view: WorldView, cleaning: dict[str, Any]) -> list[int]:
+    """Who took part in a cleaning: its organizer and the guests who accepted (declined, unanswered and maybe don't)."""
+    return sorted(
+        [cleaning["organizer_id"]]
+        + [
+            r["person_id"]
+            for r in view.rows(
+                "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response = 'accepted'", cleaning["id"]
+            )
+        ]
+    )
+
+
 @scenario("calendar_cleaning_expenses", apps=("calendar", "bill_splitting"))
 def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because each cleaning's supplies are split among only those who took part in it (its organizer and
+    the guests who accepted), which the event list does not show: each cleaning's guests are read one by one, and
+    every household picked has a cleaning someone did not accept."""
     first = TODAY - timedelta(days=CLEANING_DAYS)
     pool = []
     for home in view.rows("SELECT id, owner_id FROM calendar_calendars WHERE name = 'Home' ORDER BY id"):
@@ -346,19 +363,22 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
             first.isoformat(),
             NOW,
         )
-        if len(groups) == 1 and len(cleanings) >= 2 and _with_one_home(view, people):
+        # a cleaning not everyone took part in: splitting among the whole group (the read skipped) is wrong
+        partial = any(_took_part(view, c) != people for c in cleanings)
+        if len(groups) == 1 and len(cleanings) >= MIN_CLEANINGS and partial and _with_one_home(view, people):
             pool.append((_with_one_home(view, people), groups[0], cleanings))
-    payers, group, cleanings = pick(rng, pool, "household with a home group and past cleanings", distinct=True)
-    me = rng.choice(payers)
-    people = sorted(
-        r["person_id"]
-        for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", group["id"])
+    payers, group, cleanings = pick(
+        rng,
+        pool,
+        f"household with a home group and {MIN_CLEANINGS}+ past cleanings, one not everyone took part in",
+        distinct=True,
     )
+    me = rng.choice(payers)
     amount = rng.choice((18.0, 24.0, 27.5))
-    shares = equal_shares(amount, people)
     expectations: list[Expectation] = []
     for c in cleanings:
         text = f"Cleaning supplies {c['start'][:10]}"
+        shares = equal_shares(amount, _took_part(view, c))
         expectations.append(
             Inserted(
                 "bill_splitting_expenses",
@@ -386,7 +406,7 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
                     "person_id": who,
                     "amount": share,
                 },
-                f"{view.person(who)['email']} owes ${share} of '{text}'",
+                f"{view.person(who)['email']} owes ${share} of '{text}' (took part in it)",
                 what=f"shares of '{text}' for {who}",
             )
             for who, share in shares.items()
@@ -404,23 +424,44 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
         + "groups = apis.bill_splitting.show_groups(access_token=bill_splitting_token, group_type='home', "
         "page_limit=20)\n" + "print(groups)\n"
     )
+    who = (
+        "took_part = {}\n"
+        "for c in cleanings:\n"
+        + fetch_all(
+            "guests", "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=c['event_id']", "    "
+        )
+        + "    took_part[c['event_id']] = [c['organizer']['email']] + [g['email'] for g in guests "
+        "if g['response'] == 'accepted']\n"
+        "    print(c['start'], took_part[c['event_id']])\n"
+    )
     act = (
         f"group_id = next(g['group_id'] for g in groups if g['name'] == {group['name']!r})\n"
         "for c in cleanings:\n"
         "    apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
-        f"description='Cleaning supplies ' + c['start'][:10], amount={amount}, date=c['start'][:10])\n"
+        f"description='Cleaning supplies ' + c['start'][:10], amount={amount}, date=c['start'][:10], "
+        "split_with_emails=took_part[c['event_id']])\n"
     )
     check = (
         fetch_all("added", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group_id")
         + "print([(e['description'], e['amount']) for e in added][:10])\n"
     )
-    oracle = Solution().step(login("calendar", "bill_splitting")).step(look).step(act).step(check).step(DONE).steps()
+    oracle = (
+        Solution()
+        .step(login("calendar", "bill_splitting"))
+        .step(look)
+        .step(who)
+        .step(act)
+        .step(check)
+        .step(DONE)
+        .steps()
+    )
     return TaskSpec(
         me,
         f"I bought cleaning supplies for ${amount} for every 'Flat cleaning' on our shared 'Home' calendar from "
         f"{first} until now. Add one expense per cleaning to our '{group['name']}' group: described 'Cleaning "
-        "supplies <YYYY-MM-DD>', dated the day of the cleaning, paid by me, split equally among everyone in the "
-        "group, category general.",
+        "supplies <YYYY-MM-DD>', dated the day of the cleaning, paid by me, category general, split equally among "
+        "those who took part in that cleaning: whoever organized it and everyone who accepted its invitation "
+        "(not those who declined, didn't answer or only said maybe).",
         oracle,
         expectations,
     )
