@@ -111,6 +111,26 @@ CALENDAR_A = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"calendar_day_off_{v}",
+            # whether a meeting of mine repeats is only in show_event: guessed one-off, a series is cancelled whole
+            "event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])",
+            "event = dict(i, organizer={'email': me['email'] if i['my_response'] == 'organizer' else ''}, "
+            "recurrence='none')",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_day_off_{v}",
+            # guessed repeating: a one-off meeting of mine gets a skipped occurrence instead of being cancelled
+            "event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])",
+            "event = dict(i, organizer={'email': me['email'] if i['my_response'] == 'organizer' else ''}, "
+            "recurrence='weekly')",
+        )
+        for v in (0, 1)  # variant 2's day holds no one-off meeting of mine
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *CALENDAR_A]

@@ -16,9 +16,10 @@ OFF_COMMENT = "I'm off that day."
 
 @scenario("calendar_day_off", apps=("calendar", "phone"))
 def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep because the day off is the weekday of the next two weeks with the most invitations (and one of my Work
-    series): each agenda item is looked up (its organizer is only in show_event), each invitation declined, each
-    cancelled series' guests (a standup team of 3-8) found in my contacts and texted."""
+    """Deep because the day off is the weekday of the next two weeks with the most to undo (invitations, and meetings
+    I organize on my Work calendar, one of them repeating): each agenda item is looked up (its organizer is only in
+    show_event), each invitation declined, each of my meetings cancelled (a one-off one whole, a series only that
+    day: its recurrence decides which call) and each cancelled meeting's guests found in my contacts and texted."""
     standups = view.rows(
         "SELECT e.* FROM calendar_events e WHERE e.title = 'Team standup' AND e.status = 'confirmed' "
         "AND e.recurrence_until IS NULL ORDER BY e.id"
@@ -30,27 +31,29 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE a.person_id = ? AND a.response != 'declined' AND e.status = 'confirmed' ORDER BY e.id",
         me,
     )
-    repeating = view.rows(
+    organized = view.rows(
         "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? "
-        "AND c.name = 'Work' AND e.organizer_id = ? AND e.recurrence != 'none' AND e.status = 'confirmed' "
-        "ORDER BY e.id",
+        "AND c.name = 'Work' AND e.organizer_id = ? AND e.status = 'confirmed' ORDER BY e.id",
         me,
         me,
     )
+    repeating = [e for e in organized if e["recurrence"] != "none"]
+    single = [e for e in organized if e["recurrence"] == "none"]
 
     def on(when: date, events: list[dict]) -> int:
         low = datetime.combine(when, datetime.min.time())
         return sum(1 for e in events if spans(view, e, low, low + timedelta(days=1)))
 
     def load(when: date) -> tuple[int, int]:
-        """(invitations to decline, series of mine to cancel) on `when`."""
-        return on(when, answerable), on(when, repeating)
+        """(everything to undo on `when`: invitations to decline and meetings of mine to cancel, series of mine)."""
+        return on(when, answerable) + on(when, repeating) + on(when, single), on(when, repeating)
 
     weekdays = [d for d in (TODAY + timedelta(days=n) for n in range(1, 15)) if d.weekday() < 5]
     off = max((d for d in weekdays if load(d)[1]), key=lambda d: (*load(d), -d.toordinal()))  # the fullest day
     low = datetime.combine(off, datetime.min.time())
     high = low + timedelta(days=1)
     series = [e for e in repeating if spans(view, e, low, high)]
+    one_offs = [e for e in single if spans(view, e, low, high)]
     invited = [
         i
         for i in view.rows(
@@ -63,7 +66,7 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
     guests = sorted(
         {
             a["person_id"]
-            for e in series
+            for e in series + one_offs
             for a in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ?", e["id"])
         }
     )
@@ -76,6 +79,12 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
             what=f"cancelled occurrences of '{e['title']}'",
         )
         for e in series
+    ]
+    expectations += [
+        Updated(
+            "calendar_events", e["id"], {"status": "cancelled"}, f"the one-off '{e['title']}' on {off} is cancelled"
+        )
+        for e in one_offs
     ]
     expectations += [
         Inserted(
@@ -110,7 +119,7 @@ mine, invitations = [], []
 for i in items:
     event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])
     if event['organizer']['email'] == me['email']:
-        if event['calendar_id'] == work and event['recurrence'] != 'none':
+        if event['calendar_id'] == work:
             mine.append(event)
     elif i['my_response'] in ('pending', 'accepted', 'tentative'):
         invitations.append(event)
@@ -119,7 +128,10 @@ print([e['title'] for e in mine], [e['title'] for e in invitations])
     act = (
         "people = []\n"
         "for e in mine:\n"
-        "    apis.calendar.cancel_occurrence(access_token=calendar_token, event_id=e['event_id'], "
+        "    if e['recurrence'] == 'none':\n"
+        "        apis.calendar.cancel_event(access_token=calendar_token, event_id=e['event_id'])\n"
+        "    else:\n"
+        "        apis.calendar.cancel_occurrence(access_token=calendar_token, event_id=e['event_id'], "
         f"date={off.isoformat()!r})\n"
         "    for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
         "page_limit=20):\n"
@@ -144,10 +156,10 @@ print([e['title'] for e in mine], [e['title'] for e in invitations])
     oracle = Solution().step(login("calendar", "phone")).step(look).step(sort).step(act).step(check).step(DONE)
     return TaskSpec(
         me,
-        f"I'm taking {off} off. Cancel that day's occurrence of every repeating meeting I organize on my Work "
-        f"calendar (only that day), decline every invitation I haven't declined yet for that day with the comment "
-        f"'{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at the number in my "
-        f'phone contacts): "{text}"',
+        f"I'm taking {off} off. Cancel every meeting I organize on my Work calendar that day (a repeating one "
+        "only for that day, a one-off one altogether), decline every invitation I haven't declined yet for that day "
+        f"with the comment '{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at "
+        f'the number in my phone contacts): "{text}"',
         oracle.steps(),
         expectations,
     )
