@@ -81,6 +81,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "calendar_cleaning_expenses": (inserted("bill_splitting_expenses"), 3),  # each cleaning's guests read
+    "calendar_one_on_one_count": (inserted("phone_messages"), 3),  # each series' occurrences read, each person texted
 }
 
 
