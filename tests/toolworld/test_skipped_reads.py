@@ -142,6 +142,17 @@ CALENDAR_A = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"calendar_offsite_chase_answers_{v}",
+            # whether an unanswered invitee is busy during the offsite is only in their free-busy: guessed free,
+            # the busy ones get the plain reminder
+            "apis.calendar.show_busy_times(access_token=calendar_token, email=email, date_from=first_day, "
+            "date_to=last_day)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *CALENDAR_A]
