@@ -190,6 +190,14 @@ def _lapsed(view: WorldView, person: int) -> list[dict[str, Any]] | None:
     return sorted(last.values(), key=lambda e: MEETINGS.index(e["title"]))
 
 
+def _answers(view: WorldView, meeting: dict[str, Any]) -> tuple[list[int], list[int]]:
+    """(the guests of a meeting who did not decline it, those who did)."""
+    rows = view.rows("SELECT person_id, response FROM calendar_attendees WHERE event_id = ? ORDER BY id", meeting["id"])
+    return [r["person_id"] for r in rows if r["response"] != "declined"], [
+        r["person_id"] for r in rows if r["response"] == "declined"
+    ]
+
+
 def _copy_day(last: dict[str, Any], monday: date) -> date:
     """The day of the week starting `monday` on the weekday the meeting was held."""
     return monday + timedelta(days=datetime.fromisoformat(last["start"]).weekday())
@@ -199,7 +207,9 @@ def _copy_day(last: dict[str, Any], monday: date) -> date:
 def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every kind of my regular meetings that has lapsed (held before, nothing upcoming; kinds with an upcoming one
     and cancelled ones are distractors) is run again from its own last meeting (searched per kind), each copy on
-    its own weekday and time, and each copy's guests (read per copy) get one email; the answer counts them all."""
+    its own weekday and time, inviting that meeting's guests but those who declined it (their answers read per
+    meeting; some declined in every task), and each copy's guests (read per copy) get one email; the answer counts
+    them all."""
     monday = TODAY + timedelta(days=14 - TODAY.weekday() + 7 * (getattr(rng, "variant", 0) % 2))
 
     def usable(person: int) -> list[dict[str, Any]] | None:
@@ -207,11 +217,11 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         # 3+: with a busy month of meetings ahead, few people have let four of the five kinds lapse
         if not lapsed or len(lapsed) < 3 or len(lapsed) == len(MEETINGS):
             return None
+        if not any(_answers(view, last)[1] for last in lapsed):  # nobody declined: the answers decide nothing
+            return None
         spans_ = []
         for last in lapsed:
-            if datetime.fromisoformat(last["start"]).weekday() >= 5 or not view.value(
-                "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ?", last["id"]
-            ):
+            if datetime.fromisoformat(last["start"]).weekday() >= 5 or not _answers(view, last)[0]:
                 return None
             begin = datetime.combine(_copy_day(last, monday), datetime.fromisoformat(last["start"]).time())
             spans_.append(
@@ -224,16 +234,14 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     pool = [(p, lapsed) for p in view.people_ids() if (lapsed := usable(p))]
     me, lapsed = pick(rng, pool, "person with three lapsed meetings", distinct=True)
     expectations: list[Expectation] = []
-    invited = 0
+    invited = everyone = 0
     for last in lapsed:
         title, on = last["title"], _copy_day(last, monday)
         start = datetime.combine(on, datetime.fromisoformat(last["start"]).time())
         length = datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])
-        guests = [
-            r["person_id"]
-            for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
-        ]
+        guests, declined = _answers(view, last)
         invited += len(guests)
+        everyone += len(guests) + len(declined)
         event = new_event(
             me,
             last["calendar_id"],
@@ -263,7 +271,13 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations += sent_email(
             view, me, guests, body, f"the guests of the new '{title}' are emailed", subject=f"{title} again on {on}"
         )
-    expectations.append(Answer(invited, "the answer is how many invitations were sent in all"))
+    expectations.append(
+        Answer(
+            invited,
+            "the answer is how many invitations were sent in all",
+            traps={str(everyone): "those who declined the last one were invited again"},
+        )
+    )
     look = (
         "last = {}\n"
         f"for title in {list(MEETINGS)!r}:\n"
@@ -285,10 +299,20 @@ for title, e in last.items():
     day = date.fromisoformat({monday.isoformat()!r}) + timedelta(days=date.fromisoformat(e['start'][:10]).weekday())
     copy = apis.calendar.duplicate_event(access_token=calendar_token, event_id=e['event_id'],
                                          start=day.isoformat() + 'T' + e['start'][11:16], calendar_id=e['calendar_id'],
-                                         copy_attendees=True)
+                                         copy_attendees=False)
+    apis.calendar.add_event_attendees(access_token=calendar_token, event_id=copy['event_id'], emails=asked[title])
     copies[title] = (copy['event_id'], day.isoformat(), e['start'][11:16])
 print(copies)
 """
+    answers = (
+        "asked = {}\n"
+        "for title, e in last.items():\n"
+        + fetch_all(
+            "answers", "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id']", "    "
+        )
+        + "    asked[title] = [a['email'] for a in answers if a['response'] != 'declined']\n"
+        "    print(title, [(a['email'], a['response']) for a in answers])\n"
+    )
     tell = (
         "invited = 0\n"
         "for title, (event_id, day, at) in copies.items():\n"
@@ -302,16 +326,19 @@ print(copies)
         "print(invited)\n"
     )
     done = "apis.supervisor.complete_task(answer=invited)\n"
-    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(tell).step(done).steps()
+    oracle = (
+        Solution().step(login("calendar", "email")).step(look).step(answers).step(act).step(tell).step(done).steps()
+    )
     kinds = ", ".join(f"'{t}'" for t in MEETINGS)
     return TaskSpec(
         me,
         f"Some of my regular meetings ({kinds}) have lapsed. For each of them that I have organized before but have "
         "none of coming up (cancelled ones don't count), run the last one again: copy the most recent one I "
         f"organized that took place to the same weekday of the week starting Monday {monday}, at the same time and "
-        "for as long, on the same calendar, with the same description, the same place and everyone who was invited "
-        "to it. Leave the kinds that have one coming up alone. Then send the guests of each copy one email with "
-        "the subject '<title> again on <YYYY-MM-DD>' and the text \"I've scheduled another <title> on "
+        "for as long, on the same calendar, with the same description, the same place, inviting everyone who was "
+        "invited to it except those who declined it. Leave the kinds that have one coming up alone. Then send the "
+        "guests of each copy one email with the subject '<title> again on <YYYY-MM-DD>' and the text \"I've "
+        "scheduled another <title> on "
         '<YYYY-MM-DD> at <HH:MM>; the invitation is in your calendar." Tell me how many calendar invitations the '
         "copies sent in all (one per guest of each copy, not the emails).",
         oracle,
