@@ -113,6 +113,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each
     "todo_label_top_priority": (handed_off_gaining_urgent, TOLD_AT_LEAST),  # one comment thread read each
     "life_trip_photo_evening": (inserted("bill_splitting_reminders"), OWING_ME_AT_LEAST),  # read off the debts
+    "calendar_cleaning_expenses": (inserted("bill_splitting_expenses"), 3),  # each cleaning's guests read
+    "calendar_one_on_one_count": (inserted("phone_messages"), 3),  # each series' occurrences read, each person texted
 }
 
 

@@ -166,11 +166,87 @@ LIFE = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead)
+CALENDAR_A = [
+    *[
+        (
+            f"calendar_cleaning_expenses_{v}",
+            # who took part in a cleaning is only in its guests' answers: unread, nobody but the organizer is known
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=c['event_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_cleaning_expenses_{v}",
+            # the answers read but not used: every cleaning split among the whole group
+            "split_with_emails=took_part[c['event_id']]",
+            "split_with_emails=None",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_day_off_{v}",
+            # whether a meeting of mine repeats is only in show_event: guessed one-off, a series is cancelled whole
+            "event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])",
+            "event = dict(i, organizer={'email': me['email'] if i['my_response'] == 'organizer' else ''}, "
+            "recurrence='none')",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_day_off_{v}",
+            # guessed repeating: a one-off meeting of mine gets a skipped occurrence instead of being cancelled
+            "event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])",
+            "event = dict(i, organizer={'email': me['email'] if i['my_response'] == 'organizer' else ''}, "
+            "recurrence='weekly')",
+        )
+        for v in (0, 1)  # variant 2's day holds no one-off meeting of mine
+    ],
+    *[
+        (
+            f"calendar_one_on_one_count_{v}",
+            # who I meet in my own series is only in its guest list: taken for its organizer (me), the counts of
+            # my own 1:1s go to nobody I meet
+            "guests = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+            "page_limit=20)",
+            "guests = [e['organizer']]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_offsite_chase_answers_{v}",
+            # whether an unanswered invitee is busy during the offsite is only in their free-busy: guessed free,
+            # the busy ones get the plain reminder
+            "apis.calendar.show_busy_times(access_token=calendar_token, email=email, date_from=first_day, "
+            "date_to=last_day)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_repeat_last_meeting_{v}",
+            # who declined the last meeting is only in its guests' answers: taken as all coming, they are invited
+            # again (the copy's guest list is read after, so the emails and the count follow the wrong list)
+            "asked[title] = [a['email'] for a in answers if a['response'] != 'declined']",
+            "asked[title] = [a['email'] for a in answers]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
     *HOUSEHOLD,
     *LIFE,
+    *CALENDAR_A,
 ]
 
 

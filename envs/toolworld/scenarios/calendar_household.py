@@ -15,7 +15,8 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-CLEANING_DAYS = 60
+CLEANING_DAYS = 120
+MIN_CLEANINGS = 3  # cleanings in the window, each with its own guests to read
 MEETINGS = ("Budget review", "Design review", "Quarterly planning", "Roadmap review", "Project sync")
 
 
@@ -189,6 +190,14 @@ def _lapsed(view: WorldView, person: int) -> list[dict[str, Any]] | None:
     return sorted(last.values(), key=lambda e: MEETINGS.index(e["title"]))
 
 
+def _answers(view: WorldView, meeting: dict[str, Any]) -> tuple[list[int], list[int]]:
+    """(the guests of a meeting who did not decline it, those who did)."""
+    rows = view.rows("SELECT person_id, response FROM calendar_attendees WHERE event_id = ? ORDER BY id", meeting["id"])
+    return [r["person_id"] for r in rows if r["response"] != "declined"], [
+        r["person_id"] for r in rows if r["response"] == "declined"
+    ]
+
+
 def _copy_day(last: dict[str, Any], monday: date) -> date:
     """The day of the week starting `monday` on the weekday the meeting was held."""
     return monday + timedelta(days=datetime.fromisoformat(last["start"]).weekday())
@@ -198,7 +207,9 @@ def _copy_day(last: dict[str, Any], monday: date) -> date:
 def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every kind of my regular meetings that has lapsed (held before, nothing upcoming; kinds with an upcoming one
     and cancelled ones are distractors) is run again from its own last meeting (searched per kind), each copy on
-    its own weekday and time, and each copy's guests (read per copy) get one email; the answer counts them all."""
+    its own weekday and time, inviting that meeting's guests but those who declined it (their answers read per
+    meeting; some declined in every task), and each copy's guests (read per copy) get one email; the answer counts
+    them all."""
     monday = TODAY + timedelta(days=14 - TODAY.weekday() + 7 * (getattr(rng, "variant", 0) % 2))
 
     def usable(person: int) -> list[dict[str, Any]] | None:
@@ -206,11 +217,11 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         # 3+: with a busy month of meetings ahead, few people have let four of the five kinds lapse
         if not lapsed or len(lapsed) < 3 or len(lapsed) == len(MEETINGS):
             return None
+        if not any(_answers(view, last)[1] for last in lapsed):  # nobody declined: the answers decide nothing
+            return None
         spans_ = []
         for last in lapsed:
-            if datetime.fromisoformat(last["start"]).weekday() >= 5 or not view.value(
-                "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ?", last["id"]
-            ):
+            if datetime.fromisoformat(last["start"]).weekday() >= 5 or not _answers(view, last)[0]:
                 return None
             begin = datetime.combine(_copy_day(last, monday), datetime.fromisoformat(last["start"]).time())
             spans_.append(
@@ -223,16 +234,14 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     pool = [(p, lapsed) for p in view.people_ids() if (lapsed := usable(p))]
     me, lapsed = pick(rng, pool, "person with three lapsed meetings", distinct=True)
     expectations: list[Expectation] = []
-    invited = 0
+    invited = everyone = 0
     for last in lapsed:
         title, on = last["title"], _copy_day(last, monday)
         start = datetime.combine(on, datetime.fromisoformat(last["start"]).time())
         length = datetime.fromisoformat(last["end"]) - datetime.fromisoformat(last["start"])
-        guests = [
-            r["person_id"]
-            for r in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ? ORDER BY id", last["id"])
-        ]
+        guests, declined = _answers(view, last)
         invited += len(guests)
+        everyone += len(guests) + len(declined)
         event = new_event(
             me,
             last["calendar_id"],
@@ -262,7 +271,13 @@ def repeat_last_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         expectations += sent_email(
             view, me, guests, body, f"the guests of the new '{title}' are emailed", subject=f"{title} again on {on}"
         )
-    expectations.append(Answer(invited, "the answer is how many invitations were sent in all"))
+    expectations.append(
+        Answer(
+            invited,
+            "the answer is how many invitations were sent in all",
+            traps={str(everyone): "those who declined the last one were invited again"},
+        )
+    )
     look = (
         "last = {}\n"
         f"for title in {list(MEETINGS)!r}:\n"
@@ -284,10 +299,20 @@ for title, e in last.items():
     day = date.fromisoformat({monday.isoformat()!r}) + timedelta(days=date.fromisoformat(e['start'][:10]).weekday())
     copy = apis.calendar.duplicate_event(access_token=calendar_token, event_id=e['event_id'],
                                          start=day.isoformat() + 'T' + e['start'][11:16], calendar_id=e['calendar_id'],
-                                         copy_attendees=True)
+                                         copy_attendees=False)
+    apis.calendar.add_event_attendees(access_token=calendar_token, event_id=copy['event_id'], emails=asked[title])
     copies[title] = (copy['event_id'], day.isoformat(), e['start'][11:16])
 print(copies)
 """
+    answers = (
+        "asked = {}\n"
+        "for title, e in last.items():\n"
+        + fetch_all(
+            "answers", "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id']", "    "
+        )
+        + "    asked[title] = [a['email'] for a in answers if a['response'] != 'declined']\n"
+        "    print(title, [(a['email'], a['response']) for a in answers])\n"
+    )
     tell = (
         "invited = 0\n"
         "for title, (event_id, day, at) in copies.items():\n"
@@ -301,16 +326,19 @@ print(copies)
         "print(invited)\n"
     )
     done = "apis.supervisor.complete_task(answer=invited)\n"
-    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(tell).step(done).steps()
+    oracle = (
+        Solution().step(login("calendar", "email")).step(look).step(answers).step(act).step(tell).step(done).steps()
+    )
     kinds = ", ".join(f"'{t}'" for t in MEETINGS)
     return TaskSpec(
         me,
         f"Some of my regular meetings ({kinds}) have lapsed. For each of them that I have organized before but have "
         "none of coming up (cancelled ones don't count), run the last one again: copy the most recent one I "
         f"organized that took place to the same weekday of the week starting Monday {monday}, at the same time and "
-        "for as long, on the same calendar, with the same description, the same place and everyone who was invited "
-        "to it. Leave the kinds that have one coming up alone. Then send the guests of each copy one email with "
-        "the subject '<title> again on <YYYY-MM-DD>' and the text \"I've scheduled another <title> on "
+        "for as long, on the same calendar, with the same description, the same place, inviting everyone who was "
+        "invited to it except those who declined it. Leave the kinds that have one coming up alone. Then send the "
+        "guests of each copy one email with the subject '<title> again on <YYYY-MM-DD>' and the text \"I've "
+        "scheduled another <title> on "
         '<YYYY-MM-DD> at <HH:MM>; the invitation is in your calendar." Tell me how many calendar invitations the '
         "copies sent in all (one per guest of each copy, not the emails).",
         oracle,
@@ -318,8 +346,24 @@ print(copies)
     )
 
 
+def _took_part(view: WorldView, cleaning: dict[str, Any]) -> list[int]:
+    """Who took part in a cleaning: its organizer and the guests who accepted (declined, unanswered and maybe don't)."""
+    return sorted(
+        [cleaning["organizer_id"]]
+        + [
+            r["person_id"]
+            for r in view.rows(
+                "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response = 'accepted'", cleaning["id"]
+            )
+        ]
+    )
+
+
 @scenario("calendar_cleaning_expenses", apps=("calendar", "bill_splitting"))
 def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because each cleaning's supplies are split among only those who took part in it (its organizer and
+    the guests who accepted), which the event list does not show: each cleaning's guests are read one by one, and
+    every household picked has a cleaning someone did not accept."""
     first = TODAY - timedelta(days=CLEANING_DAYS)
     pool = []
     for home in view.rows("SELECT id, owner_id FROM calendar_calendars WHERE name = 'Home' ORDER BY id"):
@@ -346,19 +390,22 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
             first.isoformat(),
             NOW,
         )
-        if len(groups) == 1 and len(cleanings) >= 2 and _with_one_home(view, people):
+        # a cleaning not everyone took part in: splitting among the whole group (the read skipped) is wrong
+        partial = any(_took_part(view, c) != people for c in cleanings)
+        if len(groups) == 1 and len(cleanings) >= MIN_CLEANINGS and partial and _with_one_home(view, people):
             pool.append((_with_one_home(view, people), groups[0], cleanings))
-    payers, group, cleanings = pick(rng, pool, "household with a home group and past cleanings", distinct=True)
-    me = rng.choice(payers)
-    people = sorted(
-        r["person_id"]
-        for r in view.rows("SELECT person_id FROM bill_splitting_members WHERE group_id = ?", group["id"])
+    payers, group, cleanings = pick(
+        rng,
+        pool,
+        f"household with a home group and {MIN_CLEANINGS}+ past cleanings, one not everyone took part in",
+        distinct=True,
     )
+    me = rng.choice(payers)
     amount = rng.choice((18.0, 24.0, 27.5))
-    shares = equal_shares(amount, people)
     expectations: list[Expectation] = []
     for c in cleanings:
         text = f"Cleaning supplies {c['start'][:10]}"
+        shares = equal_shares(amount, _took_part(view, c))
         expectations.append(
             Inserted(
                 "bill_splitting_expenses",
@@ -386,7 +433,7 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
                     "person_id": who,
                     "amount": share,
                 },
-                f"{view.person(who)['email']} owes ${share} of '{text}'",
+                f"{view.person(who)['email']} owes ${share} of '{text}' (took part in it)",
                 what=f"shares of '{text}' for {who}",
             )
             for who, share in shares.items()
@@ -404,23 +451,44 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
         + "groups = apis.bill_splitting.show_groups(access_token=bill_splitting_token, group_type='home', "
         "page_limit=20)\n" + "print(groups)\n"
     )
+    who = (
+        "took_part = {}\n"
+        "for c in cleanings:\n"
+        + fetch_all(
+            "guests", "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=c['event_id']", "    "
+        )
+        + "    took_part[c['event_id']] = [c['organizer']['email']] + [g['email'] for g in guests "
+        "if g['response'] == 'accepted']\n"
+        "    print(c['start'], took_part[c['event_id']])\n"
+    )
     act = (
         f"group_id = next(g['group_id'] for g in groups if g['name'] == {group['name']!r})\n"
         "for c in cleanings:\n"
         "    apis.bill_splitting.add_expense(access_token=bill_splitting_token, group_id=group_id, "
-        f"description='Cleaning supplies ' + c['start'][:10], amount={amount}, date=c['start'][:10])\n"
+        f"description='Cleaning supplies ' + c['start'][:10], amount={amount}, date=c['start'][:10], "
+        "split_with_emails=took_part[c['event_id']])\n"
     )
     check = (
         fetch_all("added", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group_id")
         + "print([(e['description'], e['amount']) for e in added][:10])\n"
     )
-    oracle = Solution().step(login("calendar", "bill_splitting")).step(look).step(act).step(check).step(DONE).steps()
+    oracle = (
+        Solution()
+        .step(login("calendar", "bill_splitting"))
+        .step(look)
+        .step(who)
+        .step(act)
+        .step(check)
+        .step(DONE)
+        .steps()
+    )
     return TaskSpec(
         me,
         f"I bought cleaning supplies for ${amount} for every 'Flat cleaning' on our shared 'Home' calendar from "
         f"{first} until now. Add one expense per cleaning to our '{group['name']}' group: described 'Cleaning "
-        "supplies <YYYY-MM-DD>', dated the day of the cleaning, paid by me, split equally among everyone in the "
-        "group, category general.",
+        "supplies <YYYY-MM-DD>', dated the day of the cleaning, paid by me, category general, split equally among "
+        "those who took part in that cleaning: whoever organized it and everyone who accepted its invitation "
+        "(not those who declined, didn't answer or only said maybe).",
         oracle,
         expectations,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
-from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, spans
+from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -16,9 +17,10 @@ OFF_COMMENT = "I'm off that day."
 
 @scenario("calendar_day_off", apps=("calendar", "phone"))
 def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep because the day off is the weekday of the next two weeks with the most invitations (and one of my Work
-    series): each agenda item is looked up (its organizer is only in show_event), each invitation declined, each
-    cancelled series' guests (a standup team of 3-8) found in my contacts and texted."""
+    """Deep because the day off is the weekday of the next two weeks with the most to undo (invitations, and meetings
+    I organize on my Work calendar, one of them repeating): each agenda item is looked up (its organizer is only in
+    show_event), each invitation declined, each of my meetings cancelled (a one-off one whole, a series only that
+    day: its recurrence decides which call) and each cancelled meeting's guests found in my contacts and texted."""
     standups = view.rows(
         "SELECT e.* FROM calendar_events e WHERE e.title = 'Team standup' AND e.status = 'confirmed' "
         "AND e.recurrence_until IS NULL ORDER BY e.id"
@@ -30,27 +32,29 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE a.person_id = ? AND a.response != 'declined' AND e.status = 'confirmed' ORDER BY e.id",
         me,
     )
-    repeating = view.rows(
+    organized = view.rows(
         "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE c.owner_id = ? "
-        "AND c.name = 'Work' AND e.organizer_id = ? AND e.recurrence != 'none' AND e.status = 'confirmed' "
-        "ORDER BY e.id",
+        "AND c.name = 'Work' AND e.organizer_id = ? AND e.status = 'confirmed' ORDER BY e.id",
         me,
         me,
     )
+    repeating = [e for e in organized if e["recurrence"] != "none"]
+    single = [e for e in organized if e["recurrence"] == "none"]
 
     def on(when: date, events: list[dict]) -> int:
         low = datetime.combine(when, datetime.min.time())
         return sum(1 for e in events if spans(view, e, low, low + timedelta(days=1)))
 
     def load(when: date) -> tuple[int, int]:
-        """(invitations to decline, series of mine to cancel) on `when`."""
-        return on(when, answerable), on(when, repeating)
+        """(everything to undo on `when`: invitations to decline and meetings of mine to cancel, series of mine)."""
+        return on(when, answerable) + on(when, repeating) + on(when, single), on(when, repeating)
 
     weekdays = [d for d in (TODAY + timedelta(days=n) for n in range(1, 15)) if d.weekday() < 5]
     off = max((d for d in weekdays if load(d)[1]), key=lambda d: (*load(d), -d.toordinal()))  # the fullest day
     low = datetime.combine(off, datetime.min.time())
     high = low + timedelta(days=1)
     series = [e for e in repeating if spans(view, e, low, high)]
+    one_offs = [e for e in single if spans(view, e, low, high)]
     invited = [
         i
         for i in view.rows(
@@ -63,7 +67,7 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
     guests = sorted(
         {
             a["person_id"]
-            for e in series
+            for e in series + one_offs
             for a in view.rows("SELECT person_id FROM calendar_attendees WHERE event_id = ?", e["id"])
         }
     )
@@ -76,6 +80,12 @@ def day_off(view: WorldView, rng: random.Random) -> TaskSpec:
             what=f"cancelled occurrences of '{e['title']}'",
         )
         for e in series
+    ]
+    expectations += [
+        Updated(
+            "calendar_events", e["id"], {"status": "cancelled"}, f"the one-off '{e['title']}' on {off} is cancelled"
+        )
+        for e in one_offs
     ]
     expectations += [
         Inserted(
@@ -110,7 +120,7 @@ mine, invitations = [], []
 for i in items:
     event = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])
     if event['organizer']['email'] == me['email']:
-        if event['calendar_id'] == work and event['recurrence'] != 'none':
+        if event['calendar_id'] == work:
             mine.append(event)
     elif i['my_response'] in ('pending', 'accepted', 'tentative'):
         invitations.append(event)
@@ -119,7 +129,10 @@ print([e['title'] for e in mine], [e['title'] for e in invitations])
     act = (
         "people = []\n"
         "for e in mine:\n"
-        "    apis.calendar.cancel_occurrence(access_token=calendar_token, event_id=e['event_id'], "
+        "    if e['recurrence'] == 'none':\n"
+        "        apis.calendar.cancel_event(access_token=calendar_token, event_id=e['event_id'])\n"
+        "    else:\n"
+        "        apis.calendar.cancel_occurrence(access_token=calendar_token, event_id=e['event_id'], "
         f"date={off.isoformat()!r})\n"
         "    for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
         "page_limit=20):\n"
@@ -144,37 +157,70 @@ print([e['title'] for e in mine], [e['title'] for e in invitations])
     oracle = Solution().step(login("calendar", "phone")).step(look).step(sort).step(act).step(check).step(DONE)
     return TaskSpec(
         me,
-        f"I'm taking {off} off. Cancel that day's occurrence of every repeating meeting I organize on my Work "
-        f"calendar (only that day), decline every invitation I haven't declined yet for that day with the comment "
-        f"'{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at the number in my "
-        f'phone contacts): "{text}"',
+        f"I'm taking {off} off. Cancel every meeting I organize on my Work calendar that day (a repeating one "
+        "only for that day, a one-off one altogether), decline every invitation I haven't declined yet for that day "
+        f"with the comment '{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at "
+        f'the number in my phone contacts): "{text}"',
         oracle.steps(),
         expectations,
     )
 
 
+BUSY_SUBJECT = "Team offsite on {day}: can you free those days?"
+BUSY_BODY = (
+    "You haven't answered the offsite invitation yet, and your calendar shows you busy during the offsite. Can you "
+    "move that? Please accept or decline by Friday so I can book the rooms."
+)
+
+
 @scenario("calendar_offsite_chase_answers", apps=("calendar", "email"))
 def offsite_chase_answers(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because the unanswered invitees get one of two emails by their own calendars: each one's busy time over
+    the offsite's days is looked up (only free-busy shows it; invitations they have not answered don't make them
+    busy), and every offsite picked has both someone busy and someone free among them."""
     offsites = view.rows(
         "SELECT e.* FROM calendar_events e WHERE e.title = 'Team offsite' AND e.status = 'confirmed' AND e.start > ? "
-        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'pending') "
         "AND EXISTS (SELECT 1 FROM calendar_events o WHERE o.organizer_id = e.organizer_id "
         "AND o.title LIKE 'Team offsite 2%') ORDER BY e.id",
         NOW,
     )
-    offsite = pick(rng, offsites, "upcoming offsite with unanswered invitations", distinct=True)
+
+    def pending_of(offsite: dict) -> list[dict]:
+        return view.rows(
+            "SELECT a.*, p.email FROM calendar_attendees a JOIN people p ON p.id = a.person_id WHERE a.event_id = ? "
+            "AND a.response = 'pending' ORDER BY a.id",
+            offsite["id"],
+        )
+
+    def busy(offsite: dict, person: int) -> bool:
+        low, high = datetime.fromisoformat(offsite["start"]), datetime.fromisoformat(offsite["end"])
+        return bool(busy_blocks(reader(view, offsite["organizer_id"]), person, low, high))
+
+    def split(offsite: dict) -> tuple[list[int], list[int]]:
+        """(the unanswered who are busy during the offsite, the unanswered who are free)."""
+        pending = [a["person_id"] for a in pending_of(offsite)]
+        return [p for p in pending if busy(offsite, p)], [p for p in pending if not busy(offsite, p)]
+
+    usable = [o for o in offsites if all(split(o))]  # both emails go out: a guess for everyone fails
+    offsite = pick(rng, usable, "upcoming offsite with unanswered invitees both busy and free then", distinct=True)
     me = offsite["organizer_id"]
-    attendees = view.rows(
-        "SELECT a.*, p.email FROM calendar_attendees a JOIN people p ON p.id = a.person_id WHERE a.event_id = ? "
-        "ORDER BY a.id",
-        offsite["id"],
-    )
-    pending = [a for a in attendees if a["response"] == "pending"]
+    attendees = view.rows("SELECT * FROM calendar_attendees WHERE event_id = ? ORDER BY id", offsite["id"])
+    busy_ones, free_ones = split(offsite)
     coming = [a for a in attendees if a["response"] in ("accepted", "tentative")]
-    subject = f"Team offsite on {offsite['start'][:10]}: please answer"
+    first_day = offsite["start"][:10]
+    last_day = (datetime.fromisoformat(offsite["end"]) - timedelta(days=1)).date().isoformat()
+    subject = f"Team offsite on {first_day}: please answer"
     body = "Please accept or decline the offsite invitation by Friday so I can book the rooms."
     expectations = sent_email(
-        view, me, [a["person_id"] for a in pending], body, "the unanswered invitees are emailed", subject=subject
+        view, me, free_ones, body, "the unanswered invitees free then are emailed", subject=subject
+    )
+    expectations += sent_email(
+        view,
+        me,
+        busy_ones,
+        BUSY_BODY,
+        "the unanswered invitees busy then are asked to move it",
+        subject=BUSY_SUBJECT.format(day=first_day),
     )
     expectations.append(
         Answer(
@@ -182,7 +228,7 @@ def offsite_chase_answers(view: WorldView, rng: random.Random) -> TaskSpec:
             "the answer is how many have accepted or tentatively accepted",
             traps={
                 str(len(attendees)): "everyone invited was counted",
-                str(len(pending)): "the unanswered were counted",
+                str(len(busy_ones) + len(free_ones)): "the unanswered were counted",
             },
         )
     )
@@ -192,7 +238,7 @@ def offsite_chase_answers(view: WorldView, rng: random.Random) -> TaskSpec:
         f"date_from={TODAY.isoformat()!r}",
     ) + (
         "offsite = next(e for e in found if e['title'] == 'Team offsite')\n"
-        "print([(e['title'], e['start']) for e in found])\n"
+        "print([(e['title'], e['start'], e['end']) for e in found])\n"
         + fetch_all(
             "attendees",
             "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=offsite['event_id']",
@@ -201,22 +247,40 @@ def offsite_chase_answers(view: WorldView, rng: random.Random) -> TaskSpec:
         "coming = [a['email'] for a in attendees if a['response'] in ('accepted', 'tentative')]\n"
         "print(pending, coming)\n"
     )
+    check_busy = (
+        "from datetime import date, timedelta\n"
+        "first_day = offsite['start'][:10]\n"
+        "last_day = (date.fromisoformat(offsite['end'][:10]) - timedelta(days=1)).isoformat()  # ends at midnight\n"
+        "busy, free = [], []\n"
+        "for email in pending:\n"
+        "    blocks = apis.calendar.show_busy_times(access_token=calendar_token, email=email, date_from=first_day, "
+        "date_to=last_day)\n"
+        "    print(email, blocks)\n"
+        "    (busy if blocks else free).append(email)\n"
+    )
     act = (
-        "apis.email.send_email(access_token=email_token, recipients=pending, "
-        "subject='Team offsite on ' + offsite['start'][:10] + ': please answer', "
-        f"body={body!r})\n"
+        "apis.email.send_email(access_token=email_token, recipients=free, "
+        f"subject='Team offsite on ' + first_day + ': please answer', body={body!r})\n"
+        "apis.email.send_email(access_token=email_token, recipients=busy, "
+        f"subject={BUSY_SUBJECT!r}.format(day=first_day), body={BUSY_BODY!r})\n"
     )
     check = (
         fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent', query='Team offsite'")
         + "print([t['subject'] for t in sent])\n"
     )
     done = "apis.supervisor.complete_task(answer=len(coming))\n"
-    oracle = Solution().step(login("calendar", "email")).step(look).step(act).step(check).step(done).steps()
+    oracle = (
+        Solution().step(login("calendar", "email")).step(look).step(check_busy).step(act).step(check).step(done).steps()
+    )
     return TaskSpec(
         me,
-        "For this year's upcoming 'Team offsite' I organize (not last year's), send one email to everyone invited who "
-        f"hasn't answered yet, with the subject 'Team offsite on <YYYY-MM-DD>: please answer' and the text '{body}' "
-        "Then tell me how many have accepted or tentatively accepted so far.",
+        "For this year's upcoming 'Team offsite' I organize (not last year's), chase everyone invited who hasn't "
+        f"answered yet, by what their own calendars show over the offsite's days ({first_day} to {last_day}). "
+        "Send one email to those whose calendars show them free for all of it, with the subject 'Team offsite on "
+        f"<YYYY-MM-DD>: please answer' (its first day) and the text '{body}' Send another to those whose "
+        "calendars show them busy at some point during it, with the subject "
+        f"'{BUSY_SUBJECT.format(day='<YYYY-MM-DD>')}' and the text '{BUSY_BODY}' Then tell me how many have "
+        "accepted or tentatively accepted so far.",
         oracle,
         expectations,
     )

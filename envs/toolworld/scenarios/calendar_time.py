@@ -9,7 +9,7 @@ from typing import Any
 from envs.toolworld.api import CallContext
 from envs.toolworld.apps._calendar_views import show_time_summary
 from envs.toolworld.apps.phone import blocked_by
-from envs.toolworld.evaluate import Answer, HasLines, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import MIDNIGHT, NOW, TODAY, day, reader, spans
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
@@ -207,8 +207,33 @@ def _partner(view: WorldView, pair: dict) -> int:
     )
 
 
+MIN_OTHERS = 3  # 1:1 series others hold with me that I accepted: each read for its occurrences, its person texted
+
+
+def _one_on_ones(view: WorldView, me: int, first: date) -> list[tuple[dict, int]]:
+    """(series, the other person) of every weekly 1:1 running into the year that I organize or accepted."""
+    rows = view.rows(
+        "SELECT e.*, CASE WHEN e.organizer_id = ? THEN 'organizer' ELSE a.response END AS mine "
+        "FROM calendar_events e LEFT JOIN calendar_attendees a ON a.event_id = e.id AND a.person_id = ? "
+        "WHERE e.title LIKE '1:1 with %' AND e.status = 'confirmed' AND e.recurrence = 'weekly' "
+        "AND (e.organizer_id = ? OR a.id IS NOT NULL) AND COALESCE(e.recurrence_until, '9') >= ? ORDER BY e.start",
+        me,
+        me,
+        me,
+        first.isoformat(),
+    )
+    return [
+        (r, _partner(view, r) if r["mine"] == "organizer" else r["organizer_id"])
+        for r in rows
+        if r["mine"] in ("organizer", "accepted")
+    ]
+
+
 @scenario("calendar_one_on_one_count", apps=("calendar", "phone"))
 def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because every weekly 1:1 of the year counts, mine and those others hold with me that I accepted (declined
+    and unanswered ones are distractors): each series' occurrences are read, its other person found (in its guest
+    list for mine) and each person texted their own count from my contacts; my own series was replaced this year."""
     first, last = date(TODAY.year, 1, 1), TODAY - timedelta(days=1)
     pairs = view.rows(
         "SELECT organizer_id, title FROM calendar_events WHERE title LIKE '1:1 with %' AND status = 'confirmed' "
@@ -216,94 +241,153 @@ def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY organizer_id",
         first.isoformat(),
     )
-    pairs = [p for p in pairs if not blocked_by(reader(view, p["organizer_id"]), _partner(view, p))]
-    pair = pick(rng, pairs, "person whose 1:1 series was replaced this year", distinct=True)
-    series = view.rows(
-        "SELECT * FROM calendar_events WHERE organizer_id = ? AND title = ? ORDER BY start",
-        pair["organizer_id"],
-        pair["title"],
-    )
-    partner = view.person(_partner(view, pair))
-    counts = [_held(view, s, first, last) for s in series]
-    text = f"Hi {partner['first_name']}, we've had {sum(counts)} 1:1s so far this year. Same time next week!"
-    minutes = sum(
-        c * (datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"])).seconds // 60
-        for c, s in zip(counts, series, strict=True)
-    )
-    look = (
-        fetch_all(
-            "found",
-            f"apis.calendar.show_events(access_token=calendar_token, query={pair['title']!r}, role='organizer', "
-            f"date_from={first.isoformat()!r}, date_to={last.isoformat()!r}",
+
+    def usable(pair: dict) -> bool:
+        me = pair["organizer_id"]
+        found = _one_on_ones(view, me, first)
+        others = {p for s, p in found if s["organizer_id"] != me and _held(view, s, first, last)}
+        people = {p for s, p in found if _held(view, s, first, last)}
+        in_contacts = all(
+            view.value(
+                "SELECT COUNT(*) FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
+                "AND p.id = ?",
+                me,
+                p,
+            )
+            == 1
+            for p in people
         )
-        + f"series = [e for e in found if e['title'] == {pair['title']!r}]\n"
-        + "print([(e['event_id'], e['start'], e['recurrence_until']) for e in series])\n"
+        mine = [s for s, _ in found if s["organizer_id"] == me]
+        return (
+            len(others) >= MIN_OTHERS
+            and len(mine) == 2
+            and in_contacts
+            and not any(blocked_by(reader(view, me), p) for p in people)
+        )
+
+    pair = pick(
+        rng,
+        [p for p in pairs if usable(p)],
+        f"person whose 1:1 series was replaced this year, with {MIN_OTHERS}+ others' 1:1s accepted",
+        distinct=True,
     )
+    me = pair["organizer_id"]
+    found = _one_on_ones(view, me, first)
+    counts = {s["id"]: _held(view, s, first, last) for s, _ in found}
+
+    def length(s: dict) -> int:
+        return (datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"])).seconds // 60
+
+    by_person: dict[int, int] = {}
+    for s, p in found:
+        if counts[s["id"]]:
+            by_person[p] = by_person.get(p, 0) + counts[s["id"]]
+    minutes = sum(counts[s["id"]] * length(s) for s, _ in found)
+    mine = [s for s, _ in found if s["organizer_id"] == me]
+    current = max(mine, key=lambda s: s["start"])
+    own = sum(counts[s["id"]] for s in mine)
+    own_minutes = sum(counts[s["id"]] * length(s) for s in mine)
+    note = f"{own} meetings, {own_minutes} minutes in {TODAY.year} so far."
     span = f"date_from={first.isoformat()!r}, date_to={last.isoformat()!r}"
+    look = (
+        fetch_all("found", f"apis.calendar.show_events(access_token=calendar_token, query='1:1 with', {span}")
+        + "series = [e for e in found if e['title'].startswith('1:1 with ') and e['recurrence'] == 'weekly' "
+        "and e['my_response'] in ('organizer', 'accepted')]\n"
+        + "print([(e['event_id'], e['title'], e['start'], e['recurrence_until'], e['my_response']) for e in found])\n"
+    )
+    who = (
+        "partner = {}\n"
+        "for e in series:\n"
+        "    if e['my_response'] == 'organizer':\n"
+        "        guests = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+        "page_limit=20)\n"
+        "        partner[e['event_id']] = guests[0]['email']\n"
+        "    else:\n"
+        "        partner[e['event_id']] = e['organizer']['email']\n"
+        "print(partner)\n"
+    )
     count = (
-        "total, minutes = 0, 0\n"
+        "held_with, total, minutes, own, own_minutes = {}, 0, 0, 0, 0\n"
         "for e in series:\n"
         + fetch_all(
             "occ", f"apis.calendar.show_occurrences(access_token=calendar_token, event_id=e['event_id'], {span}", "    "
         )
         + "    held = [o for o in occ if not o['is_cancelled']]\n"
-        "    total += len(held)\n"
-        "    for o in held:\n"
-        "        minutes += (int(o['end'][11:13]) * 60 + int(o['end'][14:16])) - "
-        "(int(o['start'][11:13]) * 60 + int(o['start'][14:16]))\n"
-        "    print(e['event_id'], len(held))\n"
-        "print(total, minutes)\n"
+        "    spent = sum((int(o['end'][11:13]) * 60 + int(o['end'][14:16])) - "
+        "(int(o['start'][11:13]) * 60 + int(o['start'][14:16])) for o in held)\n"
+        "    minutes += spent\n"
+        "    if held:\n"
+        "        held_with[partner[e['event_id']]] = held_with.get(partner[e['event_id']], 0) + len(held)\n"
+        "    if e['my_response'] == 'organizer':\n"
+        "        own += len(held)\n"
+        "        own_minutes += spent\n"
+        "    print(e['title'], e['start'][:10], len(held))\n"
+        "print(held_with, minutes)\n"
     )
-    current = max(series, key=lambda e: e["start"])
-    note = f"{sum(counts)} meetings, {minutes} minutes in {TODAY.year} so far."
     write = (
-        "current = max(series, key=lambda e: e['start'])\n"
+        "current = max((e for e in series if e['my_response'] == 'organizer'), key=lambda e: e['start'])\n"
         "apis.calendar.add_event_note(access_token=calendar_token, event_id=current['event_id'], "
-        f"text=str(total) + ' meetings, ' + str(minutes) + ' minutes in {TODAY.year} so far.')\n"
+        f"text=str(own) + ' meetings, ' + str(own_minutes) + ' minutes in {TODAY.year} so far.')\n"
         "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=current['event_id'], "
         "page_limit=20))\n"
     )
     tell = (
-        "partner = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=current['event_id'], "
-        "page_limit=20)[0]\n"
-        + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=partner['email']")
-        + "contact = next(c for c in found if c['email'] == partner['email'])\n"
-        "apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
-        "message='Hi ' + contact['first_name'] + \", we've had \" + str(total) + ' 1:1s so far this year. Same time "
+        "for email, n in held_with.items():\n"
+        + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, query=email", "    ")
+        + "    contact = next(c for c in contacts if c['email'] == email)\n"
+        "    apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+        "message='Hi ' + contact['first_name'] + \", we've had \" + str(n) + ' 1:1s so far this year. Same time "
         "next week!')\n"
     )
     done = "apis.supervisor.complete_task(answer=minutes)\n"
     oracle = (
-        Solution().step(login("calendar", "phone")).step(look).step(count).step(write).step(tell).step(done).steps()
+        Solution()
+        .step(login("calendar", "phone"))
+        .step(look)
+        .step(who)
+        .step(count)
+        .step(write)
+        .step(tell)
+        .step(done)
+        .steps()
     )
+    texts: list[Expectation] = []
+    for p, n in by_person.items():
+        partner = view.person(p)
+        text = f"Hi {partner['first_name']}, we've had {n} 1:1s so far this year. Same time next week!"
+        texts.append(
+            Inserted(
+                "phone_messages",
+                {"sender_id": me, "receiver_id": p, "message": text, "is_read": 0},
+                f"{partner['email']} is texted our {n} 1:1s",
+                what=f"texts to {partner['email']}",
+            )
+        )
     return TaskSpec(
-        pair["organizer_id"],
-        f"How many minutes in total did my '{pair['title']}' meetings take from {first} to {last}? The weekly "
-        "series was replaced by a new one at another time this year: count the occurrences of both (cancelled ones "
-        "don't count). Leave a note on the current series saying '<count> meetings, <minutes> minutes in "
-        f"{TODAY.year} so far.', text the person I meet at the number in my phone contacts: \"Hi <first name>, "
-        "we've had <count> 1:1s so far this year. Same time next week!\", and answer with the number of minutes.",
+        me,
+        f"How many minutes in total did my weekly 1:1 meetings take from {first} to {last}? Count every weekly "
+        "'1:1 with ...' series, the ones I organize and the ones others organize that I accepted (not those I "
+        "declined or never answered); my own series was replaced by a new one at another time this year, so count "
+        "the occurrences of both (cancelled ones don't count). Leave a note on my current series saying '<count> "
+        f"meetings, <minutes> minutes in {TODAY.year} so far.' about the 1:1s of my own two series, text each person "
+        "I had 1:1s with (once, at the number in my phone contacts): \"Hi <first name>, we've had <count> 1:1s so "
+        'far this year. Same time next week!" with the count of our 1:1s together, and answer with the total '
+        "number of minutes.",
         oracle,
         [
             Inserted(
                 "calendar_notes",
-                {"event_id": current["id"], "author_id": pair["organizer_id"], "text": note},
+                {"event_id": current["id"], "author_id": me, "text": note},
                 f"the current 1:1 series carries the note {note!r}",
                 what="notes",
             ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": pair["organizer_id"], "receiver_id": partner["id"], "message": text, "is_read": 0},
-                f"{partner['first_name']} is texted the count",
-                what="texts",
-            ),
+            *texts,
             Answer(
                 minutes,
-                "the answer is the minutes of 1:1s held this year, over both series",
+                "the answer is the minutes of every 1:1 held this year, mine and those I accepted",
                 traps={
-                    str(counts[-1] * 30): "only the current series was counted",
-                    str(counts[0] * 30): "only the old series was counted",
-                    str(sum(counts)): "the meetings were counted instead of their minutes",
+                    str(own_minutes): "only my own series were counted",
+                    str(sum(counts.values())): "the meetings were counted instead of their minutes",
                 },
             ),
         ],
