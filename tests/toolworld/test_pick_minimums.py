@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -55,6 +56,17 @@ def expenses_i_paid(task: Task) -> int:
     )
 
 
+def expenses_i_paid_since(day: str) -> Callable[[Task], int]:
+    return lambda task: int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? AND date >= ?",
+            named_group(task),
+            task.spec.supervisor_id,
+            day,
+        )
+    )
+
+
 def expenses_this_year(task: Task) -> int:
     return int(
         world_view(0).value(
@@ -80,6 +92,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_text_debtors": (inserted("bill_splitting_comments"), 7),  # each expense I paid: read, commented
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
+    "bill_splitting_exact_split": (expenses_i_paid_since(SHARES_SINCE), EXACT_SPLIT_PAID_AT_LEAST),  # show_expense each
 }
 
 
