@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -93,6 +94,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "bill_splitting_exact_split": (expenses_i_paid_since(SHARES_SINCE), EXACT_SPLIT_PAID_AT_LEAST),  # show_expense each
+    "life_group_balances_email": (expenses_this_year, BALANCES_EXPENSES_AT_LEAST),  # show_expense each
 }
 
 

@@ -90,18 +90,18 @@ MAIL_AND_TODO = [
     ],
 ]
 
+# an expense's shares guessed from the list: split equally among all the group's members
+EXPENSE_DETAIL = "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])"
+EQUAL_SPLIT = (
+    "{'shares': [{'email': m['email'], 'amount': round(e['amount'] / len(group['members']), 2)} "
+    "for m in group['members']]}"
+)
+
 # (task, oracle text of a read, what an agent skipping it would write instead), the money helper's templates
 MONEY = [
-    *[
-        (
-            f"bill_splitting_exact_split_{v}",
-            # who shared each expense I paid is only in its detail: a guessed equal split misses one left out
-            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])",
-            "{'shares': [{'email': m['email'], 'amount': round(e['amount'] / len(group['members']), 2)} "
-            "for m in group['members']]}",
-        )
-        for v in (0, 1, 2)
-    ],
+    # who shared each expense is only in its detail: a guessed equal split misses the ones left out
+    *[(f"bill_splitting_exact_split_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
+    *[(f"life_group_balances_email_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MONEY]
