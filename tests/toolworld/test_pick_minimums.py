@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
+from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -79,6 +80,14 @@ def expenses_this_year(task: Task) -> int:
     )
 
 
+def active_subscriptions(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM shop_subscriptions WHERE owner_id = ? AND status = 'active'", task.spec.supervisor_id
+        )
+    )
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -95,6 +104,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "bill_splitting_exact_split": (expenses_i_paid_since(SHARES_SINCE), EXACT_SPLIT_PAID_AT_LEAST),  # show_expense each
     "life_group_balances_email": (expenses_this_year, BALANCES_EXPENSES_AT_LEAST),  # show_expense each
+    # a price history read per active subscription
+    "money_calendar_subscription_deliveries": (active_subscriptions, DELIVERIES_ACTIVE_AT_LEAST),
 }
 
 

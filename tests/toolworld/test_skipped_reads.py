@@ -102,6 +102,15 @@ MONEY = [
     # who shared each expense is only in its detail: a guessed equal split misses the ones left out
     *[(f"bill_splitting_exact_split_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
     *[(f"life_group_balances_email_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
+    # whether a product's price just went up is only in its price history: today's price alone says nothing
+    *[
+        (
+            f"money_calendar_subscription_deliveries_{v}",
+            "apis.shop.show_price_history(product_id=s['product_id'], page_limit=2)",
+            "[{'price': s['unit_price']}]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MONEY]
