@@ -111,6 +111,15 @@ MONEY = [
         )
         for v in (0, 1, 2)
     ],
+    # whether people dislike a song is only in its average rating: taking every clean song adds a disliked one
+    *[
+        (
+            f"music_playlist_length_{v}",
+            "apis.music.show_song(song_id=s['song_id'])['average_rating']",
+            "None",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MONEY]
