@@ -120,6 +120,15 @@ MONEY = [
         )
         for v in (0, 1, 2)
     ],
+    # a seller's rating is only on its page: without it every to-do gets the plain priority 2
+    *[
+        (
+            f"money_todo_return_followups_{v}",
+            "apis.shop.show_seller(seller_id=product['seller_id'])",
+            "{'rating': 5.0}",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MONEY]
