@@ -10,9 +10,12 @@ from collections.abc import Callable
 import pytest
 
 from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
+from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
@@ -59,6 +62,17 @@ def expenses_i_paid(task: Task) -> int:
     )
 
 
+def expenses_i_paid_since(day: str) -> Callable[[Task], int]:
+    return lambda task: int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? AND date >= ?",
+            named_group(task),
+            task.spec.supervisor_id,
+            day,
+        )
+    )
+
+
 def expenses_this_year(task: Task) -> int:
     return int(
         world_view(0).value(
@@ -92,6 +106,14 @@ def handed_off_gaining_urgent(task: Task) -> int:
     )
 
 
+def active_subscriptions(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM shop_subscriptions WHERE owner_id = ? AND status = 'active'", task.spec.supervisor_id
+        )
+    )
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -115,6 +137,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_photo_evening": (inserted("bill_splitting_reminders"), OWING_ME_AT_LEAST),  # read off the debts
     "calendar_cleaning_expenses": (inserted("bill_splitting_expenses"), 3),  # each cleaning's guests read
     "calendar_one_on_one_count": (inserted("phone_messages"), 3),  # each series' occurrences read, each person texted
+    "bill_splitting_exact_split": (expenses_i_paid_since(SHARES_SINCE), EXACT_SPLIT_PAID_AT_LEAST),  # show_expense each
+    "life_group_balances_email": (expenses_this_year, BALANCES_EXPENSES_AT_LEAST),  # show_expense each
+    # a price history read per active subscription
+    "money_calendar_subscription_deliveries": (active_subscriptions, DELIVERIES_ACTIVE_AT_LEAST),
 }
 
 

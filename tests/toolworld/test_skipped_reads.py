@@ -241,12 +241,54 @@ CALENDAR_A = [
     ],
 ]
 
+# an expense's shares guessed from the list: split equally among all the group's members
+EXPENSE_DETAIL = "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])"
+EQUAL_SPLIT = (
+    "{'shares': [{'email': m['email'], 'amount': round(e['amount'] / len(group['members']), 2)} "
+    "for m in group['members']]}"
+)
+
+# (task, oracle text of a read, what an agent skipping it would write instead), the money helper's templates
+MONEY = [
+    # who shared each expense is only in its detail: a guessed equal split misses the ones left out
+    *[(f"bill_splitting_exact_split_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
+    *[(f"life_group_balances_email_{v}", EXPENSE_DETAIL, EQUAL_SPLIT) for v in (0, 1, 2)],
+    # whether a product's price just went up is only in its price history: today's price alone says nothing
+    *[
+        (
+            f"money_calendar_subscription_deliveries_{v}",
+            "apis.shop.show_price_history(product_id=s['product_id'], page_limit=2)",
+            "[{'price': s['unit_price']}]",
+        )
+        for v in (0, 1, 2)
+    ],
+    # whether people dislike a song is only in its average rating: taking every clean song adds a disliked one
+    *[
+        (
+            f"music_playlist_length_{v}",
+            "apis.music.show_song(song_id=s['song_id'])['average_rating']",
+            "None",
+        )
+        for v in (0, 1, 2)
+    ],
+    # a seller's rating is only on its page: without it every to-do gets the plain priority 2
+    *[
+        (
+            f"money_todo_return_followups_{v}",
+            "apis.shop.show_seller(seller_id=product['seller_id'])",
+            "{'rating': 5.0}",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
     *HOUSEHOLD,
     *LIFE,
     *CALENDAR_A,
+    *MONEY,
 ]
 
 

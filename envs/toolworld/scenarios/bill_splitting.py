@@ -273,25 +273,76 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+SHARES_SINCE = (WORLD_NOW.date() - timedelta(days=181)).isoformat()  # "since <day>": about six months back
+EXACT_SPLIT_PAID_AT_LEAST = 14  # expenses I paid in bill_splitting_exact_split's group since SHARES_SINCE
+
+
 @scenario("bill_splitting_exact_split", apps=("bill_splitting", "phone"), difficulty=2)
 def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An exact-share expense added, then each other member texted their share of it and the sum of their shares
+    of everything I paid in the group since a day, this one included.
+    Deep: who had a share in each earlier expense is only in show_expense (the list has my share alone), read per
+    expense I paid (14+), and some left one of them out, so an equal split guessed from the list is wrong."""
     known = {
         (r["owner_id"], r["email"])
         for r in view.rows("SELECT owner_id, email FROM phone_contacts WHERE email IS NOT NULL")
     }
     emails = {r["id"]: r["email"] for r in view.rows("SELECT id, email FROM people")}
+
+    def paid(g: dict[str, Any]) -> list[dict[str, Any]]:
+        return view.rows(
+            "SELECT id FROM bill_splitting_expenses WHERE group_id = ? AND paid_by = ? AND date >= ?",
+            g["group_id"],
+            g["owner_id"],
+            SHARES_SINCE,
+        )
+
+    def in_contacts(g: dict[str, Any]) -> list[int]:
+        return [p for p in members(view, g["group_id"]) if p != g["owner_id"] and (g["owner_id"], emails[p]) in known]
+
+    def one_left_out(g: dict[str, Any]) -> bool:
+        """Some expense I paid has exactly one of the two texted members in its shares: which one, only its
+        detail says."""
+        two = set(in_contacts(g)[:2])
+        return any(len(two & set(sharers(view, e["id"]))) == 1 for e in paid(g))
+
     groups = [
         g
         for g in unique_groups(view, min_members=3)
-        if sum((g["owner_id"], emails[p]) in known for p in members(view, g["group_id"]) if p != g["owner_id"]) >= 2
+        if len(in_contacts(g)) >= 2 and len(paid(g)) >= EXACT_SPLIT_PAID_AT_LEAST and one_left_out(g)
     ]
-    g = pick(rng, groups, "group of three with two members in my contacts", distinct=True)
-    others = [p for p in members(view, g["group_id"]) if p != g["owner_id"] and (g["owner_id"], emails[p]) in known][:2]
+    g = pick(
+        rng,
+        groups,
+        f"group of three with two members in my contacts where I paid {EXACT_SPLIT_PAID_AT_LEAST}+ expenses since "
+        f"{SHARES_SINCE}, one of them leaving one member out",
+        distinct=True,
+    )
+    others = in_contacts(g)[:2]
     parts = {p: float(rng.randint(5, 40)) for p in others}
     mine = float(rng.randint(5, 40))
     total = sum(parts.values()) + mine
     description, category = rng.choice([("Birthday dinner", "dining"), ("Cabin deposit", "travel"), ("Taxi", "travel")])
     names = [full_name(view, p) for p in others]
+    earlier = {
+        p: view.value(
+            "SELECT COALESCE(SUM(s.amount), 0) FROM bill_splitting_expenses e JOIN bill_splitting_shares s "
+            "ON s.expense_id = e.id WHERE e.group_id = ? AND e.paid_by = ? AND e.date >= ? AND s.person_id = ?",
+            g["group_id"],
+            g["owner_id"],
+            SHARES_SINCE,
+            p,
+        )
+        for p in others
+    }
+    since_sum = {p: round(earlier[p] + parts[p], 2) for p in others}
+
+    def text(share: float, summed: float) -> str:
+        return (
+            f"Your share of {description} is ${share:.2f}. Your shares of what I paid in {g['name']} since "
+            f"{SHARES_SINCE} come to ${summed:.2f}."
+        )
+
     oracle = (
         Solution()
         .step(login("bill_splitting", "phone"))
@@ -309,11 +360,28 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
             + f"print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
         .step(
+            fetch_all(
+                "mine",
+                f"{BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+                f"paid_by_email=me['email'], date_from={SHARES_SINCE!r}",
+            )
+            + "print(len(mine), 'expenses I paid, this one included')\n"
+        )
+        .step(
+            "summed = {}\n"
+            "for e in mine:\n"
+            f"    full = {BS}.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+            "    for s in full['shares']:\n"
+            "        summed[s['email']] = round(summed.get(s['email'], 0) + s['amount'], 2)\n"
+            "print(summed)\n"
+        )
+        .step(
             f"for name in {names!r}:\n"
             + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=name", "    ")
             + "    contact = next(c for c in found if c['email'] == emails[name])\n"
             + "    apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
-            + f'message=f"Your share of {description} is ${{shares[emails[name]]:.2f}}.")\n'
+            + f'message=f"Your share of {description} is ${{shares[emails[name]]:.2f}}. Your shares of what I '
+            + f'paid in {g["name"]} since {SHARES_SINCE} come to ${{summed.get(emails[name], 0):.2f}}.")\n'
         )
         .step(DONE)
         .steps()
@@ -323,7 +391,9 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
         f"In my bill splitting group '{g['name']}', add a ${total:.2f} {category} expense '{description}' that I paid: "
         f"{names[0]}'s share is ${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is "
         f"${mine:.2f}. Nobody else has a share. Then text each of them (numbers in my phone contacts) 'Your share "
-        f"of {description} is $<their share>.' (two decimals).",
+        f"of {description} is $<their share>. Your shares of what I paid in {g['name']} since {SHARES_SINCE} come "
+        "to $<sum>.', where the sum adds up their shares of every expense I paid in that group since then, this "
+        "one included (amounts with two decimals).",
         oracle,
         [
             *added_expense(
@@ -336,7 +406,7 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 category,
                 "exact",
             ),
-            *(texted(view, g["owner_id"], p, f"Your share of {description} is ${parts[p]:.2f}.") for p in others),
+            *(texted(view, g["owner_id"], p, text(parts[p], since_sum[p])) for p in others),
         ],
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import group_balance
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
@@ -104,12 +105,38 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+BALANCES_EXPENSES_AT_LEAST = 12  # expenses of life_group_balances_email's group this year: one show_expense each
+
+
 @scenario("life_group_balances_email", apps=("bill_splitting", "email"))
 def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each other member of a group emailed their balance, how many of its expenses they paid this year and what
+    their shares of this year's expenses came to.
+    Deep: everyone's share of an expense is only in show_expense (the list has my share alone), read per expense
+    of the year (12+), and the group has one that not all members shared, so an equal split guessed is wrong."""
+
+    def this_year(group_id: int) -> list[dict[str, Any]]:
+        return view.rows(
+            "SELECT e.id, (SELECT COUNT(*) FROM bill_splitting_shares s WHERE s.expense_id = e.id) AS sharing "
+            "FROM bill_splitting_expenses e WHERE e.group_id = ? AND e.date >= ?",
+            group_id,
+            YEAR_START,
+        )
+
+    def busy(group_id: int) -> bool:
+        size = view.value("SELECT COUNT(*) FROM bill_splitting_members WHERE group_id = ?", group_id)
+        expenses = this_year(group_id)
+        return len(expenses) >= BALANCES_EXPENSES_AT_LEAST and any(e["sharing"] < size for e in expenses)
+
     pairs = groups_of(
         view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) BETWEEN 3 AND 5"
     )
-    chosen = pick(rng, pairs, "group", distinct=True)
+    chosen = pick(
+        rng,
+        [g for g in pairs if busy(g["id"])],
+        f"group of 3-5 with {BALANCES_EXPENSES_AT_LEAST}+ expenses this year, one of them not shared by all",
+        distinct=True,
+    )
     owner, name = chosen["owner"], chosen["name"]
     members = view.rows(
         "SELECT p.id, p.first_name FROM bill_splitting_members m JOIN people p ON p.id = m.person_id "
@@ -123,18 +150,23 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.bill_splitting.show_group_balances(access_token=bill_splitting_token, group_id=group['group_id']",
     )
     look += "print(balances)\n"
-    count = (
+    listed = fetch_all(
+        "year",
+        "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+        f"date_from={YEAR_START!r}",
+    ) + (
         "paid_count = {}\n"
-        "for b in balances:\n"
-        "    if b['email'] != me['email']:\n"
-        + fetch_all(
-            "theirs",
-            "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"paid_by_email=b['email'], date_from={YEAR_START!r}",
-            "        ",
-        )
-        + "        paid_count[b['email']] = len(theirs)\n"
-        + "print(paid_count)\n"
+        "for e in year:\n"
+        "    paid_count[e['paid_by']['email']] = paid_count.get(e['paid_by']['email'], 0) + 1\n"
+        "print(len(year), 'expenses this year;', paid_count)\n"
+    )
+    shares = (
+        "shared = {}\n"
+        "for e in year:\n"
+        "    full = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+        "    for s in full['shares']:\n"
+        "        shared[s['email']] = round(shared.get(s['email'], 0) + s['amount'], 2)\n"
+        "print(shared)\n"
     )
     act = """\
     for b in balances:
@@ -150,7 +182,8 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
         apis.email.send_email(access_token=email_token, recipients=[b['email']],
                               subject=f"{group_name}: where you stand, {first}",
                               body=f"Hi {first}, in {group_name} {line}. This year you paid "
-                                   f"{paid_count[b['email']]} of its expenses.")
+                                   f"{paid_count.get(b['email'], 0)} of its expenses, and your shares of its expenses "
+                                   f"came to ${shared.get(b['email'], 0):.2f}.")
     """
     check = fetch_all("mine", "apis.email.show_threads(access_token=email_token, folder='sent', query=group_name")
     check += "print(len(mine))\n"
@@ -170,7 +203,17 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
             m["id"],
             YEAR_START,
         )
-        body = f"Hi {m['first_name']}, in {name} {line}. This year you paid {paid} of its expenses."
+        their_shares = view.value(
+            "SELECT COALESCE(SUM(s.amount), 0) FROM bill_splitting_expenses e JOIN bill_splitting_shares s "
+            "ON s.expense_id = e.id WHERE e.group_id = ? AND e.date >= ? AND s.person_id = ?",
+            chosen["id"],
+            YEAR_START,
+            m["id"],
+        )
+        body = (
+            f"Hi {m['first_name']}, in {name} {line}. This year you paid {paid} of its expenses, and your shares of "
+            f"its expenses came to ${their_shares:.2f}."
+        )
         subject = f"{name}: where you stand, {m['first_name']}"
         expectations += sent_email(
             view,
@@ -185,12 +228,15 @@ def group_balances_email(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Email each other member of my bill-splitting group '{name}' on their own where they stand, subject "
         f"'{name}: where you stand, <their first name>', body 'Hi <first name>, in {name} <the group owes you $X | "
-        "you owe the group $X | you are all settled>. This year you paid <N> of its expenses.' according to their "
-        f"balance in the group (two decimals) and the number of the group's expenses they paid since {YEAR_START}.",
+        "you owe the group $X | you are all settled>. This year you paid <N> of its expenses, and your shares of "
+        "its expenses came to $<S>.' according to their balance in the group, the number of the group's expenses "
+        f"they paid since {YEAR_START}, and the sum of their shares of all the group's expenses since then "
+        "(amounts with two decimals).",
         Solution()
         .step(login("bill_splitting", "email"))
         .step(look)
-        .step(count)
+        .step(listed)
+        .step(shares)
         .step(act)
         .step(check)
         .step(done())

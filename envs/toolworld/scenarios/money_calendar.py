@@ -18,20 +18,55 @@ def _day_words(day: str) -> str:
     return date.fromisoformat(day).strftime("%B %-d, %Y")
 
 
+DELIVERIES_ACTIVE_AT_LEAST = 5  # active subscriptions of money_calendar_subscription_deliveries' subscriber
+
+
+def _raised(view: WorldView, product_id: int) -> bool:
+    """Whether a product's latest price change raised its price (show_price_history's first two rows)."""
+    latest = view.rows(
+        "SELECT price FROM shop_price_history WHERE product_id = ? ORDER BY changed_at DESC, id DESC LIMIT 2",
+        product_id,
+    )
+    return len(latest) == 2 and latest[0]["price"] > latest[1]["price"]
+
+
 @scenario("money_calendar_subscription_deliveries", apps=("shop", "calendar"))
 def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each active subscription's next delivery goes on the calendar; deliveries before a day are skipped first.
-    Deep because the subscriber has 4-6 active subscriptions among paused and cancelled ones: each scheduled (some
-    skipped first) and its event checked."""
+    """Each active subscription whose product's price did not just go up has its next delivery put on the calendar
+    (deliveries before a day skipped first); the ones whose price went up at its latest change are paused instead.
+    Deep: whether a price went up is only in each product's price history (show_price_history per subscription;
+    the subscription list has today's price alone), over 5+ active subscriptions among paused and cancelled ones,
+    some raised and some not, each event checked."""
     skip_before = rng.choice(["2026-05-24", "2026-05-27", "2026-05-30"])
-    owners = view.rows(
-        "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= 4 "
-        "AND SUM(status = 'active' AND next_delivery < ?1) >= 1 "
-        "AND SUM(status = 'active' AND next_delivery >= ?1) >= 1 "
-        "AND SUM(status != 'active') >= 1 ORDER BY owner_id",
-        skip_before,
-    )
-    owner = pick(rng, owners, "subscriber with early, later and inactive subscriptions", distinct=True)["owner_id"]
+
+    def usable(owner: int) -> bool:
+        subs = view.rows(
+            "SELECT product_id, next_delivery FROM shop_subscriptions WHERE owner_id = ? AND status = 'active'", owner
+        )
+        kept = [s for s in subs if not _raised(view, s["product_id"])]
+        return (
+            len(subs) >= DELIVERIES_ACTIVE_AT_LEAST
+            and len(kept) < len(subs)
+            and any(s["next_delivery"] < skip_before for s in kept)
+            and any(s["next_delivery"] >= skip_before for s in kept)
+        )
+
+    owners = [
+        r
+        for r in view.rows(
+            "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= ? "
+            "AND SUM(status != 'active') >= 1 ORDER BY owner_id",
+            DELIVERIES_ACTIVE_AT_LEAST,
+        )
+        if usable(r["owner_id"])
+    ]
+    owner = pick(
+        rng,
+        owners,
+        f"subscriber with {DELIVERIES_ACTIVE_AT_LEAST}+ active subscriptions (a price just raised, early and later "
+        "deliveries) and inactive ones",
+        distinct=True,
+    )["owner_id"]
     subs = view.rows(
         "SELECT s.*, p.name FROM shop_subscriptions s JOIN shop_products p ON p.id = s.product_id "
         "WHERE s.owner_id = ? AND s.status = 'active' ORDER BY s.id",
@@ -40,6 +75,16 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
     calendar = primary_calendar(view, owner)
     expectations: list[Expectation] = []
     for s in subs:
+        if _raised(view, s["product_id"]):
+            expectations.append(
+                Updated(
+                    "shop_subscriptions",
+                    s["id"],
+                    {"status": "paused"},
+                    f"the {s['name']} subscription, whose price went up at its latest change, is paused",
+                )
+            )
+            continue
         day = s["next_delivery"]
         if day < skip_before:
             day = (date.fromisoformat(day) + timedelta(weeks=s["every_weeks"])).isoformat()
@@ -68,9 +113,21 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
         + "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine')\n"
         + "print([(c['calendar_id'], c['name']) for c in calendars])\n"
     )
+    prices = (
+        "raised = set()\n"
+        "for s in subs:\n"
+        "    history = apis.shop.show_price_history(product_id=s['product_id'], page_limit=2)\n"
+        "    print(s['name'], history)\n"
+        "    if len(history) == 2 and history[0]['price'] > history[1]['price']:\n"
+        "        raised.add(s['subscription_id'])\n"
+    )
     act = (
         "created = []\n"
         "for s in subs:\n"
+        "    if s['subscription_id'] in raised:\n"
+        "        apis.shop.set_subscription_status(access_token=shop_token, subscription_id=s['subscription_id'], "
+        "status='paused')\n"
+        "        continue\n"
         "    day = s['next_delivery']\n"
         f"    if day < {skip_before!r}:\n"
         "        day = apis.shop.skip_next_delivery(access_token=shop_token, "
@@ -86,6 +143,8 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
         "    print(event['title'], event['start'], event['all_day'], event['busy'])\n"
         + fetch_all("after", "apis.shop.show_subscriptions(access_token=shop_token, status='active'")
         + "print([(s['name'], s['next_delivery']) for s in after])\n"
+        + fetch_all("paused", "apis.shop.show_subscriptions(access_token=shop_token, status='paused'")
+        + "print([s['name'] for s in paused if s['subscription_id'] in raised])\n"
         + DONE
     )
     return TaskSpec(
@@ -93,8 +152,10 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
         "Put the next delivery of each of my active shop subscriptions on my calendar: an all-day event on my primary "
         "calendar titled 'Delivery: <product name> x<quantity>' on the delivery day, shown as free. Paused and "
         f"cancelled subscriptions do not count. Any delivery due before {_day_words(skip_before)} comes too soon: skip "
-        "that delivery first, and put the day it moves to on the calendar instead.",
-        Solution().step(look).step(act).step(check).steps(),
+        "that delivery first, and put the day it moves to on the calendar instead. But first look at each product's "
+        "price history: a subscription whose product's latest price change was a price increase gets no event; "
+        "pause it instead.",
+        Solution().step(look).step(prices).step(act).step(check).steps(),
         expectations,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
@@ -99,25 +100,47 @@ def bill_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+CHASE_UNDER = 3.5  # a seller rated under this gets money_todo_return_followups' urgent to-dos
+
+
 @scenario("money_todo_return_followups", apps=("shop", "todo"))
 def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
-    """An Errands to-do per open return (requested or approved, not refunded or rejected); the answer is the refund
-    still to come. Deep because the shopper has 4-7 open returns among closed ones: each product named
-    (show_product), each to-do made and checked."""
+    """An Errands to-do per open return (requested or approved, not refunded or rejected), urgent when its seller
+    is rated under 3.5; the answer is the refund still to come. The shopper has 4-7 open returns among closed ones:
+    each product named (show_product), each to-do made and checked.
+    Deep: the seller's rating is only on the seller's page (show_seller per seller of an open return; the product
+    has its own rating), and the open returns hold sellers on both sides of 3.5."""
     due = rng.choice(["2026-05-21", "2026-05-26", "2026-05-28"])
-    owners = view.rows(
-        "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p "
-        "ON p.owner_id = o.owner_id AND p.name = 'Errands' GROUP BY o.owner_id "
-        "HAVING SUM(r.status IN ('requested', 'approved')) >= 4 AND SUM(r.status IN ('refunded', 'rejected')) >= 1 "
-        "ORDER BY o.owner_id"
-    )
-    owner = pick(rng, owners, "shopper with open and closed returns", distinct=True)["owner_id"]
-    rows = view.rows(
-        "SELECT r.*, p.name FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id "
-        "JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? AND r.status IN ('requested', 'approved') "
-        "ORDER BY r.id",
-        owner,
-    )
+
+    def open_returns(owner: int) -> list[dict[str, Any]]:
+        return view.rows(
+            "SELECT r.*, p.name, ROUND(COALESCE((SELECT AVG(x.rating) FROM shop_seller_ratings x "
+            "WHERE x.seller_id = p.seller_id), 0), 2) AS seller_rating FROM shop_returns r "
+            "JOIN shop_orders o ON o.id = r.order_id JOIN shop_products p ON p.id = r.product_id "
+            "WHERE o.owner_id = ? AND r.status IN ('requested', 'approved') ORDER BY r.id",
+            owner,
+        )
+
+    def both_sides(owner: int) -> bool:
+        return len({r["seller_rating"] < CHASE_UNDER for r in open_returns(owner)}) == 2
+
+    owners = [
+        r
+        for r in view.rows(
+            "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p "
+            "ON p.owner_id = o.owner_id AND p.name = 'Errands' GROUP BY o.owner_id "
+            "HAVING SUM(r.status IN ('requested', 'approved')) >= 4 AND SUM(r.status IN ('refunded', 'rejected')) >= 1 "
+            "ORDER BY o.owner_id"
+        )
+        if both_sides(r["owner_id"])
+    ]
+    owner = pick(
+        rng,
+        owners,
+        f"shopper with open and closed returns, sellers rated on both sides of {CHASE_UNDER}",
+        distinct=True,
+    )["owner_id"]
+    rows = open_returns(owner)
     project = project_id(view, owner, "Errands")
     expectations: list[Expectation] = [
         Inserted(
@@ -127,9 +150,10 @@ def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
                 project,
                 f"Follow up on the return of {r['name']} (order {r['order_id']})",
                 due_date=due,
-                priority=2,
+                priority=1 if r["seller_rating"] < CHASE_UNDER else 2,
             ),
-            f"an Errands to-do for the {r['status']} return of {r['name']} in order {r['order_id']}",
+            f"an Errands to-do for the {r['status']} return of {r['name']} in order {r['order_id']}, priority "
+            + ("1 (seller rated under 3.5)" if r["seller_rating"] < CHASE_UNDER else "2"),
             what="to-dos",
         )
         for r in rows
@@ -159,27 +183,39 @@ def return_followups(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
         + FIND_PROJECT.format(target="errands", name="Errands")
     )
+    sellers = (
+        "products, sellers = {}, {}\n"
+        "for r in open_returns:\n"
+        "    product = apis.shop.show_product(product_id=r['product_id'])\n"
+        "    products[r['product_id']] = product\n"
+        "    if product['seller_id'] not in sellers:\n"
+        "        sellers[product['seller_id']] = apis.shop.show_seller(seller_id=product['seller_id'])\n"
+        "print({p['name']: (p['seller'], sellers[p['seller_id']]['rating']) for p in products.values()})\n"
+    )
     act = (
         "created = []\n"
         "for r in open_returns:\n"
-        "    name = apis.shop.show_product(product_id=r['product_id'])['name']\n"
-        "    title = f\"Follow up on the return of {name} (order {r['order_id']})\"\n"
+        "    product = products[r['product_id']]\n"
+        f"    priority = 1 if sellers[product['seller_id']]['rating'] < {CHASE_UNDER} else 2\n"
+        "    title = f\"Follow up on the return of {product['name']} (order {r['order_id']})\"\n"
         "    task = apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'], title=title, "
-        f"due_date={due!r}, priority=2)\n"
+        f"due_date={due!r}, priority=priority)\n"
         "    created.append(task['task_id'])\n"
     )
     check = (
         "for task_id in created:\n"
-        "    print(apis.todo.show_task(access_token=todo_token, task_id=task_id)['title'])\n"
+        "    task = apis.todo.show_task(access_token=todo_token, task_id=task_id)\n"
+        "    print(task['title'], task['priority'])\n"
         "apis.supervisor.complete_task(answer=round(sum(r['refund_amount'] for r in open_returns), 2))\n"
     )
     return TaskSpec(
         owner,
         "Some of my shop returns are still open (requested or approved, but not refunded or rejected yet). For each "
         "one, add a task to my todo project 'Errands' titled 'Follow up on the return of <product name> (order "
-        f"<order id>)', due {due}, priority 2. Then tell me how much money in refunds those open returns should "
-        "still bring me.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"<order id>)', due {due}, priority 2, or priority 1 when the product's seller has an average rating under "
+        f"{CHASE_UNDER} stars (those may need chasing). Then tell me how much money in refunds those open returns "
+        "should still bring me.",
+        Solution().step(look).step(sellers).step(act).step(check).steps(),
         expectations,
     )
 

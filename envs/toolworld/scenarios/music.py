@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
@@ -193,26 +194,41 @@ def like_artist_in_library(view: WorldView, rng: random.Random) -> TaskSpec:
 @scenario("music_playlist_length", apps=("music",), difficulty=2)
 def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
     """How many songs a playlist holds and how long it plays (every page of it), and its clean songs that are not
-    in my library yet added there; explicit ones and songs already in the library are skipped."""
+    in my library yet added there, unless people dislike them; explicit ones and songs already in the library are
+    skipped. Deep: whether people dislike a song is only in its average review rating (show_song per clean song
+    missing from my library), and the playlist holds one they dislike among 2+ to add."""
+
+    def clean_missing(c: dict[str, Any]) -> list[int]:
+        mine = library_ids(view, c["owner_id"])
+        return [
+            r["id"]
+            for r in view.rows(
+                "SELECT s.id FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
+                "WHERE ps.playlist_id = ? AND s.explicit = 0",
+                c["id"],
+            )
+            if r["id"] not in mine
+        ]
+
+    def usable(c: dict[str, Any]) -> bool:
+        found = clean_missing(c)
+        bad = sum(disliked(view, i) for i in found)
+        return bad >= 1 and len(found) - bad >= 2
+
     candidates = view.rows(
-        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n, SUM(s.duration_s) AS seconds, SUM(s.explicit = 0 AND "
-        "NOT EXISTS (SELECT 1 FROM music_library l WHERE l.owner_id = p.owner_id AND l.song_id = s.id)) AS missing "
+        "SELECT p.id, p.owner_id, p.title, COUNT(*) AS n, SUM(s.duration_s) AS seconds "
         "FROM music_playlists p JOIN music_playlist_songs ps ON ps.playlist_id = p.id JOIN music_songs s "
-        "ON s.id = ps.song_id GROUP BY p.id HAVING n > 5 AND missing >= 2 "
+        "ON s.id = ps.song_id GROUP BY p.id HAVING n > 5 "
         "AND (SELECT COUNT(*) FROM music_playlists q WHERE q.owner_id = p.owner_id AND q.title = p.title) = 1 "
         "ORDER BY p.id"
     )
-    c = pick(rng, candidates, "playlist with more than 5 songs, some not in the library", distinct=True)
-    mine = library_ids(view, c["owner_id"])
-    missing = [
-        r["id"]
-        for r in view.rows(
-            "SELECT s.id FROM music_playlist_songs ps JOIN music_songs s ON s.id = ps.song_id "
-            "WHERE ps.playlist_id = ? AND s.explicit = 0",
-            c["id"],
-        )
-        if r["id"] not in mine
-    ]
+    c = pick(
+        rng,
+        [c for c in candidates if usable(c)],
+        "playlist with more than 5 songs, some not in the library, one of them disliked",
+        distinct=True,
+    )
+    missing = [i for i in clean_missing(c) if not disliked(view, i)]
     look = (
         login("music")
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
@@ -226,7 +242,20 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
         + "length = clock(sum(s['duration_s'] for s in songs))\n"
         + "print(len(songs), length)\n"
     )
-    act = add_missing("songs", "not s['explicit']")
+    rate = (
+        fetch_all("library", LIBRARY)
+        + "have = {s['song_id'] for s in library}\n"
+        + "clean = [s for s in songs if s['song_id'] not in have and not s['explicit']]\n"
+        + "ratings = {}\n"
+        + "for s in clean:\n"
+        + "    ratings[s['song_id']] = apis.music.show_song(song_id=s['song_id'])['average_rating']\n"
+        + "print(ratings)\n"
+    )
+    act = (
+        f"missing = [s for s in clean if ratings[s['song_id']] is None or ratings[s['song_id']] >= {LOW_RATING}]\n"
+        "for s in missing:\n"
+        "    apis.music.add_song_to_library(access_token=music_token, song_id=s['song_id'])\n"
+    )
     check = (
         "print(apis.music.show_song_library(access_token=music_token, sort_by='-added_at', page_limit=20))\n"
         "apis.supervisor.complete_task(answer=[len(songs), length])\n"
@@ -236,8 +265,9 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
         c["owner_id"],
         f"How many songs are in my '{c['title']}' playlist, and how long does it play in total? Answer as a list: "
         "[number of songs, total length as minutes:seconds, e.g. '74:05']. Also add every song of that playlist "
-        "that isn't in my music library yet to my library, except explicit songs.",
-        Solution().step(look).step(act).step(check).steps(),
+        "that isn't in my music library yet to my library, except explicit songs and songs people dislike (an "
+        f"average review rating under {LOW_RATING}; songs without reviews are fine).",
+        Solution().step(look).step(rate).step(act).step(check).steps(),
         [
             Answer(
                 [c["n"], length],
@@ -248,7 +278,8 @@ def playlist_length(view: WorldView, rng: random.Random) -> TaskSpec:
             added_to_library(
                 c["owner_id"],
                 missing,
-                f"the {len(missing)} clean songs of the playlist missing from my library are added to it",
+                f"the {len(missing)} clean songs of the playlist missing from my library that people do not dislike "
+                "are added to it",
             ),
         ],
     )
