@@ -90,7 +90,29 @@ MAIL_AND_TODO = [
     ],
 ]
 
-SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO]
+# (task, oracle text of a read, what an agent skipping it would write instead): the mail helper's templates
+MAIL = [
+    *[
+        (
+            f"email_send_draft_{v}",
+            # whether a draft's recipient wrote since I edited it is only in the mailbox: unchecked, every draft is sent
+            "since = apis.email.search_emails(",
+            "since = [] if True else apis.email.search_emails(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_invoice_total_{v}",
+            # whether I answered an invoice is only in its thread: unchecked, the answered ones are paid twice
+            "apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])",
+            "{'emails': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MAIL]
 
 
 @pytest.mark.parametrize(("task_id", "read", "guess"), SKIPPED_READS)

@@ -430,107 +430,169 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+INVOICES_PENDING_MIN = 3  # unanswered invoices, each read, paid, answered and labelled on its own
+# each invoice emailed to me (outside spam and trash), and whether its thread holds an email of mine (answered)
+INVOICE_EMAILS = (
+    "SELECT m.id, m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id, "
+    "EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id) AS answered "
+    "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+    "WHERE a.file_name LIKE 'invoice_%' AND t.subject LIKE 'Invoice %' AND m.owner_id != m.sender_id "
+    "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.owner_id, m.sent_at, m.id"
+)
+
+
+def invoice_total_due(content: str) -> float:
+    return float(content.split("Total due: $")[1].split()[0])
+
+
 @scenario("email_invoice_total", apps=("email", "payments"), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The total due read from an invoice attachment, paid to its sender on the payments app unless a payment of
-    that amount to them already followed the invoice, confirmed by a reply, and answered."""
-    invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id "
-        "FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-        "JOIN payments_balances b ON b.person_id = m.owner_id "
-        "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "AND b.balance > 300 ORDER BY a.id"
+    """Deep by a look per invoice: whether I answered an invoice is only in its thread (show_thread per invoice;
+    the answered ones are distractors), its total only in the attached file; each of the 3+ others is paid to its
+    sender on the payments app unless a payment of that amount to them already followed it, confirmed by a reply
+    and labelled 'Paid'; the answer is their total."""
+    mailboxes: dict[int, list[dict[str, Any]]] = {}
+    for i in view.rows(INVOICE_EMAILS):
+        mailboxes.setdefault(i["owner_id"], []).append(i)
+
+    def usable(owner: int) -> bool:
+        mine = mailboxes[owner]
+        pending = [i for i in mine if not i["answered"]]
+        balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner) or 0
+        return (
+            len(pending) >= INVOICES_PENDING_MIN
+            and len(pending) < len(mine)
+            and len({i["file_name"] for i in mine}) == len(mine)
+            and balance >= sum(invoice_total_due(i["content"]) for i in pending)
+        )
+
+    owners = [o for o in sorted(mailboxes) if usable(o)]
+    owner = pick(
+        rng, owners, f"mailbox with an answered and {INVOICES_PENDING_MIN}+ unanswered invoices", distinct=True
     )
-    invoices = [
-        i
-        for i in invoices
-        if sum((x["owner_id"], x["file_name"]) == (i["owner_id"], i["file_name"]) for x in invoices) == 1
-    ]
-    c = pick(rng, invoices, "invoice attachment", distinct=True)
-    number = c["file_name"].removeprefix("invoice_").removesuffix(".txt")
-    total = float(c["content"].rsplit("$", 1)[1])
-    paid = view.rows(
-        "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
-        "AND created_at >= ?",
-        c["owner_id"],
-        c["sender_id"],
-        total,
-        c["sent_at"],
+    pending = [i for i in mailboxes[owner] if not i["answered"]]
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
+    expectations: list[Expectation] = []
+    deltas: dict[int, float] = {owner: 0.0}
+    for i in pending:
+        number = i["file_name"].removeprefix("invoice_").removesuffix(".txt")
+        total = invoice_total_due(i["content"])
+        name = full_name(view, i["sender_id"])
+        paid = view.rows(
+            "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+            "AND created_at >= ?",
+            owner,
+            i["sender_id"],
+            total,
+            i["sent_at"],
+        )
+        if not paid:
+            note = f"invoice {number}"
+            expectations.append(
+                Inserted(
+                    "payments_transactions",
+                    {
+                        "sender_id": owner,
+                        "receiver_id": i["sender_id"],
+                        "amount": total,
+                        "note": note,
+                        "private": private,
+                    },
+                    f"${total:.2f} is paid to {name} with the note '{note}'",
+                    what=f"payments noted '{note}'",
+                )
+            )
+            deltas[owner] = round(deltas[owner] - total, 2)
+            deltas[i["sender_id"]] = round(deltas.get(i["sender_id"], 0.0) + total, 2)
+        expectations += sent_email(
+            view,
+            owner,
+            [i["sender_id"]],
+            f"Thanks, I paid ${total:.2f}.",
+            f"{name} is told the amount of invoice {number}",
+            conversation=i["conversation_id"],
+        )
+    expectations += labelled(
+        view,
+        owner,
+        "Paid",
+        [i["thread_id"] for i in pending],
+        f"the {len(pending)} invoices' threads are labelled 'Paid'",
     )
-    name = full_name(view, c["sender_id"])
-    note = f"invoice {number}"
-    reply = f"Thanks, I paid ${total:.2f}."
-    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
+    expectations += balance_changes(view, deltas)
+    total = round(sum(invoice_total_due(i["content"]) for i in pending), 2)
+    everything = round(sum(invoice_total_due(i["content"]) for i in mailboxes[owner]), 2)
+    expectations.append(
+        Answer(
+            total,
+            f"the answer is the total due of the invoices I had not answered (${total:.2f})",
+            traps={f"{everything:g}": "that adds the invoices I had already answered too"},
+        )
+    )
     oracle = (
         Solution()
         .step(login("email", "payments"))
         .step(
-            f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
-            + f"email = next(e for e in found if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-            + "file = next(a for a in email['attachments'] if a['file_name'] == "
-            + repr(c["file_name"])
-            + ")\n"
-            + "text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
-            "['content']\n" + "total = float(text.split('Total due: $')[1].split()[0])\n" + "print(text)\n"
+            fetch_all("emails", ALL_EMAILS + ", query='invoice', has_attachment=True")
+            + "invoices = [e for e in emails if e['subject'].startswith('Invoice ') and e['sender']['email'] != "
+            "me['email'] and any(a['file_name'].startswith('invoice_') for a in e['attachments'])]\n"
+            "print([(e['subject'], e['sender']['name'], e['sent_at']) for e in invoices])\n"
         )
         .step(
-            "sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-            "with_email=email['sender']['email'], start_date=email['sent_at'][:10], min_amount=total, "
-            "max_amount=total)\n"
-            "if not any(p['created_at'] >= email['sent_at'] for p in sent):\n"
-            "    apis.payments.send_money(access_token=payments_token, receiver_email=email['sender']['email'], "
-            f"amount=total, note={note!r})\n"
-            "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            "pending = []\n"
+            "for e in invoices:\n"
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        pending.append(e)\n"
+            "print([e['subject'] for e in pending])\n"
+        )
+        .step(
+            "totals = {}\n"
+            "for e in pending:\n"
+            "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
+            "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
+            "['content']\n"
+            "    totals[e['email_id']] = float(text.split('Total due: $')[1].split()[0])\n"
+            "print(totals)\n"
+        )
+        .step(
+            "for e in pending:\n"
+            "    total = totals[e['email_id']]\n"
+            "    sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            "with_email=e['sender']['email'], start_date=e['sent_at'][:10], min_amount=total, max_amount=total)\n"
+            "    if not any(p['created_at'] >= e['sent_at'] for p in sent):\n"
+            "        apis.payments.send_money(access_token=payments_token, receiver_email=e['sender']['email'], "
+            "amount=total, note='invoice ' + e['subject'].removeprefix('Invoice '))\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body=f'Thanks, I paid ${total:.2f}.')\n"
         )
-        .step(file_under_code("Paid", "email['thread_id']"))
+        .step(
+            fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+            + "label = next((l for l in labels if l['name'] == 'Paid'), None)\n"
+            "if label is None:\n"
+            "    label = apis.email.create_label(access_token=email_token, name='Paid')\n"
+            "for e in pending:\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=e['thread_id'], "
+            "label_id=label['label_id'])\n"
+        )
         .step(
             "print(apis.payments.show_balance(access_token=payments_token))\n"
-            "print(apis.email.show_thread(access_token=email_token, thread_id=email['thread_id'])['email_count'])\n"
-            "apis.supervisor.complete_task(answer=total)\n"
+            + fetch_all("done", "apis.email.show_threads(access_token=email_token, folder='all', label='Paid'")
+            + "print([t['subject'] for t in done])\n"
+            "apis.supervisor.complete_task(answer=round(sum(totals.values()), 2))\n"
         )
         .steps()
     )
-    payment: list[Expectation] = (
-        []
-        if paid
-        else [
-            Inserted(
-                "payments_transactions",
-                {
-                    "sender_id": c["owner_id"],
-                    "receiver_id": c["sender_id"],
-                    "amount": total,
-                    "note": note,
-                    "private": private,
-                },
-                f"${total:.2f} is paid to {name} with the note '{note}'",
-                what="payments",
-            ),
-            *balance_changes(view, {c["owner_id"]: -total, c["sender_id"]: total}),
-        ]
-    )
     return TaskSpec(
-        c["owner_id"],
-        f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice "
-        f"file? Pay it to {name} on the payments app with the note '{note}' (unless I already sent them that amount "
-        f"after the invoice), then reply to that email (to {name} only) 'Thanks, I paid $<total>.' (like $12.50), "
-        "and put my email label 'Paid' on its thread (create the label if I have none).",
+        owner,
+        "Coworkers have emailed me invoices (subject 'Invoice <number>', the invoice attached as a file). The ones "
+        "I have already answered in their thread are dealt with. For every other one, read its total due in the "
+        "attached invoice file and pay it to the sender on the payments app with the note 'invoice <number>' "
+        "(unless I already sent them that amount after the invoice), then reply to the invoice email (to the sender "
+        "only) 'Thanks, I paid $<total>.' (like $12.50), and put my email label 'Paid' on its thread (create the "
+        "label if I have none). Tell me the total due of those invoices.",
         oracle,
-        [
-            Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})"),
-            *payment,
-            *filed_under(view, c["owner_id"], "Paid", c["thread_id"], f"the thread of invoice {number}"),
-            *sent_email(
-                view,
-                c["owner_id"],
-                [c["sender_id"]],
-                reply,
-                f"{name} is told the amount",
-                conversation=c["conversation_id"],
-            ),
-        ],
+        expectations,
     )
 
 
@@ -816,45 +878,124 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 OLDER = " (older version)"
+DRAFTS_MIN = 9  # newest drafts with a recipient to go through, each needing its own look at the mailbox
+# each newest draft with a recipient, whether that person emailed me (outside spam and trash) on or after the day
+# I last edited it, whether they did counting spam and trash, and whether they did on that very day
+DRAFT_CHECKS = (
+    "SELECT d.id, d.owner_id, d.subject, d.body, d.recipients, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN people p "
+    "ON p.id = m.sender_id WHERE m.owner_id = d.owner_id AND p.email = d.recipients AND t.is_trashed = 0 "
+    "AND t.is_spam = 0 AND m.sent_at >= substr(d.updated_at, 1, 10)) AS answered, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN people p ON p.id = m.sender_id WHERE m.owner_id = d.owner_id "
+    "AND p.email = d.recipients AND m.sent_at >= substr(d.updated_at, 1, 10)) AS anywhere, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN people p ON p.id = m.sender_id WHERE m.owner_id = d.owner_id "
+    "AND p.email = d.recipients AND substr(m.sent_at, 1, 10) = substr(d.updated_at, 1, 10)) AS same_day "
+    "FROM email_drafts d WHERE d.recipients != '' AND d.subject NOT LIKE ? ORDER BY d.owner_id, d.id"
+)
 
 
 @scenario("email_send_draft", apps=("email",), difficulty=1)
 def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A draft sent as it is; then every older version of a draft I still have deleted (the sent draft's included),
-    while older versions whose newer draft is gone are kept (distractors); the answer counts the drafts left."""
-    draft = pick(
-        rng,
-        view.rows(
-            "SELECT d.*, o.id AS older_id FROM email_drafts d JOIN email_drafts o ON o.owner_id = d.owner_id "
-            "AND o.subject = d.subject || ? WHERE d.recipients != '' AND (SELECT COUNT(*) FROM email_drafts x "
-            "JOIN email_drafts y ON y.owner_id = x.owner_id AND y.subject = x.subject || ? "
-            "WHERE x.owner_id = d.owner_id) >= 2 ORDER BY d.id",
-            OLDER,
-            OLDER,
-        ),
-        "draft with recipients and an older version, beside another superseded draft",
-        distinct=True,
+    """Deep by a look per draft: each of 9+ newest drafts with a recipient is sent only if that person has not
+    emailed me since I last edited it (an email search per draft; the draft list shows no replies), else deleted as
+    out of date and the thread of their latest email starred to answer; then every older version whose newer draft
+    I had is deleted, older versions whose newer draft is gone kept (distractors). The answer counts the drafts
+    sent."""
+    mailboxes: dict[int, list[dict[str, Any]]] = {}
+    for d in view.rows(DRAFT_CHECKS, f"%{OLDER}"):
+        mailboxes.setdefault(d["owner_id"], []).append(d)
+    # usable: enough drafts of both outcomes, none whose outcome hangs on an email of that very day or in the trash
+    owners = sorted(
+        owner
+        for owner, drafts in mailboxes.items()
+        if len(drafts) >= DRAFTS_MIN
+        and 2 <= sum(d["answered"] for d in drafts) <= len(drafts) - 2
+        and not any(d["same_day"] or d["anywhere"] != d["answered"] for d in drafts)
     )
-    owner = draft["owner_id"]
-    older = f"{draft['subject']}{OLDER}"
+    owner = pick(rng, owners, f"mailbox with {DRAFTS_MIN}+ drafts to check, both outcomes", distinct=True)
+    checked = mailboxes[owner]
+    to_send = [d for d in checked if not d["answered"]]
+    outdated = frozenset(d["id"] for d in checked if d["answered"])
     drafts = view.rows("SELECT id, subject FROM email_drafts WHERE owner_id = ?", owner)
     subjects = {d["subject"] for d in drafts}
     stale = frozenset(
-        d["id"]
-        for d in drafts
-        if d["subject"].endswith(OLDER) and (d["subject"].removesuffix(OLDER) in subjects or d["subject"] == older)
+        d["id"] for d in drafts if d["subject"].endswith(OLDER) and d["subject"].removesuffix(OLDER) in subjects
     )
-    left = len(drafts) - 1 - len(stale)
-    to = [view.value("SELECT id FROM people WHERE email = ?", e) for e in draft["recipients"].split(", ")]
+    expectations: list[Expectation] = [
+        Deleted(
+            "email_drafts",
+            frozenset(d["id"] for d in to_send),
+            f"the {len(to_send)} drafts whose recipient has not written since are sent, so no longer drafts",
+            what="sent drafts",
+        ),
+        Deleted(
+            "email_drafts",
+            outdated,
+            f"the {len(outdated)} drafts whose recipient has written since are deleted",
+            what="outdated drafts",
+        ),
+    ]
+    if stale:
+        expectations.append(
+            Deleted("email_drafts", stale, f"the {len(stale)} superseded older versions are deleted", what="drafts")
+        )
+    latest = {
+        d["recipients"]: view.row(
+            "SELECT t.id, t.subject, t.is_starred, p.first_name || ' ' || p.last_name AS name "
+            "FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+            "JOIN people p ON p.id = m.sender_id WHERE m.owner_id = ? AND p.email = ? AND t.is_trashed = 0 "
+            "AND t.is_spam = 0 ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
+            owner,
+            d["recipients"],
+        )
+        for d in checked
+        if d["answered"]
+    }
+    expectations += [
+        Updated(
+            "email_threads",
+            t["id"],
+            {"is_starred": 1},
+            f"the thread '{t['subject']}' of {t['name']}'s latest email is starred",
+        )
+        for _, t in sorted(latest.items())
+        if not t["is_starred"]
+    ]
+    for d in to_send:
+        friend = view.value("SELECT id FROM people WHERE email = ?", d["recipients"])
+        expectations += sent_email(view, owner, [friend], d["body"], f"'{d['subject']}' is sent", subject=d["subject"])
+    expectations.append(Answer(len(to_send), f"the answer is the number of drafts sent ({len(to_send)})"))
     oracle = (
         Solution()
         .step(login("email"))
         .step(
             fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
-            + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
-            + "print([d['subject'] for d in drafts])\n"
+            + f"newest = [d for d in drafts if d['recipients'] and not d['subject'].endswith({OLDER!r})]\n"
+            "print([(d['subject'], d['recipients'], d['updated_at']) for d in newest])\n"
         )
-        .step("apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n")
+        .step(
+            "answered = {}\n"
+            "for d in newest:\n"
+            "    since = apis.email.search_emails(access_token=email_token, sender_email=d['recipients'][0], "
+            "sent_after=d['updated_at'][:10], page_limit=1)\n"
+            "    answered[d['draft_id']] = since[0] if since else None\n"
+            "print({d['subject']: answered[d['draft_id']] for d in newest})\n"
+        )
+        .step(
+            "sent, to_star = 0, set()\n"
+            "for d in newest:\n"
+            "    if answered[d['draft_id']]:\n"
+            "        apis.email.delete_draft(access_token=email_token, draft_id=d['draft_id'])\n"
+            "        to_star.add(answered[d['draft_id']]['thread_id'])\n"
+            "    else:\n"
+            "        apis.email.send_draft(access_token=email_token, draft_id=d['draft_id'])\n"
+            "        sent += 1\n"
+        )
+        .step(
+            "for thread_id in sorted(to_star):\n"
+            "    if not apis.email.show_thread(access_token=email_token, thread_id=thread_id)['is_starred']:\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=thread_id)\n"
+        )
         .step(
             "subjects = {d['subject'] for d in drafts}\n"
             "for d in drafts:\n"
@@ -863,26 +1004,23 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
             "        apis.email.delete_draft(access_token=email_token, draft_id=d['draft_id'])\n"
         )
         .step(
-            "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
+            "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=5))\n"
             + fetch_all("left", "apis.email.show_drafts(access_token=email_token")
             + "print([d['subject'] for d in left])\n"
-            "apis.supervisor.complete_task(answer=len(left))\n"
+            "apis.supervisor.complete_task(answer=sent)\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Send my email draft '{draft['subject']}' as it is (not its older version). Then tidy my drafts: delete "
-        f"every draft named '<subject>{OLDER}' for which I also have the draft '<subject>' (the older version of "
-        f"the one I sent included), and keep older versions whose newer draft is gone. Tell me how many drafts are "
-        "left.",
+        f"Go through my email drafts that have a recipient, leaving aside the older versions ('<subject>{OLDER}'). "
+        "For each, check whether its recipient has emailed me on or after the day I last edited the draft (emails "
+        "in my spam or trash do not count): if they have, the draft is out of date, so delete it and star the "
+        "thread of their latest email to me, which I should answer instead; if not, send the draft as it is. "
+        f"Then delete every draft named '<subject>{OLDER}' whose newer draft '<subject>' I had before you started, "
+        "and keep older versions whose newer draft was already gone. Tell me how many drafts you sent.",
         oracle,
-        [
-            Deleted("email_drafts", frozenset({draft["id"]}), "the draft is sent, so no longer a draft", what="drafts"),
-            Deleted("email_drafts", stale, f"the {len(stale)} superseded older versions are deleted", what="drafts"),
-            *sent_email(view, owner, to, draft["body"], "the draft is sent", subject=draft["subject"]),
-            Answer(left, f"the answer is the number of drafts left ({left})"),
-        ],
+        expectations,
     )
 
 
