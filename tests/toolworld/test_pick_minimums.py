@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.evaluate import Deleted, Inserted, Updated
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -70,6 +70,19 @@ def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
 
+def labelled_threads(task: Task) -> int:
+    return sum(e.count for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "email_thread_labels")
+
+
+def drafts_checked(task: Task) -> int:
+    """Drafts sent or deleted as out of date, each after its own look at the mailbox."""
+    return sum(
+        len(e.row_ids)
+        for e in task.spec.expectations
+        if isinstance(e, Deleted) and e.what in ("sent drafts", "outdated drafts")
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -80,6 +93,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_text_debtors": (inserted("bill_splitting_comments"), 7),  # each expense I paid: read, commented
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
+    "email_reply_latest_from": (labelled_threads, 8),  # each thread with an email from them labelled
+    "email_send_draft": (drafts_checked, 9),  # an email search each
 }
 
 

@@ -188,19 +188,25 @@ def labelled(view: WorldView, owner: int, label: str, threads: list[Any], requir
     return out
 
 
+REPLY_THREADS_MIN = 8  # threads with an email from the person, each filed under their label on its own
+
+
 @scenario("email_reply_latest_from", apps=("email",), difficulty=2)
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     """A reply to someone's latest email, each of their unread emails marked read one by one (other people's
     unread emails in the same threads stay unread), every thread with an email from them filed under a new label
-    of their name; the answer counts every email they sent me."""
+    of their name; the answer counts every email they sent me. Deep by its subject: someone with emails in
+    REPLY_THREADS_MIN+ threads (their emails span pages, and each thread is labelled on its own)."""
     latest = view.rows(
         "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
-        "JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "GROUP BY m.owner_id, m.sender_id HAVING SUM(1 - m.is_read) >= 1 AND COUNT(*) >= 3 "
-        "ORDER BY m.owner_id, m.sender_id"
+        "JOIN email_threads t ON t.id = m.thread_id JOIN people p ON p.id = m.sender_id "
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "email_labels l WHERE l.owner_id = m.owner_id AND l.name = p.first_name || ' ' || p.last_name) "
+        "GROUP BY m.owner_id, m.sender_id HAVING SUM(1 - m.is_read) >= 1 AND COUNT(DISTINCT m.thread_id) >= ? "
+        "ORDER BY m.owner_id, m.sender_id",
+        REPLY_THREADS_MIN,
     )
-    c = pick(rng, latest, "someone who sent me several emails, some unread", distinct=True)
+    c = pick(rng, latest, f"someone who sent me emails in {REPLY_THREADS_MIN}+ threads, some unread", distinct=True)
     email = view.row(
         "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
@@ -220,8 +226,6 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         full_name(view, c["sender_id"]),
         rng.choice(["Thanks, got it!", "Sounds good to me.", "Let me check and get back to you."]),
     )
-    if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", c["owner_id"], name):
-        raise LookupError(f"the label {name} already exists")
     threads = sorted({m["thread_id"] for m in theirs})
     oracle = (
         Solution()
