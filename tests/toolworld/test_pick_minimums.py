@@ -74,6 +74,10 @@ def labelled_threads(task: Task) -> int:
     return sum(e.count for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "email_thread_labels")
 
 
+def archived_threads(task: Task) -> int:
+    return sum(isinstance(e, Updated) and e.values == {"is_archived": 1} for e in task.spec.expectations)
+
+
 def drafts_checked(task: Task) -> int:
     """Drafts sent or deleted as out of date, each after its own look at the mailbox."""
     return sum(
@@ -95,6 +99,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "email_reply_latest_from": (labelled_threads, 8),  # each thread with an email from them labelled
     "email_send_draft": (drafts_checked, 9),  # an email search each
+    "email_archive_read_labelled": (archived_threads, 7),  # archived one by one, their attachments saved first
+    "email_empty_trash": (inserted("file_system_files"), 3),  # attachments opened and saved before deleting
 }
 
 

@@ -119,6 +119,15 @@ MAIL = [
         )
         for v in (0, 1, 2)
     ],
+    # no trashed thread opened: the attachments' names and contents are unknown, so nothing is saved before deleting
+    *[
+        (
+            f"email_empty_trash_{v}",
+            "full = apis.email.show_thread(",
+            "full = {'emails': []} if True else apis.email.show_thread(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MAIL]

@@ -684,12 +684,68 @@ def _attachments_of(view: WorldView, thread_ids: list[int]) -> list[dict[str, An
     )
 
 
+def unsavable(view: WorldView, owner: int, folder: str, names: list[str]) -> bool:
+    """Two attachments of one name, or a file already in the way: what lands where would be a guess."""
+    return len(set(names)) < len(names) or any(
+        view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, f"{folder}/{n}")
+        for n in names
+    )
+
+
+def save_attachments_code(folder: str, listed: str, which: str) -> str:
+    """Oracle code saving into `folder` every attachment of the threads of the list `listed` for which `which` (a
+    Python test of `t`) holds, listing the paths in `saved`: the list says only whether a thread has attachments, so
+    their names come from show_thread and their content from show_attachment, one call each, before a create_file
+    each."""
+    return (
+        "saved = []\n"
+        f"for t in {listed}:\n"
+        f"    if {which} and t['has_attachments']:\n"
+        "        full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        "        for e in full['emails']:\n"
+        "            for a in e['attachments']:\n"
+        "                content = apis.email.show_attachment(access_token=email_token, "
+        "attachment_id=a['attachment_id'])['content']\n"
+        f"                path = {folder + '/'!r} + a['file_name']\n"
+        "                apis.file_system.create_file(access_token=file_system_token, path=path, content=content, "
+        "parents=True)\n"
+        "                saved.append(path)\n"
+        "print(saved)\n"
+    )
+
+
+def saved_attachments(
+    view: WorldView, owner: int, folder: str, attachments: list[dict[str, Any]], whose: str
+) -> list[Expectation]:
+    """Each attachment saved as `folder`/<its file name>, the folder (and /documents) created if missing."""
+    out: list[Expectation] = [
+        Inserted(
+            "file_system_files",
+            new_file(owner, f"{folder}/{a['file_name']}", a["content"]),
+            f"{folder}/{a['file_name']} holds the attachment of {whose}",
+            what="files",
+        )
+        for a in attachments
+    ]
+    out += [
+        Inserted("file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories")
+        for d in (("/documents", folder) if attachments else ())
+        if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
+    ]
+    return out
+
+
+ARCHIVE_MIN = 7  # read threads of the label, each archived on its own
+ARCHIVE_FILES_MIN = 2  # attachments among them, each opened and saved
+
+
 @scenario("email_archive_read_labelled", apps=("email", "file_system"), difficulty=2)
 def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     """Read threads of one label archived, unread ones kept and marked important; the attachments of the archived
     threads saved first into /documents/<label>/ in my files.
     Deep: the thread list says only whether a thread has attachments: their names come from show_thread and their
-    content from show_attachment, one call each, before a create_file each."""
+    content from show_attachment, one call each, before a create_file each; the label holds ARCHIVE_MIN+ read
+    threads (archived one by one) with ARCHIVE_FILES_MIN+ attachments among them."""
     rows = view.rows(
         "SELECT t.id, t.owner_id, l.name, MIN(m.is_read) AS all_read FROM email_threads t "
         "JOIN email_thread_labels x ON x.thread_id = t.id JOIN email_labels l ON l.id = x.label_id "
@@ -698,35 +754,30 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["owner_id"], r["name"]), []).append(r)
-    # prefer labels that also hold unread threads: archiving those is the trap
+    # labels that also hold unread threads (archiving those is the trap), with enough read threads to archive
     candidates = sorted(
-        k for k, g in groups.items() if any(r["all_read"] for r in g) and not all(r["all_read"] for r in g)
-    ) or sorted(k for k, g in groups.items() if any(r["all_read"] for r in g))
+        k
+        for k, g in groups.items()
+        if sum(r["all_read"] for r in g) >= ARCHIVE_MIN and not all(r["all_read"] for r in g)
+    )
 
     def to_save(key: tuple[int, str]) -> list[dict[str, Any]]:
         return _attachments_of(view, [r["id"] for r in groups[key] if r["all_read"]])
 
-    def unsavable(key: tuple[int, str]) -> bool:
-        """Two attachments of one name, or a file already in the way: what lands where would be a guess."""
-        names = [a["file_name"] for a in to_save(key)]
-        return (
-            "/" in key[1]
-            or len(set(names)) < len(names)
-            or any(
-                view.rows(
-                    "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
-                    key[0],
-                    f"/documents/{key[1]}/{n}",
-                )
-                for n in names
-            )
-        )
-
-    # labels whose read threads carry attachments to save, when there are some; the unsavable ones left out first,
-    # so that each variant keeps a label of its own
-    usable = [k for k in candidates if not unsavable(k)]
+    # labels whose read threads carry attachments to save; the unsavable ones left out before the pick, so that
+    # each variant keeps a label of its own
+    usable = [
+        k
+        for k in candidates
+        if "/" not in k[1]
+        and len(files := [a["file_name"] for a in to_save(k)]) >= ARCHIVE_FILES_MIN
+        and not unsavable(view, k[0], f"/documents/{k[1]}", files)
+    ]
     owner, label = pick(
-        rng, [k for k in usable if to_save(k)] or usable, "labelled inbox thread that is all read", distinct=True
+        rng,
+        usable,
+        f"label with {ARCHIVE_MIN}+ read inbox threads, {ARCHIVE_FILES_MIN}+ attachments among them, and an unread one",
+        distinct=True,
     )
     ids = [r["id"] for r in groups[(owner, label)] if r["all_read"]]
     saved = to_save((owner, label))
@@ -742,21 +793,7 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all("threads", INBOX_THREADS + f", label={label!r}")
             + "print([(t['subject'], t['unread_count'], t['is_important'], t['has_attachments']) for t in threads])\n"
         )
-        .step(
-            "saved = []\n"
-            "for t in threads:\n"
-            "    if t['unread_count'] == 0 and t['has_attachments']:\n"
-            "        full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
-            "        for e in full['emails']:\n"
-            "            for a in e['attachments']:\n"
-            "                content = apis.email.show_attachment(access_token=email_token, "
-            "attachment_id=a['attachment_id'])['content']\n"
-            f"                path = {f'/documents/{label}/'!r} + a['file_name']\n"
-            "                apis.file_system.create_file(access_token=file_system_token, path=path, content=content, "
-            "parents=True)\n"
-            "                saved.append(path)\n"
-            "print(saved)\n"
-        )
+        .step(save_attachments_code(f"/documents/{label}", "threads", "t['unread_count'] == 0"))
         .step(
             "archived = 0\n"
             "for t in threads:\n"
@@ -797,22 +834,7 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for i in flag_ids
             ),
-            *(
-                Inserted(
-                    "file_system_files",
-                    new_file(owner, f"/documents/{label}/{a['file_name']}", a["content"]),
-                    f"/documents/{label}/{a['file_name']} holds the attachment of an archived thread",
-                    what="files",
-                )
-                for a in saved
-            ),
-            *(
-                Inserted(
-                    "file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories"
-                )
-                for d in (("/documents", f"/documents/{label}") if saved else ())
-                if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
-            ),
+            *saved_attachments(view, owner, f"/documents/{label}", saved, "an archived thread"),
             Answer(len(ids), f"the answer is the number of threads archived ({len(ids)})"),
         ],
     )
@@ -1029,26 +1051,50 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 FILE_TRASH_BEFORE = "2026-03-01"
+FROM_TRASH = "/documents/from_trash"
+TRASH_SAVE_MIN = 3  # attachments of the threads deleted for good, each saved first
 
 
 @scenario("email_empty_trash", apps=("email", "file_system"), difficulty=2)
 def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every trashed thread deleted for good, except the starred ones, restored instead (one kind acted on each
-    way); in the files' trash only what was deleted before FILE_TRASH_BEFORE goes (newer items are distractors).
-    The answer counts the threads deleted."""
+    way), the attachments of the deleted ones saved first into FROM_TRASH; in the files' trash only what was
+    deleted before FILE_TRASH_BEFORE goes (newer items are distractors). The answer counts the threads deleted.
+    Deep: the trash list says only whether a thread has attachments; their names need show_thread, their content
+    show_attachment, one call each (TRASH_SAVE_MIN+ of them), before a create_file each."""
+    mailboxes = view.rows(
+        "SELECT owner_id FROM email_threads t WHERE is_trashed = 1 GROUP BY owner_id "
+        "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 AND (SELECT COUNT(*) FROM file_system_trash f "
+        "WHERE f.owner_id = t.owner_id AND f.deleted_at < ?) >= 1 AND (SELECT COUNT(*) FROM file_system_trash f "
+        "WHERE f.owner_id = t.owner_id AND f.deleted_at >= ?) >= 1 ORDER BY owner_id",
+        FILE_TRASH_BEFORE,
+        FILE_TRASH_BEFORE,
+    )
+
+    def to_save(owner: int) -> list[dict[str, Any]]:
+        return _attachments_of(
+            view,
+            [
+                r["id"]
+                for r in view.rows(
+                    "SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1 AND is_starred = 0", owner
+                )
+            ],
+        )
+
+    usable = [
+        m["owner_id"]
+        for m in mailboxes
+        if len(names := [a["file_name"] for a in to_save(m["owner_id"])]) >= TRASH_SAVE_MIN
+        and not unsavable(view, m["owner_id"], FROM_TRASH, names)
+    ]
     owner = pick(
         rng,
-        view.rows(
-            "SELECT owner_id FROM email_threads t WHERE is_trashed = 1 GROUP BY owner_id "
-            "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 AND (SELECT COUNT(*) FROM file_system_trash f "
-            "WHERE f.owner_id = t.owner_id AND f.deleted_at < ?) >= 1 AND (SELECT COUNT(*) FROM file_system_trash f "
-            "WHERE f.owner_id = t.owner_id AND f.deleted_at >= ?) >= 1 ORDER BY owner_id",
-            FILE_TRASH_BEFORE,
-            FILE_TRASH_BEFORE,
-        ),
-        "mailbox with starred and unstarred trashed threads",
+        usable,
+        f"mailbox with starred and unstarred trashed threads, {TRASH_SAVE_MIN}+ attachments to save",
         distinct=True,
-    )["owner_id"]
+    )
+    saved = to_save(owner)
     threads = frozenset(
         r["id"]
         for r in view.rows(
@@ -1081,6 +1127,7 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
             + "print([(t['subject'], t['is_starred']) for t in trash])\n"
         )
+        .step(save_attachments_code(FROM_TRASH, "trash", "not t['is_starred']"))
         .step(
             "deleted = 0\n"
             "for t in trash:\n"
@@ -1095,6 +1142,8 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(len(left), 'threads left in the trash')\n"
             + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
             + "print([t['subject'] for t in starred])\n"
+            + fetch_all("kept", f"apis.file_system.show_directory(access_token=file_system_token, path={FROM_TRASH!r}")
+            + "print([f['name'] for f in kept])\n"
         )
         .step(
             fetch_all("files", "apis.file_system.show_trash(access_token=file_system_token") + "for item in files:\n"
@@ -1119,6 +1168,7 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("email_threads", t["id"], {"is_trashed": 0}, f"the starred thread '{t['subject']}' is restored")
         for t in kept
     ]
+    expectations += saved_attachments(view, owner, FROM_TRASH, saved, "a thread deleted from my email trash")
     expectations.append(
         Deleted(
             "file_system_trash",
@@ -1131,7 +1181,9 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Clean out my email trash: permanently delete every thread in it, except the starred ones, which I want "
-        "back: restore those. In my files' trash, permanently delete what was deleted before "
+        "back: restore those. Before deleting a thread, save each of its attachments as a file in "
+        f"{FROM_TRASH}/ in my files (create the folder if needed), keeping the attachment's file name. In my files' "
+        "trash, permanently delete what was deleted before "
         f"{FILE_TRASH_BEFORE} and keep the newer items. Do not touch anything outside the trash. Tell me how many "
         "email threads you deleted.",
         oracle,
