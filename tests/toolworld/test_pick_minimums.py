@@ -101,6 +101,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_send_draft": (drafts_checked, 9),  # an email search each
     "email_archive_read_labelled": (archived_threads, 7),  # archived one by one, their attachments saved first
     "email_empty_trash": (inserted("file_system_files"), 3),  # attachments opened and saved before deleting
+    "mail_sync_address_book": (updated("email_contacts"), 3),  # favourites given and taken, an email search each
 }
 
 
