@@ -137,6 +137,16 @@ MAIL = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"mail_pay_back_if_over_{v}",
+            # what each person owes me is only on the payments app: unchecked, the gross sums pay the wrong people
+            # or the wrong amounts (variant 1, the quiet one, then pays someone whose gross sum is over the bound)
+            "batch = apis.payments.show_requests(",
+            "batch = [] if True else apis.payments.show_requests(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *MAIL]
