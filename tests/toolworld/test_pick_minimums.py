@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.evaluate import Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
@@ -118,6 +118,23 @@ def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
 
+def labelled_threads(task: Task) -> int:
+    return sum(e.count for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "email_thread_labels")
+
+
+def archived_threads(task: Task) -> int:
+    return sum(isinstance(e, Updated) and e.values == {"is_archived": 1} for e in task.spec.expectations)
+
+
+def drafts_checked(task: Task) -> int:
+    """Drafts sent or deleted as out of date, each after its own look at the mailbox."""
+    return sum(
+        len(e.row_ids)
+        for e in task.spec.expectations
+        if isinstance(e, Deleted) and e.what in ("sent drafts", "outdated drafts")
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -141,6 +158,11 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_group_balances_email": (expenses_this_year, BALANCES_EXPENSES_AT_LEAST),  # show_expense each
     # a price history read per active subscription
     "money_calendar_subscription_deliveries": (active_subscriptions, DELIVERIES_ACTIVE_AT_LEAST),
+    "email_reply_latest_from": (labelled_threads, 8),  # each thread with an email from them labelled
+    "email_send_draft": (drafts_checked, 9),  # an email search each
+    "email_archive_read_labelled": (archived_threads, 7),  # archived one by one, their attachments saved first
+    "email_empty_trash": (inserted("file_system_files"), 3),  # attachments opened and saved before deleting
+    "mail_sync_address_book": (updated("email_contacts"), 3),  # favourites given and taken, an email search each
 }
 
 

@@ -282,6 +282,65 @@ MONEY = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead): the mail helper's templates
+MAIL = [
+    *[
+        (
+            f"email_send_draft_{v}",
+            # whether a draft's recipient wrote since I edited it is only in the mailbox: unchecked, every draft is sent
+            "since = apis.email.search_emails(",
+            "since = [] if True else apis.email.search_emails(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_invoice_total_{v}",
+            # whether I answered an invoice is only in its thread: unchecked, the answered ones are paid twice
+            "apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])",
+            "{'emails': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_reply_latest_from_{v}",
+            # their emails span pages: read only the first, some of their threads go unlabelled and the count is off
+            "batch = apis.email.search_emails(access_token=email_token, page_index=page",
+            "batch = [] if page else apis.email.search_emails(access_token=email_token, page_index=page",
+        )
+        for v in (0, 1, 2)
+    ],
+    # no trashed thread opened: the attachments' names and contents are unknown, so nothing is saved before deleting
+    *[
+        (
+            f"email_empty_trash_{v}",
+            "full = apis.email.show_thread(",
+            "full = {'emails': []} if True else apis.email.show_thread(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_sync_address_book_{v}",
+            # who emailed me lately is only in the mailbox: unchecked, no favourite is given
+            "since = apis.email.search_emails(",
+            "since = [] if True else apis.email.search_emails(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_pay_back_if_over_{v}",
+            # what each person owes me is only on the payments app: unchecked, the gross sums pay the wrong people
+            # or the wrong amounts (variant 1, the quiet one, then pays someone whose gross sum is over the bound)
+            "batch = apis.payments.show_requests(",
+            "batch = [] if True else apis.payments.show_requests(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -289,6 +348,7 @@ SKIPPED_READS = [
     *LIFE,
     *CALENDAR_A,
     *MONEY,
+    *MAIL,
 ]
 
 

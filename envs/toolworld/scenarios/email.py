@@ -188,19 +188,25 @@ def labelled(view: WorldView, owner: int, label: str, threads: list[Any], requir
     return out
 
 
+REPLY_THREADS_MIN = 8  # threads with an email from the person, each filed under their label on its own
+
+
 @scenario("email_reply_latest_from", apps=("email",), difficulty=2)
 def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
     """A reply to someone's latest email, each of their unread emails marked read one by one (other people's
     unread emails in the same threads stay unread), every thread with an email from them filed under a new label
-    of their name; the answer counts every email they sent me."""
+    of their name; the answer counts every email they sent me. Deep by its subject: someone with emails in
+    REPLY_THREADS_MIN+ threads (their emails span pages, and each thread is labelled on its own)."""
     latest = view.rows(
         "SELECT m.owner_id, m.sender_id, MAX(m.sent_at) AS sent_at FROM email_messages m "
-        "JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "GROUP BY m.owner_id, m.sender_id HAVING SUM(1 - m.is_read) >= 1 AND COUNT(*) >= 3 "
-        "ORDER BY m.owner_id, m.sender_id"
+        "JOIN email_threads t ON t.id = m.thread_id JOIN people p ON p.id = m.sender_id "
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 AND NOT EXISTS (SELECT 1 FROM "
+        "email_labels l WHERE l.owner_id = m.owner_id AND l.name = p.first_name || ' ' || p.last_name) "
+        "GROUP BY m.owner_id, m.sender_id HAVING SUM(1 - m.is_read) >= 1 AND COUNT(DISTINCT m.thread_id) >= ? "
+        "ORDER BY m.owner_id, m.sender_id",
+        REPLY_THREADS_MIN,
     )
-    c = pick(rng, latest, "someone who sent me several emails, some unread", distinct=True)
+    c = pick(rng, latest, f"someone who sent me emails in {REPLY_THREADS_MIN}+ threads, some unread", distinct=True)
     email = view.row(
         "SELECT m.*, t.conversation_id FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
         "WHERE m.owner_id = ? AND m.sender_id = ? AND m.sent_at = ? AND t.is_trashed = 0 AND t.is_spam = 0 "
@@ -220,8 +226,6 @@ def reply_latest_from(view: WorldView, rng: random.Random) -> TaskSpec:
         full_name(view, c["sender_id"]),
         rng.choice(["Thanks, got it!", "Sounds good to me.", "Let me check and get back to you."]),
     )
-    if view.rows("SELECT 1 FROM email_labels WHERE owner_id = ? AND name = ?", c["owner_id"], name):
-        raise LookupError(f"the label {name} already exists")
     threads = sorted({m["thread_id"] for m in theirs})
     oracle = (
         Solution()
@@ -430,107 +434,169 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+INVOICES_PENDING_MIN = 3  # unanswered invoices, each read, paid, answered and labelled on its own
+# each invoice emailed to me (outside spam and trash), and whether its thread holds an email of mine (answered)
+INVOICE_EMAILS = (
+    "SELECT m.id, m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id, "
+    "EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id) AS answered "
+    "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
+    "WHERE a.file_name LIKE 'invoice_%' AND t.subject LIKE 'Invoice %' AND m.owner_id != m.sender_id "
+    "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.owner_id, m.sent_at, m.id"
+)
+
+
+def invoice_total_due(content: str) -> float:
+    return float(content.split("Total due: $")[1].split()[0])
+
+
 @scenario("email_invoice_total", apps=("email", "payments"), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The total due read from an invoice attachment, paid to its sender on the payments app unless a payment of
-    that amount to them already followed the invoice, confirmed by a reply, and answered."""
-    invoices = view.rows(
-        "SELECT m.owner_id, m.sender_id, m.sent_at, m.thread_id, a.file_name, a.content, t.conversation_id "
-        "FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-        "JOIN payments_balances b ON b.person_id = m.owner_id "
-        "WHERE a.file_name LIKE 'invoice_%' AND m.owner_id != m.sender_id AND t.is_trashed = 0 AND t.is_spam = 0 "
-        "AND b.balance > 300 ORDER BY a.id"
+    """Deep by a look per invoice: whether I answered an invoice is only in its thread (show_thread per invoice;
+    the answered ones are distractors), its total only in the attached file; each of the 3+ others is paid to its
+    sender on the payments app unless a payment of that amount to them already followed it, confirmed by a reply
+    and labelled 'Paid'; the answer is their total."""
+    mailboxes: dict[int, list[dict[str, Any]]] = {}
+    for i in view.rows(INVOICE_EMAILS):
+        mailboxes.setdefault(i["owner_id"], []).append(i)
+
+    def usable(owner: int) -> bool:
+        mine = mailboxes[owner]
+        pending = [i for i in mine if not i["answered"]]
+        balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner) or 0
+        return (
+            len(pending) >= INVOICES_PENDING_MIN
+            and len(pending) < len(mine)
+            and len({i["file_name"] for i in mine}) == len(mine)
+            and balance >= sum(invoice_total_due(i["content"]) for i in pending)
+        )
+
+    owners = [o for o in sorted(mailboxes) if usable(o)]
+    owner = pick(
+        rng, owners, f"mailbox with an answered and {INVOICES_PENDING_MIN}+ unanswered invoices", distinct=True
     )
-    invoices = [
-        i
-        for i in invoices
-        if sum((x["owner_id"], x["file_name"]) == (i["owner_id"], i["file_name"]) for x in invoices) == 1
-    ]
-    c = pick(rng, invoices, "invoice attachment", distinct=True)
-    number = c["file_name"].removeprefix("invoice_").removesuffix(".txt")
-    total = float(c["content"].rsplit("$", 1)[1])
-    paid = view.rows(
-        "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
-        "AND created_at >= ?",
-        c["owner_id"],
-        c["sender_id"],
-        total,
-        c["sent_at"],
+    pending = [i for i in mailboxes[owner] if not i["answered"]]
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
+    expectations: list[Expectation] = []
+    deltas: dict[int, float] = {owner: 0.0}
+    for i in pending:
+        number = i["file_name"].removeprefix("invoice_").removesuffix(".txt")
+        total = invoice_total_due(i["content"])
+        name = full_name(view, i["sender_id"])
+        paid = view.rows(
+            "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+            "AND created_at >= ?",
+            owner,
+            i["sender_id"],
+            total,
+            i["sent_at"],
+        )
+        if not paid:
+            note = f"invoice {number}"
+            expectations.append(
+                Inserted(
+                    "payments_transactions",
+                    {
+                        "sender_id": owner,
+                        "receiver_id": i["sender_id"],
+                        "amount": total,
+                        "note": note,
+                        "private": private,
+                    },
+                    f"${total:.2f} is paid to {name} with the note '{note}'",
+                    what=f"payments noted '{note}'",
+                )
+            )
+            deltas[owner] = round(deltas[owner] - total, 2)
+            deltas[i["sender_id"]] = round(deltas.get(i["sender_id"], 0.0) + total, 2)
+        expectations += sent_email(
+            view,
+            owner,
+            [i["sender_id"]],
+            f"Thanks, I paid ${total:.2f}.",
+            f"{name} is told the amount of invoice {number}",
+            conversation=i["conversation_id"],
+        )
+    expectations += labelled(
+        view,
+        owner,
+        "Paid",
+        [i["thread_id"] for i in pending],
+        f"the {len(pending)} invoices' threads are labelled 'Paid'",
     )
-    name = full_name(view, c["sender_id"])
-    note = f"invoice {number}"
-    reply = f"Thanks, I paid ${total:.2f}."
-    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
+    expectations += balance_changes(view, deltas)
+    total = round(sum(invoice_total_due(i["content"]) for i in pending), 2)
+    everything = round(sum(invoice_total_due(i["content"]) for i in mailboxes[owner]), 2)
+    expectations.append(
+        Answer(
+            total,
+            f"the answer is the total due of the invoices I had not answered (${total:.2f})",
+            traps={f"{everything:g}": "that adds the invoices I had already answered too"},
+        )
+    )
     oracle = (
         Solution()
         .step(login("email", "payments"))
         .step(
-            f"found = {ALL_EMAILS}, query='invoice {number}', has_attachment=True)\n"
-            + f"email = next(e for e in found if any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-            + "file = next(a for a in email['attachments'] if a['file_name'] == "
-            + repr(c["file_name"])
-            + ")\n"
-            + "text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
-            "['content']\n" + "total = float(text.split('Total due: $')[1].split()[0])\n" + "print(text)\n"
+            fetch_all("emails", ALL_EMAILS + ", query='invoice', has_attachment=True")
+            + "invoices = [e for e in emails if e['subject'].startswith('Invoice ') and e['sender']['email'] != "
+            "me['email'] and any(a['file_name'].startswith('invoice_') for a in e['attachments'])]\n"
+            "print([(e['subject'], e['sender']['name'], e['sent_at']) for e in invoices])\n"
         )
         .step(
-            "sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-            "with_email=email['sender']['email'], start_date=email['sent_at'][:10], min_amount=total, "
-            "max_amount=total)\n"
-            "if not any(p['created_at'] >= email['sent_at'] for p in sent):\n"
-            "    apis.payments.send_money(access_token=payments_token, receiver_email=email['sender']['email'], "
-            f"amount=total, note={note!r})\n"
-            "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            "pending = []\n"
+            "for e in invoices:\n"
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        pending.append(e)\n"
+            "print([e['subject'] for e in pending])\n"
+        )
+        .step(
+            "totals = {}\n"
+            "for e in pending:\n"
+            "    file = next(a for a in e['attachments'] if a['file_name'].startswith('invoice_'))\n"
+            "    text = apis.email.show_attachment(access_token=email_token, attachment_id=file['attachment_id'])"
+            "['content']\n"
+            "    totals[e['email_id']] = float(text.split('Total due: $')[1].split()[0])\n"
+            "print(totals)\n"
+        )
+        .step(
+            "for e in pending:\n"
+            "    total = totals[e['email_id']]\n"
+            "    sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            "with_email=e['sender']['email'], start_date=e['sent_at'][:10], min_amount=total, max_amount=total)\n"
+            "    if not any(p['created_at'] >= e['sent_at'] for p in sent):\n"
+            "        apis.payments.send_money(access_token=payments_token, receiver_email=e['sender']['email'], "
+            "amount=total, note='invoice ' + e['subject'].removeprefix('Invoice '))\n"
+            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body=f'Thanks, I paid ${total:.2f}.')\n"
         )
-        .step(file_under_code("Paid", "email['thread_id']"))
+        .step(
+            fetch_all("labels", "apis.email.show_labels(access_token=email_token")
+            + "label = next((l for l in labels if l['name'] == 'Paid'), None)\n"
+            "if label is None:\n"
+            "    label = apis.email.create_label(access_token=email_token, name='Paid')\n"
+            "for e in pending:\n"
+            "    apis.email.add_label_to_thread(access_token=email_token, thread_id=e['thread_id'], "
+            "label_id=label['label_id'])\n"
+        )
         .step(
             "print(apis.payments.show_balance(access_token=payments_token))\n"
-            "print(apis.email.show_thread(access_token=email_token, thread_id=email['thread_id'])['email_count'])\n"
-            "apis.supervisor.complete_task(answer=total)\n"
+            + fetch_all("done", "apis.email.show_threads(access_token=email_token, folder='all', label='Paid'")
+            + "print([t['subject'] for t in done])\n"
+            "apis.supervisor.complete_task(answer=round(sum(totals.values()), 2))\n"
         )
         .steps()
     )
-    payment: list[Expectation] = (
-        []
-        if paid
-        else [
-            Inserted(
-                "payments_transactions",
-                {
-                    "sender_id": c["owner_id"],
-                    "receiver_id": c["sender_id"],
-                    "amount": total,
-                    "note": note,
-                    "private": private,
-                },
-                f"${total:.2f} is paid to {name} with the note '{note}'",
-                what="payments",
-            ),
-            *balance_changes(view, {c["owner_id"]: -total, c["sender_id"]: total}),
-        ]
-    )
     return TaskSpec(
-        c["owner_id"],
-        f"{name} emailed me invoice {number}. What is its total due, in dollars, according to the attached invoice "
-        f"file? Pay it to {name} on the payments app with the note '{note}' (unless I already sent them that amount "
-        f"after the invoice), then reply to that email (to {name} only) 'Thanks, I paid $<total>.' (like $12.50), "
-        "and put my email label 'Paid' on its thread (create the label if I have none).",
+        owner,
+        "Coworkers have emailed me invoices (subject 'Invoice <number>', the invoice attached as a file). The ones "
+        "I have already answered in their thread are dealt with. For every other one, read its total due in the "
+        "attached invoice file and pay it to the sender on the payments app with the note 'invoice <number>' "
+        "(unless I already sent them that amount after the invoice), then reply to the invoice email (to the sender "
+        "only) 'Thanks, I paid $<total>.' (like $12.50), and put my email label 'Paid' on its thread (create the "
+        "label if I have none). Tell me the total due of those invoices.",
         oracle,
-        [
-            Answer(total, f"the answer is the total due of invoice {number} (${total:.2f})"),
-            *payment,
-            *filed_under(view, c["owner_id"], "Paid", c["thread_id"], f"the thread of invoice {number}"),
-            *sent_email(
-                view,
-                c["owner_id"],
-                [c["sender_id"]],
-                reply,
-                f"{name} is told the amount",
-                conversation=c["conversation_id"],
-            ),
-        ],
+        expectations,
     )
 
 
@@ -618,12 +684,68 @@ def _attachments_of(view: WorldView, thread_ids: list[int]) -> list[dict[str, An
     )
 
 
+def unsavable(view: WorldView, owner: int, folder: str, names: list[str]) -> bool:
+    """Two attachments of one name, or a file already in the way: what lands where would be a guess."""
+    return len(set(names)) < len(names) or any(
+        view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", owner, f"{folder}/{n}")
+        for n in names
+    )
+
+
+def save_attachments_code(folder: str, listed: str, which: str) -> str:
+    """Oracle code saving into `folder` every attachment of the threads of the list `listed` for which `which` (a
+    Python test of `t`) holds, listing the paths in `saved`: the list says only whether a thread has attachments, so
+    their names come from show_thread and their content from show_attachment, one call each, before a create_file
+    each."""
+    return (
+        "saved = []\n"
+        f"for t in {listed}:\n"
+        f"    if {which} and t['has_attachments']:\n"
+        "        full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        "        for e in full['emails']:\n"
+        "            for a in e['attachments']:\n"
+        "                content = apis.email.show_attachment(access_token=email_token, "
+        "attachment_id=a['attachment_id'])['content']\n"
+        f"                path = {folder + '/'!r} + a['file_name']\n"
+        "                apis.file_system.create_file(access_token=file_system_token, path=path, content=content, "
+        "parents=True)\n"
+        "                saved.append(path)\n"
+        "print(saved)\n"
+    )
+
+
+def saved_attachments(
+    view: WorldView, owner: int, folder: str, attachments: list[dict[str, Any]], whose: str
+) -> list[Expectation]:
+    """Each attachment saved as `folder`/<its file name>, the folder (and /documents) created if missing."""
+    out: list[Expectation] = [
+        Inserted(
+            "file_system_files",
+            new_file(owner, f"{folder}/{a['file_name']}", a["content"]),
+            f"{folder}/{a['file_name']} holds the attachment of {whose}",
+            what="files",
+        )
+        for a in attachments
+    ]
+    out += [
+        Inserted("file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories")
+        for d in (("/documents", folder) if attachments else ())
+        if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
+    ]
+    return out
+
+
+ARCHIVE_MIN = 7  # read threads of the label, each archived on its own
+ARCHIVE_FILES_MIN = 2  # attachments among them, each opened and saved
+
+
 @scenario("email_archive_read_labelled", apps=("email", "file_system"), difficulty=2)
 def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     """Read threads of one label archived, unread ones kept and marked important; the attachments of the archived
     threads saved first into /documents/<label>/ in my files.
     Deep: the thread list says only whether a thread has attachments: their names come from show_thread and their
-    content from show_attachment, one call each, before a create_file each."""
+    content from show_attachment, one call each, before a create_file each; the label holds ARCHIVE_MIN+ read
+    threads (archived one by one) with ARCHIVE_FILES_MIN+ attachments among them."""
     rows = view.rows(
         "SELECT t.id, t.owner_id, l.name, MIN(m.is_read) AS all_read FROM email_threads t "
         "JOIN email_thread_labels x ON x.thread_id = t.id JOIN email_labels l ON l.id = x.label_id "
@@ -632,35 +754,30 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["owner_id"], r["name"]), []).append(r)
-    # prefer labels that also hold unread threads: archiving those is the trap
+    # labels that also hold unread threads (archiving those is the trap), with enough read threads to archive
     candidates = sorted(
-        k for k, g in groups.items() if any(r["all_read"] for r in g) and not all(r["all_read"] for r in g)
-    ) or sorted(k for k, g in groups.items() if any(r["all_read"] for r in g))
+        k
+        for k, g in groups.items()
+        if sum(r["all_read"] for r in g) >= ARCHIVE_MIN and not all(r["all_read"] for r in g)
+    )
 
     def to_save(key: tuple[int, str]) -> list[dict[str, Any]]:
         return _attachments_of(view, [r["id"] for r in groups[key] if r["all_read"]])
 
-    def unsavable(key: tuple[int, str]) -> bool:
-        """Two attachments of one name, or a file already in the way: what lands where would be a guess."""
-        names = [a["file_name"] for a in to_save(key)]
-        return (
-            "/" in key[1]
-            or len(set(names)) < len(names)
-            or any(
-                view.rows(
-                    "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
-                    key[0],
-                    f"/documents/{key[1]}/{n}",
-                )
-                for n in names
-            )
-        )
-
-    # labels whose read threads carry attachments to save, when there are some; the unsavable ones left out first,
-    # so that each variant keeps a label of its own
-    usable = [k for k in candidates if not unsavable(k)]
+    # labels whose read threads carry attachments to save; the unsavable ones left out before the pick, so that
+    # each variant keeps a label of its own
+    usable = [
+        k
+        for k in candidates
+        if "/" not in k[1]
+        and len(files := [a["file_name"] for a in to_save(k)]) >= ARCHIVE_FILES_MIN
+        and not unsavable(view, k[0], f"/documents/{k[1]}", files)
+    ]
     owner, label = pick(
-        rng, [k for k in usable if to_save(k)] or usable, "labelled inbox thread that is all read", distinct=True
+        rng,
+        usable,
+        f"label with {ARCHIVE_MIN}+ read inbox threads, {ARCHIVE_FILES_MIN}+ attachments among them, and an unread one",
+        distinct=True,
     )
     ids = [r["id"] for r in groups[(owner, label)] if r["all_read"]]
     saved = to_save((owner, label))
@@ -676,21 +793,7 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all("threads", INBOX_THREADS + f", label={label!r}")
             + "print([(t['subject'], t['unread_count'], t['is_important'], t['has_attachments']) for t in threads])\n"
         )
-        .step(
-            "saved = []\n"
-            "for t in threads:\n"
-            "    if t['unread_count'] == 0 and t['has_attachments']:\n"
-            "        full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
-            "        for e in full['emails']:\n"
-            "            for a in e['attachments']:\n"
-            "                content = apis.email.show_attachment(access_token=email_token, "
-            "attachment_id=a['attachment_id'])['content']\n"
-            f"                path = {f'/documents/{label}/'!r} + a['file_name']\n"
-            "                apis.file_system.create_file(access_token=file_system_token, path=path, content=content, "
-            "parents=True)\n"
-            "                saved.append(path)\n"
-            "print(saved)\n"
-        )
+        .step(save_attachments_code(f"/documents/{label}", "threads", "t['unread_count'] == 0"))
         .step(
             "archived = 0\n"
             "for t in threads:\n"
@@ -731,22 +834,7 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for i in flag_ids
             ),
-            *(
-                Inserted(
-                    "file_system_files",
-                    new_file(owner, f"/documents/{label}/{a['file_name']}", a["content"]),
-                    f"/documents/{label}/{a['file_name']} holds the attachment of an archived thread",
-                    what="files",
-                )
-                for a in saved
-            ),
-            *(
-                Inserted(
-                    "file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories"
-                )
-                for d in (("/documents", f"/documents/{label}") if saved else ())
-                if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
-            ),
+            *saved_attachments(view, owner, f"/documents/{label}", saved, "an archived thread"),
             Answer(len(ids), f"the answer is the number of threads archived ({len(ids)})"),
         ],
     )
@@ -816,45 +904,124 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 OLDER = " (older version)"
+DRAFTS_MIN = 9  # newest drafts with a recipient to go through, each needing its own look at the mailbox
+# each newest draft with a recipient, whether that person emailed me (outside spam and trash) on or after the day
+# I last edited it, whether they did counting spam and trash, and whether they did on that very day
+DRAFT_CHECKS = (
+    "SELECT d.id, d.owner_id, d.subject, d.body, d.recipients, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN people p "
+    "ON p.id = m.sender_id WHERE m.owner_id = d.owner_id AND p.email = d.recipients AND t.is_trashed = 0 "
+    "AND t.is_spam = 0 AND m.sent_at >= substr(d.updated_at, 1, 10)) AS answered, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN people p ON p.id = m.sender_id WHERE m.owner_id = d.owner_id "
+    "AND p.email = d.recipients AND m.sent_at >= substr(d.updated_at, 1, 10)) AS anywhere, "
+    "EXISTS (SELECT 1 FROM email_messages m JOIN people p ON p.id = m.sender_id WHERE m.owner_id = d.owner_id "
+    "AND p.email = d.recipients AND substr(m.sent_at, 1, 10) = substr(d.updated_at, 1, 10)) AS same_day "
+    "FROM email_drafts d WHERE d.recipients != '' AND d.subject NOT LIKE ? ORDER BY d.owner_id, d.id"
+)
 
 
 @scenario("email_send_draft", apps=("email",), difficulty=1)
 def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A draft sent as it is; then every older version of a draft I still have deleted (the sent draft's included),
-    while older versions whose newer draft is gone are kept (distractors); the answer counts the drafts left."""
-    draft = pick(
-        rng,
-        view.rows(
-            "SELECT d.*, o.id AS older_id FROM email_drafts d JOIN email_drafts o ON o.owner_id = d.owner_id "
-            "AND o.subject = d.subject || ? WHERE d.recipients != '' AND (SELECT COUNT(*) FROM email_drafts x "
-            "JOIN email_drafts y ON y.owner_id = x.owner_id AND y.subject = x.subject || ? "
-            "WHERE x.owner_id = d.owner_id) >= 2 ORDER BY d.id",
-            OLDER,
-            OLDER,
-        ),
-        "draft with recipients and an older version, beside another superseded draft",
-        distinct=True,
+    """Deep by a look per draft: each of 9+ newest drafts with a recipient is sent only if that person has not
+    emailed me since I last edited it (an email search per draft; the draft list shows no replies), else deleted as
+    out of date and the thread of their latest email starred to answer; then every older version whose newer draft
+    I had is deleted, older versions whose newer draft is gone kept (distractors). The answer counts the drafts
+    sent."""
+    mailboxes: dict[int, list[dict[str, Any]]] = {}
+    for d in view.rows(DRAFT_CHECKS, f"%{OLDER}"):
+        mailboxes.setdefault(d["owner_id"], []).append(d)
+    # usable: enough drafts of both outcomes, none whose outcome hangs on an email of that very day or in the trash
+    owners = sorted(
+        owner
+        for owner, drafts in mailboxes.items()
+        if len(drafts) >= DRAFTS_MIN
+        and 2 <= sum(d["answered"] for d in drafts) <= len(drafts) - 2
+        and not any(d["same_day"] or d["anywhere"] != d["answered"] for d in drafts)
     )
-    owner = draft["owner_id"]
-    older = f"{draft['subject']}{OLDER}"
+    owner = pick(rng, owners, f"mailbox with {DRAFTS_MIN}+ drafts to check, both outcomes", distinct=True)
+    checked = mailboxes[owner]
+    to_send = [d for d in checked if not d["answered"]]
+    outdated = frozenset(d["id"] for d in checked if d["answered"])
     drafts = view.rows("SELECT id, subject FROM email_drafts WHERE owner_id = ?", owner)
     subjects = {d["subject"] for d in drafts}
     stale = frozenset(
-        d["id"]
-        for d in drafts
-        if d["subject"].endswith(OLDER) and (d["subject"].removesuffix(OLDER) in subjects or d["subject"] == older)
+        d["id"] for d in drafts if d["subject"].endswith(OLDER) and d["subject"].removesuffix(OLDER) in subjects
     )
-    left = len(drafts) - 1 - len(stale)
-    to = [view.value("SELECT id FROM people WHERE email = ?", e) for e in draft["recipients"].split(", ")]
+    expectations: list[Expectation] = [
+        Deleted(
+            "email_drafts",
+            frozenset(d["id"] for d in to_send),
+            f"the {len(to_send)} drafts whose recipient has not written since are sent, so no longer drafts",
+            what="sent drafts",
+        ),
+        Deleted(
+            "email_drafts",
+            outdated,
+            f"the {len(outdated)} drafts whose recipient has written since are deleted",
+            what="outdated drafts",
+        ),
+    ]
+    if stale:
+        expectations.append(
+            Deleted("email_drafts", stale, f"the {len(stale)} superseded older versions are deleted", what="drafts")
+        )
+    latest = {
+        d["recipients"]: view.row(
+            "SELECT t.id, t.subject, t.is_starred, p.first_name || ' ' || p.last_name AS name "
+            "FROM email_messages m JOIN email_threads t ON t.id = m.thread_id "
+            "JOIN people p ON p.id = m.sender_id WHERE m.owner_id = ? AND p.email = ? AND t.is_trashed = 0 "
+            "AND t.is_spam = 0 ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
+            owner,
+            d["recipients"],
+        )
+        for d in checked
+        if d["answered"]
+    }
+    expectations += [
+        Updated(
+            "email_threads",
+            t["id"],
+            {"is_starred": 1},
+            f"the thread '{t['subject']}' of {t['name']}'s latest email is starred",
+        )
+        for _, t in sorted(latest.items())
+        if not t["is_starred"]
+    ]
+    for d in to_send:
+        friend = view.value("SELECT id FROM people WHERE email = ?", d["recipients"])
+        expectations += sent_email(view, owner, [friend], d["body"], f"'{d['subject']}' is sent", subject=d["subject"])
+    expectations.append(Answer(len(to_send), f"the answer is the number of drafts sent ({len(to_send)})"))
     oracle = (
         Solution()
         .step(login("email"))
         .step(
             fetch_all("drafts", "apis.email.show_drafts(access_token=email_token")
-            + f"draft = next(d for d in drafts if d['subject'] == {draft['subject']!r})\n"
-            + "print([d['subject'] for d in drafts])\n"
+            + f"newest = [d for d in drafts if d['recipients'] and not d['subject'].endswith({OLDER!r})]\n"
+            "print([(d['subject'], d['recipients'], d['updated_at']) for d in newest])\n"
         )
-        .step("apis.email.send_draft(access_token=email_token, draft_id=draft['draft_id'])\n")
+        .step(
+            "answered = {}\n"
+            "for d in newest:\n"
+            "    since = apis.email.search_emails(access_token=email_token, sender_email=d['recipients'][0], "
+            "sent_after=d['updated_at'][:10], page_limit=1)\n"
+            "    answered[d['draft_id']] = since[0] if since else None\n"
+            "print({d['subject']: answered[d['draft_id']] for d in newest})\n"
+        )
+        .step(
+            "sent, to_star = 0, set()\n"
+            "for d in newest:\n"
+            "    if answered[d['draft_id']]:\n"
+            "        apis.email.delete_draft(access_token=email_token, draft_id=d['draft_id'])\n"
+            "        to_star.add(answered[d['draft_id']]['thread_id'])\n"
+            "    else:\n"
+            "        apis.email.send_draft(access_token=email_token, draft_id=d['draft_id'])\n"
+            "        sent += 1\n"
+        )
+        .step(
+            "for thread_id in sorted(to_star):\n"
+            "    if not apis.email.show_thread(access_token=email_token, thread_id=thread_id)['is_starred']:\n"
+            "        apis.email.star_thread(access_token=email_token, thread_id=thread_id)\n"
+        )
         .step(
             "subjects = {d['subject'] for d in drafts}\n"
             "for d in drafts:\n"
@@ -863,50 +1030,71 @@ def send_draft(view: WorldView, rng: random.Random) -> TaskSpec:
             "        apis.email.delete_draft(access_token=email_token, draft_id=d['draft_id'])\n"
         )
         .step(
-            "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=1))\n"
+            "print(apis.email.show_threads(access_token=email_token, folder='sent', page_limit=5))\n"
             + fetch_all("left", "apis.email.show_drafts(access_token=email_token")
             + "print([d['subject'] for d in left])\n"
-            "apis.supervisor.complete_task(answer=len(left))\n"
+            "apis.supervisor.complete_task(answer=sent)\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Send my email draft '{draft['subject']}' as it is (not its older version). Then tidy my drafts: delete "
-        f"every draft named '<subject>{OLDER}' for which I also have the draft '<subject>' (the older version of "
-        f"the one I sent included), and keep older versions whose newer draft is gone. Tell me how many drafts are "
-        "left.",
+        f"Go through my email drafts that have a recipient, leaving aside the older versions ('<subject>{OLDER}'). "
+        "For each, check whether its recipient has emailed me on or after the day I last edited the draft (emails "
+        "in my spam or trash do not count): if they have, the draft is out of date, so delete it and star the "
+        "thread of their latest email to me, which I should answer instead; if not, send the draft as it is. "
+        f"Then delete every draft named '<subject>{OLDER}' whose newer draft '<subject>' I had before you started, "
+        "and keep older versions whose newer draft was already gone. Tell me how many drafts you sent.",
         oracle,
-        [
-            Deleted("email_drafts", frozenset({draft["id"]}), "the draft is sent, so no longer a draft", what="drafts"),
-            Deleted("email_drafts", stale, f"the {len(stale)} superseded older versions are deleted", what="drafts"),
-            *sent_email(view, owner, to, draft["body"], "the draft is sent", subject=draft["subject"]),
-            Answer(left, f"the answer is the number of drafts left ({left})"),
-        ],
+        expectations,
     )
 
 
 FILE_TRASH_BEFORE = "2026-03-01"
+FROM_TRASH = "/documents/from_trash"
+TRASH_SAVE_MIN = 3  # attachments of the threads deleted for good, each saved first
 
 
 @scenario("email_empty_trash", apps=("email", "file_system"), difficulty=2)
 def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every trashed thread deleted for good, except the starred ones, restored instead (one kind acted on each
-    way); in the files' trash only what was deleted before FILE_TRASH_BEFORE goes (newer items are distractors).
-    The answer counts the threads deleted."""
+    way), the attachments of the deleted ones saved first into FROM_TRASH; in the files' trash only what was
+    deleted before FILE_TRASH_BEFORE goes (newer items are distractors). The answer counts the threads deleted.
+    Deep: the trash list says only whether a thread has attachments; their names need show_thread, their content
+    show_attachment, one call each (TRASH_SAVE_MIN+ of them), before a create_file each."""
+    mailboxes = view.rows(
+        "SELECT owner_id FROM email_threads t WHERE is_trashed = 1 GROUP BY owner_id "
+        "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 AND (SELECT COUNT(*) FROM file_system_trash f "
+        "WHERE f.owner_id = t.owner_id AND f.deleted_at < ?) >= 1 AND (SELECT COUNT(*) FROM file_system_trash f "
+        "WHERE f.owner_id = t.owner_id AND f.deleted_at >= ?) >= 1 ORDER BY owner_id",
+        FILE_TRASH_BEFORE,
+        FILE_TRASH_BEFORE,
+    )
+
+    def to_save(owner: int) -> list[dict[str, Any]]:
+        return _attachments_of(
+            view,
+            [
+                r["id"]
+                for r in view.rows(
+                    "SELECT id FROM email_threads WHERE owner_id = ? AND is_trashed = 1 AND is_starred = 0", owner
+                )
+            ],
+        )
+
+    usable = [
+        m["owner_id"]
+        for m in mailboxes
+        if len(names := [a["file_name"] for a in to_save(m["owner_id"])]) >= TRASH_SAVE_MIN
+        and not unsavable(view, m["owner_id"], FROM_TRASH, names)
+    ]
     owner = pick(
         rng,
-        view.rows(
-            "SELECT owner_id FROM email_threads t WHERE is_trashed = 1 GROUP BY owner_id "
-            "HAVING SUM(is_starred) >= 1 AND SUM(1 - is_starred) >= 2 AND (SELECT COUNT(*) FROM file_system_trash f "
-            "WHERE f.owner_id = t.owner_id AND f.deleted_at < ?) >= 1 AND (SELECT COUNT(*) FROM file_system_trash f "
-            "WHERE f.owner_id = t.owner_id AND f.deleted_at >= ?) >= 1 ORDER BY owner_id",
-            FILE_TRASH_BEFORE,
-            FILE_TRASH_BEFORE,
-        ),
-        "mailbox with starred and unstarred trashed threads",
+        usable,
+        f"mailbox with starred and unstarred trashed threads, {TRASH_SAVE_MIN}+ attachments to save",
         distinct=True,
-    )["owner_id"]
+    )
+    saved = to_save(owner)
     threads = frozenset(
         r["id"]
         for r in view.rows(
@@ -939,6 +1127,7 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all("trash", "apis.email.show_threads(access_token=email_token, folder='trash'")
             + "print([(t['subject'], t['is_starred']) for t in trash])\n"
         )
+        .step(save_attachments_code(FROM_TRASH, "trash", "not t['is_starred']"))
         .step(
             "deleted = 0\n"
             "for t in trash:\n"
@@ -953,6 +1142,8 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print(len(left), 'threads left in the trash')\n"
             + fetch_all("starred", "apis.email.show_threads(access_token=email_token, folder='starred'")
             + "print([t['subject'] for t in starred])\n"
+            + fetch_all("kept", f"apis.file_system.show_directory(access_token=file_system_token, path={FROM_TRASH!r}")
+            + "print([f['name'] for f in kept])\n"
         )
         .step(
             fetch_all("files", "apis.file_system.show_trash(access_token=file_system_token") + "for item in files:\n"
@@ -977,6 +1168,7 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
         Updated("email_threads", t["id"], {"is_trashed": 0}, f"the starred thread '{t['subject']}' is restored")
         for t in kept
     ]
+    expectations += saved_attachments(view, owner, FROM_TRASH, saved, "a thread deleted from my email trash")
     expectations.append(
         Deleted(
             "file_system_trash",
@@ -989,7 +1181,9 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Clean out my email trash: permanently delete every thread in it, except the starred ones, which I want "
-        "back: restore those. In my files' trash, permanently delete what was deleted before "
+        "back: restore those. Before deleting a thread, save each of its attachments as a file in "
+        f"{FROM_TRASH}/ in my files (create the folder if needed), keeping the attachment's file name. In my files' "
+        "trash, permanently delete what was deleted before "
         f"{FILE_TRASH_BEFORE} and keep the newer items. Do not touch anything outside the trash. Tell me how many "
         "email threads you deleted.",
         oracle,

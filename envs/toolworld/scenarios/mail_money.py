@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 ASKS = (
     "SELECT m.id, m.owner_id, m.sender_id, m.body, m.sent_at, t.conversation_id FROM email_messages m "
@@ -21,6 +22,7 @@ FIND_ASKS = fetch_all("emails", "apis.email.search_emails(access_token=email_tok
     "and e['sender']['email'] != me['email']]\n"
 )
 SHARE = "float(e['body'].split('share of $')[1].split()[0])"
+NOW = WORLD_NOW.isoformat(timespec="seconds")
 ASK_REQUEST = "Could you send me a payment request on the payments app for this? Thanks!"
 
 
@@ -42,10 +44,22 @@ def payment(view: WorldView, sender: int, receiver: int, amount: float, note: st
     )
 
 
+def bound_of(nets: list[float], quiet: bool) -> int:
+    """The bound a person's net must be over to be paid: between the two middle nets (some paid, some not), or
+    for the quiet variant just above every net."""
+    nets = sorted(nets)
+    if quiet:
+        return int(nets[-1]) + 1
+    low, high = nets[len(nets) // 2 - 1], nets[len(nets) // 2]
+    return int(low) + (1 if int(low) + 1 < high else 0)
+
+
 @scenario("mail_pay_back_if_over", apps=("email", "payments"))
 def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional per sender: each person's share requests added up; paid at once with a reply only when their sum
-    is over a bound, the others left; variant 1 sets the bound above every sum (no-op-pass)."""
+    """Conditional per sender: each person's share requests added up, less what my payment requests to them still
+    pending add up to; paid that net at once (those requests cancelled, their latest email answered) only when it
+    is over a bound, the others left; variant 1 sets the bound above every net (no-op-pass). Deep: what they owe me
+    is only on the payments app, one show_requests per person, and it decides both whom to pay and how much."""
     rows = view.rows(
         ASKS + " AND EXISTS (SELECT 1 FROM payments_balances b WHERE b.person_id = m.owner_id AND b.balance > 600) "
         "ORDER BY m.owner_id, m.sender_id, m.sent_at, m.id"
@@ -57,29 +71,57 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
         o: {s: round(sum(share_of(a["body"]) for a in asks), 2) for s, asks in by.items()}
         for o, by in mailboxes.items()
     }
-    candidates = sorted(o for o, by in sums.items() if len(by) >= 3 and len(set(by.values())) == len(by))
-    owner = pick(rng, candidates, "mailbox with share requests from three people", distinct=True)
-    totals = sorted(sums[owner].values())
+    owed = {
+        o: {
+            s: view.rows(
+                "SELECT id, amount FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
+                "AND status = 'pending' ORDER BY id",
+                o,
+                s,
+            )
+            for s in by
+        }
+        for o, by in mailboxes.items()
+    }
+    nets = {o: {s: round(t - sum(r["amount"] for r in owed[o][s]), 2) for s, t in by.items()} for o, by in sums.items()}
     quiet = other_branch(rng)
-    if quiet:
-        bound = int(totals[-1]) + rng.randint(5, 40)
-    else:  # between two senders' sums: some are paid, some are not
-        low, high = totals[len(totals) // 2 - 1], totals[len(totals) // 2]
-        bound = int(low) + (1 if int(low) + 1 < high else 0)
-    over = {s: t for s, t in sums[owner].items() if t > bound}
+
+    def usable(owner: int) -> bool:
+        """3+ people of distinct nets, a positive bound, and one whose pending requests change what is done (in the
+        quiet variant: someone whose gross sum is over the bound)."""
+        if len(nets[owner]) < 3 or len(set(nets[owner].values())) < len(nets[owner]):
+            return False
+        bound = bound_of(list(nets[owner].values()), quiet)
+        return bound >= 1 and any(
+            owed[owner][s] and (net > bound or sums[owner][s] > bound) for s, net in nets[owner].items()
+        )
+
+    candidates = sorted(o for o in mailboxes if usable(o))
+    owner = pick(rng, candidates, "mailbox with share requests from three people, one who owes me", distinct=True)
+    bound = bound_of(list(nets[owner].values()), quiet)
+    over = {s: n for s, n in nets[owner].items() if n > bound}
     expectations: list[Expectation] = []
-    for friend, total in sorted(over.items()):
+    for friend, net in sorted(over.items()):
         name = full_name(view, friend)
         latest = max(mailboxes[owner][friend], key=lambda a: (a["sent_at"], a["id"]))
         expectations += [
-            payment(view, owner, friend, total, "Paying you back", f"{name} is paid the ${total:.2f} they asked for"),
+            payment(view, owner, friend, net, "Paying you back", f"{name} is paid the ${net:.2f} left after netting"),
             *sent_email(
                 view,
                 owner,
                 [friend],
-                f"Sent you ${total:.2f}.",
+                f"Sent you ${net:.2f}.",
                 f"{name}'s latest request is answered",
                 conversation=latest["conversation_id"],
+            ),
+            *(
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "cancelled", "resolved_at": NOW},
+                    f"my pending request of ${r['amount']:.2f} to {name} is cancelled",
+                )
+                for r in owed[owner][friend]
             ),
         ]
     if over:
@@ -95,29 +137,46 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(totals)\n"
         )
         .step(
+            "owed, nets = {}, {}\n"
+            "for friend in totals:\n"
+            + fetch_all(
+                "owed[friend]",
+                "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending', "
+                "with_email=friend",
+                indent="    ",
+            )
+            + "    nets[friend] = round(totals[friend] - sum(r['amount'] for r in owed[friend]), 2)\n"
+            "print(nets)\n"
+        )
+        .step(
             "paid = []\n"
-            "for friend, total in totals.items():\n"
-            f"    if total > {bound}:\n"
-            "        apis.payments.send_money(access_token=payments_token, receiver_email=friend, amount=total, "
+            "for friend, net in nets.items():\n"
+            f"    if net > {bound}:\n"
+            "        apis.payments.send_money(access_token=payments_token, receiver_email=friend, amount=net, "
             "note='Paying you back', private=False)\n"
+            "        for r in owed[friend]:\n"
+            "            apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])\n"
             "        latest = max(by_sender[friend], key=lambda e: (e['sent_at'], e['email_id']))\n"
             "        apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], "
-            "body=f'Sent you ${total:.2f}.')\n"
+            "body=f'Sent you ${net:.2f}.')\n"
             "        paid.append(friend)\n"
             "print(paid, apis.payments.show_balance(access_token=payments_token))\n"
         )
         .step("apis.supervisor.complete_task(answer=round(sum(t for f, t in totals.items() if f not in paid), 2))\n")
         .steps()
     )
-    left = round(sum(t for t in sums[owner].values() if t <= bound), 2)
+    left = round(sum(t for s, t in sums[owner].items() if s not in over), 2)
     return TaskSpec(
         owner,
         "Several people have sent me 'Paying you back' emails, each asking for my share of something. For each "
-        f"person, add up the shares they asked for. If their sum is over ${bound}, send them the whole sum on "
-        "payments (public, note 'Paying you back') and reply 'Sent you $<sum>.' (like $12.50) to their most recent "
-        "request; leave the others for now. Then tell me how much the sums you left add up to.",
+        "person, add up the shares they asked for, then take off what my payment requests to them that are still "
+        f"pending on the payments app add up to (they owe me that). If what is left is over ${bound}, send them that "
+        "amount on payments (public, note 'Paying you back'), cancel those pending requests of mine (this settles "
+        "them), and reply 'Sent you $<amount>.' (like $12.50) to their most recent request; leave everyone else as "
+        "is. Then tell me how much the people you did not pay asked me for in all (their shares added up, before "
+        "taking anything off).",
         oracle,
-        [*expectations, Answer(left, f"the answer is the ${left:.2f} left unpaid")],
+        [*expectations, Answer(left, f"the answer is the ${left:.2f} the people left unpaid asked for")],
         noop_pass=not over,
     )
 
