@@ -90,7 +90,20 @@ MAIL_AND_TODO = [
     ],
 ]
 
-SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO]
+# (task, oracle text of a read, what an agent skipping it would write instead), the todo/phone work templates
+WORK = [
+    *[
+        (
+            f"work_overdue_section_{v}",
+            # that a to-do waits on someone is only in its latest comment
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *WORK]
 
 
 @pytest.mark.parametrize(("task_id", "read", "guess"), SKIPPED_READS)
