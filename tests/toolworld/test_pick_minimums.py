@@ -81,6 +81,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "work_overdue_section": (updated("todo_tasks"), 8),  # each overdue to-do's thread read, then moved
+    "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
 }
 
 

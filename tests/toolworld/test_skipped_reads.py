@@ -101,6 +101,15 @@ WORK = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"work_note_to_project_{v}",
+            # reading the newest note's checklist alone misses an open item only an older note of the title has
+            "batch = apis.notes.show_checklist(",
+            "batch = [] if n is not same[0] else apis.notes.show_checklist(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *WORK]
