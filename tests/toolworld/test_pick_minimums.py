@@ -66,6 +66,14 @@ def expenses_this_year(task: Task) -> int:
     )
 
 
+def snoozed(task: Task) -> int:
+    """The overdue to-dos whose gone-off reminders move to tomorrow."""
+    return sum(
+        isinstance(e, Inserted) and e.table == "todo_reminders" and e.requirement.startswith("the overdue ")
+        for e in task.spec.expectations
+    )
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -82,6 +90,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "work_overdue_section": (updated("todo_tasks"), 8),  # each overdue to-do's thread read, then moved
     "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
+    "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, TODAY, WAITING, day, labels_with
+from envs.toolworld.scenarios._work import HELD, LATEST_COMMENT, NOW, TODAY, WAITING, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
@@ -79,7 +79,6 @@ def overdue_triage(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 PARKED = ("Later", "Waiting on others")  # sections whose to-dos stay put when the overdue ones are gathered
-HELD = (WAITING, "Blocked until we hear back.")  # latest comments saying a to-do waits on someone
 OVERDUE_LEAST = 8  # to-dos to gather: each needs its thread read
 
 
