@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from envs.toolworld.evaluate import Inserted, Updated
+from envs.toolworld.evaluate import Answer, Inserted, Updated
+from envs.toolworld.scenarios.work_people import QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -74,6 +75,14 @@ def snoozed(task: Task) -> int:
     )
 
 
+def quiet_helpers(task: Task) -> int:
+    """The collaborators whose texts a quiet work_overdue_nudge (everyone texted lately: nothing to change) reads; a
+    variant that nudges has its own minimum (5+ overdue to-dos, one its assignee is on), so it counts as meeting it."""
+    if not task.spec.noop_pass:
+        return QUIET_HELPERS
+    return next(len(e.expected) for e in task.spec.expectations if isinstance(e, Answer))
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -90,6 +99,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "work_overdue_section": (updated("todo_tasks"), 8),  # each overdue to-do's thread read, then moved
     "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
+    "work_overdue_nudge": (quiet_helpers, QUIET_HELPERS),
     "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
 }
 

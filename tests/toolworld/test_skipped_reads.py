@@ -119,6 +119,15 @@ WORK = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"work_overdue_nudge_{v}",
+            # that I texted someone lately is only in the phone: they would be nudged
+            "recent = apis.phone.search_text_messages(",
+            "recent = [] if True else apis.phone.search_text_messages(",
+        )
+        for v in (0, 1, 2)  # variant 1: everyone was texted lately, nothing to change
+    ],
 ]
 
 SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *WORK]
