@@ -262,7 +262,6 @@ def overload_relief(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     act = f"""
         from datetime import date, timedelta
-from typing import Any
         if done < {threshold}:
             for t in coming:
                 said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
