@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from envs.toolworld.evaluate import Deleted, Inserted, Updated
+from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
@@ -17,6 +17,7 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
+from envs.toolworld.scenarios.work_people import QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -114,6 +115,22 @@ def active_subscriptions(task: Task) -> int:
     )
 
 
+def snoozed(task: Task) -> int:
+    """The overdue to-dos whose gone-off reminders move to tomorrow."""
+    return sum(
+        isinstance(e, Inserted) and e.table == "todo_reminders" and e.requirement.startswith("the overdue ")
+        for e in task.spec.expectations
+    )
+
+
+def quiet_helpers(task: Task) -> int:
+    """The collaborators whose texts a quiet work_overdue_nudge (everyone texted lately: nothing to change) reads; a
+    variant that nudges has its own minimum (5+ overdue to-dos, one its assignee is on), so it counts as meeting it."""
+    if not task.spec.noop_pass:
+        return QUIET_HELPERS
+    return next(len(e.expected) for e in task.spec.expectations if isinstance(e, Answer))
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -163,6 +180,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_archive_read_labelled": (archived_threads, 7),  # archived one by one, their attachments saved first
     "email_empty_trash": (inserted("file_system_files"), 3),  # attachments opened and saved before deleting
     "mail_sync_address_book": (updated("email_contacts"), 3),  # favourites given and taken, an email search each
+    "work_overdue_section": (updated("todo_tasks"), 8),  # each overdue to-do's thread read, then moved
+    "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
+    "work_overdue_nudge": (quiet_helpers, QUIET_HELPERS),
+    "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
 }
 
 

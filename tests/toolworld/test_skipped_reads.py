@@ -341,6 +341,46 @@ MAIL = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead), the todo/phone work templates
+WORK = [
+    *[
+        (
+            f"work_overdue_section_{v}",
+            # that a to-do waits on someone is only in its latest comment
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"work_note_to_project_{v}",
+            # reading the newest note's checklist alone misses an open item only an older note of the title has
+            "batch = apis.notes.show_checklist(",
+            "batch = [] if n is not same[0] else apis.notes.show_checklist(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"work_task_reminders_{v}",
+            # that a to-do waits on someone is only in its latest comment: it would be reminded or snoozed
+            "batch = apis.todo.show_task_comments(",
+            "batch = [] if True else apis.todo.show_task_comments(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"work_overdue_nudge_{v}",
+            # that I texted someone lately is only in the phone: they would be nudged
+            "recent = apis.phone.search_text_messages(",
+            "recent = [] if True else apis.phone.search_text_messages(",
+        )
+        for v in (0, 1, 2)  # variant 1: everyone was texted lately, nothing to change
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -349,6 +389,7 @@ SKIPPED_READS = [
     *CALENDAR_A,
     *MONEY,
     *MAIL,
+    *WORK,
 ]
 
 

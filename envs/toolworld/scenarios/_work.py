@@ -19,6 +19,8 @@ PLAIN_NOTE = {"pinned": 0, "notebook_id": None, "color": "none", "reminder_at": 
 LATEST_COMMENT = "(SELECT c.text FROM todo_comments c WHERE c.task_id = t.id ORDER BY c.id DESC LIMIT 1)"
 LAST_COMMENT = f"{LATEST_COMMENT} AS last"
 WAITING = "Waiting for a reply."  # a to-do's latest comment saying it waits on someone: tasks treat it apart
+# latest comments saying a to-do waits on someone (I already wait on its person): such to-dos are left alone
+HELD = (WAITING, "Blocked until we hear back.")
 
 
 def day(offset: int) -> str:

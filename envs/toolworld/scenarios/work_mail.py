@@ -8,7 +8,7 @@ from collections import Counter
 from envs.toolworld.evaluate import Expectation, HasLines, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
-from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, TODAY, WAITING, day
+from envs.toolworld.scenarios._work import DONE, HELD, LATEST_COMMENT, NOW, TODAY, day
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -159,8 +159,6 @@ def status_email(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-# a to-do's latest comment saying I already wait on its person: the email to-do is left alone
-HELD = (WAITING, "Blocked until we hear back.")
 EMAIL_TODOS = {
     "Reply to {} about the budget": ("Budget follow-up for {}", "Hi {}, following up on the budget."),
     "Send meeting notes to {}": ("Meeting notes for {}", "Hi {}, here are the notes from our meeting."),

@@ -240,13 +240,17 @@ def late_helpers(view: WorldView, owner: int) -> dict[int, dict[str, Any]]:
     return helpers
 
 
+QUIET_HELPERS = 4  # a quiet nudge (everyone texted lately) reads this many people's texts, at least
+
+
 def in_hand_told_apart(view: WorldView, owner: int, quiet: bool) -> bool:
-    """Whether the owner's late helpers pose the nudge (see nudge_since); unless quiet, someone to nudge has a to-do
-    they said they are on, and something is left to list, so skipping the threads shows (5+ overdue to-dos)."""
+    """Whether the owner's late helpers pose the nudge (see nudge_since); if quiet, QUIET_HELPERS+ of them, each one's
+    texts read to leave them alone; else someone to nudge has a to-do they said they are on, and something is left
+    to list, so skipping the threads shows (5+ overdue to-dos)."""
     helpers = late_helpers(view, owner)
     since = nudge_since(helpers, quiet)
     if not since or quiet:
-        return bool(since)
+        return bool(since) and (not quiet or len(helpers) >= QUIET_HELPERS)
     nudged = [(p, h) for p, h in helpers.items() if h["last"] is None or h["last"] < since]
     flags = [on_it(view, t["id"], p) for p, h in nudged for t in h["tasks"]]
     return any(flags) and not all(flags) and sum(len(h["tasks"]) for h in helpers.values()) >= 5
@@ -270,14 +274,15 @@ def overdue_nudge(view: WorldView, rng: random.Random) -> TaskSpec:
     listed to-do a comment, unless I texted them lately. Deep: every shared project's collaborators, the overdue
     list, and each person's texts with me (only in the phone) are read; one is left alone, another nudged; and the
     thread of each to-do of one nudged is read (show_task_comments, one call each): one they said they are on is not
-    listed (with none left, no text)."""
+    listed (with none left, no text). A quiet variant (everyone texted lately) has 4+ people whose texts are read."""
     quiet = other_branch(rng)
     owners = view.rows(
         "SELECT DISTINCT p.owner_id FROM todo_projects p JOIN todo_collaborators c ON c.project_id = p.id "
         "WHERE p.archived = 0 ORDER BY p.owner_id"
     )
     owners = [row for row in owners if in_hand_told_apart(view, row["owner_id"], quiet)]
-    owner = pick(rng, owners, "person whose collaborators have overdue to-dos", distinct=True)["owner_id"]
+    what = "person whose collaborators have overdue to-dos" + (f", {QUIET_HELPERS}+ all texted lately" if quiet else "")
+    owner = pick(rng, owners, what, distinct=True)["owner_id"]
     helpers = late_helpers(view, owner)
     since = nudge_since(helpers, quiet)
     note = f"Reminded by text on {TODAY}."

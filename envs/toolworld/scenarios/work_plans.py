@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import Counter
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, InOrder, Inserted, NewRow
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
@@ -12,75 +12,110 @@ from envs.toolworld.scenarios._work import DONE, LATEST_COMMENT, NOW, WAITING
 from envs.toolworld.scenarios.work_files import new_file
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
+GATHER_LEAST = 9  # distinct unchecked items over the notes of a title: one to-do each
+
+
+def title_checklists(view: WorldView, owner: int, title: str) -> list[dict[str, Any]]:
+    """The checklist items of the owner's live notes titled `title`, newest note first."""
+    return view.rows(
+        "SELECT i.id, i.text, i.checked, n.id AS note_id, n.updated_at FROM notes_notes n JOIN notes_checklist_items i "
+        "ON i.note_id = n.id WHERE n.owner_id = ? AND n.title = ? AND n.trashed_at IS NULL "
+        "ORDER BY n.updated_at DESC, n.id, i.position",
+        owner,
+        title,
+    )
+
+
+def open_items(items: list[dict[str, Any]]) -> list[str]:
+    """The distinct texts of the unchecked items, in order of first appearance."""
+    return list(dict.fromkeys(i["text"] for i in items if not i["checked"]))
+
+
+def gathering_told_apart(view: WorldView, owner: int, title: str) -> bool:
+    """Whether the notes of a title pose the gathering: GATHER_LEAST+ open items, something checked to clear, and an
+    open item only on an older note (so reading the newest note alone misses it)."""
+    items = title_checklists(view, owner, title)
+    if not items or sum(i["checked"] for i in items) == 0:
+        return False
+    newest = {i["text"] for i in items if i["note_id"] == items[0]["note_id"] and not i["checked"]}
+    texts = open_items(items)
+    return len(texts) >= GATHER_LEAST and any(t not in newest for t in texts)
+
 
 @scenario("work_note_to_project", apps=("notes", "todo"))
 def note_to_project(view: WorldView, rng: random.Random) -> TaskSpec:
-    """The newest note of a title (older look-alikes share it) becomes a project: one to-do per unchecked item, then
-    the note's checked items are cleared."""
-    notes = view.rows(
-        "SELECT n.id, n.owner_id, n.title FROM notes_notes n WHERE n.trashed_at IS NULL AND n.updated_at = (SELECT "
-        "MAX(m.updated_at) FROM notes_notes m WHERE m.owner_id = n.owner_id AND m.title = n.title AND "
-        "m.trashed_at IS NULL) AND (SELECT COUNT(*) FROM notes_notes m WHERE m.owner_id = n.owner_id AND "
-        "m.title = n.title AND m.trashed_at IS NULL) >= 2 AND (SELECT SUM(1 - checked) FROM notes_checklist_items i "
-        "WHERE i.note_id = n.id) >= 3 AND (SELECT SUM(checked) FROM notes_checklist_items i WHERE i.note_id = n.id) "
-        ">= 1 AND NOT EXISTS (SELECT 1 FROM todo_projects p WHERE p.owner_id = n.owner_id AND p.name = n.title) "
-        "ORDER BY n.id"
+    """The open checklist items of every note of a title (written over time; look-alike titles are distractors)
+    become one project: one to-do per distinct unchecked item, then each note's checked items are cleared. Deep:
+    each note's checklist is only in show_checklist, read per note, and 9+ items are gathered, one only on an older
+    note."""
+    groups = view.rows(
+        "SELECT n.owner_id, n.title FROM notes_notes n WHERE n.trashed_at IS NULL AND NOT EXISTS (SELECT 1 FROM "
+        "todo_projects p WHERE p.owner_id = n.owner_id AND p.name = n.title) GROUP BY n.owner_id, n.title "
+        "HAVING COUNT(*) >= 2 ORDER BY MIN(n.id)"
     )
-    note = pick(rng, notes, "newest of several same-titled notes with a checklist", distinct=True)
-    owner = note["owner_id"]
+    groups = [g for g in groups if gathering_told_apart(view, g["owner_id"], g["title"])]
+    note = pick(rng, groups, f"title of several notes with {GATHER_LEAST}+ open checklist items", distinct=True)
+    owner, title = note["owner_id"], note["title"]
     color = rng.choice(("green", "yellow", "purple"))
     priority = rng.choice((2, 3))
-    items = view.rows(
-        "SELECT id, text, checked FROM notes_checklist_items WHERE note_id = ? ORDER BY position", note["id"]
-    )
+    items = title_checklists(view, owner, title)
     look = (
         login("notes", "todo")
-        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={note['title']!r}")
-        + f"same = [n for n in found if n['title'] == {note['title']!r}]\n"
-        + "newest = max(same, key=lambda n: n['updated_at'])\n"
-        + fetch_all("items", "apis.notes.show_checklist(access_token=notes_token, note_id=newest['note_id']")
-        + "print(len(same), items)\n"
+        + fetch_all("found", f"apis.notes.search_notes(access_token=notes_token, query={title!r}")
+        + f"same = [n for n in found if n['title'] == {title!r}]\n"
+        + "lists = {}\n"
+        + "for n in same:\n"
+        + "    if n['checklist_items']:\n"
+        + fetch_all("checklist", "apis.notes.show_checklist(access_token=notes_token, note_id=n['note_id']", "        ")
+        + "        lists[n['note_id']] = checklist\n"
+        + "print(len(same), lists)\n"
     )
     act = f"""
-        project = apis.todo.create_project(access_token=todo_token, name={note["title"]!r}, color={color!r})
-        for item in items:
-            if not item['checked']:
-                apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], title=item['text'],
-                                      priority={priority})
-        apis.notes.clear_checked_items(access_token=notes_token, note_id=newest['note_id'])
+        texts = []
+        for checklist in lists.values():
+            for item in checklist:
+                if not item['checked'] and item['text'] not in texts:
+                    texts.append(item['text'])
+        project = apis.todo.create_project(access_token=todo_token, name={title!r}, color={color!r})
+        for text in texts:
+            apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], title=text,
+                                  priority={priority})
+        for note_id, checklist in lists.items():
+            if any(item['checked'] for item in checklist):
+                apis.notes.clear_checked_items(access_token=notes_token, note_id=note_id)
         """
     check = (
         fetch_all("made", "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id']")
         + "print([t['title'] for t in made])\n"
-        + "print(apis.notes.show_checklist(access_token=notes_token, note_id=newest['note_id']))\n"
         + DONE
     )
-    project = {"owner_id": owner, "name": note["title"]}
+    project = {"owner_id": owner, "name": title}
     expectations: list[Expectation] = [
         Inserted(
             "todo_projects",
             {**project, "color": color, "is_favorite": 0, "archived": 0, "created_at": NOW},
-            f"a {color} project '{note['title']}'",
+            f"a {color} project '{title}'",
             what="projects",
         )
     ]
-    for text, n in Counter(i["text"] for i in items if not i["checked"]).items():
+    for text in open_items(items):
         row = new_task(owner, NewRow("todo_projects", project), text, priority=priority)
-        expectations.append(Inserted("todo_tasks", row, f"a priority-{priority} to-do '{text}'", count=n))
+        expectations.append(Inserted("todo_tasks", row, f"one priority-{priority} to-do '{text}'"))
     expectations.append(
         Deleted(
             "notes_checklist_items",
             frozenset(i["id"] for i in items if i["checked"]),
-            "the newest note's checked items are cleared",
+            f"the checked items of every '{title}' note are cleared",
             what="checklist items",
         )
     )
     return TaskSpec(
         owner,
-        f"I have several notes titled '{note['title']}'; the most recently updated one has the checklist I want to "
-        f"work through. Make a new {color} to-do project named '{note['title']}' with a priority-{priority} to-do "
-        "(no due date) for each unchecked item of that checklist, titled as the item. Then clear the checked items "
-        "from that note.",
+        f"I have several notes titled '{title}', written over time, and I want to work through all their open "
+        f"checklist items in one place. Make a new {color} to-do project named '{title}' with a priority-{priority} "
+        "to-do (no due date) for each unchecked item of those notes' checklists, titled as the item, one to-do per "
+        "item text even when several notes have it. Then clear the checked items from each of those notes. Notes "
+        "with other titles stay as they are.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,
     )

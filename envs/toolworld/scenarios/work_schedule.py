@@ -12,7 +12,7 @@ from envs.toolworld.evaluate import Deleted, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
-from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY, day, reminded_tomorrow
+from envs.toolworld.scenarios._work import DONE, HELD, LAST_COMMENT, NOW, TODAY, day, reminded_tomorrow
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OPEN_ACTIVE = (
@@ -181,11 +181,37 @@ def gone_off(view: WorldView, owner: int) -> list[dict[str, Any]]:
     return found
 
 
+SNOOZE_LEAST = 4  # overdue to-dos to snooze, none waiting on someone
+
+
+def latest_comment(view: WorldView, task_id: int) -> str | None:
+    """The text of a to-do's latest comment, as show_task_comments orders them (None without comments)."""
+    said = view.rows("SELECT text FROM todo_comments WHERE task_id = ? ORDER BY id DESC LIMIT 1", task_id)
+    return said[0]["text"] if said else None
+
+
+def reminder_plan(view: WorldView, owner: int, days: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """(the to-dos due in the next `days` days without reminders, the overdue ones whose reminders have all gone
+    off, how many of both wait on someone and are left alone): the first two without those."""
+    soon = view.rows(
+        f"SELECT t.id, t.title, t.due_date {OPEN_ACTIVE} AND t.due_date >= ? AND t.due_date < ? AND NOT EXISTS "
+        "(SELECT 1 FROM todo_reminders r WHERE r.task_id = t.id) ORDER BY t.id",
+        owner,
+        TODAY,
+        day(days),
+    )
+    late = gone_off(view, owner)
+    held = {t["id"] for t in soon + late if latest_comment(view, t["id"]) in HELD}
+    return [t for t in soon if t["id"] not in held], [t for t in late if t["id"] not in held], len(held)
+
+
 @scenario("work_task_reminders", apps=("todo",))
 def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
     """A reminder for every to-do due this week that has none yet; today's go in the evening (morning has passed);
-    overdue to-dos whose reminders have all gone off are snoozed to tomorrow. Deep: 4+ overdue to-dos to snooze,
-    told from the many overdue ones without reminders by the reminder list, each reminder deleted, a new one added."""
+    overdue to-dos whose reminders have all gone off are snoozed to tomorrow; to-dos waiting on someone are left
+    alone. Deep: 4+ overdue to-dos to snooze, told from the many overdue ones without reminders by the reminder list,
+    each reminder deleted, a new one added; waiting is only each to-do's latest comment (show_task_comments, read
+    per to-do to remind or snooze), and at least one is."""
     days = rng.choice((7, 10, 14))
     owners = view.rows(
         "SELECT t.owner_id, COUNT(*) AS n FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
@@ -195,16 +221,12 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         TODAY,
         day(days),
     )
-    owners = [row for row in owners if len(gone_off(view, row["owner_id"])) >= 4]
-    owner = pick(rng, owners, "person with a reminder on a to-do due soon, 4+ gone off", distinct=True)["owner_id"]
+    plans = {row["owner_id"]: reminder_plan(view, row["owner_id"], days) for row in owners}
+    owners = [row for row in owners if len(plans[row["owner_id"]][1]) >= SNOOZE_LEAST and plans[row["owner_id"]][2]]
+    what = f"person with a reminder on a to-do due soon, {SNOOZE_LEAST}+ gone off, one to-do waiting on someone"
+    owner = pick(rng, owners, what, distinct=True)["owner_id"]
     hour = rng.choice(("08:00", "09:00"))
-    tasks = view.rows(
-        f"SELECT t.id, t.title, t.due_date, (SELECT COUNT(*) FROM todo_reminders r WHERE r.task_id = t.id) AS has "
-        f"{OPEN_ACTIVE} AND t.due_date >= ? AND t.due_date < ? ORDER BY t.id",
-        owner,
-        TODAY,
-        day(days),
-    )
+    tasks, snoozed, _ = plans[owner]
     look = (
         login("todo")
         + fetch_all("soon", f"apis.todo.show_upcoming_tasks(access_token=todo_token, days={days}")
@@ -213,18 +235,29 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         + "has = {r['task_id'] for r in reminders}\n"
         + "print([(t['task_id'], t['title'], t['due_date'], t['task_id'] in has) for t in soon + late])\n"
     )
+    threads = (
+        f"gone = [t for t in late if t['task_id'] in has and all(r['remind_at'] <= {NOW!r} for r in reminders "
+        "if r['task_id'] == t['task_id'])]\n"
+        "held = set()\n"
+        "for t in [t for t in soon if t['task_id'] not in has] + gone:\n"
+        + fetch_all("said", "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id']", "    ")
+        + f"    if said and said[-1]['text'] in {HELD!r}:\n"
+        "        held.add(t['task_id'])\n"
+        "print(held)\n"
+    )
     act = f"""
         for t in soon:
-            if t['task_id'] in has:
+            if t['task_id'] in has or t['task_id'] in held:
                 continue
             when = t['due_date'] + ('T18:00' if t['due_date'] == {TODAY!r} else 'T{hour}')
             apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at=when)
-        for t in late:
-            theirs = [r for r in reminders if r['task_id'] == t['task_id']]
-            if theirs and all(r['remind_at'] <= {NOW!r} for r in theirs):
-                for r in theirs:
+        for t in gone:
+            if t['task_id'] in held:
+                continue
+            for r in reminders:
+                if r['task_id'] == t['task_id']:
                     apis.todo.delete_reminder(access_token=todo_token, reminder_id=r['reminder_id'])
-                apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at='{day(1)}T{hour}')
+            apis.todo.add_reminder(access_token=todo_token, task_id=t['task_id'], remind_at='{day(1)}T{hour}')
         """
     check = (
         fetch_all("after", "apis.todo.show_reminders(access_token=todo_token")
@@ -243,9 +276,7 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
             what="reminders",
         )
         for t in tasks
-        if not t["has"]
     ]
-    snoozed = gone_off(view, owner)
     expectations.append(
         Deleted(
             "todo_reminders",
@@ -259,8 +290,10 @@ def task_reminders(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Every open to-do due in the next {days} days (today included) that has no reminder yet should remind me on "
         f"its due date at {hour}, except those due today, which remind me at 18:00 today. Leave the to-dos that "
         "already have a reminder alone. Also snooze what has gone off: each overdue open to-do that has reminders, "
-        f"none of them still ahead, gets those reminders deleted and a new one tomorrow ({day(1)}) at {hour}.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"none of them still ahead, gets those reminders deleted and a new one tomorrow ({day(1)}) at {hour}. "
+        f"Leave alone, in both cases, any to-do waiting on someone (its latest comment is '{HELD[0]}' or "
+        f"'{HELD[1]}').",
+        Solution().step(look).step(threads).step(act).step(check).steps(),
         expectations,
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
-from envs.toolworld.scenarios._work import LATEST_COMMENT, NOW, TODAY, WAITING, day, labels_with
+from envs.toolworld.scenarios._work import HELD, LATEST_COMMENT, NOW, TODAY, WAITING, day, labels_with
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 OVERDUE = "t.completed = 0 AND t.due_date < ?"
@@ -77,85 +78,131 @@ def overdue_triage(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+PARKED = ("Later", "Waiting on others")  # sections whose to-dos stay put when the overdue ones are gathered
+OVERDUE_LEAST = 8  # to-dos to gather: each needs its thread read
+
+
+def overdue_by_project(view: WorldView, owner: int) -> dict[int, dict[str, Any]]:
+    """The owner's active projects that have sections, each with its sections and its overdue open top-level to-dos
+    (their section's name and latest comment)."""
+    projects: dict[int, dict[str, Any]] = {}
+    for p in view.rows(
+        "SELECT p.id, p.name FROM todo_projects p WHERE p.owner_id = ? AND p.archived = 0 "
+        "AND EXISTS (SELECT 1 FROM todo_sections s WHERE s.project_id = p.id) ORDER BY p.id",
+        owner,
+    ):
+        sections = view.rows(
+            "SELECT id, name, position FROM todo_sections WHERE project_id = ? ORDER BY position", p["id"]
+        )
+        late = view.rows(
+            f"SELECT t.id, t.title, s.name AS section, {LATEST_COMMENT} AS last FROM todo_tasks t LEFT JOIN "
+            f"todo_sections s ON s.id = t.section_id WHERE t.project_id = ? AND t.parent_id IS NULL AND {OVERDUE} "
+            "ORDER BY t.id",
+            p["id"],
+            TODAY,
+        )
+        projects[p["id"]] = {**p, "sections": sections, "late": late}
+    return projects
+
+
+def gathered(late: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overdue to-dos that move to 'Overdue': not parked in a section that keeps them, not waiting on someone."""
+    return [t for t in late if t["section"] not in PARKED and t["last"] not in HELD]
+
+
+def overdue_told_apart(view: WorldView, owner: int) -> bool:
+    """Whether the owner's sectioned projects hold OVERDUE_LEAST+ overdue to-dos to gather and one waiting on someone
+    outside the parked sections (so skipping the threads moves it), and no 'Overdue' section yet."""
+    projects = overdue_by_project(view, owner).values()
+    if any(s["name"] == "Overdue" for p in projects for s in p["sections"]):
+        return False
+    held = [t for p in projects for t in p["late"] if t["section"] not in PARKED and t["last"] in HELD]
+    return bool(held) and sum(len(gathered(p["late"])) for p in projects) >= OVERDUE_LEAST
+
+
 @scenario("work_overdue_section", apps=("todo",))
 def overdue_section(view: WorldView, rng: random.Random) -> TaskSpec:
-    """An 'Overdue' section put first in a sectioned project, the overdue top-level to-dos moved into it, except
-    those parked in a named section and those waiting on someone. Deep: waiting is only the latest comment
-    ('Waiting for a reply.', in show_task_comments), so each of the 5-15 overdue to-dos has its thread read."""
-    projects = view.rows(
-        "SELECT p.id, p.owner_id, p.name FROM todo_projects p WHERE p.archived = 0 AND (SELECT COUNT(*) FROM "
-        "todo_sections s WHERE s.project_id = p.id) >= 2 AND (SELECT COUNT(*) FROM todo_tasks t WHERE "
-        f"t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE}) BETWEEN 5 AND 15 AND EXISTS (SELECT 1 FROM "
-        f"todo_tasks t WHERE t.project_id = p.id AND t.parent_id IS NULL AND {OVERDUE} AND {LATEST_COMMENT} = ?) "
-        "ORDER BY p.id",
-        TODAY,
-        TODAY,
-        WAITING,
+    """An 'Overdue' section put first in each of my sectioned projects with overdue top-level to-dos to gather, those
+    moved into it, except those parked in 'Later' / 'Waiting on others' and those waiting on someone. Deep: which
+    projects have sections is only in show_sections (read per project), waiting is only the latest comment (in
+    show_task_comments), so each of the 8+ overdue to-dos of 2-5 projects has its thread read."""
+    owners = [o for o in view.people_ids() if overdue_told_apart(view, o)]
+    owner = pick(
+        rng, owners, f"person with {OVERDUE_LEAST}+ overdue to-dos in sectioned projects, one waiting", distinct=True
     )
-    project = pick(rng, projects, "sectioned project with overdue to-dos", distinct=True)
-    sections = view.rows(
-        "SELECT id, name, position FROM todo_sections WHERE project_id = ? ORDER BY position", project["id"]
-    )
-    late = view.rows(
-        f"SELECT t.id, t.title, t.section_id, {LATEST_COMMENT} AS last FROM todo_tasks t WHERE t.project_id = ? "
-        f"AND t.parent_id IS NULL AND {OVERDUE} ORDER BY t.id",
-        project["id"],
-        TODAY,
-    )
-    waiting = {t["section_id"] for t in late if t["last"] == WAITING}
-    parked = rng.choice([s for s in sections if waiting - {s["id"]}])  # a waiting one outside it must be told apart
+    projects = overdue_by_project(view, owner)
     look = (
         login("todo")
-        + fetch_all("projects", f"apis.todo.show_projects(access_token=todo_token, query={project['name']!r}")
-        + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
-        + "sections = apis.todo.show_sections(access_token=todo_token, project_id=project['project_id'])\n"
-        + f"parked = next(s['section_id'] for s in sections if s['name'] == {parked['name']!r})\n"
-        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token, project_id=project['project_id']")
-        + "print(sections, [(t['title'], t['section']) for t in late])\n"
+        + fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+        + "sections = {}\n"
+        + "for p in projects:\n"
+        + fetch_all("found", "apis.todo.show_sections(access_token=todo_token, project_id=p['project_id']", "    ")
+        + "    if found:\n"
+        + "        sections[p['project_id']] = found\n"
+        + fetch_all("late", "apis.todo.show_overdue_tasks(access_token=todo_token")
+        + "print({p['name']: sections.get(p['project_id']) for p in projects}, len(late))\n"
     )
     act = f"""
-        WAITING = {WAITING!r}
-        made = apis.todo.create_section(access_token=todo_token, project_id=project['project_id'], name='Overdue',
-                                        position=0)
-        moved = 0
+        PARKED, HELD = {PARKED!r}, {HELD!r}
+        to_move = {{}}
         for t in late:
-            if t['parent_task_id'] is not None or (t['section'] and t['section']['section_id'] == parked):
+            pid = t['project']['project_id']
+            if pid not in sections or t['parent_task_id'] is not None:
+                continue
+            if t['section'] and t['section']['name'] in PARKED:
                 continue
             said = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], page_limit=20)
-            if said and said[-1]['text'] == WAITING:
+            if said and said[-1]['text'] in HELD:
                 continue
-            apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], section_id=made['section_id'])
-            moved += 1
+            to_move.setdefault(pid, []).append(t)
+        print({{pid: [t['title'] for t in ts] for pid, ts in to_move.items()}})
+        """
+    move = """
+        moved = 0
+        for pid, ts in to_move.items():
+            made = apis.todo.create_section(access_token=todo_token, project_id=pid, name='Overdue', position=0)
+            for t in ts:
+                apis.todo.update_task(access_token=todo_token, task_id=t['task_id'], section_id=made['section_id'])
+                moved += 1
         """
     check = (
-        "print(apis.todo.show_sections(access_token=todo_token, project_id=project['project_id']))\n"
+        "for pid in to_move:\n"
+        "    print(apis.todo.show_sections(access_token=todo_token, project_id=pid, page_limit=20))\n"
         "apis.supervisor.complete_task(answer=moved)\n"
     )
-    new_section = NewRow("todo_sections", {"project_id": project["id"], "name": "Overdue"})
-    expectations: list[Expectation] = [
-        Inserted(
-            "todo_sections",
-            {"project_id": project["id"], "owner_id": project["owner_id"], "name": "Overdue", "position": 0},
-            "a section 'Overdue' comes first in the project",
-            what="sections",
+    expectations: list[Expectation] = []
+    total = 0
+    for p in projects.values():
+        moved = gathered(p["late"])
+        if not moved:
+            continue
+        total += len(moved)
+        expectations.append(
+            Inserted(
+                "todo_sections",
+                {"project_id": p["id"], "owner_id": owner, "name": "Overdue", "position": 0},
+                f"a section 'Overdue' comes first in '{p['name']}'",
+                what=f"sections of '{p['name']}'",
+            )
         )
-    ]
-    expectations += [
-        Updated("todo_sections", s["id"], {"position": s["position"] + 1}, f"'{s['name']}' moves one place down")
-        for s in sections
-    ]
-    moved = [t for t in late if t["section_id"] != parked["id"] and t["last"] != WAITING]
-    expectations += [
-        Updated("todo_tasks", t["id"], {"section_id": new_section}, f"'{t['title']}' is in 'Overdue'") for t in moved
-    ]
-    expectations.append(Answer(len(moved), f"the answer is how many to-dos moved ({len(moved)})"))
+        expectations += [
+            Updated("todo_sections", s["id"], {"position": s["position"] + 1}, f"'{s['name']}' moves one place down")
+            for s in p["sections"]
+        ]
+        new_section = NewRow("todo_sections", {"project_id": p["id"], "name": "Overdue"})
+        expectations += [
+            Updated("todo_tasks", t["id"], {"section_id": new_section}, f"'{t['title']}' is in '{p['name']}' 'Overdue'")
+            for t in moved
+        ]
+    expectations.append(Answer(total, f"the answer is how many to-dos moved ({total})"))
     return TaskSpec(
-        project["owner_id"],
-        f"In my '{project['name']}' to-do project, add a section 'Overdue' as its first section and move into it "
-        f"every overdue open to-do of the project (not subtasks), except those in its '{parked['name']}' section, "
-        f"which stay where they are, and those waiting on someone (their latest comment is '{WAITING}'), which stay "
-        "too. Tell me how many you moved.",
-        Solution().step(look).step(act).step(check).steps(),
+        owner,
+        "In each of my active to-do projects that has sections, gather the overdue open to-dos (not subtasks): add a "
+        "section 'Overdue' as the project's first section and move them into it. Leave where they are those in a "
+        f"section named '{PARKED[0]}' or '{PARKED[1]}', and those waiting on someone (their latest comment is "
+        f"'{HELD[0]}' or '{HELD[1]}'). A project with nothing to move gets no new section. Tell me how many to-dos "
+        "you moved in all.",
+        Solution().step(look).step(act).step(move).step(check).steps(),
         expectations,
     )
 
