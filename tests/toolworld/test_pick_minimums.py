@@ -80,6 +80,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_text_debtors": (inserted("bill_splitting_comments"), 7),  # each expense I paid: read, commented
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
+    "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
 }
 
 

@@ -90,7 +90,21 @@ MAIL_AND_TODO = [
     ],
 ]
 
-SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO]
+# (task, oracle text of a read, what an agent skipping it would write instead)
+CALENDAR_B = [
+    *[
+        (
+            f"contacts_text_meeting_attendees_{v}",
+            # who accepted a meeting is only in its attendee list (the event list shows a count)
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+            "response='accepted', page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+SKIPPED_READS = [*((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()), *MAIL_AND_TODO, *CALENDAR_B]
 
 
 @pytest.mark.parametrize(("task_id", "read", "guess"), SKIPPED_READS)
