@@ -70,6 +70,20 @@ def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
 
+def evening_guests(task: Task) -> int:
+    """Guests who accepted a dinner or drinks the supervisor hosted since the start of last year, before today."""
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+            "WHERE e.organizer_id = ? AND (e.title LIKE 'Dinner with %' OR e.title LIKE 'Drinks with %') "
+            "AND e.status = 'confirmed' AND a.response = 'accepted' AND e.start >= ? AND e.start < ?",
+            task.spec.supervisor_id,
+            f"{WORLD_NOW.year - 1}-01-01",
+            WORLD_NOW.date().isoformat(),
+        )
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -80,6 +94,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_text_debtors": (inserted("bill_splitting_comments"), 7),  # each expense I paid: read, commented
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
+    "calendar_dinner_requests": (evening_guests, 7),  # each checked on payments
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
 }
 

@@ -94,6 +94,25 @@ MAIL_AND_TODO = [
 CALENDAR_B = [
     *[
         (
+            f"calendar_dinner_requests_{v}",
+            # whether a guest paid me back for that kind of evening is only on payments, per guest
+            "paid = apis.payments.show_transactions(",
+            "paid = [] if True else apis.payments.show_transactions(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_dinner_requests_{v}",
+            # the drinks I hosted are a list of their own: skipping it leaves their guests unasked
+            "batch = apis.calendar.show_events(access_token=calendar_token, query=kind + ' with'",
+            "batch = [] if kind == 'Drinks' else apis.calendar.show_events(access_token=calendar_token, "
+            "query=kind + ' with'",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
             f"contacts_text_meeting_attendees_{v}",
             # who accepted a meeting is only in its attendee list (the event list shows a count)
             "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "

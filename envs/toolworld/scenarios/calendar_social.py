@@ -4,6 +4,7 @@ when it is due soon, and inviting a friend when my evening is free."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,8 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
-DINNER_DAYS = 365
+SINCE = date(TODAY.year - 1, 1, 1)  # since the start of last year
+MIN_GUESTS = 7  # accepted guests at my dinners and drinks of the year: each one checked on payments
 
 
 def _requestable(view: WorldView, requester: int, payer: int) -> bool:
@@ -29,101 +31,127 @@ def _requestable(view: WorldView, requester: int, payer: int) -> bool:
     return True
 
 
-def _requested(requester: int, payer: int, amount: float, note: str, requirement: str) -> Inserted:
+def _requested(requester: int, payer: int, amount: float, note: str, requirement: str, count: int = 1) -> Inserted:
     return Inserted(
         "payments_requests",
         {"requester_id": requester, "payer_id": payer, "amount": amount, "note": note, **REQUEST},
         requirement,
+        count=count,
         what=f"requests with the note {note!r}",
     )
 
 
-def _settled(view: WorldView, guest: int, host: int, since: str) -> bool:
-    """Whether `guest` sent `host` a payment whose note mentions dinner on or after the day `since`."""
+def _settled(view: WorldView, guest: int, host: int, since: str, word: str) -> bool:
+    """Whether `guest` sent `host` a payment whose note mentions `word` on or after the day `since`."""
     return bool(
         view.value(
             "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND created_at >= ? "
-            "AND instr(lower(note), 'dinner')",
+            "AND instr(lower(note), ?)",
             guest,
             host,
             since,
+            word,
         )
     )
 
 
 @scenario("calendar_dinner_requests", apps=("calendar", "payments"))
 def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A year of dinners I hosted (coffee, drinks and cancelled dinners are distractors): each one's accepted guests
-    are read per dinner, and each is checked on payments for a dinner payment to me since that day (read per
-    guest); the rest are asked for their share and the answer totals the requests."""
-    first = TODAY - timedelta(days=DINNER_DAYS)
-    dinners = view.rows(
+    """Deep because 7+ guests accepted my dinners and drinks since the start of last year (MIN_GUESTS; coffee and
+    cancelled evenings are distractors): each evening's guests are read per event, each guest is checked on payments
+    for a payment of that kind since then (read per guest), and the rest are asked for that kind's price."""
+    first = SINCE
+    evenings = view.rows(
         "SELECT e.id, e.organizer_id, e.title, e.start, e.status, a.person_id, a.response FROM calendar_events e "
-        "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.title LIKE 'Dinner with %' AND e.start >= ? "
-        "AND e.start < ? ORDER BY e.organizer_id, e.start, a.id",
+        "JOIN calendar_attendees a ON a.event_id = e.id WHERE (e.title LIKE 'Dinner with %' "
+        "OR e.title LIKE 'Drinks with %') AND e.start >= ? AND e.start < ? ORDER BY e.organizer_id, e.start, a.id",
         first.isoformat(),
         MIDNIGHT.isoformat(),
     )
     by_person: dict[int, list[dict[str, Any]]] = {}
-    for d in dinners:
+    for d in evenings:
         by_person.setdefault(d["organizer_id"], []).append(d)
     pool = []
     for person, rows in sorted(by_person.items()):
         accepted = [d for d in rows if d["status"] == "confirmed" and d["response"] == "accepted"]
-        due = [d for d in accepted if not _settled(view, d["person_id"], person, d["start"][:10])]
-        if 0 < len(due) < len(accepted) and all(_requestable(view, person, d["person_id"]) for d in due):
+        due = [
+            d
+            for d in accepted
+            if not _settled(view, d["person_id"], person, d["start"][:10], d["title"].split()[0].lower())
+        ]
+        kinds = {d["title"].split()[0] for d in due}
+        if (
+            len(accepted) >= MIN_GUESTS
+            and 0 < len(due) < len(accepted)
+            and len(kinds) == 2  # both prices asked for
+            and all(_requestable(view, person, d["person_id"]) for d in due)
+        ):
             pool.append((person, due))
-    person, due = pick(rng, pool, "person with past dinners, a guest of one already settled", distinct=True)
-    amount = rng.choice((28.5, 35.0, 42.75))
+    person, due = pick(
+        rng, pool, f"person with {MIN_GUESTS}+ guests at past dinners and drinks, one already settled", distinct=True
+    )
+    prices = {"Dinner": rng.choice((28.5, 35.0, 42.75)), "Drinks": rng.choice((12.0, 15.5, 18.25))}
+    # two evenings of one kind on one day with one guest (it happens) make two requests alike
+    asked = Counter((d["person_id"], d["title"].split()[0], d["start"][:10]) for d in due)
     expectations: list[Expectation] = [
         _requested(
             person,
-            d["person_id"],
-            amount,
-            f"Dinner on {d['start'][:10]}",
-            f"${amount} is requested from {view.person(d['person_id'])['email']} for the dinner on {d['start'][:10]}",
+            guest,
+            prices[kind],
+            f"{kind} on {when}",
+            f"${prices[kind]} is requested from {view.person(guest)['email']} for the {kind.lower()} on {when}"
+            + (f" ({n} evenings)" if n > 1 else ""),
+            count=n,
         )
-        for d in due
+        for (guest, kind, when), n in asked.items()
     ]
+    total = round(sum(prices[d["title"].split()[0]] for d in due), 2)
     expectations.append(
-        Answer(round(amount * len(due), 2), "the answer is the total requested", traps={str(amount): "one request"})
+        Answer(total, "the answer is the total requested", traps={str(prices["Dinner"]): "one request"})
     )
-    look = fetch_all(
-        "dinners",
-        "apis.calendar.show_events(access_token=calendar_token, query='Dinner with', role='organizer', "
-        f"date_from={first.isoformat()!r}, date_to={day(-1)!r}",
-    ) + (
-        "dinners = [e for e in dinners if e['title'].startswith('Dinner with ') and e['start'] < "
+    look = (
+        "evenings = []\n"
+        "for kind in ('Dinner', 'Drinks'):\n"
+        + fetch_all(
+            "found",
+            "apis.calendar.show_events(access_token=calendar_token, query=kind + ' with', role='organizer', "
+            f"date_from={first.isoformat()!r}, date_to={day(-1)!r}",
+            indent="    ",
+        )
+        + "    evenings += [e for e in found if e['title'].startswith(kind + ' with ') and e['start'] < "
         f"{MIDNIGHT.isoformat()!r}]\n"
-        "print([(e['event_id'], e['title'], e['start']) for e in dinners])\n"
+        "print([(e['event_id'], e['title'], e['start']) for e in evenings])\n"
     )
     guests = """
 accepted = []
-for e in dinners:
+for e in evenings:
     for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], page_limit=20):
-        print(e['start'], a['email'], a['response'])
+        print(e['title'], e['start'], a['email'], a['response'])
         if a['response'] == 'accepted':
             accepted.append((e, a['email']))
 """
     settled = """
 due = []
 for e, email in accepted:
+    kind = e['title'].split()[0]
     paid = apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email,
-                                           query='dinner', start_date=e['start'][:10], page_limit=20)
+                                           query=kind.lower(), start_date=e['start'][:10], page_limit=20)
     print(e['start'][:10], email, [(t['note'], t['created_at']) for t in paid])
-    if not paid:
+    if not [t for t in paid if kind.lower() in t['note'].lower()]:
         due.append((e, email))
 """
     act = (
+        f"prices = {prices!r}\n"
         "for e, email in due:\n"
-        f"    apis.payments.request_money(access_token=payments_token, payer_email=email, amount={amount}, "
-        "note='Dinner on ' + e['start'][:10])\n"
+        "    kind = e['title'].split()[0]\n"
+        "    apis.payments.request_money(access_token=payments_token, payer_email=email, amount=prices[kind], "
+        "note=kind + ' on ' + e['start'][:10])\n"
     )
     check = (
         fetch_all("sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'")
         + "print([(r['note'], r['amount']) for r in sent][:10])\n"
     )
-    done = f"apis.supervisor.complete_task(answer=round({amount} * len(due), 2))\n"
+    done = "apis.supervisor.complete_task(answer=round(sum(prices[e['title'].split()[0]] for e, _ in due), 2))\n"
     oracle = (
         Solution()
         .step(login("calendar", "payments"))
@@ -136,11 +164,12 @@ for e, email in accepted:
     )
     return TaskSpec(
         person,
-        f"I paid for the 'Dinner with ...' evenings I organized in the last {DINNER_DAYS} days (from {first} to "
-        f"yesterday). For each such dinner that took place (not cancelled), request ${amount} from every guest who "
-        "had accepted the invitation, with the note 'Dinner on <YYYY-MM-DD>', unless that guest has already sent me "
-        "a payment whose note mentions dinner on or after that dinner's day. Coffee and drinks don't count. Tell me "
-        "how much you requested in all.",
+        "I paid for the 'Dinner with ...' and 'Drinks with ...' evenings I organized since the start of last year "
+        f"(from {first} to yesterday). For each such evening that took place (not cancelled), request from every "
+        f"guest who had accepted the invitation ${prices['Dinner']} for a dinner, with the note 'Dinner on "
+        f"<YYYY-MM-DD>', or ${prices['Drinks']} for drinks, with the note 'Drinks on <YYYY-MM-DD>', unless that "
+        "guest has already sent me a payment whose note mentions dinner (for a dinner) or drinks (for drinks) on or "
+        "after that evening's day. Coffee doesn't count. Tell me how much you requested in all.",
         oracle.steps(),
         expectations,
     )
