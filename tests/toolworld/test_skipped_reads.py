@@ -94,6 +94,15 @@ MAIL_AND_TODO = [
 CALENDAR_B = [
     *[
         (
+            f"calendar_double_booked_tentative_{v}",
+            # whether anyone else accepted my clashing event is only in its attendees: guessing yes marks them all
+            "guests = apis.calendar.show_event_attendees(",
+            "guests = [{'email': 'someone'}] if True else apis.calendar.show_event_attendees(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
             f"calendar_dinner_requests_{v}",
             # whether a guest paid me back for that kind of evening is only on payments, per guest
             "paid = apis.payments.show_transactions(",
