@@ -94,6 +94,24 @@ MAIL_AND_TODO = [
 CALENDAR_B = [
     *[
         (
+            f"calendar_rent_share_requests_{v}",
+            # which months a roommate paid back is only in their payments to me
+            "batch = apis.payments.show_transactions(",
+            "batch = [] if True else apis.payments.show_transactions(",
+        )
+        for v in (0, 1, 2)  # variant 1: the rent is not due soon, the answer still needs them
+    ],
+    *[
+        (
+            f"calendar_rent_share_requests_{v}",
+            # a roommate's share of a rent is only in its detail: the list shows my share, guessed to be theirs
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])",
+            "{'paid_by': e['paid_by'], 'shares': [{'email': m['email'], 'amount': e['my_share']} for m in mates]}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
             f"calendar_double_booked_tentative_{v}",
             # whether anyone else accepted my clashing event is only in its attendees: guessing yes marks them all
             "guests = apis.calendar.show_event_attendees(",

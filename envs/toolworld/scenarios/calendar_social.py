@@ -20,6 +20,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
 SINCE = date(TODAY.year - 1, 1, 1)  # since the start of last year
+YEAR_START = date(TODAY.year, 1, 1)
 MIN_GUESTS = 7  # accepted guests at my dinners and drinks of the year: each one checked on payments
 
 
@@ -184,8 +185,8 @@ def _rent_due(view: WorldView, person: int) -> str:
     return next(s for s, _ in spans(view, rent, MIDNIGHT, MIDNIGHT + timedelta(days=62))).date().isoformat()
 
 
-def _latest_rent(view: WorldView, person: int) -> dict[str, Any] | None:
-    """The newest 'Rent' expense of `person`'s one home group on bill splitting, if they paid it."""
+def _rents_this_year(view: WorldView, person: int) -> list[dict[str, Any]] | None:
+    """This year's 'Rent' expenses of `person`'s one home group on bill splitting, oldest first, if they paid all."""
     groups = view.rows(
         "SELECT g.id FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
         "WHERE m.person_id = ? AND g.group_type = 'home'",
@@ -193,19 +194,37 @@ def _latest_rent(view: WorldView, person: int) -> dict[str, Any] | None:
     )
     if len(groups) != 1:
         return None
-    rent = view.row(
-        "SELECT * FROM bill_splitting_expenses WHERE group_id = ? AND description = 'Rent' ORDER BY date DESC, id DESC "
-        "LIMIT 1",
+    rents = view.rows(
+        "SELECT * FROM bill_splitting_expenses WHERE group_id = ? AND description = 'Rent' AND date >= ? "
+        "ORDER BY date, id",
         groups[0]["id"],
+        YEAR_START.isoformat(),
     )
-    return rent if rent and rent["paid_by"] == person else None
+    months = {r["date"][:7] for r in rents}
+    return rents if rents and len(months) == len(rents) and all(r["paid_by"] == person for r in rents) else None
+
+
+def _paid_rent_in(view: WorldView, mate: int, me: int, day_from: str) -> bool:
+    """Whether `mate` sent `me` a payment noted 'rent share' from the day `day_from` to the end of its month."""
+    return bool(
+        view.value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND created_at >= ? "
+            "AND substr(created_at, 1, 7) = ? AND instr(lower(note), 'rent share')",
+            mate,
+            me,
+            day_from,
+            day_from[:7],
+        )
+    )
 
 
 @scenario("calendar_rent_share_requests", apps=("calendar", "phone", "payments", "bill_splitting"))
 def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each roommate's share of the rent is only in the latest 'Rent' expense's detail on bill splitting (its list
-    shows my share alone; shares differ by a cent, and a roommate without one is not asked); requests go out only
-    when the calendar's next 'Rent due' is near, and either way the answer totals what the roommates owe."""
+    """Deep because each of this year's 'Rent' expenses has its roommates' shares only in its detail (show_expense
+    per expense; the list shows my share alone, and a roommate away that month has none), and each roommate's
+    'rent share' payments to me are read on payments to tell the months they paid from those they still owe;
+    requests go out only when the calendar's next 'Rent due' is near, and either way the answer totals what is
+    owed."""
     horizon = (20, 10, 30)[getattr(rng, "variant", 0) % 3]
     people = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = 'roommate' GROUP BY owner_id ORDER BY owner_id"
@@ -217,28 +236,40 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             "AND c.relationship = 'roommate' ORDER BY f.id",
             p["owner_id"],
         )
-        rent = _latest_rent(view, p["owner_id"])
-        if rent is None or not all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
+        rents = _rents_this_year(view, p["owner_id"])
+        if rents is None or not all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
             continue
-        shares = {
-            r["person_id"]: r["amount"]
-            for r in view.rows("SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", rent["id"])
-        }
-        owing = [(m, shares[m["id"]]) for m in mates if m["id"] in shares]
-        # my own share (all the expense list shows) must not give theirs away: a cent apart, or someone owes none
-        if owing and (len(owing) < len(mates) or any(share != shares.get(p["owner_id"]) for _, share in owing)):
-            pool.append((p["owner_id"], owing))
-    person, owing = pick(rng, pool, "person who paid the rent for roommates", distinct=True)
+        owed, guessed, paid = [], [], 0
+        for rent in rents:
+            shares = {
+                r["person_id"]: r["amount"]
+                for r in view.rows(
+                    "SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", rent["id"]
+                )
+            }
+            for m in mates:
+                if _paid_rent_in(view, m["id"], p["owner_id"], rent["date"]):
+                    paid += 1
+                    continue
+                guessed.append((m["id"], rent["date"][:7], shares.get(p["owner_id"])))  # my share: all the list shows
+                if m["id"] in shares:
+                    owed.append((m, rent["date"][:7], shares[m["id"]]))
+        # some months paid and some owed (the payments decide), and my share does not tell theirs (the details do)
+        if owed and paid and sorted(guessed) != sorted((m["id"], month, share) for m, month, share in owed):
+            pool.append((p["owner_id"], owed))
+    person, owed = pick(rng, pool, "person who paid this year's rent, some roommate months paid back", distinct=True)
     due = _rent_due(view, person)
     soon = due <= day(horizon)
-    note = f"Rent share {due}"
     expectations: list[Expectation] = (
-        [_requested(person, m["id"], share, note, f"{m['email']} is asked for their ${share}") for m, share in owing]
+        [
+            _requested(person, m["id"], share, f"Rent share {month}", f"{m['email']} is asked for ${share} of {month}")
+            for m, month, share in owed
+        ]
         if soon
         else []
     )
-    total = round(sum(share for _, share in owing), 2)
-    expectations.append(Answer(total, "the answer is what my roommates owe of the latest rent in all"))
+    total = round(sum(share for _, _, share in owed), 2)
+    expectations.append(Answer(total, "the answer is what my roommates still owe of this year's rent in all"))
     look = (
         fetch_all(
             "rent",
@@ -255,35 +286,54 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all(
             "rents",
             "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=home[0]['group_id'], "
-            "query='Rent', sort_by='newest'",
+            f"query='Rent', date_from={YEAR_START.isoformat()!r}, sort_by='oldest'",
         )
-        + "latest = [e for e in rents if e['description'] == 'Rent'][0]  # newest first\n"
-        "latest_id = latest['expense_id']\n"
-        "detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=latest_id)\n"
-        "owed = {s['email']: s['amount'] for s in detail['shares']}\n"
-        "owing = [(m, owed[m['email']]) for m in mates if m['email'] in owed]\n"
-        "print(latest['date'], detail['paid_by'], [(m['email'], share) for m, share in owing])\n"
+        + "rents = [e for e in rents if e['description'] == 'Rent']\n"
+        "shares = {}\n"
+        "for e in rents:\n"
+        "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+        "    shares[e['date']] = {s['email']: s['amount'] for s in detail['shares']}\n"
+        "    print(e['date'], detail['paid_by'], shares[e['date']])\n"
+    )
+    payments = (
+        "owed = []\n"
+        "for m in mates:\n"
+        + fetch_all(
+            "sent",
+            "apis.payments.show_transactions(access_token=payments_token, direction='received', "
+            f"with_email=m['email'], query='rent share', start_date={YEAR_START.isoformat()!r}",
+            indent="    ",
+        )
+        + "    print(m['email'], [(t['created_at'], t['amount'], t['note']) for t in sent])\n"
+        "    for when, split in shares.items():\n"
+        "        if m['email'] not in split:\n"
+        "            continue  # away that month: no share\n"
+        "        if not [t for t in sent if t['created_at'][:10] >= when and t['created_at'][:7] == when[:7] "
+        "and 'rent share' in t['note'].lower()]:\n"
+        "            owed.append((m, when[:7], split[m['email']]))\n"
+        "print([(m['email'], month, share) for m, month, share in owed])\n"
     )
     act = (
         f"if due and due[0] <= {day(horizon)!r}:\n"
-        "    for m, share in owing:\n"
+        "    for m, month, share in owed:\n"
         "        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share, "
-        "note='Rent share ' + due[0])\n"
+        "note='Rent share ' + month)\n"
         "else:\n"
         "    print('rent is not due soon: nothing to do')\n"
     )
     check = (
         fetch_all(
-            "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', query='Rent share'"
+            "asked", "apis.payments.show_requests(access_token=payments_token, direction='sent', query='Rent share'"
         )
-        + "print([(r['note'], r['amount']) for r in sent])\n"
+        + "print([(r['note'], r['amount']) for r in asked])\n"
     )
-    done = "apis.supervisor.complete_task(answer=round(sum(share for _, share in owing), 2))\n"
+    done = "apis.supervisor.complete_task(answer=round(sum(share for _, _, share in owed), 2))\n"
     oracle = (
         Solution()
         .step(login("calendar", "phone", "bill_splitting", "payments"))
         .step(look)
         .step(split)
+        .step(payments)
         .step(act)
         .step(check)
         .step(done)
@@ -291,11 +341,13 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         person,
-        "I pay our rent: it is the 'Rent' expense in our home group on bill splitting. If the next 'Rent due' day on "
-        f"my calendar is within the next {horizon} days (by {day(horizon)}), request from each roommate in my phone "
-        "contacts their share of the latest 'Rent' expense there (the amount that expense splits to them; a roommate "
-        "with no share in it is not asked), with the note 'Rent share <that day, YYYY-MM-DD>'. If it is further "
-        "away, don't request anything. Either way, tell me how much those roommates owe of that rent in all.",
+        "I pay our rent: it is the 'Rent' expense in our home group on bill splitting, one a month. If the next 'Rent "
+        f"due' day on my calendar is within the next {horizon} days (by {day(horizon)}), then for each 'Rent' expense "
+        f"since {YEAR_START} request from each roommate in my phone contacts their share of it (the amount that "
+        "expense splits to them; a roommate with no share in it is not asked for it), with the note 'Rent share "
+        "<YYYY-MM of that expense>', unless they already sent me a payment noted 'rent share' in that expense's "
+        "month, on or after its day. If the rent is not due that soon, don't request anything. Either way, tell me "
+        "how much my roommates still owe of those rents in all.",
         oracle,
         expectations,
         noop_pass=not soon,
