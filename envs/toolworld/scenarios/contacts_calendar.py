@@ -15,6 +15,7 @@ from envs.toolworld.world.build import WORLD_NOW
 
 TODAY = WORLD_NOW.date()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+MIN_FRIENDS = 10  # a birthday event each, their contact list paged
 MIN_MEETINGS = 3  # a busy week: at least this many meetings with guests who accepted, each read, texted, noted
 
 
@@ -247,17 +248,19 @@ def next_birthday(birthday: str) -> date:
 
 @scenario("contacts_birthday_events", apps=("phone", "calendar"))
 def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: contacts of the kind with no birthday saved are not skipped: their date comes from the calendar's
-    birthday list (another app, matched by email) and is saved on the contact, then they get the event too; the
-    next birthday is asked over all of them; contacts of other kinds and old-number entries are distractors."""
-    kind = rng.choice(["coworker", "friend"])
+    """Deep: 10+ friends (MIN_FRIENDS: their list spans pages), and the 2+ with no birthday saved are not skipped:
+    their date comes from the calendar's birthday list (another app, matched by email) and is saved on the contact,
+    then they get the event too; the next birthday is asked over all of them; contacts of other kinds and
+    old-number entries are distractors."""
+    kind = "friend"  # coworkers are at most 8 a person in the world
     groups = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id "
-        "HAVING COUNT(*) BETWEEN 6 AND 14 AND SUM(birthday IS NOT NULL) >= 3 AND SUM(birthday IS NULL) >= 1 "
+        "HAVING COUNT(*) BETWEEN ? AND 14 AND SUM(birthday IS NOT NULL) >= 3 AND SUM(birthday IS NULL) >= 2 "
         "AND SUM(substr(birthday, 6) = '02-29') = 0 ORDER BY owner_id",
         kind,
+        MIN_FRIENDS,
     )
-    owner = pick(rng, groups, f"{kind} contacts with and without birthdays", distinct=True)["owner_id"]
+    owner = pick(rng, groups, f"{MIN_FRIENDS}+ {kind} contacts, 2+ without a birthday", distinct=True)["owner_id"]
     people = view.rows(
         "SELECT c.id, c.first_name || ' ' || c.last_name AS name, c.birthday AS saved, p.birthday "
         "FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ? "
