@@ -84,6 +84,15 @@ def evening_guests(task: Task) -> int:
     )
 
 
+def friend_contacts(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'friend'",
+            task.spec.supervisor_id,
+        )
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -95,6 +104,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "calendar_dinner_requests": (evening_guests, 7),  # each checked on payments
+    "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
 }

@@ -21,6 +21,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
 SINCE = date(TODAY.year - 1, 1, 1)  # since the start of last year
 YEAR_START = date(TODAY.year, 1, 1)
+MIN_FRIENDS = 12  # friends checked one by one for the Friday evening
 MIN_GUESTS = 7  # accepted guests at my dinners and drinks of the year: each one checked on payments
 
 
@@ -364,9 +365,9 @@ def _busy_then(first_name: str, friday: date) -> str:
 
 @scenario("calendar_free_evening_dinner", apps=("calendar", "phone"))
 def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every friend in my contacts is checked for the Friday evening (busy times read per friend): the free ones
-    are invited to one dinner and texted, the busy ones get another text; when I am busy myself nothing changes,
-    but the answer still names the free friends."""
+    """Deep because every one of my 12+ friends (MIN_FRIENDS) is checked for the Friday evening (busy times read per
+    friend): the free ones are invited to one dinner and texted, the busy ones get another text; when I am busy
+    myself nothing changes, but the answer still names the free friends."""
     week = rng.randint(0, 3)
     busy_wanted = other_branch(rng)  # one variant in three: the evening is taken
     friends_sql = (
@@ -380,7 +381,8 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
         pool = []
         for p in view.rows(
             "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
-            "HAVING n BETWEEN 9 AND 14 ORDER BY owner_id"
+            "HAVING n BETWEEN ? AND 14 ORDER BY owner_id",
+            MIN_FRIENDS,
         ):
             ctx = reader(view, p["owner_id"])
             if bool(busy_blocks(ctx, p["owner_id"], low, high)) != busy_wanted:
@@ -391,7 +393,9 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
                 pool.append((p["owner_id"], friends, free))
         if pool:
             break
-    person, friends, free = pick(rng, pool, "person with free and busy friends on a Friday", distinct=True)
+    person, friends, free = pick(
+        rng, pool, f"person with {MIN_FRIENDS}+ friends, free and busy ones on a Friday", distinct=True
+    )
     names = [f"{f['first_name']} {f['last_name']}" for f in free]
     title = "Friends dinner"
     start = low + timedelta(minutes=30)
