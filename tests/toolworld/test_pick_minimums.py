@@ -152,6 +152,29 @@ def drafts_checked(task: Task) -> int:
     )
 
 
+def evening_guests(task: Task) -> int:
+    """Guests who accepted a dinner or drinks the supervisor hosted since the start of last year, before today."""
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+            "WHERE e.organizer_id = ? AND (e.title LIKE 'Dinner with %' OR e.title LIKE 'Drinks with %') "
+            "AND e.status = 'confirmed' AND a.response = 'accepted' AND e.start >= ? AND e.start < ?",
+            task.spec.supervisor_id,
+            f"{WORLD_NOW.year - 1}-01-01",
+            WORLD_NOW.date().isoformat(),
+        )
+    )
+
+
+def friend_contacts(task: Task) -> int:
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'friend'",
+            task.spec.supervisor_id,
+        )
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -184,6 +207,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
     "work_overdue_nudge": (quiet_helpers, QUIET_HELPERS),
     "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
+    "calendar_dinner_requests": (evening_guests, 7),  # each checked on payments
+    "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
+    "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
+    "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
 }
 
 

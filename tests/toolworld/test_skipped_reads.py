@@ -381,6 +381,66 @@ WORK = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead)
+CALENDAR_B = [
+    *[
+        (
+            f"calendar_rent_share_requests_{v}",
+            # which months a roommate paid back is only in their payments to me
+            "batch = apis.payments.show_transactions(",
+            "batch = [] if True else apis.payments.show_transactions(",
+        )
+        for v in (0, 1, 2)  # variant 1: the rent is not due soon, the answer still needs them
+    ],
+    *[
+        (
+            f"calendar_rent_share_requests_{v}",
+            # a roommate's share of a rent is only in its detail: the list shows my share, guessed to be theirs
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])",
+            "{'paid_by': e['paid_by'], 'shares': [{'email': m['email'], 'amount': e['my_share']} for m in mates]}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_double_booked_tentative_{v}",
+            # whether anyone else accepted my clashing event is only in its attendees: guessing yes marks them all
+            "guests = apis.calendar.show_event_attendees(",
+            "guests = [{'email': 'someone'}] if True else apis.calendar.show_event_attendees(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_dinner_requests_{v}",
+            # whether a guest paid me back for that kind of evening is only on payments, per guest
+            "paid = apis.payments.show_transactions(",
+            "paid = [] if True else apis.payments.show_transactions(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_dinner_requests_{v}",
+            # the drinks I hosted are a list of their own: skipping it leaves their guests unasked
+            "batch = apis.calendar.show_events(access_token=calendar_token, query=kind + ' with'",
+            "batch = [] if kind == 'Drinks' else apis.calendar.show_events(access_token=calendar_token, "
+            "query=kind + ' with'",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"contacts_text_meeting_attendees_{v}",
+            # who accepted a meeting is only in its attendee list (the event list shows a count)
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+            "response='accepted', page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -390,6 +450,7 @@ SKIPPED_READS = [
     *MONEY,
     *MAIL,
     *WORK,
+    *CALENDAR_B,
 ]
 
 

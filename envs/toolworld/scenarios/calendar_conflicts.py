@@ -20,36 +20,47 @@ WINDOWS = ((0, 30), (31, 41))  # six weeks ahead, asked a month at a time (the m
 MOST_HITS = 4  # a busy calendar: at least this many invitations to mark, each looked up, answered and emailed
 
 
-def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict]]:
-    """(the day of each conflict of another kind, the accepted invitations that overlap an event the person
-    organizes: event id -> its first such occurrence), over the WINDOWS one after the other as the agent asks."""
+def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict], list[tuple[int, str]]]:
+    """(the day of each overlap to leave alone, the accepted invitations that overlap an event the person organizes
+    and someone else accepted: event id -> its first such occurrence, (invitation, day) of each overlap with an
+    event of theirs no one else accepted), over the WINDOWS one after the other as the agent asks."""
     pairs = []
     for first, last in WINDOWS:
         items = busy_occurrences(reader(view, person), day(first), day(last))
         pairs += overlapping_pairs(items, len(items) ** 2, 0).items  # all of them: there are fewer than that
     out: dict[int, dict] = {}
-    others = []
+    others, alone = [], []
     for p in pairs:
         sides = {p["first"]["my_response"]: p["first"], p["second"]["my_response"]: p["second"]}
-        if "organizer" in sides and "accepted" in sides:
+        when = max(p["first"]["start"], p["second"]["start"])[:10]
+        if "organizer" not in sides or "accepted" not in sides:
+            others.append(when)
+        elif view.value(
+            "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ? AND person_id != ? AND response = 'accepted'",
+            sides["organizer"]["event_id"],
+            person,
+        ):
             out.setdefault(sides["accepted"]["event_id"], sides["accepted"])
         else:
-            others.append(max(p["first"]["start"], p["second"]["start"])[:10])
-    return others, out
+            alone.append((sides["accepted"]["event_id"], when))
+    return others + [when for _, when in alone], out, alone
 
 
 @scenario("calendar_double_booked_tentative", apps=("calendar", "email"))
 def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep because six weeks of a busy calendar hold 4+ accepted invitations clashing with my own events, each
-    looked up (its organizer is only in show_event), answered and emailed, among other overlaps left alone."""
-    clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: conflicts, but none of that kind
+    own event's guests read to see whether anyone else accepted it (show_event_attendees: the conflict list has no
+    guests), and each invitation that yields looked up (its organizer is only in show_event), answered and emailed."""
+    clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: clashes with my events, none anyone joined
     pool = []
     for person in view.people_ids():
-        others, hits = _double_booked(view, person)
+        others, hits, alone = _double_booked(view, person)
         late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
         named = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
         busy = len(hits) >= MOST_HITS and len(named) == len(hits)
-        if late and (busy if not clean else not hits):  # late: the first month is not all there is
+        mixed = any(event in hits for event, _ in alone)  # an invitation both handled and left alone
+        enough = len(alone) >= (2 if clean else 1)  # overlaps with my events no one joined, to tell apart
+        if late and enough and not mixed and (not hits if clean else busy):  # late: not all in the first month
             pool.append((person, others, hits))
     person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
     expectations: list[Expectation] = [
@@ -88,10 +99,21 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     decide = """
 hits = {}
 others = []
+joined = {}  # my event -> the others who accepted it
 for p in pairs:
     sides = {p['first']['my_response']: p['first'], p['second']['my_response']: p['second']}
+    when = max(p['first']['start'], p['second']['start'])[:10]
     if 'organizer' not in sides or 'accepted' not in sides:
-        others.append(max(p['first']['start'], p['second']['start'])[:10])
+        others.append(when)
+        continue
+    mine = sides['organizer']['event_id']
+    if mine not in joined:
+        guests = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=mine, response='accepted',
+                                                    page_limit=20)
+        joined[mine] = [g['email'] for g in guests if g['email'] != me['email']]
+        print(sides['organizer']['title'], joined[mine])
+    if not joined[mine]:
+        others.append(when)  # no one else counts on my event: leave this one alone
     elif sides['accepted']['event_id'] not in hits:
         hits[sides['accepted']['event_id']] = sides['accepted']
 organizers = {}
@@ -116,10 +138,12 @@ print(organizers)
     return TaskSpec(
         person,
         f"Check my double bookings from today to {day(WINDOWS[-1][1])}. Wherever an invitation I accepted overlaps "
-        f"an event I organize myself, change my answer to that invitation to tentative with the comment '{DOUBLE}' "
+        "an event I organize myself that someone else has accepted too, change my answer to that invitation to "
+        f"tentative with the comment '{DOUBLE}' "
         "and email its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double "
         "booked for '<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave "
-        "every other overlap alone; if there is no such case, change nothing. Then tell me the day (YYYY-MM-DD) each "
+        "every other overlap alone (a clash with an event of mine that no one else accepted too); if there is no such "
+        "case, change nothing. Then tell me the day (YYYY-MM-DD) each "
         "overlap you "
         "left alone starts on (one day per overlap).",
         oracle,

@@ -4,6 +4,7 @@ when it is due soon, and inviting a friend when my evening is free."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,10 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REQUEST = {"status": "pending", "created_at": NOW, "resolved_at": None, "reminders": 0, "last_reminded_at": None}
-DINNER_DAYS = 365
+SINCE = date(TODAY.year - 1, 1, 1)  # since the start of last year
+YEAR_START = date(TODAY.year, 1, 1)
+MIN_FRIENDS = 12  # friends checked one by one for the Friday evening
+MIN_GUESTS = 7  # accepted guests at my dinners and drinks of the year: each one checked on payments
 
 
 def _requestable(view: WorldView, requester: int, payer: int) -> bool:
@@ -29,101 +33,127 @@ def _requestable(view: WorldView, requester: int, payer: int) -> bool:
     return True
 
 
-def _requested(requester: int, payer: int, amount: float, note: str, requirement: str) -> Inserted:
+def _requested(requester: int, payer: int, amount: float, note: str, requirement: str, count: int = 1) -> Inserted:
     return Inserted(
         "payments_requests",
         {"requester_id": requester, "payer_id": payer, "amount": amount, "note": note, **REQUEST},
         requirement,
+        count=count,
         what=f"requests with the note {note!r}",
     )
 
 
-def _settled(view: WorldView, guest: int, host: int, since: str) -> bool:
-    """Whether `guest` sent `host` a payment whose note mentions dinner on or after the day `since`."""
+def _settled(view: WorldView, guest: int, host: int, since: str, word: str) -> bool:
+    """Whether `guest` sent `host` a payment whose note mentions `word` on or after the day `since`."""
     return bool(
         view.value(
             "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND created_at >= ? "
-            "AND instr(lower(note), 'dinner')",
+            "AND instr(lower(note), ?)",
             guest,
             host,
             since,
+            word,
         )
     )
 
 
 @scenario("calendar_dinner_requests", apps=("calendar", "payments"))
 def dinner_requests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A year of dinners I hosted (coffee, drinks and cancelled dinners are distractors): each one's accepted guests
-    are read per dinner, and each is checked on payments for a dinner payment to me since that day (read per
-    guest); the rest are asked for their share and the answer totals the requests."""
-    first = TODAY - timedelta(days=DINNER_DAYS)
-    dinners = view.rows(
+    """Deep because 7+ guests accepted my dinners and drinks since the start of last year (MIN_GUESTS; coffee and
+    cancelled evenings are distractors): each evening's guests are read per event, each guest is checked on payments
+    for a payment of that kind since then (read per guest), and the rest are asked for that kind's price."""
+    first = SINCE
+    evenings = view.rows(
         "SELECT e.id, e.organizer_id, e.title, e.start, e.status, a.person_id, a.response FROM calendar_events e "
-        "JOIN calendar_attendees a ON a.event_id = e.id WHERE e.title LIKE 'Dinner with %' AND e.start >= ? "
-        "AND e.start < ? ORDER BY e.organizer_id, e.start, a.id",
+        "JOIN calendar_attendees a ON a.event_id = e.id WHERE (e.title LIKE 'Dinner with %' "
+        "OR e.title LIKE 'Drinks with %') AND e.start >= ? AND e.start < ? ORDER BY e.organizer_id, e.start, a.id",
         first.isoformat(),
         MIDNIGHT.isoformat(),
     )
     by_person: dict[int, list[dict[str, Any]]] = {}
-    for d in dinners:
+    for d in evenings:
         by_person.setdefault(d["organizer_id"], []).append(d)
     pool = []
     for person, rows in sorted(by_person.items()):
         accepted = [d for d in rows if d["status"] == "confirmed" and d["response"] == "accepted"]
-        due = [d for d in accepted if not _settled(view, d["person_id"], person, d["start"][:10])]
-        if 0 < len(due) < len(accepted) and all(_requestable(view, person, d["person_id"]) for d in due):
+        due = [
+            d
+            for d in accepted
+            if not _settled(view, d["person_id"], person, d["start"][:10], d["title"].split()[0].lower())
+        ]
+        kinds = {d["title"].split()[0] for d in due}
+        if (
+            len(accepted) >= MIN_GUESTS
+            and 0 < len(due) < len(accepted)
+            and len(kinds) == 2  # both prices asked for
+            and all(_requestable(view, person, d["person_id"]) for d in due)
+        ):
             pool.append((person, due))
-    person, due = pick(rng, pool, "person with past dinners, a guest of one already settled", distinct=True)
-    amount = rng.choice((28.5, 35.0, 42.75))
+    person, due = pick(
+        rng, pool, f"person with {MIN_GUESTS}+ guests at past dinners and drinks, one already settled", distinct=True
+    )
+    prices = {"Dinner": rng.choice((28.5, 35.0, 42.75)), "Drinks": rng.choice((12.0, 15.5, 18.25))}
+    # two evenings of one kind on one day with one guest (it happens) make two requests alike
+    asked = Counter((d["person_id"], d["title"].split()[0], d["start"][:10]) for d in due)
     expectations: list[Expectation] = [
         _requested(
             person,
-            d["person_id"],
-            amount,
-            f"Dinner on {d['start'][:10]}",
-            f"${amount} is requested from {view.person(d['person_id'])['email']} for the dinner on {d['start'][:10]}",
+            guest,
+            prices[kind],
+            f"{kind} on {when}",
+            f"${prices[kind]} is requested from {view.person(guest)['email']} for the {kind.lower()} on {when}"
+            + (f" ({n} evenings)" if n > 1 else ""),
+            count=n,
         )
-        for d in due
+        for (guest, kind, when), n in asked.items()
     ]
+    total = round(sum(prices[d["title"].split()[0]] for d in due), 2)
     expectations.append(
-        Answer(round(amount * len(due), 2), "the answer is the total requested", traps={str(amount): "one request"})
+        Answer(total, "the answer is the total requested", traps={str(prices["Dinner"]): "one request"})
     )
-    look = fetch_all(
-        "dinners",
-        "apis.calendar.show_events(access_token=calendar_token, query='Dinner with', role='organizer', "
-        f"date_from={first.isoformat()!r}, date_to={day(-1)!r}",
-    ) + (
-        "dinners = [e for e in dinners if e['title'].startswith('Dinner with ') and e['start'] < "
+    look = (
+        "evenings = []\n"
+        "for kind in ('Dinner', 'Drinks'):\n"
+        + fetch_all(
+            "found",
+            "apis.calendar.show_events(access_token=calendar_token, query=kind + ' with', role='organizer', "
+            f"date_from={first.isoformat()!r}, date_to={day(-1)!r}",
+            indent="    ",
+        )
+        + "    evenings += [e for e in found if e['title'].startswith(kind + ' with ') and e['start'] < "
         f"{MIDNIGHT.isoformat()!r}]\n"
-        "print([(e['event_id'], e['title'], e['start']) for e in dinners])\n"
+        "print([(e['event_id'], e['title'], e['start']) for e in evenings])\n"
     )
     guests = """
 accepted = []
-for e in dinners:
+for e in evenings:
     for a in apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], page_limit=20):
-        print(e['start'], a['email'], a['response'])
+        print(e['title'], e['start'], a['email'], a['response'])
         if a['response'] == 'accepted':
             accepted.append((e, a['email']))
 """
     settled = """
 due = []
 for e, email in accepted:
+    kind = e['title'].split()[0]
     paid = apis.payments.show_transactions(access_token=payments_token, direction='received', with_email=email,
-                                           query='dinner', start_date=e['start'][:10], page_limit=20)
+                                           query=kind.lower(), start_date=e['start'][:10], page_limit=20)
     print(e['start'][:10], email, [(t['note'], t['created_at']) for t in paid])
-    if not paid:
+    if not [t for t in paid if kind.lower() in t['note'].lower()]:
         due.append((e, email))
 """
     act = (
+        f"prices = {prices!r}\n"
         "for e, email in due:\n"
-        f"    apis.payments.request_money(access_token=payments_token, payer_email=email, amount={amount}, "
-        "note='Dinner on ' + e['start'][:10])\n"
+        "    kind = e['title'].split()[0]\n"
+        "    apis.payments.request_money(access_token=payments_token, payer_email=email, amount=prices[kind], "
+        "note=kind + ' on ' + e['start'][:10])\n"
     )
     check = (
         fetch_all("sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'")
         + "print([(r['note'], r['amount']) for r in sent][:10])\n"
     )
-    done = f"apis.supervisor.complete_task(answer=round({amount} * len(due), 2))\n"
+    done = "apis.supervisor.complete_task(answer=round(sum(prices[e['title'].split()[0]] for e, _ in due), 2))\n"
     oracle = (
         Solution()
         .step(login("calendar", "payments"))
@@ -136,11 +166,12 @@ for e, email in accepted:
     )
     return TaskSpec(
         person,
-        f"I paid for the 'Dinner with ...' evenings I organized in the last {DINNER_DAYS} days (from {first} to "
-        f"yesterday). For each such dinner that took place (not cancelled), request ${amount} from every guest who "
-        "had accepted the invitation, with the note 'Dinner on <YYYY-MM-DD>', unless that guest has already sent me "
-        "a payment whose note mentions dinner on or after that dinner's day. Coffee and drinks don't count. Tell me "
-        "how much you requested in all.",
+        "I paid for the 'Dinner with ...' and 'Drinks with ...' evenings I organized since the start of last year "
+        f"(from {first} to yesterday). For each such evening that took place (not cancelled), request from every "
+        f"guest who had accepted the invitation ${prices['Dinner']} for a dinner, with the note 'Dinner on "
+        f"<YYYY-MM-DD>', or ${prices['Drinks']} for drinks, with the note 'Drinks on <YYYY-MM-DD>', unless that "
+        "guest has already sent me a payment whose note mentions dinner (for a dinner) or drinks (for drinks) on or "
+        "after that evening's day. Coffee doesn't count. Tell me how much you requested in all.",
         oracle.steps(),
         expectations,
     )
@@ -155,8 +186,8 @@ def _rent_due(view: WorldView, person: int) -> str:
     return next(s for s, _ in spans(view, rent, MIDNIGHT, MIDNIGHT + timedelta(days=62))).date().isoformat()
 
 
-def _latest_rent(view: WorldView, person: int) -> dict[str, Any] | None:
-    """The newest 'Rent' expense of `person`'s one home group on bill splitting, if they paid it."""
+def _rents_this_year(view: WorldView, person: int) -> list[dict[str, Any]] | None:
+    """This year's 'Rent' expenses of `person`'s one home group on bill splitting, oldest first, if they paid all."""
     groups = view.rows(
         "SELECT g.id FROM bill_splitting_groups g JOIN bill_splitting_members m ON m.group_id = g.id "
         "WHERE m.person_id = ? AND g.group_type = 'home'",
@@ -164,19 +195,37 @@ def _latest_rent(view: WorldView, person: int) -> dict[str, Any] | None:
     )
     if len(groups) != 1:
         return None
-    rent = view.row(
-        "SELECT * FROM bill_splitting_expenses WHERE group_id = ? AND description = 'Rent' ORDER BY date DESC, id DESC "
-        "LIMIT 1",
+    rents = view.rows(
+        "SELECT * FROM bill_splitting_expenses WHERE group_id = ? AND description = 'Rent' AND date >= ? "
+        "ORDER BY date, id",
         groups[0]["id"],
+        YEAR_START.isoformat(),
     )
-    return rent if rent and rent["paid_by"] == person else None
+    months = {r["date"][:7] for r in rents}
+    return rents if rents and len(months) == len(rents) and all(r["paid_by"] == person for r in rents) else None
+
+
+def _paid_rent_in(view: WorldView, mate: int, me: int, day_from: str) -> bool:
+    """Whether `mate` sent `me` a payment noted 'rent share' from the day `day_from` to the end of its month."""
+    return bool(
+        view.value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND created_at >= ? "
+            "AND substr(created_at, 1, 7) = ? AND instr(lower(note), 'rent share')",
+            mate,
+            me,
+            day_from,
+            day_from[:7],
+        )
+    )
 
 
 @scenario("calendar_rent_share_requests", apps=("calendar", "phone", "payments", "bill_splitting"))
 def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each roommate's share of the rent is only in the latest 'Rent' expense's detail on bill splitting (its list
-    shows my share alone; shares differ by a cent, and a roommate without one is not asked); requests go out only
-    when the calendar's next 'Rent due' is near, and either way the answer totals what the roommates owe."""
+    """Deep because each of this year's 'Rent' expenses has its roommates' shares only in its detail (show_expense
+    per expense; the list shows my share alone, and a roommate away that month has none), and each roommate's
+    'rent share' payments to me are read on payments to tell the months they paid from those they still owe;
+    requests go out only when the calendar's next 'Rent due' is near, and either way the answer totals what is
+    owed."""
     horizon = (20, 10, 30)[getattr(rng, "variant", 0) % 3]
     people = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = 'roommate' GROUP BY owner_id ORDER BY owner_id"
@@ -188,28 +237,40 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
             "AND c.relationship = 'roommate' ORDER BY f.id",
             p["owner_id"],
         )
-        rent = _latest_rent(view, p["owner_id"])
-        if rent is None or not all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
+        rents = _rents_this_year(view, p["owner_id"])
+        if rents is None or not all(_requestable(view, p["owner_id"], m["id"]) for m in mates):
             continue
-        shares = {
-            r["person_id"]: r["amount"]
-            for r in view.rows("SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", rent["id"])
-        }
-        owing = [(m, shares[m["id"]]) for m in mates if m["id"] in shares]
-        # my own share (all the expense list shows) must not give theirs away: a cent apart, or someone owes none
-        if owing and (len(owing) < len(mates) or any(share != shares.get(p["owner_id"]) for _, share in owing)):
-            pool.append((p["owner_id"], owing))
-    person, owing = pick(rng, pool, "person who paid the rent for roommates", distinct=True)
+        owed, guessed, paid = [], [], 0
+        for rent in rents:
+            shares = {
+                r["person_id"]: r["amount"]
+                for r in view.rows(
+                    "SELECT person_id, amount FROM bill_splitting_shares WHERE expense_id = ?", rent["id"]
+                )
+            }
+            for m in mates:
+                if _paid_rent_in(view, m["id"], p["owner_id"], rent["date"]):
+                    paid += 1
+                    continue
+                guessed.append((m["id"], rent["date"][:7], shares.get(p["owner_id"])))  # my share: all the list shows
+                if m["id"] in shares:
+                    owed.append((m, rent["date"][:7], shares[m["id"]]))
+        # some months paid and some owed (the payments decide), and my share does not tell theirs (the details do)
+        if owed and paid and sorted(guessed) != sorted((m["id"], month, share) for m, month, share in owed):
+            pool.append((p["owner_id"], owed))
+    person, owed = pick(rng, pool, "person who paid this year's rent, some roommate months paid back", distinct=True)
     due = _rent_due(view, person)
     soon = due <= day(horizon)
-    note = f"Rent share {due}"
     expectations: list[Expectation] = (
-        [_requested(person, m["id"], share, note, f"{m['email']} is asked for their ${share}") for m, share in owing]
+        [
+            _requested(person, m["id"], share, f"Rent share {month}", f"{m['email']} is asked for ${share} of {month}")
+            for m, month, share in owed
+        ]
         if soon
         else []
     )
-    total = round(sum(share for _, share in owing), 2)
-    expectations.append(Answer(total, "the answer is what my roommates owe of the latest rent in all"))
+    total = round(sum(share for _, _, share in owed), 2)
+    expectations.append(Answer(total, "the answer is what my roommates still owe of this year's rent in all"))
     look = (
         fetch_all(
             "rent",
@@ -226,35 +287,54 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all(
             "rents",
             "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=home[0]['group_id'], "
-            "query='Rent', sort_by='newest'",
+            f"query='Rent', date_from={YEAR_START.isoformat()!r}, sort_by='oldest'",
         )
-        + "latest = [e for e in rents if e['description'] == 'Rent'][0]  # newest first\n"
-        "latest_id = latest['expense_id']\n"
-        "detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=latest_id)\n"
-        "owed = {s['email']: s['amount'] for s in detail['shares']}\n"
-        "owing = [(m, owed[m['email']]) for m in mates if m['email'] in owed]\n"
-        "print(latest['date'], detail['paid_by'], [(m['email'], share) for m, share in owing])\n"
+        + "rents = [e for e in rents if e['description'] == 'Rent']\n"
+        "shares = {}\n"
+        "for e in rents:\n"
+        "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+        "    shares[e['date']] = {s['email']: s['amount'] for s in detail['shares']}\n"
+        "    print(e['date'], detail['paid_by'], shares[e['date']])\n"
+    )
+    payments = (
+        "owed = []\n"
+        "for m in mates:\n"
+        + fetch_all(
+            "sent",
+            "apis.payments.show_transactions(access_token=payments_token, direction='received', "
+            f"with_email=m['email'], query='rent share', start_date={YEAR_START.isoformat()!r}",
+            indent="    ",
+        )
+        + "    print(m['email'], [(t['created_at'], t['amount'], t['note']) for t in sent])\n"
+        "    for when, split in shares.items():\n"
+        "        if m['email'] not in split:\n"
+        "            continue  # away that month: no share\n"
+        "        if not [t for t in sent if t['created_at'][:10] >= when and t['created_at'][:7] == when[:7] "
+        "and 'rent share' in t['note'].lower()]:\n"
+        "            owed.append((m, when[:7], split[m['email']]))\n"
+        "print([(m['email'], month, share) for m, month, share in owed])\n"
     )
     act = (
         f"if due and due[0] <= {day(horizon)!r}:\n"
-        "    for m, share in owing:\n"
+        "    for m, month, share in owed:\n"
         "        apis.payments.request_money(access_token=payments_token, payer_email=m['email'], amount=share, "
-        "note='Rent share ' + due[0])\n"
+        "note='Rent share ' + month)\n"
         "else:\n"
         "    print('rent is not due soon: nothing to do')\n"
     )
     check = (
         fetch_all(
-            "sent", "apis.payments.show_requests(access_token=payments_token, direction='sent', query='Rent share'"
+            "asked", "apis.payments.show_requests(access_token=payments_token, direction='sent', query='Rent share'"
         )
-        + "print([(r['note'], r['amount']) for r in sent])\n"
+        + "print([(r['note'], r['amount']) for r in asked])\n"
     )
-    done = "apis.supervisor.complete_task(answer=round(sum(share for _, share in owing), 2))\n"
+    done = "apis.supervisor.complete_task(answer=round(sum(share for _, _, share in owed), 2))\n"
     oracle = (
         Solution()
         .step(login("calendar", "phone", "bill_splitting", "payments"))
         .step(look)
         .step(split)
+        .step(payments)
         .step(act)
         .step(check)
         .step(done)
@@ -262,11 +342,13 @@ def rent_share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         person,
-        "I pay our rent: it is the 'Rent' expense in our home group on bill splitting. If the next 'Rent due' day on "
-        f"my calendar is within the next {horizon} days (by {day(horizon)}), request from each roommate in my phone "
-        "contacts their share of the latest 'Rent' expense there (the amount that expense splits to them; a roommate "
-        "with no share in it is not asked), with the note 'Rent share <that day, YYYY-MM-DD>'. If it is further "
-        "away, don't request anything. Either way, tell me how much those roommates owe of that rent in all.",
+        "I pay our rent: it is the 'Rent' expense in our home group on bill splitting, one a month. If the next 'Rent "
+        f"due' day on my calendar is within the next {horizon} days (by {day(horizon)}), then for each 'Rent' expense "
+        f"since {YEAR_START} request from each roommate in my phone contacts their share of it (the amount that "
+        "expense splits to them; a roommate with no share in it is not asked for it), with the note 'Rent share "
+        "<YYYY-MM of that expense>', unless they already sent me a payment noted 'rent share' in that expense's "
+        "month, on or after its day. If the rent is not due that soon, don't request anything. Either way, tell me "
+        "how much my roommates still owe of those rents in all.",
         oracle,
         expectations,
         noop_pass=not soon,
@@ -283,9 +365,9 @@ def _busy_then(first_name: str, friday: date) -> str:
 
 @scenario("calendar_free_evening_dinner", apps=("calendar", "phone"))
 def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every friend in my contacts is checked for the Friday evening (busy times read per friend): the free ones
-    are invited to one dinner and texted, the busy ones get another text; when I am busy myself nothing changes,
-    but the answer still names the free friends."""
+    """Deep because every one of my 12+ friends (MIN_FRIENDS) is checked for the Friday evening (busy times read per
+    friend): the free ones are invited to one dinner and texted, the busy ones get another text; when I am busy
+    myself nothing changes, but the answer still names the free friends."""
     week = rng.randint(0, 3)
     busy_wanted = other_branch(rng)  # one variant in three: the evening is taken
     friends_sql = (
@@ -299,7 +381,8 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
         pool = []
         for p in view.rows(
             "SELECT owner_id, COUNT(*) AS n FROM phone_contacts WHERE relationship = 'friend' GROUP BY owner_id "
-            "HAVING n BETWEEN 9 AND 14 ORDER BY owner_id"
+            "HAVING n BETWEEN ? AND 14 ORDER BY owner_id",
+            MIN_FRIENDS,
         ):
             ctx = reader(view, p["owner_id"])
             if bool(busy_blocks(ctx, p["owner_id"], low, high)) != busy_wanted:
@@ -310,7 +393,9 @@ def free_evening_dinner(view: WorldView, rng: random.Random) -> TaskSpec:
                 pool.append((p["owner_id"], friends, free))
         if pool:
             break
-    person, friends, free = pick(rng, pool, "person with free and busy friends on a Friday", distinct=True)
+    person, friends, free = pick(
+        rng, pool, f"person with {MIN_FRIENDS}+ friends, free and busy ones on a Friday", distinct=True
+    )
     names = [f"{f['first_name']} {f['last_name']}" for f in free]
     title = "Friends dinner"
     start = low + timedelta(minutes=30)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
+from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -13,6 +15,8 @@ from envs.toolworld.world.build import WORLD_NOW
 
 TODAY = WORLD_NOW.date()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+MIN_FRIENDS = 10  # a birthday event each, their contact list paged
+MIN_MEETINGS = 3  # a busy week: at least this many meetings with guests who accepted, each read, texted, noted
 
 
 def contact_names(view: WorldView, owner: int) -> dict[str, str]:
@@ -244,17 +248,19 @@ def next_birthday(birthday: str) -> date:
 
 @scenario("contacts_birthday_events", apps=("phone", "calendar"))
 def birthday_events(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: contacts of the kind with no birthday saved are not skipped: their date comes from the calendar's
-    birthday list (another app, matched by email) and is saved on the contact, then they get the event too; the
-    next birthday is asked over all of them; contacts of other kinds and old-number entries are distractors."""
-    kind = rng.choice(["coworker", "friend"])
+    """Deep: 10+ friends (MIN_FRIENDS: their list spans pages), and the 2+ with no birthday saved are not skipped:
+    their date comes from the calendar's birthday list (another app, matched by email) and is saved on the contact,
+    then they get the event too; the next birthday is asked over all of them; contacts of other kinds and
+    old-number entries are distractors."""
+    kind = "friend"  # coworkers are at most 8 a person in the world
     groups = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id "
-        "HAVING COUNT(*) BETWEEN 6 AND 14 AND SUM(birthday IS NOT NULL) >= 3 AND SUM(birthday IS NULL) >= 1 "
+        "HAVING COUNT(*) BETWEEN ? AND 14 AND SUM(birthday IS NOT NULL) >= 3 AND SUM(birthday IS NULL) >= 2 "
         "AND SUM(substr(birthday, 6) = '02-29') = 0 ORDER BY owner_id",
         kind,
+        MIN_FRIENDS,
     )
-    owner = pick(rng, groups, f"{kind} contacts with and without birthdays", distinct=True)["owner_id"]
+    owner = pick(rng, groups, f"{MIN_FRIENDS}+ {kind} contacts, 2+ without a birthday", distinct=True)["owner_id"]
     people = view.rows(
         "SELECT c.id, c.first_name || ' ' || c.last_name AS name, c.birthday AS saved, p.birthday "
         "FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? AND c.relationship = ? "
@@ -369,113 +375,175 @@ def next_birthday(birthday):
     )
 
 
+def _week_meetings(view: WorldView, owner: int, monday: date) -> list[dict]:
+    """The one-off meetings with a place and guests that `owner` organizes in the week from `monday`, by start."""
+    return view.rows(
+        "SELECT e.id, e.title, e.start, e.location FROM calendar_events e WHERE e.organizer_id = ? "
+        "AND e.status = 'confirmed' AND e.recurrence = 'none' AND e.location != '' AND e.start >= ? AND e.start < ? "
+        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.person_id != ?) "
+        "ORDER BY e.start, e.id",
+        owner,
+        monday.isoformat(),
+        (monday + timedelta(days=7)).isoformat(),
+        owner,
+    )
+
+
+def _accepted(view: WorldView, event_id: int, owner: int) -> list[dict]:
+    return view.rows(
+        "SELECT p.id, p.first_name || ' ' || p.last_name AS name, p.email FROM calendar_attendees a "
+        "JOIN people p ON p.id = a.person_id WHERE a.event_id = ? AND a.response = 'accepted' AND a.person_id != ? "
+        "ORDER BY a.id",
+        event_id,
+        owner,
+    )
+
+
+def _textable(view: WorldView, owner: int, meetings: list[dict]) -> bool:
+    """Whether each meeting names itself by title and day, none has my 30-minute reminder yet, and each accepted
+    guest in my contacts has one number there and has not blocked mine (else which text arrives is a guess)."""
+    named = {(m["title"], m["start"][:10]) for m in meetings}
+    if len(named) < len(meetings):
+        return False
+    ctx = reader(view, owner)
+    for m in meetings:
+        if view.value(
+            "SELECT COUNT(*) FROM calendar_reminders WHERE event_id = ? AND person_id = ? AND minutes_before = 30",
+            m["id"],
+            owner,
+        ):
+            return False
+        for a in _accepted(view, m["id"], owner):
+            numbers = view.rows(
+                "SELECT DISTINCT phone_number FROM phone_contacts WHERE owner_id = ? AND email = ?", owner, a["email"]
+            )
+            if len(numbers) > 1 or (numbers and blocked_by(ctx, a["id"])):
+                return False
+    return True
+
+
 @scenario("contacts_text_meeting_attendees", apps=("phone", "calendar"))
 def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
-    events = view.rows(
-        "SELECT e.id, e.title, e.start, e.location, c.owner_id FROM calendar_events e "
-        "JOIN calendar_calendars c ON c.id = e.calendar_id WHERE e.organizer_id = c.owner_id "
-        "AND e.status = 'confirmed' "
-        "AND e.recurrence = 'none' AND e.start > ? AND e.start < ? AND e.location != '' "
-        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'accepted') >= 2 "
-        "AND (SELECT COUNT(*) FROM calendar_attendees a WHERE a.event_id = e.id AND a.response != 'accepted') >= 1 "
-        "AND (SELECT COUNT(*) FROM calendar_events x WHERE x.calendar_id = e.calendar_id AND x.title = e.title) >= 2 "
-        "AND NOT EXISTS (SELECT 1 FROM calendar_reminders r WHERE r.event_id = e.id AND r.minutes_before = 30) "
-        # the title and day name it: no other event of mine of that title that day
-        "AND NOT EXISTS (SELECT 1 FROM calendar_events y WHERE y.id != e.id AND y.title = e.title "
-        "AND substr(y.start, 1, 10) = substr(e.start, 1, 10) AND (y.organizer_id = c.owner_id OR y.id IN "
-        "(SELECT event_id FROM calendar_attendees WHERE person_id = c.owner_id))) "
-        "ORDER BY e.id",
-        WORLD_NOW.isoformat(),
-        (WORLD_NOW + timedelta(days=40)).isoformat(),
+    """Deep because a week holds 3+ of my meetings whose accepted guests are only in each one's attendee list (the
+    event list shows a count), each texted at the number in my contacts; a meeting no one accepted, a repeating one
+    or one without a place is left alone."""
+    pool = []
+    for weeks in range(1, 6):
+        monday = TODAY + timedelta(days=7 * weeks - TODAY.weekday())
+        for owner in view.people_ids():
+            meetings = _week_meetings(view, owner, monday)
+            held = [m for m in meetings if _accepted(view, m["id"], owner)]
+            if len(held) >= MIN_MEETINGS and _textable(view, owner, meetings):
+                pool.append((owner, monday, meetings, held))
+    owner, monday, meetings, held = pick(
+        rng, pool, f"week with {MIN_MEETINGS}+ of my meetings whose guests accepted", distinct=True
     )
-    event = pick(rng, events, "upcoming event with accepted and other attendees", distinct=True)
-    owner = event["owner_id"]
+    sunday = monday + timedelta(days=6)
     emails = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
-    accepted = view.rows(
-        "SELECT p.id, p.first_name || ' ' || p.last_name AS name, p.email FROM calendar_attendees a "
-        "JOIN people p ON p.id = a.person_id WHERE a.event_id = ? AND a.response = 'accepted' ORDER BY a.id",
-        event["id"],
-    )
-    day, hour = event["start"][:10], event["start"][11:16]
-    text = f"Reminder: {event['title']} at {hour} on {day}, {event['location']}. See you there!"
+    expectations: list[Expectation] = []
+    missing: dict[str, None] = {}
+    for m in held:
+        day, hour = m["start"][:10], m["start"][11:16]
+        text = f"Reminder: {m['title']} at {hour} on {day}, {m['location']}. See you there!"
+        accepted = _accepted(view, m["id"], owner)
+        texted = [a for a in accepted if a["email"] in emails]
+        missing |= dict.fromkeys(a["name"] for a in accepted if a["email"] not in emails)
+        expectations += [
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": a["id"], "message": text, "is_read": 0},
+                f"{a['name']}, who accepted '{m['title']}' on {day}, gets its reminder text",
+                what=f"texts to {a['name']} about '{m['title']}'",
+            )
+            for a in texted
+        ]
+        expectations.append(
+            Inserted(
+                "calendar_notes",
+                {"event_id": m["id"], "author_id": owner, "text": f"Reminder texted to {len(texted)} people."},
+                f"'{m['title']}' on {day} gets the note 'Reminder texted to {len(texted)} people.'",
+                what=f"notes on '{m['title']}'",
+            )
+        )
+        expectations.append(
+            Inserted(
+                "calendar_reminders",
+                {"event_id": m["id"], "person_id": owner, "minutes_before": 30, "method": "popup"},
+                f"I get a pop-up reminder 30 minutes before '{m['title']}' on {day}",
+                what=f"reminders of '{m['title']}'",
+            )
+        )
+    expectations.append(Answer(sorted(missing), "the answer lists the accepted guests missing from my contacts"))
     look = (
         fetch_all(
             "events",
-            f"apis.calendar.show_events(access_token=calendar_token, query={event['title']!r}, date_from={day!r}, "
-            f"date_to={day!r}",
+            "apis.calendar.show_events(access_token=calendar_token, role='organizer', "
+            f"date_from={monday.isoformat()!r}, date_to={sunday.isoformat()!r}",
         )
-        + f"event = next(e for e in events if e['title'] == {event['title']!r} and e['start'].startswith({day!r}))\n"
-        + fetch_all(
-            "accepted",
-            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=event['event_id'], "
-            "response='accepted'",
-        )
+        + "meetings = [e for e in events if e['recurrence'] == 'none' and e['location'] and e['attendee_count'] "
+        f"and {monday.isoformat()!r} <= e['start'][:10] <= {sunday.isoformat()!r}]\n"
+        "print([(e['event_id'], e['title'], e['start'], e['location'], e['attendee_count']) for e in meetings])\n"
         + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
-        + "print(event['start'], event['location'], [a['email'] for a in accepted])\n"
+        + "by_email = {c['email']: c for c in contacts if c['email']}\n"
+        "print(len(contacts))\n"
+    )
+    guests = (
+        "accepted = {}\n"
+        "for e in meetings:\n"
+        + fetch_all(
+            "found",
+            "apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+            "response='accepted'",
+            indent="    ",
+        )
+        + "    accepted[e['event_id']] = [a for a in found if a['email'] != me['email']]\n"
+        "    print(e['title'], e['start'], [a['email'] for a in accepted[e['event_id']]])\n"
     )
     act = (
-        "by_email = {c['email']: c for c in contacts if c['email']}\n"
-        "text = 'Reminder: ' + event['title'] + ' at ' + event['start'][11:16] + ' on ' + event['start'][:10] + ', ' "
-        "+ event['location'] + '. See you there!'\n"
         "missing = []\n"
-        "for a in accepted:\n"
-        "    if a['email'] == me['email']:\n"
-        "        continue\n"
-        "    if a['email'] in by_email:\n"
-        "        apis.phone.send_text_message(access_token=phone_token, "
+        "for e in meetings:\n"
+        "    if not accepted[e['event_id']]:\n"
+        "        continue  # no one accepted: no text, note or reminder\n"
+        "    text = 'Reminder: ' + e['title'] + ' at ' + e['start'][11:16] + ' on ' + e['start'][:10] + ', ' "
+        "+ e['location'] + '. See you there!'\n"
+        "    texted = 0\n"
+        "    for a in accepted[e['event_id']]:\n"
+        "        if a['email'] in by_email:\n"
+        "            apis.phone.send_text_message(access_token=phone_token, "
         "phone_number=by_email[a['email']]['phone_number'], message=text)\n"
-        "    else:\n"
-        "        missing.append(a['name'])\n"
-        "print(missing)\n"
-        "texted = len([a for a in accepted if a['email'] != me['email']]) - len(missing)\n"
-        "apis.calendar.add_event_note(access_token=calendar_token, event_id=event['event_id'], "
+        "            texted += 1\n"
+        "        elif a['name'] not in missing:\n"
+        "            missing.append(a['name'])\n"
+        "    apis.calendar.add_event_note(access_token=calendar_token, event_id=e['event_id'], "
         "text='Reminder texted to %d people.' % texted)\n"
-        "apis.calendar.add_event_reminder(access_token=calendar_token, event_id=event['event_id'], "
-        "minutes_before=30)\n"
-        "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=event['event_id']))\n"
+        "    apis.calendar.add_event_reminder(access_token=calendar_token, event_id=e['event_id'], minutes_before=30)\n"
+        "print(missing)\n"
     )
-    texted = [a for a in accepted if a["id"] != owner and a["email"] in emails]
-    missing = sorted(a["name"] for a in accepted if a["id"] != owner and a["email"] not in emails)
-    expectations: list[Expectation] = [
-        Inserted(
-            "phone_messages",
-            {"sender_id": owner, "receiver_id": a["id"], "message": text, "is_read": 0},
-            f"{a['name']}, who accepted, gets the reminder text",
-            what=f"texts to {a['name']}",
-        )
-        for a in texted
-    ]
-    expectations.append(
-        Inserted(
-            "calendar_notes",
-            {"event_id": event["id"], "author_id": owner, "text": f"Reminder texted to {len(texted)} people."},
-            f"the event gets the note 'Reminder texted to {len(texted)} people.'",
-            what="event notes",
-        )
+    check = (
+        "for e in meetings:\n"
+        "    if accepted[e['event_id']]:\n"
+        "        print(e['title'], apis.calendar.show_event_reminders(access_token=calendar_token, "
+        "event_id=e['event_id']))\n"
     )
-    expectations.append(
-        Inserted(
-            "calendar_reminders",
-            {"event_id": event["id"], "person_id": owner, "minutes_before": 30, "method": "popup"},
-            "I get a pop-up reminder 30 minutes before the event",
-            what="reminders",
-        )
-    )
-    expectations.append(Answer(missing, "the answer lists the accepted attendees missing from my contacts"))
     oracle = (
         Solution()
         .step(login("calendar", "phone"))
         .step(look)
+        .step(guests)
         .step(act)
+        .step(check)
         .step("apis.supervisor.complete_task(answer=missing)\n")
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Text everyone who accepted my '{event['title']}' on {day} (not those who declined or have not answered): "
-        f"'{text}' (exactly that), to the number saved in my phone contacts. Tell me the names of accepted "
-        "attendees who are not in my contacts (an empty list if none). Then leave a note on the event 'Reminder "
-        "texted to <N> people.' (N: how many you texted) and give me a pop-up reminder 30 minutes before it.",
+        f"For each one-off meeting I organize in the week from {monday} to {sunday} that has a place and guests (not "
+        "repeating events), text everyone who accepted it (not those who declined or have not answered): "
+        "'Reminder: <title> at <HH:MM> on <YYYY-MM-DD>, <place>. See you there!', to the number saved in my phone "
+        "contacts. Then leave a note on that meeting 'Reminder texted to <N> people.' (N: how many you texted for "
+        "it) and give me a pop-up reminder 30 minutes before it. A meeting no one accepted gets no text, note or "
+        "reminder. Tell me the names of accepted guests who are not in my contacts (each once; an empty list if "
+        "none).",
         oracle,
         expectations,
     )
