@@ -159,8 +159,9 @@ print([e['title'] for e in mine], [e['title'] for e in invitations])
         me,
         f"I'm taking {off} off. Cancel every meeting I organize on my Work calendar that day (a repeating one "
         "only for that day, a one-off one altogether), decline every invitation I haven't declined yet for that day "
-        f"with the comment '{OFF_COMMENT}', and text each person invited to the meetings I cancelled (once each, at "
-        f'the number in my phone contacts): "{text}"',
+        f"with the comment '{OFF_COMMENT}' (an invitation to someone else's repeating meeting too: the app answers it "
+        "as a whole, which is fine), and text each person invited to the meetings I cancelled (once each, at the "
+        f'number in my phone contacts): "{text}"',
         oracle.steps(),
         expectations,
     )

@@ -366,13 +366,13 @@ def one_on_one_count(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         me,
         f"How many minutes in total did my weekly 1:1 meetings take from {first} to {last}? Count every weekly "
-        "'1:1 with ...' series, the ones I organize and the ones others organize that I accepted (not those I "
-        "declined or never answered); my own series was replaced by a new one at another time this year, so count "
-        "the occurrences of both (cancelled ones don't count). Leave a note on my current series saying '<count> "
-        f"meetings, <minutes> minutes in {TODAY.year} so far.' about the 1:1s of my own two series, text each person "
-        "I had 1:1s with (once, at the number in my phone contacts): \"Hi <first name>, we've had <count> 1:1s so "
-        'far this year. Same time next week!" with the count of our 1:1s together, and answer with the total '
-        "number of minutes.",
+        "'1:1 with ...' series, the ones I organize (whatever my guest answered) and the ones others organize that I "
+        "accepted (not those I declined, only tentatively accepted or never answered); my own series was replaced "
+        "by a new one at another time this year, so count the occurrences of both (cancelled ones don't count). "
+        f"Leave a note on my current series saying '<count> meetings, <minutes> minutes in {TODAY.year} so far.' "
+        "about the 1:1s of my own two series, text each person I had 1:1s with (once, at the number in my phone "
+        'contacts): "Hi <first name>, we\'ve had <count> 1:1s so far this year. Same time next week!" with the '
+        "count of our 1:1s together, and answer with the total number of minutes.",
         oracle,
         [
             Inserted(

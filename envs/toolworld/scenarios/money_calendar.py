@@ -152,9 +152,9 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
         "Put the next delivery of each of my active shop subscriptions on my calendar: an all-day event on my primary "
         "calendar titled 'Delivery: <product name> x<quantity>' on the delivery day, shown as free. Paused and "
         f"cancelled subscriptions do not count. Any delivery due before {_day_words(skip_before)} comes too soon: skip "
-        "that delivery first, and put the day it moves to on the calendar instead. But first look at each product's "
-        "price history: a subscription whose product's latest price change was a price increase gets no event; "
-        "pause it instead.",
+        "that delivery first (only once, even when the day it moves to is still before then), and put the day it "
+        "moves to on the calendar instead. But first look at each product's price history: a subscription whose "
+        "product's latest price change was a price increase gets no event and no skip; pause it instead.",
         Solution().step(look).step(prices).step(act).step(check).steps(),
         expectations,
     )
