@@ -19,6 +19,14 @@ SCOPES = [
         "AND NOT EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
         "leave out any in my spam or trash",
     ),
+    # a trashed 'Paying you back' ask ($131.13): counting it changes that person's sum and the answer
+    (
+        "mail_pay_back_if_over_2",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id != m.owner_id AND t.subject = 'Paying you back' AND m.body LIKE 'I paid $%' "
+        "AND (t.is_trashed = 1 OR t.is_spam = 1)",
+        "leave out those in my spam or trash",
+    ),
 ]
 
 
