@@ -589,12 +589,12 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Coworkers have emailed me invoices (subject 'Invoice <number>', the invoice attached as a file). The ones "
-        "I have already answered in their thread are dealt with. For every other one, read its total due in the "
-        "attached invoice file and pay it to the sender on the payments app with the note 'invoice <number>' "
-        "(unless I already sent them that amount after the invoice), then reply to the invoice email (to the sender "
-        "only) 'Thanks, I paid $<total>.' (like $12.50), and put my email label 'Paid' on its thread (create the "
-        "label if I have none). Tell me the total due of those invoices.",
+        "Coworkers have emailed me invoices (subject 'Invoice <number>', the invoice attached as a file); leave out "
+        "any in my spam or trash. The ones I have already answered in their thread are dealt with. For every other "
+        "one, read its total due in the attached invoice file and pay it to the sender on the payments app with the "
+        "note 'invoice <number>' (unless I already sent them that amount after the invoice), then reply to the "
+        "invoice email (to the sender only) 'Thanks, I paid $<total>.' (like $12.50), and put my email label 'Paid' "
+        "on its thread (create the label if I have none). Tell me the total due of those invoices.",
         oracle,
         expectations,
     )

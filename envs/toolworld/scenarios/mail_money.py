@@ -168,7 +168,8 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
     left = round(sum(t for s, t in sums[owner].items() if s not in over), 2)
     return TaskSpec(
         owner,
-        "Several people have sent me 'Paying you back' emails, each asking for my share of something. For each "
+        "Several people have sent me 'Paying you back' emails (leave out those in my spam or trash), each asking "
+        "for my share of something. For each "
         "person, add up the shares they asked for, then take off what my payment requests to them that are still "
         f"pending on the payments app add up to (they owe me that). If what is left is over ${bound}, send them that "
         "amount on payments (public, note 'Paying you back'), cancel those pending requests of mine (this settles "

@@ -114,7 +114,8 @@ def note_to_project(view: WorldView, rng: random.Random) -> TaskSpec:
         f"I have several notes titled '{title}', written over time, and I want to work through all their open "
         f"checklist items in one place. Make a new {color} to-do project named '{title}' with a priority-{priority} "
         "to-do (no due date) for each unchecked item of those notes' checklists, titled as the item, one to-do per "
-        "item text even when several notes have it. Then clear the checked items from each of those notes. Notes "
+        "item text even when several notes have it (an item unchecked in one of them counts even when another of "
+        "them has it checked). Then clear the checked items from each of those notes. Notes "
         "with other titles stay as they are.",
         Solution().step(look).step(act).step(check).steps(),
         expectations,

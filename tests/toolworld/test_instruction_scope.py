@@ -1,0 +1,71 @@
+"""A template's instruction must state which items count wherever the world holds an item a careful agent could
+count the other way: the graders then reward the reading the instruction gives, not a guess. Each case is a
+variant whose world holds such an item (checked here, so the sentence is needed) and the sentence that settles it."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.tasks import load_task, world_view
+
+# (task, SQL counting the items that would count under the other reading (owner as ?), what the instruction says)
+SCOPES = [
+    # an unanswered invoice in the trash (Bram Moreau's 'Invoice 2764'): paying it too adds a payment, a reply and
+    # $-amount to the answer the graders reject
+    (
+        "email_invoice_total_1",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id != m.owner_id AND t.subject LIKE 'Invoice %' AND (t.is_trashed = 1 OR t.is_spam = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM email_messages o WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
+        "leave out any in my spam or trash",
+    ),
+    # a trashed 'Paying you back' ask ($131.13): counting it changes that person's sum and the answer
+    (
+        "mail_pay_back_if_over_2",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id != m.owner_id AND t.subject = 'Paying you back' AND m.body LIKE 'I paid $%' "
+        "AND (t.is_trashed = 1 OR t.is_spam = 1)",
+        "leave out those in my spam or trash",
+    ),
+    *(
+        # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
+        # by the graders
+        (
+            f"work_note_to_project_{v}",
+            "SELECT COUNT(DISTINCT a.text) FROM notes_checklist_items a JOIN notes_notes n ON n.id = a.note_id "
+            "JOIN notes_notes m ON m.owner_id = n.owner_id AND m.title = n.title AND m.trashed_at IS NULL "
+            "JOIN notes_checklist_items b ON b.note_id = m.id AND b.text = a.text AND b.checked = 1 "
+            "WHERE n.owner_id = ? AND n.title = ? AND n.trashed_at IS NULL AND a.checked = 0",
+            "an item unchecked in one of them counts even when another of them has it checked",
+        )
+        for v in (0, 1, 2)
+    ),
+]
+
+
+@pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
+def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
+    spec = load_task(task_id).spec
+    args: list[object] = [spec.supervisor_id]
+    if other_reading.count("?") == 2:  # the notes' title, as the instruction quotes it
+        args.append(spec.instruction.split("titled '")[1].split("'")[0])
+    assert world_view(0).value(other_reading, *args) >= 1, "the world no longer holds the item read the other way"
+    assert stated in spec.instruction
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_leaving_out_items_checked_elsewhere_fails_work_note_to_project(env: ToolWorldEnv, variant: int) -> None:
+    """The other reading played: an item some note has checked is taken as done. The graders reject it, so the
+    instruction must rule it out (see SCOPES)."""
+    env.reset(options={"task_id": f"work_note_to_project_{variant}"})
+    kept = "if not item['checked'] and item['text'] not in texts:"
+    done_somewhere = (
+        "if not item['checked'] and item['text'] not in texts and not any(i['text'] == item['text'] and "
+        "i['checked'] for c in lists.values() for i in c):"
+    )
+    actions = env.oracle_actions()
+    assert sum(kept in a for a in actions) == 1, "the oracle no longer gathers the items this way"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(kept, done_somewhere))
+    assert terminated and reward == 0.0 and not info["success"]
