@@ -282,7 +282,8 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
         f"message, with its title, date and start time filled in: '{COMING.format(when=WHEN)}', and everyone who has "
         f"not answered it yet gets '{ANSWER_PLEASE.format(when=WHEN)}'. Guests who declined or said maybe get "
         "nothing. Their numbers are in my phone contacts. Then leave a note on each event you texted guests about "
-        "saying 'Texted <how many guests you texted about it> guests'.",
+        "saying 'Texted <how many guests you texted about it> guests' (word for word: 'guests' even for one, like "
+        "'Texted 1 guests').",
         oracle,
         expectations,
     )
