@@ -209,9 +209,9 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee if "
         "they are in my phone contacts, 'Hi <first name as in my contacts>, a reminder: '<task title>' was due "
-        "<due date>.', and comment on the task 'Reminded by text'; if they aren't in my contacts, comment 'Overdue: "
-        f"not in my contacts' instead. Leave out a task its assignee is on already (their own latest comment on it is "
-        f"{SAID_ON_IT}). Tell me how many texts you sent.",
+        "<due date as YYYY-MM-DD>.', and comment on the task 'Reminded by text'; if they aren't in my contacts, "
+        "comment 'Overdue: not in my contacts' instead. Leave out a task its assignee is on already (their own "
+        f"latest comment on it is {SAID_ON_IT}). Tell me how many texts you sent.",
         Solution()
         .step(login("todo", "phone"))
         .step(look)
