@@ -392,8 +392,8 @@ def exact_split(view: WorldView, rng: random.Random) -> TaskSpec:
         f"{names[0]}'s share is ${parts[others[0]]:.2f}, {names[1]}'s is ${parts[others[1]]:.2f} and mine is "
         f"${mine:.2f}. Nobody else has a share. Then text each of them (numbers in my phone contacts) 'Your share "
         f"of {description} is $<their share>. Your shares of what I paid in {g['name']} since {SHARES_SINCE} come "
-        "to $<sum>.', where the sum adds up their shares of every expense I paid in that group since then, this "
-        "one included (amounts with two decimals).",
+        "to $<sum>.', where the sum adds up their shares of every expense I paid in that group on or after "
+        f"{SHARES_SINCE}, this one included (amounts with two decimals and no thousands separator, like $1234.50).",
         oracle,
         [
             *added_expense(

@@ -139,10 +139,11 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"I paid ${amount:.2f} for our last '{title}' (the most recent one I organized on my calendar, already past). "
-        f"Create a bill splitting group named '{title} <that event's date as YYYY-MM-DD>' with me and everyone who "
-        f"accepted that invitation (nobody else), then add a dining expense '{title}' of ${amount:.2f} paid by me, "
-        "split equally among all of us, and comment 'Thanks for coming!' on that expense. Then text each guest in "
-        f"the group, at their number in my phone contacts: \"Hi <first name>, I added '{title}' on bill splitting: "
+        f"Create a bill splitting group named '{title} <that event's date as YYYY-MM-DD>' (type other, no "
+        "description) with me and everyone who accepted that invitation (nobody else), then add a dining expense "
+        f"'{title}' of ${amount:.2f} paid by me, dated today, split equally among all of us, and comment 'Thanks for "
+        "coming!' on that expense. Then text each guest in the group, at their number in my phone contacts: "
+        f"\"Hi <first name>, I added '{title}' on bill splitting: "
         'your share is $<their share of it as the app split it, two decimals>."',
         oracle,
         [
@@ -281,7 +282,8 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
         f"message, with its title, date and start time filled in: '{COMING.format(when=WHEN)}', and everyone who has "
         f"not answered it yet gets '{ANSWER_PLEASE.format(when=WHEN)}'. Guests who declined or said maybe get "
         "nothing. Their numbers are in my phone contacts. Then leave a note on each event you texted guests about "
-        "saying 'Texted <how many guests you texted about it> guests'.",
+        "saying 'Texted <how many guests you texted about it> guests' (word for word: 'guests' even for one, like "
+        "'Texted 1 guests').",
         oracle,
         expectations,
     )

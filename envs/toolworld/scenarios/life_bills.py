@@ -252,8 +252,10 @@ def bills_split_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Split my bills of the first quarter of 2026 with my roommates. For each bill in {BILLS} of period "
         f"{QUARTER[0]}, {QUARTER[1]} or {QUARTER[2]} that I have paid already (its file says 'Status: paid'; one "
         "still unpaid waits until it is paid), ask every roommate in my phone contacts, on the payments app, for an "
-        "equal share: the bill's amount divided among them and me, rounded to cents, with the note "
-        "'<Kind> <period>' (like 'Gas 2026-03'). Then tell me how much of those bills is my own share in total.",
+        "equal share: the bill's amount divided among them and me, rounded to cents as Python's round(share, 2) "
+        "does, with the note '<Kind> <period>' (like 'Gas 2026-03'). Then tell me how much of those bills is my own "
+        "share in total: that same rounded share of each of those bills, added up (not the bill minus what the "
+        "roommates are asked).",
         Solution()
         .step(login("file_system", "phone", "payments"))
         .step(look)

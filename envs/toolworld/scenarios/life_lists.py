@@ -112,11 +112,12 @@ def trip_debts_checklist(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Make a checklist of who owes whom in my bill-splitting group '{name}', so we can tick debts off as people "
-        f"pay: a new note titled '{title}' whose checklist has one item per debt, '<debtor full name> owes <creditor "
-        "full name> $<amount>' (two decimals), biggest amount first (ties by debtor then creditor name). Then send a "
+        f"pay: a new note titled '{title}' (no text, only its checklist) whose checklist has one item per debt, "
+        "'<debtor full name> owes <creditor full name> $<amount>' (two decimals), biggest amount first (ties by "
+        "debtor then creditor name). Then send a "
         f"payment reminder in the group, with the message '{message}', to each member there who owes me, unless I "
         "already sent them a reminder in that group for exactly what they owe me now (a reminder for another amount "
-        "does not count). Tell me who owes the biggest of those amounts on the checklist.",
+        "does not count). Tell me who owes the biggest of those amounts on the checklist (their full name).",
         Solution()
         .step(login("bill_splitting", "notes"))
         .step(look)

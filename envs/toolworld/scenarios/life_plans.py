@@ -131,7 +131,8 @@ OVERDUE_AT_LEAST = 6  # overdue to-dos handed to others in life_overdue_assigned
 def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep: every overdue task handed to someone else (6+ of them, over pages) has its comment thread read
     (show_task_comments, one call each) to leave out the ones its assignee said they are on; the same words from
-    someone else do not count; each other one gets a text and a comment."""
+    someone else do not count; each other one gets a text and a comment. Assignees are collaborators, whom the
+    world puts in the owner's phone contacts, so the pool keeps only owners whose chased assignees all are."""
     cases = []
     for row in view.rows(
         "SELECT owner_id FROM todo_tasks WHERE assignee_id IS NOT NULL AND assignee_id != owner_id AND completed = 0 "
@@ -146,7 +147,8 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
             TODAY,
         )
         chased = [t for t in overdue if not on_it(view, t["id"], t["person"])]
-        if 2 <= len(chased) < len(overdue):
+        known = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", row["owner_id"])}
+        if 2 <= len(chased) < len(overdue) and all(t["email"] in known for t in chased):
             cases.append((row["owner_id"], chased))
     owner, late = pick(
         rng,
@@ -154,7 +156,6 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         f"person with {OVERDUE_AT_LEAST}+ overdue assigned tasks, one of them said to be in hand",
         distinct=True,
     )
-    known = {r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
     look = fetch_all("overdue", "apis.todo.show_overdue_tasks(access_token=todo_token")
     look += "theirs = [t for t in overdue if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
     look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
@@ -165,53 +166,42 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     act = """\
     texted = 0
     for t in chase:
-        contact = phones.get(t['assignee_email'])
-        if contact:
-            apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
-                                         message=f"Hi {contact['first_name']}, a reminder: '{t['title']}' was due "
-                                                 f"{t['due_date']}.")
-            texted += 1
-        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'],
-                                   text='Reminded by text' if contact else 'Overdue: not in my contacts')
+        contact = phones[t['assignee_email']]
+        apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'],
+                                     message=f"Hi {contact['first_name']}, a reminder: '{t['title']}' was due "
+                                             f"{t['due_date']}.")
+        texted += 1
+        apis.todo.add_task_comment(access_token=todo_token, task_id=t['task_id'], text='Reminded by text')
     """
     check = "print(texted)\n"
     expectations: list[Expectation] = []
-    texted = 0
     firsts = {
         c["email"]: c["first_name"]
         for c in view.rows("SELECT email, first_name FROM phone_contacts WHERE owner_id = ?", owner)
         if c["email"]
     }
     for t in late:
-        in_contacts = t["email"] in known
-        comment = "Reminded by text" if in_contacts else "Overdue: not in my contacts"
-        expectations.append(
+        message = f"Hi {firsts[t['email']]}, a reminder: '{t['title']}' was due {t['due_date']}."
+        expectations += [
             Inserted(
                 "todo_comments",
-                {"task_id": t["id"], "owner_id": owner, "text": comment, "created_at": NOW},
-                f"task '{t['title']}' has the comment '{comment}'",
+                {"task_id": t["id"], "owner_id": owner, "text": "Reminded by text", "created_at": NOW},
+                f"task '{t['title']}' has the comment 'Reminded by text'",
                 what=f"comments on task {t['id']}",
-            )
-        )
-        if in_contacts:
-            texted += 1
-            message = f"Hi {firsts[t['email']]}, a reminder: '{t['title']}' was due {t['due_date']}."
-            expectations.append(
-                Inserted(
-                    "phone_messages",
-                    {"sender_id": owner, "receiver_id": t["person"], "message": message, "sent_at": NOW}
-                    | {"is_read": 0},
-                    f"{t['email']} is reminded of '{t['title']}'",
-                    what=f"texts to {t['email']} about {t['title']!r}",
-                )
-            )
+            ),
+            Inserted(
+                "phone_messages",
+                {"sender_id": owner, "receiver_id": t["person"], "message": message, "sent_at": NOW} | {"is_read": 0},
+                f"{t['email']} is reminded of '{t['title']}'",
+                what=f"texts to {t['email']} about {t['title']!r}",
+            ),
+        ]
     return TaskSpec(
         owner,
-        "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee if "
-        "they are in my phone contacts, 'Hi <first name as in my contacts>, a reminder: '<task title>' was due "
-        "<due date>.', and comment on the task 'Reminded by text'; if they aren't in my contacts, comment 'Overdue: "
-        f"not in my contacts' instead. Leave out a task its assignee is on already (their own latest comment on it is "
-        f"{SAID_ON_IT}). Tell me how many texts you sent.",
+        "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee "
+        "at their number in my phone contacts, 'Hi <first name as in my contacts>, a reminder: '<task title>' was "
+        "due <due date as YYYY-MM-DD>.', and comment on the task 'Reminded by text'. Leave out a task its assignee "
+        f"is on already (their own latest comment on it is {SAID_ON_IT}). Tell me how many texts you sent.",
         Solution()
         .step(login("todo", "phone"))
         .step(look)
@@ -220,7 +210,7 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(check)
         .step(done("texted"))
         .steps(),
-        [*expectations, Answer(texted, f"{texted} texts were sent", traps={str(len(late)): "not all are contacts"})],
+        [*expectations, Answer(len(late), f"{len(late)} texts were sent")],
     )
 
 
