@@ -19,6 +19,7 @@ from envs.toolworld.evaluate import (
     Updated,
 )
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
 from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
@@ -727,11 +728,8 @@ def saved_attachments(
         )
         for a in attachments
     ]
-    out += [
-        Inserted("file_system_directories", {"owner_id": owner, "path": d}, f"{d} is created", what="directories")
-        for d in (("/documents", folder) if attachments else ())
-        if not view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, d)
-    ]
+    for directory in ("/documents", folder) if attachments else ():
+        out += directory_expectation(view, owner, directory)
     return out
 
 

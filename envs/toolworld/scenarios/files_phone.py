@@ -8,6 +8,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, InBlocks, InOrder, Inserted, NewRow, Updated, runs
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
@@ -27,15 +28,6 @@ def tagged(owner: int, path: str, tag: str) -> Inserted:
     """The tag `tag` on the file the agent creates at `path`."""
     file = NewRow("file_system_files", {"owner_id": owner, "path": path})
     return Inserted("file_system_tags", {"file_id": file, "tag": tag, "owner_id": owner}, f"{path} is tagged {tag}")
-
-
-def directory_expectation(view: WorldView, owner: int, path: str) -> list[Expectation]:
-    """The directory `path` the agent must create (with parents) when the owner lacks it."""
-    if view.rows("SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = ?", owner, path):
-        return []
-    return [
-        Inserted("file_system_directories", {"owner_id": owner, "path": path}, f"{path} is created", what="directories")
-    ]
 
 
 EXPORT_KINDS = ("coworker", "family", "friend", "roommate")
