@@ -15,3 +15,21 @@ def test_double_booked_answer_kinds_are_named() -> None:
     assert len(others) > len(alone)  # the narrow reading answers fewer days
     for kind in ("two invitations", "two events of mine", "already answered tentative", "invitation you changed"):
         assert kind in task.spec.instruction, kind
+
+
+def test_meeting_reminders_leave_cancelled_meetings_out() -> None:
+    """Variant 10's week holds a cancelled one-off 'Hiring committee' with a place and two accepted guests; the
+    graders count confirmed meetings only, so the instruction must say cancelled ones are out."""
+    task = load_task("contacts_text_meeting_attendees_10")
+    view = world_view(0)
+    week = task.spec.instruction.split("week from ")[1][:10]
+    cancelled = view.rows(
+        "SELECT e.id FROM calendar_events e WHERE e.organizer_id = ? AND e.status = 'cancelled' "
+        "AND e.recurrence = 'none' AND e.location != '' AND e.start >= ? AND e.start < date(?, '+7 days') "
+        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'accepted')",
+        task.spec.supervisor_id,
+        week,
+        week,
+    )
+    assert cancelled  # the case the wording has to settle
+    assert "cancelled" in task.spec.instruction
