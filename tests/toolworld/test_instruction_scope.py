@@ -33,3 +33,13 @@ def test_meeting_reminders_leave_cancelled_meetings_out() -> None:
     )
     assert cancelled  # the case the wording has to settle
     assert "cancelled" in task.spec.instruction
+
+
+def test_dinner_requests_count_each_event_on_a_shared_day() -> None:
+    """Variant 2's 2026-02-11 holds two overlapping 'Drinks with Emil' events, and the graders ask Emil twice (one
+    request per event); read as one evening entered twice, an agent asked once and answered $18.25 short, so the
+    instruction must say each event counts."""
+    task = load_task("calendar_dinner_requests_2")
+    twice = [e.requirement for e in task.spec.expectations if e.requirement.endswith("(2 evenings)")]
+    assert twice  # the case the wording has to settle
+    assert "each calendar event counts as one evening" in task.spec.instruction
