@@ -1,12 +1,14 @@
 """A template's instruction must state which items count wherever the world holds an item a careful agent could
 count the other way: the graders then reward the reading the instruction gives, not a guess. Each case is a
-variant whose world holds such an item (checked here, so the sentence is needed) and the sentence that settles it."""
+variant whose world holds such an item (checked here, so the sentence is needed) and the sentence that settles it.
+Reviews of the deepened mail/work and CALENDAR_B templates found these cases."""
 
 from __future__ import annotations
 
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.scenarios.calendar_conflicts import _double_booked
 from envs.toolworld.tasks import load_task, world_view
 
 # (task, SQL counting the items that would count under the other reading (owner as ?), what the instruction says)
@@ -69,3 +71,41 @@ def test_leaving_out_items_checked_elsewhere_fails_work_note_to_project(env: Too
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action.replace(kept, done_somewhere))
     assert terminated and reward == 0.0 and not info["success"]
+
+
+def test_double_booked_answer_kinds_are_named() -> None:
+    """The answer lists every overlap not handled (two invitations, two own events, a tentative one, ...), not only
+    the clashes with my events no one joined, which the instruction's old parenthesis named as if they were all."""
+    task = load_task("calendar_double_booked_tentative_0")
+    others, _, alone = _double_booked(world_view(0), task.spec.supervisor_id)
+    assert len(others) > len(alone)  # the narrow reading answers fewer days
+    for kind in ("two invitations", "two events of mine", "already answered tentative", "invitation you changed"):
+        assert kind in task.spec.instruction, kind
+
+
+def test_meeting_reminders_leave_cancelled_meetings_out() -> None:
+    """Variant 10's week holds a cancelled one-off 'Hiring committee' with a place and two accepted guests; the
+    graders count confirmed meetings only, so the instruction must say cancelled ones are out."""
+    task = load_task("contacts_text_meeting_attendees_10")
+    view = world_view(0)
+    week = task.spec.instruction.split("week from ")[1][:10]
+    cancelled = view.rows(
+        "SELECT e.id FROM calendar_events e WHERE e.organizer_id = ? AND e.status = 'cancelled' "
+        "AND e.recurrence = 'none' AND e.location != '' AND e.start >= ? AND e.start < date(?, '+7 days') "
+        "AND EXISTS (SELECT 1 FROM calendar_attendees a WHERE a.event_id = e.id AND a.response = 'accepted')",
+        task.spec.supervisor_id,
+        week,
+        week,
+    )
+    assert cancelled  # the case the wording has to settle
+    assert "cancelled" in task.spec.instruction
+
+
+def test_dinner_requests_count_each_event_on_a_shared_day() -> None:
+    """Variant 2's 2026-02-11 holds two overlapping 'Drinks with Emil' events, and the graders ask Emil twice (one
+    request per event); read as one evening entered twice, an agent asked once and answered $18.25 short, so the
+    instruction must say each event counts."""
+    task = load_task("calendar_dinner_requests_2")
+    twice = [e.requirement for e in task.spec.expectations if e.requirement.endswith("(2 evenings)")]
+    assert twice  # the case the wording has to settle
+    assert "each calendar event counts as one evening" in task.spec.instruction

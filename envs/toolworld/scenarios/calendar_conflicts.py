@@ -137,15 +137,15 @@ print(organizers)
     expectations.append(Answer(others, "the answer lists the day of each overlap of another kind"))
     return TaskSpec(
         person,
-        f"Check my double bookings from today to {day(WINDOWS[-1][1])}. Wherever an invitation I accepted overlaps "
-        "an event I organize myself that someone else has accepted too, change my answer to that invitation to "
-        f"tentative with the comment '{DOUBLE}' "
-        "and email its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double "
+        f"Check my double bookings (the overlaps my calendar lists as conflicts) from today to "
+        f"{day(WINDOWS[-1][1])}. Wherever an invitation I accepted overlaps an event I organize myself that someone "
+        f"else has accepted too, change my answer to that invitation to tentative with the comment '{DOUBLE}' and "
+        "email its organizer with the subject 'Double booked: <title> on <YYYY-MM-DD>' and the text \"I'm double "
         "booked for '<title>' on <YYYY-MM-DD>; I'll confirm as soon as I can.\" (the day of the first clash). Leave "
-        "every other overlap alone (a clash with an event of mine that no one else accepted too); if there is no such "
-        "case, change nothing. Then tell me the day (YYYY-MM-DD) each "
-        "overlap you "
-        "left alone starts on (one day per overlap).",
+        "every other overlap alone: any pair not of that kind (two invitations, two events of mine, one I had "
+        "already answered tentative, or an event of mine that no one else accepted too), even if one of its events "
+        "is an invitation you changed; if there is no such case, change nothing. Then tell me the day (YYYY-MM-DD) "
+        "each of those other overlaps starts on (the later start of the two; one day per overlap).",
         oracle,
         expectations,
         noop_pass=not hits,

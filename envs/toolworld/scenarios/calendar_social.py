@@ -167,11 +167,12 @@ for e, email in accepted:
     return TaskSpec(
         person,
         "I paid for the 'Dinner with ...' and 'Drinks with ...' evenings I organized since the start of last year "
-        f"(from {first} to yesterday). For each such evening that took place (not cancelled), request from every "
-        f"guest who had accepted the invitation ${prices['Dinner']} for a dinner, with the note 'Dinner on "
-        f"<YYYY-MM-DD>', or ${prices['Drinks']} for drinks, with the note 'Drinks on <YYYY-MM-DD>', unless that "
-        "guest has already sent me a payment whose note mentions dinner (for a dinner) or drinks (for drinks) on or "
-        "after that evening's day. Coffee doesn't count. Tell me how much you requested in all.",
+        f"(from {first} to yesterday). For each such evening that took place (not cancelled; each calendar event "
+        "counts as one evening, even two of a kind with the same guest on one day), request from every guest who had "
+        f"accepted the invitation ${prices['Dinner']} for a dinner, with the note 'Dinner on <YYYY-MM-DD>', or "
+        f"${prices['Drinks']} for drinks, with the note 'Drinks on <YYYY-MM-DD>', unless that guest has already sent "
+        "me a payment whose note mentions dinner (for a dinner) or drinks (for drinks) on or after that evening's "
+        "day. Coffee doesn't count. Tell me how much you requested in all.",
         oracle.steps(),
         expectations,
     )

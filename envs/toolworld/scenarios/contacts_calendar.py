@@ -538,7 +538,7 @@ def text_meeting_attendees(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"For each one-off meeting I organize in the week from {monday} to {sunday} that has a place and guests (not "
-        "repeating events), text everyone who accepted it (not those who declined or have not answered): "
+        "repeating or cancelled events), text everyone who accepted it (not those who declined or have not answered): "
         "'Reminder: <title> at <HH:MM> on <YYYY-MM-DD>, <place>. See you there!', to the number saved in my phone "
         "contacts. Then leave a note on that meeting 'Reminder texted to <N> people.' (N: how many you texted for "
         "it) and give me a pop-up reminder 30 minutes before it. A meeting no one accepted gets no text, note or "
