@@ -454,11 +454,24 @@ def invoice_total_due(content: str) -> float:
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep by a look per invoice: whether I answered an invoice is only in its thread (show_thread per invoice;
     the answered ones are distractors), its total only in the attached file; each of the 3+ others is paid to its
-    sender on the payments app unless a payment of that amount to them already followed it, confirmed by a reply
-    and labelled 'Paid'; the answer is their total."""
+    sender on the payments app, confirmed by a reply and labelled 'Paid'; the answer is their total. Mailboxes where
+    a payment of an invoice's amount to its sender already followed it are left out (none in world 0): the
+    instruction does not ask to check for one."""
     mailboxes: dict[int, list[dict[str, Any]]] = {}
     for i in view.rows(INVOICE_EMAILS):
         mailboxes.setdefault(i["owner_id"], []).append(i)
+
+    def paid_after(owner: int, invoice: dict[str, Any]) -> bool:
+        return bool(
+            view.rows(
+                "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
+                "AND created_at >= ?",
+                owner,
+                invoice["sender_id"],
+                invoice_total_due(invoice["content"]),
+                invoice["sent_at"],
+            )
+        )
 
     def usable(owner: int) -> bool:
         mine = mailboxes[owner]
@@ -469,6 +482,7 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
             and len(pending) < len(mine)
             and len({i["file_name"] for i in mine}) == len(mine)
             and balance >= sum(invoice_total_due(i["content"]) for i in pending)
+            and not any(paid_after(owner, i) for i in pending)
         )
 
     owners = [o for o in sorted(mailboxes) if usable(o)]
@@ -483,32 +497,23 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         number = i["file_name"].removeprefix("invoice_").removesuffix(".txt")
         total = invoice_total_due(i["content"])
         name = full_name(view, i["sender_id"])
-        paid = view.rows(
-            "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
-            "AND created_at >= ?",
-            owner,
-            i["sender_id"],
-            total,
-            i["sent_at"],
-        )
-        if not paid:
-            note = f"invoice {number}"
-            expectations.append(
-                Inserted(
-                    "payments_transactions",
-                    {
-                        "sender_id": owner,
-                        "receiver_id": i["sender_id"],
-                        "amount": total,
-                        "note": note,
-                        "private": private,
-                    },
-                    f"${total:.2f} is paid to {name} with the note '{note}'",
-                    what=f"payments noted '{note}'",
-                )
+        note = f"invoice {number}"
+        expectations.append(
+            Inserted(
+                "payments_transactions",
+                {
+                    "sender_id": owner,
+                    "receiver_id": i["sender_id"],
+                    "amount": total,
+                    "note": note,
+                    "private": private,
+                },
+                f"${total:.2f} is paid to {name} with the note '{note}'",
+                what=f"payments noted '{note}'",
             )
-            deltas[owner] = round(deltas[owner] - total, 2)
-            deltas[i["sender_id"]] = round(deltas.get(i["sender_id"], 0.0) + total, 2)
+        )
+        deltas[owner] = round(deltas[owner] - total, 2)
+        deltas[i["sender_id"]] = round(deltas.get(i["sender_id"], 0.0) + total, 2)
         expectations += sent_email(
             view,
             owner,
@@ -563,10 +568,7 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for e in pending:\n"
             "    total = totals[e['email_id']]\n"
-            "    sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-            "with_email=e['sender']['email'], start_date=e['sent_at'][:10], min_amount=total, max_amount=total)\n"
-            "    if not any(p['created_at'] >= e['sent_at'] for p in sent):\n"
-            "        apis.payments.send_money(access_token=payments_token, receiver_email=e['sender']['email'], "
+            "    apis.payments.send_money(access_token=payments_token, receiver_email=e['sender']['email'], "
             "amount=total, note='invoice ' + e['subject'].removeprefix('Invoice '))\n"
             "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body=f'Thanks, I paid ${total:.2f}.')\n"
@@ -593,7 +595,7 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         "Coworkers have emailed me invoices (subject 'Invoice <number>', the invoice attached as a file); leave out "
         "any in my spam or trash. The ones I have already answered in their thread are dealt with. For every other "
         "one, read its total due in the attached invoice file and pay it to the sender on the payments app with the "
-        "note 'invoice <number>' (unless I already sent them that amount after the invoice), then reply to the "
+        "note 'invoice <number>', then reply to the "
         "invoice email (to the sender only) 'Thanks, I paid $<total>.' (like $12.50), and put my email label 'Paid' "
         "on its thread (create the label if I have none). Tell me the total due of those invoices.",
         oracle,
