@@ -20,7 +20,7 @@ WINDOWS = ((0, 30), (31, 41))  # six weeks ahead, asked a month at a time (the m
 MOST_HITS = 4  # a busy calendar: at least this many invitations to mark, each looked up, answered and emailed
 
 
-def _double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict], list[tuple[int, str]]]:
+def double_booked(view: WorldView, person: int) -> tuple[list[str], dict[int, dict], list[tuple[int, str]]]:
     """(the day of each overlap to leave alone, the accepted invitations that overlap an event the person organizes
     and someone else accepted: event id -> its first such occurrence, (invitation, day) of each overlap with an
     event of theirs no one else accepted), over the WINDOWS one after the other as the agent asks."""
@@ -54,7 +54,7 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: clashes with my events, none anyone joined
     pool = []
     for person in view.people_ids():
-        others, hits, alone = _double_booked(view, person)
+        others, hits, alone = double_booked(view, person)
         late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
         named = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
         busy = len(hits) >= MOST_HITS and len(named) == len(hits)
