@@ -450,6 +450,16 @@ def invoice_total_due(content: str) -> float:
     return float(content.split("Total due: $")[1].split()[0])
 
 
+def unanswered_invoices_answer(total: float, everything: float) -> Answer:
+    """The answer of the invoice tasks: the total due of the invoices I had not answered, never all of them."""
+    total, everything = round(total, 2), round(everything, 2)
+    return Answer(
+        total,
+        f"the answer is the total due of the invoices I had not answered (${total:.2f})",
+        traps={f"{everything:g}": "that adds the invoices I had already answered too"},
+    )
+
+
 @scenario("email_invoice_total", apps=("email", "payments"), difficulty=2)
 def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep by a look per invoice: whether I answered an invoice is only in its thread (show_thread per invoice;
@@ -530,13 +540,10 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
         f"the {len(pending)} invoices' threads are labelled 'Paid'",
     )
     expectations += balance_changes(view, deltas)
-    total = round(sum(invoice_total_due(i["content"]) for i in pending), 2)
-    everything = round(sum(invoice_total_due(i["content"]) for i in mailboxes[owner]), 2)
     expectations.append(
-        Answer(
-            total,
-            f"the answer is the total due of the invoices I had not answered (${total:.2f})",
-            traps={f"{everything:g}": "that adds the invoices I had already answered too"},
+        unanswered_invoices_answer(
+            sum(invoice_total_due(i["content"]) for i in pending),
+            sum(invoice_total_due(i["content"]) for i in mailboxes[owner]),
         )
     )
     oracle = (

@@ -10,7 +10,7 @@ from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Upd
 from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios._work import LATEST_COMMENT, WAITING
-from envs.toolworld.scenarios.email import INBOX, sent_email
+from envs.toolworld.scenarios.email import INBOX, sent_email, unanswered_invoices_answer
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -116,13 +116,7 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             f"invoice {number} from {name} is answered",
             conversation=inv["conversation_id"],
         )
-    expectations.append(
-        Answer(
-            round(total, 2),
-            f"the answer is the total due of the invoices I had not answered (${total:.2f})",
-            traps={f"{round(every_total, 2):g}": "that adds the invoices I had already answered too"},
-        )
-    )
+    expectations.append(unanswered_invoices_answer(total, every_total))
     oracle = (
         Solution()
         .step(login("email", "todo"))
