@@ -6,7 +6,8 @@ python -m envs.toolworld show TASK_ID          a task's instruction, tests and o
 python -m envs.toolworld solve TASK_ID         play the oracle, print reward and evaluation (exit 1 unless reward 1)
 python -m envs.toolworld figures [--write] [SCENARIO...]  play the oracles, print their figures (and store them)
 python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
-python -m envs.toolworld variants --first 3 --last 11 [--no-graders] [SCENARIO...]  sweep variants beyond the listed
+python -m envs.toolworld variants --first 3 --last 11 [--world N] [--no-graders] [SCENARIO...]  sweep variants
+    beyond the listed ones, or the listed ones of another world
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main(argv: list[str]) -> int:
     variants = sub.add_parser("variants", help="build, solve, do nothing on and grader-check a range of variants")
     variants.add_argument("--first", type=int, default=3)
     variants.add_argument("--last", type=int, default=11)
+    variants.add_argument("--world", type=int, default=0, help="the world's seed (tasks are listed for world 0)")
     variants.add_argument("--no-graders", action="store_true", help="skip the grader check (most of the time)")
     variants.add_argument("scenarios", nargs="*", help="default: every template")
     args = parser.parse_args(argv)
@@ -49,7 +51,9 @@ def main(argv: list[str]) -> int:
     elif args.command == "graders":
         return _graders(args.task_ids or [f"{name}_0" for name in all_scenarios()])
     elif args.command == "variants":
-        return _variants(args.first, args.last, not args.no_graders, args.scenarios or list(all_scenarios()))
+        return _variants(
+            args.first, args.last, not args.no_graders, args.scenarios or list(all_scenarios()), args.world
+        )
     elif args.command == "tasks":
         scenarios = all_scenarios()
         for meta in task_metas(args.split, args.variants):
@@ -132,11 +136,11 @@ def _graders(task_ids: list[str]) -> int:
     return 1 if weak else 0
 
 
-def _variants(first: int, last: int, graders: bool, scenarios: list[str]) -> int:
+def _variants(first: int, last: int, graders: bool, scenarios: list[str], world: int) -> int:
     from envs.toolworld.env import ToolWorldEnv
     from envs.toolworld.variant_sweep import FAILURE_KINDS, sweep
 
-    env = ToolWorldEnv(split="train", max_steps=100)
+    env = ToolWorldEnv(split="train", max_steps=100, world_seed=world)
     try:
         found = sweep(env, (f"{s}_{v}" for s in scenarios for v in range(first, last + 1)), graders)
     finally:

@@ -14,18 +14,21 @@ from envs.toolworld.grader_check import check_task
 from envs.toolworld.measure import oracle_failure, play_oracle
 from envs.toolworld.tasks import load_task
 
-FAILURE_KINDS = ("oracle", "nothing done passes", "mutant passes")
+FAILURE_KINDS = ("build crashed", "oracle", "nothing done passes", "mutant passes")
 
 
 def sweep(env: ToolWorldEnv, task_ids: Iterable[str], graders: bool = True) -> dict[str, list[tuple[str, str]]]:
     """Each task id -> its problems as (kind, why): kinds FAILURE_KINDS, or 'refused' for a variant that raised
-    when built (why: its message)."""
+    LookupError when built (why: its message); any other error while building is 'build crashed'."""
     found: dict[str, list[tuple[str, str]]] = {}
     for task_id in task_ids:
         try:
             load_task(task_id, env.world_seed)
         except LookupError as refused:
             found[task_id] = [("refused", str(refused))]
+            continue
+        except Exception as crash:  # a template that cannot even refuse: reported, the sweep goes on
+            found[task_id] = [("build crashed", f"{type(crash).__name__}: {crash}")]
             continue
         problems = []
         _, info = play_oracle(env, task_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.apps._calendar_people import show_birthdays
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
@@ -13,6 +14,7 @@ from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 TEXT_DAYS = (75, 90, 105)  # how far ahead to look, per variant
+TEXT_DAYS_MAX = 180
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
@@ -27,12 +29,9 @@ def _family_text(first_name: str, when: str) -> str:
     return f"Hi {first_name}, your birthday is coming up on {when}! Shall we plan a family dinner?"
 
 
-@scenario("calendar_birthday_texts", apps=("calendar", "phone"))
-def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Friends and family with a birthday in the next weeks get a text each (a different one for family), at the
-    number in my contacts (looked up per person; people not in my contacts and coworkers or roommates are skipped),
-    unless I already texted them about their birthday lately (texts read per person); the answer names them."""
-    days = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
+def _texting_pool(view: WorldView, days: int) -> list[tuple[int, list[tuple[dict[str, Any], dict[str, Any], bool]]]]:
+    """People with 6-12 friends and family in their contacts whose birthdays fall in the next `days` days (and
+    others' birthdays too), each with those birthdays, contacts and whether I texted them lately."""
     pool = []
     for person in view.people_ids():
         coming = show_birthdays(reader(view, person), within_days=days)
@@ -58,6 +57,19 @@ def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         kinds = {b["relationship"] for b, _, _ in close}
         if 6 <= len(close) <= 12 and kinds == {"friend", "family"} and len(coming) > len(close):
             pool.append((person, close))
+    return pool
+
+
+@scenario("calendar_birthday_texts", apps=("calendar", "phone"))
+def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Friends and family with a birthday in the next weeks get a text each (a different one for family), at the
+    number in my contacts (looked up per person; people not in my contacts and coworkers or roommates are skipped),
+    unless I already texted them about their birthday lately (texts read per person); the answer names them."""
+    days = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
+    pool = _texting_pool(view, days)
+    while not pool and days < TEXT_DAYS_MAX:  # a world with fewer birthdays ahead looks further (not world 0)
+        days += 15
+        pool = _texting_pool(view, days)
     person, close = pick(rng, pool, "person with friends' and family birthdays coming up", distinct=True)
     expectations: list[Expectation] = []
     texted_names = []

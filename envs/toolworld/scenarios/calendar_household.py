@@ -392,7 +392,14 @@ def cleaning_expenses(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         # a cleaning not everyone took part in: splitting among the whole group (the read skipped) is wrong
         partial = any(_took_part(view, c) != people for c in cleanings)
-        if len(groups) == 1 and len(cleanings) >= MIN_CLEANINGS and partial and _with_one_home(view, people):
+        one_a_day = len({c["start"][:10] for c in cleanings}) == len(cleanings)  # expenses are named by their day
+        if (
+            len(groups) == 1
+            and len(cleanings) >= MIN_CLEANINGS
+            and partial
+            and one_a_day
+            and _with_one_home(view, people)
+        ):
             pool.append((_with_one_home(view, people), groups[0], cleanings))
     payers, group, cleanings = pick(
         rng,

@@ -188,9 +188,15 @@ def birthdays_within(view: WorldView, owner: int, days: int) -> dict[str, str]:
     return found
 
 
+BIRTHDAY_WINDOWS = (10, 14, 21, 30)  # days ahead: the first in which some birthday falls (10 in world 0)
+
+
 @scenario("contacts_birthday_week_todos", apps=("phone", "todo"))
 def birthday_week_todos(view: WorldView, rng: random.Random) -> TaskSpec:
-    days = 10
+    days = next(
+        (d for d in BIRTHDAY_WINDOWS if any(birthdays_within(view, p, d) for p in view.people_ids())),
+        BIRTHDAY_WINDOWS[-1],
+    )
     noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no birthday in the window, nothing to do
     candidates = [p for p in view.people_ids() if (not birthdays_within(view, p, days)) == noop]
     owner = pick(rng, candidates, "contacts' birthdays" if not noop else "no birthday soon", distinct=True)

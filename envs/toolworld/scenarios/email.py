@@ -86,7 +86,8 @@ def sent_email(
     `subject` for a new conversation, `conversation` for a reply in an existing one; `files` maps each
     attachment's name to its content (a matcher or the exact text); `alike` is how many new conversations of
     this subject the sender starts in the task (two people of one first name, two events of one title on one
-    day): the sender's mailbox then holds that many new threads of it.
+    day): the sender's mailbox then holds that many new threads of it; for a reply, how many alike replies the
+    task sends in that conversation (two unread emails of one person in one thread, each answered).
     """
     owners = list(dict.fromkeys([sender, *to, *cc]))
     to_text = ", ".join(sorted(email_of(view, p) for p in to))
@@ -136,7 +137,9 @@ def sent_email(
             Inserted(
                 "email_messages",
                 copy,
-                f"{requirement} (to {to_text}{', cc ' + cc_text if cc_text else ''}): {whose}",
+                f"{requirement} (to {to_text}{', cc ' + cc_text if cc_text else ''}): {whose}"
+                + (f" ({alike} alike)" if conversation is not None and alike > 1 else ""),
+                count=alike if conversation is not None else 1,
                 what="email copies",
             )
         )
@@ -384,6 +387,9 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .steps()
     )
+    replies: dict[tuple[int, int], list[dict[str, Any]]] = {}  # one per unread email, alike in one thread
+    for m in favorite_unread_emails(view, c["owner_id"]):
+        replies.setdefault((m["conversation_id"], m["sender_id"]), []).append(m)
     traps = {"5": "only the first page of threads was read (page_limit default 5)"}
     if c["threads"] != c["unread"]:
         traps[str(c["threads"])] = "that is the number of threads with unread emails, not of unread emails"
@@ -421,14 +427,17 @@ def unread_count(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             *(
                 expectation
-                for m in favorite_unread_emails(view, c["owner_id"])
+                for (conversation, sender), ms in replies.items()
                 for expectation in sent_email(
                     view,
                     c["owner_id"],
-                    [m["sender_id"]],
+                    [sender],
                     SEEN,
-                    f"the unread email of {m['sent_at']} from a favourite is answered",
-                    conversation=m["conversation_id"],
+                    f"the unread email of {ms[0]['sent_at']} from a favourite is answered"
+                    if len(ms) == 1
+                    else f"each unread email of {', '.join(m['sent_at'] for m in ms)} from a favourite is answered",
+                    conversation=conversation,
+                    alike=len(ms),
                 )
             ),
         ],
@@ -483,22 +492,22 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
             )
         )
 
-    def usable(owner: int) -> bool:
+    def usable(owner: int, at_least: int) -> bool:
         mine = mailboxes[owner]
         pending = [i for i in mine if not i["answered"]]
         balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner) or 0
         return (
-            len(pending) >= INVOICES_PENDING_MIN
+            len(pending) >= at_least
             and len(pending) < len(mine)
             and len({i["file_name"] for i in mine}) == len(mine)
             and balance >= sum(invoice_total_due(i["content"]) for i in pending)
             and not any(paid_after(owner, i) for i in pending)
         )
 
-    owners = [o for o in sorted(mailboxes) if usable(o)]
-    owner = pick(
-        rng, owners, f"mailbox with an answered and {INVOICES_PENDING_MIN}+ unanswered invoices", distinct=True
-    )
+    # a world where no one can pay 3+ (not world 0) gets mailboxes of 2
+    at_least = INVOICES_PENDING_MIN if any(usable(o, INVOICES_PENDING_MIN) for o in mailboxes) else 2
+    owners = [o for o in sorted(mailboxes) if usable(o, at_least)]
+    owner = pick(rng, owners, f"mailbox with an answered and {at_least}+ unanswered invoices", distinct=True)
     pending = [i for i in mailboxes[owner] if not i["answered"]]
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
     expectations: list[Expectation] = []

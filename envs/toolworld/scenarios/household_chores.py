@@ -401,7 +401,7 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         unique = len({(name, c) for name, _, c in debts}) == len(debts)
         if len(groups) >= 6 and 4 <= len(debts) <= 12 and unique:
             owing.append((owner, len(groups), debts, owed))
-        elif len(groups) >= 4 and not debts and owed:
+        elif len(groups) >= 2 and not debts and owed:  # rare (one owner in worlds 0 and 1): any 2+ groups
             clear.append((owner, len(groups), debts, owed))
     owner, count, debts, owed = pick(
         rng, clear if other_branch(rng) else owing, "Finance project owner with active groups", distinct=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import pair_debts
@@ -26,7 +27,15 @@ FIND_GROUP = fetch_all(
     "group = apis.bill_splitting.show_group(access_token=bill_splitting_token, group_id=group['group_id'])\n"
     "print(group['name'], [m['email'] for m in group['members']])\n"
 )
-FRIDAYS = ("2026-05-22", "2026-05-29", "2026-06-05", "2026-06-12")
+FIRST_FRIDAY = date(2026, 5, 22)
+LATEST_WINDOW = 6  # how many weeks later the window of 4 Fridays may start in a world where none qualifies at first
+
+
+def fridays(start: int) -> tuple[str, ...]:
+    """The 4 Fridays asked about, from `start` weeks after FIRST_FRIDAY (0 in world 0)."""
+    return tuple((FIRST_FRIDAY + timedelta(weeks=start + i)).isoformat() for i in range(4))
+
+
 FIND_EXPENSES = fetch_all(
     "expenses", "apis.bill_splitting.show_expenses(access_token=bill_splitting_token, group_id=group['group_id']"
 )
@@ -182,9 +191,9 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
         "m.person_id AND k.email IS NOT NULL))",
     )
 
-    def first_free(pair: dict[str, Any]) -> str | None:
+    def first_free(pair: dict[str, Any], days: tuple[str, ...]) -> str | None:
         others = [m["email"] for m in _members(view, pair["id"], pair["owner"])]
-        for day in FRIDAYS:
+        for day in days:
             window = {"duration_minutes": 120, "day_start": "19:00", "day_end": "21:00"}
             if find_free_slots(reader(view, pair["owner"]), date=day, attendee_emails=others, **window):
                 return day
@@ -192,20 +201,26 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
 
     # found before picking (not passed over in the pick: that hands a variant the next variant's row, and on busy
     # calendars two of the first three variants met that way): someone busy on the first two Fridays, all free later
-    usable = [
-        p
-        for p in pairs
-        if first_free(p) in FRIDAYS[2:] and len(_owed_to(view, p["id"], p["owner"])) >= OWING_ME_AT_LEAST
-    ]
+    # a world with no such group (not world 0) takes one with someone busy on the first Friday only, or asks
+    # about later Fridays
+    owing = [p for p in pairs if len(_owed_to(view, p["id"], p["owner"])) >= OWING_ME_AT_LEAST]
+    usable: list[dict[str, Any]] = []
+    for start in range(LATEST_WINDOW + 1):
+        days = fridays(start)
+        free_on = [first_free(p, days) for p in owing]
+        busy = 2 if any(day in days[2:] for day in free_on) else 1
+        usable = [p for p, day in zip(owing, free_on, strict=True) if day in days[busy:]]
+        if usable:
+            break
     chosen = pick(
         rng,
         usable,
-        f"trip group of 6 with members in and out of my contacts, free on the third or fourth Friday, "
-        f"{OWING_ME_AT_LEAST}+ of them owing me",
+        f"trip group of 6 with members in and out of my contacts, busy on the first of 4 Fridays, free on a "
+        f"later one, {OWING_ME_AT_LEAST}+ of them owing me",
         distinct=True,
     )
     owner, name = chosen["owner"], chosen["name"]
-    day = first_free(chosen)
+    day = first_free(chosen, days)
     assert day is not None
     calendar = view.row("SELECT id FROM calendar_calendars WHERE owner_id = ? AND is_primary = 1", owner)["id"]
     members = _members(view, chosen["id"], owner)
@@ -217,7 +232,7 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     look += "primary = next(c for c in calendars if c['is_primary'])\n"
     when = (
         "others = [m['email'] for m in group['members'] if m['email'] != me['email']]\n"
-        f"for day in {list(FRIDAYS)!r}:\n"
+        f"for day in {list(days)!r}:\n"
         "    slots = apis.calendar.find_free_slots(access_token=calendar_token, date=day, duration_minutes=120, "
         "attendee_emails=others, day_start='19:00', day_end='21:00')\n"
         "    print(day, slots)\n"
@@ -293,7 +308,7 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Let's have a photo evening with everyone from my bill-splitting group '{name}', on the first of the Fridays "
-        f"{', '.join(FRIDAYS)} when all of us (me too) are free from 19:00 to 21:00: put an event '{title}' on my main "
+        f"{', '.join(days)} when all of us (me too) are free from 19:00 to 21:00: put an event '{title}' on my main "
         "calendar that evening from 19:00 to 21:00 at 'My place', inviting every other member of the group. Text each "
         "of them who is in my phone contacts: 'Photo evening for <group name> on <YYYY-MM-DD> at 19:00 - check your "
         "calendar invite!', and send the others one email together, with the event's title as its subject and that "

@@ -330,23 +330,25 @@ def cancel_unshipped(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-def cheapest_rated(view: WorldView, category: str) -> dict:
+def cheapest_rated(view: WorldView, category: str) -> dict | None:
     """The cheapest product of a category rated 4.0+ with 2+ in stock, from a seller rated GOOD_SELLER+, with no
-    1-star review."""
+    1-star review (None when the category has none)."""
     candidates = view.rows(
         "SELECT p.*, (SELECT COUNT(*) FROM shop_reviews r WHERE r.product_id = p.id AND r.rating = 1) AS ones "
         "FROM shop_products p WHERE category = ? AND rating >= 4.0 AND stock >= 2 ORDER BY price, id",
         category,
     )
-    return next(p for p in candidates if p["ones"] == 0 and seller_rating(view, p["seller_id"]) >= GOOD_SELLER)
+    return next((p for p in candidates if p["ones"] == 0 and seller_rating(view, p["seller_id"]) >= GOOD_SELLER), None)
 
 
 @scenario("shop_buy_cheapest_rated", apps=("shop",), difficulty=3)
 def buy_cheapest_rated(view: WorldView, rng: random.Random) -> TaskSpec:
-    categories = sorted(
-        rng.sample(sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products")), 2)
-    )
-    products = [cheapest_rated(view, c) for c in categories]
+    every = sorted(r["category"] for r in view.rows("SELECT DISTINCT category FROM shop_products"))
+    best = {c: p for c in every if (p := cheapest_rated(view, c)) is not None}
+    if len(best) < 2:
+        raise LookupError("the world has fewer than 2 categories with a well-rated product from a good seller")
+    categories = sorted(rng.sample(sorted(best), 2))
+    products = [best[c] for c in categories]
     owners = view.rows(
         "SELECT c.owner_id FROM shop_cart c GROUP BY c.owner_id HAVING SUM(EXISTS (SELECT 1 FROM shop_saved s "
         "WHERE s.owner_id = c.owner_id AND s.product_id = c.product_id)) = 0 "

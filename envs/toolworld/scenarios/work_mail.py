@@ -255,7 +255,7 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
             expectations.append(
                 Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
             )
-        else:
+        elif "waiting" not in t["labels"].split(","):  # one labelled so already stays as it is
             labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
             expectations.append(Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is waiting"))
     return TaskSpec(

@@ -123,8 +123,8 @@ def gift_due_dates(view: WorldView, rng: random.Random) -> TaskSpec:
     """Gift to-dos due a few days before each person's next birthday; a name two contacts share is not guessed."""
     owners = view.rows(
         "SELECT t.owner_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE t.completed = 0 "
-        "AND p.archived = 0 AND t.title LIKE ? AND (SELECT COUNT(*) FROM phone_contacts c "
-        "WHERE c.owner_id = t.owner_id AND c.first_name = substr(t.title, ?) AND c.birthday IS NOT NULL) = 1 "
+        "AND p.archived = 0 AND t.title LIKE ? AND (SELECT COUNT(*) = 1 AND COUNT(c.birthday) = 1 "
+        "FROM phone_contacts c WHERE c.owner_id = t.owner_id AND c.first_name = substr(t.title, ?)) "
         "GROUP BY t.owner_id ORDER BY t.owner_id",
         GIFT + "%",
         len(GIFT) + 1,
