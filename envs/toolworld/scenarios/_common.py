@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 import re
 import textwrap
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from envs.toolworld.tasks import VariantRandom, WorldView
+
+K = TypeVar("K")
+R = TypeVar("R")
 
 
 def login(*apps: str) -> str:
@@ -97,6 +100,19 @@ class Solution:
             if app != "api_docs"
         )
         return [overview, docs, *self._steps]
+
+
+def as_deep_as_found(settings: Iterable[K], rows_for: Callable[[K], list[R]]) -> tuple[K, list[R]]:
+    """The first of `settings` (the deepest first) for which the world has rows, with those rows; the last setting
+    and its (empty) rows when none has any. World 0 meets each template's first setting; another seed's world may
+    be sparser where a template needs something rare, and there the task is shallower rather than refused."""
+    found: tuple[K, list[R]] | None = None
+    for setting in settings:
+        found = (setting, rows_for(setting))
+        if found[1]:
+            break
+    assert found is not None, "no settings to try"
+    return found
 
 
 def other_branch(rng: random.Random) -> bool:

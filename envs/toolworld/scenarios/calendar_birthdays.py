@@ -9,12 +9,12 @@ from typing import Any
 from envs.toolworld.apps._calendar_people import show_birthdays
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import reader
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 TEXT_DAYS = (75, 90, 105)  # how far ahead to look, per variant
-TEXT_DAYS_MAX = 180
+TEXT_DAYS_MAX = 180  # a world with fewer birthdays ahead (not world 0) looks up to this far
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
@@ -65,11 +65,8 @@ def birthday_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     """Friends and family with a birthday in the next weeks get a text each (a different one for family), at the
     number in my contacts (looked up per person; people not in my contacts and coworkers or roommates are skipped),
     unless I already texted them about their birthday lately (texts read per person); the answer names them."""
-    days = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
-    pool = _texting_pool(view, days)
-    while not pool and days < TEXT_DAYS_MAX:  # a world with fewer birthdays ahead looks further (not world 0)
-        days += 15
-        pool = _texting_pool(view, days)
+    first = TEXT_DAYS[getattr(rng, "variant", 0) % len(TEXT_DAYS)]
+    days, pool = as_deep_as_found(range(first, TEXT_DAYS_MAX + 1, 15), lambda d: _texting_pool(view, d))
     person, close = pick(rng, pool, "person with friends' and family birthdays coming up", distinct=True)
     expectations: list[Expectation] = []
     texted_names = []

@@ -10,7 +10,7 @@ from envs.toolworld.apps._calendar_core import busy_blocks
 from envs.toolworld.apps._calendar_views import busy_occurrences, overlapping_pairs
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._calendar import NOW, TODAY, day, reader
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -52,16 +52,18 @@ def double_booked_tentative(view: WorldView, rng: random.Random) -> TaskSpec:
     own event's guests read to see whether anyone else accepted it (show_event_attendees: the conflict list has no
     guests), and each invitation that yields looked up (its organizer is only in show_event), answered and emailed."""
     clean = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: clashes with my events, none anyone joined
-    pool = []
+    found = []
     for person in view.people_ids():
         others, hits, alone = double_booked(view, person)
         late = any(d > day(WINDOWS[0][1]) for d in [*others, *(i["start"][:10] for i in hits.values())])
         named = {(i["title"], i["start"][:10]) for i in hits.values()}  # each email's subject its own
-        busy = len(hits) >= MOST_HITS and len(named) == len(hits)
         mixed = any(event in hits for event, _ in alone)  # an invitation both handled and left alone
-        enough = len(alone) >= (2 if clean else 1)  # overlaps with my events no one joined, to tell apart
-        if late and enough and not mixed and (not hits if clean else busy):  # late: not all in the first month
-            pool.append((person, others, hits))
+        if late and not mixed and len(named) == len(hits) and (not hits) == clean:  # late: not all in month one
+            found.append((person, others, hits, len(alone)))
+    # as many clashes to handle (MOST_HITS+) and overlaps no one joined, to tell apart (2+ in the clean variants),
+    # as the world has: world 0 has both
+    settings = [(0, 2), (0, 1)] if clean else [(n, 1) for n in range(MOST_HITS, 1, -1)]
+    _, pool = as_deep_as_found(settings, lambda s: [f[:3] for f in found if len(f[2]) >= s[0] and f[3] >= s[1]])
     person, others, hits = pick(rng, pool, "person with double bookings", distinct=True)
     expectations: list[Expectation] = [
         Updated(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, called_back, contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
@@ -193,9 +193,8 @@ BIRTHDAY_WINDOWS = (10, 14, 21, 30)  # days ahead: the first in which some birth
 
 @scenario("contacts_birthday_week_todos", apps=("phone", "todo"))
 def birthday_week_todos(view: WorldView, rng: random.Random) -> TaskSpec:
-    days = next(
-        (d for d in BIRTHDAY_WINDOWS if any(birthdays_within(view, p, d) for p in view.people_ids())),
-        BIRTHDAY_WINDOWS[-1],
+    days, _ = as_deep_as_found(
+        BIRTHDAY_WINDOWS, lambda d: [p for p in view.people_ids() if birthdays_within(view, p, d)]
     )
     noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no birthday in the window, nothing to do
     candidates = [p for p in view.people_ids() if (not birthdays_within(view, p, days)) == noop]

@@ -18,7 +18,7 @@ from envs.toolworld.evaluate import (
     Outcome,
     Updated,
 )
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
@@ -504,9 +504,9 @@ def invoice_total(view: WorldView, rng: random.Random) -> TaskSpec:
             and not any(paid_after(owner, i) for i in pending)
         )
 
-    # a world where no one can pay 3+ (not world 0) gets mailboxes of 2
-    at_least = INVOICES_PENDING_MIN if any(usable(o, INVOICES_PENDING_MIN) for o in mailboxes) else 2
-    owners = [o for o in sorted(mailboxes) if usable(o, at_least)]
+    at_least, owners = as_deep_as_found(
+        (INVOICES_PENDING_MIN, 2), lambda n: [o for o in sorted(mailboxes) if usable(o, n)]
+    )
     owner = pick(rng, owners, f"mailbox with an answered and {at_least}+ unanswered invoices", distinct=True)
     pending = [i for i in mailboxes[owner] if not i["answered"]]
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)

@@ -403,8 +403,9 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
             owing.append((owner, len(groups), debts, owed))
         elif len(groups) >= 2 and not debts and owed:  # rare (one owner in worlds 0 and 1): any 2+ groups
             clear.append((owner, len(groups), debts, owed))
+    # in a world where every such owner owes someone (not world 0), the other branch's variants owe too
     owner, count, debts, owed = pick(
-        rng, clear if other_branch(rng) else owing, "Finance project owner with active groups", distinct=True
+        rng, clear if other_branch(rng) and clear else owing, "Finance project owner with active groups", distinct=True
     )
     due = next_saturday().isoformat()
     tasks = [

@@ -10,7 +10,7 @@ from envs.toolworld.apps._bill_splitting_core import pair_debts
 from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Answer, Expectation, InBlocks, Inserted, NewRow, runs
 from envs.toolworld.scenarios._calendar import reader
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
 from envs.toolworld.scenarios.bill_splitting import export_lines, export_name, reminder_sent
@@ -204,14 +204,16 @@ def trip_photo_evening(view: WorldView, rng: random.Random) -> TaskSpec:
     # a world with no such group (not world 0) takes one with someone busy on the first Friday only, or asks
     # about later Fridays
     owing = [p for p in pairs if len(_owed_to(view, p["id"], p["owner"])) >= OWING_ME_AT_LEAST]
-    usable: list[dict[str, Any]] = []
-    for start in range(LATEST_WINDOW + 1):
+
+    def busy_first(setting: tuple[int, int]) -> list[dict[str, Any]]:
+        start, busy = setting
         days = fridays(start)
-        free_on = [first_free(p, days) for p in owing]
-        busy = 2 if any(day in days[2:] for day in free_on) else 1
-        usable = [p for p, day in zip(owing, free_on, strict=True) if day in days[busy:]]
-        if usable:
-            break
+        return [p for p in owing if first_free(p, days) in days[busy:]]
+
+    (start, _), usable = as_deep_as_found(
+        [(start, busy) for start in range(LATEST_WINDOW + 1) for busy in (2, 1)], busy_first
+    )
+    days = fridays(start)
     chosen = pick(
         rng,
         usable,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._money import money, primary_calendar
 from envs.toolworld.scenarios._rows import new_all_day_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -39,31 +40,32 @@ def subscription_deliveries(view: WorldView, rng: random.Random) -> TaskSpec:
     some raised and some not, each event checked."""
     skip_before = rng.choice(["2026-05-24", "2026-05-27", "2026-05-30"])
 
-    def usable(owner: int) -> bool:
+    def usable(owner: int, at_least: int) -> bool:
         subs = view.rows(
             "SELECT product_id, next_delivery FROM shop_subscriptions WHERE owner_id = ? AND status = 'active'", owner
         )
         kept = [s for s in subs if not _raised(view, s["product_id"])]
         return (
-            len(subs) >= DELIVERIES_ACTIVE_AT_LEAST
+            len(subs) >= at_least
             and len(kept) < len(subs)
             and any(s["next_delivery"] < skip_before for s in kept)
             and any(s["next_delivery"] >= skip_before for s in kept)
         )
 
-    owners = [
-        r
-        for r in view.rows(
+    def subscribers(at_least: int) -> list[dict[str, Any]]:
+        rows = view.rows(
             "SELECT owner_id FROM shop_subscriptions GROUP BY owner_id HAVING SUM(status = 'active') >= ? "
             "AND SUM(status != 'active') >= 1 ORDER BY owner_id",
-            DELIVERIES_ACTIVE_AT_LEAST,
+            at_least,
         )
-        if usable(r["owner_id"])
-    ]
+        return [r for r in rows if usable(r["owner_id"], at_least)]
+
+    # a world with no such subscriber (not world 0) takes one with fewer active subscriptions
+    at_least, owners = as_deep_as_found(range(DELIVERIES_ACTIVE_AT_LEAST, 2, -1), subscribers)
     owner = pick(
         rng,
         owners,
-        f"subscriber with {DELIVERIES_ACTIVE_AT_LEAST}+ active subscriptions (a price just raised, early and later "
+        f"subscriber with {at_least}+ active subscriptions (a price just raised, early and later "
         "deliveries) and inactive ones",
         distinct=True,
     )["owner_id"]

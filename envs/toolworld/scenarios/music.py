@@ -452,6 +452,11 @@ def follow_most_played(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+SAME_TITLE_AND_ARTIST = (
+    "SELECT COUNT(*) FROM music_songs o JOIN music_songs s ON o.title = s.title AND o.artist = s.artist WHERE s.id = ?"
+)
+
+
 @scenario("music_purge_song_from_playlists", apps=("music",), difficulty=2)
 def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
     """One song out of every playlist of mine (every page of each), and out of my library, likes and downloads
@@ -462,7 +467,13 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE l.owner_id = p.owner_id AND l.song_id = ps.song_id) GROUP BY p.owner_id, ps.song_id HAVING n >= 2 "
         "ORDER BY p.owner_id, ps.song_id"
     )
-    c = pick(rng, candidates, "song of my library in two playlists of mine", distinct=True)
+    # named by title and artist alone: a song sharing both with another could not be told apart
+    c = pick(
+        rng,
+        [c for c in candidates if view.value(SAME_TITLE_AND_ARTIST, c["song_id"]) == 1],
+        "song of my library in two playlists of mine",
+        distinct=True,
+    )
     song = view.row("SELECT * FROM music_songs WHERE id = ?", c["song_id"])
     ids = frozenset(
         r["id"]
@@ -485,7 +496,7 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
     look = (
         login("music")
         + fetch_all("found", f"apis.music.search_songs(query={song['title']!r}, artist={song['artist']!r}")
-        + f"target = next(s for s in found if s['title'] == {song['title']!r})\n"
+        + f"target = next(s for s in found if (s['title'], s['artist']) == ({song['title']!r}, {song['artist']!r}))\n"
         + fetch_all("playlists", "apis.music.show_playlists(access_token=music_token")
         + "holding = []\n"
         + "for p in playlists:\n"
