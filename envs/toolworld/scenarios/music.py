@@ -467,12 +467,13 @@ def purge_song(view: WorldView, rng: random.Random) -> TaskSpec:
         "WHERE l.owner_id = p.owner_id AND l.song_id = ps.song_id) GROUP BY p.owner_id, ps.song_id HAVING n >= 2 "
         "ORDER BY p.owner_id, ps.song_id"
     )
-    # named by title and artist alone: a song sharing both with another could not be told apart
     c = pick(
         rng,
-        [c for c in candidates if view.value(SAME_TITLE_AND_ARTIST, c["song_id"]) == 1],
+        candidates,
         "song of my library in two playlists of mine",
         distinct=True,
+        # named by title and artist alone: a song sharing both with another could not be told apart
+        unusable=(lambda c: view.value(SAME_TITLE_AND_ARTIST, c["song_id"]) > 1, "a song named like another"),
     )
     song = view.row("SELECT * FROM music_songs WHERE id = ?", c["song_id"])
     ids = frozenset(
