@@ -180,22 +180,31 @@ def overdue_assigned_texts(view: WorldView, rng: random.Random) -> TaskSpec:
         for c in view.rows("SELECT email, first_name FROM phone_contacts WHERE owner_id = ?", owner)
         if c["email"]
     }
+    messages = {t["id"]: f"Hi {firsts[t['email']]}, a reminder: '{t['title']}' was due {t['due_date']}." for t in late}
+    alike = Counter((t["person"], messages[t["id"]]) for t in late)  # two to-dos of one title, due, assignee
+    texted: set[tuple[int, str]] = set()
     for t in late:
-        message = f"Hi {firsts[t['email']]}, a reminder: '{t['title']}' was due {t['due_date']}."
-        expectations += [
+        expectations.append(
             Inserted(
                 "todo_comments",
                 {"task_id": t["id"], "owner_id": owner, "text": "Reminded by text", "created_at": NOW},
                 f"task '{t['title']}' has the comment 'Reminded by text'",
                 what=f"comments on task {t['id']}",
-            ),
-            Inserted(
-                "phone_messages",
-                {"sender_id": owner, "receiver_id": t["person"], "message": message, "sent_at": NOW} | {"is_read": 0},
-                f"{t['email']} is reminded of '{t['title']}'",
-                what=f"texts to {t['email']} about {t['title']!r}",
-            ),
-        ]
+            )
+        )
+        key = (t["person"], messages[t["id"]])
+        if key not in texted:
+            texted.add(key)
+            expectations.append(
+                Inserted(
+                    "phone_messages",
+                    {"sender_id": owner, "receiver_id": t["person"], "message": key[1], "sent_at": NOW, "is_read": 0},
+                    f"{t['email']} is reminded of '{t['title']}'"
+                    + (f" ({alike[key]} alike)" if alike[key] > 1 else ""),
+                    count=alike[key],
+                    what=f"texts to {t['email']} about {t['title']!r}",
+                )
+            )
     return TaskSpec(
         owner,
         "Chase the overdue todo tasks in my projects that are assigned to someone else: for each, text the assignee "
