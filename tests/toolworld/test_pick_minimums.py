@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
@@ -175,6 +176,20 @@ def friend_contacts(task: Task) -> int:
     )
 
 
+def threads_of_the_meeting(task: Task) -> int:
+    """My threads (outside the spam and the trash) of the subject the meeting follows up."""
+    title = next(
+        e.match["title"] for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "calendar_events"
+    )
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND subject = ? AND is_trashed = 0 AND is_spam = 0",
+            task.spec.supervisor_id,
+            title.removesuffix(": follow-up"),
+        )
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -211,6 +226,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
+    "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
 }
 
 

@@ -441,6 +441,23 @@ CALENDAR_B = [
     ],
 ]
 
+# who wrote in each thread is only in the thread: inviting everyone the thread list names (some were only addressed
+# or copied) or only each thread's last sender invites the wrong people
+CALENDAR_C = [
+    *[
+        (
+            f"calendar_thread_meeting_first_slot_{v}",
+            "full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])",
+            guess,
+        )
+        for v in (0, 1, 2)
+        for guess in (
+            "full = {'emails': [{'sender': {'email': p}} for p in t['participants']]}",
+            "full = {'emails': [{'sender': t['last_sender']}]}",
+        )
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -451,6 +468,7 @@ SKIPPED_READS = [
     *MAIL,
     *WORK,
     *CALENDAR_B,
+    *CALENDAR_C,
 ]
 
 

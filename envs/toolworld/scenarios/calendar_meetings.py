@@ -10,7 +10,7 @@ from typing import Any
 from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
 from envs.toolworld.scenarios._calendar import MIDNIGHT, TODAY, reader, spans
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -18,46 +18,82 @@ from envs.toolworld.world.build import WORLD_NOW
 ROOMS = ("Conference room B", "Conference room C", "Main office, 3rd floor")
 
 
-def _participants(view: WorldView, thread_id: int, me: int) -> list[str]:
-    """Emails of everyone who wrote or was addressed in a thread, but me, in order of appearance."""
+WORK_THREADS = ("Code review", "Offsite logistics", "Quarterly report %")  # subjects a work meeting follows up
+MIN_THREADS = 6  # threads of one subject, each opened: who wrote in it shows only in the thread
+LONGEST = 90  # minutes: a row is usable when all its writers share a slot this long on one of SEARCH_DAYS
+SEARCH_DAYS = 10  # weekdays from the first one searched
+
+
+def _weekdays(first: date, count: int) -> list[date]:
+    days = [first + timedelta(days=n) for n in range(2 * count)]
+    return [d for d in days if d.weekday() < 5][:count]
+
+
+def _writers(view: WorldView, thread_ids: list[int], me: int) -> tuple[list[str], list[str]]:
+    """(emails of everyone but me who wrote in any of the threads, in order of their first email; those only
+    addressed or copied)."""
+    wrote: dict[str, None] = {}
+    addressed: dict[str, None] = {}
     mine = view.person(me)["email"]
-    seen: dict[str, None] = {}
-    for m in view.rows("SELECT * FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id", thread_id):
-        for address in [view.person(m["sender_id"])["email"], *m["recipients"].split(", "), *m["cc"].split(", ")]:
+    rows = view.rows(
+        f"SELECT * FROM email_messages WHERE thread_id IN ({', '.join('?' * len(thread_ids))}) ORDER BY sent_at, id",
+        *thread_ids,
+    )
+    for m in rows:
+        if m["sender_id"] != me:
+            wrote[view.person(m["sender_id"])["email"]] = None
+        for address in [*m["recipients"].split(", "), *m["cc"].split(", ")]:
             if address and address != mine:
-                seen[address] = None
-    return list(seen)
-
-
-def _weekday_after(start: date, days: int) -> date:
-    out = start + timedelta(days=days)
-    return out + timedelta(days=max(0, 7 - out.weekday()) if out.weekday() >= 5 else 0)
+                addressed[address] = None
+    return list(wrote), [a for a in addressed if a not in wrote]
 
 
 @scenario("calendar_thread_meeting_first_slot", apps=("calendar", "email"))
 def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
-    threads = view.rows(
-        "SELECT t.id, t.owner_id, t.subject FROM email_threads t WHERE t.is_trashed = 0 AND t.is_spam = 0 "
-        "AND (SELECT COUNT(*) FROM email_threads u WHERE u.owner_id = t.owner_id AND u.subject = t.subject) = 1 "
-        "AND (SELECT COUNT(*) FROM email_messages m WHERE m.thread_id = t.id) >= 2 ORDER BY t.id"
+    """Deep because everyone who wrote in any of my 6+ threads of one subject is invited, and who wrote is only in
+    each thread (the thread list names everyone addressed or copied too, and some of them never wrote): each
+    thread is opened; then days are searched one by one for our first common free slot."""
+    first = TODAY + timedelta(days=3)
+    days = _weekdays(first, SEARCH_DAYS)
+    pairs = view.rows(
+        "SELECT owner_id, subject, group_concat(id) AS ids FROM email_threads WHERE is_trashed = 0 AND is_spam = 0 "
+        f"AND ({' OR '.join('subject LIKE ?' for _ in WORK_THREADS)}) GROUP BY owner_id, subject "
+        "ORDER BY owner_id, subject",
+        *WORK_THREADS,
     )
-    pool = [t for t in threads if len(_participants(view, t["id"], t["owner_id"])) >= 2]
-    thread = pick(rng, pool, "thread with several people", distinct=True)
-    me, guests = thread["owner_id"], _participants(view, thread["id"], thread["owner_id"])
-    minutes = rng.choice((45, 60, 90))
-    offset = rng.randint(3, 12)
-    for extra in range(5):  # busy weeks: the first weekday from the one drawn with a common free slot
-        when = _weekday_after(TODAY, offset + extra)
-        slots = find_free_slots(
-            reader(view, me), date=when.isoformat(), duration_minutes=minutes, attendee_emails=guests
+
+    def usable(pair: dict[str, Any]) -> bool:
+        """Two or more wrote, someone was only addressed (inviting the thread list's names is wrong), someone wrote
+        but never last in a thread (the list's last senders fall short), and all of us share a slot in the days
+        searched."""
+        me = pair["owner_id"]
+        ids = [int(i) for i in pair["ids"].split(",")]
+        wrote, addressed = _writers(view, ids, me)
+        last_email = "SELECT sender_id FROM email_messages WHERE thread_id = ? ORDER BY sent_at DESC, id DESC LIMIT 1"
+        last = {view.person(view.value(last_email, i))["email"] for i in ids}
+        return (
+            len(wrote) >= 2
+            and bool(addressed)
+            and not set(wrote) <= last
+            and any(find_free_slots(reader(view, me), d.isoformat(), LONGEST, attendee_emails=wrote) for d in days)
         )
-        if slots:
-            break
-    else:
-        raise LookupError(f"no common free slot on five days from {when} for thread {thread['id']}")
+
+    # as many threads to open as the world has (world 0: MIN_THREADS+ for every variant)
+    _, pool = as_deep_as_found(
+        range(MIN_THREADS, 0, -1), lambda n: [p for p in pairs if len(p["ids"].split(",")) >= n and usable(p)]
+    )
+    pair = pick(rng, pool, f"owner of {MIN_THREADS}+ work threads of one subject", distinct=True)
+    me, subject = pair["owner_id"], pair["subject"]
+    wrote, _ = _writers(view, [int(i) for i in pair["ids"].split(",")], me)
+    minutes = rng.choice((45, 60, LONGEST))
+    when, slots = next(
+        (d, s)
+        for d in days
+        if (s := find_free_slots(reader(view, me), date=d.isoformat(), duration_minutes=minutes, attendee_emails=wrote))
+    )
     start = datetime.fromisoformat(slots[0]["start"])
     room = rng.choice(ROOMS)
-    title = f"{thread['subject']}: follow-up"
+    title = f"{subject}: follow-up"
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", me)
     event = new_event(
         me,
@@ -70,7 +106,7 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations: list[Expectation] = [
         Inserted("calendar_events", event, f"a {minutes}-minute '{title}' event at {event['start']} in {room}")
     ]
-    for address in guests:
+    for address in wrote:
         expectations.append(
             Inserted(
                 "calendar_attendees",
@@ -81,7 +117,7 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
                     "comment": "",
                     "responded_at": None,
                 },
-                f"{address} is invited to '{title}'",
+                f"{address} (wrote in a thread) is invited to '{title}'",
                 what=f"invitations of {address}",
             )
         )
@@ -89,34 +125,36 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
         Answer(event["start"], "the answer is the meeting's start", traps={f"{when}T09:00:00": "the day's start"})
     )
     look = (
-        fetch_all(
-            "threads", f"apis.email.show_threads(access_token=email_token, folder='all', query={thread['subject']!r}"
-        )
-        + f"thread = next(t for t in threads if t['subject'] == {thread['subject']!r})\n"
-        + "full = apis.email.show_thread(access_token=email_token, thread_id=thread['thread_id'])\n"
-        + "people = []\n"
-        + "for e in full['emails']:\n"
-        + "    for address in [e['sender']['email'], *e['recipients'], *e['cc']]:\n"
-        + "        if address != me['email'] and address not in people:\n"
-        + "            people.append(address)\n"
-        + "print(people)\n"
+        fetch_all("threads", f"apis.email.show_threads(access_token=email_token, folder='all', query={subject!r}")
+        + f"threads = [t for t in threads if t['subject'] == {subject!r}]\n"
+        + "wrote = []\n"
+        + "for t in threads:  # the list names everyone addressed; who wrote is only in the thread\n"
+        + "    full = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])\n"
+        + "    for e in full['emails']:\n"
+        + "        if e['sender']['email'] != me['email'] and e['sender']['email'] not in wrote:\n"
+        + "            wrote.append(e['sender']['email'])\n"
+        + "print(len(threads), wrote)\n"
     )
     slot = (
-        f"slots = apis.calendar.find_free_slots(access_token=calendar_token, date={when.isoformat()!r}, "
-        f"duration_minutes={minutes}, attendee_emails=people)\n"
-        "print(slots)\n"
-        "for address in people:\n"
-        f"    print(address, apis.calendar.show_busy_times(access_token=calendar_token, email=address, "
-        f"date_from={when.isoformat()!r}, date_to={when.isoformat()!r}, page_limit=20))\n"
+        "from datetime import date, datetime, timedelta\n"
+        f"day = date.fromisoformat({first.isoformat()!r})\n"
+        "slots = []\n"
+        "for _ in range(28):  # weekdays one by one until all of us are free\n"
+        "    if day.weekday() < 5:\n"
+        "        slots = apis.calendar.find_free_slots(access_token=calendar_token, date=day.isoformat(), "
+        f"duration_minutes={minutes}, attendee_emails=wrote)\n"
+        "        print(day, slots)\n"
+        "        if slots:\n"
+        "            break\n"
+        "    day += timedelta(days=1)\n"
         "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
         "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
     )
     act = (
         "start = slots[0]['start']\n"
-        "from datetime import datetime, timedelta\n"
         f"end = (datetime.fromisoformat(start) + timedelta(minutes={minutes})).isoformat()\n"
         f"created = apis.calendar.create_event(access_token=calendar_token, title={title!r}, start=start, end=end, "
-        f"calendar_id=work, location={room!r}, attendee_emails=people)\n"
+        f"calendar_id=work, location={room!r}, attendee_emails=wrote)\n"
     )
     check = (
         "print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=created['event_id'], "
@@ -126,9 +164,10 @@ def thread_meeting_first_slot(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = Solution().step(login("email", "calendar")).step(look).step(slot).step(act).step(check).step(done)
     return TaskSpec(
         me,
-        f"Set up a {minutes}-minute meeting titled '{title}' on {when} on my Work calendar, in {room}, at the first "
-        f"time within my work hours when I and everyone else on my email thread '{thread['subject']}' (whoever wrote "
-        "or was addressed in it) are free, and invite them all. Tell me when it starts (YYYY-MM-DDTHH:MM:SS).",
+        f"Set up a {minutes}-minute meeting titled '{title}' on my Work calendar, in {room}, at the first time "
+        f"within my work hours, on a weekday from {first} on, when I and everyone else who wrote in any of my email "
+        f"threads titled '{subject}' (outside the spam and the trash) are free, and invite them all (not those who "
+        "were only addressed or copied and never wrote). Tell me when it starts (YYYY-MM-DDTHH:MM:SS).",
         oracle.steps(),
         expectations,
     )
