@@ -441,6 +441,18 @@ CALENDAR_B = [
     ],
 ]
 
+ERRANDS = [
+    *[
+        (
+            f"leisure_trim_playlist_{v}",
+            # a song's average rating (a crowd favourite stays) is only in show_song: unread, favourites are removed
+            "rating = apis.music.show_song(song_id=s['song_id'])['average_rating']",
+            "rating = None",
+        )
+        for v in (0, 2)  # variant 1 already fits: nothing is read or removed
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -451,6 +463,7 @@ SKIPPED_READS = [
     *MAIL,
     *WORK,
     *CALENDAR_B,
+    *ERRANDS,
 ]
 
 
