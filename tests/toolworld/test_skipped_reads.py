@@ -451,6 +451,17 @@ ERRANDS = [
         )
         for v in (0, 2)  # variant 1 already fits: nothing is read or removed
     ],
+    *[
+        (
+            f"scheduling_call_log_report_{v}",
+            # whether I texted a contact since the month ended is only in my sent texts to their number: unread,
+            # someone I am in touch with gets a text too
+            "since = apis.phone.search_text_messages(access_token=phone_token, phone_number=numbers[name],",
+            "since = [] if True else apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=numbers[name],",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
