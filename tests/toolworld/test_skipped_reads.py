@@ -462,6 +462,15 @@ ERRANDS = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"calendar_decline_work_clashes_{v}",
+            # who accepted an invitation left unanswered is only in its event's guest list (the list counts guests)
+            "guests = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])['attendees']",
+            "guests = []",
+        )
+        for v in (0, 1, 2)  # variant 1 declines nothing: every invitation is reported
+    ],
 ]
 
 SKIPPED_READS = [
