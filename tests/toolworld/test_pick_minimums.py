@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
@@ -190,6 +191,14 @@ def threads_of_the_meeting(task: Task) -> int:
     )
 
 
+def trimmed_songs(task: Task) -> int:
+    """The songs a trimming leisure_trim_playlist takes off, each read with show_song; a variant whose playlist
+    already fits (nothing to change) counts as meeting it."""
+    if task.spec.noop_pass:
+        return TRIM_AT_LEAST
+    return sum(len(e.row_ids) for e in task.spec.expectations if isinstance(e, Deleted))
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -227,6 +236,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
+    "leisure_trim_playlist": (trimmed_songs, TRIM_AT_LEAST),  # show_song each, favourites passed over on the way
 }
 
 

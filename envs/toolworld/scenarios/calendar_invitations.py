@@ -107,11 +107,20 @@ def _declined(invitations: list[dict[str, Any]], clashes: set[int]) -> list[Expe
 @scenario("calendar_decline_work_clashes", apps=("calendar",))
 def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep because a busy month holds 6+ unanswered invitations, each compared with every Work event of the
-    month's agenda, and 3+ of them clash and are declined one by one."""
+    month's agenda, and 3+ of them clash and are declined one by one; each one left is reported with how many of its
+    guests have accepted, which only its event's guest list shows (read per invitation)."""
     candidates = _candidates(view, WINDOW_DAYS)
     quiet = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: nothing clashes, nothing to do
-    pool = [c for c in candidates if len(c[1]) >= MOST_PENDING and (not c[2] if quiet else len(c[2]) >= MOST_CLASHES)]
-    person, invitations, clashes = pick(rng, pool, "person with pending invitations", distinct=True)
+    pool = [
+        c
+        for c in candidates
+        if len(c[1]) >= MOST_PENDING
+        and (not c[2] if quiet else len(c[2]) >= MOST_CLASHES)
+        and any(_accepted(view, i["id"]) for i in c[1] if i["id"] not in c[2])  # a count no guess of 0 gets
+    ]
+    person, invitations, clashes = pick(
+        rng, pool, "person with pending invitations, one left unanswered with a guest who accepted", distinct=True
+    )
     check = (
         "left = apis.calendar.show_invitations(access_token=calendar_token, response='pending', "
         f"date_from={day(0)!r}, page_limit=20)\n"
@@ -120,18 +129,35 @@ def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
         "    print(apis.calendar.show_event_attendees(access_token=calendar_token, event_id=i['event_id'], "
         "response='declined', page_limit=20))\n"
     )
-    done = "apis.supervisor.complete_task(answer=[i['title'] for i in free])\n"
+    done = (
+        "left = []\n"
+        "for i in free:\n"
+        "    guests = apis.calendar.show_event(access_token=calendar_token, event_id=i['event_id'])['attendees']\n"
+        "    left.append(i['title'] + ' (' + str(sum(g['response'] == 'accepted' for g in guests)) + ' accepted)')\n"
+        "print(left)\n"
+        "apis.supervisor.complete_task(answer=left)\n"
+    )
     oracle = Solution().step(login("calendar")).step(LOOK).step(DECIDE).step(DECLINE).step(check).step(done).steps()
-    left = [i["title"] for i in invitations if i["id"] not in clashes]
+    left = [f"{i['title']} ({_accepted(view, i['id'])} accepted)" for i in invitations if i["id"] not in clashes]
     return TaskSpec(
         person,
         f"Go through the invitations I haven't answered yet for events between today and {day(WINDOW_DAYS - 1)}. "
         f"Decline each one that overlaps anything on my Work calendar, with the comment '{CLASH_COMMENT}'. "
-        "Leave the others unanswered; if nothing clashes, change nothing. Then tell me the title of each invitation "
-        "you left unanswered.",
+        "Leave the others unanswered; if nothing clashes, change nothing. Then tell me each invitation you left "
+        "unanswered with how many of its guests have accepted so far, like 'Book club (2 accepted)'.",
         oracle,
-        [*_declined(invitations, clashes), Answer(left, "the answer lists the invitations left unanswered")],
+        [
+            *_declined(invitations, clashes),
+            Answer(left, "the answer lists the invitations left unanswered, each with its guests who accepted"),
+        ],
         noop_pass=not clashes,
+    )
+
+
+def _accepted(view: WorldView, event_id: int) -> int:
+    """How many of an event's guests have accepted."""
+    return int(
+        view.value("SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ? AND response = 'accepted'", event_id)
     )
 
 

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, OneOf
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.leisure_concerts import most_played
@@ -246,27 +246,57 @@ def low_rated_cleanup(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 FAVOURITE = 4  # an average review rating at which a song is a crowd favourite
+TRIM_AT_LEAST = 6  # songs a trimming variant takes off (6-8), each after its own show_song
+# favourites the trim passes over, deepest first: world 0 has playlists for 2; a sparser world may have fewer
+PASSED_FAVOURITES = (2, 1)
+
+
+def _passed_favourites(songs: list[dict[str, Any]], cut: list[dict[str, Any]], favourite: set[int]) -> int:
+    """The favourites among the songs from the first of `cut` to the playlist's end: those the trim reads and keeps."""
+    first = next(i for i, s in enumerate(songs) if s["entry"] == cut[0]["entry"])
+    return sum(s["id"] in favourite for s in songs[first:])
 
 
 @scenario("leisure_trim_playlist", apps=("music",))
 def trim_playlist(view: WorldView, rng: random.Random) -> TaskSpec:
     """Songs off a playlist's end into an '(extra)' playlist until it fits a length, skipping over the favourites
-    (average review rating 4 or more, only in show_song per song); one variant in three already fits (no-op-pass)."""
+    (average review rating 4 or more, only in show_song per song); one variant in three already fits (no-op-pass).
+    Deep: a trim takes 6-8 songs off and passes over favourites on the way, so each song from the end is read."""
     extra = "AND (SELECT COUNT(DISTINCT song_id) - COUNT(*) FROM music_playlist_songs s WHERE s.playlist_id = p.id) = 0"
     fits = getattr(rng, "variant", 0) % 3 == 1  # one variant in three: the playlist already fits
-    candidates = []
+    cut_size = rng.randint(TRIM_AT_LEAST, TRIM_AT_LEAST + 2)
+    playlists = []
     for c in look_alike_playlists(view, extra):
         songs = playlist_songs(view, c["id"])
-        favourites = [s for s in songs[-5:] if (average_rating(view, s["id"]) or 0) >= FAVOURITE]
-        if len(songs) >= 8 and (fits or favourites):
-            candidates.append((c, songs))
-    p, songs = pick(rng, candidates, "playlist of 8+ songs whose title has a look-alike", distinct=True)
+        favourite = {s["id"] for s in songs if (average_rating(view, s["id"]) or 0) >= FAVOURITE}
+        trimmable = [s for s in songs if s["id"] not in favourite]
+        playlists.append((c, songs, favourite, trimmable))
+
+    def usable(passed: int) -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+        return [
+            (c, songs, trimmable)
+            for c, songs, favourite, trimmable in playlists
+            if len(songs) >= 8
+            and (
+                fits
+                or len(trimmable) >= cut_size + 4
+                and _passed_favourites(songs, trimmable[-cut_size:], favourite) >= passed
+            )
+        ]
+
+    passed, candidates = as_deep_as_found(PASSED_FAVOURITES, usable)
+    p, songs, trimmable = pick(
+        rng,
+        candidates,
+        f"playlist of 8+ songs whose title has a look-alike (trimmed: {cut_size} songs off, passing over {passed}+ "
+        "favourites)",
+        distinct=True,
+    )
     total = sum(s["duration_s"] for s in songs)
-    trimmable = [s for s in songs if (average_rating(view, s["id"]) or 0) < FAVOURITE]
     if fits:
         limit = -(-total // 60) + rng.randint(0, 10)
     else:
-        cut = trimmable[len(trimmable) - rng.randint(3, 5) :]
+        cut = trimmable[-cut_size:]
         keep_seconds = total - sum(s["duration_s"] for s in cut)
         limit = keep_seconds // 60 + 1 if (keep_seconds // 60 + 1) * 60 < total else keep_seconds // 60
     removed: list[dict[str, Any]] = []

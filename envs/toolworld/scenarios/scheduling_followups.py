@@ -447,10 +447,24 @@ LONG_TALK_MINUTES = 20
 MONTHS = ("", "January", "February", "March", "April", "May", "June")
 
 
+def texted_since(view: WorldView, sender: int, receiver: int | None, day: str) -> bool:
+    """Whether `sender` has texted `receiver` on or after `day`."""
+    return bool(
+        view.rows(
+            "SELECT 1 FROM phone_messages WHERE sender_id = ? AND receiver_id = ? AND sent_at >= ?",
+            sender,
+            receiver,
+            day,
+        )
+    )
+
+
 @scenario("scheduling_call_log_report", apps=("phone", "file_system"))
 def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     """A month's call report file (one line per contact I talked to, every page of the log), then texts: thanks to the
-    contacts I talked to at length, a 'we missed each other' to those whose calls that month I only missed."""
+    contacts I talked to at length, a 'we missed each other' to those whose calls that month I only missed. Deep:
+    no text goes to someone I have texted since the month ended, which only my sent texts to their number tell
+    (read per contact; each month picked has both kinds)."""
     year, month = rng.choice(((2026, 3), (2026, 4), (2026, 2)))
     first = f"{year}-{month:02d}-01"
     nxt = f"{year + month // 12}-{month % 12 + 1:02d}-01"
@@ -474,9 +488,21 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
             for n, m in minutes.items()
         )
         distinct_names = len({c["contact_name"] for c in logged}) == len(people)
-        if len(talked) >= 4 and long_talk and only_missed and reachable and distinct_names:
-            pool.append((person, logged, people, only_missed))
-    person, logged, people, only_missed = pick(rng, pool, "person who talked to contacts that month", distinct=True)
+        to_text = {n for n, m in minutes.items() if m / 60 >= LONG_TALK_MINUTES} | only_missed
+        in_touch = {n for n in to_text if reachable and texted_since(view, person, people[n], nxt)}
+        if (
+            len(talked) >= 4
+            and long_talk
+            and only_missed
+            and reachable
+            and distinct_names
+            and in_touch
+            and to_text - in_touch
+        ):
+            pool.append((person, logged, people, only_missed, in_touch))
+    person, logged, people, only_missed, in_touch = pick(
+        rng, pool, "person who talked to contacts that month, some texted since and some not", distinct=True
+    )
     per: dict[str, list[int]] = defaultdict(list)
     numbers: dict[str, str] = {}
     for c in logged:
@@ -487,6 +513,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     total = round(sum(sum(d) for d in per.values()) / 60)
     long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= LONG_TALK_MINUTES]
     missed_names = sorted({c["contact_name"] for c in logged if c["phone_number"] in only_missed})
+    quiet = {name for name, number in numbers.items() if number in in_touch}  # texted since: no text now
     thanks = "Hi {first}, thanks for the long chat in " + label + "!"
     sorry = "Hi {first}, sorry we kept missing each other in " + label + ", let's talk soon."
     contacts = {
@@ -521,10 +548,15 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         thanks, sorry = {thanks!r}, {sorry!r}
         long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= {LONG_TALK_MINUTES}]
         for name in long_talks + missed_only:
+            since = apis.phone.search_text_messages(access_token=phone_token, phone_number=numbers[name],
+                                                    direction='sent', sent_after={nxt!r}, page_limit=20)
             found = apis.phone.search_contacts(access_token=phone_token, query=name, page_limit=20)
             contact = next(c for c in found if c['phone_number'] == numbers[name])
             message = (thanks if name in long_talks else sorry).format(first=contact['first_name'])
-            apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[name], message=message)
+            if since:
+                print('already texted since:', name, since[0]['sent_at'])
+            else:
+                apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[name], message=message)
             if name in long_talks and not contact['is_favorite']:
                 apis.phone.favorite_contact(access_token=phone_token, contact_id=contact['contact_id'])
         print(apis.phone.search_text_messages(access_token=phone_token, direction='sent', page_limit=20))
@@ -542,14 +574,15 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     for name in long_talks:
         first_name = contacts[name]["first_name"]
-        expectations.append(
-            text_to(
-                person,
-                people[numbers[name]],
-                [thanks.format(first=first_name)],
-                f"{name} ({LONG_TALK_MINUTES}+ minutes) gets the thanks",
+        if name not in quiet:
+            expectations.append(
+                text_to(
+                    person,
+                    people[numbers[name]],
+                    [thanks.format(first=first_name)],
+                    f"{name} ({LONG_TALK_MINUTES}+ minutes) gets the thanks",
+                )
             )
-        )
         if not contacts[name]["is_favorite"]:
             expectations.append(
                 Updated("phone_contacts", contacts[name]["id"], {"is_favorite": 1}, f"{name} is made a favourite")
@@ -562,6 +595,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{name} (only missed calls) gets the sorry text",
         )
         for name in missed_names
+        if name not in quiet
     ]
     return TaskSpec(
         person,
@@ -570,8 +604,9 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         "14 minutes' (minutes rounded), sorted by name. Then text each contact I talked to for "
         f"{LONG_TALK_MINUTES} minutes or more in total that month '{thanks.format(first='<first name>')}' and make "
         "them a favourite if they aren't; and text each contact whose calls that month I only missed "
-        f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Tell me the total minutes of the "
-        "calls in the report, rounded.",
+        f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Don't text anyone I have already "
+        f"texted since the month ended (since {nxt}): we are in touch (still make them a favourite where asked). Tell "
+        "me the total minutes of the calls in the report, rounded.",
         oracle,
         expectations,
     )
