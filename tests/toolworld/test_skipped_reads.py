@@ -441,6 +441,19 @@ CALENDAR_B = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead), helper workb's templates
+WORK_B = [
+    *[
+        (
+            f"work_share_with_roommates_{v}",
+            # a to-do's latest comment is only in show_task_comments: the added roommate's text would lack it
+            "comments = apis.todo.show_task_comments(",
+            "comments = [] if True else apis.todo.show_task_comments(",
+        )
+        for v in (0, 2)  # variant 1: every roommate is in already, nothing to text
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -451,6 +464,7 @@ SKIPPED_READS = [
     *MAIL,
     *WORK,
     *CALENDAR_B,
+    *WORK_B,
 ]
 
 
