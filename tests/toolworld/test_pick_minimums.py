@@ -17,6 +17,7 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
+from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
@@ -217,6 +218,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "work_overdue_nudge": (quiet_helpers, QUIET_HELPERS),
     "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
     "work_share_with_roommates": (free_todos_texted, MIN_FREE_TODOS),  # each one's comments read
+    # each thread opened, labelled, archived
+    "work_file_meeting_notes": (inserted("email_thread_labels"), MIN_MEETING_THREADS),
     "calendar_dinner_requests": (evening_guests, 7),  # each checked on payments
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each

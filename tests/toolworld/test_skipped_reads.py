@@ -452,6 +452,16 @@ WORK_B = [
         )
         for v in (0, 2)  # variant 1: every roommate is in already, nothing to text
     ],
+    *[
+        (
+            f"work_file_meeting_notes_{v}",
+            # a thread's first email is only in show_thread (the list has no text): its month's file would be wrong
+            "thread = apis.email.show_thread(",
+            "thread = {'emails': [{'sent_at': '', 'body': t['subject']}], 'is_archived': False} if True else "
+            "apis.email.show_thread(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
