@@ -19,7 +19,8 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
-from envs.toolworld.scenarios.work_people import QUIET_HELPERS
+from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
+from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -199,6 +200,15 @@ def trimmed_songs(task: Task) -> int:
     return sum(len(e.row_ids) for e in task.spec.expectations if isinstance(e, Deleted))
 
 
+def free_todos_texted(task: Task) -> int:
+    """The to-dos nobody has taken that work_share_with_roommates texts each added roommate (a line each, after the
+    greeting); a variant where every roommate is in already texts no one, so it counts as meeting the minimum."""
+    if task.spec.noop_pass:
+        return MIN_FREE_TODOS
+    texts = [e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "phone_messages"]
+    return min(len(e.match["message"].blocks[1]) for e in texts)
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -231,6 +241,9 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "work_note_to_project": (inserted("todo_tasks"), 9),  # gathered from every note's checklist
     "work_overdue_nudge": (quiet_helpers, QUIET_HELPERS),
     "work_task_reminders": (snoozed, 4),  # each overdue to-do's thread read, reminders deleted, one added
+    "work_share_with_roommates": (free_todos_texted, MIN_FREE_TODOS),  # each one's comments read
+    # each thread opened, labelled, archived
+    "work_file_meeting_notes": (inserted("email_thread_labels"), MIN_MEETING_THREADS),
     "calendar_dinner_requests": (evening_guests, 7),  # each checked on payments
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each

@@ -490,6 +490,29 @@ ERRANDS = [
     ],
 ]
 
+# (task, oracle text of a read, what an agent skipping it would write instead), helper workb's templates
+WORK_B = [
+    *[
+        (
+            f"work_share_with_roommates_{v}",
+            # a to-do's latest comment is only in show_task_comments: the added roommate's text would lack it
+            "comments = apis.todo.show_task_comments(",
+            "comments = [] if True else apis.todo.show_task_comments(",
+        )
+        for v in (0, 2)  # variant 1: every roommate is in already, nothing to text
+    ],
+    *[
+        (
+            f"work_file_meeting_notes_{v}",
+            # a thread's first email is only in show_thread (the list has no text): its month's file would be wrong
+            "thread = apis.email.show_thread(",
+            "thread = {'emails': [{'sent_at': '', 'body': t['subject']}], 'is_archived': False} if True else "
+            "apis.email.show_thread(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -502,6 +525,7 @@ SKIPPED_READS = [
     *CALENDAR_B,
     *CALENDAR_C,
     *ERRANDS,
+    *WORK_B,
 ]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import receipt
@@ -168,24 +169,52 @@ def share_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("work_file_meeting_notes", apps=("email", "file_system"))
-def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each 'Meeting notes <Month> <Year>' thread of one year filed as /work/meeting_notes/<year>-<mm>.txt holding its
-    first email's text; other years and the replies are distractors."""
+MIN_MEETING_THREADS = 8  # 'Meeting notes' threads of the year: each opened with show_thread, labelled, archived
+
+
+def meeting_threads(view: WorldView) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    """(owner, year) -> the owner's 'Meeting notes <Month> <year>' threads (not trashed or spam), each with its
+    first email's text and time, oldest first email first."""
     threads = view.rows(
-        "SELECT t.id, t.owner_id, t.subject, t.is_archived FROM email_threads t WHERE t.subject LIKE 'Meeting notes %' "
-        "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY t.id"
+        "SELECT t.id, t.owner_id, t.subject, t.is_archived, m.body AS first, m.sent_at AS first_at "
+        "FROM email_threads t JOIN email_messages m ON m.id = (SELECT o.id FROM email_messages o "
+        "WHERE o.thread_id = t.id ORDER BY o.sent_at, o.id LIMIT 1) WHERE t.subject LIKE 'Meeting notes %' "
+        "AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.sent_at, t.id"
     )
-    by_owner_year: dict[tuple[int, str], list[dict]] = {}
+    by_owner_year: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for t in threads:
         by_owner_year.setdefault((t["owner_id"], t["subject"].rsplit(" ", 1)[1]), []).append(t)
-    pairs = sorted(k for k, v in by_owner_year.items() if len(v) >= 2 and len({t["subject"] for t in v}) == len(v))
-    owner, year = pick(rng, pairs, "person with meeting-notes threads in a year", distinct=True)
-    files: list[tuple[str, str]] = []
-    for t in by_owner_year[(owner, year)]:
-        month = MONTHS.index(t["subject"].split()[2]) + 1
-        first = view.value("SELECT body FROM email_messages WHERE thread_id = ? ORDER BY sent_at, id LIMIT 1", t["id"])
-        files.append((f"/work/meeting_notes/{year}-{month:02d}.txt", first))
+    return by_owner_year
+
+
+def month_file(year: str, subject: str) -> str:
+    return f"/work/meeting_notes/{year}-{MONTHS.index(subject.split()[2]) + 1:02d}.txt"
+
+
+@scenario("work_file_meeting_notes", apps=("email", "file_system"))
+def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each 'Meeting notes <Month> <Year>' thread of one year filed: one file per month holding the first email of
+    each of that month's threads, oldest first; other years and the replies are distractors. Deep: 8+ threads
+    (MIN_MEETING_THREADS), each opened (the first email's text is only in show_thread), labelled and archived, and
+    months with several threads share a file."""
+    by_owner_year = meeting_threads(view)
+
+    def told_apart(threads: list[dict[str, Any]]) -> bool:
+        """No two threads of one month whose first emails differ but were sent at the same time (no oldest)."""
+        firsts: dict[tuple[str, str], set[str]] = {(t["subject"], t["first_at"]): set() for t in threads}
+        for t in threads:
+            firsts[(t["subject"], t["first_at"])].add(t["first"])
+        return all(len(texts) == 1 for texts in firsts.values())
+
+    least, pairs = as_deep_as_found(
+        (MIN_MEETING_THREADS, 2),
+        lambda n: sorted(k for k, v in by_owner_year.items() if len(v) >= n and told_apart(v)),
+    )
+    owner, year = pick(rng, pairs, f"person with {least}+ meeting-notes threads in a year", distinct=True)
+    mine = by_owner_year[(owner, year)]
+    months: dict[str, list[str]] = {}
+    for t in mine:
+        months.setdefault(month_file(year, t["subject"]), []).append(t["first"])
     look = (
         login("email", "file_system")
         + fetch_all(
@@ -197,19 +226,26 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         + "filed = next((x['label_id'] for x in labels if x['name'] == 'Filed'), None)\n"
         + "print([t['subject'] for t in found], filed)\n"
     )
-    act = f"""
-        if filed is None:
-            filed = apis.email.create_label(access_token=email_token, name='Filed')['label_id']
+    read = f"""
         months = {list(MONTHS)!r}
+        notes = {{}}
         for t in found:
             thread = apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])
             first = min(thread['emails'], key=lambda e: e['sent_at'])
-            month = months.index(t['subject'].split()[2]) + 1
-            path = '/work/meeting_notes/{year}-' + str(month).zfill(2) + '.txt'
-            apis.file_system.create_file(access_token=file_system_token, path=path, content=first['body'],
-                                         parents=True)
+            path = '/work/meeting_notes/{year}-' + str(months.index(t['subject'].split()[2]) + 1).zfill(2) + '.txt'
+            notes.setdefault(path, []).append((first['sent_at'], first['body']))
+            t['archived'] = thread['is_archived']
+        print({{path: len(texts) for path, texts in notes.items()}})
+        """
+    act = """
+        for path, texts in notes.items():
+            apis.file_system.create_file(access_token=file_system_token, path=path,
+                                         content='\\n'.join(body for _, body in sorted(texts)), parents=True)
+        if filed is None:
+            filed = apis.email.create_label(access_token=email_token, name='Filed')['label_id']
+        for t in found:
             apis.email.add_label_to_thread(access_token=email_token, thread_id=t['thread_id'], label_id=filed)
-            if not thread['is_archived']:
+            if not t['archived']:
                 apis.email.archive_thread(access_token=email_token, thread_id=t['thread_id'])
         """
     check = (
@@ -218,8 +254,11 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         + DONE
     )
     expectations: list[Expectation] = []
-    for i, (path, body) in enumerate(files):
-        made = new_file(view, owner, path, body, f"{path} holds the first email of its thread")
+    for i, (path, texts) in enumerate(sorted(months.items())):
+        requirement = f"{path} holds the first email of " + (
+            "its thread" if len(texts) == 1 else f"each of its {len(texts)} threads, oldest first"
+        )
+        made = new_file(view, owner, path, "\n".join(texts), requirement)
         expectations += made if i == 0 else made[-1:]
     label = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = 'Filed'", owner)
     if not label:
@@ -234,19 +273,21 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
             f"the thread '{t['subject']}' is labelled 'Filed'",
             what="thread labels",
         )
-        for t in by_owner_year[(owner, year)]
+        for t in mine
     ]
     expectations += [
         Updated("email_threads", t["id"], {"is_archived": 1}, f"the thread '{t['subject']}' is archived")
-        for t in by_owner_year[(owner, year)]
+        for t in mine
         if not t["is_archived"]
     ]
     return TaskSpec(
         owner,
-        f"File my 'Meeting notes <Month> {year}' email threads: for each one, save the text of its first email as "
-        f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed), then label the "
-        f"thread 'Filed' (make that email label if I don't have it) and archive it if it isn't yet. Only {year}'s.",
-        Solution().step(look).step(act).step(check).steps(),
+        f"File my 'Meeting notes <Month> {year}' email threads: save the text of each one's first email in "
+        f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed); when a month has "
+        "several threads, that month's file holds the first email of each, one per line, oldest first. Then label "
+        f"each thread 'Filed' (make that email label if I don't have it) and archive it if it isn't yet. Only "
+        f"{year}'s.",
+        Solution().step(look).step(read).step(act).step(check).steps(),
         expectations,
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from envs.toolworld.apps.phone import search_text_messages
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InBlocks, Inserted, Matcher, Updated
 from envs.toolworld.scenarios._calendar import reader
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._threads import SAID_ON_IT, last_word, on_it, on_it_code
 from envs.toolworld.scenarios._work import DONE, LAST_COMMENT, NOW, TODAY
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -582,19 +582,41 @@ def call_details(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("work_share_with_roommates", apps=("todo", "phone"))
-def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional: roommates from the phone contacts missing from a household project are added and told; when
-    all are in already, nothing changes."""
-    projects = view.rows(
+MIN_FREE_TODOS = 10  # open to-dos nobody has taken in the project a roommate is added to: each one's comments read
+
+
+def household_projects(view: WorldView) -> list[dict[str, Any]]:
+    """My active 'Groceries' and 'Home' projects where I have a roommate contact, with how many roommates are not in
+    yet (`missing`), the open to-dos nobody has taken (`free`) and how many of those have comments (`commented`)."""
+    return view.rows(
         "SELECT p.id, p.owner_id, p.name, (SELECT COUNT(*) FROM phone_contacts k JOIN people f ON f.email = k.email "
         "WHERE k.owner_id = p.owner_id AND k.relationship = 'roommate' AND NOT EXISTS (SELECT 1 FROM "
-        "todo_collaborators c WHERE c.project_id = p.id AND c.person_id = f.id)) AS missing FROM todo_projects p "
+        "todo_collaborators c WHERE c.project_id = p.id AND c.person_id = f.id)) AS missing, (SELECT COUNT(*) FROM "
+        "todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.assignee_id IS NULL) AS free, (SELECT "
+        "COUNT(*) FROM todo_tasks t WHERE t.project_id = p.id AND t.completed = 0 AND t.assignee_id IS NULL AND "
+        "EXISTS (SELECT 1 FROM todo_comments m WHERE m.task_id = t.id)) AS commented FROM todo_projects p "
         "WHERE p.archived = 0 AND p.name IN ('Groceries', 'Home') AND EXISTS (SELECT 1 FROM phone_contacts k "
         "WHERE k.owner_id = p.owner_id AND k.relationship = 'roommate') ORDER BY p.id"
     )
+
+
+@scenario("work_share_with_roommates", apps=("todo", "phone"))
+def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Conditional: roommates from the phone contacts missing from a household project are added and texted the
+    to-dos nobody has taken yet, each with its latest comment; when all are in already, nothing changes. Deep: the
+    project has MIN_FREE_TODOS+ such to-dos whose comments are only in show_task_comments, read per to-do."""
+    projects = household_projects(view)
     full = other_branch(rng)
-    project = pick(rng, [p for p in projects if (p["missing"] == 0) == full], "household project", distinct=True)
+    if full:
+        pool = [p for p in projects if p["missing"] == 0]
+        what = "household project with every roommate in"
+    else:
+        least, pool = as_deep_as_found(
+            (MIN_FREE_TODOS, 1, 0),
+            lambda n: [p for p in projects if p["missing"] and p["free"] >= n and (p["commented"] or not n)],
+        )
+        what = f"household project missing a roommate, with {least}+ open to-dos nobody has taken (one commented)"
+    project = pick(rng, pool, what, distinct=True)
     owner = project["owner_id"]
     missing = view.rows(
         "SELECT f.id, f.first_name FROM phone_contacts k JOIN people f ON f.email = k.email WHERE k.owner_id = ? "
@@ -603,7 +625,7 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         project["id"],
     )
-    message = f"Hi! I added you to my '{project['name']}' to-do list."
+    header = f"Hi! I added you to my '{project['name']}' to-do list. Nobody has taken these yet:"
     look = (
         login("phone", "todo")
         + fetch_all("roommates", "apis.phone.search_contacts(access_token=phone_token, relationship='roommate'")
@@ -611,14 +633,29 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         + f"project = next(p for p in projects if p['name'] == {project['name']!r})\n"
         + fetch_all("people", "apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id']")
         + "inside = {p['email'] for p in people}\n"
+        + "adding = [r for r in roommates if r['email'] and r['email'] not in inside]\n"
         + "print([(r['first_name'], r['email']) for r in roommates], inside)\n"
     )
+    gather = (
+        "free = []\n"
+        "if adding:\n"
+        + fetch_all(
+            "open_tasks",
+            "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
+            "    ",
+        )
+        + "    for t in open_tasks:\n"
+        "        if t['assignee_email'] is None:\n"
+        "            comments = apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+        "page_limit=20)\n"
+        "            free.append(t['title'] + ' - ' + comments[-1]['text'] if comments else t['title'])\n"
+        "print(free)\n"
+    )
     act = f"""
-        for r in roommates:
-            if r['email'] and r['email'] not in inside:
-                apis.todo.share_project(access_token=todo_token, project_id=project['project_id'], email=r['email'])
-                apis.phone.send_text_message(access_token=phone_token, phone_number=r['phone_number'],
-                                             message={message!r})
+        for r in adding:
+            apis.todo.share_project(access_token=todo_token, project_id=project['project_id'], email=r['email'])
+            apis.phone.send_text_message(access_token=phone_token, phone_number=r['phone_number'],
+                                         message='\\n'.join([{header!r}, *free]))
         """
     check = (
         "print(apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'], "
@@ -633,6 +670,14 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
         project["id"],
         owner,
     )
+    free = [
+        t["title"] + (f" - {t['last']}" if t["last"] else "")
+        for t in view.rows(
+            f"SELECT t.title, {LAST_COMMENT} FROM todo_tasks t WHERE t.project_id = ? AND t.completed = 0 "
+            "AND t.assignee_id IS NULL ORDER BY t.id",
+            project["id"],
+        )
+    ]
     expectations: list[Expectation] = [
         Answer([r["name"] for r in already], "the answer names the roommates who were in the project already")
     ]
@@ -645,13 +690,21 @@ def share_with_roommates(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="collaborators",
             )
         )
-        expectations.append(text_to(owner, person["id"], [message], f"{person['first_name']} is told by text"))
+        expectations.append(
+            text_to(
+                owner,
+                person["id"],
+                InBlocks([header], free),
+                f"{person['first_name']} is texted the greeting, then the {len(free)} to-dos nobody has taken",
+            )
+        )
     return TaskSpec(
         owner,
         f"Every roommate in my phone contacts should be in my '{project['name']}' to-do project. Add each one who "
-        f"isn't yet, and text each one you add exactly: {message} Leave those already in alone, and tell me their "
-        "names (as in my contacts).",
-        Solution().step(look).step(act).step(check).steps(),
+        f'isn\'t yet, and text each one you add a first line exactly "{header}", then one line per open to-do of '
+        "that project that nobody is assigned to: its title, followed by ' - <the text of its latest comment>' if it "
+        "has comments. Leave those already in alone, and tell me their names (as in my contacts).",
+        Solution().step(look).step(gather).step(act).step(check).steps(),
         expectations,
         noop_pass=not missing,
     )
