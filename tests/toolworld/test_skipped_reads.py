@@ -441,6 +441,19 @@ CALENDAR_B = [
     ],
 ]
 
+MONEY_B = [
+    # whether a friend already shares a group with me is only in my groups' members: without them, every friend
+    # gets the first-group text
+    *[
+        (
+            f"bill_splitting_group_from_contacts_{v}",
+            "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
+            "[] if True else apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -451,6 +464,7 @@ SKIPPED_READS = [
     *MAIL,
     *WORK,
     *CALENDAR_B,
+    *MONEY_B,
 ]
 
 

@@ -22,7 +22,7 @@ from envs.toolworld.evaluate import (
     Updated,
     normalize_answer,
 )
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
@@ -861,56 +861,103 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+FRIENDS_GROUP_AT_LEAST = 10  # friends in bill_splitting_group_from_contacts' phone contacts: each texted
+FRIENDS_GROUP = "Friends night out"
+JOINED = f"I made a bill splitting group '{FRIENDS_GROUP}' for us, you're in it."
+FIRST_GROUP = JOINED + " It's our first group there: that's where we split costs from now on."
+
+
+def co_members(view: WorldView, person: int) -> set[int]:
+    """Everyone sharing one of `person`'s bill splitting groups (archived ones too) with them."""
+    return {
+        r["person_id"]
+        for r in view.rows(
+            "SELECT DISTINCT b.person_id FROM bill_splitting_members a JOIN bill_splitting_members b "
+            "ON b.group_id = a.group_id WHERE a.person_id = ? AND b.person_id != a.person_id",
+            person,
+        )
+    }
+
+
 @scenario("bill_splitting_group_from_contacts", apps=("bill_splitting", "phone"), difficulty=2)
 def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    kind = rng.choice(["coworker", "friend"])
-    owners = view.rows(
-        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 "
-        "ORDER BY owner_id",
-        kind,
-    )
-    owner = pick(rng, owners, f"two {kind} contacts", distinct=True)["owner_id"]
-    people = [
-        r["id"]
+    """A group of all my phone friends, each texted by whether we already split costs. Deep: 10+ friends (their
+    contacts span pages at the default size), each texted one of two ways, and whether a friend shares a group with
+    me is only in my groups' members (archived groups too), read before the new group joins them."""
+    friends_of: dict[int, list[int]] = {}
+    for r in view.rows(
+        "SELECT c.owner_id, p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
+        "WHERE c.relationship = 'friend' ORDER BY c.owner_id, p.id"
+    ):
+        friends_of.setdefault(r["owner_id"], []).append(r["id"])
+    taken = {
+        r["person_id"]
         for r in view.rows(
-            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
-            "WHERE c.owner_id = ? AND c.relationship = ? ORDER BY p.id",
-            owner,
-            kind,
+            "SELECT m.person_id FROM bill_splitting_members m JOIN bill_splitting_groups g ON g.id = m.group_id "
+            "WHERE g.name = ?",
+            FRIENDS_GROUP,
         )
-    ]
-    name = {"coworker": "Office lunches", "friend": "Friends night out"}[kind]
-    kinds = {"coworker": ("work", "other"), "friend": ("other",)}[kind]  # a group type the name allows
-    group = {"name": name, "created_by": owner, "group_type": OneOf(kinds), "description": "", "simplify_debts": 0}
-    welcome = f"I made a bill splitting group '{name}' for us, you're in it."
+    }
+
+    def usable(owner: int, at_least: int) -> bool:
+        """Enough friends, some already splitting costs with me and some not (both texts), no group of the name."""
+        friends = friends_of[owner]
+        shared = len(set(friends) & co_members(view, owner))
+        return len(friends) >= at_least and 0 < shared < len(friends) and owner not in taken
+
+    at_least, owners = as_deep_as_found(
+        (FRIENDS_GROUP_AT_LEAST, 6, 2), lambda n: [o for o in sorted(friends_of) if usable(o, n)]
+    )
+    owner = pick(rng, owners, f"{at_least}+ friend contacts, some sharing a group with me", distinct=True)
+    people = friends_of[owner]
+    known = co_members(view, owner)
+    group = {
+        "name": FRIENDS_GROUP,
+        "created_by": owner,
+        "group_type": "other",
+        "description": "",
+        "simplify_debts": 0,
+    }
     oracle = (
         Solution()
         .step(login("phone", "bill_splitting"))
         .step(
-            fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
             + "print([(c['first_name'], c['email'], c['phone_number']) for c in contacts])\n"
         )
         .step(
-            f"made = {BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
+            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
+            + "known = {m['email'] for g in groups for m in g['members'] if m['email'] != me['email']}\n"
+            + "print([(c['first_name'], c['email'] in known) for c in contacts])\n"
+        )
+        .step(
+            f"made = {BS}.create_group(access_token=bill_splitting_token, name={FRIENDS_GROUP!r}, "
             "member_emails=[c['email'] for c in contacts])\n"
             f"group = {BS}.show_group(access_token=bill_splitting_token, group_id=made['group_id'])\n"
             "print(group['members'])\n"
         )
         .step(
             "for c in contacts:\n"
-            f"    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
-            f"message={welcome!r})\n"
+            f"    text = {JOINED!r} if c['email'] in known else {FIRST_GROUP!r}\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            "message=text)\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts, then text each "
-        f'of them: "{welcome}"',
+        f"Create a bill splitting group named '{FRIENDS_GROUP}' with me and every friend in my phone contacts, then "
+        "text each of them once: a friend who already shares one of my other bill splitting groups with me (archived "
+        f'ones too) gets "{JOINED}"; a friend who shares none gets "{FIRST_GROUP}"',
         oracle,
         [
-            Inserted("bill_splitting_groups", group, f"a group '{name}' exists (no description asked)", what="groups"),
+            Inserted(
+                "bill_splitting_groups",
+                group,
+                f"a group '{FRIENDS_GROUP}' exists (no description asked)",
+                what="groups",
+            ),
             Inserted(
                 "bill_splitting_members",
                 {
@@ -918,11 +965,11 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                     "person_id": OneOf([owner, *people]),
                     "is_archived": 0,
                 },
-                f"its members are me and my {len(people)} {kind}s",
+                f"its members are me and my {len(people)} friends",
                 count=len(people) + 1,
                 what="members",
             ),
-            *(texted(view, owner, p, welcome) for p in people),
+            *(texted(view, owner, p, JOINED if p in known else FIRST_GROUP) for p in people),
         ],
     )
 
