@@ -452,6 +452,15 @@ MONEY_B = [
         )
         for v in (0, 1, 2)
     ],
+    # who shares the receipts is who shared the one already added, only in its detail: all members is wrong
+    *[
+        (
+            f"bill_splitting_add_equal_expense_{v}",
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=done['expense_id'])",
+            "{'shares': group['members']}",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [

@@ -200,27 +200,65 @@ def saved_export(view: WorldView, owner: int, group_id: int, group_name: str, fo
     )
 
 
+RECEIPT_DAYS = 14  # "lately": the receipts are from the last two weeks, one of them already in the group
+
+
+def logged_receipts(view: WorldView) -> list[dict[str, Any]]:
+    """Expenses I paid in the last RECEIPT_DAYS days in a group of 3+ whose name is mine alone, the only one of their
+    description in the group that day: a receipt I already added, listed beside new ones of the same kind."""
+    groups = {(g["owner_id"], g["group_id"]): g["name"] for g in unique_groups(view, min_members=3)}
+    rows = view.rows(
+        "SELECT e.id, e.group_id, e.paid_by, e.description, e.category, e.amount, e.date "
+        "FROM bill_splitting_expenses e WHERE e.date >= ? AND e.date < ? AND (SELECT COUNT(*) "
+        "FROM bill_splitting_expenses x WHERE x.group_id = e.group_id AND x.date = e.date "
+        "AND x.description = e.description) = 1 ORDER BY e.id",
+        (WORLD_NOW.date() - timedelta(days=RECEIPT_DAYS)).isoformat(),
+        TODAY,
+    )
+    return [
+        {**r, "name": groups[(r["paid_by"], r["group_id"])]} for r in rows if (r["paid_by"], r["group_id"]) in groups
+    ]
+
+
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
 def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Several receipts of the same kind logged at once, each on its own day, then reminders to the members who owe
-    me over a threshold once all are in; the answer is my balance after them."""
-    g = pick(rng, unique_groups(view, min_members=3), "group of three or more", distinct=True)
-    people = members(view, g["group_id"])
-    description, category = rng.choice(
-        [
-            ("Pizza night", "dining"),
-            ("Groceries run", "groceries"),
-            ("Concert tickets", "entertainment"),
-            ("Gas for the car", "travel"),
-        ]
+    """Several receipts of one kind logged at once, each on its own day, then reminders to the members who owe me
+    over a threshold once all are in; the answer is my balance after them. Deep: one of the four receipts is in the
+    group already, found by looking each up on its day (a second copy is a change the graders reject), and who
+    shares the new ones is who shared that one, only in its show_expense (some members sit it out where the world
+    has such a receipt, so an all-members split is wrong)."""
+    receipts_found = logged_receipts(view)
+    part, found = as_deep_as_found(
+        ("some members", "members"),
+        lambda who: [
+            r
+            for r in receipts_found
+            if r["paid_by"] in sharers(view, r["id"])
+            and (who == "members" or len(sharers(view, r["id"])) < len(members(view, r["group_id"])))
+        ],
     )
-    days = sorted((WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in rng.sample(range(1, 15), 3))
-    receipts = [(day, round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)) for day in days]
-    shares = {day: equal_shares(amount, people) for day, amount in receipts}
+    e = pick(rng, found, f"expense I paid lately in a group of three or more, shared by {part}", distinct=True)
+    g = {"owner_id": e["paid_by"], "group_id": e["group_id"], "name": e["name"]}
+    people = sharers(view, e["id"])
+    description, category = e["description"], e["category"]
+    taken = {
+        r["date"]
+        for r in view.rows(
+            "SELECT date FROM bill_splitting_expenses WHERE group_id = ? AND description = ?",
+            g["group_id"],
+            description,
+        )
+    }
+    free = [d for d in range(1, RECEIPT_DAYS + 1) if (WORLD_NOW.date() - timedelta(days=d)).isoformat() not in taken]
+    days = [(WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in rng.sample(free, 3)]
+    new = [(day, round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)) for day in days]
+    receipts = sorted([*new, (e["date"], e["amount"])])
+    shares = {day: equal_shares(amount, people) for day, amount in new}
     added = {p: round(sum(s[p] for s in shares.values()), 2) for p in people}
     before = group_balance(view.conn, g["group_id"], g["owner_id"])
-    after = round(before + sum(a for _, a in receipts) - added[g["owner_id"]], 2)
-    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], added)
+    after = round(before + sum(a for _, a in new) - added[g["owner_id"]], 2)
+    everyone = {p: added.get(p, 0.0) for p in members(view, g["group_id"])}  # those sitting it out may owe me too
+    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], everyone)
     threshold = float(rng.choice((10, 20, 30)))
     reminded = sorted(p for p, a in owing.items() if a > threshold)
     message = f"I just added my '{description}' receipts to {g['name']}."
@@ -230,9 +268,24 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("bill_splitting"))
         .step(FIND_GROUP.format(name=g["name"]) + "print(group['members'], group['my_balance'])\n")
         .step(
-            f"for day, amount in {receipts!r}:\n"
+            f"receipts = {receipts!r}\n"
+            "for day, amount in receipts:\n"
+            f"    there = {BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"date_from=day, date_to=day, page_limit=20)\n"
+            f"    found = [x for x in there if x['description'] == {description!r} and x['amount'] == amount "
+            "and x['paid_by']['email'] == me['email']]\n"
+            "    if found:\n"
+            "        done = found[0]\n"
+            "todo = [(day, amount) for day, amount in receipts if (day, amount) != (done['date'], done['amount'])]\n"
+            f"like = {BS}.show_expense(access_token=bill_splitting_token, expense_id=done['expense_id'])\n"
+            "sharing = [s['email'] for s in like['shares']]\n"
+            "print(done['date'], todo, sharing)\n"
+        )
+        .step(
+            "for day, amount in todo:\n"
             f"    added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, amount=amount, category={category!r}, date=day)\n"
+            f"description={description!r}, amount=amount, category={category!r}, date=day, "
+            "split_with_emails=sharing)\n"
             f"    print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
         .step(
@@ -252,15 +305,17 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         g["owner_id"],
-        f"I paid for '{description}' three times lately in my bill splitting group '{g['name']}': {listed}. Add each "
-        f"as a {category} expense on its day, split equally among all members. Then send a payment reminder with the "
-        f'message "{message}" to every member who owes me more than ${threshold:.0f} in that group once they are '
-        "added, and tell me my balance in the group.",
+        f"I paid for '{description}' four times lately in my bill splitting group '{g['name']}': {listed}. I "
+        "already added one of them (an expense of mine there with that description, amount and day): find it and "
+        f"leave it as it is, and add the other three, each as a {category} expense on its day, split equally among "
+        "the same people as the one already there. "
+        f'Then send a payment reminder with the message "{message}" to every member who owes me more '
+        f"than ${threshold:.0f} in that group once they are added, and tell me my balance in the group.",
         oracle,
         [
             *(
                 expectation
-                for day, amount in receipts
+                for day, amount in new
                 for expectation in added_expense(
                     view, g["group_id"], g["owner_id"], description, amount, shares[day], category, date=day
                 )
