@@ -471,6 +471,15 @@ MONEY_B = [
         )
         for v in (0, 1, 2)
     ],
+    # a seller's rating is only on its page: taking every item at its lowest buys from a poorly rated seller
+    *[
+        (
+            f"money_shop_price_drops_to_cart_{v}",
+            "apis.shop.show_seller(seller_id=w['seller_id'])",
+            "{'name': '', 'rating': 5.0}",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
