@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
-from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
@@ -250,6 +250,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
     "leisure_trim_playlist": (trimmed_songs, TRIM_AT_LEAST),  # show_song each, favourites passed over on the way
+    "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each texted by shared groups
 }
 
 

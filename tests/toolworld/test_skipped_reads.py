@@ -513,6 +513,47 @@ WORK_B = [
     ],
 ]
 
+MONEY_B = [
+    # whether a friend already shares a group with me is only in my groups' members: without them, every friend
+    # gets the first-group text
+    *[
+        (
+            f"bill_splitting_group_from_contacts_{v}",
+            "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
+            "[] if True else apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
+        )
+        for v in (0, 1, 2)
+    ],
+    # who shares the receipts is who shared the one already added, only in its detail: all members is wrong
+    *[
+        (
+            f"bill_splitting_add_equal_expense_{v}",
+            "apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=done['expense_id'])",
+            "{'shares': group['members']}",
+        )
+        for v in (0, 1, 2)
+    ],
+    # whom I paid for the note lately is only in what I sent each: without it the one paid already is paid twice
+    *[
+        (
+            f"payments_send_money_{v}",
+            "apis.payments.show_transactions(access_token=payments_token, direction='sent', with_email=emails[name]",
+            "[] if True else apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+            "with_email=emails[name]",
+        )
+        for v in (0, 1, 2)
+    ],
+    # a seller's rating is only on its page: taking every item at its lowest buys from a poorly rated seller
+    *[
+        (
+            f"money_shop_price_drops_to_cart_{v}",
+            "apis.shop.show_seller(seller_id=w['seller_id'])",
+            "{'name': '', 'rating': 5.0}",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -526,6 +567,7 @@ SKIPPED_READS = [
     *CALENDAR_C,
     *ERRANDS,
     *WORK_B,
+    *MONEY_B,
 ]
 
 

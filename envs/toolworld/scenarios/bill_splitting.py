@@ -22,7 +22,7 @@ from envs.toolworld.evaluate import (
     Updated,
     normalize_answer,
 )
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
@@ -200,27 +200,65 @@ def saved_export(view: WorldView, owner: int, group_id: int, group_name: str, fo
     )
 
 
+RECEIPT_DAYS = 14  # "lately": the receipts are from the last two weeks, one of them already in the group
+
+
+def logged_receipts(view: WorldView) -> list[dict[str, Any]]:
+    """Expenses I paid in the last RECEIPT_DAYS days in a group of 3+ whose name is mine alone, the only one of their
+    description in the group that day: a receipt I already added, listed beside new ones of the same kind."""
+    groups = {(g["owner_id"], g["group_id"]): g["name"] for g in unique_groups(view, min_members=3)}
+    rows = view.rows(
+        "SELECT e.id, e.group_id, e.paid_by, e.description, e.category, e.amount, e.date "
+        "FROM bill_splitting_expenses e WHERE e.date >= ? AND e.date < ? AND (SELECT COUNT(*) "
+        "FROM bill_splitting_expenses x WHERE x.group_id = e.group_id AND x.date = e.date "
+        "AND x.description = e.description) = 1 ORDER BY e.id",
+        (WORLD_NOW.date() - timedelta(days=RECEIPT_DAYS)).isoformat(),
+        TODAY,
+    )
+    return [
+        {**r, "name": groups[(r["paid_by"], r["group_id"])]} for r in rows if (r["paid_by"], r["group_id"]) in groups
+    ]
+
+
 @scenario("bill_splitting_add_equal_expense", apps=("bill_splitting",), difficulty=1)
 def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Several receipts of the same kind logged at once, each on its own day, then reminders to the members who owe
-    me over a threshold once all are in; the answer is my balance after them."""
-    g = pick(rng, unique_groups(view, min_members=3), "group of three or more", distinct=True)
-    people = members(view, g["group_id"])
-    description, category = rng.choice(
-        [
-            ("Pizza night", "dining"),
-            ("Groceries run", "groceries"),
-            ("Concert tickets", "entertainment"),
-            ("Gas for the car", "travel"),
-        ]
+    """Several receipts of one kind logged at once, each on its own day, then reminders to the members who owe me
+    over a threshold once all are in; the answer is my balance after them. Deep: one of the four receipts is in the
+    group already, found by looking each up on its day (a second copy is a change the graders reject), and who
+    shares the new ones is who shared that one, only in its show_expense (some members sit it out where the world
+    has such a receipt, so an all-members split is wrong)."""
+    receipts_found = logged_receipts(view)
+    part, found = as_deep_as_found(
+        ("some members", "members"),
+        lambda who: [
+            r
+            for r in receipts_found
+            if r["paid_by"] in sharers(view, r["id"])
+            and (who == "members" or len(sharers(view, r["id"])) < len(members(view, r["group_id"])))
+        ],
     )
-    days = sorted((WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in rng.sample(range(1, 15), 3))
-    receipts = [(day, round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)) for day in days]
-    shares = {day: equal_shares(amount, people) for day, amount in receipts}
+    e = pick(rng, found, f"expense I paid lately in a group of three or more, shared by {part}", distinct=True)
+    g = {"owner_id": e["paid_by"], "group_id": e["group_id"], "name": e["name"]}
+    people = sharers(view, e["id"])
+    description, category = e["description"], e["category"]
+    taken = {
+        r["date"]
+        for r in view.rows(
+            "SELECT date FROM bill_splitting_expenses WHERE group_id = ? AND description = ?",
+            g["group_id"],
+            description,
+        )
+    }
+    free = [d for d in range(1, RECEIPT_DAYS + 1) if (WORLD_NOW.date() - timedelta(days=d)).isoformat() not in taken]
+    days = [(WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in rng.sample(free, 3)]
+    new = [(day, round(rng.randint(20, 200) + rng.choice((0, 0.5, 0.99)), 2)) for day in days]
+    receipts = sorted([*new, (e["date"], e["amount"])])
+    shares = {day: equal_shares(amount, people) for day, amount in new}
     added = {p: round(sum(s[p] for s in shares.values()), 2) for p in people}
     before = group_balance(view.conn, g["group_id"], g["owner_id"])
-    after = round(before + sum(a for _, a in receipts) - added[g["owner_id"]], 2)
-    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], added)
+    after = round(before + sum(a for _, a in new) - added[g["owner_id"]], 2)
+    everyone = {p: added.get(p, 0.0) for p in members(view, g["group_id"])}  # those sitting it out may owe me too
+    owing = owed_to_me_after(view, g["group_id"], g["owner_id"], everyone)
     threshold = float(rng.choice((10, 20, 30)))
     reminded = sorted(p for p, a in owing.items() if a > threshold)
     message = f"I just added my '{description}' receipts to {g['name']}."
@@ -230,9 +268,24 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("bill_splitting"))
         .step(FIND_GROUP.format(name=g["name"]) + "print(group['members'], group['my_balance'])\n")
         .step(
-            f"for day, amount in {receipts!r}:\n"
+            f"receipts = {receipts!r}\n"
+            "for day, amount in receipts:\n"
+            f"    there = {BS}.show_expenses(access_token=bill_splitting_token, group_id=group['group_id'], "
+            f"date_from=day, date_to=day, page_limit=20)\n"
+            f"    found = [x for x in there if x['description'] == {description!r} and x['amount'] == amount "
+            "and x['paid_by']['email'] == me['email']]\n"
+            "    if found:\n"
+            "        done = found[0]\n"
+            "todo = [(day, amount) for day, amount in receipts if (day, amount) != (done['date'], done['amount'])]\n"
+            f"like = {BS}.show_expense(access_token=bill_splitting_token, expense_id=done['expense_id'])\n"
+            "sharing = [s['email'] for s in like['shares']]\n"
+            "print(done['date'], todo, sharing)\n"
+        )
+        .step(
+            "for day, amount in todo:\n"
             f"    added = {BS}.add_expense(access_token=bill_splitting_token, group_id=group['group_id'], "
-            f"description={description!r}, amount=amount, category={category!r}, date=day)\n"
+            f"description={description!r}, amount=amount, category={category!r}, date=day, "
+            "split_with_emails=sharing)\n"
             f"    print({BS}.show_expense(access_token=bill_splitting_token, expense_id=added['expense_id']))\n"
         )
         .step(
@@ -252,15 +305,17 @@ def add_equal_expense(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         g["owner_id"],
-        f"I paid for '{description}' three times lately in my bill splitting group '{g['name']}': {listed}. Add each "
-        f"as a {category} expense on its day, split equally among all members. Then send a payment reminder with the "
-        f'message "{message}" to every member who owes me more than ${threshold:.0f} in that group once they are '
-        "added, and tell me my balance in the group.",
+        f"I paid for '{description}' four times lately in my bill splitting group '{g['name']}': {listed}. I "
+        "already added one of them (an expense of mine there with that description, amount and day): find it and "
+        f"leave it as it is, and add the other three, each as a {category} expense on its day, split equally among "
+        "the same people as the one already there. "
+        f'Then send a payment reminder with the message "{message}" to every member who owes me more '
+        f"than ${threshold:.0f} in that group once they are added, and tell me my balance in the group.",
         oracle,
         [
             *(
                 expectation
-                for day, amount in receipts
+                for day, amount in new
                 for expectation in added_expense(
                     view, g["group_id"], g["owner_id"], description, amount, shares[day], category, date=day
                 )
@@ -861,56 +916,103 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+FRIENDS_GROUP_AT_LEAST = 10  # friends in bill_splitting_group_from_contacts' phone contacts: each texted
+FRIENDS_GROUP = "Friends night out"
+JOINED = f"I made a bill splitting group '{FRIENDS_GROUP}' for us, you're in it."
+FIRST_GROUP = JOINED + " It's our first group there: that's where we split costs from now on."
+
+
+def co_members(view: WorldView, person: int) -> set[int]:
+    """Everyone sharing one of `person`'s bill splitting groups (archived ones too) with them."""
+    return {
+        r["person_id"]
+        for r in view.rows(
+            "SELECT DISTINCT b.person_id FROM bill_splitting_members a JOIN bill_splitting_members b "
+            "ON b.group_id = a.group_id WHERE a.person_id = ? AND b.person_id != a.person_id",
+            person,
+        )
+    }
+
+
 @scenario("bill_splitting_group_from_contacts", apps=("bill_splitting", "phone"), difficulty=2)
 def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    kind = rng.choice(["coworker", "friend"])
-    owners = view.rows(
-        "SELECT owner_id FROM phone_contacts WHERE relationship = ? GROUP BY owner_id HAVING COUNT(*) >= 2 "
-        "ORDER BY owner_id",
-        kind,
-    )
-    owner = pick(rng, owners, f"two {kind} contacts", distinct=True)["owner_id"]
-    people = [
-        r["id"]
+    """A group of all my phone friends, each texted by whether we already split costs. Deep: 10+ friends (their
+    contacts span pages at the default size), each texted one of two ways, and whether a friend shares a group with
+    me is only in my groups' members (archived groups too), read before the new group joins them."""
+    friends_of: dict[int, list[int]] = {}
+    for r in view.rows(
+        "SELECT c.owner_id, p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
+        "WHERE c.relationship = 'friend' ORDER BY c.owner_id, p.id"
+    ):
+        friends_of.setdefault(r["owner_id"], []).append(r["id"])
+    taken = {
+        r["person_id"]
         for r in view.rows(
-            "SELECT p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
-            "WHERE c.owner_id = ? AND c.relationship = ? ORDER BY p.id",
-            owner,
-            kind,
+            "SELECT m.person_id FROM bill_splitting_members m JOIN bill_splitting_groups g ON g.id = m.group_id "
+            "WHERE g.name = ?",
+            FRIENDS_GROUP,
         )
-    ]
-    name = {"coworker": "Office lunches", "friend": "Friends night out"}[kind]
-    kinds = {"coworker": ("work", "other"), "friend": ("other",)}[kind]  # a group type the name allows
-    group = {"name": name, "created_by": owner, "group_type": OneOf(kinds), "description": "", "simplify_debts": 0}
-    welcome = f"I made a bill splitting group '{name}' for us, you're in it."
+    }
+
+    def usable(owner: int, at_least: int) -> bool:
+        """Enough friends, some already splitting costs with me and some not (both texts), no group of the name."""
+        friends = friends_of[owner]
+        shared = len(set(friends) & co_members(view, owner))
+        return len(friends) >= at_least and 0 < shared < len(friends) and owner not in taken
+
+    at_least, owners = as_deep_as_found(
+        (FRIENDS_GROUP_AT_LEAST, 6, 2), lambda n: [o for o in sorted(friends_of) if usable(o, n)]
+    )
+    owner = pick(rng, owners, f"{at_least}+ friend contacts, some sharing a group with me", distinct=True)
+    people = friends_of[owner]
+    known = co_members(view, owner)
+    group = {
+        "name": FRIENDS_GROUP,
+        "created_by": owner,
+        "group_type": "other",
+        "description": "",
+        "simplify_debts": 0,
+    }
     oracle = (
         Solution()
         .step(login("phone", "bill_splitting"))
         .step(
-            fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
+            fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, relationship='friend'")
             + "print([(c['first_name'], c['email'], c['phone_number']) for c in contacts])\n"
         )
         .step(
-            f"made = {BS}.create_group(access_token=bill_splitting_token, name={name!r}, "
+            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
+            + "known = {m['email'] for g in groups for m in g['members'] if m['email'] != me['email']}\n"
+            + "print([(c['first_name'], c['email'] in known) for c in contacts])\n"
+        )
+        .step(
+            f"made = {BS}.create_group(access_token=bill_splitting_token, name={FRIENDS_GROUP!r}, "
             "member_emails=[c['email'] for c in contacts])\n"
             f"group = {BS}.show_group(access_token=bill_splitting_token, group_id=made['group_id'])\n"
             "print(group['members'])\n"
         )
         .step(
             "for c in contacts:\n"
-            f"    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
-            f"message={welcome!r})\n"
+            f"    text = {JOINED!r} if c['email'] in known else {FIRST_GROUP!r}\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            "message=text)\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Create a bill splitting group named '{name}' with me and every {kind} in my phone contacts, then text each "
-        f'of them: "{welcome}"',
+        f"Create a bill splitting group named '{FRIENDS_GROUP}' with me and every friend in my phone contacts, then "
+        "text each of them once: a friend who already shares one of my other bill splitting groups with me (archived "
+        f'ones too) gets "{JOINED}"; a friend who shares none gets "{FIRST_GROUP}"',
         oracle,
         [
-            Inserted("bill_splitting_groups", group, f"a group '{name}' exists (no description asked)", what="groups"),
+            Inserted(
+                "bill_splitting_groups",
+                group,
+                f"a group '{FRIENDS_GROUP}' exists (no description asked)",
+                what="groups",
+            ),
             Inserted(
                 "bill_splitting_members",
                 {
@@ -918,11 +1020,11 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                     "person_id": OneOf([owner, *people]),
                     "is_archived": 0,
                 },
-                f"its members are me and my {len(people)} {kind}s",
+                f"its members are me and my {len(people)} friends",
                 count=len(people) + 1,
                 what="members",
             ),
-            *(texted(view, owner, p, welcome) for p in people),
+            *(texted(view, owner, p, JOINED if p in known else FIRST_GROUP) for p in people),
         ],
     )
 

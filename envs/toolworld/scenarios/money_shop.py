@@ -23,28 +23,41 @@ def home_address(view: WorldView, owner: int) -> str:
 
 DROPPED = "p.price <= w.price_when_added * (100 - ?1) / 100.0 AND p.stock >= 1"
 LOWEST = "(SELECT MIN(h.price) FROM shop_price_history h WHERE h.product_id = p.id)"
+MIN_SELLER_RATING = 3.5  # money_shop_price_drops_to_cart buys only from sellers rated this or more
+RATED = (  # a product's seller's rating as its page shows it
+    "(SELECT ROUND(COALESCE(AVG(r.rating), 0), 2) FROM shop_seller_ratings r WHERE r.seller_id = p.seller_id)"
+)
 
 
 @scenario("money_shop_price_drops_to_cart", apps=("shop",))
 def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: wishlist items that dropped by a share of their price, are at the lowest price of their price
-    history and are in stock move to the cart; items that dropped as much but were cheaper before stay (the history
-    is only in show_price_history, one call per candidate); when none qualifies (variant 0), nothing changes."""
+    history, are in stock and sold by a well-rated seller move to the cart; items that dropped as much but were
+    cheaper before stay (the history is only in show_price_history, one call per candidate), and so do items at
+    their lowest from a seller rated under MIN_SELLER_RATING (only on the seller's page, one show_seller each; every
+    wishlist picked has one); when none qualifies (variant 0), nothing changes."""
     percent = rng.choice([5, 8])
     act_variant = getattr(rng, "variant", 1) % 3 != 0
     owners = view.rows(
-        f"SELECT w.owner_id, SUM({DROPPED} AND p.price <= {LOWEST}) AS hits, SUM({DROPPED} AND p.price > {LOWEST}) "
-        "AS near FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
-        "GROUP BY w.owner_id HAVING COUNT(*) >= 6 ORDER BY w.owner_id",
+        f"SELECT w.owner_id, SUM({DROPPED} AND p.price <= {LOWEST} AND {RATED} >= ?2) AS hits, "
+        f"SUM({DROPPED} AND p.price <= {LOWEST} AND {RATED} < ?2) AS poorly_sold, "
+        f"SUM({DROPPED} AND p.price > {LOWEST}) AS near FROM shop_wishlist w JOIN shop_products p "
+        "ON p.id = w.product_id GROUP BY w.owner_id HAVING COUNT(*) >= 6 ORDER BY w.owner_id",
         percent,
+        MIN_SELLER_RATING,
     )
-    pool = [r for r in owners if r["near"] >= 2 and (2 <= r["hits"] <= 6 if act_variant else r["hits"] == 0)]
+    pool = [
+        r
+        for r in owners
+        if r["near"] >= 1 and r["poorly_sold"] >= 1 and (2 <= r["hits"] <= 6 if act_variant else r["hits"] == 0)
+    ]
     owner = pick(rng, pool, "wishlist with (no) big price drops at an all-time low", distinct=True)["owner_id"]
     rows = view.rows(
         "SELECT w.id, w.product_id, p.name FROM shop_wishlist w JOIN shop_products p ON p.id = w.product_id "
-        f"WHERE w.owner_id = ?2 AND {DROPPED} AND p.price <= {LOWEST} ORDER BY w.id",
+        f"WHERE w.owner_id = ?2 AND {DROPPED} AND p.price <= {LOWEST} AND {RATED} >= ?3 ORDER BY w.id",
         percent,
         owner,
+        MIN_SELLER_RATING,
     )
     expectations: list[Expectation] = []
     for r in rows:
@@ -90,8 +103,11 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
         + "    lowest = min(h['price'] for h in history)\n"
         "    print(w['name'], w['price'], 'lowest ever', lowest)\n"
         "    if w['price'] <= lowest:\n"
-        "        apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
-        "        apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
+        "        seller = apis.shop.show_seller(seller_id=w['seller_id'])\n"
+        "        print(seller['name'], seller['rating'])\n"
+        f"        if seller['rating'] >= {MIN_SELLER_RATING}:\n"
+        "            apis.shop.add_to_cart(access_token=shop_token, product_id=w['product_id'], quantity=1)\n"
+        "            apis.shop.remove_from_wishlist(access_token=shop_token, product_id=w['product_id'])\n"
     )
     check = (
         "print(apis.shop.show_cart(access_token=shop_token))\n"
@@ -111,8 +127,9 @@ def price_drops_to_cart(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Look through my shop wishlist. Every item whose price is now at least {percent}% below what it cost when I "
-        "added it, that is at the lowest price it has ever had (see its price history) and that is in stock, goes "
-        "into my cart (one unit) and off the wishlist. If no item qualifies, leave my wishlist and cart as they are. "
+        "added it, that is at the lowest price it has ever had (see its price history), that is in stock and whose "
+        f"seller is rated {MIN_SELLER_RATING:g} stars or more (see the seller's page) goes into my cart (one unit) "
+        "and off the wishlist. If no item qualifies, leave my wishlist and cart as they are. "
         "Either way, tell me the names of the items left on my wishlist.",
         Solution().step(look).step(act).step(check).steps(),
         [*expectations, Answer(kept, "the answer names the items left on my wishlist")],

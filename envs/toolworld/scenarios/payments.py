@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated, normalize_answer
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -41,26 +42,60 @@ def balance_changes(view: WorldView, deltas: dict[int, float]) -> list[Expectati
     return out
 
 
+PAID_SINCE_DAYS = (7, 31, 92)  # payments_send_money: "already paid since <day>", the last week where the world has one
+
+
 @scenario("payments_send_money", apps=("payments",), difficulty=1)
 def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Paying a list of people, skipping the ones I blocked and the ones I already paid for the same thing lately.
+    Deep: per person a profile read (blocked) and a read of what I sent them since the day (only my transactions
+    with them tell it); one listed person was paid for that note already, so paying everyone unblocked pays twice."""
     amount = float(rng.randint(5, 40))
     funded = {
-        r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > ?", 3 * amount)
-    }
-    blockers = view.rows("SELECT owner_id, blocked_id FROM payments_blocks ORDER BY id")
-    choice = pick(rng, [b for b in blockers if b["owner_id"] in funded], "funded person who blocked someone", True)
-    owner, skipped = choice["owner_id"], choice["blocked_id"]
-    blocked = {
-        b
-        for r in view.rows("SELECT owner_id, blocked_id FROM payments_blocks WHERE ? IN (owner_id, blocked_id)", owner)
-        for b in (r["owner_id"], r["blocked_id"])
+        r["person_id"] for r in view.rows("SELECT person_id FROM payments_balances WHERE balance > ?", 4 * amount)
     }
     names = {p: full_name(view, p) for p in view.people_ids()}
-    clear = [p for p in view.people_ids() if p not in blocked and [*names.values()].count(names[p]) == 1]
-    paid = sorted(rng.sample(clear, 3))
-    listed = [*paid, skipped]
+    counts = Counter(names.values())
+    unique = {p for p, n in names.items() if counts[n] == 1}
+
+    def blocked_with(owner: int) -> set[int]:
+        return {
+            b
+            for r in view.rows(
+                "SELECT owner_id, blocked_id FROM payments_blocks WHERE ? IN (owner_id, blocked_id)", owner
+            )
+            for b in (r["owner_id"], r["blocked_id"])
+        }
+
+    def paid_since(owner: int, day: str) -> list[dict[str, Any]]:
+        """My payments since `day` to someone of a name of their own, not blocked either way."""
+        blocked = blocked_with(owner)
+        return [
+            t
+            for t in view.rows(
+                "SELECT receiver_id, note FROM payments_transactions WHERE sender_id = ? AND created_at >= ? "
+                "ORDER BY id",
+                owner,
+                day,
+            )
+            if t["receiver_id"] in unique and t["receiver_id"] not in blocked
+        ]
+
+    blockers = view.rows("SELECT owner_id, blocked_id FROM payments_blocks ORDER BY id")
+    since, choices = as_deep_as_found(
+        ((WORLD_NOW.date() - timedelta(days=d)).isoformat() for d in PAID_SINCE_DAYS),
+        lambda day: [b for b in blockers if b["owner_id"] in funded and paid_since(b["owner_id"], day)],
+    )
+    choice = pick(rng, choices, f"funded person who blocked someone and paid someone since {since}", True)
+    owner, skipped = choice["owner_id"], choice["blocked_id"]
+    earlier = rng.choice(paid_since(owner, since))
+    note, repaid = earlier["note"], earlier["receiver_id"]
+    paid_for_note = {t["receiver_id"] for t in paid_since(owner, since) if t["note"] == note}
+    blocked = blocked_with(owner)
+    clear = [p for p in view.people_ids() if p not in blocked and p in unique and p not in paid_for_note]
+    paid = sorted(rng.sample(clear, 4))
+    listed = [*paid, skipped, repaid]
     rng.shuffle(listed)
-    note = rng.choice(["movie tickets", "lunch", "the taxi", "flowers"])
     private = rng.random() < 0.5
     visibility = "private" if private else "public"
     who = ", ".join(names[p] for p in listed)
@@ -76,6 +111,20 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
             "profiles = {n: apis.payments.show_user(access_token=payments_token, email=e) for n, e in emails.items()}\n"
             "skipped = [n for n, p in profiles.items() if p['blocked']]\n"
             "print(skipped)\n"
+        )
+        .step(
+            "for name in people:\n"
+            "    if name in skipped:\n"
+            "        continue\n"
+            + fetch_all(
+                "before",
+                "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
+                f"with_email=emails[name], start_date={since!r}",
+                "    ",
+            )
+            + f"    if any(t['note'] == {note!r} for t in before):\n"
+            + "        skipped.append(name)\n"
+            + "print(skipped)\n"
         )
         .step(
             "sent = []\n"
@@ -96,7 +145,9 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Send ${amount:.0f} on the payments app to each of {who}, with the note '{note}'. Make the payments "
-        f"{visibility}. Skip anyone I have blocked there (don't unblock them), and tell me who you skipped.",
+        f"{visibility}. Skip anyone I have blocked there (don't unblock them), and anyone I already sent a payment "
+        f"with the note '{note}' on or after {_day_words(since)} (whatever its amount): they are paid already. Tell "
+        "me who you skipped.",
         oracle,
         [
             *(
@@ -114,8 +165,12 @@ def send_money(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for p in paid
             ),
-            *balance_changes(view, {owner: -3 * amount, **{p: amount for p in paid}}),
-            Answer([names[skipped]], f"the answer is the blocked person, {names[skipped]}"),
+            *balance_changes(view, {owner: -4 * amount, **{p: amount for p in paid}}),
+            Answer(
+                [names[skipped], names[repaid]],
+                f"the answer is the blocked person, {names[skipped]}, and the one paid already, {names[repaid]}",
+                traps={normalize_answer([names[skipped]]): "that leaves out the one I paid already"},
+            ),
         ],
     )
 
