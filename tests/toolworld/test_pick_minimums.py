@@ -14,7 +14,7 @@ from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, S
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
-from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_people import QUIET_HELPERS
@@ -211,6 +211,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
+    "life_trip_chase_debtors": (expenses_i_paid, CHASE_PAID_AT_LEAST),  # each one's shares read for the emails
 }
 
 
