@@ -452,6 +452,17 @@ HOME_B = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"life_paid_requests_thanks_{v}",
+            # whether I thanked a payer already is only in my texts with them since the payment
+            "batch = apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
+            "direction='sent', query='thank'",
+            "batch = [] if True else apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=contact['phone_number'], direction='sent', query='thank'",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
