@@ -13,10 +13,13 @@ from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
+from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
+from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
-from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
+from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST, THANKS_PAID_AT_LEAST
+from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
-from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
@@ -209,6 +212,36 @@ def free_todos_texted(task: Task) -> int:
     return min(len(e.match["message"].blocks[1]) for e in texts)
 
 
+def requests_paid_since(day: str) -> Callable[[Task], int]:
+    return lambda task: int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_requests WHERE requester_id = ? AND status = 'approved' "
+            "AND resolved_at >= ?",
+            task.spec.supervisor_id,
+            day,
+        )
+    )
+
+
+def big_requests(task: Task) -> int:
+    """The to-dos made for big pending requests; a variant where none is big (nothing to change) counts as
+    meeting the minimum."""
+    return BIG_REQUESTS_AT_LEAST if task.spec.noop_pass else inserted("todo_tasks")(task)
+
+
+def bills_of_the_kind(task: Task) -> int:
+    """The supervisor's bill files directly in /documents/bills of the kind the instruction names."""
+    kind = task.spec.instruction.split("Review my ", 1)[1].split()[0]
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM file_system_files WHERE owner_id = ? AND path LIKE ? AND path NOT LIKE ?",
+            task.spec.supervisor_id,
+            f"/documents/bills/{kind}_%",
+            "/documents/bills/%/%",
+        )
+    )
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -251,6 +284,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
     "leisure_trim_playlist": (trimmed_songs, TRIM_AT_LEAST),  # show_song each, favourites passed over on the way
     "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each texted by shared groups
+    "life_trip_chase_debtors": (expenses_i_paid, CHASE_PAID_AT_LEAST),  # each one's shares read for the emails
+    "life_paid_requests_thanks": (requests_paid_since(THANKS_SINCE), THANKS_PAID_AT_LEAST),  # texts with each payer
+    "life_big_requests_todo": (big_requests, BIG_REQUESTS_AT_LEAST),  # each requester's contact looked up
+    "life_bills_kind_history": (bills_of_the_kind, KIND_BILLS_AT_LEAST),  # each bill's file read
 }
 
 

@@ -554,6 +554,30 @@ MONEY_B = [
     ],
 ]
 
+HOME_B = [
+    *[
+        (
+            f"life_trip_chase_debtors_{v}",
+            # each debtor's share of an expense I paid is only in show_expense: an even split among all is a guess
+            "detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])",
+            "detail = {'shares': [{'email': m['email'], 'amount': round(e['amount'] / len(group['members']), 2)} "
+            "for m in group['members']]}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"life_paid_requests_thanks_{v}",
+            # whether I thanked a payer already is only in my texts with them since the payment
+            "batch = apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
+            "direction='sent', query='thank'",
+            "batch = [] if True else apis.phone.search_text_messages(access_token=phone_token, "
+            "phone_number=contact['phone_number'], direction='sent', query='thank'",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -568,6 +592,7 @@ SKIPPED_READS = [
     *ERRANDS,
     *WORK_B,
     *MONEY_B,
+    *HOME_B,
 ]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, InBlocks, Inserted, NewRow, Updated, runs
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._life import BILLS, NOW, PARSE_BILL, TODAY, bills, done, project_of
 from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import receipt
@@ -349,15 +350,25 @@ def bills_overdue_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+KIND_BILLS_AT_LEAST = 18  # bills of the kind in life_bills_kind_history: each amount is only in its file's text
+
+
 @scenario("life_bills_kind_history", apps=("file_system", "notes", "todo"))
 def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: each bill's amount is only in its file's text (show_file per bill), and the person has
+    KIND_BILLS_AT_LEAST+ bills of the kind (a sparser world: 8+)."""
     kind = rng.choice(["electricity", "gas", "water", "internet", "phone"])
-    owners = view.rows(
-        f"SELECT f.owner_id FROM file_system_files f WHERE f.path LIKE '{BILLS}/{kind}_%' AND EXISTS (SELECT 1 FROM "
-        "todo_projects p WHERE p.owner_id = f.owner_id AND p.name = 'Finance' AND p.archived = 0) GROUP BY f.owner_id "
-        "HAVING COUNT(*) >= 8 ORDER BY f.owner_id"
-    )
-    owners = [o for o in owners if project_of(view, o["owner_id"], "Finance")]
+
+    def with_history(least: int) -> list[dict[str, Any]]:
+        owners = view.rows(
+            f"SELECT f.owner_id FROM file_system_files f WHERE f.path LIKE '{BILLS}/{kind}_%' AND EXISTS (SELECT 1 "
+            "FROM todo_projects p WHERE p.owner_id = f.owner_id AND p.name = 'Finance' AND p.archived = 0) "
+            "GROUP BY f.owner_id HAVING COUNT(*) >= ? ORDER BY f.owner_id",
+            least,
+        )
+        return [o for o in owners if project_of(view, o["owner_id"], "Finance")]
+
+    _, owners = as_deep_as_found((KIND_BILLS_AT_LEAST, 8), with_history)
     owner = pick(rng, owners, f"person with a {kind} bill history", distinct=True)["owner_id"]
     project = project_of(view, owner, "Finance")
     assert project is not None

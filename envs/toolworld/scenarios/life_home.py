@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, TODAY, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task, reminder_on_new_task
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -223,6 +223,7 @@ def due_tasks_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 BIG = 100.0
+BIG_REQUESTS_AT_LEAST = 4  # big pending requests in life_big_requests_todo's big variants: a contact looked up each
 REMIND = "2026-05-21T09:00"
 
 
@@ -242,10 +243,20 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND COUNT(c.id) = COUNT(*) ORDER BY r.payer_id",
         BIG,
     )
+
     # big variants: 1-6 big requests, some from coworkers and some not, so the relationship decides priorities; no
     # two of one person and amount (their to-dos would share a title, and which has the reminder would be a guess)
-    pool = [o for o in owners if (o["kinds"] == o["n"] and 0 < o["work"] < o["n"] <= 6 if big else o["n"] == 0)]
-    owner = pick(rng, pool, "payer of pending requests", distinct=True)["payer_id"]
+    def pool(least: int) -> list[dict[str, Any]]:
+        return [
+            o
+            for o in owners
+            if (o["kinds"] == o["n"] and 0 < o["work"] < o["n"] <= 6 and o["n"] >= least if big else o["n"] == 0)
+        ]
+
+    _, usable = as_deep_as_found((BIG_REQUESTS_AT_LEAST, 1), pool)
+    owner = pick(rng, usable, f"payer of pending requests ({BIG_REQUESTS_AT_LEAST}+ big ones, or none)", distinct=True)[
+        "payer_id"
+    ]
     project = project_of(view, owner, "Finance")
     assert project is not None
     asks = view.rows(

@@ -8,7 +8,7 @@ from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import group_balance
 from envs.toolworld.evaluate import Answer, Expectation, Inserted
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._life import NOW, done
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
@@ -19,8 +19,29 @@ SINCE = "2026-03-18"
 YEAR_START = "2026-01-01"
 
 
+THANKS_PAID_AT_LEAST = 6  # requests of mine paid since SINCE in life_paid_requests_thanks: a conversation read each
+
+
+def _thanked(view: WorldView, owner: int) -> list[bool]:
+    """For each request of `owner` paid since SINCE (by id): whether a text of theirs to its payer after the payment
+    says 'thank' (they thanked them already)."""
+    return [
+        bool(r["thanked"])
+        for r in view.rows(
+            "SELECT EXISTS (SELECT 1 FROM phone_messages m WHERE m.sender_id = r.requester_id AND m.receiver_id = "
+            "r.payer_id AND m.sent_at > r.resolved_at AND instr(lower(m.message), 'thank')) AS thanked "
+            "FROM payments_requests r WHERE r.requester_id = ? AND r.status = 'approved' AND r.resolved_at >= ? "
+            "ORDER BY r.id",
+            owner,
+            SINCE,
+        )
+    ]
+
+
 @scenario("life_paid_requests_thanks", apps=("payments", "phone"))
 def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep: I thanked some payers by text already; whether I did is only in my texts with each of them since the
+    payment (a conversation read per paid request, 6+ of them), and thanking them twice fails the task."""
     owners = view.rows(
         "SELECT r.requester_id FROM payments_requests r WHERE r.status = 'approved' AND r.resolved_at >= ? "
         "GROUP BY r.requester_id HAVING COUNT(*) >= 2 AND MAX((SELECT COUNT(*) FROM phone_contacts c JOIN people p "
@@ -36,15 +57,28 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     }
     owners = [o for o in owners if o["requester_id"] in stale] or owners
-    owner = pick(rng, owners, "person whose requests were paid", distinct=True)["requester_id"]
-    paid = view.rows(
+
+    def thanked_some(least: int) -> list[dict[str, Any]]:
+        """Owners with `least`+ paid requests, some of whose payers were thanked and some not (0: any owner)."""
+        return [
+            o
+            for o in owners
+            if not least or len(said := _thanked(view, o["requester_id"])) >= least and any(said) and not all(said)
+        ]
+
+    _, usable = as_deep_as_found((THANKS_PAID_AT_LEAST, 2, 0), thanked_some)
+    owner = pick(
+        rng, usable, f"person {THANKS_PAID_AT_LEAST}+ of whose requests were paid, some payers thanked", distinct=True
+    )["requester_id"]
+    every_paid = view.rows(
         "SELECT r.payer_id, r.amount, r.note, c.first_name FROM payments_requests r JOIN people p ON p.id = r.payer_id "
         "JOIN phone_contacts c ON c.owner_id = r.requester_id AND c.email = p.email WHERE r.requester_id = ? AND "
         "r.status = 'approved' AND r.resolved_at >= ? ORDER BY r.id",
         owner,
         SINCE,
     )
-    total = round(sum(r["amount"] for r in paid), 2)
+    paid = [r for r, said in zip(every_paid, _thanked(view, owner), strict=True) if not said]
+    total = round(sum(r["amount"] for r in every_paid), 2)
     every = round(
         sum(r["amount"] for r in view.rows("SELECT amount FROM payments_requests WHERE requester_id = ?", owner)), 2
     )
@@ -59,8 +93,22 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         "waiting", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
     )
     look += f"stale = [r for r in waiting if r['created_at'] < {SINCE!r}]\nprint(len(waiting), len(stale))\n"
+    thanked = (
+        "unthanked = []\n"
+        "for r in paid:\n"
+        "    contact = people[r['payer']['email']]\n"
+        + fetch_all(
+            "said",
+            "apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
+            "direction='sent', query='thank', sent_after=r['resolved_at'][:10]",
+            "    ",
+        )
+        + "    if not any(t['sent_at'] > r['resolved_at'] for t in said):\n"
+        "        unthanked.append(r)\n"
+        "print([(r['payer']['email'], r['note']) for r in unthanked])\n"
+    )
     act = """\
-    for r in paid:
+    for r in unthanked:
         contact = people[r['payer']['email']]
         text = f"Thanks {contact['first_name']}, got your ${r['amount']:.2f} for {r['note']}!"
         apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
@@ -98,9 +146,18 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         f"Thank the people who paid my money requests on the payments app since {SINCE}: for each request of mine "
         "that was paid in that time, text the payer 'Thanks <first name as in my phone contacts>, got your "
-        "$<amount> for <the request's note>!' (two decimals). Also send an in-app reminder for each of my requests "
-        f"from before {SINCE} that is still pending. Tell me how much the paid requests brought in.",
-        Solution().step(login("payments", "phone")).step(look).step(act).step(check).step(done("total")).steps(),
+        "$<amount> for <the request's note>!' (two decimals), unless I already thanked them for it: skip a request "
+        "if I have texted its payer anything with 'thank' in it since it was paid (not counting what you send now). "
+        f"Also send an in-app reminder for each of my requests from before {SINCE} that is still pending. Tell me how "
+        "much the paid requests brought in, thanked already or not.",
+        Solution()
+        .step(login("payments", "phone"))
+        .step(look)
+        .step(thanked)
+        .step(act)
+        .step(check)
+        .step(done("total"))
+        .steps(),
         [*expectations, Answer(total, f"they brought in {total}", traps={f"{every:g}": "that counts every request"})],
     )
 

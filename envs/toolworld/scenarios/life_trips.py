@@ -13,7 +13,12 @@ from envs.toolworld.scenarios._calendar import reader
 from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._life import NOW, done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_file, new_note, new_task
-from envs.toolworld.scenarios.bill_splitting import export_lines, export_name, reminder_sent
+from envs.toolworld.scenarios.bill_splitting import (
+    export_lines,
+    export_name,
+    reminder_sent,
+    shares_of_mine,
+)
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.shop_bills_files import receipt
@@ -335,11 +340,16 @@ def _owed_to(view: WorldView, group_id: int, owner: int) -> dict[int, float]:
     }
 
 
+CHASE_PAID_AT_LEAST = 6  # expenses I paid in life_trip_chase_debtors' group: each one's shares read with show_expense
+CHASE_PAID_AT_MOST = 20  # one email line each: more would make a letter no one writes
+
+
 @scenario("life_trip_chase_debtors", apps=("bill_splitting", "phone", "email"))
 def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     """Chasing escalates by history (unlike household_text_debtors, which texts every debtor with their shares):
     who was already reminded in the group and is in my contacts gets a text naming that last reminder's day; anyone
-    else gets an in-app reminder."""
+    else gets an in-app reminder. Deep: each email lists the debtor's share of every expense I paid there, which only
+    show_expense gives (one per expense, 6+ of them; some split among only some members, so an even split is wrong)."""
     cases = []
     for p in groups_of(view, "AND (SELECT COUNT(*) FROM bill_splitting_members x WHERE x.group_id = g.id) >= 3"):
         owed = _owed_to(view, p["id"], p["owner"])
@@ -352,7 +362,25 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
             and len(set(firsts)) == len(firsts)
         ):
             cases.append(p)
-    chosen = pick(rng, cases, "group where two people owe me, one of them reminded before", distinct=True)
+
+    def paid_enough(least: int) -> list[dict[str, Any]]:
+        """The cases where I paid `least` to CHASE_PAID_AT_MOST expenses, some not split among every member (0: any
+        case, for a sparse world)."""
+        return [
+            p
+            for p in cases
+            if not least
+            or least <= len(paid := _paid_by(view, p["id"], p["owner"])) <= CHASE_PAID_AT_MOST
+            and any(e["sharers"] < e["members"] for e in paid)
+        ]
+
+    _, usable = as_deep_as_found((CHASE_PAID_AT_LEAST, 1, 0), paid_enough)
+    chosen = pick(
+        rng,
+        usable,
+        f"group where two people owe me, one of them reminded before, and I paid {CHASE_PAID_AT_LEAST}+ expenses",
+        distinct=True,
+    )
     owner, name = chosen["owner"], chosen["name"]
     owed = _owed_to(view, chosen["id"], owner)
     reminded = _last_reminders(view, chosen["id"], owner)
@@ -384,14 +412,24 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
                                                       email=email, message=group_name)
     total = round(sum(d['amount'] for d in mine), 2)
     """
+    shares = FIND_EXPENSES + (
+        "shares = {}  # debtor's email -> their lines, one per expense I paid that they share\n"
+        "for e in sorted((e for e in expenses if e['paid_by']['email'] == me['email']), key=lambda e: e['date']):\n"
+        "    detail = apis.bill_splitting.show_expense(access_token=bill_splitting_token, expense_id=e['expense_id'])\n"
+        "    for s in detail['shares']:\n"
+        "        if s['amount'] > 0:\n"
+        "            line = f\"{e['date']} {e['description']}: ${s['amount']:.2f}\"\n"
+        "            shares.setdefault(s['email'], []).append(line)\n"
+        "print(shares)\n"
+    )
     mail = (
         "export = apis.bill_splitting.export_group_expenses(access_token=bill_splitting_token, "
         "group_id=group['group_id'])\n"
         "for d in mine:\n"
         "    first = d['debtor']['name'].split()[0]\n"
+        f"    body = '\\n'.join([{EXPENSES_ATTACHED!r}, *shares.get(d['debtor']['email'], [])])\n"
         "    apis.email.send_email(access_token=email_token, recipients=[d['debtor']['email']], "
-        "subject=f\"{group_name}: {first}, you owe me ${d['amount']:.2f}\", "
-        f"body={EXPENSES_ATTACHED!r}, "
+        "subject=f\"{group_name}: {first}, you owe me ${d['amount']:.2f}\", body=body, "
         "attachments=[{'file_name': export['file_name'], 'content': export['content']}])\n"
     )
     check = fetch_all("now", "apis.bill_splitting.show_reminders(access_token=bill_splitting_token, box='sent'")
@@ -400,12 +438,13 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
     export = {export_name(name): "\n".join(export_lines(view, chosen["id"], owner)) + "\n"}
     for debtor, amount in sorted(owed.items()):
         m = members[debtor]
+        lines = shares_of_mine(view, chosen["id"], owner, debtor, "")
         expectations += sent_email(
             view,
             owner,
             [debtor],
-            EXPENSES_ATTACHED,
-            f"{m['first_name']} gets the group's expenses by email",
+            InBlocks([EXPENSES_ATTACHED], *runs(lines, [line[:10] for line in lines])),  # one day's lines any order
+            f"{m['first_name']} gets the group's expenses by email, with their {len(lines)} shares of mine",
             subject=f"{name}: {m['first_name']}, you owe me ${amount:.2f}",
             files=export,
         )
@@ -432,17 +471,30 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         f"(two decimals). Everyone else who owes me gets a payment reminder in the app with the message '{name}'. "
         "Also email each member who owes me the group's expense export from the app, as is, attached under the file "
         f"name the export gives, with the subject '{name}: <first name>, you owe me $<amount>' and the text "
-        f"'{EXPENSES_ATTACHED}'. Tell me the total they owe me.",
+        f"'{EXPENSES_ATTACHED}', followed by one line per expense I paid in the group that they have a share in, "
+        "oldest first, as 'YYYY-MM-DD <description>: $<their share>' (two decimals). Tell me the total they owe me.",
         Solution()
         .step(login("bill_splitting", "phone", "email"))
         .step(look)
         .step(history)
         .step(act)
+        .step(shares)
         .step(mail)
         .step(check)
         .step(done("total"))
         .steps(),
         [*expectations, Answer(total, f"they owe me {total} in total")],
+    )
+
+
+def _paid_by(view: WorldView, group_id: int, payer: int) -> list[dict[str, Any]]:
+    """The expenses `payer` paid in a group, each with how many share it and how many members the group has."""
+    return view.rows(
+        "SELECT e.id, (SELECT COUNT(*) FROM bill_splitting_shares s WHERE s.expense_id = e.id AND s.amount > 0) "
+        "AS sharers, (SELECT COUNT(*) FROM bill_splitting_members m WHERE m.group_id = e.group_id) AS members "
+        "FROM bill_splitting_expenses e WHERE e.group_id = ? AND e.paid_by = ? ORDER BY e.id",
+        group_id,
+        payer,
     )
 
 
