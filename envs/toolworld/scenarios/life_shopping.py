@@ -20,8 +20,7 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
     """Conditional: variant 2 picks a wishlist where nothing dropped enough (no-op-pass). Deep: a drop counts from
     the highest price since the item was added, which only its price history holds (one call per wished item, 8-40
     of them); show_price_drops, which measures from the price when added, misses some in every other variant."""
-    dropping = variant_of(rng) % 3 != 2
-    pool = []
+    pools: dict[bool, list[tuple[int, list[dict[str, Any]], list[dict[str, Any]]]]] = {True: [], False: []}
     for row in view.rows("SELECT DISTINCT owner_id FROM shop_wishlist ORDER BY owner_id"):
         wished = _wished(view, row["owner_id"])
         drops = [w for w in wished if w["peak"] - w["price"] >= DROP]
@@ -31,11 +30,13 @@ def wishlist_drops_note(view: WorldView, rng: random.Random) -> TaskSpec:
             row["owner_id"],
         )
         since_added = [w for w in wished if w["price_when_added"] - w["price"] >= DROP]
-        if dropping and 2 <= len(drops) <= 6 and not in_cart and len(since_added) < len(drops):
-            pool.append((row["owner_id"], wished, drops))
-        if not dropping and not drops:
-            pool.append((row["owner_id"], wished, drops))
-    owner, wished, drops = pick(rng, pool, "wishlist", distinct=True)
+        if 2 <= len(drops) <= 6 and not in_cart and len(since_added) < len(drops):
+            pools[True].append((row["owner_id"], wished, drops))
+        if not drops:
+            pools[False].append((row["owner_id"], wished, drops))
+    # a world where every wishlist dropped (world 13) gives variant 2 one that dropped too
+    dropping = variant_of(rng) % 3 != 2 or not pools[False]
+    owner, wished, drops = pick(rng, pools[dropping], "wishlist", distinct=True)
     kept = [w["name"] for w in wished if w not in drops]
     lines = [f"{d['name']}: ${d['peak']:.2f} -> ${d['price']:.2f}" for d in drops]
     saved = round(sum(d["peak"] - d["price"] for d in drops), 2)
