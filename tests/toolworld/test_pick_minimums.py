@@ -16,6 +16,7 @@ from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.phone import QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_people import QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
@@ -175,6 +176,12 @@ def friend_contacts(task: Task) -> int:
     )
 
 
+def quiet_by_text(task: Task) -> int:
+    """Contacts of the kind the instruction names with no text since QUIET_SINCE: each looked up in the call log."""
+    kind = next(k for k in ("coworker", "family", "friend", "roommate") if f"are my {k}s?" in task.spec.instruction)
+    return len(quiet_contacts(world_view(0), task.spec.supervisor_id, kind))
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -211,6 +218,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
+    "phone_count_relationship": (quiet_by_text, QUIET_AT_LEAST),  # each looked up in the call log
 }
 
 
