@@ -11,12 +11,13 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
-from envs.toolworld.scenarios.phone import QUIET_AT_LEAST, quiet_contacts
+from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_people import QUIET_HELPERS
 from envs.toolworld.tasks import Task, load_task, world_view
@@ -176,6 +177,18 @@ def friend_contacts(task: Task) -> int:
     )
 
 
+def contacts_of_kind(task: Task) -> int:
+    """Contacts of the kind the instruction names ('any <kind> in my phone contacts')."""
+    kind = task.spec.instruction.split("any ", 1)[1].split(" in my phone contacts", 1)[0]
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = ?",
+            task.spec.supervisor_id,
+            kind,
+        )
+    )
+
+
 def quiet_by_text(task: Task) -> int:
     """Contacts of the kind the instruction names with no text since QUIET_SINCE: each looked up in the call log."""
     kind = next(k for k in ("coworker", "family", "friend", "roommate") if f"are my {k}s?" in task.spec.instruction)
@@ -219,6 +232,9 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "phone_count_relationship": (quiet_by_text, QUIET_AT_LEAST),  # each looked up in the call log
+    "phone_text_all_of_kind": (contacts_of_kind, KIND_AT_LEAST),  # each looked up in the call log
+    # each saved and deleted, its number looked up in the call log
+    "files_archive_stranger_voicemails": (inserted("file_system_files"), STRANGER_VOICEMAILS_AT_LEAST),
 }
 
 
