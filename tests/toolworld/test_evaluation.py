@@ -31,14 +31,23 @@ def test_ignoring_pagination_fails_with_a_reason_that_says_so(env: ToolWorldEnv)
     env.reset(options={"task_id": "phone_text_all_of_kind_1"})
     kind = env.task.spec.instruction.split("any ")[1].split(" ")[0]  # "... text any friend in my phone contacts ..."
     message = env.task.spec.instruction.split('"')[1]
+    since = env.task.spec.instruction.split("on the phone since ")[1].split(" ")[0]
+    # the first page of contacts only, each texted unless talked to since the day, as the instruction says
     code = LOGIN_PHONE + (
+        "told = 0\n"
         f"for c in apis.phone.search_contacts(access_token=token, relationship={kind!r}):\n"
-        f"    apis.phone.send_text_message(access_token=token, phone_number=c['phone_number'], message={message!r})\n"
+        "    if not apis.phone.show_call_history(access_token=token, phone_number=c['phone_number'], "
+        f"started_after={since!r}, min_duration_seconds=1, page_limit=1):\n"
+        "        told += 1\n"
+        "        apis.phone.send_text_message(access_token=token, phone_number=c['phone_number'], "
+        f"message={message!r})\n"
+        "print(told)\n"
         "apis.supervisor.complete_task()"
     )
-    _, reward, _, _, info = env.step(code)
+    obs, reward, _, _, info = env.step(code)
+    told = obs["history"][-1]["output"].strip()
     failed = [t for t in info["evaluation"]["tests"] if not t["passed"]]
-    assert reward == 0.0 and failed and any("found 5" in t["reason"] for t in failed)
+    assert reward == 0.0 and failed and any(f"found {told}" in t["reason"] for t in failed)
     assert all("lists are paginated (page_limit default 5" in t["reason"] for t in failed)
     assert info["evaluation"]["failure_category"] == "pagination"
 

@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -21,6 +22,7 @@ from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
@@ -242,6 +244,24 @@ def bills_of_the_kind(task: Task) -> int:
     )
 
 
+def contacts_of_kind(task: Task) -> int:
+    """Contacts of the kind the instruction names ('any <kind> in my phone contacts')."""
+    kind = task.spec.instruction.split("any ", 1)[1].split(" in my phone contacts", 1)[0]
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = ?",
+            task.spec.supervisor_id,
+            kind,
+        )
+    )
+
+
+def quiet_by_text(task: Task) -> int:
+    """Contacts of the kind the instruction names with no text since QUIET_SINCE: each looked up in the call log."""
+    kind = next(k for k in ("coworker", "family", "friend", "roommate") if f"are my {k}s?" in task.spec.instruction)
+    return len(quiet_contacts(world_view(0), task.spec.supervisor_id, kind))
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -288,6 +308,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_paid_requests_thanks": (requests_paid_since(THANKS_SINCE), THANKS_PAID_AT_LEAST),  # texts with each payer
     "life_big_requests_todo": (big_requests, BIG_REQUESTS_AT_LEAST),  # each requester's contact looked up
     "life_bills_kind_history": (bills_of_the_kind, KIND_BILLS_AT_LEAST),  # each bill's file read
+    "phone_count_relationship": (quiet_by_text, QUIET_AT_LEAST),  # each looked up in the call log
+    "phone_text_all_of_kind": (contacts_of_kind, KIND_AT_LEAST),  # each looked up in the call log
+    # each saved and deleted, its number looked up in the call log
+    "files_archive_stranger_voicemails": (inserted("file_system_files"), STRANGER_VOICEMAILS_AT_LEAST),
 }
 
 

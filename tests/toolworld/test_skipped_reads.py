@@ -578,6 +578,36 @@ HOME_B = [
     ],
 ]
 
+PHONE_B = [
+    *[
+        (
+            f"phone_count_relationship_{v}",
+            # whether I talked to a contact quiet by text is only in the call log: guessing no texts them all
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"phone_text_all_of_kind_{v}",
+            # whether I talked to a contact since the day is only in the call log: guessing no texts them all
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"files_archive_stranger_voicemails_{v}",
+            # whether I once talked to a stranger's number is only in the call log: guessing no blocks them all
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -593,6 +623,7 @@ SKIPPED_READS = [
     *WORK_B,
     *MONEY_B,
     *HOME_B,
+    *PHONE_B,
 ]
 
 

@@ -7,12 +7,13 @@ import random
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, InBlocks, InOrder, Inserted, NewRow, Updated, runs
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.contacts_calendar import contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES
 from envs.toolworld.scenarios.contacts_upkeep import STALE, note_in_address_book_code, noted_in_address_book
+from envs.toolworld.scenarios.phone import talked_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -250,18 +251,35 @@ def stranger_voicemails(view: WorldView, owner: int) -> list[dict[str, Any]]:
     ]
 
 
+def talked_numbers(view: WorldView, owner: int, numbers: set[str]) -> set[str]:
+    """Those of `numbers` that `owner` ever talked to on the phone."""
+    return {n for n in numbers if talked_since(view, owner, n)}
+
+
+STRANGER_VOICEMAILS_AT_LEAST = 4  # each saved and deleted, its number looked up in the call log
+
+
 @scenario("files_archive_stranger_voicemails", apps=("phone", "file_system"))
 def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec:
-    candidates = []
+    """Strangers' voicemails saved as files and deleted; their numbers blocked unless I once talked to that number
+    on the phone; my contacts' voicemails kept and marked heard.
+    Deep: whether I talked to a number is only in the call log (one look per number; the pick has 4+ stranger
+    voicemails, some numbers talked to and some not), so skipping it blocks a number it should not, or none."""
+    usable = {}
     for person in view.people_ids():
         found = stranger_voicemails(view, person)
         names = {f"{v['left_at'][:10]}_{v['phone_number']}" for v in found}
+        numbers = {v["phone_number"] for v in found}
         if (
             3 <= len(found) <= 8
             and len(names) == len(found)
             and len(found) < view.value("SELECT COUNT(*) FROM phone_voicemails WHERE owner_id = ?", person)
         ):
-            candidates.append(person)
+            usable[person] = (len(found), 0 < len(talked_numbers(view, person, numbers)) < len(numbers))
+    _, candidates = as_deep_as_found(
+        ((STRANGER_VOICEMAILS_AT_LEAST, True), (3, True), (3, False)),
+        lambda setting: [p for p, (n, both) in usable.items() if n >= setting[0] and (both or not setting[1])],
+    )
     owner = pick(rng, candidates, "voicemails from strangers and contacts", distinct=True)
     found = stranger_voicemails(view, owner)
     look = (
@@ -278,7 +296,11 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         + fetch_all("blocked", "apis.phone.show_blocked_numbers(access_token=phone_token")
         + "already = {b['phone_number'] for b in blocked}\n"
         "for number in sorted({m['phone_number'] for m in strangers} - already):\n"
-        "    apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
+        "    talked = apis.phone.show_call_history(access_token=phone_token, phone_number=number, "
+        "min_duration_seconds=1, page_limit=1)\n"
+        "    print(number, 'talked to' if talked else 'never talked to')\n"
+        "    if not talked:\n"
+        "        apis.phone.block_number(access_token=phone_token, phone_number=number)\n"
         "for m in mails:\n"
         "    if m['phone_number'] in names and not m['is_heard']:\n"
         "        apis.phone.mark_voicemail_heard(access_token=phone_token, voicemail_id=m['voicemail_id'])\n"
@@ -310,9 +332,15 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         Deleted("phone_voicemails", frozenset(v["id"] for v in found), "the strangers' voicemails are deleted")
     )
     already = {r["phone_number"] for r in view.rows("SELECT phone_number FROM phone_blocked WHERE owner_id = ?", owner)}
+    numbers = {v["phone_number"] for v in found} - already
     expectations += [
-        Inserted("phone_blocked", {"owner_id": owner, "phone_number": n}, f"{n} is blocked", what=f"blocks of {n}")
-        for n in sorted({v["phone_number"] for v in found} - already)
+        Inserted(
+            "phone_blocked",
+            {"owner_id": owner, "phone_number": n},
+            f"{n}, never talked to, is blocked",
+            what=f"blocks of {n}",
+        )
+        for n in sorted(numbers - talked_numbers(view, owner, numbers))
     ]
     strangers = {v["id"] for v in found}
     expectations += [
@@ -325,8 +353,9 @@ def archive_stranger_voicemails(view: WorldView, rng: random.Random) -> TaskSpec
         owner,
         "Archive the voicemails left by numbers that are not in my contacts: save each transcript as "
         "/documents/voicemails/<YYYY-MM-DD>_<number>.txt (the day it was left, the 10-digit number), then delete "
-        "that voicemail from my phone, and block each of those numbers (unless already blocked). Keep my contacts' "
-        "voicemails, but mark the unheard ones heard. Tell me how many voicemails you archived.",
+        "that voicemail from my phone, and block each of those numbers (unless already blocked), but not a number I "
+        "have talked to on the phone (a call in which we talked; missed or unanswered calls do not count). Keep my "
+        "contacts' voicemails, but mark the unheard ones heard. Tell me how many voicemails you archived.",
         oracle,
         expectations,
     )

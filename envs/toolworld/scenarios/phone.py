@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Contains, Deleted, Expectation, Inserted, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 MESSAGES = [
@@ -180,7 +180,7 @@ def quiet_contacts(view: WorldView, owner: int, kind: str) -> list[dict]:
     return [
         c
         for c in view.rows(
-            "SELECT c.id, c.first_name, p.id AS person_id FROM phone_contacts c JOIN people p "
+            "SELECT c.id, c.first_name, c.phone_number, p.id AS person_id FROM phone_contacts c JOIN people p "
             "ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = ? ORDER BY c.id",
             owner,
             kind,
@@ -189,15 +189,54 @@ def quiet_contacts(view: WorldView, owner: int, kind: str) -> list[dict]:
     ]
 
 
+def talked_since(view: WorldView, owner: int, number: str, since: str = "") -> bool:
+    """Whether `owner`'s call log holds a call with `number` on or after `since` (ever, by default) in which they
+    talked (missed and unanswered calls last 0 seconds)."""
+    return bool(
+        view.rows(
+            "SELECT 1 FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND started_at >= ? "
+            "AND duration_seconds > 0 LIMIT 1",
+            owner,
+            number,
+            since,
+        )
+    )
+
+
+def out_of_touch(view: WorldView, owner: int, kind: str) -> tuple[list[dict], list[dict]]:
+    """Contacts of one kind with no text since QUIET_SINCE, split into those I did talk to on the phone since then
+    (no catch-up text) and the others (a catch-up text)."""
+    quiet = quiet_contacts(view, owner, kind)
+    talked = [c for c in quiet if talked_since(view, owner, c["phone_number"], QUIET_SINCE)]
+    return talked, [c for c in quiet if c not in talked]
+
+
+QUIET_AT_LEAST = 4  # contacts of the kind with no text since QUIET_SINCE, each looked up in the call log
+
+
 @scenario("phone_count_relationship", apps=("phone",))
 def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every contact of one kind counted (over pages) and made a favourite; those I have not texted with since
-    QUIET_SINCE (checked per contact) get a catch-up text."""
+    """Every contact of one kind counted (over pages) and made a favourite; those I have not been in touch with
+    since QUIET_SINCE get a catch-up text. Deep: for each contact with no text since then, whether we talked on the
+    phone since is only in the call log (one look per contact); the pick has 4+ such contacts, some of whom I
+    talked to and some not, so a text or call read skipped sends a wrong text or misses one."""
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
         "GROUP BY owner_id, relationship HAVING n > 5 "
         "ORDER BY owner_id, relationship"
     )
+    split = {(g["owner_id"], g["relationship"]): out_of_touch(view, g["owner_id"], g["relationship"]) for g in groups}
+
+    def deciding(at_least: int) -> list[dict]:
+        """Groups with `at_least` contacts quiet by text, the call log deciding both ways among them."""
+        return [
+            g
+            for g in groups
+            for talked, texted in [split[(g["owner_id"], g["relationship"])]]
+            if len(talked) + len(texted) >= at_least and (talked and texted or not at_least)
+        ]
+
+    _, groups = as_deep_as_found((QUIET_AT_LEAST, 1, 0), deciding)
     group = pick(rng, groups, "supervisor with more than 5 contacts of one kind", distinct=True)
     kind, owner = group["relationship"], group["owner_id"]
     hello = "Hi {}, long time no talk! How are you?"
@@ -210,7 +249,19 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
             "    if not c['is_favorite']:\n"
             "        apis.phone.favorite_contact(access_token=phone_token, contact_id=c['contact_id'])\n"
         )
-        .step(text_quiet_code("found", QUIET_SINCE, f"{hello!r}.format(c['first_name'])"))
+        .step(
+            "for c in found:\n"
+            "    recent = apis.phone.search_text_messages(access_token=phone_token, phone_number=c['phone_number'], "
+            f"sent_after={QUIET_SINCE!r}, page_limit=1)\n"
+            "    if recent:\n"
+            "        continue\n"
+            "    talked = apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'], "
+            f"started_after={QUIET_SINCE!r}, min_duration_seconds=1, page_limit=1)\n"
+            "    print(c['first_name'], c['last_name'], 'talked' if talked else 'out of touch')\n"
+            "    if not talked:\n"
+            "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+            f"message={hello!r}.format(c['first_name']))\n"
+        )
         .step(
             fetch_all(
                 "favorites",
@@ -224,8 +275,9 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         supervisor_id=owner,
         instruction=f"How many contacts in my phone are my {kind}s? Make every one of them a favourite contact "
-        f"(those that are not yet), and text each of them I have not exchanged any text with since {QUIET_SINCE}: "
-        f"'{hello.format('<first name>')}'",
+        f"(those that are not yet), and text each of them I have not been in touch with since {QUIET_SINCE}: "
+        f"'{hello.format('<first name>')}'. In touch means a text either way, or a call either way in which we "
+        "talked (missed or unanswered calls do not count).",
         oracle=oracle,
         expectations=[
             Answer(
@@ -249,33 +301,57 @@ def count_relationship(view: WorldView, rng: random.Random) -> TaskSpec:
                     owner,
                     c["person_id"],
                     hello.format(c["first_name"]),
-                    f"{c['first_name']}, quiet since {QUIET_SINCE}, gets the catch-up text",
+                    f"{c['first_name']}, out of touch since {QUIET_SINCE}, gets the catch-up text",
                     what=f"texts to {c['first_name']}",
                 )
-                for c in quiet_contacts(view, owner, kind)
+                for c in out_of_touch(view, owner, kind)[1]
             ),
         ],
     )
 
 
+TALKED_SINCE = "2026-04-01"  # those I talked to on the phone since then already know: no text
+KIND_AT_LEAST = 8  # contacts of the kind, each looked up in the call log
+
+
 @scenario("phone_text_all_of_kind", apps=("phone",))
 def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Their unread texts to me read first (checked per contact; other people's stay unread), one text each, then
-    a group chat with all of them."""
+    """Their unread texts to me read first (checked per contact; other people's stay unread), one text each to
+    those I have not talked to on the phone since TALKED_SINCE, then a group chat with all of them.
+    Deep: whether I talked to a contact is only in the call log (one look per contact, 8+ contacts, some talked
+    to and some not), so skipping it texts people it should not."""
     groups = view.rows(
         "SELECT owner_id, relationship, COUNT(*) AS n FROM phone_contacts WHERE relationship IS NOT NULL "
         "GROUP BY owner_id, relationship HAVING n > 5 "
         "ORDER BY owner_id, relationship"
     )
-    group = pick(rng, groups, "supervisor with more than 5 contacts of one kind")
+
+    def contacts_of(owner: int, kind: str) -> list[str]:
+        return [
+            r["phone_number"]
+            for r in view.rows(
+                "SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = ? ORDER BY id",
+                owner,
+                kind,
+            )
+        ]
+
+    def talked_to(owner: int, kind: str) -> set[str]:
+        return {n for n in contacts_of(owner, kind) if talked_since(view, owner, n, TALKED_SINCE)}
+
+    def deciding(at_least: int) -> list[dict]:
+        """Groups of `at_least` contacts where the call log decides both ways."""
+        return [
+            g for g in groups if g["n"] >= at_least and 0 < len(talked_to(g["owner_id"], g["relationship"])) < g["n"]
+        ] or ([] if at_least else groups)
+
+    _, groups = as_deep_as_found((KIND_AT_LEAST, 6, 0), deciding)
+    group = pick(rng, groups, "supervisor with more than 5 contacts of one kind", distinct=True)
     kind, owner = group["relationship"], group["owner_id"]
-    numbers = [
-        r["phone_number"]
-        for r in view.rows(
-            "SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = ?", owner, kind
-        )
-    ]
+    numbers = contacts_of(owner, kind)
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
+    talked = talked_to(owner, kind)
+    told = [i for i, n in zip(ids, numbers, strict=True) if n not in talked]
     unread = view.rows(
         f"SELECT id, sender_id FROM phone_messages WHERE receiver_id = ? AND is_read = 0 AND sender_id IN "
         f"({','.join('?' * len(ids))}) ORDER BY id",
@@ -301,7 +377,12 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
             "phone_number=contact['phone_number'])\n"
         )
         .step(
-            "for contact in found:\n    apis.phone.send_text_message(access_token=phone_token, "
+            "for contact in found:\n"
+            "    talked = apis.phone.show_call_history(access_token=phone_token, "
+            f"phone_number=contact['phone_number'], started_after={TALKED_SINCE!r}, min_duration_seconds=1, "
+            "page_limit=1)\n"
+            "    if not talked:\n"
+            "        apis.phone.send_text_message(access_token=phone_token, "
             f"phone_number=contact['phone_number'], message={message!r})\n"
             f"apis.phone.create_group_chat(access_token=phone_token, name={chat_name!r}, "
             "phone_numbers=[c['phone_number'] for c in found])\n"
@@ -320,8 +401,9 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         supervisor_id=owner,
         instruction=f"First mark as read every unread text any {kind} in my phone contacts sent me. Then send this "
-        f'text to every one of them, one message each: "{message}". Then start a group chat named '
-        f"'{chat_name}' with all of them.",
+        f'text to every one of them, one message each: "{message}", except those I have talked to on the phone '
+        f"since {TALKED_SINCE} (a call either way in which we talked; missed or unanswered calls do not count). "
+        f"Then start a group chat named '{chat_name}' with all of them.",
         oracle=oracle,
         expectations=[
             *(
@@ -335,10 +417,10 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             sent_text(
                 owner,
-                OneOf(ids),
+                OneOf(told),
                 Contains(message),
-                f"each of the {len(ids)} {kind} contacts gets the text",
-                count=len(ids),
+                f"each of the {len(told)} {kind} contacts I have not talked to since {TALKED_SINCE} gets the text",
+                count=len(told),
                 what=f"texts to {kind}s",
             ),
             Inserted("phone_group_chats", chat, f"a group chat '{chat_name}' is started", what="group chats"),
