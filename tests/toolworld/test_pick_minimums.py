@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
@@ -211,6 +212,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_free_evening_dinner": (friend_contacts, 12),  # each one's busy times read
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
+    "email_group_announcement": (friend_contacts, ANNOUNCE_FRIENDS_AT_LEAST),  # each friend's texts read
 }
 
 

@@ -1376,15 +1376,23 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 NUDGE_SINCE = "2026-04-01"
+ANNOUNCE_FRIENDS_AT_LEAST = 12  # friends emailed at once, each one's texts since NUDGE_SINCE read
 
 
 @scenario("email_group_announcement", apps=("email", "phone"), difficulty=3)
 def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
-    groups = view.rows(
-        "SELECT owner_id, relationship FROM phone_contacts WHERE relationship IN ('family', 'roommate') "
-        "AND email IS NOT NULL GROUP BY owner_id, relationship HAVING COUNT(*) >= 2 ORDER BY owner_id, relationship"
+    """One email to every friend in my phone contacts, labelled; then a text to each friend I have not texted with
+    lately. Deep: who is a friend is only in the phone contacts, and whether we texted lately only in each friend's
+    own text history, one look per friend (a group of ANNOUNCE_FRIENDS_AT_LEAST or more)."""
+    least, groups = as_deep_as_found(
+        (ANNOUNCE_FRIENDS_AT_LEAST, 8, 4, 2),
+        lambda n: view.rows(
+            "SELECT owner_id, relationship FROM phone_contacts WHERE relationship = 'friend' AND email IS NOT NULL "
+            "GROUP BY owner_id HAVING COUNT(*) >= ? ORDER BY owner_id",
+            n,
+        ),
     )
-    g = pick(rng, groups, "two family or roommate contacts", distinct=True)
+    g = pick(rng, groups, f"{least} friends in the phone contacts", distinct=True)
     to = [
         r["id"]
         for r in view.rows(
@@ -1396,14 +1404,13 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     subject, body = rng.choice(
         [
-            ("House meeting", "House meeting on Sunday at 6pm in the kitchen."),
+            ("Game night", "Game night at mine on Saturday at 7pm, bring snacks."),
             ("Weekend plans", "I booked a table for all of us on Saturday at 7pm."),
-            ("Heads up", "The plumber is coming on Thursday morning."),
+            ("Heads up", "I am moving on the 20th; my new address follows soon."),
         ]
     )
-    plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
+    plural, folder = "friends", "Friends"
     nudge = f"I sent you an email: {subject}."
-    folder = {"family": "Family", "roommate": "Roommates"}[g["relationship"]]
     oracle = (
         Solution()
         .step(login("phone", "email"))
