@@ -11,7 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
-from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST
+from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
@@ -132,6 +132,10 @@ def quiet_helpers(task: Task) -> int:
     return next(len(e.expected) for e in task.spec.expectations if isinstance(e, Answer))
 
 
+def starred_threads(task: Task) -> int:
+    return sum(isinstance(e, Updated) and e.values == {"is_starred": 1} for e in task.spec.expectations)
+
+
 def reminder_emails(task: Task) -> int:
     return inserted("email_threads", owner_id=task.spec.supervisor_id)(task)
 
@@ -213,6 +217,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_birthday_events": (inserted("calendar_reminders"), 10),  # a friend's birthday event each
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "email_group_announcement": (friend_contacts, ANNOUNCE_FRIENDS_AT_LEAST),  # each friend's texts read
+    "email_star_threads_with": (starred_threads, STARRED_THREADS_AT_LEAST),  # over two pages of 5, each starred
 }
 
 

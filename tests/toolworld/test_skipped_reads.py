@@ -451,6 +451,16 @@ MAIL_B = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"email_star_threads_with_{v}",
+            # the contact's threads run past a page: the first page of 5 of their threads leaves some unstarred
+            "apis.email.show_threads(access_token=email_token, folder='all', page_index=page, page_limit=20)",
+            "apis.email.show_threads(access_token=email_token, folder='all', sender_email=contact['email'], "
+            "page_index=0, page_limit=5)",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [

@@ -1207,20 +1207,13 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
-def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every thread with one contact starred; in each, only the contact's unread emails are marked read (a per-email
-    detail of the thread; other people's unread emails stay unread)."""
-    rows = view.rows(
-        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
-        "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
-        "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
-        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
-    )
-    pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
-    owner, other = pick(rng, pairs, "unstarred thread with a contact", distinct=True)
+STARRED_THREADS_AT_LEAST = 12  # unstarred threads with the contact: more than a page of 5, each starred
+
+
+def unstarred_threads_with(view: WorldView, owner: int, other: int) -> list[int]:
+    """The unstarred threads of `owner` (outside spam and trash) where `other` wrote or was written to."""
     email = email_of(view, other)
-    ids = [
+    return [
         r["id"]
         for r in view.rows(
             "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_spam = 0 AND is_starred = 0 "
@@ -1232,6 +1225,26 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
             f"%{email}%",
         )
     ]
+
+
+@scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
+def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every thread with one contact starred; in each, only the contact's unread emails are marked read (a per-email
+    detail of the thread; other people's unread emails stay unread). Deep: the contact is in STARRED_THREADS_AT_LEAST
+    or more unstarred threads, over two pages at the default page size, each starred on its own."""
+    rows = view.rows(
+        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
+        "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
+        "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
+    )
+    pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
+    least, busy = as_deep_as_found(
+        (STARRED_THREADS_AT_LEAST, 4, 1),
+        lambda n: [pair for pair in pairs if len(unstarred_threads_with(view, *pair)) >= n],
+    )
+    owner, other = pick(rng, busy, f"contact in {least} unstarred threads", distinct=True)
+    ids = unstarred_threads_with(view, owner, other)
     unread = view.rows(
         "SELECT m.id, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
         "AND m.sender_id = ? AND m.is_read = 0 AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id",
