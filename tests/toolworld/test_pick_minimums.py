@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
+from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
@@ -218,6 +219,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "email_group_announcement": (friend_contacts, ANNOUNCE_FRIENDS_AT_LEAST),  # each friend's texts read
     "email_star_threads_with": (starred_threads, STARRED_THREADS_AT_LEAST),  # over two pages of 5, each starred
+    # each opened and saved, its email's thread read
+    "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
 }
 
 

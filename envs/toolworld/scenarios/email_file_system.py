@@ -21,34 +21,42 @@ RECEIVED_ATTACHMENTS = (
 )
 
 
+SAVED_ATTACHMENTS_AT_LEAST = 5  # attachments from one sender, each opened, saved and its thread read
+
+
 @scenario("email_save_attachment_to_file", apps=("email", "file_system"), difficulty=2)
 def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(
-        "SELECT m.id AS message_id, m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id "
-        "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
-        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 "
-        "AND t.is_spam = 0 ORDER BY a.id"
-    )
+    """Every attachment one person emailed me saved in /documents, and a thanks to each of those emails I never
+    answered. Deep: SAVED_ATTACHMENTS_AT_LEAST+ attachments, each content only in show_attachment, and whether I
+    answered only in each email's thread, the pick taking a sender of some answered and some unanswered emails."""
+    rows = view.rows(RECEIVED_ATTACHMENTS + " ORDER BY a.id")
     pairs: dict[tuple[int, int], list[dict]] = {}
     for r in rows:
         pairs.setdefault((r["owner_id"], r["sender_id"]), []).append(r)
-    candidates = [
-        (pair, found)
-        for pair, found in sorted(pairs.items())
-        if len(found) >= 4
-        and len({f["file_name"] for f in found}) == len(found)
-        and not any(
-            view.rows(
-                "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
-                pair[0],
-                f"/documents/{f['file_name']}",
+
+    def usable(least: int) -> list[tuple[tuple[int, int], list[dict]]]:
+        """Senders of `least`+ attachments of distinct names, none clashing with a file in /documents, some of
+        their emails answered and some not."""
+        return [
+            (pair, found)
+            for pair, found in sorted(pairs.items())
+            if len(found) >= least
+            and len({f["file_name"] for f in found}) == len(found)
+            and len({f["answered"] for f in found}) == 2
+            and not any(
+                view.rows(
+                    "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
+                    pair[0],
+                    f"/documents/{f['file_name']}",
+                )
+                for f in found
             )
-            for f in found
-        )
-    ]
-    (owner, sender), found = pick(rng, candidates, "four attachments from one sender", distinct=True)
+        ]
+
+    least, candidates = as_deep_as_found((SAVED_ATTACHMENTS_AT_LEAST, 4, 2), usable)
+    (owner, sender), found = pick(rng, candidates, f"{least} attachments from one sender, some answered", distinct=True)
     name = full_name(view, sender)
-    conversations = dict.fromkeys(f["conversation_id"] for f in found)
+    conversations = dict.fromkeys(f["conversation_id"] for f in found if not f["answered"])
     oracle = (
         Solution()
         .step(login("email", "file_system"))
@@ -66,7 +74,9 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
             "        apis.file_system.create_file(access_token=file_system_token, path='/documents/' + a['file_name'], "
             "content=content)\n"
             "        saved.append('/documents/' + a['file_name'])\n"
-            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body='Saved it, thanks!')\n"
         )
         .step(
@@ -78,7 +88,8 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Save every attachment {name} emailed me as a file in /documents, keeping its file name, then reply "
-        f"'Saved it, thanks!' to each of those emails (to {name} only).",
+        f"'Saved it, thanks!' (to {name} only) to each of those emails I never answered (no email of mine in its "
+        "thread).",
         oracle,
         [
             *(
