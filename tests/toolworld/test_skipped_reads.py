@@ -479,6 +479,16 @@ MAIL_B = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"mail_pay_back_if_over_{v}",
+            # what they asked of me on payments is only there: without it someone owed more is left unpaid
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+            "with_email=friend, page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 2)  # variant 1 pays no one: its bound is over every net
+    ],
 ]
 
 SKIPPED_READS = [
