@@ -489,6 +489,16 @@ MAIL_B = [
         )
         for v in (0, 2)  # variant 1 pays no one: its bound is over every net
     ],
+    *[
+        (
+            f"email_pay_back_share_{v}",
+            # their requests to me are only on the payments app: skipping the look leaves them unpaid
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+            "with_email=ask['sender']['email'], page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
