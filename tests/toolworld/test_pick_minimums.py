@@ -12,6 +12,8 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
+from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
@@ -137,6 +139,10 @@ def quiet_helpers(task: Task) -> int:
     if not task.spec.noop_pass:
         return QUIET_HELPERS
     return next(len(e.expected) for e in task.spec.expectations if isinstance(e, Answer))
+
+
+def starred_threads(task: Task) -> int:
+    return sum(isinstance(e, Updated) and e.values == {"is_starred": 1} for e in task.spec.expectations)
 
 
 def reminder_emails(task: Task) -> int:
@@ -312,6 +318,10 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "phone_text_all_of_kind": (contacts_of_kind, KIND_AT_LEAST),  # each looked up in the call log
     # each saved and deleted, its number looked up in the call log
     "files_archive_stranger_voicemails": (inserted("file_system_files"), STRANGER_VOICEMAILS_AT_LEAST),
+    "email_group_announcement": (friend_contacts, ANNOUNCE_FRIENDS_AT_LEAST),  # each friend's texts read
+    "email_star_threads_with": (starred_threads, STARRED_THREADS_AT_LEAST),  # over two pages of 5, each starred
+    # each opened and saved, its email's thread read
+    "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
 }
 
 

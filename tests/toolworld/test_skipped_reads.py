@@ -608,6 +608,66 @@ PHONE_B = [
     ],
 ]
 
+MAIL_B = [
+    *[
+        (
+            f"email_group_announcement_{v}",
+            # whether I texted with a friend lately is only in their text history: skipping it nudges every friend
+            "recent = apis.phone.search_text_messages(",
+            "recent = [] if True else apis.phone.search_text_messages(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_star_threads_with_{v}",
+            # the contact's threads run past a page: the first page of 5 of their threads leaves some unstarred
+            "apis.email.show_threads(access_token=email_token, folder='all', page_index=page, page_limit=20)",
+            "apis.email.show_threads(access_token=email_token, folder='all', sender_email=contact['email'], "
+            "page_index=0, page_limit=5)",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_collect_invoices_{v}",
+            # whether I replied to an invoice is only in its thread: guessing 'never' tags the answered ones too
+            "apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])",
+            "{'emails': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_save_attachment_to_file_{v}",
+            # whether I answered an email is only in its thread: guessing 'never' thanks the answered ones again
+            "apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])",
+            "{'emails': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_pay_back_if_over_{v}",
+            # what they asked of me on payments is only there: without it someone owed more is left unpaid
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+            "with_email=friend, page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 2)  # variant 1 pays no one: its bound is over every net
+    ],
+    *[
+        (
+            f"email_pay_back_share_{v}",
+            # their requests to me are only on the payments app: skipping the look leaves them unpaid
+            "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+            "with_email=ask['sender']['email'], page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -624,6 +684,7 @@ SKIPPED_READS = [
     *MONEY_B,
     *HOME_B,
     *PHONE_B,
+    *MAIL_B,
 ]
 
 

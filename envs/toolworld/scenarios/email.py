@@ -24,6 +24,7 @@ from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
 from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
+from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 UNREAD_LIST = "/documents/unread_emails.txt"
@@ -1207,20 +1208,13 @@ def empty_trash(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
-def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every thread with one contact starred; in each, only the contact's unread emails are marked read (a per-email
-    detail of the thread; other people's unread emails stay unread)."""
-    rows = view.rows(
-        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
-        "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
-        "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
-        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
-    )
-    pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
-    owner, other = pick(rng, pairs, "unstarred thread with a contact", distinct=True)
+STARRED_THREADS_AT_LEAST = 12  # unstarred threads with the contact: more than a page of 5, each starred
+
+
+def unstarred_threads_with(view: WorldView, owner: int, other: int) -> list[int]:
+    """The unstarred threads of `owner` (outside spam and trash) where `other` wrote or was written to."""
     email = email_of(view, other)
-    ids = [
+    return [
         r["id"]
         for r in view.rows(
             "SELECT id FROM email_threads t WHERE owner_id = ? AND is_trashed = 0 AND is_spam = 0 AND is_starred = 0 "
@@ -1232,6 +1226,26 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
             f"%{email}%",
         )
     ]
+
+
+@scenario("email_star_threads_with", apps=("email", "phone"), difficulty=2)
+def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every thread with one contact starred; in each, only the contact's unread emails are marked read (a per-email
+    detail of the thread; other people's unread emails stay unread). Deep: the contact is in STARRED_THREADS_AT_LEAST
+    or more unstarred threads, over two pages at the default page size, each starred on its own."""
+    rows = view.rows(
+        "SELECT DISTINCT t.id, t.owner_id, m.sender_id AS other, t.is_starred FROM email_threads t "
+        "JOIN email_messages m ON m.thread_id = t.id JOIN phone_contacts c ON c.owner_id = t.owner_id "
+        "AND c.email = (SELECT email FROM people WHERE id = m.sender_id) "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != t.owner_id ORDER BY t.id"
+    )
+    pairs = sorted({(r["owner_id"], r["other"]) for r in rows if not r["is_starred"]})
+    least, busy = as_deep_as_found(
+        (STARRED_THREADS_AT_LEAST, 4, 1),
+        lambda n: [pair for pair in pairs if len(unstarred_threads_with(view, *pair)) >= n],
+    )
+    owner, other = pick(rng, busy, f"contact in {least} unstarred threads", distinct=True)
+    ids = unstarred_threads_with(view, owner, other)
     unread = view.rows(
         "SELECT m.id, m.sent_at FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
         "AND m.sender_id = ? AND m.is_read = 0 AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id",
@@ -1376,15 +1390,23 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 
 
 NUDGE_SINCE = "2026-04-01"
+ANNOUNCE_FRIENDS_AT_LEAST = 12  # friends emailed at once, each one's texts since NUDGE_SINCE read
 
 
 @scenario("email_group_announcement", apps=("email", "phone"), difficulty=3)
 def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
-    groups = view.rows(
-        "SELECT owner_id, relationship FROM phone_contacts WHERE relationship IN ('family', 'roommate') "
-        "AND email IS NOT NULL GROUP BY owner_id, relationship HAVING COUNT(*) >= 2 ORDER BY owner_id, relationship"
+    """One email to every friend in my phone contacts, labelled; then a text to each friend I have not texted with
+    lately. Deep: who is a friend is only in the phone contacts, and whether we texted lately only in each friend's
+    own text history, one look per friend (a group of ANNOUNCE_FRIENDS_AT_LEAST or more)."""
+    least, groups = as_deep_as_found(
+        (ANNOUNCE_FRIENDS_AT_LEAST, 8, 4, 2),
+        lambda n: view.rows(
+            "SELECT owner_id, relationship FROM phone_contacts WHERE relationship = 'friend' AND email IS NOT NULL "
+            "GROUP BY owner_id HAVING COUNT(*) >= ? ORDER BY owner_id",
+            n,
+        ),
     )
-    g = pick(rng, groups, "two family or roommate contacts", distinct=True)
+    g = pick(rng, groups, f"{least} friends in the phone contacts", distinct=True)
     to = [
         r["id"]
         for r in view.rows(
@@ -1396,14 +1418,13 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     subject, body = rng.choice(
         [
-            ("House meeting", "House meeting on Sunday at 6pm in the kitchen."),
+            ("Game night", "Game night at mine on Saturday at 7pm, bring snacks."),
             ("Weekend plans", "I booked a table for all of us on Saturday at 7pm."),
-            ("Heads up", "The plumber is coming on Thursday morning."),
+            ("Heads up", "I am moving on the 20th; my new address follows soon."),
         ]
     )
-    plural = {"family": "family members", "roommate": "roommates"}[g["relationship"]]
+    plural, folder = "friends", "Friends"
     nudge = f"I sent you an email: {subject}."
-    folder = {"family": "Family", "roommate": "Roommates"}[g["relationship"]]
     oracle = (
         Solution()
         .step(login("phone", "email"))
@@ -1457,9 +1478,11 @@ def group_announcement(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("email_pay_back_share", apps=("email", "payments"), difficulty=3)
 def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
-    """One person's ask for my share of a cost, read from their email, paid unless a payment of that amount to them
-    already followed it (checked on payments), confirmed by a reply; the answer is all I have sent them on payments
-    (every page of my payments to them, this one included)."""
+    """One person's ask for my share of a cost, read from their email, paid and confirmed by a reply, with every
+    payment request of theirs to me still pending on payments paid too; the answer is all I have sent them on
+    payments (every page of my payments to them, these included). Deep: their pending requests are only on the
+    payments app (the pick takes a person with some where the world has them), and they change both what is paid
+    and the answer."""
     asks = view.rows(
         "SELECT m.owner_id, m.sender_id, m.thread_id, m.body, m.sent_at, t.subject, t.conversation_id "
         "FROM email_messages m "
@@ -1471,23 +1494,37 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     unique = [
         a for a in asks if sum((x["owner_id"], x["sender_id"]) == (a["owner_id"], a["sender_id"]) for x in asks) == 1
     ]
-    c = pick(rng, unique, "email asking for a share", distinct=True)
+
+    def theirs_of(a: dict[str, Any]) -> list[dict[str, Any]]:
+        return view.rows(
+            "SELECT id, amount, note FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
+            "AND status = 'pending' ORDER BY id",
+            a["sender_id"],
+            a["owner_id"],
+        )
+
+    def affordable(with_requests: bool) -> list[dict[str, Any]]:
+        """Asks whose share and the asker's pending requests to me fit my balance; with `with_requests`, only
+        askers with some pending."""
+        return [
+            a
+            for a in unique
+            if (theirs_of(a) or not with_requests)
+            and float(a["body"].split("$")[-1].split()[0].rstrip(".,")) + sum(r["amount"] for r in theirs_of(a))
+            <= view.value("SELECT balance FROM payments_balances WHERE person_id = ?", a["owner_id"])
+        ]
+
+    _, usable = as_deep_as_found((True, False), affordable)
+    c = pick(rng, usable, "email asking for a share", distinct=True)
     share = float(c["body"].split("$")[-1].split()[0].rstrip(".,"))
     owner, name, note = c["owner_id"], full_name(view, c["sender_id"]), c["subject"]
-    paid = view.rows(
-        "SELECT 1 FROM payments_transactions WHERE sender_id = ? AND receiver_id = ? AND amount = ? "
-        "AND created_at >= ?",
-        owner,
-        c["sender_id"],
-        share,
-        c["sent_at"],
-    )
+    theirs = theirs_of(c)
     before = view.value(
         "SELECT COALESCE(SUM(amount), 0) FROM payments_transactions WHERE sender_id = ? AND receiver_id = ?",
         owner,
         c["sender_id"],
     )
-    after = round(before + (0 if paid else share), 2)
+    after = round(before + share + sum(r["amount"] for r in theirs), 2)
     private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
     reply = f"Sent you ${share:.2f}."
     oracle = (
@@ -1500,13 +1537,20 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(ask['subject'], ask['sent_at'], share)\n"
         )
         .step(
-            "sent = apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-            "with_email=ask['sender']['email'], start_date=ask['sent_at'][:10], min_amount=share, max_amount=share)\n"
-            "if not any(p['created_at'] >= ask['sent_at'] for p in sent):\n"
-            "    apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
+            "apis.payments.send_money(access_token=payments_token, receiver_email=ask['sender']['email'], "
             "amount=share, note=ask['subject'])\n"
             "apis.email.reply_to_email(access_token=email_token, email_id=ask['email_id'], "
             "body=f'Sent you ${share:.2f}.')\n"
+        )
+        .step(
+            fetch_all(
+                "theirs",
+                "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+                "with_email=ask['sender']['email']",
+            )
+            + "for r in theirs:\n"
+            "    apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+            "print([(r['note'], r['amount']) for r in theirs])\n"
         )
         .step(file_under_code("Paid", "ask['thread_id']") + befriend_code("[ask['sender']['email']]"))
         .step(
@@ -1520,26 +1564,48 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .steps()
     )
-    payment: list[Expectation] = (
-        []
-        if paid
-        else [
-            Inserted(
-                "payments_transactions",
-                {"sender_id": owner, "receiver_id": c["sender_id"], "amount": share, "note": note, "private": private},
-                f"${share:.2f} is paid to {name} with the note '{note}'",
-                what="payments",
-            ),
-            *balance_changes(view, {owner: -share, c["sender_id"]: share}),
-        ]
-    )
+    moved = round(share + sum(r["amount"] for r in theirs), 2)
+    payment: list[Expectation] = [
+        Inserted(
+            "payments_transactions",
+            {"sender_id": owner, "receiver_id": c["sender_id"], "amount": share, "note": note, "private": private},
+            f"${share:.2f} is paid to {name} with the note '{note}'",
+            what="payments",
+        ),
+        *(
+            e
+            for r in theirs
+            for e in (
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "approved", "resolved_at": WORLD_NOW.isoformat(timespec="seconds")},
+                    f"{name}'s pending request of ${r['amount']:.2f} ('{r['note']}') is paid",
+                ),
+                Inserted(
+                    "payments_transactions",
+                    {
+                        "sender_id": owner,
+                        "receiver_id": c["sender_id"],
+                        "amount": r["amount"],
+                        "note": r["note"],
+                        "private": 0,
+                    },
+                    f"the payment of {name}'s request of ${r['amount']:.2f} for '{r['note']}'",
+                    what=f"payments for '{r['note']}'",
+                ),
+            )
+        ),
+        *balance_changes(view, {owner: -moved, c["sender_id"]: moved}),
+    ]
     return TaskSpec(
         owner,
         f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the email's "
-        f"subject ('{note}') as the note, unless I already sent them that amount after their email. Then reply to "
-        "that email 'Sent you $<amount>.' (two decimals) and put my email label 'Paid' on its thread (create the "
-        f"label if I have none), and make {name} my payments friend if they are not yet. Tell me how much I have "
-        f"sent {name} on the payments app in all (this payment included).",
+        f"subject ('{note}') as the note, then reply to that email 'Sent you $<amount>.' (two decimals, the share "
+        f"only). Also pay every payment request {name} has pending to me on the payments app. Put my email label "
+        f"'Paid' on the email's thread (create the label if I have none), and make {name} my payments friend if "
+        f"they are not yet. Tell me how much I have sent {name} on the payments app in all (today's payments "
+        "included).",
         oracle,
         [
             *payment,
@@ -1551,7 +1617,10 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
             Answer(
                 after,
                 f"the answer is all I have sent {name} (${after:.2f})",
-                traps={f"{share:g}": "that is only this payment"} if after != share else {},
+                traps={
+                    **({f"{share:g}": "that is only the share"} if after != share else {}),
+                    **({f"{round(before + share, 2):g}": "that leaves out their requests"} if theirs else {}),
+                },
             ),
         ],
     )

@@ -5,48 +5,58 @@ from __future__ import annotations
 import random
 
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import ALL_EMAILS, sent_email
 from envs.toolworld.scenarios.file_system import shares_added
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 DONE = "apis.supervisor.complete_task()\n"
+# attachments emailed to me (outside spam and trash), and whether their thread holds an email of mine (answered)
 RECEIVED_ATTACHMENTS = (
-    "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id FROM email_attachments a "
+    "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id, EXISTS (SELECT 1 FROM email_messages o "
+    "WHERE o.thread_id = m.thread_id AND o.sender_id = m.owner_id) AS answered FROM email_attachments a "
     "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
     "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0"
 )
 
 
+SAVED_ATTACHMENTS_AT_LEAST = 5  # attachments from one sender, each opened, saved and its thread read
+
+
 @scenario("email_save_attachment_to_file", apps=("email", "file_system"), difficulty=2)
 def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
-    rows = view.rows(
-        "SELECT m.id AS message_id, m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id "
-        "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
-        "JOIN email_threads t ON t.id = m.thread_id WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 "
-        "AND t.is_spam = 0 ORDER BY a.id"
-    )
+    """Every attachment one person emailed me saved in /documents, and a thanks to each of those emails I never
+    answered. Deep: SAVED_ATTACHMENTS_AT_LEAST+ attachments, each content only in show_attachment, and whether I
+    answered only in each email's thread, the pick taking a sender of some answered and some unanswered emails."""
+    rows = view.rows(RECEIVED_ATTACHMENTS + " ORDER BY a.id")
     pairs: dict[tuple[int, int], list[dict]] = {}
     for r in rows:
         pairs.setdefault((r["owner_id"], r["sender_id"]), []).append(r)
-    candidates = [
-        (pair, found)
-        for pair, found in sorted(pairs.items())
-        if len(found) >= 4
-        and len({f["file_name"] for f in found}) == len(found)
-        and not any(
-            view.rows(
-                "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
-                pair[0],
-                f"/documents/{f['file_name']}",
+
+    def usable(least: int) -> list[tuple[tuple[int, int], list[dict]]]:
+        """Senders of `least`+ attachments of distinct names, none clashing with a file in /documents, some of
+        their emails answered and some not."""
+        return [
+            (pair, found)
+            for pair, found in sorted(pairs.items())
+            if len(found) >= least
+            and len({f["file_name"] for f in found}) == len(found)
+            and len({f["answered"] for f in found}) == 2
+            and not any(
+                view.rows(
+                    "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
+                    pair[0],
+                    f"/documents/{f['file_name']}",
+                )
+                for f in found
             )
-            for f in found
-        )
-    ]
-    (owner, sender), found = pick(rng, candidates, "four attachments from one sender", distinct=True)
+        ]
+
+    least, candidates = as_deep_as_found((SAVED_ATTACHMENTS_AT_LEAST, 4, 2), usable)
+    (owner, sender), found = pick(rng, candidates, f"{least} attachments from one sender, some answered", distinct=True)
     name = full_name(view, sender)
-    conversations = dict.fromkeys(f["conversation_id"] for f in found)
+    conversations = dict.fromkeys(f["conversation_id"] for f in found if not f["answered"])
     oracle = (
         Solution()
         .step(login("email", "file_system"))
@@ -64,7 +74,9 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
             "        apis.file_system.create_file(access_token=file_system_token, path='/documents/' + a['file_name'], "
             "content=content)\n"
             "        saved.append('/documents/' + a['file_name'])\n"
-            "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if not any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], "
             "body='Saved it, thanks!')\n"
         )
         .step(
@@ -76,7 +88,8 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Save every attachment {name} emailed me as a file in /documents, keeping its file name, then reply "
-        f"'Saved it, thanks!' to each of those emails (to {name} only).",
+        f"'Saved it, thanks!' (to {name} only) to each of those emails I never answered (no email of mine in its "
+        "thread).",
         oracle,
         [
             *(
@@ -204,12 +217,31 @@ def send_report_file(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+UNANSWERED_TAG = "important"  # the tag of a saved invoice none of whose threads holds a reply of mine
+
+
 @scenario("email_collect_invoices", apps=("email", "file_system"), difficulty=3)
 def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every invoice attached to an email I received saved once under /documents/invoices, tagged 'work', and
+    'important' too where I never replied in its thread. Deep: the invoice email does not say whether I replied, its
+    thread does (one show_thread per invoice), and the pick takes a mailbox with both answered and unanswered
+    invoices, so tagging all or none fails."""
     rows = view.rows(RECEIVED_ATTACHMENTS + " AND a.file_name LIKE 'invoice_%' ORDER BY a.id")
-    owners = sorted({r["owner_id"] for r in rows if sum(x["owner_id"] == r["owner_id"] for x in rows) >= 4})
+    answered = {(r["owner_id"], r["file_name"]) for r in rows if r["answered"]}
+
+    def owners_with(mixed: bool) -> list[int]:
+        """Mailboxes of 4+ invoices; with `mixed`, some of them answered and some not."""
+        return sorted(
+            o
+            for o in {r["owner_id"] for r in rows}
+            if len({r["file_name"] for r in rows if r["owner_id"] == o}) >= 4
+            and (not mixed or len({(o, r["file_name"]) in answered for r in rows if r["owner_id"] == o}) == 2)
+        )
+
+    _, owners = as_deep_as_found((True, False), owners_with)
     owner = pick(rng, owners, "mailbox with 4 invoices", distinct=True)
     mine = {r["file_name"]: r["content"] for r in rows if r["owner_id"] == owner}
+    unanswered = sorted(n for n in mine if (owner, n) not in answered)
     due = round(sum(float(c.split("Total due: $")[1].split()[0]) for c in mine.values()), 2)
     oracle = (
         Solution()
@@ -236,6 +268,20 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
             "            saved.add(a['file_name'])\n"
         )
         .step(
+            "replied = set()\n"
+            "for e in emails:\n"
+            "    names = [a['file_name'] for a in e['attachments'] if a['file_name'] in saved]\n"
+            "    if not names or e['sender']['email'] == me['email']:\n"
+            "        continue\n"
+            "    thread = apis.email.show_thread(access_token=email_token, thread_id=e['thread_id'])\n"
+            "    if any(m['sender']['email'] == me['email'] for m in thread['emails']):\n"
+            "        replied.update(names)\n"
+            "for name in sorted(saved - replied):\n"
+            "    apis.file_system.add_file_tag(access_token=file_system_token, path='/documents/invoices/' + name, "
+            f"tag={UNANSWERED_TAG!r})\n"
+            "print(sorted(saved - replied))\n"
+        )
+        .step(
             fetch_all(
                 "listed", "apis.file_system.show_directory(access_token=file_system_token, path='/documents/invoices'"
             )
@@ -248,7 +294,8 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
         owner,
         "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
         "I received, keeping their file names, each tagged 'work' (an invoice sent more than once is saved once). "
-        "Ignore the trash. What do the saved invoices come to in total due, in dollars?",
+        f"Also tag '{UNANSWERED_TAG}' each saved invoice I never replied to (no email of mine in the thread of any "
+        "email it came with). Ignore the trash. What do the saved invoices come to in total due, in dollars?",
         oracle,
         [
             Inserted(
@@ -278,6 +325,19 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
                     what="tags",
                 )
                 for n in sorted(mine)
+            ),
+            *(
+                Inserted(
+                    "file_system_tags",
+                    {
+                        "file_id": NewRow("file_system_files", {"owner_id": owner, "path": f"/documents/invoices/{n}"}),
+                        "owner_id": owner,
+                        "tag": UNANSWERED_TAG,
+                    },
+                    f"the invoice {n}, never replied to, is tagged '{UNANSWERED_TAG}'",
+                    what=f"{UNANSWERED_TAG} tags",
+                )
+                for n in unanswered
             ),
             Answer(
                 due,

@@ -56,10 +56,12 @@ def bound_of(nets: list[float], quiet: bool) -> int:
 
 @scenario("mail_pay_back_if_over", apps=("email", "payments"))
 def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Conditional per sender: each person's share requests added up, less what my payment requests to them still
-    pending add up to; paid that net at once (those requests cancelled, their latest email answered) only when it
-    is over a bound, the others left; variant 1 sets the bound above every net (no-op-pass). Deep: what they owe me
-    is only on the payments app, one show_requests per person, and it decides both whom to pay and how much."""
+    """Conditional per sender: each person's share requests added up, plus what their payment requests to me still
+    pending add up to, less what mine to them still pending add up to; paid that net at once (my requests
+    cancelled, theirs declined as covered, their latest email answered) only when it is over a bound, the others
+    left; variant 1 sets the bound above every net (no-op-pass). Deep: what they owe me and what they asked of me
+    on payments are only on the payments app, two show_requests per person, and they decide both whom to pay and
+    how much (someone paid has requests to me pending)."""
     rows = view.rows(
         ASKS + " AND EXISTS (SELECT 1 FROM payments_balances b WHERE b.person_id = m.owner_id AND b.balance > 600) "
         "ORDER BY m.owner_id, m.sender_id, m.sent_at, m.id"
@@ -83,17 +85,38 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
         }
         for o, by in mailboxes.items()
     }
-    nets = {o: {s: round(t - sum(r["amount"] for r in owed[o][s]), 2) for s, t in by.items()} for o, by in sums.items()}
+    asked = {
+        o: {
+            s: view.rows(
+                "SELECT id, amount FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
+                "AND status = 'pending' ORDER BY id",
+                s,
+                o,
+            )
+            for s in by
+        }
+        for o, by in mailboxes.items()
+    }
+    nets = {
+        o: {
+            s: round(t + sum(r["amount"] for r in asked[o][s]) - sum(r["amount"] for r in owed[o][s]), 2)
+            for s, t in by.items()
+        }
+        for o, by in sums.items()
+    }
     quiet = other_branch(rng)
 
     def usable(owner: int) -> bool:
         """3+ people of distinct nets, a positive bound, and one whose pending requests change what is done (in the
-        quiet variant: someone whose gross sum is over the bound)."""
+        quiet variant: someone whose gross sum is over the bound; otherwise also someone paid who has requests to
+        me pending, so their amount needs them)."""
         if len(nets[owner]) < 3 or len(set(nets[owner].values())) < len(nets[owner]):
             return False
         bound = bound_of(list(nets[owner].values()), quiet)
-        return bound >= 1 and any(
-            owed[owner][s] and (net > bound or sums[owner][s] > bound) for s, net in nets[owner].items()
+        return (
+            bound >= 1
+            and any(owed[owner][s] and (net > bound or sums[owner][s] > bound) for s, net in nets[owner].items())
+            and (quiet or any(asked[owner][s] and net > bound for s, net in nets[owner].items()))
         )
 
     candidates = sorted(o for o in mailboxes if usable(o))
@@ -123,6 +146,15 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
                 )
                 for r in owed[owner][friend]
             ),
+            *(
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "declined", "resolved_at": NOW},
+                    f"{name}'s pending request of ${r['amount']:.2f} to me is declined (the payment covers it)",
+                )
+                for r in asked[owner][friend]
+            ),
         ]
     if over:
         expectations += balance_changes(view, {owner: -round(sum(over.values()), 2), **over})
@@ -137,7 +169,7 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(totals)\n"
         )
         .step(
-            "owed, nets = {}, {}\n"
+            "owed, asked, nets = {}, {}, {}\n"
             "for friend in totals:\n"
             + fetch_all(
                 "owed[friend]",
@@ -145,7 +177,14 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
                 "with_email=friend",
                 indent="    ",
             )
-            + "    nets[friend] = round(totals[friend] - sum(r['amount'] for r in owed[friend]), 2)\n"
+            + fetch_all(
+                "asked[friend]",
+                "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending', "
+                "with_email=friend",
+                indent="    ",
+            )
+            + "    nets[friend] = round(totals[friend] + sum(r['amount'] for r in asked[friend]) "
+            "- sum(r['amount'] for r in owed[friend]), 2)\n"
             "print(nets)\n"
         )
         .step(
@@ -156,6 +195,8 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
             "note='Paying you back', private=False)\n"
             "        for r in owed[friend]:\n"
             "            apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])\n"
+            "        for r in asked[friend]:\n"
+            "            apis.payments.decline_request(access_token=payments_token, request_id=r['request_id'])\n"
             "        latest = max(by_sender[friend], key=lambda e: (e['sent_at'], e['email_id']))\n"
             "        apis.email.reply_to_email(access_token=email_token, email_id=latest['email_id'], "
             "body=f'Sent you ${net:.2f}.')\n"
@@ -169,13 +210,13 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         "Several people have sent me 'Paying you back' emails (leave out those in my spam or trash), each asking "
-        "for my share of something. For each "
-        "person, add up the shares they asked for, then take off what my payment requests to them that are still "
-        f"pending on the payments app add up to (they owe me that). If what is left is over ${bound}, send them that "
-        "amount on payments (public, note 'Paying you back'), cancel those pending requests of mine (this settles "
-        "them), and reply 'Sent you $<amount>.' (like $12.50) to their most recent request; leave everyone else as "
-        "is. Then tell me how much the people you did not pay asked me for in all (their shares added up, before "
-        "taking anything off).",
+        "for my share of something. For each person, add up the shares they asked for and what their payment "
+        "requests to me still pending on the payments app add up to, then take off what my payment requests to them "
+        f"that are still pending add up to (they owe me that). If what is left is over ${bound}, send them that "
+        "amount on payments (public, note 'Paying you back'), cancel those pending requests of mine and decline "
+        "those pending requests of theirs (this one payment settles them all), and reply 'Sent you $<amount>.' (like "
+        "$12.50) to their most recent request; leave everyone else as is. Then tell me how much the people you did "
+        "not pay asked me for in all (their shares added up by email, before adding or taking anything off).",
         oracle,
         [*expectations, Answer(left, f"the answer is the ${left:.2f} the people left unpaid asked for")],
         noop_pass=not over,
