@@ -43,6 +43,15 @@ SCOPES = [
         )
         for v in (0, 1, 2)
     ),
+    # friends I talked to on the phone since 2026-04-01 get no text but do join the chat; "with all of them" after
+    # the exception read as "all I texted" leaves them out, a chat the graders reject
+    (
+        "phone_text_all_of_kind_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND c.relationship = 'friend' AND EXISTS ("
+        "SELECT 1 FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "AND k.started_at >= '2026-04-01' AND k.duration_seconds > 0)",
+        "with every friend in my phone contacts, those I did not text included",
+    ),
 ]
 
 

@@ -403,7 +403,8 @@ def text_all_of_kind(view: WorldView, rng: random.Random) -> TaskSpec:
         instruction=f"First mark as read every unread text any {kind} in my phone contacts sent me. Then send this "
         f'text to every one of them, one message each: "{message}", except those I have talked to on the phone '
         f"since {TALKED_SINCE} (a call either way in which we talked; missed or unanswered calls do not count). "
-        f"Then start a group chat named '{chat_name}' with all of them.",
+        f"Then start a group chat named '{chat_name}' with every {kind} in my phone contacts, those I did not text "
+        "included.",
         oracle=oracle,
         expectations=[
             *(
