@@ -109,3 +109,16 @@ def test_dinner_requests_count_each_event_on_a_shared_day() -> None:
     twice = [e.requirement for e in task.spec.expectations if e.requirement.endswith("(2 evenings)")]
     assert twice  # the case the wording has to settle
     assert "each calendar event counts as one evening" in task.spec.instruction
+
+
+def test_paid_requests_thanks_asks_no_reminders_the_world_never_needs() -> None:
+    """Its instruction asked a reminder for each request pending from before 2026-03-18, but no world holds one
+    (pending requests start 2026-04-03), so no grader checked it: an agent did reads that decided nothing."""
+    assert (
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_requests WHERE status = 'pending' AND created_at < ?", "2026-03-18"
+        )
+        == 0
+    )
+    for variant in (0, 1, 2):
+        assert "reminder" not in load_task(f"life_paid_requests_thanks_{variant}").spec.instruction
