@@ -9,6 +9,7 @@ import pytest
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.scenarios.calendar_conflicts import double_booked
+from envs.toolworld.scenarios.life_bills import bills
 from envs.toolworld.tasks import load_task, world_view
 
 # (task, SQL counting the items that would count under the other reading (owner as ?), what the instruction says)
@@ -122,3 +123,14 @@ def test_paid_requests_thanks_asks_no_reminders_the_world_never_needs() -> None:
     )
     for variant in (0, 1, 2):
         assert "reminder" not in load_task(f"life_paid_requests_thanks_{variant}").spec.instruction
+
+
+def test_bills_kind_history_says_amounts_have_two_decimals() -> None:
+    """Its notes' lines are graded as '$40.50', but a bill whose cents end in 0 printed as read from a float gives
+    '$40.5': the instruction must say two decimals wherever the bills hold such an amount."""
+    for variant in (0, 1, 2):
+        spec = load_task(f"life_bills_kind_history_{variant}").spec
+        kind = spec.instruction.split("Review my ")[1].split(" bills")[0]
+        tens = [b for b in bills(world_view(0), spec.supervisor_id) if b["kind"] == kind and b["amount"] * 10 % 1 == 0]
+        assert tens, "the world no longer holds a bill whose cents end in 0"
+        assert "two decimals" in spec.instruction
