@@ -44,6 +44,16 @@ SCOPES = [
         )
         for v in (0, 1, 2)
     ),
+    *(
+        # pending requests I sent (8 for $531.12 in variant 0): 'all my pending requests' read as those, or as both
+        # directions, gives an answer the grader rejects
+        (
+            f"life_big_requests_todo_{v}",
+            "SELECT COUNT(*) FROM payments_requests WHERE requester_id = ? AND status = 'pending'",
+            "all the pending requests people asked of me add up to, of any amount (not the ones I sent)",
+        )
+        for v in (0, 1, 2)
+    ),
 ]
 
 
