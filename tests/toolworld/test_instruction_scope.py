@@ -144,3 +144,11 @@ def test_bills_kind_history_says_amounts_have_two_decimals() -> None:
         tens = [b for b in bills(world_view(0), spec.supervisor_id) if b["kind"] == kind and b["amount"] * 10 % 1 == 0]
         assert tens, "the world no longer holds a bill whose cents end in 0"
         assert "two decimals" in spec.instruction
+
+
+def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
+    """Variant 1's Tess Bellamy owes $32.50 and gets an app reminder, not a text: her amount is formatted only in
+    the email subject, graded as '$32.50', which the instruction did not say ('$32.5' from a float failed)."""
+    spec = load_task("life_trip_chase_debtors_1").spec
+    assert any("Tess, you owe me $32.50" in repr(e) for e in spec.expectations), "the world changed: pick another"
+    assert "you owe me $<amount>' (two decimals)" in spec.instruction
