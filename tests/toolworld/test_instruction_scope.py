@@ -9,6 +9,7 @@ import pytest
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.scenarios.calendar_conflicts import double_booked
+from envs.toolworld.scenarios.life_bills import bills
 from envs.toolworld.tasks import load_task, world_view
 
 # (task, SQL counting the items that would count under the other reading (owner as ?), what the instruction says)
@@ -51,6 +52,16 @@ SCOPES = [
         "SELECT 1 FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
         "AND k.started_at >= '2026-04-01' AND k.duration_seconds > 0)",
         "with every friend in my phone contacts, those I did not text included",
+    ),
+    *(
+        # pending requests I sent (8 for $531.12 in variant 0): 'all my pending requests' read as those, or as both
+        # directions, gives an answer the grader rejects
+        (
+            f"life_big_requests_todo_{v}",
+            "SELECT COUNT(*) FROM payments_requests WHERE requester_id = ? AND status = 'pending'",
+            "all the pending requests people asked of me add up to, of any amount (not the ones I sent)",
+        )
+        for v in (0, 1, 2)
     ),
 ]
 
@@ -118,3 +129,35 @@ def test_dinner_requests_count_each_event_on_a_shared_day() -> None:
     twice = [e.requirement for e in task.spec.expectations if e.requirement.endswith("(2 evenings)")]
     assert twice  # the case the wording has to settle
     assert "each calendar event counts as one evening" in task.spec.instruction
+
+
+def test_paid_requests_thanks_asks_no_reminders_the_world_never_needs() -> None:
+    """Its instruction asked a reminder for each request pending from before 2026-03-18, but no world holds one
+    (pending requests start 2026-04-03), so no grader checked it: an agent did reads that decided nothing."""
+    assert (
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_requests WHERE status = 'pending' AND created_at < ?", "2026-03-18"
+        )
+        == 0
+    )
+    for variant in (0, 1, 2):
+        assert "reminder" not in load_task(f"life_paid_requests_thanks_{variant}").spec.instruction
+
+
+def test_bills_kind_history_says_amounts_have_two_decimals() -> None:
+    """Its notes' lines are graded as '$40.50', but a bill whose cents end in 0 printed as read from a float gives
+    '$40.5': the instruction must say two decimals wherever the bills hold such an amount."""
+    for variant in (0, 1, 2):
+        spec = load_task(f"life_bills_kind_history_{variant}").spec
+        kind = spec.instruction.split("Review my ")[1].split(" bills")[0]
+        tens = [b for b in bills(world_view(0), spec.supervisor_id) if b["kind"] == kind and b["amount"] * 10 % 1 == 0]
+        assert tens, "the world no longer holds a bill whose cents end in 0"
+        assert "two decimals" in spec.instruction
+
+
+def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
+    """Variant 1's Tess Bellamy owes $32.50 and gets an app reminder, not a text: her amount is formatted only in
+    the email subject, graded as '$32.50', which the instruction did not say ('$32.5' from a float failed)."""
+    spec = load_task("life_trip_chase_debtors_1").spec
+    assert any("Tess, you owe me $32.50" in repr(e) for e in spec.expectations), "the world changed: pick another"
+    assert "you owe me $<amount>' (two decimals)" in spec.instruction

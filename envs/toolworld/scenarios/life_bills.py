@@ -427,7 +427,8 @@ def bills_kind_history(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Review my {kind} bills: make a note titled '{title}' with one line per {kind} bill file directly in "
-        f"{BILLS}, oldest period first, '<YYYY-MM>: $<amount>', then 'Average: $<average of them, rounded to cents>'. "
+        f"{BILLS}, oldest period first, '<YYYY-MM>: $<amount>', then 'Average: $<average of them, rounded to cents>' "
+        "(every amount with two decimals, like $40.50). "
         f"If the latest bill is more than 20% above that average, also add a task 'Check the {kind} bill for "
         "<period>' to my Finance project in my todo app, priority 2, described '$<its amount> against an average "
         "of $<average>'.",

@@ -341,8 +341,8 @@ def big_requests_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         "in my todo app, due 2026-05-22, described '<the request's note> - call <their current phone number from my "
         "phone contacts>'. Give it priority 3 if they are a coworker in my phone contacts (I'll claim it at work), "
         "otherwise priority 1, and give each priority-1 task a reminder on 2026-05-21 at 09:00. Don't pay anything "
-        "yet; if there are no such requests, leave everything as it is. Either way, tell me how much all my pending "
-        "requests add up to.",
+        "yet; if there are no such requests, leave everything as it is. Either way, tell me how much all the pending "
+        "requests people asked of me add up to, of any amount (not the ones I sent).",
         Solution()
         .step(login("payments", "todo", "phone"))
         .step(look)

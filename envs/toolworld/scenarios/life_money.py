@@ -12,7 +12,6 @@ from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_a
 from envs.toolworld.scenarios._life import NOW, done
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.life_trips import FIND_GROUP, groups_of
-from envs.toolworld.scenarios.payments import request_reminded
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 SINCE = "2026-03-18"
@@ -50,13 +49,6 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         "AND p.id = r.payer_id)) = 1 ORDER BY r.requester_id",
         SINCE,
     )
-    stale = {
-        r["requester_id"]
-        for r in view.rows(
-            "SELECT requester_id FROM payments_requests WHERE status = 'pending' AND created_at < ?", SINCE
-        )
-    }
-    owners = [o for o in owners if o["requester_id"] in stale] or owners
 
     def thanked_some(least: int) -> list[dict[str, Any]]:
         """Owners with `least`+ paid requests, some of whose payers were thanked and some not (0: any owner)."""
@@ -89,10 +81,6 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
     look += fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
     look += "people = {c['email']: c for c in contacts if c['email']}\n"
     look += "print([(r['payer']['email'], r['amount'], r['note']) for r in paid])\n"
-    look += fetch_all(
-        "waiting", "apis.payments.show_requests(access_token=payments_token, direction='sent', status='pending'"
-    )
-    look += f"stale = [r for r in waiting if r['created_at'] < {SINCE!r}]\nprint(len(waiting), len(stale))\n"
     thanked = (
         "unthanked = []\n"
         "for r in paid:\n"
@@ -112,8 +100,6 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         contact = people[r['payer']['email']]
         text = f"Thanks {contact['first_name']}, got your ${r['amount']:.2f} for {r['note']}!"
         apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], message=text)
-    for r in stale:
-        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])
     total = round(sum(r['amount'] for r in paid), 2)
     """
     check = fetch_all(
@@ -134,22 +120,13 @@ def paid_requests_thanks(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for (payer, message), n in sorted(wanted.items())
     ]
-    me = view.person(owner)["first_name"]
-    for r in view.rows(
-        "SELECT q.*, s.notify_requests FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
-        "WHERE q.requester_id = ? AND q.status = 'pending' AND q.created_at < ? ORDER BY q.id",
-        owner,
-        SINCE,
-    ):
-        expectations += request_reminded(view, r, me)
     return TaskSpec(
         owner,
         f"Thank the people who paid my money requests on the payments app since {SINCE}: for each request of mine "
         "that was paid in that time, text the payer 'Thanks <first name as in my phone contacts>, got your "
         "$<amount> for <the request's note>!' (two decimals), unless I already thanked them for it: skip a request "
         "if I have texted its payer anything with 'thank' in it since it was paid (not counting what you send now). "
-        f"Also send an in-app reminder for each of my requests from before {SINCE} that is still pending. Tell me how "
-        "much the paid requests brought in, thanked already or not.",
+        "Tell me how much the paid requests brought in, thanked already or not.",
         Solution()
         .step(login("payments", "phone"))
         .step(look)

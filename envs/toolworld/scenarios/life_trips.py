@@ -470,8 +470,8 @@ def trip_chase_debtors(view: WorldView, rng: random.Random) -> TaskSpec:
         "still owe me $<amount> for <group name>. I reminded you on <YYYY-MM-DD of my last reminder to them there>.' "
         f"(two decimals). Everyone else who owes me gets a payment reminder in the app with the message '{name}'. "
         "Also email each member who owes me the group's expense export from the app, as is, attached under the file "
-        f"name the export gives, with the subject '{name}: <first name>, you owe me $<amount>' and the text "
-        f"'{EXPENSES_ATTACHED}', followed by one line per expense I paid in the group that they have a share in, "
+        f"name the export gives, with the subject '{name}: <first name>, you owe me $<amount>' (two decimals) and the "
+        f"text '{EXPENSES_ATTACHED}', followed by one line per expense I paid in the group that they have a share in, "
         "oldest first, as 'YYYY-MM-DD <description>: $<their share>' (two decimals). Tell me the total they owe me.",
         Solution()
         .step(login("bill_splitting", "phone", "email"))
