@@ -30,6 +30,15 @@ SCOPES = [
         "AND (t.is_trashed = 1 OR t.is_spam = 1)",
         "leave out those in my spam or trash",
     ),
+    # a trashed attachment from the sender (Xavi Varga's quarterly_report_q2_2024.txt): saving it too adds a file
+    # in /documents the graders reject (reward 0)
+    (
+        "email_save_attachment_to_file_2",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN email_attachments a "
+        "ON a.message_id = m.id JOIN people p ON p.id = m.sender_id WHERE m.owner_id = ? AND p.first_name = 'Xavi' "
+        "AND p.last_name = 'Varga' AND (t.is_trashed = 1 OR t.is_spam = 1)",
+        "leave out any email in my spam or trash",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders

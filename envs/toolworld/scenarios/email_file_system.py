@@ -87,9 +87,9 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Save every attachment {name} emailed me as a file in /documents, keeping its file name, then reply "
-        f"'Saved it, thanks!' (to {name} only) to each of those emails I never answered (no email of mine in its "
-        "thread).",
+        f"Save every attachment {name} emailed me as a file in /documents, keeping its file name (leave out any "
+        f"email in my spam or trash), then reply 'Saved it, thanks!' (to {name} only) to each of those emails I "
+        "never answered (no email of mine in its thread).",
         oracle,
         [
             *(
