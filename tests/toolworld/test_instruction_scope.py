@@ -39,6 +39,15 @@ SCOPES = [
         "AND p.last_name = 'Varga' AND (t.is_trashed = 1 OR t.is_spam = 1)",
         "leave out any email in my spam or trash",
     ),
+    # an invoice received in the spam (invoice_2771.txt) while the instruction named only the trash: saving it too
+    # adds a file the graders reject (reward 0) and $-amount to the answer
+    (
+        "email_collect_invoices_7",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN email_attachments a "
+        "ON a.message_id = m.id WHERE m.owner_id = ? AND m.sender_id != m.owner_id AND a.file_name LIKE 'invoice_%' "
+        "AND t.is_spam = 1",
+        "Ignore my spam and trash.",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders

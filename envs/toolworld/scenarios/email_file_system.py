@@ -295,7 +295,7 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
         "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
         "I received, keeping their file names, each tagged 'work' (an invoice sent more than once is saved once). "
         f"Also tag '{UNANSWERED_TAG}' each saved invoice I never replied to (no email of mine in the thread of any "
-        "email it came with). Ignore the trash. What do the saved invoices come to in total due, in dollars?",
+        "email it came with). Ignore my spam and trash. What do the saved invoices come to in total due, in dollars?",
         oracle,
         [
             Inserted(
