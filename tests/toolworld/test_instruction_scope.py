@@ -48,6 +48,15 @@ SCOPES = [
         "AND t.is_spam = 1",
         "Ignore my spam and trash.",
     ),
+    # a thread with Jude Delacroix in the spam (thread 3181, unstarred) while the instruction named only the trash:
+    # starring it too is a change the graders reject (reward 0)
+    (
+        "email_star_threads_with_2",
+        "SELECT COUNT(DISTINCT t.id) FROM email_threads t JOIN email_messages m ON m.thread_id = t.id JOIN people p "
+        "ON p.first_name = 'Jude' AND p.last_name = 'Delacroix' WHERE t.owner_id = ? AND t.is_spam = 1 "
+        "AND t.is_starred = 0 AND (m.sender_id = p.id OR m.recipients LIKE '%' || p.email || '%')",
+        "(outside my spam and trash)",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders

@@ -1283,8 +1283,8 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Star every email thread I have with my contact {name} (outside the trash), and in those threads mark "
-        f"{name}'s unread emails as read (only theirs).",
+        f"Star every email thread I have with my contact {name} (outside my spam and trash), and in those threads "
+        f"mark {name}'s unread emails as read (only theirs).",
         oracle,
         [
             *(Updated("email_threads", i, {"is_starred": 1}, f"thread {i} with {name} is starred") for i in ids),
