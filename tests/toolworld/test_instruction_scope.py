@@ -57,6 +57,13 @@ SCOPES = [
         "AND t.is_starred = 0 AND (m.sender_id = p.id OR m.recipients LIKE '%' || p.email || '%')",
         "(outside my spam and trash)",
     ),
+    # my payments default is private (variant 4): a share paid as public, as a reader of 'pay it' might send it, is
+    # a payment the graders reject (reward 0)
+    (
+        "email_pay_back_share_4",
+        "SELECT default_private FROM payments_settings WHERE person_id = ?",
+        "with my default privacy",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders
