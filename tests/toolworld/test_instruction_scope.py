@@ -31,6 +31,40 @@ SCOPES = [
         "AND (t.is_trashed = 1 OR t.is_spam = 1)",
         "leave out those in my spam or trash",
     ),
+    # a trashed attachment from the sender (Xavi Varga's quarterly_report_q2_2024.txt): saving it too adds a file
+    # in /documents the graders reject (reward 0)
+    (
+        "email_save_attachment_to_file_2",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN email_attachments a "
+        "ON a.message_id = m.id JOIN people p ON p.id = m.sender_id WHERE m.owner_id = ? AND p.first_name = 'Xavi' "
+        "AND p.last_name = 'Varga' AND (t.is_trashed = 1 OR t.is_spam = 1)",
+        "leave out any email in my spam or trash",
+    ),
+    # an invoice received in the spam (invoice_2771.txt) while the instruction named only the trash: saving it too
+    # adds a file the graders reject (reward 0) and $-amount to the answer
+    (
+        "email_collect_invoices_7",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN email_attachments a "
+        "ON a.message_id = m.id WHERE m.owner_id = ? AND m.sender_id != m.owner_id AND a.file_name LIKE 'invoice_%' "
+        "AND t.is_spam = 1",
+        "Ignore my spam and trash.",
+    ),
+    # a thread with Jude Delacroix in the spam (thread 3181, unstarred) while the instruction named only the trash:
+    # starring it too is a change the graders reject (reward 0)
+    (
+        "email_star_threads_with_2",
+        "SELECT COUNT(DISTINCT t.id) FROM email_threads t JOIN email_messages m ON m.thread_id = t.id JOIN people p "
+        "ON p.first_name = 'Jude' AND p.last_name = 'Delacroix' WHERE t.owner_id = ? AND t.is_spam = 1 "
+        "AND t.is_starred = 0 AND (m.sender_id = p.id OR m.recipients LIKE '%' || p.email || '%')",
+        "(outside my spam and trash)",
+    ),
+    # my payments default is private (variant 4): a share paid as public, as a reader of 'pay it' might send it, is
+    # a payment the graders reject (reward 0)
+    (
+        "email_pay_back_share_4",
+        "SELECT default_private FROM payments_settings WHERE person_id = ?",
+        "with my default privacy",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders

@@ -1283,8 +1283,8 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Star every email thread I have with my contact {name} (outside the trash), and in those threads mark "
-        f"{name}'s unread emails as read (only theirs).",
+        f"Star every email thread I have with my contact {name} (outside my spam and trash), and in those threads "
+        f"mark {name}'s unread emails as read (only theirs).",
         oracle,
         [
             *(Updated("email_threads", i, {"is_starred": 1}, f"thread {i} with {name} is starred") for i in ids),
@@ -1600,12 +1600,12 @@ def pay_back_share(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         owner,
-        f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with the email's "
-        f"subject ('{note}') as the note, then reply to that email 'Sent you $<amount>.' (two decimals, the share "
-        f"only). Also pay every payment request {name} has pending to me on the payments app. Put my email label "
-        f"'Paid' on the email's thread (create the label if I have none), and make {name} my payments friend if "
-        f"they are not yet. Tell me how much I have sent {name} on the payments app in all (today's payments "
-        "included).",
+        f"{name} emailed me asking for my share of a cost. Pay it to them on the payments app with my default "
+        f"privacy and the email's subject ('{note}') as the note, then reply to that email 'Sent you $<amount>.' "
+        f"(two decimals, the share only). Also pay every payment request {name} has pending to me on the payments "
+        f"app. Put my email label 'Paid' on the email's thread (create the label if I have none), and make {name} "
+        f"my payments friend if they are not yet. Tell me how much I have sent {name} on the payments app in all "
+        "(today's payments included).",
         oracle,
         [
             *payment,

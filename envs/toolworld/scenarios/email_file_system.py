@@ -87,9 +87,9 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Save every attachment {name} emailed me as a file in /documents, keeping its file name, then reply "
-        f"'Saved it, thanks!' (to {name} only) to each of those emails I never answered (no email of mine in its "
-        "thread).",
+        f"Save every attachment {name} emailed me as a file in /documents, keeping its file name (leave out any "
+        f"email in my spam or trash), then reply 'Saved it, thanks!' (to {name} only) to each of those emails I "
+        "never answered (no email of mine in its thread).",
         oracle,
         [
             *(
@@ -295,7 +295,7 @@ def collect_invoices(view: WorldView, rng: random.Random) -> TaskSpec:
         "Make a directory /documents/invoices and save in it every invoice file (invoice_....txt) attached to emails "
         "I received, keeping their file names, each tagged 'work' (an invoice sent more than once is saved once). "
         f"Also tag '{UNANSWERED_TAG}' each saved invoice I never replied to (no email of mine in the thread of any "
-        "email it came with). Ignore the trash. What do the saved invoices come to in total due, in dollars?",
+        "email it came with). Ignore my spam and trash. What do the saved invoices come to in total due, in dollars?",
         oracle,
         [
             Inserted(
