@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.evaluate import Answer, Inserted
 from envs.toolworld.scenarios.calendar_conflicts import double_booked
 from envs.toolworld.tasks import load_task, world_view
 
@@ -109,3 +110,15 @@ def test_dinner_requests_count_each_event_on_a_shared_day() -> None:
     twice = [e.requirement for e in task.spec.expectations if e.requirement.endswith("(2 evenings)")]
     assert twice  # the case the wording has to settle
     assert "each calendar event counts as one evening" in task.spec.instruction
+
+
+def test_call_report_total_is_rounded_once_from_seconds() -> None:
+    """Variant 2's report lines add up to 69 rounded minutes, but the calls' seconds together round to 68, which
+    the graders want; "the total minutes of the calls in the report, rounded" let an agent add up the lines, so
+    the instruction must say the total is rounded once from the seconds."""
+    task = load_task("scheduling_call_log_report_2")
+    report = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "file_system_files")
+    lines = report.match["content"].lines
+    answer = next(e for e in task.spec.expectations if isinstance(e, Answer))
+    assert sum(int(line.split(", ")[1].split()[0]) for line in lines) != answer.expected  # the case to settle
+    assert "all their seconds added up, then rounded once" in task.spec.instruction
