@@ -31,6 +31,14 @@ SCOPES = [
         "AND (t.is_trashed = 1 OR t.is_spam = 1)",
         "leave out those in my spam or trash",
     ),
+    # trashed 'Meeting notes August 2025' and 'Meeting notes December 2025' threads: filing them too adds a line to
+    # the August file, a December file, labels and archivings the graders reject
+    (
+        "work_file_meeting_notes_0",
+        "SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND subject LIKE 'Meeting notes % 2025' "
+        "AND (is_trashed = 1 OR is_spam = 1)",
+        "leave out any in my spam or trash",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders

@@ -282,7 +282,8 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         owner,
-        f"File my 'Meeting notes <Month> {year}' email threads: save the text of each one's first email in "
+        f"File my 'Meeting notes <Month> {year}' email threads (leave out any in my spam or trash): save the text of "
+        "each one's first email in "
         f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed); when a month has "
         "several threads, that month's file holds the first email of each, one per line, oldest first. Then label "
         f"each thread 'Filed' (make that email label if I don't have it) and archive it if it isn't yet. Only "
