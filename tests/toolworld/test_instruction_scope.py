@@ -39,6 +39,15 @@ SCOPES = [
         "AND (is_trashed = 1 OR is_spam = 1)",
         "leave out any in my spam or trash",
     ),
+    # four contacts whose only April call is an outgoing one of 0 seconds: read as not 'actually talked to', the
+    # report leaves out 4 of the 7 lines the graders want
+    (
+        "scheduling_call_log_report_0",
+        "SELECT COUNT(*) FROM phone_calls c JOIN phone_contacts k ON k.owner_id = c.owner_id "
+        "AND k.phone_number = c.phone_number WHERE c.owner_id = ? AND c.direction = 'outgoing' "
+        "AND c.duration_seconds = 0 AND c.started_at >= '2026-04-01' AND c.started_at < '2026-05-01'",
+        "even an outgoing one of 0 seconds nobody answered",
+    ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
         # by the graders
@@ -130,3 +139,12 @@ def test_call_report_total_is_rounded_once_from_seconds() -> None:
     answer = next(e for e in task.spec.expectations if isinstance(e, Answer))
     assert sum(int(line.split(", ")[1].split()[0]) for line in lines) != answer.expected  # the case to settle
     assert "all their seconds added up, then rounded once" in task.spec.instruction
+
+
+def test_call_report_keeps_plural_words_for_one() -> None:
+    """Variant 0's report has four '1 calls' lines the graders want word for word; an agent writing '1 call' fails
+    them all, so the instruction must say the words stay."""
+    task = load_task("scheduling_call_log_report_0")
+    report = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "file_system_files")
+    assert any(": 1 calls," in line for line in report.match["content"].lines)  # the case to settle
+    assert "the words stay 'calls' and 'minutes' even for 1 or 0" in task.spec.instruction

@@ -607,13 +607,15 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         person,
-        f"Make a call report for {first[:7]}: a file {path} with one line per contact I actually talked to that "
-        "month (incoming or outgoing calls, not missed ones, only numbers in my contacts), like 'Ada Smith: 3 calls, "
-        "14 minutes' (their call seconds added up, then rounded to the nearest minute, half a minute up), sorted by "
-        f"name. Then text each contact I talked to for {LONG_TALK_MINUTES} minutes ({LONG_TALK_MINUTES * 60} "
-        "seconds) or more in total that month (by their exact seconds, not the report's rounded minutes) "
+        f"Make a call report for {first[:7]}: a file {path} with one line per contact with an incoming or outgoing "
+        "call that month (each such call counts, even an outgoing one of 0 seconds nobody answered; missed calls "
+        "don't; only numbers in my contacts), like 'Ada Smith: 3 calls, 14 minutes' (the words stay 'calls' and "
+        "'minutes' even for 1 or 0; their call seconds added up, then rounded to the nearest minute, half a minute "
+        f"up), sorted by name. Then text each contact I talked to for {LONG_TALK_MINUTES} minutes "
+        f"({LONG_TALK_MINUTES * 60} seconds) or more in total that month (by their exact seconds, not the report's "
+        "rounded minutes) "
         f"'{thanks.format(first='<first name>')}' and make them a favourite if they aren't; and text each contact "
-        "whose calls that month I only missed "
+        "whose calls that month were all missed ones "
         f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Don't text anyone I have already "
         f"texted since the month ended (since {nxt}): we are in touch (still make them a favourite where asked). Tell "
         "me the total minutes of the calls in the report: all their seconds added up, then rounded once the same way "
