@@ -5,11 +5,15 @@ Reviews of the deepened mail/work and CALENDAR_B templates found these cases."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
 from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.scenarios._calendar import MIDNIGHT, calendar_events, spans
 from envs.toolworld.scenarios.calendar_conflicts import double_booked
+from envs.toolworld.scenarios.calendar_invitations import WINDOW_DAYS, _pending
 from envs.toolworld.tasks import load_task, world_view
 
 # (task, SQL counting the items that would count under the other reading (owner as ?), what the instruction says)
@@ -148,3 +152,20 @@ def test_call_report_keeps_plural_words_for_one() -> None:
     report = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "file_system_files")
     assert any(": 1 calls," in line for line in report.match["content"].lines)  # the case to settle
     assert "the words stay 'calls' and 'minutes' even for 1 or 0" in task.spec.instruction
+
+
+def test_work_clashes_leave_back_to_back_invitations() -> None:
+    """Variant 1 (nothing clashes, nothing to do) holds 'Project sync' and 'Interview' invitations that start just
+    as a Work event ends: read as clashing, an agent declines two invitations the graders want left alone, so the
+    instruction must say back-to-back is no overlap."""
+    task = load_task("calendar_decline_work_clashes_1")
+    view, person = world_view(0), task.spec.supervisor_id
+    high = MIDNIGHT + timedelta(days=WINDOW_DAYS)
+    work = [s for e in calendar_events(view, person, "Work", high) for s in spans(view, e, MIDNIGHT, high)]
+    touching = [
+        i
+        for i in _pending(view, person, WINDOW_DAYS)
+        if any(w[1] == datetime.fromisoformat(i["start"]) or w[0] == datetime.fromisoformat(i["end"]) for w in work)
+    ]
+    assert touching  # the case to settle
+    assert "one ending just as another starts does not overlap it" in task.spec.instruction
