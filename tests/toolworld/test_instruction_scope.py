@@ -169,3 +169,15 @@ def test_work_clashes_leave_back_to_back_invitations() -> None:
     ]
     assert touching  # the case to settle
     assert "one ending just as another starts does not overlap it" in task.spec.instruction
+
+
+def test_meeting_notes_file_may_end_with_a_newline(env: ToolWorldEnv) -> None:
+    """'one per line' files: an agent ending each line with a newline (the last one too) wrote the same notes, yet
+    the graders compared the content exactly and failed all its files."""
+    env.reset(options={"task_id": "work_file_meeting_notes_0"})
+    joined = "content='\\n'.join(body for _, body in sorted(texts))"
+    actions = env.oracle_actions()
+    assert sum(joined in a for a in actions) == 1, "the oracle no longer writes the files this way"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(joined, joined + " + '\\n'"))
+    assert terminated and info["success"], info
