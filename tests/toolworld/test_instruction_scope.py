@@ -5,10 +5,15 @@ Reviews of the deepened mail/work and CALENDAR_B templates found these cases."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.evaluate import Answer, Inserted
+from envs.toolworld.scenarios._calendar import MIDNIGHT, calendar_events, spans
 from envs.toolworld.scenarios.calendar_conflicts import double_booked
+from envs.toolworld.scenarios.calendar_invitations import WINDOW_DAYS, _pending
 from envs.toolworld.scenarios.life_bills import bills
 from envs.toolworld.tasks import load_task, world_view
 
@@ -64,6 +69,23 @@ SCOPES = [
         "email_pay_back_share_4",
         "SELECT default_private FROM payments_settings WHERE person_id = ?",
         "with my default privacy",
+    ),
+    # trashed 'Meeting notes August 2025' and 'Meeting notes December 2025' threads: filing them too adds a line to
+    # the August file, a December file, labels and archivings the graders reject
+    (
+        "work_file_meeting_notes_0",
+        "SELECT COUNT(*) FROM email_threads WHERE owner_id = ? AND subject LIKE 'Meeting notes % 2025' "
+        "AND (is_trashed = 1 OR is_spam = 1)",
+        "leave out any in my spam or trash",
+    ),
+    # four contacts whose only April call is an outgoing one of 0 seconds: read as not 'actually talked to', the
+    # report leaves out 4 of the 7 lines the graders want
+    (
+        "scheduling_call_log_report_0",
+        "SELECT COUNT(*) FROM phone_calls c JOIN phone_contacts k ON k.owner_id = c.owner_id "
+        "AND k.phone_number = c.phone_number WHERE c.owner_id = ? AND c.direction = 'outgoing' "
+        "AND c.duration_seconds = 0 AND c.started_at >= '2026-04-01' AND c.started_at < '2026-05-01'",
+        "even an outgoing one of 0 seconds nobody answered",
     ),
     *(
         # an item checked on one note of the title and unchecked on another: 'done' by the first reading, a to-do
@@ -195,3 +217,53 @@ def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
     spec = load_task("life_trip_chase_debtors_1").spec
     assert any("Tess, you owe me $32.50" in repr(e) for e in spec.expectations), "the world changed: pick another"
     assert "you owe me $<amount>' (two decimals)" in spec.instruction
+
+
+def test_call_report_total_is_rounded_once_from_seconds() -> None:
+    """Variant 2's report lines add up to 69 rounded minutes, but the calls' seconds together round to 68, which
+    the graders want; "the total minutes of the calls in the report, rounded" let an agent add up the lines, so
+    the instruction must say the total is rounded once from the seconds."""
+    task = load_task("scheduling_call_log_report_2")
+    report = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "file_system_files")
+    lines = report.match["content"].lines
+    answer = next(e for e in task.spec.expectations if isinstance(e, Answer))
+    assert sum(int(line.split(", ")[1].split()[0]) for line in lines) != answer.expected  # the case to settle
+    assert "all their seconds added up, then rounded once" in task.spec.instruction
+
+
+def test_call_report_keeps_plural_words_for_one() -> None:
+    """Variant 0's report has four '1 calls' lines the graders want word for word; an agent writing '1 call' fails
+    them all, so the instruction must say the words stay."""
+    task = load_task("scheduling_call_log_report_0")
+    report = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "file_system_files")
+    assert any(": 1 calls," in line for line in report.match["content"].lines)  # the case to settle
+    assert "the words stay 'calls' and 'minutes' even for 1 or 0" in task.spec.instruction
+
+
+def test_work_clashes_leave_back_to_back_invitations() -> None:
+    """Variant 1 (nothing clashes, nothing to do) holds 'Project sync' and 'Interview' invitations that start just
+    as a Work event ends: read as clashing, an agent declines two invitations the graders want left alone, so the
+    instruction must say back-to-back is no overlap."""
+    task = load_task("calendar_decline_work_clashes_1")
+    view, person = world_view(0), task.spec.supervisor_id
+    high = MIDNIGHT + timedelta(days=WINDOW_DAYS)
+    work = [s for e in calendar_events(view, person, "Work", high) for s in spans(view, e, MIDNIGHT, high)]
+    touching = [
+        i
+        for i in _pending(view, person, WINDOW_DAYS)
+        if any(w[1] == datetime.fromisoformat(i["start"]) or w[0] == datetime.fromisoformat(i["end"]) for w in work)
+    ]
+    assert touching  # the case to settle
+    assert "one ending just as another starts does not overlap it" in task.spec.instruction
+
+
+def test_meeting_notes_file_may_end_with_a_newline(env: ToolWorldEnv) -> None:
+    """'one per line' files: an agent ending each line with a newline (the last one too) wrote the same notes, yet
+    the graders compared the content exactly and failed all its files."""
+    env.reset(options={"task_id": "work_file_meeting_notes_0"})
+    joined = "content='\\n'.join(body for _, body in sorted(texts))"
+    actions = env.oracle_actions()
+    assert sum(joined in a for a in actions) == 1, "the oracle no longer writes the files this way"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(joined, joined + " + '\\n'"))
+    assert terminated and info["success"], info

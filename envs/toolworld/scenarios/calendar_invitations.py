@@ -142,9 +142,10 @@ def decline_work_clashes(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         person,
         f"Go through the invitations I haven't answered yet for events between today and {day(WINDOW_DAYS - 1)}. "
-        f"Decline each one that overlaps anything on my Work calendar, with the comment '{CLASH_COMMENT}'. "
-        "Leave the others unanswered; if nothing clashes, change nothing. Then tell me each invitation you left "
-        "unanswered with how many of its guests have accepted so far, like 'Book club (2 accepted)'.",
+        "Decline each one that overlaps anything on my Work calendar (one ending just as another starts does not "
+        f"overlap it), with the comment '{CLASH_COMMENT}'. Leave the others unanswered; if nothing clashes, change "
+        "nothing. Then tell me each invitation you left unanswered with how many of its guests have accepted so far, "
+        "like 'Book club (2 accepted)'.",
         oracle,
         [
             *_declined(invitations, clashes),

@@ -509,8 +509,9 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         numbers[c["contact_name"]] = c["phone_number"]
         if c["direction"] != "missed":
             per[c["contact_name"]].append(c["duration_seconds"])
-    lines = [f"{name}: {len(d)} calls, {round(sum(d) / 60)} minutes" for name, d in sorted(per.items())]
-    total = round(sum(sum(d) for d in per.values()) / 60)
+    lines = [f"{name}: {len(d)} calls, {(sum(d) + 30) // 60} minutes" for name, d in sorted(per.items())]
+    total = (sum(sum(d) for d in per.values()) + 30) // 60
+    lines_added = sum((sum(d) + 30) // 60 for d in per.values())
     long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= LONG_TALK_MINUTES]
     missed_names = sorted({c["contact_name"] for c in logged if c["phone_number"] in only_missed})
     quiet = {name for name, number in numbers.items() if number in in_touch}  # texted since: no text now
@@ -539,7 +540,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         "print(per, missed_only)\n"
     )
     act = (
-        "lines = [name + ': ' + str(len(d)) + ' calls, ' + str(round(sum(d) / 60)) + ' minutes' "
+        "lines = [name + ': ' + str(len(d)) + ' calls, ' + str((sum(d) + 30) // 60) + ' minutes' "
         "for name, d in sorted(per.items())]\n"
         f"apis.file_system.create_file(access_token=file_system_token, path={path!r}, content='\\n'.join(lines))\n"
         f"print(apis.file_system.show_file(access_token=file_system_token, path={path!r}))\n"
@@ -561,7 +562,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
                 apis.phone.favorite_contact(access_token=phone_token, contact_id=contact['contact_id'])
         print(apis.phone.search_text_messages(access_token=phone_token, direction='sent', page_limit=20))
         """
-    done = "apis.supervisor.complete_task(answer=round(sum(sum(d) for d in per.values()) / 60))\n"
+    done = "apis.supervisor.complete_task(answer=(sum(sum(d) for d in per.values()) + 30) // 60)\n"
     oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(text).step(done).steps()
     expectations: list[Expectation] = [
         Inserted(
@@ -570,7 +571,14 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{path} has one line per contact, sorted by name: {len(lines)} lines",
             what="files",
         ),
-        Answer(total, "the answer is the total minutes", traps={str(len(logged)): "the calls were counted"}),
+        Answer(
+            total,
+            "the answer is the total minutes",
+            traps={
+                str(len(logged)): "the calls were counted",
+                **({str(lines_added): "the report's rounded minutes were added up"} if lines_added != total else {}),
+            },
+        ),
     ]
     for name in long_talks:
         first_name = contacts[name]["first_name"]
@@ -599,14 +607,19 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         person,
-        f"Make a call report for {first[:7]}: a file {path} with one line per contact I actually talked to that "
-        "month (incoming or outgoing calls, not missed ones, only numbers in my contacts), like 'Ada Smith: 3 calls, "
-        "14 minutes' (minutes rounded), sorted by name. Then text each contact I talked to for "
-        f"{LONG_TALK_MINUTES} minutes or more in total that month '{thanks.format(first='<first name>')}' and make "
-        "them a favourite if they aren't; and text each contact whose calls that month I only missed "
+        f"Make a call report for {first[:7]}: a file {path} with one line per contact with an incoming or outgoing "
+        "call that month (each such call counts, even an outgoing one of 0 seconds nobody answered; missed calls "
+        "don't; only numbers in my contacts), like 'Ada Smith: 3 calls, 14 minutes' (the words stay 'calls' and "
+        "'minutes' even for 1 or 0; their call seconds added up, then rounded to the nearest minute, half a minute "
+        f"up), sorted by name. Then text each contact I talked to for {LONG_TALK_MINUTES} minutes "
+        f"({LONG_TALK_MINUTES * 60} seconds) or more in total that month (by their exact seconds, not the report's "
+        "rounded minutes) "
+        f"'{thanks.format(first='<first name>')}' and make them a favourite if they aren't; and text each contact "
+        "whose calls that month were all missed ones "
         f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Don't text anyone I have already "
         f"texted since the month ended (since {nxt}): we are in touch (still make them a favourite where asked). Tell "
-        "me the total minutes of the calls in the report, rounded.",
+        "me the total minutes of the calls in the report: all their seconds added up, then rounded once the same way "
+        "(not the report's rounded minutes added up).",
         oracle,
         expectations,
     )

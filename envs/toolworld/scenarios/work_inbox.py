@@ -7,7 +7,7 @@ import random
 import re
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Expectation, InOrder, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._work import DONE, day
 from envs.toolworld.scenarios.email import sent_email
@@ -258,7 +258,7 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
         requirement = f"{path} holds the first email of " + (
             "its thread" if len(texts) == 1 else f"each of its {len(texts)} threads, oldest first"
         )
-        made = new_file(view, owner, path, "\n".join(texts), requirement)
+        made = new_file(view, owner, path, InOrder(texts), requirement)  # a trailing newline is no other text
         expectations += made if i == 0 else made[-1:]
     label = view.rows("SELECT id FROM email_labels WHERE owner_id = ? AND name = 'Filed'", owner)
     if not label:
@@ -282,7 +282,8 @@ def file_meeting_notes(view: WorldView, rng: random.Random) -> TaskSpec:
     ]
     return TaskSpec(
         owner,
-        f"File my 'Meeting notes <Month> {year}' email threads: save the text of each one's first email in "
+        f"File my 'Meeting notes <Month> {year}' email threads (leave out any in my spam or trash): save the text of "
+        "each one's first email in "
         f"/work/meeting_notes/{year}-<month number, two digits>.txt (make the folder if needed); when a month has "
         "several threads, that month's file holds the first email of each, one per line, oldest first. Then label "
         f"each thread 'Filed' (make that email label if I don't have it) and archive it if it isn't yet. Only "
