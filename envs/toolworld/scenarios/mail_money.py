@@ -73,30 +73,17 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
         o: {s: round(sum(share_of(a["body"]) for a in asks), 2) for s, asks in by.items()}
         for o, by in mailboxes.items()
     }
-    owed = {
-        o: {
-            s: view.rows(
-                "SELECT id, amount FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
-                "AND status = 'pending' ORDER BY id",
-                o,
-                s,
-            )
-            for s in by
-        }
-        for o, by in mailboxes.items()
-    }
-    asked = {
-        o: {
-            s: view.rows(
-                "SELECT id, amount FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
-                "AND status = 'pending' ORDER BY id",
-                s,
-                o,
-            )
-            for s in by
-        }
-        for o, by in mailboxes.items()
-    }
+
+    def pending(requester: int, payer: int) -> list[dict[str, Any]]:
+        return view.rows(
+            "SELECT id, amount FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
+            "AND status = 'pending' ORDER BY id",
+            requester,
+            payer,
+        )
+
+    owed = {o: {s: pending(o, s) for s in by} for o, by in mailboxes.items()}  # what I asked of them
+    asked = {o: {s: pending(s, o) for s in by} for o, by in mailboxes.items()}  # what they asked of me
     nets = {
         o: {
             s: round(t + sum(r["amount"] for r in asked[o][s]) - sum(r["amount"] for r in owed[o][s]), 2)
