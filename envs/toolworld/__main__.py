@@ -2,8 +2,8 @@
 
 python -m envs.toolworld docs                  rewrite the README's API table from the declarations
 python -m envs.toolworld tasks --split dev     list a split's tasks (id, difficulty, apps)
-python -m envs.toolworld show TASK_ID          a task's instruction, tests and oracle solution
-python -m envs.toolworld solve TASK_ID         play the oracle, print reward and evaluation (exit 1 unless reward 1)
+python -m envs.toolworld show TASK_ID [--world N]   a task's instruction, tests and oracle solution
+python -m envs.toolworld solve TASK_ID [--world N]  play the oracle, print reward and evaluation (exit 1 unless 1)
 python -m envs.toolworld figures [--write] [SCENARIO...]  play the oracles, print their figures (and store them)
 python -m envs.toolworld graders [TASK_ID...]  mutate each oracle's end state: list what the graders let through
 python -m envs.toolworld variants --first 3 --last 11 [--world N] [--no-graders] [SCENARIO...]  sweep variants
@@ -30,7 +30,9 @@ def main(argv: list[str]) -> int:
     tasks.add_argument("--split", choices=SPLITS, default="dev")
     tasks.add_argument("--variants", type=int, default=3)
     for name in ("show", "solve"):
-        sub.add_parser(name, help=f"{name} one task").add_argument("task_id")
+        one = sub.add_parser(name, help=f"{name} one task")
+        one.add_argument("task_id")
+        one.add_argument("--world", type=int, default=0, help="the world's seed")
     figures = sub.add_parser("figures", help="measure every oracle (difficulty and the task table come from this)")
     figures.add_argument("--write", action="store_true", help=f"store them in {FIGURES_PATH.name}")
     figures.add_argument("scenarios", nargs="*", help="only these scenarios, each task's figures printed")
@@ -62,11 +64,11 @@ def main(argv: list[str]) -> int:
                 f"{','.join(scenarios[meta['scenario']].apps)}"
             )
     elif args.command == "show":
-        task = load_task(args.task_id)
-        print(
-            f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]\n\n"
-            f"{task.spec.instruction}\n\nTests:"
-        )
+        task = load_task(args.task_id, args.world)
+        print(f"{task.task_id} [{task.split}, difficulty {task.difficulty}, apps {', '.join(task.apps)}]")
+        if task.fallbacks:
+            print(f"world {args.world} fell back to shallower settings than world 0's: {', '.join(task.fallbacks)}")
+        print(f"\n{task.spec.instruction}\n\nTests:")
         for expectation in task.spec.expectations:
             print(f"- {expectation.requirement}")
         oracle = (
@@ -76,7 +78,7 @@ def main(argv: list[str]) -> int:
     else:
         from envs.toolworld.env import ToolWorldEnv
 
-        env = ToolWorldEnv(split=load_task(args.task_id).split)
+        env = ToolWorldEnv(split=load_task(args.task_id, args.world).split, world_seed=args.world)
         try:
             env.reset(options={"task_id": args.task_id})
             info: dict = {}
@@ -145,11 +147,17 @@ def _variants(first: int, last: int, graders: bool, scenarios: list[str], world:
         found = sweep(env, (f"{s}_{v}" for s in scenarios for v in range(first, last + 1)), graders)
     finally:
         env.close()
+    shallower = 0
     for task_id, problems in found.items():
         for kind, why in problems:
             print(f"{task_id}: {kind}: {why}")
+        built = not any(kind in ("refused", "build crashed") for kind, _ in problems)
+        fallbacks = load_task(task_id, world).fallbacks if built else ()
+        if fallbacks:
+            shallower += 1
+            print(f"{task_id}: fell back: {', '.join(fallbacks)}")
     counts = {kind: sum(any(k == kind for k, _ in p) for p in found.values()) for kind in (*FAILURE_KINDS, "refused")}
-    print(f"{len(found)} tasks: {json.dumps(counts)}")
+    print(f"{len(found)} tasks: {json.dumps({**counts, 'fell back': shallower})}")
     return 1 if any(counts[kind] for kind in FAILURE_KINDS) else 0
 
 

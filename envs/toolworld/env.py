@@ -152,7 +152,7 @@ class ToolWorldEnv(gym.Env):
         observation = self._observation()  # first, while the worker boots: protections() may wait for its report
         sandbox = self._live_worker().protections()  # what the worker reported when ready: on and off, with why
         announce("toolworld", sandbox)
-        return observation, {**self.task.meta(), "sandbox": as_info(sandbox)}
+        return observation, {**self.task.meta(), "fallbacks": list(self.task.fallbacks), "sandbox": as_info(sandbox)}
 
     def step(self, action: Any):
         self._require_task()

@@ -21,7 +21,9 @@ import random
 import re
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -65,6 +67,7 @@ class Task:
     difficulty: int
     apps: tuple[str, ...]
     spec: TaskSpec
+    fallbacks: tuple[str, ...] = ()  # 'wanted -> taken' for each setting this world could not meet (see note_fallback)
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -190,6 +193,26 @@ def parse_task_id(task_id: str) -> tuple[Scenario, int]:
 
 
 _tasks: dict[tuple[int, str], Task] = {}
+_fallbacks: ContextVar[list[str] | None] = ContextVar("toolworld_fallbacks", default=None)
+
+
+def note_fallback(wanted: Any, taken: Any) -> None:
+    """Record on the task being built that its world had no rows for setting `wanted` and `taken` was used: world 0
+    meets every template's first setting, so a task of another world that fell back is shallower than its figures
+    (measured on world 0) say, and its reset info and the variants sweep say so."""
+    noted = _fallbacks.get()
+    if noted is not None:
+        noted.append(f"{wanted!r} -> {taken!r}")
+
+
+@contextmanager
+def _recording_fallbacks() -> Iterator[list[str]]:
+    noted: list[str] = []
+    token = _fallbacks.set(noted)
+    try:
+        yield noted
+    finally:
+        _fallbacks.reset(token)
 
 
 def load_task(task_id: str, world_seed: int = 0) -> Task:
@@ -198,9 +221,10 @@ def load_task(task_id: str, world_seed: int = 0) -> Task:
     if key not in _tasks:
         sc, variant = parse_task_id(task_id)
         view = world_view(world_seed)
-        with _views_lock:  # one shared read-only connection: serialize its use
+        with _views_lock, _recording_fallbacks() as fallbacks:  # one shared read-only connection: serialize its use
             spec = sc.build(view, VariantRandom(world_seed, sc.name, variant))
-        _tasks[key] = Task(task_id, sc.name, variant, sc.split, difficulty_of(sc.name, variant), sc.apps, spec)
+        difficulty = difficulty_of(sc.name, variant)
+        _tasks[key] = Task(task_id, sc.name, variant, sc.split, difficulty, sc.apps, spec, tuple(fallbacks))
     return _tasks[key]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -60,6 +62,27 @@ def test_a_sparser_world_gets_the_deepest_setting_it_has() -> None:
     rows = {5: [], 4: ["a"], 3: ["a", "b"]}
     assert as_deep_as_found((5, 4, 3), rows.__getitem__) == (4, ["a"])
     assert as_deep_as_found((5,), rows.__getitem__) == (5, [])  # none: the last setting, no rows (pick refuses)
+
+
+def test_a_task_that_fell_back_says_so_and_world_0s_never_does(worlds: dict[int, ToolWorldEnv]) -> None:
+    """World 1 has no mailbox with 3+ unanswered invoices, so email_invoice_total_0 takes 2 there: the task and its
+    reset info name the setting it wanted and the one it took; world 0 meets the first setting of every template."""
+    assert load_task("email_invoice_total_0", world_seed=1).fallbacks == ("3 -> 2",)
+    _, info = env_of(worlds, 1).reset(options={"task_id": "email_invoice_total_0"})
+    assert info["fallbacks"] == ["3 -> 2"]
+    assert load_task("email_invoice_total_0", world_seed=0).fallbacks == ()
+    assert not [t for t in SCENARIOS if load_task(f"{t}_0").fallbacks]
+
+
+def test_show_names_the_settings_another_world_fell_back_to() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "envs.toolworld", "show", "email_invoice_total_0", "--world", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    assert "world 1 fell back to shallower settings than world 0's: 3 -> 2" in shown.splitlines()[1]
 
 
 def test_a_template_that_crashes_while_building_is_reported_and_the_sweep_goes_on(

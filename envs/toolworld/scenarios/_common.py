@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from envs.toolworld.tasks import VariantRandom, WorldView
+from envs.toolworld.tasks import VariantRandom, WorldView, note_fallback
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -105,14 +105,17 @@ class Solution:
 def as_deep_as_found(settings: Iterable[K], rows_for: Callable[[K], list[R]]) -> tuple[K, list[R]]:
     """The first of `settings` (the deepest first) for which the world has rows, with those rows; the last setting
     and its (empty) rows when none has any. World 0 meets each template's first setting; another seed's world may
-    be sparser where a template needs something rare, and there the task is shallower rather than refused."""
-    found: tuple[K, list[R]] | None = None
-    for setting in settings:
-        found = (setting, rows_for(setting))
-        if found[1]:
+    be sparser where a template needs something rare, and there the task is shallower rather than refused (and
+    says so: note_fallback)."""
+    tried = list(settings)
+    assert tried, "no settings to try"
+    for setting in tried:
+        rows = rows_for(setting)
+        if rows:
             break
-    assert found is not None, "no settings to try"
-    return found
+    if setting != tried[0]:
+        note_fallback(tried[0], setting)
+    return setting, rows
 
 
 def other_branch(rng: random.Random) -> bool:
