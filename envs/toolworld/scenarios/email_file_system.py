@@ -14,7 +14,8 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 DONE = "apis.supervisor.complete_task()\n"
 # attachments emailed to me (outside spam and trash), and whether their thread holds an email of mine (answered)
 RECEIVED_ATTACHMENTS = (
-    "SELECT m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id, EXISTS (SELECT 1 FROM email_messages o "
+    "SELECT m.id AS message_id, m.owner_id, m.sender_id, a.file_name, a.content, t.conversation_id, "
+    "EXISTS (SELECT 1 FROM email_messages o "
     "WHERE o.thread_id = m.thread_id AND o.sender_id = m.owner_id) AS answered FROM email_attachments a "
     "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
     "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0"
@@ -22,6 +23,11 @@ RECEIVED_ATTACHMENTS = (
 
 
 SAVED_ATTACHMENTS_AT_LEAST = 5  # attachments from one sender, each opened, saved and its thread read
+
+
+def _one_unanswered_a_thread(attachments: list[dict]) -> bool:
+    unanswered = {(a["conversation_id"], a["message_id"]) for a in attachments if not a["answered"]}
+    return len(unanswered) == len({conversation for conversation, _ in unanswered})
 
 
 @scenario("email_save_attachment_to_file", apps=("email", "file_system"), difficulty=2)
@@ -36,13 +42,15 @@ def save_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
 
     def usable(least: int) -> list[tuple[tuple[int, int], list[dict]]]:
         """Senders of `least`+ attachments of distinct names, none clashing with a file in /documents, some of
-        their emails answered and some not."""
+        their emails answered and some not, each unanswered one in a thread of its own (two in one thread would
+        leave open whether answering the first answers the second; no sender in worlds 0-3 has such a pair)."""
         return [
             (pair, found)
             for pair, found in sorted(pairs.items())
             if len(found) >= least
             and len({f["file_name"] for f in found}) == len(found)
             and len({f["answered"] for f in found}) == 2
+            and _one_unanswered_a_thread(found)
             and not any(
                 view.rows(
                     "SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?",
