@@ -50,6 +50,15 @@ def test_every_listed_task_builds_and_its_oracle_solves_it_in_another_world(
     assert not problems, problems
 
 
+def test_variants_beyond_the_listed_ones_that_world_2_broke(worlds: dict[int, ToolWorldEnv]) -> None:
+    """A sweep of world 2's variants 3-11 found a stranger who blocked me on payments (no befriending), a payback
+    over my balance, a receipt whose name was already taken in the folder it moves to, and to-dos all already
+    labelled 'waiting' (nothing to do, so doing nothing passed): each pick now passes over such rows."""
+    broken = ["phone_add_contact_7", "mail_pay_back_if_over_6", "mail_pay_back_if_over_8"]
+    broken += ["file_system_file_downloaded_receipts_6", "work_email_todos_3", "work_email_todos_11"]
+    assert sweep(env_of(worlds, 2), broken, graders=False) == {task_id: [] for task_id in broken}
+
+
 def test_alike_replies_in_one_thread_are_graded_as_that_many_copies() -> None:
     """World 1 holds a mailbox (email_unread_count_0) with two unread emails of one favourite in one thread: each
     is answered, so the thread gets two alike replies, and the graders count two copies, not one."""

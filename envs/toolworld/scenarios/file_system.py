@@ -97,7 +97,23 @@ def file_downloaded_receipts(view: WorldView, rng: random.Random) -> TaskSpec:
         "SELECT owner_id FROM file_system_files WHERE path LIKE '/downloads/receipt_%' GROUP BY owner_id "
         "HAVING COUNT(*) >= 6 ORDER BY owner_id"
     )
-    owner = pick(rng, owners, "6+ receipts in downloads", distinct=True)["owner_id"]
+    owner = pick(
+        rng,
+        owners,
+        "6+ receipts in downloads",
+        distinct=True,
+        unusable=(
+            lambda o: bool(
+                view.rows(
+                    "SELECT 1 FROM file_system_files d JOIN file_system_files r ON r.owner_id = d.owner_id AND "
+                    "r.path = '/documents/receipts/' || substr(d.path, length('/downloads/') + 1) "
+                    "WHERE d.owner_id = ? AND d.path LIKE '/downloads/receipt_%'",
+                    o["owner_id"],
+                )
+            ),
+            "a receipt of the same name already in /documents/receipts (the move is refused)",
+        ),
+    )["owner_id"]
     rows = view.rows(
         "SELECT id, path, content FROM file_system_files WHERE owner_id = ? AND path LIKE '/downloads/receipt_%' "
         "ORDER BY path",

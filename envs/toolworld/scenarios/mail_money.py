@@ -106,8 +106,20 @@ def pay_back_if_over(view: WorldView, rng: random.Random) -> TaskSpec:
             and (quiet or any(asked[owner][s] and net > bound for s, net in nets[owner].items()))
         )
 
+    def short_of_money(owner: int) -> bool:
+        """Paying everyone over the bound takes more than my balance (the app refuses the payment)."""
+        bound = bound_of(list(nets[owner].values()), quiet)
+        balance = view.value("SELECT balance FROM payments_balances WHERE person_id = ?", owner)
+        return sum(n for n in nets[owner].values() if n > bound) > balance
+
     candidates = sorted(o for o in mailboxes if usable(o))
-    owner = pick(rng, candidates, "mailbox with share requests from three people, one who owes me", distinct=True)
+    owner = pick(
+        rng,
+        candidates,
+        "mailbox with share requests from three people, one who owes me",
+        distinct=True,
+        unusable=(short_of_money, "paying them back takes more than my balance"),
+    )
     bound = bound_of(list(nets[owner].values()), quiet)
     over = {s: n for s, n in nets[owner].items() if n > bound}
     expectations: list[Expectation] = []

@@ -522,10 +522,14 @@ def add_contact(view: WorldView, rng: random.Random) -> TaskSpec:
         rng,
         [
             p
-            for p in view.rows("SELECT * FROM people WHERE id != ? ORDER BY id", owner)
+            for p in view.rows(
+                "SELECT * FROM people p WHERE id != ?1 AND NOT EXISTS (SELECT 1 FROM payments_blocks b WHERE "
+                "(b.owner_id, b.blocked_id) IN ((?1, p.id), (p.id, ?1))) ORDER BY id",
+                owner,
+            )
             if p["phone_number"] not in known and p["email"] not in in_book
         ],
-        "stranger",
+        "stranger (neither of us blocking the other on payments, so they can be befriended)",
     )
     relationship = rng.choice(("friend", "coworker"))
     name = f"{stranger['first_name']} {stranger['last_name']}"

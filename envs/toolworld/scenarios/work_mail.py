@@ -184,18 +184,52 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     held = not other_branch(rng)
     owners = [o for o in owners if (o["held"] > 0) == held]
     what = "person with email to-dos" + (", one of them waiting on its person" if held else ", none waiting")
-    owner = pick(rng, owners, what, distinct=True)["owner_id"]
-    tasks = view.rows(
-        "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
-        "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) "
-        f"AND COALESCE({LATEST_COMMENT} IN (?, ?), 0) = 0 ORDER BY t.id",
-        owner,
-        *patterns,
-        *HELD,
-    )
-    contacts = view.rows(
-        "SELECT c.name, f.id FROM email_contacts c LEFT JOIN people f ON f.email = c.email WHERE c.owner_id = ?", owner
-    )
+
+    def changes(owner: int) -> list[Expectation]:
+        """What clearing the owner's email to-dos changes: the emails and closed to-dos, the 'waiting' labels."""
+        tasks = view.rows(
+            "SELECT t.id, t.title, t.labels FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+            "WHERE t.owner_id = ? AND t.completed = 0 AND p.archived = 0 AND (t.title LIKE ? OR t.title LIKE ?) "
+            f"AND COALESCE({LATEST_COMMENT} IN (?, ?), 0) = 0 ORDER BY t.id",
+            owner,
+            *patterns,
+            *HELD,
+        )
+        contacts = view.rows(
+            "SELECT c.name, f.id FROM email_contacts c LEFT JOIN people f ON f.email = c.email WHERE c.owner_id = ?",
+            owner,
+        )
+        expectations: list[Expectation] = []
+        for t in tasks:
+            pattern = next(p for p in EMAIL_TODOS if t["title"].startswith(p.split("{}")[0]))
+            start, end = pattern.split("{}")
+            name = t["title"][len(start) : len(t["title"]) - len(end)]
+            same = [c for c in contacts if c["name"].split()[0] == name]
+            if len(same) == 1:
+                subject, body = EMAIL_TODOS[pattern]
+                expectations += sent_email(
+                    view,
+                    owner,
+                    [same[0]["id"]],
+                    body.format(name),
+                    f"the email for '{t['title']}'",
+                    subject=subject.format(name),
+                )
+                expectations.append(
+                    Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
+                )
+            elif "waiting" not in t["labels"].split(","):  # one labelled so already stays as it is
+                labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
+                expectations.append(Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is waiting"))
+        return expectations
+
+    owner = pick(
+        rng,
+        owners,
+        what,
+        distinct=True,
+        unusable=(lambda o: not changes(o["owner_id"]), "every open one already labelled 'waiting': nothing to do"),
+    )["owner_id"]
     look = (
         login("todo", "email")
         + "todos = []\n"
@@ -236,28 +270,7 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print([t['subject'] for t in sent[:5]])\n"
         + DONE
     )
-    expectations: list[Expectation] = []
-    for t in tasks:
-        pattern = next(p for p in EMAIL_TODOS if t["title"].startswith(p.split("{}")[0]))
-        start, end = pattern.split("{}")
-        name = t["title"][len(start) : len(t["title"]) - len(end)]
-        same = [c for c in contacts if c["name"].split()[0] == name]
-        if len(same) == 1:
-            subject, body = EMAIL_TODOS[pattern]
-            expectations += sent_email(
-                view,
-                owner,
-                [same[0]["id"]],
-                body.format(name),
-                f"the email for '{t['title']}'",
-                subject=subject.format(name),
-            )
-            expectations.append(
-                Updated("todo_tasks", t["id"], {"completed": 1, "completed_at": NOW}, f"'{t['title']}' is closed")
-            )
-        elif "waiting" not in t["labels"].split(","):  # one labelled so already stays as it is
-            labels = ",".join(sorted(set(filter(None, t["labels"].split(","))) | {"waiting"}))
-            expectations.append(Updated("todo_tasks", t["id"], {"labels": labels}, f"'{t['title']}' is waiting"))
+    expectations = changes(owner)
     return TaskSpec(
         owner,
         "Clear my email to-dos. For each open 'Reply to <name> about the budget' to-do, email the one email contact "
