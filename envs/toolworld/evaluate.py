@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from envs.toolworld.api import shorten
+from envs.toolworld.api import clip, shorten
 from envs.toolworld.world.changes import RowChange
 
 Key = tuple[str, int]
+ROW_CHARS = 1_000  # of one row (or its changed values) in a test's reason: a stored text may hold 100,000
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,9 @@ class Updated(Expectation):
         wrong = {k: change.after.get(k) for k, v in self.values.items() if not _holds(v, change.after.get(k), outcome)}
         if wrong:
             return TestResult(
-                self.requirement, False, f"{self.table} row {self.row_id} has {wrong}, expected {self.values}"
+                self.requirement,
+                False,
+                f"{self.table} row {self.row_id} has {shorten(wrong, ROW_CHARS)}, expected {self.values}",
             ), key
         extra = set(change.changed_columns()) - set(self.values)
         if extra:
@@ -349,7 +352,7 @@ def evaluate(
         results.append(result)
         claimed |= keys
     unexpected = [c for c in outcome.changes if (c.table, c.row_id) not in claimed]
-    reason = "; ".join(c.describe() for c in unexpected[:5]) + (
+    reason = "; ".join(clip(c.describe(), ROW_CHARS) for c in unexpected[:5]) + (
         f"; and {len(unexpected) - 5} more" if len(unexpected) > 5 else ""
     )
     results.append(

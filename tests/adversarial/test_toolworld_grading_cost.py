@@ -1,19 +1,22 @@
-"""What an episode leaves in the world must not make grading it expensive.
+"""What an episode leaves in the world must not make grading it expensive, nor its report large.
 
 The grader runs in the env process when the last step ends, after the worker's
 time limit: nothing stops it. An agent may insert rows up to the episode's
-storage bound (1,000 calls a step), so grading must stay linear in them.
+storage bound (1,000 calls a step), so grading must stay linear in them; and
+any stored text may hold 100,000 characters, so a test's reason quotes a cut.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from envs.toolworld.api import MAX_TEXT_CHARS
 from envs.toolworld.env import ToolWorldEnv
-from envs.toolworld.evaluate import Inserted
+from envs.toolworld.evaluate import Inserted, Updated
 from envs.toolworld.tasks import load_task
 
 LOGIN = """
@@ -91,3 +94,43 @@ def test_grading_finds_a_new_conversation_by_lookup(episodes: dict[str, ToolWorl
     assert "Execution successful" in episode.steps[-1].output, episode.steps[-1].output
     took = grading_cpu_s(episode)
     assert took < 1.5, f"grading took {took:.1f} s of the env's CPU"
+
+
+def final_evaluation(episode: ToolWorldEnv) -> str:
+    _, _, terminated, _, info = episode.step("apis.supervisor.complete_task()")
+    assert terminated and not info["success"]
+    return json.dumps(info["evaluation"])
+
+
+def test_unexpected_changes_are_quoted_in_part(episodes: dict[str, ToolWorldEnv]) -> None:
+    """The "nothing else is changed" test quoted its first five unexpected rows whole: five notes of 100,000
+    characters made a failed episode's evaluation 500 KB of text (1.8 MB of JSON for characters outside ASCII),
+    kept in its trajectory and report. Each row is cut at 1,000 characters now."""
+    episode = start(episodes, "train", "phone_reply_latest_0")
+    chunk = f"'\\u00e9' * {MAX_TEXT_CHARS - 1}"  # each append adds a line end
+    grow = f"    note = apis.notes.create_note(access_token=token, title='t', content={chunk})['note_id']\n"
+    grow += "    for _ in range(4):\n"
+    grow += f"        apis.notes.append_to_note(access_token=token, note_id=note, text={chunk})\n"
+    episode.step(LOGIN % ("notes", "notes") + "for _ in range(5):\n" + grow)
+    assert "Execution successful" in episode.steps[-1].output, episode.steps[-1].output
+    evaluation = final_evaluation(episode)
+    assert "unexpected changes" in evaluation and len(evaluation) < 50_000, len(evaluation)
+
+
+def test_a_wrong_value_is_quoted_in_part(episodes: dict[str, ToolWorldEnv]) -> None:
+    """A row updated to the wrong value was quoted whole: mail_report_risks asks three report files updated, and
+    filling each with 100,000 characters put 300,000 in the evaluation. Cut at 1,000 characters each now."""
+    task_id = "mail_report_risks_0"
+    updates = [e for e in load_task(task_id, 0).spec.expectations if isinstance(e, Updated)]
+    episode = start(episodes, "train", task_id)
+    assert episode.conn is not None
+    files = "SELECT path FROM file_system_files WHERE id = ?"
+    paths = [episode.conn.execute(files, (u.row_id,)).fetchone()[0] for u in updates]
+    chunk = f"'x' * {MAX_TEXT_CHARS - 1}"  # each append adds a line end
+    fill = f"    apis.file_system.update_file(access_token=token, path=path, content={chunk})\n"
+    fill += "    for _ in range(4):\n"
+    fill += f"        apis.file_system.append_to_file(access_token=token, path=path, content={chunk})\n"
+    episode.step(LOGIN % ("file_system", "file_system") + f"for path in {paths!r}:\n" + fill)
+    assert "Execution successful" in episode.steps[-1].output, episode.steps[-1].output
+    evaluation = final_evaluation(episode)
+    assert "has {'content'" in evaluation and len(evaluation) < 50_000, len(evaluation)
