@@ -121,12 +121,12 @@ class ForkedWorker:
     """A worker forked by the server, used like the `subprocess.Popen` of a worker: pipes, pid, poll, wait, kill."""
 
     def __init__(self, server: ForkServer, stdin_fd: int, stdout_fd: int, status_fd: int):
+        self.pidfd: int | None = None
+        self._status: int | None = status_fd
         self.stdin = open(stdin_fd, "wb", buffering=0)  # noqa: SIM115 (closed with the worker, see release)
         self.stdout = open(stdout_fd, "rb", buffering=0)  # noqa: SIM115
-        self.pidfd: int | None = None
         self.returncode: int | None = None
         self._server = server
-        self._status: int | None = status_fd
         self._pid: int | None = None
         # The pidfd and the status pipe are used and closed by whichever thread gets there first: the step's,
         # or the harness's watchdog closing the env under it. Under this lock (innermost: nothing else is taken
@@ -190,6 +190,13 @@ class ForkedWorker:
                 self.pidfd = None
         if self.poll() is None:
             self._server.let_go(self)
+
+    def __del__(self) -> None:
+        """Close the descriptors a worker dropped unreleased still holds (its env was never closed): the pidfd and
+        the status pipe are bare numbers, which the garbage collector left open (3 for each env dropped)."""
+        for fd in (self.pidfd, self._status):
+            if fd is not None:
+                os.close(fd)
 
     def forget_status(self) -> None:
         """Close the status pipe, its exit code unread (its server is gone: nobody will write it)."""

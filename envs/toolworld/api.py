@@ -157,7 +157,11 @@ class SizeBudget:
 
 def shorten(value: Any, chars: int = 100) -> str:
     """The repr of a (plain, depth-bounded) value, cut so an error message stays short."""
-    text = repr(value)
+    return clip(repr(value), chars)
+
+
+def clip(text: str, chars: int = 100) -> str:
+    """`text` cut to `chars` characters, saying how long it was, so a message stays short."""
     return text if len(text) <= chars else text[:chars] + f"... ({len(text):,} characters)"
 
 

@@ -8,6 +8,7 @@ and start-up log say which protections are on and which are off, and why.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -154,6 +155,25 @@ def test_a_worker_outlives_the_thread_that_started_it() -> None:
         assert observation["history"][-1]["output"] == "alive\n"
     finally:
         env.close()
+
+
+def test_envs_dropped_without_close_leave_no_descriptors_open() -> None:
+    """An env dropped without close() (a caller that forgets it, or an exception between make and close) left
+    its workers' pidfds and status pipes open, bare descriptors the garbage collector does not close: 3 per env,
+    so ~340 dropped envs used up a default limit of 1,024. Its workers and fork server already went with it."""
+
+    def episode() -> None:
+        env = ToolWorldEnv(split="train", step_timeout_s=10, sandbox="rlimit")
+        env.reset(options={"task_id": TASK})
+        env.step("print('ran')")
+
+    episode()  # the world's cached template and the spawner thread are made once per process
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        episode()
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) - before <= 2, os.listdir("/proc/self/fd")
 
 
 def test_reset_info_and_the_log_say_which_protections_are_on(

@@ -51,14 +51,8 @@ class NewConversation(Matcher):
 
     def __call__(self, value: Any, outcome: Outcome) -> bool:
         return value is not None and any(
-            c.table == "email_threads"
-            and c.kind == "insert"
-            and c.after is not None
-            and c.after.get("owner_id") == self.sender
-            and c.after.get("subject") == self.subject
-            and c.after.get("conversation_id") == value
-            and value > self.above
-            for c in outcome.changes
+            thread.get("owner_id") == self.sender and thread.get("subject") == self.subject and value > self.above
+            for thread in outcome.inserted("email_threads", "conversation_id").get(value, ())
         )
 
     def __repr__(self) -> str:
