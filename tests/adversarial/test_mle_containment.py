@@ -355,6 +355,29 @@ def test_a_line_with_a_million_fields_is_refused_cheaply(mle) -> None:
     assert "submission.csv: invalid: line 2 has 1,000,001 commas, over the 65,536 limit" in out, out[:3000]
 
 
+def test_a_row_of_millions_of_fields_spread_over_quoted_line_ends_is_refused_cheaply(mle) -> None:
+    # each physical line holds 60,000 commas, under the limit, but a quoted field closes on the next line, so the
+    # CSV row goes on: 15 MB made one row of 15,060,001 fields (+215 MB of env RSS) before its count was checked
+    script = (
+        "import csv\n"
+        "rows = list(csv.reader(open('input/sample_submission.csv')))\n"
+        "commas = ',' * 60_000\n"
+        "with open('submission.csv', 'w') as f:\n"
+        "    f.write(','.join(rows[0]) + '\\n' + rows[1][0] + commas + '\"x\\n')\n"
+        "    for _ in range(250):\n"
+        "        f.write('y\"' + commas + '\"x\\n')\n"
+        "    f.write('y\"\\n')\n"
+    )
+    tracemalloc.start()
+    try:
+        out = run(mle, script)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "submission.csv: invalid: the row on lines 2-3 has 120,000 commas, over the 65,536 limit" in out, out[:3000]
+    assert peak < 100 * 1024**2, peak
+
+
 def test_data_hidden_past_the_longest_path_still_counts_against_the_quota(mle) -> None:
     # folders nested past PATH_MAX cannot be listed by path: they must not escape the measurement
     script = (
