@@ -677,6 +677,42 @@ def _without_capabilities(task: Callable[[], None], *capabilities: int) -> int:
     return _in_a_child(give_up, task)
 
 
+def test_a_script_changes_no_mode_owner_time_or_attribute_of_a_file_outside_its_folder(
+    mle, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Landlock limits what a script may open and write, not chmod, chown, utime or setxattr, which need only
+    that its user own the file: a script made a file of the env's user outside its folder set-user-ID and
+    world-writable (0o6777; /usr/bin/python3 alike, a root shell for every local user when the env is root),
+    moved it to its own group, set its times and tagged it. shutil.copy, which copies the mode, still works."""
+    victim = tmp_path_factory.mktemp("host") / "victim"
+    victim.write_text("x")
+    victim.chmod(0o644)
+    os.chown(victim, -1, 65534)  # a group other than the script's own, which chown could move it to
+    before = victim.stat()
+    script = (
+        "import os, shutil\n"
+        f"victim = {str(victim)!r}\n"
+        "changes = {\n"
+        "    'chmod': lambda: os.chmod(victim, 0o6777),\n"
+        "    'chown': lambda: os.chown(victim, -1, os.getgid()),\n"
+        "    'utime': lambda: os.utime(victim, (0, 0)),\n"
+        "    'setxattr': lambda: os.setxattr(victim, 'user.tag', b'x'),\n"
+        "}\n"
+        "for name, change in changes.items():\n"
+        "    try:\n"
+        "        change()\n"
+        "        print(name, 'returned')\n"
+        "    except OSError as err:\n"
+        "        print(name, err.strerror)\n"
+        "shutil.copy('input/sample_submission.csv', 'submission.csv')\n"
+    )
+    out = run(mle, script)
+    after = victim.stat()
+    assert (stat.S_IMODE(after.st_mode), after.st_gid, after.st_mtime_ns) == (0o644, 65534, before.st_mtime_ns), out
+    assert os.listxattr(victim) == [], out
+    assert "submission.csv: valid" in out, out
+
+
 def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
     """A run's stdout and stderr are descriptors of the env's log files, and Landlock does not cover modes: a
     script's fchmod(1, 0) made env.step raise PermissionError when the env reopened the log (env not root)."""
