@@ -7,8 +7,8 @@ kernel cannot be switched off: after `apply()` this process and its children
 can never create sockets, hand children to their parent (CLONE_PARENT),
 raise their rlimits, change namespaces or mounts, read the kernel log, load
 modules, set clocks, reach other processes' memory, renice every process of
-a user or change a file's owner, mode, times or extended attributes (which
-Landlock does not cover), and (unless `processes`) never start programs,
+a user or change a file's owner, mode, times, extended attributes or inode
+flags (which Landlock does not cover), and (unless `processes`) never start programs,
 signal other processes by any route, or set another process's scheduling,
 whatever Python code they run.
 
@@ -44,6 +44,7 @@ SOCK_DGRAM, SOCK_TYPE_MASK = 2, 0xF
 
 # x86_64 syscall numbers
 SYSCALLS = {
+    "ioctl": 16,
     "clone": 56,
     "fork": 57,
     "vfork": 58,
@@ -276,6 +277,21 @@ METADATA_DENIED = (
     "removexattrat",
 )
 METADATA_IGNORED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "futimesat", "utimensat")
+# ioctl requests that set a file's attributes, on a descriptor of any mode, for its owner (Landlock covers ioctl on
+# devices only): a script set synchronous writes and no access times (chattr +S +A) on a file it could only read.
+# Inode flags (FS_IOC_SETFLAGS, its 32-bit form), extended flags and project (FS_IOC_FSSETXATTR), the generation
+# number (FS_IOC_SETVERSION and ext4's, both forms), fs-verity (makes a file read-only for good), an encryption policy.
+FILE_ATTRIBUTE_IOCTLS = (
+    0x40086602,
+    0x40046602,
+    0x401C5820,
+    0x40087602,
+    0x40047602,
+    0x40086604,
+    0x40046604,
+    0x40806685,
+    0x800C6613,
+)
 # Signals to other processes by other routes than kill(): queued signals, and a process named to receive a file's
 # SIGIO (fcntl F_SETOWN...); a pidfd, the handle a process would signal or watch another by
 SIGNALLING = ("kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open")
@@ -337,6 +353,12 @@ class SyscallPolicy:
         asm.label("ignored")
         asm.op(_RET, _ERRNO | 0)  # returns 0 without running the call
         asm.label("checks")
+        asm.jump(_JEQ, SYSCALLS["ioctl"], None, "after_ioctl")
+        asm.op(_LD_ABS, 24)  # the request
+        for request in FILE_ATTRIBUTE_IOCTLS:
+            asm.jump(_JEQ, request, "deny", None)
+        asm.goto("allow")
+        asm.label("after_ioctl")
         # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
         asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
         if not self.processes:

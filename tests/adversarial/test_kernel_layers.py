@@ -19,6 +19,8 @@ import pytest
 
 from envs.sandbox import bwrap, privileges, protections, seccomp
 
+from .conftest import FS_IOC_SETFLAGS, FS_NOATIME_FL, FS_SYNC_FL, inode_flags
+
 ROOT = Path(__file__).resolve().parents[2]
 needs_seccomp = pytest.mark.skipif(not seccomp.supported(), reason="the seccomp filter is built for x86_64 Linux only")
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="capabilities are only held (and dropped) as root")
@@ -282,16 +284,17 @@ def test_no_other_route_signals_or_reschedules_another_process(processes: bool) 
 @pytest.mark.parametrize("processes", [False, True])
 def test_no_policy_changes_a_files_owner_mode_times_or_attributes(processes: bool, tmp_path: Path) -> None:
     """Landlock does not cover a file's metadata, which its owner may change wherever the file is: under either
-    policy a child made a file of its user set-user-ID, gave it its own group, and set its times and attributes."""
+    policy a child made a file of its user set-user-ID, gave it its own group, set its times and attributes, and
+    its inode flags through a read-only descriptor."""
     victim = tmp_path / "victim"
     victim.write_text("x")
     victim.chmod(0o644)
     os.chown(victim, -1, 65534)  # a group other than the child's own, which chown could move it to
     os.setxattr(victim, "user.kept", b"1")
-    before = victim.stat()
+    before, flags = victim.stat(), inode_flags(victim)
     out = run_child(
         f"""
-        import os
+        import fcntl, os, struct
         from envs.sandbox.seccomp import SyscallPolicy
         SyscallPolicy(processes={processes}, threads=False, network=False, new_session=False, ipc=False).apply()
         victim = {str(victim)!r}
@@ -303,6 +306,7 @@ def test_no_policy_changes_a_files_owner_mode_times_or_attributes(processes: boo
             lambda: os.chown(victim, -1, os.getgid()),
             lambda: os.setxattr(victim, "user.tag", b"x"),
             lambda: os.removexattr(victim, "user.kept"),
+            lambda: fcntl.ioctl(fd, {FS_IOC_SETFLAGS}, struct.pack("q", {flags | FS_SYNC_FL | FS_NOATIME_FL})),
         ):
             try:
                 change()
@@ -312,6 +316,6 @@ def test_no_policy_changes_a_files_owner_mode_times_or_attributes(processes: boo
         """
     )
     after = victim.stat()
-    assert out.splitlines() == ["0", "0", "0", "1", "1", "1"]  # modes and times: left as they are, no error
+    assert out.splitlines() == ["0", "0", "0", "1", "1", "1", "1"]  # modes and times: left as they are, no error
     assert (stat.S_IMODE(after.st_mode), after.st_gid, after.st_mtime_ns) == (0o644, 65534, before.st_mtime_ns)
-    assert os.listxattr(victim) == ["user.kept"]
+    assert os.listxattr(victim) == ["user.kept"] and inode_flags(victim) == flags

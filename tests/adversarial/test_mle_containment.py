@@ -30,6 +30,7 @@ from envs.sandbox import bwrap, cgroup, landlock, privileges, seccomp
 from envs.sandbox.processes import session_members
 from envs.sandbox.read_grants import host_private_paths
 
+from .conftest import FS_IOC_SETFLAGS, FS_NOATIME_FL, FS_SYNC_FL, inode_flags
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
 
 BWRAP_REASON = bwrap.unavailable_reason()
@@ -47,7 +48,9 @@ def sandbox(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def open_mle(cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None = 4096) -> MLECompetitionEnv:
+def open_mle(
+    cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None = 4096, extra_read_paths: tuple[str, ...] = ()
+) -> MLECompetitionEnv:
     env = MLECompetitionEnv(
         COMPETITION,
         cache_dir=cache_dir,
@@ -56,6 +59,7 @@ def open_mle(cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None
         max_steps=6,
         sandbox=sandbox,
         disk_mb=disk_mb,
+        extra_read_paths=extra_read_paths,
     )
     env.reset()
     return env
@@ -711,6 +715,33 @@ def test_a_script_changes_no_mode_owner_time_or_attribute_of_a_file_outside_its_
     assert (stat.S_IMODE(after.st_mode), after.st_gid, after.st_mtime_ns) == (0o644, 65534, before.st_mtime_ns), out
     assert os.listxattr(victim) == [], out
     assert "submission.csv: valid" in out, out
+
+
+def test_a_script_sets_no_inode_flag_on_a_file_it_may_only_read(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    sandbox: str,
+) -> None:
+    """FS_IOC_SETFLAGS needs a descriptor of any mode and the file's owner, and Landlock covers ioctl on devices
+    only: a script set chattr +S +A (synchronous writes, no access times) on a file of the env's user it may only
+    read, as it may read the interpreter, its libraries and system files."""
+    host = tmp_path_factory.mktemp("readable")
+    victim = host / "library.py"
+    victim.write_text("x = 1\n")
+    before = inode_flags(victim)
+    env = open_mle(cache, tmp_path, sandbox, extra_read_paths=(str(host),))
+    script = (
+        "import fcntl, os, struct\n"
+        f"fd = os.open({str(victim)!r}, os.O_RDONLY)\n"
+        f"fcntl.ioctl(fd, {FS_IOC_SETFLAGS:#x}, struct.pack('q', {before | FS_SYNC_FL | FS_NOATIME_FL:#x}))\n"
+    )
+    try:
+        out = run(env, script)
+    finally:
+        env.close()
+    assert inode_flags(victim) == before, out
+    assert "Operation not permitted" in out or "Read-only file system" in out, out
 
 
 def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
