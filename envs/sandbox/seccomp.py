@@ -334,6 +334,7 @@ class SyscallPolicy:
     # setrlimit/prlimit64 raising or lowering limits; True only for a fork server, whose children cap their own CPU
     # time after fork and then install a filter with rlimits=False (filters stack: the strictest answer wins)
     rlimits: bool = False
+    affinity: bool = True  # sched_setaffinity; False keeps a process pinned to the CPUs it was started on
 
     def program(self) -> list[tuple[int, int, int, int]]:
         """The BPF program as (code, jt, jf, k) tuples, jumps resolved."""
@@ -361,6 +362,8 @@ class SyscallPolicy:
         asm.label("after_ioctl")
         # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
         asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
+        if not self.affinity:
+            asm.jump(_JEQ, SYSCALLS["sched_setaffinity"], "deny", None)
         if not self.processes:
             for name in ("fork", "vfork", "execve", "execveat", *SIGNALLING):
                 asm.jump(_JEQ, SYSCALLS[name], "deny", None)

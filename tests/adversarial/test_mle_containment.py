@@ -744,6 +744,27 @@ def test_a_script_sets_no_inode_flag_on_a_file_it_may_only_read(
     assert "Operation not permitted" in out or "Read-only file system" in out, out
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to pin a run to one")
+def test_a_run_pinned_to_a_cpu_stays_on_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    """cpu_affinity pins a run between fork and exec, and a process may set its own affinity: a script widened it
+    to every CPU ({0} -> {0, 1}), taking the CPUs other pinned runs were given."""
+    env = MLECompetitionEnv(COMPETITION, cache_dir=cache, work_root=tmp_path, sandbox=sandbox, cpu_affinity=(0,))
+    env.reset()
+    script = (
+        "import os\n"
+        "try:\n"
+        "    os.sched_setaffinity(0, {0, 1})\n"
+        "except OSError as err:\n"
+        "    print(err.strerror)\n"
+        "print('now on', sorted(os.sched_getaffinity(0)))\n"
+    )
+    try:
+        out = run(env, script)
+    finally:
+        env.close()
+    assert "Operation not permitted\nnow on [0]" in out, out
+
+
 def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
     """A run's stdout and stderr are descriptors of the env's log files, and Landlock does not cover modes: a
     script's fchmod(1, 0) made env.step raise PermissionError when the env reopened the log (env not root)."""
