@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import stat
@@ -472,6 +473,24 @@ def test_files_held_after_unlinking_count_against_the_quota(small_quota, hold: s
     assert "holding" in out and "killed: disk quota exceeded (" in out and "still alive" not in out, out
     if os.geteuid() == 0:  # else a deleted file kept only as a mapping cannot be measured, which also kills
         assert "MiB in deleted files it keeps open), the limit is 16 MiB)" in out, out
+
+
+def test_blocks_reserved_at_once_cannot_outrun_the_quota(small_quota) -> None:
+    # fallocate reserved 100 MB a call in well under a millisecond: 40 of them, 4,000 MiB, were taken before the
+    # quota's first measurement (0.25 s), and at that rate a run could fill the host's disk for every process
+    script = (
+        "import os, time\n"
+        "for i in range(40):\n"
+        "    fd = os.open(f'blob{i}', os.O_CREAT | os.O_WRONLY)\n"
+        "    os.posix_fallocate(fd, 0, 100 * 1024**2)\n"
+        "    os.close(fd)\n"
+        "print('reserved 4,000 MiB', flush=True)\n"
+        "time.sleep(5)\n"
+    )
+    out = run(small_quota, script)
+    written = re.search(r"killed: disk quota exceeded \((\d+) MiB written", out)
+    assert written is not None and "reserved 4,000 MiB" not in out, out
+    assert int(written.group(1)) < 1_000, out
 
 
 def test_an_episode_keeps_no_step_folder_once_its_submission_is_read(small_quota, baseline_score: float) -> None:  # noqa: F811
