@@ -306,12 +306,15 @@ def run_script(
             if filter_fd is not None:
                 os.close(filter_fd)
                 filter_fd = None
-            if quota is not None:
-                quota.processes = _run_processes(proc, group, in_bwrap)
-            timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
-            kill_process_group(proc)  # also ends background children a finished script left behind
-            if group is not None:
-                group.kill_all()  # and any that left the group or the session
+            try:
+                if quota is not None:
+                    quota.processes = _run_processes(proc, group, in_bwrap)
+                timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
+            finally:  # also when the env process is stopped meanwhile (SIGTERM exiting through cleanup, Ctrl-C):
+                # the run's first process dies with the env, but not the children it started
+                kill_process_group(proc)  # also ends background children a finished script left behind
+                if group is not None:
+                    group.kill_all()  # and any that left the group or the session
         if limit_hit is None and quota is not None:
             limit_hit = quota.exceeded()  # what a run wrote just before it ended
         if group is not None and group.out_of_memory():

@@ -850,3 +850,51 @@ def test_a_group_whose_processes_outlive_its_run_is_removed_later() -> None:
     later.remove()
     assert not group.folder.exists() and not later.folder.exists()
     assert group.tasks_folder is None or not group.tasks_folder.exists()
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live processes whose command line holds `marker` (zombies, which have none, are left out)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and marker.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                found.append(int(name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_run_ends_with_the_env_process_that_is_stopped_during_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    """The harness stops a busy worker process with SIGTERM, which exits through its cleanup (harness/parallel.py):
+    the run's own process died with it (parent-death signal), but a child it started, which has no such signal,
+    was left running, its parent init, in a group no one removes."""
+    marker = "orphan-" + uuid.uuid4().hex
+    script = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', {marker!r}])\n"
+        "time.sleep(60)\n"
+    )
+    worker = os.fork()
+    if worker == 0:  # a harness worker process running one step
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            env = open_mle(cache, tmp_path, sandbox)
+            try:
+                env.step(script)
+            finally:
+                env.close()
+        finally:
+            os._exit(0)
+    try:
+        deadline = time.monotonic() + 20
+        while not processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_with(marker), "the run's child never started"
+        os.kill(worker, signal.SIGTERM)
+        os.waitpid(worker, 0)
+        assert not any(running(pid, wait_s=2.0) for pid in processes_with(marker))
+        if cgroup.unavailable_reason() is None:  # the run's group, emptied, was removed
+            assert not list(cgroup._own_group("memory", cgroup.V1_ROOT).glob(f"trainfree-{worker}-*"))
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
