@@ -864,10 +864,12 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
-def test_a_run_ends_with_the_env_process_that_is_stopped_during_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
-    """The harness stops a busy worker process with SIGTERM, which exits through its cleanup (harness/parallel.py):
-    the run's own process died with it (parent-death signal), but a child it started, which has no such signal,
-    was left running, its parent init, in a group no one removes."""
+def stop_a_worker_during_a_step(
+    cache_dir: Path, work_root: Path, sandbox: str, stop: signal.Signals
+) -> tuple[int, str]:
+    """Fork a harness worker process (SIGTERM exits through its cleanup, as in harness/parallel.py) whose step runs
+    a script that starts a child and sleeps; send it `stop` once the child runs. The worker's pid, the child's
+    marker (in its command line)."""
     marker = "orphan-" + uuid.uuid4().hex
     script = (
         "import subprocess, sys, time\n"
@@ -875,26 +877,59 @@ def test_a_run_ends_with_the_env_process_that_is_stopped_during_it(cache: Path, 
         "time.sleep(60)\n"
     )
     worker = os.fork()
-    if worker == 0:  # a harness worker process running one step
+    if worker == 0:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
-            env = open_mle(cache, tmp_path, sandbox)
+            env = open_mle(cache_dir, work_root, sandbox)
             try:
                 env.step(script)
             finally:
                 env.close()
         finally:
             os._exit(0)
+    deadline = time.monotonic() + 20
+    while not processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_with(marker), "the run's child never started"
+    os.kill(worker, stop)
+    os.waitpid(worker, 0)
+    return worker, marker
+
+
+def groups_of(pid: int) -> list[Path]:
+    """The memory cgroups that the env process `pid` made for its runs and that still exist."""
+    return list(cgroup._own_group("memory", cgroup.V1_ROOT).glob(f"trainfree-*-{pid}-*"))
+
+
+def test_a_run_ends_with_the_env_process_that_is_stopped_during_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    """The harness stops a busy worker process with SIGTERM, which exits through its cleanup: the run's own process
+    died with it (parent-death signal), but a child it started, which has no such signal, was left running, its
+    parent init, in a group no one removes."""
+    worker, marker = stop_a_worker_during_a_step(cache, tmp_path, sandbox, signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 20
-        while not processes_with(marker) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert processes_with(marker), "the run's child never started"
-        os.kill(worker, signal.SIGTERM)
-        os.waitpid(worker, 0)
         assert not any(running(pid, wait_s=2.0) for pid in processes_with(marker))
         if cgroup.unavailable_reason() is None:  # the run's group, emptied, was removed
-            assert not list(cgroup._own_group("memory", cgroup.V1_ROOT).glob(f"trainfree-{worker}-*"))
+            assert not groups_of(worker)
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+@needs_cgroup
+def test_the_runs_of_a_killed_env_process_end_when_the_next_run_starts(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    sandbox: str,
+) -> None:
+    """A SIGKILLed env process cleans nothing up: its run's child ran on under init, in groups that stayed for good.
+    The groups name the env process that made them, so the next run made anywhere ends and removes those of dead
+    env processes."""
+    worker, marker = stop_a_worker_during_a_step(cache, tmp_path, sandbox, signal.SIGKILL)
+    try:
+        assert groups_of(worker)
+        cgroup.MemoryGroup.create(64 * 1024**2).remove()  # what the next run starts with
+        assert not any(running(pid, wait_s=2.0) for pid in processes_with(marker))
+        assert not groups_of(worker)
     finally:
         for pid in processes_with(marker):
             os.kill(pid, signal.SIGKILL)
