@@ -102,9 +102,11 @@ def column_mismatch(got: list[str], expected: list[str]) -> InvalidSubmission:
     )
 
 
-#: A physical line with more commas than this is refused before it is split: 16 MiB of commas on one line made
-#: a row of 16.7 million fields (+240 MB of env RSS) before its count could be checked.
-MAX_LINE_COMMAS = 65_536
+#: A row with more commas than this is refused before it is split: 16 MiB of commas on one line made a row of 16.7
+#: million fields (+240 MB of env RSS) before its count could be checked. Counted over all the lines of a row, as
+#: a quoted field may hold line ends: 60,000 commas a line, each line closing a quote the previous one opened, made
+#: one row of 15 million fields out of 15 MB (+187 MB traced).
+MAX_ROW_COMMAS = 65_536
 
 
 def _check_rows(text: str, columns: int, rows: int) -> None:
@@ -112,10 +114,12 @@ def _check_rows(text: str, columns: int, rows: int) -> None:
     with many more fields than the header costs pandas quadratic time (30,000 fields: 6 s). Blank lines,
     skipped by pandas too, are allowed up to one per expected row: 16 MiB of them took 4 s to check and as
     long again to parse, on every step and at the final grading."""
-    reader = csv.reader(_bounded_lines(text), strict=True)
+    lines = _BoundedLines(text)
+    reader = csv.reader(lines, strict=True)
     seen = blank = 0
     try:
         for row in reader:
+            lines.next_row()
             if not row:
                 blank += 1
                 if blank > rows + 1:
@@ -130,12 +134,35 @@ def _check_rows(text: str, columns: int, rows: int) -> None:
         raise InvalidSubmission(f"not a readable CSV file: {clip(str(exc))}") from None
 
 
-def _bounded_lines(text: str) -> Iterator[str]:
-    """The text's physical lines, refusing one with more than MAX_LINE_COMMAS commas before csv splits it."""
-    for number, line in enumerate(io.StringIO(text, newline=""), 1):
-        if line.count(",") > MAX_LINE_COMMAS:
-            raise InvalidSubmission(f"line {number} has {line.count(','):,} commas, over the {MAX_LINE_COMMAS:,} limit")
-        yield line
+class _BoundedLines:
+    """The text's physical lines for csv.reader, refusing a row with more than MAX_ROW_COMMAS commas before csv
+    splits it. csv.reader takes lines only until its row is complete, so the lines taken since the reader's last
+    row (`next_row`) are those of the row it is reading."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text, newline="")
+        self._number = self._first = self._commas = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._number += 1
+        self._first = self._first or self._number
+        self._commas += line.count(",")
+        if self._commas > MAX_ROW_COMMAS:
+            where = (
+                f"line {self._number}"
+                if self._number == self._first
+                else f"the row on lines {self._first}-{self._number}"
+            )
+            raise InvalidSubmission(f"{where} has {self._commas:,} commas, over the {MAX_ROW_COMMAS:,} limit")
+        return line
+
+    def next_row(self) -> None:
+        """The reader gave a row: the next line it takes begins another."""
+        self._first = self._commas = 0
 
 
 def read_csv_strict(source: Path | str | io.StringIO, max_bytes: int | None = None) -> pd.DataFrame:

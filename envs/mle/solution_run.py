@@ -50,8 +50,6 @@ SCRIPT_NAME = "solution.py"
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "Unable to allocate")
 MAX_ENTRIES = 200_000  # files and folders a run may make, besides its bytes on disk
 LOG_TAIL_BYTES = 64 * 1024  # what each of a run's stdout and stderr logs keeps on disk once it ended
-#: programs and their children may run; no sockets, no new sessions (every child stays in the group a kill reaches)
-SCRIPT_SYSCALLS = SyscallPolicy(processes=True, network=False, new_session=False)
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _preexec(
     parent = os.getpid()
     own_ipc = not in_bwrap and run_namespaces.available()
     policy = script_policy(str(workdir), extra_read) if confine and not in_bwrap else None
-    syscalls = SCRIPT_SYSCALLS if not in_bwrap and seccomp.supported() else None
+    syscalls = script_syscalls(limits) if not in_bwrap and seccomp.supported() else None
 
     def apply() -> None:
         apply_limits()
@@ -185,11 +183,17 @@ def _bwrap_argv(
     )
 
 
-def _filter_pipe() -> int | None:
+def script_syscalls(limits: Limits) -> SyscallPolicy:
+    """Programs and their children may run; no sockets, no new sessions (every child stays in the group a kill
+    reaches); a run pinned to CPUs (`cpu_affinity`) may not set its affinity, which it could widen to every CPU."""
+    return SyscallPolicy(processes=True, network=False, new_session=False, affinity=limits.cpu_affinity is None)
+
+
+def _filter_pipe(limits: Limits) -> int | None:
     """A pipe's read end holding the compiled seccomp filter, for bwrap's `--seccomp`."""
     if not seccomp.supported():
         return None
-    data = bwrap.seccomp_bytes(SCRIPT_SYSCALLS.program())
+    data = bwrap.seccomp_bytes(script_syscalls(limits).program())
     read_end, write_end = os.pipe()
     try:
         os.write(write_end, data)  # a few KiB: fits in the pipe's buffer
@@ -278,7 +282,7 @@ def run_script(
     logs = (out_path, err_path)
     quota = QuotaWatch.start(workdir, disk_quota_bytes, MAX_ENTRIES, logs) if disk_quota_bytes is not None else None
     group = _memory_group(limits)
-    filter_fd = _filter_pipe() if in_bwrap else None
+    filter_fd = _filter_pipe(limits) if in_bwrap else None
     start = time.perf_counter()
     timed_out, limit_hit = False, None
     handles: list[BinaryIO] = []
@@ -302,12 +306,15 @@ def run_script(
             if filter_fd is not None:
                 os.close(filter_fd)
                 filter_fd = None
-            if quota is not None:
-                quota.processes = _run_processes(proc, group, in_bwrap)
-            timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
-            kill_process_group(proc)  # also ends background children a finished script left behind
-            if group is not None:
-                group.kill_all()  # and any that left the group or the session
+            try:
+                if quota is not None:
+                    quota.processes = _run_processes(proc, group, in_bwrap)
+                timed_out, limit_hit = _wait(proc, start + timeout_s, quota)
+            finally:  # also when the env process is stopped meanwhile (SIGTERM exiting through cleanup, Ctrl-C):
+                # the run's first process dies with the env, but not the children it started
+                kill_process_group(proc)  # also ends background children a finished script left behind
+                if group is not None:
+                    group.kill_all()  # and any that left the group or the session
         if limit_hit is None and quota is not None:
             limit_hit = quota.exceeded()  # what a run wrote just before it ended
         if group is not None and group.out_of_memory():

@@ -9,14 +9,14 @@ is measured at intervals and the run is killed when it passes the quota:
 - its stdout and stderr logs, which the env writes outside the folder;
 - files its processes hold open or mapped after unlinking them, which no
   folder lists (held_files.py).
-Between two measurements a run can take more than its quota: at the speed
-its disk writes, and at once with posix_fallocate (up to RLIMIT_FSIZE per
-file, on as many files as it opens), but for one interval at most; the
-interval grows with the CPU time a measurement takes (not its wall time,
-which load or a wait inflates), so a folder of a million files cannot make
-the measuring itself the cost. What the run's processes hold is read within
-a small CPU budget, so that a run cannot stretch the interval by making
-that part of a measurement slow.
+Between two measurements a run can take more than its quota, at the speed
+its disk writes (seccomp refuses fallocate, which reserved gigabytes in
+milliseconds: glibc's posix_fallocate then writes the blocks), for one
+interval at most; the interval grows with the CPU time a measurement takes
+(not its wall time, which load or a wait inflates), so a folder of a million
+files cannot make the measuring itself the cost. What the run's processes
+hold is read within a small CPU budget, so that a run cannot stretch the
+interval by making that part of a measurement slow.
 """
 
 from __future__ import annotations

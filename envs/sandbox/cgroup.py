@@ -37,6 +37,7 @@ PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 #: processes and threads of one run together (a scikit-learn or joblib run holds tens)
 MAX_TASKS = 4096
 KILL_ROUNDS = 100  # a forking tree may add processes while it is being killed
+PREFIX = "trainfree-"  # a group's name: PREFIX, the maker's pid namespace and pid, a random suffix
 #: groups whose last processes were still exiting when their run ended, removed when the next group is made
 _left_behind: set[Path] = set()
 _left_lock = threading.Lock()
@@ -82,7 +83,8 @@ class MemoryGroup:
     @classmethod
     def create(cls, limit_bytes: int) -> MemoryGroup:
         remove_left_behind()
-        name = f"trainfree-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        end_orphaned()
+        name = f"{_names_here()}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         folder = _own_group("memory", V1_ROOT) / name
         folder.mkdir()
         try:
@@ -148,6 +150,11 @@ class MemoryGroup:
                 _remove(folder)
 
 
+def _names_here() -> str:
+    """How the names of the groups made by processes of this pid namespace begin: PREFIX and the namespace."""
+    return f"{PREFIX}{os.stat('/proc/self/ns/pid').st_ino}-"
+
+
 def _tasks_group(name: str) -> Path:
     """A pids group of MAX_TASKS processes and threads."""
     folder = _own_group("pids", PIDS_ROOT) / name
@@ -189,6 +196,26 @@ def remove_left_behind() -> None:
 
 
 atexit.register(remove_left_behind)  # and once more as the env's process ends
+
+
+def end_orphaned() -> None:
+    """Kill the processes of, and remove, the groups made by processes that are gone.
+
+    An env process killed with SIGKILL removes nothing: its run's first process dies with it (parent-death
+    signal), but the children that process started have no such signal and ran on under init, in groups
+    that stayed for good. A group's name gives the pid of the process that made it and that pid's namespace
+    (groups of processes this one cannot see are left alone); a pid in use again by another process keeps
+    its groups until that one ends too.
+    """
+    here = _names_here()
+    for folder in _own_group("memory", V1_ROOT).glob(f"{here}*-*"):
+        maker = folder.name.removeprefix(here).split("-")[0]
+        if not maker.isdigit() or Path(f"/proc/{maker}").exists():
+            continue
+        tasks = _own_group("pids", PIDS_ROOT) / folder.name if tasks_capped() else None
+        group = MemoryGroup(folder, 0, tasks if tasks is not None and tasks.is_dir() else None)
+        group.kill_all()
+        group.remove()
 
 
 def _parent(pid: int) -> int | None:

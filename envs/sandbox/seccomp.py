@@ -6,15 +6,17 @@ through `random._os` and patch the hook's globals). Syscalls refused by the
 kernel cannot be switched off: after `apply()` this process and its children
 can never create sockets, hand children to their parent (CLONE_PARENT),
 raise their rlimits, change namespaces or mounts, read the kernel log, load
-modules, set clocks, reach other processes' memory or renice every process of
-a user, and (unless `processes`) never start programs, signal other processes
-by any route, or set another process's scheduling, whatever Python code they
-run.
+modules, set clocks, reach other processes' memory, renice every process of
+a user or change a file's owner, mode, times, extended attributes or inode
+flags (which Landlock does not cover), and (unless `processes`) never start programs,
+signal other processes by any route, or set another process's scheduling,
+whatever Python code they run.
 
 Standard library only (the worker loads it by path before any agent code),
 x86_64 only: on other machines `supported()` is False and callers fall back to
 rlimits + audit hook (say so where it matters). A refused syscall fails with
-EPERM, which Python reports as `PermissionError: [Errno 1] Operation not permitted`.
+EPERM, which Python reports as `PermissionError: [Errno 1] Operation not permitted`;
+a change of mode or times returns success and changes nothing (METADATA_IGNORED).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ SOCK_DGRAM, SOCK_TYPE_MASK = 2, 0xF
 
 # x86_64 syscall numbers
 SYSCALLS = {
+    "ioctl": 16,
     "clone": 56,
     "fork": 57,
     "vfork": 58,
@@ -156,6 +159,27 @@ SYSCALLS = {
     "mq_timedreceive": 243,
     "mq_notify": 244,
     "mq_getsetattr": 245,
+    "fallocate": 285,
+    "chmod": 90,
+    "fchmod": 91,
+    "chown": 92,
+    "fchown": 93,
+    "lchown": 94,
+    "utime": 132,
+    "setxattr": 188,
+    "lsetxattr": 189,
+    "fsetxattr": 190,
+    "removexattr": 197,
+    "lremovexattr": 198,
+    "fremovexattr": 199,
+    "utimes": 235,
+    "fchownat": 260,
+    "futimesat": 261,
+    "fchmodat": 268,
+    "utimensat": 280,
+    "fchmodat2": 452,
+    "setxattrat": 463,
+    "removexattrat": 466,
 }
 # Never needed by a sandboxed program, and each one reaches past the sandbox: debugging or reading other
 # processes, the kernel log, modules, clocks, mounts, namespaces, keyrings, device nodes, raw I/O ports,
@@ -232,6 +256,48 @@ ALWAYS_DENIED = (
     "mount_setattr",
     "open_tree_attr",
 )
+# A file's owner, mode, times and extended attributes: Landlock limits what a sandbox opens and writes, not these,
+# which the kernel lets a file's owner change wherever it is: a script run as the env's user made the env's files
+# outside its folder set-user-ID (chmod 0o6777; on /usr/bin/python3, a root shell for every local user when the
+# env is root) or moved them to its own group. Owners and attributes are refused (EPERM, as without CAP_CHOWN or
+# where a filesystem has no user attributes); modes and times are left as they are and the call returns 0, since
+# programs change them on their own files and fail when refused (shutil.copy copies a file's mode, joblib's
+# memmapping pool shuts its folder).
+METADATA_DENIED = (
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
+    "setxattrat",
+    "removexattrat",
+)
+METADATA_IGNORED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "futimesat", "utimensat")
+# fallocate reserves a file's blocks at once, up to RLIMIT_FSIZE a file, on as many files as a program makes: an MLE
+# run took 4,000 MiB in 7 ms, 62 times its 64 MiB disk quota before the quota's first measurement (0.25 s), and at
+# that rate could fill the host's disk for every process. EOPNOTSUPP makes glibc's posix_fallocate write the blocks
+# instead, at the speed of any write.
+UNSUPPORTED = ("fallocate",)
+# ioctl requests that set a file's attributes, on a descriptor of any mode, for its owner (Landlock covers ioctl on
+# devices only): a script set synchronous writes and no access times (chattr +S +A) on a file it could only read.
+# Inode flags (FS_IOC_SETFLAGS, its 32-bit form), extended flags and project (FS_IOC_FSSETXATTR), the generation
+# number (FS_IOC_SETVERSION and ext4's, both forms), fs-verity (makes a file read-only for good), an encryption policy.
+FILE_ATTRIBUTE_IOCTLS = (
+    0x40086602,
+    0x40046602,
+    0x401C5820,
+    0x40087602,
+    0x40047602,
+    0x40086604,
+    0x40046604,
+    0x40806685,
+    0x800C6613,
+)
 # Signals to other processes by other routes than kill(): queued signals, and a process named to receive a file's
 # SIGIO (fcntl F_SETOWN...); a pidfd, the handle a process would signal or watch another by
 SIGNALLING = ("kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open")
@@ -274,6 +340,7 @@ class SyscallPolicy:
     # setrlimit/prlimit64 raising or lowering limits; True only for a fork server, whose children cap their own CPU
     # time after fork and then install a filter with rlimits=False (filters stack: the strictest answer wins)
     rlimits: bool = False
+    affinity: bool = True  # sched_setaffinity; False keeps a process pinned to the CPUs it was started on
 
     def program(self) -> list[tuple[int, int, int, int]]:
         """The BPF program as (code, jt, jf, k) tuples, jumps resolved."""
@@ -282,15 +349,31 @@ class SyscallPolicy:
         asm.jump(_JEQ, _AUDIT_ARCH_X86_64, None, "kill")
         asm.op(_LD_ABS, 0)
         asm.jump(_JGE, _X32_BIT, "deny", None)
-        for name in ALWAYS_DENIED + (() if self.ipc else IPC):
+        for name in ALWAYS_DENIED + METADATA_DENIED + (() if self.ipc else IPC):
             if name != "setrlimit" or not self.rlimits:
                 asm.jump(_JEQ, SYSCALLS[name], "listed", None)
+        for name in METADATA_IGNORED:
+            asm.jump(_JEQ, SYSCALLS[name], "ignored", None)
+        for name in UNSUPPORTED:
+            asm.jump(_JEQ, SYSCALLS[name], "unsupported", None)
         asm.goto("checks")
         asm.label("listed")  # refused here, near the list: a conditional jump reaches 255 instructions at most
         asm.op(_RET, _ERRNO | errno.EPERM)
+        asm.label("ignored")
+        asm.op(_RET, _ERRNO | 0)  # returns 0 without running the call
+        asm.label("unsupported")
+        asm.op(_RET, _ERRNO | errno.EOPNOTSUPP)
         asm.label("checks")
+        asm.jump(_JEQ, SYSCALLS["ioctl"], None, "after_ioctl")
+        asm.op(_LD_ABS, 24)  # the request
+        for request in FILE_ATTRIBUTE_IOCTLS:
+            asm.jump(_JEQ, request, "deny", None)
+        asm.goto("allow")
+        asm.label("after_ioctl")
         # clone3 passes its flags in memory the filter cannot read: ENOSYS makes glibc fall back to clone
         asm.jump(_JEQ, SYSCALLS["clone3"], "nosys", None)
+        if not self.affinity:
+            asm.jump(_JEQ, SYSCALLS["sched_setaffinity"], "deny", None)
         if not self.processes:
             for name in ("fork", "vfork", "execve", "execveat", *SIGNALLING):
                 asm.jump(_JEQ, SYSCALLS[name], "deny", None)

@@ -1,8 +1,12 @@
-"""Shared pieces of the adversarial suite: a ToolWorld env, a listening socket, the hook-disabling prefix."""
+"""Shared pieces of the adversarial suite: a ToolWorld env, a listening socket, the hook-disabling prefix,
+a file's inode flags."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,21 @@ from envs.toolworld.env import ToolWorldEnv
 REPO = Path(__file__).resolve().parents[2]
 TASK = "phone_reply_latest_0"  # a train task whose oracle takes a few steps (max_steps leaves room for attacks first)
 STEP_TIMEOUT_S = 2.5  # also bounds a fresh worker's start and the replay of earlier steps: slack for a busy CI machine
+
+FS_IOC_GETFLAGS, FS_IOC_SETFLAGS = 0x80086601, 0x40086602
+FS_SYNC_FL, FS_NOATIME_FL = 0x8, 0x80  # chattr +S +A
+
+
+def inode_flags(path: Path) -> int:
+    """A file's inode flags (what lsattr shows), read through a read-only descriptor."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        flags = bytearray(8)
+        fcntl.ioctl(fd, FS_IOC_GETFLAGS, flags)
+        return int.from_bytes(flags, sys.byteorder)
+    finally:
+        os.close(fd)
+
 
 #: Switches the worker's Python-level guard off: reaches `sys` through `random._os`, finds the audit hook
 #: with gc and empties its closure (blocked events, write flags, readable roots). What the agent can do

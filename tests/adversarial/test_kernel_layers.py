@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from envs.sandbox import bwrap, privileges, protections, seccomp
+
+from .conftest import FS_IOC_SETFLAGS, FS_NOATIME_FL, FS_SYNC_FL, inode_flags
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_seccomp = pytest.mark.skipif(not seccomp.supported(), reason="the seccomp filter is built for x86_64 Linux only")
@@ -275,3 +278,44 @@ def test_no_other_route_signals_or_reschedules_another_process(processes: bool) 
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+@needs_seccomp
+@pytest.mark.parametrize("processes", [False, True])
+def test_no_policy_changes_a_files_owner_mode_times_or_attributes(processes: bool, tmp_path: Path) -> None:
+    """Landlock does not cover a file's metadata, which its owner may change wherever the file is: under either
+    policy a child made a file of its user set-user-ID, gave it its own group, set its times and attributes, and
+    its inode flags through a read-only descriptor."""
+    victim = tmp_path / "victim"
+    victim.write_text("x")
+    victim.chmod(0o644)
+    os.chown(victim, -1, 65534)  # a group other than the child's own, which chown could move it to
+    os.setxattr(victim, "user.kept", b"1")
+    before, flags = victim.stat(), inode_flags(victim)
+    out = run_child(
+        f"""
+        import fcntl, os, struct
+        from envs.sandbox.seccomp import SyscallPolicy
+        SyscallPolicy(processes={processes}, threads=False, network=False, new_session=False, ipc=False).apply()
+        victim = {str(victim)!r}
+        fd = os.open(victim, os.O_RDONLY)
+        for change in (
+            lambda: os.chmod(victim, 0o6777),
+            lambda: os.fchmod(fd, 0o6777),
+            lambda: os.utime(victim, (0, 0)),
+            lambda: os.chown(victim, -1, os.getgid()),
+            lambda: os.setxattr(victim, "user.tag", b"x"),
+            lambda: os.removexattr(victim, "user.kept"),
+            lambda: fcntl.ioctl(fd, {FS_IOC_SETFLAGS}, struct.pack("q", {flags | FS_SYNC_FL | FS_NOATIME_FL})),
+        ):
+            try:
+                change()
+                print(0)
+            except OSError as err:
+                print(err.errno)
+        """
+    )
+    after = victim.stat()
+    assert out.splitlines() == ["0", "0", "0", "1", "1", "1", "1"]  # modes and times: left as they are, no error
+    assert (stat.S_IMODE(after.st_mode), after.st_gid, after.st_mtime_ns) == (0o644, 65534, before.st_mtime_ns)
+    assert os.listxattr(victim) == ["user.kept"] and inode_flags(victim) == flags

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import stat
@@ -30,6 +31,7 @@ from envs.sandbox import bwrap, cgroup, landlock, privileges, seccomp
 from envs.sandbox.processes import session_members
 from envs.sandbox.read_grants import host_private_paths
 
+from .conftest import FS_IOC_SETFLAGS, FS_NOATIME_FL, FS_SYNC_FL, inode_flags
 from .test_mle_attacks import COMPETITION, baseline_score, cache, finish_with_baseline, running  # noqa: F401
 
 BWRAP_REASON = bwrap.unavailable_reason()
@@ -47,7 +49,9 @@ def sandbox(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def open_mle(cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None = 4096) -> MLECompetitionEnv:
+def open_mle(
+    cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None = 4096, extra_read_paths: tuple[str, ...] = ()
+) -> MLECompetitionEnv:
     env = MLECompetitionEnv(
         COMPETITION,
         cache_dir=cache_dir,
@@ -56,6 +60,7 @@ def open_mle(cache_dir: Path, work_root: Path, sandbox: str, disk_mb: int | None
         max_steps=6,
         sandbox=sandbox,
         disk_mb=disk_mb,
+        extra_read_paths=extra_read_paths,
     )
     env.reset()
     return env
@@ -355,6 +360,29 @@ def test_a_line_with_a_million_fields_is_refused_cheaply(mle) -> None:
     assert "submission.csv: invalid: line 2 has 1,000,001 commas, over the 65,536 limit" in out, out[:3000]
 
 
+def test_a_row_of_millions_of_fields_spread_over_quoted_line_ends_is_refused_cheaply(mle) -> None:
+    # each physical line holds 60,000 commas, under the limit, but a quoted field closes on the next line, so the
+    # CSV row goes on: 15 MB made one row of 15,060,001 fields (+215 MB of env RSS) before its count was checked
+    script = (
+        "import csv\n"
+        "rows = list(csv.reader(open('input/sample_submission.csv')))\n"
+        "commas = ',' * 60_000\n"
+        "with open('submission.csv', 'w') as f:\n"
+        "    f.write(','.join(rows[0]) + '\\n' + rows[1][0] + commas + '\"x\\n')\n"
+        "    for _ in range(250):\n"
+        "        f.write('y\"' + commas + '\"x\\n')\n"
+        "    f.write('y\"\\n')\n"
+    )
+    tracemalloc.start()
+    try:
+        out = run(mle, script)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "submission.csv: invalid: the row on lines 2-3 has 120,000 commas, over the 65,536 limit" in out, out[:3000]
+    assert peak < 100 * 1024**2, peak
+
+
 def test_data_hidden_past_the_longest_path_still_counts_against_the_quota(mle) -> None:
     # folders nested past PATH_MAX cannot be listed by path: they must not escape the measurement
     script = (
@@ -445,6 +473,24 @@ def test_files_held_after_unlinking_count_against_the_quota(small_quota, hold: s
     assert "holding" in out and "killed: disk quota exceeded (" in out and "still alive" not in out, out
     if os.geteuid() == 0:  # else a deleted file kept only as a mapping cannot be measured, which also kills
         assert "MiB in deleted files it keeps open), the limit is 16 MiB)" in out, out
+
+
+def test_blocks_reserved_at_once_cannot_outrun_the_quota(small_quota) -> None:
+    # fallocate reserved 100 MB a call in well under a millisecond: 40 of them, 4,000 MiB, were taken before the
+    # quota's first measurement (0.25 s), and at that rate a run could fill the host's disk for every process
+    script = (
+        "import os, time\n"
+        "for i in range(40):\n"
+        "    fd = os.open(f'blob{i}', os.O_CREAT | os.O_WRONLY)\n"
+        "    os.posix_fallocate(fd, 0, 100 * 1024**2)\n"
+        "    os.close(fd)\n"
+        "print('reserved 4,000 MiB', flush=True)\n"
+        "time.sleep(5)\n"
+    )
+    out = run(small_quota, script)
+    written = re.search(r"killed: disk quota exceeded \((\d+) MiB written", out)
+    assert written is not None and "reserved 4,000 MiB" not in out, out
+    assert int(written.group(1)) < 1_000, out
 
 
 def test_an_episode_keeps_no_step_folder_once_its_submission_is_read(small_quota, baseline_score: float) -> None:  # noqa: F811
@@ -654,6 +700,90 @@ def _without_capabilities(task: Callable[[], None], *capabilities: int) -> int:
     return _in_a_child(give_up, task)
 
 
+def test_a_script_changes_no_mode_owner_time_or_attribute_of_a_file_outside_its_folder(
+    mle, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Landlock limits what a script may open and write, not chmod, chown, utime or setxattr, which need only
+    that its user own the file: a script made a file of the env's user outside its folder set-user-ID and
+    world-writable (0o6777; /usr/bin/python3 alike, a root shell for every local user when the env is root),
+    moved it to its own group, set its times and tagged it. shutil.copy, which copies the mode, still works."""
+    victim = tmp_path_factory.mktemp("host") / "victim"
+    victim.write_text("x")
+    victim.chmod(0o644)
+    os.chown(victim, -1, 65534)  # a group other than the script's own, which chown could move it to
+    before = victim.stat()
+    script = (
+        "import os, shutil\n"
+        f"victim = {str(victim)!r}\n"
+        "changes = {\n"
+        "    'chmod': lambda: os.chmod(victim, 0o6777),\n"
+        "    'chown': lambda: os.chown(victim, -1, os.getgid()),\n"
+        "    'utime': lambda: os.utime(victim, (0, 0)),\n"
+        "    'setxattr': lambda: os.setxattr(victim, 'user.tag', b'x'),\n"
+        "}\n"
+        "for name, change in changes.items():\n"
+        "    try:\n"
+        "        change()\n"
+        "        print(name, 'returned')\n"
+        "    except OSError as err:\n"
+        "        print(name, err.strerror)\n"
+        "shutil.copy('input/sample_submission.csv', 'submission.csv')\n"
+    )
+    out = run(mle, script)
+    after = victim.stat()
+    assert (stat.S_IMODE(after.st_mode), after.st_gid, after.st_mtime_ns) == (0o644, 65534, before.st_mtime_ns), out
+    assert os.listxattr(victim) == [], out
+    assert "submission.csv: valid" in out, out
+
+
+def test_a_script_sets_no_inode_flag_on_a_file_it_may_only_read(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    sandbox: str,
+) -> None:
+    """FS_IOC_SETFLAGS needs a descriptor of any mode and the file's owner, and Landlock covers ioctl on devices
+    only: a script set chattr +S +A (synchronous writes, no access times) on a file of the env's user it may only
+    read, as it may read the interpreter, its libraries and system files."""
+    host = tmp_path_factory.mktemp("readable")
+    victim = host / "library.py"
+    victim.write_text("x = 1\n")
+    before = inode_flags(victim)
+    env = open_mle(cache, tmp_path, sandbox, extra_read_paths=(str(host),))
+    script = (
+        "import fcntl, os, struct\n"
+        f"fd = os.open({str(victim)!r}, os.O_RDONLY)\n"
+        f"fcntl.ioctl(fd, {FS_IOC_SETFLAGS:#x}, struct.pack('q', {before | FS_SYNC_FL | FS_NOATIME_FL:#x}))\n"
+    )
+    try:
+        out = run(env, script)
+    finally:
+        env.close()
+    assert inode_flags(victim) == before, out
+    assert "Operation not permitted" in out or "Read-only file system" in out, out
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to pin a run to one")
+def test_a_run_pinned_to_a_cpu_stays_on_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    """cpu_affinity pins a run between fork and exec, and a process may set its own affinity: a script widened it
+    to every CPU ({0} -> {0, 1}), taking the CPUs other pinned runs were given."""
+    env = MLECompetitionEnv(COMPETITION, cache_dir=cache, work_root=tmp_path, sandbox=sandbox, cpu_affinity=(0,))
+    env.reset()
+    script = (
+        "import os\n"
+        "try:\n"
+        "    os.sched_setaffinity(0, {0, 1})\n"
+        "except OSError as err:\n"
+        "    print(err.strerror)\n"
+        "print('now on', sorted(os.sched_getaffinity(0)))\n"
+    )
+    try:
+        out = run(env, script)
+    finally:
+        env.close()
+    assert "Operation not permitted\nnow on [0]" in out, out
+
+
 def test_a_run_that_changes_its_logs_modes_is_still_read(mle) -> None:
     """A run's stdout and stderr are descriptors of the env's log files, and Landlock does not cover modes: a
     script's fchmod(1, 0) made env.step raise PermissionError when the env reopened the log (env not root)."""
@@ -720,3 +850,86 @@ def test_a_group_whose_processes_outlive_its_run_is_removed_later() -> None:
     later.remove()
     assert not group.folder.exists() and not later.folder.exists()
     assert group.tasks_folder is None or not group.tasks_folder.exists()
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live processes whose command line holds `marker` (zombies, which have none, are left out)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and marker.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                found.append(int(name))
+        except OSError:
+            continue
+    return found
+
+
+def stop_a_worker_during_a_step(
+    cache_dir: Path, work_root: Path, sandbox: str, stop: signal.Signals
+) -> tuple[int, str]:
+    """Fork a harness worker process (SIGTERM exits through its cleanup, as in harness/parallel.py) whose step runs
+    a script that starts a child and sleeps; send it `stop` once the child runs. The worker's pid, the child's
+    marker (in its command line)."""
+    marker = "orphan-" + uuid.uuid4().hex
+    script = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', {marker!r}])\n"
+        "time.sleep(60)\n"
+    )
+    worker = os.fork()
+    if worker == 0:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            env = open_mle(cache_dir, work_root, sandbox)
+            try:
+                env.step(script)
+            finally:
+                env.close()
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 20
+    while not processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_with(marker), "the run's child never started"
+    os.kill(worker, stop)
+    os.waitpid(worker, 0)
+    return worker, marker
+
+
+def groups_of(pid: int) -> list[Path]:
+    """The memory cgroups that the env process `pid` made for its runs and that still exist."""
+    return list(cgroup._own_group("memory", cgroup.V1_ROOT).glob(f"trainfree-*-{pid}-*"))
+
+
+def test_a_run_ends_with_the_env_process_that_is_stopped_during_it(cache: Path, tmp_path: Path, sandbox: str) -> None:  # noqa: F811
+    """The harness stops a busy worker process with SIGTERM, which exits through its cleanup: the run's own process
+    died with it (parent-death signal), but a child it started, which has no such signal, was left running, its
+    parent init, in a group no one removes."""
+    worker, marker = stop_a_worker_during_a_step(cache, tmp_path, sandbox, signal.SIGTERM)
+    try:
+        assert not any(running(pid, wait_s=2.0) for pid in processes_with(marker))
+        if cgroup.unavailable_reason() is None:  # the run's group, emptied, was removed
+            assert not groups_of(worker)
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+@needs_cgroup
+def test_the_runs_of_a_killed_env_process_end_when_the_next_run_starts(
+    cache: Path,  # noqa: F811
+    tmp_path: Path,
+    sandbox: str,
+) -> None:
+    """A SIGKILLed env process cleans nothing up: its run's child ran on under init, in groups that stayed for good.
+    The groups name the env process that made them, so the next run made anywhere ends and removes those of dead
+    env processes."""
+    worker, marker = stop_a_worker_during_a_step(cache, tmp_path, sandbox, signal.SIGKILL)
+    try:
+        assert groups_of(worker)
+        cgroup.MemoryGroup.create(64 * 1024**2).remove()  # what the next run starts with
+        assert not any(running(pid, wait_s=2.0) for pid in processes_with(marker))
+        assert not groups_of(worker)
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, signal.SIGKILL)

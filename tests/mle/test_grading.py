@@ -241,7 +241,7 @@ def test_a_line_of_millions_of_commas_is_refused_before_it_is_split(churn: Compe
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert reason is not None and f"over the {grading.MAX_LINE_COMMAS:,} limit" in reason
+    assert reason is not None and f"over the {grading.MAX_ROW_COMMAS:,} limit" in reason
     assert peak < 150 * 1024**2
 
 
