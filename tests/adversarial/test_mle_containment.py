@@ -79,6 +79,16 @@ def run(env: MLECompetitionEnv, script: str) -> str:
     return observation["history"][-1]["output"]
 
 
+def run_traced(env: MLECompetitionEnv, script: str) -> tuple[str, int]:
+    """The step's output and the most memory the env allocated in Python meanwhile (its peak, traced)."""
+    tracemalloc.start()
+    try:
+        out = run(env, script)
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_no_secret_of_another_process_is_readable(mle, tmp_path: Path) -> None:
     # a bystander with the secret on its command line, as `--api-key sk-...` would put it
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", SECRET])
@@ -373,12 +383,7 @@ def test_a_row_of_millions_of_fields_spread_over_quoted_line_ends_is_refused_che
         "        f.write('y\"' + commas + '\"x\\n')\n"
         "    f.write('y\"\\n')\n"
     )
-    tracemalloc.start()
-    try:
-        out = run(mle, script)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = run_traced(mle, script)
     assert "submission.csv: invalid: the row on lines 2-3 has 120,000 commas, over the 65,536 limit" in out, out[:3000]
     assert peak < 100 * 1024**2, peak
 
@@ -597,12 +602,7 @@ def test_processes_too_costly_to_measure_are_stopped_without_costing_the_env(mle
         "print('forked', flush=True)\n"
         "time.sleep(60)\n"
     )
-    tracemalloc.start()
-    try:
-        out = run(mle, script)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = run_traced(mle, script)
     assert "killed: disk quota exceeded (what its processes hold could not be measured: they hold more" in out, out
     assert peak < 32 * 1024**2, peak  # no process's maps is held whole (130 MB each)
 
