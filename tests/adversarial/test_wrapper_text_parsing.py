@@ -42,6 +42,13 @@ STALLS = {
     "abandon_rule_fence_then_spaces": (
         "from policies.llm.abandon import broken_python_block\nbroken_python_block('```' + ' ' * 500_000 + 'x\\n')"
     ),
+    # a review reply (asked for with 256 tokens) of a million "{" from a server that ignores max_tokens: each
+    # brace was a JSON object to try, decoded from a copy of the rest of the reply (54 s of CPU for 1 MB)
+    "aide_review_of_a_million_braces": (
+        "from tests.wrappers.test_aide_calls import SCRIPT, ServerLikeModel, _is_review, run_search\n"
+        "model = ServerLikeModel(lambda r: '{' * 1_000_000 if _is_review(r.messages) else SCRIPT, False)\n"
+        "assert run_search(model, steps=2)[0]['is_buggy']"
+    ),
 }
 
 
