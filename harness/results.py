@@ -133,6 +133,8 @@ def record_problem(record: Any) -> str | None:
     for name, (expected, valid) in OPTIONAL_FIELDS.items():
         if record.get(name) is not None and not valid(record[name]):
             return f"field {name!r} is {str(record[name])[:60]!r}, not {expected} or null"
+    if record["success"] and record["error"] is not None:  # the harness never writes both (harness/episode.py)
+        return "claims success but ended in an error: an episode that ended in an error is never a success"
     if record["key"] != episode_key(record["task_id"], record["seed"]):
         return f"key {record['key'][:60]!r} is not task_id@seed ({episode_key(record['task_id'], record['seed'])!r})"
     return None

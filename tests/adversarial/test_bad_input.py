@@ -168,6 +168,11 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
             b'"llm": {"by_role": {}, "total": {"prompt_tokens": 1' + b"0" * 400 + b"}}}",
             "field 'llm' is",
         ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": '
+            b'{"type": "RuntimeError", "stage": "step", "kind": "agent", "reason": "crashed"}}',
+            "claims success but ended in an error",
+        ),
     ],
     ids=[
         "lacks_fields",
@@ -179,6 +184,7 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
         "not_an_object",
         "not_json",
         "tokens_past_floats_range",
+        "success_with_an_error",
     ],
 )
 def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(
