@@ -204,7 +204,7 @@ class ChatModel(abc.ABC):
         except Exception as error:  # noqa: BLE001 - whatever the backend raises, the answer is "it does not answer"
             raise ModelUnavailable(
                 f"model {self.name!r} at {self.location} does not answer a 1-token request: "
-                f"{type(error).__name__}: {error}"
+                f"{type(error).__name__}: {visible(str(error))}"
             ) from error
 
     def _tiny_request(self) -> None:
@@ -230,6 +230,14 @@ class ChatModel(abc.ABC):
         `MeteredModel`, only borrows a model owned elsewhere) keeps this no-op.
         """
         return None
+
+
+def visible(text: str) -> str:
+    """`text` as one line of visible characters, for errors that quote a model server: they go into logs and
+    onto the operator's console, where a server's escape sequences cleared the screen and printed what it
+    liked, and its newlines forged log lines. Control and format characters (ESC, BEL, newlines, bidi
+    overrides) are shown as their escapes."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def max_tokens_that_fit(model: ChatModel, messages: Sequence[Message], max_tokens: int) -> int:
