@@ -192,7 +192,7 @@ def _first_json_object(text: str) -> Any:
     decoder = json.JSONDecoder()
     for match in re.finditer(r"\{", text):
         try:
-            return decoder.raw_decode(text, match.start())[0]  # from the brace on, without a copy of the rest
+            return decoder.raw_decode(text[match.start() :])[0]
         # not JSON (JSONDecodeError), an integer past int's 4,300-digit limit (ValueError), or nested past the
         # decoder's stack (RecursionError)
         except (ValueError, RecursionError):
