@@ -232,6 +232,18 @@ class ChatModel(abc.ABC):
         return None
 
 
+#: Characters a reply may hold per token asked for: an honest reply is ~4-5 characters a token, but a server
+#: that ignores max_tokens sent 400,000 characters (or its whole max_response_mb) where a few hundred were asked.
+REPLY_CHARS_PER_TOKEN = 8
+
+
+def as_asked(text: str, max_tokens: int) -> str:
+    """`text` as a server keeping to `max_tokens` could have sent it: its first max_tokens * REPLY_CHARS_PER_TOKEN
+    characters. What an agent's reply becomes (its action) is parsed by every wrapper after it: a 16 MB program
+    made the corrector's checks alone take ~80 s of CPU a step before the env refused it as too long."""
+    return text[: max_tokens * REPLY_CHARS_PER_TOKEN]
+
+
 def visible(text: str) -> str:
     """`text` as one line of visible characters, for errors that quote a model server: they go into logs and
     onto the operator's console, where a server's escape sequences cleared the screen and printed what it

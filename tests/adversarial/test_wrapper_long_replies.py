@@ -7,11 +7,13 @@ has to stay within the budget it asked for.
 
 from __future__ import annotations
 
+from policies.llm_policy import LLMPolicy
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
 from tests.wrappers.test_aide_calls import SCRIPT, ServerLikeModel, _is_review, run_search
 from wrappers.chaining import Chaining
+from wrappers.self_consistency import SelfConsistency
 from wrappers.self_reflection import SelfReflection
 from wrappers.summarize import Summarize
 from wrappers.tree_of_thoughts import TreeOfThoughts
@@ -94,3 +96,25 @@ def test_a_critique_past_its_max_tokens_is_cut_before_the_revision_request_holds
     requests = model.calls("self_reflection")
     assert all(model.count_message_tokens(request.messages) < model.context_window for request in requests)
     assert len(reflection.step_info()["wrappers"]["self_reflection"]["critique"]) <= 768 * 8 + 100
+
+
+#: A program of 400,000 characters in one code block: parsing it (has_code, normalize_code) takes ~1 s.
+HUGE_PROGRAM = fenced("x = apis.bank.balance(a=1, b=[1, 2, 3])\n" * 10_000)
+
+
+def test_an_agent_reply_past_its_max_tokens_is_cut_before_the_env_and_the_corrector_read_it() -> None:
+    """The agent's action is its reply's code: whole, a server's 16 MB reply was parsed twice a step by the
+    corrector's triggers (has_code, normalize_code: ~20 s of CPU for 4 MB, ~80 s for 16 MB) before the env
+    refused it as too long."""
+    model = ScriptedModel({"agent": lambda messages, n: [HUGE_PROGRAM] * n})
+    agent = LLMPolicy(model, greedy(model).system_prompt, max_tokens=512)
+    obs, _ = BankEnv().reset()
+    assert len(agent.act(obs)) <= 512 * 8 + 100
+
+
+def test_self_consistency_samples_past_their_max_tokens_are_cut_before_the_vote() -> None:
+    """Each of the k samples was normalized whole (ast.parse and unparse: ~12 s of CPU for 4 MB)."""
+    model = ScriptedModel({"self_consistency": lambda messages, n: [HUGE_PROGRAM] * n})
+    voting = SelfConsistency(greedy(model), model, k=3, max_tokens=512)
+    obs, _ = BankEnv().reset()
+    assert len(voting.act(obs)) <= 512 * 8 + 100
