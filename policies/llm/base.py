@@ -44,6 +44,11 @@ class Usage:
 MAX_TOKEN_COUNT = 2**31 - 1
 
 
+#: The longest a reply may say it took (~31 years, past any call): a recording's latency of 1e308, finite, reached
+#: the run's records, and two of them made the summary's sum of model time overflow.
+MAX_LATENCY_S = 1e9
+
+
 def is_token_count(value: Any) -> TypeGuard[int]:
     """Whether `value` is a token count: a whole number from 0 to MAX_TOKEN_COUNT (JSON's true is not one)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKEN_COUNT

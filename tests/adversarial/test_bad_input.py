@@ -191,6 +191,11 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
             b'{"type": "RuntimeError", "stage": "step", "kind": "agent", "reason": "crashed"}}',
             "claims success but ended in an error",
         ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": null, '
+            b'"wall_time_s": 1e308}',
+            "field 'wall_time_s' is '1e+308', not a number from 0 to 1e100",
+        ),
     ],
     ids=[
         "lacks_fields",
@@ -203,6 +208,7 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
         "not_json",
         "tokens_past_floats_range",
         "success_with_an_error",
+        "wall_time_past_any_run",
     ],
 )
 def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(
