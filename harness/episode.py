@@ -38,6 +38,10 @@ MAX_REASON_CHARS = 2000
 #: Characters of an error's traceback kept in the trajectory (head and tail): exception messages quote what
 #: they met, a model server's error body among them (a 429 quoting 5 MB put 10 MB into one trajectory).
 MAX_TRACEBACK_CHARS = 20_000
+#: Characters a step's action, and each text of its policy's report (the reply among them), keep in the trajectory
+#: (head and tail): twice the longest action an env runs (MLE's 200,000), so what an env could run is kept whole.
+#: A server that ignores max_tokens sends up to max_response_mb a reply, which was kept twice: 32 MB a step.
+MAX_RECORDED_TEXT_CHARS = 400_000
 
 #: Seconds the watchdog waits for a killed episode's loop before recording the timeout without it.
 KILL_GRACE_S = 3.0
@@ -309,14 +313,29 @@ def _step_entry(
 ) -> dict[str, Any]:
     history = observation.get("history") or ()
     return {
-        "action": action,
+        "action": _recorded_text(action) if isinstance(action, str) else action,
         "output": history[-1]["output"] if history else "",
         "reward": float(reward),
         "terminated": bool(terminated),
         "truncated": bool(truncated),
         "info": json_safe(info),
-        "policy": json_safe(policy.step_info()),
+        "policy": _recorded_texts(json_safe(policy.step_info())),
     }
+
+
+def _recorded_text(text: str) -> str:
+    return truncate_output(text, MAX_RECORDED_TEXT_CHARS)
+
+
+def _recorded_texts(report: Any) -> Any:
+    """`report` (plain JSON data) with each of its texts cut to MAX_RECORDED_TEXT_CHARS."""
+    if isinstance(report, str):
+        return _recorded_text(report)
+    if isinstance(report, list):
+        return [_recorded_texts(item) for item in report]
+    if isinstance(report, dict):
+        return {key: _recorded_texts(value) for key, value in report.items()}
+    return report
 
 
 def _record(

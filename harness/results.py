@@ -47,12 +47,27 @@ def _numbers(value: Any) -> bool:
     return isinstance(value, dict) and all(_finite(v) or isinstance(v, bool) for v in value.values())
 
 
+#: The largest time or cost a record may hold: far past any run, and small enough that the summary's sums over
+#: any number of records stay within float's range (two wall times of 1e308, each finite, made the summary's
+#: math.fsum raise OverflowError on every resume and report).
+MAX_AMOUNT = 1e100
+
+
+def _amount(value: Any) -> bool:
+    return _finite(value) and 0 <= value <= MAX_AMOUNT
+
+
+def _amounts(value: Any) -> bool:
+    """An object of amounts (bools count: they are 0 and 1)."""
+    return isinstance(value, dict) and all(_amount(v) or isinstance(v, bool) for v in value.values())
+
+
 def _cost(value: Any) -> bool:
-    """The `llm` field: totals and per-role costs, each an object of numbers."""
+    """The `llm` field: totals and per-role costs, each an object of amounts."""
     if not isinstance(value, dict):
         return False
     by_role = value.get("by_role", {})
-    return _numbers(value.get("total", {})) and isinstance(by_role, dict) and all(map(_numbers, by_role.values()))
+    return _amounts(value.get("total", {})) and isinstance(by_role, dict) and all(map(_amounts, by_role.values()))
 
 
 class RunFileError(ValueError):
@@ -104,9 +119,9 @@ OPTIONAL_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "difficulty": ("a string or a number", lambda v: isinstance(v, str) or _finite(v)),
     "steps": ("a whole number", _whole),
     "metrics": ("an object of finite numbers", _numbers),
-    "wall_time_s": ("a finite number", _finite),
-    "env_time_s": ("a finite number", _finite),
-    "model_time_s": ("a finite number", _finite),
+    "wall_time_s": ("a number from 0 to 1e100", _amount),
+    "env_time_s": ("a number from 0 to 1e100", _amount),
+    "model_time_s": ("a number from 0 to 1e100", _amount),
     "llm": ("an object of call costs", _cost),
 }
 
@@ -133,6 +148,8 @@ def record_problem(record: Any) -> str | None:
     for name, (expected, valid) in OPTIONAL_FIELDS.items():
         if record.get(name) is not None and not valid(record[name]):
             return f"field {name!r} is {str(record[name])[:60]!r}, not {expected} or null"
+    if record["success"] and record["error"] is not None:  # the harness never writes both (harness/episode.py)
+        return "claims success but ended in an error: an episode that ended in an error is never a success"
     if record["key"] != episode_key(record["task_id"], record["seed"]):
         return f"key {record['key'][:60]!r} is not task_id@seed ({episode_key(record['task_id'], record['seed'])!r})"
     return None

@@ -374,11 +374,11 @@ def run_evaluation(
         if model is not None:
             _check_model_answers(model)  # before anything is written in the run dir
         store = cleanup.enter_context(ResultStore(run_dir))
-        _check_identity(run_dir, request)
         make_policy = policy_factory(request.policy, request.profile)
         pool = EnvPool(_env_maker(request), request.workers)
         cleanup.callback(pool.close)
         specs = _prepare(pool, model, make_policy, request)
+        _check_identity(run_dir, request)  # after the config proved good: a bad one must not claim the run dir
         specs = _shard_of(specs, run_dir, request)
         done = store.finished_keys(retry_infra_errors=request.retry_errors)
         todo = [spec for spec in specs if spec.key not in done]
@@ -494,10 +494,12 @@ def _prepare(
     make_policy: Callable[[ChatModel | None, gym.Env], Policy],
     request: RunRequest,
 ) -> list[EpisodeSpec]:
-    """The episodes to play, from a first env; a bad env or policy config fails here, before any episode."""
+    """The episodes to play, from a first env; a bad env, policy or wrapper config fails here, before any episode
+    (a wrapper's settings are checked as it is built: at each episode's build, every episode was retried as an
+    infrastructure error)."""
     env = pool.borrow()
     try:
-        make_policy(model, env)
+        apply_stack(env, make_policy(model, env), model, request.stack)
         return select_episodes(env, request)
     finally:
         pool.give_back(env)

@@ -14,7 +14,7 @@ from typing import Any
 from envs.contract import CodeBlocks, EnvProfile, Observation
 from policies.base import ChatPolicy
 from policies.llm.abandon import OPENING_FENCE
-from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
+from policies.llm.base import ChatModel, ChatReply, Message, as_asked, max_tokens_that_fit
 from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
 
@@ -111,15 +111,11 @@ class LLMPolicy(ChatPolicy):
         messages = self.messages(observation)
         seed = None if self._episode_seed is None else self._episode_seed + self._turn
         self._turn += 1
+        max_tokens = max_tokens_that_fit(self.model, messages, self.max_tokens)
         reply = self.model.chat(
-            messages,
-            temperature=self.temperature,
-            max_tokens=max_tokens_that_fit(self.model, messages, self.max_tokens),
-            stop=self.stop,
-            seed=seed,
-            role=self.role,
+            messages, temperature=self.temperature, max_tokens=max_tokens, stop=self.stop, seed=seed, role=self.role
         )[0]
-        action, source = extract_action(reply.text, self.code_blocks)
+        action, source = extract_action(as_asked(reply.text, max_tokens), self.code_blocks)
         self._info = _reply_info(reply, action_source=source, seed=seed)
         return action
 

@@ -433,7 +433,9 @@ class AideSearch:
             reply = self.agent.client.ask(
                 with_user_turn(context, asked), temperature=0.0, max_tokens=REVIEW_MAX_TOKENS, tool=REVIEW_TOOL
             )[0]
-            review = parse_review(reply.text, reply.extra.get("tool_calls"))
+            # read within what was asked for: a server that ignores max_tokens sent megabytes of "{", each
+            # one a JSON object to try (a 1 MB reply took 54 s of CPU to read, and hours at max_response_mb)
+            review = parse_review(within_max_tokens(reply.text, REVIEW_MAX_TOKENS), reply.extra.get("tool_calls"))
             problem = _unreadable(reply)
             if review is not None or problem in unreadable:  # read, or stuck: asking again would repeat a request
                 break

@@ -220,10 +220,13 @@ def apply_stack(env: gym.Env, policy: Policy, model: ChatModel | None, stack: Wr
         if spec.fill is not None:
             spec.fill(options, policy, stack.profile)
         takes = inspect.signature(spec.cls).parameters
-        if spec.kind == "policy":  # a policy wrapper takes the env only when it branches on it
-            policy = spec.cls(policy, role_model, **({"env": env} if "env" in takes else {}), **options)
-        else:  # an env wrapper takes a model only when it asks one
-            env = spec.cls(env, **({"model": role_model} if "model" in takes else {}), **options)
+        try:
+            if spec.kind == "policy":  # a policy wrapper takes the env only when it branches on it
+                policy = spec.cls(policy, role_model, **({"env": env} if "env" in takes else {}), **options)
+            else:  # an env wrapper takes a model only when it asks one
+                env = spec.cls(env, **({"model": role_model} if "model" in takes else {}), **options)
+        except (TypeError, ValueError) as error:  # a setting of the wrong type or value: name whose it is
+            raise ValueError(f"wrapper {name!r}: {error}") from error
     return env, policy
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from policies.llm.base import REPLY_CHARS_PER_TOKEN
+
 
 def truncate_output(
     text: str, limit: int, marker: str = "\n... [output truncated: {dropped} characters dropped] ...\n"
@@ -14,12 +16,7 @@ def truncate_output(
     return text[:half] + marker.format(dropped=dropped) + text[-half:]
 
 
-#: Characters a wrapper keeps of its own reply per token it asked for: an honest reply is ~4-5 characters a
-#: token, but a server that ignores max_tokens sent 400,000 characters, and a wrapper that keeps its reply for
-#: later prompts (a summary, a plan) put all of them into every one, so no prompt fitted the context again.
-REPLY_CHARS_PER_TOKEN = 8
-
-
 def within_max_tokens(reply: str, max_tokens: int) -> str:
-    """`reply` cut (head and tail) to what `max_tokens` tokens hold at most."""
+    """`reply` cut (head and tail) to what `max_tokens` tokens hold at most: a wrapper that keeps its reply for later
+    prompts (a summary, a plan) put all of a server's 400,000 characters into every one, so no prompt fitted."""
     return truncate_output(reply, max_tokens * REPLY_CHARS_PER_TOKEN)

@@ -16,6 +16,7 @@ from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
 from wrappers.signals import parse_score
+from wrappers.text import within_max_tokens
 
 
 class TreeOfThoughts(PolicyWrapper):
@@ -49,14 +50,16 @@ class TreeOfThoughts(PolicyWrapper):
             for _, chain in frontier:
                 request = fill_prompt("tot_propose", chain=chain or "(no thoughts yet)", depth=str(depth))
                 for reply in self.client.ask(with_user_turn(messages, request), n=self.k):
-                    new_chain = f"{chain}\nThought {depth}: {reply.text.strip()}".strip()
+                    # within max_tokens: the chain goes into every later request of the step
+                    thought = within_max_tokens(reply.text.strip(), self.client.max_tokens)
+                    new_chain = f"{chain}\nThought {depth}: {thought}".strip()
                     score = parse_score(
                         self.client.ask_text(
                             with_user_turn(messages, fill_prompt("tot_score", chain=new_chain)), temperature=0.0
                         )
                     )
                     scored.append((score, new_chain))
-                    tree.append({"depth": depth, "score": score, "thought": reply.text.strip()})
+                    tree.append({"depth": depth, "score": score, "thought": thought})
             scored.sort(key=lambda item: -item[0])  # stable: ties keep proposal order
             frontier = scored[: self.b]
         best_score, best_chain = frontier[0]

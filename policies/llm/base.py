@@ -44,6 +44,11 @@ class Usage:
 MAX_TOKEN_COUNT = 2**31 - 1
 
 
+#: The longest a reply may say it took (~31 years, past any call): a recording's latency of 1e308, finite, reached
+#: the run's records, and two of them made the summary's sum of model time overflow.
+MAX_LATENCY_S = 1e9
+
+
 def is_token_count(value: Any) -> TypeGuard[int]:
     """Whether `value` is a token count: a whole number from 0 to MAX_TOKEN_COUNT (JSON's true is not one)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKEN_COUNT
@@ -204,7 +209,7 @@ class ChatModel(abc.ABC):
         except Exception as error:  # noqa: BLE001 - whatever the backend raises, the answer is "it does not answer"
             raise ModelUnavailable(
                 f"model {self.name!r} at {self.location} does not answer a 1-token request: "
-                f"{type(error).__name__}: {error}"
+                f"{type(error).__name__}: {visible(str(error))}"
             ) from error
 
     def _tiny_request(self) -> None:
@@ -230,6 +235,26 @@ class ChatModel(abc.ABC):
         `MeteredModel`, only borrows a model owned elsewhere) keeps this no-op.
         """
         return None
+
+
+#: Characters a reply may hold per token asked for: an honest reply is ~4-5 characters a token, but a server
+#: that ignores max_tokens sent 400,000 characters (or its whole max_response_mb) where a few hundred were asked.
+REPLY_CHARS_PER_TOKEN = 8
+
+
+def as_asked(text: str, max_tokens: int) -> str:
+    """`text` as a server keeping to `max_tokens` could have sent it: its first max_tokens * REPLY_CHARS_PER_TOKEN
+    characters. What an agent's reply becomes (its action) is parsed by every wrapper after it: a 16 MB program
+    made the corrector's checks alone take ~80 s of CPU a step before the env refused it as too long."""
+    return text[: max_tokens * REPLY_CHARS_PER_TOKEN]
+
+
+def visible(text: str) -> str:
+    """`text` as one line of visible characters, for errors that quote a model server: they go into logs and
+    onto the operator's console, where a server's escape sequences cleared the screen and printed what it
+    liked, and its newlines forged log lines. Control and format characters (ESC, BEL, newlines, bidi
+    overrides) are shown as their escapes."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def max_tokens_that_fit(model: ChatModel, messages: Sequence[Message], max_tokens: int) -> int:

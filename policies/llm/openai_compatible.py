@@ -21,7 +21,7 @@ import openai
 
 from policies.llm import reply_json
 from policies.llm.abandon import LineEndWatch, abandon_rule, follow_stream
-from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage
+from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, ModelUnavailable, Usage, visible
 from policies.llm.http_limits import AnswerRefused, ExchangeOverdue, HttpLimits, bounded_http_client
 from policies.llm.reasoning import split_reasoning
 from policies.llm.reply_json import Answer, NotAReply
@@ -299,13 +299,13 @@ class OpenAICompatible(ChatModel):
                 last_error = error
             except openai.AuthenticationError as error:
                 raise ModelUnavailable(
-                    f"{self.base_url} refused the API key (set it in ${self.api_key_env}): {error}"
+                    f"{self.base_url} refused the API key (set it in ${self.api_key_env}): {server_text(error)}"
                 ) from error
             except openai.APIStatusError as error:
                 raise _refusal(self.base_url, error) from error
         raise ModelUnavailable(
             f"LLM server {self.base_url} unreachable or failing after {self.max_retries + 1} "
-            f"attempts: {type(last_error).__name__}: {str(last_error)[:MESSAGE_CHARS]}"
+            f"attempts: {type(last_error).__name__}: {server_text(last_error)}"
         ) from last_error
 
     def _tiny_request(self) -> None:
@@ -344,7 +344,12 @@ def _refusal(url: str, error: Any) -> LLMError:
             "set base_url to the server's own address"
         )
     refused = LLMError if error.status_code in REQUEST_REFUSALS else ModelUnavailable
-    return refused(f"{url} rejected the request: {str(error)[:MESSAGE_CHARS]}")
+    return refused(f"{url} rejected the request: {server_text(error)}")
+
+
+def server_text(error: BaseException | None) -> str:
+    """An error quoting the server's message: MESSAGE_CHARS of it, as visible characters (`visible`)."""
+    return visible(str(error)[:MESSAGE_CHARS])
 
 
 def _sse_data(body: Iterable[bytes]) -> Iterator[bytes]:

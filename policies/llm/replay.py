@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from policies.llm.base import ChatModel, ChatReply, ChatRequest, LLMError, Message, is_token_count
+from policies.llm.base import MAX_LATENCY_S, ChatModel, ChatReply, ChatRequest, LLMError, Message, is_token_count
 
 
 def request_key(request: ChatRequest) -> str:
@@ -52,7 +52,8 @@ def ask(model: ChatModel, request: ChatRequest, role: str) -> list[ChatReply]:
 
 def _reply(data: Any) -> ChatReply:
     """One recorded reply, with the types everything downstream relies on (text a string, usage whole counts,
-    latency a finite number, extra a mapping), and unjudged: a replayed reply is judged again (ChatReply)."""
+    latency seconds from 0 to MAX_LATENCY_S, extra a mapping), and unjudged: a replayed reply is judged again
+    (ChatReply)."""
     if not isinstance(data, Mapping):
         raise ValueError(f"a reply must be an object, got {type(data).__name__}")
     try:
@@ -67,6 +68,7 @@ def _reply(data: Any) -> ChatReply:
         and isinstance(latency, (int, float))
         and not isinstance(latency, bool)
         and math.isfinite(latency)
+        and 0 <= latency <= MAX_LATENCY_S
         and isinstance(reply.finish_reason, (str, type(None)))
         and isinstance(reply.model, str)
         and isinstance(reply.extra, Mapping)

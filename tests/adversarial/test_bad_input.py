@@ -16,7 +16,7 @@ from harness.merge import main as merge_main
 from harness.report import main as report_main
 from harness.results import RunFileError
 from harness.run import RunRequest, run_evaluation
-from tests.harness.conftest import REPO, run_eval
+from tests.harness.conftest import REPO, read_lines, run_eval
 from train_free_eval import request_from_config
 
 from .test_mle_attacks import COMPETITION, cache, mle  # noqa: F401 - fixtures
@@ -70,6 +70,24 @@ def test_the_command_line_reports_a_bad_config_and_fails(tmp_path: Path) -> None
     proc = run_eval("policy=oracle", "workers=0", f"hydra.run.dir={tmp_path}", check=False)
     assert proc.returncode != 0 and "workers must be a whole number >= 1, got 0" in proc.stderr + proc.stdout
     assert not (tmp_path / "results.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("wrappers.truncate.max_chars=-5", "wrapper 'truncate': max_chars must be positive, got -5"),
+        ("wrappers.truncate.max_chars=abc", "wrapper 'truncate': "),
+    ],
+)
+def test_a_bad_wrapper_setting_stops_the_run_before_any_episode(tmp_path: Path, override: str, message: str) -> None:
+    """A wrapper's settings are checked by its constructor, which ran only at each episode's build: every episode
+    failed there as an infrastructure error, was retried after 5 s and 10 s, and the run ended with exit 3."""
+    proc = run_eval(*TINY_RUN, "wrappers=[truncate]", override, f"hydra.run.dir={tmp_path}", check=False)
+    assert proc.returncode == 1 and message in proc.stderr + proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = tmp_path / "results.jsonl"
+    assert not results.exists() or results.read_bytes() == b""  # no episode ran
+    run_eval(*TINY_RUN, "wrappers=[truncate]", "wrappers.truncate.max_chars=500", f"hydra.run.dir={tmp_path}")
+    assert len(read_lines(tmp_path)) == 6  # the dir is not held by the bad config ("holds results of another ...")
 
 
 def test_unknown_competition_is_named() -> None:
@@ -168,6 +186,16 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
             b'"llm": {"by_role": {}, "total": {"prompt_tokens": 1' + b"0" * 400 + b"}}}",
             "field 'llm' is",
         ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": '
+            b'{"type": "RuntimeError", "stage": "step", "kind": "agent", "reason": "crashed"}}',
+            "claims success but ended in an error",
+        ),
+        (
+            b'{"key": "charlie_1@0", "task_id": "charlie_1", "seed": 0, "success": true, "reward": 1, "error": null, '
+            b'"wall_time_s": 1e308}',
+            "field 'wall_time_s' is '1e+308', not a number from 0 to 1e100",
+        ),
     ],
     ids=[
         "lacks_fields",
@@ -179,6 +207,8 @@ def tiny_run(run_dir: Path, *tasks: str) -> dict:
         "not_an_object",
         "not_json",
         "tokens_past_floats_range",
+        "success_with_an_error",
+        "wall_time_past_any_run",
     ],
 )
 def test_a_bad_last_line_of_results_jsonl_is_named_set_aside_and_its_episode_rerun(

@@ -258,6 +258,35 @@ def test_a_retry_after_of_days_is_not_waited_for() -> None:
     assert len(server.paths) == 3
 
 
+#: A server's error message that would rewrite the operator's console: clear the screen, set the window title,
+#: print in green, start a forged log line, and turn the rest of the line around (a bidi override).
+CONSOLE_TRICKS = "\x1b[2J\x1b[H\x1b]0;done\x07\x1b[32mall episodes passed\x1b[0m\n[harness.run][INFO] - ok \u202edecaf"
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_servers_error_message_reaches_the_console_as_visible_escapes(tmp_path: Path, status: int) -> None:
+    """The message of a refusal ("Error code: 400 - <the server's message>") went as it was into the exception,
+    the log and the console: a hostile server's escape sequences cleared the operator's terminal and printed
+    what it liked there, and a newline in it forged a log line."""
+    body = json.dumps({"error": {"message": CONSOLE_TRICKS}}).encode()
+    with HostileChatServer(lambda path, request, out: out.write(raw_response(status, body))) as server:
+        with pytest.raises(LLMError) as refused:
+            client(server.url, max_retries=0).chat(MESSAGES)
+        model = f"{{backend:openai_compatible,model:m,base_url:'{server.url}',max_retries:0,server_tokenizer:false}}"
+        proc = run_eval(
+            "env=toolworld",
+            "policy=openai_compatible",
+            f"policy.model={model}",
+            f"hydra.run.dir={tmp_path}",
+            check=False,
+        )
+    assert proc.returncode == EXIT_MODEL_NOT_ANSWERING
+    for shown in (str(refused.value), proc.stdout + proc.stderr):
+        assert "\\x1b[2J\\x1b[H" in shown  # still named, as visible escapes
+        assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+        assert "\n[harness.run]" not in shown
+
+
 # ---- attaching to a vLLM server: its model list ------------------------------------------------------------
 
 MODEL_LISTS: dict[str, tuple[bytes, str]] = {

@@ -87,6 +87,9 @@ DAMAGE: dict[str, Callable[[dict[str, Any]], None]] = {
     "usage_not_counts": _edit_reply(lambda reply: reply.update(usage={"prompt_tokens": "3", "completion_tokens": 2})),
     "latency_not_a_number": _edit_reply(lambda reply: reply.update(latency_s="slow")),
     "latency_past_floats_range": _edit_reply(lambda reply: reply.update(latency_s=10**400)),
+    # finite, but two such episodes made the run's summary overflow (math.fsum) after its last episode
+    "latency_of_1e308": _edit_reply(lambda reply: reply.update(latency_s=1e308)),
+    "latency_negative": _edit_reply(lambda reply: reply.update(latency_s=-5.0)),
     "context_window_not_positive": lambda record: record.update(context_window=0),
     # served under its old key, the edit silently changed nothing
     "request_edited_under_its_key": lambda record: record["request"]["messages"][0].update(content="Other?"),

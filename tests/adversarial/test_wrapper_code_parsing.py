@@ -44,7 +44,7 @@ def test_every_code_analysis_falls_back_instead_of_raising(name: str) -> None:
 def test_self_consistency_votes_over_unanalysable_samples(name: str) -> None:
     samples = [HOSTILE[name], HOSTILE[name], "print(1)"]
     model = ScriptedModel({"self_consistency": [fenced(s) for s in samples]})
-    policy = SelfConsistency(greedy(model), model, k=3)
+    policy = SelfConsistency(greedy(model), model, k=3, max_tokens=100_000)  # each sample fits what was asked
     assert policy.act(BankEnv().reset()[0]) == HOSTILE[name]
 
 

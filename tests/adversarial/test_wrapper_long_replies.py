@@ -7,12 +7,16 @@ has to stay within the budget it asked for.
 
 from __future__ import annotations
 
+from policies.llm_policy import LLMPolicy
 from tests.wrappers.bank_env import BankEnv
 from tests.wrappers.policies import greedy
 from tests.wrappers.scripted import ScriptedModel, fenced
 from tests.wrappers.test_aide_calls import SCRIPT, ServerLikeModel, _is_review, run_search
 from wrappers.chaining import Chaining
+from wrappers.self_consistency import SelfConsistency
+from wrappers.self_reflection import SelfReflection
 from wrappers.summarize import Summarize
+from wrappers.tree_of_thoughts import TreeOfThoughts
 
 HUGE_REPLY = "The summary goes on. " * 20_000  # 420,000 characters
 
@@ -59,3 +63,58 @@ def test_an_aide_plan_past_its_max_tokens_is_cut_before_a_debug_or_improve_reque
     improve = model.scripts()[2].messages
     assert model.count_message_tokens(improve) < model.context_window
     assert sum(len(m["content"]) for m in improve) < 1024 * 8 + 20_000  # its plan within 1,024 tokens' worth
+
+
+def test_a_thought_past_its_max_tokens_is_cut_before_the_score_and_code_requests_hold_it() -> None:
+    """tree_of_thoughts puts each proposed thought in its score request, in the next depth's proposals and in
+    the code request: whole, one 420,000-character thought made each ~105,000 tokens against a 32,768
+    context, and the step ended in ContextLengthExceeded, scored as the agent's failure."""
+
+    def tot(messages, n: int) -> list[str]:
+        asked = messages[-1]["content"]
+        return [HUGE_REPLY if "Write thought" in asked else "Score: 7" if "Score: N" in asked else fenced("x = 1")] * n
+
+    model = ScriptedModel({"tree_of_thoughts": tot})
+    search = TreeOfThoughts(greedy(model), model, k=2, b=1, d=2, max_tokens=256)
+    obs, _ = BankEnv().reset()
+    assert search.act(obs) == "x = 1"
+    requests = model.calls("tree_of_thoughts")
+    assert len(requests) == 2 + 2 + 2 + 1  # two depths of (1 proposal call + 2 scores), then the code
+    assert all(model.count_message_tokens(request.messages) < model.context_window for request in requests)
+
+
+def test_a_critique_past_its_max_tokens_is_cut_before_the_revision_request_holds_it() -> None:
+    """self_reflection's revision request holds its critique: whole, a 420,000-character one was ~105,000
+    tokens against a 32,768 context (ContextLengthExceeded: the agent's failure)."""
+    replies = iter([HUGE_REPLY, fenced("x = 2")])
+    model = ScriptedModel({"self_reflection": lambda messages, n: [next(replies)] * n})
+    reflection = SelfReflection(greedy(model), model, max_tokens=768)
+    env = BankEnv()
+    env.reset()
+    obs, *_ = env.step("print('hi')")
+    assert reflection.act(obs) == "x = 2"
+    requests = model.calls("self_reflection")
+    assert all(model.count_message_tokens(request.messages) < model.context_window for request in requests)
+    assert len(reflection.step_info()["wrappers"]["self_reflection"]["critique"]) <= 768 * 8 + 100
+
+
+#: A program of 400,000 characters in one code block: parsing it (has_code, normalize_code) takes ~1 s.
+HUGE_PROGRAM = fenced("x = apis.bank.balance(a=1, b=[1, 2, 3])\n" * 10_000)
+
+
+def test_an_agent_reply_past_its_max_tokens_is_cut_before_the_env_and_the_corrector_read_it() -> None:
+    """The agent's action is its reply's code: whole, a server's 16 MB reply was parsed twice a step by the
+    corrector's triggers (has_code, normalize_code: ~20 s of CPU for 4 MB, ~80 s for 16 MB) before the env
+    refused it as too long."""
+    model = ScriptedModel({"agent": lambda messages, n: [HUGE_PROGRAM] * n})
+    agent = LLMPolicy(model, greedy(model).system_prompt, max_tokens=512)
+    obs, _ = BankEnv().reset()
+    assert len(agent.act(obs)) <= 512 * 8 + 100
+
+
+def test_self_consistency_samples_past_their_max_tokens_are_cut_before_the_vote() -> None:
+    """Each of the k samples was normalized whole (ast.parse and unparse: ~12 s of CPU for 4 MB)."""
+    model = ScriptedModel({"self_consistency": lambda messages, n: [HUGE_PROGRAM] * n})
+    voting = SelfConsistency(greedy(model), model, k=3, max_tokens=512)
+    obs, _ = BankEnv().reset()
+    assert len(voting.act(obs)) <= 512 * 8 + 100

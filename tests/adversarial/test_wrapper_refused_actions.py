@@ -18,7 +18,7 @@ def test_a_patch_the_env_refuses_is_not_counted_as_a_fix(toolworld: ToolWorldEnv
     patch = "x = 1\n" * 10_000  # 60,000 characters, past ToolWorld's 50,000
     reply = f"CATEGORY: runtime_error\nEVIDENCE: e\nDIAGNOSIS: d\nFIX STEPS: 1. f\nPATCH:\n{fenced(patch)}"
     model = ScriptedModel({"corrector": lambda messages, n: [reply] * n})
-    env = Correct(toolworld, model, max_attempts=1)
+    env = Correct(toolworld, model, max_attempts=1, max_tokens=16_000)  # room for the patch: it is not cut
     env.reset(options={"task_id": TASK})
     _, _, _, _, info = env.step("1 / 0")
     report = info["wrappers"]["correct"]

@@ -42,6 +42,27 @@ STALLS = {
     "abandon_rule_fence_then_spaces": (
         "from policies.llm.abandon import broken_python_block\nbroken_python_block('```' + ' ' * 500_000 + 'x\\n')"
     ),
+    # a review reply (asked for with 256 tokens) of a million "{" from a server that ignores max_tokens: each
+    # brace was a JSON object to try, decoded from a copy of the rest of the reply (54 s of CPU for 1 MB)
+    "aide_review_of_a_million_braces": (
+        "from tests.wrappers.test_aide_calls import SCRIPT, ServerLikeModel, _is_review, run_search\n"
+        "model = ServerLikeModel(lambda r: '{' * 1_000_000 if _is_review(r.messages) else SCRIPT, False)\n"
+        "assert run_search(model, steps=2)[0]['is_buggy']"
+    ),
+    # a corrector reply (asked for with 768 tokens) whose patch is 8 MB of code, from a server that ignores
+    # max_tokens: the patch was parsed whole three times (strip the finish call, has code, the APIs it calls),
+    # ~34 s of CPU per attempt for 4 MB
+    "correct_patch_of_megabytes": (
+        "from tests.wrappers.bank_env import BankEnv\n"
+        "from tests.wrappers.scripted import ScriptedModel\n"
+        "from tests.wrappers.test_correct import FAILING, correction\n"
+        "from wrappers.correct import Correct\n"
+        "patch = 'x = apis.bank.balance(a=1, b=[1, 2, 3])\\n' * 200_000\n"
+        "env = Correct(BankEnv(), ScriptedModel({'corrector': lambda messages, n: [correction(patch)] * n}))\n"
+        "env.reset()\n"
+        "attempts = env.step(FAILING)[4]['wrappers']['correct']['attempts']\n"
+        "assert len(attempts) == 2 and all(len(a['patch']) <= 768 * 8 for a in attempts)"
+    ),
 }
 
 
