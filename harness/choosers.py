@@ -44,6 +44,10 @@ class StackChooser(Protocol):
 
     def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack: ...
 
+    def all_stacks(self) -> list[WrapperStack]:
+        """Every stack `choose` may return, so a run can build each once before its first episode."""
+        ...
+
     def update(self, record: Mapping[str, Any]) -> None:
         """Learn from a finished episode's record (its `stack`, `reward`, `success`, `error`)."""
         ...
@@ -65,6 +69,9 @@ class FixedStack:
 
     def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack:
         return self.stack
+
+    def all_stacks(self) -> list[WrapperStack]:
+        return [self.stack]
 
     def update(self, record: Mapping[str, Any]) -> None:
         return None
@@ -109,6 +116,9 @@ class SelectorChooser:
     def choose(self, episode_key: str, task: Mapping[str, Any] | None = None) -> WrapperStack:
         """The episode's stack; a contextual selector (selector=linucb) gets the task's features as context."""
         return self.stacks[self.session.start(episode_key, task_context(task)).arm]
+
+    def all_stacks(self) -> list[WrapperStack]:
+        return list(self.stacks)
 
     def update(self, record: Mapping[str, Any]) -> None:
         """Feed a finished episode's reward; a bad record is logged, never fatal to the run.

@@ -377,7 +377,7 @@ def run_evaluation(
         make_policy = policy_factory(request.policy, request.profile)
         pool = EnvPool(_env_maker(request), request.workers)
         cleanup.callback(pool.close)
-        specs = _prepare(pool, model, make_policy, request)
+        specs = _prepare(pool, model, make_policy, request, chooser.all_stacks())
         _check_identity(run_dir, request)  # after the config proved good: a bad one must not claim the run dir
         specs = _shard_of(specs, run_dir, request)
         done = store.finished_keys(retry_infra_errors=request.retry_errors)
@@ -493,13 +493,15 @@ def _prepare(
     model: ChatModel | None,
     make_policy: Callable[[ChatModel | None, gym.Env], Policy],
     request: RunRequest,
+    stacks: Sequence[WrapperStack],
 ) -> list[EpisodeSpec]:
-    """The episodes to play, from a first env; a bad env, policy or wrapper config fails here, before any episode
-    (a wrapper's settings are checked as it is built: at each episode's build, every episode was retried as an
-    infrastructure error)."""
+    """The episodes to play, from a first env; a bad env, policy or wrapper config (of any stack the run may
+    choose, a selector's arms included) fails here, before any episode (a wrapper's settings are checked as it is
+    built: at each episode's build, every episode was retried as an infrastructure error)."""
     env = pool.borrow()
     try:
-        apply_stack(env, make_policy(model, env), model, request.stack)
+        for stack in stacks:
+            apply_stack(env, make_policy(model, env), model, stack)
         return select_episodes(env, request)
     finally:
         pool.give_back(env)

@@ -90,6 +90,17 @@ def test_a_bad_wrapper_setting_stops_the_run_before_any_episode(tmp_path: Path, 
     assert len(read_lines(tmp_path)) == 6  # the dir is not held by the bad config ("holds results of another ...")
 
 
+def test_a_bad_setting_in_a_selector_arm_stops_the_run_before_any_episode(tmp_path: Path) -> None:
+    """Only the command line's stack was built before the first episode: an arm's bad setting failed each episode
+    the selector gave it, as an infrastructure error retried twice."""
+    arms = 'selector.arms=[[],[truncate,"truncate.max_chars=-5"]]'
+    proc = run_eval(*TINY_RUN, "selector=ucb1", arms, f"hydra.run.dir={tmp_path}", check=False)
+    message = "wrapper 'truncate': max_chars must be positive, got -5"
+    assert proc.returncode == 1 and message in proc.stderr + proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = tmp_path / "results.jsonl"
+    assert not results.exists() or results.read_bytes() == b""  # no episode ran
+
+
 def test_unknown_competition_is_named() -> None:
     with pytest.raises(KeyError, match="unknown competition 'no-such-competition'"):
         MLECompetitionEnv("no-such-competition")
