@@ -51,7 +51,7 @@ def request_from_config(cfg: DictConfig) -> RunRequest:
         split=str(plain["split"]),
         tasks=plain.get("tasks"),
         limit=plain.get("limit"),
-        seeds=tuple(plain.get("seeds") or (0,)),
+        seeds=(0,) if plain.get("seeds") is None else tuple(plain["seeds"]),
         max_steps=plain.get("max_steps"),
         workers=plain.get("workers", 1),
         workers_backend=plain.get("workers_backend", "auto"),

@@ -121,8 +121,10 @@ class RunRequest:
             raise ValueError(f"max_steps must be at most {MAX_STEPS:,} or null, got {self.max_steps!r}")
         check_workers_backend(self.workers_backend)
         _check_tasks(self.tasks)
-        if not all(isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 for seed in self.seeds):
-            raise ValueError(f"seeds must be a list of whole numbers >= 0, got {list(self.seeds)!r}")
+        if not self.seeds or not all(
+            isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 for seed in self.seeds
+        ):
+            raise ValueError(f"seeds must be a non-empty list of whole numbers >= 0, got {list(self.seeds)!r}")
         timeout = self.episode_timeout_s
         if timeout is not None and not (_is_number(timeout) and timeout > 0):
             raise ValueError(f"episode_timeout_s must be a number > 0 or null, got {timeout!r}")

@@ -47,8 +47,9 @@ def test_unknown_names_in_the_config_are_named(override: str, message: str) -> N
         ("workers=0", "workers must be a whole number >= 1, got 0"),
         ("limit=abc", "limit must be a whole number >= 1 or null, got 'abc'"),
         ("max_steps=-1", "max_steps must be a whole number >= 1 or null, got -1"),
-        ("seeds=[a]", "seeds must be a list of whole numbers"),
-        ("seeds=[-1]", "seeds must be a list of whole numbers >= 0, got [-1]"),
+        ("seeds=[a]", "seeds must be a non-empty list of whole numbers"),
+        ("seeds=[-1]", "seeds must be a non-empty list of whole numbers >= 0, got [-1]"),
+        ("seeds=[]", "seeds must be a non-empty list of whole numbers >= 0, got []"),  # ran seed 0 unasked
         ("max_steps=10000000000000000000000", "max_steps must be at most 1,000,000 or null, got 1000000000"),
         ("tasks=alpha_0", "tasks must be a list of task ids such as tasks=[a,b], got 'alpha_0'"),
         ("episode_timeout_s=-1", "episode_timeout_s must be a number > 0 or null, got -1"),
