@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import math
 import os
 import threading
@@ -26,6 +27,8 @@ from harness.blame import INFRA, record_error_kind
 
 RESULTS_FILE = "results.jsonl"
 REJECTED_FILE = "results.rejected.jsonl"
+
+log = logging.getLogger(__name__)
 LOCK_FILE = ".run.lock"
 
 
@@ -263,10 +266,12 @@ def read_results(run_dir: str | Path) -> list[dict[str, Any]]:
     """The latest valid record of every episode of a run dir, read-only (no repair, no lock)."""
     path = Path(run_dir) / RESULTS_FILE
     latest: dict[str, dict[str, Any]] = {}
-    for line in path.read_bytes().split(b"\n")[:-1]:
-        record, _ = parse_line(line)
+    for number, line in enumerate(path.read_bytes().split(b"\n")[:-1], 1):
+        record, problem = parse_line(line)
         if record is not None:
             latest[record["key"]] = record
+        else:  # a run would set it aside (ResultStore); a report or merge must not drop it unsaid
+            log.warning("%s:%d: left out: %s", path, number, problem)
     return list(latest.values())
 
 

@@ -99,3 +99,13 @@ def test_two_runs_cannot_share_a_run_dir(tmp_path):
         else:
             raise AssertionError("a second store opened a busy run dir")
     ResultStore(tmp_path).close()  # free again once the first is closed
+
+
+def test_a_report_reading_a_bad_line_says_so(tmp_path, caplog):
+    """A run sets bad lines aside when it opens the dir; a line damaged after the last run is left out by the
+    read-only reader (report, merge), which names it instead of dropping it unsaid."""
+    lines = [json.dumps(record("a@0")), "{not json", json.dumps(record("b@0"))]
+    (tmp_path / "results.jsonl").write_text("".join(line + "\n" for line in lines))
+    with caplog.at_level("WARNING", logger="harness.results"):
+        assert [r["key"] for r in read_results(tmp_path)] == ["a@0", "b@0"]
+    assert [m for m in caplog.messages if "results.jsonl:2: left out: not JSON" in m], caplog.messages
