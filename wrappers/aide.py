@@ -50,7 +50,7 @@ from policies.llm.base import ChatReply, ToolSpec
 from wrappers.policy_wrapper import fill_prompt, with_user_turn
 from wrappers.signals import is_error_output
 from wrappers.snapshot_search import Agent
-from wrappers.text import truncate_output, within_max_tokens
+from wrappers.text import truncate_output
 
 TERMINAL_CHARS = 5_000  # AIDE keeps the first and last 2,500 characters of long output
 #: Stops a script draw once its code holds a syntax error no continuation removes (policies/llm/abandon.py).
@@ -408,8 +408,7 @@ class AideSearch:
         node = AideNode(
             step=len(self.journal),
             operation=operation,
-            # the plan goes into later prompts (debug, improve): a server ignoring max_tokens must not fill them
-            plan=within_max_tokens(text.split("```")[0].strip(), self.script_max_tokens),
+            plan=text.split("```")[0].strip(),
             code=code,
             parent=parent.step if parent else None,
             debug_depth=parent.debug_depth + 1 if operation == "debug" and parent else 0,
@@ -433,9 +432,7 @@ class AideSearch:
             reply = self.agent.client.ask(
                 with_user_turn(context, asked), temperature=0.0, max_tokens=REVIEW_MAX_TOKENS, tool=REVIEW_TOOL
             )[0]
-            # read within what was asked for: a server that ignores max_tokens sent megabytes of "{", each
-            # one a JSON object to try (a 1 MB reply took 54 s of CPU to read, and hours at max_response_mb)
-            review = parse_review(within_max_tokens(reply.text, REVIEW_MAX_TOKENS), reply.extra.get("tool_calls"))
+            review = parse_review(reply.text, reply.extra.get("tool_calls"))
             problem = _unreadable(reply)
             if review is not None or problem in unreadable:  # read, or stuck: asking again would repeat a request
                 break

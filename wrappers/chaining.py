@@ -10,7 +10,6 @@ from envs.contract import Observation
 from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
-from wrappers.text import within_max_tokens
 
 
 class Chaining(PolicyWrapper):
@@ -39,7 +38,7 @@ class Chaining(PolicyWrapper):
         planned = False
         if self._plan is None or self.plan_every_step:
             plan = self.client.ask_text(with_user_turn(messages, fill_prompt("chaining_plan")))
-            self._plan, planned = within_max_tokens(plan, self.client.max_tokens), True
+            self._plan, planned = plan, True
         code_request = fill_prompt("chaining_code", plan=self._plan)
         action = self.parse(self.client.ask_text(with_user_turn(messages, code_request)))
         self._report = {"planned": planned, "plan": self._plan}

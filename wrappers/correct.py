@@ -28,7 +28,7 @@ from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
 from wrappers.signals import is_error_output
 from wrappers.snapshots import restore, snapshot, supports_snapshots
-from wrappers.text import truncate_output, within_max_tokens
+from wrappers.text import truncate_output
 
 # No two runs of the same characters side by side, none spanning lines: a run of blank lines or
 # spaces that could be split between them in many ways made one reply cost seconds to minutes
@@ -139,13 +139,10 @@ class Correct(gym.Wrapper):
             attempt: dict[str, Any] = {}
             attempts.append(attempt)
             try:
-                reply = self.client.ask_text(self._prompt(failed_code, failed_output, trigger))
+                correction = parse_correction(self.client.ask_text(self._prompt(failed_code, failed_output, trigger)))
             except LLMError as error:
                 attempt["error"] = f"corrector call failed: {error}"
                 break
-            # within what was asked for: a server that ignores max_tokens sent a patch of megabytes, which was
-            # parsed whole three times (~34 s of CPU an attempt for 4 MB) before the env refused it
-            correction = parse_correction(within_max_tokens(reply, self.client.max_tokens))
             patch = correction.patch
             if patch and self.finish_call:
                 patch = strip_calls(patch, self.finish_call)

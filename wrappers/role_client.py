@@ -11,10 +11,11 @@ wrapper can report exactly what it spent in `info` / `step_info()`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from policies.llm.accounting import Accountant
-from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
+from policies.llm.base import ChatModel, ChatReply, Message, as_asked, max_tokens_that_fit
 
 
 class RoleClient:
@@ -38,7 +39,10 @@ class RoleClient:
 
     def ask(self, messages: Sequence[Message], **overrides: Any) -> list[ChatReply]:
         """Chat under this client's role; `overrides` change n, temperature, ... max_tokens shrinks to what
-        the context window leaves, as the agent's own turns do (LLMPolicy)."""
+        the context window leaves, as the agent's own turns do (LLMPolicy). Each reply is read within the
+        max_tokens asked (`as_asked`), for every wrapper alike: a server that ignores it sent megabytes that a
+        wrapper parsed (a 4 MB patch took ~34 s of CPU an attempt) or put into every later prompt (a plan, a
+        summary, a critique of 420,000 characters, ~105,000 tokens against a 32,768 context)."""
         kwargs: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -49,7 +53,7 @@ class RoleClient:
         self._calls += 1
         replies = self.model.chat(messages, role=self.role, **kwargs)
         self.cost.record(replies)
-        return replies
+        return [replace(reply, text=as_asked(reply.text, kwargs["max_tokens"])) for reply in replies]
 
     def ask_text(self, messages: Sequence[Message], **overrides: Any) -> str:
         return self.ask(messages, **overrides)[0].text

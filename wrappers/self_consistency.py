@@ -23,7 +23,7 @@ import gymnasium as gym
 
 from envs.contract import Observation
 from policies.base import Policy
-from policies.llm.base import ChatModel, as_asked
+from policies.llm.base import ChatModel
 from wrappers.code import normalize_code
 from wrappers.policy_wrapper import PolicyWrapper
 from wrappers.snapshots import require_snapshots, restore, snapshot
@@ -57,7 +57,7 @@ class SelfConsistency(PolicyWrapper):
 
     def act(self, observation: Observation) -> str:
         replies = self.client.ask(self.messages(observation), n=self.k)
-        actions = [self.parse(as_asked(reply.text, self.client.max_tokens)) for reply in replies]  # each is parsed
+        actions = [self.parse(reply.text) for reply in replies]
         keys: list[Hashable] = [normalize_code(action) for action in actions]
         if self.execution_vote and self.env is not None:
             keys = self._execution_keys(self.env, actions, keys)

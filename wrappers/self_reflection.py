@@ -13,7 +13,7 @@ from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
 from wrappers.signals import is_error_output, last_action, last_output
-from wrappers.text import truncate_output, within_max_tokens
+from wrappers.text import truncate_output
 
 
 class SelfReflection(PolicyWrapper):
@@ -41,10 +41,7 @@ class SelfReflection(PolicyWrapper):
             return self.policy.act(observation)
         messages = self.messages(observation)
         attempt = {"code": last_action(observation), "output": truncate_output(output, self.output_chars)}
-        critique = within_max_tokens(  # the revision request holds it
-            self.client.ask_text(with_user_turn(messages, fill_prompt("self_reflection_critique", **attempt))),
-            self.client.max_tokens,
-        )
+        critique = self.client.ask_text(with_user_turn(messages, fill_prompt("self_reflection_critique", **attempt)))
         revision = fill_prompt("self_reflection_revise", critique=critique)
         action = self.parse(self.client.ask_text(with_user_turn(messages, revision)))
         self._report = {"reflected": True, "critique": critique}

@@ -29,7 +29,7 @@ from wrappers.info import ReportingObservationWrapper
 from wrappers.ledger import Ledger, format_ledger
 from wrappers.prompts import load_prompt
 from wrappers.role_client import RoleClient
-from wrappers.text import truncate_output, within_max_tokens
+from wrappers.text import truncate_output
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Summarize(ReportingObservationWrapper):
         covered: int,
         history: Sequence[Turn],
     ) -> _Summary:
-        text = within_max_tokens(self.client.ask_text(self._prompt(observation, cached, steps)), self.client.max_tokens)
+        text = self.client.ask_text(self._prompt(observation, cached, steps))
         ledger, start = Ledger(), 0
         if cached is not None and cached.digest in self._ledgers:  # else a rewind went back past it: read all
             ledger, start = self._ledgers[cached.digest], cached.covered

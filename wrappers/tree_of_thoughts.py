@@ -16,7 +16,6 @@ from policies.base import Policy
 from policies.llm.base import ChatModel
 from wrappers.policy_wrapper import PolicyWrapper, fill_prompt, with_user_turn
 from wrappers.signals import parse_score
-from wrappers.text import within_max_tokens
 
 
 class TreeOfThoughts(PolicyWrapper):
@@ -50,8 +49,7 @@ class TreeOfThoughts(PolicyWrapper):
             for _, chain in frontier:
                 request = fill_prompt("tot_propose", chain=chain or "(no thoughts yet)", depth=str(depth))
                 for reply in self.client.ask(with_user_turn(messages, request), n=self.k):
-                    # within max_tokens: the chain goes into every later request of the step
-                    thought = within_max_tokens(reply.text.strip(), self.client.max_tokens)
+                    thought = reply.text.strip()
                     new_chain = f"{chain}\nThought {depth}: {thought}".strip()
                     score = parse_score(
                         self.client.ask_text(

@@ -43,8 +43,9 @@ def test_every_code_analysis_falls_back_instead_of_raising(name: str) -> None:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_self_consistency_votes_over_unanalysable_samples(name: str) -> None:
     samples = [HOSTILE[name], HOSTILE[name], "print(1)"]
-    model = ScriptedModel({"self_consistency": [fenced(s) for s in samples]})
-    policy = SelfConsistency(greedy(model), model, k=3, max_tokens=100_000)  # each sample fits what was asked
+    # each sample fits what was asked: 100,000 tokens, in a window that holds them
+    model = ScriptedModel({"self_consistency": [fenced(s) for s in samples]}, context_window=200_000)
+    policy = SelfConsistency(greedy(model), model, k=3, max_tokens=100_000)
     assert policy.act(BankEnv().reset()[0]) == HOSTILE[name]
 
 

@@ -118,3 +118,14 @@ def test_self_consistency_samples_past_their_max_tokens_are_cut_before_the_vote(
     voting = SelfConsistency(greedy(model), model, k=3, max_tokens=512)
     obs, _ = BankEnv().reset()
     assert len(voting.act(obs)) <= 512 * 8 + 100
+
+
+def test_code_a_wrapper_asks_for_itself_is_cut_as_the_agents_is() -> None:
+    """Only the agent's reply and the vote's samples were cut: the code chaining (like tree_of_thoughts,
+    self_reflection's revision and self-debugging) asks for after its plan became the action whole. Every wrapper
+    reply is now read within what it asked for, in the wrapper's model client."""
+    replies = iter(["Plan: add one."])
+    model = ScriptedModel({"chaining": lambda messages, n: [next(replies, HUGE_PROGRAM)] * n})
+    chaining = Chaining(greedy(model), model, plan_every_step=False, max_tokens=512)
+    obs, _ = BankEnv().reset()
+    assert len(chaining.act(obs)) <= 512 * 8 + 100
