@@ -27,9 +27,9 @@ from harness.blame import INFRA, record_error_kind
 
 RESULTS_FILE = "results.jsonl"
 REJECTED_FILE = "results.rejected.jsonl"
+LOCK_FILE = ".run.lock"
 
 log = logging.getLogger(__name__)
-LOCK_FILE = ".run.lock"
 
 
 def _finite(value: Any) -> bool:
@@ -45,9 +45,13 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _object_of(value: Any, valid: Callable[[Any], bool]) -> bool:
+    """An object whose values are all `valid` numbers (bools count: they are 0 and 1)."""
+    return isinstance(value, dict) and all(valid(v) or isinstance(v, bool) for v in value.values())
+
+
 def _numbers(value: Any) -> bool:
-    """An object whose values are all finite numbers (bools count: they are 0 and 1)."""
-    return isinstance(value, dict) and all(_finite(v) or isinstance(v, bool) for v in value.values())
+    return _object_of(value, _finite)
 
 
 #: The largest time or cost a record may hold: far past any run, and small enough that the summary's sums over
@@ -61,8 +65,7 @@ def _amount(value: Any) -> bool:
 
 
 def _amounts(value: Any) -> bool:
-    """An object of amounts (bools count: they are 0 and 1)."""
-    return isinstance(value, dict) and all(_amount(v) or isinstance(v, bool) for v in value.values())
+    return _object_of(value, _amount)
 
 
 def _cost(value: Any) -> bool:
