@@ -42,6 +42,8 @@ MAX_TRACEBACK_CHARS = 20_000
 #: (head and tail): twice the longest action an env runs (MLE's 200,000), so what an env could run is kept whole.
 #: A server that ignores max_tokens sends up to max_response_mb a reply, which was kept twice: 32 MB a step.
 MAX_RECORDED_TEXT_CHARS = 400_000
+#: Room kept under MAX_RECORDED_TEXT_CHARS for the marker a cut text carries ("... [output truncated: N ...").
+RECORDED_MARKER_CHARS = 100
 
 #: Seconds the watchdog waits for a killed episode's loop before recording the timeout without it.
 KILL_GRACE_S = 3.0
@@ -324,7 +326,8 @@ def _step_entry(
 
 
 def _recorded_text(text: str) -> str:
-    return truncate_output(text, MAX_RECORDED_TEXT_CHARS)
+    """`text` within MAX_RECORDED_TEXT_CHARS, the marker saying how much went included."""
+    return truncate_output(text, MAX_RECORDED_TEXT_CHARS - RECORDED_MARKER_CHARS)
 
 
 def _recorded_texts(report: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from envs.contract import CodeBlocks, EnvProfile, Observation
 from policies.base import ChatPolicy
 from policies.llm.abandon import OPENING_FENCE
-from policies.llm.base import ChatModel, ChatReply, Message, as_asked, max_tokens_that_fit
+from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
 from policies.llm.reasoning import split_reasoning
 from policies.render import load_prompt, render_messages
 
@@ -115,7 +115,7 @@ class LLMPolicy(ChatPolicy):
         reply = self.model.chat(
             messages, temperature=self.temperature, max_tokens=max_tokens, stop=self.stop, seed=seed, role=self.role
         )[0]
-        action, source = extract_action(as_asked(reply.text, max_tokens), self.code_blocks)
+        action, source = extract_action(reply.text, self.code_blocks)
         self._info = _reply_info(reply, action_source=source, seed=seed)
         return action
 

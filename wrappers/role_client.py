@@ -11,11 +11,10 @@ wrapper can report exactly what it spent in `info` / `step_info()`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from policies.llm.accounting import Accountant
-from policies.llm.base import ChatModel, ChatReply, Message, as_asked, max_tokens_that_fit
+from policies.llm.base import ChatModel, ChatReply, Message, max_tokens_that_fit
 
 
 class RoleClient:
@@ -39,10 +38,8 @@ class RoleClient:
 
     def ask(self, messages: Sequence[Message], **overrides: Any) -> list[ChatReply]:
         """Chat under this client's role; `overrides` change n, temperature, ... max_tokens shrinks to what
-        the context window leaves, as the agent's own turns do (LLMPolicy). Each reply is read within the
-        max_tokens asked (`as_asked`), for every wrapper alike: a server that ignores it sent megabytes that a
-        wrapper parsed (a 4 MB patch took ~34 s of CPU an attempt) or put into every later prompt (a plan, a
-        summary, a critique of 420,000 characters, ~105,000 tokens against a 32,768 context)."""
+        the context window leaves, as the agent's own turns do (LLMPolicy), and each reply comes back read
+        within it (`ChatModel.chat`)."""
         kwargs: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -53,7 +50,7 @@ class RoleClient:
         self._calls += 1
         replies = self.model.chat(messages, role=self.role, **kwargs)
         self.cost.record(replies)
-        return [replace(reply, text=as_asked(reply.text, kwargs["max_tokens"])) for reply in replies]
+        return replies
 
     def ask_text(self, messages: Sequence[Message], **overrides: Any) -> str:
         return self.ask(messages, **overrides)[0].text

@@ -154,6 +154,8 @@ class ChatModel(abc.ABC):
     call per sample, with distinct seeds (seed, seed+1, ...). A request's
     abandon rule is applied to every reply here: backends that stream stop
     generating where it fires; the others' replies are cut at the same point.
+    Every reply is also read within the max_tokens asked (`as_asked`), once,
+    here, for the agent and every wrapper alike.
     """
 
     name: str = "model"
@@ -190,7 +192,7 @@ class ChatModel(abc.ABC):
             tool=tool,
             abandon=abandon,
         )
-        replies = self._chat(request, role)
+        replies = [replace(reply, text=as_asked(reply.text, max_tokens)) for reply in self._chat(request, role)]
         if abandon is None:
             return replies
         return [_judged(reply, abandon) for reply in replies]
@@ -244,8 +246,9 @@ REPLY_CHARS_PER_TOKEN = 8
 
 def as_asked(text: str, max_tokens: int) -> str:
     """`text` as a server keeping to `max_tokens` could have sent it: its first max_tokens * REPLY_CHARS_PER_TOKEN
-    characters. What an agent's reply becomes (its action) is parsed by every wrapper after it: a 16 MB program
-    made the corrector's checks alone take ~80 s of CPU a step before the env refused it as too long."""
+    characters. A server that ignores max_tokens sent megabytes that were parsed (a 16 MB program made the
+    corrector's checks alone take ~80 s of CPU a step; a 4 MB patch ~34 s an attempt) or put into every later
+    prompt (a plan, summary or critique of 420,000 characters against a 32,768-token context)."""
     return text[: max_tokens * REPLY_CHARS_PER_TOKEN]
 
 
