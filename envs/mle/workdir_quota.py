@@ -12,11 +12,13 @@ is measured at intervals and the run is killed when it passes the quota:
 Between two measurements a run can take more than its quota, at the speed
 its disk writes (seccomp refuses fallocate, which reserved gigabytes in
 milliseconds: glibc's posix_fallocate then writes the blocks), for one
-interval at most; the interval grows with the CPU time a measurement takes
-(not its wall time, which load or a wait inflates), so a folder of a million
-files cannot make the measuring itself the cost. What the run's processes
-hold is read within a small CPU budget, so that a run cannot stretch the
-interval by making that part of a measurement slow.
+interval at most. The interval grows with the CPU time a measurement takes
+(not its wall time, which load or a wait inflates), so that measuring a
+folder of many files is not itself the cost, up to MAX_INTERVAL_S: a run
+that made 190,000 files (0.7 s a measurement) put the next one 14 s off,
+time to write ~13 GB past its quota on a 0.92 GB/s disk. What the run's
+processes hold is read within a small CPU budget, so that a run cannot
+stretch that part of a measurement either.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ from pathlib import Path
 from envs.mle.held_files import ReadBudget, held_unlinked
 
 MIN_INTERVAL_S = 0.25
-COST_FACTOR = 20  # measure for at most 1/20th of the time (CPU time of the env's thread)
+COST_FACTOR = 20  # measure for at most 1/20th of the time (CPU time of the env's thread)...
+#: ...but never wait longer than this: what a run may write past its quota is bounded by this times its disk's
+#: speed. A run at MAX_ENTRIES (a measurement of ~0.75 s) makes the env measure for ~1/3 of a core's time.
+MAX_INTERVAL_S = 2.0
 #: what a run's processes hold (held_files.py) is read within this or counts as over the quota. The run decides
 #: how long reading takes: a pandas/scikit-learn run with a pool of eight takes 23 ms of CPU, and a read just
 #: within the budget puts the next measurement COST_FACTOR * 0.25 = 5 s later at most
@@ -117,7 +122,7 @@ class QuotaWatch:
         logs = file_bytes(self.logs)
         held = held_unlinked(list(self.processes()), str(self.root), self.device, HELD_READ_BUDGET)
         cost = time.thread_time() - began + held.cpu_s  # the held files are read in a thread of their own
-        self.next_check = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * cost)
+        self.next_check = time.monotonic() + min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, COST_FACTOR * cost))
         folder, entries = folder - self.baseline[0], entries - self.baseline[1] + held.files
         if unreadable > self.baseline[2]:
             return "disk quota exceeded (a folder could not be measured: its path is too long or unreadable)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from envs.mle.held_files import ReadBudget, held_unlinked
-from envs.mle.workdir_quota import COST_FACTOR, HELD_READ_BUDGET, QuotaWatch
+from envs.mle.workdir_quota import COST_FACTOR, HELD_READ_BUDGET, MAX_INTERVAL_S, QuotaWatch
 
 GENEROUS = ReadBudget(cpu_s=30.0, wall_s=60.0)
 
@@ -89,6 +90,18 @@ def test_a_run_slow_to_read_cannot_put_the_next_measurement_far_off(heavy: int, 
         f"they hold more than can be read in {HELD_READ_BUDGET})"
     )
     assert watch.interval_s() < COST_FACTOR * (HELD_READ_BUDGET.cpu_s + 0.05)
+
+
+def test_a_run_of_many_files_cannot_put_the_next_measurement_far_off(tmp_path: Path) -> None:
+    # 190,000 files cost 0.7 s of CPU to measure here, which put the next measurement 14 s off: time for a run
+    # within MAX_ENTRIES to write ~13 GB past its quota before it is measured again
+    watch = QuotaWatch.start(tmp_path, 1024**3, 200_000)
+    for i in range(150_000):
+        os.close(os.open(tmp_path / str(i), os.O_CREAT | os.O_WRONLY))
+    began = time.thread_time()
+    assert watch.exceeded() is None
+    cost = time.thread_time() - began
+    assert watch.interval_s() <= MAX_INTERVAL_S < COST_FACTOR * cost  # measuring them cost more than the cap
 
 
 def test_a_read_the_kernel_keeps_waiting_leaves_the_reading_thread_not_the_caller(light: int, tmp_path: Path) -> None:
