@@ -23,6 +23,7 @@ from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST, THAN
 from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
@@ -268,6 +269,11 @@ def quiet_by_text(task: Task) -> int:
     return len(quiet_contacts(world_view(0), task.spec.supervisor_id, kind))
 
 
+def asked_or_reminded(task: Task) -> int:
+    """Members owing me who are asked on payments or reminded in the group: each looked up on payments first."""
+    return inserted("payments_requests")(task) + inserted("bill_splitting_reminders")(task)
+
+
 # template -> (what is counted, its stated minimum)
 MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "life_trip_paid_file": (expenses_i_paid, 10),  # one show_expense per expense I paid
@@ -322,6 +328,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_star_threads_with": (starred_threads, STARRED_THREADS_AT_LEAST),  # over two pages of 5, each starred
     # each opened and saved, its email's thread read
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
+    # round 5 (d)
+    "money_settle_group_debts": (asked_or_reminded, OWED_BY_AT_LEAST[0]),  # each owing me looked up on payments
 }
 
 
