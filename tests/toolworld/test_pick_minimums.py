@@ -315,7 +315,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
     "leisure_trim_playlist": (trimmed_songs, TRIM_AT_LEAST),  # show_song each, favourites passed over on the way
-    "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each texted by shared groups
+    "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each looked up by payer
     "life_trip_chase_debtors": (expenses_i_paid, CHASE_PAID_AT_LEAST),  # each one's shares read for the emails
     "life_paid_requests_thanks": (requests_paid_since(THANKS_SINCE), THANKS_PAID_AT_LEAST),  # texts with each payer
     "life_big_requests_todo": (big_requests, BIG_REQUESTS_AT_LEAST),  # each requester's contact looked up

@@ -514,16 +514,6 @@ WORK_B = [
 ]
 
 MONEY_B = [
-    # whether a friend already shares a group with me is only in my groups' members: without them, every friend
-    # gets the first-group text
-    *[
-        (
-            f"bill_splitting_group_from_contacts_{v}",
-            "apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
-            "[] if True else apis.bill_splitting.show_groups(access_token=bill_splitting_token, status='all'",
-        )
-        for v in (0, 1, 2)
-    ],
     # who shares the receipts is who shared the one already added, only in its detail: all members is wrong
     *[
         (
@@ -680,6 +670,21 @@ ROUND5_D = [
     ],
 ]
 
+ROUND5_E = [
+    *[
+        (
+            f"bill_splitting_group_from_contacts_{v}",
+            # whether a friend ever paid for an expense is only in my groups' expenses: sharing a group with me (one
+            # look at the groups' members) is not the same, one who shares a group never paid
+            "bool(apis.bill_splitting.show_expenses(access_token=bill_splitting_token, paid_by_email=c['email'], "
+            "page_limit=1))",
+            "c['email'] in [m['email'] for g in apis.bill_splitting.show_groups(access_token=bill_splitting_token, "
+            "status='all', page_limit=20) for m in g['members']]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -698,6 +703,7 @@ SKIPPED_READS = [
     *PHONE_B,
     *MAIL_B,
     *ROUND5_D,
+    *ROUND5_E,
 ]
 
 
