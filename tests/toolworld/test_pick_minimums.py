@@ -23,6 +23,7 @@ from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST, THANKS_PAID_AT_LEAST
 from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
+from envs.toolworld.scenarios.life_shopping import RETURNS_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
@@ -48,6 +49,17 @@ def inserted(table: str, **match: object) -> Callable[[Task], int]:
 
 def updated(table: str) -> Callable[[Task], int]:
     return lambda task: sum(isinstance(e, Updated) and e.table == table for e in task.spec.expectations)
+
+
+def return_tasks(task: Task) -> tuple[int, int]:
+    """(follow-up tasks for waiting returns, dispute tasks for rejected ones) the task expects."""
+    titles = [str(e.match["title"]) for e in task.spec.expectations if isinstance(e, Inserted)]
+    return sum(t.startswith("Follow up") for t in titles), sum(t.startswith("Dispute") for t in titles)
+
+
+def returns_as_busy_as_stated(task: Task) -> int:
+    """1 when both kinds of return reach RETURNS_AT_LEAST, else 0."""
+    return int(all(n >= least for n, least in zip(return_tasks(task), RETURNS_AT_LEAST, strict=True)))
 
 
 def named_group(task: Task) -> int:
@@ -333,6 +345,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "money_settle_group_debts": (asked_or_reminded, OWED_BY_AT_LEAST[0]),  # each owing me looked up on payments
     # round 5 (e)
     "file_system_pay_dinner_split": (updated("payments_requests"), DINNER_REQUESTS_AT_LEAST),  # each paid on its own
+    "life_returns_followup_todo": (returns_as_busy_as_stated, 1),  # each waiting one's order, each product read
 }
 
 

@@ -694,6 +694,15 @@ ROUND5_E = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"life_returns_followup_todo_{v}",
+            # a rejected return's product name is only in show_product (the returns list has its id)
+            "for r in waiting + rejected}",
+            "for r in waiting} | {r['product_id']: 'product ' + str(r['product_id']) for r in rejected}",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
