@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.contacts_upkeep import STALE_AT_LEAST
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.file_system import DINNER_REQUESTS_AT_LEAST
@@ -60,6 +61,16 @@ def return_tasks(task: Task) -> tuple[int, int]:
 def returns_as_busy_as_stated(task: Task) -> int:
     """1 when both kinds of return reach RETURNS_AT_LEAST, else 0."""
     return int(all(n >= least for n, least in zip(return_tasks(task), RETURNS_AT_LEAST, strict=True)))
+
+
+def entries_tidied(task: Task) -> int:
+    """The fewer of the stale phone entries and the old address-book entries deleted (variant 0 of each 3 has no
+    stale phone entry: only its old addresses count)."""
+    gone = {
+        table: sum(len(e.row_ids) for e in task.spec.expectations if isinstance(e, Deleted) and e.table == table)
+        for table in ("phone_contacts", "email_contacts")
+    }
+    return min(gone["phone_contacts"] or gone["email_contacts"], gone["email_contacts"])
 
 
 def named_group(task: Task) -> int:
@@ -346,6 +357,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # round 5 (e)
     "file_system_pay_dinner_split": (updated("payments_requests"), DINNER_REQUESTS_AT_LEAST),  # each paid on its own
     "life_returns_followup_todo": (returns_as_busy_as_stated, 1),  # each waiting one's order, each product read
+    "contacts_remove_stale_duplicates": (entries_tidied, min(STALE_AT_LEAST)),  # each read, fixed and told / deleted
 }
 
 
