@@ -15,7 +15,11 @@ from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.contacts_upkeep import STALE_AT_LEAST
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
-from envs.toolworld.scenarios.file_system import DINNER_REQUESTS_AT_LEAST
+from envs.toolworld.scenarios.file_system import (
+    DINNER_REQUESTS_AT_LEAST,
+    EMAIL_FAVOURITES_AT_LEAST,
+    email_only_favourites,
+)
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
@@ -358,6 +362,11 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "file_system_pay_dinner_split": (updated("payments_requests"), DINNER_REQUESTS_AT_LEAST),  # each paid on its own
     "life_returns_followup_todo": (returns_as_busy_as_stated, 1),  # each waiting one's order, each product read
     "contacts_remove_stale_duplicates": (entries_tidied, min(STALE_AT_LEAST)),  # each read, fixed and told / deleted
+    # each matched by email to the address book's favourites, texted
+    "file_system_text_emergency_contacts": (
+        lambda task: len(email_only_favourites(world_view(0), task.spec.supervisor_id)),
+        EMAIL_FAVOURITES_AT_LEAST,
+    ),
 }
 
 

@@ -712,6 +712,16 @@ ROUND5_E = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"file_system_text_emergency_contacts_{v}",
+            # which contacts are favourites in my address book is only there: phone favourites alone miss them
+            "apis.email.show_email_contacts(access_token=email_token, favorites_only=True, page_index=page, "
+            "page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [

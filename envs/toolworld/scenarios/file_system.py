@@ -659,19 +659,54 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone"))
-def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    c = pick(
-        rng,
-        view.rows(
-            "SELECT f.owner_id, f.content FROM file_system_files f WHERE f.path = '/documents/emergency_contacts.txt' "
-            "AND NOT EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = f.owner_id AND k.is_favorite = 1 "
-            "AND (k.notes = ? OR k.phone_number NOT IN (SELECT phone_number FROM people))) ORDER BY f.id",
+EMAIL_FAVOURITES_AT_LEAST = 4  # file_system_text_emergency_contacts: contacts favourite only in the address book
+
+
+def email_only_favourites(view: WorldView, owner: int) -> list[int]:
+    """People saved in the phone (not as an old number) who are not phone favourites but whose email is a favourite
+    of my address book."""
+    return [
+        r["id"]
+        for r in view.rows(
+            "SELECT DISTINCT p.id FROM phone_contacts k JOIN people p ON p.phone_number = k.phone_number "
+            "WHERE k.owner_id = ?1 AND COALESCE(k.notes, '') != ?2 AND NOT EXISTS (SELECT 1 FROM phone_contacts f "
+            "WHERE f.owner_id = ?1 AND f.phone_number = k.phone_number AND f.is_favorite = 1) AND EXISTS (SELECT 1 "
+            "FROM email_contacts e WHERE e.owner_id = ?1 AND e.is_favorite = 1 AND lower(e.email) = lower(k.email)) "
+            "ORDER BY p.id",
+            owner,
             STALE,
-        ),
-        "emergency contacts file",
-        distinct=True,
+        )
+    ]
+
+
+@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone", "email"))
+def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The people of the emergency file, then my other favourites: phone favourites and contacts whose email is an
+    address-book favourite, one text each; a group chat of the file's people. Deep: 4+ contacts are favourites only
+    in the address book (its favourites read, every contact's email matched), each texted."""
+    files = view.rows(
+        "SELECT f.owner_id, f.content FROM file_system_files f WHERE f.path = '/documents/emergency_contacts.txt' "
+        "AND NOT EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = f.owner_id AND k.is_favorite = 1 "
+        "AND (k.notes = ? OR k.phone_number NOT IN (SELECT phone_number FROM people))) ORDER BY f.id",
+        STALE,
     )
+
+    def reachable(owner: int) -> bool:
+        """No one to text blocked my number."""
+        return not view.value(
+            "SELECT COUNT(*) FROM phone_blocked b JOIN people me ON me.id = ? WHERE b.phone_number = me.phone_number "
+            f"AND b.owner_id IN ({','.join('?' * len(email_only_favourites(view, owner))) or 'NULL'})",
+            owner,
+            *email_only_favourites(view, owner),
+        )
+
+    _, files = as_deep_as_found(
+        (EMAIL_FAVOURITES_AT_LEAST, 2, 0),
+        lambda least: [
+            f for f in files if len(email_only_favourites(view, f["owner_id"])) >= least and reachable(f["owner_id"])
+        ],
+    )
+    c = pick(rng, files, "emergency contacts file", distinct=True)
     numbers = [line.rsplit(": ", 1)[1] for line in c["content"].splitlines()]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     favourites = [
@@ -683,17 +718,21 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         if r["id"] not in ids
     ]
+    favourites += [p for p in email_only_favourites(view, c["owner_id"]) if p not in ids]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
     chat = {"name": "Emergency", "created_by": c["owner_id"]}
     oracle = (
         Solution()
-        .step(login("file_system", "phone"))
+        .step(login("file_system", "phone", "email"))
         .step(
             f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')"
             "['content']\n"
             "listed = [line.rsplit(': ', 1)[1] for line in text.splitlines()]\n"
-            + fetch_all("favourites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
-            + "others = sorted({f['phone_number'] for f in favourites} - set(listed))\n"
+            + fetch_all("starred", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+            + "emails = {b['email'].lower() for b in starred}\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "others = sorted({k['phone_number'] for k in contacts if k['is_favorite'] or (k['email'] and "
+            f"k['email'].lower() in emails and k['notes'] != {STALE!r})}} - set(listed))\n"
             "print(listed, others)\n"
         )
         .step(
@@ -717,8 +756,9 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file and to each of my other "
-        "favourite phone contacts, one text each. Then start a group chat named 'Emergency' with the people in the "
-        "file only, and post the same message there.",
+        "favourites, one text each: my favourite phone contacts, and the phone contacts whose email address is a "
+        "favourite in my email address book (not those saved at an old number no longer in use). Then start a group "
+        "chat named 'Emergency' with the people in the file only, and post the same message there.",
         oracle,
         [
             *(
