@@ -20,7 +20,7 @@ from envs.toolworld.scenarios.file_system import (
     EMAIL_FAVOURITES_AT_LEAST,
     email_only_favourites,
 )
-from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
+from envs.toolworld.scenarios.files_phone import ADDED, ADDED_AT_LEAST, STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -75,6 +75,12 @@ def entries_tidied(task: Task) -> int:
         for table in ("phone_contacts", "email_contacts")
     }
     return min(gone["phone_contacts"] or gone["email_contacts"], gone["email_contacts"])
+
+
+def emergency_added(task: Task) -> int:
+    """People added to the emergency list, each told by text; a variant whose list is complete (nothing to change)
+    counts as meeting it."""
+    return ADDED_AT_LEAST if task.spec.noop_pass else inserted("phone_messages", message=ADDED)(task)
 
 
 def named_group(task: Task) -> int:
@@ -367,6 +373,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
         lambda task: len(email_only_favourites(world_view(0), task.spec.supervisor_id)),
         EMAIL_FAVOURITES_AT_LEAST,
     ),
+    "files_emergency_add_favorites": (emergency_added, ADDED_AT_LEAST),  # each texted, a favourite in both apps
 }
 
 

@@ -722,6 +722,15 @@ ROUND5_E = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"files_emergency_add_favorites_{v}",
+            # whether one added is already an email favourite is only in the address book: unread, none is made one
+            "apis.email.show_email_contacts(access_token=email_token, page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1)  # variant 2: nothing missing from the list, the address book is not touched
+    ],
 ]
 
 SKIPPED_READS = [
