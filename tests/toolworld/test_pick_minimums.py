@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
@@ -323,6 +324,25 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # each opened and saved, its email's thread read
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
 }
+
+
+def held_house_meetings(task: Task) -> int:
+    """The confirmed house meetings held before now on the Home calendar of the meeting the task notes."""
+    note = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "calendar_notes")
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM calendar_events WHERE title = 'House meeting' AND status = 'confirmed' "
+            "AND start < ? AND calendar_id = (SELECT calendar_id FROM calendar_events WHERE id = ?)",
+            WORLD_NOW.isoformat(timespec="seconds"),
+            note.match["event_id"],
+        )
+    )
+
+
+ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
+    "calendar_call_house_meeting": (held_house_meetings, HELD_MEETINGS_AT_LEAST),  # show_event each for who declined
+}
+MINIMUMS.update(ROUND5_A_MINIMUMS)
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))
