@@ -16,6 +16,7 @@ from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
+from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -339,8 +340,26 @@ def held_house_meetings(task: Task) -> int:
     )
 
 
+def overdue_taken_or_left(task: Task) -> int:
+    """The overdue open tasks of the helper the instruction names over my active projects, each one's comments
+    read; the variant where they are on all of them (nothing to change) counts as meeting the minimum."""
+    if task.spec.noop_pass:
+        return TAKE_OVER_AT_LEAST
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN people h "
+            "ON h.id = t.assignee_id WHERE p.owner_id = ? AND p.archived = 0 AND t.completed = 0 AND t.due_date < ? "
+            "AND h.first_name || ' ' || h.last_name = ?",
+            task.spec.supervisor_id,
+            WORLD_NOW.date().isoformat(),
+            task.spec.instruction.split(" is away", 1)[0],
+        )
+    )
+
+
 ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_call_house_meeting": (held_house_meetings, HELD_MEETINGS_AT_LEAST),  # show_event each for who declined
+    "household_take_over_overdue_chores": (overdue_taken_or_left, TAKE_OVER_AT_LEAST),  # each one's comments read
 }
 MINIMUMS.update(ROUND5_A_MINIMUMS)
 

@@ -678,6 +678,26 @@ ROUND5_A = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"household_take_over_overdue_chores_{v}",
+            # that they are on a task already is only in its comments: guessing no comments takes over all of them
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"household_take_over_overdue_chores_{v}",
+            # their tasks run past a page of my open tasks: the first page alone leaves some out of the answer
+            "batch = apis.todo.search_tasks(access_token=todo_token, completed=False, page_index=page, page_limit=20)",
+            "batch = [] if page else apis.todo.search_tasks(access_token=todo_token, completed=False, page_index=0, "
+            "page_limit=20)",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
