@@ -17,6 +17,7 @@ from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_TH
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
+from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -360,6 +361,8 @@ def overdue_taken_or_left(task: Task) -> int:
 ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "calendar_call_house_meeting": (held_house_meetings, HELD_MEETINGS_AT_LEAST),  # show_event each for who declined
     "household_take_over_overdue_chores": (overdue_taken_or_left, TAKE_OVER_AT_LEAST),  # each one's comments read
+    # each chore's comments read, an event with its reminder made
+    "household_my_chores_on_calendar": (inserted("calendar_reminders"), CHORES_AT_LEAST),
 }
 MINIMUMS.update(ROUND5_A_MINIMUMS)
 
