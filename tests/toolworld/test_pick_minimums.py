@@ -11,10 +11,13 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
+from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
+from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -331,6 +334,45 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # round 5 (d)
     "money_settle_group_debts": (asked_or_reminded, OWED_BY_AT_LEAST[0]),  # each owing me looked up on payments
 }
+
+
+def held_house_meetings(task: Task) -> int:
+    """The confirmed house meetings held before now on the Home calendar of the meeting the task notes."""
+    note = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "calendar_notes")
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM calendar_events WHERE title = 'House meeting' AND status = 'confirmed' "
+            "AND start < ? AND calendar_id = (SELECT calendar_id FROM calendar_events WHERE id = ?)",
+            WORLD_NOW.isoformat(timespec="seconds"),
+            note.match["event_id"],
+        )
+    )
+
+
+def overdue_taken_or_left(task: Task) -> int:
+    """The overdue open tasks of the helper the instruction names over my active projects, each one's comments
+    read; the variant where they are on all of them (nothing to change) counts as meeting the minimum."""
+    if task.spec.noop_pass:
+        return TAKE_OVER_AT_LEAST
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN people h "
+            "ON h.id = t.assignee_id WHERE p.owner_id = ? AND p.archived = 0 AND t.completed = 0 AND t.due_date < ? "
+            "AND h.first_name || ' ' || h.last_name = ?",
+            task.spec.supervisor_id,
+            WORLD_NOW.date().isoformat(),
+            task.spec.instruction.split(" is away", 1)[0],
+        )
+    )
+
+
+ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
+    "calendar_call_house_meeting": (held_house_meetings, HELD_MEETINGS_AT_LEAST),  # show_event each for who declined
+    "household_take_over_overdue_chores": (overdue_taken_or_left, TAKE_OVER_AT_LEAST),  # each one's comments read
+    # each chore's comments read, an event with its reminder made
+    "household_my_chores_on_calendar": (inserted("calendar_reminders"), CHORES_AT_LEAST),
+}
+MINIMUMS.update(ROUND5_A_MINIMUMS)
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

@@ -8,7 +8,15 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
+from envs.toolworld.scenarios._common import (
+    Solution,
+    as_deep_as_found,
+    fetch_all,
+    full_name,
+    login,
+    other_branch,
+    pick,
+)
 from envs.toolworld.scenarios._rows import new_task as task_row
 from envs.toolworld.scenarios._rows import reminder_on_new_task
 from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
@@ -173,30 +181,56 @@ FIND_PROJECT = (
 )
 
 
+def open_tasks_given(view: WorldView, owner: int, assignee: int) -> list[dict[str, Any]]:
+    """The open tasks of all `owner`'s active projects assigned to `assignee`, by id."""
+    return view.rows(
+        "SELECT t.id, t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE p.owner_id = ? AND p.archived = 0 AND t.assignee_id = ? AND t.completed = 0 ORDER BY t.id",
+        owner,
+        assignee,
+    )
+
+
+TAKE_OVER_AT_LEAST = 5  # their overdue tasks over all my projects, each one's comment thread read
+
+
 @scenario("household_take_over_overdue_chores", apps=("todo",))
 def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: each overdue chore's comment thread is read (show_task_comments, one call each) to leave the ones they
-    said they are on (in the other branch they are on all of them: nothing changes); a look-alike comment by
-    someone else does not count."""
+    """Someone who helps in my shared projects is away: their overdue tasks in every active project of mine become
+    mine, found over every page of my open tasks. Deep: each overdue task's comment thread is read
+    (show_task_comments, one call each) to leave the ones they said they are on (in the other branch they are on
+    all of them: nothing changes); a look-alike comment by someone else does not count. The pick has
+    TAKE_OVER_AT_LEAST=5+ overdue tasks of theirs (as_deep_as_found falls back to 3, then 1), some they are on."""
     today = WORLD_NOW.date().isoformat()
-    pairs = [(r, open_tasks_of(view, r["project_id"], r["helper"])) for r in shared_projects(view)]
-    late = [(r, [t for t in ts if t["due_date"] and t["due_date"] < today]) for r, ts in pairs]
-    split = [(r, ts, [t for t in ts if not on_it(view, t["id"], r["helper"])]) for r, ts in late]
-    some = [(r, ts, taken) for r, ts, taken in split if 3 <= len(ts) <= 10 and 0 < len(taken) < len(ts)]
-    none = [(r, ts, taken) for r, ts, taken in split if ts and not taken]  # overdue, but they are on all of them
-    r, _, overdue = pick(rng, none if other_branch(rng) else some, "shared project with a helper", distinct=True)
-    owner, helper = r["owner_id"], r["helper"]
+    pairs = sorted({(r["owner_id"], r["helper"]) for r in shared_projects(view)})
+    split = []
+    for owner, helper in pairs:
+        overdue = [t for t in open_tasks_given(view, owner, helper) if t["due_date"] and t["due_date"] < today]
+        split.append((owner, helper, overdue, [t for t in overdue if not on_it(view, t["id"], helper)]))
+    if other_branch(rng):  # overdue, but they are on all of them
+        found = [(o, h, late) for o, h, ts, late in split if ts and not late]
+    else:
+        _, found = as_deep_as_found(
+            [TAKE_OVER_AT_LEAST, 3, 1],
+            lambda least: [(o, h, late) for o, h, ts, late in split if len(ts) >= least and 0 < len(late) < len(ts)],
+        )
+    owner, helper, late = pick(rng, found, "owner and helper of shared projects", distinct=True)
     due = next_saturday().isoformat()
     name = full_name(view, helper)
     oracle = (
         Solution()
         .step(login("todo"))
         .step(
-            FIND_PROJECT.format(name=r["name"])
-            + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
-            + f"helper = next(h for h in helpers if h['name'] == {name!r})\n"
-            + f"overdue = [t for t in tasks if t['assignee_email'] == helper['email'] and t['due_date'] "
-            f"and t['due_date'] < {today!r}]\n" + "print([(t['title'], t['due_date']) for t in overdue])\n"
+            fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+            + "helper = None\n"
+            + "for p in projects:\n"
+            + "    if p['shared'] and helper is None:\n"
+            + "        people = apis.todo.show_collaborators(access_token=todo_token, project_id=p['project_id'])\n"
+            + f"        helper = next((h for h in people if h['name'] == {name!r}), None)\n"
+            + fetch_all("tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
+            + "given = [t for t in tasks if t['assignee_email'] == helper['email']]\n"
+            + f"overdue = [t for t in given if t['due_date'] and t['due_date'] < {today!r}]\n"
+            + "print([(t['project']['name'], t['title'], t['due_date']) for t in overdue])\n"
         )
         .step(
             "late = []\n"
@@ -214,29 +248,29 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for t in late:\n"
             "    print(apis.todo.show_task(access_token=todo_token, task_id=t['task_id']))\n"
-            "apis.supervisor.complete_task(answer=[t['title'] for t in tasks if t['assignee_email'] == helper['email'] "
-            "and t not in late])"
+            "apis.supervisor.complete_task(answer=[t['title'] for t in given if t not in late])"
         )
         .steps()
     )
-    late_ids = {t["id"] for t in overdue}
-    kept = [t["title"] for t in open_tasks_of(view, r["project_id"], helper) if t["id"] not in late_ids]
+    late_ids = {t["id"] for t in late}
+    kept = [t["title"] for t in open_tasks_given(view, owner, helper) if t["id"] not in late_ids]
     expectations: list[Expectation] = [  # only the answer when nothing is overdue: then change nothing
         Updated("todo_tasks", t["id"], {"assignee_id": owner, "due_date": due}, f"'{t['title']}' is mine, due {due}")
-        for t in overdue
+        for t in late
     ]
     expectations.append(Answer(kept, f"the answer lists the {len(kept)} open tasks of {name} left as they were"))
     return TaskSpec(
         owner,
-        f"{name} is away, so I take over their overdue chores in my shared todo project '{r['name']}': every open "
-        f"task there assigned to them whose due date is before today ({today}) gets assigned to me and is due "
-        f"{due} instead, except one they are on already: a task whose latest comment by them is {SAID_ON_IT} "
-        "stays theirs as it is. Their other tasks stay as they are; if that leaves nothing to take over, change "
-        "nothing. "
-        "Either way, tell me the titles of their open tasks there that you left as they were.",
+        f"{name} is away, so I take over their overdue chores in all my active todo projects (the ones I own; "
+        f"they help in some of them): every open task there assigned to them whose due date is before today "
+        f"({today}) gets assigned to me and is due {due} instead, except one they are on already: a task whose "
+        f"latest comment by them is {SAID_ON_IT} stays theirs as it is. Their other tasks stay as they are; if that "
+        "leaves nothing to take over, change nothing. "
+        "Either way, tell me the titles of their open tasks in my projects that you left as they were, one item "
+        "per task (a title twice if two such tasks have it).",
         oracle,
         expectations,
-        noop_pass=not overdue,
+        noop_pass=not late,
     )
 
 
