@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.calendar_time import MIN_SERIES
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
@@ -323,6 +324,11 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # each opened and saved, its email's thread read
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
 }
+
+ROUND5_C = {
+    "calendar_standup_tally_note": (inserted("calendar_notes"), MIN_SERIES),  # each series' occurrences read
+}
+MINIMUMS |= ROUND5_C
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))
