@@ -130,6 +130,21 @@ ROUND5_C = [
         "HAVING COUNT(*) > 1)",
         "a series that ended and one that replaced it under the same title are two series, each counted on its own",
     ),
+    # coworkers who declined my upcoming meetings: leaving them out too invites fewer than the graders want
+    (
+        "calendar_invite_free_coworkers_0",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.status = 'confirmed' AND e.recurrence = 'none' AND a.response = 'declined' "
+        "AND e.start >= '2026-05-18'",
+        "that started from 2026-04-18 to 2026-05-17",
+    ),
+    # a coworker who declined my repeating meeting: not one of the meetings that count
+    (
+        "calendar_invite_free_coworkers_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.recurrence != 'none' AND a.response = 'declined'",
+        "any one-off (not repeating) meeting",
+    ),
 ]
 SCOPES += ROUND5_C
 

@@ -11,6 +11,7 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
@@ -325,8 +326,15 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
 }
 
+
+def my_work_meetings(task: Task) -> int:
+    """My one-off Work meetings of the last month, each read for who declined it."""
+    return len(work_meetings(world_view(0), task.spec.supervisor_id))
+
+
 ROUND5_C = {
     "calendar_standup_tally_note": (inserted("calendar_notes"), MIN_SERIES),  # each series' occurrences read
+    "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
 }
 MINIMUMS |= ROUND5_C
 

@@ -695,6 +695,15 @@ ROUND5_C = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"calendar_invite_free_coworkers_{v}",
+            # who declined a meeting is only in its attendees: guessing no one did invites a free coworker who did
+            "said_no = apis.calendar.show_event_attendees(",
+            "said_no = [] if True else apis.calendar.show_event_attendees(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
