@@ -121,6 +121,33 @@ SCOPES = [
     ),
 ]
 
+ROUND5_C = [
+    # an ended '1:1 with Theo' series and the one that replaced it: counted as one, the two notes are wrong
+    (
+        "calendar_standup_tally_note_0",
+        "SELECT COUNT(*) FROM (SELECT title FROM calendar_events WHERE organizer_id = ? AND recurrence = 'weekly' "
+        "AND status = 'confirmed' AND COALESCE(recurrence_until, '9') >= '2025-05-18' GROUP BY title "
+        "HAVING COUNT(*) > 1)",
+        "a series that ended and one that replaced it under the same title are two series, each counted on its own",
+    ),
+    # coworkers who declined my upcoming meetings: leaving them out too invites fewer than the graders want
+    (
+        "calendar_invite_free_coworkers_0",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.status = 'confirmed' AND e.recurrence = 'none' AND a.response = 'declined' "
+        "AND e.start >= '2026-05-18'",
+        "that started from 2026-04-18 to 2026-05-17",
+    ),
+    # a coworker who declined my repeating meeting: not one of the meetings that count
+    (
+        "calendar_invite_free_coworkers_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.recurrence != 'none' AND a.response = 'declined'",
+        "any one-off (not repeating) meeting",
+    ),
+]
+SCOPES += ROUND5_C
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:

@@ -11,8 +11,10 @@ import pytest
 
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.calendar_time import MIN_SERIES
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
@@ -372,7 +374,19 @@ ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # each chore's comments read, an event with its reminder made
     "household_my_chores_on_calendar": (inserted("calendar_reminders"), CHORES_AT_LEAST),
 }
-MINIMUMS.update(ROUND5_A_MINIMUMS)
+MINIMUMS |= ROUND5_A_MINIMUMS
+
+
+def my_work_meetings(task: Task) -> int:
+    """My one-off Work meetings of the last month, each read for who declined it."""
+    return len(work_meetings(world_view(0), task.spec.supervisor_id))
+
+
+ROUND5_C = {
+    "calendar_standup_tally_note": (inserted("calendar_notes"), MIN_SERIES),  # each series' occurrences read
+    "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
+}
+MINIMUMS |= ROUND5_C
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))
