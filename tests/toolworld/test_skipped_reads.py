@@ -732,6 +732,7 @@ ROUND5_A = [
 ]
 
 
+# every week a series' start and end span, counted as held: what an agent not reading a series' occurrences can guess
 EVERY_WEEK_HELD = (
     "(lambda date_from, date_to, page_index, page_limit: [{'is_cancelled': False} for k in range(600) "
     "if date_from <= (__import__('datetime').date.fromisoformat(e['start'][:10]) "
