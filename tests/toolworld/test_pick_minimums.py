@@ -12,7 +12,11 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
-from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
+from envs.toolworld.scenarios.email import (
+    ANNOUNCE_FRIENDS_AT_LEAST,
+    STARRED_THREADS_AT_LEAST,
+    UNREAD_SENDERS_AT_LEAST,
+)
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
@@ -115,6 +119,12 @@ def handed_off_gaining_urgent(task: Task) -> int:
             task.spec.supervisor_id,
         )
     )
+
+
+def unread_senders(task: Task) -> int:
+    """The people behind the unread emails a task marks read."""
+    read = [e.row_id for e in task.spec.expectations if isinstance(e, Updated) and e.table == "email_messages"]
+    return len({world_view(0).value("SELECT sender_id FROM email_messages WHERE id = ?", i) for i in read})
 
 
 def active_subscriptions(task: Task) -> int:
@@ -322,6 +332,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_star_threads_with": (starred_threads, STARRED_THREADS_AT_LEAST),  # over two pages of 5, each starred
     # each opened and saved, its email's thread read
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
+    # round 5, b: each one's number looked up in the contacts, each of their emails in the call log
+    "email_mark_inbox_read": (unread_senders, UNREAD_SENDERS_AT_LEAST),
 }
 
 

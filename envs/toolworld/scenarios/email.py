@@ -22,12 +22,13 @@ from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_a
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
-from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
+from envs.toolworld.scenarios.phone import sent_text, talked_since, text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 UNREAD_LIST = "/documents/unread_emails.txt"
+TALKED_MARK = " (talked since)"
 ALL_THREADS = "apis.email.show_threads(access_token=email_token, folder='all'"
 INBOX_THREADS = "apis.email.show_threads(access_token=email_token, folder='inbox'"
 ALL_EMAILS = "apis.email.search_emails(access_token=email_token"
@@ -851,36 +852,79 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("email_mark_inbox_read", apps=("email", "file_system"), difficulty=2)
-def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each unread inbox thread opened to list its unread emails (read ones in the same threads are distractors)
-    in a new file, then all marked read; the answer counts them."""
-    owners = view.rows(
-        "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
-        f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
-        "HAVING n >= 3 ORDER BY t.owner_id"
-    )
-    owners = [
-        o
-        for o in owners
-        if not view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", o["owner_id"], UNREAD_LIST)
-    ]
-    owner = pick(rng, owners, "inbox with 3 unread threads", distinct=True)["owner_id"]
+UNREAD_SENDERS_AT_LEAST = 4  # people whose unread emails are listed, each looked up in the contacts and call log
+
+
+def unread_inbox(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """`owner`'s unread inbox emails, each with whether the owner talked with its sender on the phone on or after
+    the day it was sent (None: the sender is not in the owner's phone contacts)."""
     rows = view.rows(
-        "SELECT m.id, m.sender_id, m.sent_at, t.subject FROM email_messages m "
-        f"JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
+        "SELECT m.id, m.sender_id, m.sent_at, t.subject, p.email, (SELECT c.phone_number FROM phone_contacts c "
+        "WHERE c.owner_id = t.owner_id AND c.email = p.email) AS number FROM email_messages m "
+        f"JOIN email_threads t ON t.id = m.thread_id JOIN people p ON p.id = m.sender_id WHERE t.owner_id = ? "
+        f"AND {INBOX} AND m.is_read = 0 ORDER BY m.sent_at, m.id",
         owner,
     )
-    lines = [f"{r['sent_at'][:10]} {full_name(view, r['sender_id'])}: {r['subject']}" for r in rows]
+    return [
+        {**r, "talked": None if r["number"] is None else talked_since(view, owner, r["number"], r["sent_at"][:10])}
+        for r in rows
+    ]
+
+
+@scenario("email_mark_inbox_read", apps=("email", "file_system", "phone"), difficulty=2)
+def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each unread inbox thread opened to list its unread emails (read ones in the same threads are distractors)
+    in a new file, each marked when I talked with its sender on the phone since it came, then all marked read; the
+    answer counts them. Deep: whether we talked is only in the call log, one look per email (by the sender's number,
+    one contact search per sender: UNREAD_SENDERS_AT_LEAST of them, some talked to since and some not)."""
+    owners = [
+        o["owner_id"]
+        for o in view.rows(
+            "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
+            f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
+            "HAVING n >= 3 ORDER BY t.owner_id"
+        )
+        if not view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", o["owner_id"], UNREAD_LIST)
+    ]
+    unread = {owner: unread_inbox(view, owner) for owner in owners}
+
+    def usable(senders: int) -> list[int]:
+        """Owners with `senders`+ people behind their unread emails, all in the phone contacts, both outcomes."""
+        return [
+            owner
+            for owner, rows in unread.items()
+            if len({r["sender_id"] for r in rows}) >= senders and {r["talked"] for r in rows} == {True, False}
+        ]
+
+    least, pool = as_deep_as_found((UNREAD_SENDERS_AT_LEAST, 3, 2), usable)
+    owner = pick(rng, pool, f"inbox with unread emails of {least}+ contacts, some talked to since", distinct=True)
+    rows = unread[owner]
+    lines = [
+        f"{r['sent_at'][:10]} {full_name(view, r['sender_id'])}: {r['subject']}{TALKED_MARK if r['talked'] else ''}"
+        for r in rows
+    ]
     oracle = (
         Solution()
-        .step(login("email", "file_system"))
+        .step(login("email", "file_system", "phone"))
         .step(
-            fetch_all("threads", INBOX_THREADS + ", unread_only=True") + "lines = []\n"
+            fetch_all("threads", INBOX_THREADS + ", unread_only=True") + "unread = []\n"
             "for t in threads:\n"
-            "    for e in apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']:\n"
-            "        if not e['is_read']:\n"
-            "            lines.append(f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['subject']}\")\n"
+            "    unread += [e for e in apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])"
+            "['emails'] if not e['is_read']]\n"
+            "print([(e['sent_at'], e['sender']['email'], e['subject']) for e in unread])\n"
+        )
+        .step(
+            "numbers = {}\n"
+            "for address in sorted({e['sender']['email'] for e in unread}):\n"
+            "    found = apis.phone.search_contacts(access_token=phone_token, query=address, page_limit=20)\n"
+            "    numbers[address] = next(c['phone_number'] for c in found if c['email'] == address)\n"
+            "lines = []\n"
+            "for e in unread:\n"
+            "    talked = apis.phone.show_call_history(access_token=phone_token, "
+            "phone_number=numbers[e['sender']['email']], started_after=e['sent_at'][:10], min_duration_seconds=1, "
+            "page_limit=1)\n"
+            "    line = f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['subject']}\"\n"
+            f"    lines.append(line + ({TALKED_MARK!r} if talked else ''))\n"
             "print(lines)\n"
         )
         .step(
@@ -898,14 +942,18 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Before I clear my email inbox, list what was unread in a new file {UNREAD_LIST}: one line per unread "
-        "inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>'. Then mark everything in my inbox as read. "
-        "Leave archived threads and the trash as they are. Tell me how many unread emails there were.",
+        f"inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>', with '{TALKED_MARK}' right after the subject "
+        "if I have talked with that sender on the phone on or after that date (a call with their number from my "
+        "phone contacts in my call log, either way; missed and unanswered calls, 0 seconds long, do not count). "
+        "Then mark everything in my inbox as read. Leave archived threads and the trash as they are. Tell me how "
+        "many unread emails there were.",
         oracle,
         [
             Inserted(
                 "file_system_files",
                 new_file(owner, UNREAD_LIST, HasLines(lines)),
-                f"{UNREAD_LIST} lists the {len(lines)} unread inbox emails",
+                f"{UNREAD_LIST} lists the {len(lines)} unread inbox emails, "
+                f"{sum(bool(r['talked']) for r in rows)} marked talked since",
                 what="files",
             ),
             *(Updated("email_messages", r["id"], {"is_read": 1}, f"inbox email {r['id']} is read") for r in rows),
