@@ -678,6 +678,15 @@ ROUND5_B = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"email_forward_attachment_to_contact_{v}",
+            # whom I talked with since is only in each contact's call log: guessing 'everyone' forwards to all
+            "talked = apis.phone.show_call_history(",
+            "talked = [{}] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 SKIPPED_READS = [
