@@ -15,7 +15,12 @@ from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meeti
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
-from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
+from envs.toolworld.scenarios.email import (
+    ANNOUNCE_FRIENDS_AT_LEAST,
+    IN_TOUCH_KIND_AT_LEAST,
+    STARRED_THREADS_AT_LEAST,
+    UNREAD_SENDERS_AT_LEAST,
+)
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
@@ -119,6 +124,28 @@ def handed_off_gaining_urgent(task: Task) -> int:
             "AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND instr(',' || t.labels || ',', ',urgent,') "
             "= 0 AND t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id",
             task.spec.supervisor_id,
+        )
+    )
+
+
+def unread_senders(task: Task) -> int:
+    """The people behind the unread emails a task marks read."""
+    read = [e.row_id for e in task.spec.expectations if isinstance(e, Updated) and e.table == "email_messages"]
+    return len({world_view(0).value("SELECT sender_id FROM email_messages WHERE id = ?", i) for i in read})
+
+
+def others_of_the_kind(task: Task) -> int:
+    """The contacts of the forwarded email's sender's kind, the sender left out, each looked up in the call log."""
+    text = task.spec.instruction
+    sender = text.split("Forward the email from ")[1].split(" with the attachment")[0]
+    kind = text.split("to every ")[1].split(" in my phone contacts")[0]
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = ? "
+            "AND first_name || ' ' || last_name != ?",
+            task.spec.supervisor_id,
+            kind,
+            sender,
         )
     )
 
@@ -335,6 +362,9 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
     # round 5 (d)
     "money_settle_group_debts": (asked_or_reminded, OWED_BY_AT_LEAST[0]),  # each owing me looked up on payments
+    # round 5, b: each one's number looked up in the contacts, each of their emails in the call log
+    "email_mark_inbox_read": (unread_senders, UNREAD_SENDERS_AT_LEAST),
+    "email_forward_attachment_to_contact": (others_of_the_kind, IN_TOUCH_KIND_AT_LEAST),  # each in the call log
 }
 
 

@@ -772,6 +772,37 @@ ROUND5_C = [
 ]
 
 
+ROUND5_B = [
+    *[
+        (
+            f"email_mark_inbox_read_{v}",
+            # whether I talked with a sender since their email is only in the call log: guessing 'never' marks none
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_forward_attachment_to_contact_{v}",
+            # whom I talked with since is only in each contact's call log: guessing 'everyone' forwards to all
+            "talked = apis.phone.show_call_history(",
+            "talked = [{}] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_code_review_tasks_{v}",
+            # when that afternoon is free is only in the day's free slots: guessing 13:00 double-books a day
+            "free = apis.calendar.find_free_slots(",
+            "free = [{'start': day.isoformat() + 'T13:00:00'}] if True else apis.calendar.find_free_slots(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
     *MAIL_AND_TODO,
@@ -792,6 +823,7 @@ SKIPPED_READS = [
     *ROUND5_D,
     *ROUND5_A,
     *ROUND5_C,
+    *ROUND5_B,
 ]
 
 
