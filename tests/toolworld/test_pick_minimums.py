@@ -18,7 +18,7 @@ from envs.toolworld.scenarios.calendar_time import MIN_SERIES
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
-from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
+from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
 from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
@@ -387,6 +387,17 @@ ROUND5_C = {
     "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
 }
 MINIMUMS |= ROUND5_C
+
+
+def others_overdue(task: Task) -> int:
+    """Open tasks of my projects assigned to others and overdue, each one's comment thread read."""
+    return len(others_late(world_view(0), task.spec.supervisor_id, WORLD_NOW.date().isoformat()))
+
+
+ROUND5_G = {
+    "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
+}
+MINIMUMS |= ROUND5_G
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

@@ -771,6 +771,19 @@ ROUND5_C = [
     ],
 ]
 
+ROUND5_G = [
+    *[
+        (
+            f"household_nudge_late_chores_{v}",
+            # that its assignee is on a task already is only in its comments: guessing none nudges them all
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
@@ -792,6 +805,7 @@ SKIPPED_READS = [
     *ROUND5_D,
     *ROUND5_A,
     *ROUND5_C,
+    *ROUND5_G,
 ]
 
 
