@@ -30,6 +30,7 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
@@ -394,8 +395,23 @@ def others_overdue(task: Task) -> int:
     return len(others_late(world_view(0), task.spec.supervisor_id, WORLD_NOW.date().isoformat()))
 
 
+def quarter_payments(task: Task) -> int:
+    """The payments I sent in the task's quarter, each a line of the note."""
+    start, end, _ = next(q for q in QUARTERS if f"Payments sent {q[2]}'" in task.spec.instruction)
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? "
+            "AND created_at BETWEEN ? AND ? || 'T23:59:59'",
+            task.spec.supervisor_id,
+            start,
+            end,
+        )
+    )
+
+
 ROUND5_G = {
     "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
+    "money_notes_payments_log": (quarter_payments, PAYMENTS_LOG_AT_LEAST),  # a line each, public ones made private
 }
 MINIMUMS |= ROUND5_G
 

@@ -782,6 +782,17 @@ ROUND5_G = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"money_notes_payments_log_{v}",
+            # the whole quarter's payments: reading only its last month leaves lines and public payments out
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start}'",
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start[:5]}{int(start[5:7]) + 2:02d}-01'",
+        )
+        for v, start in ((0, "2026-01-01"), (1, "2025-07-01"), (2, "2025-10-01"))
+    ],
 ]
 
 
