@@ -78,13 +78,13 @@ SCOPES = [
         "AND (is_trashed = 1 OR is_spam = 1)",
         "leave out any in my spam or trash",
     ),
-    # four contacts whose only April call is an outgoing one of 0 seconds: read as not 'actually talked to', the
-    # report leaves out 4 of the 7 lines the graders want
+    # a contact whose only March call is an outgoing one of 0 seconds: read as not 'actually talked to', the
+    # report leaves out 1 of the 4 lines the graders want
     (
         "scheduling_call_log_report_0",
         "SELECT COUNT(*) FROM phone_calls c JOIN phone_contacts k ON k.owner_id = c.owner_id "
         "AND k.phone_number = c.phone_number WHERE c.owner_id = ? AND c.direction = 'outgoing' "
-        "AND c.duration_seconds = 0 AND c.started_at >= '2026-04-01' AND c.started_at < '2026-05-01'",
+        "AND c.duration_seconds = 0 AND c.started_at >= '2026-03-01' AND c.started_at < '2026-04-01'",
         "even an outgoing one of 0 seconds nobody answered",
     ),
     *(
@@ -247,7 +247,7 @@ def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
 
 
 def test_call_report_total_is_rounded_once_from_seconds() -> None:
-    """Variant 2's report lines add up to 69 rounded minutes, but the calls' seconds together round to 68, which
+    """Variant 2's report lines add up to 101 rounded minutes, but the calls' seconds together round to 100, which
     the graders want; "the total minutes of the calls in the report, rounded" let an agent add up the lines, so
     the instruction must say the total is rounded once from the seconds."""
     task = load_task("scheduling_call_log_report_2")

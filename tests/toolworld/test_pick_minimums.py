@@ -32,6 +32,7 @@ from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
+from envs.toolworld.scenarios.scheduling_followups import REPORT_TEXTS_AT_LEAST, report_case
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
@@ -409,9 +410,16 @@ def quarter_payments(task: Task) -> int:
     )
 
 
+def contacts_to_text(task: Task) -> int:
+    """The report month's contacts to thank or to say sorry to (or to leave, in touch since), each one looked up."""
+    year, month = (int(x) for x in task.spec.instruction.split("calls_", 1)[1][:7].split("_"))
+    return report_case(world_view(0), task.spec.supervisor_id, year, month)[0][-1]
+
+
 ROUND5_G = {
     "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
     "money_notes_payments_log": (quarter_payments, PAYMENTS_LOG_AT_LEAST),  # a line each, public ones made private
+    "scheduling_call_log_report": (contacts_to_text, REPORT_TEXTS_AT_LEAST),  # each one's texts and calls read
 }
 MINIMUMS |= ROUND5_G
 

@@ -793,6 +793,16 @@ ROUND5_G = [
         )
         for v, start in ((0, "2026-01-01"), (1, "2025-07-01"), (2, "2025-10-01"))
     ],
+    *[
+        (
+            f"scheduling_call_log_report_{v}",
+            # a call with a contact since the month ended is only in the call log after it: unread, someone I have
+            # talked to since (and not texted) gets a text too
+            "later = apis.phone.show_call_history(",
+            "later = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 
