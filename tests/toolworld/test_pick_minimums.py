@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
+from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
+from envs.toolworld.scenarios._calendar import day, reader
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
@@ -32,7 +34,13 @@ from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
-from envs.toolworld.scenarios.scheduling_followups import REPORT_TEXTS_AT_LEAST, report_case
+from envs.toolworld.scenarios.scheduling_followups import (
+    MISSED_CONTACTS_AT_LEAST,
+    MISSED_DAYS,
+    REPORT_TEXTS_AT_LEAST,
+    report_case,
+    untexted_missed,
+)
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
@@ -416,10 +424,18 @@ def contacts_to_text(task: Task) -> int:
     return report_case(world_view(0), task.spec.supervisor_id, year, month)[0][-1]
 
 
+def missed_not_texted(task: Task) -> int:
+    """Contacts whose latest missed call of the window I have not texted since, each one's calls since read."""
+    view, person = world_view(0), task.spec.supervisor_id
+    missed = call_log(reader(view, person), direction="missed", started_after=day(-MISSED_DAYS))
+    return len(untexted_missed(view, person, missed))
+
+
 ROUND5_G = {
     "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
     "money_notes_payments_log": (quarter_payments, PAYMENTS_LOG_AT_LEAST),  # a line each, public ones made private
     "scheduling_call_log_report": (contacts_to_text, REPORT_TEXTS_AT_LEAST),  # each one's texts and calls read
+    "scheduling_missed_call_texts": (missed_not_texted, MISSED_CONTACTS_AT_LEAST),  # each one's calls since read
 }
 MINIMUMS |= ROUND5_G
 

@@ -19,6 +19,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 MISSED_DAYS = 90
+MISSED_CONTACTS_AT_LEAST = 4  # contacts with missed calls I have not texted since, each one's calls since read
 HEARD_BACK = "I got your voicemail and will call you back today."
 ASK_BACK = "When suits you to talk?"
 
@@ -27,33 +28,50 @@ def _callback(first_name: str, when: str, voicemail: bool) -> str:
     return f"Hi {first_name}, sorry I missed your call on {when}. {HEARD_BACK if voicemail else ASK_BACK}"
 
 
+def untexted_missed(view: WorldView, person: int, missed: list[dict]) -> dict[str, dict]:
+    """Number -> latest missed call, of the contacts among `missed` (newest first) not texted since that call."""
+    known: dict[str, dict] = {}
+    for call in missed:  # newest first: the first call of a number is its latest
+        if call["contact_name"] is not None:
+            known.setdefault(call["phone_number"], call)
+    return {
+        n: call
+        for n, call in known.items()
+        if not view.rows(
+            "SELECT 1 FROM phone_messages m JOIN people p ON p.id = m.receiver_id WHERE m.sender_id = ? "
+            "AND p.phone_number = ? AND m.sent_at > ?",
+            person,
+            n,
+            call["started_at"],
+        )
+    }
+
+
 @scenario("scheduling_missed_call_texts", apps=("phone",))
 def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     """One text per contact about their latest missed call, worded by whether they left a voicemail since the window
-    opened (looked up per number; the unheard ones get marked heard); unknown numbers are counted, not texted."""
+    opened (looked up per number; the unheard ones get marked heard); unknown numbers are counted, not texted. Deep:
+    no text goes to a contact I texted or had a call with after that missed call, which only my sent texts and the
+    calls with their number tell (read per contact; some picked contact was called since). The pick has
+    MISSED_CONTACTS_AT_LEAST=4+ contacts not texted since (as_deep_as_found falls back to 3), each one looked up."""
     since = day(-MISSED_DAYS)
     pool = []
     for person in view.people_ids():
         ctx = reader(view, person)
         missed = call_log(ctx, direction="missed", started_after=since)
-        known: dict[str, dict] = {}
-        for call in missed:  # newest first: the first call of a number is its latest
-            if call["contact_name"] is not None:
-                known.setdefault(call["phone_number"], call)
         unknown = sum(1 for c in missed if c["contact_name"] is None)
-        receivers = {n: person_with_number(ctx, n) for n in known}
-        texted = {
+        receivers = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in missed if c["contact_name"]}}
+        known = untexted_missed(view, person, missed)
+        spoke = {  # a call with them (not a missed one) after their latest missed call
             n
             for n, call in known.items()
-            if view.rows(
-                "SELECT 1 FROM phone_messages m JOIN people p ON p.id = m.receiver_id WHERE m.sender_id = ? "
-                "AND p.phone_number = ? AND m.sent_at > ?",
-                person,
-                n,
-                call["started_at"],
+            if any(
+                c["direction"] != "missed" and c["started_at"] > call["started_at"]
+                for c in call_log(ctx, phone_number=n, started_after=call["started_at"][:10])
             )
         }
-        known = {n: call for n, call in known.items() if n not in texted}
+        looked = len(known)
+        known = {n: call for n, call in known.items() if n not in spoke}
         voicemails = {
             n: view.rows(
                 "SELECT id, is_heard FROM phone_voicemails WHERE owner_id = ? AND phone_number = ? AND left_at >= ?",
@@ -64,13 +82,15 @@ def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
             for n in known
         }
         if (
-            len(known) >= 3
+            len(known) >= 2
+            and spoke
             and any(voicemails.values())
             and all(r is not None and not blocked_by(ctx, r) for r in receivers.values())
         ):
-            pool.append((person, known, receivers, unknown, voicemails))
-    person, known, receivers, unknown, voicemails = pick(
-        rng, pool, "person with missed calls from contacts, some with voicemails", distinct=True
+            pool.append((person, known, receivers, unknown, voicemails, looked))
+    _, found = as_deep_as_found([MISSED_CONTACTS_AT_LEAST, 3], lambda least: [c for c in pool if c[-1] >= least])
+    person, known, receivers, unknown, voicemails, _ = pick(
+        rng, found, "person with missed calls from contacts, some called since, some with voicemails", distinct=True
     )
     expectations: list[Expectation] = []
     for number, call in known.items():
@@ -118,6 +138,11 @@ for number, call in list(latest.items()):
     if any(m['sent_at'] > call['started_at'] for m in sent):
         del latest[number]
         continue
+    later = apis.phone.show_call_history(access_token=phone_token, phone_number=number,
+                                         started_after=call['started_at'][:10], page_limit=20)
+    if any(c['direction'] != 'missed' and c['started_at'] > call['started_at'] for c in later):
+        del latest[number]
+        continue
     found = apis.phone.search_contacts(access_token=phone_token, query=number, page_limit=20)
     firsts[number] = next(c['first_name'] for c in found if c['phone_number'] == number)
     left = apis.phone.show_voicemails(access_token=phone_token, phone_number=number, page_limit=20)
@@ -144,7 +169,8 @@ for number, call in latest.items():
         "once (even if they called several times), about their latest missed call: 'Hi <first name>, sorry I missed "
         f"your call on <YYYY-MM-DD>. {ASK_BACK}' But if they left me a voicemail since {since}, end the text with "
         f"'{HEARD_BACK}' instead, and mark their voicemails from that time heard. Don't text numbers that aren't in "
-        "my contacts, nor anyone I already texted after their latest missed call; just tell me how many missed "
+        "my contacts, nor anyone I already texted, or had a call with (incoming or outgoing, even of 0 seconds), after "
+        "their latest missed call; just tell me how many missed "
         "calls came from numbers not in my contacts.",
         oracle,
         expectations,
