@@ -147,6 +147,21 @@ ROUND5_C = [
     ),
 ]
 SCOPES += ROUND5_C
+ROUND5_G = [
+    # Faye Okafor's only call after her latest missed call is an outgoing one of 0 seconds: read as not having
+    # talked since, she gets the sorry text the graders reject
+    (
+        "scheduling_missed_call_texts_2",
+        "SELECT COUNT(*) FROM phone_calls m JOIN phone_calls c ON c.owner_id = m.owner_id "
+        "AND c.phone_number = m.phone_number AND c.direction = 'outgoing' AND c.duration_seconds = 0 "
+        "AND c.started_at > m.started_at WHERE m.owner_id = ? AND m.direction = 'missed' "
+        "AND m.started_at >= '2026-02-17' AND NOT EXISTS (SELECT 1 FROM phone_calls d WHERE d.owner_id = m.owner_id "
+        "AND d.phone_number = m.phone_number AND d.started_at > m.started_at "
+        "AND (d.direction = 'missed' OR d.duration_seconds > 0))",
+        "had a call with (incoming or outgoing, even of 0 seconds)",
+    ),
+]
+SCOPES += ROUND5_G
 
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
