@@ -78,13 +78,13 @@ SCOPES = [
         "AND (is_trashed = 1 OR is_spam = 1)",
         "leave out any in my spam or trash",
     ),
-    # four contacts whose only April call is an outgoing one of 0 seconds: read as not 'actually talked to', the
-    # report leaves out 4 of the 7 lines the graders want
+    # a contact whose only March call is an outgoing one of 0 seconds: read as not 'actually talked to', the
+    # report leaves out 1 of the 4 lines the graders want
     (
         "scheduling_call_log_report_0",
         "SELECT COUNT(*) FROM phone_calls c JOIN phone_contacts k ON k.owner_id = c.owner_id "
         "AND k.phone_number = c.phone_number WHERE c.owner_id = ? AND c.direction = 'outgoing' "
-        "AND c.duration_seconds = 0 AND c.started_at >= '2026-04-01' AND c.started_at < '2026-05-01'",
+        "AND c.duration_seconds = 0 AND c.started_at >= '2026-03-01' AND c.started_at < '2026-04-01'",
         "even an outgoing one of 0 seconds nobody answered",
     ),
     *(
@@ -147,6 +147,21 @@ ROUND5_C = [
     ),
 ]
 SCOPES += ROUND5_C
+ROUND5_G = [
+    # Faye Okafor's only call after her latest missed call is an outgoing one of 0 seconds: read as not having
+    # talked since, she gets the sorry text the graders reject
+    (
+        "scheduling_missed_call_texts_2",
+        "SELECT COUNT(*) FROM phone_calls m JOIN phone_calls c ON c.owner_id = m.owner_id "
+        "AND c.phone_number = m.phone_number AND c.direction = 'outgoing' AND c.duration_seconds = 0 "
+        "AND c.started_at > m.started_at WHERE m.owner_id = ? AND m.direction = 'missed' "
+        "AND m.started_at >= '2026-02-17' AND NOT EXISTS (SELECT 1 FROM phone_calls d WHERE d.owner_id = m.owner_id "
+        "AND d.phone_number = m.phone_number AND d.started_at > m.started_at "
+        "AND (d.direction = 'missed' OR d.duration_seconds > 0))",
+        "had a call with (incoming or outgoing, even of 0 seconds)",
+    ),
+]
+SCOPES += ROUND5_G
 
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
@@ -247,7 +262,7 @@ def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
 
 
 def test_call_report_total_is_rounded_once_from_seconds() -> None:
-    """Variant 2's report lines add up to 69 rounded minutes, but the calls' seconds together round to 68, which
+    """Variant 2's report lines add up to 101 rounded minutes, but the calls' seconds together round to 100, which
     the graders want; "the total minutes of the calls in the report, rounded" let an agent add up the lines, so
     the instruction must say the total is rounded once from the seconds."""
     task = load_task("scheduling_call_log_report_2")

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
+from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
+from envs.toolworld.scenarios._calendar import day, reader
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
@@ -23,7 +25,7 @@ from envs.toolworld.scenarios.email import (
 )
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
-from envs.toolworld.scenarios.household_chores import TAKE_OVER_AT_LEAST
+from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
 from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
@@ -35,7 +37,15 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
+from envs.toolworld.scenarios.scheduling_followups import (
+    MISSED_CONTACTS_AT_LEAST,
+    MISSED_DAYS,
+    REPORT_TEXTS_AT_LEAST,
+    report_case,
+    untexted_missed,
+)
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
@@ -417,6 +427,47 @@ ROUND5_C = {
     "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
 }
 MINIMUMS |= ROUND5_C
+
+
+def others_overdue(task: Task) -> int:
+    """Open tasks of my projects assigned to others and overdue, each one's comment thread read."""
+    return len(others_late(world_view(0), task.spec.supervisor_id, WORLD_NOW.date().isoformat()))
+
+
+def quarter_payments(task: Task) -> int:
+    """The payments I sent in the task's quarter, each a line of the note."""
+    start, end, _ = next(q for q in QUARTERS if f"Payments sent {q[2]}'" in task.spec.instruction)
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? "
+            "AND created_at BETWEEN ? AND ? || 'T23:59:59'",
+            task.spec.supervisor_id,
+            start,
+            end,
+        )
+    )
+
+
+def contacts_to_text(task: Task) -> int:
+    """The report month's contacts to thank or to say sorry to (or to leave, in touch since), each one looked up."""
+    year, month = (int(x) for x in task.spec.instruction.split("calls_", 1)[1][:7].split("_"))
+    return report_case(world_view(0), task.spec.supervisor_id, year, month)[0][-1]
+
+
+def missed_not_texted(task: Task) -> int:
+    """Contacts whose latest missed call of the window I have not texted since, each one's calls since read."""
+    view, person = world_view(0), task.spec.supervisor_id
+    missed = call_log(reader(view, person), direction="missed", started_after=day(-MISSED_DAYS))
+    return len(untexted_missed(view, person, missed))
+
+
+ROUND5_G = {
+    "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
+    "money_notes_payments_log": (quarter_payments, PAYMENTS_LOG_AT_LEAST),  # a line each, public ones made private
+    "scheduling_call_log_report": (contacts_to_text, REPORT_TEXTS_AT_LEAST),  # each one's texts and calls read
+    "scheduling_missed_call_texts": (missed_not_texted, MISSED_CONTACTS_AT_LEAST),  # each one's calls since read
+}
+MINIMUMS |= ROUND5_G
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

@@ -771,6 +771,50 @@ ROUND5_C = [
     ],
 ]
 
+ROUND5_G = [
+    *[
+        (
+            f"household_nudge_late_chores_{v}",
+            # that its assignee is on a task already is only in its comments: guessing none nudges them all
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"money_notes_payments_log_{v}",
+            # the whole quarter's payments: reading only its last month leaves lines and public payments out
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start}'",
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start[:5]}{int(start[5:7]) + 2:02d}-01'",
+        )
+        for v, start in ((0, "2026-01-01"), (1, "2025-07-01"), (2, "2025-10-01"))
+    ],
+    *[
+        (
+            f"scheduling_call_log_report_{v}",
+            # a call with a contact since the month ended is only in the call log after it: unread, someone I have
+            # talked to since (and not texted) gets a text too
+            "later = apis.phone.show_call_history(",
+            "later = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"scheduling_missed_call_texts_{v}",
+            # a call with a contact after their missed call is only in the calls with their number: unread, someone
+            # I have talked to since gets the sorry text too
+            "later = apis.phone.show_call_history(",
+            "later = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 
 ROUND5_B = [
     *[
@@ -824,6 +868,7 @@ SKIPPED_READS = [
     *ROUND5_A,
     *ROUND5_C,
     *ROUND5_B,
+    *ROUND5_G,
 ]
 
 
