@@ -148,6 +148,18 @@ ROUND5_C = [
 ]
 SCOPES += ROUND5_C
 
+ROUND5_F = [
+    # a family member whose latest call in my log was missed (Sana's, 0 seconds): its day is not when we talked
+    (
+        "notes_family_numbers_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND c.relationship = 'family' AND (SELECT "
+        "k.duration_seconds FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "ORDER BY k.started_at DESC LIMIT 1) = 0",
+        "missed or unanswered calls do not count",
+    ),
+]
+SCOPES += ROUND5_F
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:

@@ -30,6 +30,7 @@ from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.notes import PENDING_EACH_WAY_AT_LEAST, family_pending_each_way
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
@@ -387,6 +388,17 @@ ROUND5_C = {
     "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
 }
 MINIMUMS |= ROUND5_C
+
+
+def my_family_pending_each_way(task: Task) -> int:
+    """Pending payment requests between me and my family, the fewer of the two ways."""
+    return family_pending_each_way(world_view(0), task.spec.supervisor_id)
+
+
+ROUND5_F = {
+    "notes_family_numbers": (my_family_pending_each_way, PENDING_EACH_WAY_AT_LEAST),  # both ways read per member
+}
+MINIMUMS |= ROUND5_F
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))
