@@ -157,6 +157,16 @@ ROUND5_F = [
         "ORDER BY k.started_at DESC LIMIT 1) = 0",
         "missed or unanswered calls do not count",
     ),
+    # contacts with a birthday soon whose only calls since the date were missed: they get a call, not a text
+    (
+        "contacts_birthday_week_todos_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND substr(c.birthday, 6) BETWEEN '05-18' "
+        "AND '07-17' AND EXISTS (SELECT 1 FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = "
+        "c.phone_number AND k.started_at >= '2026-03-18') AND NOT EXISTS (SELECT 1 FROM phone_calls k WHERE "
+        "k.owner_id = c.owner_id AND k.phone_number = c.phone_number AND k.started_at >= '2026-03-18' "
+        "AND k.duration_seconds > 0)",
+        "missed or unanswered calls do not count",
+    ),
 ]
 SCOPES += ROUND5_F
 

@@ -15,6 +15,7 @@ from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meeti
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
+from envs.toolworld.scenarios.contacts_todo import BIRTHDAYS_AT_LEAST, birthday_people
 from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
@@ -395,8 +396,14 @@ def my_family_pending_each_way(task: Task) -> int:
     return family_pending_each_way(world_view(0), task.spec.supervisor_id)
 
 
+def my_birthdays_soon(task: Task) -> int:
+    """My contacts' names with a birthday in the window, each looked up in the call log."""
+    return len(birthday_people(world_view(0), task.spec.supervisor_id))
+
+
 ROUND5_F = {
     "notes_family_numbers": (my_family_pending_each_way, PENDING_EACH_WAY_AT_LEAST),  # both ways read per member
+    "contacts_birthday_week_todos": (my_birthdays_soon, BIRTHDAYS_AT_LEAST),  # each one's call log read
 }
 MINIMUMS |= ROUND5_F
 
