@@ -167,6 +167,15 @@ ROUND5_F = [
         "AND k.duration_seconds > 0)",
         "missed or unanswered calls do not count",
     ),
+    # an appointment soon that has its day-before email reminder already: adding it again is refused
+    (
+        "calendar_appointment_prep_todo_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_reminders r ON r.event_id = e.id AND r.person_id = "
+        "e.organizer_id WHERE e.organizer_id = ? AND e.title IN ('Dentist appointment', 'Doctor checkup', "
+        "'Car service') AND e.start > '2026-05-18T10:30' AND e.start <= '2026-07-17T23:59' "
+        "AND r.minutes_before = 1440 AND r.method = 'email'",
+        "unless it has one already",
+    ),
 ]
 SCOPES += ROUND5_F
 

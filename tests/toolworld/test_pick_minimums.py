@@ -12,6 +12,7 @@ import pytest
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
+from envs.toolworld.scenarios.calendar_errands import APPOINTMENTS_AT_LEAST
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
@@ -404,6 +405,8 @@ def my_birthdays_soon(task: Task) -> int:
 ROUND5_F = {
     "notes_family_numbers": (my_family_pending_each_way, PENDING_EACH_WAY_AT_LEAST),  # both ways read per member
     "contacts_birthday_week_todos": (my_birthdays_soon, BIRTHDAYS_AT_LEAST),  # each one's call log read
+    # each appointment's reminders read, its task and reminder made
+    "calendar_appointment_prep_todo": (inserted("todo_tasks"), APPOINTMENTS_AT_LEAST),
 }
 MINIMUMS |= ROUND5_F
 

@@ -818,6 +818,24 @@ ROUND5_F = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"calendar_appointment_prep_todo_{v}",
+            # the other kinds are found only by their own searches: looking up doctor checkups alone misses them
+            "visits += [v for v in found if v['title'] == title",
+            "visits += [v for v in found if v['title'] == title == 'Doctor checkup'",
+        )
+        for v in (0, 2)  # variant 1's appointments are all doctor checkups
+    ],
+    *[
+        (
+            f"calendar_appointment_prep_todo_{v}",
+            # the window is 60 days: the old 21 leaves the later appointments unprepared
+            "date_to='2026-07-17'",
+            "date_to='2026-06-08'",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 
