@@ -163,6 +163,37 @@ ROUND5_G = [
 ]
 SCOPES += ROUND5_G
 
+ROUND5_F = [
+    # a family member whose latest call in my log was missed (Sana's, 0 seconds): its day is not when we talked
+    (
+        "notes_family_numbers_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND c.relationship = 'family' AND (SELECT "
+        "k.duration_seconds FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "ORDER BY k.started_at DESC LIMIT 1) = 0",
+        "missed or unanswered calls do not count",
+    ),
+    # contacts with a birthday soon whose only calls since the date were missed: they get a call, not a text
+    (
+        "contacts_birthday_week_todos_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND substr(c.birthday, 6) BETWEEN '05-18' "
+        "AND '07-17' AND EXISTS (SELECT 1 FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = "
+        "c.phone_number AND k.started_at >= '2026-03-18') AND NOT EXISTS (SELECT 1 FROM phone_calls k WHERE "
+        "k.owner_id = c.owner_id AND k.phone_number = c.phone_number AND k.started_at >= '2026-03-18' "
+        "AND k.duration_seconds > 0)",
+        "missed or unanswered calls do not count",
+    ),
+    # an appointment soon that has its day-before email reminder already: adding it again is refused
+    (
+        "calendar_appointment_prep_todo_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_reminders r ON r.event_id = e.id AND r.person_id = "
+        "e.organizer_id WHERE e.organizer_id = ? AND e.title IN ('Dentist appointment', 'Doctor checkup', "
+        "'Car service') AND e.start > '2026-05-18T10:30' AND e.start <= '2026-07-17T23:59' "
+        "AND r.minutes_before = 1440 AND r.method = 'email'",
+        "unless it has one already",
+    ),
+]
+SCOPES += ROUND5_F
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:

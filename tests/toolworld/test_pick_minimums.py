@@ -14,9 +14,11 @@ from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
 from envs.toolworld.scenarios._calendar import day, reader
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
 from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
+from envs.toolworld.scenarios.calendar_errands import APPOINTMENTS_AT_LEAST
 from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
+from envs.toolworld.scenarios.contacts_todo import BIRTHDAYS_AT_LEAST, birthday_people
 from envs.toolworld.scenarios.email import (
     ANNOUNCE_FRIENDS_AT_LEAST,
     IN_TOUCH_KIND_AT_LEAST,
@@ -38,6 +40,7 @@ from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
+from envs.toolworld.scenarios.notes import PENDING_EACH_WAY_AT_LEAST, family_pending_each_way
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.scheduling_followups import (
     MISSED_CONTACTS_AT_LEAST,
@@ -468,6 +471,25 @@ ROUND5_G = {
     "scheduling_missed_call_texts": (missed_not_texted, MISSED_CONTACTS_AT_LEAST),  # each one's calls since read
 }
 MINIMUMS |= ROUND5_G
+
+
+def my_family_pending_each_way(task: Task) -> int:
+    """Pending payment requests between me and my family, the fewer of the two ways."""
+    return family_pending_each_way(world_view(0), task.spec.supervisor_id)
+
+
+def my_birthdays_soon(task: Task) -> int:
+    """My contacts' names with a birthday in the window, each looked up in the call log."""
+    return len(birthday_people(world_view(0), task.spec.supervisor_id))
+
+
+ROUND5_F = {
+    "notes_family_numbers": (my_family_pending_each_way, PENDING_EACH_WAY_AT_LEAST),  # both ways read per member
+    "contacts_birthday_week_todos": (my_birthdays_soon, BIRTHDAYS_AT_LEAST),  # each one's call log read
+    # each appointment's reminders read, its task and reminder made
+    "calendar_appointment_prep_todo": (inserted("todo_tasks"), APPOINTMENTS_AT_LEAST),
+}
+MINIMUMS |= ROUND5_F
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))
