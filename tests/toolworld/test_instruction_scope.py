@@ -78,13 +78,13 @@ SCOPES = [
         "AND (is_trashed = 1 OR is_spam = 1)",
         "leave out any in my spam or trash",
     ),
-    # four contacts whose only April call is an outgoing one of 0 seconds: read as not 'actually talked to', the
-    # report leaves out 4 of the 7 lines the graders want
+    # a contact whose only March call is an outgoing one of 0 seconds: read as not 'actually talked to', the
+    # report leaves out 1 of the 4 lines the graders want
     (
         "scheduling_call_log_report_0",
         "SELECT COUNT(*) FROM phone_calls c JOIN phone_contacts k ON k.owner_id = c.owner_id "
         "AND k.phone_number = c.phone_number WHERE c.owner_id = ? AND c.direction = 'outgoing' "
-        "AND c.duration_seconds = 0 AND c.started_at >= '2026-04-01' AND c.started_at < '2026-05-01'",
+        "AND c.duration_seconds = 0 AND c.started_at >= '2026-03-01' AND c.started_at < '2026-04-01'",
         "even an outgoing one of 0 seconds nobody answered",
     ),
     *(
@@ -152,6 +152,79 @@ SCOPES = [
         for v in (1, 2)  # variant 0's old addresses are all of people in my phone
     ),
 ]
+
+ROUND5_C = [
+    # an ended '1:1 with Theo' series and the one that replaced it: counted as one, the two notes are wrong
+    (
+        "calendar_standup_tally_note_0",
+        "SELECT COUNT(*) FROM (SELECT title FROM calendar_events WHERE organizer_id = ? AND recurrence = 'weekly' "
+        "AND status = 'confirmed' AND COALESCE(recurrence_until, '9') >= '2025-05-18' GROUP BY title "
+        "HAVING COUNT(*) > 1)",
+        "a series that ended and one that replaced it under the same title are two series, each counted on its own",
+    ),
+    # coworkers who declined my upcoming meetings: leaving them out too invites fewer than the graders want
+    (
+        "calendar_invite_free_coworkers_0",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.status = 'confirmed' AND e.recurrence = 'none' AND a.response = 'declined' "
+        "AND e.start >= '2026-05-18'",
+        "that started from 2026-04-18 to 2026-05-17",
+    ),
+    # a coworker who declined my repeating meeting: not one of the meetings that count
+    (
+        "calendar_invite_free_coworkers_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_attendees a ON a.event_id = e.id "
+        "WHERE e.organizer_id = ? AND e.recurrence != 'none' AND a.response = 'declined'",
+        "any one-off (not repeating) meeting",
+    ),
+]
+SCOPES += ROUND5_C
+ROUND5_G = [
+    # Faye Okafor's only call after her latest missed call is an outgoing one of 0 seconds: read as not having
+    # talked since, she gets the sorry text the graders reject
+    (
+        "scheduling_missed_call_texts_2",
+        "SELECT COUNT(*) FROM phone_calls m JOIN phone_calls c ON c.owner_id = m.owner_id "
+        "AND c.phone_number = m.phone_number AND c.direction = 'outgoing' AND c.duration_seconds = 0 "
+        "AND c.started_at > m.started_at WHERE m.owner_id = ? AND m.direction = 'missed' "
+        "AND m.started_at >= '2026-02-17' AND NOT EXISTS (SELECT 1 FROM phone_calls d WHERE d.owner_id = m.owner_id "
+        "AND d.phone_number = m.phone_number AND d.started_at > m.started_at "
+        "AND (d.direction = 'missed' OR d.duration_seconds > 0))",
+        "had a call with (incoming or outgoing, even of 0 seconds)",
+    ),
+]
+SCOPES += ROUND5_G
+
+ROUND5_F = [
+    # a family member whose latest call in my log was missed (Sana's, 0 seconds): its day is not when we talked
+    (
+        "notes_family_numbers_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND c.relationship = 'family' AND (SELECT "
+        "k.duration_seconds FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "ORDER BY k.started_at DESC LIMIT 1) = 0",
+        "missed or unanswered calls do not count",
+    ),
+    # contacts with a birthday soon whose only calls since the date were missed: they get a call, not a text
+    (
+        "contacts_birthday_week_todos_0",
+        "SELECT COUNT(*) FROM phone_contacts c WHERE c.owner_id = ? AND substr(c.birthday, 6) BETWEEN '05-18' "
+        "AND '07-17' AND EXISTS (SELECT 1 FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = "
+        "c.phone_number AND k.started_at >= '2026-03-18') AND NOT EXISTS (SELECT 1 FROM phone_calls k WHERE "
+        "k.owner_id = c.owner_id AND k.phone_number = c.phone_number AND k.started_at >= '2026-03-18' "
+        "AND k.duration_seconds > 0)",
+        "missed or unanswered calls do not count",
+    ),
+    # an appointment soon that has its day-before email reminder already: adding it again is refused
+    (
+        "calendar_appointment_prep_todo_2",
+        "SELECT COUNT(*) FROM calendar_events e JOIN calendar_reminders r ON r.event_id = e.id AND r.person_id = "
+        "e.organizer_id WHERE e.organizer_id = ? AND e.title IN ('Dentist appointment', 'Doctor checkup', "
+        "'Car service') AND e.start > '2026-05-18T10:30' AND e.start <= '2026-07-17T23:59' "
+        "AND r.minutes_before = 1440 AND r.method = 'email'",
+        "unless it has one already",
+    ),
+]
+SCOPES += ROUND5_F
 
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
@@ -252,7 +325,7 @@ def test_trip_chase_debtors_says_the_subject_amount_has_two_decimals() -> None:
 
 
 def test_call_report_total_is_rounded_once_from_seconds() -> None:
-    """Variant 2's report lines add up to 69 rounded minutes, but the calls' seconds together round to 68, which
+    """Variant 2's report lines add up to 101 rounded minutes, but the calls' seconds together round to 100, which
     the graders want; "the total minutes of the calls in the report, rounded" let an agent add up the lines, so
     the instruction must say the total is rounded once from the seconds."""
     task = load_task("scheduling_call_log_report_2")

@@ -9,11 +9,23 @@ from collections.abc import Callable
 
 import pytest
 
+from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.evaluate import Answer, Deleted, Inserted, Updated
+from envs.toolworld.scenarios._calendar import day, reader
 from envs.toolworld.scenarios.bill_splitting import EXACT_SPLIT_PAID_AT_LEAST, FRIENDS_GROUP_AT_LEAST, SHARES_SINCE
+from envs.toolworld.scenarios.calendar_conflicts import MIN_MEETINGS, work_meetings
+from envs.toolworld.scenarios.calendar_errands import APPOINTMENTS_AT_LEAST
+from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
+from envs.toolworld.scenarios.calendar_time import MIN_SERIES
+from envs.toolworld.scenarios.contacts_todo import BIRTHDAYS_AT_LEAST, birthday_people
 from envs.toolworld.scenarios.contacts_upkeep import STALE_AT_LEAST
-from envs.toolworld.scenarios.email import ANNOUNCE_FRIENDS_AT_LEAST, STARRED_THREADS_AT_LEAST
+from envs.toolworld.scenarios.email import (
+    ANNOUNCE_FRIENDS_AT_LEAST,
+    IN_TOUCH_KIND_AT_LEAST,
+    STARRED_THREADS_AT_LEAST,
+    UNREAD_SENDERS_AT_LEAST,
+)
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.file_system import (
     DINNER_REQUESTS_AT_LEAST,
@@ -21,6 +33,8 @@ from envs.toolworld.scenarios.file_system import (
     email_only_favourites,
 )
 from envs.toolworld.scenarios.files_phone import ADDED, ADDED_AT_LEAST, STRANGER_VOICEMAILS_AT_LEAST
+from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
+from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -32,7 +46,16 @@ from envs.toolworld.scenarios.life_shopping import RETURNS_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
+from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
+from envs.toolworld.scenarios.notes import PENDING_EACH_WAY_AT_LEAST, family_pending_each_way
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
+from envs.toolworld.scenarios.scheduling_followups import (
+    MISSED_CONTACTS_AT_LEAST,
+    MISSED_DAYS,
+    REPORT_TEXTS_AT_LEAST,
+    report_case,
+    untexted_missed,
+)
 from envs.toolworld.scenarios.todo import TOLD_AT_LEAST
 from envs.toolworld.scenarios.work_inbox import MIN_MEETING_THREADS
 from envs.toolworld.scenarios.work_people import MIN_FREE_TODOS, QUIET_HELPERS
@@ -148,6 +171,28 @@ def handed_off_gaining_urgent(task: Task) -> int:
             "AND t.completed = 0 AND p.archived = 0 AND t.priority = 1 AND instr(',' || t.labels || ',', ',urgent,') "
             "= 0 AND t.assignee_id IS NOT NULL AND t.assignee_id != t.owner_id",
             task.spec.supervisor_id,
+        )
+    )
+
+
+def unread_senders(task: Task) -> int:
+    """The people behind the unread emails a task marks read."""
+    read = [e.row_id for e in task.spec.expectations if isinstance(e, Updated) and e.table == "email_messages"]
+    return len({world_view(0).value("SELECT sender_id FROM email_messages WHERE id = ?", i) for i in read})
+
+
+def others_of_the_kind(task: Task) -> int:
+    """The contacts of the forwarded email's sender's kind, the sender left out, each looked up in the call log."""
+    text = task.spec.instruction
+    sender = text.split("Forward the email from ")[1].split(" with the attachment")[0]
+    kind = text.split("to every ")[1].split(" in my phone contacts")[0]
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = ? "
+            "AND first_name || ' ' || last_name != ?",
+            task.spec.supervisor_id,
+            kind,
+            sender,
         )
     )
 
@@ -364,6 +409,9 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "email_save_attachment_to_file": (inserted("file_system_files"), SAVED_ATTACHMENTS_AT_LEAST),
     # round 5 (d)
     "money_settle_group_debts": (asked_or_reminded, OWED_BY_AT_LEAST[0]),  # each owing me looked up on payments
+    # round 5, b: each one's number looked up in the contacts, each of their emails in the call log
+    "email_mark_inbox_read": (unread_senders, UNREAD_SENDERS_AT_LEAST),
+    "email_forward_attachment_to_contact": (others_of_the_kind, IN_TOUCH_KIND_AT_LEAST),  # each in the call log
     # round 5 (e)
     "file_system_pay_dinner_split": (updated("payments_requests"), DINNER_REQUESTS_AT_LEAST),  # each paid on its own
     "life_returns_followup_todo": (returns_as_busy_as_stated, 1),  # each waiting one's order, each product read
@@ -375,6 +423,117 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     ),
     "files_emergency_add_favorites": (emergency_added, ADDED_AT_LEAST),  # each texted, a favourite in both apps
 }
+
+
+def held_house_meetings(task: Task) -> int:
+    """The confirmed house meetings held before now on the Home calendar of the meeting the task notes."""
+    note = next(e for e in task.spec.expectations if isinstance(e, Inserted) and e.table == "calendar_notes")
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM calendar_events WHERE title = 'House meeting' AND status = 'confirmed' "
+            "AND start < ? AND calendar_id = (SELECT calendar_id FROM calendar_events WHERE id = ?)",
+            WORLD_NOW.isoformat(timespec="seconds"),
+            note.match["event_id"],
+        )
+    )
+
+
+def overdue_taken_or_left(task: Task) -> int:
+    """The overdue open tasks of the helper the instruction names over my active projects, each one's comments
+    read; the variant where they are on all of them (nothing to change) counts as meeting the minimum."""
+    if task.spec.noop_pass:
+        return TAKE_OVER_AT_LEAST
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN people h "
+            "ON h.id = t.assignee_id WHERE p.owner_id = ? AND p.archived = 0 AND t.completed = 0 AND t.due_date < ? "
+            "AND h.first_name || ' ' || h.last_name = ?",
+            task.spec.supervisor_id,
+            WORLD_NOW.date().isoformat(),
+            task.spec.instruction.split(" is away", 1)[0],
+        )
+    )
+
+
+ROUND5_A_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
+    "calendar_call_house_meeting": (held_house_meetings, HELD_MEETINGS_AT_LEAST),  # show_event each for who declined
+    "household_take_over_overdue_chores": (overdue_taken_or_left, TAKE_OVER_AT_LEAST),  # each one's comments read
+    # each chore's comments read, an event with its reminder made
+    "household_my_chores_on_calendar": (inserted("calendar_reminders"), CHORES_AT_LEAST),
+}
+MINIMUMS |= ROUND5_A_MINIMUMS
+
+
+def my_work_meetings(task: Task) -> int:
+    """My one-off Work meetings of the last month, each read for who declined it."""
+    return len(work_meetings(world_view(0), task.spec.supervisor_id))
+
+
+ROUND5_C = {
+    "calendar_standup_tally_note": (inserted("calendar_notes"), MIN_SERIES),  # each series' occurrences read
+    "calendar_invite_free_coworkers": (my_work_meetings, MIN_MEETINGS),  # each one's attendees read
+}
+MINIMUMS |= ROUND5_C
+
+
+def others_overdue(task: Task) -> int:
+    """Open tasks of my projects assigned to others and overdue, each one's comment thread read."""
+    return len(others_late(world_view(0), task.spec.supervisor_id, WORLD_NOW.date().isoformat()))
+
+
+def quarter_payments(task: Task) -> int:
+    """The payments I sent in the task's quarter, each a line of the note."""
+    start, end, _ = next(q for q in QUARTERS if f"Payments sent {q[2]}'" in task.spec.instruction)
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_transactions WHERE sender_id = ? "
+            "AND created_at BETWEEN ? AND ? || 'T23:59:59'",
+            task.spec.supervisor_id,
+            start,
+            end,
+        )
+    )
+
+
+def contacts_to_text(task: Task) -> int:
+    """The report month's contacts to thank or to say sorry to (or to leave, in touch since), each one looked up."""
+    year, month = (int(x) for x in task.spec.instruction.split("calls_", 1)[1][:7].split("_"))
+    return report_case(world_view(0), task.spec.supervisor_id, year, month)[0][-1]
+
+
+def missed_not_texted(task: Task) -> int:
+    """Contacts whose latest missed call of the window I have not texted since, each one's calls since read."""
+    view, person = world_view(0), task.spec.supervisor_id
+    missed = call_log(reader(view, person), direction="missed", started_after=day(-MISSED_DAYS))
+    return len(untexted_missed(view, person, missed))
+
+
+ROUND5_G = {
+    "household_nudge_late_chores": (others_overdue, NUDGE_LATE_AT_LEAST),  # each one's comments read
+    "money_notes_payments_log": (quarter_payments, PAYMENTS_LOG_AT_LEAST),  # a line each, public ones made private
+    "scheduling_call_log_report": (contacts_to_text, REPORT_TEXTS_AT_LEAST),  # each one's texts and calls read
+    "scheduling_missed_call_texts": (missed_not_texted, MISSED_CONTACTS_AT_LEAST),  # each one's calls since read
+}
+MINIMUMS |= ROUND5_G
+
+
+def my_family_pending_each_way(task: Task) -> int:
+    """Pending payment requests between me and my family, the fewer of the two ways."""
+    return family_pending_each_way(world_view(0), task.spec.supervisor_id)
+
+
+def my_birthdays_soon(task: Task) -> int:
+    """My contacts' names with a birthday in the window, each looked up in the call log."""
+    return len(birthday_people(world_view(0), task.spec.supervisor_id))
+
+
+ROUND5_F = {
+    "notes_family_numbers": (my_family_pending_each_way, PENDING_EACH_WAY_AT_LEAST),  # both ways read per member
+    "contacts_birthday_week_todos": (my_birthdays_soon, BIRTHDAYS_AT_LEAST),  # each one's call log read
+    # each appointment's reminders read, its task and reminder made
+    "calendar_appointment_prep_todo": (inserted("todo_tasks"), APPOINTMENTS_AT_LEAST),
+}
+MINIMUMS |= ROUND5_F
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

@@ -670,6 +670,240 @@ ROUND5_D = [
     ],
 ]
 
+ROUND5_A = [
+    *[
+        (
+            f"calendar_call_house_meeting_{v}",
+            # who declined a held house meeting is only in its show_event: guessing nobody did answers 0 for all
+            "apis.calendar.show_event(access_token=calendar_token, event_id=e['event_id'])",
+            "{'attendees': []}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"household_take_over_overdue_chores_{v}",
+            # that they are on a task already is only in its comments: guessing no comments takes over all of them
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"household_take_over_overdue_chores_{v}",
+            # their tasks run past a page of my open tasks: the first page alone leaves some out of the answer
+            "batch = apis.todo.search_tasks(access_token=todo_token, completed=False, page_index=page, page_limit=20)",
+            "batch = [] if page else apis.todo.search_tasks(access_token=todo_token, completed=False, page_index=0, "
+            "page_limit=20)",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"household_my_chores_on_calendar_{v}",
+            # a chore's latest comment is only in its thread: guessing none leaves every event undescribed
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"household_my_chores_on_calendar_{v}",
+            # chores in projects others shared with me are only known by those projects: skipping them misses some
+            "batch = apis.todo.show_shared_projects(access_token=todo_token, page_index=page, page_limit=20)",
+            "batch = []",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+
+# every week a series' start and end span, counted as held: what an agent not reading a series' occurrences can guess
+EVERY_WEEK_HELD = (
+    "(lambda date_from, date_to, page_index, page_limit: [{'is_cancelled': False} for k in range(600) "
+    "if date_from <= (__import__('datetime').date.fromisoformat(e['start'][:10]) "
+    "+ __import__('datetime').timedelta(weeks=k)).isoformat() <= min(date_to, e['recurrence_until'] or date_to)]"
+    "[page_index * page_limit : (page_index + 1) * page_limit])("
+)
+
+ROUND5_C = [
+    *[
+        (
+            f"calendar_standup_tally_note_{v}",
+            # my other weekly series are found only by listing all I organize: looking up the standup alone
+            # leaves them without their notes
+            "apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from=",
+            "apis.calendar.show_events(access_token=calendar_token, query='Team standup', role='organizer', date_from=",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_standup_tally_note_{v}",
+            # the weeks I cancelled are marked only among a series' occurrences: counting every week overcounts
+            "apis.calendar.show_occurrences(access_token=calendar_token, event_id=e['event_id'], ",
+            EVERY_WEEK_HELD,
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_invite_free_coworkers_{v}",
+            # who declined a meeting is only in its attendees: guessing no one did invites a free coworker who did
+            "said_no = apis.calendar.show_event_attendees(",
+            "said_no = [] if True else apis.calendar.show_event_attendees(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+ROUND5_G = [
+    *[
+        (
+            f"household_nudge_late_chores_{v}",
+            # that its assignee is on a task already is only in its comments: guessing none nudges them all
+            "apis.todo.show_task_comments(access_token=todo_token, task_id=t['task_id'], "
+            "page_index=page, page_limit=20)",
+            "[]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"money_notes_payments_log_{v}",
+            # the whole quarter's payments: reading only its last month leaves lines and public payments out
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start}'",
+            "sent = []\npage = 0\nwhile True:\n    batch = apis.payments.show_transactions("
+            f"access_token=payments_token, direction='sent', start_date='{start[:5]}{int(start[5:7]) + 2:02d}-01'",
+        )
+        for v, start in ((0, "2026-01-01"), (1, "2025-07-01"), (2, "2025-10-01"))
+    ],
+    *[
+        (
+            f"scheduling_call_log_report_{v}",
+            # a call with a contact since the month ended is only in the call log after it: unread, someone I have
+            # talked to since (and not texted) gets a text too
+            "later = apis.phone.show_call_history(",
+            "later = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"scheduling_missed_call_texts_{v}",
+            # a call with a contact after their missed call is only in the calls with their number: unread, someone
+            # I have talked to since gets the sorry text too
+            "later = apis.phone.show_call_history(",
+            "later = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+
+ROUND5_B = [
+    *[
+        (
+            f"email_mark_inbox_read_{v}",
+            # whether I talked with a sender since their email is only in the call log: guessing 'never' marks none
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"email_forward_attachment_to_contact_{v}",
+            # whom I talked with since is only in each contact's call log: guessing 'everyone' forwards to all
+            "talked = apis.phone.show_call_history(",
+            "talked = [{}] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_code_review_tasks_{v}",
+            # when that afternoon is free is only in the day's free slots: guessing 13:00 double-books a day
+            "free = apis.calendar.find_free_slots(",
+            "free = [{'start': day.isoformat() + 'T13:00:00'}] if True else apis.calendar.find_free_slots(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+
+ROUND5_F = [
+    *[
+        (
+            f"notes_family_numbers_{v}",
+            # the day we last talked is only in my call log: guessing no call writes 'never' for each
+            "calls = apis.phone.show_call_history(",
+            "calls = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"notes_family_numbers_{v}",
+            # pending requests are only on payments: leaving them out gives a balance of bill splitting alone
+            "batch = apis.payments.show_requests(",
+            "batch = [] if True else apis.payments.show_requests(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"notes_family_numbers_{v}",
+            # the requests they sent me count against them: my requests alone overstate what they owe
+            "for direction, sign in (('sent', 1), ('received', -1)):",
+            "for direction, sign in (('sent', 1),):",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"notes_family_numbers_{v}",
+            # what they owe me on bill splitting is only there: leaving it out gives the requests alone
+            "batch = apis.bill_splitting.show_balances_with_people(",
+            "batch = [] if True else apis.bill_splitting.show_balances_with_people(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"contacts_birthday_week_todos_{v}",
+            # whether we talked lately is only in my call log: guessing no call makes every to-do a call
+            "talked[name] = any(apis.phone.show_call_history(",
+            "talked[name] = any([] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_appointment_prep_todo_{v}",
+            # the other kinds are found only by their own searches: looking up doctor checkups alone misses them
+            "visits += [v for v in found if v['title'] == title",
+            "visits += [v for v in found if v['title'] == title == 'Doctor checkup'",
+        )
+        for v in (0, 2)  # variant 1's appointments are all doctor checkups
+    ],
+    *[
+        (
+            f"calendar_appointment_prep_todo_{v}",
+            # the window is 60 days: the old 21 leaves the later appointments unprepared
+            "date_to='2026-07-17'",
+            "date_to='2026-06-08'",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
+
 ROUND5_E = [
     *[
         (
@@ -751,6 +985,11 @@ SKIPPED_READS = [
     *PHONE_B,
     *MAIL_B,
     *ROUND5_D,
+    *ROUND5_A,
+    *ROUND5_C,
+    *ROUND5_B,
+    *ROUND5_G,
+    *ROUND5_F,
     *ROUND5_E,
 ]
 

@@ -154,11 +154,39 @@ print(organizers)
     )
 
 
+MET_DAYS = 30  # the one-off Work meetings I organized in these last days are read for who declined them
+MIN_MEETINGS = 6  # of them: each one's attendees read
+
+
+def work_meetings(view: WorldView, me: int) -> list[dict]:
+    """The confirmed one-off meetings `me` organized on their Work calendar that started in the MET_DAYS before
+    today, each with the ids of those who declined it."""
+    rows = view.rows(
+        "SELECT e.* FROM calendar_events e JOIN calendar_calendars c ON c.id = e.calendar_id "
+        "WHERE c.owner_id = ? AND c.name = 'Work' AND e.organizer_id = ? AND e.status = 'confirmed' "
+        "AND e.recurrence = 'none' AND e.start >= ? AND e.start < ? ORDER BY e.start",
+        me,
+        me,
+        (TODAY - timedelta(days=MET_DAYS)).isoformat(),
+        TODAY.isoformat(),
+    )
+    for r in rows:
+        r["declined"] = {
+            a["person_id"]
+            for a in view.rows(
+                "SELECT person_id FROM calendar_attendees WHERE event_id = ? AND response = 'declined'", r["id"]
+            )
+        }
+    return rows
+
+
 @scenario("calendar_invite_free_coworkers", apps=("calendar", "phone"))
 def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     """Deep because a team of 5+ coworkers in my contacts is checked one by one (busy times per person, only the
-    whole hour free counts) and only those free then are invited."""
-    pool = []
+    whole hour free counts), and each of my 6+ Work meetings of the last month is read for who declined it (only its
+    attendees show that; the list shows a count): only those free then who declined none of them are invited, and
+    every pick has someone free who declined one."""
+    rows = []
     for offset in (3, 4, 8, 9, 10):
         when = TODAY + timedelta(days=offset)
         if when.weekday() >= 5:
@@ -176,8 +204,13 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
             )
             ctx = reader(view, p["owner_id"])
             free = [m for m in mates if not busy_blocks(ctx, m["id"], low, high)]
-            if not busy_blocks(ctx, p["owner_id"], low, high) and 0 < len(free) < len(mates):
-                pool.append((p["owner_id"], when, low, free))
+            meetings = work_meetings(view, p["owner_id"])
+            declined = set().union(*(m["declined"] for m in meetings))
+            free_now = [m for m in free if m["id"] not in declined]
+            if not busy_blocks(ctx, p["owner_id"], low, high) and 0 < len(free_now) < len(free) < len(mates):
+                rows.append((p["owner_id"], when, low, free_now, len(meetings)))
+    # as many meetings to read as the world has (world 0: MIN_MEETINGS+ for every variant)
+    _, pool = as_deep_as_found(range(MIN_MEETINGS, 0, -1), lambda n: [r[:4] for r in rows if r[4] >= n])
     person, when, low, free = pick(rng, pool, "person with some free coworkers", distinct=True)
     work = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", person)
     title = "Design review"
@@ -200,7 +233,7 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
                 "comment": "",
                 "responded_at": None,
             },
-            f"{m['email']} (free then) is invited",
+            f"{m['email']} (free then, declined none of my meetings) is invited",
             what=f"invitations of {m['email']}",
         )
         for m in free
@@ -208,20 +241,35 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     expectations.append(
         Answer(
             [f"{m['first_name']} {m['last_name']}" for m in free],
-            "the answer lists the coworkers who are free and invited",
+            "the answer lists the coworkers who are free, declined none of my meetings, and are invited",
         )
     )
     d = when.isoformat()
-    look = fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'") + (
-        "free = []\n"
+    met_from, met_to = day(-MET_DAYS), day(-1)
+    look = (
+        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
+        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+        + fetch_all(
+            "meetings",
+            "apis.calendar.show_events(access_token=calendar_token, calendar_id=work, role='organizer', "
+            f"date_from={met_from!r}, date_to={met_to!r}",
+        )
+        + "declined = set()\n"
+        "for e in meetings:  # who declined is only in each meeting's attendees\n"
+        f"    if e['recurrence'] == 'none' and e['start'] >= {met_from!r}:\n"
+        "        said_no = apis.calendar.show_event_attendees(access_token=calendar_token, event_id=e['event_id'], "
+        "response='declined', page_limit=20)\n"
+        "        declined |= {a['email'] for a in said_no}\n"
+        "print(len(meetings), declined)\n"
+        + fetch_all("mates", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
+        + "free = []\n"
         "for m in mates:\n"
         f"    busy = apis.calendar.show_busy_times(access_token=calendar_token, email=m['email'], date_from={d!r}, "
         f"date_to={d!r}, page_limit=20)\n"
         f"    if not any(b['start'] < '{d}T15:00:00' and b['end'] > '{d}T14:00:00' for b in busy):\n"
         "        free.append(m)\n"
-        "print([m['first_name'] for m in free])\n"
-        "calendars = apis.calendar.show_calendars(access_token=calendar_token, ownership='mine', page_limit=20)\n"
-        "work = next(c['calendar_id'] for c in calendars if c['name'] == 'Work')\n"
+        "print([(m['first_name'], m['email'] in declined) for m in free])\n"
+        "free = [m for m in free if m['email'] not in declined]\n"
     )
     act = (
         f"apis.calendar.create_event(access_token=calendar_token, title={title!r}, start='{d}T14:00', "
@@ -233,7 +281,9 @@ def invite_free_coworkers(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         person,
         f"Put a '{title}' on my Work calendar on {d} from 14:00 to 15:00 in Conference room A and invite those of "
-        "my coworkers (the coworkers in my phone contacts) who are free for that whole hour. Tell me their full names.",
+        "my coworkers (the coworkers in my phone contacts) who are free for that whole hour, but none who declined "
+        "any one-off (not repeating) meeting I organized on my Work calendar that started from "
+        f"{met_from} to {met_to} (cancelled meetings don't count). Tell me the full names of those invited.",
         oracle,
         expectations,
     )

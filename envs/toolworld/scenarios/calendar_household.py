@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from envs.toolworld.apps._bill_splitting_core import equal_shares
-from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow
+from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, normalize_answer
 from envs.toolworld.scenarios._calendar import DONE, NOW, TODAY, overlaps
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -96,28 +96,73 @@ def _with_one_home(view: WorldView, members: list[int]) -> list[int]:
     ]
 
 
+def _house_meetings(view: WorldView, home: int, held: bool) -> list[dict[str, Any]]:
+    """The confirmed 'House meeting's of a Home calendar held before now (`held`) or still to come, by start."""
+    return view.rows(
+        f"SELECT * FROM calendar_events WHERE calendar_id = ? AND title = 'House meeting' AND status = 'confirmed' "
+        f"AND start {'<' if held else '>'} ? ORDER BY start, id",
+        home,
+        NOW,
+    )
+
+
+def _declined(view: WorldView, meetings: list[dict[str, Any]], person: int) -> int:
+    """How many of `meetings` `person` was invited to and declined."""
+    return sum(
+        view.value(
+            "SELECT COUNT(*) FROM calendar_attendees WHERE event_id = ? AND person_id = ? AND response = 'declined'",
+            m["id"],
+            person,
+        )
+        for m in meetings
+    )
+
+
+HELD_MEETINGS_AT_LEAST = 5  # house meetings held on the Home calendar, each one's guest answers read
+
+
 @scenario("calendar_call_house_meeting", apps=("calendar", "phone"))
 def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The next house meeting is announced to everyone else on the Home calendar, and each of them is told apart by
+    how many of the meetings held so far they declined. Deep: the guests' answers are only in each held meeting's
+    show_event (one call each; the event list has none); the pick has 5+ held meetings (HELD_MEETINGS_AT_LEAST,
+    as_deep_as_found falls back to 1, then any, on sparser worlds) and someone else who declined one, so guessing
+    nobody declined fails."""
     homes = view.rows(
         "SELECT c.id, c.owner_id FROM calendar_calendars c WHERE c.name = 'Home' AND EXISTS (SELECT 1 FROM "
         "calendar_events e WHERE e.calendar_id = c.id AND e.title = 'House meeting' AND e.status = 'confirmed' "
         "AND e.start > ?) ORDER BY c.id",
         NOW,
     )
-    home = pick(rng, homes, "home calendar with an upcoming house meeting", distinct=True)
-    members = [home["owner_id"]] + [
-        r["person_id"]
-        for r in view.rows("SELECT person_id FROM calendar_shares WHERE calendar_id = ? ORDER BY id", home["id"])
-    ]
-    me = rng.choice(_with_one_home(view, members))
-    meeting = view.row(
-        "SELECT * FROM calendar_events WHERE calendar_id = ? AND title = 'House meeting' AND status = 'confirmed' "
-        "AND start > ? ORDER BY start LIMIT 1",
-        home["id"],
-        NOW,
-    )
+    callers: dict[int, tuple[list[int], dict[int, int], list[int]]] = {}
+    for home in homes:
+        members = [home["owner_id"]] + [
+            r["person_id"]
+            for r in view.rows("SELECT person_id FROM calendar_shares WHERE calendar_id = ? ORDER BY id", home["id"])
+        ]
+        held = _house_meetings(view, home["id"], held=True)
+        declined = {m: _declined(view, held, m) for m in members}
+        told_apart = [m for m in _with_one_home(view, members) if any(declined[o] for o in members if o != m)]
+        callers[home["id"]] = (members, declined, told_apart)
+
+    def deciding(setting: tuple[int, bool]) -> list[dict[str, Any]]:
+        """Homes with `at_least` held meetings where, if `decides`, someone other than me declined one."""
+        at_least, decides = setting
+        return [
+            h
+            for h in homes
+            if len(_house_meetings(view, h["id"], held=True)) >= at_least
+            and (callers[h["id"]][2] if decides else _with_one_home(view, callers[h["id"]][0]))
+        ]
+
+    _, found = as_deep_as_found([(HELD_MEETINGS_AT_LEAST, True), (1, True), (0, False)], deciding)
+    home = pick(rng, found, "home calendar with an upcoming house meeting", distinct=True)
+    members, declined, told_apart = callers[home["id"]]
+    me = rng.choice(told_apart or _with_one_home(view, members))
+    meeting = _house_meetings(view, home["id"], held=False)[0]
     when = f"{meeting['start'][:10]} at {meeting['start'][11:16]}"
     text = f"House meeting on {when}. Add your topics as notes on the event!"
+    others = [m for m in members if m != me]
     expectations: list[Expectation] = [
         Inserted(
             "phone_messages",
@@ -125,8 +170,7 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
             f"{view.person(m)['email']} is texted about the house meeting",
             what="texts",
         )
-        for m in members
-        if m != me
+        for m in others
     ]
     expectations.append(
         Inserted(
@@ -136,21 +180,40 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
             what="notes",
         )
     )
+    tally = [f"{full_name(view, m)}: {declined[m]}" for m in others]
+    expectations.append(
+        Answer(
+            tally,
+            "the answer gives each of the others with how many held house meetings they declined",
+            traps={normalize_answer([f"{full_name(view, m)}: 0" for m in others]): "nobody's answers read"},
+        )
+    )
     look = (
         "calendars = apis.calendar.show_calendars(access_token=calendar_token, query='Home', page_limit=20)\n"
         "home = next(c for c in calendars if c['name'] == 'Home')\n"
         + fetch_all(
             "meetings",
             "apis.calendar.show_events(access_token=calendar_token, query='House meeting', "
-            f"calendar_id=home['calendar_id'], date_from={TODAY.isoformat()!r}",
+            "calendar_id=home['calendar_id']",
         )
-        + f"meeting = next(e for e in meetings if e['title'] == 'House meeting' and e['start'] > {NOW!r})\n"
+        + "meetings = [e for e in meetings if e['title'] == 'House meeting']\n"
+        + f"meeting = next(e for e in meetings if e['start'] > {NOW!r})\n"
         + fetch_all(
             "shares", "apis.calendar.show_calendar_shares(access_token=calendar_token, calendar_id=home['calendar_id']"
         )
-        + "members = [home['owner']['email']] + [s['email'] for s in shares]\n"
-        + "members = [m for m in members if m != me['email']]\n"
+        + "members = {home['owner']['email']: home['owner']['name']} | {s['email']: s['name'] for s in shares}\n"
+        + "members.pop(me['email'])\n"
         + "print(meeting['start'], members)\n"
+    )
+    tell = (
+        "declined = dict.fromkeys(members, 0)\n"
+        "for e in meetings:\n"
+        f"    if e['start'] < {NOW!r}:\n"
+        "        for guest in apis.calendar.show_event(access_token=calendar_token, event_id=e['event_id'])"
+        "['attendees']:\n"
+        "            if guest['email'] in declined and guest['response'] == 'declined':\n"
+        "                declined[guest['email']] += 1\n"
+        "print(declined)\n"
     )
     act = (
         "text = 'House meeting on ' + meeting['start'][:10] + ' at ' + meeting['start'][11:16] + "
@@ -162,12 +225,16 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.calendar.add_event_note(access_token=calendar_token, event_id=meeting['event_id'], "
         "text='Topics so far: none yet.')\n"
     )
-    oracle = Solution().step(login("calendar", "phone")).step(look).step(act).step(DONE).steps()
+    done = "apis.supervisor.complete_task(answer=[f'{members[m]}: {n}' for m, n in declined.items()])\n"
+    oracle = Solution().step(login("calendar", "phone")).step(look).step(tell).step(act).step(done).steps()
     return TaskSpec(
         me,
         "Find the next 'House meeting' on our shared 'Home' calendar. Text everyone else who shares that calendar "
         "(at the numbers in my phone contacts): 'House meeting on <YYYY-MM-DD> at <HH:MM>. Add your topics as notes "
-        "on the event!', and leave the note 'Topics so far: none yet.' on the meeting.",
+        "on the event!', and leave the note 'Topics so far: none yet.' on the meeting. Then tell me, for each of "
+        f"them, how many of the house meetings on that calendar that started before now ({NOW.replace('T', ' ')}; "
+        "cancelled ones aside) they declined, one item per person as '<First Last>: <count>' with their name as the "
+        "calendar shows it (0 for none; an invitation left unanswered or answered maybe is not a decline).",
         oracle,
         expectations,
     )

@@ -11,7 +11,7 @@ from envs.toolworld.apps._calendar_views import show_time_summary
 from envs.toolworld.apps.phone import blocked_by
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted
 from envs.toolworld.scenarios._calendar import MIDNIGHT, NOW, TODAY, day, reader, spans
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -121,8 +121,24 @@ def _held(view: WorldView, event: dict, first: date, last: date) -> int:
     )
 
 
+MIN_SERIES = 4  # weekly series the standup's organizer held in the year, the standup one of them: each counted
+
+
+def _weekly_held(view: WorldView, me: int, first: date, last: date) -> list[tuple[dict, int]]:
+    """(series, times held from first to last) of each confirmed weekly series `me` organizes held at least once."""
+    rows = view.rows(
+        "SELECT * FROM calendar_events WHERE organizer_id = ? AND recurrence = 'weekly' AND status = 'confirmed' "
+        "ORDER BY id",
+        me,
+    )
+    return [(r, n) for r in rows if (n := _held(view, r, first, last))]
+
+
 @scenario("calendar_standup_tally_note", apps=("calendar",))
 def standup_tally_note(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Deep because every weekly series I organize (4+: the standup, 1:1s, a gym or practice slot) is counted from
+    its own occurrences, where the weeks I cancelled are marked (the event list shows a series once), and the
+    series are found by paging through all the events I organize in the year (no filter picks repeating ones)."""
     first, last = TODAY - timedelta(days=365), TODAY - timedelta(days=1)
     standups = view.rows(
         "SELECT e.* FROM calendar_events e WHERE e.title = 'Team standup' AND e.status = 'confirmed' "
@@ -130,26 +146,39 @@ def standup_tally_note(view: WorldView, rng: random.Random) -> TaskSpec:
         "ORDER BY e.id",
         first.isoformat(),
     )
-    standup = pick(rng, standups, "standup with cancelled weeks in the last year", distinct=True)
-    held = _held(view, standup, first, last)
-    text = f"We have met {held} times since {first}."
+    # as many series to count as the world has (world 0: MIN_SERIES+ for every standup)
+    _, pool = as_deep_as_found(
+        range(MIN_SERIES, 0, -1),
+        lambda n: [s for s in standups if len(_weekly_held(view, s["organizer_id"], first, last)) >= n],
+    )
+    standup = pick(rng, pool, "standup with cancelled weeks in the last year", distinct=True)
+    me = standup["organizer_id"]
+    held = _weekly_held(view, me, first, last)
     upcoming = next(s for s, _ in spans(view, standup, MIDNIGHT, MIDNIGHT + timedelta(days=14)) if s >= WORLD_NOW)
     look = (
         fetch_all(
-            "found", "apis.calendar.show_events(access_token=calendar_token, query='Team standup', role='organizer'"
-        )
-        + "standup = next(e for e in found if e['title'] == 'Team standup' and e['recurrence'] == 'weekly')\n"
-        + fetch_all(
-            "past",
-            f"apis.calendar.show_occurrences(access_token=calendar_token, event_id=standup['event_id'], "
+            "found",
+            "apis.calendar.show_events(access_token=calendar_token, role='organizer', "
             f"date_from={first.isoformat()!r}, date_to={last.isoformat()!r}",
         )
-        + "held = [o for o in past if not o['is_cancelled']]\n"
-        + "print(len(past), len(held))\n"
+        + "weekly = [e for e in found if e['recurrence'] == 'weekly']\n"
+        + "standup = next(e for e in weekly if e['title'] == 'Team standup')\n"
+        + "counts = {}\n"
+        + "for e in weekly:  # the weeks I cancelled are marked only among a series' occurrences\n"
+        + fetch_all(
+            "past",
+            "apis.calendar.show_occurrences(access_token=calendar_token, event_id=e['event_id'], "
+            f"date_from={first.isoformat()!r}, date_to={last.isoformat()!r}",
+            indent="    ",
+        )
+        + "    counts[e['event_id']] = sum(not o['is_cancelled'] for o in past)\n"
+        + "print([(e['title'], e['event_id'], counts[e['event_id']]) for e in weekly])\n"
     )
     act = (
-        "apis.calendar.add_event_note(access_token=calendar_token, event_id=standup['event_id'], "
-        f"text='We have met ' + str(len(held)) + ' times since {first}.')\n"
+        "for e in weekly:\n"
+        "    if counts[e['event_id']]:\n"
+        "        apis.calendar.add_event_note(access_token=calendar_token, event_id=e['event_id'], "
+        f"text='We have met ' + str(counts[e['event_id']]) + ' times since {first}.')\n"
         + "print(apis.calendar.show_event_notes(access_token=calendar_token, event_id=standup['event_id'], "
         "page_limit=20)[-1])\n"
         + fetch_all(
@@ -163,37 +192,38 @@ def standup_tally_note(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     done = "apis.supervisor.complete_task(answer=nxt['start'])\n"
     oracle = Solution().step(login("calendar")).step(look).step(act).step(done).steps()
+    expectations: list[Expectation] = [
+        Inserted(
+            "calendar_notes",
+            {"event_id": series["id"], "author_id": me, "text": f"We have met {count} times since {first}."},
+            f"'{series['title']}' (series {series['id']}) carries the note 'We have met {count} times since {first}.'",
+            what=f"notes on series {series['id']}",
+        )
+        for series, count in held
+    ]
+    expectations += [
+        Inserted(
+            "calendar_reminders",
+            {"event_id": standup["id"], "person_id": me, "minutes_before": 30, "method": "email"},
+            "the standup has an email reminder 30 minutes before",
+            what="reminders",
+        ),
+        Answer(
+            upcoming.isoformat(timespec="seconds"),
+            "the answer is the start of the next standup",
+            traps={str(_held(view, standup, first, last)): "the count was given instead of the next start"},
+        ),
+    ]
     return TaskSpec(
-        standup["organizer_id"],
-        f"Count how many times my weekly 'Team standup' actually took place from {first} to {last} (weeks I "
-        f"cancelled don't count). Leave a note on the standup saying 'We have met <count> times since {first}.', "
-        "add an email reminder 30 minutes before it, and tell me when its next occurrence starts "
+        me,
+        f"For each weekly repeating event I organize, count how many times it actually took place from {first} to "
+        f"{last} (weeks I cancelled don't count, nor do series I cancelled altogether; a series that ended and one "
+        "that replaced it under the same title are two series, each counted on its own). On each one that took "
+        f"place at least once, leave a note saying 'We have met <count> times since {first}.' Then add an email "
+        "reminder 30 minutes before my 'Team standup' and tell me when its next occurrence starts "
         "(YYYY-MM-DDTHH:MM:SS).",
         oracle,
-        [
-            Inserted(
-                "calendar_notes",
-                {"event_id": standup["id"], "author_id": standup["organizer_id"], "text": text},
-                f"the standup carries the note {text!r}",
-                what="notes",
-            ),
-            Inserted(
-                "calendar_reminders",
-                {
-                    "event_id": standup["id"],
-                    "person_id": standup["organizer_id"],
-                    "minutes_before": 30,
-                    "method": "email",
-                },
-                "the standup has an email reminder 30 minutes before",
-                what="reminders",
-            ),
-            Answer(
-                upcoming.isoformat(timespec="seconds"),
-                "the answer is the start of the next standup",
-                traps={str(held): "the count was given instead of the next start"},
-            ),
-        ],
+        expectations,
     )
 
 

@@ -11,6 +11,7 @@ from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_a
 from envs.toolworld.scenarios._rows import new_task
 from envs.toolworld.scenarios.contacts_calendar import TODAY, TOMORROW, called_back, contact_names
 from envs.toolworld.scenarios.contacts_notes import CONTACT_NAMES, existing_or_new
+from envs.toolworld.scenarios.phone import talked_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 REPLY = "Got your voicemail, I'll call you back tomorrow."
@@ -188,61 +189,103 @@ def birthdays_within(view: WorldView, owner: int, days: int) -> dict[str, str]:
     return found
 
 
-BIRTHDAY_WINDOWS = (10, 14, 21, 30)  # days ahead: the first in which some birthday falls (10 in world 0)
+BIRTHDAY_DAYS = 60  # days ahead, today counted
+BIRTHDAYS_AT_LEAST = 4  # birthdays in that window, some of them people I talked to and some not
+BIRTHDAY_TALKED_SINCE = "2026-03-18"  # two months back: a call since then in which we talked makes it a text
+
+
+def birthday_people(view: WorldView, owner: int) -> dict[str, tuple[str, bool]]:
+    """Contact name -> (birthday within BIRTHDAY_DAYS, whether we talked on the phone since BIRTHDAY_TALKED_SINCE on
+    any number saved under that name)."""
+    return {
+        name: (
+            day,
+            any(
+                talked_since(view, owner, c["phone_number"], BIRTHDAY_TALKED_SINCE)
+                for c in view.rows(
+                    "SELECT phone_number FROM phone_contacts WHERE owner_id = ? AND first_name || ' ' || last_name = ?",
+                    owner,
+                    name,
+                )
+            ),
+        )
+        for name, day in birthdays_within(view, owner, BIRTHDAY_DAYS).items()
+    }
+
+
+def birthday_title(name: str, talked: bool) -> str:
+    return f"Text {name} a happy birthday" if talked else f"Call {name} for their birthday"
 
 
 @scenario("contacts_birthday_week_todos", apps=("phone", "todo"))
 def birthday_week_todos(view: WorldView, rng: random.Random) -> TaskSpec:
-    days, with_birthdays = as_deep_as_found(
-        BIRTHDAY_WINDOWS, lambda d: [p for p in view.people_ids() if birthdays_within(view, p, d)]
-    )
-    noop = getattr(rng, "variant", 0) % 3 == 1  # variant 1: no birthday in the window, nothing to do
-    candidates = [p for p in view.people_ids() if (p in with_birthdays) != noop]
-    owner = pick(rng, candidates, "contacts' birthdays" if not noop else "no birthday soon", distinct=True)
-    soon = birthdays_within(view, owner, days)
-    project_id, expectations = project(view, owner, "Birthdays") if soon else (None, [])
-    last = (TODAY + timedelta(days=days)).isoformat()
+    """A to-do per contact with a birthday in the next BIRTHDAY_DAYS days: a text for those I talked to on the phone
+    since BIRTHDAY_TALKED_SINCE, a call for the others. Whether we talked is only in the call log (one look per
+    name); the pick has BIRTHDAYS_AT_LEAST birthdays with the call log deciding both ways."""
+
+    def deciding(least: int) -> list[int]:
+        found = []
+        for p in view.people_ids():
+            talked = [t for _, t in birthday_people(view, p).values()]
+            if len(talked) >= least and (least == 1 or 0 < sum(talked) < len(talked)):
+                found.append(p)
+        return found
+
+    _, owners = as_deep_as_found((BIRTHDAYS_AT_LEAST, 3, 2, 1), deciding)
+    owner = pick(rng, owners, "contacts' birthdays", distinct=True)
+    soon = birthday_people(view, owner)
+    project_id, expectations = project(view, owner, "Birthdays")
+    last = (TODAY + timedelta(days=BIRTHDAY_DAYS)).isoformat()
     look = (
         fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token, sort_by='birthday'")
         + f"""
 today, last = {TODAY.isoformat()!r}, {last!r}
-soon = {{}}
+soon, numbers = {{}}, {{}}
 for c in contacts:
     if c['birthday'] and today <= today[:4] + c['birthday'][4:] <= last:
-        soon[c['first_name'] + ' ' + c['last_name']] = today[:4] + c['birthday'][4:]
+        name = c['first_name'] + ' ' + c['last_name']
+        soon[name] = today[:4] + c['birthday'][4:]
+        numbers.setdefault(name, []).append(c['phone_number'])
 print(soon)
 """
     )
+    read = (
+        "talked = {}\n"
+        "for name in soon:\n"
+        "    talked[name] = any(apis.phone.show_call_history(access_token=phone_token, phone_number=n, "
+        f"started_after={BIRTHDAY_TALKED_SINCE!r}, min_duration_seconds=1, page_limit=1) for n in numbers[name])\n"
+        "print(talked)\n"
+    )
     act = (
-        "if soon:\n"
-        + "".join("    " + line + "\n" for line in project_step("Birthdays").splitlines())
-        + "    for name, day in sorted(soon.items()):\n"
-        "        apis.todo.create_task(access_token=todo_token, project_id=project_id, "
-        "title='Wish ' + name + ' a happy birthday', due_date=day, priority=1)\n"
-        "    print(apis.todo.show_upcoming_tasks(access_token=todo_token, page_limit=20))\n"
+        project_step("Birthdays") + "for name, day in sorted(soon.items()):\n"
+        "    title = 'Text ' + name + ' a happy birthday' if talked[name] else 'Call ' + name + ' for their birthday'\n"
+        "    apis.todo.create_task(access_token=todo_token, project_id=project_id, title=title, due_date=day, "
+        "priority=1)\n"
+        "print(apis.todo.show_upcoming_tasks(access_token=todo_token, page_limit=20))\n"
     )
     done = "apis.supervisor.complete_task(answer=len([c for c in contacts if c['birthday']]))\n"
-    oracle = Solution().step(login("phone", "todo")).step(look).step(act).step(done).steps()
+    oracle = Solution().step(login("phone", "todo")).step(look).step(read).step(act).step(done).steps()
     known = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND birthday != ''", owner)
     expectations.append(Answer(known, f"the answer is the {known} contacts with a birthday saved"))
     expectations += [
         Inserted(
             "todo_tasks",
-            new_task(owner, project_id, f"Wish {name} a happy birthday", due_date=day, priority=1),
-            f"a priority-1 to-do to wish {name} a happy birthday, due {day}",
+            new_task(owner, project_id, birthday_title(name, talked), due_date=day, priority=1),
+            f"a priority-1 to-do '{birthday_title(name, talked)}', due {day}",
             what=f"birthday to-dos for {name}",
         )
-        for name, day in sorted(soon.items())
+        for name, (day, talked) in sorted(soon.items())
     ]
     return TaskSpec(
         owner,
-        f"If any of my phone contacts has a birthday in the next {days} days (today {TODAY.isoformat()} to {last}), "
-        "add a to-do 'Wish <First Last> a happy birthday' for each of them (one per name, even if saved twice), due "
-        "on the birthday, priority 1, in my 'Birthdays' project (create it if missing). If there are none, change "
-        "nothing. Either way, tell me how many of my phone contacts have a birthday saved.",
+        f"For each of my phone contacts with a birthday in the next {BIRTHDAY_DAYS} days (today "
+        f"{TODAY.isoformat()} to {last}), add a to-do due on the birthday, priority 1, in my 'Birthdays' project "
+        "(create it if missing), one per name even if saved twice: 'Text <First Last> a happy birthday' if we have "
+        f"talked on the phone since {BIRTHDAY_TALKED_SINCE} (a call either way in which we talked, on any number "
+        "saved under that name; missed or unanswered calls do not count), otherwise 'Call <First Last> for their "
+        "birthday'. Then tell me how many of my phone contacts have a birthday saved.",
         oracle,
         expectations,
-        noop_pass=not soon,
     )
 
 

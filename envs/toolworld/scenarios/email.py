@@ -22,12 +22,13 @@ from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_a
 from envs.toolworld.scenarios._files import directory_expectation
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
-from envs.toolworld.scenarios.phone import sent_text, text_quiet_code, texted_since
+from envs.toolworld.scenarios.phone import sent_text, talked_since, text_quiet_code, texted_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
 DONE = "apis.supervisor.complete_task()\n"
 UNREAD_LIST = "/documents/unread_emails.txt"
+TALKED_MARK = " (talked since)"
 ALL_THREADS = "apis.email.show_threads(access_token=email_token, folder='all'"
 INBOX_THREADS = "apis.email.show_threads(access_token=email_token, folder='inbox'"
 ALL_EMAILS = "apis.email.search_emails(access_token=email_token"
@@ -851,36 +852,79 @@ def archive_read_labelled(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("email_mark_inbox_read", apps=("email", "file_system"), difficulty=2)
-def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Each unread inbox thread opened to list its unread emails (read ones in the same threads are distractors)
-    in a new file, then all marked read; the answer counts them."""
-    owners = view.rows(
-        "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
-        f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
-        "HAVING n >= 3 ORDER BY t.owner_id"
-    )
-    owners = [
-        o
-        for o in owners
-        if not view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", o["owner_id"], UNREAD_LIST)
-    ]
-    owner = pick(rng, owners, "inbox with 3 unread threads", distinct=True)["owner_id"]
+UNREAD_SENDERS_AT_LEAST = 4  # people whose unread emails are listed, each looked up in the contacts and call log
+
+
+def unread_inbox(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """`owner`'s unread inbox emails, each with whether the owner talked with its sender on the phone on or after
+    the day it was sent (None: the sender is not in the owner's phone contacts)."""
     rows = view.rows(
-        "SELECT m.id, m.sender_id, m.sent_at, t.subject FROM email_messages m "
-        f"JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? AND {INBOX} AND m.is_read = 0",
+        "SELECT m.id, m.sender_id, m.sent_at, t.subject, p.email, (SELECT c.phone_number FROM phone_contacts c "
+        "WHERE c.owner_id = t.owner_id AND c.email = p.email) AS number FROM email_messages m "
+        f"JOIN email_threads t ON t.id = m.thread_id JOIN people p ON p.id = m.sender_id WHERE t.owner_id = ? "
+        f"AND {INBOX} AND m.is_read = 0 ORDER BY m.sent_at, m.id",
         owner,
     )
-    lines = [f"{r['sent_at'][:10]} {full_name(view, r['sender_id'])}: {r['subject']}" for r in rows]
+    return [
+        {**r, "talked": None if r["number"] is None else talked_since(view, owner, r["number"], r["sent_at"][:10])}
+        for r in rows
+    ]
+
+
+@scenario("email_mark_inbox_read", apps=("email", "file_system", "phone"), difficulty=2)
+def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each unread inbox thread opened to list its unread emails (read ones in the same threads are distractors)
+    in a new file, each marked when I talked with its sender on the phone since it came, then all marked read; the
+    answer counts them. Deep: whether we talked is only in the call log, one look per email (by the sender's number,
+    one contact search per sender: UNREAD_SENDERS_AT_LEAST of them, some talked to since and some not)."""
+    owners = [
+        o["owner_id"]
+        for o in view.rows(
+            "SELECT t.owner_id, COUNT(DISTINCT t.id) AS n FROM email_threads t "
+            f"JOIN email_messages m ON m.thread_id = t.id WHERE {INBOX} AND m.is_read = 0 GROUP BY t.owner_id "
+            "HAVING n >= 3 ORDER BY t.owner_id"
+        )
+        if not view.rows("SELECT 1 FROM file_system_files WHERE owner_id = ? AND path = ?", o["owner_id"], UNREAD_LIST)
+    ]
+    unread = {owner: unread_inbox(view, owner) for owner in owners}
+
+    def usable(senders: int) -> list[int]:
+        """Owners with `senders`+ people behind their unread emails, all in the phone contacts, both outcomes."""
+        return [
+            owner
+            for owner, rows in unread.items()
+            if len({r["sender_id"] for r in rows}) >= senders and {r["talked"] for r in rows} == {True, False}
+        ]
+
+    least, pool = as_deep_as_found((UNREAD_SENDERS_AT_LEAST, 3, 2), usable)
+    owner = pick(rng, pool, f"inbox with unread emails of {least}+ contacts, some talked to since", distinct=True)
+    rows = unread[owner]
+    lines = [
+        f"{r['sent_at'][:10]} {full_name(view, r['sender_id'])}: {r['subject']}{TALKED_MARK if r['talked'] else ''}"
+        for r in rows
+    ]
     oracle = (
         Solution()
-        .step(login("email", "file_system"))
+        .step(login("email", "file_system", "phone"))
         .step(
-            fetch_all("threads", INBOX_THREADS + ", unread_only=True") + "lines = []\n"
+            fetch_all("threads", INBOX_THREADS + ", unread_only=True") + "unread = []\n"
             "for t in threads:\n"
-            "    for e in apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])['emails']:\n"
-            "        if not e['is_read']:\n"
-            "            lines.append(f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['subject']}\")\n"
+            "    unread += [e for e in apis.email.show_thread(access_token=email_token, thread_id=t['thread_id'])"
+            "['emails'] if not e['is_read']]\n"
+            "print([(e['sent_at'], e['sender']['email'], e['subject']) for e in unread])\n"
+        )
+        .step(
+            "numbers = {}\n"
+            "for address in sorted({e['sender']['email'] for e in unread}):\n"
+            "    found = apis.phone.search_contacts(access_token=phone_token, query=address, page_limit=20)\n"
+            "    numbers[address] = next(c['phone_number'] for c in found if c['email'] == address)\n"
+            "lines = []\n"
+            "for e in unread:\n"
+            "    talked = apis.phone.show_call_history(access_token=phone_token, "
+            "phone_number=numbers[e['sender']['email']], started_after=e['sent_at'][:10], min_duration_seconds=1, "
+            "page_limit=1)\n"
+            "    line = f\"{e['sent_at'][:10]} {e['sender']['name']}: {e['subject']}\"\n"
+            f"    lines.append(line + ({TALKED_MARK!r} if talked else ''))\n"
             "print(lines)\n"
         )
         .step(
@@ -898,14 +942,18 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Before I clear my email inbox, list what was unread in a new file {UNREAD_LIST}: one line per unread "
-        "inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>'. Then mark everything in my inbox as read. "
-        "Leave archived threads and the trash as they are. Tell me how many unread emails there were.",
+        f"inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>', with '{TALKED_MARK}' right after the subject "
+        "if I have talked with that sender on the phone on or after that date (a call with their number from my "
+        "phone contacts in my call log, either way; missed and unanswered calls, 0 seconds long, do not count). "
+        "Then mark everything in my inbox as read. Leave archived threads and the trash as they are. Tell me how "
+        "many unread emails there were.",
         oracle,
         [
             Inserted(
                 "file_system_files",
                 new_file(owner, UNREAD_LIST, HasLines(lines)),
-                f"{UNREAD_LIST} lists the {len(lines)} unread inbox emails",
+                f"{UNREAD_LIST} lists the {len(lines)} unread inbox emails, "
+                f"{sum(bool(r['talked']) for r in rows)} marked talked since",
                 what="files",
             ),
             *(Updated("email_messages", r["id"], {"is_read": 1}, f"inbox email {r['id']} is read") for r in rows),
@@ -1290,25 +1338,59 @@ def star_threads_with(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+IN_TOUCH_SINCE = "2026-04-01"  # the contacts of the kind I talked to on the phone since then get the forward
+IN_TOUCH_KIND_AT_LEAST = 8  # contacts of the sender's kind, each looked up in the call log
+
+
 @scenario("email_forward_attachment_to_contact", apps=("email", "phone"), difficulty=3)
 def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
+    """An attachment received once, forwarded in one email to the contacts of its sender's kind (friend, coworker)
+    I talked to on the phone since IN_TOUCH_SINCE, each texted a heads-up; the sender thanked with their count.
+    Deep: whether we talked is only in each contact's call log, one look per contact (IN_TOUCH_KIND_AT_LEAST or
+    more, some talked to and some not); the sender, though of that kind, is not forwarded their own email."""
     rows = view.rows(
-        "SELECT m.id, m.owner_id, m.sender_id, m.sent_at, m.body, a.file_name, a.content FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 ORDER BY m.id"
+        "SELECT m.id, m.owner_id, m.sender_id, m.sent_at, m.body, a.file_name, a.content, c.relationship "
+        "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+        "JOIN email_threads t ON t.id = m.thread_id JOIN people s ON s.id = m.sender_id "
+        "JOIN phone_contacts c ON c.owner_id = m.owner_id AND c.email = s.email "
+        "WHERE m.sender_id != m.owner_id AND t.is_trashed = 0 AND t.is_spam = 0 "
+        "AND c.relationship IN ('friend', 'coworker') ORDER BY m.id"
     )
     unique = [
         r for r in rows if sum((x["owner_id"], x["file_name"]) == (r["owner_id"], r["file_name"]) for x in rows) == 1
     ]
-    c = pick(rng, unique, "attachment received once")
-    contacts = view.rows(
-        "SELECT p.id, c.relationship FROM phone_contacts c JOIN people p ON p.email = c.email "
-        "WHERE c.owner_id = ? AND p.id != ? ORDER BY p.id",
-        c["owner_id"],
-        c["sender_id"],
+
+    def kind_of(r: dict[str, Any]) -> list[dict[str, Any]]:
+        """The other contacts of the sender's kind (findable by email and number), each with whether we talked."""
+        return [
+            {**c, "talked": talked_since(view, r["owner_id"], c["phone_number"], IN_TOUCH_SINCE)}
+            for c in view.rows(
+                "SELECT p.id, c.phone_number FROM phone_contacts c JOIN people p ON p.email = c.email "
+                "AND p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = ? AND p.id != ? "
+                "ORDER BY p.id",
+                r["owner_id"],
+                r["relationship"],
+                r["sender_id"],
+            )
+        ]
+
+    groups = {r["id"]: kind_of(r) for r in unique}
+
+    def usable(least: int) -> list[dict[str, Any]]:
+        """Attachments whose sender's kind has `least`+ other contacts, some talked to and some not."""
+        return [
+            r
+            for r in unique
+            if len(groups[r["id"]]) >= least and 0 < sum(c["talked"] for c in groups[r["id"]]) < len(groups[r["id"]])
+        ]
+
+    least, pool = as_deep_as_found((IN_TOUCH_KIND_AT_LEAST, 4, 2), usable)
+    c = pick(
+        rng, pool, f"attachment received once from a friend or coworker, {least}+ others of that kind", distinct=True
     )
-    to = pick(rng, contacts, "contact to forward to")
-    sender, target = full_name(view, c["sender_id"]), full_name(view, to["id"])
+    kind = c["relationship"]
+    talked = [x["id"] for x in groups[c["id"]] if x["talked"]]
+    sender = full_name(view, c["sender_id"])
     found = view.row(
         "SELECT t.subject, t.conversation_id FROM email_threads t JOIN email_messages m ON m.thread_id = t.id "
         "WHERE m.id = ?",
@@ -1320,47 +1402,59 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         f"---------- Forwarded message ----------\nFrom: {sender} <{view.person(c['sender_id'])['email']}>\n"
         f"Date: {c['sent_at']}\nSubject: {subject}\n\n{c['body']}"
     )
-    thanks = f"Thanks! I forwarded {c['file_name']} to {target}."
+    thanks = f"Thanks! I forwarded {c['file_name']} to {len(talked)} {kind}s."
     heads_up = f"I just emailed you {c['file_name']} from {sender}."
     oracle = (
         Solution()
         .step(login("phone", "email"))
         .step(
-            f"contact = apis.phone.search_contacts(access_token=phone_token, query={target!r})[0]\n"
+            fetch_all("contacts", f"apis.phone.search_contacts(access_token=phone_token, relationship={kind!r}")
             + fetch_all("emails", ALL_EMAILS + ", has_attachment=True")
             + f"email = next(e for e in emails if e['sender']['name'] == {sender!r} and "
             f"any(a['file_name'] == {c['file_name']!r} for a in e['attachments']))\n"
-            + (
-                "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
-                "recipients=[contact['email']])\n"
-            )
+            "others = [c for c in contacts if c['email'] != email['sender']['email']]\n"
+            "print(email['email_id'], [(c['first_name'], c['last_name']) for c in others])\n"
         )
         .step(
-            f"apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], body={thanks!r})\n"
-            "apis.phone.send_text_message(access_token=phone_token, phone_number=contact['phone_number'], "
+            "in_touch = []\n"
+            "for c in others:\n"
+            "    talked = apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'], "
+            f"started_after={IN_TOUCH_SINCE!r}, min_duration_seconds=1, page_limit=1)\n"
+            "    if talked:\n"
+            "        in_touch.append(c)\n"
+            "print([(c['first_name'], c['last_name']) for c in in_touch])\n"
+        )
+        .step(
+            "apis.email.forward_email(access_token=email_token, email_id=email['email_id'], "
+            "recipients=[c['email'] for c in in_touch])\n"
+            "for c in in_touch:\n"
+            "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
             f"message={heads_up!r})\n"
+            "apis.email.reply_to_email(access_token=email_token, email_id=email['email_id'], "
+            f"body=f'Thanks! I forwarded {c['file_name']} to {{len(in_touch)}} {kind}s.')\n"
         )
         .step(
             fetch_all("sent", "apis.email.show_threads(access_token=email_token, folder='sent'")
             + "print([t['subject'] for t in sent[:3]])\n"
-            "print(apis.phone.search_text_messages(access_token=phone_token, phone_number=contact['phone_number'], "
-            "direction='sent', page_limit=1))\n"
         )
         .step(DONE)
         .steps()
     )
     return TaskSpec(
         c["owner_id"],
-        f"Forward the email from {sender} with the attachment '{c['file_name']}' to my {to['relationship']} {target}. "
-        f"Then reply to {sender}'s email '{thanks}' and text {target} '{heads_up}'",
+        f"Forward the email from {sender} with the attachment '{c['file_name']}', in one email, to every {kind} in "
+        f"my phone contacts other than {sender} whom I have talked with on the phone since {IN_TOUCH_SINCE} (a "
+        "call with their number in my call log, either way, on or after that day; missed and unanswered calls, 0 "
+        f"seconds long, do not count), and text each of them '{heads_up}' Then reply to {sender}'s email "
+        f"'Thanks! I forwarded {c['file_name']} to <how many people that was> {kind}s.'",
         oracle,
         [
             *sent_email(
                 view,
                 c["owner_id"],
-                [to["id"]],
+                talked,
                 Contains(forwarded),
-                f"the email is forwarded to {target}",
+                f"the email is forwarded to the {len(talked)} {kind}s talked to",
                 subject=f"Fwd: {subject}",
                 files={c["file_name"]: c["content"]},
             ),
@@ -1369,15 +1463,12 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
                 c["owner_id"],
                 [c["sender_id"]],
                 thanks,
-                f"{sender} is told it was forwarded",
+                f"{sender} is told it was forwarded to {len(talked)}",
                 conversation=found["conversation_id"],
             ),
-            sent_text(
-                c["owner_id"],
-                to["id"],
-                heads_up,
-                f"{target} is texted about the email",
-                what="texts",
+            *(
+                sent_text(c["owner_id"], x, heads_up, f"{full_name(view, x)} is texted about the email", what="texts")
+                for x in talked
             ),
         ],
     )

@@ -8,7 +8,15 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import pair_debts
 from envs.toolworld.evaluate import Answer, Expectation, Inserted, NewRow, OneOf, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
+from envs.toolworld.scenarios._common import (
+    Solution,
+    as_deep_as_found,
+    fetch_all,
+    full_name,
+    login,
+    other_branch,
+    pick,
+)
 from envs.toolworld.scenarios._rows import new_task as task_row
 from envs.toolworld.scenarios._rows import reminder_on_new_task
 from envs.toolworld.scenarios._threads import SAID_ON_IT, on_it, on_it_code
@@ -173,30 +181,56 @@ FIND_PROJECT = (
 )
 
 
+def open_tasks_given(view: WorldView, owner: int, assignee: int) -> list[dict[str, Any]]:
+    """The open tasks of all `owner`'s active projects assigned to `assignee`, by id."""
+    return view.rows(
+        "SELECT t.id, t.title, t.due_date FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE p.owner_id = ? AND p.archived = 0 AND t.assignee_id = ? AND t.completed = 0 ORDER BY t.id",
+        owner,
+        assignee,
+    )
+
+
+TAKE_OVER_AT_LEAST = 5  # their overdue tasks over all my projects, each one's comment thread read
+
+
 @scenario("household_take_over_overdue_chores", apps=("todo",))
 def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep: each overdue chore's comment thread is read (show_task_comments, one call each) to leave the ones they
-    said they are on (in the other branch they are on all of them: nothing changes); a look-alike comment by
-    someone else does not count."""
+    """Someone who helps in my shared projects is away: their overdue tasks in every active project of mine become
+    mine, found over every page of my open tasks. Deep: each overdue task's comment thread is read
+    (show_task_comments, one call each) to leave the ones they said they are on (in the other branch they are on
+    all of them: nothing changes); a look-alike comment by someone else does not count. The pick has
+    TAKE_OVER_AT_LEAST=5+ overdue tasks of theirs (as_deep_as_found falls back to 3, then 1), some they are on."""
     today = WORLD_NOW.date().isoformat()
-    pairs = [(r, open_tasks_of(view, r["project_id"], r["helper"])) for r in shared_projects(view)]
-    late = [(r, [t for t in ts if t["due_date"] and t["due_date"] < today]) for r, ts in pairs]
-    split = [(r, ts, [t for t in ts if not on_it(view, t["id"], r["helper"])]) for r, ts in late]
-    some = [(r, ts, taken) for r, ts, taken in split if 3 <= len(ts) <= 10 and 0 < len(taken) < len(ts)]
-    none = [(r, ts, taken) for r, ts, taken in split if ts and not taken]  # overdue, but they are on all of them
-    r, _, overdue = pick(rng, none if other_branch(rng) else some, "shared project with a helper", distinct=True)
-    owner, helper = r["owner_id"], r["helper"]
+    pairs = sorted({(r["owner_id"], r["helper"]) for r in shared_projects(view)})
+    split = []
+    for owner, helper in pairs:
+        overdue = [t for t in open_tasks_given(view, owner, helper) if t["due_date"] and t["due_date"] < today]
+        split.append((owner, helper, overdue, [t for t in overdue if not on_it(view, t["id"], helper)]))
+    if other_branch(rng):  # overdue, but they are on all of them
+        found = [(o, h, late) for o, h, ts, late in split if ts and not late]
+    else:
+        _, found = as_deep_as_found(
+            [TAKE_OVER_AT_LEAST, 3, 1],
+            lambda least: [(o, h, late) for o, h, ts, late in split if len(ts) >= least and 0 < len(late) < len(ts)],
+        )
+    owner, helper, late = pick(rng, found, "owner and helper of shared projects", distinct=True)
     due = next_saturday().isoformat()
     name = full_name(view, helper)
     oracle = (
         Solution()
         .step(login("todo"))
         .step(
-            FIND_PROJECT.format(name=r["name"])
-            + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
-            + f"helper = next(h for h in helpers if h['name'] == {name!r})\n"
-            + f"overdue = [t for t in tasks if t['assignee_email'] == helper['email'] and t['due_date'] "
-            f"and t['due_date'] < {today!r}]\n" + "print([(t['title'], t['due_date']) for t in overdue])\n"
+            fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
+            + "helper = None\n"
+            + "for p in projects:\n"
+            + "    if p['shared'] and helper is None:\n"
+            + "        people = apis.todo.show_collaborators(access_token=todo_token, project_id=p['project_id'])\n"
+            + f"        helper = next((h for h in people if h['name'] == {name!r}), None)\n"
+            + fetch_all("tasks", "apis.todo.search_tasks(access_token=todo_token, completed=False")
+            + "given = [t for t in tasks if t['assignee_email'] == helper['email']]\n"
+            + f"overdue = [t for t in given if t['due_date'] and t['due_date'] < {today!r}]\n"
+            + "print([(t['project']['name'], t['title'], t['due_date']) for t in overdue])\n"
         )
         .step(
             "late = []\n"
@@ -214,29 +248,29 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for t in late:\n"
             "    print(apis.todo.show_task(access_token=todo_token, task_id=t['task_id']))\n"
-            "apis.supervisor.complete_task(answer=[t['title'] for t in tasks if t['assignee_email'] == helper['email'] "
-            "and t not in late])"
+            "apis.supervisor.complete_task(answer=[t['title'] for t in given if t not in late])"
         )
         .steps()
     )
-    late_ids = {t["id"] for t in overdue}
-    kept = [t["title"] for t in open_tasks_of(view, r["project_id"], helper) if t["id"] not in late_ids]
+    late_ids = {t["id"] for t in late}
+    kept = [t["title"] for t in open_tasks_given(view, owner, helper) if t["id"] not in late_ids]
     expectations: list[Expectation] = [  # only the answer when nothing is overdue: then change nothing
         Updated("todo_tasks", t["id"], {"assignee_id": owner, "due_date": due}, f"'{t['title']}' is mine, due {due}")
-        for t in overdue
+        for t in late
     ]
     expectations.append(Answer(kept, f"the answer lists the {len(kept)} open tasks of {name} left as they were"))
     return TaskSpec(
         owner,
-        f"{name} is away, so I take over their overdue chores in my shared todo project '{r['name']}': every open "
-        f"task there assigned to them whose due date is before today ({today}) gets assigned to me and is due "
-        f"{due} instead, except one they are on already: a task whose latest comment by them is {SAID_ON_IT} "
-        "stays theirs as it is. Their other tasks stay as they are; if that leaves nothing to take over, change "
-        "nothing. "
-        "Either way, tell me the titles of their open tasks there that you left as they were.",
+        f"{name} is away, so I take over their overdue chores in all my active todo projects (the ones I own; "
+        f"they help in some of them): every open task there assigned to them whose due date is before today "
+        f"({today}) gets assigned to me and is due {due} instead, except one they are on already: a task whose "
+        f"latest comment by them is {SAID_ON_IT} stays theirs as it is. Their other tasks stay as they are; if that "
+        "leaves nothing to take over, change nothing. "
+        "Either way, tell me the titles of their open tasks in my projects that you left as they were, one item "
+        "per task (a title twice if two such tasks have it).",
         oracle,
         expectations,
-        noop_pass=not overdue,
+        noop_pass=not late,
     )
 
 
@@ -480,46 +514,61 @@ def debts_to_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+NUDGE_LATE_AT_LEAST = 7  # others' overdue tasks over all my projects, each one's comment thread read
+
+
+def others_late(view: WorldView, owner: int, today: str) -> list[dict[str, Any]]:
+    """Open tasks of `owner`'s active projects assigned to someone else and due before `today`."""
+    return view.rows(
+        "SELECT t.id, t.title, t.due_date, t.assignee_id FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id "
+        "WHERE p.owner_id = ? AND p.archived = 0 AND t.completed = 0 AND t.assignee_id IS NOT NULL "
+        "AND t.assignee_id != ? AND t.due_date < ? ORDER BY t.id",
+        owner,
+        owner,
+        today,
+    )
+
+
 @scenario("household_nudge_late_chores", apps=("todo", "phone"))
 def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A comment on each overdue chore assigned to someone else and one text per such person, counting theirs.
+    """A comment on each overdue task of my projects assigned to someone else and one text per such person.
 
-    Deep: every overdue chore's comment thread is read (show_task_comments, one call each) to leave out the ones its
-    assignee said they are on; the same words from someone else do not count."""
+    Deep: every such task over all my active projects (found over every page of my overdue tasks) has its comment
+    thread read (show_task_comments, one call each) to leave out the ones its assignee said they are on; the same
+    words from someone else do not count. The pick has NUDGE_LATE_AT_LEAST=7+ such tasks (as_deep_as_found falls
+    back to 4, then 2), some left out."""
     today = WORLD_NOW.date().isoformat()
     cases = []
-    for r in {p["project_id"]: p for p in shared_projects(view)}.values():
-        late = view.rows(
-            "SELECT id, title, due_date, assignee_id FROM todo_tasks WHERE project_id = ? AND completed = 0 "
-            "AND assignee_id IS NOT NULL AND assignee_id != ? AND due_date < ? ORDER BY id",
-            r["project_id"],
-            r["owner_id"],
-            today,
-        )
-        contacts = {x["email"] for x in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", r["owner_id"])}
+    for owner in sorted({r["owner_id"] for r in shared_projects(view)}):
+        late = others_late(view, owner, today)
+        contacts = {x["email"] for x in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ?", owner)}
         nudged = [t for t in late if not on_it(view, t["id"], t["assignee_id"])]
         people = {t["assignee_id"] for t in nudged}
-        if 2 <= len(nudged) < len(late) <= 14 and all(view.person(p)["email"] in contacts for p in people):
-            cases.append((r, nudged, people))
-    r, late, people = pick(rng, cases, "shared project with others' overdue chores", distinct=True)
-    owner = r["owner_id"]
+        if nudged and all(view.person(p)["email"] in contacts for p in people):
+            cases.append((owner, late, nudged, people))
+    _, found = as_deep_as_found(
+        [NUDGE_LATE_AT_LEAST, 4, 2],
+        lambda least: [(o, n, p) for o, late, n, p in cases if least <= len(late) and len(n) < len(late)],
+    )
+    owner, late, people = pick(rng, found, "owner of projects with others' overdue tasks", distinct=True)
     comment = "Reminder: this is overdue, please close it when done."
     counts = {p: sum(t["assignee_id"] == p for t in late) for p in people}
     texts = {
-        p: f"Hi {view.person(p)['first_name']}, you have {n} overdue task(s) in '{r['name']}'."
+        p: f"Hi {view.person(p)['first_name']}, you have {n} overdue task(s) in my todo projects."
         for p, n in counts.items()
     }
     oracle = (
         Solution()
         .step(login("todo", "phone"))
         .step(
-            FIND_PROJECT.format(name=r["name"])
-            + f"overdue = [t for t in tasks if t['assignee_email'] and t['assignee_email'] != me['email'] "
-            f"and t['due_date'] and t['due_date'] < {today!r}]\n"
+            fetch_all(
+                "tasks",
+                f"apis.todo.search_tasks(access_token=todo_token, completed=False, due_before={today!r}",
+            )
+            + "overdue = [t for t in tasks if t['assignee_email'] and t['assignee_email'] != me['email']]\n"
+            + "print(len(overdue), 'overdue tasks of others')\n"
             + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
             + "contact = {c['email']: c for c in contacts}\n"
-            + "helpers = apis.todo.show_collaborators(access_token=todo_token, project_id=project['project_id'])\n"
-            + "names = {h['email']: h['name'] for h in helpers}\n"
         )
         .step(
             "late = []\n"
@@ -538,8 +587,7 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(
             "for email, n in per_person.items():\n"
             "    c = contact[email]\n"
-            "    first = names[email].split()[0]\n"
-            f"    text = f\"Hi {{first}}, you have {{n}} overdue task(s) in '{r['name']}'.\"\n"
+            "    text = f\"Hi {c['first_name']}, you have {n} overdue task(s) in my todo projects.\"\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], message=text)\n"
         )
         .step("apis.supervisor.complete_task(answer=len(late))")
@@ -547,14 +595,15 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Nudge my housemates about late chores in my shared todo project '{r['name']}': on every open task there "
-        f"assigned to someone other than me and due before today ({today}), add the comment '{comment}', except "
-        f"on one its assignee is on already (their own latest comment on it is {SAID_ON_IT}). Then text "
-        f"each of those people once: \"Hi <first name>, you have <count> overdue task(s) in '{r['name']}'.\" "
-        "with their own count. Their numbers are in my phone contacts. Tell me how many tasks got the comment.",
+        "Nudge people about late tasks in my todo projects: on every open task in any of my active (not archived) "
+        f"projects that is assigned to someone other than me and due before today ({today}), add the comment "
+        f"'{comment}', except on one its assignee is on already (their own latest comment on it is {SAID_ON_IT}). "
+        'Then text each person who got a comment once: "Hi <first name>, you have <count> overdue task(s) in my '
+        'todo projects." with their own count of commented tasks over all my projects. Their numbers are in my '
+        "phone contacts. Tell me how many tasks got the comment.",
         oracle,
         [
-            Answer(len(late), f"the answer is the number of overdue chores of others ({len(late)})"),
+            Answer(len(late), f"the answer is the number of others' overdue tasks not already started ({len(late)})"),
             *(
                 Inserted(
                     "todo_comments",

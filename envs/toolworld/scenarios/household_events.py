@@ -9,11 +9,10 @@ from typing import Any
 
 from envs.toolworld.apps.bill_splitting import equal_shares
 from envs.toolworld.evaluate import Expectation, Inserted, NewRow, OneOf
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_event
 from envs.toolworld.scenarios.bill_splitting import added_expense
 from envs.toolworld.scenarios.household_calendar import invited_event, primary_calendar
-from envs.toolworld.scenarios.household_chores import shared_projects
 from envs.toolworld.scenarios.payments import texted
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
@@ -311,30 +310,47 @@ def _hosted_this_week(view: WorldView) -> dict[int, list[dict[str, Any]]]:
     }
 
 
+CHORES_AT_LEAST = 6  # household_my_chores_on_calendar: each chore's comments read, an event made
+CHORE_DAYS = 20  # its window: today and the 20 days after
+
+
+def chores_due(view: WorldView, person: int, last: str) -> list[dict[str, Any]]:
+    """Open top-level tasks due from today to `last` in active projects `person` shares with others (their own
+    with collaborators, or others' they collaborate on), each with its latest comment as 'Author Name: text'."""
+    return view.rows(
+        "SELECT t.id, t.title, t.due_date, t.assignee_id, (SELECT f.first_name || ' ' || f.last_name || ': ' || "
+        "c.text FROM todo_comments c JOIN people f ON f.id = c.owner_id WHERE c.task_id = t.id ORDER BY c.id DESC "
+        "LIMIT 1) AS said FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE p.archived = 0 "
+        "AND t.completed = 0 AND t.parent_id IS NULL AND t.due_date BETWEEN ? AND ? AND ((p.owner_id = ? AND "
+        "EXISTS (SELECT 1 FROM todo_collaborators c WHERE c.project_id = p.id)) OR EXISTS (SELECT 1 FROM "
+        "todo_collaborators c WHERE c.project_id = p.id AND c.person_id = ?)) ORDER BY t.due_date, t.id",
+        TODAY,
+        last,
+        person,
+        person,
+    )
+
+
 @scenario("household_my_chores_on_calendar", apps=("todo", "calendar"))
 def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
-    """My chores of the next two weeks in every project I share (each project's tasks read over its pages; others'
-    chores are distractors) become events. Deep: each chore's thread is read (show_task_comments, one call each) to
-    put its latest comment, with its author, in the event; some chores have none."""
-    last = (WORLD_NOW.date() + timedelta(days=13)).isoformat()
+    """My chores of the next three weeks in every project shared between me and others, mine or theirs (found over
+    every page of the tasks I see; others' chores are distractors), become events. Deep: each chore's thread is
+    read (show_task_comments, one call each) to put its latest comment, with its author, in the event; some chores
+    have none. The pick has CHORES_AT_LEAST=6+ chores (as_deep_as_found falls back to 3, then 1)."""
+    last = (WORLD_NOW.date() + timedelta(days=CHORE_DAYS)).isoformat()
+    after = (WORLD_NOW.date() + timedelta(days=CHORE_DAYS + 1)).isoformat()  # search_tasks' due_before is exclusive
     cases = []
-    for owner in sorted({p["owner_id"] for p in shared_projects(view)}):
-        tasks = view.rows(
-            "SELECT t.id, t.title, t.due_date, t.assignee_id, (SELECT f.first_name || ' ' || f.last_name || ': ' || "
-            "c.text FROM todo_comments c JOIN people f ON f.id = c.owner_id WHERE c.task_id = t.id ORDER BY c.id DESC "
-            "LIMIT 1) AS said FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE p.owner_id = ? "
-            "AND p.archived = 0 AND t.completed = 0 AND t.parent_id IS NULL AND t.due_date BETWEEN ? AND ? AND "
-            "EXISTS (SELECT 1 FROM todo_collaborators c WHERE c.project_id = p.id) ORDER BY t.due_date, t.id",
-            owner,
-            TODAY,
-            last,
-        )
+    for owner in view.people_ids():
+        tasks = chores_due(view, owner, last)
         mine = [t for t in tasks if t["assignee_id"] == owner]
         distinct = len({(t["title"], t["due_date"]) for t in mine}) == len(mine)  # one event per chore tells them apart
         talked = sum(t["said"] is not None for t in mine)
-        if 3 <= len(mine) <= 10 and len(tasks) > len(mine) and distinct and 0 < talked < len(mine):
+        if len(tasks) > len(mine) and distinct and 0 < talked < len(mine):
             cases.append((owner, mine))
-    owner, mine = pick(rng, cases, "person with chores due soon in shared projects", distinct=True)
+    _, found = as_deep_as_found(
+        [CHORES_AT_LEAST, 3, 1], lambda least: [(o, mine) for o, mine in cases if least <= len(mine) <= 10]
+    )
+    owner, mine = pick(rng, found, "person with chores due soon in shared projects", distinct=True)
     hour = rng.choice([9, 10, 17, 18])
     calendar_id = primary_calendar(view, owner)
     events = [
@@ -353,18 +369,15 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
         .step(login("todo", "calendar"))
         .step(
             fetch_all("projects", "apis.todo.show_projects(access_token=todo_token")
-            + "soon = []\n"
-            + "for project in projects:\n"
-            + "    if not project['shared']:\n"
-            + "        continue\n"
+            + fetch_all("theirs", "apis.todo.show_shared_projects(access_token=todo_token")
+            + "shared = {p['project_id'] for p in projects if p['shared']} | {p['project_id'] for p in theirs}\n"
             + fetch_all(
                 "tasks",
-                "apis.todo.search_tasks(access_token=todo_token, project_id=project['project_id'], completed=False",
-                "    ",
+                "apis.todo.search_tasks(access_token=todo_token, completed=False, include_shared=True, "
+                f"due_after={TODAY!r}, due_before={after!r}",
             )
-            + f"    soon += [t for t in tasks if t['assignee_email'] == me['email'] and t['due_date'] "
-            f"and {TODAY!r} <= t['due_date'] <= {last!r} and t['parent_task_id'] is None]\n"
-            + "print([(t['title'], t['due_date']) for t in soon])\n"
+            + "soon = [t for t in tasks if t['project']['project_id'] in shared and t['assignee_email'] == me['email'] "
+            "and t['parent_task_id'] is None]\n" + "print([(t['title'], t['due_date']) for t in soon])\n"
         )
         .step(
             "for t in soon:\n"
@@ -386,8 +399,9 @@ def my_chores_on_calendar(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Block time for my chores: for every open task (not subtasks) in any of my todo projects that I share with "
-        f"others that is assigned to me and due between today and {last} inclusive, add an event to my primary "
+        "Block time for my chores: for every open task (not subtasks) in any active (not archived) todo project "
+        "shared between me and others (mine that I share, or someone else's shared with me) that is assigned to me "
+        f"and due between today ({TODAY}) and {last} inclusive, add an event to my primary "
         f"calendar titled like the task, on its due date from {hour:02d}:00 to {hour + 1:02d}:00, with a 30-minute "
         "pop-up reminder, described with the task's latest comment as '<its author's full name>: <comment text>' "
         "(no description when the task has no comments). Tasks assigned to others are theirs to plan.",

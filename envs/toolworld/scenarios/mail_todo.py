@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from envs.toolworld.apps._calendar_people import find_free_slots
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, Updated, normalize_answer
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
-from envs.toolworld.scenarios._rows import new_task
+from envs.toolworld.scenarios._calendar import reader
+from envs.toolworld.scenarios._common import (
+    Solution,
+    as_deep_as_found,
+    fetch_all,
+    full_name,
+    login,
+    other_branch,
+    pick,
+)
+from envs.toolworld.scenarios._rows import new_event, new_task
 from envs.toolworld.scenarios._work import LATEST_COMMENT, WAITING
 from envs.toolworld.scenarios.email import INBOX, sent_email, unanswered_invoices_answer
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -173,39 +184,88 @@ def invoice_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("mail_code_review_tasks", apps=("email", "todo"))
+REVIEW_MINUTES = 60  # each review's block on the Work calendar, in the afternoon:
+REVIEW_FROM = "13:00"  # from then to the end of the work day
+
+
+def review_days(count: int) -> list[str]:
+    """The first `count` weekdays after today, one review block each (the oldest request first)."""
+    days: list[str] = []
+    day = WORLD_NOW.date()
+    while len(days) < count:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days.append(day.isoformat())
+    return days
+
+
+def review_blocks(view: WorldView, owner: int, count: int) -> dict[str, str | None]:
+    """Each review day -> the start of the owner's first free stretch of REVIEW_MINUTES from REVIEW_FROM to the end
+    of their work day (None: that day has none), as the calendar's free-slot finder shows it."""
+    ctx = reader(view, owner)
+    return {
+        d: next((s["start"] for s in find_free_slots(ctx, d, REVIEW_MINUTES, day_start=REVIEW_FROM)), None)
+        for d in review_days(count)
+    }
+
+
+@scenario("mail_code_review_tasks", apps=("email", "todo", "calendar"))
 def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     """Every 'Code review' request I have not answered yet becomes a task due on the weekday the email names (the
-    first such day after it was sent) and gets a reply. Deep: whether I answered is only in each request's thread
-    (show_thread: a co-recipient's 'On it.' is not mine); the answered requests are distractors."""
+    first such day after it was sent; most are past by now), gets a reply and an hour on the Work calendar, one
+    weekday each from tomorrow, oldest request first. Deep: whether I answered is only in each request's thread
+    (show_thread: a co-recipient's 'On it.' is not mine; the answered requests are distractors), and each block's
+    start only in that day's free slots (find_free_slots per day: the pick has a day whose first free hour is not
+    at REVIEW_FROM)."""
     owners = view.rows(
         "SELECT m.owner_id, COUNT(*) AS n, SUM(" + MINE_IN_THREAD + ") AS answered FROM email_messages m "
         "JOIN email_threads t ON t.id = m.thread_id "
         "JOIN todo_projects p ON p.owner_id = m.owner_id AND p.name = 'Work' AND p.archived = 0 "
+        "JOIN calendar_calendars c ON c.owner_id = m.owner_id AND c.name = 'Work' "
         f"WHERE t.is_trashed = 0 AND t.is_spam = 0 AND m.sender_id != m.owner_id AND {REVIEW} "
         "GROUP BY m.owner_id HAVING answered >= 1 AND n - answered >= 2 ORDER BY m.owner_id"
     )
-    c = pick(rng, owners, "mailbox with an answered and 2 unanswered code review requests and a Work project", True)
+
+    def late(c: dict[str, Any]) -> bool:
+        """Some review day's first free hour starts after REVIEW_FROM (or the day has none)."""
+        blocks = review_blocks(view, c["owner_id"], c["n"] - c["answered"])
+        return any(start is None or start[11:16] != REVIEW_FROM for start in blocks.values())
+
+    _, pool = as_deep_as_found((True, False), lambda needed: [c for c in owners if late(c) or not needed])
+    c = pick(rng, pool, "mailbox with an answered and 2 unanswered code review requests and Work project", True)
     owner = c["owner_id"]
     asks = view.rows(
         RECEIVED + f" AND m.owner_id = ? AND {REVIEW} AND NOT {MINE_IN_THREAD} ORDER BY m.sent_at",
         owner,
     )
     project = project_of(view, owner, "Work")
+    calendar = view.value("SELECT id FROM calendar_calendars WHERE owner_id = ? AND name = 'Work'", owner)
+    blocks = review_blocks(view, owner, len(asks))
     expectations: list[Expectation] = []
-    for ask in asks:
-        day = WEEKDAYS.index(ask["body"].split("before ")[1].split("?")[0])
+    for ask, (day, start) in zip(asks, blocks.items(), strict=True):
+        weekday = WEEKDAYS.index(ask["body"].split("before ")[1].split("?")[0])
         sent = date.fromisoformat(ask["sent_at"][:10])
-        due = (sent + timedelta(days=(day - sent.weekday() - 1) % 7 + 1)).isoformat()
+        due = (sent + timedelta(days=(weekday - sent.weekday() - 1) % 7 + 1)).isoformat()
         name = full_name(view, ask["sender_id"])
+        title = f"Review {name}'s change"
         expectations.append(
             Inserted(
                 "todo_tasks",
-                new_task(owner, project, f"Review {name}'s change", due_date=due, priority=2, description=""),
-                f"a task 'Review {name}'s change' due {due}",
+                new_task(owner, project, title, due_date=due, priority=2, description=""),
+                f"a task '{title}' due {due}",
                 what=f"review tasks for {name} due {due}",
             )
         )
+        if start is not None:
+            end = (datetime.fromisoformat(start) + timedelta(minutes=REVIEW_MINUTES)).isoformat()
+            expectations.append(
+                Inserted(
+                    "calendar_events",
+                    new_event(owner, calendar, title, start, end),
+                    f"'{title}' blocked {start[11:16]}-{end[11:16]} on {day}",
+                    what=f"review blocks on {day}",
+                )
+            )
         expectations += sent_email(
             view,
             owner,
@@ -223,16 +283,16 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     oracle = (
         Solution()
-        .step(login("email", "todo"))
+        .step(login("email", "todo", "calendar"))
         .step(
             fetch_all("emails", "apis.email.search_emails(access_token=email_token, query='Code review'")
             + "asks = [e for e in emails if e['subject'] == 'Code review' and e['body'].startswith('Could you review')"
             " and e['sender']['email'] != me['email']]\n"
             "print([(e['sender']['name'], e['sent_at'], e['body']) for e in asks])\n"
         )
-        .step(unanswered("asks"))
+        .step(unanswered("asks") + "pending.sort(key=lambda e: e['sent_at'])\n")
         .step(
-            "from datetime import date, timedelta\n"
+            "from datetime import date, datetime, timedelta\n"
             "days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']\n"
             "def due_date(e):\n"
             "    day = days.index(e['body'].split('before ')[1].split('?')[0])\n"
@@ -241,9 +301,29 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
             "print([due_date(e) for e in pending])\n"
         )
         .step(
-            find_project("Work") + "for e in pending:\n"
-            "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], "
-            "title=f\"Review {e['sender']['name']}'s change\", due_date=due_date(e), priority=2)\n"
+            f"day = date.fromisoformat({TODAY!r})\n"
+            "blocks = []\n"
+            "for e in pending:\n"
+            "    day += timedelta(days=1)\n"
+            "    while day.weekday() >= 5:\n"
+            "        day += timedelta(days=1)\n"
+            "    free = apis.calendar.find_free_slots(access_token=calendar_token, date=day.isoformat(), "
+            f"duration_minutes={REVIEW_MINUTES}, day_start={REVIEW_FROM!r})\n"
+            "    blocks.append(free[0]['start'] if free else None)\n"
+            "print(blocks)\n"
+        )
+        .step(
+            find_project("Work")
+            + fetch_all("calendars", "apis.calendar.show_calendars(access_token=calendar_token, query='work'")
+            + "work = next(c for c in calendars if c['name'] == 'Work')\n"
+            "for e, start in zip(pending, blocks):\n"
+            "    title = f\"Review {e['sender']['name']}'s change\"\n"
+            "    apis.todo.create_task(access_token=todo_token, project_id=project['project_id'], title=title, "
+            "due_date=due_date(e), priority=2)\n"
+            "    if start:\n"
+            f"        end = (datetime.fromisoformat(start) + timedelta(minutes={REVIEW_MINUTES})).isoformat()\n"
+            "        apis.calendar.create_event(access_token=calendar_token, title=title, start=start, end=end, "
+            "calendar_id=work['calendar_id'])\n"
             "    apis.email.reply_to_email(access_token=email_token, email_id=e['email_id'], body='On it.')\n"
         )
         .step(
@@ -261,7 +341,12 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
         "Coworkers emailed me 'Code review' requests, each asking for a review before some weekday; the ones I have "
         "already answered in their thread are handled. For each other request add a task to my todo project 'Work' "
         'titled "Review <their full name>\'s change", priority 2, due on that weekday (the first one after the email '
-        "was sent), and reply 'On it.' to the request (to the sender only). Then tell me how many requests that was.",
+        "was sent), and reply 'On it.' to the request (to the sender only). Also block an hour for each "
+        "of them on my 'Work' calendar, titled like its task: the oldest request on the first weekday after "
+        "today, the next oldest on the weekday after that, and so on, one per weekday, each starting at the "
+        f"beginning of that day's first free stretch of at least an hour between {REVIEW_FROM} and the end of my "
+        "work day as my calendar settings set it (a day with none gets no block). Then tell me how many requests "
+        "that was.",
         oracle,
         expectations,
     )

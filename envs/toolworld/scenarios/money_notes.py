@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
 import random
 import textwrap
-from datetime import date
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, InBlocks, InOrder, Inserted, Updated, runs
@@ -15,7 +13,6 @@ from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.contacts_notes import notebook, notebook_step
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
-MONTHS = ["2026-02", "2026-03", "2026-04"]
 QUARTERS = [
     ("2025-10-01", "2025-12-31", "Q4 2025"),
     ("2026-01-01", "2026-03-31", "Q1 2026"),
@@ -25,10 +22,6 @@ ITEMS_SQL = (
     "SELECT i.product_id, i.quantity, i.unit_price, p.name, p.category FROM shop_order_items i "
     "JOIN shop_products p ON p.id = i.product_id WHERE i.order_id = ? ORDER BY i.id"
 )
-
-
-def _month_words(month: str) -> str:
-    return date.fromisoformat(f"{month}-01").strftime("%B %Y")
 
 
 def _quarter_orders(view: WorldView, start: str, end: str) -> dict[int, list[dict[str, Any]]]:
@@ -62,39 +55,39 @@ def _household_items(view: WorldView, orders: list[dict[str, Any]]) -> list[dict
     return kept
 
 
-def _last_day(month: str) -> str:
-    year, number = (int(x) for x in month.split("-"))
-    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
-
-
 WORK = "coworker"
+PAYMENTS_LOG_AT_LEAST = 15  # payments sent in the quarter: a line each, each public one made private
 
 
 @scenario("money_notes_payments_log", apps=("payments", "notes", "phone"))
 def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A note with one line per payment sent in a month (received ones and other months are distractors), then each
-    public one made private. Deep because payments to coworkers are marked, which only the phone contacts tell, and
-    every still-public payment of the month takes its own privacy update (already private ones are left), checked."""
-    month = rng.choice(MONTHS)
-    title = f"Payments sent {_month_words(month)}"
+    """A note with one line per payment sent in a quarter (received ones and other quarters are distractors), then
+    each public one made private. Deep because payments to coworkers are marked, which only the phone contacts tell,
+    and every still-public payment of the quarter (PAYMENTS_LOG_AT_LEAST=15+ payments, pages of them) takes its own
+    privacy update (already private ones are left), checked."""
+    start, end, label = rng.choice(QUARTERS)
+    title = f"Payments sent {label}"
     owners = view.rows(
         "SELECT t.sender_id FROM payments_transactions t JOIN people f ON f.id = t.receiver_id "
         "LEFT JOIN phone_contacts c ON c.owner_id = t.sender_id AND c.email = f.email "
-        "WHERE t.created_at LIKE ? || '-%' GROUP BY t.sender_id "
-        "HAVING COUNT(*) BETWEEN 6 AND 14 AND COUNT(DISTINCT t.id) = COUNT(*) AND SUM(c.relationship = ?2) >= 1 "
-        "AND SUM(c.relationship IS NOT ?2) >= 1 AND SUM(t.private = 0) >= 1 ORDER BY t.sender_id",
-        month,
+        "WHERE t.created_at BETWEEN ?1 AND ?2 || 'T23:59:59' GROUP BY t.sender_id "
+        "HAVING COUNT(*) BETWEEN ?4 AND 30 AND COUNT(DISTINCT t.id) = COUNT(*) AND SUM(c.relationship = ?3) >= 1 "
+        "AND SUM(c.relationship IS NOT ?3) >= 1 AND SUM(t.private = 0) >= 1 ORDER BY t.sender_id",
+        start,
+        end,
         WORK,
+        PAYMENTS_LOG_AT_LEAST,
     )
-    owner = pick(rng, owners, "sender with a busy month of payments to coworkers and others", distinct=True)[
+    owner = pick(rng, owners, "sender with a busy quarter of payments to coworkers and others", distinct=True)[
         "sender_id"
     ]
     sent = view.rows(
         "SELECT t.*, c.relationship FROM payments_transactions t JOIN people f ON f.id = t.receiver_id "
         "LEFT JOIN phone_contacts c ON c.owner_id = t.sender_id AND c.email = f.email WHERE t.sender_id = ? "
-        "AND t.created_at LIKE ? || '-%' ORDER BY t.created_at",
+        "AND t.created_at BETWEEN ? AND ? || 'T23:59:59' ORDER BY t.created_at",
         owner,
-        month,
+        start,
+        end,
     )
     lines = [
         f"{t['created_at'][:10]} {full_name(view, t['receiver_id'])}: {money(t['amount'])}"
@@ -104,14 +97,14 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
     notebook_id, filed = notebook(view, owner, "Finance")
     total = round(sum(t["amount"] for t in sent), 2)
     first_page = round(sum(t["amount"] for t in sorted(sent, key=lambda t: t["created_at"], reverse=True)[:5]), 2)
-    in_month = (
+    in_quarter = (
         "apis.payments.show_transactions(access_token=payments_token, direction='sent', "
-        f"start_date='{month}-01', end_date='{_last_day(month)}', sort_by='created_at'"
+        f"start_date={start!r}, end_date={end!r}, sort_by='created_at'"
     )
     look = (
         login("payments", "notes", "phone")
-        + fetch_all("sent", in_month)
-        + f"sent = [t for t in sent if t['created_at'].startswith({month!r})]\n"
+        + fetch_all("sent", in_quarter)
+        + f"sent = [t for t in sent if {start!r} <= t['created_at'][:10] <= {end!r}]\n"
         + "print(len(sent), [(t['created_at'], t['receiver'], t['amount'], t['private']) for t in sent])\n"
         + fetch_all("work", f"apis.phone.search_contacts(access_token=phone_token, relationship={WORK!r}")
         + "coworkers = {c['email'] for c in work if c['email']}\n"
@@ -138,18 +131,18 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     check = (
         "print(apis.notes.show_note(access_token=notes_token, note_id=note['note_id']))\n"
-        + fetch_all("after", in_month)
+        + fetch_all("after", in_quarter)
         + "print([t['transaction_id'] for t in after if not t['private']])\n"
         + "apis.supervisor.complete_task(answer=total)\n"
     )
     return TaskSpec(
         owner,
-        f"Make me a note titled '{title}' listing every payment I sent on the payments app in "
-        f"{_month_words(month)}, oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two "
-        "decimals), with ' (work)' at the end of the line when the receiver is a coworker in my phone contacts, and a "
-        "last line 'Total: $<their sum>'. Money I received does not belong there. Keep it in my notebook 'Finance' "
-        "(create that notebook if I have none). Since the note is my record now, make each of those payments private "
-        "on the payments app if it isn't already. Then tell me the total.",
+        f"Make me a note titled '{title}' listing every payment I sent on the payments app in {label} ({start} to "
+        f"{end}), oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two decimals), with "
+        "' (work)' at the end of the line when the receiver is a coworker in my phone contacts, and a last line "
+        "'Total: $<their sum>'. Money I received does not belong there. Keep it in my notebook 'Finance' (create that "
+        "notebook if I have none). Since the note is my record now, make each of those payments private on the "
+        "payments app if it isn't already. Then tell me the total.",
         Solution().step(look).step(act).step(check).steps(),
         [
             *filed,
@@ -172,7 +165,7 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
             ),
             Answer(
                 total,
-                f"the answer is the month's total sent ({money(total)})",
+                f"the answer is the quarter's total sent ({money(total)})",
                 traps={f"{first_page:g}": "that is the first page of payments only (page_limit default 5)"},
             ),
         ],

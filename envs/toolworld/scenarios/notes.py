@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from envs.toolworld.apps._bill_splitting_core import balances_by_person
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, HasLines, InOrder, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_note
 from envs.toolworld.scenarios.music import top_artists
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -248,40 +249,116 @@ def delete_old(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("notes_family_numbers", apps=("notes", "phone"), difficulty=3)
+PENDING_EACH_WAY_AT_LEAST = 1  # pending payment requests between me and my family, each way, so both decide
+
+
+def family_pending_each_way(view: WorldView, owner: int) -> int:
+    """The fewer of my pending payment requests to my family contacts and theirs to me."""
+    family = (
+        "SELECT p.id FROM phone_contacts c JOIN people p ON p.phone_number = c.phone_number "
+        "WHERE c.owner_id = ? AND c.relationship = 'family'"
+    )
+    ways = [
+        view.value(
+            f"SELECT COUNT(*) FROM payments_requests WHERE status = 'pending' AND {mine} = ? "
+            f"AND {theirs} IN ({family})",
+            owner,
+            owner,
+        )
+        for mine, theirs in (("requester_id", "payer_id"), ("payer_id", "requester_id"))
+    ]
+    return min(ways)
+
+
+@scenario("notes_family_numbers", apps=("notes", "phone", "payments", "bill_splitting"), difficulty=3)
 def family_numbers(view: WorldView, rng: random.Random) -> TaskSpec:
+    """A note line per family member: their number (contacts), the day we last talked (only in my call log, one
+    look each), and where we stand on money: my pending requests to them less theirs to me (payments, both
+    directions per member) plus their balance with me over all my bill-splitting groups. The pick has pending
+    requests each way (PENDING_EACH_WAY_AT_LEAST), so neither direction can be skipped."""
     owners = view.rows(
         "SELECT owner_id FROM phone_contacts WHERE relationship = 'family' GROUP BY owner_id HAVING COUNT(*) >= 2 "
         "ORDER BY owner_id"
     )
-    owner = pick(rng, owners, "owner with family contacts")["owner_id"]
+    _, owners = as_deep_as_found(
+        (PENDING_EACH_WAY_AT_LEAST, 0),
+        lambda least: [o for o in owners if family_pending_each_way(view, o["owner_id"]) >= least],
+    )
+    owner = pick(rng, owners, "owner with family contacts", distinct=True)["owner_id"]
     family = view.rows(
-        "SELECT first_name, last_name, phone_number FROM phone_contacts WHERE owner_id = ? AND relationship = 'family'",
+        "SELECT c.first_name, c.last_name, c.phone_number, p.id FROM phone_contacts c "
+        "JOIN people p ON p.phone_number = c.phone_number WHERE c.owner_id = ? AND c.relationship = 'family'",
         owner,
     )
-    lines = [f"{f['first_name']} {f['last_name']}: {f['phone_number']}" for f in family]
+    split = balances_by_person(view.conn, owner)
+
+    def pending(requester: int, payer: int) -> float:
+        return view.value(
+            "SELECT COALESCE(SUM(amount), 0) FROM payments_requests WHERE requester_id = ? AND payer_id = ? "
+            "AND status = 'pending'",
+            requester,
+            payer,
+        )
+
+    def line(f: dict[str, Any]) -> str:
+        talked = view.value(
+            "SELECT MAX(started_at) FROM phone_calls WHERE owner_id = ? AND phone_number = ? AND duration_seconds > 0",
+            owner,
+            f["phone_number"],
+        )
+        balance = pending(owner, f["id"]) - pending(f["id"], owner) + split.get(f["id"], 0.0)
+        return (
+            f"{f['first_name']} {f['last_name']}: {f['phone_number']}, last talked {talked[:10] if talked else 'never'}"
+            f", balance {round(balance, 2) + 0.0:.2f}"
+        )
+
+    lines = [line(f) for f in family]
     look = (
-        login("phone", "notes")
+        login("phone", "payments", "bill_splitting", "notes")
         + fetch_all("family", "apis.phone.search_contacts(access_token=phone_token, relationship='family'")
-        + "print([(c['first_name'], c['last_name'], c['phone_number']) for c in family])\n"
+        + fetch_all("split", "apis.bill_splitting.show_balances_with_people(access_token=bill_splitting_token")
+        + "print([(c['first_name'], c['last_name'], c['phone_number'], c['email']) for c in family], split)\n"
+    )
+    read = (
+        "lines = []\n"
+        "for c in family:\n"
+        "    calls = apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'], "
+        "min_duration_seconds=1, page_limit=1)\n"
+        "    balance = sum(b['balance'] for b in split if b['email'] == c['email'])\n"
+        "    for direction, sign in (('sent', 1), ('received', -1)):\n"
+        + fetch_all(
+            "asked",
+            "apis.payments.show_requests(access_token=payments_token, direction=direction, status='pending', "
+            "with_email=c['email']",
+            indent="        ",
+        )
+        + "        balance += sign * sum(r['amount'] for r in asked)\n"
+        "    talked = calls[0]['started_at'][:10] if calls else 'never'\n"
+        "    lines.append(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}, last talked {talked}, "
+        'balance {round(balance, 2) + 0.0:.2f}")\n'
+        "print(lines)\n"
     )
     act = (
-        "text = '\\n'.join(f\"{c['first_name']} {c['last_name']}: {c['phone_number']}\" for c in family)\n"
-        "note = apis.notes.create_note(access_token=notes_token, title='Family phone numbers', content=text)"
-        "['note_id']\n"
+        "note = apis.notes.create_note(access_token=notes_token, title='Family phone numbers', "
+        "content='\\n'.join(lines))['note_id']\n"
         "print(apis.notes.show_note(access_token=notes_token, note_id=note)['content'])\n" + DONE
     )
-    oracle = Solution().step(look).step(act).steps()
+    oracle = Solution().step(look).step(read).step(act).steps()
     return TaskSpec(
         owner,
         "Create a note titled 'Family phone numbers' with one line per family member in my phone contacts, "
-        "written as 'First Last: phonenumber'.",
+        "written as 'First Last: phonenumber, last talked YYYY-MM-DD, balance N'. 'last talked' is the day of my "
+        "latest call with them in my call log in which we talked (missed or unanswered calls do not count; write "
+        "'never' if there is none). The balance is where we stand on money, positive if they owe me and negative "
+        "if I owe them, with two decimals (e.g. 12.50, -3.00, 0.00): the payment requests I sent them on payments "
+        "that are still pending, less the pending ones they sent me, plus their net balance with me over all my "
+        "bill-splitting groups.",
         oracle,
         [
             Inserted(
                 "notes_notes",
                 new_note(owner, "Family phone numbers", HasLines(lines)),
-                f"a note lists all {len(lines)} family members with their numbers",
+                f"a note lists all {len(lines)} family members with their numbers, last call and balance",
                 what="notes",
             )
         ],

@@ -11,7 +11,7 @@ from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.apps.phone import blocked_by, person_with_number
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, InOrder, Inserted, Updated
 from envs.toolworld.scenarios._calendar import NOW, day, reader
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.work_people import text_to
@@ -19,6 +19,7 @@ from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 MISSED_DAYS = 90
+MISSED_CONTACTS_AT_LEAST = 4  # contacts with missed calls I have not texted since, each one's calls since read
 HEARD_BACK = "I got your voicemail and will call you back today."
 ASK_BACK = "When suits you to talk?"
 
@@ -27,33 +28,50 @@ def _callback(first_name: str, when: str, voicemail: bool) -> str:
     return f"Hi {first_name}, sorry I missed your call on {when}. {HEARD_BACK if voicemail else ASK_BACK}"
 
 
+def untexted_missed(view: WorldView, person: int, missed: list[dict]) -> dict[str, dict]:
+    """Number -> latest missed call, of the contacts among `missed` (newest first) not texted since that call."""
+    known: dict[str, dict] = {}
+    for call in missed:  # newest first: the first call of a number is its latest
+        if call["contact_name"] is not None:
+            known.setdefault(call["phone_number"], call)
+    return {
+        n: call
+        for n, call in known.items()
+        if not view.rows(
+            "SELECT 1 FROM phone_messages m JOIN people p ON p.id = m.receiver_id WHERE m.sender_id = ? "
+            "AND p.phone_number = ? AND m.sent_at > ?",
+            person,
+            n,
+            call["started_at"],
+        )
+    }
+
+
 @scenario("scheduling_missed_call_texts", apps=("phone",))
 def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
     """One text per contact about their latest missed call, worded by whether they left a voicemail since the window
-    opened (looked up per number; the unheard ones get marked heard); unknown numbers are counted, not texted."""
+    opened (looked up per number; the unheard ones get marked heard); unknown numbers are counted, not texted. Deep:
+    no text goes to a contact I texted or had a call with after that missed call, which only my sent texts and the
+    calls with their number tell (read per contact; some picked contact was called since). The pick has
+    MISSED_CONTACTS_AT_LEAST=4+ contacts not texted since (as_deep_as_found falls back to 3), each one looked up."""
     since = day(-MISSED_DAYS)
     pool = []
     for person in view.people_ids():
         ctx = reader(view, person)
         missed = call_log(ctx, direction="missed", started_after=since)
-        known: dict[str, dict] = {}
-        for call in missed:  # newest first: the first call of a number is its latest
-            if call["contact_name"] is not None:
-                known.setdefault(call["phone_number"], call)
         unknown = sum(1 for c in missed if c["contact_name"] is None)
-        receivers = {n: person_with_number(ctx, n) for n in known}
-        texted = {
+        receivers = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in missed if c["contact_name"]}}
+        known = untexted_missed(view, person, missed)
+        spoke = {  # a call with them (not a missed one) after their latest missed call
             n
             for n, call in known.items()
-            if view.rows(
-                "SELECT 1 FROM phone_messages m JOIN people p ON p.id = m.receiver_id WHERE m.sender_id = ? "
-                "AND p.phone_number = ? AND m.sent_at > ?",
-                person,
-                n,
-                call["started_at"],
+            if any(
+                c["direction"] != "missed" and c["started_at"] > call["started_at"]
+                for c in call_log(ctx, phone_number=n, started_after=call["started_at"][:10])
             )
         }
-        known = {n: call for n, call in known.items() if n not in texted}
+        looked = len(known)
+        known = {n: call for n, call in known.items() if n not in spoke}
         voicemails = {
             n: view.rows(
                 "SELECT id, is_heard FROM phone_voicemails WHERE owner_id = ? AND phone_number = ? AND left_at >= ?",
@@ -64,13 +82,15 @@ def missed_call_texts(view: WorldView, rng: random.Random) -> TaskSpec:
             for n in known
         }
         if (
-            len(known) >= 3
+            len(known) >= 2
+            and spoke
             and any(voicemails.values())
             and all(r is not None and not blocked_by(ctx, r) for r in receivers.values())
         ):
-            pool.append((person, known, receivers, unknown, voicemails))
-    person, known, receivers, unknown, voicemails = pick(
-        rng, pool, "person with missed calls from contacts, some with voicemails", distinct=True
+            pool.append((person, known, receivers, unknown, voicemails, looked))
+    _, found = as_deep_as_found([MISSED_CONTACTS_AT_LEAST, 3], lambda least: [c for c in pool if c[-1] >= least])
+    person, known, receivers, unknown, voicemails, _ = pick(
+        rng, found, "person with missed calls from contacts, some called since, some with voicemails", distinct=True
     )
     expectations: list[Expectation] = []
     for number, call in known.items():
@@ -118,6 +138,11 @@ for number, call in list(latest.items()):
     if any(m['sent_at'] > call['started_at'] for m in sent):
         del latest[number]
         continue
+    later = apis.phone.show_call_history(access_token=phone_token, phone_number=number,
+                                         started_after=call['started_at'][:10], page_limit=20)
+    if any(c['direction'] != 'missed' and c['started_at'] > call['started_at'] for c in later):
+        del latest[number]
+        continue
     found = apis.phone.search_contacts(access_token=phone_token, query=number, page_limit=20)
     firsts[number] = next(c['first_name'] for c in found if c['phone_number'] == number)
     left = apis.phone.show_voicemails(access_token=phone_token, phone_number=number, page_limit=20)
@@ -144,7 +169,8 @@ for number, call in latest.items():
         "once (even if they called several times), about their latest missed call: 'Hi <first name>, sorry I missed "
         f"your call on <YYYY-MM-DD>. {ASK_BACK}' But if they left me a voicemail since {since}, end the text with "
         f"'{HEARD_BACK}' instead, and mark their voicemails from that time heard. Don't text numbers that aren't in "
-        "my contacts, nor anyone I already texted after their latest missed call; just tell me how many missed "
+        "my contacts, nor anyone I already texted, or had a call with (incoming or outgoing, even of 0 seconds), after "
+        "their latest missed call; just tell me how many missed "
         "calls came from numbers not in my contacts.",
         oracle,
         expectations,
@@ -459,50 +485,72 @@ def texted_since(view: WorldView, sender: int, receiver: int | None, day: str) -
     )
 
 
+REPORT_MONTHS = ((2026, 3), (2026, 4), (2026, 2))
+REPORT_TEXTS_AT_LEAST = 5  # contacts to text (or leave: in touch since) in call_log_report, each one's texts read
+
+
+def _month_bounds(year: int, month: int) -> tuple[str, str]:
+    """The month's first day and the next month's first day."""
+    return f"{year}-{month:02d}-01", f"{year + month // 12}-{month % 12 + 1:02d}-01"
+
+
+def report_case(view: WorldView, person: int, year: int, month: int) -> list[tuple]:
+    """[(year, month, person, their logged calls from contacts, number -> person, numbers only missed, numbers in
+    touch since, how many to text or leave)] when the month suits call_log_report, else []."""
+    first, nxt = _month_bounds(year, month)
+    ctx = reader(view, person)
+    logged = [c for c in call_log(ctx, started_after=first, started_before=nxt) if c["contact_name"]]
+    talked = {c["phone_number"] for c in logged if c["direction"] != "missed"}
+    only_missed = {c["phone_number"] for c in logged} - talked
+    people = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in logged}}
+    reachable = all(p is not None and p != person and not blocked_by(ctx, p) for p in people.values())
+    minutes: dict[str, int] = defaultdict(int)
+    for c in logged:
+        minutes[c["phone_number"]] += c["duration_seconds"] if c["direction"] != "missed" else 0
+    long_talk = any(  # someone to thank who is not a favourite yet
+        m / 60 >= LONG_TALK_MINUTES
+        and not view.value(
+            "SELECT MAX(is_favorite) FROM phone_contacts WHERE owner_id = ? AND phone_number = ?", person, n
+        )
+        for n, m in minutes.items()
+    )
+    distinct_names = len({c["contact_name"] for c in logged}) == len(people)
+    to_text = {n for n, m in minutes.items() if m / 60 >= LONG_TALK_MINUTES} | only_missed
+    spoke = {
+        n for n in to_text if any(c["direction"] != "missed" for c in call_log(ctx, phone_number=n, started_after=nxt))
+    }
+    texted = {n for n in to_text if reachable and texted_since(view, person, people[n], nxt)}
+    in_touch = spoke | texted
+    if (
+        len(talked) >= 4
+        and long_talk
+        and only_missed
+        and reachable
+        and distinct_names
+        and texted
+        and spoke - texted  # someone only the calls since tell apart
+        and to_text - in_touch
+    ):
+        return [(year, month, person, logged, people, only_missed, in_touch, len(to_text))]
+    return []
+
+
 @scenario("scheduling_call_log_report", apps=("phone", "file_system"))
 def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     """A month's call report file (one line per contact I talked to, every page of the log), then texts: thanks to the
     contacts I talked to at length, a 'we missed each other' to those whose calls that month I only missed. Deep:
     no text goes to someone I have texted since the month ended, which only my sent texts to their number tell
-    (read per contact; each month picked has both kinds)."""
-    year, month = rng.choice(((2026, 3), (2026, 4), (2026, 2)))
-    first = f"{year}-{month:02d}-01"
-    nxt = f"{year + month // 12}-{month % 12 + 1:02d}-01"
-    label = f"{MONTHS[month]} {year}"
-    pool = []
-    for person in view.people_ids():
-        ctx = reader(view, person)
-        logged = [c for c in call_log(ctx, started_after=first, started_before=nxt) if c["contact_name"]]
-        talked = {c["phone_number"] for c in logged if c["direction"] != "missed"}
-        only_missed = {c["phone_number"] for c in logged} - talked
-        people = {n: person_with_number(ctx, n) for n in {c["phone_number"] for c in logged}}
-        reachable = all(p is not None and p != person and not blocked_by(ctx, p) for p in people.values())
-        minutes: dict[str, int] = defaultdict(int)
-        for c in logged:
-            minutes[c["phone_number"]] += c["duration_seconds"] if c["direction"] != "missed" else 0
-        long_talk = any(  # someone to thank who is not a favourite yet
-            m / 60 >= LONG_TALK_MINUTES
-            and not view.value(
-                "SELECT MAX(is_favorite) FROM phone_contacts WHERE owner_id = ? AND phone_number = ?", person, n
-            )
-            for n, m in minutes.items()
-        )
-        distinct_names = len({c["contact_name"] for c in logged}) == len(people)
-        to_text = {n for n, m in minutes.items() if m / 60 >= LONG_TALK_MINUTES} | only_missed
-        in_touch = {n for n in to_text if reachable and texted_since(view, person, people[n], nxt)}
-        if (
-            len(talked) >= 4
-            and long_talk
-            and only_missed
-            and reachable
-            and distinct_names
-            and in_touch
-            and to_text - in_touch
-        ):
-            pool.append((person, logged, people, only_missed, in_touch))
-    person, logged, people, only_missed, in_touch = pick(
-        rng, pool, "person who talked to contacts that month, some texted since and some not", distinct=True
+    (read per contact; each month picked has both kinds), nor to someone I have talked to on the phone since, which
+    only the call log after the month tells (read per contact; some picked contact is that case). The pick (a person
+    and one of REPORT_MONTHS) has REPORT_TEXTS_AT_LEAST=5+ contacts to text or leave (as_deep_as_found falls back to
+    4, then 2), each looked up."""
+    pool = [c for y, m in REPORT_MONTHS for p in view.people_ids() for c in report_case(view, p, y, m)]
+    _, found = as_deep_as_found([REPORT_TEXTS_AT_LEAST, 4, 2], lambda least: [c for c in pool if c[-1] >= least])
+    year, month, person, logged, people, only_missed, in_touch, _ = pick(
+        rng, found, "person who talked to contacts in a month, some in touch since and some not", distinct=True
     )
+    first, nxt = _month_bounds(year, month)
+    label = f"{MONTHS[month]} {year}"
     per: dict[str, list[int]] = defaultdict(list)
     numbers: dict[str, str] = {}
     for c in logged:
@@ -514,7 +562,7 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
     lines_added = sum((sum(d) + 30) // 60 for d in per.values())
     long_talks = [name for name, d in sorted(per.items()) if sum(d) / 60 >= LONG_TALK_MINUTES]
     missed_names = sorted({c["contact_name"] for c in logged if c["phone_number"] in only_missed})
-    quiet = {name for name, number in numbers.items() if number in in_touch}  # texted since: no text now
+    quiet = {name for name, number in numbers.items() if number in in_touch}  # texted or talked since: no text now
     thanks = "Hi {first}, thanks for the long chat in " + label + "!"
     sorry = "Hi {first}, sorry we kept missing each other in " + label + ", let's talk soon."
     contacts = {
@@ -551,11 +599,14 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         for name in long_talks + missed_only:
             since = apis.phone.search_text_messages(access_token=phone_token, phone_number=numbers[name],
                                                     direction='sent', sent_after={nxt!r}, page_limit=20)
+            later = apis.phone.show_call_history(access_token=phone_token, phone_number=numbers[name],
+                                                 started_after={nxt!r}, page_limit=20)
+            spoke = [c for c in later if c['direction'] != 'missed']
             found = apis.phone.search_contacts(access_token=phone_token, query=name, page_limit=20)
             contact = next(c for c in found if c['phone_number'] == numbers[name])
             message = (thanks if name in long_talks else sorry).format(first=contact['first_name'])
-            if since:
-                print('already texted since:', name, since[0]['sent_at'])
+            if since or spoke:
+                print('in touch since:', name, since[:1], spoke[:1])
             else:
                 apis.phone.send_text_message(access_token=phone_token, phone_number=numbers[name], message=message)
             if name in long_talks and not contact['is_favorite']:
@@ -617,7 +668,8 @@ def call_log_report(view: WorldView, rng: random.Random) -> TaskSpec:
         f"'{thanks.format(first='<first name>')}' and make them a favourite if they aren't; and text each contact "
         "whose calls that month were all missed ones "
         f"'{sorry.format(first='<first name>')}' (first names as in my contacts). Don't text anyone I have already "
-        f"texted since the month ended (since {nxt}): we are in touch (still make them a favourite where asked). Tell "
+        "texted, or had a call with (incoming or outgoing, even of 0 seconds; missed calls don't count), since the "
+        f"month ended (since {nxt}): we are in touch (still make them a favourite where asked). Tell "
         "me the total minutes of the calls in the report: all their seconds added up, then rounded once the same way "
         "(not the report's rounded minutes added up).",
         oracle,
