@@ -119,6 +119,38 @@ SCOPES = [
         )
         for v in (0, 1, 2)
     ),
+    # round 5 (e): a friend who shares a group with me but never paid an expense there; reading "paid" as "shares
+    # a group" gives them the wrong text
+    (
+        "bill_splitting_group_from_contacts_0",
+        "SELECT COUNT(*) FROM (SELECT ? AS o) x JOIN phone_contacts c ON c.owner_id = x.o AND c.relationship = "
+        "'friend' JOIN people p ON p.email = c.email WHERE EXISTS (SELECT 1 FROM bill_splitting_members a JOIN "
+        "bill_splitting_members b ON b.group_id = a.group_id WHERE a.person_id = x.o AND b.person_id = p.id) AND NOT "
+        "EXISTS (SELECT 1 FROM bill_splitting_expenses e JOIN bill_splitting_members m ON m.group_id = e.group_id "
+        "WHERE m.person_id = x.o AND e.paid_by = p.id)",
+        "a friend who has paid for at least one expense in any of my other bill splitting groups",
+    ),
+    # pending requests to me from people not on the dinner list: paying every pending request pays them too
+    (
+        "file_system_pay_dinner_split_0",
+        "SELECT COUNT(*) FROM (SELECT ? AS o) x JOIN payments_requests r ON r.payer_id = x.o AND r.status = "
+        "'pending' JOIN people p ON p.id = r.requester_id WHERE instr((SELECT content FROM file_system_files WHERE "
+        "owner_id = x.o AND path = '/documents/dinner_split.txt'), p.first_name || ' ' || p.last_name || ':') = 0",
+        "requests from anyone else stay as they are",
+    ),
+    # an old address of someone whose phone contact has none of their addresses: deleting every old-looking address
+    # deletes it too
+    *(
+        (
+            f"contacts_remove_stale_duplicates_{v}",
+            "SELECT COUNT(*) FROM (SELECT ? AS o) x JOIN email_contacts e ON e.owner_id = x.o WHERE e.email LIKE "
+            "'%@oldmail.com' AND NOT EXISTS (SELECT 1 FROM email_contacts d JOIN phone_contacts c ON c.owner_id = x.o "
+            "AND c.first_name || ' ' || c.last_name = d.name AND lower(c.email) = lower(d.email) WHERE d.owner_id = "
+            "x.o AND d.name = e.name AND d.id != e.id)",
+            "where no entry of a name has its phone contact's address, leave them all",
+        )
+        for v in (1, 2)  # variant 0's old addresses are all of people in my phone
+    ),
 ]
 
 ROUND5_C = [

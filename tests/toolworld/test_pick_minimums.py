@@ -19,6 +19,7 @@ from envs.toolworld.scenarios.calendar_household import HELD_MEETINGS_AT_LEAST
 from envs.toolworld.scenarios.calendar_meetings import MIN_THREADS
 from envs.toolworld.scenarios.calendar_time import MIN_SERIES
 from envs.toolworld.scenarios.contacts_todo import BIRTHDAYS_AT_LEAST, birthday_people
+from envs.toolworld.scenarios.contacts_upkeep import STALE_AT_LEAST
 from envs.toolworld.scenarios.email import (
     ANNOUNCE_FRIENDS_AT_LEAST,
     IN_TOUCH_KIND_AT_LEAST,
@@ -26,7 +27,12 @@ from envs.toolworld.scenarios.email import (
     UNREAD_SENDERS_AT_LEAST,
 )
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
-from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
+from envs.toolworld.scenarios.file_system import (
+    DINNER_REQUESTS_AT_LEAST,
+    EMAIL_FAVOURITES_AT_LEAST,
+    email_only_favourites,
+)
+from envs.toolworld.scenarios.files_phone import ADDED, ADDED_AT_LEAST, STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
 from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
@@ -36,6 +42,7 @@ from envs.toolworld.scenarios.life_lists import REMIND_AT_LEAST
 from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST, THANKS_PAID_AT_LEAST
 from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
+from envs.toolworld.scenarios.life_shopping import RETURNS_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
@@ -70,6 +77,33 @@ def inserted(table: str, **match: object) -> Callable[[Task], int]:
 
 def updated(table: str) -> Callable[[Task], int]:
     return lambda task: sum(isinstance(e, Updated) and e.table == table for e in task.spec.expectations)
+
+
+def return_tasks(task: Task) -> tuple[int, int]:
+    """(follow-up tasks for waiting returns, dispute tasks for rejected ones) the task expects."""
+    titles = [str(e.match["title"]) for e in task.spec.expectations if isinstance(e, Inserted)]
+    return sum(t.startswith("Follow up") for t in titles), sum(t.startswith("Dispute") for t in titles)
+
+
+def returns_as_busy_as_stated(task: Task) -> int:
+    """1 when both kinds of return reach RETURNS_AT_LEAST, else 0."""
+    return int(all(n >= least for n, least in zip(return_tasks(task), RETURNS_AT_LEAST, strict=True)))
+
+
+def entries_tidied(task: Task) -> int:
+    """The fewer of the stale phone entries and the old address-book entries deleted (variant 0 of each 3 has no
+    stale phone entry: only its old addresses count)."""
+    gone = {
+        table: sum(len(e.row_ids) for e in task.spec.expectations if isinstance(e, Deleted) and e.table == table)
+        for table in ("phone_contacts", "email_contacts")
+    }
+    return min(gone["phone_contacts"] or gone["email_contacts"], gone["email_contacts"])
+
+
+def emergency_added(task: Task) -> int:
+    """People added to the emergency list, each told by text; a variant whose list is complete (nothing to change)
+    counts as meeting it."""
+    return ADDED_AT_LEAST if task.spec.noop_pass else inserted("phone_messages", message=ADDED)(task)
 
 
 def named_group(task: Task) -> int:
@@ -360,7 +394,7 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "contacts_text_meeting_attendees": (inserted("calendar_reminders"), 3),  # each meeting's guests read, texted
     "calendar_thread_meeting_first_slot": (threads_of_the_meeting, MIN_THREADS),  # each opened for who wrote
     "leisure_trim_playlist": (trimmed_songs, TRIM_AT_LEAST),  # show_song each, favourites passed over on the way
-    "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each texted by shared groups
+    "bill_splitting_group_from_contacts": (friend_contacts, FRIENDS_GROUP_AT_LEAST),  # each looked up by payer
     "life_trip_chase_debtors": (expenses_i_paid, CHASE_PAID_AT_LEAST),  # each one's shares read for the emails
     "life_paid_requests_thanks": (requests_paid_since(THANKS_SINCE), THANKS_PAID_AT_LEAST),  # texts with each payer
     "life_big_requests_todo": (big_requests, BIG_REQUESTS_AT_LEAST),  # each requester's contact looked up
@@ -378,6 +412,16 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     # round 5, b: each one's number looked up in the contacts, each of their emails in the call log
     "email_mark_inbox_read": (unread_senders, UNREAD_SENDERS_AT_LEAST),
     "email_forward_attachment_to_contact": (others_of_the_kind, IN_TOUCH_KIND_AT_LEAST),  # each in the call log
+    # round 5 (e)
+    "file_system_pay_dinner_split": (updated("payments_requests"), DINNER_REQUESTS_AT_LEAST),  # each paid on its own
+    "life_returns_followup_todo": (returns_as_busy_as_stated, 1),  # each waiting one's order, each product read
+    "contacts_remove_stale_duplicates": (entries_tidied, min(STALE_AT_LEAST)),  # each read, fixed and told / deleted
+    # each matched by email to the address book's favourites, texted
+    "file_system_text_emergency_contacts": (
+        lambda task: len(email_only_favourites(world_view(0), task.spec.supervisor_id)),
+        EMAIL_FAVOURITES_AT_LEAST,
+    ),
+    "files_emergency_add_favorites": (emergency_added, ADDED_AT_LEAST),  # each texted, a favourite in both apps
 }
 
 

@@ -916,10 +916,10 @@ def leave_settled_groups(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-FRIENDS_GROUP_AT_LEAST = 10  # friends in bill_splitting_group_from_contacts' phone contacts: each texted
+FRIENDS_GROUP_AT_LEAST = 10  # friends in bill_splitting_group_from_contacts' phone contacts: each looked up, texted
 FRIENDS_GROUP = "Friends night out"
 JOINED = f"I made a bill splitting group '{FRIENDS_GROUP}' for us, you're in it."
-FIRST_GROUP = JOINED + " It's our first group there: that's where we split costs from now on."
+FIRST_PAYMENT = JOINED + " When you pay for something, add it there and we split it."
 
 
 def co_members(view: WorldView, person: int) -> set[int]:
@@ -934,11 +934,24 @@ def co_members(view: WorldView, person: int) -> set[int]:
     }
 
 
+def paid_in_my_groups(view: WorldView, person: int) -> set[int]:
+    """Everyone who paid for an expense in one of `person`'s bill splitting groups (archived ones too)."""
+    return {
+        r["paid_by"]
+        for r in view.rows(
+            "SELECT DISTINCT e.paid_by FROM bill_splitting_expenses e JOIN bill_splitting_members m "
+            "ON m.group_id = e.group_id WHERE m.person_id = ?",
+            person,
+        )
+    }
+
+
 @scenario("bill_splitting_group_from_contacts", apps=("bill_splitting", "phone"), difficulty=2)
 def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    """A group of all my phone friends, each texted by whether we already split costs. Deep: 10+ friends (their
-    contacts span pages at the default size), each texted one of two ways, and whether a friend shares a group with
-    me is only in my groups' members (archived groups too), read before the new group joins them."""
+    """A group of all my phone friends, each texted by whether they ever paid for an expense in my groups. Deep:
+    10+ friends (their contacts span pages at the default size), each texted one of two ways, and whether a friend
+    paid for something is only in my groups' expenses, filtered by payer (one look per friend; the expenses of all
+    my groups run to hundreds)."""
     friends_of: dict[int, list[int]] = {}
     for r in view.rows(
         "SELECT c.owner_id, p.id FROM phone_contacts c JOIN people p ON p.email = c.email "
@@ -954,18 +967,28 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     }
 
-    def usable(owner: int, at_least: int) -> bool:
-        """Enough friends, some already splitting costs with me and some not (both texts), no group of the name."""
-        friends = friends_of[owner]
-        shared = len(set(friends) & co_members(view, owner))
-        return len(friends) >= at_least and 0 < shared < len(friends) and owner not in taken
+    def usable(owner: int, at_least: int, silent: bool) -> bool:
+        """Enough friends, some who paid for something in my groups and some who never did (both texts), no group
+        of the name; with `silent`, one who never paid shares a group with me (membership cannot stand in for
+        paying)."""
+        friends = set(friends_of[owner])
+        paid = friends & paid_in_my_groups(view, owner)
+        never = friends - paid
+        return (
+            len(friends) >= at_least
+            and bool(paid)
+            and bool(never)
+            and owner not in taken
+            and (not silent or bool(never & co_members(view, owner)))
+        )
 
-    at_least, owners = as_deep_as_found(
-        (FRIENDS_GROUP_AT_LEAST, 6, 2), lambda n: [o for o in sorted(friends_of) if usable(o, n)]
+    (at_least, _), owners = as_deep_as_found(
+        ((FRIENDS_GROUP_AT_LEAST, True), (FRIENDS_GROUP_AT_LEAST, False), (6, False), (2, False)),
+        lambda s: [o for o in sorted(friends_of) if usable(o, *s)],
     )
-    owner = pick(rng, owners, f"{at_least}+ friend contacts, some sharing a group with me", distinct=True)
+    owner = pick(rng, owners, f"{at_least}+ friend contacts, some who paid in my groups", distinct=True)
     people = friends_of[owner]
-    known = co_members(view, owner)
+    payers = paid_in_my_groups(view, owner)
     group = {
         "name": FRIENDS_GROUP,
         "created_by": owner,
@@ -981,9 +1004,11 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print([(c['first_name'], c['email'], c['phone_number']) for c in contacts])\n"
         )
         .step(
-            fetch_all("groups", f"{BS}.show_groups(access_token=bill_splitting_token, status='all'")
-            + "known = {m['email'] for g in groups for m in g['members'] if m['email'] != me['email']}\n"
-            + "print([(c['first_name'], c['email'] in known) for c in contacts])\n"
+            "paid = {}\n"
+            "for c in contacts:\n"
+            f"    paid[c['email']] = bool({BS}.show_expenses(access_token=bill_splitting_token, "
+            "paid_by_email=c['email'], page_limit=1))\n"
+            "print(paid)\n"
         )
         .step(
             f"made = {BS}.create_group(access_token=bill_splitting_token, name={FRIENDS_GROUP!r}, "
@@ -993,7 +1018,7 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         .step(
             "for c in contacts:\n"
-            f"    text = {JOINED!r} if c['email'] in known else {FIRST_GROUP!r}\n"
+            f"    text = {JOINED!r} if paid[c['email']] else {FIRST_PAYMENT!r}\n"
             "    apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
             "message=text)\n"
         )
@@ -1003,8 +1028,9 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Create a bill splitting group named '{FRIENDS_GROUP}' with me and every friend in my phone contacts, then "
-        "text each of them once: a friend who already shares one of my other bill splitting groups with me (archived "
-        f'ones too) gets "{JOINED}"; a friend who shares none gets "{FIRST_GROUP}"',
+        "text each of them once: a friend who has paid for at least one expense in any of my other bill splitting "
+        f'groups (archived ones too, whenever it was) gets "{JOINED}"; a friend who never paid for one there gets '
+        f'"{FIRST_PAYMENT}"',
         oracle,
         [
             Inserted(
@@ -1024,7 +1050,7 @@ def group_from_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
                 count=len(people) + 1,
                 what="members",
             ),
-            *(texted(view, owner, p, JOINED if p in known else FIRST_GROUP) for p in people),
+            *(texted(view, owner, p, JOINED if p in payers else FIRST_PAYMENT) for p in people),
         ],
     )
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios.email import sent_email
 from envs.toolworld.scenarios.payments import balance_changes, befriend_code, befriended
 from envs.toolworld.scenarios.phone import sent_text
@@ -67,15 +67,42 @@ def stale_pairs(view: WorldView, owner: int) -> list[dict[str, Any]]:
     )
 
 
-@scenario("contacts_remove_stale_duplicates", apps=("phone",))
+OLD_ADDRESSES_AT_LEAST = 3  # contacts_remove_stale_duplicates: old address-book entries, each deleted
+STALE_AT_LEAST = (3, OLD_ADDRESSES_AT_LEAST)  # stale phone entries (each read and fixed) and old addresses
+
+
+def old_addresses(view: WorldView, owner: int) -> list[dict[str, Any]]:
+    """Address-book entries of a name saved twice whose address is not their phone contact's email, while the
+    other entry's is (the address they used before)."""
+    return view.rows(
+        "SELECT e.id, e.name, e.email FROM email_contacts e WHERE e.owner_id = ?1 AND EXISTS (SELECT 1 FROM "
+        "email_contacts d WHERE d.owner_id = ?1 AND d.name = e.name AND d.id != e.id AND EXISTS (SELECT 1 FROM "
+        "phone_contacts c WHERE c.owner_id = ?1 AND c.first_name || ' ' || c.last_name = d.name "
+        "AND lower(c.email) = lower(d.email))) AND NOT EXISTS (SELECT 1 FROM phone_contacts c WHERE c.owner_id = ?1 "
+        "AND c.first_name || ' ' || c.last_name = e.name AND lower(c.email) = lower(e.email)) ORDER BY e.id",
+        owner,
+    )
+
+
+@scenario("contacts_remove_stale_duplicates", apps=("phone", "email"))
 def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
     """Each stale entry is checked against its person's current entry (another person's entry of the same first
-    name is a distractor), deleted, noted in the current entry and the person texted at the current number; the
-    answer names them. Variant 0 has no stale entry: the right answer is to change nothing."""
-    noop = getattr(rng, "variant", 0) % 3 == 0  # variant 0: no stale duplicate, nothing to do
-    candidates = [p for p in view.people_ids() if (not stale_pairs(view, p)) == noop]
+    name is a distractor), deleted, noted in the current entry and the person texted at the current number; then
+    the address book's old addresses go, each known old by its person's phone contact (whose email is the other
+    entry's). 3+ stale phone entries and 3+ old addresses; the answer is the phone's count. Variant 0 has no stale
+    phone entry: the phone stays as it is."""
+    noop = getattr(rng, "variant", 0) % 3 == 0  # variant 0: no stale duplicate in the phone, nothing to do there
+    counts = {p: (len(stale_pairs(view, p)), len(old_addresses(view, p))) for p in view.people_ids()}
+    settings = [(0, n) for n in (OLD_ADDRESSES_AT_LEAST, 1, 0)] if noop else [STALE_AT_LEAST, (1, 1), (1, 0)]
+    _, candidates = as_deep_as_found(
+        settings,
+        lambda least: [
+            p for p, (pairs, olds) in counts.items() if (pairs == 0 if noop else pairs >= least[0]) and olds >= least[1]
+        ],
+    )
     owner = pick(rng, candidates, "stale duplicate contacts" if not noop else "tidy contacts", distinct=True)
     pairs = stale_pairs(view, owner)
+    old = old_addresses(view, owner)
     look = (
         fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
         + f"stale = [c for c in contacts if c['notes'] == {STALE!r}]\n"
@@ -109,10 +136,23 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
         + fetch_all("left", "apis.phone.search_contacts(access_token=phone_token")
         + f"print(sum(c['notes'] == {STALE!r} for c in left), 'stale entries left')\n"
     )
-    oracle = Solution().step(login("phone")).step(look).step(decide)
+    book = (
+        fetch_all("book", "apis.email.show_email_contacts(access_token=email_token")
+        + "in_phone = {(c['first_name'] + ' ' + c['last_name'], c['email'].lower()) for c in contacts if c['email']}\n"
+        "named = {}\n"
+        "for b in book:\n"
+        "    named.setdefault(b['name'], []).append(b)\n"
+        "for name, entries in named.items():\n"
+        "    if len(entries) > 1 and any((name, b['email'].lower()) in in_phone for b in entries):\n"
+        "        for b in entries:\n"
+        "            if (name, b['email'].lower()) not in in_phone:\n"
+        "                apis.email.delete_email_contact(access_token=email_token, "
+        "email_contact_id=b['email_contact_id'])\n"
+    )
+    oracle = Solution().step(login("phone", "email")).step(look).step(decide)
     if pairs:
         oracle.step(act).step(check)
-    steps = oracle.step("apis.supervisor.complete_task(answer=len(contacts))\n").steps()
+    steps = oracle.step(book).step("apis.supervisor.complete_task(answer=len(contacts))\n").steps()
     held = view.value("SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ?", owner)
     expectations: list[Expectation] = [Answer(held, f"the answer is the {held} contacts my phone held")]
     if pairs:
@@ -142,17 +182,31 @@ def remove_stale_duplicates(view: WorldView, rng: random.Random) -> TaskSpec:
                 what=f"texts to {p['name']}",
             ),
         ]
+    if old:
+        expectations.append(
+            Deleted(
+                "email_contacts",
+                frozenset(e["id"] for e in old),
+                "the address book's entries with an old address ("
+                + ", ".join(e["email"] for e in old)
+                + ") are deleted",
+                what="address-book entries",
+            )
+        )
     return TaskSpec(
         owner,
         f"Some people are saved twice in my phone: once with their current number and once with an old one whose "
         f"notes say '{STALE}'. Delete each such old entry, and in the notes of the person's current entry write "
         "'old number <the old 10-digit number> removed' (after any notes already there, separated by '; '). Then "
         "text each of them at their current number: 'Hi <first name>, I deleted your old number <old number> from my "
-        "phone.' If there is no such duplicate, change nothing. Either way, tell me how many contacts my phone held "
+        "phone.' If there is no such duplicate, change nothing in my phone. My email address book has the same "
+        "problem: some names are in it twice or more, one entry with the email address of my phone contact of that "
+        "name and the others with addresses that person used before. Delete those other entries; where no entry of "
+        "a name has its phone contact's address, leave them all. Either way, tell me how many contacts my phone held "
         "before you changed anything.",
         steps,
         expectations,
-        noop_pass=not pairs,
+        noop_pass=not pairs and not old,
     )
 
 

@@ -17,7 +17,7 @@ from envs.toolworld.evaluate import (
     Outcome,
     Updated,
 )
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.payments import balance_changes
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
@@ -659,19 +659,54 @@ def update_progress(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone"))
-def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
-    c = pick(
-        rng,
-        view.rows(
-            "SELECT f.owner_id, f.content FROM file_system_files f WHERE f.path = '/documents/emergency_contacts.txt' "
-            "AND NOT EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = f.owner_id AND k.is_favorite = 1 "
-            "AND (k.notes = ? OR k.phone_number NOT IN (SELECT phone_number FROM people))) ORDER BY f.id",
+EMAIL_FAVOURITES_AT_LEAST = 4  # file_system_text_emergency_contacts: contacts favourite only in the address book
+
+
+def email_only_favourites(view: WorldView, owner: int) -> list[int]:
+    """People saved in the phone (not as an old number) who are not phone favourites but whose email is a favourite
+    of my address book."""
+    return [
+        r["id"]
+        for r in view.rows(
+            "SELECT DISTINCT p.id FROM phone_contacts k JOIN people p ON p.phone_number = k.phone_number "
+            "WHERE k.owner_id = ?1 AND COALESCE(k.notes, '') != ?2 AND NOT EXISTS (SELECT 1 FROM phone_contacts f "
+            "WHERE f.owner_id = ?1 AND f.phone_number = k.phone_number AND f.is_favorite = 1) AND EXISTS (SELECT 1 "
+            "FROM email_contacts e WHERE e.owner_id = ?1 AND e.is_favorite = 1 AND lower(e.email) = lower(k.email)) "
+            "ORDER BY p.id",
+            owner,
             STALE,
-        ),
-        "emergency contacts file",
-        distinct=True,
+        )
+    ]
+
+
+@scenario("file_system_text_emergency_contacts", apps=("file_system", "phone", "email"))
+def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The people of the emergency file, then my other favourites: phone favourites and contacts whose email is an
+    address-book favourite, one text each; a group chat of the file's people. Deep: 4+ contacts are favourites only
+    in the address book (its favourites read, every contact's email matched), each texted."""
+    files = view.rows(
+        "SELECT f.owner_id, f.content FROM file_system_files f WHERE f.path = '/documents/emergency_contacts.txt' "
+        "AND NOT EXISTS (SELECT 1 FROM phone_contacts k WHERE k.owner_id = f.owner_id AND k.is_favorite = 1 "
+        "AND (k.notes = ? OR k.phone_number NOT IN (SELECT phone_number FROM people))) ORDER BY f.id",
+        STALE,
     )
+
+    def reachable(owner: int) -> bool:
+        """No one to text blocked my number."""
+        return not view.value(
+            "SELECT COUNT(*) FROM phone_blocked b JOIN people me ON me.id = ? WHERE b.phone_number = me.phone_number "
+            f"AND b.owner_id IN ({','.join('?' * len(email_only_favourites(view, owner))) or 'NULL'})",
+            owner,
+            *email_only_favourites(view, owner),
+        )
+
+    _, files = as_deep_as_found(
+        (EMAIL_FAVOURITES_AT_LEAST, 2, 0),
+        lambda least: [
+            f for f in files if len(email_only_favourites(view, f["owner_id"])) >= least and reachable(f["owner_id"])
+        ],
+    )
+    c = pick(rng, files, "emergency contacts file", distinct=True)
     numbers = [line.rsplit(": ", 1)[1] for line in c["content"].splitlines()]
     ids = [view.value("SELECT id FROM people WHERE phone_number = ?", n) for n in numbers]
     favourites = [
@@ -683,17 +718,21 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         if r["id"] not in ids
     ]
+    favourites += [p for p in email_only_favourites(view, c["owner_id"]) if p not in ids]
     text = rng.choice(["I'm back home safe.", "Storm warning tonight, stay inside!", "My new address is in my email."])
     chat = {"name": "Emergency", "created_by": c["owner_id"]}
     oracle = (
         Solution()
-        .step(login("file_system", "phone"))
+        .step(login("file_system", "phone", "email"))
         .step(
             f"text = {FS}.show_file(access_token=file_system_token, path='/documents/emergency_contacts.txt')"
             "['content']\n"
             "listed = [line.rsplit(': ', 1)[1] for line in text.splitlines()]\n"
-            + fetch_all("favourites", "apis.phone.search_contacts(access_token=phone_token, is_favorite=True")
-            + "others = sorted({f['phone_number'] for f in favourites} - set(listed))\n"
+            + fetch_all("starred", "apis.email.show_email_contacts(access_token=email_token, favorites_only=True")
+            + "emails = {b['email'].lower() for b in starred}\n"
+            + fetch_all("contacts", "apis.phone.search_contacts(access_token=phone_token")
+            + "others = sorted({k['phone_number'] for k in contacts if k['is_favorite'] or (k['email'] and "
+            f"k['email'].lower() in emails and k['notes'] != {STALE!r})}} - set(listed))\n"
             "print(listed, others)\n"
         )
         .step(
@@ -717,8 +756,9 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         c["owner_id"],
         f"Text '{text}' to every person listed in my /documents/emergency_contacts.txt file and to each of my other "
-        "favourite phone contacts, one text each. Then start a group chat named 'Emergency' with the people in the "
-        "file only, and post the same message there.",
+        "favourites, one text each: my favourite phone contacts, and the phone contacts whose email address is a "
+        "favourite in my email address book (not those saved at an old number no longer in use). Then start a group "
+        "chat named 'Emergency' with the people in the file only, and post the same message there.",
         oracle,
         [
             *(
@@ -750,56 +790,103 @@ def text_emergency_contacts(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
+DINNER_REQUESTS_AT_LEAST = 3  # file_system_pay_dinner_split: pending requests from the people listed, each paid
+
+
+def _dinner_debts(view: WorldView, content: str) -> list[tuple[int, float, str]]:
+    """(person, amount, the amount as written) for each line of a dinner split file."""
+    debts = []
+    for line in content.splitlines()[1:]:
+        name, written = line.rsplit(": $", 1)
+        first, last = name.split(" ", 1)
+        person = view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last)
+        debts.append((person, float(written), written))
+    return debts
+
+
+def _pending_from(view: WorldView, owner: int, person: int) -> list[dict[str, Any]]:
+    return view.rows(
+        "SELECT * FROM payments_requests WHERE payer_id = ? AND requester_id = ? AND status = 'pending' ORDER BY id",
+        owner,
+        person,
+    )
+
+
 @scenario("file_system_pay_dinner_split", apps=("file_system", "payments", "phone"))
 def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Each person of the dinner split file paid what the file says and every request they have pending with me,
+    then texted what I paid them. Deep: the requests are only on payments (3+ among the people listed, someone
+    listed with none, so both texts), each paid on its own, each person looked up on payments and in the phone."""
     files = view.rows(
-        "SELECT f.owner_id, f.content FROM file_system_files f JOIN payments_balances b ON b.person_id = f.owner_id "
-        "WHERE f.path = '/documents/dinner_split.txt' AND b.balance > 150 ORDER BY f.id"
+        "SELECT f.owner_id, f.content, b.balance FROM file_system_files f JOIN payments_balances b "
+        "ON b.person_id = f.owner_id WHERE f.path = '/documents/dinner_split.txt' AND b.balance > 150 ORDER BY f.id"
     )
-    c = pick(rng, files, "dinner split list with a funded payer")
-    debts = []
-    for line in c["content"].splitlines()[1:]:
-        name, amount = line.rsplit(": $", 1)
-        first, last = name.split(" ", 1)
-        debts.append(
-            (view.value("SELECT id FROM people WHERE first_name = ? AND last_name = ?", first, last), float(amount))
-        )
-    written_amounts = [line.rsplit(": $", 1)[1] for line in c["content"].splitlines()[1:]]
-    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", c["owner_id"])
-    deltas: dict[int, float] = {c["owner_id"]: -round(sum(a for _, a in debts), 2)}
-    deltas.update({p: a for p, a in debts})
+
+    def settled(at_least: int) -> list[dict[str, Any]]:
+        """Files with 3+ people, `at_least` requests pending from them, someone with none, all of it affordable."""
+        out = []
+        for f in files:
+            debts = _dinner_debts(view, f["content"])
+            pending = [_pending_from(view, f["owner_id"], p) for p, _, _ in debts]
+            due = sum(a for _, a, _ in debts) + sum(r["amount"] for rs in pending for r in rs)
+            if (
+                len(debts) >= 3
+                and sum(map(len, pending)) >= at_least
+                and any(not rs for rs in pending)
+                and f["balance"] >= due
+            ):
+                out.append(f)
+        return out
+
+    _, usable = as_deep_as_found((DINNER_REQUESTS_AT_LEAST, 1, 0), settled)
+    c = pick(rng, usable, "dinner split list with requests pending from its people and a funded payer", distinct=True)
+    owner = c["owner_id"]
+    debts = _dinner_debts(view, c["content"])
+    private = view.value("SELECT default_private FROM payments_settings WHERE person_id = ?", owner)
+    deltas: dict[int, float] = {owner: -round(sum(a for _, a, _ in debts), 2)}
+    deltas.update({p: a for p, a, _ in debts})
     oracle = (
         Solution()
         .step(login("file_system", "payments", "phone"))
         .step(
             f"text = {FS}.show_file(access_token=file_system_token, path='/documents/dinner_split.txt')['content']\n"
-            + "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
+            + fetch_all(
+                "pending",
+                "apis.payments.show_requests(access_token=payments_token, direction='received', status='pending'",
+            )
+            + "print(text, [(r['requester']['email'], r['amount']) for r in pending])\n"
+        )
+        .step(
+            "for line in text.splitlines()[1:]:\n    name, amount = line.rsplit(': $', 1)\n"
             + "    email = apis.payments.search_users(access_token=payments_token, query=name)[0]['email']\n"
             + (
                 "    apis.payments.send_money(access_token=payments_token, receiver_email=email, amount=float(amount), "
                 "note='group dinner')\n"
             )
+            + "    theirs = [r for r in pending if r['requester']['email'] == email]\n"
+            + "    for r in theirs:\n"
+            + "        apis.payments.approve_request(access_token=payments_token, request_id=r['request_id'])\n"
+            + "    message = 'Paid you $' + amount + ' for the group dinner'\n"
+            + "    if theirs:\n"
+            + "        total = round(sum(r['amount'] for r in theirs), 2)\n"
+            + "        message += f' and ${total:.2f} for your payment requests'\n"
             + fetch_all("found", "apis.phone.search_contacts(access_token=phone_token, query=name", indent="    ")
             + "    number = next(c['phone_number'] for c in found if c['first_name'] + ' ' + c['last_name'] == name "
             f"and c['notes'] != {STALE!r})\n"
-            + "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
-            "message='Paid you $' + amount + ' for the group dinner.')\n"
+            + "    apis.phone.send_text_message(access_token=phone_token, phone_number=number, message=message + '.')\n"
         )
         .step("print(apis.payments.show_balance(access_token=payments_token))\n")
         .step(DONE)
         .steps()
     )
-    return TaskSpec(
-        c["owner_id"],
-        "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, "
-        "with the note 'group dinner', and text each of them 'Paid you $<amount> for the group dinner.' (the amount as "
-        "written in the file) at their number in my phone contacts.",
-        oracle,
-        [
+    expectations: list[Expectation] = []
+    paid: dict[tuple[int, float, str], int] = {}
+    for person, amount, written in debts:
+        expectations.append(
             Inserted(
                 "payments_transactions",
                 {
-                    "sender_id": c["owner_id"],
+                    "sender_id": owner,
                     "receiver_id": person,
                     "amount": amount,
                     "note": Contains("group dinner"),
@@ -808,21 +895,50 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 f"{full_name(view, person)} is paid ${amount:.2f}, with my default privacy",
                 what="payments",
             )
-            for person, amount in debts
-        ]
-        + [
+        )
+        theirs = _pending_from(view, owner, person)
+        for r in theirs:
+            expectations.append(
+                Updated(
+                    "payments_requests",
+                    r["id"],
+                    {"status": "approved", "resolved_at": WORLD_NOW.isoformat(timespec="seconds")},
+                    f"{full_name(view, person)}'s request {r['id']} (${r['amount']:.2f}, {r['note']}) is paid",
+                )
+            )
+            key = (person, r["amount"], r["note"])
+            paid[key] = paid.get(key, 0) + 1
+            deltas[owner] -= r["amount"]
+            deltas[person] += r["amount"]
+        message = f"Paid you ${written} for the group dinner"
+        if theirs:
+            message += f" and ${round(sum(r['amount'] for r in theirs), 2):.2f} for your payment requests"
+        expectations.append(
             Inserted(
                 "phone_messages",
-                {
-                    "sender_id": c["owner_id"],
-                    "receiver_id": person,
-                    "message": f"Paid you ${written} for the group dinner.",
-                    "is_read": 0,
-                },
-                f"{full_name(view, person)} is told by text",
+                {"sender_id": owner, "receiver_id": person, "message": message + ".", "is_read": 0},
+                f"{full_name(view, person)} is told by text what I paid them",
                 what="texts",
             )
-            for (person, _), written in zip(debts, written_amounts, strict=True)
-        ]
-        + balance_changes(view, deltas),
+        )
+    expectations += [
+        Inserted(
+            "payments_transactions",
+            {"sender_id": owner, "receiver_id": person, "amount": amount, "note": note, "private": 0},
+            f"${amount:.2f} paid for the request '{note}'",
+            count=n,
+            what="payments for that request",
+        )
+        for (person, amount, note), n in sorted(paid.items())
+    ]
+    return TaskSpec(
+        owner,
+        "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, with the "
+        "note 'group dinner' and my default privacy. Also pay every payment request any of them has pending with "
+        "me, whatever it is for (approve each as it is; requests from anyone else stay as they are). Then text each "
+        "of them once, at their number in my phone contacts: 'Paid you $<amount as written in the file> for the "
+        "group dinner.', or, to one whose requests I paid, 'Paid you $<amount as written in the file> for the group "
+        "dinner and $<the sum of their requests I paid, two decimals> for your payment requests.'",
+        oracle,
+        expectations + balance_changes(view, deltas),
     )

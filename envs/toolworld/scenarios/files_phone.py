@@ -124,6 +124,7 @@ def export_contacts_csv(view: WorldView, rng: random.Random) -> TaskSpec:
 
 EMERGENCY = "/documents/emergency_contacts.txt"
 ADDED = "I've added you to my emergency contacts, hope that's ok!"
+ADDED_AT_LEAST = 5  # files_emergency_add_favorites: people added, each texted and made a favourite in both apps
 
 
 def missing_favorites(view: WorldView, owner: int, content: str) -> list[dict[str, Any]]:
@@ -144,15 +145,18 @@ def missing_favorites(view: WorldView, owner: int, content: str) -> list[dict[st
     return list(missing.values())
 
 
-@scenario("files_emergency_add_favorites", apps=("phone", "file_system"))
+@scenario("files_emergency_add_favorites", apps=("phone", "file_system", "email"))
 def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
+    """The favourites, family and roommates missing from the emergency list added, each texted and made a favourite
+    on the phone and in the address book (whether their entry there is one already is only in the address book);
+    5+ missing. Variant 2 of each 3: nothing missing, nothing to change."""
     files = view.rows("SELECT * FROM file_system_files WHERE path = ? ORDER BY owner_id", EMERGENCY)
     noop = getattr(rng, "variant", 0) % 3 == 2  # variant 2: every favourite is already listed
-    candidates = [
-        f
-        for f in files
-        if len(missing_favorites(view, f["owner_id"], f["content"])) in (range(1) if noop else range(3, 9))
-    ]
+    gaps = {f["owner_id"]: len(missing_favorites(view, f["owner_id"], f["content"])) for f in files}
+    _, candidates = as_deep_as_found(
+        [range(1)] if noop else [range(ADDED_AT_LEAST, 9), range(4, 9), range(3, 9)],
+        lambda wanted: [f for f in files if gaps[f["owner_id"]] in wanted],
+    )
     file = pick(rng, candidates, "emergency list", distinct=True)
     owner = file["owner_id"]
     missing = missing_favorites(view, owner, file["content"])
@@ -186,6 +190,14 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "    if not settings['allow_favorites']:\n"
         "        apis.phone.update_phone_settings(access_token=phone_token, allow_favorites=True)\n"
     )
+    book = (  # only when someone is added: the address book has nothing to change otherwise
+        fetch_all("book", "apis.email.show_email_contacts(access_token=email_token")
+        + "emails = {c['email'].lower() for c in adding if c['email']}\n"
+        "for b in book:\n"
+        "    if b['email'].lower() in emails and not b['is_favorite']:\n"
+        "        apis.email.update_email_contact(access_token=email_token, email_contact_id=b['email_contact_id'], "
+        "is_favorite=True)\n"
+    )
     check = (
         f"print({FS}.show_file(access_token=file_system_token, path={EMERGENCY!r})['content'])\n"
         + fetch_all(
@@ -197,7 +209,10 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         "apis.supervisor.complete_task(answer=[line.split(':')[0].strip() for line in text.splitlines() "
         "if line.strip()])\n"
     )
-    oracle = Solution().step(login("phone", "file_system")).step(look).step(act).step(check).steps()
+    oracle = Solution().step(login("phone", "file_system", "email")).step(look).step(act)
+    if missing:
+        oracle.step(book)
+    steps = oracle.step(check).steps()
     listed = [line.split(":")[0].strip() for line in file["content"].splitlines() if line.strip()]
     expectations: list[Expectation] = [Answer(listed, "the answer names the people the list held before")]
     if missing:
@@ -212,6 +227,15 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         )
     for c in missing:
         name, number = c["line"].rsplit(": ", 1)
+        expectations += [
+            Updated("email_contacts", e["id"], {"is_favorite": 1}, f"{name}, newly on the list, is an email favourite")
+            for e in view.rows(
+                "SELECT e.id FROM email_contacts e JOIN phone_contacts k ON lower(k.email) = lower(e.email) "
+                "WHERE e.owner_id = ? AND k.id = ? AND e.is_favorite = 0 ORDER BY e.id",
+                owner,
+                c["id"],
+            )
+        ]
         if not c["is_favorite"]:
             expectations.append(
                 Updated("phone_contacts", c["id"], {"is_favorite": 1}, f"{name}, newly on the list, is a favourite")
@@ -233,10 +257,11 @@ def emergency_add_favorites(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Every favourite contact, family member and roommate in my phone should be on my emergency list {EMERGENCY}, "
         "as a line 'First Last: number' like the others (not at a number saved as an old one no longer in use). Add "
         f'the missing ones at the end, keeping the existing lines, and text each one you add exactly "{ADDED}". '
-        "Make each one you add a favourite in my phone if they are not one, and make sure favourites can ring "
+        "Make each one you add a favourite in my phone if they are not one, and in my email address book too (any "
+        "entry there with the email address of their phone contact), and make sure phone favourites can ring "
         "through do-not-disturb. If none is missing, change nothing. Either way, tell me the names the list held "
         "before you added any.",
-        oracle,
+        steps,
         expectations,
         noop_pass=not missing,
     )

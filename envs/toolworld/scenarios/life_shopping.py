@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, Inserted
-from envs.toolworld.scenarios._common import Solution, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
 from envs.toolworld.scenarios._life import done, project_of, variant_of
 from envs.toolworld.scenarios._rows import new_note, new_task
 from envs.toolworld.scenarios.shop_bills_files import receipt
@@ -116,28 +116,41 @@ def _wished(view: WorldView, owner: int) -> list[dict[str, Any]]:
     return wished
 
 
+RETURNS_AT_LEAST = (4, 2)  # life_returns_followup_todo: returns waiting and returns rejected, each a task
+
+
 @scenario("life_returns_followup_todo", apps=("shop", "todo"))
 def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Deep because the shopper has 3-5 returns waiting among closed ones, paid with two cards, and the card a
-    refund goes back to is only in the order (show_order per return; card names from the supervisor's cards)."""
+    """A task for each return still waiting and each one the shop rejected. Deep because the shopper has 4+ returns
+    waiting among closed ones, paid with two cards, and the card a refund goes back to is only in the order
+    (show_order per waiting return; card names from the supervisor's cards), and 2+ rejected returns, each product's
+    name only in show_product."""
     owners = view.rows(
-        "SELECT o.owner_id FROM shop_returns r JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p ON "
-        "p.owner_id = o.owner_id AND p.name = 'Errands' AND p.archived = 0 WHERE r.status IN ('requested', 'approved') "
-        "GROUP BY o.owner_id HAVING COUNT(DISTINCT p.id) = 1 AND COUNT(DISTINCT r.id) >= 3 "
-        "AND COUNT(DISTINCT o.card_number) >= 2 ORDER BY o.owner_id"
+        "SELECT o.owner_id, COUNT(DISTINCT CASE WHEN r.status IN ('requested', 'approved') THEN r.id END) AS waiting, "
+        "COUNT(DISTINCT CASE WHEN r.status = 'rejected' THEN r.id END) AS rejected FROM shop_returns r "
+        "JOIN shop_orders o ON o.id = r.order_id JOIN todo_projects p ON p.owner_id = o.owner_id "
+        "AND p.name = 'Errands' AND p.archived = 0 GROUP BY o.owner_id HAVING COUNT(DISTINCT p.id) = 1 "
+        "AND COUNT(DISTINCT CASE WHEN r.status IN ('requested', 'approved') THEN o.card_number END) >= 2 "
+        "ORDER BY o.owner_id"
     )
-    owner = pick(rng, owners, "person with 3+ returns waiting, paid by two cards, and Errands", distinct=True)[
-        "owner_id"
-    ]
+    _, owners = as_deep_as_found(
+        (RETURNS_AT_LEAST, (3, 1), (3, 0)),
+        lambda least: [o for o in owners if o["waiting"] >= least[0] and o["rejected"] >= least[1]],
+    )
+    owner = pick(
+        rng, owners, "person with returns waiting, paid by two cards, some rejected, and Errands", distinct=True
+    )["owner_id"]
     project = project_of(view, owner, "Errands")
     assert project is not None
-    waiting = view.rows(
+    returns = view.rows(
         "SELECT r.id, r.order_id, r.refund_amount, r.status, p.name, c.card_name FROM shop_returns r "
         "JOIN shop_orders o ON o.id = r.order_id JOIN payment_cards c ON c.card_number = o.card_number "
         "AND c.person_id = o.owner_id JOIN shop_products p ON p.id = r.product_id WHERE o.owner_id = ? "
-        "AND r.status IN ('requested', 'approved') ORDER BY r.id",
+        "AND r.status IN ('requested', 'approved', 'rejected') ORDER BY r.id",
         owner,
     )
+    waiting = [r for r in returns if r["status"] != "rejected"]
+    rejected = [r for r in returns if r["status"] == "rejected"]
     total = round(sum(r["refund_amount"] for r in waiting), 2)
     every = round(
         sum(
@@ -152,9 +165,13 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     look = fetch_all("returns", "apis.shop.show_returns(access_token=shop_token")
     look += "waiting = [r for r in returns if r['status'] in ('requested', 'approved')]\n"
-    look += "names = {r['product_id']: apis.shop.show_product(product_id=r['product_id'])['name'] for r in waiting}\n"
+    look += "rejected = [r for r in returns if r['status'] == 'rejected']\n"
+    look += (
+        "names = {r['product_id']: apis.shop.show_product(product_id=r['product_id'])['name'] "
+        "for r in waiting + rejected}\n"
+    )
     look += fetch_all("projects", "apis.todo.show_projects(access_token=todo_token, query='Errands'")
-    look += "errands = next(p for p in projects if p['name'] == 'Errands')\nprint(waiting, names)\n"
+    look += "errands = next(p for p in projects if p['name'] == 'Errands')\nprint(waiting, rejected, names)\n"
     look += "names_of_cards = {c['card_number']: c['card_name'] for c in apis.supervisor.show_payment_cards()}\n"
     look += "cards = {}\nfor r in waiting:\n"
     look += "    order = apis.shop.show_order(access_token=shop_token, order_id=r['order_id'])\n"
@@ -165,6 +182,10 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
                               title=f"Follow up on the return of {names[r['product_id']]}", priority=2,
                               description=f"Order {r['order_id']}, refund ${r['refund_amount']:.2f} to my "
                                           f"{cards[r['order_id']]}")
+    for r in rejected:
+        apis.todo.create_task(access_token=todo_token, project_id=errands['project_id'],
+                              title=f"Dispute the rejected return of {names[r['product_id']]}", priority=1,
+                              description=f"Order {r['order_id']}, ${r['refund_amount']:.2f} not refunded")
     total = round(sum(r['refund_amount'] for r in waiting), 2)
     """
     check = fetch_all(
@@ -186,12 +207,29 @@ def returns_followup_todo(view: WorldView, rng: random.Random) -> TaskSpec:
         )
         for r in waiting
     ]
+    expectations += [
+        Inserted(
+            "todo_tasks",
+            new_task(
+                owner,
+                project["id"],
+                f"Dispute the rejected return of {r['name']}",
+                priority=1,
+                description=f"Order {r['order_id']}, ${r['refund_amount']:.2f} not refunded",
+            ),
+            f"a task to dispute the rejected return of {r['name']} (order {r['order_id']})",
+            what=f"dispute tasks for return {r['id']}",
+        )
+        for r in rejected
+    ]
     return TaskSpec(
         owner,
         "Some of my shop returns are still waiting (requested or approved, not yet refunded or rejected). For each "
         "one, add a task 'Follow up on the return of <product name>' to my Errands project in my todo app, priority "
         "2, no due date, with the description 'Order <order id>, refund $<refund amount> to my <name of the card "
-        "that order was paid with, like Everyday Visa>' (two decimals). Tell me "
+        "that order was paid with, like Everyday Visa>' (two decimals). For each return the shop rejected (whenever "
+        "it was), add a task 'Dispute the rejected return of <product name>' there too, priority 1, no due date, "
+        "with the description 'Order <order id>, $<refund amount> not refunded' (two decimals). Tell me "
         "the total refund I'm still waiting for.",
         Solution().step(login("shop", "todo")).step(look).step(act).step(check).step(done("total")).steps(),
         [
