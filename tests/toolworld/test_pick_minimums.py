@@ -26,7 +26,7 @@ from envs.toolworld.scenarios.email import (
 from envs.toolworld.scenarios.email_file_system import SAVED_ATTACHMENTS_AT_LEAST
 from envs.toolworld.scenarios.files_phone import STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
-from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
+from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST, GUEST_TEXTS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -327,7 +327,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "household_category_spend": (inserted("bill_splitting_comments"), 9),  # each counted: show_expense, comment
-    "household_text_coming_guests": (inserted("phone_messages"), 6),  # over 3+ events, each read with show_event
+    # over 5+ events in two weeks, each read with show_event
+    "household_text_coming_guests": (inserted("phone_messages"), GUEST_TEXTS_AT_LEAST),
     "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
     "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
     "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each

@@ -3,9 +3,13 @@ replaced by what it could guess, or by what a list already shows) fails the task
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.scenarios.household_events import HOSTED_UNTIL
+from envs.toolworld.world.build import WORLD_NOW
 
 # task -> (oracle text of the reads, what an agent skipping them would write instead)
 PAYMENTS_AND_TRAIN = {
@@ -846,6 +850,19 @@ ROUND5_B = [
     ],
 ]
 
+# round 5, h
+ROUND5_H = [
+    *[
+        (
+            f"household_text_coming_guests_{v}",
+            # "the next two weeks": an agent reading only this week's events leaves the second week's guests out
+            f"date_to={HOSTED_UNTIL!r}",
+            f"date_to={(WORLD_NOW.date() + timedelta(days=6)).isoformat()!r}",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 
 SKIPPED_READS = [
     *((task, *change) for task, change in PAYMENTS_AND_TRAIN.items()),
@@ -869,6 +886,7 @@ SKIPPED_READS = [
     *ROUND5_C,
     *ROUND5_B,
     *ROUND5_G,
+    *ROUND5_H,
 ]
 
 
