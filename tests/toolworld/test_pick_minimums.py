@@ -6,6 +6,7 @@ expenses), by chance rather than by design."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 
@@ -38,6 +39,7 @@ from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
+from envs.toolworld.scenarios.payments import CHASED_AT_LEAST
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.scheduling_followups import (
     MISSED_CONTACTS_AT_LEAST,
@@ -469,6 +471,24 @@ ROUND5_G = {
     "scheduling_missed_call_texts": (missed_not_texted, MISSED_CONTACTS_AT_LEAST),  # each one's calls since read
 }
 MINIMUMS |= ROUND5_G
+
+
+def old_requests_checked(task: Task) -> int:
+    """My pending requests sent before the reminder cutoff the instruction names, each looked up in my call log."""
+    before = datetime.strptime(task.spec.instruction.split("I sent before ", 1)[1].split(",", 1)[0], "%B %d")
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_requests WHERE requester_id = ? AND status = 'pending' AND created_at < ?",
+            task.spec.supervisor_id,
+            f"2026-{before.month:02d}-{before.day:02d}",
+        )
+    )
+
+
+ROUND5_H_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
+    "payments_chase_old_requests": (old_requests_checked, CHASED_AT_LEAST),  # each payer looked up in my call log
+}
+MINIMUMS |= ROUND5_H_MINIMUMS
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

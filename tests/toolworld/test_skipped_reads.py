@@ -861,6 +861,15 @@ ROUND5_H = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"payments_chase_old_requests_{v}",
+            # whether we talked since a request is only in the call log: guessing 'never' chases them all
+            "number and apis.phone.show_call_history(",
+            "number and False and apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 
