@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.scenarios.calendar_upkeep import FOCUS_DAYS
 from envs.toolworld.scenarios.household_events import HOSTED_UNTIL
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -867,6 +868,15 @@ ROUND5_H = [
             # whether we talked since a request is only in the call log: guessing 'never' chases them all
             "number and apis.phone.show_call_history(",
             "number and False and apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_focus_block_{v}",
+            # "the four weeks": an agent reading free slots for two weeks only leaves the later days without focus
+            f"for n in range({FOCUS_DAYS})]",
+            "for n in range(12)]",
         )
         for v in (0, 1, 2)
     ],
