@@ -36,6 +36,7 @@ from envs.toolworld.scenarios.life_money import BALANCES_EXPENSES_AT_LEAST, THAN
 from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.mail_files import REPORTS_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
@@ -487,6 +488,7 @@ def old_requests_checked(task: Task) -> int:
 
 ROUND5_H_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "payments_chase_old_requests": (old_requests_checked, CHASED_AT_LEAST),  # each payer looked up in my call log
+    "mail_file_quarterly_reports": (inserted("file_system_tags"), REPORTS_AT_LEAST),  # each opened, saved, tagged
 }
 MINIMUMS |= ROUND5_H_MINIMUMS
 

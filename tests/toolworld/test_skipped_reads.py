@@ -880,6 +880,24 @@ ROUND5_H = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"mail_file_quarterly_reports_{v}",
+            # "of every year": an agent opening only this year's reports leaves the other years unsaved
+            "name.endswith('.txt')",
+            "name.endswith('_2026.txt')",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_file_quarterly_reports_{v}",
+            # a report sent several times: the last copy listed (the oldest email, newest first) saves stale figures
+            "and e['sent_at'] > sent.get(name, '')",
+            "and True",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 
