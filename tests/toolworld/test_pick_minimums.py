@@ -43,6 +43,7 @@ from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.payments import CHASED_AT_LEAST
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.scheduling_followups import (
+    COWORKERS_AT_LEAST,
     MISSED_CONTACTS_AT_LEAST,
     MISSED_DAYS,
     REPORT_TEXTS_AT_LEAST,
@@ -486,9 +487,20 @@ def old_requests_checked(task: Task) -> int:
     )
 
 
+def coworkers_told(task: Task) -> int:
+    """The coworkers in my phone contacts, each told of my new hours by text or email as my call log decides."""
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker'",
+            task.spec.supervisor_id,
+        )
+    )
+
+
 ROUND5_H_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "payments_chase_old_requests": (old_requests_checked, CHASED_AT_LEAST),  # each payer looked up in my call log
     "mail_file_quarterly_reports": (inserted("file_system_tags"), REPORTS_AT_LEAST),  # each opened, saved, tagged
+    "scheduling_alarms_later": (coworkers_told, COWORKERS_AT_LEAST),  # each looked up in my call log
 }
 MINIMUMS |= ROUND5_H_MINIMUMS
 

@@ -898,6 +898,15 @@ ROUND5_H = [
         )
         for v in (0, 1, 2)
     ],
+    *[
+        (
+            f"scheduling_alarms_later_{v}",
+            # whom I talked with since is only in each coworker's call log: guessing 'nobody' emails them all
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
 ]
 
 
