@@ -227,6 +227,22 @@ ROUND5_F = [
 SCOPES += ROUND5_F
 
 
+ROUND5_H = [
+    # quarterly reports I sent myself: leaving them out misses files, summary lines and a count the graders want
+    *(
+        (
+            f"mail_file_quarterly_reports_{v}",
+            "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id JOIN email_attachments "
+            "a ON a.message_id = m.id WHERE m.owner_id = ? AND m.sender_id = m.owner_id AND t.is_trashed = 0 "
+            "AND t.is_spam = 0 AND a.file_name LIKE 'quarterly_report_q%'",
+            "those I received and those I sent",
+        )
+        for v in (0, 1, 2)
+    ),
+]
+SCOPES += ROUND5_H
+
+
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
     spec = load_task(task_id).spec

@@ -6,6 +6,7 @@ expenses), by chance rather than by design."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 
@@ -34,7 +35,7 @@ from envs.toolworld.scenarios.file_system import (
 )
 from envs.toolworld.scenarios.files_phone import ADDED, ADDED_AT_LEAST, STRANGER_VOICEMAILS_AT_LEAST
 from envs.toolworld.scenarios.household_chores import NUDGE_LATE_AT_LEAST, TAKE_OVER_AT_LEAST, others_late
-from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST
+from envs.toolworld.scenarios.household_events import CHORES_AT_LEAST, GUEST_TEXTS_AT_LEAST
 from envs.toolworld.scenarios.leisure_playlists import TRIM_AT_LEAST
 from envs.toolworld.scenarios.life_bills import KIND_BILLS_AT_LEAST
 from envs.toolworld.scenarios.life_home import BIG_REQUESTS_AT_LEAST
@@ -44,12 +45,15 @@ from envs.toolworld.scenarios.life_money import SINCE as THANKS_SINCE
 from envs.toolworld.scenarios.life_plans import OVERDUE_AT_LEAST
 from envs.toolworld.scenarios.life_shopping import RETURNS_AT_LEAST
 from envs.toolworld.scenarios.life_trips import CHASE_PAID_AT_LEAST, OWING_ME_AT_LEAST
+from envs.toolworld.scenarios.mail_files import REPORTS_AT_LEAST
 from envs.toolworld.scenarios.money_bills import OWED_BY_AT_LEAST
 from envs.toolworld.scenarios.money_calendar import DELIVERIES_ACTIVE_AT_LEAST
 from envs.toolworld.scenarios.money_notes import PAYMENTS_LOG_AT_LEAST, QUARTERS
 from envs.toolworld.scenarios.notes import PENDING_EACH_WAY_AT_LEAST, family_pending_each_way
+from envs.toolworld.scenarios.payments import CHASED_AT_LEAST
 from envs.toolworld.scenarios.phone import KIND_AT_LEAST, QUIET_AT_LEAST, quiet_contacts
 from envs.toolworld.scenarios.scheduling_followups import (
+    COWORKERS_AT_LEAST,
     MISSED_CONTACTS_AT_LEAST,
     MISSED_DAYS,
     REPORT_TEXTS_AT_LEAST,
@@ -364,7 +368,8 @@ MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
     "household_balances_note": (inserted("bill_splitting_reminders"), 6),
     "bill_splitting_comment_latest": (inserted("bill_splitting_comments"), 3),
     "household_category_spend": (inserted("bill_splitting_comments"), 9),  # each counted: show_expense, comment
-    "household_text_coming_guests": (inserted("phone_messages"), 6),  # over 3+ events, each read with show_event
+    # over 5+ events in two weeks, each read with show_event
+    "household_text_coming_guests": (inserted("phone_messages"), GUEST_TEXTS_AT_LEAST),
     "household_dinner_group_from_event": (inserted("phone_messages"), 3),  # each guest texted their share
     "life_trip_debts_checklist": (inserted("bill_splitting_reminders"), REMIND_AT_LEAST),  # decided by my sent ones
     "life_overdue_assigned_texts": (overdue_handed_off, OVERDUE_AT_LEAST),  # one comment thread read each
@@ -534,6 +539,36 @@ ROUND5_F = {
     "calendar_appointment_prep_todo": (inserted("todo_tasks"), APPOINTMENTS_AT_LEAST),
 }
 MINIMUMS |= ROUND5_F
+
+
+def old_requests_checked(task: Task) -> int:
+    """My pending requests sent before the reminder cutoff the instruction names, each looked up in my call log."""
+    before = datetime.strptime(task.spec.instruction.split("I sent before ", 1)[1].split(",", 1)[0], "%B %d")
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM payments_requests WHERE requester_id = ? AND status = 'pending' AND created_at < ?",
+            task.spec.supervisor_id,
+            f"2026-{before.month:02d}-{before.day:02d}",
+        )
+    )
+
+
+def coworkers_told(task: Task) -> int:
+    """The coworkers in my phone contacts, each told of my new hours by text or email as my call log decides."""
+    return int(
+        world_view(0).value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker'",
+            task.spec.supervisor_id,
+        )
+    )
+
+
+ROUND5_H_MINIMUMS: dict[str, tuple[Callable[[Task], int], int]] = {
+    "payments_chase_old_requests": (old_requests_checked, CHASED_AT_LEAST),  # each payer looked up in my call log
+    "mail_file_quarterly_reports": (inserted("file_system_tags"), REPORTS_AT_LEAST),  # each opened, saved, tagged
+    "scheduling_alarms_later": (coworkers_told, COWORKERS_AT_LEAST),  # each looked up in my call log
+}
+MINIMUMS |= ROUND5_H_MINIMUMS
 
 
 @pytest.mark.parametrize("scenario", list(MINIMUMS))

@@ -3,9 +3,14 @@ replaced by what it could guess, or by what a list already shows) fails the task
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from envs.toolworld.env import ToolWorldEnv
+from envs.toolworld.scenarios.calendar_upkeep import FOCUS_DAYS
+from envs.toolworld.scenarios.household_events import HOSTED_UNTIL
+from envs.toolworld.world.build import WORLD_NOW
 
 # task -> (oracle text of the reads, what an agent skipping them would write instead)
 PAYMENTS_AND_TRAIN = {
@@ -836,6 +841,64 @@ ROUND5_B = [
     ],
 ]
 
+# round 5, h
+ROUND5_H = [
+    *[
+        (
+            f"household_text_coming_guests_{v}",
+            # "the next two weeks": an agent reading only this week's events leaves the second week's guests out
+            f"date_to={HOSTED_UNTIL!r}",
+            f"date_to={(WORLD_NOW.date() + timedelta(days=6)).isoformat()!r}",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"payments_chase_old_requests_{v}",
+            # whether we talked since a request is only in the call log: guessing 'never' chases them all
+            "number and apis.phone.show_call_history(",
+            "number and False and apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"calendar_focus_block_{v}",
+            # "the four weeks": an agent reading free slots for two weeks only leaves the later days without focus
+            f"for n in range({FOCUS_DAYS})]",
+            "for n in range(12)]",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_file_quarterly_reports_{v}",
+            # "of every year": an agent opening only this year's reports leaves the other years unsaved
+            "name.endswith('.txt')",
+            "name.endswith('_2026.txt')",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"mail_file_quarterly_reports_{v}",
+            # a report sent several times: the last copy listed (the oldest email, newest first) saves stale figures
+            "and e['sent_at'] > sent.get(name, '')",
+            "and True",
+        )
+        for v in (0, 1, 2)
+    ],
+    *[
+        (
+            f"scheduling_alarms_later_{v}",
+            # whom I talked with since is only in each coworker's call log: guessing 'nobody' emails them all
+            "talked = apis.phone.show_call_history(",
+            "talked = [] if True else apis.phone.show_call_history(",
+        )
+        for v in (0, 1, 2)
+    ],
+]
+
 
 ROUND5_F = [
     *[
@@ -991,6 +1054,7 @@ SKIPPED_READS = [
     *ROUND5_G,
     *ROUND5_F,
     *ROUND5_E,
+    *ROUND5_H,
 ]
 
 

@@ -302,15 +302,16 @@ print(accepted, bare)
 
 
 FOCUS_MINUTES = 180
+FOCUS_DAYS = 26  # four weeks from a Monday to the fourth Friday: 20 weekdays, free slots read for each
 
 
 @scenario("calendar_focus_block", apps=("calendar",))
 def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Ten weekdays each get a 3-hour 'Focus time' at the first free stretch of my own work day long enough (free
-    slots read per day: the start differs day by day and from my work day's start; days without one are skipped);
-    every block names the busiest of those days, and the answer is that day."""
+    """Twenty weekdays (four weeks) each get a 3-hour 'Focus time' at the first free stretch of my own work day
+    long enough (free slots read per day: the start differs day by day and from my work day's start; days without
+    one are skipped); every block names the busiest of those days, and the answer is that day."""
     monday = NEXT_MONDAY + timedelta(weeks=getattr(rng, "variant", 0) % 2)
-    days = [monday + timedelta(days=n) for n in range(12) if (monday + timedelta(days=n)).weekday() < 5]
+    days = [monday + timedelta(days=n) for n in range(FOCUS_DAYS) if (monday + timedelta(days=n)).weekday() < 5]
     plans = []
     for person in view.people_ids():
         ctx = reader(view, person)
@@ -354,7 +355,7 @@ def focus_block(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     look = (
         "from datetime import date, timedelta, datetime\n"
-        f"days = [date.fromisoformat({monday.isoformat()!r}) + timedelta(days=n) for n in range(12)]\n"
+        f"days = [date.fromisoformat({monday.isoformat()!r}) + timedelta(days=n) for n in range({FOCUS_DAYS})]\n"
         "days = [d.isoformat() for d in days if d.weekday() < 5]\n"
         + fetch_all(
             "blocks",
@@ -401,10 +402,10 @@ print(first_free)
     oracle = Solution().step(login("calendar")).step(look).step(slots_step).step(act).step(check).step(done).steps()
     return TaskSpec(
         person,
-        f"Block focus time on each weekday of the two weeks starting Monday {monday}: on each of those days, put a "
+        f"Block focus time on each weekday of the four weeks starting Monday {monday}: on each of those days, put a "
         "3-hour 'Focus time' on my Work calendar starting at the beginning of the first free stretch of at least 3 "
         "hours within my work day as my calendar settings set it (skip a day that has none). Give every one the "
-        "description 'Busiest day these weeks: <YYYY-MM-DD>', naming the weekday of those two weeks with the most "
+        "description 'Busiest day these weeks: <YYYY-MM-DD>', naming the weekday of those four weeks with the most "
         "busy time in total (the earliest if tied, counted before adding any focus time), and tell me that busiest "
         "day.",
         oracle,

@@ -19,10 +19,10 @@ from envs.toolworld.world.build import WORLD_NOW
 
 NOW = WORLD_NOW.isoformat(timespec="seconds")
 TODAY = WORLD_NOW.date().isoformat()
-WEEK_END = (WORLD_NOW.date() + timedelta(days=6)).isoformat()  # "this week": today and the six days after
+HOSTED_UNTIL = (WORLD_NOW.date() + timedelta(days=13)).isoformat()  # two weeks: today and the 13 days after
 DINNER_GUESTS_AT_LEAST = 3  # household_dinner_group_from_event: each texted their share as the app split it
-HOSTED_THIS_WEEK_AT_LEAST = 3  # household_text_coming_guests: one show_event per hosted event
-GUEST_TEXTS_AT_LEAST = 6  # and as many texts over those events (accepted and pending guests)
+HOSTED_AT_LEAST = 5  # household_text_coming_guests: one show_event per hosted event
+GUEST_TEXTS_AT_LEAST = 10  # and as many texts over those events (accepted and pending guests)
 COMING = "See you at {when}!"
 ANSWER_PLEASE = "Are you coming to {when}? Please answer the invitation."
 WHEN = "<title> on YYYY-MM-DD at HH:MM"
@@ -180,30 +180,30 @@ def dinner_group_from_event(view: WorldView, rng: random.Random) -> TaskSpec:
 
 @scenario("household_text_coming_guests", apps=("calendar", "phone"))
 def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every one-off event I host this week gets its guests texted by their answer: accepted ones are expected,
-    pending ones asked to answer, the rest left alone. Deep: the event list gives only a guest count, so each of the
-    HOSTED_THIS_WEEK_AT_LEAST+ events needs show_event for who answered what (GUEST_TEXTS_AT_LEAST+ texts); repeating
-    events, cancelled ones and those already begun today are distractors."""
+    """Every one-off event I host in the next two weeks gets its guests texted by their answer: accepted ones are
+    expected, pending ones asked to answer, the rest left alone. Deep: the event list gives only a guest count, so
+    each of the HOSTED_AT_LEAST+ events needs show_event for who answered what (GUEST_TEXTS_AT_LEAST+ texts);
+    repeating events, cancelled ones and those already begun today are distractors."""
     cases = []
-    for owner, events in sorted(_hosted_this_week(view).items()):
+    for owner, events in sorted(_hosted_two_weeks(view).items()):
         guests = [attendees(view, e["id"]) for e in events]
         to_text = {p for who in guests for p, r in who.items() if r in ("accepted", "pending")}
         numbers = {
             r["email"] for r in view.rows("SELECT email FROM phone_contacts WHERE owner_id = ? AND email != ''", owner)
         }
         texts = sum(r in ("accepted", "pending") for who in guests for r in who.values())
-        if (
-            len(events) >= HOSTED_THIS_WEEK_AT_LEAST
-            and texts >= GUEST_TEXTS_AT_LEAST
-            and any("pending" in who.values() for who in guests)
-            and all(view.person(p)["email"] in numbers for p in to_text)
+        if any("pending" in who.values() for who in guests) and all(
+            view.person(p)["email"] in numbers for p in to_text
         ):
-            cases.append((owner, events))
+            cases.append((owner, events, texts))
+    (hosted, texts_min), found = as_deep_as_found(
+        ((HOSTED_AT_LEAST, GUEST_TEXTS_AT_LEAST), (3, 6), (1, 1)),
+        lambda m: [(o, es) for o, es, n in cases if len(es) >= m[0] and n >= m[1]],
+    )
     owner, events = pick(
         rng,
-        cases,
-        f"person hosting {HOSTED_THIS_WEEK_AT_LEAST}+ events this week, {GUEST_TEXTS_AT_LEAST}+ texts to send to "
-        "guests in their contacts",
+        found,
+        f"person hosting {hosted}+ events in two weeks, {texts_min}+ texts to send to guests in their contacts",
         distinct=True,
     )
     expectations: list[Expectation] = []
@@ -241,7 +241,7 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
             fetch_all(
                 "events",
                 f"apis.calendar.show_events(access_token=calendar_token, role='organizer', date_from={TODAY!r}, "
-                f"date_to={WEEK_END!r}",
+                f"date_to={HOSTED_UNTIL!r}",
             )
             + f"hosted = [e for e in events if e['recurrence'] == 'none' and e['start'] > {NOW!r}]\n"
             + "print([(e['title'], e['start'], e['attendee_count']) for e in hosted])\n"
@@ -276,7 +276,7 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        f"Text the guests of every one-off event I organized that starts from now until the end of {WEEK_END} (all "
+        f"Text the guests of every one-off event I organized that starts from now until the end of {HOSTED_UNTIL} (all "
         "of them, whatever their title; not my repeating events): everyone who accepted an event gets this exact "
         f"message, with its title, date and start time filled in: '{COMING.format(when=WHEN)}', and everyone who has "
         f"not answered it yet gets '{ANSWER_PLEASE.format(when=WHEN)}'. Guests who declined or said maybe get "
@@ -288,15 +288,15 @@ def text_coming_guests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
 
 
-def _hosted_this_week(view: WorldView) -> dict[int, list[dict[str, Any]]]:
-    """Each person's confirmed one-off events they organize starting from now to WEEK_END, for people whose one-off
+def _hosted_two_weeks(view: WorldView) -> dict[int, list[dict[str, Any]]]:
+    """Each person's confirmed one-off events they organize starting from now to HOSTED_UNTIL, for people whose one-off
     events of those days are all timed, on their own calendars and told apart by title and start (their repeating
     events and those already begun today are left out of the task)."""
     rows = view.rows(
         "SELECT e.id, e.organizer_id, e.title, e.start, e.all_day, c.owner_id AS calendar_owner FROM calendar_events "
         "e JOIN calendar_calendars c ON c.id = e.calendar_id WHERE e.status = 'confirmed' AND e.recurrence = 'none' "
         "AND e.start < ? AND e.end > ? ORDER BY e.start, e.id",
-        f"{WEEK_END}T99",
+        f"{HOSTED_UNTIL}T99",
         TODAY,
     )
     hosted: dict[int, list[dict[str, Any]]] = {}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
-from envs.toolworld.scenarios._common import Solution, fetch_all, full_name, login, other_branch, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import labelled, sent_email
 from envs.toolworld.scenarios.files_phone import tagged
@@ -309,36 +310,47 @@ def _one_best(reports: dict[str, set[str]]) -> bool:
     return len(growth) < 2 or growth[-1] != growth[-2]
 
 
+REPORTS_AT_LEAST = 6  # mail_file_quarterly_reports: each report opened, saved and tagged
+
+
 @scenario("mail_file_quarterly_reports", apps=("email", "file_system"))
 def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
-    """Every quarterly report attached to emails of one year saved under /documents/reports (created), other
-    years' reports left alone; the answer names the quarters saved."""
+    """Every quarterly report attached to my emails, of every year, saved under /documents/reports (created), the
+    latest copy of a report sent several times; the best quarter of each year starred and a summary written per
+    year; the answer counts the reports saved. Deep: each report's growth is only in its content (show_attachment
+    per report, REPORTS_AT_LEAST+ over 2+ years), and which copy is the latest only in its email's date."""
     rows = view.rows(
-        "SELECT m.owner_id, a.file_name, a.content, substr(a.file_name, 21, 4) AS year FROM email_attachments a "
-        "JOIN email_messages m ON m.id = a.message_id JOIN email_threads t ON t.id = m.thread_id "
-        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND a.file_name LIKE 'quarterly_report_q%' ORDER BY a.id"
+        "SELECT m.owner_id, m.sent_at, a.file_name, a.content, substr(a.file_name, 21, 4) AS year "
+        "FROM email_attachments a JOIN email_messages m ON m.id = a.message_id "
+        "JOIN email_threads t ON t.id = m.thread_id "
+        "WHERE t.is_trashed = 0 AND t.is_spam = 0 AND a.file_name LIKE 'quarterly_report_q%' ORDER BY m.sent_at, a.id"
     )
-    groups: dict[tuple[int, str], dict[str, set[str]]] = {}
+    groups: dict[int, dict[str, dict[str, list[dict[str, Any]]]]] = {}
     for r in rows:
-        groups.setdefault((r["owner_id"], r["year"]), {}).setdefault(r["file_name"], set()).add(r["content"])
-    candidates = sorted(
-        k
-        for k, v in groups.items()
-        if len(v) >= 2
-        and all(len(c) == 1 for c in v.values())
-        and _one_best(v)
-        and any(o == k[0] and y != k[1] for o, y in groups)
+        groups.setdefault(r["owner_id"], {}).setdefault(r["year"], {}).setdefault(r["file_name"], []).append(r)
+
+    def latest(copies: list[dict[str, Any]]) -> str:
+        return str(copies[-1]["content"])  # rows go by sent_at: the last is the latest copy
+
+    candidates = [
+        owner
+        for owner, years in sorted(groups.items())
+        if len(years) >= 2
+        # the latest copy of each report is told apart by its email's date, and each year has one best quarter
+        and all(len(c) == 1 or c[-1]["sent_at"] != c[-2]["sent_at"] for v in years.values() for c in v.values())
+        and all(_one_best({name: {latest(c)} for name, c in v.items()}) for v in years.values())
         and not view.rows(
-            "SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/documents/reports'", k[0]
+            "SELECT 1 FROM file_system_directories WHERE owner_id = ? AND path = '/documents/reports'", owner
         )
+    ]
+    least, found = as_deep_as_found(
+        (REPORTS_AT_LEAST, 4, 1), lambda n: [o for o in candidates if sum(map(len, groups[o].values())) >= n]
     )
-    owner, year = pick(rng, candidates, "mailbox with quarterly reports of two years", distinct=True)
-    reports = {name: next(iter(c)) for name, c in sorted(groups[(owner, year)].items())}
-    quarters = [name.split("_")[2].upper() for name in reports]
+    owner = pick(rng, found, f"mailbox with {least}+ quarterly reports of two or more years", distinct=True)
+    by_year = {year: {name: latest(c) for name, c in sorted(v.items())} for year, v in sorted(groups[owner].items())}
+    reports = {name: content for v in by_year.values() for name, content in v.items()}
     growth = {name: int(content.split("Revenue grew ")[1].split("%")[0]) for name, content in reports.items()}
-    best = max(growth, key=lambda n: growth[n])
-    summary = f"/documents/reports/summary_{year}.txt"
-    lines = "\n".join(f"{q}: {growth[n]}%" for q, n in zip(quarters, reports, strict=True))
+    best = {max(v, key=lambda n: growth[n]) for v in by_year.values()}
     expectations: list[Expectation] = [
         Inserted(
             "file_system_directories",
@@ -362,20 +374,31 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
         *(
             Inserted(
                 "file_system_files",
-                new_file(owner, f"/documents/reports/{name}", content, starred=int(name == best)),
+                new_file(owner, f"/documents/reports/{name}", content, starred=int(name in best)),
                 f"{name} is saved with its content"
-                + (", starred (the largest revenue growth)" if name == best else ""),
+                + (", starred (the largest revenue growth of its year)" if name in best else ""),
                 what=f"files {name}",
             )
             for name, content in reports.items()
         ),
-        Inserted(
-            "file_system_files",
-            new_file(owner, summary, lines),
-            f"{summary} lists each quarter's revenue growth in quarter order",
-            what="summary files",
+        *(
+            Inserted(
+                "file_system_files",
+                new_file(
+                    owner,
+                    f"/documents/reports/summary_{year}.txt",
+                    "\n".join(f"{n.split('_')[2].upper()}: {growth[n]}%" for n in v),
+                ),
+                f"summary_{year}.txt lists each quarter of {year} with its revenue growth, in quarter order",
+                what=f"summary files of {year}",
+            )
+            for year, v in by_year.items()
         ),
-        Answer(quarters, f"the answer lists the quarters saved ({', '.join(quarters)})"),
+        Answer(
+            len(reports),
+            f"the answer is the number of reports saved ({len(reports)})",
+            traps={str(len(v)): f"only the reports of {year}" for year, v in by_year.items() if len(v) != len(reports)},
+        ),
     ]
     oracle = (
         Solution()
@@ -385,11 +408,13 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
                 "emails",
                 "apis.email.search_emails(access_token=email_token, query='Quarterly report', has_attachment=True",
             )
-            + "reports = {}\n"
-            "for e in emails:\n"
+            + "reports, sent = {}, {}\n"
+            "for e in emails:  # a report sent several times: the copy of the latest email\n"
             "    for a in e['attachments']:\n"
-            f"        if a['file_name'].startswith('quarterly_report_q') and a['file_name'].endswith('_{year}.txt'):\n"
-            "            reports[a['file_name']] = a['attachment_id']\n"
+            "        name = a['file_name']\n"
+            "        if name.startswith('quarterly_report_q') and name.endswith('.txt') "
+            "and e['sent_at'] > sent.get(name, ''):\n"
+            "            reports[name], sent[name] = a['attachment_id'], e['sent_at']\n"
             "print(reports)\n"
         )
         .step(
@@ -405,10 +430,14 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
             "print(growth)\n"
         )
         .step(
-            "best = max(growth, key=lambda n: growth[n])\n"
-            "apis.file_system.star_file(access_token=file_system_token, path='/documents/reports/' + best)\n"
-            "summary = '\\n'.join(n.split('_')[2].upper() + ': ' + str(growth[n]) + '%' for n in sorted(growth))\n"
-            f"apis.file_system.create_file(access_token=file_system_token, path={summary!r}, content=summary)\n"
+            "years = sorted({name.split('_')[3][:4] for name in growth})\n"
+            "for year in years:\n"
+            "    names = sorted(n for n in growth if n.split('_')[3][:4] == year)\n"
+            "    best = max(names, key=lambda n: growth[n])\n"
+            "    apis.file_system.star_file(access_token=file_system_token, path='/documents/reports/' + best)\n"
+            "    summary = '\\n'.join(n.split('_')[2].upper() + ': ' + str(growth[n]) + '%' for n in names)\n"
+            "    apis.file_system.create_file(access_token=file_system_token, "
+            "path=f'/documents/reports/summary_{year}.txt', content=summary)\n"
         )
         .step(
             fetch_all(
@@ -419,17 +448,19 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
             + "print([f['path'] for f in starred if f['path'].startswith('/documents/reports/')])\n"
             + fetch_all("tagged", "apis.file_system.show_tagged_files(access_token=file_system_token, tag='work'")
             + "print([f['path'] for f in tagged if f['path'].startswith('/documents/reports/')])\n"
-            "apis.supervisor.complete_task(answer=[name.split('_')[2].upper() for name in sorted(reports)])\n"
+            "apis.supervisor.complete_task(answer=len(reports))\n"
         )
         .steps()
     )
     return TaskSpec(
         owner,
-        f"Create the folder /documents/reports and save in it every quarterly report file attached to my emails "
-        f"from {year} (quarterly_report_q<N>_{year}.txt), under its own name, once each, each tagged 'work'. Leave "
-        "other years' reports alone. Star the saved report of the quarter whose revenue grew the most, and add a "
-        f"file {summary} with one line per saved quarter, in quarter order: 'Q<N>: <revenue growth>%' (like "
-        "'Q1: 23%'). Tell me which quarters you saved (like Q1, Q3).",
+        "Create the folder /documents/reports and save in it every quarterly report file attached to my emails "
+        "(those I received and those I sent, archived ones too; leave out my spam and trash), of every year "
+        "(quarterly_report_q<N>_<year>.txt), under its own name, once each (a report attached to several emails: "
+        "the copy from the most recent of them), each tagged 'work'. For each year, star the saved report of that "
+        "year's quarter whose revenue grew the most, and add a file /documents/reports/summary_<year>.txt with one "
+        "line per saved quarter of that year, in quarter order: 'Q<N>: <revenue growth>%' (like 'Q1: 23%'). Tell me "
+        "how many reports you saved.",
         oracle,
         expectations,
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from envs.toolworld.evaluate import Answer, Contains, Expectation, Inserted, Updated, normalize_answer
 from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
+from envs.toolworld.scenarios.phone import talked_since
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -546,29 +547,51 @@ def _day_words(day: str) -> str:
     return date.fromisoformat(day).strftime("%B %-d, %Y")
 
 
+CHASED_AT_LEAST = 10  # payments_chase_old_requests: each old request's payer looked up in my call log
+
+
 @scenario("payments_chase_old_requests", apps=("payments", "phone"))
 def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
+    """Every pending request I sent before remind_before is decided by my call log: one talked about on the phone
+    since I sent it (a call with its payer on or after that day, longer than 0 seconds) is left alone, else it is
+    cancelled and its payer texted when older than cancel_before, reminded when newer. Deep: one call-log read per
+    old request (CHASED_AT_LEAST+), each payer's number from my contacts; newer requests are distractors."""
     remind_before = rng.choice(["2026-05-08", "2026-05-11", "2026-05-13"])
     cancel_before = rng.choice(["2026-04-20", "2026-04-25", "2026-04-30"])
-    owners = view.rows(
-        "SELECT requester_id FROM payments_requests WHERE status = 'pending' GROUP BY requester_id "
-        "HAVING SUM(created_at < ?1) >= 1 AND SUM(created_at >= ?1 AND created_at < ?2) >= 1 "
-        "AND SUM(created_at >= ?2) >= 1 ORDER BY requester_id",
-        cancel_before,
-        remind_before,
-    )
-    owner = pick(rng, owners, "requester with old, older and new pending requests", distinct=True)["requester_id"]
-    me = view.person(owner)["first_name"]
-    rows = view.rows(
+    pending = view.rows(
         "SELECT q.*, s.notify_requests, (SELECT c.phone_number FROM phone_contacts c "
         "JOIN people p ON p.email = c.email WHERE c.owner_id = q.requester_id AND p.id = q.payer_id LIMIT 1) AS phone "
         "FROM payments_requests q JOIN payments_settings s ON s.person_id = q.payer_id "
-        "WHERE q.requester_id = ? AND q.status = 'pending' AND q.created_at < ? ORDER BY q.id",
-        owner,
-        remind_before,
+        "WHERE q.status = 'pending' ORDER BY q.requester_id, q.id"
     )
+    by_owner: dict[int, list[dict[str, Any]]] = {}
+    for r in pending:
+        by_owner.setdefault(r["requester_id"], []).append(r)
+    cases = []
+    for owner, requests in by_owner.items():
+        old = [r for r in requests if r["created_at"] < remind_before]
+        if len(old) == len(requests) or not all(r["phone"] for r in old):
+            continue  # a newer request to leave alone, and every old one's payer in my contacts
+        talked = {r["id"] for r in old if talked_since(view, owner, r["phone"], r["created_at"][:10])}
+        chased = [r for r in old if r["id"] not in talked]
+        if (
+            talked
+            and any(r["created_at"] < cancel_before for r in chased)
+            and any(r["created_at"] >= cancel_before for r in chased)
+        ):
+            cases.append((owner, old, talked))
+    least, found = as_deep_as_found((CHASED_AT_LEAST, 6, 1), lambda n: [case for case in cases if len(case[1]) >= n])
+    owner, rows, talked = pick(
+        rng,
+        found,
+        f"requester with {least}+ old pending requests, some talked about on the phone, and newer ones",
+        distinct=True,
+    )
+    me = view.person(owner)["first_name"]
     expectations: list[Expectation] = []
     for r in rows:
+        if r["id"] in talked:
+            continue
         if r["created_at"] < cancel_before:
             expectations.append(
                 Updated(
@@ -578,9 +601,8 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
                     f"the old request {r['id']} ({r['note']}) is cancelled",
                 )
             )
-            if r["phone"]:
-                text = f"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it."
-                expectations.append(texted(view, owner, r["payer_id"], text))
+            text = f"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it."
+            expectations.append(texted(view, owner, r["payer_id"], text))
             continue
         expectations += request_reminded(view, r, me)
     discover = (
@@ -595,12 +617,19 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     act = (
         "for r in pending:\n"
+        f"    if r['created_at'] >= {remind_before!r}:\n"
+        "        continue\n"
+        "    number = phones.get(r['payer']['email'])\n"
+        "    if number and apis.phone.show_call_history(access_token=phone_token, phone_number=number, "
+        "started_after=r['created_at'][:10], min_duration_seconds=1, page_limit=1):\n"
+        "        print('talked since:', r['payer']['name'], r['note'])\n"
+        "        continue\n"
         f"    if r['created_at'] < {cancel_before!r}:\n"
         "        apis.payments.cancel_request(access_token=payments_token, request_id=r['request_id'])\n"
-        "        if r['payer']['email'] in phones:\n"
-        "            apis.phone.send_text_message(access_token=phone_token, phone_number=phones[r['payer']['email']], "
+        "        if number:\n"
+        "            apis.phone.send_text_message(access_token=phone_token, phone_number=number, "
         "message=f\"I cancelled my ${r['amount']:.2f} request for {r['note']}, forget about it.\")\n"
-        f"    elif r['created_at'] < {remind_before!r}:\n"
+        "    else:\n"
         "        apis.payments.remind_request(access_token=payments_token, request_id=r['request_id'])\n"
     )
     check = fetch_all(
@@ -611,7 +640,10 @@ def chase_old_requests(view: WorldView, rng: random.Random) -> TaskSpec:
         "On the payments app, chase the money people still owe me: send a reminder for every pending request I sent "
         f"before {_day_words(remind_before)}, except those I sent before {_day_words(cancel_before)}, which are too "
         "old: cancel them instead, and text each of those people who is in my phone contacts 'I cancelled my "
-        "$<amount> request for <note>, forget about it.' (two decimals, the note as on the request). Leave newer "
+        "$<amount> request for <note>, forget about it.' (two decimals, the note as on the request). But leave alone "
+        "(no reminder, no cancelling, no text) each of those requests whose person I have talked with on the phone "
+        "since the day I sent it: a call with their number (as in my phone contacts) in my call log, either way, on "
+        "or after that day, that lasted more than 0 seconds (missed and unanswered calls do not count). Leave newer "
         "requests alone.",
         Solution().step(discover).step(contacts).step(act).step(check).steps(),
         expectations,

@@ -11,9 +11,10 @@ from envs.toolworld.apps._phone_calls import call_log
 from envs.toolworld.apps.phone import blocked_by, person_with_number
 from envs.toolworld.evaluate import Answer, Deleted, Expectation, InOrder, Inserted, Updated
 from envs.toolworld.scenarios._calendar import NOW, day, reader
-from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, login, pick
+from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import sent_email
+from envs.toolworld.scenarios.phone import talked_since
 from envs.toolworld.scenarios.work_people import text_to
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
@@ -198,12 +199,16 @@ def _family(view: WorldView, person: int) -> list[dict]:
 
 
 HEADS_UP = "Heads-up: I start later from now on; my first weekday alarm rings at {earliest}."
+TALKED_SINCE = "2026-04-18"  # scheduling_alarms_later: coworkers I talked with on the phone since get a text
+COWORKERS_AT_LEAST = 4  # each looked up in my call log
 
 
 @scenario("scheduling_alarms_later", apps=("phone", "email"))
 def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
     """Early weekday alarms moved later, one-off alarms that are off deleted, the quiet hours made to end at the new
-    earliest weekday alarm, and the family told by text; weekend, disabled and late alarms are distractors."""
+    earliest weekday alarm, and the family told by text; weekend, disabled and late alarms are distractors. The
+    coworkers are told too, each decided by my call log: those I talked with on the phone since TALKED_SINCE get a
+    text, the others one email together (COWORKERS_AT_LEAST+ coworkers, a call-log read each)."""
     shift, cutoff = rng.choice(((30, "07:30"), (45, "07:00"), (60, "07:15")))
     pool = []
     for person in view.people_ids():
@@ -216,15 +221,27 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         others = [a for a in alarms if a not in moving and a["time"] < cutoff]
         family = _family(view, person)
         coworkers = view.rows(
-            "SELECT DISTINCT p.id FROM phone_contacts c JOIN people p ON p.email = c.email WHERE c.owner_id = ? "
-            "AND c.relationship = 'coworker' AND p.id != ? ORDER BY p.id",
+            "SELECT DISTINCT p.id, c.phone_number FROM phone_contacts c JOIN people p ON p.email = c.email "
+            "WHERE c.owner_id = ? AND c.relationship = 'coworker' AND p.id != ? ORDER BY p.id",
             person,
             person,
         )
-        if moving and others and family and coworkers:
-            pool.append((person, alarms, moving, family, [c["id"] for c in coworkers]))
-    person, alarms, moving, family, coworkers = pick(
-        rng, pool, "person with early weekday alarms, family and coworkers", distinct=True
+        contacts = view.value(
+            "SELECT COUNT(*) FROM phone_contacts WHERE owner_id = ? AND relationship = 'coworker'", person
+        )
+        talked = [c["id"] for c in coworkers if talked_since(view, person, c["phone_number"], TALKED_SINCE)]
+        if (
+            moving
+            and others
+            and family
+            and len(coworkers) == contacts
+            and 0 < len(talked) < len(coworkers)
+            and not any(blocked_by(reader(view, person), c) for c in talked)
+        ):
+            pool.append((person, alarms, moving, family, [c["id"] for c in coworkers], talked))
+    least, found = as_deep_as_found((COWORKERS_AT_LEAST, 2), lambda n: [case for case in pool if len(case[4]) >= n])
+    person, alarms, moving, family, coworkers, talked = pick(
+        rng, found, f"person with early weekday alarms, family and {least}+ coworkers", distinct=True
     )
     stale = [a for a in alarms if not a["enabled"] and not a["repeat_days"]]
     expectations: list[Expectation] = [
@@ -260,14 +277,22 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         text_to(person, f["id"], [message], f"{f['first_name']} {f['last_name']} (family) gets the text")
         for f in family
     ]
+    emailed = [c for c in coworkers if c not in talked]
     expectations += sent_email(
         view,
         person,
-        coworkers,
+        emailed,
         HEADS_UP.format(earliest=earliest),
-        f"one email to my {len(coworkers)} coworkers says my first weekday alarm now rings at {earliest}",
+        f"one email to my {len(emailed)} coworkers not talked with since {TALKED_SINCE} says my first weekday "
+        f"alarm now rings at {earliest}",
         subject="My new hours",
     )
+    expectations += [
+        text_to(
+            person, c, [HEADS_UP.format(earliest=earliest)], f"coworker {full_name(view, c)}, talked with, is texted"
+        )
+        for c in talked
+    ]
     expectations.append(
         Answer(
             earliest,
@@ -305,9 +330,18 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     mail = (
         fetch_all("coworkers", "apis.phone.search_contacts(access_token=phone_token, relationship='coworker'")
-        + "emails = sorted({c['email'] for c in coworkers if c['email']})\n"
         + f"heads_up = {HEADS_UP!r}.format(earliest=earliest)\n"
-        + "apis.email.send_email(access_token=email_token, recipients=emails, subject='My new hours', body=heads_up)\n"
+        + "emails = []\n"
+        + "for c in coworkers:\n"
+        + "    talked = apis.phone.show_call_history(access_token=phone_token, phone_number=c['phone_number'], "
+        f"started_after={TALKED_SINCE!r}, min_duration_seconds=1, page_limit=1)\n"
+        + "    if talked:\n"
+        + "        apis.phone.send_text_message(access_token=phone_token, phone_number=c['phone_number'], "
+        "message=heads_up)\n"
+        + "    else:\n"
+        + "        emails.append(c['email'])\n"
+        + "apis.email.send_email(access_token=email_token, recipients=sorted(emails), subject='My new hours', "
+        "body=heads_up)\n"
     )
     done = (
         "print(apis.phone.show_phone_settings(access_token=phone_token)['quiet_end'])\n"
@@ -323,10 +357,14 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
         f"Friday) and is set before {cutoff}, {shift} minutes later. Leave the other alarms alone, except one-off "
         "alarms (no repeat days) that are off: delete those. Then make my do-not-disturb quiet hours end at my "
         "earliest alarm that is on and rings on a weekday, and text each family member in my contacts "
-        '"I\'m starting work later now: my first weekday alarm rings at <HH:MM>." Also send one email to all my '
-        "coworkers in my phone contacts, subject 'My new hours', body '"
+        '"I\'m starting work later now: my first weekday alarm rings at <HH:MM>." Also tell my coworkers in my '
+        "phone contacts '"
         + HEADS_UP.format(earliest="<HH:MM>")
-        + "' Tell me that time (HH:MM).",
+        + "': text it to each of them I have talked with on the phone since "
+        + TALKED_SINCE
+        + " (a call with their number in my call log, either way, on or after that day, that lasted more than 0 "
+        "seconds), and send it to all the others in one email with the subject 'My new hours'. Tell me that time "
+        "(HH:MM).",
         oracle,
         expectations,
     )
