@@ -242,6 +242,21 @@ ROUND5_H = [
 ]
 SCOPES += ROUND5_H
 
+REVIEW_3 = [
+    # names saved twice with their birthday (variant 0: Yuri Farrow): counted once, as the to-dos are, the answer
+    # is 11 where the graders want the 12 entries (reward 0 on variants 0-2)
+    *(
+        (
+            f"contacts_birthday_week_todos_{v}",
+            "SELECT COUNT(*) FROM (SELECT first_name, last_name FROM phone_contacts WHERE owner_id = ? "
+            "AND birthday != '' GROUP BY first_name, last_name HAVING COUNT(*) > 1)",
+            "a name saved twice counts twice",
+        )
+        for v in (0, 1, 2)
+    ),
+]
+SCOPES += REVIEW_3
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:

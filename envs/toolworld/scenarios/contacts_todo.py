@@ -283,7 +283,8 @@ print(soon)
         "(create it if missing), one per name even if saved twice: 'Text <First Last> a happy birthday' if we have "
         f"talked on the phone since {BIRTHDAY_TALKED_SINCE} (a call either way in which we talked, on any number "
         "saved under that name; missed or unanswered calls do not count), otherwise 'Call <First Last> for their "
-        "birthday'. Then tell me how many of my phone contacts have a birthday saved.",
+        "birthday'. Then tell me how many of my phone contact entries have a birthday saved (here a name saved twice "
+        "counts twice).",
         oracle,
         expectations,
     )
