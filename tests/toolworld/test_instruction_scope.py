@@ -242,6 +242,18 @@ ROUND5_H = [
 ]
 SCOPES += ROUND5_H
 
+REVIEW_1 = [
+    # two unread emails in muted threads (not in the app's inbox folder, not archived): listing and marking them
+    # read too, as a reader told only to leave archived threads and the trash might, fails the graders (reward 0)
+    (
+        "email_mark_inbox_read_0",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? "
+        "AND m.is_read = 0 AND t.is_muted = 1 AND t.is_archived = 0 AND t.is_trashed = 0 AND t.is_spam = 0",
+        "Muted threads are not in my inbox",
+    ),
+]
+SCOPES += REVIEW_1
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
