@@ -251,6 +251,17 @@ REVIEW_1 = [
         "AND m.is_read = 0 AND t.is_muted = 1 AND t.is_archived = 0 AND t.is_trashed = 0 AND t.is_spam = 0",
         "Muted threads are not in my inbox",
     ),
+    # the Home calendar is someone else's, shared with me: a reader of "everyone else who shares that calendar" as
+    # its share list leaves its owner untexted and out of the answer (reward 0)
+    *(
+        (
+            f"calendar_call_house_meeting_{v}",
+            "SELECT COUNT(*) FROM calendar_shares s JOIN calendar_calendars c ON c.id = s.calendar_id "
+            "WHERE s.person_id = ? AND c.name = 'Home' AND c.owner_id != s.person_id",
+            "its owner and everyone it is shared with, me aside",
+        )
+        for v in (0, 2)  # variant 1's me owns the calendar
+    ),
 ]
 SCOPES += REVIEW_1
 
