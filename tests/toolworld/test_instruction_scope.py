@@ -262,6 +262,18 @@ REVIEW_1 = [
         )
         for v in (0, 2)  # variant 1's me owns the calendar
     ),
+    # 'Update address with the bank': the helper's latest comment is 'Started on it.', someone else's 'I can take
+    # this one.' came after it; read as "the task's latest comment, if theirs", it is taken over (reward 0)
+    (
+        "household_take_over_overdue_chores_2",
+        "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE p.owner_id = ? "
+        "AND p.archived = 0 AND t.completed = 0 AND t.due_date < '2026-05-18' AND (SELECT c.text FROM todo_comments c "
+        "WHERE c.task_id = t.id AND c.owner_id = t.assignee_id ORDER BY c.id DESC LIMIT 1) IN ('Started on it.', "
+        "'Almost there.') AND EXISTS (SELECT 1 FROM todo_comments o WHERE o.task_id = t.id AND o.owner_id != "
+        "t.assignee_id AND o.id > (SELECT MAX(c.id) FROM todo_comments c WHERE c.task_id = t.id "
+        "AND c.owner_id = t.assignee_id))",
+        "(whatever others wrote after it)",
+    ),
 ]
 SCOPES += REVIEW_1
 
