@@ -258,6 +258,42 @@ REVIEW_3 = [
 SCOPES += REVIEW_3
 
 
+REVIEW_1 = [
+    # two unread emails in muted threads (not in the app's inbox folder, not archived): listing and marking them
+    # read too, as a reader told only to leave archived threads and the trash might, fails the graders (reward 0)
+    (
+        "email_mark_inbox_read_0",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE t.owner_id = ? "
+        "AND m.is_read = 0 AND t.is_muted = 1 AND t.is_archived = 0 AND t.is_trashed = 0 AND t.is_spam = 0",
+        "Muted threads are not in my inbox",
+    ),
+    # the Home calendar is someone else's, shared with me: a reader of "everyone else who shares that calendar" as
+    # its share list leaves its owner untexted and out of the answer (reward 0)
+    *(
+        (
+            f"calendar_call_house_meeting_{v}",
+            "SELECT COUNT(*) FROM calendar_shares s JOIN calendar_calendars c ON c.id = s.calendar_id "
+            "WHERE s.person_id = ? AND c.name = 'Home' AND c.owner_id != s.person_id",
+            "its owner and everyone it is shared with, me aside",
+        )
+        for v in (0, 2)  # variant 1's me owns the calendar
+    ),
+    # 'Update address with the bank': the helper's latest comment is 'Started on it.', someone else's 'I can take
+    # this one.' came after it; read as "the task's latest comment, if theirs", it is taken over (reward 0)
+    (
+        "household_take_over_overdue_chores_2",
+        "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id WHERE p.owner_id = ? "
+        "AND p.archived = 0 AND t.completed = 0 AND t.due_date < '2026-05-18' AND (SELECT c.text FROM todo_comments c "
+        "WHERE c.task_id = t.id AND c.owner_id = t.assignee_id ORDER BY c.id DESC LIMIT 1) IN ('Started on it.', "
+        "'Almost there.') AND EXISTS (SELECT 1 FROM todo_comments o WHERE o.task_id = t.id AND o.owner_id != "
+        "t.assignee_id AND o.id > (SELECT MAX(c.id) FROM todo_comments c WHERE c.task_id = t.id "
+        "AND c.owner_id = t.assignee_id))",
+        "(whatever others wrote after it)",
+    ),
+]
+SCOPES += REVIEW_1
+
+
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
     spec = load_task(task_id).spec

@@ -229,9 +229,10 @@ def call_house_meeting(view: WorldView, rng: random.Random) -> TaskSpec:
     oracle = Solution().step(login("calendar", "phone")).step(look).step(tell).step(act).step(done).steps()
     return TaskSpec(
         me,
-        "Find the next 'House meeting' on our shared 'Home' calendar. Text everyone else who shares that calendar "
-        "(at the numbers in my phone contacts): 'House meeting on <YYYY-MM-DD> at <HH:MM>. Add your topics as notes "
-        "on the event!', and leave the note 'Topics so far: none yet.' on the meeting. Then tell me, for each of "
+        "Find the next 'House meeting' on our shared 'Home' calendar. Text everyone else on that calendar (its "
+        "owner and everyone it is shared with, me aside; at the numbers in my phone contacts): 'House meeting on "
+        "<YYYY-MM-DD> at <HH:MM>. Add your topics as notes on the event!', and leave the note 'Topics so far: "
+        "none yet.' on the meeting. Then tell me, for each of "
         f"them, how many of the house meetings on that calendar that started before now ({NOW.replace('T', ' ')}; "
         "cancelled ones aside) they declined, one item per person as '<First Last>: <count>' with their name as the "
         "calendar shows it (0 for none; an invitation left unanswered or answered maybe is not a decline).",

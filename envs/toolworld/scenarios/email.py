@@ -945,8 +945,8 @@ def mark_inbox_read(view: WorldView, rng: random.Random) -> TaskSpec:
         f"inbox email, '<YYYY-MM-DD> <sender's full name>: <subject>', with '{TALKED_MARK}' right after the subject "
         "if I have talked with that sender on the phone on or after that date (a call with their number from my "
         "phone contacts in my call log, either way; missed and unanswered calls, 0 seconds long, do not count). "
-        "Then mark everything in my inbox as read. Leave archived threads and the trash as they are. Tell me how "
-        "many unread emails there were.",
+        "Then mark everything in my inbox as read. Muted threads are not in my inbox: leave them, archived threads, "
+        "the spam and the trash as they are. Tell me how many unread emails there were.",
         oracle,
         [
             Inserted(

@@ -264,8 +264,8 @@ def take_over_overdue_chores(view: WorldView, rng: random.Random) -> TaskSpec:
         f"{name} is away, so I take over their overdue chores in all my active todo projects (the ones I own; "
         f"they help in some of them): every open task there assigned to them whose due date is before today "
         f"({today}) gets assigned to me and is due {due} instead, except one they are on already: a task whose "
-        f"latest comment by them is {SAID_ON_IT} stays theirs as it is. Their other tasks stay as they are; if that "
-        "leaves nothing to take over, change nothing. "
+        f"latest comment by them is {SAID_ON_IT} (whatever others wrote after it) stays theirs as it is. Their "
+        "other tasks stay as they are; if that leaves nothing to take over, change nothing. "
         "Either way, tell me the titles of their open tasks in my projects that you left as they were, one item "
         "per task (a title twice if two such tasks have it).",
         oracle,
