@@ -242,6 +242,20 @@ ROUND5_H = [
 ]
 SCOPES += ROUND5_H
 
+REVIEW_2 = [
+    # one friend talked to besides the sender (Cleo Castillo): the grammatical 'to 1 friend.' in the thanks is
+    # not the dictated text and fails the graders (reward 0)
+    (
+        "email_forward_attachment_to_contact_2",
+        "SELECT (SELECT COUNT(DISTINCT c.phone_number) FROM phone_contacts c WHERE c.owner_id = ? "
+        "AND c.relationship = 'friend' AND c.first_name || ' ' || c.last_name != 'Dax Whitlock' AND EXISTS (SELECT 1 "
+        "FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "AND k.started_at >= '2026-04-01' AND k.duration_seconds > 0)) = 1",
+        "(the word stays 'friends' even for 1)",
+    ),
+]
+SCOPES += REVIEW_2
+
 
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
