@@ -253,6 +253,16 @@ REVIEW_2 = [
         "AND k.started_at >= '2026-04-01' AND k.duration_seconds > 0)) = 1",
         "(the word stays 'friends' even for 1)",
     ),
+    # an unanswered request in the trash (Faye Okafor's of 2026-01-13): tasking, blocking and answering it too
+    # adds a task, an event and an email the graders reject, and 3 for the answer (reward 0)
+    (
+        "mail_code_review_tasks_1",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id != m.owner_id AND t.subject = 'Code review' AND m.body LIKE 'Could you review%' "
+        "AND (t.is_trashed = 1 OR t.is_spam = 1) AND NOT EXISTS (SELECT 1 FROM email_messages o "
+        "WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
+        "leave out any in my spam or trash",
+    ),
 ]
 SCOPES += REVIEW_2
 
