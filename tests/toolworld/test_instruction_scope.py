@@ -263,6 +263,16 @@ REVIEW_2 = [
         "WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
         "leave out any in my spam or trash",
     ),
+    # others' overdue tasks in projects others shared with me (3): commenting them too (search_tasks'
+    # include_shared) adds comments and raises text counts the graders reject (reward 0)
+    (
+        "household_nudge_late_chores_2",
+        "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN todo_collaborators c "
+        "ON c.project_id = p.id AND c.person_id = ? WHERE p.owner_id != c.person_id AND p.archived = 0 "
+        "AND t.completed = 0 AND t.assignee_id IS NOT NULL AND t.assignee_id != c.person_id "
+        "AND t.due_date < '2026-05-18'",
+        "(not ones others shared with me)",
+    ),
 ]
 SCOPES += REVIEW_2
 
