@@ -273,6 +273,18 @@ REVIEW_2 = [
         "AND t.due_date < '2026-05-18'",
         "(not ones others shared with me)",
     ),
+    # contacts whose order by last name is not their order by the name as written (Yuri Farrow before Quin Ueda by
+    # last name): a report sorted by last name fails the graders' InOrder (reward 0, variants 0-2)
+    (
+        "scheduling_call_log_report_0",
+        "SELECT COUNT(*) FROM phone_contacts a JOIN phone_contacts b ON b.owner_id = a.owner_id "
+        "WHERE a.owner_id = ? AND a.first_name || ' ' || a.last_name < b.first_name || ' ' || b.last_name "
+        "AND a.last_name > b.last_name AND a.phone_number IN (SELECT phone_number FROM phone_calls k "
+        "WHERE k.owner_id = a.owner_id AND k.direction != 'missed' AND k.started_at LIKE '2026-03%') "
+        "AND b.phone_number IN (SELECT phone_number FROM phone_calls k WHERE k.owner_id = b.owner_id "
+        "AND k.direction != 'missed' AND k.started_at LIKE '2026-03%')",
+        "sorted alphabetically by the name as written (first name first)",
+    ),
 ]
 SCOPES += REVIEW_2
 
