@@ -285,6 +285,14 @@ REVIEW_2 = [
         "AND k.direction != 'missed' AND k.started_at LIKE '2026-03%')",
         "sorted alphabetically by the name as written (first name first)",
     ),
+    # a quarter whose total sent is over $1000 ($2252.15): 'Total: $2,252.15', money written with a thousands
+    # separator, fails the graders (reward 0)
+    (
+        "money_notes_payments_log_1",
+        "SELECT SUM(amount) >= 1000 FROM payments_transactions WHERE sender_id = ? "
+        "AND created_at BETWEEN '2025-07-01' AND '2025-09-30T23:59:59'",
+        "(two decimals, no thousands separator)",
+    ),
 ]
 SCOPES += REVIEW_2
 
