@@ -294,6 +294,61 @@ REVIEW_1 = [
 SCOPES += REVIEW_1
 
 
+REVIEW_2 = [
+    # one friend talked to besides the sender (Cleo Castillo): the grammatical 'to 1 friend.' in the thanks is
+    # not the dictated text and fails the graders (reward 0)
+    (
+        "email_forward_attachment_to_contact_2",
+        "SELECT (SELECT COUNT(DISTINCT c.phone_number) FROM phone_contacts c WHERE c.owner_id = ? "
+        "AND c.relationship = 'friend' AND c.first_name || ' ' || c.last_name != 'Dax Whitlock' AND EXISTS (SELECT 1 "
+        "FROM phone_calls k WHERE k.owner_id = c.owner_id AND k.phone_number = c.phone_number "
+        "AND k.started_at >= '2026-04-01' AND k.duration_seconds > 0)) = 1",
+        "(the word stays 'friends' even for 1)",
+    ),
+    # an unanswered request in the trash (Faye Okafor's of 2026-01-13): tasking, blocking and answering it too
+    # adds a task, an event and an email the graders reject, and 3 for the answer (reward 0)
+    (
+        "mail_code_review_tasks_1",
+        "SELECT COUNT(*) FROM email_messages m JOIN email_threads t ON t.id = m.thread_id WHERE m.owner_id = ? "
+        "AND m.sender_id != m.owner_id AND t.subject = 'Code review' AND m.body LIKE 'Could you review%' "
+        "AND (t.is_trashed = 1 OR t.is_spam = 1) AND NOT EXISTS (SELECT 1 FROM email_messages o "
+        "WHERE o.thread_id = t.id AND o.sender_id = t.owner_id)",
+        "leave out any in my spam or trash",
+    ),
+    # others' overdue tasks in projects others shared with me (3): commenting them too (search_tasks'
+    # include_shared) adds comments and raises text counts the graders reject (reward 0)
+    (
+        "household_nudge_late_chores_2",
+        "SELECT COUNT(*) FROM todo_tasks t JOIN todo_projects p ON p.id = t.project_id JOIN todo_collaborators c "
+        "ON c.project_id = p.id AND c.person_id = ? WHERE p.owner_id != c.person_id AND p.archived = 0 "
+        "AND t.completed = 0 AND t.assignee_id IS NOT NULL AND t.assignee_id != c.person_id "
+        "AND t.due_date < '2026-05-18'",
+        "(not ones others shared with me)",
+    ),
+    # contacts whose order by last name is not their order by the name as written (Yuri Farrow before Quin Ueda by
+    # last name): a report sorted by last name fails the graders' InOrder (reward 0, variants 0-2)
+    (
+        "scheduling_call_log_report_0",
+        "SELECT COUNT(*) FROM phone_contacts a JOIN phone_contacts b ON b.owner_id = a.owner_id "
+        "WHERE a.owner_id = ? AND a.first_name || ' ' || a.last_name < b.first_name || ' ' || b.last_name "
+        "AND a.last_name > b.last_name AND a.phone_number IN (SELECT phone_number FROM phone_calls k "
+        "WHERE k.owner_id = a.owner_id AND k.direction != 'missed' AND k.started_at LIKE '2026-03%') "
+        "AND b.phone_number IN (SELECT phone_number FROM phone_calls k WHERE k.owner_id = b.owner_id "
+        "AND k.direction != 'missed' AND k.started_at LIKE '2026-03%')",
+        "sorted alphabetically by the name as written (first name first)",
+    ),
+    # a quarter whose total sent is over $1000 ($2252.15): 'Total: $2,252.15', money written with a thousands
+    # separator, fails the graders (reward 0)
+    (
+        "money_notes_payments_log_1",
+        "SELECT SUM(amount) >= 1000 FROM payments_transactions WHERE sender_id = ? "
+        "AND created_at BETWEEN '2025-07-01' AND '2025-09-30T23:59:59'",
+        "(two decimals, no thousands separator)",
+    ),
+]
+SCOPES += REVIEW_2
+
+
 @pytest.mark.parametrize(("task_id", "other_reading", "stated"), SCOPES)
 def test_the_instruction_settles_an_item_the_world_holds(task_id: str, other_reading: str, stated: str) -> None:
     spec = load_task(task_id).spec

@@ -1446,7 +1446,8 @@ def forward_attachment(view: WorldView, rng: random.Random) -> TaskSpec:
         f"my phone contacts other than {sender} whom I have talked with on the phone since {IN_TOUCH_SINCE} (a "
         "call with their number in my call log, either way, on or after that day; missed and unanswered calls, 0 "
         f"seconds long, do not count), and text each of them '{heads_up}' Then reply to {sender}'s email "
-        f"'Thanks! I forwarded {c['file_name']} to <how many people that was> {kind}s.'",
+        f"'Thanks! I forwarded {c['file_name']} to <how many people that was> {kind}s.' (the word stays "
+        f"'{kind}s' even for 1).",
         oracle,
         [
             *sent_email(

@@ -595,8 +595,9 @@ def nudge_late_chores(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Nudge people about late tasks in my todo projects: on every open task in any of my active (not archived) "
-        f"projects that is assigned to someone other than me and due before today ({today}), add the comment "
+        "Nudge people about late tasks in my todo projects: on every open task in any of my own active (not "
+        "archived) projects (not ones others shared with me) that is assigned to someone other than me and due "
+        f"before today ({today}), add the comment "
         f"'{comment}', except on one its assignee is on already (their own latest comment on it is {SAID_ON_IT}). "
         'Then text each person who got a comment once: "Hi <first name>, you have <count> overdue task(s) in my '
         'todo projects." with their own count of commented tasks over all my projects. Their numbers are in my '

@@ -338,8 +338,9 @@ def code_review_tasks(view: WorldView, rng: random.Random) -> TaskSpec:
     )
     return TaskSpec(
         owner,
-        "Coworkers emailed me 'Code review' requests, each asking for a review before some weekday; the ones I have "
-        "already answered in their thread are handled. For each other request add a task to my todo project 'Work' "
+        "Coworkers emailed me 'Code review' requests (leave out any in my spam or trash), each asking for a review "
+        "before some weekday; the ones I have already answered in their thread are handled. For each other request "
+        "add a task to my todo project 'Work' "
         'titled "Review <their full name>\'s change", priority 2, due on that weekday (the first one after the email '
         "was sent), and reply 'On it.' to the request (to the sender only). Also block an hour for each "
         "of them on my 'Work' calendar, titled like its task: the oldest request on the first weekday after "

@@ -138,9 +138,10 @@ def payments_log(view: WorldView, rng: random.Random) -> TaskSpec:
     return TaskSpec(
         owner,
         f"Make me a note titled '{title}' listing every payment I sent on the payments app in {label} ({start} to "
-        f"{end}), oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two decimals), with "
-        "' (work)' at the end of the line when the receiver is a coworker in my phone contacts, and a last line "
-        "'Total: $<their sum>'. Money I received does not belong there. Keep it in my notebook 'Finance' (create that "
+        f"{end}), oldest first, one per line as 'YYYY-MM-DD <receiver's full name>: $<amount>' (two decimals, no "
+        "thousands separator), with ' (work)' at the end of the line when the receiver is a coworker in my phone "
+        "contacts, and a last line 'Total: $<their sum>' (written the same way). Money I received does not belong "
+        "there. Keep it in my notebook 'Finance' (create that "
         "notebook if I have none). Since the note is my record now, make each of those payments private on the "
         "payments app if it isn't already. Then tell me the total.",
         Solution().step(look).step(act).step(check).steps(),
