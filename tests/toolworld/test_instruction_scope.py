@@ -388,3 +388,21 @@ def test_meeting_notes_file_may_end_with_a_newline(env: ToolWorldEnv) -> None:
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action.replace(joined, joined + " + '\\n'"))
     assert terminated and info["success"], info
+
+
+# REVIEW_4 (review of round five's deepened templates): cases the review found, each shown failing before its fix
+REVIEW_4: list[tuple[str, str, str]] = []
+SCOPES += REVIEW_4
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_quarterly_summaries_may_end_with_a_newline(env: ToolWorldEnv, variant: int) -> None:
+    """'one line per saved quarter': an agent ending the last line with a newline wrote the same summary, yet the
+    graders compared mail_file_quarterly_reports' summary_<year>.txt exactly (reward 0 on variants 0-2)."""
+    env.reset(options={"task_id": f"mail_file_quarterly_reports_{variant}"})
+    written = "content=summary)"
+    actions = env.oracle_actions()
+    assert sum(written in a for a in actions) == 1, "the oracle no longer writes the summaries this way"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(written, "content=summary + '\\n')"))
+    assert terminated and info["success"], info
