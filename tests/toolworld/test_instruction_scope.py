@@ -406,3 +406,22 @@ def test_quarterly_summaries_may_end_with_a_newline(env: ToolWorldEnv, variant: 
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action.replace(written, "content=summary + '\\n')"))
     assert terminated and info["success"], info
+
+
+def test_focus_block_busiest_day_counts_the_whole_day(env: ToolWorldEnv) -> None:
+    """calendar_focus_block: busy time counted within the work day only (the sentence before names the work day)
+    makes another day the busiest on variant 3 (08:30-17:00: 2026-06-19, not 2026-06-05), and every block's
+    description and the answer fail; the instruction says the whole day, overlaps counted once."""
+    env.reset(options={"task_id": "calendar_focus_block_3"})
+    day, late = "d + 'T00:00:00'", "high = low + timedelta(days=1)"
+    actions = env.oracle_actions()
+    assert sum(day in a for a in actions) == 1 and sum(late in a for a in actions) == 1, "the oracle changed"
+    for action in actions:
+        work_day = action.replace(day, "d + 'T08:30:00'").replace(
+            late, "high = datetime.fromisoformat(d + 'T17:00:00')"
+        )
+        obs, reward, terminated, truncated, info = env.step(work_day)
+    assert terminated and not info["success"], "the work-day reading no longer fails: the sentence may go"
+    for variant in (0, 1, 2, 3):
+        instruction = load_task(f"calendar_focus_block_{variant}").spec.instruction
+        assert "over the whole day, not only my work day, time in overlapping events counted once" in instruction
