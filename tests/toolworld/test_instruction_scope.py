@@ -391,7 +391,22 @@ def test_meeting_notes_file_may_end_with_a_newline(env: ToolWorldEnv) -> None:
 
 
 # REVIEW_4 (review of round five's deepened templates): cases the review found, each shown failing before its fix
-REVIEW_4: list[tuple[str, str, str]] = []
+REVIEW_4 = [
+    # busy time outside my work day (one-off meetings before its start or after its end): counted within the work
+    # day only, another day is the busiest on variants 3 and 10 (reward 0, see the replay below)
+    *(
+        (
+            f"calendar_focus_block_{v}",
+            "SELECT COUNT(*) FROM calendar_events e JOIN calendar_settings s ON s.person_id = e.organizer_id "
+            "WHERE e.organizer_id = ? AND e.status = 'confirmed' AND e.busy = 1 AND e.recurrence = 'none' "
+            "AND e.all_day = 0 AND e.start >= '2026-05-25' AND e.start < '2026-06-27' "
+            "AND strftime('%w', e.start) BETWEEN '1' AND '5' "
+            "AND (substr(e.start, 12, 5) < s.work_day_start OR substr(e.end, 12, 5) > s.work_day_end)",
+            "over the whole day, not only my work day",
+        )
+        for v in (3, 10)
+    ),
+]
 SCOPES += REVIEW_4
 
 
