@@ -494,3 +494,55 @@ def test_meeting_notes_file_may_end_with_a_newline(env: ToolWorldEnv) -> None:
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action.replace(joined, joined + " + '\\n'"))
     assert terminated and info["success"], info
+
+
+# REVIEW_4 (review of round five's deepened templates): cases the review found, each shown failing before its fix
+REVIEW_4 = [
+    # busy time outside my work day (one-off meetings before its start or after its end): counted within the work
+    # day only, another day is the busiest on variants 3 and 10 (reward 0, see the replay below)
+    *(
+        (
+            f"calendar_focus_block_{v}",
+            "SELECT COUNT(*) FROM calendar_events e JOIN calendar_settings s ON s.person_id = e.organizer_id "
+            "WHERE e.organizer_id = ? AND e.status = 'confirmed' AND e.busy = 1 AND e.recurrence = 'none' "
+            "AND e.all_day = 0 AND e.start >= '2026-05-25' AND e.start < '2026-06-27' "
+            "AND strftime('%w', e.start) BETWEEN '1' AND '5' "
+            "AND (substr(e.start, 12, 5) < s.work_day_start OR substr(e.end, 12, 5) > s.work_day_end)",
+            "over the whole day, not only my work day",
+        )
+        for v in (3, 10)
+    ),
+]
+SCOPES += REVIEW_4
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_quarterly_summaries_may_end_with_a_newline(env: ToolWorldEnv, variant: int) -> None:
+    """'one line per saved quarter': an agent ending the last line with a newline wrote the same summary, yet the
+    graders compared mail_file_quarterly_reports' summary_<year>.txt exactly (reward 0 on variants 0-2)."""
+    env.reset(options={"task_id": f"mail_file_quarterly_reports_{variant}"})
+    written = "content=summary)"
+    actions = env.oracle_actions()
+    assert sum(written in a for a in actions) == 1, "the oracle no longer writes the summaries this way"
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action.replace(written, "content=summary + '\\n')"))
+    assert terminated and info["success"], info
+
+
+def test_focus_block_busiest_day_counts_the_whole_day(env: ToolWorldEnv) -> None:
+    """calendar_focus_block: busy time counted within the work day only (the sentence before names the work day)
+    makes another day the busiest on variant 3 (08:30-17:00: 2026-06-19, not 2026-06-05), and every block's
+    description and the answer fail; the instruction says the whole day, overlaps counted once."""
+    env.reset(options={"task_id": "calendar_focus_block_3"})
+    day, late = "d + 'T00:00:00'", "high = low + timedelta(days=1)"
+    actions = env.oracle_actions()
+    assert sum(day in a for a in actions) == 1 and sum(late in a for a in actions) == 1, "the oracle changed"
+    for action in actions:
+        work_day = action.replace(day, "d + 'T08:30:00'").replace(
+            late, "high = datetime.fromisoformat(d + 'T17:00:00')"
+        )
+        obs, reward, terminated, truncated, info = env.step(work_day)
+    assert terminated and not info["success"], "the work-day reading no longer fails: the sentence may go"
+    for variant in (0, 1, 2, 3):
+        instruction = load_task(f"calendar_focus_block_{variant}").spec.instruction
+        assert "over the whole day, not only my work day, time in overlapping events counted once" in instruction

@@ -406,8 +406,8 @@ print(first_free)
         "3-hour 'Focus time' on my Work calendar starting at the beginning of the first free stretch of at least 3 "
         "hours within my work day as my calendar settings set it (skip a day that has none). Give every one the "
         "description 'Busiest day these weeks: <YYYY-MM-DD>', naming the weekday of those four weeks with the most "
-        "busy time in total (the earliest if tied, counted before adding any focus time), and tell me that busiest "
-        "day.",
+        "busy time in total (my busy times over the whole day, not only my work day, time in overlapping events "
+        "counted once; the earliest if tied, counted before adding any focus time), and tell me that busiest day.",
         oracle,
         expectations,
     )

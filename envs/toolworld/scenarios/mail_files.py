@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from envs.toolworld.evaluate import Answer, Expectation, HasLines, Inserted, NewRow, Updated
+from envs.toolworld.evaluate import Answer, Expectation, HasLines, InOrder, Inserted, NewRow, Updated
 from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, other_branch, pick
 from envs.toolworld.scenarios._rows import new_file
 from envs.toolworld.scenarios.email import labelled, sent_email
@@ -387,7 +387,7 @@ def file_quarterly_reports(view: WorldView, rng: random.Random) -> TaskSpec:
                 new_file(
                     owner,
                     f"/documents/reports/summary_{year}.txt",
-                    "\n".join(f"{n.split('_')[2].upper()}: {growth[n]}%" for n in v),
+                    InOrder(f"{n.split('_')[2].upper()}: {growth[n]}%" for n in v),  # a trailing newline too
                 ),
                 f"summary_{year}.txt lists each quarter of {year} with its revenue growth, in quarter order",
                 what=f"summary files of {year}",
