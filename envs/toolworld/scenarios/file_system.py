@@ -19,7 +19,7 @@ from envs.toolworld.evaluate import (
 )
 from envs.toolworld.scenarios._common import Solution, as_deep_as_found, fetch_all, full_name, login, pick
 from envs.toolworld.scenarios._rows import new_file
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, requests_paid
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 from envs.toolworld.world.build import WORLD_NOW
 
@@ -921,16 +921,7 @@ def pay_dinner_split(view: WorldView, rng: random.Random) -> TaskSpec:
                 what="texts",
             )
         )
-    expectations += [
-        Inserted(
-            "payments_transactions",
-            {"sender_id": owner, "receiver_id": person, "amount": amount, "note": note, "private": 0},
-            f"${amount:.2f} paid for the request '{note}'",
-            count=n,
-            what="payments for that request",
-        )
-        for (person, amount, note), n in sorted(paid.items())
-    ]
+    expectations += requests_paid(owner, paid)
     return TaskSpec(
         owner,
         "Pay everyone listed in my /documents/dinner_split.txt file what I owe them, on the payments app, with the "

@@ -43,6 +43,21 @@ def balance_changes(view: WorldView, deltas: dict[int, float]) -> list[Expectati
     return out
 
 
+def requests_paid(owner: int, paid: dict[tuple[int, float, str], int]) -> list[Expectation]:
+    """Public payments from `owner` for requests made of them: `paid` counts each (requester, amount, note), as a
+    request paid twice over is two payments."""
+    return [
+        Inserted(
+            "payments_transactions",
+            {"sender_id": owner, "receiver_id": requester, "amount": amount, "note": note, "private": 0},
+            f"${amount:.2f} paid for the request '{note}'",
+            count=n,
+            what="payments for that request",
+        )
+        for (requester, amount, note), n in sorted(paid.items())
+    ]
+
+
 PAID_SINCE_DAYS = (7, 31, 92)  # payments_send_money: "already paid since <day>", the last week where the world has one
 
 

@@ -7,7 +7,7 @@ import random
 from envs.toolworld.evaluate import Expectation, Inserted, Updated
 from envs.toolworld.scenarios._common import Solution, fetch_all, login, other_branch, pick
 from envs.toolworld.scenarios._work import DONE, NOW
-from envs.toolworld.scenarios.payments import balance_changes
+from envs.toolworld.scenarios.payments import balance_changes, requests_paid
 from envs.toolworld.tasks import TaskSpec, WorldView, scenario
 
 PAY_BACK = ("Pay ", " back for dinner")
@@ -186,16 +186,7 @@ def payback_todos(view: WorldView, rng: random.Random) -> TaskSpec:
             key = (r["requester_id"], r["amount"], r["note"])
             paid[key] = paid.get(key, 0) + 1
             sums[r["requester_id"]] = round(sums.get(r["requester_id"], 0.0) + r["amount"], 2)
-    expectations += [
-        Inserted(
-            "payments_transactions",
-            {"sender_id": owner, "receiver_id": requester, "amount": amount, "note": note, "private": 0},
-            f"${amount:.2f} paid for '{note}'",
-            count=n,
-            what="payments for that request",
-        )
-        for (requester, amount, note), n in sorted(paid.items())
-    ]
+    expectations += requests_paid(owner, paid)
     expectations += [
         Inserted(
             "phone_messages",
