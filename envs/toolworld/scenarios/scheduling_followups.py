@@ -200,6 +200,7 @@ def _family(view: WorldView, person: int) -> list[dict]:
 
 HEADS_UP = "Heads-up: I start later from now on; my first weekday alarm rings at {earliest}."
 TALKED_SINCE = "2026-04-18"  # scheduling_alarms_later: coworkers I talked with on the phone since get a text
+ALARM_SHIFTS = ((30, "07:30"), (45, "07:00"), (60, "07:15"))  # (minutes later, alarms before this time move)
 COWORKERS_AT_LEAST = 4  # each looked up in my call log
 
 
@@ -209,7 +210,9 @@ def alarms_later(view: WorldView, rng: random.Random) -> TaskSpec:
     earliest weekday alarm, and the family told by text; weekend, disabled and late alarms are distractors. The
     coworkers are told too, each decided by my call log: those I talked with on the phone since TALKED_SINCE get a
     text, the others one email together (COWORKERS_AT_LEAST+ coworkers, a call-log read each)."""
-    shift, cutoff = rng.choice(((30, "07:30"), (45, "07:00"), (60, "07:15")))
+    # one shift a variant: drawn at random, two of the first three variants drew the same shift and, from the few
+    # people with COWORKERS_AT_LEAST coworkers, the same person
+    shift, cutoff = ALARM_SHIFTS[getattr(rng, "variant", 0) % len(ALARM_SHIFTS)]
     pool = []
     for person in view.people_ids():
         alarms = view.rows("SELECT * FROM phone_alarms WHERE owner_id = ? ORDER BY time, id", person)
