@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 
@@ -185,6 +186,7 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
     owners = [o for o in owners if (o["held"] > 0) == held]
     what = "person with email to-dos" + (", one of them waiting on its person" if held else ", none waiting")
 
+    @functools.cache  # the pick asks it of each owner it looks at, the task's expectations of the one it took
     def changes(owner: int) -> list[Expectation]:
         """What clearing the owner's email to-dos changes: the emails and closed to-dos, the 'waiting' labels."""
         tasks = view.rows(
@@ -270,7 +272,7 @@ def email_todos(view: WorldView, rng: random.Random) -> TaskSpec:
         + "print([t['subject'] for t in sent[:5]])\n"
         + DONE
     )
-    expectations = changes(owner)
+    expectations = list(changes(owner))
     return TaskSpec(
         owner,
         "Clear my email to-dos. For each open 'Reply to <name> about the budget' to-do, email the one email contact "
